@@ -1,0 +1,36 @@
+# confiance_library(name SOURCES ... DEPS ...) and confiance_test(name SOURCES ... DEPS ...).
+# One static library per folder under src/, linked only downwards (see ARCHITECTURE.md).
+
+set(CONFIANCE_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+if(CONFIANCE_WERROR)
+  list(APPEND CONFIANCE_WARNINGS -Werror)
+endif()
+
+function(confiance_apply_flags target)
+  target_compile_options(${target} PRIVATE ${CONFIANCE_WARNINGS})
+  if(CONFIANCE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${CONFIANCE_SANITIZE} -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=${CONFIANCE_SANITIZE})
+  endif()
+endfunction()
+
+function(confiance_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  confiance_apply_flags(${name})
+endfunction()
+
+function(confiance_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT CONFIANCE_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} confiance_testutil GTest::gtest GTest::gmock GTest::gtest_main)
+  confiance_apply_flags(${name})
+  include(GoogleTest)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+endfunction()

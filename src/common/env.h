@@ -1,0 +1,117 @@
+// File: common/env.h
+// Env: the one seam for file I/O and clocks (as LevelDB's Env). The blob
+// store, the keystore and (through meta/rocksdb/env_file_system.h) RocksDB do
+// every file operation through an Env, so that tests can inject errors and
+// simulate power loss: FaultInjectionEnv (tests/testutil) drops whatever was
+// not synced.
+//
+// Durability contract (POSIX semantics, which the fault Env enforces):
+//  - bytes appended to a WritableFile survive a crash only after Sync();
+//  - a file creation, rename or removal survives a crash only after
+//    SyncDir() on the directory that holds the entry.
+//
+// Thread-safety: an Env is safe for concurrent use. A file object is used by
+// one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends `data` at the end of the file (buffering is allowed).
+  virtual Status Append(std::span<const std::byte> data) = 0;
+  Status Append(std::string_view data) {
+    return Append(std::as_bytes(std::span(data.data(), data.size())));
+  }
+  // Pushes buffered bytes to the OS (no durability promise).
+  virtual Status Flush() = 0;
+  // Makes every appended byte durable (fdatasync). After an error the file's
+  // durable content is unknown: callers must not retry and acknowledge.
+  virtual Status Sync() = 0;
+  // Flushes and closes. Idempotent.
+  virtual Status Close() = 0;
+};
+
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to out.size() bytes at `offset`; returns the count read (less
+  // only at end of file). Safe for concurrent use.
+  virtual Result<size_t> Read(uint64_t offset, std::span<std::byte> out) const = 0;
+};
+
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to out.size() bytes; 0 means end of file.
+  virtual Result<size_t> Read(std::span<std::byte> out) = 0;
+  virtual Status Skip(uint64_t n) = 0;
+};
+
+// An advisory lock on a file (the data directory's LOCK); released on
+// destruction.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX Env. Never deleted.
+  static Env* Default();
+
+  // Creates or truncates `path`.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Opens `path` for appending, creating it if absent.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
+
+  virtual bool FileExists(const std::string& path) = 0;
+  // Names (not paths) of the entries of `dir`, without "." and "..".
+  virtual Result<std::vector<std::string>> GetChildren(const std::string& dir) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Creates `dir`; OK if it already exists.
+  virtual Status CreateDir(const std::string& dir) = 0;
+  virtual Status RemoveDir(const std::string& dir) = 0;
+  virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
+  // Seconds since the epoch of the last modification.
+  virtual Result<uint64_t> GetFileModificationTime(const std::string& path) = 0;
+  // Atomically replaces `to` by `from` (rename(2)).
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
+  virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  // fsync(2) on a directory: makes creations, renames and removals of its
+  // entries durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
+
+  virtual uint64_t NowMicros() = 0;
+};
+
+// The durability recipe, written once (STYLE.md #10): write `path.tmp.<rand>`,
+// Sync, rename onto `path`, SyncDir the parent. On any failure the temporary
+// file is removed and the old content of `path` (if any) is untouched.
+Status WriteFileDurably(Env& env, const std::string& path, std::string_view data);
+// Reads a whole (small) file.
+Result<std::string> ReadSmallFile(Env& env, const std::string& path);
+// Creates `dir` and every missing parent, syncing each parent whose entries
+// changed, so that the new directories survive a power loss.
+Status CreateDirsDurably(Env& env, const std::string& dir);
+// The directory part of `path` ("." if none).
+std::string DirName(const std::string& path);
+
+}  // namespace confiance
