@@ -29,14 +29,24 @@ namespace confiance::blob {
 class BlobWriter {
  public:
   virtual ~BlobWriter() = default;  // aborts if not committed
+  // The id the blob will have once committed.
   virtual const std::string& id() const = 0;
+  // Appends bytes (`data` is copied or written before return). An error
+  // leaves the writer unusable: the caller should Abort(). FailedPrecondition
+  // after Commit() or Abort().
   virtual Status Append(std::span<const std::byte> data) = 0;
-  // Durable and visible on OK. On error the blob does not exist.
+  // Durable and visible on OK. On error the blob does not exist and the
+  // writer is aborted. FailedPrecondition if called twice or after Abort().
   virtual Status Commit() = 0;
+  // Discards the uncommitted data. Idempotent; no-op after Commit().
   virtual void Abort() = 0;
+  // Bytes appended so far.
   virtual uint64_t size() const = 0;
 };
 
+// A view of one committed blob. It keeps reading the blob's bytes even if
+// the blob is deleted meanwhile (an open file, locally). Safe for concurrent
+// use.
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
@@ -57,12 +67,15 @@ class BlobStore {
 
   // A writer for a new, unique id (random, 128 bits, hex).
   virtual Result<std::unique_ptr<BlobWriter>> NewBlob() = 0;
-  // NotFound if `id` was never committed or was deleted.
+  // NotFound if `id` was never committed or was deleted; InvalidArgument if
+  // `id` is not of the form NewBlob() hands out.
   virtual Result<std::unique_ptr<BlobReader>> Open(const std::string& id) = 0;
-  // Removes a committed blob durably. OK if it did not exist.
+  // Removes a committed blob durably. OK if it did not exist;
+  // InvalidArgument if `id` is malformed.
   virtual Status Delete(const std::string& id) = 0;
-  // Committed blobs, in id order, after `start_after`, at most `limit`
-  // (for the orphan sweeper).
+  // Committed blobs, in id order, with id > `start_after` ("" for the
+  // start), at most `limit` (for the orphan sweeper). Blobs committed or
+  // deleted during a listing may or may not appear.
   virtual Result<std::vector<BlobInfo>> List(const std::string& start_after,
                                              size_t limit) = 0;
 };

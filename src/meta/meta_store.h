@@ -16,6 +16,14 @@
 // no cross-partition order or scan: callers that need one (bucket listings)
 // merge partitions themselves.
 //
+// Names and values: a partition name is a non-empty byte string; a key is any
+// byte string (empty included); a value is a NON-EMPTY byte string, because
+// RADOS omap_cmp compares a missing key as the empty value, so a RADOS store
+// could not tell "absent" from "empty". Every method returns InvalidArgument
+// for an empty partition name; Apply returns it for a Put of an empty value
+// or a Condition expecting one. A partition exists while it holds at least
+// one record (ListPartitions); there is no "create partition".
+//
 // Durability: when Apply returns OK the batch is durable (synced WAL).
 // Concurrent Apply calls share syncs (group commit).
 //
@@ -86,14 +94,22 @@ class MetaStore {
                                                  std::string_view key) = 0;
 
   // Applies `batch` atomically within `partition` if every condition holds.
+  // Conditions are all checked against the state before the batch;
+  // mutations then apply in order (a later mutation of a key wins). A batch
+  // without mutations only checks its conditions.
   // Returns OK when applied and durable; FailedPrecondition if a condition
-  // did not hold (nothing applied); another error if the store failed (then
-  // nothing was acknowledged; after a sync failure the store turns read-only
-  // and every later Apply fails with Unavailable).
+  // did not hold (nothing applied); InvalidArgument for a bad name or value
+  // (see above; nothing applied); another error if the store failed (then
+  // nothing was acknowledged, though the batch may or may not have landed:
+  // resolve by reading, with op_tag). After a write or sync failure the
+  // store turns read-only and every later Apply and DropPartition fails with
+  // Unavailable until the process reopens it.
   virtual Status Apply(std::string_view partition, const Batch& batch) = 0;
 
-  // Records of `partition` in key order within [start, end), at most
-  // options.limit. A consistent snapshot of the partition.
+  // Records of `partition` in key order within [start, end) (without `start`
+  // itself if options.start_exclusive), at most options.limit (0: none).
+  // A consistent snapshot of the partition. An absent partition scans empty.
+  // To page, pass the last key returned as `start` with start_exclusive.
   virtual Result<std::vector<Record>> Scan(std::string_view partition,
                                            const ScanOptions& options) = 0;
 
@@ -105,7 +121,8 @@ class MetaStore {
                                                           size_t limit) = 0;
 
   // Removes a whole partition (churning records are dropped this way, never
-  // as tombstones among live keys).
+  // as tombstones among live keys). OK if the partition is absent. Durable
+  // when it returns OK, like Apply; serialised against concurrent Applies.
   virtual Status DropPartition(std::string_view partition) = 0;
 };
 

@@ -1,0 +1,272 @@
+// File: blob/blob_store_contract_test.cc
+// The BlobStore contract (blob_store.h), one parameterised suite run over
+// every implementation: MemoryBlobStore and LocalBlobStore on the POSIX Env.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blob/blob_id.h"
+#include "blob/blob_store.h"
+#include "blob/local/local_blob_store.h"
+#include "blob/memory/memory_blob_store.h"
+#include "common/env.h"
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::blob {
+namespace {
+
+// Owns a store and whatever it lives on.
+struct Harness {
+  virtual ~Harness() = default;
+  virtual BlobStore& store() = 0;
+};
+
+struct MemoryHarness : Harness {
+  BlobStore& store() override { return store_; }
+  MemoryBlobStore store_;
+};
+
+struct LocalHarness : Harness {
+  LocalHarness() {
+    auto s = LocalBlobStore::Open(*Env::Default(), dir_.Sub("blobs"));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) store_ = std::move(s).value();
+  }
+  BlobStore& store() override { return *store_; }
+  testutil::TempDir dir_;
+  std::unique_ptr<LocalBlobStore> store_;
+};
+
+struct Impl {
+  std::string name;
+  std::function<std::unique_ptr<Harness>()> make;
+};
+
+std::span<const std::byte> Bytes(const std::string& s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+std::string Pattern(size_t size, int seed) {
+  std::string s(size, '\0');
+  for (size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 131 + seed * 7 + i / 251) & 0xff);
+  return s;
+}
+
+class BlobStoreContractTest : public ::testing::TestWithParam<Impl> {
+ protected:
+  void SetUp() override { harness_ = GetParam().make(); }
+  BlobStore& store() { return harness_->store(); }
+
+  // Writes and commits a blob; returns its id.
+  std::string Put(const std::string& data) {
+    auto w = store().NewBlob();
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    if (!w.ok()) return "";
+    EXPECT_OK((*w)->Append(Bytes(data)));
+    EXPECT_OK((*w)->Commit());
+    return (*w)->id();
+  }
+
+  Result<std::string> ReadAll(const std::string& id) {
+    ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> r, store().Open(id));
+    std::string out(r->size(), '\0');
+    ASSIGN_OR_RETURN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(out))));
+    out.resize(n);
+    return out;
+  }
+
+  std::unique_ptr<Harness> harness_;
+};
+
+TEST_P(BlobStoreContractTest, CommitMakesBlobVisible) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
+  EXPECT_TRUE(IsValidBlobId(w->id())) << w->id();
+  const std::string data = Pattern(100000, 1);
+  ASSERT_OK(w->Append(Bytes(data.substr(0, 40000))));
+  ASSERT_OK(w->Append(Bytes(data.substr(40000))));
+  EXPECT_EQ(w->size(), data.size());
+  EXPECT_STATUS_CODE(store().Open(w->id()), kNotFound);  // not before Commit
+  ASSERT_OK(w->Commit());
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(w->id()));
+  EXPECT_EQ(got, data);
+}
+
+TEST_P(BlobStoreContractTest, EmptyBlob) {
+  std::string id = Put("");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store().Open(id));
+  EXPECT_EQ(r->size(), 0u);
+  std::string buf(8, '\0');
+  ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(n, 0u);
+}
+
+TEST_P(BlobStoreContractTest, WriterIsClosedAfterCommit) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
+  ASSERT_OK(w->Append(Bytes("abc")));
+  ASSERT_OK(w->Commit());
+  EXPECT_STATUS_CODE(w->Append(Bytes("d")), kFailedPrecondition);
+  EXPECT_STATUS_CODE(w->Commit(), kFailedPrecondition);
+  w->Abort();  // no-op after Commit
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(w->id()));
+  EXPECT_EQ(got, "abc");
+}
+
+TEST_P(BlobStoreContractTest, AbortLeavesNothing) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
+  ASSERT_OK(w->Append(Bytes("doomed")));
+  const std::string id = w->id();
+  w->Abort();
+  w->Abort();  // idempotent
+  EXPECT_STATUS_CODE(w->Commit(), kFailedPrecondition);
+  EXPECT_STATUS_CODE(store().Open(id), kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store().List("", 100));
+  EXPECT_TRUE(all.empty());
+}
+
+TEST_P(BlobStoreContractTest, DestroyingWriterAborts) {
+  std::string id;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
+    ASSERT_OK(w->Append(Bytes("doomed")));
+    id = w->id();
+  }
+  EXPECT_STATUS_CODE(store().Open(id), kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store().List("", 100));
+  EXPECT_TRUE(all.empty());
+}
+
+TEST_P(BlobStoreContractTest, ReadRanges) {
+  const std::string data = Pattern(200 * 1024 + 7, 2);
+  const std::string id = Put(data);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store().Open(id));
+  EXPECT_EQ(r->size(), data.size());
+  struct Case {
+    uint64_t offset;
+    size_t len;
+  };
+  for (Case c : {Case{0, 1}, Case{1, 100}, Case{65535, 2}, Case{65536, 65536},
+                 Case{100000, 50000}, Case{data.size() - 10, 10}}) {
+    std::string buf(c.len, '\0');
+    ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(c.offset, std::as_writable_bytes(std::span(buf))));
+    EXPECT_EQ(n, c.len) << c.offset;
+    EXPECT_EQ(buf, data.substr(c.offset, c.len)) << c.offset;
+  }
+  // Short read at the end, zero past it.
+  std::string buf(100, '\0');
+  ASSERT_OK_AND_ASSIGN(size_t n,
+                       r->ReadAt(data.size() - 30, std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(n, 30u);
+  EXPECT_EQ(buf.substr(0, 30), data.substr(data.size() - 30));
+  ASSERT_OK_AND_ASSIGN(n, r->ReadAt(data.size(), std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(n, 0u);
+  ASSERT_OK_AND_ASSIGN(n, r->ReadAt(data.size() + 1000, std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(n, 0u);
+}
+
+TEST_P(BlobStoreContractTest, DeleteIsIdempotent) {
+  const std::string id = Put("to delete");
+  const std::string keep = Put("to keep");
+  ASSERT_OK(store().Delete(id));
+  EXPECT_STATUS_CODE(store().Open(id), kNotFound);
+  ASSERT_OK(store().Delete(id));
+  ASSERT_OK_AND_ASSIGN(std::string never, NewBlobId());
+  ASSERT_OK(store().Delete(never));
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(keep));
+  EXPECT_EQ(got, "to keep");
+}
+
+TEST_P(BlobStoreContractTest, ReaderOutlivesDelete) {
+  const std::string id = Put("still readable");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store().Open(id));
+  ASSERT_OK(store().Delete(id));
+  std::string buf(r->size(), '\0');
+  ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(buf.substr(0, n), "still readable");
+}
+
+TEST_P(BlobStoreContractTest, MalformedIdsAreRejected) {
+  for (std::string bad : {"", "../etc/passwd", "ABCDEF0123456789ABCDEF0123456789",
+                          "0123456789abcdef0123456789abcde", "tmp",
+                          "0123456789abcdef0123456789abcdeg"}) {
+    EXPECT_STATUS_CODE(store().Open(bad), kInvalidArgument) << bad;
+    EXPECT_STATUS_CODE(store().Delete(bad), kInvalidArgument) << bad;
+  }
+}
+
+TEST_P(BlobStoreContractTest, ListIsOrderedAndPaginates) {
+  std::map<std::string, uint64_t> expected;
+  for (int i = 0; i < 40; ++i) {
+    std::string data = Pattern(static_cast<size_t>(i * 10), i);
+    expected[Put(data)] = data.size();
+  }
+  std::vector<BlobInfo> seen;
+  std::string after;
+  for (int pages = 0; pages < 100; ++pages) {
+    ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> page, store().List(after, 7));
+    ASSERT_LE(page.size(), 7u);
+    if (page.empty()) break;
+    for (BlobInfo& b : page) seen.push_back(b);
+    after = page.back().id;
+  }
+  ASSERT_EQ(seen.size(), expected.size());
+  auto it = expected.begin();
+  for (size_t i = 0; i < seen.size(); ++i, ++it) {
+    EXPECT_EQ(seen[i].id, it->first);
+    EXPECT_EQ(seen[i].size, it->second);
+    EXPECT_GT(seen[i].mtime_seconds, 0u);
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> none, store().List("", 0));
+  EXPECT_TRUE(none.empty());
+  // Strictly after start_after.
+  const std::string mid = std::next(expected.begin(), 20)->first;
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> from_mid, store().List(mid, 1000));
+  EXPECT_EQ(from_mid.size(), 19u);
+}
+
+TEST_P(BlobStoreContractTest, ConcurrentWriters) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::vector<std::pair<std::string, std::string>>> done(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string data = Pattern(static_cast<size_t>(1000 + i * 97), t * 1000 + i);
+        auto w = store().NewBlob();
+        if (!w.ok()) continue;
+        bool ok = (*w)->Append(Bytes(data)).ok() && (*w)->Commit().ok();
+        if (ok) done[t].emplace_back((*w)->id(), std::move(data));
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::set<std::string> ids;
+  for (const auto& per_thread : done) {
+    ASSERT_EQ(per_thread.size(), static_cast<size_t>(kPerThread));
+    for (const auto& [id, data] : per_thread) {
+      ids.insert(id);
+      ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(id));
+      EXPECT_EQ(got, data);
+    }
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kPerThread));
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store().List("", 1000));
+  EXPECT_EQ(all.size(), ids.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllBlobStores, BlobStoreContractTest,
+    ::testing::Values(Impl{"Memory", [] { return std::unique_ptr<Harness>(new MemoryHarness); }},
+                      Impl{"Local", [] { return std::unique_ptr<Harness>(new LocalHarness); }}),
+    [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace confiance::blob

@@ -1,0 +1,273 @@
+// File: blob/local/local_blob_store_test.cc
+// LocalBlobStore beyond the shared contract: its on-disk layout, temp-file
+// cleanup, and crash safety driven through FaultInjectionEnv (power loss,
+// and an injected error at every step of Commit).
+#include "blob/local/local_blob_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <string>
+
+#include "common/env.h"
+#include "tests/testutil/fault_injection_env.h"
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::blob {
+namespace {
+
+using testutil::FaultInjectionEnv;
+
+std::span<const std::byte> Bytes(const std::string& s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+class LocalBlobStoreTest : public ::testing::Test {
+ protected:
+  LocalBlobStoreTest() : env_(*Env::Default()), root_(dir_.Sub("blobs")) {}
+
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = LocalBlobStore::Open(env_, root_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+
+  Result<std::string> ReadAll(const std::string& id) {
+    ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> r, store_->Open(id));
+    std::string out(r->size(), '\0');
+    ASSIGN_OR_RETURN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(out))));
+    out.resize(n);
+    return out;
+  }
+
+  std::string Put(const std::string& data) {
+    auto w = store_->NewBlob();
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    if (!w.ok()) return "";
+    EXPECT_OK((*w)->Append(Bytes(data)));
+    EXPECT_OK((*w)->Commit());
+    return (*w)->id();
+  }
+
+  size_t TempFiles() {
+    auto names = Env::Default()->GetChildren(store_->TempDir());
+    EXPECT_TRUE(names.ok());
+    return names.ok() ? names->size() : 0;
+  }
+
+  // No blob visible, no temp file left behind.
+  void ExpectEmpty() {
+    ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store_->List("", 1000));
+    EXPECT_TRUE(all.empty()) << all.size() << " blobs, first " << all[0].id;
+    EXPECT_EQ(TempFiles(), 0u);
+  }
+
+  testutil::TempDir dir_;
+  FaultInjectionEnv env_;
+  std::string root_;
+  std::unique_ptr<LocalBlobStore> store_;
+};
+
+TEST_F(LocalBlobStoreTest, LayoutIsFanoutDirectories) {
+  const std::string id = Put("hello");
+  EXPECT_TRUE(Env::Default()->FileExists(root_ + "/" + id.substr(0, 2) + "/" + id));
+  EXPECT_EQ(store_->BlobPath(id), root_ + "/" + id.substr(0, 2) + "/" + id);
+  EXPECT_EQ(TempFiles(), 0u);
+}
+
+TEST_F(LocalBlobStoreTest, UncommittedBlobLivesInTmp) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
+  EXPECT_TRUE(Env::Default()->FileExists(store_->TempPath(w->id())));
+  w->Abort();
+  EXPECT_FALSE(Env::Default()->FileExists(store_->TempPath(w->id())));
+}
+
+TEST_F(LocalBlobStoreTest, OpenRemovesStaleTempFiles) {
+  const std::string id = Put("committed");
+  ASSERT_OK(WriteFileDurably(*Env::Default(), store_->TempDir() + "/stale.tmp", "junk"));
+  ASSERT_OK(WriteFileDurably(*Env::Default(), store_->TempDir() + "/other", "junk"));
+  Reopen();
+  EXPECT_EQ(TempFiles(), 0u);
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(id));
+  EXPECT_EQ(got, "committed");
+}
+
+TEST_F(LocalBlobStoreTest, ListSkipsForeignEntries) {
+  const std::string id = Put("x");
+  ASSERT_OK(WriteFileDurably(*Env::Default(), store_->FanoutDir(id) + "/not-a-blob", "junk"));
+  ASSERT_OK(Env::Default()->CreateDir(root_ + "/zz"));
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store_->List("", 10));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].id, id);
+}
+
+TEST_F(LocalBlobStoreTest, PowerLossKeepsCommittedBlobsOnly) {
+  std::map<std::string, std::string> committed;
+  for (int i = 0; i < 12; ++i) {
+    std::string data(static_cast<size_t>(i) * 30000 + 1, static_cast<char>('a' + i));
+    committed[Put(data)] = data;
+  }
+  const std::string deleted = Put("deleted");
+  ASSERT_OK(store_->Delete(deleted));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> in_flight, store_->NewBlob());
+  ASSERT_OK(in_flight->Append(Bytes(std::string(200000, 'z'))));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> aborted, store_->NewBlob());
+  ASSERT_OK(aborted->Append(Bytes("abandoned")));
+  aborted->Abort();
+
+  ASSERT_OK(env_.SimulatePowerLoss());
+  const std::string in_flight_id = in_flight->id();
+  in_flight.reset();  // the process is gone: its handles no longer matter
+  Reopen();
+
+  for (const auto& [id, data] : committed) {
+    ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(id));
+    EXPECT_EQ(got, data) << id;
+  }
+  EXPECT_STATUS_CODE(store_->Open(deleted), kNotFound);
+  EXPECT_STATUS_CODE(store_->Open(in_flight_id), kNotFound);
+  EXPECT_STATUS_CODE(store_->Open(aborted->id()), kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, store_->List("", 1000));
+  EXPECT_EQ(all.size(), committed.size());
+  EXPECT_EQ(TempFiles(), 0u);
+}
+
+TEST_F(LocalBlobStoreTest, PowerLossBeforeCommitLosesTheBlob) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
+  ASSERT_OK(w->Append(Bytes("not yet")));
+  ASSERT_OK(env_.SimulatePowerLoss());
+  const std::string id = w->id();
+  w.reset();
+  Reopen();
+  EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
+  ExpectEmpty();
+}
+
+// One failure on the `nth` call among `ops` during Commit.
+struct InjectedCase {
+  const char* name;
+  uint32_t ops;
+  int nth;
+  int err;
+  StatusCode code;
+};
+
+class LocalBlobStoreFaultTest : public LocalBlobStoreTest,
+                                public ::testing::WithParamInterface<InjectedCase> {};
+
+TEST_P(LocalBlobStoreFaultTest, FailedCommitLeavesNoBlob) {
+  const InjectedCase& c = GetParam();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
+  ASSERT_OK(w->Append(Bytes(std::string(100000, 'q'))));
+  env_.FailAfter(c.nth, c.err, c.ops);
+  Status s = w->Commit();
+  EXPECT_EQ(s.code(), c.code) << s.ToString();
+  EXPECT_EQ(env_.injected_failures(), 1);
+  const std::string id = w->id();
+  w.reset();
+  EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
+  ExpectEmpty();
+
+  ASSERT_OK(env_.SimulatePowerLoss());
+  Reopen();
+  EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
+  ExpectEmpty();
+
+  // The store still works once the fault is gone.
+  const std::string ok_id = Put("after");
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(ok_id));
+  EXPECT_EQ(got, "after");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Steps, LocalBlobStoreFaultTest,
+    ::testing::Values(
+        InjectedCase{"SyncEio", testutil::kFaultSync, 1, EIO, StatusCode::kDataLoss},
+        InjectedCase{"SyncEnospc", testutil::kFaultSync, 1, ENOSPC,
+                     StatusCode::kResourceExhausted},
+        InjectedCase{"FanoutMkdir", testutil::kFaultCreateDir, 1, EIO, StatusCode::kDataLoss},
+        InjectedCase{"RootSyncDir", testutil::kFaultSyncDir, 1, EIO, StatusCode::kDataLoss},
+        InjectedCase{"Rename", testutil::kFaultRename, 1, EIO, StatusCode::kDataLoss},
+        InjectedCase{"FanoutSyncDir", testutil::kFaultSyncDir, 2, EIO, StatusCode::kDataLoss},
+        InjectedCase{"FanoutSyncDirEnospc", testutil::kFaultSyncDir, 2, ENOSPC,
+                     StatusCode::kResourceExhausted}),
+    [](const ::testing::TestParamInfo<InjectedCase>& info) { return info.param.name; });
+
+// Fails each mutating call of Commit in turn, until Commit has no call left
+// to fail: every failure must leave no blob, even after a power loss.
+TEST_F(LocalBlobStoreTest, EveryCommitStepFailingLeavesNoBlob) {
+  int n = 1;
+  for (; n < 50; ++n) {
+    ASSERT_OK(env_.SimulatePowerLoss());
+    // A fresh store each time, so that the fan-out directory is made anew.
+    ASSERT_OK(Env::Default()->RenameFile(root_, dir_.Sub("old" + std::to_string(n))));
+    Reopen();
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
+    ASSERT_OK(w->Append(Bytes("payload")));
+    const int before = env_.injected_failures();
+    env_.FailAfter(n, ENOSPC);
+    Status s = w->Commit();
+    const std::string id = w->id();
+    w.reset();
+    if (env_.injected_failures() == before) {  // no n-th call: Commit is done
+      ASSERT_OK(s);
+      ASSERT_OK(env_.SimulatePowerLoss());
+      Reopen();
+      ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(id));
+      EXPECT_EQ(got, "payload");
+      break;
+    }
+    EXPECT_FALSE(s.ok()) << "step " << n;
+    ExpectEmpty();
+    ASSERT_OK(env_.SimulatePowerLoss());
+    Reopen();
+    ExpectEmpty();
+  }
+  EXPECT_GE(n, 5);  // sync, mkdir, sync root, rename, sync fan-out dir
+  EXPECT_LT(n, 50);
+}
+
+TEST_F(LocalBlobStoreTest, InactiveFilesystemFailsCleanly) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
+  ASSERT_OK(w->Append(Bytes("x")));
+  env_.SetFilesystemActive(false);
+  EXPECT_FALSE(w->Commit().ok());
+  EXPECT_FALSE(store_->NewBlob().ok());
+  EXPECT_STATUS_CODE(store_->Open(w->id()), kNotFound);
+  env_.SetFilesystemActive(true);
+  // The temp file could not be removed while inactive; Open cleans it up.
+  EXPECT_EQ(TempFiles(), 1u);
+  w.reset();
+  Reopen();
+  ExpectEmpty();
+}
+
+TEST_F(LocalBlobStoreTest, DeleteIsDurable) {
+  const std::string id = Put("gone");
+  ASSERT_OK(store_->Delete(id));
+  ASSERT_OK(env_.SimulatePowerLoss());
+  Reopen();
+  EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
+}
+
+TEST_F(LocalBlobStoreTest, DeleteReportsSyncDirFailure) {
+  const std::string id = Put("kept?");
+  env_.FailAfter(1, EIO, testutil::kFaultSyncDir);
+  EXPECT_STATUS_CODE(store_->Delete(id), kDataLoss);
+  // Not durable: a power loss brings the blob back; a retry makes it stick.
+  ASSERT_OK(env_.SimulatePowerLoss());
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(id));
+  EXPECT_EQ(got, "kept?");
+  ASSERT_OK(store_->Delete(id));
+  ASSERT_OK(env_.SimulatePowerLoss());
+  Reopen();
+  EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
+}
+
+}  // namespace
+}  // namespace confiance::blob

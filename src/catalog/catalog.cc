@@ -1,0 +1,218 @@
+// File: catalog/catalog.cc
+// Buckets, objects and the partition layout. Listing is in listing.cc,
+// multipart uploads in uploads.cc.
+#include "catalog/catalog.h"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace confiance::catalog {
+namespace {
+
+constexpr std::string_view kBucketsPartition = "buckets";
+// Bounded retries of a compare-and-set that lost a race with another writer
+// of the same key; each retry re-reads, so it always makes progress unless
+// writers keep colliding.
+constexpr int kMaxCasAttempts = 64;
+
+}  // namespace
+
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xff) s.pop_back();
+  if (s.empty()) return s;
+  s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
+  return s;
+}
+
+std::string NewOpTag() {
+  unsigned char b[12];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // RAND_bytes cannot fail once seeded; fall back to a time-based tag that
+    // is still unique enough for diagnosis.
+    return fmt::format("t{:x}", std::hash<const void*>()(&b));
+  }
+  std::string out;
+  for (unsigned char c : b) out += fmt::format("{:02x}", c);
+  return out;
+}
+
+std::string Catalog::ObjectPartition(const BucketRecord& bucket, std::string_view key) {
+  uint32_t shard = 0;
+  if (bucket.index_shards > 1) {
+    shard = static_cast<uint32_t>(std::hash<std::string_view>()(key) % bucket.index_shards);
+  }
+  return fmt::format("o/{}/{}", bucket.id, shard);
+}
+
+Status Catalog::CreateBucket(const BucketRecord& bucket) {
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  b.Expect(bucket.name, std::nullopt).Put(bucket.name, EncodeBucket(bucket));
+  Status s = store_.Apply(kBucketsPartition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("bucket exists");
+  return s;
+}
+
+Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));
+  if (!v) return NotFoundError("no such bucket");
+  return DecodeBucket(*v);
+}
+
+Result<std::vector<BucketRecord>> Catalog::ListBuckets() {
+  std::vector<BucketRecord> out;
+  meta::ScanOptions opt;
+  opt.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kBucketsPartition, opt));
+    for (const meta::Record& r : recs) {
+      ASSIGN_OR_RETURN(BucketRecord b, DecodeBucket(r.value));
+      out.push_back(std::move(b));
+    }
+    if (recs.size() < opt.limit) break;
+    opt.start = recs.back().key;
+    opt.start_exclusive = true;
+  }
+  return out;
+}
+
+Status Catalog::DeleteBucket(const BucketRecord& bucket) {
+  ListOptions probe;
+  probe.max_keys = 1;
+  ASSIGN_OR_RETURN(ListPage page, ListObjects(bucket, probe));
+  if (!page.objects.empty()) return FailedPreconditionError("bucket not empty");
+  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(kBucketsPartition, bucket.name));
+  if (!current) return NotFoundError("no such bucket");
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  b.Expect(bucket.name, *current).Delete(bucket.name);
+  Status s = store_.Apply(kBucketsPartition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("bucket changed concurrently");
+  RETURN_IF_ERROR(s);
+  // The bucket record is gone, so no new object can be written; a PUT that
+  // read the record before the delete may still land in a dropped
+  // partition, where nothing can reach it again (its blob is swept).
+  for (uint32_t i = 0; i < bucket.index_shards; ++i) {
+    RETURN_IF_ERROR(store_.DropPartition(fmt::format("o/{}/{}", bucket.id, i)));
+  }
+  return store_.DropPartition("u/" + bucket.id);
+}
+
+Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(ObjectPartition(bucket, key), key));
+  if (!v) return NotFoundError("no such key");
+  return DecodeObject(*v);
+}
+
+Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucket,
+                                                       std::string_view key,
+                                                       const ObjectRecord& record) {
+  const std::string partition = ObjectPartition(bucket, key);
+  const std::string value = EncodeObject(record);
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    meta::Batch b;
+    b.op_tag = record.op_tag;
+    b.Expect(std::string(key), old).Put(std::string(key), value);
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    if (!old) return std::optional<ObjectRecord>();
+    Result<ObjectRecord> decoded = DecodeObject(*old);
+    if (!decoded.ok()) return std::optional<ObjectRecord>();  // unreadable: the sweeper reclaims it
+    return std::optional<ObjectRecord>(std::move(decoded).value());
+  }
+  return AbortedError("too many concurrent writers on one key");
+}
+
+Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,
+                                                          std::string_view key) {
+  const std::string partition = ObjectPartition(bucket, key);
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    if (!old) return std::optional<ObjectRecord>();
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    b.Expect(std::string(key), old).Delete(std::string(key));
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    Result<ObjectRecord> decoded = DecodeObject(*old);
+    if (!decoded.ok()) return std::optional<ObjectRecord>();
+    return std::optional<ObjectRecord>(std::move(decoded).value());
+  }
+  return AbortedError("too many concurrent writers on one key");
+}
+
+Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)>& fn) {
+  auto scan_all = [&](const std::string& partition, auto&& visit) -> Status {
+    meta::ScanOptions opt;
+    opt.limit = 1000;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(partition, opt));
+      for (const meta::Record& r : recs) RETURN_IF_ERROR(visit(r));
+      if (recs.size() < opt.limit) return OkStatus();
+      opt.start = recs.back().key;
+      opt.start_exclusive = true;
+    }
+  };
+  auto list_all = [&](std::string_view prefix, auto&& visit) -> Status {
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<std::string> parts, store_.ListPartitions(prefix, after, 1000));
+      for (const std::string& p : parts) RETURN_IF_ERROR(visit(p));
+      if (parts.size() < 1000) return OkStatus();
+      after = parts.back();
+    }
+  };
+  // Objects.
+  RETURN_IF_ERROR(list_all("o/", [&](const std::string& p) {
+    return scan_all(p, [&](const meta::Record& r) -> Status {
+      Result<ObjectRecord> o = DecodeObject(r.value);
+      if (!o.ok()) return o.status();  // never sweep what we cannot read
+      for (const Segment& s : o->segments) {
+        if (!s.blob_id.empty()) fn(s.blob_id);
+      }
+      return OkStatus();
+    });
+  }));
+  // Parts of live uploads (an upload is live while its record exists). The
+  // part lists are listed *before* the uploads: an upload record is always
+  // written before its first part, so a part list seen here whose upload is
+  // absent afterwards belongs to an upload that is gone for good.
+  std::vector<std::string> part_lists;
+  RETURN_IF_ERROR(list_all("p/", [&](const std::string& p) {
+    part_lists.push_back(p);
+    return OkStatus();
+  }));
+  std::vector<std::string> live_uploads;
+  RETURN_IF_ERROR(list_all("u/", [&](const std::string& p) {
+    return scan_all(p, [&](const meta::Record& r) -> Status {
+      ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
+      live_uploads.push_back(u.upload_id);
+      return OkStatus();
+    });
+  }));
+  std::sort(live_uploads.begin(), live_uploads.end());
+  for (const std::string& p : part_lists) {
+    std::string id = p.substr(2);
+    if (!std::binary_search(live_uploads.begin(), live_uploads.end(), id)) {
+      // Aborted, completed, or its bucket deleted: the part list is garbage.
+      // A completed object's blobs were marked above through the object.
+      RETURN_IF_ERROR(store_.DropPartition(p));
+      continue;
+    }
+    RETURN_IF_ERROR(scan_all(p, [&](const meta::Record& r) -> Status {
+      ASSIGN_OR_RETURN(PartRecord part, DecodePart(r.value));
+      if (!part.segment.blob_id.empty()) fn(part.segment.blob_id);
+      return OkStatus();
+    }));
+  }
+  return OkStatus();
+}
+
+}  // namespace confiance::catalog

@@ -1,0 +1,127 @@
+// File: catalog/catalog.h
+// Catalog: the S3 records (buckets, objects, uploads, parts) on a MetaStore,
+// with each S3 mutation as one atomic, conditional commit inside one
+// partition (ARCHITECTURE.md "Scale-out"). Partition layout
+// (docs/meta_keys.md):
+//   "buckets"              bucket name -> BucketRecord
+//   "o/<bucket id>/<n>"    object key  -> ObjectRecord   (n = shard of the key)
+//   "u/<bucket id>"        key \0 upload id -> UploadRecord
+//   "p/<upload id>"        part number (5 digits) -> PartRecord
+// Operations that span partitions (multipart completion) write an intent
+// first and are safe to repeat.
+//
+// Thread-safety: safe for concurrent use. Mutations block on a synced
+// commit: call them off the network threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/records.h"
+#include "common/status.h"
+#include "meta/meta_store.h"
+
+namespace confiance::catalog {
+
+struct ListOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string start_after;  // exclusive; "" = from the start of the prefix
+  size_t max_keys = 1000;
+};
+
+struct ListedObject {
+  std::string key;
+  ObjectRecord record;
+};
+
+struct ListPage {
+  std::vector<ListedObject> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  // The last key or common prefix returned: a later page starts after it
+  // (and after every key the common prefix rolls up).
+  std::string last_returned;
+  bool last_was_prefix = false;
+};
+
+class Catalog {
+ public:
+  explicit Catalog(meta::MetaStore& store) : store_(store) {}
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Buckets. CreateBucket: AlreadyExists if the name is taken.
+  Status CreateBucket(const BucketRecord& bucket);
+  // NotFound if absent.
+  Result<BucketRecord> GetBucket(std::string_view name);
+  // Buckets in name order (all owners; callers filter).
+  Result<std::vector<BucketRecord>> ListBuckets();
+  // FailedPrecondition if the bucket holds objects. Drops the bucket's
+  // partitions (in-progress uploads go with it; the sweeper reclaims their
+  // parts).
+  Status DeleteBucket(const BucketRecord& bucket);
+
+  // Objects. Get: NotFound if absent.
+  Result<ObjectRecord> GetObject(const BucketRecord& bucket, std::string_view key);
+  // Last writer wins. Returns the record it replaced, if any, so that the
+  // caller can release its blobs.
+  Result<std::optional<ObjectRecord>> PutObject(const BucketRecord& bucket, std::string_view key,
+                                                const ObjectRecord& record);
+  // Returns the deleted record (nullopt if there was none: deleting is
+  // idempotent).
+  Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
+  Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
+
+  // Multipart uploads.
+  Status CreateUpload(const BucketRecord& bucket, const UploadRecord& upload);
+  // NotFound if the upload does not exist (never created, aborted, completed).
+  Result<UploadRecord> GetUpload(const BucketRecord& bucket, std::string_view key,
+                                 std::string_view upload_id);
+  // Stores a part, replacing any earlier part with its number; returns the
+  // replaced part so the caller can release its blob.
+  Result<std::optional<PartRecord>> PutPart(std::string_view upload_id, const PartRecord& part);
+  // Parts in number order, after `after_part`, at most `limit`.
+  Result<std::vector<PartRecord>> ListParts(std::string_view upload_id, int after_part, size_t limit);
+  // Completes an upload: marks the intent on the upload record, commits
+  // `object` (whose op_tag and upload_id must be set), then removes the
+  // upload and its part list. Returns the object record it replaced and the
+  // parts that `object` does not use, for the caller to release. Repeating
+  // a completion that crashed half-way is safe.
+  struct Completion {
+    std::optional<ObjectRecord> replaced;
+    std::vector<PartRecord> unused_parts;
+  };
+  Result<Completion> CompleteUpload(const BucketRecord& bucket, const UploadRecord& upload,
+                                    const ObjectRecord& object);
+  // Removes the upload and returns its parts for the caller to release.
+  // NotFound if absent. FailedPrecondition if a completion is under way.
+  Result<std::vector<PartRecord>> AbortUpload(const BucketRecord& bucket, const UploadRecord& upload);
+  // In-progress uploads of a bucket, in key then upload-id order.
+  Result<std::vector<UploadRecord>> ListUploads(const BucketRecord& bucket, size_t limit);
+
+  // Calls fn with every blob id referenced by an object or a live upload's
+  // parts; for the orphan sweeper. Walks the whole store, and drops the part
+  // lists of uploads that no longer exist (their blobs then become
+  // unreferenced unless a completed object uses them).
+  Status MarkReferencedBlobs(const std::function<void(const std::string&)>& fn);
+
+  static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
+
+ private:
+  Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
+
+  meta::MetaStore& store_;
+};
+
+// The smallest string greater than every string that starts with `prefix`
+// ("" if there is none, i.e. prefix is empty or all 0xff).
+std::string PrefixSuccessor(std::string_view prefix);
+// A unique tag for one logical commit.
+std::string NewOpTag();
+
+}  // namespace confiance::catalog

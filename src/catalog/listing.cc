@@ -1,0 +1,96 @@
+// File: catalog/listing.cc
+// Bucket listings: an ordered walk over the bucket's index shards, merged in
+// key order, rolling keys up into common prefixes at the delimiter. A rolled
+// up prefix is skipped in one seek (to its successor), so a listing never
+// walks the keys under a common prefix.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "catalog/catalog.h"
+
+namespace confiance::catalog {
+
+Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket,
+                                                      const meta::ScanOptions& options) {
+  if (bucket.index_shards <= 1) {
+    return store_.Scan(fmt::format("o/{}/0", bucket.id), options);
+  }
+  // Each shard's first `limit` records contain the merged first `limit`.
+  std::vector<meta::Record> merged;
+  for (uint32_t i = 0; i < bucket.index_shards; ++i) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs,
+                     store_.Scan(fmt::format("o/{}/{}", bucket.id, i), options));
+    for (auto& r : recs) merged.push_back(std::move(r));
+  }
+  std::sort(merged.begin(), merged.end(),
+            [](const meta::Record& a, const meta::Record& b) { return a.key < b.key; });
+  if (merged.size() > options.limit) merged.resize(options.limit);
+  return merged;
+}
+
+Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOptions& options) {
+  ListPage page;
+  if (options.max_keys == 0) return page;
+
+  meta::ScanOptions scan;
+  scan.start = options.prefix;
+  scan.start_exclusive = false;
+  if (!options.start_after.empty() && options.start_after >= options.prefix) {
+    scan.start = options.start_after;
+    scan.start_exclusive = true;
+  }
+  scan.end = PrefixSuccessor(options.prefix);
+  if (!scan.end.empty() && scan.start >= scan.end) return page;
+
+  size_t count = 0;
+  for (;;) {
+    // One more than still wanted, to learn whether the listing is truncated.
+    scan.limit = std::clamp<size_t>(options.max_keys - count + 1, 2, 1001);
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, MergedScan(bucket, scan));
+    if (recs.empty()) return page;
+    bool reseek = false;
+    for (meta::Record& r : recs) {
+      std::string_view key = r.key;
+      if (!options.delimiter.empty()) {
+        size_t at = key.find(options.delimiter, options.prefix.size());
+        if (at != std::string_view::npos) {
+          std::string cp(key.substr(0, at + options.delimiter.size()));
+          scan.start = PrefixSuccessor(cp);
+          scan.start_exclusive = false;
+          reseek = true;
+          // A prefix at or before the marker was returned by an earlier page
+          // (V2 continuation tokens and V1 markers may name a prefix).
+          if (!options.start_after.empty() && cp <= options.start_after) break;
+          if (count == options.max_keys) {
+            page.truncated = true;
+            return page;
+          }
+          page.common_prefixes.push_back(cp);
+          page.last_returned = cp;
+          page.last_was_prefix = true;
+          ++count;
+          break;
+        }
+      }
+      if (count == options.max_keys) {
+        page.truncated = true;
+        return page;
+      }
+      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value));
+      page.objects.push_back({std::move(r.key), std::move(rec)});
+      page.last_returned = page.objects.back().key;
+      page.last_was_prefix = false;
+      ++count;
+      scan.start = page.last_returned;
+      scan.start_exclusive = true;
+    }
+    if (reseek) {
+      if (scan.start.empty() || (!scan.end.empty() && scan.start >= scan.end)) return page;
+      continue;
+    }
+    if (recs.size() < scan.limit) return page;
+  }
+}
+
+}  // namespace confiance::catalog

@@ -1,0 +1,83 @@
+// File: catalog/records.h
+// The catalog's records: buckets, objects, multipart uploads and parts, and
+// their versioned encodings (CBOR maps with a "v" field; see
+// docs/meta_keys.md). Decoders accept every version ever written.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance::catalog {
+
+inline constexpr int kRecordVersion = 1;
+
+struct BucketRecord {
+  std::string name;
+  std::string id;          // random; names partitions, so a re-created bucket starts empty
+  std::string owner;       // tenant id (canonical user id)
+  uint64_t created_ms = 0;
+  std::string location;    // LocationConstraint ("" = us-east-1)
+  std::string key_id;      // KeyProvider key the bucket key is wrapped under
+  std::string wrapped_key; // the bucket key, wrapped
+  uint32_t index_shards = 1;
+};
+
+// One encrypted segment of an object's data: the whole object (single PUT)
+// or one part (multipart). `inline_data` holds the sealed bytes when small,
+// else `blob_id` names the blob.
+struct Segment {
+  std::string blob_id;       // empty when inline
+  std::string inline_data;   // sealed object format bytes
+  uint64_t plain_size = 0;
+  std::string wrapped_key;   // data key wrapped under the bucket key
+  std::string etag;          // hex MD5 of the plaintext of this segment
+};
+
+struct ObjectRecord {
+  uint64_t size = 0;
+  std::string etag;  // without quotes
+  uint64_t modified_ms = 0;
+  std::string content_type;
+  std::map<std::string, std::string> headers;    // stored response headers (content-encoding...)
+  std::map<std::string, std::string> user_meta;  // x-amz-meta-* without the prefix, lowercase
+  std::vector<Segment> segments;
+  uint32_t parts_count = 0;  // >0 for multipart objects
+  std::string op_tag;        // the commit that wrote this record
+  std::string upload_id;     // multipart: the upload it completed
+};
+
+struct UploadRecord {
+  std::string upload_id;
+  std::string key;
+  uint64_t initiated_ms = 0;
+  std::string owner;
+  std::string content_type;
+  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> user_meta;
+  // Set by CompleteMultipartUpload before the object commit (the intent):
+  // the op tag of the object record being written. While set, Abort must not
+  // delete part blobs the completed object may reference.
+  std::string completing_tag;
+};
+
+struct PartRecord {
+  int part_number = 0;
+  Segment segment;
+  uint64_t modified_ms = 0;
+};
+
+std::string EncodeBucket(const BucketRecord& r);
+Result<BucketRecord> DecodeBucket(std::string_view bytes);
+std::string EncodeObject(const ObjectRecord& r);
+Result<ObjectRecord> DecodeObject(std::string_view bytes);
+std::string EncodeUpload(const UploadRecord& r);
+Result<UploadRecord> DecodeUpload(std::string_view bytes);
+std::string EncodePart(const PartRecord& r);
+Result<PartRecord> DecodePart(std::string_view bytes);
+
+}  // namespace confiance::catalog

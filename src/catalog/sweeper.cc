@@ -1,0 +1,39 @@
+// File: catalog/sweeper.cc
+#include "catalog/sweeper.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace confiance::catalog {
+
+Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
+  SweepStats stats;
+  std::vector<std::string> candidates;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<blob::BlobInfo> page, blobs_.List(after, 1000));
+    for (const blob::BlobInfo& b : page) {
+      ++stats.blobs_seen;
+      if (b.mtime_seconds + grace_seconds_ <= now_seconds) candidates.push_back(b.id);
+    }
+    if (page.size() < 1000) break;
+    after = page.back().id;
+  }
+  stats.candidates = candidates.size();
+  if (candidates.empty()) return stats;
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<bool> referenced(candidates.size(), false);
+  RETURN_IF_ERROR(catalog_.MarkReferencedBlobs([&](const std::string& id) {
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), id);
+    if (it != candidates.end() && *it == id) referenced[it - candidates.begin()] = true;
+  }));
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (referenced[i]) continue;
+    RETURN_IF_ERROR(blobs_.Delete(candidates[i]));
+    ++stats.deleted;
+  }
+  return stats;
+}
+
+}  // namespace confiance::catalog

@@ -1,0 +1,42 @@
+// File: catalog/sweeper.h
+// OrphanSweeper: removes blobs that no record references (left by a crash
+// between a blob commit and its metadata commit, by a failed request, or
+// by a cleanup that did not finish). Mark and sweep:
+//   1. list the blobs older than the grace period (the candidates);
+//   2. mark every blob referenced by the catalog;
+//   3. delete the unmarked candidates.
+// Listing candidates *before* marking means that any candidate committed by
+// a write that went on to commit its metadata is seen by the mark, as long
+// as that metadata commit followed its blob commit by less than the grace
+// period (seconds in practice; the grace is minutes).
+#pragma once
+
+#include <cstdint>
+
+#include "blob/blob_store.h"
+#include "catalog/catalog.h"
+#include "common/status.h"
+
+namespace confiance::catalog {
+
+struct SweepStats {
+  uint64_t blobs_seen = 0;
+  uint64_t candidates = 0;
+  uint64_t deleted = 0;
+};
+
+class OrphanSweeper {
+ public:
+  OrphanSweeper(Catalog& catalog, blob::BlobStore& blobs, uint64_t grace_seconds)
+      : catalog_(catalog), blobs_(blobs), grace_seconds_(grace_seconds) {}
+
+  // One full pass. `now_seconds` is the wall clock (blob mtimes compare to it).
+  Result<SweepStats> SweepOnce(uint64_t now_seconds);
+
+ private:
+  Catalog& catalog_;
+  blob::BlobStore& blobs_;
+  uint64_t grace_seconds_;
+};
+
+}  // namespace confiance::catalog

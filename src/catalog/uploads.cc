@@ -1,0 +1,175 @@
+// File: catalog/uploads.cc
+// Multipart uploads. The object a completion writes lives in the object's
+// partition; the upload record in "u/<bucket id>"; its parts in
+// "p/<upload id>" (a churning list, dropped whole). Completion is a
+// three-step protocol across partitions, each step idempotent:
+//   1. CAS the upload record to carry completing_tag (the intent);
+//   2. CAS-commit the object record (tagged with the same op tag);
+//   3. delete the upload record, then drop the part list.
+// A crash after 1 leaves an upload that can be completed again (same
+// result) but not aborted; after 2 the object is visible and step 3 is
+// redone by the next completion attempt or the sweeper.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "catalog/catalog.h"
+
+namespace confiance::catalog {
+namespace {
+
+std::string UploadPartition(const BucketRecord& bucket) { return "u/" + bucket.id; }
+std::string UploadKey(std::string_view key, std::string_view upload_id) {
+  std::string k(key);
+  k.push_back('\0');
+  k.append(upload_id);
+  return k;
+}
+std::string PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
+std::string PartKey(int n) { return fmt::format("{:05d}", n); }
+
+}  // namespace
+
+Status Catalog::CreateUpload(const BucketRecord& bucket, const UploadRecord& upload) {
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  std::string k = UploadKey(upload.key, upload.upload_id);
+  b.Expect(k, std::nullopt).Put(k, EncodeUpload(upload));
+  return store_.Apply(UploadPartition(bucket), b);
+}
+
+Result<UploadRecord> Catalog::GetUpload(const BucketRecord& bucket, std::string_view key,
+                                        std::string_view upload_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v,
+                   store_.Get(UploadPartition(bucket), UploadKey(key, upload_id)));
+  if (!v) return NotFoundError("no such upload");
+  return DecodeUpload(*v);
+}
+
+Result<std::optional<PartRecord>> Catalog::PutPart(std::string_view upload_id, const PartRecord& part) {
+  const std::string partition = PartsPartition(upload_id);
+  const std::string key = PartKey(part.part_number);
+  const std::string value = EncodePart(part);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    b.Expect(key, old).Put(key, value);
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    if (!old) return std::optional<PartRecord>();
+    Result<PartRecord> decoded = DecodePart(*old);
+    if (!decoded.ok()) return std::optional<PartRecord>();
+    return std::optional<PartRecord>(std::move(decoded).value());
+  }
+  return AbortedError("too many concurrent writers on one part");
+}
+
+Result<std::vector<PartRecord>> Catalog::ListParts(std::string_view upload_id, int after_part,
+                                                   size_t limit) {
+  meta::ScanOptions opt;
+  opt.start = PartKey(after_part);
+  opt.start_exclusive = true;
+  opt.limit = limit;
+  ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(PartsPartition(upload_id), opt));
+  std::vector<PartRecord> out;
+  out.reserve(recs.size());
+  for (const meta::Record& r : recs) {
+    ASSIGN_OR_RETURN(PartRecord p, DecodePart(r.value));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
+                                                    const UploadRecord& upload,
+                                                    const ObjectRecord& object) {
+  const std::string up_partition = UploadPartition(bucket);
+  const std::string up_key = UploadKey(upload.key, upload.upload_id);
+  // 1. The intent.
+  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
+  if (!current) return NotFoundError("no such upload");
+  UploadRecord marked = upload;
+  marked.completing_tag = object.op_tag;
+  {
+    meta::Batch b;
+    b.op_tag = object.op_tag;
+    b.Expect(up_key, *current).Put(up_key, EncodeUpload(marked));
+    Status s = store_.Apply(up_partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("upload changed concurrently");
+    RETURN_IF_ERROR(s);
+  }
+  // 2. The object.
+  Completion done;
+  ASSIGN_OR_RETURN(done.replaced, PutObject(bucket, upload.key, object));
+  if (done.replaced && done.replaced->upload_id == upload.upload_id) {
+    // A repeated completion of the same upload: the blobs it "replaced" are
+    // the ones the new record uses. Release only what the new one does not.
+    std::set<std::string> used;
+    for (const Segment& s : object.segments) used.insert(s.blob_id);
+    std::erase_if(done.replaced->segments, [&](const Segment& s) { return used.count(s.blob_id) > 0; });
+  }
+  // 3. Cleanup: collect unused parts, then remove the upload and its list.
+  std::set<std::string> used;
+  for (const Segment& s : object.segments) used.insert(s.blob_id);
+  int after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<PartRecord> parts, ListParts(upload.upload_id, after, 1000));
+    for (PartRecord& p : parts) {
+      if (!used.count(p.segment.blob_id)) done.unused_parts.push_back(std::move(p));
+    }
+    if (parts.size() < 1000) break;
+    after = parts.back().part_number;
+  }
+  meta::Batch del;
+  del.op_tag = object.op_tag;
+  del.Delete(up_key);
+  RETURN_IF_ERROR(store_.Apply(up_partition, del));
+  RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
+  return done;
+}
+
+Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
+                                                     const UploadRecord& upload) {
+  const std::string up_partition = UploadPartition(bucket);
+  const std::string up_key = UploadKey(upload.key, upload.upload_id);
+  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
+  if (!current) return NotFoundError("no such upload");
+  ASSIGN_OR_RETURN(UploadRecord rec, DecodeUpload(*current));
+  if (!rec.completing_tag.empty()) return FailedPreconditionError("upload is being completed");
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  b.Expect(up_key, *current).Delete(up_key);
+  Status s = store_.Apply(up_partition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("upload changed concurrently");
+  RETURN_IF_ERROR(s);
+  // The upload is gone: no completion can start any more, so its parts are
+  // free. A part upload racing with the abort may still add a record; the
+  // sweeper drops such lists.
+  std::vector<PartRecord> parts;
+  int after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<PartRecord> page, ListParts(upload.upload_id, after, 1000));
+    for (PartRecord& p : page) parts.push_back(std::move(p));
+    if (page.size() < 1000) break;
+    after = parts.back().part_number;
+  }
+  RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
+  return parts;
+}
+
+Result<std::vector<UploadRecord>> Catalog::ListUploads(const BucketRecord& bucket, size_t limit) {
+  meta::ScanOptions opt;
+  opt.limit = limit;
+  ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadPartition(bucket), opt));
+  std::vector<UploadRecord> out;
+  for (const meta::Record& r : recs) {
+    ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace confiance::catalog

@@ -1,0 +1,358 @@
+// File: common/env_posix.cc
+// The POSIX Env returned by Env::Default(): buffered writable files, pread
+// random access, fcntl locks, and the clock. Every descriptor is O_CLOEXEC
+// so that no child process inherits our data files or locks.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/env.h"
+
+namespace confiance {
+namespace {
+
+constexpr size_t kWritableBufferSize = 64 * 1024;
+
+std::string What(std::string_view op, const std::string& path) {
+  std::string out(op);
+  out += " ";
+  out += path;
+  return out;
+}
+
+// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+Status WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, What("write", path));
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+    buffer_.reserve(kWritableBufferSize);
+  }
+  ~PosixWritableFile() override { Close().IgnoreError(); }
+  PosixWritableFile(const PosixWritableFile&) = delete;
+  PosixWritableFile& operator=(const PosixWritableFile&) = delete;
+
+  Status Append(std::span<const std::byte> data) override {
+    if (fd_ < 0) return FailedPreconditionError(What("append to closed file", path_));
+    const char* p = reinterpret_cast<const char*>(data.data());
+    size_t n = data.size();
+    size_t room = kWritableBufferSize - buffer_.size();
+    size_t copy = std::min(n, room);
+    buffer_.append(p, copy);
+    p += copy;
+    n -= copy;
+    if (n == 0) return OkStatus();
+    RETURN_IF_ERROR(FlushBuffer());
+    // Large remainders bypass the buffer; small ones start a new one.
+    if (n >= kWritableBufferSize) return WriteAll(fd_, p, n, path_);
+    buffer_.append(p, n);
+    return OkStatus();
+  }
+
+  Status Flush() override {
+    if (fd_ < 0) return FailedPreconditionError(What("flush closed file", path_));
+    return FlushBuffer();
+  }
+
+  Status Sync() override {
+    if (fd_ < 0) return FailedPreconditionError(What("sync closed file", path_));
+    RETURN_IF_ERROR(FlushBuffer());
+    if (::fdatasync(fd_) != 0) return ErrnoError(errno, What("fdatasync", path_));
+    return OkStatus();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return OkStatus();
+    Status s = FlushBuffer();
+    if (::close(fd_) != 0 && s.ok()) s = ErrnoError(errno, What("close", path_));
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  Status FlushBuffer() {
+    if (buffer_.empty()) return OkStatus();
+    Status s = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
+    // On error the buffered bytes are dropped: the file's content is then
+    // unknown anyway and callers must not retry (env.h).
+    buffer_.clear();
+    return s;
+  }
+
+  int fd_;
+  std::string path_;
+  std::string buffer_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  PosixRandomAccessFile(const PosixRandomAccessFile&) = delete;
+  PosixRandomAccessFile& operator=(const PosixRandomAccessFile&) = delete;
+
+  Result<size_t> Read(uint64_t offset, std::span<std::byte> out) const override {
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
+                          static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoError(errno, What("pread", path_));
+      }
+      if (n == 0) break;  // end of file
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+  PosixSequentialFile(const PosixSequentialFile&) = delete;
+  PosixSequentialFile& operator=(const PosixSequentialFile&) = delete;
+
+  Result<size_t> Read(std::span<std::byte> out) override {
+    while (true) {
+      ssize_t n = ::read(fd_, out.data(), out.size());
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return ErrnoError(errno, What("read", path_));
+    }
+  }
+
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) {
+      return ErrnoError(errno, What("lseek", path_));
+    }
+    return OkStatus();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+// fcntl locks are per process: a second F_SETLK from the same process on the
+// same file succeeds. This table makes a second LockFile() in-process fail
+// too (as LevelDB's PosixLockTable).
+class LockTable {
+ public:
+  bool Insert(const std::string& path) {
+    std::lock_guard<std::mutex> l(mu_);
+    return paths_.insert(path).second;
+  }
+  void Remove(const std::string& path) {
+    std::lock_guard<std::mutex> l(mu_);
+    paths_.erase(path);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> paths_;
+};
+
+LockTable& Locks() {
+  static LockTable* table = new LockTable;
+  return *table;
+}
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixFileLock() override {
+    ::close(fd_);  // releases the fcntl lock
+    Locks().Remove(path_);
+  }
+  PosixFileLock(const PosixFileLock&) = delete;
+  PosixFileLock& operator=(const PosixFileLock&) = delete;
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+Status InUse(const std::string& path) {
+  return FailedPreconditionError("data directory in use (lock held on " + path + ")");
+}
+
+Result<int> OpenFd(const std::string& path, int flags, std::string_view op) {
+  while (true) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+    if (fd >= 0) return fd;
+    if (errno != EINTR) return ErrnoError(errno, What(op, path));
+  }
+}
+
+Result<struct stat> Stat(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return ErrnoError(errno, What("stat", path));
+  return st;
+}
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path));
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_APPEND, "open for append"));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_RDONLY, "open for read"));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(fd, path));
+  }
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_RDONLY, "open for read"));
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(fd, path));
+  }
+
+  bool FileExists(const std::string& path) override {
+    return ::access(path.c_str(), F_OK) == 0;
+  }
+
+  Result<std::vector<std::string>> GetChildren(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return ErrnoError(errno, What("opendir", dir));
+    std::vector<std::string> names;
+    errno = 0;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view name(e->d_name);
+      if (name != "." && name != "..") names.emplace_back(name);
+    }
+    int err = errno;
+    ::closedir(d);
+    if (err != 0) return ErrnoError(err, What("readdir", dir));
+    return names;
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return ErrnoError(errno, What("unlink", path));
+    return OkStatus();
+  }
+
+  Status CreateDir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0755) == 0) return OkStatus();
+    int err = errno;
+    if (err == EEXIST) {
+      struct stat st;
+      if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return OkStatus();
+    }
+    return ErrnoError(err, What("mkdir", dir));
+  }
+
+  Status RemoveDir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return ErrnoError(errno, What("rmdir", dir));
+    return OkStatus();
+  }
+
+  Result<uint64_t> GetFileSize(const std::string& path) override {
+    ASSIGN_OR_RETURN(struct stat st, Stat(path));
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+  Result<uint64_t> GetFileModificationTime(const std::string& path) override {
+    ASSIGN_OR_RETURN(struct stat st, Stat(path));
+    return static_cast<uint64_t>(st.st_mtime);
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return ErrnoError(errno, What("rename", from + " -> " + to));
+    }
+    return OkStatus();
+  }
+
+  Status LinkFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      return ErrnoError(errno, What("link", from + " -> " + to));
+    }
+    return OkStatus();
+  }
+
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      return ErrnoError(errno, What("truncate", path));
+    }
+    return OkStatus();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(dir, O_RDONLY | O_DIRECTORY, "open dir"));
+    Status s;
+    if (::fsync(fd) != 0) s = ErrnoError(errno, What("fsync dir", dir));
+    ::close(fd);
+    return s;
+  }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    if (!Locks().Insert(path)) return InUse(path);
+    Result<int> fd = OpenFd(path, O_RDWR | O_CREAT, "open lock file");
+    if (!fd.ok()) {
+      Locks().Remove(path);
+      return fd.status();
+    }
+    struct flock fl;
+    std::memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (::fcntl(*fd, F_SETLK, &fl) != 0) {
+      int err = errno;
+      ::close(*fd);
+      Locks().Remove(path);
+      if (err == EACCES || err == EAGAIN) return InUse(path);
+      return ErrnoError(err, What("lock", path));
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(*fd, path));
+  }
+
+  uint64_t NowMicros() override {
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000u +
+           static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static Env* env = new PosixEnv;
+  return env;
+}
+
+}  // namespace confiance

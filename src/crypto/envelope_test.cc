@@ -1,0 +1,76 @@
+// File: crypto/envelope_test.cc
+#include "crypto/envelope.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::crypto {
+namespace {
+
+SecretBytes Seq(int first, size_t n) {
+  SecretBytes k(n);
+  for (size_t i = 0; i < n; ++i) k.mutable_data()[i] = static_cast<unsigned char>(first + static_cast<int>(i));
+  return k;
+}
+
+bool Same(const SecretBytes& a, const SecretBytes& b) {
+  return a.size() == b.size() && std::equal(a.span().begin(), a.span().end(), b.span().begin());
+}
+
+TEST(EnvelopeTest, RoundTrip) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes kek, RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(SecretBytes key, RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(std::string w1, WrapKey(kek, key, "bucket=b/key=k"));
+  ASSERT_OK_AND_ASSIGN(std::string w2, WrapKey(kek, key, "bucket=b/key=k"));
+  EXPECT_EQ(w1.size(), kWrapOverhead + 32);
+  EXPECT_NE(w1, w2);  // fresh nonce each time
+  ASSERT_OK_AND_ASSIGN(SecretBytes back, UnwrapKey(kek, w1, "bucket=b/key=k"));
+  EXPECT_TRUE(Same(back, key));
+}
+
+TEST(EnvelopeTest, GoldenVectorFromIndependentImplementation) {
+  std::array<std::byte, 12> nonce;
+  for (int i = 0; i < 12; ++i) nonce[i] = static_cast<std::byte>(i);
+  ASSERT_OK_AND_ASSIGN(std::string w, TEST_WrapKeyWithNonce(Seq(32, 32), Seq(100, 32), "ctx", nonce));
+  EXPECT_EQ(HexEncode(w),
+            "01000102030405060708090a0b38373bc0225c8187d094a7a956022c4f67059f131268dc6a5870adc53b00491bc93ee7db0b3a"
+            "57d8295832d1c699d519");
+  ASSERT_OK_AND_ASSIGN(SecretBytes back, UnwrapKey(Seq(32, 32), w, "ctx"));
+  EXPECT_TRUE(Same(back, Seq(100, 32)));
+}
+
+TEST(EnvelopeTest, WrongKekContextOrTamperFails) {
+  SecretBytes kek = Seq(1, 32);
+  SecretBytes key = Seq(50, 32);
+  ASSERT_OK_AND_ASSIGN(std::string w, WrapKey(kek, key, "ctx-a"));
+  EXPECT_STATUS_CODE(UnwrapKey(Seq(2, 32), w, "ctx-a"), kPermissionDenied);
+  EXPECT_STATUS_CODE(UnwrapKey(kek, w, "ctx-b"), kPermissionDenied);
+  EXPECT_STATUS_CODE(UnwrapKey(kek, w, ""), kPermissionDenied);
+  for (size_t i = 1; i < w.size(); ++i) {
+    std::string bad = w;
+    bad[i] ^= 0x20;
+    EXPECT_STATUS_CODE(UnwrapKey(kek, bad, "ctx-a"), kPermissionDenied) << i;
+  }
+  std::string bad_version = w;
+  bad_version[0] = 2;
+  EXPECT_STATUS_CODE(UnwrapKey(kek, bad_version, "ctx-a"), kDataLoss);
+  EXPECT_STATUS_CODE(UnwrapKey(kek, w.substr(0, kWrapOverhead), "ctx-a"), kDataLoss);
+  EXPECT_STATUS_CODE(UnwrapKey(kek, w.substr(0, w.size() - 1), "ctx-a"), kPermissionDenied);
+  EXPECT_STATUS_CODE(UnwrapKey(kek, "", "ctx-a"), kDataLoss);
+}
+
+TEST(EnvelopeTest, RejectsBadSizes) {
+  SecretBytes key = Seq(50, 32);
+  EXPECT_STATUS_CODE(WrapKey(Seq(1, 16), key, "c"), kInvalidArgument);
+  EXPECT_STATUS_CODE(WrapKey(Seq(1, 32), SecretBytes(), "c"), kInvalidArgument);
+  EXPECT_STATUS_CODE(UnwrapKey(Seq(1, 31), std::string(61, 'x'), "c"), kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace confiance::crypto

@@ -1,0 +1,535 @@
+// File: http/connection.cc
+// One connection: read a header, run the handler with a streaming
+// BodyReader and ResponseWriter, decide keep-alive, repeat.
+//
+// Everything in a ConnectionImpl runs on its strand: the request coroutine,
+// the watchdog coroutine and the posts from Server (shutdown, force close),
+// so no member needs a lock.
+//
+// Timeouts (after Ceph's rgw_asio_frontend timeout_timer, but cheaper): one
+// steady_timer per connection, driven by a watchdog coroutine. Each socket
+// operation sets deadline_ before it starts and clears it when it ends; the
+// watchdog sleeps until deadline_ and, if it has passed, closes the socket,
+// which fails the pending operation. Moving the deadline later costs a
+// store; only moving it earlier re-arms the timer.
+#include "http/connection.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <optional>
+
+#include "http/response_head.h"
+
+namespace confiance::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+// An unread request body at most this large is read and discarded to keep
+// the connection; a larger one costs less to close.
+constexpr uint64_t kMaxDrainBytes = 1 << 20;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool IsHttpParseError(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class ConnectionImpl final : public Connection,
+                             public BodyReader,
+                             public ResponseWriter,
+                             public std::enable_shared_from_this<ConnectionImpl> {
+ public:
+  ConnectionImpl(tcp::socket socket, const ServerOptions& options, const Handler& handler,
+                 Gate& gate, std::function<void(Connection*)> on_exit)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        options_(options),
+        handler_(handler),
+        gate_(gate),
+        on_exit_(std::move(on_exit)),
+        // Room for a whole header block plus one socket read.
+        buffer_(options.max_header_bytes + 64 * 1024) {
+    error_code ec;
+    tcp::endpoint peer = socket_.remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+  }
+
+  void Launch() {
+    auto self = shared_from_this();
+    asio::co_spawn(socket_.get_executor(), Watchdog(self), asio::detached);
+    asio::co_spawn(socket_.get_executor(), Run(self), asio::detached);
+  }
+
+  // Connection
+  void BeginShutdown() override {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->shutting_down_ = true;
+      if (self->idle_) self->CloseSocket();
+    });
+  }
+  void ForceClose() override {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseSocket(); });
+  }
+
+  // BodyReader
+  asio::awaitable<Result<size_t>> Read(std::span<std::byte> out) override;
+
+  // ResponseWriter
+  asio::awaitable<Status> Start(int status, std::vector<Header> headers,
+                                std::optional<uint64_t> content_length) override;
+  asio::awaitable<Status> Write(std::span<const std::byte> data) override;
+  asio::awaitable<Status> Finish() override;
+  bool started() const override { return started_; }
+  void CloseAfterResponse() override { close_after_ = true; }
+
+ private:
+  using Parser = bhttp::request_parser<bhttp::buffer_body>;
+
+  asio::awaitable<void> Run(std::shared_ptr<ConnectionImpl> self);
+  asio::awaitable<void> Loop();
+  asio::awaitable<bool> WaitForRequest();
+  asio::awaitable<bool> ServeOne();
+  asio::awaitable<Result<size_t>> ReadBody(std::span<std::byte> out);
+  asio::awaitable<bool> Drain();
+  asio::awaitable<Status> SendBuffers(std::span<const asio::const_buffer> buffers);
+  asio::awaitable<void> SendError(int status);
+  asio::awaitable<void> Watchdog(std::shared_ptr<ConnectionImpl> self);
+
+  void FillRequest();
+  void ResetResponse();
+  // Whether an unread body can be discarded to keep the connection.
+  bool CanDrain() const;
+  void SetDeadline(std::chrono::seconds d) {
+    Clock::time_point next = Clock::now() + d;
+    bool earlier = next < deadline_;
+    deadline_ = next;
+    if (earlier) timer_.cancel();
+  }
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+  void CloseSocket() {
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+  Status IoError(const error_code& ec, std::string_view what) const {
+    if (timed_out_) return DeadlineExceededError(std::string(what) + ": client too slow");
+    return Status(StatusCode::kCancelled, std::string(what) + ": " + ec.message());
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  const ServerOptions& options_;
+  const Handler& handler_;
+  Gate& gate_;
+  std::function<void(Connection*)> on_exit_;
+  std::string remote_address_;
+  beast::flat_buffer buffer_;  // reused for every request on the connection
+  std::optional<Parser> parser_;
+  Request request_;            // reused: header strings keep their capacity
+
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool closed_ = false;        // Run() ended
+  bool timed_out_ = false;     // the watchdog closed the socket
+  bool idle_ = false;          // waiting for the next request
+  bool shutting_down_ = false;
+
+  // Per request.
+  bool keep_alive_ = false;
+  bool head_request_ = false;
+  bool http10_ = false;
+  bool expect_continue_ = false;
+  bool continue_sent_ = false;
+  std::optional<Status> body_error_;
+  uint64_t body_read_ = 0;
+
+  // Per response.
+  bool started_ = false;
+  bool finished_ = false;
+  bool broken_ = false;        // short/long body or write error: must close
+  bool close_after_ = false;
+  bool chunked_ = false;
+  bool body_allowed_ = true;
+  std::optional<uint64_t> content_length_;
+  uint64_t written_ = 0;
+  std::string head_;           // formatted status line and headers, reused
+  bool head_pending_ = false;  // head_ not yet sent
+  std::array<char, 20> chunk_prefix_{};
+  std::array<std::byte, 8192> drain_buf_{};
+};
+
+asio::awaitable<void> ConnectionImpl::Watchdog(std::shared_ptr<ConnectionImpl> self) {
+  while (!closed_) {
+    // Wake at least hourly so that time_point::max() never reaches the OS.
+    timer_.expires_at(std::min(deadline_, Clock::now() + std::chrono::hours(1)));
+    error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) break;
+    if (Clock::now() >= deadline_) {
+      timed_out_ = true;
+      CloseSocket();
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> ConnectionImpl::Run(std::shared_ptr<ConnectionImpl> self) {
+  try {
+    co_await Loop();
+  } catch (const std::exception&) {
+    // Last resort (STYLE #4): nothing below should throw; drop the client.
+  }
+  closed_ = true;
+  timer_.cancel();
+  CloseSocket();
+  if (on_exit_) on_exit_(this);
+}
+
+asio::awaitable<void> ConnectionImpl::Loop() {
+  for (;;) {
+    if (!co_await WaitForRequest()) co_return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+    // Objects are large; the handler decides. Not boost::none: Boost 1.74
+    // compares Content-Length against the optional, and "len > none" is
+    // true, so none rejects every Content-Length body.
+    parser_->body_limit(std::numeric_limits<uint64_t>::max());
+    SetDeadline(options_.header_timeout);
+    error_code ec;
+    co_await bhttp::async_read_header(socket_, buffer_, *parser_,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    ClearDeadline();
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      co_await SendError(431);
+      co_return;
+    }
+    if (ec) {
+      if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
+          ec != bhttp::error::partial_message) {
+        co_await SendError(400);
+      }
+      co_return;
+    }
+    const auto& fields = parser_->get().base();
+    if (static_cast<size_t>(std::distance(fields.begin(), fields.end())) >
+        options_.max_header_count) {
+      co_await SendError(431);
+      co_return;
+    }
+    Gate::Holder hold(gate_);
+    if (!hold.entered()) {
+      co_await SendError(503);
+      co_return;
+    }
+    if (!co_await ServeOne()) co_return;
+  }
+}
+
+// Waits until the first byte of the next request is available (idle
+// timeout), so that idle connections can be told apart from busy ones.
+asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
+  if (buffer_.size() > 0) co_return !shutting_down_;  // pipelined request
+  if (shutting_down_) co_return false;
+  idle_ = true;
+  SetDeadline(options_.idle_timeout);
+  error_code ec;
+  co_await socket_.async_wait(tcp::socket::wait_read,
+                              asio::redirect_error(asio::use_awaitable, ec));
+  ClearDeadline();
+  idle_ = false;
+  co_return !ec && !shutting_down_;
+}
+
+void ConnectionImpl::FillRequest() {
+  const auto& msg = parser_->get();
+  request_.method.assign(msg.method_string().data(), msg.method_string().size());
+  request_.target.assign(msg.target().data(), msg.target().size());
+  size_t n = 0;
+  for (const auto& field : msg) {
+    if (n == request_.headers.size()) request_.headers.emplace_back();
+    Header& h = request_.headers[n++];
+    h.name.assign(field.name_string().data(), field.name_string().size());
+    std::string_view value(field.value().data(), field.value().size());
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    h.value.assign(value);
+  }
+  request_.headers.resize(n);
+  request_.remote_address = remote_address_;
+  auto length = parser_->content_length();
+  request_.content_length =
+      length ? std::optional<uint64_t>(*length) : std::optional<uint64_t>();
+  request_.chunked = parser_->chunked();
+}
+
+void ConnectionImpl::ResetResponse() {
+  started_ = finished_ = broken_ = close_after_ = chunked_ = false;
+  body_allowed_ = true;
+  content_length_.reset();
+  written_ = 0;
+  head_.clear();
+  head_pending_ = false;
+}
+
+asio::awaitable<bool> ConnectionImpl::ServeOne() {
+  FillRequest();
+  ResetResponse();
+  const auto& msg = parser_->get();
+  http10_ = msg.version() < 11;
+  keep_alive_ = !http10_ && parser_->keep_alive();
+  head_request_ = msg.method() == bhttp::verb::head;
+  auto expect = request_.FindHeader("Expect");
+  expect_continue_ = !http10_ && expect && EqualsIgnoreCase(*expect, "100-continue");
+  continue_sent_ = false;
+  body_error_.reset();
+  body_read_ = 0;
+
+  bool threw = false;
+  try {
+    co_await handler_(request_, *this, *this);
+  } catch (const std::exception&) {
+    threw = true;
+  }
+  if (!started_) {
+    // The handler threw or forgot to answer: tell the client, then close.
+    close_after_ = true;
+    Status st = co_await Send(500, {}, "");
+    st.IgnoreError();
+    co_return false;
+  }
+  if (!finished_ || broken_ || close_after_ || threw) co_return false;
+  if (!parser_->is_done() && !co_await Drain()) co_return false;
+  co_return keep_alive_ && !shutting_down_;
+}
+
+bool ConnectionImpl::CanDrain() const {
+  if (parser_->is_done()) return true;
+  if (body_error_) return false;
+  // The client may be waiting for "100 Continue" that never came and never
+  // send the body (RFC 9110 10.1.1): waiting for it would only stall.
+  if (expect_continue_ && !continue_sent_) return false;
+  if (!request_.content_length) return false;  // chunked: size unknown
+  return *request_.content_length - body_read_ <= kMaxDrainBytes;
+}
+
+asio::awaitable<bool> ConnectionImpl::Drain() {
+  if (!CanDrain()) co_return false;
+  while (!parser_->is_done()) {
+    Result<size_t> n = co_await ReadBody(drain_buf_);
+    if (!n.ok()) co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<Result<size_t>> ConnectionImpl::Read(std::span<std::byte> out) {
+  if (out.empty()) co_return InvalidArgumentError("BodyReader::Read: empty buffer");
+  if (body_error_) co_return *body_error_;
+  if (parser_->is_done()) co_return size_t{0};
+  if (expect_continue_ && !continue_sent_) {
+    continue_sent_ = true;
+    std::array<asio::const_buffer, 1> bufs{asio::buffer(kContinue)};
+    Status st = co_await SendBuffers(bufs);
+    if (!st.ok()) {
+      body_error_ = st;
+      co_return st;
+    }
+  }
+  co_return co_await ReadBody(out);
+}
+
+asio::awaitable<Result<size_t>> ConnectionImpl::ReadBody(std::span<std::byte> out) {
+  auto& body = parser_->get().body();
+  for (;;) {
+    body.data = out.data();
+    body.size = out.size();
+    SetDeadline(options_.body_stall_timeout);
+    error_code ec;
+    co_await bhttp::async_read_some(socket_, buffer_, *parser_,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    ClearDeadline();
+    if (ec == bhttp::error::need_buffer) ec = {};
+    size_t n = out.size() - body.size;
+    body.data = nullptr;
+    body.size = 0;
+    if (ec) {
+      Status st = IsHttpParseError(ec) && !timed_out_
+                      ? InvalidArgumentError("request body: " + ec.message())
+                      : IoError(ec, "request body");
+      body_error_ = st;
+      close_after_ = true;
+      co_return st;
+    }
+    body_read_ += n;
+    if (n > 0 || parser_->is_done()) co_return n;
+  }
+}
+
+asio::awaitable<Status> ConnectionImpl::Start(int status, std::vector<Header> headers,
+                                              std::optional<uint64_t> content_length) {
+  if (started_) co_return FailedPreconditionError("response already started");
+  ResponseHead head;
+  head.status = status;
+  head.headers = &headers;
+  bool no_body_status = (status >= 100 && status < 200) || status == 204 || status == 304;
+  body_allowed_ = !head_request_ && !no_body_status;
+  if (status != 204 && !(status >= 100 && status < 200)) head.content_length = content_length;
+  if (!content_length && body_allowed_) {
+    if (http10_) {
+      close_after_ = true;  // HTTP/1.0 has no chunked: the close ends the body
+    } else {
+      chunked_ = true;
+      head.chunked = true;
+    }
+  }
+  for (const Header& h : headers) {
+    if (EqualsIgnoreCase(h.name, "Connection") && EqualsIgnoreCase(h.value, "close")) {
+      close_after_ = true;
+    }
+  }
+  if (!keep_alive_ || shutting_down_ || !CanDrain()) close_after_ = true;
+  head.close = close_after_;
+  CO_RETURN_IF_ERROR(FormatResponseHead(head, head_));
+  started_ = true;
+  content_length_ = content_length;
+  head_pending_ = true;
+  co_return OkStatus();
+}
+
+asio::awaitable<Status> ConnectionImpl::Write(std::span<const std::byte> data) {
+  if (!started_ || finished_) co_return FailedPreconditionError("Write outside Start..Finish");
+  if (broken_) co_return AbortedError("response already failed");
+  if (content_length_ && data.size() > *content_length_ - written_) {
+    broken_ = true;
+    co_return InvalidArgumentError("response body longer than Content-Length");
+  }
+  written_ += data.size();
+  if (!body_allowed_ || data.empty()) co_return OkStatus();
+  std::array<asio::const_buffer, 4> bufs;
+  size_t n = 0;
+  if (head_pending_) bufs[n++] = asio::buffer(head_);
+  if (chunked_) {
+    int len = std::snprintf(chunk_prefix_.data(), chunk_prefix_.size(), "%zx\r\n", data.size());
+    bufs[n++] = asio::buffer(chunk_prefix_.data(), static_cast<size_t>(len));
+  }
+  bufs[n++] = asio::buffer(data.data(), data.size());
+  if (chunked_) bufs[n++] = asio::buffer("\r\n", 2);
+  head_pending_ = false;
+  co_return co_await SendBuffers(std::span(bufs.data(), n));
+}
+
+asio::awaitable<Status> ConnectionImpl::Finish() {
+  if (!started_) co_return FailedPreconditionError("Finish before Start");
+  if (finished_) co_return OkStatus();
+  finished_ = true;
+  Status result;
+  if (content_length_ && written_ != *content_length_ && !(head_request_ && written_ == 0)) {
+    broken_ = true;
+    result = FailedPreconditionError("response body shorter than Content-Length");
+  }
+  std::array<asio::const_buffer, 2> bufs;
+  size_t n = 0;
+  if (head_pending_) bufs[n++] = asio::buffer(head_);
+  if (chunked_ && !broken_) bufs[n++] = asio::buffer("0\r\n\r\n", 5);
+  head_pending_ = false;
+  if (n > 0) {
+    Status st = co_await SendBuffers(std::span(bufs.data(), n));
+    if (result.ok()) result = st;
+  }
+  co_return result;
+}
+
+asio::awaitable<Status> ConnectionImpl::SendBuffers(std::span<const asio::const_buffer> buffers) {
+  error_code ec;
+  SetDeadline(options_.write_stall_timeout);
+  // The completion condition runs before each write_some: progress pushes
+  // the stall deadline back, so only a client that stops reading times out.
+  co_await asio::async_write(
+      socket_, buffers,
+      [this](const error_code& e, size_t) -> size_t {
+        if (e) return 0;
+        SetDeadline(options_.write_stall_timeout);
+        return std::numeric_limits<size_t>::max();
+      },
+      asio::redirect_error(asio::use_awaitable, ec));
+  ClearDeadline();
+  if (ec) {
+    broken_ = true;
+    co_return IoError(ec, "response");
+  }
+  co_return OkStatus();
+}
+
+// A canned error for requests that never reach the handler; always closes.
+asio::awaitable<void> ConnectionImpl::SendError(int status) {
+  ResetResponse();
+  head_request_ = false;
+  std::vector<Header> none;
+  ResponseHead head;
+  head.status = status;
+  head.headers = &none;
+  head.content_length = 0;
+  head.close = true;
+  if (!FormatResponseHead(head, head_).ok()) co_return;
+  std::array<asio::const_buffer, 1> bufs{asio::buffer(head_)};
+  Status st = co_await SendBuffers(bufs);
+  if (!st.ok()) co_return;
+  // Lingering close: closing with unread request bytes would make the
+  // kernel send RST, and the client could lose the response. Half-close,
+  // then discard what the client still sends, briefly and boundedly.
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  size_t discarded = 0;
+  SetDeadline(std::chrono::seconds(1));
+  while (!ec && discarded < kMaxDrainBytes) {
+    size_t n = co_await socket_.async_read_some(asio::buffer(drain_buf_),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+    discarded += n;
+  }
+  ClearDeadline();
+}
+
+}  // namespace
+
+std::shared_ptr<Connection> StartConnection(tcp::socket socket, const ServerOptions& options,
+                                            const Handler& handler, Gate& gate,
+                                            std::function<void(Connection*)> on_exit) {
+  auto conn = std::make_shared<ConnectionImpl>(std::move(socket), options, handler, gate,
+                                               std::move(on_exit));
+  conn->Launch();
+  return conn;
+}
+
+}  // namespace confiance::http

@@ -1,0 +1,102 @@
+// File: http/response_head.cc
+#include "http/response_head.h"
+
+#include <boost/beast/http/status.hpp>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace confiance::http {
+namespace {
+
+bool IsTokenChar(unsigned char c) {
+  if (std::isalnum(c)) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool OwnedByLayer(std::string_view name) {
+  for (std::string_view owned :
+       {"Content-Length", "Transfer-Encoding", "Connection", "Server", "Date"}) {
+    if (EqualsIgnoreCase(name, owned)) return true;
+  }
+  return false;
+}
+
+// The Date header changes once a second; format it once a second per thread.
+std::string_view CachedDate() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != last || text.empty()) {
+    text = HttpDate(now);
+    last = now;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string HttpDate(std::time_t t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+Status FormatResponseHead(const ResponseHead& head, std::string& out) {
+  if (head.status < 100 || head.status > 999) {
+    return InvalidArgumentError("bad HTTP status " + std::to_string(head.status));
+  }
+  if (head.headers != nullptr) {
+    for (const Header& h : *head.headers) {
+      if (h.name.empty()) return InvalidArgumentError("empty header name");
+      for (char c : h.name) {
+        if (!IsTokenChar(static_cast<unsigned char>(c))) {
+          return InvalidArgumentError("bad header name: " + h.name);
+        }
+      }
+      if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        return InvalidArgumentError("bad header value for " + h.name);
+      }
+    }
+  }
+  namespace bhttp = boost::beast::http;
+  auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(head.status)));
+  out.clear();
+  out.append("HTTP/1.1 ").append(std::to_string(head.status)).append(" ");
+  out.append(reason.data(), reason.size()).append("\r\nServer: Confiance\r\nDate: ");
+  out.append(CachedDate()).append("\r\n");
+  if (head.headers != nullptr) {
+    for (const Header& h : *head.headers) {
+      if (OwnedByLayer(h.name)) continue;
+      out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+  }
+  if (head.content_length) {
+    out.append("Content-Length: ").append(std::to_string(*head.content_length)).append("\r\n");
+  } else if (head.chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (head.close) out.append("Connection: close\r\n");
+  out.append("\r\n");
+  return OkStatus();
+}
+
+}  // namespace confiance::http

@@ -1,0 +1,180 @@
+// File: iam/credentials.cc
+#include "iam/credentials.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+
+namespace confiance::iam {
+namespace {
+
+using json = nlohmann::json;
+constexpr std::string_view kPartition = "iam";
+constexpr int kVersion = 1;
+
+std::string SecretContext(const std::string& access_key_id) {
+  return "confiance/access-key-secret/v1/" + access_key_id;
+}
+
+// Random characters from `alphabet` (rejection sampling: no modulo bias).
+Result<std::string> RandomString(size_t n, std::string_view alphabet) {
+  std::string out;
+  while (out.size() < n) {
+    ASSIGN_OR_RETURN(crypto::SecretBytes b, crypto::RandomBytes(64));
+    for (std::byte x : b.span()) {
+      unsigned v = static_cast<unsigned>(x);
+      if (v < 256 - (256 % alphabet.size()) && out.size() < n) out += alphabet[v % alphabet.size()];
+    }
+  }
+  return out;
+}
+
+bool ValidId(std::string_view id) {
+  if (id.size() < 3 || id.size() > 128) return false;
+  for (char c : id) {
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+bool ValidSecret(std::string_view s) {
+  if (s.size() < 8 || s.size() > 128) return false;
+  for (char c : s) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+std::string ToString(const json& j) {
+  auto v = json::to_cbor(j);
+  return std::string(v.begin(), v.end());
+}
+
+Result<json> FromString(std::string_view s) {
+  json j = json::from_cbor(s.begin(), s.end(), true, false);
+  if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable iam record");
+  return j;
+}
+
+}  // namespace
+
+Status CredentialStore::EnsureTenant(const Tenant& tenant) {
+  meta::Batch b;
+  std::string key = "tenant/" + tenant.id;
+  b.Expect(key, std::nullopt)
+      .Put(key, ToString({{"v", kVersion}, {"id", tenant.id}, {"name", tenant.display_name},
+                          {"cid", tenant.canonical_id}, {"active", tenant.active}}));
+  Status s = store_.Apply(kPartition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return OkStatus();
+  return s;
+}
+
+Result<Tenant> CredentialStore::GetTenant(const std::string& id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "tenant/" + id));
+  if (!v) return NotFoundError("no such tenant");
+  ASSIGN_OR_RETURN(json j, FromString(*v));
+  Tenant t;
+  t.id = j.value("id", "");
+  t.display_name = j.value("name", "");
+  t.canonical_id = j.value("cid", "");
+  t.active = j.value("active", true);
+  return t;
+}
+
+Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_id,
+                                                      const std::string& user,
+                                                      const std::optional<NewAccessKey>& given) {
+  NewAccessKey key;
+  if (given) {
+    if (!ValidId(given->access_key_id)) return InvalidArgumentError("access key id must be 3-128 characters of [A-Za-z0-9_-]");
+    if (!ValidSecret(given->secret)) return InvalidArgumentError("secret key must be 8-128 printable characters");
+    key = *given;
+  } else {
+    ASSIGN_OR_RETURN(std::string suffix, RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
+    key.access_key_id = "CF" + suffix;
+    ASSIGN_OR_RETURN(key.secret, RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+  }
+  crypto::SecretBytes secret(std::as_bytes(std::span(key.secret.data(), key.secret.size())));
+  ASSIGN_OR_RETURN(std::string sealed,
+                   keys_.Wrap(keys_.DefaultKeyId(), secret, SecretContext(key.access_key_id)));
+  const std::string rec_key = "ak/" + key.access_key_id;
+  ASSIGN_OR_RETURN(std::optional<std::string> existing, store_.Get(kPartition, rec_key));
+  if (existing) {
+    // The same principal and secret again (a restart with the same env) is
+    // fine; anything else is a conflict.
+    ASSIGN_OR_RETURN(Credential c, Lookup(key.access_key_id));
+    bool same = c.principal.tenant_id == tenant_id && c.principal.user == user &&
+                crypto::ConstantTimeEqual(
+                    std::string_view(reinterpret_cast<const char*>(c.secret->data()), c.secret->size()),
+                    key.secret);
+    if (!same) return AlreadyExistsError("access key id already in use with another secret or principal");
+    return key;
+  }
+  meta::Batch b;
+  b.Expect(rec_key, std::nullopt)
+      .Put(rec_key, ToString({{"v", kVersion}, {"tenant", tenant_id}, {"user", user}, {"active", true},
+                              {"kid", keys_.DefaultKeyId()},
+                              {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}}));
+  Status s = store_.Apply(kPartition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("access key id already in use");
+  RETURN_IF_ERROR(s);
+  return key;
+}
+
+Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(access_key_id);
+    if (it != cache_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "ak/" + access_key_id));
+  if (!v) return NotFoundError("unknown access key");
+  ASSIGN_OR_RETURN(json j, FromString(*v));
+  if (!j.value("active", false)) return NotFoundError("access key disabled");
+  auto sealed_it = j.find("sealed");
+  if (sealed_it == j.end() || !sealed_it->is_binary()) return DataLossError("access key without secret");
+  const auto& bin = sealed_it->get_binary();
+  std::string sealed(bin.begin(), bin.end());
+  ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                   keys_.Unwrap(j.value("kid", ""), sealed, SecretContext(access_key_id)));
+  Credential c;
+  c.principal.access_key_id = access_key_id;
+  c.principal.tenant_id = j.value("tenant", "");
+  c.principal.user = j.value("user", "");
+  c.secret = std::make_shared<const crypto::SecretBytes>(std::move(secret));
+  std::lock_guard lock(mu_);
+  cache_[access_key_id] = c;
+  return c;
+}
+
+Result<std::vector<Principal>> CredentialStore::ListAccessKeys() {
+  meta::ScanOptions opt;
+  opt.start = "ak/";
+  opt.end = "ak0";
+  opt.limit = 100000;
+  ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kPartition, opt));
+  std::vector<Principal> out;
+  for (const meta::Record& r : recs) {
+    ASSIGN_OR_RETURN(json j, FromString(r.value));
+    out.push_back({r.key.substr(3), j.value("tenant", ""), j.value("user", "")});
+  }
+  return out;
+}
+
+Status CredentialStore::SetAccessKeyActive(const std::string& access_key_id, bool active) {
+  const std::string rec_key = "ak/" + access_key_id;
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, rec_key));
+  if (!v) return NotFoundError("unknown access key");
+  ASSIGN_OR_RETURN(json j, FromString(*v));
+  j["active"] = active;
+  meta::Batch b;
+  b.Expect(rec_key, *v).Put(rec_key, ToString(j));
+  RETURN_IF_ERROR(store_.Apply(kPartition, b));
+  std::lock_guard lock(mu_);
+  cache_.erase(access_key_id);
+  return OkStatus();
+}
+
+}  // namespace confiance::iam

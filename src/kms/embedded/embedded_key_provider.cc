@@ -1,0 +1,192 @@
+// File: kms/embedded/embedded_key_provider.cc
+#include "kms/embedded/embedded_key_provider.h"
+
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "crypto/encoding.h"
+#include "crypto/envelope.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "kms/embedded/key_file_format.h"
+
+namespace confiance::kms {
+namespace {
+
+// Wipes a std::string that held key material before it is freed.
+class StringWiper {
+ public:
+  explicit StringWiper(std::string& s) : s_(s) {}
+  ~StringWiper() {
+    if (!s_.empty()) OPENSSL_cleanse(s_.data(), s_.size());
+  }
+  StringWiper(const StringWiper&) = delete;
+  StringWiper& operator=(const StringWiper&) = delete;
+
+ private:
+  std::string& s_;
+};
+
+// umask(077) for one scope, so that the key file is created 0600 (the Env
+// opens files 0644 & ~umask) and is never readable by others, not even
+// between its creation and a chmod. umask is per process: the mutex only
+// serialises users of this guard.
+class ScopedOwnerOnlyUmask {
+ public:
+  ScopedOwnerOnlyUmask() : lock_(Mu()), old_(::umask(077)) {}
+  ~ScopedOwnerOnlyUmask() { ::umask(old_); }
+  ScopedOwnerOnlyUmask(const ScopedOwnerOnlyUmask&) = delete;
+  ScopedOwnerOnlyUmask& operator=(const ScopedOwnerOnlyUmask&) = delete;
+
+ private:
+  static std::mutex& Mu() {
+    static std::mutex mu;
+    return mu;
+  }
+  std::lock_guard<std::mutex> lock_;
+  mode_t old_;
+};
+
+// The file must be a regular file (not a symlink), owned by us, and closed
+// to group and others.
+Status CheckKeyFilePermissions(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return ErrnoError(errno, "lstat " + path);
+  if (!S_ISREG(st.st_mode)) return PermissionDeniedError(path + ": root key file is not a regular file");
+  if (st.st_uid != ::geteuid()) return PermissionDeniedError(path + ": root key file owned by another user");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return PermissionDeniedError(path + ": root key file has mode " + mode +
+                                 "; it must not be accessible to group or others (chmod 600)");
+  }
+  return OkStatus();
+}
+
+Result<internal::DecodedKeyFile> LoadKeyFile(Env& env, const std::string& path) {
+  RETURN_IF_ERROR(CheckKeyFilePermissions(path));
+  ASSIGN_OR_RETURN(std::string data, ReadSmallFile(env, path));
+  StringWiper wipe(data);
+  Result<internal::DecodedKeyFile> decoded = internal::DecodeKeyFile(data);
+  if (!decoded.ok()) {
+    const Status& s = decoded.status();
+    return Status(s.code(), path + ": " + s.message());
+  }
+  return decoded;
+}
+
+// Creates the key file without ever replacing one: the new file is written
+// durably under a temporary name, then hard-linked to root.key, which fails
+// if a root key appeared meanwhile (another process starting on the same
+// directory). Returns AlreadyExists in that case.
+Status CreateKeyFile(Env& env, const std::string& key_dir, const std::string& path, std::string_view key_id,
+                     const crypto::SecretBytes& key) {
+  ASSIGN_OR_RETURN(std::string suffix, crypto::RandomHex(8));
+  const std::string staged = path + ".new-" + suffix;
+  std::string data = internal::EncodeKeyFile(key_id, key);
+  StringWiper wipe(data);
+  {
+    ScopedOwnerOnlyUmask umask_guard;
+    RETURN_IF_ERROR(WriteFileDurably(env, staged, data));
+  }
+  Status linked = env.LinkFile(staged, path);
+  Status removed = env.RemoveFile(staged);
+  RETURN_IF_ERROR(linked);
+  RETURN_IF_ERROR(removed);
+  return env.SyncDir(key_dir);
+}
+
+void PutBe16(size_t v, std::string& out) {
+  out += static_cast<char>((v >> 8) & 0xff);
+  out += static_cast<char>(v & 0xff);
+}
+
+}  // namespace
+
+namespace internal {
+
+std::string WrapAad(std::string_view key_id, std::string_view context) {
+  std::string aad;
+  aad.reserve(2 + key_id.size() + context.size());
+  PutBe16(key_id.size(), aad);
+  aad += key_id;
+  aad += context;
+  return aad;
+}
+
+std::string EncodeKeyFile(std::string_view key_id, const crypto::SecretBytes& key) {
+  std::string out(kKeyFileMagic, sizeof(kKeyFileMagic));
+  out += static_cast<char>(kKeyFileVersion);
+  out += static_cast<char>(key.size());
+  out += static_cast<char>(key_id.size());
+  out += '\0';
+  out += key_id;
+  out.append(reinterpret_cast<const char*>(key.data()), key.size());
+  auto sum = crypto::Sha256Digest(out);
+  out.append(reinterpret_cast<const char*>(sum.data()), sum.size());
+  return out;
+}
+
+Result<DecodedKeyFile> DecodeKeyFile(std::string_view data) {
+  if (data.size() < kKeyFileFixedHeader + kKeyFileChecksumSize) return DataLossError("root key file too short");
+  if (std::memcmp(data.data(), kKeyFileMagic, sizeof(kKeyFileMagic)) != 0) {
+    return DataLossError("not a root key file (bad magic)");
+  }
+  if (static_cast<uint8_t>(data[4]) != kKeyFileVersion) return UnimplementedError("unknown root key file version");
+  const size_t key_len = static_cast<uint8_t>(data[5]);
+  const size_t id_len = static_cast<uint8_t>(data[6]);
+  if (key_len != kRootKeySize || id_len == 0 || id_len > kMaxKeyIdSize || data[7] != '\0' ||
+      data.size() != kKeyFileFixedHeader + id_len + key_len + kKeyFileChecksumSize) {
+    return DataLossError("root key file has a wrong size or header");
+  }
+  const size_t body = data.size() - kKeyFileChecksumSize;
+  auto sum = crypto::Sha256Digest(data.substr(0, body));
+  if (!crypto::ConstantTimeEqual(data.substr(body), std::string_view(reinterpret_cast<const char*>(sum.data()),
+                                                                       sum.size()))) {
+    return DataLossError("root key file checksum mismatch (corrupted)");
+  }
+  DecodedKeyFile out;
+  out.key_id = std::string(data.substr(kKeyFileFixedHeader, id_len));
+  out.key = crypto::SecretBytes(
+      std::as_bytes(std::span(data.data() + kKeyFileFixedHeader + id_len, key_len)));
+  return out;
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<EmbeddedKeyProvider>> EmbeddedKeyProvider::Open(Env& env, const std::string& key_dir) {
+  RETURN_IF_ERROR(CreateDirsDurably(env, key_dir));
+  const std::string path = key_dir + "/" + kRootKeyFileName;
+  if (!env.FileExists(path)) {
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(kRootKeySize));
+    ASSIGN_OR_RETURN(std::string id_hex, crypto::RandomHex(4));
+    const std::string key_id = kRootKeyIdPrefix + id_hex;
+    Status created = CreateKeyFile(env, key_dir, path, key_id, key);
+    // AlreadyExists: another process won the race; use its key.
+    if (created.code() != StatusCode::kAlreadyExists) {
+      RETURN_IF_ERROR(created);
+      RETURN_IF_ERROR(CheckKeyFilePermissions(path));
+      return std::unique_ptr<EmbeddedKeyProvider>(new EmbeddedKeyProvider(key_id, std::move(key)));
+    }
+  }
+  ASSIGN_OR_RETURN(internal::DecodedKeyFile file, LoadKeyFile(env, path));
+  return std::unique_ptr<EmbeddedKeyProvider>(new EmbeddedKeyProvider(file.key_id, std::move(file.key)));
+}
+
+Result<std::string> EmbeddedKeyProvider::Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                                              std::string_view context) {
+  if (key_id != key_id_) return NotFoundError("unknown key id: " + std::string(key_id));
+  return crypto::WrapKey(root_key_, plaintext_key, internal::WrapAad(key_id, context));
+}
+
+Result<crypto::SecretBytes> EmbeddedKeyProvider::Unwrap(std::string_view key_id, std::string_view wrapped,
+                                                        std::string_view context) {
+  if (key_id != key_id_) return NotFoundError("unknown key id: " + std::string(key_id));
+  return crypto::UnwrapKey(root_key_, wrapped, internal::WrapAad(key_id, context));
+}
+
+}  // namespace confiance::kms

@@ -1,0 +1,166 @@
+// File: kms/embedded/embedded_key_provider_test.cc
+#include "kms/embedded/embedded_key_provider.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "common/env.h"
+#include "crypto/random.h"
+#include "kms/embedded/key_file_format.h"
+#include "tests/testutil/fault_injection_env.h"
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::kms {
+namespace {
+
+class EmbeddedKeyProviderTest : public ::testing::Test {
+ protected:
+  std::string KeyDir() const { return dir_.Sub("data/keys"); }
+  std::string KeyPath() const { return KeyDir() + "/root.key"; }
+  Result<std::unique_ptr<EmbeddedKeyProvider>> OpenIt() { return EmbeddedKeyProvider::Open(env_, KeyDir()); }
+  mode_t Mode() const {
+    struct stat st;
+    EXPECT_EQ(::stat(KeyPath().c_str(), &st), 0);
+    return st.st_mode & 07777;
+  }
+  std::string ReadKeyFile() {
+    auto r = ReadSmallFile(env_, KeyPath());
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::string();
+  }
+  void WriteKeyFile(const std::string& data) {
+    ASSERT_OK(WriteFileDurably(env_, KeyPath(), data));
+    ASSERT_EQ(::chmod(KeyPath().c_str(), 0600), 0);
+  }
+
+  testutil::TempDir dir_;
+  Env& env_ = *Env::Default();
+};
+
+TEST_F(EmbeddedKeyProviderTest, FirstStartCreatesOwnerOnlyFile) {
+  ASSERT_OK_AND_ASSIGN(auto p, OpenIt());
+  EXPECT_EQ(Mode(), 0600u);
+  const std::string id = p->DefaultKeyId();
+  ASSERT_EQ(id.size(), 13u);
+  EXPECT_EQ(id.rfind("root-", 0), 0u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 5), std::string::npos);
+  std::string file = ReadKeyFile();
+  EXPECT_EQ(file.size(), kKeyFileFixedHeader + id.size() + kRootKeySize + kKeyFileChecksumSize);
+  EXPECT_EQ(file.substr(0, 4), "CNFK");
+  // No staging file is left behind.
+  ASSERT_OK_AND_ASSIGN(auto children, env_.GetChildren(KeyDir()));
+  EXPECT_EQ(children, std::vector<std::string>{"root.key"});
+}
+
+TEST_F(EmbeddedKeyProviderTest, ReopenKeepsTheKey) {
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes dek, crypto::RandomBytes(32));
+  std::string id, wrapped;
+  {
+    ASSERT_OK_AND_ASSIGN(auto p, OpenIt());
+    id = p->DefaultKeyId();
+    ASSERT_OK_AND_ASSIGN(wrapped, p->Wrap(id, dek, "bucket=b"));
+  }
+  const std::string before = ReadKeyFile();
+  ASSERT_OK_AND_ASSIGN(auto p, OpenIt());
+  EXPECT_EQ(p->DefaultKeyId(), id);
+  EXPECT_EQ(ReadKeyFile(), before);  // never rewritten
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(id, wrapped, "bucket=b"));
+  EXPECT_TRUE(std::equal(back.span().begin(), back.span().end(), dek.span().begin()));
+  EXPECT_STATUS_CODE(p->Unwrap(id, wrapped, "bucket=c"), kPermissionDenied);
+}
+
+TEST_F(EmbeddedKeyProviderTest, DifferentDirectoriesHaveDifferentKeys) {
+  ASSERT_OK_AND_ASSIGN(auto a, OpenIt());
+  ASSERT_OK_AND_ASSIGN(auto b, EmbeddedKeyProvider::Open(env_, dir_.Sub("other")));
+  crypto::SecretBytes dek(32);
+  ASSERT_OK_AND_ASSIGN(std::string w, a->Wrap(a->DefaultKeyId(), dek, "c"));
+  // Even under the same id, b's key does not open a's blob.
+  EXPECT_FALSE(b->Unwrap(a->DefaultKeyId(), w, "c").ok());
+}
+
+TEST_F(EmbeddedKeyProviderTest, CorruptedFileIsRefused) {
+  { ASSERT_OK_AND_ASSIGN(auto p, OpenIt()); }
+  const std::string good = ReadKeyFile();
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] ^= 0x01;
+    WriteKeyFile(bad);
+    auto r = OpenIt();
+    ASSERT_FALSE(r.ok()) << "byte " << i;
+    EXPECT_TRUE(r.status().code() == StatusCode::kDataLoss || r.status().code() == StatusCode::kUnimplemented)
+        << r.status().ToString();
+  }
+  for (const std::string& bad : {good.substr(0, good.size() - 1), good + "x", std::string(), good.substr(0, 8)}) {
+    WriteKeyFile(bad);
+    EXPECT_STATUS_CODE(OpenIt(), kDataLoss);
+  }
+  WriteKeyFile(good);
+  EXPECT_OK(OpenIt());
+}
+
+TEST_F(EmbeddedKeyProviderTest, LooseModeIsRefused) {
+  { ASSERT_OK_AND_ASSIGN(auto p, OpenIt()); }
+  for (mode_t m : {0644, 0640, 0604, 0660, 0700 | 0001}) {
+    ASSERT_EQ(::chmod(KeyPath().c_str(), m), 0);
+    auto r = OpenIt();
+    EXPECT_STATUS_CODE(r, kPermissionDenied);
+    EXPECT_NE(r.status().message().find("chmod 600"), std::string::npos) << r.status().ToString();
+  }
+  ASSERT_EQ(::chmod(KeyPath().c_str(), 0400), 0);
+  EXPECT_OK(OpenIt());
+}
+
+TEST_F(EmbeddedKeyProviderTest, SymlinkIsRefused) {
+  { ASSERT_OK_AND_ASSIGN(auto p, OpenIt()); }
+  ASSERT_OK(env_.RenameFile(KeyPath(), dir_.Sub("elsewhere.key")));
+  ASSERT_EQ(::symlink(dir_.Sub("elsewhere.key").c_str(), KeyPath().c_str()), 0);
+  EXPECT_STATUS_CODE(OpenIt(), kPermissionDenied);
+}
+
+TEST_F(EmbeddedKeyProviderTest, KeyFileSurvivesPowerLoss) {
+  testutil::FaultInjectionEnv fenv(env_);
+  std::string id;
+  {
+    ASSERT_OK_AND_ASSIGN(auto p, EmbeddedKeyProvider::Open(fenv, KeyDir()));
+    id = p->DefaultKeyId();
+  }
+  ASSERT_OK(fenv.SimulatePowerLoss());
+  ASSERT_OK_AND_ASSIGN(auto p, EmbeddedKeyProvider::Open(fenv, KeyDir()));
+  EXPECT_EQ(p->DefaultKeyId(), id);
+}
+
+TEST_F(EmbeddedKeyProviderTest, FailedCreationLeavesNoKeyAndRetryWorks) {
+  testutil::FaultInjectionEnv fenv(env_);
+  for (int n = 1; n <= 8; ++n) {
+    fenv.FailAfter(n);
+    auto r = EmbeddedKeyProvider::Open(fenv, KeyDir());
+    fenv.ClearFailure();
+    if (r.ok()) break;
+    // Whatever failed, no half-written or loose-mode root key is accepted.
+    if (env_.FileExists(KeyPath())) {
+      EXPECT_EQ(Mode(), 0600u);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(auto p, EmbeddedKeyProvider::Open(fenv, KeyDir()));
+  ASSERT_OK_AND_ASSIGN(auto q, EmbeddedKeyProvider::Open(fenv, KeyDir()));
+  EXPECT_EQ(p->DefaultKeyId(), q->DefaultKeyId());
+}
+
+TEST_F(EmbeddedKeyProviderTest, KeyFileCodec) {
+  crypto::SecretBytes key(32);
+  std::string enc = internal::EncodeKeyFile("root-0123abcd", key);
+  ASSERT_OK_AND_ASSIGN(internal::DecodedKeyFile dec, internal::DecodeKeyFile(enc));
+  EXPECT_EQ(dec.key_id, "root-0123abcd");
+  EXPECT_EQ(dec.key.size(), 32u);
+  std::string v2 = enc;
+  v2[4] = 2;
+  EXPECT_STATUS_CODE(internal::DecodeKeyFile(v2), kUnimplemented);
+  EXPECT_NE(internal::WrapAad("ab", "c"), internal::WrapAad("a", "bc"));
+}
+
+}  // namespace
+}  // namespace confiance::kms

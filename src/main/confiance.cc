@@ -1,0 +1,238 @@
+// File: main/confiance.cc
+// The confiance binary: parses the command line (CLI11), builds the object
+// graph, runs. The only place that knows every layer.
+//   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
+//   confiance admin create-access-key --data DIR [--tenant T] [--user U]
+//   confiance admin list-access-keys --data DIR
+#include <utility>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "catalog/sweeper.h"
+#include "common/blocking_pool.h"
+#include "common/logging.h"
+#include "crypto/random.h"
+#include "http/server.h"
+#include "main/data_dir.h"
+#include "s3/s3_service.h"
+
+namespace confiance {
+namespace {
+
+constexpr const char* kRootTenant = "root";
+
+struct ServerFlags {
+  std::string data = "./data";
+  std::string listen = "127.0.0.1:9000";
+  std::string domain;
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  int threads = 0;
+  int blocking_threads = 64;
+  uint64_t sweep_interval_s = 600;
+  uint64_t sweep_grace_s = 3600;
+};
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return InvalidArgumentError("--listen must be HOST:PORT");
+  std::string host = s.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = std::atoi(s.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return InvalidArgumentError("bad port in --listen");
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+// Creates the root tenant and its access key on first start; honours
+// CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY when set.
+Status EnsureRootCredentials(DataDir& dir, const std::string& endpoint) {
+  const char* ak = std::getenv("CONFIANCE_ROOT_ACCESS_KEY");
+  const char* sk = std::getenv("CONFIANCE_ROOT_SECRET_KEY");
+  bool first_start = !dir.credentials->GetTenant(kRootTenant).ok();
+  if (first_start) {
+    ASSIGN_OR_RETURN(std::string cid, crypto::RandomHex(32));
+    RETURN_IF_ERROR(dir.credentials->EnsureTenant({kRootTenant, "root", cid, true}));
+  }
+  if (ak && *ak && sk && *sk) {
+    iam::NewAccessKey given{ak, sk};
+    Result<iam::NewAccessKey> k = dir.credentials->CreateAccessKey(kRootTenant, "root", given);
+    if (!k.ok()) return k.status();
+    spdlog::info("root credentials taken from CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY");
+    return OkStatus();
+  }
+  if (!first_start) return OkStatus();
+  ASSIGN_OR_RETURN(iam::NewAccessKey k, dir.credentials->CreateAccessKey(kRootTenant, "root"));
+  // Printed once, to the terminal that started the server; never logged.
+  std::printf(
+      "\nConfiance: first start, root credentials created (shown only now):\n"
+      "  access key: %s\n  secret key: %s\n\n"
+      "Use them with the AWS CLI:\n"
+      "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
+      "  aws --endpoint-url http://%s s3 mb s3://my-bucket\n\n",
+      k.access_key_id.c_str(), k.secret.c_str(), k.access_key_id.c_str(), k.secret.c_str(),
+      endpoint.c_str());
+  std::fflush(stdout);
+  return OkStatus();
+}
+
+int RunServer(const ServerFlags& flags) {
+  InitLogging(flags.log_level);
+  Result<std::pair<std::string, uint16_t>> listen = ParseListen(flags.listen);
+  if (!listen.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data);
+  if (!dir.ok()) {
+    spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
+    return 1;
+  }
+  if (Status s = EnsureRootCredentials(**dir, flags.listen); !s.ok()) {
+    spdlog::critical("root credentials: {}", s.ToString());
+    return 1;
+  }
+  BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
+  s3::S3Options s3_options;
+  s3_options.region = flags.region;
+  s3_options.domain = flags.domain;
+  s3::S3Service service(
+      s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials, pool},
+      s3_options);
+  http::ServerOptions http_options;
+  http_options.host = listen->first;
+  http_options.port = listen->second;
+  http_options.threads = flags.threads;
+  Result<std::unique_ptr<http::Server>> server = http::Server::Create(
+      http_options, [&service](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
+        return service.Handle(req, body, resp);
+      });
+  if (!server.ok()) {
+    spdlog::critical("cannot listen on {}: {}", flags.listen, server.status().ToString());
+    return 1;
+  }
+
+  // SIGTERM/SIGINT: graceful shutdown (in-flight requests finish).
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down gracefully", sig);
+    (*server)->Shutdown();
+  });
+  std::thread signal_thread([&] { signals_io.run(); });
+
+  // The orphan sweeper, off the request path.
+  std::mutex sweep_mu;
+  std::condition_variable sweep_cv;
+  bool stopping = false;
+  std::thread sweeper([&] {
+    catalog::OrphanSweeper sw(*(*dir)->catalog, *(*dir)->blobs, flags.sweep_grace_s);
+    std::unique_lock lock(sweep_mu);
+    while (!sweep_cv.wait_for(lock, std::chrono::seconds(flags.sweep_interval_s), [&] { return stopping; })) {
+      lock.unlock();
+      Result<catalog::SweepStats> st = sw.SweepOnce(Env::Default()->NowMicros() / 1000000);
+      if (!st.ok()) {
+        spdlog::warn("orphan sweep failed: {}", st.status().ToString());
+      } else if (st->deleted > 0) {
+        spdlog::info("orphan sweep: {} blobs seen, {} orphans deleted", st->blobs_seen, st->deleted);
+      }
+      lock.lock();
+    }
+  });
+
+  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {})", listen->first,
+               (*server)->port(), flags.data, flags.region);
+  (*server)->Run();
+  spdlog::info("server stopped");
+  {
+    std::lock_guard lock(sweep_mu);
+    stopping = true;
+  }
+  sweep_cv.notify_all();
+  sweeper.join();
+  signals_io.stop();
+  signal_thread.join();
+  pool.Stop();
+  return 0;
+}
+
+int CreateAccessKey(const std::string& data, const std::string& tenant, const std::string& user) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+  if (!dir.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
+    return 1;
+  }
+  if (!(*dir)->credentials->GetTenant(tenant).ok()) {
+    std::fprintf(stderr, "confiance: no tenant %s (start the server once first)\n", tenant.c_str());
+    return 1;
+  }
+  Result<iam::NewAccessKey> k = (*dir)->credentials->CreateAccessKey(tenant, user);
+  if (!k.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", k.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("access_key=%s\nsecret_key=%s\n", k->access_key_id.c_str(), k->secret.c_str());
+  return 0;
+}
+
+int ListAccessKeys(const std::string& data) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+  if (!dir.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
+    return 1;
+  }
+  Result<std::vector<iam::Principal>> keys = (*dir)->credentials->ListAccessKeys();
+  if (!keys.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", keys.status().ToString().c_str());
+    return 1;
+  }
+  for (const iam::Principal& p : *keys) {
+    std::printf("%s tenant=%s user=%s\n", p.access_key_id.c_str(), p.tenant_id.c_str(), p.user.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace confiance
+
+int main(int argc, char** argv) {
+  using namespace confiance;
+  CLI::App app{"Confiance: sovereign, S3-compatible object storage"};
+  app.require_subcommand(1);
+
+  ServerFlags flags;
+  CLI::App* server = app.add_subcommand("server", "Serve the S3 API from a data directory");
+  server->add_option("--data", flags.data, "Data directory")->capture_default_str();
+  server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
+  server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
+  server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
+  server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
+  server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
+  server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
+  server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
+  server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
+
+  CLI::App* admin = app.add_subcommand("admin", "Administer a data directory (server stopped)");
+  admin->require_subcommand(1);
+  std::string admin_data = "./data", tenant = "root", user = "root";
+  CLI::App* create_key = admin->add_subcommand("create-access-key", "Create an access key");
+  create_key->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  create_key->add_option("--tenant", tenant, "Tenant id")->capture_default_str();
+  create_key->add_option("--user", user, "User name")->capture_default_str();
+  CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys");
+  list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  if (server->parsed()) return RunServer(flags);
+  if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
+  if (list_keys->parsed()) return ListAccessKeys(admin_data);
+  return 2;
+}

@@ -1,0 +1,238 @@
+// File: meta/rocksdb/rocksdb_meta_store.cc
+// RocksMetaStore: MetaStore on one RocksDB database; translates every
+// rocksdb::Status into a confiance Status here.
+#include "meta/rocksdb/rocksdb_meta_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "meta/batch_checks.h"
+#include "meta/rocksdb/env_file_system.h"
+#include "meta/rocksdb/key_format.h"
+
+namespace confiance::meta {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFoundError(std::move(msg));
+  if (s.IsCorruption()) return DataLossError(std::move(msg));
+  if (s.IsNoSpace()) return ResourceExhaustedError(std::move(msg));
+  if (s.IsInvalidArgument()) return InvalidArgumentError(std::move(msg));
+  if (s.IsNotSupported()) return UnimplementedError(std::move(msg));
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsIOError()) {
+    return UnavailableError(std::move(msg));
+  }
+  return InternalError(std::move(msg));
+}
+
+rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksdb::Env* env) {
+  rocksdb::Options rocks;
+  if (env != nullptr) rocks.env = env;
+  rocks.create_if_missing = true;
+  rocks.paranoid_checks = true;
+  rocks.manual_wal_flush = false;
+  // Every acknowledged write was fsynced, so the only WAL damage a power loss
+  // can leave is a torn tail: records of writes that were never
+  // acknowledged. kPointInTimeRecovery replays up to the first bad record
+  // and opens, which loses nothing acknowledged. kAbsoluteConsistency would
+  // refuse to open after every such ordinary crash (it is meant for clean
+  // shutdowns only), turning a power cut into an outage.
+  rocks.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  rocks.recycle_log_file_num = 0;  // EnvFileSystem refuses ReuseWritableFile
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return rocks;
+}
+
+}  // namespace
+
+RocksMetaStore::RocksMetaStore() = default;
+
+RocksMetaStore::~RocksMetaStore() {
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& options) {
+  if (options.path.empty()) return InvalidArgumentError("meta: empty database path");
+  // RocksDB creates the directory but never syncs its parent: do it
+  // ourselves so that a new store survives a power loss.
+  Env& env = options.env != nullptr ? *options.env : *Env::Default();
+  RETURN_IF_ERROR(CreateDirsDurably(env, options.path));
+
+  std::unique_ptr<RocksMetaStore> store(new RocksMetaStore());
+  if (options.env != nullptr) store->rocks_env_ = NewRocksEnvOver(options.env);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(MakeRocksOptions(options, store->rocks_env_.get()), options.path, &db);
+  if (!s.ok()) return FromRocks(s, "meta: opening " + options.path);
+  store->db_.reset(db);
+  RETURN_IF_ERROR(store->CheckKeyFormat());
+  return store;
+}
+
+Status RocksMetaStore::CheckKeyFormat() {
+  const std::string marker(kFormatMarkerKey);
+  const std::string expected = std::to_string(kKeyFormatVersion);
+  ASSIGN_OR_RETURN(std::optional<std::string> found, GetPhysical(marker));
+  if (found.has_value()) {
+    if (*found == expected) return OkStatus();
+    return DataLossError("meta: unknown key format version " + *found);
+  }
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.Put(marker, expected);
+  if (!s.ok()) return FromRocks(s, "meta: format marker");
+  return WriteSynced(batch, "format-marker");
+}
+
+Result<std::optional<std::string>> RocksMetaStore::GetPhysical(const std::string& physical_key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), physical_key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "meta: get");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::optional<std::string>> RocksMetaStore::Get(std::string_view partition,
+                                                       std::string_view key) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  return GetPhysical(EncodeKey(partition, key));
+}
+
+std::vector<std::unique_lock<std::mutex>> RocksMetaStore::LockStripes(
+    const std::vector<std::string>& physical_keys) {
+  std::vector<size_t> indexes;
+  indexes.reserve(physical_keys.size());
+  for (const std::string& key : physical_keys) {
+    indexes.push_back(std::hash<std::string>{}(key) % kLockStripes);
+  }
+  // One global order (ascending index) makes deadlock impossible.
+  std::sort(indexes.begin(), indexes.end());
+  indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(indexes.size());
+  for (size_t i : indexes) locks.emplace_back(stripes_[i]);
+  return locks;
+}
+
+Status RocksMetaStore::ReadOnlyError() const {
+  return UnavailableError("meta: store is read-only after a write error; restart required");
+}
+
+Status RocksMetaStore::WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  rocksdb::Status s = db_->Write(options, &batch);
+  if (s.ok()) return OkStatus();
+  // fsyncgate: after a failed write or fsync the WAL's durable content is
+  // unknown and the kernel may have dropped the dirty pages, so a retry could
+  // "succeed" without the data. Refuse every later write instead; RocksDB
+  // also stops writing by itself (background error).
+  read_only_.store(true, std::memory_order_release);
+  return FromRocks(s, "meta: write of batch '" + std::string(op_tag) +
+                          "' failed; store is now read-only");
+}
+
+Status RocksMetaStore::Apply(std::string_view partition, const Batch& batch) {
+  RETURN_IF_ERROR(CheckBatch(partition, batch));
+  if (read_only()) return ReadOnlyError();
+
+  std::vector<std::string> condition_keys;
+  condition_keys.reserve(batch.conditions.size());
+  for (const Condition& c : batch.conditions) condition_keys.push_back(EncodeKey(partition, c.key));
+  rocksdb::WriteBatch write;
+  std::vector<std::string> locked_keys = condition_keys;
+  for (const Mutation& m : batch.mutations) {
+    std::string physical = EncodeKey(partition, m.key);
+    rocksdb::Status s = m.value.has_value() ? write.Put(physical, *m.value) : write.Delete(physical);
+    if (!s.ok()) return FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
+    locked_keys.push_back(std::move(physical));
+  }
+
+  std::shared_lock drop_lock(drop_mu_);
+  std::vector<std::unique_lock<std::mutex>> key_locks = LockStripes(locked_keys);
+  // With the keys locked, no other Apply can change them between this check
+  // and our write; a visible value is always a synced one (RocksDB inserts
+  // into the memtable only after the WAL write and sync succeeded).
+  for (size_t i = 0; i < batch.conditions.size(); ++i) {
+    ASSIGN_OR_RETURN(std::optional<std::string> current, GetPhysical(condition_keys[i]));
+    if (current != batch.conditions[i].expected) {
+      return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag +
+                                     "'");
+    }
+  }
+  if (batch.mutations.empty()) return OkStatus();
+  if (read_only()) return ReadOnlyError();
+  return WriteSynced(write, batch.op_tag);
+}
+
+Result<std::vector<Record>> RocksMetaStore::Scan(std::string_view partition,
+                                                 const ScanOptions& options) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  std::vector<Record> out;
+  if (options.limit == 0) return out;
+  const std::string lower = EncodeKey(partition, options.start);
+  const std::string upper =
+      options.end.empty() ? PartitionEnd(partition) : EncodeKey(partition, options.end);
+  const size_t key_offset = PartitionBegin(partition).size();
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper_slice;
+  // An iterator reads from the implicit snapshot taken at its creation: the
+  // whole scan sees one consistent state of the partition.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
+  for (it->Seek(lower); it->Valid() && out.size() < options.limit; it->Next()) {
+    std::string_view physical(it->key().data(), it->key().size());
+    std::string_view key = physical.substr(key_offset);
+    if (options.start_exclusive && key == options.start) continue;
+    out.push_back({std::string(key), it->value().ToString()});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "meta: scan");
+  return out;
+}
+
+Result<std::vector<std::string>> RocksMetaStore::ListPartitions(std::string_view prefix,
+                                                                std::string_view start_after,
+                                                                size_t limit) {
+  std::vector<std::string> out;
+  if (limit == 0) return out;
+  const std::string escaped_prefix = EscapePartitionName(prefix);
+  std::string target = escaped_prefix;
+  if (!start_after.empty()) target = std::max(target, PartitionEnd(start_after));
+  // Visit one key per partition: after each, jump past the partition's range.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(target); it->Valid() && out.size() < limit;) {
+    std::string_view physical(it->key().data(), it->key().size());
+    if (!physical.starts_with(escaped_prefix)) break;
+    std::optional<DecodedKey> decoded = DecodeKey(physical);
+    if (!decoded.has_value()) return DataLossError("meta: malformed physical key");
+    std::string next = PartitionEnd(decoded->partition);
+    // The empty name is the store's reserved records, not a user partition.
+    if (!decoded->partition.empty()) out.push_back(std::move(decoded->partition));
+    it->Seek(next);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "meta: list partitions");
+  return out;
+}
+
+Status RocksMetaStore::DropPartition(std::string_view partition) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  if (read_only()) return ReadOnlyError();
+  rocksdb::WriteBatch write;
+  rocksdb::Status s = write.DeleteRange(PartitionBegin(partition), PartitionEnd(partition));
+  if (!s.ok()) return FromRocks(s, "meta: drop partition");
+  std::unique_lock drop_lock(drop_mu_);
+  return WriteSynced(write, "drop-partition");
+}
+
+}  // namespace confiance::meta

@@ -1,0 +1,94 @@
+// File: meta/rocksdb/rocksdb_meta_store.h
+// RocksMetaStore: the embedded MetaStore, one RocksDB database in a
+// directory, every partition a range of its key space (docs/meta_keys.md).
+//
+// Apply locks the stripes of the keys it names (never a whole partition), so
+// commits on different keys run in parallel and RocksDB's write group shares
+// one WAL fsync across them (group commit). Any write or sync error turns the
+// store read-only until it is reopened: after a failed fsync the durable
+// content of the WAL is unknown, so nothing may be retried and acknowledged.
+//
+// Thread-safety: safe for concurrent use (see MetaStore).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "meta/meta_store.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+class Status;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace confiance::meta {
+
+class RocksMetaStore final : public MetaStore {
+ public:
+  struct Options {
+    std::string path;  // the database directory; created (durably) if missing
+    // nullptr: RocksDB's own POSIX file system. Otherwise every file
+    // operation goes through `env` (borrowed; must outlive the store).
+    Env* env = nullptr;
+    size_t block_cache_bytes = size_t{64} << 20;
+  };
+
+  // Opens or creates the store at options.path. Returns InvalidArgument for
+  // an empty path, DataLoss if the database is corrupt or was written with
+  // an unknown key format, Unavailable if it is locked by another process,
+  // or the I/O error met.
+  static Result<std::unique_ptr<RocksMetaStore>> Open(const Options& options);
+
+  ~RocksMetaStore() override;
+  RocksMetaStore(const RocksMetaStore&) = delete;
+  RocksMetaStore& operator=(const RocksMetaStore&) = delete;
+
+  Result<std::optional<std::string>> Get(std::string_view partition,
+                                         std::string_view key) override;
+  Status Apply(std::string_view partition, const Batch& batch) override;
+  Result<std::vector<Record>> Scan(std::string_view partition,
+                                   const ScanOptions& options) override;
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix,
+                                                  std::string_view start_after,
+                                                  size_t limit) override;
+  Status DropPartition(std::string_view partition) override;
+
+  // True once a write error has turned the store read-only.
+  bool read_only() const { return read_only_.load(std::memory_order_acquire); }
+
+ private:
+  static constexpr size_t kLockStripes = 1024;
+
+  RocksMetaStore();
+  Status CheckKeyFormat();
+  Result<std::optional<std::string>> GetPhysical(const std::string& physical_key);
+  // Locks the stripes of `physical_keys` in ascending stripe order.
+  std::vector<std::unique_lock<std::mutex>> LockStripes(
+      const std::vector<std::string>& physical_keys);
+  // Writes `batch` with a synced WAL; on failure turns the store read-only.
+  Status WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag);
+  Status ReadOnlyError() const;
+
+  // Destroyed in reverse order: the DB before the Env it runs on.
+  std::unique_ptr<rocksdb::Env> rocks_env_;  // null when Options.env is null
+  std::unique_ptr<rocksdb::DB> db_;
+  // Apply holds it shared, DropPartition exclusive: a drop must not slip
+  // between an Apply's condition check and its write.
+  std::shared_mutex drop_mu_;
+  std::array<std::mutex, kLockStripes> stripes_;
+  std::atomic<bool> read_only_{false};
+};
+
+}  // namespace confiance::meta

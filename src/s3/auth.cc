@@ -1,0 +1,81 @@
+// File: s3/auth.cc
+#include "s3/auth.h"
+
+#include <chrono>
+#include <vector>
+
+#include "s3/sigv4/errors.h"
+
+namespace confiance::s3 {
+
+S3Error SigV4Error(const Status& status) {
+  std::optional<sigv4::ErrorKind> kind = sigv4::ErrorKindOf(status);
+  if (!kind) return MakeError(S3ErrorCode::kInternalError);
+  using K = sigv4::ErrorKind;
+  switch (*kind) {
+    case K::kMissingAuth: return MakeError(S3ErrorCode::kAccessDenied);
+    case K::kUnsupportedAuth:
+      return MakeError(S3ErrorCode::kInvalidRequest,
+                       "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
+    case K::kAmbiguousAuth:
+      return MakeError(S3ErrorCode::kInvalidArgument, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
+    case K::kAuthorizationHeaderMalformed:
+      return MakeError(S3ErrorCode::kAuthorizationHeaderMalformed, status.message());
+    case K::kAuthorizationQueryMalformed:
+      return MakeError(S3ErrorCode::kAuthorizationQueryParametersError, status.message());
+    case K::kInvalidUri: return MakeError(S3ErrorCode::kInvalidArgument, "Invalid URI");
+    case K::kMissingDate:
+      return MakeError(S3ErrorCode::kAccessDenied, "AWS authentication requires a valid Date or x-amz-date header");
+    case K::kInvalidAccessKeyId: return MakeError(S3ErrorCode::kInvalidAccessKeyId);
+    case K::kSignatureDoesNotMatch: return MakeError(S3ErrorCode::kSignatureDoesNotMatch);
+    case K::kRequestTimeTooSkewed: return MakeError(S3ErrorCode::kRequestTimeTooSkewed);
+    case K::kRequestExpired: return MakeError(S3ErrorCode::kAccessDenied, "Request has expired");
+    case K::kRequestNotYetValid: return MakeError(S3ErrorCode::kAccessDenied, "Request is not valid yet");
+    case K::kHeadersNotSigned:
+      return MakeError(S3ErrorCode::kAccessDenied, "There were headers present in the request which were not signed");
+    case K::kMissingContentSha256:
+      return MakeError(S3ErrorCode::kInvalidRequest, "Missing required header for this request: x-amz-content-sha256");
+    case K::kInvalidContentSha256:
+      return MakeError(S3ErrorCode::kInvalidArgument,
+                       "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.");
+    case K::kIncompleteBody: return MakeError(S3ErrorCode::kIncompleteBody);
+    case K::kMalformedChunk: return MakeError(S3ErrorCode::kInvalidRequest, "Malformed aws-chunked body");
+    case K::kInternal: return MakeError(S3ErrorCode::kInternalError);
+  }
+  return MakeError(S3ErrorCode::kInternalError);
+}
+
+std::optional<Authenticated> Authenticate(const http::Request& request, const Route& route,
+                                          iam::CredentialStore& credentials,
+                                          const std::string& region, S3Error* error) {
+  std::vector<sigv4::Header> headers;
+  headers.reserve(request.headers.size());
+  for (const http::Header& h : request.headers) headers.push_back({h.name, h.value});
+  sigv4::RequestView view;
+  view.method = request.method;
+  view.raw_path = route.raw_path;
+  view.raw_query = route.raw_query;
+  view.headers = headers;
+
+  std::optional<iam::Credential> found;
+  sigv4::SecretLookup lookup = [&](std::string_view access_key) -> Result<std::string> {
+    Result<iam::Credential> c = credentials.Lookup(std::string(access_key));
+    if (!c.ok()) return c.status();
+    found = *c;
+    return std::string(reinterpret_cast<const char*>(c->secret->data()), c->secret->size());
+  };
+  sigv4::VerifyOptions options;
+  options.region = region;
+  Result<sigv4::AuthContext> auth = sigv4::Verify(view, lookup, std::chrono::system_clock::now(), options);
+  if (!auth.ok()) {
+    *error = SigV4Error(auth.status());
+    return std::nullopt;
+  }
+  if (!found) {
+    *error = MakeError(S3ErrorCode::kInternalError);
+    return std::nullopt;
+  }
+  return Authenticated{found->principal, std::move(auth).value()};
+}
+
+}  // namespace confiance::s3

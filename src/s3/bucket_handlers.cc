@@ -1,0 +1,136 @@
+// File: s3/bucket_handlers.cc
+// ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "catalog/object_data.h"
+#include "crypto/random.h"
+#include "s3/bucket_name.h"
+#include "s3/s3_context.h"
+#include "s3/xml/xml_reader.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+
+uint64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IsoTime(uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
+}
+
+std::string HttpDate(uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
+  Result<std::vector<catalog::BucketRecord>> buckets = deps_.catalog.ListBuckets();
+  if (!buckets.ok()) co_return ErrorFromStatus(buckets.status());
+  Result<iam::Tenant> tenant = deps_.credentials.GetTenant(ctx.auth.principal.tenant_id);
+  if (!tenant.ok()) co_return ErrorFromStatus(tenant.status());
+  xml::XmlWriter w;
+  w.OpenRoot("ListAllMyBucketsResult");
+  w.Open("Owner").Element("ID", tenant->canonical_id).Element("DisplayName", tenant->display_name).Close();
+  w.Open("Buckets");
+  for (const catalog::BucketRecord& b : *buckets) {
+    if (b.owner != ctx.auth.principal.tenant_id) continue;
+    w.Open("Bucket").Element("Name", b.name).Element("CreationDate", IsoTime(b.created_ms)).Close();
+  }
+  w.Close();
+  co_await SendXml(ctx, 200, w.Finish());
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
+  if (!IsValidBucketName(ctx.route.bucket)) co_return MakeError(S3ErrorCode::kInvalidBucketName);
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<std::string> body = co_await ReadSmallBody(ctx, 64 * 1024, &error);
+  if (!body.ok()) co_return error;
+  Result<std::string> location = xml::ParseCreateBucketConfiguration(*body);
+  if (!location.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  // The server serves one region. As AWS does in us-east-1, an explicit
+  // constraint naming another region is refused.
+  if (!location->empty() && *location != options_.region) {
+    co_return MakeError(S3ErrorCode::kInvalidLocationConstraint,
+                        fmt::format("The specified location-constraint is not valid for this server (region {}).",
+                                    options_.region));
+  }
+  if (Result<catalog::BucketRecord> existing = deps_.catalog.GetBucket(ctx.route.bucket); existing.ok()) {
+    co_return MakeError(existing->owner == ctx.auth.principal.tenant_id
+                            ? S3ErrorCode::kBucketAlreadyOwnedByYou
+                            : S3ErrorCode::kBucketAlreadyExists);
+  }
+  catalog::BucketRecord bucket;
+  bucket.name = ctx.route.bucket;
+  Result<std::string> id = crypto::RandomHex(12);
+  if (!id.ok()) co_return ErrorFromStatus(id.status());
+  bucket.id = *id;
+  bucket.owner = ctx.auth.principal.tenant_id;
+  bucket.created_ms = NowMs();
+  bucket.location = *location;
+  bucket.index_shards = 1;
+  Status st = co_await deps_.pool.Run([&] {
+    RETURN_IF_ERROR(deps_.bucket_keys.CreateFor(bucket));
+    return deps_.catalog.CreateBucket(bucket);
+  });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    // Lost a race with another creator of the same name.
+    Result<catalog::BucketRecord> winner = deps_.catalog.GetBucket(ctx.route.bucket);
+    bool mine = winner.ok() && winner->owner == ctx.auth.principal.tenant_id;
+    co_return MakeError(mine ? S3ErrorCode::kBucketAlreadyOwnedByYou : S3ErrorCode::kBucketAlreadyExists);
+  }
+  if (!st.ok()) co_return ErrorFromStatus(st);
+  co_await SendEmpty(ctx, 200, {{"Location", "/" + bucket.name}});
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::HeadBucket(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  co_await SendEmpty(ctx, 200, {{"x-amz-bucket-region", options_.region}});
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::DeleteBucket(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Status st = co_await deps_.pool.Run([&] { return deps_.catalog.DeleteBucket(*bucket); });
+  if (st.code() == StatusCode::kFailedPrecondition) co_return MakeError(S3ErrorCode::kBucketNotEmpty);
+  if (st.code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchBucket);
+  if (!st.ok()) co_return ErrorFromStatus(st);
+  deps_.bucket_keys.Forget(bucket->id);
+  co_await SendEmpty(ctx, 204, {});
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::GetBucketLocation(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  // us-east-1 is reported as an empty constraint, as AWS does.
+  std::string loc = bucket->location == "us-east-1" ? "" : bucket->location;
+  xml::AppendEscaped(doc, loc);
+  doc += "</LocationConstraint>";
+  co_await SendXml(ctx, 200, std::move(doc));
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3

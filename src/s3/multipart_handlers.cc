@@ -1,0 +1,263 @@
+// File: s3/multipart_handlers.cc
+// CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+// AbortMultipartUpload, ListParts, ListMultipartUploads. Each part is its
+// own encrypted segment; completion writes only metadata (the object is the
+// ordered list of part segments): no data is copied.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "catalog/object_data.h"
+#include "common/logging.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "s3/object_headers.h"
+#include "s3/s3_context.h"
+#include "s3/xml/xml_reader.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr int kMaxPartNumber = 10000;
+constexpr uint64_t kMinPartSize = 5ull << 20;  // every part but the last
+
+std::optional<int> ParseInt(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  int v = 0;
+  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || p != s->data() + s->size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  if (ctx.route.key.size() > 1024) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
+  if (!stored.ok()) co_return error;
+  Result<std::string> id = crypto::RandomHex(16);
+  if (!id.ok()) co_return ErrorFromStatus(id.status());
+  catalog::UploadRecord up;
+  up.upload_id = *id;
+  up.key = ctx.route.key;
+  up.initiated_ms = NowMs();
+  up.owner = ctx.auth.principal.tenant_id;
+  up.content_type = std::move(stored->content_type);
+  up.headers = std::move(stored->headers);
+  up.user_meta = std::move(stored->user_meta);
+  Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
+  if (!st.ok()) co_return ErrorFromStatus(st);
+  xml::XmlWriter w;
+  w.OpenRoot("InitiateMultipartUploadResult")
+      .Element("Bucket", bucket->name)
+      .Element("Key", up.key)
+      .Element("UploadId", up.upload_id);
+  co_await SendXml(ctx, 200, w.Finish());
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
+  std::optional<int> part_number = ParseInt(ctx.route.Query("partNumber"));
+  std::optional<std::string> upload_id = ctx.route.Query("uploadId");
+  if (!upload_id) co_return MakeError(S3ErrorCode::kInvalidArgument, "uploadId is required");
+  if (!part_number || *part_number < 1 || *part_number > kMaxPartNumber) {
+    co_return MakeError(S3ErrorCode::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, *upload_id);
+  if (!up.ok()) {
+    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
+                                                          : ErrorFromStatus(up.status());
+  }
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  if (!body.ok()) co_return error;
+  catalog::PartRecord part;
+  part.part_number = *part_number;
+  part.segment = std::move(body->segment);
+  part.modified_ms = NowMs();
+  Result<std::optional<catalog::PartRecord>> replaced =
+      co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(*upload_id, part); });
+  if (!replaced.ok()) {
+    co_await Release({part.segment});
+    co_return ErrorFromStatus(replaced.status());
+  }
+  co_await SendEmpty(ctx, 200, {{"ETag", QuotedEtag(part.segment.etag)}, {"x-amz-server-side-encryption", "AES256"}});
+  if (*replaced) co_await Release({(*replaced)->segment});
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
+  std::optional<std::string> upload_id = ctx.route.Query("uploadId");
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
+  if (!up.ok()) {
+    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
+                                                          : ErrorFromStatus(up.status());
+  }
+  Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
+  if (!body.ok()) co_return error;
+  Result<std::vector<xml::CompletedPart>> wanted = xml::ParseCompleteMultipartUpload(*body);
+  if (!wanted.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+
+  // The uploaded parts, by number.
+  std::map<int, catalog::PartRecord> have;
+  int after = 0;
+  for (;;) {
+    Result<std::vector<catalog::PartRecord>> page = deps_.catalog.ListParts(up->upload_id, after, 1000);
+    if (!page.ok()) co_return ErrorFromStatus(page.status());
+    for (auto& p : *page) have.emplace(p.part_number, std::move(p));
+    if (page->size() < 1000) break;
+    after = page->back().part_number;
+  }
+
+  catalog::ObjectRecord rec;
+  crypto::Md5 etag_md5;
+  int previous = 0;
+  for (size_t i = 0; i < wanted->size(); ++i) {
+    const xml::CompletedPart& w = (*wanted)[i];
+    if (w.part_number <= previous) co_return MakeError(S3ErrorCode::kInvalidPartOrder);
+    previous = w.part_number;
+    auto it = have.find(w.part_number);
+    if (it == have.end() || it->second.segment.etag != w.etag) co_return MakeError(S3ErrorCode::kInvalidPart);
+    const catalog::Segment& seg = it->second.segment;
+    if (i + 1 < wanted->size() && seg.plain_size < kMinPartSize) {
+      co_return MakeError(S3ErrorCode::kEntityTooSmall);
+    }
+    Result<std::string> raw = crypto::HexDecode(seg.etag);
+    if (!raw.ok()) co_return MakeError(S3ErrorCode::kInternalError);
+    etag_md5.Update(*raw);
+    rec.size += seg.plain_size;
+    rec.segments.push_back(seg);
+  }
+  rec.etag = fmt::format("{}-{}", crypto::DigestHex(etag_md5.Finish()), wanted->size());
+  rec.parts_count = static_cast<uint32_t>(wanted->size());
+  rec.modified_ms = NowMs();
+  rec.content_type = up->content_type;
+  rec.headers = up->headers;
+  rec.user_meta = up->user_meta;
+  rec.op_tag = catalog::NewOpTag();
+  rec.upload_id = up->upload_id;
+
+  Result<catalog::Catalog::Completion> done =
+      co_await deps_.pool.Run([&] { return deps_.catalog.CompleteUpload(*bucket, *up, rec); });
+  if (!done.ok()) {
+    if (done.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    co_return ErrorFromStatus(done.status());
+  }
+  xml::XmlWriter w;
+  w.OpenRoot("CompleteMultipartUploadResult")
+      .Element("Location", fmt::format("/{}/{}", bucket->name, ctx.route.key))
+      .Element("Bucket", bucket->name)
+      .Element("Key", ctx.route.key)
+      .Element("ETag", QuotedEtag(rec.etag));
+  co_await SendXml(ctx, 200, w.Finish());
+  std::vector<catalog::Segment> release;
+  if (done->replaced) release = std::move(done->replaced->segments);
+  for (auto& p : done->unused_parts) release.push_back(std::move(p.segment));
+  co_await Release(std::move(release));
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
+  std::optional<std::string> upload_id = ctx.route.Query("uploadId");
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
+  if (!up.ok()) {
+    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
+                                                          : ErrorFromStatus(up.status());
+  }
+  Result<std::vector<catalog::PartRecord>> parts =
+      co_await deps_.pool.Run([&] { return deps_.catalog.AbortUpload(*bucket, *up); });
+  if (!parts.ok()) {
+    StatusCode c = parts.status().code();
+    if (c == StatusCode::kNotFound || c == StatusCode::kFailedPrecondition) {
+      co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    }
+    co_return ErrorFromStatus(parts.status());
+  }
+  co_await SendEmpty(ctx, 204, {});
+  std::vector<catalog::Segment> release;
+  for (auto& p : *parts) release.push_back(std::move(p.segment));
+  co_await Release(std::move(release));
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
+  std::optional<std::string> upload_id = ctx.route.Query("uploadId");
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
+  if (!up.ok()) {
+    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
+                                                          : ErrorFromStatus(up.status());
+  }
+  int marker = ParseInt(ctx.route.Query("part-number-marker")).value_or(0);
+  int max_parts = std::clamp(ParseInt(ctx.route.Query("max-parts")).value_or(1000), 0, 1000);
+  Result<std::vector<catalog::PartRecord>> parts =
+      deps_.catalog.ListParts(up->upload_id, marker, static_cast<size_t>(max_parts) + 1);
+  if (!parts.ok()) co_return ErrorFromStatus(parts.status());
+  bool truncated = parts->size() > static_cast<size_t>(max_parts);
+  if (truncated) parts->resize(max_parts);
+  xml::XmlWriter w;
+  w.OpenRoot("ListPartsResult")
+      .Element("Bucket", bucket->name)
+      .Element("Key", up->key)
+      .Element("UploadId", up->upload_id)
+      .Element("PartNumberMarker", static_cast<uint64_t>(marker));
+  if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
+  w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
+  w.Element("StorageClass", "STANDARD");
+  for (const catalog::PartRecord& p : *parts) {
+    w.Open("Part")
+        .Element("PartNumber", static_cast<uint64_t>(p.part_number))
+        .Element("LastModified", IsoTime(p.modified_ms))
+        .Element("ETag", QuotedEtag(p.segment.etag))
+        .Element("Size", p.segment.plain_size)
+        .Close();
+  }
+  co_await SendXml(ctx, 200, w.Finish());
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  int max_uploads = std::clamp(ParseInt(ctx.route.Query("max-uploads")).value_or(1000), 0, 1000);
+  std::string prefix = ctx.route.Query("prefix").value_or("");
+  Result<std::vector<catalog::UploadRecord>> ups = deps_.catalog.ListUploads(*bucket, 100000);
+  if (!ups.ok()) co_return ErrorFromStatus(ups.status());
+  xml::XmlWriter w;
+  w.OpenRoot("ListMultipartUploadsResult").Element("Bucket", bucket->name);
+  w.Element("KeyMarker", "").Element("UploadIdMarker", "").Element("Prefix", prefix);
+  w.Element("MaxUploads", static_cast<uint64_t>(max_uploads));
+  int count = 0;
+  bool truncated = false;
+  for (const catalog::UploadRecord& u : *ups) {
+    if (!u.key.starts_with(prefix) || !u.completing_tag.empty()) continue;
+    if (count == max_uploads) {
+      truncated = true;
+      break;
+    }
+    ++count;
+    w.Open("Upload").Element("Key", u.key).Element("UploadId", u.upload_id);
+    w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
+  }
+  w.BoolElement("IsTruncated", truncated);
+  co_await SendXml(ctx, 200, w.Finish());
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,180 @@
+// File: s3/object_handlers.cc
+// PutObject, GetObject/HeadObject, DeleteObject, DeleteObjects.
+#include <fmt/format.h>
+
+#include "catalog/object_data.h"
+#include "common/logging.h"
+#include "crypto/object_format.h"
+#include "s3/object_headers.h"
+#include "s3/range.h"
+#include "s3/s3_context.h"
+#include "s3/xml/xml_reader.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1024;
+
+bool AnyBlob(const catalog::ObjectRecord& r) {
+  for (const auto& s : r.segments) {
+    if (!s.blob_id.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
+  if (ctx.route.key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
+  if (!stored.ok()) co_return error;
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  if (!body.ok()) co_return error;
+
+  catalog::ObjectRecord rec;
+  rec.size = body->segment.plain_size;
+  rec.etag = body->md5_hex;
+  rec.modified_ms = NowMs();
+  rec.content_type = std::move(stored->content_type);
+  rec.headers = std::move(stored->headers);
+  rec.user_meta = std::move(stored->user_meta);
+  rec.segments.push_back(std::move(body->segment));
+  rec.op_tag = catalog::NewOpTag();
+  Result<std::optional<catalog::ObjectRecord>> replaced =
+      co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, rec); });
+  if (!replaced.ok()) {
+    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
+    co_await Release(rec.segments);
+    co_return ErrorFromStatus(replaced.status());
+  }
+  co_await SendEmpty(ctx, 200, {{"ETag", QuotedEtag(rec.etag)}, {"x-amz-server-side-encryption", "AES256"}});
+  if (*replaced) co_await Release(std::move((*replaced)->segments));
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key);
+  if (!rec.ok()) {
+    co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
+                                                           : ErrorFromStatus(rec.status());
+  }
+  std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
+  // response-* query parameters override stored headers (signed requests only).
+  static constexpr std::pair<const char*, const char*> kOverrides[] = {
+      {"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},
+      {"response-expires", "Expires"}, {"response-cache-control", "Cache-Control"},
+      {"response-content-disposition", "Content-Disposition"},
+      {"response-content-encoding", "Content-Encoding"}};
+  for (const auto& [param, header] : kOverrides) {
+    if (std::optional<std::string> v = ctx.route.Query(param)) {
+      std::erase_if(headers, [&](const http::Header& h) { return strcasecmp(h.name.c_str(), header) == 0; });
+      headers.push_back({header, *v});
+    }
+  }
+  headers.push_back({"x-amz-request-id", ctx.request_id});
+
+  uint64_t first = 0;
+  uint64_t length = rec->size;
+  int status = 200;
+  if (std::optional<std::string_view> range_header = ctx.req.FindHeader("range")) {
+    RangeResult rr = ResolveRange(*range_header, rec->size);
+    if (rr.outcome == RangeOutcome::kUnsatisfiable) co_return MakeError(S3ErrorCode::kInvalidRange);
+    if (rr.outcome == RangeOutcome::kPartial) {
+      status = 206;
+      first = rr.range.first;
+      length = rr.range.length();
+      headers.push_back({"Content-Range", fmt::format("bytes {}-{}/{}", rr.range.first, rr.range.last, rec->size)});
+    }
+  }
+  if (head) {
+    (void)co_await ctx.resp.Start(status, std::move(headers), length);
+    (void)co_await ctx.resp.Finish();
+    co_return std::nullopt;
+  }
+
+  Result<std::shared_ptr<const crypto::SecretBytes>> key = deps_.bucket_keys.Get(*bucket);
+  if (!key.ok()) co_return ErrorFromStatus(key.status());
+  catalog::ObjectReader reader(deps_.blobs, *rec, *key, bucket->id);
+  const bool blocking = AnyBlob(*rec);
+  BufferPool::Lease lease = buffers_.Get();
+  std::span<std::byte> buf = lease.span();
+  const uint64_t package = crypto::PackageLayout{}.package_size();
+  uint64_t offset = first;
+  uint64_t remaining = length;
+  bool started = false;
+  while (remaining > 0 || !started) {
+    // Windows end on package boundaries so that each package opens once.
+    size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, buf.size() - offset % package));
+    std::span<std::byte> window = buf.first(n);
+    Status st = n == 0 ? OkStatus()
+                : blocking ? co_await deps_.pool.Run([&] { return reader.Read(offset, window); })
+                           : reader.Read(offset, window);
+    if (!st.ok()) {
+      spdlog::error("request {}: reading {} failed: {}", ctx.request_id, ctx.resource, st.ToString());
+      if (st.code() == StatusCode::kDataLoss) {
+        co_return MakeError(S3ErrorCode::kInternalError,
+                            "The object's stored data failed its integrity check and was not served.");
+      }
+      co_return ErrorFromStatus(st);
+    }
+    if (!started) {
+      // The first window is read before the status line, so that a damaged
+      // small object gets a proper error response.
+      if (!(co_await ctx.resp.Start(status, std::move(headers), length)).ok()) co_return std::nullopt;
+      started = true;
+    }
+    if (n == 0) break;
+    if (!(co_await ctx.resp.Write(window)).ok()) co_return std::nullopt;
+    offset += n;
+    remaining -= n;
+  }
+  (void)co_await ctx.resp.Finish();
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<std::optional<catalog::ObjectRecord>> deleted =
+      co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, ctx.route.key); });
+  if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
+  co_await SendEmpty(ctx, 204, {});
+  if (*deleted) co_await Release(std::move((*deleted)->segments));
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
+  if (!body.ok()) co_return error;
+  Result<xml::DeleteObjectsRequest> req = xml::ParseDeleteObjects(*body);
+  if (!req.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  if (req->keys.size() > 1000) co_return MakeError(S3ErrorCode::kMalformedXML);
+  xml::XmlWriter w;
+  w.OpenRoot("DeleteResult");
+  for (const std::string& key : req->keys) {
+    Result<std::optional<catalog::ObjectRecord>> deleted =
+        co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, key); });
+    if (!deleted.ok()) {
+      S3Error e = ErrorFromStatus(deleted.status());
+      w.Open("Error").Element("Key", key).Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
+      continue;
+    }
+    if (*deleted) co_await Release(std::move((*deleted)->segments));
+    if (!req->quiet) w.Open("Deleted").Element("Key", key).Close();
+  }
+  co_await SendXml(ctx, 200, w.Finish());
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3

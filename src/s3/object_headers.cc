@@ -1,0 +1,96 @@
+// File: s3/object_headers.cc
+#include "s3/object_headers.h"
+
+#include <array>
+#include <cctype>
+
+#include "s3/s3_context.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr size_t kMaxUserMetadata = 2048;
+constexpr std::array<std::string_view, 5> kStoredHeaders = {
+    "cache-control", "content-disposition", "content-encoding", "content-language", "expires"};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// aws-chunked is a transfer framing, not the object's encoding: S3 strips
+// it from Content-Encoding.
+std::string WithoutAwsChunked(std::string_view value) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= value.size()) {
+    size_t comma = value.find(',', pos);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view tok = value.substr(pos, comma - pos);
+    while (!tok.empty() && tok.front() == ' ') tok.remove_prefix(1);
+    while (!tok.empty() && tok.back() == ' ') tok.remove_suffix(1);
+    if (!tok.empty() && Lower(tok) != "aws-chunked") {
+      if (!out.empty()) out += ",";
+      out += tok;
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error* error) {
+  StoredHeaders out;
+  size_t meta_bytes = 0;
+  for (const http::Header& h : request.headers) {
+    std::string name = Lower(h.name);
+    if (name == "content-type") {
+      out.content_type = h.value;
+    } else if (name.starts_with("x-amz-meta-")) {
+      std::string key = name.substr(11);
+      meta_bytes += key.size() + h.value.size();
+      auto [it, inserted] = out.user_meta.emplace(key, h.value);
+      if (!inserted) it->second += "," + h.value;  // repeated headers join, as HTTP does
+    } else {
+      for (std::string_view stored : kStoredHeaders) {
+        if (name == stored) {
+          std::string v = name == "content-encoding" ? WithoutAwsChunked(h.value) : h.value;
+          if (!v.empty()) out.headers[name] = v;
+        }
+      }
+    }
+  }
+  if (meta_bytes > kMaxUserMetadata) {
+    *error = MakeError(S3ErrorCode::kMetadataTooLarge);
+    return InvalidArgumentError("metadata too large");
+  }
+  if (out.content_type.empty()) out.content_type = "binary/octet-stream";
+  return out;
+}
+
+std::string QuotedEtag(const std::string& etag) { return "\"" + etag + "\""; }
+
+std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& record) {
+  std::vector<http::Header> h;
+  h.push_back({"ETag", QuotedEtag(record.etag)});
+  h.push_back({"Last-Modified", HttpDate(record.modified_ms)});
+  h.push_back({"Content-Type", record.content_type});
+  h.push_back({"Accept-Ranges", "bytes"});
+  h.push_back({"x-amz-server-side-encryption", "AES256"});
+  for (const auto& [name, value] : record.headers) {
+    // Canonical capitalisation for the well-known ones.
+    std::string n = name;
+    bool up = true;
+    for (char& c : n) {
+      if (up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      up = c == '-';
+    }
+    h.push_back({n, value});
+  }
+  for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});
+  return h;
+}
+
+}  // namespace confiance::s3

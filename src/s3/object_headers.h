@@ -1,0 +1,32 @@
+// File: s3/object_headers.h
+// What a PUT (or CreateMultipartUpload) stores from the request headers,
+// and the headers a GET/HEAD answers with.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+#include "http/http.h"
+#include "s3/s3_error.h"
+
+namespace confiance::s3 {
+
+struct StoredHeaders {
+  std::string content_type;
+  std::map<std::string, std::string> headers;    // content-encoding, cache-control...
+  std::map<std::string, std::string> user_meta;  // x-amz-meta-<name> (lowercase name)
+};
+
+// Collects the headers S3 stores with an object. MetadataTooLarge when the
+// user metadata exceeds 2 KiB (as S3 counts it: names and values).
+Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error* error);
+
+// Response headers of a GET/HEAD for `record` (without length/range ones).
+std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& record);
+
+// The ETag of an object as S3 shows it, quoted.
+std::string QuotedEtag(const std::string& etag);
+
+}  // namespace confiance::s3

@@ -1,0 +1,71 @@
+// File: s3/range_test.cc
+#include "s3/range.h"
+
+#include <gtest/gtest.h>
+
+namespace confiance::s3 {
+namespace {
+
+TEST(RangeTest, FirstLast) {
+  RangeResult r = ResolveRange("bytes=0-9", 100);
+  ASSERT_EQ(r.outcome, RangeOutcome::kPartial);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.last, 9u);
+  EXPECT_EQ(r.range.length(), 10u);
+}
+
+TEST(RangeTest, OpenEndedAndClamped) {
+  RangeResult r = ResolveRange("bytes=90-", 100);
+  ASSERT_EQ(r.outcome, RangeOutcome::kPartial);
+  EXPECT_EQ(r.range.first, 90u);
+  EXPECT_EQ(r.range.last, 99u);
+  r = ResolveRange("bytes=50-1000", 100);
+  ASSERT_EQ(r.outcome, RangeOutcome::kPartial);
+  EXPECT_EQ(r.range.last, 99u);
+}
+
+TEST(RangeTest, Suffix) {
+  RangeResult r = ResolveRange("bytes=-10", 100);
+  ASSERT_EQ(r.outcome, RangeOutcome::kPartial);
+  EXPECT_EQ(r.range.first, 90u);
+  EXPECT_EQ(r.range.last, 99u);
+  r = ResolveRange("bytes=-1000", 100);
+  ASSERT_EQ(r.outcome, RangeOutcome::kPartial);
+  EXPECT_EQ(r.range.first, 0u);
+  EXPECT_EQ(r.range.last, 99u);
+}
+
+TEST(RangeTest, Unsatisfiable) {
+  EXPECT_EQ(ResolveRange("bytes=100-", 100).outcome, RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=100-200", 100).outcome, RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=-0", 100).outcome, RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=0-0", 0).outcome, RangeOutcome::kUnsatisfiable);
+  EXPECT_EQ(ResolveRange("bytes=-5", 0).outcome, RangeOutcome::kUnsatisfiable);
+}
+
+TEST(RangeTest, InvalidSyntaxIsIgnored) {
+  for (const char* h : {"", "bytes", "bytes=", "bytes=-", "bytes=a-b", "bytes=5-2",
+                        "items=0-1", "bytes=0-1,3-4", "bytes=1-2-3", "bytes=99999999999999999999999-"}) {
+    EXPECT_EQ(ResolveRange(h, 100).outcome, RangeOutcome::kWholeObject) << h;
+  }
+}
+
+TEST(RangeTest, EveryRangeOfSmallObject) {
+  constexpr uint64_t kSize = 17;
+  for (uint64_t a = 0; a < kSize + 3; ++a) {
+    for (uint64_t b = a; b < kSize + 3; ++b) {
+      std::string h = "bytes=" + std::to_string(a) + "-" + std::to_string(b);
+      RangeResult r = ResolveRange(h, kSize);
+      if (a >= kSize) {
+        EXPECT_EQ(r.outcome, RangeOutcome::kUnsatisfiable) << h;
+      } else {
+        ASSERT_EQ(r.outcome, RangeOutcome::kPartial) << h;
+        EXPECT_EQ(r.range.first, a);
+        EXPECT_EQ(r.range.last, std::min(b, kSize - 1));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace confiance::s3

@@ -1,0 +1,155 @@
+// File: s3/router.cc
+#include "s3/router.h"
+
+#include <array>
+
+#include "s3/sigv4/canonical.h"
+
+namespace confiance::s3 {
+namespace {
+
+// Bucket and object sub-resources of the S3 API that Confiance does not
+// implement yet: a request naming one must get NotImplemented, never be
+// mistaken for a plain GET/PUT of the bucket or object.
+constexpr std::array kUnimplementedSubresources = {
+    "accelerate", "acl", "analytics", "attributes", "cors", "encryption",
+    "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
+    "metrics", "notification", "object-lock", "ownershipControls", "policy",
+    "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+    "restore", "retention", "select", "tagging", "torrent", "versioning",
+    "versions", "website",
+};
+
+bool HasUnimplementedSubresource(const Route& r) {
+  for (const char* name : kUnimplementedSubresources) {
+    if (r.HasQuery(name)) return true;
+  }
+  return false;
+}
+
+std::string_view StripPort(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {  // [v6]:port
+    size_t end = host.find(']');
+    return end == std::string_view::npos ? host : host.substr(0, end + 1);
+  }
+  size_t colon = host.rfind(':');
+  return colon == std::string_view::npos ? host : host.substr(0, colon);
+}
+
+Operation ServiceOp(std::string_view method) {
+  return method == "GET" ? Operation::kListBuckets : Operation::kNotImplemented;
+}
+
+Result<Operation> BucketOp(std::string_view method, const Route& r) {
+  if (method == "GET") {
+    if (r.HasQuery("location")) return Operation::kGetBucketLocation;
+    if (r.HasQuery("uploads")) return Operation::kListMultipartUploads;
+    if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+    if (r.Query("list-type") == std::optional<std::string>("2")) return Operation::kListObjectsV2;
+    return Operation::kListObjects;
+  }
+  if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+  if (method == "PUT") return Operation::kCreateBucket;
+  if (method == "HEAD") return Operation::kHeadBucket;
+  if (method == "DELETE") return Operation::kDeleteBucket;
+  if (method == "POST" && r.HasQuery("delete")) return Operation::kDeleteObjects;
+  if (method == "POST") return Operation::kNotImplemented;  // browser POST object: a later issue
+  return InvalidArgumentError("method not allowed");
+}
+
+Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_copy_source) {
+  if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+  const bool upload = r.HasQuery("uploadId");
+  if (method == "PUT") {
+    if (has_copy_source) return Operation::kNotImplemented;  // CopyObject/UploadPartCopy: a later issue
+    if (upload || r.HasQuery("partNumber")) return Operation::kUploadPart;
+    return Operation::kPutObject;
+  }
+  if (method == "GET") return upload ? Operation::kListParts : Operation::kGetObject;
+  if (method == "HEAD") return Operation::kHeadObject;
+  if (method == "DELETE") return upload ? Operation::kAbortMultipartUpload : Operation::kDeleteObject;
+  if (method == "POST") {
+    if (r.HasQuery("uploads")) return Operation::kCreateMultipartUpload;
+    if (upload) return Operation::kCompleteMultipartUpload;
+    return Operation::kNotImplemented;
+  }
+  return InvalidArgumentError("method not allowed");
+}
+
+}  // namespace
+
+std::optional<std::string> Route::Query(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<Route> RouteRequest(std::string_view method, std::string_view target,
+                           std::string_view host, bool has_copy_source,
+                           const RouterOptions& options, S3Error* error) {
+  Route r;
+  size_t q = target.find('?');
+  r.raw_path = std::string(target.substr(0, q));
+  r.raw_query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+  if (r.raw_path.empty() || r.raw_path.front() != '/') {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid URI");
+    return InvalidArgumentError("request target must start with /");
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> params = sigv4::ParseQuery(r.raw_query);
+  Result<std::string> path = sigv4::PercentDecode(r.raw_path, false);
+  if (!params.ok() || !path.ok()) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid URI encoding");
+    return InvalidArgumentError("bad percent-encoding");
+  }
+  for (auto& [k, v] : *params) r.query.emplace(std::move(k), std::move(v));
+
+  std::string_view rest = std::string_view(*path).substr(1);
+  std::string_view h = StripPort(host);
+  if (!options.domain.empty() && h.size() > options.domain.size() + 1 &&
+      h.substr(h.size() - options.domain.size()) == options.domain &&
+      h[h.size() - options.domain.size() - 1] == '.') {
+    r.bucket = std::string(h.substr(0, h.size() - options.domain.size() - 1));
+    r.key = std::string(rest);
+  } else {
+    size_t slash = rest.find('/');
+    r.bucket = std::string(rest.substr(0, slash));
+    if (slash != std::string_view::npos) r.key = std::string(rest.substr(slash + 1));
+  }
+
+  Result<Operation> op = r.bucket.empty() ? Result<Operation>(ServiceOp(method))
+                         : r.key.empty()  ? BucketOp(method, r)
+                                          : ObjectOp(method, r, has_copy_source);
+  if (!op.ok()) {
+    *error = MakeError(S3ErrorCode::kMethodNotAllowed);
+    return op.status();
+  }
+  r.op = *op;
+  return r;
+}
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kListBuckets: return "ListBuckets";
+    case Operation::kCreateBucket: return "CreateBucket";
+    case Operation::kHeadBucket: return "HeadBucket";
+    case Operation::kDeleteBucket: return "DeleteBucket";
+    case Operation::kGetBucketLocation: return "GetBucketLocation";
+    case Operation::kListObjects: return "ListObjects";
+    case Operation::kListObjectsV2: return "ListObjectsV2";
+    case Operation::kListMultipartUploads: return "ListMultipartUploads";
+    case Operation::kDeleteObjects: return "DeleteObjects";
+    case Operation::kPutObject: return "PutObject";
+    case Operation::kGetObject: return "GetObject";
+    case Operation::kHeadObject: return "HeadObject";
+    case Operation::kDeleteObject: return "DeleteObject";
+    case Operation::kCreateMultipartUpload: return "CreateMultipartUpload";
+    case Operation::kUploadPart: return "UploadPart";
+    case Operation::kCompleteMultipartUpload: return "CompleteMultipartUpload";
+    case Operation::kAbortMultipartUpload: return "AbortMultipartUpload";
+    case Operation::kListParts: return "ListParts";
+    case Operation::kNotImplemented: return "NotImplemented";
+  }
+  return "Unknown";
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,68 @@
+// File: s3/router_test.cc
+#include "s3/router.h"
+
+#include <gtest/gtest.h>
+
+namespace confiance::s3 {
+namespace {
+
+Route MustRoute(std::string_view method, std::string_view target, std::string_view host = "127.0.0.1:9000",
+                std::string domain = "") {
+  S3Error err{S3ErrorCode::kInternalError, {}, {}};
+  RouterOptions opt;
+  opt.domain = domain;
+  Result<Route> r = RouteRequest(method, target, host, false, opt, &err);
+  EXPECT_TRUE(r.ok()) << target;
+  return r.ok() ? *r : Route{};
+}
+
+TEST(RouterTest, PathStyle) {
+  EXPECT_EQ(MustRoute("GET", "/").op, Operation::kListBuckets);
+  Route r = MustRoute("PUT", "/bucket/dir/my%20key%2Bplus");
+  EXPECT_EQ(r.op, Operation::kPutObject);
+  EXPECT_EQ(r.bucket, "bucket");
+  EXPECT_EQ(r.key, "dir/my key+plus");
+  EXPECT_EQ(MustRoute("PUT", "/bucket").op, Operation::kCreateBucket);
+  EXPECT_EQ(MustRoute("GET", "/bucket?list-type=2&prefix=a").op, Operation::kListObjectsV2);
+  EXPECT_EQ(MustRoute("GET", "/bucket").op, Operation::kListObjects);
+  EXPECT_EQ(MustRoute("GET", "/bucket?location").op, Operation::kGetBucketLocation);
+  EXPECT_EQ(MustRoute("POST", "/bucket?delete").op, Operation::kDeleteObjects);
+}
+
+TEST(RouterTest, Multipart) {
+  EXPECT_EQ(MustRoute("POST", "/b/k?uploads").op, Operation::kCreateMultipartUpload);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?partNumber=1&uploadId=x").op, Operation::kUploadPart);
+  EXPECT_EQ(MustRoute("POST", "/b/k?uploadId=x").op, Operation::kCompleteMultipartUpload);
+  EXPECT_EQ(MustRoute("DELETE", "/b/k?uploadId=x").op, Operation::kAbortMultipartUpload);
+  EXPECT_EQ(MustRoute("GET", "/b/k?uploadId=x").op, Operation::kListParts);
+  EXPECT_EQ(MustRoute("GET", "/b?uploads").op, Operation::kListMultipartUploads);
+}
+
+TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
+  EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?policy").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?tagging").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?acl").op, Operation::kNotImplemented);
+}
+
+TEST(RouterTest, VirtualHostStyle) {
+  Route r = MustRoute("GET", "/some/key", "mybucket.s3.example.com:9000", "s3.example.com");
+  EXPECT_EQ(r.bucket, "mybucket");
+  EXPECT_EQ(r.key, "some/key");
+  EXPECT_EQ(r.op, Operation::kGetObject);
+  Route list = MustRoute("GET", "/?list-type=2", "mybucket.s3.example.com", "s3.example.com");
+  EXPECT_EQ(list.op, Operation::kListObjectsV2);
+  Route path = MustRoute("GET", "/b/k", "s3.example.com", "s3.example.com");
+  EXPECT_EQ(path.bucket, "b");
+}
+
+TEST(RouterTest, Rejects) {
+  S3Error err{S3ErrorCode::kInternalError, {}, {}};
+  EXPECT_FALSE(RouteRequest("GET", "nope", "", false, {}, &err).ok());
+  EXPECT_FALSE(RouteRequest("PATCH", "/b/k", "", false, {}, &err).ok());
+  EXPECT_EQ(err.code, S3ErrorCode::kMethodNotAllowed);
+  EXPECT_FALSE(RouteRequest("GET", "/b/%zz", "", false, {}, &err).ok());
+}
+
+}  // namespace
+}  // namespace confiance::s3

@@ -1,0 +1,113 @@
+// File: s3/s3_error.cc
+#include "s3/s3_error.h"
+
+#include <array>
+
+namespace confiance::s3 {
+namespace {
+
+struct Entry {
+  std::string_view code;
+  int status;
+  std::string_view message;
+};
+
+// Indexed by S3ErrorCode; codes, statuses and messages as the AWS S3 API
+// reference ("Error responses") gives them.
+constexpr std::array kTable = {
+    Entry{"AccessDenied", 403, "Access Denied"},
+    Entry{"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."},
+    Entry{"AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter."},
+    Entry{"BadDigest", 400, "The Content-MD5 you specified did not match what we received."},
+    Entry{"BucketAlreadyExists", 409,
+          "The requested bucket name is not available. The bucket namespace is shared by all "
+          "users of the system. Please select a different name and try again."},
+    Entry{"BucketAlreadyOwnedByYou", 409,
+          "Your previous request to create the named bucket succeeded and you already own it."},
+    Entry{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"},
+    Entry{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."},
+    Entry{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."},
+    Entry{"IncompleteBody", 400,
+          "You did not provide the number of bytes specified by the Content-Length HTTP header."},
+    Entry{"InternalError", 500, "We encountered an internal error. Please try again."},
+    Entry{"InvalidAccessKeyId", 403,
+          "The AWS Access Key Id you provided does not exist in our records."},
+    Entry{"InvalidArgument", 400, "Invalid Argument"},
+    Entry{"InvalidBucketName", 400, "The specified bucket is not valid."},
+    Entry{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."},
+    Entry{"InvalidLocationConstraint", 400, "The specified location constraint is not valid."},
+    Entry{"InvalidPart", 400,
+          "One or more of the specified parts could not be found. The part might not have been "
+          "uploaded, or the specified entity tag might not have matched the part's entity tag."},
+    Entry{"InvalidPartOrder", 400,
+          "The list of parts was not in ascending order. The parts list must be specified in "
+          "order by part number."},
+    Entry{"InvalidRange", 416, "The requested range is not satisfiable"},
+    Entry{"InvalidRequest", 400, "Invalid Request"},
+    Entry{"KeyTooLongError", 400, "Your key is too long"},
+    Entry{"MalformedXML", 400,
+          "The XML you provided was not well-formed or did not validate against our published "
+          "schema."},
+    Entry{"MetadataTooLarge", 400,
+          "Your metadata headers exceed the maximum allowed metadata size."},
+    Entry{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
+    Entry{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
+    Entry{"MissingSecurityHeader", 400, "Your request is missing a required header."},
+    Entry{"NoSuchBucket", 404, "The specified bucket does not exist"},
+    Entry{"NoSuchKey", 404, "The specified key does not exist."},
+    Entry{"NoSuchUpload", 404,
+          "The specified upload does not exist. The upload ID may be invalid, or the upload may "
+          "have been aborted or completed."},
+    Entry{"NotImplemented", 501,
+          "A header or query you provided implies functionality that is not implemented."},
+    Entry{"PreconditionFailed", 412,
+          "At least one of the preconditions you specified did not hold."},
+    Entry{"RequestTimeout", 400,
+          "Your socket connection to the server was not read from or written to within the "
+          "timeout period."},
+    Entry{"RequestTimeTooSkewed", 403,
+          "The difference between the request time and the server's time is too large."},
+    Entry{"ServiceUnavailable", 503, "Please reduce your request rate."},
+    Entry{"SignatureDoesNotMatch", 403,
+          "The request signature we calculated does not match the signature you provided. Check "
+          "your key and signing method."},
+    Entry{"SlowDown", 503, "Please reduce your request rate."},
+    Entry{"XAmzContentSHA256Mismatch", 400,
+          "The provided 'x-amz-content-sha256' header does not match what was computed."},
+    Entry{"IllegalLocationConstraintException", 400,
+          "The unspecified location constraint is incompatible for the region specific "
+          "endpoint this request was sent to."},
+    Entry{"NotModified", 304, "Not Modified"},
+};
+
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kNotModified) + 1,
+              "every S3ErrorCode needs a table entry");
+
+const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }
+
+}  // namespace
+
+std::string_view S3Error::CodeString() const { return Lookup(code).code; }
+int S3Error::HttpStatus() const { return Lookup(code).status; }
+std::string_view S3Error::Message() const {
+  return message.empty() ? Lookup(code).message : std::string_view(message);
+}
+
+S3Error MakeError(S3ErrorCode code, std::string message) {
+  return S3Error{code, std::move(message), {}};
+}
+
+S3Error ErrorFromStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+      return MakeError(S3ErrorCode::kServiceUnavailable,
+                       "The service is unavailable for writes; retry later.");
+    case StatusCode::kDeadlineExceeded:
+      return MakeError(S3ErrorCode::kRequestTimeout);
+    default:
+      return MakeError(S3ErrorCode::kInternalError);
+  }
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,76 @@
+// File: s3/s3_error.h
+// The one S3 error table (STYLE.md #5): every S3 error code Confiance can
+// answer, with its HTTP status and default message. Handlers map a Status to
+// an S3Error on purpose; anything unmapped becomes InternalError. This file
+// and s3_error.cc are the only places that know code strings and statuses.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace confiance::s3 {
+
+enum class S3ErrorCode {
+  kAccessDenied,
+  kAuthorizationHeaderMalformed,
+  kAuthorizationQueryParametersError,
+  kBadDigest,
+  kBucketAlreadyExists,
+  kBucketAlreadyOwnedByYou,
+  kBucketNotEmpty,
+  kEntityTooLarge,
+  kEntityTooSmall,
+  kIncompleteBody,
+  kInternalError,
+  kInvalidAccessKeyId,
+  kInvalidArgument,
+  kInvalidBucketName,
+  kInvalidDigest,
+  kInvalidLocationConstraint,
+  kInvalidPart,
+  kInvalidPartOrder,
+  kInvalidRange,
+  kInvalidRequest,
+  kKeyTooLongError,
+  kMalformedXML,
+  kMetadataTooLarge,
+  kMethodNotAllowed,
+  kMissingContentLength,
+  kMissingSecurityHeader,
+  kNoSuchBucket,
+  kNoSuchKey,
+  kNoSuchUpload,
+  kNotImplemented,
+  kPreconditionFailed,
+  kRequestTimeout,
+  kRequestTimeTooSkewed,
+  kServiceUnavailable,
+  kSignatureDoesNotMatch,
+  kSlowDown,
+  kXAmzContentSHA256Mismatch,
+  kIllegalLocationConstraintException,
+  kNotModified,
+};
+
+struct S3Error {
+  S3ErrorCode code;
+  std::string message;  // empty: the table's default message
+  std::string resource;  // the bucket/key path the error concerns, if any
+
+  std::string_view CodeString() const;
+  int HttpStatus() const;
+  std::string_view Message() const;
+};
+
+S3Error MakeError(S3ErrorCode code, std::string message = {});
+
+// Maps a Status from a lower layer to an S3 error when the caller has no
+// more precise mapping: Unavailable -> ServiceUnavailable (503),
+// ResourceExhausted -> SlowDown... everything else -> InternalError. The
+// Status message is never sent to the client for internal errors (it may
+// name paths); it is logged with the request id instead.
+S3Error ErrorFromStatus(const Status& status);
+
+}  // namespace confiance::s3

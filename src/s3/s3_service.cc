@@ -1,0 +1,253 @@
+// File: s3/s3_service.cc
+// Request entry, dispatch, and the steps shared by handlers: streaming a
+// request body into an encrypted segment, small XML bodies, responses.
+#include "s3/s3_service.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+
+#include "catalog/object_data.h"
+#include "common/logging.h"
+#include "crypto/encoding.h"
+#include "s3/payload_reader.h"
+#include "s3/s3_context.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr size_t kIoBufferSize = 1 << 20;
+
+std::string NewRequestId() {
+  // Unique per process run and cheap; not a secret.
+  static const uint64_t seed = std::random_device{}();
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("{:08X}{:08X}", static_cast<uint32_t>(seed), counter.fetch_add(1) + 1);
+}
+
+}  // namespace
+
+S3Service::S3Service(S3Deps deps, S3Options options)
+    : deps_(deps), options_(std::move(options)), buffers_(kIoBufferSize, 64) {
+  router_options_.domain = options_.domain;
+}
+
+asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
+                                        http::ResponseWriter& response) {
+  Ctx ctx{request, body, response};
+  ctx.request_id = NewRequestId();
+  if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
+    std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
+    (void)co_await response.Send(200, std::move(h), "ok\n");
+    co_return;
+  }
+  Reply reply = co_await Dispatch(ctx);
+  if (reply) co_await SendError(ctx, *reply);
+}
+
+asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  std::optional<std::string_view> host = ctx.req.FindHeader("host");
+  bool copy_source = ctx.req.FindHeader("x-amz-copy-source").has_value();
+  Result<Route> route = RouteRequest(ctx.req.method, ctx.req.target, host.value_or(""), copy_source,
+                                     router_options_, &error);
+  if (!route.ok()) co_return error;
+  ctx.route = std::move(route).value();
+  ctx.resource = "/" + ctx.route.bucket + (ctx.route.key.empty() ? "" : "/" + ctx.route.key);
+
+  std::optional<Authenticated> auth =
+      Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
+  if (!auth) co_return error;
+  ctx.auth = std::move(*auth);
+
+  switch (ctx.route.op) {
+    case Operation::kListBuckets: co_return co_await ListBuckets(ctx);
+    case Operation::kCreateBucket: co_return co_await CreateBucket(ctx);
+    case Operation::kHeadBucket: co_return co_await HeadBucket(ctx);
+    case Operation::kDeleteBucket: co_return co_await DeleteBucket(ctx);
+    case Operation::kGetBucketLocation: co_return co_await GetBucketLocation(ctx);
+    case Operation::kListObjects: co_return co_await ListObjects(ctx, false);
+    case Operation::kListObjectsV2: co_return co_await ListObjects(ctx, true);
+    case Operation::kListMultipartUploads: co_return co_await ListMultipartUploads(ctx);
+    case Operation::kDeleteObjects: co_return co_await DeleteObjects(ctx);
+    case Operation::kPutObject: co_return co_await PutObject(ctx);
+    case Operation::kGetObject: co_return co_await GetObject(ctx, false);
+    case Operation::kHeadObject: co_return co_await GetObject(ctx, true);
+    case Operation::kDeleteObject: co_return co_await DeleteObject(ctx);
+    case Operation::kCreateMultipartUpload: co_return co_await CreateMultipartUpload(ctx);
+    case Operation::kUploadPart: co_return co_await UploadPart(ctx);
+    case Operation::kCompleteMultipartUpload: co_return co_await CompleteMultipartUpload(ctx);
+    case Operation::kAbortMultipartUpload: co_return co_await AbortMultipartUpload(ctx);
+    case Operation::kListParts: co_return co_await ListParts(ctx);
+    case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
+  }
+  co_return MakeError(S3ErrorCode::kNotImplemented);
+}
+
+Result<catalog::BucketRecord> S3Service::OwnedBucket(Ctx& ctx, S3Error* error) {
+  Result<catalog::BucketRecord> b = deps_.catalog.GetBucket(ctx.route.bucket);
+  if (!b.ok()) {
+    *error = b.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
+                                                        : ErrorFromStatus(b.status());
+    error->resource = "/" + ctx.route.bucket;
+    return b.status();
+  }
+  // Until bucket policies exist (tenants issue), a bucket is reachable by
+  // the principals of the tenant that owns it, and by no one else.
+  if (b->owner != ctx.auth.principal.tenant_id) {
+    *error = MakeError(S3ErrorCode::kAccessDenied);
+    return PermissionDeniedError("bucket owned by another tenant");
+  }
+  return b;
+}
+
+asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
+    Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error) {
+  std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
+  if (!payload) co_return InvalidArgumentError("payload");
+  if (!payload->expected_length() && !ctx.req.chunked) {
+    *error = MakeError(S3ErrorCode::kMissingContentLength);
+    co_return InvalidArgumentError("no length");
+  }
+  if (payload->expected_length() && *payload->expected_length() > options_.max_object_size) {
+    *error = MakeError(S3ErrorCode::kEntityTooLarge);
+    co_return InvalidArgumentError("too large");
+  }
+  std::string want_md5;
+  if (std::optional<std::string_view> md5 = ctx.req.FindHeader("content-md5")) {
+    Result<std::string> raw = crypto::Base64Decode(*md5);
+    if (!raw.ok() || raw->size() != 16) {
+      *error = MakeError(S3ErrorCode::kInvalidDigest);
+      co_return InvalidArgumentError("bad Content-MD5");
+    }
+    want_md5 = crypto::HexEncode(*raw);
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> key = deps_.bucket_keys.Get(bucket);
+  if (!key.ok()) {
+    *error = ErrorFromStatus(key.status());
+    co_return key.status();
+  }
+  Result<std::unique_ptr<catalog::SegmentWriter>> created =
+      catalog::SegmentWriter::Create(deps_.blobs, **key, bucket.id, options_.inline_limit);
+  if (!created.ok()) {
+    *error = ErrorFromStatus(created.status());
+    co_return created.status();
+  }
+  std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
+  BufferPool::Lease lease = buffers_.Get();
+  std::span<std::byte> buf = lease.span();
+  uint64_t total = 0;
+  bool eof = false;
+  while (!eof) {
+    size_t filled = 0;
+    while (filled < buf.size()) {
+      Result<size_t> n = co_await payload->Read(buf.subspan(filled));
+      if (!n.ok()) {
+        *error = payload->error();
+        co_return n.status();
+      }
+      if (*n == 0) {
+        eof = true;
+        break;
+      }
+      filled += *n;
+    }
+    total += filled;
+    if (total > options_.max_object_size) {
+      *error = MakeError(S3ErrorCode::kEntityTooLarge);
+      co_return InvalidArgumentError("too large");
+    }
+    if (filled == 0) break;
+    std::span<const std::byte> chunk = buf.first(filled);
+    Status st;
+    if (writer->spilled() || writer->plain_size() + filled > options_.inline_limit) {
+      st = co_await deps_.pool.Run([&] { return writer->Write(chunk); });
+    } else {
+      st = writer->Write(chunk);
+    }
+    if (!st.ok()) {
+      spdlog::error("request {}: storing body failed: {}", ctx.request_id, st.ToString());
+      *error = ErrorFromStatus(st);
+      co_return st;
+    }
+  }
+  Result<catalog::Segment> seg = writer->spilled()
+                                     ? co_await deps_.pool.Run([&] { return writer->Finish(); })
+                                     : writer->Finish();
+  if (!seg.ok()) {
+    spdlog::error("request {}: committing body failed: {}", ctx.request_id, seg.status().ToString());
+    *error = ErrorFromStatus(seg.status());
+    co_return seg.status();
+  }
+  if (!want_md5.empty() && want_md5 != writer->md5_hex()) {
+    co_await Release({*seg});
+    *error = MakeError(S3ErrorCode::kBadDigest);
+    co_return InvalidArgumentError("BadDigest");
+  }
+  co_return StoredBody{std::move(seg).value(), writer->md5_hex()};
+}
+
+asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error) {
+  std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
+  if (!payload) co_return InvalidArgumentError("payload");
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    Result<size_t> n = co_await payload->Read(std::as_writable_bytes(std::span(buf)));
+    if (!n.ok()) {
+      *error = payload->error();
+      co_return n.status();
+    }
+    if (*n == 0) break;
+    if (out.size() + *n > limit) {
+      *error = MakeError(S3ErrorCode::kMalformedXML, "The request body is too large.");
+      co_return InvalidArgumentError("body too large");
+    }
+    out.append(buf, *n);
+  }
+  co_return out;
+}
+
+asio::awaitable<void> S3Service::SendXml(Ctx& ctx, int status, std::string xml) {
+  std::vector<http::Header> h = {{"Content-Type", "application/xml"},
+                                 {"x-amz-request-id", ctx.request_id}};
+  (void)co_await ctx.resp.Send(status, std::move(h), xml);
+}
+
+asio::awaitable<void> S3Service::SendEmpty(Ctx& ctx, int status, std::vector<http::Header> headers) {
+  headers.push_back({"x-amz-request-id", ctx.request_id});
+  (void)co_await ctx.resp.Send(status, std::move(headers), "");
+}
+
+asio::awaitable<void> S3Service::SendError(Ctx& ctx, const S3Error& error) {
+  if (ctx.resp.started()) {
+    // Headers are gone: the only honest signal left is to cut the
+    // connection so that the client sees a short body.
+    ctx.resp.CloseAfterResponse();
+    co_return;
+  }
+  if (error.HttpStatus() >= 500) {
+    spdlog::warn("request {} {} {}: {} {}", ctx.request_id, ctx.req.method, ctx.resource,
+                 error.CodeString(), error.Message());
+  }
+  xml::XmlWriter w;
+  w.Open("Error").Element("Code", error.CodeString()).Element("Message", error.Message());
+  w.Element("Resource", error.resource.empty() ? ctx.resource : error.resource);
+  w.Element("RequestId", ctx.request_id).Element("HostId", ctx.request_id);
+  // A request whose body was not read cannot keep its connection unless the
+  // HTTP layer drains it; that layer decides (see http/server.h).
+  co_await SendXml(ctx, error.HttpStatus(), w.Finish());
+}
+
+asio::awaitable<void> S3Service::Release(std::vector<catalog::Segment> segments) {
+  bool any_blob = false;
+  for (const auto& s : segments) any_blob |= !s.blob_id.empty();
+  if (!any_blob) co_return;
+  Status st = co_await deps_.pool.Run([&] { return catalog::ReleaseSegments(deps_.blobs, segments); });
+  if (!st.ok()) spdlog::warn("releasing blobs failed (the sweeper will retry): {}", st.ToString());
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,110 @@
+// File: s3/s3_service.h
+// S3Service: the http::Handler of the S3 API. Routes a request, verifies its
+// signature, checks that the principal may touch the bucket, and runs the
+// operation's handler. Handlers are split by family over
+// bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc and
+// list_handlers.cc.
+//
+// Threads: Handle runs on a network thread. Metadata commits, blob commits
+// and blob reads/writes go to the BlockingPool; in-memory work (signature
+// checks, encryption of inline objects, catalog reads served from RocksDB's
+// caches) stays on the network thread.
+#pragma once
+
+#include <utility>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "blob/blob_store.h"
+#include "catalog/bucket_keys.h"
+#include "catalog/catalog.h"
+#include "common/blocking_pool.h"
+#include "common/buffer_pool.h"
+#include "http/http.h"
+#include "iam/credentials.h"
+#include "s3/auth.h"
+#include "s3/router.h"
+#include "s3/s3_error.h"
+
+namespace confiance::s3 {
+
+namespace asio = boost::asio;
+
+struct S3Options {
+  std::string region = "us-east-1";
+  std::string domain;                    // virtual-host style base domain; "" = off
+  size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
+  uint64_t max_object_size = 5ull << 30; // single PUT and part limit (S3: 5 GiB)
+};
+
+struct S3Deps {
+  catalog::Catalog& catalog;
+  catalog::BucketKeys& bucket_keys;
+  blob::BlobStore& blobs;
+  iam::CredentialStore& credentials;
+  BlockingPool& pool;
+};
+
+class S3Service {
+ public:
+  S3Service(S3Deps deps, S3Options options);
+
+  asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body,
+                               http::ResponseWriter& response);
+
+ private:
+  struct Ctx;
+  using Reply = std::optional<S3Error>;  // nullopt: the handler answered
+
+  asio::awaitable<Reply> Dispatch(Ctx& ctx);
+  // The bucket the request names, if the principal owns it.
+  Result<catalog::BucketRecord> OwnedBucket(Ctx& ctx, S3Error* error);
+
+  // bucket_handlers.cc
+  asio::awaitable<Reply> ListBuckets(Ctx& ctx);
+  asio::awaitable<Reply> CreateBucket(Ctx& ctx);
+  asio::awaitable<Reply> HeadBucket(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucket(Ctx& ctx);
+  asio::awaitable<Reply> GetBucketLocation(Ctx& ctx);
+  // object_handlers.cc
+  asio::awaitable<Reply> PutObject(Ctx& ctx);
+  asio::awaitable<Reply> GetObject(Ctx& ctx, bool head);
+  asio::awaitable<Reply> DeleteObject(Ctx& ctx);
+  asio::awaitable<Reply> DeleteObjects(Ctx& ctx);
+  // list_handlers.cc
+  asio::awaitable<Reply> ListObjects(Ctx& ctx, bool v2);
+  // multipart_handlers.cc
+  asio::awaitable<Reply> CreateMultipartUpload(Ctx& ctx);
+  asio::awaitable<Reply> UploadPart(Ctx& ctx);
+  asio::awaitable<Reply> CompleteMultipartUpload(Ctx& ctx);
+  asio::awaitable<Reply> AbortMultipartUpload(Ctx& ctx);
+  asio::awaitable<Reply> ListParts(Ctx& ctx);
+  asio::awaitable<Reply> ListMultipartUploads(Ctx& ctx);
+
+  // Shared steps (s3_service.cc).
+  // Streams the request payload into a new segment. On failure returns the
+  // S3 error (the segment's blob, if any, is aborted).
+  struct StoredBody {
+    catalog::Segment segment;
+    std::string md5_hex;
+  };
+  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                S3Error* error);
+  // Reads a small request body (XML documents) of at most `limit` bytes.
+  asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
+  asio::awaitable<void> SendXml(Ctx& ctx, int status, std::string xml);
+  asio::awaitable<void> SendEmpty(Ctx& ctx, int status, std::vector<http::Header> headers);
+  asio::awaitable<void> SendError(Ctx& ctx, const S3Error& error);
+  // Releases blobs no longer referenced, off the network thread; failures
+  // only leave orphans for the sweeper.
+  asio::awaitable<void> Release(std::vector<catalog::Segment> segments);
+
+  S3Deps deps_;
+  S3Options options_;
+  RouterOptions router_options_;
+  BufferPool buffers_;
+};
+
+}  // namespace confiance::s3

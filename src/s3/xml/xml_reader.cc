@@ -1,0 +1,71 @@
+// File: s3/xml/xml_reader.cc
+#include "s3/xml/xml_reader.h"
+
+#include <charconv>
+#include <pugixml.hpp>
+
+namespace confiance::s3::xml {
+namespace {
+
+Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
+
+Result<pugi::xml_document*> Load(pugi::xml_document& doc, std::string_view body) {
+  pugi::xml_parse_result r =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) return Malformed(r.description());
+  return &doc;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<CompletedPart>> ParseCompleteMultipartUpload(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(auto* d, Load(doc, body));
+  pugi::xml_node root = d->child("CompleteMultipartUpload");
+  if (!root) return Malformed("missing CompleteMultipartUpload");
+  std::vector<CompletedPart> parts;
+  for (pugi::xml_node p : root.children("Part")) {
+    CompletedPart part;
+    std::string_view num = Trim(p.child_value("PartNumber"));
+    auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), part.part_number);
+    if (ec != std::errc() || ptr != num.data() + num.size()) return Malformed("bad PartNumber");
+    std::string_view etag = Trim(p.child_value("ETag"));
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+    part.etag = std::string(etag);
+    parts.push_back(std::move(part));
+  }
+  if (parts.empty()) return Malformed("no Part");
+  return parts;
+}
+
+Result<std::string> ParseCreateBucketConfiguration(std::string_view body) {
+  if (Trim(body).empty()) return std::string();
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(auto* d, Load(doc, body));
+  pugi::xml_node root = d->child("CreateBucketConfiguration");
+  if (!root) return Malformed("missing CreateBucketConfiguration");
+  return std::string(Trim(root.child_value("LocationConstraint")));
+}
+
+Result<DeleteObjectsRequest> ParseDeleteObjects(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(auto* d, Load(doc, body));
+  pugi::xml_node root = d->child("Delete");
+  if (!root) return Malformed("missing Delete");
+  DeleteObjectsRequest req;
+  req.quiet = Trim(root.child_value("Quiet")) == "true";
+  for (pugi::xml_node o : root.children("Object")) {
+    pugi::xml_node k = o.child("Key");
+    if (!k) return Malformed("Object without Key");
+    req.keys.emplace_back(k.child_value());
+  }
+  return req;
+}
+
+}  // namespace confiance::s3::xml

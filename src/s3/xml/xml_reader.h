@@ -1,0 +1,35 @@
+// File: s3/xml/xml_reader.h
+// Parsers for the request documents S3 clients send, built on pugixml.
+// Each returns InvalidArgument (-> MalformedXML) for a document that is not
+// well-formed or does not have the expected shape.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance::s3::xml {
+
+struct CompletedPart {
+  int part_number = 0;
+  std::string etag;  // quotes removed
+};
+
+// <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part>...
+Result<std::vector<CompletedPart>> ParseCompleteMultipartUpload(std::string_view body);
+
+// <CreateBucketConfiguration><LocationConstraint>x</LocationConstraint>; an
+// empty body yields "".
+Result<std::string> ParseCreateBucketConfiguration(std::string_view body);
+
+struct DeleteObjectsRequest {
+  bool quiet = false;
+  std::vector<std::string> keys;
+};
+// <Delete><Quiet>true</Quiet><Object><Key>k</Key></Object>...</Delete>
+Result<DeleteObjectsRequest> ParseDeleteObjects(std::string_view body);
+
+}  // namespace confiance::s3::xml

@@ -1,0 +1,79 @@
+// File: s3/xml/xml_test.cc
+#include <gtest/gtest.h>
+
+#include "s3/xml/xml_reader.h"
+#include "s3/xml/xml_writer.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::s3::xml {
+namespace {
+
+TEST(XmlWriterTest, EscapesEveryMarkupCharacter) {
+  std::string out;
+  AppendEscaped(out, "a&b<c>d\"e'f");
+  EXPECT_EQ(out, "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+}
+
+TEST(XmlWriterTest, ControlCharactersBecomeReferences) {
+  std::string out;
+  AppendEscaped(out, std::string("x\x01y\rz\tw\n", 8));
+  EXPECT_EQ(out, "x&#x1;y&#xD;z\tw\n");
+}
+
+TEST(XmlWriterTest, Utf8PassesThrough) {
+  std::string out;
+  AppendEscaped(out, "caf\xc3\xa9 \xe2\x82\xac");
+  EXPECT_EQ(out, "caf\xc3\xa9 \xe2\x82\xac");
+}
+
+TEST(XmlWriterTest, NestedDocument) {
+  XmlWriter w;
+  w.OpenRoot("ListAllMyBucketsResult").Open("Buckets").Open("Bucket").Element("Name", "a<b");
+  w.Element("Count", uint64_t{42}).BoolElement("IsTruncated", false);
+  std::string doc = w.Finish();
+  EXPECT_EQ(doc,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "<Buckets><Bucket><Name>a&lt;b</Name><Count>42</Count>"
+            "<IsTruncated>false</IsTruncated></Bucket></Buckets></ListAllMyBucketsResult>");
+}
+
+TEST(XmlReaderTest, CompleteMultipartUpload) {
+  ASSERT_OK_AND_ASSIGN(auto parts, ParseCompleteMultipartUpload(
+      "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag></Part>"
+      "<Part><ETag>def</ETag><PartNumber> 2 </PartNumber></Part></CompleteMultipartUpload>"));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].part_number, 1);
+  EXPECT_EQ(parts[0].etag, "abc");
+  EXPECT_EQ(parts[1].part_number, 2);
+  EXPECT_EQ(parts[1].etag, "def");
+}
+
+TEST(XmlReaderTest, RejectsMalformed) {
+  EXPECT_FALSE(ParseCompleteMultipartUpload("<CompleteMultipartUpload><Part>").ok());
+  EXPECT_FALSE(ParseCompleteMultipartUpload("<Other/>").ok());
+  EXPECT_FALSE(ParseCompleteMultipartUpload("<CompleteMultipartUpload/>").ok());
+  EXPECT_FALSE(ParseCompleteMultipartUpload(
+      "<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part></CompleteMultipartUpload>").ok());
+  EXPECT_FALSE(ParseDeleteObjects("<Delete><Object/></Delete>").ok());
+}
+
+TEST(XmlReaderTest, LocationConstraint) {
+  ASSERT_OK_AND_ASSIGN(std::string empty, ParseCreateBucketConfiguration(""));
+  EXPECT_EQ(empty, "");
+  ASSERT_OK_AND_ASSIGN(std::string loc, ParseCreateBucketConfiguration(
+      "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+      "<LocationConstraint>eu-west-3</LocationConstraint></CreateBucketConfiguration>"));
+  EXPECT_EQ(loc, "eu-west-3");
+}
+
+TEST(XmlReaderTest, DeleteObjects) {
+  ASSERT_OK_AND_ASSIGN(auto req, ParseDeleteObjects(
+      "<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>c</Key></Object></Delete>"));
+  EXPECT_TRUE(req.quiet);
+  ASSERT_EQ(req.keys.size(), 2u);
+  EXPECT_EQ(req.keys[0], "a&b");
+}
+
+}  // namespace
+}  // namespace confiance::s3::xml

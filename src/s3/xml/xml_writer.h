@@ -1,0 +1,39 @@
+// File: s3/xml/xml_writer.h
+// XmlWriter: builds the small XML documents S3 answers with, escaping every
+// text value. Output is appended to a string the writer owns; elements are
+// written in call order (no DOM), which keeps list responses cheap.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace confiance::s3::xml {
+
+// Escapes &, <, >, ", ' and characters XML 1.0 cannot carry (control bytes
+// other than tab/newline/CR become &#xN; references, which S3 also emits).
+void AppendEscaped(std::string& out, std::string_view text);
+
+class XmlWriter {
+ public:
+  // Starts a document with the XML declaration.
+  XmlWriter();
+
+  // <name xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  XmlWriter& OpenRoot(std::string_view name);
+  XmlWriter& Open(std::string_view name);
+  XmlWriter& Close();  // closes the innermost open element
+  XmlWriter& Element(std::string_view name, std::string_view text);
+  XmlWriter& Element(std::string_view name, uint64_t value);
+  XmlWriter& BoolElement(std::string_view name, bool value);
+
+  // Closes every open element and returns the document.
+  std::string Finish();
+
+ private:
+  std::string out_;
+  std::vector<std::string> open_;
+};
+
+}  // namespace confiance::s3::xml

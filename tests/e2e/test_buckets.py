@@ -1,0 +1,214 @@
+"""Bucket operations with boto3 and raw signed requests: ListBuckets,
+CreateBucket (name rules, already owned, LocationConstraint), HeadBucket,
+DeleteBucket (BucketNotEmpty, NoSuchBucket), GetBucketLocation, and the S3
+error XML shape."""
+
+import datetime
+
+import pytest
+from botocore.exceptions import ClientError
+
+from s3util import (assert_s3_error, client_error, object_path,
+                    unique_bucket, xml_find_all)
+
+
+def test_create_list_head_delete(server, s3):
+    name = unique_bucket()
+    r = s3.create_bucket(Bucket=name)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    lst = s3.list_buckets()
+    names = [b["Name"] for b in lst["Buckets"]]
+    assert name in names
+    created = [b for b in lst["Buckets"] if b["Name"] == name][0]
+    age = datetime.datetime.now(datetime.timezone.utc) - created["CreationDate"]
+    assert abs(age.total_seconds()) < 300, created
+    assert lst["Owner"].get("ID"), lst["Owner"]
+    h = s3.head_bucket(Bucket=name)
+    assert h["ResponseMetadata"]["HTTPStatusCode"] == 200
+    r = s3.delete_bucket(Bucket=name)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_list_buckets_sorted(server, s3):
+    names = sorted(unique_bucket("sorted") for _ in range(4))
+    for n in reversed(names):
+        s3.create_bucket(Bucket=n)
+    try:
+        got = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        assert got == sorted(got)
+        for n in names:
+            assert n in got
+    finally:
+        for n in names:
+            s3.delete_bucket(Bucket=n)
+
+
+def test_create_existing_own_bucket(server, s3, bucket):
+    with pytest.raises(ClientError) as ei:
+        s3.create_bucket(Bucket=bucket)
+    assert client_error(ei) == (409, "BucketAlreadyOwnedByYou")
+    r = server.request("PUT", object_path(bucket))
+    assert_s3_error(r, 409, "BucketAlreadyOwnedByYou")
+
+
+@pytest.mark.parametrize("name", [
+    "ab",                       # too short
+    "a" * 64,                   # too long
+    "UpperCase",                # upper case
+    "under_score",              # underscore
+    "-leading-dash",
+    "trailing-dash-",
+    "double..dot",
+    "dot.-dash",
+    "192.168.10.20",            # IP address form
+    "_leading-underscore",      # reserved admin prefix character
+    "has space",
+    "exclaim!",
+])
+def test_invalid_bucket_names(server, name):
+    # Raw request: boto3 validates some names client-side.
+    r = server.request("PUT", "/" + name.replace(" ", "%20"))
+    assert_s3_error(r, 400, "InvalidBucketName")
+
+
+def test_valid_edge_bucket_names(server, s3):
+    for name in ["abc", "a" * 63, "with.dots.ok", "0-digit-start", "a-b-c"]:
+        s3.create_bucket(Bucket=name)
+        s3.head_bucket(Bucket=name)
+        s3.delete_bucket(Bucket=name)
+
+
+def test_head_missing_bucket(server, s3):
+    with pytest.raises(ClientError) as ei:
+        s3.head_bucket(Bucket=unique_bucket("missing"))
+    assert client_error(ei)[0] == 404
+    r = server.request("HEAD", object_path(unique_bucket("missing")))
+    assert r.status == 404
+    assert r.body == b""
+
+
+def test_delete_missing_bucket(server, s3):
+    name = unique_bucket("missing")
+    with pytest.raises(ClientError) as ei:
+        s3.delete_bucket(Bucket=name)
+    assert client_error(ei) == (404, "NoSuchBucket")
+    r = server.request("DELETE", object_path(name))
+    err = assert_s3_error(r, 404, "NoSuchBucket")
+    # S3 names the bucket in the error.
+    assert err.get("BucketName") in (None, name)
+
+
+def test_delete_non_empty_bucket(server, s3):
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as ei:
+        s3.delete_bucket(Bucket=name)
+    assert client_error(ei) == (409, "BucketNotEmpty")
+    r = server.request("DELETE", object_path(name))
+    assert_s3_error(r, 409, "BucketNotEmpty")
+    s3.head_bucket(Bucket=name)
+    assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"x"
+    s3.delete_object(Bucket=name, Key="k")
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(ClientError) as ei:
+        s3.head_bucket(Bucket=name)
+    assert client_error(ei)[0] == 404
+
+
+def test_recreate_after_delete(server, s3):
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="old", Body=b"old")
+    s3.delete_object(Bucket=name, Key="old")
+    s3.delete_bucket(Bucket=name)
+    s3.create_bucket(Bucket=name)
+    assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 0
+    with pytest.raises(ClientError) as ei:
+        s3.get_object(Bucket=name, Key="old")
+    assert client_error(ei) == (404, "NoSuchKey")
+    s3.delete_bucket(Bucket=name)
+
+
+def test_get_bucket_location_default(server, s3, bucket):
+    r = s3.get_bucket_location(Bucket=bucket)
+    # us-east-1 is reported as an empty LocationConstraint by S3.
+    assert r.get("LocationConstraint") in (None, "", "us-east-1"), r
+
+
+def test_get_bucket_location_raw_xml(server, bucket):
+    r = server.request("GET", object_path(bucket), query=[("location", "")])
+    assert r.status == 200, r
+    assert xml_find_all(r.body, "LocationConstraint"), r.body
+
+
+def test_create_with_location_constraint_same_region(server, s3):
+    # Real S3 refuses an explicit us-east-1 constraint; a single-region
+    # server may accept it. Either way it must not 5xx, and if accepted the
+    # bucket must work.
+    name = unique_bucket()
+    body = (b'<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/'
+            b'2006-03-01/"><LocationConstraint>us-east-1</LocationConstraint>'
+            b'</CreateBucketConfiguration>')
+    r = server.request("PUT", object_path(name), body=body)
+    assert r.status in (200, 400), r
+    if r.status == 200:
+        server.client().head_bucket(Bucket=name)
+        server.client().delete_bucket(Bucket=name)
+    else:
+        assert r.error_code() in ("InvalidLocationConstraint",
+                                  "IllegalLocationConstraintException"), r
+
+
+def test_create_with_foreign_location_constraint(server, s3):
+    name = unique_bucket()
+    with pytest.raises(ClientError) as ei:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={
+            "LocationConstraint": "eu-west-3"})
+    status, code = client_error(ei)
+    assert status == 400
+    assert code in ("IllegalLocationConstraintException",
+                    "InvalidLocationConstraint"), code
+    with pytest.raises(ClientError):
+        s3.head_bucket(Bucket=name)
+
+
+def test_create_with_malformed_xml(server):
+    name = unique_bucket()
+    r = server.request("PUT", object_path(name), body=b"<CreateBucketConfig")
+    assert_s3_error(r, 400, "MalformedXML")
+
+
+def test_error_xml_shape(server):
+    r = server.request("GET", object_path(unique_bucket("nosuch"), "k"))
+    assert_s3_error(r, 404, "NoSuchBucket")
+    assert r.header("Content-Type", "").startswith(("application/xml",
+                                                    "text/xml")), r
+    assert r.header("x-amz-request-id"), r
+    assert r.body.lstrip().startswith(b"<?xml") or r.body.lstrip().startswith(
+        b"<Error"), r.body
+
+
+def test_list_buckets_raw_xml(server, bucket):
+    r = server.request("GET", "/")
+    assert r.status == 200, r
+    assert r.header("Content-Type", "").startswith(("application/xml",
+                                                    "text/xml")), r
+    names = [e.text for e in xml_find_all(r.body, "Name")]
+    assert bucket in names
+    assert xml_find_all(r.body, "ListAllMyBucketsResult") or \
+        r.body.find(b"ListAllMyBucketsResult") >= 0
+
+
+def test_bucket_survives_restart(server, s3):
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="persist", Body=b"persist")
+    server.restart()
+    s3b = server.client()
+    s3b.head_bucket(Bucket=name)
+    assert s3b.get_object(Bucket=name, Key="persist")["Body"].read() == \
+        b"persist"
+    s3b.delete_object(Bucket=name, Key="persist")
+    s3b.delete_bucket(Bucket=name)

@@ -1,0 +1,281 @@
+"""Multipart uploads with boto3: Create/UploadPart/Complete/Abort, the
+"<md5 of part md5s>-N" ETag computed independently, ranges across parts,
+part re-upload, and the errors InvalidPart, InvalidPartOrder,
+EntityTooSmall, NoSuchUpload (and MalformedXML)."""
+
+import hashlib
+import io
+import random
+
+import pytest
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
+
+from s3util import (assert_s3_error, client_error, md5_hex, multipart_etag,
+                    object_path)
+
+MiB = 1024 * 1024
+
+
+def rnd(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+@pytest.fixture(scope="module")
+def parts():
+    return [rnd(5 * MiB, 1), rnd(5 * MiB, 2), rnd(1 * MiB + 123, 3)]
+
+
+def _upload(s3, bucket, key, parts, **create_kw):
+    up = s3.create_multipart_upload(Bucket=bucket, Key=key, **create_kw)
+    uid = up["UploadId"]
+    assert uid
+    assert up["Bucket"] == bucket and up["Key"] == key
+    etags = []
+    for i, p in enumerate(parts, 1):
+        r = s3.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=i,
+                           Body=p)
+        assert r["ETag"] == '"%s"' % md5_hex(p), "part %d ETag" % i
+        etags.append(r["ETag"])
+    return uid, etags
+
+
+def _complete(s3, bucket, key, uid, etags, numbers=None):
+    numbers = numbers or list(range(1, len(etags) + 1))
+    return s3.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e}
+                                   for n, e in zip(numbers, etags)]})
+
+
+def test_multipart_roundtrip(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "mp", parts, ContentType="video/x-test",
+                         Metadata={"origin": "multipart"})
+    r = _complete(s3, bucket, "mp", uid, etags)
+    expected_etag = multipart_etag(parts)
+    assert r["ETag"] == expected_etag
+    assert r["Key"] == "mp" and r["Bucket"] == bucket
+    whole = b"".join(parts)
+    g = s3.get_object(Bucket=bucket, Key="mp")
+    body = g["Body"].read()
+    assert len(body) == len(whole)
+    assert hashlib.sha256(body).digest() == hashlib.sha256(whole).digest()
+    assert g["ETag"] == expected_etag
+    assert g["ContentType"] == "video/x-test"
+    assert g["Metadata"] == {"origin": "multipart"}
+    h = s3.head_object(Bucket=bucket, Key="mp")
+    assert h["ContentLength"] == len(whole)
+    assert h["ETag"] == expected_etag
+    lst = s3.list_objects_v2(Bucket=bucket)
+    assert [(o["Key"], o["Size"], o["ETag"]) for o in lst["Contents"]] == [
+        ("mp", len(whole), expected_etag)]
+
+
+def test_ranges_across_parts(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "mpr", parts)
+    _complete(s3, bucket, "mpr", uid, etags)
+    whole = b"".join(parts)
+    b1 = len(parts[0])
+    b2 = b1 + len(parts[1])
+    for a, e in [(b1 - 10, b1 + 10), (b1, b1), (b1 - 1, b1 - 1),
+                 (b1 - 100, b2 + 100), (0, len(whole) - 1),
+                 (b2 + 5, len(whole) - 1), (65535, 65537)]:
+        g = s3.get_object(Bucket=bucket, Key="mpr", Range="bytes=%d-%d" % (a, e))
+        assert g["Body"].read() == whole[a:e + 1], (a, e)
+        assert g["ContentRange"] == "bytes %d-%d/%d" % (a, e, len(whole))
+    g = s3.get_object(Bucket=bucket, Key="mpr", Range="bytes=-1000")
+    assert g["Body"].read() == whole[-1000:]
+
+
+def test_single_small_part(server, s3, bucket):
+    p = b"only part, small is fine for the last part"
+    uid, etags = _upload(s3, bucket, "one", [p])
+    r = _complete(s3, bucket, "one", uid, etags)
+    assert r["ETag"] == multipart_etag([p])
+    assert s3.get_object(Bucket=bucket, Key="one")["Body"].read() == p
+
+
+def test_part_reupload_last_wins(server, s3, bucket, parts):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="re")
+    uid = up["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="re", UploadId=uid, PartNumber=1,
+                   Body=rnd(5 * MiB, 99))
+    e1 = s3.upload_part(Bucket=bucket, Key="re", UploadId=uid, PartNumber=1,
+                        Body=parts[0])["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="re", UploadId=uid, PartNumber=2,
+                        Body=b"tail")["ETag"]
+    r = _complete(s3, bucket, "re", uid, [e1, e2])
+    assert r["ETag"] == multipart_etag([parts[0], b"tail"])
+    assert s3.get_object(Bucket=bucket, Key="re")["Body"].read() == \
+        parts[0] + b"tail"
+
+
+def test_non_contiguous_part_numbers(server, s3, bucket, parts):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="gap")
+    uid = up["UploadId"]
+    e3 = s3.upload_part(Bucket=bucket, Key="gap", UploadId=uid, PartNumber=3,
+                        Body=parts[0])["ETag"]
+    e7 = s3.upload_part(Bucket=bucket, Key="gap", UploadId=uid, PartNumber=7,
+                        Body=b"end")["ETag"]
+    r = _complete(s3, bucket, "gap", uid, [e3, e7], numbers=[3, 7])
+    assert r["ETag"] == multipart_etag([parts[0], b"end"])
+    assert s3.get_object(Bucket=bucket, Key="gap")["Body"].read() == \
+        parts[0] + b"end"
+
+
+def test_multipart_overwrites_existing_object(server, s3, bucket, parts):
+    s3.put_object(Bucket=bucket, Key="ovr", Body=b"old")
+    uid, etags = _upload(s3, bucket, "ovr", parts[:2])
+    # Until completion the old object is still served.
+    assert s3.get_object(Bucket=bucket, Key="ovr")["Body"].read() == b"old"
+    _complete(s3, bucket, "ovr", uid, etags)
+    assert s3.head_object(Bucket=bucket, Key="ovr")["ContentLength"] == \
+        10 * MiB
+
+
+def test_abort(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "ab", parts[:1])
+    r = s3.abort_multipart_upload(Bucket=bucket, Key="ab", UploadId=uid)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as ei:
+        s3.upload_part(Bucket=bucket, Key="ab", UploadId=uid, PartNumber=2,
+                       Body=b"x")
+    assert client_error(ei) == (404, "NoSuchUpload")
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "ab", uid, etags)
+    assert client_error(ei) == (404, "NoSuchUpload")
+    with pytest.raises(ClientError) as ei:
+        s3.head_object(Bucket=bucket, Key="ab")
+    assert client_error(ei)[0] == 404
+    # Abort again: S3 answers NoSuchUpload.
+    with pytest.raises(ClientError) as ei:
+        s3.abort_multipart_upload(Bucket=bucket, Key="ab", UploadId=uid)
+    assert client_error(ei) == (404, "NoSuchUpload")
+
+
+def test_complete_twice_no_such_upload(server, s3, bucket):
+    uid, etags = _upload(s3, bucket, "twice", [b"abc"])
+    _complete(s3, bucket, "twice", uid, etags)
+    with pytest.raises(ClientError) as ei:
+        s3.upload_part(Bucket=bucket, Key="twice", UploadId=uid,
+                       PartNumber=1, Body=b"x")
+    assert client_error(ei) == (404, "NoSuchUpload")
+
+
+def test_no_such_upload(server, s3, bucket):
+    bogus = "bogus-upload-id-0000"
+    with pytest.raises(ClientError) as ei:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=bogus, PartNumber=1,
+                       Body=b"x")
+    assert client_error(ei) == (404, "NoSuchUpload")
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "k", bogus, ['"%s"' % md5_hex(b"x")])
+    assert client_error(ei) == (404, "NoSuchUpload")
+    with pytest.raises(ClientError) as ei:
+        s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=bogus)
+    assert client_error(ei) == (404, "NoSuchUpload")
+    r = server.request("PUT", object_path(bucket, "k"),
+                       query=[("partNumber", "1"), ("uploadId", bogus)],
+                       body=b"x")
+    assert_s3_error(r, 404, "NoSuchUpload")
+
+
+def test_upload_id_bound_to_key(server, s3, bucket):
+    uid, etags = _upload(s3, bucket, "key-a", [b"abc"])
+    with pytest.raises(ClientError) as ei:
+        s3.upload_part(Bucket=bucket, Key="key-b", UploadId=uid, PartNumber=1,
+                       Body=b"x")
+    assert client_error(ei) == (404, "NoSuchUpload")
+    s3.abort_multipart_upload(Bucket=bucket, Key="key-a", UploadId=uid)
+
+
+def test_invalid_part_wrong_etag(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "ip", [parts[0], b"tail"])
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "ip", uid, [etags[0], '"%s"' % md5_hex(b"other")])
+    assert client_error(ei) == (400, "InvalidPart")
+    # Part never uploaded.
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "ip", uid, [etags[0], etags[1], etags[1]],
+                  numbers=[1, 2, 3])
+    assert client_error(ei) == (400, "InvalidPart")
+    # The upload is still usable after a failed completion.
+    r = _complete(s3, bucket, "ip", uid, etags)
+    assert r["ETag"] == multipart_etag([parts[0], b"tail"])
+
+
+def test_invalid_part_order(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "ord", [parts[0], parts[1]])
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "ord", uid, [etags[1], etags[0]],
+                  numbers=[2, 1])
+    assert client_error(ei) == (400, "InvalidPartOrder")
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "ord", uid, [etags[0], etags[0]],
+                  numbers=[1, 1])
+    assert client_error(ei)[0] == 400
+    assert client_error(ei)[1] in ("InvalidPartOrder", "InvalidPart")
+    s3.abort_multipart_upload(Bucket=bucket, Key="ord", UploadId=uid)
+
+
+def test_entity_too_small(server, s3, bucket):
+    small = rnd(1 * MiB, 5)
+    uid, etags = _upload(s3, bucket, "small", [small, b"last"])
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "small", uid, etags)
+    assert client_error(ei) == (400, "EntityTooSmall")
+    with pytest.raises(ClientError) as ei:
+        s3.head_object(Bucket=bucket, Key="small")
+    assert client_error(ei)[0] == 404
+    # Exactly 5 MiB is fine.
+    uid2, etags2 = _upload(s3, bucket, "small5", [rnd(5 * MiB, 6), b"last"])
+    _complete(s3, bucket, "small5", uid2, etags2)
+    s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=uid)
+
+
+def test_complete_malformed_xml(server, s3, bucket):
+    uid, _ = _upload(s3, bucket, "mx", [b"abc"])
+    r = server.request("POST", object_path(bucket, "mx"),
+                       query=[("uploadId", uid)], body=b"<Complete")
+    assert_s3_error(r, 400, "MalformedXML")
+    s3.abort_multipart_upload(Bucket=bucket, Key="mx", UploadId=uid)
+
+
+def test_invalid_part_number(server, s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="pn")
+    uid = up["UploadId"]
+    for pn in ("0", "10001"):
+        r = server.request("PUT", object_path(bucket, "pn"),
+                           query=[("partNumber", pn), ("uploadId", uid)],
+                           body=b"x")
+        assert r.status == 400, (pn, r)
+        assert r.error_code() in ("InvalidArgument",), (pn, r)
+    s3.abort_multipart_upload(Bucket=bucket, Key="pn", UploadId=uid)
+
+
+def test_boto3_managed_transfer(server, s3, bucket):
+    data = rnd(17 * MiB + 5, 11)
+    cfg = TransferConfig(multipart_threshold=5 * MiB,
+                         multipart_chunksize=5 * MiB, max_concurrency=4)
+    s3.upload_fileobj(io.BytesIO(data), bucket, "managed", Config=cfg)
+    chunks = [data[i:i + 5 * MiB] for i in range(0, len(data), 5 * MiB)]
+    assert len(chunks) == 4
+    h = s3.head_object(Bucket=bucket, Key="managed")
+    assert h["ETag"] == multipart_etag(chunks)
+    assert h["ContentLength"] == len(data)
+    out = io.BytesIO()
+    s3.download_fileobj(bucket, "managed", out, Config=cfg)
+    assert hashlib.sha256(out.getvalue()).digest() == \
+        hashlib.sha256(data).digest()
+
+
+def test_parts_survive_restart(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "rs", parts[:2])
+    server.restart()
+    c = server.client()
+    e3 = c.upload_part(Bucket=bucket, Key="rs", UploadId=uid, PartNumber=3,
+                       Body=parts[2])["ETag"]
+    r = _complete(c, bucket, "rs", uid, etags + [e3])
+    assert r["ETag"] == multipart_etag(parts)
+    body = c.get_object(Bucket=bucket, Key="rs")["Body"].read()
+    assert body == b"".join(parts)
