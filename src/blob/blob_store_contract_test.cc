@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -49,6 +50,7 @@ struct Impl {
   std::string name;
   std::function<std::unique_ptr<Harness>()> make;
 };
+void PrintTo(const Impl& impl, std::ostream* os) { *os << impl.name; }
 
 std::span<const std::byte> Bytes(const std::string& s) {
   return std::as_bytes(std::span(s.data(), s.size()));

@@ -9,10 +9,15 @@
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/this_coro.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <type_traits>
 
 namespace confiance {
@@ -29,10 +34,22 @@ class BlockingPool {
   template <typename Fn>
   boost::asio::awaitable<std::invoke_result_t<Fn&>> Run(Fn fn) {
     using R = std::invoke_result_t<Fn&>;
-    co_return co_await boost::asio::co_spawn(
-        pool_.get_executor(),
-        [f = std::move(fn)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
+    // Boost 1.74's co_spawn needs a default-constructible result (Result<T>
+    // is not) and would run fn inside a lambda coroutine whose closure may
+    // die first; a plain completion handler has neither problem.
+    std::optional<R> out;
+    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+        [this, &fn, &out](auto handler) {
+          // Keep the caller's io_context alive while fn() runs on the pool.
+          auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
+                                        boost::asio::execution::outstanding_work.tracked);
+          boost::asio::post(pool_, [&fn, &out, ex, h = std::move(handler)]() mutable {
+            out.emplace(fn());
+            boost::asio::dispatch(ex, std::move(h));
+          });
+        },
         boost::asio::use_awaitable);
+    co_return std::move(*out);
   }
 
   void Stop() {

@@ -109,7 +109,7 @@ class ConnectionImpl final : public Connection,
   asio::awaitable<Result<size_t>> Read(std::span<std::byte> out) override;
 
   // ResponseWriter
-  asio::awaitable<Status> Start(int status, std::vector<Header> headers,
+  asio::awaitable<Status> Start(int status, std::span<const Header> headers,
                                 std::optional<uint64_t> content_length) override;
   asio::awaitable<Status> Write(std::span<const std::byte> data) override;
   asio::awaitable<Status> Finish() override;
@@ -324,10 +324,14 @@ asio::awaitable<bool> ConnectionImpl::ServeOne() {
     threw = true;
   }
   if (!started_) {
-    // The handler threw or forgot to answer: tell the client, then close.
+    // The handler threw or gave up without answering: tell the client
+    // (unless the socket is already gone), then close.
     close_after_ = true;
-    Status st = co_await Send(500, {}, "");
-    st.IgnoreError();
+    bool bad_framing = body_error_ && body_error_->code() == StatusCode::kInvalidArgument;
+    if (!body_error_ || bad_framing) {
+      Status st = co_await Send(bad_framing ? 400 : 500, {}, "");
+      st.IgnoreError();
+    }
     co_return false;
   }
   if (!finished_ || broken_ || close_after_ || threw) co_return false;
@@ -397,12 +401,12 @@ asio::awaitable<Result<size_t>> ConnectionImpl::ReadBody(std::span<std::byte> ou
   }
 }
 
-asio::awaitable<Status> ConnectionImpl::Start(int status, std::vector<Header> headers,
+asio::awaitable<Status> ConnectionImpl::Start(int status, std::span<const Header> headers,
                                               std::optional<uint64_t> content_length) {
   if (started_) co_return FailedPreconditionError("response already started");
   ResponseHead head;
   head.status = status;
-  head.headers = &headers;
+  head.headers = headers;
   bool no_body_status = (status >= 100 && status < 200) || status == 204 || status == 304;
   body_allowed_ = !head_request_ && !no_body_status;
   if (status != 204 && !(status >= 100 && status < 200)) head.content_length = content_length;
@@ -455,7 +459,8 @@ asio::awaitable<Status> ConnectionImpl::Finish() {
   if (finished_) co_return OkStatus();
   finished_ = true;
   Status result;
-  if (content_length_ && written_ != *content_length_ && !(head_request_ && written_ == 0)) {
+  // HEAD and 304 report a length without a body: any count up to it is fine.
+  if (content_length_ && body_allowed_ && written_ != *content_length_) {
     broken_ = true;
     result = FailedPreconditionError("response body shorter than Content-Length");
   }
@@ -499,7 +504,7 @@ asio::awaitable<void> ConnectionImpl::SendError(int status) {
   std::vector<Header> none;
   ResponseHead head;
   head.status = status;
-  head.headers = &none;
+  head.headers = none;
   head.content_length = 0;
   head.close = true;
   if (!FormatResponseHead(head, head_).ok()) co_return;

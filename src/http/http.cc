@@ -26,11 +26,11 @@ std::optional<std::string_view> Request::FindHeader(std::string_view name) const
   return std::nullopt;
 }
 
-asio::awaitable<Status> ResponseWriter::Send(int status, std::vector<Header> headers,
+asio::awaitable<Status> ResponseWriter::Send(int status, std::span<const Header> headers,
                                              std::string_view body) {
   // Start() only formats the head; Write() sends head and body in one
   // gathered write, so a small response costs one syscall.
-  CO_RETURN_IF_ERROR(co_await Start(status, std::move(headers), body.size()));
+  CO_RETURN_IF_ERROR(co_await Start(status, headers, body.size()));
   if (!body.empty()) {
     CO_RETURN_IF_ERROR(co_await Write(std::as_bytes(std::span(body.data(), body.size()))));
   }

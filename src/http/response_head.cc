@@ -64,8 +64,8 @@ Status FormatResponseHead(const ResponseHead& head, std::string& out) {
   if (head.status < 100 || head.status > 999) {
     return InvalidArgumentError("bad HTTP status " + std::to_string(head.status));
   }
-  if (head.headers != nullptr) {
-    for (const Header& h : *head.headers) {
+  {
+    for (const Header& h : head.headers) {
       if (h.name.empty()) return InvalidArgumentError("empty header name");
       for (char c : h.name) {
         if (!IsTokenChar(static_cast<unsigned char>(c))) {
@@ -78,13 +78,18 @@ Status FormatResponseHead(const ResponseHead& head, std::string& out) {
     }
   }
   namespace bhttp = boost::beast::http;
-  auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(head.status)));
+  auto code = bhttp::int_to_status(static_cast<unsigned>(head.status));
+  std::string_view reason = "Unknown";
+  if (code != bhttp::status::unknown) {
+    auto r = bhttp::obsolete_reason(code);
+    reason = std::string_view(r.data(), r.size());
+  }
   out.clear();
   out.append("HTTP/1.1 ").append(std::to_string(head.status)).append(" ");
   out.append(reason.data(), reason.size()).append("\r\nServer: Confiance\r\nDate: ");
   out.append(CachedDate()).append("\r\n");
-  if (head.headers != nullptr) {
-    for (const Header& h : *head.headers) {
+  {
+    for (const Header& h : head.headers) {
       if (OwnedByLayer(h.name)) continue;
       out.append(h.name).append(": ").append(h.value).append("\r\n");
     }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <span>
+
 #include "common/status.h"
 #include "http/http.h"
 
@@ -17,7 +19,7 @@ namespace confiance::http {
 
 struct ResponseHead {
   int status = 200;
-  const std::vector<Header>* headers = nullptr;  // borrowed; may be null
+  std::span<const Header> headers;  // borrowed
   std::optional<uint64_t> content_length;        // emitted if set
   bool chunked = false;                          // Transfer-Encoding: chunked
   bool close = false;                            // Connection: close

@@ -8,17 +8,17 @@
 namespace confiance::http {
 namespace {
 
-TEST(ResponseHeadTest, HttpDate) {
+TEST(HttpResponseHeadTest, HttpDate) {
   EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110 example
 }
 
-TEST(ResponseHeadTest, FramingHeadersAreOwnedByTheLayer) {
+TEST(HttpResponseHeadTest, FramingHeadersAreOwnedByTheLayer) {
   std::vector<Header> headers = {{"ETag", "\"abc\""},
                                  {"content-length", "999"},
                                  {"Connection", "keep-alive"}};
   ResponseHead head;
   head.status = 404;
-  head.headers = &headers;
+  head.headers = headers;
   head.content_length = 12;
   head.close = true;
   std::string out;
@@ -31,7 +31,15 @@ TEST(ResponseHeadTest, FramingHeadersAreOwnedByTheLayer) {
   EXPECT_NE(out.find("\r\nConnection: close\r\n\r\n"), std::string::npos);
 }
 
-TEST(ResponseHeadTest, Chunked) {
+TEST(HttpResponseHeadTest, UnknownStatusHasAReason) {
+  ResponseHead head;
+  head.status = 299;
+  std::string out;
+  ASSERT_OK(FormatResponseHead(head, out));
+  EXPECT_EQ(out.rfind("HTTP/1.1 299 Unknown\r\n", 0), 0u);
+}
+
+TEST(HttpResponseHeadTest, Chunked) {
   ResponseHead head;
   head.chunked = true;
   std::string out;
@@ -39,16 +47,16 @@ TEST(ResponseHeadTest, Chunked) {
   EXPECT_NE(out.find("\r\nTransfer-Encoding: chunked\r\n\r\n"), std::string::npos);
 }
 
-TEST(ResponseHeadTest, RejectsResponseSplitting) {
+TEST(HttpResponseHeadTest, RejectsResponseSplitting) {
   std::string out;
   std::vector<Header> bad_value = {{"X-A", "x\r\nSet-Cookie: y"}};
   std::vector<Header> bad_name = {{"X A", "x"}};
   ResponseHead head;
-  head.headers = &bad_value;
+  head.headers = bad_value;
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
-  head.headers = &bad_name;
+  head.headers = bad_name;
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
-  head.headers = nullptr;
+  head.headers = {};
   head.status = 42;
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
 }

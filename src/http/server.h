@@ -3,8 +3,11 @@
 // Keep-alive, Expect: 100-continue, chunked bodies, header size/count
 // limits (431), timeouts for idle and slow clients, graceful shutdown.
 //
-// Threads: `threads` network threads (default: one per core) run every
-// connection; Run() blocks the calling thread until Shutdown() completes.
+// Threads: one io_context run by `threads` network threads (default: one
+// per core; Run()'s caller is one of them). Each connection is a coroutine
+// on its own strand, so a Handler's requests on one connection never run
+// concurrently, while different connections do. Run() blocks the calling
+// thread until Shutdown() completes.
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 9000;       // 0 = pick a free port (see Server::port())
   int threads = 0;            // 0 = std::thread::hardware_concurrency()
+  // Limits. The body has none here: Content-Length is the handler's call.
   size_t max_header_bytes = 64 * 1024;  // whole header block; over -> 431
   size_t max_header_count = 200;        // over -> 431
   std::chrono::seconds idle_timeout{60};        // keep-alive connection with no request
@@ -32,8 +36,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Binds and listens (errors: address in use, permission...). Does not
-  // serve until Run().
+  // Binds (SO_REUSEADDR) and listens; `host` is an IP address or a name
+  // resolved once. Does not serve until Run(). Errors: Unavailable (address
+  // in use), PermissionDenied (privileged port), InvalidArgument (bad
+  // host, null handler, other socket errors).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler handler);
   virtual ~Server() = default;
 
@@ -41,10 +47,15 @@ class Server {
   virtual uint16_t port() const = 0;
   // Serves until Shutdown() has drained; returns then.
   virtual void Run() = 0;
-  // Thread-safe and signal-safe to call from another thread: stops
-  // accepting, refuses new requests on open connections (Connection: close
-  // after the current one), waits up to shutdown_grace for in-flight
-  // requests, then closes everything and makes Run() return.
+  // Thread-safe, idempotent, non-blocking (it only posts work): call it
+  // from any thread, e.g. an asio::signal_set handler or a thread blocked
+  // in sigwait(), but NOT from a raw signal handler (it takes locks).
+  // Stops accepting (new connections are refused), closes idle
+  // connections at once, answers requests arriving on open connections
+  // with 503 and a close, gives in-flight requests up to shutdown_grace to
+  // finish (their responses carry "Connection: close"), then closes every
+  // connection; Run() returns once they are gone (or ~2 s later if a
+  // handler is stuck off the network threads). May precede Run().
   virtual void Shutdown() = 0;
 };
 

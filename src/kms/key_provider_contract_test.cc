@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "common/env.h"
@@ -20,6 +21,8 @@ struct Impl {
   std::string name;
   std::function<std::unique_ptr<KeyProvider>(const std::string& dir)> make;
 };
+
+void PrintTo(const Impl& impl, std::ostream* os) { *os << impl.name; }
 
 class KeyProviderContractTest : public ::testing::TestWithParam<Impl> {
  protected:

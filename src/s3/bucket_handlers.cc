@@ -52,7 +52,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
     w.Open("Bucket").Element("Name", b.name).Element("CreationDate", IsoTime(b.created_ms)).Close();
   }
   w.Close();
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 
@@ -95,7 +98,10 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
     co_return MakeError(mine ? S3ErrorCode::kBucketAlreadyOwnedByYou : S3ErrorCode::kBucketAlreadyExists);
   }
   if (!st.ok()) co_return ErrorFromStatus(st);
-  co_await SendEmpty(ctx, 200, {{"Location", "/" + bucket.name}});
+  {
+    std::vector<http::Header> hdrs = Headers(http::Header{"Location", "/" + bucket.name});
+    co_await SendEmpty(ctx, 200, hdrs);
+  }
   co_return std::nullopt;
 }
 
@@ -103,7 +109,10 @@ asio::awaitable<S3Service::Reply> S3Service::HeadBucket(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  co_await SendEmpty(ctx, 200, {{"x-amz-bucket-region", options_.region}});
+  {
+    std::vector<http::Header> hdrs = Headers(http::Header{"x-amz-bucket-region", options_.region});
+    co_await SendEmpty(ctx, 200, hdrs);
+  }
   co_return std::nullopt;
 }
 
@@ -116,7 +125,10 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteBucket(Ctx& ctx) {
   if (st.code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchBucket);
   if (!st.ok()) co_return ErrorFromStatus(st);
   deps_.bucket_keys.Forget(bucket->id);
-  co_await SendEmpty(ctx, 204, {});
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
   co_return std::nullopt;
 }
 
@@ -129,7 +141,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetBucketLocation(Ctx& ctx) {
   std::string loc = bucket->location == "us-east-1" ? "" : bucket->location;
   xml::AppendEscaped(doc, loc);
   doc += "</LocationConstraint>";
-  co_await SendXml(ctx, 200, std::move(doc));
+  co_await SendXml(ctx, 200, doc);
   co_return std::nullopt;
 }
 

@@ -110,7 +110,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   for (const std::string& p : page->common_prefixes) {
     w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, url)).Close();
   }
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 

@@ -57,7 +57,10 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up.key)
       .Element("UploadId", up.upload_id);
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 
@@ -85,11 +88,20 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(*upload_id, part); });
   if (!replaced.ok()) {
-    co_await Release({part.segment});
+    {
+    std::vector<catalog::Segment> rel(1, part.segment);
+    co_await Release(rel);
+  }
     co_return ErrorFromStatus(replaced.status());
   }
-  co_await SendEmpty(ctx, 200, {{"ETag", QuotedEtag(part.segment.etag)}, {"x-amz-server-side-encryption", "AES256"}});
-  if (*replaced) co_await Release({(*replaced)->segment});
+  {
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    co_await SendEmpty(ctx, 200, hdrs);
+  }
+  if (*replaced) {
+    std::vector<catalog::Segment> rel(1, (*replaced)->segment);
+    co_await Release(rel);
+  }
   co_return std::nullopt;
 }
 
@@ -159,7 +171,10 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", ctx.route.key)
       .Element("ETag", QuotedEtag(rec.etag));
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   std::vector<catalog::Segment> release;
   if (done->replaced) release = std::move(done->replaced->segments);
   for (auto& p : done->unused_parts) release.push_back(std::move(p.segment));
@@ -186,7 +201,10 @@ asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
     }
     co_return ErrorFromStatus(parts.status());
   }
-  co_await SendEmpty(ctx, 204, {});
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
   std::vector<catalog::Segment> release;
   for (auto& p : *parts) release.push_back(std::move(p.segment));
   co_await Release(std::move(release));
@@ -227,7 +245,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
         .Element("Size", p.segment.plain_size)
         .Close();
   }
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 
@@ -256,7 +277,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   w.BoolElement("IsTruncated", truncated);
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 

@@ -51,7 +51,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     co_await Release(rec.segments);
     co_return ErrorFromStatus(replaced.status());
   }
-  co_await SendEmpty(ctx, 200, {{"ETag", QuotedEtag(rec.etag)}, {"x-amz-server-side-encryption", "AES256"}});
+  {
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    co_await SendEmpty(ctx, 200, hdrs);
+  }
   if (*replaced) co_await Release(std::move((*replaced)->segments));
   co_return std::nullopt;
 }
@@ -94,7 +97,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     }
   }
   if (head) {
-    (void)co_await ctx.resp.Start(status, std::move(headers), length);
+    (void)co_await ctx.resp.Start(status, headers, length);
     (void)co_await ctx.resp.Finish();
     co_return std::nullopt;
   }
@@ -113,9 +116,13 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     // Windows end on package boundaries so that each package opens once.
     size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, buf.size() - offset % package));
     std::span<std::byte> window = buf.first(n);
-    Status st = n == 0 ? OkStatus()
-                : blocking ? co_await deps_.pool.Run([&] { return reader.Read(offset, window); })
-                           : reader.Read(offset, window);
+    // (No co_await inside ?: — g++ 12 destroys such temporaries twice.)
+    Status st;
+    if (n > 0 && blocking) {
+      st = co_await deps_.pool.Run([&] { return reader.Read(offset, window); });
+    } else if (n > 0) {
+      st = reader.Read(offset, window);
+    }
     if (!st.ok()) {
       spdlog::error("request {}: reading {} failed: {}", ctx.request_id, ctx.resource, st.ToString());
       if (st.code() == StatusCode::kDataLoss) {
@@ -127,7 +134,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     if (!started) {
       // The first window is read before the status line, so that a damaged
       // small object gets a proper error response.
-      if (!(co_await ctx.resp.Start(status, std::move(headers), length)).ok()) co_return std::nullopt;
+      if (!(co_await ctx.resp.Start(status, headers, length)).ok()) co_return std::nullopt;
       started = true;
     }
     if (n == 0) break;
@@ -146,7 +153,10 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   Result<std::optional<catalog::ObjectRecord>> deleted =
       co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, ctx.route.key); });
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
-  co_await SendEmpty(ctx, 204, {});
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
   if (*deleted) co_await Release(std::move((*deleted)->segments));
   co_return std::nullopt;
 }
@@ -173,7 +183,10 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
     if (*deleted) co_await Release(std::move((*deleted)->segments));
     if (!req->quiet) w.Open("Deleted").Element("Key", key).Close();
   }
-  co_await SendXml(ctx, 200, w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
+  }
   co_return std::nullopt;
 }
 

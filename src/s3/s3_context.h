@@ -19,6 +19,16 @@ struct S3Service::Ctx {
   Authenticated auth;
 };
 
+// A header list built outside any coroutine: g++ 12 miscompiles braced
+// initializer lists that live across a co_await ("array used as
+// initializer"), so handlers never write them inline in a co_await.
+template <typename... H>
+std::vector<http::Header> Headers(H... h) {
+  std::vector<http::Header> v;
+  (v.push_back(std::move(h)), ...);
+  return v;
+}
+
 // Time formats S3 uses: ISO 8601 with milliseconds in XML, RFC 1123 in
 // headers.
 std::string IsoTime(uint64_t ms);

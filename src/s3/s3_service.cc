@@ -41,7 +41,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   ctx.request_id = NewRequestId();
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
-    (void)co_await response.Send(200, std::move(h), "ok\n");
+    (void)co_await response.Send(200, h, "ok\n");
     co_return;
   }
   Reply reply = co_await Dispatch(ctx);
@@ -174,27 +174,35 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
       co_return st;
     }
   }
-  Result<catalog::Segment> seg = writer->spilled()
-                                     ? co_await deps_.pool.Run([&] { return writer->Finish(); })
-                                     : writer->Finish();
+  std::optional<Result<catalog::Segment>> finished;
+  if (writer->spilled()) {
+    Result<catalog::Segment> r = co_await deps_.pool.Run([&] { return writer->Finish(); });
+    finished.emplace(std::move(r));
+  } else {
+    finished.emplace(writer->Finish());
+  }
+  Result<catalog::Segment>& seg = *finished;
   if (!seg.ok()) {
     spdlog::error("request {}: committing body failed: {}", ctx.request_id, seg.status().ToString());
     *error = ErrorFromStatus(seg.status());
     co_return seg.status();
   }
   if (!want_md5.empty() && want_md5 != writer->md5_hex()) {
-    co_await Release({*seg});
+    std::vector<catalog::Segment> rel(1, *seg);
+    co_await Release(rel);
     *error = MakeError(S3ErrorCode::kBadDigest);
     co_return InvalidArgumentError("BadDigest");
   }
-  co_return StoredBody{std::move(seg).value(), writer->md5_hex()};
+  StoredBody stored{std::move(seg).value(), writer->md5_hex()};
+  co_return stored;
 }
 
 asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
   if (!payload) co_return InvalidArgumentError("payload");
   std::string out;
-  char buf[16384];
+  // A heap buffer: g++ 12 cannot keep a C array in a coroutine frame.
+  std::vector<char> buf(16384);
   for (;;) {
     Result<size_t> n = co_await payload->Read(std::as_writable_bytes(std::span(buf)));
     if (!n.ok()) {
@@ -206,20 +214,21 @@ asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t l
       *error = MakeError(S3ErrorCode::kMalformedXML, "The request body is too large.");
       co_return InvalidArgumentError("body too large");
     }
-    out.append(buf, *n);
+    out.append(buf.data(), *n);
   }
   co_return out;
 }
 
-asio::awaitable<void> S3Service::SendXml(Ctx& ctx, int status, std::string xml) {
+asio::awaitable<void> S3Service::SendXml(Ctx& ctx, int status, const std::string& xml) {
   std::vector<http::Header> h = {{"Content-Type", "application/xml"},
                                  {"x-amz-request-id", ctx.request_id}};
-  (void)co_await ctx.resp.Send(status, std::move(h), xml);
+  (void)co_await ctx.resp.Send(status, h, xml);
 }
 
-asio::awaitable<void> S3Service::SendEmpty(Ctx& ctx, int status, std::vector<http::Header> headers) {
-  headers.push_back({"x-amz-request-id", ctx.request_id});
-  (void)co_await ctx.resp.Send(status, std::move(headers), "");
+asio::awaitable<void> S3Service::SendEmpty(Ctx& ctx, int status, const std::vector<http::Header>& headers) {
+  std::vector<http::Header> all = headers;
+  all.push_back({"x-amz-request-id", ctx.request_id});
+  (void)co_await ctx.resp.Send(status, all, "");
 }
 
 asio::awaitable<void> S3Service::SendError(Ctx& ctx, const S3Error& error) {
@@ -239,10 +248,13 @@ asio::awaitable<void> S3Service::SendError(Ctx& ctx, const S3Error& error) {
   w.Element("RequestId", ctx.request_id).Element("HostId", ctx.request_id);
   // A request whose body was not read cannot keep its connection unless the
   // HTTP layer drains it; that layer decides (see http/server.h).
-  co_await SendXml(ctx, error.HttpStatus(), w.Finish());
+  {
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, error.HttpStatus(), doc);
+  }
 }
 
-asio::awaitable<void> S3Service::Release(std::vector<catalog::Segment> segments) {
+asio::awaitable<void> S3Service::Release(const std::vector<catalog::Segment>& segments) {
   bool any_blob = false;
   for (const auto& s : segments) any_blob |= !s.blob_id.empty();
   if (!any_blob) co_return;

@@ -94,12 +94,12 @@ class S3Service {
                                                 S3Error* error);
   // Reads a small request body (XML documents) of at most `limit` bytes.
   asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
-  asio::awaitable<void> SendXml(Ctx& ctx, int status, std::string xml);
-  asio::awaitable<void> SendEmpty(Ctx& ctx, int status, std::vector<http::Header> headers);
+  asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);
+  asio::awaitable<void> SendEmpty(Ctx& ctx, int status, const std::vector<http::Header>& headers);
   asio::awaitable<void> SendError(Ctx& ctx, const S3Error& error);
   // Releases blobs no longer referenced, off the network thread; failures
   // only leave orphans for the sweeper.
-  asio::awaitable<void> Release(std::vector<catalog::Segment> segments);
+  asio::awaitable<void> Release(const std::vector<catalog::Segment>& segments);
 
   S3Deps deps_;
   S3Options options_;

@@ -378,3 +378,24 @@ def bucket(server, s3):
 
 
 client_error = s3util.client_error
+
+
+@pytest.fixture(autouse=True)
+def _server_liveness(request):
+    """If the module's server died during a test, fail that test with the
+    exit status and log tail, and restart the server on the same data dir
+    so that the following tests still give an independent signal."""
+    yield
+    if "server" not in request.fixturenames:
+        return
+    srv = request.getfixturevalue("server")
+    if srv.proc is None or srv.proc.poll() is None:
+        return
+    rc = srv.proc.returncode
+    tail = srv.log_tail(40)
+    try:
+        srv.start()
+    except Exception as e:  # noqa: BLE001
+        tail += "\n(restart failed too: %r)" % e
+    pytest.fail("SERVER CRASHED during this test (exit status %s); log "
+                "tail:\n%s" % (rc, tail), pytrace=False)

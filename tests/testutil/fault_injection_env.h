@@ -50,6 +50,7 @@
 // Thread-safety: as every Env, safe for concurrent use (one mutex).
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -94,7 +95,7 @@ class FaultInjectionEnv final : public Env {
 
   // Arms a one-shot failure of the n-th (n >= 1) next mutating call whose
   // kind is in `ops` (a FaultOp mask). Replaces any armed failure.
-  void FailAfter(int n, int err = 5 /* EIO */, uint32_t ops = kFaultAllOps);
+  void FailAfter(int n, int err = EIO, uint32_t ops = kFaultAllOps);
   // Disarms FailAfter.
   void ClearFailure();
   // While inactive, every mutating call fails with EIO.
@@ -153,14 +154,17 @@ class FaultInjectionEnv final : public Env {
   Status RemoveTreeLocked(const std::string& path);
 
   Env& base_;
+  // Every member below is GUARDED_BY(mu_). Base Env calls that change the
+  // journal are made under mu_ too, so the journal order is the real order.
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<FileState>> files_;  // GUARDED_BY(mu_)
-  std::vector<PendingOp> pending_;                           // GUARDED_BY(mu_)
-  bool active_ = true;                                       // GUARDED_BY(mu_)
-  int fail_countdown_ = 0;  // 0: disarmed               // GUARDED_BY(mu_)
-  int fail_errno_ = 0;                                       // GUARDED_BY(mu_)
-  uint32_t fail_ops_ = 0;                                    // GUARDED_BY(mu_)
-  int injected_ = 0;                                         // GUARDED_BY(mu_)
+  // Files written through this Env, by current name (hard links share one).
+  std::map<std::string, std::shared_ptr<FileState>> files_;
+  std::vector<PendingOp> pending_;  // oldest first
+  bool active_ = true;
+  int fail_countdown_ = 0;  // 0: disarmed
+  int fail_errno_ = 0;
+  uint32_t fail_ops_ = 0;
+  int injected_ = 0;
 };
 
 }  // namespace confiance::testutil

@@ -135,7 +135,7 @@ Status LocalBlobStore::EnsureFanoutDir(const std::string& id) {
 Status LocalBlobStore::Publish(const std::string& id) {
   RETURN_IF_ERROR(EnsureFanoutDir(id));
   RETURN_IF_ERROR(env_.RenameFile(TempPath(id), BlobPath(id)));
-  Status s = OkStatus();
+  Status s = env_.SyncDir(FanoutDir(id));
   if (!s.ok()) {
     // Visible but maybe not durable: un-publish, so that no metadata can
     // point at a blob a crash might take away. The caller's Abort() then

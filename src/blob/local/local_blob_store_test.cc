@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "common/env.h"
@@ -155,6 +156,7 @@ struct InjectedCase {
   int err;
   StatusCode code;
 };
+void PrintTo(const InjectedCase& c, std::ostream* os) { *os << c.name; }
 
 class LocalBlobStoreFaultTest : public LocalBlobStoreTest,
                                 public ::testing::WithParamInterface<InjectedCase> {};

@@ -22,7 +22,7 @@ std::string RandomBytes(std::mt19937& rng, size_t max_len) {
 
 int Sign(int v) { return (v > 0) - (v < 0); }
 
-TEST(KeyFormatTest, RoundTrip) {
+TEST(MetaKeyFormatTest, RoundTrip) {
   std::mt19937 rng(42);
   for (int i = 0; i < 2000; ++i) {
     std::string partition = RandomBytes(rng, 6);
@@ -37,7 +37,7 @@ TEST(KeyFormatTest, RoundTrip) {
   EXPECT_FALSE(DecodeKey(std::string("a\0\x03", 3)).has_value());
 }
 
-TEST(KeyFormatTest, PreservesOrderAndSeparatesPartitions) {
+TEST(MetaKeyFormatTest, PreservesOrderAndSeparatesPartitions) {
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {
     std::string p1 = RandomBytes(rng, 4), k1 = RandomBytes(rng, 4);
@@ -55,7 +55,7 @@ TEST(KeyFormatTest, PreservesOrderAndSeparatesPartitions) {
   }
 }
 
-TEST(KeyFormatTest, FormatMarkerIsInTheReservedEmptyPartition) {
+TEST(MetaKeyFormatTest, FormatMarkerIsInTheReservedEmptyPartition) {
   std::optional<DecodedKey> decoded = DecodeKey(kFormatMarkerKey);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->partition, "");

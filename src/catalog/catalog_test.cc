@@ -1,0 +1,212 @@
+// File: catalog/catalog_test.cc
+// Catalog semantics over the fake MetaStore: buckets, last-writer-wins
+// objects, listings (prefix, delimiter, markers, truncation), multipart
+// completion and abort, and the sweeper's mark phase.
+#include "catalog/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include "blob/memory/memory_blob_store.h"
+#include "catalog/sweeper.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "bucket";
+    bucket_.id = "b1";
+    bucket_.owner = "root";
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+  }
+  ObjectRecord Obj(uint64_t size, std::string blob = "") {
+    ObjectRecord r;
+    r.size = size;
+    r.etag = "e" + std::to_string(size);
+    Segment s;
+    s.blob_id = std::move(blob);
+    s.plain_size = size;
+    r.segments.push_back(s);
+    r.op_tag = NewOpTag();
+    return r;
+  }
+  std::vector<std::string> Keys(const ListPage& p) {
+    std::vector<std::string> out;
+    for (const auto& o : p.objects) out.push_back(o.key);
+    return out;
+  }
+
+  meta::MemoryMetaStore store_;
+  Catalog catalog_{store_};
+  BucketRecord bucket_;
+};
+
+TEST_F(CatalogTest, BucketLifecycle) {
+  EXPECT_STATUS_CODE(catalog_.CreateBucket(bucket_), kAlreadyExists);
+  ASSERT_OK_AND_ASSIGN(BucketRecord got, catalog_.GetBucket("bucket"));
+  EXPECT_EQ(got.id, "b1");
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(1)));
+  EXPECT_STATUS_CODE(catalog_.DeleteBucket(bucket_), kFailedPrecondition);
+  ASSERT_OK(catalog_.DeleteObject(bucket_, "k"));
+  ASSERT_OK(catalog_.DeleteBucket(bucket_));
+  EXPECT_STATUS_CODE(catalog_.GetBucket("bucket"), kNotFound);
+}
+
+TEST_F(CatalogTest, PutReturnsReplacedRecord) {
+  ASSERT_OK_AND_ASSIGN(auto first, catalog_.PutObject(bucket_, "k", Obj(1, "blob1")));
+  EXPECT_FALSE(first.has_value());
+  ASSERT_OK_AND_ASSIGN(auto second, catalog_.PutObject(bucket_, "k", Obj(2, "blob2")));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->segments[0].blob_id, "blob1");
+  ASSERT_OK_AND_ASSIGN(ObjectRecord now, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(now.size, 2u);
+  ASSERT_OK_AND_ASSIGN(auto deleted, catalog_.DeleteObject(bucket_, "k"));
+  ASSERT_TRUE(deleted.has_value());
+  EXPECT_EQ(deleted->segments[0].blob_id, "blob2");
+  ASSERT_OK_AND_ASSIGN(auto again, catalog_.DeleteObject(bucket_, "k"));
+  EXPECT_FALSE(again.has_value());
+}
+
+TEST_F(CatalogTest, ListingWithDelimiterAndMarkers) {
+  for (const char* k : {"a/1", "a/2", "b", "c/x/1", "c/y", "d", "e/"}) {
+    ASSERT_OK(catalog_.PutObject(bucket_, k, Obj(1)));
+  }
+  ListOptions opt;
+  opt.delimiter = "/";
+  ASSERT_OK_AND_ASSIGN(ListPage all, catalog_.ListObjects(bucket_, opt));
+  EXPECT_EQ(Keys(all), (std::vector<std::string>{"b", "d"}));
+  EXPECT_EQ(all.common_prefixes, (std::vector<std::string>{"a/", "c/", "e/"}));
+  EXPECT_FALSE(all.truncated);
+
+  // Page by two entries (keys and prefixes count alike).
+  opt.max_keys = 2;
+  std::vector<std::string> seen;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(ListPage p, catalog_.ListObjects(bucket_, opt));
+    for (auto& k : Keys(p)) seen.push_back(k);
+    for (auto& c : p.common_prefixes) seen.push_back(c);
+    if (!p.truncated) break;
+    opt.start_after = p.last_returned;
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a/", "b", "c/", "d", "e/"}));
+
+  ListOptions pre;
+  pre.prefix = "c/";
+  pre.delimiter = "/";
+  ASSERT_OK_AND_ASSIGN(ListPage c, catalog_.ListObjects(bucket_, pre));
+  EXPECT_EQ(Keys(c), (std::vector<std::string>{"c/y"}));
+  EXPECT_EQ(c.common_prefixes, (std::vector<std::string>{"c/x/"}));
+}
+
+TEST_F(CatalogTest, TruncationIsExact) {
+  for (const char* k : {"k1", "k2", "k3"}) ASSERT_OK(catalog_.PutObject(bucket_, k, Obj(1)));
+  ListOptions opt;
+  opt.max_keys = 3;
+  ASSERT_OK_AND_ASSIGN(ListPage p3, catalog_.ListObjects(bucket_, opt));
+  EXPECT_EQ(p3.objects.size(), 3u);
+  EXPECT_FALSE(p3.truncated);
+  opt.max_keys = 2;
+  ASSERT_OK_AND_ASSIGN(ListPage p2, catalog_.ListObjects(bucket_, opt));
+  EXPECT_EQ(p2.objects.size(), 2u);
+  EXPECT_TRUE(p2.truncated);
+  opt.max_keys = 0;
+  ASSERT_OK_AND_ASSIGN(ListPage p0, catalog_.ListObjects(bucket_, opt));
+  EXPECT_TRUE(p0.objects.empty());
+  EXPECT_FALSE(p0.truncated);
+}
+
+TEST_F(CatalogTest, ShardedBucketListsInKeyOrder) {
+  BucketRecord sharded = bucket_;
+  sharded.name = "sharded";
+  sharded.id = "b2";
+  sharded.index_shards = 4;
+  ASSERT_OK(catalog_.CreateBucket(sharded));
+  std::vector<std::string> keys;
+  for (int i = 0; i < 50; ++i) keys.push_back("key" + std::to_string(1000 + i));
+  for (auto& k : keys) ASSERT_OK(catalog_.PutObject(sharded, k, Obj(1)));
+  ListOptions opt;
+  opt.max_keys = 7;
+  std::vector<std::string> seen;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK_AND_ASSIGN(ListPage p, catalog_.ListObjects(sharded, opt));
+    for (auto& k : Keys(p)) seen.push_back(k);
+    if (!p.truncated) break;
+    opt.start_after = p.last_returned;
+  }
+  EXPECT_EQ(seen, keys);
+}
+
+TEST_F(CatalogTest, MultipartCompleteAndAbort) {
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "big";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  for (int n = 1; n <= 3; ++n) {
+    PartRecord p;
+    p.part_number = n;
+    p.segment.blob_id = "part" + std::to_string(n);
+    p.segment.plain_size = 10;
+    ASSERT_OK(catalog_.PutPart("u1", p));
+  }
+  ASSERT_OK_AND_ASSIGN(auto parts, catalog_.ListParts("u1", 0, 100));
+  ASSERT_EQ(parts.size(), 3u);
+  ObjectRecord obj = Obj(20);
+  obj.segments = {parts[0].segment, parts[2].segment};
+  obj.upload_id = "u1";
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, up, obj));
+  ASSERT_EQ(done.unused_parts.size(), 1u);
+  EXPECT_EQ(done.unused_parts[0].segment.blob_id, "part2");
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "u1"), kNotFound);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "big"));
+  EXPECT_EQ(got.segments.size(), 2u);
+
+  UploadRecord up2;
+  up2.upload_id = "u2";
+  up2.key = "other";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up2));
+  PartRecord p;
+  p.part_number = 1;
+  p.segment.blob_id = "p2-1";
+  ASSERT_OK(catalog_.PutPart("u2", p));
+  ASSERT_OK_AND_ASSIGN(auto aborted, catalog_.AbortUpload(bucket_, up2));
+  ASSERT_EQ(aborted.size(), 1u);
+  EXPECT_STATUS_CODE(catalog_.AbortUpload(bucket_, up2), kNotFound);
+}
+
+TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
+  blob::MemoryBlobStore blobs;
+  auto commit = [&]() {
+    auto w = blobs.NewBlob();
+    EXPECT_TRUE(w.ok());
+    std::string id = (*w)->id();
+    EXPECT_OK((*w)->Commit());
+    return id;
+  };
+  std::string used = commit(), orphan = commit(), part = commit();
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(1, used)));
+  UploadRecord up;
+  up.upload_id = "u9";
+  up.key = "m";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  PartRecord p;
+  p.part_number = 1;
+  p.segment.blob_id = part;
+  ASSERT_OK(catalog_.PutPart("u9", p));
+
+  OrphanSweeper sweeper(catalog_, blobs, 60);
+  // Too young: nothing is a candidate.
+  ASSERT_OK_AND_ASSIGN(SweepStats young, sweeper.SweepOnce(0));
+  EXPECT_EQ(young.deleted, 0u);
+  ASSERT_OK_AND_ASSIGN(SweepStats st, sweeper.SweepOnce(UINT32_MAX));
+  EXPECT_EQ(st.deleted, 1u);
+  EXPECT_TRUE(blobs.Open(used).ok());
+  EXPECT_TRUE(blobs.Open(part).ok());
+  EXPECT_FALSE(blobs.Open(orphan).ok());
+}
+
+}  // namespace
+}  // namespace confiance::catalog
