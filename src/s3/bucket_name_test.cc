@@ -7,9 +7,10 @@ namespace confiance::s3 {
 namespace {
 
 TEST(BucketNameTest, Valid) {
-  for (const char* n : {"abc", "my-bucket", "my.bucket.1", "0bucket", std::string(63, 'a').c_str()}) {
+  for (const char* n : {"abc", "my-bucket", "my.bucket.1", "0bucket"}) {
     EXPECT_TRUE(IsValidBucketName(n)) << n;
   }
+  EXPECT_TRUE(IsValidBucketName(std::string(63, 'a')));
 }
 
 TEST(BucketNameTest, Invalid) {
