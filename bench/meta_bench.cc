@@ -62,6 +62,18 @@ void BM_ApplySynced(benchmark::State& state) {
 BENCHMARK(BM_ApplySynced)->Threads(1)->Threads(4)->Threads(16)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
+
+// Closes the store before exit: a global unique_ptr would be destroyed after
+// RocksDB's own static objects, and DB::Close() then crashes in its logger.
+void CloseStore() { g_store.reset(); }
+
 }  // namespace confiance::meta
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  confiance::meta::CloseStore();
+  return 0;
+}

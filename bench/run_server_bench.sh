@@ -20,7 +20,7 @@ set -euo pipefail
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-/work/build-bench}"
 SECS="${SECONDS_PER:-3}"
-AK=AK
+AK=BENCHAK  # the server wants 3-128 characters
 SK=SECRET12345
 
 if [[ ! -f "$BUILD/build.ninja" ]]; then

@@ -64,7 +64,7 @@ enum class Op { kPut, kGet, kHead, kDelete, kList };
 struct Flags {
   std::string host = "127.0.0.1";
   int port = 9000;
-  std::string access_key = "AK";
+  std::string access_key = "BENCHAK";
   std::string secret_key = "SECRET12345";
   std::string region = "us-east-1";
   Op op = Op::kGet;
