@@ -58,9 +58,22 @@ Status Catalog::CreateBucket(const BucketRecord& bucket) {
 }
 
 Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
+  uint64_t generation;
+  {
+    std::lock_guard lock(bucket_mu_);
+    auto it = bucket_cache_.find(std::string(name));
+    if (it != bucket_cache_.end()) return it->second;
+    generation = bucket_generation_;
+  }
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));
   if (!v) return NotFoundError("no such bucket");
-  return DecodeBucket(*v);
+  ASSIGN_OR_RETURN(BucketRecord b, DecodeBucket(*v));
+  std::lock_guard lock(bucket_mu_);
+  if (generation == bucket_generation_) {
+    if (bucket_cache_.size() > 100000) bucket_cache_.clear();
+    bucket_cache_.emplace(b.name, b);
+  }
+  return b;
 }
 
 Result<std::vector<BucketRecord>> Catalog::ListBuckets() {
@@ -93,6 +106,11 @@ Status Catalog::DeleteBucket(const BucketRecord& bucket) {
   Status s = store_.Apply(kBucketsPartition, b);
   if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("bucket changed concurrently");
   RETURN_IF_ERROR(s);
+  {
+    std::lock_guard lock(bucket_mu_);
+    ++bucket_generation_;
+    bucket_cache_.erase(bucket.name);
+  }
   // The bucket record is gone, so no new object can be written; a PUT that
   // read the record before the delete may still land in a dropped
   // partition, where nothing can reach it again (its blob is swept).
@@ -102,10 +120,11 @@ Status Catalog::DeleteBucket(const BucketRecord& bucket) {
   return store_.DropPartition("u/" + bucket.id);
 }
 
-Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_view key) {
+Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_view key,
+                                        bool with_inline_data) {
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(ObjectPartition(bucket, key), key));
   if (!v) return NotFoundError("no such key");
-  return DecodeObject(*v);
+  return DecodeObject(*v, with_inline_data);
 }
 
 Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucket,
@@ -122,7 +141,7 @@ Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucke
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
     if (!old) return std::optional<ObjectRecord>();
-    Result<ObjectRecord> decoded = DecodeObject(*old);
+    Result<ObjectRecord> decoded = DecodeObject(*old, false);
     if (!decoded.ok()) return std::optional<ObjectRecord>();  // unreadable: the sweeper reclaims it
     return std::optional<ObjectRecord>(std::move(decoded).value());
   }
@@ -141,7 +160,7 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
-    Result<ObjectRecord> decoded = DecodeObject(*old);
+    Result<ObjectRecord> decoded = DecodeObject(*old, false);
     if (!decoded.ok()) return std::optional<ObjectRecord>();
     return std::optional<ObjectRecord>(std::move(decoded).value());
   }
@@ -172,7 +191,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
   // Objects.
   RETURN_IF_ERROR(list_all("o/", [&](const std::string& p) {
     return scan_all(p, [&](const meta::Record& r) -> Status {
-      Result<ObjectRecord> o = DecodeObject(r.value);
+      Result<ObjectRecord> o = DecodeObject(r.value, false);
       if (!o.ok()) return o.status();  // never sweep what we cannot read
       for (const Segment& s : o->segments) {
         if (!s.blob_id.empty()) fn(s.blob_id);

@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,8 +68,10 @@ class Catalog {
   // parts).
   Status DeleteBucket(const BucketRecord& bucket);
 
-  // Objects. Get: NotFound if absent.
-  Result<ObjectRecord> GetObject(const BucketRecord& bucket, std::string_view key);
+  // Objects. Get: NotFound if absent. Without inline data, small objects'
+  // bytes are not copied out (HEAD).
+  Result<ObjectRecord> GetObject(const BucketRecord& bucket, std::string_view key,
+                                 bool with_inline_data = true);
   // Last writer wins. Returns the record it replaced, if any, so that the
   // caller can release its blobs.
   Result<std::optional<ObjectRecord>> PutObject(const BucketRecord& bucket, std::string_view key,
@@ -116,6 +120,14 @@ class Catalog {
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
 
   meta::MetaStore& store_;
+  // Bucket records are read on every request and change only through
+  // CreateBucket/DeleteBucket of this process (the embedded store has one
+  // writer; a shared store will invalidate through watch/notify).
+  std::mutex bucket_mu_;
+  std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
+  // Bumped by every delete: a lookup that started before it must not
+  // re-insert what it read.
+  uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)
 };
 
 // The smallest string greater than every string that starts with `prefix`

@@ -77,7 +77,7 @@ Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOpti
         page.truncated = true;
         return page;
       }
-      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value));
+      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value, false));
       page.objects.push_back({std::move(r.key), std::move(rec)});
       page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;

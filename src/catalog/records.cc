@@ -57,10 +57,13 @@ Result<json> Parse(std::string_view bytes, const char* what) {
   return j;
 }
 
+// Inline data is not stored inside the CBOR map (decoding a CBOR byte string
+// costs per byte); the map records its length ("il") and the bytes follow
+// the map, segment after segment (see EncodeObject).
 json SegmentJson(const Segment& s) {
   json j = {{"ps", s.plain_size}, {"wk", Bin(s.wrapped_key)}, {"e", s.etag}};
   if (s.blob_id.empty()) {
-    j["in"] = Bin(s.inline_data);
+    j["il"] = s.inline_data.size();
   } else {
     j["b"] = s.blob_id;
   }
@@ -70,7 +73,6 @@ json SegmentJson(const Segment& s) {
 Segment SegmentFrom(const json& j) {
   Segment s;
   s.blob_id = Str(j, "b");
-  if (auto it = j.find("in"); it != j.end()) s.inline_data = FromBin(*it);
   s.plain_size = U64(j, "ps");
   if (auto it = j.find("wk"); it != j.end()) s.wrapped_key = FromBin(*it);
   s.etag = Str(j, "e");
@@ -100,6 +102,12 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   return r;
 }
 
+// Object record layout (docs/meta_keys.md):
+//   'O' | u32 little-endian length of the CBOR map | CBOR map | inline data
+// The map holds everything but the inline bytes, so listings and HEAD
+// decode a few hundred bytes whatever the object's inline size.
+constexpr char kObjectMarker = 'O';
+
 std::string EncodeObject(const ObjectRecord& r) {
   json segs = json::array();
   for (const Segment& s : r.segments) segs.push_back(SegmentJson(s));
@@ -107,11 +115,28 @@ std::string EncodeObject(const ObjectRecord& r) {
             {"ct", r.content_type}, {"hdr", r.headers}, {"meta", r.user_meta}, {"segs", segs},
             {"parts", r.parts_count}, {"tag", r.op_tag}};
   if (!r.upload_id.empty()) j["up"] = r.upload_id;
-  return Encode(j);
+  std::string map = Encode(j);
+  std::string out;
+  size_t inline_total = 0;
+  for (const Segment& s : r.segments) inline_total += s.blob_id.empty() ? s.inline_data.size() : 0;
+  out.reserve(5 + map.size() + inline_total);
+  out.push_back(kObjectMarker);
+  uint32_t n = static_cast<uint32_t>(map.size());
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+  out += map;
+  for (const Segment& s : r.segments) {
+    if (s.blob_id.empty()) out += s.inline_data;
+  }
+  return out;
 }
 
-Result<ObjectRecord> DecodeObject(std::string_view bytes) {
-  ASSIGN_OR_RETURN(json j, Parse(bytes, "object"));
+Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
+  if (bytes.size() < 5 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[1 + i])) << (8 * i);
+  if (n > bytes.size() - 5) return DataLossError("truncated object record");
+  ASSIGN_OR_RETURN(json j, Parse(bytes.substr(5, n), "object"));
+  std::string_view data = bytes.substr(5 + n);
   ObjectRecord r;
   r.size = U64(j, "size");
   r.etag = Str(j, "etag");
@@ -120,8 +145,18 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes) {
   r.headers = Map(j, "hdr");
   r.user_meta = Map(j, "meta");
   if (auto it = j.find("segs"); it != j.end() && it->is_array()) {
-    for (const json& s : *it) r.segments.push_back(SegmentFrom(s));
+    for (const json& sj : *it) {
+      Segment seg = SegmentFrom(sj);
+      if (seg.blob_id.empty()) {
+        uint64_t len = U64(sj, "il");
+        if (len > data.size()) return DataLossError("object record shorter than its inline data");
+        if (with_inline_data) seg.inline_data.assign(data.data(), len);
+        data.remove_prefix(len);
+      }
+      r.segments.push_back(std::move(seg));
+    }
   }
+  if (!data.empty()) return DataLossError("object record has trailing bytes");
   r.parts_count = static_cast<uint32_t>(U64(j, "parts"));
   r.op_tag = Str(j, "tag");
   r.upload_id = Str(j, "up");

@@ -74,7 +74,9 @@ struct PartRecord {
 std::string EncodeBucket(const BucketRecord& r);
 Result<BucketRecord> DecodeBucket(std::string_view bytes);
 std::string EncodeObject(const ObjectRecord& r);
-Result<ObjectRecord> DecodeObject(std::string_view bytes);
+// With with_inline_data=false, inline segments come back with empty
+// inline_data (listings, HEAD, and cleanup of replaced records need none).
+Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data = true);
 std::string EncodeUpload(const UploadRecord& r);
 Result<UploadRecord> DecodeUpload(std::string_view bytes);
 std::string EncodePart(const PartRecord& r);

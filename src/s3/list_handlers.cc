@@ -60,7 +60,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     opt.start_after = *marker;
   }
 
-  Result<catalog::ListPage> page = deps_.catalog.ListObjects(*bucket, opt);
+  // A listing scans up to 1,000 records: off the network thread.
+  Result<catalog::ListPage> page =
+      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjects(*bucket, opt); });
   if (!page.ok()) co_return ErrorFromStatus(page.status());
 
   const bool fetch_owner = !v2 || ctx.route.Query("fetch-owner") == std::optional<std::string>("true");

@@ -63,7 +63,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key);
+  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
   if (!rec.ok()) {
     co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
                                                            : ErrorFromStatus(rec.status());

@@ -38,6 +38,10 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
   rocksdb::Options rocks;
   if (env != nullptr) rocks.env = env;
   rocks.create_if_missing = true;
+  // Writers waiting for the group-commit leader block instead of spinning
+  // with sched_yield: on 2 cores the spinning took the leader's CPU
+  // (measured: 6 % of a loaded PUT profile).
+  rocks.enable_write_thread_adaptive_yield = false;
   rocks.paranoid_checks = true;
   rocks.manual_wal_flush = false;
   // Every acknowledged write was fsynced, so the only WAL damage a power loss

@@ -27,7 +27,11 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
 }
 
 void Sha256::Reset() {
-  Check(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_.get()), EVP_sha256(), nullptr));
+  // Fetched once: with OpenSSL 3, EVP_sha256() makes every init look the
+  // algorithm up again (8 % of a small GET's CPU when measured).
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (kSha256 == nullptr) std::abort();
+  Check(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_.get()), kSha256, nullptr));
 }
 
 void Sha256::Update(std::string_view data) {

@@ -1,6 +1,8 @@
 // File: s3/sigv4/signature.cc
 #include "s3/sigv4/signature.h"
 
+#include <vector>
+
 #include <span>
 
 namespace confiance::sigv4 {
@@ -25,6 +27,38 @@ std::string CredentialScope::ToString() const {
 }
 
 SigningKey DeriveSigningKey(std::string_view secret, const CredentialScope& scope) {
+  // The key changes once a day per access key and region, so each thread
+  // keeps the last few it derived (four HMACs saved per request). Entries
+  // are keyed by the secret itself: it already lives in this process, and
+  // the map is small and thread-local.
+  struct Entry {
+    std::string id;  // secret \n date \n region \n service
+    SigningKey key;
+  };
+  thread_local std::vector<Entry> cache;
+  std::string id(secret);
+  id += '\n';
+  id += scope.date;
+  id += '\n';
+  id += scope.region;
+  id += '\n';
+  id += scope.service;
+  for (const Entry& e : cache) {
+    if (e.id == id) {
+      OPENSSL_cleanse(id.data(), id.size());
+      return e.key;
+    }
+  }
+  SigningKey key = DeriveSigningKeyUncached(secret, scope);
+  if (cache.size() >= 16) {
+    OPENSSL_cleanse(cache.front().id.data(), cache.front().id.size());
+    cache.erase(cache.begin());
+  }
+  cache.push_back({std::move(id), key});
+  return key;
+}
+
+SigningKey DeriveSigningKeyUncached(std::string_view secret, const CredentialScope& scope) {
   std::string k_secret = "AWS4";
   k_secret += secret;
   Digest k = HmacSha256Of(Bytes(k_secret), scope.date);

@@ -42,6 +42,8 @@ class SigningKey {
 };
 
 SigningKey DeriveSigningKey(std::string_view secret, const CredentialScope& scope);
+// The same without the per-thread cache (tests compare the two).
+SigningKey DeriveSigningKeyUncached(std::string_view secret, const CredentialScope& scope);
 
 // "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<hex(SHA256(canonical_request))>".
 std::string StringToSign(std::string_view amz_date, const CredentialScope& scope,
