@@ -7,7 +7,7 @@
 # `openssl speed` (aes-256-gcm, md5) on core 1 in the same run.
 #
 # Usage: bench/run_server_bench.sh [BUILD_DIR]
-#   BUILD_DIR    default /work/build-bench (configured Release if missing)
+#   BUILD_DIR    default build-release beside the sources (configured Release if missing)
 #   SECONDS_PER  max seconds per run (default 3); the whole script stays
 #                under about 5 minutes
 #   KEEP=1       keep the work directory (data dir, nginx config, raw lines)
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${1:-/work/build-bench}"
+BUILD="${1:-$SRC/build-release}"
 SECS="${SECONDS_PER:-3}"
 AK=BENCHAK  # the server wants 3-128 characters
 SK=SECRET12345

@@ -177,6 +177,32 @@ TEST_F(CatalogTest, MultipartCompleteAndAbort) {
   EXPECT_STATUS_CODE(catalog_.AbortUpload(bucket_, up2), kNotFound);
 }
 
+TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {
+  Segment inl;
+  inl.inline_data = std::string("sealed\0bytes", 12);
+  inl.plain_size = 5;
+  inl.wrapped_key = "wk";
+  PartRecord part;
+  part.part_number = 3;
+  part.segment = inl;
+  ASSERT_OK_AND_ASSIGN(PartRecord p2, DecodePart(EncodePart(part)));
+  EXPECT_EQ(p2.segment.inline_data, inl.inline_data);
+  ObjectRecord obj;
+  Segment blob;
+  blob.blob_id = "abc";
+  obj.segments = {inl, blob, inl};
+  ASSERT_OK_AND_ASSIGN(ObjectRecord o2, DecodeObject(EncodeObject(obj)));
+  ASSERT_EQ(o2.segments.size(), 3u);
+  EXPECT_EQ(o2.segments[0].inline_data, inl.inline_data);
+  EXPECT_EQ(o2.segments[1].blob_id, "abc");
+  EXPECT_EQ(o2.segments[2].inline_data, inl.inline_data);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord o3, DecodeObject(EncodeObject(obj), false));
+  EXPECT_TRUE(o3.segments[0].inline_data.empty());
+  std::string truncated = EncodeObject(obj);
+  truncated.pop_back();
+  EXPECT_STATUS_CODE(DecodeObject(truncated), kDataLoss);
+}
+
 TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   blob::MemoryBlobStore blobs;
   auto commit = [&]() {

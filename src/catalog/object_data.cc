@@ -94,6 +94,16 @@ ObjectReader::ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record,
 
 ObjectReader::~ObjectReader() = default;
 
+Status ObjectReader::OpenBlobs() {
+  blobs_open_.resize(record_.segments.size());
+  for (size_t i = 0; i < record_.segments.size(); ++i) {
+    const std::string& id = record_.segments[i].blob_id;
+    if (id.empty() || blobs_open_[i]) continue;
+    ASSIGN_OR_RETURN(blobs_open_[i], blobs_.Open(id));
+  }
+  return OkStatus();
+}
+
 Result<ObjectReader::OpenSegment*> ObjectReader::Segment(size_t index) {
   if (open_index_ == index) return open_.get();
   const catalog::Segment& seg = record_.segments[index];
@@ -109,7 +119,11 @@ Result<ObjectReader::OpenSegment*> ObjectReader::Segment(size_t index) {
       return n;
     };
   } else {
-    ASSIGN_OR_RETURN(os->blob, blobs_.Open(seg.blob_id));
+    if (blobs_open_.size() > index && blobs_open_[index]) {
+      os->blob = std::move(blobs_open_[index]);
+    } else {
+      ASSIGN_OR_RETURN(os->blob, blobs_.Open(seg.blob_id));
+    }
     blob::BlobReader* b = os->blob.get();
     reader = [b](uint64_t offset, std::span<std::byte> out) { return b->ReadAt(offset, out); };
   }

@@ -68,6 +68,12 @@ class ObjectReader {
                std::shared_ptr<const crypto::SecretBytes> bucket_key, std::string bucket_id);
   ~ObjectReader();
 
+  // Opens every blob of the object now, so that the read no longer depends
+  // on the blobs' names (a blob deleted later stays readable through its
+  // open handle). NotFound when a blob is already gone: the object was
+  // replaced or deleted since its record was read; read the record again.
+  Status OpenBlobs();
+
   // Fills `out` with plaintext [offset, offset + out.size()) of the object.
   // DataLoss if any touched package fails to authenticate (tampering or
   // bitrot): no unauthenticated byte is ever returned. Reads of a package
@@ -83,6 +89,7 @@ class ObjectReader {
   std::shared_ptr<const crypto::SecretBytes> bucket_key_;
   std::string bucket_id_;
   std::vector<uint64_t> starts_;  // plaintext offset of each segment
+  std::vector<std::unique_ptr<blob::BlobReader>> blobs_open_;  // by segment; null if inline or not yet open
   size_t open_index_ = SIZE_MAX;
   std::unique_ptr<OpenSegment> open_;
 };

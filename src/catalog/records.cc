@@ -184,15 +184,21 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
 }
 
 std::string EncodePart(const PartRecord& r) {
-  return Encode({{"v", kRecordVersion}, {"n", r.part_number}, {"seg", SegmentJson(r.segment)},
-                 {"mtime", r.modified_ms}});
+  // Part records are few and short-lived: their (small) inline data stays
+  // inside the map.
+  json seg = SegmentJson(r.segment);
+  if (r.segment.blob_id.empty()) seg["in"] = Bin(r.segment.inline_data);
+  return Encode({{"v", kRecordVersion}, {"n", r.part_number}, {"seg", seg}, {"mtime", r.modified_ms}});
 }
 
 Result<PartRecord> DecodePart(std::string_view bytes) {
   ASSIGN_OR_RETURN(json j, Parse(bytes, "part"));
   PartRecord r;
   r.part_number = static_cast<int>(U64(j, "n"));
-  if (auto it = j.find("seg"); it != j.end()) r.segment = SegmentFrom(*it);
+  if (auto it = j.find("seg"); it != j.end()) {
+    r.segment = SegmentFrom(*it);
+    if (auto in = it->find("in"); in != it->end()) r.segment.inline_data = FromBin(*in);
+  }
   r.modified_ms = U64(j, "mtime");
   return r;
 }

@@ -361,7 +361,9 @@ asio::awaitable<bool> ConnectionImpl::Drain() {
 asio::awaitable<Result<size_t>> ConnectionImpl::Read(std::span<std::byte> out) {
   if (out.empty()) co_return InvalidArgumentError("BodyReader::Read: empty buffer");
   if (body_error_) co_return *body_error_;
-  if (parser_->is_done()) co_return size_t{0};
+  // "100 Continue" goes out on the first Read even for an empty body:
+  // botocore 1.29 sends Expect on every PutObject and mis-frames the next
+  // response on its pooled connection if a 0-byte PUT is answered without it.
   if (expect_continue_ && !continue_sent_) {
     continue_sent_ = true;
     std::array<asio::const_buffer, 1> bufs{asio::buffer(kContinue)};
@@ -371,6 +373,7 @@ asio::awaitable<Result<size_t>> ConnectionImpl::Read(std::span<std::byte> out) {
       co_return st;
     }
   }
+  if (parser_->is_done()) co_return size_t{0};
   co_return co_await ReadBody(out);
 }
 

@@ -63,10 +63,32 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
-  if (!rec.ok()) {
-    co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
-                                                           : ErrorFromStatus(rec.status());
+  // The record, and (for a GET of blob data) every blob opened: a blob can
+  // vanish between reading the record and opening it when a concurrent PUT
+  // replaces the object; then the newer record is read again.
+  Result<catalog::ObjectRecord> rec = NotFoundError("not read yet");
+  std::shared_ptr<const crypto::SecretBytes> key;
+  std::unique_ptr<catalog::ObjectReader> reader;
+  for (int attempt = 0;; ++attempt) {
+    rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
+    if (!rec.ok()) {
+      co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
+                                                             : ErrorFromStatus(rec.status());
+    }
+    if (head) break;
+    if (!key) {
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(*bucket);
+      if (!k.ok()) co_return ErrorFromStatus(k.status());
+      key = *k;
+    }
+    reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, *rec, key, bucket->id);
+    if (!AnyBlob(*rec)) break;
+    Status opened = co_await deps_.pool.Run([&] { return reader->OpenBlobs(); });
+    if (opened.ok()) break;
+    if (opened.code() != StatusCode::kNotFound || attempt == 4) {
+      spdlog::error("request {}: opening {} failed: {}", ctx.request_id, ctx.resource, opened.ToString());
+      co_return ErrorFromStatus(opened);
+    }
   }
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
   // response-* query parameters override stored headers (signed requests only).
@@ -102,9 +124,6 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     co_return std::nullopt;
   }
 
-  Result<std::shared_ptr<const crypto::SecretBytes>> key = deps_.bucket_keys.Get(*bucket);
-  if (!key.ok()) co_return ErrorFromStatus(key.status());
-  catalog::ObjectReader reader(deps_.blobs, *rec, *key, bucket->id);
   const bool blocking = AnyBlob(*rec);
   BufferPool::Lease lease = buffers_.Get();
   std::span<std::byte> buf = lease.span();
@@ -119,9 +138,9 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     // (No co_await inside ?: — g++ 12 destroys such temporaries twice.)
     Status st;
     if (n > 0 && blocking) {
-      st = co_await deps_.pool.Run([&] { return reader.Read(offset, window); });
+      st = co_await deps_.pool.Run([&] { return reader->Read(offset, window); });
     } else if (n > 0) {
-      st = reader.Read(offset, window);
+      st = reader->Read(offset, window);
     }
     if (!st.ok()) {
       spdlog::error("request {}: reading {} failed: {}", ctx.request_id, ctx.resource, st.ToString());

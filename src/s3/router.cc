@@ -2,6 +2,7 @@
 #include "s3/router.h"
 
 #include <array>
+#include <cctype>
 
 #include "s3/sigv4/canonical.h"
 
@@ -104,11 +105,13 @@ Result<Route> RouteRequest(std::string_view method, std::string_view target,
   for (auto& [k, v] : *params) r.query.emplace(std::move(k), std::move(v));
 
   std::string_view rest = std::string_view(*path).substr(1);
-  std::string_view h = StripPort(host);
+  // Host names are case-insensitive (RFC 3986); bucket names are lowercase.
+  std::string h(StripPort(host));
+  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!options.domain.empty() && h.size() > options.domain.size() + 1 &&
-      h.substr(h.size() - options.domain.size()) == options.domain &&
+      sigv4::EqualsIgnoreCase(std::string_view(h).substr(h.size() - options.domain.size()), options.domain) &&
       h[h.size() - options.domain.size() - 1] == '.') {
-    r.bucket = std::string(h.substr(0, h.size() - options.domain.size() - 1));
+    r.bucket = h.substr(0, h.size() - options.domain.size() - 1);
     r.key = std::string(rest);
   } else {
     size_t slash = rest.find('/');

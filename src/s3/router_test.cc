@@ -52,6 +52,8 @@ TEST(RouterTest, VirtualHostStyle) {
   EXPECT_EQ(r.op, Operation::kGetObject);
   Route list = MustRoute("GET", "/?list-type=2", "mybucket.s3.example.com", "s3.example.com");
   EXPECT_EQ(list.op, Operation::kListObjectsV2);
+  Route upper = MustRoute("GET", "/k", "MyBucket.S3.Example.COM:9000", "s3.example.com");
+  EXPECT_EQ(upper.bucket, "mybucket");
   Route path = MustRoute("GET", "/b/k", "s3.example.com", "s3.example.com");
   EXPECT_EQ(path.bucket, "b");
 }

@@ -134,6 +134,24 @@ def test_keep_alive_many_requests_one_connection(server, bucket):
         conn.close()
 
 
+def test_keep_alive_empty_put_then_put_with_body(server, bucket):
+    """Regression: on one keep-alive connection, a 0-byte PUT followed by a
+    PUT with a body must both be answered."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        for i, body in enumerate([b"", b"x", b"", b"", b"yz" * 1000, b""]):
+            path = object_path(bucket, "ka-empty-%d" % i)
+            h = signed(server, "PUT", path, body)
+            h["Content-Length"] = str(len(body))
+            conn.request("PUT", path, body=body, headers=h)
+            r = conn.getresponse()
+            r.read()
+            assert r.status == 200, (i, r.status)
+            assert r.getheader("ETag") == '"%s"' % md5_hex(body)
+    finally:
+        conn.close()
+
+
 def test_pipelined_requests(server, bucket):
     path = object_path(bucket, "pipe")
     server.request("PUT", path, body=b"pipelined")

@@ -428,3 +428,19 @@ def test_read_after_write_and_restart(server, s3, bucket):
     c = server.client()
     assert c.get_object(Bucket=bucket, Key="persist")["Body"].read() == data
     assert c.get_object(Bucket=bucket, Key="tiny")["Body"].read() == b"t"
+
+
+def test_boto3_empty_put_then_put_same_connection(server, bucket):
+    """boto3 sends 'Expect: 100-continue' with every PutObject. If the
+    server answers a 0-byte PUT with its final 200 without a 100 Continue
+    (legal HTTP), botocore keeps that status line for the pooled
+    connection and the next request on it hangs or reads a bogus bare 200.
+    The server must keep boto3 working: e.g. send 100 Continue whenever
+    Expect: 100-continue is present."""
+    c = server.client(read_timeout=10, max_pool_connections=1)
+    for i, body in enumerate([b"", b"x", b"", b"yz"]):
+        r = c.put_object(Bucket=bucket, Key="seq-%d" % i, Body=body)
+        assert r.get("ETag") == '"%s"' % md5_hex(body), (i, r)
+    for i, body in enumerate([b"", b"x", b"", b"yz"]):
+        assert c.get_object(Bucket=bucket,
+                            Key="seq-%d" % i)["Body"].read() == body
