@@ -12,6 +12,7 @@
 // watchdog sleeps until deadline_ and, if it has passed, closes the socket,
 // which fails the pending operation. Moving the deadline later costs a
 // store; only moving it earlier re-arms the timer.
+#include "common/ascii.h"
 #include "http/connection.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -40,6 +41,8 @@
 #include "http/response_head.h"
 
 namespace confiance::http {
+
+using ::confiance::EqualsIgnoreCase;
 namespace {
 
 namespace beast = boost::beast;
@@ -57,16 +60,6 @@ bool IsHttpParseError(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 class ConnectionImpl final : public Connection,
                              public BodyReader,

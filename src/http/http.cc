@@ -4,20 +4,10 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace confiance::http {
 
-namespace {
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-}  // namespace
 
 std::optional<std::string_view> Request::FindHeader(std::string_view name) const {
   for (const Header& h : headers) {

@@ -1,4 +1,5 @@
 // File: http/response_head.cc
+#include "common/ascii.h"
 #include "http/response_head.h"
 
 #include <boost/beast/http/status.hpp>
@@ -7,6 +8,8 @@
 #include <ctime>
 
 namespace confiance::http {
+
+using ::confiance::EqualsIgnoreCase;
 namespace {
 
 bool IsTokenChar(unsigned char c) {
@@ -14,16 +17,6 @@ bool IsTokenChar(unsigned char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool OwnedByLayer(std::string_view name) {
   for (std::string_view owned :

@@ -31,6 +31,13 @@ std::optional<int> ParseInt(const std::optional<std::string>& s) {
   return v;
 }
 
+// NoSuchUpload for an upload that does not exist (never created, aborted
+// or completed); other failures as they are.
+S3Error UploadError(const Status& status) {
+  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
+                                                : ErrorFromStatus(status);
+}
+
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
@@ -75,10 +82,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, *upload_id);
-  if (!up.ok()) {
-    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
-                                                          : ErrorFromStatus(up.status());
-  }
+  if (!up.ok()) co_return UploadError(up.status());
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
@@ -111,10 +115,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
-  if (!up.ok()) {
-    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
-                                                          : ErrorFromStatus(up.status());
-  }
+  if (!up.ok()) co_return UploadError(up.status());
   Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
   if (!body.ok()) co_return error;
   Result<std::vector<xml::CompletedPart>> wanted = xml::ParseCompleteMultipartUpload(*body);
@@ -188,10 +189,7 @@ asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
-  if (!up.ok()) {
-    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
-                                                          : ErrorFromStatus(up.status());
-  }
+  if (!up.ok()) co_return UploadError(up.status());
   Result<std::vector<catalog::PartRecord>> parts =
       co_await deps_.pool.Run([&] { return deps_.catalog.AbortUpload(*bucket, *up); });
   if (!parts.ok()) {
@@ -217,10 +215,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
-  if (!up.ok()) {
-    co_return up.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
-                                                          : ErrorFromStatus(up.status());
-  }
+  if (!up.ok()) co_return UploadError(up.status());
   int marker = ParseInt(ctx.route.Query("part-number-marker")).value_or(0);
   int max_parts = std::clamp(ParseInt(ctx.route.Query("max-parts")).value_or(1000), 0, 1000);
   Result<std::vector<catalog::PartRecord>> parts =

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/status.h"
 
 namespace confiance::sigv4 {
@@ -77,8 +78,8 @@ Result<std::string> CanonicalRequest(const RequestView& request,
                                      bool presigned);
 
 // Case-insensitive ASCII equality (header names).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-std::string ToLower(std::string_view s);
+using ::confiance::EqualsIgnoreCase;
+using ::confiance::ToLower;
 
 // The first header named `name` (case-insensitive), or nullptr.
 const Header* FindHeader(std::span<const Header> headers, std::string_view name);
