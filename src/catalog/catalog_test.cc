@@ -198,9 +198,17 @@ TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {
   EXPECT_EQ(o2.segments[2].inline_data, inl.inline_data);
   ASSERT_OK_AND_ASSIGN(ObjectRecord o3, DecodeObject(EncodeObject(obj), false));
   EXPECT_TRUE(o3.segments[0].inline_data.empty());
-  std::string truncated = EncodeObject(obj);
-  truncated.pop_back();
-  EXPECT_STATUS_CODE(DecodeObject(truncated), kDataLoss);
+  // Every strict prefix, and a trailing byte, is refused as DataLoss.
+  obj.user_meta = {{"k", "v"}};
+  obj.headers = {{"cache-control", "no-cache"}};
+  std::string full = EncodeObject(obj);
+  for (size_t n = 0; n < full.size(); ++n) {
+    EXPECT_STATUS_CODE(DecodeObject(full.substr(0, n)), kDataLoss) << n;
+  }
+  EXPECT_STATUS_CODE(DecodeObject(full + "x"), kDataLoss);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord o4, DecodeObject(full));
+  EXPECT_EQ(o4.user_meta.at("k"), "v");
+  EXPECT_EQ(o4.headers.at("cache-control"), "no-cache");
 }
 
 TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {

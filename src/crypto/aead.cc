@@ -181,10 +181,18 @@ Status PackageOpener::Open(uint64_t index, std::span<const std::byte> sealed, bo
 
 ObjectEncryptor::ObjectEncryptor(const SecretBytes& key, Sink sink, PackageLayout layout)
     : sealer_(key, layout), sink_(std::move(sink)) {
-  if (ValidLayout(layout)) {
-    buf_.resize(layout.sealed_package_size());
-  } else {
+  // buf_ grows on demand up to one sealed package (EnsureBuffer): a 4 KiB
+  // object never pays for a 64 KiB allocation.
+  if (!ValidLayout(layout)) {
     error_ = InvalidArgumentError("unsupported package size");
+  }
+}
+
+void ObjectEncryptor::EnsureBuffer(size_t plain_bytes) {
+  size_t need = plain_bytes + kTagSize;
+  if (buf_.size() < need) {
+    size_t grown = std::max(need, std::min<size_t>(2 * buf_.size(), sealer_.layout().sealed_package_size()));
+    buf_.resize(grown);
   }
 }
 
@@ -218,6 +226,7 @@ Status ObjectEncryptor::Write(std::span<const std::byte> plain) {
     if (buffered_ == 0 && plain.size() > p) {
       // A whole package followed by more input: it is not the last, seal it
       // straight from the caller's span without copying it.
+      EnsureBuffer(p);
       Status s = sealer_.Seal(next_index_, plain.first(p), /*final=*/false, buf_);
       if (!s.ok()) return error_ = s;
       ++next_index_;
@@ -226,6 +235,7 @@ Status ObjectEncryptor::Write(std::span<const std::byte> plain) {
       continue;
     }
     size_t take = std::min(p - buffered_, plain.size());
+    EnsureBuffer(buffered_ + take);
     std::memcpy(buf_.data() + buffered_, plain.data(), take);
     buffered_ += take;
     plain = plain.subspan(take);
@@ -240,6 +250,7 @@ Status ObjectEncryptor::Finish() {
     RETURN_IF_ERROR(Emit(sealer_.header()));
     header_sent_ = true;
   }
+  EnsureBuffer(buffered_);
   RETURN_IF_ERROR(SealBuffered(/*final=*/true));
   finished_ = true;
   return OkStatus();
@@ -266,7 +277,8 @@ Status RangeDecryptor::LoadHeader() {
   std::array<std::byte, kHeaderSize> header;
   RETURN_IF_ERROR(ReadFully(0, header));
   RETURN_IF_ERROR(opener_.CheckHeader(header));
-  buf_.resize(opener_.layout().sealed_package_size());
+  // Package 0 is the largest one: a small object needs no 64 KiB buffer.
+  buf_.resize(opener_.layout().PlainPackageSize(0, plain_size_) + kTagSize);
   header_loaded_ = true;
   return OkStatus();
 }

@@ -131,6 +131,8 @@ class ObjectEncryptor {
  private:
   Status Emit(std::span<const std::byte> bytes);
   Status SealBuffered(bool final);
+  // Grows buf_ to hold `plain_bytes` of plaintext plus a tag.
+  void EnsureBuffer(size_t plain_bytes);
 
   PackageSealer sealer_;
   Sink sink_;
