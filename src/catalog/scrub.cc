@@ -1,0 +1,196 @@
+// File: catalog/scrub.cc
+#include "catalog/scrub.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "catalog/object_data.h"
+#include "crypto/aead.h"
+#include "crypto/envelope.h"
+#include "crypto/object_format.h"
+
+namespace confiance::catalog {
+namespace {
+
+using Kind = ScrubDamage::Kind;
+
+// Must match object_data.cc: the context data keys are wrapped under.
+// Only needed for empty segments, which ObjectReader never opens.
+std::string DataKeyContext(std::string_view bucket_id) {
+  return "confiance/data-key/v1/" + std::string(bucket_id);
+}
+
+constexpr size_t kWindow = 1 << 20;  // a multiple of the package size
+constexpr size_t kPageKeys = 1000;
+
+struct Problem {
+  Kind kind;
+  std::string detail;
+};
+
+std::string SegmentName(const ObjectRecord& rec, size_t i) {
+  return rec.parts_count > 0 ? fmt::format("segment {} (part {} of {})", i, i + 1, rec.segments.size())
+                             : fmt::format("segment {}", i);
+}
+
+// An empty segment holds a header and one empty final package: ObjectReader
+// never reads it, so authenticate it here.
+std::optional<Problem> CheckEmptySegment(const Segment& seg, const std::string& sealed,
+                                         const crypto::SecretBytes& bucket_key,
+                                         const std::string& bucket_id, const std::string& name) {
+  Result<crypto::SecretBytes> key = crypto::UnwrapKey(bucket_key, seg.wrapped_key, DataKeyContext(bucket_id));
+  if (!key.ok()) {
+    return Problem{Kind::kAuthFailure, fmt::format("{}: data key does not unwrap: {}", name, key.status().ToString())};
+  }
+  crypto::PackageOpener opener(*key);
+  std::span<const std::byte> all = std::as_bytes(std::span(sealed.data(), sealed.size()));
+  Status st = opener.CheckHeader(all.first(crypto::kHeaderSize));
+  if (st.ok()) {
+    std::vector<std::byte> buf(all.begin() + crypto::kHeaderSize, all.end());
+    st = opener.Open(0, buf, /*final=*/true, std::span<std::byte>(buf.data(), 0));
+  }
+  if (!st.ok()) return Problem{Kind::kAuthFailure, fmt::format("{}: {}", name, st.ToString())};
+  return std::nullopt;
+}
+
+// Reads one segment in full. Returns the problem found, if any.
+std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& rec, size_t i,
+                                    const std::shared_ptr<const crypto::SecretBytes>& bucket_key,
+                                    const std::string& bucket_id, std::vector<std::byte>& buf,
+                                    uint64_t& bytes_verified) {
+  const Segment& seg = rec.segments[i];
+  const std::string name = SegmentName(rec, i);
+  const uint64_t want = crypto::CiphertextSize(seg.plain_size);
+  uint64_t have = 0;
+  std::string empty_sealed;
+  if (seg.blob_id.empty()) {
+    have = seg.inline_data.size();
+    empty_sealed = seg.inline_data;
+  } else {
+    Result<std::unique_ptr<blob::BlobReader>> b = blobs.Open(seg.blob_id);
+    if (!b.ok()) {
+      if (b.status().code() == StatusCode::kNotFound) {
+        return Problem{Kind::kMissingBlob, fmt::format("{}: blob {} is missing", name, seg.blob_id)};
+      }
+      return Problem{Kind::kReadError,
+                     fmt::format("{}: blob {} cannot be opened: {}", name, seg.blob_id, b.status().ToString())};
+    }
+    have = (*b)->size();
+    if (have == want && seg.plain_size == 0) {
+      empty_sealed.resize(have);
+      Result<size_t> n = (*b)->ReadAt(0, std::as_writable_bytes(std::span(empty_sealed.data(), empty_sealed.size())));
+      if (!n.ok() || *n != have) {
+        return Problem{Kind::kReadError, fmt::format("{}: blob {} read failed", name, seg.blob_id)};
+      }
+    }
+  }
+  const std::string where = seg.blob_id.empty() ? std::string("inline value") : "blob " + seg.blob_id;
+  if (have < want) {
+    return Problem{Kind::kShortBlob, fmt::format("{}: {} has {} bytes, {} expected", name, where, have, want)};
+  }
+  if (have > want) {
+    return Problem{Kind::kLongBlob, fmt::format("{}: {} has {} bytes, {} expected", name, where, have, want)};
+  }
+  if (seg.plain_size == 0) return CheckEmptySegment(seg, empty_sealed, *bucket_key, bucket_id, name);
+
+  ObjectRecord one;
+  one.size = seg.plain_size;
+  one.segments.push_back(seg);
+  ObjectReader reader(blobs, one, bucket_key, bucket_id);
+  for (uint64_t off = 0; off < seg.plain_size;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), seg.plain_size - off));
+    Status st = reader.Read(off, std::span<std::byte>(buf.data(), n));
+    if (!st.ok()) {
+      Kind kind = Kind::kReadError;
+      if (st.code() == StatusCode::kDataLoss) kind = Kind::kAuthFailure;
+      if (st.code() == StatusCode::kNotFound) kind = Kind::kMissingBlob;
+      return Problem{kind, fmt::format("{}: at plaintext offset {}: {}", name, off, st.ToString())};
+    }
+    off += n;
+    bytes_verified += n;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view ScrubKindName(ScrubDamage::Kind kind) {
+  switch (kind) {
+    case Kind::kMissingBlob: return "missing-blob";
+    case Kind::kShortBlob: return "short-blob";
+    case Kind::kLongBlob: return "long-blob";
+    case Kind::kAuthFailure: return "authentication-failure";
+    case Kind::kUndecodableRecord: return "undecodable-record";
+    case Kind::kInconsistentRecord: return "inconsistent-record";
+    case Kind::kKeyUnavailable: return "key-unavailable";
+    case Kind::kListingFailed: return "listing-failed";
+    case Kind::kReadError: return "read-error";
+  }
+  return "unknown";
+}
+
+Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
+                          const ScrubProgress& progress) {
+  ScrubReport report;
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog.ListBuckets());
+  std::vector<std::byte> buf(kWindow);
+  for (const BucketRecord& bucket : buckets) {
+    ++report.buckets;
+    Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key = keys.Get(bucket);
+    ListOptions options;
+    options.max_keys = kPageKeys;
+    while (true) {
+      Result<ListPage> page = catalog.ListObjects(bucket, options);
+      if (!page.ok()) {
+        // An undecodable record breaks the listing; its name is unknown here.
+        report.damaged.push_back(
+            {bucket.name, options.start_after, Kind::kListingFailed,
+             fmt::format("listing after key '{}' failed (objects after it not scrubbed): {}",
+                         options.start_after, page.status().ToString())});
+        break;
+      }
+      for (const ListedObject& listed : page->objects) {
+        ++report.objects;
+        std::vector<Problem> problems;
+        Result<ObjectRecord> rec = catalog.GetObject(bucket, listed.key, /*with_inline_data=*/true);
+        if (!rec.ok()) {
+          if (rec.status().code() != StatusCode::kNotFound) {  // NotFound: deleted meanwhile
+            problems.push_back({Kind::kUndecodableRecord, rec.status().ToString()});
+          }
+        } else if (!bucket_key.ok()) {
+          problems.push_back({Kind::kKeyUnavailable, bucket_key.status().ToString()});
+        } else {
+          uint64_t total = 0;
+          for (const Segment& s : rec->segments) total += s.plain_size;
+          if (total != rec->size) {
+            problems.push_back({Kind::kInconsistentRecord,
+                                fmt::format("segments hold {} bytes, object size is {}", total, rec->size)});
+          }
+          for (size_t i = 0; i < rec->segments.size(); ++i) {
+            ++report.segments;
+            if (std::optional<Problem> p =
+                    CheckSegment(blobs, *rec, i, *bucket_key, bucket.id, buf, report.bytes_verified)) {
+              problems.push_back(std::move(*p));
+            }
+          }
+        }
+        if (!problems.empty()) {
+          std::string detail;
+          for (const Problem& p : problems) {
+            if (!detail.empty()) detail += "; ";
+            detail += p.detail;
+          }
+          report.damaged.push_back({bucket.name, listed.key, problems.front().kind, std::move(detail)});
+        }
+        if (progress) progress(report, bucket.name, listed.key);
+      }
+      if (!page->truncated || page->last_returned.empty()) break;
+      options.start_after = page->last_returned;
+    }
+  }
+  return report;
+}
+
+}  // namespace confiance::catalog
