@@ -130,10 +130,33 @@ Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_
 Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucket,
                                                        std::string_view key,
                                                        const ObjectRecord& record) {
+  return PutObjectIf(bucket, key, record, PutCondition{});
+}
+
+Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& bucket,
+                                                         std::string_view key,
+                                                         const ObjectRecord& record,
+                                                         const PutCondition& condition) {
   const std::string partition = ObjectPartition(bucket, key);
   const std::string value = EncodeObject(record);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    // The condition is judged on the entry the batch expects: if another
+    // writer changes it first, the batch fails and the loop judges again.
+    switch (condition.kind) {
+      case PutCondition::Kind::kNone:
+        break;
+      case PutCondition::Kind::kMustNotExist:
+        if (old) return FailedPreconditionError("the object exists");
+        break;
+      case PutCondition::Kind::kMustHaveEtag: {
+        if (!old) return NotFoundError("no such object");
+        Result<ObjectRecord> current = DecodeObject(*old, false);
+        if (!current.ok()) return current.status();
+        if (current->etag != condition.etag) return FailedPreconditionError("the object's ETag differs");
+        break;
+      }
+    }
     meta::Batch b;
     b.op_tag = record.op_tag;
     b.Expect(std::string(key), old).Put(std::string(key), value);

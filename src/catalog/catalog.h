@@ -76,6 +76,19 @@ class Catalog {
   // caller can release its blobs.
   Result<std::optional<ObjectRecord>> PutObject(const BucketRecord& bucket, std::string_view key,
                                                 const ObjectRecord& record);
+  // A condition on the object a PutObjectIf replaces, checked atomically
+  // with the commit (compare-and-set on the current entry).
+  struct PutCondition {
+    enum class Kind { kNone, kMustNotExist, kMustHaveEtag };
+    Kind kind = Kind::kNone;
+    std::string etag;  // kMustHaveEtag: the current object's ETag, unquoted
+  };
+  // As PutObject, if `condition` holds when the record is committed:
+  // FailedPrecondition if the key exists (kMustNotExist) or its ETag differs
+  // (kMustHaveEtag); NotFound if kMustHaveEtag and the key does not exist.
+  Result<std::optional<ObjectRecord>> PutObjectIf(const BucketRecord& bucket, std::string_view key,
+                                                  const ObjectRecord& record,
+                                                  const PutCondition& condition);
   // Returns the deleted record (nullopt if there was none: deleting is
   // idempotent).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);

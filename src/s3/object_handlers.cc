@@ -5,6 +5,7 @@
 #include "catalog/object_data.h"
 #include "common/logging.h"
 #include "crypto/object_format.h"
+#include "s3/conditional.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
 #include "s3/s3_context.h"
@@ -15,6 +16,30 @@ namespace confiance::s3 {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
+
+// x-amz-storage-class: only STANDARD exists (and is what every object is).
+bool StorageClassAccepted(const http::Request& req) {
+  std::optional<std::string_view> sc = req.FindHeader("x-amz-storage-class");
+  return !sc || *sc == "STANDARD";
+}
+
+// If-None-Match: * and If-Match on PUT (a compare-and-set at the commit).
+// nullopt: a form S3 does not support (NotImplemented).
+std::optional<catalog::Catalog::PutCondition> PutConditionOf(const http::Request& req) {
+  using Kind = catalog::Catalog::PutCondition::Kind;
+  std::optional<std::string_view> none_match = req.FindHeader("if-none-match");
+  std::optional<std::string_view> match = req.FindHeader("if-match");
+  catalog::Catalog::PutCondition c;
+  if (none_match && match) return std::nullopt;
+  if (none_match) {
+    if (UnquoteEtag(*none_match) != "*") return std::nullopt;
+    c.kind = Kind::kMustNotExist;
+  } else if (match) {
+    c.kind = Kind::kMustHaveEtag;
+    c.etag = std::string(UnquoteEtag(*match));
+  }
+  return c;
+}
 
 bool AnyBlob(const catalog::ObjectRecord& r) {
   for (const auto& s : r.segments) {
@@ -27,6 +52,12 @@ bool AnyBlob(const catalog::ObjectRecord& r) {
 
 asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (ctx.route.key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  if (!StorageClassAccepted(ctx.req)) co_return MakeError(S3ErrorCode::kInvalidStorageClass);
+  std::optional<catalog::Catalog::PutCondition> condition = PutConditionOf(ctx.req);
+  if (!condition) {
+    co_return MakeError(S3ErrorCode::kNotImplemented,
+                        "Conditional PUT supports only If-None-Match: * or If-Match: <ETag>.");
+  }
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
@@ -45,10 +76,16 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
   Result<std::optional<catalog::ObjectRecord>> replaced =
-      co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, rec); });
+      co_await deps_.pool.Run([&] { return deps_.catalog.PutObjectIf(*bucket, ctx.route.key, rec, *condition); });
   if (!replaced.ok()) {
-    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
     co_await Release(rec.segments);
+    if (condition->kind != catalog::Catalog::PutCondition::Kind::kNone) {
+      if (replaced.status().code() == StatusCode::kFailedPrecondition) {
+        co_return MakeError(S3ErrorCode::kPreconditionFailed);
+      }
+      if (replaced.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchKey);
+    }
+    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
     co_return ErrorFromStatus(replaced.status());
   }
   {
@@ -69,11 +106,22 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   Result<catalog::ObjectRecord> rec = NotFoundError("not read yet");
   std::shared_ptr<const crypto::SecretBytes> key;
   std::unique_ptr<catalog::ObjectReader> reader;
+  const Conditions conditions = ReadConditions(ctx.req);
   for (int attempt = 0;; ++attempt) {
     rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
     if (!rec.ok()) {
       co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
                                                              : ErrorFromStatus(rec.status());
+    }
+    if (conditions.any()) {
+      ConditionOutcome outcome = EvaluateConditions(conditions, rec->etag, rec->modified_ms);
+      if (outcome == ConditionOutcome::kPreconditionFailed) co_return MakeError(S3ErrorCode::kPreconditionFailed);
+      if (outcome == ConditionOutcome::kNotModified) {
+        std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec->etag)},
+                                                 http::Header{"Last-Modified", HttpDate(rec->modified_ms)});
+        co_await SendEmpty(ctx, 304, hdrs);
+        co_return std::nullopt;
+      }
     }
     if (head) break;
     if (!key) {

@@ -18,6 +18,7 @@ enum class Operation {
   kListMultipartUploads,
   kDeleteObjects,
   kPutObject,
+  kCopyObject,
   kGetObject,
   kHeadObject,
   kDeleteObject,

@@ -62,8 +62,11 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
   if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
   const bool upload = r.HasQuery("uploadId");
   if (method == "PUT") {
-    if (has_copy_source) return Operation::kNotImplemented;  // CopyObject/UploadPartCopy: a later issue
-    if (upload || r.HasQuery("partNumber")) return Operation::kUploadPart;
+    if (upload || r.HasQuery("partNumber")) {
+      // UploadPartCopy: a later change.
+      return has_copy_source ? Operation::kNotImplemented : Operation::kUploadPart;
+    }
+    if (has_copy_source) return Operation::kCopyObject;
     return Operation::kPutObject;
   }
   if (method == "GET") return upload ? Operation::kListParts : Operation::kGetObject;
@@ -142,6 +145,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kListMultipartUploads: return "ListMultipartUploads";
     case Operation::kDeleteObjects: return "DeleteObjects";
     case Operation::kPutObject: return "PutObject";
+    case Operation::kCopyObject: return "CopyObject";
     case Operation::kGetObject: return "GetObject";
     case Operation::kHeadObject: return "HeadObject";
     case Operation::kDeleteObject: return "DeleteObject";

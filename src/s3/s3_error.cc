@@ -44,6 +44,7 @@ constexpr std::array kTable = {
           "order by part number."},
     Entry{"InvalidRange", 416, "The requested range is not satisfiable"},
     Entry{"InvalidRequest", 400, "Invalid Request"},
+    Entry{"InvalidStorageClass", 400, "The storage class you specified is not valid"},
     Entry{"KeyTooLongError", 400, "Your key is too long"},
     Entry{"MalformedXML", 400,
           "The XML you provided was not well-formed or did not validate against our published "

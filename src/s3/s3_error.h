@@ -33,6 +33,7 @@ enum class S3ErrorCode {
   kInvalidPartOrder,
   kInvalidRange,
   kInvalidRequest,
+  kInvalidStorageClass,
   kKeyTooLongError,
   kMalformedXML,
   kMetadataTooLarge,

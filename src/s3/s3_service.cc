@@ -74,6 +74,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kListMultipartUploads: co_return co_await ListMultipartUploads(ctx);
     case Operation::kDeleteObjects: co_return co_await DeleteObjects(ctx);
     case Operation::kPutObject: co_return co_await PutObject(ctx);
+    case Operation::kCopyObject: co_return co_await CopyObject(ctx);
     case Operation::kGetObject: co_return co_await GetObject(ctx, false);
     case Operation::kHeadObject: co_return co_await GetObject(ctx, true);
     case Operation::kDeleteObject: co_return co_await DeleteObject(ctx);

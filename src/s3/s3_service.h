@@ -73,6 +73,8 @@ class S3Service {
   asio::awaitable<Reply> GetObject(Ctx& ctx, bool head);
   asio::awaitable<Reply> DeleteObject(Ctx& ctx);
   asio::awaitable<Reply> DeleteObjects(Ctx& ctx);
+  // copy_handlers.cc
+  asio::awaitable<Reply> CopyObject(Ctx& ctx);
   // list_handlers.cc
   asio::awaitable<Reply> ListObjects(Ctx& ctx, bool v2);
   // multipart_handlers.cc
