@@ -4,6 +4,7 @@
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]
 //   confiance admin list-access-keys --data DIR
+//   confiance admin scrub --data DIR
 #include <utility>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/data_dir.h"
+#include "main/scrub_command.h"
 #include "s3/s3_service.h"
 
 namespace confiance {
@@ -229,10 +231,13 @@ int main(int argc, char** argv) {
   create_key->add_option("--user", user, "User name")->capture_default_str();
   CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys");
   list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  CLI::App* scrub = admin->add_subcommand("scrub", "Read back and verify every object; report damaged ones");
+  scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return RunServer(flags);
   if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
   if (list_keys->parsed()) return ListAccessKeys(admin_data);
+  if (scrub->parsed()) return RunScrub(admin_data);
   return 2;
 }
