@@ -133,6 +133,35 @@ Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucke
   return PutObjectIf(bucket, key, record, PutCondition{});
 }
 
+namespace {
+
+// Judges a PutCondition on the entry the commit will expect.
+Status CheckPutCondition(const Catalog::PutCondition& condition, const std::optional<std::string>& old) {
+  switch (condition.kind) {
+    case Catalog::PutCondition::Kind::kNone:
+      return OkStatus();
+    case Catalog::PutCondition::Kind::kMustNotExist:
+      return old ? FailedPreconditionError("the object exists") : OkStatus();
+    case Catalog::PutCondition::Kind::kMustHaveEtag: {
+      if (!old) return NotFoundError("no such object");
+      ASSIGN_OR_RETURN(ObjectRecord current, DecodeObject(*old, false));
+      return current.etag == condition.etag ? OkStatus()
+                                            : FailedPreconditionError("the object's ETag differs");
+    }
+  }
+  return OkStatus();
+}
+
+// The record a successful put replaced, for the caller to release.
+std::optional<ObjectRecord> Replaced(const std::optional<std::string>& old) {
+  if (!old) return std::nullopt;
+  Result<ObjectRecord> decoded = DecodeObject(*old, false);
+  if (!decoded.ok()) return std::nullopt;  // unreadable: the sweeper reclaims its blobs
+  return std::move(decoded).value();
+}
+
+}  // namespace
+
 Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& bucket,
                                                          std::string_view key,
                                                          const ObjectRecord& record,
@@ -143,32 +172,62 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     // The condition is judged on the entry the batch expects: if another
     // writer changes it first, the batch fails and the loop judges again.
-    switch (condition.kind) {
-      case PutCondition::Kind::kNone:
-        break;
-      case PutCondition::Kind::kMustNotExist:
-        if (old) return FailedPreconditionError("the object exists");
-        break;
-      case PutCondition::Kind::kMustHaveEtag: {
-        if (!old) return NotFoundError("no such object");
-        Result<ObjectRecord> current = DecodeObject(*old, false);
-        if (!current.ok()) return current.status();
-        if (current->etag != condition.etag) return FailedPreconditionError("the object's ETag differs");
-        break;
-      }
-    }
+    RETURN_IF_ERROR(CheckPutCondition(condition, old));
     meta::Batch b;
     b.op_tag = record.op_tag;
     b.Expect(std::string(key), old).Put(std::string(key), value);
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
-    if (!old) return std::optional<ObjectRecord>();
-    Result<ObjectRecord> decoded = DecodeObject(*old, false);
-    if (!decoded.ok()) return std::optional<ObjectRecord>();  // unreadable: the sweeper reclaims it
-    return std::optional<ObjectRecord>(std::move(decoded).value());
+    return Replaced(old);
   }
   return AbortedError("too many concurrent writers on one key");
+}
+
+struct Catalog::AsyncPut {
+  std::string partition;
+  std::string key;
+  std::string value;
+  std::string op_tag;
+  PutCondition condition;
+  PutCallback done;
+  int attempt = 0;
+};
+
+void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
+                               const ObjectRecord& record, const PutCondition& condition,
+                               PutCallback done) {
+  auto op = std::make_shared<AsyncPut>();
+  op->partition = ObjectPartition(bucket, key);
+  op->key = std::string(key);
+  op->value = EncodeObject(record);
+  op->op_tag = record.op_tag;
+  op->condition = condition;
+  op->done = std::move(done);
+  StartAsyncPut(std::move(op));
+}
+
+// One compare-and-set attempt; a lost race starts the next attempt from the
+// commit thread's completion (a Get and an enqueue: it does not block).
+void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
+  Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
+  if (!old.ok()) return op->done(old.status());
+  if (Status s = CheckPutCondition(op->condition, *old); !s.ok()) return op->done(s);
+  meta::Batch b;
+  b.op_tag = op->op_tag;
+  b.Expect(op->key, *old).Put(op->key, op->value);
+  store_.ApplyAsync(op->partition, std::move(b),
+                    [this, op, old = std::move(old).value()](Status s) {
+                      if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
+                        StartAsyncPut(op);
+                      } else if (s.code() == StatusCode::kFailedPrecondition) {
+                        op->done(AbortedError("too many concurrent writers on one key"));
+                      } else if (!s.ok()) {
+                        op->done(s);
+                      } else {
+                        op->done(Replaced(old));
+                      }
+                    });
 }
 
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <optional>
@@ -89,6 +90,12 @@ class Catalog {
   Result<std::optional<ObjectRecord>> PutObjectIf(const BucketRecord& bucket, std::string_view key,
                                                   const ObjectRecord& record,
                                                   const PutCondition& condition);
+  // PutObjectIf without blocking: `done` gets the same result, called once
+  // from the store's commit thread (or inline on an early error). It must
+  // not block. Concurrent PUTs through here share one metadata sync.
+  using PutCallback = std::function<void(Result<std::optional<ObjectRecord>>)>;
+  void PutObjectIfAsync(const BucketRecord& bucket, std::string_view key, const ObjectRecord& record,
+                        const PutCondition& condition, PutCallback done);
   // Returns the deleted record (nullopt if there was none: deleting is
   // idempotent).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
@@ -130,6 +137,8 @@ class Catalog {
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 
  private:
+  struct AsyncPut;
+  void StartAsyncPut(std::shared_ptr<AsyncPut> op);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
 
   meta::MetaStore& store_;

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,17 @@ class MetaStore {
   // store turns read-only and every later Apply and DropPartition fails with
   // Unavailable until the process reopens it.
   virtual Status Apply(std::string_view partition, const Batch& batch) = 0;
+
+  // Apply without blocking the caller: `done` is called exactly once with
+  // Apply's result, on a thread of the store's choosing (possibly the
+  // caller's, before ApplyAsync returns). `done` must be quick and must not
+  // block (in particular it must not call Apply): hand the result to an
+  // executor, or at most issue further ApplyAsync calls. Stores that commit in groups
+  // complete a whole group with one sync. The default runs Apply inline.
+  virtual void ApplyAsync(std::string_view partition, Batch batch,
+                          std::function<void(Status)> done) {
+    done(Apply(partition, batch));
+  }
 
   // Records of `partition` in key order within [start, end) (without `start`
   // itself if options.start_exclusive), at most options.limit (0: none).

@@ -2,6 +2,9 @@
 // The MetaStore contract suite, run over every implementation (RocksMetaStore
 // and MemoryMetaStore), plus RocksMetaStore-only durability tests over
 // FaultInjectionEnv (power loss, injected write and sync failures).
+#include <condition_variable>
+#include <mutex>
+#include <chrono>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -105,6 +108,40 @@ TEST_P(MetaStoreContractTest, GetPutDelete) {
   // The empty key is a key like any other.
   Put("p", "", "empty-key");
   EXPECT_EQ(GetOrDie("p", ""), "empty-key");
+}
+
+// Many put-if-absent batches on one key in flight at once (a store that
+// commits in groups checks them in one group): exactly one wins, and the
+// others see its write, not the state before the group.
+TEST_P(MetaStoreContractTest, ApplyAsyncConditionsSeeEarlierBatchesOfTheirGroup) {
+  constexpr int kBatches = 64;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, ok = 0, lost = 0;
+  for (int i = 0; i < kBatches; ++i) {
+    Batch b;
+    b.op_tag = "t" + std::to_string(i);
+    b.Expect("k", std::nullopt).Put("k", std::to_string(i));
+    b.Put("other" + std::to_string(i), "x");
+    store_->ApplyAsync("p", std::move(b), [&](Status s) {
+      std::lock_guard lock(mu);
+      if (s.ok()) ++ok;
+      if (s.code() == StatusCode::kFailedPrecondition) ++lost;
+      ++done;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == kBatches; }));
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(lost, kBatches - 1);
+  lock.unlock();
+  // A losing batch applied nothing, not even its unconditional mutation.
+  std::optional<std::string> winner = GetOrDie("p", "k");
+  ASSERT_TRUE(winner.has_value());
+  for (int i = 0; i < kBatches; ++i) {
+    EXPECT_EQ(GetOrDie("p", "other" + std::to_string(i)).has_value(), std::to_string(i) == *winner) << i;
+  }
 }
 
 TEST_P(MetaStoreContractTest, ConditionAbsent) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/object_data.h"
+#include "common/await_callback.h"
 #include "common/logging.h"
 #include "crypto/object_format.h"
 #include "s3/conditional.h"
@@ -75,8 +76,12 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.user_meta = std::move(stored->user_meta);
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
-  Result<std::optional<catalog::ObjectRecord>> replaced =
-      co_await deps_.pool.Run([&] { return deps_.catalog.PutObjectIf(*bucket, ctx.route.key, rec, *condition); });
+  // The commit joins the store's next group commit without occupying a
+  // blocking-pool thread: one wake-up per group instead of several per PUT.
+  using PutResult = Result<std::optional<catalog::ObjectRecord>>;
+  PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {
+    deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done));
+  });
   if (!replaced.ok()) {
     co_await Release(rec.segments);
     if (condition->kind != catalog::Catalog::PutCondition::Kind::kNone) {

@@ -11,6 +11,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <future>
+#include <unordered_map>
 #include <functional>
 #include <utility>
 
@@ -69,6 +71,14 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
 RocksMetaStore::RocksMetaStore() = default;
 
 RocksMetaStore::~RocksMetaStore() {
+  if (committer_.joinable()) {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_one();
+    committer_.join();  // completes everything still queued first
+  }
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
 }
 
@@ -87,6 +97,8 @@ Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& opti
   if (!s.ok()) return FromRocks(s, "meta: opening " + options.path);
   store->db_.reset(db);
   RETURN_IF_ERROR(store->CheckKeyFormat());
+  RocksMetaStore* raw = store.get();
+  store->committer_ = std::thread([raw] { raw->CommitterLoop(); });
   return store;
 }
 
@@ -118,21 +130,6 @@ Result<std::optional<std::string>> RocksMetaStore::Get(std::string_view partitio
   return GetPhysical(EncodeKey(partition, key));
 }
 
-std::vector<std::unique_lock<std::mutex>> RocksMetaStore::LockStripes(
-    const std::vector<std::string>& physical_keys) {
-  std::vector<size_t> indexes;
-  indexes.reserve(physical_keys.size());
-  for (const std::string& key : physical_keys) {
-    indexes.push_back(std::hash<std::string>{}(key) % kLockStripes);
-  }
-  // One global order (ascending index) makes deadlock impossible.
-  std::sort(indexes.begin(), indexes.end());
-  indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
-  std::vector<std::unique_lock<std::mutex>> locks;
-  locks.reserve(indexes.size());
-  for (size_t i : indexes) locks.emplace_back(stripes_[i]);
-  return locks;
-}
 
 Status RocksMetaStore::ReadOnlyError() const {
   return UnavailableError("meta: store is read-only after a write error; restart required");
@@ -153,36 +150,112 @@ Status RocksMetaStore::WriteSynced(rocksdb::WriteBatch& batch, std::string_view 
 }
 
 Status RocksMetaStore::Apply(std::string_view partition, const Batch& batch) {
-  RETURN_IF_ERROR(CheckBatch(partition, batch));
-  if (read_only()) return ReadOnlyError();
+  std::promise<Status> promise;
+  std::future<Status> result = promise.get_future();
+  ApplyAsync(partition, batch, [&promise](Status s) { promise.set_value(std::move(s)); });
+  return result.get();
+}
 
-  std::vector<std::string> condition_keys;
-  condition_keys.reserve(batch.conditions.size());
-  for (const Condition& c : batch.conditions) condition_keys.push_back(EncodeKey(partition, c.key));
-  rocksdb::WriteBatch write;
-  std::vector<std::string> locked_keys = condition_keys;
-  for (const Mutation& m : batch.mutations) {
-    std::string physical = EncodeKey(partition, m.key);
-    rocksdb::Status s = m.value.has_value() ? write.Put(physical, *m.value) : write.Delete(physical);
-    if (!s.ok()) return FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
-    locked_keys.push_back(std::move(physical));
+void RocksMetaStore::ApplyAsync(std::string_view partition, Batch batch,
+                                std::function<void(Status)> done) {
+  Status checked = CheckBatch(partition, batch);
+  if (checked.ok() && read_only()) checked = ReadOnlyError();
+  if (!checked.ok()) {
+    done(std::move(checked));
+    return;
   }
+  {
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back({std::string(partition), std::move(batch), std::move(done)});
+  }
+  queue_cv_.notify_one();
+}
 
-  std::shared_lock drop_lock(drop_mu_);
-  std::vector<std::unique_lock<std::mutex>> key_locks = LockStripes(locked_keys);
-  // With the keys locked, no other Apply can change them between this check
-  // and our write; a visible value is always a synced one (RocksDB inserts
-  // into the memtable only after the WAL write and sync succeeded).
-  for (size_t i = 0; i < batch.conditions.size(); ++i) {
-    ASSIGN_OR_RETURN(std::optional<std::string> current, GetPhysical(condition_keys[i]));
-    if (current != batch.conditions[i].expected) {
-      return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag +
-                                     "'");
+void RocksMetaStore::CommitterLoop() {
+  std::vector<PendingCommit> group;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to complete
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
+  std::vector<Status> results(group.size());
+  std::vector<bool> writes(group.size(), false);
+  {
+    std::shared_lock drop_lock(drop_mu_);
+    rocksdb::WriteBatch write;
+    // Values written by earlier batches of this group, by physical key: a
+    // later batch's conditions are checked against them, not the DB.
+    std::unordered_map<std::string, std::optional<std::string>> overlay;
+    for (size_t i = 0; i < group.size(); ++i) {
+      const std::string& partition = group[i].partition;
+      const Batch& batch = group[i].batch;
+      if (read_only()) {
+        results[i] = ReadOnlyError();
+        continue;
+      }
+      Status verdict;
+      for (const Condition& c : batch.conditions) {
+        std::string physical = EncodeKey(partition, c.key);
+        std::optional<std::string> current;
+        if (auto it = overlay.find(physical); it != overlay.end()) {
+          current = it->second;
+        } else {
+          Result<std::optional<std::string>> got = GetPhysical(physical);
+          if (!got.ok()) {
+            verdict = got.status();
+            break;
+          }
+          current = std::move(got).value();
+        }
+        if (current != c.expected) {
+          verdict = FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
+          break;
+        }
+      }
+      if (!verdict.ok()) {
+        results[i] = std::move(verdict);
+        continue;
+      }
+      // A batch's mutations enter the group batch whole or not at all.
+      write.SetSavePoint();
+      for (const Mutation& m : batch.mutations) {
+        std::string physical = EncodeKey(partition, m.key);
+        rocksdb::Status s = m.value.has_value() ? write.Put(physical, *m.value) : write.Delete(physical);
+        if (!s.ok()) {
+          verdict = FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
+          break;
+        }
+        overlay[std::move(physical)] = m.value;
+      }
+      if (!verdict.ok()) {
+        write.RollbackToSavePoint().PermitUncheckedError();
+        results[i] = std::move(verdict);
+        continue;
+      }
+      write.PopSavePoint().PermitUncheckedError();
+      writes[i] = !batch.mutations.empty();
+    }
+    if (write.Count() > 0) {
+      // One synced write for the whole group. A visible value is always a
+      // synced one: RocksDB inserts into the memtable only after the WAL
+      // write and sync succeeded.
+      Status written = WriteSynced(write, "group of " + std::to_string(group.size()));
+      if (!written.ok()) {
+        for (size_t i = 0; i < group.size(); ++i) {
+          if (writes[i]) results[i] = written;
+        }
+      }
     }
   }
-  if (batch.mutations.empty()) return OkStatus();
-  if (read_only()) return ReadOnlyError();
-  return WriteSynced(write, batch.op_tag);
+  for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
 }
 
 Result<std::vector<Record>> RocksMetaStore::Scan(std::string_view partition,

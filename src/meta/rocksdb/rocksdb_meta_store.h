@@ -13,6 +13,8 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/env.h"
@@ -57,7 +60,14 @@ class RocksMetaStore final : public MetaStore {
 
   Result<std::optional<std::string>> Get(std::string_view partition,
                                          std::string_view key) override;
+  // Apply and ApplyAsync go through one committer thread: it takes every
+  // batch queued since its last group, checks their conditions in queue
+  // order (a batch sees the writes of the batches before it), writes all the
+  // ones that hold as one RocksDB batch with one WAL sync, then completes
+  // them. Conditions are checked by one thread, so no key locks are needed.
   Status Apply(std::string_view partition, const Batch& batch) override;
+  void ApplyAsync(std::string_view partition, Batch batch,
+                  std::function<void(Status)> done) override;
   Result<std::vector<Record>> Scan(std::string_view partition,
                                    const ScanOptions& options) override;
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix,
@@ -69,14 +79,18 @@ class RocksMetaStore final : public MetaStore {
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
 
  private:
-  static constexpr size_t kLockStripes = 1024;
+  struct PendingCommit {
+    std::string partition;
+    Batch batch;
+    std::function<void(Status)> done;
+  };
 
   RocksMetaStore();
   Status CheckKeyFormat();
   Result<std::optional<std::string>> GetPhysical(const std::string& physical_key);
-  // Locks the stripes of `physical_keys` in ascending stripe order.
-  std::vector<std::unique_lock<std::mutex>> LockStripes(
-      const std::vector<std::string>& physical_keys);
+  void CommitterLoop();
+  // Checks, writes (one sync) and completes one group of queued batches.
+  void CommitGroup(std::vector<PendingCommit>& group);
   // Writes `batch` with a synced WAL; on failure turns the store read-only.
   Status WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag);
   Status ReadOnlyError() const;
@@ -84,11 +98,17 @@ class RocksMetaStore final : public MetaStore {
   // Destroyed in reverse order: the DB before the Env it runs on.
   std::unique_ptr<rocksdb::Env> rocks_env_;  // null when Options.env is null
   std::unique_ptr<rocksdb::DB> db_;
-  // Apply holds it shared, DropPartition exclusive: a drop must not slip
-  // between an Apply's condition check and its write.
+  // The committer holds it shared while it checks and writes a group,
+  // DropPartition exclusive: a drop must not slip between a condition check
+  // and its write.
   std::shared_mutex drop_mu_;
-  std::array<std::mutex, kLockStripes> stripes_;
   std::atomic<bool> read_only_{false};
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingCommit> queue_;  // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;             // GUARDED_BY(queue_mu_)
+  std::thread committer_;             // started by Open, joined by the destructor
 };
 
 }  // namespace confiance::meta
