@@ -181,14 +181,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     }
     offset += n;
   }
-  std::optional<Result<catalog::Segment>> finished;
-  if (writer->spilled()) {
-    Result<catalog::Segment> r = co_await deps_.pool.Run([&] { return writer->Finish(); });
-    finished.emplace(std::move(r));
-  } else {
-    finished.emplace(writer->Finish());
-  }
-  Result<catalog::Segment>& seg = *finished;
+  Result<catalog::Segment> seg = co_await FinishSegment(*writer);
   if (!seg.ok()) {
     spdlog::error("request {}: committing copy failed: {}", ctx.request_id, seg.status().ToString());
     co_return ErrorFromStatus(seg.status());

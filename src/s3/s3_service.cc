@@ -175,14 +175,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
       co_return st;
     }
   }
-  std::optional<Result<catalog::Segment>> finished;
-  if (writer->spilled()) {
-    Result<catalog::Segment> r = co_await deps_.pool.Run([&] { return writer->Finish(); });
-    finished.emplace(std::move(r));
-  } else {
-    finished.emplace(writer->Finish());
-  }
-  Result<catalog::Segment>& seg = *finished;
+  Result<catalog::Segment> seg = co_await FinishSegment(*writer);
   if (!seg.ok()) {
     spdlog::error("request {}: committing body failed: {}", ctx.request_id, seg.status().ToString());
     *error = ErrorFromStatus(seg.status());
@@ -196,6 +189,12 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
   }
   StoredBody stored{std::move(seg).value(), writer->md5_hex()};
   co_return stored;
+}
+
+asio::awaitable<Result<catalog::Segment>> S3Service::FinishSegment(catalog::SegmentWriter& writer) {
+  if (!writer.spilled()) co_return writer.Finish();  // in memory: nothing blocks
+  Result<catalog::Segment> seg = co_await deps_.pool.Run([&] { return writer.Finish(); });
+  co_return seg;
 }
 
 asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error) {

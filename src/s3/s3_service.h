@@ -20,6 +20,7 @@
 #include "blob/blob_store.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/object_data.h"
 #include "common/blocking_pool.h"
 #include "common/buffer_pool.h"
 #include "http/http.h"
@@ -94,6 +95,9 @@ class S3Service {
   };
   asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                 S3Error* error);
+  // Seals the segment's last package and, if it spilled to a blob, commits
+  // the blob (fsync) on the blocking pool.
+  asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);
   // Reads a small request body (XML documents) of at most `limit` bytes.
   asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
   asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);
