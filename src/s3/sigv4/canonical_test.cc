@@ -288,9 +288,9 @@ TEST(ErrorKindTest, RoundTripsThroughStatus) {
 }
 
 TEST(DigestTest, ConstantTimeEquals) {
-  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
-  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
-  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_TRUE(ConstantTimeEqual("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEqual("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEqual("abc", "abcd"));
   EXPECT_EQ(Hex(Sha256Of("")), kEmptySha256Hex);
   // RFC 4231 test case 2.
   std::string_view key = "Jefe";

@@ -131,7 +131,7 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::Feed(std::string_view input,
         remaining_ -= n;
         decoded_ += n;
         if (remaining_ == 0) {
-          Status st = VerifyChunk(sha_.Final());
+          Status st = VerifyChunk(sha_.Finish());
           if (!st.ok()) return Fail(std::move(st));
           state_ = State::kDataEnd;
           crlf_seen_ = 0;
@@ -190,7 +190,7 @@ Status ChunkedDecoder::OnChunkHeader(std::string_view line) {
     return OkStatus();
   }
   // Final chunk: sign the empty data, then read trailers (maybe none).
-  RETURN_IF_ERROR(VerifyChunk(sha_.Final()));
+  RETURN_IF_ERROR(VerifyChunk(sha_.Finish()));
   if (options_.decoded_content_length && decoded_ != *options_.decoded_content_length) {
     return MakeError(ErrorKind::kIncompleteBody, "less data than x-amz-decoded-content-length");
   }
@@ -210,7 +210,7 @@ Status ChunkedDecoder::VerifyChunk(const Digest& data_hash) {
   hmac_.Update(View(hex));
   std::array<char, 64> expected;
   HexInto(hmac_.Final(), expected);
-  if (!ConstantTimeEquals(View(expected), View(claimed_signature_))) {
+  if (!ConstantTimeEqual(View(expected), View(claimed_signature_))) {
     return MakeError(ErrorKind::kSignatureDoesNotMatch, "chunk signature does not match");
   }
   previous_signature_ = claimed_signature_;
@@ -255,14 +255,14 @@ Status ChunkedDecoder::OnTrailersEnd() {
     if (!have_trailer_signature_) return Malformed("missing x-amz-trailer-signature");
     sha_.Update(trailer_bytes_);
     std::array<char, 64> hex;
-    HexInto(sha_.Final(), hex);
+    HexInto(sha_.Finish(), hex);
     hmac_.Update(trailer_prefix_);
     hmac_.Update(View(previous_signature_));
     hmac_.Update("\n");
     hmac_.Update(View(hex));
     std::array<char, 64> expected;
     HexInto(hmac_.Final(), expected);
-    if (!ConstantTimeEquals(View(expected), View(claimed_signature_))) {
+    if (!ConstantTimeEqual(View(expected), View(claimed_signature_))) {
       return MakeError(ErrorKind::kSignatureDoesNotMatch, "trailer signature does not match");
     }
   }

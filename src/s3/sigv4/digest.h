@@ -1,46 +1,32 @@
 // File: s3/sigv4/digest.h
-// SHA-256 and HMAC-SHA256 on OpenSSL EVP, private to sigv4 so that this
-// folder does not wait on crypto/ (it may move there later). Allocation-free
-// after construction: the chunk decoder reuses one Sha256 and one HmacSha256
-// per request.
+// The SigV4-specific digest helpers, on crypto/'s SHA-256: a keyed HMAC
+// context that the chunk decoder reuses for every chunk without allocating,
+// hex formatting into fixed buffers, and the one-shot forms SigV4 uses.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+
 namespace confiance::sigv4 {
 
-inline constexpr size_t kDigestSize = 32;
-using Digest = std::array<unsigned char, kDigestSize>;
+inline constexpr size_t kDigestSize = crypto::Sha256::kDigestSize;
+using Digest = crypto::Sha256::Digest;
+using Sha256 = crypto::Sha256;  // Update(string_view | bytes), Finish() (also resets)
+using crypto::ConstantTimeEqual;
 
 // Hex of SHA-256(""), the empty-payload hash used throughout SigV4.
 inline constexpr std::string_view kEmptySha256Hex =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-// Incremental SHA-256. Not thread-safe; movable, not copyable.
-// OpenSSL's SHA-256 fails only when it cannot allocate, which this program
-// treats like any other out-of-memory condition: the process aborts.
-class Sha256 {
- public:
-  Sha256();
-  void Reset();
-  void Update(std::string_view data);
-  void Update(std::span<const unsigned char> data);
-  Digest Final();  // Also resets.
-
- private:
-  struct CtxDeleter {
-    void operator()(void* ctx) const;
-  };
-  std::unique_ptr<void, CtxDeleter> ctx_;
-};
-
 // HMAC-SHA256 (RFC 2104) built on Sha256, so that a keyed context can be
-// reused without allocating. The key must be at most 64 bytes.
+// reused without allocating. The key must be at most 64 bytes. Not
+// thread-safe; movable, not copyable.
 class HmacSha256 {
  public:
   explicit HmacSha256(std::span<const unsigned char> key);
@@ -58,18 +44,14 @@ class HmacSha256 {
   Sha256 outer_;
 };
 
-Digest Sha256Of(std::string_view data);
+inline Digest Sha256Of(std::string_view data) { return crypto::Sha256Digest(data); }
 Digest HmacSha256Of(std::span<const unsigned char> key, std::string_view data);
 
-// Lowercase hex of `digest` into `out` (exactly 64 chars).
+// Lowercase hex of `digest` into `out` (exactly 64 chars), allocation-free.
 void HexInto(const Digest& digest, std::span<char, 64> out);
-std::string Hex(const Digest& digest);
+inline std::string Hex(const Digest& digest) { return crypto::DigestHex(digest); }
 
 // True iff `hex` is exactly 64 hex digits (either case).
 bool IsSha256Hex(std::string_view hex);
-
-// Constant-time equality of two equal-length strings (CRYPTO_memcmp); false
-// when the lengths differ (lengths are public).
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace confiance::sigv4

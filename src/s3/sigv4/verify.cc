@@ -200,7 +200,7 @@ Result<AuthContext> Verify(const RequestView& request, const SecretLookup& looku
   SigningKey key = DeriveSigningKey(secret, claims.credential.scope);
   OPENSSL_cleanse(secret.data(), secret.size());
   std::string expected = SignatureHex(key, sts);
-  if (!ConstantTimeEquals(expected, claims.signature)) {
+  if (!ConstantTimeEqual(expected, claims.signature)) {
     return MakeError(ErrorKind::kSignatureDoesNotMatch,
                      "The request signature we calculated does not match the signature you "
                      "provided.");
