@@ -7,13 +7,9 @@
 #include "crypto/envelope.h"
 
 namespace confiance::catalog {
-namespace {
-
 std::string DataKeyContext(std::string_view bucket_id) {
   return "confiance/data-key/v1/" + std::string(bucket_id);
 }
-
-}  // namespace
 
 SegmentWriter::SegmentWriter(blob::BlobStore& blobs, size_t inline_limit)
     : blobs_(blobs), inline_limit_(inline_limit) {}

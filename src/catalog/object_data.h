@@ -26,6 +26,11 @@
 
 namespace confiance::catalog {
 
+// The associated data every data key of bucket `bucket_id` is wrapped with
+// under the bucket key (docs/blob_format.md). Changing it orphans every
+// stored key.
+std::string DataKeyContext(std::string_view bucket_id);
+
 class SegmentWriter {
  public:
   // `inline_limit`: sealed bytes kept in memory before spilling to a blob.

@@ -16,11 +16,6 @@ namespace {
 
 using Kind = ScrubDamage::Kind;
 
-// Must match object_data.cc: the context data keys are wrapped under.
-// Only needed for empty segments, which ObjectReader never opens.
-std::string DataKeyContext(std::string_view bucket_id) {
-  return "confiance/data-key/v1/" + std::string(bucket_id);
-}
 
 constexpr size_t kWindow = 1 << 20;  // a multiple of the package size
 constexpr size_t kPageKeys = 1000;

@@ -1,4 +1,4 @@
-// File: http/blocking_pool_test.cc
+// File: common/blocking_pool_test.cc
 // BlockingPool as the HTTP layer uses it: a coroutine on a network thread
 // awaits blocking work returning Result<T> (not default-constructible) and
 // Status, and resumes on its own executor.
