@@ -58,34 +58,22 @@ Result<json> FromString(std::string_view s) {
   return j;
 }
 
+Principal PrincipalOf(const std::string& access_key_id, const json& j) {
+  Principal p;
+  p.access_key_id = access_key_id;
+  p.kind = j.value("kind", "tenant") == "operator" ? PrincipalKind::kOperator : PrincipalKind::kTenant;
+  p.tenant_id = j.value("tenant", "");
+  p.user = j.value("user", "");
+  p.active = j.value("active", false);
+  return p;
+}
+
 }  // namespace
-
-Status CredentialStore::EnsureTenant(const Tenant& tenant) {
-  meta::Batch b;
-  std::string key = "tenant/" + tenant.id;
-  b.Expect(key, std::nullopt)
-      .Put(key, ToString({{"v", kVersion}, {"id", tenant.id}, {"name", tenant.display_name},
-                          {"cid", tenant.canonical_id}, {"active", tenant.active}}));
-  Status s = store_.Apply(kPartition, b);
-  if (s.code() == StatusCode::kFailedPrecondition) return OkStatus();
-  return s;
-}
-
-Result<Tenant> CredentialStore::GetTenant(const std::string& id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "tenant/" + id));
-  if (!v) return NotFoundError("no such tenant");
-  ASSIGN_OR_RETURN(json j, FromString(*v));
-  Tenant t;
-  t.id = j.value("id", "");
-  t.display_name = j.value("name", "");
-  t.canonical_id = j.value("cid", "");
-  t.active = j.value("active", true);
-  return t;
-}
 
 Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_id,
                                                       const std::string& user,
-                                                      const std::optional<NewAccessKey>& given) {
+                                                      const std::optional<NewAccessKey>& given,
+                                                      PrincipalKind kind) {
   NewAccessKey key;
   if (given) {
     if (!ValidId(given->access_key_id)) return InvalidArgumentError("access key id must be 3-128 characters of [A-Za-z0-9_-]");
@@ -105,7 +93,7 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
     // The same principal and secret again (a restart with the same env) is
     // fine; anything else is a conflict.
     ASSIGN_OR_RETURN(Credential c, Lookup(key.access_key_id));
-    bool same = c.principal.tenant_id == tenant_id && c.principal.user == user &&
+    bool same = c.principal.kind == kind && c.principal.tenant_id == tenant_id && c.principal.user == user &&
                 crypto::ConstantTimeEqual(
                     std::string_view(reinterpret_cast<const char*>(c.secret->data()), c.secret->size()),
                     key.secret);
@@ -115,6 +103,7 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
   meta::Batch b;
   b.Expect(rec_key, std::nullopt)
       .Put(rec_key, ToString({{"v", kVersion}, {"tenant", tenant_id}, {"user", user}, {"active", true},
+                              {"kind", kind == PrincipalKind::kOperator ? "operator" : "tenant"},
                               {"kid", keys_.DefaultKeyId()},
                               {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}}));
   Status s = store_.Apply(kPartition, b);
@@ -140,9 +129,7 @@ Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {
   ASSIGN_OR_RETURN(crypto::SecretBytes secret,
                    keys_.Unwrap(j.value("kid", ""), sealed, SecretContext(access_key_id)));
   Credential c;
-  c.principal.access_key_id = access_key_id;
-  c.principal.tenant_id = j.value("tenant", "");
-  c.principal.user = j.value("user", "");
+  c.principal = PrincipalOf(access_key_id, j);
   c.secret = std::make_shared<const crypto::SecretBytes>(std::move(secret));
   std::lock_guard lock(mu_);
   cache_[access_key_id] = c;
@@ -158,9 +145,25 @@ Result<std::vector<Principal>> CredentialStore::ListAccessKeys() {
   std::vector<Principal> out;
   for (const meta::Record& r : recs) {
     ASSIGN_OR_RETURN(json j, FromString(r.value));
-    out.push_back({r.key.substr(3), j.value("tenant", ""), j.value("user", "")});
+    out.push_back(PrincipalOf(r.key.substr(3), j));
   }
   return out;
+}
+
+Result<Principal> CredentialStore::GetAccessKey(const std::string& access_key_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "ak/" + access_key_id));
+  if (!v) return NotFoundError("unknown access key");
+  ASSIGN_OR_RETURN(json j, FromString(*v));
+  return PrincipalOf(access_key_id, j);
+}
+
+Status CredentialStore::DeleteAccessKey(const std::string& access_key_id) {
+  meta::Batch b;
+  b.Delete("ak/" + access_key_id);
+  RETURN_IF_ERROR(store_.Apply(kPartition, b));
+  std::lock_guard lock(mu_);
+  cache_.erase(access_key_id);
+  return OkStatus();
 }
 
 Status CredentialStore::SetAccessKeyActive(const std::string& access_key_id, bool active) {

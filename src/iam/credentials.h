@@ -1,8 +1,9 @@
 // File: iam/credentials.h
-// Tenants and access keys: the principals SigV4 authenticates. Secrets are
-// stored sealed under the KeyProvider's root key (SigV4 needs the secret
-// itself, so it cannot be a one-way hash) and shown once, at creation.
-// Records live in the "iam" partition: "tenant/<id>" and "ak/<access key>".
+// Access keys: the credentials SigV4 authenticates, each naming its
+// principal (a tenant's user, or an operator). Secrets are stored sealed
+// under the KeyProvider's root key (SigV4 needs the secret itself, so it
+// cannot be a one-way hash) and shown once, at creation. Records live in the
+// "iam" partition under "ak/<access key>". Tenants and users: directory.h.
 //
 // Thread-safety: safe for concurrent use. Lookups are cached in memory
 // (unwrapped secrets in SecretBytes); creating keys blocks on a commit.
@@ -23,17 +24,17 @@
 
 namespace confiance::iam {
 
-struct Tenant {
-  std::string id;            // short id, e.g. "root"
-  std::string display_name;
-  std::string canonical_id;  // 64 hex: the S3 Owner ID
-  bool active = true;
+enum class PrincipalKind {
+  kTenant,    // a tenant's root or one of its users
+  kOperator,  // administers the service; no tenant
 };
 
 struct Principal {
   std::string access_key_id;
-  std::string tenant_id;
-  std::string user;  // "root" for the tenant's root principal
+  PrincipalKind kind = PrincipalKind::kTenant;
+  std::string tenant_id;  // empty for operators
+  std::string user;       // "root" for the tenant's root principal; the operator's name
+  bool active = true;     // in listings; Lookup returns active keys only
 };
 
 struct Credential {
@@ -50,20 +51,23 @@ class CredentialStore {
  public:
   CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys) : store_(store), keys_(keys) {}
 
-  // Creates the tenant if absent (idempotent).
-  Status EnsureTenant(const Tenant& tenant);
-  Result<Tenant> GetTenant(const std::string& id);
-
-  // Creates an access key for (tenant, user). With `given`, uses that id and
+  // Creates an access key for (tenant, user), or for operator `user` when
+  // `kind` is kOperator (tenant_id then empty). With `given`, uses that id and
   // secret (the CONFIANCE_ROOT_* convention); AlreadyExists if the id is
   // taken by another principal, OK if it is the same principal with the same
   // secret; InvalidArgument for ids/secrets outside AWS's shapes.
   Result<NewAccessKey> CreateAccessKey(const std::string& tenant_id, const std::string& user,
-                                       const std::optional<NewAccessKey>& given = std::nullopt);
+                                       const std::optional<NewAccessKey>& given = std::nullopt,
+                                       PrincipalKind kind = PrincipalKind::kTenant);
   // NotFound for an unknown or disabled key.
   Result<Credential> Lookup(const std::string& access_key_id);
+  // Every key (active or not), in access-key order.
   Result<std::vector<Principal>> ListAccessKeys();
+  // NotFound for an unknown key.
+  Result<Principal> GetAccessKey(const std::string& access_key_id);
   Status SetAccessKeyActive(const std::string& access_key_id, bool active);
+  // Idempotent.
+  Status DeleteAccessKey(const std::string& access_key_id);
 
  private:
   meta::MetaStore& store_;

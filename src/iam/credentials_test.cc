@@ -18,7 +18,6 @@ class CredentialsTest : public ::testing::Test {
 };
 
 TEST_F(CredentialsTest, GeneratedKeyLooksLikeAwsAndResolves) {
-  ASSERT_OK(creds_.EnsureTenant({"t1", "Tenant One", std::string(64, 'a'), true}));
   ASSERT_OK_AND_ASSIGN(NewAccessKey k, creds_.CreateAccessKey("t1", "alice"));
   EXPECT_EQ(k.access_key_id.size(), 20u);
   EXPECT_EQ(k.secret.size(), 40u);
@@ -43,6 +42,25 @@ TEST_F(CredentialsTest, GivenKeysAreIdempotentButNeverOverwritten) {
   NewAccessKey other{"ROOTKEY123", "another-secret"};
   EXPECT_STATUS_CODE(creds_.CreateAccessKey("root", "root", other), kAlreadyExists);
   EXPECT_STATUS_CODE(creds_.CreateAccessKey("root", "root", NewAccessKey{"x", "short"}), kInvalidArgument);
+}
+
+TEST_F(CredentialsTest, OperatorKeysNameNoTenant) {
+  ASSERT_OK_AND_ASSIGN(NewAccessKey k, creds_.CreateAccessKey("", "ops", std::nullopt, PrincipalKind::kOperator));
+  ASSERT_OK_AND_ASSIGN(Credential c, creds_.Lookup(k.access_key_id));
+  EXPECT_EQ(c.principal.kind, PrincipalKind::kOperator);
+  EXPECT_EQ(c.principal.tenant_id, "");
+  EXPECT_EQ(c.principal.user, "ops");
+  // The same id as a tenant principal is a conflict, not a silent merge.
+  EXPECT_STATUS_CODE(creds_.CreateAccessKey("t1", "ops", k), kAlreadyExists);
+}
+
+TEST_F(CredentialsTest, DeletedKeyIsGone) {
+  ASSERT_OK_AND_ASSIGN(NewAccessKey k, creds_.CreateAccessKey("t1", "dave"));
+  ASSERT_OK(creds_.Lookup(k.access_key_id));
+  ASSERT_OK(creds_.DeleteAccessKey(k.access_key_id));
+  EXPECT_STATUS_CODE(creds_.Lookup(k.access_key_id), kNotFound);
+  EXPECT_STATUS_CODE(creds_.GetAccessKey(k.access_key_id), kNotFound);
+  ASSERT_OK(creds_.DeleteAccessKey(k.access_key_id));  // idempotent
 }
 
 TEST_F(CredentialsTest, DisabledKeyIsUnknown) {

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "catalog/sweeper.h"
@@ -29,7 +30,8 @@
 namespace confiance {
 namespace {
 
-constexpr const char* kRootTenant = "root";
+constexpr const char* kDefaultTenant = "default";
+constexpr const char* kDefaultOperator = "operator";
 
 struct ServerFlags {
   std::string data = "./data";
@@ -53,34 +55,59 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-// Creates the root tenant and its access key on first start; honours
-// CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY when set.
-Status EnsureRootCredentials(DataDir& dir, const std::string& endpoint) {
-  const char* ak = std::getenv("CONFIANCE_ROOT_ACCESS_KEY");
-  const char* sk = std::getenv("CONFIANCE_ROOT_SECRET_KEY");
-  bool first_start = !dir.credentials->GetTenant(kRootTenant).ok();
-  if (first_start) {
-    ASSIGN_OR_RETURN(std::string cid, crypto::RandomHex(32));
-    RETURN_IF_ERROR(dir.credentials->EnsureTenant({kRootTenant, "root", cid, true}));
+
+// An access key pair from two environment variables, if both are set.
+std::optional<iam::NewAccessKey> KeyFromEnv(const char* access_var, const char* secret_var) {
+  const char* ak = std::getenv(access_var);
+  const char* sk = std::getenv(secret_var);
+  if (ak && *ak && sk && *sk) return iam::NewAccessKey{ak, sk};
+  return std::nullopt;
+}
+
+// First start: creates the `default` tenant (root credentials from
+// CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY, or generated) and
+// the `operator` operator principal (CONFIANCE_OPERATOR_ACCESS_KEY /
+// CONFIANCE_OPERATOR_SECRET_KEY, or generated). Later starts only make sure
+// that keys given in the environment exist. Generated secrets are printed
+// once, to the terminal that started the server; never logged.
+Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
+  std::optional<iam::NewAccessKey> root_given = KeyFromEnv("CONFIANCE_ROOT_ACCESS_KEY", "CONFIANCE_ROOT_SECRET_KEY");
+  std::optional<iam::NewAccessKey> op_given =
+      KeyFromEnv("CONFIANCE_OPERATOR_ACCESS_KEY", "CONFIANCE_OPERATOR_SECRET_KEY");
+  std::optional<iam::NewAccessKey> root_new, op_new;
+  if (!dir.directory->GetTenant(kDefaultTenant).ok()) {
+    iam::TenantRecord t;
+    t.id = kDefaultTenant;
+    t.display_name = kDefaultTenant;
+    ASSIGN_OR_RETURN(iam::NewAccessKey k, dir.directory->CreateTenant(t, root_given));
+    if (!root_given) root_new = k;
+  } else if (root_given) {
+    RETURN_IF_ERROR(dir.directory->CreateUserKey(kDefaultTenant, iam::kRootUser, root_given).status());
   }
-  if (ak && *ak && sk && *sk) {
-    iam::NewAccessKey given{ak, sk};
-    Result<iam::NewAccessKey> k = dir.credentials->CreateAccessKey(kRootTenant, "root", given);
-    if (!k.ok()) return k.status();
-    spdlog::info("root credentials taken from CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY");
-    return OkStatus();
+  ASSIGN_OR_RETURN(std::vector<iam::OperatorRecord> ops, dir.directory->ListOperators());
+  if (ops.empty() || op_given) {
+    ASSIGN_OR_RETURN(iam::NewAccessKey k, dir.directory->CreateOperator(kDefaultOperator, op_given));
+    if (!op_given) op_new = k;
   }
-  if (!first_start) return OkStatus();
-  ASSIGN_OR_RETURN(iam::NewAccessKey k, dir.credentials->CreateAccessKey(kRootTenant, "root"));
-  // Printed once, to the terminal that started the server; never logged.
-  std::printf(
-      "\nConfiance: first start, root credentials created (shown only now):\n"
-      "  access key: %s\n  secret key: %s\n\n"
-      "Use them with the AWS CLI:\n"
-      "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
-      "  aws --endpoint-url http://%s s3 mb s3://my-bucket\n\n",
-      k.access_key_id.c_str(), k.secret.c_str(), k.access_key_id.c_str(), k.secret.c_str(),
-      endpoint.c_str());
+  if (root_given) spdlog::info("root credentials of tenant 'default' taken from CONFIANCE_ROOT_ACCESS_KEY / _SECRET_KEY");
+  if (op_given) spdlog::info("operator credentials taken from CONFIANCE_OPERATOR_ACCESS_KEY / _SECRET_KEY");
+  if (root_new) {
+    std::printf(
+        "\nConfiance: first start, tenant 'default' created; its root credentials (shown only now):\n"
+        "  access key: %s\n  secret key: %s\n\n"
+        "Use them with the AWS CLI:\n"
+        "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
+        "  aws --endpoint-url http://%s s3 mb s3://my-bucket\n\n",
+        root_new->access_key_id.c_str(), root_new->secret.c_str(), root_new->access_key_id.c_str(),
+        root_new->secret.c_str(), endpoint.c_str());
+  }
+  if (op_new) {
+    std::printf(
+        "Operator credentials (administer tenants; they cannot read tenant data), shown only now:\n"
+        "  export CONFIANCE_ENDPOINT=http://%s CONFIANCE_ACCESS_KEY=%s CONFIANCE_SECRET_KEY=%s\n"
+        "  confiance admin tenant list\n\n",
+        endpoint.c_str(), op_new->access_key_id.c_str(), op_new->secret.c_str());
+  }
   std::fflush(stdout);
   return OkStatus();
 }
@@ -97,8 +124,8 @@ int RunServer(const ServerFlags& flags) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
     return 1;
   }
-  if (Status s = EnsureRootCredentials(**dir, flags.listen); !s.ok()) {
-    spdlog::critical("root credentials: {}", s.ToString());
+  if (Status s = EnsureBootstrapPrincipals(**dir, flags.listen); !s.ok()) {
+    spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
   BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
@@ -106,7 +133,8 @@ int RunServer(const ServerFlags& flags) {
   s3_options.region = flags.region;
   s3_options.domain = flags.domain;
   s3::S3Service service(
-      s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials, pool},
+      s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
+                 *(*dir)->directory, pool},
       s3_options);
   http::ServerOptions http_options;
   http_options.host = listen->first;
@@ -172,11 +200,7 @@ int CreateAccessKey(const std::string& data, const std::string& tenant, const st
     std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
     return 1;
   }
-  if (!(*dir)->credentials->GetTenant(tenant).ok()) {
-    std::fprintf(stderr, "confiance: no tenant %s (start the server once first)\n", tenant.c_str());
-    return 1;
-  }
-  Result<iam::NewAccessKey> k = (*dir)->credentials->CreateAccessKey(tenant, user);
+  Result<iam::NewAccessKey> k = (*dir)->directory->CreateUserKey(tenant, user);
   if (!k.ok()) {
     std::fprintf(stderr, "confiance: %s\n", k.status().ToString().c_str());
     return 1;
@@ -197,7 +221,12 @@ int ListAccessKeys(const std::string& data) {
     return 1;
   }
   for (const iam::Principal& p : *keys) {
-    std::printf("%s tenant=%s user=%s\n", p.access_key_id.c_str(), p.tenant_id.c_str(), p.user.c_str());
+    if (p.kind == iam::PrincipalKind::kOperator) {
+      std::printf("%s operator=%s%s\n", p.access_key_id.c_str(), p.user.c_str(), p.active ? "" : " (disabled)");
+    } else {
+      std::printf("%s tenant=%s user=%s%s\n", p.access_key_id.c_str(), p.tenant_id.c_str(), p.user.c_str(),
+                  p.active ? "" : " (disabled)");
+    }
   }
   return 0;
 }
@@ -224,7 +253,7 @@ int main(int argc, char** argv) {
 
   CLI::App* admin = app.add_subcommand("admin", "Administer a data directory (server stopped)");
   admin->require_subcommand(1);
-  std::string admin_data = "./data", tenant = "root", user = "root";
+  std::string admin_data = "./data", tenant = "default", user = "root";
   CLI::App* create_key = admin->add_subcommand("create-access-key", "Create an access key");
   create_key->add_option("--data", admin_data, "Data directory")->capture_default_str();
   create_key->add_option("--tenant", tenant, "Tenant id")->capture_default_str();

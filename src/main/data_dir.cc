@@ -22,6 +22,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
   d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys);
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
+  d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
   return d;
 }
 

@@ -15,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "common/env.h"
 #include "iam/credentials.h"
+#include "iam/directory.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 
@@ -31,6 +32,7 @@ struct DataDir {
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::BucketKeys> bucket_keys;
   std::unique_ptr<iam::CredentialStore> credentials;
+  std::unique_ptr<iam::Directory> directory;
 };
 
 }  // namespace confiance

@@ -41,7 +41,7 @@ std::string HttpDate(uint64_t ms) {
 asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
   Result<std::vector<catalog::BucketRecord>> buckets = deps_.catalog.ListBuckets();
   if (!buckets.ok()) co_return ErrorFromStatus(buckets.status());
-  Result<iam::Tenant> tenant = deps_.credentials.GetTenant(ctx.auth.principal.tenant_id);
+  Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
   if (!tenant.ok()) co_return ErrorFromStatus(tenant.status());
   xml::XmlWriter w;
   w.OpenRoot("ListAllMyBucketsResult");

@@ -68,7 +68,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   const bool fetch_owner = !v2 || ctx.route.Query("fetch-owner") == std::optional<std::string>("true");
   std::string owner_id, owner_name;
   if (fetch_owner) {
-    Result<iam::Tenant> tenant = deps_.credentials.GetTenant(bucket->owner);
+    Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(bucket->owner);
     if (tenant.ok()) {
       owner_id = tenant->canonical_id;
       owner_name = tenant->display_name;

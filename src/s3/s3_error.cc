@@ -79,9 +79,10 @@ constexpr std::array kTable = {
           "The unspecified location constraint is incompatible for the region specific "
           "endpoint this request was sent to."},
     Entry{"NotModified", 304, "Not Modified"},
+    Entry{"AllAccessDisabled", 403, "All access to this Amazon S3 resource has been disabled."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kNotModified) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kAllAccessDisabled) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

@@ -53,6 +53,7 @@ enum class S3ErrorCode {
   kXAmzContentSHA256Mismatch,
   kIllegalLocationConstraintException,
   kNotModified,
+  kAllAccessDisabled,
 };
 
 struct S3Error {

@@ -62,6 +62,13 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
       Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
   if (!auth) co_return error;
   ctx.auth = std::move(*auth);
+  if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
+    // docs/tenancy.md: operators administer the service, never its data.
+    co_return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+  }
+  Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
+  if (!tenant.ok()) co_return MakeError(S3ErrorCode::kAccessDenied);
+  if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
 
   switch (ctx.route.op) {
     case Operation::kListBuckets: co_return co_await ListBuckets(ctx);

@@ -25,6 +25,7 @@
 #include "common/buffer_pool.h"
 #include "http/http.h"
 #include "iam/credentials.h"
+#include "iam/directory.h"
 #include "s3/auth.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
@@ -45,6 +46,7 @@ struct S3Deps {
   catalog::BucketKeys& bucket_keys;
   blob::BlobStore& blobs;
   iam::CredentialStore& credentials;
+  iam::Directory& directory;
   BlockingPool& pool;
 };
 

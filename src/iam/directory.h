@@ -1,0 +1,128 @@
+// File: iam/directory.h
+// The account model: tenants (S3 accounts), their users, the users'
+// identity policies, and operator principals. Access keys and their secrets
+// live in CredentialStore (credentials.h); this class creates them with the
+// principals they belong to.
+//
+// Records, all in the "iam" partition (docs/meta_keys.md):
+//   "tenant/<id>"           TenantRecord (CBOR)
+//   "cid/<canonical id>"    tenant id (the S3 Owner ID -> tenant index)
+//   "user/<tenant>/<name>"  user record with its identity policies (CBOR)
+//   "op/<name>"             operator record (CBOR)
+// A tenant's root user is "root": it exists with the tenant and cannot be
+// deleted. Operator principals have no tenant; they administer the service
+// and, by default, can reach no tenant's data (docs/tenancy.md).
+//
+// Thread-safety: safe for concurrent use. Reads of tenants are cached in
+// memory (the request path asks for the requester's tenant on every
+// request); every mutation goes through this object, which keeps the cache
+// exact for this process. Mutations block on a synced commit.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "iam/credentials.h"
+#include "meta/meta_store.h"
+
+namespace confiance::iam {
+
+inline constexpr std::string_view kRootUser = "root";
+
+// 0 means unlimited.
+struct Quotas {
+  uint64_t max_bytes = 0;
+  uint64_t max_objects = 0;
+  uint64_t max_buckets = 0;
+};
+
+struct TenantRecord {
+  std::string id;            // [a-z0-9][a-z0-9-]{1,62}
+  std::string display_name;
+  std::string canonical_id;  // 64 lowercase hex: the S3 Owner ID
+  bool active = true;        // false: suspended (every request denied)
+  Quotas quotas;
+  uint64_t created_ms = 0;
+};
+
+struct UserRecord {
+  std::string tenant_id;
+  std::string name;  // IAM user name: [A-Za-z0-9+=,.@_-]{1,64}; "root" for the tenant root
+  uint64_t created_ms = 0;
+  // Identity policies by name (JSON documents as given; validated by the
+  // caller before they are stored).
+  std::map<std::string, std::string> policies;
+};
+
+struct OperatorRecord {
+  std::string name;
+  uint64_t created_ms = 0;
+};
+
+// "arn:aws:iam::<tenant>:root" or "arn:aws:iam::<tenant>:user/<name>".
+std::string UserArn(std::string_view tenant_id, std::string_view user);
+
+bool ValidTenantId(std::string_view id);
+bool ValidUserName(std::string_view name);
+
+class Directory {
+ public:
+  Directory(meta::MetaStore& store, CredentialStore& credentials)
+      : store_(store), credentials_(credentials) {}
+
+  // Tenants. CreateTenant writes the tenant, its canonical-id index entry
+  // and its root user in one batch (AlreadyExists if the id is taken), then
+  // creates the root's access key (`given` as in
+  // CredentialStore::CreateAccessKey). A fresh canonical id is drawn when
+  // `tenant.canonical_id` is empty.
+  Result<NewAccessKey> CreateTenant(TenantRecord tenant, const std::optional<NewAccessKey>& given = std::nullopt);
+  Result<TenantRecord> GetTenant(std::string_view id);  // NotFound
+  Result<TenantRecord> GetTenantByCanonicalId(std::string_view canonical_id);  // NotFound
+  Result<std::vector<TenantRecord>> ListTenants();
+  // Replaces display name, status and quotas (id and canonical id are fixed).
+  Status UpdateTenant(const TenantRecord& tenant);
+  // Removes the tenant, its users, their keys. The caller checks that it
+  // owns no bucket (FailedPrecondition is the caller's answer).
+  Status DeleteTenant(std::string_view id);
+
+  // Users of a tenant. CreateUser: NotFound without the tenant,
+  // AlreadyExists for a taken name.
+  Status CreateUser(std::string_view tenant_id, std::string_view name);
+  Result<UserRecord> GetUser(std::string_view tenant_id, std::string_view name);
+  Result<std::vector<UserRecord>> ListUsers(std::string_view tenant_id);
+  // Deletes the user and its access keys; InvalidArgument for the root.
+  Status DeleteUser(std::string_view tenant_id, std::string_view name);
+  // Identity policies (documents validated by the caller).
+  Status PutUserPolicy(std::string_view tenant_id, std::string_view user, std::string_view policy_name,
+                       std::string_view document);
+  Status DeleteUserPolicy(std::string_view tenant_id, std::string_view user, std::string_view policy_name);
+
+  // Access keys of a user (the user must exist).
+  Result<NewAccessKey> CreateUserKey(std::string_view tenant_id, std::string_view user,
+                                     const std::optional<NewAccessKey>& given = std::nullopt);
+
+  // Operators. CreateOperator is idempotent for the same name; it creates
+  // (or, with `given`, ensures) an access key of kind operator.
+  Result<NewAccessKey> CreateOperator(std::string_view name, const std::optional<NewAccessKey>& given = std::nullopt);
+  Result<std::vector<OperatorRecord>> ListOperators();
+
+  CredentialStore& credentials() { return credentials_; }
+
+ private:
+  Status ApplyIam(const meta::Batch& batch);
+  Result<UserRecord> LoadUser(std::string_view tenant_id, std::string_view name, std::optional<std::string>* raw);
+  Status StoreUser(const UserRecord& user, const std::optional<std::string>& expected);
+
+  meta::MetaStore& store_;
+  CredentialStore& credentials_;
+  std::mutex mu_;
+  std::unordered_map<std::string, TenantRecord> tenant_cache_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace confiance::iam
