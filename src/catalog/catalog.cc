@@ -152,6 +152,20 @@ Status CheckPutCondition(const Catalog::PutCondition& condition, const std::opti
   return OkStatus();
 }
 
+// The usage counters' change when `record` replaces `old`: {bytes, objects}.
+std::vector<int64_t> UsageDelta(const ObjectRecord& record, const std::optional<std::string>& old) {
+  int64_t bytes = static_cast<int64_t>(record.size);
+  int64_t objects = 1;
+  if (old) {
+    Result<ObjectRecord> previous = DecodeObject(*old, false);
+    // An unreadable old record counted as it was written; lacking its size,
+    // a recount (admin usage --recount) repairs the bytes.
+    if (previous.ok()) bytes -= static_cast<int64_t>(previous->size);
+    objects = 0;
+  }
+  return {bytes, objects};
+}
+
 // The record a successful put replaced, for the caller to release.
 std::optional<ObjectRecord> Replaced(const std::optional<std::string>& old) {
   if (!old) return std::nullopt;
@@ -175,7 +189,7 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
     RETURN_IF_ERROR(CheckPutCondition(condition, old));
     meta::Batch b;
     b.op_tag = record.op_tag;
-    b.Expect(std::string(key), old).Put(std::string(key), value);
+    b.Expect(std::string(key), old).Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
@@ -189,6 +203,7 @@ struct Catalog::AsyncPut {
   std::string key;
   std::string value;
   std::string op_tag;
+  uint64_t size = 0;
   PutCondition condition;
   PutCallback done;
   int attempt = 0;
@@ -201,6 +216,7 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
   op->partition = ObjectPartition(bucket, key);
   op->key = std::string(key);
   op->value = EncodeObject(record);
+  op->size = record.size;
   op->op_tag = record.op_tag;
   op->condition = condition;
   op->done = std::move(done);
@@ -215,7 +231,9 @@ void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
   if (Status s = CheckPutCondition(op->condition, *old); !s.ok()) return op->done(s);
   meta::Batch b;
   b.op_tag = op->op_tag;
-  b.Expect(op->key, *old).Put(op->key, op->value);
+  ObjectRecord sized;
+  sized.size = op->size;
+  b.Expect(op->key, *old).Put(op->key, op->value).Add(std::string(kUsageKey), UsageDelta(sized, *old));
   store_.ApplyAsync(op->partition, std::move(b),
                     [this, op, old = std::move(old).value()](Status s) {
                       if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
@@ -238,7 +256,8 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
     if (!old) return std::optional<ObjectRecord>();
     meta::Batch b;
     b.op_tag = NewOpTag();
-    b.Expect(std::string(key), old).Delete(std::string(key));
+    std::vector<int64_t> delta = UsageDelta(ObjectRecord{}, old);  // {-size, 0}
+    b.Expect(std::string(key), old).Delete(std::string(key)).Add(std::string(kUsageKey), {delta[0], -1});
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
@@ -273,6 +292,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
   // Objects.
   RETURN_IF_ERROR(list_all("o/", [&](const std::string& p) {
     return scan_all(p, [&](const meta::Record& r) -> Status {
+      if (r.key == kUsageKey) return OkStatus();
       Result<ObjectRecord> o = DecodeObject(r.value, false);
       if (!o.ok()) return o.status();  // never sweep what we cannot read
       for (const Segment& s : o->segments) {

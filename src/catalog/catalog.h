@@ -37,6 +37,17 @@ struct ListOptions {
   size_t max_keys = 1000;
 };
 
+// In every object partition the empty key, never an S3 key (keys have at
+// least one byte), holds that partition's usage counters {bytes, objects}
+// (meta/counters.h), changed by Batch::Add in the same atomic batch as every
+// object put and delete: usage is exact after any crash. Listings skip it.
+inline constexpr std::string_view kUsageKey = "";
+
+struct Usage {
+  int64_t bytes = 0;
+  int64_t objects = 0;
+};
+
 struct ListedObject {
   std::string key;
   ObjectRecord record;
@@ -100,6 +111,18 @@ class Catalog {
   // idempotent).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
+
+  // The bucket's usage from its counters (a few point reads).
+  Result<Usage> BucketUsage(const BucketRecord& bucket);
+  // The same, counted by listing every object (admin "usage --recount").
+  Result<Usage> RecountBucketUsage(const BucketRecord& bucket);
+  // Usage summed over the buckets `owner` (a tenant id) owns, and how many
+  // they are. Lists every bucket: not for hot paths of unlimited tenants.
+  struct OwnerUsage {
+    Usage usage;
+    int64_t buckets = 0;
+  };
+  Result<OwnerUsage> UsageOfOwner(std::string_view owner, bool recount = false);
 
   // Multipart uploads.
   Status CreateUpload(const BucketRecord& bucket, const UploadRecord& upload);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
 #include "meta/memory/memory_meta_store.h"
@@ -175,6 +177,36 @@ TEST_F(CatalogTest, MultipartCompleteAndAbort) {
   ASSERT_OK_AND_ASSIGN(auto aborted, catalog_.AbortUpload(bucket_, up2));
   ASSERT_EQ(aborted.size(), 1u);
   EXPECT_STATUS_CODE(catalog_.AbortUpload(bucket_, up2), kNotFound);
+}
+
+TEST_F(CatalogTest, UsageCountersFollowEveryCommitAndAgreeWithARecount) {
+  BucketRecord sharded = bucket_;
+  sharded.name = "usage";
+  sharded.id = "b3";
+  sharded.index_shards = 3;
+  ASSERT_OK(catalog_.CreateBucket(sharded));
+  for (int i = 0; i < 20; ++i) ASSERT_OK(catalog_.PutObject(sharded, "k" + std::to_string(i), Obj(10)));
+  ASSERT_OK(catalog_.PutObject(sharded, "k1", Obj(25)));  // overwrite: +15 bytes, same count
+  ASSERT_OK(catalog_.DeleteObject(sharded, "k2"));
+  ASSERT_OK(catalog_.DeleteObject(sharded, "k2"));  // deleting nothing changes nothing
+  Catalog::PutCondition must_not_exist;
+  must_not_exist.kind = Catalog::PutCondition::Kind::kMustNotExist;
+  EXPECT_STATUS_CODE(catalog_.PutObjectIf(sharded, "k3", Obj(99), must_not_exist), kFailedPrecondition);
+  std::promise<Result<std::optional<ObjectRecord>>> async_done;
+  catalog_.PutObjectIfAsync(sharded, "async", Obj(7), Catalog::PutCondition{},
+                            [&](Result<std::optional<ObjectRecord>> r) { async_done.set_value(std::move(r)); });
+  ASSERT_OK(async_done.get_future().get());
+  ASSERT_OK_AND_ASSIGN(Usage counted, catalog_.BucketUsage(sharded));
+  EXPECT_EQ(counted.objects, 20);
+  EXPECT_EQ(counted.bytes, 20 * 10 + 15 - 10 + 7);
+  ASSERT_OK_AND_ASSIGN(Usage recounted, catalog_.RecountBucketUsage(sharded));
+  EXPECT_EQ(recounted.objects, counted.objects);
+  EXPECT_EQ(recounted.bytes, counted.bytes);
+  // The counters never show up as an object.
+  ListOptions opt;
+  ASSERT_OK_AND_ASSIGN(ListPage page, catalog_.ListObjects(sharded, opt));
+  EXPECT_EQ(page.objects.size(), 20u);
+  for (const ListedObject& o : page.objects) EXPECT_FALSE(o.key.empty());
 }
 
 TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {

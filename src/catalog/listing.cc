@@ -8,11 +8,14 @@
 #include <algorithm>
 
 #include "catalog/catalog.h"
+#include "meta/counters.h"
 
 namespace confiance::catalog {
 
 Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket,
-                                                      const meta::ScanOptions& options) {
+                                                      const meta::ScanOptions& requested) {
+  meta::ScanOptions options = requested;
+  if (options.start.empty()) options.start_exclusive = true;  // skip kUsageKey
   if (bucket.index_shards <= 1) {
     return store_.Scan(fmt::format("o/{}/0", bucket.id), options);
   }
@@ -91,6 +94,46 @@ Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOpti
     }
     if (recs.size() < scan.limit) return page;
   }
+}
+
+Result<Usage> Catalog::BucketUsage(const BucketRecord& bucket) {
+  Usage total;
+  for (uint32_t i = 0; i < std::max<uint32_t>(bucket.index_shards, 1); ++i) {
+    ASSIGN_OR_RETURN(std::optional<std::string> raw, store_.Get(fmt::format("o/{}/{}", bucket.id, i), kUsageKey));
+    if (!raw) continue;
+    ASSIGN_OR_RETURN(std::vector<int64_t> c, meta::DecodeCounters(*raw));
+    if (c.size() > 0) total.bytes += c[0];
+    if (c.size() > 1) total.objects += c[1];
+  }
+  return total;
+}
+
+Result<Usage> Catalog::RecountBucketUsage(const BucketRecord& bucket) {
+  Usage total;
+  ListOptions opt;
+  opt.max_keys = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(ListPage page, ListObjects(bucket, opt));
+    for (const ListedObject& o : page.objects) {
+      total.bytes += static_cast<int64_t>(o.record.size);
+      total.objects += 1;
+    }
+    if (!page.truncated) return total;
+    opt.start_after = page.last_returned;
+  }
+}
+
+Result<Catalog::OwnerUsage> Catalog::UsageOfOwner(std::string_view owner, bool recount) {
+  OwnerUsage total;
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
+  for (const BucketRecord& b : buckets) {
+    if (b.owner != owner) continue;
+    ++total.buckets;
+    ASSIGN_OR_RETURN(Usage u, recount ? RecountBucketUsage(b) : BucketUsage(b));
+    total.usage.bytes += u.bytes;
+    total.usage.objects += u.objects;
+  }
+  return total;
 }
 
 }  // namespace confiance::catalog

@@ -51,7 +51,9 @@ struct Condition {
 
 struct Mutation {
   std::string key;
-  std::optional<std::string> value;  // nullopt: delete the key
+  std::optional<std::string> value;  // nullopt: delete the key (unless `add` is set)
+  // Non-empty: a counter mutation (Batch::Add); `value` is ignored.
+  std::vector<int64_t> add;
 };
 
 struct Batch {
@@ -64,11 +66,22 @@ struct Batch {
     return *this;
   }
   Batch& Put(std::string key, std::string value) {
-    mutations.push_back({std::move(key), std::move(value)});
+    mutations.push_back({std::move(key), std::move(value), {}});
     return *this;
   }
   Batch& Delete(std::string key) {
-    mutations.push_back({std::move(key), std::nullopt});
+    mutations.push_back({std::move(key), std::nullopt, {}});
+    return *this;
+  }
+  // Adds `deltas` element-wise to the counters held by `key` (absent = all
+  // zero; encoding in meta/counters.h), atomically with the rest of the
+  // batch and without a condition: concurrent batches adding to the same key
+  // never conflict (RADOS: an object-class method, as cls_rgw keeps bucket
+  // index stats). A key maintained by Add must only be changed by Add or
+  // Delete; if it holds a malformed counter the batch fails with DataLoss.
+  // REQUIRES: `deltas` non-empty.
+  Batch& Add(std::string key, std::vector<int64_t> deltas) {
+    mutations.push_back({std::move(key), std::nullopt, std::move(deltas)});
     return *this;
   }
 };

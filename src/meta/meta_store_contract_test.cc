@@ -20,6 +20,7 @@
 
 #include "common/env.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/counters.h"
 #include "meta/meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "tests/testutil/fault_injection_env.h"
@@ -382,6 +383,55 @@ TEST_P(MetaStoreContractTest, ConcurrentCasIncrementsAreExact) {
     EXPECT_EQ(GetOrDie("counters", "t" + std::to_string(t)),
               std::to_string(kIncrementsPerThread));
   }
+}
+
+TEST_P(MetaStoreContractTest, ConcurrentAddsNeverConflictAndSumExactly) {
+  constexpr int kThreads = 8;
+  constexpr int kAddsPerThread = 40;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAddsPerThread; ++i) {
+        Batch b;
+        b.op_tag = "add-" + std::to_string(t) + "-" + std::to_string(i);
+        // A CAS-guarded key of the thread's own rides in the same batch.
+        b.Expect("t" + std::to_string(t), i == 0 ? std::nullopt : std::optional<std::string>(std::to_string(i)))
+            .Put("t" + std::to_string(t), std::to_string(i + 1))
+            .Add("", {100, -1, 1});
+        if (!store_->Apply("usage", b).ok()) ++errors;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> sum, DecodeCounters(GetOrDie("usage", "").value_or("")));
+  const int64_t n = kThreads * kAddsPerThread;
+  EXPECT_EQ(sum, (std::vector<int64_t>{100 * n, -n, n}));
+}
+
+TEST_P(MetaStoreContractTest, AddGrowsCountersAndSeesEarlierMutations) {
+  Batch b;
+  b.Add("c", {5}).Add("c", {1, 2});
+  ASSERT_OK(store_->Apply("p", b));
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> v, DecodeCounters(GetOrDie("p", "c").value_or("")));
+  EXPECT_EQ(v, (std::vector<int64_t>{6, 2}));
+  Batch del;
+  del.Delete("c").Add("c", {7});
+  ASSERT_OK(store_->Apply("p", del));
+  ASSERT_OK_AND_ASSIGN(v, DecodeCounters(GetOrDie("p", "c").value_or("")));
+  EXPECT_EQ(v, (std::vector<int64_t>{7}));
+}
+
+TEST_P(MetaStoreContractTest, AddOnMalformedCounterFailsTheWholeBatch) {
+  Put("p", "c", "not a counter");
+  Batch b;
+  b.Put("other", "x").Add("c", {1});
+  Status s = store_->Apply("p", b);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> other, store_->Get("p", "other"));
+  EXPECT_FALSE(other.has_value());
+  EXPECT_EQ(GetOrDie("p", "c"), "not a counter");
 }
 
 TEST_P(MetaStoreContractTest, ReopenPersists) {

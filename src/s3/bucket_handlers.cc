@@ -8,6 +8,7 @@
 #include "catalog/object_data.h"
 #include "crypto/random.h"
 #include "s3/bucket_name.h"
+#include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -78,6 +79,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
                             ? S3ErrorCode::kBucketAlreadyOwnedByYou
                             : S3ErrorCode::kBucketAlreadyExists);
   }
+  if (std::optional<S3Error> over = CheckBucketQuota(deps_.catalog, ctx.tenant)) co_return *over;
   catalog::BucketRecord bucket;
   bucket.name = ctx.route.bucket;
   Result<std::string> id = crypto::RandomHex(12);

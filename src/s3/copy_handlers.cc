@@ -11,6 +11,7 @@
 #include "crypto/object_format.h"
 #include "s3/conditional.h"
 #include "s3/object_headers.h"
+#include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/sigv4/canonical.h"
 #include "s3/xml/xml_writer.h"
@@ -115,6 +116,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
         EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
       co_return MakeError(S3ErrorCode::kPreconditionFailed);
     }
+    if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, rec->size, 1)) co_return *over;
     if (rec->size > options_.max_object_size) {
       co_return MakeError(S3ErrorCode::kInvalidRequest,
                           fmt::format("The specified copy source is larger than the maximum allowable size "

@@ -13,6 +13,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "s3/object_headers.h"
+#include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -159,6 +160,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.user_meta = up->user_meta;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
+  if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, rec.size, 1)) co_return *over;
 
   Result<catalog::Catalog::Completion> done =
       co_await deps_.pool.Run([&] { return deps_.catalog.CompleteUpload(*bucket, *up, rec); });

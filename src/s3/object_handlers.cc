@@ -9,6 +9,7 @@
 #include "s3/conditional.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
+#include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -64,6 +65,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
+  if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, DeclaredBodySize(ctx.req), 1)) {
+    co_return *over;
+  }
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
   if (!body.ok()) co_return error;
 

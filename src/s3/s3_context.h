@@ -17,6 +17,7 @@ struct S3Service::Ctx {
   Route route;
   std::string resource;  // "/bucket/key", for error documents and logs
   Authenticated auth;
+  iam::TenantRecord tenant;  // the requester's tenant
 };
 
 // A header list built outside any coroutine: g++ 12 miscompiles braced

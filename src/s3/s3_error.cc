@@ -80,9 +80,11 @@ constexpr std::array kTable = {
           "endpoint this request was sent to."},
     Entry{"NotModified", 304, "Not Modified"},
     Entry{"AllAccessDisabled", 403, "All access to this Amazon S3 resource has been disabled."},
+    Entry{"QuotaExceeded", 403, "The tenant's quota would be exceeded."},  // as Ceph RGW
+    Entry{"TooManyBuckets", 400, "You have attempted to create more buckets than allowed."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kAllAccessDisabled) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kTooManyBuckets) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

@@ -54,6 +54,8 @@ enum class S3ErrorCode {
   kIllegalLocationConstraintException,
   kNotModified,
   kAllAccessDisabled,
+  kQuotaExceeded,
+  kTooManyBuckets,
 };
 
 struct S3Error {

@@ -69,6 +69,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
   if (!tenant.ok()) co_return MakeError(S3ErrorCode::kAccessDenied);
   if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
+  ctx.tenant = std::move(tenant).value();
 
   switch (ctx.route.op) {
     case Operation::kListBuckets: co_return co_await ListBuckets(ctx);

@@ -2,9 +2,12 @@
 #include "meta/memory/memory_meta_store.h"
 
 #include <cassert>
+#include <map>
+#include <vector>
 #include <utility>
 
 #include "meta/batch_checks.h"
+#include "meta/counters.h"
 
 namespace confiance::meta {
 
@@ -40,12 +43,31 @@ Status MemoryMetaStore::Apply(std::string_view partition, const Batch& batch) {
     }
   }
   if (batch.mutations.empty()) return OkStatus();
-  if (p == partitions_.end()) p = partitions_.emplace(std::string(partition), Partition()).first;
+  // Resolve counters first (through a small overlay of this batch's own
+  // writes): a malformed counter fails the batch before anything applies.
+  std::map<std::string, std::optional<std::string>, std::less<>> overlay;
+  std::vector<std::optional<std::string>> values;
+  values.reserve(batch.mutations.size());
   for (const Mutation& m : batch.mutations) {
-    if (m.value.has_value()) {
-      p->second.insert_or_assign(m.key, *m.value);
+    std::optional<std::string> value = m.value;
+    if (!m.add.empty()) {
+      std::optional<std::string> current;
+      if (auto o = overlay.find(m.key); o != overlay.end()) {
+        current = o->second;
+      } else if (p != partitions_.end()) {
+        if (auto r = p->second.find(m.key); r != p->second.end()) current = r->second;
+      }
+      ASSIGN_OR_RETURN(value, AddCounters(current, m.add));
+    }
+    overlay[m.key] = value;
+    values.push_back(std::move(value));
+  }
+  if (p == partitions_.end()) p = partitions_.emplace(std::string(partition), Partition()).first;
+  for (size_t i = 0; i < batch.mutations.size(); ++i) {
+    if (values[i].has_value()) {
+      p->second.insert_or_assign(batch.mutations[i].key, std::move(*values[i]));
     } else {
-      p->second.erase(m.key);
+      p->second.erase(batch.mutations[i].key);
     }
   }
   // A partition exists only while it holds records, as in RocksMetaStore.

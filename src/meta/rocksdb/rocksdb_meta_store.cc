@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "meta/batch_checks.h"
+#include "meta/counters.h"
 #include "meta/rocksdb/env_file_system.h"
 #include "meta/rocksdb/key_format.h"
 
@@ -228,12 +229,33 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
       write.SetSavePoint();
       for (const Mutation& m : batch.mutations) {
         std::string physical = EncodeKey(partition, m.key);
-        rocksdb::Status s = m.value.has_value() ? write.Put(physical, *m.value) : write.Delete(physical);
+        std::optional<std::string> value = m.value;
+        if (!m.add.empty()) {
+          // A counter: read (through the group's overlay) and add.
+          std::optional<std::string> current;
+          if (auto it = overlay.find(physical); it != overlay.end()) {
+            current = it->second;
+          } else {
+            Result<std::optional<std::string>> got = GetPhysical(physical);
+            if (!got.ok()) {
+              verdict = got.status();
+              break;
+            }
+            current = std::move(got).value();
+          }
+          Result<std::string> sum = AddCounters(current, m.add);
+          if (!sum.ok()) {
+            verdict = sum.status();
+            break;
+          }
+          value = std::move(sum).value();
+        }
+        rocksdb::Status s = value.has_value() ? write.Put(physical, *value) : write.Delete(physical);
         if (!s.ok()) {
           verdict = FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
           break;
         }
-        overlay[std::move(physical)] = m.value;
+        overlay[std::move(physical)] = std::move(value);
       }
       if (!verdict.ok()) {
         write.RollbackToSavePoint().PermitUncheckedError();
