@@ -1,8 +1,8 @@
 // File: iam/policy/actions.cc
 #include "iam/policy/actions.h"
 
-#include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "common/ascii.h"
 #include "iam/policy/matching.h"
@@ -94,25 +94,30 @@ constexpr ActionInfo kActions[] = {
 constexpr size_t kCount = std::size(kActions);
 static_assert(kCount <= kMaxActions, "widen kMaxActions");
 
-bool LessIgnoreCase(std::string_view a, std::string_view b) {
-  size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    char x = AsciiLower(a[i]), y = AsciiLower(b[i]);
-    if (x != y) return x < y;
-  }
-  return a.size() < b.size();
+// FindAction's hash table: FNV-1a over the case-folded name, open addressing
+// with linear probing. Four times as many slots as actions keeps probes
+// short; 0xff marks an empty slot.
+constexpr size_t kSlots = 512;
+static_assert(kSlots >= 4 * kCount && kCount < 0xff);
+
+uint32_t FoldedHash(std::string_view name) {
+  uint32_t h = 2166136261u;
+  for (char c : name) h = (h ^ static_cast<uint8_t>(AsciiLower(c))) * 16777619u;
+  return h;
 }
 
-// Table indexes sorted by case-folded name, for FindAction's binary search.
-const std::array<uint8_t, kCount>& SortedIndex() {
-  static const std::array<uint8_t, kCount> index = [] {
-    std::array<uint8_t, kCount> idx{};
-    for (size_t i = 0; i < kCount; ++i) idx[i] = static_cast<uint8_t>(i);
-    std::sort(idx.begin(), idx.end(),
-              [](uint8_t a, uint8_t b) { return LessIgnoreCase(kActions[a].name, kActions[b].name); });
-    return idx;
+const std::array<uint8_t, kSlots>& Slots() {
+  static const std::array<uint8_t, kSlots> slots = [] {
+    std::array<uint8_t, kSlots> t;
+    t.fill(0xff);
+    for (size_t i = 0; i < kCount; ++i) {
+      size_t s = FoldedHash(kActions[i].name) % kSlots;
+      while (t[s] != 0xff) s = (s + 1) % kSlots;
+      t[s] = static_cast<uint8_t>(i);
+    }
+    return t;
   }();
-  return index;
+  return slots;
 }
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
@@ -124,12 +129,11 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 std::span<const ActionInfo> KnownActions() { return kActions; }
 
 std::optional<size_t> FindAction(std::string_view name) {
-  const auto& idx = SortedIndex();
-  auto it = std::lower_bound(idx.begin(), idx.end(), name, [](uint8_t i, std::string_view n) {
-    return LessIgnoreCase(kActions[i].name, n);
-  });
-  if (it == idx.end() || !EqualsIgnoreCase(kActions[*it].name, name)) return std::nullopt;
-  return *it;
+  const auto& slots = Slots();
+  for (size_t s = FoldedHash(name) % kSlots; slots[s] != 0xff; s = (s + 1) % kSlots) {
+    if (EqualsIgnoreCase(kActions[slots[s]].name, name)) return slots[s];
+  }
+  return std::nullopt;
 }
 
 ActionSet ActionsMatching(std::string_view pattern) {

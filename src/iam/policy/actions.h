@@ -36,7 +36,7 @@ inline constexpr size_t kMaxActions = 128;
 using ActionSet = std::bitset<kMaxActions>;
 
 // The index in KnownActions() of `name` (case-insensitive), or nullopt for a
-// name the table does not have. O(log n), no allocation.
+// name the table does not have. One hash of the name, no allocation.
 std::optional<size_t> FindAction(std::string_view name);
 
 // The actions whose names match the Action-element pattern `pattern` ("*",

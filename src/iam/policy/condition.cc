@@ -168,13 +168,16 @@ Condition::Outcome Condition::MatchValue(std::string_view value, const RequestCo
   auto outcome = [](bool matched) { return matched ? Outcome::kMatch : Outcome::kNoMatch; };
   if (IsStringLike(base_)) {
     for (const PolicyString& s : strings_) {
+      if (base_ == B::kStringLike) {
+        if (s.Matches(value, ctx, scratch)) return Outcome::kMatch;
+        continue;
+      }
       std::optional<std::string_view> p = s.Resolve(ctx, scratch);
       if (!p) continue;
       bool hit = false;
       switch (base_) {
         case B::kStringEquals: hit = value == *p; break;
         case B::kStringEqualsIgnoreCase: hit = EqualsIgnoreCase(value, *p); break;
-        case B::kStringLike: hit = WildcardMatch(*p, value); break;
         default: hit = ArnMatch(*p, value); break;
       }
       if (hit) return Outcome::kMatch;

@@ -43,8 +43,7 @@ bool PrincipalMatches(const Statement& st, const Requester& requester) {
 bool ResourceMatches(const Statement& st, const RequestContext& ctx, ExpandBuffer& scratch) {
   bool hit = false;
   for (const PolicyString& r : st.resources) {
-    std::optional<std::string_view> pattern = r.Resolve(ctx, scratch);
-    if (pattern && WildcardMatch(*pattern, ctx.resource)) {
+    if (r.Matches(ctx.resource, ctx, scratch)) {
       hit = true;
       break;
     }

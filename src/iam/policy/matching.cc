@@ -55,6 +55,7 @@ bool WildcardMatch(std::string_view pattern, std::string_view text, bool ignore_
         star_p = p + 1;
         star_t = t;
         p = star_p;
+        if (p == pattern.size()) return true;  // a trailing '*' takes the rest
         continue;
       }
       if ((!tok.literal && tok.c == '?') || (tok.literal && SameChar(tok.c, text[t], ignore_case))) {

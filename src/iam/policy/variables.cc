@@ -83,6 +83,10 @@ PolicyString PolicyString::Compile(std::string_view text, bool variables, Use us
     s.parts_ = std::move(parts);
   } else {
     s.fixed_ = std::move(literal);
+    size_t special = s.fixed_.find_first_of("*?\\");
+    s.head_ = special == std::string::npos ? s.fixed_.size() : special;
+    s.exact_ = special == std::string::npos;
+    s.head_star_ = !s.exact_ && s.head_ + 1 == s.fixed_.size() && s.fixed_.back() == '*';
   }
   return s;
 }
@@ -106,6 +110,18 @@ std::optional<std::string_view> PolicyString::Resolve(const RequestContext& ctx,
     }
   }
   return std::string_view(scratch.data(), scratch.size());
+}
+
+bool PolicyString::Matches(std::string_view text, const RequestContext& ctx, ExpandBuffer& scratch) const {
+  if (!parts_.empty()) {
+    std::optional<std::string_view> pattern = Resolve(ctx, scratch);
+    return pattern && WildcardMatch(*pattern, text);
+  }
+  std::string_view pattern = fixed_;
+  if (exact_) return text == pattern;
+  if (text.substr(0, head_) != pattern.substr(0, head_)) return false;
+  if (head_star_) return true;
+  return WildcardMatch(pattern.substr(head_), text.substr(head_));
 }
 
 }  // namespace confiance::iam::policy

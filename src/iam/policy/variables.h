@@ -47,6 +47,12 @@ class PolicyString {
   // is absent from `ctx` and has no default: such a value matches nothing.
   std::optional<std::string_view> Resolve(const RequestContext& ctx, ExpandBuffer& scratch) const;
 
+  // Use::kPattern only: whether `text` matches this pattern as resolved for
+  // `ctx` (false if it does not resolve). A pattern without variables that is
+  // a literal, or a literal and one trailing '*', is compared directly; for
+  // others the literal head is compared before the general matcher runs.
+  bool Matches(std::string_view text, const RequestContext& ctx, ExpandBuffer& scratch) const;
+
   bool has_variables() const { return !parts_.empty(); }
   // The policy's own text, before compilation.
   const std::string& source() const { return source_; }
@@ -62,6 +68,11 @@ class PolicyString {
   std::string fixed_;        // compiled text when there are no variables
   std::vector<Part> parts_;  // empty when there are no variables
   Use use_ = Use::kLiteral;
+  // For a pattern without variables: fixed_[0, head_) has no '*', '?' or
+  // '\'; `exact_` if that is all of it, `head_star_` if only a '*' follows.
+  size_t head_ = 0;
+  bool exact_ = false;
+  bool head_star_ = false;
 };
 
 }  // namespace confiance::iam::policy
