@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/ascii.h"
+#include "iam/policy/excerpt.h"
 #include "crypto/encoding.h"
 #include "iam/policy/matching.h"
 
@@ -121,17 +122,17 @@ Result<Condition> Condition::Compile(std::string_view op, std::string_view key,
     c.if_exists_ = true;
   }
   if (found == nullptr || (found->base == B::kNull && (c.if_exists_ || c.set_ != SetOperator::kNone))) {
-    return InvalidArgumentError("Invalid Condition operator: " + std::string(op));
+    return InvalidArgumentError("Invalid Condition operator: " + Excerpt(op));
   }
   c.base_ = found->base;
   c.negated_ = found->negated;
-  if (!ValidKey(key)) return InvalidArgumentError("Policy has an invalid condition key: " + std::string(key));
+  if (!ValidKey(key)) return InvalidArgumentError("Policy has an invalid condition key: " + Excerpt(key));
   c.key_ = std::string(key);
   if (values.empty()) {
-    return InvalidArgumentError("Invalid Condition value: " + std::string(op) + " on " + c.key_ + " has no value");
+    return InvalidArgumentError("Invalid Condition value: " + Excerpt(op) + " on " + Excerpt(c.key_) + " has no value");
   }
   auto bad_value = [&](const std::string& v) {
-    return InvalidArgumentError("Invalid Condition value for " + std::string(op) + ": \"" + v + "\"");
+    return InvalidArgumentError("Invalid Condition value for " + Excerpt(op) + ": \"" + Excerpt(v) + "\"");
   };
   for (const std::string& v : values) {
     if (IsStringLike(c.base_)) {

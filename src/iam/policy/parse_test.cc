@@ -137,6 +137,12 @@ TEST(ParseTest, InvalidActions) {
                                  R"(","Resource":"arn:aws:s3:::photos/*"})")),
               std::string("Policy has invalid action: ") + action);
   }
+  // Long values are quoted in part only.
+  std::string long_action = "s3:" + std::string(5000, 'x');
+  std::string message = Error(OneStatement(R"({"Effect":"Allow","Principal":"*","Action":")" + long_action +
+                                           R"(","Resource":"arn:aws:s3:::photos/*"})"));
+  EXPECT_THAT(message, StartsWith("Policy has invalid action: s3:xxx"));
+  EXPECT_LT(message.size(), 200u);
   // A backslash is never an escape in an action.
   EXPECT_EQ(Error(OneStatement(R"({"Effect":"Allow","Principal":"*","Action":"s3:\\GetObject","Resource":"arn:aws:s3:::photos/*"})")),
             "Policy has invalid action: s3:\\GetObject");

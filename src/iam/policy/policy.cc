@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ascii.h"
+#include "iam/policy/excerpt.h"
 #include "iam/policy/matching.h"
 
 namespace confiance::iam::policy {
@@ -46,7 +47,7 @@ Result<std::string> ConditionValueText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
   if (v.is_number()) return v.dump();
-  return Malformed("Invalid Condition value: expected a string, number or boolean, got " + v.dump());
+  return Malformed("Invalid Condition value: expected a string, number or boolean, got " + Excerpt(v.dump()));
 }
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
@@ -59,7 +60,7 @@ Status ParseActions(const json& v, std::string_view field, Statement& st) {
     bool shaped = p == "*" || (StartsWithIgnoreCase(p, "s3:") && p.size() > 3 &&
                                p.find('\\') == std::string::npos);
     ActionSet covered = shaped ? ActionsMatching(p) : ActionSet();
-    if (covered.none()) return Malformed("Policy has invalid action: " + p);
+    if (covered.none()) return Malformed("Policy has invalid action: " + Excerpt(p));
     st.actions |= covered;
     st.action_patterns.push_back(std::move(p));
   }
@@ -71,12 +72,12 @@ Status CheckResource(std::string_view r, const ParseOptions& options) {
     if (r == "*" || (r.substr(0, kS3ArnPrefix.size()) == kS3ArnPrefix && r.size() > kS3ArnPrefix.size())) {
       return OkStatus();
     }
-    return Malformed("Policy has invalid resource: " + std::string(r));
+    return Malformed("Policy has invalid resource: " + Excerpt(r));
   }
   std::string bucket_arn = std::string(kS3ArnPrefix) + std::string(options.bucket);
   bool in_bucket = !options.bucket.empty() && r.substr(0, bucket_arn.size()) == bucket_arn &&
                    (r.size() == bucket_arn.size() || r[bucket_arn.size()] == '/');
-  if (!in_bucket) return Malformed("Policy has invalid resource: " + std::string(r));
+  if (!in_bucket) return Malformed("Policy has invalid resource: " + Excerpt(r));
   return OkStatus();
 }
 
@@ -116,7 +117,7 @@ Status ParseConditions(const json& block, bool variables, Statement& st) {
   if (!block.is_object()) return Malformed("Condition must be an object of operators");
   for (const auto& [op, keys] : block.items()) {
     if (!keys.is_object() || keys.empty()) {
-      return Malformed("Invalid Condition block: " + op + " must map condition keys to values");
+      return Malformed("Invalid Condition block: " + Excerpt(op) + " must map condition keys to values");
     }
     for (const auto& [key, value] : keys.items()) {
       std::vector<std::string> texts;
@@ -174,7 +175,7 @@ Result<Statement> ParseStatement(const json& s, bool variables, const ParseOptio
       "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
       "Resource", "NotResource", "Condition"};
   for (const auto& [name, unused] : s.items()) {
-    if (!kFields.contains(name)) return Malformed("Unknown field " + name);
+    if (!kFields.contains(name)) return Malformed("Unknown field " + Excerpt(name));
   }
   Statement st;
   if (s.contains("Sid")) {
@@ -188,7 +189,7 @@ Result<Statement> ParseStatement(const json& s, bool variables, const ParseOptio
   } else if (effect == "Deny") {
     st.effect = Effect::kDeny;
   } else {
-    return Malformed("Invalid effect: " + (effect.is_string() ? effect.get<std::string>() : effect.dump()));
+    return Malformed("Invalid effect: " + Excerpt(effect.is_string() ? effect.get<std::string>() : effect.dump()));
   }
   RETURN_IF_ERROR(ParsePrincipal(s, options, st));
   ASSIGN_OR_RETURN(const json* actions, OneOf(s, "Action", "NotAction", st.not_action));
@@ -215,7 +216,7 @@ Result<Policy> Policy::Parse(std::string_view text, const ParseOptions& options)
     return Malformed("Policies must be valid JSON and the first byte must be '{'");
   }
   for (const auto& [name, unused] : doc.items()) {
-    if (name != "Version" && name != "Id" && name != "Statement") return Malformed("Unknown field " + name);
+    if (name != "Version" && name != "Id" && name != "Statement") return Malformed("Unknown field " + Excerpt(name));
   }
   Policy policy;
   policy.kind_ = options.kind;
@@ -239,7 +240,7 @@ Result<Policy> Policy::Parse(std::string_view text, const ParseOptions& options)
   auto add = [&](const json& s) -> Status {
     ASSIGN_OR_RETURN(Statement st, ParseStatement(s, variables, options));
     if (!st.sid.empty() && !sids.insert(st.sid).second) {
-      return Malformed("Statement IDs (SID) in a single policy must be unique: " + st.sid);
+      return Malformed("Statement IDs (SID) in a single policy must be unique: " + Excerpt(st.sid));
     }
     policy.statements_.push_back(std::move(st));
     return OkStatus();

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ascii.h"
+#include "iam/policy/excerpt.h"
 
 namespace confiance::iam::policy {
 namespace {
@@ -40,7 +41,7 @@ bool IsCanonicalId(std::string_view s) {
 }
 
 Status Invalid(std::string_view what) {
-  return InvalidArgumentError("Invalid principal in policy: " + std::string(what));
+  return InvalidArgumentError("Invalid principal in policy: " + Excerpt(what));
 }
 
 Result<PrincipalPattern> ParseAws(std::string_view v) {
