@@ -12,7 +12,7 @@
 //   kMalformedGrantHeader     InvalidArgument 400 (x-amz-grant-* syntax, unknown
 //                             grantee type, empty id, over 100 grants)
 //   kInvalidGroupUri          InvalidArgument 400 "Invalid group uri"
-//   kEmailGrantee             UnresolvableGrantByEmailAddress 400 "The e-mail
+//   kEmailGrantee             UnresolvableGrantByEmailAddress 400 "The email
 //                             address you provided does not match any account on
 //                             record." (Confiance has no e-mail directory)
 //   kCannedWithGrantHeaders   InvalidRequest 400 "Specifying both Canned ACLs and

@@ -64,7 +64,7 @@ Result<Grantee> GranteeFromItem(const Item& item) {
   }
   if (EqualsIgnoreCase(item.type, "emailAddress")) {
     return MakeError(ErrorKind::kEmailGrantee,
-                     "The e-mail address you provided does not match any account on record.");
+                     "The email address you provided does not match any account on record.");
   }
   return Malformed("unknown grantee type '" + std::string(item.type) + "'");
 }
