@@ -46,6 +46,9 @@ constexpr std::array kTable = {
     Entry{"InvalidRequest", 400, "Invalid Request"},
     Entry{"InvalidStorageClass", 400, "The storage class you specified is not valid"},
     Entry{"KeyTooLongError", 400, "Your key is too long"},
+    Entry{"MalformedACLError", 400,
+          "The XML you provided was not well-formed or did not validate against our published "
+          "schema."},
     Entry{"MalformedXML", 400,
           "The XML you provided was not well-formed or did not validate against our published "
           "schema."},
@@ -73,6 +76,8 @@ constexpr std::array kTable = {
           "The request signature we calculated does not match the signature you provided. Check "
           "your key and signing method."},
     Entry{"SlowDown", 503, "Please reduce your request rate."},
+    Entry{"UnresolvableGrantByEmailAddress", 400,
+          "The email address you provided does not match any account on record."},
     Entry{"XAmzContentSHA256Mismatch", 400,
           "The provided 'x-amz-content-sha256' header does not match what was computed."},
     Entry{"IllegalLocationConstraintException", 400,

@@ -38,6 +38,16 @@ TEST(XmlWriterTest, NestedDocument) {
             "<IsTruncated>false</IsTruncated></Bucket></Buckets></ListAllMyBucketsResult>");
 }
 
+TEST(XmlWriterTest, AttributesAreWrittenInOrderAndEscaped) {
+  XmlWriter w;
+  w.Open("Grantee", {{"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"}, {"a", "x\"<&"}})
+      .Element("ID", "1");
+  EXPECT_EQ(w.Finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" a=\"x&quot;&lt;&amp;\">"
+            "<ID>1</ID></Grantee>");
+}
+
 TEST(XmlReaderTest, CompleteMultipartUpload) {
   ASSERT_OK_AND_ASSIGN(auto parts, ParseCompleteMultipartUpload(
       "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag></Part>"

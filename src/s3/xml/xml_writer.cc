@@ -45,6 +45,21 @@ XmlWriter& XmlWriter::Open(std::string_view name) {
   return *this;
 }
 
+XmlWriter& XmlWriter::Open(std::string_view name, std::initializer_list<XmlAttribute> attributes) {
+  out_ += '<';
+  out_ += name;
+  for (const XmlAttribute& a : attributes) {
+    out_ += ' ';
+    out_ += a.name;
+    out_ += "=\"";
+    AppendEscaped(out_, a.value);
+    out_ += '"';
+  }
+  out_ += '>';
+  open_.emplace_back(name);
+  return *this;
+}
+
 XmlWriter& XmlWriter::Close() {
   if (open_.empty()) return *this;
   out_ += "</";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,12 @@ namespace confiance::s3::xml {
 // other than tab/newline/CR become &#xN; references, which S3 also emits).
 void AppendEscaped(std::string& out, std::string_view text);
 
+// One attribute of an element, written name="value" (value escaped).
+struct XmlAttribute {
+  std::string_view name;
+  std::string_view value;
+};
+
 class XmlWriter {
  public:
   // Starts a document with the XML declaration.
@@ -23,6 +30,8 @@ class XmlWriter {
   // <name xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
   XmlWriter& OpenRoot(std::string_view name);
   XmlWriter& Open(std::string_view name);
+  // <name a="1" b="2">, attributes in the order given.
+  XmlWriter& Open(std::string_view name, std::initializer_list<XmlAttribute> attributes);
   XmlWriter& Close();  // closes the innermost open element
   XmlWriter& Element(std::string_view name, std::string_view text);
   XmlWriter& Element(std::string_view name, uint64_t value);
