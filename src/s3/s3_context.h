@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "s3/extra_headers_writer.h"
 #include "s3/s3_service.h"
 
 namespace confiance::s3 {
@@ -17,6 +18,8 @@ struct S3Service::Ctx {
   Route route;
   std::string resource;  // "/bucket/key", for error documents and logs
   Authenticated auth;
+  // The decorator `resp` is: headers decided before the handler runs (CORS).
+  ExtraHeadersWriter* extra_headers = nullptr;
 };
 
 // A header list built outside any coroutine: g++ 12 miscompiles braced
