@@ -2,7 +2,7 @@
 // Bucket CORS as S3 does it: the checks PutBucketCors applies to a
 // configuration, and the matching of a browser request (a preflight
 // OPTIONS, or an actual request carrying Origin) against its rules, with
-// the response headers a match earns. Pure functions, no I/O.
+// the response headers a match earns. Pure functions, no I/O; thread-safe.
 //
 // Matching, per rule in order, the first rule that matches wins:
 //  - the Origin matches one of the rule's AllowedOrigin patterns (exact

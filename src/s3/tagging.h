@@ -4,6 +4,7 @@
 // reserved "aws:" prefix) and the x-amz-tagging header of PutObject,
 // CreateMultipartUpload and CopyObject. Pure functions, no I/O: the policy
 // engine can reuse them to read s3:RequestObjectTag/<key> values.
+// Thread-safe.
 #pragma once
 
 #include <cstddef>
