@@ -1,17 +1,20 @@
 // File: fuzz/xml_fuzz.cc
 // libFuzzer target: the S3 request-document parsers (CompleteMultipartUpload,
-// CreateBucketConfiguration, Delete, AccessControlPolicy, OwnershipControls,
-// PublicAccessBlockConfiguration) must reject or accept any input without
-// crashing; a document the ACL-family parsers accept must survive
-// render -> parse unchanged; and escaping must always produce text without
-// raw markup.
+// CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
+// AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration)
+// must reject or accept any input without crashing; escaping must always
+// produce text without raw markup; and a document these parsers accept must
+// survive render -> parse unchanged.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <string_view>
 
 #include "s3/xml/acl_xml.h"
+#include "s3/xml/cors_xml.h"
+#include "s3/xml/tagging_xml.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
 
@@ -24,6 +27,22 @@ template <typename T, typename Render, typename Parse>
 void CheckRoundTrip(const T& value, Render render, Parse parse) {
   auto again = parse(render(value));
   if (!again.ok() || !(*again == value)) std::abort();
+}
+
+void CheckTaggingRoundTrip(std::string_view in) {
+  auto parsed = xml::ParseTagging(in);
+  if (!parsed.ok()) return;
+  std::map<std::string, std::string> tags(parsed->begin(), parsed->end());
+  auto again = xml::ParseTagging(xml::RenderTagging(tags));
+  if (!again.ok()) std::abort();
+  if (std::map<std::string, std::string>(again->begin(), again->end()) != tags) std::abort();
+}
+
+void CheckCorsRoundTrip(std::string_view in) {
+  auto parsed = xml::ParseCorsConfiguration(in);
+  if (!parsed.ok()) return;
+  auto again = xml::ParseCorsConfiguration(xml::RenderCorsConfiguration(*parsed));
+  if (!again.ok() || *again != *parsed) std::abort();
 }
 
 }  // namespace
@@ -42,6 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto block = xml::ParsePublicAccessBlock(in); block.ok()) {
     CheckRoundTrip(*block, xml::RenderPublicAccessBlock, xml::ParsePublicAccessBlock);
   }
+  CheckTaggingRoundTrip(in);
+  CheckCorsRoundTrip(in);
   std::string out;
   xml::AppendEscaped(out, in);
   if (out.find('<') != std::string::npos || out.find('>') != std::string::npos) std::abort();

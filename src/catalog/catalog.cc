@@ -93,6 +93,33 @@ Result<std::vector<BucketRecord>> Catalog::ListBuckets() {
   return out;
 }
 
+Result<BucketRecord> Catalog::UpdateBucket(std::string_view name,
+                                           const std::function<Status(BucketRecord&)>& mutate) {
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(kBucketsPartition, name));
+    if (!old) return NotFoundError("no such bucket");
+    ASSIGN_OR_RETURN(BucketRecord record, DecodeBucket(*old));
+    const std::string id = record.id;
+    RETURN_IF_ERROR(mutate(record));
+    if (record.id != id || record.name != name) return InternalError("UpdateBucket must not rename a bucket");
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    b.Expect(std::string(name), old).Put(std::string(name), EncodeBucket(record));
+    Status s = store_.Apply(kBucketsPartition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    {
+      // Whatever the outcome (a failed write may still land), the cached
+      // copy may be stale: drop it and let the next lookup read the store.
+      std::lock_guard lock(bucket_mu_);
+      ++bucket_generation_;
+      bucket_cache_.erase(std::string(name));
+    }
+    RETURN_IF_ERROR(s);
+    return record;
+  }
+  return AbortedError("too many concurrent writers on one bucket");
+}
+
 Status Catalog::DeleteBucket(const BucketRecord& bucket) {
   ListOptions probe;
   probe.max_keys = 1;
@@ -246,6 +273,28 @@ void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
                         op->done(Replaced(old));
                       }
                     });
+}
+
+Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::string_view key,
+                                           const std::function<Status(ObjectRecord&)>& mutate) {
+  const std::string partition = ObjectPartition(bucket, key);
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    if (!old) return NotFoundError("no such key");
+    // With its inline data: the record is written back whole.
+    ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(*old, true));
+    RETURN_IF_ERROR(mutate(record));
+    record.op_tag = NewOpTag();
+    meta::Batch b;
+    b.op_tag = record.op_tag;
+    b.Expect(std::string(key), old).Put(std::string(key), EncodeObject(record));
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;  // a concurrent write won: redo on it
+    RETURN_IF_ERROR(s);
+    for (Segment& seg : record.segments) seg.inline_data.clear();
+    return record;
+  }
+  return AbortedError("too many concurrent writers on one key");
 }
 
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,

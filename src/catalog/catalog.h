@@ -75,6 +75,15 @@ class Catalog {
   Result<BucketRecord> GetBucket(std::string_view name);
   // Buckets in name order (all owners; callers filter).
   Result<std::vector<BucketRecord>> ListBuckets();
+  // Read-modify-write of a bucket record (its settings: tagging, CORS...)
+  // as a compare-and-set on the record: `mutate` is applied to the current
+  // record and may be called again, on a fresher record, if another writer
+  // changed it in between (so it must only edit the record it is given).
+  // `mutate` must not change name, id or owner. Returns the record written.
+  // NotFound if the bucket does not exist (or is deleted meanwhile); an
+  // error `mutate` returns is returned unchanged and nothing is written.
+  Result<BucketRecord> UpdateBucket(std::string_view name,
+                                    const std::function<Status(BucketRecord&)>& mutate);
   // FailedPrecondition if the bucket holds objects. Drops the bucket's
   // partitions (in-progress uploads go with it; the sweeper reclaims their
   // parts).
@@ -107,6 +116,17 @@ class Catalog {
   using PutCallback = std::function<void(Result<std::optional<ObjectRecord>>)>;
   void PutObjectIfAsync(const BucketRecord& bucket, std::string_view key, const ObjectRecord& record,
                         const PutCondition& condition, PutCallback done);
+  // Read-modify-write of an object's record (its tag set, later its ACL),
+  // keeping its data: a compare-and-set on the object's entry, so that a
+  // concurrent PUT of the key is never lost: if the entry changed between
+  // the read and the commit, `mutate` is applied again to the newer record
+  // (it may be called several times and must only edit the record it is
+  // given; it must not touch segments). The commit gets a new op_tag.
+  // Returns the record written (without inline data). NotFound if the key
+  // does not exist (or is deleted meanwhile); an error `mutate` returns is
+  // returned unchanged and nothing is written.
+  Result<ObjectRecord> UpdateObject(const BucketRecord& bucket, std::string_view key,
+                                    const std::function<Status(ObjectRecord&)>& mutate);
   // Returns the deleted record (nullopt if there was none: deleting is
   // idempotent).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
@@ -166,12 +186,13 @@ class Catalog {
 
   meta::MetaStore& store_;
   // Bucket records are read on every request and change only through
-  // CreateBucket/DeleteBucket of this process (the embedded store has one
-  // writer; a shared store will invalidate through watch/notify).
+  // CreateBucket/UpdateBucket/DeleteBucket of this process (the embedded
+  // store has one writer; a shared store will invalidate through
+  // watch/notify).
   std::mutex bucket_mu_;
   std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
-  // Bumped by every delete: a lookup that started before it must not
-  // re-insert what it read.
+  // Bumped by every update and delete: a lookup that started before it
+  // must not re-insert what it read.
   uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)
 };
 

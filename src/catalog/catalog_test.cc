@@ -243,6 +243,156 @@ TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {
   EXPECT_EQ(o4.headers.at("cache-control"), "no-cache");
 }
 
+// A record written by the release before object tagging (version 1), as
+// bytes: it must keep decoding, with an empty tag set.
+TEST(RecordsTest, DecodesVersionOneObjectRecord) {
+  const std::string v1(
+      "\x4f\x01\x05\x20\x35\x64\x34\x31\x34\x30\x32\x61\x62\x63\x34\x62\x32\x61\x37\x36\x62\x39\x37\x31"
+      "\x39\x64\x39\x31\x31\x30\x31\x37\x63\x35\x39\x32\xfb\xd0\x95\xff\xbc\x31\x0a\x74\x65\x78\x74\x2f"
+      "\x70\x6c\x61\x69\x6e\x01\x0d\x63\x61\x63\x68\x65\x2d\x63\x6f\x6e\x74\x72\x6f\x6c\x08\x6e\x6f\x2d"
+      "\x63\x61\x63\x68\x65\x01\x05\x63\x6f\x6c\x6f\x72\x04\x62\x6c\x75\x65\x00\x03\x6f\x70\x31\x00\x01"
+      "\x00\x06\x05\x02\x57\x4b\x20\x35\x64\x34\x31\x34\x30\x32\x61\x62\x63\x34\x62\x32\x61\x37\x36\x62"
+      "\x39\x37\x31\x39\x64\x39\x31\x31\x30\x31\x37\x63\x35\x39\x32\x53\x45\x41\x4c\x45\x44",
+      141);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord r, DecodeObject(v1));
+  EXPECT_EQ(r.size, 5u);
+  EXPECT_EQ(r.etag, "5d41402abc4b2a76b9719d911017c592");
+  EXPECT_EQ(r.modified_ms, 1700000000123u);
+  EXPECT_EQ(r.content_type, "text/plain");
+  EXPECT_EQ(r.headers.at("cache-control"), "no-cache");
+  EXPECT_EQ(r.user_meta.at("color"), "blue");
+  EXPECT_EQ(r.op_tag, "op1");
+  EXPECT_TRUE(r.tags.empty());
+  ASSERT_EQ(r.segments.size(), 1u);
+  EXPECT_EQ(r.segments[0].inline_data, "SEALED");
+  EXPECT_EQ(r.segments[0].wrapped_key, "WK");
+  // Re-encoded, it is a version 2 record that decodes to the same fields.
+  std::string v2 = EncodeObject(r);
+  EXPECT_EQ(v2[1], 2);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord again, DecodeObject(v2));
+  EXPECT_EQ(again.segments[0].inline_data, "SEALED");
+  EXPECT_EQ(again.user_meta, r.user_meta);
+  // An unknown version is refused.
+  std::string v9 = v1;
+  v9[1] = 9;
+  EXPECT_STATUS_CODE(DecodeObject(v9), kDataLoss);
+}
+
+TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {
+  ObjectRecord obj;
+  obj.tags = {{"k1", "v1"}, {"empty", ""}, {"\xc3\xa9t\xc3\xa9", "caf\xc3\xa9"}};
+  Segment inl;
+  inl.inline_data = "x";
+  obj.segments = {inl};
+  std::string full = EncodeObject(obj);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord o2, DecodeObject(full));
+  EXPECT_EQ(o2.tags, obj.tags);
+  EXPECT_EQ(o2.segments[0].inline_data, "x");
+  for (size_t n = 0; n < full.size(); ++n) {
+    EXPECT_STATUS_CODE(DecodeObject(full.substr(0, n)), kDataLoss) << n;
+  }
+
+  UploadRecord up;
+  up.upload_id = "u";
+  up.tags = {{"a", "b"}};
+  ASSERT_OK_AND_ASSIGN(UploadRecord u2, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(u2.tags, up.tags);
+
+  BucketRecord b;
+  b.name = "b";
+  b.id = "id";
+  b.index_shards = 1;
+  ASSERT_OK_AND_ASSIGN(BucketRecord plain, DecodeBucket(EncodeBucket(b)));
+  EXPECT_TRUE(plain.tags.empty());
+  EXPECT_TRUE(plain.cors_rules.empty());
+  b.tags = {{"team", "storage"}};
+  CorsRule rule;
+  rule.id = "r1";
+  rule.allowed_origins = {"https://b.example", "https://a.example"};  // order kept
+  rule.allowed_methods = {"PUT", "GET"};
+  rule.allowed_headers = {"x-amz-*"};
+  rule.expose_headers = {"ETag"};
+  rule.max_age_seconds = 3000;
+  CorsRule minimal;
+  minimal.allowed_origins = {"*"};
+  minimal.allowed_methods = {"GET"};
+  b.cors_rules = {rule, minimal};
+  ASSERT_OK_AND_ASSIGN(BucketRecord b2, DecodeBucket(EncodeBucket(b)));
+  EXPECT_EQ(b2.tags, b.tags);
+  ASSERT_EQ(b2.cors_rules.size(), 2u);
+  EXPECT_EQ(b2.cors_rules[0], rule);
+  EXPECT_EQ(b2.cors_rules[1], minimal);
+  EXPECT_FALSE(b2.cors_rules[1].max_age_seconds.has_value());
+}
+
+TEST_F(CatalogTest, UpdateBucketIsSeenByTheNextLookup) {
+  ASSERT_OK_AND_ASSIGN(BucketRecord cached, catalog_.GetBucket("bucket"));  // fills the cache
+  EXPECT_TRUE(cached.tags.empty());
+  ASSERT_OK_AND_ASSIGN(BucketRecord written, catalog_.UpdateBucket("bucket", [](BucketRecord& b) {
+    b.tags = {{"k", "v"}};
+    return OkStatus();
+  }));
+  EXPECT_EQ(written.tags.at("k"), "v");
+  ASSERT_OK_AND_ASSIGN(BucketRecord got, catalog_.GetBucket("bucket"));
+  EXPECT_EQ(got.tags.at("k"), "v");
+  EXPECT_EQ(got.id, "b1");
+  // A failing mutation writes nothing.
+  EXPECT_STATUS_CODE(catalog_.UpdateBucket("bucket", [](BucketRecord& b) {
+    b.tags.clear();
+    return InvalidArgumentError("refused");
+  }), kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(BucketRecord unchanged, catalog_.GetBucket("bucket"));
+  EXPECT_EQ(unchanged.tags.size(), 1u);
+  EXPECT_STATUS_CODE(catalog_.UpdateBucket("absent", [](BucketRecord&) { return OkStatus(); }), kNotFound);
+  EXPECT_STATUS_CODE(catalog_.UpdateBucket("bucket", [](BucketRecord& b) {
+    b.id = "other";
+    return OkStatus();
+  }), kInternal);
+}
+
+TEST_F(CatalogTest, UpdateObjectKeepsDataAndTakesNewTags) {
+  ObjectRecord obj = Obj(3, "blob1");
+  obj.segments.push_back(Segment{});
+  obj.segments.back().inline_data = "inline bytes";
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", obj));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord written, catalog_.UpdateObject(bucket_, "k", [](ObjectRecord& r) {
+    r.tags = {{"a", "1"}};
+    return OkStatus();
+  }));
+  EXPECT_EQ(written.tags.at("a"), "1");
+  EXPECT_NE(written.op_tag, obj.op_tag);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(got.tags.at("a"), "1");
+  EXPECT_EQ(got.etag, obj.etag);
+  ASSERT_EQ(got.segments.size(), 2u);
+  EXPECT_EQ(got.segments[0].blob_id, "blob1");
+  EXPECT_EQ(got.segments[1].inline_data, "inline bytes");
+  EXPECT_STATUS_CODE(catalog_.UpdateObject(bucket_, "absent", [](ObjectRecord&) { return OkStatus(); }),
+                     kNotFound);
+}
+
+// A PUT that lands between UpdateObject's read and its commit wins the
+// compare-and-set; the update is then redone on the new object, whose data
+// survives.
+TEST_F(CatalogTest, UpdateObjectNeverLosesAConcurrentOverwrite) {
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(1, "old-blob")));
+  int calls = 0;
+  ASSERT_OK_AND_ASSIGN(ObjectRecord written, catalog_.UpdateObject(bucket_, "k", [&](ObjectRecord& r) {
+    if (++calls == 1) {
+      EXPECT_EQ(r.segments[0].blob_id, "old-blob");
+      EXPECT_OK(catalog_.PutObject(bucket_, "k", Obj(2, "new-blob")));  // the concurrent PUT
+    }
+    r.tags = {{"t", "v"}};
+    return OkStatus();
+  }));
+  EXPECT_EQ(calls, 2);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(got.segments[0].blob_id, "new-blob");
+  EXPECT_EQ(got.size, 2u);
+  EXPECT_EQ(got.tags.at("t"), "v");
+  EXPECT_EQ(written.segments[0].blob_id, "new-blob");
+}
+
 TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   blob::MemoryBlobStore blobs;
   auto commit = [&]() {

@@ -44,6 +44,39 @@ std::map<std::string, std::string> Map(const json& j, const char* k) {
   return out;
 }
 
+std::vector<std::string> StrList(const json& j, const char* k) {
+  std::vector<std::string> out;
+  auto it = j.find(k);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const json& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+// A CORS rule inside a bucket record (CBOR). Absent lists are empty.
+json CorsRuleJson(const CorsRule& r) {
+  json j = {{"ao", r.allowed_origins}, {"am", r.allowed_methods}};
+  if (!r.id.empty()) j["id"] = r.id;
+  if (!r.allowed_headers.empty()) j["ah"] = r.allowed_headers;
+  if (!r.expose_headers.empty()) j["eh"] = r.expose_headers;
+  if (r.max_age_seconds) j["max"] = *r.max_age_seconds;
+  return j;
+}
+
+CorsRule CorsRuleFrom(const json& j) {
+  CorsRule r;
+  r.id = Str(j, "id");
+  r.allowed_origins = StrList(j, "ao");
+  r.allowed_methods = StrList(j, "am");
+  r.allowed_headers = StrList(j, "ah");
+  r.expose_headers = StrList(j, "eh");
+  if (auto it = j.find("max"); it != j.end() && it->is_number_integer()) {
+    r.max_age_seconds = it->get<int64_t>();
+  }
+  return r;
+}
+
 std::string Encode(const json& j) {
   std::vector<std::uint8_t> v = json::to_cbor(j);
   return std::string(v.begin(), v.end());
@@ -85,9 +118,18 @@ Segment SegmentFrom(const json& j) {
 }  // namespace
 
 std::string EncodeBucket(const BucketRecord& r) {
-  return Encode({{"v", kRecordVersion}, {"name", r.name}, {"id", r.id}, {"owner", r.owner},
-                 {"created", r.created_ms}, {"loc", r.location}, {"kid", r.key_id},
-                 {"wk", Bin(r.wrapped_key)}, {"shards", r.index_shards}});
+  json j = {{"v", kRecordVersion}, {"name", r.name}, {"id", r.id}, {"owner", r.owner},
+            {"created", r.created_ms}, {"loc", r.location}, {"kid", r.key_id},
+            {"wk", Bin(r.wrapped_key)}, {"shards", r.index_shards}};
+  // Optional keys, written only when set: a record without them is the
+  // same bytes an older release wrote.
+  if (!r.tags.empty()) j["tags"] = r.tags;
+  if (!r.cors_rules.empty()) {
+    json rules = json::array();
+    for (const CorsRule& rule : r.cors_rules) rules.push_back(CorsRuleJson(rule));
+    j["cors"] = std::move(rules);
+  }
+  return Encode(j);
 }
 
 Result<BucketRecord> DecodeBucket(std::string_view bytes) {
@@ -102,6 +144,12 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   if (auto it = j.find("wk"); it != j.end()) r.wrapped_key = FromBin(*it);
   r.index_shards = static_cast<uint32_t>(U64(j, "shards"));
   if (r.index_shards == 0) return DataLossError("bucket record without index shards");
+  r.tags = Map(j, "tags");
+  if (auto it = j.find("cors"); it != j.end() && it->is_array()) {
+    for (const json& rule : *it) {
+      if (rule.is_object()) r.cors_rules.push_back(CorsRuleFrom(rule));
+    }
+  }
   return r;
 }
 
@@ -109,16 +157,20 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 // objects are read on every GET/HEAD and listed by the thousand, and a CBOR
 // DOM cost 13 % of a small GET's CPU (measured). Integers are LEB128
 // varints; strings are a varint length then the bytes.
-//   'O' | version (1) | size | etag | mtime | content_type
+//   'O' | version (2) | size | etag | mtime | content_type
 //   | n, n x (name, value) headers | n, n x (name, value) user metadata
 //   | parts_count | op_tag | upload_id
+//   | n, n x (key, value) tags                          (version 2 only)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //   | inline data of each inline segment, in order
 namespace {
 
 constexpr char kObjectMarker = 'O';
-constexpr uint8_t kObjectVersion = 1;
+// Version 1: no tag set. Version 2 (object tagging) adds the tag map after
+// upload_id. Both decode; only version 2 is written.
+constexpr uint8_t kObjectVersionNoTags = 1;
+constexpr uint8_t kObjectVersion = 2;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -202,6 +254,7 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutVarint(out, r.parts_count);
   PutString(out, r.op_tag);
   PutString(out, r.upload_id);
+  PutMap(out, r.tags);
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -223,8 +276,9 @@ std::string EncodeObject(const ObjectRecord& r) {
 
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
-  if (static_cast<uint8_t>(bytes[1]) != kObjectVersion) {
-    return DataLossError("object record has unknown version " + std::to_string(static_cast<uint8_t>(bytes[1])));
+  const uint8_t version = static_cast<uint8_t>(bytes[1]);
+  if (version != kObjectVersion && version != kObjectVersionNoTags) {
+    return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
   ObjectRecord r;
@@ -237,6 +291,7 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   r.parts_count = static_cast<uint32_t>(in.Varint());
   r.op_tag = in.String();
   r.upload_id = in.String();
+  if (version >= 2) r.tags = in.Map();
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);
@@ -268,7 +323,8 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
 std::string EncodeUpload(const UploadRecord& r) {
   return Encode({{"v", kRecordVersion}, {"id", r.upload_id}, {"key", r.key},
                  {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
-                 {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag}});
+                 {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
+                 {"tags", r.tags}});
 }
 
 Result<UploadRecord> DecodeUpload(std::string_view bytes) {
@@ -282,6 +338,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.headers = Map(j, "hdr");
   r.user_meta = Map(j, "meta");
   r.completing_tag = Str(j, "completing");
+  r.tags = Map(j, "tags");
   return r;
 }
 

@@ -16,6 +16,23 @@ namespace confiance::catalog {
 
 inline constexpr int kRecordVersion = 1;
 
+// A tag set (object or bucket tagging), keyed by tag key. Validated by the
+// S3 layer (s3/tagging.h) before it is stored; the catalog stores it as is.
+using TagMap = std::map<std::string, std::string>;
+
+// One rule of a bucket's CORS configuration, as PutBucketCors stored it
+// (validated by s3/cors.h; lists keep the order the client sent).
+struct CorsRule {
+  std::string id;                            // optional ID (empty = none)
+  std::vector<std::string> allowed_origins;  // at least one; at most one '*' each
+  std::vector<std::string> allowed_methods;  // GET PUT POST DELETE HEAD
+  std::vector<std::string> allowed_headers;  // at most one '*' each
+  std::vector<std::string> expose_headers;
+  std::optional<int64_t> max_age_seconds;
+
+  bool operator==(const CorsRule&) const = default;
+};
+
 struct BucketRecord {
   std::string name;
   std::string id;          // random; names partitions, so a re-created bucket starts empty
@@ -25,6 +42,8 @@ struct BucketRecord {
   std::string key_id;      // KeyProvider key the bucket key is wrapped under
   std::string wrapped_key; // the bucket key, wrapped
   uint32_t index_shards = 1;
+  TagMap tags;                       // PutBucketTagging; empty = no tag set
+  std::vector<CorsRule> cors_rules;  // PutBucketCors; empty = no CORS configuration
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)
@@ -49,6 +68,7 @@ struct ObjectRecord {
   uint32_t parts_count = 0;  // >0 for multipart objects
   std::string op_tag;        // the commit that wrote this record
   std::string upload_id;     // multipart: the upload it completed
+  TagMap tags;               // object tagging (at most 10)
 };
 
 struct UploadRecord {
@@ -63,6 +83,7 @@ struct UploadRecord {
   // the op tag of the object record being written. While set, Abort must not
   // delete part blobs the completed object may reference.
   std::string completing_tag;
+  TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
 };
 
 struct PartRecord {

@@ -75,6 +75,22 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kInvalidArgument, "Unknown metadata directive.");
     }
   }
+  // x-amz-tagging-directive: COPY (default) keeps the source's tags,
+  // REPLACE takes x-amz-tagging (none without it).
+  bool replace_tags = false;
+  if (std::optional<std::string_view> directive = ctx.req.FindHeader("x-amz-tagging-directive")) {
+    if (*directive == "REPLACE") {
+      replace_tags = true;
+    } else if (*directive != "COPY") {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "Unknown tagging directive.");
+    }
+  }
+  std::optional<catalog::TagMap> replaced_tags;
+  if (replace_tags) {
+    Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
+    if (!tags.ok()) co_return error;
+    replaced_tags.emplace(std::move(tags).value());
+  }
   Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> src_bucket = *bucket;
@@ -202,6 +218,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     out.headers = rec->headers;
     out.user_meta = rec->user_meta;
   }
+  out.tags = replaced_tags ? std::move(*replaced_tags) : rec->tags;
   out.segments.push_back(std::move(seg).value());
   out.op_tag = catalog::NewOpTag();
   reader.reset();  // done with the source's blobs

@@ -48,6 +48,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (ctx.route.key.size() > 1024) co_return MakeError(S3ErrorCode::kKeyTooLongError);
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
+  Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
+  if (!tags.ok()) co_return error;
   Result<std::string> id = crypto::RandomHex(16);
   if (!id.ok()) co_return ErrorFromStatus(id.status());
   catalog::UploadRecord up;
@@ -58,6 +60,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.content_type = std::move(stored->content_type);
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
+  up.tags = std::move(tags).value();
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);
   xml::XmlWriter w;
@@ -158,6 +161,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.content_type = up->content_type;
   rec.headers = up->headers;
   rec.user_meta = up->user_meta;
+  rec.tags = up->tags;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
   if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, rec.size, 1)) co_return *over;

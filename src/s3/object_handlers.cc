@@ -65,6 +65,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
+  Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
+  if (!tags.ok()) co_return error;
   if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, DeclaredBodySize(ctx.req), 1)) {
     co_return *over;
   }
@@ -78,6 +80,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.content_type = std::move(stored->content_type);
   rec.headers = std::move(stored->headers);
   rec.user_meta = std::move(stored->user_meta);
+  rec.tags = std::move(tags).value();
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
   // The commit joins the store's next group commit without occupying a

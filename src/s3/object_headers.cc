@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "s3/s3_context.h"
+#include "s3/tagging.h"
 
 namespace confiance::s3 {
 namespace {
@@ -70,6 +71,12 @@ Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error
   return out;
 }
 
+Result<catalog::TagMap> CollectTags(const http::Request& request, S3Error* error) {
+  std::optional<std::string_view> header = request.FindHeader("x-amz-tagging");
+  if (!header) return catalog::TagMap();
+  return ParseTaggingHeader(*header, error);
+}
+
 std::string QuotedEtag(const std::string& etag) { return "\"" + etag + "\""; }
 
 std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& record) {
@@ -90,6 +97,7 @@ std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& rec
     h.push_back({n, value});
   }
   for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});
+  if (!record.tags.empty()) h.push_back({"x-amz-tagging-count", std::to_string(record.tags.size())});
   return h;
 }
 

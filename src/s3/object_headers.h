@@ -23,7 +23,13 @@ struct StoredHeaders {
 // user metadata exceeds 2 KiB (as S3 counts it: names and values).
 Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error* error);
 
-// Response headers of a GET/HEAD for `record` (without length/range ones).
+// The tag set of the request's x-amz-tagging header (PutObject,
+// CreateMultipartUpload, CopyObject with REPLACE); empty without the
+// header. Errors as s3/tagging.h's ParseTaggingHeader.
+Result<catalog::TagMap> CollectTags(const http::Request& request, S3Error* error);
+
+// Response headers of a GET/HEAD for `record` (without length/range ones),
+// x-amz-tagging-count among them when the object has tags.
 std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& record);
 
 // The ETag of an object as S3 shows it, quoted.

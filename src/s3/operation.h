@@ -27,6 +27,19 @@ enum class Operation {
   kCompleteMultipartUpload,
   kAbortMultipartUpload,
   kListParts,
+  // Tagging (tagging_handlers.cc).
+  kGetObjectTagging,
+  kPutObjectTagging,
+  kDeleteObjectTagging,
+  kGetBucketTagging,
+  kPutBucketTagging,
+  kDeleteBucketTagging,
+  // CORS (cors_handlers.cc). A preflight is answered without
+  // authentication, as S3 does.
+  kGetBucketCors,
+  kPutBucketCors,
+  kDeleteBucketCors,
+  kPreflightCors,  // OPTIONS on a bucket or an object
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

@@ -13,11 +13,11 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "acl", "analytics", "attributes", "cors", "encryption",
+    "accelerate", "acl", "analytics", "attributes", "encryption",
     "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
     "metrics", "notification", "object-lock", "ownershipControls", "policy",
     "policyStatus", "publicAccessBlock", "replication", "requestPayment",
-    "restore", "retention", "select", "tagging", "torrent", "versioning",
+    "restore", "retention", "select", "torrent", "versioning",
     "versions", "website",
 };
 
@@ -41,7 +41,29 @@ Operation ServiceOp(std::string_view method) {
   return method == "GET" ? Operation::kListBuckets : Operation::kNotImplemented;
 }
 
+// A bucket's ?tagging or ?cors sub-resource: GET, PUT and DELETE only.
+std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const Route& r) {
+  struct Family {
+    const char* subresource;
+    Operation get, put, del;
+  };
+  static constexpr Family kFamilies[] = {
+      {"tagging", Operation::kGetBucketTagging, Operation::kPutBucketTagging, Operation::kDeleteBucketTagging},
+      {"cors", Operation::kGetBucketCors, Operation::kPutBucketCors, Operation::kDeleteBucketCors},
+  };
+  for (const Family& f : kFamilies) {
+    if (!r.HasQuery(f.subresource)) continue;
+    if (method == "GET") return f.get;
+    if (method == "PUT") return f.put;
+    if (method == "DELETE") return f.del;
+    return Result<Operation>(InvalidArgumentError("method not allowed"));
+  }
+  return std::nullopt;
+}
+
 Result<Operation> BucketOp(std::string_view method, const Route& r) {
+  if (method == "OPTIONS") return Operation::kPreflightCors;
+  if (std::optional<Result<Operation>> config = BucketConfigOp(method, r)) return *config;
   if (method == "GET") {
     if (r.HasQuery("location")) return Operation::kGetBucketLocation;
     if (r.HasQuery("uploads")) return Operation::kListMultipartUploads;
@@ -59,7 +81,15 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
 }
 
 Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_copy_source) {
-  if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+  if (method == "OPTIONS") return Operation::kPreflightCors;
+  if (r.HasQuery("tagging")) {
+    if (method == "GET") return Operation::kGetObjectTagging;
+    if (method == "PUT") return Operation::kPutObjectTagging;
+    if (method == "DELETE") return Operation::kDeleteObjectTagging;
+    return InvalidArgumentError("method not allowed");
+  }
+  // ?cors names a bucket's configuration, not an object's.
+  if (HasUnimplementedSubresource(r) || r.HasQuery("cors")) return Operation::kNotImplemented;
   const bool upload = r.HasQuery("uploadId");
   if (method == "PUT") {
     if (upload || r.HasQuery("partNumber")) {
@@ -154,6 +184,16 @@ std::string_view OperationName(Operation op) {
     case Operation::kCompleteMultipartUpload: return "CompleteMultipartUpload";
     case Operation::kAbortMultipartUpload: return "AbortMultipartUpload";
     case Operation::kListParts: return "ListParts";
+    case Operation::kGetObjectTagging: return "GetObjectTagging";
+    case Operation::kPutObjectTagging: return "PutObjectTagging";
+    case Operation::kDeleteObjectTagging: return "DeleteObjectTagging";
+    case Operation::kGetBucketTagging: return "GetBucketTagging";
+    case Operation::kPutBucketTagging: return "PutBucketTagging";
+    case Operation::kDeleteBucketTagging: return "DeleteBucketTagging";
+    case Operation::kGetBucketCors: return "GetBucketCors";
+    case Operation::kPutBucketCors: return "PutBucketCors";
+    case Operation::kDeleteBucketCors: return "DeleteBucketCors";
+    case Operation::kPreflightCors: return "PreflightCors";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";

@@ -41,8 +41,30 @@ TEST(RouterTest, Multipart) {
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?policy").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("GET", "/b/k?tagging").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b/k?acl").op, Operation::kNotImplemented);
+}
+
+TEST(RouterTest, TaggingAndCors) {
+  EXPECT_EQ(MustRoute("GET", "/b/k?tagging").op, Operation::kGetObjectTagging);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?tagging").op, Operation::kPutObjectTagging);
+  EXPECT_EQ(MustRoute("DELETE", "/b/k?tagging").op, Operation::kDeleteObjectTagging);
+  EXPECT_EQ(MustRoute("GET", "/b?tagging").op, Operation::kGetBucketTagging);
+  EXPECT_EQ(MustRoute("PUT", "/b?tagging=").op, Operation::kPutBucketTagging);
+  EXPECT_EQ(MustRoute("DELETE", "/b?tagging").op, Operation::kDeleteBucketTagging);
+  EXPECT_EQ(MustRoute("GET", "/b?cors").op, Operation::kGetBucketCors);
+  EXPECT_EQ(MustRoute("PUT", "/b?cors").op, Operation::kPutBucketCors);
+  EXPECT_EQ(MustRoute("DELETE", "/b?cors").op, Operation::kDeleteBucketCors);
+  // A preflight names the resource of the request it prepares, with that
+  // request's query (a presigned URL's, say).
+  EXPECT_EQ(MustRoute("OPTIONS", "/b").op, Operation::kPreflightCors);
+  EXPECT_EQ(MustRoute("OPTIONS", "/b/k?X-Amz-Signature=x").op, Operation::kPreflightCors);
+  EXPECT_EQ(MustRoute("OPTIONS", "/b?cors").op, Operation::kPreflightCors);
+  S3Error err{S3ErrorCode::kInternalError, {}, {}};
+  EXPECT_FALSE(RouteRequest("POST", "/b/k?tagging", "", false, {}, &err).ok());
+  EXPECT_EQ(err.code, S3ErrorCode::kMethodNotAllowed);
+  EXPECT_FALSE(RouteRequest("HEAD", "/b?cors", "", false, {}, &err).ok());
 }
 
 TEST(RouterTest, VirtualHostStyle) {

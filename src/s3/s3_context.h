@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "s3/extra_headers_writer.h"
 #include "s3/s3_service.h"
 
 namespace confiance::s3 {
@@ -18,6 +19,8 @@ struct S3Service::Ctx {
   std::string resource;  // "/bucket/key", for error documents and logs
   Authenticated auth;
   iam::TenantRecord tenant;  // the requester's tenant
+  // The decorator `resp` is: headers decided before the handler runs (CORS).
+  ExtraHeadersWriter* extra_headers = nullptr;
 };
 
 // A header list built outside any coroutine: g++ 12 miscompiles braced

@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -14,9 +16,11 @@ namespace confiance::s3 {
 
 enum class S3ErrorCode {
   kAccessDenied,
+  kAccessForbidden,
   kAuthorizationHeaderMalformed,
   kAuthorizationQueryParametersError,
   kBadDigest,
+  kBadRequest,
   kBucketAlreadyExists,
   kBucketAlreadyOwnedByYou,
   kBucketNotEmpty,
@@ -34,6 +38,7 @@ enum class S3ErrorCode {
   kInvalidRange,
   kInvalidRequest,
   kInvalidStorageClass,
+  kInvalidTag,
   kKeyTooLongError,
   kMalformedACLError,
   kMalformedXML,
@@ -42,7 +47,9 @@ enum class S3ErrorCode {
   kMissingContentLength,
   kMissingSecurityHeader,
   kNoSuchBucket,
+  kNoSuchCORSConfiguration,
   kNoSuchKey,
+  kNoSuchTagSet,
   kNoSuchUpload,
   kNotImplemented,
   kPreconditionFailed,
@@ -64,6 +71,9 @@ struct S3Error {
   S3ErrorCode code;
   std::string message;  // empty: the table's default message
   std::string resource;  // the bucket/key path the error concerns, if any
+  // Extra elements of the error document, after Message, in order (e.g.
+  // BucketName, or Method and ResourceType for a refused CORS preflight).
+  std::vector<std::pair<std::string, std::string>> details;
 
   std::string_view CodeString() const;
   int HttpStatus() const;

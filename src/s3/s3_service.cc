@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <random>
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
 #include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "s3/payload_reader.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
@@ -37,7 +39,9 @@ S3Service::S3Service(S3Deps deps, S3Options options)
 
 asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
                                         http::ResponseWriter& response) {
-  Ctx ctx{request, body, response};
+  ExtraHeadersWriter writer(response);
+  Ctx ctx{request, body, writer};
+  ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
@@ -57,6 +61,11 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   if (!route.ok()) co_return error;
   ctx.route = std::move(route).value();
   ctx.resource = "/" + ctx.route.bucket + (ctx.route.key.empty() ? "" : "/" + ctx.route.key);
+
+  // CORS comes before authentication: a preflight carries no credentials,
+  // and S3 sends the CORS headers on refusals too.
+  if (ctx.route.op == Operation::kPreflightCors) co_return co_await PreflightCors(ctx);
+  AddCorsHeaders(ctx);
 
   std::optional<Authenticated> auth =
       Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
@@ -91,6 +100,16 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kCompleteMultipartUpload: co_return co_await CompleteMultipartUpload(ctx);
     case Operation::kAbortMultipartUpload: co_return co_await AbortMultipartUpload(ctx);
     case Operation::kListParts: co_return co_await ListParts(ctx);
+    case Operation::kGetObjectTagging: co_return co_await GetObjectTagging(ctx);
+    case Operation::kPutObjectTagging: co_return co_await PutObjectTagging(ctx);
+    case Operation::kDeleteObjectTagging: co_return co_await DeleteObjectTagging(ctx);
+    case Operation::kGetBucketTagging: co_return co_await GetBucketTagging(ctx);
+    case Operation::kPutBucketTagging: co_return co_await PutBucketTagging(ctx);
+    case Operation::kDeleteBucketTagging: co_return co_await DeleteBucketTagging(ctx);
+    case Operation::kGetBucketCors: co_return co_await GetBucketCors(ctx);
+    case Operation::kPutBucketCors: co_return co_await PutBucketCors(ctx);
+    case Operation::kDeleteBucketCors: co_return co_await DeleteBucketCors(ctx);
+    case Operation::kPreflightCors: co_return co_await PreflightCors(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);
@@ -224,6 +243,18 @@ asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t l
     }
     out.append(buf.data(), *n);
   }
+  if (std::optional<std::string_view> md5 = ctx.req.FindHeader("content-md5")) {
+    Result<std::string> want = crypto::Base64Decode(*md5);
+    if (!want.ok() || want->size() != 16) {
+      *error = MakeError(S3ErrorCode::kInvalidDigest);
+      co_return InvalidArgumentError("bad Content-MD5");
+    }
+    std::array<uint8_t, 16> got = crypto::Md5Digest(out);
+    if (std::memcmp(got.data(), want->data(), got.size()) != 0) {
+      *error = MakeError(S3ErrorCode::kBadDigest);
+      co_return InvalidArgumentError("BadDigest");
+    }
+  }
   co_return out;
 }
 
@@ -252,6 +283,7 @@ asio::awaitable<void> S3Service::SendError(Ctx& ctx, const S3Error& error) {
   }
   xml::XmlWriter w;
   w.Open("Error").Element("Code", error.CodeString()).Element("Message", error.Message());
+  for (const auto& [name, value] : error.details) w.Element(name, value);
   w.Element("Resource", error.resource.empty() ? ctx.resource : error.resource);
   w.Element("RequestId", ctx.request_id).Element("HostId", ctx.request_id);
   // A request whose body was not read cannot keep its connection unless the

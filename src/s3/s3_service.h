@@ -2,8 +2,9 @@
 // S3Service: the http::Handler of the S3 API. Routes a request, verifies its
 // signature, checks that the principal may touch the bucket, and runs the
 // operation's handler. Handlers are split by family over
-// bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc and
-// list_handlers.cc.
+// bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc,
+// list_handlers.cc, copy_handlers.cc, tagging_handlers.cc and
+// cors_handlers.cc.
 //
 // Threads: Handle runs on a network thread. Metadata commits, blob commits
 // and blob reads/writes go to the BlockingPool; in-memory work (signature
@@ -87,6 +88,22 @@ class S3Service {
   asio::awaitable<Reply> AbortMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> ListParts(Ctx& ctx);
   asio::awaitable<Reply> ListMultipartUploads(Ctx& ctx);
+  // tagging_handlers.cc
+  asio::awaitable<Reply> GetObjectTagging(Ctx& ctx);
+  asio::awaitable<Reply> PutObjectTagging(Ctx& ctx);
+  asio::awaitable<Reply> DeleteObjectTagging(Ctx& ctx);
+  asio::awaitable<Reply> GetBucketTagging(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketTagging(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketTagging(Ctx& ctx);
+  // cors_handlers.cc
+  asio::awaitable<Reply> GetBucketCors(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketCors(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketCors(Ctx& ctx);
+  // OPTIONS: answered from the bucket's CORS rules, unauthenticated.
+  asio::awaitable<Reply> PreflightCors(Ctx& ctx);
+  // A request carrying Origin: if a CORS rule of the bucket allows it, its
+  // CORS headers go on whatever response follows (errors included).
+  void AddCorsHeaders(Ctx& ctx);
 
   // Shared steps (s3_service.cc).
   // Streams the request payload into a new segment. On failure returns the
@@ -100,7 +117,9 @@ class S3Service {
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);
-  // Reads a small request body (XML documents) of at most `limit` bytes.
+  // Reads a small request body (XML documents) of at most `limit` bytes,
+  // checked against Content-MD5 when the request has one (InvalidDigest,
+  // BadDigest).
   asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
   asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);
   asio::awaitable<void> SendEmpty(Ctx& ctx, int status, const std::vector<http::Header>& headers);

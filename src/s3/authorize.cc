@@ -1,0 +1,237 @@
+// File: s3/authorize.cc
+#include "s3/authorize.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "iam/acl/acl_format.h"
+#include "iam/acl/action_map.h"
+#include "iam/acl/canned_acl.h"
+
+namespace confiance::s3 {
+namespace {
+
+using iam::policy::Decision;
+
+// Bits of BucketRecord::public_access_block.
+constexpr int kBlockPublicAcls = 1, kIgnorePublicAcls = 2, kBlockPublicPolicy = 4, kRestrictPublicBuckets = 8;
+
+std::string IsoNow(std::chrono::system_clock::time_point now) {
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// An ACL with the group grants removed (IgnorePublicAcls).
+iam::acl::Acl WithoutPublicGrants(const iam::acl::Acl& acl) {
+  iam::acl::Acl out;
+  out.owner = acl.owner;
+  for (const iam::acl::Grant& g : acl.grants) {
+    if (g.grantee.type == iam::acl::Grantee::Type::kGroup) continue;
+    out.grants.push_back(g);
+  }
+  return out;
+}
+
+S3Error Denied(std::string_view why) {
+  return MakeError(S3ErrorCode::kAccessDenied, fmt::format("Access Denied: {}", why));
+}
+
+}  // namespace
+
+iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket) {
+  iam::acl::PublicAccessBlock pab;
+  int bits = bucket.public_access_block < 0 ? 0 : bucket.public_access_block;
+  pab.block_public_acls = bits & kBlockPublicAcls;
+  pab.ignore_public_acls = bits & kIgnorePublicAcls;
+  pab.block_public_policy = bits & kBlockPublicPolicy;
+  pab.restrict_public_buckets = bits & kRestrictPublicBuckets;
+  return pab;
+}
+
+int EncodePublicAccessBlock(const iam::acl::PublicAccessBlock& pab) {
+  return (pab.block_public_acls ? kBlockPublicAcls : 0) | (pab.ignore_public_acls ? kIgnorePublicAcls : 0) |
+         (pab.block_public_policy ? kBlockPublicPolicy : 0) |
+         (pab.restrict_public_buckets ? kRestrictPublicBuckets : 0);
+}
+
+Result<iam::acl::Acl> BucketAclOf(const catalog::BucketRecord& bucket, const iam::TenantRecord& owner) {
+  if (bucket.acl.empty()) {
+    return iam::acl::CannedBucketAcl(iam::acl::CannedAcl::kPrivate, {owner.canonical_id, owner.display_name});
+  }
+  return iam::acl::DecodeAcl(bucket.acl);
+}
+
+Result<std::shared_ptr<const iam::policy::Policy>> Authorizer::ParseBucketPolicy(std::string_view bucket,
+                                                                               std::string_view json) {
+  iam::policy::ParseOptions opt;
+  opt.kind = iam::policy::PolicyKind::kBucket;
+  opt.bucket = bucket;
+  ASSIGN_OR_RETURN(iam::policy::Policy p, iam::policy::Policy::Parse(json, opt));
+  return std::make_shared<const iam::policy::Policy>(std::move(p));
+}
+
+Result<std::shared_ptr<const iam::policy::Policy>> Authorizer::BucketPolicy(const catalog::BucketRecord& bucket) {
+  if (bucket.policy.empty()) return std::shared_ptr<const iam::policy::Policy>();
+  {
+    std::lock_guard lock(mu_);
+    auto it = bucket_policies_.find(bucket.id);
+    if (it != bucket_policies_.end() && it->second.text == bucket.policy) return it->second.policy;
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const iam::policy::Policy> p, ParseBucketPolicy(bucket.name, bucket.policy));
+  std::lock_guard lock(mu_);
+  if (bucket_policies_.size() > 10000) bucket_policies_.clear();
+  bucket_policies_[bucket.id] = CachedPolicy{bucket.policy, p};
+  return p;
+}
+
+Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> Authorizer::IdentityPolicies(
+    std::string_view tenant, std::string_view user) {
+  std::vector<std::shared_ptr<const iam::policy::Policy>> out;
+  ASSIGN_OR_RETURN(iam::UserRecord rec, directory_.GetUser(tenant, user));
+  for (const auto& [name, text] : rec.policies) {
+    std::string cache_key = fmt::format("{}/{}/{}", tenant, user, name);
+    {
+      std::lock_guard lock(mu_);
+      auto it = identity_policies_.find(cache_key);
+      if (it != identity_policies_.end() && it->second.text == text) {
+        out.push_back(it->second.policy);
+        continue;
+      }
+    }
+    iam::policy::ParseOptions opt;
+    opt.kind = iam::policy::PolicyKind::kIdentity;
+    opt.max_bytes = 6144 * 4;
+    Result<iam::policy::Policy> parsed = iam::policy::Policy::Parse(text, opt);
+    if (!parsed.ok()) continue;  // validated when stored; an unreadable one grants nothing
+    auto p = std::make_shared<const iam::policy::Policy>(std::move(parsed).value());
+    std::lock_guard lock(mu_);
+    if (identity_policies_.size() > 10000) identity_policies_.clear();
+    identity_policies_[cache_key] = CachedPolicy{text, p};
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<S3Error> Authorizer::Check(const http::Request& request, const RequesterInfo& requester,
+                                         const AccessCheck& access) {
+  const catalog::BucketRecord* bucket = access.bucket_record;
+  const bool anonymous = requester.anonymous;
+  const bool is_root = !anonymous && requester.principal.user == iam::kRootUser;
+  const bool same_tenant = !anonymous && (bucket == nullptr || bucket->owner == requester.principal.tenant_id);
+
+  // The policy request context: views into strings that live until return.
+  std::string resource = access.bucket.empty() ? std::string("*")
+                         : access.key.empty()  ? fmt::format("arn:aws:s3:::{}", access.bucket)
+                                               : fmt::format("arn:aws:s3:::{}/{}", access.bucket, access.key);
+  const auto now = std::chrono::system_clock::now();
+  const std::string current_time = IsoNow(now);
+  const std::string epoch = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  iam::policy::RequestContext ctx;
+  ctx.action = access.action;
+  ctx.resource = resource;
+  if (!anonymous) {
+    ctx.requester.anonymous = false;
+    ctx.requester.account = requester.principal.tenant_id;
+    ctx.requester.user = requester.principal.user;
+    ctx.requester.canonical_id = requester.tenant->canonical_id;
+    ctx.requester.arn = requester.arn;
+    ctx.Add("aws:PrincipalAccount", requester.principal.tenant_id);
+    ctx.Add("aws:PrincipalArn", requester.arn);
+    ctx.Add("aws:PrincipalType", is_root ? "Account" : "User");
+    ctx.Add("aws:userid", is_root ? std::string_view(requester.principal.tenant_id) : std::string_view(requester.principal.user));
+    if (!is_root) ctx.Add("aws:username", requester.principal.user);
+  }
+  ctx.Add("aws:SourceIp", request.remote_address);
+  ctx.Add("aws:SecureTransport", "false");  // Confiance serves plain HTTP (TLS terminates in front)
+  ctx.Add("aws:CurrentTime", current_time);
+  ctx.Add("aws:EpochTime", epoch);
+  if (std::optional<std::string_view> acl = request.FindHeader("x-amz-acl")) ctx.Add("s3:x-amz-acl", *acl);
+  if (std::optional<std::string_view> sse = request.FindHeader("x-amz-server-side-encryption")) {
+    ctx.Add("s3:x-amz-server-side-encryption", *sse);
+  }
+  for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
+
+  // 1. Policies; any explicit Deny wins.
+  Decision identity = Decision::kNoMatch;
+  if (!anonymous && !is_root) {
+    Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> policies =
+        IdentityPolicies(requester.principal.tenant_id, requester.principal.user);
+    if (!policies.ok()) return Denied("the requesting user is unknown");
+    for (const auto& p : *policies) {
+      Decision d = p->Evaluate(ctx);
+      if (d == Decision::kDeny) return Denied("explicitly denied by an identity policy");
+      if (d == Decision::kAllow) identity = Decision::kAllow;
+    }
+  }
+  Decision resource_policy = Decision::kNoMatch;
+  iam::acl::PublicAccessBlock pab;
+  if (bucket != nullptr) {
+    pab = EffectivePublicAccessBlock(*bucket);
+    Result<std::shared_ptr<const iam::policy::Policy>> bp = BucketPolicy(*bucket);
+    if (!bp.ok()) return ErrorFromStatus(bp.status());
+    if (*bp) {
+      resource_policy = (*bp)->Evaluate(ctx);
+      if (resource_policy == Decision::kDeny) return Denied("explicitly denied by the bucket policy");
+      // RestrictPublicBuckets: a public policy serves only the owner's tenant.
+      if (resource_policy == Decision::kAllow && pab.restrict_public_buckets && !same_tenant && (*bp)->IsPublic()) {
+        resource_policy = Decision::kNoMatch;
+      }
+    }
+  }
+  if (same_tenant && is_root) return std::nullopt;
+
+  // 2. ACLs (unless ownership controls disable them).
+  bool acl_allows = false;
+  if (bucket != nullptr && bucket->ownership != "BucketOwnerEnforced") {
+    if (std::optional<iam::acl::AclRequirement> need = iam::acl::AclRequirementFor(access.action)) {
+      Result<iam::TenantRecord> owner = directory_.GetTenant(bucket->owner);
+      if (owner.ok()) {
+        Result<iam::acl::Acl> acl = need->resource == iam::acl::AclResource::kObject && access.object_acl
+                                        ? Result<iam::acl::Acl>(*access.object_acl)
+                                        : BucketAclOf(*bucket, *owner);
+        if (need->resource == iam::acl::AclResource::kObject && !access.object_acl) {
+          acl = iam::acl::CannedObjectAcl(iam::acl::CannedAcl::kPrivate, {owner->canonical_id, owner->display_name},
+                                          {owner->canonical_id, owner->display_name});
+        }
+        if (acl.ok()) {
+          const iam::acl::Acl& effective = *acl;
+          iam::acl::Acl filtered;
+          const iam::acl::Acl* use = &effective;
+          if (pab.ignore_public_acls) {
+            filtered = WithoutPublicGrants(effective);
+            use = &filtered;
+          }
+          // Users of the owner's tenant do not inherit their tenant's own
+          // grants (that would bypass their identity policies): for them
+          // only group grants count.
+          iam::acl::Requester who = anonymous ? iam::acl::Requester::Anonymous()
+                                    : (same_tenant && !is_root)
+                                        ? iam::acl::Requester::Signed("")
+                                        : iam::acl::Requester::Signed(requester.tenant->canonical_id);
+          acl_allows = iam::acl::Allows(*use, who, need->permission);
+        }
+      }
+    }
+  }
+
+  const bool resource_allows = resource_policy == Decision::kAllow || acl_allows;
+  if (same_tenant) {
+    if (identity == Decision::kAllow || resource_allows) return std::nullopt;
+    return Denied("no identity policy, bucket policy or ACL allows this action");
+  }
+  if (!resource_allows) {
+    return Denied(anonymous ? "anonymous access is not granted to this resource"
+                            : "the resource's owner does not grant this action to your tenant");
+  }
+  if (anonymous || is_root) return std::nullopt;
+  if (identity == Decision::kAllow) return std::nullopt;
+  return Denied("no identity policy of the requesting user allows this action");
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,100 @@
+// File: s3/authorize.h
+// Authorizer: decides whether an authenticated (or anonymous) request may
+// perform one IAM action on one resource, combining the requester's identity
+// policies, the bucket policy, the bucket's or object's ACL, ownership
+// controls and Block Public Access, as docs/tenancy.md states:
+//  1. an explicit Deny in any applicable policy wins;
+//  2. inside the bucket owner's tenant, the tenant root is allowed, and a
+//     user is allowed by its identity policies, the bucket policy, or an ACL
+//     grant to a group (AllUsers, AuthenticatedUsers);
+//  3. from another tenant, the resource must grant it (bucket policy, or an
+//     ACL grant to the requester's tenant or a group) AND, for a user, its
+//     identity policies must allow it;
+//  4. anonymous requests succeed exactly where the bucket policy or an ACL
+//     grants to everyone;
+//  5. Block Public Access: IgnorePublicAcls drops group grants;
+//     RestrictPublicBuckets limits a public bucket policy to the owner's
+//     tenant; BucketOwnerEnforced ownership disables ACLs.
+// Operators never reach here: the S3 layer refuses them first.
+//
+// Parsed policies are cached (bucket policies by bucket id and text, identity
+// policies by user and text), so a request pays only for evaluation.
+//
+// Thread-safety: Check may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/records.h"
+#include "http/http.h"
+#include "iam/acl/acl.h"
+#include "iam/acl/bucket_controls.h"
+#include "iam/directory.h"
+#include "iam/policy/policy.h"
+#include "s3/router.h"
+#include "s3/s3_error.h"
+
+namespace confiance::s3 {
+
+// The requester, as authentication left it.
+struct RequesterInfo {
+  bool anonymous = true;
+  iam::Principal principal;           // unset when anonymous
+  const iam::TenantRecord* tenant = nullptr;  // unset when anonymous
+  std::string arn;                    // PrincipalArn; "" when anonymous
+};
+
+// One access to check. Views must outlive the call.
+struct AccessCheck {
+  std::string_view action;      // "s3:GetObject"
+  std::string_view bucket;      // "" for service-level actions
+  std::string_view key;         // "" for bucket-level actions
+  const catalog::BucketRecord* bucket_record = nullptr;  // null: no bucket (ListBuckets)
+  // The object's ACL for actions an object ACL governs (GetObject,
+  // GetObjectAcl, PutObjectAcl); null = the default (owner full control).
+  const iam::acl::Acl* object_acl = nullptr;
+  // Extra condition keys (s3:prefix, s3:x-amz-acl, s3:ExistingObjectTag/...).
+  std::vector<std::pair<std::string, std::string>> conditions;
+};
+
+// The bucket's Block Public Access settings (bucket's own, OR-ed with the
+// tenant's when those exist); all false when none are set.
+iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket);
+// The bucket's ACL (decoded), or the default private ACL of its owner.
+Result<iam::acl::Acl> BucketAclOf(const catalog::BucketRecord& bucket, const iam::TenantRecord& owner);
+
+class Authorizer {
+ public:
+  explicit Authorizer(iam::Directory& directory) : directory_(directory) {}
+
+  // nullopt when allowed; otherwise AccessDenied with a message naming the
+  // rule that refused (never which policy text, which may be secret).
+  std::optional<S3Error> Check(const http::Request& request, const RequesterInfo& requester,
+                               const AccessCheck& access);
+
+  // Parses a bucket policy as PutBucketPolicy must (MalformedPolicy on error).
+  static Result<std::shared_ptr<const iam::policy::Policy>> ParseBucketPolicy(std::string_view bucket,
+                                                                             std::string_view json);
+
+ private:
+  Result<std::shared_ptr<const iam::policy::Policy>> BucketPolicy(const catalog::BucketRecord& bucket);
+  Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> IdentityPolicies(std::string_view tenant,
+                                                                                  std::string_view user);
+
+  iam::Directory& directory_;
+  std::mutex mu_;
+  struct CachedPolicy {
+    std::string text;
+    std::shared_ptr<const iam::policy::Policy> policy;
+  };
+  std::unordered_map<std::string, CachedPolicy> bucket_policies_;    // by bucket id; GUARDED_BY(mu_)
+  std::unordered_map<std::string, CachedPolicy> identity_policies_;  // by tenant/user/name; GUARDED_BY(mu_)
+};
+
+}  // namespace confiance::s3

@@ -1,0 +1,145 @@
+// File: s3/tagging_handlers.cc
+// Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging. An object's
+// tags live in its record, so changing them re-commits the record with a
+// compare-and-set (Catalog::UpdateObject): a concurrent PUT of the key is
+// never lost, the change is redone on the newer object. A bucket's tags
+// live in its record (Catalog::UpdateBucket).
+#include "catalog/catalog.h"
+#include "common/logging.h"
+#include "s3/s3_context.h"
+#include "s3/tagging.h"
+#include "s3/xml/tagging_xml.h"
+
+namespace confiance::s3 {
+namespace {
+
+// A tagging document is small: 50 tags of 128 + 256 characters, 4 bytes
+// each at worst, with their markup.
+constexpr size_t kMaxTaggingBody = 128 * 1024;
+
+S3Error ObjectUpdateError(const Status& status) {
+  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey) : ErrorFromStatus(status);
+}
+
+S3Error BucketUpdateError(const Status& status) {
+  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket) : ErrorFromStatus(status);
+}
+
+}  // namespace
+
+asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
+  if (!rec.ok()) co_return ObjectUpdateError(rec.status());
+  {
+    std::string doc = xml::RenderTagging(rec->tags);
+    co_await SendXml(ctx, 200, doc);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
+  if (!body.ok()) co_return error;
+  Result<TagList> listed = xml::ParseTagging(*body);
+  if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  Result<catalog::TagMap> tags = ValidateTags(*listed, TagScope::kObject, &error);
+  if (!tags.ok()) co_return error;
+  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [&](catalog::ObjectRecord& r) {
+      r.tags = *tags;
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) co_return ObjectUpdateError(updated.status());
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 200, hdrs);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [](catalog::ObjectRecord& r) {
+      r.tags.clear();
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) co_return ObjectUpdateError(updated.status());
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::GetBucketTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  if (bucket->tags.empty()) {
+    S3Error none = MakeError(S3ErrorCode::kNoSuchTagSet);
+    none.details.emplace_back("BucketName", bucket->name);
+    co_return none;
+  }
+  {
+    std::string doc = xml::RenderTagging(bucket->tags);
+    co_await SendXml(ctx, 200, doc);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::PutBucketTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
+  if (!body.ok()) co_return error;
+  Result<TagList> listed = xml::ParseTagging(*body);
+  if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  Result<catalog::TagMap> tags = ValidateTags(*listed, TagScope::kBucket, &error);
+  if (!tags.ok()) co_return error;
+  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
+      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
+      b.tags = *tags;
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) co_return BucketUpdateError(updated.status());
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::DeleteBucketTagging(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
+      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
+      b.tags.clear();
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) co_return BucketUpdateError(updated.status());
+  {
+    std::vector<http::Header> hdrs = Headers();
+    co_await SendEmpty(ctx, 204, hdrs);
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3
