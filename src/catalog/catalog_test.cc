@@ -266,9 +266,9 @@ TEST(RecordsTest, DecodesVersionOneObjectRecord) {
   ASSERT_EQ(r.segments.size(), 1u);
   EXPECT_EQ(r.segments[0].inline_data, "SEALED");
   EXPECT_EQ(r.segments[0].wrapped_key, "WK");
-  // Re-encoded, it is a version 2 record that decodes to the same fields.
+  // Re-encoded, it is a version 3 record that decodes to the same fields.
   std::string v2 = EncodeObject(r);
-  EXPECT_EQ(v2[1], 2);
+  EXPECT_EQ(v2[1], 3);
   ASSERT_OK_AND_ASSIGN(ObjectRecord again, DecodeObject(v2));
   EXPECT_EQ(again.segments[0].inline_data, "SEALED");
   EXPECT_EQ(again.user_meta, r.user_meta);

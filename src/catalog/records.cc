@@ -129,6 +129,10 @@ std::string EncodeBucket(const BucketRecord& r) {
     for (const CorsRule& rule : r.cors_rules) rules.push_back(CorsRuleJson(rule));
     j["cors"] = std::move(rules);
   }
+  if (!r.policy.empty()) j["policy"] = r.policy;
+  if (!r.acl.empty()) j["acl"] = Bin(r.acl);
+  if (!r.ownership.empty()) j["own"] = r.ownership;
+  if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
   return Encode(j);
 }
 
@@ -143,6 +147,10 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   r.key_id = Str(j, "kid");
   if (auto it = j.find("wk"); it != j.end()) r.wrapped_key = FromBin(*it);
   r.index_shards = static_cast<uint32_t>(U64(j, "shards"));
+  r.policy = Str(j, "policy");
+  if (auto it = j.find("acl"); it != j.end()) r.acl = FromBin(*it);
+  r.ownership = Str(j, "own");
+  if (auto it = j.find("pab"); it != j.end() && it->is_number_integer()) r.public_access_block = it->get<int32_t>();
   if (r.index_shards == 0) return DataLossError("bucket record without index shards");
   r.tags = Map(j, "tags");
   if (auto it = j.find("cors"); it != j.end() && it->is_array()) {
@@ -157,10 +165,11 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 // objects are read on every GET/HEAD and listed by the thousand, and a CBOR
 // DOM cost 13 % of a small GET's CPU (measured). Integers are LEB128
 // varints; strings are a varint length then the bytes.
-//   'O' | version (2) | size | etag | mtime | content_type
+//   'O' | version (3) | size | etag | mtime | content_type
 //   | n, n x (name, value) headers | n, n x (name, value) user metadata
 //   | parts_count | op_tag | upload_id
-//   | n, n x (key, value) tags                          (version 2 only)
+//   | n, n x (key, value) tags                          (version >= 2)
+//   | acl (opaque bytes; "" = the default)               (version >= 3)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //   | inline data of each inline segment, in order
@@ -168,9 +177,10 @@ namespace {
 
 constexpr char kObjectMarker = 'O';
 // Version 1: no tag set. Version 2 (object tagging) adds the tag map after
-// upload_id. Both decode; only version 2 is written.
+// upload_id; version 3 (ACLs) the ACL after it. All decode; only version 3
+// is written.
 constexpr uint8_t kObjectVersionNoTags = 1;
-constexpr uint8_t kObjectVersion = 2;
+constexpr uint8_t kObjectVersion = 3;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -255,6 +265,7 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.op_tag);
   PutString(out, r.upload_id);
   PutMap(out, r.tags);
+  PutString(out, r.acl);
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -277,7 +288,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version != kObjectVersion && version != kObjectVersionNoTags) {
+  if (version < kObjectVersionNoTags || version > kObjectVersion) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -292,6 +303,7 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   r.op_tag = in.String();
   r.upload_id = in.String();
   if (version >= 2) r.tags = in.Map();
+  if (version >= 3) r.acl = in.String();
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);

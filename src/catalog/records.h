@@ -44,6 +44,12 @@ struct BucketRecord {
   uint32_t index_shards = 1;
   TagMap tags;                       // PutBucketTagging; empty = no tag set
   std::vector<CorsRule> cors_rules;  // PutBucketCors; empty = no CORS configuration
+  // Access-control settings, opaque to the catalog (iam/ and s3/ own their
+  // meaning; the catalog sits below iam/ and cannot interpret them).
+  std::string policy;          // bucket policy JSON as given; "" = none
+  std::string acl;             // iam::acl::EncodeAcl bytes; "" = private to the owner
+  std::string ownership;       // ObjectOwnership name; "" = no ownership controls
+  int32_t public_access_block = -1;  // bit mask of the four settings; -1 = none set
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)
@@ -69,6 +75,7 @@ struct ObjectRecord {
   std::string op_tag;        // the commit that wrote this record
   std::string upload_id;     // multipart: the upload it completed
   TagMap tags;               // object tagging (at most 10)
+  std::string acl;           // iam::acl::EncodeAcl bytes (opaque here); "" = private to the bucket owner
 };
 
 struct UploadRecord {

@@ -18,6 +18,15 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Whether `needle` occurs in `haystack`, ASCII letters compared without case.
+inline bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  if (needle.size() > haystack.size()) return false;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return needle.empty();
+}
+
 inline std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiLower(c);

@@ -66,6 +66,8 @@ struct AccessCheck {
 // The bucket's Block Public Access settings (bucket's own, OR-ed with the
 // tenant's when those exist); all false when none are set.
 iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket);
+// The BucketRecord::public_access_block bit mask of `pab`.
+int EncodePublicAccessBlock(const iam::acl::PublicAccessBlock& pab);
 // The bucket's ACL (decoded), or the default private ACL of its owner.
 Result<iam::acl::Acl> BucketAclOf(const catalog::BucketRecord& bucket, const iam::TenantRecord& owner);
 

@@ -8,6 +8,8 @@
 #include "catalog/object_data.h"
 #include "crypto/random.h"
 #include "s3/bucket_name.h"
+#include "iam/acl/acl_format.h"
+#include "iam/acl/bucket_controls.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
@@ -89,6 +91,17 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   bucket.created_ms = NowMs();
   bucket.location = *location;
   bucket.index_shards = 1;
+  if (std::optional<std::string_view> own = ctx.req.FindHeader("x-amz-object-ownership")) {
+    if (!iam::acl::ParseObjectOwnership(*own)) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-object-ownership header");
+    }
+    bucket.ownership = std::string(*own);
+  }
+  {
+    Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, bucket, false, &error);
+    if (!acl.ok()) co_return error;
+    if (*acl) bucket.acl = iam::acl::EncodeAcl(**acl);
+  }
   Status st = co_await deps_.pool.Run([&] {
     RETURN_IF_ERROR(deps_.bucket_keys.CreateFor(bucket));
     return deps_.catalog.CreateBucket(bucket);
@@ -109,7 +122,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::HeadBucket(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"x-amz-bucket-region", options_.region});
@@ -120,7 +133,7 @@ asio::awaitable<S3Service::Reply> S3Service::HeadBucket(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucket(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.DeleteBucket(*bucket); });
   if (st.code() == StatusCode::kFailedPrecondition) co_return MakeError(S3ErrorCode::kBucketNotEmpty);
@@ -136,7 +149,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteBucket(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketLocation(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   // us-east-1 is reported as an empty constraint, as AWS does.

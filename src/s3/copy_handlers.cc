@@ -91,7 +91,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     if (!tags.ok()) co_return error;
     replaced_tags.emplace(std::move(tags).value());
   }
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> src_bucket = *bucket;
   if (source->bucket != bucket->name) {
@@ -102,8 +102,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
       e.resource = "/" + source->bucket;
       co_return e;
     }
-    // As for every bucket until policies exist: its owner's tenant only.
-    if (src_bucket->owner != ctx.auth.principal.tenant_id) co_return MakeError(S3ErrorCode::kAccessDenied);
+  }
+  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source->key)) {
+    co_return *denied;
   }
   // Replacing the metadata: validated before any data moves.
   std::optional<StoredHeaders> replaced_headers;

@@ -42,7 +42,7 @@ S3Error BucketUpdateError(const Status& status) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketCors(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   if (bucket->cors_rules.empty()) {
     S3Error none = MakeError(S3ErrorCode::kNoSuchCORSConfiguration);
@@ -58,7 +58,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetBucketCors(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::PutBucketCors(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::string> body = co_await ReadSmallBody(ctx, kMaxCorsBody, &error);
   if (!body.ok()) co_return error;
@@ -82,7 +82,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketCors(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucketCors(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
     return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {

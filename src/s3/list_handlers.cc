@@ -23,7 +23,7 @@ std::string MaybeEncode(const std::string& s, bool url) {
 
 asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
 
   catalog::ListOptions opt;

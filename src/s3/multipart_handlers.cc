@@ -43,7 +43,7 @@ S3Error UploadError(const Status& status) {
 
 asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   if (ctx.route.key.size() > 1024) co_return MakeError(S3ErrorCode::kKeyTooLongError);
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
@@ -83,7 +83,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
     co_return MakeError(S3ErrorCode::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
   }
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, *upload_id);
   if (!up.ok()) co_return UploadError(up.status());
@@ -116,7 +116,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
 asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   std::optional<std::string> upload_id = ctx.route.Query("uploadId");
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
   if (!up.ok()) co_return UploadError(up.status());
@@ -192,7 +192,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
 asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
   std::optional<std::string> upload_id = ctx.route.Query("uploadId");
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
   if (!up.ok()) co_return UploadError(up.status());
@@ -218,7 +218,7 @@ asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
 asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   std::optional<std::string> upload_id = ctx.route.Query("uploadId");
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
   if (!up.ok()) co_return UploadError(up.status());
@@ -255,7 +255,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   int max_uploads = std::clamp(ParseInt(ctx.route.Query("max-uploads")).value_or(1000), 0, 1000);
   std::string prefix = ctx.route.Query("prefix").value_or("");

@@ -9,6 +9,8 @@
 #include "s3/conditional.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
+#include "iam/acl/acl_format.h"
+#include "iam/acl/bucket_controls.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
@@ -61,7 +63,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
                         "Conditional PUT supports only If-None-Match: * or If-Match: <ETag>.");
   }
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
@@ -70,6 +72,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, DeclaredBodySize(ctx.req), 1)) {
     co_return *over;
   }
+  Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
+  if (!acl.ok()) co_return error;
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
   if (!body.ok()) co_return error;
 
@@ -81,6 +85,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.headers = std::move(stored->headers);
   rec.user_meta = std::move(stored->user_meta);
   rec.tags = std::move(tags).value();
+  if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
   // The commit joins the store's next group commit without occupying a
@@ -110,7 +115,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   // The record, and (for a GET of blob data) every blob opened: a blob can
   // vanish between reading the record and opening it when a concurrent PUT
@@ -227,7 +232,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::optional<catalog::ObjectRecord>> deleted =
       co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, ctx.route.key); });
@@ -242,7 +247,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
   if (!body.ok()) co_return error;

@@ -40,9 +40,33 @@ enum class Operation {
   kPutBucketCors,
   kDeleteBucketCors,
   kPreflightCors,  // OPTIONS on a bucket or an object
+  // Access control (tenants issue).
+  kGetBucketPolicy,
+  kPutBucketPolicy,
+  kDeleteBucketPolicy,
+  kGetBucketPolicyStatus,
+  kGetBucketAcl,
+  kPutBucketAcl,
+  kGetObjectAcl,
+  kPutObjectAcl,
+  kGetPublicAccessBlock,
+  kPutPublicAccessBlock,
+  kDeletePublicAccessBlock,
+  kGetBucketOwnershipControls,
+  kPutBucketOwnershipControls,
+  kDeleteBucketOwnershipControls,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 
 std::string_view OperationName(Operation op);
+
+// The IAM action a request of `op` needs ("s3:GetObject"), as policies name
+// it; "" for kNotImplemented. Operations needing several (CopyObject also
+// reads its source) name the one on their target here.
+std::string_view IamAction(Operation op);
+
+// Whether `op`'s resource is an object (arn:aws:s3:::bucket/key) rather
+// than its bucket (arn:aws:s3:::bucket) or the service ("*").
+bool IsObjectOperation(Operation op);
 
 }  // namespace confiance::s3

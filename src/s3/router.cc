@@ -13,10 +13,9 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "acl", "analytics", "attributes", "encryption",
+    "accelerate", "analytics", "attributes", "encryption",
     "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
-    "metrics", "notification", "object-lock", "ownershipControls", "policy",
-    "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+    "metrics", "notification", "object-lock", "replication", "requestPayment",
     "restore", "retention", "select", "torrent", "versioning",
     "versions", "website",
 };
@@ -41,7 +40,8 @@ Operation ServiceOp(std::string_view method) {
   return method == "GET" ? Operation::kListBuckets : Operation::kNotImplemented;
 }
 
-// A bucket's ?tagging or ?cors sub-resource: GET, PUT and DELETE only.
+// A bucket's configuration sub-resources (?tagging, ?cors, ?policy, ?acl,
+// ...), by method; nullopt if `r` names none of them.
 std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const Route& r) {
   struct Family {
     const char* subresource;
@@ -50,6 +50,13 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
   static constexpr Family kFamilies[] = {
       {"tagging", Operation::kGetBucketTagging, Operation::kPutBucketTagging, Operation::kDeleteBucketTagging},
       {"cors", Operation::kGetBucketCors, Operation::kPutBucketCors, Operation::kDeleteBucketCors},
+      {"policy", Operation::kGetBucketPolicy, Operation::kPutBucketPolicy, Operation::kDeleteBucketPolicy},
+      {"policyStatus", Operation::kGetBucketPolicyStatus, Operation::kNotImplemented, Operation::kNotImplemented},
+      {"acl", Operation::kGetBucketAcl, Operation::kPutBucketAcl, Operation::kNotImplemented},
+      {"publicAccessBlock", Operation::kGetPublicAccessBlock, Operation::kPutPublicAccessBlock,
+       Operation::kDeletePublicAccessBlock},
+      {"ownershipControls", Operation::kGetBucketOwnershipControls, Operation::kPutBucketOwnershipControls,
+       Operation::kDeleteBucketOwnershipControls},
   };
   for (const Family& f : kFamilies) {
     if (!r.HasQuery(f.subresource)) continue;
@@ -86,6 +93,11 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "GET") return Operation::kGetObjectTagging;
     if (method == "PUT") return Operation::kPutObjectTagging;
     if (method == "DELETE") return Operation::kDeleteObjectTagging;
+    return InvalidArgumentError("method not allowed");
+  }
+  if (r.HasQuery("acl")) {
+    if (method == "GET") return Operation::kGetObjectAcl;
+    if (method == "PUT") return Operation::kPutObjectAcl;
     return InvalidArgumentError("method not allowed");
   }
   // ?cors names a bucket's configuration, not an object's.
@@ -194,9 +206,96 @@ std::string_view OperationName(Operation op) {
     case Operation::kPutBucketCors: return "PutBucketCors";
     case Operation::kDeleteBucketCors: return "DeleteBucketCors";
     case Operation::kPreflightCors: return "PreflightCors";
+    case Operation::kGetBucketPolicy: return "GetBucketPolicy";
+    case Operation::kPutBucketPolicy: return "PutBucketPolicy";
+    case Operation::kDeleteBucketPolicy: return "DeleteBucketPolicy";
+    case Operation::kGetBucketPolicyStatus: return "GetBucketPolicyStatus";
+    case Operation::kGetBucketAcl: return "GetBucketAcl";
+    case Operation::kPutBucketAcl: return "PutBucketAcl";
+    case Operation::kGetObjectAcl: return "GetObjectAcl";
+    case Operation::kPutObjectAcl: return "PutObjectAcl";
+    case Operation::kGetPublicAccessBlock: return "GetPublicAccessBlock";
+    case Operation::kPutPublicAccessBlock: return "PutPublicAccessBlock";
+    case Operation::kDeletePublicAccessBlock: return "DeletePublicAccessBlock";
+    case Operation::kGetBucketOwnershipControls: return "GetBucketOwnershipControls";
+    case Operation::kPutBucketOwnershipControls: return "PutBucketOwnershipControls";
+    case Operation::kDeleteBucketOwnershipControls: return "DeleteBucketOwnershipControls";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
+}
+
+std::string_view IamAction(Operation op) {
+  switch (op) {
+    case Operation::kListBuckets: return "s3:ListAllMyBuckets";
+    case Operation::kCreateBucket: return "s3:CreateBucket";
+    case Operation::kHeadBucket: return "s3:ListBucket";
+    case Operation::kDeleteBucket: return "s3:DeleteBucket";
+    case Operation::kGetBucketLocation: return "s3:GetBucketLocation";
+    case Operation::kListObjects: return "s3:ListBucket";
+    case Operation::kListObjectsV2: return "s3:ListBucket";
+    case Operation::kListMultipartUploads: return "s3:ListBucketMultipartUploads";
+    case Operation::kDeleteObjects: return "s3:DeleteObject";  // checked per key
+    case Operation::kPutObject: return "s3:PutObject";
+    case Operation::kCopyObject: return "s3:PutObject";
+    case Operation::kGetObject: return "s3:GetObject";
+    case Operation::kHeadObject: return "s3:GetObject";
+    case Operation::kDeleteObject: return "s3:DeleteObject";
+    case Operation::kCreateMultipartUpload: return "s3:PutObject";
+    case Operation::kUploadPart: return "s3:PutObject";
+    case Operation::kCompleteMultipartUpload: return "s3:PutObject";
+    case Operation::kAbortMultipartUpload: return "s3:AbortMultipartUpload";
+    case Operation::kListParts: return "s3:ListMultipartUploadParts";
+    case Operation::kGetBucketPolicy: return "s3:GetBucketPolicy";
+    case Operation::kPutBucketPolicy: return "s3:PutBucketPolicy";
+    case Operation::kDeleteBucketPolicy: return "s3:DeleteBucketPolicy";
+    case Operation::kGetBucketPolicyStatus: return "s3:GetBucketPolicyStatus";
+    case Operation::kGetBucketAcl: return "s3:GetBucketAcl";
+    case Operation::kPutBucketAcl: return "s3:PutBucketAcl";
+    case Operation::kGetObjectAcl: return "s3:GetObjectAcl";
+    case Operation::kPutObjectAcl: return "s3:PutObjectAcl";
+    case Operation::kGetPublicAccessBlock: return "s3:GetBucketPublicAccessBlock";
+    case Operation::kPutPublicAccessBlock: return "s3:PutBucketPublicAccessBlock";
+    case Operation::kDeletePublicAccessBlock: return "s3:PutBucketPublicAccessBlock";
+    case Operation::kGetBucketOwnershipControls: return "s3:GetBucketOwnershipControls";
+    case Operation::kPutBucketOwnershipControls: return "s3:PutBucketOwnershipControls";
+    case Operation::kDeleteBucketOwnershipControls: return "s3:PutBucketOwnershipControls";
+    case Operation::kGetObjectTagging: return "s3:GetObjectTagging";
+    case Operation::kPutObjectTagging: return "s3:PutObjectTagging";
+    case Operation::kDeleteObjectTagging: return "s3:DeleteObjectTagging";
+    case Operation::kGetBucketTagging: return "s3:GetBucketTagging";
+    case Operation::kPutBucketTagging: return "s3:PutBucketTagging";
+    case Operation::kDeleteBucketTagging: return "s3:PutBucketTagging";
+    case Operation::kGetBucketCors: return "s3:GetBucketCORS";
+    case Operation::kPutBucketCors: return "s3:PutBucketCORS";
+    case Operation::kDeleteBucketCors: return "s3:PutBucketCORS";
+    case Operation::kPreflightCors: return "";
+    case Operation::kNotImplemented: return "";
+  }
+  return "";
+}
+
+bool IsObjectOperation(Operation op) {
+  switch (op) {
+    case Operation::kPutObject:
+    case Operation::kCopyObject:
+    case Operation::kGetObject:
+    case Operation::kHeadObject:
+    case Operation::kDeleteObject:
+    case Operation::kCreateMultipartUpload:
+    case Operation::kUploadPart:
+    case Operation::kCompleteMultipartUpload:
+    case Operation::kAbortMultipartUpload:
+    case Operation::kListParts:
+    case Operation::kGetObjectAcl:
+    case Operation::kPutObjectAcl:
+    case Operation::kGetObjectTagging:
+    case Operation::kPutObjectTagging:
+    case Operation::kDeleteObjectTagging:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace confiance::s3

@@ -40,10 +40,27 @@ TEST(RouterTest, Multipart) {
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("PUT", "/b?policy").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("PUT", "/b/k?acl").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?policyStatus").op, Operation::kNotImplemented);
+}
+
+TEST(RouterTest, AccessControlSubresources) {
+  EXPECT_EQ(MustRoute("GET", "/b?policy").op, Operation::kGetBucketPolicy);
+  EXPECT_EQ(MustRoute("PUT", "/b?policy").op, Operation::kPutBucketPolicy);
+  EXPECT_EQ(MustRoute("DELETE", "/b?policy").op, Operation::kDeleteBucketPolicy);
+  EXPECT_EQ(MustRoute("GET", "/b?policyStatus").op, Operation::kGetBucketPolicyStatus);
+  EXPECT_EQ(MustRoute("GET", "/b?acl").op, Operation::kGetBucketAcl);
+  EXPECT_EQ(MustRoute("PUT", "/b?acl").op, Operation::kPutBucketAcl);
+  EXPECT_EQ(MustRoute("GET", "/b/k?acl").op, Operation::kGetObjectAcl);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?acl").op, Operation::kPutObjectAcl);
+  EXPECT_EQ(MustRoute("PUT", "/b?publicAccessBlock").op, Operation::kPutPublicAccessBlock);
+  EXPECT_EQ(MustRoute("DELETE", "/b?ownershipControls").op, Operation::kDeleteBucketOwnershipControls);
+  EXPECT_EQ(IamAction(Operation::kGetObject), "s3:GetObject");
+  EXPECT_EQ(IamAction(Operation::kListObjectsV2), "s3:ListBucket");
+  EXPECT_TRUE(IsObjectOperation(Operation::kPutObjectAcl));
+  EXPECT_FALSE(IsObjectOperation(Operation::kPutBucketAcl));
 }
 
 TEST(RouterTest, TaggingAndCors) {

@@ -1,7 +1,7 @@
 # Included from src/s3/CMakeLists.txt.
 confiance_library(confiance_s3
   SOURCES s3_error.cc acl_error.cc router.cc range.cc auth.cc payload_reader.cc bucket_name.cc object_headers.cc conditional.cc
-          quota.cc tagging.cc cors.cc extra_headers_writer.cc
+          quota.cc authorize.cc access_control_handlers.cc tagging.cc cors.cc extra_headers_writer.cc
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc
   DEPS confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto

@@ -18,7 +18,8 @@ struct S3Service::Ctx {
   Route route;
   std::string resource;  // "/bucket/key", for error documents and logs
   Authenticated auth;
-  iam::TenantRecord tenant;  // the requester's tenant
+  iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
+  RequesterInfo requester;   // who asks, for authorization
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
 };

@@ -99,9 +99,15 @@ constexpr std::array kTable = {
     Entry{"AllAccessDisabled", 403, "All access to this Amazon S3 resource has been disabled."},
     Entry{"QuotaExceeded", 403, "The tenant's quota would be exceeded."},  // as Ceph RGW
     Entry{"TooManyBuckets", 400, "You have attempted to create more buckets than allowed."},
+    Entry{"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"},
+    Entry{"NoSuchBucketPolicy", 404, "The bucket policy does not exist"},
+    Entry{"NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found"},
+    Entry{"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"},
+    Entry{"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"},
+    Entry{"UnexpectedContent", 400, "This request does not support content"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kTooManyBuckets) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kUnexpectedContent) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

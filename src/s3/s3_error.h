@@ -65,6 +65,12 @@ enum class S3ErrorCode {
   kAllAccessDisabled,
   kQuotaExceeded,
   kTooManyBuckets,
+  kMalformedPolicy,
+  kNoSuchBucketPolicy,
+  kNoSuchPublicAccessBlockConfiguration,
+  kOwnershipControlsNotFoundError,
+  kAccessControlListNotSupported,
+  kUnexpectedContent,
 };
 
 struct S3Error {

@@ -12,6 +12,10 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "s3/tagging.h"
+#include "iam/acl/action_map.h"
+#include "iam/acl/acl_format.h"
+#include "common/ascii.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/payload_reader.h"
@@ -33,7 +37,7 @@ std::string NewRequestId() {
 }  // namespace
 
 S3Service::S3Service(S3Deps deps, S3Options options)
-    : deps_(deps), options_(std::move(options)), buffers_(kIoBufferSize, 64) {
+    : deps_(deps), options_(std::move(options)), buffers_(kIoBufferSize, 64), authorizer_(deps.directory) {
   router_options_.domain = options_.domain;
 }
 
@@ -67,18 +71,34 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   if (ctx.route.op == Operation::kPreflightCors) co_return co_await PreflightCors(ctx);
   AddCorsHeaders(ctx);
 
-  std::optional<Authenticated> auth =
-      Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
-  if (!auth) co_return error;
-  ctx.auth = std::move(*auth);
-  if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
-    // docs/tenancy.md: operators administer the service, never its data.
-    co_return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+  // A request without any signature is anonymous: it gets exactly what
+  // bucket policies and ACLs grant to everyone (s3/authorize.h).
+  const bool anonymous = !ctx.req.FindHeader("authorization") && !ctx.route.HasQuery("X-Amz-Algorithm") &&
+                         !ctx.route.HasQuery("X-Amz-Signature") && !ctx.route.HasQuery("Signature") &&
+                         !ctx.route.HasQuery("AWSAccessKeyId");
+  if (anonymous) {
+    ctx.requester.anonymous = true;
+    if (ctx.route.op == Operation::kListBuckets || ctx.route.op == Operation::kCreateBucket) {
+      co_return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: anonymous requests cannot list or create buckets");
+    }
+  } else {
+    std::optional<Authenticated> auth =
+        Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
+    if (!auth) co_return error;
+    ctx.auth = std::move(*auth);
+    if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
+      // docs/tenancy.md: operators administer the service, never its data.
+      co_return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+    }
+    Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
+    if (!tenant.ok()) co_return MakeError(S3ErrorCode::kAccessDenied);
+    if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
+    ctx.tenant = std::move(tenant).value();
+    ctx.requester.anonymous = false;
+    ctx.requester.principal = ctx.auth.principal;
+    ctx.requester.tenant = &ctx.tenant;
+    ctx.requester.arn = iam::UserArn(ctx.auth.principal.tenant_id, ctx.auth.principal.user);
   }
-  Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
-  if (!tenant.ok()) co_return MakeError(S3ErrorCode::kAccessDenied);
-  if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
-  ctx.tenant = std::move(tenant).value();
 
   switch (ctx.route.op) {
     case Operation::kListBuckets: co_return co_await ListBuckets(ctx);
@@ -110,12 +130,26 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutBucketCors: co_return co_await PutBucketCors(ctx);
     case Operation::kDeleteBucketCors: co_return co_await DeleteBucketCors(ctx);
     case Operation::kPreflightCors: co_return co_await PreflightCors(ctx);
+    case Operation::kGetBucketPolicy: co_return co_await GetBucketPolicy(ctx);
+    case Operation::kPutBucketPolicy: co_return co_await PutBucketPolicy(ctx);
+    case Operation::kDeleteBucketPolicy: co_return co_await DeleteBucketPolicy(ctx);
+    case Operation::kGetBucketPolicyStatus: co_return co_await GetBucketPolicyStatus(ctx);
+    case Operation::kGetBucketAcl: co_return co_await GetBucketAcl(ctx);
+    case Operation::kPutBucketAcl: co_return co_await PutAcl(ctx, false);
+    case Operation::kGetObjectAcl: co_return co_await GetObjectAcl(ctx);
+    case Operation::kPutObjectAcl: co_return co_await PutAcl(ctx, true);
+    case Operation::kGetPublicAccessBlock:
+    case Operation::kPutPublicAccessBlock:
+    case Operation::kDeletePublicAccessBlock: co_return co_await PublicAccessBlockOp(ctx);
+    case Operation::kGetBucketOwnershipControls:
+    case Operation::kPutBucketOwnershipControls:
+    case Operation::kDeleteBucketOwnershipControls: co_return co_await OwnershipControlsOp(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);
 }
 
-Result<catalog::BucketRecord> S3Service::OwnedBucket(Ctx& ctx, S3Error* error) {
+Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* error) {
   Result<catalog::BucketRecord> b = deps_.catalog.GetBucket(ctx.route.bucket);
   if (!b.ok()) {
     *error = b.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
@@ -123,13 +157,65 @@ Result<catalog::BucketRecord> S3Service::OwnedBucket(Ctx& ctx, S3Error* error) {
     error->resource = "/" + ctx.route.bucket;
     return b.status();
   }
-  // Until bucket policies exist (tenants issue), a bucket is reachable by
-  // the principals of the tenant that owns it, and by no one else.
-  if (b->owner != ctx.auth.principal.tenant_id) {
-    *error = MakeError(S3ErrorCode::kAccessDenied);
-    return PermissionDeniedError("bucket owned by another tenant");
+  std::string_view key = IsObjectOperation(ctx.route.op) ? std::string_view(ctx.route.key) : std::string_view();
+  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, IamAction(ctx.route.op), *b, key)) {
+    *error = *denied;
+    return PermissionDeniedError("access denied");
   }
   return b;
+}
+
+std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,
+                                                  const catalog::BucketRecord& bucket, std::string_view key) {
+  AccessCheck check;
+  check.action = action;
+  check.bucket = bucket.name;
+  check.key = key;
+  check.bucket_record = &bucket;
+  if (ctx.route.op == Operation::kListObjects || ctx.route.op == Operation::kListObjectsV2) {
+    // s3:prefix and friends: present (possibly empty) only when sent.
+    for (const char* name : {"prefix", "delimiter", "max-keys"}) {
+      if (std::optional<std::string> v = ctx.route.Query(name)) check.conditions.emplace_back(fmt::format("s3:{}", name), *v);
+    }
+  }
+  if (std::optional<std::string_view> tagging = ctx.req.FindHeader("x-amz-tagging")) {
+    S3Error ignored{S3ErrorCode::kInternalError, {}, {}};
+    if (Result<catalog::TagMap> tags = ParseTaggingHeader(*tagging, &ignored); tags.ok()) {
+      for (const auto& [k, v] : *tags) {
+        check.conditions.emplace_back("s3:RequestObjectTag/" + k, v);
+        check.conditions.emplace_back("s3:RequestObjectTagKeys", k);
+      }
+    }
+  }
+  // The object's tags and ACL matter only for some requests: read the
+  // object record only then (a plain owner request never pays for it).
+  const bool wants_tags = !key.empty() && ContainsIgnoreCase(bucket.policy, "ExistingObjectTag");
+  std::optional<iam::acl::AclRequirement> acl_need = iam::acl::AclRequirementFor(action);
+  const bool acl_may_help = !key.empty() && acl_need && acl_need->resource == iam::acl::AclResource::kObject &&
+                            bucket.ownership != "BucketOwnerEnforced";
+  std::optional<catalog::ObjectRecord> object;
+  std::optional<iam::acl::Acl> object_acl;
+  auto load_object = [&] {
+    if (object) return;
+    Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(bucket, key, false);
+    object = rec.ok() ? std::move(rec).value() : catalog::ObjectRecord{};
+    if (!object->acl.empty()) {
+      if (Result<iam::acl::Acl> acl = iam::acl::DecodeAcl(object->acl); acl.ok()) object_acl = std::move(acl).value();
+    }
+  };
+  if (wants_tags) {
+    load_object();
+    for (const auto& [k, v] : object->tags) check.conditions.emplace_back("s3:ExistingObjectTag/" + k, v);
+  }
+  std::optional<S3Error> denied = authorizer_.Check(ctx.req, ctx.requester, check);
+  if (denied && acl_may_help) {
+    load_object();
+    if (object_acl) {
+      check.object_acl = &*object_acl;
+      denied = authorizer_.Check(ctx.req, ctx.requester, check);
+    }
+  }
+  return denied;
 }
 
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(

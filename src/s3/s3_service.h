@@ -28,6 +28,7 @@
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "s3/auth.h"
+#include "s3/authorize.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
 
@@ -63,8 +64,32 @@ class S3Service {
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
-  // The bucket the request names, if the principal owns it.
-  Result<catalog::BucketRecord> OwnedBucket(Ctx& ctx, S3Error* error);
+  // The bucket the request names, if the requester may perform the route's
+  // action on it (or on the named object): see s3/authorize.h.
+  Result<catalog::BucketRecord> AuthorizedBucket(Ctx& ctx, S3Error* error);
+  // Whether the requester may perform `action` on bucket/key (CopyObject's
+  // source, per-key deletes); loads the object's ACL when it matters.
+  std::optional<S3Error> AuthorizeAccess(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
+                                         std::string_view key);
+
+  // access_control_handlers.cc
+  asio::awaitable<Reply> GetBucketPolicy(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketPolicy(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketPolicy(Ctx& ctx);
+  asio::awaitable<Reply> GetBucketPolicyStatus(Ctx& ctx);
+  asio::awaitable<Reply> GetBucketAcl(Ctx& ctx);
+  asio::awaitable<Reply> GetObjectAcl(Ctx& ctx);
+  asio::awaitable<Reply> PutAcl(Ctx& ctx, bool object);
+  asio::awaitable<Reply> PublicAccessBlockOp(Ctx& ctx);
+  asio::awaitable<Reply> OwnershipControlsOp(Ctx& ctx);
+  iam::acl::CanonicalUser OwnerOf(const catalog::BucketRecord& bucket);
+  // The ACL that x-amz-acl / x-amz-grant-* headers ask for (nullopt when
+  // none is given), checked against ownership controls, Block Public
+  // Access and the grantees' existence.
+  Result<std::optional<iam::acl::Acl>> AclFromRequestHeaders(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                             bool object, S3Error* error);
+  std::optional<S3Error> CheckAclToStore(const catalog::BucketRecord& bucket, const iam::acl::Acl& acl,
+                                         bool is_default);
 
   // bucket_handlers.cc
   asio::awaitable<Reply> ListBuckets(Ctx& ctx);
@@ -132,6 +157,7 @@ class S3Service {
   S3Options options_;
   RouterOptions router_options_;
   BufferPool buffers_;
+  Authorizer authorizer_;
 };
 
 }  // namespace confiance::s3

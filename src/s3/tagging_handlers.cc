@@ -29,7 +29,7 @@ S3Error BucketUpdateError(const Status& status) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
   if (!rec.ok()) co_return ObjectUpdateError(rec.status());
@@ -42,7 +42,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
   if (!body.ok()) co_return error;
@@ -66,7 +66,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
     return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [](catalog::ObjectRecord& r) {
@@ -84,7 +84,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   if (bucket->tags.empty()) {
     S3Error none = MakeError(S3ErrorCode::kNoSuchTagSet);
@@ -100,7 +100,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetBucketTagging(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::PutBucketTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
   if (!body.ok()) co_return error;
@@ -125,7 +125,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketTagging(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucketTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = OwnedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
     return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
