@@ -2,9 +2,11 @@
 // The confiance binary: parses the command line (CLI11), builds the object
 // graph, runs. The only place that knows every layer.
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
-//   confiance admin create-access-key --data DIR [--tenant T] [--user U]
-//   confiance admin list-access-keys --data DIR
-//   confiance admin scrub --data DIR
+//   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
+//   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
+//   confiance admin list-access-keys --data DIR                           (server stopped)
+//   confiance admin scrub --data DIR                                      (server stopped)
+// Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +20,10 @@
 #include <optional>
 #include <thread>
 
+#include "admin/admin_api.h"
+#include "admin/admin_router.h"
+#include "admin/admin_service.h"
+#include "admin/cli.h"
 #include "catalog/sweeper.h"
 #include "common/blocking_pool.h"
 #include "common/logging.h"
@@ -136,12 +142,20 @@ int RunServer(const ServerFlags& flags) {
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
                  *(*dir)->directory, pool},
       s3_options);
+  admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog);
+  admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool}, flags.region);
   http::ServerOptions http_options;
   http_options.host = listen->first;
   http_options.port = listen->second;
   http_options.threads = flags.threads;
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
-      http_options, [&service](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
+      http_options,
+      [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
+        // The reserved /_confiance/admin/ prefix is the admin API; every
+        // other target (and /_confiance/health) is S3Service's.
+        if (admin::IsAdminTarget(req.target, req.FindHeader("host").value_or(""), flags.domain)) {
+          return admin_service.Handle(req, body, resp);
+        }
         return service.Handle(req, body, resp);
       });
   if (!server.ok()) {
@@ -251,20 +265,31 @@ int main(int argc, char** argv) {
   server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
 
-  CLI::App* admin = app.add_subcommand("admin", "Administer a data directory (server stopped)");
+  CLI::App* admin = app.add_subcommand(
+      "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");
   admin->require_subcommand(1);
+  admin::AdminCli admin_cli(*admin);
   std::string admin_data = "./data", tenant = "default", user = "root";
-  CLI::App* create_key = admin->add_subcommand("create-access-key", "Create an access key");
+  CLI::App* create_key =
+      admin->add_subcommand("create-access-key", "Create an access key (offline: server stopped)");
   create_key->add_option("--data", admin_data, "Data directory")->capture_default_str();
   create_key->add_option("--tenant", tenant, "Tenant id")->capture_default_str();
   create_key->add_option("--user", user, "User name")->capture_default_str();
-  CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys");
+  CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys (offline: server stopped)");
   list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
-  CLI::App* scrub = admin->add_subcommand("scrub", "Read back and verify every object; report damaged ones");
+  CLI::App* scrub = admin->add_subcommand(
+      "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
   scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is a usage
+    // error (2), whatever CLI11's own code for it.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (server->parsed()) return RunServer(flags);
+  if (admin_cli.parsed()) return admin_cli.Run();
   if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
   if (list_keys->parsed()) return ListAccessKeys(admin_data);
   if (scrub->parsed()) return RunScrub(admin_data);

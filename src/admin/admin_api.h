@@ -1,0 +1,85 @@
+// File: admin/admin_api.h
+// AdminApi: the admin operations themselves, over iam/ and catalog/,
+// without HTTP. AdminService (admin_service.h) authenticates a request,
+// reads its body and calls Execute(); unit tests call Execute() directly.
+// Execute() authorizes first (authorization.h), then checks that a tenant
+// caller's tenant is active, then runs the operation. Documents and codes:
+// docs/admin-api.md.
+//
+// Thread-safety: safe for concurrent use. Execute() blocks on synced
+// metadata commits: call it off the network threads (BlockingPool).
+#pragma once
+
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "admin/admin_error.h"
+#include "admin/admin_router.h"
+#include "catalog/catalog.h"
+#include "iam/credentials.h"
+#include "iam/directory.h"
+
+namespace confiance::admin {
+
+// AWS IAM's limit, which rotation relies on: create the second key, move
+// clients to it, delete the first.
+inline constexpr size_t kMaxKeysPerUser = 2;
+
+class AdminApi {
+ public:
+  AdminApi(iam::Directory& directory, catalog::Catalog& catalog) : directory_(directory), catalog_(catalog) {}
+  AdminApi(const AdminApi&) = delete;
+  AdminApi& operator=(const AdminApi&) = delete;
+
+  // Runs `route` for the authenticated `caller` with the request `body`
+  // (JSON, or the policy document for PutUserPolicy). Never fails: errors
+  // are error replies (admin_error.h).
+  ApiReply Execute(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+
+ private:
+  ApiReply Dispatch(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+
+  // tenant_handlers.cc
+  ApiReply CreateTenant(std::string_view body);
+  ApiReply ListTenants();
+  ApiReply GetTenant(const AdminRoute& route);
+  ApiReply UpdateTenant(const AdminRoute& route, std::string_view body);
+  ApiReply DeleteTenant(const AdminRoute& route);
+  ApiReply ListOperators();
+
+  // user_handlers.cc (users and their identity policies)
+  ApiReply CreateUser(const AdminRoute& route, std::string_view body);
+  ApiReply ListUsers(const AdminRoute& route);
+  ApiReply GetUser(const AdminRoute& route);
+  ApiReply DeleteUser(const AdminRoute& route);
+  ApiReply PutPolicy(const AdminRoute& route, std::string_view body);
+  ApiReply GetPolicy(const AdminRoute& route);
+  ApiReply ListPolicies(const AdminRoute& route);
+  ApiReply DeletePolicy(const AdminRoute& route);
+  // The user named by the route; an error reply (NoSuchTenant, NoSuchUser)
+  // when it or its tenant does not exist.
+  Result<iam::UserRecord> FindUser(const AdminRoute& route, ApiReply* error);
+
+  // key_handlers.cc
+  ApiReply CreateKey(const AdminRoute& route, std::string_view body);
+  ApiReply ListKeys(const AdminRoute& route);
+  ApiReply UpdateKey(const AdminRoute& route, std::string_view body);
+  ApiReply DeleteKey(const AdminRoute& route);
+  // Creates a key for an existing user, within kMaxKeysPerUser; sets
+  // *error (LimitExceeded, AccessKeyAlreadyExists, InvalidRequest) if not.
+  Result<iam::NewAccessKey> NewKeyFor(const iam::UserRecord& user, const std::optional<iam::NewAccessKey>& given,
+                                      ApiReply* error);
+  // The access keys of (tenant, user), in access-key order.
+  Result<std::vector<iam::Principal>> KeysOf(std::string_view tenant, std::string_view user);
+  // The key the route names, if it belongs to the route's user.
+  Result<iam::Principal> FindKey(const AdminRoute& route, ApiReply* error);
+
+  iam::Directory& directory_;
+  catalog::Catalog& catalog_;
+  // Serializes key creation so that kMaxKeysPerUser holds exactly within
+  // this process (count-then-create is not one commit).
+  std::mutex key_mu_;
+};
+
+}  // namespace confiance::admin

@@ -1,0 +1,326 @@
+// File: admin/admin_api_test.cc
+// AdminApi over the in-memory MetaStore and the fake KeyProvider: every
+// operation, its error codes, and the authorization rule as Execute()
+// applies it (including suspended tenants).
+#include "admin/admin_api.h"
+
+#include <gtest/gtest.h>
+
+#include "kms/fake_key_provider.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+
+json Body(const ApiReply& r) { return json::parse(r.body, nullptr, false); }
+std::string Code(const ApiReply& r) {
+  json b = Body(r);
+  return b.is_object() && b.contains("error") ? b["error"].value("code", "") : "";
+}
+
+class AdminApiTest : public ::testing::Test {
+ protected:
+  AdminApiTest() {
+    op_.kind = iam::PrincipalKind::kOperator;
+    op_.user = "operator";
+    op_.access_key_id = "OPKEY";
+  }
+
+  ApiReply Call(const iam::Principal& who, const std::string& method, const std::string& rest,
+                const std::string& body = "") {
+    Result<AdminRoute> route = RouteAdminRequest(method, std::string(kAdminPrefix) + rest);
+    EXPECT_TRUE(route.ok()) << method << " " << rest;
+    if (!route.ok()) return ErrorReply(AdminErrorCode::kNoSuchResource);
+    return api_.Execute(who, *route, body);
+  }
+  ApiReply Op(const std::string& method, const std::string& rest, const std::string& body = "") {
+    return Call(op_, method, rest, body);
+  }
+  // Creates tenant `id` (as the operator) and returns its root principal.
+  iam::Principal MakeTenant(const std::string& id) {
+    ApiReply r = Op("POST", "/tenants", json{{"id", id}}.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    iam::Principal root;
+    root.tenant_id = id;
+    root.user = "root";
+    root.access_key_id = Body(r)["credentials"].value("access_key", "");
+    return root;
+  }
+  static iam::Principal UserOf(const std::string& tenant, const std::string& user) {
+    return iam::Principal{"AKUSER", iam::PrincipalKind::kTenant, tenant, user, true};
+  }
+
+  meta::MemoryMetaStore store_;
+  kms::FakeKeyProvider keys_;
+  iam::CredentialStore creds_{store_, keys_};
+  iam::Directory directory_{store_, creds_};
+  catalog::Catalog catalog_{store_};
+  AdminApi api_{directory_, catalog_};
+  iam::Principal op_;
+};
+
+TEST_F(AdminApiTest, CreateTenantWithExplicitRootKey) {
+  ApiReply r = Op("POST", "/tenants",
+                  R"({"id":"acme","display_name":"ACME","quotas":{"max_buckets":5},
+                      "access_key":"AKACMEROOT","secret_key":"acme-root-secret"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  json b = Body(r);
+  EXPECT_EQ(b["tenant"]["id"], "acme");
+  EXPECT_EQ(b["tenant"]["display_name"], "ACME");
+  EXPECT_EQ(b["tenant"]["status"], "active");
+  EXPECT_EQ(b["tenant"]["quotas"]["max_buckets"], 5);
+  EXPECT_EQ(b["tenant"]["canonical_id"].get<std::string>().size(), 64u);
+  EXPECT_EQ(b["credentials"]["access_key"], "AKACMEROOT");
+  EXPECT_EQ(b["credentials"]["secret_key"], "acme-root-secret");
+  ASSERT_OK_AND_ASSIGN(iam::Credential c, creds_.Lookup("AKACMEROOT"));
+  EXPECT_EQ(c.principal.tenant_id, "acme");
+  EXPECT_EQ(c.principal.user, "root");
+
+  ApiReply again = Op("POST", "/tenants", R"({"id":"acme"})");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(Code(again), "TenantAlreadyExists");
+}
+
+TEST_F(AdminApiTest, CreateTenantErrorsLeaveNothingBehind) {
+  MakeTenant("acme");
+  ASSERT_OK(directory_.CreateUser("acme", "bob"));
+  ASSERT_OK(directory_.CreateUserKey("acme", "bob", iam::NewAccessKey{"AKTAKEN", "taken-secret"}).status());
+  ApiReply taken = Op("POST", "/tenants", R"({"id":"globex","access_key":"AKTAKEN","secret_key":"other-secret"})");
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(Code(taken), "AccessKeyAlreadyExists");
+  EXPECT_STATUS_CODE(directory_.GetTenant("globex"), kNotFound);
+
+  // A secret of the wrong shape fails after the tenant was committed: the
+  // tenant is undone so that a corrected retry succeeds.
+  ApiReply bad_secret = Op("POST", "/tenants", R"({"id":"globex","access_key":"AKGLOBEX","secret_key":"short"})");
+  EXPECT_EQ(bad_secret.status, 400);
+  EXPECT_EQ(Code(bad_secret), "InvalidRequest");
+  EXPECT_STATUS_CODE(directory_.GetTenant("globex"), kNotFound);
+  EXPECT_EQ(Op("POST", "/tenants", R"({"id":"globex"})").status, 201);
+
+  ApiReply bad_id = Op("POST", "/tenants", R"({"id":"Not_Valid"})");
+  EXPECT_EQ(bad_id.status, 400);
+  EXPECT_EQ(Code(bad_id), "InvalidRequest");
+  ApiReply not_json = Op("POST", "/tenants", "{oops");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(Code(not_json), "InvalidRequest");
+}
+
+TEST_F(AdminApiTest, ListShowUpdateTenants) {
+  MakeTenant("acme");
+  MakeTenant("globex");
+  ApiReply list = Op("GET", "/tenants");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(Body(list)["tenants"].size(), 2u);
+  EXPECT_EQ(Body(list)["tenants"][0]["id"], "acme");
+
+  ApiReply patched = Op("PATCH", "/tenants/acme", R"({"quotas":{"max_bytes":1024},"display_name":"Acme SA"})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Body(patched)["quotas"]["max_bytes"], 1024);
+  EXPECT_EQ(Body(patched)["display_name"], "Acme SA");
+  ApiReply patched2 = Op("PATCH", "/tenants/acme", R"({"quotas":{"max_objects":7}})");
+  EXPECT_EQ(Body(patched2)["quotas"]["max_bytes"], 1024);  // kept
+  EXPECT_EQ(Body(patched2)["quotas"]["max_objects"], 7);
+
+  ApiReply shown = Op("GET", "/tenants/acme");
+  EXPECT_EQ(Body(shown)["display_name"], "Acme SA");
+  EXPECT_EQ(Code(Op("GET", "/tenants/nope")), "NoSuchTenant");
+  EXPECT_EQ(Op("GET", "/tenants/nope").status, 404);
+  EXPECT_EQ(Code(Op("PATCH", "/tenants/nope", R"({"status":"active"})")), "NoSuchTenant");
+  EXPECT_EQ(Code(Op("PATCH", "/tenants/acme", R"({"status":"gone"})")), "InvalidRequest");
+}
+
+TEST_F(AdminApiTest, SuspendedTenantRootIsRefusedUntilResumed) {
+  iam::Principal root = MakeTenant("acme");
+  EXPECT_EQ(Call(root, "GET", "/tenants/acme").status, 200);
+  ApiReply suspended = Op("PATCH", "/tenants/acme", R"({"status":"suspended"})");
+  ASSERT_EQ(Body(suspended)["status"], "suspended");
+  ApiReply refused = Call(root, "GET", "/tenants/acme/users");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Code(refused), "AllAccessDisabled");
+  ApiReply resumed = Op("PATCH", "/tenants/acme", R"({"status":"active"})");
+  EXPECT_EQ(Body(resumed)["status"], "active");
+  EXPECT_EQ(Call(root, "GET", "/tenants/acme/users").status, 200);
+}
+
+TEST_F(AdminApiTest, DeleteTenantOnlyWithoutBuckets) {
+  MakeTenant("acme");
+  ASSERT_OK(directory_.CreateUser("acme", "bob"));
+  catalog::BucketRecord bucket;
+  bucket.name = "acme-data";
+  bucket.id = "b1";
+  bucket.owner = "acme";
+  ASSERT_OK(catalog_.CreateBucket(bucket));
+  catalog::BucketRecord other = bucket;
+  other.name = "someone-else";
+  other.id = "b2";
+  other.owner = "default";
+  ASSERT_OK(catalog_.CreateBucket(other));
+
+  ApiReply refused = Op("DELETE", "/tenants/acme");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Code(refused), "TenantNotEmpty");
+  ASSERT_OK(catalog_.DeleteBucket(bucket));
+  ApiReply deleted = Op("DELETE", "/tenants/acme");
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_TRUE(deleted.body.empty());
+  EXPECT_STATUS_CODE(directory_.GetTenant("acme"), kNotFound);
+  EXPECT_EQ(Code(Op("DELETE", "/tenants/acme")), "NoSuchTenant");
+  ASSERT_OK_AND_ASSIGN(std::vector<iam::Principal> keys, creds_.ListAccessKeys());
+  EXPECT_TRUE(keys.empty());  // the root's and bob's keys went with it
+}
+
+TEST_F(AdminApiTest, UsersWithFirstKey) {
+  MakeTenant("acme");
+  ApiReply created =
+      Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB","secret_key":"bob-secret-1"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  json b = Body(created);
+  EXPECT_EQ(b["user"]["name"], "bob");
+  EXPECT_EQ(b["user"]["arn"], "arn:aws:iam::acme:user/bob");
+  EXPECT_EQ(b["credentials"]["access_key"], "AKBOB");
+  EXPECT_EQ(b["credentials"]["secret_key"], "bob-secret-1");
+  EXPECT_EQ(b["user"]["access_keys"][0]["access_key"], "AKBOB");
+
+  ApiReply generated = Op("POST", "/tenants/acme/users", R"({"name":"carol"})");
+  ASSERT_EQ(generated.status, 201);
+  EXPECT_EQ(Body(generated)["credentials"]["secret_key"].get<std::string>().size(), 40u);
+
+  EXPECT_EQ(Code(Op("POST", "/tenants/acme/users", R"({"name":"bob"})")), "UserAlreadyExists");
+  EXPECT_EQ(Code(Op("POST", "/tenants/nope/users", R"({"name":"bob"})")), "NoSuchTenant");
+  EXPECT_EQ(Code(Op("POST", "/tenants/acme/users", R"({"name":"has space"})")), "InvalidRequest");
+  // A taken key id: the user is not created.
+  EXPECT_EQ(
+      Code(Op("POST", "/tenants/acme/users", R"({"name":"dave","access_key":"AKBOB","secret_key":"x-secret-x"})")),
+      "AccessKeyAlreadyExists");
+  EXPECT_STATUS_CODE(directory_.GetUser("acme", "dave"), kNotFound);
+  // A bad secret fails after the user was committed: it is undone.
+  EXPECT_EQ(Code(Op("POST", "/tenants/acme/users", R"({"name":"dave","access_key":"AKDAVE","secret_key":"x"})")),
+            "InvalidRequest");
+  EXPECT_STATUS_CODE(directory_.GetUser("acme", "dave"), kNotFound);
+
+  ApiReply list = Op("GET", "/tenants/acme/users");
+  ASSERT_EQ(list.status, 200);
+  std::vector<std::string> names;
+  const json listed = Body(list);
+  for (const json& u : listed["users"]) names.push_back(u["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"bob", "carol", "root"}));
+  EXPECT_EQ(list.body.find("secret"), std::string::npos);
+
+  ApiReply shown = Op("GET", "/tenants/acme/users/bob");
+  EXPECT_EQ(Body(shown)["access_keys"].size(), 1u);
+  EXPECT_EQ(Code(Op("GET", "/tenants/acme/users/zed")), "NoSuchUser");
+  EXPECT_EQ(Code(Op("GET", "/tenants/nope/users/bob")), "NoSuchTenant");
+
+  EXPECT_EQ(Op("DELETE", "/tenants/acme/users/bob").status, 204);
+  EXPECT_STATUS_CODE(creds_.Lookup("AKBOB"), kNotFound);
+  EXPECT_EQ(Code(Op("DELETE", "/tenants/acme/users/bob")), "NoSuchUser");
+  ApiReply root = Op("DELETE", "/tenants/acme/users/root");
+  EXPECT_EQ(root.status, 400);
+}
+
+TEST_F(AdminApiTest, KeysRotateDisableDelete) {
+  MakeTenant("acme");
+  ASSERT_EQ(Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB1","secret_key":"bob-secret-1"})")
+                .status,
+            201);
+  ApiReply second =
+      Op("POST", "/tenants/acme/users/bob/keys", R"({"access_key":"AKBOB2","secret_key":"bob-secret-2"})");
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(Body(second)["secret_key"], "bob-secret-2");
+  ApiReply third = Op("POST", "/tenants/acme/users/bob/keys", "");
+  EXPECT_EQ(third.status, 409);
+  EXPECT_EQ(Code(third), "LimitExceeded");
+
+  ApiReply list = Op("GET", "/tenants/acme/users/bob/keys");
+  ASSERT_EQ(Body(list)["access_keys"].size(), 2u);
+  EXPECT_EQ(list.body.find("secret"), std::string::npos);
+
+  ApiReply disabled = Op("PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Inactive"})");
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(Body(disabled)["status"], "Inactive");
+  EXPECT_STATUS_CODE(creds_.Lookup("AKBOB1"), kNotFound);
+  EXPECT_EQ(Op("PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Active"})").status, 200);
+  EXPECT_OK(creds_.Lookup("AKBOB1"));
+
+  // Keys are addressed under their user: another user's key is not found.
+  ASSERT_OK(directory_.CreateUser("acme", "carol"));
+  EXPECT_EQ(Code(Op("DELETE", "/tenants/acme/users/carol/keys/AKBOB1")), "NoSuchAccessKey");
+  EXPECT_EQ(Code(Op("PATCH", "/tenants/acme/users/bob/keys/AKNONE", R"({"status":"Active"})")), "NoSuchAccessKey");
+  EXPECT_OK(creds_.Lookup("AKBOB1"));
+
+  EXPECT_EQ(Op("DELETE", "/tenants/acme/users/bob/keys/AKBOB1").status, 204);
+  EXPECT_STATUS_CODE(creds_.Lookup("AKBOB1"), kNotFound);
+  EXPECT_EQ(Op("POST", "/tenants/acme/users/bob/keys", "{}").status, 201);  // room again
+}
+
+TEST_F(AdminApiTest, IdentityPolicies) {
+  MakeTenant("acme");
+  ASSERT_OK(directory_.CreateUser("acme", "bob"));
+  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]})";
+  ApiReply put = Op("PUT", "/tenants/acme/users/bob/policies/all-s3", doc);
+  ASSERT_EQ(put.status, 200) << put.body;
+  ApiReply got = Op("GET", "/tenants/acme/users/bob/policies/all-s3");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, doc);
+  EXPECT_EQ(Body(Op("GET", "/tenants/acme/users/bob/policies"))["policies"], json::array({"all-s3"}));
+
+  ApiReply malformed = Op("PUT", "/tenants/acme/users/bob/policies/bad", "[1]");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "MalformedPolicy");
+  EXPECT_EQ(Code(Op("PUT", "/tenants/acme/users/zed/policies/p", doc)), "NoSuchUser");
+
+  EXPECT_EQ(Op("DELETE", "/tenants/acme/users/bob/policies/all-s3").status, 204);
+  EXPECT_EQ(Code(Op("GET", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
+  EXPECT_EQ(Code(Op("DELETE", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
+}
+
+TEST_F(AdminApiTest, TenantRootManagesItsOwnTenantOnly) {
+  iam::Principal acme = MakeTenant("acme");
+  MakeTenant("globex");
+  EXPECT_EQ(Call(acme, "POST", "/tenants/acme/users", R"({"name":"bob"})").status, 201);
+  EXPECT_EQ(Call(acme, "PUT", "/tenants/acme/users/bob/policies/p", "{}").status, 200);
+  EXPECT_EQ(Call(acme, "GET", "/tenants/acme").status, 200);
+
+  for (ApiReply r : {Call(acme, "POST", "/tenants", R"({"id":"evil"})"), Call(acme, "GET", "/tenants"),
+                     Call(acme, "PATCH", "/tenants/acme", R"({"quotas":{"max_bytes":0}})"),
+                     Call(acme, "DELETE", "/tenants/acme"), Call(acme, "GET", "/operators"),
+                     Call(acme, "GET", "/tenants/globex"), Call(acme, "GET", "/tenants/globex/users"),
+                     Call(acme, "POST", "/tenants/globex/users", R"({"name":"mole"})"),
+                     Call(acme, "GET", "/tenants/ghost/users")}) {
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(Code(r), "AccessDenied");
+  }
+  EXPECT_STATUS_CODE(directory_.GetTenant("evil"), kNotFound);
+  EXPECT_STATUS_CODE(directory_.GetUser("globex", "mole"), kNotFound);
+}
+
+TEST_F(AdminApiTest, TenantUsersAreRefused) {
+  MakeTenant("acme");
+  iam::Principal bob = UserOf("acme", "bob");
+  for (ApiReply r : {Call(bob, "GET", "/whoami"), Call(bob, "GET", "/tenants/acme"),
+                     Call(bob, "POST", "/tenants/acme/users/bob/keys", "{}")}) {
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(Code(r), "AccessDenied");
+  }
+}
+
+TEST_F(AdminApiTest, WhoAmIAndOperators) {
+  ASSERT_OK(directory_.CreateOperator("operator").status());
+  ApiReply me = Op("GET", "/whoami");
+  EXPECT_EQ(Body(me)["kind"], "operator");
+  EXPECT_EQ(Body(me)["name"], "operator");
+  ApiReply ops = Op("GET", "/operators");
+  ASSERT_EQ(Body(ops)["operators"].size(), 1u);
+  EXPECT_EQ(Body(ops)["operators"][0]["name"], "operator");
+  iam::Principal root = MakeTenant("acme");
+  ApiReply root_me = Call(root, "GET", "/whoami");
+  EXPECT_EQ(Body(root_me)["tenant"], "acme");
+  EXPECT_EQ(Body(root_me)["user"], "root");
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -1,0 +1,81 @@
+// File: admin/admin_client.h
+// AdminClient: the CLI's side of the admin API. A small synchronous HTTP/1.1
+// client (Boost.Beast, one connection per call) that signs each request with
+// SigV4 (s3/sigv4/sign.h): the Authorization header over Host, x-amz-date,
+// x-amz-content-sha256 (the body's SHA-256, as AdminService requires) and
+// Content-Type. Plain HTTP only: the server has no TLS listener yet.
+//
+// Thread-safety: an AdminClient is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance::admin {
+
+struct Endpoint {
+  std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
+  uint16_t port = 80;
+
+  // The Host header value: "host:port" ("[v6]:port").
+  std::string HostHeader() const;
+};
+
+// Parses "http://HOST[:PORT][/]" (HOST may be "[v6 address]"); a missing
+// scheme means http. InvalidArgument for another scheme (https included:
+// not supported yet), a path, a bad port or an empty host.
+Result<Endpoint> ParseEndpoint(std::string_view url);
+
+// "/_confiance/admin/v1/" followed by `segments`, each URI-encoded as one
+// path segment ('/' inside a name becomes %2F).
+std::string AdminPath(std::initializer_list<std::string_view> segments);
+
+struct SigningCredentials {
+  std::string access_key;
+  std::string secret_key;
+  std::string region = "us-east-1";
+};
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+// The headers of a signed admin request at `now`: host, x-amz-date,
+// x-amz-content-sha256, content-type (when `body` is not empty) and
+// authorization. Pure. InvalidArgument for a path SigV4 cannot encode.
+Result<std::vector<HttpHeader>> SignedHeaders(std::string_view method, std::string_view host_header,
+                                              std::string_view path, std::string_view body,
+                                              const SigningCredentials& credentials,
+                                              std::chrono::system_clock::time_point now);
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+class AdminClient {
+ public:
+  AdminClient(Endpoint endpoint, SigningCredentials credentials,
+              std::chrono::seconds timeout = std::chrono::seconds(60))
+      : endpoint_(std::move(endpoint)), credentials_(std::move(credentials)), timeout_(timeout) {}
+
+  // Sends one signed request and returns the server's answer, whatever its
+  // status. Unavailable when the server cannot be reached or the exchange
+  // fails (resolve, connect, write, read, timeout); InvalidArgument for an
+  // unknown method or an unsignable path.
+  Result<HttpReply> Call(std::string_view method, std::string_view path, std::string_view body = {});
+
+ private:
+  Endpoint endpoint_;
+  SigningCredentials credentials_;
+  std::chrono::seconds timeout_;
+};
+
+}  // namespace confiance::admin

@@ -1,0 +1,87 @@
+// File: admin/admin_json.h
+// The admin API's JSON documents: request bodies parsed into typed
+// requests, and IAM records rendered as responses. Pure: no I/O. Parsing
+// never throws (nlohmann-json with allow_exceptions=false and checked
+// types); unknown fields are rejected, so that a typo ("max_byte") is an
+// error instead of a silent no-op. docs/admin-api.md shows every document.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "iam/credentials.h"
+#include "iam/directory.h"
+
+namespace confiance::admin {
+
+// A quota change: each field present replaces that quota (0 = unlimited).
+struct QuotaPatch {
+  std::optional<uint64_t> max_bytes;
+  std::optional<uint64_t> max_objects;
+  std::optional<uint64_t> max_buckets;
+};
+
+// POST /tenants {id, display_name?, quotas?, access_key?, secret_key?}
+struct CreateTenantRequest {
+  std::string id;
+  std::string display_name;
+  QuotaPatch quotas;
+  std::optional<iam::NewAccessKey> root_key;  // both or neither given
+};
+
+// PATCH /tenants/{id} {display_name?, status?, quotas?}
+struct UpdateTenantRequest {
+  std::optional<std::string> display_name;
+  std::optional<bool> active;  // "active" | "suspended"
+  QuotaPatch quotas;
+};
+
+// POST /tenants/{id}/users {name, access_key?, secret_key?}
+struct CreateUserRequest {
+  std::string name;
+  std::optional<iam::NewAccessKey> key;
+};
+
+// POST .../keys {access_key?, secret_key?} (an empty body is {}).
+struct CreateKeyRequest {
+  std::optional<iam::NewAccessKey> key;
+};
+
+// PATCH .../keys/{ak} {status: "Active" | "Inactive"}
+struct UpdateKeyRequest {
+  bool active = true;
+};
+
+// Each parser: InvalidArgument with a message for the client when the body
+// is not a JSON object, a field has the wrong type or value, a required
+// field is missing, a field is unknown, or only one of access_key and
+// secret_key is given.
+Result<CreateTenantRequest> ParseCreateTenant(std::string_view body);
+Result<UpdateTenantRequest> ParseUpdateTenant(std::string_view body);
+Result<CreateUserRequest> ParseCreateUser(std::string_view body);
+Result<CreateKeyRequest> ParseCreateKey(std::string_view body);
+Result<UpdateKeyRequest> ParseUpdateKey(std::string_view body);
+
+// Applies the fields present in `patch` to `quotas`.
+void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas);
+
+// Milliseconds since the epoch as ISO 8601 UTC, "2024-05-01T12:00:00.123Z".
+std::string IsoTime(uint64_t ms);
+
+// Response documents (docs/admin-api.md).
+nlohmann::json TenantJson(const iam::TenantRecord& tenant);
+// The user with its policy names and its access keys (never secrets).
+nlohmann::json UserJson(const iam::UserRecord& user, const std::vector<iam::Principal>& keys);
+nlohmann::json AccessKeyJson(const iam::Principal& key);
+// A key just created: the only document that carries a secret.
+nlohmann::json NewAccessKeyJson(std::string_view tenant, std::string_view user, const iam::NewAccessKey& key);
+nlohmann::json WhoAmIJson(const iam::Principal& caller);
+nlohmann::json OperatorJson(const iam::OperatorRecord& op);
+
+}  // namespace confiance::admin

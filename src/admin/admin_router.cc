@@ -1,0 +1,131 @@
+// File: admin/admin_router.cc
+#include "admin/admin_router.h"
+
+#include <vector>
+
+#include "common/ascii.h"
+#include "s3/sigv4/canonical.h"
+
+namespace confiance::admin {
+namespace {
+
+// Splits "a/b/c" into decoded segments; empty segments are an error (they
+// would make "/tenants//users" mean something).
+Result<std::vector<std::string>> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  if (path.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    size_t slash = path.find('/', start);
+    std::string_view seg = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (seg.empty()) return InvalidArgumentError("empty path segment");
+    Result<std::string> decoded = sigv4::PercentDecode(seg, false);
+    if (!decoded.ok()) return InvalidArgumentError("bad percent-escape in the path");
+    if (decoded->empty()) return InvalidArgumentError("empty name in the path");
+    out.push_back(std::move(decoded).value());
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+
+// "<bucket>.<domain>[:port]", as s3/router.cc reads virtual-host requests.
+bool IsVirtualHostBucket(std::string_view host, std::string_view domain) {
+  if (domain.empty()) return false;
+  if (host.starts_with('[')) return false;  // an IPv6 literal names no bucket
+  host = host.substr(0, host.rfind(':'));
+  return host.size() > domain.size() + 1 && host[host.size() - domain.size() - 1] == '.' &&
+         EqualsIgnoreCase(host.substr(host.size() - domain.size()), domain);
+}
+
+Status MethodNotAllowed() { return UnimplementedError("method not allowed on this resource"); }
+
+// Picks the op for `method` among the resource's (method, op) pairs.
+Result<AdminOp> Pick(std::string_view method, std::initializer_list<std::pair<std::string_view, AdminOp>> ops) {
+  for (const auto& [m, op] : ops) {
+    if (m == method) return op;
+  }
+  return MethodNotAllowed();
+}
+
+Result<AdminOp> UserScopedOp(std::string_view method, const std::vector<std::string>& s) {
+  using O = AdminOp;
+  // s = tenants/{t}/users/{u}[/keys[/{ak}] | /policies[/{p}]]
+  if (s.size() == 4) return Pick(method, {{"GET", O::kGetUser}, {"DELETE", O::kDeleteUser}});
+  if (s[4] == "keys") {
+    if (s.size() == 5) return Pick(method, {{"POST", O::kCreateKey}, {"GET", O::kListKeys}});
+    if (s.size() == 6) return Pick(method, {{"PATCH", O::kUpdateKey}, {"DELETE", O::kDeleteKey}});
+  } else if (s[4] == "policies") {
+    if (s.size() == 5) return Pick(method, {{"GET", O::kListPolicies}});
+    if (s.size() == 6) {
+      return Pick(method, {{"PUT", O::kPutPolicy}, {"GET", O::kGetPolicy}, {"DELETE", O::kDeletePolicy}});
+    }
+  }
+  return NotFoundError("no such admin resource");
+}
+
+Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s) {
+  using O = AdminOp;
+  if (s.size() == 1 && s[0] == "operators") return Pick(method, {{"GET", O::kListOperators}});
+  if (s.size() == 1 && s[0] == "whoami") return Pick(method, {{"GET", O::kWhoAmI}});
+  if (s.empty() || s[0] != "tenants") return NotFoundError("no such admin resource");
+  if (s.size() == 1) return Pick(method, {{"POST", O::kCreateTenant}, {"GET", O::kListTenants}});
+  if (s.size() == 2) {
+    return Pick(method, {{"GET", O::kGetTenant}, {"PATCH", O::kUpdateTenant}, {"DELETE", O::kDeleteTenant}});
+  }
+  if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
+  if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
+  return UserScopedOp(method, s);
+}
+
+}  // namespace
+
+std::string_view AdminRoute::OpName() const {
+  using O = AdminOp;
+  switch (op) {
+    case O::kCreateTenant: return "CreateTenant";
+    case O::kListTenants: return "ListTenants";
+    case O::kGetTenant: return "GetTenant";
+    case O::kUpdateTenant: return "UpdateTenant";
+    case O::kDeleteTenant: return "DeleteTenant";
+    case O::kCreateUser: return "CreateUser";
+    case O::kListUsers: return "ListUsers";
+    case O::kGetUser: return "GetUser";
+    case O::kDeleteUser: return "DeleteUser";
+    case O::kCreateKey: return "CreateAccessKey";
+    case O::kListKeys: return "ListAccessKeys";
+    case O::kUpdateKey: return "UpdateAccessKey";
+    case O::kDeleteKey: return "DeleteAccessKey";
+    case O::kPutPolicy: return "PutUserPolicy";
+    case O::kGetPolicy: return "GetUserPolicy";
+    case O::kListPolicies: return "ListUserPolicies";
+    case O::kDeletePolicy: return "DeleteUserPolicy";
+    case O::kListOperators: return "ListOperators";
+    case O::kWhoAmI: return "WhoAmI";
+  }
+  return "Unknown";
+}
+
+bool IsAdminTarget(std::string_view target, std::string_view host, std::string_view vhost_domain) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path != "/_confiance/admin" && !path.starts_with("/_confiance/admin/")) return false;
+  return !IsVirtualHostBucket(host, vhost_domain);
+}
+
+Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view raw_path) {
+  if (raw_path != kAdminPrefix && !raw_path.starts_with(std::string(kAdminPrefix) + "/")) {
+    return NotFoundError("no such admin resource (the admin API is under " + std::string(kAdminPrefix) + "/)");
+  }
+  std::string_view rest = raw_path.substr(std::min(raw_path.size(), kAdminPrefix.size() + 1));
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  ASSIGN_OR_RETURN(std::vector<std::string> s, Segments(rest));
+  ASSIGN_OR_RETURN(AdminOp op, OpOf(method, s));
+  AdminRoute route;
+  route.op = op;
+  if (s.size() >= 2 && s[0] == "tenants") route.tenant = s[1];
+  if (s.size() >= 4) route.user = s[3];
+  if (s.size() == 6 && s[4] == "keys") route.access_key = s[5];
+  if (s.size() == 6 && s[4] == "policies") route.policy = s[5];
+  return route;
+}
+
+}  // namespace confiance::admin

@@ -1,0 +1,79 @@
+// File: admin/admin_router.h
+// The admin API's routes: from method and raw path to an AdminOp with the
+// names it concerns. Pure: no I/O. Paths (under kAdminPrefix):
+//
+//   POST|GET         /tenants
+//   GET|PATCH|DELETE /tenants/{tenant}
+//   POST|GET         /tenants/{tenant}/users
+//   GET|DELETE       /tenants/{tenant}/users/{user}
+//   POST|GET         /tenants/{tenant}/users/{user}/keys
+//   PATCH|DELETE     /tenants/{tenant}/users/{user}/keys/{access key}
+//   GET              /tenants/{tenant}/users/{user}/policies
+//   PUT|GET|DELETE   /tenants/{tenant}/users/{user}/policies/{policy}
+//   GET              /operators
+//   GET              /whoami
+//
+// Each name is one percent-encoded path segment (decoded here; "%2F" is a
+// '/' inside the name, not a separator). One trailing '/' is tolerated.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace confiance::admin {
+
+// Every admin request's path starts with this (ARCHITECTURE.md: the
+// reserved "/_confiance/" prefix; no bucket name can start with '_').
+inline constexpr std::string_view kAdminPrefix = "/_confiance/admin/v1";
+
+enum class AdminOp {
+  kCreateTenant,
+  kListTenants,
+  kGetTenant,
+  kUpdateTenant,
+  kDeleteTenant,
+  kCreateUser,
+  kListUsers,
+  kGetUser,
+  kDeleteUser,
+  kCreateKey,
+  kListKeys,
+  kUpdateKey,
+  kDeleteKey,
+  kPutPolicy,
+  kGetPolicy,
+  kListPolicies,
+  kDeletePolicy,
+  kListOperators,
+  kWhoAmI,
+};
+
+struct AdminRoute {
+  AdminOp op = AdminOp::kWhoAmI;
+  std::string tenant;      // decoded; set for every /tenants/{tenant}... op
+  std::string user;        // decoded; set for .../users/{user}... ops
+  std::string access_key;  // decoded; set for .../keys/{access key}
+  std::string policy;      // decoded; set for .../policies/{policy}
+
+  // The op's name as in the docs ("CreateTenant"), for logs.
+  std::string_view OpName() const;
+};
+
+// True for the requests the admin API serves: targets under
+// "/_confiance/admin/" (any version) and "/_confiance/admin" itself, with
+// or without a query, sent to the service host. When `vhost_domain` is set
+// and `host` (the Host header) is "<bucket>.<vhost_domain>", the path is an
+// object key of that bucket and belongs to S3, whatever it looks like.
+// Everything else belongs to S3 (and /_confiance/health to S3Service's
+// health answer).
+bool IsAdminTarget(std::string_view target, std::string_view host = {}, std::string_view vhost_domain = {});
+
+// Routes a request. `raw_path` is the target without its query, as sent.
+// Errors: NotFound for a path that is no admin resource (including other
+// API versions), Unimplemented for a method the resource does not serve
+// (405), InvalidArgument for a bad percent-escape or an empty name.
+Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view raw_path);
+
+}  // namespace confiance::admin

@@ -1,0 +1,108 @@
+// File: admin/admin_router_test.cc
+#include "admin/admin_router.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::admin {
+namespace {
+
+std::string P(std::string_view rest) { return std::string(kAdminPrefix) + std::string(rest); }
+
+TEST(AdminRouterTest, RoutesEveryResource) {
+  struct Case {
+    std::string method, path;
+    AdminOp op;
+  };
+  const Case cases[] = {
+      {"POST", "/tenants", AdminOp::kCreateTenant},
+      {"GET", "/tenants", AdminOp::kListTenants},
+      {"GET", "/tenants/acme", AdminOp::kGetTenant},
+      {"PATCH", "/tenants/acme", AdminOp::kUpdateTenant},
+      {"DELETE", "/tenants/acme", AdminOp::kDeleteTenant},
+      {"POST", "/tenants/acme/users", AdminOp::kCreateUser},
+      {"GET", "/tenants/acme/users", AdminOp::kListUsers},
+      {"GET", "/tenants/acme/users/bob", AdminOp::kGetUser},
+      {"DELETE", "/tenants/acme/users/bob", AdminOp::kDeleteUser},
+      {"POST", "/tenants/acme/users/bob/keys", AdminOp::kCreateKey},
+      {"GET", "/tenants/acme/users/bob/keys", AdminOp::kListKeys},
+      {"PATCH", "/tenants/acme/users/bob/keys/AK1", AdminOp::kUpdateKey},
+      {"DELETE", "/tenants/acme/users/bob/keys/AK1", AdminOp::kDeleteKey},
+      {"GET", "/tenants/acme/users/bob/policies", AdminOp::kListPolicies},
+      {"PUT", "/tenants/acme/users/bob/policies/p1", AdminOp::kPutPolicy},
+      {"GET", "/tenants/acme/users/bob/policies/p1", AdminOp::kGetPolicy},
+      {"DELETE", "/tenants/acme/users/bob/policies/p1", AdminOp::kDeletePolicy},
+      {"GET", "/operators", AdminOp::kListOperators},
+      {"GET", "/whoami", AdminOp::kWhoAmI},
+  };
+  for (const Case& c : cases) {
+    Result<AdminRoute> r = RouteAdminRequest(c.method, P(c.path));
+    ASSERT_TRUE(r.ok()) << c.method << " " << c.path << ": " << r.status().ToString();
+    EXPECT_EQ(r->op, c.op) << c.method << " " << c.path;
+  }
+}
+
+TEST(AdminRouterTest, ExtractsDecodedNames) {
+  ASSERT_OK_AND_ASSIGN(AdminRoute r, RouteAdminRequest("PATCH", P("/tenants/acme/users/a%2Bb%40c/keys/AK%5F1")));
+  EXPECT_EQ(r.tenant, "acme");
+  EXPECT_EQ(r.user, "a+b@c");
+  EXPECT_EQ(r.access_key, "AK_1");
+  EXPECT_TRUE(r.policy.empty());
+  ASSERT_OK_AND_ASSIGN(AdminRoute p, RouteAdminRequest("PUT", P("/tenants/t1/users/u/policies/read%2Fonly")));
+  EXPECT_EQ(p.policy, "read/only");  // %2F is inside the name, not a separator
+  EXPECT_TRUE(p.access_key.empty());
+}
+
+TEST(AdminRouterTest, ToleratesOneTrailingSlash) {
+  ASSERT_OK_AND_ASSIGN(AdminRoute r, RouteAdminRequest("GET", P("/tenants/")));
+  EXPECT_EQ(r.op, AdminOp::kListTenants);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants//")), kInvalidArgument);
+}
+
+TEST(AdminRouterTest, WrongMethodIsMethodNotAllowed) {
+  EXPECT_STATUS_CODE(RouteAdminRequest("DELETE", P("/tenants")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("PUT", P("/tenants/acme")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("POST", P("/tenants/acme/users/bob/policies")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("POST", P("/whoami")), kUnimplemented);
+}
+
+TEST(AdminRouterTest, UnknownPathsAreNotFound) {
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", "/_confiance/admin/v2/tenants"), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", "/_confiance/admin/v1x/tenants"), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/buckets")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/groups")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/users/bob/keys/AK/x")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/users/bob/tags")), kNotFound);
+}
+
+TEST(AdminRouterTest, BadEscapesAreInvalid) {
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/a%zz")), kInvalidArgument);
+}
+
+TEST(AdminRouterTest, AdminTargets) {
+  EXPECT_TRUE(IsAdminTarget("/_confiance/admin/v1/tenants"));
+  EXPECT_TRUE(IsAdminTarget("/_confiance/admin/v1/tenants?x=1"));
+  EXPECT_TRUE(IsAdminTarget("/_confiance/admin"));
+  EXPECT_TRUE(IsAdminTarget("/_confiance/admin?list"));
+  EXPECT_FALSE(IsAdminTarget("/_confiance/health"));
+  EXPECT_FALSE(IsAdminTarget("/_confiance/administrator"));
+  EXPECT_FALSE(IsAdminTarget("/bucket/_confiance/admin/v1"));
+  EXPECT_FALSE(IsAdminTarget("/"));
+}
+
+TEST(AdminRouterTest, VirtualHostRequestsAreObjectKeys) {
+  const std::string_view target = "/_confiance/admin/v1/tenants";
+  EXPECT_TRUE(IsAdminTarget(target, "s3.example.com", "s3.example.com"));
+  EXPECT_TRUE(IsAdminTarget(target, "s3.example.com:9000", "s3.example.com"));
+  EXPECT_TRUE(IsAdminTarget(target, "127.0.0.1:9000", "s3.example.com"));
+  EXPECT_TRUE(IsAdminTarget(target, "[::1]:9000", "s3.example.com"));
+  EXPECT_TRUE(IsAdminTarget(target, "photos.s3.example.com", ""));  // virtual hosts off
+  // The key "_confiance/admin/v1/tenants" of bucket "photos".
+  EXPECT_FALSE(IsAdminTarget(target, "photos.s3.example.com", "s3.example.com"));
+  EXPECT_FALSE(IsAdminTarget(target, "Photos.S3.Example.COM:9000", "s3.example.com"));
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -1,0 +1,57 @@
+// File: admin/authorization.cc
+#include "admin/authorization.h"
+
+#include "iam/directory.h"
+
+namespace confiance::admin {
+namespace {
+
+// Operations a tenant root may perform on its own tenant.
+bool TenantRootMayPerform(AdminOp op) {
+  using O = AdminOp;
+  switch (op) {
+    case O::kGetTenant:
+    case O::kCreateUser:
+    case O::kListUsers:
+    case O::kGetUser:
+    case O::kDeleteUser:
+    case O::kCreateKey:
+    case O::kListKeys:
+    case O::kUpdateKey:
+    case O::kDeleteKey:
+    case O::kPutPolicy:
+    case O::kGetPolicy:
+    case O::kListPolicies:
+    case O::kDeletePolicy:
+      return true;
+    case O::kCreateTenant:
+    case O::kListTenants:
+    case O::kUpdateTenant:
+    case O::kDeleteTenant:
+    case O::kListOperators:
+    case O::kWhoAmI:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
+  if (caller.kind == iam::PrincipalKind::kOperator) return OkStatus();
+  if (caller.user != iam::kRootUser) {
+    return PermissionDeniedError("tenant users cannot use the admin API; ask the tenant's root or an operator");
+  }
+  if (route.op == AdminOp::kWhoAmI) return OkStatus();
+  if (!TenantRootMayPerform(route.op)) {
+    return PermissionDeniedError("only operators may " + std::string(route.OpName()));
+  }
+  // Same answer whether or not the other tenant exists: a root learns
+  // nothing about other tenants.
+  if (route.tenant != caller.tenant_id) {
+    return PermissionDeniedError("a tenant's root manages only its own tenant");
+  }
+  return OkStatus();
+}
+
+}  // namespace confiance::admin

@@ -1,0 +1,352 @@
+// File: admin/cli.cc
+// The command tree of `confiance admin` over the admin API, and Run():
+// build the request from the flags, send it signed, print the reply.
+#include "admin/cli.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "admin/admin_client.h"
+#include "admin/cli_output.h"
+#include "admin/identity_policy.h"
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+
+// One request to the admin API.
+struct ApiCall {
+  std::string method;
+  std::string path;
+  std::string body;
+};
+
+// Renders a successful reply for humans.
+using HumanOutput = std::function<std::string(const json& reply)>;
+
+// One leaf command: its CLI11 app, how it builds its request (a usage
+// error is InvalidArgument), and how its reply is printed.
+struct Command {
+  CLI::App* app;
+  std::function<Result<ApiCall>()> build;
+  HumanOutput human;
+};
+
+// Reads a policy document from `path` ("-": standard input).
+Result<std::string> ReadDocument(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return InvalidArgumentError("cannot read " + path);
+    text << in.rdbuf();
+  }
+  std::string doc = text.str();
+  if (doc.size() > kMaxPolicySize) return InvalidArgumentError(path + " is larger than a policy may be");
+  return doc;
+}
+
+}  // namespace
+
+struct AdminCli::State {
+  // Connection (on `confiance admin`; leaves fall through to it).
+  std::string endpoint = "http://127.0.0.1:9000";
+  std::string access_key;
+  std::string secret_key;
+  std::string region = "us-east-1";
+  bool json_output = false;
+
+  // Arguments of the leaf commands (only one leaf runs per process).
+  std::string tenant, user, policy_name, key_id, display_name, file = "-";
+  std::string new_access_key, new_secret_key;
+  uint64_t max_bytes = 0, max_objects = 0, max_buckets = 0;
+
+  std::vector<Command> commands;
+
+  // The leaf command that was parsed, if any.
+  const Command* Chosen() const {
+    for (const Command& c : commands) {
+      if (c.app->parsed()) return &c;
+    }
+    return nullptr;
+  }
+
+  CLI::App* Leaf(CLI::App* group, const std::string& name, const std::string& help) {
+    CLI::App* leaf = group->add_subcommand(name, help);
+    leaf->fallthrough();
+    return leaf;
+  }
+  void Add(CLI::App* leaf, std::function<Result<ApiCall>()> build, HumanOutput human) {
+    commands.push_back({leaf, std::move(build), std::move(human)});
+  }
+
+  // --access-key/--secret-key on a leaf that creates a key: the new key.
+  void AddNewKeyFlags(CLI::App* leaf) {
+    CLI::Option* ak = leaf->add_option("--access-key", new_access_key, "Access key id to create (default: generated)");
+    CLI::Option* sk = leaf->add_option("--secret-key", new_secret_key, "Its secret (with --access-key)");
+    ak->needs(sk);
+    sk->needs(ak);
+  }
+  void PutNewKey(json* body) const {
+    if (new_access_key.empty()) return;
+    (*body)["access_key"] = new_access_key;
+    (*body)["secret_key"] = new_secret_key;
+  }
+  // --max-bytes/--max-objects/--max-buckets; returns their options.
+  std::vector<CLI::Option*> AddQuotaFlags(CLI::App* leaf) {
+    return {leaf->add_option("--max-bytes", max_bytes, "Byte quota, e.g. 500GiB or 1TB (0: unlimited)")
+                ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true)),
+            leaf->add_option("--max-objects", max_objects, "Object quota (0: unlimited)"),
+            leaf->add_option("--max-buckets", max_buckets, "Bucket quota (0: unlimited)")};
+  }
+  json Quotas(const std::vector<CLI::Option*>& opts) const {
+    json q = json::object();
+    if (opts[0]->count()) q["max_bytes"] = max_bytes;
+    if (opts[1]->count()) q["max_objects"] = max_objects;
+    if (opts[2]->count()) q["max_buckets"] = max_buckets;
+    return q;
+  }
+
+  void AddTenantCommands(CLI::App& admin);
+  void AddUserCommands(CLI::App& admin);
+  void AddKeyCommands(CLI::App& admin);
+  void AddPolicyCommands(CLI::App& admin);
+  void AddServiceCommands(CLI::App& admin);
+  int Run();
+};
+
+void AdminCli::State::AddTenantCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("tenant", "Manage tenants (operators)");
+  g->require_subcommand(1);
+  g->fallthrough();
+
+  CLI::App* create = Leaf(g, "create", "Create a tenant and its root user's access key");
+  create->add_option("NAME", tenant, "Tenant id: 2-63 characters of [a-z0-9-]")->required();
+  create->add_option("--display-name", display_name, "Display name (default: the id)");
+  std::vector<CLI::Option*> create_quotas = AddQuotaFlags(create);
+  AddNewKeyFlags(create);
+  Add(create, [this, create_quotas]() -> Result<ApiCall> {
+    json body = {{"id", tenant}};
+    if (!display_name.empty()) body["display_name"] = display_name;
+    if (json q = Quotas(create_quotas); !q.empty()) body["quotas"] = q;
+    PutNewKey(&body);
+    return ApiCall{"POST", AdminPath({"tenants"}), body.dump()};
+  }, FormatCreatedTenant);
+
+  Add(Leaf(g, "list", "List tenants"), [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants"}), ""}); },
+      FormatTenantList);
+
+  CLI::App* show = Leaf(g, "show", "Show a tenant");
+  show->add_option("NAME", tenant, "Tenant id")->required();
+  Add(show, [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant}), ""}); }, FormatTenant);
+
+  for (bool suspend : {true, false}) {
+    CLI::App* leaf = Leaf(g, suspend ? "suspend" : "resume",
+                          suspend ? "Suspend a tenant: every request of its principals is refused"
+                                  : "Resume a suspended tenant");
+    leaf->add_option("NAME", tenant, "Tenant id")->required();
+    Add(leaf, [this, suspend] {
+      json body = {{"status", suspend ? "suspended" : "active"}};
+      return Result<ApiCall>(ApiCall{"PATCH", AdminPath({"tenants", tenant}), body.dump()});
+    }, [this, suspend](const json&) {
+      return suspend ? "Suspended tenant " + tenant + ": every request of its principals is now refused.\n"
+                     : "Resumed tenant " + tenant + ".\n";
+    });
+  }
+
+  CLI::App* del = Leaf(g, "delete", "Delete a tenant that owns no bucket, with its users and keys");
+  del->add_option("NAME", tenant, "Tenant id")->required();
+  Add(del, [this] { return Result<ApiCall>(ApiCall{"DELETE", AdminPath({"tenants", tenant}), ""}); },
+      [this](const json&) { return "Deleted tenant " + tenant + ".\n"; });
+
+  CLI::App* quota = Leaf(g, "set-quota", "Change a tenant's quotas (those given; 0: unlimited)");
+  quota->add_option("NAME", tenant, "Tenant id")->required();
+  std::vector<CLI::Option*> quota_opts = AddQuotaFlags(quota);
+  Add(quota, [this, quota_opts]() -> Result<ApiCall> {
+    json q = Quotas(quota_opts);
+    if (q.empty()) return InvalidArgumentError("give at least one of --max-bytes, --max-objects, --max-buckets");
+    json body = {{"quotas", q}};
+    return ApiCall{"PATCH", AdminPath({"tenants", tenant}), body.dump()};
+  }, FormatTenant);
+}
+
+void AdminCli::State::AddUserCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("user", "Manage a tenant's users");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto leaf = [&](const std::string& name, const std::string& help, bool with_user) {
+    CLI::App* l = Leaf(g, name, help);
+    l->add_option("--tenant", tenant, "Tenant id")->required();
+    if (with_user) l->add_option("USER", user, "User name")->required();
+    return l;
+  };
+
+  CLI::App* create = leaf("create", "Create a user with a first access key", true);
+  AddNewKeyFlags(create);
+  Add(create, [this] {
+    json body = {{"name", user}};
+    PutNewKey(&body);
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "users"}), body.dump()});
+  }, FormatCreatedUser);
+  Add(leaf("list", "List a tenant's users", false),
+      [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "users"}), ""}); },
+      FormatUserList);
+  Add(leaf("show", "Show a user, its access keys and policy names", true),
+      [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "users", user}), ""}); },
+      FormatUser);
+  Add(leaf("delete", "Delete a user and its access keys", true),
+      [this] { return Result<ApiCall>(ApiCall{"DELETE", AdminPath({"tenants", tenant, "users", user}), ""}); },
+      [this](const json&) { return "Deleted user " + user + " of tenant " + tenant + ".\n"; });
+}
+
+void AdminCli::State::AddKeyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("key", "Manage a user's access keys (at most 2 per user)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto leaf = [&](const std::string& name, const std::string& help, bool with_key) {
+    CLI::App* l = Leaf(g, name, help);
+    l->add_option("--tenant", tenant, "Tenant id")->required();
+    l->add_option("--user", user, "User name")->required();
+    if (with_key) l->add_option("ACCESS_KEY", key_id, "Access key id")->required();
+    return l;
+  };
+  auto keys_path = [this] { return AdminPath({"tenants", tenant, "users", user, "keys"}); };
+  auto key_path = [this] { return AdminPath({"tenants", tenant, "users", user, "keys", key_id}); };
+
+  CLI::App* create = leaf("create", "Create (or, as a second key, rotate) an access key", false);
+  AddNewKeyFlags(create);
+  Add(create, [this, keys_path] {
+    json body = json::object();
+    PutNewKey(&body);
+    return Result<ApiCall>(ApiCall{"POST", keys_path(), body.dump()});
+  }, FormatNewKey);
+  Add(leaf("list", "List a user's access keys (never their secrets)", false),
+      [keys_path] { return Result<ApiCall>(ApiCall{"GET", keys_path(), ""}); }, FormatKeyList);
+  for (bool enable : {false, true}) {
+    Add(leaf(enable ? "enable" : "disable", enable ? "Enable an access key" : "Disable an access key", true),
+        [key_path, enable] {
+          json body = {{"status", enable ? "Active" : "Inactive"}};
+          return Result<ApiCall>(ApiCall{"PATCH", key_path(), body.dump()});
+        },
+        FormatKey);
+  }
+  Add(leaf("delete", "Delete an access key", true),
+      [key_path] { return Result<ApiCall>(ApiCall{"DELETE", key_path(), ""}); },
+      [this](const json&) { return "Deleted access key " + key_id + ".\n"; });
+}
+
+void AdminCli::State::AddPolicyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("policy", "Manage a user's identity policies");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto leaf = [&](const std::string& name, const std::string& help, bool with_name) {
+    CLI::App* l = Leaf(g, name, help);
+    l->add_option("--tenant", tenant, "Tenant id")->required();
+    l->add_option("--user", user, "User name")->required();
+    if (with_name) l->add_option("NAME", policy_name, "Policy name")->required();
+    return l;
+  };
+  auto policy_path = [this] { return AdminPath({"tenants", tenant, "users", user, "policies", policy_name}); };
+
+  CLI::App* put = leaf("put", "Create or replace a policy from a JSON document", true);
+  put->add_option("--file", file, "The policy document ('-': standard input)")->capture_default_str();
+  Add(put, [this, policy_path]() -> Result<ApiCall> {
+    ASSIGN_OR_RETURN(std::string doc, ReadDocument(file));
+    return ApiCall{"PUT", policy_path(), std::move(doc)};
+  }, [this](const json&) { return "Stored policy " + policy_name + " of user " + user + ".\n"; });
+  // The document itself is the human output too (it is JSON either way).
+  Add(leaf("get", "Print a policy document", true),
+      [policy_path] { return Result<ApiCall>(ApiCall{"GET", policy_path(), ""}); },
+      [](const json& doc) { return doc.dump(2) + "\n"; });
+  Add(leaf("list", "List a user's policy names", false),
+      [this] {
+        return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "users", user, "policies"}), ""});
+      },
+      FormatPolicyNames);
+  Add(leaf("delete", "Delete a policy", true),
+      [policy_path] { return Result<ApiCall>(ApiCall{"DELETE", policy_path(), ""}); },
+      [this](const json&) { return "Deleted policy " + policy_name + " of user " + user + ".\n"; });
+}
+
+void AdminCli::State::AddServiceCommands(CLI::App& admin) {
+  CLI::App* ops = admin.add_subcommand("operator", "Operator principals");
+  ops->require_subcommand(1);
+  ops->fallthrough();
+  Add(Leaf(ops, "list", "List operators"),
+      [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"operators"}), ""}); }, FormatOperatorList);
+  CLI::App* whoami = admin.add_subcommand("whoami", "Show the principal of the credentials in use");
+  whoami->fallthrough();
+  Add(whoami, [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"whoami"}), ""}); }, FormatWhoAmI);
+}
+
+int AdminCli::State::Run() {
+  const Command* chosen = Chosen();
+  Result<ApiCall> call = chosen->build();
+  if (!call.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", call.status().message().c_str());
+    return kExitUsage;
+  }
+  if (access_key.empty() || secret_key.empty()) {
+    std::fprintf(stderr,
+                 "confiance: credentials needed: --access-key and --secret-key, or CONFIANCE_ACCESS_KEY and "
+                 "CONFIANCE_SECRET_KEY\n");
+    return kExitUsage;
+  }
+  Result<Endpoint> endpoint_parsed = ParseEndpoint(endpoint);
+  if (!endpoint_parsed.ok()) {
+    std::fprintf(stderr, "confiance: --endpoint %s: %s\n", endpoint.c_str(),
+                 endpoint_parsed.status().message().c_str());
+    return kExitUsage;
+  }
+  AdminClient client(*endpoint_parsed, SigningCredentials{access_key, secret_key, region});
+  Result<HttpReply> reply = client.Call(call->method, call->path, call->body);
+  if (!reply.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", reply.status().message().c_str());
+    return reply.status().code() == StatusCode::kUnavailable ? kExitUnreachable : kExitUsage;
+  }
+  if (reply->status >= 300) {
+    if (json_output) std::fputs(reply->body.c_str(), stdout);
+    std::fprintf(stderr, "confiance: %s\n", FormatApiError(reply->status, reply->body).c_str());
+    return kExitApiError;
+  }
+  if (json_output) {
+    std::fputs(reply->body.c_str(), stdout);
+    return kExitOk;
+  }
+  json doc = reply->body.empty() ? json::object() : json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  std::fputs(chosen->human(doc).c_str(), stdout);
+  return kExitOk;
+}
+
+AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  admin.add_option("--endpoint", s.endpoint, "Admin API endpoint URL")
+      ->envname("CONFIANCE_ENDPOINT")
+      ->capture_default_str();
+  admin.add_option("--access-key", s.access_key, "Access key id of the caller")->envname("CONFIANCE_ACCESS_KEY");
+  admin.add_option("--secret-key", s.secret_key, "Secret key of the caller")->envname("CONFIANCE_SECRET_KEY");
+  admin.add_option("--region", s.region, "Region the server serves (signature scope)")->capture_default_str();
+  admin.add_flag("--json", s.json_output, "Print the API's JSON replies as they are");
+  s.AddTenantCommands(admin);
+  s.AddUserCommands(admin);
+  s.AddKeyCommands(admin);
+  s.AddPolicyCommands(admin);
+  s.AddServiceCommands(admin);
+}
+
+AdminCli::~AdminCli() = default;
+
+bool AdminCli::parsed() const { return state_->Chosen() != nullptr; }
+
+int AdminCli::Run() { return state_->Run(); }
+
+}  // namespace confiance::admin

@@ -1,0 +1,222 @@
+// File: admin/cli_output.cc
+#include "admin/cli_output.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Str(const json& j, std::string_view key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return "";
+}
+
+// A non-negative integer field (parsed JSON has it unsigned; a document
+// built in code may hold it signed), else 0.
+uint64_t Num(const json& j, std::string_view key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (it->is_number_unsigned()) return it->get<uint64_t>();
+  if (it->is_number_integer() && it->get<int64_t>() > 0) return static_cast<uint64_t>(it->get<int64_t>());
+  return 0;
+}
+
+const json& Member(const json& j, std::string_view key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+const json& Array(const json& j, std::string_view key) {
+  static const json kEmpty = json::array();
+  const json& m = Member(j, key);
+  return m.is_array() ? m : kEmpty;
+}
+
+std::string Join(const json& names) {
+  std::string out;
+  for (const json& n : names) {
+    if (!n.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += n.get<std::string>();
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string KeySummary(const json& keys) {
+  std::string out;
+  for (const json& k : keys) {
+    if (!out.empty()) out += ", ";
+    out += Str(k, "access_key");
+    if (Str(k, "status") == "Inactive") out += " (inactive)";
+  }
+  return out.empty() ? "-" : out;
+}
+
+// `whose` starts the sentence: "Credentials", "Root user credentials".
+std::string Credentials(std::string_view whose, const json& c) {
+  return fmt::format(
+      "{} (the secret key is shown only now):\n"
+      "  access key: {}\n"
+      "  secret key: {}\n",
+      whose, Str(c, "access_key"), Str(c, "secret_key"));
+}
+
+}  // namespace
+
+std::string FormatQuotaBytes(uint64_t bytes) {
+  if (bytes == 0) return "unlimited";
+  static constexpr std::array<std::string_view, 5> kUnits = {"B", "KiB", "MiB", "GiB", "TiB"};
+  size_t unit = 0;
+  while (unit + 1 < kUnits.size() && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return fmt::format("{} {}", bytes, kUnits[unit]);
+}
+
+std::string FormatQuotaCount(uint64_t count) { return count == 0 ? "unlimited" : std::to_string(count); }
+
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string FormatTenant(const json& t) {
+  const json& q = Member(t, "quotas");
+  return fmt::format(
+      "Tenant:        {}\n"
+      "Display name:  {}\n"
+      "Status:        {}\n"
+      "Canonical id:  {}\n"
+      "Created:       {}\n"
+      "Quotas:        bytes {}, objects {}, buckets {}\n",
+      Str(t, "id"), Str(t, "display_name"), Str(t, "status"), Str(t, "canonical_id"), Str(t, "created"),
+      FormatQuotaBytes(Num(q, "max_bytes")), FormatQuotaCount(Num(q, "max_objects")),
+      FormatQuotaCount(Num(q, "max_buckets")));
+}
+
+std::string FormatTenantList(const json& reply) {
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "STATUS", "MAX BYTES", "MAX OBJECTS", "MAX BUCKETS", "DISPLAY NAME"}};
+  for (const json& t : Array(reply, "tenants")) {
+    const json& q = Member(t, "quotas");
+    rows.push_back({Str(t, "id"), Str(t, "status"), FormatQuotaBytes(Num(q, "max_bytes")),
+                    FormatQuotaCount(Num(q, "max_objects")), FormatQuotaCount(Num(q, "max_buckets")),
+                    Str(t, "display_name")});
+  }
+  return FormatTable(rows);
+}
+
+std::string FormatCreatedTenant(const json& reply) {
+  const json& t = Member(reply, "tenant");
+  return fmt::format("Created tenant {}.\n", Str(t, "id")) + FormatTenant(t) +
+         Credentials("Root user credentials", Member(reply, "credentials"));
+}
+
+std::string FormatUser(const json& u) {
+  return fmt::format(
+      "User:         {}\n"
+      "Tenant:       {}\n"
+      "ARN:          {}\n"
+      "Created:      {}\n"
+      "Access keys:  {}\n"
+      "Policies:     {}\n",
+      Str(u, "name"), Str(u, "tenant"), Str(u, "arn"), Str(u, "created"), KeySummary(Array(u, "access_keys")),
+      Join(Array(u, "policies")));
+}
+
+std::string FormatUserList(const json& reply) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "ACCESS KEYS", "POLICIES", "CREATED"}};
+  for (const json& u : Array(reply, "users")) {
+    rows.push_back({Str(u, "name"), KeySummary(Array(u, "access_keys")), Join(Array(u, "policies")),
+                    Str(u, "created")});
+  }
+  return FormatTable(rows);
+}
+
+std::string FormatCreatedUser(const json& reply) {
+  const json& u = Member(reply, "user");
+  return fmt::format("Created user {} in tenant {}.\n", Str(u, "name"), Str(u, "tenant")) +
+         Credentials("Credentials", Member(reply, "credentials"));
+}
+
+std::string FormatKeyList(const json& reply) {
+  std::vector<std::vector<std::string>> rows = {{"ACCESS KEY", "STATUS", "TENANT", "USER"}};
+  for (const json& k : Array(reply, "access_keys")) {
+    rows.push_back({Str(k, "access_key"), Str(k, "status"), Str(k, "tenant"), Str(k, "user")});
+  }
+  return FormatTable(rows);
+}
+
+std::string FormatNewKey(const json& key) {
+  return fmt::format("Created an access key for user {} in tenant {}.\n", Str(key, "user"), Str(key, "tenant")) +
+         Credentials("Credentials", key);
+}
+
+std::string FormatKey(const json& key) {
+  return fmt::format("Access key {} of {}/{} is now {}.\n", Str(key, "access_key"), Str(key, "tenant"),
+                     Str(key, "user"), Str(key, "status"));
+}
+
+std::string FormatPolicyNames(const json& reply) {
+  std::string out;
+  for (const json& p : Array(reply, "policies")) {
+    if (p.is_string()) out += p.get<std::string>() + "\n";
+  }
+  return out;
+}
+
+std::string FormatOperatorList(const json& reply) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "CREATED"}};
+  for (const json& op : Array(reply, "operators")) rows.push_back({Str(op, "name"), Str(op, "created")});
+  return FormatTable(rows);
+}
+
+std::string FormatWhoAmI(const json& reply) {
+  if (Str(reply, "kind") == "operator") {
+    return fmt::format("Operator {} (access key {})\n", Str(reply, "name"), Str(reply, "access_key"));
+  }
+  return fmt::format("User {} of tenant {} ({}, access key {})\n", Str(reply, "user"), Str(reply, "tenant"),
+                     Str(reply, "arn"), Str(reply, "access_key"));
+}
+
+std::string FormatApiError(int http_status, std::string_view body) {
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json& error = Member(doc, "error");
+  std::string code = Str(error, "code");
+  if (code.empty()) {
+    std::string text(body.substr(0, 200));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return fmt::format("HTTP {}{}{}", http_status, text.empty() ? "" : ": ", text);
+  }
+  return fmt::format("{}: {} (HTTP {})", code, Str(error, "message"), http_status);
+}
+
+}  // namespace confiance::admin

@@ -1,0 +1,90 @@
+// File: admin/cli_output_test.cc
+#include "admin/cli_output.h"
+
+#include <gtest/gtest.h>
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(CliOutputTest, QuotaBytes) {
+  EXPECT_EQ(FormatQuotaBytes(0), "unlimited");
+  EXPECT_EQ(FormatQuotaBytes(1000), "1000 B");
+  EXPECT_EQ(FormatQuotaBytes(1536 * 1024), "1536 KiB");
+  EXPECT_EQ(FormatQuotaBytes(10ull << 30), "10 GiB");
+  EXPECT_EQ(FormatQuotaBytes(2048ull << 40), "2048 TiB");
+  EXPECT_EQ(FormatQuotaCount(0), "unlimited");
+  EXPECT_EQ(FormatQuotaCount(12), "12");
+}
+
+TEST(CliOutputTest, TableAlignsColumns) {
+  EXPECT_EQ(FormatTable({{"ID", "STATUS"}, {"acme-long", "active"}, {"b", ""}}),
+            "ID         STATUS\n"
+            "acme-long  active\n"
+            "b\n");
+}
+
+TEST(CliOutputTest, TenantList) {
+  json reply = {{"tenants",
+                 {{{"id", "acme"},
+                   {"status", "suspended"},
+                   {"display_name", "ACME"},
+                   {"quotas", {{"max_bytes", 1ull << 30}, {"max_objects", 0}, {"max_buckets", 3}}}}}}};
+  EXPECT_EQ(FormatTenantList(reply),
+            "ID    STATUS     MAX BYTES  MAX OBJECTS  MAX BUCKETS  DISPLAY NAME\n"
+            "acme  suspended  1 GiB      unlimited    3            ACME\n");
+}
+
+TEST(CliOutputTest, CreatedTenantShowsTheSecretOnce) {
+  json reply = {{"tenant", {{"id", "acme"}, {"status", "active"}}},
+                {"credentials", {{"access_key", "AKACME"}, {"secret_key", "s3cr3t"}}}};
+  std::string out = FormatCreatedTenant(reply);
+  EXPECT_NE(out.find("Created tenant acme."), std::string::npos) << out;
+  EXPECT_NE(out.find("access key: AKACME"), std::string::npos) << out;
+  EXPECT_NE(out.find("secret key: s3cr3t"), std::string::npos) << out;
+}
+
+TEST(CliOutputTest, UsersAndKeys) {
+  json user = {{"name", "bob"},
+               {"tenant", "acme"},
+               {"arn", "arn:aws:iam::acme:user/bob"},
+               {"policies", {"p1", "p2"}},
+               {"access_keys", {{{"access_key", "AK1"}, {"status", "Inactive"}}, {{"access_key", "AK2"}}}}};
+  std::string shown = FormatUser(user);
+  EXPECT_NE(shown.find("Access keys:  AK1 (inactive), AK2"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("Policies:     p1, p2"), std::string::npos) << shown;
+  EXPECT_EQ(FormatUserList(json{{"users", {user}}}),
+            "NAME  ACCESS KEYS          POLICIES  CREATED\n"
+            "bob   AK1 (inactive), AK2  p1, p2\n");
+  EXPECT_EQ(FormatKeyList(json{{"access_keys", {{{"access_key", "AK1"}, {"status", "Active"},
+                                                 {"tenant", "acme"}, {"user", "bob"}}}}}),
+            "ACCESS KEY  STATUS  TENANT  USER\n"
+            "AK1         Active  acme    bob\n");
+  EXPECT_EQ(FormatPolicyNames(json{{"policies", {"a", "b"}}}), "a\nb\n");
+}
+
+TEST(CliOutputTest, MissingOrOddFieldsPrintEmpty) {
+  EXPECT_EQ(FormatTenantList(json::object()),
+            "ID  STATUS  MAX BYTES  MAX OBJECTS  MAX BUCKETS  DISPLAY NAME\n");
+  EXPECT_NO_THROW(FormatTenant(json{{"id", 5}, {"quotas", "none"}}));
+  EXPECT_NO_THROW(FormatUser(json::array()));
+}
+
+TEST(CliOutputTest, ApiErrors) {
+  EXPECT_EQ(FormatApiError(404, R"({"error":{"code":"NoSuchTenant","message":"no such tenant"}})"),
+            "NoSuchTenant: no such tenant (HTTP 404)");
+  EXPECT_EQ(FormatApiError(502, "Bad Gateway\n"), "HTTP 502: Bad Gateway");
+  EXPECT_EQ(FormatApiError(500, ""), "HTTP 500");
+}
+
+TEST(CliOutputTest, WhoAmI) {
+  EXPECT_EQ(FormatWhoAmI(json{{"kind", "operator"}, {"name", "operator"}, {"access_key", "OPK"}}),
+            "Operator operator (access key OPK)\n");
+  EXPECT_EQ(FormatWhoAmI(json{{"kind", "tenant"}, {"tenant", "acme"}, {"user", "root"},
+                              {"arn", "arn:aws:iam::acme:root"}, {"access_key", "RK"}}),
+            "User root of tenant acme (arn:aws:iam::acme:root, access key RK)\n");
+}
+
+}  // namespace
+}  // namespace confiance::admin
