@@ -83,6 +83,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kDeletePolicy: return DeletePolicy(route);
     case O::kListOperators: return ListOperators();
     case O::kWhoAmI: return JsonReply(200, WhoAmIJson(caller));
+    case O::kGetUsage: return GetUsage(route, false);
+    case O::kRecountUsage: return GetUsage(route, true);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -47,6 +47,9 @@ class AdminApi {
   ApiReply UpdateTenant(const AdminRoute& route, std::string_view body);
   ApiReply DeleteTenant(const AdminRoute& route);
   ApiReply ListOperators();
+  // The tenant's usage; with `recount`, also counted by listing every
+  // object, and whether the two agree.
+  ApiReply GetUsage(const AdminRoute& route, bool recount);
 
   // user_handlers.cc (users and their identity policies)
   ApiReply CreateUser(const AdminRoute& route, std::string_view body);

@@ -260,7 +260,7 @@ TEST_F(AdminApiTest, KeysRotateDisableDelete) {
 TEST_F(AdminApiTest, IdentityPolicies) {
   MakeTenant("acme");
   ASSERT_OK(directory_.CreateUser("acme", "bob"));
-  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]})";
+  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})";
   ApiReply put = Op("PUT", "/tenants/acme/users/bob/policies/all-s3", doc);
   ASSERT_EQ(put.status, 200) << put.body;
   ApiReply got = Op("GET", "/tenants/acme/users/bob/policies/all-s3");
@@ -282,7 +282,10 @@ TEST_F(AdminApiTest, TenantRootManagesItsOwnTenantOnly) {
   iam::Principal acme = MakeTenant("acme");
   MakeTenant("globex");
   EXPECT_EQ(Call(acme, "POST", "/tenants/acme/users", R"({"name":"bob"})").status, 201);
-  EXPECT_EQ(Call(acme, "PUT", "/tenants/acme/users/bob/policies/p", "{}").status, 200);
+  EXPECT_EQ(Call(acme, "PUT", "/tenants/acme/users/bob/policies/p",
+                 R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})")
+                .status,
+            200);
   EXPECT_EQ(Call(acme, "GET", "/tenants/acme").status, 200);
 
   for (ApiReply r : {Call(acme, "POST", "/tenants", R"({"id":"evil"})"), Call(acme, "GET", "/tenants"),

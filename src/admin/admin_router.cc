@@ -72,6 +72,8 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s.size() == 2) {
     return Pick(method, {{"GET", O::kGetTenant}, {"PATCH", O::kUpdateTenant}, {"DELETE", O::kDeleteTenant}});
   }
+  if (s[2] == "usage" && s.size() == 3) return Pick(method, {{"GET", O::kGetUsage}});
+  if (s[2] == "usage" && s.size() == 4 && s[3] == "recount") return Pick(method, {{"GET", O::kRecountUsage}});
   if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
   if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
   return UserScopedOp(method, s);
@@ -101,6 +103,8 @@ std::string_view AdminRoute::OpName() const {
     case O::kDeletePolicy: return "DeleteUserPolicy";
     case O::kListOperators: return "ListOperators";
     case O::kWhoAmI: return "WhoAmI";
+    case O::kGetUsage: return "GetUsage";
+    case O::kRecountUsage: return "RecountUsage";
   }
   return "Unknown";
 }

@@ -48,6 +48,8 @@ enum class AdminOp {
   kDeletePolicy,
   kListOperators,
   kWhoAmI,
+  kGetUsage,      // GET /tenants/{id}/usage: from the exact counters
+  kRecountUsage,  // GET /tenants/{id}/usage/recount: by listing every object
 };
 
 struct AdminRoute {

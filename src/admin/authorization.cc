@@ -11,6 +11,7 @@ bool TenantRootMayPerform(AdminOp op) {
   using O = AdminOp;
   switch (op) {
     case O::kGetTenant:
+    case O::kGetUsage:
     case O::kCreateUser:
     case O::kListUsers:
     case O::kGetUser:
@@ -30,6 +31,7 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kDeleteTenant:
     case O::kListOperators:
     case O::kWhoAmI:
+    case O::kRecountUsage:  // a full scan: an operator's tool
       return false;
   }
   return false;

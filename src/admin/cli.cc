@@ -116,6 +116,8 @@ struct AdminCli::State {
     return q;
   }
 
+  bool recount = false;
+
   void AddTenantCommands(CLI::App& admin);
   void AddUserCommands(CLI::App& admin);
   void AddKeyCommands(CLI::App& admin);
@@ -167,6 +169,24 @@ void AdminCli::State::AddTenantCommands(CLI::App& admin) {
   del->add_option("NAME", tenant, "Tenant id")->required();
   Add(del, [this] { return Result<ApiCall>(ApiCall{"DELETE", AdminPath({"tenants", tenant}), ""}); },
       [this](const json&) { return "Deleted tenant " + tenant + ".\n"; });
+
+  CLI::App* usage = Leaf(g, "usage", "Show a tenant's usage (bytes, objects, buckets) and quotas");
+  usage->add_option("NAME", tenant, "Tenant id")->required();
+  usage->add_flag("--recount", recount, "Also count by listing every object, and compare");
+  Add(usage, [this] {
+    std::string path = recount ? AdminPath({"tenants", tenant, "usage", "recount"}) : AdminPath({"tenants", tenant, "usage"});
+    return Result<ApiCall>(ApiCall{"GET", path, ""});
+  }, [](const json& j) {
+    std::string out = "tenant " + j.value("tenant", "") + ": " + std::to_string(j.value("bytes", int64_t{0})) +
+                      " bytes in " + std::to_string(j.value("objects", int64_t{0})) + " objects, " +
+                      std::to_string(j.value("buckets", int64_t{0})) + " buckets\n";
+    if (j.contains("recounted")) {
+      out += std::string("recount: ") + std::to_string(j["recounted"].value("bytes", int64_t{0})) + " bytes in " +
+             std::to_string(j["recounted"].value("objects", int64_t{0})) + " objects: " +
+             (j.value("consistent", false) ? "consistent" : "INCONSISTENT") + "\n";
+    }
+    return out;
+  });
 
   CLI::App* quota = Leaf(g, "set-quota", "Change a tenant's quotas (those given; 0: unlimited)");
   quota->add_option("NAME", tenant, "Tenant id")->required();

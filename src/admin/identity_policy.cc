@@ -1,9 +1,9 @@
 // File: admin/identity_policy.cc
 #include "admin/identity_policy.h"
 
-#include <nlohmann/json.hpp>
-
 #include <string>
+
+#include "iam/policy/policy.h"
 
 namespace confiance::admin {
 
@@ -11,10 +11,11 @@ Status ValidateIdentityPolicy(std::string_view document) {
   if (document.size() > kMaxPolicySize) {
     return InvalidArgumentError("the policy document exceeds " + std::to_string(kMaxPolicySize) + " bytes");
   }
-  nlohmann::json doc = nlohmann::json::parse(document, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return InvalidArgumentError("the policy document is not valid JSON");
-  if (!doc.is_object()) return InvalidArgumentError("the policy document must be a JSON object");
-  return OkStatus();
+  iam::policy::ParseOptions options;
+  options.kind = iam::policy::PolicyKind::kIdentity;
+  options.max_bytes = kMaxPolicySize;
+  // The engine's message is a sentence fit for the caller (MalformedPolicy style).
+  return iam::policy::Policy::Parse(document, options).status();
 }
 
 }  // namespace confiance::admin

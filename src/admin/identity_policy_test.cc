@@ -8,9 +8,22 @@
 namespace confiance::admin {
 namespace {
 
-TEST(IdentityPolicyTest, AcceptsJsonObjects) {
-  EXPECT_OK(ValidateIdentityPolicy(R"({"Version":"2012-10-17","Statement":[]})"));
-  EXPECT_OK(ValidateIdentityPolicy("{}"));
+TEST(IdentityPolicyTest, AcceptsValidIdentityPolicies) {
+  EXPECT_OK(ValidateIdentityPolicy(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]})"));
+}
+
+TEST(IdentityPolicyTest, RejectsWhatThePolicyEngineRejects) {
+  // A Principal has no place in an identity policy; unknown actions and
+  // operators are refused with the engine's sentence.
+  EXPECT_STATUS_CODE(ValidateIdentityPolicy(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]})"),
+      kInvalidArgument);
+  Status bad_action = ValidateIdentityPolicy(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}]})");
+  EXPECT_STATUS_CODE(bad_action, kInvalidArgument);
+  EXPECT_NE(bad_action.message().find("invalid action"), std::string::npos) << bad_action.message();
+  EXPECT_STATUS_CODE(ValidateIdentityPolicy("{}"), kInvalidArgument);
 }
 
 TEST(IdentityPolicyTest, RejectsOtherDocuments) {

@@ -103,4 +103,27 @@ ApiReply AdminApi::ListOperators() {
   return JsonReply(200, json{{"operators", list}});
 }
 
+ApiReply AdminApi::GetUsage(const AdminRoute& route, bool recount) {
+  Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant);
+  if (!t.ok()) return StatusReply(t.status(), C::kNoSuchTenant);
+  Result<catalog::Catalog::OwnerUsage> used = catalog_.UsageOfOwner(t->id);
+  if (!used.ok()) return StatusReply(used.status());
+  json out = {{"tenant", t->id},
+              {"buckets", used->buckets},
+              {"bytes", used->usage.bytes},
+              {"objects", used->usage.objects},
+              {"quotas",
+               {{"max_bytes", t->quotas.max_bytes},
+                {"max_objects", t->quotas.max_objects},
+                {"max_buckets", t->quotas.max_buckets}}}};
+  if (recount) {
+    Result<catalog::Catalog::OwnerUsage> counted = catalog_.UsageOfOwner(t->id, /*recount=*/true);
+    if (!counted.ok()) return StatusReply(counted.status());
+    out["recounted"] = {{"bytes", counted->usage.bytes}, {"objects", counted->usage.objects}};
+    out["consistent"] =
+        counted->usage.bytes == used->usage.bytes && counted->usage.objects == used->usage.objects;
+  }
+  return JsonReply(200, out);
+}
+
 }  // namespace confiance::admin

@@ -261,7 +261,7 @@ def test_tenant_root_manages_only_its_own_identities(server, world):
             creds=ALPHA_ROOT)
     assert r.json()["credentials"]["user"] == "dave"
     cli(server, "policy", "put", "--tenant", "alpha", "--user", "dave", "p",
-        creds=ALPHA_ROOT, stdin="{}")
+        creds=ALPHA_ROOT, stdin=ALLOW_ALL)
     names = [u["name"] for u in cli(server, "--json", "user", "list",
                                     "--tenant", "alpha",
                                     creds=ALPHA_ROOT).json()["users"]]
@@ -347,6 +347,12 @@ def test_policies(server, world, tmp_path):
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
             "bad", stdin="[1, 2]", expect=1)
     assert "MalformedPolicy" in r.err, r
+    # The policy engine validates: an unknown action is named in the error.
+    bad = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}
+    r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
+            "typo", stdin=json.dumps(bad), expect=1)
+    assert "invalid action" in r.err, r
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
             "x", "--file", str(tmp_path / "missing.json"), expect=2)
     cli(server, "policy", "delete", "--tenant", "alpha", "--user", "alice",
