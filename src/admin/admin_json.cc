@@ -44,6 +44,13 @@ class Fields {
     return std::optional<uint64_t>(v->get<uint64_t>());
   }
 
+  Result<std::optional<bool>> Bool(const std::string& name) {
+    const json* v = Find(name);
+    if (!v) return std::optional<bool>();
+    if (!v->is_boolean()) return InvalidArgumentError(Describe(name) + " must be true or false");
+    return std::optional<bool>(v->get<bool>());
+  }
+
   // The named member as Fields, if present and an object.
   Result<std::optional<Fields>> Object(const std::string& name) {
     const json* v = Find(name);
@@ -131,6 +138,18 @@ Result<UpdateTenantRequest> ParseUpdateTenant(std::string_view body) {
     r.active = *status == "active";
   }
   ASSIGN_OR_RETURN(r.quotas, ParseQuotas(f));
+  // Tenant-wide Block Public Access: the four S3 settings (absent = false).
+  ASSIGN_OR_RETURN(std::optional<Fields> pab, f.Object("public_access_block"));
+  if (pab) {
+    int bits = 0;
+    const char* names[] = {"block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"};
+    for (int i = 0; i < 4; ++i) {
+      ASSIGN_OR_RETURN(std::optional<bool> on, pab->Bool(names[i]));
+      if (on.value_or(false)) bits |= 1 << i;
+    }
+    RETURN_IF_ERROR(pab->Finish());
+    r.public_access_block = bits;
+  }
   RETURN_IF_ERROR(f.Finish());
   return r;
 }
@@ -184,6 +203,11 @@ json TenantJson(const iam::TenantRecord& t) {
            {{"max_bytes", t.quotas.max_bytes},
             {"max_objects", t.quotas.max_objects},
             {"max_buckets", t.quotas.max_buckets}}},
+          {"public_access_block",
+           {{"block_public_acls", (t.public_access_block & 1) != 0 && t.public_access_block > 0},
+            {"ignore_public_acls", (t.public_access_block & 2) != 0 && t.public_access_block > 0},
+            {"block_public_policy", (t.public_access_block & 4) != 0 && t.public_access_block > 0},
+            {"restrict_public_buckets", (t.public_access_block & 8) != 0 && t.public_access_block > 0}}},
           {"created", IsoTime(t.created_ms)}};
 }
 

@@ -40,6 +40,8 @@ struct UpdateTenantRequest {
   std::optional<std::string> display_name;
   std::optional<bool> active;  // "active" | "suspended"
   QuotaPatch quotas;
+  // Tenant-wide Block Public Access bit mask (as BucketRecord's), if given.
+  std::optional<int32_t> public_access_block;
 };
 
 // POST /tenants/{id}/users {name, access_key?, secret_key?}

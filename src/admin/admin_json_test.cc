@@ -70,6 +70,23 @@ TEST(AdminJsonTest, UpdateTenant) {
   EXPECT_STATUS_CODE(ParseUpdateTenant(R"({"id":"other"})"), kInvalidArgument);  // the id is fixed
 }
 
+TEST(AdminJsonTest, TenantPublicAccessBlock) {
+  ASSERT_OK_AND_ASSIGN(UpdateTenantRequest r, ParseUpdateTenant(R"({"status":"active"})"));
+  EXPECT_FALSE(r.public_access_block.has_value());
+  ASSERT_OK_AND_ASSIGN(
+      r, ParseUpdateTenant(R"({"public_access_block":{"block_public_acls":true,"restrict_public_buckets":true}})"));
+  EXPECT_EQ(r.public_access_block, 1 | 8);
+  ASSERT_OK_AND_ASSIGN(r, ParseUpdateTenant(R"({"public_access_block":{}})"));
+  EXPECT_EQ(r.public_access_block, 0);  // explicitly all off
+  EXPECT_STATUS_CODE(ParseUpdateTenant(R"({"public_access_block":{"block_public_acls":"yes"}})"), kInvalidArgument);
+  EXPECT_STATUS_CODE(ParseUpdateTenant(R"({"public_access_block":{"block_everything":true}})"), kInvalidArgument);
+  iam::TenantRecord t;
+  t.public_access_block = 4;
+  nlohmann::json j = TenantJson(t);
+  EXPECT_EQ(j["public_access_block"]["block_public_policy"], true);
+  EXPECT_EQ(j["public_access_block"]["block_public_acls"], false);
+}
+
 TEST(AdminJsonTest, QuotaPatchReplacesOnlyGivenFields) {
   iam::Quotas q{100, 200, 300};
   QuotaPatch patch;

@@ -70,6 +70,7 @@ ApiReply AdminApi::UpdateTenant(const AdminRoute& route, std::string_view body) 
   if (req->display_name) next.display_name = *req->display_name;
   if (req->active) next.active = *req->active;
   ApplyQuotaPatch(req->quotas, &next.quotas);
+  if (req->public_access_block) next.public_access_block = *req->public_access_block;
   if (Status s = directory_.UpdateTenant(next); !s.ok()) return StatusReply(s, C::kNoSuchTenant);
   Result<iam::TenantRecord> updated = directory_.GetTenant(route.tenant);
   if (!updated.ok()) return StatusReply(updated.status(), C::kNoSuchTenant);

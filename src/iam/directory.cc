@@ -47,6 +47,7 @@ std::string EncodeTenant(const TenantRecord& t) {
                {"q_bytes", t.quotas.max_bytes},
                {"q_objects", t.quotas.max_objects},
                {"q_buckets", t.quotas.max_buckets},
+               {"pab", t.public_access_block},
                {"created", t.created_ms}});
 }
 
@@ -60,6 +61,7 @@ Result<TenantRecord> DecodeTenant(std::string_view raw) {
   t.quotas.max_bytes = j.value("q_bytes", uint64_t{0});
   t.quotas.max_objects = j.value("q_objects", uint64_t{0});
   t.quotas.max_buckets = j.value("q_buckets", uint64_t{0});
+  t.public_access_block = j.value("pab", int32_t{-1});
   t.created_ms = j.value("created", uint64_t{0});
   return t;
 }

@@ -48,6 +48,9 @@ struct TenantRecord {
   std::string canonical_id;  // 64 lowercase hex: the S3 Owner ID
   bool active = true;        // false: suspended (every request denied)
   Quotas quotas;
+  // Tenant-wide Block Public Access (bit mask as in catalog::BucketRecord);
+  // -1 = none. OR-ed with each bucket's own settings.
+  int32_t public_access_block = -1;
   uint64_t created_ms = 0;
 };
 

@@ -79,12 +79,14 @@ TEST_F(DirectoryTest, SuspensionAndQuotasPersist) {
   ASSERT_OK_AND_ASSIGN(TenantRecord got, dir_.GetTenant("acme"));
   got.active = false;
   got.quotas.max_bytes = 1000;
+  got.public_access_block = 2;
   ASSERT_OK(dir_.UpdateTenant(got));
   // A second directory over the same store (no cache) sees the change.
   Directory fresh(store_, creds_);
   ASSERT_OK_AND_ASSIGN(TenantRecord again, fresh.GetTenant("acme"));
   EXPECT_FALSE(again.active);
   EXPECT_EQ(again.quotas.max_bytes, 1000u);
+  EXPECT_EQ(again.public_access_block, 2);
   EXPECT_EQ(again.canonical_id, got.canonical_id);
 }
 

@@ -49,7 +49,9 @@ std::optional<S3Error> S3Service::CheckAclToStore(const catalog::BucketRecord& b
   if (bucket.ownership == "BucketOwnerEnforced" && !is_default) {
     return MakeError(S3ErrorCode::kAccessControlListNotSupported);
   }
-  if (EffectivePublicAccessBlock(bucket).block_public_acls && iam::acl::IsPublic(acl)) {
+  Result<iam::TenantRecord> owner = deps_.directory.GetTenant(bucket.owner);
+  if (EffectivePublicAccessBlock(bucket, owner.ok() ? &*owner : nullptr).block_public_acls &&
+      iam::acl::IsPublic(acl)) {
     return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: Block Public Access forbids public ACLs on this bucket");
   }
   // Grants name accounts that must exist (S3: InvalidArgument otherwise).
@@ -107,7 +109,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketPolicy(Ctx& ctx) {
   }
   Result<std::shared_ptr<const iam::policy::Policy>> parsed = Authorizer::ParseBucketPolicy(bucket->name, *body);
   if (!parsed.ok()) co_return MakeError(S3ErrorCode::kMalformedPolicy, parsed.status().message());
-  if (EffectivePublicAccessBlock(*bucket).block_public_policy && (*parsed)->IsPublic()) {
+  Result<iam::TenantRecord> owner = deps_.directory.GetTenant(bucket->owner);
+  if (EffectivePublicAccessBlock(*bucket, owner.ok() ? &*owner : nullptr).block_public_policy &&
+      (*parsed)->IsPublic()) {
     co_return MakeError(S3ErrorCode::kAccessDenied,
                         "Access Denied: Block Public Access forbids public policies on this bucket");
   }
@@ -243,7 +247,7 @@ asio::awaitable<S3Service::Reply> S3Service::PublicAccessBlockOp(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   if (ctx.route.op == Operation::kGetPublicAccessBlock) {
     if (bucket->public_access_block < 0) co_return MakeError(S3ErrorCode::kNoSuchPublicAccessBlockConfiguration);
-    std::string doc = xml::RenderPublicAccessBlock(EffectivePublicAccessBlock(*bucket));
+    std::string doc = xml::RenderPublicAccessBlock(BucketPublicAccessBlock(*bucket));
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
   }

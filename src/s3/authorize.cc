@@ -44,9 +44,15 @@ S3Error Denied(std::string_view why) {
 
 }  // namespace
 
-iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket) {
+iam::acl::PublicAccessBlock BucketPublicAccessBlock(const catalog::BucketRecord& bucket) {
+  return EffectivePublicAccessBlock(bucket, nullptr);
+}
+
+iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket,
+                                                       const iam::TenantRecord* owner) {
   iam::acl::PublicAccessBlock pab;
   int bits = bucket.public_access_block < 0 ? 0 : bucket.public_access_block;
+  if (owner != nullptr && owner->public_access_block > 0) bits |= owner->public_access_block;
   pab.block_public_acls = bits & kBlockPublicAcls;
   pab.ignore_public_acls = bits & kIgnorePublicAcls;
   pab.block_public_policy = bits & kBlockPublicPolicy;
@@ -172,7 +178,8 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
   Decision resource_policy = Decision::kNoMatch;
   iam::acl::PublicAccessBlock pab;
   if (bucket != nullptr) {
-    pab = EffectivePublicAccessBlock(*bucket);
+    Result<iam::TenantRecord> owner = directory_.GetTenant(bucket->owner);
+    pab = EffectivePublicAccessBlock(*bucket, owner.ok() ? &*owner : nullptr);
     Result<std::shared_ptr<const iam::policy::Policy>> bp = BucketPolicy(*bucket);
     if (!bp.ok()) return ErrorFromStatus(bp.status());
     if (*bp) {

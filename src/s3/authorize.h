@@ -63,9 +63,12 @@ struct AccessCheck {
   std::vector<std::pair<std::string, std::string>> conditions;
 };
 
-// The bucket's Block Public Access settings (bucket's own, OR-ed with the
-// tenant's when those exist); all false when none are set.
-iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket);
+// The bucket's own Block Public Access settings; all false when none are set.
+iam::acl::PublicAccessBlock BucketPublicAccessBlock(const catalog::BucketRecord& bucket);
+// What applies to the bucket: its own settings OR-ed with its owner
+// tenant's (`owner` may be null when unknown).
+iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket,
+                                                       const iam::TenantRecord* owner);
 // The BucketRecord::public_access_block bit mask of `pab`.
 int EncodePublicAccessBlock(const iam::acl::PublicAccessBlock& pab);
 // The bucket's ACL (decoded), or the default private ACL of its owner.
