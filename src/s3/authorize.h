@@ -45,9 +45,8 @@ namespace confiance::s3 {
 // The requester, as authentication left it.
 struct RequesterInfo {
   bool anonymous = true;
-  iam::Principal principal;           // unset when anonymous
-  const iam::TenantRecord* tenant = nullptr;  // unset when anonymous
-  std::string arn;                    // PrincipalArn; "" when anonymous
+  const iam::Principal* principal = nullptr;  // null when anonymous
+  const iam::TenantRecord* tenant = nullptr;  // null when anonymous
 };
 
 // One access to check. Views must outlive the call.

@@ -95,9 +95,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
     ctx.tenant = std::move(tenant).value();
     ctx.requester.anonymous = false;
-    ctx.requester.principal = ctx.auth.principal;
+    ctx.requester.principal = &ctx.auth.principal;
     ctx.requester.tenant = &ctx.tenant;
-    ctx.requester.arn = iam::UserArn(ctx.auth.principal.tenant_id, ctx.auth.principal.user);
   }
 
   switch (ctx.route.op) {
