@@ -116,32 +116,20 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketPolicy(Ctx& ctx) {
                         "Access Denied: Block Public Access forbids public policies on this bucket");
   }
   const std::string& text = *body;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      b.policy = text;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ErrorFromStatus(updated.status());
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, 204, none);
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.policy = text;
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucketPolicy(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [](catalog::BucketRecord& b) {
-      b.policy.clear();
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ErrorFromStatus(updated.status());
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, 204, none);
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.policy.clear();
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketPolicyStatus(Ctx& ctx) {
@@ -209,13 +197,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutAcl(Ctx& ctx, bool object) {
                                                                  : ErrorFromStatus(updated.status());
     }
   } else {
-    Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-      return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-        b.acl = encoded;
-        return OkStatus();
-      });
-    });
-    if (!updated.ok()) co_return ErrorFromStatus(updated.status());
+    BucketEdit edit = [&](catalog::BucketRecord& b) { b.acl = encoded; };
+    co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
   }
   std::vector<http::Header> none = Headers();
   co_await SendEmpty(ctx, 200, none);
@@ -259,16 +242,10 @@ asio::awaitable<S3Service::Reply> S3Service::PublicAccessBlockOp(Ctx& ctx) {
     if (!pab.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
     bits = EncodePublicAccessBlock(*pab);
   }
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      b.public_access_block = bits;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ErrorFromStatus(updated.status());
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, bits < 0 ? 204 : 200, none);
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.public_access_block = bits;
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, bits < 0 ? 204 : 200);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::OwnershipControlsOp(Ctx& ctx) {
@@ -290,16 +267,10 @@ asio::awaitable<S3Service::Reply> S3Service::OwnershipControlsOp(Ctx& ctx) {
     if (!own.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
     name = std::string(iam::acl::ObjectOwnershipName(*own));
   }
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      b.ownership = name;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ErrorFromStatus(updated.status());
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, name.empty() ? 204 : 200, none);
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.ownership = name;
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, name.empty() ? 204 : 200);
 }
 
 }  // namespace confiance::s3

@@ -34,10 +34,6 @@ S3Error PreflightRefused(std::string message, std::string_view method, std::stri
   return e;
 }
 
-S3Error BucketUpdateError(const Status& status) {
-  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket) : ErrorFromStatus(status);
-}
-
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketCors(Ctx& ctx) {
@@ -65,38 +61,20 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketCors(Ctx& ctx) {
   Result<std::vector<catalog::CorsRule>> rules = xml::ParseCorsConfiguration(*body);
   if (!rules.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
   if (Status valid = ValidateCorsRules(*rules, &error); !valid.ok()) co_return error;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
-      b.cors_rules = *rules;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return BucketUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 200, hdrs);
-  }
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.cors_rules = *rules;
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucketCors(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
-      b.cors_rules.clear();
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return BucketUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 204, hdrs);
-  }
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.cors_rules.clear();
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::PreflightCors(Ctx& ctx) {

@@ -309,6 +309,24 @@ asio::awaitable<Result<catalog::Segment>> S3Service::FinishSegment(catalog::Segm
   co_return seg;
 }
 
+asio::awaitable<S3Service::Reply> S3Service::UpdateBucketSetting(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                                 const BucketEdit& edit, int status) {
+  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateBucket(bucket.name, [&](catalog::BucketRecord& b) {
+      if (b.id != bucket.id) return NotFoundError("bucket deleted and created again");
+      edit(b);
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) {
+    co_return updated.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
+                                                               : ErrorFromStatus(updated.status());
+  }
+  std::vector<http::Header> none = Headers();
+  co_await SendEmpty(ctx, status, none);
+  co_return std::nullopt;
+}
+
 asio::awaitable<Result<std::string>> S3Service::ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
   if (!payload) co_return InvalidArgumentError("payload");

@@ -146,6 +146,12 @@ class S3Service {
   // checked against Content-MD5 when the request has one (InvalidDigest,
   // BadDigest).
   asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
+  // Applies `edit` to the bucket's record (compare-and-set, off the network
+  // thread; NoSuchBucket if the bucket was deleted, or deleted and created
+  // again, meanwhile), then answers `status` with no body.
+  using BucketEdit = std::function<void(catalog::BucketRecord&)>;
+  asio::awaitable<Reply> UpdateBucketSetting(Ctx& ctx, const catalog::BucketRecord& bucket, const BucketEdit& edit,
+                                             int status);
   asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);
   asio::awaitable<void> SendEmpty(Ctx& ctx, int status, const std::vector<http::Header>& headers);
   asio::awaitable<void> SendError(Ctx& ctx, const S3Error& error);

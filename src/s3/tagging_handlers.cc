@@ -21,10 +21,6 @@ S3Error ObjectUpdateError(const Status& status) {
   return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey) : ErrorFromStatus(status);
 }
 
-S3Error BucketUpdateError(const Status& status) {
-  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket) : ErrorFromStatus(status);
-}
-
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
@@ -108,38 +104,20 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketTagging(Ctx& ctx) {
   if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
   Result<catalog::TagMap> tags = ValidateTags(*listed, TagScope::kBucket, &error);
   if (!tags.ok()) co_return error;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
-      b.tags = *tags;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return BucketUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 204, hdrs);
-  }
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.tags = *tags;
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteBucketTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::BucketRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateBucket(bucket->name, [&](catalog::BucketRecord& b) {
-      if (b.id != bucket->id) return NotFoundError("bucket deleted and created again");
-      b.tags.clear();
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return BucketUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 204, hdrs);
-  }
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) {
+    b.tags.clear();
+  };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
 }
 
 }  // namespace confiance::s3

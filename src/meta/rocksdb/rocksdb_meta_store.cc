@@ -195,6 +195,11 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
     // Values written by earlier batches of this group, by physical key: a
     // later batch's conditions are checked against them, not the DB.
     std::unordered_map<std::string, std::optional<std::string>> overlay;
+    // The value of `physical` as this group sees it so far.
+    auto current_value = [&](const std::string& physical) -> Result<std::optional<std::string>> {
+      if (auto it = overlay.find(physical); it != overlay.end()) return it->second;
+      return GetPhysical(physical);
+    };
     for (size_t i = 0; i < group.size(); ++i) {
       const std::string& partition = group[i].partition;
       const Batch& batch = group[i].batch;
@@ -204,19 +209,12 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
       }
       Status verdict;
       for (const Condition& c : batch.conditions) {
-        std::string physical = EncodeKey(partition, c.key);
-        std::optional<std::string> current;
-        if (auto it = overlay.find(physical); it != overlay.end()) {
-          current = it->second;
-        } else {
-          Result<std::optional<std::string>> got = GetPhysical(physical);
-          if (!got.ok()) {
-            verdict = got.status();
-            break;
-          }
-          current = std::move(got).value();
+        Result<std::optional<std::string>> current = current_value(EncodeKey(partition, c.key));
+        if (!current.ok()) {
+          verdict = current.status();
+          break;
         }
-        if (current != c.expected) {
+        if (*current != c.expected) {
           verdict = FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
           break;
         }
@@ -225,25 +223,27 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
         results[i] = std::move(verdict);
         continue;
       }
-      // A batch's mutations enter the group batch whole or not at all.
+      // A batch's mutations enter the group batch (and the overlay) whole or
+      // not at all: a counter that fails to decode must not leave earlier
+      // mutations of its batch visible to later batches.
       write.SetSavePoint();
+      std::unordered_map<std::string, std::optional<std::string>> written;
       for (const Mutation& m : batch.mutations) {
         std::string physical = EncodeKey(partition, m.key);
         std::optional<std::string> value = m.value;
         if (!m.add.empty()) {
-          // A counter: read (through the group's overlay) and add.
-          std::optional<std::string> current;
-          if (auto it = overlay.find(physical); it != overlay.end()) {
+          // A counter: read (through this batch's and the group's writes) and add.
+          Result<std::optional<std::string>> current = NotFoundError("unread");
+          if (auto it = written.find(physical); it != written.end()) {
             current = it->second;
           } else {
-            Result<std::optional<std::string>> got = GetPhysical(physical);
-            if (!got.ok()) {
-              verdict = got.status();
-              break;
-            }
-            current = std::move(got).value();
+            current = current_value(physical);
           }
-          Result<std::string> sum = AddCounters(current, m.add);
+          if (!current.ok()) {
+            verdict = current.status();
+            break;
+          }
+          Result<std::string> sum = AddCounters(*current, m.add);
           if (!sum.ok()) {
             verdict = sum.status();
             break;
@@ -255,13 +255,14 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
           verdict = FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
           break;
         }
-        overlay[std::move(physical)] = std::move(value);
+        written[std::move(physical)] = std::move(value);
       }
       if (!verdict.ok()) {
         write.RollbackToSavePoint().PermitUncheckedError();
         results[i] = std::move(verdict);
         continue;
       }
+      for (auto& [k, v] : written) overlay[k] = std::move(v);
       write.PopSavePoint().PermitUncheckedError();
       writes[i] = !batch.mutations.empty();
     }
