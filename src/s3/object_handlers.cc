@@ -69,7 +69,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
   if (!tags.ok()) co_return error;
-  if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, DeclaredBodySize(ctx.req), 1)) {
+  if (std::optional<S3Error> over =
+          CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, DeclaredBodySize(ctx.req))) {
     co_return *over;
   }
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
