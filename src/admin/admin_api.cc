@@ -75,7 +75,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kDeleteUser: return DeleteUser(route);
     case O::kCreateKey: return CreateKey(route, body);
     case O::kListKeys: return ListKeys(route);
-    case O::kUpdateKey: return UpdateKey(route, body);
+    case O::kUpdateKey: return UpdateKey(caller, route, body);
     case O::kDeleteKey: return DeleteKey(route);
     case O::kPutPolicy: return PutPolicy(route, body);
     case O::kGetPolicy: return GetPolicy(route);

@@ -67,7 +67,8 @@ class AdminApi {
   // key_handlers.cc
   ApiReply CreateKey(const AdminRoute& route, std::string_view body);
   ApiReply ListKeys(const AdminRoute& route);
-  ApiReply UpdateKey(const AdminRoute& route, std::string_view body);
+  // `caller`: an operator may disable a key, not enable it (authorization.h).
+  ApiReply UpdateKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply DeleteKey(const AdminRoute& route);
   // Creates a key for an existing user, within kMaxKeysPerUser; sets
   // *error (LimitExceeded, AccessKeyAlreadyExists, InvalidRequest) if not.

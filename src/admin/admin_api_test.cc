@@ -223,15 +223,17 @@ TEST_F(AdminApiTest, UsersWithFirstKey) {
 }
 
 TEST_F(AdminApiTest, KeysRotateDisableDelete) {
-  MakeTenant("acme");
+  // The operator creates the user with a first key; further keys and
+  // re-enabling are the tenant root's acts (authorization.h).
+  iam::Principal acme = MakeTenant("acme");
   ASSERT_EQ(Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB1","secret_key":"bob-secret-1"})")
                 .status,
             201);
-  ApiReply second =
-      Op("POST", "/tenants/acme/users/bob/keys", R"({"access_key":"AKBOB2","secret_key":"bob-secret-2"})");
+  ApiReply second = Call(acme, "POST", "/tenants/acme/users/bob/keys",
+                         R"({"access_key":"AKBOB2","secret_key":"bob-secret-2"})");
   ASSERT_EQ(second.status, 201) << second.body;
   EXPECT_EQ(Body(second)["secret_key"], "bob-secret-2");
-  ApiReply third = Op("POST", "/tenants/acme/users/bob/keys", "");
+  ApiReply third = Call(acme, "POST", "/tenants/acme/users/bob/keys", "");
   EXPECT_EQ(third.status, 409);
   EXPECT_EQ(Code(third), "LimitExceeded");
 
@@ -243,39 +245,69 @@ TEST_F(AdminApiTest, KeysRotateDisableDelete) {
   ASSERT_EQ(disabled.status, 200) << disabled.body;
   EXPECT_EQ(Body(disabled)["status"], "Inactive");
   EXPECT_STATUS_CODE(creds_.Lookup("AKBOB1"), kNotFound);
-  EXPECT_EQ(Op("PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Active"})").status, 200);
+  EXPECT_EQ(Call(acme, "PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Active"})").status, 200);
   EXPECT_OK(creds_.Lookup("AKBOB1"));
 
   // Keys are addressed under their user: another user's key is not found.
   ASSERT_OK(directory_.CreateUser("acme", "carol"));
   EXPECT_EQ(Code(Op("DELETE", "/tenants/acme/users/carol/keys/AKBOB1")), "NoSuchAccessKey");
-  EXPECT_EQ(Code(Op("PATCH", "/tenants/acme/users/bob/keys/AKNONE", R"({"status":"Active"})")), "NoSuchAccessKey");
+  EXPECT_EQ(Code(Call(acme, "PATCH", "/tenants/acme/users/bob/keys/AKNONE", R"({"status":"Active"})")),
+            "NoSuchAccessKey");
   EXPECT_OK(creds_.Lookup("AKBOB1"));
 
   EXPECT_EQ(Op("DELETE", "/tenants/acme/users/bob/keys/AKBOB1").status, 204);
   EXPECT_STATUS_CODE(creds_.Lookup("AKBOB1"), kNotFound);
-  EXPECT_EQ(Op("POST", "/tenants/acme/users/bob/keys", "{}").status, 201);  // room again
+  EXPECT_EQ(Call(acme, "POST", "/tenants/acme/users/bob/keys", "{}").status, 201);  // room again
+}
+
+TEST_F(AdminApiTest, OperatorsCannotGrantAccessToTenantData) {
+  iam::Principal acme = MakeTenant("acme");
+  ASSERT_EQ(Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB1","secret_key":"bob-secret-1"})")
+                .status,
+            201);
+  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})";
+  ASSERT_EQ(Call(acme, "PUT", "/tenants/acme/users/bob/policies/mine", doc).status, 200);
+  for (ApiReply r : {Op("PUT", "/tenants/acme/users/bob/policies/p", doc),
+                     Op("DELETE", "/tenants/acme/users/bob/policies/mine"),
+                     Op("POST", "/tenants/acme/users/bob/keys", "{}"),
+                     Op("POST", "/tenants/acme/users/root/keys", R"({"access_key":"AKOP","secret_key":"op-secret-1"})")}) {
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(Code(r), "AccessDenied");
+  }
+  Result<iam::UserRecord> bob = directory_.GetUser("acme", "bob");
+  ASSERT_OK(bob.status());
+  EXPECT_EQ(bob->policies.size(), 1u);
+  EXPECT_TRUE(bob->policies.contains("mine"));
+  EXPECT_STATUS_CODE(creds_.Lookup("AKOP"), kNotFound);
+  EXPECT_EQ(Body(Op("GET", "/tenants/acme/users/bob/keys"))["access_keys"].size(), 1u);
+
+  // Disabling stops a key; enabling one the operator may know is refused.
+  EXPECT_EQ(Op("PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Inactive"})").status, 200);
+  ApiReply enable = Op("PATCH", "/tenants/acme/users/bob/keys/AKBOB1", R"({"status":"Active"})");
+  EXPECT_EQ(enable.status, 403) << enable.body;
+  EXPECT_EQ(Code(enable), "AccessDenied");
+  EXPECT_STATUS_CODE(creds_.Lookup("AKBOB1"), kNotFound);
 }
 
 TEST_F(AdminApiTest, IdentityPolicies) {
-  MakeTenant("acme");
+  iam::Principal acme = MakeTenant("acme");
   ASSERT_OK(directory_.CreateUser("acme", "bob"));
   const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})";
-  ApiReply put = Op("PUT", "/tenants/acme/users/bob/policies/all-s3", doc);
+  ApiReply put = Call(acme, "PUT", "/tenants/acme/users/bob/policies/all-s3", doc);
   ASSERT_EQ(put.status, 200) << put.body;
   ApiReply got = Op("GET", "/tenants/acme/users/bob/policies/all-s3");
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(got.body, doc);
   EXPECT_EQ(Body(Op("GET", "/tenants/acme/users/bob/policies"))["policies"], json::array({"all-s3"}));
 
-  ApiReply malformed = Op("PUT", "/tenants/acme/users/bob/policies/bad", "[1]");
+  ApiReply malformed = Call(acme, "PUT", "/tenants/acme/users/bob/policies/bad", "[1]");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(Code(malformed), "MalformedPolicy");
-  EXPECT_EQ(Code(Op("PUT", "/tenants/acme/users/zed/policies/p", doc)), "NoSuchUser");
+  EXPECT_EQ(Code(Call(acme, "PUT", "/tenants/acme/users/zed/policies/p", doc)), "NoSuchUser");
 
-  EXPECT_EQ(Op("DELETE", "/tenants/acme/users/bob/policies/all-s3").status, 204);
+  EXPECT_EQ(Call(acme, "DELETE", "/tenants/acme/users/bob/policies/all-s3").status, 204);
   EXPECT_EQ(Code(Op("GET", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
-  EXPECT_EQ(Code(Op("DELETE", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
+  EXPECT_EQ(Code(Call(acme, "DELETE", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
 }
 
 TEST_F(AdminApiTest, TenantRootManagesItsOwnTenantOnly) {

@@ -37,10 +37,31 @@ bool TenantRootMayPerform(AdminOp op) {
   return false;
 }
 
+// Operations that would let an operator reach tenant data: a permission
+// (the users it creates start with none) or a key whose secret it learns.
+// Deleting a policy is refused too: it can lift an explicit Deny.
+bool GrantsAccessToTenantData(AdminOp op) {
+  using O = AdminOp;
+  switch (op) {
+    case O::kPutPolicy:
+    case O::kDeletePolicy:
+    case O::kCreateKey:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
-  if (caller.kind == iam::PrincipalKind::kOperator) return OkStatus();
+  if (caller.kind == iam::PrincipalKind::kOperator) {
+    if (GrantsAccessToTenantData(route.op)) {
+      return PermissionDeniedError("operators cannot " + std::string(route.OpName()) +
+                                   ": that is the tenant's act (its root's), see docs/tenancy.md");
+    }
+    return OkStatus();
+  }
   if (caller.user != iam::kRootUser) {
     return PermissionDeniedError("tenant users cannot use the admin API; ask the tenant's root or an operator");
   }
@@ -52,6 +73,14 @@ Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
   // nothing about other tenants.
   if (route.tenant != caller.tenant_id) {
     return PermissionDeniedError("a tenant's root manages only its own tenant");
+  }
+  return OkStatus();
+}
+
+Status AuthorizeKeyStatusChange(const iam::Principal& caller, bool active) {
+  if (caller.kind == iam::PrincipalKind::kOperator && active) {
+    return PermissionDeniedError(
+        "operators may disable an access key but not enable one: that is the tenant's act (its root's)");
   }
   return OkStatus();
 }

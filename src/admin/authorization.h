@@ -2,7 +2,15 @@
 // Who may call which admin operation (docs/tenancy.md). Pure: the caller's
 // principal and the route decide; no I/O.
 //
-//   operator principal     every admin operation
+//   operator principal     tenants (create with the root's first key, list,
+//                          show, suspend/resume, set quotas, delete, usage),
+//                          users (create with a first key, list, show,
+//                          delete), access keys (list, disable, delete),
+//                          identity policies (list, get), operators, whoami.
+//                          Never anything that gives a principal access to
+//                          tenant data: no identity policy put or delete, no
+//                          additional access key, no re-enabling of a key
+//                          (the operator may have seen its secret).
 //   tenant root            WhoAmI; GetTenant of its own tenant; users,
 //                          access keys and identity policies under its own
 //                          tenant. Never: create, list, modify or delete
@@ -23,5 +31,10 @@ namespace confiance::admin {
 // OK if `caller` may perform `route`; PermissionDenied (with a sentence
 // saying why) otherwise.
 Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route);
+
+// The part of the rule that depends on the request body: OK if `caller`,
+// already allowed UpdateAccessKey by AuthorizeAdmin, may set a key to
+// `active`; PermissionDenied for an operator activating a key.
+Status AuthorizeKeyStatusChange(const iam::Principal& caller, bool active);
 
 }  // namespace confiance::admin

@@ -14,7 +14,8 @@ const AdminOp kAllOps[] = {
     AdminOp::kDeleteTenant, AdminOp::kCreateUser,   AdminOp::kListUsers,     AdminOp::kGetUser,
     AdminOp::kDeleteUser,   AdminOp::kCreateKey,    AdminOp::kListKeys,      AdminOp::kUpdateKey,
     AdminOp::kDeleteKey,    AdminOp::kPutPolicy,    AdminOp::kGetPolicy,     AdminOp::kListPolicies,
-    AdminOp::kDeletePolicy, AdminOp::kListOperators, AdminOp::kWhoAmI,
+    AdminOp::kDeletePolicy, AdminOp::kListOperators, AdminOp::kWhoAmI,       AdminOp::kGetUsage,
+    AdminOp::kRecountUsage,
 };
 
 iam::Principal Operator() {
@@ -42,8 +43,29 @@ AdminRoute RouteFor(AdminOp op, std::string tenant) {
   return r;
 }
 
-TEST(AuthorizationTest, OperatorsMayDoEverything) {
-  for (AdminOp op : kAllOps) EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(op, "acme")));
+// Operators administer; what would let a principal reach tenant data (a
+// permission, a new key, lifting a Deny) is the tenant's act.
+bool OperatorIsRefused(AdminOp op) {
+  return op == AdminOp::kPutPolicy || op == AdminOp::kDeletePolicy || op == AdminOp::kCreateKey;
+}
+
+TEST(AuthorizationTest, OperatorsAdministerButCannotGrantAccess) {
+  for (AdminOp op : kAllOps) {
+    Status s = AuthorizeAdmin(Operator(), RouteFor(op, "acme"));
+    if (OperatorIsRefused(op)) {
+      EXPECT_STATUS_CODE(s, kPermissionDenied) << RouteFor(op, "acme").OpName();
+      EXPECT_NE(s.message().find("tenant's act"), std::string::npos) << s.message();
+    } else {
+      EXPECT_TRUE(s.ok()) << RouteFor(op, "acme").OpName() << ": " << s.ToString();
+    }
+  }
+}
+
+TEST(AuthorizationTest, OnlyTenantRootsReenableKeys) {
+  EXPECT_OK(AuthorizeKeyStatusChange(Operator(), /*active=*/false));
+  EXPECT_STATUS_CODE(AuthorizeKeyStatusChange(Operator(), /*active=*/true), kPermissionDenied);
+  EXPECT_OK(AuthorizeKeyStatusChange(TenantPrincipal("acme", "root"), /*active=*/true));
+  EXPECT_OK(AuthorizeKeyStatusChange(TenantPrincipal("acme", "root"), /*active=*/false));
 }
 
 TEST(AuthorizationTest, TenantUsersMayDoNothing) {

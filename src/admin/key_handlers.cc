@@ -5,6 +5,7 @@
 // tenant root learns nothing about keys outside its tenant.
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
+#include "admin/authorization.h"
 
 namespace confiance::admin {
 
@@ -79,9 +80,12 @@ Result<iam::Principal> AdminApi::FindKey(const AdminRoute& route, ApiReply* erro
   return key;
 }
 
-ApiReply AdminApi::UpdateKey(const AdminRoute& route, std::string_view body) {
+ApiReply AdminApi::UpdateKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body) {
   Result<UpdateKeyRequest> req = ParseUpdateKey(body);
   if (!req.ok()) return ErrorReply(C::kInvalidRequest, req.status().message());
+  if (Status allowed = AuthorizeKeyStatusChange(caller, req->active); !allowed.ok()) {
+    return ErrorReply(C::kAccessDenied, allowed.message());
+  }
   ApiReply error;
   Result<iam::Principal> key = FindKey(route, &error);
   if (!key.ok()) return error;

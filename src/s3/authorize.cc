@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "iam/acl/acl_format.h"
 #include "iam/acl/action_map.h"
 #include "iam/acl/canned_acl.h"
@@ -36,6 +37,15 @@ iam::acl::Acl WithoutPublicGrants(const iam::acl::Acl& acl) {
     out.grants.push_back(g);
   }
   return out;
+}
+
+// S3: "the root user of the AWS account that owns a bucket can always use
+// the GetBucketPolicy, PutBucketPolicy, and DeleteBucketPolicy operations,
+// even if the policy explicitly denies the root user". Without it, a policy
+// denying s3:* to "*" would lock the owner out of its bucket for good.
+bool IsBucketPolicyAction(std::string_view action) {
+  return EqualsIgnoreCase(action, "s3:GetBucketPolicy") || EqualsIgnoreCase(action, "s3:PutBucketPolicy") ||
+         EqualsIgnoreCase(action, "s3:DeleteBucketPolicy");
 }
 
 S3Error Denied(std::string_view why) {
@@ -82,23 +92,28 @@ Result<std::shared_ptr<const iam::policy::Policy>> Authorizer::ParseBucketPolicy
   return std::make_shared<const iam::policy::Policy>(std::move(p));
 }
 
-Result<std::shared_ptr<const iam::policy::Policy>> Authorizer::BucketPolicy(const catalog::BucketRecord& bucket) {
-  if (bucket.policy.empty()) return std::shared_ptr<const iam::policy::Policy>();
+Authorizer::PolicyRef Authorizer::MakeRef(std::string_view text, std::shared_ptr<const iam::policy::Policy> policy) {
+  return PolicyRef{std::move(policy), ContainsIgnoreCase(text, "s3:ExistingObjectTag/")};
+}
+
+Result<Authorizer::PolicyRef> Authorizer::BucketPolicy(const catalog::BucketRecord& bucket) {
+  if (bucket.policy.empty()) return PolicyRef{};
   {
     std::lock_guard lock(mu_);
     auto it = bucket_policies_.find(bucket.id);
-    if (it != bucket_policies_.end() && it->second.text == bucket.policy) return it->second.policy;
+    if (it != bucket_policies_.end() && it->second.text == bucket.policy) return it->second.ref;
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const iam::policy::Policy> p, ParseBucketPolicy(bucket.name, bucket.policy));
+  PolicyRef ref = MakeRef(bucket.policy, std::move(p));
   std::lock_guard lock(mu_);
   if (bucket_policies_.size() > 10000) bucket_policies_.clear();
-  bucket_policies_[bucket.id] = CachedPolicy{bucket.policy, p};
-  return p;
+  bucket_policies_[bucket.id] = CachedPolicy{bucket.policy, ref};
+  return ref;
 }
 
-Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> Authorizer::IdentityPolicies(
-    std::string_view tenant, std::string_view user) {
-  std::vector<std::shared_ptr<const iam::policy::Policy>> out;
+Result<std::vector<Authorizer::PolicyRef>> Authorizer::IdentityPolicies(std::string_view tenant,
+                                                                        std::string_view user) {
+  std::vector<PolicyRef> out;
   ASSIGN_OR_RETURN(iam::UserRecord rec, directory_.GetUser(tenant, user));
   for (const auto& [name, text] : rec.policies) {
     std::string cache_key = fmt::format("{}/{}/{}", tenant, user, name);
@@ -106,7 +121,7 @@ Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> Authorizer::Iden
       std::lock_guard lock(mu_);
       auto it = identity_policies_.find(cache_key);
       if (it != identity_policies_.end() && it->second.text == text) {
-        out.push_back(it->second.policy);
+        out.push_back(it->second.ref);
         continue;
       }
     }
@@ -115,11 +130,11 @@ Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> Authorizer::Iden
     opt.max_bytes = 6144 * 4;
     Result<iam::policy::Policy> parsed = iam::policy::Policy::Parse(text, opt);
     if (!parsed.ok()) continue;  // validated when stored; an unreadable one grants nothing
-    auto p = std::make_shared<const iam::policy::Policy>(std::move(parsed).value());
+    PolicyRef ref = MakeRef(text, std::make_shared<const iam::policy::Policy>(std::move(parsed).value()));
     std::lock_guard lock(mu_);
     if (identity_policies_.size() > 10000) identity_policies_.clear();
-    identity_policies_[cache_key] = CachedPolicy{text, p};
-    out.push_back(std::move(p));
+    identity_policies_[cache_key] = CachedPolicy{text, ref};
+    out.push_back(std::move(ref));
   }
   return out;
 }
@@ -167,32 +182,57 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
   }
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
 
-  // 1. Policies; any explicit Deny wins.
-  Decision identity = Decision::kNoMatch;
+  if (bucket != nullptr && same_tenant && is_root && IsBucketPolicyAction(access.action)) return std::nullopt;
+
+  // The policies that apply: the requester's identity policies (not for a
+  // root, which has none) and the bucket policy.
+  std::vector<PolicyRef> identity_policies;
   if (!anonymous && !is_root) {
-    Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> policies =
+    Result<std::vector<PolicyRef>> policies =
         IdentityPolicies(requester.principal->tenant_id, requester.principal->user);
     if (!policies.ok()) return Denied("the requesting user is unknown");
-    for (const auto& p : *policies) {
-      Decision d = p->Evaluate(ctx);
-      if (d == Decision::kDeny) return Denied("explicitly denied by an identity policy");
-      if (d == Decision::kAllow) identity = Decision::kAllow;
-    }
+    identity_policies = std::move(policies).value();
   }
-  Decision resource_policy = Decision::kNoMatch;
+  PolicyRef bucket_policy;
   iam::acl::PublicAccessBlock pab;
   if (bucket != nullptr) {
     Result<iam::TenantRecord> owner = directory_.GetTenant(bucket->owner);
     pab = EffectivePublicAccessBlock(*bucket, owner.ok() ? &*owner : nullptr);
-    Result<std::shared_ptr<const iam::policy::Policy>> bp = BucketPolicy(*bucket);
+    Result<PolicyRef> bp = BucketPolicy(*bucket);
     if (!bp.ok()) return ErrorFromStatus(bp.status());
-    if (*bp) {
-      resource_policy = (*bp)->Evaluate(ctx);
-      if (resource_policy == Decision::kDeny) return Denied("explicitly denied by the bucket policy");
-      // RestrictPublicBuckets: a public policy serves only the owner's tenant.
-      if (resource_policy == Decision::kAllow && pab.restrict_public_buckets && !same_tenant && (*bp)->IsPublic()) {
-        resource_policy = Decision::kNoMatch;
-      }
+    bucket_policy = std::move(bp).value();
+  }
+
+  // s3:ExistingObjectTag/<k>, read only when a policy asks for it. The keys
+  // live in `tag_keys`, reserved up front so that the views stay valid.
+  bool wants_tags = bucket_policy.mentions_existing_object_tag;
+  for (const PolicyRef& p : identity_policies) wants_tags |= p.mentions_existing_object_tag;
+  catalog::TagMap tags;
+  std::vector<std::string> tag_keys;
+  if (wants_tags && access.existing_object_tags) {
+    tags = access.existing_object_tags();
+    tag_keys.reserve(tags.size());
+    for (const auto& [k, v] : tags) {
+      tag_keys.push_back("s3:ExistingObjectTag/" + k);
+      ctx.Add(tag_keys.back(), v);
+    }
+  }
+
+  // 1. Policies; any explicit Deny wins.
+  Decision identity = Decision::kNoMatch;
+  for (const PolicyRef& p : identity_policies) {
+    Decision d = p.policy->Evaluate(ctx);
+    if (d == Decision::kDeny) return Denied("explicitly denied by an identity policy");
+    if (d == Decision::kAllow) identity = Decision::kAllow;
+  }
+  Decision resource_policy = Decision::kNoMatch;
+  if (bucket_policy.policy) {
+    resource_policy = bucket_policy.policy->Evaluate(ctx);
+    if (resource_policy == Decision::kDeny) return Denied("explicitly denied by the bucket policy");
+    // RestrictPublicBuckets: a public policy serves only the owner's tenant.
+    if (resource_policy == Decision::kAllow && pab.restrict_public_buckets && !same_tenant &&
+        bucket_policy.policy->IsPublic()) {
+      resource_policy = Decision::kNoMatch;
     }
   }
   if (same_tenant && is_root) return std::nullopt;

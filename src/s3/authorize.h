@@ -3,6 +3,8 @@
 // perform one IAM action on one resource, combining the requester's identity
 // policies, the bucket policy, the bucket's or object's ACL, ownership
 // controls and Block Public Access, as docs/tenancy.md states:
+//  0. the bucket owner's root may always get, put and delete the bucket
+//     policy (as in S3: a policy cannot lock its owner out);
 //  1. an explicit Deny in any applicable policy wins;
 //  2. inside the bucket owner's tenant, the tenant root is allowed, and a
 //     user is allowed by its identity policies, the bucket policy, or an ACL
@@ -23,6 +25,7 @@
 // Thread-safety: Check may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,8 +61,13 @@ struct AccessCheck {
   // The object's ACL for actions an object ACL governs (GetObject,
   // GetObjectAcl, PutObjectAcl); null = the default (owner full control).
   const iam::acl::Acl* object_acl = nullptr;
-  // Extra condition keys (s3:prefix, s3:x-amz-acl, s3:ExistingObjectTag/...).
+  // Extra condition keys (s3:prefix, s3:RequestObjectTag/...).
   std::vector<std::pair<std::string, std::string>> conditions;
+  // The tags of the object concerned, for s3:ExistingObjectTag/<k>. Called
+  // at most once per Check, and only when the bucket policy or one of the
+  // requester's identity policies mentions that key, so that other requests
+  // pay no read. Unset: no object (bucket-level actions), no tags.
+  std::function<catalog::TagMap()> existing_object_tags;
 };
 
 // The bucket's own Block Public Access settings; all false when none are set.
@@ -87,16 +95,22 @@ class Authorizer {
                                                                              std::string_view json);
 
  private:
-  Result<std::shared_ptr<const iam::policy::Policy>> BucketPolicy(const catalog::BucketRecord& bucket);
-  Result<std::vector<std::shared_ptr<const iam::policy::Policy>>> IdentityPolicies(std::string_view tenant,
-                                                                                  std::string_view user);
+  // A parsed policy and what Check needs to know about its text.
+  struct PolicyRef {
+    std::shared_ptr<const iam::policy::Policy> policy;  // null: no policy
+    bool mentions_existing_object_tag = false;          // s3:ExistingObjectTag/<k>
+  };
+  struct CachedPolicy {
+    std::string text;
+    PolicyRef ref;
+  };
+  static PolicyRef MakeRef(std::string_view text, std::shared_ptr<const iam::policy::Policy> policy);
+
+  Result<PolicyRef> BucketPolicy(const catalog::BucketRecord& bucket);
+  Result<std::vector<PolicyRef>> IdentityPolicies(std::string_view tenant, std::string_view user);
 
   iam::Directory& directory_;
   std::mutex mu_;
-  struct CachedPolicy {
-    std::string text;
-    std::shared_ptr<const iam::policy::Policy> policy;
-  };
   std::unordered_map<std::string, CachedPolicy> bucket_policies_;    // by bucket id; GUARDED_BY(mu_)
   std::unordered_map<std::string, CachedPolicy> identity_policies_;  // by tenant/user/name; GUARDED_BY(mu_)
 };

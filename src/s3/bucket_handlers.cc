@@ -42,6 +42,7 @@ std::string HttpDate(uint64_t ms) {
 }
 
 asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
+  if (std::optional<S3Error> denied = AuthorizeWithoutBucket(ctx, "s3:ListAllMyBuckets", "")) co_return *denied;
   Result<std::vector<catalog::BucketRecord>> buckets = deps_.catalog.ListBuckets();
   if (!buckets.ok()) co_return ErrorFromStatus(buckets.status());
   Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
@@ -64,6 +65,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   if (!IsValidBucketName(ctx.route.bucket)) co_return MakeError(S3ErrorCode::kInvalidBucketName);
+  if (std::optional<S3Error> denied = AuthorizeWithoutBucket(ctx, "s3:CreateBucket", ctx.route.bucket)) {
+    co_return *denied;
+  }
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<std::string> body = co_await ReadSmallBody(ctx, 64 * 1024, &error);
   if (!body.ok()) co_return error;

@@ -133,7 +133,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
         EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
       co_return MakeError(S3ErrorCode::kPreconditionFailed);
     }
-    if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, rec->size, 1)) co_return *over;
+    if (std::optional<S3Error> over =
+            CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec->size)) {
+      co_return *over;
+    }
     if (rec->size > options_.max_object_size) {
       co_return MakeError(S3ErrorCode::kInvalidRequest,
                           fmt::format("The specified copy source is larger than the maximum allowable size "

@@ -164,7 +164,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.tags = up->tags;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
-  if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, rec.size, 1)) co_return *over;
+  if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
+    co_return *over;
+  }
 
   Result<catalog::Catalog::Completion> done =
       co_await deps_.pool.Run([&] { return deps_.catalog.CompleteUpload(*bucket, *up, rec); });

@@ -69,7 +69,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
   if (!tags.ok()) co_return error;
-  if (std::optional<S3Error> over = CheckObjectQuota(deps_.catalog, ctx.tenant, DeclaredBodySize(ctx.req), 1)) {
+  if (std::optional<S3Error> over =
+          CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, DeclaredBodySize(ctx.req))) {
     co_return *over;
   }
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
@@ -127,7 +128,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   for (int attempt = 0;; ++attempt) {
     rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
     if (!rec.ok()) {
-      co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
+      co_return rec.status().code() == StatusCode::kNotFound ? MissingKeyError(ctx, *bucket)
                                                              : ErrorFromStatus(rec.status());
     }
     if (conditions.any()) {
@@ -247,7 +248,9 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  // As in S3, s3:DeleteObject is checked on each key (a policy may allow
+  // or deny a prefix); a refused key is an AccessDenied entry of the reply.
+  Result<catalog::BucketRecord> bucket = NamedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
   if (!body.ok()) co_return error;
@@ -257,6 +260,11 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
   xml::XmlWriter w;
   w.OpenRoot("DeleteResult");
   for (const std::string& key : req->keys) {
+    if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:DeleteObject", *bucket, key)) {
+      w.Open("Error").Element("Key", key).Element("Code", denied->CodeString());
+      w.Element("Message", denied->Message()).Close();
+      continue;
+    }
     Result<std::optional<catalog::ObjectRecord>> deleted =
         co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, key); });
     if (!deleted.ok()) {

@@ -3,26 +3,45 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace confiance::s3 {
 
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
-                                        uint64_t add_bytes, uint64_t add_objects) {
+                                        int64_t add_bytes, int64_t add_objects) {
   const iam::Quotas& q = tenant.quotas;
   if (q.max_bytes == 0 && q.max_objects == 0) return std::nullopt;
   Result<catalog::Catalog::OwnerUsage> used = catalog.UsageOfOwner(tenant.id);
   if (!used.ok()) return ErrorFromStatus(used.status());
-  uint64_t bytes = static_cast<uint64_t>(std::max<int64_t>(used->usage.bytes, 0));
-  uint64_t objects = static_cast<uint64_t>(std::max<int64_t>(used->usage.objects, 0));
-  if (q.max_bytes != 0 && bytes + add_bytes > q.max_bytes) {
+  int64_t bytes = std::max<int64_t>(used->usage.bytes, 0);
+  int64_t objects = std::max<int64_t>(used->usage.objects, 0);
+  if (q.max_bytes != 0 && add_bytes > 0 && static_cast<uint64_t>(bytes + add_bytes) > q.max_bytes) {
     return MakeError(S3ErrorCode::kQuotaExceeded,
                      fmt::format("The tenant's storage quota of {} bytes would be exceeded ({} bytes in use).",
                                  q.max_bytes, bytes));
   }
-  if (q.max_objects != 0 && objects + add_objects > q.max_objects) {
+  if (q.max_objects != 0 && add_objects > 0 && static_cast<uint64_t>(objects + add_objects) > q.max_objects) {
     return MakeError(S3ErrorCode::kQuotaExceeded,
                      fmt::format("The tenant's quota of {} objects would be exceeded.", q.max_objects));
   }
   return std::nullopt;
+}
+
+std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
+                                     const catalog::BucketRecord& bucket, std::string_view key, uint64_t size) {
+  Result<iam::TenantRecord> owner = directory.GetTenant(bucket.owner);
+  if (!owner.ok()) return ErrorFromStatus(owner.status());
+  if (owner->quotas.max_bytes == 0 && owner->quotas.max_objects == 0) return std::nullopt;
+  int64_t add_bytes = static_cast<int64_t>(size);
+  int64_t add_objects = 1;
+  Result<catalog::ObjectRecord> existing = catalog.GetObject(bucket, key, /*with_inline_data=*/false);
+  if (existing.ok()) {
+    add_bytes -= static_cast<int64_t>(existing->size);
+    add_objects = 0;
+  } else if (existing.status().code() != StatusCode::kNotFound) {
+    return ErrorFromStatus(existing.status());
+  }
+  return CheckObjectQuota(catalog, *owner, add_bytes, add_objects);
 }
 
 uint64_t DeclaredBodySize(const http::Request& request) {

@@ -1,7 +1,9 @@
 // File: s3/quota.h
 // Tenant quotas (iam::Quotas) checked before a write is accepted: bytes and
 // objects on PutObject, CopyObject and CompleteMultipartUpload, the bucket
-// count on CreateBucket. The check reads the exact usage counters
+// count on CreateBucket. Objects belong to the bucket's owner
+// (docs/tenancy.md), so a write is charged to the bucket owner's quota
+// whoever sends it. The check reads the exact usage counters
 // (catalog::Catalog::UsageOfOwner) and is not atomic with the commit, so
 // concurrent writers can overshoot a quota by what they write at once — as
 // in Ceph RGW and MinIO. Unlimited tenants cost nothing.
@@ -9,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "catalog/catalog.h"
 #include "http/http.h"
@@ -17,10 +20,19 @@
 
 namespace confiance::s3 {
 
-// nullopt when `tenant` may store `add_bytes` more bytes in `add_objects`
-// more objects; otherwise the QuotaExceeded error.
+// nullopt when `tenant` may change its usage by `add_bytes` bytes and
+// `add_objects` objects (either may be negative: a shrinking overwrite is
+// always allowed); otherwise the QuotaExceeded error.
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
-                                        uint64_t add_bytes, uint64_t add_objects);
+                                        int64_t add_bytes, int64_t add_objects);
+
+// nullopt when the owner of `bucket` may store `size` bytes under `key`,
+// replacing the object there if any (an overwrite adds no object and only
+// the size difference). Reads the owner's tenant record (cached) and, only
+// when it has a byte or object quota, the key's current record.
+std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
+                                     const catalog::BucketRecord& bucket, std::string_view key, uint64_t size);
+
 // The object size a PUT declares (x-amz-decoded-content-length for
 // aws-chunked bodies, else Content-Length; 0 when unknown).
 uint64_t DeclaredBodySize(const http::Request& request);

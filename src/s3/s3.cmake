@@ -6,4 +6,5 @@ confiance_library(confiance_s3
           tagging_handlers.cc cors_handlers.cc
   DEPS confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto
        confiance_common fmt::fmt)
-confiance_test(s3_test SOURCES acl_error_test.cc authorize_test.cc range_test.cc router_test.cc bucket_name_test.cc conditional_test.cc DEPS confiance_s3)
+confiance_test(s3_test SOURCES acl_error_test.cc range_test.cc router_test.cc bucket_name_test.cc conditional_test.cc DEPS confiance_s3)
+confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)

@@ -148,14 +148,19 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   co_return MakeError(S3ErrorCode::kNotImplemented);
 }
 
-Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* error) {
+Result<catalog::BucketRecord> S3Service::NamedBucket(Ctx& ctx, S3Error* error) {
   Result<catalog::BucketRecord> b = deps_.catalog.GetBucket(ctx.route.bucket);
   if (!b.ok()) {
     *error = b.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
                                                         : ErrorFromStatus(b.status());
     error->resource = "/" + ctx.route.bucket;
-    return b.status();
   }
+  return b;
+}
+
+Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* error) {
+  Result<catalog::BucketRecord> b = NamedBucket(ctx, error);
+  if (!b.ok()) return b.status();
   std::string_view key = IsObjectOperation(ctx.route.op) ? std::string_view(ctx.route.key) : std::string_view();
   if (std::optional<S3Error> denied = AuthorizeAccess(ctx, IamAction(ctx.route.op), *b, key)) {
     *error = *denied;
@@ -188,7 +193,6 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
   }
   // The object's tags and ACL matter only for some requests: read the
   // object record only then (a plain owner request never pays for it).
-  const bool wants_tags = !key.empty() && ContainsIgnoreCase(bucket.policy, "ExistingObjectTag");
   std::optional<iam::acl::AclRequirement> acl_need = iam::acl::AclRequirementFor(action);
   const bool acl_may_help = !key.empty() && acl_need && acl_need->resource == iam::acl::AclResource::kObject &&
                             bucket.ownership != "BucketOwnerEnforced";
@@ -202,9 +206,11 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
       if (Result<iam::acl::Acl> acl = iam::acl::DecodeAcl(object->acl); acl.ok()) object_acl = std::move(acl).value();
     }
   };
-  if (wants_tags) {
-    load_object();
-    for (const auto& [k, v] : object->tags) check.conditions.emplace_back("s3:ExistingObjectTag/" + k, v);
+  if (!key.empty()) {
+    check.existing_object_tags = [&] {
+      load_object();
+      return object->tags;
+    };
   }
   std::optional<S3Error> denied = authorizer_.Check(ctx.req, ctx.requester, check);
   if (denied && acl_may_help) {
@@ -215,6 +221,18 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
     }
   }
   return denied;
+}
+
+std::optional<S3Error> S3Service::AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket) {
+  AccessCheck check;
+  check.action = action;
+  check.bucket = bucket;
+  return authorizer_.Check(ctx.req, ctx.requester, check);
+}
+
+S3Error S3Service::MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket) {
+  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:ListBucket", bucket, "")) return *denied;
+  return MakeError(S3ErrorCode::kNoSuchKey);
 }
 
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(

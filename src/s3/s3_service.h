@@ -67,10 +67,21 @@ class S3Service {
   // The bucket the request names, if the requester may perform the route's
   // action on it (or on the named object): see s3/authorize.h.
   Result<catalog::BucketRecord> AuthorizedBucket(Ctx& ctx, S3Error* error);
+  // The bucket the request names, whoever asks (NoSuchBucket otherwise):
+  // for handlers that authorize per key (DeleteObjects).
+  Result<catalog::BucketRecord> NamedBucket(Ctx& ctx, S3Error* error);
   // Whether the requester may perform `action` on bucket/key (CopyObject's
-  // source, per-key deletes); loads the object's ACL when it matters.
+  // source, per-key deletes); loads the object's ACL or tags when they
+  // matter.
   std::optional<S3Error> AuthorizeAccess(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
                                          std::string_view key);
+  // Whether the requester may perform a bucket-less action ("" bucket) or
+  // one on a bucket that does not exist yet (CreateBucket).
+  std::optional<S3Error> AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket);
+  // The error for a key that does not exist: NoSuchKey if the requester may
+  // list the bucket, else AccessDenied, as S3 answers GetObject and
+  // HeadObject (otherwise a reader could probe which keys exist).
+  S3Error MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket);
 
   // access_control_handlers.cc
   asio::awaitable<Reply> GetBucketPolicy(Ctx& ctx);

@@ -6,18 +6,14 @@ users; the authorization rule of docs/tenancy.md; JSON errors of the API;
 the CLI's exit codes (0 ok, 1 API error, 2 usage, 3 cannot connect)."""
 
 import json
-import os
 import subprocess
 
 import pytest
-from botocore.exceptions import ClientError
 
 import s3util
-from conftest import Server, client_error, free_port, unique_bucket
-
-OPERATOR_AK = "CONFIANCEOPERATORKEY1"
-OPERATOR_SK = "confiance/operator/test/secret0123456789"
-ADMIN = "/_confiance/admin/v1"
+from adminutil import (ADMIN, OPERATOR_AK, OPERATOR_SK, AdminServer,
+                       admin_request, cli, error_of, s3, s3_code)
+from conftest import free_port, unique_bucket
 
 # Tenants and principals created by the `world` fixture, all with explicit
 # keys (as scripts do with radosgw-admin --access-key --secret).
@@ -29,16 +25,6 @@ ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
 
 
-class AdminServer(Server):
-    """The conftest server with operator credentials in its environment."""
-
-    def env(self):
-        env = super().env()
-        env["CONFIANCE_OPERATOR_ACCESS_KEY"] = OPERATOR_AK
-        env["CONFIANCE_OPERATOR_SECRET_KEY"] = OPERATOR_SK
-        return env
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = AdminServer(str(tmp_path_factory.mktemp("admin")))
@@ -48,66 +34,12 @@ def server(tmp_path_factory):
         srv.stop_clean()
 
 
-class Cli:
-    def __init__(self, cp):
-        self.rc = cp.returncode
-        self.out = cp.stdout
-        self.err = cp.stderr
-
-    def json(self):
-        return json.loads(self.out)
-
-    def __repr__(self):
-        return "<cli rc=%d out=%r err=%r>" % (self.rc, self.out[-1500:],
-                                              self.err[-1500:])
-
-
-def cli(srv, *args, creds=(OPERATOR_AK, OPERATOR_SK), endpoint=None,
-        expect=0, stdin=None):
-    """Runs `confiance admin ARGS` with the endpoint and credentials in the
-    environment (CONFIANCE_*), asserting the exit code `expect`."""
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    env["CONFIANCE_ENDPOINT"] = endpoint or srv.endpoint
-    if creds:
-        env["CONFIANCE_ACCESS_KEY"], env["CONFIANCE_SECRET_KEY"] = creds
-    cp = subprocess.run([srv.binary, "admin"] + list(args), env=env,
-                        capture_output=True, text=True, timeout=60,
-                        input=stdin)
-    res = Cli(cp)
-    if expect is not None:
-        assert res.rc == expect, "admin %s: %r" % (" ".join(args), res)
-    return res
-
-
-def s3(srv, creds):
-    return srv.client(access_key=creds[0], secret_key=creds[1])
-
-
-def s3_code(fn, *args, **kw):
-    with pytest.raises(ClientError) as ei:
-        fn(*args, **kw)
-    return client_error(ei)
-
-
-def admin_request(srv, method, path, body=b"", creds=(OPERATOR_AK,
-                                                      OPERATOR_SK), **kw):
-    return srv.request(method, ADMIN + path, body=body, access_key=creds[0],
-                       secret_key=creds[1], **kw)
-
-
-def error_of(resp):
-    doc = json.loads(resp.body)
-    assert set(doc) == {"error"}, doc
-    assert set(doc["error"]) == {"code", "message"}, doc
-    assert doc["error"]["message"], doc
-    return resp.status, doc["error"]["code"]
-
-
 @pytest.fixture(scope="module")
 def world(server):
     """Tenants alpha and bravo with explicit root keys, user alice in alpha
     and bob in bravo with explicit keys and an allow-all identity policy,
-    and a bucket of alpha's with one object."""
+    and a bucket of alpha's with one object. The operator creates tenants
+    and users; only each tenant's root can grant its users permissions."""
     r = cli(server, "tenant", "create", "alpha", "--display-name", "Alpha SA",
             "--access-key", ALPHA_ROOT[0], "--secret-key", ALPHA_ROOT[1])
     assert "Created tenant alpha." in r.out, r
@@ -122,14 +54,14 @@ def world(server):
                                   "secret_key": BRAVO_ROOT[1],
                                   "tenant": "bravo", "user": "root",
                                   "status": "Active"}
-    for tenant, user, creds in (("alpha", "alice", ALICE),
-                                ("bravo", "bob", BOB)):
+    for tenant, user, creds, root in (("alpha", "alice", ALICE, ALPHA_ROOT),
+                                      ("bravo", "bob", BOB, BRAVO_ROOT)):
         r = cli(server, "user", "create", "--tenant", tenant, user,
                 "--access-key", creds[0], "--secret-key", creds[1])
         assert "Created user %s in tenant %s." % (user, tenant) in r.out, r
         assert creds[1] in r.out, r
         cli(server, "policy", "put", "--tenant", tenant, "--user", user,
-            "allow-all", stdin=ALLOW_ALL)
+            "allow-all", stdin=ALLOW_ALL, creds=root)
     bucket = unique_bucket("alpha")
     a = s3(server, ALPHA_ROOT)
     a.create_bucket(Bucket=bucket)
@@ -205,8 +137,13 @@ def test_disabled_key_is_rejected_until_enabled(server, world):
     assert [(k["access_key"], k["status"]) for k in keys] == [
         (ALICE[0], "Inactive")]
     assert "secret" not in json.dumps(keys)
+    # Re-enabling is the tenant's act: the operator may have seen the secret.
+    r = cli(server, "key", "enable", "--tenant", "alpha", "--user", "alice",
+            ALICE[0], expect=1)
+    assert "AccessDenied" in r.err, r
+    assert s3_code(alice.list_buckets) == (403, "InvalidAccessKeyId")
     cli(server, "key", "enable", "--tenant", "alpha", "--user", "alice",
-        ALICE[0])
+        ALICE[0], creds=ALPHA_ROOT)
     alice.list_buckets()
 
 
@@ -215,7 +152,7 @@ def test_deleted_user_key_is_rejected(server, world):
     cli(server, "user", "create", "--tenant", "alpha", "carol",
         "--access-key", carol[0], "--secret-key", carol[1])
     cli(server, "policy", "put", "--tenant", "alpha", "--user", "carol",
-        "allow-all", stdin=ALLOW_ALL)
+        "allow-all", stdin=ALLOW_ALL, creds=ALPHA_ROOT)
     s3(server, carol).list_buckets()
     r = cli(server, "user", "delete", "--tenant", "alpha", "carol")
     assert "Deleted user carol" in r.out, r
@@ -227,12 +164,12 @@ def test_deleted_user_key_is_rejected(server, world):
 
 def test_key_rotation_and_limit(server, world):
     r = cli(server, "--json", "key", "create", "--tenant", "bravo",
-            "--user", "bob")
+            "--user", "bob", creds=BRAVO_ROOT)
     new = r.json()
     assert new["secret_key"] and new["access_key"] != BOB[0]
     s3(server, (new["access_key"], new["secret_key"])).list_buckets()
     r = cli(server, "key", "create", "--tenant", "bravo", "--user", "bob",
-            expect=1)
+            creds=BRAVO_ROOT, expect=1)
     assert "LimitExceeded" in r.err, r
     cli(server, "key", "delete", "--tenant", "bravo", "--user", "bob",
         new["access_key"])
@@ -280,6 +217,64 @@ def test_tenant_users_cannot_use_the_admin_api(server, world):
         assert "AccessDenied" in r.err, (args, r)
     resp = admin_request(server, "GET", "/whoami", creds=ALICE)
     assert error_of(resp) == (403, "AccessDenied")
+
+
+def test_operators_cannot_grant_themselves_access(server, world):
+    """docs/tenancy.md: an operator creates users with a first key (scripts
+    need it) but cannot give them permissions or new keys; the tenant's
+    root replaces the keys the operator saw."""
+    erin = ("ALPHAERINKEY00000001", "alpha-erin-secret-0123456789")
+    cli(server, "user", "create", "--tenant", "alpha", "erin",
+        "--access-key", erin[0], "--secret-key", erin[1])
+    for args, stdin in (
+            (["policy", "put", "--tenant", "alpha", "--user", "erin", "p"],
+             ALLOW_ALL),
+            (["policy", "delete", "--tenant", "alpha", "--user", "alice",
+              "allow-all"], None),
+            (["key", "create", "--tenant", "alpha", "--user", "erin"], None),
+            (["key", "create", "--tenant", "alpha", "--user", "root"], None),
+            (["key", "enable", "--tenant", "alpha", "--user", "erin",
+              erin[0]], None)):
+        r = cli(server, *args, stdin=stdin, expect=1)
+        assert "AccessDenied" in r.err, (args, r)
+    # The operator-made user holds no permission until its tenant grants
+    # one; alice's policy survived the refused delete.
+    e = s3(server, erin)
+    assert s3_code(e.list_buckets) == (403, "AccessDenied")
+    assert s3_code(e.get_object, Bucket=world["bucket"],
+                   Key="secret.txt") == (403, "AccessDenied")
+    assert s3_code(e.put_object, Bucket=world["bucket"], Key="erin",
+                   Body=b"x") == (403, "AccessDenied")
+    assert s3(server, ALICE).get_object(
+        Bucket=world["bucket"], Key="secret.txt")["Body"].read() == \
+        b"alpha data"
+    # ... and the operator may still read policy names and administer.
+    r = cli(server, "policy", "list", "--tenant", "alpha", "--user", "alice")
+    assert r.out.split() == ["allow-all"], r
+    cli(server, "key", "disable", "--tenant", "alpha", "--user", "erin",
+        erin[0])
+    assert s3_code(e.list_buckets) == (403, "InvalidAccessKeyId")
+    cli(server, "user", "delete", "--tenant", "alpha", "erin")
+
+
+def test_tenant_root_rotates_operator_issued_keys(server, world):
+    """A tenant created by an operator starts with a root key the operator
+    knows; the root creates its own key and deletes that one."""
+    ak, sk = "ZETAROOTKEY000000001", "zeta-root-secret-0123456789"
+    cli(server, "tenant", "create", "zeta", "--access-key", ak,
+        "--secret-key", sk)
+    new = cli(server, "--json", "key", "create", "--tenant", "zeta",
+              "--user", "root", creds=(ak, sk)).json()
+    mine = (new["access_key"], new["secret_key"])
+    cli(server, "key", "delete", "--tenant", "zeta", "--user", "root", ak,
+        creds=mine)
+    assert s3_code(s3(server, (ak, sk)).list_buckets) == (
+        403, "InvalidAccessKeyId")
+    s3(server, mine).list_buckets()
+    keys = cli(server, "--json", "key", "list", "--tenant", "zeta", "--user",
+               "root").json()["access_keys"]
+    assert [k["access_key"] for k in keys] == [mine[0]]
+    cli(server, "tenant", "delete", "zeta")
 
 
 # ------------------------------------------------------- tenants and quotas
@@ -338,25 +333,26 @@ def test_policies(server, world, tmp_path):
     path = tmp_path / "deny.json"
     path.write_text(json.dumps(doc))
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
-            "no-delete", "--file", str(path))
+            "no-delete", "--file", str(path), creds=ALPHA_ROOT)
     assert "Stored policy no-delete" in r.out, r
     assert json.loads(cli(server, "policy", "get", "--tenant", "alpha",
                           "--user", "alice", "no-delete").out) == doc
     r = cli(server, "policy", "list", "--tenant", "alpha", "--user", "alice")
     assert r.out.split() == ["allow-all", "no-delete"], r
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
-            "bad", stdin="[1, 2]", expect=1)
+            "bad", stdin="[1, 2]", creds=ALPHA_ROOT, expect=1)
     assert "MalformedPolicy" in r.err, r
     # The policy engine validates: an unknown action is named in the error.
     bad = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
-            "typo", stdin=json.dumps(bad), expect=1)
+            "typo", stdin=json.dumps(bad), creds=ALPHA_ROOT, expect=1)
     assert "invalid action" in r.err, r
     r = cli(server, "policy", "put", "--tenant", "alpha", "--user", "alice",
-            "x", "--file", str(tmp_path / "missing.json"), expect=2)
+            "x", "--file", str(tmp_path / "missing.json"), creds=ALPHA_ROOT,
+            expect=2)
     cli(server, "policy", "delete", "--tenant", "alpha", "--user", "alice",
-        "no-delete")
+        "no-delete", creds=ALPHA_ROOT)
     r = cli(server, "policy", "get", "--tenant", "alpha", "--user", "alice",
             "no-delete", expect=1)
     assert "NoSuchPolicy" in r.err, r

@@ -1,0 +1,83 @@
+"""Helpers shared by the suites that need tenants: a server started with
+fixed operator credentials, the `confiance admin` CLI runner, boto3 clients
+for given credentials, and the admin API's JSON errors."""
+
+import json
+import subprocess
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Server, client_error
+
+OPERATOR_AK = "CONFIANCEOPERATORKEY1"
+OPERATOR_SK = "confiance/operator/test/secret0123456789"
+OPERATOR = (OPERATOR_AK, OPERATOR_SK)
+ADMIN = "/_confiance/admin/v1"
+
+
+class AdminServer(Server):
+    """The conftest server with operator credentials in its environment."""
+
+    def env(self):
+        env = super().env()
+        env["CONFIANCE_OPERATOR_ACCESS_KEY"] = OPERATOR_AK
+        env["CONFIANCE_OPERATOR_SECRET_KEY"] = OPERATOR_SK
+        return env
+
+
+class Cli:
+    def __init__(self, cp):
+        self.rc = cp.returncode
+        self.out = cp.stdout
+        self.err = cp.stderr
+
+    def json(self):
+        return json.loads(self.out)
+
+    def __repr__(self):
+        return "<cli rc=%d out=%r err=%r>" % (self.rc, self.out[-1500:],
+                                              self.err[-1500:])
+
+
+def cli(srv, *args, creds=OPERATOR, endpoint=None, expect=0, stdin=None):
+    """Runs `confiance admin ARGS` with the endpoint and credentials in the
+    environment (CONFIANCE_*), asserting the exit code `expect`."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    env["CONFIANCE_ENDPOINT"] = endpoint or srv.endpoint
+    if creds:
+        env["CONFIANCE_ACCESS_KEY"], env["CONFIANCE_SECRET_KEY"] = creds
+    cp = subprocess.run([srv.binary, "admin"] + list(args), env=env,
+                        capture_output=True, text=True, timeout=60,
+                        input=stdin)
+    res = Cli(cp)
+    if expect is not None:
+        assert res.rc == expect, "admin %s: %r" % (" ".join(args), res)
+    return res
+
+
+def s3(srv, creds):
+    """A boto3 client signing with `creds` (access key, secret key)."""
+    return srv.client(access_key=creds[0], secret_key=creds[1])
+
+
+def s3_code(fn, *args, **kw):
+    """(HTTP status, S3 code) of the ClientError that fn(*args, **kw)
+    must raise."""
+    with pytest.raises(ClientError) as ei:
+        fn(*args, **kw)
+    return client_error(ei)
+
+
+def admin_request(srv, method, path, body=b"", creds=OPERATOR, **kw):
+    return srv.request(method, ADMIN + path, body=body, access_key=creds[0],
+                       secret_key=creds[1], **kw)
+
+
+def error_of(resp):
+    """(HTTP status, code) of an admin API error reply, checking its shape."""
+    doc = json.loads(resp.body)
+    assert set(doc) == {"error"}, doc
+    assert set(doc["error"]) == {"code", "message"}, doc
+    assert doc["error"]["message"], doc
+    return resp.status, doc["error"]["code"]
