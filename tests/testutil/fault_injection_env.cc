@@ -81,6 +81,22 @@ void FaultInjectionEnv::SetFilesystemActive(bool active) {
   active_ = active;
 }
 
+bool FaultInjectionEnv::filesystem_active() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return active_;
+}
+
+void FaultInjectionEnv::CrashAfter(uint64_t n, std::optional<std::thread::id> counted_thread) {
+  std::lock_guard<std::mutex> l(mu_);
+  crash_countdown_ = n;
+  crash_thread_ = counted_thread;
+}
+
+uint64_t FaultInjectionEnv::mutating_calls() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return mutating_calls_;
+}
+
 int FaultInjectionEnv::injected_failures() const {
   std::lock_guard<std::mutex> l(mu_);
   return injected_;
@@ -93,6 +109,11 @@ size_t FaultInjectionEnv::TEST_PendingDirOps() const {
 
 Status FaultInjectionEnv::MaybeFail(FaultOp op) {
   std::lock_guard<std::mutex> l(mu_);
+  ++mutating_calls_;
+  if (crash_countdown_ > 0 && (!crash_thread_ || *crash_thread_ == std::this_thread::get_id()) &&
+      --crash_countdown_ == 0) {
+    active_ = false;  // the crash point
+  }
   if (!active_) {
     ++injected_;
     return ErrnoError(EIO, "fault injection: filesystem inactive");
