@@ -46,6 +46,10 @@ struct Observed {
   uint64_t size = 0;
   std::string etag;
   std::optional<std::string> data;  // nullopt: bytes not read (listings, parts)
+  // Objects: the multipart upload the record was completed from ("" for a
+  // PUT). Identical contents can come from different writes (two empty
+  // parts), so "this upload's completion landed" is judged on this.
+  std::string upload_id;
 
   std::string Describe() const;
 };

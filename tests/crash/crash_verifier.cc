@@ -53,10 +53,10 @@ void CheckParts(DataDir& dir, const std::string& upload_id, UploadModel& up,
   }
 }
 
-bool Holds(const Candidates& object, const Content& content) {
-  if (!object.certain() || !object.only().present() || !content.present()) return false;
-  const Content& c = object.only();
-  return c.etag == content.etag && *c.data == *content.data;
+// True if `seen` is the object that completing `upload_id` writes.
+bool CompletedBy(const Observed* seen, const std::string& upload_id, const Content& content) {
+  return seen != nullptr && seen->present && seen->upload_id == upload_id && seen->etag == content.etag &&
+         seen->size == content.size();
 }
 
 }  // namespace
@@ -72,6 +72,7 @@ Result<Observed> ReadObject(DataDir& dir, const catalog::BucketRecord& bucket, c
   out.present = true;
   out.size = rec->size;
   out.etag = rec->etag;
+  out.upload_id = rec->upload_id;
   if (!read_data) {
     for (const catalog::Segment& seg : rec->segments) {
       if (seg.blob_id.empty()) continue;
@@ -99,6 +100,8 @@ Result<Observed> ReadObject(DataDir& dir, const catalog::BucketRecord& bucket, c
 
 void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buckets, StoreModel& model,
                      bool read_everything, std::vector<std::string>& violations, VerifyStats& stats) {
+  // The objects found, by bucket and key (absent ones are not in it).
+  std::map<int, std::map<std::string, Observed>> found_objects;
   for (int b = 0; b < model.buckets(); ++b) {
     const catalog::BucketRecord& bucket = buckets[b];
     Result<catalog::BucketRecord> stored = dir.catalog->GetBucket(bucket.name);
@@ -108,7 +111,7 @@ void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buc
       continue;
     }
     // Every key, read back in full.
-    std::map<std::string, Observed> present;
+    std::map<std::string, Observed>& present = found_objects[b];
     for (const std::string& key : model.keys()) {
       ++stats.keys_checked;
       Candidates& cand = model.Object(b, key);
@@ -214,7 +217,10 @@ void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buc
         break;
       case State::kCompleting: {
         ++stats.completions_resolved;
-        const bool object_done = Holds(model.Object(up.bucket, up.record.key), up.completion_content);
+        const std::map<std::string, Observed>& objects = found_objects[up.bucket];
+        auto seen = objects.find(up.record.key);
+        const bool object_done =
+            CompletedBy(seen == objects.end() ? nullptr : &seen->second, id, up.completion_content);
         if (!found) {
           // Step 3 (removing the upload) landed, so step 2 (the object) did.
           if (up.completion_must_show && !object_done) {

@@ -32,6 +32,8 @@ constexpr size_t kMaxReports = 5;
 // One verification in this many reads every object back in full; the
 // others read back only what was written since the previous one.
 constexpr uint64_t kFullReadEvery = 8;
+// A progress line at most this often (at the end of a store lifetime).
+constexpr std::chrono::seconds kProgressEvery{30};
 
 // The keys of every bucket: flat and nested names, so that listings cross
 // shard and page boundaries.
@@ -70,6 +72,7 @@ struct RunState {
   std::atomic<bool> stop{false};
   std::mutex mu;
   HarnessReport report;  // GUARDED_BY(mu)
+  std::chrono::steady_clock::time_point last_progress = start;  // GUARDED_BY(mu)
 
   void Log(const std::string& line) {
     if (options.log) options.log(line);
@@ -250,9 +253,10 @@ OpOutcome Lifetime::RunUntilCrash() {
   const uint64_t extra = Uniform(0, opt_.max_ops_after_crash);
   for (uint64_t i = 0; i < extra; ++i) {
     OpOutcome o = workload_.RunOne(*dir_, buckets_, violations_);
-    if (o.verdict == OpOutcome::Verdict::kAcknowledged && IsWrite(o.kind)) {
-      ++mine_.acked_after_crash;
-      if (opt_.verbose) run_.Log("  acknowledged on the dead file system: " + o.detail);
+    const bool acked = o.verdict == OpOutcome::Verdict::kAcknowledged;
+    if (acked && IsWrite(o.kind)) ++mine_.acked_after_crash;
+    if (opt_.verbose) {
+      run_.Log(fmt::format("  after the crash point: {} -> {}", o.detail, acked ? "acknowledged" : o.status.ToString()));
     }
   }
   return last;
@@ -366,6 +370,12 @@ void Lifetime::Merge() {
   r.verify_seconds += mine_.verify_seconds;
   for (std::string& v : mine_.violation_reports) {
     if (r.violation_reports.size() < kMaxReports) r.violation_reports.push_back(std::move(v));
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - run_.last_progress >= kProgressEvery) {
+    run_.last_progress = now;
+    run_.Log(fmt::format("progress: {} of {} crash points, {} violations, {:.0f} s", r.crash_points,
+                         opt_.crash_points, r.violations, std::chrono::duration<double>(now - run_.start).count()));
   }
 }
 
