@@ -117,8 +117,15 @@ class FaultInjectionEnv final : public Env {
   void CrashAfter(uint64_t n, std::optional<std::thread::id> counted_thread = std::nullopt);
   // Mutating calls seen so far (failed ones included), to size crash points.
   uint64_t mutating_calls() const;
-  // Number of failures injected so far (both mechanisms).
+  // Number of failures injected so far (all mechanisms).
   int injected_failures() const;
+  // The call that failed last because of an injection, if any.
+  struct InjectedFault {
+    FaultOp op;
+    std::string path;  // the file or directory (a rename's target)
+    int err;
+  };
+  std::optional<InjectedFault> last_injected_fault() const;
   // Number of directory operations not yet made durable by SyncDir.
   size_t TEST_PendingDirOps() const;
 
@@ -148,7 +155,7 @@ class FaultInjectionEnv final : public Env {
   };
 
   // Used by the WritableFile wrapper.
-  Status MaybeFail(FaultOp op);
+  Status MaybeFail(FaultOp op, const std::string& path);
   void RecordSync(FileState& state, uint64_t size);
 
  private:
@@ -184,6 +191,7 @@ class FaultInjectionEnv final : public Env {
   int injected_ = 0;
   uint64_t crash_countdown_ = 0;  // 0: disarmed
   std::optional<std::thread::id> crash_thread_;  // only its calls count
+  std::optional<InjectedFault> last_fault_;
   uint64_t mutating_calls_ = 0;
 };
 

@@ -187,6 +187,11 @@ TEST_F(FaultInjectionEnvTest, FailAfterFailsTheNthMutatingCallOnce) {
   ASSERT_OK(f->Close());
   EXPECT_EQ(Read(p), "13");  // the failed call had no effect
   EXPECT_EQ(env_.injected_failures(), 1);
+  std::optional<FaultInjectionEnv::InjectedFault> last = env_.last_injected_fault();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->op, kFaultAppend);
+  EXPECT_EQ(last->path, p);
+  EXPECT_EQ(last->err, ENOSPC);
 }
 
 TEST_F(FaultInjectionEnvTest, FailAfterCountsOnlySelectedOps) {
