@@ -242,5 +242,42 @@ TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   EXPECT_FALSE(blobs.Open(orphan).ok());
 }
 
+TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {
+  ASSERT_OK_AND_ASSIGN(auto none, catalog_.DeleteObject(bucket_, "absent"));
+  EXPECT_FALSE(none.has_value());
+  // After a failed write the store's durable state is unknown: the failed
+  // write may resurface on reopen, so not even a no-op delete is acknowledged.
+  store_.FailNextApply(UnavailableError("store is read-only"));
+  EXPECT_STATUS_CODE(catalog_.DeleteObject(bucket_, "absent"), kUnavailable);
+}
+
+TEST_F(CatalogTest, SweeperDeletesNothingWhileTheStoreRefusesCommits) {
+  blob::MemoryBlobStore blobs;
+  auto w = blobs.NewBlob();
+  ASSERT_TRUE(w.ok());
+  const std::string orphan = (*w)->id();
+  ASSERT_OK((*w)->Commit());
+  OrphanSweeper sweeper(catalog_, blobs, 0);
+  // The orphan could be the blob of a write that failed but may resurface.
+  store_.FailNextApply(UnavailableError("store is read-only"));
+  EXPECT_STATUS_CODE(sweeper.SweepOnce(UINT32_MAX), kUnavailable);
+  EXPECT_TRUE(blobs.Open(orphan).ok());
+  ASSERT_OK_AND_ASSIGN(SweepStats st, sweeper.SweepOnce(UINT32_MAX));
+  EXPECT_EQ(st.deleted, 1u);
+  EXPECT_FALSE(blobs.Open(orphan).ok());
+}
+
+TEST(CommitRefusedTest, OnlyDefiniteRefusalsFreeTheBlobs) {
+  EXPECT_TRUE(CommitRefused(FailedPreconditionError("etag differs")));
+  EXPECT_TRUE(CommitRefused(NotFoundError("no such object")));
+  EXPECT_TRUE(CommitRefused(AbortedError("too many writers")));
+  EXPECT_TRUE(CommitRefused(InvalidArgumentError("empty value")));
+  // The write may have reached the log: its fate is unknown.
+  EXPECT_FALSE(CommitRefused(UnavailableError("write failed; store is read-only")));
+  EXPECT_FALSE(CommitRefused(DataLossError("fdatasync: EIO")));
+  EXPECT_FALSE(CommitRefused(ResourceExhaustedError("ENOSPC")));
+  EXPECT_FALSE(CommitRefused(InternalError("?")));
+}
+
 }  // namespace
 }  // namespace confiance::catalog

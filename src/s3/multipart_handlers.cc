@@ -92,10 +92,11 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(*upload_id, part); });
   if (!replaced.ok()) {
-    {
-    std::vector<catalog::Segment> rel(1, part.segment);
-    co_await Release(rel);
-  }
+    // As in PutObject: keep the blob unless the commit was refused for sure.
+    if (catalog::CommitRefused(replaced.status())) {
+      std::vector<catalog::Segment> rel(1, part.segment);
+      co_await Release(rel);
+    }
     co_return ErrorFromStatus(replaced.status());
   }
   {

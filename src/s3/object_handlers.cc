@@ -83,7 +83,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done));
   });
   if (!replaced.ok()) {
-    co_await Release(rec.segments);
+    // Only a definite refusal frees the new blob: after any other failure
+    // the record may still land (a failed WAL fsync resurfaces on restart),
+    // and the orphan sweeper frees the blob if it does not.
+    if (catalog::CommitRefused(replaced.status())) co_await Release(rec.segments);
     if (condition->kind != catalog::Catalog::PutCondition::Kind::kNone) {
       if (replaced.status().code() == StatusCode::kFailedPrecondition) {
         co_return MakeError(S3ErrorCode::kPreconditionFailed);
