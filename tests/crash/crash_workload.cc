@@ -185,11 +185,14 @@ OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
                                          StatusCodeName(code), cand.Describe(), StatusCodeName(*expected)));
   }
   if (replaced.ok()) {
+    Acknowledged();
     model_.AcknowledgeObject(b, key, Content{plain, rec.etag});
     if (*replaced) Release(ctx.dir, (*replaced)->segments);
     return Outcome(kind, Verdict::kAcknowledged, detail);
   }
-  Release(ctx.dir, rec.segments);  // as the handler does on a failed commit
+  // As the handler: only a definite refusal frees the new blob; after any
+  // other failure the record may still land, and the sweeper decides.
+  if (catalog::CommitRefused(replaced.status())) Release(ctx.dir, rec.segments);
   if (condition.kind != Kind::kNone && (code == StatusCode::kFailedPrecondition || code == StatusCode::kNotFound)) {
     return Outcome(kind, Verdict::kRefused, detail, replaced.status());
   }
@@ -206,6 +209,7 @@ OpOutcome Workload::Delete(Ctx& ctx) {
     model_.Object(b, key).AddUnacknowledged(Content::Absent());
     return Outcome(OpKind::kDelete, Verdict::kFailed, detail, deleted.status());
   }
+  Acknowledged();
   model_.AcknowledgeObject(b, key, Content::Absent());
   if (*deleted) Release(ctx.dir, (*deleted)->segments);
   return Outcome(OpKind::kDelete, Verdict::kAcknowledged, detail);
@@ -242,6 +246,7 @@ OpOutcome Workload::CreateUpload(Ctx& ctx) {
   up.record.content_type = "application/octet-stream";
   std::string detail = fmt::format("create-upload b{}/{} {}", b, up.record.key, up.record.upload_id);
   Status s = ctx.dir.catalog->CreateUpload(ctx.buckets[b], up.record);
+  if (s.ok()) Acknowledged();
   up.state = s.ok() ? UploadModel::State::kOpen : UploadModel::State::kMaybeCreated;
   model_.uploads()[up.record.upload_id] = std::move(up);
   return Outcome(OpKind::kCreateUpload, s.ok() ? Verdict::kAcknowledged : Verdict::kFailed, detail, s);
@@ -273,9 +278,10 @@ OpOutcome Workload::UploadPart(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced = ctx.dir.catalog->PutPart(up.record.upload_id, part);
   if (!replaced.ok()) {
     up.parts[number].AddUnacknowledged(Content{plain, part.segment.etag});
-    Release(ctx.dir, {part.segment});
+    if (catalog::CommitRefused(replaced.status())) Release(ctx.dir, {part.segment});
     return Outcome(OpKind::kUploadPart, Verdict::kFailed, detail, replaced.status());
   }
+  Acknowledged();
   up.parts[number].Acknowledge(Content{plain, part.segment.etag});
   if (*replaced) Release(ctx.dir, {(*replaced)->segment});
   return Outcome(OpKind::kUploadPart, Verdict::kAcknowledged, detail);
@@ -350,6 +356,7 @@ OpOutcome Workload::Complete(Ctx& ctx, const std::string& upload_id, bool retry)
     up.completion_must_show = true;
     return Outcome(OpKind::kComplete, Verdict::kFailed, detail, done.status());
   }
+  Acknowledged();
   const int b = up.bucket;
   const std::string key = up.record.key;
   model_.uploads().erase(upload_id);  // `up` is gone from here on
@@ -383,6 +390,7 @@ OpOutcome Workload::Abort(Ctx& ctx) {
     up.state = UploadModel::State::kMaybeAborted;
     return Outcome(OpKind::kAbort, Verdict::kFailed, detail, parts.status());
   }
+  Acknowledged();
   model_.uploads().erase(upload_id);
   std::vector<catalog::Segment> release;
   for (catalog::PartRecord& p : *parts) release.push_back(std::move(p.segment));
@@ -396,6 +404,7 @@ OpOutcome Workload::Sweep(Ctx& ctx) {
   catalog::OrphanSweeper sweeper(*ctx.dir.catalog, *ctx.dir.blobs, /*grace_seconds=*/0);
   Result<catalog::SweepStats> swept = sweeper.SweepOnce(Env::Default()->NowMicros() / 1000000);
   if (!swept.ok()) return Outcome(OpKind::kSweep, Verdict::kFailed, "sweep", swept.status());
+  Acknowledged();
   return Outcome(OpKind::kSweep, Verdict::kAcknowledged,
                  fmt::format("sweep: {} blobs, {} deleted", swept->blobs_seen, swept->deleted));
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -64,6 +65,11 @@ class Workload {
  public:
   Workload(StoreModel& model, uint64_t seed) : model_(model), rng_(seed) {}
 
+  // Called at the instant an operation is acknowledged, before it releases
+  // what it replaced: the harness checks that no injected error hit the
+  // operation's path before that point.
+  void set_on_acknowledged(std::function<void()> hook) { on_acknowledged_ = std::move(hook); }
+
   // Runs one random operation (or, first, the retry of a completion found
   // unfinished after a crash) against `dir` and records its outcome in the
   // model. Read-your-writes violations seen on the way (a GET or a
@@ -96,8 +102,13 @@ class Workload {
   int PickBucket() { return static_cast<int>(Uniform(0, model_.buckets() - 1)); }
   const std::string& PickKey();
 
+  void Acknowledged() {
+    if (on_acknowledged_) on_acknowledged_();
+  }
+
   StoreModel& model_;
   std::mt19937_64 rng_;
+  std::function<void()> on_acknowledged_;
 };
 
 }  // namespace confiance::crashtest

@@ -7,6 +7,7 @@
 #include <rocksdb/env.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -49,6 +50,43 @@ uint64_t Mix(uint64_t x) {
 uint64_t LifetimeSeed(uint64_t seed, uint64_t lifetime) { return Mix(seed ^ Mix(lifetime + 1)); }
 
 bool IsWrite(OpKind k) { return k != OpKind::kGet; }
+
+// Operations that cannot be acknowledged without a metadata commit.
+bool NeedsCommit(OpKind k) {
+  switch (k) {
+    case OpKind::kPut:
+    case OpKind::kPutIfAbsent:
+    case OpKind::kPutIfMatch:
+    case OpKind::kCreateUpload:
+    case OpKind::kUploadPart:
+    case OpKind::kComplete:
+    case OpKind::kAbort:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* FaultOpName(uint32_t op) {
+  switch (op) {
+    case testutil::kFaultNewFile: return "open";
+    case testutil::kFaultAppend: return "append";
+    case testutil::kFaultFlush: return "flush";
+    case testutil::kFaultSync: return "fdatasync";
+    case testutil::kFaultRemove: return "remove";
+    case testutil::kFaultCreateDir: return "mkdir";
+    case testutil::kFaultRename: return "rename";
+    case testutil::kFaultLink: return "link";
+    case testutil::kFaultTruncate: return "truncate";
+    case testutil::kFaultSyncDir: return "directory fsync";
+  }
+  return "?";
+}
+
+bool IsWalFault(const FaultInjectionEnv::InjectedFault& f) {
+  return f.path.find("/meta/") != std::string::npos && f.path.ends_with(".log") &&
+         (f.op == testutil::kFaultAppend || f.op == testutil::kFaultFlush || f.op == testutil::kFaultSync);
+}
 
 // Adds the time since construction to *total on destruction.
 class PhaseTimer {
@@ -162,13 +200,22 @@ class Lifetime {
   // Runs the workload until the armed crash point fires; returns the
   // operation that was in flight.
   OpOutcome RunUntilCrash();
-  // Power loss, then reopen (crashing some reopens too). False if the store
-  // cannot be reopened (a violation was recorded).
-  bool Recover();
+  // kIoError: runs the workload until the armed error fired and a few
+  // operations more; returns the operation the error hit.
+  OpOutcome RunUntilIoError();
+  // Power loss (or, with !power_loss, a process restart that keeps every
+  // byte written), then reopen, crashing some reopens too in power-loss
+  // mode. False if the store cannot be reopened (a violation was recorded).
+  bool Recover(bool power_loss);
   // Ends an incarnation: nothing it does from now on reaches the disk, and
   // it winds down on the reaper's thread.
   void Abandon(std::unique_ptr<DataDir> dir, std::shared_ptr<IncarnationEnv> incarnation);
   void Violation(const std::string& what);
+  void Trace(const OpOutcome& o) {
+    if (!opt_.trace) return;
+    run_.Log(fmt::format("    op: {} -> {}", o.detail,
+                         o.verdict == OpOutcome::Verdict::kAcknowledged ? "acknowledged" : o.status.ToString()));
+  }
   void ReportViolations();
   void Merge();
 
@@ -231,6 +278,7 @@ OpOutcome Lifetime::RunUntilCrash() {
       break;
     }
     last = workload_.RunOne(*dir_, buckets_, violations_);
+    Trace(last);
     switch (last.verdict) {
       case OpOutcome::Verdict::kAcknowledged: ++mine_.ops_acknowledged; break;
       case OpOutcome::Verdict::kRefused: ++mine_.ops_refused; break;
@@ -262,21 +310,92 @@ OpOutcome Lifetime::RunUntilCrash() {
   return last;
 }
 
-bool Lifetime::Recover() {
+OpOutcome Lifetime::RunUntilIoError() {
+  PhaseTimer timer(&mine_.workload_seconds);
+  crash_after_ = Uniform(1, opt_.max_workload_calls);
+  const int err = Uniform(0, 1) == 0 ? EIO : ENOSPC;
+  const int injected_before = fault_.injected_failures();
+  fault_.FailAfter(static_cast<int>(crash_after_), err);
+  int injected_at_ack = -1;
+  workload_.set_on_acknowledged([&] { injected_at_ack = fault_.injected_failures(); });
+  OpOutcome hit;
+  hit.detail = "none (the error never fired)";
+  std::string fault;
+  bool fired = false;
+  uint64_t more = 0;  // operations to run once it fired
+  for (int ops = 0; ops < kMaxOpsPerCrashPoint && !(fired && more == 0); ++ops) {
+    if (fired) --more;
+    const int at_start = fault_.injected_failures();
+    const bool read_only = dir_->meta->read_only();
+    injected_at_ack = -1;
+    OpOutcome o = workload_.RunOne(*dir_, buckets_, violations_);
+    Trace(o);
+    const bool acked = o.verdict == OpOutcome::Verdict::kAcknowledged;
+    if (fired && opt_.verbose) {
+      run_.Log(fmt::format("  after the error: {} -> {}", o.detail, acked ? "acknowledged" : o.status.ToString()));
+    }
+    if (acked) ++mine_.ops_acknowledged;
+    if (o.verdict == OpOutcome::Verdict::kRefused) ++mine_.ops_refused;
+    if (acked && injected_at_ack > at_start) {
+      const auto f = fault_.last_injected_fault();
+      violations_.push_back(fmt::format("{}: acknowledged although an injected error hit its path first ({} of {})",
+                                        o.detail, f ? FaultOpName(f->op) : "?", f ? f->path : "?"));
+    }
+    if (acked && read_only && NeedsCommit(o.kind)) {
+      violations_.push_back(o.detail + ": acknowledged by a metadata store that had turned read-only");
+    }
+    if (o.verdict == OpOutcome::Verdict::kFailed) {
+      if (read_only) {
+        ++mine_.read_only_refusals;
+      } else if (fault_.injected_failures() == at_start) {
+        ++mine_.ops_failed;
+        violations_.push_back(fmt::format("{}: failed with no fault injected: {}", o.detail, o.status.ToString()));
+      }
+    }
+    if (!fired && fault_.injected_failures() > injected_before) {
+      fired = true;
+      hit = o;
+      more = Uniform(0, 4);
+      ++mine_.io_errors;
+      if (const auto f = fault_.last_injected_fault()) {
+        fault = fmt::format("{} {} of {}", f->err == EIO ? "EIO" : "ENOSPC", FaultOpName(f->op), f->path);
+        if (IsWalFault(*f)) {
+          ++mine_.io_errors_on_wal;
+          // fsyncgate: the WAL's durable content is unknown from now on.
+          if (!dir_->meta->read_only()) {
+            violations_.push_back(fmt::format("{}: {} failed but the metadata store still accepts writes", o.detail,
+                                              fault));
+          }
+        }
+      }
+    }
+  }
+  fault_.ClearFailure();
+  workload_.set_on_acknowledged(nullptr);
+  ++mine_.in_flight[static_cast<size_t>(hit.kind)];
+  in_flight_ = fmt::format("{} -> {} (injected: {})", hit.detail,
+                           hit.verdict == OpOutcome::Verdict::kAcknowledged ? "acknowledged" : hit.status.ToString(),
+                           fault.empty() ? "none" : fault);
+  return hit;
+}
+
+bool Lifetime::Recover(bool power_loss) {
   for (;;) {
     fault_.CrashAfter(0);
     Status lost;
-    {
+    if (power_loss) {
       PhaseTimer timer(&mine_.power_loss_seconds);
       lost = fault_.SimulatePowerLoss();
+    } else {
+      ++mine_.process_restarts;  // the page cache survives: nothing is dropped
     }
     if (!lost.ok()) {
       Violation("the simulated power loss failed: " + lost.ToString());
       return false;
     }
     fault_.SetFilesystemActive(true);
-    const bool crash_recovery =
-        fired_ < budget_ && Uniform(0, 99) < static_cast<uint64_t>(opt_.recovery_crash_percent);
+    const bool crash_recovery = opt_.mode == FaultMode::kPowerLoss && fired_ < budget_ &&
+                                Uniform(0, 99) < static_cast<uint64_t>(opt_.recovery_crash_percent);
     const uint64_t after = crash_recovery ? Uniform(1, opt_.max_recovery_calls) : 0;
     PhaseTimer timer(&mine_.reopen_seconds);
     auto incarnation = std::make_shared<IncarnationEnv>(env_);
@@ -294,6 +413,7 @@ bool Lifetime::Recover() {
     if (!fault_.filesystem_active()) {
       // Power lost again while recovering: abandon what opened and start over.
       Abandon(opened.ok() ? std::move(opened).value() : nullptr, std::move(incarnation));
+      power_loss = true;
       ++fired_;
       ++mine_.recovery_crash_points;
       if (opt_.verbose) run_.Log(fmt::format("lifetime {} crash point {}: during recovery, after {} calls", index_, fired_, after));
@@ -323,13 +443,14 @@ void Lifetime::Violation(const std::string& what) { violations_.push_back(what);
 void Lifetime::ReportViolations() {
   ++mine_.violations;
   std::string report = fmt::format(
-      "VIOLATION seed={} lifetime={} crash-point={} (of {} in this store; crash after {} Env calls){}\n"
+      "VIOLATION seed={} lifetime={} {}={} (of {} in this store; {} after {} Env calls){}\n"
       "  in flight: {}\n",
-      opt_.seed, index_, fired_, budget_, crash_after_,
+      opt_.seed, index_, opt_.mode == FaultMode::kIoError ? "fault-point" : "crash-point", fired_, budget_,
+      opt_.mode == FaultMode::kIoError ? "error" : "crash", crash_after_,
       opt_.mutant == Mutant::kNone ? "" : fmt::format(" mutant={}", MutantName(opt_.mutant)), in_flight_);
   for (const std::string& v : violations_) report += "  - " + v + "\n";
-  report += fmt::format("  replay: power_loss_test --seed={} --lifetime={} --crash-points={}{}{}", opt_.seed, index_,
-                        fired_, opt_.mutant == Mutant::kNone ? "" : std::string(" --mutant=") + MutantName(opt_.mutant),
+  report += fmt::format("  replay: power_loss_test{} --seed={} --lifetime={} --crash-points={}{}{}",
+                        opt_.mode == FaultMode::kIoError ? " --io-errors" : "", opt_.seed, index_, fired_, opt_.mutant == Mutant::kNone ? "" : std::string(" --mutant=") + MutantName(opt_.mutant),
                         opt_.keep_failed_stores ? fmt::format("\n  store kept in {}", path_) : "");
   mine_.violation_reports.push_back(report);
   run_.Log(report);
@@ -362,6 +483,10 @@ void Lifetime::Merge() {
   r.uploads_checked += mine_.uploads_checked;
   r.completions_resolved += mine_.completions_resolved;
   r.skipped_syncs += mine_.skipped_syncs;
+  r.io_errors += mine_.io_errors;
+  r.io_errors_on_wal += mine_.io_errors_on_wal;
+  r.read_only_refusals += mine_.read_only_refusals;
+  r.process_restarts += mine_.process_restarts;
   r.violations += mine_.violations;
   r.workload_seconds += mine_.workload_seconds;
   r.close_seconds += mine_.close_seconds;
@@ -385,14 +510,24 @@ void Lifetime::Run() {
     ReportViolations();
   } else {
     while (fired_ < budget_ && !run_.stop.load() && !run_.OutOfTime()) {
-      RunUntilCrash();
+      const bool io_error = opt_.mode == FaultMode::kIoError;
+      if (io_error) {
+        RunUntilIoError();
+      } else {
+        RunUntilCrash();
+      }
       ++fired_;
       {
         PhaseTimer timer(&mine_.close_seconds);
         Abandon(std::move(dir_), std::move(incarnation_));
       }
-      if (opt_.verbose) run_.Log(fmt::format("lifetime {} crash point {}: after {} calls, in flight: {}", index_, fired_, crash_after_, in_flight_));
-      if (Recover()) {
+      const bool power_loss = !io_error || Uniform(0, 1) == 0;
+      if (opt_.verbose) {
+        run_.Log(fmt::format("lifetime {} {} {}: [{} calls so far] after {} calls, in flight: {}{}", index_,
+                             io_error ? "fault point" : "crash point", fired_, fault_.mutating_calls(), crash_after_, in_flight_,
+                             io_error ? (power_loss ? "; restart through a power loss" : "; process restart") : ""));
+      }
+      if (Recover(power_loss)) {
         const bool read_everything = Uniform(1, kFullReadEvery) == 1;
         PhaseTimer timer(&mine_.verify_seconds);
         VerifyAndSettle(*dir_, buckets_, model_, read_everything, violations_, verify_);
@@ -458,6 +593,12 @@ std::string HarnessReport::Summary() const {
       skipped_syncs ? fmt::format(", syncs skipped by the mutant: {}", skipped_syncs) : "", PerPoint(workload_seconds),
       PerPoint(close_seconds), PerPoint(power_loss_seconds), PerPoint(reopen_seconds), PerPoint(verify_seconds),
       violations);
+  if (io_errors > 0) {
+    out += fmt::format(
+        "\nio errors injected: {} ({} on the WAL); operations refused by the read-only metadata store: {}; "
+        "restarts: {} keeping the page cache, the others through a power loss",
+        io_errors, io_errors_on_wal, read_only_refusals, process_restarts);
+  }
   if (!harness_error.empty()) out += "\nharness error: " + harness_error;
   return out;
 }

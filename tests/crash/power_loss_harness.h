@@ -42,7 +42,20 @@
 
 namespace confiance::crashtest {
 
+// What ends each window of the workload.
+enum class FaultMode {
+  kPowerLoss,  // a crash point, then SimulatePowerLoss (the default)
+  // An injected EIO or ENOSPC (FailAfter) at a random mutating call; a few
+  // more operations on the store in its error state; then a restart, half
+  // of them through a power loss. Checked besides the model: no operation
+  // whose path hit the error before its acknowledgement is acknowledged,
+  // a failed WAL write or sync turns the metadata store read-only, and a
+  // read-only store acknowledges no commit until it is reopened.
+  kIoError,
+};
+
 struct HarnessOptions {
+  FaultMode mode = FaultMode::kPowerLoss;
   uint64_t seed = 1;
   uint64_t crash_points = 1000;  // the run stops once this many have fired
   int jobs = 1;                  // worker threads, each on its own stores
@@ -64,6 +77,7 @@ struct HarnessOptions {
   // Receives progress and violation reports (one line or block each).
   std::function<void(const std::string&)> log;
   bool verbose = false;  // one log line per crash point
+  bool trace = false;    // and one per operation
 };
 
 struct HarnessReport {
@@ -82,6 +96,11 @@ struct HarnessReport {
   uint64_t uploads_checked = 0;
   uint64_t completions_resolved = 0;
   uint64_t skipped_syncs = 0;  // by the mutant
+  // kIoError mode.
+  uint64_t io_errors = 0;            // injected errors that fired
+  uint64_t io_errors_on_wal = 0;     // of which on RocksDB's WAL
+  uint64_t read_only_refusals = 0;   // operations refused by the read-only store
+  uint64_t process_restarts = 0;     // restarts that kept unsynced data
   uint64_t violations = 0;     // crash points that found at least one
   std::vector<std::string> violation_reports;  // the first few, in full
   std::string harness_error;   // set if the harness itself could not run

@@ -22,6 +22,8 @@ using confiance::crashtest::HarnessReport;
 
 constexpr char kUsage[] = R"(usage: power_loss_test [options]
   --crash-points=N     crash points to run (default 1000; env CONFIANCE_CRASH_POINTS)
+  --io-errors          inject EIO/ENOSPC instead of cutting the power (each
+                       error then counts as a crash point; see power_loss_harness.h)
   --seed=N             run seed (default: random, printed; env CONFIANCE_CRASH_SEED)
   --jobs=N             worker threads, each on its own stores (default: cores)
   --dir=PATH           where stores live (default /dev/shm/confiance-power-loss)
@@ -36,6 +38,7 @@ constexpr char kUsage[] = R"(usage: power_loss_test [options]
   --no-stop            go on after a violation
   --max-seconds=S      stop after S seconds (0: no bound)
   --verbose            one line per crash point
+  --trace              and one per operation
 )";
 
 bool ParseU64(std::string_view s, uint64_t* out) {
@@ -98,6 +101,8 @@ int main(int argc, char** argv) {
     } else if (Flag(arg, "--max-seconds", &v)) {
       ok = ParseU64(v, &n);
       options.max_seconds = static_cast<double>(n);
+    } else if (arg == "--io-errors") {
+      options.mode = confiance::crashtest::FaultMode::kIoError;
     } else if (arg == "--expect-violation") {
       expect_violation = true;
     } else if (arg == "--keep") {
@@ -106,6 +111,8 @@ int main(int argc, char** argv) {
       options.stop_on_violation = false;
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--trace") {
+      options.verbose = options.trace = true;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -125,7 +132,8 @@ int main(int argc, char** argv) {
     std::fputs((line + "\n").c_str(), stdout);
     std::fflush(stdout);
   };
-  std::printf("power_loss_test: seed=%llu crash-points=%llu jobs=%d per-store=%llu max-calls=%llu mutant=%s dir=%s\n",
+  std::printf("power_loss_test: mode=%s seed=%llu crash-points=%llu jobs=%d per-store=%llu max-calls=%llu mutant=%s dir=%s\n",
+              options.mode == confiance::crashtest::FaultMode::kIoError ? "io-errors" : "power-loss",
               static_cast<unsigned long long>(options.seed), static_cast<unsigned long long>(options.crash_points),
               options.jobs, static_cast<unsigned long long>(options.crash_points_per_store),
               static_cast<unsigned long long>(options.max_workload_calls),
