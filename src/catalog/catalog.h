@@ -131,6 +131,19 @@ class Catalog {
   // In-progress uploads of a bucket, in key then upload-id order.
   Result<std::vector<UploadRecord>> ListUploads(const BucketRecord& bucket, size_t limit);
 
+  // What may be released of `replaced`, a record that a commit has just
+  // replaced or deleted at `key`: its blob segments, except
+  //  - all of them while the upload it was completed from still exists: a
+  //    crash between a completion's object commit and the upload's removal
+  //    leaves the upload's part list holding those blobs, and a retried
+  //    completion references them again;
+  //  - any that the object now at `key` references (a completion of that
+  //    upload that landed meanwhile).
+  // Reads the store; call it after the acknowledgement, off the network
+  // threads. On error release nothing (the sweeper reclaims the blobs).
+  Result<std::vector<Segment>> ReleasableSegments(const BucketRecord& bucket, std::string_view key,
+                                                  const ObjectRecord& replaced);
+
   // OK if the metadata store still accepts commits; its error otherwise (a
   // store that failed a write refuses every commit until it is reopened).
   // Writes nothing.

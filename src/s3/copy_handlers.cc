@@ -218,7 +218,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }
-  if (*replaced) co_await Release(std::move((*replaced)->segments));
+  if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 

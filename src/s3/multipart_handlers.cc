@@ -177,8 +177,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }
+  if (done->replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, *done->replaced);
   std::vector<catalog::Segment> release;
-  if (done->replaced) release = std::move(done->replaced->segments);
   for (auto& p : done->unused_parts) release.push_back(std::move(p.segment));
   co_await Release(std::move(release));
   co_return std::nullopt;

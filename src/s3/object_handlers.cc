@@ -100,7 +100,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
     co_await SendEmpty(ctx, 200, hdrs);
   }
-  if (*replaced) co_await Release(std::move((*replaced)->segments));
+  if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 
@@ -232,7 +232,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers();
     co_await SendEmpty(ctx, 204, hdrs);
   }
-  if (*deleted) co_await Release(std::move((*deleted)->segments));
+  if (*deleted) co_await ReleaseReplaced(*bucket, ctx.route.key, **deleted);
   co_return std::nullopt;
 }
 
@@ -255,7 +255,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
       w.Open("Error").Element("Key", key).Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
       continue;
     }
-    if (*deleted) co_await Release(std::move((*deleted)->segments));
+    if (*deleted) co_await ReleaseReplaced(*bucket, key, **deleted);
     if (!req->quiet) w.Open("Deleted").Element("Key", key).Close();
   }
   {
