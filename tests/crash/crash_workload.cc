@@ -44,6 +44,13 @@ void Release(DataDir& dir, const std::vector<catalog::Segment>& segments) {
   catalog::ReleaseSegments(*dir.blobs, segments).IgnoreError();
 }
 
+// What a commit replaced or deleted at `key`, as S3Service::ReleaseReplaced.
+void ReleaseReplaced(DataDir& dir, const catalog::BucketRecord& bucket, const std::string& key,
+                     const catalog::ObjectRecord& replaced) {
+  Result<std::vector<catalog::Segment>> free = dir.catalog->ReleasableSegments(bucket, key, replaced);
+  if (free.ok()) Release(dir, *free);
+}
+
 // splitmix64: a fast, seeded filler; every operation gets its own stream,
 // so no two writes share content and a mixed or torn object cannot match.
 std::string Fill(uint64_t seed, size_t size) {
@@ -187,7 +194,7 @@ OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
   if (replaced.ok()) {
     Acknowledged();
     model_.AcknowledgeObject(b, key, Content{plain, rec.etag});
-    if (*replaced) Release(ctx.dir, (*replaced)->segments);
+    if (*replaced) ReleaseReplaced(ctx.dir, ctx.buckets[b], key, **replaced);
     return Outcome(kind, Verdict::kAcknowledged, detail);
   }
   // As the handler: only a definite refusal frees the new blob; after any
@@ -211,7 +218,7 @@ OpOutcome Workload::Delete(Ctx& ctx) {
   }
   Acknowledged();
   model_.AcknowledgeObject(b, key, Content::Absent());
-  if (*deleted) Release(ctx.dir, (*deleted)->segments);
+  if (*deleted) ReleaseReplaced(ctx.dir, ctx.buckets[b], key, **deleted);
   return Outcome(OpKind::kDelete, Verdict::kAcknowledged, detail);
 }
 
@@ -361,8 +368,8 @@ OpOutcome Workload::Complete(Ctx& ctx, const std::string& upload_id, bool retry)
   const std::string key = up.record.key;
   model_.uploads().erase(upload_id);  // `up` is gone from here on
   model_.AcknowledgeObject(b, key, completed);
+  if (done->replaced) ReleaseReplaced(ctx.dir, bucket, key, *done->replaced);
   std::vector<catalog::Segment> release;
-  if (done->replaced) release = std::move(done->replaced->segments);
   for (catalog::PartRecord& p : done->unused_parts) release.push_back(std::move(p.segment));
   Release(ctx.dir, release);
   return Outcome(OpKind::kComplete, Verdict::kAcknowledged, detail);
