@@ -10,8 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 
+#include "catalog/object_data.h"
 #include "tests/crash/crash_model.h"
+#include "tests/crash/crash_verifier.h"
+#include "tests/testutil/status_matchers.h"
 
 namespace confiance::crashtest {
 namespace {
@@ -105,20 +109,85 @@ TEST(PowerLossHarnessTest, ShortRunIsClean) {
   EXPECT_EQ(r.ops_failed, 0u);
 }
 
-// Regression: two uploads whose completions write identical bytes (one
-// empty part each). The verifier once took the other upload's object for
-// this one's and reported a completion without its intent; it now judges
-// by the record's upload id. Lifetime 365 of seed 20260101 hit it at its
-// 12th crash point (found by a 100,000-point run).
-TEST(PowerLossHarnessTest, IdenticalCompletionsOfTwoUploadsAreToldApart) {
-  HarnessOptions o = Short("identical");
-  o.seed = 20260101;
-  o.only_lifetime = 365;
-  o.crash_points = 12;
-  o.crash_points_per_store = 250;
+TEST(PowerLossHarnessTest, ShortIoErrorRunIsClean) {
+  HarnessOptions o = Short("io-errors");
+  o.mode = FaultMode::kIoError;
   HarnessReport r = RunHarness(o);
-  EXPECT_EQ(r.crash_points, 12u);
-  EXPECT_EQ(r.violations, 0u) << (r.violation_reports.empty() ? "" : r.violation_reports[0]);
+  EXPECT_EQ(r.harness_error, "");
+  EXPECT_EQ(r.crash_points, 60u) << r.Summary();
+  EXPECT_EQ(r.io_errors, 60u) << r.Summary();
+  EXPECT_GT(r.io_errors_on_wal, 0u) << r.Summary();
+  EXPECT_GT(r.read_only_refusals, 0u) << r.Summary();
+  EXPECT_EQ(r.violations, 0u) << r.Summary() << "\n" << (r.violation_reports.empty() ? "" : r.violation_reports[0]);
+}
+
+// Regression (found by a 100,000-point run): two uploads of one key whose
+// completions write identical bytes (one empty part each). Upload A was
+// completed; B's completion failed before its intent landed. The verifier
+// once took A's object for B's and reported "completed without the
+// completion intent"; it must judge by the record's upload id.
+TEST(VerifierTest, IdenticalCompletionsOfTwoUploadsAreToldApart) {
+  const std::string path = TestDir("verifier");
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  Result<std::unique_ptr<DataDir>> opened = DataDir::Open(*Env::Default(), path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  DataDir& dir = **opened;
+  catalog::BucketRecord bucket;
+  bucket.name = "crash-0";
+  bucket.id = "b0";
+  bucket.owner = "crash-tenant";
+  ASSERT_TRUE(dir.bucket_keys->CreateFor(bucket).ok());
+  ASSERT_TRUE(dir.catalog->CreateBucket(bucket).ok());
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const crypto::SecretBytes> key, dir.bucket_keys->Get(bucket));
+
+  auto upload_with_empty_part = [&](const std::string& id) -> catalog::ObjectRecord {
+    catalog::UploadRecord up;
+    up.upload_id = id;
+    up.key = "k";
+    EXPECT_TRUE(dir.catalog->CreateUpload(bucket, up).ok());
+    auto writer = catalog::SegmentWriter::Create(*dir.blobs, *key, bucket.id, kInlineLimit);
+    EXPECT_TRUE(writer.ok());
+    Result<catalog::Segment> seg = (*writer)->Finish();
+    EXPECT_TRUE(seg.ok());
+    catalog::PartRecord part;
+    part.part_number = 1;
+    part.segment = *seg;
+    EXPECT_TRUE(dir.catalog->PutPart(id, part).ok());
+    catalog::ObjectRecord rec;
+    rec.etag = "same-etag-1";  // a function of the parts' ETags only: equal
+    rec.parts_count = 1;
+    rec.segments.push_back(*seg);
+    rec.op_tag = catalog::NewOpTag();
+    rec.upload_id = id;
+    return rec;
+  };
+  const catalog::ObjectRecord a = upload_with_empty_part("ua");
+  const catalog::ObjectRecord b = upload_with_empty_part("ub");
+  ASSERT_OK_AND_ASSIGN(catalog::UploadRecord ua, dir.catalog->GetUpload(bucket, "k", "ua"));
+  ASSERT_TRUE(dir.catalog->CompleteUpload(bucket, ua, a).ok());
+
+  StoreModel model(1, {"k"});
+  const Content empty = Bytes("", "same-etag-1");
+  model.AcknowledgeObject(0, "k", empty);  // A, acknowledged
+  UploadModel ub;
+  ub.bucket = 0;
+  ASSERT_OK_AND_ASSIGN(ub.record, dir.catalog->GetUpload(bucket, "k", "ub"));
+  ub.state = UploadModel::State::kCompleting;  // B's completion failed at its intent
+  ub.parts[1].Acknowledge(Content{std::make_shared<const std::string>(""), b.segments[0].etag});
+  ub.completion_parts = {1};
+  ub.completion_content = empty;
+  ub.completion_must_show = true;
+  model.uploads()["ub"] = ub;
+  model.Object(0, "k").AddUnacknowledged(empty);
+
+  std::vector<std::string> violations;
+  VerifyStats stats;
+  VerifyAndSettle(dir, {bucket}, model, /*read_everything=*/true, violations, stats);
+  EXPECT_TRUE(violations.empty()) << violations.front();
+  EXPECT_EQ(model.uploads().at("ub").state, UploadModel::State::kRetryComplete);
+  opened->reset();
+  std::filesystem::remove_all(path, ec);
 }
 
 class MutantTest : public ::testing::TestWithParam<Mutant> {};
