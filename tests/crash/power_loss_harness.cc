@@ -9,8 +9,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -20,6 +18,7 @@
 #include "tests/crash/crash_verifier.h"
 #include "tests/crash/deterministic_random.h"
 #include "tests/crash/incarnation_env.h"
+#include "tests/crash/reaper.h"
 #include "tests/testutil/fault_injection_env.h"
 
 namespace confiance::crashtest {
@@ -51,9 +50,11 @@ uint64_t LifetimeSeed(uint64_t seed, uint64_t lifetime) { return Mix(seed ^ Mix(
 
 bool IsWrite(OpKind k) { return k != OpKind::kGet; }
 
-// Operations that cannot be acknowledged without a metadata commit.
+// Operations that cannot be acknowledged without a metadata commit (a
+// DELETE of an absent key included: Catalog::DeleteObject).
 bool NeedsCommit(OpKind k) {
   switch (k) {
+    case OpKind::kDelete:
     case OpKind::kPut:
     case OpKind::kPutIfAbsent:
     case OpKind::kPutIfMatch:
@@ -112,67 +113,16 @@ struct RunState {
   HarnessReport report;  // GUARDED_BY(mu)
   std::chrono::steady_clock::time_point last_progress = start;  // GUARDED_BY(mu)
 
+  std::mutex log_mu;  // one line (or block) at a time
+
   void Log(const std::string& line) {
+    std::lock_guard lock(log_mu);
     if (options.log) options.log(line);
   }
   bool OutOfTime() const {
     return options.max_seconds > 0 &&
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > options.max_seconds;
   }
-};
-
-// Destroys abandoned incarnations on its own thread, in order. Drain() (and
-// the destructor) waits until every one handed over is gone.
-class Reaper {
- public:
-  Reaper() : thread_([this] { Loop(); }) {}
-  ~Reaper() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Reaper(const Reaper&) = delete;
-  Reaper& operator=(const Reaper&) = delete;
-
-  void Add(std::function<void()> destroy) {
-    {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(destroy));
-    }
-    cv_.notify_all();
-  }
-  void Drain() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  }
-
- private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      std::function<void()> next = std::move(queue_.front());
-      queue_.pop_front();
-      busy_ = true;
-      lock.unlock();
-      next();
-      next = nullptr;
-      lock.lock();
-      busy_ = false;
-      cv_.notify_all();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
-  bool busy_ = false;                        // GUARDED_BY(mu_)
-  bool stopping_ = false;                    // GUARDED_BY(mu_)
-  std::thread thread_;
 };
 
 class Lifetime {

@@ -27,7 +27,7 @@
 // land in a slightly different place when one is running.
 //
 // Thread-safety: RunHarness runs `jobs` worker threads, each on its own
-// stores; the options' callbacks are called from them under a mutex.
+// stores; HarnessOptions::log is called from them, one call at a time.
 #pragma once
 
 #include <array>
