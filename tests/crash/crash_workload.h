@@ -70,9 +70,9 @@ class Workload {
   // operation's path before that point.
   void set_on_acknowledged(std::function<void()> hook) { on_acknowledged_ = std::move(hook); }
 
-  // Runs one random operation (or, first, the retry of a completion found
-  // unfinished after a crash) against `dir` and records its outcome in the
-  // model. Read-your-writes violations seen on the way (a GET or a
+  // Runs one random operation (a third of the time, while there is one,
+  // the retry of a completion found unfinished after a crash) against `dir`
+  // and records its outcome in the model. Read-your-writes violations seen on the way (a GET or a
   // conditional PUT that disagrees with a certain model, an acknowledged
   // part that is missing) are appended to `violations`.
   OpOutcome RunOne(DataDir& dir, const std::vector<catalog::BucketRecord>& buckets,

@@ -578,6 +578,7 @@ HarnessReport RunHarness(const HarnessOptions& options) {
   for (int j = 0; j < std::max(1, fixed.jobs); ++j) workers.emplace_back([&run] { Worker(run); });
   for (std::thread& t : workers) t.join();
   run.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.start).count();
+  std::filesystem::remove(fixed.dir, ec);  // only if empty: kept stores stay
   return run.report;
 }
 

@@ -89,6 +89,14 @@ std::string TestDir(const std::string& name) {
   return fmt::format("/dev/shm/confiance-power-loss-unit-{}-{}", ::getpid(), name);
 }
 
+// RunHarness, then removes the run's directory.
+HarnessReport RunAndClean(const HarnessOptions& options) {
+  HarnessReport r = RunHarness(options);
+  std::error_code ec;
+  std::filesystem::remove_all(options.dir, ec);
+  return r;
+}
+
 HarnessOptions Short(const std::string& name) {
   HarnessOptions o;
   o.seed = 4242;
@@ -100,7 +108,7 @@ HarnessOptions Short(const std::string& name) {
 }
 
 TEST(PowerLossHarnessTest, ShortRunIsClean) {
-  HarnessReport r = RunHarness(Short("clean"));
+  HarnessReport r = RunAndClean(Short("clean"));
   EXPECT_EQ(r.harness_error, "");
   EXPECT_EQ(r.crash_points, 60u) << r.Summary();
   EXPECT_EQ(r.violations, 0u) << r.Summary() << "\n" << (r.violation_reports.empty() ? "" : r.violation_reports[0]);
@@ -112,7 +120,7 @@ TEST(PowerLossHarnessTest, ShortRunIsClean) {
 TEST(PowerLossHarnessTest, ShortIoErrorRunIsClean) {
   HarnessOptions o = Short("io-errors");
   o.mode = FaultMode::kIoError;
-  HarnessReport r = RunHarness(o);
+  HarnessReport r = RunAndClean(o);
   EXPECT_EQ(r.harness_error, "");
   EXPECT_EQ(r.crash_points, 60u) << r.Summary();
   EXPECT_EQ(r.io_errors, 60u) << r.Summary();
@@ -197,7 +205,7 @@ TEST_P(MutantTest, SkippedSyncIsCaught) {
   o.mutant = GetParam();
   o.crash_points = 2000;
   o.crash_points_per_store = 100;
-  HarnessReport r = RunHarness(o);
+  HarnessReport r = RunAndClean(o);
   EXPECT_EQ(r.harness_error, "");
   EXPECT_GT(r.skipped_syncs, 0u) << r.Summary();
   EXPECT_GE(r.violations, 1u) << "the harness did not notice the missing sync\n" << r.Summary();
