@@ -28,6 +28,18 @@ std::string PrefixSuccessor(std::string_view prefix) {
   return s;
 }
 
+bool CommitRefused(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kNotFound:
+    case StatusCode::kAborted:
+    case StatusCode::kInvalidArgument:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string NewOpTag() {
   unsigned char b[12];
   if (RAND_bytes(b, sizeof b) != 1) {
@@ -302,19 +314,30 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-    if (!old) return std::optional<ObjectRecord>();
     meta::Batch b;
     b.op_tag = NewOpTag();
-    std::vector<int64_t> delta = UsageDelta(ObjectRecord{}, old);  // {-size, 0}
-    b.Expect(std::string(key), old).Delete(std::string(key)).Add(std::string(kUsageKey), {delta[0], -1});
+    // An absent key still commits its condition (no fsync, no mutation): a
+    // read-only store must not acknowledge the delete.
+    b.Expect(std::string(key), old);
+    if (old) {
+      std::vector<int64_t> delta = UsageDelta(ObjectRecord{}, old);  // {-size, 0}
+      b.Delete(std::string(key)).Add(std::string(kUsageKey), {delta[0], -1});
+    }
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
+    if (!old) return std::optional<ObjectRecord>();
     Result<ObjectRecord> decoded = DecodeObject(*old, false);
     if (!decoded.ok()) return std::optional<ObjectRecord>();
     return std::optional<ObjectRecord>(std::move(decoded).value());
   }
   return AbortedError("too many concurrent writers on one key");
+}
+
+Status Catalog::CheckWritable() {
+  meta::Batch probe;  // no conditions, no mutations: only asks the store
+  probe.op_tag = "writable-probe";
+  return store_.Apply(kBucketsPartition, probe);
 }
 
 Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)>& fn) {

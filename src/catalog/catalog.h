@@ -128,7 +128,10 @@ class Catalog {
   Result<ObjectRecord> UpdateObject(const BucketRecord& bucket, std::string_view key,
                                     const std::function<Status(ObjectRecord&)>& mutate);
   // Returns the deleted record (nullopt if there was none: deleting is
-  // idempotent).
+  // idempotent). Even deleting an absent key is a commit (a condition-only
+  // batch, no sync): a store that failed a write, whose durable state is
+  // unknown until reopened, must not acknowledge it (the failed write could
+  // resurface and contradict the acknowledged delete).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
 
@@ -171,6 +174,24 @@ class Catalog {
   // In-progress uploads of a bucket, in key then upload-id order.
   Result<std::vector<UploadRecord>> ListUploads(const BucketRecord& bucket, size_t limit);
 
+  // What may be released of `replaced`, a record that a commit has just
+  // replaced or deleted at `key`: its blob segments, except
+  //  - all of them while the upload it was completed from still exists: a
+  //    crash between a completion's object commit and the upload's removal
+  //    leaves the upload's part list holding those blobs, and a retried
+  //    completion references them again;
+  //  - any that the object now at `key` references (a completion of that
+  //    upload that landed meanwhile).
+  // Reads the store; call it after the acknowledgement, off the network
+  // threads. On error release nothing (the sweeper reclaims the blobs).
+  Result<std::vector<Segment>> ReleasableSegments(const BucketRecord& bucket, std::string_view key,
+                                                  const ObjectRecord& replaced);
+
+  // OK if the metadata store still accepts commits; its error otherwise (a
+  // store that failed a write refuses every commit until it is reopened).
+  // Writes nothing.
+  Status CheckWritable();
+
   // Calls fn with every blob id referenced by an object or a live upload's
   // parts; for the orphan sweeper. Walks the whole store, and drops the part
   // lists of uploads that no longer exist (their blobs then become
@@ -195,6 +216,16 @@ class Catalog {
   // must not re-insert what it read.
   uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)
 };
+
+// True if a failed commit (PutObject, PutObjectIf, PutPart) certainly left
+// the store unchanged: a condition did not hold (FailedPrecondition; NotFound
+// for If-Match on an absent key; Aborted after losing every compare-and-set
+// race) or the input was refused (InvalidArgument). Any other error leaves
+// the commit's fate unknown: after a failed WAL write or fsync the record
+// may resurface when the store is reopened (MetaStore::Apply). The caller
+// must then keep every blob the record references and leave them to the
+// orphan sweeper, which deletes only blobs that no record references.
+bool CommitRefused(const Status& status);
 
 // The smallest string greater than every string that starts with `prefix`
 // ("" if there is none, i.e. prefix is empty or all 0xff).

@@ -424,5 +424,94 @@ TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   EXPECT_FALSE(blobs.Open(orphan).ok());
 }
 
+TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {
+  ASSERT_OK_AND_ASSIGN(auto none, catalog_.DeleteObject(bucket_, "absent"));
+  EXPECT_FALSE(none.has_value());
+  // After a failed write the store's durable state is unknown: the failed
+  // write may resurface on reopen, so not even a no-op delete is acknowledged.
+  store_.FailNextApply(UnavailableError("store is read-only"));
+  EXPECT_STATUS_CODE(catalog_.DeleteObject(bucket_, "absent"), kUnavailable);
+}
+
+TEST_F(CatalogTest, SweeperDeletesNothingWhileTheStoreRefusesCommits) {
+  blob::MemoryBlobStore blobs;
+  auto w = blobs.NewBlob();
+  ASSERT_TRUE(w.ok());
+  const std::string orphan = (*w)->id();
+  ASSERT_OK((*w)->Commit());
+  OrphanSweeper sweeper(catalog_, blobs, 0);
+  // The orphan could be the blob of a write that failed but may resurface.
+  store_.FailNextApply(UnavailableError("store is read-only"));
+  EXPECT_STATUS_CODE(sweeper.SweepOnce(UINT32_MAX), kUnavailable);
+  EXPECT_TRUE(blobs.Open(orphan).ok());
+  ASSERT_OK_AND_ASSIGN(SweepStats st, sweeper.SweepOnce(UINT32_MAX));
+  EXPECT_EQ(st.deleted, 1u);
+  EXPECT_FALSE(blobs.Open(orphan).ok());
+}
+
+// A completion that crashed between its object commit and the upload's
+// removal, then an overwrite, then the client's retry: the overwrite must
+// not free the part blobs that the retried completion references again.
+TEST_F(CatalogTest, OverwriteKeepsBlobsOfAnUploadThatMayStillComplete) {
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "k";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  PartRecord part;
+  part.part_number = 1;
+  part.segment.blob_id = "partblob";
+  part.segment.plain_size = 5;
+  ASSERT_OK(catalog_.PutPart("u1", part));
+  ObjectRecord completed = Obj(5, "partblob");
+  completed.upload_id = "u1";
+  // Steps 1 and 2 of the completion (intent, object), then the crash.
+  UploadRecord marked = up;
+  marked.completing_tag = completed.op_tag;
+  {
+    meta::Batch b;
+    b.op_tag = completed.op_tag;
+    std::string k = std::string("k") + '\0' + "u1";
+    b.Put(k, EncodeUpload(marked));
+    ASSERT_OK(store_.Apply("u/" + bucket_.id, b));
+  }
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", completed));
+
+  // Another client overwrites the key: the replaced record's blob is still
+  // the upload's part.
+  ASSERT_OK_AND_ASSIGN(auto replaced, catalog_.PutObject(bucket_, "k", Obj(7, "putblob")));
+  ASSERT_TRUE(replaced.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<Segment> free1, catalog_.ReleasableSegments(bucket_, "k", *replaced));
+  EXPECT_TRUE(free1.empty());
+
+  // The retried completion lands and removes the upload: the PUT's blob is
+  // free, the part's is the object's.
+  ASSERT_OK_AND_ASSIGN(UploadRecord current, catalog_.GetUpload(bucket_, "k", "u1"));
+  ObjectRecord again = completed;
+  again.op_tag = NewOpTag();
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, current, again));
+  ASSERT_TRUE(done.replaced.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<Segment> free2, catalog_.ReleasableSegments(bucket_, "k", *done.replaced));
+  ASSERT_EQ(free2.size(), 1u);
+  EXPECT_EQ(free2[0].blob_id, "putblob");
+  // Deleting the completed object later frees the part blob: the upload is gone.
+  ASSERT_OK_AND_ASSIGN(auto deleted, catalog_.DeleteObject(bucket_, "k"));
+  ASSERT_TRUE(deleted.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<Segment> free3, catalog_.ReleasableSegments(bucket_, "k", *deleted));
+  ASSERT_EQ(free3.size(), 1u);
+  EXPECT_EQ(free3[0].blob_id, "partblob");
+}
+
+TEST(CommitRefusedTest, OnlyDefiniteRefusalsFreeTheBlobs) {
+  EXPECT_TRUE(CommitRefused(FailedPreconditionError("etag differs")));
+  EXPECT_TRUE(CommitRefused(NotFoundError("no such object")));
+  EXPECT_TRUE(CommitRefused(AbortedError("too many writers")));
+  EXPECT_TRUE(CommitRefused(InvalidArgumentError("empty value")));
+  // The write may have reached the log: its fate is unknown.
+  EXPECT_FALSE(CommitRefused(UnavailableError("write failed; store is read-only")));
+  EXPECT_FALSE(CommitRefused(DataLossError("fdatasync: EIO")));
+  EXPECT_FALSE(CommitRefused(ResourceExhaustedError("ENOSPC")));
+  EXPECT_FALSE(CommitRefused(InternalError("?")));
+}
+
 }  // namespace
 }  // namespace confiance::catalog

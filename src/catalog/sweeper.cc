@@ -28,6 +28,9 @@ Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
     auto it = std::lower_bound(candidates.begin(), candidates.end(), id);
     if (it != candidates.end() && *it == id) referenced[it - candidates.begin()] = true;
   }));
+  // A store that failed a write may still hold it, unseen, in its log: no
+  // blob is unreferenced for sure until it has been reopened.
+  RETURN_IF_ERROR(catalog_.CheckWritable());
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (referenced[i]) continue;
     RETURN_IF_ERROR(blobs_.Delete(candidates[i]));

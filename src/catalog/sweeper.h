@@ -9,6 +9,9 @@
 // a write that went on to commit its metadata is seen by the mark, as long
 // as that metadata commit followed its blob commit by less than the grace
 // period (seconds in practice; the grace is minutes).
+// Nothing is deleted while the metadata store refuses commits: after a
+// failed write its durable state is unknown until it is reopened, and the
+// failed write -- invisible until then -- may reference a candidate.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +33,8 @@ class OrphanSweeper {
   OrphanSweeper(Catalog& catalog, blob::BlobStore& blobs, uint64_t grace_seconds)
       : catalog_(catalog), blobs_(blobs), grace_seconds_(grace_seconds) {}
 
-  // One full pass. `now_seconds` is the wall clock (blob mtimes compare to it).
+  // One full pass. `now_seconds` is the wall clock (blob mtimes compare to
+  // it). Fails, deleting nothing, if the metadata store refuses commits.
   Result<SweepStats> SweepOnce(uint64_t now_seconds);
 
  private:

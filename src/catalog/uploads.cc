@@ -131,6 +131,31 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   return done;
 }
 
+Result<std::vector<Segment>> Catalog::ReleasableSegments(const BucketRecord& bucket, std::string_view key,
+                                                         const ObjectRecord& replaced) {
+  std::vector<Segment> out;
+  for (const Segment& s : replaced.segments) {
+    if (!s.blob_id.empty()) out.push_back(s);
+  }
+  if (out.empty() || replaced.upload_id.empty()) return out;  // a PUT's blobs are its own
+  Result<std::optional<std::string>> upload =
+      store_.Get(UploadPartition(bucket), UploadKey(key, replaced.upload_id));
+  if (!upload.ok()) return upload.status();
+  if (upload->has_value()) return std::vector<Segment>();  // the part list still holds them
+  // The upload is gone, so every completion of it has committed its object
+  // (the object commit precedes the upload's removal): only the object now
+  // at `key` can still reference the blobs.
+  Result<ObjectRecord> now = GetObject(bucket, key, /*with_inline_data=*/false);
+  if (!now.ok()) {
+    if (now.status().code() == StatusCode::kNotFound) return out;
+    return now.status();
+  }
+  std::set<std::string> used;
+  for (const Segment& s : now->segments) used.insert(s.blob_id);
+  std::erase_if(out, [&](const Segment& s) { return used.count(s.blob_id) > 0; });
+  return out;
+}
+
 Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
                                                      const UploadRecord& upload) {
   const std::string up_partition = UploadPartition(bucket);

@@ -230,7 +230,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
       co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, out); });
   if (!replaced.ok()) {
     spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
-    co_await Release(out.segments);
+    // As in PutObject: keep the blob unless the commit was refused for sure.
+    if (catalog::CommitRefused(replaced.status())) co_await Release(out.segments);
     co_return ErrorFromStatus(replaced.status());
   }
   {
@@ -240,7 +241,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }
-  if (*replaced) co_await Release(std::move((*replaced)->segments));
+  if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 

@@ -96,10 +96,11 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(*upload_id, part); });
   if (!replaced.ok()) {
-    {
-    std::vector<catalog::Segment> rel(1, part.segment);
-    co_await Release(rel);
-  }
+    // As in PutObject: keep the blob unless the commit was refused for sure.
+    if (catalog::CommitRefused(replaced.status())) {
+      std::vector<catalog::Segment> rel(1, part.segment);
+      co_await Release(rel);
+    }
     co_return ErrorFromStatus(replaced.status());
   }
   {
@@ -184,8 +185,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }
+  if (done->replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, *done->replaced);
   std::vector<catalog::Segment> release;
-  if (done->replaced) release = std::move(done->replaced->segments);
   for (auto& p : done->unused_parts) release.push_back(std::move(p.segment));
   co_await Release(std::move(release));
   co_return std::nullopt;

@@ -96,7 +96,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done));
   });
   if (!replaced.ok()) {
-    co_await Release(rec.segments);
+    // Only a definite refusal frees the new blob: after any other failure
+    // the record may still land (a failed WAL fsync resurfaces on restart),
+    // and the orphan sweeper frees the blob if it does not.
+    if (catalog::CommitRefused(replaced.status())) co_await Release(rec.segments);
     if (condition->kind != catalog::Catalog::PutCondition::Kind::kNone) {
       if (replaced.status().code() == StatusCode::kFailedPrecondition) {
         co_return MakeError(S3ErrorCode::kPreconditionFailed);
@@ -110,7 +113,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
     co_await SendEmpty(ctx, 200, hdrs);
   }
-  if (*replaced) co_await Release(std::move((*replaced)->segments));
+  if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 
@@ -242,7 +245,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers();
     co_await SendEmpty(ctx, 204, hdrs);
   }
-  if (*deleted) co_await Release(std::move((*deleted)->segments));
+  if (*deleted) co_await ReleaseReplaced(*bucket, ctx.route.key, **deleted);
   co_return std::nullopt;
 }
 
@@ -272,7 +275,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
       w.Open("Error").Element("Key", key).Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
       continue;
     }
-    if (*deleted) co_await Release(std::move((*deleted)->segments));
+    if (*deleted) co_await ReleaseReplaced(*bucket, key, **deleted);
     if (!req->quiet) w.Open("Deleted").Element("Key", key).Close();
   }
   {

@@ -423,4 +423,16 @@ asio::awaitable<void> S3Service::Release(const std::vector<catalog::Segment>& se
   if (!st.ok()) spdlog::warn("releasing blobs failed (the sweeper will retry): {}", st.ToString());
 }
 
+asio::awaitable<void> S3Service::ReleaseReplaced(const catalog::BucketRecord& bucket, const std::string& key,
+                                                 const catalog::ObjectRecord& replaced) {
+  bool any_blob = false;
+  for (const auto& s : replaced.segments) any_blob |= !s.blob_id.empty();
+  if (!any_blob) co_return;
+  Status st = co_await deps_.pool.Run([&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<catalog::Segment> free, deps_.catalog.ReleasableSegments(bucket, key, replaced));
+    return catalog::ReleaseSegments(deps_.blobs, free);
+  });
+  if (!st.ok()) spdlog::warn("releasing blobs failed (the sweeper will retry): {}", st.ToString());
+}
+
 }  // namespace confiance::s3

@@ -169,6 +169,10 @@ class S3Service {
   // Releases blobs no longer referenced, off the network thread; failures
   // only leave orphans for the sweeper.
   asio::awaitable<void> Release(const std::vector<catalog::Segment>& segments);
+  // Releases what a commit replaced or deleted at `key`, except blobs that
+  // a record can still reference (Catalog::ReleasableSegments).
+  asio::awaitable<void> ReleaseReplaced(const catalog::BucketRecord& bucket, const std::string& key,
+                                        const catalog::ObjectRecord& replaced);
 
   S3Deps deps_;
   S3Options options_;

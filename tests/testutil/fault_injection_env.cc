@@ -32,21 +32,21 @@ void Keep(Status& first, Status s) {
 class FaultWritableFile final : public WritableFile {
  public:
   FaultWritableFile(FaultInjectionEnv& env, std::unique_ptr<WritableFile> base,
-                    std::shared_ptr<FaultInjectionEnv::FileState> state, uint64_t pos)
-      : env_(env), base_(std::move(base)), state_(std::move(state)), pos_(pos) {}
+                    std::shared_ptr<FaultInjectionEnv::FileState> state, uint64_t pos, std::string path)
+      : env_(env), base_(std::move(base)), state_(std::move(state)), pos_(pos), path_(std::move(path)) {}
 
   Status Append(std::span<const std::byte> data) override {
-    RETURN_IF_ERROR(env_.MaybeFail(kFaultAppend));
+    RETURN_IF_ERROR(env_.MaybeFail(kFaultAppend, path_));
     RETURN_IF_ERROR(base_->Append(data));
     pos_ += data.size();
     return OkStatus();
   }
   Status Flush() override {
-    RETURN_IF_ERROR(env_.MaybeFail(kFaultFlush));
+    RETURN_IF_ERROR(env_.MaybeFail(kFaultFlush, path_));
     return base_->Flush();
   }
   Status Sync() override {
-    RETURN_IF_ERROR(env_.MaybeFail(kFaultSync));
+    RETURN_IF_ERROR(env_.MaybeFail(kFaultSync, path_));
     RETURN_IF_ERROR(base_->Sync());
     env_.RecordSync(*state_, pos_);
     return OkStatus();
@@ -58,6 +58,7 @@ class FaultWritableFile final : public WritableFile {
   std::unique_ptr<WritableFile> base_;
   std::shared_ptr<FaultInjectionEnv::FileState> state_;
   uint64_t pos_;  // bytes appended, including those before opening
+  const std::string path_;  // as opened (for fault reports)
 };
 
 }  // namespace
@@ -81,6 +82,22 @@ void FaultInjectionEnv::SetFilesystemActive(bool active) {
   active_ = active;
 }
 
+bool FaultInjectionEnv::filesystem_active() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return active_;
+}
+
+void FaultInjectionEnv::CrashAfter(uint64_t n, std::optional<std::thread::id> counted_thread) {
+  std::lock_guard<std::mutex> l(mu_);
+  crash_countdown_ = n;
+  crash_thread_ = counted_thread;
+}
+
+uint64_t FaultInjectionEnv::mutating_calls() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return mutating_calls_;
+}
+
 int FaultInjectionEnv::injected_failures() const {
   std::lock_guard<std::mutex> l(mu_);
   return injected_;
@@ -91,17 +108,29 @@ size_t FaultInjectionEnv::TEST_PendingDirOps() const {
   return pending_.size();
 }
 
-Status FaultInjectionEnv::MaybeFail(FaultOp op) {
+Status FaultInjectionEnv::MaybeFail(FaultOp op, const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
+  ++mutating_calls_;
+  if (crash_countdown_ > 0 && (!crash_thread_ || *crash_thread_ == std::this_thread::get_id()) &&
+      --crash_countdown_ == 0) {
+    active_ = false;  // the crash point
+  }
   if (!active_) {
     ++injected_;
+    last_fault_ = InjectedFault{op, Normalize(path), EIO};
     return ErrnoError(EIO, "fault injection: filesystem inactive");
   }
   if (fail_countdown_ > 0 && (fail_ops_ & op) != 0 && --fail_countdown_ == 0) {
     ++injected_;
+    last_fault_ = InjectedFault{op, Normalize(path), fail_errno_};
     return ErrnoError(fail_errno_, "fault injection: injected failure");
   }
   return OkStatus();
+}
+
+std::optional<FaultInjectionEnv::InjectedFault> FaultInjectionEnv::last_injected_fault() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return last_fault_;
 }
 
 void FaultInjectionEnv::RecordSync(FileState& state, uint64_t size) {
@@ -113,8 +142,8 @@ void FaultInjectionEnv::RecordSync(FileState& state, uint64_t size) {
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::OpenWritable(const std::string& path,
                                                                       bool append) {
-  RETURN_IF_ERROR(MaybeFail(kFaultNewFile));
   const std::string p = Normalize(path);
+  RETURN_IF_ERROR(MaybeFail(kFaultNewFile, p));
   std::lock_guard<std::mutex> l(mu_);
   const bool existed = base_.FileExists(p);
   uint64_t size = 0;
@@ -136,7 +165,7 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::OpenWritable(const std:
                                  .sync_dir = DirName(p)});
   }
   return std::unique_ptr<WritableFile>(
-      new FaultWritableFile(*this, std::move(base).value(), state, size));
+      new FaultWritableFile(*this, std::move(base).value(), state, size, p));
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
@@ -198,7 +227,7 @@ std::optional<std::string> FaultInjectionEnv::DurableContentLocked(const std::st
 // ---- Directory entries ----
 
 Status FaultInjectionEnv::RemoveFile(const std::string& path) {
-  RETURN_IF_ERROR(MaybeFail(kFaultRemove));
+  RETURN_IF_ERROR(MaybeFail(kFaultRemove, path));
   const std::string p = Normalize(path);
   std::lock_guard<std::mutex> l(mu_);
   std::optional<std::string> saved = DurableContentLocked(p);
@@ -210,7 +239,7 @@ Status FaultInjectionEnv::RemoveFile(const std::string& path) {
 }
 
 Status FaultInjectionEnv::CreateDir(const std::string& dir) {
-  RETURN_IF_ERROR(MaybeFail(kFaultCreateDir));
+  RETURN_IF_ERROR(MaybeFail(kFaultCreateDir, dir));
   const std::string d = Normalize(dir);
   std::lock_guard<std::mutex> l(mu_);
   const bool existed = base_.FileExists(d);
@@ -223,7 +252,7 @@ Status FaultInjectionEnv::CreateDir(const std::string& dir) {
 }
 
 Status FaultInjectionEnv::RemoveDir(const std::string& dir) {
-  RETURN_IF_ERROR(MaybeFail(kFaultRemove));
+  RETURN_IF_ERROR(MaybeFail(kFaultRemove, dir));
   const std::string d = Normalize(dir);
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(base_.RemoveDir(d));
@@ -233,7 +262,7 @@ Status FaultInjectionEnv::RemoveDir(const std::string& dir) {
 }
 
 Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to) {
-  RETURN_IF_ERROR(MaybeFail(kFaultRename));
+  RETURN_IF_ERROR(MaybeFail(kFaultRename, to));
   const std::string f = Normalize(from);
   const std::string t = Normalize(to);
   std::lock_guard<std::mutex> l(mu_);
@@ -256,7 +285,7 @@ Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string&
 }
 
 Status FaultInjectionEnv::LinkFile(const std::string& from, const std::string& to) {
-  RETURN_IF_ERROR(MaybeFail(kFaultLink));
+  RETURN_IF_ERROR(MaybeFail(kFaultLink, to));
   const std::string f = Normalize(from);
   const std::string t = Normalize(to);
   std::lock_guard<std::mutex> l(mu_);
@@ -269,7 +298,7 @@ Status FaultInjectionEnv::LinkFile(const std::string& from, const std::string& t
 }
 
 Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t size) {
-  RETURN_IF_ERROR(MaybeFail(kFaultTruncate));
+  RETURN_IF_ERROR(MaybeFail(kFaultTruncate, path));
   const std::string p = Normalize(path);
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(base_.TruncateFile(p, size));
@@ -279,7 +308,7 @@ Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t size) {
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
-  RETURN_IF_ERROR(MaybeFail(kFaultSyncDir));
+  RETURN_IF_ERROR(MaybeFail(kFaultSyncDir, dir));
   const std::string d = Normalize(dir);
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(base_.SyncDir(d));

@@ -43,6 +43,11 @@
 //    ResourceExhausted); n == 1 is the very next one.
 //  - SetFilesystemActive(false): every mutating call fails with EIO until
 //    re-activated (LevelDB's "filesystem inactive", but failing loudly).
+//  - CrashAfter(n): a crash point (RocksDB db_stress, LevelDB fault tests):
+//    the n-th subsequent mutating call (of any kind) finds the filesystem
+//    inactive, as does every later call, until SetFilesystemActive(true).
+//    The machine "lost power" at that call: nothing issued from then on
+//    reaches the disk. Follow with SimulatePowerLoss().
 // Mutating calls are: NewWritableFile, NewAppendableFile, Append, Flush,
 // Sync, RemoveFile, CreateDir, RemoveDir, RenameFile, LinkFile, TruncateFile
 // and SyncDir. Close, reads, listings, LockFile and clocks are never failed.
@@ -57,6 +62,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/env.h"
@@ -100,8 +106,26 @@ class FaultInjectionEnv final : public Env {
   void ClearFailure();
   // While inactive, every mutating call fails with EIO.
   void SetFilesystemActive(bool active);
-  // Number of failures injected so far (both mechanisms).
+  bool filesystem_active() const;
+  // Arms a crash point: the n-th (n >= 1) next mutating call, whatever its
+  // kind, turns the filesystem inactive and fails, and so does every call
+  // after it, from any thread. n == 0 disarms. With `counted_thread`, only
+  // that thread's calls count towards n (so that a background thread
+  // racing with it does not move the crash point). Replaces any armed crash
+  // point; independent of FailAfter. A crash point that fired stays fired
+  // (inactive) until SetFilesystemActive(true).
+  void CrashAfter(uint64_t n, std::optional<std::thread::id> counted_thread = std::nullopt);
+  // Mutating calls seen so far (failed ones included), to size crash points.
+  uint64_t mutating_calls() const;
+  // Number of failures injected so far (all mechanisms).
   int injected_failures() const;
+  // The call that failed last because of an injection, if any.
+  struct InjectedFault {
+    FaultOp op;
+    std::string path;  // the file or directory (a rename's target)
+    int err;
+  };
+  std::optional<InjectedFault> last_injected_fault() const;
   // Number of directory operations not yet made durable by SyncDir.
   size_t TEST_PendingDirOps() const;
 
@@ -131,7 +155,7 @@ class FaultInjectionEnv final : public Env {
   };
 
   // Used by the WritableFile wrapper.
-  Status MaybeFail(FaultOp op);
+  Status MaybeFail(FaultOp op, const std::string& path);
   void RecordSync(FileState& state, uint64_t size);
 
  private:
@@ -165,6 +189,10 @@ class FaultInjectionEnv final : public Env {
   int fail_errno_ = 0;
   uint32_t fail_ops_ = 0;
   int injected_ = 0;
+  uint64_t crash_countdown_ = 0;  // 0: disarmed
+  std::optional<std::thread::id> crash_thread_;  // only its calls count
+  std::optional<InjectedFault> last_fault_;
+  uint64_t mutating_calls_ = 0;
 };
 
 }  // namespace confiance::testutil

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <thread>
 
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -186,6 +187,11 @@ TEST_F(FaultInjectionEnvTest, FailAfterFailsTheNthMutatingCallOnce) {
   ASSERT_OK(f->Close());
   EXPECT_EQ(Read(p), "13");  // the failed call had no effect
   EXPECT_EQ(env_.injected_failures(), 1);
+  std::optional<FaultInjectionEnv::InjectedFault> last = env_.last_injected_fault();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->op, kFaultAppend);
+  EXPECT_EQ(last->path, p);
+  EXPECT_EQ(last->err, ENOSPC);
 }
 
 TEST_F(FaultInjectionEnvTest, FailAfterCountsOnlySelectedOps) {
@@ -253,6 +259,52 @@ TEST_F(FaultInjectionEnvTest, InactiveFilesystemFailsWritesNotReads) {
   ASSERT_OK(f->Append(std::string_view("!")));
   ASSERT_OK(f->Close());
   EXPECT_EQ(Read(p), "data!");
+}
+
+TEST_F(FaultInjectionEnvTest, CrashAfterKillsTheFilesystemFromTheNthCallOn) {
+  const std::string p = dir_.Sub("f");
+  const uint64_t before = env_.mutating_calls();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env_.NewWritableFile(p));
+  env_.CrashAfter(3);
+  ASSERT_OK(f->Append(std::string_view("a")));  // 1
+  ASSERT_OK(f->Sync());                          // 2
+  EXPECT_TRUE(env_.filesystem_active());
+  EXPECT_STATUS_CODE(f->Append(std::string_view("b")), kDataLoss);  // 3: the crash point
+  EXPECT_FALSE(env_.filesystem_active());
+  // Every later mutating call fails too, whatever its kind; reads do not.
+  EXPECT_STATUS_CODE(f->Sync(), kDataLoss);
+  EXPECT_STATUS_CODE(SyncRoot(), kDataLoss);
+  EXPECT_STATUS_CODE(env_.CreateDir(dir_.Sub("d")), kDataLoss);
+  EXPECT_TRUE(env_.FileExists(p));
+  EXPECT_EQ(env_.mutating_calls() - before, 7u);
+  EXPECT_EQ(env_.injected_failures(), 4);
+  ASSERT_OK(f->Close());
+  ASSERT_OK(env_.SimulatePowerLoss());
+  env_.SetFilesystemActive(true);
+  EXPECT_FALSE(Exists(p));  // its creation was never made durable
+  // A fired crash point does not fire again.
+  ASSERT_OK(SyncRoot());
+}
+
+TEST_F(FaultInjectionEnvTest, CrashAfterCanCountOneThreadOnly) {
+  env_.CrashAfter(2, std::this_thread::get_id());
+  std::thread other([&] {
+    for (int i = 0; i < 5; ++i) EXPECT_OK(env_.SyncDir(dir_.path()));  // not counted
+  });
+  other.join();
+  ASSERT_OK(SyncRoot());                          // 1
+  EXPECT_STATUS_CODE(SyncRoot(), kDataLoss);      // 2: the crash point
+  std::thread after([&] { EXPECT_STATUS_CODE(env_.SyncDir(dir_.path()), kDataLoss); });
+  after.join();  // once fired, every thread's calls fail
+}
+
+TEST_F(FaultInjectionEnvTest, CrashAfterZeroDisarms) {
+  env_.CrashAfter(1);
+  env_.CrashAfter(0);
+  ASSERT_OK(SyncRoot());
+  ASSERT_OK(SyncRoot());
+  EXPECT_TRUE(env_.filesystem_active());
+  EXPECT_EQ(env_.injected_failures(), 0);
 }
 
 }  // namespace

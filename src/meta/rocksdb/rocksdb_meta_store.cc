@@ -330,6 +330,16 @@ Result<std::vector<std::string>> RocksMetaStore::ListPartitions(std::string_view
   return out;
 }
 
+Status RocksMetaStore::TEST_WaitForBackgroundWork() {
+  // Pausing waits for the scheduled jobs to drain; continuing schedules
+  // whatever they left to do, which is nothing once a compaction has run.
+  rocksdb::Status s = db_->PauseBackgroundWork();
+  if (!s.ok()) return FromRocks(s, "meta: pausing background work");
+  s = db_->ContinueBackgroundWork();
+  if (!s.ok()) return FromRocks(s, "meta: resuming background work");
+  return OkStatus();
+}
+
 Status RocksMetaStore::DropPartition(std::string_view partition) {
   RETURN_IF_ERROR(CheckPartition(partition));
   if (read_only()) return ReadOnlyError();

@@ -78,6 +78,12 @@ class RocksMetaStore final : public MetaStore {
   // True once a write error has turned the store read-only.
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
 
+  // Test hook: blocks until every flush and compaction RocksDB has scheduled
+  // (e.g. the compaction its recovery triggers) has finished or failed.
+  // Tests that count file operations (the power-loss harness) call it so
+  // that no background job races with the calls they count.
+  Status TEST_WaitForBackgroundWork();
+
  private:
   struct PendingCommit {
     std::string partition;

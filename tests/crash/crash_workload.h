@@ -1,0 +1,114 @@
+// File: tests/crash/crash_workload.h
+// The power-loss harness's workload: one random S3 operation at a time
+// against the whole store stack (catalog, bucket keys, blob store, metadata
+// store), performed the way the S3 handlers do it (s3/object_handlers.cc,
+// s3/multipart_handlers.cc, s3/s3_service.cc StoreBody), with every outcome
+// recorded in a StoreModel.
+//
+// Operations: PUT of many sizes (empty, inline, just over the inline limit,
+// several 64 KiB packages), conditional PUT (If-None-Match: *, If-Match),
+// DELETE, GET (read-your-writes), CreateMultipartUpload, UploadPart (also
+// replacing a part), CompleteMultipartUpload (all parts or a subset),
+// AbortMultipartUpload and an orphan-sweeper pass. Operations run one at a
+// time, so at a crash at most one is in flight (plus the few the harness
+// issues after the crash point, which must all fail).
+//
+// Thread-safety: one Workload per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+#include "common/status.h"
+#include "main/data_dir.h"
+#include "tests/crash/crash_model.h"
+
+namespace confiance::crashtest {
+
+// Sealed bytes a segment keeps inline in its record: the server's default
+// (s3::S3Options::inline_limit; s3/ is not linked into the harness).
+inline constexpr size_t kInlineLimit = 64 * 1024 + 64;
+
+enum class OpKind {
+  kPut,
+  kPutIfAbsent,
+  kPutIfMatch,
+  kDelete,
+  kGet,
+  kCreateUpload,
+  kUploadPart,
+  kComplete,
+  kAbort,
+  kSweep,
+  kCount,  // not an operation
+};
+const char* OpKindName(OpKind kind);
+
+struct OpOutcome {
+  enum class Verdict {
+    kAcknowledged,  // the store said yes (the S3 handler would send 2xx)
+    kRefused,       // a definite "no" with no effect (412, NoSuchUpload...)
+    kFailed,        // an error: the operation may or may not have happened
+    kSkipped,       // nothing to do (e.g. no upload to complete)
+  };
+  OpKind kind = OpKind::kPut;
+  Verdict verdict = Verdict::kSkipped;
+  Status status;       // kFailed / kRefused: why
+  std::string detail;  // what was attempted, for reports
+};
+
+class Workload {
+ public:
+  Workload(StoreModel& model, uint64_t seed) : model_(model), rng_(seed) {}
+
+  // Called at the instant an operation is acknowledged, before it releases
+  // what it replaced: the harness checks that no injected error hit the
+  // operation's path before that point.
+  void set_on_acknowledged(std::function<void()> hook) { on_acknowledged_ = std::move(hook); }
+
+  // Runs one random operation (a third of the time, while there is one,
+  // the retry of a completion found unfinished after a crash) against `dir`
+  // and records its outcome in the model. Read-your-writes violations seen on the way (a GET or a
+  // conditional PUT that disagrees with a certain model, an acknowledged
+  // part that is missing) are appended to `violations`.
+  OpOutcome RunOne(DataDir& dir, const std::vector<catalog::BucketRecord>& buckets,
+                   std::vector<std::string>& violations);
+
+ private:
+  struct Ctx {
+    DataDir& dir;
+    const std::vector<catalog::BucketRecord>& buckets;
+    std::vector<std::string>& violations;
+  };
+
+  OpOutcome Put(Ctx& ctx, OpKind kind);
+  OpOutcome Delete(Ctx& ctx);
+  OpOutcome Get(Ctx& ctx);
+  OpOutcome CreateUpload(Ctx& ctx);
+  OpOutcome UploadPart(Ctx& ctx);
+  OpOutcome Complete(Ctx& ctx, const std::string& upload_id, bool retry);
+  OpOutcome Abort(Ctx& ctx);
+  OpOutcome Sweep(Ctx& ctx);
+
+  // Encrypts and stores `plain` as one segment (inline or a committed blob).
+  Result<catalog::Segment> StoreSegment(Ctx& ctx, int bucket, const std::string& plain);
+  // A fresh plaintext of a size drawn from the mix above.
+  std::shared_ptr<const std::string> NewPlaintext();
+  uint64_t Uniform(uint64_t lo, uint64_t hi);  // inclusive
+  int PickBucket() { return static_cast<int>(Uniform(0, model_.buckets() - 1)); }
+  const std::string& PickKey();
+
+  void Acknowledged() {
+    if (on_acknowledged_) on_acknowledged_();
+  }
+
+  StoreModel& model_;
+  std::mt19937_64 rng_;
+  std::function<void()> on_acknowledged_;
+};
+
+}  // namespace confiance::crashtest
