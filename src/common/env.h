@@ -102,6 +102,48 @@ class Env {
   virtual uint64_t NowMicros() = 0;
 };
 
+// An Env that forwards every call to `base` (LevelDB's EnvWrapper): a
+// decorator derives from it and overrides only the calls it changes.
+// `base` is borrowed and must outlive the wrapper and every file it opens.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env& base) : base_(base) {}
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return base_.NewWritableFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    return base_.NewAppendableFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    return base_.NewRandomAccessFile(path);
+  }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return base_.NewSequentialFile(path);
+  }
+  bool FileExists(const std::string& path) override { return base_.FileExists(path); }
+  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_.GetChildren(dir); }
+  Status RemoveFile(const std::string& path) override { return base_.RemoveFile(path); }
+  Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
+  Status RemoveDir(const std::string& dir) override { return base_.RemoveDir(dir); }
+  Result<uint64_t> GetFileSize(const std::string& path) override { return base_.GetFileSize(path); }
+  Result<uint64_t> GetFileModificationTime(const std::string& path) override {
+    return base_.GetFileModificationTime(path);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override { return base_.RenameFile(from, to); }
+  Status LinkFile(const std::string& from, const std::string& to) override { return base_.LinkFile(from, to); }
+  Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
+  Status SyncDir(const std::string& dir) override { return base_.SyncDir(dir); }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_.LockFile(path); }
+  uint64_t NowMicros() override { return base_.NowMicros(); }
+
+ protected:
+  Env& base() { return base_; }
+
+ private:
+  Env& base_;
+};
+
 // The durability recipe, written once (STYLE.md #10): write `path.tmp.<rand>`,
 // Sync, rename onto `path`, SyncDir the parent. On any failure the temporary
 // file is removed and the old content of `path` (if any) is untouched.

@@ -72,47 +72,47 @@ Status IncarnationEnv::CheckAlive() const {
 
 Result<std::unique_ptr<WritableFile>> IncarnationEnv::NewWritableFile(const std::string& path) {
   RETURN_IF_ERROR(CheckAlive());
-  return Track(base_.NewWritableFile(path));
+  return Track(base().NewWritableFile(path));
 }
 
 Result<std::unique_ptr<WritableFile>> IncarnationEnv::NewAppendableFile(const std::string& path) {
   RETURN_IF_ERROR(CheckAlive());
-  return Track(base_.NewAppendableFile(path));
+  return Track(base().NewAppendableFile(path));
 }
 
 Status IncarnationEnv::RemoveFile(const std::string& path) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.RemoveFile(path);
+  return base().RemoveFile(path);
 }
 
 Status IncarnationEnv::CreateDir(const std::string& dir) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.CreateDir(dir);
+  return base().CreateDir(dir);
 }
 
 Status IncarnationEnv::RemoveDir(const std::string& dir) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.RemoveDir(dir);
+  return base().RemoveDir(dir);
 }
 
 Status IncarnationEnv::RenameFile(const std::string& from, const std::string& to) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.RenameFile(from, to);
+  return base().RenameFile(from, to);
 }
 
 Status IncarnationEnv::LinkFile(const std::string& from, const std::string& to) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.LinkFile(from, to);
+  return base().LinkFile(from, to);
 }
 
 Status IncarnationEnv::TruncateFile(const std::string& path, uint64_t size) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.TruncateFile(path, size);
+  return base().TruncateFile(path, size);
 }
 
 Status IncarnationEnv::SyncDir(const std::string& dir) {
   RETURN_IF_ERROR(CheckAlive());
-  return base_.SyncDir(dir);
+  return base().SyncDir(dir);
 }
 
 Result<std::unique_ptr<FileLock>> IncarnationEnv::LockFile(const std::string& path) {

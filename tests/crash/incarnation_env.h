@@ -32,10 +32,10 @@
 
 namespace confiance::crashtest {
 
-class IncarnationEnv final : public Env {
+class IncarnationEnv final : public EnvWrapper {
  public:
   // `base` is borrowed and must outlive this Env and every file it opens.
-  explicit IncarnationEnv(Env& base) : base_(base) {}
+  explicit IncarnationEnv(Env& base) : EnvWrapper(base) {}
 
   // Ends the incarnation (see above). Idempotent.
   void Kill();
@@ -45,27 +45,14 @@ class IncarnationEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_.NewRandomAccessFile(path);
-  }
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    return base_.NewSequentialFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_.FileExists(path); }
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_.GetChildren(dir); }
   Status RemoveFile(const std::string& path) override;
   Status CreateDir(const std::string& dir) override;
   Status RemoveDir(const std::string& dir) override;
-  Result<uint64_t> GetFileSize(const std::string& path) override { return base_.GetFileSize(path); }
-  Result<uint64_t> GetFileModificationTime(const std::string& path) override {
-    return base_.GetFileModificationTime(path);
-  }
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status LinkFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDir(const std::string& dir) override;
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
-  uint64_t NowMicros() override { return base_.NowMicros(); }
 
  private:
   class File;
@@ -73,7 +60,6 @@ class IncarnationEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> Track(Result<std::unique_ptr<WritableFile>> file);
   void Forget(File* file);
 
-  Env& base_;
   std::atomic<bool> alive_{true};
   std::mutex files_mu_;
   std::set<File*> open_files_;  // GUARDED_BY(files_mu_)

@@ -67,11 +67,11 @@ Result<std::unique_ptr<WritableFile>> LyingEnv::Wrap(const std::string& path,
 }
 
 Result<std::unique_ptr<WritableFile>> LyingEnv::NewWritableFile(const std::string& path) {
-  return Wrap(path, base_.NewWritableFile(path));
+  return Wrap(path, base().NewWritableFile(path));
 }
 
 Result<std::unique_ptr<WritableFile>> LyingEnv::NewAppendableFile(const std::string& path) {
-  return Wrap(path, base_.NewAppendableFile(path));
+  return Wrap(path, base().NewAppendableFile(path));
 }
 
 Status LyingEnv::SyncDir(const std::string& dir) {
@@ -81,7 +81,7 @@ Status LyingEnv::SyncDir(const std::string& dir) {
     CountSkip();
     return OkStatus();
   }
-  return base_.SyncDir(dir);
+  return base().SyncDir(dir);
 }
 
 }  // namespace confiance::crashtest

@@ -30,37 +30,17 @@ const char* MutantName(Mutant m);
 bool ParseMutant(const std::string& name, Mutant* out);
 std::vector<Mutant> AllMutants();
 
-class LyingEnv final : public Env {
+class LyingEnv final : public EnvWrapper {
  public:
   // `base` is borrowed and must outlive this Env.
-  LyingEnv(Env& base, Mutant mutant) : base_(base), mutant_(mutant) {}
+  LyingEnv(Env& base, Mutant mutant) : EnvWrapper(base), mutant_(mutant) {}
 
   // Number of syncs skipped so far.
   uint64_t skipped() const;
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_.NewRandomAccessFile(path);
-  }
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    return base_.NewSequentialFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_.FileExists(path); }
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_.GetChildren(dir); }
-  Status RemoveFile(const std::string& path) override { return base_.RemoveFile(path); }
-  Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
-  Status RemoveDir(const std::string& dir) override { return base_.RemoveDir(dir); }
-  Result<uint64_t> GetFileSize(const std::string& path) override { return base_.GetFileSize(path); }
-  Result<uint64_t> GetFileModificationTime(const std::string& path) override {
-    return base_.GetFileModificationTime(path);
-  }
-  Status RenameFile(const std::string& from, const std::string& to) override { return base_.RenameFile(from, to); }
-  Status LinkFile(const std::string& from, const std::string& to) override { return base_.LinkFile(from, to); }
-  Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
   Status SyncDir(const std::string& dir) override;
-  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_.LockFile(path); }
-  uint64_t NowMicros() override { return base_.NowMicros(); }
 
   // True if the mutant skips Sync of files at `path` (used by its files).
   bool SkipsFileSync(const std::string& path) const;
@@ -70,7 +50,6 @@ class LyingEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> Wrap(const std::string& path,
                                              Result<std::unique_ptr<WritableFile>> file);
 
-  Env& base_;
   const Mutant mutant_;
   std::atomic<uint64_t> skipped_{0};
 };
