@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <set>
+#include <utility>
+
+#include "iam/acl/bucket_controls.h"
 
 namespace confiance::admin {
 namespace {
@@ -141,14 +144,16 @@ Result<UpdateTenantRequest> ParseUpdateTenant(std::string_view body) {
   // Tenant-wide Block Public Access: the four S3 settings (absent = false).
   ASSIGN_OR_RETURN(std::optional<Fields> pab, f.Object("public_access_block"));
   if (pab) {
-    int bits = 0;
-    const char* names[] = {"block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"};
-    for (int i = 0; i < 4; ++i) {
-      ASSIGN_OR_RETURN(std::optional<bool> on, pab->Bool(names[i]));
-      if (on.value_or(false)) bits |= 1 << i;
+    iam::acl::PublicAccessBlock block;
+    for (auto [name, field] : {std::pair{"block_public_acls", &block.block_public_acls},
+                               std::pair{"ignore_public_acls", &block.ignore_public_acls},
+                               std::pair{"block_public_policy", &block.block_public_policy},
+                               std::pair{"restrict_public_buckets", &block.restrict_public_buckets}}) {
+      ASSIGN_OR_RETURN(std::optional<bool> on, pab->Bool(name));
+      *field = on.value_or(false);
     }
     RETURN_IF_ERROR(pab->Finish());
-    r.public_access_block = bits;
+    r.public_access_block = iam::acl::EncodePublicAccessBlock(block);
   }
   RETURN_IF_ERROR(f.Finish());
   return r;
@@ -195,6 +200,7 @@ std::string IsoTime(uint64_t ms) {
 }
 
 json TenantJson(const iam::TenantRecord& t) {
+  const iam::acl::PublicAccessBlock block = iam::acl::DecodePublicAccessBlock(t.public_access_block);
   return {{"id", t.id},
           {"display_name", t.display_name},
           {"canonical_id", t.canonical_id},
@@ -204,10 +210,10 @@ json TenantJson(const iam::TenantRecord& t) {
             {"max_objects", t.quotas.max_objects},
             {"max_buckets", t.quotas.max_buckets}}},
           {"public_access_block",
-           {{"block_public_acls", (t.public_access_block & 1) != 0 && t.public_access_block > 0},
-            {"ignore_public_acls", (t.public_access_block & 2) != 0 && t.public_access_block > 0},
-            {"block_public_policy", (t.public_access_block & 4) != 0 && t.public_access_block > 0},
-            {"restrict_public_buckets", (t.public_access_block & 8) != 0 && t.public_access_block > 0}}},
+           {{"block_public_acls", block.block_public_acls},
+            {"ignore_public_acls", block.ignore_public_acls},
+            {"block_public_policy", block.block_public_policy},
+            {"restrict_public_buckets", block.restrict_public_buckets}}},
           {"created", IsoTime(t.created_ms)}};
 }
 

@@ -46,7 +46,7 @@ iam::acl::CanonicalUser S3Service::OwnerOf(const catalog::BucketRecord& bucket) 
 
 std::optional<S3Error> S3Service::CheckAclToStore(const catalog::BucketRecord& bucket, const iam::acl::Acl& acl,
                                                   bool is_default) {
-  if (bucket.ownership == "BucketOwnerEnforced" && !is_default) {
+  if (AclsDisabled(bucket) && !is_default) {
     return MakeError(S3ErrorCode::kAccessControlListNotSupported);
   }
   Result<iam::TenantRecord> owner = deps_.directory.GetTenant(bucket.owner);
@@ -186,23 +186,11 @@ asio::awaitable<S3Service::Reply> S3Service::PutAcl(Ctx& ctx, bool object) {
   }
   const std::string encoded = iam::acl::EncodeAcl(acl);
   if (object) {
-    Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-      return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [&](catalog::ObjectRecord& o) {
-        o.acl = encoded;
-        return OkStatus();
-      });
-    });
-    if (!updated.ok()) {
-      co_return updated.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
-                                                                 : ErrorFromStatus(updated.status());
-    }
-  } else {
-    BucketEdit edit = [&](catalog::BucketRecord& b) { b.acl = encoded; };
-    co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
+    ObjectEdit edit = [&](catalog::ObjectRecord& o) { o.acl = encoded; };
+    co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
   }
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, 200, none);
-  co_return std::nullopt;
+  BucketEdit edit = [&](catalog::BucketRecord& b) { b.acl = encoded; };
+  co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::GetObjectAcl(Ctx& ctx) {
@@ -240,7 +228,7 @@ asio::awaitable<S3Service::Reply> S3Service::PublicAccessBlockOp(Ctx& ctx) {
     if (!body.ok()) co_return error;
     Result<iam::acl::PublicAccessBlock> pab = xml::ParsePublicAccessBlock(*body);
     if (!pab.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
-    bits = EncodePublicAccessBlock(*pab);
+    bits = iam::acl::EncodePublicAccessBlock(*pab);
   }
   BucketEdit edit = [&](catalog::BucketRecord& b) {
     b.public_access_block = bits;

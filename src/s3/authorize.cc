@@ -16,8 +16,6 @@ namespace {
 
 using iam::policy::Decision;
 
-// Bits of BucketRecord::public_access_block.
-constexpr int kBlockPublicAcls = 1, kIgnorePublicAcls = 2, kBlockPublicPolicy = 4, kRestrictPublicBuckets = 8;
 
 std::string IsoNow(std::chrono::system_clock::time_point now) {
   std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -60,20 +58,13 @@ iam::acl::PublicAccessBlock BucketPublicAccessBlock(const catalog::BucketRecord&
 
 iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket,
                                                        const iam::TenantRecord* owner) {
-  iam::acl::PublicAccessBlock pab;
-  int bits = bucket.public_access_block < 0 ? 0 : bucket.public_access_block;
+  int32_t bits = bucket.public_access_block < 0 ? 0 : bucket.public_access_block;
   if (owner != nullptr && owner->public_access_block > 0) bits |= owner->public_access_block;
-  pab.block_public_acls = bits & kBlockPublicAcls;
-  pab.ignore_public_acls = bits & kIgnorePublicAcls;
-  pab.block_public_policy = bits & kBlockPublicPolicy;
-  pab.restrict_public_buckets = bits & kRestrictPublicBuckets;
-  return pab;
+  return iam::acl::DecodePublicAccessBlock(bits);
 }
 
-int EncodePublicAccessBlock(const iam::acl::PublicAccessBlock& pab) {
-  return (pab.block_public_acls ? kBlockPublicAcls : 0) | (pab.ignore_public_acls ? kIgnorePublicAcls : 0) |
-         (pab.block_public_policy ? kBlockPublicPolicy : 0) |
-         (pab.restrict_public_buckets ? kRestrictPublicBuckets : 0);
+bool AclsDisabled(const catalog::BucketRecord& bucket) {
+  return iam::acl::ParseObjectOwnership(bucket.ownership) == iam::acl::ObjectOwnership::kBucketOwnerEnforced;
 }
 
 Result<iam::acl::Acl> BucketAclOf(const catalog::BucketRecord& bucket, const iam::TenantRecord& owner) {
@@ -239,7 +230,7 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
 
   // 2. ACLs (unless ownership controls disable them).
   bool acl_allows = false;
-  if (bucket != nullptr && bucket->ownership != "BucketOwnerEnforced") {
+  if (bucket != nullptr && !AclsDisabled(*bucket)) {
     if (std::optional<iam::acl::AclRequirement> need = iam::acl::AclRequirementFor(access.action)) {
       Result<iam::TenantRecord> owner = directory_.GetTenant(bucket->owner);
       if (owner.ok()) {

@@ -76,8 +76,8 @@ iam::acl::PublicAccessBlock BucketPublicAccessBlock(const catalog::BucketRecord&
 // tenant's (`owner` may be null when unknown).
 iam::acl::PublicAccessBlock EffectivePublicAccessBlock(const catalog::BucketRecord& bucket,
                                                        const iam::TenantRecord* owner);
-// The BucketRecord::public_access_block bit mask of `pab`.
-int EncodePublicAccessBlock(const iam::acl::PublicAccessBlock& pab);
+// Whether the bucket's ownership controls disable ACLs (BucketOwnerEnforced).
+bool AclsDisabled(const catalog::BucketRecord& bucket);
 // The bucket's ACL (decoded), or the default private ACL of its owner.
 Result<iam::acl::Acl> BucketAclOf(const catalog::BucketRecord& bucket, const iam::TenantRecord& owner);
 

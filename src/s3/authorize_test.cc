@@ -104,7 +104,7 @@ TEST_F(AuthorizeTest, AclGrantsAndBlockPublicAccess) {
   EXPECT_FALSE(Allowed("", "", "s3:GetObject"));  // a bucket ACL does not open objects
   iam::acl::Acl object_public = iam::acl::CannedObjectAcl(iam::acl::CannedAcl::kPublicRead, owner, owner);
   EXPECT_TRUE(Allowed("", "", "s3:GetObject", "k", &object_public));
-  bucket_.public_access_block = EncodePublicAccessBlock({false, /*ignore_public_acls=*/true, false, false});
+  bucket_.public_access_block = iam::acl::EncodePublicAccessBlock({false, /*ignore_public_acls=*/true, false, false});
   EXPECT_FALSE(Allowed("", "", "s3:ListBucket", ""));
   EXPECT_FALSE(Allowed("", "", "s3:GetObject", "k", &object_public));
   // The tenant-wide setting counts as well.
@@ -124,7 +124,7 @@ TEST_F(AuthorizeTest, PublicPolicyAndRestrictPublicBuckets) {
                        "Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]})";
   EXPECT_TRUE(Allowed("", "", "s3:GetObject"));
   EXPECT_TRUE(Allowed("beta", "root", "s3:GetObject"));
-  bucket_.public_access_block = EncodePublicAccessBlock({false, false, false, /*restrict_public_buckets=*/true});
+  bucket_.public_access_block = iam::acl::EncodePublicAccessBlock({false, false, false, /*restrict_public_buckets=*/true});
   EXPECT_FALSE(Allowed("", "", "s3:GetObject"));
   EXPECT_FALSE(Allowed("beta", "root", "s3:GetObject"));
   // Inside the owner's tenant the public grant still serves a user.

@@ -195,7 +195,7 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
   // object record only then (a plain owner request never pays for it).
   std::optional<iam::acl::AclRequirement> acl_need = iam::acl::AclRequirementFor(action);
   const bool acl_may_help = !key.empty() && acl_need && acl_need->resource == iam::acl::AclResource::kObject &&
-                            bucket.ownership != "BucketOwnerEnforced";
+                            !AclsDisabled(bucket);
   std::optional<catalog::ObjectRecord> object;
   std::optional<iam::acl::Acl> object_acl;
   auto load_object = [&] {
@@ -338,6 +338,23 @@ asio::awaitable<S3Service::Reply> S3Service::UpdateBucketSetting(Ctx& ctx, const
   });
   if (!updated.ok()) {
     co_return updated.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
+                                                               : ErrorFromStatus(updated.status());
+  }
+  std::vector<http::Header> none = Headers();
+  co_await SendEmpty(ctx, status, none);
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::UpdateObjectSetting(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                                 const ObjectEdit& edit, int status) {
+  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
+    return deps_.catalog.UpdateObject(bucket, ctx.route.key, [&](catalog::ObjectRecord& o) {
+      edit(o);
+      return OkStatus();
+    });
+  });
+  if (!updated.ok()) {
+    co_return updated.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
                                                                : ErrorFromStatus(updated.status());
   }
   std::vector<http::Header> none = Headers();

@@ -9,6 +9,7 @@
 // Thread-safety: plain values and pure functions; safe for concurrent use.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -39,5 +40,12 @@ struct PublicAccessBlock {
 
   friend bool operator==(const PublicAccessBlock&, const PublicAccessBlock&) = default;
 };
+
+// The stored form of a PublicAccessBlock (BucketRecord and TenantRecord):
+// a bit mask, 1 BlockPublicAcls, 2 IgnorePublicAcls, 4 BlockPublicPolicy,
+// 8 RestrictPublicBuckets; a negative value means "none set".
+int32_t EncodePublicAccessBlock(const PublicAccessBlock& block);
+// All false for a negative value.
+PublicAccessBlock DecodePublicAccessBlock(int32_t bits);
 
 }  // namespace confiance::iam::acl
