@@ -31,6 +31,7 @@
 #include "s3/authorize.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
+#include "s3/tagging.h"
 
 namespace confiance::s3 {
 
@@ -131,6 +132,9 @@ class S3Service {
   asio::awaitable<Reply> GetBucketTagging(Ctx& ctx);
   asio::awaitable<Reply> PutBucketTagging(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketTagging(Ctx& ctx);
+  // Reads and validates a Tagging document body (PutObjectTagging,
+  // PutBucketTagging); on failure sets *error.
+  asio::awaitable<Result<catalog::TagMap>> ReadTagSet(Ctx& ctx, TagScope scope, S3Error* error);
   // cors_handlers.cc
   asio::awaitable<Reply> GetBucketCors(Ctx& ctx);
   asio::awaitable<Reply> PutBucketCors(Ctx& ctx);
@@ -162,6 +166,11 @@ class S3Service {
   // again, meanwhile), then answers `status` with no body.
   using BucketEdit = std::function<void(catalog::BucketRecord&)>;
   asio::awaitable<Reply> UpdateBucketSetting(Ctx& ctx, const catalog::BucketRecord& bucket, const BucketEdit& edit,
+                                             int status);
+  // The same for the record of the request's object (ctx.route.key), which
+  // keeps its data (catalog::Catalog::UpdateObject); NoSuchKey if absent.
+  using ObjectEdit = std::function<void(catalog::ObjectRecord&)>;
+  asio::awaitable<Reply> UpdateObjectSetting(Ctx& ctx, const catalog::BucketRecord& bucket, const ObjectEdit& edit,
                                              int status);
   asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);
   asio::awaitable<void> SendEmpty(Ctx& ctx, int status, const std::vector<http::Header>& headers);

@@ -17,18 +17,30 @@ namespace {
 // each at worst, with their markup.
 constexpr size_t kMaxTaggingBody = 128 * 1024;
 
-S3Error ObjectUpdateError(const Status& status) {
+S3Error ObjectLookupError(const Status& status) {
   return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey) : ErrorFromStatus(status);
 }
 
 }  // namespace
+
+asio::awaitable<Result<catalog::TagMap>> S3Service::ReadTagSet(Ctx& ctx, TagScope scope, S3Error* error) {
+  Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, error);
+  if (!body.ok()) co_return body.status();
+  Result<TagList> listed = xml::ParseTagging(*body);
+  if (!listed.ok()) {
+    *error = MakeError(S3ErrorCode::kMalformedXML);
+    co_return listed.status();
+  }
+  Result<catalog::TagMap> tags = ValidateTags(*listed, scope, error);
+  co_return tags;
+}
 
 asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
-  if (!rec.ok()) co_return ObjectUpdateError(rec.status());
+  if (!rec.ok()) co_return ObjectLookupError(rec.status());
   {
     std::string doc = xml::RenderTagging(rec->tags);
     co_await SendXml(ctx, 200, doc);
@@ -40,42 +52,18 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
-  if (!body.ok()) co_return error;
-  Result<TagList> listed = xml::ParseTagging(*body);
-  if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
-  Result<catalog::TagMap> tags = ValidateTags(*listed, TagScope::kObject, &error);
+  Result<catalog::TagMap> tags = co_await ReadTagSet(ctx, TagScope::kObject, &error);
   if (!tags.ok()) co_return error;
-  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [&](catalog::ObjectRecord& r) {
-      r.tags = *tags;
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ObjectUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 200, hdrs);
-  }
-  co_return std::nullopt;
+  ObjectEdit edit = [&](catalog::ObjectRecord& r) { r.tags = *tags; };
+  co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateObject(*bucket, ctx.route.key, [](catalog::ObjectRecord& r) {
-      r.tags.clear();
-      return OkStatus();
-    });
-  });
-  if (!updated.ok()) co_return ObjectUpdateError(updated.status());
-  {
-    std::vector<http::Header> hdrs = Headers();
-    co_await SendEmpty(ctx, 204, hdrs);
-  }
-  co_return std::nullopt;
+  ObjectEdit edit = [](catalog::ObjectRecord& r) { r.tags.clear(); };
+  co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 204);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::GetBucketTagging(Ctx& ctx) {
@@ -98,11 +86,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, &error);
-  if (!body.ok()) co_return error;
-  Result<TagList> listed = xml::ParseTagging(*body);
-  if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
-  Result<catalog::TagMap> tags = ValidateTags(*listed, TagScope::kBucket, &error);
+  Result<catalog::TagMap> tags = co_await ReadTagSet(ctx, TagScope::kBucket, &error);
   if (!tags.ok()) co_return error;
   BucketEdit edit = [&](catalog::BucketRecord& b) {
     b.tags = *tags;
