@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "iam/policy/actions.h"
+#include "iam/policy/reference_match.h"
 
 namespace confiance::iam::policy {
 namespace {
@@ -56,36 +57,6 @@ TEST(WildcardMatchTest, EscapedCharactersAreLiteral) {
   EXPECT_FALSE(HasWildcard(escaped));
   EXPECT_TRUE(HasWildcard("a\\**"));
   EXPECT_TRUE(HasWildcard("?"));
-}
-
-// The obvious dynamic program over pattern tokens (an escape pair is one
-// literal token): the reference WildcardMatch must agree with.
-bool ReferenceMatch(std::string_view pattern, std::string_view text) {
-  struct Tok {
-    char c;
-    bool wild;
-  };
-  std::vector<Tok> toks;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      toks.push_back({pattern[++i], false});
-    } else {
-      toks.push_back({pattern[i], pattern[i] == '*' || pattern[i] == '?'});
-    }
-  }
-  std::vector<std::vector<bool>> dp(toks.size() + 1, std::vector<bool>(text.size() + 1, false));
-  dp[toks.size()][text.size()] = true;
-  for (size_t i = toks.size(); i-- > 0;) {
-    for (size_t j = text.size() + 1; j-- > 0;) {
-      const Tok& t = toks[i];
-      if (t.wild && t.c == '*') {
-        dp[i][j] = dp[i + 1][j] || (j < text.size() && dp[i][j + 1]);
-      } else if (j < text.size() && ((t.wild && t.c == '?') || (!t.wild && t.c == text[j]))) {
-        dp[i][j] = dp[i + 1][j + 1];
-      }
-    }
-  }
-  return dp[0][0];
 }
 
 TEST(WildcardMatchTest, AgreesWithReferenceOnRandomInputs) {
