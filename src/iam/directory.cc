@@ -221,7 +221,9 @@ Status Directory::DeleteTenant(std::string_view id) {
   b.op_tag = "delete-tenant/" + t.id;
   for (const meta::Record& u : users) b.Delete(u.key);
   b.Delete(CanonicalKey(t.canonical_id)).Delete(TenantKey(t.id));
-  RETURN_IF_ERROR(ApplyIam(b));
+  Status s = ApplyIam(b);
+  ForgetUsers();
+  RETURN_IF_ERROR(s);
   std::lock_guard lock(mu_);
   tenant_cache_.erase(t.id);
   return OkStatus();
@@ -256,13 +258,28 @@ Status Directory::StoreUser(const UserRecord& user, const std::optional<std::str
   b.op_tag = "update-user/" + user.tenant_id + "/" + user.name;
   b.Expect(UserKey(user.tenant_id, user.name), expected).Put(UserKey(user.tenant_id, user.name), EncodeUser(user));
   Status s = ApplyIam(b);
+  ForgetUsers();
   if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("user changed concurrently; retry");
   return s;
 }
 
 Result<UserRecord> Directory::GetUser(std::string_view tenant_id, std::string_view name) {
+  const std::string key = UserKey(tenant_id, name);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = user_cache_.find(key); it != user_cache_.end()) return it->second;
+  }
   std::optional<std::string> raw;
-  return LoadUser(tenant_id, name, &raw);
+  ASSIGN_OR_RETURN(UserRecord u, LoadUser(tenant_id, name, &raw));
+  std::lock_guard lock(mu_);
+  if (user_cache_.size() > 100000) user_cache_.clear();
+  user_cache_[key] = u;
+  return u;
+}
+
+void Directory::ForgetUsers() {
+  std::lock_guard lock(mu_);
+  user_cache_.clear();
 }
 
 Result<std::vector<UserRecord>> Directory::ListUsers(std::string_view tenant_id) {
@@ -287,7 +304,9 @@ Status Directory::DeleteUser(std::string_view tenant_id, std::string_view name) 
   meta::Batch b;
   b.op_tag = "delete-user/" + std::string(tenant_id) + "/" + std::string(name);
   b.Delete(UserKey(tenant_id, name));
-  return ApplyIam(b);
+  Status s = ApplyIam(b);
+  ForgetUsers();
+  return s;
 }
 
 Status Directory::PutUserPolicy(std::string_view tenant_id, std::string_view user, std::string_view policy_name,

@@ -13,10 +13,11 @@
 // deleted. Operator principals have no tenant; they administer the service
 // and, by default, can reach no tenant's data (docs/tenancy.md).
 //
-// Thread-safety: safe for concurrent use. Reads of tenants are cached in
-// memory (the request path asks for the requester's tenant on every
-// request); every mutation goes through this object, which keeps the cache
-// exact for this process. Mutations block on a synced commit.
+// Thread-safety: safe for concurrent use. Tenants and users are cached in
+// memory (the request path asks for the requester's tenant, and a user's
+// identity policies, on every request); every mutation goes through this
+// object, which keeps the caches exact for this process. Mutations block on
+// a synced commit.
 #pragma once
 
 #include <cstdint>
@@ -121,11 +122,16 @@ class Directory {
   Status ApplyIam(const meta::Batch& batch);
   Result<UserRecord> LoadUser(std::string_view tenant_id, std::string_view name, std::optional<std::string>* raw);
   Status StoreUser(const UserRecord& user, const std::optional<std::string>& expected);
+  void ForgetUsers();
 
   meta::MetaStore& store_;
   CredentialStore& credentials_;
   std::mutex mu_;
   std::unordered_map<std::string, TenantRecord> tenant_cache_;  // GUARDED_BY(mu_)
+  // Users by "user/<tenant>/<name>": the authorizer reads a user's identity
+  // policies on each of its requests. Every user mutation clears it (they
+  // are rare, and all go through this object).
+  std::unordered_map<std::string, UserRecord> user_cache_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace confiance::iam
