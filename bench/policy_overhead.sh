@@ -39,8 +39,10 @@ CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
   taskset -c 0 "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 \
   >"$WORK/confiance.log" 2>&1 &
 CONF_PID=$!
+# Wait for the health endpoint (python3 is there already; curl may not be).
 for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/_confiance/health" >/dev/null && break
+  /usr/bin/python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/_confiance/health', timeout=1)" \
+    2>/dev/null && break
   sleep 0.1
 done
 
