@@ -39,6 +39,27 @@ S3Error UploadError(const Status& status) {
                                                 : ErrorFromStatus(status);
 }
 
+// Whether `object` is what completing upload `upload_id` with the parts
+// `wanted` produced: same upload, same parts in the same order.
+bool CompletedBy(const catalog::ObjectRecord& object, std::string_view upload_id,
+                 const std::vector<xml::CompletedPart>& wanted) {
+  if (object.upload_id != upload_id || object.segments.size() != wanted.size()) return false;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (object.segments[i].etag != wanted[i].etag) return false;
+  }
+  return true;
+}
+
+std::string CompleteResultXml(const std::string& bucket, const std::string& key, const std::string& etag) {
+  xml::XmlWriter w;
+  w.OpenRoot("CompleteMultipartUploadResult")
+      .Element("Location", fmt::format("/{}/{}", bucket, key))
+      .Element("Bucket", bucket)
+      .Element("Key", key)
+      .Element("ETag", QuotedEtag(etag));
+  return w.Finish();
+}
+
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
@@ -119,10 +140,23 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
-  if (!up.ok()) co_return UploadError(up.status());
+  if (!up.ok() && up.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(up.status());
   Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
   if (!body.ok()) co_return error;
   Result<std::vector<xml::CompletedPart>> wanted = xml::ParseCompleteMultipartUpload(*body);
+  if (!up.ok()) {
+    // A repeated completion (a client retrying after a lost reply) gets the
+    // first one's answer, as S3 gives it, while the object it made is
+    // current; otherwise the upload is gone.
+    Result<catalog::ObjectRecord> current = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
+    if (!upload_id || upload_id->empty() || !wanted.ok() || !current.ok() ||
+        !CompletedBy(*current, *upload_id, *wanted)) {
+      co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    }
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, current->etag);
+    co_await SendXml(ctx, 200, doc);
+    co_return std::nullopt;
+  }
   if (!wanted.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
 
   // The uploaded parts, by number.
@@ -172,14 +206,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     if (done.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchUpload);
     co_return ErrorFromStatus(done.status());
   }
-  xml::XmlWriter w;
-  w.OpenRoot("CompleteMultipartUploadResult")
-      .Element("Location", fmt::format("/{}/{}", bucket->name, ctx.route.key))
-      .Element("Bucket", bucket->name)
-      .Element("Key", ctx.route.key)
-      .Element("ETag", QuotedEtag(rec.etag));
   {
-    std::string doc = w.Finish();
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec.etag);
     co_await SendXml(ctx, 200, doc);
   }
   std::vector<catalog::Segment> release;

@@ -162,6 +162,27 @@ def test_complete_twice_no_such_upload(server, s3, bucket):
     assert client_error(ei) == (404, "NoSuchUpload")
 
 
+def test_complete_repeated_gets_same_answer(server, s3, bucket, parts):
+    # A client whose CompleteMultipartUpload reply was lost retries it: S3
+    # answers as the first time while the object it made is current.
+    uid, etags = _upload(s3, bucket, "again", parts[:2])
+    first = _complete(s3, bucket, "again", uid, etags)
+    again = _complete(s3, bucket, "again", uid, etags)
+    assert again["ETag"] == first["ETag"] == multipart_etag(parts[:2])
+    assert again["Key"] == "again" and again["Bucket"] == bucket
+    body = s3.get_object(Bucket=bucket, Key="again")["Body"].read()
+    assert body == parts[0] + parts[1]
+    # Another part list is not what that completion made.
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "again", uid, etags[:1])
+    assert client_error(ei) == (404, "NoSuchUpload")
+    # Once the object is replaced the upload is simply gone.
+    s3.put_object(Bucket=bucket, Key="again", Body=b"newer")
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "again", uid, etags)
+    assert client_error(ei) == (404, "NoSuchUpload")
+
+
 def test_no_such_upload(server, s3, bucket):
     bogus = "bogus-upload-id-0000"
     with pytest.raises(ClientError) as ei:
