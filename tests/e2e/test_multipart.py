@@ -183,6 +183,24 @@ def test_complete_repeated_gets_same_answer(server, s3, bucket, parts):
     assert client_error(ei) == (404, "NoSuchUpload")
 
 
+def test_uploads_and_parts_name_initiator_and_owner(server, s3, bucket):
+    me = s3.list_buckets()["Owner"]
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="who")["UploadId"]
+    try:
+        s3.upload_part(Bucket=bucket, Key="who", UploadId=uid, PartNumber=1,
+                       Body=b"x")
+        ups = [u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+               if u["UploadId"] == uid]
+        assert len(ups) == 1
+        parts = s3.list_parts(Bucket=bucket, Key="who", UploadId=uid)
+        for found in (ups[0], parts):
+            for element in ("Initiator", "Owner"):
+                assert found[element] == {"ID": me["ID"],
+                                          "DisplayName": me["DisplayName"]}
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="who", UploadId=uid)
+
+
 def test_no_such_upload(server, s3, bucket):
     bogus = "bogus-upload-id-0000"
     with pytest.raises(ClientError) as ei:
