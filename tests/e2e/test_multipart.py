@@ -87,6 +87,51 @@ def test_ranges_across_parts(server, s3, bucket, parts):
     assert g["Body"].read() == whole[-1000:]
 
 
+def test_get_and_head_by_part_number(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "mpn", parts)
+    etag = _complete(s3, bucket, "mpn", uid, etags)["ETag"]
+    total = sum(len(p) for p in parts)
+    first = 0
+    for n, p in enumerate(parts, 1):
+        last = first + len(p) - 1
+        for op in (s3.get_object, s3.head_object):
+            r = op(Bucket=bucket, Key="mpn", PartNumber=n)
+            assert r["ResponseMetadata"]["HTTPStatusCode"] == 206
+            assert r["PartsCount"] == len(parts)
+            assert r["ETag"] == etag          # the object's, not the part's
+            assert r["ContentLength"] == len(p)
+            # (botocore 1.29 models no ContentRange for HeadObject)
+            assert r["ResponseMetadata"]["HTTPHeaders"]["content-range"] == \
+                "bytes %d-%d/%d" % (first, last, total)
+        body = s3.get_object(Bucket=bucket, Key="mpn", PartNumber=n)["Body"]
+        assert body.read() == p, "part %d" % n
+        first = last + 1
+    # Past the last part: 416 InvalidPartNumber, as S3 answers.
+    r = server.request("GET", object_path(bucket, "mpn"),
+                       query=[("partNumber", str(len(parts) + 1))])
+    assert_s3_error(r, 416, "InvalidPartNumber")
+    for bad in ("0", "10001", "x", ""):
+        r = server.request("GET", object_path(bucket, "mpn"),
+                           query=[("partNumber", bad)])
+        assert_s3_error(r, 400, "InvalidArgument")
+    r = server.request("GET", object_path(bucket, "mpn"),
+                       query=[("partNumber", "1")],
+                       headers={"Range": "bytes=0-1"})
+    assert_s3_error(r, 400, "InvalidRequest")
+
+
+def test_part_number_of_a_single_part_object(server, s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="plain", Body=b"body")
+    r = s3.get_object(Bucket=bucket, Key="plain", PartNumber=1)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["Body"].read() == b"body"
+    assert r["ETag"] == put["ETag"]
+    assert "PartsCount" not in r
+    r = server.request("GET", object_path(bucket, "plain"),
+                       query=[("partNumber", "2")])
+    assert_s3_error(r, 416, "InvalidPartNumber")
+
+
 def test_single_small_part(server, s3, bucket):
     p = b"only part, small is fine for the last part"
     uid, etags = _upload(s3, bucket, "one", [p])
