@@ -173,6 +173,34 @@ def test_copy_replaces_existing_destination(server, s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"new"
 
 
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def _public_read(acl):
+    return any(g["Grantee"].get("URI") == ALL_USERS and
+               g["Permission"] == "READ" for g in acl["Grants"])
+
+
+def test_copy_acl_comes_from_the_request(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="acl-src", Body=b"shared", ACL="public-read")
+    # x-amz-acl on the copy applies to the copy.
+    s3.copy_object(Bucket=bucket, Key="acl-pub", ACL="public-read",
+                   CopySource={"Bucket": bucket, "Key": "acl-src"})
+    assert _public_read(s3.get_object_acl(Bucket=bucket, Key="acl-pub"))
+    r = server.request("GET", object_path(bucket, "acl-pub"), sign=False)
+    assert r.status == 200 and r.body == b"shared", r
+    # Without one the copy is private: the source's ACL is not copied.
+    s3.copy_object(Bucket=bucket, Key="acl-priv",
+                   CopySource={"Bucket": bucket, "Key": "acl-src"})
+    assert not _public_read(s3.get_object_acl(Bucket=bucket, Key="acl-priv"))
+    r = server.request("GET", object_path(bucket, "acl-priv"), sign=False)
+    assert_s3_error(r, 403, "AccessDenied")
+    # An invalid ACL header refuses the copy.
+    r = raw_copy(server, bucket, "acl-bad", "/%s/acl-src" % bucket,
+                 headers={"x-amz-acl": "no-such-canned-acl"})
+    assert r.status == 400, r
+
+
 def test_copy_errors(server, s3, bucket):
     with pytest.raises(ClientError) as ei:
         s3.copy_object(Bucket=bucket, Key="d", CopySource={"Bucket": bucket, "Key": "missing"})
