@@ -237,6 +237,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
+    // Every object is encrypted at rest (SSE-S3): the copy says so as a PUT does.
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");
     w.Element("LastModified", IsoTime(out.modified_ms)).Element("ETag", QuotedEtag(out.etag));

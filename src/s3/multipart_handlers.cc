@@ -110,6 +110,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up.key)
       .Element("UploadId", up.upload_id);
+  // Every object is encrypted at rest (SSE-S3): its upload says so from the start.
+  ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
@@ -175,6 +177,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kNoSuchUpload);
     }
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, current->etag);
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
   }
@@ -229,6 +232,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec.etag);
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     co_await SendXml(ctx, 200, doc);
   }
   std::vector<catalog::Segment> release;

@@ -55,6 +55,13 @@ def test_copy_replace_metadata(server, s3, bucket):
     assert g["Metadata"] == {"shape": "round"}
 
 
+def test_copy_says_encrypted(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="sse-src", Body=b"x")
+    r = s3.copy_object(Bucket=bucket, Key="sse-dst",
+                       CopySource={"Bucket": bucket, "Key": "sse-src"})
+    assert r["ServerSideEncryption"] == "AES256"
+
+
 def test_copy_response_xml(server, s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"hello")
     r = raw_copy(server, bucket, "dst", "/%s/src" % bucket)

@@ -246,6 +246,18 @@ def test_uploads_and_parts_name_initiator_and_owner(server, s3, bucket):
         s3.abort_multipart_upload(Bucket=bucket, Key="who", UploadId=uid)
 
 
+def test_upload_says_encrypted(server, s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="sse")
+    assert up["ServerSideEncryption"] == "AES256"
+    part = s3.upload_part(Bucket=bucket, Key="sse", UploadId=up["UploadId"],
+                          PartNumber=1, Body=b"x")
+    assert part["ServerSideEncryption"] == "AES256"
+    done = _complete(s3, bucket, "sse", up["UploadId"], [part["ETag"]])
+    assert done["ServerSideEncryption"] == "AES256"
+    again = _complete(s3, bucket, "sse", up["UploadId"], [part["ETag"]])
+    assert again["ServerSideEncryption"] == "AES256"
+
+
 def test_no_such_upload(server, s3, bucket):
     bogus = "bogus-upload-id-0000"
     with pytest.raises(ClientError) as ei:
