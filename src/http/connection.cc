@@ -333,11 +333,14 @@ asio::awaitable<bool> ConnectionImpl::ServeOne() {
 }
 
 bool ConnectionImpl::CanDrain() const {
+  // The client may be waiting for "100 Continue" that never came and never
+  // send the body (RFC 9110 10.1.1): waiting for it would only stall. This
+  // holds even for an empty body: botocore 1.29 remembers the early final
+  // status on its pooled connection and pins it onto the next response,
+  // which it then mis-frames and waits on until its 60 s read timeout.
+  if (expect_continue_ && !continue_sent_) return false;
   if (parser_->is_done()) return true;
   if (body_error_) return false;
-  // The client may be waiting for "100 Continue" that never came and never
-  // send the body (RFC 9110 10.1.1): waiting for it would only stall.
-  if (expect_continue_ && !continue_sent_) return false;
   if (!request_.content_length) return false;  // chunked: size unknown
   return *request_.content_length - body_read_ <= kMaxDrainBytes;
 }

@@ -381,6 +381,42 @@ TEST_F(HttpServerTest, ExpectContinueRejectedWithoutReading) {
   EXPECT_TRUE(c.Closed());
 }
 
+// With an empty body there is nothing to drain, but the client still
+// waited for "100 Continue" and saw a final status instead: botocore 1.29
+// then mis-frames the next response on that connection, so it must not
+// be reused.
+TEST_F(HttpServerTest, ExpectContinueRejectedWithoutReadingEmptyBodyCloses) {
+  StartServer();
+  Client c(port());
+  ASSERT_TRUE(c.Send("PUT /reject HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     "Content-Length: 0\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.Closed());
+}
+
+// A handler that reads the (empty) body sent "100 Continue" first: the
+// exchange is complete and the connection stays open.
+TEST_F(HttpServerTest, ExpectContinueEmptyBodyReadKeepsConnection) {
+  StartServer();
+  Client c(port());
+  ASSERT_TRUE(c.Send("PUT /count HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     "Content-Length: 0\r\n\r\n"));
+  auto cont = c.Read();
+  ASSERT_TRUE(cont);
+  ASSERT_EQ(cont->status, 100);
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(r->has("connection"));
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto again = c.Read();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "hello");
+}
+
 TEST_F(HttpServerTest, HeaderTooLargeIs431) {
   StartServer();
   Client c(port());

@@ -9,6 +9,7 @@
 #include "catalog/object_data.h"
 #include "common/logging.h"
 #include "crypto/object_format.h"
+#include "iam/acl/acl_format.h"
 #include "s3/conditional.h"
 #include "s3/object_headers.h"
 #include "s3/quota.h"
@@ -113,6 +114,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     if (!stored.ok()) co_return error;
     replaced_headers.emplace(std::move(stored).value());
   }
+  // The copy's ACL comes from this request (x-amz-acl / x-amz-grant-*),
+  // never from the source: without one it is private, as for a PUT.
+  Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
+  if (!acl.ok()) co_return error;
 
   // The source record, its condition headers, and its blobs opened (a
   // concurrent PUT of the source can delete them: then read it again).
@@ -223,6 +228,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     out.user_meta = rec->user_meta;
   }
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec->tags;
+  if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
   out.segments.push_back(std::move(seg).value());
   out.op_tag = catalog::NewOpTag();
   reader.reset();  // done with the source's blobs
@@ -235,6 +241,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
+    // Every object is encrypted at rest (SSE-S3): the copy says so as a PUT does.
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");
     w.Element("LastModified", IsoTime(out.modified_ms)).Element("ETag", QuotedEtag(out.etag));

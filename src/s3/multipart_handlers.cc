@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
@@ -39,6 +40,47 @@ S3Error UploadError(const Status& status) {
                                                 : ErrorFromStatus(status);
 }
 
+// Whether `object` is what completing upload `upload_id` with the parts
+// `wanted` produced: same upload, same parts in the same order.
+bool CompletedBy(const catalog::ObjectRecord& object, std::string_view upload_id,
+                 const std::vector<xml::CompletedPart>& wanted) {
+  if (object.upload_id != upload_id || object.segments.size() != wanted.size()) return false;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (object.segments[i].etag != wanted[i].etag) return false;
+  }
+  return true;
+}
+
+std::string CompleteResultXml(const std::string& bucket, const std::string& key, const std::string& etag) {
+  xml::XmlWriter w;
+  w.OpenRoot("CompleteMultipartUploadResult")
+      .Element("Location", fmt::format("/{}/{}", bucket, key))
+      .Element("Bucket", bucket)
+      .Element("Key", key)
+      .Element("ETag", QuotedEtag(etag));
+  return w.Finish();
+}
+
+// An upload's <Initiator> and <Owner>: the tenant that started it, by its
+// canonical id and display name (as ListObjects shows an object's owner);
+// empty if the tenant cannot be read (deleted since).
+struct UploadOwner {
+  std::string id;
+  std::string display_name;
+};
+
+UploadOwner UploadOwnerOf(iam::Directory& directory, const std::string& tenant_id) {
+  Result<iam::TenantRecord> tenant = directory.GetTenant(tenant_id);
+  if (!tenant.ok()) return {};
+  return {tenant->canonical_id, tenant->display_name};
+}
+
+void WriteInitiatorAndOwner(xml::XmlWriter& w, const UploadOwner& owner) {
+  for (const char* element : {"Initiator", "Owner"}) {
+    w.Open(element).Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
+  }
+}
+
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
@@ -68,6 +110,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up.key)
       .Element("UploadId", up.upload_id);
+  // Every object is encrypted at rest (SSE-S3): its upload says so from the start.
+  ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
@@ -120,10 +164,24 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
-  if (!up.ok()) co_return UploadError(up.status());
+  if (!up.ok() && up.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(up.status());
   Result<std::string> body = co_await ReadSmallBody(ctx, 2 << 20, &error);
   if (!body.ok()) co_return error;
   Result<std::vector<xml::CompletedPart>> wanted = xml::ParseCompleteMultipartUpload(*body);
+  if (!up.ok()) {
+    // A repeated completion (a client retrying after a lost reply) gets the
+    // first one's answer, as S3 gives it, while the object it made is
+    // current; otherwise the upload is gone.
+    Result<catalog::ObjectRecord> current = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
+    if (!upload_id || upload_id->empty() || !wanted.ok() || !current.ok() ||
+        !CompletedBy(*current, *upload_id, *wanted)) {
+      co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    }
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, current->etag);
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    co_await SendXml(ctx, 200, doc);
+    co_return std::nullopt;
+  }
   if (!wanted.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
 
   // The uploaded parts, by number.
@@ -175,14 +233,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     if (done.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchUpload);
     co_return ErrorFromStatus(done.status());
   }
-  xml::XmlWriter w;
-  w.OpenRoot("CompleteMultipartUploadResult")
-      .Element("Location", fmt::format("/{}/{}", bucket->name, ctx.route.key))
-      .Element("Bucket", bucket->name)
-      .Element("Key", ctx.route.key)
-      .Element("ETag", QuotedEtag(rec.etag));
   {
-    std::string doc = w.Finish();
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec.etag);
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     co_await SendXml(ctx, 200, doc);
   }
   if (done->replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, *done->replaced);
@@ -236,8 +289,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   w.OpenRoot("ListPartsResult")
       .Element("Bucket", bucket->name)
       .Element("Key", up->key)
-      .Element("UploadId", up->upload_id)
-      .Element("PartNumberMarker", static_cast<uint64_t>(marker));
+      .Element("UploadId", up->upload_id);
+  WriteInitiatorAndOwner(w, UploadOwnerOf(deps_.directory, up->owner));
+  w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
   w.Element("StorageClass", "STANDARD");
@@ -270,6 +324,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   w.Element("MaxUploads", static_cast<uint64_t>(max_uploads));
   int count = 0;
   bool truncated = false;
+  std::map<std::string, UploadOwner> owners;  // by tenant id: one lookup each
   for (const catalog::UploadRecord& u : *ups) {
     if (!u.key.starts_with(prefix) || !u.completing_tag.empty()) continue;
     if (count == max_uploads) {
@@ -278,6 +333,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
     }
     ++count;
     w.Open("Upload").Element("Key", u.key).Element("UploadId", u.upload_id);
+    auto [owner, unseen] = owners.try_emplace(u.owner);
+    if (unseen) owner->second = UploadOwnerOf(deps_.directory, u.owner);
+    WriteInitiatorAndOwner(w, owner->second);
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   w.BoolElement("IsTruncated", truncated);

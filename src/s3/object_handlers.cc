@@ -2,6 +2,8 @@
 // PutObject, GetObject/HeadObject, DeleteObject, DeleteObjects.
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "catalog/object_data.h"
 #include "common/await_callback.h"
 #include "common/logging.h"
@@ -43,6 +45,26 @@ std::optional<catalog::Catalog::PutCondition> PutConditionOf(const http::Request
     c.etag = std::string(UnquoteEtag(*match));
   }
   return c;
+}
+
+// GetObject's ?partNumber=: 1..10000; nullopt (and *error set) if malformed.
+std::optional<uint64_t> ParsePartNumber(const std::string& s, S3Error* error) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 1 || v > 10000) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+    return std::nullopt;
+  }
+  return v;
+}
+
+// The sizes of an object's parts, in order: its segments for a multipart
+// object, else the whole object as its one part.
+std::vector<uint64_t> PartSizes(const catalog::ObjectRecord& r) {
+  if (r.parts_count == 0 || r.segments.size() != r.parts_count) return {r.size};
+  std::vector<uint64_t> sizes;
+  for (const catalog::Segment& s : r.segments) sizes.push_back(s.plain_size);
+  return sizes;
 }
 
 bool AnyBlob(const catalog::ObjectRecord& r) {
@@ -119,6 +141,15 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
 
 asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  // ?partNumber=N reads one part of a multipart object, like a range.
+  std::optional<uint64_t> part_number;
+  if (std::optional<std::string> param = ctx.route.Query("partNumber")) {
+    part_number = ParsePartNumber(*param, &error);
+    if (!part_number) co_return error;
+    if (ctx.req.FindHeader("range")) {
+      co_return MakeError(S3ErrorCode::kInvalidRequest, "Cannot specify both Range header and partNumber query parameter");
+    }
+  }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   // The record, and (for a GET of blob data) every blob opened: a blob can
@@ -177,7 +208,23 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   uint64_t first = 0;
   uint64_t length = rec->size;
   int status = 200;
-  if (std::optional<std::string_view> range_header = ctx.req.FindHeader("range")) {
+  if (part_number) {
+    std::vector<uint64_t> sizes = PartSizes(*rec);
+    std::optional<PartSpan> part = FindPart(sizes, *part_number);
+    if (!part) co_return MakeError(S3ErrorCode::kInvalidPartNumber);
+    // A single-part object is its own part 1: served whole, with 200.
+    if (rec->parts_count > 0) {
+      headers.push_back({"x-amz-mp-parts-count", std::to_string(rec->parts_count)});
+      if (part->length > 0) {
+        status = 206;
+        first = part->first;
+        length = part->length;
+        headers.push_back({"Content-Range", fmt::format("bytes {}-{}/{}", first, first + length - 1, rec->size)});
+      } else {
+        length = 0;
+      }
+    }
+  } else if (std::optional<std::string_view> range_header = ctx.req.FindHeader("range")) {
     RangeResult rr = ResolveRange(*range_header, rec->size);
     if (rr.outcome == RangeOutcome::kUnsatisfiable) co_return MakeError(S3ErrorCode::kInvalidRange);
     if (rr.outcome == RangeOutcome::kPartial) {

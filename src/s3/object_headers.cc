@@ -21,9 +21,12 @@ std::string Lower(std::string_view s) {
 }
 
 // aws-chunked is a transfer framing, not the object's encoding: S3 strips
-// it from Content-Encoding.
+// it from Content-Encoding. A value without it is stored exactly as sent
+// ("deflate, gzip" stays so); the codings left after stripping are joined
+// with ", ", the list separator of RFC 9110.
 std::string WithoutAwsChunked(std::string_view value) {
   std::string out;
+  bool stripped = false;
   size_t pos = 0;
   while (pos <= value.size()) {
     size_t comma = value.find(',', pos);
@@ -31,13 +34,15 @@ std::string WithoutAwsChunked(std::string_view value) {
     std::string_view tok = value.substr(pos, comma - pos);
     while (!tok.empty() && tok.front() == ' ') tok.remove_prefix(1);
     while (!tok.empty() && tok.back() == ' ') tok.remove_suffix(1);
-    if (!tok.empty() && Lower(tok) != "aws-chunked") {
-      if (!out.empty()) out += ",";
+    if (Lower(tok) == "aws-chunked") {
+      stripped = true;
+    } else if (!tok.empty()) {
+      if (!out.empty()) out += ", ";
       out += tok;
     }
     pos = comma + 1;
   }
-  return out;
+  return stripped ? out : std::string(value);
 }
 
 }  // namespace

@@ -59,4 +59,12 @@ RangeResult ResolveRange(std::string_view header, uint64_t size) {
   return r;
 }
 
+std::optional<PartSpan> FindPart(std::span<const uint64_t> part_sizes, uint64_t part_number) {
+  if (part_number == 0 || part_number > part_sizes.size()) return std::nullopt;
+  PartSpan span;
+  for (uint64_t i = 0; i + 1 < part_number; ++i) span.first += part_sizes[i];
+  span.length = part_sizes[part_number - 1];
+  return span;
+}
+
 }  // namespace confiance::s3

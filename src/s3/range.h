@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "common/status.h"
@@ -33,5 +34,14 @@ struct RangeResult {
 // ranges are ignored (whole object); a valid range that starts past the end
 // (or a zero suffix) is unsatisfiable; `last` is clamped to size-1.
 RangeResult ResolveRange(std::string_view header, uint64_t size);
+
+// Where part `part_number` (1-based, as GetObject's partNumber names it)
+// lies in an object made of parts of `part_sizes` bytes, in order: its
+// first byte and length. nullopt if the object has no such part.
+struct PartSpan {
+  uint64_t first = 0;
+  uint64_t length = 0;
+};
+std::optional<PartSpan> FindPart(std::span<const uint64_t> part_sizes, uint64_t part_number);
 
 }  // namespace confiance::s3

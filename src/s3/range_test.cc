@@ -67,5 +67,35 @@ TEST(RangeTest, EveryRangeOfSmallObject) {
   }
 }
 
+TEST(FindPartTest, PartsFollowEachOther) {
+  const uint64_t sizes[] = {5, 7, 3};
+  std::optional<PartSpan> p = FindPart(sizes, 1);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->first, 0u);
+  EXPECT_EQ(p->length, 5u);
+  p = FindPart(sizes, 2);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->first, 5u);
+  EXPECT_EQ(p->length, 7u);
+  p = FindPart(sizes, 3);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->first, 12u);
+  EXPECT_EQ(p->length, 3u);
+}
+
+TEST(FindPartTest, NoSuchPart) {
+  const uint64_t sizes[] = {5, 7};
+  EXPECT_FALSE(FindPart(sizes, 0));
+  EXPECT_FALSE(FindPart(sizes, 3));
+  EXPECT_FALSE(FindPart(std::span<const uint64_t>(), 1));
+}
+
+TEST(FindPartTest, EmptyPartIsFound) {
+  const uint64_t sizes[] = {0};
+  std::optional<PartSpan> p = FindPart(sizes, 1);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->length, 0u);
+}
+
 }  // namespace
 }  // namespace confiance::s3

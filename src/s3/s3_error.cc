@@ -105,9 +105,10 @@ constexpr std::array kTable = {
     Entry{"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"},
     Entry{"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"},
     Entry{"UnexpectedContent", 400, "This request does not support content"},
+    Entry{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kUnexpectedContent) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidPartNumber) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

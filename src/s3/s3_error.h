@@ -71,6 +71,7 @@ enum class S3ErrorCode {
   kOwnershipControlsNotFoundError,
   kAccessControlListNotSupported,
   kUnexpectedContent,
+  kInvalidPartNumber,
 };
 
 struct S3Error {

@@ -55,6 +55,13 @@ def test_copy_replace_metadata(server, s3, bucket):
     assert g["Metadata"] == {"shape": "round"}
 
 
+def test_copy_says_encrypted(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="sse-src", Body=b"x")
+    r = s3.copy_object(Bucket=bucket, Key="sse-dst",
+                       CopySource={"Bucket": bucket, "Key": "sse-src"})
+    assert r["ServerSideEncryption"] == "AES256"
+
+
 def test_copy_response_xml(server, s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"hello")
     r = raw_copy(server, bucket, "dst", "/%s/src" % bucket)
@@ -171,6 +178,34 @@ def test_copy_replaces_existing_destination(server, s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"new")
     s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"new"
+
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def _public_read(acl):
+    return any(g["Grantee"].get("URI") == ALL_USERS and
+               g["Permission"] == "READ" for g in acl["Grants"])
+
+
+def test_copy_acl_comes_from_the_request(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="acl-src", Body=b"shared", ACL="public-read")
+    # x-amz-acl on the copy applies to the copy.
+    s3.copy_object(Bucket=bucket, Key="acl-pub", ACL="public-read",
+                   CopySource={"Bucket": bucket, "Key": "acl-src"})
+    assert _public_read(s3.get_object_acl(Bucket=bucket, Key="acl-pub"))
+    r = server.request("GET", object_path(bucket, "acl-pub"), sign=False)
+    assert r.status == 200 and r.body == b"shared", r
+    # Without one the copy is private: the source's ACL is not copied.
+    s3.copy_object(Bucket=bucket, Key="acl-priv",
+                   CopySource={"Bucket": bucket, "Key": "acl-src"})
+    assert not _public_read(s3.get_object_acl(Bucket=bucket, Key="acl-priv"))
+    r = server.request("GET", object_path(bucket, "acl-priv"), sign=False)
+    assert_s3_error(r, 403, "AccessDenied")
+    # An invalid ACL header refuses the copy.
+    r = raw_copy(server, bucket, "acl-bad", "/%s/acl-src" % bucket,
+                 headers={"x-amz-acl": "no-such-canned-acl"})
+    assert r.status == 400, r
 
 
 def test_copy_errors(server, s3, bucket):

@@ -87,6 +87,51 @@ def test_ranges_across_parts(server, s3, bucket, parts):
     assert g["Body"].read() == whole[-1000:]
 
 
+def test_get_and_head_by_part_number(server, s3, bucket, parts):
+    uid, etags = _upload(s3, bucket, "mpn", parts)
+    etag = _complete(s3, bucket, "mpn", uid, etags)["ETag"]
+    total = sum(len(p) for p in parts)
+    first = 0
+    for n, p in enumerate(parts, 1):
+        last = first + len(p) - 1
+        for op in (s3.get_object, s3.head_object):
+            r = op(Bucket=bucket, Key="mpn", PartNumber=n)
+            assert r["ResponseMetadata"]["HTTPStatusCode"] == 206
+            assert r["PartsCount"] == len(parts)
+            assert r["ETag"] == etag          # the object's, not the part's
+            assert r["ContentLength"] == len(p)
+            # (botocore 1.29 models no ContentRange for HeadObject)
+            assert r["ResponseMetadata"]["HTTPHeaders"]["content-range"] == \
+                "bytes %d-%d/%d" % (first, last, total)
+        body = s3.get_object(Bucket=bucket, Key="mpn", PartNumber=n)["Body"]
+        assert body.read() == p, "part %d" % n
+        first = last + 1
+    # Past the last part: 416 InvalidPartNumber, as S3 answers.
+    r = server.request("GET", object_path(bucket, "mpn"),
+                       query=[("partNumber", str(len(parts) + 1))])
+    assert_s3_error(r, 416, "InvalidPartNumber")
+    for bad in ("0", "10001", "x", ""):
+        r = server.request("GET", object_path(bucket, "mpn"),
+                           query=[("partNumber", bad)])
+        assert_s3_error(r, 400, "InvalidArgument")
+    r = server.request("GET", object_path(bucket, "mpn"),
+                       query=[("partNumber", "1")],
+                       headers={"Range": "bytes=0-1"})
+    assert_s3_error(r, 400, "InvalidRequest")
+
+
+def test_part_number_of_a_single_part_object(server, s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="plain", Body=b"body")
+    r = s3.get_object(Bucket=bucket, Key="plain", PartNumber=1)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["Body"].read() == b"body"
+    assert r["ETag"] == put["ETag"]
+    assert "PartsCount" not in r
+    r = server.request("GET", object_path(bucket, "plain"),
+                       query=[("partNumber", "2")])
+    assert_s3_error(r, 416, "InvalidPartNumber")
+
+
 def test_single_small_part(server, s3, bucket):
     p = b"only part, small is fine for the last part"
     uid, etags = _upload(s3, bucket, "one", [p])
@@ -160,6 +205,57 @@ def test_complete_twice_no_such_upload(server, s3, bucket):
         s3.upload_part(Bucket=bucket, Key="twice", UploadId=uid,
                        PartNumber=1, Body=b"x")
     assert client_error(ei) == (404, "NoSuchUpload")
+
+
+def test_complete_repeated_gets_same_answer(server, s3, bucket, parts):
+    # A client whose CompleteMultipartUpload reply was lost retries it: S3
+    # answers as the first time while the object it made is current.
+    uid, etags = _upload(s3, bucket, "again", parts[:2])
+    first = _complete(s3, bucket, "again", uid, etags)
+    again = _complete(s3, bucket, "again", uid, etags)
+    assert again["ETag"] == first["ETag"] == multipart_etag(parts[:2])
+    assert again["Key"] == "again" and again["Bucket"] == bucket
+    body = s3.get_object(Bucket=bucket, Key="again")["Body"].read()
+    assert body == parts[0] + parts[1]
+    # Another part list is not what that completion made.
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "again", uid, etags[:1])
+    assert client_error(ei) == (404, "NoSuchUpload")
+    # Once the object is replaced the upload is simply gone.
+    s3.put_object(Bucket=bucket, Key="again", Body=b"newer")
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "again", uid, etags)
+    assert client_error(ei) == (404, "NoSuchUpload")
+
+
+def test_uploads_and_parts_name_initiator_and_owner(server, s3, bucket):
+    me = s3.list_buckets()["Owner"]
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="who")["UploadId"]
+    try:
+        s3.upload_part(Bucket=bucket, Key="who", UploadId=uid, PartNumber=1,
+                       Body=b"x")
+        ups = [u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+               if u["UploadId"] == uid]
+        assert len(ups) == 1
+        parts = s3.list_parts(Bucket=bucket, Key="who", UploadId=uid)
+        for found in (ups[0], parts):
+            for element in ("Initiator", "Owner"):
+                assert found[element] == {"ID": me["ID"],
+                                          "DisplayName": me["DisplayName"]}
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="who", UploadId=uid)
+
+
+def test_upload_says_encrypted(server, s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="sse")
+    assert up["ServerSideEncryption"] == "AES256"
+    part = s3.upload_part(Bucket=bucket, Key="sse", UploadId=up["UploadId"],
+                          PartNumber=1, Body=b"x")
+    assert part["ServerSideEncryption"] == "AES256"
+    done = _complete(s3, bucket, "sse", up["UploadId"], [part["ETag"]])
+    assert done["ServerSideEncryption"] == "AES256"
+    again = _complete(s3, bucket, "sse", up["UploadId"], [part["ETag"]])
+    assert again["ServerSideEncryption"] == "AES256"
 
 
 def test_no_such_upload(server, s3, bucket):

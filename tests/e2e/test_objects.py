@@ -307,6 +307,21 @@ def test_metadata_and_standard_headers(server, s3, bucket):
     assert r.header("Content-Length") == "5"
 
 
+@pytest.mark.parametrize("sent,stored", [
+    ("gzip", "gzip"),
+    ("deflate, gzip", "deflate, gzip"),   # kept as sent, spaces included
+    ("deflate,gzip", "deflate,gzip"),
+    ("gzip, aws-chunked", "gzip"),
+    ("aws-chunked, deflate,gzip", "deflate, gzip"),
+    ("aws-chunked", None),                # framing only: no encoding stored
+    ("aws-chunked, aws-chunked", None),
+])
+def test_content_encoding_stored_without_aws_chunked(s3, bucket, sent, stored):
+    s3.put_object(Bucket=bucket, Key="enc", Body=b"x", ContentEncoding=sent)
+    for op in (s3.get_object, s3.head_object):
+        assert op(Bucket=bucket, Key="enc").get("ContentEncoding") == stored
+
+
 def test_default_content_type(server, bucket):
     r = server.request("PUT", object_path(bucket, "noct"), body=b"abc")
     assert r.status == 200, r
