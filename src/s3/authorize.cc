@@ -46,6 +46,22 @@ bool IsBucketPolicyAction(std::string_view action) {
          EqualsIgnoreCase(action, "s3:DeleteBucketPolicy");
 }
 
+// The condition keys S3 derives from request headers: "s3:" + header name.
+constexpr std::string_view kHeaderConditionKeys[] = {
+    "s3:x-amz-acl",
+    "s3:x-amz-copy-source",
+    "s3:x-amz-grant-full-control",
+    "s3:x-amz-grant-read",
+    "s3:x-amz-grant-read-acp",
+    "s3:x-amz-grant-write",
+    "s3:x-amz-grant-write-acp",
+    "s3:x-amz-metadata-directive",
+    "s3:x-amz-server-side-encryption",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "s3:x-amz-storage-class",
+    "s3:x-amz-content-sha256",
+};
+
 S3Error Denied(std::string_view why) {
   return MakeError(S3ErrorCode::kAccessDenied, fmt::format("Access Denied: {}", why));
 }
@@ -167,9 +183,14 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
   ctx.Add("aws:SecureTransport", "false");  // Confiance serves plain HTTP (TLS terminates in front)
   ctx.Add("aws:CurrentTime", current_time);
   ctx.Add("aws:EpochTime", epoch);
-  if (std::optional<std::string_view> acl = request.FindHeader("x-amz-acl")) ctx.Add("s3:x-amz-acl", *acl);
-  if (std::optional<std::string_view> sse = request.FindHeader("x-amz-server-side-encryption")) {
-    ctx.Add("s3:x-amz-server-side-encryption", *sse);
+  // Condition keys named after request headers, present only when sent.
+  // s3:x-amz-copy-source is "bucket/key" as sent, which S3 compares
+  // undecoded and without a leading slash.
+  for (std::string_view header : kHeaderConditionKeys) {
+    std::optional<std::string_view> value = request.FindHeader(header.substr(3));
+    if (!value) continue;
+    if (header == "s3:x-amz-copy-source" && !value->empty() && value->front() == '/') value->remove_prefix(1);
+    ctx.Add(header, *value);
   }
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
 

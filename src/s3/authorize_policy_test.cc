@@ -142,5 +142,23 @@ TEST_F(AuthorizerTest, ObjectTagsAreNotReadWhenNoPolicyNamesThem) {
   EXPECT_EQ(reads, 0);
 }
 
+TEST_F(AuthorizerTest, HeaderConditionKeys) {
+  ASSERT_OK(directory_.PutUserPolicy(
+      "acme", "alice", "copy-public",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*",
+          "Condition":{"StringLike":{"s3:x-amz-copy-source":"src/public/*"},
+                       "StringEqualsIfExists":{"s3:x-amz-grant-full-control":"id=owner"}}}]})"));
+  // Without the header the StringLike has nothing to match: denied.
+  EXPECT_TRUE(Check("alice", "s3:PutObject", "k").has_value());
+  request_.headers.push_back({"x-amz-copy-source", "/src/public/a%20b"});  // the leading slash is not part of it
+  EXPECT_FALSE(Check("alice", "s3:PutObject", "k").has_value());
+  request_.headers.push_back({"x-amz-grant-full-control", "id=someone-else"});
+  EXPECT_TRUE(Check("alice", "s3:PutObject", "k").has_value());
+  request_.headers.back().value = "id=owner";
+  EXPECT_FALSE(Check("alice", "s3:PutObject", "k").has_value());
+  request_.headers.front().value = "src/private/a";
+  EXPECT_TRUE(Check("alice", "s3:PutObject", "k").has_value());
+}
+
 }  // namespace
 }  // namespace confiance::s3
