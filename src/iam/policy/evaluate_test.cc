@@ -44,8 +44,10 @@ Policy MustParse(std::string_view json, const ParseOptions& options = {PolicyKin
   return std::move(p).value();
 }
 
-std::string WithPrincipal(std::string_view principal, std::string_view element = "Principal") {
-  return std::string(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow",")") + std::string(element) + "\":" +
+std::string WithPrincipal(std::string_view principal, std::string_view element = "Principal",
+                          std::string_view effect = "Allow") {
+  return std::string(R"({"Version":"2012-10-17","Statement":{"Effect":")") + std::string(effect) + "\",\"" +
+         std::string(element) + "\":" +
          std::string(principal) + R"(,"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}})";
 }
 
@@ -89,10 +91,10 @@ TEST(EvaluateTest, UserPrincipalMatchesOnlyThatUser) {
 }
 
 TEST(EvaluateTest, NotPrincipalAppliesToEveryoneElse) {
-  Policy p = MustParse(WithPrincipal(R"({"AWS":"acme"})", "NotPrincipal"));
+  Policy p = MustParse(WithPrincipal(R"({"AWS":"acme"})", "NotPrincipal", "Deny"));
   EXPECT_EQ(For(p, kAlice), Decision::kNoMatch);
-  EXPECT_EQ(For(p, kBob), Decision::kAllow);
-  EXPECT_EQ(For(p, kNobody), Decision::kAllow);
+  EXPECT_EQ(For(p, kBob), Decision::kDeny);
+  EXPECT_EQ(For(p, kNobody), Decision::kDeny);
 }
 
 TEST(EvaluateTest, ActionsMatchCaseInsensitivelyAndByWildcard) {

@@ -122,6 +122,8 @@ TEST(ParseTest, StatementFieldErrors) {
               HasSubstr("Missing required field Principal"));
   EXPECT_THAT(Error(OneStatement(R"({"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"})")),
               HasSubstr("both Principal and NotPrincipal"));
+  EXPECT_THAT(Error(OneStatement(R"({"Effect":"Allow","NotPrincipal":{"AWS":"acme"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"})")),
+              HasSubstr("NotPrincipal is only allowed with Effect Deny"));
   EXPECT_THAT(Error(OneStatement(R"({"Effect":"Allow","Principal":"*","Action":[],"Resource":"arn:aws:s3:::photos/*"})")),
               HasSubstr("non-empty list"));
   EXPECT_THAT(Error(OneStatement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":[7]})")),

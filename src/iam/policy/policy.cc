@@ -151,6 +151,11 @@ Status ParsePrincipal(const json& s, const ParseOptions& options, Statement& st)
     return Malformed(has_principal ? "Statement must not have both Principal and NotPrincipal"
                                    : "Missing required field Principal");
   }
+  // AWS refuses NotPrincipal in an Allow statement: it would grant to every
+  // principal in the world but the few named.
+  if (has_not_principal && st.effect == Effect::kAllow) {
+    return Malformed("NotPrincipal is only allowed with Effect Deny");
+  }
   const json& element = has_principal ? s["Principal"] : s["NotPrincipal"];
   ASSIGN_OR_RETURN(st.principals, ParsePrincipalElement(element));
   st.principal_mode = has_principal ? Statement::PrincipalMode::kPrincipal : Statement::PrincipalMode::kNotPrincipal;

@@ -28,7 +28,6 @@ constexpr std::string_view kGet = R"("s3:GetObject")";
 TEST(PublicAccessTest, GrantsToEveryoneArePublic) {
   EXPECT_TRUE(IsPublic(kToEveryone, kGet));
   EXPECT_TRUE(IsPublic(R"("Effect":"Allow","Principal":{"AWS":"*"})", R"("s3:PutObject")"));
-  EXPECT_TRUE(IsPublic(R"("Effect":"Allow","NotPrincipal":{"AWS":"acme"})", R"("s3:ListBucket")"));
   EXPECT_TRUE(IsPublic(kToEveryone, R"("s3:*")"));
   EXPECT_TRUE(IsPublic(kToEveryone, R"(["s3:AbortMultipartUpload"])"));
   EXPECT_TRUE(IsPublic(kToEveryone, R"(["s3:RestoreObject"])"));
