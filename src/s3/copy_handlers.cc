@@ -107,6 +107,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source->key)) {
     co_return *denied;
   }
+  if (std::optional<S3Error> wrong = CheckExpectedOwner(ctx, "x-amz-source-expected-bucket-owner", *src_bucket)) {
+    co_return *wrong;
+  }
   // Replacing the metadata: validated before any data moves.
   std::optional<StoredHeaders> replaced_headers;
   if (replace) {

@@ -248,7 +248,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
 asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
   std::optional<std::string> upload_id = ctx.route.Query("uploadId");
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = UploadBucket(ctx, upload_id.value_or(""), &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
   if (!up.ok()) co_return UploadError(up.status());
@@ -274,7 +274,7 @@ asio::awaitable<S3Service::Reply> S3Service::AbortMultipartUpload(Ctx& ctx) {
 asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   std::optional<std::string> upload_id = ctx.route.Query("uploadId");
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  Result<catalog::BucketRecord> bucket = UploadBucket(ctx, upload_id.value_or(""), &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, upload_id.value_or(""));
   if (!up.ok()) co_return UploadError(up.status());

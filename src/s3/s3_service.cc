@@ -154,6 +154,36 @@ Result<catalog::BucketRecord> S3Service::NamedBucket(Ctx& ctx, S3Error* error) {
     *error = b.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
                                                         : ErrorFromStatus(b.status());
     error->resource = "/" + ctx.route.bucket;
+    return b;
+  }
+  if (std::optional<S3Error> wrong = CheckExpectedOwner(ctx, "x-amz-expected-bucket-owner", *b)) {
+    *error = *wrong;
+    return PermissionDeniedError("expected bucket owner");
+  }
+  return b;
+}
+
+std::optional<S3Error> S3Service::CheckExpectedOwner(Ctx& ctx, std::string_view header,
+                                                     const catalog::BucketRecord& bucket) {
+  std::optional<std::string_view> expected = ctx.req.FindHeader(header);
+  if (!expected || *expected == bucket.owner) return std::nullopt;
+  return MakeError(S3ErrorCode::kAccessDenied, fmt::format("Access Denied: the bucket is not owned by {}", *expected));
+}
+
+Result<catalog::BucketRecord> S3Service::UploadBucket(Ctx& ctx, std::string_view upload_id, S3Error* error) {
+  Result<catalog::BucketRecord> b = NamedBucket(ctx, error);
+  if (!b.ok()) return b.status();
+  std::optional<S3Error> denied = AuthorizeAccess(ctx, IamAction(ctx.route.op), *b, ctx.route.key);
+  if (denied && !ctx.requester.anonymous) {
+    Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*b, ctx.route.key, upload_id);
+    if (up.ok() && up->owner == ctx.requester.principal->tenant_id &&
+        !AuthorizeAccess(ctx, "s3:PutObject", *b, ctx.route.key)) {
+      denied.reset();
+    }
+  }
+  if (denied) {
+    *error = *denied;
+    return PermissionDeniedError("access denied");
   }
   return b;
 }
@@ -170,12 +200,14 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
 }
 
 std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,
-                                                  const catalog::BucketRecord& bucket, std::string_view key) {
+                                                  const catalog::BucketRecord& bucket, std::string_view key,
+                                                  std::vector<std::pair<std::string, std::string>> extra) {
   AccessCheck check;
   check.action = action;
   check.bucket = bucket.name;
   check.key = key;
   check.bucket_record = &bucket;
+  check.conditions = std::move(extra);
   if (ctx.route.op == Operation::kListObjects || ctx.route.op == Operation::kListObjectsV2) {
     // s3:prefix and friends: present (possibly empty) only when sent.
     for (const char* name : {"prefix", "delimiter", "max-keys"}) {
@@ -231,7 +263,12 @@ std::optional<S3Error> S3Service::AuthorizeWithoutBucket(Ctx& ctx, std::string_v
 }
 
 S3Error S3Service::MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket) {
-  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:ListBucket", bucket, "")) return *denied;
+  // A listing with the key as prefix would show whether it exists, so the
+  // NoSuchKey answer needs exactly that permission (as RGW checks it).
+  std::vector<std::pair<std::string, std::string>> prefix(1, {"s3:prefix", ctx.route.key});
+  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:ListBucket", bucket, "", std::move(prefix))) {
+    return *denied;
+  }
   return MakeError(S3ErrorCode::kNoSuchKey);
 }
 

@@ -74,13 +74,24 @@ class S3Service {
   // Whether the requester may perform `action` on bucket/key (CopyObject's
   // source, per-key deletes); loads the object's ACL or tags when they
   // matter.
+  // `extra` adds condition keys (the s3:prefix of a missing-key check).
   std::optional<S3Error> AuthorizeAccess(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
-                                         std::string_view key);
+                                         std::string_view key,
+                                         std::vector<std::pair<std::string, std::string>> extra = {});
+  // For AbortMultipartUpload and ListParts: the bucket, if the requester may
+  // perform the action, or is the upload's initiator tenant and may still
+  // write the key (S3: "the initiator of the multipart upload has
+  // permission" to abort it and to list its parts).
+  Result<catalog::BucketRecord> UploadBucket(Ctx& ctx, std::string_view upload_id, S3Error* error);
+  // AccessDenied when the request names an expected owner
+  // (`header`: x-amz-expected-bucket-owner or
+  // x-amz-source-expected-bucket-owner) other than the bucket's tenant.
+  std::optional<S3Error> CheckExpectedOwner(Ctx& ctx, std::string_view header, const catalog::BucketRecord& bucket);
   // Whether the requester may perform a bucket-less action ("" bucket) or
   // one on a bucket that does not exist yet (CreateBucket).
   std::optional<S3Error> AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket);
   // The error for a key that does not exist: NoSuchKey if the requester may
-  // list the bucket, else AccessDenied, as S3 answers GetObject and
+  // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).
   S3Error MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket);
 

@@ -267,10 +267,14 @@ def test_identity_policy_allows_by_prefix(world):
     assert [o["Key"] for o in listed["Contents"]] == ["public/a.txt"]
     assert s3_code(r.list_objects_v2, Bucket=b, Prefix="private/") == denied
     assert s3_code(r.list_objects_v2, Bucket=b) == denied  # no s3:prefix
-    # Without s3:ListBucket on the bucket, a missing key is AccessDenied,
-    # as S3 answers, not NoSuchKey.
-    assert s3_code(r.get_object, Bucket=b, Key="public/missing") == denied
+    # A missing key is NoSuchKey only where the reader may list with the
+    # key as s3:prefix; elsewhere AccessDenied, so nothing is revealed.
+    assert s3_code(r.get_object, Bucket=b, Key="public/missing") == (
+        404, "NoSuchKey")
     assert s3_code(r.head_object, Bucket=b, Key="public/missing") == (
+        404, "404")
+    assert s3_code(r.get_object, Bucket=b, Key="private/missing") == denied
+    assert s3_code(r.head_object, Bucket=b, Key="private/missing") == (
         403, "403")
     # Other operations of alpha's are denied too.
     assert s3_code(r.get_bucket_acl, Bucket=b) == denied
@@ -432,6 +436,70 @@ def test_cross_tenant_copy_needs_read_on_the_source(world, fresh):
         beta.delete_object(Bucket=own, Key="copy")
     finally:
         beta.delete_bucket(Bucket=own)
+
+
+def test_copy_source_condition_limits_what_may_be_copied_in(world, fresh):
+    """s3:x-amz-copy-source: beta may copy into alpha's bucket only from
+    public/ of the source bucket."""
+    alpha = world.client(ALPHA_ROOT)
+    beta = world.client(BETA_ROOT)
+    dest = unique_bucket("dest")
+    alpha.create_bucket(Bucket=dest)
+    try:
+        alpha.put_bucket_policy(Bucket=fresh, Policy=policy(
+            allow(tenant_principal("beta"), "s3:GetObject", arn(fresh, "*"))))
+        alpha.put_bucket_policy(Bucket=dest, Policy=policy(
+            allow(tenant_principal("beta"), "s3:PutObject", arn(dest, "*"),
+                  {"StringLike": {"s3:x-amz-copy-source":
+                                  fresh + "/public/*"}})))
+        beta.copy_object(Bucket=dest, Key="in", CopySource={
+            "Bucket": fresh, "Key": "public/a.txt"})
+        assert alpha.get_object(Bucket=dest, Key="in")["Body"].read() == \
+            OBJECTS["public/a.txt"]
+        assert s3_code(beta.copy_object, Bucket=dest, Key="in2", CopySource={
+            "Bucket": fresh, "Key": "private/b.txt"}) == (403, "AccessDenied")
+        # A plain PUT has no copy source: the condition cannot match.
+        assert s3_code(beta.put_object, Bucket=dest, Key="in3",
+                       Body=b"x") == (403, "AccessDenied")
+    finally:
+        delete_everything(alpha, dest)
+
+
+def test_expected_bucket_owner(world, fresh):
+    alpha = world.client(ALPHA_ROOT)
+    assert alpha.get_object(Bucket=fresh, Key="public/a.txt",
+                            ExpectedBucketOwner="alpha")["Body"].read() == \
+        OBJECTS["public/a.txt"]
+    assert s3_code(alpha.get_object, Bucket=fresh, Key="public/a.txt",
+                   ExpectedBucketOwner="beta") == (403, "AccessDenied")
+    assert s3_code(alpha.list_objects_v2, Bucket=fresh,
+                   ExpectedBucketOwner="beta") == (403, "AccessDenied")
+    assert s3_code(alpha.copy_object, Bucket=fresh, Key="c", CopySource={
+        "Bucket": fresh, "Key": "public/a.txt"},
+        ExpectedSourceBucketOwner="beta") == (403, "AccessDenied")
+    alpha.copy_object(Bucket=fresh, Key="c", CopySource={
+        "Bucket": fresh, "Key": "public/a.txt"},
+        ExpectedSourceBucketOwner="alpha", ExpectedBucketOwner="alpha")
+
+
+def test_initiator_may_abort_and_list_its_upload(world, fresh):
+    """In a bucket where beta may write (public-read-write ACL), beta may
+    list the parts of and abort the upload it started (S3: the initiator
+    has that permission), but not alpha's."""
+    alpha = world.client(ALPHA_ROOT)
+    beta = world.client(BETA_ROOT)
+    alpha.put_bucket_acl(Bucket=fresh, ACL="public-read-write")
+    mine = beta.create_multipart_upload(Bucket=fresh, Key="b")["UploadId"]
+    theirs = alpha.create_multipart_upload(Bucket=fresh, Key="a")["UploadId"]
+    assert beta.list_parts(Bucket=fresh, Key="b", UploadId=mine)[
+        "UploadId"] == mine
+    assert s3_code(beta.list_parts, Bucket=fresh, Key="a",
+                   UploadId=theirs) == (403, "AccessDenied")
+    assert s3_code(beta.abort_multipart_upload, Bucket=fresh, Key="a",
+                   UploadId=theirs) == (403, "AccessDenied")
+    beta.abort_multipart_upload(Bucket=fresh, Key="b", UploadId=mine)
+    alpha.abort_multipart_upload(Bucket=fresh, Key="a", UploadId=theirs)
+    alpha.put_bucket_acl(Bucket=fresh, ACL="private")
 
 
 # ----------------------------------------------- condition operators
@@ -745,6 +813,9 @@ def test_condition_principal_account_and_arn(world, fresh):
              "Resource": "arn:aws:s3:::BUCKET/*",
              "Condition": {"DateLessThan": {"aws:CurrentTime": "soon"}}}),
      "Invalid Condition value"),
+    (policy({"Effect": "Allow", "NotPrincipal": {"AWS": "beta"},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::BUCKET/*"}),
+     "NotPrincipal is only allowed with Effect Deny"),
     (policy({"Effect": "Allow", "Principal": {"AWS": "not an arn"},
              "Action": "s3:GetObject", "Resource": "arn:aws:s3:::BUCKET/*"}),
      "Invalid principal"),
