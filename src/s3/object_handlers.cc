@@ -151,7 +151,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     }
   }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
-  if (!bucket.ok()) co_return error;
+  if (!bucket.ok()) co_return DeniedReadError(ctx, error);
   // The record, and (for a GET of blob data) every blob opened: a blob can
   // vanish between reading the record and opening it when a concurrent PUT
   // replaces the object; then the newer record is read again.

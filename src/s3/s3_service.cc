@@ -272,6 +272,15 @@ S3Error S3Service::MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket
   return MakeError(S3ErrorCode::kNoSuchKey);
 }
 
+S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
+  if (denied.code != S3ErrorCode::kAccessDenied) return denied;
+  Result<catalog::BucketRecord> bucket = deps_.catalog.GetBucket(ctx.route.bucket);
+  if (!bucket.ok() || CheckExpectedOwner(ctx, "x-amz-expected-bucket-owner", *bucket)) return denied;
+  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
+  if (!rec.ok() && rec.status().code() == StatusCode::kNotFound) return MissingKeyError(ctx, *bucket);
+  return denied;
+}
+
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);

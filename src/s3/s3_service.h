@@ -94,6 +94,11 @@ class S3Service {
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).
   S3Error MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket);
+  // GetObject/HeadObject refused with `denied`: for a key that does not
+  // exist, the answer is MissingKeyError's instead (NoSuchKey when the
+  // requester may list it, as RGW answers), since a listing would tell the
+  // same; otherwise `denied`.
+  S3Error DeniedReadError(Ctx& ctx, const S3Error& denied);
 
   // access_control_handlers.cc
   asio::awaitable<Reply> GetBucketPolicy(Ctx& ctx);

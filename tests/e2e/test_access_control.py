@@ -482,6 +482,25 @@ def test_expected_bucket_owner(world, fresh):
         ExpectedSourceBucketOwner="alpha", ExpectedBucketOwner="alpha")
 
 
+def test_list_permission_alone_reveals_only_missing_keys(world, fresh):
+    """Another tenant granted s3:ListBucket on public/* but no
+    s3:GetObject: a missing key under public/ is 404 (a listing would tell
+    it as much), an existing one stays 403, elsewhere everything is 403."""
+    alpha = world.client(ALPHA_ROOT)
+    beta = world.client(BETA_ROOT)
+    alpha.put_bucket_policy(Bucket=fresh, Policy=policy(
+        allow({"AWS": "*"}, "s3:ListBucket", arn(fresh),
+              {"StringLike": {"s3:prefix": "public/*"}})))
+    assert s3_code(beta.head_object, Bucket=fresh, Key="public/missing") == (
+        404, "404")
+    assert s3_code(beta.get_object, Bucket=fresh, Key="public/missing") == (
+        404, "NoSuchKey")
+    assert s3_code(beta.head_object, Bucket=fresh, Key="public/a.txt") == (
+        403, "403")
+    assert s3_code(beta.head_object, Bucket=fresh, Key="private/missing") == (
+        403, "403")
+
+
 def test_initiator_may_abort_and_list_its_upload(world, fresh):
     """In a bucket where beta may write (public-read-write ACL), beta may
     list the parts of and abort the upload it started (S3: the initiator
