@@ -1,7 +1,7 @@
 // File: fuzz/sigv4_fuzz.cc
-// libFuzzer target for SigV4 request parsing: the Authorization header, the
-// presigned query, the canonicalisers and Verify() on a request built from
-// the input. Nothing may crash, hang or read out of bounds; every failure
+// libFuzzer target for SigV4 (and SigV2) request parsing: the Authorization
+// header, the presigned query, the canonicalisers and Verify() on a request
+// built from the input. Nothing may crash, hang or read out of bounds; every failure
 // must be a tagged sigv4 error.
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "s3/sigv4/auth_parse.h"
 #include "s3/sigv4/canonical.h"
 #include "s3/sigv4/errors.h"
+#include "s3/sigv4/sigv2.h"
 #include "s3/sigv4/verify.h"
 
 namespace {
@@ -66,5 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto now = ParseAmzDate("20130524T000000Z").value();
   auto ctx = Verify(req, lookup, now);
   CheckTagged(ctx.status());
+  // The same request through SigV2, path- and virtual-host style.
+  if (confiance::sigv2::IsSigV2(req)) {
+    CheckTagged(confiance::sigv2::Verify(req, "", lookup, now).status());
+    CheckTagged(confiance::sigv2::Verify(req, "/bucket", lookup, now).status());
+  }
+  CheckTagged(confiance::sigv2::CanonicalizedResource("", in, in).status());
   return 0;
 }

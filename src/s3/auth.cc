@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "s3/sigv4/errors.h"
+#include "s3/sigv4/sigv2.h"
 
 namespace confiance::s3 {
 
@@ -66,7 +67,11 @@ std::optional<Authenticated> Authenticate(const http::Request& request, const Ro
   };
   sigv4::VerifyOptions options;
   options.region = region;
-  Result<sigv4::AuthContext> auth = sigv4::Verify(view, lookup, std::chrono::system_clock::now(), options);
+  // SigV2's resource names the bucket even when the Host header carries it.
+  const std::string bucket_prefix = route.virtual_host ? "/" + route.bucket : std::string();
+  const auto now = std::chrono::system_clock::now();
+  Result<sigv4::AuthContext> auth = sigv2::IsSigV2(view) ? sigv2::Verify(view, bucket_prefix, lookup, now, options)
+                                                         : sigv4::Verify(view, lookup, now, options);
   if (!auth.ok()) {
     *error = SigV4Error(auth.status());
     return std::nullopt;

@@ -1,6 +1,7 @@
 // File: s3/auth.h
-// Authentication of S3 requests: SigV4 verification against the credential
-// store, with every failure mapped to its exact S3 error.
+// Authentication of S3 requests: SigV4 (or legacy SigV2, s3/sigv4/sigv2.h)
+// verification against the credential store, with every failure mapped to
+// its exact S3 error.
 #pragma once
 
 #include <utility>

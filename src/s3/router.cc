@@ -158,6 +158,7 @@ Result<Route> RouteRequest(std::string_view method, std::string_view target,
       h[h.size() - options.domain.size() - 1] == '.') {
     r.bucket = h.substr(0, h.size() - options.domain.size() - 1);
     r.key = std::string(rest);
+    r.virtual_host = true;
   } else {
     size_t slash = rest.find('/');
     r.bucket = std::string(rest.substr(0, slash));

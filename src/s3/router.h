@@ -22,6 +22,7 @@ struct Route {
   std::multimap<std::string, std::string> query;  // decoded names and values
   std::string raw_path;   // as received (percent-encoded)
   std::string raw_query;  // as received, without '?'
+  bool virtual_host = false;  // the bucket came from the Host header
 
   bool HasQuery(std::string_view name) const { return query.count(std::string(name)) > 0; }
   // The first value of `name`, if present.

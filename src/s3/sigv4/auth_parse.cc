@@ -94,6 +94,8 @@ Result<TimePoint> MakeTime(int y, int mo, int d, int h, int mi, int s) {
   std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return InvalidArgumentError("invalid date");
+  // system_clock's nanoseconds end in 2262: later dates would overflow.
+  if (y > 2200) return OutOfRangeError("date too far in the future");
   return TimePoint(std::chrono::sys_days(ymd).time_since_epoch() + hours(h) + minutes(mi) +
                    seconds(s));
 }

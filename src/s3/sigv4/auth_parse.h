@@ -63,7 +63,8 @@ Result<Credential> ParseCredential(std::string_view value, ErrorKind kind);
 Result<PresignParams> ParsePresignQuery(std::string_view raw_query);
 
 // "YYYYMMDDTHHMMSSZ" (ISO 8601 basic, UTC) <-> time point. Parse fails with
-// InvalidArgument (untagged; callers tag it) on any deviation.
+// InvalidArgument (untagged; callers tag it) on any deviation, and with
+// OutOfRange for a well-formed date after the year 2200 (both parsers).
 Result<TimePoint> ParseAmzDate(std::string_view value);
 std::string FormatAmzDate(TimePoint t);
 
