@@ -1,5 +1,8 @@
 // File: s3/list_handlers.cc
-// ListObjects (V1) and ListObjectsV2.
+// ListObjects (V1), ListObjectsV2, and, for buckets that were never
+// versioned, GetBucketVersioning and ListObjectVersions (every object is its
+// "null" version, the latest), which backup tools and the s3-tests suite
+// call on any bucket.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -19,6 +22,30 @@ std::string MaybeEncode(const std::string& s, bool url) {
   return url ? sigv4::UriEncode(s, true) : s;
 }
 
+// max-keys: 1000 when absent, capped at 1000; nullopt (and *error) when
+// not a non-negative integer.
+std::optional<size_t> ParseMaxKeys(const Route& route, S3Error* error) {
+  std::optional<std::string> mk = route.Query("max-keys");
+  if (!mk) return 1000;
+  int64_t v = -1;
+  auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), v);
+  if (ec != std::errc() || p != mk->data() + mk->size() || v < 0) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Provided max-keys not an integer or within integer range");
+    return std::nullopt;
+  }
+  return static_cast<size_t>(std::min<int64_t>(v, 1000));
+}
+
+// encoding-type: absent or "url" (then *url); nullopt and *error otherwise.
+std::optional<bool> ParseEncodingType(const Route& route, S3Error* error) {
+  std::optional<std::string> encoding = route.Query("encoding-type");
+  if (encoding && *encoding != "url") {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid Encoding Method specified in Request");
+    return std::nullopt;
+  }
+  return encoding.has_value();
+}
+
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
@@ -29,19 +56,13 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   catalog::ListOptions opt;
   opt.prefix = ctx.route.Query("prefix").value_or("");
   opt.delimiter = ctx.route.Query("delimiter").value_or("");
-  size_t max_keys = 1000;
-  if (std::optional<std::string> mk = ctx.route.Query("max-keys")) {
-    int64_t v = -1;
-    auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), v);
-    if (ec != std::errc() || p != mk->data() + mk->size() || v < 0) {
-      co_return MakeError(S3ErrorCode::kInvalidArgument, "Provided max-keys not an integer or within integer range");
-    }
-    max_keys = static_cast<size_t>(std::min<int64_t>(v, 1000));
-  }
+  std::optional<size_t> parsed_max_keys = ParseMaxKeys(ctx.route, &error);
+  if (!parsed_max_keys) co_return error;
+  const size_t max_keys = *parsed_max_keys;
   opt.max_keys = max_keys;
-  std::optional<std::string> encoding = ctx.route.Query("encoding-type");
-  if (encoding && *encoding != "url") co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid Encoding Method specified in Request");
-  const bool url = encoding.has_value();
+  std::optional<bool> parsed_url = ParseEncodingType(ctx.route, &error);
+  if (!parsed_url) co_return error;
+  const bool url = *parsed_url;
 
   std::optional<std::string> token = ctx.route.Query("continuation-token");
   std::optional<std::string> start_after = ctx.route.Query("start-after");
@@ -116,6 +137,85 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::GetBucketVersioning(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  // Never versioned: S3 answers a configuration without a Status.
+  xml::XmlWriter w;
+  w.OpenRoot("VersioningConfiguration");
+  std::string doc = w.Finish();
+  co_await SendXml(ctx, 200, doc);
+  co_return std::nullopt;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  catalog::ListOptions opt;
+  opt.prefix = ctx.route.Query("prefix").value_or("");
+  opt.delimiter = ctx.route.Query("delimiter").value_or("");
+  std::optional<size_t> max_keys = ParseMaxKeys(ctx.route, &error);
+  if (!max_keys) co_return error;
+  opt.max_keys = *max_keys;
+  std::optional<bool> url = ParseEncodingType(ctx.route, &error);
+  if (!url) co_return error;
+  const std::optional<std::string> key_marker = ctx.route.Query("key-marker");
+  const std::optional<std::string> version_marker = ctx.route.Query("version-id-marker");
+  if (version_marker && !version_marker->empty()) {
+    if (!key_marker || key_marker->empty()) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "A version-id marker cannot be specified without a key marker.");
+    }
+    if (*version_marker != "null") co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+  }
+  // The only version of key-marker is its null version, so the listing
+  // resumes after that key whatever the version marker.
+  if (key_marker) opt.start_after = *key_marker;
+
+  Result<catalog::ListPage> page =
+      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjects(*bucket, opt); });
+  if (!page.ok()) co_return ErrorFromStatus(page.status());
+  std::string owner_id, owner_name;
+  if (Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(bucket->owner); tenant.ok()) {
+    owner_id = tenant->canonical_id;
+    owner_name = tenant->display_name;
+  }
+
+  xml::XmlWriter w;
+  w.OpenRoot("ListVersionsResult");
+  w.Element("Name", bucket->name);
+  w.Element("Prefix", MaybeEncode(opt.prefix, *url));
+  w.Element("KeyMarker", MaybeEncode(key_marker.value_or(""), *url));
+  w.Element("VersionIdMarker", version_marker.value_or(""));
+  w.Element("MaxKeys", static_cast<uint64_t>(*max_keys));
+  if (!opt.delimiter.empty()) w.Element("Delimiter", MaybeEncode(opt.delimiter, *url));
+  if (*url) w.Element("EncodingType", "url");
+  w.BoolElement("IsTruncated", page->truncated);
+  if (page->truncated) {
+    w.Element("NextKeyMarker", MaybeEncode(page->last_returned, *url));
+    w.Element("NextVersionIdMarker", "null");
+  }
+  for (const catalog::ListedObject& o : page->objects) {
+    w.Open("Version");
+    w.Element("Key", MaybeEncode(o.key, *url));
+    w.Element("VersionId", "null");
+    w.BoolElement("IsLatest", true);
+    w.Element("LastModified", IsoTime(o.record.modified_ms));
+    w.Element("ETag", QuotedEtag(o.record.etag));
+    w.Element("Size", o.record.size);
+    w.Open("Owner").Element("ID", owner_id).Element("DisplayName", owner_name).Close();
+    w.Element("StorageClass", "STANDARD");
+    w.Close();
+  }
+  for (const std::string& p : page->common_prefixes) {
+    w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, *url)).Close();
+  }
+  std::string doc = w.Finish();
+  co_await SendXml(ctx, 200, doc);
   co_return std::nullopt;
 }
 

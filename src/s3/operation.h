@@ -16,6 +16,10 @@ enum class Operation {
   kListObjects,
   kListObjectsV2,
   kListMultipartUploads,
+  // Versioning, for buckets that were never versioned (list_handlers.cc):
+  // every object is its "null" version.
+  kGetBucketVersioning,
+  kListObjectVersions,
   kDeleteObjects,
   kPutObject,
   kCopyObject,

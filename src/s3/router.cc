@@ -74,6 +74,8 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
   if (method == "GET") {
     if (r.HasQuery("location")) return Operation::kGetBucketLocation;
     if (r.HasQuery("uploads")) return Operation::kListMultipartUploads;
+    if (r.HasQuery("versioning")) return Operation::kGetBucketVersioning;
+    if (r.HasQuery("versions")) return Operation::kListObjectVersions;
     if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
     if (r.Query("list-type") == std::optional<std::string>("2")) return Operation::kListObjectsV2;
     return Operation::kListObjects;
@@ -186,6 +188,8 @@ std::string_view OperationName(Operation op) {
     case Operation::kListObjects: return "ListObjects";
     case Operation::kListObjectsV2: return "ListObjectsV2";
     case Operation::kListMultipartUploads: return "ListMultipartUploads";
+    case Operation::kGetBucketVersioning: return "GetBucketVersioning";
+    case Operation::kListObjectVersions: return "ListObjectVersions";
     case Operation::kDeleteObjects: return "DeleteObjects";
     case Operation::kPutObject: return "PutObject";
     case Operation::kCopyObject: return "CopyObject";
@@ -236,6 +240,8 @@ std::string_view IamAction(Operation op) {
     case Operation::kListObjects: return "s3:ListBucket";
     case Operation::kListObjectsV2: return "s3:ListBucket";
     case Operation::kListMultipartUploads: return "s3:ListBucketMultipartUploads";
+    case Operation::kGetBucketVersioning: return "s3:GetBucketVersioning";
+    case Operation::kListObjectVersions: return "s3:ListBucketVersions";
     case Operation::kDeleteObjects: return "s3:DeleteObject";  // checked per key
     case Operation::kPutObject: return "s3:PutObject";
     case Operation::kCopyObject: return "s3:PutObject";

@@ -36,10 +36,14 @@ TEST(RouterTest, Multipart) {
   EXPECT_EQ(MustRoute("DELETE", "/b/k?uploadId=x").op, Operation::kAbortMultipartUpload);
   EXPECT_EQ(MustRoute("GET", "/b/k?uploadId=x").op, Operation::kListParts);
   EXPECT_EQ(MustRoute("GET", "/b?uploads").op, Operation::kListMultipartUploads);
+  EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kGetBucketVersioning);
+  EXPECT_EQ(MustRoute("GET", "/b?versions").op, Operation::kListObjectVersions);
+  EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
 }
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
-  EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);

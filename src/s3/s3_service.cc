@@ -108,6 +108,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kListObjects: co_return co_await ListObjects(ctx, false);
     case Operation::kListObjectsV2: co_return co_await ListObjects(ctx, true);
     case Operation::kListMultipartUploads: co_return co_await ListMultipartUploads(ctx);
+    case Operation::kGetBucketVersioning: co_return co_await GetBucketVersioning(ctx);
+    case Operation::kListObjectVersions: co_return co_await ListObjectVersions(ctx);
     case Operation::kDeleteObjects: co_return co_await DeleteObjects(ctx);
     case Operation::kPutObject: co_return co_await PutObject(ctx);
     case Operation::kCopyObject: co_return co_await CopyObject(ctx);
@@ -208,7 +210,8 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
   check.key = key;
   check.bucket_record = &bucket;
   check.conditions = std::move(extra);
-  if (ctx.route.op == Operation::kListObjects || ctx.route.op == Operation::kListObjectsV2) {
+  if (ctx.route.op == Operation::kListObjects || ctx.route.op == Operation::kListObjectsV2 ||
+      ctx.route.op == Operation::kListObjectVersions) {
     // s3:prefix and friends: present (possibly empty) only when sent.
     for (const char* name : {"prefix", "delimiter", "max-keys"}) {
       if (std::optional<std::string> v = ctx.route.Query(name)) check.conditions.emplace_back(fmt::format("s3:{}", name), *v);

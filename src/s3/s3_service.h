@@ -134,6 +134,8 @@ class S3Service {
   asio::awaitable<Reply> CopyObject(Ctx& ctx);
   // list_handlers.cc
   asio::awaitable<Reply> ListObjects(Ctx& ctx, bool v2);
+  asio::awaitable<Reply> GetBucketVersioning(Ctx& ctx);
+  asio::awaitable<Reply> ListObjectVersions(Ctx& ctx);
   // multipart_handlers.cc
   asio::awaitable<Reply> CreateMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> UploadPart(Ctx& ctx);

@@ -282,3 +282,52 @@ def test_list_missing_bucket(server, s3):
     with pytest.raises(ClientError) as ei:
         s3.list_objects_v2(Bucket=unique_bucket("missing"))
     assert client_error(ei) == (404, "NoSuchBucket")
+
+
+# --------------------------------------- versions of a never-versioned bucket
+
+def test_unversioned_bucket_versioning_and_versions(s3):
+    """A bucket that was never versioned: GetBucketVersioning has no
+    Status, and ListObjectVersions lists each object once as its latest
+    "null" version, with prefix, delimiter and key-marker paging."""
+    b = unique_bucket("ver")
+    s3.create_bucket(Bucket=b)
+    keys = ["a/1", "a/2", "b", "c/x", "d"]
+    etags = {k: s3.put_object(Bucket=b, Key=k, Body=k.encode())["ETag"]
+             for k in keys}
+    assert "Status" not in s3.get_bucket_versioning(Bucket=b)
+    r = s3.list_object_versions(Bucket=b)
+    assert [v["Key"] for v in r["Versions"]] == keys
+    for v in r["Versions"]:
+        assert v["VersionId"] == "null" and v["IsLatest"] is True
+        assert v["ETag"] == etags[v["Key"]] and v["Size"] == len(v["Key"])
+        assert v["Owner"]["ID"]
+    assert not r["IsTruncated"] and "DeleteMarkers" not in r
+    r = s3.list_object_versions(Bucket=b, Delimiter="/", MaxKeys=2)
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/"]
+    assert [v["Key"] for v in r["Versions"]] == ["b"]
+    assert r["IsTruncated"] and r["NextKeyMarker"] == "b"
+    assert r["NextVersionIdMarker"] == "null"
+    r = s3.list_object_versions(Bucket=b, Delimiter="/",
+                                KeyMarker=r["NextKeyMarker"],
+                                VersionIdMarker=r["NextVersionIdMarker"])
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["c/"]
+    assert [v["Key"] for v in r["Versions"]] == ["d"]
+    assert not r["IsTruncated"]
+    r = s3.list_object_versions(Bucket=b, Prefix="a/")
+    assert [v["Key"] for v in r["Versions"]] == ["a/1", "a/2"]
+    with pytest.raises(ClientError) as ei:
+        s3.list_object_versions(Bucket=b, VersionIdMarker="null")
+    assert client_error(ei) == (400, "InvalidArgument")
+    with pytest.raises(ClientError) as ei:
+        s3.list_object_versions(Bucket=b, KeyMarker="a/1",
+                                VersionIdMarker="3HL4kqtJlcpXroDTDmJ")
+    assert client_error(ei) == (400, "InvalidArgument")
+    # Turning versioning on is issue 9: refused, not ignored.
+    with pytest.raises(ClientError) as ei:
+        s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={
+            "Status": "Enabled"})
+    assert client_error(ei) == (501, "NotImplemented")
+    for k in keys:
+        s3.delete_object(Bucket=b, Key=k)
+    s3.delete_bucket(Bucket=b)
