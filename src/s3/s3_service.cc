@@ -116,6 +116,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kDeleteObject: co_return co_await DeleteObject(ctx);
     case Operation::kCreateMultipartUpload: co_return co_await CreateMultipartUpload(ctx);
     case Operation::kUploadPart: co_return co_await UploadPart(ctx);
+    case Operation::kUploadPartCopy: co_return co_await UploadPartCopy(ctx);
     case Operation::kCompleteMultipartUpload: co_return co_await CompleteMultipartUpload(ctx);
     case Operation::kAbortMultipartUpload: co_return co_await AbortMultipartUpload(ctx);
     case Operation::kListParts: co_return co_await ListParts(ctx);
