@@ -309,6 +309,12 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.tags = up->tags;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
+  if (rec.size > options_.max_multipart_object_size) {
+    S3Error too_large = MakeError(S3ErrorCode::kEntityTooLarge);
+    too_large.details.emplace_back("ProposedSize", std::to_string(rec.size));
+    too_large.details.emplace_back("MaxSizeAllowed", std::to_string(options_.max_multipart_object_size));
+    co_return too_large;
+  }
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }

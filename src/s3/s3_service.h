@@ -44,6 +44,7 @@ struct S3Options {
   std::string domain;                    // virtual-host style base domain; "" = off
   size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
   uint64_t max_object_size = 5ull << 30; // single PUT, part and copy source limit (S3: 5 GiB)
+  uint64_t max_multipart_object_size = 5ull << 40;  // a completed upload (S3: 5 TiB)
 };
 
 struct S3Deps {
