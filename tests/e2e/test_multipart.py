@@ -624,7 +624,13 @@ def test_upload_part_copy_across_tenants(server, s3, bucket):
                 "Effect": "Allow", "Principal": {"CanonicalUser": canonical},
                 "Action": "s3:GetObject",
                 "Resource": "arn:aws:s3:::%s/secret" % bucket}]}))
-        e = _copy_part(beta, own, "stolen", uid, 1, bucket, "secret")[
+        # x-amz-source-expected-bucket-owner names the source's tenant.
+        with pytest.raises(ClientError) as ei:
+            _copy_part(beta, own, "stolen", uid, 1, bucket, "secret",
+                       ExpectedSourceBucketOwner="mpbeta")
+        assert client_error(ei) == (403, "AccessDenied")
+        e = _copy_part(beta, own, "stolen", uid, 1, bucket, "secret",
+                       ExpectedSourceBucketOwner="default")[
             "CopyPartResult"]["ETag"]
         _complete(beta, own, "stolen", uid, [e])
         assert beta.get_object(Bucket=own, Key="stolen")["Body"].read() == \
