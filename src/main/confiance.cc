@@ -49,6 +49,7 @@ struct ServerFlags {
   int blocking_threads = 64;
   uint64_t sweep_interval_s = 600;
   uint64_t sweep_grace_s = 3600;
+  uint64_t max_object_size = 5ull << 30;  // S3's; lowered only by tests
 };
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
@@ -138,6 +139,7 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Options s3_options;
   s3_options.region = flags.region;
   s3_options.domain = flags.domain;
+  s3_options.max_object_size = flags.max_object_size;
   s3::S3Service service(
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
                  *(*dir)->directory, pool},
@@ -264,6 +266,10 @@ int main(int argc, char** argv) {
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
   server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
+  server->add_option("--max-object-size", flags.max_object_size,
+                     "Largest single PUT, part and copy source in bytes (S3: 5 GiB; lower it only to test the limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");

@@ -1,9 +1,11 @@
 // File: s3/copy_handlers.cc
-// CopyObject: PUT with x-amz-copy-source. The source plaintext streams
-// through an ObjectReader into a new SegmentWriter (a fresh data key, the
-// destination bucket's key), window by window: memory stays bounded by one
-// I/O buffer whatever the object size. The copy's ETag is the MD5 of the
-// whole plaintext, as S3 gives for a copy of a multipart object too.
+// CopyObject (PUT with x-amz-copy-source), and the copy steps it shares
+// with UploadPartCopy (multipart_handlers.cc): finding and authorizing the
+// source, checking its conditions, and streaming its plaintext through an
+// ObjectReader into a new SegmentWriter (a fresh data key, the destination
+// bucket's key), window by window: memory stays bounded by one I/O buffer
+// whatever the object size. A copy's ETag is the MD5 of the plaintext
+// copied, as S3 gives for a copy of a multipart object too.
 #include <fmt/format.h>
 
 #include "catalog/object_data.h"
@@ -11,46 +13,16 @@
 #include "crypto/object_format.h"
 #include "iam/acl/acl_format.h"
 #include "s3/conditional.h"
+#include "s3/copy_source.h"
 #include "s3/object_headers.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
-#include "s3/sigv4/canonical.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
-
-struct CopySource {
-  std::string bucket;
-  std::string key;
-};
-
-// x-amz-copy-source: "[/]bucket/key[?versionId=id]", the key URL-encoded.
-// Without versioning, only versionId=null names an existing version.
-Result<CopySource> ParseCopySource(std::string_view header, S3Error* error) {
-  size_t q = header.find('?');
-  std::string_view path = header.substr(0, q);
-  if (q != std::string_view::npos) {
-    std::string_view query = header.substr(q + 1);
-    if (query.starts_with("versionId=") && query.substr(10) != "null") {
-      *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
-      return InvalidArgumentError("version id");
-    }
-  }
-  Result<std::string> decoded = sigv4::PercentDecode(path, false);
-  std::string_view rest;
-  if (decoded.ok()) rest = *decoded;
-  if (rest.starts_with('/')) rest.remove_prefix(1);
-  size_t slash = rest.find('/');
-  if (!decoded.ok() || slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size()) {
-    *error = MakeError(S3ErrorCode::kInvalidArgument,
-                       "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-    return InvalidArgumentError("copy source");
-  }
-  return CopySource{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
-}
 
 bool AnyBlob(const catalog::ObjectRecord& r) {
   for (const auto& s : r.segments) {
@@ -60,6 +32,140 @@ bool AnyBlob(const catalog::ObjectRecord& r) {
 }
 
 }  // namespace
+
+Result<catalog::BucketRecord> S3Service::CopySourceBucket(Ctx& ctx, const CopySource& source,
+                                                          const catalog::BucketRecord& dst, S3Error* error) {
+  Result<catalog::BucketRecord> src_bucket = dst;
+  if (source.bucket != dst.name) {
+    src_bucket = deps_.catalog.GetBucket(source.bucket);
+    if (!src_bucket.ok()) {
+      *error = src_bucket.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
+                                                                   : ErrorFromStatus(src_bucket.status());
+      error->resource = "/" + source.bucket;
+      return src_bucket.status();
+    }
+  }
+  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source.key)) {
+    *error = *denied;
+    return PermissionDeniedError("copy source");
+  }
+  if (std::optional<S3Error> wrong = CheckExpectedOwner(ctx, "x-amz-source-expected-bucket-owner", *src_bucket)) {
+    *error = *wrong;
+    return PermissionDeniedError("copy source owner");
+  }
+  return src_bucket;
+}
+
+asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& source,
+                                                  const catalog::BucketRecord& src_bucket,
+                                                  const CopySourceCheck& check, CopySourceObject* out,
+                                                  S3Error* error) {
+  // A concurrent PUT of the source can delete its blobs between reading the
+  // record and opening them: then the newer record is read again.
+  const Conditions conditions = ReadCopySourceConditions(ctx.req);
+  std::shared_ptr<const crypto::SecretBytes> src_key;
+  for (int attempt = 0;; ++attempt) {
+    out->reader.reset();
+    Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(src_bucket, source.key, true);
+    if (!rec.ok()) {
+      if (rec.status().code() != StatusCode::kNotFound) {
+        *error = ErrorFromStatus(rec.status());
+      } else {
+        *error = MakeError(S3ErrorCode::kNoSuchKey);
+        error->resource = "/" + source.bucket + "/" + source.key;
+      }
+      co_return rec.status();
+    }
+    // Any failed copy-source condition is a 412 (never a 304).
+    if (conditions.any() &&
+        EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
+      *error = MakeError(S3ErrorCode::kPreconditionFailed);
+      co_return FailedPreconditionError("copy source condition");
+    }
+    if (std::optional<S3Error> refused = check(*rec)) {
+      *error = *refused;
+      co_return InvalidArgumentError("copy source refused");
+    }
+    if (!src_key) {
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(src_bucket);
+      if (!k.ok()) {
+        *error = ErrorFromStatus(k.status());
+        co_return k.status();
+      }
+      src_key = *k;
+    }
+    out->record = std::move(rec).value();
+    out->reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, out->record, src_key, src_bucket.id);
+    if (!AnyBlob(out->record)) co_return OkStatus();
+    Status opened = co_await deps_.pool.Run([&] { return out->reader->OpenBlobs(); });
+    if (opened.ok()) co_return OkStatus();
+    if (opened.code() != StatusCode::kNotFound || attempt == 4) {
+      spdlog::error("request {}: opening copy source failed: {}", ctx.request_id, opened.ToString());
+      *error = ErrorFromStatus(opened);
+      co_return opened;
+    }
+  }
+}
+
+asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, const CopySource& source,
+                                                                     CopySourceObject& src, uint64_t first,
+                                                                     uint64_t length,
+                                                                     const catalog::BucketRecord& dst,
+                                                                     S3Error* error) {
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(dst);
+  if (!dst_key.ok()) {
+    *error = ErrorFromStatus(dst_key.status());
+    co_return dst_key.status();
+  }
+  Result<std::unique_ptr<catalog::SegmentWriter>> created =
+      catalog::SegmentWriter::Create(deps_.blobs, **dst_key, dst.id, options_.inline_limit);
+  if (!created.ok()) {
+    *error = ErrorFromStatus(created.status());
+    co_return created.status();
+  }
+  std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
+
+  const bool blocking_read = AnyBlob(src.record);
+  BufferPool::Lease lease = buffers_.Get();
+  std::span<std::byte> buf = lease.span();
+  const uint64_t package = crypto::PackageLayout{}.package_size();
+  uint64_t offset = first;
+  const uint64_t end = first + length;
+  while (offset < end) {
+    // Windows end on package boundaries so that each package opens once.
+    size_t n = static_cast<size_t>(std::min<uint64_t>(end - offset, buf.size() - offset % package));
+    std::span<std::byte> window = buf.first(n);
+    Status st;
+    if (blocking_read || writer->spilled() || writer->plain_size() + n > options_.inline_limit) {
+      st = co_await deps_.pool.Run([&] {
+        Status s = src.reader->Read(offset, window);
+        if (!s.ok()) return s;
+        return writer->Write(window);
+      });
+    } else {
+      st = src.reader->Read(offset, window);
+      if (st.ok()) st = writer->Write(window);
+    }
+    if (!st.ok()) {
+      spdlog::error("request {}: copying {}/{} failed: {}", ctx.request_id, source.bucket, source.key,
+                    st.ToString());
+      *error = st.code() == StatusCode::kDataLoss
+                   ? MakeError(S3ErrorCode::kInternalError,
+                               "The source object's stored data failed its integrity check and was not copied.")
+                   : ErrorFromStatus(st);
+      co_return st;
+    }
+    offset += n;
+  }
+  Result<catalog::Segment> seg = co_await FinishSegment(*writer);
+  if (!seg.ok()) {
+    spdlog::error("request {}: committing copy failed: {}", ctx.request_id, seg.status().ToString());
+    *error = ErrorFromStatus(seg.status());
+    co_return seg.status();
+  }
+  StoredBody stored{std::move(seg).value(), writer->md5_hex()};
+  co_return stored;
+}
 
 asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (ctx.route.key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
@@ -94,22 +200,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::BucketRecord> src_bucket = *bucket;
-  if (source->bucket != bucket->name) {
-    src_bucket = deps_.catalog.GetBucket(source->bucket);
-    if (!src_bucket.ok()) {
-      S3Error e = src_bucket.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchBucket)
-                                                                      : ErrorFromStatus(src_bucket.status());
-      e.resource = "/" + source->bucket;
-      co_return e;
-    }
-  }
-  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source->key)) {
-    co_return *denied;
-  }
-  if (std::optional<S3Error> wrong = CheckExpectedOwner(ctx, "x-amz-source-expected-bucket-owner", *src_bucket)) {
-    co_return *wrong;
-  }
+  Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
+  if (!src_bucket.ok()) co_return error;
   // Replacing the metadata: validated before any data moves.
   std::optional<StoredHeaders> replaced_headers;
   if (replace) {
@@ -122,49 +214,16 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
   if (!acl.ok()) co_return error;
 
-  // The source record, its condition headers, and its blobs opened (a
-  // concurrent PUT of the source can delete them: then read it again).
-  const Conditions conditions = ReadCopySourceConditions(ctx.req);
-  Result<catalog::ObjectRecord> rec = NotFoundError("not read yet");
-  std::shared_ptr<const crypto::SecretBytes> src_key;
-  std::unique_ptr<catalog::ObjectReader> reader;
-  for (int attempt = 0;; ++attempt) {
-    rec = deps_.catalog.GetObject(*src_bucket, source->key, true);
-    if (!rec.ok()) {
-      if (rec.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(rec.status());
-      S3Error e = MakeError(S3ErrorCode::kNoSuchKey);
-      e.resource = "/" + source->bucket + "/" + source->key;
-      co_return e;
+  const CopySourceCheck check = [&](const catalog::ObjectRecord& rec) -> std::optional<S3Error> {
+    if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
+      return over;
     }
-    // Any failed copy-source condition is a 412 (never a 304).
-    if (conditions.any() &&
-        EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
-      co_return MakeError(S3ErrorCode::kPreconditionFailed);
-    }
-    if (std::optional<S3Error> over =
-            CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec->size)) {
-      co_return *over;
-    }
-    if (rec->size > options_.max_object_size) {
-      co_return MakeError(S3ErrorCode::kInvalidRequest,
-                          fmt::format("The specified copy source is larger than the maximum allowable size "
-                                      "for a copy source: {}",
-                                      options_.max_object_size));
-    }
-    if (!src_key) {
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(*src_bucket);
-      if (!k.ok()) co_return ErrorFromStatus(k.status());
-      src_key = *k;
-    }
-    reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, *rec, src_key, src_bucket->id);
-    if (!AnyBlob(*rec)) break;
-    Status opened = co_await deps_.pool.Run([&] { return reader->OpenBlobs(); });
-    if (opened.ok()) break;
-    if (opened.code() != StatusCode::kNotFound || attempt == 4) {
-      spdlog::error("request {}: opening copy source failed: {}", ctx.request_id, opened.ToString());
-      co_return ErrorFromStatus(opened);
-    }
-  }
+    return CheckCopyLength(rec.size, options_.max_object_size);
+  };
+  CopySourceObject src;
+  Status opened = co_await OpenCopySource(ctx, *source, *src_bucket, check, &src, &error);
+  if (!opened.ok()) co_return error;
+  const catalog::ObjectRecord& rec = src.record;
   const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key;
   if (same_object && !replace) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
@@ -173,68 +232,27 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
                         "or encryption attributes.");
   }
 
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(*bucket);
-  if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
-  Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, **dst_key, bucket->id, options_.inline_limit);
-  if (!created.ok()) co_return ErrorFromStatus(created.status());
-  std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
-
-  const bool blocking_read = AnyBlob(*rec);
-  BufferPool::Lease lease = buffers_.Get();
-  std::span<std::byte> buf = lease.span();
-  const uint64_t package = crypto::PackageLayout{}.package_size();
-  uint64_t offset = 0;
-  while (offset < rec->size) {
-    // Windows end on package boundaries so that each package opens once.
-    size_t n = static_cast<size_t>(std::min<uint64_t>(rec->size - offset, buf.size() - offset % package));
-    std::span<std::byte> window = buf.first(n);
-    Status st;
-    if (blocking_read || writer->spilled() || writer->plain_size() + n > options_.inline_limit) {
-      st = co_await deps_.pool.Run([&] {
-        Status s = reader->Read(offset, window);
-        if (!s.ok()) return s;
-        return writer->Write(window);
-      });
-    } else {
-      st = reader->Read(offset, window);
-      if (st.ok()) st = writer->Write(window);
-    }
-    if (!st.ok()) {
-      spdlog::error("request {}: copying {}/{} failed: {}", ctx.request_id, source->bucket, source->key,
-                    st.ToString());
-      if (st.code() == StatusCode::kDataLoss) {
-        co_return MakeError(S3ErrorCode::kInternalError,
-                            "The source object's stored data failed its integrity check and was not copied.");
-      }
-      co_return ErrorFromStatus(st);
-    }
-    offset += n;
-  }
-  Result<catalog::Segment> seg = co_await FinishSegment(*writer);
-  if (!seg.ok()) {
-    spdlog::error("request {}: committing copy failed: {}", ctx.request_id, seg.status().ToString());
-    co_return ErrorFromStatus(seg.status());
-  }
+  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, &error);
+  if (!copied.ok()) co_return error;
 
   catalog::ObjectRecord out;
-  out.size = seg->plain_size;
-  out.etag = writer->md5_hex();
+  out.size = copied->segment.plain_size;
+  out.etag = copied->md5_hex;
   out.modified_ms = NowMs();
   if (replaced_headers) {
     out.content_type = std::move(replaced_headers->content_type);
     out.headers = std::move(replaced_headers->headers);
     out.user_meta = std::move(replaced_headers->user_meta);
   } else {
-    out.content_type = rec->content_type;
-    out.headers = rec->headers;
-    out.user_meta = rec->user_meta;
+    out.content_type = rec.content_type;
+    out.headers = rec.headers;
+    out.user_meta = rec.user_meta;
   }
-  out.tags = replaced_tags ? std::move(*replaced_tags) : rec->tags;
+  out.tags = replaced_tags ? std::move(*replaced_tags) : rec.tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
-  out.segments.push_back(std::move(seg).value());
+  out.segments.push_back(std::move(copied->segment));
   out.op_tag = catalog::NewOpTag();
-  reader.reset();  // done with the source's blobs
+  src.reader.reset();  // done with the source's blobs
   Result<std::optional<catalog::ObjectRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, out); });
   if (!replaced.ok()) {

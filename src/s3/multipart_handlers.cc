@@ -1,5 +1,5 @@
 // File: s3/multipart_handlers.cc
-// CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
 // AbortMultipartUpload, ListParts, ListMultipartUploads. Each part is its
 // own encrypted segment; completion writes only metadata (the object is the
 // ordered list of part segments): no data is copied.
@@ -13,6 +13,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "s3/copy_source.h"
 #include "s3/object_headers.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
@@ -38,6 +39,27 @@ std::optional<int> ParseInt(const std::optional<std::string>& s) {
 S3Error UploadError(const Status& status) {
   return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchUpload)
                                                 : ErrorFromStatus(status);
+}
+
+// The part an UploadPart or UploadPartCopy writes: ?partNumber= (1..10000)
+// and ?uploadId=; nullopt (and *error set) when either is missing or bad.
+struct PartTarget {
+  int part_number = 0;
+  std::string upload_id;
+};
+
+std::optional<PartTarget> ReadPartTarget(const Route& route, S3Error* error) {
+  std::optional<int> part_number = ParseInt(route.Query("partNumber"));
+  std::optional<std::string> upload_id = route.Query("uploadId");
+  if (!upload_id) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "uploadId is required");
+    return std::nullopt;
+  }
+  if (!part_number || *part_number < 1 || *part_number > kMaxPartNumber) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+    return std::nullopt;
+  }
+  return PartTarget{*part_number, std::move(*upload_id)};
 }
 
 // Whether `object` is what completing upload `upload_id` with the parts
@@ -119,37 +141,101 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   co_return std::nullopt;
 }
 
-asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
-  std::optional<int> part_number = ParseInt(ctx.route.Query("partNumber"));
-  std::optional<std::string> upload_id = ctx.route.Query("uploadId");
-  if (!upload_id) co_return MakeError(S3ErrorCode::kInvalidArgument, "uploadId is required");
-  if (!part_number || *part_number < 1 || *part_number > kMaxPartNumber) {
-    co_return MakeError(S3ErrorCode::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
-  }
-  S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
-  if (!bucket.ok()) co_return error;
-  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, *upload_id);
-  if (!up.ok()) co_return UploadError(up.status());
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
-  if (!body.ok()) co_return error;
-  catalog::PartRecord part;
-  part.part_number = *part_number;
-  part.segment = std::move(body->segment);
-  part.modified_ms = NowMs();
+asio::awaitable<Result<std::optional<catalog::PartRecord>>> S3Service::CommitPart(const std::string& upload_id,
+                                                                                     const catalog::PartRecord& part,
+                                                                                     S3Error* error) {
   Result<std::optional<catalog::PartRecord>> replaced =
-      co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(*upload_id, part); });
+      co_await deps_.pool.Run([&] { return deps_.catalog.PutPart(upload_id, part); });
   if (!replaced.ok()) {
     // As in PutObject: keep the blob unless the commit was refused for sure.
     if (catalog::CommitRefused(replaced.status())) {
       std::vector<catalog::Segment> rel(1, part.segment);
       co_await Release(rel);
     }
-    co_return ErrorFromStatus(replaced.status());
+    *error = ErrorFromStatus(replaced.status());
   }
+  co_return replaced;
+}
+
+asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  std::optional<PartTarget> target = ReadPartTarget(ctx.route, &error);
+  if (!target) co_return error;
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
+  if (!up.ok()) co_return UploadError(up.status());
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  if (!body.ok()) co_return error;
+  catalog::PartRecord part;
+  part.part_number = target->part_number;
+  part.segment = std::move(body->segment);
+  part.modified_ms = NowMs();
+  Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
+  if (!replaced.ok()) co_return error;
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
     co_await SendEmpty(ctx, 200, hdrs);
+  }
+  if (*replaced) {
+    std::vector<catalog::Segment> rel(1, (*replaced)->segment);
+    co_await Release(rel);
+  }
+  co_return std::nullopt;
+}
+
+// UploadPartCopy: a part made from a copy of the source object or of the
+// x-amz-copy-source-range of it, streamed as CopyObject streams (the same
+// steps, copy_handlers.cc). The requester needs s3:PutObject on the upload's
+// object and s3:GetObject on the source.
+asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  std::optional<PartTarget> target = ReadPartTarget(ctx.route, &error);
+  if (!target) co_return error;
+  Result<CopySource> source = ParseCopySource(ctx.req.FindHeader("x-amz-copy-source").value_or(""), &error);
+  if (!source.ok()) co_return error;
+  std::optional<ByteRange> range;
+  if (std::optional<std::string_view> header = ctx.req.FindHeader("x-amz-copy-source-range")) {
+    Result<ByteRange> parsed = ParseCopySourceRange(*header, &error);
+    if (!parsed.ok()) co_return error;
+    range = *parsed;
+  }
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
+  if (!up.ok()) co_return UploadError(up.status());
+  Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
+  if (!src_bucket.ok()) co_return error;
+
+  const CopySourceCheck check = [&](const catalog::ObjectRecord& rec) -> std::optional<S3Error> {
+    if (range) {
+      if (std::optional<S3Error> invalid = CheckCopySourceRange(*range, rec.size)) return invalid;
+      return CheckCopyLength(range->length(), options_.max_object_size);
+    }
+    return CheckCopyLength(rec.size, options_.max_object_size);
+  };
+  CopySourceObject src;
+  Status opened = co_await OpenCopySource(ctx, *source, *src_bucket, check, &src, &error);
+  if (!opened.ok()) co_return error;
+  const uint64_t first = range ? range->first : 0;
+  const uint64_t length = range ? range->length() : src.record.size;
+  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, &error);
+  if (!copied.ok()) co_return error;
+  src.reader.reset();  // done with the source's blobs
+
+  catalog::PartRecord part;
+  part.part_number = target->part_number;
+  part.segment = std::move(copied->segment);
+  part.modified_ms = NowMs();
+  Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
+  if (!replaced.ok()) co_return error;
+  {
+    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    xml::XmlWriter w;
+    w.OpenRoot("CopyPartResult");
+    w.Element("LastModified", IsoTime(part.modified_ms)).Element("ETag", QuotedEtag(part.segment.etag));
+    std::string doc = w.Finish();
+    co_await SendXml(ctx, 200, doc);
   }
   if (*replaced) {
     std::vector<catalog::Segment> rel(1, (*replaced)->segment);
@@ -223,6 +309,12 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.tags = up->tags;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
+  if (rec.size > options_.max_multipart_object_size) {
+    S3Error too_large = MakeError(S3ErrorCode::kEntityTooLarge);
+    too_large.details.emplace_back("ProposedSize", std::to_string(rec.size));
+    too_large.details.emplace_back("MaxSizeAllowed", std::to_string(options_.max_multipart_object_size));
+    co_return too_large;
+  }
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }

@@ -28,6 +28,7 @@ enum class Operation {
   kDeleteObject,
   kCreateMultipartUpload,
   kUploadPart,
+  kUploadPartCopy,  // PUT ?partNumber&uploadId with x-amz-copy-source
   kCompleteMultipartUpload,
   kAbortMultipartUpload,
   kListParts,

@@ -107,8 +107,7 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
   const bool upload = r.HasQuery("uploadId");
   if (method == "PUT") {
     if (upload || r.HasQuery("partNumber")) {
-      // UploadPartCopy: a later change.
-      return has_copy_source ? Operation::kNotImplemented : Operation::kUploadPart;
+      return has_copy_source ? Operation::kUploadPartCopy : Operation::kUploadPart;
     }
     if (has_copy_source) return Operation::kCopyObject;
     return Operation::kPutObject;
@@ -198,6 +197,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kDeleteObject: return "DeleteObject";
     case Operation::kCreateMultipartUpload: return "CreateMultipartUpload";
     case Operation::kUploadPart: return "UploadPart";
+    case Operation::kUploadPartCopy: return "UploadPartCopy";
     case Operation::kCompleteMultipartUpload: return "CompleteMultipartUpload";
     case Operation::kAbortMultipartUpload: return "AbortMultipartUpload";
     case Operation::kListParts: return "ListParts";
@@ -250,6 +250,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kDeleteObject: return "s3:DeleteObject";
     case Operation::kCreateMultipartUpload: return "s3:PutObject";
     case Operation::kUploadPart: return "s3:PutObject";
+    case Operation::kUploadPartCopy: return "s3:PutObject";  // and s3:GetObject on the source
     case Operation::kCompleteMultipartUpload: return "s3:PutObject";
     case Operation::kAbortMultipartUpload: return "s3:AbortMultipartUpload";
     case Operation::kListParts: return "s3:ListMultipartUploadParts";
@@ -291,6 +292,7 @@ bool IsObjectOperation(Operation op) {
     case Operation::kDeleteObject:
     case Operation::kCreateMultipartUpload:
     case Operation::kUploadPart:
+    case Operation::kUploadPartCopy:
     case Operation::kCompleteMultipartUpload:
     case Operation::kAbortMultipartUpload:
     case Operation::kListParts:

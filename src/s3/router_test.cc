@@ -41,6 +41,19 @@ TEST(RouterTest, Multipart) {
   EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
 }
 
+TEST(RouterTest, CopySourceMakesCopies) {
+  S3Error err{S3ErrorCode::kInternalError, {}, {}};
+  auto route = [&](std::string_view method, std::string_view target) {
+    Result<Route> r = RouteRequest(method, target, "127.0.0.1:9000", true, RouterOptions{}, &err);
+    EXPECT_TRUE(r.ok()) << target;
+    return r.ok() ? r->op : Operation::kNotImplemented;
+  };
+  EXPECT_EQ(route("PUT", "/b/k"), Operation::kCopyObject);
+  EXPECT_EQ(route("PUT", "/b/k?partNumber=1&uploadId=x"), Operation::kUploadPartCopy);
+  EXPECT_EQ(IamAction(Operation::kUploadPartCopy), "s3:PutObject");
+  EXPECT_TRUE(IsObjectOperation(Operation::kUploadPartCopy));
+}
+
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kNotImplemented);

@@ -34,6 +34,14 @@ std::string NewRequestId() {
   return fmt::format("{:08X}{:08X}", static_cast<uint32_t>(seed), counter.fetch_add(1) + 1);
 }
 
+// As S3 words it: the size proposed (or reached so far) and the limit.
+S3Error EntityTooLarge(uint64_t proposed, uint64_t limit) {
+  S3Error e = MakeError(S3ErrorCode::kEntityTooLarge);
+  e.details.emplace_back("ProposedSize", std::to_string(proposed));
+  e.details.emplace_back("MaxSizeAllowed", std::to_string(limit));
+  return e;
+}
+
 }  // namespace
 
 S3Service::S3Service(S3Deps deps, S3Options options)
@@ -118,6 +126,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kDeleteObject: co_return co_await DeleteObject(ctx);
     case Operation::kCreateMultipartUpload: co_return co_await CreateMultipartUpload(ctx);
     case Operation::kUploadPart: co_return co_await UploadPart(ctx);
+    case Operation::kUploadPartCopy: co_return co_await UploadPartCopy(ctx);
     case Operation::kCompleteMultipartUpload: co_return co_await CompleteMultipartUpload(ctx);
     case Operation::kAbortMultipartUpload: co_return co_await AbortMultipartUpload(ctx);
     case Operation::kListParts: co_return co_await ListParts(ctx);
@@ -292,8 +301,10 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     *error = MakeError(S3ErrorCode::kMissingContentLength);
     co_return InvalidArgumentError("no length");
   }
+  // Decided from the declared length before any body byte is read (a
+  // client that waits for 100-continue never sends it).
   if (payload->expected_length() && *payload->expected_length() > options_.max_object_size) {
-    *error = MakeError(S3ErrorCode::kEntityTooLarge);
+    *error = EntityTooLarge(*payload->expected_length(), options_.max_object_size);
     co_return InvalidArgumentError("too large");
   }
   std::string want_md5;
@@ -337,7 +348,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     }
     total += filled;
     if (total > options_.max_object_size) {
-      *error = MakeError(S3ErrorCode::kEntityTooLarge);
+      *error = EntityTooLarge(total, options_.max_object_size);
       co_return InvalidArgumentError("too large");
     }
     if (filled == 0) break;

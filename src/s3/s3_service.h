@@ -14,6 +14,7 @@
 
 #include <utility>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 #include "iam/directory.h"
 #include "s3/auth.h"
 #include "s3/authorize.h"
+#include "s3/copy_source.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/tagging.h"
@@ -41,7 +43,8 @@ struct S3Options {
   std::string region = "us-east-1";
   std::string domain;                    // virtual-host style base domain; "" = off
   size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
-  uint64_t max_object_size = 5ull << 30; // single PUT and part limit (S3: 5 GiB)
+  uint64_t max_object_size = 5ull << 30; // single PUT, part and copy source limit (S3: 5 GiB)
+  uint64_t max_multipart_object_size = 5ull << 40;  // a completed upload (S3: 5 TiB)
 };
 
 struct S3Deps {
@@ -139,6 +142,7 @@ class S3Service {
   // multipart_handlers.cc
   asio::awaitable<Reply> CreateMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> UploadPart(Ctx& ctx);
+  asio::awaitable<Reply> UploadPartCopy(Ctx& ctx);
   asio::awaitable<Reply> CompleteMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> AbortMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> ListParts(Ctx& ctx);
@@ -172,6 +176,37 @@ class S3Service {
   };
   asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                 S3Error* error);
+  // The copy steps CopyObject and UploadPartCopy share (copy_handlers.cc).
+  // The source's bucket, if it exists, the requester may s3:GetObject the
+  // source key in it (another tenant's bucket only when granted) and it has
+  // the owner x-amz-source-expected-bucket-owner names, if any.
+  Result<catalog::BucketRecord> CopySourceBucket(Ctx& ctx, const CopySource& source,
+                                                 const catalog::BucketRecord& dst, S3Error* error);
+  // The source object as one record and a reader over it (which refers to
+  // the record: the struct stays where it was filled).
+  struct CopySourceObject {
+    catalog::ObjectRecord record;
+    std::unique_ptr<catalog::ObjectReader> reader;
+  };
+  // Checks a source record before its data is opened (sizes, ranges,
+  // quota); an error refuses the copy.
+  using CopySourceCheck = std::function<std::optional<S3Error>(const catalog::ObjectRecord&)>;
+  // Reads the source record into *out (NoSuchKey if absent), applies the
+  // x-amz-copy-source-if-* conditions (412) and `check`, and opens its
+  // blobs. On failure sets *error.
+  asio::awaitable<Status> OpenCopySource(Ctx& ctx, const CopySource& source, const catalog::BucketRecord& src_bucket,
+                                         const CopySourceCheck& check, CopySourceObject* out, S3Error* error);
+  // Streams plaintext bytes [first, first + length) of the source into a new
+  // segment of `dst` (committed blob, or inline). On failure sets *error.
+  asio::awaitable<Result<StoredBody>> CopyBytes(Ctx& ctx, const CopySource& source, CopySourceObject& src,
+                                                uint64_t first, uint64_t length, const catalog::BucketRecord& dst,
+                                                S3Error* error);
+  // Commits an uploaded part (UploadPart, UploadPartCopy); returns the part
+  // it replaced, whose blob the caller releases after answering. On failure
+  // sets *error (and frees the new part's blob if the commit was refused).
+  asio::awaitable<Result<std::optional<catalog::PartRecord>>> CommitPart(const std::string& upload_id,
+                                                                          const catalog::PartRecord& part,
+                                                                          S3Error* error);
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);

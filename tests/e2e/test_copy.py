@@ -225,15 +225,3 @@ def test_copy_errors(server, s3, bucket):
     with pytest.raises(ClientError) as ei:
         s3.head_object(Bucket=bucket, Key="nope")
     assert client_error(ei)[0] == 404
-
-
-def test_upload_part_copy_not_implemented(server, s3, bucket):
-    s3.put_object(Bucket=bucket, Key="k", Body=b"k")
-    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")
-    try:
-        r = server.request("PUT", object_path(bucket, "mp"),
-                           query=[("partNumber", "1"), ("uploadId", up["UploadId"])],
-                           headers={"x-amz-copy-source": "/%s/k" % bucket})
-        assert_s3_error(r, 501, "NotImplemented")
-    finally:
-        s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"])

@@ -1,20 +1,40 @@
 """Multipart uploads with boto3: Create/UploadPart/Complete/Abort, the
 "<md5 of part md5s>-N" ETag computed independently, ranges across parts,
 part re-upload, and the errors InvalidPart, InvalidPartOrder,
-EntityTooSmall, NoSuchUpload (and MalformedXML)."""
+EntityTooSmall, NoSuchUpload (and MalformedXML). UploadPartCopy: whole
+sources and x-amz-copy-source-range, copy-source conditions, encoded source
+keys, and another tenant's bucket refused as a source unless granted."""
 
+import datetime
 import hashlib
 import io
+import json
 import random
 
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
+from adminutil import AdminServer, cli
+from adminutil import s3 as s3_for
 from s3util import (assert_s3_error, client_error, md5_hex, multipart_etag,
-                    object_path)
+                    object_path, uri_encode, xml_text)
 
 MiB = 1024 * 1024
+OLD = "Sat, 29 Oct 1994 19:43:31 GMT"
+FUTURE = "Fri, 29 Oct 2100 19:43:31 GMT"
+BETA_ROOT = ("MPBETAROOTKEY0000001", "mp-beta-root-secret-0123456789")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """This module's server has operator credentials, to make a second
+    tenant for the cross-tenant UploadPartCopy test."""
+    srv = AdminServer(str(tmp_path_factory.mktemp("mp")))
+    srv.start()
+    yield srv
+    if srv.alive():
+        srv.stop_clean()
 
 
 def rnd(n, seed):
@@ -376,3 +396,254 @@ def test_parts_survive_restart(server, s3, bucket, parts):
     assert r["ETag"] == multipart_etag(parts)
     body = c.get_object(Bucket=bucket, Key="rs")["Body"].read()
     assert body == b"".join(parts)
+
+
+# ------------------------------------------------------------ UploadPartCopy
+
+def _copy_part(s3, bucket, key, uid, n, src_bucket, src_key, rng=None, **kw):
+    if rng is not None:
+        kw["CopySourceRange"] = "bytes=%d-%d" % rng
+    return s3.upload_part_copy(Bucket=bucket, Key=key, UploadId=uid,
+                               PartNumber=n, CopySource={"Bucket": src_bucket,
+                                                         "Key": src_key},
+                               **kw)
+
+
+def _raw_copy_part(server, bucket, key, uid, n, source, headers=None):
+    h = {"x-amz-copy-source": source}
+    h.update(headers or {})
+    return server.request("PUT", object_path(bucket, key),
+                          query=[("partNumber", str(n)), ("uploadId", uid)],
+                          headers=h, body=b"")
+
+
+def _parts_listed(s3, bucket, key, uid):
+    return [(p["PartNumber"], p["ETag"], p["Size"]) for p in
+            s3.list_parts(Bucket=bucket, Key=key, UploadId=uid).get("Parts", [])]
+
+
+def test_upload_part_copy_ranges_and_whole(server, s3, bucket, parts):
+    # Sources: a plain 12 MiB object, and a multipart one whose range
+    # crosses its own part boundary; the copied parts then complete, list
+    # and read back (by range and by partNumber) like uploaded ones.
+    plain = rnd(12 * MiB + 7, 20)
+    s3.put_object(Bucket=bucket, Key="src", Body=plain)
+    uid0, etags0 = _upload(s3, bucket, "mpsrc", parts)
+    _complete(s3, bucket, "mpsrc", uid0, etags0)
+    mpsrc = b"".join(parts)
+    tail = b"small whole object as the last part"
+    s3.put_object(Bucket=bucket, Key="tail", Body=tail)
+
+    up = s3.create_multipart_upload(Bucket=bucket, Key="pc")
+    uid = up["UploadId"]
+    b1 = len(parts[0])
+    expected = [plain[0:5 * MiB],                      # range of a plain object
+                mpsrc[b1 - 3 * MiB:b1 + 3 * MiB],      # across two parts
+                plain[7 * MiB:],                       # up to the last byte
+                tail]                                  # whole object, no range
+    r1 = _copy_part(s3, bucket, "pc", uid, 1, bucket, "src", (0, 5 * MiB - 1))
+    r2 = _copy_part(s3, bucket, "pc", uid, 2, bucket, "mpsrc",
+                    (b1 - 3 * MiB, b1 + 3 * MiB - 1))
+    r3 = _copy_part(s3, bucket, "pc", uid, 3, bucket, "src",
+                    (7 * MiB, len(plain) - 1))
+    r4 = _copy_part(s3, bucket, "pc", uid, 4, bucket, "tail")
+    etags = []
+    for r, data in zip((r1, r2, r3, r4), expected):
+        res = r["CopyPartResult"]
+        assert res["ETag"] == '"%s"' % md5_hex(data)
+        assert isinstance(res["LastModified"], datetime.datetime)
+        assert r["ServerSideEncryption"] == "AES256"
+        etags.append(res["ETag"])
+    assert _parts_listed(s3, bucket, "pc", uid) == [
+        (i, e, len(d)) for i, (e, d) in enumerate(zip(etags, expected), 1)]
+    done = _complete(s3, bucket, "pc", uid, etags)
+    assert done["ETag"] == multipart_etag(expected)
+    whole = b"".join(expected)
+    g = s3.get_object(Bucket=bucket, Key="pc")
+    assert hashlib.sha256(g["Body"].read()).digest() == \
+        hashlib.sha256(whole).digest()
+    for n, data in enumerate(expected, 1):
+        assert s3.get_object(Bucket=bucket, Key="pc", PartNumber=n)[
+            "Body"].read() == data, n
+    # The sources are untouched.
+    assert s3.get_object(Bucket=bucket, Key="src")["Body"].read() == plain
+
+
+def test_upload_part_copy_response_xml_and_replace(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="a", Body=b"first")
+    s3.put_object(Bucket=bucket, Key="b", Body=b"second")
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="x")["UploadId"]
+    r = _raw_copy_part(server, bucket, "x", uid, 1, "/%s/a" % bucket)
+    assert r.status == 200, r
+    assert xml_text(r.body, "ETag") == '"%s"' % md5_hex(b"first")
+    assert b"<CopyPartResult" in r.body
+    lm = xml_text(r.body, "LastModified")
+    assert lm and lm.endswith("Z") and "T" in lm
+    # Copying onto an existing part number replaces it, as UploadPart does.
+    e = _copy_part(s3, bucket, "x", uid, 1, bucket, "b")[
+        "CopyPartResult"]["ETag"]
+    assert _parts_listed(s3, bucket, "x", uid) == [(1, e, 6)]
+    _complete(s3, bucket, "x", uid, [e])
+    assert s3.get_object(Bucket=bucket, Key="x")["Body"].read() == b"second"
+
+
+def test_upload_part_copy_small_parts_fail_completion(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=rnd(2 * MiB, 21))
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
+    e1 = _copy_part(s3, bucket, "small", uid, 1, bucket, "src",
+                    (0, MiB - 1))["CopyPartResult"]["ETag"]
+    e2 = _copy_part(s3, bucket, "small", uid, 2, bucket, "src",
+                    (MiB, 2 * MiB - 1))["CopyPartResult"]["ETag"]
+    with pytest.raises(ClientError) as ei:
+        _complete(s3, bucket, "small", uid, [e1, e2])
+    assert client_error(ei) == (400, "EntityTooSmall")
+    s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=uid)
+
+
+def test_upload_part_copy_invalid_ranges(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="five", Body=b"12345")
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="r")["UploadId"]
+    src = "/%s/five" % bucket
+    # Not of the form bytes=first-last (s3-tests' improper ranges and more).
+    for bad in ("0-2", "bytes=0", "bytes=hello-world", "bytes=0-bar",
+                "bytes=hello-", "bytes=0-2,3-5", "bytes=-2", "bytes=2-"):
+        r = _raw_copy_part(server, bucket, "r", uid, 1, src,
+                           {"x-amz-copy-source-range": bad})
+        err = assert_s3_error(r, 400, "InvalidArgument")
+        assert err["ArgumentName"] == "x-amz-copy-source-range", r
+        assert err["ArgumentValue"] == bad, r
+    # Well formed but outside the 5-byte source (or reversed).
+    for bad in ((0, 21), (0, 5), (5, 5), (3, 2)):
+        with pytest.raises(ClientError) as ei:
+            _copy_part(s3, bucket, "r", uid, 1, bucket, "five", bad)
+        assert client_error(ei) == (400, "InvalidArgument"), bad
+        assert ei.value.response["Error"]["Message"] == \
+            "Range specified is not valid for source object of size: 5"
+    # Nothing was stored; the last byte alone is fine.
+    assert _parts_listed(s3, bucket, "r", uid) == []
+    e = _copy_part(s3, bucket, "r", uid, 1, bucket, "five", (4, 4))[
+        "CopyPartResult"]["ETag"]
+    assert e == '"%s"' % md5_hex(b"5")
+    s3.abort_multipart_upload(Bucket=bucket, Key="r", UploadId=uid)
+
+
+def test_upload_part_copy_conditions(server, s3, bucket):
+    etag = s3.put_object(Bucket=bucket, Key="c", Body=b"cond")["ETag"]
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="cd")["UploadId"]
+    ok = [dict(CopySourceIfMatch=etag), dict(CopySourceIfNoneMatch='"other"'),
+          dict(CopySourceIfModifiedSince=OLD),
+          dict(CopySourceIfUnmodifiedSince=FUTURE),
+          dict(CopySourceIfMatch=etag, CopySourceIfUnmodifiedSince=OLD)]
+    for kw in ok:
+        _copy_part(s3, bucket, "cd", uid, 1, bucket, "c", **kw)
+    failing = [dict(CopySourceIfMatch='"bogus"'),
+               dict(CopySourceIfNoneMatch=etag),
+               dict(CopySourceIfModifiedSince=FUTURE),
+               dict(CopySourceIfUnmodifiedSince=OLD),
+               dict(CopySourceIfNoneMatch=etag, CopySourceIfModifiedSince=OLD)]
+    for kw in failing:
+        with pytest.raises(ClientError) as ei:
+            _copy_part(s3, bucket, "cd", uid, 2, bucket, "c", **kw)
+        assert client_error(ei) == (412, "PreconditionFailed"), kw
+    assert [p[0] for p in _parts_listed(s3, bucket, "cd", uid)] == [1]
+    s3.abort_multipart_upload(Bucket=bucket, Key="cd", UploadId=uid)
+
+
+@pytest.mark.parametrize("key", ["with space", "plus+sign", "q?mark&amp=1",
+                                 "üñí/çødé", "a%2Fb", "~tilde", "%00x"])
+def test_upload_part_copy_encoded_source_keys(server, s3, bucket, key):
+    s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    uid = s3.create_multipart_upload(Bucket=bucket, Key=key + ".mp")["UploadId"]
+    e1 = _copy_part(s3, bucket, key + ".mp", uid, 1, bucket, key)[
+        "CopyPartResult"]["ETag"]
+    # Raw header, fully encoded, without the leading slash; ?versionId=null.
+    r = _raw_copy_part(server, bucket, key + ".mp", uid, 2,
+                       "%s/%s?versionId=null" % (
+                           bucket, uri_encode(key, encode_slash=False)))
+    assert r.status == 200, r
+    e2 = xml_text(r.body, "ETag")
+    assert e1 == e2 == '"%s"' % md5_hex(key.encode())
+    # (Two small parts cannot complete together: the copy made part 2 alone.)
+    _complete(s3, bucket, key + ".mp", uid, [e2], numbers=[2])
+    assert s3.get_object(Bucket=bucket, Key=key + ".mp")["Body"].read() == \
+        key.encode()
+
+
+def test_upload_part_copy_errors(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"k")
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    with pytest.raises(ClientError) as ei:
+        _copy_part(s3, bucket, "e", uid, 1, bucket, "missing")
+    assert client_error(ei) == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as ei:
+        _copy_part(s3, bucket, "e", uid, 1, bucket + "-nope", "k")
+    assert client_error(ei) == (404, "NoSuchBucket")
+    with pytest.raises(ClientError) as ei:
+        _copy_part(s3, bucket, "e", "bogus-upload-id", 1, bucket, "k")
+    assert client_error(ei) == (404, "NoSuchUpload")
+    for pn in ("0", "10001", "x"):
+        r = _raw_copy_part(server, bucket, "e", uid, pn, "/%s/k" % bucket)
+        assert_s3_error(r, 400, "InvalidArgument")
+    for source in ("/%s" % bucket, "/%s/" % bucket, ""):
+        r = _raw_copy_part(server, bucket, "e", uid, 1, source)
+        assert_s3_error(r, 400, "InvalidArgument")
+    r = _raw_copy_part(server, bucket, "e", uid, 1,
+                       "/%s/k?versionId=3HL4kqtJlcpXroDTDmJ" % bucket)
+    assert_s3_error(r, 400, "InvalidArgument")
+    assert _parts_listed(s3, bucket, "e", uid) == []
+    s3.abort_multipart_upload(Bucket=bucket, Key="e", UploadId=uid)
+
+
+def test_upload_part_copy_across_tenants(server, s3, bucket):
+    cli(server, "tenant", "create", "mpbeta", "--access-key", BETA_ROOT[0],
+        "--secret-key", BETA_ROOT[1])
+    beta = s3_for(server, BETA_ROOT)
+    own = bucket + "-beta"
+    beta.create_bucket(Bucket=own)
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"default's data")
+    beta.put_object(Bucket=own, Key="theirs", Body=b"beta's data")
+    uid = beta.create_multipart_upload(Bucket=own, Key="stolen")["UploadId"]
+    mine = s3.create_multipart_upload(Bucket=bucket, Key="mine")["UploadId"]
+    try:
+        # Another tenant's bucket as the source: refused, missing key or not.
+        for key in ("secret", "never-written"):
+            with pytest.raises(ClientError) as ei:
+                _copy_part(beta, own, "stolen", uid, 1, bucket, key)
+            assert client_error(ei) == (403, "AccessDenied"), key
+        # Its upload as the destination: refused too, whatever the source.
+        with pytest.raises(ClientError) as ei:
+            _copy_part(beta, bucket, "mine", mine, 1, own, "theirs")
+        assert client_error(ei) == (403, "AccessDenied")
+        assert _parts_listed(beta, own, "stolen", uid) == []
+        assert _parts_listed(s3, bucket, "mine", mine) == []
+        # Once the owner grants s3:GetObject on the key, the copy works.
+        canonical = cli(server, "--json", "tenant", "show", "mpbeta").json()[
+            "canonical_id"]
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"CanonicalUser": canonical},
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::%s/secret" % bucket}]}))
+        # x-amz-source-expected-bucket-owner names the source's tenant.
+        with pytest.raises(ClientError) as ei:
+            _copy_part(beta, own, "stolen", uid, 1, bucket, "secret",
+                       ExpectedSourceBucketOwner="mpbeta")
+        assert client_error(ei) == (403, "AccessDenied")
+        e = _copy_part(beta, own, "stolen", uid, 1, bucket, "secret",
+                       ExpectedSourceBucketOwner="default")[
+            "CopyPartResult"]["ETag"]
+        _complete(beta, own, "stolen", uid, [e])
+        assert beta.get_object(Bucket=own, Key="stolen")["Body"].read() == \
+            b"default's data"
+        with pytest.raises(ClientError) as ei:
+            _copy_part(beta, bucket, "mine", mine, 1, own, "theirs")
+        assert client_error(ei) == (403, "AccessDenied")
+    finally:
+        s3.delete_bucket_policy(Bucket=bucket)
+        s3.abort_multipart_upload(Bucket=bucket, Key="mine", UploadId=mine)
+        for k in ("stolen", "theirs"):
+            beta.delete_object(Bucket=own, Key=k)
+        for u in beta.list_multipart_uploads(Bucket=own).get("Uploads", []):
+            beta.abort_multipart_upload(Bucket=own, Key=u["Key"],
+                                        UploadId=u["UploadId"])
+        beta.delete_bucket(Bucket=own)
