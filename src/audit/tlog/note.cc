@@ -1,6 +1,7 @@
 // File: audit/tlog/note.cc
 #include "audit/tlog/note.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -95,6 +96,36 @@ NoteSigner::NoteSigner(std::string name, crypto::Ed25519PrivateKey key)
 Result<NoteSigner> NoteSigner::Create(std::string name, crypto::Ed25519PrivateKey key) {
   if (!ValidKeyName(name)) return InvalidArgumentError("note: invalid key name");
   return NoteSigner(std::move(name), std::move(key));
+}
+
+// The transient std::string copies of the seed here are not wiped (as the
+// text the caller read the key from is not): this runs once at start-up.
+Result<NoteSigner> NoteSigner::FromPrivateKey(std::string_view private_key) {
+  constexpr std::string_view kPrefix = "PRIVATE+KEY+";
+  if (private_key.substr(0, kPrefix.size()) != kPrefix) return InvalidArgumentError("signer key: missing prefix");
+  std::string_view rest = private_key.substr(kPrefix.size());
+  size_t p1 = rest.find('+');
+  size_t p2 = p1 == std::string_view::npos ? p1 : rest.find('+', p1 + 1);
+  if (p2 == std::string_view::npos) return InvalidArgumentError("signer key: expected name+hash+key");
+  auto blob = crypto::Base64Decode(rest.substr(p2 + 1));
+  if (!blob.ok() || blob->size() != 1 + crypto::kEd25519SeedSize || static_cast<uint8_t>((*blob)[0]) != kNoteSigEd25519) {
+    return InvalidArgumentError("signer key: not an Ed25519 key");
+  }
+  crypto::SecretBytes seed(std::as_bytes(std::span(blob->data() + 1, crypto::kEd25519SeedSize)));
+  ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, crypto::Ed25519PrivateKey::FromSeed(seed.span()));
+  ASSIGN_OR_RETURN(NoteSigner signer, Create(std::string(rest.substr(0, p1)), std::move(key)));
+  if (KeyHashHex(signer.key_hash_) != rest.substr(p1 + 1, p2 - p1 - 1)) {
+    return InvalidArgumentError("signer key: hash does not match the key");
+  }
+  return signer;
+}
+
+crypto::SecretBytes NoteSigner::PrivateKey() const {
+  std::string blob(1, static_cast<char>(kNoteSigEd25519));
+  blob.append(reinterpret_cast<const char*>(key_.seed().data()), key_.seed().size());
+  std::string text = "PRIVATE+KEY+" + name_ + "+" + KeyHashHex(key_hash_) + "+" + crypto::Base64Encode(blob);
+  crypto::SecretBytes out(std::as_bytes(std::span(text.data(), text.size())));
+  return out;
 }
 
 std::string NoteSigner::VerifierKey() const {

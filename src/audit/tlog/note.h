@@ -58,6 +58,13 @@ class NoteSigner {
 
   const std::string& name() const { return name_; }
   uint32_t key_hash() const { return key_hash_; }
+  // Parses the signer key string of Go's sumdb/note and C2SP tooling:
+  // "PRIVATE+KEY+<name>+<hash>+base64(0x01 || seed)". InvalidArgument if
+  // malformed or if the hash does not match. (Persisting it, 0600, is the
+  // caller's: the key file recipe of kms/embedded.)
+  static Result<NoteSigner> FromPrivateKey(std::string_view private_key);
+  // That string for this key (key material: keep it secret).
+  crypto::SecretBytes PrivateKey() const;
   // The verifier key string that auditors pin.
   std::string VerifierKey() const;
   // The signed note: `text`, a blank line, one signature line.

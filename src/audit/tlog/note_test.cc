@@ -44,6 +44,17 @@ TEST(NoteTest, SignsTheReferenceNoteByteForByte) {
   EXPECT_EQ(note, ReferenceNote());
 }
 
+TEST(NoteTest, PrivateKeyStringRoundTrips) {
+  const std::string skey = "PRIVATE+KEY+PeterNeumann+c74f20a3+" + std::string(kSkeyBlob);
+  ASSERT_OK_AND_ASSIGN(NoteSigner signer, NoteSigner::FromPrivateKey(skey));
+  EXPECT_EQ(signer.VerifierKey(), kVkey);
+  crypto::SecretBytes back = signer.PrivateKey();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(back.data()), back.size()), skey);
+  EXPECT_STATUS_CODE(NoteSigner::FromPrivateKey("PRIVATE+KEY+PeterNeumann+c74f20a4+" + std::string(kSkeyBlob)),
+                     kInvalidArgument);
+  EXPECT_STATUS_CODE(NoteSigner::FromPrivateKey(kVkey), kInvalidArgument);
+}
+
 TEST(NoteTest, OpensTheReferenceNote) {
   ASSERT_OK_AND_ASSIGN(NoteVerifier v, NoteVerifier::FromKey(kVkey));
   EXPECT_EQ(v.name(), "PeterNeumann");
