@@ -6,6 +6,7 @@
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
+//   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
@@ -30,6 +31,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/data_dir.h"
+#include "main/log_command.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
 
@@ -287,6 +289,19 @@ int main(int argc, char** argv) {
       "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
   scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
 
+  CLI::App* log = app.add_subcommand("log", "Transparency log tools");
+  log->require_subcommand(1);
+  LogVerifyFlags verify_flags;
+  CLI::App* verify = log->add_subcommand(
+      "verify", "Verify downloaded log entries against two checkpoints and a pinned key (offline)");
+  verify->add_option("--key", verify_flags.key, "Pinned verifier key NAME+HASH+KEY");
+  verify->add_option("--key-file", verify_flags.key_file, "File holding the pinned verifier key");
+  verify->add_option("--checkpoint1", verify_flags.checkpoint1, "Earlier signed checkpoint (optional)");
+  verify->add_option("--checkpoint2", verify_flags.checkpoint2, "Later signed checkpoint")->required();
+  verify->add_option("--dir", verify_flags.dir, "Directory in tlog-tiles layout (tile/entries/..., tile/<L>/...)");
+  verify->add_option("--entries", verify_flags.entries, "Entries as JSON lines instead of entry bundles");
+  verify->add_option("--first", verify_flags.first, "Index of the first JSON line")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -299,5 +314,6 @@ int main(int argc, char** argv) {
   if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
   if (list_keys->parsed()) return ListAccessKeys(admin_data);
   if (scrub->parsed()) return RunScrub(admin_data);
+  if (verify->parsed()) return RunLogVerify(verify_flags);
   return 2;
 }

@@ -1,0 +1,74 @@
+// File: audit/audit_log.h
+// AuditLog: the server's set of transparency logs, one per tenant (origin
+// "<server name>/tenant/<tenant id>", so that no tenant sees another's
+// activity) plus the operator's ("<server name>/operator"), all signed by
+// the server's one Ed25519 log key. This is the API the request path calls:
+//
+//   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
+//     audit_log.Append(tenant_id, event, std::move(done));
+//   });
+//   // respond only if index.ok(): a request whose event is not durable fails.
+//
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "audit/event.h"
+#include "audit/transparency_log.h"
+#include "audit/tlog/note.h"
+#include "common/status.h"
+#include "meta/meta_store.h"
+
+namespace confiance::audit {
+
+class AuditLog {
+ public:
+  // `store` is borrowed and must outlive the AuditLog. The signer's key
+  // name is the server name, which prefixes every origin.
+  AuditLog(meta::MetaStore& store, tlog::NoteSigner signer);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  const tlog::NoteSigner& signer() const { return signer_; }
+  std::string TenantOrigin(std::string_view tenant_id) const;
+  std::string OperatorOrigin() const;
+
+  // Encodes `event` and appends it to `tenant_id`'s log; `done` as
+  // TransparencyLog::Append. InvalidArgument (to `done`) for an event that
+  // cannot be encoded or an invalid tenant id. The first append to a log
+  // opens it (a few metadata reads).
+  void Append(std::string_view tenant_id, const Event& event, AppendCallback done);
+  // An operator action: appended to the operator log and, if `tenant_id` is
+  // not empty, to that tenant's log too; `done` gets the operator log index
+  // once both are durable, or the first error.
+  void AppendOperatorAction(std::string_view tenant_id, const Event& event, AppendCallback done);
+
+  // The log of `tenant_id` (opened on first use) / of the operator.
+  Result<TransparencyLog*> TenantLog(std::string_view tenant_id);
+  Result<TransparencyLog*> OperatorLog();
+
+  // Publishes a checkpoint of every open log that grew since its last one
+  // (a timer calls it at least every second). Returns the first error.
+  Status PublishCheckpoints();
+
+ private:
+  Result<TransparencyLog*> LogFor(const std::string& origin);
+
+  meta::MetaStore& store_;
+  const tlog::NoteSigner signer_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<TransparencyLog>> logs_;  // GUARDED_BY(mu_), by origin
+  std::map<std::string, uint64_t> published_;                      // GUARDED_BY(mu_): size at last checkpoint
+};
+
+// True if `tenant_id` can name a log: non-empty, at most 128 bytes of
+// printable ASCII without space, '/' or '+'.
+bool ValidLogTenantId(std::string_view tenant_id);
+
+}  // namespace confiance::audit

@@ -1,0 +1,85 @@
+// File: audit/event_test.cc
+#include "audit/event.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::audit {
+namespace {
+
+Event SampleGet() {
+  Event e;
+  e.kind = EventKind::kData;
+  e.time_ms = 1796126400123;  // 2026-12-01T12:00:00.123Z
+  e.request_id = "req-1";
+  e.source = "192.0.2.7:5123";
+  e.principal = {"user", "acme", "alice", "AKIAEXAMPLE"};
+  e.status = 200;
+  e.operation = "GetObject";
+  e.bucket = "photos";
+  e.key = "2026/\xC3\xA9t\xC3\xA9.jpg";
+  e.version_id = "v1";
+  e.bytes = 4096;
+  e.justification = "tenant-request";
+  return e;
+}
+
+TEST(EventTest, CanonicalEncodingIsSortedCompactAndStable) {
+  Event e;
+  e.kind = EventKind::kControl;
+  e.time_ms = 0;
+  e.action = "CreateTenant";
+  e.target = "tenant/acme";
+  e.details = {{"quota_bytes", "100"}, {"display_name", "ACME"}};
+  ASSERT_OK_AND_ASSIGN(std::string enc, EncodeEvent(e));
+  EXPECT_EQ(enc,
+            R"({"action":"CreateTenant","details":{"display_name":"ACME","quota_bytes":"100"},)"
+            R"("kind":"control","target":"tenant/acme","time":"1970-01-01T00:00:00.000Z","v":1})");
+}
+
+TEST(EventTest, RoundTripsEveryField) {
+  Event e = SampleGet();
+  e.error = "NoSuchKey";
+  e.approval_id = "appr-9";
+  ASSERT_OK_AND_ASSIGN(std::string enc, EncodeEvent(e));
+  EXPECT_EQ(enc.find('\n'), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(Event back, DecodeEvent(enc));
+  EXPECT_EQ(back, e);
+  EXPECT_EQ(FormatEventTime(e.time_ms), "2026-12-01T12:00:00.123Z");
+}
+
+TEST(EventTest, RefusesSecretLookingDetails) {
+  Event e = SampleGet();
+  e.details["SSE-C-Key"] = "x";
+  EXPECT_STATUS_CODE(EncodeEvent(e), kInvalidArgument);
+  e.details = {{"secret_access_key", "x"}};
+  EXPECT_STATUS_CODE(EncodeEvent(e), kInvalidArgument);
+}
+
+TEST(EventTest, DecodeRejectsNonCanonicalUnknownAndMistypedInput) {
+  ASSERT_OK_AND_ASSIGN(std::string enc, EncodeEvent(SampleGet()));
+  EXPECT_OK(DecodeEvent(enc));
+  EXPECT_STATUS_CODE(DecodeEvent(" " + enc), kInvalidArgument);                        // whitespace
+  std::string reordered = enc;
+  reordered.replace(1, 0, R"("v":1,)");
+  EXPECT_STATUS_CODE(DecodeEvent(reordered), kInvalidArgument);                         // duplicate/order
+  EXPECT_STATUS_CODE(DecodeEvent(R"({"kind":"data","time":"1970-01-01T00:00:00.000Z","v":2})"), kInvalidArgument);
+  EXPECT_STATUS_CODE(DecodeEvent(R"({"kind":"data","time":"1970-01-01T00:00:00.000Z","v":1,"zz":1})"),
+                     kInvalidArgument);
+  EXPECT_STATUS_CODE(DecodeEvent(R"({"bytes":-1,"kind":"data","time":"1970-01-01T00:00:00.000Z","v":1})"),
+                     kInvalidArgument);
+  EXPECT_STATUS_CODE(DecodeEvent(R"({"kind":"data","time":"yesterday","v":1})"), kInvalidArgument);
+  EXPECT_STATUS_CODE(DecodeEvent("not json"), kInvalidArgument);
+  EXPECT_OK(DecodeEvent(R"({"kind":"data","time":"1970-01-01T00:00:00.000Z","v":1})"));
+}
+
+TEST(EventTest, InvalidUtf8IsReplacedNotFatal) {
+  Event e = SampleGet();
+  e.key = "bad\xFFkey";
+  ASSERT_OK_AND_ASSIGN(std::string enc, EncodeEvent(e));
+  EXPECT_NE(enc.find("bad\xEF\xBF\xBDkey"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace confiance::audit

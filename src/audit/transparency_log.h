@@ -1,0 +1,129 @@
+// File: audit/transparency_log.h
+// TransparencyLog: one durable, append-only Merkle log (one per tenant plus
+// the operator's), stored in one MetaStore partition; and AppendCallback,
+// the way a request awaits its entry's durability.
+//
+// Storage (docs/audit-log.md): every entry, the hash of every complete
+// subtree (so that any tile or proof is read, never recomputed over the
+// log) and the tree size are written by one atomic, synced MetaStore batch
+// per group of appends, conditional on the previous size. A crash therefore
+// leaves the log at the size of the last acknowledged group, with every
+// hash that size needs: never a torn tree. Open re-reads the right edge,
+// checks the last entry against its leaf hash and the stored checkpoint
+// against the stored hashes, and refuses (DataLoss) a log that disagrees.
+//
+// Group commit: at most one batch per log is in flight. Appends that arrive
+// meanwhile queue and go out together as the next batch (one condition, one
+// sync); a store that groups batches (RocksMetaStore) also shares that sync
+// across logs.
+//
+// Errors: a failed batch fails every append in it and turns the log failed:
+// every later append fails with Unavailable until the log is reopened (the
+// batch may or may not have landed; the store resolves it on reopen).
+//
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/tlog/merkle.h"
+#include "audit/tlog/note.h"
+#include "common/status.h"
+#include "meta/meta_store.h"
+
+namespace confiance::audit {
+
+// Called once per append with the entry's index once it is durable, or the
+// error. Runs on the store's committer thread (or inline): it must be quick
+// and must not block; hand the result to an executor (AwaitCallback does).
+using AppendCallback = std::function<void(Result<uint64_t>)>;
+
+class TransparencyLog {
+ public:
+  // Opens (or creates, empty) the log named `origin` in `store`. `store`
+  // and `signer` are borrowed and must outlive the log. DataLoss if the
+  // stored log is inconsistent (see above); the store's error otherwise.
+  static Result<std::unique_ptr<TransparencyLog>> Open(meta::MetaStore& store, std::string origin,
+                                                       const tlog::NoteSigner& signer);
+  ~TransparencyLog();
+  TransparencyLog(const TransparencyLog&) = delete;
+  TransparencyLog& operator=(const TransparencyLog&) = delete;
+
+  // The MetaStore partition of the log named `origin`.
+  static std::string PartitionName(std::string_view origin);
+
+  const std::string& origin() const { return origin_; }
+
+  // Appends `entry` (at most tlog::kMaxEntrySize bytes, else `done` gets
+  // InvalidArgument). `done` runs exactly once, after the group holding the
+  // entry is durable, with the entry's index; entries are indexed in the
+  // order Append was called.
+  void Append(std::string entry, AppendCallback done);
+
+  // The number of durable entries.
+  uint64_t size() const;
+  // The root hash of the durable tree.
+  tlog::Hash root() const;
+
+  // Signs a checkpoint of the durable tree, stores it (synced) as the
+  // latest, and returns the signed note. Called by a timer (at least every
+  // second while there is traffic) and on demand.
+  Result<std::string> PublishCheckpoint();
+  // The latest stored checkpoint note; NotFound if none was published.
+  Result<std::string> LatestCheckpoint();
+
+  // Reads of the durable log, for the tiles API and proofs. OutOfRange if
+  // they reach beyond size().
+  Result<std::string> Entry(uint64_t index);
+  Result<tlog::Hash> NodeHash(int level, uint64_t index);
+  // The bytes of a tlog-tiles hash tile / entry bundle (width 1..256).
+  Result<std::string> HashTile(int tile_level, uint64_t index, uint64_t width);
+  Result<std::string> EntryBundle(uint64_t index, uint64_t width);
+  Result<std::vector<tlog::Hash>> InclusionProof(uint64_t index, uint64_t tree_size);
+  Result<std::vector<tlog::Hash>> ConsistencyProof(uint64_t size1, uint64_t size2);
+
+ private:
+  struct Pending {
+    std::string entry;
+    AppendCallback done;
+  };
+  struct Group {
+    std::vector<Pending> appends;
+    uint64_t first_index = 0;
+    tlog::CompactRange range_after;
+  };
+
+  TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer);
+  Status Recover();
+  tlog::NodeSource Nodes();
+  // REQUIRES mu_ held, !in_flight_, !queue_.empty(). Takes the queued
+  // appends and builds their batch against range_.
+  std::shared_ptr<Group> TakeGroupLocked(meta::Batch& batch);
+  void Submit(std::shared_ptr<Group> group, meta::Batch batch);
+  void Completed(const std::shared_ptr<Group>& group, const Status& status);
+
+  meta::MetaStore& store_;
+  const std::string origin_;
+  const std::string partition_;
+  const tlog::NoteSigner& signer_;
+  static constexpr size_t kMaxGroup = 4096;
+
+  std::mutex publish_mu_;  // orders checkpoint writes
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;  // signalled when in_flight_ turns false
+  std::deque<Pending> queue_;      // GUARDED_BY(mu_)
+  bool in_flight_ = false;         // GUARDED_BY(mu_)
+  Status failed_;                  // GUARDED_BY(mu_)
+  tlog::CompactRange range_;       // GUARDED_BY(mu_): the durable tree
+};
+
+}  // namespace confiance::audit

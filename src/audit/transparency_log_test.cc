@@ -1,0 +1,351 @@
+// File: audit/transparency_log_test.cc
+// The durable log over the real RocksDB store (with power loss simulated
+// by FaultInjectionEnv) and over the in-memory fake: indices, tiles,
+// proofs, group commit, crash recovery and refusal of a tampered store.
+#include "audit/transparency_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "audit/audit_log.h"
+#include "audit/tlog/checkpoint.h"
+#include "audit/tlog/tiles.h"
+#include "meta/memory/memory_meta_store.h"
+#include "meta/rocksdb/rocksdb_meta_store.h"
+#include "tests/testutil/fault_injection_env.h"
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::audit {
+namespace {
+
+tlog::NoteSigner TestSigner(std::string name = "s3.test.example") {
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  EXPECT_TRUE(key.ok());
+  return std::move(tlog::NoteSigner::Create(std::move(name), std::move(*key))).value();
+}
+
+// Appends and waits for durability; returns the index.
+Result<uint64_t> AppendSync(TransparencyLog& log, std::string entry) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Result<uint64_t>> out;
+  log.Append(std::move(entry), [&](Result<uint64_t> r) {
+    std::lock_guard lock(mu);
+    out.emplace(std::move(r));
+    cv.notify_all();
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return out.has_value(); });
+  return std::move(*out);
+}
+
+std::string EntryText(uint64_t i) { return "entry-" + std::to_string(i) + std::string(i % 17, '#'); }
+
+// The reference root of entries [0, n): the RFC definition, recursively.
+tlog::Hash RefRoot(const std::vector<std::string>& d, size_t lo, size_t hi) {
+  if (hi == lo) return tlog::EmptyRoot();
+  if (hi - lo == 1) return tlog::HashLeaf(d[lo]);
+  size_t k = 1;
+  while (k * 2 < hi - lo) k *= 2;
+  return tlog::HashChildren(RefRoot(d, lo, lo + k), RefRoot(d, lo + k, hi));
+}
+
+class TransparencyLogTest : public ::testing::Test {
+ protected:
+  TransparencyLogTest() : fault_env_(*Env::Default()), signer_(TestSigner()) {}
+
+  void OpenStore() {
+    meta::RocksMetaStore::Options options;
+    options.path = dir_.Sub("db");
+    options.env = &fault_env_;
+    options.block_cache_bytes = 1 << 20;
+    ASSERT_OK_AND_ASSIGN(store_, meta::RocksMetaStore::Open(options));
+  }
+  void OpenLog() { ASSERT_OK_AND_ASSIGN(log_, TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_)); }
+  void CrashAndReopen() {
+    log_.reset();
+    fault_env_.SetFilesystemActive(false);
+    store_.reset();
+    ASSERT_OK(fault_env_.SimulatePowerLoss());
+    fault_env_.SetFilesystemActive(true);
+    OpenStore();
+  }
+
+  testutil::TempDir dir_;
+  testutil::FaultInjectionEnv fault_env_;
+  tlog::NoteSigner signer_;
+  std::unique_ptr<meta::RocksMetaStore> store_;
+  std::unique_ptr<TransparencyLog> log_;
+};
+
+TEST_F(TransparencyLogTest, ConcurrentAppendsGetDistinctIndicesAndAValidTree) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  constexpr int kThreads = 8, kPerThread = 75;
+  std::vector<std::string> by_index(kThreads * kPerThread);
+  std::mutex mu;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string e = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = AppendSync(*log_, e);
+        if (!r.ok() || *r >= by_index.size()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(mu);
+        if (!by_index[*r].empty()) ++failures;
+        by_index[*r] = e;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_EQ(log_->size(), by_index.size());
+  EXPECT_EQ(log_->root(), RefRoot(by_index, 0, by_index.size()));
+  for (uint64_t i = 0; i < by_index.size(); i += 37) {
+    ASSERT_OK_AND_ASSIGN(std::string e, log_->Entry(i));
+    EXPECT_EQ(e, by_index[i]);
+    ASSERT_OK_AND_ASSIGN(auto proof, log_->InclusionProof(i, by_index.size()));
+    EXPECT_OK(tlog::VerifyInclusion(i, by_index.size(), tlog::HashLeaf(e), proof, log_->root()));
+  }
+  ASSERT_OK_AND_ASSIGN(auto cproof, log_->ConsistencyProof(300, by_index.size()));
+  EXPECT_OK(tlog::VerifyConsistency(300, by_index.size(), RefRoot(by_index, 0, 300), log_->root(), cproof));
+  EXPECT_STATUS_CODE(log_->Entry(by_index.size()), kOutOfRange);
+}
+
+TEST_F(TransparencyLogTest, TilesHoldTheStoredHashesAndEntries) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  std::vector<std::string> entries;
+  for (uint64_t i = 0; i < 600; ++i) {
+    entries.push_back(EntryText(i));
+    log_->Append(entries.back(), [](Result<uint64_t>) {});
+  }
+  ASSERT_OK(AppendSync(*log_, "last"));
+  entries.push_back("last");
+  ASSERT_EQ(log_->size(), 601u);
+  // Level-0 tile 2 is partial: leaves 512..600.
+  EXPECT_EQ(tlog::TileWidth(0, 2, 601), 89u);
+  ASSERT_OK_AND_ASSIGN(std::string tile, log_->HashTile(0, 2, 89));
+  ASSERT_OK_AND_ASSIGN(auto hashes, tlog::DecodeHashTile(tile));
+  ASSERT_EQ(hashes.size(), 89u);
+  EXPECT_EQ(hashes[0], tlog::HashLeaf(entries[512]));
+  EXPECT_EQ(hashes[88], tlog::HashLeaf(entries[600]));
+  // Level-1 tile 0 holds the roots of the two complete 256-leaf subtrees.
+  ASSERT_OK_AND_ASSIGN(tile, log_->HashTile(1, 0, 2));
+  ASSERT_OK_AND_ASSIGN(hashes, tlog::DecodeHashTile(tile));
+  EXPECT_EQ(hashes[0], RefRoot(entries, 0, 256));
+  EXPECT_EQ(hashes[1], RefRoot(entries, 256, 512));
+  EXPECT_STATUS_CODE(log_->HashTile(1, 0, 3), kOutOfRange);
+  EXPECT_STATUS_CODE(log_->HashTile(0, 2, 90), kOutOfRange);
+  ASSERT_OK_AND_ASSIGN(std::string bundle, log_->EntryBundle(1, 256));
+  ASSERT_OK_AND_ASSIGN(auto decoded, tlog::DecodeEntryBundle(bundle));
+  EXPECT_EQ(decoded, std::vector<std::string>(entries.begin() + 256, entries.begin() + 512));
+}
+
+TEST_F(TransparencyLogTest, CheckpointIsSignedAndSurvivesReopen) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  for (int i = 0; i < 10; ++i) ASSERT_OK(AppendSync(*log_, EntryText(i)));
+  ASSERT_OK_AND_ASSIGN(std::string note, log_->PublishCheckpoint());
+  ASSERT_OK_AND_ASSIGN(auto verifier, tlog::NoteVerifier::FromKey(signer_.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(std::string text, verifier.Open(note));
+  ASSERT_OK_AND_ASSIGN(tlog::Checkpoint cp, tlog::ParseCheckpoint(text));
+  EXPECT_EQ(cp.origin, "s3.test.example/tenant/acme");
+  EXPECT_EQ(cp.size, 10u);
+  EXPECT_EQ(cp.root, log_->root());
+  ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  ASSERT_OK_AND_ASSIGN(std::string latest, log_->LatestCheckpoint());
+  EXPECT_EQ(latest, note);
+}
+
+TEST_F(TransparencyLogTest, AcknowledgedEntriesSurvivePowerLoss) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  std::vector<std::string> acked;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_NO_FATAL_FAILURE(OpenLog());
+    ASSERT_EQ(log_->size(), acked.size());
+    // Concurrent appends; every acknowledged one must survive.
+    std::vector<std::thread> threads;
+    std::mutex mu;
+    std::map<uint64_t, std::string> got;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 25; ++i) {
+          std::string e = "r" + std::to_string(round) + "t" + std::to_string(t) + "i" + std::to_string(i);
+          auto r = AppendSync(*log_, e);
+          ASSERT_TRUE(r.ok());
+          std::lock_guard lock(mu);
+          got[*r] = e;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (auto& [i, e] : got) {
+      ASSERT_EQ(i, acked.size());
+      acked.push_back(e);
+    }
+    ASSERT_OK(log_->PublishCheckpoint());
+    ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+    ASSERT_NO_FATAL_FAILURE(OpenLog());
+    ASSERT_EQ(log_->size(), acked.size());
+    EXPECT_EQ(log_->root(), RefRoot(acked, 0, acked.size()));
+    for (size_t i = 0; i < acked.size(); i += 11) {
+      ASSERT_OK_AND_ASSIGN(std::string e, log_->Entry(i));
+      EXPECT_EQ(e, acked[i]);
+    }
+    log_.reset();
+  }
+}
+
+TEST_F(TransparencyLogTest, FailedSyncFailsTheGroupAndLaterAppends) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  ASSERT_OK(AppendSync(*log_, "ok"));
+  fault_env_.FailAfter(1, EIO, testutil::kFaultSync);
+  EXPECT_FALSE(AppendSync(*log_, "during").ok());
+  EXPECT_STATUS_CODE(AppendSync(*log_, "after"), kUnavailable);
+  fault_env_.ClearFailure();
+  ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  // "during" may or may not have landed; the tree is whole either way.
+  ASSERT_GE(log_->size(), 1u);
+  ASSERT_LE(log_->size(), 2u);
+  ASSERT_OK_AND_ASSIGN(std::string first, log_->Entry(0));
+  EXPECT_EQ(first, "ok");
+  EXPECT_OK(AppendSync(*log_, "next"));
+}
+
+TEST_F(TransparencyLogTest, OpenRefusesATamperedStore) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  for (int i = 0; i < 5; ++i) ASSERT_OK(AppendSync(*log_, EntryText(i)));
+  ASSERT_OK(log_->PublishCheckpoint());
+  log_.reset();
+  std::string partition = TransparencyLog::PartitionName("s3.test.example/tenant/acme");
+  // Rewrite the last entry behind the log's back.
+  meta::Batch tamper;
+  tamper.Put(std::string("e") + std::string(7, '\0') + '\x04', "\x01rewritten");
+  ASSERT_OK(store_->Apply(partition, tamper));
+  EXPECT_STATUS_CODE(TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_), kDataLoss);
+  // Roll the size back below the published checkpoint.
+  meta::Batch rollback;
+  rollback.Put("s", std::string(7, '\0') + '\x03');
+  rollback.Delete(std::string("e") + std::string(7, '\0') + '\x04');
+  rollback.Delete(std::string("e") + std::string(7, '\0') + '\x03');
+  ASSERT_OK(store_->Apply(partition, rollback));
+  auto reopened = TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_);
+  EXPECT_STATUS_CODE(reopened, kDataLoss);
+}
+
+// A store that holds every ApplyAsync completion until released, to watch
+// appends queue behind the batch in flight.
+class HeldStore : public meta::MetaStore {
+ public:
+  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base_.Get(p, k); }
+  Status Apply(std::string_view p, const meta::Batch& b) override { return base_.Apply(p, b); }
+  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
+    return base_.Scan(p, o);
+  }
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
+                                                  size_t limit) override {
+    return base_.ListPartitions(prefix, after, limit);
+  }
+  Status DropPartition(std::string_view p) override { return base_.DropPartition(p); }
+  void ApplyAsync(std::string_view partition, meta::Batch batch, std::function<void(Status)> done) override {
+    Status st = base_.Apply(partition, batch);
+    std::lock_guard lock(mu_);
+    ++batches_;
+    held_.push_back([done, st] { done(st); });
+  }
+  void ReleaseAll() {
+    for (;;) {
+      std::vector<std::function<void()>> held;
+      {
+        std::lock_guard lock(mu_);
+        held.swap(held_);
+      }
+      if (held.empty()) return;
+      for (auto& f : held) f();
+    }
+  }
+  int batches() {
+    std::lock_guard lock(mu_);
+    return batches_;
+  }
+
+ private:
+  meta::MemoryMetaStore base_;
+  std::mutex mu_;
+  int batches_ = 0;
+  std::vector<std::function<void()>> held_;
+};
+
+TEST(TransparencyLogGroupCommitTest, AppendsDuringAFlightShareOneBatch) {
+  HeldStore store;
+  tlog::NoteSigner signer = TestSigner();
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer));
+  std::vector<uint64_t> indices;
+  std::mutex mu;
+  for (int i = 0; i < 100; ++i) {
+    log->Append(EntryText(i), [&](Result<uint64_t> r) {
+      ASSERT_TRUE(r.ok());
+      std::lock_guard lock(mu);
+      indices.push_back(*r);
+    });
+  }
+  EXPECT_EQ(store.batches(), 1);  // the first entry alone; 99 wait
+  EXPECT_EQ(log->size(), 0u);     // nothing acknowledged before durability
+  store.ReleaseAll();
+  EXPECT_EQ(store.batches(), 2);  // the 99 went out together
+  ASSERT_EQ(indices.size(), 100u);
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_EQ(indices[i], i);
+  EXPECT_EQ(log->size(), 100u);
+}
+
+TEST(AuditLogTest, TenantsHaveSeparateLogsAndOperatorActionsReachBoth) {
+  meta::MemoryMetaStore store;
+  AuditLog audit(store, TestSigner("s3.example.eu"));
+  Event e;
+  e.operation = "PutObject";
+  e.bucket = "b";
+  e.time_ms = 1;
+  std::vector<Status> results;
+  auto record = [&](Result<uint64_t> r) { results.push_back(r.status()); };
+  audit.Append("acme", e, record);
+  audit.Append("acme", e, record);
+  audit.Append("globex", e, record);
+  Event op;
+  op.kind = EventKind::kControl;
+  op.action = "ShredTenantKey";
+  op.target = "tenant/globex";
+  audit.AppendOperatorAction("globex", op, record);
+  audit.Append("bad/id", e, record);
+  ASSERT_EQ(results.size(), 5u);
+  for (int i = 0; i < 4; ++i) EXPECT_OK(results[i]);
+  EXPECT_EQ(results[4].code(), StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(TransparencyLog * acme, audit.TenantLog("acme"));
+  ASSERT_OK_AND_ASSIGN(TransparencyLog * globex, audit.TenantLog("globex"));
+  ASSERT_OK_AND_ASSIGN(TransparencyLog * op_log, audit.OperatorLog());
+  EXPECT_EQ(acme->origin(), "s3.example.eu/tenant/acme");
+  EXPECT_EQ(op_log->origin(), "s3.example.eu/operator");
+  EXPECT_EQ(acme->size(), 2u);
+  EXPECT_EQ(globex->size(), 2u);
+  EXPECT_EQ(op_log->size(), 1u);
+  ASSERT_OK(audit.PublishCheckpoints());
+  ASSERT_OK_AND_ASSIGN(std::string note, globex->LatestCheckpoint());
+  EXPECT_NE(note.find("s3.example.eu/tenant/globex\n2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace confiance::audit
