@@ -2,6 +2,8 @@
 // The confiance binary: parses the command line (CLI11), builds the object
 // graph, runs. The only place that knows every layer.
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
+//                    [--idle-timeout S --header-timeout S --body-timeout S --write-timeout S]
+//                    [--space-reserve BYTES]
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -11,8 +13,10 @@
 #include <utility>
 
 #include <CLI/CLI.hpp>
+#include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +56,36 @@ struct ServerFlags {
   uint64_t sweep_interval_s = 600;
   uint64_t sweep_grace_s = 3600;
   uint64_t max_object_size = 5ull << 30;  // S3's; lowered only by tests
+  // HTTP timeouts (seconds); defaults as http::ServerOptions.
+  uint64_t idle_timeout_s = 60;
+  uint64_t header_timeout_s = 30;
+  uint64_t body_timeout_s = 60;
+  uint64_t write_timeout_s = 60;
+  // Bytes of disk kept free for metadata and deletions; -1: automatic.
+  int64_t space_reserve = -1;
 };
+
+// Automatic space reserve: 5 % of the data file system, capped at 256 MiB
+// (enough for RocksDB's WAL, a memtable flush and the deletions that free
+// space; small disks keep a proportionate share).
+uint64_t AutoSpaceReserve(Env& env, const std::string& path) {
+  Result<DiskSpace> space = env.GetDiskSpace(path);
+  if (!space.ok()) return 0;
+  return std::min<uint64_t>(space->total / 20, uint64_t{256} << 20);
+}
+
+// Each connection is a file descriptor: take the whole hard limit, as
+// nginx's worker_rlimit_nofile or Go's runtime do, so that the soft
+// default (often 1024) does not cap the connection count.
+void RaiseFileLimit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rlim_t was = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    spdlog::info("open-file limit raised from {} to {}", was, rl.rlim_cur);
+  }
+}
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
   size_t colon = s.rfind(':');
@@ -123,6 +156,7 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
 
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
+  RaiseFileLimit();
   Result<std::pair<std::string, uint16_t>> listen = ParseListen(flags.listen);
   if (!listen.ok()) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
@@ -137,6 +171,9 @@ int RunServer(const ServerFlags& flags) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
+  const uint64_t reserve = flags.space_reserve >= 0 ? static_cast<uint64_t>(flags.space_reserve)
+                                                    : AutoSpaceReserve(*Env::Default(), flags.data);
+  (*dir)->blobs->set_space_reserve(reserve);
   BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
   s3::S3Options s3_options;
   s3_options.region = flags.region;
@@ -152,6 +189,10 @@ int RunServer(const ServerFlags& flags) {
   http_options.host = listen->first;
   http_options.port = listen->second;
   http_options.threads = flags.threads;
+  http_options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
+  http_options.header_timeout = std::chrono::seconds(flags.header_timeout_s);
+  http_options.body_stall_timeout = std::chrono::seconds(flags.body_timeout_s);
+  http_options.write_stall_timeout = std::chrono::seconds(flags.write_timeout_s);
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options,
       [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
@@ -196,8 +237,8 @@ int RunServer(const ServerFlags& flags) {
     }
   });
 
-  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {})", listen->first,
-               (*server)->port(), flags.data, flags.region);
+  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {}, space reserve {} bytes)",
+               listen->first, (*server)->port(), flags.data, flags.region, reserve);
   (*server)->Run();
   spdlog::info("server stopped");
   {
@@ -272,6 +313,18 @@ int main(int argc, char** argv) {
                      "Largest single PUT, part and copy source in bytes (S3: 5 GiB; lower it only to test the limit)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
+  server->add_option("--idle-timeout", flags.idle_timeout_s, "Seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--header-timeout", flags.header_timeout_s, "Seconds to receive a whole request header block")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--body-timeout", flags.body_timeout_s, "Seconds a request body may make no progress")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--write-timeout", flags.write_timeout_s, "Seconds a client may stop reading a response")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--space-reserve", flags.space_reserve,
+                     "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
+                     "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
+      ->capture_default_str();
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");

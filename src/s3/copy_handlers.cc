@@ -112,6 +112,10 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
                                                                      uint64_t length,
                                                                      const catalog::BucketRecord& dst,
                                                                      S3Error* error) {
+  if (Status room = deps_.blobs.CheckSpace(length); !room.ok()) {
+    *error = ErrorFromStatus(room);
+    co_return room;
+  }
   Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(dst);
   if (!dst_key.ok()) {
     *error = ErrorFromStatus(dst_key.status());
