@@ -49,6 +49,7 @@ enum class Operation {
   kPutBucketAcl,
   kGetObjectAcl,
   kPutObjectAcl,
+  kGetObjectAttributes,  // object_attributes_handlers.cc
   kGetPublicAccessBlock,
   kPutPublicAccessBlock,
   kDeletePublicAccessBlock,

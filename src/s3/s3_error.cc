@@ -106,9 +106,12 @@ constexpr std::array kTable = {
     Entry{"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"},
     Entry{"UnexpectedContent", 400, "This request does not support content"},
     Entry{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
+    Entry{"MalformedTrailerError", 400,
+          "The request contained trailing data that was not well-formed or did not conform to our "
+          "published schema."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidPartNumber) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMalformedTrailerError) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

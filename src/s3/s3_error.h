@@ -72,6 +72,7 @@ enum class S3ErrorCode {
   kAccessControlListNotSupported,
   kUnexpectedContent,
   kInvalidPartNumber,
+  kMalformedTrailerError,
 };
 
 struct S3Error {
