@@ -266,9 +266,9 @@ TEST(RecordsTest, DecodesVersionOneObjectRecord) {
   ASSERT_EQ(r.segments.size(), 1u);
   EXPECT_EQ(r.segments[0].inline_data, "SEALED");
   EXPECT_EQ(r.segments[0].wrapped_key, "WK");
-  // Re-encoded, it is a version 3 record that decodes to the same fields.
+  // Re-encoded, it is a version 4 record that decodes to the same fields.
   std::string v2 = EncodeObject(r);
-  EXPECT_EQ(v2[1], 3);
+  EXPECT_EQ(v2[1], 4);
   ASSERT_OK_AND_ASSIGN(ObjectRecord again, DecodeObject(v2));
   EXPECT_EQ(again.segments[0].inline_data, "SEALED");
   EXPECT_EQ(again.user_meta, r.user_meta);
@@ -276,6 +276,83 @@ TEST(RecordsTest, DecodesVersionOneObjectRecord) {
   std::string v9 = v1;
   v9[1] = 9;
   EXPECT_STATUS_CODE(DecodeObject(v9), kDataLoss);
+}
+
+// A version 3 record (ACLs, before additional checksums): the version 1
+// bytes above with an empty tag map and an empty ACL after upload_id. It
+// decodes with no checksum.
+TEST(RecordsTest, DecodesVersionThreeObjectRecordWithoutChecksum) {
+  ObjectRecord r;
+  r.size = 5;
+  r.etag = "e";
+  r.op_tag = "op1";
+  Segment seg;
+  seg.inline_data = "SEALED";
+  seg.wrapped_key = "WK";
+  seg.etag = "e";
+  r.segments = {seg};
+  std::string v4 = EncodeObject(r);
+  ASSERT_EQ(v4[1], 4);
+  // Version 4 ends the header with two empty strings (algorithm, checksum)
+  // and each segment with one (its checksum); drop them to get version 3.
+  const std::string header_end = std::string("\x03op1\x00\x00\x00", 7);  // op_tag, upload_id, tags, acl
+  size_t at = v4.find(header_end);
+  ASSERT_NE(at, std::string::npos);
+  std::string v3 = v4;
+  v3[1] = 3;
+  v3.erase(at + header_end.size(), 2);
+  size_t seg_end = v3.find(std::string("WK\x01", 3) + "e", at);
+  ASSERT_NE(seg_end, std::string::npos);
+  v3.erase(seg_end + 4, 1);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord d, DecodeObject(v3));
+  EXPECT_EQ(d.op_tag, "op1");
+  EXPECT_TRUE(d.checksum_algorithm.empty());
+  EXPECT_TRUE(d.checksum.empty());
+  ASSERT_EQ(d.segments.size(), 1u);
+  EXPECT_EQ(d.segments[0].inline_data, "SEALED");
+  EXPECT_TRUE(d.segments[0].checksum.empty());
+}
+
+TEST(RecordsTest, ChecksumsRoundTripInObjectPartAndUploadRecords) {
+  ObjectRecord obj;
+  obj.checksum_algorithm = "CRC32C";
+  obj.checksum = "VuhUaQ==-2";
+  Segment a;
+  a.blob_id = "blob-a";
+  a.checksum = "AAAAAA==";
+  Segment b;
+  b.inline_data = "x";
+  b.checksum = "ImIEBA==";
+  obj.segments = {a, b};
+  std::string full = EncodeObject(obj);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord o2, DecodeObject(full));
+  EXPECT_EQ(o2.checksum_algorithm, "CRC32C");
+  EXPECT_EQ(o2.checksum, "VuhUaQ==-2");
+  ASSERT_EQ(o2.segments.size(), 2u);
+  EXPECT_EQ(o2.segments[0].checksum, "AAAAAA==");
+  EXPECT_EQ(o2.segments[1].checksum, "ImIEBA==");
+  EXPECT_EQ(o2.segments[1].inline_data, "x");
+  for (size_t n = 0; n < full.size(); ++n) {
+    EXPECT_STATUS_CODE(DecodeObject(full.substr(0, n)), kDataLoss) << n;
+  }
+
+  PartRecord part;
+  part.part_number = 2;
+  part.segment = a;
+  ASSERT_OK_AND_ASSIGN(PartRecord p2, DecodePart(EncodePart(part)));
+  EXPECT_EQ(p2.segment.checksum, "AAAAAA==");
+  part.segment.checksum.clear();
+  ASSERT_OK_AND_ASSIGN(PartRecord p3, DecodePart(EncodePart(part)));
+  EXPECT_TRUE(p3.segment.checksum.empty());
+
+  UploadRecord up;
+  up.upload_id = "u";
+  up.checksum_algorithm = "SHA256";
+  ASSERT_OK_AND_ASSIGN(UploadRecord u2, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(u2.checksum_algorithm, "SHA256");
+  up.checksum_algorithm.clear();
+  ASSERT_OK_AND_ASSIGN(UploadRecord u3, DecodeUpload(EncodeUpload(up)));
+  EXPECT_TRUE(u3.checksum_algorithm.empty());
 }
 
 TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {

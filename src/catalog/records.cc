@@ -97,6 +97,7 @@ Result<json> Parse(std::string_view bytes, const char* what) {
 // A segment inside a part record (CBOR).
 json SegmentJson(const Segment& s) {
   json j = {{"ps", s.plain_size}, {"wk", Bin(s.wrapped_key)}, {"e", s.etag}};
+  if (!s.checksum.empty()) j["ck"] = s.checksum;  // optional: older parts have none
   if (s.blob_id.empty()) {
     j["in"] = Bin(s.inline_data);
   } else {
@@ -112,6 +113,7 @@ Segment SegmentFrom(const json& j) {
   s.plain_size = U64(j, "ps");
   if (auto it = j.find("wk"); it != j.end()) s.wrapped_key = FromBin(*it);
   s.etag = Str(j, "e");
+  s.checksum = Str(j, "ck");
   return s;
 }
 
@@ -170,17 +172,20 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | parts_count | op_tag | upload_id
 //   | n, n x (key, value) tags                          (version >= 2)
 //   | acl (opaque bytes; "" = the default)               (version >= 3)
+//   | checksum_algorithm | checksum                       (version >= 4)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
+//                    | checksum                           (version >= 4)
 //   | inline data of each inline segment, in order
 namespace {
 
 constexpr char kObjectMarker = 'O';
 // Version 1: no tag set. Version 2 (object tagging) adds the tag map after
-// upload_id; version 3 (ACLs) the ACL after it. All decode; only version 3
-// is written.
+// upload_id; version 3 (ACLs) the ACL after it; version 4 (additional
+// checksums) the object's checksum after the ACL and each segment's after
+// its etag. All decode; only version 4 is written.
 constexpr uint8_t kObjectVersionNoTags = 1;
-constexpr uint8_t kObjectVersion = 3;
+constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -266,6 +271,8 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.upload_id);
   PutMap(out, r.tags);
   PutString(out, r.acl);
+  PutString(out, r.checksum_algorithm);
+  PutString(out, r.checksum);
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -278,6 +285,7 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutVarint(out, s.plain_size);
     PutString(out, s.wrapped_key);
     PutString(out, s.etag);
+    PutString(out, s.checksum);
   }
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) out += s.inline_data;
@@ -304,6 +312,10 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   r.upload_id = in.String();
   if (version >= 2) r.tags = in.Map();
   if (version >= 3) r.acl = in.String();
+  if (version >= 4) {
+    r.checksum_algorithm = in.String();
+    r.checksum = in.String();
+  }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);
@@ -322,6 +334,7 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     seg.plain_size = in.Varint();
     seg.wrapped_key = in.String();
     seg.etag = in.String();
+    if (version >= 4) seg.checksum = in.String();
   }
   for (uint64_t i = 0; i < n && in.ok(); ++i) {
     std::string_view data = in.Bytes(inline_sizes[i]);
@@ -333,10 +346,12 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
 }
 
 std::string EncodeUpload(const UploadRecord& r) {
-  return Encode({{"v", kRecordVersion}, {"id", r.upload_id}, {"key", r.key},
-                 {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
-                 {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
-                 {"tags", r.tags}});
+  json j = {{"v", kRecordVersion}, {"id", r.upload_id}, {"key", r.key},
+            {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
+            {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
+            {"tags", r.tags}};
+  if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
+  return Encode(j);
 }
 
 Result<UploadRecord> DecodeUpload(std::string_view bytes) {
@@ -351,6 +366,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.user_meta = Map(j, "meta");
   r.completing_tag = Str(j, "completing");
   r.tags = Map(j, "tags");
+  r.checksum_algorithm = Str(j, "ca");
   return r;
 }
 

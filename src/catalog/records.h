@@ -61,6 +61,10 @@ struct Segment {
   uint64_t plain_size = 0;
   std::string wrapped_key;   // data key wrapped under the bucket key
   std::string etag;          // hex MD5 of the plaintext of this segment
+  // The segment's additional checksum (base64, of the owning object's or
+  // upload's checksum_algorithm); "" = none. Multipart parts keep theirs
+  // for CompleteMultipartUpload and GetObjectAttributes.
+  std::string checksum;
 };
 
 struct ObjectRecord {
@@ -76,6 +80,11 @@ struct ObjectRecord {
   std::string upload_id;     // multipart: the upload it completed
   TagMap tags;               // object tagging (at most 10)
   std::string acl;           // iam::acl::EncodeAcl bytes (opaque here); "" = private to the bucket owner
+  // Additional checksum (x-amz-checksum-*): S3's algorithm name ("CRC32",
+  // "CRC32C", "SHA1", "SHA256"; "" = none) and the base64 value; for a
+  // multipart object the composite value with "-<parts>" appended.
+  std::string checksum_algorithm;
+  std::string checksum;
 };
 
 struct UploadRecord {
@@ -91,6 +100,7 @@ struct UploadRecord {
   // delete part blobs the completed object may reference.
   std::string completing_tag;
   TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
+  std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
 };
 
 struct PartRecord {

@@ -255,6 +255,13 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec.tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
   out.segments.push_back(std::move(copied->segment));
+  // The copy has the same bytes: a whole-object checksum still holds (a
+  // multipart composite does not describe the single-segment copy).
+  if (rec.parts_count == 0 && !rec.checksum.empty()) {
+    out.checksum_algorithm = rec.checksum_algorithm;
+    out.checksum = rec.checksum;
+    out.segments.back().checksum = rec.checksum;
+  }
   out.op_tag = catalog::NewOpTag();
   src.reader.reset();  // done with the source's blobs
   Result<std::optional<catalog::ObjectRecord>> replaced =

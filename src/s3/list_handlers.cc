@@ -125,6 +125,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     w.Element("Key", MaybeEncode(o.key, url));
     w.Element("LastModified", IsoTime(o.record.modified_ms));
     w.Element("ETag", QuotedEtag(o.record.etag));
+    if (!o.record.checksum_algorithm.empty()) w.Element("ChecksumAlgorithm", o.record.checksum_algorithm);
     w.Element("Size", o.record.size);
     if (fetch_owner) w.Open("Owner").Element("ID", owner_id).Element("DisplayName", owner_name).Close();
     w.Element("StorageClass", "STANDARD");

@@ -14,6 +14,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "s3/copy_source.h"
+#include "s3/checksum_request.h"
 #include "s3/object_headers.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
@@ -73,14 +74,52 @@ bool CompletedBy(const catalog::ObjectRecord& object, std::string_view upload_id
   return true;
 }
 
-std::string CompleteResultXml(const std::string& bucket, const std::string& key, const std::string& etag) {
+std::string CompleteResultXml(const std::string& bucket, const std::string& key,
+                              const catalog::ObjectRecord& object) {
   xml::XmlWriter w;
   w.OpenRoot("CompleteMultipartUploadResult")
       .Element("Location", fmt::format("/{}/{}", bucket, key))
       .Element("Bucket", bucket)
       .Element("Key", key)
-      .Element("ETag", QuotedEtag(etag));
+      .Element("ETag", QuotedEtag(object.etag));
+  std::optional<crypto::ChecksumAlgorithm> algorithm = crypto::ParseChecksumAlgorithm(object.checksum_algorithm);
+  if (algorithm && !object.checksum.empty()) w.Element(ChecksumElementName(*algorithm), object.checksum);
   return w.Finish();
+}
+
+// Checks the Checksum<ALGORITHM> elements a CompleteMultipartUpload part
+// carries against the checksum its upload stored for it (`algorithm`: the
+// upload's, if any). InvalidPart for a different value, InvalidRequest for
+// a checksum of another algorithm than the upload's.
+std::optional<S3Error> CheckCompletedPartChecksums(const xml::CompletedPart& wanted, const catalog::Segment& part,
+                                                   std::optional<crypto::ChecksumAlgorithm> algorithm) {
+  for (const auto& [element, value] : wanted.checksums) {
+    if (!algorithm || element != ChecksumElementName(*algorithm)) {
+      return MakeError(S3ErrorCode::kInvalidRequest,
+                       fmt::format("The upload was created using the {} checksum algorithm; part {} gives {}.",
+                                   algorithm ? crypto::ChecksumName(*algorithm) : "null", wanted.part_number,
+                                   element));
+    }
+    if (value != part.checksum) {
+      return MakeError(S3ErrorCode::kInvalidPart,
+                       "One or more of the specified parts could not be found.  The part may not have been "
+                       "uploaded, or the specified entity tag or checksum may not have matched the part's.");
+    }
+  }
+  return std::nullopt;
+}
+
+// S3's checksum of a multipart object made of `segments`: the checksum of
+// their raw checksums, base64, with "-<count>"; "" if a part has none.
+std::string CompositeOf(crypto::ChecksumAlgorithm algorithm, const std::vector<catalog::Segment>& segments) {
+  std::vector<std::string> raw;
+  raw.reserve(segments.size());
+  for (const catalog::Segment& s : segments) {
+    Result<std::string> r = crypto::Base64Decode(s.checksum);
+    if (!r.ok() || r->size() != crypto::ChecksumSize(algorithm)) return "";
+    raw.push_back(std::move(r).value());
+  }
+  return fmt::format("{}-{}", crypto::Base64Encode(crypto::CompositeChecksum(algorithm, raw)), segments.size());
 }
 
 // An upload's <Initiator> and <Owner>: the tenant that started it, by its
@@ -114,6 +153,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
   if (!tags.ok()) co_return error;
+  Result<std::optional<crypto::ChecksumAlgorithm>> checksum = ParseChecksumAlgorithmHeader(ctx.req, &error);
+  if (!checksum.ok()) co_return error;
   Result<std::string> id = crypto::RandomHex(16);
   if (!id.ok()) co_return ErrorFromStatus(id.status());
   catalog::UploadRecord up;
@@ -125,6 +166,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
+  if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);
   xml::XmlWriter w;
@@ -134,6 +176,9 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("UploadId", up.upload_id);
   // Every object is encrypted at rest (SSE-S3): its upload says so from the start.
   ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+  if (!up.checksum_algorithm.empty()) {
+    ctx.extra_headers->Add({http::Header{"x-amz-checksum-algorithm", up.checksum_algorithm}});
+  }
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
@@ -165,7 +210,10 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
   if (!up.ok()) co_return UploadError(up.status());
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  // An upload created with x-amz-checksum-algorithm checksums every part
+  // with it (computed when the part names none).
+  std::optional<crypto::ChecksumAlgorithm> upload_checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error, upload_checksum);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
   part.part_number = target->part_number;
@@ -175,6 +223,9 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (!replaced.ok()) co_return error;
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    if (body->checksum_algorithm) {
+      hdrs.push_back({ChecksumHeaderName(*body->checksum_algorithm), part.segment.checksum});
+    }
     co_await SendEmpty(ctx, 200, hdrs);
   }
   if (*replaced) {
@@ -263,7 +314,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
         !CompletedBy(*current, *upload_id, *wanted)) {
       co_return MakeError(S3ErrorCode::kNoSuchUpload);
     }
-    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, current->etag);
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, *current);
     ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
@@ -283,6 +334,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
 
   catalog::ObjectRecord rec;
   crypto::Md5 etag_md5;
+  const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
   int previous = 0;
   for (size_t i = 0; i < wanted->size(); ++i) {
     const xml::CompletedPart& w = (*wanted)[i];
@@ -291,6 +343,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     auto it = have.find(w.part_number);
     if (it == have.end() || it->second.segment.etag != w.etag) co_return MakeError(S3ErrorCode::kInvalidPart);
     const catalog::Segment& seg = it->second.segment;
+    if (std::optional<S3Error> bad = CheckCompletedPartChecksums(w, seg, checksum)) co_return *bad;
     if (i + 1 < wanted->size() && seg.plain_size < kMinPartSize) {
       co_return MakeError(S3ErrorCode::kEntityTooSmall);
     }
@@ -302,6 +355,12 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   rec.etag = fmt::format("{}-{}", crypto::DigestHex(etag_md5.Finish()), wanted->size());
   rec.parts_count = static_cast<uint32_t>(wanted->size());
+  if (checksum) {
+    rec.checksum = CompositeOf(*checksum, rec.segments);
+    if (!rec.checksum.empty()) rec.checksum_algorithm = up->checksum_algorithm;
+  }
+  // The checksum the client expects of the whole object, if it sent one.
+  if (std::optional<S3Error> bad = VerifyObjectChecksumHeader(ctx.req, checksum, rec.checksum)) co_return *bad;
   rec.modified_ms = NowMs();
   rec.content_type = up->content_type;
   rec.headers = up->headers;
@@ -326,7 +385,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     co_return ErrorFromStatus(done.status());
   }
   {
-    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec.etag);
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec);
     ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
     co_await SendXml(ctx, 200, doc);
   }
@@ -387,13 +446,16 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
   w.Element("StorageClass", "STANDARD");
+  const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
+  if (checksum) w.Element("ChecksumAlgorithm", up->checksum_algorithm);
   for (const catalog::PartRecord& p : *parts) {
     w.Open("Part")
         .Element("PartNumber", static_cast<uint64_t>(p.part_number))
         .Element("LastModified", IsoTime(p.modified_ms))
         .Element("ETag", QuotedEtag(p.segment.etag))
-        .Element("Size", p.segment.plain_size)
-        .Close();
+        .Element("Size", p.segment.plain_size);
+    if (checksum && !p.segment.checksum.empty()) w.Element(ChecksumElementName(*checksum), p.segment.checksum);
+    w.Close();
   }
   {
     std::string doc = w.Finish();

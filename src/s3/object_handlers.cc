@@ -8,6 +8,7 @@
 #include "common/await_callback.h"
 #include "common/logging.h"
 #include "crypto/object_format.h"
+#include "s3/checksum_request.h"
 #include "s3/conditional.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
@@ -109,6 +110,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.user_meta = std::move(stored->user_meta);
   rec.tags = std::move(tags).value();
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
+  if (body->checksum_algorithm) {
+    rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
+    rec.checksum = body->segment.checksum;
+  }
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
   // The commit joins the store's next group commit without occupying a
@@ -133,6 +138,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
     co_await SendEmpty(ctx, 200, hdrs);
   }
   if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
@@ -233,6 +239,19 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       length = rr.range.length();
       headers.push_back({"Content-Range", fmt::format("bytes {}-{}/{}", rr.range.first, rr.range.last, rec->size)});
     }
+  }
+  // x-amz-checksum-mode: ENABLED shows the checksum of what is served whole:
+  // the object, or one part of a multipart object; never a range.
+  if (ChecksumModeEnabled(ctx.req) && !rec->checksum.empty()) {
+    std::optional<http::Header> ck;
+    if (part_number && rec->parts_count > 0) {
+      if (*part_number <= rec->segments.size()) {
+        ck = StoredChecksumHeader(rec->checksum_algorithm, rec->segments[*part_number - 1].checksum);
+      }
+    } else if (status == 200) {
+      ck = StoredChecksumHeader(rec->checksum_algorithm, rec->checksum);
+    }
+    if (ck) headers.push_back(std::move(*ck));
   }
   if (head) {
     (void)co_await ctx.resp.Start(status, headers, length);

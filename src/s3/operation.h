@@ -54,6 +54,7 @@ enum class Operation {
   kPutBucketAcl,
   kGetObjectAcl,
   kPutObjectAcl,
+  kGetObjectAttributes,  // object_attributes_handlers.cc
   kGetPublicAccessBlock,
   kPutPublicAccessBlock,
   kDeletePublicAccessBlock,

@@ -64,6 +64,14 @@ std::optional<PayloadReader> PayloadReader::Create(http::BodyReader& body,
   return r;
 }
 
+std::optional<std::string_view> PayloadReader::FindTrailer(std::string_view name) const {
+  if (!chunked_ || !chunked_->done()) return std::nullopt;
+  for (const sigv4::Trailer& t : chunked_->trailers()) {
+    if (t.name == name) return t.value;
+  }
+  return std::nullopt;
+}
+
 Status PayloadReader::Fail(S3Error e) {
   error_ = std::move(e);
   return InvalidArgumentError(std::string(error_.CodeString()));

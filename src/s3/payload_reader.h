@@ -34,6 +34,15 @@ class PayloadReader {
   // The payload length when known in advance (Content-Length, or
   // x-amz-decoded-content-length for aws-chunked).
   std::optional<uint64_t> expected_length() const { return expected_length_; }
+  // Whether the body is aws-chunked with trailing headers.
+  bool trailer_mode() const {
+    return mode_ == sigv4::PayloadMode::kStreamingUnsignedTrailer ||
+           mode_ == sigv4::PayloadMode::kStreamingSignedTrailer;
+  }
+  // The value of trailing header `name` (lowercase), once Read() has
+  // returned 0; its signature was checked in the signed trailer mode. Valid
+  // for the reader's lifetime.
+  std::optional<std::string_view> FindTrailer(std::string_view name) const;
 
  private:
   explicit PayloadReader(http::BodyReader& body) : body_(&body) {}

@@ -13,7 +13,7 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "analytics", "attributes", "encryption",
+    "accelerate", "analytics", "encryption",
     "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
     "metrics", "notification", "object-lock", "replication", "requestPayment",
     "restore", "retention", "select", "torrent", "versioning",
@@ -76,11 +76,11 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
     if (r.HasQuery("uploads")) return Operation::kListMultipartUploads;
     if (r.HasQuery("versioning")) return Operation::kGetBucketVersioning;
     if (r.HasQuery("versions")) return Operation::kListObjectVersions;
-    if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+    if (HasUnimplementedSubresource(r) || r.HasQuery("attributes")) return Operation::kNotImplemented;
     if (r.Query("list-type") == std::optional<std::string>("2")) return Operation::kListObjectsV2;
     return Operation::kListObjects;
   }
-  if (HasUnimplementedSubresource(r)) return Operation::kNotImplemented;
+  if (HasUnimplementedSubresource(r) || r.HasQuery("attributes")) return Operation::kNotImplemented;
   if (method == "PUT") return Operation::kCreateBucket;
   if (method == "HEAD") return Operation::kHeadBucket;
   if (method == "DELETE") return Operation::kDeleteBucket;
@@ -100,6 +100,10 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
   if (r.HasQuery("acl")) {
     if (method == "GET") return Operation::kGetObjectAcl;
     if (method == "PUT") return Operation::kPutObjectAcl;
+    return InvalidArgumentError("method not allowed");
+  }
+  if (r.HasQuery("attributes")) {
+    if (method == "GET") return Operation::kGetObjectAttributes;
     return InvalidArgumentError("method not allowed");
   }
   // ?cors names a bucket's configuration, not an object's.
@@ -219,6 +223,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kPutBucketAcl: return "PutBucketAcl";
     case Operation::kGetObjectAcl: return "GetObjectAcl";
     case Operation::kPutObjectAcl: return "PutObjectAcl";
+    case Operation::kGetObjectAttributes: return "GetObjectAttributes";
     case Operation::kGetPublicAccessBlock: return "GetPublicAccessBlock";
     case Operation::kPutPublicAccessBlock: return "PutPublicAccessBlock";
     case Operation::kDeletePublicAccessBlock: return "DeletePublicAccessBlock";
@@ -262,6 +267,8 @@ std::string_view IamAction(Operation op) {
     case Operation::kPutBucketAcl: return "s3:PutBucketAcl";
     case Operation::kGetObjectAcl: return "s3:GetObjectAcl";
     case Operation::kPutObjectAcl: return "s3:PutObjectAcl";
+    // S3 also requires s3:GetObject: the handler checks it.
+    case Operation::kGetObjectAttributes: return "s3:GetObjectAttributes";
     case Operation::kGetPublicAccessBlock: return "s3:GetBucketPublicAccessBlock";
     case Operation::kPutPublicAccessBlock: return "s3:PutBucketPublicAccessBlock";
     case Operation::kDeletePublicAccessBlock: return "s3:PutBucketPublicAccessBlock";
@@ -301,6 +308,7 @@ bool IsObjectOperation(Operation op) {
     case Operation::kGetObjectTagging:
     case Operation::kPutObjectTagging:
     case Operation::kDeleteObjectTagging:
+    case Operation::kGetObjectAttributes:
       return true;
     default:
       return false;

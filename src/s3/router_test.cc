@@ -82,6 +82,8 @@ TEST(RouterTest, AccessControlSubresources) {
 
 TEST(RouterTest, TaggingAndCors) {
   EXPECT_EQ(MustRoute("GET", "/b/k?tagging").op, Operation::kGetObjectTagging);
+  EXPECT_EQ(MustRoute("GET", "/b/k?attributes").op, Operation::kGetObjectAttributes);
+  EXPECT_EQ(MustRoute("GET", "/b?attributes").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b/k?tagging").op, Operation::kPutObjectTagging);
   EXPECT_EQ(MustRoute("DELETE", "/b/k?tagging").op, Operation::kDeleteObjectTagging);
   EXPECT_EQ(MustRoute("GET", "/b?tagging").op, Operation::kGetBucketTagging);

@@ -113,9 +113,12 @@ constexpr std::array kTable = {
     Entry{"InsufficientStorage", 507,
           "The server does not have enough free storage to complete the request. Delete "
           "objects or free space, then retry."},
+    Entry{"MalformedTrailerError", 400,
+          "The request contained trailing data that was not well-formed or did not conform to our "
+          "published schema."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInsufficientStorage) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMalformedTrailerError) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

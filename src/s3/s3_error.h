@@ -73,6 +73,7 @@ enum class S3ErrorCode {
   kUnexpectedContent,
   kInvalidPartNumber,
   kInsufficientStorage,
+  kMalformedTrailerError,
 };
 
 struct S3Error {

@@ -18,6 +18,7 @@
 #include "common/ascii.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "s3/checksum_request.h"
 #include "s3/payload_reader.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
@@ -148,6 +149,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutBucketAcl: co_return co_await PutAcl(ctx, false);
     case Operation::kGetObjectAcl: co_return co_await GetObjectAcl(ctx);
     case Operation::kPutObjectAcl: co_return co_await PutAcl(ctx, true);
+    case Operation::kGetObjectAttributes: co_return co_await GetObjectAttributes(ctx);
     case Operation::kGetPublicAccessBlock:
     case Operation::kPutPublicAccessBlock:
     case Operation::kDeletePublicAccessBlock: co_return co_await PublicAccessBlockOp(ctx);
@@ -294,9 +296,26 @@ S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
 }
 
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
-    Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error) {
+    Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error,
+    std::optional<crypto::ChecksumAlgorithm> default_checksum) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
   if (!payload) co_return InvalidArgumentError("payload");
+  Result<std::optional<ChecksumRequest>> want_checksum =
+      ParseChecksumRequest(ctx.req, payload->trailer_mode(), error);
+  if (!want_checksum.ok()) co_return want_checksum.status();
+  std::optional<crypto::ChecksumAlgorithm> algorithm = default_checksum;
+  if (*want_checksum) {
+    if (algorithm && *algorithm != (*want_checksum)->algorithm) {
+      *error = MakeError(S3ErrorCode::kInvalidRequest,
+                         fmt::format("Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+                                     ToLower(crypto::ChecksumName(*algorithm)),
+                                     ToLower(crypto::ChecksumName((*want_checksum)->algorithm))));
+      co_return InvalidArgumentError("checksum type mismatch");
+    }
+    algorithm = (*want_checksum)->algorithm;
+  }
+  std::optional<crypto::Checksummer> checksummer;
+  if (algorithm) checksummer.emplace(*algorithm);
   if (!payload->expected_length() && !ctx.req.chunked) {
     *error = MakeError(S3ErrorCode::kMissingContentLength);
     co_return InvalidArgumentError("no length");
@@ -360,6 +379,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     }
     if (filled == 0) break;
     std::span<const std::byte> chunk = buf.first(filled);
+    if (checksummer) checksummer->Update(chunk);
     Status st;
     if (writer->spilled() || writer->plain_size() + filled > options_.inline_limit) {
       st = co_await deps_.pool.Run([&] { return writer->Write(chunk); });
@@ -371,6 +391,21 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
       *error = ErrorFromStatus(st);
       co_return st;
     }
+  }
+  // The checksum is checked before the segment is committed: a mismatch
+  // leaves nothing behind (the writer's destructor aborts its blob).
+  std::string checksum;
+  if (checksummer) {
+    std::string computed = checksummer->Finish();
+    if (*want_checksum) {
+      std::optional<std::string_view> trailer;
+      if ((*want_checksum)->in_trailer) trailer = payload->FindTrailer(ChecksumHeaderName(*algorithm));
+      if (std::optional<S3Error> bad = VerifyChecksum(**want_checksum, computed, trailer)) {
+        *error = *bad;
+        co_return InvalidArgumentError("checksum");
+      }
+    }
+    checksum = crypto::Base64Encode(computed);
   }
   Result<catalog::Segment> seg = co_await FinishSegment(*writer);
   if (!seg.ok()) {
@@ -384,7 +419,8 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     *error = MakeError(S3ErrorCode::kBadDigest);
     co_return InvalidArgumentError("BadDigest");
   }
-  StoredBody stored{std::move(seg).value(), writer->md5_hex()};
+  StoredBody stored{std::move(seg).value(), writer->md5_hex(), algorithm};
+  stored.segment.checksum = std::move(checksum);
   co_return stored;
 }
 

@@ -3,8 +3,8 @@
 // signature, checks that the principal may touch the bucket, and runs the
 // operation's handler. Handlers are split by family over
 // bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc,
-// list_handlers.cc, copy_handlers.cc, tagging_handlers.cc and
-// cors_handlers.cc.
+// list_handlers.cc, copy_handlers.cc, tagging_handlers.cc,
+// object_attributes_handlers.cc and cors_handlers.cc.
 //
 // Threads: Handle runs on a network thread. Metadata commits, blob commits
 // and blob reads/writes go to the BlockingPool; in-memory work (signature
@@ -25,6 +25,7 @@
 #include "catalog/object_data.h"
 #include "common/blocking_pool.h"
 #include "common/buffer_pool.h"
+#include "crypto/checksum.h"
 #include "http/http.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -133,6 +134,8 @@ class S3Service {
   asio::awaitable<Reply> GetObject(Ctx& ctx, bool head);
   asio::awaitable<Reply> DeleteObject(Ctx& ctx);
   asio::awaitable<Reply> DeleteObjects(Ctx& ctx);
+  // object_attributes_handlers.cc
+  asio::awaitable<Reply> GetObjectAttributes(Ctx& ctx);
   // copy_handlers.cc
   asio::awaitable<Reply> CopyObject(Ctx& ctx);
   // list_handlers.cc
@@ -168,14 +171,20 @@ class S3Service {
   void AddCorsHeaders(Ctx& ctx);
 
   // Shared steps (s3_service.cc).
-  // Streams the request payload into a new segment. On failure returns the
-  // S3 error (the segment's blob, if any, is aborted).
+  // Streams the request payload into a new segment, computing in the same
+  // pass the additional checksum the request asks for (s3/checksum_request.h)
+  // or, failing that, `default_checksum` (a multipart upload's algorithm),
+  // and checking it against the claimed value before the segment is
+  // committed. On failure returns the S3 error (the segment's blob, if any,
+  // is aborted). InvalidRequest if the request names an algorithm other
+  // than a non-null `default_checksum`.
   struct StoredBody {
-    catalog::Segment segment;
+    catalog::Segment segment;  // segment.checksum: base64, "" if none
     std::string md5_hex;
+    std::optional<crypto::ChecksumAlgorithm> checksum_algorithm;
   };
-  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
-                                                S3Error* error);
+  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error,
+                                                std::optional<crypto::ChecksumAlgorithm> default_checksum = std::nullopt);
   // The copy steps CopyObject and UploadPartCopy share (copy_handlers.cc).
   // The source's bucket, if it exists, the requester may s3:GetObject the
   // source key in it (another tenant's bucket only when granted) and it has

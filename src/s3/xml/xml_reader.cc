@@ -38,6 +38,12 @@ Result<std::vector<CompletedPart>> ParseCompleteMultipartUpload(std::string_view
     std::string_view etag = Trim(p.child_value("ETag"));
     if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
     part.etag = std::string(etag);
+    for (pugi::xml_node c : p.children()) {
+      std::string_view name = c.name();
+      if (c.type() == pugi::node_element && name.starts_with("Checksum")) {
+        part.checksums.emplace_back(std::string(name), std::string(Trim(c.child_value())));
+      }
+    }
     parts.push_back(std::move(part));
   }
   if (parts.empty()) return Malformed("no Part");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -16,6 +17,9 @@ namespace confiance::s3::xml {
 struct CompletedPart {
   int part_number = 0;
   std::string etag;  // quotes removed
+  // Child elements named Checksum<ALGORITHM> (ChecksumCRC32...), as
+  // (element name, trimmed value), in document order.
+  std::vector<std::pair<std::string, std::string>> checksums;
 };
 
 // <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part>...

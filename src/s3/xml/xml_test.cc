@@ -48,6 +48,18 @@ TEST(XmlWriterTest, AttributesAreWrittenInOrderAndEscaped) {
             "<ID>1</ID></Grantee>");
 }
 
+TEST(XmlReaderTest, CompleteMultipartUploadChecksums) {
+  ASSERT_OK_AND_ASSIGN(auto parts, ParseCompleteMultipartUpload(
+      "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><ETag>\"a\"</ETag>"
+      "<ChecksumCRC32> QU+jOQ== </ChecksumCRC32><PartNumber>1</PartNumber></Part>"
+      "<Part><PartNumber>2</PartNumber><ETag>b</ETag></Part></CompleteMultipartUpload>"));
+  ASSERT_EQ(parts.size(), 2u);
+  ASSERT_EQ(parts[0].checksums.size(), 1u);
+  EXPECT_EQ(parts[0].checksums[0].first, "ChecksumCRC32");
+  EXPECT_EQ(parts[0].checksums[0].second, "QU+jOQ==");
+  EXPECT_TRUE(parts[1].checksums.empty());
+}
+
 TEST(XmlReaderTest, CompleteMultipartUpload) {
   ASSERT_OK_AND_ASSIGN(auto parts, ParseCompleteMultipartUpload(
       "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"abc\"</ETag></Part>"
