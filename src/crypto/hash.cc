@@ -69,6 +69,19 @@ std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data) 
   return HmacSha256(std::as_bytes(std::span(key.data(), key.size())), data);
 }
 
+std::array<uint8_t, 20> HmacSha1(std::string_view key, std::string_view data) {
+  std::array<uint8_t, 20> out;
+  unsigned int len = 0;
+  static const unsigned char kEmpty = 0;
+  const void* k = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
+  if (HMAC(internal::Sha1Md(), k, static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len) == nullptr ||
+      len != out.size()) {
+    internal::OpenSslFatal("HMAC-SHA1");
+  }
+  return out;
+}
+
 // ---- CRC32C ----
 
 namespace {

@@ -94,6 +94,12 @@ TEST(HashTest, HmacSha256Rfc4231) {
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+// RFC 2202 section 3, test cases 1 and 2.
+TEST(HashTest, HmacSha1Rfc2202) {
+  EXPECT_EQ(DigestHex(HmacSha1(std::string(20, '\x0b'), "Hi There")), "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(DigestHex(HmacSha1("Jefe", "what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
 TEST(HashTest, Crc32cKnownAnswers) {
   EXPECT_EQ(Crc32c(std::string_view("")), 0u);
   EXPECT_EQ(Crc32c(std::string_view("123456789")), 0xe3069283u);
