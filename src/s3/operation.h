@@ -17,6 +17,7 @@ enum class Operation {
   kListObjectsV2,
   kListMultipartUploads,
   kDeleteObjects,
+  kPostObject,  // browser form upload: POST /bucket, multipart/form-data
   kPutObject,
   kCopyObject,
   kGetObject,

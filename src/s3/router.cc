@@ -83,7 +83,7 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
   if (method == "HEAD") return Operation::kHeadBucket;
   if (method == "DELETE") return Operation::kDeleteBucket;
   if (method == "POST" && r.HasQuery("delete")) return Operation::kDeleteObjects;
-  if (method == "POST") return Operation::kNotImplemented;  // browser POST object: a later issue
+  if (method == "POST") return Operation::kPostObject;
   return InvalidArgumentError("method not allowed");
 }
 
@@ -186,6 +186,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kListObjectsV2: return "ListObjectsV2";
     case Operation::kListMultipartUploads: return "ListMultipartUploads";
     case Operation::kDeleteObjects: return "DeleteObjects";
+    case Operation::kPostObject: return "PostObject";
     case Operation::kPutObject: return "PutObject";
     case Operation::kCopyObject: return "CopyObject";
     case Operation::kGetObject: return "GetObject";
@@ -236,6 +237,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kListObjectsV2: return "s3:ListBucket";
     case Operation::kListMultipartUploads: return "s3:ListBucketMultipartUploads";
     case Operation::kDeleteObjects: return "s3:DeleteObject";  // checked per key
+    case Operation::kPostObject: return "s3:PutObject";        // checked on the form's key
     case Operation::kPutObject: return "s3:PutObject";
     case Operation::kCopyObject: return "s3:PutObject";
     case Operation::kGetObject: return "s3:GetObject";

@@ -72,6 +72,11 @@ enum class S3ErrorCode {
   kAccessControlListNotSupported,
   kUnexpectedContent,
   kInvalidPartNumber,
+  // Browser POST uploads (post_object_handlers.cc).
+  kInvalidPolicyDocument,
+  kMaxPostPreDataLengthExceeded,
+  kIncorrectNumberOfFilesInPostRequest,
+  kMalformedPOSTRequest,
 };
 
 struct S3Error {
