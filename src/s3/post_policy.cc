@@ -134,7 +134,7 @@ Result<PostPolicy> ParsePostPolicy(std::string_view text) {
 
 bool IsExemptPostField(std::string_view name) {
   return name == "x-amz-signature" || name == "file" || name == "policy" || name.starts_with("x-ignore-") ||
-         name == "awsaccesskeyid" || name == "signature";
+         name == "awsaccesskeyid" || name == "signature" || name.starts_with("x-amz-checksum-");
 }
 
 std::optional<std::string> CheckPostPolicy(const PostPolicy& policy, const PostFields& fields,

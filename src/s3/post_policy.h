@@ -54,8 +54,11 @@ using PostFields = std::map<std::string, std::string>;
 Result<PostPolicy> ParsePostPolicy(std::string_view json);
 
 // Whether a form field needs no condition: x-amz-signature, file, policy,
-// x-ignore-*, and the Signature V2 pair (AWSAccessKeyId, signature), which
-// cannot be inside the policy they sign. `name` is lowercase.
+// x-ignore-*, the Signature V2 pair (AWSAccessKeyId, signature), which
+// cannot be inside the policy they sign, and x-amz-checksum-* (a checksum
+// of the file only restricts the upload; ceph s3-tests'
+// test_post_object_upload_checksum, not marked fails_on_aws, sends one
+// without a condition and expects success). `name` is lowercase.
 bool IsExemptPostField(std::string_view name);
 
 // Checks `fields` against `policy` at `now`: expiration first, then each

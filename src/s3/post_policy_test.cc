@@ -97,7 +97,8 @@ TEST(PostPolicyTest, ChecksFields) {
 }
 
 TEST(PostPolicyTest, ExemptFields) {
-  for (const char* f : {"x-amz-signature", "file", "policy", "x-ignore-anything", "awsaccesskeyid", "signature"}) {
+  for (const char* f : {"x-amz-signature", "file", "policy", "x-ignore-anything", "awsaccesskeyid", "signature",
+                        "x-amz-checksum-sha256"}) {
     EXPECT_TRUE(IsExemptPostField(f)) << f;
   }
   for (const char* f : {"key", "bucket", "acl", "x-amz-credential", "x-amz-date", "x-amz-algorithm", "tagging"}) {

@@ -269,3 +269,20 @@ def sign_v2(server, doc, fields):
     policy = base64.b64encode(json.dumps(doc).encode())
     signature = base64.b64encode(hmac.new(server.secret_key.encode(), policy, hashlib.sha1).digest())
     return list(fields) + [("AWSAccessKeyId", server.access_key), ("signature", signature), ("policy", policy)]
+
+
+def test_file_checksum_field(server, s3, bucket):
+    data = b"checked " * 1000
+    url, fields = presigned(s3, bucket, "ck")
+    good = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    r = post_form(url, dict(fields, **{"x-amz-checksum-sha256": good}), file=("c", data))
+    assert r.status_code == 204, r.content
+    good1 = base64.b64encode(hashlib.sha1(data).digest()).decode()
+    assert post_form(url, dict(fields, **{"x-amz-checksum-sha1": good1}), file=("c", data)).status_code == 204
+    s3.delete_object(Bucket=bucket, Key="ck")
+    wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    assert error_of(post_form(url, dict(fields, **{"x-amz-checksum-sha256": wrong}), file=("c", data)))[:2] == (
+        400, "BadDigest")
+    assert error_of(post_form(url, dict(fields, **{"x-amz-checksum-sha256": "sailorjerry"})))[:2] == (
+        400, "InvalidRequest")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
