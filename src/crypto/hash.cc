@@ -74,8 +74,8 @@ std::array<uint8_t, 20> HmacSha1(std::string_view key, std::string_view data) {
   unsigned int len = 0;
   static const unsigned char kEmpty = 0;
   const void* k = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
-  if (HMAC(internal::Sha1Md(), k, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len) == nullptr ||
+  if (HMAC(internal::Sha1Md(), k, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out.data(), &len) == nullptr ||
       len != out.size()) {
     internal::OpenSslFatal("HMAC-SHA1");
   }

@@ -101,8 +101,7 @@ std::array<uint8_t, 16> Md5Digest(std::string_view data);
 // HMAC-SHA256 (RFC 2104). Keys of any length, as the RFC specifies.
 std::array<uint8_t, 32> HmacSha256(std::span<const std::byte> key, std::string_view data);
 std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data);
-// HMAC-SHA1, only for Signature Version 2 (browser POST policies signed by
-// older clients); never for anything new.
+// HMAC-SHA1, for AWS Signature Version 2 only.
 std::array<uint8_t, 20> HmacSha1(std::string_view key, std::string_view data);
 
 // CRC32C (Castagnoli, as in iSCSI and S3's x-amz-checksum-crc32c), using the
