@@ -21,6 +21,7 @@ enum class Operation {
   kGetBucketVersioning,
   kListObjectVersions,
   kDeleteObjects,
+  kPostObject,  // browser form upload: POST /bucket, multipart/form-data
   kPutObject,
   kCopyObject,
   kGetObject,

@@ -85,7 +85,7 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
   if (method == "HEAD") return Operation::kHeadBucket;
   if (method == "DELETE") return Operation::kDeleteBucket;
   if (method == "POST" && r.HasQuery("delete")) return Operation::kDeleteObjects;
-  if (method == "POST") return Operation::kNotImplemented;  // browser POST object: a later issue
+  if (method == "POST") return Operation::kPostObject;
   return InvalidArgumentError("method not allowed");
 }
 
@@ -194,6 +194,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketVersioning: return "GetBucketVersioning";
     case Operation::kListObjectVersions: return "ListObjectVersions";
     case Operation::kDeleteObjects: return "DeleteObjects";
+    case Operation::kPostObject: return "PostObject";
     case Operation::kPutObject: return "PutObject";
     case Operation::kCopyObject: return "CopyObject";
     case Operation::kGetObject: return "GetObject";
@@ -248,6 +249,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketVersioning: return "s3:GetBucketVersioning";
     case Operation::kListObjectVersions: return "s3:ListBucketVersions";
     case Operation::kDeleteObjects: return "s3:DeleteObject";  // checked per key
+    case Operation::kPostObject: return "s3:PutObject";        // checked on the form's key
     case Operation::kPutObject: return "s3:PutObject";
     case Operation::kCopyObject: return "s3:PutObject";
     case Operation::kGetObject: return "s3:GetObject";

@@ -27,6 +27,7 @@ TEST(RouterTest, PathStyle) {
   EXPECT_EQ(MustRoute("GET", "/bucket").op, Operation::kListObjects);
   EXPECT_EQ(MustRoute("GET", "/bucket?location").op, Operation::kGetBucketLocation);
   EXPECT_EQ(MustRoute("POST", "/bucket?delete").op, Operation::kDeleteObjects);
+  EXPECT_EQ(MustRoute("POST", "/bucket").op, Operation::kPostObject);
 }
 
 TEST(RouterTest, Multipart) {

@@ -116,9 +116,13 @@ constexpr std::array kTable = {
     Entry{"MalformedTrailerError", 400,
           "The request contained trailing data that was not well-formed or did not conform to our "
           "published schema."},
+    Entry{"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."},
+    Entry{"MaxPostPreDataLengthExceeded", 400, "Your POST request fields preceding the upload file were too large."},
+    Entry{"IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."},
+    Entry{"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMalformedTrailerError) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMalformedPOSTRequest) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

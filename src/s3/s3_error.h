@@ -74,6 +74,11 @@ enum class S3ErrorCode {
   kInvalidPartNumber,
   kInsufficientStorage,
   kMalformedTrailerError,
+  // Browser POST uploads (post_object_handlers.cc).
+  kInvalidPolicyDocument,
+  kMaxPostPreDataLengthExceeded,
+  kIncorrectNumberOfFilesInPostRequest,
+  kMalformedPOSTRequest,
 };
 
 struct S3Error {

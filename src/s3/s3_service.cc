@@ -80,6 +80,9 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   if (ctx.route.op == Operation::kPreflightCors) co_return co_await PreflightCors(ctx);
   AddCorsHeaders(ctx);
 
+  // A browser form upload authenticates with its fields, not its headers.
+  if (ctx.route.op == Operation::kPostObject) co_return co_await PostObject(ctx);
+
   // A request without any signature is anonymous: it gets exactly what
   // bucket policies and ACLs grant to everyone (s3/authorize.h).
   const bool anonymous = !ctx.req.FindHeader("authorization") && !ctx.route.HasQuery("X-Amz-Algorithm") &&
@@ -94,18 +97,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     std::optional<Authenticated> auth =
         Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
     if (!auth) co_return error;
-    ctx.auth = std::move(*auth);
-    if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
-      // docs/tenancy.md: operators administer the service, never its data.
-      co_return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
-    }
-    Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
-    if (!tenant.ok()) co_return MakeError(S3ErrorCode::kAccessDenied);
-    if (!tenant->active) co_return MakeError(S3ErrorCode::kAllAccessDisabled);
-    ctx.tenant = std::move(tenant).value();
-    ctx.requester.anonymous = false;
-    ctx.requester.principal = &ctx.auth.principal;
-    ctx.requester.tenant = &ctx.tenant;
+    if (std::optional<S3Error> refused = BindRequester(ctx, std::move(*auth))) co_return *refused;
   }
 
   switch (ctx.route.op) {
@@ -120,6 +112,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kGetBucketVersioning: co_return co_await GetBucketVersioning(ctx);
     case Operation::kListObjectVersions: co_return co_await ListObjectVersions(ctx);
     case Operation::kDeleteObjects: co_return co_await DeleteObjects(ctx);
+    case Operation::kPostObject: co_return co_await PostObject(ctx);
     case Operation::kPutObject: co_return co_await PutObject(ctx);
     case Operation::kCopyObject: co_return co_await CopyObject(ctx);
     case Operation::kGetObject: co_return co_await GetObject(ctx, false);
@@ -159,6 +152,22 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);
+}
+
+std::optional<S3Error> S3Service::BindRequester(Ctx& ctx, Authenticated auth) {
+  ctx.auth = std::move(auth);
+  if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
+    // docs/tenancy.md: operators administer the service, never its data.
+    return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+  }
+  Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
+  if (!tenant.ok()) return MakeError(S3ErrorCode::kAccessDenied);
+  if (!tenant->active) return MakeError(S3ErrorCode::kAllAccessDisabled);
+  ctx.tenant = std::move(tenant).value();
+  ctx.requester.anonymous = false;
+  ctx.requester.principal = &ctx.auth.principal;
+  ctx.requester.tenant = &ctx.tenant;
+  return std::nullopt;
 }
 
 Result<catalog::BucketRecord> S3Service::NamedBucket(Ctx& ctx, S3Error* error) {

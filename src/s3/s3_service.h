@@ -4,7 +4,7 @@
 // operation's handler. Handlers are split by family over
 // bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc,
 // list_handlers.cc, copy_handlers.cc, tagging_handlers.cc,
-// object_attributes_handlers.cc and cors_handlers.cc.
+// object_attributes_handlers.cc, cors_handlers.cc and post_object_handlers.cc.
 //
 // Threads: Handle runs on a network thread. Metadata commits, blob commits
 // and blob reads/writes go to the BlockingPool; in-memory work (signature
@@ -32,6 +32,7 @@
 #include "s3/auth.h"
 #include "s3/authorize.h"
 #include "s3/copy_source.h"
+#include "s3/post_policy.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/tagging.h"
@@ -69,6 +70,9 @@ class S3Service {
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
+  // Makes `auth`'s principal the requester: refuses operators and members of
+  // missing or disabled tenants.
+  std::optional<S3Error> BindRequester(Ctx& ctx, Authenticated auth);
   // The bucket the request names, if the requester may perform the route's
   // action on it (or on the named object): see s3/authorize.h.
   Result<catalog::BucketRecord> AuthorizedBucket(Ctx& ctx, S3Error* error);
@@ -136,6 +140,13 @@ class S3Service {
   asio::awaitable<Reply> DeleteObjects(Ctx& ctx);
   // object_attributes_handlers.cc
   asio::awaitable<Reply> GetObjectAttributes(Ctx& ctx);
+  // post_object_handlers.cc: the browser form upload (POST /bucket).
+  asio::awaitable<Reply> PostObject(Ctx& ctx);
+  // Authenticates the form's policy signature (SigV4 or V2) and binds the
+  // requester, or marks it anonymous when the form carries no signature.
+  std::optional<S3Error> AuthenticateForm(Ctx& ctx, const PostFields& fields);
+  // Writes one chunk to `writer`, on the blocking pool once it spills.
+  asio::awaitable<Status> WriteToSegment(catalog::SegmentWriter& writer, std::span<const std::byte> chunk);
   // copy_handlers.cc
   asio::awaitable<Reply> CopyObject(Ctx& ctx);
   // list_handlers.cc

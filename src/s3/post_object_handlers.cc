@@ -1,0 +1,529 @@
+// File: s3/post_object_handlers.cc
+// PostObject: the browser form upload (POST /bucket with a
+// multipart/form-data body), as AWS documents it in "Browser-Based Uploads
+// Using POST". The form authenticates itself: a policy document signed with
+// SigV4 (x-amz-algorithm, x-amz-credential, x-amz-date, x-amz-signature)
+// or, for older clients, Signature V2 (AWSAccessKeyId, signature); a form
+// with neither is anonymous. Fields before the `file` part are collected
+// (at most kMaxFieldBytes), the file is streamed into the object as it
+// arrives, and fields after it are ignored, as S3 does.
+//
+// The form's fields become the headers of an equivalent PutObject request,
+// so that metadata, Content-Type, ACL and storage class go through the same
+// code as PutObject (object_headers.h, AclFromRequestHeaders) and the
+// authorizer sees s3:x-amz-acl like on a PUT.
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "catalog/object_data.h"
+#include "common/ascii.h"
+#include "common/await_callback.h"
+#include "common/logging.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "iam/acl/acl_format.h"
+#include "s3/form_data.h"
+#include "s3/object_headers.h"
+#include "s3/post_policy.h"
+#include "s3/quota.h"
+#include "s3/s3_context.h"
+#include "s3/sigv4/auth_parse.h"
+#include "s3/sigv4/canonical.h"
+#include "s3/sigv4/signature.h"
+#include "s3/tagging.h"
+#include "s3/xml/tagging_xml.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+namespace {
+
+// S3 refuses a form whose fields before the file exceed 20 KiB
+// (MaxPostPreDataLengthExceeded); names and values count.
+constexpr size_t kMaxFieldBytes = 20 * 1024;
+constexpr size_t kMaxKeyBytes = 1024;
+
+S3Error MissingField(std::string_view name) {
+  return MakeError(S3ErrorCode::kInvalidArgument,
+                   fmt::format("Bucket POST must contain a field named '{}'.  If it is specified, please check the "
+                               "order of the fields.",
+                               name));
+}
+
+// Form fields that are request headers on the equivalent PutObject.
+bool IsHeaderField(std::string_view name) {
+  return name == "content-type" || name == "cache-control" || name == "content-disposition" ||
+         name == "content-encoding" || name == "content-language" || name == "expires" ||
+         name.starts_with("x-amz-meta-") || name == "x-amz-storage-class" ||
+         name == "x-amz-server-side-encryption";
+}
+
+// The PutObject request the form stands for: the POST's connection facts
+// and the few headers policies may test (Host, Referer, User-Agent), plus
+// the form's header fields. Headers of the POST itself are not object
+// settings: S3 takes those from the form only.
+http::Request PutRequestFromForm(const http::Request& post, const PostFields& fields) {
+  http::Request r;
+  r.method = "POST";
+  r.target = post.target;
+  r.remote_address = post.remote_address;
+  r.content_length = post.content_length;
+  for (const http::Header& h : post.headers) {
+    if (EqualsIgnoreCase(h.name, "host") || EqualsIgnoreCase(h.name, "referer") ||
+        EqualsIgnoreCase(h.name, "user-agent") || EqualsIgnoreCase(h.name, "origin")) {
+      r.headers.push_back(h);
+    }
+  }
+  for (const auto& [name, value] : fields) {
+    if (name == "acl") {
+      r.headers.push_back({"x-amz-acl", value});
+    } else if (IsHeaderField(name)) {
+      r.headers.push_back({name, value});
+    }
+  }
+  return r;
+}
+
+std::string SubstituteFilename(std::string_view key, std::string_view filename) {
+  static constexpr std::string_view kVar = "${filename}";
+  std::string out;
+  size_t pos = 0;
+  for (size_t at; (at = key.find(kVar, pos)) != std::string_view::npos; pos = at + kVar.size()) {
+    out.append(key.substr(pos, at - pos)).append(filename);
+  }
+  out.append(key.substr(pos));
+  return out;
+}
+
+// The object's URL as the client addressed the bucket (path or virtual-host
+// style). Confiance serves plain HTTP (TLS terminates in front).
+std::string ObjectUrl(const http::Request& req, const Route& route, std::string_view key) {
+  std::string host(req.FindHeader("host").value_or("localhost"));
+  const bool vhost = route.raw_path == "/" || !route.raw_path.starts_with("/" + route.bucket);
+  return "http://" + host + (vhost ? "" : "/" + sigv4::UriEncode(route.bucket, false)) + "/" +
+         sigv4::UriEncode(key, true);
+}
+
+// The file's x-amz-checksum-<algorithm> field, if any: the file must hash
+// to it, as a PutObject body must match its checksum header.
+class FileChecksum {
+ public:
+  // nullopt without a checksum field; on a malformed one (or several) sets
+  // *error (InvalidRequest) and returns InvalidArgument.
+  static Result<std::optional<FileChecksum>> FromFields(const PostFields& fields, S3Error* error) {
+    std::optional<FileChecksum> out;
+    for (const auto& [name, value] : fields) {
+      if (!name.starts_with("x-amz-checksum-") || name == "x-amz-checksum-algorithm") continue;
+      if (out) {
+        *error = MakeError(S3ErrorCode::kInvalidRequest, "Expecting a single x-amz-checksum- header");
+        return InvalidArgumentError("several checksums");
+      }
+      FileChecksum c;
+      c.name_ = name;
+      size_t size = 0;
+      if (name == "x-amz-checksum-sha256") {
+        c.sha256_.emplace();
+        size = 32;
+      } else if (name == "x-amz-checksum-sha1") {
+        c.sha1_.emplace();
+        size = 20;
+      } else if (name == "x-amz-checksum-crc32c") {
+        c.crc32c_ = true;
+        size = 4;
+      } else {
+        *error = MakeError(S3ErrorCode::kNotImplemented, "POST object verifies only sha256, sha1 and crc32c checksums.");
+        return InvalidArgumentError("unsupported checksum");
+      }
+      Result<std::string> raw = crypto::Base64Decode(value);
+      if (!raw.ok() || raw->size() != size) {
+        *error = MakeError(S3ErrorCode::kInvalidRequest, "Value for " + name + " header is invalid.");
+        return InvalidArgumentError("bad checksum");
+      }
+      c.expected_ = std::move(raw).value();
+      out = std::move(c);
+    }
+    return out;
+  }
+
+  void Update(std::string_view data) {
+    if (sha256_) sha256_->Update(data);
+    if (sha1_) sha1_->Update(data);
+    if (crc32c_) crc_ = crypto::Crc32cExtend(crc_, std::as_bytes(std::span(data.data(), data.size())));
+  }
+
+  // BadDigest unless the file hashed to the expected value.
+  std::optional<S3Error> Verify() {
+    std::string got;
+    if (sha256_) {
+      crypto::Sha256::Digest d = sha256_->Finish();
+      got.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    } else if (sha1_) {
+      crypto::Sha1::Digest d = sha1_->Finish();
+      got.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    } else {
+      for (int shift = 24; shift >= 0; shift -= 8) got.push_back(static_cast<char>((crc_ >> shift) & 0xff));
+    }
+    if (got == expected_) return std::nullopt;
+    std::string algorithm = ToUpper(std::string_view(name_).substr(std::string_view("x-amz-checksum-").size()));
+    return MakeError(S3ErrorCode::kBadDigest,
+                     "The " + algorithm + " you specified did not match the calculated checksum.");
+  }
+
+ private:
+  static std::string ToUpper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    return out;
+  }
+
+  std::string name_;
+  std::string expected_;  // raw digest bytes
+  std::optional<crypto::Sha256> sha256_;
+  std::optional<crypto::Sha1> sha1_;
+  bool crc32c_ = false;
+  uint32_t crc_ = 0;
+};
+
+// The next event of the form, reading the body as the parser asks.
+asio::awaitable<Result<FormDataParser::Event>> NextFormEvent(http::BodyReader& body, FormDataParser& parser,
+                                                             S3Error* error) {
+  for (;;) {
+    Result<FormDataParser::Event> ev = parser.Next();
+    if (!ev.ok()) {
+      *error = MakeError(S3ErrorCode::kMalformedPOSTRequest);
+      co_return ev.status();
+    }
+    if (*ev != FormDataParser::Event::kNeedInput) co_return ev;
+    std::span<char> space = parser.InputSpace();
+    Result<size_t> n = co_await body.Read(std::as_writable_bytes(space));
+    if (!n.ok()) {
+      *error = n.status().code() == StatusCode::kDeadlineExceeded ? MakeError(S3ErrorCode::kRequestTimeout)
+                                                                   : MakeError(S3ErrorCode::kIncompleteBody);
+      co_return n.status();
+    }
+    if (*n == 0) {
+      parser.CloseInput();
+    } else {
+      parser.Commit(*n);
+    }
+  }
+}
+
+// The form's policy, checked against its fields; an anonymous form has none
+// (and then no bounds on the file's size).
+Result<PostPolicy> CheckFormPolicy(const PostFields& fields, S3Error* error) {
+  auto it = fields.find("policy");
+  if (it == fields.end()) return PostPolicy{};
+  Result<std::string> json = crypto::Base64Decode(it->second);
+  if (!json.ok()) {
+    *error = MakeError(S3ErrorCode::kInvalidPolicyDocument, "Invalid Policy: Invalid 'Base64' encoding.");
+    return json.status();
+  }
+  Result<PostPolicy> policy = ParsePostPolicy(*json);
+  if (!policy.ok()) {
+    *error = MakeError(S3ErrorCode::kInvalidPolicyDocument, std::string(policy.status().message()));
+    return policy.status();
+  }
+  if (std::optional<std::string> refused = CheckPostPolicy(*policy, fields, std::chrono::system_clock::now())) {
+    *error = MakeError(S3ErrorCode::kAccessDenied, *refused);
+    return PermissionDeniedError("policy");
+  }
+  return policy;
+}
+
+}  // namespace
+
+std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& fields) {
+  auto field = [&](std::string_view name) -> const std::string* {
+    auto it = fields.find(std::string(name));
+    return it == fields.end() ? nullptr : &it->second;
+  };
+  const bool v4 = field("x-amz-signature") || field("x-amz-credential") || field("x-amz-algorithm");
+  const bool v2 = field("awsaccesskeyid") || field("signature");
+  const std::string* policy_b64 = field("policy");
+  if (!v4 && !v2 && !policy_b64) {
+    ctx.requester.anonymous = true;
+    return std::nullopt;
+  }
+  if (!policy_b64) return MissingField("policy");
+
+  Result<iam::Credential> credential = NotFoundError("unset");
+  std::string expected, given;
+  if (v4) {
+    for (const char* name : {"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"}) {
+      if (!field(name)) return MissingField(name);
+    }
+    if (*field("x-amz-algorithm") != sigv4::kAlgorithm) {
+      return MakeError(S3ErrorCode::kInvalidArgument, "Only AWS4-HMAC-SHA256 is supported as x-amz-algorithm.");
+    }
+    Result<sigv4::Credential> cred =
+        sigv4::ParseCredential(*field("x-amz-credential"), sigv4::ErrorKind::kAuthorizationQueryMalformed);
+    if (!cred.ok()) {
+      return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-credential: " + std::string(cred.status().message()));
+    }
+    if (cred->scope.region != options_.region) {
+      return MakeError(S3ErrorCode::kInvalidArgument,
+                       fmt::format("the region '{}' is wrong; expecting '{}'", cred->scope.region, options_.region));
+    }
+    const std::string& amz_date = *field("x-amz-date");
+    if (!sigv4::ParseAmzDate(amz_date).ok() || amz_date.substr(0, 8) != cred->scope.date) {
+      return MakeError(S3ErrorCode::kInvalidArgument,
+                       "x-amz-date must be YYYYMMDDTHHMMSSZ on the day of the x-amz-credential scope.");
+    }
+    credential = deps_.credentials.Lookup(cred->access_key);
+    if (credential.ok()) {
+      std::string_view secret(reinterpret_cast<const char*>(credential->secret->data()), credential->secret->size());
+      expected = sigv4::SignatureHex(sigv4::DeriveSigningKey(secret, cred->scope), *policy_b64);
+      given = ToLower(*field("x-amz-signature"));
+    }
+  } else {
+    if (!field("awsaccesskeyid")) return MissingField("AWSAccessKeyId");
+    if (!field("signature")) return MissingField("Signature");
+    credential = deps_.credentials.Lookup(*field("awsaccesskeyid"));
+    if (credential.ok()) {
+      std::string_view secret(reinterpret_cast<const char*>(credential->secret->data()), credential->secret->size());
+      std::array<uint8_t, 20> mac = crypto::HmacSha1(secret, *policy_b64);
+      expected = crypto::Base64Encode(std::as_bytes(std::span(mac)));
+      given = *field("signature");
+    }
+  }
+  if (!credential.ok()) {
+    return credential.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kInvalidAccessKeyId)
+                                                               : ErrorFromStatus(credential.status());
+  }
+  if (!crypto::ConstantTimeEqual(expected, given)) return MakeError(S3ErrorCode::kSignatureDoesNotMatch);
+  Authenticated auth;
+  auth.principal = credential->principal;
+  return BindRequester(ctx, std::move(auth));
+}
+
+asio::awaitable<Status> S3Service::WriteToSegment(catalog::SegmentWriter& writer, std::span<const std::byte> chunk) {
+  // Small objects stay in memory (no blocking I/O on the network thread).
+  if (writer.spilled() || writer.plain_size() + chunk.size() > options_.inline_limit) {
+    Status st = co_await deps_.pool.Run([&] { return writer.Write(chunk); });
+    co_return st;
+  }
+  co_return writer.Write(chunk);
+}
+
+asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
+  using Event = FormDataParser::Event;
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  std::optional<std::string> boundary;
+  if (std::optional<std::string_view> type = ctx.req.FindHeader("content-type")) {
+    boundary = FormDataParser::BoundaryOf(*type);
+  }
+  if (!boundary) {
+    S3Error e = MakeError(S3ErrorCode::kPreconditionFailed);
+    e.details.emplace_back("Condition", "Bucket POST must be of the enclosure-type multipart/form-data");
+    co_return e;
+  }
+  Result<catalog::BucketRecord> bucket = NamedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+
+  // 1. The fields before the file.
+  auto parser = std::make_unique<FormDataParser>(*boundary);
+  PostFields fields;
+  std::string filename;
+  size_t field_bytes = 0;
+  std::string name, value;
+  for (bool file = false; !file;) {
+    Result<Event> ev = co_await NextFormEvent(ctx.body, *parser, &error);
+    if (!ev.ok()) co_return error;
+    if (*ev == Event::kPartBegin) {
+      name = ToLower(parser->part().name);
+      value.clear();
+      field_bytes += name.size();
+      file = name == "file";
+      if (file) filename = parser->part().filename.value_or("");
+    } else if (*ev == Event::kData) {
+      value.append(parser->data());
+      field_bytes += parser->data().size();
+    } else if (*ev == Event::kPartEnd) {
+      fields.emplace(name, value);  // a repeated field keeps its first value
+    } else if (*ev == Event::kEnd) {
+      co_return MakeError(S3ErrorCode::kIncorrectNumberOfFilesInPostRequest);
+    }
+    if (field_bytes > kMaxFieldBytes) co_return MakeError(S3ErrorCode::kMaxPostPreDataLengthExceeded);
+  }
+
+  // 2. Who asks, what the policy allows, and whether the principal may
+  // write the key. Conditions see the final key and the addressed bucket.
+  auto key_field = fields.find("key");
+  if (key_field == fields.end()) co_return MissingField("key");
+  key_field->second = SubstituteFilename(key_field->second, filename);
+  const std::string key = key_field->second;
+  if (key.empty()) co_return MakeError(S3ErrorCode::kInvalidArgument, "User key must have a length greater than 0.");
+  if (key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  fields.insert_or_assign("bucket", ctx.route.bucket);
+  if (std::optional<S3Error> refused = AuthenticateForm(ctx, fields)) co_return *refused;
+  Result<PostPolicy> policy = CheckFormPolicy(fields, &error);
+  if (!policy.ok()) co_return error;
+
+  // The tagging field is a Tagging document; the authorizer reads request
+  // tags (s3:RequestObjectTag/<key>) from the header form of PutObject.
+  catalog::TagMap tags;
+  if (auto tagging = fields.find("tagging"); tagging != fields.end()) {
+    Result<TagList> listed = xml::ParseTagging(tagging->second);
+    if (!listed.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+    Result<catalog::TagMap> valid = ValidateTags(*listed, TagScope::kObject, &error);
+    if (!valid.ok()) co_return error;
+    tags = std::move(valid).value();
+  }
+  http::Request put_request = PutRequestFromForm(ctx.req, fields);
+  if (!tags.empty()) {
+    std::string header;
+    for (const auto& [k, v] : tags) {
+      header += (header.empty() ? "" : "&") + sigv4::UriEncode(k, false) + "=" + sigv4::UriEncode(v, false);
+    }
+    put_request.headers.push_back({"x-amz-tagging", header});
+  }
+  Ctx put{put_request, ctx.body, ctx.resp};
+  put.request_id = ctx.request_id;
+  put.route = ctx.route;
+  put.route.key = key;
+  put.resource = "/" + ctx.route.bucket + "/" + key;
+  put.requester = ctx.requester;  // points into ctx, which outlives put
+  put.extra_headers = ctx.extra_headers;
+  if (std::optional<S3Error> denied = AuthorizeAccess(put, "s3:PutObject", *bucket, key)) co_return *denied;
+
+  if (auto sc = fields.find("x-amz-storage-class"); sc != fields.end() && sc->second != "STANDARD") {
+    co_return MakeError(S3ErrorCode::kInvalidStorageClass);
+  }
+  Result<StoredHeaders> stored = CollectStoredHeaders(put_request, &error);
+  if (!stored.ok()) co_return error;
+  Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(put, *bucket, true, &error);
+  if (!acl.ok()) co_return error;
+  // The form's length bounds the file's: a conservative quota check.
+  if (std::optional<S3Error> over =
+          CheckPutQuota(deps_.catalog, deps_.directory, *bucket, key, DeclaredBodySize(ctx.req))) {
+    co_return *over;
+  }
+
+  // 3. The file, streamed into a new segment.
+  Result<std::optional<FileChecksum>> checksum = FileChecksum::FromFields(fields, &error);
+  if (!checksum.ok()) co_return error;
+  const uint64_t max_size = std::min(policy->max_length.value_or(UINT64_MAX), options_.max_object_size);
+  Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key = deps_.bucket_keys.Get(*bucket);
+  if (!bucket_key.ok()) co_return ErrorFromStatus(bucket_key.status());
+  Result<std::unique_ptr<catalog::SegmentWriter>> created =
+      catalog::SegmentWriter::Create(deps_.blobs, **bucket_key, bucket->id, options_.inline_limit);
+  if (!created.ok()) co_return ErrorFromStatus(created.status());
+  std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
+  BufferPool::Lease lease = buffers_.Get();
+  std::span<std::byte> buf = lease.span();
+  size_t filled = 0;
+  uint64_t total = 0;
+  for (;;) {
+    Result<Event> ev = co_await NextFormEvent(ctx.body, *parser, &error);
+    if (!ev.ok()) co_return error;
+    if (*ev == Event::kPartEnd) break;
+    if (*ev != Event::kData) co_return MakeError(S3ErrorCode::kMalformedPOSTRequest);
+    std::string_view data = parser->data();
+    if (*checksum) (*checksum)->Update(data);
+    total += data.size();
+    if (total > max_size) {
+      S3Error e = MakeError(S3ErrorCode::kEntityTooLarge);
+      e.details.emplace_back("MaxSizeAllowed", std::to_string(max_size));
+      co_return e;
+    }
+    while (!data.empty()) {
+      size_t n = std::min(data.size(), buf.size() - filled);
+      std::memcpy(buf.data() + filled, data.data(), n);
+      filled += n;
+      data.remove_prefix(n);
+      if (filled < buf.size()) continue;
+      std::span<const std::byte> chunk = buf.first(filled);
+      Status st = co_await WriteToSegment(*writer, chunk);
+      if (!st.ok()) {
+        spdlog::error("request {}: storing POST file failed: {}", ctx.request_id, st.ToString());
+        co_return ErrorFromStatus(st);
+      }
+      filled = 0;
+    }
+  }
+  if (total < policy->min_length.value_or(0)) {
+    S3Error e = MakeError(S3ErrorCode::kEntityTooSmall);
+    e.details.emplace_back("ProposedSize", std::to_string(total));
+    e.details.emplace_back("MinSizeAllowed", std::to_string(*policy->min_length));
+    co_return e;
+  }
+  if (*checksum) {
+    if (std::optional<S3Error> mismatch = (*checksum)->Verify()) co_return *mismatch;
+  }
+  if (filled > 0) {
+    std::span<const std::byte> chunk = buf.first(filled);
+    Status st = co_await WriteToSegment(*writer, chunk);
+    if (!st.ok()) {
+      spdlog::error("request {}: storing POST file failed: {}", ctx.request_id, st.ToString());
+      co_return ErrorFromStatus(st);
+    }
+  }
+  Result<catalog::Segment> segment = co_await FinishSegment(*writer);
+  if (!segment.ok()) {
+    spdlog::error("request {}: committing POST file failed: {}", ctx.request_id, segment.status().ToString());
+    co_return ErrorFromStatus(segment.status());
+  }
+
+  // 4. The commit, as PutObject's.
+  catalog::ObjectRecord rec;
+  rec.size = segment->plain_size;
+  rec.etag = writer->md5_hex();
+  rec.modified_ms = NowMs();
+  rec.content_type = std::move(stored->content_type);
+  rec.headers = std::move(stored->headers);
+  rec.user_meta = std::move(stored->user_meta);
+  rec.tags = std::move(tags);
+  if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
+  rec.segments.push_back(std::move(segment).value());
+  rec.op_tag = catalog::NewOpTag();
+  catalog::Catalog::PutCondition unconditional;
+  using PutResult = Result<std::optional<catalog::ObjectRecord>>;
+  PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {
+    deps_.catalog.PutObjectIfAsync(*bucket, key, rec, unconditional, std::move(done));
+  });
+  if (!replaced.ok()) {
+    if (catalog::CommitRefused(replaced.status())) co_await Release(rec.segments);
+    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
+    co_return ErrorFromStatus(replaced.status());
+  }
+
+  // 5. The answer the form asked for.
+  const std::string etag = QuotedEtag(rec.etag);
+  const std::string location = ObjectUrl(ctx.req, ctx.route, key);
+  auto field = [&](const char* n) {
+    auto it = fields.find(n);
+    return it == fields.end() ? std::string() : it->second;
+  };
+  std::string redirect = field("success_action_redirect");
+  if (redirect.empty()) redirect = field("redirect");
+  const std::string status = field("success_action_status");
+  if (redirect.starts_with("http://") || redirect.starts_with("https://")) {
+    std::string url = redirect + (redirect.find('?') == std::string::npos ? "?" : "&");
+    url += "bucket=" + sigv4::UriEncode(ctx.route.bucket, false) + "&key=" + sigv4::UriEncode(key, false) +
+           "&etag=" + sigv4::UriEncode(etag, false);
+    std::vector<http::Header> hdrs = Headers(http::Header{"Location", url}, http::Header{"ETag", etag});
+    co_await SendEmpty(ctx, 303, hdrs);
+  } else if (status == "201") {
+    xml::XmlWriter w;
+    w.Open("PostResponse").Element("Location", location).Element("Bucket", ctx.route.bucket);
+    w.Element("Key", key).Element("ETag", etag);
+    std::string doc = w.Finish();
+    std::vector<http::Header> hdrs =
+        Headers(http::Header{"Content-Type", "application/xml"}, http::Header{"ETag", etag},
+                http::Header{"Location", location}, http::Header{"x-amz-server-side-encryption", "AES256"},
+                http::Header{"x-amz-request-id", ctx.request_id});
+    (void)co_await ctx.resp.Send(201, hdrs, doc);
+  } else {
+    std::vector<http::Header> hdrs =
+        Headers(http::Header{"ETag", etag}, http::Header{"Location", location},
+                http::Header{"x-amz-server-side-encryption", "AES256"});
+    co_await SendEmpty(ctx, status == "200" ? 200 : 204, hdrs);
+  }
+  if (*replaced) co_await ReleaseReplaced(*bucket, key, **replaced);
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3

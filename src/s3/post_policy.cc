@@ -1,0 +1,161 @@
+// File: s3/post_policy.cc
+#include "s3/post_policy.h"
+
+#include <time.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "common/ascii.h"
+
+namespace confiance::s3 {
+namespace {
+
+using json = nlohmann::json;
+
+Status Invalid(std::string_view what) { return InvalidArgumentError("Invalid Policy: " + std::string(what)); }
+
+// "YYYY-MM-DDTHH:MM:SS[.fraction]Z", UTC.
+std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view s) {
+  auto num = [&](size_t pos, size_t len, int* out) {
+    if (pos + len > s.size()) return false;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+    std::from_chars(s.data() + pos, s.data() + pos + len, *out);
+    return true;
+  };
+  int y, mo, d, h, mi, sec;
+  if (s.size() < 20 || !num(0, 4, &y) || s[4] != '-' || !num(5, 2, &mo) || s[7] != '-' || !num(8, 2, &d) ||
+      s[10] != 'T' || !num(11, 2, &h) || s[13] != ':' || !num(14, 2, &mi) || s[16] != ':' || !num(17, 2, &sec)) {
+    return std::nullopt;
+  }
+  size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    size_t digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  if (i + 1 != s.size() || s[i] != 'Z') return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string Quote(std::string_view s) {
+  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ConditionText(std::string_view op, std::string_view field, std::string_view value) {
+  return "[" + Quote(op) + ", " + Quote("$" + std::string(field)) + ", " + Quote(value) + "]";
+}
+
+// A content-length-range bound: a non-negative integer, or a string of one.
+std::optional<uint64_t> LengthBound(const json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer()) return std::nullopt;  // negative
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    uint64_t out = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return out;
+  }
+  return std::nullopt;
+}
+
+Status ParseCondition(const json& c, PostPolicy* policy) {
+  if (c.is_object()) {
+    if (c.size() != 1) return Invalid("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.");
+    auto it = c.begin();
+    if (!it.value().is_string()) return Invalid("Invalid Simple-Condition: value must be a string.");
+    PostPolicy::Condition cond;
+    cond.kind = PostPolicy::Condition::Kind::kEq;
+    cond.field = ToLower(it.key());
+    if (!cond.field.empty() && cond.field[0] == '$') cond.field.erase(0, 1);
+    cond.value = it.value().get<std::string>();
+    cond.text = ConditionText("eq", cond.field, cond.value);
+    policy->conditions.push_back(std::move(cond));
+    return OkStatus();
+  }
+  if (!c.is_array() || c.empty() || !c[0].is_string()) {
+    return Invalid("Invalid Condition: conditions must be objects or arrays.");
+  }
+  std::string op = ToLower(c[0].get<std::string>());
+  if (op == "content-length-range") {
+    if (c.size() != 3) return Invalid("Invalid content-length-range: it takes a minimum and a maximum.");
+    std::optional<uint64_t> lo = LengthBound(c[1]), hi = LengthBound(c[2]);
+    if (!lo || !hi || *lo > *hi) return Invalid("Invalid content-length-range: bounds must be integers, 0 <= min <= max.");
+    policy->min_length = std::max(policy->min_length.value_or(0), *lo);
+    policy->max_length = std::min(policy->max_length.value_or(*hi), *hi);
+    return OkStatus();
+  }
+  if (op != "eq" && op != "starts-with") return Invalid("Invalid Condition: unknown operation '" + op + "'.");
+  if (c.size() != 3 || !c[1].is_string() || !c[2].is_string()) {
+    return Invalid("Invalid Condition: '" + op + "' takes a $field and a string.");
+  }
+  std::string field = c[1].get<std::string>();
+  if (field.empty() || field[0] != '$') return Invalid("Invalid Condition: the field must start with '$'.");
+  PostPolicy::Condition cond;
+  cond.kind = op == "eq" ? PostPolicy::Condition::Kind::kEq : PostPolicy::Condition::Kind::kStartsWith;
+  cond.field = ToLower(std::string_view(field).substr(1));
+  cond.value = c[2].get<std::string>();
+  cond.text = ConditionText(op, cond.field, cond.value);
+  policy->conditions.push_back(std::move(cond));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<PostPolicy> ParsePostPolicy(std::string_view text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return Invalid("Invalid JSON.");
+  PostPolicy policy;
+  auto exp = doc.find("expiration");
+  if (exp == doc.end()) return Invalid("Policy missing expiration.");
+  if (!exp->is_string()) return Invalid("Invalid 'expiration' value.");
+  std::optional<std::chrono::system_clock::time_point> t = ParseIsoTime(exp->get_ref<const std::string&>());
+  if (!t) return Invalid("Invalid 'expiration' value: '" + exp->get<std::string>() + "'");
+  policy.expiration = *t;
+  auto conds = doc.find("conditions");
+  if (conds == doc.end()) return Invalid("Policy missing conditions.");
+  if (!conds->is_array()) return Invalid("Invalid 'conditions' value: it must be a list.");
+  for (const json& c : *conds) {
+    if (Status st = ParseCondition(c, &policy); !st.ok()) return st;
+  }
+  return policy;
+}
+
+bool IsExemptPostField(std::string_view name) {
+  return name == "x-amz-signature" || name == "file" || name == "policy" || name.starts_with("x-ignore-") ||
+         name == "awsaccesskeyid" || name == "signature" || name.starts_with("x-amz-checksum-");
+}
+
+std::optional<std::string> CheckPostPolicy(const PostPolicy& policy, const PostFields& fields,
+                                           std::chrono::system_clock::time_point now) {
+  const std::string prefix = "Invalid according to Policy: ";
+  if (now > policy.expiration) return prefix + "Policy expired.";
+  for (const PostPolicy::Condition& c : policy.conditions) {
+    auto it = fields.find(c.field);
+    std::string_view value = it == fields.end() ? std::string_view() : std::string_view(it->second);
+    bool ok = c.kind == PostPolicy::Condition::Kind::kEq ? value == c.value : value.starts_with(c.value);
+    if (!ok) return prefix + "Policy Condition failed: " + c.text;
+  }
+  std::string extra;
+  for (const auto& [name, value] : fields) {
+    if (IsExemptPostField(name)) continue;
+    bool covered = false;
+    for (const PostPolicy::Condition& c : policy.conditions) covered |= c.field == name;
+    if (!covered) extra += (extra.empty() ? "" : ", ") + name;
+  }
+  if (!extra.empty()) return prefix + "Extra input fields: " + extra;
+  return std::nullopt;
+}
+
+}  // namespace confiance::s3
