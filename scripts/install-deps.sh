@@ -9,7 +9,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-boto3 python3-pytest python3-requests awscli
-  procps
+  procps strace
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).
 if [[ "${CONFIANCE_FUZZ:-0}" == "1" ]]; then PACKAGES+=(clang libclang-rt-14-dev); fi

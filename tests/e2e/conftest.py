@@ -86,6 +86,8 @@ class Server:
         self.workdir = workdir
         self.data_dir = data_dir or os.path.join(workdir, "data")
         self.extra_args = list(extra_args)
+        # A command prefix (e.g. strace ...): the server runs under it.
+        self.wrapper = []
         self.access_key = access_key
         self.secret_key = secret_key
         self.port = free_port()
@@ -120,7 +122,7 @@ class Server:
         self.log_path = os.path.join(self.workdir,
                                      "server-%d.log" % self.generation)
         self._log = open(self.log_path, "wb")
-        cmd = [self.binary, "server", "--data", self.data_dir, "--listen",
+        cmd = self.wrapper + [self.binary, "server", "--data", self.data_dir, "--listen",
                self.hostport] + self.extra_args
         self.proc = subprocess.Popen(cmd, env=self.env(),
                                      stdout=self._log, stderr=self._log,
