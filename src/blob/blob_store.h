@@ -78,6 +78,15 @@ class BlobStore {
   // deleted during a listing may or may not appear.
   virtual Result<std::vector<BlobInfo>> List(const std::string& start_after,
                                              size_t limit) = 0;
+  // Admission check before a write of about `bytes` (data or metadata):
+  // ResourceExhausted if it would eat into the space the store keeps in
+  // reserve for deletions and metadata, so that a full disk refuses new
+  // data cleanly while DELETE and abort still work. OK when the store has
+  // no notion of space. Writers check it again as they append.
+  virtual Status CheckSpace(uint64_t bytes) {
+    (void)bytes;
+    return OkStatus();
+  }
 };
 
 }  // namespace confiance::blob

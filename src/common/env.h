@@ -66,6 +66,13 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// Space on the file system holding a path (statvfs(3)): bytes in all and
+// bytes an unprivileged writer may still use.
+struct DiskSpace {
+  uint64_t total = 0;
+  uint64_t available = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -98,6 +105,11 @@ class Env {
   // entries durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
+  // The space of the file system holding `path`. Unimplemented unless the
+  // Env has a real file system under it (callers then skip space checks).
+  virtual Result<DiskSpace> GetDiskSpace(const std::string& path) {
+    return UnimplementedError("GetDiskSpace: " + path);
+  }
 
   virtual uint64_t NowMicros() = 0;
 };
@@ -135,6 +147,7 @@ class EnvWrapper : public Env {
   Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
   Status SyncDir(const std::string& dir) override { return base_.SyncDir(dir); }
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_.LockFile(path); }
+  Result<DiskSpace> GetDiskSpace(const std::string& path) override { return base_.GetDiskSpace(path); }
   uint64_t NowMicros() override { return base_.NowMicros(); }
 
  protected:

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -317,6 +318,15 @@ class PosixEnv final : public Env {
     if (::fsync(fd) != 0) s = ErrnoError(errno, What("fsync dir", dir));
     ::close(fd);
     return s;
+  }
+
+  Result<DiskSpace> GetDiskSpace(const std::string& path) override {
+    struct statvfs st;
+    if (::statvfs(path.c_str(), &st) != 0) return ErrnoError(errno, What("statvfs", path));
+    DiskSpace space;
+    space.total = static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
+    space.available = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+    return space;
   }
 
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {

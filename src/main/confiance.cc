@@ -2,6 +2,7 @@
 // The confiance binary: parses the command line (CLI11), builds the object
 // graph, runs. The only place that knows every layer.
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
+//                    [--space-reserve BYTES]
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +51,18 @@ struct ServerFlags {
   int blocking_threads = 64;
   uint64_t sweep_interval_s = 600;
   uint64_t sweep_grace_s = 3600;
+  // Bytes of disk kept free for metadata and deletions; -1: automatic.
+  int64_t space_reserve = -1;
 };
+
+// Automatic space reserve: 5 % of the data file system, capped at 256 MiB
+// (enough for RocksDB's WAL, a memtable flush and the deletions that free
+// space; small disks keep a proportionate share).
+uint64_t AutoSpaceReserve(Env& env, const std::string& path) {
+  Result<DiskSpace> space = env.GetDiskSpace(path);
+  if (!space.ok()) return 0;
+  return std::min<uint64_t>(space->total / 20, uint64_t{256} << 20);
+}
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
   size_t colon = s.rfind(':');
@@ -134,6 +147,9 @@ int RunServer(const ServerFlags& flags) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
+  const uint64_t reserve = flags.space_reserve >= 0 ? static_cast<uint64_t>(flags.space_reserve)
+                                                    : AutoSpaceReserve(*Env::Default(), flags.data);
+  (*dir)->blobs->set_space_reserve(reserve);
   BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
   s3::S3Options s3_options;
   s3_options.region = flags.region;
@@ -192,8 +208,8 @@ int RunServer(const ServerFlags& flags) {
     }
   });
 
-  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {})", listen->first,
-               (*server)->port(), flags.data, flags.region);
+  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {}, space reserve {} bytes)",
+               listen->first, (*server)->port(), flags.data, flags.region, reserve);
   (*server)->Run();
   spdlog::info("server stopped");
   {
@@ -264,6 +280,10 @@ int main(int argc, char** argv) {
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
   server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
+  server->add_option("--space-reserve", flags.space_reserve,
+                     "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
+                     "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
+      ->capture_default_str();
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");

@@ -173,6 +173,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
                         "or encryption attributes.");
   }
 
+  if (Status room = deps_.blobs.CheckSpace(rec->size); !room.ok()) co_return ErrorFromStatus(room);
   Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(*bucket);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   Result<std::unique_ptr<catalog::SegmentWriter>> created =

@@ -106,9 +106,16 @@ constexpr std::array kTable = {
     Entry{"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"},
     Entry{"UnexpectedContent", 400, "This request does not support content"},
     Entry{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
+    // Disk full (ENOSPC or the space reserve reached). AWS has no such
+    // error; the code is the RFC 4918 reason phrase of 507, as restic's
+    // rest-server answers (MinIO says XMinioStorageFull, also 507). SDKs
+    // do not retry a 507: the disk stays full until someone frees space.
+    Entry{"InsufficientStorage", 507,
+          "The server does not have enough free storage to complete the request. Delete "
+          "objects or free space, then retry."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidPartNumber) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInsufficientStorage) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }
@@ -128,9 +135,10 @@ S3Error MakeError(S3ErrorCode code, std::string message) {
 S3Error ErrorFromStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kUnavailable:
-    case StatusCode::kResourceExhausted:
       return MakeError(S3ErrorCode::kServiceUnavailable,
                        "The service is unavailable for writes; retry later.");
+    case StatusCode::kResourceExhausted:
+      return MakeError(S3ErrorCode::kInsufficientStorage);
     case StatusCode::kDeadlineExceeded:
       return MakeError(S3ErrorCode::kRequestTimeout);
     default:

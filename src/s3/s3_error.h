@@ -72,6 +72,7 @@ enum class S3ErrorCode {
   kAccessControlListNotSupported,
   kUnexpectedContent,
   kInvalidPartNumber,
+  kInsufficientStorage,
 };
 
 struct S3Error {
@@ -91,7 +92,8 @@ S3Error MakeError(S3ErrorCode code, std::string message = {});
 
 // Maps a Status from a lower layer to an S3 error when the caller has no
 // more precise mapping: Unavailable -> ServiceUnavailable (503),
-// ResourceExhausted -> SlowDown... everything else -> InternalError. The
+// ResourceExhausted (disk full) -> InsufficientStorage (507), DeadlineExceeded
+// -> RequestTimeout, everything else -> InternalError. The
 // Status message is never sent to the client for internal errors (it may
 // name paths); it is logged with the request id instead.
 S3Error ErrorFromStatus(const Status& status);

@@ -305,6 +305,13 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     }
     want_md5 = crypto::HexEncode(*raw);
   }
+  // A full disk refuses new data up front, inline bodies included: they
+  // would eat into the reserve that keeps RocksDB and DELETE working.
+  if (Status room = deps_.blobs.CheckSpace(payload->expected_length().value_or(0)); !room.ok()) {
+    spdlog::warn("request {}: refused: {}", ctx.request_id, room.ToString());
+    *error = ErrorFromStatus(room);
+    co_return room;
+  }
   Result<std::shared_ptr<const crypto::SecretBytes>> key = deps_.bucket_keys.Get(bucket);
   if (!key.ok()) {
     *error = ErrorFromStatus(key.status());

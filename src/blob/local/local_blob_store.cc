@@ -41,8 +41,13 @@ class LocalBlobStore::Writer final : public BlobWriter {
 
   Status Append(std::span<const std::byte> data) override {
     if (state_ != State::kOpen) return FailedPreconditionError("blob writer is closed: " + id_);
+    if (size_ == 0 || unchecked_ + data.size() > kSpaceCheckBytes) {
+      RETURN_IF_ERROR(store_.CheckSpace(unchecked_ + data.size()));
+      unchecked_ = 0;
+    }
     RETURN_IF_ERROR(file_->Append(data));
     size_ += data.size();
+    unchecked_ += data.size();
     return OkStatus();
   }
 
@@ -74,6 +79,7 @@ class LocalBlobStore::Writer final : public BlobWriter {
   const std::string id_;
   std::unique_ptr<WritableFile> file_;
   uint64_t size_ = 0;
+  uint64_t unchecked_ = 0;  // appended since the last CheckSpace
   State state_ = State::kOpen;
 };
 
@@ -143,6 +149,26 @@ Status LocalBlobStore::Publish(const std::string& id) {
     env_.RemoveFile(BlobPath(id)).IgnoreError();
   }
   return s;
+}
+
+Status LocalBlobStore::CheckSpace(uint64_t bytes) {
+  const uint64_t reserve = space_reserve_.load();
+  if (reserve == 0) return OkStatus();
+  Result<DiskSpace> space = env_.GetDiskSpace(root_);
+  if (!space.ok()) {
+    if (space.status().code() == StatusCode::kUnimplemented) return OkStatus();
+    return space.status();
+  }
+  // Less than kSpaceCheckBytes above the reserve counts as full whatever
+  // the size: every write then fails alike, small ones included, rather
+  // than small ones nibbling at the margin the checks allow themselves.
+  const uint64_t needed = std::max<uint64_t>(bytes, kSpaceCheckBytes);
+  if (space->available < reserve || space->available - reserve < needed) {
+    return ResourceExhaustedError("disk full: " + std::to_string(space->available) +
+                                  " bytes available, " + std::to_string(reserve) +
+                                  " kept in reserve, " + std::to_string(needed) + " needed");
+  }
+  return OkStatus();
 }
 
 Result<std::unique_ptr<BlobWriter>> LocalBlobStore::NewBlob() {

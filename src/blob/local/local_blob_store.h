@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,20 @@ class LocalBlobStore final : public BlobStore {
   Result<std::unique_ptr<BlobReader>> Open(const std::string& id) override;
   Status Delete(const std::string& id) override;
   Result<std::vector<BlobInfo>> List(const std::string& start_after, size_t limit) override;
+  // Refuses (ResourceExhausted) when the file system's available space
+  // minus max(`bytes`, kSpaceCheckBytes) would fall below the reserve (so
+  // the disk counts as full with less than 1 MiB left above it, for small
+  // writes too); a writer checks again
+  // after every kSpaceCheckBytes appended, so concurrent writers overshoot
+  // by at most that much each.
+  Status CheckSpace(uint64_t bytes) override;
+
+  // The space kept free (bytes) for metadata (RocksDB's WAL, flushes and
+  // compactions) and for deletions, which need a little space to free a
+  // lot. 0 disables the checks (the default). Thread-safe.
+  void set_space_reserve(uint64_t bytes) { space_reserve_.store(bytes); }
+  uint64_t space_reserve() const { return space_reserve_.load(); }
+  static constexpr uint64_t kSpaceCheckBytes = 1 << 20;
 
   // Paths, for tests and tools.
   const std::string& root() const { return root_; }
@@ -68,6 +83,7 @@ class LocalBlobStore final : public BlobStore {
   const std::string root_;
   std::mutex fanout_mu_;
   std::array<bool, 256> fanout_durable_{};  // GUARDED_BY(fanout_mu_)
+  std::atomic<uint64_t> space_reserve_{0};
 };
 
 }  // namespace confiance::blob

@@ -271,5 +271,53 @@ TEST_F(LocalBlobStoreTest, DeleteReportsSyncDirFailure) {
   EXPECT_STATUS_CODE(store_->Open(id), kNotFound);
 }
 
+// Reports a chosen amount of free space over the real file system.
+class SpaceEnv : public EnvWrapper {
+ public:
+  SpaceEnv() : EnvWrapper(*Env::Default()) {}
+  Result<DiskSpace> GetDiskSpace(const std::string& path) override {
+    (void)path;
+    return DiskSpace{uint64_t{1} << 30, available};
+  }
+  uint64_t available = 0;
+};
+
+TEST(LocalBlobStoreSpaceTest, ReserveRefusesNewDataAndFreesTheTempFile) {
+  testutil::TempDir dir;
+  SpaceEnv env;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBlobStore> store,
+                       LocalBlobStore::Open(env, dir.Sub("blobs")));
+  constexpr uint64_t kMiB = 1 << 20;
+  env.available = 10 * kMiB;
+  EXPECT_OK(store->CheckSpace(9 * kMiB));  // no reserve: never refused
+  store->set_space_reserve(4 * kMiB);
+  EXPECT_OK(store->CheckSpace(6 * kMiB));
+  EXPECT_STATUS_CODE(store->CheckSpace(6 * kMiB + 1), kResourceExhausted);
+  env.available = 5 * kMiB - 1;  // under 1 MiB above the reserve: full for all
+  EXPECT_STATUS_CODE(store->CheckSpace(1), kResourceExhausted);
+  env.available = 3 * kMiB;      // inside the reserve
+  EXPECT_STATUS_CODE(store->CheckSpace(0), kResourceExhausted);
+
+  // A writer checks as it appends: refused once the disk has filled.
+  env.available = 6 * kMiB;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store->NewBlob());
+  const std::string chunk(64 * 1024, 'x');
+  ASSERT_OK(w->Append(Bytes(chunk)));
+  env.available = 4 * kMiB + 100;
+  Status st;
+  for (int i = 0; i < 40 && st.ok(); ++i) st = w->Append(Bytes(chunk));
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st.ToString();
+  EXPECT_LE(w->size(), kMiB + chunk.size());  // checked at least every MiB
+  w->Abort();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> tmp, Env::Default()->GetChildren(store->TempDir()));
+  EXPECT_TRUE(tmp.empty());
+
+  // Space back: writes resume.
+  env.available = 8 * kMiB;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w2, store->NewBlob());
+  ASSERT_OK(w2->Append(Bytes(chunk)));
+  ASSERT_OK(w2->Commit());
+}
+
 }  // namespace
 }  // namespace confiance::blob
