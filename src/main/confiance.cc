@@ -2,6 +2,7 @@
 // The confiance binary: parses the command line (CLI11), builds the object
 // graph, runs. The only place that knows every layer.
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
+//                    [--idle-timeout S --header-timeout S --body-timeout S --write-timeout S]
 //                    [--space-reserve BYTES]
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include <CLI/CLI.hpp>
+#include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
@@ -51,6 +53,11 @@ struct ServerFlags {
   int blocking_threads = 64;
   uint64_t sweep_interval_s = 600;
   uint64_t sweep_grace_s = 3600;
+  // HTTP timeouts (seconds); defaults as http::ServerOptions.
+  uint64_t idle_timeout_s = 60;
+  uint64_t header_timeout_s = 30;
+  uint64_t body_timeout_s = 60;
+  uint64_t write_timeout_s = 60;
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
 };
@@ -62,6 +69,19 @@ uint64_t AutoSpaceReserve(Env& env, const std::string& path) {
   Result<DiskSpace> space = env.GetDiskSpace(path);
   if (!space.ok()) return 0;
   return std::min<uint64_t>(space->total / 20, uint64_t{256} << 20);
+}
+
+// Each connection is a file descriptor: take the whole hard limit, as
+// nginx's worker_rlimit_nofile or Go's runtime do, so that the soft
+// default (often 1024) does not cap the connection count.
+void RaiseFileLimit() {
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rlim_t was = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    spdlog::info("open-file limit raised from {} to {}", was, rl.rlim_cur);
+  }
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
@@ -133,6 +153,7 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
 
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
+  RaiseFileLimit();
   Result<std::pair<std::string, uint16_t>> listen = ParseListen(flags.listen);
   if (!listen.ok()) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
@@ -164,6 +185,10 @@ int RunServer(const ServerFlags& flags) {
   http_options.host = listen->first;
   http_options.port = listen->second;
   http_options.threads = flags.threads;
+  http_options.idle_timeout = std::chrono::seconds(flags.idle_timeout_s);
+  http_options.header_timeout = std::chrono::seconds(flags.header_timeout_s);
+  http_options.body_stall_timeout = std::chrono::seconds(flags.body_timeout_s);
+  http_options.write_stall_timeout = std::chrono::seconds(flags.write_timeout_s);
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options,
       [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
@@ -280,6 +305,14 @@ int main(int argc, char** argv) {
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
   server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
+  server->add_option("--idle-timeout", flags.idle_timeout_s, "Seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--header-timeout", flags.header_timeout_s, "Seconds to receive a whole request header block")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--body-timeout", flags.body_timeout_s, "Seconds a request body may make no progress")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
+  server->add_option("--write-timeout", flags.write_timeout_s, "Seconds a client may stop reading a response")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{86400}));
   server->add_option("--space-reserve", flags.space_reserve,
                      "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
                      "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
