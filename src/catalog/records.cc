@@ -133,6 +133,12 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
+  if (r.encryption) {
+    json enc = {{"alg", r.encryption->sse_algorithm}};
+    if (!r.encryption->kms_key_id.empty()) enc["kid"] = r.encryption->kms_key_id;
+    if (r.encryption->bucket_key_enabled) enc["bke"] = true;
+    j["enc"] = std::move(enc);
+  }
   return Encode(j);
 }
 
@@ -158,6 +164,14 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
       if (rule.is_object()) r.cors_rules.push_back(CorsRuleFrom(rule));
     }
   }
+  if (auto it = j.find("enc"); it != j.end() && it->is_object()) {
+    BucketEncryption enc;
+    enc.sse_algorithm = Str(*it, "alg");
+    enc.kms_key_id = Str(*it, "kid");
+    if (auto b = it->find("bke"); b != it->end() && b->is_boolean()) enc.bucket_key_enabled = b->get<bool>();
+    if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
+    r.encryption = std::move(enc);
+  }
   return r;
 }
 
@@ -170,6 +184,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | parts_count | op_tag | upload_id
 //   | n, n x (key, value) tags                          (version >= 2)
 //   | acl (opaque bytes; "" = the default)               (version >= 3)
+//   | sse_c_salt | sse_c_verifier                         (version >= 4)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //   | inline data of each inline segment, in order
@@ -177,10 +192,14 @@ namespace {
 
 constexpr char kObjectMarker = 'O';
 // Version 1: no tag set. Version 2 (object tagging) adds the tag map after
-// upload_id; version 3 (ACLs) the ACL after it. All decode; only version 3
-// is written.
+// upload_id; version 3 (ACLs) the ACL after it; version 4 (SSE-C) the
+// customer-key salt and verifier after that. All decode. Version 4 is
+// written only for SSE-C objects: every other record stays version 3, the
+// bytes an older release writes and reads, while a release that does not
+// know SSE-C refuses an SSE-C record instead of misreading it.
 constexpr uint8_t kObjectVersionNoTags = 1;
-constexpr uint8_t kObjectVersion = 3;
+constexpr uint8_t kObjectVersionAcl = 3;
+constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -254,7 +273,7 @@ std::string EncodeObject(const ObjectRecord& r) {
   for (const Segment& s : r.segments) inline_total += s.blob_id.empty() ? s.inline_data.size() : 0;
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
-  out.push_back(static_cast<char>(kObjectVersion));
+  out.push_back(static_cast<char>(r.sse_c() ? kObjectVersion : kObjectVersionAcl));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -266,6 +285,10 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.upload_id);
   PutMap(out, r.tags);
   PutString(out, r.acl);
+  if (r.sse_c()) {
+    PutString(out, r.sse_c_salt);
+    PutString(out, r.sse_c_verifier);
+  }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -304,6 +327,13 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   r.upload_id = in.String();
   if (version >= 2) r.tags = in.Map();
   if (version >= 3) r.acl = in.String();
+  if (version >= 4) {
+    r.sse_c_salt = in.String();
+    r.sse_c_verifier = in.String();
+    if (in.ok() && (r.sse_c_salt.empty() || r.sse_c_verifier.empty())) {
+      return DataLossError("object record has an incomplete SSE-C key check");
+    }
+  }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);
@@ -333,10 +363,16 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
 }
 
 std::string EncodeUpload(const UploadRecord& r) {
-  return Encode({{"v", kRecordVersion}, {"id", r.upload_id}, {"key", r.key},
-                 {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
-                 {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
-                 {"tags", r.tags}});
+  json j = {{"v", kRecordVersion}, {"id", r.upload_id}, {"key", r.key},
+            {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
+            {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
+            {"tags", r.tags}};
+  // Optional (SSE-C uploads only), as the bucket record's optional keys.
+  if (r.sse_c()) {
+    j["ssec_salt"] = Bin(r.sse_c_salt);
+    j["ssec_ver"] = Bin(r.sse_c_verifier);
+  }
+  return Encode(j);
 }
 
 Result<UploadRecord> DecodeUpload(std::string_view bytes) {
@@ -351,6 +387,11 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.user_meta = Map(j, "meta");
   r.completing_tag = Str(j, "completing");
   r.tags = Map(j, "tags");
+  if (auto it = j.find("ssec_salt"); it != j.end()) r.sse_c_salt = FromBin(*it);
+  if (auto it = j.find("ssec_ver"); it != j.end()) r.sse_c_verifier = FromBin(*it);
+  if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {
+    return DataLossError("upload record has an incomplete SSE-C key check");
+  }
   return r;
 }
 
