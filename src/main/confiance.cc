@@ -49,6 +49,7 @@ struct ServerFlags {
   int blocking_threads = 64;
   uint64_t sweep_interval_s = 600;
   uint64_t sweep_grace_s = 3600;
+  bool sse_c_allow_http = false;
 };
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
@@ -138,6 +139,7 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Options s3_options;
   s3_options.region = flags.region;
   s3_options.domain = flags.domain;
+  s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   s3::S3Service service(
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
                  *(*dir)->directory, pool},
@@ -259,6 +261,9 @@ int main(int argc, char** argv) {
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
   server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
+  server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,
+                   "Accept SSE-C customer keys over plain HTTP from non-loopback peers (only behind a TLS "
+                   "terminator on a trusted network; loopback peers are always accepted)");
   server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
   server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();

@@ -192,6 +192,9 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
     if (header == "s3:x-amz-copy-source" && !value->empty() && value->front() == '/') value->remove_prefix(1);
     ctx.Add(header, *value);
   }
+  if (std::optional<std::string_view> sse_c = request.FindHeader("x-amz-server-side-encryption-customer-algorithm")) {
+    ctx.Add("s3:x-amz-server-side-encryption-customer-algorithm", *sse_c);
+  }
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
 
   if (bucket != nullptr && same_tenant && is_root && IsBucketPolicyAction(access.action)) return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "crypto/customer_key.h"
 #include "crypto/object_format.h"
 #include "iam/acl/acl_format.h"
 #include "s3/conditional.h"
@@ -136,6 +137,11 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
       e.resource = "/" + source->bucket + "/" + source->key;
       co_return e;
     }
+    // An SSE-C source needs its key (x-amz-copy-source-server-side-encryption-customer-*).
+    if (std::optional<S3Error> refused =
+            CheckCustomerKey(ctx.sse.copy_source, rec->sse_c_salt, rec->sse_c_verifier)) {
+      co_return *refused;
+    }
     // Any failed copy-source condition is a 412 (never a 304).
     if (conditions.any() &&
         EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
@@ -151,8 +157,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
                                       "for a copy source: {}",
                                       options_.max_object_size));
     }
-    if (!src_key) {
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(*src_bucket);
+    {
+      // Per attempt: a re-read source may have another SSE-C salt.
+      Result<std::shared_ptr<const crypto::SecretBytes>> k =
+          DataKek(*src_bucket, ctx.sse.copy_source, rec->sse_c_salt);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
       src_key = *k;
     }
@@ -166,14 +174,27 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     }
   }
   const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key;
-  if (same_object && !replace) {
+  // Re-encrypting in place (to or from SSE-C, a new customer key, or an
+  // explicit x-amz-server-side-encryption) changes the encryption attributes.
+  const bool changes_encryption = ctx.sse.customer.has_value() || rec->sse_c() ||
+                                  ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
+  if (same_object && !replace && !changes_encryption) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
                         "without changing the object's metadata, storage class, website redirect location "
                         "or encryption attributes.");
   }
 
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(*bucket);
+  // The destination's encryption is this request's (never the source's).
+  std::string sse_c_salt;
+  std::string sse_c_verifier;
+  if (ctx.sse.customer) {
+    Result<std::string> salt = crypto::NewCustomerKeySalt();
+    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
+    sse_c_salt = std::move(salt).value();
+    sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, sse_c_salt);
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, sse_c_salt);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
       catalog::SegmentWriter::Create(deps_.blobs, **dst_key, bucket->id, options_.inline_limit);
@@ -232,6 +253,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   }
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec->tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
+  out.sse_c_salt = std::move(sse_c_salt);
+  out.sse_c_verifier = std::move(sse_c_verifier);
   out.segments.push_back(std::move(seg).value());
   out.op_tag = catalog::NewOpTag();
   reader.reset();  // done with the source's blobs
@@ -244,8 +267,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
-    // Every object is encrypted at rest (SSE-S3): the copy says so as a PUT does.
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    // Every object is encrypted at rest (SSE-S3 or SSE-C): the copy says so as a PUT does.
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");
     w.Element("LastModified", IsoTime(out.modified_ms)).Element("ETag", QuotedEtag(out.etag));

@@ -10,6 +10,7 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "crypto/customer_key.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -103,6 +104,13 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
+  if (ctx.sse.customer) {
+    // One salt for the whole upload: every part is sealed under its KEK.
+    Result<std::string> salt = crypto::NewCustomerKeySalt();
+    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
+    up.sse_c_salt = std::move(salt).value();
+    up.sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, up.sse_c_salt);
+  }
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);
   xml::XmlWriter w;
@@ -110,8 +118,12 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up.key)
       .Element("UploadId", up.upload_id);
-  // Every object is encrypted at rest (SSE-S3): its upload says so from the start.
-  ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+  // Every object is encrypted at rest (SSE-S3 or SSE-C): its upload says so from the start.
+  {
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, up.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
+  }
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
@@ -131,7 +143,13 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, *upload_id);
   if (!up.ok()) co_return UploadError(up.status());
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  // Each part of an SSE-C upload needs the key the upload was created with.
+  if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
+    co_return *refused;
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, up->sse_c_salt);
+  if (!kek.ok()) co_return ErrorFromStatus(kek.status());
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
   part.part_number = *part_number;
@@ -148,7 +166,8 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
-    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)});
+    AddSseResponseHeaders(hdrs, up->sse_c(), ctx.sse.customer);
     co_await SendEmpty(ctx, 200, hdrs);
   }
   if (*replaced) {
@@ -178,11 +197,20 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kNoSuchUpload);
     }
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, current->etag);
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, current->sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
   }
   if (!wanted.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  // S3 does not require the SSE-C key to complete (no data is read), but a
+  // key that is sent must be the upload's.
+  if (ctx.sse.customer) {
+    if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
+      co_return *refused;
+    }
+  }
 
   // The uploaded parts, by number.
   std::map<int, catalog::PartRecord> have;
@@ -223,6 +251,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.tags = up->tags;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
+  rec.sse_c_salt = up->sse_c_salt;
+  rec.sse_c_verifier = up->sse_c_verifier;
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }
@@ -235,7 +265,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec.etag);
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
   }
   if (done->replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, *done->replaced);

@@ -3,8 +3,8 @@ confiance_library(confiance_s3
   SOURCES s3_error.cc acl_error.cc router.cc range.cc auth.cc payload_reader.cc bucket_name.cc object_headers.cc conditional.cc
           quota.cc authorize.cc access_control_handlers.cc tagging.cc cors.cc extra_headers_writer.cc
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc multipart_handlers.cc copy_handlers.cc
-          tagging_handlers.cc cors_handlers.cc
+          tagging_handlers.cc cors_handlers.cc sse.cc encryption_handlers.cc
   DEPS confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto
        confiance_common fmt::fmt)
-confiance_test(s3_test SOURCES acl_error_test.cc range_test.cc router_test.cc bucket_name_test.cc conditional_test.cc DEPS confiance_s3)
+confiance_test(s3_test SOURCES acl_error_test.cc range_test.cc router_test.cc bucket_name_test.cc conditional_test.cc sse_test.cc DEPS confiance_s3)
 confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)

@@ -31,6 +31,7 @@
 #include "s3/authorize.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
+#include "s3/sse.h"
 #include "s3/tagging.h"
 
 namespace confiance::s3 {
@@ -42,6 +43,9 @@ struct S3Options {
   std::string domain;                    // virtual-host style base domain; "" = off
   size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
   uint64_t max_object_size = 5ull << 30; // single PUT and part limit (S3: 5 GiB)
+  // SSE-C from non-loopback peers over plain HTTP (s3/sse.h): only when a
+  // TLS terminator in front reaches Confiance over a trusted network.
+  bool sse_c_allow_http = false;
 };
 
 struct S3Deps {
@@ -162,6 +166,10 @@ class S3Service {
   // A request carrying Origin: if a CORS rule of the bucket allows it, its
   // CORS headers go on whatever response follows (errors included).
   void AddCorsHeaders(Ctx& ctx);
+  // encryption_handlers.cc
+  asio::awaitable<Reply> GetBucketEncryption(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketEncryption(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketEncryption(Ctx& ctx);
 
   // Shared steps (s3_service.cc).
   // Streams the request payload into a new segment. On failure returns the
@@ -170,8 +178,16 @@ class S3Service {
     catalog::Segment segment;
     std::string md5_hex;
   };
+  // `kek` wraps the segment's data key (DataKek).
   asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
-                                                S3Error* error);
+                                                const crypto::SecretBytes& kek, S3Error* error);
+  // The key an object's data keys are wrapped under: the bucket key, or for
+  // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
+  // `customer`'s key and the salt (crypto/customer_key.h).
+  // FailedPrecondition if `salt` is set and `customer` is not.
+  Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const catalog::BucketRecord& bucket,
+                                                             const std::optional<CustomerKey>& customer,
+                                                             std::string_view salt);
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);
