@@ -58,6 +58,7 @@ constexpr std::string_view kHeaderConditionKeys[] = {
     "s3:x-amz-metadata-directive",
     "s3:x-amz-server-side-encryption",
     "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "s3:x-amz-server-side-encryption-customer-algorithm",
     "s3:x-amz-storage-class",
     "s3:x-amz-content-sha256",
 };
@@ -191,9 +192,6 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
     if (!value) continue;
     if (header == "s3:x-amz-copy-source" && !value->empty() && value->front() == '/') value->remove_prefix(1);
     ctx.Add(header, *value);
-  }
-  if (std::optional<std::string_view> sse_c = request.FindHeader("x-amz-server-side-encryption-customer-algorithm")) {
-    ctx.Add("s3:x-amz-server-side-encryption-customer-algorithm", *sse_c);
   }
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
 
