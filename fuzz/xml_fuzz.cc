@@ -1,7 +1,8 @@
 // File: fuzz/xml_fuzz.cc
 // libFuzzer target: the S3 request-document parsers (CompleteMultipartUpload,
 // CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
-// AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration)
+// AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration,
+// ServerSideEncryptionConfiguration)
 // must reject or accept any input without crashing; escaping must always
 // produce text without raw markup; and a document these parsers accept must
 // survive render -> parse unchanged.
@@ -14,6 +15,7 @@
 
 #include "s3/xml/acl_xml.h"
 #include "s3/xml/cors_xml.h"
+#include "s3/xml/encryption_xml.h"
 #include "s3/xml/tagging_xml.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -60,6 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto block = xml::ParsePublicAccessBlock(in); block.ok()) {
     CheckRoundTrip(*block, xml::RenderPublicAccessBlock, xml::ParsePublicAccessBlock);
+  }
+  if (auto enc = xml::ParseServerSideEncryptionConfiguration(in); enc.ok()) {
+    CheckRoundTrip(*enc, xml::RenderServerSideEncryptionConfiguration,
+                   xml::ParseServerSideEncryptionConfiguration);
   }
   CheckTaggingRoundTrip(in);
   CheckCorsRoundTrip(in);

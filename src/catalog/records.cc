@@ -135,6 +135,12 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
+  if (r.encryption) {
+    json enc = {{"alg", r.encryption->sse_algorithm}};
+    if (!r.encryption->kms_key_id.empty()) enc["kid"] = r.encryption->kms_key_id;
+    if (r.encryption->bucket_key_enabled) enc["bke"] = true;
+    j["enc"] = std::move(enc);
+  }
   return Encode(j);
 }
 
@@ -160,6 +166,14 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
       if (rule.is_object()) r.cors_rules.push_back(CorsRuleFrom(rule));
     }
   }
+  if (auto it = j.find("enc"); it != j.end() && it->is_object()) {
+    BucketEncryption enc;
+    enc.sse_algorithm = Str(*it, "alg");
+    enc.kms_key_id = Str(*it, "kid");
+    if (auto b = it->find("bke"); b != it->end() && b->is_boolean()) enc.bucket_key_enabled = b->get<bool>();
+    if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
+    r.encryption = std::move(enc);
+  }
   return r;
 }
 
@@ -173,6 +187,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | n, n x (key, value) tags                          (version >= 2)
 //   | acl (opaque bytes; "" = the default)               (version >= 3)
 //   | checksum_algorithm | checksum                       (version >= 4)
+//   | sse_c_salt | sse_c_verifier                         (version >= 5)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -183,8 +198,12 @@ constexpr char kObjectMarker = 'O';
 // Version 1: no tag set. Version 2 (object tagging) adds the tag map after
 // upload_id; version 3 (ACLs) the ACL after it; version 4 (additional
 // checksums) the object's checksum after the ACL and each segment's after
-// its etag. All decode; only version 4 is written.
+// its etag; version 5 (SSE-C) the customer-key salt and verifier after the
+// checksum. All decode. Version 5 is written only for SSE-C objects and
+// version 4 for every other, so a release that predates SSE-C refuses an
+// SSE-C record instead of misreading it.
 constexpr uint8_t kObjectVersionNoTags = 1;
+constexpr uint8_t kObjectVersionSseC = 5;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -259,7 +278,7 @@ std::string EncodeObject(const ObjectRecord& r) {
   for (const Segment& s : r.segments) inline_total += s.blob_id.empty() ? s.inline_data.size() : 0;
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
-  out.push_back(static_cast<char>(kObjectVersion));
+  out.push_back(static_cast<char>(r.sse_c() ? kObjectVersionSseC : kObjectVersion));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -273,6 +292,10 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.acl);
   PutString(out, r.checksum_algorithm);
   PutString(out, r.checksum);
+  if (r.sse_c()) {
+    PutString(out, r.sse_c_salt);
+    PutString(out, r.sse_c_verifier);
+  }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -296,7 +319,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersion) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionSseC) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -315,6 +338,13 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   if (version >= 4) {
     r.checksum_algorithm = in.String();
     r.checksum = in.String();
+  }
+  if (version >= 5) {
+    r.sse_c_salt = in.String();
+    r.sse_c_verifier = in.String();
+    if (in.ok() && (r.sse_c_salt.empty() || r.sse_c_verifier.empty())) {
+      return DataLossError("object record has an incomplete SSE-C key check");
+    }
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
@@ -351,6 +381,11 @@ std::string EncodeUpload(const UploadRecord& r) {
             {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
             {"tags", r.tags}};
   if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
+  // Optional (SSE-C uploads only), as the bucket record's optional keys.
+  if (r.sse_c()) {
+    j["ssec_salt"] = Bin(r.sse_c_salt);
+    j["ssec_ver"] = Bin(r.sse_c_verifier);
+  }
   return Encode(j);
 }
 
@@ -367,6 +402,11 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.completing_tag = Str(j, "completing");
   r.tags = Map(j, "tags");
   r.checksum_algorithm = Str(j, "ca");
+  if (auto it = j.find("ssec_salt"); it != j.end()) r.sse_c_salt = FromBin(*it);
+  if (auto it = j.find("ssec_ver"); it != j.end()) r.sse_c_verifier = FromBin(*it);
+  if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {
+    return DataLossError("upload record has an incomplete SSE-C key check");
+  }
   return r;
 }
 

@@ -33,6 +33,18 @@ struct CorsRule {
   bool operator==(const CorsRule&) const = default;
 };
 
+// A bucket's default encryption (PutBucketEncryption), as stored. Only
+// SSE-S3 ("AES256") is accepted today (s3/ refuses aws:kms before it gets
+// here); the algorithm is kept as a string so that a later release can
+// store aws:kms with its key id without a new record version.
+struct BucketEncryption {
+  std::string sse_algorithm = "AES256";
+  std::string kms_key_id;           // aws:kms only; "" = none
+  bool bucket_key_enabled = false;  // as sent; meaningful for aws:kms only
+
+  bool operator==(const BucketEncryption&) const = default;
+};
+
 struct BucketRecord {
   std::string name;
   std::string id;          // random; names partitions, so a re-created bucket starts empty
@@ -50,6 +62,9 @@ struct BucketRecord {
   std::string acl;             // iam::acl::EncodeAcl bytes; "" = private to the owner
   std::string ownership;       // ObjectOwnership name; "" = no ownership controls
   int32_t public_access_block = -1;  // bit mask of the four settings; -1 = none set
+  // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
+  // is encrypted at rest whatever this says).
+  std::optional<BucketEncryption> encryption;
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)
@@ -85,6 +100,11 @@ struct ObjectRecord {
   // multipart object the composite value with "-<parts>" appended.
   std::string checksum_algorithm;
   std::string checksum;
+  // SSE-C (crypto/customer_key.h): both set when the data keys are wrapped
+  // under a KEK derived from a customer key; both empty for SSE-S3.
+  std::string sse_c_salt;      // random, per object
+  std::string sse_c_verifier;  // salted HMAC of the customer key
+  bool sse_c() const { return !sse_c_salt.empty(); }
 };
 
 struct UploadRecord {
@@ -101,6 +121,12 @@ struct UploadRecord {
   std::string completing_tag;
   TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
   std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
+  // SSE-C of the upload (as ObjectRecord's): every part's data keys are
+  // wrapped under the KEK of this salt, and completion copies both to the
+  // object record.
+  std::string sse_c_salt;
+  std::string sse_c_verifier;
+  bool sse_c() const { return !sse_c_salt.empty(); }
 };
 
 struct PartRecord {

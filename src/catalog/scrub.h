@@ -3,6 +3,9 @@
 // authenticating every package of every segment, and reports each damaged
 // object (missing blob, short or over-long blob, a package that fails to
 // authenticate, an undecodable record) without stopping at the first.
+// SSE-C objects cannot be decrypted without their customer's key, which is
+// never stored: their blobs are checked for presence and size only
+// (ScrubReport::sse_c_size_only).
 // Used by `confiance admin scrub` (server stopped: the walk is not a
 // snapshot, and an object replaced during the walk would look damaged).
 //
@@ -46,6 +49,7 @@ struct ScrubReport {
   uint64_t objects = 0;         // objects examined
   uint64_t segments = 0;        // segments examined
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
+  uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted
   std::vector<ScrubDamage> damaged;  // one entry per damaged object (or broken listing)
 };
 

@@ -63,6 +63,7 @@ struct ServerFlags {
   uint64_t write_timeout_s = 60;
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
+  bool sse_c_allow_http = false;
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -179,6 +180,7 @@ int RunServer(const ServerFlags& flags) {
   s3_options.region = flags.region;
   s3_options.domain = flags.domain;
   s3_options.max_object_size = flags.max_object_size;
+  s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   s3::S3Service service(
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
                  *(*dir)->directory, pool},
@@ -304,6 +306,9 @@ int main(int argc, char** argv) {
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
   server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
+  server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,
+                   "Accept SSE-C customer keys over plain HTTP from non-loopback peers (only behind a TLS "
+                   "terminator on a trusted network; loopback peers are always accepted)");
   server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
   server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();

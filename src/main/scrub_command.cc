@@ -39,6 +39,10 @@ int RunScrub(const std::string& data_dir) {
               static_cast<unsigned long long>(report->buckets), static_cast<unsigned long long>(report->objects),
               static_cast<unsigned long long>(report->segments),
               static_cast<unsigned long long>(report->bytes_verified), secs, report->damaged.size());
+  if (report->sse_c_size_only > 0) {
+    std::printf("scrub: %llu SSE-C objects checked for presence and size only (their keys are the customers')\n",
+                static_cast<unsigned long long>(report->sse_c_size_only));
+  }
   std::fflush(stdout);
   return report->damaged.empty() ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "crypto/customer_key.h"
 #include "crypto/object_format.h"
 #include "iam/acl/acl_format.h"
 #include "s3/conditional.h"
@@ -76,6 +77,11 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
       }
       co_return rec.status();
     }
+    // An SSE-C source needs its key (x-amz-copy-source-server-side-encryption-customer-*).
+    if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.copy_source, rec->sse_c_salt, rec->sse_c_verifier)) {
+      *error = *refused;
+      co_return PermissionDeniedError("copy source customer key");
+    }
     // Any failed copy-source condition is a 412 (never a 304).
     if (conditions.any() &&
         EvaluateConditions(conditions, rec->etag, rec->modified_ms) != ConditionOutcome::kProceed) {
@@ -86,8 +92,9 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
       *error = *refused;
       co_return InvalidArgumentError("copy source refused");
     }
-    if (!src_key) {
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(src_bucket);
+    {
+      // Per attempt: a re-read source may have another SSE-C salt.
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(src_bucket, ctx.sse.copy_source, rec->sse_c_salt);
       if (!k.ok()) {
         *error = ErrorFromStatus(k.status());
         co_return k.status();
@@ -111,18 +118,14 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
                                                                      CopySourceObject& src, uint64_t first,
                                                                      uint64_t length,
                                                                      const catalog::BucketRecord& dst,
+                                                                     const crypto::SecretBytes& kek,
                                                                      S3Error* error) {
   if (Status room = deps_.blobs.CheckSpace(length); !room.ok()) {
     *error = ErrorFromStatus(room);
     co_return room;
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = deps_.bucket_keys.Get(dst);
-  if (!dst_key.ok()) {
-    *error = ErrorFromStatus(dst_key.status());
-    co_return dst_key.status();
-  }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, **dst_key, dst.id, options_.inline_limit);
+      catalog::SegmentWriter::Create(deps_.blobs, kek, dst.id, options_.inline_limit);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();
@@ -229,14 +232,29 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const catalog::ObjectRecord& rec = src.record;
   const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key;
-  if (same_object && !replace) {
+  // Re-encrypting in place (to or from SSE-C, a new customer key, or an
+  // explicit x-amz-server-side-encryption) changes the encryption attributes.
+  const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() ||
+                                  ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
+  if (same_object && !replace && !changes_encryption) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
                         "without changing the object's metadata, storage class, website redirect location "
                         "or encryption attributes.");
   }
 
-  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, &error);
+  // The destination's encryption is this request's (never the source's).
+  std::string sse_c_salt;
+  std::string sse_c_verifier;
+  if (ctx.sse.customer) {
+    Result<std::string> salt = crypto::NewCustomerKeySalt();
+    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
+    sse_c_salt = std::move(salt).value();
+    sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, sse_c_salt);
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, sse_c_salt);
+  if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
+  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, &error);
   if (!copied.ok()) co_return error;
 
   catalog::ObjectRecord out;
@@ -254,6 +272,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   }
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec.tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
+  out.sse_c_salt = std::move(sse_c_salt);
+  out.sse_c_verifier = std::move(sse_c_verifier);
   out.segments.push_back(std::move(copied->segment));
   // The copy has the same bytes: a whole-object checksum still holds (a
   // multipart composite does not describe the single-segment copy).
@@ -273,8 +293,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
-    // Every object is encrypted at rest (SSE-S3): the copy says so as a PUT does.
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    // Every object is encrypted at rest (SSE-S3 or SSE-C): the copy says so as a PUT does.
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");
     w.Element("LastModified", IsoTime(out.modified_ms)).Element("ETag", QuotedEtag(out.etag));

@@ -10,6 +10,7 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "crypto/customer_key.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -167,6 +168,13 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
+  if (ctx.sse.customer) {
+    // One salt for the whole upload: every part is sealed under its KEK.
+    Result<std::string> salt = crypto::NewCustomerKeySalt();
+    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
+    up.sse_c_salt = std::move(salt).value();
+    up.sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, up.sse_c_salt);
+  }
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);
   xml::XmlWriter w;
@@ -174,8 +182,12 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up.key)
       .Element("UploadId", up.upload_id);
-  // Every object is encrypted at rest (SSE-S3): its upload says so from the start.
-  ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+  // Every object is encrypted at rest (SSE-S3 or SSE-C): its upload says so from the start.
+  {
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, up.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
+  }
   if (!up.checksum_algorithm.empty()) {
     ctx.extra_headers->Add({http::Header{"x-amz-checksum-algorithm", up.checksum_algorithm}});
   }
@@ -210,10 +222,16 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
   if (!up.ok()) co_return UploadError(up.status());
+  // Each part of an SSE-C upload needs the key the upload was created with.
+  if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
+    co_return *refused;
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, up->sse_c_salt);
+  if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
   std::optional<crypto::ChecksumAlgorithm> upload_checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error, upload_checksum);
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error, upload_checksum);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
   part.part_number = target->part_number;
@@ -222,7 +240,8 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
   if (!replaced.ok()) co_return error;
   {
-    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)});
+    AddSseResponseHeaders(hdrs, up->sse_c(), ctx.sse.customer);
     if (body->checksum_algorithm) {
       hdrs.push_back({ChecksumHeaderName(*body->checksum_algorithm), part.segment.checksum});
     }
@@ -255,10 +274,18 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
   if (!up.ok()) co_return UploadError(up.status());
+  // SSE-C parts made by copy: not yet (their keys would need the source's
+  // and the upload's customer keys); refused rather than sealed wrongly.
+  if (up->sse_c()) {
+    co_return MakeError(S3ErrorCode::kNotImplemented, "UploadPartCopy into an SSE-C upload is not implemented yet.");
+  }
   Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
   if (!src_bucket.ok()) co_return error;
 
   const CopySourceCheck check = [&](const catalog::ObjectRecord& rec) -> std::optional<S3Error> {
+    if (rec.sse_c()) {
+      return MakeError(S3ErrorCode::kNotImplemented, "UploadPartCopy from an SSE-C source is not implemented yet.");
+    }
     if (range) {
       if (std::optional<S3Error> invalid = CheckCopySourceRange(*range, rec.size)) return invalid;
       return CheckCopyLength(range->length(), options_.max_object_size);
@@ -270,7 +297,9 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const uint64_t first = range ? range->first : 0;
   const uint64_t length = range ? range->length() : src.record.size;
-  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, &error);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, std::nullopt, "");
+  if (!kek.ok()) co_return ErrorFromStatus(kek.status());
+  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error);
   if (!copied.ok()) co_return error;
   src.reader.reset();  // done with the source's blobs
 
@@ -315,11 +344,20 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kNoSuchUpload);
     }
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, *current);
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, current->sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
   }
   if (!wanted.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+  // S3 does not require the SSE-C key to complete (no data is read), but a
+  // key that is sent must be the upload's.
+  if (ctx.sse.customer) {
+    if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
+      co_return *refused;
+    }
+  }
 
   // The uploaded parts, by number.
   std::map<int, catalog::PartRecord> have;
@@ -374,6 +412,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     too_large.details.emplace_back("MaxSizeAllowed", std::to_string(options_.max_multipart_object_size));
     co_return too_large;
   }
+  rec.sse_c_salt = up->sse_c_salt;
+  rec.sse_c_verifier = up->sse_c_verifier;
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }
@@ -386,7 +426,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec);
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
   }
   if (done->replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, *done->replaced);

@@ -7,6 +7,7 @@
 #include "catalog/object_data.h"
 #include "common/await_callback.h"
 #include "common/logging.h"
+#include "crypto/customer_key.h"
 #include "crypto/object_format.h"
 #include "s3/checksum_request.h"
 #include "s3/conditional.h"
@@ -98,7 +99,18 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
   if (!acl.ok()) co_return error;
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, &error);
+  // SSE-C: a fresh salt for this object, and the salted check of its key.
+  std::string sse_c_salt;
+  std::string sse_c_verifier;
+  if (ctx.sse.customer) {
+    Result<std::string> salt = crypto::NewCustomerKeySalt();
+    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
+    sse_c_salt = std::move(salt).value();
+    sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, sse_c_salt);
+  }
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, sse_c_salt);
+  if (!kek.ok()) co_return ErrorFromStatus(kek.status());
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
 
   catalog::ObjectRecord rec;
@@ -110,6 +122,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.user_meta = std::move(stored->user_meta);
   rec.tags = std::move(tags).value();
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
+  rec.sse_c_salt = std::move(sse_c_salt);
+  rec.sse_c_verifier = std::move(sse_c_verifier);
   if (body->checksum_algorithm) {
     rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
     rec.checksum = body->segment.checksum;
@@ -137,7 +151,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     co_return ErrorFromStatus(replaced.status());
   }
   {
-    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)}, http::Header{"x-amz-server-side-encryption", "AES256"});
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)});
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
     co_await SendEmpty(ctx, 200, hdrs);
   }
@@ -171,6 +186,11 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       co_return rec.status().code() == StatusCode::kNotFound ? MissingKeyError(ctx, *bucket)
                                                              : ErrorFromStatus(rec.status());
     }
+    // An SSE-C object needs its key even for HEAD (S3 answers 400 without
+    // it, 403 with a wrong one), before any condition is evaluated.
+    if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, rec->sse_c_salt, rec->sse_c_verifier)) {
+      co_return *refused;
+    }
     if (conditions.any()) {
       ConditionOutcome outcome = EvaluateConditions(conditions, rec->etag, rec->modified_ms);
       if (outcome == ConditionOutcome::kPreconditionFailed) co_return MakeError(S3ErrorCode::kPreconditionFailed);
@@ -182,8 +202,9 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       }
     }
     if (head) break;
-    if (!key) {
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = deps_.bucket_keys.Get(*bucket);
+    {
+      // Per attempt: a re-read record may have another SSE-C salt.
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(*bucket, ctx.sse.customer, rec->sse_c_salt);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
       key = *k;
     }
@@ -197,6 +218,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     }
   }
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
+  AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer);
   // response-* query parameters override stored headers (signed requests only).
   static constexpr std::pair<const char*, const char*> kOverrides[] = {
       {"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},

@@ -90,7 +90,6 @@ std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& rec
   h.push_back({"Last-Modified", HttpDate(record.modified_ms)});
   h.push_back({"Content-Type", record.content_type});
   h.push_back({"Accept-Ranges", "bytes"});
-  h.push_back({"x-amz-server-side-encryption", "AES256"});
   for (const auto& [name, value] : record.headers) {
     // Canonical capitalisation for the well-known ones.
     std::string n = name;

@@ -28,7 +28,8 @@ Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error
 // header. Errors as s3/tagging.h's ParseTaggingHeader.
 Result<catalog::TagMap> CollectTags(const http::Request& request, S3Error* error);
 
-// Response headers of a GET/HEAD for `record` (without length/range ones),
+// Response headers of a GET/HEAD for `record` (without length/range ones
+// and without the SSE ones: s3/sse.h AddSseResponseHeaders),
 // x-amz-tagging-count among them when the object has tags.
 std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& record);
 

@@ -62,6 +62,10 @@ enum class Operation {
   kGetBucketOwnershipControls,
   kPutBucketOwnershipControls,
   kDeleteBucketOwnershipControls,
+  // Default encryption (encryption_handlers.cc).
+  kGetBucketEncryption,
+  kPutBucketEncryption,
+  kDeleteBucketEncryption,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

@@ -57,7 +57,7 @@ bool IsHeaderField(std::string_view name) {
   return name == "content-type" || name == "cache-control" || name == "content-disposition" ||
          name == "content-encoding" || name == "content-language" || name == "expires" ||
          name.starts_with("x-amz-meta-") || name == "x-amz-storage-class" ||
-         name == "x-amz-server-side-encryption";
+         name.starts_with("x-amz-server-side-encryption");
 }
 
 // The PutObject request the form stands for: the POST's connection facts
@@ -373,6 +373,18 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     tags = std::move(valid).value();
   }
   http::Request put_request = PutRequestFromForm(ctx.req, fields);
+  // Encryption fields are checked as PutObject's headers; SSE-C through a
+  // form is not implemented yet: refused, never ignored.
+  {
+    RequestSse sse;
+    if (std::optional<S3Error> refused =
+            ParseRequestSse(put_request, true, false, options_.sse_c_allow_http, &sse)) {
+      co_return *refused;
+    }
+    if (sse.customer) {
+      co_return MakeError(S3ErrorCode::kNotImplemented, "POST object with SSE-C is not implemented yet.");
+    }
+  }
   if (!tags.empty()) {
     std::string header;
     for (const auto& [k, v] : tags) {

@@ -13,7 +13,7 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "analytics", "encryption",
+    "accelerate", "analytics",
     "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
     "metrics", "notification", "object-lock", "replication", "requestPayment",
     "restore", "retention", "select", "torrent", "versioning",
@@ -57,6 +57,8 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
        Operation::kDeletePublicAccessBlock},
       {"ownershipControls", Operation::kGetBucketOwnershipControls, Operation::kPutBucketOwnershipControls,
        Operation::kDeleteBucketOwnershipControls},
+      {"encryption", Operation::kGetBucketEncryption, Operation::kPutBucketEncryption,
+       Operation::kDeleteBucketEncryption},
   };
   for (const Family& f : kFamilies) {
     if (!r.HasQuery(f.subresource)) continue;
@@ -106,8 +108,10 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "GET") return Operation::kGetObjectAttributes;
     return InvalidArgumentError("method not allowed");
   }
-  // ?cors names a bucket's configuration, not an object's.
-  if (HasUnimplementedSubresource(r) || r.HasQuery("cors")) return Operation::kNotImplemented;
+  // ?cors and ?encryption name a bucket's configuration, not an object's.
+  if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption")) {
+    return Operation::kNotImplemented;
+  }
   const bool upload = r.HasQuery("uploadId");
   if (method == "PUT") {
     if (upload || r.HasQuery("partNumber")) {
@@ -231,6 +235,9 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketOwnershipControls: return "GetBucketOwnershipControls";
     case Operation::kPutBucketOwnershipControls: return "PutBucketOwnershipControls";
     case Operation::kDeleteBucketOwnershipControls: return "DeleteBucketOwnershipControls";
+    case Operation::kGetBucketEncryption: return "GetBucketEncryption";
+    case Operation::kPutBucketEncryption: return "PutBucketEncryption";
+    case Operation::kDeleteBucketEncryption: return "DeleteBucketEncryption";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
@@ -277,6 +284,10 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketOwnershipControls: return "s3:GetBucketOwnershipControls";
     case Operation::kPutBucketOwnershipControls: return "s3:PutBucketOwnershipControls";
     case Operation::kDeleteBucketOwnershipControls: return "s3:PutBucketOwnershipControls";
+    // S3 has no separate delete action: DeleteBucketEncryption needs the put.
+    case Operation::kGetBucketEncryption: return "s3:GetEncryptionConfiguration";
+    case Operation::kPutBucketEncryption: return "s3:PutEncryptionConfiguration";
+    case Operation::kDeleteBucketEncryption: return "s3:PutEncryptionConfiguration";
     case Operation::kGetObjectTagging: return "s3:GetObjectTagging";
     case Operation::kPutObjectTagging: return "s3:PutObjectTagging";
     case Operation::kDeleteObjectTagging: return "s3:DeleteObjectTagging";

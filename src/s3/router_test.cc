@@ -90,6 +90,11 @@ TEST(RouterTest, TaggingAndCors) {
   EXPECT_EQ(MustRoute("GET", "/b?tagging").op, Operation::kGetBucketTagging);
   EXPECT_EQ(MustRoute("PUT", "/b?tagging=").op, Operation::kPutBucketTagging);
   EXPECT_EQ(MustRoute("DELETE", "/b?tagging").op, Operation::kDeleteBucketTagging);
+  EXPECT_EQ(MustRoute("GET", "/b?encryption").op, Operation::kGetBucketEncryption);
+  EXPECT_EQ(MustRoute("PUT", "/b?encryption").op, Operation::kPutBucketEncryption);
+  EXPECT_EQ(MustRoute("DELETE", "/b?encryption").op, Operation::kDeleteBucketEncryption);
+  EXPECT_EQ(MustRoute("GET", "/b/k?encryption").op, Operation::kNotImplemented);
+  EXPECT_EQ(IamAction(Operation::kDeleteBucketEncryption), "s3:PutEncryptionConfiguration");
   EXPECT_EQ(MustRoute("GET", "/b?cors").op, Operation::kGetBucketCors);
   EXPECT_EQ(MustRoute("PUT", "/b?cors").op, Operation::kPutBucketCors);
   EXPECT_EQ(MustRoute("DELETE", "/b?cors").op, Operation::kDeleteBucketCors);

@@ -20,6 +20,7 @@ struct S3Service::Ctx {
   Authenticated auth;
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization
+  RequestSse sse;            // SSE-C keys the request carries (s3/sse.h)
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
 };

@@ -16,6 +16,7 @@
 #include "iam/acl/action_map.h"
 #include "iam/acl/acl_format.h"
 #include "common/ascii.h"
+#include "crypto/customer_key.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/checksum_request.h"
@@ -63,6 +64,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   }
   Reply reply = co_await Dispatch(ctx);
   if (reply) co_await SendError(ctx, *reply);
+  WipeCustomerKeyHeaders(request);  // also when Dispatch refused before parsing them
 }
 
 asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
@@ -98,6 +100,22 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
         Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
     if (!auth) co_return error;
     if (std::optional<S3Error> refused = BindRequester(ctx, std::move(*auth))) co_return *refused;
+  }
+
+  // SSE headers, once the signature (which covers them) is verified; the
+  // raw customer keys are then wiped from the request.
+  {
+    const Operation op = ctx.route.op;
+    const bool write = op == Operation::kPutObject || op == Operation::kCopyObject ||
+                       op == Operation::kCreateMultipartUpload;
+    const bool uses_keys = write || op == Operation::kGetObject || op == Operation::kHeadObject ||
+                           op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload;
+    std::optional<S3Error> refused;
+    if (uses_keys) {
+      refused = ParseRequestSse(ctx.req, write, op == Operation::kCopyObject, options_.sse_c_allow_http, &ctx.sse);
+    }
+    WipeCustomerKeyHeaders(ctx.req);
+    if (refused) co_return *refused;
   }
 
   switch (ctx.route.op) {
@@ -149,6 +167,9 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kGetBucketOwnershipControls:
     case Operation::kPutBucketOwnershipControls:
     case Operation::kDeleteBucketOwnershipControls: co_return co_await OwnershipControlsOp(ctx);
+    case Operation::kGetBucketEncryption: co_return co_await GetBucketEncryption(ctx);
+    case Operation::kPutBucketEncryption: co_return co_await PutBucketEncryption(ctx);
+    case Operation::kDeleteBucketEncryption: co_return co_await DeleteBucketEncryption(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);
@@ -304,8 +325,18 @@ S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
   return denied;
 }
 
+Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const catalog::BucketRecord& bucket,
+                                                                     const std::optional<CustomerKey>& customer,
+                                                                     std::string_view salt) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket));
+  if (salt.empty()) return bucket_key;
+  if (!customer) return FailedPreconditionError("SSE-C object without a customer key");
+  ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(*bucket_key, customer->key, salt));
+  return std::make_shared<const crypto::SecretBytes>(std::move(kek));
+}
+
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
-    Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error,
+    Ctx& ctx, const catalog::BucketRecord& bucket, const crypto::SecretBytes& kek, S3Error* error,
     std::optional<crypto::ChecksumAlgorithm> default_checksum) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
   if (!payload) co_return InvalidArgumentError("payload");
@@ -351,13 +382,8 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     *error = ErrorFromStatus(room);
     co_return room;
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> key = deps_.bucket_keys.Get(bucket);
-  if (!key.ok()) {
-    *error = ErrorFromStatus(key.status());
-    co_return key.status();
-  }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, **key, bucket.id, options_.inline_limit);
+      catalog::SegmentWriter::Create(deps_.blobs, kek, bucket.id, options_.inline_limit);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();

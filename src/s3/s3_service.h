@@ -35,6 +35,7 @@
 #include "s3/post_policy.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
+#include "s3/sse.h"
 #include "s3/tagging.h"
 
 namespace confiance::s3 {
@@ -47,6 +48,9 @@ struct S3Options {
   size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
   uint64_t max_object_size = 5ull << 30; // single PUT, part and copy source limit (S3: 5 GiB)
   uint64_t max_multipart_object_size = 5ull << 40;  // a completed upload (S3: 5 TiB)
+  // SSE-C from non-loopback peers over plain HTTP (s3/sse.h): only when a
+  // TLS terminator in front reaches Confiance over a trusted network.
+  bool sse_c_allow_http = false;
 };
 
 struct S3Deps {
@@ -180,6 +184,10 @@ class S3Service {
   // A request carrying Origin: if a CORS rule of the bucket allows it, its
   // CORS headers go on whatever response follows (errors included).
   void AddCorsHeaders(Ctx& ctx);
+  // encryption_handlers.cc
+  asio::awaitable<Reply> GetBucketEncryption(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketEncryption(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketEncryption(Ctx& ctx);
 
   // Shared steps (s3_service.cc).
   // Streams the request payload into a new segment, computing in the same
@@ -194,7 +202,9 @@ class S3Service {
     std::string md5_hex;
     std::optional<crypto::ChecksumAlgorithm> checksum_algorithm;
   };
-  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error,
+  // `kek` wraps the segment's data key (DataKek).
+  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                const crypto::SecretBytes& kek, S3Error* error,
                                                 std::optional<crypto::ChecksumAlgorithm> default_checksum = std::nullopt);
   // The copy steps CopyObject and UploadPartCopy share (copy_handlers.cc).
   // The source's bucket, if it exists, the requester may s3:GetObject the
@@ -217,16 +227,24 @@ class S3Service {
   asio::awaitable<Status> OpenCopySource(Ctx& ctx, const CopySource& source, const catalog::BucketRecord& src_bucket,
                                          const CopySourceCheck& check, CopySourceObject* out, S3Error* error);
   // Streams plaintext bytes [first, first + length) of the source into a new
-  // segment of `dst` (committed blob, or inline). On failure sets *error.
+  // segment of `dst` (committed blob, or inline) whose data key `kek` wraps
+  // (DataKek). On failure sets *error.
   asio::awaitable<Result<StoredBody>> CopyBytes(Ctx& ctx, const CopySource& source, CopySourceObject& src,
                                                 uint64_t first, uint64_t length, const catalog::BucketRecord& dst,
-                                                S3Error* error);
+                                                const crypto::SecretBytes& kek, S3Error* error);
   // Commits an uploaded part (UploadPart, UploadPartCopy); returns the part
   // it replaced, whose blob the caller releases after answering. On failure
   // sets *error (and frees the new part's blob if the commit was refused).
   asio::awaitable<Result<std::optional<catalog::PartRecord>>> CommitPart(const std::string& upload_id,
                                                                           const catalog::PartRecord& part,
                                                                           S3Error* error);
+  // The key an object's data keys are wrapped under: the bucket key, or for
+  // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
+  // `customer`'s key and the salt (crypto/customer_key.h).
+  // FailedPrecondition if `salt` is set and `customer` is not.
+  Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const catalog::BucketRecord& bucket,
+                                                             const std::optional<CustomerKey>& customer,
+                                                             std::string_view salt);
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);

@@ -683,6 +683,30 @@ def test_condition_null_and_if_exists(world, fresh):
                    ACL="public-read") == (403, "AccessDenied")
 
 
+def test_condition_sse_customer_algorithm(world, fresh):
+    """s3:x-amz-server-side-encryption-customer-algorithm carries an SSE-C
+    request's algorithm: a bucket policy can require SSE-C on a prefix
+    (SSE-S3, with or without the header, is then refused)."""
+    import os
+    case = Case(world, fresh)
+    c = world.client(COND)
+    who = user_principal("alpha", "cond")
+    case.policy(
+        allow(who, "s3:PutObject", arn(fresh, "*")),
+        allow(who, "s3:PutObject", arn(fresh, "ssec/*"),
+              {"Null": {
+                  "s3:x-amz-server-side-encryption-customer-algorithm":
+                  "true"}},
+              effect="Deny"))
+    assert s3_code(c.put_object, Bucket=fresh, Key="ssec/plain",
+                   Body=b"x") == (403, "AccessDenied")
+    assert s3_code(c.put_object, Bucket=fresh, Key="ssec/s3", Body=b"x",
+                   ServerSideEncryption="AES256") == (403, "AccessDenied")
+    c.put_object(Bucket=fresh, Key="ssec/ok", Body=b"x",
+                 SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+    c.put_object(Bucket=fresh, Key="other/plain", Body=b"x")
+
+
 def test_condition_request_tag_keys_set_operators(world, fresh):
     case = Case(world, fresh)
     c = world.client(COND)

@@ -1,0 +1,72 @@
+// File: s3/xml/encryption_xml.cc
+#include "s3/xml/encryption_xml.h"
+
+#include <pugixml.hpp>
+
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3::xml {
+namespace {
+
+Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
+
+std::string_view Trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The text of the only child `name` of `parent` ("" when absent);
+// Malformed when repeated.
+Result<std::string> OnlyChild(pugi::xml_node parent, const char* name, bool* present) {
+  pugi::xml_node first = parent.child(name);
+  *present = static_cast<bool>(first);
+  if (!first) return std::string();
+  if (first.next_sibling(name)) return Malformed(std::string("repeated ") + name);
+  return std::string(Trim(first.text().get()));
+}
+
+}  // namespace
+
+Result<catalog::BucketEncryption> ParseServerSideEncryptionConfiguration(std::string_view body) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata,
+                                             pugi::encoding_utf8);
+  if (!r) return Malformed(r.description());
+  pugi::xml_node root = doc.document_element();
+  if (std::string_view(root.name()) != "ServerSideEncryptionConfiguration") {
+    return Malformed("missing ServerSideEncryptionConfiguration");
+  }
+  pugi::xml_node rule = root.child("Rule");
+  if (!rule || rule.next_sibling("Rule")) return Malformed("exactly one Rule is allowed");
+  pugi::xml_node apply = rule.child("ApplyServerSideEncryptionByDefault");
+  if (!apply || apply.next_sibling("ApplyServerSideEncryptionByDefault")) {
+    return Malformed("one ApplyServerSideEncryptionByDefault is required");
+  }
+  catalog::BucketEncryption out;
+  bool present = false;
+  ASSIGN_OR_RETURN(out.sse_algorithm, OnlyChild(apply, "SSEAlgorithm", &present));
+  if (out.sse_algorithm.empty()) return Malformed("SSEAlgorithm is required");
+  ASSIGN_OR_RETURN(out.kms_key_id, OnlyChild(apply, "KMSMasterKeyID", &present));
+  ASSIGN_OR_RETURN(std::string bucket_key, OnlyChild(rule, "BucketKeyEnabled", &present));
+  if (present) {
+    if (bucket_key == "true") {
+      out.bucket_key_enabled = true;
+    } else if (bucket_key != "false") {
+      return Malformed("BucketKeyEnabled must be true or false");
+    }
+  }
+  return out;
+}
+
+std::string RenderServerSideEncryptionConfiguration(const catalog::BucketEncryption& encryption) {
+  XmlWriter w;
+  w.OpenRoot("ServerSideEncryptionConfiguration").Open("Rule").Open("ApplyServerSideEncryptionByDefault");
+  w.Element("SSEAlgorithm", encryption.sse_algorithm);
+  if (!encryption.kms_key_id.empty()) w.Element("KMSMasterKeyID", encryption.kms_key_id);
+  w.Close().BoolElement("BucketKeyEnabled", encryption.bucket_key_enabled);
+  return w.Finish();
+}
+
+}  // namespace confiance::s3::xml
