@@ -108,12 +108,11 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     const Operation op = ctx.route.op;
     const bool write = op == Operation::kPutObject || op == Operation::kCopyObject ||
                        op == Operation::kCreateMultipartUpload;
-    const bool uses_keys = write || op == Operation::kGetObject || op == Operation::kHeadObject ||
+    const bool copy = op == Operation::kCopyObject || op == Operation::kUploadPartCopy;
+    const bool uses_keys = write || copy || op == Operation::kGetObject || op == Operation::kHeadObject ||
                            op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload;
     std::optional<S3Error> refused;
-    if (uses_keys) {
-      refused = ParseRequestSse(ctx.req, write, op == Operation::kCopyObject, options_.sse_c_allow_http, &ctx.sse);
-    }
+    if (uses_keys) refused = ParseRequestSse(ctx.req, write, copy, options_.sse_c_allow_http, &ctx.sse);
     WipeCustomerKeyHeaders(ctx.req);
     if (refused) co_return *refused;
   }

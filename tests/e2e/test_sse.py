@@ -392,3 +392,40 @@ def test_customer_key_never_logged_or_stored(server_factory):
     assert c.get_object(Bucket=b, Key="mp",
                         **ssec(key))["Body"].read() == secret
     assert _scan([srv.log_path], needles) == []
+
+
+def test_sse_c_paths_not_implemented_yet_are_refused(server, s3, bucket):
+    """UploadPartCopy into an SSE-C upload or from an SSE-C source, and a
+    browser POST with SSE-C fields: 501, and nothing is stored."""
+    import requests
+    key = new_key()
+    s3.put_object(Bucket=bucket, Key="src-ssec", Body=b"s" * 100, **ssec(key))
+    s3.put_object(Bucket=bucket, Key="src-plain", Body=b"p" * 100)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp-ssec",
+                                    **ssec(key))["UploadId"]
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=1,
+                    CopySource={"Bucket": bucket, "Key": "src-plain"},
+                    **ssec(key)) == (501, "NotImplemented")
+    s3.abort_multipart_upload(Bucket=bucket, Key="mp-ssec", UploadId=up)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp-plain")["UploadId"]
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-plain",
+                    UploadId=up, PartNumber=1,
+                    CopySource={"Bucket": bucket, "Key": "src-ssec"},
+                    **copy_ssec(key)) == (501, "NotImplemented")
+    assert s3.list_parts(Bucket=bucket, Key="mp-plain",
+                         UploadId=up).get("Parts", []) == []
+    s3.abort_multipart_upload(Bucket=bucket, Key="mp-plain", UploadId=up)
+
+    fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
+              "x-amz-server-side-encryption-customer-key":
+                  base64.b64encode(key).decode(),
+              "x-amz-server-side-encryption-customer-key-md5": key_md5(key)}
+    conditions = [{k: v} for k, v in fields.items()]
+    post = s3.generate_presigned_post(bucket, "posted", Fields=fields,
+                                      Conditions=conditions)
+    r = requests.post(post["url"], data=post["fields"],
+                      files={"file": ("f", b"form body")}, timeout=30)
+    assert r.status_code == 501, r.content
+    assert b"NotImplemented" in r.content
+    assert error_of(s3.head_object, Bucket=bucket, Key="posted")[0] == 404
