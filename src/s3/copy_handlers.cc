@@ -244,15 +244,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   }
 
   // The destination's encryption is this request's (never the source's).
-  std::string sse_c_salt;
-  std::string sse_c_verifier;
-  if (ctx.sse.customer) {
-    Result<std::string> salt = crypto::NewCustomerKeySalt();
-    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
-    sse_c_salt = std::move(salt).value();
-    sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, sse_c_salt);
-  }
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, sse_c_salt);
+  Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
+  if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, key_check->salt);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, &error);
   if (!copied.ok()) co_return error;
@@ -272,8 +266,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   }
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec.tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
-  out.sse_c_salt = std::move(sse_c_salt);
-  out.sse_c_verifier = std::move(sse_c_verifier);
+  out.sse_c_salt = std::move(key_check->salt);
+  out.sse_c_verifier = std::move(key_check->verifier);
   out.segments.push_back(std::move(copied->segment));
   // The copy has the same bytes: a whole-object checksum still holds (a
   // multipart composite does not describe the single-segment copy).

@@ -168,12 +168,12 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
-  if (ctx.sse.customer) {
+  {
     // One salt for the whole upload: every part is sealed under its KEK.
-    Result<std::string> salt = crypto::NewCustomerKeySalt();
-    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
-    up.sse_c_salt = std::move(salt).value();
-    up.sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, up.sse_c_salt);
+    Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
+    if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
+    up.sse_c_salt = std::move(key_check->salt);
+    up.sse_c_verifier = std::move(key_check->verifier);
   }
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);

@@ -100,15 +100,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
   if (!acl.ok()) co_return error;
   // SSE-C: a fresh salt for this object, and the salted check of its key.
-  std::string sse_c_salt;
-  std::string sse_c_verifier;
-  if (ctx.sse.customer) {
-    Result<std::string> salt = crypto::NewCustomerKeySalt();
-    if (!salt.ok()) co_return ErrorFromStatus(salt.status());
-    sse_c_salt = std::move(salt).value();
-    sse_c_verifier = crypto::CustomerKeyVerifier(ctx.sse.customer->key, sse_c_salt);
-  }
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, sse_c_salt);
+  Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
+  if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, key_check->salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
@@ -122,8 +116,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.user_meta = std::move(stored->user_meta);
   rec.tags = std::move(tags).value();
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
-  rec.sse_c_salt = std::move(sse_c_salt);
-  rec.sse_c_verifier = std::move(sse_c_verifier);
+  rec.sse_c_salt = std::move(key_check->salt);
+  rec.sse_c_verifier = std::move(key_check->verifier);
   if (body->checksum_algorithm) {
     rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
     rec.checksum = body->segment.checksum;

@@ -324,6 +324,14 @@ S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
   return denied;
 }
 
+Result<S3Service::CustomerKeyCheck> S3Service::NewCustomerKeyCheck(const std::optional<CustomerKey>& customer) {
+  CustomerKeyCheck check;
+  if (!customer) return check;
+  ASSIGN_OR_RETURN(check.salt, crypto::NewCustomerKeySalt());
+  check.verifier = crypto::CustomerKeyVerifier(customer->key, check.salt);
+  return check;
+}
+
 Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const catalog::BucketRecord& bucket,
                                                                      const std::optional<CustomerKey>& customer,
                                                                      std::string_view salt) {

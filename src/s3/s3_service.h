@@ -242,6 +242,14 @@ class S3Service {
   // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
   // `customer`'s key and the salt (crypto/customer_key.h).
   // FailedPrecondition if `salt` is set and `customer` is not.
+  // The SSE-C key check a new object or upload written with `customer`
+  // records: a fresh salt and the salted verifier of the key (both empty
+  // without a customer key).
+  struct CustomerKeyCheck {
+    std::string salt;
+    std::string verifier;
+  };
+  static Result<CustomerKeyCheck> NewCustomerKeyCheck(const std::optional<CustomerKey>& customer);
   Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const catalog::BucketRecord& bucket,
                                                              const std::optional<CustomerKey>& customer,
                                                              std::string_view salt);

@@ -9,6 +9,7 @@ is checked against botocore's SigV4Auth and against AWS's published
 chunked-upload example in test_auth.py.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -384,3 +385,23 @@ def streaming_put(server, path, data, chunk_size=65536, tamper=None,
         full += "?" + canonical_query(query)
     return http_request(server.host, server.port, "PUT", full, hdrs,
                                body)
+
+
+@contextlib.contextmanager
+def loopback_domain(domain):
+    """Resolve `domain` and its subdomains to 127.0.0.1 (only), for
+    virtual-host-style requests in this process, until the block ends."""
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kw):
+        if isinstance(host, bytes):
+            host = host.decode()
+        if host == domain or (host or "").endswith("." + domain):
+            host = "127.0.0.1"
+        return real(host, *args, **kw)
+
+    socket.getaddrinfo = fake
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real

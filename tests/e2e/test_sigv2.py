@@ -11,7 +11,6 @@ import base64
 import email.utils
 import hashlib
 import hmac
-import socket
 import subprocess
 import time
 
@@ -21,7 +20,8 @@ import requests
 from conftest import AWS_CLI, Server
 from botocore.exceptions import ClientError
 
-from s3util import assert_s3_error, client_error, http_request, unique_bucket
+from s3util import (assert_s3_error, client_error, http_request,
+                    loopback_domain, unique_bucket)
 
 DOMAIN = "sigv2.test"
 
@@ -38,19 +38,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module", autouse=True)
 def pin_dns():
-    """Resolve *.sigv2.test to 127.0.0.1 (only)."""
-    real = socket.getaddrinfo
-
-    def fake(host, *args, **kw):
-        if isinstance(host, bytes):
-            host = host.decode()
-        if host == DOMAIN or (host or "").endswith("." + DOMAIN):
-            host = "127.0.0.1"
-        return real(host, *args, **kw)
-
-    socket.getaddrinfo = fake
-    yield
-    socket.getaddrinfo = real
+    """Resolve sigv2.test and its subdomains to 127.0.0.1 (only)."""
+    with loopback_domain(DOMAIN):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ virtual, name resolution of *.example.test pinned to 127.0.0.1 in this
 process only; raw signed requests; presigned URLs), while path style keeps
 working on the same server."""
 
-import socket
 
 import pytest
 import requests
@@ -12,7 +11,8 @@ from botocore.exceptions import ClientError
 
 import s3util
 from conftest import Server
-from s3util import client_error, md5_hex, uri_encode, unique_bucket
+from s3util import (client_error, loopback_domain, md5_hex, unique_bucket,
+                    uri_encode)
 
 DOMAIN = "example.test"
 
@@ -29,19 +29,9 @@ def vserver(tmp_path_factory):
 
 @pytest.fixture(scope="module", autouse=True)
 def pin_dns():
-    """Resolve example.test and *.example.test to 127.0.0.1 (only)."""
-    real = socket.getaddrinfo
-
-    def fake(host, *args, **kw):
-        if isinstance(host, bytes):
-            host = host.decode()
-        if host == DOMAIN or (host or "").endswith("." + DOMAIN):
-            host = "127.0.0.1"
-        return real(host, *args, **kw)
-
-    socket.getaddrinfo = fake
-    yield
-    socket.getaddrinfo = real
+    """Resolve example.test and its subdomains to 127.0.0.1 (only)."""
+    with loopback_domain(DOMAIN):
+        yield
 
 
 @pytest.fixture(scope="module")
