@@ -9,9 +9,11 @@ namespace {
 
 Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
 
+// parse_ws_pcdata: a key of only blanks (" ") is a key, not formatting;
+// fields that allow surrounding blanks are trimmed where they are read.
 Result<pugi::xml_document*> Load(pugi::xml_document& doc, std::string_view body) {
-  pugi::xml_parse_result r =
-      doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata,
+                                             pugi::encoding_utf8);
   if (!r) return Malformed(r.description());
   return &doc;
 }

@@ -95,6 +95,13 @@ TEST(XmlReaderTest, DeleteObjects) {
   EXPECT_TRUE(req.quiet);
   ASSERT_EQ(req.keys.size(), 2u);
   EXPECT_EQ(req.keys[0], "a&b");
+  // Keys of blanks only are keys (S3 allows them), whatever the layout.
+  ASSERT_OK_AND_ASSIGN(auto blanks, ParseDeleteObjects(
+      "<Delete>\n  <Quiet> true </Quiet>\n  <Object><Key> </Key></Object>\n  <Object>\n <Key>_ _</Key>\n </Object>\n</Delete>"));
+  EXPECT_TRUE(blanks.quiet);
+  ASSERT_EQ(blanks.keys.size(), 2u);
+  EXPECT_EQ(blanks.keys[0], " ");
+  EXPECT_EQ(blanks.keys[1], "_ _");
 }
 
 }  // namespace
