@@ -33,6 +33,7 @@
 #include "s3/sigv4/auth_parse.h"
 #include "s3/sigv4/canonical.h"
 #include "s3/sigv4/signature.h"
+#include "s3/sigv4/sigv2.h"
 #include "s3/tagging.h"
 #include "s3/xml/tagging_xml.h"
 #include "s3/xml/xml_writer.h"
@@ -284,8 +285,7 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
     credential = deps_.credentials.Lookup(*field("awsaccesskeyid"));
     if (credential.ok()) {
       std::string_view secret(reinterpret_cast<const char*>(credential->secret->data()), credential->secret->size());
-      std::array<uint8_t, 20> mac = crypto::HmacSha1(secret, *policy_b64);
-      expected = crypto::Base64Encode(std::as_bytes(std::span(mac)));
+      expected = sigv2::Sign(secret, *policy_b64);  // the policy is the string to sign
       given = *field("signature");
     }
   }
