@@ -38,9 +38,9 @@ bool HasAclHeaders(const iam::acl::AclHeaders& h) {
 
 }  // namespace
 
-iam::acl::CanonicalUser S3Service::OwnerOf(const catalog::BucketRecord& bucket) {
-  Result<iam::TenantRecord> t = deps_.directory.GetTenant(bucket.owner);
-  if (!t.ok()) return {"", bucket.owner};
+iam::acl::CanonicalUser S3Service::CanonicalUserOf(const std::string& tenant_id) {
+  Result<iam::TenantRecord> t = deps_.directory.GetTenant(tenant_id);
+  if (!t.ok()) return {"", tenant_id};
   return {t->canonical_id, t->display_name};
 }
 

@@ -87,14 +87,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   if (!page.ok()) co_return ErrorFromStatus(page.status());
 
   const bool fetch_owner = !v2 || ctx.route.Query("fetch-owner") == std::optional<std::string>("true");
-  std::string owner_id, owner_name;
-  if (fetch_owner) {
-    Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(bucket->owner);
-    if (tenant.ok()) {
-      owner_id = tenant->canonical_id;
-      owner_name = tenant->display_name;
-    }
-  }
+  const iam::acl::CanonicalUser owner = fetch_owner ? OwnerOf(*bucket) : iam::acl::CanonicalUser{};
 
   xml::XmlWriter w;
   w.OpenRoot("ListBucketResult");
@@ -127,7 +120,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     w.Element("ETag", QuotedEtag(o.record.etag));
     if (!o.record.checksum_algorithm.empty()) w.Element("ChecksumAlgorithm", o.record.checksum_algorithm);
     w.Element("Size", o.record.size);
-    if (fetch_owner) w.Open("Owner").Element("ID", owner_id).Element("DisplayName", owner_name).Close();
+    if (fetch_owner) w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
     w.Element("StorageClass", "STANDARD");
     w.Close();
   }
@@ -180,11 +173,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
   Result<catalog::ListPage> page =
       co_await deps_.pool.Run([&] { return deps_.catalog.ListObjects(*bucket, opt); });
   if (!page.ok()) co_return ErrorFromStatus(page.status());
-  std::string owner_id, owner_name;
-  if (Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(bucket->owner); tenant.ok()) {
-    owner_id = tenant->canonical_id;
-    owner_name = tenant->display_name;
-  }
+  const iam::acl::CanonicalUser owner = OwnerOf(*bucket);
 
   xml::XmlWriter w;
   w.OpenRoot("ListVersionsResult");
@@ -208,7 +197,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
     w.Element("LastModified", IsoTime(o.record.modified_ms));
     w.Element("ETag", QuotedEtag(o.record.etag));
     w.Element("Size", o.record.size);
-    w.Open("Owner").Element("ID", owner_id).Element("DisplayName", owner_name).Close();
+    w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
     w.Element("StorageClass", "STANDARD");
     w.Close();
   }

@@ -123,21 +123,9 @@ std::string CompositeOf(crypto::ChecksumAlgorithm algorithm, const std::vector<c
   return fmt::format("{}-{}", crypto::Base64Encode(crypto::CompositeChecksum(algorithm, raw)), segments.size());
 }
 
-// An upload's <Initiator> and <Owner>: the tenant that started it, by its
-// canonical id and display name (as ListObjects shows an object's owner);
-// empty if the tenant cannot be read (deleted since).
-struct UploadOwner {
-  std::string id;
-  std::string display_name;
-};
-
-UploadOwner UploadOwnerOf(iam::Directory& directory, const std::string& tenant_id) {
-  Result<iam::TenantRecord> tenant = directory.GetTenant(tenant_id);
-  if (!tenant.ok()) return {};
-  return {tenant->canonical_id, tenant->display_name};
-}
-
-void WriteInitiatorAndOwner(xml::XmlWriter& w, const UploadOwner& owner) {
+// An upload's <Initiator> and <Owner>: the tenant that started it
+// (S3Service::CanonicalUserOf).
+void WriteInitiatorAndOwner(xml::XmlWriter& w, const iam::acl::CanonicalUser& owner) {
   for (const char* element : {"Initiator", "Owner"}) {
     w.Open(element).Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
   }
@@ -483,7 +471,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up->key)
       .Element("UploadId", up->upload_id);
-  WriteInitiatorAndOwner(w, UploadOwnerOf(deps_.directory, up->owner));
+  WriteInitiatorAndOwner(w, CanonicalUserOf(up->owner));
   w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
@@ -520,7 +508,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   w.Element("MaxUploads", static_cast<uint64_t>(max_uploads));
   int count = 0;
   bool truncated = false;
-  std::map<std::string, UploadOwner> owners;  // by tenant id: one lookup each
+  std::map<std::string, iam::acl::CanonicalUser> owners;  // by tenant id: one lookup each
   for (const catalog::UploadRecord& u : *ups) {
     if (!u.key.starts_with(prefix) || !u.completing_tag.empty()) continue;
     if (count == max_uploads) {
@@ -530,7 +518,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
     ++count;
     w.Open("Upload").Element("Key", u.key).Element("UploadId", u.upload_id);
     auto [owner, unseen] = owners.try_emplace(u.owner);
-    if (unseen) owner->second = UploadOwnerOf(deps_.directory, u.owner);
+    if (unseen) owner->second = CanonicalUserOf(u.owner);
     WriteInitiatorAndOwner(w, owner->second);
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }

@@ -122,7 +122,10 @@ class S3Service {
   asio::awaitable<Reply> PutAcl(Ctx& ctx, bool object);
   asio::awaitable<Reply> PublicAccessBlockOp(Ctx& ctx);
   asio::awaitable<Reply> OwnershipControlsOp(Ctx& ctx);
-  iam::acl::CanonicalUser OwnerOf(const catalog::BucketRecord& bucket);
+  // A tenant as S3 names it (<Owner>, <Initiator>, ACL owner): canonical id
+  // and display name; {"", tenant id} if its record cannot be read.
+  iam::acl::CanonicalUser CanonicalUserOf(const std::string& tenant_id);
+  iam::acl::CanonicalUser OwnerOf(const catalog::BucketRecord& bucket) { return CanonicalUserOf(bucket.owner); }
   // The ACL that x-amz-acl / x-amz-grant-* headers ask for (nullopt when
   // none is given), checked against ownership controls, Block Public
   // Access and the grantees' existence.
