@@ -36,6 +36,7 @@
 #include "http/server.h"
 #include "main/data_dir.h"
 #include "main/log_command.h"
+#include "main/transparency.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
 
@@ -64,6 +65,8 @@ struct ServerFlags {
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
+  std::string log_name;             // transparency-log name; "": stored or host name
+  bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -172,6 +175,18 @@ int RunServer(const ServerFlags& flags) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
+  std::unique_ptr<Transparency> transparency;
+  if (flags.no_transparency_log) {
+    spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
+  } else {
+    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name);
+    if (!t.ok()) {
+      spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
+      return 1;
+    }
+    transparency = std::move(t).value();
+    spdlog::info("transparency logs signed by {}", transparency->VerifierKey());
+  }
   const uint64_t reserve = flags.space_reserve >= 0 ? static_cast<uint64_t>(flags.space_reserve)
                                                     : AutoSpaceReserve(*Env::Default(), flags.data);
   (*dir)->blobs->set_space_reserve(reserve);
@@ -183,7 +198,7 @@ int RunServer(const ServerFlags& flags) {
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   s3::S3Service service(
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
-                 *(*dir)->directory, pool},
+                 *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr},
       s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog);
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool}, flags.region);
@@ -309,6 +324,10 @@ int main(int argc, char** argv) {
   server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,
                    "Accept SSE-C customer keys over plain HTTP from non-loopback peers (only behind a TLS "
                    "terminator on a trusted network; loopback peers are always accepted)");
+  server->add_option("--log-name", flags.log_name,
+                     "Name of the transparency logs (origins NAME/tenant/ID), fixed at first start (default: host name)");
+  server->add_flag("--no-transparency-log", flags.no_transparency_log,
+                   "Do not record requests in the transparency logs (benchmark baseline only)");
   server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
   server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();

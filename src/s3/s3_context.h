@@ -17,6 +17,10 @@ struct S3Service::Ctx {
   std::string request_id;
   Route route;
   std::string resource;  // "/bucket/key", for error documents and logs
+  bool route_resolved = false;         // `route` holds the routed request
+  bool credentials_presented = false;  // the request carries a signature (verified or not)
+  std::string bucket_owner;  // the named bucket's tenant, once NamedBucket found it
+  std::string error_code;    // the S3 error code of the response, if it is an error
   Authenticated auth;
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization

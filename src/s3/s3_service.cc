@@ -21,6 +21,7 @@
 #include "crypto/hash.h"
 #include "s3/checksum_request.h"
 #include "s3/payload_reader.h"
+#include "s3/request_audit.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
 
@@ -53,15 +54,21 @@ S3Service::S3Service(S3Deps deps, S3Options options)
 
 asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
                                         http::ResponseWriter& response) {
-  ExtraHeadersWriter writer(response);
-  Ctx ctx{request, body, writer};
-  ctx.extra_headers = &writer;
-  ctx.request_id = NewRequestId();
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
     (void)co_await response.Send(200, h, "ok\n");
     co_return;
   }
+  // Decorators, innermost first: CORS headers decided before the handler,
+  // then the transparency-log entry made durable before the first byte.
+  ExtraHeadersWriter writer(response);
+  std::optional<RequestAudit> audit;
+  if (deps_.audit_log != nullptr) audit.emplace(*this, *deps_.audit_log);
+  AuditedResponseWriter audited(writer, audit ? &*audit : nullptr);
+  Ctx ctx{request, body, audited};
+  if (audit) audit->Bind(ctx);
+  ctx.extra_headers = &writer;
+  ctx.request_id = NewRequestId();
   Reply reply = co_await Dispatch(ctx);
   if (reply) co_await SendError(ctx, *reply);
   WipeCustomerKeyHeaders(request);  // also when Dispatch refused before parsing them
@@ -75,6 +82,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
                                      router_options_, &error);
   if (!route.ok()) co_return error;
   ctx.route = std::move(route).value();
+  ctx.route_resolved = true;
   ctx.resource = "/" + ctx.route.bucket + (ctx.route.key.empty() ? "" : "/" + ctx.route.key);
 
   // CORS comes before authentication: a preflight carries no credentials,
@@ -90,6 +98,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   const bool anonymous = !ctx.req.FindHeader("authorization") && !ctx.route.HasQuery("X-Amz-Algorithm") &&
                          !ctx.route.HasQuery("X-Amz-Signature") && !ctx.route.HasQuery("Signature") &&
                          !ctx.route.HasQuery("AWSAccessKeyId");
+  ctx.credentials_presented = !anonymous;
   if (anonymous) {
     ctx.requester.anonymous = true;
     if (ctx.route.op == Operation::kListBuckets || ctx.route.op == Operation::kCreateBucket) {
@@ -198,6 +207,7 @@ Result<catalog::BucketRecord> S3Service::NamedBucket(Ctx& ctx, S3Error* error) {
     error->resource = "/" + ctx.route.bucket;
     return b;
   }
+  ctx.bucket_owner = b->owner;
   if (std::optional<S3Error> wrong = CheckExpectedOwner(ctx, "x-amz-expected-bucket-owner", *b)) {
     *error = *wrong;
     return PermissionDeniedError("expected bucket owner");
@@ -560,6 +570,7 @@ asio::awaitable<void> S3Service::SendError(Ctx& ctx, const S3Error& error) {
     ctx.resp.CloseAfterResponse();
     co_return;
   }
+  ctx.error_code = std::string(error.CodeString());
   if (error.HttpStatus() >= 500) {
     spdlog::warn("request {} {} {}: {} {}", ctx.request_id, ctx.req.method, ctx.resource,
                  error.CodeString(), error.Message());

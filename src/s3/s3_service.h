@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "audit/audit_log.h"
 #include "blob/blob_store.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
@@ -60,6 +61,9 @@ struct S3Deps {
   iam::CredentialStore& credentials;
   iam::Directory& directory;
   BlockingPool& pool;
+  // The transparency logs every request is recorded in before its response
+  // (s3/request_audit.h); null turns recording off (benchmarks only).
+  audit::AuditLog* audit_log = nullptr;
 };
 
 class S3Service {
@@ -71,6 +75,7 @@ class S3Service {
 
  private:
   struct Ctx;
+  class RequestAudit;  // s3/request_audit.h
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);

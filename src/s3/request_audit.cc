@@ -1,0 +1,109 @@
+// File: s3/request_audit.cc
+#include "s3/request_audit.h"
+
+#include "common/await_callback.h"
+#include "common/logging.h"
+#include "s3/operation.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+namespace {
+
+// Body bytes an upload carried: the decoded length of an aws-chunked body,
+// else its Content-Length.
+std::optional<uint64_t> UploadedBytes(const http::Request& req) {
+  if (std::optional<std::string_view> decoded = req.FindHeader("x-amz-decoded-content-length")) {
+    uint64_t n = 0;
+    for (char c : *decoded) {
+      if (c < '0' || c > '9' || n > (UINT64_MAX - 9) / 10) return std::nullopt;
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return decoded->empty() ? std::nullopt : std::optional<uint64_t>(n);
+  }
+  return req.content_length;
+}
+
+}  // namespace
+
+std::string S3Service::RequestAudit::LogTenant() const {
+  const Ctx& ctx = *ctx_;
+  if (!ctx.bucket_owner.empty()) return ctx.bucket_owner;
+  if (!ctx.route.bucket.empty()) {
+    // Handlers that did not resolve the bucket through NamedBucket
+    // (CreateBucket, PostObject, preflight): one cached catalog read.
+    Result<catalog::BucketRecord> b = service_.deps_.catalog.GetBucket(ctx.route.bucket);
+    if (b.ok()) return b->owner;
+  }
+  if (!ctx.requester.anonymous && ctx.requester.principal != nullptr) return ctx.requester.principal->tenant_id;
+  return "";
+}
+
+audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64_t> content_length) const {
+  const Ctx& ctx = *ctx_;
+  audit::Event e;
+  e.kind = audit::EventKind::kData;
+  e.time_ms = NowMs();
+  e.request_id = ctx.request_id;
+  e.source = ctx.req.remote_address;
+  if (!ctx.requester.anonymous && ctx.requester.principal != nullptr) {
+    const iam::Principal& p = *ctx.requester.principal;
+    e.principal.type = p.kind == iam::PrincipalKind::kOperator ? "operator" : "user";
+    e.principal.tenant = p.tenant_id;
+    e.principal.user = p.user;
+    e.principal.access_key_id = p.access_key_id;
+    // The tenant's own principals act on its data at its request.
+    if (p.tenant_id == LogTenant()) e.justification = "CUSTOMER_INITIATED_ACCESS";
+  } else {
+    // Signed but not verified (unknown key, bad signature, refused
+    // principal) is not the same as anonymous.
+    e.principal.type = ctx.credentials_presented ? "unauthenticated" : "anonymous";
+  }
+  e.status = status;
+  e.error = ctx.error_code;
+  e.operation = std::string(ctx.route_resolved ? OperationName(ctx.route.op) : std::string_view("Unrouted"));
+  e.bucket = ctx.route.bucket;
+  e.key = ctx.route.key;
+  const bool success = status >= 200 && status < 300;
+  if (success) {
+    switch (ctx.route.op) {
+      case Operation::kGetObject: e.bytes = content_length; break;
+      case Operation::kPutObject:
+      case Operation::kUploadPart:
+      case Operation::kPostObject: e.bytes = UploadedBytes(ctx.req); break;
+      default: break;
+    }
+  }
+  return e;
+}
+
+asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optional<uint64_t> content_length) {
+  audit::Event event = MakeEvent(status, content_length);
+  std::string tenant = LogTenant();
+  Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
+    if (tenant.empty()) {
+      log_.AppendOperatorAction("", event, std::move(done));
+    } else {
+      log_.Append(tenant, event, std::move(done));
+    }
+  });
+  if (!index.ok()) {
+    spdlog::error("request {}: transparency log append failed, refusing the response: {}", ctx_->request_id,
+                  index.status().ToString());
+    co_return index.status();
+  }
+  co_return OkStatus();
+}
+
+std::string S3Service::RequestAudit::RefusalDocument(const Status& error) {
+  (void)error;  // the log's internal error is for the server log, not the client
+  xml::XmlWriter w;
+  w.Open("Error")
+      .Element("Code", "ServiceUnavailable")
+      .Element("Message", "The access could not be recorded in the transparency log; retry later.")
+      .Element("Resource", ctx_->resource)
+      .Element("RequestId", ctx_->request_id)
+      .Element("HostId", ctx_->request_id);
+  return w.Finish();
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,44 @@
+// File: s3/request_audit.h
+// S3Service::RequestAudit: the AccessRecorder of one S3 request. It turns
+// the request and the response about to be sent into an audit::Event and
+// appends it to the transparency log of the tenant whose data the request
+// touches (docs/audit-log.md, "Which log"):
+//   - the named bucket's owner, when the bucket exists (cross-tenant and
+//     anonymous requests land in the owner's log: the owner sees every
+//     access to its data, refused ones included);
+//   - else the authenticated requester's tenant (ListBuckets, CreateBucket
+//     of a name that does not exist, requests naming a missing bucket);
+//   - else the operator log (unauthenticated requests naming no existing
+//     bucket: no tenant's data was reached).
+// Private to the s3 folder's .cc files.
+#pragma once
+
+#include <string>
+
+#include "audit/audit_log.h"
+#include "s3/audited_response_writer.h"
+#include "s3/s3_context.h"
+
+namespace confiance::s3 {
+
+class S3Service::RequestAudit final : public AccessRecorder {
+ public:
+  RequestAudit(S3Service& service, audit::AuditLog& log) : service_(service), log_(log) {}
+  // REQUIRES: called before the handler runs; `ctx` outlives this object's use.
+  void Bind(Ctx& ctx) { ctx_ = &ctx; }
+
+  asio::awaitable<Status> Record(int status, std::optional<uint64_t> content_length) override;
+  std::string RefusalDocument(const Status& error) override;
+
+  // The event for a response of `status` (exposed for tests of the encoding).
+  audit::Event MakeEvent(int status, std::optional<uint64_t> content_length) const;
+  // The tenant whose log gets the event; "" for the operator log.
+  std::string LogTenant() const;
+
+ private:
+  S3Service& service_;
+  audit::AuditLog& log_;
+  Ctx* ctx_ = nullptr;
+};
+
+}  // namespace confiance::s3
