@@ -63,7 +63,17 @@ asio::awaitable<Result<std::string>> ReadBody(s3::PayloadReader& payload, ApiRep
 
 asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyReader& body,
                                            http::ResponseWriter& response) {
-  ApiReply reply = co_await Serve(request, body);
+  AdminCall call;
+  ApiReply reply = co_await Serve(request, body, &call);
+  if (deps_.audit_log != nullptr) {
+    Status logged = co_await RecordAdminCall(*deps_.audit_log, call, reply, request);
+    if (!logged.ok()) {
+      spdlog::error("admin API: transparency log append failed, refusing the reply: {}", logged.ToString());
+      reply = ErrorReply(AdminErrorCode::kServiceUnavailable,
+                         "the action could not be recorded in the transparency log; it may or may not have "
+                         "taken effect: check, then retry");
+    }
+  }
   std::vector<http::Header> headers;
   if (reply.status != 204) headers.push_back({"Content-Type", "application/json"});
   headers.push_back({"Cache-Control", "no-store"});  // replies may carry secrets
@@ -71,12 +81,17 @@ asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyRea
   if (!sent.ok()) spdlog::debug("admin API: response not sent: {}", sent.ToString());
 }
 
-asio::awaitable<ApiReply> AdminService::Serve(http::Request& request, http::BodyReader& body) {
+asio::awaitable<ApiReply> AdminService::Serve(http::Request& request, http::BodyReader& body, AdminCall* call) {
   s3::Route raw = RawRoute(request.target);
+  Result<AdminRoute> route = RouteAdminRequest(request.method, raw.raw_path);
+  if (route.ok()) call->route = *route;  // for the log entry, whatever the outcome
   s3::S3Error s3_error{s3::S3ErrorCode::kInternalError, {}, {}};
+  call->credentials_presented =
+      request.FindHeader("authorization").has_value() || raw.raw_query.find("X-Amz-") != std::string::npos;
   std::optional<s3::Authenticated> auth =
       s3::Authenticate(request, raw, deps_.credentials, region_, &s3_error);
   if (!auth) co_return FromS3Error(s3_error);
+  call->caller = auth->principal;
   if (std::optional<ApiReply> refused = CheckSignedPayload(auth->auth)) co_return *refused;
 
   std::optional<s3::PayloadReader> payload = s3::PayloadReader::Create(body, request, auth->auth, &s3_error);
@@ -88,7 +103,6 @@ asio::awaitable<ApiReply> AdminService::Serve(http::Request& request, http::Body
   Result<std::string> text = co_await ReadBody(*payload, &error);
   if (!text.ok()) co_return error;
 
-  Result<AdminRoute> route = RouteAdminRequest(request.method, raw.raw_path);
   if (!route.ok()) {
     switch (route.status().code()) {
       case StatusCode::kUnimplemented: co_return ErrorReply(AdminErrorCode::kMethodNotAllowed);

@@ -7,7 +7,9 @@
 //      SHA-256), so that a mutation cannot be replayed with another body;
 //   2. reads the body (at most kMaxAdminBody bytes) and checks its hash;
 //   3. routes it, then runs AdminApi::Execute on the blocking pool;
-//   4. answers JSON: the document, or {"error": {"code", "message"}}.
+//   4. records the request in the transparency logs (admin/admin_audit.h)
+//      and, once that is durable, answers JSON: the document, or
+//      {"error": {"code", "message"}} (503 if the log refused the entry).
 // Authentication failures keep their S3 codes and statuses
 // (InvalidAccessKeyId 403, SignatureDoesNotMatch 403, ...).
 //
@@ -20,6 +22,7 @@
 #include <string>
 
 #include "admin/admin_api.h"
+#include "admin/admin_audit.h"
 #include "common/blocking_pool.h"
 #include "http/http.h"
 #include "iam/credentials.h"
@@ -35,6 +38,9 @@ struct AdminServiceDeps {
   AdminApi& api;
   iam::CredentialStore& credentials;
   BlockingPool& pool;
+  // Every request is recorded here before its reply (admin/admin_audit.h);
+  // null: not recorded (benchmarks only).
+  audit::AuditLog* audit_log = nullptr;
 };
 
 class AdminService {
@@ -46,7 +52,7 @@ class AdminService {
   asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response);
 
  private:
-  asio::awaitable<ApiReply> Serve(http::Request& request, http::BodyReader& body);
+  asio::awaitable<ApiReply> Serve(http::Request& request, http::BodyReader& body, AdminCall* call);
 
   AdminServiceDeps deps_;
   std::string region_;

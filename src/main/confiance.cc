@@ -9,6 +9,7 @@
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
+//   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
@@ -36,6 +37,7 @@
 #include "http/server.h"
 #include "main/data_dir.h"
 #include "main/log_command.h"
+#include "main/log_export_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
@@ -201,7 +203,8 @@ int RunServer(const ServerFlags& flags) {
                  *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr},
       s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog);
-  admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool}, flags.region);
+  admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
+                                                                transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;
   http_options.host = listen->first;
   http_options.port = listen->second;
@@ -379,6 +382,16 @@ int main(int argc, char** argv) {
   verify->add_option("--entries", verify_flags.entries, "Entries as JSON lines instead of entry bundles");
   verify->add_option("--first", verify_flags.first, "Index of the first JSON line")->capture_default_str();
 
+  LogExportFlags export_flags;
+  CLI::App* log_export = log->add_subcommand(
+      "export", "Print a log of a data directory as JSON lines (offline: server stopped)");
+  log_export->add_option("--data", export_flags.data, "Data directory")->capture_default_str();
+  log_export->add_option("--tenant", export_flags.tenant, "The tenant whose log to print");
+  log_export->add_flag("--operator", export_flags.operator_log, "Print the operator log");
+  log_export->add_option("--from", export_flags.from, "First entry index")->capture_default_str();
+  log_export->add_option("--checkpoint-out", export_flags.checkpoint_out, "Write the latest signed checkpoint here");
+  log_export->add_option("--key-out", export_flags.key_out, "Write the verifier key here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -392,5 +405,6 @@ int main(int argc, char** argv) {
   if (list_keys->parsed()) return ListAccessKeys(admin_data);
   if (scrub->parsed()) return RunScrub(admin_data);
   if (verify->parsed()) return RunLogVerify(verify_flags);
+  if (log_export->parsed()) return RunLogExport(export_flags);
   return 2;
 }

@@ -1,0 +1,113 @@
+// File: admin/admin_audit.cc
+#include "admin/admin_audit.h"
+
+#include <chrono>
+#include <initializer_list>
+
+#include "common/await_callback.h"
+
+namespace confiance::admin {
+namespace {
+
+// "tenant/acme", "tenant/acme/user/alice", ".../key/AKID", ".../policy/p".
+std::string Target(const AdminRoute& r) {
+  if (r.tenant.empty()) return "";
+  std::string t = "tenant/" + r.tenant;
+  if (!r.user.empty()) t += "/user/" + r.user;
+  if (!r.access_key.empty()) t += "/key/" + r.access_key;
+  if (!r.policy.empty()) t += "/policy/" + r.policy;
+  return t;
+}
+
+std::string ErrorCodeOf(const ApiReply& reply) {
+  if (reply.ok()) return "";
+  nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object() && j["error"].contains("code") &&
+      j["error"]["code"].is_string()) {
+    return j["error"]["code"].get<std::string>();
+  }
+  return "";
+}
+
+// A string at `path` in `doc`, or "".
+std::string StringAt(const nlohmann::json& doc, std::initializer_list<const char*> path) {
+  const nlohmann::json* at = &doc;
+  for (const char* name : path) {
+    if (!at->is_object() || !at->contains(name)) return "";
+    at = &(*at)[name];
+  }
+  return at->is_string() ? at->get<std::string>() : "";
+}
+
+// The route with the names a create request carried in its body filled in
+// from the reply (the new tenant's id, user's name or access key id), so
+// that the entry names what was created. Never reads a secret.
+AdminRoute NamedRoute(const AdminRoute& route, const ApiReply& reply) {
+  AdminRoute named = route;
+  const bool create = route.op == AdminOp::kCreateTenant || route.op == AdminOp::kCreateUser ||
+                      route.op == AdminOp::kCreateKey;
+  if (!create || !reply.ok()) return named;
+  nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  switch (route.op) {
+    case AdminOp::kCreateTenant: named.tenant = StringAt(j, {"tenant", "id"}); break;
+    case AdminOp::kCreateUser: named.user = StringAt(j, {"user", "name"}); break;
+    case AdminOp::kCreateKey: named.access_key = StringAt(j, {"access_key"}); break;
+    default: break;
+  }
+  return named;
+}
+
+}  // namespace
+
+audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const http::Request& request,
+                        uint64_t time_ms) {
+  audit::Event e;
+  e.kind = audit::EventKind::kControl;
+  e.time_ms = time_ms;
+  e.request_id = call.request_id;
+  e.source = request.remote_address;
+  if (call.caller) {
+    e.principal.type = call.caller->kind == iam::PrincipalKind::kOperator ? "operator" : "user";
+    e.principal.tenant = call.caller->tenant_id;
+    e.principal.user = call.caller->user;
+    e.principal.access_key_id = call.caller->access_key_id;
+  } else {
+    e.principal.type = call.credentials_presented ? "unauthenticated" : "anonymous";
+  }
+  e.status = reply.status;
+  e.error = ErrorCodeOf(reply);
+  if (call.route) {
+    e.action = std::string(call.route->OpName());
+    e.target = Target(NamedRoute(*call.route, reply));
+  } else {
+    e.action = "Unrouted";
+    e.details["method"] = request.method;
+  }
+  return e;
+}
+
+boost::asio::awaitable<Status> RecordAdminCall(audit::AuditLog& log, const AdminCall& call, const ApiReply& reply,
+                                               const http::Request& request) {
+  const uint64_t now_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  audit::Event event = AdminEvent(call, reply, request, now_ms);
+  const bool tenant_caller = call.caller && call.caller->kind != iam::PrincipalKind::kOperator;
+  // An operator's request also goes to the log of the tenant it names,
+  // unless that tenant does not exist (404) or cannot name a log: no log is
+  // made for a tenant that is not there, and unauthenticated callers cannot
+  // make one either.
+  std::string touched;
+  std::string named = call.route ? NamedRoute(*call.route, reply).tenant : "";
+  if (call.caller && reply.status != 404 && audit::ValidLogTenantId(named)) touched = named;
+  Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
+    if (tenant_caller) {
+      log.Append(call.caller->tenant_id, event, std::move(done));
+    } else {
+      log.AppendOperatorAction(touched, event, std::move(done));
+    }
+  });
+  co_return index.status();
+}
+
+}  // namespace confiance::admin
