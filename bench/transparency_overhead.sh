@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# File: bench/transparency_overhead.sh
+# What the transparency log costs (issue 7: "4 KiB GET and PUT with logging
+# on stay within 10% of the rate with logging off"). One Confiance (Release,
+# --threads 1, core 0) on one data directory, restarted alternately with the
+# log on (the default: every request's entry synced before its response)
+# and off (--no-transparency-log), driven by s3load on core 1:
+# 4 KiB GET at 16 connections, 4 KiB PUT at 16 and at 64 connections.
+# Runs alternate (on, off, on, off, ...) so that drift affects both.
+#
+# Usage: bench/transparency_overhead.sh [BUILD_DIR]   (default build-release)
+#   SECONDS_PER  seconds per run (default 4); ROUNDS pairs of runs (default 3)
+# Only 127.0.0.1 is used; every run is bounded in requests and time.
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-$SRC/build-release}"
+SECS="${SECONDS_PER:-4}"
+ROUNDS="${ROUNDS:-3}"
+AK=BENCHAK
+SK=SECRET12345
+
+if [[ ! -f "$BUILD/build.ninja" ]]; then
+  cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$BUILD" -j2 --target confiance s3load >/dev/null
+CONFIANCE="$BUILD/src/main/confiance"
+S3LOAD="$BUILD/bench/s3load"
+
+WORK="$(mktemp -d /tmp/confiance-tlog-bench.XXXXXX)"
+CONF_PID=""
+stop_server() {
+  if [[ -n "$CONF_PID" ]]; then
+    kill "$CONF_PID" 2>/dev/null || true
+    wait "$CONF_PID" 2>/dev/null || true
+    CONF_PID=""
+  fi
+}
+cleanup() {
+  stop_server
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# start_server [extra flags...]
+start_server() {
+  stop_server
+  CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
+    taskset -c 0 "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "$@" \
+    >>"$WORK/confiance.log" 2>&1 &
+  CONF_PID=$!
+  for _ in $(seq 1 100); do
+    /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/_confiance/health', timeout=1)" \
+      2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server did not start" >&2
+  exit 1
+}
+
+S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket tlog --prefix k --keys 1000 --size 4096)
+start_server
+timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+
+# rate OP CONNECTIONS: ops/s of one bounded run.
+rate() {
+  local verify=()
+  [[ "$1" == get ]] && verify=(--verify)
+  timeout $((SECS * 6 + 30)) taskset -c 1 "$S3LOAD" "${S3[@]}" --op "$1" --connections "$2" \
+    --requests 2000000 --max-seconds "$SECS" "${verify[@]}" | sed -n 's/.*ops_s=\([0-9.]*\).*/\1/p'
+}
+
+echo "| round | log | GET c=16 | PUT c=16 | PUT c=64 |"
+echo "|---|---|---:|---:|---:|"
+for r in $(seq 1 "$ROUNDS"); do
+  start_server
+  echo "| $r | on | $(rate get 16) | $(rate put 16) | $(rate put 64) |"
+  start_server --no-transparency-log
+  echo "| $r | off | $(rate get 16) | $(rate put 16) | $(rate put 64) |"
+done
