@@ -10,6 +10,7 @@
 //   confiance admin scrub --data DIR                                      (server stopped)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 //   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
+//   confiance log list --data DIR                                           (server stopped)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
@@ -392,6 +393,10 @@ int main(int argc, char** argv) {
   log_export->add_option("--checkpoint-out", export_flags.checkpoint_out, "Write the latest signed checkpoint here");
   log_export->add_option("--key-out", export_flags.key_out, "Write the verifier key here");
 
+  std::string list_data = "./data";
+  CLI::App* log_list = log->add_subcommand("list", "List the logs of a data directory (offline: server stopped)");
+  log_list->add_option("--data", list_data, "Data directory")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -406,5 +411,6 @@ int main(int argc, char** argv) {
   if (scrub->parsed()) return RunScrub(admin_data);
   if (verify->parsed()) return RunLogVerify(verify_flags);
   if (log_export->parsed()) return RunLogExport(export_flags);
+  if (log_list->parsed()) return RunLogList(list_data);
   return 2;
 }

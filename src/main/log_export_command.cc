@@ -15,7 +15,43 @@ int Fail(const std::string& what, const Status& s) {
   return 1;
 }
 
+// Opens the logs of a data directory (the signing key must exist).
+Result<std::unique_ptr<audit::AuditLog>> OpenLogs(DataDir& dir) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, dir.meta->Get(audit::kAuditPartition, audit::kSigningKeyRecord));
+  if (!stored) return NotFoundError(dir.path + " has no transparency log yet");
+  ASSIGN_OR_RETURN(audit::tlog::NoteSigner signer, audit::LoadOrCreateLogSigner(*dir.meta, *dir.keys, "", ""));
+  return std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer));
+}
+
 }  // namespace
+
+int RunLogList(const std::string& data) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+  if (!dir.ok()) return Fail("opening " + data, dir.status());
+  Result<std::unique_ptr<audit::AuditLog>> logs = OpenLogs(**dir);
+  if (!logs.ok()) return Fail("opening the logs", logs.status());
+  const std::string prefix = audit::TransparencyLog::PartitionName("");
+  std::string after;
+  for (;;) {
+    Result<std::vector<std::string>> names = (*dir)->meta->ListPartitions(prefix, after, 1000);
+    if (!names.ok()) return Fail("listing logs", names.status());
+    if (names->empty()) break;
+    for (const std::string& partition : *names) {
+      std::string origin = partition.substr(prefix.size());
+      const std::string tenant_mark = (*logs)->TenantOrigin("");
+      Result<audit::TransparencyLog*> log = NotFoundError("a log of another server name");
+      if (origin == (*logs)->OperatorOrigin()) {
+        log = (*logs)->OperatorLog();
+      } else if (origin.starts_with(tenant_mark)) {
+        log = (*logs)->TenantLog(origin.substr(tenant_mark.size()));
+      }
+      if (!log.ok()) return Fail("opening " + origin, log.status());
+      std::printf("%s %llu\n", origin.c_str(), static_cast<unsigned long long>((*log)->size()));
+    }
+    after = names->back();
+  }
+  return 0;
+}
 
 int RunLogExport(const LogExportFlags& flags) {
   if (flags.operator_log == !flags.tenant.empty()) {
@@ -24,15 +60,9 @@ int RunLogExport(const LogExportFlags& flags) {
   }
   Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data);
   if (!dir.ok()) return Fail("opening " + flags.data, dir.status());
-  Result<std::optional<std::string>> stored = (*dir)->meta->Get(audit::kAuditPartition, audit::kSigningKeyRecord);
-  if (!stored.ok()) return Fail("reading the log key", stored.status());
-  if (!stored->has_value()) {
-    std::fprintf(stderr, "confiance: %s has no transparency log yet\n", flags.data.c_str());
-    return 1;
-  }
-  Result<audit::tlog::NoteSigner> signer = audit::LoadOrCreateLogSigner(*(*dir)->meta, *(*dir)->keys, "", "");
-  if (!signer.ok()) return Fail("opening the log key", signer.status());
-  audit::AuditLog logs(*(*dir)->meta, std::move(signer).value());
+  Result<std::unique_ptr<audit::AuditLog>> opened = OpenLogs(**dir);
+  if (!opened.ok()) return Fail("opening the logs", opened.status());
+  audit::AuditLog& logs = **opened;
   Result<audit::TransparencyLog*> log = flags.operator_log ? logs.OperatorLog() : logs.TenantLog(flags.tenant);
   if (!log.ok()) return Fail("opening the log", log.status());
 

@@ -8,6 +8,7 @@
 //
 //   confiance log export --data DIR (--tenant ID | --operator) [--from N]
 //                        [--checkpoint-out F] [--key-out F]
+//   confiance log list --data DIR     (the origin and size of every log)
 #pragma once
 
 #include <cstdint>
@@ -26,5 +27,7 @@ struct LogExportFlags {
 
 // 0 on success; 1 if the log cannot be read; 2 on a usage error.
 int RunLogExport(const LogExportFlags& flags);
+// Prints "<origin> <size>" per log, sorted by origin. 0, or 1 on an error.
+int RunLogList(const std::string& data);
 
 }  // namespace confiance

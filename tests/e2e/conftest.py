@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import logcheck  # noqa: E402
 import s3util  # noqa: E402
 
 ROOT_ACCESS_KEY = "CONFIANCEROOTTESTKEY1"
@@ -96,6 +97,8 @@ class Server:
         self.generation = 0
         self.log_path = None
         self._log = None
+        # Every response a client of this server received (logcheck.py).
+        self.ledger = logcheck.ResponseLedger()
 
     # -------------------------------------------------------- lifecycle
     @property
@@ -217,8 +220,16 @@ class Server:
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
             region_name=REGION)
-        return session.client("s3", endpoint_url=endpoint_url or self.endpoint,
-                              config=botocore.config.Config(**cfg))
+        client = session.client("s3", endpoint_url=endpoint_url or self.endpoint,
+                                config=botocore.config.Config(**cfg))
+        return self.ledger.attach(client)
+
+    def check_transparency_log(self):
+        """Every response received has exactly one log entry (server
+        stopped; see logcheck.py)."""
+        if "--no-transparency-log" in self.extra_args or not os.path.isdir(self.data_dir):
+            return
+        logcheck.check_server_log(self.binary, self.data_dir, self.ledger)
 
     def request(self, method, path, query=None, headers=None, body=b"",
                 payload="signed", access_key=None, secret_key=None,
@@ -323,6 +334,7 @@ def server(tmp_path_factory):
     yield srv
     if srv.alive():
         srv.stop_clean()
+    srv.check_transparency_log()
     shutil.rmtree(srv.data_dir, ignore_errors=True)
 
 
@@ -347,6 +359,10 @@ def server_factory(tmp_path_factory):
             if rc != 0:
                 errors.append("server exit code %s; log:\n%s" %
                               (rc, srv.log_tail()))
+        try:
+            srv.check_transparency_log()
+        except AssertionError as e:
+            errors.append(str(e))
         shutil.rmtree(srv.data_dir, ignore_errors=True)
     assert not errors, "\n".join(errors)
 

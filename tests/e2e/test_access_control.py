@@ -77,6 +77,7 @@ def server(tmp_path_factory):
     yield srv
     if srv.alive():
         srv.stop_clean()
+    srv.check_transparency_log()
 
 
 class World:

@@ -32,6 +32,7 @@ def server(tmp_path_factory):
     yield srv
     if srv.alive():
         srv.stop_clean()
+    srv.check_transparency_log()
 
 
 @pytest.fixture(scope="module")

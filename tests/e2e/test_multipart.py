@@ -35,6 +35,7 @@ def server(tmp_path_factory):
     yield srv
     if srv.alive():
         srv.stop_clean()
+    srv.check_transparency_log()
 
 
 def rnd(n, seed):

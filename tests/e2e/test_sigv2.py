@@ -34,6 +34,7 @@ def server(tmp_path_factory):
     yield srv
     if srv.alive():
         srv.stop_clean()
+    srv.check_transparency_log()
 
 
 @pytest.fixture(scope="module", autouse=True)
