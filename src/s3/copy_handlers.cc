@@ -46,6 +46,9 @@ Result<catalog::BucketRecord> S3Service::CopySourceBucket(Ctx& ctx, const CopySo
       return src_bucket.status();
     }
   }
+  ctx.copy_source_owner = src_bucket->owner;
+  ctx.copy_source_bucket = source.bucket;
+  ctx.copy_source_key = source.key;
   if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source.key)) {
     *error = *denied;
     return PermissionDeniedError("copy source");

@@ -86,6 +86,17 @@ asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optiona
       log_.Append(tenant, event, std::move(done));
     }
   });
+  if (index.ok() && !ctx_->copy_source_owner.empty() && ctx_->copy_source_owner != tenant) {
+    // A copy from another tenant's bucket reads that tenant's data: its
+    // owner's log records the read too, under the source's name.
+    event.bucket = ctx_->copy_source_bucket;
+    event.key = ctx_->copy_source_key;
+    event.bytes.reset();
+    event.justification.clear();
+    index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
+      log_.Append(ctx_->copy_source_owner, event, std::move(done));
+    });
+  }
   if (!index.ok()) {
     spdlog::error("request {}: transparency log append failed, refusing the response: {}", ctx_->request_id,
                   index.status().ToString());

@@ -10,6 +10,8 @@
 //     of a name that does not exist, requests naming a missing bucket);
 //   - else the operator log (unauthenticated requests naming no existing
 //     bucket: no tenant's data was reached).
+// A copy whose source bucket belongs to another tenant is also recorded in
+// that tenant's log, under the source's bucket and key.
 // Private to the s3 folder's .cc files.
 #pragma once
 

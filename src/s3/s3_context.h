@@ -21,6 +21,11 @@ struct S3Service::Ctx {
   bool credentials_presented = false;  // the request carries a signature (verified or not)
   std::string bucket_owner;  // the named bucket's tenant, once NamedBucket found it
   std::string error_code;    // the S3 error code of the response, if it is an error
+  // CopyObject / UploadPartCopy: the source's bucket owner, bucket and key,
+  // once the source bucket was found (its owner's log records the read).
+  std::string copy_source_owner;
+  std::string copy_source_bucket;
+  std::string copy_source_key;
   Authenticated auth;
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization

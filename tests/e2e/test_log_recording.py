@@ -1,4 +1,4 @@
-"""Transparency-log durability and placement, read back offline with
+"""Transparency-log recording, read back offline with
 `confiance log export` and checked with `confiance log verify`:
   - SIGKILL during heavy traffic (8 threads of PUT/GET/HEAD/DELETE): every
     request acknowledged with a 2xx has exactly one entry in its tenant's
@@ -144,3 +144,36 @@ def test_admin_actions_are_logged_where_they_belong(tmp_path):
     verify(srv, t_lines)
     export(srv, operator=True)
     verify(srv, op_lines)
+
+
+def test_cross_tenant_copy_is_in_both_logs(tmp_path):
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    creds = {}
+    for t in ("srcco", "dstco"):
+        ak, sk = "AK%sLOG000000001" % t.upper(), "secret-of-%s-0123456789abcdef" % t
+        cli(srv, "tenant", "create", t, "--access-key", ak, "--secret-key", sk)
+        creds[t] = (ak, sk)
+    src, dst = s3(srv, creds["srcco"]), s3(srv, creds["dstco"])
+    src.create_bucket(Bucket="src-co-bucket")
+    src.put_object(Bucket="src-co-bucket", Key="shared.txt", Body=b"shared bytes")
+    src.put_bucket_policy(Bucket="src-co-bucket", Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::dstco:root"},
+                       "Action": "s3:GetObject", "Resource": "arn:aws:s3:::src-co-bucket/*"}]}))
+    dst.create_bucket(Bucket="dst-co-bucket")
+    r = dst.copy_object(Bucket="dst-co-bucket", Key="copy.txt",
+                        CopySource={"Bucket": "src-co-bucket", "Key": "shared.txt"})
+    rid = r["ResponseMetadata"]["RequestId"]
+    srv.stop_clean()
+
+    _, src_events = export(srv, tenant="srcco")
+    _, dst_events = export(srv, tenant="dstco")
+    mine = [e for e in dst_events if e.get("request_id") == rid]
+    theirs = [e for e in src_events if e.get("request_id") == rid]
+    assert len(mine) == 1 and mine[0]["bucket"] == "dst-co-bucket" and mine[0]["key"] == "copy.txt", mine
+    assert len(theirs) == 1, theirs
+    assert theirs[0]["operation"] == "CopyObject" and theirs[0]["bucket"] == "src-co-bucket", theirs
+    assert theirs[0]["key"] == "shared.txt" and theirs[0]["principal"]["tenant"] == "dstco", theirs
+    assert "justification" not in theirs[0], theirs  # not the source owner's own access
+    srv.check_transparency_log()
