@@ -38,7 +38,10 @@ TEST(LogSigningKeyTest, SeedIsStoredSealedNotInClear) {
   // The private key string holds the base64 of the seed; neither it nor the
   // raw seed may appear in the stored record.
   std::string private_key(reinterpret_cast<const char*>(signer->PrivateKey().data()), signer->PrivateKey().size());
-  std::string seed_b64 = private_key.substr(private_key.rfind('+') + 1);
+  // "PRIVATE+KEY+<name>+<8 hex>+<base64>": the base64 may itself hold '+'.
+  const std::string prefix = "PRIVATE+KEY+node+";
+  ASSERT_EQ(private_key.rfind(prefix, 0), 0u);
+  std::string seed_b64 = private_key.substr(prefix.size() + 9);
   EXPECT_EQ((*record)->find(seed_b64.substr(4, 20)), std::string::npos);
   EXPECT_GT(keys.wrap_calls(), 0);
 }
