@@ -123,7 +123,16 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     std::optional<S3Error> refused;
     if (uses_keys) refused = ParseRequestSse(ctx.req, write, copy, options_.sse_c_allow_http, &ctx.sse);
     WipeCustomerKeyHeaders(ctx.req);
-    if (refused) co_return *refused;
+    if (refused) {
+      // Access is decided before the headers' own errors, as RGW and the
+      // s3-tests have it: a bucket policy that denies an SSE header value
+      // answers 403, not that value's 400 or 501.
+      S3Error denied{S3ErrorCode::kInternalError, {}, {}};
+      if (!AuthorizedBucket(ctx, &denied).ok()) {
+        co_return op == Operation::kGetObject || op == Operation::kHeadObject ? DeniedReadError(ctx, denied) : denied;
+      }
+      co_return *refused;
+    }
   }
 
   switch (ctx.route.op) {

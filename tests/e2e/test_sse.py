@@ -281,6 +281,82 @@ def test_unknown_algorithm_is_400_invalid_argument(server, bucket):
     assert_s3_error(resp, 400, "InvalidArgument")
 
 
+# ------------------------------------------------------------------ policy before SSE errors
+# A bucket policy that denies SSE header values answers 403 before the
+# values' own errors (400 InvalidArgument, 501 for KMS), as RGW and the
+# ceph s3-tests have it (test_bucket_policy_put_obj_s3_incorrect_algo_sse_s3,
+# test_bucket_policy_put_obj_s3_kms,
+# test_encryption_sse_c_deny_algo_with_bucket_policy).
+
+def _deny_put_unless(s3, bucket, condition):
+    import json
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*",
+                       "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::%s/*" % bucket,
+                       "Condition": condition}]}))
+
+
+def test_policy_deny_comes_before_a_bad_sse_algorithm(server, s3, bucket):
+    # Without a policy the bad value is the answer.
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 400, "InvalidArgument")
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 403, "AccessDenied")
+    assert error_of(s3.put_object, Bucket=bucket, Key="o", Body=b"x",
+                    ServerSideEncryption="aws:kms") == (403, "AccessDenied")
+    # A deny does not hide the error of a request it does not deny.
+    s3.delete_bucket_policy(Bucket=bucket)
+    _deny_put_unless(s3, bucket, {"StringEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 400, "InvalidArgument")
+    assert error_of(s3.put_object, Bucket=bucket, Key="o", Body=b"x",
+                    ServerSideEncryption="aws:kms") == (501, "NotImplemented")
+    s3.delete_bucket_policy(Bucket=bucket)
+    put = s3.put_object(Bucket=bucket, Key="o", Body=b"x",
+                        ServerSideEncryption="AES256")
+    assert_sse_s3_response(put)
+
+
+def test_policy_deny_comes_before_kms_not_implemented(s3, bucket):
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x",
+                    ServerSideEncryption="aws:kms",
+                    SSEKMSKeyId="fool-me-twice") == (403, "AccessDenied")
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k",
+                    ServerSideEncryption="aws:kms") == (403, "AccessDenied")
+    assert error_of(s3.head_object, Bucket=bucket, Key="k")[0] == 404
+
+
+def test_policy_deny_comes_before_a_bad_customer_algorithm(server, s3,
+                                                           bucket):
+    # AES192 without a key: InvalidArgument unless the policy denies it.
+    headers = {SSE_PREFIX + "algorithm": "AES192"}
+    assert_s3_error(server.request("PUT", object_path(bucket, "foo"),
+                                   body=b"x", headers=headers),
+                    400, "InvalidArgument")
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}})
+    assert_s3_error(server.request("PUT", object_path(bucket, "foo"),
+                                   body=b"x", headers=headers),
+                    403, "AccessDenied")
+    assert error_of(s3.put_object, Bucket=bucket, Key="foo", Body=b"bar",
+                    SSECustomerAlgorithm="AES192",
+                    SSECustomerKey=new_key()) == (403, "AccessDenied")
+    key = new_key()
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar", **ssec(key))
+    assert s3.get_object(Bucket=bucket, Key="foo",
+                         **ssec(key))["Body"].read() == b"bar"
+
+
 # ------------------------------------------------------------------ bucket encryption
 
 def test_bucket_encryption_put_get_delete(server, s3, bucket):
