@@ -296,7 +296,10 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
   if (!crypto::ConstantTimeEqual(expected, given)) return MakeError(S3ErrorCode::kSignatureDoesNotMatch);
   Authenticated auth;
   auth.principal = credential->principal;
-  return BindRequester(ctx, std::move(auth));
+  auth.sigv2 = !v4;
+  if (std::optional<S3Error> refused = BindRequester(ctx, std::move(auth))) return refused;
+  ctx.requester.auth_type = "POST";
+  return std::nullopt;
 }
 
 asio::awaitable<Status> S3Service::WriteToSegment(catalog::SegmentWriter& writer, std::span<const std::byte> chunk) {

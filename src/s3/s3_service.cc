@@ -205,6 +205,8 @@ std::optional<S3Error> S3Service::BindRequester(Ctx& ctx, Authenticated auth) {
   ctx.requester.anonymous = false;
   ctx.requester.principal = &ctx.auth.principal;
   ctx.requester.tenant = &ctx.tenant;
+  ctx.requester.auth_type = ctx.auth.auth.scheme == sigv4::AuthScheme::kPresigned ? "REST-QUERY-STRING" : "REST-HEADER";
+  ctx.requester.signature_version = ctx.auth.sigv2 ? "AWS" : "AWS4-HMAC-SHA256";
   return std::nullopt;
 }
 
