@@ -205,6 +205,64 @@ def test_copy_keeps_whole_object_checksum(s3, bucket):
     assert h["ChecksumSHA1"] == b64("SHA1", data)
 
 
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_copy_with_new_checksum_algorithm(s3, bucket, algorithm):
+    """x-amz-checksum-algorithm on CopyObject: the copy gets a checksum of
+    that algorithm, computed from the bytes copied, whatever the source
+    had (none, another algorithm)."""
+    data = rnd(300 * 1024 + 5, 7)  # a blob: the copy streams windows
+    s3.put_object(Bucket=bucket, Key="plain", Body=data)
+    s3.put_object(Bucket=bucket, Key="crc", Body=data,
+                  ChecksumCRC32=b64("CRC32", data))
+    for src in ("plain", "crc"):
+        r = s3.copy_object(Bucket=bucket, Key="dst-" + src,
+                           CopySource={"Bucket": bucket, "Key": src},
+                           ChecksumAlgorithm=algorithm)
+        assert r["CopyObjectResult"]["Checksum" + algorithm] == \
+            b64(algorithm, data), r
+        h = s3.head_object(Bucket=bucket, Key="dst-" + src,
+                           ChecksumMode="ENABLED")
+        assert h["Checksum" + algorithm] == b64(algorithm, data)
+        others = [a for a in ALGORITHMS if a != algorithm]
+        assert not any("Checksum" + a in h for a in others), h
+        a = s3.get_object_attributes(Bucket=bucket, Key="dst-" + src,
+                                     ObjectAttributes=["Checksum"])
+        assert a["Checksum"] == {"Checksum" + algorithm: b64(algorithm, data)}
+        g = s3.get_object(Bucket=bucket, Key="dst-" + src,
+                          ChecksumMode="ENABLED")
+        assert g["Body"].read() == data
+
+
+def test_copy_checksum_onto_itself_and_errors(server, s3, bucket):
+    data = rnd(2000, 8)
+    s3.put_object(Bucket=bucket, Key="o", Body=data)
+    # Adding a checksum is a change: a copy onto itself may do it.
+    r = s3.copy_object(Bucket=bucket, Key="o",
+                       CopySource={"Bucket": bucket, "Key": "o"},
+                       ChecksumAlgorithm="SHA256")
+    assert r["CopyObjectResult"]["ChecksumSHA256"] == b64("SHA256", data)
+    h = s3.head_object(Bucket=bucket, Key="o", ChecksumMode="ENABLED")
+    assert h["ChecksumSHA256"] == b64("SHA256", data)
+    resp = server.request("PUT", object_path(bucket, "bad"),
+                          headers={"x-amz-copy-source": "/%s/o" % bucket,
+                                   "x-amz-checksum-algorithm": "MD5"})
+    assert_s3_error(resp, 400, "InvalidRequest")
+    assert_absent(s3, bucket, "bad")
+
+
+def test_copy_of_multipart_source_gets_a_whole_object_checksum(s3, bucket):
+    parts = [rnd(5 * MiB, 40), rnd(100, 41)]
+    uid, done = _multipart(s3, bucket, "mp-src", parts, "CRC32C")
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp-src", UploadId=uid,
+                                 MultipartUpload={"Parts": done})
+    r = s3.copy_object(Bucket=bucket, Key="mp-copy",
+                       CopySource={"Bucket": bucket, "Key": "mp-src"})
+    whole = b64("CRC32C", b"".join(parts))
+    assert r["CopyObjectResult"]["ChecksumCRC32C"] == whole
+    h = s3.head_object(Bucket=bucket, Key="mp-copy", ChecksumMode="ENABLED")
+    assert h["ChecksumCRC32C"] == whole
+
+
 # ------------------------------------------------------------ trailers
 
 def _trailer_body(data, chunk_size, trailer_lines, signing=None):
