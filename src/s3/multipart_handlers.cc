@@ -287,7 +287,12 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   const uint64_t length = range ? range->length() : src.record.size;
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, std::nullopt, "");
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
-  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error);
+  // A part of an upload created with a checksum algorithm gets its checksum
+  // from the bytes copied, as an UploadPart's from its body: completion
+  // needs one per part for the composite.
+  const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
+  Result<StoredBody> copied =
+      co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error, checksum);
   if (!copied.ok()) co_return error;
   src.reader.reset();  // done with the source's blobs
 
@@ -302,6 +307,9 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
     xml::XmlWriter w;
     w.OpenRoot("CopyPartResult");
     w.Element("LastModified", IsoTime(part.modified_ms)).Element("ETag", QuotedEtag(part.segment.etag));
+    if (checksum && !part.segment.checksum.empty()) {
+      w.Element(ChecksumElementName(*checksum), part.segment.checksum);
+    }
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }

@@ -263,6 +263,62 @@ def test_copy_of_multipart_source_gets_a_whole_object_checksum(s3, bucket):
     assert h["ChecksumCRC32C"] == whole
 
 
+@pytest.mark.parametrize("algorithm", ["CRC32", "SHA256"])
+def test_upload_part_copy_into_checksum_upload(s3, bucket, algorithm):
+    """A part made by UploadPartCopy gets the upload's checksum of the
+    bytes copied, so that completion (with or without the part checksums
+    in the request) reports the composite."""
+    src = rnd(6 * MiB + 3, 50)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="pc",
+                                    ChecksumAlgorithm=algorithm)
+    uid = up["UploadId"]
+    first = src[:5 * MiB]
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="pc", UploadId=uid,
+                             PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"},
+                             CopySourceRange="bytes=0-%d" % (5 * MiB - 1))
+    assert r1["CopyPartResult"]["Checksum" + algorithm] == \
+        b64(algorithm, first)
+    tail = rnd(777, 51)
+    r2 = s3.upload_part(Bucket=bucket, Key="pc", UploadId=uid, PartNumber=2,
+                        Body=tail)
+    listed = s3.list_parts(Bucket=bucket, Key="pc", UploadId=uid)
+    assert [p["Checksum" + algorithm] for p in listed["Parts"]] == \
+        [b64(algorithm, first), b64(algorithm, tail)]
+    done = [{"PartNumber": 1, "ETag": r1["CopyPartResult"]["ETag"],
+             "Checksum" + algorithm: b64(algorithm, first)},
+            {"PartNumber": 2, "ETag": r2["ETag"],
+             "Checksum" + algorithm: b64(algorithm, tail)}]
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="pc", UploadId=uid,
+                                     MultipartUpload={"Parts": done})
+    want = composite(algorithm, [first, tail])
+    assert r["Checksum" + algorithm] == want
+    h = s3.head_object(Bucket=bucket, Key="pc", ChecksumMode="ENABLED")
+    assert h["Checksum" + algorithm] == want
+    assert s3.get_object(Bucket=bucket, Key="pc")["Body"].read() == \
+        first + tail
+
+
+def test_upload_part_copy_without_checksum_upload(s3, bucket):
+    """Without an algorithm on the upload, copied parts carry no checksum
+    and completion works (and reports none)."""
+    src = rnd(5 * MiB + 10, 60)
+    s3.put_object(Bucket=bucket, Key="src", Body=src,
+                  ChecksumSHA1=b64("SHA1", src))
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="pn")["UploadId"]
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="pn", UploadId=uid,
+                             PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"})
+    assert not any(k.startswith("Checksum") for k in r1["CopyPartResult"])
+    r = s3.complete_multipart_upload(
+        Bucket=bucket, Key="pn", UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": 1,
+                                    "ETag": r1["CopyPartResult"]["ETag"]}]})
+    assert not any(k.startswith("Checksum") for k in r), r
+    assert s3.get_object(Bucket=bucket, Key="pn")["Body"].read() == src
+
+
 # ------------------------------------------------------------ trailers
 
 def _trailer_body(data, chunk_size, trailer_lines, signing=None):
