@@ -443,11 +443,14 @@ def test_customer_key_never_logged_or_stored(server_factory):
     c.copy_object(Bucket=b, Key="copy", CopySource={"Bucket": b,
                                                     "Key": "inline"},
                   **copy_ssec(key), **ssec(other))
+    r = _post_form(c, b, "posted", _ssec_fields(key), secret)
+    assert r.status_code == 204, r.content
     # Refusals too (a wrong key, a bad MD5) must not log what was sent.
     error_of(c.get_object, Bucket=b, Key="inline", **ssec(other))
+    _post_form(c, b, "bad-post", _ssec_fields(key, md5=key_md5(b"x")), b"x")
     srv.request("PUT", object_path(b, "bad"), body=b"x",
                 headers=raw_ssec_headers(key, md5=key_md5(b"x")))
-    for k in ("inline", "blob", "mp"):
+    for k in ("inline", "blob", "mp", "posted"):
         assert secret in c.get_object(Bucket=b, Key=k,
                                       **ssec(key))["Body"].read()
     needles = _needles(key) + _needles(other)
@@ -471,8 +474,8 @@ def test_customer_key_never_logged_or_stored(server_factory):
 
 
 def test_sse_c_paths_not_implemented_yet_are_refused(server, s3, bucket):
-    """UploadPartCopy into an SSE-C upload or from an SSE-C source, and a
-    browser POST with SSE-C fields: 501, and nothing is stored."""
+    """UploadPartCopy into an SSE-C upload or from an SSE-C source: 501,
+    and nothing is stored."""
     import requests
     key = new_key()
     s3.put_object(Bucket=bucket, Key="src-ssec", Body=b"s" * 100, **ssec(key))
@@ -493,15 +496,74 @@ def test_sse_c_paths_not_implemented_yet_are_refused(server, s3, bucket):
                          UploadId=up).get("Parts", []) == []
     s3.abort_multipart_upload(Bucket=bucket, Key="mp-plain", UploadId=up)
 
-    fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
-              "x-amz-server-side-encryption-customer-key":
-                  base64.b64encode(key).decode(),
-              "x-amz-server-side-encryption-customer-key-md5": key_md5(key)}
+
+# ------------------------------------------------------------------ POST object
+
+def _post_form(s3, bucket, key, fields, body, status=None):
+    import requests
+    fields = dict(fields)
+    if status:
+        fields["success_action_status"] = status
     conditions = [{k: v} for k, v in fields.items()]
-    post = s3.generate_presigned_post(bucket, "posted", Fields=fields,
+    post = s3.generate_presigned_post(bucket, key, Fields=fields,
                                       Conditions=conditions)
-    r = requests.post(post["url"], data=post["fields"],
-                      files={"file": ("f", b"form body")}, timeout=30)
-    assert r.status_code == 501, r.content
-    assert b"NotImplemented" in r.content
-    assert error_of(s3.head_object, Bucket=bucket, Key="posted")[0] == 404
+    return requests.post(post["url"], data=post["fields"],
+                         files={"file": ("f", body)}, timeout=30)
+
+
+def _ssec_fields(key, md5=None):
+    return {SSE_PREFIX + "algorithm": "AES256",
+            SSE_PREFIX + "key": base64.b64encode(key).decode(),
+            SSE_PREFIX + "key-md5": md5 or key_md5(key)}
+
+
+@pytest.mark.parametrize("status", [None, "201"])
+def test_post_object_with_customer_key(s3, bucket, status):
+    """A browser form with SSE-C fields stores an SSE-C object, as a
+    PutObject with the same headers: it then needs its key."""
+    key = new_key()
+    body = os.urandom(100 * 1024 + 3)  # over the inline limit: a blob
+    r = _post_form(s3, bucket, "posted", _ssec_fields(key), body, status)
+    assert r.status_code == (201 if status else 204), r.content
+    assert r.headers[SSE_PREFIX + "algorithm"] == "AES256"
+    assert r.headers[SSE_PREFIX + "key-MD5"] == key_md5(key)
+    assert "x-amz-server-side-encryption" not in r.headers
+    got = s3.get_object(Bucket=bucket, Key="posted", **ssec(key))
+    assert_ssec_response(got, key)
+    assert got["Body"].read() == body
+    assert_ssec_response(s3.head_object(Bucket=bucket, Key="posted",
+                                        **ssec(key)), key)
+    assert error_of(s3.get_object, Bucket=bucket, Key="posted") == (
+        400, "InvalidRequest")
+    assert error_of(s3.get_object, Bucket=bucket, Key="posted",
+                    **ssec(new_key())) == (403, "AccessDenied")
+    assert head_status(s3.head_object, Bucket=bucket, Key="posted") == 400
+    # A copy with the key as copy source key decrypts it.
+    s3.copy_object(Bucket=bucket, Key="plain-copy",
+                   CopySource={"Bucket": bucket, "Key": "posted"},
+                   **copy_ssec(key))
+    assert s3.get_object(Bucket=bucket,
+                         Key="plain-copy")["Body"].read() == body
+
+
+def test_post_object_customer_key_errors_store_nothing(s3, bucket):
+    key = new_key()
+    r = _post_form(s3, bucket, "bad-md5",
+                   _ssec_fields(key, md5=key_md5(new_key())), b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    short = {SSE_PREFIX + "algorithm": "AES256",
+             SSE_PREFIX + "key": base64.b64encode(b"k" * 16).decode(),
+             SSE_PREFIX + "key-md5": key_md5(b"k" * 16)}
+    r = _post_form(s3, bucket, "short", short, b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    both = dict(_ssec_fields(key))
+    both["x-amz-server-side-encryption"] = "AES256"
+    r = _post_form(s3, bucket, "both", both, b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    for k in ("bad-md5", "short", "both"):
+        assert error_of(s3.head_object, Bucket=bucket, Key=k)[0] == 404
+    # Without SSE-C fields a form still makes an SSE-S3 object.
+    r = _post_form(s3, bucket, "plain", {}, b"p")
+    assert r.status_code == 204, r.content
+    assert r.headers["x-amz-server-side-encryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"p"
