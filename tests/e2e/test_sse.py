@@ -473,28 +473,71 @@ def test_customer_key_never_logged_or_stored(server_factory):
     assert _scan([srv.log_path], needles) == []
 
 
-def test_sse_c_paths_not_implemented_yet_are_refused(server, s3, bucket):
-    """UploadPartCopy into an SSE-C upload or from an SSE-C source: 501,
-    and nothing is stored."""
-    import requests
-    key = new_key()
-    s3.put_object(Bucket=bucket, Key="src-ssec", Body=b"s" * 100, **ssec(key))
-    s3.put_object(Bucket=bucket, Key="src-plain", Body=b"p" * 100)
+def test_upload_part_copy_with_customer_keys(s3, bucket):
+    """UploadPartCopy into an SSE-C upload needs the upload's key, and from
+    an SSE-C source the source's (copy-source headers): the two may
+    differ. Missing keys are 400, a wrong one 403, and nothing is stored
+    by a refused copy."""
+    up_key, src_key = new_key(), new_key()
+    plain = os.urandom(5 * MiB + 11)
+    secret = os.urandom(70 * 1024 + 5)
+    s3.put_object(Bucket=bucket, Key="src-plain", Body=plain)
+    s3.put_object(Bucket=bucket, Key="src-ssec", Body=secret, **ssec(src_key))
     up = s3.create_multipart_upload(Bucket=bucket, Key="mp-ssec",
-                                    **ssec(key))["UploadId"]
+                                    **ssec(up_key))["UploadId"]
+    plain_src = {"Bucket": bucket, "Key": "src-plain"}
+    ssec_src = {"Bucket": bucket, "Key": "src-ssec"}
     assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
-                    UploadId=up, PartNumber=1,
-                    CopySource={"Bucket": bucket, "Key": "src-plain"},
-                    **ssec(key)) == (501, "NotImplemented")
-    s3.abort_multipart_upload(Bucket=bucket, Key="mp-ssec", UploadId=up)
+                    UploadId=up, PartNumber=1, CopySource=plain_src) == (
+        400, "InvalidRequest")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=1, CopySource=plain_src,
+                    **ssec(src_key)) == (403, "AccessDenied")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=2, CopySource=ssec_src,
+                    **ssec(up_key)) == (400, "InvalidRequest")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=2, CopySource=ssec_src,
+                    **ssec(up_key), **copy_ssec(up_key)) == (
+        403, "AccessDenied")
+    assert s3.list_parts(Bucket=bucket, Key="mp-ssec",
+                         UploadId=up).get("Parts", []) == []
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="mp-ssec", UploadId=up,
+                             PartNumber=1, CopySource=plain_src,
+                             **ssec(up_key))
+    assert_ssec_response(r1, up_key)
+    r2 = s3.upload_part_copy(Bucket=bucket, Key="mp-ssec", UploadId=up,
+                             PartNumber=2, CopySource=ssec_src,
+                             **ssec(up_key), **copy_ssec(src_key))
+    assert_ssec_response(r2, up_key)
+    s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp-ssec", UploadId=up,
+        MultipartUpload={"Parts": [
+            {"PartNumber": 1, "ETag": r1["CopyPartResult"]["ETag"]},
+            {"PartNumber": 2, "ETag": r2["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket, Key="mp-ssec",
+                         **ssec(up_key))["Body"].read() == plain + secret
+    assert error_of(s3.get_object, Bucket=bucket, Key="mp-ssec") == (
+        400, "InvalidRequest")
+    assert error_of(s3.get_object, Bucket=bucket, Key="mp-ssec",
+                    **ssec(src_key)) == (403, "AccessDenied")
+
+    # From an SSE-C source into a plain upload: the part is SSE-S3.
     up = s3.create_multipart_upload(Bucket=bucket, Key="mp-plain")["UploadId"]
     assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-plain",
-                    UploadId=up, PartNumber=1,
-                    CopySource={"Bucket": bucket, "Key": "src-ssec"},
-                    **copy_ssec(key)) == (501, "NotImplemented")
-    assert s3.list_parts(Bucket=bucket, Key="mp-plain",
-                         UploadId=up).get("Parts", []) == []
-    s3.abort_multipart_upload(Bucket=bucket, Key="mp-plain", UploadId=up)
+                    UploadId=up, PartNumber=1, CopySource=ssec_src,
+                    **ssec(src_key)) == (400, "InvalidRequest")
+    r = s3.upload_part_copy(Bucket=bucket, Key="mp-plain", UploadId=up,
+                            PartNumber=1, CopySource=ssec_src,
+                            CopySourceRange="bytes=10-1033",
+                            **copy_ssec(src_key))
+    assert_sse_s3_response(r)
+    s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp-plain", UploadId=up,
+        MultipartUpload={"Parts": [{"PartNumber": 1,
+                                    "ETag": r["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket,
+                         Key="mp-plain")["Body"].read() == secret[10:1034]
 
 
 # ------------------------------------------------------------------ POST object
