@@ -119,7 +119,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
                        op == Operation::kCreateMultipartUpload;
     const bool copy = op == Operation::kCopyObject || op == Operation::kUploadPartCopy;
     const bool uses_keys = write || copy || op == Operation::kGetObject || op == Operation::kHeadObject ||
-                           op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload;
+                           op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload ||
+                           op == Operation::kGetObjectAttributes;
     std::optional<S3Error> refused;
     if (uses_keys) refused = ParseRequestSse(ctx.req, write, copy, options_.sse_c_allow_http, &ctx.sse);
     WipeCustomerKeyHeaders(ctx.req);

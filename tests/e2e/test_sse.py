@@ -473,6 +473,34 @@ def test_customer_key_never_logged_or_stored(server_factory):
     assert _scan([srv.log_path], needles) == []
 
 
+def ssec_b64(key):
+    """SSE-C parameters for operations botocore 1.29 does not encode the key
+    for (GetObjectAttributes): base64 key and its MD5, as sent."""
+    return {"SSECustomerAlgorithm": "AES256",
+            "SSECustomerKey": base64.b64encode(key).decode(),
+            "SSECustomerKeyMD5": key_md5(key)}
+
+
+def test_object_attributes_of_an_sse_c_object_need_its_key(s3, bucket):
+    key = new_key()
+    s3.put_object(Bucket=bucket, Key="a", Body=b"A" * 1000, **ssec(key))
+    attrs = ["ETag", "ObjectSize", "StorageClass"]
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="a",
+                    ObjectAttributes=attrs) == (400, "InvalidRequest")
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="a",
+                    ObjectAttributes=attrs, **ssec_b64(new_key())) == (
+        403, "AccessDenied")
+    got = s3.get_object_attributes(Bucket=bucket, Key="a",
+                                   ObjectAttributes=attrs, **ssec_b64(key))
+    assert got["ObjectSize"] == 1000
+    s3.put_object(Bucket=bucket, Key="p", Body=b"p")
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="p",
+                    ObjectAttributes=attrs, **ssec_b64(key)) == (
+        400, "InvalidRequest")
+    assert s3.get_object_attributes(Bucket=bucket, Key="p",
+                                    ObjectAttributes=attrs)["ObjectSize"] == 1
+
+
 def test_upload_part_copy_with_customer_keys(s3, bucket):
     """UploadPartCopy into an SSE-C upload needs the upload's key, and from
     an SSE-C source the source's (copy-source headers): the two may
