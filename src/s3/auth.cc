@@ -70,8 +70,9 @@ std::optional<Authenticated> Authenticate(const http::Request& request, const Ro
   // SigV2's resource names the bucket even when the Host header carries it.
   const std::string bucket_prefix = route.virtual_host ? "/" + route.bucket : std::string();
   const auto now = std::chrono::system_clock::now();
-  Result<sigv4::AuthContext> auth = sigv2::IsSigV2(view) ? sigv2::Verify(view, bucket_prefix, lookup, now, options)
-                                                         : sigv4::Verify(view, lookup, now, options);
+  const bool v2 = sigv2::IsSigV2(view);
+  Result<sigv4::AuthContext> auth = v2 ? sigv2::Verify(view, bucket_prefix, lookup, now, options)
+                                       : sigv4::Verify(view, lookup, now, options);
   if (!auth.ok()) {
     *error = SigV4Error(auth.status());
     return std::nullopt;
@@ -80,7 +81,7 @@ std::optional<Authenticated> Authenticate(const http::Request& request, const Ro
     *error = MakeError(S3ErrorCode::kInternalError);
     return std::nullopt;
   }
-  return Authenticated{found->principal, std::move(auth).value()};
+  return Authenticated{found->principal, std::move(auth).value(), v2};
 }
 
 }  // namespace confiance::s3

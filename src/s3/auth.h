@@ -20,6 +20,7 @@ namespace confiance::s3 {
 struct Authenticated {
   iam::Principal principal;
   sigv4::AuthContext auth;
+  bool sigv2 = false;  // signed with Signature V2 (s3/sigv4/sigv2.h)
 };
 
 // Verifies the request's signature. Returns the principal, or sets *error.

@@ -180,6 +180,8 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
     ctx.Add("aws:userid", is_root ? std::string_view(requester.principal->tenant_id) : std::string_view(requester.principal->user));
     if (!is_root) ctx.Add("aws:username", requester.principal->user);
   }
+  if (!requester.auth_type.empty()) ctx.Add("s3:authType", requester.auth_type);
+  if (!requester.signature_version.empty()) ctx.Add("s3:signatureversion", requester.signature_version);
   ctx.Add("aws:SourceIp", request.remote_address);
   ctx.Add("aws:SecureTransport", "false");  // Confiance serves plain HTTP (TLS terminates in front)
   ctx.Add("aws:CurrentTime", current_time);

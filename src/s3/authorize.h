@@ -50,6 +50,12 @@ struct RequesterInfo {
   bool anonymous = true;
   const iam::Principal* principal = nullptr;  // null when anonymous
   const iam::TenantRecord* tenant = nullptr;  // null when anonymous
+  // How the request was signed, for the s3:authType and
+  // s3:signatureversion condition keys: "REST-HEADER",
+  // "REST-QUERY-STRING" (presigned) or "POST" (browser form); "AWS"
+  // (SigV2) or "AWS4-HMAC-SHA256". Empty when anonymous (keys absent).
+  std::string_view auth_type;
+  std::string_view signature_version;
 };
 
 // One access to check. Views must outlive the call.

@@ -42,6 +42,8 @@ class AuthorizerTest : public ::testing::Test {
     principal_.user = std::string(user);
     r.principal = &principal_;
     r.tenant = &tenant_;
+    r.auth_type = auth_type_;
+    r.signature_version = signature_version_;
     return r;
   }
 
@@ -65,6 +67,8 @@ class AuthorizerTest : public ::testing::Test {
   iam::Principal principal_;
   catalog::BucketRecord bucket_;
   http::Request request_;
+  std::string_view auth_type_ = "REST-HEADER";
+  std::string_view signature_version_ = "AWS4-HMAC-SHA256";
 };
 
 constexpr std::string_view kDenyEverything =
@@ -158,6 +162,44 @@ TEST_F(AuthorizerTest, HeaderConditionKeys) {
   EXPECT_FALSE(Check("alice", "s3:PutObject", "k").has_value());
   request_.headers.front().value = "src/private/a";
   EXPECT_TRUE(Check("alice", "s3:PutObject", "k").has_value());
+}
+
+// s3:authType and s3:signatureversion come from how the request was signed
+// (RequesterInfo, set by S3Service when it binds the requester).
+TEST_F(AuthorizerTest, AuthTypeAndSignatureVersionKeys) {
+  bucket_.policy = R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::data/*",
+       "Condition":{"StringEquals":{"s3:authType":"REST-QUERY-STRING"}}},
+      {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::data/*",
+       "Condition":{"StringNotEquals":{"s3:signatureversion":"AWS4-HMAC-SHA256"}}}]})";
+  EXPECT_FALSE(Check("root", "s3:GetObject", "k").has_value());
+  EXPECT_FALSE(Check("root", "s3:PutObject", "k").has_value());
+  auth_type_ = "REST-QUERY-STRING";
+  std::optional<S3Error> presigned = Check("root", "s3:GetObject", "k");
+  ASSERT_TRUE(presigned.has_value());
+  EXPECT_EQ(presigned->code, S3ErrorCode::kAccessDenied);
+  auth_type_ = "POST";
+  EXPECT_FALSE(Check("root", "s3:PutObject", "k").has_value());
+  signature_version_ = "AWS";  // SigV2
+  EXPECT_TRUE(Check("root", "s3:PutObject", "k").has_value());
+  EXPECT_FALSE(Check("root", "s3:GetObject", "k").has_value());
+}
+
+// Both keys are absent for an anonymous request: ...IfExists conditions
+// hold, Null reports them missing.
+TEST_F(AuthorizerTest, AuthTypeIsAbsentWhenAnonymous) {
+  bucket_.policy = R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*",
+       "Condition":{"Null":{"s3:authType":"true","s3:signatureversion":"true"}}}]})";
+  AccessCheck access;
+  access.action = "s3:GetObject";
+  access.bucket = bucket_.name;
+  access.key = "k";
+  access.bucket_record = &bucket_;
+  RequesterInfo anonymous;
+  EXPECT_FALSE(authorizer_.Check(request_, anonymous, access).has_value());
+  // A signed user of the tenant gets nothing from that statement.
+  EXPECT_TRUE(Check("alice", "s3:GetObject", "k").has_value());
 }
 
 }  // namespace

@@ -10,9 +10,12 @@
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
+#include "crypto/checksum.h"
 #include "crypto/customer_key.h"
+#include "crypto/encoding.h"
 #include "crypto/object_format.h"
 #include "iam/acl/acl_format.h"
+#include "s3/checksum_request.h"
 #include "s3/conditional.h"
 #include "s3/copy_source.h"
 #include "s3/object_headers.h"
@@ -122,7 +125,8 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
                                                                      uint64_t length,
                                                                      const catalog::BucketRecord& dst,
                                                                      const crypto::SecretBytes& kek,
-                                                                     S3Error* error) {
+                                                                     S3Error* error,
+                                                                     std::optional<crypto::ChecksumAlgorithm> checksum) {
   if (Status room = deps_.blobs.CheckSpace(length); !room.ok()) {
     *error = ErrorFromStatus(room);
     co_return room;
@@ -134,6 +138,8 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
     co_return created.status();
   }
   std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
+  std::optional<crypto::Checksummer> checksummer;
+  if (checksum) checksummer.emplace(*checksum);
 
   const bool blocking_read = AnyBlob(src.record);
   BufferPool::Lease lease = buffers_.Get();
@@ -150,10 +156,12 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
       st = co_await deps_.pool.Run([&] {
         Status s = src.reader->Read(offset, window);
         if (!s.ok()) return s;
+        if (checksummer) checksummer->Update(window);
         return writer->Write(window);
       });
     } else {
       st = src.reader->Read(offset, window);
+      if (st.ok() && checksummer) checksummer->Update(window);
       if (st.ok()) st = writer->Write(window);
     }
     if (!st.ok()) {
@@ -173,7 +181,8 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
     *error = ErrorFromStatus(seg.status());
     co_return seg.status();
   }
-  StoredBody stored{std::move(seg).value(), writer->md5_hex()};
+  StoredBody stored{std::move(seg).value(), writer->md5_hex(), checksum};
+  if (checksummer) stored.segment.checksum = crypto::Base64Encode(checksummer->Finish());
   co_return stored;
 }
 
@@ -208,6 +217,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     if (!tags.ok()) co_return error;
     replaced_tags.emplace(std::move(tags).value());
   }
+  // x-amz-checksum-algorithm: the copy gets a checksum of that algorithm,
+  // computed from the bytes copied (400 for an unknown one).
+  Result<std::optional<crypto::ChecksumAlgorithm>> wanted_checksum = ParseChecksumAlgorithmHeader(ctx.req, &error);
+  if (!wanted_checksum.ok()) co_return error;
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
@@ -239,7 +252,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // explicit x-amz-server-side-encryption) changes the encryption attributes.
   const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() ||
                                   ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
-  if (same_object && !replace && !changes_encryption) {
+  // A new checksum algorithm is a change too (how S3 adds a checksum to an
+  // existing object).
+  if (same_object && !replace && !changes_encryption && !*wanted_checksum) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
                         "without changing the object's metadata, storage class, website redirect location "
@@ -251,7 +266,21 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
   Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, key_check->salt);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
-  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, &error);
+  // The copy's checksum, as S3 gives it: of the algorithm asked for, else
+  // the source's. A single-part source's whole-object value still holds
+  // (same bytes); otherwise (another algorithm, or a multipart source whose
+  // composite does not describe the single-segment copy) it is computed
+  // while copying.
+  const std::optional<crypto::ChecksumAlgorithm> source_checksum =
+      crypto::ParseChecksumAlgorithm(rec.checksum_algorithm);
+  const std::optional<crypto::ChecksumAlgorithm> checksum =
+      *wanted_checksum ? *wanted_checksum : source_checksum;
+  const bool keep_source_checksum =
+      checksum && checksum == source_checksum && rec.parts_count == 0 && !rec.checksum.empty();
+  std::optional<crypto::ChecksumAlgorithm> compute;
+  if (checksum && !keep_source_checksum) compute = checksum;
+  Result<StoredBody> copied =
+      co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, &error, compute);
   if (!copied.ok()) co_return error;
 
   catalog::ObjectRecord out;
@@ -272,12 +301,12 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   out.sse_c_salt = std::move(key_check->salt);
   out.sse_c_verifier = std::move(key_check->verifier);
   out.segments.push_back(std::move(copied->segment));
-  // The copy has the same bytes: a whole-object checksum still holds (a
-  // multipart composite does not describe the single-segment copy).
-  if (rec.parts_count == 0 && !rec.checksum.empty()) {
-    out.checksum_algorithm = rec.checksum_algorithm;
-    out.checksum = rec.checksum;
+  if (keep_source_checksum) {
     out.segments.back().checksum = rec.checksum;
+  }
+  if (checksum && !out.segments.back().checksum.empty()) {
+    out.checksum_algorithm = std::string(crypto::ChecksumName(*checksum));
+    out.checksum = out.segments.back().checksum;
   }
   out.op_tag = catalog::NewOpTag();
   src.reader.reset();  // done with the source's blobs
@@ -297,6 +326,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");
     w.Element("LastModified", IsoTime(out.modified_ms)).Element("ETag", QuotedEtag(out.etag));
+    if (checksum && !out.checksum.empty()) w.Element(ChecksumElementName(*checksum), out.checksum);
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }

@@ -262,18 +262,17 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::UploadRecord> up = deps_.catalog.GetUpload(*bucket, ctx.route.key, target->upload_id);
   if (!up.ok()) co_return UploadError(up.status());
-  // SSE-C parts made by copy: not yet (their keys would need the source's
-  // and the upload's customer keys); refused rather than sealed wrongly.
-  if (up->sse_c()) {
-    co_return MakeError(S3ErrorCode::kNotImplemented, "UploadPartCopy into an SSE-C upload is not implemented yet.");
+  // A part of an SSE-C upload needs the upload's key, as UploadPart does
+  // (x-amz-server-side-encryption-customer-*); an SSE-C source needs its
+  // own (x-amz-copy-source-server-side-encryption-customer-*, checked by
+  // OpenCopySource). The two keys may differ.
+  if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
+    co_return *refused;
   }
   Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
   if (!src_bucket.ok()) co_return error;
 
   const CopySourceCheck check = [&](const catalog::ObjectRecord& rec) -> std::optional<S3Error> {
-    if (rec.sse_c()) {
-      return MakeError(S3ErrorCode::kNotImplemented, "UploadPartCopy from an SSE-C source is not implemented yet.");
-    }
     if (range) {
       if (std::optional<S3Error> invalid = CheckCopySourceRange(*range, rec.size)) return invalid;
       return CheckCopyLength(range->length(), options_.max_object_size);
@@ -285,9 +284,14 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const uint64_t first = range ? range->first : 0;
   const uint64_t length = range ? range->length() : src.record.size;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, std::nullopt, "");
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, up->sse_c_salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
-  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error);
+  // A part of an upload created with a checksum algorithm gets its checksum
+  // from the bytes copied, as an UploadPart's from its body: completion
+  // needs one per part for the composite.
+  const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
+  Result<StoredBody> copied =
+      co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error, checksum);
   if (!copied.ok()) co_return error;
   src.reader.reset();  // done with the source's blobs
 
@@ -298,10 +302,15 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
   if (!replaced.ok()) co_return error;
   {
-    ctx.extra_headers->Add({http::Header{"x-amz-server-side-encryption", "AES256"}});
+    std::vector<http::Header> sse;
+    AddSseResponseHeaders(sse, up->sse_c(), ctx.sse.customer);
+    ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyPartResult");
     w.Element("LastModified", IsoTime(part.modified_ms)).Element("ETag", QuotedEtag(part.segment.etag));
+    if (checksum && !part.segment.checksum.empty()) {
+      w.Element(ChecksumElementName(*checksum), part.segment.checksum);
+    }
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
   }

@@ -55,6 +55,10 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
     co_return rec.status().code() == StatusCode::kNotFound ? MissingKeyError(ctx, *bucket)
                                                            : ErrorFromStatus(rec.status());
   }
+  // An SSE-C object's attributes need its key, as its HEAD does.
+  if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, rec->sse_c_salt, rec->sse_c_verifier)) {
+    co_return *refused;
+  }
   xml::XmlWriter w;
   w.OpenRoot("GetObjectAttributesResponse");
   if (wanted->etag) w.Element("ETag", rec->etag);  // unquoted, as S3 gives it here

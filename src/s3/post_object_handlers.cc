@@ -13,6 +13,7 @@
 // code as PutObject (object_headers.h, AclFromRequestHeaders) and the
 // authorizer sees s3:x-amz-acl like on a PUT.
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 
 #include <array>
 #include <cstdint>
@@ -85,6 +86,16 @@ http::Request PutRequestFromForm(const http::Request& post, const PostFields& fi
     }
   }
   return r;
+}
+
+// The form's copy of an SSE-C key (x-amz-server-side-encryption-customer-
+// key), once parsed: overwritten, as WipeCustomerKeyHeaders does for headers.
+// The policy check has read it already (a policy may name the field).
+void WipeCustomerKeyFields(PostFields& fields) {
+  auto it = fields.find("x-amz-server-side-encryption-customer-key");
+  if (it == fields.end() || it->second.empty()) return;
+  OPENSSL_cleanse(it->second.data(), it->second.size());
+  it->second.clear();
 }
 
 std::string SubstituteFilename(std::string_view key, std::string_view filename) {
@@ -296,7 +307,10 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
   if (!crypto::ConstantTimeEqual(expected, given)) return MakeError(S3ErrorCode::kSignatureDoesNotMatch);
   Authenticated auth;
   auth.principal = credential->principal;
-  return BindRequester(ctx, std::move(auth));
+  auth.sigv2 = !v4;
+  if (std::optional<S3Error> refused = BindRequester(ctx, std::move(auth))) return refused;
+  ctx.requester.auth_type = "POST";
+  return std::nullopt;
 }
 
 asio::awaitable<Status> S3Service::WriteToSegment(catalog::SegmentWriter& writer, std::span<const std::byte> chunk) {
@@ -373,18 +387,13 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     tags = std::move(valid).value();
   }
   http::Request put_request = PutRequestFromForm(ctx.req, fields);
-  // Encryption fields are checked as PutObject's headers; SSE-C through a
-  // form is not implemented yet: refused, never ignored.
-  {
-    RequestSse sse;
-    if (std::optional<S3Error> refused =
-            ParseRequestSse(put_request, true, false, options_.sse_c_allow_http, &sse)) {
-      co_return *refused;
-    }
-    if (sse.customer) {
-      co_return MakeError(S3ErrorCode::kNotImplemented, "POST object with SSE-C is not implemented yet.");
-    }
-  }
+  // Encryption fields are checked as PutObject's headers (an SSE-C key
+  // field makes an SSE-C object); the raw key then lives only in
+  // ctx.sse.customer. Their errors come after authorization, as on a PUT.
+  std::optional<S3Error> sse_refused =
+      ParseRequestSse(put_request, true, false, options_.sse_c_allow_http, &ctx.sse);
+  WipeCustomerKeyHeaders(put_request);
+  WipeCustomerKeyFields(fields);
   if (!tags.empty()) {
     std::string header;
     for (const auto& [k, v] : tags) {
@@ -400,6 +409,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   put.requester = ctx.requester;  // points into ctx, which outlives put
   put.extra_headers = ctx.extra_headers;
   if (std::optional<S3Error> denied = AuthorizeAccess(put, "s3:PutObject", *bucket, key)) co_return *denied;
+  if (sse_refused) co_return *sse_refused;
 
   if (auto sc = fields.find("x-amz-storage-class"); sc != fields.end() && sc->second != "STANDARD") {
     co_return MakeError(S3ErrorCode::kInvalidStorageClass);
@@ -418,10 +428,12 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   Result<std::optional<FileChecksum>> checksum = FileChecksum::FromFields(fields, &error);
   if (!checksum.ok()) co_return error;
   const uint64_t max_size = std::min(policy->max_length.value_or(UINT64_MAX), options_.max_object_size);
-  Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key = deps_.bucket_keys.Get(*bucket);
-  if (!bucket_key.ok()) co_return ErrorFromStatus(bucket_key.status());
+  Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
+  if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, key_check->salt);
+  if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, **bucket_key, bucket->id, options_.inline_limit);
+      catalog::SegmentWriter::Create(deps_.blobs, **kek, bucket->id, options_.inline_limit);
   if (!created.ok()) co_return ErrorFromStatus(created.status());
   std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
   BufferPool::Lease lease = buffers_.Get();
@@ -489,6 +501,8 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   rec.user_meta = std::move(stored->user_meta);
   rec.tags = std::move(tags);
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
+  rec.sse_c_salt = std::move(key_check->salt);
+  rec.sse_c_verifier = std::move(key_check->verifier);
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
   catalog::Catalog::PutCondition unconditional;
@@ -525,13 +539,12 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     std::string doc = w.Finish();
     std::vector<http::Header> hdrs =
         Headers(http::Header{"Content-Type", "application/xml"}, http::Header{"ETag", etag},
-                http::Header{"Location", location}, http::Header{"x-amz-server-side-encryption", "AES256"},
-                http::Header{"x-amz-request-id", ctx.request_id});
+                http::Header{"Location", location}, http::Header{"x-amz-request-id", ctx.request_id});
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     (void)co_await ctx.resp.Send(201, hdrs, doc);
   } else {
-    std::vector<http::Header> hdrs =
-        Headers(http::Header{"ETag", etag}, http::Header{"Location", location},
-                http::Header{"x-amz-server-side-encryption", "AES256"});
+    std::vector<http::Header> hdrs = Headers(http::Header{"ETag", etag}, http::Header{"Location", location});
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     co_await SendEmpty(ctx, status == "200" ? 200 : 204, hdrs);
   }
   if (*replaced) co_await ReleaseReplaced(*bucket, key, **replaced);

@@ -236,10 +236,12 @@ class S3Service {
                                          const CopySourceCheck& check, CopySourceObject* out, S3Error* error);
   // Streams plaintext bytes [first, first + length) of the source into a new
   // segment of `dst` (committed blob, or inline) whose data key `kek` wraps
-  // (DataKek). On failure sets *error.
+  // (DataKek). With `checksum`, the copied bytes' checksum of that
+  // algorithm goes into the segment (base64). On failure sets *error.
   asio::awaitable<Result<StoredBody>> CopyBytes(Ctx& ctx, const CopySource& source, CopySourceObject& src,
                                                 uint64_t first, uint64_t length, const catalog::BucketRecord& dst,
-                                                const crypto::SecretBytes& kek, S3Error* error);
+                                                const crypto::SecretBytes& kek, S3Error* error,
+                                                std::optional<crypto::ChecksumAlgorithm> checksum = std::nullopt);
   // Commits an uploaded part (UploadPart, UploadPartCopy); returns the part
   // it replaced, whose blob the caller releases after answering. On failure
   // sets *error (and frees the new part's blob if the commit was refused).

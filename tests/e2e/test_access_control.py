@@ -708,6 +708,67 @@ def test_condition_sse_customer_algorithm(world, fresh):
     c.put_object(Bucket=fresh, Key="other/plain", Body=b"x")
 
 
+def test_condition_auth_type_and_signature_version(world, fresh):
+    """s3:authType is REST-HEADER, REST-QUERY-STRING (presigned URL) or POST
+    (browser form); s3:signatureversion is AWS4-HMAC-SHA256 or AWS
+    (SigV2)."""
+    case = Case(world, fresh)
+    c = world.client(COND)
+    who = user_principal("alpha", "cond")
+    key = "shared/c.txt"
+    case.policy(
+        allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")),
+        allow("*", "s3:GetObject", arn(fresh, "*"),
+              {"StringEquals": {"s3:authType": "REST-QUERY-STRING"}},
+              effect="Deny"))
+    assert c.get_object(Bucket=fresh, Key=key)["Body"].read() == b"shared c"
+    url = c.generate_presigned_url("get_object",
+                                   Params={"Bucket": fresh, "Key": key})
+    assert anon_code(requests.get(url, timeout=30)) == (403, "AccessDenied")
+    # The same statement on REST-HEADER turns it around.
+    case.policy(
+        allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")),
+        allow("*", "s3:GetObject", arn(fresh, "*"),
+              {"StringEquals": {"s3:authType": "REST-HEADER"}},
+              effect="Deny"))
+    assert requests.get(url, timeout=30).content == b"shared c"
+    assert s3_code(c.get_object, Bucket=fresh, Key=key) == (
+        403, "AccessDenied")
+
+    # Browser forms: POST.
+    case.policy(
+        allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")),
+        allow("*", "s3:PutObject", arn(fresh, "*"),
+              {"StringEquals": {"s3:authType": "POST"}}, effect="Deny"))
+    post = c.generate_presigned_post(fresh, "posted")
+    r = requests.post(post["url"], data=post["fields"],
+                      files={"file": ("f", b"form")}, timeout=30)
+    assert anon_code(r) == (403, "AccessDenied")
+    c.put_object(Bucket=fresh, Key="posted", Body=b"header-signed")
+
+    # Signature versions.
+    case.policy(
+        allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")),
+        allow("*", "s3:GetObject", arn(fresh, "*"),
+              {"StringNotEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"}},
+              effect="Deny"))
+    v2 = world.server.client(access_key=COND[0], secret_key=COND[1],
+                             signature_version="s3")
+    assert s3_code(v2.get_object, Bucket=fresh, Key=key) == (
+        403, "AccessDenied")
+    assert c.get_object(Bucket=fresh, Key=key)["Body"].read() == b"shared c"
+    case.policy(
+        allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")),
+        allow("*", "s3:GetObject", arn(fresh, "*"),
+              {"StringEquals": {"s3:signatureversion": "AWS"}},
+              effect="Deny"))
+    assert s3_code(v2.get_object, Bucket=fresh, Key=key) == (
+        403, "AccessDenied")
+    assert c.get_object(Bucket=fresh, Key=key)["Body"].read() == b"shared c"
+    case.policy(allow(who, ["s3:GetObject", "s3:PutObject"], arn(fresh, "*")))
+    assert v2.get_object(Bucket=fresh, Key=key)["Body"].read() == b"shared c"
+
+
 def test_condition_request_tag_keys_set_operators(world, fresh):
     case = Case(world, fresh)
     c = world.client(COND)

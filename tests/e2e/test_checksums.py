@@ -205,6 +205,120 @@ def test_copy_keeps_whole_object_checksum(s3, bucket):
     assert h["ChecksumSHA1"] == b64("SHA1", data)
 
 
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_copy_with_new_checksum_algorithm(s3, bucket, algorithm):
+    """x-amz-checksum-algorithm on CopyObject: the copy gets a checksum of
+    that algorithm, computed from the bytes copied, whatever the source
+    had (none, another algorithm)."""
+    data = rnd(300 * 1024 + 5, 7)  # a blob: the copy streams windows
+    s3.put_object(Bucket=bucket, Key="plain", Body=data)
+    s3.put_object(Bucket=bucket, Key="crc", Body=data,
+                  ChecksumCRC32=b64("CRC32", data))
+    for src in ("plain", "crc"):
+        r = s3.copy_object(Bucket=bucket, Key="dst-" + src,
+                           CopySource={"Bucket": bucket, "Key": src},
+                           ChecksumAlgorithm=algorithm)
+        assert r["CopyObjectResult"]["Checksum" + algorithm] == \
+            b64(algorithm, data), r
+        h = s3.head_object(Bucket=bucket, Key="dst-" + src,
+                           ChecksumMode="ENABLED")
+        assert h["Checksum" + algorithm] == b64(algorithm, data)
+        others = [a for a in ALGORITHMS if a != algorithm]
+        assert not any("Checksum" + a in h for a in others), h
+        a = s3.get_object_attributes(Bucket=bucket, Key="dst-" + src,
+                                     ObjectAttributes=["Checksum"])
+        assert a["Checksum"] == {"Checksum" + algorithm: b64(algorithm, data)}
+        g = s3.get_object(Bucket=bucket, Key="dst-" + src,
+                          ChecksumMode="ENABLED")
+        assert g["Body"].read() == data
+
+
+def test_copy_checksum_onto_itself_and_errors(server, s3, bucket):
+    data = rnd(2000, 8)
+    s3.put_object(Bucket=bucket, Key="o", Body=data)
+    # Adding a checksum is a change: a copy onto itself may do it.
+    r = s3.copy_object(Bucket=bucket, Key="o",
+                       CopySource={"Bucket": bucket, "Key": "o"},
+                       ChecksumAlgorithm="SHA256")
+    assert r["CopyObjectResult"]["ChecksumSHA256"] == b64("SHA256", data)
+    h = s3.head_object(Bucket=bucket, Key="o", ChecksumMode="ENABLED")
+    assert h["ChecksumSHA256"] == b64("SHA256", data)
+    resp = server.request("PUT", object_path(bucket, "bad"),
+                          headers={"x-amz-copy-source": "/%s/o" % bucket,
+                                   "x-amz-checksum-algorithm": "MD5"})
+    assert_s3_error(resp, 400, "InvalidRequest")
+    assert_absent(s3, bucket, "bad")
+
+
+def test_copy_of_multipart_source_gets_a_whole_object_checksum(s3, bucket):
+    parts = [rnd(5 * MiB, 40), rnd(100, 41)]
+    uid, done = _multipart(s3, bucket, "mp-src", parts, "CRC32C")
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp-src", UploadId=uid,
+                                 MultipartUpload={"Parts": done})
+    r = s3.copy_object(Bucket=bucket, Key="mp-copy",
+                       CopySource={"Bucket": bucket, "Key": "mp-src"})
+    whole = b64("CRC32C", b"".join(parts))
+    assert r["CopyObjectResult"]["ChecksumCRC32C"] == whole
+    h = s3.head_object(Bucket=bucket, Key="mp-copy", ChecksumMode="ENABLED")
+    assert h["ChecksumCRC32C"] == whole
+
+
+@pytest.mark.parametrize("algorithm", ["CRC32", "SHA256"])
+def test_upload_part_copy_into_checksum_upload(s3, bucket, algorithm):
+    """A part made by UploadPartCopy gets the upload's checksum of the
+    bytes copied, so that completion (with or without the part checksums
+    in the request) reports the composite."""
+    src = rnd(6 * MiB + 3, 50)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="pc",
+                                    ChecksumAlgorithm=algorithm)
+    uid = up["UploadId"]
+    first = src[:5 * MiB]
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="pc", UploadId=uid,
+                             PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"},
+                             CopySourceRange="bytes=0-%d" % (5 * MiB - 1))
+    assert r1["CopyPartResult"]["Checksum" + algorithm] == \
+        b64(algorithm, first)
+    tail = rnd(777, 51)
+    r2 = s3.upload_part(Bucket=bucket, Key="pc", UploadId=uid, PartNumber=2,
+                        Body=tail)
+    listed = s3.list_parts(Bucket=bucket, Key="pc", UploadId=uid)
+    assert [p["Checksum" + algorithm] for p in listed["Parts"]] == \
+        [b64(algorithm, first), b64(algorithm, tail)]
+    done = [{"PartNumber": 1, "ETag": r1["CopyPartResult"]["ETag"],
+             "Checksum" + algorithm: b64(algorithm, first)},
+            {"PartNumber": 2, "ETag": r2["ETag"],
+             "Checksum" + algorithm: b64(algorithm, tail)}]
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="pc", UploadId=uid,
+                                     MultipartUpload={"Parts": done})
+    want = composite(algorithm, [first, tail])
+    assert r["Checksum" + algorithm] == want
+    h = s3.head_object(Bucket=bucket, Key="pc", ChecksumMode="ENABLED")
+    assert h["Checksum" + algorithm] == want
+    assert s3.get_object(Bucket=bucket, Key="pc")["Body"].read() == \
+        first + tail
+
+
+def test_upload_part_copy_without_checksum_upload(s3, bucket):
+    """Without an algorithm on the upload, copied parts carry no checksum
+    and completion works (and reports none)."""
+    src = rnd(5 * MiB + 10, 60)
+    s3.put_object(Bucket=bucket, Key="src", Body=src,
+                  ChecksumSHA1=b64("SHA1", src))
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="pn")["UploadId"]
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="pn", UploadId=uid,
+                             PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"})
+    assert not any(k.startswith("Checksum") for k in r1["CopyPartResult"])
+    r = s3.complete_multipart_upload(
+        Bucket=bucket, Key="pn", UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": 1,
+                                    "ETag": r1["CopyPartResult"]["ETag"]}]})
+    assert not any(k.startswith("Checksum") for k in r), r
+    assert s3.get_object(Bucket=bucket, Key="pn")["Body"].read() == src
+
+
 # ------------------------------------------------------------ trailers
 
 def _trailer_body(data, chunk_size, trailer_lines, signing=None):

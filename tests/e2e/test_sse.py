@@ -281,6 +281,82 @@ def test_unknown_algorithm_is_400_invalid_argument(server, bucket):
     assert_s3_error(resp, 400, "InvalidArgument")
 
 
+# ------------------------------------------------------------------ policy before SSE errors
+# A bucket policy that denies SSE header values answers 403 before the
+# values' own errors (400 InvalidArgument, 501 for KMS), as RGW and the
+# ceph s3-tests have it (test_bucket_policy_put_obj_s3_incorrect_algo_sse_s3,
+# test_bucket_policy_put_obj_s3_kms,
+# test_encryption_sse_c_deny_algo_with_bucket_policy).
+
+def _deny_put_unless(s3, bucket, condition):
+    import json
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*",
+                       "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::%s/*" % bucket,
+                       "Condition": condition}]}))
+
+
+def test_policy_deny_comes_before_a_bad_sse_algorithm(server, s3, bucket):
+    # Without a policy the bad value is the answer.
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 400, "InvalidArgument")
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 403, "AccessDenied")
+    assert error_of(s3.put_object, Bucket=bucket, Key="o", Body=b"x",
+                    ServerSideEncryption="aws:kms") == (403, "AccessDenied")
+    # A deny does not hide the error of a request it does not deny.
+    s3.delete_bucket_policy(Bucket=bucket)
+    _deny_put_unless(s3, bucket, {"StringEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    resp = server.request("PUT", object_path(bucket, "o"), body=b"x",
+                          headers={"x-amz-server-side-encryption": "AES192"})
+    assert_s3_error(resp, 400, "InvalidArgument")
+    assert error_of(s3.put_object, Bucket=bucket, Key="o", Body=b"x",
+                    ServerSideEncryption="aws:kms") == (501, "NotImplemented")
+    s3.delete_bucket_policy(Bucket=bucket)
+    put = s3.put_object(Bucket=bucket, Key="o", Body=b"x",
+                        ServerSideEncryption="AES256")
+    assert_sse_s3_response(put)
+
+
+def test_policy_deny_comes_before_kms_not_implemented(s3, bucket):
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption": "AES256"}})
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x",
+                    ServerSideEncryption="aws:kms",
+                    SSEKMSKeyId="fool-me-twice") == (403, "AccessDenied")
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k",
+                    ServerSideEncryption="aws:kms") == (403, "AccessDenied")
+    assert error_of(s3.head_object, Bucket=bucket, Key="k")[0] == 404
+
+
+def test_policy_deny_comes_before_a_bad_customer_algorithm(server, s3,
+                                                           bucket):
+    # AES192 without a key: InvalidArgument unless the policy denies it.
+    headers = {SSE_PREFIX + "algorithm": "AES192"}
+    assert_s3_error(server.request("PUT", object_path(bucket, "foo"),
+                                   body=b"x", headers=headers),
+                    400, "InvalidArgument")
+    _deny_put_unless(s3, bucket, {"StringNotEquals": {
+        "s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}})
+    assert_s3_error(server.request("PUT", object_path(bucket, "foo"),
+                                   body=b"x", headers=headers),
+                    403, "AccessDenied")
+    assert error_of(s3.put_object, Bucket=bucket, Key="foo", Body=b"bar",
+                    SSECustomerAlgorithm="AES192",
+                    SSECustomerKey=new_key()) == (403, "AccessDenied")
+    key = new_key()
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar", **ssec(key))
+    assert s3.get_object(Bucket=bucket, Key="foo",
+                         **ssec(key))["Body"].read() == b"bar"
+
+
 # ------------------------------------------------------------------ bucket encryption
 
 def test_bucket_encryption_put_get_delete(server, s3, bucket):
@@ -367,11 +443,14 @@ def test_customer_key_never_logged_or_stored(server_factory):
     c.copy_object(Bucket=b, Key="copy", CopySource={"Bucket": b,
                                                     "Key": "inline"},
                   **copy_ssec(key), **ssec(other))
+    r = _post_form(c, b, "posted", _ssec_fields(key), secret)
+    assert r.status_code == 204, r.content
     # Refusals too (a wrong key, a bad MD5) must not log what was sent.
     error_of(c.get_object, Bucket=b, Key="inline", **ssec(other))
+    _post_form(c, b, "bad-post", _ssec_fields(key, md5=key_md5(b"x")), b"x")
     srv.request("PUT", object_path(b, "bad"), body=b"x",
                 headers=raw_ssec_headers(key, md5=key_md5(b"x")))
-    for k in ("inline", "blob", "mp"):
+    for k in ("inline", "blob", "mp", "posted"):
         assert secret in c.get_object(Bucket=b, Key=k,
                                       **ssec(key))["Body"].read()
     needles = _needles(key) + _needles(other)
@@ -394,38 +473,168 @@ def test_customer_key_never_logged_or_stored(server_factory):
     assert _scan([srv.log_path], needles) == []
 
 
-def test_sse_c_paths_not_implemented_yet_are_refused(server, s3, bucket):
-    """UploadPartCopy into an SSE-C upload or from an SSE-C source, and a
-    browser POST with SSE-C fields: 501, and nothing is stored."""
-    import requests
+def ssec_b64(key):
+    """SSE-C parameters for operations botocore 1.29 does not encode the key
+    for (GetObjectAttributes): base64 key and its MD5, as sent."""
+    return {"SSECustomerAlgorithm": "AES256",
+            "SSECustomerKey": base64.b64encode(key).decode(),
+            "SSECustomerKeyMD5": key_md5(key)}
+
+
+def test_object_attributes_of_an_sse_c_object_need_its_key(s3, bucket):
     key = new_key()
-    s3.put_object(Bucket=bucket, Key="src-ssec", Body=b"s" * 100, **ssec(key))
-    s3.put_object(Bucket=bucket, Key="src-plain", Body=b"p" * 100)
+    s3.put_object(Bucket=bucket, Key="a", Body=b"A" * 1000, **ssec(key))
+    attrs = ["ETag", "ObjectSize", "StorageClass"]
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="a",
+                    ObjectAttributes=attrs) == (400, "InvalidRequest")
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="a",
+                    ObjectAttributes=attrs, **ssec_b64(new_key())) == (
+        403, "AccessDenied")
+    got = s3.get_object_attributes(Bucket=bucket, Key="a",
+                                   ObjectAttributes=attrs, **ssec_b64(key))
+    assert got["ObjectSize"] == 1000
+    s3.put_object(Bucket=bucket, Key="p", Body=b"p")
+    assert error_of(s3.get_object_attributes, Bucket=bucket, Key="p",
+                    ObjectAttributes=attrs, **ssec_b64(key)) == (
+        400, "InvalidRequest")
+    assert s3.get_object_attributes(Bucket=bucket, Key="p",
+                                    ObjectAttributes=attrs)["ObjectSize"] == 1
+
+
+def test_upload_part_copy_with_customer_keys(s3, bucket):
+    """UploadPartCopy into an SSE-C upload needs the upload's key, and from
+    an SSE-C source the source's (copy-source headers): the two may
+    differ. Missing keys are 400, a wrong one 403, and nothing is stored
+    by a refused copy."""
+    up_key, src_key = new_key(), new_key()
+    plain = os.urandom(5 * MiB + 11)
+    secret = os.urandom(70 * 1024 + 5)
+    s3.put_object(Bucket=bucket, Key="src-plain", Body=plain)
+    s3.put_object(Bucket=bucket, Key="src-ssec", Body=secret, **ssec(src_key))
     up = s3.create_multipart_upload(Bucket=bucket, Key="mp-ssec",
-                                    **ssec(key))["UploadId"]
+                                    **ssec(up_key))["UploadId"]
+    plain_src = {"Bucket": bucket, "Key": "src-plain"}
+    ssec_src = {"Bucket": bucket, "Key": "src-ssec"}
     assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
-                    UploadId=up, PartNumber=1,
-                    CopySource={"Bucket": bucket, "Key": "src-plain"},
-                    **ssec(key)) == (501, "NotImplemented")
-    s3.abort_multipart_upload(Bucket=bucket, Key="mp-ssec", UploadId=up)
+                    UploadId=up, PartNumber=1, CopySource=plain_src) == (
+        400, "InvalidRequest")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=1, CopySource=plain_src,
+                    **ssec(src_key)) == (403, "AccessDenied")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=2, CopySource=ssec_src,
+                    **ssec(up_key)) == (400, "InvalidRequest")
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-ssec",
+                    UploadId=up, PartNumber=2, CopySource=ssec_src,
+                    **ssec(up_key), **copy_ssec(up_key)) == (
+        403, "AccessDenied")
+    assert s3.list_parts(Bucket=bucket, Key="mp-ssec",
+                         UploadId=up).get("Parts", []) == []
+    r1 = s3.upload_part_copy(Bucket=bucket, Key="mp-ssec", UploadId=up,
+                             PartNumber=1, CopySource=plain_src,
+                             **ssec(up_key))
+    assert_ssec_response(r1, up_key)
+    r2 = s3.upload_part_copy(Bucket=bucket, Key="mp-ssec", UploadId=up,
+                             PartNumber=2, CopySource=ssec_src,
+                             **ssec(up_key), **copy_ssec(src_key))
+    assert_ssec_response(r2, up_key)
+    s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp-ssec", UploadId=up,
+        MultipartUpload={"Parts": [
+            {"PartNumber": 1, "ETag": r1["CopyPartResult"]["ETag"]},
+            {"PartNumber": 2, "ETag": r2["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket, Key="mp-ssec",
+                         **ssec(up_key))["Body"].read() == plain + secret
+    assert error_of(s3.get_object, Bucket=bucket, Key="mp-ssec") == (
+        400, "InvalidRequest")
+    assert error_of(s3.get_object, Bucket=bucket, Key="mp-ssec",
+                    **ssec(src_key)) == (403, "AccessDenied")
+
+    # From an SSE-C source into a plain upload: the part is SSE-S3.
     up = s3.create_multipart_upload(Bucket=bucket, Key="mp-plain")["UploadId"]
     assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp-plain",
-                    UploadId=up, PartNumber=1,
-                    CopySource={"Bucket": bucket, "Key": "src-ssec"},
-                    **copy_ssec(key)) == (501, "NotImplemented")
-    assert s3.list_parts(Bucket=bucket, Key="mp-plain",
-                         UploadId=up).get("Parts", []) == []
-    s3.abort_multipart_upload(Bucket=bucket, Key="mp-plain", UploadId=up)
+                    UploadId=up, PartNumber=1, CopySource=ssec_src,
+                    **ssec(src_key)) == (400, "InvalidRequest")
+    r = s3.upload_part_copy(Bucket=bucket, Key="mp-plain", UploadId=up,
+                            PartNumber=1, CopySource=ssec_src,
+                            CopySourceRange="bytes=10-1033",
+                            **copy_ssec(src_key))
+    assert_sse_s3_response(r)
+    s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp-plain", UploadId=up,
+        MultipartUpload={"Parts": [{"PartNumber": 1,
+                                    "ETag": r["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket,
+                         Key="mp-plain")["Body"].read() == secret[10:1034]
 
-    fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
-              "x-amz-server-side-encryption-customer-key":
-                  base64.b64encode(key).decode(),
-              "x-amz-server-side-encryption-customer-key-md5": key_md5(key)}
+
+# ------------------------------------------------------------------ POST object
+
+def _post_form(s3, bucket, key, fields, body, status=None):
+    import requests
+    fields = dict(fields)
+    if status:
+        fields["success_action_status"] = status
     conditions = [{k: v} for k, v in fields.items()]
-    post = s3.generate_presigned_post(bucket, "posted", Fields=fields,
+    post = s3.generate_presigned_post(bucket, key, Fields=fields,
                                       Conditions=conditions)
-    r = requests.post(post["url"], data=post["fields"],
-                      files={"file": ("f", b"form body")}, timeout=30)
-    assert r.status_code == 501, r.content
-    assert b"NotImplemented" in r.content
-    assert error_of(s3.head_object, Bucket=bucket, Key="posted")[0] == 404
+    return requests.post(post["url"], data=post["fields"],
+                         files={"file": ("f", body)}, timeout=30)
+
+
+def _ssec_fields(key, md5=None):
+    return {SSE_PREFIX + "algorithm": "AES256",
+            SSE_PREFIX + "key": base64.b64encode(key).decode(),
+            SSE_PREFIX + "key-md5": md5 or key_md5(key)}
+
+
+@pytest.mark.parametrize("status", [None, "201"])
+def test_post_object_with_customer_key(s3, bucket, status):
+    """A browser form with SSE-C fields stores an SSE-C object, as a
+    PutObject with the same headers: it then needs its key."""
+    key = new_key()
+    body = os.urandom(100 * 1024 + 3)  # over the inline limit: a blob
+    r = _post_form(s3, bucket, "posted", _ssec_fields(key), body, status)
+    assert r.status_code == (201 if status else 204), r.content
+    assert r.headers[SSE_PREFIX + "algorithm"] == "AES256"
+    assert r.headers[SSE_PREFIX + "key-MD5"] == key_md5(key)
+    assert "x-amz-server-side-encryption" not in r.headers
+    got = s3.get_object(Bucket=bucket, Key="posted", **ssec(key))
+    assert_ssec_response(got, key)
+    assert got["Body"].read() == body
+    assert_ssec_response(s3.head_object(Bucket=bucket, Key="posted",
+                                        **ssec(key)), key)
+    assert error_of(s3.get_object, Bucket=bucket, Key="posted") == (
+        400, "InvalidRequest")
+    assert error_of(s3.get_object, Bucket=bucket, Key="posted",
+                    **ssec(new_key())) == (403, "AccessDenied")
+    assert head_status(s3.head_object, Bucket=bucket, Key="posted") == 400
+    # A copy with the key as copy source key decrypts it.
+    s3.copy_object(Bucket=bucket, Key="plain-copy",
+                   CopySource={"Bucket": bucket, "Key": "posted"},
+                   **copy_ssec(key))
+    assert s3.get_object(Bucket=bucket,
+                         Key="plain-copy")["Body"].read() == body
+
+
+def test_post_object_customer_key_errors_store_nothing(s3, bucket):
+    key = new_key()
+    r = _post_form(s3, bucket, "bad-md5",
+                   _ssec_fields(key, md5=key_md5(new_key())), b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    short = {SSE_PREFIX + "algorithm": "AES256",
+             SSE_PREFIX + "key": base64.b64encode(b"k" * 16).decode(),
+             SSE_PREFIX + "key-md5": key_md5(b"k" * 16)}
+    r = _post_form(s3, bucket, "short", short, b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    both = dict(_ssec_fields(key))
+    both["x-amz-server-side-encryption"] = "AES256"
+    r = _post_form(s3, bucket, "both", both, b"x")
+    assert r.status_code == 400 and b"InvalidArgument" in r.content, r.content
+    for k in ("bad-md5", "short", "both"):
+        assert error_of(s3.head_object, Bucket=bucket, Key=k)[0] == 404
+    # Without SSE-C fields a form still makes an SSE-S3 object.
+    r = _post_form(s3, bucket, "plain", {}, b"p")
+    assert r.status_code == 204, r.content
+    assert r.headers["x-amz-server-side-encryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"p"
