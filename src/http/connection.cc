@@ -10,8 +10,13 @@
 // steady_timer per connection, driven by a watchdog coroutine. Each socket
 // operation sets deadline_ before it starts and clears it when it ends; the
 // watchdog sleeps until deadline_ and, if it has passed, closes the socket,
-// which fails the pending operation. Moving the deadline later costs a
-// store; only moving it earlier re-arms the timer.
+// which fails the pending operation. Moving the deadline later, or clearing
+// it, costs a store; only a deadline earlier than the time the watchdog
+// sleeps until (timer_expiry_) re-arms the timer. When the watchdog wakes
+// early (the deadline moved later), it sleeps again until the new one. So a
+// busy keep-alive connection re-arms its timer about once per timeout
+// period, not three times per request (idle wait, header read, response
+// write), which cost a coroutine resumption and a timer-queue update each.
 #include "common/ascii.h"
 #include "http/connection.h"
 
@@ -135,9 +140,9 @@ class ConnectionImpl final : public Connection,
   bool CanDrain() const;
   void SetDeadline(std::chrono::seconds d) {
     Clock::time_point next = Clock::now() + d;
-    bool earlier = next < deadline_;
     deadline_ = next;
-    if (earlier) timer_.cancel();
+    // The watchdog must wake no later than deadline_.
+    if (next < timer_expiry_) timer_.cancel();
   }
   void ClearDeadline() { deadline_ = Clock::time_point::max(); }
   std::span<std::byte> DrainBuffer() {
@@ -166,6 +171,8 @@ class ConnectionImpl final : public Connection,
   Request request_;            // reused: header strings keep their capacity
 
   Clock::time_point deadline_ = Clock::time_point::max();
+  // When the watchdog's timer fires; <= deadline_ whenever a deadline is set.
+  Clock::time_point timer_expiry_ = Clock::time_point::min();
   bool closed_ = false;        // Run() ended
   bool timed_out_ = false;     // the watchdog closed the socket
   bool idle_ = false;          // waiting for the next request
@@ -200,7 +207,8 @@ class ConnectionImpl final : public Connection,
 asio::awaitable<void> ConnectionImpl::Watchdog(std::shared_ptr<ConnectionImpl> self) {
   while (!closed_) {
     // Wake at least hourly so that time_point::max() never reaches the OS.
-    timer_.expires_at(std::min(deadline_, Clock::now() + std::chrono::hours(1)));
+    timer_expiry_ = std::min(deadline_, Clock::now() + std::chrono::hours(1));
+    timer_.expires_at(timer_expiry_);
     error_code ec;
     co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) break;
