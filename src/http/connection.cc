@@ -92,9 +92,9 @@ class ConnectionImpl final : public Connection,
     error_code ec;
     tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = peer.address().to_string();
-    // Synchronous reads and writes below never block: they take what the
-    // socket has or would_block (TryRead, SendBuffers). Asynchronous
-    // operations work as before.
+    // A synchronous write never blocks: it takes what the socket accepts
+    // or fails with would_block (SendBuffers). Asynchronous operations work
+    // as before.
     socket_.non_blocking(true, ec);
   }
 
@@ -132,10 +132,6 @@ class ConnectionImpl final : public Connection,
   asio::awaitable<void> Run(std::shared_ptr<ConnectionImpl> self);
   asio::awaitable<void> Loop();
   asio::awaitable<bool> WaitForRequest();
-  // Reads what the socket already holds into buffer_ without waiting.
-  // Returns false if nothing was there (would_block) or on an error/EOF,
-  // which the asynchronous path then meets and reports.
-  bool TryRead();
   asio::awaitable<bool> ServeOne();
   asio::awaitable<Result<size_t>> ReadBody(std::span<std::byte> out);
   asio::awaitable<bool> Drain();
@@ -287,11 +283,6 @@ asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
   if (buffer_.size() > 0) co_return !shutting_down_;  // pipelined request
   if (shutting_down_) co_return false;
   if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();  // empty: frees it
-  // A busy keep-alive client has often sent its next request already:
-  // taking it now skips a reactor round trip (an epoll_ctl, an epoll_wait
-  // event and a completion) per request. The header read that follows
-  // still yields to other connections once.
-  if (TryRead()) co_return true;
   idle_ = true;
   SetDeadline(options_.idle_timeout);
   error_code ec;
@@ -300,18 +291,6 @@ asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
   ClearDeadline();
   idle_ = false;
   co_return !ec && !shutting_down_;
-}
-
-bool ConnectionImpl::TryRead() {
-  // The room Beast's own header read would prepare (beast::read_size).
-  const size_t room = std::min<size_t>(std::max<size_t>(512, buffer_.capacity() - buffer_.size()),
-                                       std::min<size_t>(64 * 1024, buffer_.max_size() - buffer_.size()));
-  if (room == 0) return false;
-  error_code ec;
-  size_t n = socket_.read_some(buffer_.prepare(room), ec);
-  if (ec || n == 0) return false;
-  buffer_.commit(n);
-  return true;
 }
 
 void ConnectionImpl::FillRequest() {
