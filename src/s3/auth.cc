@@ -86,7 +86,7 @@ std::optional<Authenticated> Authenticate(const http::Request& request, const Ro
     *error = MakeError(S3ErrorCode::kInternalError);
     return std::nullopt;
   }
-  return Authenticated{std::move(found->principal), std::move(auth).value()};
+  return Authenticated{found->principal, std::move(auth).value()};
 }
 
 }  // namespace confiance::s3
