@@ -145,25 +145,36 @@ Status PackageOpener::CheckHeader(std::span<const std::byte> header16) {
 
 Status PackageOpener::Open(uint64_t index, std::span<const std::byte> sealed, bool final,
                            std::span<std::byte> out) {
-  RETURN_IF_ERROR(init_);
-  if (!have_header_) return FailedPreconditionError("Open before CheckHeader");
   if (sealed.size() < kTagSize) return DataLossError("sealed package shorter than its tag");
   const size_t n = sealed.size() - kTagSize;
+  std::array<std::byte, kTagSize> tag;
+  std::memcpy(tag.data(), sealed.data() + n, kTagSize);  // before an in-place decrypt
+  return Open(index, sealed.first(n), tag, final, out);
+}
+
+Status PackageOpener::Open(uint64_t index, std::span<const std::byte> ciphertext,
+                           std::span<const std::byte, kTagSize> tag_bytes, bool final,
+                           std::span<std::byte> out) {
+  RETURN_IF_ERROR(init_);
+  if (!have_header_) return FailedPreconditionError("Open before CheckHeader");
+  const size_t n = ciphertext.size();
   if (!ValidPackageSize(layout_, index, n, final)) return DataLossError("sealed package has a wrong size");
   if (out.size() < n) return InvalidArgumentError("Open: output too small");
-  if (out.data() != sealed.data() && Overlaps(sealed, out)) return InvalidArgumentError("Open: partial overlap");
+  if (out.data() != ciphertext.data() && Overlaps(ciphertext, out)) {
+    return InvalidArgumentError("Open: partial overlap");
+  }
 
   unsigned char nonce[kNonceSize];
   unsigned char aad[kAadSize];
   unsigned char tag[kTagSize];
   MakeNonce(index, nonce);
   MakeAad(header_, index, final, aad);
-  std::memcpy(tag, sealed.data() + n, kTagSize);  // before an in-place decrypt
+  std::memcpy(tag, tag_bytes.data(), kTagSize);  // OpenSSL wants a mutable pointer
   EVP_CIPHER_CTX* ctx = ctx_.get();
   int len = 0;
   if (EVP_DecryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) != 1 ||
       EVP_DecryptUpdate(ctx, nullptr, &len, aad, sizeof(aad)) != 1 ||
-      (n > 0 && EVP_DecryptUpdate(ctx, U8(out), &len, U8(sealed), static_cast<int>(n)) != 1) ||
+      (n > 0 && EVP_DecryptUpdate(ctx, U8(out), &len, U8(ciphertext), static_cast<int>(n)) != 1) ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1) {
     OPENSSL_cleanse(out.data(), n);
     return internal::OpenSslError("AES-256-GCM open");
@@ -277,10 +288,13 @@ Status RangeDecryptor::LoadHeader() {
   std::array<std::byte, kHeaderSize> header;
   RETURN_IF_ERROR(ReadFully(0, header));
   RETURN_IF_ERROR(opener_.CheckHeader(header));
-  // Package 0 is the largest one: a small object needs no 64 KiB buffer.
-  buf_.resize(opener_.layout().PlainPackageSize(0, plain_size_) + kTagSize);
   header_loaded_ = true;
   return OkStatus();
+}
+
+void RangeDecryptor::EnsurePackageBuffer() {
+  // Package 0 is the largest one: a small object needs no 64 KiB buffer.
+  if (buf_.empty()) buf_.resize(opener_.layout().PlainPackageSize(0, plain_size_) + kTagSize);
 }
 
 Status RangeDecryptor::ReadRange(uint64_t offset, uint64_t length, const PlainSink& sink) {
@@ -293,6 +307,7 @@ Status RangeDecryptor::ReadRange(uint64_t offset, uint64_t length, const PlainSi
   const uint64_t last_index = layout.PackageCount(plain_size_) - 1;
   const PackageRange range = layout.PackagesForRange(offset, length, plain_size_);
   const uint64_t end = offset + length;
+  EnsurePackageBuffer();
   for (uint64_t i = range.first; i <= range.last; ++i) {
     const uint64_t psize = layout.PlainPackageSize(i, plain_size_);
     std::span<std::byte> sealed(buf_.data(), psize + kTagSize);
@@ -307,12 +322,37 @@ Status RangeDecryptor::ReadRange(uint64_t offset, uint64_t length, const PlainSi
 }
 
 Status RangeDecryptor::Read(uint64_t offset, std::span<std::byte> out) {
-  size_t pos = 0;
-  return ReadRange(offset, out.size(), [&](std::span<const std::byte> piece) {
-    std::memcpy(out.data() + pos, piece.data(), piece.size());
-    pos += piece.size();
-    return OkStatus();
-  });
+  if (offset > plain_size_ || out.size() > plain_size_ - offset) {
+    return OutOfRangeError("range beyond the end of the object");
+  }
+  RETURN_IF_ERROR(LoadHeader());
+  if (out.empty()) return OkStatus();
+  const PackageLayout layout = opener_.layout();
+  const uint64_t last_index = layout.PackageCount(plain_size_) - 1;
+  const PackageRange range = layout.PackagesForRange(offset, out.size(), plain_size_);
+  const uint64_t end = offset + out.size();
+  for (uint64_t i = range.first; i <= range.last; ++i) {
+    const uint64_t psize = layout.PlainPackageSize(i, plain_size_);
+    const uint64_t pstart = layout.PlainPackageOffset(i);
+    const uint64_t from = std::max(offset, pstart) - pstart;
+    const uint64_t to = std::min(end, pstart + psize) - pstart;
+    std::span<std::byte> dest = out.subspan(pstart + from - offset, to - from);
+    const bool final = i == last_index;
+    if (from == 0 && to == psize) {
+      // Wanted whole: ciphertext straight into `out`, opened in place.
+      std::array<std::byte, kTagSize> tag;
+      RETURN_IF_ERROR(ReadFully(layout.SealedPackageOffset(i), dest));
+      RETURN_IF_ERROR(ReadFully(layout.SealedPackageOffset(i) + psize, tag));
+      RETURN_IF_ERROR(opener_.Open(i, dest, tag, final, dest));
+      continue;
+    }
+    EnsurePackageBuffer();
+    std::span<std::byte> sealed(buf_.data(), psize + kTagSize);
+    RETURN_IF_ERROR(ReadFully(layout.SealedPackageOffset(i), sealed));
+    RETURN_IF_ERROR(opener_.Open(i, sealed, final, sealed));
+    std::memcpy(dest.data(), buf_.data() + from, dest.size());
+  }
+  return OkStatus();
 }
 
 }  // namespace confiance::crypto

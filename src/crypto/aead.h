@@ -95,6 +95,11 @@ class PackageOpener {
   // escapes. FailedPrecondition before a successful CheckHeader;
   // InvalidArgument if `out` is too small. `out` may be `sealed` itself.
   Status Open(uint64_t index, std::span<const std::byte> sealed, bool final, std::span<std::byte> out);
+  // The same with the tag apart: `ciphertext` (without its tag) opens into
+  // `out` (out.size() >= ciphertext.size(); `out` may be `ciphertext`
+  // itself), so that a reader can decrypt straight into its destination.
+  Status Open(uint64_t index, std::span<const std::byte> ciphertext,
+              std::span<const std::byte, kTagSize> tag, bool final, std::span<std::byte> out);
 
  private:
   PackageLayout layout_;
@@ -167,10 +172,16 @@ class RangeDecryptor {
   // reader's and sink's errors as they are. length 0 reads the header only.
   Status ReadRange(uint64_t offset, uint64_t length, const PlainSink& sink);
   // The same into a caller buffer: plaintext [offset, offset + out.size()).
+  // A package that `out` covers whole is read and opened in `out` itself
+  // (no copy, no package buffer); only a partly wanted one goes through
+  // buf_. On an error, `out` may hold plaintext of the packages before the
+  // failing one, never of an unauthenticated one.
   Status Read(uint64_t offset, std::span<std::byte> out);
 
  private:
   Status LoadHeader();
+  // Sizes buf_ for package 0, the largest (a small object needs no 64 KiB).
+  void EnsurePackageBuffer();
   Status ReadFully(uint64_t offset, std::span<std::byte> out);
 
   PackageOpener opener_;

@@ -154,6 +154,48 @@ TEST(ObjectFormatTest, EveryRangeOfASmallMultiPackageBlob) {
   EXPECT_STATUS_CODE(dec.ReadRange(~uint64_t{0}, 2, [](auto) { return OkStatus(); }), kOutOfRange);
 }
 
+// Read() opens packages it covers whole in the caller's buffer and copies
+// only partly wanted ones: every range must match ReadRange's plaintext.
+TEST(ObjectFormatTest, ReadIntoBufferMatchesEveryRange) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes key, NewDataKey());
+  const size_t size = 5 * 16 + 3;  // 6 packages, the last one partial
+  Bytes plain = Pattern(size, 7);
+  Bytes blob = Encrypt(key, plain, kTiny, 5);
+  for (uint64_t off = 0; off <= size; ++off) {
+    for (uint64_t len = 0; off + len <= size; ++len) {
+      RangeDecryptor dec(key, size, ReaderOf(blob));
+      Bytes out(len, std::byte{0xEE});
+      ASSERT_OK(dec.Read(off, out));
+      ASSERT_TRUE(std::equal(out.begin(), out.end(), plain.begin() + static_cast<ptrdiff_t>(off)))
+          << off << "+" << len;
+    }
+  }
+  RangeDecryptor dec(key, size, ReaderOf(blob));
+  Bytes one(1);
+  EXPECT_STATUS_CODE(dec.Read(size, one), kOutOfRange);
+}
+
+// A tampered package read whole into the caller's buffer fails, and its
+// unauthenticated plaintext does not stay there.
+TEST(ObjectFormatTest, ReadIntoBufferWipesAFailedPackage) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes key, NewDataKey());
+  const size_t size = 3 * 16;
+  Bytes plain = Pattern(size, 9);
+  Bytes blob = Encrypt(key, plain, kTiny);
+  for (uint64_t pkg = 0; pkg < 3; ++pkg) {
+    for (size_t at : {size_t{0}, size_t{15}, size_t{16}}) {  // ciphertext and tag bytes
+      Bytes bad = blob;
+      bad[kTiny.SealedPackageOffset(pkg) + at] ^= std::byte{0x01};
+      RangeDecryptor dec(key, size, ReaderOf(bad));
+      Bytes out(size, std::byte{0xEE});
+      EXPECT_STATUS_CODE(dec.Read(0, out), kDataLoss);
+      // Packages before the bad one are plaintext; the bad one is zeroed.
+      EXPECT_TRUE(std::equal(out.begin(), out.begin() + static_cast<ptrdiff_t>(pkg * 16), plain.begin()));
+      for (size_t i = pkg * 16; i < pkg * 16 + 16; ++i) ASSERT_EQ(out[i], std::byte{0}) << pkg << " " << at;
+    }
+  }
+}
+
 TEST(ObjectFormatTest, BoundaryRangesOfA200KiBBlob) {
   ASSERT_OK_AND_ASSIGN(SecretBytes key, NewDataKey());
   const uint64_t size = 200 * 1024;

@@ -10,8 +10,13 @@
 // steady_timer per connection, driven by a watchdog coroutine. Each socket
 // operation sets deadline_ before it starts and clears it when it ends; the
 // watchdog sleeps until deadline_ and, if it has passed, closes the socket,
-// which fails the pending operation. Moving the deadline later costs a
-// store; only moving it earlier re-arms the timer.
+// which fails the pending operation. Moving the deadline later, or clearing
+// it, costs a store; only a deadline earlier than the time the watchdog
+// sleeps until (timer_expiry_) re-arms the timer. When the watchdog wakes
+// early (the deadline moved later), it sleeps again until the new one. So a
+// busy keep-alive connection re-arms its timer about once per timeout
+// period, not three times per request (idle wait, header read, response
+// write), which cost a coroutine resumption and a timer-queue update each.
 #include "common/ascii.h"
 #include "http/connection.h"
 
@@ -37,6 +42,7 @@
 #include <exception>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "http/response_head.h"
 
@@ -86,6 +92,10 @@ class ConnectionImpl final : public Connection,
     error_code ec;
     tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = peer.address().to_string();
+    // A synchronous write never blocks: it takes what the socket accepts
+    // or fails with would_block (SendBuffers). Asynchronous operations work
+    // as before.
+    socket_.non_blocking(true, ec);
   }
 
   void Launch() {
@@ -135,9 +145,9 @@ class ConnectionImpl final : public Connection,
   bool CanDrain() const;
   void SetDeadline(std::chrono::seconds d) {
     Clock::time_point next = Clock::now() + d;
-    bool earlier = next < deadline_;
     deadline_ = next;
-    if (earlier) timer_.cancel();
+    // The watchdog must wake no later than deadline_.
+    if (next < timer_expiry_) timer_.cancel();
   }
   void ClearDeadline() { deadline_ = Clock::time_point::max(); }
   std::span<std::byte> DrainBuffer() {
@@ -166,6 +176,8 @@ class ConnectionImpl final : public Connection,
   Request request_;            // reused: header strings keep their capacity
 
   Clock::time_point deadline_ = Clock::time_point::max();
+  // When the watchdog's timer fires; <= deadline_ whenever a deadline is set.
+  Clock::time_point timer_expiry_ = Clock::time_point::min();
   bool closed_ = false;        // Run() ended
   bool timed_out_ = false;     // the watchdog closed the socket
   bool idle_ = false;          // waiting for the next request
@@ -200,7 +212,8 @@ class ConnectionImpl final : public Connection,
 asio::awaitable<void> ConnectionImpl::Watchdog(std::shared_ptr<ConnectionImpl> self) {
   while (!closed_) {
     // Wake at least hourly so that time_point::max() never reaches the OS.
-    timer_.expires_at(std::min(deadline_, Clock::now() + std::chrono::hours(1)));
+    timer_expiry_ = std::min(deadline_, Clock::now() + std::chrono::hours(1));
+    timer_.expires_at(timer_expiry_);
     error_code ec;
     co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) break;
@@ -496,11 +509,32 @@ asio::awaitable<Status> ConnectionImpl::Finish() {
 
 asio::awaitable<Status> ConnectionImpl::SendBuffers(std::span<const asio::const_buffer> buffers) {
   error_code ec;
+  // First a non-blocking write: a response that fits the socket's send
+  // buffer (every small one) leaves in this one sendmsg, without the
+  // reactor, a posted completion and a coroutine resumption.
+  size_t sent = socket_.write_some(buffers, ec);
+  if (!ec && sent == asio::buffer_size(buffers)) co_return OkStatus();
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    broken_ = true;
+    co_return IoError(ec, "response");
+  }
+  if (ec) sent = 0;
+  // The rest (rare: a large body, or a client that reads slowly) waits.
+  std::vector<asio::const_buffer> rest;
+  for (const asio::const_buffer& b : buffers) {
+    if (sent >= b.size()) {
+      sent -= b.size();
+      continue;
+    }
+    rest.push_back(b + sent);
+    sent = 0;
+  }
+  ec = {};
   SetDeadline(options_.write_stall_timeout);
   // The completion condition runs before each write_some: progress pushes
   // the stall deadline back, so only a client that stops reading times out.
   co_await asio::async_write(
-      socket_, buffers,
+      socket_, rest,
       [this](const error_code& e, size_t) -> size_t {
         if (e) return 0;
         SetDeadline(options_.write_stall_timeout);

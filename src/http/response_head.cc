@@ -3,6 +3,7 @@
 #include "http/response_head.h"
 
 #include <boost/beast/http/status.hpp>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -12,10 +13,19 @@ namespace confiance::http {
 using ::confiance::EqualsIgnoreCase;
 namespace {
 
-bool IsTokenChar(unsigned char c) {
-  if (std::isalnum(c)) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// RFC 9110 tchar, as a table: the check runs for every character of every
+// response header name (isalnum() and a search per character showed in the
+// 4 KiB GET profile).
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool IsTokenChar(unsigned char c) { return kTokenChars[c]; }
 
 
 bool OwnedByLayer(std::string_view name) {

@@ -134,7 +134,7 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
 }  // namespace
 
 std::optional<std::string> Route::Query(std::string_view name) const {
-  auto it = query.find(std::string(name));
+  auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
 }

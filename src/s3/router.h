@@ -4,6 +4,7 @@
 // domain is configured. Pure: no I/O.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,12 +20,14 @@ struct Route {
   Operation op = Operation::kNotImplemented;
   std::string bucket;  // decoded; empty for service-level operations
   std::string key;     // decoded; empty for bucket-level operations
-  std::multimap<std::string, std::string> query;  // decoded names and values
+  // Decoded names and values; transparent, so that looking a name up
+  // (several per request) builds no std::string.
+  std::multimap<std::string, std::string, std::less<>> query;
   std::string raw_path;   // as received (percent-encoded)
   std::string raw_query;  // as received, without '?'
   bool virtual_host = false;  // the bucket came from the Host header
 
-  bool HasQuery(std::string_view name) const { return query.count(std::string(name)) > 0; }
+  bool HasQuery(std::string_view name) const { return query.find(name) != query.end(); }
   // The first value of `name`, if present.
   std::optional<std::string> Query(std::string_view name) const;
 };

@@ -120,19 +120,30 @@ Result<std::string> CanonicalQueryString(std::string_view raw_query, bool exclud
   return out;
 }
 
-std::string TrimAll(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
+namespace {
+
+// Appends TrimAll(value) to `out`.
+void AppendTrimmed(std::string_view value, std::string& out) {
+  bool any = false;
   bool pending_space = false;
   for (char c : value) {
     if (IsBlank(c)) {
-      pending_space = !out.empty();
+      pending_space = any;
       continue;
     }
     if (pending_space) out.push_back(' ');
     pending_space = false;
+    any = true;
     out.push_back(c);
   }
+}
+
+}  // namespace
+
+std::string TrimAll(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  AppendTrimmed(value, out);
   return out;
 }
 
@@ -147,7 +158,7 @@ std::string CanonicalHeaders(std::span<const Header> headers,
       if (!EqualsIgnoreCase(h.name, name)) continue;
       if (!first) out.push_back(',');
       first = false;
-      out += TrimAll(h.value);
+      AppendTrimmed(h.value, out);  // no temporary string per header
     }
     out.push_back('\n');
   }

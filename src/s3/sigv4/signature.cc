@@ -31,30 +31,26 @@ SigningKey DeriveSigningKey(std::string_view secret, const CredentialScope& scop
   // keeps the last few it derived (four HMACs saved per request). Entries
   // are keyed by the secret itself: it already lives in this process, and
   // the map is small and thread-local.
+  // The fields are compared one by one: building a combined id string on
+  // every request cost an allocation (and a wipe) per request.
   struct Entry {
-    std::string id;  // secret \n date \n region \n service
+    std::string secret;
+    CredentialScope scope;
     SigningKey key;
   };
   thread_local std::vector<Entry> cache;
-  std::string id(secret);
-  id += '\n';
-  id += scope.date;
-  id += '\n';
-  id += scope.region;
-  id += '\n';
-  id += scope.service;
   for (const Entry& e : cache) {
-    if (e.id == id) {
-      OPENSSL_cleanse(id.data(), id.size());
+    if (e.scope.date == scope.date && e.scope.region == scope.region && e.scope.service == scope.service &&
+        e.secret == secret) {
       return e.key;
     }
   }
   SigningKey key = DeriveSigningKeyUncached(secret, scope);
   if (cache.size() >= 16) {
-    OPENSSL_cleanse(cache.front().id.data(), cache.front().id.size());
+    OPENSSL_cleanse(cache.front().secret.data(), cache.front().secret.size());
     cache.erase(cache.begin());
   }
-  cache.push_back({std::move(id), key});
+  cache.push_back({std::string(secret), scope, key});
   return key;
 }
 
