@@ -9,6 +9,7 @@
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
+//   confiance log tail --key K [--endpoint URL] [--from N] [--once]        (main/log_tail_command.h)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
@@ -36,6 +37,7 @@
 #include "http/server.h"
 #include "main/data_dir.h"
 #include "main/log_command.h"
+#include "main/log_tail_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
@@ -379,6 +381,23 @@ int main(int argc, char** argv) {
   verify->add_option("--entries", verify_flags.entries, "Entries as JSON lines instead of entry bundles");
   verify->add_option("--first", verify_flags.first, "Index of the first JSON line")->capture_default_str();
 
+  LogTailFlags tail_flags;
+  CLI::App* tail = log->add_subcommand(
+      "tail", "Follow your log over the API, verifying each checkpoint; print each new entry as a JSON line");
+  tail->add_option("--endpoint", tail_flags.endpoint, "Server endpoint URL")
+      ->envname("CONFIANCE_ENDPOINT")
+      ->capture_default_str();
+  tail->add_option("--access-key", tail_flags.access_key, "Your access key id")->envname("CONFIANCE_ACCESS_KEY");
+  tail->add_option("--secret-key", tail_flags.secret_key, "Your secret key")->envname("CONFIANCE_SECRET_KEY");
+  tail->add_option("--region", tail_flags.region, "Region the server serves (signature scope)")->capture_default_str();
+  tail->add_option("--key", tail_flags.key, "Pinned verifier key NAME+HASH+KEY");
+  tail->add_option("--key-file", tail_flags.key_file, "File holding the pinned verifier key");
+  tail->add_option("--from", tail_flags.from, "Index of the first entry to print")->capture_default_str();
+  tail->add_flag("--once", tail_flags.once, "Print what the latest checkpoint covers and exit (export as JSON lines)");
+  tail->add_option("--interval", tail_flags.interval_s, "Seconds between polls")
+      ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
+  tail->add_option("--checkpoint-out", tail_flags.checkpoint_out, "Write each verified checkpoint to this file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -392,5 +411,6 @@ int main(int argc, char** argv) {
   if (list_keys->parsed()) return ListAccessKeys(admin_data);
   if (scrub->parsed()) return RunScrub(admin_data);
   if (verify->parsed()) return RunLogVerify(verify_flags);
+  if (tail->parsed()) return RunLogTail(tail_flags);
   return 2;
 }

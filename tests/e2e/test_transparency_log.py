@@ -10,7 +10,8 @@ signature against /key, every entry's inclusion (served proofs and the
 recomputed root), the consistency of two checkpoints, and that the decoded
 entries are exactly the operations the tenant performed, each once, and
 none of the other tenant's. `confiance log verify` then judges the
-downloaded directory, intact and tampered.
+downloaded directory, intact and tampered; `confiance log tail --once`
+prints the same entries as JSON lines.
 """
 
 import base64
@@ -281,3 +282,78 @@ def test_errors_and_reads_are_not_logged(server):
     again = log_get(server, B_ROOT, "checkpoint").text
     assert spec.parse_checkpoint(spec.open_note(again, vkey))[1] == size
 
+
+def tail(srv, creds, *args, key_file):
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": srv.endpoint,
+           "CONFIANCE_ACCESS_KEY": creds[0], "CONFIANCE_SECRET_KEY": creds[1]}
+    return subprocess.run([srv.binary, "log", "tail", "--key-file", str(key_file)] + list(args), env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def other_verifier_key(name):
+    """A well-formed verifier key of the same name, for another key pair."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    import hashlib
+    blob = b"\x01" + Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_hash = hashlib.sha256(name.encode() + b"\n" + blob).digest()[:4]
+    return "%s+%s+%s" % (name, key_hash.hex(), base64.b64encode(blob).decode())
+
+
+def test_tail_once_exports_the_verified_log_as_json_lines(server, tmp_path):
+    bucket_a, ops_a = run_ops(server, A_ROOT, "taila")
+    _, ops_b = run_ops(server, B_ROOT, "tailb")
+    vkey = log_get(server, A_ROOT, "key").text.strip()
+    key_file = tmp_path / "key"
+    key_file.write_text(vkey + "\n")
+    cp_file = tmp_path / "checkpoint"
+    deadline = time.monotonic() + 15
+    while True:
+        out = tail(server, A_ROOT, "--once", "--checkpoint-out", str(cp_file), key_file=key_file)
+        assert out.returncode == 0, out.stdout + out.stderr
+        lines = out.stdout.splitlines()
+        if all(rid in out.stdout for rid in ops_a):
+            break
+        assert time.monotonic() < deadline, "tail never showed the operations: %r" % out.stdout[-2000:]
+        time.sleep(0.3)
+    # The lines are the log's entries, in order, from index 0 to the
+    # checkpoint written: the same bytes as the entry bundles.
+    note = cp_file.read_text()
+    origin, size, root = spec.parse_checkpoint(spec.open_note(note, vkey))
+    assert origin == "%s/tenant/loga" % LOG_NAME
+    assert len(lines) == size
+    raw = [line.encode() for line in lines]
+    assert spec.mth([spec.leaf_hash(e) for e in raw]) == root
+    served = download(server, A_ROOT, tmp_path / "tiles", note)
+    assert served == raw
+    mine = {}
+    for e in map(json.loads, lines):
+        if e["kind"] == "data" and e["request_id"] in ops_a:
+            assert e["request_id"] not in mine
+            mine[e["request_id"]] = (e["operation"], e["bucket"], e.get("key", ""))
+    assert mine == ops_a
+    for rid in ops_b:
+        assert rid not in out.stdout
+
+    # The export verifies offline; --from N prints the same lines from N.
+    jsonl = tmp_path / "export.jsonl"
+    jsonl.write_text(out.stdout)
+    ok = subprocess.run([server.binary, "log", "verify", "--key-file", str(key_file), "--checkpoint2", str(cp_file),
+                         "--entries", str(jsonl), "--first", "0"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "%d entries proven included" % size in ok.stdout, ok.stdout
+    part = tail(server, A_ROOT, "--once", "--from", "3", key_file=key_file)
+    assert part.returncode == 0, part.stderr
+    assert part.stdout.splitlines()[:size - 3] == lines[3:]
+
+    # Another key: refused before anything is printed.
+    wrong = tmp_path / "wrong.vkey"
+    wrong.write_text(other_verifier_key(LOG_NAME) + "\n")
+    bad = tail(server, A_ROOT, "--once", key_file=wrong)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("FAIL: the checkpoint is not signed by the pinned key"), bad.stderr
+    # Credentials the server refuses: exit 3, not a verdict on the log.
+    refused = tail(server, (A_ROOT[0], "wrong" * 6), "--once", key_file=key_file)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "SignatureDoesNotMatch" in refused.stderr
