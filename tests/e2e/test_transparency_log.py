@@ -231,6 +231,11 @@ def test_who_may_read_which_log(server):
     note = wait_checkpoint(server, A_USER, 1)
     vkey = log_get(server, A_USER, "key").text.strip()
     assert spec.parse_checkpoint(spec.open_note(note, vkey))[0] == "%s/tenant/loga" % LOG_NAME
+    # A presigned URL works as for S3 (the log is still the signer's).
+    url = server.presigned_url("GET", API + "/checkpoint", access_key=A_USER[0], secret_key=A_USER[1])
+    presigned = requests.get(url, timeout=30)
+    assert presigned.status_code == 200, presigned.text
+    assert spec.parse_checkpoint(spec.open_note(presigned.text, vkey))[0] == "%s/tenant/loga" % LOG_NAME
     # An unauthenticated request naming no bucket lands in the operator log,
     # which only operators read.
     anon = requests.get(server.endpoint + "/no-such-bucket-for-tlog-test", timeout=30)
