@@ -6,13 +6,14 @@
 
 #include "audit/log_verifier.h"
 #include "audit/tlog/checkpoint.h"
+#include "audit/tlog/cosignature.h"
 #include "audit/tlog/note.h"
 #include "audit/tlog/tiles.h"
 
 namespace confiance::audit {
 
-LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from)
-    : verifier_key_(std::move(verifier_key)), fetch_(std::move(fetch)), next_(from) {}
+LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::string witness_key)
+    : verifier_key_(std::move(verifier_key)), witness_key_(std::move(witness_key)), fetch_(std::move(fetch)), next_(from) {}
 
 Result<std::vector<std::pair<uint64_t, std::string>>> LogFollower::Poll() {
   using Entries = std::vector<std::pair<uint64_t, std::string>>;
@@ -29,6 +30,16 @@ Result<std::vector<std::pair<uint64_t, std::string>>> LogFollower::Poll() {
     return failed_;
   }
   ASSIGN_OR_RETURN(tlog::Checkpoint cp, tlog::ParseCheckpoint(*text));
+  if (!witness_key_.empty()) {
+    ASSIGN_OR_RETURN(tlog::CosignatureVerifier witness, tlog::CosignatureVerifier::FromKey(witness_key_));
+    Result<uint64_t> cosigned = witness.Verify(*note);
+    if (!cosigned.ok()) {
+      // Not cosigned yet: the server asks the witness right after signing.
+      if (cosigned.status().code() == StatusCode::kNotFound) return Entries{};
+      failed_ = PermissionDeniedError("the checkpoint's witness cosignature is invalid: " + cosigned.status().message());
+      return failed_;
+    }
+  }
   // The same note: nothing new. Any other (smaller, same size with another
   // root, or larger) goes through VerifyLog against the last one.
   if (*note == checkpoint_) return Entries{};

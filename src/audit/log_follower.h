@@ -8,7 +8,10 @@
 //     consistency proof built from the served hash tiles, so a rewritten
 //     log or a split view fails);
 //   - every new entry is included at its index under the new checkpoint
-//     and is a canonical event (audit/log_verifier.h does these checks).
+//     and is a canonical event (audit/log_verifier.h does these checks);
+//   - with a pinned witness key, the checkpoint also carries a valid
+//     cosignature by that witness (one not cosigned yet is waited for, not
+//     followed; an invalid cosignature fails).
 // Once a check fails the follower stays failed: a log caught lying is not
 // followed further.
 //
@@ -32,8 +35,9 @@ using LogFetch = std::function<Result<std::string>(const std::string& resource)>
 
 class LogFollower {
  public:
-  // Hands out entries from index `from` on.
-  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from);
+  // Hands out entries from index `from` on; `witness_key` (a
+  // cosignature/v1 verifier key) empty: no cosignature required.
+  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::string witness_key = {});
 
   // One round: fetches the latest checkpoint and returns the entries it
   // adds past those already returned (index, bytes), in order; none if the
@@ -49,6 +53,7 @@ class LogFollower {
 
  private:
   const std::string verifier_key_;
+  const std::string witness_key_;
   const LogFetch fetch_;
   uint64_t next_;
   std::string checkpoint_;

@@ -13,6 +13,7 @@
 
 #include "audit/event.h"
 #include "audit/log_api.h"
+#include "audit/tlog/cosignature.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -55,11 +56,13 @@ struct Served {
   explicit Served(const tlog::NoteSigner& signer) : signer(signer) {
     log = std::move(TransparencyLog::Open(store, kOrigin, signer)).value();
   }
-  void Add(std::initializer_list<std::string> keys, bool publish = true) {
+  // Returns the published checkpoint note ("" if not published).
+  std::string Add(std::initializer_list<std::string> keys, bool publish = true) {
     for (const std::string& k : keys) AppendSync(*log, EventEntry(k));
-    if (publish) {
-      EXPECT_TRUE(log->PublishCheckpoint().ok());
-    }
+    if (!publish) return "";
+    Result<std::string> note = log->PublishCheckpoint();
+    EXPECT_TRUE(note.ok());
+    return note.ok() ? *note : "";
   }
   Result<std::string> Fetch(const std::string& resource) {
     ASSIGN_OR_RETURN(LogApiRequest r, ParseLogApiRequest(std::string(kLogApiPrefix) + resource, ""));
@@ -165,6 +168,31 @@ TEST(LogFollowerTest, RefusesAnAlteredEntry) {
   Result<std::vector<std::pair<uint64_t, std::string>>> r = follower.Poll();
   EXPECT_STATUS_CODE(r, kPermissionDenied);
   EXPECT_NE(r.status().message().find("entry 1 is not in the log"), std::string::npos) << r.status().ToString();
+}
+
+TEST(LogFollowerTest, WithAWitnessKeyWaitsForAValidCosignature) {
+  tlog::NoteSigner signer = MakeSigner();
+  tlog::CosignatureSigner witness =
+      std::move(tlog::CosignatureSigner::Create("witness.test/w1", std::move(crypto::Ed25519PrivateKey::Generate()).value()))
+          .value();
+  Served served(signer);
+  std::string note = served.Add({"a", "b"}), cosigned;
+  LogFollower follower(signer.VerifierKey(), [&](const std::string& r) { return served.Fetch(r); }, 0,
+                       witness.VerifierKey());
+  ASSERT_OK_AND_ASSIGN(auto none, follower.Poll());  // signed by the log, not yet cosigned: wait
+  EXPECT_TRUE(none.empty());
+  cosigned = note + *witness.Cosign(note.substr(0, note.find("\n\n") + 1), 1700000000);
+  ASSERT_OK(served.log->StoreCosignedCheckpoint(note, cosigned));
+  ASSERT_OK_AND_ASSIGN(auto entries, follower.Poll());
+  EXPECT_EQ(entries.size(), 2u);
+  // A cosignature line that does not verify fails the follower.
+  std::string bad_note = served.Add({"c"});
+  std::string line = *witness.Cosign(bad_note.substr(0, bad_note.find("\n\n") + 1), 1700000000);
+  line[line.size() - 5] = line[line.size() - 5] == 'A' ? 'B' : 'A';
+  ASSERT_OK(served.log->StoreCosignedCheckpoint(bad_note, bad_note + line));
+  Result<std::vector<std::pair<uint64_t, std::string>>> r = follower.Poll();
+  EXPECT_STATUS_CODE(r, kPermissionDenied);
+  EXPECT_NE(r.status().message().find("cosignature is invalid"), std::string::npos) << r.status().ToString();
 }
 
 TEST(LogFollowerTest, TransportErrorsAreNotVerdicts) {

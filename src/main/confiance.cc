@@ -403,6 +403,8 @@ int main(int argc, char** argv) {
   tail->add_option("--interval", tail_flags.interval_s, "Seconds between polls")
       ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
   tail->add_option("--checkpoint-out", tail_flags.checkpoint_out, "Write each verified checkpoint to this file");
+  tail->add_option("--witness-key", tail_flags.witness_key,
+                   "Require a valid cosignature by this witness (cosignature/v1 verifier key) on every checkpoint");
 
   WitnessFlags witness_flags;
   CLI::App* witness = app.add_subcommand("witness", "Run a minimal C2SP tlog-witness (POST /add-checkpoint)");

@@ -9,6 +9,7 @@
 //                      [--access-key AK --secret-key SK]   (or CONFIANCE_ENDPOINT,
 //                                                          CONFIANCE_ACCESS_KEY, CONFIANCE_SECRET_KEY)
 //                      [--from N] [--once] [--interval S] [--checkpoint-out F]
+//                      [--witness-key VKEY]   (require the witness's cosignature on every checkpoint)
 //
 // Exit codes: 0 (--once: printed what the latest checkpoint covers),
 // 1 a check failed ("FAIL: <reason>" on stderr: a bad signature, a
@@ -33,6 +34,7 @@ struct LogTailFlags {
   bool once = false;
   double interval_s = 1.0;
   std::string checkpoint_out;  // where to write each verified checkpoint
+  std::string witness_key;     // cosignature/v1 verifier key; "": no cosignature required
 };
 
 int RunLogTail(const LogTailFlags& flags);

@@ -128,6 +128,23 @@ def setup(tmp_path):
     witness.stop()
 
 
+def tail_once(srv, vkey, *args):
+    key_file = pathlib.Path(srv.workdir) / "log.vkey"
+    key_file.write_text(vkey + "\n")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": srv.endpoint,
+           "CONFIANCE_ACCESS_KEY": srv.access_key, "CONFIANCE_SECRET_KEY": srv.secret_key}
+    return subprocess.run([srv.binary, "log", "tail", "--once", "--key-file", str(key_file)] + list(args),
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def other_witness_key():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    blob = b"\x04" + Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_id = hashlib.sha256(WITNESS_NAME.encode() + b"\n" + blob).digest()[:4]
+    return "%s+%s+%s" % (WITNESS_NAME, key_id.hex(), base64.b64encode(blob).decode())
+
+
 def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     srv, witness, vkey, _, _ = setup
     c = srv.client()
@@ -144,6 +161,14 @@ def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     forged = note.replace("\n%d\n" % size, "\n%d\n" % (size + 1), 1)
     with pytest.raises(Exception):
         verify_cosignature(forged, witness.vkey)
+    # `log tail --witness-key` prints only under a checkpoint the witness
+    # cosigned; under another witness's key it prints nothing.
+    out = tail_once(srv, vkey, "--witness-key", witness.vkey)
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) >= size and '"bucket":"witnessed"' in out.stdout
+    none = tail_once(srv, vkey, "--witness-key", other_witness_key())
+    assert none.returncode == 0, none.stderr
+    assert none.stdout == "" and "no checkpoint published and cosigned yet" in none.stderr
     # More traffic: each new checkpoint is cosigned in turn (the witness
     # follows the log with consistency proofs).
     c.put_object(Bucket="witnessed", Key="later", Body=b"y")

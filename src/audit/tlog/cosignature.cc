@@ -136,7 +136,7 @@ Result<uint64_t> CosignatureVerifier::Verify(std::string_view note) const {
     }
     found = timestamp;
   }
-  if (!found) return UnauthenticatedError("not cosigned by " + name_ + "+" + KeyIdHex(key_id_));
+  if (!found) return NotFoundError("not cosigned by " + name_ + "+" + KeyIdHex(key_id_));
   return *found;
 }
 

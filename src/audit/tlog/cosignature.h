@@ -52,8 +52,8 @@ class CosignatureVerifier {
 
   const std::string& name() const { return name_; }
   // The timestamp of the valid cosignature of this key on signed note
-  // `note`. InvalidArgument for a malformed note; Unauthenticated if no
-  // signature line is from this key or one from it does not verify.
+  // `note`. InvalidArgument for a malformed note; NotFound if no signature
+  // line is from this key; Unauthenticated if one from it does not verify.
   Result<uint64_t> Verify(std::string_view note) const;
 
  private:
