@@ -110,13 +110,23 @@ Result<std::vector<HttpHeader>> SignedHeaders(std::string_view method, std::stri
 }
 
 Result<HttpReply> AdminClient::Call(std::string_view method, std::string_view path, std::string_view body) {
+  if (bhttp::string_to_verb(beast::string_view(method.data(), method.size())) == bhttp::verb::unknown) {
+    return InvalidArgumentError("unknown HTTP method " + std::string(method));
+  }
+  ASSIGN_OR_RETURN(std::vector<HttpHeader> headers,
+                   SignedHeaders(method, endpoint_.HostHeader(), path, body, credentials_, std::chrono::system_clock::now()));
+  return SendHttpRequest(endpoint_, method, path, headers, body, timeout_);
+}
+
+Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
+                                  const std::vector<HttpHeader>& headers, std::string_view body,
+                                  std::chrono::seconds timeout) {
   bhttp::verb verb = bhttp::string_to_verb(beast::string_view(method.data(), method.size()));
   if (verb == bhttp::verb::unknown) return InvalidArgumentError("unknown HTTP method " + std::string(method));
-  const std::string host_header = endpoint_.HostHeader();
-  ASSIGN_OR_RETURN(std::vector<HttpHeader> headers,
-                   SignedHeaders(method, host_header, path, body, credentials_, std::chrono::system_clock::now()));
-  bhttp::request<bhttp::string_body> request(verb, beast::string_view(path.data(), path.size()), 11);
+  const std::string host_header = endpoint.HostHeader();
+  bhttp::request<bhttp::string_body> request(verb, beast::string_view(target.data(), target.size()), 11);
   for (const HttpHeader& h : headers) request.set(h.name, h.value);
+  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, host_header);
   request.body() = std::string(body);
   request.prepare_payload();
 
@@ -124,26 +134,30 @@ Result<HttpReply> AdminClient::Call(std::string_view method, std::string_view pa
   asio::io_context io;
   error_code ec;
   tcp::resolver resolver(io);
-  tcp::resolver::results_type addresses = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
-  if (ec) return UnavailableError("cannot resolve " + endpoint_.host + ": " + ec.message());
+  tcp::resolver::results_type addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port), ec);
+  if (ec) return UnavailableError("cannot resolve " + endpoint.host + ": " + ec.message());
   beast::tcp_stream stream(io);
-  stream.expires_after(timeout_);
+  stream.expires_after(timeout);
   stream.async_connect(addresses, [&](const error_code& e, const tcp::endpoint&) { ec = e; });
   RunOnce(io);
   if (ec) return UnavailableError("cannot connect to " + where + ": " + ec.message());
-  stream.expires_after(timeout_);
+  stream.expires_after(timeout);
   bhttp::async_write(stream, request, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
   if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(kMaxReplyBody);
-  stream.expires_after(timeout_);
+  stream.expires_after(timeout);
   bhttp::async_read(stream, buffer, parser, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
   if (ec) return UnavailableError("no answer from " + where + ": " + ec.message());
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
+  if (auto it = parser.get().find(bhttp::field::content_type); it != parser.get().end()) {
+    reply.content_type = std::string(it->value());
+  }
+  return reply;
 }
 
 }  // namespace confiance::admin

@@ -58,7 +58,17 @@ Result<std::vector<HttpHeader>> SignedHeaders(std::string_view method, std::stri
 struct HttpReply {
   int status = 0;
   std::string body;
+  std::string content_type;  // the Content-Type header, "" if none
 };
+
+// Sends one request with exactly `headers` (plus Content-Length) to
+// `endpoint` and returns the answer, whatever its status: the transport of
+// AdminClient::Call, also used unsigned (the transparency-log witness
+// protocol has no authentication). Unavailable when the exchange fails;
+// InvalidArgument for an unknown method.
+Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
+                                  const std::vector<HttpHeader>& headers, std::string_view body,
+                                  std::chrono::seconds timeout);
 
 class AdminClient {
  public:

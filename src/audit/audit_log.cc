@@ -88,6 +88,13 @@ void AuditLog::AppendOperatorAction(std::string_view tenant_id, const Event& eve
   (*tenant_log)->Append(std::move(*entry), [finish](Result<uint64_t> r) { finish(std::move(r), false); });
 }
 
+std::vector<TransparencyLog*> AuditLog::OpenLogs() {
+  std::lock_guard lock(mu_);
+  std::vector<TransparencyLog*> out;
+  for (auto& [origin, log] : logs_) out.push_back(log.get());
+  return out;
+}
+
 Status AuditLog::PublishCheckpoints() {
   std::vector<std::pair<std::string, TransparencyLog*>> grown;
   {

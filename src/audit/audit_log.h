@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "audit/event.h"
 #include "audit/transparency_log.h"
@@ -52,6 +53,11 @@ class AuditLog {
   // The log of `tenant_id` (opened on first use) / of the operator.
   Result<TransparencyLog*> TenantLog(std::string_view tenant_id);
   Result<TransparencyLog*> OperatorLog();
+
+  // Every log opened so far (the operator's and those of tenants that
+  // appended or were read since start). The pointers live as long as the
+  // AuditLog.
+  std::vector<TransparencyLog*> OpenLogs();
 
   // Publishes a checkpoint of every open log that grew since its last one
   // (a timer calls it at least every second). Returns the first error.

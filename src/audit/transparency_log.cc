@@ -227,6 +227,15 @@ Result<std::string> TransparencyLog::PublishCheckpoint() {
   return note;
 }
 
+Status TransparencyLog::StoreCosignedCheckpoint(const std::string& note, const std::string& cosigned) {
+  std::lock_guard publish(publish_mu_);
+  meta::Batch batch;
+  batch.op_tag = "tlog-cosigned:" + origin_;
+  batch.Expect(std::string(kCheckpointKey), note);
+  batch.Put(std::string(kCheckpointKey), cosigned);
+  return store_.Apply(partition_, batch);
+}
+
 Result<std::string> TransparencyLog::LatestCheckpoint() {
   ASSIGN_OR_RETURN(auto note, store_.Get(partition_, kCheckpointKey));
   if (!note) return NotFoundError("tlog " + origin_ + ": no checkpoint published yet");

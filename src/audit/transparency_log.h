@@ -78,6 +78,10 @@ class TransparencyLog {
   // latest, and returns the signed note. Called by a timer (at least every
   // second while there is traffic) and on demand.
   Result<std::string> PublishCheckpoint();
+  // Replaces the stored checkpoint `note` by `cosigned` (the same note with
+  // witness cosignatures added), so that readers get both; FailedPrecondition
+  // if a newer checkpoint was stored meanwhile (nothing changes then).
+  Status StoreCosignedCheckpoint(const std::string& note, const std::string& cosigned);
   // The latest stored checkpoint note; NotFound if none was published.
   Result<std::string> LatestCheckpoint();
 

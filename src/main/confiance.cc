@@ -11,6 +11,8 @@
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 //   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
 //   confiance log list --data DIR                                           (server stopped)
+//   confiance log tail --key K [--endpoint URL] [--from N] [--once]        (main/log_tail_command.h)
+//   confiance witness --listen H:P --key-file F --state D --log VKEY...    (main/witness_command.h)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
@@ -39,6 +41,8 @@
 #include "main/data_dir.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
+#include "main/log_tail_command.h"
+#include "main/witness_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
@@ -70,6 +74,7 @@ struct ServerFlags {
   bool sse_c_allow_http = false;
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
+  WitnessOptions witness;           // an external tlog-witness; url "": none
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -182,7 +187,7 @@ int RunServer(const ServerFlags& flags) {
   if (flags.no_transparency_log) {
     spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
   } else {
-    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name);
+    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name, flags.witness);
     if (!t.ok()) {
       spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
       return 1;
@@ -332,6 +337,9 @@ int main(int argc, char** argv) {
                      "Name of the transparency logs (origins NAME/tenant/ID), fixed at first start (default: host name)");
   server->add_flag("--no-transparency-log", flags.no_transparency_log,
                    "Do not record requests in the transparency logs (benchmark baseline only)");
+  server->add_option("--witness", flags.witness.url,
+                     "C2SP tlog-witness (http://HOST:PORT) that cosigns every new checkpoint");
+  server->add_option("--witness-key", flags.witness.key, "The witness's cosignature/v1 verifier key (with --witness)");
   server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
   server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
@@ -397,6 +405,33 @@ int main(int argc, char** argv) {
   CLI::App* log_list = log->add_subcommand("list", "List the logs of a data directory (offline: server stopped)");
   log_list->add_option("--data", list_data, "Data directory")->capture_default_str();
 
+  LogTailFlags tail_flags;
+  CLI::App* tail = log->add_subcommand(
+      "tail", "Follow your log over the API, verifying each checkpoint; print each new entry as a JSON line");
+  tail->add_option("--endpoint", tail_flags.endpoint, "Server endpoint URL")
+      ->envname("CONFIANCE_ENDPOINT")
+      ->capture_default_str();
+  tail->add_option("--access-key", tail_flags.access_key, "Your access key id")->envname("CONFIANCE_ACCESS_KEY");
+  tail->add_option("--secret-key", tail_flags.secret_key, "Your secret key")->envname("CONFIANCE_SECRET_KEY");
+  tail->add_option("--region", tail_flags.region, "Region the server serves (signature scope)")->capture_default_str();
+  tail->add_option("--key", tail_flags.key, "Pinned verifier key NAME+HASH+KEY");
+  tail->add_option("--key-file", tail_flags.key_file, "File holding the pinned verifier key");
+  tail->add_option("--from", tail_flags.from, "Index of the first entry to print")->capture_default_str();
+  tail->add_flag("--once", tail_flags.once, "Print what the latest checkpoint covers and exit (export as JSON lines)");
+  tail->add_option("--interval", tail_flags.interval_s, "Seconds between polls")
+      ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
+  tail->add_option("--checkpoint-out", tail_flags.checkpoint_out, "Write each verified checkpoint to this file");
+  tail->add_option("--witness-key", tail_flags.witness_key,
+                   "Require a valid cosignature by this witness (cosignature/v1 verifier key) on every checkpoint");
+
+  WitnessFlags witness_flags;
+  CLI::App* witness = app.add_subcommand("witness", "Run a minimal C2SP tlog-witness (POST /add-checkpoint)");
+  witness->add_option("--listen", witness_flags.listen, "HOST:PORT to listen on")->capture_default_str();
+  witness->add_option("--key-file", witness_flags.key_file, "The witness's private key (made if missing)")->required();
+  witness->add_option("--name", witness_flags.name, "Name of a new witness key, e.g. witness.example/w1");
+  witness->add_option("--state", witness_flags.state, "Directory of the latest cosigned size per log")->required();
+  witness->add_option("--log", witness_flags.logs, "Verifier key of a log server (repeatable)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -412,5 +447,7 @@ int main(int argc, char** argv) {
   if (verify->parsed()) return RunLogVerify(verify_flags);
   if (log_export->parsed()) return RunLogExport(export_flags);
   if (log_list->parsed()) return RunLogList(list_data);
+  if (tail->parsed()) return RunLogTail(tail_flags);
+  if (witness->parsed()) return RunWitness(witness_flags);
   return 2;
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "admin/admin_client.h"
 #include "audit/log_signing_key.h"
 #include "common/logging.h"
 
@@ -19,17 +20,33 @@ std::string HostName() {
 
 }  // namespace
 
-Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const std::string& name) {
+Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const std::string& name,
+                                                          const WitnessOptions& witness) {
+  std::unique_ptr<audit::CheckpointWitnessing> witnessing;
+  if (!witness.url.empty()) {
+    ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(witness.url));
+    Result<audit::tlog::CosignatureVerifier> key = audit::tlog::CosignatureVerifier::FromKey(witness.key);
+    if (!key.ok()) return InvalidArgumentError("--witness-key: " + key.status().message());
+    witnessing = std::make_unique<audit::CheckpointWitnessing>(
+        std::move(key).value(), [endpoint](const std::string& body) -> Result<audit::WitnessAnswer> {
+          std::vector<admin::HttpHeader> headers = {{"content-type", "text/plain; charset=utf-8"}};
+          ASSIGN_OR_RETURN(admin::HttpReply reply, admin::SendHttpRequest(endpoint, "POST", "/add-checkpoint", headers,
+                                                                          body, std::chrono::seconds(10)));
+          return audit::WitnessAnswer{reply.status, reply.content_type, std::move(reply.body)};
+        });
+  }
   ASSIGN_OR_RETURN(audit::tlog::NoteSigner signer,
                    audit::LoadOrCreateLogSigner(*dir.meta, *dir.keys, name, HostName()));
   auto log = std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer));
   // Opening the operator log now checks the stored tree at start-up rather
   // than on the first request.
   RETURN_IF_ERROR(log->OperatorLog().status());
-  return std::unique_ptr<Transparency>(new Transparency(std::move(log)));
+  return std::unique_ptr<Transparency>(new Transparency(std::move(log), std::move(witnessing)));
 }
 
-Transparency::Transparency(std::unique_ptr<audit::AuditLog> log) : log_(std::move(log)) {
+Transparency::Transparency(std::unique_ptr<audit::AuditLog> log,
+                           std::unique_ptr<audit::CheckpointWitnessing> witnessing)
+    : log_(std::move(log)), witnessing_(std::move(witnessing)) {
   publisher_ = std::thread([this] { PublishLoop(); });
 }
 
@@ -49,6 +66,13 @@ void Transparency::PublishLoop() {
     lock.unlock();
     if (Status s = log_->PublishCheckpoints(); !s.ok()) {
       spdlog::error("publishing transparency-log checkpoints failed: {}", s.ToString());
+    }
+    if (witnessing_) {
+      for (audit::TransparencyLog* tlog : log_->OpenLogs()) {
+        if (Status s = witnessing_->Witness(*tlog); !s.ok()) {
+          spdlog::error("witness: checkpoint of {} not cosigned: {}", tlog->origin(), s.ToString());
+        }
+      }
     }
     lock.lock();
     if (stop) return;

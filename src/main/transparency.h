@@ -3,7 +3,9 @@
 // key (audit/log_signing_key.h), the AuditLog every request appends to, and
 // the checkpoint publisher, a thread that signs a new checkpoint of every
 // log that grew, once a second (issue 7: "checkpoints published at least
-// every second while there is traffic"), and once more at shutdown.
+// every second while there is traffic"), and once more at shutdown; with
+// a witness configured, each new checkpoint is then sent to it and stored
+// with its cosignature.
 #pragma once
 
 #include <condition_variable>
@@ -13,16 +15,25 @@
 #include <thread>
 
 #include "audit/audit_log.h"
+#include "audit/checkpoint_witnessing.h"
 #include "main/data_dir.h"
 
 namespace confiance {
+
+// An external C2SP tlog-witness that cosigns every new checkpoint
+// (audit/checkpoint_witnessing.h); url empty: none.
+struct WitnessOptions {
+  std::string url;  // "http://HOST:PORT" (add-checkpoint is POSTed to URL/add-checkpoint)
+  std::string key;  // its cosignature/v1 verifier key "<name>+<id>+base64(0x04 || key)"
+};
 
 class Transparency {
  public:
   // `name` names the logs (origins "<name>/tenant/<id>", "<name>/operator");
   // empty: the stored name, or on first start the host name. `dir` must
-  // outlive the object.
-  static Result<std::unique_ptr<Transparency>> Start(DataDir& dir, const std::string& name);
+  // outlive the object. InvalidArgument for a malformed witness URL or key.
+  static Result<std::unique_ptr<Transparency>> Start(DataDir& dir, const std::string& name,
+                                                     const WitnessOptions& witness = {});
   ~Transparency();  // stops the publisher after a last checkpoint
   Transparency(const Transparency&) = delete;
   Transparency& operator=(const Transparency&) = delete;
@@ -32,10 +43,11 @@ class Transparency {
   std::string VerifierKey() const { return log_->signer().VerifierKey(); }
 
  private:
-  explicit Transparency(std::unique_ptr<audit::AuditLog> log);
+  Transparency(std::unique_ptr<audit::AuditLog> log, std::unique_ptr<audit::CheckpointWitnessing> witnessing);
   void PublishLoop();
 
   std::unique_ptr<audit::AuditLog> log_;
+  std::unique_ptr<audit::CheckpointWitnessing> witnessing_;  // null: no witness
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)

@@ -20,6 +20,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/checksum_request.h"
+#include "s3/log_api_handler.h"
 #include "s3/payload_reader.h"
 #include "s3/request_audit.h"
 #include "s3/s3_context.h"
@@ -57,6 +58,11 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
     (void)co_await response.Send(200, h, "ok\n");
+    co_return;
+  }
+  if (IsLogApiTarget(request.target)) {  // the transparency-log read API: not S3, not logged
+    const LogApiDeps log_api{deps_.credentials, deps_.directory, deps_.pool, deps_.audit_log, options_.region};
+    co_await ServeLogApiRequest(log_api, request, response);
     co_return;
   }
   // Decorators, innermost first: CORS headers decided before the handler,

@@ -45,6 +45,78 @@ uint64_t TileWidth(int tile_level, uint64_t index, uint64_t tree_size) {
   return std::min(kTileWidth, nodes - first);
 }
 
+namespace {
+
+// A decimal number without leading zeros ("0" itself allowed), at most 3 digits.
+bool ParseSmallDecimal(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// "x001/x234/067" -> 1234067, canonical spellings only.
+bool ParseTileIndex(std::string_view s, uint64_t* out) {
+  uint64_t v = 0;
+  for (;;) {
+    size_t slash = s.find('/');
+    std::string_view group = s.substr(0, slash);
+    const bool last = slash == std::string_view::npos;
+    if (group.size() != (last ? 3u : 4u)) return false;
+    if (!last) {
+      if (group[0] != 'x') return false;
+      group.remove_prefix(1);
+    }
+    uint64_t g = 0;
+    for (char c : group) {
+      if (c < '0' || c > '9') return false;
+      g = g * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (v > (UINT64_MAX - g) / 1000) return false;
+    v = v * 1000 + g;
+    if (last) break;
+    s.remove_prefix(slash + 1);
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+Result<TilePath> ParseTilePath(std::string_view path) {
+  if (!path.starts_with("tile/")) return InvalidArgumentError("tile path: does not start with tile/");
+  path.remove_prefix(5);
+  TilePath tile;
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return InvalidArgumentError("tile path: no index");
+  std::string_view level = path.substr(0, slash);
+  path.remove_prefix(slash + 1);
+  if (level == "entries") {
+    tile.entries = true;
+  } else {
+    uint64_t l = 0;
+    if (!ParseSmallDecimal(level, &l) || l > 63) return InvalidArgumentError("tile path: bad level");
+    tile.level = static_cast<int>(l);
+  }
+  std::string_view index = path;
+  if (size_t p = path.find(".p/"); p != std::string_view::npos) {
+    index = path.substr(0, p);
+    uint64_t w = 0;
+    if (!ParseSmallDecimal(path.substr(p + 3), &w) || w == 0 || w >= kTileWidth) {
+      return InvalidArgumentError("tile path: bad partial width");
+    }
+    tile.width = w;
+  }
+  if (!ParseTileIndex(index, &tile.index)) return InvalidArgumentError("tile path: bad index");
+  // Leading "x000/" groups spell the same number twice: not canonical.
+  if (EncodeTileIndex(tile.index) != index) return InvalidArgumentError("tile path: index not in canonical form");
+  return tile;
+}
+
 Result<std::string> EncodeEntryBundle(std::span<const std::string> entries) {
   std::string out;
   for (const std::string& e : entries) {

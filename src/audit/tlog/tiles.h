@@ -41,6 +41,23 @@ std::string EntryBundlePath(uint64_t index, uint64_t width);
 // tile does not exist yet.
 uint64_t TileWidth(int tile_level, uint64_t index, uint64_t tree_size);
 
+// A tile named by its tlog-tiles path.
+struct TilePath {
+  bool entries = false;  // an entry bundle (level is then 0)
+  int level = 0;         // hash tile level L
+  uint64_t index = 0;    // N
+  uint64_t width = kTileWidth;
+
+  bool operator==(const TilePath&) const = default;
+};
+
+// Parses "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]". Only the
+// canonical spelling is accepted (the one HashTilePath / EntryBundlePath
+// writes: no leading zeros in L or W, no leading "x000/" groups, 3-digit
+// groups, 0 < W < 256), so one tile has one name. L is at most 63.
+// InvalidArgument saying what is wrong otherwise.
+Result<TilePath> ParseTilePath(std::string_view path);
+
 // InvalidArgument if an entry is longer than kMaxEntrySize.
 Result<std::string> EncodeEntryBundle(std::span<const std::string> entries);
 // InvalidArgument if `bundle` is truncated or has trailing bytes.

@@ -1,0 +1,230 @@
+"""Witnessing end to end (issue 7; docs/audit-log.md, "Witnessing").
+
+`confiance witness` (a minimal C2SP tlog-witness) and a server started with
+--witness: the checkpoint the server serves carries the log's signature and
+the witness's cosignature, both verified here by an implementation
+independent of the server (python3-cryptography, from the C2SP
+signed-note and tlog-cosignature specs). Then a split view: the server's
+data directory is copied and both copies, same key and same origins, grow
+different histories; the witness cosigns one and refuses the other, and
+refuses it again when it is submitted directly.
+"""
+
+import base64
+import hashlib
+import os
+import pathlib
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from conftest import Server, free_port
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
+import test_independent_verify as spec  # noqa: E402  (the independent verifier)
+
+LOG_NAME = "s3.witnesstest.example"
+WITNESS_NAME = "witness.test.example/w1"
+
+
+def verify_cosignature(note: str, wkey: str):
+    """C2SP tlog-cosignature, Ed25519 cosignature/v1: the timestamp of the
+    valid cosignature by `wkey` on `note` (AssertionError/InvalidSignature
+    otherwise)."""
+    name, key_id_hex, key_b64 = wkey.split("+", 2)
+    blob = base64.b64decode(key_b64, validate=True)
+    assert blob[0] == 0x04 and len(blob) == 33, "not a cosignature/v1 Ed25519 key"
+    key_id = hashlib.sha256(name.encode() + b"\n" + blob).digest()[:4]
+    assert key_id.hex() == key_id_hex
+    pub = Ed25519PublicKey.from_public_bytes(blob[1:])
+    split = note.rindex("\n\n")
+    text, sigs = note[: split + 1], note[split + 2:]
+    found = None
+    for line in sigs.splitlines():
+        sig_name, sig_b64 = line[2:].split(" ")
+        raw = base64.b64decode(sig_b64, validate=True)
+        if sig_name == name and raw[:4] == key_id:
+            assert len(raw) == 4 + 8 + 64
+            (timestamp,) = struct.unpack(">Q", raw[4:12])
+            message = b"cosignature/v1\ntime %d\n" % timestamp + text.encode()
+            pub.verify(raw[12:], message)  # raises InvalidSignature
+            found = timestamp
+    assert found is not None, "no cosignature by %s" % name
+    return found
+
+
+class Witness:
+    def __init__(self, binary, workdir, log_vkey):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.key_file = os.path.join(workdir, "witness.key")
+        self.log = open(os.path.join(workdir, "witness.log"), "wb")
+        self.proc = subprocess.Popen(
+            [binary, "witness", "--listen", "127.0.0.1:%d" % self.port, "--key-file", self.key_file,
+             "--name", WITNESS_NAME, "--state", os.path.join(workdir, "witness-state"), "--log", log_vkey],
+            stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(self.url + "/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert self.proc.poll() is None, "witness exited"
+                assert time.monotonic() < deadline, "witness not listening"
+                time.sleep(0.1)
+        self.vkey = pathlib.Path(self.key_file + ".pub").read_text().strip()
+
+    def add_checkpoint(self, old, proof, note):
+        body = "old %d\n" % old + "".join(base64.b64encode(h).decode() + "\n" for h in proof) + "\n" + note
+        return requests.post(self.url + "/add-checkpoint", data=body.encode(), timeout=10)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=20) == 0
+        self.log.close()
+
+
+def checkpoint(srv):
+    resp = srv.request("GET", "/_confiance/log/v1/checkpoint")
+    return resp.body.decode() if resp.status == 200 else None
+
+
+def wait_cosigned(srv, vkey, wkey, min_size, timeout=15):
+    deadline = time.monotonic() + timeout
+    while True:
+        note = checkpoint(srv)
+        if note:
+            _, size, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
+            if size >= min_size and WITNESS_NAME in note:
+                verify_cosignature(note, wkey)
+                return note, size
+        assert time.monotonic() < deadline, "no cosigned checkpoint of size >= %d: %r" % (min_size, note)
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME])
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    vkey = srv.request("GET", "/_confiance/log/v1/key").body.decode().strip()
+    assert vkey.startswith(LOG_NAME + "+")
+    witness = Witness(srv.binary, str(tmp_path), vkey)
+    srv.stop_clean()
+    srv.extra_args += ["--witness", witness.url, "--witness-key", witness.vkey]
+    srv.start()
+    started = [srv]
+    yield srv, witness, vkey, started, tmp_path
+    for s in started:
+        if s.alive():
+            s.stop_clean()
+    witness.stop()
+
+
+def tail_once(srv, vkey, *args):
+    key_file = pathlib.Path(srv.workdir) / "log.vkey"
+    key_file.write_text(vkey + "\n")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": srv.endpoint,
+           "CONFIANCE_ACCESS_KEY": srv.access_key, "CONFIANCE_SECRET_KEY": srv.secret_key}
+    return subprocess.run([srv.binary, "log", "tail", "--once", "--key-file", str(key_file)] + list(args),
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def other_witness_key():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    blob = b"\x04" + Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_id = hashlib.sha256(WITNESS_NAME.encode() + b"\n" + blob).digest()[:4]
+    return "%s+%s+%s" % (WITNESS_NAME, key_id.hex(), base64.b64encode(blob).decode())
+
+
+def test_served_checkpoint_is_cosigned_by_the_witness(setup):
+    srv, witness, vkey, _, _ = setup
+    c = srv.client()
+    c.create_bucket(Bucket="witnessed")
+    for i in range(3):
+        c.put_object(Bucket="witnessed", Key="k%d" % i, Body=b"x")
+    note, size = wait_cosigned(srv, vkey, witness.vkey, 4)
+    # Both signatures, each verified independently.
+    origin, _, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
+    assert origin.startswith(LOG_NAME + "/tenant/")
+    assert abs(verify_cosignature(note, witness.vkey) - time.time()) < 120
+    assert note.count("\n\u2014 ") == 2, note
+    # A cosignature moved onto another checkpoint text does not verify.
+    forged = note.replace("\n%d\n" % size, "\n%d\n" % (size + 1), 1)
+    with pytest.raises(Exception):
+        verify_cosignature(forged, witness.vkey)
+    # `log tail --witness-key` prints only under a checkpoint the witness
+    # cosigned; under another witness's key it prints nothing.
+    out = tail_once(srv, vkey, "--witness-key", witness.vkey)
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) >= size and '"bucket":"witnessed"' in out.stdout
+    none = tail_once(srv, vkey, "--witness-key", other_witness_key())
+    assert none.returncode == 0, none.stderr
+    assert none.stdout == "" and "no checkpoint published and cosigned yet" in none.stderr
+    # More traffic: each new checkpoint is cosigned in turn (the witness
+    # follows the log with consistency proofs).
+    c.put_object(Bucket="witnessed", Key="later", Body=b"y")
+    wait_cosigned(srv, vkey, witness.vkey, size + 1)
+    # The witness refuses what it cannot tie to what it saw: a stale old
+    # size gets 409 and the recorded size; a forged signature gets 403.
+    resp = witness.add_checkpoint(0, [], note)
+    assert resp.status_code == 409
+    assert resp.headers["Content-Type"] == "text/x.tlog.size"
+    assert int(resp.text) >= size + 1
+    assert witness.add_checkpoint(0, [], note.replace("\n\u2014 " + LOG_NAME, "\n\u2014 other", 1)).status_code \
+        in (400, 403)
+
+
+def test_witness_refuses_a_split_view(setup):
+    srv, witness, vkey, started, tmp_path = setup
+    c = srv.client()
+    c.create_bucket(Bucket="split")
+    c.put_object(Bucket="split", Key="common", Body=b"x")
+    _, size = wait_cosigned(srv, vkey, witness.vkey, 2)
+    # The same data directory twice: one log key, the same origins.
+    srv.stop_clean()
+    copy_dir = str(tmp_path / "copy-data")
+    shutil.copytree(srv.data_dir, copy_dir)
+    twin = Server(str(tmp_path / "s2"), extra_args=list(srv.extra_args), data_dir=copy_dir)
+    os.makedirs(twin.workdir, exist_ok=True)
+    srv.start()
+    twin.start()
+    started.append(twin)
+    # Each copy grows its own history by one entry.
+    srv.client().put_object(Bucket="split", Key="only-on-the-first", Body=b"1")
+    twin.client().put_object(Bucket="split", Key="only-on-the-second", Body=b"2")
+    deadline = time.monotonic() + 15
+    while True:
+        notes = [checkpoint(s) for s in (srv, twin)]
+        sizes = [spec.parse_checkpoint(spec.open_note(n, vkey))[1] if n else 0 for n in notes]
+        cosigned = [n is not None and WITNESS_NAME in n and sz > size for n, sz in zip(notes, sizes)]
+        if any(cosigned) and min(sizes) > size:
+            break
+        assert time.monotonic() < deadline, (notes, sizes)
+        time.sleep(0.2)
+    time.sleep(2.5)  # time for the other copy to try, and be refused
+    notes = [checkpoint(s) for s in (srv, twin)]
+    heads = [spec.parse_checkpoint(spec.open_note(n, vkey)) for n in notes]
+    assert heads[0][0] == heads[1][0] and heads[0][1] == heads[1][1] == size + 1
+    assert heads[0][2] != heads[1][2], "the two copies should have forked"
+    cosigned = [WITNESS_NAME in n for n in notes]
+    assert cosigned.count(True) == 1, notes
+    winner, loser = (0, 1) if cosigned[0] else (1, 0)
+    verify_cosignature(notes[winner], witness.vkey)
+    loser_srv = (srv, twin)[loser]
+    log_text = pathlib.Path(loser_srv.log_path).read_text(errors="replace")
+    assert "not cosigned" in log_text and "409" in log_text, log_text[-3000:]
+    # Submitted directly, the other branch is refused too: same size as the
+    # recorded head, another root.
+    plain = notes[loser]
+    resp = witness.add_checkpoint(size + 1, [], plain)
+    assert resp.status_code == 409, resp.text
+    assert "split view" in resp.text
