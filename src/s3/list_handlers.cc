@@ -68,7 +68,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   std::optional<std::string> start_after = ctx.route.Query("start-after");
   std::optional<std::string> marker = ctx.route.Query("marker");
   if (v2) {
-    if (token) {
+    // An empty token is no token (S3 and RGW list from the start and
+    // echo it back).
+    if (token && !token->empty()) {
       Result<std::string> decoded = crypto::Base64Decode(*token);
       if (!decoded.ok() || decoded->empty() || (*decoded)[0] != 'k') {
         co_return MakeError(S3ErrorCode::kInvalidArgument, "The continuation token provided is incorrect");
@@ -92,7 +94,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   xml::XmlWriter w;
   w.OpenRoot("ListBucketResult");
   w.Element("Name", bucket->name);
-  w.Element("Prefix", MaybeEncode(opt.prefix, url));
+  // ListObjects (V1) returns Prefix as sent even with encoding-type=url
+  // (RGW does, and botocore decodes it only in V2 answers).
+  w.Element("Prefix", v2 ? MaybeEncode(opt.prefix, url) : opt.prefix);
   if (v2) {
     if (token) w.Element("ContinuationToken", *token);
     if (start_after) w.Element("StartAfter", MaybeEncode(*start_after, url));

@@ -350,3 +350,22 @@ def test_delete_objects_with_blank_and_special_keys(s3):
     assert "Errors" not in r
     assert s3.list_objects_v2(Bucket=b)["KeyCount"] == 0
     s3.delete_bucket(Bucket=b)
+
+
+def test_empty_continuation_token_lists_from_the_start(s3, bucket):
+    for k in ("bar", "baz", "foo"):
+        s3.put_object(Bucket=bucket, Key=k, Body=b"")
+    r = s3.list_objects_v2(Bucket=bucket, ContinuationToken="")
+    assert r["ContinuationToken"] == "" and r["IsTruncated"] is False
+    assert [o["Key"] for o in r["Contents"]] == ["bar", "baz", "foo"]
+
+
+def test_v1_prefix_is_returned_as_sent(s3, bucket):
+    """boto3 asks V1 listings for encoding-type=url but decodes only keys,
+    markers and delimiters: the Prefix element comes back as sent (as RGW
+    answers), while V2 encodes it and botocore decodes it."""
+    s3.put_object(Bucket=bucket, Key="quux", Body=b"")
+    r1 = s3.list_objects(Bucket=bucket, Prefix="\x0a")
+    assert r1["Prefix"] == "\x0a" and "Contents" not in r1
+    r2 = s3.list_objects_v2(Bucket=bucket, Prefix="\x0a")
+    assert r2["Prefix"] == "\x0a" and r2["KeyCount"] == 0
