@@ -2,7 +2,9 @@
 // ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 
 #include "catalog/object_data.h"
@@ -11,6 +13,7 @@
 #include "iam/acl/acl_format.h"
 #include "iam/acl/bucket_controls.h"
 #include "s3/quota.h"
+#include "crypto/encoding.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -47,15 +50,49 @@ asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
   if (!buckets.ok()) co_return ErrorFromStatus(buckets.status());
   Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
   if (!tenant.ok()) co_return ErrorFromStatus(tenant.status());
+  // Paging (S3 since 2024): max-buckets 1..10000, an opaque continuation
+  // token (base64 of "b" + the last name returned), prefix. Without
+  // max-buckets every bucket is listed, as before.
+  size_t max_buckets = SIZE_MAX;
+  if (std::optional<std::string> m = ctx.route.Query("max-buckets")) {
+    const bool digits = !m->empty() && m->size() <= 5 &&
+                        std::all_of(m->begin(), m->end(), [](char c) { return c >= '0' && c <= '9'; });
+    const uint64_t n = digits ? std::stoull(*m) : 0;
+    if (n < 1 || n > 10000) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "max-buckets must be an integer from 1 to 10000");
+    }
+    max_buckets = n;
+  }
+  std::string after;
+  std::optional<std::string> token = ctx.route.Query("continuation-token");
+  if (token && !token->empty()) {
+    Result<std::string> decoded = crypto::Base64Decode(*token);
+    if (!decoded.ok() || decoded->empty() || (*decoded)[0] != 'b') {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "The continuation token provided is incorrect");
+    }
+    after = decoded->substr(1);
+  }
+  const std::string prefix = ctx.route.Query("prefix").value_or("");
   xml::XmlWriter w;
   w.OpenRoot("ListAllMyBucketsResult");
   w.Open("Owner").Element("ID", tenant->canonical_id).Element("DisplayName", tenant->display_name).Close();
   w.Open("Buckets");
-  for (const catalog::BucketRecord& b : *buckets) {
-    if (b.owner != ctx.auth.principal.tenant_id) continue;
+  size_t listed = 0;
+  std::string last;
+  bool truncated = false;
+  for (const catalog::BucketRecord& b : *buckets) {  // sorted by name
+    if (b.owner != ctx.auth.principal.tenant_id || b.name <= after || !b.name.starts_with(prefix)) continue;
+    if (listed == max_buckets) {
+      truncated = true;
+      break;
+    }
     w.Open("Bucket").Element("Name", b.name).Element("CreationDate", IsoTime(b.created_ms)).Close();
+    last = b.name;
+    ++listed;
   }
   w.Close();
+  if (truncated) w.Element("ContinuationToken", crypto::Base64Encode("b" + last));
+  if (!prefix.empty()) w.Element("Prefix", prefix);
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);
