@@ -22,8 +22,12 @@ case "$kind" in
   *) echo "usage: $0 asan|tsan [ctest args...]" >&2; exit 2 ;;
 esac
 build="build-$kind"
+# -Werror off: g++ 12's flow analysis under -fsanitize reports
+# maybe-uninitialized on std::optional<std::string> that the normal build
+# (which keeps -Werror) does not; they are false positives of the
+# instrumentation, not of the code.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONFIANCE_SANITIZE="$sanitize" \
-  -DCONFIANCE_BENCH=OFF >/dev/null
+  -DCONFIANCE_BENCH=OFF -DCONFIANCE_WERROR=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1"
