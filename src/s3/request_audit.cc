@@ -4,27 +4,10 @@
 #include "common/await_callback.h"
 #include "common/logging.h"
 #include "s3/operation.h"
+#include "s3/quota.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
-namespace {
-
-// Body bytes an upload carried: the decoded length of an aws-chunked body,
-// else its Content-Length.
-std::optional<uint64_t> UploadedBytes(const http::Request& req) {
-  if (std::optional<std::string_view> decoded = req.FindHeader("x-amz-decoded-content-length")) {
-    uint64_t n = 0;
-    for (char c : *decoded) {
-      if (c < '0' || c > '9' || n > (UINT64_MAX - 9) / 10) return std::nullopt;
-      n = n * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return decoded->empty() ? std::nullopt : std::optional<uint64_t>(n);
-  }
-  return req.content_length;
-}
-
-}  // namespace
-
 std::string S3Service::RequestAudit::LogTenant() const {
   const Ctx& ctx = *ctx_;
   if (!ctx.bucket_owner.empty()) return ctx.bucket_owner;
@@ -38,7 +21,8 @@ std::string S3Service::RequestAudit::LogTenant() const {
   return "";
 }
 
-audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64_t> content_length) const {
+audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64_t> content_length,
+                                                const std::string& log_tenant) const {
   const Ctx& ctx = *ctx_;
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -52,7 +36,7 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     e.principal.user = p.user;
     e.principal.access_key_id = p.access_key_id;
     // The tenant's own principals act on its data at its request.
-    if (p.tenant_id == LogTenant()) e.justification = "CUSTOMER_INITIATED_ACCESS";
+    if (p.tenant_id == log_tenant) e.justification = "CUSTOMER_INITIATED_ACCESS";
   } else {
     // Signed but not verified (unknown key, bad signature, refused
     // principal) is not the same as anonymous.
@@ -69,7 +53,13 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
       case Operation::kGetObject: e.bytes = content_length; break;
       case Operation::kPutObject:
       case Operation::kUploadPart:
-      case Operation::kPostObject: e.bytes = UploadedBytes(ctx.req); break;
+      case Operation::kPostObject:
+        // The size the upload declared (decoded length of an aws-chunked
+        // body, else Content-Length); none for a chunked body without one.
+        if (ctx.req.content_length || ctx.req.FindHeader("x-amz-decoded-content-length")) {
+          e.bytes = DeclaredBodySize(ctx.req);
+        }
+        break;
       default: break;
     }
   }
@@ -77,8 +67,9 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
 }
 
 asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optional<uint64_t> content_length) {
-  audit::Event event = MakeEvent(status, content_length);
-  std::string tenant = LogTenant();
+  // LogTenant may read the catalog: once per request.
+  const std::string tenant = LogTenant();
+  audit::Event event = MakeEvent(status, content_length, tenant);
   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
     if (tenant.empty()) {
       log_.AppendOperatorAction("", event, std::move(done));

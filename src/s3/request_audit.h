@@ -32,10 +32,11 @@ class S3Service::RequestAudit final : public AccessRecorder {
   asio::awaitable<Status> Record(int status, std::optional<uint64_t> content_length) override;
   std::string RefusalDocument(const Status& error) override;
 
-  // The event for a response of `status` (exposed for tests of the encoding).
-  audit::Event MakeEvent(int status, std::optional<uint64_t> content_length) const;
-  // The tenant whose log gets the event; "" for the operator log.
+  // The tenant whose log gets the event; "" for the operator log. May read
+  // the bucket record (handlers that did not resolve it): call once.
   std::string LogTenant() const;
+  // The event for a response of `status`, to be appended to `log_tenant`'s log.
+  audit::Event MakeEvent(int status, std::optional<uint64_t> content_length, const std::string& log_tenant) const;
 
  private:
   S3Service& service_;
