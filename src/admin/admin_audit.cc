@@ -57,14 +57,13 @@ AdminRoute NamedRoute(const AdminRoute& route, const ApiReply& reply) {
   return named;
 }
 
-}  // namespace
-
-audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const http::Request& request,
-                        uint64_t time_ms) {
+// The event for `call` answered with `reply`; `named` is the call's route
+// with the names from the reply filled in (NamedRoute), if it was routed.
+audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std::optional<AdminRoute>& named,
+                        const http::Request& request, uint64_t time_ms) {
   audit::Event e;
   e.kind = audit::EventKind::kControl;
   e.time_ms = time_ms;
-  e.request_id = call.request_id;
   e.source = request.remote_address;
   if (call.caller) {
     e.principal.type = call.caller->kind == iam::PrincipalKind::kOperator ? "operator" : "user";
@@ -76,9 +75,9 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const http
   }
   e.status = reply.status;
   e.error = ErrorCodeOf(reply);
-  if (call.route) {
-    e.action = std::string(call.route->OpName());
-    e.target = Target(NamedRoute(*call.route, reply));
+  if (named) {
+    e.action = std::string(named->OpName());
+    e.target = Target(*named);
   } else {
     e.action = "Unrouted";
     e.details["method"] = request.method;
@@ -86,20 +85,23 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const http
   return e;
 }
 
+}  // namespace
+
 boost::asio::awaitable<Status> RecordAdminCall(audit::AuditLog& log, const AdminCall& call, const ApiReply& reply,
                                                const http::Request& request) {
   const uint64_t now_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  audit::Event event = AdminEvent(call, reply, request, now_ms);
+  std::optional<AdminRoute> named;
+  if (call.route) named = NamedRoute(*call.route, reply);
+  audit::Event event = AdminEvent(call, reply, named, request, now_ms);
   const bool tenant_caller = call.caller && call.caller->kind != iam::PrincipalKind::kOperator;
   // An operator's request also goes to the log of the tenant it names,
   // unless that tenant does not exist (404) or cannot name a log: no log is
   // made for a tenant that is not there, and unauthenticated callers cannot
   // make one either.
   std::string touched;
-  std::string named = call.route ? NamedRoute(*call.route, reply).tenant : "";
-  if (call.caller && reply.status != 404 && audit::ValidLogTenantId(named)) touched = named;
+  if (call.caller && named && reply.status != 404 && audit::ValidLogTenantId(named->tenant)) touched = named->tenant;
   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
     if (tenant_caller) {
       log.Append(call.caller->tenant_id, event, std::move(done));

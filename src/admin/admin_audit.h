@@ -28,18 +28,14 @@ namespace confiance::admin {
 
 // What AdminService learned about one request, for its log entry.
 struct AdminCall {
-  std::string request_id;
   bool credentials_presented = false;
   std::optional<iam::Principal> caller;  // set once the signature verified
   std::optional<AdminRoute> route;       // set once routed
 };
 
-// The event for `call` answered with `reply` (the reply's error code is read
-// from its JSON body).
-audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const http::Request& request,
-                        uint64_t time_ms);
-
-// Appends the event to the logs above and returns once durable, or the error.
+// Appends the event for `call` answered with `reply` (its error code read
+// from the reply's JSON body) to the logs above and returns once durable,
+// or the error.
 boost::asio::awaitable<Status> RecordAdminCall(audit::AuditLog& log, const AdminCall& call, const ApiReply& reply,
                                                const http::Request& request);
 
