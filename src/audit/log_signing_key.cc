@@ -49,6 +49,13 @@ Result<tlog::NoteSigner> Open(kms::KeyProvider& keys, const StoredKey& stored) {
 
 }  // namespace
 
+Result<tlog::NoteSigner> LoadLogSigner(meta::MetaStore& store, kms::KeyProvider& keys) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, store.Get(kAuditPartition, kSigningKeyRecord));
+  if (!value) return NotFoundError("no transparency-log signing key yet");
+  ASSIGN_OR_RETURN(StoredKey stored, DecodeRecord(*value));
+  return Open(keys, stored);
+}
+
 Result<tlog::NoteSigner> LoadOrCreateLogSigner(meta::MetaStore& store, kms::KeyProvider& keys,
                                                std::string_view name, std::string_view default_name) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, store.Get(kAuditPartition, kSigningKeyRecord));

@@ -29,6 +29,10 @@ inline constexpr std::string_view kSigningKeyRecord = "signing-key";
 // InvalidArgument for a name that cannot be a key name or origin prefix
 // (whitespace, '+', more than 128 bytes); DataLoss for a malformed record;
 // the key provider's error if the seal does not open.
+// Loads the stored signing key; NotFound if none was made yet (offline
+// tools, which must not make one), else as below.
+Result<tlog::NoteSigner> LoadLogSigner(meta::MetaStore& store, kms::KeyProvider& keys);
+
 Result<tlog::NoteSigner> LoadOrCreateLogSigner(meta::MetaStore& store, kms::KeyProvider& keys,
                                                std::string_view name, std::string_view default_name);
 

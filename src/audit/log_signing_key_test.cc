@@ -27,6 +27,17 @@ TEST(LogSigningKeyTest, CreatedOnceThenLoadedUnchanged) {
   EXPECT_EQ(named->VerifierKey(), first->VerifierKey());
 }
 
+TEST(LogSigningKeyTest, LoadOnlyNeverMakesAKey) {
+  meta::MemoryMetaStore store;
+  kms::FakeKeyProvider keys;
+  EXPECT_EQ(LoadLogSigner(store, keys).status().code(), StatusCode::kNotFound);
+  auto made = LoadOrCreateLogSigner(store, keys, "node", "");
+  ASSERT_OK(made.status());
+  auto loaded = LoadLogSigner(store, keys);
+  ASSERT_OK(loaded.status());
+  EXPECT_EQ(loaded->VerifierKey(), made->VerifierKey());
+}
+
 TEST(LogSigningKeyTest, SeedIsStoredSealedNotInClear) {
   meta::MemoryMetaStore store;
   kms::FakeKeyProvider keys;

@@ -17,10 +17,10 @@ int Fail(const std::string& what, const Status& s) {
 
 // Opens the logs of a data directory (the signing key must exist).
 Result<std::unique_ptr<audit::AuditLog>> OpenLogs(DataDir& dir) {
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, dir.meta->Get(audit::kAuditPartition, audit::kSigningKeyRecord));
-  if (!stored) return NotFoundError(dir.path + " has no transparency log yet");
-  ASSIGN_OR_RETURN(audit::tlog::NoteSigner signer, audit::LoadOrCreateLogSigner(*dir.meta, *dir.keys, "", ""));
-  return std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer));
+  Result<audit::tlog::NoteSigner> signer = audit::LoadLogSigner(*dir.meta, *dir.keys);
+  if (signer.status().code() == StatusCode::kNotFound) return NotFoundError(dir.path + " has no transparency log yet");
+  RETURN_IF_ERROR(signer.status());
+  return std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer).value());
 }
 
 }  // namespace
