@@ -19,32 +19,9 @@ ROUNDS="${ROUNDS:-3}"
 AK=BENCHAK
 SK=SECRET12345
 
-if [[ ! -f "$BUILD/build.ninja" ]]; then
-  cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-cmake --build "$BUILD" -j2 --target confiance s3load >/dev/null
-CONFIANCE="$BUILD/src/main/confiance"
-S3LOAD="$BUILD/bench/s3load"
-
-WORK="$(mktemp -d /tmp/confiance-policy-bench.XXXXXX)"
-CONF_PID=""
-cleanup() {
-  [[ -n "$CONF_PID" ]] && kill "$CONF_PID" 2>/dev/null && wait "$CONF_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
-  taskset -c 0 "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 \
-  >"$WORK/confiance.log" 2>&1 &
-CONF_PID=$!
-# Wait for the health endpoint (python3 is there already; curl may not be).
-for _ in $(seq 1 100); do
-  /usr/bin/python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/_confiance/health', timeout=1)" \
-    2>/dev/null && break
-  sleep 0.1
-done
+# shellcheck source=bench/lib_server.sh
+source "$SRC/bench/lib_server.sh"
+start_server
 
 S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket pol --prefix k --keys 1000 --size 4096)
 timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
