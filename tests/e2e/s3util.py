@@ -306,6 +306,15 @@ def assert_s3_error(resp, status, code):
     return err
 
 
+def sha256_file(path):
+    """SHA-256 hex digest of a file, read in 8 MiB blocks (any size)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for blk in iter(lambda: f.read(8 << 20), b""):
+            h.update(blk)
+    return h.hexdigest()
+
+
 def md5_hex(b):
     return hashlib.md5(b).hexdigest()
 

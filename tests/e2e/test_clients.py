@@ -5,7 +5,6 @@ prefixes, metadata, tagging-free copies, sync/check and deletes. Each
 client gets its configuration from a file or the environment in the test's
 own directory, never from the user's."""
 
-import hashlib
 import json
 import os
 import subprocess
@@ -13,18 +12,10 @@ import subprocess
 import pytest
 
 from conftest import REGION
-from s3util import unique_bucket
+from s3util import sha256_file, unique_bucket
 
 S3CMD = "/usr/bin/s3cmd"
 RCLONE = "/usr/bin/rclone"
-
-
-def md5_file(path):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_random(path, size, seed):
@@ -36,6 +27,18 @@ def write_random(path, size, seed):
             n = min(left, 1 << 20)
             f.write(rng.randbytes(n))
             left -= n
+
+
+def tool(argv, env):
+    """A runner of the client `argv` with only `env`: run(*args, check=True)
+    returns the CompletedProcess and asserts exit 0 unless check=False."""
+    def run(*args, check=True):
+        cp = subprocess.run(argv + list(args), capture_output=True, text=True, timeout=300, env=env)
+        if check:
+            assert cp.returncode == 0, "%s %s: rc=%d\n%s\n%s" % (
+                os.path.basename(argv[0]), " ".join(args), cp.returncode, cp.stdout, cp.stderr)
+        return cp
+    return run
 
 
 # ------------------------------------------------------------------ s3cmd
@@ -56,15 +59,8 @@ def s3cmd(server, tmp_path_factory):
         "",
     ]))
 
-    def run(*args, check=True):
-        cp = subprocess.run([S3CMD, "-c", str(cfg), "--no-progress"] + list(args),
-                            capture_output=True, text=True, timeout=300,
-                            env={"PATH": "/usr/bin:/bin", "HOME": str(cfg.parent), "LANG": "C.UTF-8"})
-        if check:
-            assert cp.returncode == 0, "s3cmd %s: rc=%d\n%s\n%s" % (" ".join(args), cp.returncode, cp.stdout,
-                                                                     cp.stderr)
-        return cp
-    return run
+    return tool([S3CMD, "-c", str(cfg), "--no-progress"],
+                {"PATH": "/usr/bin:/bin", "HOME": str(cfg.parent), "LANG": "C.UTF-8"})
 
 
 def test_s3cmd_round_trip(server, s3cmd, tmp_path):
@@ -82,7 +78,7 @@ def test_s3cmd_round_trip(server, s3cmd, tmp_path):
     assert "colour" in info and "blue" in info, info
     got = tmp_path / "got.bin"
     s3cmd("get", "s3://%s/dir/big.bin" % bucket, str(got))
-    assert md5_file(got) == md5_file(big)
+    assert sha256_file(got) == sha256_file(big)
     # The multipart ETag is the S3 one: "<md5 of part md5s>-3".
     head = server.client().head_object(Bucket=bucket, Key="dir/big.bin")
     assert head["ETag"].endswith('-3"') and head["ContentLength"] == big.stat().st_size
@@ -128,14 +124,7 @@ def rclone(server, tmp_path_factory):
            "RCLONE_CONFIG_CF_ENDPOINT": server.endpoint, "RCLONE_CONFIG_CF_REGION": REGION,
            "RCLONE_CONFIG_CF_FORCE_PATH_STYLE": "true"}
 
-    def run(*args, check=True):
-        cp = subprocess.run([RCLONE, "--low-level-retries", "1", "--retries", "1"] + list(args),
-                            capture_output=True, text=True, timeout=300, env=env)
-        if check:
-            assert cp.returncode == 0, "rclone %s: rc=%d\n%s\n%s" % (" ".join(args), cp.returncode, cp.stdout,
-                                                                      cp.stderr)
-        return cp
-    return run
+    return tool([RCLONE, "--low-level-retries", "1", "--retries", "1"], env)
 
 
 def test_rclone_copy_check_and_delete(server, rclone, tmp_path):
@@ -156,7 +145,7 @@ def test_rclone_copy_check_and_delete(server, rclone, tmp_path):
     rclone("check", str(src), "cf:%s/data" % bucket)
     dst = tmp_path / "dst"
     rclone("copy", "cf:%s/data" % bucket, str(dst))
-    assert md5_file(dst / "sub" / "big.bin") == md5_file(src / "sub" / "big.bin")
+    assert sha256_file(dst / "sub" / "big.bin") == sha256_file(src / "sub" / "big.bin")
     assert (dst / "sub" / "unicode-é ü.txt").read_bytes() == b"unicode key\n"
     # Server-side copy, then delete everything and the bucket.
     rclone("copyto", "cf:%s/data/small.txt" % bucket, "cf:%s/copied.txt" % bucket)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from s3util import multipart_etag, unique_bucket
+from s3util import multipart_etag, sha256_file, unique_bucket
 
 MiB = 1024 * 1024
 SIZE = int(os.environ.get("CONFIANCE_E2E_LARGE_BYTES", 2 * 1024 * MiB))
@@ -79,14 +79,6 @@ def make_file(path, size):
             part_md5s.append(hashlib.md5(blk).hexdigest())
             left -= n
     return sha.hexdigest(), part_md5s
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for blk in iter(lambda: f.read(8 * MiB), b""):
-            h.update(blk)
-    return h.hexdigest()
 
 
 def test_aws_cp_2gib_up_and_down_bounded_rss(server, tmp_path):
