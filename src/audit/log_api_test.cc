@@ -6,10 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 
+#include "audit/append_sync_testing.h"
 #include "audit/tlog/checkpoint.h"
 #include "crypto/encoding.h"
 #include "meta/memory/memory_meta_store.h"
@@ -66,17 +65,7 @@ class LogApiServeTest : public ::testing::Test {
   }
   void AppendN(uint64_t n) {
     for (uint64_t i = 0; i < n; ++i) {
-      std::mutex mu;
-      std::condition_variable cv;
-      bool done = false;
-      log_->Append("entry " + std::to_string(log_->size()), [&](Result<uint64_t> r) {
-        EXPECT_TRUE(r.ok());
-        std::lock_guard lock(mu);
-        done = true;
-        cv.notify_all();
-      });
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return done; });
+      ASSERT_OK(testing::AppendSync(*log_, "entry " + std::to_string(log_->size())).status());
     }
   }
   Result<LogApiReply> Get(std::string_view path, std::string_view query = "") {

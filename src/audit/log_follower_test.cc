@@ -7,10 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
-#include <optional>
 
+#include "audit/append_sync_testing.h"
 #include "audit/event.h"
 #include "audit/log_api.h"
 #include "audit/tlog/cosignature.h"
@@ -37,20 +35,6 @@ std::string EventEntry(const std::string& key) {
   return std::move(EncodeEvent(e)).value();
 }
 
-void AppendSync(TransparencyLog& log, std::string entry) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  log.Append(std::move(entry), [&](Result<uint64_t> r) {
-    EXPECT_TRUE(r.ok());
-    std::lock_guard lock(mu);
-    done = true;
-    cv.notify_all();
-  });
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-}
-
 // A served log: its store, log, and a fetch over ServeLogApi.
 struct Served {
   explicit Served(const tlog::NoteSigner& signer) : signer(signer) {
@@ -58,7 +42,7 @@ struct Served {
   }
   // Returns the published checkpoint note ("" if not published).
   std::string Add(std::initializer_list<std::string> keys, bool publish = true) {
-    for (const std::string& k : keys) AppendSync(*log, EventEntry(k));
+    for (const std::string& k : keys) EXPECT_OK(testing::AppendSync(*log, EventEntry(k)).status());
     if (!publish) return "";
     Result<std::string> note = log->PublishCheckpoint();
     EXPECT_TRUE(note.ok());
@@ -102,7 +86,7 @@ TEST(LogFollowerTest, HandsOutEachVerifiedEntryOnce) {
   EXPECT_TRUE(again.empty());
   std::vector<std::string> more_keys;
   for (int i = 0; i < 300; ++i) more_keys.push_back("k" + std::to_string(i));
-  for (const std::string& k : more_keys) AppendSync(*served.log, EventEntry(k));
+  for (const std::string& k : more_keys) ASSERT_OK(testing::AppendSync(*served.log, EventEntry(k)).status());
   ASSERT_TRUE(served.log->PublishCheckpoint().ok());
   ASSERT_OK_AND_ASSIGN(auto more, follower.Poll());
   ASSERT_EQ(more.size(), 301u);

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "audit/append_sync_testing.h"
 #include "audit/audit_log.h"
 #include "audit/tlog/checkpoint.h"
 #include "audit/tlog/tiles.h"
@@ -30,20 +31,7 @@ tlog::NoteSigner TestSigner(std::string name = "s3.test.example") {
   return std::move(tlog::NoteSigner::Create(std::move(name), std::move(*key))).value();
 }
 
-// Appends and waits for durability; returns the index.
-Result<uint64_t> AppendSync(TransparencyLog& log, std::string entry) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<Result<uint64_t>> out;
-  log.Append(std::move(entry), [&](Result<uint64_t> r) {
-    std::lock_guard lock(mu);
-    out.emplace(std::move(r));
-    cv.notify_all();
-  });
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return out.has_value(); });
-  return std::move(*out);
-}
+using testing::AppendSync;
 
 std::string EntryText(uint64_t i) { return "entry-" + std::to_string(i) + std::string(i % 17, '#'); }
 
