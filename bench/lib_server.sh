@@ -1,7 +1,9 @@
 # File: bench/lib_server.sh
 # Shared by the bench scripts that restart one Confiance on one data
-# directory (policy_overhead.sh, transparency_overhead.sh). Source it after
-# setting BUILD (the build directory) and AK/SK (the root credentials):
+# directory (policy_overhead.sh, transparency_overhead.sh). Source it with
+# the build directory as its argument ("" = build-release):
+#   - SRC, BUILD; SECS (SECONDS_PER, default 4 s per run) and ROUNDS
+#     (default 3); AK/SK, the root credentials the server and s3load use;
 #   - builds confiance and s3load into BUILD (configures a Release tree there
 #     if none), sets CONFIANCE and S3LOAD;
 #   - WORK: a temporary directory, removed with the server at exit;
@@ -10,6 +12,13 @@
 #     pinned to core 0 on WORK/data and waits for its health check;
 #   - stop_server.
 # Only 127.0.0.1 is used.
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-$SRC/build-release}"
+SECS="${SECONDS_PER:-4}"
+ROUNDS="${ROUNDS:-3}"
+AK=BENCHAK
+SK=SECRET12345
 
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

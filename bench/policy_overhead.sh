@@ -12,15 +12,8 @@
 # Only 127.0.0.1 is used; every run is bounded in requests and time.
 set -euo pipefail
 
-SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${1:-$SRC/build-release}"
-SECS="${SECONDS_PER:-4}"
-ROUNDS="${ROUNDS:-3}"
-AK=BENCHAK
-SK=SECRET12345
-
 # shellcheck source=bench/lib_server.sh
-source "$SRC/bench/lib_server.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 start_server
 
 S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket pol --prefix k --keys 1000 --size 4096)
