@@ -308,7 +308,10 @@ def test_many_idle_connections(server_factory):
                   (target, opened, rss / 2**20, rss0 / 2**20,
                    (rss - rss0) / 1024 / target, lat * 1000))
             assert lat < 2.0, "server slow with %d idle connections" % target
-            if target == 1000:
+            # A sanitized server's shadow memory and quarantine put its
+            # baseline above the absolute limit (ASan: 367 MiB before any
+            # connection); the growth bound below still applies to it.
+            if target == 1000 and not os.environ.get("CONFIANCE_SANITIZER"):
                 assert rss < RSS_LIMIT_1000, "RSS %d MiB" % (rss >> 20)
             # Bounded: measured 4.2 KiB per idle connection (12.2 KiB
             # before the drain buffer became lazy).
