@@ -5,6 +5,7 @@
 
 #include "audit/event.h"
 #include "audit/tlog/checkpoint.h"
+#include "audit/tlog/cosignature.h"
 #include "audit/tlog/merkle.h"
 #include "audit/tlog/note.h"
 #include "audit/tlog/tiles.h"
@@ -96,6 +97,49 @@ class DownloadedTree {
   std::map<std::pair<int, uint64_t>, std::optional<std::vector<Hash>>> tiles_;
 };
 
+// Step 4 of VerifyLog: the pinned witnesses' cosignatures on `note`.
+Result<std::vector<WitnessCosignature>> CheckWitnesses(const LogVerifyInput& in, const std::string& note) {
+  std::vector<WitnessCosignature> valid;
+  if (in.witness_keys.empty()) {
+    if (in.witness_quorum > 0) return InvalidArgumentError("a witness quorum needs pinned witness keys");
+    return valid;
+  }
+  const size_t quorum = in.witness_quorum == 0 ? in.witness_keys.size() : in.witness_quorum;
+  if (quorum > in.witness_keys.size()) {
+    return InvalidArgumentError("witness quorum " + std::to_string(quorum) + " exceeds the " +
+                                std::to_string(in.witness_keys.size()) + " pinned witness keys");
+  }
+  std::vector<std::string> missing;
+  for (const std::string& key : in.witness_keys) {
+    auto verifier = tlog::CosignatureVerifier::FromKey(key);
+    if (!verifier.ok()) return InvalidArgumentError("pinned witness key: " + verifier.status().message());
+    for (const WitnessCosignature& seen : valid) {
+      if (seen.witness == verifier->name()) {
+        return InvalidArgumentError("witness " + seen.witness + " is pinned twice: a quorum needs distinct witnesses");
+      }
+    }
+    Result<uint64_t> time = verifier->Verify(note);
+    if (time.ok()) {
+      valid.push_back({verifier->name(), *time});
+    } else if (time.status().code() == StatusCode::kNotFound) {
+      missing.push_back(verifier->name());
+    } else if (time.status().code() == StatusCode::kInvalidArgument) {
+      return InvalidArgumentError("checkpoint 2: " + time.status().message());
+    } else {
+      return Fail("checkpoint 2 carries an invalid cosignature from witness " + verifier->name() + " (" +
+                  time.status().message() + "): it was forged or altered");
+    }
+  }
+  if (valid.size() < quorum) {
+    std::string names;
+    for (const std::string& m : missing) names += (names.empty() ? "" : ", ") + m;
+    return Fail("checkpoint 2 is cosigned by " + std::to_string(valid.size()) + " of the pinned witnesses, " +
+                std::to_string(quorum) + " required (no cosignature from " + names +
+                "): a split view of the log cannot be ruled out");
+  }
+  return valid;
+}
+
 }  // namespace
 
 Result<LogVerifyReport> VerifyLog(const LogVerifyInput& in) {
@@ -114,6 +158,7 @@ Result<LogVerifyReport> VerifyLog(const LogVerifyInput& in) {
   report.origin = cp2.origin;
   report.size1 = have_cp1 ? cp1.size : 0;
   report.size2 = cp2.size;
+  ASSIGN_OR_RETURN(report.cosignatures, CheckWitnesses(in, in.checkpoint2));
   DownloadedTree tree(in, cp2.size);
 
   if (have_cp1) {

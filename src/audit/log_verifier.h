@@ -8,7 +8,13 @@
 //     proves tree 1 a prefix of tree 2 (else the log was rewritten);
 //  3. every downloaded entry below checkpoint 2's size has an inclusion
 //     proof to checkpoint 2's root (and to checkpoint 1's if it is below
-//     that size), and is a valid event in canonical encoding.
+//     that size), and is a valid event in canonical encoding;
+//  4. with pinned witness keys, checkpoint 2 carries valid C2SP
+//     cosignatures from at least a quorum of them: each such witness saw
+//     that tree as consistent with every other tree of the origin it was
+//     shown, so a log operator showing this auditor a fork (split view)
+//     would have had to fool the quorum. Checkpoint 1 needs none: step 2
+//     proves it a prefix of the witnessed tree.
 // Proofs are assembled from the downloaded hash tiles where present and
 // from the downloaded entries otherwise; an untrusted hash can only make a
 // check fail, never pass (RFC 9162 proofs are sound whatever their source).
@@ -21,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -33,6 +40,15 @@ struct LogVerifyInput {
   std::map<uint64_t, std::string> entries;  // downloaded entries by index
   // Reads a tlog-tiles path ("tile/0/000.p/7"); nullopt if not downloaded.
   std::function<std::optional<std::string>(const std::string& path)> read_tile;
+  // cosignature/v1 verifier keys of the witnesses the auditor trusts, and
+  // how many of them must have cosigned checkpoint 2 (0: all of them).
+  std::vector<std::string> witness_keys;
+  size_t witness_quorum = 0;
+};
+
+struct WitnessCosignature {
+  std::string witness;  // key name
+  uint64_t timestamp = 0;
 };
 
 struct LogVerifyReport {
@@ -40,6 +56,7 @@ struct LogVerifyReport {
   uint64_t size1 = 0, size2 = 0;
   uint64_t entries_checked = 0;  // entries proven included
   uint64_t entries_beyond = 0;   // entries past checkpoint 2 (not checked)
+  std::vector<WitnessCosignature> cosignatures;  // valid ones on checkpoint 2, by pinned witnesses
 };
 
 // OK with the report if every check passed; otherwise an error whose

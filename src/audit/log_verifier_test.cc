@@ -9,6 +9,7 @@
 
 #include "audit/event.h"
 #include "audit/transparency_log.h"
+#include "audit/tlog/cosignature.h"
 #include "audit/tlog/tiles.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
@@ -84,6 +85,8 @@ class LogVerifierTest : public ::testing::Test {
     auto entries = LoadEntryBundles(read, 20);
     if (!entries.ok()) return entries.status();
     in.entries = std::move(*entries);
+    in.witness_keys = witness_keys_;
+    in.witness_quorum = witness_quorum_;
     return VerifyLog(in);
   }
 
@@ -95,7 +98,21 @@ class LogVerifierTest : public ::testing::Test {
   tlog::NoteSigner signer_;
   std::vector<std::string> entries_;
   Exported exported_;
+  std::vector<std::string> witness_keys_;  // pinned by Verify
+  size_t witness_quorum_ = 0;
 };
+
+tlog::CosignatureSigner NewWitness(std::string name) {
+  return std::move(tlog::CosignatureSigner::Create(std::move(name), std::move(crypto::Ed25519PrivateKey::Generate()).value()))
+      .value();
+}
+
+// `note` with `witness`'s cosignature line over `text` (the note's own
+// text unless given) appended, as a witness returns it.
+std::string Cosigned(const std::string& note, const tlog::CosignatureSigner& witness, std::string text = {}) {
+  if (text.empty()) text = note.substr(0, note.find("\n\n") + 1);
+  return note + *witness.Cosign(text, 1796126400);
+}
 
 TEST_F(LogVerifierTest, IntactLogVerifies) {
   ASSERT_OK_AND_ASSIGN(LogVerifyReport r, Verify(exported_));
@@ -189,6 +206,72 @@ TEST_F(LogVerifierTest, MissingHashesAreReportedNotAccepted) {
 TEST_F(LogVerifierTest, JsonLinesLoadInOrder) {
   auto m = LoadJsonLines("a\nb\n\nc", 7);
   EXPECT_EQ(m, (std::map<uint64_t, std::string>{{7, "a"}, {8, "b"}, {9, "c"}}));
+}
+
+}  // namespace
+}  // namespace confiance::audit
+
+namespace confiance::audit {
+namespace {
+
+TEST_F(LogVerifierTest, CheckpointCosignedByThePinnedWitnessesVerifies) {
+  auto w1 = NewWitness("witness.test/w1");
+  auto w2 = NewWitness("witness.test/w2");
+  exported_.cp2 = Cosigned(Cosigned(exported_.cp2, w1), w2);
+  witness_keys_ = {w1.VerifierKey(), w2.VerifierKey()};
+  ASSERT_OK_AND_ASSIGN(LogVerifyReport r, Verify(exported_));
+  ASSERT_EQ(r.cosignatures.size(), 2u);
+  EXPECT_EQ(r.cosignatures[0].witness, "witness.test/w1");
+  EXPECT_EQ(r.cosignatures[1].witness, "witness.test/w2");
+  EXPECT_EQ(r.cosignatures[0].timestamp, 1796126400u);
+  EXPECT_EQ(r.entries_checked, 20u);
+}
+
+TEST_F(LogVerifierTest, CheckpointWithoutTheQuorumOfCosignaturesIsRejected) {
+  auto w1 = NewWitness("witness.test/w1");
+  auto w2 = NewWitness("witness.test/w2");
+  exported_.cp2 = Cosigned(exported_.cp2, w1);
+  witness_keys_ = {w1.VerifierKey(), w2.VerifierKey()};
+  // Default quorum: every pinned witness.
+  Result<LogVerifyReport> r = Verify(exported_);
+  EXPECT_STATUS_CODE(r, kPermissionDenied);
+  EXPECT_THAT(r.status().message(), HasSubstr("cosigned by 1 of the pinned witnesses, 2 required"));
+  EXPECT_THAT(r.status().message(), HasSubstr("no cosignature from witness.test/w2"));
+  EXPECT_THAT(r.status().message(), HasSubstr("split view"));
+  // One of two is enough when the auditor asks for one.
+  witness_quorum_ = 1;
+  ASSERT_OK_AND_ASSIGN(LogVerifyReport ok, Verify(exported_));
+  ASSERT_EQ(ok.cosignatures.size(), 1u);
+  EXPECT_EQ(ok.cosignatures[0].witness, "witness.test/w1");
+  // An uncosigned checkpoint fails even a quorum of one.
+  exported_ = Export(signer_, entries_, 12);
+  EXPECT_STATUS_CODE(Verify(exported_), kPermissionDenied);
+}
+
+TEST_F(LogVerifierTest, ForgedCosignatureIsRejected) {
+  auto w1 = NewWitness("witness.test/w1");
+  // A valid signature line of w1, but over another checkpoint (a fork the
+  // witness was shown): it does not verify on this one.
+  Exported fork = Export(signer_, std::vector<std::string>(entries_.begin(), entries_.begin() + 15), 12);
+  std::string fork_text = fork.cp2.substr(0, fork.cp2.find("\n\n") + 1);
+  exported_.cp2 = Cosigned(exported_.cp2, w1, fork_text);
+  witness_keys_ = {w1.VerifierKey()};
+  Result<LogVerifyReport> r = Verify(exported_);
+  EXPECT_STATUS_CODE(r, kPermissionDenied);
+  EXPECT_THAT(r.status().message(), HasSubstr("invalid cosignature from witness witness.test/w1"));
+}
+
+TEST_F(LogVerifierTest, WitnessQuorumMustBeSatisfiable) {
+  auto w1 = NewWitness("witness.test/w1");
+  exported_.cp2 = Cosigned(exported_.cp2, w1);
+  witness_keys_ = {w1.VerifierKey()};
+  witness_quorum_ = 2;
+  EXPECT_STATUS_CODE(Verify(exported_), kInvalidArgument);
+  witness_keys_ = {w1.VerifierKey(), w1.VerifierKey()};
+  EXPECT_STATUS_CODE(Verify(exported_), kInvalidArgument);  // one witness pinned twice is not a quorum of two
+  witness_keys_.clear();
+  witness_quorum_ = 1;
+  EXPECT_STATUS_CODE(Verify(exported_), kInvalidArgument);
 }
 
 }  // namespace

@@ -390,6 +390,10 @@ int main(int argc, char** argv) {
   verify->add_option("--dir", verify_flags.dir, "Directory in tlog-tiles layout (tile/entries/..., tile/<L>/...)");
   verify->add_option("--entries", verify_flags.entries, "Entries as JSON lines instead of entry bundles");
   verify->add_option("--first", verify_flags.first, "Index of the first JSON line")->capture_default_str();
+  verify->add_option("--witness-key", verify_flags.witness_keys,
+                     "Pinned witness cosignature/v1 verifier key (repeatable): checkpoint 2 must be cosigned");
+  verify->add_option("--witness-quorum", verify_flags.witness_quorum,
+                     "How many pinned witnesses must have cosigned checkpoint 2 (default: all)");
 
   LogExportFlags export_flags;
   CLI::App* log_export = log->add_subcommand(

@@ -36,6 +36,8 @@ int RunLogVerify(const LogVerifyFlags& flags) {
     std::fprintf(stderr, "confiance log verify: a pinned verifier key (--key or --key-file) is required\n");
     return 2;
   }
+  in.witness_keys = flags.witness_keys;
+  in.witness_quorum = flags.witness_quorum;
   auto cp2 = ReadSmallFile(env, flags.checkpoint2);
   if (!cp2.ok()) return InputError("reading --checkpoint2", cp2.status());
   in.checkpoint2 = std::move(*cp2);
@@ -84,6 +86,13 @@ int RunLogVerify(const LogVerifyFlags& flags) {
                 static_cast<unsigned long long>(r.size2), static_cast<unsigned long long>(r.size1));
   } else {
     std::printf("checkpoint (size %llu) signed by the pinned key; ", static_cast<unsigned long long>(r.size2));
+  }
+  if (!r.cosignatures.empty()) {
+    std::printf("cosigned by");
+    for (size_t i = 0; i < r.cosignatures.size(); ++i) {
+      std::printf("%s %s", i == 0 ? "" : ",", r.cosignatures[i].witness.c_str());
+    }
+    std::printf("; ");
   }
   std::printf("%llu entries proven included", static_cast<unsigned long long>(r.entries_checked));
   if (r.entries_beyond > 0) {

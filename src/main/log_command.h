@@ -7,10 +7,14 @@
 //                        --checkpoint1 F1 --checkpoint2 F2
 //                        [--dir DIR]                    (tlog-tiles layout: tile/entries/..., tile/<L>/...)
 //                        [--entries F.jsonl --first N]  (one entry per line, the first at index N)
+//                        [--witness-key VKEY]... [--witness-quorum N]
+//                                                       (checkpoint 2 must be cosigned by N of the
+//                                                        pinned witnesses; default all)
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace confiance {
 
@@ -22,6 +26,8 @@ struct LogVerifyFlags {
   std::string dir;
   std::string entries;  // JSON lines file
   uint64_t first = 0;
+  std::vector<std::string> witness_keys;
+  size_t witness_quorum = 0;  // 0: every pinned witness
 };
 
 // Prints "OK: ..." and returns 0 if the log verifies; prints "FAIL: <reason>"

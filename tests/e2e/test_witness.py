@@ -137,12 +137,12 @@ def tail_once(srv, vkey, *args):
                           env=env, capture_output=True, text=True, timeout=60)
 
 
-def other_witness_key():
+def other_witness_key(name=WITNESS_NAME):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     blob = b"\x04" + Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    key_id = hashlib.sha256(WITNESS_NAME.encode() + b"\n" + blob).digest()[:4]
-    return "%s+%s+%s" % (WITNESS_NAME, key_id.hex(), base64.b64encode(blob).decode())
+    key_id = hashlib.sha256(name.encode() + b"\n" + blob).digest()[:4]
+    return "%s+%s+%s" % (name, key_id.hex(), base64.b64encode(blob).decode())
 
 
 def test_served_checkpoint_is_cosigned_by_the_witness(setup):
@@ -169,6 +169,26 @@ def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     none = tail_once(srv, vkey, "--witness-key", other_witness_key())
     assert none.returncode == 0, none.stderr
     assert none.stdout == "" and "no checkpoint published and cosigned yet" in none.stderr
+    # `log verify --witness-key` checks the cosignature offline: it passes
+    # under the witness's key and fails, naming a possible split view,
+    # under another witness's key.
+    work = pathlib.Path(srv.workdir)
+    (work / "cosigned.note").write_text(note)
+    (work / "entries.jsonl").write_text(out.stdout)
+
+    def verify(*witness_args):
+        return subprocess.run([srv.binary, "log", "verify", "--key-file", str(work / "log.vkey"), "--checkpoint2",
+                               str(work / "cosigned.note"), "--entries", str(work / "entries.jsonl"), "--first", "0"]
+                              + list(witness_args), capture_output=True, text=True, timeout=60)
+    ok = verify("--witness-key", witness.vkey)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "cosigned by %s" % WITNESS_NAME in ok.stdout and "%d entries proven included" % size in ok.stdout, ok.stdout
+    split = verify("--witness-key", witness.vkey, "--witness-key", other_witness_key(WITNESS_NAME + "-2"),
+                   "--witness-quorum", "2")
+    assert split.returncode == 1, split.stdout + split.stderr
+    assert split.stdout.startswith("FAIL: checkpoint 2 is cosigned by 1 of the pinned witnesses, 2 required"), \
+        split.stdout
+    assert "split view" in split.stdout
     # More traffic: each new checkpoint is cosigned in turn (the witness
     # follows the log with consistency proofs).
     c.put_object(Bucket="witnessed", Key="later", Body=b"y")
