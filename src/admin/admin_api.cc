@@ -21,6 +21,7 @@ bool IsMutation(AdminOp op) {
     case O::kListPolicies:
     case O::kListOperators:
     case O::kWhoAmI:
+    case O::kGetTenantKey:
       return false;
     default:
       return true;
@@ -85,6 +86,9 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kWhoAmI: return JsonReply(200, WhoAmIJson(caller));
     case O::kGetUsage: return GetUsage(route, false);
     case O::kRecountUsage: return GetUsage(route, true);
+    case O::kGetTenantKey: return GetTenantKey(route);
+    case O::kPutKeyPolicy: return PutKeyPolicy(route, body);
+    case O::kDestroyTenantKey: return DestroyTenantKey(route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

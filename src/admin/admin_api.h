@@ -17,6 +17,7 @@
 #include "admin/admin_error.h"
 #include "admin/admin_router.h"
 #include "catalog/catalog.h"
+#include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
 
@@ -28,7 +29,8 @@ inline constexpr size_t kMaxKeysPerUser = 2;
 
 class AdminApi {
  public:
-  AdminApi(iam::Directory& directory, catalog::Catalog& catalog) : directory_(directory), catalog_(catalog) {}
+  AdminApi(iam::Directory& directory, catalog::Catalog& catalog, catalog::TenantKeys& tenant_keys)
+      : directory_(directory), catalog_(catalog), tenant_keys_(tenant_keys) {}
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;
 
@@ -79,8 +81,14 @@ class AdminApi {
   // The key the route names, if it belongs to the route's user.
   Result<iam::Principal> FindKey(const AdminRoute& route, ApiReply* error);
 
+  // tenant_key_handlers.cc
+  ApiReply GetTenantKey(const AdminRoute& route);
+  ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
+  ApiReply DestroyTenantKey(const AdminRoute& route, std::string_view body);
+
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
+  catalog::TenantKeys& tenant_keys_;
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -4,6 +4,7 @@
 // applies it (including suspended tenants).
 #include "admin/admin_api.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kms/fake_key_provider.h"
@@ -58,7 +59,8 @@ class AdminApiTest : public ::testing::Test {
   iam::CredentialStore creds_{store_, keys_};
   iam::Directory directory_{store_, creds_};
   catalog::Catalog catalog_{store_};
-  AdminApi api_{directory_, catalog_};
+  catalog::TenantKeys tenant_keys_{store_, keys_};
+  AdminApi api_{directory_, catalog_, tenant_keys_};
   iam::Principal op_;
 };
 
@@ -355,6 +357,62 @@ TEST_F(AdminApiTest, WhoAmIAndOperators) {
   ApiReply root_me = Call(root, "GET", "/whoami");
   EXPECT_EQ(Body(root_me)["tenant"], "acme");
   EXPECT_EQ(Body(root_me)["user"], "root");
+}
+
+}  // namespace
+}  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+// The tenant key: its root reads and narrows the justifications it allows
+// and can destroy it; an operator can read its state but never change the
+// policy nor destroy it (that is the tenant's decision).
+TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
+  iam::Principal root = MakeTenant("acme");
+  ApiReply r = Call(root, "GET", "/tenants/acme/key");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["state"], "none");
+  EXPECT_EQ(Body(r)["allowed_justifications"].size(), 4u);
+
+  r = Call(root, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["TENANT_REQUEST","LEGAL_ORDER"]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["state"], "active");
+  EXPECT_EQ(Body(r)["allowed_justifications"], json::parse(R"(["TENANT_REQUEST","LEGAL_ORDER"])"));
+  EXPECT_EQ(Body(r)["provider_key_id"], "fake-root");
+  // The catalog applies it.
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme", kms::Justification::kSystemMaintenance), kPermissionDenied);
+  EXPECT_OK(tenant_keys_.Check("acme", kms::Justification::kLegalOrder));
+
+  // Malformed policies are refused, naming the problem.
+  r = Call(root, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["BECAUSE"]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("unknown justification"));
+  EXPECT_EQ(Call(root, "PUT", "/tenants/acme/key/policy", R"(["TENANT_REQUEST"])").status, 400);
+
+  // Operators: read yes; widen or destroy no.
+  r = Op("GET", "/tenants/acme/key");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["allowed_justifications"].size(), 2u);
+  r = Op("PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["OPERATOR_APPROVED"]})");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Op("POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})").status, 403);
+  EXPECT_OK(tenant_keys_.Check("acme", kms::Justification::kTenantRequest));
+  // Another tenant's root sees nothing of acme's key.
+  iam::Principal other = MakeTenant("globex");
+  EXPECT_EQ(Call(other, "GET", "/tenants/acme/key").status, 403);
+
+  // Destruction needs the tenant's name as confirmation, then is final.
+  r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"globex"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("makes all its data unreadable"));
+  r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["state"], "destroyed");
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme", kms::Justification::kTenantRequest), kPermissionDenied);
+  r = Call(root, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["TENANT_REQUEST"]})");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Call(root, "GET", "/tenants/acme/key").status, 200);
 }
 
 }  // namespace

@@ -74,6 +74,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   }
   if (s[2] == "usage" && s.size() == 3) return Pick(method, {{"GET", O::kGetUsage}});
   if (s[2] == "usage" && s.size() == 4 && s[3] == "recount") return Pick(method, {{"GET", O::kRecountUsage}});
+  if (s[2] == "key" && s.size() == 3) return Pick(method, {{"GET", O::kGetTenantKey}});
+  if (s[2] == "key" && s.size() == 4 && s[3] == "policy") return Pick(method, {{"PUT", O::kPutKeyPolicy}});
+  if (s[2] == "key" && s.size() == 4 && s[3] == "destroy") return Pick(method, {{"POST", O::kDestroyTenantKey}});
   if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
   if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
   return UserScopedOp(method, s);
@@ -105,6 +108,9 @@ std::string_view AdminRoute::OpName() const {
     case O::kWhoAmI: return "WhoAmI";
     case O::kGetUsage: return "GetUsage";
     case O::kRecountUsage: return "RecountUsage";
+    case O::kGetTenantKey: return "GetTenantKey";
+    case O::kPutKeyPolicy: return "PutTenantKeyPolicy";
+    case O::kDestroyTenantKey: return "DestroyTenantKey";
   }
   return "Unknown";
 }

@@ -10,6 +10,9 @@
 //   PATCH|DELETE     /tenants/{tenant}/users/{user}/keys/{access key}
 //   GET              /tenants/{tenant}/users/{user}/policies
 //   PUT|GET|DELETE   /tenants/{tenant}/users/{user}/policies/{policy}
+//   GET              /tenants/{tenant}/key              (the tenant key's state and policy)
+//   PUT              /tenants/{tenant}/key/policy       (the justifications it allows)
+//   POST             /tenants/{tenant}/key/destroy      (crypto-shredding)
 //   GET              /operators
 //   GET              /whoami
 //
@@ -50,6 +53,9 @@ enum class AdminOp {
   kWhoAmI,
   kGetUsage,      // GET /tenants/{id}/usage: from the exact counters
   kRecountUsage,  // GET /tenants/{id}/usage/recount: by listing every object
+  kGetTenantKey,      // GET /tenants/{id}/key
+  kPutKeyPolicy,      // PUT /tenants/{id}/key/policy
+  kDestroyTenantKey,  // POST /tenants/{id}/key/destroy
 };
 
 struct AdminRoute {

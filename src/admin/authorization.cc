@@ -24,6 +24,9 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetPolicy:
     case O::kListPolicies:
     case O::kDeletePolicy:
+    case O::kGetTenantKey:
+    case O::kPutKeyPolicy:
+    case O::kDestroyTenantKey:
       return true;
     case O::kCreateTenant:
     case O::kListTenants:
@@ -39,13 +42,17 @@ bool TenantRootMayPerform(AdminOp op) {
 
 // Operations that would let an operator reach tenant data: a permission
 // (the users it creates start with none) or a key whose secret it learns.
-// Deleting a policy is refused too: it can lift an explicit Deny.
+// Deleting a policy is refused too: it can lift an explicit Deny. The
+// tenant key's policy and its destruction are the tenant's decisions: an
+// operator widening the allowed justifications would defeat them.
 bool GrantsAccessToTenantData(AdminOp op) {
   using O = AdminOp;
   switch (op) {
     case O::kPutPolicy:
     case O::kDeletePolicy:
     case O::kCreateKey:
+    case O::kPutKeyPolicy:
+    case O::kDestroyTenantKey:
       return true;
     default:
       return false;

@@ -6,14 +6,17 @@
 //                          show, suspend/resume, set quotas, delete, usage),
 //                          users (create with a first key, list, show,
 //                          delete), access keys (list, disable, delete),
-//                          identity policies (list, get), operators, whoami.
+//                          identity policies (list, get), operators, whoami,
+//                          a tenant key's state (not its policy, nor its
+//                          destruction: the tenant's decisions).
 //                          Never anything that gives a principal access to
 //                          tenant data: no identity policy put or delete, no
 //                          additional access key, no re-enabling of a key
 //                          (the operator may have seen its secret).
 //   tenant root            WhoAmI; GetTenant of its own tenant; users,
 //                          access keys and identity policies under its own
-//                          tenant. Never: create, list, modify or delete
+//                          tenant; its tenant key (state, key policy,
+//                          destruction). Never: create, list, modify or delete
 //                          tenants, list operators, or anything under
 //                          another tenant.
 //   tenant user (not root) nothing

@@ -117,11 +117,15 @@ struct AdminCli::State {
   }
 
   bool recount = false;
+  std::vector<std::string> justifications;
+  std::string confirm;
+  bool allow_none = false;
 
   void AddTenantCommands(CLI::App& admin);
   void AddUserCommands(CLI::App& admin);
   void AddKeyCommands(CLI::App& admin);
   void AddPolicyCommands(CLI::App& admin);
+  void AddTenantKeyCommands(CLI::App& admin);
   void AddServiceCommands(CLI::App& admin);
   int Run();
 };
@@ -297,6 +301,47 @@ void AdminCli::State::AddPolicyCommands(CLI::App& admin) {
       [this](const json&) { return "Deleted policy " + policy_name + " of user " + user + ".\n"; });
 }
 
+// The tenant key (docs/keys.md): its state for operators and the tenant's
+// root; its key policy and destruction for the tenant's root only.
+void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("tenant-key", "A tenant's key: state, allowed justifications, destruction");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto format = [](const json& j) {
+    std::string out = "tenant " + j.value("tenant", "") + ": key " + j.value("state", "") + "\n";
+    if (j.contains("provider_key_id")) out += "wrapped under provider key " + j.value("provider_key_id", "") + "\n";
+    std::string allowed;
+    for (const json& name : j.value("allowed_justifications", json::array())) {
+      allowed += (allowed.empty() ? "" : ", ") + name.get<std::string>();
+    }
+    out += "allowed justifications: " + (allowed.empty() ? std::string("none") : allowed) + "\n";
+    return out;
+  };
+
+  CLI::App* show = Leaf(g, "show", "Show a tenant key's state and the justifications it allows");
+  show->add_option("NAME", tenant, "Tenant id")->required();
+  Add(show, [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "key"}), ""}); }, format);
+
+  CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications the tenant allows (tenant root)");
+  allow->add_option("NAME", tenant, "Tenant id")->required();
+  allow->add_option("JUSTIFICATION", justifications,
+                    "TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER (none: --none)");
+  allow->add_flag("--none", allow_none, "Allow no justification at all (every use of the key is refused)");
+  Add(allow, [this]() -> Result<ApiCall> {
+    if (justifications.empty() && !allow_none) return InvalidArgumentError("name the justifications to allow, or --none");
+    json body = {{"allowed_justifications", justifications}};
+    return ApiCall{"PUT", AdminPath({"tenants", tenant, "key", "policy"}), body.dump()};
+  }, format);
+
+  CLI::App* destroy = Leaf(g, "destroy", "Destroy a tenant's key: all its data becomes unreadable, for good (tenant root)");
+  destroy->add_option("NAME", tenant, "Tenant id")->required();
+  destroy->add_option("--confirm", confirm, "The tenant id again, to confirm")->required();
+  Add(destroy, [this] {
+    json body = {{"confirm", confirm}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
+  }, format);
+}
+
 void AdminCli::State::AddServiceCommands(CLI::App& admin) {
   CLI::App* ops = admin.add_subcommand("operator", "Operator principals");
   ops->require_subcommand(1);
@@ -360,6 +405,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddUserCommands(admin);
   s.AddKeyCommands(admin);
   s.AddPolicyCommands(admin);
+  s.AddTenantKeyCommands(admin);
   s.AddServiceCommands(admin);
 }
 

@@ -1,38 +1,53 @@
 // File: catalog/bucket_keys.cc
 #include "catalog/bucket_keys.h"
 
+#include "crypto/envelope.h"
 #include "crypto/object_format.h"
 #include "crypto/random.h"
 
 namespace confiance::catalog {
 
 std::string BucketKeys::Context(const BucketRecord& bucket) {
+  // v1 (provider-wrapped) bound the bucket id; v2 (tenant-key-wrapped) also
+  // binds the owner, so that a record moved to another tenant's bucket
+  // does not open.
+  if (bucket.key_id == kTenantKeyRef) return "confiance/bucket-key/v2/" + bucket.id + "/" + bucket.owner;
   return "confiance/bucket-key/v1/" + bucket.id;
 }
 
 Status BucketKeys::CreateFor(BucketRecord& bucket) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key,
+                   tenant_keys_.Get(bucket.owner, kms::Justification::kTenantRequest));
   ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
-  bucket.key_id = provider_.DefaultKeyId();
-  ASSIGN_OR_RETURN(bucket.wrapped_key, provider_.Wrap(bucket.key_id, key, Context(bucket)));
+  bucket.key_id = std::string(kTenantKeyRef);
+  ASSIGN_OR_RETURN(bucket.wrapped_key, crypto::WrapKey(*tenant_key, key, Context(bucket)));
   std::lock_guard lock(mu_);
-  cache_[bucket.id] = std::make_shared<const crypto::SecretBytes>(std::move(key));
+  cache_[bucket.id] = Cached{std::make_shared<const crypto::SecretBytes>(std::move(key)),
+                             std::chrono::steady_clock::now()};
   return OkStatus();
 }
 
-Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket) {
+Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::Justification why) {
+  if (bucket.key_id != kTenantKeyRef) return provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key, tenant_keys_.Get(bucket.owner, why));
+  return crypto::UnwrapKey(*tenant_key, bucket.wrapped_key, Context(bucket));
+}
+
+Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,
+                                                                  kms::Justification why) {
+  RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, why));
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(bucket.id);
-    if (it != cache_.end()) return it->second;
+    if (it != cache_.end() && now - it->second.loaded < lifetime_) return it->second.key;
   }
-  ASSIGN_OR_RETURN(crypto::SecretBytes key,
-                   provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket)));
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, why));
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key));
   std::lock_guard lock(mu_);
-  // Bounded: bucket counts are modest; a later issue adds expiry so that a
-  // revoked tenant key stops working within a configured lifetime.
+  // Bounded: bucket counts are modest; expired entries go at the next clear.
   if (cache_.size() > 100000) cache_.clear();
-  cache_.emplace(bucket.id, shared);
+  cache_[bucket.id] = Cached{shared, now};
   return shared;
 }
 

@@ -1,43 +1,70 @@
 // File: catalog/bucket_keys.h
-// BucketKeys: creates bucket keys (random, wrapped under the KeyProvider's
-// root key) and unwraps them on use, keeping unwrapped keys in a small
-// in-memory cache so that the key provider is not on every request's path.
+// BucketKeys: creates bucket keys (random, wrapped under the owning
+// tenant's key: catalog/tenant_keys.h) and unwraps them on use, keeping
+// unwrapped keys in a small in-memory cache so that neither the tenant key
+// nor the key provider is on every request's path.
 //
-// Thread-safety: safe for concurrent use. Get may call the KeyProvider
-// (which may block) on a cache miss.
+// Every Get names a key-access justification, checked against the owning
+// tenant's key policy on every call, cached key or not: a destroyed tenant
+// key or a withdrawn reason takes effect at once. Cached bucket keys live
+// at most the tenant keys' cache lifetime, so that a tenant key revoked in
+// an external KMS stops working within it.
+//
+// Buckets created before tenant keys existed have their key wrapped
+// directly under the provider's key (key_id names it); they are read as
+// before, under the same policy checks.
+//
+// Thread-safety: safe for concurrent use. Calls may read the store and call
+// the KeyProvider (which may block): not on network threads.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "catalog/records.h"
+#include "catalog/tenant_keys.h"
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
+#include "kms/justification.h"
 #include "kms/key_provider.h"
 
 namespace confiance::catalog {
 
+// BucketRecord::key_id of a bucket key wrapped under its owner's tenant key.
+inline constexpr std::string_view kTenantKeyRef = "tenant-key";
+
 class BucketKeys {
  public:
-  explicit BucketKeys(kms::KeyProvider& provider) : provider_(provider) {}
+  BucketKeys(kms::KeyProvider& provider, TenantKeys& tenant_keys,
+             std::chrono::milliseconds cache_lifetime = std::chrono::minutes(5))
+      : provider_(provider), tenant_keys_(tenant_keys), lifetime_(cache_lifetime) {}
 
-  // Fills bucket.key_id and bucket.wrapped_key with a new random key.
-  // REQUIRES: bucket.id is set (it is bound into the wrap).
+  // Fills bucket.key_id and bucket.wrapped_key with a new random key wrapped
+  // under the owner's tenant key (creating a bucket is the tenant's request).
+  // REQUIRES: bucket.id and bucket.owner are set (both are bound into the wrap).
   Status CreateFor(BucketRecord& bucket);
-  // The unwrapped key of `bucket`. The pointer stays valid while held, even
-  // if the cache drops the entry.
-  Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket);
+  // The unwrapped key of `bucket` for a use justified by `why`. The pointer
+  // stays valid while held, even if the cache drops the entry.
+  Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
 
  private:
+  struct Cached {
+    std::shared_ptr<const crypto::SecretBytes> key;
+    std::chrono::steady_clock::time_point loaded;
+  };
   static std::string Context(const BucketRecord& bucket);
+  Result<crypto::SecretBytes> Unwrap(const BucketRecord& bucket, kms::Justification why);
 
   kms::KeyProvider& provider_;
+  TenantKeys& tenant_keys_;
+  const std::chrono::milliseconds lifetime_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const crypto::SecretBytes>> cache_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_), by bucket id
 };
 
 }  // namespace confiance::catalog

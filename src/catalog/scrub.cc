@@ -137,7 +137,17 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
   std::vector<std::byte> buf(kWindow);
   for (const BucketRecord& bucket : buckets) {
     ++report.buckets;
-    Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key = keys.Get(bucket);
+    // A scrub is maintenance: it unwraps keys under that justification, and
+    // a tenant that does not allow it keeps its objects out of the scrub.
+    Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key =
+        keys.Get(bucket, kms::Justification::kSystemMaintenance);
+    if (!bucket_key.ok() && bucket_key.status().code() == StatusCode::kPermissionDenied &&
+        bucket_key.status().message().starts_with(kKeyAccessDenied)) {
+      Result<Usage> usage = catalog.BucketUsage(bucket);
+      report.key_access_refused += usage.ok() ? static_cast<uint64_t>(usage->objects) : 0;
+      report.refused_buckets.push_back(bucket.name + ": " + bucket_key.status().message());
+      continue;
+    }
     ListOptions options;
     options.max_keys = kPageKeys;
     while (true) {

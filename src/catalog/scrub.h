@@ -50,6 +50,11 @@ struct ScrubReport {
   uint64_t segments = 0;        // segments examined
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
   uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted
+  // Objects not examined because their tenant's key policy does not allow
+  // SYSTEM_MAINTENANCE (or its key was destroyed): the tenant's choice, not
+  // damage. One line per such bucket in `refused_buckets`.
+  uint64_t key_access_refused = 0;
+  std::vector<std::string> refused_buckets;  // "<bucket>: <reason>"
   std::vector<ScrubDamage> damaged;  // one entry per damaged object (or broken listing)
 };
 

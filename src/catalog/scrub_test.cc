@@ -5,6 +5,7 @@
 // bucket, key and kind.
 #include "catalog/scrub.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,17 +39,17 @@ class ScrubTest : public ::testing::Test {
     bucket_ = MakeBucket("bucket", "b1");
     other_ = MakeBucket("other", "b2");
   }
-  BucketRecord MakeBucket(const std::string& name, const std::string& id) {
+  BucketRecord MakeBucket(const std::string& name, const std::string& id, const std::string& owner = "root") {
     BucketRecord b;
     b.name = name;
     b.id = id;
-    b.owner = "root";
+    b.owner = owner;
     EXPECT_OK(keys_.CreateFor(b));
     EXPECT_OK(catalog_.CreateBucket(b));
     return b;
   }
   Segment WriteSegment(const BucketRecord& b, const std::string& data) {
-    auto key = keys_.Get(b);
+    auto key = keys_.Get(b, kms::Justification::kTenantRequest);
     EXPECT_TRUE(key.ok());
     auto w = SegmentWriter::Create(blobs_, **key, b.id, kInlineLimit);
     EXPECT_TRUE(w.ok());
@@ -104,7 +105,8 @@ class ScrubTest : public ::testing::Test {
   Catalog catalog_{store_};
   blob::MemoryBlobStore blobs_;
   kms::FakeKeyProvider kms_;
-  BucketKeys keys_{kms_};
+  TenantKeys tenant_keys_{store_, kms_};
+  BucketKeys keys_{kms_, tenant_keys_};
   BucketRecord bucket_, other_;
 };
 
@@ -122,6 +124,27 @@ TEST_F(ScrubTest, CleanStoreReportsNothing) {
   EXPECT_EQ(r.bytes_verified, 5000u + 300000u + (5u << 20) + 100u + 70000u);
 }
 
+// A tenant whose key policy does not allow SYSTEM_MAINTENANCE keeps its
+// objects out of the scrub: counted and named, not reported as damage.
+TEST_F(ScrubTest, TenantsThatRefuseMaintenanceAreSkipped) {
+  BucketRecord private_bucket = MakeBucket("private", "b3", "acme");
+  Put(private_bucket, "a", {100});
+  Put(private_bucket, "b", {200000});
+  Put(bucket_, "small", {5000});
+  kms::JustificationSet tenant_only;
+  tenant_only.Add(kms::Justification::kTenantRequest);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", tenant_only).status());
+  ScrubReport r = Run();
+  EXPECT_TRUE(r.damaged.empty()) << r.damaged.front().detail;
+  EXPECT_EQ(r.objects, 1u);
+  EXPECT_EQ(r.bytes_verified, 5000u);
+  EXPECT_EQ(r.key_access_refused, 2u);
+  ASSERT_EQ(r.refused_buckets.size(), 1u);
+  EXPECT_THAT(r.refused_buckets[0], ::testing::HasSubstr("private: Key access denied: the key-access justification "
+                                                         "SYSTEM_MAINTENANCE is not allowed by the key policy of "
+                                                         "tenant acme"));
+}
+
 // SSE-C objects (data keys under a KEK of the customer's key) are not
 // reported as damaged, though the scrubber cannot decrypt them; a missing
 // or truncated blob of one still is.
@@ -129,7 +152,7 @@ TEST_F(ScrubTest, SseCObjectsAreCheckedForSizeOnly) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes customer, crypto::RandomBytes(32));
   ASSERT_OK_AND_ASSIGN(std::string salt, crypto::NewCustomerKeySalt());
   auto put_ssec = [&](const std::string& key, size_t n) {
-    auto bucket_key = keys_.Get(bucket_);
+    auto bucket_key = keys_.Get(bucket_, kms::Justification::kTenantRequest);
     ASSERT_TRUE(bucket_key.ok());
     ASSERT_OK_AND_ASSIGN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(**bucket_key, customer, salt));
     auto w = SegmentWriter::Create(blobs_, kek, bucket_.id, kInlineLimit);

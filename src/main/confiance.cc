@@ -208,7 +208,7 @@ int RunServer(const ServerFlags& flags) {
       s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
                  *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr},
       s3_options);
-  admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog);
+  admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys);
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;

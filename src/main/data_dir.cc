@@ -20,7 +20,8 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
-  d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys);
+  d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
+  d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
   d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
   return d;

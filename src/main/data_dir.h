@@ -13,6 +13,7 @@
 #include "blob/local/local_blob_store.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/tenant_keys.h"
 #include "common/env.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -30,6 +31,7 @@ struct DataDir {
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;
   std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<catalog::TenantKeys> tenant_keys;
   std::unique_ptr<catalog::BucketKeys> bucket_keys;
   std::unique_ptr<iam::CredentialStore> credentials;
   std::unique_ptr<iam::Directory> directory;

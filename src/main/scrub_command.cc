@@ -43,6 +43,11 @@ int RunScrub(const std::string& data_dir) {
     std::printf("scrub: %llu SSE-C objects checked for presence and size only (their keys are the customers')\n",
                 static_cast<unsigned long long>(report->sse_c_size_only));
   }
+  for (const std::string& refused : report->refused_buckets) std::printf("SKIPPED bucket %s\n", refused.c_str());
+  if (report->key_access_refused > 0) {
+    std::printf("scrub: %llu objects not examined: their tenants' key policies refuse SYSTEM_MAINTENANCE\n",
+                static_cast<unsigned long long>(report->key_access_refused));
+  }
   std::fflush(stdout);
   return report->damaged.empty() ? 0 : 1;
 }

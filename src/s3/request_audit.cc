@@ -3,6 +3,7 @@
 
 #include "common/await_callback.h"
 #include "common/logging.h"
+#include "kms/justification.h"
 #include "s3/operation.h"
 #include "s3/quota.h"
 #include "s3/xml/xml_writer.h"
@@ -21,8 +22,7 @@ std::string S3Service::RequestAudit::LogTenant() const {
   return "";
 }
 
-audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64_t> content_length,
-                                                const std::string& log_tenant) const {
+audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64_t> content_length) const {
   const Ctx& ctx = *ctx_;
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -35,8 +35,12 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     e.principal.tenant = p.tenant_id;
     e.principal.user = p.user;
     e.principal.access_key_id = p.access_key_id;
-    // The tenant's own principals act on its data at its request.
-    if (p.tenant_id == log_tenant) e.justification = "CUSTOMER_INITIATED_ACCESS";
+    // Every data request the bucket owner's policies let through uses the
+    // owner's keys as a tenant request (catalog/tenant_keys.h); operators
+    // never reach data without an approval, which names its own reason.
+    if (p.kind != iam::PrincipalKind::kOperator) {
+      e.justification = std::string(kms::JustificationName(kms::Justification::kTenantRequest));
+    }
   } else {
     // Signed but not verified (unknown key, bad signature, refused
     // principal) is not the same as anonymous.
@@ -69,7 +73,7 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
 asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optional<uint64_t> content_length) {
   // LogTenant may read the catalog: once per request.
   const std::string tenant = LogTenant();
-  audit::Event event = MakeEvent(status, content_length, tenant);
+  audit::Event event = MakeEvent(status, content_length);
   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
     if (tenant.empty()) {
       log_.AppendOperatorAction("", event, std::move(done));
@@ -83,7 +87,6 @@ asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optiona
     event.bucket = ctx_->copy_source_bucket;
     event.key = ctx_->copy_source_key;
     event.bytes.reset();
-    event.justification.clear();
     index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
       log_.Append(ctx_->copy_source_owner, event, std::move(done));
     });

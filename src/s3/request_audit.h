@@ -35,8 +35,8 @@ class S3Service::RequestAudit final : public AccessRecorder {
   // The tenant whose log gets the event; "" for the operator log. May read
   // the bucket record (handlers that did not resolve it): call once.
   std::string LogTenant() const;
-  // The event for a response of `status`, to be appended to `log_tenant`'s log.
-  audit::Event MakeEvent(int status, std::optional<uint64_t> content_length, const std::string& log_tenant) const;
+  // The event for a response of `status`.
+  audit::Event MakeEvent(int status, std::optional<uint64_t> content_length) const;
 
  private:
   S3Service& service_;

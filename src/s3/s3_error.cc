@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "catalog/tenant_keys.h"
+
 namespace confiance::s3 {
 namespace {
 
@@ -148,6 +150,14 @@ S3Error ErrorFromStatus(const Status& status) {
       return MakeError(S3ErrorCode::kInsufficientStorage);
     case StatusCode::kDeadlineExceeded:
       return MakeError(S3ErrorCode::kRequestTimeout);
+    case StatusCode::kPermissionDenied:
+      // The key hierarchy's refusals (catalog/tenant_keys.h) are meant for
+      // the requester. Other PermissionDenied statuses (a wrapped key that
+      // does not authenticate) are internal faults, as below.
+      if (status.message().starts_with(catalog::kKeyAccessDenied)) {
+        return MakeError(S3ErrorCode::kAccessDenied, status.message());
+      }
+      return MakeError(S3ErrorCode::kInternalError);
     default:
       return MakeError(S3ErrorCode::kInternalError);
   }

@@ -363,7 +363,7 @@ Result<S3Service::CustomerKeyCheck> S3Service::NewCustomerKeyCheck(const std::op
 Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const catalog::BucketRecord& bucket,
                                                                      const std::optional<CustomerKey>& customer,
                                                                      std::string_view salt) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, kms::Justification::kTenantRequest));
   if (salt.empty()) return bucket_key;
   if (!customer) return FailedPreconditionError("SSE-C object without a customer key");
   ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(*bucket_key, customer->key, salt));

@@ -86,7 +86,7 @@ Result<Observed> ReadObject(DataDir& dir, const catalog::BucketRecord& bucket, c
     }
     return out;
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, dir.bucket_keys->Get(bucket));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, dir.bucket_keys->Get(bucket, kms::Justification::kTenantRequest));
   catalog::ObjectReader reader(*dir.blobs, *rec, bucket_key, bucket.id);
   if (Status s = reader.OpenBlobs(); !s.ok()) {
     return DataLossError("a blob of the record is missing: " + s.ToString());

@@ -111,7 +111,7 @@ std::shared_ptr<const std::string> Workload::NewPlaintext() {
 
 Result<catalog::Segment> Workload::StoreSegment(Ctx& ctx, int bucket, const std::string& plain) {
   const catalog::BucketRecord& b = ctx.buckets[bucket];
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key, ctx.dir.bucket_keys->Get(b));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key, ctx.dir.bucket_keys->Get(b, kms::Justification::kTenantRequest));
   ASSIGN_OR_RETURN(std::unique_ptr<catalog::SegmentWriter> writer,
                    catalog::SegmentWriter::Create(*ctx.dir.blobs, *key, b.id, kInlineLimit));
   static constexpr size_t kChunks[] = {16 << 10, 64 << 10, 1 << 20};

@@ -147,7 +147,7 @@ TEST(VerifierTest, IdenticalCompletionsOfTwoUploadsAreToldApart) {
   bucket.owner = "crash-tenant";
   ASSERT_TRUE(dir.bucket_keys->CreateFor(bucket).ok());
   ASSERT_TRUE(dir.catalog->CreateBucket(bucket).ok());
-  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const crypto::SecretBytes> key, dir.bucket_keys->Get(bucket));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const crypto::SecretBytes> key, dir.bucket_keys->Get(bucket, kms::Justification::kTenantRequest));
 
   auto upload_with_empty_part = [&](const std::string& id) -> catalog::ObjectRecord {
     catalog::UploadRecord up;

@@ -1,0 +1,103 @@
+// File: admin/tenant_key_handlers.cc
+// A tenant's key (catalog/tenant_keys.h): its state and key policy (the
+// key-access justifications the tenant allows), and its destruction
+// (crypto-shredding). Reading is for the tenant's root and operators;
+// changing the policy and destroying the key are the tenant root's alone
+// (authorization.h). Documents: docs/admin-api.md, docs/keys.md.
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_api.h"
+#include "kms/justification.h"
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+using C = AdminErrorCode;
+
+json KeyJson(std::string_view tenant, const catalog::TenantKeyInfo* info) {
+  json j = {{"tenant", tenant}};
+  if (info == nullptr) {
+    // No bucket was ever created: the key is made on first use, with every
+    // justification allowed unless a policy is set before.
+    j["state"] = "none";
+    j["allowed_justifications"] = json::array();
+    for (int i = 0; i < kms::kJustificationCount; ++i) {
+      j["allowed_justifications"].push_back(kms::JustificationName(static_cast<kms::Justification>(i)));
+    }
+    return j;
+  }
+  j["state"] = info->destroyed ? "destroyed" : "active";
+  j["provider_key_id"] = info->provider_key_id;
+  j["created_ms"] = info->created_ms;
+  if (info->destroyed) j["destroyed_ms"] = info->destroyed_ms;
+  j["allowed_justifications"] = json::array();
+  for (int i = 0; i < kms::kJustificationCount; ++i) {
+    auto why = static_cast<kms::Justification>(i);
+    if (info->allowed.Contains(why)) j["allowed_justifications"].push_back(kms::JustificationName(why));
+  }
+  return j;
+}
+
+Result<json> ParseObject(std::string_view body) {
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("the body must be a JSON object");
+  return doc;
+}
+
+}  // namespace
+
+ApiReply AdminApi::GetTenantKey(const AdminRoute& route) {
+  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
+    return StatusReply(t.status(), C::kNoSuchTenant);
+  }
+  Result<catalog::TenantKeyInfo> info = tenant_keys_.Info(route.tenant);
+  if (!info.ok() && info.status().code() == StatusCode::kNotFound) return JsonReply(200, KeyJson(route.tenant, nullptr));
+  if (!info.ok()) return StatusReply(info.status());
+  return JsonReply(200, KeyJson(route.tenant, &*info));
+}
+
+ApiReply AdminApi::PutKeyPolicy(const AdminRoute& route, std::string_view body) {
+  Result<json> doc = ParseObject(body);
+  if (!doc.ok()) return ErrorReply(C::kInvalidRequest, doc.status().message());
+  auto list = doc->find("allowed_justifications");
+  if (list == doc->end() || !list->is_array() || doc->size() != 1) {
+    return ErrorReply(C::kInvalidRequest, R"(expected {"allowed_justifications": ["TENANT_REQUEST", ...]})");
+  }
+  kms::JustificationSet allowed;
+  for (const json& name : *list) {
+    std::optional<kms::Justification> why =
+        name.is_string() ? kms::ParseJustification(name.get<std::string>()) : std::nullopt;
+    if (!why) {
+      return ErrorReply(C::kInvalidRequest, "unknown justification " + name.dump() +
+                                                " (TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER)");
+    }
+    allowed.Add(*why);
+  }
+  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
+    return StatusReply(t.status(), C::kNoSuchTenant);
+  }
+  Result<catalog::TenantKeyInfo> info = tenant_keys_.SetAllowed(route.tenant, allowed);
+  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
+    return ErrorReply(C::kConflict, "the tenant's key was destroyed; its policy can no longer change");
+  }
+  if (!info.ok()) return StatusReply(info.status());
+  return JsonReply(200, KeyJson(route.tenant, &*info));
+}
+
+ApiReply AdminApi::DestroyTenantKey(const AdminRoute& route, std::string_view body) {
+  Result<json> doc = ParseObject(body);
+  auto confirm = doc.ok() ? doc->find("confirm") : json::iterator();
+  if (!doc.ok() || confirm == doc->end() || !confirm->is_string() || confirm->get<std::string>() != route.tenant) {
+    return ErrorReply(C::kInvalidRequest, R"(destroying a tenant's key makes all its data unreadable, for good; )"
+                                          R"(to confirm, send {"confirm": ")" + route.tenant + R"("})");
+  }
+  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
+    return StatusReply(t.status(), C::kNoSuchTenant);
+  }
+  Result<catalog::TenantKeyInfo> info = tenant_keys_.Destroy(route.tenant);
+  if (!info.ok()) return StatusReply(info.status());
+  return JsonReply(200, KeyJson(route.tenant, &*info));
+}
+
+}  // namespace confiance::admin

@@ -1,0 +1,202 @@
+// File: catalog/tenant_keys.cc
+#include "catalog/tenant_keys.h"
+
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/object_format.h"
+#include "crypto/random.h"
+
+namespace confiance::catalog {
+namespace {
+
+using json = nlohmann::json;
+constexpr int kTenantKeyRecordVersion = 1;
+constexpr int kMaxUpdateAttempts = 16;
+
+std::string Context(std::string_view tenant) { return "confiance/tenant-key/v1/" + std::string(tenant); }
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
+
+}  // namespace
+
+std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped) {
+  json j = {{"v", kTenantKeyRecordVersion},
+            {"pk", info.provider_key_id},
+            {"wk", json::binary(std::vector<std::uint8_t>(wrapped.begin(), wrapped.end()))},
+            {"c", info.created_ms},
+            {"al", info.allowed.bits()}};
+  if (info.destroyed) {
+    j["d"] = true;
+    j["dm"] = info.destroyed_ms;
+  }
+  std::vector<std::uint8_t> v = json::to_cbor(j);
+  return std::string(v.begin(), v.end());
+}
+
+Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes) {
+  json j = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable tenant key record");
+  auto v = j.find("v");
+  if (v == j.end() || !v->is_number_unsigned() || v->get<uint64_t>() != kTenantKeyRecordVersion) {
+    return DataLossError("tenant key record of unknown version");
+  }
+  TenantKeyInfo info;
+  std::string wrapped;
+  try {
+    info.provider_key_id = j.at("pk").get<std::string>();
+    const auto& wk = j.at("wk").get_binary();
+    wrapped.assign(wk.begin(), wk.end());
+    info.created_ms = j.at("c").get<uint64_t>();
+    info.allowed = kms::JustificationSet::FromBits(j.at("al").get<uint32_t>());
+    info.destroyed = j.value("d", false);
+    info.destroyed_ms = j.value("dm", uint64_t{0});
+  } catch (const json::exception&) {
+    return DataLossError("malformed tenant key record");
+  }
+  if (info.destroyed != wrapped.empty()) return DataLossError("tenant key record: destroyed flag and key disagree");
+  return std::make_pair(std::move(info), std::move(wrapped));
+}
+
+TenantKeys::TenantKeys(meta::MetaStore& store, kms::KeyProvider& provider, std::chrono::milliseconds cache_lifetime)
+    : store_(store), provider_(provider), lifetime_(cache_lifetime) {}
+
+Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(const std::string& tenant) {
+  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+    if (bytes) {
+      ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes));
+      return std::make_pair(Record{std::move(decoded.first), std::move(decoded.second)}, std::move(*bytes));
+    }
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
+    Record fresh;
+    fresh.info.provider_key_id = provider_.DefaultKeyId();
+    fresh.info.created_ms = NowMs();
+    ASSIGN_OR_RETURN(fresh.wrapped, provider_.Wrap(fresh.info.provider_key_id, key, Context(tenant)));
+    std::string encoded = EncodeTenantKey(fresh.info, fresh.wrapped);
+    meta::Batch batch;
+    batch.op_tag = "tenant-key-create:" + tenant;
+    batch.Expect(tenant, std::nullopt);
+    batch.Put(tenant, encoded);
+    Status st = store_.Apply(kTenantKeyPartition, batch);
+    if (st.ok()) return std::make_pair(std::move(fresh), std::move(encoded));
+    if (st.code() != StatusCode::kFailedPrecondition) return st;
+    // Another request created it first: use that one.
+  }
+  return AbortedError("tenant key of " + tenant + ": too many concurrent changes");
+}
+
+Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& tenant) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(tenant);
+    if (it != cache_.end() && now - it->second->loaded < lifetime_) return it->second;
+  }
+  ASSIGN_OR_RETURN(auto read, ReadOrCreate(tenant));
+  auto entry = std::make_shared<Cached>();
+  entry->record = std::move(read.first);
+  entry->loaded = now;
+  std::lock_guard lock(mu_);
+  cache_[tenant] = entry;
+  return entry;
+}
+
+Status TenantKeys::Allowed(const std::string& tenant, const Record& r, kms::Justification why) {
+  if (r.info.destroyed) {
+    return Denied("the key of tenant " + tenant + " was destroyed (crypto-shredded); its data can no longer be decrypted.");
+  }
+  if (!r.info.allowed.Contains(why)) {
+    return Denied("the key-access justification " + std::string(kms::JustificationName(why)) +
+                  " is not allowed by the key policy of tenant " + tenant + ".");
+  }
+  return OkStatus();
+}
+
+Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant));
+  return Allowed(tenant, entry->record, why);
+}
+
+Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_view tenant_view,
+                                                                  kms::Justification why) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant));
+  RETURN_IF_ERROR(Allowed(tenant, entry->record, why));
+  {
+    std::lock_guard lock(mu_);
+    if (entry->key) return entry->key;
+  }
+  Result<crypto::SecretBytes> key =
+      provider_.Unwrap(entry->record.info.provider_key_id, entry->record.wrapped, Context(tenant));
+  if (!key.ok()) {
+    if (key.status().code() == StatusCode::kPermissionDenied || key.status().code() == StatusCode::kNotFound) {
+      return Denied("the key provider refused to unwrap the key of tenant " + tenant + " (" +
+                    key.status().message() + ").");
+    }
+    return key.status();
+  }
+  auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
+  std::lock_guard lock(mu_);
+  if (!entry->key) entry->key = shared;
+  return entry->key;
+}
+
+Result<TenantKeyInfo> TenantKeys::Info(std::string_view tenant) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+  if (!bytes) return NotFoundError("tenant " + std::string(tenant) + " has no key yet");
+  ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes));
+  return std::move(decoded.first);
+}
+
+Result<TenantKeyInfo> TenantKeys::Update(std::string_view tenant_view, const std::function<Status(Record&)>& edit) {
+  const std::string tenant(tenant_view);
+  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(auto read, ReadOrCreate(tenant));
+    Record next = read.first;
+    RETURN_IF_ERROR(edit(next));
+    meta::Batch batch;
+    batch.op_tag = "tenant-key-update:" + tenant + ":" + std::to_string(NowMs());
+    batch.Expect(tenant, read.second);
+    batch.Put(tenant, EncodeTenantKey(next.info, next.wrapped));
+    Status st = store_.Apply(kTenantKeyPartition, batch);
+    if (st.code() == StatusCode::kFailedPrecondition) continue;  // changed meanwhile: edit the newer record
+    {
+      // Whatever the outcome, the cached entry may be stale now.
+      std::lock_guard lock(mu_);
+      cache_.erase(tenant);
+    }
+    RETURN_IF_ERROR(st);
+    return next.info;
+  }
+  return AbortedError("tenant key of " + tenant + ": too many concurrent changes");
+}
+
+Result<TenantKeyInfo> TenantKeys::SetAllowed(std::string_view tenant, kms::JustificationSet allowed) {
+  return Update(tenant, [&](Record& r) -> Status {
+    if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
+    r.info.allowed = allowed;
+    return OkStatus();
+  });
+}
+
+Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
+  return Update(tenant, [](Record& r) -> Status {
+    if (r.info.destroyed) return OkStatus();
+    r.info.destroyed = true;
+    r.info.destroyed_ms = NowMs();
+    r.wrapped.clear();
+    return OkStatus();
+  });
+}
+
+}  // namespace confiance::catalog

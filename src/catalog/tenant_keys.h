@@ -1,0 +1,112 @@
+// File: catalog/tenant_keys.h
+// TenantKeys: the middle of the key hierarchy (ARCHITECTURE.md "Encryption
+// and keys"): object data key <- bucket key <- tenant key <- provider key.
+// Each tenant has one random 256-bit key, wrapped by the KeyProvider (the
+// embedded root key, or a KMS key), created on first use. Every use names a
+// key-access justification, checked against the tenant's key policy (the
+// reasons it allows); destroying the key (crypto-shredding) makes all the
+// tenant's data unreadable.
+//
+// Storage: partition "tkeys", key = tenant id, value = TenantKeyRecord
+// (CBOR, docs/meta_keys.md). Unwrapped keys and records are cached for
+// `cache_lifetime`: after that the record is read and the key unwrapped
+// again, so that a key revoked in an external KMS stops working within it.
+// Changes made through this object apply to its cache at once.
+//
+// Errors meant for the tenant (a refused justification, a destroyed key,
+// a provider that refuses) are PermissionDenied whose message starts with
+// kKeyAccessDenied and can be shown to the requester.
+//
+// Thread-safety: safe for concurrent use. Calls may read or write the store
+// and call the KeyProvider: not on network threads.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "crypto/secret_bytes.h"
+#include "kms/justification.h"
+#include "kms/key_provider.h"
+#include "meta/meta_store.h"
+
+namespace confiance::catalog {
+
+inline constexpr std::string_view kTenantKeyPartition = "tkeys";
+inline constexpr std::string_view kKeyAccessDenied = "Key access denied: ";
+
+struct TenantKeyInfo {
+  std::string provider_key_id;  // the KeyProvider key the tenant key is wrapped under
+  bool destroyed = false;
+  uint64_t created_ms = 0;
+  uint64_t destroyed_ms = 0;
+  kms::JustificationSet allowed = kms::JustificationSet::All();
+};
+
+class TenantKeys {
+ public:
+  TenantKeys(meta::MetaStore& store, kms::KeyProvider& provider,
+             std::chrono::milliseconds cache_lifetime = std::chrono::minutes(5));
+  TenantKeys(const TenantKeys&) = delete;
+  TenantKeys& operator=(const TenantKeys&) = delete;
+
+  // The unwrapped key of `tenant` for a use justified by `why`, creating the
+  // key (allowing every reason) if the tenant has none yet. The pointer
+  // stays valid while held.
+  Result<std::shared_ptr<const crypto::SecretBytes>> Get(std::string_view tenant, kms::Justification why);
+  // OK if `why` may use `tenant`'s key now (the key exists or can be made,
+  // is not destroyed, and the policy allows `why`): for callers holding a
+  // key derived from it (BucketKeys' cache). Does not unwrap.
+  Status Check(std::string_view tenant, kms::Justification why);
+
+  // NotFound if the tenant never had a key.
+  Result<TenantKeyInfo> Info(std::string_view tenant);
+  // Sets the reasons the tenant allows (creating its key if needed).
+  // FailedPrecondition if the key is destroyed.
+  Result<TenantKeyInfo> SetAllowed(std::string_view tenant, kms::JustificationSet allowed);
+  // Crypto-shredding: removes the wrapped key from the record for good and
+  // marks it destroyed; every later use fails. Idempotent. A tenant without
+  // a key gets a destroyed record (it can never get one).
+  Result<TenantKeyInfo> Destroy(std::string_view tenant);
+
+ private:
+  struct Record {
+    TenantKeyInfo info;
+    std::string wrapped;  // empty once destroyed
+  };
+  struct Cached {
+    Record record;
+    std::shared_ptr<const crypto::SecretBytes> key;  // null until first unwrapped
+    std::chrono::steady_clock::time_point loaded;
+  };
+
+  // The cached entry of `tenant`, (re)loaded (and the key created if the
+  // tenant has none) when missing or older than the lifetime.
+  Result<std::shared_ptr<Cached>> Load(const std::string& tenant);
+  // The stored record and its bytes; a new key is created and stored if
+  // there is none.
+  Result<std::pair<Record, std::string>> ReadOrCreate(const std::string& tenant);
+  // Applies `edit` to the stored record by compare-and-set (retried on a
+  // concurrent change) and refreshes the cache.
+  Result<TenantKeyInfo> Update(std::string_view tenant, const std::function<Status(Record&)>& edit);
+  static Status Allowed(const std::string& tenant, const Record& r, kms::Justification why);
+
+  meta::MetaStore& store_;
+  kms::KeyProvider& provider_;
+  const std::chrono::milliseconds lifetime_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Cached>> cache_;  // GUARDED_BY(mu_)
+};
+
+// The record encoding (exposed for tests and tools).
+std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped);
+Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes);
+
+}  // namespace confiance::catalog

@@ -1,0 +1,187 @@
+// File: catalog/tenant_keys_test.cc
+// TenantKeys and BucketKeys over the memory store and the fake provider:
+// the hierarchy (bucket keys wrapped under the tenant key), the
+// justification policy checked on every use, crypto-shredding, the cache
+// lifetime that lets a provider-side revocation take effect, and records
+// that decode as written.
+#include "catalog/tenant_keys.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "catalog/bucket_keys.h"
+#include "crypto/random.h"
+#include "kms/fake_key_provider.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using kms::Justification;
+
+bool SameKey(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
+  return std::equal(a.span().begin(), a.span().end(), b.span().begin(), b.span().end());
+}
+
+class TenantKeysTest : public ::testing::Test {
+ protected:
+  BucketRecord Bucket(const std::string& name, const std::string& owner) {
+    BucketRecord b;
+    b.name = name;
+    b.id = "id-" + name;
+    b.owner = owner;
+    return b;
+  }
+
+  meta::MemoryMetaStore store_;
+  kms::FakeKeyProvider kms_;
+  TenantKeys tenant_keys_{store_, kms_};
+  BucketKeys bucket_keys_{kms_, tenant_keys_};
+};
+
+TEST_F(TenantKeysTest, BucketKeysAreWrappedUnderTheTenantKey) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  EXPECT_EQ(b.key_id, kTenantKeyRef);
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.Info("acme"));
+  EXPECT_EQ(info.provider_key_id, "fake-root");
+  EXPECT_FALSE(info.destroyed);
+  EXPECT_EQ(info.allowed, kms::JustificationSet::All());
+  ASSERT_OK_AND_ASSIGN(auto created, bucket_keys_.Get(b, Justification::kTenantRequest));
+
+  // A fresh process (new caches) unwraps the same key through the tenant key.
+  TenantKeys tenant_keys2(store_, kms_);
+  BucketKeys bucket_keys2(kms_, tenant_keys2);
+  ASSERT_OK_AND_ASSIGN(auto reread, bucket_keys2.Get(b, Justification::kTenantRequest));
+  EXPECT_TRUE(SameKey(*created, *reread));
+  // The wrap binds the owner: the same record under another tenant does not open.
+  BucketRecord moved = b;
+  moved.owner = "other";
+  TenantKeys tenant_keys3(store_, kms_);
+  BucketKeys bucket_keys3(kms_, tenant_keys3);
+  EXPECT_FALSE(bucket_keys3.Get(moved, Justification::kTenantRequest).ok());
+  // One tenant key per tenant: another bucket of acme reuses it.
+  BucketRecord b2 = Bucket("b2", "acme");
+  int wraps = kms_.wrap_calls();
+  ASSERT_OK(bucket_keys_.CreateFor(b2));
+  EXPECT_EQ(kms_.wrap_calls(), wraps);
+}
+
+TEST_F(TenantKeysTest, LegacyProviderWrappedBucketKeysStillOpen) {
+  // A bucket from before tenant keys: its key wrapped by the provider.
+  BucketRecord b = Bucket("old", "acme");
+  crypto::SecretBytes key = std::move(crypto::RandomBytes(32)).value();
+  b.key_id = "fake-root";
+  b.wrapped_key = *kms_.Wrap("fake-root", key, "confiance/bucket-key/v1/" + b.id);
+  ASSERT_OK_AND_ASSIGN(auto got, bucket_keys_.Get(b, Justification::kTenantRequest));
+  EXPECT_TRUE(SameKey(*got, key));
+  // ... and under the same policy as every other bucket of the tenant.
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", kms::JustificationSet()));
+  EXPECT_STATUS_CODE(bucket_keys_.Get(b, Justification::kTenantRequest), kPermissionDenied);
+}
+
+TEST_F(TenantKeysTest, PolicyIsCheckedOnEveryUseCachedOrNot) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  ASSERT_OK(bucket_keys_.Get(b, Justification::kSystemMaintenance).status());
+  kms::JustificationSet tenant_only;
+  tenant_only.Add(Justification::kTenantRequest);
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.SetAllowed("acme", tenant_only));
+  EXPECT_EQ(info.allowed.ToString(), "TENANT_REQUEST");
+  // The bucket key is cached, yet maintenance is now refused, with a reason
+  // that names the justification and can be shown to the tenant.
+  auto refused = bucket_keys_.Get(b, Justification::kSystemMaintenance);
+  EXPECT_STATUS_CODE(refused, kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), StartsWith(std::string(kKeyAccessDenied)));
+  EXPECT_THAT(refused.status().message(), HasSubstr("SYSTEM_MAINTENANCE is not allowed by the key policy of tenant acme"));
+  EXPECT_OK(bucket_keys_.Get(b, Justification::kTenantRequest).status());
+  // Another tenant's policy is its own.
+  BucketRecord other = Bucket("o", "globex");
+  ASSERT_OK(bucket_keys_.CreateFor(other));
+  EXPECT_OK(bucket_keys_.Get(other, Justification::kSystemMaintenance).status());
+  // The policy is stored: a new process sees it.
+  TenantKeys reopened(store_, kms_);
+  EXPECT_STATUS_CODE(reopened.Check("acme", Justification::kOperatorApproved), kPermissionDenied);
+  EXPECT_OK(reopened.Check("acme", Justification::kTenantRequest));
+}
+
+TEST_F(TenantKeysTest, DestroyedKeyShredsTheTenantsData) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  ASSERT_OK(bucket_keys_.Get(b, Justification::kTenantRequest).status());
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.Destroy("acme"));
+  EXPECT_TRUE(info.destroyed);
+  EXPECT_GT(info.destroyed_ms, 0u);
+  // Refused at once, cached bucket key or not, for every reason.
+  for (Justification j : {Justification::kTenantRequest, Justification::kLegalOrder}) {
+    auto r = bucket_keys_.Get(b, j);
+    EXPECT_STATUS_CODE(r, kPermissionDenied);
+    EXPECT_THAT(r.status().message(), HasSubstr("was destroyed (crypto-shredded)"));
+  }
+  // The stored record holds no wrapped key any more: nothing to unwrap even
+  // with the provider's root key.
+  ASSERT_OK_AND_ASSIGN(auto stored, store_.Get(kTenantKeyPartition, "acme"));
+  ASSERT_TRUE(stored.has_value());
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeTenantKey(*stored));
+  EXPECT_TRUE(decoded.second.empty());
+  // New buckets cannot be keyed; the policy cannot be changed back; a
+  // second destroy is a no-op.
+  BucketRecord b2 = Bucket("b2", "acme");
+  EXPECT_STATUS_CODE(bucket_keys_.CreateFor(b2), kPermissionDenied);
+  EXPECT_STATUS_CODE(tenant_keys_.SetAllowed("acme", kms::JustificationSet::All()), kFailedPrecondition);
+  EXPECT_OK(tenant_keys_.Destroy("acme").status());
+  TenantKeys reopened(store_, kms_);
+  EXPECT_STATUS_CODE(reopened.Get("acme", Justification::kTenantRequest), kPermissionDenied);
+}
+
+TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {
+  // The tenant's key lives in the tenant's own KMS ("hold your own key").
+  kms::FakeKeyProvider kms("tenant-kms-key");
+  BucketRecord b = Bucket("b", "acme");
+  {
+    TenantKeys creator(store_, kms);
+    BucketKeys bucket_keys(kms, creator);
+    ASSERT_OK(bucket_keys.CreateFor(b));
+    // The tenant destroys the key in its KMS: within the (default, 5 min)
+    // lifetime the cached keys keep serving, so the KMS is not on every
+    // request's path...
+    kms.DestroyKey("tenant-kms-key");
+    EXPECT_OK(bucket_keys.Get(b, Justification::kTenantRequest).status());
+  }
+  // ...and once it has passed, the KMS's refusal is the answer.
+  TenantKeys tenant_keys(store_, kms, std::chrono::milliseconds(1));
+  BucketKeys bucket_keys(kms, tenant_keys, std::chrono::milliseconds(1));
+  for (int i = 0; i < 2; ++i) {  // the second call finds expired cache entries
+    auto r = bucket_keys.Get(b, Justification::kTenantRequest);
+    EXPECT_STATUS_CODE(r, kPermissionDenied);
+    EXPECT_THAT(r.status().message(), HasSubstr("the key provider refused to unwrap the key of tenant acme"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+TEST_F(TenantKeysTest, RecordsRoundTripAndRejectNonsense) {
+  TenantKeyInfo info;
+  info.provider_key_id = "root";
+  info.created_ms = 1796126400000;
+  info.allowed = kms::JustificationSet::FromBits(0b0101);
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeTenantKey(EncodeTenantKey(info, "wrapped-bytes")));
+  EXPECT_EQ(decoded.first.provider_key_id, "root");
+  EXPECT_EQ(decoded.first.allowed.ToString(), "TENANT_REQUEST,SYSTEM_MAINTENANCE");
+  EXPECT_EQ(decoded.second, "wrapped-bytes");
+  EXPECT_STATUS_CODE(DecodeTenantKey("not cbor"), kDataLoss);
+  // A live record without a key, or a destroyed one with a key, is corrupt.
+  EXPECT_STATUS_CODE(DecodeTenantKey(EncodeTenantKey(info, "")), kDataLoss);
+  info.destroyed = true;
+  EXPECT_STATUS_CODE(DecodeTenantKey(EncodeTenantKey(info, "x")), kDataLoss);
+  EXPECT_EQ(kms::ParseJustification("LEGAL_ORDER"), Justification::kLegalOrder);
+  EXPECT_EQ(kms::ParseJustification("legal_order"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace confiance::catalog
