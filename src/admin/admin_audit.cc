@@ -64,6 +64,7 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
   audit::Event e;
   e.kind = audit::EventKind::kControl;
   e.time_ms = time_ms;
+  e.request_id = call.request_id;
   e.source = request.remote_address;
   if (call.caller) {
     e.principal.type = call.caller->kind == iam::PrincipalKind::kOperator ? "operator" : "user";

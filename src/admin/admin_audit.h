@@ -28,6 +28,7 @@ namespace confiance::admin {
 
 // What AdminService learned about one request, for its log entry.
 struct AdminCall {
+  std::string request_id;  // the reply's x-amz-request-id and the entry's request_id
   bool credentials_presented = false;
   std::optional<iam::Principal> caller;  // set once the signature verified
   std::optional<AdminRoute> route;       // set once routed

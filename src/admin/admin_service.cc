@@ -6,6 +6,7 @@
 
 #include "admin/admin_router.h"
 #include "common/logging.h"
+#include "common/request_id.h"
 #include "s3/auth.h"
 #include "s3/payload_reader.h"
 #include "s3/router.h"
@@ -64,6 +65,7 @@ asio::awaitable<Result<std::string>> ReadBody(s3::PayloadReader& payload, ApiRep
 asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyReader& body,
                                            http::ResponseWriter& response) {
   AdminCall call;
+  call.request_id = NewRequestId();
   ApiReply reply = co_await Serve(request, body, &call);
   if (deps_.audit_log != nullptr) {
     Status logged = co_await RecordAdminCall(*deps_.audit_log, call, reply, request);
@@ -77,6 +79,7 @@ asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyRea
   std::vector<http::Header> headers;
   if (reply.status != 204) headers.push_back({"Content-Type", "application/json"});
   headers.push_back({"Cache-Control", "no-store"});  // replies may carry secrets
+  headers.push_back({"x-amz-request-id", call.request_id});
   Status sent = co_await response.Send(reply.status, headers, reply.body);
   if (!sent.ok()) spdlog::debug("admin API: response not sent: {}", sent.ToString());
 }

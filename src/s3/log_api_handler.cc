@@ -3,12 +3,12 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <optional>
 #include <vector>
 
 #include "audit/log_api.h"
 #include "common/logging.h"
+#include "common/request_id.h"
 #include "s3/auth.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
@@ -17,14 +17,9 @@
 namespace confiance::s3 {
 namespace {
 
-std::string LogApiRequestId() {
-  static std::atomic<uint64_t> counter{0};
-  return fmt::format("LOG{:013X}", counter.fetch_add(1) + 1);
-}
-
 boost::asio::awaitable<void> SendLogApiError(const http::Request& request, http::ResponseWriter& response,
                                              const S3Error& error, std::string_view path) {
-  const std::string id = LogApiRequestId();
+  const std::string id = NewRequestId();
   if (error.HttpStatus() >= 500) {
     spdlog::warn("log API {} {}: {} {}", request.method, path, error.CodeString(), error.Message());
   }
@@ -112,7 +107,7 @@ boost::asio::awaitable<void> ServeLogApiRequest(const LogApiDeps& deps, const ht
     co_await SendLogApiError(request, response, error, route.raw_path);
     co_return;
   }
-  const std::string id = LogApiRequestId();
+  const std::string id = NewRequestId();
   std::vector<http::Header> headers = {{"Content-Type", reply->content_type},
                                        {"Cache-Control", reply->cache_control},
                                        {"x-amz-request-id", id}};

@@ -5,10 +5,8 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
-#include <random>
 
 #include "catalog/object_data.h"
 #include "common/logging.h"
@@ -22,6 +20,7 @@
 #include "s3/checksum_request.h"
 #include "s3/log_api_handler.h"
 #include "s3/payload_reader.h"
+#include "common/request_id.h"
 #include "s3/request_audit.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
@@ -30,13 +29,6 @@ namespace confiance::s3 {
 namespace {
 
 constexpr size_t kIoBufferSize = 1 << 20;
-
-std::string NewRequestId() {
-  // Unique per process run and cheap; not a secret.
-  static const uint64_t seed = std::random_device{}();
-  static std::atomic<uint64_t> counter{0};
-  return fmt::format("{:08X}{:08X}", static_cast<uint32_t>(seed), counter.fetch_add(1) + 1);
-}
 
 // As S3 words it: the size proposed (or reached so far) and the limit.
 S3Error EntityTooLarge(uint64_t proposed, uint64_t limit) {

@@ -18,7 +18,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from adminutil import AdminServer, cli, s3
+from adminutil import AdminServer, admin_request, cli, s3
 ROUNDS = int(os.environ.get("CONFIANCE_E2E_LOG_CRASH_ROUNDS", "5"))
 THREADS = 8
 MAX_OPS_PER_THREAD = 2000
@@ -120,6 +120,11 @@ def test_admin_actions_are_logged_where_they_belong(tmp_path):
     cli(srv, "user", "create", "--tenant", "logtenant", "dora", creds=tenant_creds)
     cli(srv, "tenant", "show", "nosuchtenant", expect=1)
     s3(srv, tenant_creds).list_buckets()
+    # The reply's request id names the action's entry, as for S3 requests.
+    shown = admin_request(srv, "GET", "/tenants/logtenant")
+    assert shown.status == 200
+    show_id = shown.headers["x-amz-request-id"]
+    assert len(show_id) == 16, show_id
     srv.stop_clean()
 
     op_lines, op_events = export(srv, operator=True)
@@ -138,6 +143,9 @@ def test_admin_actions_are_logged_where_they_belong(tmp_path):
     assert ("CreateUser", "tenant/logtenant/user/dora") in t_actions, t_actions
     assert ("CreateUser", "tenant/logtenant/user/dora") not in op_actions, op_actions
     assert ("ListBuckets", "") in t_actions, t_actions
+    shown_entries = [e for e in op_events if e.get("request_id") == show_id]
+    assert len(shown_entries) == 1 and shown_entries[0]["action"] == "GetTenant", shown_entries
+    assert all(e.get("request_id") for e in op_events + t_events), "an entry without a request id"
     creator = [e for e in t_events if e.get("action") == "CreateUser"][0]
     assert creator["principal"] == {"type": "user", "tenant": "logtenant", "user": "root",
                                     "access_key_id": "AKLOGTENANT0000001"}, creator
