@@ -340,7 +340,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     // Every object is encrypted at rest (SSE-S3 or SSE-C): the copy says so as a PUT does.
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer);
-    AddVersionHeader(sse, *bucket, out);
+    if (!out.null_version) AddVersionHeader(sse, *bucket, out);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(out);
     if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));

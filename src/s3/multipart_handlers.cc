@@ -428,7 +428,8 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
     if (!done->version_id.empty()) {
-      sse.push_back({"x-amz-version-id", done->version_id});
+      // S3: none for a suspended write (the null version).
+      if (done->version_id != catalog::kNullVersionId) sse.push_back({"x-amz-version-id", done->version_id});
       ctx.version_id = done->version_id;
     }
     ctx.extra_headers->Add(std::move(sse));

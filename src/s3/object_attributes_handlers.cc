@@ -72,6 +72,9 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
   ctx.extra_headers->Add({http::Header{"Last-Modified", HttpDate(rec->modified_ms)}});
   {
     std::string doc = w.Finish();
+    std::vector<http::Header> version;
+    AddVersionHeader(version, *bucket, *rec);
+    ctx.extra_headers->Add(std::move(version));
     co_await SendXml(ctx, 200, doc);
   }
   co_return std::nullopt;

@@ -147,7 +147,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)});
-    AddVersionHeader(hdrs, *bucket, rec);
+    if (!rec.null_version) AddVersionHeader(hdrs, *bucket, rec);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);

@@ -520,7 +520,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   // 5. The answer the form asked for.
   if (bucket->versioned()) {
     std::vector<http::Header> version;
-    AddVersionHeader(version, *bucket, rec);
+    if (!rec.null_version) AddVersionHeader(version, *bucket, rec);  // S3: none for a suspended write
     ctx.version_id = catalog::ExternalVersionId(rec);
     ctx.extra_headers->Add(std::move(version));
   }
