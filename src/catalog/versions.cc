@@ -159,13 +159,14 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     outcome.version_id = std::string(*version_id);
     meta::Batch b;
     b.op_tag = NewOpTag();
-    b.Expect(std::string(key), at ? at->current_raw : std::nullopt);
     if (!at) {
-      // Nothing to delete; still a commit, so that a read-only store does
-      // not acknowledge it (DeleteObject).
+      // Nothing to delete; still a commit (without conditions: it only asks
+      // the store), so that a read-only store does not acknowledge it
+      // (DeleteObject).
       RETURN_IF_ERROR(store_.Apply(partition, b));
       return outcome;
     }
+    b.Expect(std::string(key), at->current_raw);
     ASSIGN_OR_RETURN(ObjectRecord target, DecodeObject(at->raw, false));
     ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at->current_raw, true));
     int64_t bytes = 0;

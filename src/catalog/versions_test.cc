@@ -229,6 +229,13 @@ TEST_F(VersionsTest, DeletingTheCurrentVersionPromotesTheNewestOld) {
   std::string v1 = Put("k", 1, "b1");
   std::string v2 = Put("k", 2, "b2");
   std::string v3 = Put("k", 3, "b3");
+  // A well-formed id that is no version of the key: nothing deleted, OK.
+  const std::string unknown = EncodeVersionId(NewVersionId());
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome none, catalog_.DeleteObjectVersion(bucket_, "k", unknown));
+  EXPECT_FALSE(none.removed);
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome no_null, catalog_.DeleteObjectVersion(bucket_, "k", std::string_view("null")));
+  EXPECT_FALSE(no_null.removed);
+  EXPECT_EQ(ListAll(1000).size(), 3u);
   ASSERT_OK_AND_ASSIGN(DeleteOutcome mid, catalog_.DeleteObjectVersion(bucket_, "k", v2));
   ASSERT_TRUE(mid.removed);
   EXPECT_EQ(mid.removed->segments[0].blob_id, "b2");

@@ -93,6 +93,10 @@ def test_versions_are_kept_and_readable(s3, vbucket):
         s3.get_object(Bucket=vbucket, Key="k", VersionId=gone)
     assert client_error(e) == (404, "NoSuchVersion")
     assert len(all_versions(s3, vbucket)) == 2
+    # Deleting a version that is gone succeeds and changes nothing, as in S3.
+    r = s3.delete_object(Bucket=vbucket, Key="k", VersionId=gone)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert len(all_versions(s3, vbucket)) == 2
 
 
 def test_delete_marker_and_restore(s3, vbucket):
