@@ -267,7 +267,7 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
 }
 
 struct Catalog::AsyncPut {
-  BucketRecord bucket;
+  BucketRecord bucket;  // only its versioning state (all PlanPut reads): no copy of policies
   std::string partition;
   std::string key;
   ObjectRecord record;  // without inline data: `value` holds the record
@@ -281,7 +281,7 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                const ObjectRecord& record, const PutCondition& condition,
                                PutCallback done) {
   auto op = std::make_shared<AsyncPut>();
-  op->bucket = bucket;
+  op->bucket.versioning = bucket.versioning;
   op->partition = ObjectPartition(bucket, key);
   op->key = std::string(key);
   op->value = EncodeObject(record);
