@@ -206,6 +206,11 @@ class Catalog {
                                            const std::function<Status(ObjectRecord&)>& mutate);
   // ListObjectVersions: keys in order, each key's versions newest first
   // (current one first, IsLatest). InvalidArgument for a malformed marker.
+  // For lifecycle rules: a noncurrent version became noncurrent when the
+  // version listed just before it (the next newer one of its key) was
+  // written, i.e. at that version's modified_ms; expiring it is
+  // DeleteObjectVersion with its id (ExternalVersionId), which releases
+  // nothing itself: release `removed` through ReleasableSegments.
   Result<VersionsPage> ListObjectVersions(const BucketRecord& bucket, const ListVersionsOptions& options);
 
   // The bucket's usage from its counters (a few point reads).
