@@ -305,6 +305,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   {
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, up->sse_c(), ctx.sse.customer);
+    if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyPartResult");

@@ -4,6 +4,9 @@ markers (and restoring by deleting one), the null version of unversioned
 and suspended writes, ListObjectVersions paging and DeleteObjects with
 version ids, against a real server."""
 
+import json
+import subprocess
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -226,3 +229,25 @@ def test_usage_counts_every_version_and_bucket_needs_emptying(server, s3, bucket
         s3.delete_object(Bucket=bucket, Key=key, VersionId=vid)
     assert len(ids) == 3
     s3.delete_bucket(Bucket=bucket)
+
+
+def test_audit_events_name_the_version(server_factory):
+    """Each request's transparency-log event carries the version it wrote,
+    read or removed (audit.Event.version_id)."""
+    srv = server_factory()
+    s3 = srv.client()
+    b = "audit-versions"
+    s3.create_bucket(Bucket=b)
+    enable(s3, b)
+    v1 = s3.put_object(Bucket=b, Key="k", Body=b"one")["VersionId"]
+    s3.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read()
+    marker = s3.delete_object(Bucket=b, Key="k")["VersionId"]
+    s3.delete_object(Bucket=b, Key="k", VersionId=marker)
+    srv.stop_clean()
+    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", "default"],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp
+    events = [json.loads(line) for line in cp.stdout.splitlines()]
+    seen = [(e["operation"], e.get("version_id", "")) for e in events
+            if e.get("kind") == "data" and e.get("key") == "k"]
+    assert seen == [("PutObject", v1), ("GetObject", v1), ("DeleteObject", marker), ("DeleteObject", marker)]
