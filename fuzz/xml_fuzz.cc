@@ -54,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)xml::ParseCompleteMultipartUpload(in);
   (void)xml::ParseCreateBucketConfiguration(in);
   (void)xml::ParseDeleteObjects(in);
+  (void)xml::ParseVersioningConfiguration(in);
   if (auto acl = xml::ParseAccessControlPolicy(in); acl.ok()) {
     CheckRoundTrip(*acl, xml::RenderAccessControlPolicy, xml::ParseAccessControlPolicy);
   }

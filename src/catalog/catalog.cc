@@ -3,6 +3,8 @@
 // multipart uploads in uploads.cc.
 #include "catalog/catalog.h"
 
+#include "catalog/versioned_write.h"
+
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
@@ -133,10 +135,13 @@ Result<BucketRecord> Catalog::UpdateBucket(std::string_view name,
 }
 
 Status Catalog::DeleteBucket(const BucketRecord& bucket) {
-  ListOptions probe;
-  probe.max_keys = 1;
-  ASSIGN_OR_RETURN(ListPage page, ListObjects(bucket, probe));
-  if (!page.objects.empty()) return FailedPreconditionError("bucket not empty");
+  // Any entry but the usage counters (a current object, a delete marker, a
+  // noncurrent version) keeps the bucket, as S3 refuses to delete a bucket
+  // that still holds versions.
+  meta::ScanOptions probe;
+  probe.limit = 1;
+  ASSIGN_OR_RETURN(std::vector<meta::Record> any, MergedScan(bucket, probe));
+  if (!any.empty()) return FailedPreconditionError("bucket not empty");
   ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(kBucketsPartition, bucket.name));
   if (!current) return NotFoundError("no such bucket");
   meta::Batch b;
@@ -163,7 +168,9 @@ Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_
                                         bool with_inline_data) {
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(ObjectPartition(bucket, key), key));
   if (!v) return NotFoundError("no such key");
-  return DecodeObject(*v, with_inline_data);
+  ASSIGN_OR_RETURN(ObjectRecord r, DecodeObject(*v, with_inline_data));
+  if (r.delete_marker) return NotFoundError("no such key (a delete marker)");
+  return r;
 }
 
 Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucket,
@@ -174,19 +181,24 @@ Result<std::optional<ObjectRecord>> Catalog::PutObject(const BucketRecord& bucke
 
 namespace {
 
-// Judges a PutCondition on the entry the commit will expect.
+// Judges a PutCondition on the current entry the commit will expect (a
+// delete marker counts as no object).
 Status CheckPutCondition(const Catalog::PutCondition& condition, const std::optional<std::string>& old) {
+  if (condition.kind == Catalog::PutCondition::Kind::kNone) return OkStatus();
+  std::optional<ObjectRecord> current;
+  if (old) {
+    ASSIGN_OR_RETURN(ObjectRecord r, DecodeObject(*old, false));
+    if (!r.delete_marker) current = std::move(r);
+  }
   switch (condition.kind) {
     case Catalog::PutCondition::Kind::kNone:
       return OkStatus();
     case Catalog::PutCondition::Kind::kMustNotExist:
-      return old ? FailedPreconditionError("the object exists") : OkStatus();
-    case Catalog::PutCondition::Kind::kMustHaveEtag: {
-      if (!old) return NotFoundError("no such object");
-      ASSIGN_OR_RETURN(ObjectRecord current, DecodeObject(*old, false));
-      return current.etag == condition.etag ? OkStatus()
-                                            : FailedPreconditionError("the object's ETag differs");
-    }
+      return current ? FailedPreconditionError("the object exists") : OkStatus();
+    case Catalog::PutCondition::Kind::kMustHaveEtag:
+      if (!current) return NotFoundError("no such object");
+      return current->etag == condition.etag ? OkStatus()
+                                             : FailedPreconditionError("the object's ETag differs");
   }
   return OkStatus();
 }
@@ -215,6 +227,28 @@ std::optional<ObjectRecord> Replaced(const std::optional<std::string>& old) {
 
 }  // namespace
 
+Result<Catalog::PutPlan> Catalog::PlanPut(const BucketRecord& bucket, const std::string& partition,
+                                          std::string_view key, const ObjectRecord& record,
+                                          const std::string& value, const std::optional<std::string>& old,
+                                          const PutCondition& condition) {
+  // The condition is judged on the entry the batch expects: if another
+  // writer changes it first, the batch fails and the caller judges again.
+  RETURN_IF_ERROR(CheckPutCondition(condition, old));
+  PutPlan plan;
+  plan.batch.op_tag = record.op_tag;
+  plan.batch.Expect(std::string(key), old);
+  if (!bucket.versioned()) {
+    plan.batch.Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
+    plan.removed = Replaced(old);
+    return plan;
+  }
+  ASSIGN_OR_RETURN(VersionedWrite w, PlanVersionedWrite(store_, bucket, partition, key, record, old));
+  for (meta::Condition& c : w.conditions) plan.batch.conditions.push_back(std::move(c));
+  for (meta::Mutation& m : w.mutations) plan.batch.mutations.push_back(std::move(m));
+  plan.removed = std::move(w.removed);
+  return plan;
+}
+
 Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& bucket,
                                                          std::string_view key,
                                                          const ObjectRecord& record,
@@ -223,26 +257,21 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
   const std::string value = EncodeObject(record);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-    // The condition is judged on the entry the batch expects: if another
-    // writer changes it first, the batch fails and the loop judges again.
-    RETURN_IF_ERROR(CheckPutCondition(condition, old));
-    meta::Batch b;
-    b.op_tag = record.op_tag;
-    b.Expect(std::string(key), old).Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
-    Status s = store_.Apply(partition, b);
+    ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition));
+    Status s = store_.Apply(partition, plan.batch);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
-    return Replaced(old);
+    return std::move(plan.removed);
   }
   return AbortedError("too many concurrent writers on one key");
 }
 
 struct Catalog::AsyncPut {
+  BucketRecord bucket;  // only its versioning state (all PlanPut reads): no copy of policies
   std::string partition;
   std::string key;
+  ObjectRecord record;  // without inline data: `value` holds the record
   std::string value;
-  std::string op_tag;
-  uint64_t size = 0;
   PutCondition condition;
   PutCallback done;
   int attempt = 0;
@@ -252,29 +281,29 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                const ObjectRecord& record, const PutCondition& condition,
                                PutCallback done) {
   auto op = std::make_shared<AsyncPut>();
+  op->bucket.versioning = bucket.versioning;
   op->partition = ObjectPartition(bucket, key);
   op->key = std::string(key);
   op->value = EncodeObject(record);
-  op->size = record.size;
-  op->op_tag = record.op_tag;
+  op->record = record;
+  // A versioned bucket re-encodes the record (it moves versions); an
+  // unversioned one needs only its size and op tag.
+  if (!bucket.versioned()) op->record.segments.clear();
   op->condition = condition;
   op->done = std::move(done);
   StartAsyncPut(std::move(op));
 }
 
 // One compare-and-set attempt; a lost race starts the next attempt from the
-// commit thread's completion (a Get and an enqueue: it does not block).
+// commit thread's completion (a few Gets and an enqueue: it does not block).
 void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
   Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
   if (!old.ok()) return op->done(old.status());
-  if (Status s = CheckPutCondition(op->condition, *old); !s.ok()) return op->done(s);
-  meta::Batch b;
-  b.op_tag = op->op_tag;
-  ObjectRecord sized;
-  sized.size = op->size;
-  b.Expect(op->key, *old).Put(op->key, op->value).Add(std::string(kUsageKey), UsageDelta(sized, *old));
-  store_.ApplyAsync(op->partition, std::move(b),
-                    [this, op, old = std::move(old).value()](Status s) {
+  Result<PutPlan> plan = PlanPut(op->bucket, op->partition, op->key, op->record, op->value, *old, op->condition);
+  if (!plan.ok()) return op->done(plan.status());
+  auto removed = std::make_shared<std::optional<ObjectRecord>>(std::move(plan->removed));
+  store_.ApplyAsync(op->partition, std::move(plan->batch),
+                    [this, op, removed](Status s) {
                       if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
                         StartAsyncPut(op);
                       } else if (s.code() == StatusCode::kFailedPrecondition) {
@@ -282,7 +311,7 @@ void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
                       } else if (!s.ok()) {
                         op->done(s);
                       } else {
-                        op->done(Replaced(old));
+                        op->done(std::move(*removed));
                       }
                     });
 }
@@ -295,6 +324,7 @@ Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::stri
     if (!old) return NotFoundError("no such key");
     // With its inline data: the record is written back whole.
     ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(*old, true));
+    if (record.delete_marker) return NotFoundError("no such key");
     RETURN_IF_ERROR(mutate(record));
     record.op_tag = NewOpTag();
     meta::Batch b;
@@ -311,6 +341,10 @@ Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::stri
 
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,
                                                           std::string_view key) {
+  if (bucket.versioned()) {
+    ASSIGN_OR_RETURN(DeleteOutcome outcome, DeleteObjectVersion(bucket, key, std::nullopt));
+    return std::move(outcome.removed);
+  }
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));

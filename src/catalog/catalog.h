@@ -5,6 +5,8 @@
 // (docs/meta_keys.md):
 //   "buckets"              bucket name -> BucketRecord
 //   "o/<bucket id>/<n>"    object key  -> ObjectRecord   (n = shard of the key)
+//                          0 key 0 ~version id -> noncurrent ObjectRecord
+//                          (versioned buckets; catalog/version_id.h)
 //   "u/<bucket id>"        key \0 upload id -> UploadRecord
 //   "p/<upload id>"        part number (5 digits) -> PartRecord
 // Operations that span partitions (multipart completion) write an intent
@@ -51,6 +53,40 @@ struct Usage {
 struct ListedObject {
   std::string key;
   ObjectRecord record;
+};
+
+// One entry of ListObjectVersions.
+struct ListedVersion {
+  std::string key;
+  ObjectRecord record;  // a delete marker when record.delete_marker
+  bool is_latest = false;
+};
+
+struct ListVersionsOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;         // exclusive, with version_id_marker
+  std::string version_id_marker;  // S3 form ("null" too); "" = after every version of key_marker
+  size_t max_keys = 1000;
+};
+
+struct VersionsPage {
+  std::vector<ListedVersion> versions;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;         // when truncated
+  std::string next_version_id_marker;  // when truncated after a version (S3 form)
+};
+
+// What a DeleteObject (by key or by version) did.
+struct DeleteOutcome {
+  // The record removed for good, if any: the caller releases its blobs
+  // (ReleasableSegments). Never set when a delete marker was only added.
+  std::optional<ObjectRecord> removed;
+  // For the response: x-amz-delete-marker (a marker was created, or the
+  // version removed was one) and x-amz-version-id (S3 form; "" = none).
+  bool delete_marker = false;
+  std::string version_id;
 };
 
 struct ListPage {
@@ -133,7 +169,49 @@ class Catalog {
   // unknown until reopened, must not acknowledge it (the failed write could
   // resurface and contradict the acknowledged delete).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
+  // Current objects in key order; delete markers and noncurrent versions
+  // are never read (their range is skipped with a seek).
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
+
+  // Versioning (versions.cc). Every commit is one atomic compare-and-set
+  // batch in the key's partition, covering its current entry and the
+  // versions it moves. Invariant: a key with any version has a current
+  // entry (possibly a delete marker); its noncurrent versions sit under
+  // VersionKey(key, id), newest first.
+  //
+  // In a versioned bucket, PutObject/PutObjectIf/CompleteUpload keep the
+  // replaced current version as a noncurrent one (returning no replaced
+  // record) unless the bucket is suspended and the replaced version is the
+  // null one. The record to write should be stamped (StampVersion) so that
+  // the caller knows its id; an unstamped record is stamped here.
+  //
+  // Deletes `key` as S3's DeleteObject does: without `version_id` a
+  // versioned bucket gets a delete marker (a null one when suspended,
+  // replacing the null version); with it (S3 form, "null" included) that
+  // version is removed for good, and removing the current one makes the
+  // newest noncurrent version current (deleting a delete marker restores
+  // the object). InvalidArgument for a malformed id; deleting a version
+  // that does not exist succeeds and removes nothing, as in S3.
+  Result<DeleteOutcome> DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                            std::optional<std::string_view> version_id);
+  // The record of one version (S3 form; "" = the current entry), delete
+  // markers included (GetObject treats a current marker as absent).
+  // NotFound if absent; InvalidArgument if `version_id` is malformed.
+  Result<ObjectRecord> GetObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                        std::string_view version_id, bool with_inline_data = true);
+  // UpdateObject on one version (S3 form; "" = current). FailedPrecondition
+  // if that version is a delete marker.
+  Result<ObjectRecord> UpdateObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                           std::string_view version_id,
+                                           const std::function<Status(ObjectRecord&)>& mutate);
+  // ListObjectVersions: keys in order, each key's versions newest first
+  // (current one first, IsLatest). InvalidArgument for a malformed marker.
+  // For lifecycle rules: a noncurrent version became noncurrent when the
+  // version listed just before it (the next newer one of its key) was
+  // written, i.e. at that version's modified_ms; expiring it is
+  // DeleteObjectVersion with its id (ExternalVersionId), which releases
+  // nothing itself: release `removed` through ReleasableSegments.
+  Result<VersionsPage> ListObjectVersions(const BucketRecord& bucket, const ListVersionsOptions& options);
 
   // The bucket's usage from its counters (a few point reads).
   Result<Usage> BucketUsage(const BucketRecord& bucket);
@@ -164,6 +242,7 @@ class Catalog {
   // a completion that crashed half-way is safe.
   struct Completion {
     std::optional<ObjectRecord> replaced;
+    std::string version_id;  // S3 form of the committed object's version ("" if unversioned)
     std::vector<PartRecord> unused_parts;
   };
   Result<Completion> CompleteUpload(const BucketRecord& bucket, const UploadRecord& upload,
@@ -204,6 +283,19 @@ class Catalog {
   struct AsyncPut;
   void StartAsyncPut(std::shared_ptr<AsyncPut> op);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
+  // The batch that writes `record` (encoded: `value`) at `key` over its
+  // current entry `old`, with the usage change, under `condition`; and the
+  // record it removes for good (for the caller to release). May read the
+  // store (the noncurrent null version a suspended write replaces).
+  struct PutPlan {
+    meta::Batch batch;
+    std::optional<ObjectRecord> removed;
+  };
+  Result<PutPlan> PlanPut(const BucketRecord& bucket, const std::string& partition, std::string_view key,
+                          const ObjectRecord& record, const std::string& value,
+                          const std::optional<std::string>& old, const PutCondition& condition);
+  // ListObjects, optionally returning current delete markers too.
+  Result<ListPage> ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers);
 
   meta::MetaStore& store_;
   // Bucket records are read on every request and change only through

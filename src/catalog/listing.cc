@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "catalog/catalog.h"
+#include "catalog/version_id.h"
 #include "meta/counters.h"
 
 namespace confiance::catalog {
@@ -33,6 +34,10 @@ Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket
 }
 
 Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOptions& options) {
+  return ListCurrent(bucket, options, /*with_markers=*/false);
+}
+
+Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers) {
   ListPage page;
   if (options.max_keys == 0) return page;
 
@@ -42,6 +47,12 @@ Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOpti
   if (!options.start_after.empty() && options.start_after >= options.prefix) {
     scan.start = options.start_after;
     scan.start_exclusive = true;
+  }
+  // Noncurrent versions (and the usage counters) sort before every S3 key:
+  // one seek past them, never a walk through them.
+  if (scan.start < kFirstCurrentKey) {
+    scan.start = std::string(kFirstCurrentKey);
+    scan.start_exclusive = false;
   }
   scan.end = PrefixSuccessor(options.prefix);
   if (!scan.end.empty() && scan.start >= scan.end) return page;
@@ -55,6 +66,13 @@ Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOpti
     bool reseek = false;
     for (meta::Record& r : recs) {
       std::string_view key = r.key;
+      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value, false));
+      if (rec.delete_marker && !with_markers) {
+        // A deleted key: not listed, and not enough to show its prefix.
+        scan.start = std::move(r.key);
+        scan.start_exclusive = true;
+        continue;
+      }
       if (!options.delimiter.empty()) {
         size_t at = key.find(options.delimiter, options.prefix.size());
         if (at != std::string_view::npos) {
@@ -80,7 +98,6 @@ Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOpti
         page.truncated = true;
         return page;
       }
-      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value, false));
       page.objects.push_back({std::move(r.key), std::move(rec)});
       page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;
@@ -109,17 +126,22 @@ Result<Usage> Catalog::BucketUsage(const BucketRecord& bucket) {
 }
 
 Result<Usage> Catalog::RecountBucketUsage(const BucketRecord& bucket) {
+  // Every entry: current objects and noncurrent versions (delete markers
+  // hold no bytes and are no objects), as the counters count them.
   Usage total;
-  ListOptions opt;
-  opt.max_keys = 1000;
+  meta::ScanOptions opt;
+  opt.limit = 1000;
   for (;;) {
-    ASSIGN_OR_RETURN(ListPage page, ListObjects(bucket, opt));
-    for (const ListedObject& o : page.objects) {
-      total.bytes += static_cast<int64_t>(o.record.size);
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, MergedScan(bucket, opt));
+    for (const meta::Record& r : recs) {
+      ASSIGN_OR_RETURN(ObjectRecord o, DecodeObject(r.value, false));
+      if (o.delete_marker) continue;
+      total.bytes += static_cast<int64_t>(o.size);
       total.objects += 1;
     }
-    if (!page.truncated) return total;
-    opt.start_after = page.last_returned;
+    if (recs.size() < opt.limit) return total;
+    opt.start = recs.back().key;
+    opt.start_exclusive = true;
   }
 }
 

@@ -141,6 +141,7 @@ std::string EncodeBucket(const BucketRecord& r) {
     if (r.encryption->bucket_key_enabled) enc["bke"] = true;
     j["enc"] = std::move(enc);
   }
+  if (r.versioning != BucketVersioning::kUnversioned) j["ver"] = static_cast<int>(r.versioning);
   return Encode(j);
 }
 
@@ -174,6 +175,12 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
     r.encryption = std::move(enc);
   }
+  if (auto it = j.find("ver"); it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < 1 || it->get<uint64_t>() > 2) {
+      return DataLossError("bucket record has an unknown versioning state");
+    }
+    r.versioning = static_cast<BucketVersioning>(it->get<uint64_t>());
+  }
   return r;
 }
 
@@ -204,6 +211,11 @@ constexpr char kObjectMarker = 'O';
 // SSE-C record instead of misreading it.
 constexpr uint8_t kObjectVersionNoTags = 1;
 constexpr uint8_t kObjectVersionSseC = 5;
+// Version 6 (bucket versioning) adds, after the SSE-C pair (then always
+// present, "" for SSE-S3): version_id | flags (1 null version, 2 delete
+// marker) | noncurrent_null_id. Written only for records of versioned
+// buckets, so unversioned buckets keep version 4/5 records.
+constexpr uint8_t kObjectVersionVersioned = 6;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -278,7 +290,8 @@ std::string EncodeObject(const ObjectRecord& r) {
   for (const Segment& s : r.segments) inline_total += s.blob_id.empty() ? s.inline_data.size() : 0;
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
-  out.push_back(static_cast<char>(r.sse_c() ? kObjectVersionSseC : kObjectVersion));
+  const bool versioned = !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
+  out.push_back(static_cast<char>(versioned ? kObjectVersionVersioned : r.sse_c() ? kObjectVersionSseC : kObjectVersion));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -292,9 +305,14 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.acl);
   PutString(out, r.checksum_algorithm);
   PutString(out, r.checksum);
-  if (r.sse_c()) {
+  if (r.sse_c() || versioned) {
     PutString(out, r.sse_c_salt);
     PutString(out, r.sse_c_verifier);
+  }
+  if (versioned) {
+    PutString(out, r.version_id);
+    PutVarint(out, (r.null_version ? 1u : 0u) | (r.delete_marker ? 2u : 0u));
+    PutString(out, r.noncurrent_null_id);
   }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
@@ -319,7 +337,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionSseC) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionVersioned) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -342,9 +360,18 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
   if (version >= 5) {
     r.sse_c_salt = in.String();
     r.sse_c_verifier = in.String();
-    if (in.ok() && (r.sse_c_salt.empty() || r.sse_c_verifier.empty())) {
+    if (in.ok() && (r.sse_c_salt.empty() != r.sse_c_verifier.empty() ||
+                    (version == kObjectVersionSseC && r.sse_c_salt.empty()))) {
       return DataLossError("object record has an incomplete SSE-C key check");
     }
+  }
+  if (version >= kObjectVersionVersioned) {
+    r.version_id = in.String();
+    uint64_t flags = in.Varint();
+    if (flags > 3) return DataLossError("object record has unknown version flags");
+    r.null_version = (flags & 1) != 0;
+    r.delete_marker = (flags & 2) != 0;
+    r.noncurrent_null_id = in.String();
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");

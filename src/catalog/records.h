@@ -45,6 +45,9 @@ struct BucketEncryption {
   bool operator==(const BucketEncryption&) const = default;
 };
 
+// A bucket's versioning state (PutBucketVersioning).
+enum class BucketVersioning : uint8_t { kUnversioned = 0, kEnabled = 1, kSuspended = 2 };
+
 struct BucketRecord {
   std::string name;
   std::string id;          // random; names partitions, so a re-created bucket starts empty
@@ -65,6 +68,10 @@ struct BucketRecord {
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;
+  // PutBucketVersioning. A bucket once versioned never returns to
+  // kUnversioned (S3 allows only Enabled and Suspended afterwards).
+  BucketVersioning versioning = BucketVersioning::kUnversioned;
+  bool versioned() const { return versioning != BucketVersioning::kUnversioned; }
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)
@@ -105,6 +112,21 @@ struct ObjectRecord {
   std::string sse_c_salt;      // random, per object
   std::string sse_c_verifier;  // salted HMAC of the customer key
   bool sse_c() const { return !sse_c_salt.empty(); }
+  // Versioning (catalog/versions.h). `version_id` is the 16-byte internal
+  // id (catalog::NewVersionId: time-ordered), "" for a record written while
+  // its bucket was never versioned (its null version; its time is
+  // modified_ms). A record with `null_version` is S3's "null" version (written
+  // while unversioned or suspended) whatever its internal id, which only
+  // orders it among the key's versions.
+  std::string version_id;
+  bool null_version = false;
+  bool delete_marker = false;  // a delete marker: no data, size 0
+  // Only on a key's current entry: the internal id of the key's null
+  // version when that version is noncurrent ("" = none), so that a
+  // suspended PUT or DELETE ?versionId=null finds it without a scan.
+  std::string noncurrent_null_id;
+  // True if this record is the key's S3 "null" version.
+  bool is_null_version() const { return version_id.empty() || null_version; }
 };
 
 struct UploadRecord {

@@ -1,6 +1,8 @@
 // File: catalog/scrub.cc
 #include "catalog/scrub.h"
 
+#include "catalog/version_id.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -148,22 +150,26 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
       report.refused_buckets.push_back(bucket.name + ": " + bucket_key.status().message());
       continue;
     }
-    ListOptions options;
+    // Every version (the current objects and, in a versioned bucket, the
+    // noncurrent ones; delete markers hold no data).
+    ListVersionsOptions options;
     options.max_keys = kPageKeys;
     while (true) {
-      Result<ListPage> page = catalog.ListObjects(bucket, options);
+      Result<VersionsPage> page = catalog.ListObjectVersions(bucket, options);
       if (!page.ok()) {
         // An undecodable record breaks the listing; its name is unknown here.
         report.damaged.push_back(
-            {bucket.name, options.start_after, Kind::kListingFailed,
+            {bucket.name, options.key_marker, Kind::kListingFailed,
              fmt::format("listing after key '{}' failed (objects after it not scrubbed): {}",
-                         options.start_after, page.status().ToString())});
+                         options.key_marker, page.status().ToString())});
         break;
       }
-      for (const ListedObject& listed : page->objects) {
+      for (const ListedVersion& listed : page->versions) {
+        if (listed.record.delete_marker) continue;
         ++report.objects;
         std::vector<Problem> problems;
-        Result<ObjectRecord> rec = catalog.GetObject(bucket, listed.key, /*with_inline_data=*/true);
+        Result<ObjectRecord> rec = catalog.GetObjectVersion(bucket, listed.key, ExternalVersionId(listed.record),
+                                                            /*with_inline_data=*/true);
         if (!rec.ok()) {
           if (rec.status().code() != StatusCode::kNotFound) {  // NotFound: deleted meanwhile
             problems.push_back({Kind::kUndecodableRecord, rec.status().ToString()});
@@ -196,8 +202,9 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
         }
         if (progress) progress(report, bucket.name, listed.key);
       }
-      if (!page->truncated || page->last_returned.empty()) break;
-      options.start_after = page->last_returned;
+      if (!page->truncated || page->next_key_marker.empty()) break;
+      options.key_marker = page->next_key_marker;
+      options.version_id_marker = page->next_version_id_marker;
     }
   }
   return report;

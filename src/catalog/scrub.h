@@ -46,7 +46,7 @@ std::string_view ScrubKindName(ScrubDamage::Kind kind);
 
 struct ScrubReport {
   uint64_t buckets = 0;
-  uint64_t objects = 0;         // objects examined
+  uint64_t objects = 0;         // object versions examined (every version of a versioned bucket)
   uint64_t segments = 0;        // segments examined
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
   uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted

@@ -276,3 +276,30 @@ TEST_F(ScrubTest, ProgressSeesEveryObject) {
 
 }  // namespace
 }  // namespace confiance::catalog
+
+namespace confiance::catalog {
+namespace {
+
+// A versioned bucket: noncurrent versions are scrubbed too, delete markers
+// skipped.
+TEST_F(ScrubTest, NoncurrentVersionsAreScrubbed) {
+  ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket("bucket", [](BucketRecord& b) {
+    b.versioning = BucketVersioning::kEnabled;
+    return OkStatus();
+  }));
+  Put(bucket_, "k", {100000});
+  const std::string old_blob = Get(bucket_, "k").segments[0].blob_id;
+  Put(bucket_, "k", {100000});
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));  // a marker on top
+  ScrubReport clean = Run();
+  EXPECT_TRUE(clean.damaged.empty());
+  EXPECT_EQ(clean.objects, 2u);
+  ASSERT_OK(blobs_.Delete(old_blob));
+  ScrubReport r = Run();
+  ASSERT_EQ(r.damaged.size(), 1u);
+  EXPECT_EQ(r.damaged[0].key, "k");
+  EXPECT_EQ(r.damaged[0].kind, Kind::kMissingBlob);
+}
+
+}  // namespace
+}  // namespace confiance::catalog

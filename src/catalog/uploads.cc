@@ -15,6 +15,7 @@
 #include <set>
 
 #include "catalog/catalog.h"
+#include "catalog/version_id.h"
 
 namespace confiance::catalog {
 namespace {
@@ -122,6 +123,12 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
     }
     if (parts.size() < 1000) break;
     after = parts.back().part_number;
+  }
+  if (bucket.versioned()) {
+    // The version committed: this one, or (a retried completion) the
+    // version an earlier attempt made, which it replaced in place.
+    ASSIGN_OR_RETURN(ObjectRecord now, GetObjectVersion(bucket, upload.key, "", false));
+    if (now.op_tag == object.op_tag) done.version_id = ExternalVersionId(now);
   }
   meta::Batch del;
   del.op_tag = object.op_tag;

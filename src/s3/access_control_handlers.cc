@@ -197,11 +197,8 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAcl(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
-  if (!rec.ok()) {
-    co_return rec.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
-                                                           : ErrorFromStatus(rec.status());
-  }
+  Result<catalog::ObjectRecord> rec = RequestedVersion(ctx, *bucket, &error);
+  if (!rec.ok()) co_return error;
   iam::acl::CanonicalUser owner = OwnerOf(*bucket);
   Result<iam::acl::Acl> acl = rec->acl.empty()
                                   ? Result<iam::acl::Acl>(iam::acl::CannedObjectAcl(iam::acl::CannedAcl::kPrivate, owner, owner))

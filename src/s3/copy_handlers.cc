@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/logging.h"
 #include "crypto/checksum.h"
 #include "crypto/customer_key.h"
@@ -26,7 +27,6 @@
 namespace confiance::s3 {
 namespace {
 
-constexpr size_t kMaxKeyBytes = 1024;
 
 bool AnyBlob(const catalog::ObjectRecord& r) {
   for (const auto& s : r.segments) {
@@ -52,7 +52,9 @@ Result<catalog::BucketRecord> S3Service::CopySourceBucket(Ctx& ctx, const CopySo
   ctx.copy_source_owner = src_bucket->owner;
   ctx.copy_source_bucket = source.bucket;
   ctx.copy_source_key = source.key;
-  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *src_bucket, source.key)) {
+  ctx.copy_source_version_id = source.version_id.value_or("");
+  if (std::optional<S3Error> denied =
+          AuthorizeAccess(ctx, source.version_id ? "s3:GetObjectVersion" : "s3:GetObject", *src_bucket, source.key)) {
     *error = *denied;
     return PermissionDeniedError("copy source");
   }
@@ -73,15 +75,29 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
   std::shared_ptr<const crypto::SecretBytes> src_key;
   for (int attempt = 0;; ++attempt) {
     out->reader.reset();
-    Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(src_bucket, source.key, true);
+    Result<catalog::ObjectRecord> rec =
+        deps_.catalog.GetObjectVersion(src_bucket, source.key, source.version_id.value_or(""), true);
+    if (rec.ok() && rec->delete_marker) {
+      // S3: a source that is a delete marker is refused; named by its
+      // version, with 400 InvalidRequest, else as a missing key.
+      if (source.version_id) {
+        *error = MakeError(S3ErrorCode::kInvalidRequest,
+                           "The source of a copy request may not specifically refer to a delete marker by version id.");
+        co_return InvalidArgumentError("copy source is a delete marker");
+      }
+      rec = NotFoundError("a delete marker");
+    }
     if (!rec.ok()) {
       if (rec.status().code() != StatusCode::kNotFound) {
         *error = ErrorFromStatus(rec.status());
       } else {
-        *error = MakeError(S3ErrorCode::kNoSuchKey);
+        *error = MakeError(source.version_id ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
         error->resource = "/" + source.bucket + "/" + source.key;
       }
       co_return rec.status();
+    }
+    if (src_bucket.versioned() || source.version_id) {
+      ctx.copy_source_version_id = catalog::ExternalVersionId(*rec);
     }
     // An SSE-C source needs its key (x-amz-copy-source-server-side-encryption-customer-*).
     if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.copy_source, rec->sse_c_salt, rec->sse_c_verifier)) {
@@ -187,7 +203,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
 }
 
 asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
-  if (ctx.route.key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
   std::optional<std::string_view> storage_class = ctx.req.FindHeader("x-amz-storage-class");
   if (storage_class && *storage_class != "STANDARD") co_return MakeError(S3ErrorCode::kInvalidStorageClass);
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
@@ -247,7 +263,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   Status opened = co_await OpenCopySource(ctx, *source, *src_bucket, check, &src, &error);
   if (!opened.ok()) co_return error;
   const catalog::ObjectRecord& rec = src.record;
-  const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key;
+  // A copy of an older version onto its key restores it (S3 allows that).
+  const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key && !source->version_id;
   // Re-encrypting in place (to or from SSE-C, a new customer key, or an
   // explicit x-amz-server-side-encryption) changes the encryption attributes.
   const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() ||
@@ -309,6 +326,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     out.checksum = out.segments.back().checksum;
   }
   out.op_tag = catalog::NewOpTag();
+  catalog::StampVersion(*bucket, out);
   src.reader.reset();  // done with the source's blobs
   Result<std::optional<catalog::ObjectRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, out); });
@@ -322,6 +340,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     // Every object is encrypted at rest (SSE-S3 or SSE-C): the copy says so as a PUT does.
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer);
+    if (!out.null_version) AddVersionHeader(sse, *bucket, out);  // S3: none for a suspended write
+    if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(out);
+    if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyObjectResult");

@@ -1,6 +1,8 @@
 // File: s3/copy_source.cc
 #include "s3/copy_source.h"
 
+#include "catalog/version_id.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -34,11 +36,16 @@ S3Error RangeArgumentError(std::string message, std::string_view header) {
 Result<CopySource> ParseCopySource(std::string_view header, S3Error* error) {
   size_t q = header.find('?');
   std::string_view path = header.substr(0, q);
+  std::optional<std::string> version_id;
   if (q != std::string_view::npos) {
     std::string_view query = header.substr(q + 1);
-    if (query.starts_with("versionId=") && query.substr(10) != "null") {
-      *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
-      return InvalidArgumentError("version id");
+    if (query.starts_with("versionId=")) {
+      std::string_view v = query.substr(10);
+      if (v != catalog::kNullVersionId && !catalog::DecodeVersionId(v)) {
+        *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+        return InvalidArgumentError("version id");
+      }
+      version_id = std::string(v);
     }
   }
   Result<std::string> decoded = sigv4::PercentDecode(path, false);
@@ -51,7 +58,7 @@ Result<CopySource> ParseCopySource(std::string_view header, S3Error* error) {
                        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
     return InvalidArgumentError("copy source");
   }
-  return CopySource{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
+  return CopySource{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)), std::move(version_id)};
 }
 
 Result<ByteRange> ParseCopySourceRange(std::string_view header, S3Error* error) {

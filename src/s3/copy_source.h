@@ -18,11 +18,13 @@ namespace confiance::s3 {
 struct CopySource {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;  // ?versionId=: "null" or an id this server makes
 };
 
 // x-amz-copy-source: "[/]bucket/key[?versionId=id]", the key URL-encoded.
-// Without versioning only versionId=null names an existing version: any
-// other id is InvalidArgument, as is a value without both bucket and key.
+// A versionId that is neither "null" nor an id this server makes
+// (catalog/version_id.h) is InvalidArgument, as is a value without both
+// bucket and key.
 Result<CopySource> ParseCopySource(std::string_view header, S3Error* error);
 
 // x-amz-copy-source-range: exactly "bytes=first-last" (decimal). S3

@@ -1,6 +1,8 @@
 // File: s3/copy_source_test.cc
 #include "s3/copy_source.h"
 
+#include "catalog/version_id.h"
+
 #include <gtest/gtest.h>
 
 namespace confiance::s3 {
@@ -17,6 +19,14 @@ TEST(CopySourceTest, BucketAndDecodedKey) {
   s = ParseCopySource("b/k?versionId=null", &e);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->key, "k");
+  EXPECT_EQ(s->version_id, "null");
+  const std::string id = catalog::EncodeVersionId(catalog::NewVersionId());
+  s = ParseCopySource("b/k?versionId=" + id, &e);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->version_id, id);
+  s = ParseCopySource("b/k", &e);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->version_id);
 }
 
 TEST(CopySourceTest, RefusesWhatS3Refuses) {

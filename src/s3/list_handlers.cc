@@ -1,12 +1,12 @@
 // File: s3/list_handlers.cc
-// ListObjects (V1), ListObjectsV2, and, for buckets that were never
-// versioned, GetBucketVersioning and ListObjectVersions (every object is its
-// "null" version, the latest), which backup tools and the s3-tests suite
-// call on any bucket.
+// ListObjects (V1), ListObjectsV2 (current objects only) and
+// ListObjectVersions (every version and delete marker; in a bucket that was
+// never versioned every object is its "null" version, the latest).
 #include <fmt/format.h>
 
 #include <charconv>
 
+#include "catalog/version_id.h"
 #include "crypto/encoding.h"
 #include "s3/object_headers.h"
 #include "s3/s3_context.h"
@@ -138,23 +138,11 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   co_return std::nullopt;
 }
 
-asio::awaitable<S3Service::Reply> S3Service::GetBucketVersioning(Ctx& ctx) {
-  S3Error error{S3ErrorCode::kInternalError, {}, {}};
-  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
-  if (!bucket.ok()) co_return error;
-  // Never versioned: S3 answers a configuration without a Status.
-  xml::XmlWriter w;
-  w.OpenRoot("VersioningConfiguration");
-  std::string doc = w.Finish();
-  co_await SendXml(ctx, 200, doc);
-  co_return std::nullopt;
-}
-
 asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  catalog::ListOptions opt;
+  catalog::ListVersionsOptions opt;
   opt.prefix = ctx.route.Query("prefix").value_or("");
   opt.delimiter = ctx.route.Query("delimiter").value_or("");
   std::optional<size_t> max_keys = ParseMaxKeys(ctx.route, &error);
@@ -168,15 +156,22 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
     if (!key_marker || key_marker->empty()) {
       co_return MakeError(S3ErrorCode::kInvalidArgument, "A version-id marker cannot be specified without a key marker.");
     }
-    if (*version_marker != "null") co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+    if (*version_marker != catalog::kNullVersionId && !catalog::DecodeVersionId(*version_marker)) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+    }
+    opt.version_id_marker = *version_marker;
   }
-  // The only version of key-marker is its null version, so the listing
-  // resumes after that key whatever the version marker.
-  if (key_marker) opt.start_after = *key_marker;
+  opt.key_marker = key_marker.value_or("");
 
-  Result<catalog::ListPage> page =
-      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjects(*bucket, opt); });
-  if (!page.ok()) co_return ErrorFromStatus(page.status());
+  // Up to max-keys versions and their keys' scans: off the network thread.
+  Result<catalog::VersionsPage> page =
+      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjectVersions(*bucket, opt); });
+  if (!page.ok()) {
+    if (page.status().code() == StatusCode::kInvalidArgument) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+    }
+    co_return ErrorFromStatus(page.status());
+  }
   const iam::acl::CanonicalUser owner = OwnerOf(*bucket);
 
   xml::XmlWriter w;
@@ -190,19 +185,23 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
   if (*url) w.Element("EncodingType", "url");
   w.BoolElement("IsTruncated", page->truncated);
   if (page->truncated) {
-    w.Element("NextKeyMarker", MaybeEncode(page->last_returned, *url));
-    w.Element("NextVersionIdMarker", "null");
+    w.Element("NextKeyMarker", MaybeEncode(page->next_key_marker, *url));
+    if (!page->next_version_id_marker.empty()) w.Element("NextVersionIdMarker", page->next_version_id_marker);
   }
-  for (const catalog::ListedObject& o : page->objects) {
-    w.Open("Version");
-    w.Element("Key", MaybeEncode(o.key, *url));
-    w.Element("VersionId", "null");
-    w.BoolElement("IsLatest", true);
-    w.Element("LastModified", IsoTime(o.record.modified_ms));
-    w.Element("ETag", QuotedEtag(o.record.etag));
-    w.Element("Size", o.record.size);
+  for (const catalog::ListedVersion& v : page->versions) {
+    const catalog::ObjectRecord& r = v.record;
+    w.Open(r.delete_marker ? "DeleteMarker" : "Version");
+    w.Element("Key", MaybeEncode(v.key, *url));
+    w.Element("VersionId", catalog::ExternalVersionId(r));
+    w.BoolElement("IsLatest", v.is_latest);
+    w.Element("LastModified", IsoTime(r.modified_ms));
+    if (!r.delete_marker) {
+      w.Element("ETag", QuotedEtag(r.etag));
+      if (!r.checksum_algorithm.empty()) w.Element("ChecksumAlgorithm", r.checksum_algorithm);
+      w.Element("Size", r.size);
+      w.Element("StorageClass", "STANDARD");
+    }
     w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
-    w.Element("StorageClass", "STANDARD");
     w.Close();
   }
   for (const std::string& p : page->common_prefixes) {

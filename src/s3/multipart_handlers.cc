@@ -9,6 +9,7 @@
 #include <map>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/logging.h"
 #include "crypto/customer_key.h"
 #include "crypto/encoding.h"
@@ -137,7 +138,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  if (ctx.route.key.size() > 1024) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
@@ -304,6 +305,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   {
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, up->sse_c(), ctx.sse.customer);
+    if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
     w.OpenRoot("CopyPartResult");
@@ -411,6 +413,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   rec.sse_c_salt = up->sse_c_salt;
   rec.sse_c_verifier = up->sse_c_verifier;
+  catalog::StampVersion(*bucket, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }
@@ -425,6 +428,11 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec);
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
+    if (!done->version_id.empty()) {
+      // S3: none for a suspended write (the null version).
+      if (done->version_id != catalog::kNullVersionId) sse.push_back({"x-amz-version-id", done->version_id});
+      ctx.version_id = done->version_id;
+    }
     ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
   }

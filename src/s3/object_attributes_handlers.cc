@@ -49,12 +49,12 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   // S3 asks for s3:GetObject as well as s3:GetObjectAttributes.
-  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:GetObject", *bucket, ctx.route.key)) co_return *denied;
-  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
-  if (!rec.ok()) {
-    co_return rec.status().code() == StatusCode::kNotFound ? MissingKeyError(ctx, *bucket)
-                                                           : ErrorFromStatus(rec.status());
+  if (std::optional<S3Error> denied = AuthorizeAccess(
+          ctx, ctx.route.HasQuery("versionId") ? "s3:GetObjectVersion" : "s3:GetObject", *bucket, ctx.route.key)) {
+    co_return *denied;
   }
+  Result<catalog::ObjectRecord> rec = RequestedVersion(ctx, *bucket, &error);
+  if (!rec.ok()) co_return error;
   // An SSE-C object's attributes need its key, as its HEAD does.
   if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, rec->sse_c_salt, rec->sse_c_verifier)) {
     co_return *refused;
@@ -72,6 +72,9 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
   ctx.extra_headers->Add({http::Header{"Last-Modified", HttpDate(rec->modified_ms)}});
   {
     std::string doc = w.Finish();
+    std::vector<http::Header> version;
+    AddVersionHeader(version, *bucket, *rec);
+    ctx.extra_headers->Add(std::move(version));
     co_await SendXml(ctx, 200, doc);
   }
   co_return std::nullopt;

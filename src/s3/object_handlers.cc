@@ -1,10 +1,12 @@
 // File: s3/object_handlers.cc
-// PutObject, GetObject/HeadObject, DeleteObject, DeleteObjects.
+// PutObject, GetObject/HeadObject, DeleteObject, DeleteObjects, each by
+// version (?versionId=, VersionId) where S3 allows it.
 #include <fmt/format.h>
 
 #include <charconv>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/await_callback.h"
 #include "common/logging.h"
 #include "crypto/customer_key.h"
@@ -22,8 +24,6 @@
 
 namespace confiance::s3 {
 namespace {
-
-constexpr size_t kMaxKeyBytes = 1024;
 
 // x-amz-storage-class: only STANDARD exists (and is what every object is).
 bool StorageClassAccepted(const http::Request& req) {
@@ -79,7 +79,7 @@ bool AnyBlob(const catalog::ObjectRecord& r) {
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
-  if (ctx.route.key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
   if (!StorageClassAccepted(ctx.req)) co_return MakeError(S3ErrorCode::kInvalidStorageClass);
   std::optional<catalog::Catalog::PutCondition> condition = PutConditionOf(ctx.req);
   if (!condition) {
@@ -124,6 +124,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
+  catalog::StampVersion(*bucket, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
@@ -146,6 +147,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)});
+    if (!rec.null_version) AddVersionHeader(hdrs, *bucket, rec);  // S3: none for a suspended write
+    if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
     co_await SendEmpty(ctx, 200, hdrs);
@@ -165,6 +168,10 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       co_return MakeError(S3ErrorCode::kInvalidRequest, "Cannot specify both Range header and partNumber query parameter");
     }
   }
+  const std::optional<std::string> version = ctx.route.Query("versionId");
+  if (version && !ValidVersionId(*version)) {
+    co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+  }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return DeniedReadError(ctx, error);
   // The record, and (for a GET of blob data) every blob opened: a blob can
@@ -175,10 +182,26 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   std::unique_ptr<catalog::ObjectReader> reader;
   const Conditions conditions = ReadConditions(ctx.req);
   for (int attempt = 0;; ++attempt) {
-    rec = deps_.catalog.GetObject(*bucket, ctx.route.key, !head);
+    rec = deps_.catalog.GetObjectVersion(*bucket, ctx.route.key, version.value_or(""), !head);
     if (!rec.ok()) {
-      co_return rec.status().code() == StatusCode::kNotFound ? MissingKeyError(ctx, *bucket)
-                                                             : ErrorFromStatus(rec.status());
+      if (rec.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(rec.status());
+      co_return version ? MakeError(S3ErrorCode::kNoSuchVersion) : MissingKeyError(ctx, *bucket);
+    }
+    if (rec->delete_marker) {
+      // S3: the current version is a delete marker -> 404 NoSuchKey; a
+      // delete marker named by its version -> 405 MethodNotAllowed; both
+      // with the marker's headers.
+      std::vector<http::Header> marker = Headers(http::Header{"x-amz-delete-marker", "true"});
+      AddVersionHeader(marker, *bucket, *rec);
+      if (version) marker.push_back({"Last-Modified", HttpDate(rec->modified_ms)});
+      ctx.extra_headers->Add(std::move(marker));
+      if (version) {
+        S3Error e = MakeError(S3ErrorCode::kMethodNotAllowed);
+        e.details.emplace_back("Method", head ? "HEAD" : "GET");
+        e.details.emplace_back("ResourceType", "DeleteMarker");
+        co_return e;
+      }
+      co_return MissingKeyError(ctx, *bucket);
     }
     // An SSE-C object needs its key even for HEAD (S3 answers 400 without
     // it, 403 with a wrong one), before any condition is evaluated.
@@ -212,6 +235,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     }
   }
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
+  AddVersionHeader(headers, *bucket, *rec);
   AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer);
   // response-* query parameters override stored headers (signed requests only).
   static constexpr std::pair<const char*, const char*> kOverrides[] = {
@@ -318,16 +342,28 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
 
 asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  const std::optional<std::string> version = ctx.route.Query("versionId");
+  if (version && !ValidVersionId(*version)) {
+    co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+  }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<std::optional<catalog::ObjectRecord>> deleted =
-      co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, ctx.route.key); });
+  Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
+    std::optional<std::string_view> v;
+    if (version) v = *version;
+    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v);
+  });
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
   {
     std::vector<http::Header> hdrs = Headers();
+    if (deleted->delete_marker) hdrs.push_back({"x-amz-delete-marker", "true"});
+    if (!deleted->version_id.empty() && (bucket->versioned() || version)) {
+      hdrs.push_back({"x-amz-version-id", deleted->version_id});
+      ctx.version_id = deleted->version_id;
+    }
     co_await SendEmpty(ctx, 204, hdrs);
   }
-  if (*deleted) co_await ReleaseReplaced(*bucket, ctx.route.key, **deleted);
+  if (deleted->removed) co_await ReleaseReplaced(*bucket, ctx.route.key, *deleted->removed);
   co_return std::nullopt;
 }
 
@@ -344,21 +380,43 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
   if (req->keys.size() > 1000) co_return MakeError(S3ErrorCode::kMalformedXML);
   xml::XmlWriter w;
   w.OpenRoot("DeleteResult");
-  for (const std::string& key : req->keys) {
-    if (std::optional<S3Error> denied = AuthorizeAccess(ctx, "s3:DeleteObject", *bucket, key)) {
-      w.Open("Error").Element("Key", key).Element("Code", denied->CodeString());
-      w.Element("Message", denied->Message()).Close();
+  for (size_t i = 0; i < req->keys.size(); ++i) {
+    const std::string& key = req->keys[i];
+    const std::optional<std::string>& version = req->version_ids[i];
+    auto error_entry = [&](const S3Error& e) {
+      w.Open("Error").Element("Key", key);
+      if (version) w.Element("VersionId", *version);
+      w.Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
+    };
+    if (version && !ValidVersionId(*version)) {
+      error_entry(MakeError(S3ErrorCode::kNoSuchVersion));
       continue;
     }
-    Result<std::optional<catalog::ObjectRecord>> deleted =
-        co_await deps_.pool.Run([&] { return deps_.catalog.DeleteObject(*bucket, key); });
+    if (std::optional<S3Error> denied =
+            AuthorizeAccess(ctx, version ? "s3:DeleteObjectVersion" : "s3:DeleteObject", *bucket, key)) {
+      error_entry(*denied);
+      continue;
+    }
+    Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
+      std::optional<std::string_view> v;
+      if (version) v = *version;
+      return deps_.catalog.DeleteObjectVersion(*bucket, key, v);
+    });
     if (!deleted.ok()) {
-      S3Error e = ErrorFromStatus(deleted.status());
-      w.Open("Error").Element("Key", key).Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
+      error_entry(ErrorFromStatus(deleted.status()));
       continue;
     }
-    if (*deleted) co_await ReleaseReplaced(*bucket, key, **deleted);
-    if (!req->quiet) w.Open("Deleted").Element("Key", key).Close();
+    if (deleted->removed) co_await ReleaseReplaced(*bucket, key, *deleted->removed);
+    if (req->quiet) continue;
+    w.Open("Deleted").Element("Key", key);
+    if (version) w.Element("VersionId", *version);
+    if (deleted->delete_marker) {
+      w.BoolElement("DeleteMarker", true);
+      // A marker created (not one deleted by its id) is named by its id.
+      if (!version && !deleted->version_id.empty()) w.Element("DeleteMarkerVersionId", deleted->version_id);
+      if (version) w.Element("DeleteMarkerVersionId", *version);
+    }
+    w.Close();
   }
   {
     std::string doc = w.Finish();

@@ -16,9 +16,9 @@ enum class Operation {
   kListObjects,
   kListObjectsV2,
   kListMultipartUploads,
-  // Versioning, for buckets that were never versioned (list_handlers.cc):
-  // every object is its "null" version.
+  // Versioning (versioning_handlers.cc, list_handlers.cc).
   kGetBucketVersioning,
+  kPutBucketVersioning,
   kListObjectVersions,
   kDeleteObjects,
   kPostObject,  // browser form upload: POST /bucket, multipart/form-data
@@ -75,6 +75,10 @@ std::string_view OperationName(Operation op);
 // it; "" for kNotImplemented. Operations needing several (CopyObject also
 // reads its source) name the one on their target here.
 std::string_view IamAction(Operation op);
+// The same for a request that names a version (?versionId=): S3's
+// version-specific actions (s3:GetObjectVersion, s3:DeleteObjectVersion,
+// s3:GetObjectVersionTagging...) where they exist.
+std::string_view IamAction(Operation op, bool names_version);
 
 // Whether `op`'s resource is an object (arn:aws:s3:::bucket/key) rather
 // than its bucket (arn:aws:s3:::bucket) or the service ("*").

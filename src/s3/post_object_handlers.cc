@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/ascii.h"
 #include "common/await_callback.h"
 #include "common/logging.h"
@@ -45,7 +46,6 @@ namespace {
 // S3 refuses a form whose fields before the file exceed 20 KiB
 // (MaxPostPreDataLengthExceeded); names and values count.
 constexpr size_t kMaxFieldBytes = 20 * 1024;
-constexpr size_t kMaxKeyBytes = 1024;
 
 S3Error MissingField(std::string_view name) {
   return MakeError(S3ErrorCode::kInvalidArgument,
@@ -370,7 +370,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   key_field->second = SubstituteFilename(key_field->second, filename);
   const std::string key = key_field->second;
   if (key.empty()) co_return MakeError(S3ErrorCode::kInvalidArgument, "User key must have a length greater than 0.");
-  if (key.size() > kMaxKeyBytes) co_return MakeError(S3ErrorCode::kKeyTooLongError);
+  if (std::optional<S3Error> bad = CheckNewKey(key)) co_return *bad;
   fields.insert_or_assign("bucket", ctx.route.bucket);
   if (std::optional<S3Error> refused = AuthenticateForm(ctx, fields)) co_return *refused;
   Result<PostPolicy> policy = CheckFormPolicy(fields, &error);
@@ -505,6 +505,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
+  catalog::StampVersion(*bucket, rec);
   catalog::Catalog::PutCondition unconditional;
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
   PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {
@@ -517,6 +518,12 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   }
 
   // 5. The answer the form asked for.
+  if (bucket->versioned()) {
+    std::vector<http::Header> version;
+    if (!rec.null_version) AddVersionHeader(version, *bucket, rec);  // S3: none for a suspended write
+    ctx.version_id = catalog::ExternalVersionId(rec);
+    ctx.extra_headers->Add(std::move(version));
+  }
   const std::string etag = QuotedEtag(rec.etag);
   const std::string location = ObjectUrl(ctx.req, ctx.route, key);
   auto field = [&](const char* n) {

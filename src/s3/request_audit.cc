@@ -51,6 +51,9 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
   e.operation = std::string(ctx.route_resolved ? OperationName(ctx.route.op) : std::string_view("Unrouted"));
   e.bucket = ctx.route.bucket;
   e.key = ctx.route.key;
+  // The version the request named, or the one it wrote (a PUT's new
+  // version, a delete marker).
+  e.version_id = !ctx.version_id.empty() ? ctx.version_id : ctx.route.Query("versionId").value_or("");
   const bool success = status >= 200 && status < 300;
   if (success) {
     switch (ctx.route.op) {
@@ -86,6 +89,7 @@ asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optiona
     // owner's log records the read too, under the source's name.
     event.bucket = ctx_->copy_source_bucket;
     event.key = ctx_->copy_source_key;
+    event.version_id = ctx_->copy_source_version_id;
     event.bytes.reset();
     index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
       log_.Append(ctx_->copy_source_owner, event, std::move(done));

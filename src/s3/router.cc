@@ -16,8 +16,7 @@ constexpr std::array kUnimplementedSubresources = {
     "accelerate", "analytics",
     "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
     "metrics", "notification", "object-lock", "replication", "requestPayment",
-    "restore", "retention", "select", "torrent", "versioning",
-    "versions", "website",
+    "restore", "retention", "select", "torrent", "website",
 };
 
 bool HasUnimplementedSubresource(const Route& r) {
@@ -83,6 +82,11 @@ Result<Operation> BucketOp(std::string_view method, const Route& r) {
     return Operation::kListObjects;
   }
   if (HasUnimplementedSubresource(r) || r.HasQuery("attributes")) return Operation::kNotImplemented;
+  if (r.HasQuery("versioning")) {
+    if (method == "PUT") return Operation::kPutBucketVersioning;
+    return InvalidArgumentError("method not allowed");
+  }
+  if (r.HasQuery("versions")) return InvalidArgumentError("method not allowed");
   if (method == "PUT") return Operation::kCreateBucket;
   if (method == "HEAD") return Operation::kHeadBucket;
   if (method == "DELETE") return Operation::kDeleteBucket;
@@ -197,6 +201,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kListMultipartUploads: return "ListMultipartUploads";
     case Operation::kGetBucketVersioning: return "GetBucketVersioning";
     case Operation::kListObjectVersions: return "ListObjectVersions";
+    case Operation::kPutBucketVersioning: return "PutBucketVersioning";
     case Operation::kDeleteObjects: return "DeleteObjects";
     case Operation::kPostObject: return "PostObject";
     case Operation::kPutObject: return "PutObject";
@@ -255,6 +260,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kListMultipartUploads: return "s3:ListBucketMultipartUploads";
     case Operation::kGetBucketVersioning: return "s3:GetBucketVersioning";
     case Operation::kListObjectVersions: return "s3:ListBucketVersions";
+    case Operation::kPutBucketVersioning: return "s3:PutBucketVersioning";
     case Operation::kDeleteObjects: return "s3:DeleteObject";  // checked per key
     case Operation::kPostObject: return "s3:PutObject";        // checked on the form's key
     case Operation::kPutObject: return "s3:PutObject";
@@ -301,6 +307,24 @@ std::string_view IamAction(Operation op) {
     case Operation::kNotImplemented: return "";
   }
   return "";
+}
+
+std::string_view IamAction(Operation op, bool names_version) {
+  if (names_version) {
+    switch (op) {
+      case Operation::kGetObject:
+      case Operation::kHeadObject: return "s3:GetObjectVersion";
+      case Operation::kDeleteObject: return "s3:DeleteObjectVersion";
+      case Operation::kGetObjectTagging: return "s3:GetObjectVersionTagging";
+      case Operation::kPutObjectTagging: return "s3:PutObjectVersionTagging";
+      case Operation::kDeleteObjectTagging: return "s3:DeleteObjectVersionTagging";
+      case Operation::kGetObjectAcl: return "s3:GetObjectVersionAcl";
+      case Operation::kPutObjectAcl: return "s3:PutObjectVersionAcl";
+      case Operation::kGetObjectAttributes: return "s3:GetObjectVersionAttributes";
+      default: break;
+    }
+  }
+  return IamAction(op);
 }
 
 bool IsObjectOperation(Operation op) {

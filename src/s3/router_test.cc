@@ -39,7 +39,12 @@ TEST(RouterTest, Multipart) {
   EXPECT_EQ(MustRoute("GET", "/b?uploads").op, Operation::kListMultipartUploads);
   EXPECT_EQ(MustRoute("GET", "/b?versioning").op, Operation::kGetBucketVersioning);
   EXPECT_EQ(MustRoute("GET", "/b?versions").op, Operation::kListObjectVersions);
-  EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kPutBucketVersioning);
+  EXPECT_EQ(IamAction(Operation::kPutBucketVersioning), "s3:PutBucketVersioning");
+  EXPECT_EQ(IamAction(Operation::kGetObject, /*names_version=*/true), "s3:GetObjectVersion");
+  EXPECT_EQ(IamAction(Operation::kDeleteObject, true), "s3:DeleteObjectVersion");
+  EXPECT_EQ(IamAction(Operation::kGetObjectTagging, true), "s3:GetObjectVersionTagging");
+  EXPECT_EQ(IamAction(Operation::kPutObject, true), "s3:PutObject");
 }
 
 TEST(RouterTest, CopySourceMakesCopies) {
@@ -56,7 +61,6 @@ TEST(RouterTest, CopySourceMakesCopies) {
 }
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
-  EXPECT_EQ(MustRoute("PUT", "/b?versioning").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);

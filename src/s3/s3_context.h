@@ -26,6 +26,10 @@ struct S3Service::Ctx {
   std::string copy_source_owner;
   std::string copy_source_bucket;
   std::string copy_source_key;
+  std::string copy_source_version_id;  // the source version read ("" = unversioned bucket)
+  // The object version the request wrote or removed (S3 form), for the
+  // audit event; "" = none, or the one ?versionId= names.
+  std::string version_id;
   Authenticated auth;
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization

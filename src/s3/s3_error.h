@@ -79,6 +79,9 @@ enum class S3ErrorCode {
   kMaxPostPreDataLengthExceeded,
   kIncorrectNumberOfFilesInPostRequest,
   kMalformedPOSTRequest,
+  // Versioning.
+  kNoSuchVersion,
+  kIllegalVersioningConfigurationException,
 };
 
 struct S3Error {

@@ -144,6 +144,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kListObjectsV2: co_return co_await ListObjects(ctx, true);
     case Operation::kListMultipartUploads: co_return co_await ListMultipartUploads(ctx);
     case Operation::kGetBucketVersioning: co_return co_await GetBucketVersioning(ctx);
+    case Operation::kPutBucketVersioning: co_return co_await PutBucketVersioning(ctx);
     case Operation::kListObjectVersions: co_return co_await ListObjectVersions(ctx);
     case Operation::kDeleteObjects: co_return co_await DeleteObjects(ctx);
     case Operation::kPostObject: co_return co_await PostObject(ctx);
@@ -254,7 +255,8 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
   Result<catalog::BucketRecord> b = NamedBucket(ctx, error);
   if (!b.ok()) return b.status();
   std::string_view key = IsObjectOperation(ctx.route.op) ? std::string_view(ctx.route.key) : std::string_view();
-  if (std::optional<S3Error> denied = AuthorizeAccess(ctx, IamAction(ctx.route.op), *b, key)) {
+  if (std::optional<S3Error> denied =
+          AuthorizeAccess(ctx, IamAction(ctx.route.op, ctx.route.HasQuery("versionId")), *b, key)) {
     *error = *denied;
     return PermissionDeniedError("access denied");
   }
@@ -295,7 +297,11 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
   std::optional<iam::acl::Acl> object_acl;
   auto load_object = [&] {
     if (object) return;
-    Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(bucket, key, false);
+    // The version the request names, if any (its tags and ACL decide).
+    std::optional<std::string> version = key == ctx.route.key ? ctx.route.Query("versionId") : std::nullopt;
+    Result<catalog::ObjectRecord> rec = version ? deps_.catalog.GetObjectVersion(bucket, key, *version, false)
+                                                : deps_.catalog.GetObject(bucket, key, false);
+    if (rec.ok() && rec->delete_marker) rec = NotFoundError("a delete marker");
     object = rec.ok() ? std::move(rec).value() : catalog::ObjectRecord{};
     if (!object->acl.empty()) {
       if (Result<iam::acl::Acl> acl = iam::acl::DecodeAcl(object->acl); acl.ok()) object_acl = std::move(acl).value();
@@ -512,18 +518,24 @@ asio::awaitable<S3Service::Reply> S3Service::UpdateBucketSetting(Ctx& ctx, const
 
 asio::awaitable<S3Service::Reply> S3Service::UpdateObjectSetting(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                                  const ObjectEdit& edit, int status) {
+  const std::optional<std::string> version = ctx.route.Query("versionId");
+  if (version && !ValidVersionId(*version)) {
+    co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+  }
   Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateObject(bucket, ctx.route.key, [&](catalog::ObjectRecord& o) {
+    return deps_.catalog.UpdateObjectVersion(bucket, ctx.route.key, version.value_or(""), [&](catalog::ObjectRecord& o) {
       edit(o);
       return OkStatus();
     });
   });
   if (!updated.ok()) {
-    co_return updated.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey)
-                                                               : ErrorFromStatus(updated.status());
+    if (updated.status().code() == StatusCode::kFailedPrecondition) co_return MakeError(S3ErrorCode::kMethodNotAllowed);
+    if (updated.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(updated.status());
+    co_return MakeError(version ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
   }
-  std::vector<http::Header> none = Headers();
-  co_await SendEmpty(ctx, status, none);
+  std::vector<http::Header> hdrs = Headers();
+  AddVersionHeader(hdrs, bucket, *updated);
+  co_await SendEmpty(ctx, status, hdrs);
   co_return std::nullopt;
 }
 

@@ -4,7 +4,8 @@
 // operation's handler. Handlers are split by family over
 // bucket_handlers.cc, object_handlers.cc, multipart_handlers.cc,
 // list_handlers.cc, copy_handlers.cc, tagging_handlers.cc,
-// object_attributes_handlers.cc, cors_handlers.cc and post_object_handlers.cc.
+// object_attributes_handlers.cc, cors_handlers.cc, versioning_handlers.cc and
+// post_object_handlers.cc.
 //
 // Threads: Handle runs on a network thread. Metadata commits, blob commits
 // and blob reads/writes go to the BlockingPool; in-memory work (signature
@@ -163,8 +164,28 @@ class S3Service {
   asio::awaitable<Reply> CopyObject(Ctx& ctx);
   // list_handlers.cc
   asio::awaitable<Reply> ListObjects(Ctx& ctx, bool v2);
-  asio::awaitable<Reply> GetBucketVersioning(Ctx& ctx);
   asio::awaitable<Reply> ListObjectVersions(Ctx& ctx);
+  // versioning_handlers.cc
+  asio::awaitable<Reply> GetBucketVersioning(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketVersioning(Ctx& ctx);
+  // x-amz-version-id for a response about `record` in `bucket`: only in
+  // buckets that are (or were) versioned, as S3 answers.
+  // A ?versionId= value that could name a version: "null" or an id this
+  // server makes (else S3 answers InvalidArgument).
+  static bool ValidVersionId(std::string_view version_id);
+  // The record of the request's object at the version ?versionId= names
+  // (the current one without it), for reads of its settings (tagging, ACL,
+  // attributes). On failure sets *error: InvalidArgument for a malformed
+  // id, NoSuchVersion / NoSuchKey when absent (a current delete marker
+  // included), MethodNotAllowed for a delete marker named by its id.
+  Result<catalog::ObjectRecord> RequestedVersion(Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error);
+  // KeyTooLongError for a key over 1,024 bytes; InvalidArgument for a key
+  // holding a NUL byte (the catalog's key encodings, catalog/version_id.h
+  // and the upload index, reserve it; S3 keys are XML text, which cannot
+  // carry one).
+  static std::optional<S3Error> CheckNewKey(std::string_view key);
+  static void AddVersionHeader(std::vector<http::Header>& headers, const catalog::BucketRecord& bucket,
+                               const catalog::ObjectRecord& record);
   // multipart_handlers.cc
   asio::awaitable<Reply> CreateMultipartUpload(Ctx& ctx);
   asio::awaitable<Reply> UploadPart(Ctx& ctx);

@@ -17,10 +17,6 @@ namespace {
 // each at worst, with their markup.
 constexpr size_t kMaxTaggingBody = 128 * 1024;
 
-S3Error ObjectLookupError(const Status& status) {
-  return status.code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kNoSuchKey) : ErrorFromStatus(status);
-}
-
 }  // namespace
 
 asio::awaitable<Result<catalog::TagMap>> S3Service::ReadTagSet(Ctx& ctx, TagScope scope, S3Error* error) {
@@ -39,9 +35,12 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
-  if (!rec.ok()) co_return ObjectLookupError(rec.status());
+  Result<catalog::ObjectRecord> rec = RequestedVersion(ctx, *bucket, &error);
+  if (!rec.ok()) co_return error;
   {
+    std::vector<http::Header> version;
+    AddVersionHeader(version, *bucket, *rec);
+    ctx.extra_headers->Add(std::move(version));
     std::string doc = xml::RenderTagging(rec->tags);
     co_await SendXml(ctx, 200, doc);
   }

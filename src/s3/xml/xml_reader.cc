@@ -1,6 +1,8 @@
 // File: s3/xml/xml_reader.cc
 #include "s3/xml/xml_reader.h"
 
+#include <tuple>
+
 #include <charconv>
 #include <pugixml.hpp>
 
@@ -72,8 +74,27 @@ Result<DeleteObjectsRequest> ParseDeleteObjects(std::string_view body) {
     pugi::xml_node k = o.child("Key");
     if (!k) return Malformed("Object without Key");
     req.keys.emplace_back(k.child_value());
+    pugi::xml_node v = o.child("VersionId");
+    req.version_ids.push_back(v ? std::optional<std::string>(Trim(v.child_value())) : std::nullopt);
   }
   return req;
+}
+
+Result<VersioningConfiguration> ParseVersioningConfiguration(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(auto* d, Load(doc, body));
+  pugi::xml_node root = d->child("VersioningConfiguration");
+  if (!root) return Malformed("missing VersioningConfiguration");
+  VersioningConfiguration out;
+  for (auto [name, field, a, b] : {std::tuple{"Status", &out.status, "Enabled", "Suspended"},
+                                   std::tuple{"MfaDelete", &out.mfa_delete, "Enabled", "Disabled"}}) {
+    pugi::xml_node n = root.child(name);
+    if (!n) continue;
+    if (n.next_sibling(name)) return Malformed(std::string("repeated ") + name);
+    *field = std::string(Trim(n.child_value()));
+    if (*field != a && *field != b) return Malformed(std::string("bad ") + name);
+  }
+  return out;
 }
 
 }  // namespace confiance::s3::xml

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,8 +33,20 @@ Result<std::string> ParseCreateBucketConfiguration(std::string_view body);
 struct DeleteObjectsRequest {
   bool quiet = false;
   std::vector<std::string> keys;
+  // Parallel to keys: the Object's VersionId, if it has one.
+  std::vector<std::optional<std::string>> version_ids;
 };
-// <Delete><Quiet>true</Quiet><Object><Key>k</Key></Object>...</Delete>
+// <Delete><Quiet>true</Quiet><Object><Key>k</Key><VersionId>v</VersionId></Object>...</Delete>
 Result<DeleteObjectsRequest> ParseDeleteObjects(std::string_view body);
+
+// <VersioningConfiguration><Status>Enabled|Suspended</Status>
+// <MfaDelete>Enabled|Disabled</MfaDelete></VersioningConfiguration>: the
+// values as sent ("" when absent). InvalidArgument for another root, a
+// repeated element or another value.
+struct VersioningConfiguration {
+  std::string status;
+  std::string mfa_delete;
+};
+Result<VersioningConfiguration> ParseVersioningConfiguration(std::string_view body);
 
 }  // namespace confiance::s3::xml

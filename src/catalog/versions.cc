@@ -1,0 +1,342 @@
+// File: catalog/versions.cc
+// Versioned buckets: how a commit moves a key's versions, deletes by
+// version, reads and updates of one version, and ListObjectVersions.
+// Layout and invariants: catalog.h ("Versioning") and docs/meta_keys.md.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "catalog/catalog.h"
+#include "catalog/version_id.h"
+#include "catalog/versioned_write.h"
+
+namespace confiance::catalog {
+namespace {
+
+constexpr int kMaxCasAttempts = 64;
+
+// Usage counts every version's bytes and every version but delete markers.
+void Count(const ObjectRecord& r, int sign, int64_t& bytes, int64_t& objects) {
+  if (r.delete_marker) return;
+  bytes += sign * static_cast<int64_t>(r.size);
+  objects += sign;
+}
+
+// Where one version of a key lives.
+struct Located {
+  std::optional<std::string> current_raw;  // the key's current entry, as read
+  std::string store_key;                   // the key, or its VersionKey
+  std::string raw;                         // the version's entry
+  bool current = false;
+};
+
+// Finds version `version_id` (S3 form; "" = the current entry) of `key`.
+// nullopt if it does not exist; InvalidArgument if the id is malformed.
+Result<std::optional<Located>> Locate(meta::MetaStore& store, const std::string& partition, std::string_view key,
+                                      std::string_view version_id) {
+  std::optional<std::string> wanted_id;  // internal; unset for "null"
+  const bool want_null = version_id == kNullVersionId;
+  if (!version_id.empty() && !want_null) {
+    wanted_id = DecodeVersionId(version_id);
+    if (!wanted_id) return InvalidArgumentError("invalid version id");
+  }
+  Located at;
+  ASSIGN_OR_RETURN(at.current_raw, store.Get(partition, key));
+  if (!at.current_raw) return std::optional<Located>();
+  ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at.current_raw, false));
+  const bool is_current = version_id.empty() || (want_null && cur.is_null_version()) ||
+                          (wanted_id && !cur.null_version && cur.version_id == *wanted_id);
+  if (is_current) {
+    at.store_key = std::string(key);
+    at.raw = *at.current_raw;
+    at.current = true;
+    return std::optional<Located>(std::move(at));
+  }
+  const std::string id = want_null ? cur.noncurrent_null_id : *wanted_id;
+  if (id.empty()) return std::optional<Located>();
+  at.store_key = VersionKey(key, id);
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, store.Get(partition, at.store_key));
+  if (!raw) return std::optional<Located>();
+  at.raw = std::move(*raw);
+  // The null version is addressed as "null" only, never by its internal id.
+  if (!want_null) {
+    ASSIGN_OR_RETURN(ObjectRecord v, DecodeObject(at.raw, false));
+    if (v.null_version) return std::optional<Located>();
+  }
+  return std::optional<Located>(std::move(at));
+}
+
+}  // namespace
+
+Result<VersionedWrite> PlanVersionedWrite(meta::MetaStore& store, const BucketRecord& bucket,
+                                          const std::string& partition, std::string_view key,
+                                          const ObjectRecord& record, const std::optional<std::string>& old) {
+  VersionedWrite w;
+  ObjectRecord next = record;
+  if (next.version_id.empty()) StampVersion(bucket, next);
+  next.noncurrent_null_id.clear();
+  int64_t bytes = 0;
+  int64_t objects = 0;
+  Count(next, +1, bytes, objects);
+  if (old) {
+    // With its inline data: a demoted version keeps its bytes.
+    ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*old, true));
+    if (!next.upload_id.empty() && next.upload_id == cur.upload_id && !cur.delete_marker) {
+      // A retried completion of the upload the current version came from.
+      next.version_id = cur.version_id;
+      next.null_version = cur.null_version;
+      next.noncurrent_null_id = cur.noncurrent_null_id;
+      Count(cur, -1, bytes, objects);
+      w.removed = std::move(cur);
+    } else if (next.null_version && cur.is_null_version()) {
+      // Suspended: the new null version replaces the current null one.
+      Count(cur, -1, bytes, objects);
+      if (!cur.delete_marker) w.removed = std::move(cur);
+    } else {
+      ObjectRecord demoted = cur;
+      demoted.noncurrent_null_id.clear();
+      if (demoted.version_id.empty()) {  // written before the bucket was versioned
+        demoted.version_id = LegacyVersionId(demoted.modified_ms);
+        demoted.null_version = true;
+      }
+      w.mutations.push_back({VersionKey(key, demoted.version_id), EncodeObject(demoted), {}});
+      const std::string null_id = demoted.null_version ? demoted.version_id : cur.noncurrent_null_id;
+      if (next.null_version && !null_id.empty()) {
+        // Suspended: the older, noncurrent null version goes for good.
+        const std::string vkey = VersionKey(key, null_id);
+        ASSIGN_OR_RETURN(std::optional<std::string> raw, store.Get(partition, vkey));
+        w.conditions.push_back({vkey, raw});
+        if (raw) {
+          ASSIGN_OR_RETURN(ObjectRecord gone, DecodeObject(*raw, false));
+          Count(gone, -1, bytes, objects);
+          w.mutations.push_back({vkey, std::nullopt, {}});
+          if (!gone.delete_marker) w.removed = std::move(gone);
+        }
+      } else if (!next.null_version) {
+        next.noncurrent_null_id = null_id;
+      }
+    }
+  }
+  w.mutations.push_back({std::string(key), EncodeObject(next), {}});
+  w.mutations.push_back({std::string(kUsageKey), std::nullopt, {bytes, objects}});
+  return w;
+}
+
+Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                                   std::optional<std::string_view> version_id) {
+  const std::string partition = ObjectPartition(bucket, key);
+  if (!version_id) {
+    DeleteOutcome outcome;
+    if (!bucket.versioned()) {
+      ASSIGN_OR_RETURN(outcome.removed, DeleteObject(bucket, key));
+      return outcome;
+    }
+    // A delete marker becomes the current version.
+    ObjectRecord marker;
+    marker.delete_marker = true;
+    marker.modified_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count());
+    marker.op_tag = NewOpTag();
+    StampVersion(bucket, marker);
+    for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+      ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+      ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
+      Status s = store_.Apply(partition, plan.batch);
+      if (s.code() == StatusCode::kFailedPrecondition) continue;
+      RETURN_IF_ERROR(s);
+      outcome.removed = std::move(plan.removed);
+      outcome.delete_marker = true;
+      outcome.version_id = ExternalVersionId(marker);
+      return outcome;
+    }
+    return AbortedError("too many concurrent writers on one key");
+  }
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, *version_id));
+    DeleteOutcome outcome;
+    outcome.version_id = std::string(*version_id);
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    if (!at) {
+      // Nothing to delete; still a commit (without conditions: it only asks
+      // the store), so that a read-only store does not acknowledge it
+      // (DeleteObject).
+      RETURN_IF_ERROR(store_.Apply(partition, b));
+      return outcome;
+    }
+    b.Expect(std::string(key), at->current_raw);
+    ASSIGN_OR_RETURN(ObjectRecord target, DecodeObject(at->raw, false));
+    ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at->current_raw, true));
+    int64_t bytes = 0;
+    int64_t objects = 0;
+    Count(target, -1, bytes, objects);
+    if (at->current) {
+      // The newest noncurrent version, if any, becomes current.
+      meta::ScanOptions newest;
+      newest.start = VersionPrefix(key);
+      newest.end = PrefixSuccessor(newest.start);
+      newest.limit = 1;
+      ASSIGN_OR_RETURN(std::vector<meta::Record> next, store_.Scan(partition, newest));
+      if (next.empty()) {
+        b.Delete(std::string(key));
+      } else {
+        ASSIGN_OR_RETURN(ObjectRecord promoted, DecodeObject(next[0].value, true));
+        promoted.noncurrent_null_id = promoted.is_null_version() ? std::string() : cur.noncurrent_null_id;
+        b.Expect(next[0].key, next[0].value).Delete(next[0].key).Put(std::string(key), EncodeObject(promoted));
+      }
+    } else {
+      b.Expect(at->store_key, at->raw).Delete(at->store_key);
+      if (target.null_version && cur.noncurrent_null_id == ParseVersionKey(at->store_key)->id) {
+        cur.noncurrent_null_id.clear();
+        b.Put(std::string(key), EncodeObject(cur));
+      }
+    }
+    b.Add(std::string(kUsageKey), {bytes, objects});
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    outcome.delete_marker = target.delete_marker;
+    if (!target.delete_marker) outcome.removed = std::move(target);
+    return outcome;
+  }
+  return AbortedError("too many concurrent writers on one key");
+}
+
+Result<ObjectRecord> Catalog::GetObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                               std::string_view version_id, bool with_inline_data) {
+  ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, ObjectPartition(bucket, key), key, version_id));
+  if (!at) return NotFoundError("no such version");
+  return DecodeObject(at->raw, with_inline_data);
+}
+
+Result<ObjectRecord> Catalog::UpdateObjectVersion(const BucketRecord& bucket, std::string_view key,
+                                                  std::string_view version_id,
+                                                  const std::function<Status(ObjectRecord&)>& mutate) {
+  if (version_id.empty()) return UpdateObject(bucket, key, mutate);
+  const std::string partition = ObjectPartition(bucket, key);
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
+    if (!at) return NotFoundError("no such version");
+    ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(at->raw, true));
+    if (record.delete_marker) return FailedPreconditionError("the version is a delete marker");
+    const std::string keep_version = record.version_id;
+    const bool keep_null = record.null_version;
+    const std::string keep_pointer = record.noncurrent_null_id;
+    RETURN_IF_ERROR(mutate(record));
+    record.version_id = keep_version;
+    record.null_version = keep_null;
+    record.noncurrent_null_id = keep_pointer;
+    record.op_tag = NewOpTag();
+    meta::Batch b;
+    b.op_tag = record.op_tag;
+    // The current entry is expected too: a version that stops being
+    // current meanwhile moves to another key.
+    b.Expect(std::string(key), at->current_raw);
+    if (!at->current) b.Expect(at->store_key, at->raw);
+    b.Put(at->store_key, EncodeObject(record));
+    Status s = store_.Apply(partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    for (Segment& seg : record.segments) seg.inline_data.clear();
+    return record;
+  }
+  return AbortedError("too many concurrent writers on one key");
+}
+
+Result<VersionsPage> Catalog::ListObjectVersions(const BucketRecord& bucket, const ListVersionsOptions& options) {
+  VersionsPage page;
+  if (options.max_keys == 0) return page;
+  size_t count = 0;
+  bool full = false;  // max_keys entries taken; the next one found truncates
+  std::string last_key;
+  std::string last_version;  // "" after a common prefix
+  // Takes one entry; false once the page is full (and then truncated).
+  auto take_version = [&](const std::string& key, ObjectRecord rec, bool latest) {
+    if (full) {
+      page.truncated = true;
+      return false;
+    }
+    last_key = key;
+    last_version = ExternalVersionId(rec);
+    page.versions.push_back({key, std::move(rec), latest});
+    full = ++count == options.max_keys;
+    return true;
+  };
+  // The noncurrent versions of `key`, newest first, after `after` (a
+  // version key; "" = from the newest).
+  auto take_noncurrent = [&](const std::string& key, const std::string& after) -> Result<bool> {
+    const std::string partition = ObjectPartition(bucket, key);
+    meta::ScanOptions scan;
+    scan.start = after.empty() ? VersionPrefix(key) : after;
+    scan.start_exclusive = !after.empty();
+    scan.end = PrefixSuccessor(VersionPrefix(key));
+    for (;;) {
+      scan.limit = std::clamp<size_t>(options.max_keys - count + 1, 2, 1001);
+      ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(partition, scan));
+      for (meta::Record& r : recs) {
+        ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value, false));
+        if (!take_version(key, std::move(rec), false)) return false;
+        scan.start = std::move(r.key);
+        scan.start_exclusive = true;
+      }
+      if (recs.size() < scan.limit) return true;
+    }
+  };
+
+  // 1. The rest of key_marker's versions, after version_id_marker.
+  bool more = true;
+  if (!options.key_marker.empty() && !options.version_id_marker.empty() &&
+      options.key_marker.starts_with(options.prefix)) {
+    const std::string partition = ObjectPartition(bucket, options.key_marker);
+    ASSIGN_OR_RETURN(std::optional<Located> at,
+                     Locate(store_, partition, options.key_marker, options.version_id_marker));
+    if (at) {
+      ASSIGN_OR_RETURN(more, take_noncurrent(options.key_marker, at->current ? std::string() : at->store_key));
+    }
+  }
+  // 2. Every later key: its current entry, then its noncurrent versions;
+  // and the common prefixes, in key order.
+  ListOptions keys;
+  keys.prefix = options.prefix;
+  keys.delimiter = options.delimiter;
+  keys.start_after = options.key_marker;
+  while (more) {
+    keys.max_keys = std::clamp<size_t>(options.max_keys - count + 1, 2, 1000);
+    ASSIGN_OR_RETURN(ListPage current, ListCurrent(bucket, keys, /*with_markers=*/true));
+    // The page's objects and prefixes, merged back into key order.
+    size_t oi = 0;
+    size_t pi = 0;
+    while (oi < current.objects.size() || pi < current.common_prefixes.size()) {
+      const bool prefix_next = oi == current.objects.size() ||
+                               (pi < current.common_prefixes.size() &&
+                                current.common_prefixes[pi] < current.objects[oi].key);
+      if (prefix_next) {
+        if (full) {
+          page.truncated = true;
+          break;
+        }
+        last_key = current.common_prefixes[pi];
+        last_version.clear();
+        page.common_prefixes.push_back(current.common_prefixes[pi++]);
+        full = ++count == options.max_keys;
+        continue;
+      }
+      ListedObject& o = current.objects[oi++];
+      const std::string key = o.key;
+      if (!take_version(key, std::move(o.record), true)) break;
+      ASSIGN_OR_RETURN(more, take_noncurrent(key, std::string()));
+      if (!more) break;
+    }
+    if (page.truncated || !current.truncated) break;
+    keys.start_after = current.last_returned;
+  }
+  if (page.truncated) {
+    page.next_key_marker = last_key;
+    page.next_version_id_marker = last_version;
+  }
+  return page;
+}
+
+}  // namespace confiance::catalog

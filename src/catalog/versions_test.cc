@@ -1,0 +1,402 @@
+// File: catalog/versions_test.cc
+// Versioned buckets over the fake MetaStore: version chains, delete
+// markers, the null version, ListObjectVersions paging, blob release and
+// usage, and that current listings never read old versions.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+
+#include "catalog/catalog.h"
+#include "catalog/version_id.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+// Counts what callers read through it.
+class CountingStore final : public meta::MetaStore {
+ public:
+  explicit CountingStore(meta::MetaStore& base) : base_(base) {}
+  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override {
+    ++gets;
+    return base_.Get(p, k);
+  }
+  Status Apply(std::string_view p, const meta::Batch& b) override { return base_.Apply(p, b); }
+  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
+    Result<std::vector<meta::Record>> r = base_.Scan(p, o);
+    if (r.ok()) records_scanned += r->size();
+    return r;
+  }
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
+                                                  size_t limit) override {
+    return base_.ListPartitions(prefix, after, limit);
+  }
+  Status DropPartition(std::string_view p) override { return base_.DropPartition(p); }
+
+  std::atomic<size_t> gets{0};
+  std::atomic<size_t> records_scanned{0};
+
+ private:
+  meta::MetaStore& base_;
+};
+
+class VersionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "bucket";
+    bucket_.id = "b1";
+    bucket_.owner = "root";
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+  }
+  void SetVersioning(BucketVersioning v) {
+    ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket("bucket", [&](BucketRecord& b) {
+      b.versioning = v;
+      return OkStatus();
+    }));
+  }
+  // Puts a stamped object of `size` bytes with blob `blob`; returns its S3 version id.
+  std::string Put(const std::string& key, uint64_t size, const std::string& blob = "") {
+    ObjectRecord r;
+    r.size = size;
+    r.etag = "e" + std::to_string(size);
+    Segment s;
+    s.blob_id = blob;
+    s.plain_size = size;
+    r.segments.push_back(s);
+    r.op_tag = NewOpTag();
+    StampVersion(bucket_, r);
+    Result<std::optional<ObjectRecord>> replaced = catalog_.PutObject(bucket_, key, r);
+    EXPECT_TRUE(replaced.ok()) << replaced.status().ToString();
+    last_removed_ = replaced.ok() ? *replaced : std::nullopt;
+    return ExternalVersionId(r);
+  }
+  // (key, version id, latest, marker) of a whole ListObjectVersions walk in
+  // pages of `page_size`.
+  struct Entry {
+    std::string key, version;
+    bool latest, marker;
+    bool operator==(const Entry&) const = default;
+    friend void PrintTo(const Entry& e, std::ostream* os) {
+      *os << e.key << "@" << e.version << (e.latest ? " latest" : "") << (e.marker ? " marker" : "");
+    }
+  };
+  std::vector<Entry> ListAll(size_t page_size, const std::string& prefix = "") {
+    std::vector<Entry> out;
+    ListVersionsOptions opt;
+    opt.prefix = prefix;
+    opt.max_keys = page_size;
+    for (int pages = 0; pages < 1000; ++pages) {
+      Result<VersionsPage> page = catalog_.ListObjectVersions(bucket_, opt);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      EXPECT_LE(page->versions.size() + page->common_prefixes.size(), page_size);
+      for (const ListedVersion& v : page->versions) {
+        out.push_back({v.key, ExternalVersionId(v.record), v.is_latest, v.record.delete_marker});
+      }
+      if (!page->truncated) break;
+      opt.key_marker = page->next_key_marker;
+      opt.version_id_marker = page->next_version_id_marker;
+    }
+    return out;
+  }
+
+  meta::MemoryMetaStore base_;
+  CountingStore store_{base_};
+  Catalog catalog_{store_};
+  BucketRecord bucket_;
+  std::optional<ObjectRecord> last_removed_;
+};
+
+TEST(VersionIdTest, RoundTripsAndSortsByTime) {
+  std::string prev;
+  for (int i = 0; i < 100; ++i) {
+    std::string id = NewVersionId();
+    ASSERT_EQ(id.size(), kVersionIdBytes);
+    std::string ext = EncodeVersionId(id);
+    EXPECT_EQ(ext.size(), 26u);
+    EXPECT_EQ(DecodeVersionId(ext), id);
+    EXPECT_LT(prev, id);
+    if (!prev.empty()) {
+      EXPECT_LT(EncodeVersionId(prev), ext);  // the S3 form sorts as the id
+      EXPECT_LT(VersionKey("k", id), VersionKey("k", prev));  // newest first
+    }
+    prev = id;
+  }
+  EXPECT_FALSE(DecodeVersionId("null"));
+  EXPECT_FALSE(DecodeVersionId("zzzzzzzzzzzzzzzzzzzzzzzzzz"));
+  EXPECT_FALSE(DecodeVersionId(std::string(25, '0') + "1"));  // non-zero padding bits
+  std::optional<ParsedVersionKey> parsed = ParseVersionKey(VersionKey("a/b", prev));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->key, "a/b");
+  EXPECT_EQ(parsed->id, prev);
+  // Version ranges of keys follow the keys' order, a prefix key first.
+  EXPECT_LT(VersionKey("a", prev), VersionKey("a\x01", prev));
+  EXPECT_LT(VersionKey("a\xff", prev), VersionKey("b", prev));
+  EXPECT_LT(VersionKey("zzz", prev), std::string(kFirstCurrentKey));
+}
+
+TEST_F(VersionsTest, RecordsRoundTripVersionFields) {
+  ObjectRecord r;
+  r.version_id = NewVersionId();
+  r.null_version = true;
+  r.delete_marker = true;
+  r.noncurrent_null_id = NewVersionId();
+  ASSERT_OK_AND_ASSIGN(ObjectRecord back, DecodeObject(EncodeObject(r)));
+  EXPECT_EQ(back.version_id, r.version_id);
+  EXPECT_TRUE(back.null_version);
+  EXPECT_TRUE(back.delete_marker);
+  EXPECT_EQ(back.noncurrent_null_id, r.noncurrent_null_id);
+  ObjectRecord plain;  // an unversioned record keeps the old encoding
+  EXPECT_EQ(EncodeObject(plain)[1], 4);
+  bucket_.versioning = BucketVersioning::kSuspended;
+  ASSERT_OK_AND_ASSIGN(BucketRecord b, DecodeBucket(EncodeBucket(bucket_)));
+  EXPECT_EQ(b.versioning, BucketVersioning::kSuspended);
+}
+
+TEST_F(VersionsTest, PutKeepsEveryVersionAndReleasesNothing) {
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v1 = Put("k", 1, "blob1");
+  std::string v2 = Put("k", 2, "blob2");
+  EXPECT_FALSE(last_removed_);
+  std::string v3 = Put("k", 3, "blob3");
+  EXPECT_FALSE(last_removed_);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(cur.size, 3u);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord old, catalog_.GetObjectVersion(bucket_, "k", v1));
+  EXPECT_EQ(old.size, 1u);
+  EXPECT_EQ(old.segments[0].blob_id, "blob1");
+  ASSERT_OK_AND_ASSIGN(ObjectRecord mid, catalog_.GetObjectVersion(bucket_, "k", v2));
+  EXPECT_EQ(mid.size, 2u);
+  EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", "null"), kNotFound);
+  EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", "bogus"), kInvalidArgument);
+  EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", EncodeVersionId(NewVersionId())), kNotFound);
+  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(u.bytes, 6);
+  EXPECT_EQ(u.objects, 3);
+  ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
+  EXPECT_EQ(recount.bytes, 6);
+  EXPECT_EQ(recount.objects, 3);
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v3, true, false}, {"k", v2, false, false}, {"k", v1, false, false}}));
+  // The sweeper sees the blobs of every version.
+  std::set<std::string> marked;
+  ASSERT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { marked.insert(id); }));
+  EXPECT_EQ(marked, (std::set<std::string>{"blob1", "blob2", "blob3"}));
+}
+
+TEST_F(VersionsTest, DeleteMarkerHidesAndDeletingItRestores) {
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v1 = Put("k", 5, "blob1");
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome del, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));
+  EXPECT_TRUE(del.delete_marker);
+  EXPECT_FALSE(del.removed);
+  EXPECT_NE(del.version_id, v1);
+  EXPECT_STATUS_CODE(catalog_.GetObject(bucket_, "k"), kNotFound);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord marker, catalog_.GetObjectVersion(bucket_, "k", ""));
+  EXPECT_TRUE(marker.delete_marker);
+  ASSERT_OK_AND_ASSIGN(ListPage page, catalog_.ListObjects(bucket_, {}));
+  EXPECT_TRUE(page.objects.empty());
+  // The bucket still holds versions.
+  EXPECT_STATUS_CODE(catalog_.DeleteBucket(bucket_), kFailedPrecondition);
+  EXPECT_EQ(ListAll(1), (std::vector<Entry>{{"k", del.version_id, true, true}, {"k", v1, false, false}}));
+  // Deleting the marker by its id restores the object.
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome undo, catalog_.DeleteObjectVersion(bucket_, "k", del.version_id));
+  EXPECT_TRUE(undo.delete_marker);
+  EXPECT_FALSE(undo.removed);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord back, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(back), v1);
+  ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjects(bucket_, {}));
+  ASSERT_EQ(page.objects.size(), 1u);
+  // Deleting the last version for good releases its blob and empties the bucket.
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome gone, catalog_.DeleteObjectVersion(bucket_, "k", v1));
+  ASSERT_TRUE(gone.removed);
+  EXPECT_EQ(gone.removed->segments[0].blob_id, "blob1");
+  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(u.bytes, 0);
+  EXPECT_EQ(u.objects, 0);
+  EXPECT_TRUE(ListAll(10).empty());
+  // A version that does not exist (any more) deletes nothing, successfully.
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome again, catalog_.DeleteObjectVersion(bucket_, "k", v1));
+  EXPECT_FALSE(again.removed);
+  EXPECT_STATUS_CODE(catalog_.DeleteObjectVersion(bucket_, "k", std::string_view("nope")), kInvalidArgument);
+  ASSERT_OK(catalog_.DeleteBucket(bucket_));
+}
+
+TEST_F(VersionsTest, DeletingTheCurrentVersionPromotesTheNewestOld) {
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v1 = Put("k", 1, "b1");
+  std::string v2 = Put("k", 2, "b2");
+  std::string v3 = Put("k", 3, "b3");
+  // A well-formed id that is no version of the key: nothing deleted, OK.
+  const std::string unknown = EncodeVersionId(NewVersionId());
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome none, catalog_.DeleteObjectVersion(bucket_, "k", unknown));
+  EXPECT_FALSE(none.removed);
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome no_null, catalog_.DeleteObjectVersion(bucket_, "k", std::string_view("null")));
+  EXPECT_FALSE(no_null.removed);
+  EXPECT_EQ(ListAll(1000).size(), 3u);
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome mid, catalog_.DeleteObjectVersion(bucket_, "k", v2));
+  ASSERT_TRUE(mid.removed);
+  EXPECT_EQ(mid.removed->segments[0].blob_id, "b2");
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome top, catalog_.DeleteObjectVersion(bucket_, "k", v3));
+  ASSERT_TRUE(top.removed);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), v1);
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v1, true, false}}));
+}
+
+TEST_F(VersionsTest, NullVersionBeforeAndWhileSuspended) {
+  std::string legacy = Put("k", 10, "legacy");  // never versioned yet
+  EXPECT_EQ(legacy, "null");
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v1 = Put("k", 1, "b1");
+  EXPECT_FALSE(last_removed_);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord null_rec, catalog_.GetObjectVersion(bucket_, "k", "null"));
+  EXPECT_EQ(null_rec.size, 10u);
+  SetVersioning(BucketVersioning::kSuspended);
+  // A suspended PUT replaces the (noncurrent) null version for good.
+  EXPECT_EQ(Put("k", 20, "b20"), "null");
+  ASSERT_TRUE(last_removed_);
+  EXPECT_EQ(last_removed_->segments[0].blob_id, "legacy");
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", "null", true, false}, {"k", v1, false, false}}));
+  // And again: now the current null version goes.
+  Put("k", 30, "b30");
+  ASSERT_TRUE(last_removed_);
+  EXPECT_EQ(last_removed_->segments[0].blob_id, "b20");
+  // A suspended DELETE writes a null delete marker over the null version.
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome del, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));
+  EXPECT_TRUE(del.delete_marker);
+  EXPECT_EQ(del.version_id, "null");
+  ASSERT_TRUE(del.removed);
+  EXPECT_EQ(del.removed->segments[0].blob_id, "b30");
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", "null", true, true}, {"k", v1, false, false}}));
+  // Re-enabled: a new version pushes the null marker down; deleting it by
+  // "null" leaves the chain consistent.
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v2 = Put("k", 2, "b2");
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v2, true, false}, {"k", "null", false, true}, {"k", v1, false, false}}));
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome null_del, catalog_.DeleteObjectVersion(bucket_, "k", std::string_view("null")));
+  EXPECT_TRUE(null_del.delete_marker);
+  EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", "null"), kNotFound);
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v2, true, false}, {"k", v1, false, false}}));
+  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+  ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
+  EXPECT_EQ(u.bytes, 3);
+  EXPECT_EQ(u.bytes, recount.bytes);
+  EXPECT_EQ(u.objects, recount.objects);
+}
+
+TEST_F(VersionsTest, ListObjectVersionsPagesLikeOneListing) {
+  SetVersioning(BucketVersioning::kEnabled);
+  for (const char* key : {"a", "b/1", "b/2", "c"}) {
+    for (int i = 0; i < 3; ++i) Put(key, i + 1);
+  }
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "c", std::nullopt));
+  std::vector<Entry> all = ListAll(1000);
+  ASSERT_EQ(all.size(), 13u);
+  EXPECT_EQ(all[0].key, "a");
+  EXPECT_TRUE(all[0].latest);
+  EXPECT_TRUE(all[9].latest && all[9].marker);
+  for (size_t page : {1, 2, 3, 5, 7}) EXPECT_EQ(ListAll(page), all) << "page size " << page;
+  EXPECT_EQ(ListAll(2, "b/").size(), 6u);
+  // With a delimiter, b/ rolls up into one prefix.
+  ListVersionsOptions opt;
+  opt.delimiter = "/";
+  ASSERT_OK_AND_ASSIGN(VersionsPage page, catalog_.ListObjectVersions(bucket_, opt));
+  EXPECT_EQ(page.versions.size(), 7u);
+  EXPECT_EQ(page.common_prefixes, std::vector<std::string>{"b/"});
+  // Truncated on the prefix: the next page resumes after it.
+  opt.max_keys = 4;
+  ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjectVersions(bucket_, opt));
+  EXPECT_TRUE(page.truncated);
+  EXPECT_EQ(page.next_key_marker, "b/");
+  EXPECT_EQ(page.next_version_id_marker, "");
+  opt.key_marker = page.next_key_marker;
+  ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjectVersions(bucket_, opt));
+  ASSERT_EQ(page.versions.size(), 4u);
+  EXPECT_EQ(page.versions[0].key, "c");
+  EXPECT_FALSE(page.truncated);
+}
+
+// The acceptance test of the layout: a key with thousands of old versions
+// costs a current listing nothing.
+TEST_F(VersionsTest, CurrentListingDoesNotReadOldVersions) {
+  SetVersioning(BucketVersioning::kEnabled);
+  Put("a", 1);
+  for (int i = 0; i < 3000; ++i) Put("b", 1);
+  Put("c", 1);
+  store_.records_scanned = 0;
+  ASSERT_OK_AND_ASSIGN(ListPage page, catalog_.ListObjects(bucket_, {}));
+  EXPECT_EQ(page.objects.size(), 3u);
+  EXPECT_LE(store_.records_scanned.load(), 3u);
+  store_.records_scanned = 0;
+  ListOptions one;
+  one.max_keys = 1;
+  one.start_after = "a";
+  ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjects(bucket_, one));
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.objects[0].key, "b");
+  EXPECT_LE(store_.records_scanned.load(), 2u);
+  // Getting the current one reads one record; a versions listing of one
+  // page reads about a page.
+  store_.gets = 0;
+  store_.records_scanned = 0;
+  ASSERT_OK(catalog_.GetObject(bucket_, "b"));
+  EXPECT_EQ(store_.gets.load(), 1u);
+  EXPECT_EQ(store_.records_scanned.load(), 0u);
+  ListVersionsOptions v;
+  v.max_keys = 10;
+  ASSERT_OK_AND_ASSIGN(VersionsPage vp, catalog_.ListObjectVersions(bucket_, v));
+  EXPECT_EQ(vp.versions.size(), 10u);
+  EXPECT_LE(store_.records_scanned.load(), 30u);
+  // The same in a sharded bucket's merged listing.
+  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(u.objects, 3002);
+}
+
+TEST_F(VersionsTest, UpdateOfOneVersionKeepsTheOthers) {
+  SetVersioning(BucketVersioning::kEnabled);
+  std::string v1 = Put("k", 1);
+  std::string v2 = Put("k", 2);
+  ASSERT_OK(catalog_.UpdateObjectVersion(bucket_, "k", v1, [](ObjectRecord& r) {
+    r.tags["t"] = "old";
+    return OkStatus();
+  }));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord old, catalog_.GetObjectVersion(bucket_, "k", v1));
+  EXPECT_EQ(old.tags.at("t"), "old");
+  EXPECT_EQ(ExternalVersionId(old), v1);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_TRUE(cur.tags.empty());
+  EXPECT_EQ(ExternalVersionId(cur), v2);
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome del, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));
+  EXPECT_STATUS_CODE(catalog_.UpdateObjectVersion(bucket_, "k", del.version_id, [](ObjectRecord&) { return OkStatus(); }),
+                     kFailedPrecondition);
+  EXPECT_STATUS_CODE(catalog_.UpdateObject(bucket_, "k", [](ObjectRecord&) { return OkStatus(); }), kNotFound);
+}
+
+TEST_F(VersionsTest, RetriedCompletionIsOneVersion) {
+  SetVersioning(BucketVersioning::kEnabled);
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "k";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  ObjectRecord obj;
+  obj.size = 4;
+  obj.upload_id = "u1";
+  obj.op_tag = NewOpTag();
+  obj.parts_count = 1;
+  StampVersion(bucket_, obj);
+  // The first attempt's object commit lands, then it crashes before
+  // removing the upload; the client retries the completion.
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", obj));
+  ObjectRecord retry = obj;
+  retry.op_tag = NewOpTag();
+  StampVersion(bucket_, retry);
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, up, retry));
+  EXPECT_EQ(done.version_id, ExternalVersionId(obj));
+  EXPECT_EQ(ListAll(100).size(), 1u);
+}
+
+}  // namespace
+}  // namespace confiance::catalog
