@@ -4,6 +4,8 @@
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
 //                    [--idle-timeout S --header-timeout S --body-timeout S --write-timeout S]
 //                    [--space-reserve BYTES]
+//                    [--kms kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F --kmip-key F
+//                     [--kmip-root-key-id ID | --kmip-root-key-name N] [--kmip-cache-lifetime S]]
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -21,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -75,6 +78,16 @@ struct ServerFlags {
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
+  // Key provider: "embedded" (DIR/keys) or "kmip" (an external KMS).
+  std::string kms = "embedded";
+  std::string kmip_endpoint;
+  std::string kmip_ca, kmip_cert, kmip_key;
+  std::string kmip_root_key_id;
+  std::string kmip_root_key_name = "confiance-root";
+  double kmip_cache_lifetime_s = 30;
+  double kmip_connect_timeout_s = 5;
+  double kmip_timeout_s = 10;
+  size_t kmip_connections = 4;
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -166,6 +179,36 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   return OkStatus();
 }
 
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// The key provider the flags name; the KMIP endpoint and its TLS files are
+// then required.
+Result<KmsOptions> KmsFromFlags(const ServerFlags& flags) {
+  KmsOptions o;
+  if (flags.kms == "embedded") return o;
+  o.kmip = true;
+  if (flags.kmip_endpoint.empty() || flags.kmip_ca.empty() || flags.kmip_cert.empty() || flags.kmip_key.empty()) {
+    return InvalidArgumentError("--kms kmip needs --kmip-endpoint, --kmip-ca, --kmip-cert and --kmip-key");
+  }
+  Result<std::pair<std::string, uint16_t>> endpoint = ParseListen(flags.kmip_endpoint);
+  if (!endpoint.ok() || endpoint->second == 0) return InvalidArgumentError("--kmip-endpoint must be HOST:PORT");
+  kms::KmipKeyProviderOptions& k = o.kmip_options;
+  k.client.tls.host = endpoint->first;
+  k.client.tls.port = endpoint->second;
+  k.client.tls.ca_file = flags.kmip_ca;
+  k.client.tls.cert_file = flags.kmip_cert;
+  k.client.tls.key_file = flags.kmip_key;
+  k.client.connect_timeout = Millis(flags.kmip_connect_timeout_s);
+  k.client.request_timeout = Millis(flags.kmip_timeout_s);
+  k.client.max_idle_connections = flags.kmip_connections;
+  k.root_key_id = flags.kmip_root_key_id;
+  k.root_key_name = flags.kmip_root_key_name;
+  k.cache_lifetime = Millis(flags.kmip_cache_lifetime_s);
+  return o;
+}
+
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
   RaiseFileLimit();
@@ -174,7 +217,12 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
     return 2;
   }
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data);
+  Result<KmsOptions> kms = KmsFromFlags(flags);
+  if (!kms.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, *kms);
   if (!dir.ok()) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
     return 1;
@@ -182,6 +230,10 @@ int RunServer(const ServerFlags& flags) {
   if (Status s = EnsureBootstrapPrincipals(**dir, flags.listen); !s.ok()) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
+  }
+  if (kms->kmip) {
+    spdlog::info("root key {} in the KMIP KMS at {} (unwrapped keys cached {} s)", (*dir)->keys->DefaultKeyId(),
+                 flags.kmip_endpoint, flags.kmip_cache_lifetime_s);
   }
   std::unique_ptr<Transparency> transparency;
   if (flags.no_transparency_log) {
@@ -361,6 +413,28 @@ int main(int argc, char** argv) {
                      "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
                      "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
       ->capture_default_str();
+  server->add_option("--kms", flags.kms, "Key provider holding the root key: embedded (DIR/keys) or kmip")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"embedded", "kmip"}));
+  server->add_option("--kmip-endpoint", flags.kmip_endpoint, "KMIP KMS HOST:PORT (with --kms kmip; TLS, usually 5696)");
+  server->add_option("--kmip-ca", flags.kmip_ca, "PEM CA file: the only CA trusted for the KMS certificate");
+  server->add_option("--kmip-cert", flags.kmip_cert, "PEM client certificate presented to the KMS");
+  server->add_option("--kmip-key", flags.kmip_key, "PEM private key of --kmip-cert");
+  server->add_option("--kmip-root-key-id", flags.kmip_root_key_id,
+                     "Unique Identifier of the root key in the KMS (default: the one recorded in DIR/KMS, else the "
+                     "key named --kmip-root-key-name, created if absent)");
+  server->add_option("--kmip-root-key-name", flags.kmip_root_key_name, "Name of the root key in the KMS")
+      ->capture_default_str();
+  server->add_option("--kmip-cache-lifetime", flags.kmip_cache_lifetime_s,
+                     "Seconds an unwrapped key is kept in memory; a key revoked in the KMS stops working after it "
+                     "(0: ask the KMS every time)")
+      ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
+  server->add_option("--kmip-connect-timeout", flags.kmip_connect_timeout_s, "Seconds to connect to the KMS (TCP+TLS)")
+      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
+  server->add_option("--kmip-timeout", flags.kmip_timeout_s, "Seconds for one KMS request")
+      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
+  server->add_option("--kmip-connections", flags.kmip_connections, "Idle TLS connections kept open to the KMS")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{256}));
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/logging.h"
 #include "crypto/envelope.h"
 #include "crypto/random.h"
 #include "kms/kmip/kmip_wrap_format.h"
@@ -84,7 +85,12 @@ Result<std::string> KmipKeyProvider::Wrap(std::string_view key_id, const crypto:
                                           std::string_view context) {
   RETURN_IF_ERROR(CheckKeyId(key_id));
   ASSIGN_OR_RETURN(crypto::SecretBytes one_time, crypto::RandomBytes(kmip::kOneTimeKeySize));
-  ASSIGN_OR_RETURN(kmip::Ciphertext ct, client_->Encrypt(std::string(key_id), one_time));
+  Result<kmip::Ciphertext> encrypted = client_->Encrypt(std::string(key_id), one_time);
+  if (!encrypted.ok()) {
+    spdlog::warn("KMS wrap under key {} failed: {}", key_id, encrypted.status().ToString());
+    return encrypted.status();
+  }
+  kmip::Ciphertext ct = std::move(encrypted).value();
   if (ct.iv.size() > kmip::kMaxIvSize || ct.data.size() > kmip::kMaxKmsCiphertext) {
     return DataLossError("KMS Encrypt reply of unexpected size");
   }
@@ -105,11 +111,15 @@ Result<crypto::SecretBytes> KmipKeyProvider::Unwrap(std::string_view key_id, std
     // A blob sealed under another key (or tampered with) fails the KMS's
     // CBC padding check, which PyKMIP and others report as a General
     // Failure: to the caller it is a blob that does not authenticate.
-    if (decrypted.status().code() == StatusCode::kInternal) {
-      return PermissionDeniedError("wrapped key does not decrypt under KMS key " + std::string(key_id) + " (" +
-                                   decrypted.status().message() + ")");
+    Status s = decrypted.status();
+    if (s.code() == StatusCode::kInternal) {
+      s = PermissionDeniedError("wrapped key does not decrypt under KMS key " + std::string(key_id) + " (" +
+                                s.message() + ")");
     }
-    return decrypted.status();
+    // The S3 layer answers InternalError for most of these: the operator
+    // needs the KMS's own reason (key revoked, destroyed, KMS down).
+    spdlog::warn("KMS unwrap under key {} failed: {}", key_id, s.ToString());
+    return s;
   }
   crypto::SecretBytes one_time = std::move(decrypted).value();
   if (one_time.size() != kmip::kOneTimeKeySize) {
