@@ -8,6 +8,7 @@ tests/e2e/test_kmip.py (the server end to end).
 """
 
 import datetime
+import sys
 import os
 import re
 import shutil
@@ -225,3 +226,29 @@ def env_for(server):
 
 def cleanup(workdir):
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv):
+    """`pykmip_server.py serve WORKDIR`: starts a server, writes
+    WORKDIR/env.sh (shell assignments of env_for()), and runs until SIGTERM
+    or SIGINT (for bench/kmip_overhead.sh)."""
+    if len(argv) != 3 or argv[1] != "serve":
+        print("usage: pykmip_server.py serve WORKDIR", file=sys.stderr)
+        return 2
+    srv = PyKmipServer(argv[2]).start()
+    with open(os.path.join(argv[2], "env.sh"), "w") as f:
+        for k, v in env_for(srv).items():
+            f.write("%s=%s\n" % (k, v))
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    try:
+        while not stop and srv.proc.poll() is None:
+            time.sleep(0.2)
+    finally:
+        srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
