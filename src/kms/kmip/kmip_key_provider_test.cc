@@ -10,7 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -194,6 +198,160 @@ TEST_F(KmipTest, ConnectionsArePooled) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_LE(p->client().TEST_connections_opened(), opened + 4);
+}
+
+// A TCP proxy to the KMS on 127.0.0.1 that can break connections: it
+// forwards bytes both ways, and either cuts a connection after it has
+// forwarded a request from the client (before the reply: a transport error
+// after the KMS may have acted), or closes every open connection at once
+// (idle pooled connections going stale).
+class BreakingProxy {
+ public:
+  explicit BreakingProxy(uint16_t upstream_port) : upstream_port_(upstream_port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    ::listen(listen_fd_, 16);
+    socklen_t len = sizeof(a);
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~BreakingProxy() {
+    stop_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    acceptor_.join();
+    CloseAll();
+    for (auto& t : pumps_) t.join();
+    ::close(listen_fd_);
+  }
+  uint16_t port() const { return port_; }
+  int accepted() const { return accepted_.load(); }
+  // The next `n` client->KMS writes of a whole request are followed by
+  // closing that connection before the reply comes back.
+  void CutAfterNextRequests(int n) { cut_next_ = n; }
+  void CloseAll() {
+    std::lock_guard lock(mu_);
+    for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
+  }
+
+ private:
+  void AcceptLoop() {
+    for (;;) {
+      int c = ::accept(listen_fd_, nullptr, nullptr);
+      if (c < 0) return;
+      accepted_++;
+      int u = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(upstream_port_);
+      if (::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+        ::close(c);
+        ::close(u);
+        continue;
+      }
+      {
+        std::lock_guard lock(mu_);
+        open_.push_back(c);
+        open_.push_back(u);
+      }
+      pumps_.emplace_back([this, c, u] { Pump(c, u); });
+    }
+  }
+  void Pump(int c, int u) {
+    char buf[16384];
+    bool handshake_done = false;
+    for (;;) {
+      pollfd p[2] = {{c, POLLIN, 0}, {u, POLLIN, 0}};
+      if (::poll(p, 2, 200) < 0) break;
+      if (stop_) break;
+      bool closed = false;
+      for (int i = 0; i < 2 && !closed; ++i) {
+        if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t n = ::read(p[i].fd, buf, sizeof(buf));
+        if (n <= 0 || ::send(p[1 - i].fd, buf, static_cast<size_t>(n), MSG_NOSIGNAL) != n) {
+          closed = true;
+          break;
+        }
+        // TLS records from the client after the KMS's handshake reply are
+        // requests; cut right after forwarding one.
+        if (i == 1) handshake_done = true;
+        if (i == 0 && handshake_done && n > 100 && cut_next_ > 0) {
+          --cut_next_;
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the KMS act on it
+          closed = true;
+        }
+      }
+      if (closed) break;
+    }
+    ::shutdown(c, SHUT_RDWR);
+    ::shutdown(u, SHUT_RDWR);
+  }
+
+  const uint16_t upstream_port_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> cut_next_{0};
+  std::atomic<int> accepted_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> pumps_;  // only touched by the acceptor, then the destructor
+  std::mutex mu_;
+  std::vector<int> open_;  // GUARDED_BY(mu_); closed at destruction only (fds stay valid)
+};
+
+TEST_F(KmipTest, IdempotentCallsRetryOthersDoNot) {
+  KmipKeyProviderOptions o = ProviderOptions(0ms);
+  auto direct = OpenOrFail(o);
+  ASSERT_NE(direct, nullptr);
+  BreakingProxy proxy(o.client.tls.port);
+  o.client.tls.port = proxy.port();
+  o.root_key_id = direct->DefaultKeyId();
+  auto p = OpenOrFail(o);
+  ASSERT_NE(p, nullptr);
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(p->DefaultKeyId(), key, "c"));
+
+  // Decrypt is idempotent: the cut connection is retried on a new one.
+  const int64_t opened = p->client().TEST_connections_opened();
+  proxy.CutAfterNextRequests(1);
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(p->DefaultKeyId(), wrapped, "c"));
+  EXPECT_TRUE(Same(back, key));
+  EXPECT_EQ(p->client().TEST_connections_opened(), opened + 1);
+
+  // Create is not: the KMS may have made the key; the caller decides.
+  proxy.CutAfterNextRequests(1);
+  EXPECT_STATUS_CODE(p->client().CreateAes256Key(UniqueName("cut")), kUnavailable);
+
+  // Retries are bounded: every attempt cut (here during the handshake of
+  // each new connection) -> the error, after max_attempts connections.
+  proxy.CutAfterNextRequests(100);
+  const int accepted = proxy.accepted();
+  EXPECT_STATUS_CODE(p->Unwrap(p->DefaultKeyId(), wrapped, "c"), kUnavailable);
+  EXPECT_EQ(proxy.accepted(), accepted + o.client.max_attempts);
+  proxy.CutAfterNextRequests(0);
+}
+
+TEST_F(KmipTest, StaleIdleConnectionsAreNotUsed) {
+  KmipKeyProviderOptions o = ProviderOptions(0ms);
+  auto direct = OpenOrFail(o);
+  ASSERT_NE(direct, nullptr);
+  BreakingProxy proxy(o.client.tls.port);
+  o.client.tls.port = proxy.port();
+  o.root_key_id = direct->DefaultKeyId();
+  o.client.max_attempts = 1;  // no retry: only the stale check can save the call
+  auto p = OpenOrFail(o);
+  ASSERT_NE(p, nullptr);
+  const int64_t opened = p->client().TEST_connections_opened();
+  proxy.CloseAll();  // the KMS side "restarts": the pooled connection is dead
+  std::this_thread::sleep_for(300ms);
+  // A non-idempotent call goes out on a fresh connection and succeeds.
+  ASSERT_OK_AND_ASSIGN(std::string uid, p->client().CreateAes256Key(UniqueName("after-close")));
+  EXPECT_FALSE(uid.empty());
+  EXPECT_EQ(p->client().TEST_connections_opened(), opened + 1);
 }
 
 TEST_F(KmipTest, ClientCertificateFromAnotherCaIsRefused) {
