@@ -6,6 +6,7 @@
 //                    [--space-reserve BYTES]
 //                    [--kms kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F --kmip-key F
 //                     [--kmip-root-key-id ID | --kmip-root-key-name N] [--kmip-cache-lifetime S]]
+//                    (main/kms_flags.h; the offline commands below that take --data accept them too)
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -42,6 +43,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/data_dir.h"
+#include "main/kms_flags.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
@@ -78,16 +80,7 @@ struct ServerFlags {
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
-  // Key provider: "embedded" (DIR/keys) or "kmip" (an external KMS).
-  std::string kms = "embedded";
-  std::string kmip_endpoint;
-  std::string kmip_ca, kmip_cert, kmip_key;
-  std::string kmip_root_key_id;
-  std::string kmip_root_key_name = "confiance-root";
-  double kmip_cache_lifetime_s = 30;
-  double kmip_connect_timeout_s = 5;
-  double kmip_timeout_s = 10;
-  size_t kmip_connections = 4;
+  KmsFlags kms;                     // the key provider (main/kms_flags.h)
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -179,36 +172,6 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   return OkStatus();
 }
 
-std::chrono::milliseconds Millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-}
-
-// The key provider the flags name; the KMIP endpoint and its TLS files are
-// then required.
-Result<KmsOptions> KmsFromFlags(const ServerFlags& flags) {
-  KmsOptions o;
-  if (flags.kms == "embedded") return o;
-  o.kmip = true;
-  if (flags.kmip_endpoint.empty() || flags.kmip_ca.empty() || flags.kmip_cert.empty() || flags.kmip_key.empty()) {
-    return InvalidArgumentError("--kms kmip needs --kmip-endpoint, --kmip-ca, --kmip-cert and --kmip-key");
-  }
-  Result<std::pair<std::string, uint16_t>> endpoint = ParseListen(flags.kmip_endpoint);
-  if (!endpoint.ok() || endpoint->second == 0) return InvalidArgumentError("--kmip-endpoint must be HOST:PORT");
-  kms::KmipKeyProviderOptions& k = o.kmip_options;
-  k.client.tls.host = endpoint->first;
-  k.client.tls.port = endpoint->second;
-  k.client.tls.ca_file = flags.kmip_ca;
-  k.client.tls.cert_file = flags.kmip_cert;
-  k.client.tls.key_file = flags.kmip_key;
-  k.client.connect_timeout = Millis(flags.kmip_connect_timeout_s);
-  k.client.request_timeout = Millis(flags.kmip_timeout_s);
-  k.client.max_idle_connections = flags.kmip_connections;
-  k.root_key_id = flags.kmip_root_key_id;
-  k.root_key_name = flags.kmip_root_key_name;
-  k.cache_lifetime = Millis(flags.kmip_cache_lifetime_s);
-  return o;
-}
-
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
   RaiseFileLimit();
@@ -217,7 +180,7 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
     return 2;
   }
-  Result<KmsOptions> kms = KmsFromFlags(flags);
+  Result<KmsOptions> kms = flags.kms.ToOptions();
   if (!kms.ok()) {
     std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
     return 2;
@@ -233,7 +196,7 @@ int RunServer(const ServerFlags& flags) {
   }
   if (kms->kmip) {
     spdlog::info("root key {} in the KMIP KMS at {} (unwrapped keys cached {} s)", (*dir)->keys->DefaultKeyId(),
-                 flags.kmip_endpoint, flags.kmip_cache_lifetime_s);
+                 flags.kms.kmip_endpoint, flags.kms.kmip_cache_lifetime_s);
   }
   std::unique_ptr<Transparency> transparency;
   if (flags.no_transparency_log) {
@@ -331,8 +294,19 @@ int RunServer(const ServerFlags& flags) {
   return 0;
 }
 
-int CreateAccessKey(const std::string& data, const std::string& tenant, const std::string& user) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+// The key provider of an offline command; exits 2 on bad flags.
+std::optional<KmsOptions> OfflineKms(const KmsFlags& flags) {
+  Result<KmsOptions> kms = flags.ToOptions();
+  if (!kms.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
+    return std::nullopt;
+  }
+  return *kms;
+}
+
+int CreateAccessKey(const std::string& data, const std::string& tenant, const std::string& user,
+                    const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
     return 1;
@@ -346,8 +320,8 @@ int CreateAccessKey(const std::string& data, const std::string& tenant, const st
   return 0;
 }
 
-int ListAccessKeys(const std::string& data) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+int ListAccessKeys(const std::string& data, const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
     return 1;
@@ -413,28 +387,7 @@ int main(int argc, char** argv) {
                      "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
                      "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
       ->capture_default_str();
-  server->add_option("--kms", flags.kms, "Key provider holding the root key: embedded (DIR/keys) or kmip")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"embedded", "kmip"}));
-  server->add_option("--kmip-endpoint", flags.kmip_endpoint, "KMIP KMS HOST:PORT (with --kms kmip; TLS, usually 5696)");
-  server->add_option("--kmip-ca", flags.kmip_ca, "PEM CA file: the only CA trusted for the KMS certificate");
-  server->add_option("--kmip-cert", flags.kmip_cert, "PEM client certificate presented to the KMS");
-  server->add_option("--kmip-key", flags.kmip_key, "PEM private key of --kmip-cert");
-  server->add_option("--kmip-root-key-id", flags.kmip_root_key_id,
-                     "Unique Identifier of the root key in the KMS (default: the one recorded in DIR/KMS, else the "
-                     "key named --kmip-root-key-name, created if absent)");
-  server->add_option("--kmip-root-key-name", flags.kmip_root_key_name, "Name of the root key in the KMS")
-      ->capture_default_str();
-  server->add_option("--kmip-cache-lifetime", flags.kmip_cache_lifetime_s,
-                     "Seconds an unwrapped key is kept in memory; a key revoked in the KMS stops working after it "
-                     "(0: ask the KMS every time)")
-      ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
-  server->add_option("--kmip-connect-timeout", flags.kmip_connect_timeout_s, "Seconds to connect to the KMS (TCP+TLS)")
-      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
-  server->add_option("--kmip-timeout", flags.kmip_timeout_s, "Seconds for one KMS request")
-      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
-  server->add_option("--kmip-connections", flags.kmip_connections, "Idle TLS connections kept open to the KMS")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{256}));
+  flags.kms.Register(*server);
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");
@@ -446,11 +399,15 @@ int main(int argc, char** argv) {
   create_key->add_option("--data", admin_data, "Data directory")->capture_default_str();
   create_key->add_option("--tenant", tenant, "Tenant id")->capture_default_str();
   create_key->add_option("--user", user, "User name")->capture_default_str();
+  KmsFlags offline_kms;  // one offline subcommand runs at a time
+  offline_kms.Register(*create_key);
   CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys (offline: server stopped)");
   list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*list_keys);
   CLI::App* scrub = admin->add_subcommand(
       "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
   scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*scrub);
 
   CLI::App* log = app.add_subcommand("log", "Transparency log tools");
   log->require_subcommand(1);
@@ -478,10 +435,12 @@ int main(int argc, char** argv) {
   log_export->add_option("--from", export_flags.from, "First entry index")->capture_default_str();
   log_export->add_option("--checkpoint-out", export_flags.checkpoint_out, "Write the latest signed checkpoint here");
   log_export->add_option("--key-out", export_flags.key_out, "Write the verifier key here");
+  offline_kms.Register(*log_export);
 
   std::string list_data = "./data";
   CLI::App* log_list = log->add_subcommand("list", "List the logs of a data directory (offline: server stopped)");
   log_list->add_option("--data", list_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*log_list);
 
   LogTailFlags tail_flags;
   CLI::App* tail = log->add_subcommand(
@@ -519,12 +478,17 @@ int main(int argc, char** argv) {
   }
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
-  if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
-  if (list_keys->parsed()) return ListAccessKeys(admin_data);
-  if (scrub->parsed()) return RunScrub(admin_data);
+  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || log_export->parsed() ||
+      log_list->parsed()) {
+    std::optional<KmsOptions> kms = OfflineKms(offline_kms);
+    if (!kms) return 2;
+    if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
+    if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);
+    if (scrub->parsed()) return RunScrub(admin_data, *kms);
+    if (log_export->parsed()) return RunLogExport(export_flags, *kms);
+    return RunLogList(list_data, *kms);
+  }
   if (verify->parsed()) return RunLogVerify(verify_flags);
-  if (log_export->parsed()) return RunLogExport(export_flags);
-  if (log_list->parsed()) return RunLogList(list_data);
   if (tail->parsed()) return RunLogTail(tail_flags);
   if (witness->parsed()) return RunWitness(witness_flags);
   return 2;

@@ -8,6 +8,7 @@ own log shows Encrypt/Decrypt and never a Get.
 Skipped only when pykmip-server is not installed."""
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,6 +119,18 @@ def test_root_key_in_kms_write_read_revoke_destroy(kms, servers):
     with pytest.raises(conftest.ServerDied) as died:
         wrong.start()
     assert "--kms kmip" in str(died.value)
+
+    # Offline tools take the same flags.
+    kms_flags = kmip_args(kms)[:-2]  # no cache lifetime needed
+    out = subprocess.run([srv.binary, "log", "list", "--data", srv.data_dir] + kms_flags,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    out = subprocess.run([srv.binary, "admin", "scrub", "--data", srv.data_dir] + kms_flags,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    out = subprocess.run([srv.binary, "log", "list", "--data", srv.data_dir],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "--kms kmip" in out.stderr, out.stderr
 
     srv.extra_args = kmip_args(kms)
     srv.start()
