@@ -28,6 +28,8 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
                                    " uses the embedded keystore (keys/root.key); it cannot switch to a KMIP KMS");
   }
   kms::KmipKeyProviderOptions ko = o.kmip_options;
+  // Half of the lifetime here, half in TenantKeys (see Open).
+  ko.cache_lifetime = o.kmip_options.cache_lifetime / 2;
   std::string recorded;
   if (env.FileExists(marker)) {
     ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, marker));
@@ -62,14 +64,16 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
-  // The KMIP provider caches unwrapped keys for its configured lifetime,
-  // after which a key revoked in the KMS stops working. Tenant and bucket
-  // keys must not outlive it in caches of their own (each layer would add
-  // a lifetime), so with KMIP they do not cache on top of it.
+  // A key revoked in the KMS must stop serving within the configured
+  // lifetime L. Each cache layer adds its own lifetime, so: the KMIP
+  // provider keeps unwrapped keys L/2, tenant keys (read and checked on
+  // every request, so they must be cached for speed) L/2, and bucket keys
+  // are not cached (their unwrap under a cached tenant key is one local
+  // AES-GCM open).
   if (kms.kmip) {
-    const std::chrono::milliseconds none(0);
-    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys, none);
-    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys, none);
+    const std::chrono::milliseconds half = kms.kmip_options.cache_lifetime / 2;
+    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys, half);
+    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys, std::chrono::milliseconds(0));
   } else {
     d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
     d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
