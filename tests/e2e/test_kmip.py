@@ -145,6 +145,9 @@ def test_root_key_in_kms_write_read_revoke_destroy(kms, servers):
     code, waited = wait_for_failure(srv, s3, bucket, "small",
                                     CACHE_LIFETIME + 5)
     assert code is not None, "GET still works %.1fs after revocation" % waited
+    # The bucket key is under the tenant key, which the KMS no longer
+    # unwraps: refused, naming the refusal (docs/keys.md).
+    assert code == "AccessDenied", code
     assert waited <= CACHE_LIFETIME + 1.5, waited
     assert get_fails(s3, bucket, "big") is not None
     log = srv.log_tail(400)
