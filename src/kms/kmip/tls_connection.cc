@@ -209,9 +209,15 @@ Result<std::unique_ptr<TlsConnection>> TlsConnection::Connect(const TlsContext& 
       continue;
     }
     long verify = SSL_get_verify_result(ssl);
-    std::string why = verify != X509_V_OK ? std::string("server certificate: ") +
-                                                X509_verify_cert_error_string(verify)
-                                          : OpenSslReason();
+    std::string why;
+    if (verify != X509_V_OK) {
+      why = std::string("server certificate: ") + X509_verify_cert_error_string(verify);
+    } else if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
+      // What a KMS that refuses the client certificate usually does.
+      why = "the KMS closed the connection (does it trust the client certificate?)";
+    } else {
+      why = OpenSslReason();
+    }
     return UnavailableError("KMS " + o.host + ":" + std::to_string(o.port) + " TLS handshake failed: " + why);
   }
   return c;
