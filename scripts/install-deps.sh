@@ -9,6 +9,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone
+  python3-pykmip
   procps strace
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).

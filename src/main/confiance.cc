@@ -4,6 +4,9 @@
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
 //                    [--idle-timeout S --header-timeout S --body-timeout S --write-timeout S]
 //                    [--space-reserve BYTES]
+//                    [--kms kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F --kmip-key F
+//                     [--kmip-root-key-id ID | --kmip-root-key-name N] [--kmip-cache-lifetime S]]
+//                    (main/kms_flags.h; the offline commands below that take --data accept them too)
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -21,6 +24,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +43,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/data_dir.h"
+#include "main/kms_flags.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
@@ -75,6 +80,7 @@ struct ServerFlags {
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
+  KmsFlags kms;                     // the key provider (main/kms_flags.h)
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -174,7 +180,12 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
     return 2;
   }
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data);
+  Result<KmsOptions> kms = flags.kms.ToOptions();
+  if (!kms.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, *kms);
   if (!dir.ok()) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
     return 1;
@@ -182,6 +193,10 @@ int RunServer(const ServerFlags& flags) {
   if (Status s = EnsureBootstrapPrincipals(**dir, flags.listen); !s.ok()) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
+  }
+  if (kms->kmip) {
+    spdlog::info("root key {} in the KMIP KMS at {} (unwrapped keys cached {} s)", (*dir)->keys->DefaultKeyId(),
+                 flags.kms.kmip_endpoint, flags.kms.kmip_cache_lifetime_s);
   }
   std::unique_ptr<Transparency> transparency;
   if (flags.no_transparency_log) {
@@ -279,8 +294,19 @@ int RunServer(const ServerFlags& flags) {
   return 0;
 }
 
-int CreateAccessKey(const std::string& data, const std::string& tenant, const std::string& user) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+// The key provider of an offline command; exits 2 on bad flags.
+std::optional<KmsOptions> OfflineKms(const KmsFlags& flags) {
+  Result<KmsOptions> kms = flags.ToOptions();
+  if (!kms.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
+    return std::nullopt;
+  }
+  return *kms;
+}
+
+int CreateAccessKey(const std::string& data, const std::string& tenant, const std::string& user,
+                    const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
     return 1;
@@ -294,8 +320,8 @@ int CreateAccessKey(const std::string& data, const std::string& tenant, const st
   return 0;
 }
 
-int ListAccessKeys(const std::string& data) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+int ListAccessKeys(const std::string& data, const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: %s\n", dir.status().ToString().c_str());
     return 1;
@@ -361,6 +387,7 @@ int main(int argc, char** argv) {
                      "Bytes of disk kept free for metadata and deletions; new data is refused (507) below it "
                      "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
       ->capture_default_str();
+  flags.kms.Register(*server);
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");
@@ -372,11 +399,15 @@ int main(int argc, char** argv) {
   create_key->add_option("--data", admin_data, "Data directory")->capture_default_str();
   create_key->add_option("--tenant", tenant, "Tenant id")->capture_default_str();
   create_key->add_option("--user", user, "User name")->capture_default_str();
+  KmsFlags offline_kms;  // one offline subcommand runs at a time
+  offline_kms.Register(*create_key);
   CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys (offline: server stopped)");
   list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*list_keys);
   CLI::App* scrub = admin->add_subcommand(
       "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
   scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*scrub);
 
   CLI::App* log = app.add_subcommand("log", "Transparency log tools");
   log->require_subcommand(1);
@@ -404,10 +435,12 @@ int main(int argc, char** argv) {
   log_export->add_option("--from", export_flags.from, "First entry index")->capture_default_str();
   log_export->add_option("--checkpoint-out", export_flags.checkpoint_out, "Write the latest signed checkpoint here");
   log_export->add_option("--key-out", export_flags.key_out, "Write the verifier key here");
+  offline_kms.Register(*log_export);
 
   std::string list_data = "./data";
   CLI::App* log_list = log->add_subcommand("list", "List the logs of a data directory (offline: server stopped)");
   log_list->add_option("--data", list_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*log_list);
 
   LogTailFlags tail_flags;
   CLI::App* tail = log->add_subcommand(
@@ -445,12 +478,17 @@ int main(int argc, char** argv) {
   }
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
-  if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user);
-  if (list_keys->parsed()) return ListAccessKeys(admin_data);
-  if (scrub->parsed()) return RunScrub(admin_data);
+  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || log_export->parsed() ||
+      log_list->parsed()) {
+    std::optional<KmsOptions> kms = OfflineKms(offline_kms);
+    if (!kms) return 2;
+    if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
+    if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);
+    if (scrub->parsed()) return RunScrub(admin_data, *kms);
+    if (log_export->parsed()) return RunLogExport(export_flags, *kms);
+    return RunLogList(list_data, *kms);
+  }
   if (verify->parsed()) return RunLogVerify(verify_flags);
-  if (log_export->parsed()) return RunLogExport(export_flags);
-  if (log_list->parsed()) return RunLogList(list_data);
   if (tail->parsed()) return RunLogTail(tail_flags);
   if (witness->parsed()) return RunWitness(witness_flags);
   return 2;

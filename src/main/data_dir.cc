@@ -1,9 +1,53 @@
 // File: main/data_dir.cc
 #include "main/data_dir.h"
 
-namespace confiance {
+#include <chrono>
 
-Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path) {
+#include "kms/embedded/embedded_key_provider.h"
+#include "kms/embedded/key_file_format.h"
+
+namespace confiance {
+namespace {
+
+constexpr char kKmsMarker[] = "KMS";
+constexpr char kKmipMarkerPrefix[] = "kmip ";
+
+Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::string& path, const KmsOptions& o) {
+  const std::string marker = path + "/" + kKmsMarker;
+  const std::string embedded_key = path + "/keys/" + kms::kRootKeyFileName;
+  if (!o.kmip) {
+    if (env.FileExists(marker)) {
+      return FailedPreconditionError("the keys of data directory " + path +
+                                     " are in a KMIP KMS (see its KMS file): start with --kms kmip");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<kms::EmbeddedKeyProvider> p, kms::EmbeddedKeyProvider::Open(env, path + "/keys"));
+    return std::unique_ptr<kms::KeyProvider>(std::move(p));
+  }
+  if (env.FileExists(embedded_key)) {
+    return FailedPreconditionError("data directory " + path +
+                                   " uses the embedded keystore (keys/root.key); it cannot switch to a KMIP KMS");
+  }
+  kms::KmipKeyProviderOptions ko = o.kmip_options;
+  // Half of the lifetime here, half in TenantKeys (see Open).
+  ko.cache_lifetime = o.kmip_options.cache_lifetime / 2;
+  std::string recorded;
+  if (env.FileExists(marker)) {
+    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, marker));
+    if (text.rfind(kKmipMarkerPrefix, 0) != 0) return DataLossError(marker + " is malformed");
+    recorded = text.substr(sizeof(kKmipMarkerPrefix) - 1);
+    while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == '\r')) recorded.pop_back();
+    if (ko.root_key_id.empty()) ko.root_key_id = recorded;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<kms::KmipKeyProvider> p, kms::KmipKeyProvider::Open(ko));
+  if (recorded != p->DefaultKeyId()) {
+    RETURN_IF_ERROR(WriteFileDurably(env, marker, kKmipMarkerPrefix + p->DefaultKeyId() + "\n"));
+  }
+  return std::unique_ptr<kms::KeyProvider>(std::move(p));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms) {
   auto d = std::make_unique<DataDir>();
   d->path = path;
   RETURN_IF_ERROR(CreateDirsDurably(env, path));
@@ -13,15 +57,27 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
                                    " is in use by another process (" + lock.status().message() + ")");
   }
   d->lock = std::move(lock).value();
-  ASSIGN_OR_RETURN(d->keys, kms::EmbeddedKeyProvider::Open(env, path + "/keys"));
+  ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
   mo.env = &env;
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
-  d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
-  d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
+  // A key revoked in the KMS must stop serving within the configured
+  // lifetime L. Each cache layer adds its own lifetime, so: the KMIP
+  // provider keeps unwrapped keys L/2, tenant keys (read and checked on
+  // every request, so they must be cached for speed) L/2, and bucket keys
+  // are not cached (their unwrap under a cached tenant key is one local
+  // AES-GCM open).
+  if (kms.kmip) {
+    const std::chrono::milliseconds half = kms.kmip_options.cache_lifetime / 2;
+    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys, half);
+    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys, std::chrono::milliseconds(0));
+  } else {
+    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
+    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
+  }
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
   d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
   return d;

@@ -2,7 +2,10 @@
 // DataDir: opens everything that lives in one data directory and builds the
 // storage object graph:
 //   DIR/LOCK    held while a process uses the directory
-//   DIR/keys/   the embedded keystore (root key, mode 0600)
+//   DIR/keys/   the embedded keystore (root key, mode 0600), unless...
+//   DIR/KMS     ...the root key is in an external KMIP KMS: this file says
+//               so ("kmip <root key id>"), so that the directory is never
+//               opened with the other provider by mistake
 //   DIR/meta/   RocksDB (catalog and IAM records)
 //   DIR/blobs/  encrypted blob files
 #pragma once
@@ -17,17 +20,29 @@
 #include "common/env.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
-#include "kms/embedded/embedded_key_provider.h"
+#include "kms/key_provider.h"
+#include "kms/kmip/kmip_key_provider.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 
 namespace confiance {
 
+// Which KeyProvider holds the root key.
+struct KmsOptions {
+  bool kmip = false;  // false: the embedded keystore in DIR/keys
+  // With kmip: the KMS endpoint and TLS files, the root key, the lifetime
+  // of unwrapped keys. An empty root_key_id takes the one DIR/KMS records.
+  kms::KmipKeyProviderOptions kmip_options;
+};
+
 struct DataDir {
-  static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path);
+  // FailedPrecondition if the directory is in use, or was set up with the
+  // other key provider (DIR/KMS present without kmip, or DIR/keys/root.key
+  // with kmip: moving between providers needs a rewrap of every key).
+  static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path, const KmsOptions& kms = {});
 
   std::string path;
   std::unique_ptr<FileLock> lock;
-  std::unique_ptr<kms::EmbeddedKeyProvider> keys;
+  std::unique_ptr<kms::KeyProvider> keys;
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;
   std::unique_ptr<catalog::Catalog> catalog;

@@ -25,8 +25,8 @@ Result<std::unique_ptr<audit::AuditLog>> OpenLogs(DataDir& dir) {
 
 }  // namespace
 
-int RunLogList(const std::string& data) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data);
+int RunLogList(const std::string& data, const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
   if (!dir.ok()) return Fail("opening " + data, dir.status());
   Result<std::unique_ptr<audit::AuditLog>> logs = OpenLogs(**dir);
   if (!logs.ok()) return Fail("opening the logs", logs.status());
@@ -53,12 +53,12 @@ int RunLogList(const std::string& data) {
   return 0;
 }
 
-int RunLogExport(const LogExportFlags& flags) {
+int RunLogExport(const LogExportFlags& flags, const KmsOptions& kms) {
   if (flags.operator_log == !flags.tenant.empty()) {
     std::fprintf(stderr, "confiance: give exactly one of --tenant ID and --operator\n");
     return 2;
   }
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data);
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, kms);
   if (!dir.ok()) return Fail("opening " + flags.data, dir.status());
   Result<std::unique_ptr<audit::AuditLog>> opened = OpenLogs(**dir);
   if (!opened.ok()) return Fail("opening the logs", opened.status());

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <string>
 
+#include "main/data_dir.h"
+
 namespace confiance {
 
 struct LogExportFlags {
@@ -26,8 +28,8 @@ struct LogExportFlags {
 };
 
 // 0 on success; 1 if the log cannot be read; 2 on a usage error.
-int RunLogExport(const LogExportFlags& flags);
+int RunLogExport(const LogExportFlags& flags, const KmsOptions& kms);
 // Prints "<origin> <size>" per log, sorted by origin. 0, or 1 on an error.
-int RunLogList(const std::string& data);
+int RunLogList(const std::string& data, const KmsOptions& kms);
 
 }  // namespace confiance

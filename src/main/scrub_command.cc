@@ -10,8 +10,8 @@
 
 namespace confiance {
 
-int RunScrub(const std::string& data_dir) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data_dir);
+int RunScrub(const std::string& data_dir, const KmsOptions& kms) {
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data_dir, kms);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: cannot open data directory %s: %s\n", data_dir.c_str(),
                  dir.status().ToString().c_str());

@@ -5,10 +5,12 @@
 
 #include <string>
 
+#include "main/data_dir.h"
+
 namespace confiance {
 
 // Prints one line per damaged object and a summary to stdout. Returns 0 if
 // the store is clean, 1 if damage was found, 2 if the scrub could not run.
-int RunScrub(const std::string& data_dir);
+int RunScrub(const std::string& data_dir, const KmsOptions& kms);
 
 }  // namespace confiance

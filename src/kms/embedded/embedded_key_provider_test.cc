@@ -10,12 +10,22 @@
 #include "common/env.h"
 #include "crypto/random.h"
 #include "kms/embedded/key_file_format.h"
+#include "kms/key_provider_contract_test.h"
 #include "tests/testutil/fault_injection_env.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::kms {
 namespace {
+
+INSTANTIATE_TEST_SUITE_P(Kms, KeyProviderContractTest,
+                         ::testing::Values(ContractImpl{"Embedded",
+                                                        [](const std::string& dir) -> std::unique_ptr<KeyProvider> {
+                                                          auto r = EmbeddedKeyProvider::Open(*Env::Default(), dir);
+                                                          EXPECT_TRUE(r.ok()) << r.status().ToString();
+                                                          return r.ok() ? std::move(r).value() : nullptr;
+                                                        }}),
+                         ContractImplName);
 
 class EmbeddedKeyProviderTest : public ::testing::Test {
  protected:

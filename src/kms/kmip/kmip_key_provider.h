@@ -1,0 +1,85 @@
+// File: kms/kmip/kmip_key_provider.h
+// KmipKeyProvider: a KeyProvider whose keys live in an external KMS spoken
+// to over KMIP 1.2 with mutual TLS (KmipClient). Key ids are the KMS's
+// Unique Identifiers. Confiance never reads key material out of the KMS
+// (there is no KMIP Get in this code): Wrap asks the KMS to Encrypt, and
+// Unwrap asks it to Decrypt; the blob format is kms/kmip/kmip_wrap_format.h.
+//
+// Unwrapped keys are cached for `cache_lifetime` (UnwrapCache), so a key
+// revoked or destroyed in the KMS stops unwrapping within that time; a
+// background thread wipes expired entries.
+//
+// Errors of Wrap/Unwrap: NotFound when the KMS does not know the key (e.g.
+// destroyed); PermissionDenied when the KMS refuses (key revoked or not
+// Active, certificate not authorised) or the blob/context do not
+// authenticate; DataLoss for a malformed blob; Unavailable /
+// DeadlineExceeded when the KMS cannot be reached in time.
+//
+// Thread-safety: safe for concurrent use. Calls block on the KMS: call them
+// off the network threads.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "kms/key_provider.h"
+#include "kms/kmip/kmip_client.h"
+#include "kms/kmip/unwrap_cache.h"
+
+namespace confiance::kms {
+
+struct KmipKeyProviderOptions {
+  kmip::KmipClientOptions client;
+  // The root key: its Unique Identifier, or if empty the single key named
+  // root_key_name (located, or created and activated when absent and
+  // create_root_key is set).
+  std::string root_key_id;
+  std::string root_key_name = "confiance-root";
+  bool create_root_key = true;
+  std::chrono::milliseconds cache_lifetime{30000};  // 0: no cache
+  size_t cache_max_entries = 10000;
+};
+
+class KmipKeyProvider final : public KeyProvider {
+ public:
+  // Connects, finds (or creates) the root key and checks it is an Active
+  // AES-256 key. InvalidArgument for unusable TLS files; FailedPrecondition
+  // if the root key is not Active or not AES-256, or several keys carry
+  // root_key_name; NotFound if root_key_id is unknown (or, without
+  // create_root_key, no key has the name); transport errors as KmipClient.
+  static Result<std::unique_ptr<KmipKeyProvider>> Open(const KmipKeyProviderOptions& options);
+  ~KmipKeyProvider() override;
+  KmipKeyProvider(const KmipKeyProvider&) = delete;
+  KmipKeyProvider& operator=(const KmipKeyProvider&) = delete;
+
+  // The root key's Unique Identifier.
+  std::string DefaultKeyId() const override { return root_key_id_; }
+  Result<std::string> Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                           std::string_view context) override;
+  Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped,
+                                     std::string_view context) override;
+
+  // The KMIP client (tests and admin tools: create tenant keys, revoke).
+  kmip::KmipClient& client() { return *client_; }
+  kmip::UnwrapCache& TEST_cache() { return cache_; }
+
+ private:
+  KmipKeyProvider(const KmipKeyProviderOptions& options, std::unique_ptr<kmip::KmipClient> client);
+  Status ResolveRootKey(const KmipKeyProviderOptions& options);
+  void SweepLoop();
+
+  std::unique_ptr<kmip::KmipClient> client_;
+  std::string root_key_id_;
+  kmip::UnwrapCache cache_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool stopping_ = false;  // GUARDED_BY(sweep_mu_)
+  std::thread sweeper_;
+};
+
+}  // namespace confiance::kms
