@@ -4,6 +4,8 @@
 // use a binary record of their own (below), since every GET decodes one.
 #include "catalog/records.h"
 
+#include "catalog/lifecycle_record.h"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -141,6 +143,7 @@ std::string EncodeBucket(const BucketRecord& r) {
     if (r.encryption->bucket_key_enabled) enc["bke"] = true;
     j["enc"] = std::move(enc);
   }
+  if (r.lifecycle) j["lc"] = LifecycleJson(*r.lifecycle);
   return Encode(j);
 }
 
@@ -173,6 +176,10 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     if (auto b = it->find("bke"); b != it->end() && b->is_boolean()) enc.bucket_key_enabled = b->get<bool>();
     if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
     r.encryption = std::move(enc);
+  }
+  if (auto it = j.find("lc"); it != j.end()) {
+    ASSIGN_OR_RETURN(LifecycleConfiguration lc, LifecycleFromJson(*it));
+    r.lifecycle = std::move(lc);
   }
   return r;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/lifecycle_rules.h"
 #include "common/status.h"
 
 namespace confiance::catalog {
@@ -65,6 +66,8 @@ struct BucketRecord {
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;
+  // PutBucketLifecycleConfiguration; nullopt = none.
+  std::optional<LifecycleConfiguration> lifecycle;
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)

@@ -120,9 +120,11 @@ constexpr std::array kTable = {
     Entry{"MaxPostPreDataLengthExceeded", 400, "Your POST request fields preceding the upload file were too large."},
     Entry{"IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."},
     Entry{"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."},
+    Entry{"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"},
+    Entry{"MissingRequestBodyError", 400, "Request Body is empty"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMalformedPOSTRequest) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kMissingRequestBodyError) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

@@ -79,6 +79,9 @@ enum class S3ErrorCode {
   kMaxPostPreDataLengthExceeded,
   kIncorrectNumberOfFilesInPostRequest,
   kMalformedPOSTRequest,
+  // Lifecycle (lifecycle_handlers.cc).
+  kNoSuchLifecycleConfiguration,
+  kMissingRequestBodyError,
 };
 
 struct S3Error {
