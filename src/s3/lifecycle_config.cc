@@ -329,8 +329,6 @@ std::optional<int64_t> ParseIso8601(std::string_view s) {
     }
     std::string_view zone = s.substr(pos);
     if (zone != "Z" && zone != "+00:00" && !zone.empty()) return std::nullopt;
-  } else if (pos != s.size()) {
-    return std::nullopt;
   }
   using namespace std::chrono;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
