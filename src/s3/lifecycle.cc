@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "s3/s3_context.h"
+#include <ctime>
 
 namespace confiance::s3 {
 namespace {
@@ -12,6 +12,18 @@ namespace {
 // disabled rule yields nothing.
 void Consider(std::optional<DueRule>& best, const catalog::LifecycleRule& rule, int64_t due) {
   if (!best || due < best->due_ms) best = DueRule{&rule, due};
+}
+
+// RFC 1123, as HTTP dates are written ("Sun, 23 Dec 2012 00:00:00 GMT").
+// Kept here rather than shared with the handlers so that the rule code
+// (and its fuzz target) needs nothing of the HTTP side.
+std::string Rfc1123(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -66,7 +78,7 @@ std::optional<DueRule> EarliestAbort(const catalog::LifecycleConfiguration& conf
 }
 
 std::string ExpirationHeaderValue(const DueRule& due) {
-  return fmt::format("expiry-date=\"{}\", rule-id=\"{}\"", HttpDate(static_cast<uint64_t>(due.due_ms)),
+  return fmt::format("expiry-date=\"{}\", rule-id=\"{}\"", Rfc1123(due.due_ms),
                      due.rule->id);
 }
 
