@@ -133,6 +133,7 @@ std::string EncodeBucket(const BucketRecord& r) {
     for (const CorsRule& rule : r.cors_rules) rules.push_back(CorsRuleJson(rule));
     j["cors"] = std::move(rules);
   }
+  if (r.lifecycle) j["lc"] = LifecycleJson(*r.lifecycle);
   if (!r.policy.empty()) j["policy"] = r.policy;
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
@@ -143,7 +144,6 @@ std::string EncodeBucket(const BucketRecord& r) {
     if (r.encryption->bucket_key_enabled) enc["bke"] = true;
     j["enc"] = std::move(enc);
   }
-  if (r.lifecycle) j["lc"] = LifecycleJson(*r.lifecycle);
   return Encode(j);
 }
 
@@ -169,6 +169,10 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
       if (rule.is_object()) r.cors_rules.push_back(CorsRuleFrom(rule));
     }
   }
+  if (auto it = j.find("lc"); it != j.end()) {
+    ASSIGN_OR_RETURN(LifecycleConfiguration lc, LifecycleFromJson(*it));
+    r.lifecycle = std::move(lc);
+  }
   if (auto it = j.find("enc"); it != j.end() && it->is_object()) {
     BucketEncryption enc;
     enc.sse_algorithm = Str(*it, "alg");
@@ -176,10 +180,6 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     if (auto b = it->find("bke"); b != it->end() && b->is_boolean()) enc.bucket_key_enabled = b->get<bool>();
     if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
     r.encryption = std::move(enc);
-  }
-  if (auto it = j.find("lc"); it != j.end()) {
-    ASSIGN_OR_RETURN(LifecycleConfiguration lc, LifecycleFromJson(*it));
-    r.lifecycle = std::move(lc);
   }
   return r;
 }

@@ -57,6 +57,7 @@ struct BucketRecord {
   uint32_t index_shards = 1;
   TagMap tags;                       // PutBucketTagging; empty = no tag set
   std::vector<CorsRule> cors_rules;  // PutBucketCors; empty = no CORS configuration
+  std::optional<LifecycleConfiguration> lifecycle;  // PutBucketLifecycleConfiguration; nullopt = none
   // Access-control settings, opaque to the catalog (iam/ and s3/ own their
   // meaning; the catalog sits below iam/ and cannot interpret them).
   std::string policy;          // bucket policy JSON as given; "" = none
@@ -66,8 +67,6 @@ struct BucketRecord {
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;
-  // PutBucketLifecycleConfiguration; nullopt = none.
-  std::optional<LifecycleConfiguration> lifecycle;
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)

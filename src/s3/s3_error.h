@@ -45,10 +45,12 @@ enum class S3ErrorCode {
   kMetadataTooLarge,
   kMethodNotAllowed,
   kMissingContentLength,
+  kMissingRequestBodyError,  // PutBucketLifecycleConfiguration with no body
   kMissingSecurityHeader,
   kNoSuchBucket,
   kNoSuchCORSConfiguration,
   kNoSuchKey,
+  kNoSuchLifecycleConfiguration,
   kNoSuchTagSet,
   kNoSuchUpload,
   kNotImplemented,
@@ -79,9 +81,6 @@ enum class S3ErrorCode {
   kMaxPostPreDataLengthExceeded,
   kIncorrectNumberOfFilesInPostRequest,
   kMalformedPOSTRequest,
-  // Lifecycle (lifecycle_handlers.cc).
-  kNoSuchLifecycleConfiguration,
-  kMissingRequestBodyError,
 };
 
 struct S3Error {
