@@ -39,10 +39,10 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/data_dir.h"
-#include "main/lifecycle_runner.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
+#include "main/lifecycle_runner.h"
 #include "main/witness_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
@@ -73,10 +73,10 @@ struct ServerFlags {
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
+  LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
-  LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
