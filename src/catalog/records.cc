@@ -4,6 +4,8 @@
 // use a binary record of their own (below), since every GET decodes one.
 #include "catalog/records.h"
 
+#include "catalog/lifecycle_record.h"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -131,6 +133,7 @@ std::string EncodeBucket(const BucketRecord& r) {
     for (const CorsRule& rule : r.cors_rules) rules.push_back(CorsRuleJson(rule));
     j["cors"] = std::move(rules);
   }
+  if (r.lifecycle) j["lc"] = LifecycleJson(*r.lifecycle);
   if (!r.policy.empty()) j["policy"] = r.policy;
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
@@ -166,6 +169,10 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     for (const json& rule : *it) {
       if (rule.is_object()) r.cors_rules.push_back(CorsRuleFrom(rule));
     }
+  }
+  if (auto it = j.find("lc"); it != j.end()) {
+    ASSIGN_OR_RETURN(LifecycleConfiguration lc, LifecycleFromJson(*it));
+    r.lifecycle = std::move(lc);
   }
   if (auto it = j.find("enc"); it != j.end() && it->is_object()) {
     BucketEncryption enc;

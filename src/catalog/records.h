@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/lifecycle_rules.h"
 #include "common/status.h"
 
 namespace confiance::catalog {
@@ -59,6 +60,7 @@ struct BucketRecord {
   uint32_t index_shards = 1;
   TagMap tags;                       // PutBucketTagging; empty = no tag set
   std::vector<CorsRule> cors_rules;  // PutBucketCors; empty = no CORS configuration
+  std::optional<LifecycleConfiguration> lifecycle;  // PutBucketLifecycleConfiguration; nullopt = none
   // Access-control settings, opaque to the catalog (iam/ and s3/ own their
   // meaning; the catalog sits below iam/ and cannot interpret them).
   std::string policy;          // bucket policy JSON as given; "" = none

@@ -47,6 +47,7 @@
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
+#include "main/lifecycle_runner.h"
 #include "main/witness_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
@@ -77,6 +78,7 @@ struct ServerFlags {
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
+  LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
@@ -278,6 +280,11 @@ int RunServer(const ServerFlags& flags) {
     }
   });
 
+  // The lifecycle worker, off the request path; stops before the data
+  // directory closes.
+  std::optional<LifecycleRunner> lifecycle;
+  lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle);
+
   spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {}, space reserve {} bytes)",
                listen->first, (*server)->port(), flags.data, flags.region, reserve);
   (*server)->Run();
@@ -288,6 +295,7 @@ int RunServer(const ServerFlags& flags) {
   }
   sweep_cv.notify_all();
   sweeper.join();
+  lifecycle.reset();
   signals_io.stop();
   signal_thread.join();
   pool.Stop();
@@ -371,6 +379,14 @@ int main(int argc, char** argv) {
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
   server->add_option("--sweep-interval", flags.sweep_interval_s, "Seconds between orphan sweeps")->capture_default_str();
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
+  server->add_option("--lifecycle-interval", flags.lifecycle.interval_s, "Seconds between lifecycle worker ticks")
+      ->capture_default_str();
+  server->add_option("--lifecycle-day-seconds", flags.lifecycle.day_seconds,
+                     "Length of a lifecycle day in seconds (debug setting: tests shorten it)")
+      ->capture_default_str();
+  server->add_option("--lifecycle-objects-per-tick", flags.lifecycle.objects_per_tick,
+                     "Objects and uploads the lifecycle worker examines per tick")
+      ->capture_default_str();
   server->add_option("--max-object-size", flags.max_object_size,
                      "Largest single PUT, part and copy source in bytes (S3: 5 GiB; lower it only to test the limit)")
       ->capture_default_str()

@@ -151,6 +151,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
+    AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
   }
   if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
@@ -237,6 +238,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
   AddVersionHeader(headers, *bucket, *rec);
   AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer);
+  AddExpirationHeader(ctx, *bucket, ctx.route.key, *rec);
   // response-* query parameters override stored headers (signed requests only).
   static constexpr std::pair<const char*, const char*> kOverrides[] = {
       {"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},

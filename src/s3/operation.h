@@ -66,6 +66,10 @@ enum class Operation {
   kGetBucketEncryption,
   kPutBucketEncryption,
   kDeleteBucketEncryption,
+  // Lifecycle (lifecycle_handlers.cc).
+  kGetBucketLifecycle,
+  kPutBucketLifecycle,
+  kDeleteBucketLifecycle,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

@@ -14,7 +14,7 @@ namespace {
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
     "accelerate", "analytics",
-    "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "logging",
+    "intelligent-tiering", "inventory", "legal-hold", "logging",
     "metrics", "notification", "object-lock", "replication", "requestPayment",
     "restore", "retention", "select", "torrent", "website",
 };
@@ -58,6 +58,7 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
        Operation::kDeleteBucketOwnershipControls},
       {"encryption", Operation::kGetBucketEncryption, Operation::kPutBucketEncryption,
        Operation::kDeleteBucketEncryption},
+      {"lifecycle", Operation::kGetBucketLifecycle, Operation::kPutBucketLifecycle, Operation::kDeleteBucketLifecycle},
   };
   for (const Family& f : kFamilies) {
     if (!r.HasQuery(f.subresource)) continue;
@@ -243,6 +244,9 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketEncryption: return "GetBucketEncryption";
     case Operation::kPutBucketEncryption: return "PutBucketEncryption";
     case Operation::kDeleteBucketEncryption: return "DeleteBucketEncryption";
+    case Operation::kGetBucketLifecycle: return "GetBucketLifecycleConfiguration";
+    case Operation::kPutBucketLifecycle: return "PutBucketLifecycleConfiguration";
+    case Operation::kDeleteBucketLifecycle: return "DeleteBucketLifecycle";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
@@ -294,6 +298,9 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketEncryption: return "s3:GetEncryptionConfiguration";
     case Operation::kPutBucketEncryption: return "s3:PutEncryptionConfiguration";
     case Operation::kDeleteBucketEncryption: return "s3:PutEncryptionConfiguration";
+    case Operation::kGetBucketLifecycle: return "s3:GetLifecycleConfiguration";
+    case Operation::kPutBucketLifecycle: return "s3:PutLifecycleConfiguration";
+    case Operation::kDeleteBucketLifecycle: return "s3:PutLifecycleConfiguration";
     case Operation::kGetObjectTagging: return "s3:GetObjectTagging";
     case Operation::kPutObjectTagging: return "s3:PutObjectTagging";
     case Operation::kDeleteObjectTagging: return "s3:DeleteObjectTagging";

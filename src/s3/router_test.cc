@@ -62,7 +62,7 @@ TEST(RouterTest, CopySourceMakesCopies) {
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?policyStatus").op, Operation::kNotImplemented);
@@ -95,6 +95,9 @@ TEST(RouterTest, TaggingAndCors) {
   EXPECT_EQ(MustRoute("PUT", "/b?tagging=").op, Operation::kPutBucketTagging);
   EXPECT_EQ(MustRoute("DELETE", "/b?tagging").op, Operation::kDeleteBucketTagging);
   EXPECT_EQ(MustRoute("GET", "/b?encryption").op, Operation::kGetBucketEncryption);
+  EXPECT_EQ(MustRoute("GET", "/b?lifecycle").op, Operation::kGetBucketLifecycle);
+  EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kPutBucketLifecycle);
+  EXPECT_EQ(MustRoute("DELETE", "/b?lifecycle").op, Operation::kDeleteBucketLifecycle);
   EXPECT_EQ(MustRoute("PUT", "/b?encryption").op, Operation::kPutBucketEncryption);
   EXPECT_EQ(MustRoute("DELETE", "/b?encryption").op, Operation::kDeleteBucketEncryption);
   EXPECT_EQ(MustRoute("GET", "/b/k?encryption").op, Operation::kNotImplemented);

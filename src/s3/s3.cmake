@@ -11,4 +11,8 @@ confiance_test(s3_test SOURCES acl_error_test.cc checksum_request_test.cc object
                         copy_source_test.cc router_test.cc bucket_name_test.cc conditional_test.cc
                         form_data_test.cc post_policy_test.cc sse_test.cc DEPS confiance_s3)
 confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)
+confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test.cc lifecycle_worker_test.cc
+  DEPS confiance_s3 confiance_meta confiance_blob)
 confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_response_writer_test.cc DEPS confiance_s3)
+# Bucket lifecycle: configuration, rule evaluation, handlers, worker.
+target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)

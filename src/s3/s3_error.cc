@@ -68,10 +68,12 @@ constexpr std::array kTable = {
           "Your metadata headers exceed the maximum allowed metadata size."},
     Entry{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
     Entry{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
+    Entry{"MissingRequestBodyError", 400, "Request Body is empty"},
     Entry{"MissingSecurityHeader", 400, "Your request is missing a required header."},
     Entry{"NoSuchBucket", 404, "The specified bucket does not exist"},
     Entry{"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"},
     Entry{"NoSuchKey", 404, "The specified key does not exist."},
+    Entry{"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"},
     Entry{"NoSuchTagSet", 404, "The TagSet does not exist"},
     Entry{"NoSuchUpload", 404,
           "The specified upload does not exist. The upload ID may be invalid, or the upload may "

@@ -45,10 +45,12 @@ enum class S3ErrorCode {
   kMetadataTooLarge,
   kMethodNotAllowed,
   kMissingContentLength,
+  kMissingRequestBodyError,  // PutBucketLifecycleConfiguration with no body
   kMissingSecurityHeader,
   kNoSuchBucket,
   kNoSuchCORSConfiguration,
   kNoSuchKey,
+  kNoSuchLifecycleConfiguration,
   kNoSuchTagSet,
   kNoSuchUpload,
   kNotImplemented,

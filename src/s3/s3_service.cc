@@ -185,6 +185,9 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutBucketOwnershipControls:
     case Operation::kDeleteBucketOwnershipControls: co_return co_await OwnershipControlsOp(ctx);
     case Operation::kGetBucketEncryption: co_return co_await GetBucketEncryption(ctx);
+    case Operation::kGetBucketLifecycle: co_return co_await GetBucketLifecycle(ctx);
+    case Operation::kPutBucketLifecycle: co_return co_await PutBucketLifecycle(ctx);
+    case Operation::kDeleteBucketLifecycle: co_return co_await DeleteBucketLifecycle(ctx);
     case Operation::kPutBucketEncryption: co_return co_await PutBucketEncryption(ctx);
     case Operation::kDeleteBucketEncryption: co_return co_await DeleteBucketEncryption(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);

@@ -217,6 +217,14 @@ class S3Service {
   asio::awaitable<Reply> GetBucketEncryption(Ctx& ctx);
   asio::awaitable<Reply> PutBucketEncryption(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketEncryption(Ctx& ctx);
+  // lifecycle_handlers.cc
+  asio::awaitable<Reply> GetBucketLifecycle(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketLifecycle(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketLifecycle(Ctx& ctx);
+  // The x-amz-expiration header of an object response (PUT, GET, HEAD)
+  // when an enabled Expiration rule of the bucket applies to the object.
+  void AddExpirationHeader(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key,
+                           const catalog::ObjectRecord& record);
 
   // Shared steps (s3_service.cc).
   // Streams the request payload into a new segment, computing in the same

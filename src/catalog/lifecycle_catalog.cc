@@ -1,0 +1,53 @@
+// File: catalog/lifecycle_catalog.cc
+// The catalog operations the lifecycle worker (s3/lifecycle_worker.h)
+// needs beyond the request path's: a delete conditional on the record the
+// worker evaluated, and upload listing from a cursor.
+#include <fmt/format.h>
+
+#include "catalog/catalog.h"
+
+namespace confiance::catalog {
+namespace {
+
+std::string UploadsPartition(const BucketRecord& bucket) { return "u/" + bucket.id; }
+
+}  // namespace
+
+Result<ObjectRecord> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
+                                                      std::string_view op_tag) {
+  const std::string partition = ObjectPartition(bucket, key);
+  ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+  if (!old) return FailedPreconditionError("the object is gone");
+  ASSIGN_OR_RETURN(ObjectRecord current, DecodeObject(*old, false));
+  if (current.op_tag != op_tag) return FailedPreconditionError("the object was rewritten");
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  // The exact bytes read: a rewrite between the read and the commit (a PUT,
+  // a tagging change) fails the batch instead of being deleted.
+  b.Expect(std::string(key), old)
+      .Delete(std::string(key))
+      .Add(std::string(kUsageKey), {-static_cast<int64_t>(current.size), -1});
+  RETURN_IF_ERROR(store_.Apply(partition, b));
+  return current;
+}
+
+Result<std::vector<UploadRecord>> Catalog::ListUploadsAfter(const BucketRecord& bucket, std::string_view key,
+                                                            std::string_view upload_id, size_t limit) {
+  meta::ScanOptions opt;
+  opt.limit = limit;
+  if (!key.empty() || !upload_id.empty()) {
+    opt.start = std::string(key);
+    opt.start.push_back('\0');
+    opt.start.append(upload_id);
+    opt.start_exclusive = true;
+  }
+  ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadsPartition(bucket), opt));
+  std::vector<UploadRecord> out;
+  for (const meta::Record& r : recs) {
+    ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace confiance::catalog

@@ -1,0 +1,53 @@
+// File: main/lifecycle_runner.cc
+#include "main/lifecycle_runner.h"
+
+#include "common/env.h"
+#include "common/logging.h"
+
+namespace confiance {
+namespace {
+
+s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o) {
+  s3::LifecycleWorkerOptions w;
+  w.day_ms = static_cast<int64_t>(std::max<uint64_t>(o.day_seconds, 1) * 1000);
+  w.objects_per_tick = static_cast<size_t>(std::max<uint64_t>(o.objects_per_tick, 1));
+  return w;
+}
+
+}  // namespace
+
+LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options)
+    : worker_(*dir.catalog, *dir.blobs, *dir.meta, log, WorkerOptions(options)),
+      interval_(std::max<uint64_t>(options.interval_s, 1)) {
+  if (options.day_seconds != 86400) {
+    spdlog::warn("lifecycle: a day lasts {} s (--lifecycle-day-seconds, a debug setting)", options.day_seconds);
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+LifecycleRunner::~LifecycleRunner() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void LifecycleRunner::Loop() {
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
+    lock.unlock();
+    const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
+    Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);
+    if (!st.ok()) {
+      spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
+    } else if (st->expired > 0 || st->aborted > 0) {
+      spdlog::info("lifecycle: {} examined, {} expired, {} uploads aborted, {} skipped (changed)", st->examined,
+                   st->expired, st->aborted, st->refused);
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace confiance

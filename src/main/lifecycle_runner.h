@@ -1,0 +1,47 @@
+// File: main/lifecycle_runner.h
+// LifecycleRunner: the thread that runs the lifecycle worker
+// (s3/lifecycle_worker.h) every `interval`, off the network threads, until
+// destroyed. Settings (README, "Lifecycle"):
+//   --lifecycle-interval S        seconds between ticks (default 60)
+//   --lifecycle-day-seconds N     length of a lifecycle "day" (default 86400;
+//                                 a debug setting: tests use 10, as RGW's
+//                                 rgw_lc_debug_interval)
+//   --lifecycle-objects-per-tick  objects and uploads examined per tick
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "main/data_dir.h"
+#include "s3/lifecycle_worker.h"
+
+namespace confiance {
+
+struct LifecycleRunnerOptions {
+  uint64_t interval_s = 60;
+  uint64_t day_seconds = 86400;
+  uint64_t objects_per_tick = 1000;
+};
+
+class LifecycleRunner {
+ public:
+  // `dir` and `log` (null: actions not recorded) must outlive the runner.
+  LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options);
+  ~LifecycleRunner();  // stops after the tick under way
+  LifecycleRunner(const LifecycleRunner&) = delete;
+  LifecycleRunner& operator=(const LifecycleRunner&) = delete;
+
+ private:
+  void Loop();
+
+  s3::LifecycleWorker worker_;
+  const std::chrono::seconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace confiance

@@ -1,0 +1,218 @@
+// File: s3/lifecycle_worker.cc
+#include "s3/lifecycle_worker.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <future>
+
+#include "catalog/object_data.h"
+#include "common/logging.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr std::string_view kCursorPartition = "lifecycle";
+constexpr std::string_view kCursorKey = "cursor";
+constexpr size_t kMaxPage = 1000;
+
+}  // namespace
+
+LifecycleWorker::LifecycleWorker(catalog::Catalog& catalog, blob::BlobStore& blobs, meta::MetaStore& store,
+                                 audit::AuditLog* log, LifecycleWorkerOptions options)
+    : catalog_(catalog), blobs_(blobs), store_(store), log_(log), options_(options) {
+  if (options_.objects_per_tick == 0) options_.objects_per_tick = 1;
+  if (options_.day_ms <= 0) options_.day_ms = kLifecycleDayMs;
+}
+
+Status LifecycleWorker::LoadCursor() {
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kCursorPartition, kCursorKey));
+  Cursor c;
+  if (v) {
+    nlohmann::json j = nlohmann::json::parse(*v, nullptr, /*allow_exceptions=*/false);
+    // An unreadable cursor restarts the pass: every action is idempotent.
+    if (j.is_object() && j.value("v", 0) == 1) {
+      c.bucket = j.value("bucket", "");
+      c.uploads = j.value("uploads", false);
+      c.key = j.value("key", "");
+      c.upload_id = j.value("upload", "");
+    }
+  }
+  cursor_ = std::move(c);
+  return OkStatus();
+}
+
+Status LifecycleWorker::SaveCursor() {
+  nlohmann::json j = {{"v", 1},
+                      {"bucket", cursor_->bucket},
+                      {"uploads", cursor_->uploads},
+                      {"key", cursor_->key},
+                      {"upload", cursor_->upload_id}};
+  meta::Batch b;
+  b.op_tag = catalog::NewOpTag();
+  b.Put(std::string(kCursorKey), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return store_.Apply(kCursorPartition, b);
+}
+
+Result<std::optional<catalog::BucketRecord>> LifecycleWorker::NextBucket(const std::string& name, bool inclusive) {
+  ASSIGN_OR_RETURN(std::vector<catalog::BucketRecord> buckets, catalog_.ListBuckets());
+  for (catalog::BucketRecord& b : buckets) {  // in name order
+    const bool after = inclusive ? b.name >= name : b.name > name;
+    if (after && b.lifecycle) return std::optional<catalog::BucketRecord>(std::move(b));
+  }
+  return std::optional<catalog::BucketRecord>();
+}
+
+Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
+  if (!cursor_) RETURN_IF_ERROR(LoadCursor());
+  LifecycleTickStats stats;
+  const Cursor start = *cursor_;
+  Status status = OkStatus();
+  while (stats.examined < options_.objects_per_tick) {
+    // The bucket the cursor names, if it still has a configuration (and is
+    // the same bucket: a re-created one starts from its beginning).
+    Result<std::optional<catalog::BucketRecord>> bucket = NextBucket(cursor_->bucket, true);
+    if (!bucket.ok()) {
+      status = bucket.status();
+      break;
+    }
+    if (!*bucket) {  // end of the pass
+      *cursor_ = Cursor{};
+      stats.pass_finished = true;
+      break;
+    }
+    if ((*bucket)->name != cursor_->bucket) *cursor_ = Cursor{(*bucket)->name, false, "", ""};
+    const size_t budget = options_.objects_per_tick - stats.examined;
+    status = cursor_->uploads ? UploadStep(**bucket, budget, now_ms, stats)
+                              : ObjectStep(**bucket, budget, now_ms, stats);
+    if (!status.ok()) break;
+    if (cursor_->bucket.empty()) {
+      // UploadStep finished the bucket: go on after it.
+      Result<std::optional<catalog::BucketRecord>> next = NextBucket((*bucket)->name, false);
+      if (!next.ok()) {
+        status = next.status();
+        break;
+      }
+      if (!*next) {
+        stats.pass_finished = true;
+        break;
+      }
+      *cursor_ = Cursor{(*next)->name, false, "", ""};
+    }
+  }
+  const bool moved = cursor_->bucket != start.bucket || cursor_->uploads != start.uploads ||
+                     cursor_->key != start.key || cursor_->upload_id != start.upload_id;
+  if (moved) {
+    Status saved = SaveCursor();
+    if (status.ok()) status = saved;
+  }
+  if (!status.ok()) return status;
+  return stats;
+}
+
+Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms,
+                                   LifecycleTickStats& stats) {
+  catalog::ListOptions opt;
+  opt.start_after = cursor_->key;
+  opt.max_keys = std::min(budget, kMaxPage);
+  ASSIGN_OR_RETURN(catalog::ListPage page, catalog_.ListObjects(bucket, opt));
+  for (const catalog::ListedObject& object : page.objects) {
+    ++stats.examined;
+    LifecycleSubject subject{object.key, &object.record.tags, object.record.size};
+    std::optional<DueRule> due = EarliestExpiration(*bucket.lifecycle, subject,
+                                                    static_cast<int64_t>(object.record.modified_ms), options_.day_ms);
+    if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+    cursor_->key = object.key;
+  }
+  if (!page.truncated) {
+    cursor_->uploads = true;
+    cursor_->key.clear();
+    cursor_->upload_id.clear();
+  }
+  return OkStatus();
+}
+
+Status LifecycleWorker::UploadStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms,
+                                   LifecycleTickStats& stats) {
+  const bool any_abort_rule = std::any_of(bucket.lifecycle->rules.begin(), bucket.lifecycle->rules.end(),
+                                          [](const catalog::LifecycleRule& r) {
+                                            return r.enabled && r.abort_days_after_initiation;
+                                          });
+  const size_t limit = std::min(budget, kMaxPage);
+  std::vector<catalog::UploadRecord> uploads;
+  if (any_abort_rule) {
+    ASSIGN_OR_RETURN(uploads, catalog_.ListUploadsAfter(bucket, cursor_->key, cursor_->upload_id, limit));
+  }
+  for (const catalog::UploadRecord& upload : uploads) {
+    ++stats.examined;
+    std::optional<DueRule> due =
+        EarliestAbort(*bucket.lifecycle, upload.key, static_cast<int64_t>(upload.initiated_ms), options_.day_ms);
+    if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Abort(bucket, upload, *due->rule, now_ms, stats));
+    cursor_->key = upload.key;
+    cursor_->upload_id = upload.upload_id;
+  }
+  if (uploads.size() < limit) *cursor_ = Cursor{};  // the bucket is done
+  return OkStatus();
+}
+
+Status LifecycleWorker::Expire(const catalog::BucketRecord& bucket, const catalog::ListedObject& object,
+                               const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
+  RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 204, now_ms));
+  Result<catalog::ObjectRecord> deleted = catalog_.DeleteObjectIfUnchanged(bucket, object.key, object.record.op_tag);
+  if (!deleted.ok()) {
+    if (deleted.status().code() != StatusCode::kFailedPrecondition) return deleted.status();
+    // Rewritten since it was listed: the newer object is judged on its own
+    // next pass.
+    ++stats.refused;
+    return Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 412, now_ms);
+  }
+  ++stats.expired;
+  Result<std::vector<catalog::Segment>> free = catalog_.ReleasableSegments(bucket, object.key, *deleted);
+  Status released = free.ok() ? catalog::ReleaseSegments(blobs_, *free) : free.status();
+  if (!released.ok()) spdlog::warn("lifecycle: releasing blobs failed (the sweeper will retry): {}", released.ToString());
+  return OkStatus();
+}
+
+Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
+                              const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
+  RETURN_IF_ERROR(Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 204, now_ms));
+  Result<std::vector<catalog::PartRecord>> parts = catalog_.AbortUpload(bucket, upload);
+  if (!parts.ok()) {
+    const StatusCode c = parts.status().code();
+    // Completed, aborted or being completed meanwhile.
+    if (c != StatusCode::kNotFound && c != StatusCode::kFailedPrecondition && c != StatusCode::kAborted) {
+      return parts.status();
+    }
+    ++stats.refused;
+    return Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 412, now_ms);
+  }
+  ++stats.aborted;
+  std::vector<catalog::Segment> segments;
+  for (catalog::PartRecord& p : *parts) segments.push_back(std::move(p.segment));
+  Status released = catalog::ReleaseSegments(blobs_, segments);
+  if (!released.ok()) spdlog::warn("lifecycle: releasing parts failed (the sweeper will retry): {}", released.ToString());
+  return OkStatus();
+}
+
+Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
+                               const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms) {
+  if (log_ == nullptr) return OkStatus();
+  audit::Event e;
+  e.kind = audit::EventKind::kData;
+  e.time_ms = static_cast<uint64_t>(now_ms);
+  e.principal.type = "system";
+  e.principal.user = "lifecycle";
+  e.operation = std::move(operation);
+  e.bucket = bucket.name;
+  e.key = key;
+  e.status = status;
+  if (status == 412) e.error = "PreconditionFailed";
+  e.details["rule"] = rule_id;
+  if (!upload_id.empty()) e.details["upload_id"] = upload_id;
+  std::promise<Result<uint64_t>> done;
+  std::future<Result<uint64_t>> result = done.get_future();
+  log_->Append(bucket.owner, e, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
+  return result.get().status();
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,107 @@
+// File: s3/lifecycle_worker.h
+// LifecycleWorker: applies the buckets' lifecycle rules in the background,
+// off the network threads (main/ runs Tick on its own thread every
+// --lifecycle-interval seconds):
+//  - expires current objects an enabled Expiration (Days or Date) rule
+//    selects once it falls due (s3/lifecycle.h for the time rules);
+//  - aborts multipart uploads an enabled AbortIncompleteMultipartUpload
+//    rule selects, DaysAfterInitiation after their initiation, and
+//    releases their parts' blobs.
+// NoncurrentVersionExpiration, NewerNoncurrentVersions and
+// ExpiredObjectDeleteMarker are stored but not applied: there are no
+// versions or delete markers yet (issue 9, versioning). Their evaluation is
+// in s3/lifecycle.h; a version pass joins the object pass once the catalog
+// lists versions.
+//
+// Bounded: a tick examines at most `objects_per_tick` objects and uploads,
+// continuing from a cursor (bucket, phase, last key) kept in the meta store
+// (partition "lifecycle", key "cursor"; docs/meta_keys.md), so a restart
+// resumes where the last tick stopped. A pass visits the buckets that have
+// a configuration in name order, each bucket's objects then its uploads;
+// the tick after a finished pass starts the next one.
+//
+// Safe against concurrent writers: each expiry is a compare-and-set on the
+// record the worker evaluated (Catalog::DeleteObjectIfUnchanged), so an
+// object overwritten (or re-tagged) after it was looked at survives; its
+// blobs are released as DeleteObject releases them. Each action is first
+// made durable as an event in the bucket owner's transparency log
+// (principal type "system", user "lifecycle"); an action whose commit is
+// refused is followed by a second event saying so. A crash between the two
+// leaves an event without its action, which the next pass repeats; never an
+// action without its event.
+//
+// Thread-safety: one thread calls Tick at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "audit/audit_log.h"
+#include "blob/blob_store.h"
+#include "catalog/catalog.h"
+#include "common/status.h"
+#include "meta/meta_store.h"
+#include "s3/lifecycle.h"
+
+namespace confiance::s3 {
+
+struct LifecycleWorkerOptions {
+  int64_t day_ms = kLifecycleDayMs;  // --lifecycle-day-seconds (tests shorten it)
+  size_t objects_per_tick = 1000;    // objects and uploads examined per tick
+};
+
+struct LifecycleTickStats {
+  uint64_t examined = 0;   // objects and uploads looked at
+  uint64_t expired = 0;    // objects deleted
+  uint64_t aborted = 0;    // uploads aborted
+  uint64_t refused = 0;    // actions whose commit found the record changed
+  bool pass_finished = false;
+};
+
+class LifecycleWorker {
+ public:
+  // Every reference is borrowed and must outlive the worker. `log` null:
+  // actions are not recorded (benchmarks run without transparency logs).
+  LifecycleWorker(catalog::Catalog& catalog, blob::BlobStore& blobs, meta::MetaStore& store, audit::AuditLog* log,
+                  LifecycleWorkerOptions options);
+  LifecycleWorker(const LifecycleWorker&) = delete;
+  LifecycleWorker& operator=(const LifecycleWorker&) = delete;
+
+  // One bounded step at wall-clock time `now_ms`. Stops early at the first
+  // error (a failed read, commit or log append), keeping the cursor before
+  // the entry that failed.
+  Result<LifecycleTickStats> Tick(int64_t now_ms);
+
+ private:
+  struct Cursor {
+    std::string bucket;     // "" = at the start of a pass
+    bool uploads = false;   // in the bucket's uploads phase
+    std::string key;        // last key done in this phase
+    std::string upload_id;  // uploads phase: last upload id done
+  };
+  Status LoadCursor();
+  Status SaveCursor();
+  // The next bucket with a lifecycle configuration after `name` (at or
+  // after it when `inclusive`); nullopt at the end of the pass.
+  Result<std::optional<catalog::BucketRecord>> NextBucket(const std::string& name, bool inclusive);
+  Status ObjectStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms, LifecycleTickStats& stats);
+  Status UploadStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms, LifecycleTickStats& stats);
+  Status Expire(const catalog::BucketRecord& bucket, const catalog::ListedObject& object,
+                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
+  Status Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
+               const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
+  // Appends the event of one action to the owner's log and waits until
+  // durable.
+  Status Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
+                const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms);
+
+  catalog::Catalog& catalog_;
+  blob::BlobStore& blobs_;
+  meta::MetaStore& store_;
+  audit::AuditLog* log_;
+  LifecycleWorkerOptions options_;
+  std::optional<Cursor> cursor_;  // loaded on the first tick
+};
+
+}  // namespace confiance::s3

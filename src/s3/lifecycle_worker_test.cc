@@ -1,0 +1,239 @@
+// File: s3/lifecycle_worker_test.cc
+// The lifecycle worker over the fake MetaStore and BlobStore, with a fake
+// clock (Tick takes the time): expiry by rule, conditional deletes, bounded
+// ticks resumed by a new worker (a restart), aborted uploads, and the
+// events in the owner's transparency log.
+#include "s3/lifecycle_worker.h"
+
+#include <gtest/gtest.h>
+
+#include "audit/event.h"
+#include "blob/memory/memory_blob_store.h"
+#include "crypto/ed25519.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr int64_t kDay = 10000;  // a 10-second "day", as the e2e tests use
+constexpr int64_t kT0 = 1000 * kDay + 1234;
+
+class LifecycleWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = crypto::Ed25519PrivateKey::Generate();
+    ASSERT_TRUE(key.ok());
+    auto signer = audit::tlog::NoteSigner::Create("lc.test", std::move(*key));
+    ASSERT_TRUE(signer.ok());
+    log_ = std::make_unique<audit::AuditLog>(log_store_, std::move(*signer));
+    bucket_.name = "bucket";
+    bucket_.id = "b1";
+    bucket_.owner = "acme";
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+  }
+
+  void SetRules(std::vector<catalog::LifecycleRule> rules) {
+    ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket(bucket_.name, [&](catalog::BucketRecord& b) {
+      b.lifecycle = catalog::LifecycleConfiguration{rules};
+      return OkStatus();
+    }));
+  }
+
+  static catalog::LifecycleRule Rule(std::string id, std::string prefix, int64_t days) {
+    catalog::LifecycleRule r;
+    r.id = std::move(id);
+    r.enabled = true;
+    r.form = catalog::LifecycleFilterForm::kPrefix;
+    r.filter.prefix = std::move(prefix);
+    r.expiration_days = days;
+    return r;
+  }
+
+  // An object with one blob segment (the blob exists in blobs_).
+  catalog::ObjectRecord Put(const std::string& key, int64_t modified_ms, catalog::TagMap tags = {}) {
+    catalog::ObjectRecord r;
+    r.size = 3;
+    r.etag = "e";
+    r.modified_ms = static_cast<uint64_t>(modified_ms);
+    r.tags = std::move(tags);
+    r.op_tag = catalog::NewOpTag();
+    catalog::Segment s;
+    auto w = blobs_.NewBlob();
+    EXPECT_TRUE(w.ok());
+    EXPECT_OK((*w)->Append(std::as_bytes(std::span(std::string_view("abc")))));
+    EXPECT_OK((*w)->Commit());
+    s.blob_id = (*w)->id();
+    s.plain_size = 3;
+    r.segments.push_back(s);
+    EXPECT_OK(catalog_.PutObject(bucket_, key, r));
+    return r;
+  }
+
+  std::vector<std::string> Keys() {
+    catalog::ListOptions opt;
+    auto page = catalog_.ListObjects(bucket_, opt);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> out;
+    for (const auto& o : page->objects) out.push_back(o.key);
+    return out;
+  }
+
+  bool BlobExists(const std::string& id) { return blobs_.Open(id).ok(); }
+
+  LifecycleWorker NewWorker(size_t per_tick = 1000) {
+    return LifecycleWorker(catalog_, blobs_, store_, log_.get(), LifecycleWorkerOptions{kDay, per_tick});
+  }
+
+  std::vector<audit::Event> Events() {
+    auto log = log_->TenantLog("acme");
+    EXPECT_TRUE(log.ok());
+    std::vector<audit::Event> out;
+    for (uint64_t i = 0; i < (*log)->size(); ++i) {
+      auto entry = (*log)->Entry(i);
+      EXPECT_TRUE(entry.ok());
+      auto e = audit::DecodeEvent(*entry);
+      EXPECT_TRUE(e.ok());
+      out.push_back(*e);
+    }
+    return out;
+  }
+
+  meta::MemoryMetaStore store_;
+  meta::MemoryMetaStore log_store_;
+  blob::MemoryBlobStore blobs_;
+  catalog::Catalog catalog_{store_};
+  std::unique_ptr<audit::AuditLog> log_;
+  catalog::BucketRecord bucket_;
+};
+
+TEST_F(LifecycleWorkerTest, ExpiresMatchingObjectsWhenDue) {
+  catalog::ObjectRecord old = Put("logs/a", kT0);
+  Put("keep/a", kT0);
+  SetRules({Rule("r1", "logs/", 1)});
+  LifecycleWorker worker = NewWorker();
+  // Due at the next "midnight" one day later: kT0 rounded up + 1 day.
+  const int64_t due = (kT0 / kDay + 2) * kDay;
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(due - 1));
+  EXPECT_EQ(s.expired, 0u);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"keep/a", "logs/a"}));
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(due));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_TRUE(s.pass_finished);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"keep/a"}));
+  EXPECT_FALSE(BlobExists(old.segments[0].blob_id)) << "the blob is released";
+  ASSERT_OK_AND_ASSIGN(catalog::Usage usage, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(usage.objects, 1);
+  EXPECT_EQ(usage.bytes, 3);
+  std::vector<audit::Event> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].principal.type, "system");
+  EXPECT_EQ(events[0].principal.user, "lifecycle");
+  EXPECT_EQ(events[0].operation, "LifecycleExpiration");
+  EXPECT_EQ(events[0].bucket, "bucket");
+  EXPECT_EQ(events[0].key, "logs/a");
+  EXPECT_EQ(events[0].details.at("rule"), "r1");
+}
+
+TEST_F(LifecycleWorkerTest, DisabledRulesAndOtherFiltersDoNothing) {
+  Put("a", kT0, {{"t", "1"}});
+  Put("b", kT0, {{"t", "2"}});
+  catalog::LifecycleRule disabled = Rule("off", "", 1);
+  disabled.enabled = false;
+  catalog::LifecycleRule tagged = Rule("tag", "", 1);
+  tagged.filter.tags = {{"t", "2"}};
+  SetRules({disabled, tagged});
+  LifecycleWorker worker = NewWorker();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));
+}
+
+TEST_F(LifecycleWorkerTest, DeleteIsConditionalOnTheEvaluatedRecord) {
+  catalog::ObjectRecord first = Put("k", kT0);
+  catalog::ObjectRecord second = Put("k", kT0);  // overwritten after "evaluation" of `first`
+  EXPECT_STATUS_CODE(catalog_.DeleteObjectIfUnchanged(bucket_, "k", first.op_tag), kFailedPrecondition);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"k"}));
+  ASSERT_OK(catalog_.UpdateObject(bucket_, "k", [](catalog::ObjectRecord& r) {
+    r.tags["x"] = "y";
+    return OkStatus();
+  }));
+  EXPECT_STATUS_CODE(catalog_.DeleteObjectIfUnchanged(bucket_, "k", second.op_tag), kFailedPrecondition)
+      << "a re-tagged object is a new record too";
+  ASSERT_OK_AND_ASSIGN(catalog::ObjectRecord current, catalog_.GetObject(bucket_, "k", false));
+  ASSERT_OK(catalog_.DeleteObjectIfUnchanged(bucket_, "k", current.op_tag));
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_STATUS_CODE(catalog_.DeleteObjectIfUnchanged(bucket_, "k", current.op_tag), kFailedPrecondition);
+}
+
+TEST_F(LifecycleWorkerTest, BoundedTicksResumeAfterARestart) {
+  for (int i = 0; i < 5; ++i) Put("k" + std::to_string(i), kT0);
+  SetRules({Rule("all", "", 1)});
+  const int64_t later = kT0 + 10 * kDay;
+  {
+    LifecycleWorker worker = NewWorker(2);
+    ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(later));
+    EXPECT_EQ(s.examined, 2u);
+    EXPECT_EQ(s.expired, 2u);
+    EXPECT_FALSE(s.pass_finished);
+  }
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"k2", "k3", "k4"}));
+  // A new worker (a restarted server) continues from the stored cursor.
+  LifecycleWorker worker = NewWorker(2);
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(later));
+  EXPECT_EQ(s.examined, 2u);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"k4"}));
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(later));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_TRUE(s.pass_finished);
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_EQ(Events().size(), 5u);
+}
+
+TEST_F(LifecycleWorkerTest, AbortsOldUploadsAndReleasesTheirParts) {
+  catalog::UploadRecord old_up;
+  old_up.upload_id = "u1";
+  old_up.key = "tmp/a";
+  old_up.initiated_ms = static_cast<uint64_t>(kT0);
+  catalog::UploadRecord other = old_up;
+  other.upload_id = "u2";
+  other.key = "keep/a";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, old_up));
+  ASSERT_OK(catalog_.CreateUpload(bucket_, other));
+  catalog::ObjectRecord holder = Put("x", kT0);  // borrow a blob for the part
+  catalog::PartRecord part;
+  part.part_number = 1;
+  part.segment = holder.segments[0];
+  ASSERT_OK(catalog_.PutPart("u1", part));
+  ASSERT_OK(catalog_.DeleteObject(bucket_, "x"));
+  catalog::LifecycleRule abort;
+  abort.id = "abort";
+  abort.enabled = true;
+  abort.filter.prefix = "tmp/";
+  abort.abort_days_after_initiation = 2;
+  SetRules({abort});
+  LifecycleWorker worker = NewWorker();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kDay));
+  EXPECT_EQ(s.aborted, 0u);
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 3 * kDay));
+  EXPECT_EQ(s.aborted, 1u);
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "tmp/a", "u1"), kNotFound);
+  ASSERT_OK(catalog_.GetUpload(bucket_, "keep/a", "u2"));
+  EXPECT_FALSE(BlobExists(part.segment.blob_id));
+  std::vector<audit::Event> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].operation, "LifecycleAbortMultipartUpload");
+  EXPECT_EQ(events[0].details.at("upload_id"), "u1");
+}
+
+TEST_F(LifecycleWorkerTest, BucketsWithoutConfigurationAreSkipped) {
+  Put("a", kT0);
+  LifecycleWorker worker = NewWorker();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  EXPECT_EQ(s.examined, 0u);
+  EXPECT_TRUE(s.pass_finished);
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));
+}
+
+}  // namespace
+}  // namespace confiance::s3
