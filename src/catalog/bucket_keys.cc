@@ -28,7 +28,17 @@ Status BucketKeys::CreateFor(BucketRecord& bucket) {
 }
 
 Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::Justification why) {
-  if (bucket.key_id != kTenantKeyRef) return provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
+  if (bucket.key_id != kTenantKeyRef) {
+    Result<crypto::SecretBytes> key = provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
+    if (!key.ok() && (key.status().code() == StatusCode::kPermissionDenied ||
+                      key.status().code() == StatusCode::kNotFound)) {
+      // A KMS that refuses (revoked or destroyed key) is the answer, as for
+      // tenant keys: the requester is told, not handed an internal error.
+      return PermissionDeniedError(std::string(kKeyAccessDenied) + "the key provider refused to unwrap the key of bucket " +
+                                   bucket.name + " (" + key.status().message() + ").");
+    }
+    return key;
+  }
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key, tenant_keys_.Get(bucket.owner, why));
   return crypto::UnwrapKey(*tenant_key, bucket.wrapped_key, Context(bucket));
 }

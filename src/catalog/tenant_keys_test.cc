@@ -81,6 +81,14 @@ TEST_F(TenantKeysTest, LegacyProviderWrappedBucketKeysStillOpen) {
   b.wrapped_key = *kms_.Wrap("fake-root", key, "confiance/bucket-key/v1/" + b.id);
   ASSERT_OK_AND_ASSIGN(auto got, bucket_keys_.Get(b, Justification::kTenantRequest));
   EXPECT_TRUE(SameKey(*got, key));
+  // A provider that refuses (its key revoked) is a key-access refusal the
+  // requester sees, not an internal fault.
+  kms::FakeKeyProvider revoked("gone");
+  TenantKeys tenant_keys2(store_, revoked);
+  BucketKeys bucket_keys2(revoked, tenant_keys2);
+  auto refused = bucket_keys2.Get(b, Justification::kTenantRequest);
+  EXPECT_STATUS_CODE(refused, kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), StartsWith(std::string(kKeyAccessDenied)));
   // ... and under the same policy as every other bucket of the tenant.
   ASSERT_OK(tenant_keys_.SetAllowed("acme", kms::JustificationSet()));
   EXPECT_STATUS_CODE(bucket_keys_.Get(b, Justification::kTenantRequest), kPermissionDenied);
