@@ -8,7 +8,7 @@ PACKAGES=(
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone
+  python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone restic
   python3-pykmip
   procps strace
 )
