@@ -190,13 +190,22 @@ Result<TenantKeyInfo> TenantKeys::SetAllowed(std::string_view tenant, kms::Justi
 }
 
 Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
-  return Update(tenant, [](Record& r) -> Status {
+  ASSIGN_OR_RETURN(TenantKeyInfo info, Update(tenant, [](Record& r) -> Status {
     if (r.info.destroyed) return OkStatus();
     r.info.destroyed = true;
     r.info.destroyed_ms = NowMs();
     r.wrapped.clear();
     return OkStatus();
-  });
+  }));
+  // The old record (with the wrapped key) must not survive in the store's
+  // files either. Destroy is idempotent, so a failed purge is retried by
+  // destroying again.
+  if (Status purged = store_.Purge(kTenantKeyPartition); !purged.ok()) {
+    return UnavailableError("the key of tenant " + std::string(tenant) +
+                            " is destroyed, but its old copy could not be purged from the metadata files (" +
+                            purged.message() + "); destroy it again to retry");
+  }
+  return info;
 }
 
 }  // namespace confiance::catalog

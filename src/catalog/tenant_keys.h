@@ -72,8 +72,10 @@ class TenantKeys {
   // FailedPrecondition if the key is destroyed.
   Result<TenantKeyInfo> SetAllowed(std::string_view tenant, kms::JustificationSet allowed);
   // Crypto-shredding: removes the wrapped key from the record for good and
-  // marks it destroyed; every later use fails. Idempotent. A tenant without
-  // a key gets a destroyed record (it can never get one).
+  // marks it destroyed; every later use fails. Then purges the partition
+  // (MetaStore::Purge) so that the old record's bytes leave the store's
+  // files; Unavailable if that fails (destroy again to retry). Idempotent.
+  // A tenant without a key gets a destroyed record (it can never get one).
   Result<TenantKeyInfo> Destroy(std::string_view tenant);
 
  private:

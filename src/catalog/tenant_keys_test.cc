@@ -10,12 +10,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "catalog/bucket_keys.h"
 #include "crypto/random.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/rocksdb/rocksdb_meta_store.h"
+#include "tests/testutil/temp_dir.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
@@ -146,6 +151,35 @@ TEST_F(TenantKeysTest, DestroyedKeyShredsTheTenantsData) {
   EXPECT_OK(tenant_keys_.Destroy("acme").status());
   TenantKeys reopened(store_, kms_);
   EXPECT_STATUS_CODE(reopened.Get("acme", Justification::kTenantRequest), kPermissionDenied);
+}
+
+// With the embedded RocksDB store, the destroyed key's wrapped bytes are
+// gone from every file of the metadata directory, not just overwritten.
+TEST(TenantKeysOnDiskTest, DestroyLeavesNoCopyOfTheWrappedKeyInTheFiles) {
+  testutil::TempDir dir;
+  meta::RocksMetaStore::Options options;
+  options.path = dir.Sub("meta");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<meta::RocksMetaStore> store, meta::RocksMetaStore::Open(options));
+  kms::FakeKeyProvider kms;
+  TenantKeys keys(*store, kms);
+  ASSERT_OK(keys.Get("acme", Justification::kTenantRequest).status());
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> record, store->Get(kTenantKeyPartition, "acme"));
+  ASSERT_TRUE(record.has_value());
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeTenantKey(*record));
+  const std::string wrapped = decoded.second;
+  ASSERT_GE(wrapped.size(), 32u);
+  auto on_disk = [&] {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(options.path)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (bytes.find(wrapped) != std::string::npos) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(on_disk()) << "the wrapped key should be in the WAL before the destroy";
+  ASSERT_OK(keys.Destroy("acme").status());
+  EXPECT_FALSE(on_disk());
 }
 
 TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {

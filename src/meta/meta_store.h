@@ -149,6 +149,14 @@ class MetaStore {
   // as tombstones among live keys). OK if the partition is absent. Durable
   // when it returns OK, like Apply; serialised against concurrent Applies.
   virtual Status DropPartition(std::string_view partition) = 0;
+
+  // Makes the overwritten and deleted values of `partition` physically gone
+  // from the store's own files, so that, say, a destroyed key's old wrapped
+  // bytes do not linger on disk (crypto-shredding, docs/keys.md). Slow (a
+  // flush and a compaction): for rare events only. Stores that keep no
+  // old copies do nothing. What the file system or device keeps of freed
+  // blocks is beyond any store.
+  virtual Status Purge(std::string_view partition) { return OkStatus(); }
 };
 
 }  // namespace confiance::meta

@@ -340,6 +340,23 @@ Status RocksMetaStore::TEST_WaitForBackgroundWork() {
   return OkStatus();
 }
 
+Status RocksMetaStore::Purge(std::string_view partition) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  if (read_only()) return ReadOnlyError();
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = db_->Flush(flush);
+  if (!s.ok()) return FromRocks(s, "meta: purge: flush");
+  const std::string begin = PartitionBegin(partition);
+  const std::string end = PartitionEnd(partition);
+  rocksdb::Slice b(begin), e(end);
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  s = db_->CompactRange(compact, &b, &e);
+  if (!s.ok()) return FromRocks(s, "meta: purge: compaction");
+  return OkStatus();
+}
+
 Status RocksMetaStore::DropPartition(std::string_view partition) {
   RETURN_IF_ERROR(CheckPartition(partition));
   if (read_only()) return ReadOnlyError();

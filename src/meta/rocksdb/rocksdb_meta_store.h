@@ -74,6 +74,10 @@ class RocksMetaStore final : public MetaStore {
                                                   std::string_view start_after,
                                                   size_t limit) override;
   Status DropPartition(std::string_view partition) override;
+  // Flushes the memtable (so that the WAL files holding old values become
+  // obsolete and are deleted) and compacts the partition's key range down
+  // to the last level (so that table files holding old values are replaced).
+  Status Purge(std::string_view partition) override;
 
   // True once a write error has turned the store read-only.
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
