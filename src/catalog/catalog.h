@@ -280,10 +280,12 @@ class Catalog {
   // Lifecycle (lifecycle_catalog.cc). Deletes the object at `key` if its
   // record is still the one written by the commit `op_tag` (a
   // compare-and-set on the exact record: a rewrite after the caller looked
-  // at it, even of its tags only, wins); returns the deleted record.
-  // FailedPrecondition if the key is absent or was rewritten.
-  Result<ObjectRecord> DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
-                                               std::string_view op_tag);
+  // at it, even of its tags only, wins). In a versioned bucket it writes a
+  // delete marker over it instead, as DeleteObjectVersion without an id.
+  // `removed` is the record deleted for good (to release), if any.
+  // FailedPrecondition if the key is absent, was rewritten or is a marker.
+  Result<DeleteOutcome> DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
+                                                std::string_view op_tag);
   // In-progress uploads after (key, upload_id) (both empty: from the
   // start), in key then upload-id order, at most `limit`.
   Result<std::vector<UploadRecord>> ListUploadsAfter(const BucketRecord& bucket, std::string_view key,

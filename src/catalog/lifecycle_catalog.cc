@@ -4,7 +4,10 @@
 // worker evaluated, and upload listing from a cursor.
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "catalog/catalog.h"
+#include "catalog/version_id.h"
 
 namespace confiance::catalog {
 namespace {
@@ -13,18 +16,37 @@ std::string UploadsPartition(const BucketRecord& bucket) { return "u/" + bucket.
 
 }  // namespace
 
-Result<ObjectRecord> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
-                                                      std::string_view op_tag) {
+Result<DeleteOutcome> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
+                                                       std::string_view op_tag) {
   const std::string partition = ObjectPartition(bucket, key);
   ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
   if (!old) return FailedPreconditionError("the object is gone");
   ASSIGN_OR_RETURN(ObjectRecord current, DecodeObject(*old, false));
   if (current.op_tag != op_tag) return FailedPreconditionError("the object was rewritten");
-  // In a versioned bucket removing the current entry would orphan the key's
-  // noncurrent versions (catalog/versions.h keeps a current entry while any
-  // version exists); expiry there must write a delete marker instead.
-  if (bucket.versioned() || !current.version_id.empty() || !current.noncurrent_null_id.empty()) {
-    return FailedPreconditionError("versioned object: lifecycle expiry writes a delete marker (not implemented)");
+  if (current.delete_marker) return FailedPreconditionError("the current version is a delete marker");
+  DeleteOutcome outcome;
+  if (bucket.versioned()) {
+    // As DeleteObject without a version id: a delete marker (a null one when
+    // suspended, replacing the null version) becomes current, over exactly
+    // the entry read (PlanPut expects `old`), so a rewrite meanwhile wins.
+    ObjectRecord marker;
+    marker.delete_marker = true;
+    marker.modified_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count());
+    marker.op_tag = NewOpTag();
+    StampVersion(bucket, marker);
+    ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
+    RETURN_IF_ERROR(store_.Apply(partition, plan.batch));
+    outcome.removed = std::move(plan.removed);
+    outcome.delete_marker = true;
+    outcome.version_id = ExternalVersionId(marker);
+    return outcome;
+  }
+  if (!current.version_id.empty() || !current.noncurrent_null_id.empty()) {
+    // Versioning was never off for this key's versions (an unversioned
+    // bucket keeps none); removing the entry would orphan them.
+    return FailedPreconditionError("the key has versions");
   }
   meta::Batch b;
   b.op_tag = NewOpTag();
@@ -34,7 +56,8 @@ Result<ObjectRecord> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucket
       .Delete(std::string(key))
       .Add(std::string(kUsageKey), {-static_cast<int64_t>(current.size), -1});
   RETURN_IF_ERROR(store_.Apply(partition, b));
-  return current;
+  outcome.removed = std::move(current);
+  return outcome;
 }
 
 Result<std::vector<UploadRecord>> Catalog::ListUploadsAfter(const BucketRecord& bucket, std::string_view key,

@@ -112,15 +112,6 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
 
 Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms,
                                    LifecycleTickStats& stats) {
-  if (bucket.versioned()) {
-    // Expiring a current version must write a delete marker (and the
-    // noncurrent actions need a pass over versions): not implemented yet,
-    // so a versioned bucket's objects are left alone; its uploads are not.
-    cursor_->uploads = true;
-    cursor_->key.clear();
-    cursor_->upload_id.clear();
-    return OkStatus();
-  }
   catalog::ListOptions opt;
   opt.start_after = cursor_->key;
   opt.max_keys = std::min(budget, kMaxPage);
@@ -167,7 +158,7 @@ Status LifecycleWorker::UploadStep(const catalog::BucketRecord& bucket, size_t b
 Status LifecycleWorker::Expire(const catalog::BucketRecord& bucket, const catalog::ListedObject& object,
                                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
   RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 204, now_ms));
-  Result<catalog::ObjectRecord> deleted = catalog_.DeleteObjectIfUnchanged(bucket, object.key, object.record.op_tag);
+  Result<catalog::DeleteOutcome> deleted = catalog_.DeleteObjectIfUnchanged(bucket, object.key, object.record.op_tag);
   if (!deleted.ok()) {
     if (deleted.status().code() != StatusCode::kFailedPrecondition) return deleted.status();
     // Rewritten since it was listed: the newer object is judged on its own
@@ -176,7 +167,8 @@ Status LifecycleWorker::Expire(const catalog::BucketRecord& bucket, const catalo
     return Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 412, now_ms);
   }
   ++stats.expired;
-  Result<std::vector<catalog::Segment>> free = catalog_.ReleasableSegments(bucket, object.key, *deleted);
+  if (!deleted->removed) return OkStatus();  // only a delete marker was written
+  Result<std::vector<catalog::Segment>> free = catalog_.ReleasableSegments(bucket, object.key, *deleted->removed);
   Status released = free.ok() ? catalog::ReleaseSegments(blobs_, *free) : free.status();
   if (!released.ok()) spdlog::warn("lifecycle: releasing blobs failed (the sweeper will retry): {}", released.ToString());
   return OkStatus();

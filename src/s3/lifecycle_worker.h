@@ -3,15 +3,16 @@
 // off the network threads (main/ runs Tick on its own thread every
 // --lifecycle-interval seconds):
 //  - expires current objects an enabled Expiration (Days or Date) rule
-//    selects once it falls due (s3/lifecycle.h for the time rules);
+//    selects once it falls due (s3/lifecycle.h for the time rules); in a
+//    versioned bucket by writing a delete marker over the current version,
+//    as DeleteObject without a version id does (nothing is deleted);
 //  - aborts multipart uploads an enabled AbortIncompleteMultipartUpload
 //    rule selects, DaysAfterInitiation after their initiation, and
 //    releases their parts' blobs.
 // NoncurrentVersionExpiration, NewerNoncurrentVersions and
-// ExpiredObjectDeleteMarker are stored but not applied: there are no
-// versions or delete markers yet (issue 9, versioning). Their evaluation is
-// in s3/lifecycle.h; a version pass joins the object pass once the catalog
-// lists versions.
+// ExpiredObjectDeleteMarker are stored but not applied yet (issue 9): their
+// evaluation is in s3/lifecycle.h; a version pass over ListObjectVersions
+// is still to join the object pass.
 //
 // Bounded: a tick examines at most `objects_per_tick` objects and uploads,
 // continuing from a cursor (bucket, phase, last key) kept in the meta store

@@ -135,6 +135,33 @@ TEST_F(LifecycleWorkerTest, ExpiresMatchingObjectsWhenDue) {
   EXPECT_EQ(events[0].details.at("rule"), "r1");
 }
 
+TEST_F(LifecycleWorkerTest, ExpiryInAVersionedBucketWritesADeleteMarker) {
+  ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket(bucket_.name, [](catalog::BucketRecord& b) {
+    b.versioning = catalog::BucketVersioning::kEnabled;
+    return OkStatus();
+  }));
+  catalog::ObjectRecord old = Put("logs/a", kT0);
+  SetRules({Rule("r1", "logs/", 1)});
+  LifecycleWorker worker = NewWorker();
+  const int64_t due = (kT0 / kDay + 2) * kDay;
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(due));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_TRUE(Keys().empty()) << "the key reads as deleted";
+  EXPECT_TRUE(BlobExists(old.segments[0].blob_id)) << "nothing is deleted: the version became noncurrent";
+  catalog::ListVersionsOptions opt;
+  ASSERT_OK_AND_ASSIGN(catalog::VersionsPage page, catalog_.ListObjectVersions(bucket_, opt));
+  ASSERT_EQ(page.versions.size(), 2u);
+  EXPECT_TRUE(page.versions[0].record.delete_marker);
+  EXPECT_TRUE(page.versions[0].is_latest);
+  EXPECT_EQ(page.versions[1].record.op_tag, old.op_tag);
+  // A current delete marker is not expired again.
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(due + 10 * kDay));
+  EXPECT_EQ(s.expired, 0u);
+  ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjectVersions(bucket_, opt));
+  EXPECT_EQ(page.versions.size(), 2u);
+  ASSERT_EQ(Events().size(), 1u);
+}
+
 TEST_F(LifecycleWorkerTest, DisabledRulesAndOtherFiltersDoNothing) {
   Put("a", kT0, {{"t", "1"}});
   Put("b", kT0, {{"t", "2"}});
