@@ -1,20 +1,11 @@
 // File: catalog/lifecycle_catalog.cc
 // The catalog operations the lifecycle worker (s3/lifecycle_worker.h)
 // needs beyond the request path's: a delete conditional on the record the
-// worker evaluated, and upload listing from a cursor.
-#include <fmt/format.h>
-
-#include <chrono>
-
+// worker evaluated (its upload listing from a cursor is in uploads.cc).
 #include "catalog/catalog.h"
 #include "catalog/version_id.h"
 
 namespace confiance::catalog {
-namespace {
-
-std::string UploadsPartition(const BucketRecord& bucket) { return "u/" + bucket.id; }
-
-}  // namespace
 
 Result<DeleteOutcome> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucket, std::string_view key,
                                                        std::string_view op_tag) {
@@ -29,13 +20,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucke
     // As DeleteObject without a version id: a delete marker (a null one when
     // suspended, replacing the null version) becomes current, over exactly
     // the entry read (PlanPut expects `old`), so a rewrite meanwhile wins.
-    ObjectRecord marker;
-    marker.delete_marker = true;
-    marker.modified_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count());
-    marker.op_tag = NewOpTag();
-    StampVersion(bucket, marker);
+    const ObjectRecord marker = NewDeleteMarker(bucket);
     ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
     RETURN_IF_ERROR(store_.Apply(partition, plan.batch));
     outcome.removed = std::move(plan.removed);
@@ -58,25 +43,6 @@ Result<DeleteOutcome> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucke
   RETURN_IF_ERROR(store_.Apply(partition, b));
   outcome.removed = std::move(current);
   return outcome;
-}
-
-Result<std::vector<UploadRecord>> Catalog::ListUploadsAfter(const BucketRecord& bucket, std::string_view key,
-                                                            std::string_view upload_id, size_t limit) {
-  meta::ScanOptions opt;
-  opt.limit = limit;
-  if (!key.empty() || !upload_id.empty()) {
-    opt.start = std::string(key);
-    opt.start.push_back('\0');
-    opt.start.append(upload_id);
-    opt.start_exclusive = true;
-  }
-  ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadsPartition(bucket), opt));
-  std::vector<UploadRecord> out;
-  for (const meta::Record& r : recs) {
-    ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
-    out.push_back(std::move(u));
-  }
-  return out;
 }
 
 }  // namespace confiance::catalog

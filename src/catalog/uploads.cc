@@ -193,8 +193,17 @@ Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
 }
 
 Result<std::vector<UploadRecord>> Catalog::ListUploads(const BucketRecord& bucket, size_t limit) {
+  return ListUploadsAfter(bucket, "", "", limit);
+}
+
+Result<std::vector<UploadRecord>> Catalog::ListUploadsAfter(const BucketRecord& bucket, std::string_view key,
+                                                            std::string_view upload_id, size_t limit) {
   meta::ScanOptions opt;
   opt.limit = limit;
+  if (!key.empty() || !upload_id.empty()) {
+    opt.start = UploadKey(key, upload_id);
+    opt.start_exclusive = true;
+  }
   ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadPartition(bucket), opt));
   std::vector<UploadRecord> out;
   for (const meta::Record& r : recs) {

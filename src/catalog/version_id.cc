@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 
+#include "catalog/catalog.h"  // NewOpTag
+
 namespace confiance::catalog {
 namespace {
 
@@ -99,6 +101,17 @@ void StampVersion(const BucketRecord& bucket, ObjectRecord& r) {
   r.version_id = NewVersionId();
   r.null_version = bucket.versioning == BucketVersioning::kSuspended;
   r.noncurrent_null_id.clear();
+}
+
+ObjectRecord NewDeleteMarker(const BucketRecord& bucket) {
+  ObjectRecord marker;
+  marker.delete_marker = true;
+  marker.modified_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  marker.op_tag = NewOpTag();
+  StampVersion(bucket, marker);
+  return marker;
 }
 
 std::string VersionPrefix(std::string_view key) {

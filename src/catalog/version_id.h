@@ -39,6 +39,9 @@ std::string ExternalVersionId(const ObjectRecord& r);
 // and the null flag when versioning is suspended. No change in a bucket
 // that was never versioned.
 void StampVersion(const BucketRecord& bucket, ObjectRecord& r);
+// A delete marker to write into versioned `bucket` now (stamped, with a
+// new op tag): what DELETE without a version id and lifecycle expiry put.
+ObjectRecord NewDeleteMarker(const BucketRecord& bucket);
 
 // Keys of noncurrent versions, in the object's own partition: a range that
 // sorts before every S3 key (which never contains a NUL byte):

@@ -133,13 +133,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       return outcome;
     }
     // A delete marker becomes the current version.
-    ObjectRecord marker;
-    marker.delete_marker = true;
-    marker.modified_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count());
-    marker.op_tag = NewOpTag();
-    StampVersion(bucket, marker);
+    const ObjectRecord marker = NewDeleteMarker(bucket);
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
       ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));

@@ -315,6 +315,20 @@ def sha256_file(path):
     return h.hexdigest()
 
 
+def rclone_env(server, home):
+    """The environment for Debian's rclone against `server` as remote "cf:"
+    (path style, the server's root credentials), configured only from
+    `home`, never from the user's own configuration."""
+    home = str(home)
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
+            "RCLONE_CONFIG": home + "/rclone.conf",
+            "RCLONE_CONFIG_CF_TYPE": "s3", "RCLONE_CONFIG_CF_PROVIDER": "Other",
+            "RCLONE_CONFIG_CF_ACCESS_KEY_ID": server.access_key,
+            "RCLONE_CONFIG_CF_SECRET_ACCESS_KEY": server.secret_key,
+            "RCLONE_CONFIG_CF_ENDPOINT": server.endpoint, "RCLONE_CONFIG_CF_REGION": REGION,
+            "RCLONE_CONFIG_CF_FORCE_PATH_STYLE": "true"}
+
+
 def md5_hex(b):
     return hashlib.md5(b).hexdigest()
 

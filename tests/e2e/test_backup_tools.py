@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import REGION
-from s3util import sha256_file, unique_bucket
+from s3util import rclone_env, sha256_file, unique_bucket
 
 RESTIC = "/usr/bin/restic"
 RCLONE = "/usr/bin/rclone"
@@ -78,13 +78,7 @@ def test_rclone_lists_old_versions(server, tmp_path):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"first")
     s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"second!")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
-           "RCLONE_CONFIG": str(tmp_path / "rclone.conf"),
-           "RCLONE_CONFIG_CF_TYPE": "s3", "RCLONE_CONFIG_CF_PROVIDER": "Other",
-           "RCLONE_CONFIG_CF_ACCESS_KEY_ID": server.access_key,
-           "RCLONE_CONFIG_CF_SECRET_ACCESS_KEY": server.secret_key,
-           "RCLONE_CONFIG_CF_ENDPOINT": server.endpoint, "RCLONE_CONFIG_CF_REGION": REGION,
-           "RCLONE_CONFIG_CF_FORCE_PATH_STYLE": "true"}
+    env = rclone_env(server, tmp_path)
     plain = run([RCLONE, "lsf", "cf:" + bucket], env).stdout.split()
     assert plain == ["doc.txt"], plain
     versioned = run([RCLONE, "lsf", "--s3-versions", "--format", "ps", "cf:" + bucket], env).stdout.split()

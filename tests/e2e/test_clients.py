@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import REGION
-from s3util import sha256_file, unique_bucket
+from s3util import rclone_env, sha256_file, unique_bucket
 
 S3CMD = "/usr/bin/s3cmd"
 RCLONE = "/usr/bin/rclone"
@@ -115,14 +115,7 @@ def test_s3cmd_sync_and_errors(server, s3cmd, tmp_path):
 
 @pytest.fixture(scope="module")
 def rclone(server, tmp_path_factory):
-    home = tmp_path_factory.mktemp("rclone")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-           "RCLONE_CONFIG": str(home / "rclone.conf"),
-           "RCLONE_CONFIG_CF_TYPE": "s3", "RCLONE_CONFIG_CF_PROVIDER": "Other",
-           "RCLONE_CONFIG_CF_ACCESS_KEY_ID": server.access_key,
-           "RCLONE_CONFIG_CF_SECRET_ACCESS_KEY": server.secret_key,
-           "RCLONE_CONFIG_CF_ENDPOINT": server.endpoint, "RCLONE_CONFIG_CF_REGION": REGION,
-           "RCLONE_CONFIG_CF_FORCE_PATH_STYLE": "true"}
+    env = rclone_env(server, tmp_path_factory.mktemp("rclone"))
 
     return tool([RCLONE, "--low-level-retries", "1", "--retries", "1"], env)
 
