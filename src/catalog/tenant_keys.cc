@@ -94,16 +94,23 @@ Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(cons
   return AbortedError("tenant key of " + tenant + ": too many concurrent changes");
 }
 
-Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& tenant) {
+Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& tenant, bool create) {
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(tenant);
     if (it != cache_.end() && now - it->second->loaded < lifetime_) return it->second;
   }
-  ASSIGN_OR_RETURN(auto read, ReadOrCreate(tenant));
   auto entry = std::make_shared<Cached>();
-  entry->record = std::move(read.first);
+  if (create) {
+    ASSIGN_OR_RETURN(auto read, ReadOrCreate(tenant));
+    entry->record = std::move(read.first);
+  } else {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+    if (!bytes) return std::shared_ptr<Cached>();
+    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes));
+    entry->record = Record{std::move(decoded.first), std::move(decoded.second)};
+  }
   entry->loaded = now;
   std::lock_guard lock(mu_);
   cache_[tenant] = entry;
@@ -123,14 +130,18 @@ Status TenantKeys::Allowed(const std::string& tenant, const Record& r, kms::Just
 
 Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
   const std::string tenant(tenant_view);
-  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant));
+  // Only reads: a tenant without a key yet has the default policy (every
+  // reason allowed), and creating the key is Get's job (at bucket creation,
+  // off the request path), not a check's.
+  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/false));
+  if (!entry) return OkStatus();
   return Allowed(tenant, entry->record, why);
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_view tenant_view,
                                                                   kms::Justification why) {
   const std::string tenant(tenant_view);
-  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant));
+  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/true));
   RETURN_IF_ERROR(Allowed(tenant, entry->record, why));
   {
     std::lock_guard lock(mu_);

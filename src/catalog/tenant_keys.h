@@ -61,9 +61,10 @@ class TenantKeys {
   // key (allowing every reason) if the tenant has none yet. The pointer
   // stays valid while held.
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(std::string_view tenant, kms::Justification why);
-  // OK if `why` may use `tenant`'s key now (the key exists or can be made,
-  // is not destroyed, and the policy allows `why`): for callers holding a
-  // key derived from it (BucketKeys' cache). Does not unwrap.
+  // OK if `why` may use `tenant`'s key now (not destroyed, and the policy
+  // allows `why`; a tenant without a key yet allows every reason): for
+  // callers holding a key derived from it (BucketKeys' cache). Only reads
+  // (cached): it never creates the key nor unwraps it.
   Status Check(std::string_view tenant, kms::Justification why);
 
   // NotFound if the tenant never had a key.
@@ -89,9 +90,10 @@ class TenantKeys {
     std::chrono::steady_clock::time_point loaded;
   };
 
-  // The cached entry of `tenant`, (re)loaded (and the key created if the
-  // tenant has none) when missing or older than the lifetime.
-  Result<std::shared_ptr<Cached>> Load(const std::string& tenant);
+  // The cached entry of `tenant`, (re)loaded when missing or older than
+  // the lifetime; if the tenant has no key, one is created when `create`,
+  // else null is returned (nothing is written).
+  Result<std::shared_ptr<Cached>> Load(const std::string& tenant, bool create);
   // The stored record and its bytes; a new key is created and stored if
   // there is none.
   Result<std::pair<Record, std::string>> ReadOrCreate(const std::string& tenant);
