@@ -211,6 +211,11 @@ class Catalog {
   // written, i.e. at that version's modified_ms; expiring it is
   // DeleteObjectVersion with its id (ExternalVersionId), which releases
   // nothing itself: release `removed` through ReleasableSegments.
+  // The noncurrent version of `key` completed from upload `upload_id`, if
+  // any (without inline data). Scans the key's versions: for retried
+  // completions only.
+  Result<std::optional<ObjectRecord>> NoncurrentVersionFromUpload(const BucketRecord& bucket, std::string_view key,
+                                                                  std::string_view upload_id);
   Result<VersionsPage> ListObjectVersions(const BucketRecord& bucket, const ListVersionsOptions& options);
 
   // The bucket's usage from its counters (a few point reads).
@@ -241,6 +246,10 @@ class Catalog {
   // parts that `object` does not use, for the caller to release. Repeating
   // a completion that crashed half-way is safe.
   struct Completion {
+    // The object the upload became: `object`, or, when an earlier attempt
+    // of this completion committed a version that a newer write has since
+    // made noncurrent, that version (its parts and ETag are the result).
+    ObjectRecord object;
     std::optional<ObjectRecord> replaced;
     std::string version_id;  // S3 form of the committed object's version ("" if unversioned)
     std::vector<PartRecord> unused_parts;

@@ -92,6 +92,16 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   // 1. The intent.
   ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
   if (!current) return NotFoundError("no such upload");
+  ASSIGN_OR_RETURN(UploadRecord stored, DecodeUpload(*current));
+  // An earlier attempt that got past step 1 may have committed its version
+  // and then been overtaken by a newer write of the key. Committing again
+  // would make a second version sharing the same part blobs, and deleting
+  // either one would free the other's data: that attempt's version is the
+  // result instead.
+  std::optional<ObjectRecord> earlier;
+  if (!stored.completing_tag.empty() && bucket.versioned()) {
+    ASSIGN_OR_RETURN(earlier, NoncurrentVersionFromUpload(bucket, upload.key, upload.upload_id));
+  }
   UploadRecord marked = upload;
   marked.completing_tag = object.op_tag;
   {
@@ -104,7 +114,10 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   }
   // 2. The object.
   Completion done;
-  ASSIGN_OR_RETURN(done.replaced, PutObject(bucket, upload.key, object));
+  done.object = earlier ? *earlier : object;
+  if (!earlier) {
+    ASSIGN_OR_RETURN(done.replaced, PutObject(bucket, upload.key, object));
+  }
   if (done.replaced && done.replaced->upload_id == upload.upload_id) {
     // A repeated completion of the same upload: the blobs it "replaced" are
     // the ones the new record uses. Release only what the new one does not.
@@ -114,7 +127,7 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   }
   // 3. Cleanup: collect unused parts, then remove the upload and its list.
   std::set<std::string> used;
-  for (const Segment& s : object.segments) used.insert(s.blob_id);
+  for (const Segment& s : done.object.segments) used.insert(s.blob_id);
   int after = 0;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<PartRecord> parts, ListParts(upload.upload_id, after, 1000));
@@ -124,7 +137,9 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
     if (parts.size() < 1000) break;
     after = parts.back().part_number;
   }
-  if (bucket.versioned()) {
+  if (earlier) {
+    done.version_id = ExternalVersionId(*earlier);
+  } else if (bucket.versioned()) {
     // The version committed: this one, or (a retried completion) the
     // version an earlier attempt made, which it replaced in place.
     ASSIGN_OR_RETURN(ObjectRecord now, GetObjectVersion(bucket, upload.key, "", false));

@@ -123,6 +123,26 @@ Result<VersionedWrite> PlanVersionedWrite(meta::MetaStore& store, const BucketRe
   return w;
 }
 
+Result<std::optional<ObjectRecord>> Catalog::NoncurrentVersionFromUpload(const BucketRecord& bucket,
+                                                                         std::string_view key,
+                                                                         std::string_view upload_id) {
+  const std::string partition = ObjectPartition(bucket, key);
+  meta::ScanOptions opt;
+  opt.start = VersionPrefix(key);
+  opt.end = PrefixSuccessor(opt.start);
+  opt.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> page, store_.Scan(partition, opt));
+    for (const meta::Record& r : page) {
+      ASSIGN_OR_RETURN(ObjectRecord v, DecodeObject(r.value, false));
+      if (!v.delete_marker && v.upload_id == upload_id) return std::optional<ObjectRecord>(std::move(v));
+    }
+    if (page.size() < opt.limit) return std::optional<ObjectRecord>();
+    opt.start = page.back().key;
+    opt.start_exclusive = true;
+  }
+}
+
 Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
                                                    std::optional<std::string_view> version_id) {
   const std::string partition = ObjectPartition(bucket, key);

@@ -398,5 +398,60 @@ TEST_F(VersionsTest, RetriedCompletionIsOneVersion) {
   EXPECT_EQ(ListAll(100).size(), 1u);
 }
 
+TEST_F(VersionsTest, RetriedCompletionAfterANewerWriteKeepsTheEarlierVersion) {
+  SetVersioning(BucketVersioning::kEnabled);
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "k";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  PartRecord part;
+  part.part_number = 1;
+  part.segment.blob_id = "partblob";
+  part.segment.plain_size = 4;
+  ASSERT_OK(catalog_.PutPart("u1", part));
+  ObjectRecord obj;
+  obj.size = 4;
+  obj.upload_id = "u1";
+  obj.op_tag = NewOpTag();
+  obj.parts_count = 1;
+  obj.segments.push_back(part.segment);
+  obj.etag = "first-1";
+  StampVersion(bucket_, obj);
+  // Steps 1 and 2 of a first attempt (intent, version), then a crash.
+  UploadRecord marked = up;
+  marked.completing_tag = obj.op_tag;
+  {
+    meta::Batch b;
+    b.op_tag = obj.op_tag;
+    b.Put(std::string("k") + '\0' + "u1", EncodeUpload(marked));
+    ASSERT_OK(store_.Apply("u/" + bucket_.id, b));
+  }
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", obj));
+  // A newer PUT makes that version noncurrent; then the client retries.
+  std::string newer = Put("k", 9);
+  ASSERT_OK_AND_ASSIGN(UploadRecord current, catalog_.GetUpload(bucket_, "k", "u1"));
+  ObjectRecord retry = obj;
+  retry.op_tag = NewOpTag();
+  retry.etag = "second-1";
+  StampVersion(bucket_, retry);
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, current, retry));
+  // The retry reports the first attempt's version; no second version
+  // shares the part blob, the newer PUT stays current, nothing is freed.
+  EXPECT_EQ(done.version_id, ExternalVersionId(obj));
+  EXPECT_EQ(done.object.etag, "first-1");
+  EXPECT_FALSE(done.replaced.has_value());
+  EXPECT_TRUE(done.unused_parts.empty());
+  EXPECT_EQ(ListAll(100).size(), 2u);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), newer);
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "k", "u1"), kNotFound);
+  // Deleting that version frees its blob: no other version holds it.
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome del, catalog_.DeleteObjectVersion(bucket_, "k", ExternalVersionId(obj)));
+  ASSERT_TRUE(del.removed.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<Segment> freed, catalog_.ReleasableSegments(bucket_, "k", *del.removed));
+  ASSERT_EQ(freed.size(), 1u);
+  EXPECT_EQ(freed[0].blob_id, "partblob");
+}
+
 }  // namespace
 }  // namespace confiance::catalog

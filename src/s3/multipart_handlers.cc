@@ -425,7 +425,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     co_return ErrorFromStatus(done.status());
   }
   {
-    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, rec);
+    std::string doc = CompleteResultXml(bucket->name, ctx.route.key, done->object);
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
     if (!done->version_id.empty()) {
