@@ -194,6 +194,13 @@ class Catalog {
   // that does not exist succeeds and removes nothing, as in S3.
   Result<DeleteOutcome> DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
                                             std::optional<std::string_view> version_id);
+  // For lifecycle: removes version `version_id` (S3 form) of `key` for
+  // good, only if it is still the record evaluated (same op_tag) and is
+  // either noncurrent or a current delete marker with no other version
+  // left (an "expired object delete marker"): it never promotes a version.
+  // FailedPrecondition otherwise (gone, rewritten, not lone).
+  Result<DeleteOutcome> ExpireVersionIfUnchanged(const BucketRecord& bucket, std::string_view key,
+                                                 std::string_view version_id, std::string_view op_tag);
   // The record of one version (S3 form; "" = the current entry), delete
   // markers included (GetObject treats a current marker as absent).
   // NotFound if absent; InvalidArgument if `version_id` is malformed.
@@ -317,6 +324,9 @@ class Catalog {
   Result<PutPlan> PlanPut(const BucketRecord& bucket, const std::string& partition, std::string_view key,
                           const ObjectRecord& record, const std::string& value,
                           const std::optional<std::string>& old, const PutCondition& condition);
+  // DeleteObjectVersion by id; with `expected_op_tag`, ExpireVersionIfUnchanged.
+  Result<DeleteOutcome> RemoveVersion(const BucketRecord& bucket, std::string_view key, std::string_view version_id,
+                                      std::optional<std::string_view> expected_op_tag);
   // ListObjects, optionally returning current delete markers too.
   Result<ListPage> ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers);
 

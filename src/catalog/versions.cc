@@ -167,13 +167,26 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     }
     return AbortedError("too many concurrent writers on one key");
   }
+  return RemoveVersion(bucket, key, *version_id, std::nullopt);
+}
+
+Result<DeleteOutcome> Catalog::ExpireVersionIfUnchanged(const BucketRecord& bucket, std::string_view key,
+                                                        std::string_view version_id, std::string_view op_tag) {
+  return RemoveVersion(bucket, key, version_id, op_tag);
+}
+
+Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::string_view key,
+                                             std::string_view version_id,
+                                             std::optional<std::string_view> expected_op_tag) {
+  const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, *version_id));
+    ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
     DeleteOutcome outcome;
-    outcome.version_id = std::string(*version_id);
+    outcome.version_id = std::string(version_id);
     meta::Batch b;
     b.op_tag = NewOpTag();
     if (!at) {
+      if (expected_op_tag) return FailedPreconditionError("the version is gone");
       // Nothing to delete; still a commit (without conditions: it only asks
       // the store), so that a read-only store does not acknowledge it
       // (DeleteObject).
@@ -183,6 +196,9 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     b.Expect(std::string(key), at->current_raw);
     ASSIGN_OR_RETURN(ObjectRecord target, DecodeObject(at->raw, false));
     ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at->current_raw, true));
+    if (expected_op_tag && target.op_tag != *expected_op_tag) {
+      return FailedPreconditionError("the version was rewritten");
+    }
     int64_t bytes = 0;
     int64_t objects = 0;
     Count(target, -1, bytes, objects);
@@ -193,6 +209,11 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       newest.end = PrefixSuccessor(newest.start);
       newest.limit = 1;
       ASSIGN_OR_RETURN(std::vector<meta::Record> next, store_.Scan(partition, newest));
+      if (expected_op_tag && (!target.delete_marker || !next.empty())) {
+        // Lifecycle removes a current version only as an expired object
+        // delete marker: a marker that no other version is left behind.
+        return FailedPreconditionError("not a lone delete marker");
+      }
       if (next.empty()) {
         b.Delete(std::string(key));
       } else {

@@ -96,4 +96,26 @@ bool DeleteMarkerExpires(const catalog::LifecycleRule& rule) {
   return rule.expired_object_delete_marker.value_or(false) || rule.expiration_days || rule.expiration_date_ms;
 }
 
+std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConfiguration& config,
+                                                    const LifecycleSubject& version, int64_t noncurrent_since_ms,
+                                                    int64_t newer_noncurrent, int64_t day_ms) {
+  std::optional<DueRule> best;
+  for (const catalog::LifecycleRule& rule : config.rules) {
+    if (!rule.enabled || !FilterMatches(rule.filter, version)) continue;
+    if (newer_noncurrent < NoncurrentVersionsToKeep(rule)) continue;
+    if (std::optional<int64_t> due = NoncurrentExpirationDue(rule, noncurrent_since_ms, day_ms)) {
+      Consider(best, rule, *due);
+    }
+  }
+  return best;
+}
+
+const catalog::LifecycleRule* DeleteMarkerRule(const catalog::LifecycleConfiguration& config, std::string_view key) {
+  const LifecycleSubject marker{key, nullptr, 0};
+  for (const catalog::LifecycleRule& rule : config.rules) {
+    if (rule.enabled && DeleteMarkerExpires(rule) && FilterMatches(rule.filter, marker)) return &rule;
+  }
+  return nullptr;
+}
+
 }  // namespace confiance::s3

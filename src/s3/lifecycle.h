@@ -10,11 +10,9 @@
 // "midnight" is every multiple of N seconds since the epoch. Dates
 // (Expiration Date) are absolute and never scaled.
 //
-// Versioning hooks: NoncurrentVersionExpiration, NewerNoncurrentVersions
-// and ExpiredObjectDeleteMarker are evaluated by NoncurrentExpirationDue,
-// NoncurrentVersionsToKeep and DeleteMarkerExpires below; the worker
-// applies them once the catalog has versions (issue 9). Until then a
-// current object only ever meets Expiration Days/Date.
+// Versioned buckets: NoncurrentVersionExpiration, NewerNoncurrentVersions
+// and ExpiredObjectDeleteMarker are evaluated by
+// EarliestNoncurrentExpiration and DeleteMarkerRule below.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +69,7 @@ std::optional<DueRule> EarliestAbort(const catalog::LifecycleConfiguration& conf
 //   expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="picture-deletion-rule"
 std::string ExpirationHeaderValue(const DueRule& due);
 
-// Versioning hooks (not applied until versions exist).
+// Versioned buckets.
 // When a version that became noncurrent at `noncurrent_since_ms` expires
 // under `rule`'s NoncurrentDays; nullopt if the rule has none.
 std::optional<int64_t> NoncurrentExpirationDue(const catalog::LifecycleRule& rule, int64_t noncurrent_since_ms,
@@ -83,5 +81,18 @@ int64_t NoncurrentVersionsToKeep(const catalog::LifecycleRule& rule);
 // of its key (ExpiredObjectDeleteMarker true, or Expiration Days/Date, which
 // S3 applies to such markers too).
 bool DeleteMarkerExpires(const catalog::LifecycleRule& rule);
+
+// The enabled NoncurrentVersionExpiration rule that expires a noncurrent
+// version soonest; nullopt if none. `noncurrent_since_ms`: when the
+// version became noncurrent (the next newer version's modified time);
+// `newer_noncurrent`: how many noncurrent versions of its key are newer
+// (a rule with NewerNoncurrentVersions N spares the N newest whatever
+// their age).
+std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConfiguration& config,
+                                                    const LifecycleSubject& version, int64_t noncurrent_since_ms,
+                                                    int64_t newer_noncurrent, int64_t day_ms);
+// The first enabled rule (document order) that removes an expired object
+// delete marker of `key`; null if none. A marker has no tags and no size.
+const catalog::LifecycleRule* DeleteMarkerRule(const catalog::LifecycleConfiguration& config, std::string_view key);
 
 }  // namespace confiance::s3

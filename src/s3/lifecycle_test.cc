@@ -113,5 +113,67 @@ TEST(LifecycleTest, VersioningHooks) {
   EXPECT_FALSE(NoncurrentExpirationDue(DaysRule("x", 1), 0, kDay));
 }
 
+TEST(LifecycleTest, NoncurrentExpirationSparesTheNewestAndMatchesFilters) {
+  LifecycleRule keep2;
+  keep2.id = "keep2";
+  keep2.enabled = true;
+  keep2.filter.prefix = "logs/";
+  keep2.noncurrent_days = 1;
+  keep2.newer_noncurrent_versions = 2;
+  LifecycleRule tagged;
+  tagged.id = "tagged";
+  tagged.enabled = true;
+  tagged.filter.tags = {{"class", "tmp"}};
+  tagged.noncurrent_days = 3;
+  LifecycleConfiguration config;
+  config.rules = {keep2, tagged};
+  const catalog::TagMap tmp{{"class", "tmp"}};
+  const LifecycleSubject plain{"logs/a", nullptr, 10};
+  // The two newest noncurrent versions stay whatever their age.
+  EXPECT_FALSE(EarliestNoncurrentExpiration(config, plain, 0, 0, kDay));
+  EXPECT_FALSE(EarliestNoncurrentExpiration(config, plain, 0, 1, kDay));
+  std::optional<DueRule> third = EarliestNoncurrentExpiration(config, plain, kDay / 2, 2, kDay);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->rule->id, "keep2");
+  EXPECT_EQ(third->due_ms, 2 * kDay);
+  // Outside the prefix only the tag rule can apply, and only if tagged.
+  EXPECT_FALSE(EarliestNoncurrentExpiration(config, LifecycleSubject{"other", nullptr, 10}, 0, 9, kDay));
+  std::optional<DueRule> by_tag = EarliestNoncurrentExpiration(config, LifecycleSubject{"other", &tmp, 10}, 0, 0, kDay);
+  ASSERT_TRUE(by_tag);
+  EXPECT_EQ(by_tag->rule->id, "tagged");
+  EXPECT_EQ(by_tag->due_ms, 3 * kDay);
+  // Both apply: the sooner wins.
+  std::optional<DueRule> both = EarliestNoncurrentExpiration(config, LifecycleSubject{"logs/b", &tmp, 10}, 0, 5, kDay);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->rule->id, "keep2");
+  // A disabled rule does nothing.
+  config.rules[0].enabled = false;
+  config.rules[1].enabled = false;
+  EXPECT_FALSE(EarliestNoncurrentExpiration(config, LifecycleSubject{"logs/b", &tmp, 10}, 0, 5, kDay));
+}
+
+TEST(LifecycleTest, DeleteMarkerRuleNeedsAnEnabledMatchingRule) {
+  LifecycleRule markers;
+  markers.id = "markers";
+  markers.enabled = true;
+  markers.filter.prefix = "a/";
+  markers.expired_object_delete_marker = true;
+  LifecycleRule noncurrent;
+  noncurrent.id = "nc";
+  noncurrent.enabled = true;
+  noncurrent.noncurrent_days = 1;
+  LifecycleConfiguration config;
+  config.rules = {noncurrent, markers};
+  ASSERT_NE(DeleteMarkerRule(config, "a/x"), nullptr);
+  EXPECT_EQ(DeleteMarkerRule(config, "a/x")->id, "markers");
+  EXPECT_EQ(DeleteMarkerRule(config, "b/x"), nullptr);
+  // Expiration Days removes lone markers too, as S3 does.
+  config.rules.push_back(DaysRule("days", 30, "b/"));
+  ASSERT_NE(DeleteMarkerRule(config, "b/x"), nullptr);
+  EXPECT_EQ(DeleteMarkerRule(config, "b/x")->id, "days");
+  config.rules[1].enabled = false;
+  EXPECT_EQ(DeleteMarkerRule(config, "a/x"), nullptr);
+}
+
 }  // namespace
 }  // namespace confiance::s3

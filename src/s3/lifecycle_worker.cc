@@ -7,6 +7,7 @@
 #include <future>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/logging.h"
 
 namespace confiance::s3 {
@@ -36,6 +37,9 @@ Status LifecycleWorker::LoadCursor() {
       c.uploads = j.value("uploads", false);
       c.key = j.value("key", "");
       c.upload_id = j.value("upload", "");
+      c.version = j.value("version", "");
+      c.prev_ms = j.value("prev_ms", int64_t{0});
+      c.newer_noncurrent = j.value("newer_noncurrent", int64_t{0});
     }
   }
   cursor_ = std::move(c);
@@ -47,7 +51,10 @@ Status LifecycleWorker::SaveCursor() {
                       {"bucket", cursor_->bucket},
                       {"uploads", cursor_->uploads},
                       {"key", cursor_->key},
-                      {"upload", cursor_->upload_id}};
+                      {"upload", cursor_->upload_id},
+                      {"version", cursor_->version},
+                      {"prev_ms", cursor_->prev_ms},
+                      {"newer_noncurrent", cursor_->newer_noncurrent}};
   meta::Batch b;
   b.op_tag = catalog::NewOpTag();
   b.Put(std::string(kCursorKey), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -81,10 +88,15 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
       stats.pass_finished = true;
       break;
     }
-    if ((*bucket)->name != cursor_->bucket) *cursor_ = Cursor{(*bucket)->name, false, "", ""};
+    if ((*bucket)->name != cursor_->bucket) *cursor_ = Cursor{(*bucket)->name};
     const size_t budget = options_.objects_per_tick - stats.examined;
-    status = cursor_->uploads ? UploadStep(**bucket, budget, now_ms, stats)
-                              : ObjectStep(**bucket, budget, now_ms, stats);
+    if (cursor_->uploads) {
+      status = UploadStep(**bucket, budget, now_ms, stats);
+    } else if ((*bucket)->versioned()) {
+      status = VersionStep(**bucket, budget, now_ms, stats);
+    } else {
+      status = ObjectStep(**bucket, budget, now_ms, stats);
+    }
     if (!status.ok()) break;
     if (cursor_->bucket.empty()) {
       // UploadStep finished the bucket: go on after it.
@@ -97,12 +109,10 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
         stats.pass_finished = true;
         break;
       }
-      *cursor_ = Cursor{(*next)->name, false, "", ""};
+      *cursor_ = Cursor{(*next)->name};
     }
   }
-  const bool moved = cursor_->bucket != start.bucket || cursor_->uploads != start.uploads ||
-                     cursor_->key != start.key || cursor_->upload_id != start.upload_id;
-  if (moved) {
+  if (!(*cursor_ == start)) {
     Status saved = SaveCursor();
     if (status.ok()) status = saved;
   }
@@ -124,11 +134,55 @@ Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t b
     if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
     cursor_->key = object.key;
   }
-  if (!page.truncated) {
-    cursor_->uploads = true;
-    cursor_->key.clear();
-    cursor_->upload_id.clear();
+  if (!page.truncated) *cursor_ = Cursor{cursor_->bucket, /*uploads=*/true};
+  return OkStatus();
+}
+
+Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms,
+                                    LifecycleTickStats& stats) {
+  const catalog::LifecycleConfiguration& config = *bucket.lifecycle;
+  catalog::ListVersionsOptions opt;
+  opt.key_marker = cursor_->key;
+  opt.version_id_marker = cursor_->version;
+  opt.max_keys = std::min(budget, kMaxPage);
+  ASSIGN_OR_RETURN(catalog::VersionsPage page, catalog_.ListObjectVersions(bucket, opt));
+  for (size_t i = 0; i < page.versions.size(); ++i) {
+    const catalog::ListedVersion& v = page.versions[i];
+    const catalog::ObjectRecord& r = v.record;
+    ++stats.examined;
+    if (v.key != cursor_->key) *cursor_ = Cursor{cursor_->bucket, false, v.key};
+    bool removed = false;
+    if (v.is_latest && !r.delete_marker) {
+      // As in an unversioned bucket; Expire writes a delete marker.
+      const catalog::ListedObject object{v.key, r};
+      LifecycleSubject subject{v.key, &r.tags, r.size};
+      std::optional<DueRule> due =
+          EarliestExpiration(config, subject, static_cast<int64_t>(r.modified_ms), options_.day_ms);
+      if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+    } else if (v.is_latest) {
+      // A current delete marker: removed once no other version of its key
+      // is left (the catalog checks that again in the commit).
+      const bool alone = i + 1 < page.versions.size() ? page.versions[i + 1].key != v.key : !page.truncated;
+      const catalog::LifecycleRule* rule = alone ? DeleteMarkerRule(config, v.key) : nullptr;
+      if (rule != nullptr) {
+        ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *rule, now_ms, stats));
+      }
+    } else {
+      LifecycleSubject subject{v.key, &r.tags, r.size};
+      std::optional<DueRule> due = EarliestNoncurrentExpiration(config, subject, cursor_->prev_ms,
+                                                                cursor_->newer_noncurrent, options_.day_ms);
+      if (due && due->due_ms <= now_ms) {
+        ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *due->rule, now_ms, stats));
+      }
+      ++cursor_->newer_noncurrent;
+    }
+    // The next older version of the key became noncurrent when this one
+    // was written. The cursor names the last version kept: a listing
+    // resumes after a version that still exists.
+    cursor_->prev_ms = static_cast<int64_t>(r.modified_ms);
+    if (!removed) cursor_->version = catalog::ExternalVersionId(r);
   }
+  if (!page.truncated) *cursor_ = Cursor{cursor_->bucket, /*uploads=*/true};
   return OkStatus();
 }
 
@@ -159,19 +213,39 @@ Status LifecycleWorker::Expire(const catalog::BucketRecord& bucket, const catalo
                                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
   RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 204, now_ms));
   Result<catalog::DeleteOutcome> deleted = catalog_.DeleteObjectIfUnchanged(bucket, object.key, object.record.op_tag);
+  ASSIGN_OR_RETURN(bool done, Finish(bucket, object.key, rule, "", std::move(deleted), now_ms, stats));
+  (void)done;
+  return OkStatus();
+}
+
+Result<bool> LifecycleWorker::ExpireVersion(const catalog::BucketRecord& bucket, const catalog::ListedVersion& version,
+                                            const catalog::LifecycleRule& rule, int64_t now_ms,
+                                            LifecycleTickStats& stats) {
+  const std::string id = catalog::ExternalVersionId(version.record);
+  RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", version.key, rule.id, "", 204, now_ms, id));
+  Result<catalog::DeleteOutcome> deleted =
+      catalog_.ExpireVersionIfUnchanged(bucket, version.key, id, version.record.op_tag);
+  return Finish(bucket, version.key, rule, id, std::move(deleted), now_ms, stats);
+}
+
+Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const std::string& key,
+                                     const catalog::LifecycleRule& rule, const std::string& version_id,
+                                     Result<catalog::DeleteOutcome> deleted, int64_t now_ms,
+                                     LifecycleTickStats& stats) {
   if (!deleted.ok()) {
     if (deleted.status().code() != StatusCode::kFailedPrecondition) return deleted.status();
-    // Rewritten since it was listed: the newer object is judged on its own
+    // Rewritten since it was listed: the newer state is judged on its own
     // next pass.
     ++stats.refused;
-    return Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 412, now_ms);
+    RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", key, rule.id, "", 412, now_ms, version_id));
+    return false;
   }
   ++stats.expired;
-  if (!deleted->removed) return OkStatus();  // only a delete marker was written
-  Result<std::vector<catalog::Segment>> free = catalog_.ReleasableSegments(bucket, object.key, *deleted->removed);
+  if (!deleted->removed) return true;  // a delete marker was written or removed
+  Result<std::vector<catalog::Segment>> free = catalog_.ReleasableSegments(bucket, key, *deleted->removed);
   Status released = free.ok() ? catalog::ReleaseSegments(blobs_, *free) : free.status();
   if (!released.ok()) spdlog::warn("lifecycle: releasing blobs failed (the sweeper will retry): {}", released.ToString());
-  return OkStatus();
+  return true;
 }
 
 Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
@@ -196,7 +270,8 @@ Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog
 }
 
 Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
-                               const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms) {
+                               const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
+                               const std::string& version_id) {
   if (log_ == nullptr) return OkStatus();
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -206,6 +281,7 @@ Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string 
   e.operation = std::move(operation);
   e.bucket = bucket.name;
   e.key = key;
+  e.version_id = version_id;
   e.status = status;
   if (status == 412) e.error = "PreconditionFailed";
   e.details["rule"] = rule_id;

@@ -9,10 +9,13 @@
 //  - aborts multipart uploads an enabled AbortIncompleteMultipartUpload
 //    rule selects, DaysAfterInitiation after their initiation, and
 //    releases their parts' blobs.
-// NoncurrentVersionExpiration, NewerNoncurrentVersions and
-// ExpiredObjectDeleteMarker are stored but not applied yet (issue 9): their
-// evaluation is in s3/lifecycle.h; a version pass over ListObjectVersions
-// is still to join the object pass.
+//  - in a versioned (or suspended) bucket the object pass walks every
+//    version (ListObjectVersions) instead: NoncurrentVersionExpiration
+//    removes a noncurrent version (delete markers too) NoncurrentDays
+//    after it became noncurrent, sparing the NewerNoncurrentVersions
+//    newest; ExpiredObjectDeleteMarker (and Expiration Days/Date, as in
+//    S3) removes a current delete marker that no other version of its key
+//    is left behind. Those removals are for good (the blobs are released).
 //
 // Bounded: a tick examines at most `objects_per_tick` objects and uploads,
 // continuing from a cursor (bucket, phase, last key) kept in the meta store
@@ -54,7 +57,7 @@ struct LifecycleWorkerOptions {
 
 struct LifecycleTickStats {
   uint64_t examined = 0;   // objects and uploads looked at
-  uint64_t expired = 0;    // objects deleted
+  uint64_t expired = 0;    // objects deleted (or given a delete marker), versions removed
   uint64_t aborted = 0;    // uploads aborted
   uint64_t refused = 0;    // actions whose commit found the record changed
   bool pass_finished = false;
@@ -80,6 +83,14 @@ class LifecycleWorker {
     bool uploads = false;   // in the bucket's uploads phase
     std::string key;        // last key done in this phase
     std::string upload_id;  // uploads phase: last upload id done
+  // Version pass (versioned buckets), about `key`: the last version of it
+  // kept (S3 form; "" = none), the modified time of the last one listed
+  // (when the next older one became noncurrent), and how many noncurrent
+  // versions of it were listed.
+  std::string version;
+  int64_t prev_ms = 0;
+  int64_t newer_noncurrent = 0;
+  bool operator==(const Cursor&) const = default;
   };
   Status LoadCursor();
   Status SaveCursor();
@@ -87,15 +98,26 @@ class LifecycleWorker {
   // after it when `inclusive`); nullopt at the end of the pass.
   Result<std::optional<catalog::BucketRecord>> NextBucket(const std::string& name, bool inclusive);
   Status ObjectStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms, LifecycleTickStats& stats);
+  Status VersionStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms, LifecycleTickStats& stats);
   Status UploadStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms, LifecycleTickStats& stats);
   Status Expire(const catalog::BucketRecord& bucket, const catalog::ListedObject& object,
                 const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
+  // Removes one version (noncurrent, or a lone current delete marker) for
+  // good if unchanged; true if it was removed.
+  Result<bool> ExpireVersion(const catalog::BucketRecord& bucket, const catalog::ListedVersion& version,
+                             const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
+  // The end of an expiry whose commit returned `deleted`: counts it,
+  // records a refusal, releases what was removed. True if it committed.
+  Result<bool> Finish(const catalog::BucketRecord& bucket, const std::string& key, const catalog::LifecycleRule& rule,
+                      const std::string& version_id, Result<catalog::DeleteOutcome> deleted, int64_t now_ms,
+                      LifecycleTickStats& stats);
   Status Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
   // Appends the event of one action to the owner's log and waits until
   // durable.
   Status Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
-                const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms);
+                const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
+                const std::string& version_id = "");
 
   catalog::Catalog& catalog_;
   blob::BlobStore& blobs_;

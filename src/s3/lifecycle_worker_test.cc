@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "audit/event.h"
+#include "catalog/version_id.h"
 #include "blob/memory/memory_blob_store.h"
 #include "crypto/ed25519.h"
 #include "meta/memory/memory_meta_store.h"
@@ -160,6 +161,124 @@ TEST_F(LifecycleWorkerTest, ExpiryInAVersionedBucketWritesADeleteMarker) {
   ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjectVersions(bucket_, opt));
   EXPECT_EQ(page.versions.size(), 2u);
   ASSERT_EQ(Events().size(), 1u);
+}
+
+// The version ids of `key`, newest first.
+std::vector<std::string> VersionIds(catalog::Catalog& catalog, const catalog::BucketRecord& bucket,
+                                    const std::string& key) {
+  catalog::ListVersionsOptions opt;
+  opt.prefix = key;
+  auto page = catalog.ListObjectVersions(bucket, opt);
+  EXPECT_TRUE(page.ok());
+  std::vector<std::string> out;
+  for (const auto& v : page->versions) {
+    if (v.key == key) out.push_back(catalog::ExternalVersionId(v.record));
+  }
+  return out;
+}
+
+class LifecycleVersionsTest : public LifecycleWorkerTest {
+ protected:
+  void SetUp() override {
+    LifecycleWorkerTest::SetUp();
+    ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket(bucket_.name, [](catalog::BucketRecord& b) {
+      b.versioning = catalog::BucketVersioning::kEnabled;
+      return OkStatus();
+    }));
+  }
+  static catalog::LifecycleRule Noncurrent(std::string id, int64_t days, std::optional<int64_t> keep) {
+    catalog::LifecycleRule r = Rule(std::move(id), "", 0);
+    r.expiration_days.reset();
+    r.noncurrent_days = days;
+    r.newer_noncurrent_versions = keep;
+    return r;
+  }
+  // Four versions of "k", a day apart: v[3] is current.
+  std::vector<catalog::ObjectRecord> FourVersions() {
+    std::vector<catalog::ObjectRecord> v;
+    for (int i = 0; i < 4; ++i) v.push_back(Put("k", kT0 + i * kDay));
+    std::vector<std::string> ids = VersionIds(catalog_, bucket_, "k");
+    EXPECT_EQ(ids.size(), 4u);
+    for (size_t i = 0; i < v.size() && i < ids.size(); ++i) v[3 - i].version_id = ids[i];
+    return v;
+  }
+};
+
+TEST_F(LifecycleVersionsTest, NoncurrentVersionsExpireSparingTheNewest) {
+  std::vector<catalog::ObjectRecord> v = FourVersions();
+  SetRules({Noncurrent("nc", 1, 1)});
+  LifecycleWorker worker = NewWorker();
+  // v[0] became noncurrent when v[1] was written (kT0 + 1 day): due one
+  // day later, rounded up to "midnight".
+  const int64_t v0_due = ((kT0 + kDay) / kDay + 2) * kDay;
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(v0_due - 1));
+  EXPECT_EQ(s.expired, 0u);
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(v0_due));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "k"),
+            (std::vector<std::string>{v[3].version_id, v[2].version_id, v[1].version_id}));
+  EXPECT_FALSE(BlobExists(v[0].segments[0].blob_id));
+  // Much later: v[1] goes too; v[2], the newest noncurrent, is spared
+  // (NewerNoncurrentVersions 1) and the current one is never touched.
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 100 * kDay));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "k"), (std::vector<std::string>{v[3].version_id, v[2].version_id}));
+  EXPECT_FALSE(BlobExists(v[1].segments[0].blob_id));
+  EXPECT_TRUE(BlobExists(v[2].segments[0].blob_id));
+  std::vector<audit::Event> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].version_id, v[0].version_id);
+  EXPECT_EQ(events[1].version_id, v[1].version_id);
+  EXPECT_EQ(events[1].details.at("rule"), "nc");
+}
+
+TEST_F(LifecycleVersionsTest, BoundedVersionTicksResumeAfterARestart) {
+  std::vector<catalog::ObjectRecord> v = FourVersions();
+  Put("l", kT0);  // a single current version: nothing to do
+  SetRules({Noncurrent("nc", 1, std::nullopt)});
+  const int64_t later = kT0 + 100 * kDay;
+  uint64_t expired = 0;
+  bool finished = false;
+  for (int tick = 0; tick < 10 && !finished; ++tick) {
+    LifecycleWorker worker = NewWorker(1);  // a restart before every tick
+    ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(later));
+    EXPECT_LE(s.examined, 1u);
+    expired += s.expired;
+    finished = s.pass_finished;
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(expired, 3u);
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "k"), (std::vector<std::string>{v[3].version_id}));
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "l").size(), 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(BlobExists(v[i].segments[0].blob_id));
+}
+
+TEST_F(LifecycleVersionsTest, OnlyLoneDeleteMarkersExpire) {
+  catalog::ObjectRecord m = Put("m", kT0);
+  Put("n", kT0);
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "m", std::nullopt));
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "n", std::nullopt));
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "m", VersionIds(catalog_, bucket_, "m")[1]));
+  ASSERT_EQ(VersionIds(catalog_, bucket_, "m").size(), 1u) << "m: a lone delete marker";
+  catalog::LifecycleRule markers = Rule("markers", "", 0);
+  markers.expiration_days.reset();
+  markers.expired_object_delete_marker = true;
+  SetRules({markers});
+  LifecycleWorker worker = NewWorker();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kDay));
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_TRUE(VersionIds(catalog_, bucket_, "m").empty());
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "n").size(), 2u) << "a marker with a version behind it stays";
+  // The catalog refuses the same removal of a marker that is not alone.
+  catalog::ListVersionsOptions opt;
+  ASSERT_OK_AND_ASSIGN(catalog::VersionsPage page, catalog_.ListObjectVersions(bucket_, opt));
+  ASSERT_TRUE(page.versions[0].record.delete_marker);
+  EXPECT_STATUS_CODE(catalog_.ExpireVersionIfUnchanged(bucket_, "n", catalog::ExternalVersionId(page.versions[0].record),
+                                                       page.versions[0].record.op_tag),
+                     kFailedPrecondition);
+  EXPECT_STATUS_CODE(catalog_.ExpireVersionIfUnchanged(bucket_, "n", catalog::ExternalVersionId(page.versions[1].record),
+                                                       "another-op-tag"),
+                     kFailedPrecondition);
 }
 
 TEST_F(LifecycleWorkerTest, DisabledRulesAndOtherFiltersDoNothing) {

@@ -210,6 +210,41 @@ def test_expiry_in_a_versioned_bucket_writes_a_delete_marker(s3, bucket):
     assert len(s3.list_object_versions(Bucket=bucket).get("DeleteMarkers", [])) == 1, "a marker is not expired again"
 
 
+def test_noncurrent_versions_expire_sparing_the_newest(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="nc/a", Body=b"v%d" % i)["VersionId"] for i in range(4)]
+    put_lifecycle(s3, bucket, [{"ID": "nc", "Filter": {"Prefix": "nc/"}, "Status": "Enabled",
+                                "NoncurrentVersionExpiration": {"NoncurrentDays": 1,
+                                                                "NewerNoncurrentVersions": 1}}])
+
+    def remaining():
+        return [v["VersionId"] for v in s3.list_object_versions(Bucket=bucket, Prefix="nc/").get("Versions", [])]
+    wait_for(lambda: len(remaining()) == 2, 8 * DAY, "the older noncurrent versions to expire")
+    assert remaining() == [ids[3], ids[2]], "the current and the newest noncurrent version stay"
+    assert s3.get_object(Bucket=bucket, Key="nc/a", VersionId=ids[2])["Body"].read() == b"v2"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="nc/a", VersionId=ids[0])
+    assert e.value.response["Error"]["Code"] == "NoSuchVersion"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_expired_object_delete_markers_are_removed(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for key in ("dm/alone", "dm/kept"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+        s3.delete_object(Bucket=bucket, Key=key)
+    alone = s3.list_object_versions(Bucket=bucket, Prefix="dm/alone")["Versions"][0]["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="dm/alone", VersionId=alone)
+    put_lifecycle(s3, bucket, [{"ID": "dm", "Filter": {"Prefix": "dm/"}, "Status": "Enabled",
+                                "Expiration": {"ExpiredObjectDeleteMarker": True}}])
+
+    def markers():
+        return [m["Key"] for m in s3.list_object_versions(Bucket=bucket, Prefix="dm/").get("DeleteMarkers", [])]
+    wait_for(lambda: markers() == ["dm/kept"], 4 * DAY, "the lone delete marker to go")
+    time.sleep(DAY)
+    assert markers() == ["dm/kept"], "a marker with a version behind it stays"
+
+
 def test_an_object_overwritten_before_its_expiry_survives_it(s3, bucket):
     put_lifecycle(s3, bucket, [{"ID": "r", "Expiration": {"Days": 5}, "Prefix": "ow/", "Status": "Enabled"}])
     t0 = time.monotonic()
