@@ -88,7 +88,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kRecountUsage: return GetUsage(route, true);
     case O::kGetTenantKey: return GetTenantKey(route);
     case O::kPutKeyPolicy: return PutKeyPolicy(route, body);
-    case O::kDestroyTenantKey: return DestroyTenantKey(route, body);
+    case O::kDestroyTenantKey: return DestroyTenantKey(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -16,6 +16,7 @@
 
 #include "admin/admin_error.h"
 #include "admin/admin_router.h"
+#include "audit/tlog/note.h"
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
@@ -38,6 +39,11 @@ class AdminApi {
   // (JSON, or the policy document for PutUserPolicy). Never fails: errors
   // are error replies (admin_error.h).
   ApiReply Execute(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+
+  // The key that signs deletion receipts (admin/deletion_receipt.h): the
+  // transparency log's. Borrowed; set before serving. Unset: destroying a
+  // key returns no receipt.
+  void SetReceiptSigner(const audit::tlog::NoteSigner* signer) { receipt_signer_ = signer; }
 
  private:
   ApiReply Dispatch(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
@@ -84,11 +90,12 @@ class AdminApi {
   // tenant_key_handlers.cc
   ApiReply GetTenantKey(const AdminRoute& route);
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
-  ApiReply DestroyTenantKey(const AdminRoute& route, std::string_view body);
+  ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
 
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
   catalog::TenantKeys& tenant_keys_;
+  const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -3,6 +3,8 @@
 // operation, its error codes, and the authorization rule as Execute()
 // applies it (including suspended tenants).
 #include "admin/admin_api.h"
+#include "admin/deletion_receipt.h"
+#include "crypto/ed25519.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -406,9 +408,20 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
   r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"globex"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, ::testing::HasSubstr("makes all its data unreadable"));
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  ASSERT_TRUE(key.ok());
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteSigner signer, audit::tlog::NoteSigner::Create("srv", std::move(*key)));
+  api_.SetReceiptSigner(&signer);
   r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["state"], "destroyed");
+  // With a signed receipt naming what, when, which key and who.
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, OpenDeletionReceipt(Body(r).value("receipt", ""), verifier));
+  EXPECT_EQ(receipt.tenant, "acme");
+  EXPECT_EQ(receipt.key_id, "fake-root");
+  EXPECT_EQ(receipt.destroyed_ms, Body(r)["destroyed_ms"].get<int64_t>());
+  EXPECT_EQ(receipt.by, "tenant acme/root access-key " + root.access_key_id);
   EXPECT_STATUS_CODE(tenant_keys_.Check("acme", kms::Justification::kTenantRequest), kPermissionDenied);
   r = Call(root, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["TENANT_REQUEST"]})");
   EXPECT_EQ(r.status, 409);

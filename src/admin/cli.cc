@@ -339,7 +339,16 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   Add(destroy, [this] {
     json body = {{"confirm", confirm}};
     return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
-  }, format);
+  }, [format](const json& j) {
+    std::string out = format(j);
+    if (j.contains("receipt")) {
+      out += "\nDeletion receipt, signed by the server's log key (check it with `confiance log verify-receipt`):\n\n" +
+             j.value("receipt", "");
+    } else if (j.contains("receipt_error")) {
+      out += "no deletion receipt: " + j.value("receipt_error", "") + "\n";
+    }
+    return out;
+  });
 }
 
 void AdminCli::State::AddServiceCommands(CLI::App& admin) {

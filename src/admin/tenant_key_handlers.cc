@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_api.h"
+#include "admin/deletion_receipt.h"
 #include "kms/justification.h"
 
 namespace confiance::admin {
@@ -85,7 +86,7 @@ ApiReply AdminApi::PutKeyPolicy(const AdminRoute& route, std::string_view body) 
   return JsonReply(200, KeyJson(route.tenant, &*info));
 }
 
-ApiReply AdminApi::DestroyTenantKey(const AdminRoute& route, std::string_view body) {
+ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body) {
   Result<json> doc = ParseObject(body);
   auto confirm = doc.ok() ? doc->find("confirm") : json::iterator();
   if (!doc.ok() || confirm == doc->end() || !confirm->is_string() || confirm->get<std::string>() != route.tenant) {
@@ -97,7 +98,23 @@ ApiReply AdminApi::DestroyTenantKey(const AdminRoute& route, std::string_view bo
   }
   Result<catalog::TenantKeyInfo> info = tenant_keys_.Destroy(route.tenant);
   if (!info.ok()) return StatusReply(info.status());
-  return JsonReply(200, KeyJson(route.tenant, &*info));
+  json reply = KeyJson(route.tenant, &*info);
+  if (receipt_signer_ != nullptr) {
+    DeletionReceipt receipt;
+    receipt.tenant = route.tenant;
+    receipt.key_id = info->provider_key_id;
+    receipt.destroyed_ms = info->destroyed_ms;
+    receipt.by = ReceiptPrincipal(caller);
+    Result<std::string> signed_receipt = SignDeletionReceipt(receipt, *receipt_signer_);
+    // The key is destroyed whatever happens here: say so, and why there is
+    // no receipt, rather than fail the request.
+    if (signed_receipt.ok()) {
+      reply["receipt"] = *signed_receipt;
+    } else {
+      reply["receipt_error"] = signed_receipt.status().ToString();
+    }
+  }
+  return JsonReply(200, reply);
 }
 
 }  // namespace confiance::admin

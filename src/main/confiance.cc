@@ -12,6 +12,7 @@
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
+//   confiance log verify-receipt --key K RECEIPT                           (offline; main/receipt_command.h)
 //   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
 //   confiance log list --data DIR                                           (server stopped)
 //   confiance log tail --key K [--endpoint URL] [--from N] [--once]        (main/log_tail_command.h)
@@ -49,6 +50,7 @@
 #include "main/log_tail_command.h"
 #include "main/lifecycle_runner.h"
 #include "main/witness_command.h"
+#include "main/receipt_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
 #include "s3/s3_service.h"
@@ -226,6 +228,7 @@ int RunServer(const ServerFlags& flags) {
                  *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr},
       s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys);
+  if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;
@@ -442,6 +445,13 @@ int main(int argc, char** argv) {
   verify->add_option("--witness-quorum", verify_flags.witness_quorum,
                      "How many pinned witnesses must have cosigned checkpoint 2 (default: all)");
 
+  ReceiptVerifyFlags receipt_flags;
+  CLI::App* verify_receipt = log->add_subcommand(
+      "verify-receipt", "Verify a deletion receipt against the server's pinned log key (offline)");
+  verify_receipt->add_option("--key", receipt_flags.key, "Pinned verifier key NAME+HASH+KEY");
+  verify_receipt->add_option("--key-file", receipt_flags.key_file, "File holding the pinned verifier key");
+  verify_receipt->add_option("RECEIPT", receipt_flags.receipt, "File holding the signed receipt")->required();
+
   LogExportFlags export_flags;
   CLI::App* log_export = log->add_subcommand(
       "export", "Print a log of a data directory as JSON lines (offline: server stopped)");
@@ -505,6 +515,7 @@ int main(int argc, char** argv) {
     return RunLogList(list_data, *kms);
   }
   if (verify->parsed()) return RunLogVerify(verify_flags);
+  if (verify_receipt->parsed()) return RunReceiptVerify(receipt_flags);
   if (tail->parsed()) return RunLogTail(tail_flags);
   if (witness->parsed()) return RunWitness(witness_flags);
   return 2;

@@ -84,6 +84,11 @@ def test_justifications_and_crypto_shredding(tmp_path):
     assert r.rc != 0 and "makes all its data unreadable" in r.err + r.out, r
     r = cli(srv, "tenant-key", "destroy", "acme", "--confirm", "acme", creds=ACME_ROOT)
     assert "key destroyed" in r.out, r
+    # The signed deletion receipt: what, when, which key, by whom.
+    receipt = r.out.split("`confiance log verify-receipt`):\n\n", 1)[1]
+    assert "\ntenant acme\nscope tenant\n" in receipt and ("\nby tenant acme/root access-key %s\n" % ACME_ROOT[0]) in receipt, receipt
+    (tmp_path / "receipt").write_text(receipt)
+    (tmp_path / "forged").write_text(receipt.replace("tenant acme\n", "tenant acmf\n", 1))
     resp = srv.request("GET", "/%s/a.txt" % bucket, access_key=ACME_ROOT[0], secret_key=ACME_ROOT[1])
     assert resp.status == 403 and b"was destroyed (crypto-shredded)" in resp.body, resp.body
     srv.stop_clean()
@@ -92,6 +97,18 @@ def test_justifications_and_crypto_shredding(tmp_path):
     assert s3_code(acme.create_bucket, Bucket=unique_bucket("acme2")) == (403, "AccessDenied")
     assert globex.get_object(Bucket=other, Key="g.txt")["Body"].read() == b"globex data"
     srv.stop_clean()
+
+    # The receipt verifies offline against the server's log key; a changed one does not.
+    key_file = tmp_path / "log.vkey"
+    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--operator", "--key-out", str(key_file)],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp
+    ok = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "receipt")],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and ok.stdout.startswith("OK: signed by ") and "of tenant acme was destroyed" in ok.stdout, ok
+    bad = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "forged")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and bad.stdout.startswith("FAIL:"), bad
 
     # The refusals are in acme's own log, with the justification refused.
     events = export(srv, "acme")

@@ -1,0 +1,95 @@
+// File: admin/deletion_receipt.cc
+#include "admin/deletion_receipt.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <ctime>
+#include <vector>
+
+namespace confiance::admin {
+namespace {
+
+}  // namespace
+
+std::string ReceiptTime(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", std::string_view(buf, n), static_cast<int>(ms % 1000));
+}
+
+namespace {
+
+Result<int64_t> ParseRfc3339Ms(std::string_view s) {
+  std::tm tm{};
+  int ms = -1;
+  const std::string copy(s);
+  const char* rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr || rest[0] != '.' || std::string_view(rest).size() != 5 || rest[4] != 'Z') {
+    return InvalidArgumentError("bad time " + copy);
+  }
+  auto [p, ec] = std::from_chars(rest + 1, rest + 4, ms);
+  if (ec != std::errc() || p != rest + 4) return InvalidArgumentError("bad time " + copy);
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+// One "field value" line per field, in this order.
+constexpr std::string_view kFields[] = {"server", "tenant", "scope", "key", "destroyed", "by"};
+
+}  // namespace
+
+std::string ReceiptPrincipal(const iam::Principal& caller) {
+  if (caller.kind == iam::PrincipalKind::kOperator) {
+    return fmt::format("operator {} access-key {}", caller.user, caller.access_key_id);
+  }
+  return fmt::format("tenant {}/{} access-key {}", caller.tenant_id, caller.user, caller.access_key_id);
+}
+
+std::string DeletionReceiptText(const DeletionReceipt& r) {
+  return fmt::format("{}\nserver {}\ntenant {}\nscope {}\nkey {}\ndestroyed {}\nby {}\n", kDeletionReceiptHeader,
+                     r.server, r.tenant, r.scope, r.key_id, ReceiptTime(r.destroyed_ms), r.by);
+}
+
+Result<std::string> SignDeletionReceipt(DeletionReceipt receipt, const audit::tlog::NoteSigner& signer) {
+  receipt.server = signer.name();
+  return signer.Sign(DeletionReceiptText(receipt));
+}
+
+Result<DeletionReceipt> OpenDeletionReceipt(std::string_view note, const audit::tlog::NoteVerifier& verifier) {
+  ASSIGN_OR_RETURN(std::string text, verifier.Open(note));
+  std::vector<std::string_view> lines;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) return InvalidArgumentError("receipt text does not end in a newline");
+    lines.push_back(rest.substr(0, nl));
+    rest.remove_prefix(nl + 1);
+  }
+  if (lines.size() != 1 + std::size(kFields) || lines[0] != kDeletionReceiptHeader) {
+    return InvalidArgumentError("not a confiance deletion receipt v1");
+  }
+  std::string values[std::size(kFields)];
+  for (size_t i = 0; i < std::size(kFields); ++i) {
+    std::string_view line = lines[i + 1];
+    if (!line.starts_with(kFields[i]) || line.size() <= kFields[i].size() + 1 || line[kFields[i].size()] != ' ') {
+      return InvalidArgumentError(fmt::format("receipt line {}: expected \"{} ...\"", i + 2, kFields[i]));
+    }
+    values[i] = std::string(line.substr(kFields[i].size() + 1));
+  }
+  DeletionReceipt r;
+  r.server = values[0];
+  r.tenant = values[1];
+  r.scope = values[2];
+  r.key_id = values[3];
+  ASSIGN_OR_RETURN(r.destroyed_ms, ParseRfc3339Ms(values[4]));
+  r.by = values[5];
+  if (r.server != verifier.name()) {
+    return InvalidArgumentError("the receipt names server " + r.server + " but is signed by " + verifier.name());
+  }
+  return r;
+}
+
+}  // namespace confiance::admin

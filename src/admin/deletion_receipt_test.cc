@@ -1,0 +1,68 @@
+// File: admin/deletion_receipt_test.cc
+#include "admin/deletion_receipt.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/ed25519.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::admin {
+namespace {
+
+audit::tlog::NoteSigner Signer(const std::string& name) {
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  EXPECT_TRUE(key.ok());
+  auto signer = audit::tlog::NoteSigner::Create(name, std::move(*key));
+  EXPECT_TRUE(signer.ok());
+  return std::move(*signer);
+}
+
+DeletionReceipt Example() {
+  DeletionReceipt r;
+  r.tenant = "acme";
+  r.key_id = "root-key-1";
+  r.destroyed_ms = 1796077812345;  // 2026-11-30T22:30:12.345Z
+  iam::Principal root{"AKROOT", iam::PrincipalKind::kTenant, "acme", "root", true};
+  r.by = ReceiptPrincipal(root);
+  return r;
+}
+
+TEST(DeletionReceiptTest, SignedReceiptOpensWithThePinnedKey) {
+  audit::tlog::NoteSigner signer = Signer("confiance.example");
+  ASSERT_OK_AND_ASSIGN(std::string note, SignDeletionReceipt(Example(), signer));
+  EXPECT_EQ(note.substr(0, note.find("\n\n") + 1),
+            "confiance deletion receipt v1\nserver confiance.example\ntenant acme\nscope tenant\n"
+            "key root-key-1\ndestroyed 2026-11-30T22:30:12.345Z\nby tenant acme/root access-key AKROOT\n");
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt back, OpenDeletionReceipt(note, verifier));
+  EXPECT_EQ(back.server, "confiance.example");
+  EXPECT_EQ(back.tenant, "acme");
+  EXPECT_EQ(back.scope, "tenant");
+  EXPECT_EQ(back.key_id, "root-key-1");
+  EXPECT_EQ(back.destroyed_ms, 1796077812345);
+  EXPECT_EQ(back.by, "tenant acme/root access-key AKROOT");
+}
+
+TEST(DeletionReceiptTest, TamperedOrForeignReceiptsAreRejected) {
+  audit::tlog::NoteSigner signer = Signer("confiance.example");
+  ASSERT_OK_AND_ASSIGN(std::string note, SignDeletionReceipt(Example(), signer));
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+  std::string changed = note;
+  changed.replace(changed.find("tenant acme\n"), 12, "tenant acmf\n");
+  EXPECT_STATUS_CODE(OpenDeletionReceipt(changed, verifier), kUnauthenticated);
+  // Another server's key with the same name.
+  audit::tlog::NoteSigner other = Signer("confiance.example");
+  ASSERT_OK_AND_ASSIGN(std::string forged, SignDeletionReceipt(Example(), other));
+  EXPECT_STATUS_CODE(OpenDeletionReceipt(forged, verifier), kUnauthenticated);
+  // A signed note that is not a receipt.
+  ASSERT_OK_AND_ASSIGN(std::string checkpoint, signer.Sign("confiance.example/tenant/acme\n5\nAAAA\n"));
+  EXPECT_STATUS_CODE(OpenDeletionReceipt(checkpoint, verifier), kInvalidArgument);
+}
+
+TEST(DeletionReceiptTest, OperatorPrincipal) {
+  iam::Principal op{"AKOP", iam::PrincipalKind::kOperator, "", "alice", true};
+  EXPECT_EQ(ReceiptPrincipal(op), "operator alice access-key AKOP");
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -1,0 +1,48 @@
+// File: main/receipt_command.cc
+#include "main/receipt_command.h"
+
+#include <cstdio>
+
+#include "admin/deletion_receipt.h"
+#include "audit/tlog/note.h"
+#include "common/env.h"
+
+namespace confiance {
+namespace {
+
+int InputError(const std::string& what, const Status& st) {
+  std::fprintf(stderr, "confiance log verify-receipt: %s: %s\n", what.c_str(), st.ToString().c_str());
+  return 2;
+}
+
+}  // namespace
+
+int RunReceiptVerify(const ReceiptVerifyFlags& flags) {
+  Env& env = *Env::Default();
+  std::string key = flags.key;
+  if (!flags.key_file.empty()) {
+    Result<std::string> text = ReadSmallFile(env, flags.key_file);
+    if (!text.ok()) return InputError("reading --key-file", text.status());
+    key = std::move(*text);
+  }
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (key.empty()) {
+    std::fprintf(stderr, "confiance log verify-receipt: a pinned verifier key (--key or --key-file) is required\n");
+    return 2;
+  }
+  Result<audit::tlog::NoteVerifier> verifier = audit::tlog::NoteVerifier::FromKey(key);
+  if (!verifier.ok()) return InputError("the verifier key", verifier.status());
+  Result<std::string> note = ReadSmallFile(env, flags.receipt);
+  if (!note.ok()) return InputError("reading the receipt", note.status());
+  Result<admin::DeletionReceipt> receipt = admin::OpenDeletionReceipt(*note, *verifier);
+  if (!receipt.ok()) {
+    std::printf("FAIL: %s\n", receipt.status().message().c_str());
+    return 1;
+  }
+  std::printf("OK: signed by %s: the key %s of %s %s was destroyed at %s by %s\n", receipt->server.c_str(),
+              receipt->key_id.c_str(), receipt->scope.c_str(), receipt->tenant.c_str(),
+              admin::ReceiptTime(receipt->destroyed_ms).c_str(), receipt->by.c_str());
+  return 0;
+}
+
+}  // namespace confiance
