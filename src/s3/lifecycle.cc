@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <limits>
 
 namespace confiance::s3 {
 namespace {
@@ -110,12 +111,19 @@ std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConf
   return best;
 }
 
-const catalog::LifecycleRule* DeleteMarkerRule(const catalog::LifecycleConfiguration& config, std::string_view key) {
+std::optional<DueRule> EarliestDeleteMarkerExpiration(const catalog::LifecycleConfiguration& config,
+                                                      std::string_view key, int64_t modified_ms, int64_t day_ms) {
   const LifecycleSubject marker{key, nullptr, 0};
+  std::optional<DueRule> best;
   for (const catalog::LifecycleRule& rule : config.rules) {
-    if (rule.enabled && DeleteMarkerExpires(rule) && FilterMatches(rule.filter, marker)) return &rule;
+    if (!rule.enabled || !DeleteMarkerExpires(rule) || !FilterMatches(rule.filter, marker)) continue;
+    if (rule.expired_object_delete_marker.value_or(false)) {
+      Consider(best, rule, std::numeric_limits<int64_t>::min());
+    } else if (std::optional<int64_t> due = ExpirationDue(rule, modified_ms, day_ms)) {
+      Consider(best, rule, *due);
+    }
   }
-  return nullptr;
+  return best;
 }
 
 }  // namespace confiance::s3

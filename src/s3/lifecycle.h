@@ -12,7 +12,7 @@
 //
 // Versioned buckets: NoncurrentVersionExpiration, NewerNoncurrentVersions
 // and ExpiredObjectDeleteMarker are evaluated by
-// EarliestNoncurrentExpiration and DeleteMarkerRule below.
+// EarliestNoncurrentExpiration and EarliestDeleteMarkerExpiration below.
 #pragma once
 
 #include <cstdint>
@@ -91,8 +91,12 @@ bool DeleteMarkerExpires(const catalog::LifecycleRule& rule);
 std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConfiguration& config,
                                                     const LifecycleSubject& version, int64_t noncurrent_since_ms,
                                                     int64_t newer_noncurrent, int64_t day_ms);
-// The first enabled rule (document order) that removes an expired object
-// delete marker of `key`; null if none. A marker has no tags and no size.
-const catalog::LifecycleRule* DeleteMarkerRule(const catalog::LifecycleConfiguration& config, std::string_view key);
+// The enabled rule that removes an expired object delete marker of `key`
+// (one no other version is left behind) soonest, and when: at once for
+// ExpiredObjectDeleteMarker, else when the marker itself expires under the
+// rule's Expiration Days (from the marker's `modified_ms`) or Date, as RGW
+// and the s3-tests expect. nullopt if none. A marker has no tags and no size.
+std::optional<DueRule> EarliestDeleteMarkerExpiration(const catalog::LifecycleConfiguration& config,
+                                                      std::string_view key, int64_t modified_ms, int64_t day_ms);
 
 }  // namespace confiance::s3

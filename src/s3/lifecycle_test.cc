@@ -152,7 +152,7 @@ TEST(LifecycleTest, NoncurrentExpirationSparesTheNewestAndMatchesFilters) {
   EXPECT_FALSE(EarliestNoncurrentExpiration(config, LifecycleSubject{"logs/b", &tmp, 10}, 0, 5, kDay));
 }
 
-TEST(LifecycleTest, DeleteMarkerRuleNeedsAnEnabledMatchingRule) {
+TEST(LifecycleTest, DeleteMarkerExpiration) {
   LifecycleRule markers;
   markers.id = "markers";
   markers.enabled = true;
@@ -164,15 +164,20 @@ TEST(LifecycleTest, DeleteMarkerRuleNeedsAnEnabledMatchingRule) {
   noncurrent.noncurrent_days = 1;
   LifecycleConfiguration config;
   config.rules = {noncurrent, markers};
-  ASSERT_NE(DeleteMarkerRule(config, "a/x"), nullptr);
-  EXPECT_EQ(DeleteMarkerRule(config, "a/x")->id, "markers");
-  EXPECT_EQ(DeleteMarkerRule(config, "b/x"), nullptr);
-  // Expiration Days removes lone markers too, as S3 does.
-  config.rules.push_back(DaysRule("days", 30, "b/"));
-  ASSERT_NE(DeleteMarkerRule(config, "b/x"), nullptr);
-  EXPECT_EQ(DeleteMarkerRule(config, "b/x")->id, "days");
+  // ExpiredObjectDeleteMarker: at once, whatever the marker's age.
+  std::optional<DueRule> now = EarliestDeleteMarkerExpiration(config, "a/x", 50 * kDay, kDay);
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->rule->id, "markers");
+  EXPECT_LE(now->due_ms, 0);
+  EXPECT_FALSE(EarliestDeleteMarkerExpiration(config, "b/x", 0, kDay)) << "outside the prefix";
+  // Expiration Days: when the marker itself is that old (rounded up).
+  config.rules.push_back(DaysRule("days", 5, "b/"));
+  std::optional<DueRule> days = EarliestDeleteMarkerExpiration(config, "b/x", 10 * kDay + 1, kDay);
+  ASSERT_TRUE(days);
+  EXPECT_EQ(days->rule->id, "days");
+  EXPECT_EQ(days->due_ms, 16 * kDay);
   config.rules[1].enabled = false;
-  EXPECT_EQ(DeleteMarkerRule(config, "a/x"), nullptr);
+  EXPECT_FALSE(EarliestDeleteMarkerExpiration(config, "a/x", 0, kDay));
 }
 
 }  // namespace

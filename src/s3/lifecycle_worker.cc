@@ -163,9 +163,12 @@ Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t 
       // A current delete marker: removed once no other version of its key
       // is left (the catalog checks that again in the commit).
       const bool alone = i + 1 < page.versions.size() ? page.versions[i + 1].key != v.key : !page.truncated;
-      const catalog::LifecycleRule* rule = alone ? DeleteMarkerRule(config, v.key) : nullptr;
-      if (rule != nullptr) {
-        ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *rule, now_ms, stats));
+      std::optional<DueRule> due;
+      if (alone) {
+        due = EarliestDeleteMarkerExpiration(config, v.key, static_cast<int64_t>(r.modified_ms), options_.day_ms);
+      }
+      if (due && due->due_ms <= now_ms) {
+        ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *due->rule, now_ms, stats));
       }
     } else {
       LifecycleSubject subject{v.key, &r.tags, r.size};
