@@ -413,6 +413,32 @@ def verify(server, model, problems):
 
 
 # ---------------------------------------------------------------- driver
+def kill_round(server, makers, load, start_timeout):
+    """One round's load, kill and restart: starts a worker thread from each
+    of `makers` (called with the round's stop event, kill-time cell and
+    error list), lets them run `load` seconds, SIGKILLs the server, joins
+    them and restarts it. Returns (problems, seconds the restart took), or
+    (problems, None) if it did not restart (the reason is the last problem)."""
+    stop, kill_time, errors = threading.Event(), [None], []
+    workers = [make(stop, kill_time, errors) for make in makers]
+    for w in workers:
+        w.start()
+    time.sleep(load)
+    kill_time[0] = time.monotonic()
+    server.kill()
+    stop.set()
+    for w in workers:
+        w.join(timeout=60)
+    problems = list(errors)
+    if any(w.is_alive() for w in workers):
+        problems.append("a worker did not stop within 60 s of the kill")
+    try:
+        return problems, server.start(start_timeout)
+    except RuntimeError as e:
+        problems.append("restart: %s" % e)
+        return problems, None
+
+
 class Config:
     def __init__(self, rounds=50, seed=None, binary=None, workers=4,
                  max_seconds=3600.0, keys=48, min_load=0.2, max_load=1.5,
@@ -476,27 +502,13 @@ def run(cfg):
                 summary.time_bounded = True
                 break
             load = master.uniform(cfg.min_load, cfg.max_load)
-            stop = threading.Event()
-            kill_time = [None]
-            errors = []
             before = dict(counters.ops)
-            workers = [Worker(cfg, server, model, counters, master.getrandbits(64),
-                              stop, kill_time, errors) for _ in range(cfg.workers)]
-            for w in workers:
-                w.start()
-            time.sleep(load)
-            kill_time[0] = time.monotonic()
-            server.kill()
-            stop.set()
-            for w in workers:
-                w.join(timeout=60)
-            problems = list(errors)
-            if any(w.is_alive() for w in workers):
-                problems.append("a worker did not stop within 60 s of the kill")
-            try:
-                took = server.start(cfg.start_timeout)
-            except RuntimeError as e:
-                problems.append("restart: %s" % e)
+            seeds = [master.getrandbits(64) for _ in range(cfg.workers)]
+            problems, took = kill_round(
+                server, [lambda stop, kill_time, errors, seed=seed:
+                         Worker(cfg, server, model, counters, seed, stop, kill_time, errors) for seed in seeds],
+                load, cfg.start_timeout)
+            if took is None:
                 summary.rounds += 1
                 summary.failed += 1
                 summary.failures.append((rnd, problems))

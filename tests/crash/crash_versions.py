@@ -46,7 +46,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from crash_harness import KiB, MiB, Counters, Server, body  # also sandboxes AWS settings
+from crash_harness import KiB, MiB, Counters, Server, body, kill_round  # also sandboxes AWS settings
 
 from botocore.exceptions import ClientError
 
@@ -409,26 +409,15 @@ def run(cfg, out=sys.stdout):
                 break
             model.round = rnd
             load = master.uniform(cfg.min_load, cfg.max_load)
-            stop, kill_time, errors = threading.Event(), [None], []
             before = dict(counters.ops)
-            workers = [Worker(cfg, server, model, counters, master.getrandbits(64), stop, kill_time, errors)
-                       for _ in range(cfg.workers)]
-            for w in workers:
-                w.start()
-            time.sleep(load)
-            kill_time[0] = time.monotonic()
-            server.kill()
-            stop.set()
-            for w in workers:
-                w.join(timeout=60)
-            problems = list(errors)
-            if any(w.is_alive() for w in workers):
-                problems.append("a worker did not stop within 60 s of the kill")
-            try:
-                took = server.start(cfg.start_timeout)
-            except RuntimeError as e:
+            seeds = [master.getrandbits(64) for _ in range(cfg.workers)]
+            problems, took = kill_round(
+                server, [lambda stop, kill_time, errors, seed=seed:
+                         Worker(cfg, server, model, counters, seed, stop, kill_time, errors) for seed in seeds],
+                load, cfg.start_timeout)
+            if took is None:
                 failed += 1
-                print("round %d FAIL: restart: %s" % (rnd, e), file=out, flush=True)
+                print("round %d FAIL: %s" % (rnd, problems[-1]), file=out, flush=True)
                 break
             max_restart = max(max_restart, took)
             if cfg.self_check and rnd == cfg.rounds:
