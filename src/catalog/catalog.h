@@ -192,13 +192,20 @@ class Catalog {
   // newest noncurrent version current (deleting a delete marker restores
   // the object). InvalidArgument for a malformed id; deleting a version
   // that does not exist succeeds and removes nothing, as in S3.
+  // Object Lock: removing a version that CheckDelete refuses under `lock`
+  // (its retention or legal hold, checked on the record being removed, in
+  // the same compare-and-set) is PermissionDenied with kObjectLocked and
+  // removes nothing. A delete marker (no version id) is always allowed.
   Result<DeleteOutcome> DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
-                                            std::optional<std::string_view> version_id);
+                                            std::optional<std::string_view> version_id,
+                                            const LockOverride& lock = {});
   // For lifecycle: removes version `version_id` (S3 form) of `key` for
   // good, only if it is still the record evaluated (same op_tag) and is
   // either noncurrent or a current delete marker with no other version
   // left (an "expired object delete marker"): it never promotes a version.
-  // FailedPrecondition otherwise (gone, rewritten, not lone).
+  // FailedPrecondition otherwise (gone, rewritten, not lone);
+  // PermissionDenied (kObjectLocked) if Object Lock protects the version
+  // now (no bypass: lifecycle never overrides a lock).
   Result<DeleteOutcome> ExpireVersionIfUnchanged(const BucketRecord& bucket, std::string_view key,
                                                  std::string_view version_id, std::string_view op_tag);
   // The record of one version (S3 form; "" = the current entry), delete
@@ -307,6 +314,14 @@ class Catalog {
   Result<std::vector<UploadRecord>> ListUploadsAfter(const BucketRecord& bucket, std::string_view key,
                                                      std::string_view upload_id, size_t limit);
 
+  // Object Lock (object_lock_catalog.cc). A description ("bucket/key
+  // version V: COMPLIANCE until ...") of one version of a bucket `owner`
+  // owns that is locked at `now_ms` (catalog/object_lock.h IsLocked), or
+  // nullopt if there is none. Reads every version of the owner's buckets
+  // with Object Lock enabled: for admin operations (shredding), not for
+  // the request path.
+  Result<std::optional<std::string>> FindLockedVersion(std::string_view owner, uint64_t now_ms);
+
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 
  private:
@@ -325,8 +340,9 @@ class Catalog {
                           const ObjectRecord& record, const std::string& value,
                           const std::optional<std::string>& old, const PutCondition& condition);
   // DeleteObjectVersion by id; with `expected_op_tag`, ExpireVersionIfUnchanged.
+  // Refuses (PermissionDenied) a version that Object Lock protects under `lock`.
   Result<DeleteOutcome> RemoveVersion(const BucketRecord& bucket, std::string_view key, std::string_view version_id,
-                                      std::optional<std::string_view> expected_op_tag);
+                                      std::optional<std::string_view> expected_op_tag, const LockOverride& lock);
   // ListObjects, optionally returning current delete markers too.
   Result<ListPage> ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers);
 

@@ -145,6 +145,15 @@ std::string EncodeBucket(const BucketRecord& r) {
     j["enc"] = std::move(enc);
   }
   if (r.versioning != BucketVersioning::kUnversioned) j["ver"] = static_cast<int>(r.versioning);
+  if (r.object_lock_enabled) {
+    json ol = json::object();
+    if (r.default_retention) {
+      ol["m"] = static_cast<int>(r.default_retention->mode);
+      if (r.default_retention->days > 0) ol["d"] = r.default_retention->days;
+      if (r.default_retention->years > 0) ol["y"] = r.default_retention->years;
+    }
+    j["ol"] = std::move(ol);
+  }
   return Encode(j);
 }
 
@@ -188,6 +197,21 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     }
     r.versioning = static_cast<BucketVersioning>(it->get<uint64_t>());
   }
+  if (auto it = j.find("ol"); it != j.end()) {
+    if (!it->is_object()) return DataLossError("bucket record has a malformed object lock setting");
+    r.object_lock_enabled = true;
+    if (it->contains("m")) {
+      const uint64_t mode = U64(*it, "m");
+      DefaultRetention rule;
+      rule.mode = static_cast<LockMode>(mode);
+      rule.days = static_cast<uint32_t>(U64(*it, "d"));
+      rule.years = static_cast<uint32_t>(U64(*it, "y"));
+      if (mode < 1 || mode > 2 || (rule.days == 0) == (rule.years == 0)) {
+        return DataLossError("bucket record has a malformed default retention");
+      }
+      r.default_retention = rule;
+    }
+  }
   return r;
 }
 
@@ -223,6 +247,11 @@ constexpr uint8_t kObjectVersionSseC = 5;
 // marker) | noncurrent_null_id. Written only for records of versioned
 // buckets, so unversioned buckets keep version 4/5 records.
 constexpr uint8_t kObjectVersionVersioned = 6;
+// Version 7 (Object Lock) adds, after noncurrent_null_id: lock_mode (0 none,
+// 1 GOVERNANCE, 2 COMPLIANCE) | retain-until ms | legal hold (0/1). Written
+// only for records with a lock, so that a release without Object Lock
+// refuses them instead of dropping the lock.
+constexpr uint8_t kObjectVersionLocked = 7;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -297,8 +326,13 @@ std::string EncodeObject(const ObjectRecord& r) {
   for (const Segment& s : r.segments) inline_total += s.blob_id.empty() ? s.inline_data.size() : 0;
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
-  const bool versioned = !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
-  out.push_back(static_cast<char>(versioned ? kObjectVersionVersioned : r.sse_c() ? kObjectVersionSseC : kObjectVersion));
+  const bool locked = r.has_lock() || r.lock_until_ms != 0;
+  const bool versioned =
+      locked || !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
+  out.push_back(static_cast<char>(locked      ? kObjectVersionLocked
+                                  : versioned ? kObjectVersionVersioned
+                                  : r.sse_c() ? kObjectVersionSseC
+                                              : kObjectVersion));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -320,6 +354,11 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutString(out, r.version_id);
     PutVarint(out, (r.null_version ? 1u : 0u) | (r.delete_marker ? 2u : 0u));
     PutString(out, r.noncurrent_null_id);
+  }
+  if (locked) {
+    PutVarint(out, static_cast<uint64_t>(r.lock_mode));
+    PutVarint(out, r.lock_until_ms);
+    PutVarint(out, r.legal_hold ? 1 : 0);
   }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
@@ -344,7 +383,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionVersioned) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionLocked) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -379,6 +418,14 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     r.null_version = (flags & 1) != 0;
     r.delete_marker = (flags & 2) != 0;
     r.noncurrent_null_id = in.String();
+  }
+  if (version >= kObjectVersionLocked) {
+    const uint64_t mode = in.Varint();
+    r.lock_until_ms = in.Varint();
+    const uint64_t hold = in.Varint();
+    if (mode > 2 || hold > 1) return DataLossError("object record has an unknown object lock");
+    r.lock_mode = static_cast<LockMode>(mode);
+    r.legal_hold = hold == 1;
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
@@ -420,6 +467,12 @@ std::string EncodeUpload(const UploadRecord& r) {
     j["ssec_salt"] = Bin(r.sse_c_salt);
     j["ssec_ver"] = Bin(r.sse_c_verifier);
   }
+  // Optional (Object Lock uploads only).
+  if (r.lock_mode != LockMode::kNone) {
+    j["lm"] = static_cast<int>(r.lock_mode);
+    j["lu"] = r.lock_until_ms;
+  }
+  if (r.legal_hold) j["lh"] = true;
   return Encode(j);
 }
 
@@ -441,6 +494,14 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {
     return DataLossError("upload record has an incomplete SSE-C key check");
   }
+  if (auto it = j.find("lm"); it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < 1 || it->get<uint64_t>() > 2) {
+      return DataLossError("upload record has an unknown object lock mode");
+    }
+    r.lock_mode = static_cast<LockMode>(it->get<uint64_t>());
+    r.lock_until_ms = U64(j, "lu");
+  }
+  if (auto it = j.find("lh"); it != j.end() && it->is_boolean()) r.legal_hold = it->get<bool>();
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/lifecycle_rules.h"
+#include "catalog/object_lock.h"
 #include "common/status.h"
 
 namespace confiance::catalog {
@@ -74,6 +75,11 @@ struct BucketRecord {
   // kUnversioned (S3 allows only Enabled and Suspended afterwards).
   BucketVersioning versioning = BucketVersioning::kUnversioned;
   bool versioned() const { return versioning != BucketVersioning::kUnversioned; }
+  // Object Lock (catalog/object_lock.h): once enabled, never disabled, and
+  // versioning stays Enabled. `default_retention` is the configuration's
+  // Rule (nullopt = none): applied to new versions without their own.
+  bool object_lock_enabled = false;
+  std::optional<DefaultRetention> default_retention;
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)
@@ -129,6 +135,12 @@ struct ObjectRecord {
   std::string noncurrent_null_id;
   // True if this record is the key's S3 "null" version.
   bool is_null_version() const { return version_id.empty() || null_version; }
+  // Object Lock (catalog/object_lock.h), per version: only in buckets with
+  // Object Lock enabled.
+  LockMode lock_mode = LockMode::kNone;
+  uint64_t lock_until_ms = 0;  // retain-until, ms since the epoch (with lock_mode)
+  bool legal_hold = false;
+  bool has_lock() const { return lock_mode != LockMode::kNone || legal_hold; }
 };
 
 struct UploadRecord {
@@ -151,6 +163,10 @@ struct UploadRecord {
   std::string sse_c_salt;
   std::string sse_c_verifier;
   bool sse_c() const { return !sse_c_salt.empty(); }
+  // x-amz-object-lock-* of CreateMultipartUpload, applied at completion.
+  LockMode lock_mode = LockMode::kNone;
+  uint64_t lock_until_ms = 0;
+  bool legal_hold = false;
 };
 
 struct PartRecord {

@@ -144,7 +144,8 @@ Result<std::optional<ObjectRecord>> Catalog::NoncurrentVersionFromUpload(const B
 }
 
 Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
-                                                   std::optional<std::string_view> version_id) {
+                                                   std::optional<std::string_view> version_id,
+                                                   const LockOverride& lock) {
   const std::string partition = ObjectPartition(bucket, key);
   if (!version_id) {
     DeleteOutcome outcome;
@@ -167,17 +168,18 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     }
     return AbortedError("too many concurrent writers on one key");
   }
-  return RemoveVersion(bucket, key, *version_id, std::nullopt);
+  return RemoveVersion(bucket, key, *version_id, std::nullopt, lock);
 }
 
 Result<DeleteOutcome> Catalog::ExpireVersionIfUnchanged(const BucketRecord& bucket, std::string_view key,
                                                         std::string_view version_id, std::string_view op_tag) {
-  return RemoveVersion(bucket, key, version_id, op_tag);
+  return RemoveVersion(bucket, key, version_id, op_tag, LockOverride{});
 }
 
 Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::string_view key,
                                              std::string_view version_id,
-                                             std::optional<std::string_view> expected_op_tag) {
+                                             std::optional<std::string_view> expected_op_tag,
+                                             const LockOverride& lock) {
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
@@ -195,6 +197,9 @@ Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::st
     }
     b.Expect(std::string(key), at->current_raw);
     ASSIGN_OR_RETURN(ObjectRecord target, DecodeObject(at->raw, false));
+    // Checked on the record the batch expects: a lock added meanwhile
+    // fails the compare-and-set and is seen on the next attempt.
+    RETURN_IF_ERROR(LockStatus(CheckDelete(LockOf(target), LockNowMs(lock), lock.bypass_governance)));
     ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at->current_raw, true));
     if (expected_op_tag && target.op_tag != *expected_op_tag) {
       return FailedPreconditionError("the version was rewritten");
