@@ -1,0 +1,200 @@
+// File: s3/xml/object_lock_xml.cc
+#include "s3/xml/object_lock_xml.h"
+
+#include <pugixml.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <initializer_list>
+
+#include <fmt/format.h>
+
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3::xml {
+namespace {
+
+Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
+Status BadPeriod(std::string what) { return InvalidArgumentError("InvalidRetentionPeriod: " + what); }
+
+std::string_view Trimmed(const char* s) {
+  std::string_view v(s);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\n' || v.front() == '\r' || v.front() == '\t')) {
+    v.remove_prefix(1);
+  }
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\n' || v.back() == '\r' || v.back() == '\t')) {
+    v.remove_suffix(1);
+  }
+  return v;
+}
+
+// Element children only, each named in `allowed` and at most once.
+bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowed) {
+  for (pugi::xml_node c : node.children()) {
+    if (c.type() != pugi::node_element) continue;
+    bool known = false;
+    for (const char* name : allowed) known = known || std::strcmp(c.name(), name) == 0;
+    if (!known) return false;
+    if (c.next_sibling(c.name())) return false;
+  }
+  return true;
+}
+
+Result<pugi::xml_node> Root(pugi::xml_document& doc, std::string_view body, const char* name) {
+  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) return Malformed(r.description());
+  pugi::xml_node root = doc.document_element();
+  if (std::strcmp(root.name(), name) != 0) return Malformed(std::string("missing ") + name);
+  return root;
+}
+
+// A positive period of at most `max`.
+Result<uint32_t> Period(pugi::xml_node node, uint32_t max) {
+  std::string_view v = Trimmed(node.text().get());
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+    return BadPeriod("the retention period must be an integer");
+  }
+  if (n <= 0 || n > max) return BadPeriod("the retention period must be a positive integer value");
+  return static_cast<uint32_t>(n);
+}
+
+bool Digits(std::string_view s, size_t at, size_t n, int& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<uint64_t> ParseLockDate(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (s.size() < 20 || !Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, d) || s[10] != 'T' || !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) ||
+      s[16] != ':' || !Digits(s, 17, 2, sec)) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  uint64_t frac_ms = 0;
+  if (s[pos] == '.') {
+    size_t n = 0;
+    while (pos + 1 + n < s.size() && s[pos + 1 + n] >= '0' && s[pos + 1 + n] <= '9') ++n;
+    if (n == 0 || n > 9) return std::nullopt;
+    for (size_t i = 0; i < 3; ++i) frac_ms = frac_ms * 10 + (i < n ? s[pos + 1 + i] - '0' : 0);
+    // Rounded up: a lock never ends before the instant asked for.
+    for (size_t i = 3; i < n; ++i) {
+      if (s[pos + 1 + i] != '0') {
+        frac_ms += 1;
+        break;
+      }
+    }
+    pos += 1 + n;
+  }
+  std::string_view zone = s.substr(pos);
+  if (zone != "Z" && zone != "+00:00") return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || y < 1970 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  const uint64_t days = static_cast<uint64_t>(sys_days(ymd).time_since_epoch().count());
+  return (days * 86400 + static_cast<uint64_t>((h * 60 + mi) * 60 + sec)) * 1000 + frac_ms;
+}
+
+std::string RenderLockDate(uint64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
+}
+
+Result<std::optional<catalog::DefaultRetention>> ParseObjectLockConfiguration(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "ObjectLockConfiguration"));
+  if (!OnlyChildren(root, {"ObjectLockEnabled", "Rule"})) return Malformed("unexpected element");
+  if (Trimmed(root.child("ObjectLockEnabled").text().get()) != "Enabled") {
+    return Malformed("ObjectLockEnabled must be Enabled");
+  }
+  pugi::xml_node rule = root.child("Rule");
+  if (!rule) return std::optional<catalog::DefaultRetention>();
+  pugi::xml_node def = rule.child("DefaultRetention");
+  if (!def || !OnlyChildren(rule, {"DefaultRetention"}) || !OnlyChildren(def, {"Mode", "Days", "Years"})) {
+    return Malformed("Rule needs one DefaultRetention of Mode and Days or Years");
+  }
+  std::optional<catalog::LockMode> mode = catalog::ParseLockMode(Trimmed(def.child("Mode").text().get()));
+  if (!mode) return Malformed("Mode must be GOVERNANCE or COMPLIANCE");
+  pugi::xml_node days = def.child("Days");
+  pugi::xml_node years = def.child("Years");
+  if (static_cast<bool>(days) == static_cast<bool>(years)) return Malformed("exactly one of Days and Years");
+  catalog::DefaultRetention out;
+  out.mode = *mode;
+  if (days) {
+    ASSIGN_OR_RETURN(out.days, Period(days, 36500));
+  } else {
+    ASSIGN_OR_RETURN(out.years, Period(years, 100));
+  }
+  return std::optional<catalog::DefaultRetention>(out);
+}
+
+std::string RenderObjectLockConfiguration(const std::optional<catalog::DefaultRetention>& rule) {
+  XmlWriter w;
+  w.OpenRoot("ObjectLockConfiguration").Element("ObjectLockEnabled", "Enabled");
+  if (rule) {
+    w.Open("Rule").Open("DefaultRetention").Element("Mode", catalog::LockModeName(rule->mode));
+    if (rule->days > 0) w.Element("Days", std::to_string(rule->days));
+    if (rule->years > 0) w.Element("Years", std::to_string(rule->years));
+    w.Close().Close();
+  }
+  return w.Finish();
+}
+
+Result<RetentionDoc> ParseRetention(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "Retention"));
+  if (!OnlyChildren(root, {"Mode", "RetainUntilDate"})) return Malformed("unexpected element");
+  pugi::xml_node mode = root.child("Mode");
+  pugi::xml_node date = root.child("RetainUntilDate");
+  RetentionDoc out;
+  if (!mode && !date) return out;
+  if (!mode || !date) return Malformed("Mode and RetainUntilDate go together");
+  std::optional<catalog::LockMode> m = catalog::ParseLockMode(Trimmed(mode.text().get()));
+  if (!m) return Malformed("Mode must be GOVERNANCE or COMPLIANCE");
+  std::optional<uint64_t> until = ParseLockDate(Trimmed(date.text().get()));
+  if (!until) return Malformed("RetainUntilDate is not an ISO 8601 date");
+  out.mode = *m;
+  out.retain_until_ms = *until;
+  return out;
+}
+
+std::string RenderRetention(catalog::LockMode mode, uint64_t retain_until_ms) {
+  XmlWriter w;
+  w.OpenRoot("Retention")
+      .Element("Mode", catalog::LockModeName(mode))
+      .Element("RetainUntilDate", RenderLockDate(retain_until_ms));
+  return w.Finish();
+}
+
+Result<bool> ParseLegalHold(std::string_view body) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "LegalHold"));
+  if (!OnlyChildren(root, {"Status"})) return Malformed("unexpected element");
+  std::string_view status = Trimmed(root.child("Status").text().get());
+  if (status == "ON") return true;
+  if (status == "OFF") return false;
+  return Malformed("Status must be ON or OFF");
+}
+
+std::string RenderLegalHold(bool on) {
+  XmlWriter w;
+  w.OpenRoot("LegalHold").Element("Status", on ? "ON" : "OFF");
+  return w.Finish();
+}
+
+}  // namespace confiance::s3::xml
