@@ -33,6 +33,8 @@ Entry EntryOf(AdminErrorCode code) {
     case C::kTenantNotEmpty: return {"TenantNotEmpty", 409, "The tenant still owns buckets."};
     case C::kLimitExceeded: return {"LimitExceeded", 409, "A limit would be exceeded."};
     case C::kConflict: return {"Conflict", 409, "The resource changed concurrently; retry."};
+    case C::kObjectLocked:
+      return {"ObjectLocked", 409, "Object Lock protects data this operation would destroy."};
     case C::kEntityTooLarge: return {"EntityTooLarge", 413, "The request body is too large."};
     case C::kInternalError: return {"InternalError", 500, "We encountered an internal error. Please try again."};
     case C::kServiceUnavailable: return {"ServiceUnavailable", 503, "Please reduce your request rate."};

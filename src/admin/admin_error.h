@@ -36,6 +36,7 @@ enum class AdminErrorCode {
   kTenantNotEmpty,          // 409: the tenant still owns buckets
   kLimitExceeded,           // 409: e.g. a third access key for one user
   kConflict,                // 409: changed concurrently; retry
+  kObjectLocked,            // 409: an Object Lock forbids it (docs/object-lock.md)
   kEntityTooLarge,          // 413: request body over the limit
   kInternalError,           // 500
   kServiceUnavailable,      // 503

@@ -93,8 +93,18 @@ ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRou
     return ErrorReply(C::kInvalidRequest, R"(destroying a tenant's key makes all its data unreadable, for good; )"
                                           R"(to confirm, send {"confirm": ")" + route.tenant + R"("})");
   }
-  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
-    return StatusReply(t.status(), C::kNoSuchTenant);
+  Result<iam::TenantRecord> tenant = directory_.GetTenant(route.tenant);
+  if (!tenant.ok()) return StatusReply(tenant.status(), C::kNoSuchTenant);
+  // Shredding destroys every version the tenant has: not while Object Lock
+  // protects one (retention until a future date, or a legal hold), whoever
+  // asks (docs/object-lock.md). A lock set after this check and before the
+  // key is gone is the same tenant racing itself.
+  const uint64_t now_ms = catalog::LockNowMs({});
+  Result<std::optional<std::string>> locked = catalog_.FindLockedVersion(tenant->id, now_ms);
+  if (!locked.ok()) return StatusReply(locked.status());
+  if (*locked) {
+    return ErrorReply(C::kObjectLocked, "the tenant's key cannot be destroyed while Object Lock protects its data: " +
+                                            **locked + " (and perhaps others)");
   }
   Result<catalog::TenantKeyInfo> info = tenant_keys_.Destroy(route.tenant);
   if (!info.ok()) return StatusReply(info.status());

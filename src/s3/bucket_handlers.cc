@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <strings.h>
 
 #include "catalog/object_data.h"
 #include "crypto/random.h"
@@ -137,6 +138,20 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-object-ownership header");
     }
     bucket.ownership = std::string(*own);
+  }
+  // Object Lock at creation (s3:PutBucketObjectLockConfiguration is needed
+  // too, as S3 documents): versioning comes Enabled with it, for good.
+  if (std::optional<std::string_view> lock = ctx.req.FindHeader("x-amz-bucket-object-lock-enabled")) {
+    if (strcasecmp(std::string(*lock).c_str(), "true") == 0) {
+      if (std::optional<S3Error> denied =
+              AuthorizeWithoutBucket(ctx, "s3:PutBucketObjectLockConfiguration", ctx.route.bucket)) {
+        co_return *denied;
+      }
+      bucket.object_lock_enabled = true;
+      bucket.versioning = catalog::BucketVersioning::kEnabled;
+    } else if (strcasecmp(std::string(*lock).c_str(), "false") != 0) {
+      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-bucket-object-lock-enabled header");
+    }
   }
   {
     Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, bucket, false, &error);

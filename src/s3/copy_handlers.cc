@@ -252,6 +252,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // never from the source: without one it is private, as for a PUT.
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
   if (!acl.ok()) co_return error;
+  // Likewise the copy's Object Lock: this request's, else the destination
+  // bucket's default retention; never the source's.
+  Result<LockRequest> lock = LockFromHeaders(ctx, *bucket, /*need_integrity=*/false, &error);
+  if (!lock.ok()) co_return error;
 
   const CopySourceCheck check = [&](const catalog::ObjectRecord& rec) -> std::optional<S3Error> {
     if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
@@ -326,6 +330,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     out.checksum = out.segments.back().checksum;
   }
   out.op_tag = catalog::NewOpTag();
+  ApplyLock(*lock, *bucket, out.modified_ms, out);
   catalog::StampVersion(*bucket, out);
   src.reader.reset();  // done with the source's blobs
   Result<std::optional<catalog::ObjectRecord>> replaced =

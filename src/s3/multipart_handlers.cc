@@ -145,6 +145,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (!tags.ok()) co_return error;
   Result<std::optional<crypto::ChecksumAlgorithm>> checksum = ParseChecksumAlgorithmHeader(ctx.req, &error);
   if (!checksum.ok()) co_return error;
+  Result<LockRequest> lock = LockFromHeaders(ctx, *bucket, /*need_integrity=*/false, &error);
+  if (!lock.ok()) co_return error;
   Result<std::string> id = crypto::RandomHex(16);
   if (!id.ok()) co_return ErrorFromStatus(id.status());
   catalog::UploadRecord up;
@@ -157,6 +159,9 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
+  up.lock_mode = lock->mode;
+  up.lock_until_ms = lock->retain_until_ms;
+  up.legal_hold = lock->legal_hold.value_or(false);
   {
     // One salt for the whole upload: every part is sealed under its KEK.
     Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
@@ -413,6 +418,14 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   rec.sse_c_salt = up->sse_c_salt;
   rec.sse_c_verifier = up->sse_c_verifier;
+  {
+    // The upload's Object Lock headers, else the default retention from now.
+    LockRequest lock;
+    lock.mode = up->lock_mode;
+    lock.retain_until_ms = up->lock_until_ms;
+    lock.legal_hold = up->legal_hold;
+    ApplyLock(lock, *bucket, rec.modified_ms, rec);
+  }
   catalog::StampVersion(*bucket, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;

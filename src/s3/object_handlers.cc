@@ -99,6 +99,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
   if (!acl.ok()) co_return error;
+  Result<LockRequest> lock = LockFromHeaders(ctx, *bucket, /*need_integrity=*/true, &error);
+  if (!lock.ok()) co_return error;
   // SSE-C: a fresh salt for this object, and the salted check of its key.
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
@@ -124,6 +126,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   }
   rec.segments.push_back(std::move(body->segment));
   rec.op_tag = catalog::NewOpTag();
+  ApplyLock(*lock, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
@@ -237,6 +240,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   }
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
   AddVersionHeader(headers, *bucket, *rec);
+  AddLockHeaders(ctx, headers, *bucket, *rec);
   AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer);
   AddExpirationHeader(ctx, *bucket, ctx.route.key, *rec);
   // response-* query parameters override stored headers (signed requests only).
@@ -350,10 +354,12 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
+  // Object Lock is enforced by the catalog, on the version it removes.
+  const catalog::LockOverride lock = LockOverrideFor(ctx, *bucket, ctx.route.key);
   Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
     std::optional<std::string_view> v;
     if (version) v = *version;
-    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v);
+    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock);
   });
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
   {
@@ -399,10 +405,11 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
       error_entry(*denied);
       continue;
     }
+    const catalog::LockOverride lock = LockOverrideFor(ctx, *bucket, key);
     Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
       std::optional<std::string_view> v;
       if (version) v = *version;
-      return deps_.catalog.DeleteObjectVersion(*bucket, key, v);
+      return deps_.catalog.DeleteObjectVersion(*bucket, key, v, lock);
     });
     if (!deleted.ok()) {
       error_entry(ErrorFromStatus(deleted.status()));

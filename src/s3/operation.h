@@ -70,6 +70,13 @@ enum class Operation {
   kGetBucketLifecycle,
   kPutBucketLifecycle,
   kDeleteBucketLifecycle,
+  // Object Lock (object_lock_handlers.cc).
+  kGetObjectLockConfiguration,
+  kPutObjectLockConfiguration,
+  kGetObjectRetention,
+  kPutObjectRetention,
+  kGetObjectLegalHold,
+  kPutObjectLegalHold,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

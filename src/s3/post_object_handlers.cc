@@ -505,6 +505,9 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
+  // Form fields for Object Lock are not read: the bucket's default
+  // retention applies, as to any new version.
+  ApplyLock(LockRequest{}, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
   catalog::Catalog::PutCondition unconditional;
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;

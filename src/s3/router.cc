@@ -14,9 +14,9 @@ namespace {
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
     "accelerate", "analytics",
-    "intelligent-tiering", "inventory", "legal-hold", "logging",
-    "metrics", "notification", "object-lock", "replication", "requestPayment",
-    "restore", "retention", "select", "torrent", "website",
+    "intelligent-tiering", "inventory", "logging",
+    "metrics", "notification", "replication", "requestPayment",
+    "restore", "select", "torrent", "website",
 };
 
 bool HasUnimplementedSubresource(const Route& r) {
@@ -59,6 +59,8 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"encryption", Operation::kGetBucketEncryption, Operation::kPutBucketEncryption,
        Operation::kDeleteBucketEncryption},
       {"lifecycle", Operation::kGetBucketLifecycle, Operation::kPutBucketLifecycle, Operation::kDeleteBucketLifecycle},
+      {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
+       Operation::kNotImplemented},
   };
   for (const Family& f : kFamilies) {
     if (!r.HasQuery(f.subresource)) continue;
@@ -113,8 +115,19 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "GET") return Operation::kGetObjectAttributes;
     return InvalidArgumentError("method not allowed");
   }
+  if (r.HasQuery("retention")) {
+    if (method == "GET") return Operation::kGetObjectRetention;
+    if (method == "PUT") return Operation::kPutObjectRetention;
+    return InvalidArgumentError("method not allowed");
+  }
+  if (r.HasQuery("legal-hold")) {
+    if (method == "GET") return Operation::kGetObjectLegalHold;
+    if (method == "PUT") return Operation::kPutObjectLegalHold;
+    return InvalidArgumentError("method not allowed");
+  }
   // ?cors and ?encryption name a bucket's configuration, not an object's.
-  if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption")) {
+  if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption") ||
+      r.HasQuery("object-lock")) {
     return Operation::kNotImplemented;
   }
   const bool upload = r.HasQuery("uploadId");
@@ -247,6 +260,12 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketLifecycle: return "GetBucketLifecycleConfiguration";
     case Operation::kPutBucketLifecycle: return "PutBucketLifecycleConfiguration";
     case Operation::kDeleteBucketLifecycle: return "DeleteBucketLifecycle";
+    case Operation::kGetObjectLockConfiguration: return "GetObjectLockConfiguration";
+    case Operation::kPutObjectLockConfiguration: return "PutObjectLockConfiguration";
+    case Operation::kGetObjectRetention: return "GetObjectRetention";
+    case Operation::kPutObjectRetention: return "PutObjectRetention";
+    case Operation::kGetObjectLegalHold: return "GetObjectLegalHold";
+    case Operation::kPutObjectLegalHold: return "PutObjectLegalHold";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
@@ -310,6 +329,12 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketCors: return "s3:GetBucketCORS";
     case Operation::kPutBucketCors: return "s3:PutBucketCORS";
     case Operation::kDeleteBucketCors: return "s3:PutBucketCORS";
+    case Operation::kGetObjectLockConfiguration: return "s3:GetBucketObjectLockConfiguration";
+    case Operation::kPutObjectLockConfiguration: return "s3:PutBucketObjectLockConfiguration";
+    case Operation::kGetObjectRetention: return "s3:GetObjectRetention";
+    case Operation::kPutObjectRetention: return "s3:PutObjectRetention";
+    case Operation::kGetObjectLegalHold: return "s3:GetObjectLegalHold";
+    case Operation::kPutObjectLegalHold: return "s3:PutObjectLegalHold";
     case Operation::kPreflightCors: return "";
     case Operation::kNotImplemented: return "";
   }
@@ -353,6 +378,10 @@ bool IsObjectOperation(Operation op) {
     case Operation::kPutObjectTagging:
     case Operation::kDeleteObjectTagging:
     case Operation::kGetObjectAttributes:
+    case Operation::kGetObjectRetention:
+    case Operation::kPutObjectRetention:
+    case Operation::kGetObjectLegalHold:
+    case Operation::kPutObjectLegalHold:
       return true;
     default:
       return false;

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "catalog/object_lock.h"
 #include "catalog/tenant_keys.h"
 
 namespace confiance::s3 {
@@ -127,9 +128,13 @@ constexpr std::array kTable = {
     Entry{"NoSuchVersion", 404, "The specified version does not exist."},
     Entry{"IllegalVersioningConfigurationException", 400,
           "The versioning configuration specified in the request is invalid."},
+    Entry{"InvalidBucketState", 409, "The request is not valid with the current state of the bucket."},
+    Entry{"ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket"},
+    Entry{"NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration"},
+    Entry{"InvalidRetentionPeriod", 400, "Default retention period must be a positive integer value."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kIllegalVersioningConfigurationException) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidRetentionPeriod) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }
@@ -160,6 +165,10 @@ S3Error ErrorFromStatus(const Status& status) {
       // the requester. Other PermissionDenied statuses (a wrapped key that
       // does not authenticate) are internal faults, as below.
       if (status.message().starts_with(catalog::kKeyAccessDenied)) {
+        return MakeError(S3ErrorCode::kAccessDenied, status.message());
+      }
+      // A version that Object Lock protects (catalog/object_lock.h).
+      if (status.message().starts_with(catalog::kObjectLocked)) {
         return MakeError(S3ErrorCode::kAccessDenied, status.message());
       }
       return MakeError(S3ErrorCode::kInternalError);

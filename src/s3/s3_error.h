@@ -84,6 +84,11 @@ enum class S3ErrorCode {
   // Versioning.
   kNoSuchVersion,
   kIllegalVersioningConfigurationException,
+  // Object Lock.
+  kInvalidBucketState,
+  kObjectLockConfigurationNotFoundError,
+  kNoSuchObjectLockConfiguration,
+  kInvalidRetentionPeriod,
 };
 
 struct S3Error {

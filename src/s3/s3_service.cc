@@ -190,6 +190,12 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kDeleteBucketLifecycle: co_return co_await DeleteBucketLifecycle(ctx);
     case Operation::kPutBucketEncryption: co_return co_await PutBucketEncryption(ctx);
     case Operation::kDeleteBucketEncryption: co_return co_await DeleteBucketEncryption(ctx);
+    case Operation::kGetObjectLockConfiguration: co_return co_await GetObjectLockConfiguration(ctx);
+    case Operation::kPutObjectLockConfiguration: co_return co_await PutObjectLockConfiguration(ctx);
+    case Operation::kGetObjectRetention: co_return co_await GetObjectRetention(ctx);
+    case Operation::kPutObjectRetention: co_return co_await PutObjectRetention(ctx);
+    case Operation::kGetObjectLegalHold: co_return co_await GetObjectLegalHold(ctx);
+    case Operation::kPutObjectLegalHold: co_return co_await PutObjectLegalHold(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);

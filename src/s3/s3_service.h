@@ -217,6 +217,39 @@ class S3Service {
   asio::awaitable<Reply> GetBucketEncryption(Ctx& ctx);
   asio::awaitable<Reply> PutBucketEncryption(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketEncryption(Ctx& ctx);
+  // object_lock_handlers.cc
+  asio::awaitable<Reply> GetObjectLockConfiguration(Ctx& ctx);
+  asio::awaitable<Reply> PutObjectLockConfiguration(Ctx& ctx);
+  asio::awaitable<Reply> GetObjectRetention(Ctx& ctx);
+  asio::awaitable<Reply> PutObjectRetention(Ctx& ctx);
+  asio::awaitable<Reply> GetObjectLegalHold(Ctx& ctx);
+  asio::awaitable<Reply> PutObjectLegalHold(Ctx& ctx);
+  // The x-amz-object-lock-* headers of a request writing a new version
+  // (PutObject, CopyObject, CreateMultipartUpload). On failure sets *error:
+  // InvalidRequest in a bucket without Object Lock or (`need_integrity`)
+  // without Content-MD5 or an additional checksum; InvalidArgument for a
+  // mode without a date (or the reverse), a bad mode or legal hold, a date
+  // not in the future.
+  struct LockRequest {
+    catalog::LockMode mode = catalog::LockMode::kNone;
+    uint64_t retain_until_ms = 0;
+    std::optional<bool> legal_hold;
+  };
+  Result<LockRequest> LockFromHeaders(Ctx& ctx, const catalog::BucketRecord& bucket, bool need_integrity,
+                                      S3Error* error);
+  // Sets the lock of a new version: the request's retention, else the
+  // bucket's default retention from `now_ms`; its legal hold. Clears it in
+  // a bucket without Object Lock.
+  static void ApplyLock(const LockRequest& request, const catalog::BucketRecord& bucket, uint64_t now_ms,
+                        catalog::ObjectRecord& rec);
+  // x-amz-object-lock-* of a GET/HEAD response, for requesters who may read
+  // them (s3:GetObjectRetention, s3:GetObjectLegalHold).
+  void AddLockHeaders(Ctx& ctx, std::vector<http::Header>& headers, const catalog::BucketRecord& bucket,
+                      const catalog::ObjectRecord& rec);
+  // The governance bypass of a request removing or changing a version of
+  // bucket/key: x-amz-bypass-governance-retention: true and the
+  // requester's s3:BypassGovernanceRetention, both.
+  catalog::LockOverride LockOverrideFor(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key);
   // lifecycle_handlers.cc
   asio::awaitable<Reply> GetBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> PutBucketLifecycle(Ctx& ctx);

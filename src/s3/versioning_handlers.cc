@@ -49,6 +49,12 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketVersioning(Ctx& ctx) {
   }
   const catalog::BucketVersioning state = config->status == "Enabled" ? catalog::BucketVersioning::kEnabled
                                                                       : catalog::BucketVersioning::kSuspended;
+  if (bucket->object_lock_enabled && state != catalog::BucketVersioning::kEnabled) {
+    // A suspended bucket would let a PUT replace the null version in place.
+    co_return MakeError(S3ErrorCode::kInvalidBucketState,
+                        "An Object Lock configuration is present on this bucket, so the versioning state cannot be "
+                        "changed.");
+  }
   BucketEdit edit = [state](catalog::BucketRecord& b) { b.versioning = state; };
   co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
 }
