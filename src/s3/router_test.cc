@@ -61,11 +61,26 @@ TEST(RouterTest, CopySourceMakesCopies) {
 }
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
-  EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?object-lock").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?restore").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?policyStatus").op, Operation::kNotImplemented);
+}
+
+TEST(RouterTest, ObjectLockSubresources) {
+  EXPECT_EQ(MustRoute("GET", "/b?object-lock").op, Operation::kGetObjectLockConfiguration);
+  EXPECT_EQ(MustRoute("PUT", "/b?object-lock").op, Operation::kPutObjectLockConfiguration);
+  EXPECT_EQ(MustRoute("GET", "/b/k?retention").op, Operation::kGetObjectRetention);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?retention&versionId=x").op, Operation::kPutObjectRetention);
+  EXPECT_EQ(MustRoute("GET", "/b/k?legal-hold").op, Operation::kGetObjectLegalHold);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?legal-hold").op, Operation::kPutObjectLegalHold);
+  EXPECT_EQ(IamAction(Operation::kPutObjectRetention), "s3:PutObjectRetention");
+  EXPECT_EQ(IamAction(Operation::kGetObjectLegalHold), "s3:GetObjectLegalHold");
+  EXPECT_EQ(IamAction(Operation::kPutObjectLockConfiguration), "s3:PutBucketObjectLockConfiguration");
+  EXPECT_TRUE(IsObjectOperation(Operation::kPutObjectLegalHold));
+  EXPECT_FALSE(IsObjectOperation(Operation::kGetObjectLockConfiguration));
 }
 
 TEST(RouterTest, AccessControlSubresources) {
