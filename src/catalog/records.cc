@@ -226,6 +226,8 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | acl (opaque bytes; "" = the default)               (version >= 3)
 //   | checksum_algorithm | checksum                       (version >= 4)
 //   | sse_c_salt | sse_c_verifier                         (version >= 5)
+//   | version_id | flags | noncurrent_null_id            (version >= 6)
+//   | lock_mode | retain_until_ms | legal_hold            (version 7)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
