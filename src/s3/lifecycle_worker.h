@@ -60,6 +60,7 @@ struct LifecycleTickStats {
   uint64_t expired = 0;    // objects deleted (or given a delete marker), versions removed
   uint64_t aborted = 0;    // uploads aborted
   uint64_t refused = 0;    // actions whose commit found the record changed
+  uint64_t locked = 0;     // versions kept because Object Lock protects them
   bool pass_finished = false;
 };
 

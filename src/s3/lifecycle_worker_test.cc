@@ -232,6 +232,34 @@ TEST_F(LifecycleVersionsTest, NoncurrentVersionsExpireSparingTheNewest) {
   EXPECT_EQ(events[1].details.at("rule"), "nc");
 }
 
+TEST_F(LifecycleVersionsTest, LockedVersionsAreNeverExpired) {
+  std::vector<catalog::ObjectRecord> v = FourVersions();
+  // v[0]: legal hold; v[1]: COMPLIANCE until far in the future (both by
+  // the tick's clock and by the system clock the catalog checks).
+  ASSERT_OK(catalog_.UpdateObjectVersion(bucket_, "k", v[0].version_id, [](catalog::ObjectRecord& r) {
+    r.legal_hold = true;
+    return OkStatus();
+  }).status());
+  ASSERT_OK(catalog_.UpdateObjectVersion(bucket_, "k", v[1].version_id, [](catalog::ObjectRecord& r) {
+    r.lock_mode = catalog::LockMode::kCompliance;
+    r.lock_until_ms = 4'000'000'000'000;  // year 2096
+    return OkStatus();
+  }).status());
+  SetRules({Noncurrent("nc", 1, std::nullopt)});
+  LifecycleWorker worker = NewWorker();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  EXPECT_EQ(s.expired, 1u);  // v[2] only
+  EXPECT_EQ(s.locked, 2u);
+  EXPECT_EQ(VersionIds(catalog_, bucket_, "k"),
+            (std::vector<std::string>{v[3].version_id, v[1].version_id, v[0].version_id}));
+  EXPECT_TRUE(BlobExists(v[0].segments[0].blob_id));
+  // The catalog refuses it too, whoever skips the worker's check.
+  ASSERT_OK_AND_ASSIGN(catalog::ObjectRecord held, catalog_.GetObjectVersion(bucket_, "k", v[0].version_id, false));
+  Result<catalog::DeleteOutcome> forced =
+      catalog_.ExpireVersionIfUnchanged(bucket_, "k", v[0].version_id, held.op_tag);
+  EXPECT_EQ(forced.status().code(), StatusCode::kPermissionDenied);
+}
+
 TEST_F(LifecycleVersionsTest, BoundedVersionTicksResumeAfterARestart) {
   std::vector<catalog::ObjectRecord> v = FourVersions();
   Put("l", kT0);  // a single current version: nothing to do
