@@ -16,3 +16,7 @@ confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test
 confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_response_writer_test.cc DEPS confiance_s3)
 # Bucket lifecycle: configuration, rule evaluation, handlers, worker.
 target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)
+# Operator access through the lockbox (sovereignty/lockbox.h).
+target_sources(confiance_s3 PRIVATE operator_access.cc)
+target_link_libraries(confiance_s3 PUBLIC confiance_sovereignty)
+confiance_test(s3_operator_access_test SOURCES operator_access_test.cc DEPS confiance_s3)
