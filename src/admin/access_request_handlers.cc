@@ -65,11 +65,15 @@ json RequestJson(const AccessRequest& r, int quorum) {
 
 }  // namespace
 
-std::optional<ApiReply> AdminApi::CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route) {
+std::optional<ApiReply> AdminApi::CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route,
+                                                         std::string* approval_id) {
   if (lockbox_ == nullptr || !IsOperator(caller)) return std::nullopt;
   sovereignty::AccessAttempt attempt{caller.user, route.tenant, "", "", AccessOp::kKeys};
   Result<std::string> approval = lockbox_->Authorize(attempt);
-  if (approval.ok()) return std::nullopt;
+  if (approval.ok()) {
+    *approval_id = std::move(approval).value();
+    return std::nullopt;
+  }
   if (approval.status().code() != StatusCode::kPermissionDenied) return StatusReply(approval.status());
   return ErrorReply(C::kAccessDenied, approval.status().message());
 }

@@ -156,7 +156,10 @@ TEST_F(AccessRequestApiTest, TenantKeyReadNeedsAKeysApproval) {
   EXPECT_EQ(Call(acme_, "GET", "/tenants/acme/key").status, 200);
   std::string id = Ask(op_, "support_case", R"(["keys"])");
   ASSERT_EQ(Call(acme_, "POST", "/access-requests/" + id + "/approve").status, 200);
-  EXPECT_EQ(Call(op_, "GET", "/tenants/acme/key").status, 200);
+  ApiReply read = Call(op_, "GET", "/tenants/acme/key");
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(Body(read)["approval_id"], id);  // carried into the log entry
+  EXPECT_FALSE(Body(Call(acme_, "GET", "/tenants/acme/key")).contains("approval_id"));
   EXPECT_EQ(Code(Call(op_, "GET", "/tenants/globex/key")), "AccessDenied");
   // Never the tenant's decisions, approval or not.
   EXPECT_EQ(Code(Call(op_, "POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})")), "AccessDenied");

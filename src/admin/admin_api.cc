@@ -58,10 +58,20 @@ ApiReply AdminApi::Execute(const iam::Principal& caller, const AdminRoute& route
     if (!own.ok()) return StatusReply(own.status(), AdminErrorCode::kAccessDenied);
     if (!own->active) return ErrorReply(AdminErrorCode::kAllAccessDisabled);
   }
+  std::string approval_id;
   if (route.op == AdminOp::kGetTenantKey) {
-    if (std::optional<ApiReply> denied = CheckOperatorKeyAccess(caller, route)) return *denied;
+    if (std::optional<ApiReply> denied = CheckOperatorKeyAccess(caller, route, &approval_id)) return *denied;
   }
   ApiReply reply = Dispatch(caller, route, body);
+  if (!approval_id.empty() && reply.ok()) {
+    // The approval that let an operator read the key: in the reply, and
+    // from there in the transparency-log entry (admin_audit.h).
+    nlohmann::json doc = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object()) {
+      doc["approval_id"] = approval_id;
+      reply = JsonReply(reply.status, doc);
+    }
+  }
   if (reply.ok() && IsMutation(route.op)) {
     // Who changed what; never secrets (the audit log will take this over).
     spdlog::info("admin: {}{} by {} -> {}", route.OpName(), Target(route), Who(caller), reply.status);

@@ -104,9 +104,11 @@ class AdminApi {
   // *error (NoSuchAccessRequest) otherwise.
   Result<sovereignty::AccessRequest> VisibleRequest(const iam::Principal& caller, const AdminRoute& route,
                                                     ApiReply* error);
-  // For an operator reading a tenant's key: an approval with "keys"
-  // (nullopt if allowed, else the AccessDenied reply).
-  std::optional<ApiReply> CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route);
+  // For an operator reading a tenant's key: an approval with "keys". On
+  // success sets *approval_id (left empty for other callers, or without a
+  // lockbox) and returns nullopt; else the AccessDenied reply.
+  std::optional<ApiReply> CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route,
+                                                 std::string* approval_id);
 
   iam::Directory& directory_;
   catalog::Catalog& catalog_;

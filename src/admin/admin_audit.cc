@@ -90,6 +90,13 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
   }
   e.status = reply.status;
   e.error = ErrorCodeOf(reply);
+  if (named && named->op == AdminOp::kGetTenantKey && reply.ok() && call.caller &&
+      call.caller->kind == iam::PrincipalKind::kOperator) {
+    // An operator's approved read of a tenant key (the lockbox).
+    nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    e.approval_id = StringAt(j, {"approval_id"});
+    if (!e.approval_id.empty()) e.justification = "OPERATOR_APPROVED";
+  }
   if (named) {
     e.action = std::string(named->OpName());
     e.target = Target(*named);

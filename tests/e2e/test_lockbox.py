@@ -220,7 +220,7 @@ def run_life_cycle(srv):
     assert ops.get_object(Bucket=b2, Key="logs/x.txt")["Body"].read() == b"other"
     # The second operator's own key is not covered: the request is the requester's.
     assert s3_code(s3(srv, OPS2).get_object, Bucket=b2, Key="logs/x.txt") == (403, "AccessDenied")
-    srv.ids = {"read": rid, "write": req3["id"], "break_glass": bg["id"], "b1": b1, "b2": b2}
+    srv.ids = {"read": rid, "write": req3["id"], "keys": req4["id"], "break_glass": bg["id"], "b1": b1, "b2": b2}
 
 
 def assert_all_denied(fns):
@@ -265,6 +265,12 @@ def check_logs(srv):
     flagged = [e for e in tenant if e.get("action") == "BreakGlassAccessOpened"]
     assert len(flagged) == 1 and flagged[0]["approval_id"] == ids["break_glass"], flagged
     assert flagged[0]["details"]["signers"] == "operator,ops2", flagged
+    # The approved key read names its approval in both logs.
+    for entries in (tenant, operator):
+        key_reads = [e for e in entries if e.get("action") == "GetTenantKey" and e.get("status") == 200
+                     and e.get("principal", {}).get("type") == "operator"]
+        assert [e.get("approval_id") for e in key_reads] == [ids["keys"]], key_reads
+        assert key_reads[0]["justification"] == "OPERATOR_APPROVED", key_reads
     # The requests and decisions about acme are in acme's log.
     actions = {e.get("action") for e in tenant if e.get("kind") == "control"}
     assert {"CreateAccessRequest", "ApproveAccessRequest", "DenyAccessRequest", "RevokeAccessRequest",
