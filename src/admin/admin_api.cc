@@ -22,6 +22,9 @@ bool IsMutation(AdminOp op) {
     case O::kListOperators:
     case O::kWhoAmI:
     case O::kGetTenantKey:
+    case O::kListAccessRequests:
+    case O::kGetAccessRequest:
+    case O::kGetAccessSettings:
       return false;
     default:
       return true;
@@ -39,6 +42,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.user.empty()) out += " user=" + r.user;
   if (!r.access_key.empty()) out += " key=" + r.access_key;
   if (!r.policy.empty()) out += " policy=" + r.policy;
+  if (!r.access_request.empty()) out += " access-request=" + r.access_request;
   return out;
 }
 
@@ -54,7 +58,20 @@ ApiReply AdminApi::Execute(const iam::Principal& caller, const AdminRoute& route
     if (!own.ok()) return StatusReply(own.status(), AdminErrorCode::kAccessDenied);
     if (!own->active) return ErrorReply(AdminErrorCode::kAllAccessDisabled);
   }
+  std::string approval_id;
+  if (route.op == AdminOp::kGetTenantKey) {
+    if (std::optional<ApiReply> denied = CheckOperatorKeyAccess(caller, route, &approval_id)) return *denied;
+  }
   ApiReply reply = Dispatch(caller, route, body);
+  if (!approval_id.empty() && reply.ok()) {
+    // The approval that let an operator read the key: in the reply, and
+    // from there in the transparency-log entry (admin_audit.h).
+    nlohmann::json doc = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object()) {
+      doc["approval_id"] = approval_id;
+      reply = JsonReply(reply.status, doc);
+    }
+  }
   if (reply.ok() && IsMutation(route.op)) {
     // Who changed what; never secrets (the audit log will take this over).
     spdlog::info("admin: {}{} by {} -> {}", route.OpName(), Target(route), Who(caller), reply.status);
@@ -89,6 +106,17 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetTenantKey: return GetTenantKey(route);
     case O::kPutKeyPolicy: return PutKeyPolicy(route, body);
     case O::kDestroyTenantKey: return DestroyTenantKey(caller, route, body);
+    case O::kCreateOperator: return CreateOperator(body);
+    case O::kCreateAccessRequest: return CreateAccessRequest(caller, body);
+    case O::kListAccessRequests: return ListAccessRequests(caller);
+    case O::kGetAccessRequest: return GetAccessRequest(caller, route);
+    case O::kApproveAccessRequest:
+    case O::kDenyAccessRequest:
+    case O::kRevokeAccessRequest:
+    case O::kCancelAccessRequest:
+    case O::kCoSignAccessRequest: return DecideAccessRequest(caller, route, body);
+    case O::kGetAccessSettings:
+    case O::kPutAccessSettings: return AccessSettings(route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -21,6 +21,7 @@
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
+#include "sovereignty/lockbox.h"
 
 namespace confiance::admin {
 
@@ -30,8 +31,12 @@ inline constexpr size_t kMaxKeysPerUser = 2;
 
 class AdminApi {
  public:
-  AdminApi(iam::Directory& directory, catalog::Catalog& catalog, catalog::TenantKeys& tenant_keys)
-      : directory_(directory), catalog_(catalog), tenant_keys_(tenant_keys) {}
+  // `lockbox` (operator access approvals) may be null: the access-request
+  // resources then answer NoSuchResource and operators read tenant keys
+  // without an approval, as before the lockbox existed.
+  AdminApi(iam::Directory& directory, catalog::Catalog& catalog, catalog::TenantKeys& tenant_keys,
+           sovereignty::Lockbox* lockbox = nullptr)
+      : directory_(directory), catalog_(catalog), tenant_keys_(tenant_keys), lockbox_(lockbox) {}
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;
 
@@ -92,10 +97,30 @@ class AdminApi {
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
 
+  // access_request_handlers.cc (the lockbox)
+  ApiReply CreateOperator(std::string_view body);
+  ApiReply CreateAccessRequest(const iam::Principal& caller, std::string_view body);
+  ApiReply ListAccessRequests(const iam::Principal& caller);
+  ApiReply GetAccessRequest(const iam::Principal& caller, const AdminRoute& route);
+  // approve, deny, revoke, cancel, co-sign
+  ApiReply DecideAccessRequest(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  ApiReply AccessSettings(const AdminRoute& route, std::string_view body);
+  // The request the route names if `caller` may see it (its tenant's root,
+  // its requesting operator, any operator for a break-glass one); sets
+  // *error (NoSuchAccessRequest) otherwise.
+  Result<sovereignty::AccessRequest> VisibleRequest(const iam::Principal& caller, const AdminRoute& route,
+                                                    ApiReply* error);
+  // For an operator reading a tenant's key: an approval with "keys". On
+  // success sets *approval_id (left empty for other callers, or without a
+  // lockbox) and returns nullopt; else the AccessDenied reply.
+  std::optional<ApiReply> CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route,
+                                                 std::string* approval_id);
+
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
   catalog::TenantKeys& tenant_keys_;
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
+  sovereignty::Lockbox* const lockbox_;
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -11,8 +11,10 @@ namespace {
 
 // "tenant/acme", "tenant/acme/user/alice", ".../key/AKID", ".../policy/p".
 std::string Target(const AdminRoute& r) {
-  if (r.tenant.empty()) return "";
+  if (r.op == AdminOp::kCreateOperator && !r.user.empty()) return "operator/" + r.user;
+  if (r.tenant.empty()) return r.access_request.empty() ? "" : "access-request/" + r.access_request;
   std::string t = "tenant/" + r.tenant;
+  if (!r.access_request.empty()) t += "/access-request/" + r.access_request;
   if (!r.user.empty()) t += "/user/" + r.user;
   if (!r.access_key.empty()) t += "/key/" + r.access_key;
   if (!r.policy.empty()) t += "/policy/" + r.policy;
@@ -44,6 +46,18 @@ std::string StringAt(const nlohmann::json& doc, std::initializer_list<const char
 // that the entry names what was created. Never reads a secret.
 AdminRoute NamedRoute(const AdminRoute& route, const ApiReply& reply) {
   AdminRoute named = route;
+  if ((IsAccessRequestOp(route.op) || route.op == AdminOp::kCreateOperator) && reply.ok()) {
+    // The request's tenant, known from the reply: an operator's request
+    // about a tenant's data lands in that tenant's log too.
+    nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (route.op == AdminOp::kCreateOperator) {
+      named.user = StringAt(j, {"operator", "name"});
+    } else if (route.op != AdminOp::kListAccessRequests) {
+      named.tenant = StringAt(j, {"tenant"});
+      named.access_request = StringAt(j, {"id"});
+    }
+    return named;
+  }
   const bool create = route.op == AdminOp::kCreateTenant || route.op == AdminOp::kCreateUser ||
                       route.op == AdminOp::kCreateKey;
   if (!create || !reply.ok()) return named;
@@ -76,6 +90,13 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
   }
   e.status = reply.status;
   e.error = ErrorCodeOf(reply);
+  if (named && named->op == AdminOp::kGetTenantKey && reply.ok() && call.caller &&
+      call.caller->kind == iam::PrincipalKind::kOperator) {
+    // An operator's approved read of a tenant key (the lockbox).
+    nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    e.approval_id = StringAt(j, {"approval_id"});
+    if (!e.approval_id.empty()) e.justification = "OPERATOR_APPROVED";
+  }
   if (named) {
     e.action = std::string(named->OpName());
     e.target = Target(*named);

@@ -29,10 +29,12 @@ enum class AdminErrorCode {
   kNoSuchUser,              // 404
   kNoSuchAccessKey,         // 404
   kNoSuchPolicy,            // 404
+  kNoSuchAccessRequest,     // 404 (also another tenant's, or another operator's)
   kMethodNotAllowed,        // 405
   kTenantAlreadyExists,     // 409
   kUserAlreadyExists,       // 409
   kAccessKeyAlreadyExists,  // 409
+  kOperatorAlreadyExists,   // 409
   kTenantNotEmpty,          // 409: the tenant still owns buckets
   kLimitExceeded,           // 409: e.g. a third access key for one user
   kConflict,                // 409: changed concurrently; retry

@@ -63,9 +63,29 @@ Result<AdminOp> UserScopedOp(std::string_view method, const std::vector<std::str
   return NotFoundError("no such admin resource");
 }
 
+Result<AdminOp> AccessRequestOp(std::string_view method, const std::vector<std::string>& s) {
+  using O = AdminOp;
+  // s = access-requests[/{id}[/approve|deny|revoke|cancel|cosign]]
+  if (s.size() == 1) return Pick(method, {{"POST", O::kCreateAccessRequest}, {"GET", O::kListAccessRequests}});
+  if (s.size() == 2) return Pick(method, {{"GET", O::kGetAccessRequest}});
+  if (s.size() == 3) {
+    static constexpr std::pair<std::string_view, AdminOp> kActions[] = {
+        {"approve", O::kApproveAccessRequest}, {"deny", O::kDenyAccessRequest},
+        {"revoke", O::kRevokeAccessRequest},   {"cancel", O::kCancelAccessRequest},
+        {"cosign", O::kCoSignAccessRequest}};
+    for (const auto& [name, op] : kActions) {
+      if (s[2] == name) return Pick(method, {{"POST", op}});
+    }
+  }
+  return NotFoundError("no such admin resource");
+}
+
 Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s) {
   using O = AdminOp;
-  if (s.size() == 1 && s[0] == "operators") return Pick(method, {{"GET", O::kListOperators}});
+  if (s.size() == 1 && s[0] == "operators") {
+    return Pick(method, {{"POST", O::kCreateOperator}, {"GET", O::kListOperators}});
+  }
+  if (!s.empty() && s[0] == "access-requests") return AccessRequestOp(method, s);
   if (s.size() == 1 && s[0] == "whoami") return Pick(method, {{"GET", O::kWhoAmI}});
   if (s.empty() || s[0] != "tenants") return NotFoundError("no such admin resource");
   if (s.size() == 1) return Pick(method, {{"POST", O::kCreateTenant}, {"GET", O::kListTenants}});
@@ -74,6 +94,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   }
   if (s[2] == "usage" && s.size() == 3) return Pick(method, {{"GET", O::kGetUsage}});
   if (s[2] == "usage" && s.size() == 4 && s[3] == "recount") return Pick(method, {{"GET", O::kRecountUsage}});
+  if (s[2] == "access-settings" && s.size() == 3) {
+    return Pick(method, {{"GET", O::kGetAccessSettings}, {"PUT", O::kPutAccessSettings}});
+  }
   if (s[2] == "key" && s.size() == 3) return Pick(method, {{"GET", O::kGetTenantKey}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "policy") return Pick(method, {{"PUT", O::kPutKeyPolicy}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "destroy") return Pick(method, {{"POST", O::kDestroyTenantKey}});
@@ -111,8 +134,36 @@ std::string_view AdminRoute::OpName() const {
     case O::kGetTenantKey: return "GetTenantKey";
     case O::kPutKeyPolicy: return "PutTenantKeyPolicy";
     case O::kDestroyTenantKey: return "DestroyTenantKey";
+    case O::kCreateOperator: return "CreateOperator";
+    case O::kCreateAccessRequest: return "CreateAccessRequest";
+    case O::kListAccessRequests: return "ListAccessRequests";
+    case O::kGetAccessRequest: return "GetAccessRequest";
+    case O::kApproveAccessRequest: return "ApproveAccessRequest";
+    case O::kDenyAccessRequest: return "DenyAccessRequest";
+    case O::kRevokeAccessRequest: return "RevokeAccessRequest";
+    case O::kCancelAccessRequest: return "CancelAccessRequest";
+    case O::kCoSignAccessRequest: return "CoSignAccessRequest";
+    case O::kGetAccessSettings: return "GetAccessSettings";
+    case O::kPutAccessSettings: return "PutAccessSettings";
   }
   return "Unknown";
+}
+
+bool IsAccessRequestOp(AdminOp op) {
+  using O = AdminOp;
+  switch (op) {
+    case O::kCreateAccessRequest:
+    case O::kListAccessRequests:
+    case O::kGetAccessRequest:
+    case O::kApproveAccessRequest:
+    case O::kDenyAccessRequest:
+    case O::kRevokeAccessRequest:
+    case O::kCancelAccessRequest:
+    case O::kCoSignAccessRequest:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool IsAdminTarget(std::string_view target, std::string_view host, std::string_view vhost_domain) {
@@ -131,6 +182,10 @@ Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view r
   ASSIGN_OR_RETURN(AdminOp op, OpOf(method, s));
   AdminRoute route;
   route.op = op;
+  if (s.size() >= 2 && s[0] == "access-requests") {
+    route.access_request = s[1];
+    return route;
+  }
   if (s.size() >= 2 && s[0] == "tenants") route.tenant = s[1];
   if (s.size() >= 4) route.user = s[3];
   if (s.size() == 6 && s[4] == "keys") route.access_key = s[5];

@@ -13,7 +13,11 @@
 //   GET              /tenants/{tenant}/key              (the tenant key's state and policy)
 //   PUT              /tenants/{tenant}/key/policy       (the justifications it allows)
 //   POST             /tenants/{tenant}/key/destroy      (crypto-shredding)
-//   GET              /operators
+//   POST|GET         /operators
+//   POST|GET         /access-requests                   (operator access approvals: the lockbox)
+//   GET              /access-requests/{id}
+//   POST             /access-requests/{id}/approve|deny|revoke|cancel|cosign
+//   GET|PUT          /tenants/{tenant}/access-settings  (the tenant's maximum approval)
 //   GET              /whoami
 //
 // Each name is one percent-encoded path segment (decoded here; "%2F" is a
@@ -56,7 +60,23 @@ enum class AdminOp {
   kGetTenantKey,      // GET /tenants/{id}/key
   kPutKeyPolicy,      // PUT /tenants/{id}/key/policy
   kDestroyTenantKey,  // POST /tenants/{id}/key/destroy
+  kCreateOperator,    // POST /operators
+  // The lockbox (admin/access_request_handlers.cc).
+  kCreateAccessRequest,   // POST /access-requests
+  kListAccessRequests,    // GET /access-requests
+  kGetAccessRequest,      // GET /access-requests/{id}
+  kApproveAccessRequest,  // POST /access-requests/{id}/approve
+  kDenyAccessRequest,     // POST /access-requests/{id}/deny
+  kRevokeAccessRequest,   // POST /access-requests/{id}/revoke
+  kCancelAccessRequest,   // POST /access-requests/{id}/cancel
+  kCoSignAccessRequest,   // POST /access-requests/{id}/cosign
+  kGetAccessSettings,     // GET /tenants/{id}/access-settings
+  kPutAccessSettings,     // PUT /tenants/{id}/access-settings
 };
+
+// True for the ops under /access-requests (their tenant is the request's,
+// known only once it is read).
+bool IsAccessRequestOp(AdminOp op);
 
 struct AdminRoute {
   AdminOp op = AdminOp::kWhoAmI;
@@ -64,6 +84,7 @@ struct AdminRoute {
   std::string user;        // decoded; set for .../users/{user}... ops
   std::string access_key;  // decoded; set for .../keys/{access key}
   std::string policy;      // decoded; set for .../policies/{policy}
+  std::string access_request;  // decoded; set for /access-requests/{id}...
 
   // The op's name as in the docs ("CreateTenant"), for logs.
   std::string_view OpName() const;

@@ -35,6 +35,17 @@ TEST(AdminRouterTest, RoutesEveryResource) {
       {"DELETE", "/tenants/acme/users/bob/policies/p1", AdminOp::kDeletePolicy},
       {"GET", "/operators", AdminOp::kListOperators},
       {"GET", "/whoami", AdminOp::kWhoAmI},
+      {"POST", "/operators", AdminOp::kCreateOperator},
+      {"POST", "/access-requests", AdminOp::kCreateAccessRequest},
+      {"GET", "/access-requests", AdminOp::kListAccessRequests},
+      {"GET", "/access-requests/ar-1", AdminOp::kGetAccessRequest},
+      {"POST", "/access-requests/ar-1/approve", AdminOp::kApproveAccessRequest},
+      {"POST", "/access-requests/ar-1/deny", AdminOp::kDenyAccessRequest},
+      {"POST", "/access-requests/ar-1/revoke", AdminOp::kRevokeAccessRequest},
+      {"POST", "/access-requests/ar-1/cancel", AdminOp::kCancelAccessRequest},
+      {"POST", "/access-requests/ar-1/cosign", AdminOp::kCoSignAccessRequest},
+      {"GET", "/tenants/acme/access-settings", AdminOp::kGetAccessSettings},
+      {"PUT", "/tenants/acme/access-settings", AdminOp::kPutAccessSettings},
   };
   for (const Case& c : cases) {
     Result<AdminRoute> r = RouteAdminRequest(c.method, P(c.path));
@@ -52,6 +63,18 @@ TEST(AdminRouterTest, ExtractsDecodedNames) {
   ASSERT_OK_AND_ASSIGN(AdminRoute p, RouteAdminRequest("PUT", P("/tenants/t1/users/u/policies/read%2Fonly")));
   EXPECT_EQ(p.policy, "read/only");  // %2F is inside the name, not a separator
   EXPECT_TRUE(p.access_key.empty());
+}
+
+TEST(AdminRouterTest, AccessRequestRoutes) {
+  ASSERT_OK_AND_ASSIGN(AdminRoute r, RouteAdminRequest("POST", P("/access-requests/ar-00ff/approve")));
+  EXPECT_EQ(r.access_request, "ar-00ff");
+  EXPECT_TRUE(r.tenant.empty());
+  EXPECT_TRUE(IsAccessRequestOp(r.op));
+  EXPECT_FALSE(IsAccessRequestOp(AdminOp::kGetAccessSettings));
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/access-requests/ar-1/approve")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("DELETE", P("/access-requests/ar-1")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("POST", P("/access-requests/ar-1/grant")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("POST", P("/access-requests/ar-1/approve/x")), kNotFound);
 }
 
 TEST(AdminRouterTest, ToleratesOneTrailingSlash) {

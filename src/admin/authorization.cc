@@ -27,7 +27,20 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetTenantKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    case O::kGetAccessSettings:
+    case O::kPutAccessSettings:
+    // The tenant's side of the lockbox (the handlers check that the
+    // request concerns the caller's tenant).
+    case O::kListAccessRequests:
+    case O::kGetAccessRequest:
+    case O::kApproveAccessRequest:
+    case O::kDenyAccessRequest:
+    case O::kRevokeAccessRequest:
       return true;
+    case O::kCreateOperator:
+    case O::kCreateAccessRequest:
+    case O::kCancelAccessRequest:
+    case O::kCoSignAccessRequest:
     case O::kCreateTenant:
     case O::kListTenants:
     case O::kUpdateTenant:
@@ -53,6 +66,12 @@ bool GrantsAccessToTenantData(AdminOp op) {
     case O::kCreateKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    // The lockbox: approving, denying, and the tenant's maximum approval
+    // are the tenant's decisions (an operator cancels or revokes only its
+    // own request, and co-signs break-glass ones).
+    case O::kApproveAccessRequest:
+    case O::kDenyAccessRequest:
+    case O::kPutAccessSettings:
       return true;
     default:
       return false;
@@ -76,6 +95,9 @@ Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
   if (!TenantRootMayPerform(route.op)) {
     return PermissionDeniedError("only operators may " + std::string(route.OpName()));
   }
+  // An access request's tenant is known once it is read: the handler
+  // answers NoSuchAccessRequest for another tenant's.
+  if (IsAccessRequestOp(route.op)) return OkStatus();
   // Same answer whether or not the other tenant exists: a root learns
   // nothing about other tenants.
   if (route.tenant != caller.tenant_id) {

@@ -8,7 +8,11 @@
 //                          delete), access keys (list, disable, delete),
 //                          identity policies (list, get), operators, whoami,
 //                          a tenant key's state (not its policy, nor its
-//                          destruction: the tenant's decisions).
+//                          destruction: the tenant's decisions);
+//                          operators (create); the lockbox: its own access
+//                          requests (create, list, show, cancel/revoke),
+//                          co-signing break-glass requests, a tenant's
+//                          maximum approval (read). Never approve or deny.
 //                          Never anything that gives a principal access to
 //                          tenant data: no identity policy put or delete, no
 //                          additional access key, no re-enabling of a key
@@ -16,7 +20,9 @@
 //   tenant root            WhoAmI; GetTenant of its own tenant; users,
 //                          access keys and identity policies under its own
 //                          tenant; its tenant key (state, key policy,
-//                          destruction). Never: create, list, modify or delete
+//                          destruction); its tenant's access requests
+//                          (list, show, approve, deny, revoke) and maximum
+//                          approval. Never: create, list, modify or delete
 //                          tenants, list operators, or anything under
 //                          another tenant.
 //   tenant user (not root) nothing

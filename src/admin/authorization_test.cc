@@ -61,6 +61,42 @@ TEST(AuthorizationTest, OperatorsAdministerButCannotGrantAccess) {
   }
 }
 
+TEST(AuthorizationTest, TheLockboxSplitsTheRoles) {
+  iam::Principal root = TenantPrincipal("acme", "root");
+  auto route = [](AdminOp op) {
+    AdminRoute r;
+    r.op = op;
+    r.access_request = "ar-1";
+    return r;
+  };
+  // Operators ask, see, cancel, revoke and co-sign; never approve or deny.
+  for (AdminOp op : {AdminOp::kCreateAccessRequest, AdminOp::kListAccessRequests, AdminOp::kGetAccessRequest,
+                     AdminOp::kCancelAccessRequest, AdminOp::kRevokeAccessRequest, AdminOp::kCoSignAccessRequest,
+                     AdminOp::kCreateOperator}) {
+    EXPECT_TRUE(AuthorizeAdmin(Operator(), route(op)).ok()) << route(op).OpName();
+  }
+  for (AdminOp op : {AdminOp::kApproveAccessRequest, AdminOp::kDenyAccessRequest}) {
+    EXPECT_STATUS_CODE(AuthorizeAdmin(Operator(), route(op)), kPermissionDenied) << route(op).OpName();
+  }
+  EXPECT_STATUS_CODE(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kPutAccessSettings, "acme")), kPermissionDenied);
+  EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kGetAccessSettings, "acme")));
+  // A tenant's root decides (the handler checks the request's tenant); it
+  // cannot ask, cancel, co-sign or create operators.
+  for (AdminOp op : {AdminOp::kListAccessRequests, AdminOp::kGetAccessRequest, AdminOp::kApproveAccessRequest,
+                     AdminOp::kDenyAccessRequest, AdminOp::kRevokeAccessRequest}) {
+    EXPECT_TRUE(AuthorizeAdmin(root, route(op)).ok()) << route(op).OpName();
+  }
+  for (AdminOp op : {AdminOp::kCreateAccessRequest, AdminOp::kCancelAccessRequest, AdminOp::kCoSignAccessRequest,
+                     AdminOp::kCreateOperator}) {
+    EXPECT_STATUS_CODE(AuthorizeAdmin(root, route(op)), kPermissionDenied) << route(op).OpName();
+  }
+  EXPECT_OK(AuthorizeAdmin(root, RouteFor(AdminOp::kPutAccessSettings, "acme")));
+  EXPECT_STATUS_CODE(AuthorizeAdmin(root, RouteFor(AdminOp::kPutAccessSettings, "globex")), kPermissionDenied);
+  // Tenant users: nothing.
+  EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("acme", "bob"), route(AdminOp::kApproveAccessRequest)),
+                     kPermissionDenied);
+}
+
 TEST(AuthorizationTest, OnlyTenantRootsReenableKeys) {
   EXPECT_OK(AuthorizeKeyStatusChange(Operator(), /*active=*/false));
   EXPECT_STATUS_CODE(AuthorizeKeyStatusChange(Operator(), /*active=*/true), kPermissionDenied);

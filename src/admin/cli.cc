@@ -127,7 +127,13 @@ struct AdminCli::State {
   void AddPolicyCommands(CLI::App& admin);
   void AddTenantKeyCommands(CLI::App& admin);
   void AddServiceCommands(CLI::App& admin);
+  void AddAccessCommands(CLI::App& admin);
   int Run();
+
+  // access request|approve|deny|revoke|cancel|cosign|list|show|settings
+  std::string request_id, reason, category = "support_case", note;
+  std::vector<std::string> buckets, prefixes, operations;
+  uint64_t duration = 0, max_duration = 0;
 };
 
 void AdminCli::State::AddTenantCommands(CLI::App& admin) {
@@ -357,9 +363,111 @@ void AdminCli::State::AddServiceCommands(CLI::App& admin) {
   ops->fallthrough();
   Add(Leaf(ops, "list", "List operators"),
       [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"operators"}), ""}); }, FormatOperatorList);
+  CLI::App* create = Leaf(ops, "create", "Create an operator principal with a first access key (operators)");
+  create->add_option("NAME", user, "Operator name: 1-64 characters of [A-Za-z0-9+=,.@_-]")->required();
+  AddNewKeyFlags(create);
+  Add(create, [this] {
+    json body = {{"name", user}};
+    PutNewKey(&body);
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"operators"}), body.dump()});
+  }, [](const json& j) {
+    const json& c = j.value("credentials", json::object());
+    return "Created operator " + j.value("operator", json::object()).value("name", "") +
+           "; its credentials (shown only now):\n  access key: " + c.value("access_key", "") +
+           "\n  secret key: " + c.value("secret_key", "") + "\n";
+  });
   CLI::App* whoami = admin.add_subcommand("whoami", "Show the principal of the credentials in use");
   whoami->fallthrough();
   Add(whoami, [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"whoami"}), ""}); }, FormatWhoAmI);
+}
+
+// The lockbox (docs/admin-api.md "Operator access requests"): operators
+// ask, cancel and co-sign break-glass requests; a tenant's root approves,
+// denies and revokes.
+void AdminCli::State::AddAccessCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("access", "Operator access to tenant data: requests and approvals (lockbox)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto one = [](const json& r) {
+    std::string out = r.value("id", "") + ": " + r.value("state", "") + ", operator " + r.value("operator", "") +
+                      ", tenant " + r.value("tenant", "") + ", " + r.value("category", "") + ", operations";
+    for (const json& op : r.value("operations", json::array())) out += " " + op.get<std::string>();
+    out += ", buckets";
+    for (const json& b : r.value("buckets", json::array())) out += " " + b.get<std::string>();
+    if (r.contains("approved_until")) out += ", until " + r.value("approved_until", "");
+    if (r.contains("signers")) {
+      out += ", signed by " + std::to_string(r["signers"].size()) + " of " + std::to_string(r.value("quorum", 0));
+    }
+    return out + "\n";
+  };
+
+  CLI::App* request = Leaf(g, "request", "Ask a tenant for access to its data (operators)");
+  request->add_option("--tenant", tenant, "Tenant id")->required();
+  request->add_option("--bucket", buckets, "A bucket in scope (repeatable; '*': every bucket of the tenant)");
+  request->add_option("--prefix", prefixes, "A key prefix in scope (repeatable; default: every key)");
+  request->add_option("--operation", operations, "read, list, write, delete or keys (repeatable)")->required();
+  request->add_option("--reason", reason, "Why (free text)")->required();
+  request->add_option("--category", category, "support_case, incident, legal_order or break_glass")
+      ->capture_default_str();
+  request->add_option("--duration", duration, "Seconds of access asked for")->required();
+  Add(request, [this] {
+    json body = {{"tenant", tenant}, {"buckets", buckets}, {"prefixes", prefixes}, {"operations", operations},
+                 {"reason", reason}, {"category", category}, {"duration_seconds", duration}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"access-requests"}), body.dump()});
+  }, one);
+
+  Add(Leaf(g, "list", "List access requests (operators: their own and break-glass ones; a tenant root: its tenant's)"),
+      [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"access-requests"}), ""}); },
+      [one](const json& j) {
+        std::string out;
+        for (const json& r : j.value("access_requests", json::array())) out += one(r);
+        return out.empty() ? std::string("no access requests\n") : out;
+      });
+  CLI::App* show = Leaf(g, "show", "Show an access request");
+  show->add_option("ID", request_id, "Access request id")->required();
+  Add(show, [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"access-requests", request_id}), ""}); },
+      [](const json& j) { return j.dump(2) + "\n"; });
+
+  struct Action {
+    const char* name;
+    const char* help;
+    bool with_note;
+  };
+  static constexpr Action kActions[] = {
+      {"approve", "Approve a pending request (tenant root)", false},
+      {"deny", "Deny a pending request (tenant root)", true},
+      {"revoke", "End a request or an approval now (tenant root, or the requesting operator)", true},
+      {"cancel", "Give up your own request (the requesting operator)", true},
+      {"cosign", "Co-sign a break-glass request (another operator)", false},
+  };
+  for (const Action& a : kActions) {
+    CLI::App* leaf = Leaf(g, a.name, a.help);
+    leaf->add_option("ID", request_id, "Access request id")->required();
+    CLI::Option* dur = nullptr;
+    if (a.with_note) leaf->add_option("--note", note, "A note kept with the decision");
+    if (std::string_view(a.name) == "approve") {
+      dur = leaf->add_option("--duration", duration, "Grant fewer seconds than asked");
+    }
+    std::string action = a.name;
+    Add(leaf, [this, action, dur] {
+      json body = json::object();
+      if (dur != nullptr && dur->count()) body["duration_seconds"] = duration;
+      if (!note.empty()) body["note"] = note;
+      return Result<ApiCall>(ApiCall{"POST", AdminPath({"access-requests", request_id, action}), body.dump()});
+    }, one);
+  }
+
+  CLI::App* settings = Leaf(g, "settings", "Show, or with --max-duration set, a tenant's maximum approval");
+  settings->add_option("TENANT", tenant, "Tenant id")->required();
+  CLI::Option* max = settings->add_option("--max-duration", max_duration, "Longest approval in seconds (tenant root)");
+  Add(settings, [this, max] {
+    if (!max->count()) return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "access-settings"}), ""});
+    json body = {{"max_approval_seconds", max_duration}};
+    return Result<ApiCall>(ApiCall{"PUT", AdminPath({"tenants", tenant, "access-settings"}), body.dump()});
+  }, [](const json& j) {
+    return "tenant " + j.value("tenant", "") + ": approvals last at most " +
+           std::to_string(j.value("max_approval_seconds", uint64_t{0})) + " seconds\n";
+  });
 }
 
 int AdminCli::State::Run() {
@@ -416,6 +524,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddPolicyCommands(admin);
   s.AddTenantKeyCommands(admin);
   s.AddServiceCommands(admin);
+  s.AddAccessCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

@@ -7,6 +7,8 @@
 //                    [--kms kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F --kmip-key F
 //                     [--kmip-root-key-id ID | --kmip-root-key-name N] [--kmip-cache-lifetime S]]
 //                    (main/kms_flags.h; the offline commands below that take --data accept them too)
+//                    [--break-glass-quorum M --break-glass-max-duration S
+//                     --webhook-url URL --webhook-secret-file F]  (main/lockbox_flags.h)
 //   confiance admin tenant|user|key|policy|operator|whoami ...  (the admin API; admin/cli.h)
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
@@ -45,6 +47,7 @@
 #include "http/server.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
+#include "main/lockbox_flags.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
@@ -85,6 +88,7 @@ struct ServerFlags {
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   WitnessOptions witness;           // an external tlog-witness; url "": none
   KmsFlags kms;                     // the key provider (main/kms_flags.h)
+  LockboxFlags lockbox;             // operator access approvals (main/lockbox_flags.h)
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -223,11 +227,17 @@ int RunServer(const ServerFlags& flags) {
   s3_options.domain = flags.domain;
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
-  s3::S3Service service(
-      s3::S3Deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
-                 *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr},
-      s3_options);
-  admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys);
+  Result<std::unique_ptr<LockboxService>> lockbox =
+      LockboxService::Start(flags.lockbox, *(*dir)->meta, transparency ? &transparency->log() : nullptr);
+  if (!lockbox.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", lockbox.status().message().c_str());
+    return 2;
+  }
+  s3::S3Deps s3_deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
+                     *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr};
+  s3_deps.lockbox = &(*lockbox)->lockbox();
+  s3::S3Service service(s3_deps, s3_options);
+  admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
@@ -407,6 +417,7 @@ int main(int argc, char** argv) {
                      "(-1: 5% of the disk, at most 256 MiB; 0: no reserve)")
       ->capture_default_str();
   flags.kms.Register(*server);
+  flags.lockbox.Register(*server);
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");

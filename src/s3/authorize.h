@@ -17,7 +17,8 @@
 //  5. Block Public Access: IgnorePublicAcls drops group grants;
 //     RestrictPublicBuckets limits a public bucket policy to the owner's
 //     tenant; BucketOwnerEnforced ownership disables ACLs.
-// Operators never reach here: the S3 layer refuses them first.
+// Operators never reach here: S3Service::AuthorizeOperator decides for them
+// (the lockbox, s3/operator_access.cc).
 //
 // Parsed policies are cached (bucket policies by bucket id and text, identity
 // policies by user and text), so a request pays only for evaluation.

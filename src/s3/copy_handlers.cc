@@ -116,7 +116,7 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
     }
     {
       // Per attempt: a re-read source may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(src_bucket, ctx.sse.copy_source, rec->sse_c_salt);
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt);
       if (!k.ok()) {
         *error = ErrorFromStatus(k.status());
         co_return k.status();
@@ -285,7 +285,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // The destination's encryption is this request's (never the source's).
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(*bucket, ctx.sse.customer, key_check->salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   // The copy's checksum, as S3 gives it: of the algorithm asked for, else
   // the source's. A single-part source's whole-object value still holds

@@ -153,7 +153,9 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.upload_id = *id;
   up.key = ctx.route.key;
   up.initiated_ms = NowMs();
-  up.owner = ctx.auth.principal.tenant_id;
+  // An operator's upload (an approved write) is the bucket owner's, as
+  // everything it writes there.
+  up.owner = ctx.operator_access ? bucket->owner : ctx.auth.principal.tenant_id;
   up.content_type = std::move(stored->content_type);
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
@@ -220,7 +222,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
     co_return *refused;
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, up->sse_c_salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
@@ -290,7 +292,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const uint64_t first = range ? range->first : 0;
   const uint64_t length = range ? range->length() : src.record.size;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, up->sse_c_salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // A part of an upload created with a checksum algorithm gets its checksum
   // from the bytes copied, as an UploadPart's from its body: completion

@@ -104,7 +104,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   // SSE-C: a fresh salt for this object, and the salted check of its key.
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, key_check->salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
@@ -225,7 +225,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     if (head) break;
     {
       // Per attempt: a re-read record may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(*bucket, ctx.sse.customer, rec->sse_c_salt);
+      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
       key = *k;
     }

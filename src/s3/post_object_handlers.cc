@@ -430,7 +430,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   const uint64_t max_size = std::min(policy->max_length.value_or(UINT64_MAX), options_.max_object_size);
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(*bucket, ctx.sse.customer, key_check->salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
       catalog::SegmentWriter::Create(deps_.blobs, **kek, bucket->id, options_.inline_limit);

@@ -40,6 +40,10 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     // never reach data without an approval, which names its own reason.
     if (p.kind != iam::PrincipalKind::kOperator) {
       e.justification = std::string(kms::JustificationName(kms::Justification::kTenantRequest));
+    } else if (!ctx.approval_id.empty()) {
+      // The approval that let the operator through (the lockbox).
+      e.justification = std::string(kms::JustificationName(kms::Justification::kOperatorApproved));
+      e.approval_id = ctx.approval_id;
     }
   } else {
     // Signed but not verified (unknown key, bad signature, refused
@@ -78,8 +82,10 @@ asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optiona
   const std::string tenant = LogTenant();
   audit::Event event = MakeEvent(status, content_length);
   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
-    if (tenant.empty()) {
-      log_.AppendOperatorAction("", event, std::move(done));
+    if (tenant.empty() || ctx_->operator_access) {
+      // An operator's request on tenant data is in both logs, allowed or
+      // refused: the tenant sees it, and so do the other operators.
+      log_.AppendOperatorAction(tenant, event, std::move(done));
     } else {
       log_.Append(tenant, event, std::move(done));
     }

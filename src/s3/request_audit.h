@@ -11,7 +11,9 @@
 //   - else the operator log (unauthenticated requests naming no existing
 //     bucket: no tenant's data was reached).
 // A copy whose source bucket belongs to another tenant is also recorded in
-// that tenant's log, under the source's bucket and key.
+// that tenant's log, under the source's bucket and key. A request signed
+// with an operator key (the lockbox) also goes to the operator log, with
+// the approval id that let it through, if any.
 // Private to the s3 folder's .cc files.
 #pragma once
 

@@ -18,3 +18,7 @@ confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_respo
 target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)
+# Operator access through the lockbox (sovereignty/lockbox.h).
+target_sources(confiance_s3 PRIVATE operator_access.cc)
+target_link_libraries(confiance_s3 PUBLIC confiance_sovereignty)
+confiance_test(s3_operator_access_test SOURCES operator_access_test.cc DEPS confiance_s3)

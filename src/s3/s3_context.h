@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "kms/justification.h"
 #include "s3/extra_headers_writer.h"
 #include "s3/s3_service.h"
 
@@ -34,6 +35,12 @@ struct S3Service::Ctx {
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization
   RequestSse sse;            // SSE-C keys the request carries (s3/sse.h)
+  // Lockbox (S3Service::AuthorizeOperator): set for a requester signing
+  // with an operator key; the approval that let it through, if any; the
+  // justification the owner's keys are used under.
+  bool operator_access = false;
+  std::string approval_id;
+  kms::Justification justification = kms::Justification::kTenantRequest;
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
 };

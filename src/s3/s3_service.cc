@@ -204,8 +204,18 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
 std::optional<S3Error> S3Service::BindRequester(Ctx& ctx, Authenticated auth) {
   ctx.auth = std::move(auth);
   if (ctx.auth.principal.kind == iam::PrincipalKind::kOperator) {
-    // docs/tenancy.md: operators administer the service, never its data.
-    return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+    // docs/tenancy.md: operators administer the service; they reach a
+    // tenant's data only through an approval of that tenant, checked per
+    // access by AuthorizeOperator (browser forms are not offered to them).
+    if (deps_.lockbox == nullptr || (ctx.route_resolved && ctx.route.op == Operation::kPostObject)) {
+      return MakeError(S3ErrorCode::kAccessDenied, "Operator credentials cannot access tenant data.");
+    }
+    ctx.operator_access = true;
+    ctx.justification = kms::Justification::kOperatorApproved;
+    ctx.requester.anonymous = false;
+    ctx.requester.principal = &ctx.auth.principal;
+    ctx.requester.tenant = nullptr;
+    return std::nullopt;
   }
   Result<iam::TenantRecord> tenant = deps_.directory.GetTenant(ctx.auth.principal.tenant_id);
   if (!tenant.ok()) return MakeError(S3ErrorCode::kAccessDenied);
@@ -275,6 +285,7 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
 std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,
                                                   const catalog::BucketRecord& bucket, std::string_view key,
                                                   std::vector<std::pair<std::string, std::string>> extra) {
+  if (ctx.operator_access) return AuthorizeOperator(ctx, action, bucket, key, extra);
   AccessCheck check;
   check.action = action;
   check.bucket = bucket.name;
@@ -334,6 +345,11 @@ std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view act
 }
 
 std::optional<S3Error> S3Service::AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket) {
+  if (ctx.operator_access) {
+    return MakeError(S3ErrorCode::kAccessDenied,
+                     "Access Denied: an operator cannot list or create buckets; an approved access request of "
+                     "the tenant covers data in its existing buckets only");
+  }
   AccessCheck check;
   check.action = action;
   check.bucket = bucket;
@@ -367,10 +383,10 @@ Result<S3Service::CustomerKeyCheck> S3Service::NewCustomerKeyCheck(const std::op
   return check;
 }
 
-Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const catalog::BucketRecord& bucket,
+Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                                      const std::optional<CustomerKey>& customer,
                                                                      std::string_view salt) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, kms::Justification::kTenantRequest));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.justification));
   if (salt.empty()) return bucket_key;
   if (!customer) return FailedPreconditionError("SSE-C object without a customer key");
   ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(*bucket_key, customer->key, salt));

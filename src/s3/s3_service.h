@@ -39,6 +39,7 @@
 #include "s3/s3_error.h"
 #include "s3/sse.h"
 #include "s3/tagging.h"
+#include "sovereignty/lockbox.h"
 
 namespace confiance::s3 {
 
@@ -65,6 +66,9 @@ struct S3Deps {
   // The transparency logs every request is recorded in before its response
   // (s3/request_audit.h); null turns recording off (benchmarks only).
   audit::AuditLog* audit_log = nullptr;
+  // Operator access approvals (sovereignty/lockbox.h); null: every request
+  // signed by an operator is refused, as before the lockbox existed.
+  sovereignty::Lockbox* lockbox = nullptr;
 };
 
 class S3Service {
@@ -80,8 +84,9 @@ class S3Service {
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
-  // Makes `auth`'s principal the requester: refuses operators and members of
-  // missing or disabled tenants.
+  // Makes `auth`'s principal the requester: refuses members of missing or
+  // disabled tenants, and operators unless the lockbox is on (their access
+  // is then decided per request by AuthorizeOperator).
   std::optional<S3Error> BindRequester(Ctx& ctx, Authenticated auth);
   // The bucket the request names, if the requester may perform the route's
   // action on it (or on the named object): see s3/authorize.h.
@@ -108,6 +113,16 @@ class S3Service {
   // Whether the requester may perform a bucket-less action ("" bucket) or
   // one on a bucket that does not exist yet (CreateBucket).
   std::optional<S3Error> AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket);
+  // AuthorizeAccess for a requester signing with an operator key (the
+  // lockbox, docs/SOVEREIGNTY.md): the action's operation class (read,
+  // list, write, delete; anything else is refused) on bucket/key (for a
+  // listing, its prefix) must be covered by an approved, unexpired access
+  // request of the bucket's owner, and that owner's key policy must allow
+  // OPERATOR_APPROVED. Sets ctx.approval_id. The tenant's bucket policies
+  // and ACLs do not apply: the approval is the tenant's consent.
+  std::optional<S3Error> AuthorizeOperator(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
+                                           std::string_view key,
+                                           const std::vector<std::pair<std::string, std::string>>& extra);
   // The error for a key that does not exist: NoSuchKey if the requester may
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).
@@ -322,7 +337,10 @@ class S3Service {
     std::string verifier;
   };
   static Result<CustomerKeyCheck> NewCustomerKeyCheck(const std::optional<CustomerKey>& customer);
-  Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const catalog::BucketRecord& bucket,
+  // The bucket key is unwrapped under the request's key-access
+  // justification (ctx.justification: OPERATOR_APPROVED for an approved
+  // operator access, else TENANT_REQUEST).
+  Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                              const std::optional<CustomerKey>& customer,
                                                              std::string_view salt);
   // Seals the segment's last package and, if it spilled to a blob, commits

@@ -7,8 +7,8 @@ real server driven by boto3 and the `confiance admin` CLI.
   - with no justification allowed, every data request is refused with
     AccessDenied naming the refused reason, and the refusal is in the
     tenant's transparency log;
-  - an operator can read the key's state but neither widen its policy nor
-    destroy it;
+  - an operator can neither widen its policy nor destroy it, nor read its
+    state without the tenant's approval (test_lockbox.py);
   - destroying the key (crypto-shredding) makes the tenant's data
     unreadable at once and after a restart, while another tenant is
     untouched."""
@@ -55,7 +55,9 @@ def test_justifications_and_crypto_shredding(tmp_path):
     assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
     r = cli(srv, "tenant-key", "destroy", "acme", "--confirm", "acme", expect=None)
     assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
-    assert "TENANT_REQUEST" in cli(srv, "tenant-key", "show", "acme").out
+    r = cli(srv, "tenant-key", "show", "acme", expect=None)
+    assert r.rc == 1 and "AccessDenied" in r.err and "no approved access request" in r.err, r
+    assert "TENANT_REQUEST" in cli(srv, "tenant-key", "show", "acme", creds=ACME_ROOT).out
 
     # An offline scrub is maintenance: acme's objects are skipped, globex's checked.
     srv.stop_clean()

@@ -1,0 +1,93 @@
+// File: main/lockbox_flags.cc
+#include "main/lockbox_flags.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "admin/admin_client.h"
+#include "common/logging.h"
+
+namespace confiance {
+namespace {
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// "http://HOST:PORT/PATH" -> the endpoint and the target ("/" if none).
+Result<std::pair<admin::Endpoint, std::string>> ParseWebhookUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return InvalidArgumentError("--webhook-url must start with http://");
+  size_t slash = url.find('/', kScheme.size());
+  std::string target = slash == std::string::npos ? "/" : url.substr(slash);
+  ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(url.substr(0, slash)));
+  return std::make_pair(std::move(endpoint), std::move(target));
+}
+
+}  // namespace
+
+void LockboxFlags::Register(CLI::App& app) {
+  app.add_option("--break-glass-quorum", break_glass_quorum,
+                 "Distinct operators who must sign a break-glass access (at least 2; 0 disables break-glass)")
+      ->capture_default_str();
+  app.add_option("--break-glass-max-duration", break_glass_max_seconds,
+                 "Longest break-glass access, in seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{7 * 24 * 3600}));
+  app.add_option("--webhook-url", webhook_url,
+                 "POST lockbox notifications (requests, decisions, break-glass) to this http:// URL");
+  app.add_option("--webhook-secret-file", webhook_secret_file,
+                 "File holding the HMAC-SHA256 key of the X-Confiance-Signature header (with --webhook-url)");
+}
+
+Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags& flags, meta::MetaStore& store,
+                                                audit::AuditLog* log) {
+  if (flags.break_glass_quorum == 1 || flags.break_glass_quorum < 0) {
+    return InvalidArgumentError("--break-glass-quorum must be 0 (disabled) or at least 2: one operator alone "
+                                "can never open a break-glass access");
+  }
+  std::unique_ptr<LockboxService> out(new LockboxService());
+  sovereignty::LockboxOptions options;
+  options.break_glass_quorum = flags.break_glass_quorum;
+  options.break_glass_max_seconds = flags.break_glass_max_seconds;
+  out->lockbox_ = std::make_unique<sovereignty::Lockbox>(store, options, log);
+  if (flags.webhook_url.empty()) {
+    if (!flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-secret-file needs --webhook-url");
+    return out;
+  }
+  ASSIGN_OR_RETURN(auto parsed, ParseWebhookUrl(flags.webhook_url));
+  if (flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-url needs --webhook-secret-file");
+  std::ifstream in(flags.webhook_secret_file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (!in || secret.empty()) return InvalidArgumentError("cannot read a secret from " + flags.webhook_secret_file);
+  admin::Endpoint endpoint = parsed.first;
+  std::string target = parsed.second;
+  auto post = [endpoint, target](const std::string& body, const std::string& signature) -> Result<int> {
+    std::vector<admin::HttpHeader> headers = {{"Host", endpoint.HostHeader()},
+                                              {"Content-Type", "application/json"},
+                                              {"X-Confiance-Signature", signature}};
+    ASSIGN_OR_RETURN(admin::HttpReply reply,
+                     admin::SendHttpRequest(endpoint, "POST", target, headers, body, std::chrono::seconds(5)));
+    return reply.status;
+  };
+  out->notifier_ = std::make_unique<sovereignty::WebhookNotifier>(post, std::move(secret));
+  sovereignty::WebhookNotifier* notifier = out->notifier_.get();
+  out->lockbox_->SetListener([notifier](sovereignty::LockboxEvent e, const sovereignty::AccessRequest& r) {
+    notifier->Notify(sovereignty::WebhookBody(sovereignty::LockboxEventName(e), r, NowMs()));
+  });
+  spdlog::info("lockbox notifications to {}", flags.webhook_url);
+  return out;
+}
+
+LockboxService::~LockboxService() {
+  // The notifier first: the lockbox's listener points at it.
+  notifier_.reset();
+}
+
+}  // namespace confiance
