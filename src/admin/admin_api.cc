@@ -22,6 +22,9 @@ bool IsMutation(AdminOp op) {
     case O::kListOperators:
     case O::kWhoAmI:
     case O::kGetTenantKey:
+    case O::kGetTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
       return false;
     default:
       return true;
@@ -39,6 +42,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.user.empty()) out += " user=" + r.user;
   if (!r.access_key.empty()) out += " key=" + r.access_key;
   if (!r.policy.empty()) out += " policy=" + r.policy;
+  if (!r.bucket.empty()) out += " bucket=" + r.bucket;
   return out;
 }
 
@@ -89,6 +93,16 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetTenantKey: return GetTenantKey(route);
     case O::kPutKeyPolicy: return PutKeyPolicy(route, body);
     case O::kDestroyTenantKey: return DestroyTenantKey(caller, route, body);
+    case O::kGetTenantResidency:
+    case O::kPutTenantResidency:
+    case O::kDeleteTenantResidency:
+    case O::kMigrateTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
+    case O::kPutBucketResidency:
+    case O::kDeleteBucketResidency:
+    case O::kMigrateBucketResidency:
+      return Residency(route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -21,6 +21,7 @@
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
+#include "sovereignty/residency/residency.h"
 
 namespace confiance::admin {
 
@@ -44,6 +45,10 @@ class AdminApi {
   // transparency log's. Borrowed; set before serving. Unset: destroying a
   // key returns no receipt.
   void SetReceiptSigner(const audit::tlog::NoteSigner* signer) { receipt_signer_ = signer; }
+
+  // Data residency; null (the default): its routes answer 501 NotImplemented.
+  // Borrowed; set before serving.
+  void set_residency(sovereignty::Residency* residency) { residency_ = residency; }
 
  private:
   ApiReply Dispatch(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
@@ -92,6 +97,12 @@ class AdminApi {
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
 
+  // residency_handlers.cc: every residency route.
+  ApiReply Residency(const AdminRoute& route, std::string_view body);
+  // The route's bucket if the route's tenant owns it, else an error reply.
+  Result<catalog::BucketRecord> OwnedBucket(const AdminRoute& route, ApiReply* error);
+
+  sovereignty::Residency* residency_ = nullptr;
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
   catalog::TenantKeys& tenant_keys_;

@@ -13,6 +13,11 @@
 //   GET              /tenants/{tenant}/key              (the tenant key's state and policy)
 //   PUT              /tenants/{tenant}/key/policy       (the justifications it allows)
 //   POST             /tenants/{tenant}/key/destroy      (crypto-shredding)
+//   GET|PUT|DELETE   /tenants/{tenant}/residency        (the tenant's residency ceiling)
+//   POST             /tenants/{tenant}/residency/migrate
+//   GET              /tenants/{tenant}/buckets/{bucket}/residency          (the residency report)
+//   GET|PUT|DELETE   /tenants/{tenant}/buckets/{bucket}/residency/rule     (the bucket's rule)
+//   POST             /tenants/{tenant}/buckets/{bucket}/residency/migrate
 //   GET              /operators
 //   GET              /whoami
 //
@@ -56,6 +61,16 @@ enum class AdminOp {
   kGetTenantKey,      // GET /tenants/{id}/key
   kPutKeyPolicy,      // PUT /tenants/{id}/key/policy
   kDestroyTenantKey,  // POST /tenants/{id}/key/destroy
+  // Data residency (admin/residency_handlers.cc).
+  kGetTenantResidency,     // GET /tenants/{id}/residency
+  kPutTenantResidency,     // PUT /tenants/{id}/residency (operators: the ceiling)
+  kDeleteTenantResidency,  // DELETE /tenants/{id}/residency
+  kMigrateTenantResidency, // POST /tenants/{id}/residency/migrate
+  kResidencyReport,        // GET /tenants/{id}/buckets/{b}/residency
+  kGetBucketResidency,     // GET /tenants/{id}/buckets/{b}/residency/rule
+  kPutBucketResidency,     // PUT (the tenant's root: narrows the ceiling)
+  kDeleteBucketResidency,  // DELETE
+  kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
 };
 
 struct AdminRoute {
@@ -64,6 +79,7 @@ struct AdminRoute {
   std::string user;        // decoded; set for .../users/{user}... ops
   std::string access_key;  // decoded; set for .../keys/{access key}
   std::string policy;      // decoded; set for .../policies/{policy}
+  std::string bucket;      // decoded; set for .../buckets/{bucket}/... ops
 
   // The op's name as in the docs ("CreateTenant"), for logs.
   std::string_view OpName() const;

@@ -27,7 +27,16 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetTenantKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    case O::kGetTenantResidency:
+    case O::kMigrateTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
+    case O::kPutBucketResidency:
+    case O::kDeleteBucketResidency:
+    case O::kMigrateBucketResidency:
       return true;
+    case O::kPutTenantResidency:     // the ceiling is the operator's
+    case O::kDeleteTenantResidency:
     case O::kCreateTenant:
     case O::kListTenants:
     case O::kUpdateTenant:
@@ -62,6 +71,11 @@ bool GrantsAccessToTenantData(AdminOp op) {
 }  // namespace
 
 Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
+  if (caller.kind == iam::PrincipalKind::kOperator &&
+      (route.op == AdminOp::kPutBucketResidency || route.op == AdminOp::kDeleteBucketResidency)) {
+    return PermissionDeniedError("operators cannot " + std::string(route.OpName()) +
+                                 ": a bucket's residency rule is the tenant's (its root's); operators set the ceiling");
+  }
   if (caller.kind == iam::PrincipalKind::kOperator) {
     if (GrantsAccessToTenantData(route.op)) {
       return PermissionDeniedError("operators cannot " + std::string(route.OpName()) +

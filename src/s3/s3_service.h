@@ -38,6 +38,7 @@
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
+#include "sovereignty/residency/residency.h"
 #include "s3/tagging.h"
 
 namespace confiance::s3 {
@@ -65,6 +66,9 @@ struct S3Deps {
   // The transparency logs every request is recorded in before its response
   // (s3/request_audit.h); null turns recording off (benchmarks only).
   audit::AuditLog* audit_log = nullptr;
+  // Data residency (sovereignty/residency/residency.h): where new blobs go
+  // and which buckets may be created. Null: every blob in `blobs`.
+  sovereignty::Residency* residency = nullptr;
 };
 
 class S3Service {
@@ -108,6 +112,14 @@ class S3Service {
   // Whether the requester may perform a bucket-less action ("" bucket) or
   // one on a bucket that does not exist yet (CreateBucket).
   std::optional<S3Error> AuthorizeWithoutBucket(Ctx& ctx, std::string_view action, std::string_view bucket);
+  // Where new data of `bucket` goes (s3/residency_placement.cc): the blob
+  // store of the pool the residency rules pick, and the inline limit (0
+  // outside the default pool: inline data lives with the metadata store).
+  struct WriteTarget {
+    blob::BlobStore* blobs = nullptr;
+    size_t inline_limit = 0;
+  };
+  Result<WriteTarget> PlaceWrite(const catalog::BucketRecord& bucket, S3Error* error);
   // The error for a key that does not exist: NoSuchKey if the requester may
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).

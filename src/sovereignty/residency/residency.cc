@@ -80,18 +80,44 @@ const PoolSpec* Residency::FindPool(std::string_view name) const {
   return nullptr;
 }
 
+Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
+  std::optional<ResidencyRule> rule;
+  if (v) {
+    ASSIGN_OR_RETURN(ResidencyRule r, DecodeRule(*v));
+    rule = std::move(r);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  // A concurrent WriteRule's value wins over what was read before it.
+  return cache_.emplace(key, rule).first->second;
+}
+
+Status Residency::WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule) {
+  meta::Batch b;
+  b.op_tag = "residency-rule";
+  if (rule) {
+    b.Put(key, EncodeRule(*rule));
+  } else {
+    b.Delete(key);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(key);
+  Status s = store_.Apply(kPartition, b);
+  // On error the stored state is unknown: leave it uncached, to be read again.
+  if (s.ok()) cache_[key] = rule;
+  return s;
+}
+
 Result<std::optional<ResidencyRule>> Residency::TenantRule(std::string_view tenant) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, TenantKey(tenant)));
-  if (!v) return std::optional<ResidencyRule>();
-  ASSIGN_OR_RETURN(ResidencyRule r, DecodeRule(*v));
-  return std::optional<ResidencyRule>(std::move(r));
+  return ReadRule(TenantKey(tenant));
 }
 
 Result<std::optional<ResidencyRule>> Residency::BucketRule(const catalog::BucketRecord& bucket) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, BucketKey(bucket)));
-  if (!v) return std::optional<ResidencyRule>();
-  ASSIGN_OR_RETURN(ResidencyRule r, DecodeRule(*v));
-  return std::optional<ResidencyRule>(std::move(r));
+  return ReadRule(BucketKey(bucket));
 }
 
 Result<std::optional<ResidencyRule>> Residency::EffectiveRule(const catalog::BucketRecord& bucket) {
@@ -102,14 +128,7 @@ Result<std::optional<ResidencyRule>> Residency::EffectiveRule(const catalog::Buc
 
 Status Residency::SetTenantRule(std::string_view tenant, const std::optional<ResidencyRule>& rule) {
   if (rule) RETURN_IF_ERROR(ValidateRule(*rule));
-  meta::Batch b;
-  b.op_tag = "residency-tenant";
-  if (rule) {
-    b.Put(TenantKey(tenant), EncodeRule(*rule));
-  } else {
-    b.Delete(TenantKey(tenant));
-  }
-  return store_.Apply(kPartition, b);
+  return WriteRule(TenantKey(tenant), rule);
 }
 
 Status Residency::SetBucketRule(const catalog::BucketRecord& bucket, const std::optional<ResidencyRule>& rule) {
@@ -117,14 +136,7 @@ Status Residency::SetBucketRule(const catalog::BucketRecord& bucket, const std::
   ASSIGN_OR_RETURN(std::optional<ResidencyRule> tenant, TenantRule(bucket.owner));
   RETURN_IF_ERROR(Narrows(tenant, rule));
   RETURN_IF_ERROR(ChoosePool(pools_, Effective(tenant, rule), bucket.location).status());
-  meta::Batch b;
-  b.op_tag = "residency-bucket";
-  if (rule) {
-    b.Put(BucketKey(bucket), EncodeRule(*rule));
-  } else {
-    b.Delete(BucketKey(bucket));
-  }
-  return store_.Apply(kPartition, b);
+  return WriteRule(BucketKey(bucket), rule);
 }
 
 Status Residency::CheckNewBucket(std::string_view tenant, std::string_view location) {

@@ -21,6 +21,8 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,10 +126,18 @@ class Residency {
   Result<MigrateStats> Migrate(const catalog::BucketRecord& bucket);
 
  private:
+  // A rule by its store key, read through a cache: rules are read on every
+  // write and change only through this object (one process per data
+  // directory, as the catalog's bucket cache).
+  Result<std::optional<ResidencyRule>> ReadRule(const std::string& key);
+  Status WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule);
+
   std::vector<PoolSpec> pools_;
   blob::PoolRouter& router_;
   meta::MetaStore& store_;
   catalog::Catalog& catalog_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::optional<ResidencyRule>> cache_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace confiance::sovereignty
