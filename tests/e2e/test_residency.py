@@ -265,3 +265,39 @@ def test_default_pool_without_pools_file(tmp_path):
     acme.create_bucket(Bucket=unique_bucket("yes"))
     assert acme.get_object(Bucket=b, Key="k")["Body"].read() == payload
     srv.stop_clean()
+
+
+def test_every_write_path_is_placed(tmp_path):
+    """PUT, multipart parts, CopyObject, UploadPartCopy and POST all land in
+    the bucket's pool; the report counts what is on disk."""
+    import requests
+    pools_file, dirs = write_pools(tmp_path)
+    srv = AdminServer(str(tmp_path), extra_args=["--pools", pools_file])
+    srv.start()
+    dirs["local"] = os.path.join(srv.data_dir, "blobs")
+    cli(srv, "tenant", "create", "acme", "--access-key", ACME_ROOT[0], "--secret-key", ACME_ROOT[1])
+    acme = s3(srv, ACME_ROOT)
+    src, dst = unique_bucket("src"), unique_bucket("dst")
+    acme.create_bucket(Bucket=src)  # fr-paris: the first pool
+    acme.create_bucket(Bucket=dst, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    source = os.urandom(6 * 1024 * 1024)
+    acme.put_object(Bucket=src, Key="s", Body=source)
+    acme.put_object(Bucket=dst, Key="put", Body=b"p" * 10)
+    up = acme.create_multipart_upload(Bucket=dst, Key="mp")["UploadId"]
+    p1 = acme.upload_part(Bucket=dst, Key="mp", UploadId=up, PartNumber=1, Body=source[:5 * 1024 * 1024])
+    p2 = acme.upload_part_copy(Bucket=dst, Key="mp", UploadId=up, PartNumber=2, CopySource={"Bucket": src, "Key": "s"},
+                               CopySourceRange="bytes=%d-%d" % (5 * 1024 * 1024, len(source) - 1))
+    acme.complete_multipart_upload(Bucket=dst, Key="mp", UploadId=up, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": p1["ETag"]}, {"PartNumber": 2, "ETag": p2["CopyPartResult"]["ETag"]}]})
+    acme.copy_object(Bucket=dst, Key="copy", CopySource={"Bucket": src, "Key": "s"})
+    p = acme.generate_presigned_post(Bucket=dst, Key="post", ExpiresIn=600)
+    r = requests.post(p["url"], data=p["fields"], files={"file": ("f", b"posted")}, timeout=60)
+    assert r.status_code == 204, r.content
+    assert counts(dirs) == {"fr-paris": 1, "de-frankfurt": 5, "us-east": 0, "local": 0}, counts(dirs)
+    assert acme.get_object(Bucket=dst, Key="mp")["Body"].read() == source
+    assert acme.get_object(Bucket=dst, Key="copy")["Body"].read() == source
+    assert acme.get_object(Bucket=dst, Key="post")["Body"].read() == b"posted"
+    rep = report(srv, dst)
+    assert rep["totals"]["by_pool"]["de-frankfurt"]["blobs"] == 5, rep["totals"]
+    assert {o["key"]: o["pools"] for o in rep["objects"]} == {k: ["de-frankfurt"] for k in ("put", "mp", "copy", "post")}
+    srv.stop_clean()
