@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
+#include "catalog/version_id.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -158,6 +161,37 @@ TEST_F(ResidencyTest, ReportAndMigration) {
   // A second run has nothing to do.
   ASSERT_OK_AND_ASSIGN(st, residency_->Migrate(bucket_));
   EXPECT_EQ(st.objects_moved, 0u);
+}
+
+TEST_F(ResidencyTest, MigrationMovesEveryVersion) {
+  ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket("b", [](catalog::BucketRecord& b) {
+    b.versioning = catalog::BucketVersioning::kEnabled;
+    return OkStatus();
+  }));
+  Put("k", "one");
+  Put("k", "two");
+  ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt).status());  // a delete marker on top
+  EXPECT_EQ(Count("fr-paris"), 2u);
+  ASSERT_OK(residency_->SetBucketRule(bucket_, ResidencyRule{{"DE"}, false}));
+  ASSERT_OK_AND_ASSIGN(BucketReport rep, residency_->Report(bucket_));
+  EXPECT_EQ(rep.objects.size(), 2u);  // markers hold no data
+  EXPECT_EQ(rep.misplaced, 2u);
+  ASSERT_OK_AND_ASSIGN(MigrateStats st, residency_->Migrate(bucket_));
+  EXPECT_EQ(st.objects_moved, 2u);
+  EXPECT_EQ(Count("fr-paris"), 0u);
+  EXPECT_EQ(Count("de-frankfurt"), 2u);
+  std::set<std::string> contents;
+  for (const ObjectPlacement& o : rep.objects) {
+    ASSERT_OK_AND_ASSIGN(catalog::ObjectRecord r, catalog_.GetObjectVersion(bucket_, "k", o.version_id));
+    ASSERT_EQ(router_->PoolOf(r.segments.at(0).blob_id), "de-frankfurt");
+    ASSERT_OK_AND_ASSIGN(auto reader, router_->Open(r.segments.at(0).blob_id));
+    std::string out(reader->size(), '\0');
+    ASSERT_OK(reader->ReadAt(0, std::as_writable_bytes(std::span(out))).status());
+    contents.insert(out);
+  }
+  EXPECT_EQ(contents, (std::set<std::string>{"one", "two"}));
+  ASSERT_OK_AND_ASSIGN(rep, residency_->Report(bucket_));
+  EXPECT_EQ(rep.misplaced, 0u);
 }
 
 TEST_F(ResidencyTest, SweeperSeesEveryPool) {
