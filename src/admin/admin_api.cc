@@ -102,7 +102,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kPutBucketResidency:
     case O::kDeleteBucketResidency:
     case O::kMigrateBucketResidency:
-      return Residency(route, body);
+      return Residency(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

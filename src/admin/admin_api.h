@@ -98,7 +98,9 @@ class AdminApi {
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
 
   // residency_handlers.cc: every residency route.
-  ApiReply Residency(const AdminRoute& route, std::string_view body);
+  // Operators get reports without the per-object list (object names are
+  // the tenant's data; docs/SOVEREIGNTY.md).
+  ApiReply Residency(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   // The route's bucket if the route's tenant owns it, else an error reply.
   Result<catalog::BucketRecord> OwnedBucket(const AdminRoute& route, ApiReply* error);
 

@@ -61,7 +61,7 @@ Result<catalog::BucketRecord> AdminApi::OwnedBucket(const AdminRoute& route, Api
   return b;
 }
 
-ApiReply AdminApi::Residency(const AdminRoute& route, std::string_view body) {
+ApiReply AdminApi::Residency(const iam::Principal& caller, const AdminRoute& route, std::string_view body) {
   using O = AdminOp;
   if (residency_ == nullptr) return ErrorReply(501, "NotImplemented", "data residency is not configured on this server");
   if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
@@ -149,7 +149,15 @@ ApiReply AdminApi::Residency(const AdminRoute& route, std::string_view body) {
     case O::kResidencyReport: {
       Result<sovereignty::BucketReport> r = res.Report(*bucket);
       if (!r.ok()) return StatusReply(r.status());
-      return JsonReply(200, sovereignty::Residency::ReportJson(*r));
+      json doc = sovereignty::Residency::ReportJson(*r);
+      if (caller.kind == iam::PrincipalKind::kOperator) {
+        // Totals and the digest only: object names are the tenant's data,
+        // which operator credentials do not read. The digest still covers
+        // the full report the tenant can fetch.
+        doc.erase("objects");
+        doc["objects_omitted"] = "object names are the tenant's data; its root gets the full report";
+      }
+      return JsonReply(200, doc);
     }
     case O::kGetBucketResidency:
     case O::kPutBucketResidency:

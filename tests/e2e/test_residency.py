@@ -211,6 +211,10 @@ def test_residency_with_labelled_pools(tmp_path):
     # The operator reads the report too (and it is logged in the tenant's log).
     resp = admin_request(srv, "GET", "/tenants/acme/buckets/%s/residency" % docs)
     assert resp.status == 200
+    op_view = json.loads(resp.body)
+    # Operators get the totals and the digest, not the object names.
+    assert "objects" not in op_view and op_view["totals"] == digests[docs]["totals"], op_view
+    assert op_view["summary_sha256"] == digests[docs]["summary_sha256"]
     srv.stop_clean()
 
     # The signed summary entries in the tenant's transparency log.

@@ -241,7 +241,9 @@ Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
     for (const catalog::ListedVersion& v : page.versions) {
       if (v.record.delete_marker) continue;
       ++stats.objects_examined;
-      const std::string vid = v.is_latest ? "" : catalog::ExternalVersionId(v.record);
+      // By its id when it has one, so that a version overwritten since the
+      // listing is still the one moved.
+      const std::string vid = v.record.version_id.empty() ? "" : catalog::ExternalVersionId(v.record);
       Result<catalog::ObjectRecord> rec = catalog_.GetObjectVersion(bucket, v.key, vid, /*with_inline_data=*/true);
       if (!rec.ok()) {
         if (rec.status().code() == StatusCode::kNotFound) {
