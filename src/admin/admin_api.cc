@@ -25,6 +25,9 @@ bool IsMutation(AdminOp op) {
     case O::kListAccessRequests:
     case O::kGetAccessRequest:
     case O::kGetAccessSettings:
+    case O::kGetTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
       return false;
     default:
       return true;
@@ -43,6 +46,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.access_key.empty()) out += " key=" + r.access_key;
   if (!r.policy.empty()) out += " policy=" + r.policy;
   if (!r.access_request.empty()) out += " access-request=" + r.access_request;
+  if (!r.bucket.empty()) out += " bucket=" + r.bucket;
   return out;
 }
 
@@ -117,6 +121,16 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kCoSignAccessRequest: return DecideAccessRequest(caller, route, body);
     case O::kGetAccessSettings:
     case O::kPutAccessSettings: return AccessSettings(route, body);
+    case O::kGetTenantResidency:
+    case O::kPutTenantResidency:
+    case O::kDeleteTenantResidency:
+    case O::kMigrateTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
+    case O::kPutBucketResidency:
+    case O::kDeleteBucketResidency:
+    case O::kMigrateBucketResidency:
+      return Residency(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

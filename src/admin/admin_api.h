@@ -22,6 +22,7 @@
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "sovereignty/lockbox.h"
+#include "sovereignty/residency/residency.h"
 
 namespace confiance::admin {
 
@@ -49,6 +50,10 @@ class AdminApi {
   // transparency log's. Borrowed; set before serving. Unset: destroying a
   // key returns no receipt.
   void SetReceiptSigner(const audit::tlog::NoteSigner* signer) { receipt_signer_ = signer; }
+
+  // Data residency; null (the default): its routes answer 501 NotImplemented.
+  // Borrowed; set before serving.
+  void set_residency(sovereignty::Residency* residency) { residency_ = residency; }
 
  private:
   ApiReply Dispatch(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
@@ -116,6 +121,14 @@ class AdminApi {
   std::optional<ApiReply> CheckOperatorKeyAccess(const iam::Principal& caller, const AdminRoute& route,
                                                  std::string* approval_id);
 
+  // residency_handlers.cc: every residency route.
+  // Operators get reports without the per-object list (object names are
+  // the tenant's data; docs/SOVEREIGNTY.md).
+  ApiReply Residency(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  // The route's bucket if the route's tenant owns it, else an error reply.
+  Result<catalog::BucketRecord> OwnedBucket(const AdminRoute& route, ApiReply* error);
+
+  sovereignty::Residency* residency_ = nullptr;
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
   catalog::TenantKeys& tenant_keys_;

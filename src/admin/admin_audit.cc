@@ -18,6 +18,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.user.empty()) t += "/user/" + r.user;
   if (!r.access_key.empty()) t += "/key/" + r.access_key;
   if (!r.policy.empty()) t += "/policy/" + r.policy;
+  if (!r.bucket.empty()) t += "/bucket/" + r.bucket;
   return t;
 }
 
@@ -103,6 +104,24 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
   } else {
     e.action = "Unrouted";
     e.details["method"] = request.method;
+  }
+  if (named && named->op == AdminOp::kResidencyReport && reply.ok()) {
+    // The report's summary and digest go into the tenant's log, whose
+    // checkpoints are signed: a signed statement of where the bucket's
+    // bytes were, which the full report (kept by the tenant) must match.
+    nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("summary") && j["summary"].is_object()) {
+      e.details["report_sha256"] = StringAt(j, {"summary_sha256"});
+      e.details["objects"] = j["summary"].value("objects", nlohmann::json(0)).dump();
+      e.details["misplaced"] = j["summary"].value("misplaced", nlohmann::json(0)).dump();
+      std::string pools;
+      if (j["summary"].contains("blobs_by_pool") && j["summary"]["blobs_by_pool"].is_object()) {
+        for (const auto& [name, n] : j["summary"]["blobs_by_pool"].items()) {
+          pools += (pools.empty() ? "" : ",") + name + "=" + n.dump();
+        }
+      }
+      e.details["blobs_by_pool"] = pools;
+    }
   }
   return e;
 }

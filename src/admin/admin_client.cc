@@ -87,6 +87,12 @@ std::string AdminPath(std::initializer_list<std::string_view> segments) {
   return path;
 }
 
+std::string AdminPath(const std::vector<std::string>& segments) {
+  std::string path(kAdminPrefix);
+  for (std::string_view s : segments) path += "/" + sigv4::UriEncode(s, /*keep_slash=*/false);
+  return path;
+}
+
 Result<std::vector<HttpHeader>> SignedHeaders(std::string_view method, std::string_view host_header,
                                               std::string_view path, std::string_view body,
                                               const SigningCredentials& credentials,

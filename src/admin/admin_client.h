@@ -35,6 +35,7 @@ Result<Endpoint> ParseEndpoint(std::string_view url);
 // "/_confiance/admin/v1/" followed by `segments`, each URI-encoded as one
 // path segment ('/' inside a name becomes %2F).
 std::string AdminPath(std::initializer_list<std::string_view> segments);
+std::string AdminPath(const std::vector<std::string>& segments);
 
 struct SigningCredentials {
   std::string access_key;

@@ -100,6 +100,19 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "key" && s.size() == 3) return Pick(method, {{"GET", O::kGetTenantKey}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "policy") return Pick(method, {{"PUT", O::kPutKeyPolicy}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "destroy") return Pick(method, {{"POST", O::kDestroyTenantKey}});
+  if (s[2] == "residency" && s.size() == 3) {
+    return Pick(method, {{"GET", O::kGetTenantResidency}, {"PUT", O::kPutTenantResidency},
+                         {"DELETE", O::kDeleteTenantResidency}});
+  }
+  if (s[2] == "residency" && s.size() == 4 && s[3] == "migrate") return Pick(method, {{"POST", O::kMigrateTenantResidency}});
+  if (s[2] == "buckets" && s.size() >= 5 && s[4] == "residency") {
+    if (s.size() == 5) return Pick(method, {{"GET", O::kResidencyReport}});
+    if (s.size() == 6 && s[5] == "rule") {
+      return Pick(method, {{"GET", O::kGetBucketResidency}, {"PUT", O::kPutBucketResidency},
+                           {"DELETE", O::kDeleteBucketResidency}});
+    }
+    if (s.size() == 6 && s[5] == "migrate") return Pick(method, {{"POST", O::kMigrateBucketResidency}});
+  }
   if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
   if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
   return UserScopedOp(method, s);
@@ -145,6 +158,15 @@ std::string_view AdminRoute::OpName() const {
     case O::kCoSignAccessRequest: return "CoSignAccessRequest";
     case O::kGetAccessSettings: return "GetAccessSettings";
     case O::kPutAccessSettings: return "PutAccessSettings";
+    case O::kGetTenantResidency: return "GetTenantResidency";
+    case O::kPutTenantResidency: return "PutTenantResidency";
+    case O::kDeleteTenantResidency: return "DeleteTenantResidency";
+    case O::kMigrateTenantResidency: return "MigrateTenantResidency";
+    case O::kResidencyReport: return "GetResidencyReport";
+    case O::kGetBucketResidency: return "GetBucketResidency";
+    case O::kPutBucketResidency: return "PutBucketResidency";
+    case O::kDeleteBucketResidency: return "DeleteBucketResidency";
+    case O::kMigrateBucketResidency: return "MigrateBucketResidency";
   }
   return "Unknown";
 }
@@ -187,7 +209,11 @@ Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view r
     return route;
   }
   if (s.size() >= 2 && s[0] == "tenants") route.tenant = s[1];
-  if (s.size() >= 4) route.user = s[3];
+  if (s.size() >= 4 && s[2] == "buckets") {
+    route.bucket = s[3];
+    return route;
+  }
+  if (s.size() >= 4 && s[2] == "users") route.user = s[3];
   if (s.size() == 6 && s[4] == "keys") route.access_key = s[5];
   if (s.size() == 6 && s[4] == "policies") route.policy = s[5];
   return route;

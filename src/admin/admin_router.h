@@ -18,6 +18,12 @@
 //   GET              /access-requests/{id}
 //   POST             /access-requests/{id}/approve|deny|revoke|cancel|cosign
 //   GET|PUT          /tenants/{tenant}/access-settings  (the tenant's maximum approval)
+//   GET|PUT|DELETE   /tenants/{tenant}/residency        (the tenant's residency ceiling)
+//   POST             /tenants/{tenant}/residency/migrate
+//   GET              /tenants/{tenant}/buckets/{bucket}/residency          (the residency report)
+//   GET|PUT|DELETE   /tenants/{tenant}/buckets/{bucket}/residency/rule     (the bucket's rule)
+//   POST             /tenants/{tenant}/buckets/{bucket}/residency/migrate
+//   GET              /operators
 //   GET              /whoami
 //
 // Each name is one percent-encoded path segment (decoded here; "%2F" is a
@@ -72,6 +78,16 @@ enum class AdminOp {
   kCoSignAccessRequest,   // POST /access-requests/{id}/cosign
   kGetAccessSettings,     // GET /tenants/{id}/access-settings
   kPutAccessSettings,     // PUT /tenants/{id}/access-settings
+  // Data residency (admin/residency_handlers.cc).
+  kGetTenantResidency,     // GET /tenants/{id}/residency
+  kPutTenantResidency,     // PUT /tenants/{id}/residency (operators: the ceiling)
+  kDeleteTenantResidency,  // DELETE /tenants/{id}/residency
+  kMigrateTenantResidency, // POST /tenants/{id}/residency/migrate
+  kResidencyReport,        // GET /tenants/{id}/buckets/{b}/residency
+  kGetBucketResidency,     // GET /tenants/{id}/buckets/{b}/residency/rule
+  kPutBucketResidency,     // PUT (the tenant's root: narrows the ceiling)
+  kDeleteBucketResidency,  // DELETE
+  kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
 };
 
 // True for the ops under /access-requests (their tenant is the request's,
@@ -85,6 +101,7 @@ struct AdminRoute {
   std::string access_key;  // decoded; set for .../keys/{access key}
   std::string policy;      // decoded; set for .../policies/{policy}
   std::string access_request;  // decoded; set for /access-requests/{id}...
+  std::string bucket;      // decoded; set for .../buckets/{bucket}/... ops
 
   // The op's name as in the docs ("CreateTenant"), for logs.
   std::string_view OpName() const;

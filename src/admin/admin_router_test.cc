@@ -129,3 +129,41 @@ TEST(AdminRouterTest, VirtualHostRequestsAreObjectKeys) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+TEST(AdminRouterTest, ResidencyRoutes) {
+  struct Case {
+    const char* method;
+    const char* path;
+    AdminOp op;
+  };
+  const Case cases[] = {
+      {"GET", "/tenants/acme/residency", AdminOp::kGetTenantResidency},
+      {"PUT", "/tenants/acme/residency", AdminOp::kPutTenantResidency},
+      {"DELETE", "/tenants/acme/residency", AdminOp::kDeleteTenantResidency},
+      {"POST", "/tenants/acme/residency/migrate", AdminOp::kMigrateTenantResidency},
+      {"GET", "/tenants/acme/buckets/b%2Ex/residency", AdminOp::kResidencyReport},
+      {"GET", "/tenants/acme/buckets/b%2Ex/residency/rule", AdminOp::kGetBucketResidency},
+      {"PUT", "/tenants/acme/buckets/b%2Ex/residency/rule", AdminOp::kPutBucketResidency},
+      {"DELETE", "/tenants/acme/buckets/b%2Ex/residency/rule", AdminOp::kDeleteBucketResidency},
+      {"POST", "/tenants/acme/buckets/b%2Ex/residency/migrate", AdminOp::kMigrateBucketResidency},
+  };
+  for (const Case& c : cases) {
+    Result<AdminRoute> r = RouteAdminRequest(c.method, P(c.path));
+    ASSERT_TRUE(r.ok()) << c.method << " " << c.path << ": " << r.status().ToString();
+    EXPECT_EQ(r->op, c.op) << c.path;
+    EXPECT_EQ(r->tenant, "acme");
+    EXPECT_TRUE(r->user.empty()) << c.path;
+    if (std::string_view(c.path).find("/buckets/") != std::string_view::npos) {
+      EXPECT_EQ(r->bucket, "b.x");
+    }
+  }
+  EXPECT_STATUS_CODE(RouteAdminRequest("PUT", P("/tenants/acme/buckets/b/residency")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/buckets/b")), kNotFound);
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/buckets/b/residency/other")), kNotFound);
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -36,11 +36,20 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kApproveAccessRequest:
     case O::kDenyAccessRequest:
     case O::kRevokeAccessRequest:
+    case O::kGetTenantResidency:
+    case O::kMigrateTenantResidency:
+    case O::kResidencyReport:
+    case O::kGetBucketResidency:
+    case O::kPutBucketResidency:
+    case O::kDeleteBucketResidency:
+    case O::kMigrateBucketResidency:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:
     case O::kCancelAccessRequest:
     case O::kCoSignAccessRequest:
+    case O::kPutTenantResidency:     // the ceiling is the operator's
+    case O::kDeleteTenantResidency:
     case O::kCreateTenant:
     case O::kListTenants:
     case O::kUpdateTenant:
@@ -81,6 +90,11 @@ bool GrantsAccessToTenantData(AdminOp op) {
 }  // namespace
 
 Status AuthorizeAdmin(const iam::Principal& caller, const AdminRoute& route) {
+  if (caller.kind == iam::PrincipalKind::kOperator &&
+      (route.op == AdminOp::kPutBucketResidency || route.op == AdminOp::kDeleteBucketResidency)) {
+    return PermissionDeniedError("operators cannot " + std::string(route.OpName()) +
+                                 ": a bucket's residency rule is the tenant's (its root's); operators set the ceiling");
+  }
   if (caller.kind == iam::PrincipalKind::kOperator) {
     if (GrantsAccessToTenantData(route.op)) {
       return PermissionDeniedError("operators cannot " + std::string(route.OpName()) +

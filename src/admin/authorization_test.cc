@@ -136,3 +136,25 @@ TEST(AuthorizationTest, TenantRootManagesOnlyItsOwnTenantsIdentities) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+// The ceiling is the operator's; a bucket's rule the tenant root's.
+TEST(AuthorizationTest, ResidencyCeilingAndBucketRules) {
+  iam::Principal root = TenantPrincipal("acme", "root");
+  EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kPutTenantResidency, "acme")));
+  EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kResidencyReport, "acme")));
+  EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kMigrateBucketResidency, "acme")));
+  EXPECT_STATUS_CODE(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kPutBucketResidency, "acme")), kPermissionDenied);
+  EXPECT_STATUS_CODE(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kDeleteBucketResidency, "acme")), kPermissionDenied);
+  EXPECT_OK(AuthorizeAdmin(root, RouteFor(AdminOp::kPutBucketResidency, "acme")));
+  EXPECT_OK(AuthorizeAdmin(root, RouteFor(AdminOp::kGetTenantResidency, "acme")));
+  EXPECT_OK(AuthorizeAdmin(root, RouteFor(AdminOp::kResidencyReport, "acme")));
+  EXPECT_STATUS_CODE(AuthorizeAdmin(root, RouteFor(AdminOp::kPutTenantResidency, "acme")), kPermissionDenied);
+  EXPECT_STATUS_CODE(AuthorizeAdmin(root, RouteFor(AdminOp::kDeleteTenantResidency, "acme")), kPermissionDenied);
+  EXPECT_STATUS_CODE(AuthorizeAdmin(root, RouteFor(AdminOp::kResidencyReport, "globex")), kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -128,12 +128,18 @@ struct AdminCli::State {
   void AddTenantKeyCommands(CLI::App& admin);
   void AddServiceCommands(CLI::App& admin);
   void AddAccessCommands(CLI::App& admin);
+  void AddResidencyCommands(CLI::App& admin);
   int Run();
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
   std::string request_id, reason, category = "support_case", note;
   std::vector<std::string> buckets, prefixes, operations;
   uint64_t duration = 0, max_duration = 0;
+
+  // residency
+  std::string bucket;
+  std::vector<std::string> jurisdictions;
+  bool ciphertext_abroad = false;
 };
 
 void AdminCli::State::AddTenantCommands(CLI::App& admin) {
@@ -470,6 +476,101 @@ void AdminCli::State::AddAccessCommands(CLI::App& admin) {
   });
 }
 
+namespace {
+// j[name] if j is an object that has it, else null (iterates as empty).
+// (json::value(name, json::object()) temporaries trip g++ 12's
+// -Wmaybe-uninitialized inside nlohmann's iterators.)
+const json& Member(const json& j, const char* name) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(name);
+  return it == j.end() ? kNull : *it;
+}
+}  // namespace
+
+// Data residency (docs/SOVEREIGNTY.md): rules, report, migration.
+void AdminCli::State::AddResidencyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("residency", "Data residency: rules, per-bucket report, migration");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto path = [this](std::initializer_list<std::string> tail) {
+    std::vector<std::string> parts = {"tenants", tenant};
+    if (!bucket.empty()) {
+      parts.push_back("buckets");
+      parts.push_back(bucket);
+    }
+    parts.push_back("residency");
+    for (const std::string& t : tail) parts.push_back(t);
+    return AdminPath(parts);
+  };
+  auto rule_path = [this, path] { return bucket.empty() ? path({}) : path({"rule"}); };
+  auto misplaced = [](const json& j) {
+    std::string out;
+    for (const auto& [b, n] : Member(j, "misplaced").items()) {
+      out += "bucket " + b + ": " + n.dump() + " object(s) misplaced\n";
+    }
+    return out;
+  };
+  auto format_rule = [misplaced](const json& j) {
+    std::string out = "rule: " + Member(j, "rule").dump() + "\n";
+    if (j.contains("effective")) out += "effective: " + j["effective"].dump() + "\n";
+    if (j.contains("write_pool")) out += "new data goes to pool " + j.value("write_pool", "") + "\n";
+    return out + misplaced(j);
+  };
+  auto scope = [this](CLI::App* leaf, bool bucket_required) {
+    leaf->add_option("--tenant", tenant, "Tenant id")->required();
+    CLI::Option* b = leaf->add_option("--bucket", bucket, "Bucket name");
+    if (bucket_required) b->required();
+  };
+
+  CLI::App* show = Leaf(g, "show", "Show the tenant's ceiling, or a bucket's rule (--bucket)");
+  scope(show, false);
+  Add(show, [rule_path] { return Result<ApiCall>(ApiCall{"GET", rule_path(), ""}); }, format_rule);
+
+  CLI::App* set = Leaf(g, "set", "Set the tenant's ceiling (operators) or a bucket's rule (--bucket; tenant root)");
+  scope(set, false);
+  set->add_option("--jurisdiction", jurisdictions, "Allowed jurisdiction (ISO code or EU); repeatable")->required();
+  set->add_flag("--ciphertext-abroad", ciphertext_abroad, "Also allow ciphertext-only pools outside them");
+  Add(set, [this, rule_path] {
+    json body = {{"jurisdictions", jurisdictions}, {"ciphertext_abroad", ciphertext_abroad}};
+    return Result<ApiCall>(ApiCall{"PUT", rule_path(), body.dump()});
+  }, format_rule);
+
+  CLI::App* clear = Leaf(g, "clear", "Remove the tenant's ceiling or a bucket's rule (--bucket)");
+  scope(clear, false);
+  Add(clear, [rule_path] { return Result<ApiCall>(ApiCall{"DELETE", rule_path(), ""}); }, format_rule);
+
+  CLI::App* report = Leaf(g, "report", "Where every object of a bucket is stored: pools, jurisdictions, totals");
+  scope(report, true);
+  Add(report, [path] { return Result<ApiCall>(ApiCall{"GET", path({}), ""}); }, [](const json& j) {
+    std::string out;
+    for (const json& o : Member(j, "objects")) {
+      std::string pools, where;
+      for (const json& p : Member(o, "pools")) pools += (pools.empty() ? "" : ",") + p.get<std::string>();
+      for (const json& p : Member(o, "jurisdictions")) where += (where.empty() ? "" : ",") + p.get<std::string>();
+      out += o.value("key", "") + " " + o.value("version_id", "") + " pool=" + pools + " jurisdiction=" + where +
+             (o.value("misplaced", false) ? " MISPLACED" : "") + "\n";
+    }
+    const json& totals = Member(j, "totals");
+    for (const auto& [name, t] : Member(totals, "by_pool").items()) {
+      out += "pool " + name + ": " + Member(t, "objects").dump() + " objects, " + Member(t, "blobs").dump() +
+             " blobs, " + Member(t, "bytes").dump() + " bytes\n";
+    }
+    out += "objects: " + Member(totals, "objects").dump() + ", misplaced: " + Member(totals, "misplaced").dump() +
+           "\nsummary sha256: " + j.value("summary_sha256", "") + " (recorded in the tenant's transparency log)\n";
+    return out;
+  });
+
+  CLI::App* migrate = Leaf(g, "migrate", "Move misplaced data to an allowed pool (a bucket, or all the tenant's)");
+  scope(migrate, false);
+  Add(migrate, [path] { return Result<ApiCall>(ApiCall{"POST", path({"migrate"}), ""}); }, [misplaced](const json& j) {
+    const json& t = Member(j, "totals");
+    return "moved " + Member(t, "objects_moved").dump() + " object(s), " + Member(t, "blobs_moved").dump() +
+           " blob(s), " + Member(t, "bytes_moved").dump() + " bytes; skipped (changed meanwhile) " +
+           Member(t, "skipped_changed").dump() + ", failed " + Member(t, "failed").dump() + "\n" + misplaced(j);
+  });
+}
+
 int AdminCli::State::Run() {
   const Command* chosen = Chosen();
   Result<ApiCall> call = chosen->build();
@@ -525,6 +626,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddTenantKeyCommands(admin);
   s.AddServiceCommands(admin);
   s.AddAccessCommands(admin);
+  s.AddResidencyCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

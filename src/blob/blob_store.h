@@ -65,7 +65,8 @@ class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
-  // A writer for a new, unique id (random, 128 bits, hex).
+  // A writer for a new, unique id (random, 128 bits, hex; a PoolRouter
+  // prefixes its pool name: blob/pools/pool_router.h).
   virtual Result<std::unique_ptr<BlobWriter>> NewBlob() = 0;
   // NotFound if `id` was never committed or was deleted; InvalidArgument if
   // `id` is not of the form NewBlob() hands out.

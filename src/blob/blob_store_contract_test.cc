@@ -17,6 +17,7 @@
 #include "blob/blob_store.h"
 #include "blob/local/local_blob_store.h"
 #include "blob/memory/memory_blob_store.h"
+#include "blob/pools/pool_router.h"
 #include "common/env.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -44,6 +45,29 @@ struct LocalHarness : Harness {
   BlobStore& store() override { return *store_; }
   testutil::TempDir dir_;
   std::unique_ptr<LocalBlobStore> store_;
+};
+
+// A PoolRouter over three local pools, writing to `write_pool` ("local" is
+// the default pool, whose ids carry no prefix).
+struct RouterHarness : Harness {
+  explicit RouterHarness(std::string write_pool) : write_pool_(std::move(write_pool)) {
+    std::vector<std::pair<std::string, BlobStore*>> pools;
+    for (const char* name : {"local", "fr-paris", "de"}) {
+      auto s = LocalBlobStore::Open(*Env::Default(), dir_.Sub(name));
+      EXPECT_TRUE(s.ok()) << s.status().ToString();
+      if (!s.ok()) return;
+      pools.emplace_back(name, s->get());
+      stores_.push_back(std::move(s).value());
+    }
+    auto r = PoolRouter::Create("local", pools);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r.ok()) router_ = std::move(r).value();
+  }
+  BlobStore& store() override { return router_->Pool(write_pool_); }
+  testutil::TempDir dir_;
+  std::string write_pool_;
+  std::vector<std::unique_ptr<LocalBlobStore>> stores_;
+  std::unique_ptr<PoolRouter> router_;
 };
 
 struct Impl {
@@ -90,7 +114,8 @@ class BlobStoreContractTest : public ::testing::TestWithParam<Impl> {
 
 TEST_P(BlobStoreContractTest, CommitMakesBlobVisible) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
-  EXPECT_TRUE(IsValidBlobId(w->id())) << w->id();
+  // A pool router prefixes its pool ("pool:<id>", pools/pool_router.h).
+  EXPECT_TRUE(IsValidBlobId(w->id().substr(w->id().rfind(':') + 1))) << w->id();
   const std::string data = Pattern(100000, 1);
   ASSERT_OK(w->Append(Bytes(data.substr(0, 40000))));
   ASSERT_OK(w->Append(Bytes(data.substr(40000))));
@@ -267,7 +292,9 @@ TEST_P(BlobStoreContractTest, ConcurrentWriters) {
 INSTANTIATE_TEST_SUITE_P(
     AllBlobStores, BlobStoreContractTest,
     ::testing::Values(Impl{"Memory", [] { return std::unique_ptr<Harness>(new MemoryHarness); }},
-                      Impl{"Local", [] { return std::unique_ptr<Harness>(new LocalHarness); }}),
+                      Impl{"Local", [] { return std::unique_ptr<Harness>(new LocalHarness); }},
+                      Impl{"RouterDefaultPool", [] { return std::unique_ptr<Harness>(new RouterHarness("local")); }},
+                      Impl{"RouterOtherPool", [] { return std::unique_ptr<Harness>(new RouterHarness("fr-paris")); }}),
     [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
 
 }  // namespace

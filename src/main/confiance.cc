@@ -89,6 +89,10 @@ struct ServerFlags {
   WitnessOptions witness;           // an external tlog-witness; url "": none
   KmsFlags kms;                     // the key provider (main/kms_flags.h)
   LockboxFlags lockbox;             // operator access approvals (main/lockbox_flags.h)
+  // Data residency: the storage pools file ("" = the default pool alone)
+  // and the jurisdiction of the implicit default pool.
+  std::string pools_file;
+  std::string jurisdiction{sovereignty::kDefaultJurisdiction};
 };
 
 // Automatic space reserve: 5 % of the data file system, capped at 256 MiB
@@ -193,7 +197,12 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());
     return 2;
   }
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, *kms);
+  Result<std::vector<sovereignty::PoolSpec>> pools = LoadPools(*Env::Default(), flags.pools_file, flags.jurisdiction);
+  if (!pools.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", pools.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, *kms, *pools);
   if (!dir.ok()) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
     return 1;
@@ -221,6 +230,13 @@ int RunServer(const ServerFlags& flags) {
   const uint64_t reserve = flags.space_reserve >= 0 ? static_cast<uint64_t>(flags.space_reserve)
                                                     : AutoSpaceReserve(*Env::Default(), flags.data);
   (*dir)->blobs->set_space_reserve(reserve);
+  for (const auto& pool_store : (*dir)->pool_stores) {
+    pool_store->set_space_reserve(flags.space_reserve >= 0 ? reserve : AutoSpaceReserve(*Env::Default(), pool_store->root()));
+  }
+  for (const sovereignty::PoolSpec& p : (*dir)->residency->pools()) {
+    spdlog::info("storage pool {}: jurisdiction {}, region '{}', operator '{}'{}{}", p.name, p.jurisdiction, p.region,
+                 p.operator_name, p.ciphertext_only ? ", ciphertext only" : "", p.is_default ? ", default" : "");
+  }
   BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
   s3::S3Options s3_options;
   s3_options.region = flags.region;
@@ -233,12 +249,14 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", lockbox.status().message().c_str());
     return 2;
   }
-  s3::S3Deps s3_deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->blobs, *(*dir)->credentials,
+  s3::S3Deps s3_deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->router, *(*dir)->credentials,
                      *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr};
   s3_deps.lockbox = &(*lockbox)->lockbox();
+  s3_deps.residency = (*dir)->residency.get();
   s3::S3Service service(s3_deps, s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
+  admin_api.set_residency((*dir)->residency.get());
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;
@@ -279,7 +297,7 @@ int RunServer(const ServerFlags& flags) {
   std::condition_variable sweep_cv;
   bool stopping = false;
   std::thread sweeper([&] {
-    catalog::OrphanSweeper sw(*(*dir)->catalog, *(*dir)->blobs, flags.sweep_grace_s);
+    catalog::OrphanSweeper sw(*(*dir)->catalog, *(*dir)->router, flags.sweep_grace_s);
     std::unique_lock lock(sweep_mu);
     while (!sweep_cv.wait_for(lock, std::chrono::seconds(flags.sweep_interval_s), [&] { return stopping; })) {
       lock.unlock();
@@ -418,6 +436,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   flags.kms.Register(*server);
   flags.lockbox.Register(*server);
+  server->add_option("--pools", flags.pools_file, "Storage pools file (TOML; docs/SOVEREIGNTY.md, Data residency)");
+  server->add_option("--jurisdiction", flags.jurisdiction,
+                     "Jurisdiction (ISO 3166 code or EU) of the default pool, the data directory's own blobs")
+      ->capture_default_str();
 
   CLI::App* admin = app.add_subcommand(
       "admin", "Administer the service: tenants, users, keys, policies (admin API); a stopped server's data directory");
@@ -437,6 +459,8 @@ int main(int argc, char** argv) {
   CLI::App* scrub = admin->add_subcommand(
       "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
   scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  std::string scrub_pools;
+  scrub->add_option("--pools", scrub_pools, "The server's storage pools file (to find blobs in every pool)");
   offline_kms.Register(*scrub);
 
   CLI::App* log = app.add_subcommand("log", "Transparency log tools");
@@ -521,7 +545,7 @@ int main(int argc, char** argv) {
     if (!kms) return 2;
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
     if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);
-    if (scrub->parsed()) return RunScrub(admin_data, *kms);
+    if (scrub->parsed()) return RunScrub(admin_data, *kms, scrub_pools);
     if (log_export->parsed()) return RunLogExport(export_flags, *kms);
     return RunLogList(list_data, *kms);
   }

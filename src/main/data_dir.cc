@@ -47,7 +47,19 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
 
 }  // namespace
 
-Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms) {
+Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
+                                                     const std::string& jurisdiction) {
+  if (!sovereignty::IsValidJurisdiction(jurisdiction)) {
+    return InvalidArgumentError("--jurisdiction must be an ISO 3166 alpha-2 code or EU, not '" + jurisdiction + "'");
+  }
+  if (pools_file.empty()) return sovereignty::DefaultPools(jurisdiction);
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, pools_file));
+  return sovereignty::ParsePoolsToml(text, jurisdiction);
+}
+
+Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms,
+                                               std::vector<sovereignty::PoolSpec> pools) {
+  if (pools.empty()) pools = sovereignty::DefaultPools(sovereignty::kDefaultJurisdiction);
   auto d = std::make_unique<DataDir>();
   d->path = path;
   RETURN_IF_ERROR(CreateDirsDurably(env, path));
@@ -63,6 +75,22 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   mo.env = &env;
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
+  std::vector<std::pair<std::string, blob::BlobStore*>> stores;
+  std::string default_pool;
+  for (const sovereignty::PoolSpec& p : pools) {
+    if (p.is_default) {
+      default_pool = p.name;
+      stores.emplace_back(p.name, d->blobs.get());
+      continue;
+    }
+    if (p.directory == path || p.directory == path + "/blobs" || p.directory.rfind(path + "/", 0) == 0) {
+      return InvalidArgumentError("pool " + p.name + ": its directory must be outside the data directory");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<blob::LocalBlobStore> store, blob::LocalBlobStore::Open(env, p.directory));
+    stores.emplace_back(p.name, store.get());
+    d->pool_stores.push_back(std::move(store));
+  }
+  ASSIGN_OR_RETURN(d->router, blob::PoolRouter::Create(default_pool, stores));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
   // A key revoked in the KMS must stop serving within the configured
   // lifetime L. Each cache layer adds its own lifetime, so: the KMIP
@@ -80,6 +108,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   }
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
   d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
+  d->residency = std::make_unique<sovereignty::Residency>(std::move(pools), *d->router, *d->meta, *d->catalog);
   return d;
 }
 

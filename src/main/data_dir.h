@@ -7,13 +7,16 @@
 //               so ("kmip <root key id>"), so that the directory is never
 //               opened with the other provider by mistake
 //   DIR/meta/   RocksDB (catalog and IAM records)
-//   DIR/blobs/  encrypted blob files
+//   DIR/blobs/  encrypted blob files: the default storage pool; other pools
+//               (--pools FILE, sovereignty/residency/pools.h) are
+//               directories of their own, each used by one server only
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "blob/local/local_blob_store.h"
+#include "blob/pools/pool_router.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
@@ -23,6 +26,7 @@
 #include "kms/key_provider.h"
 #include "kms/kmip/kmip_key_provider.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "sovereignty/residency/residency.h"
 
 namespace confiance {
 
@@ -34,22 +38,33 @@ struct KmsOptions {
   kms::KmipKeyProviderOptions kmip_options;
 };
 
+// The storage pools: those of the TOML file `pools_file` ("" = none: the
+// default pool alone), the implicit default pool labelled `jurisdiction`.
+Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
+                                                     const std::string& jurisdiction);
+
 struct DataDir {
   // FailedPrecondition if the directory is in use, or was set up with the
   // other key provider (DIR/KMS present without kmip, or DIR/keys/root.key
   // with kmip: moving between providers needs a rewrap of every key).
-  static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path, const KmsOptions& kms = {});
+  // `pools` (LoadPools): the storage pools; empty = the default pool alone.
+  static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path, const KmsOptions& kms = {},
+                                               std::vector<sovereignty::PoolSpec> pools = {});
 
   std::string path;
   std::unique_ptr<FileLock> lock;
   std::unique_ptr<kms::KeyProvider> keys;
   std::unique_ptr<meta::RocksMetaStore> meta;
-  std::unique_ptr<blob::LocalBlobStore> blobs;
+  std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
+  std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;  // the other pools'
+  // Every blob access goes through the router: it finds a blob in any pool.
+  std::unique_ptr<blob::PoolRouter> router;
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::TenantKeys> tenant_keys;
   std::unique_ptr<catalog::BucketKeys> bucket_keys;
   std::unique_ptr<iam::CredentialStore> credentials;
   std::unique_ptr<iam::Directory> directory;
+  std::unique_ptr<sovereignty::Residency> residency;
 };
 
 }  // namespace confiance

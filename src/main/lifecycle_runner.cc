@@ -17,7 +17,7 @@ s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o) {
 }  // namespace
 
 LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options)
-    : worker_(*dir.catalog, *dir.blobs, *dir.meta, log, WorkerOptions(options)),
+    : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(options)),
       interval_(std::max<uint64_t>(options.interval_s, 1)) {
   if (options.day_seconds != 86400) {
     spdlog::warn("lifecycle: a day lasts {} s (--lifecycle-day-seconds, a debug setting)", options.day_seconds);

@@ -10,8 +10,15 @@
 
 namespace confiance {
 
-int RunScrub(const std::string& data_dir, const KmsOptions& kms) {
-  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data_dir, kms);
+int RunScrub(const std::string& data_dir, const KmsOptions& kms, const std::string& pools_file) {
+  // The default pool's jurisdiction label does not matter to a scrub.
+  Result<std::vector<sovereignty::PoolSpec>> pools =
+      LoadPools(*Env::Default(), pools_file, std::string(sovereignty::kDefaultJurisdiction));
+  if (!pools.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", pools.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data_dir, kms, *pools);
   if (!dir.ok()) {
     std::fprintf(stderr, "confiance: cannot open data directory %s: %s\n", data_dir.c_str(),
                  dir.status().ToString().c_str());
@@ -19,7 +26,7 @@ int RunScrub(const std::string& data_dir, const KmsOptions& kms) {
   }
   const auto start = std::chrono::steady_clock::now();
   Result<catalog::ScrubReport> report = catalog::Scrub(
-      *(*dir)->catalog, *(*dir)->blobs, *(*dir)->bucket_keys,
+      *(*dir)->catalog, *(*dir)->router, *(*dir)->bucket_keys,
       [](const catalog::ScrubReport& r, const std::string&, const std::string&) {
         if (r.objects % 10000 == 0) {
           std::fprintf(stderr, "scrub: %llu objects checked...\n", static_cast<unsigned long long>(r.objects));

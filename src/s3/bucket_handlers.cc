@@ -113,7 +113,21 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   if (!location.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
   // The server serves one region. As AWS does in us-east-1, an explicit
   // constraint naming another region is refused.
-  if (!location->empty() && *location != options_.region) {
+  // With residency pools, a pool's region is a valid constraint too, and
+  // the tenant's residency ceiling must leave some pool for the bucket.
+  const bool pool_region =
+      deps_.residency != nullptr &&
+      std::any_of(deps_.residency->pools().begin(), deps_.residency->pools().end(),
+                  [&](const sovereignty::PoolSpec& p) { return !p.region.empty() && p.region == *location; });
+  if (deps_.residency != nullptr) {
+    Status placeable = co_await deps_.pool.Run(
+        [&] { return deps_.residency->CheckNewBucket(ctx.auth.principal.tenant_id, *location); });
+    if (placeable.code() == StatusCode::kFailedPrecondition) {
+      co_return MakeError(S3ErrorCode::kInvalidLocationConstraint, "Data residency: " + placeable.message());
+    }
+    if (!placeable.ok()) co_return ErrorFromStatus(placeable);
+  }
+  if (!location->empty() && *location != options_.region && !pool_region) {
     co_return MakeError(S3ErrorCode::kInvalidLocationConstraint,
                         fmt::format("The specified location-constraint is not valid for this server (region {}).",
                                     options_.region));

@@ -143,12 +143,14 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
                                                                      const crypto::SecretBytes& kek,
                                                                      S3Error* error,
                                                                      std::optional<crypto::ChecksumAlgorithm> checksum) {
-  if (Status room = deps_.blobs.CheckSpace(length); !room.ok()) {
+  Result<WriteTarget> target = PlaceWrite(dst, error);
+  if (!target.ok()) co_return target.status();
+  if (Status room = target->blobs->CheckSpace(length); !room.ok()) {
     *error = ErrorFromStatus(room);
     co_return room;
   }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, kek, dst.id, options_.inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, kek, dst.id, target->inline_limit);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();

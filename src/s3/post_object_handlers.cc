@@ -432,8 +432,10 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
+  Result<WriteTarget> target = PlaceWrite(*bucket, &error);
+  if (!target.ok()) co_return error;
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, **kek, bucket->id, options_.inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, **kek, bucket->id, target->inline_limit);
   if (!created.ok()) co_return ErrorFromStatus(created.status());
   std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
   BufferPool::Lease lease = buffers_.Get();

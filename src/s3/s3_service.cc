@@ -435,13 +435,15 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
   }
   // A full disk refuses new data up front, inline bodies included: they
   // would eat into the reserve that keeps RocksDB and DELETE working.
-  if (Status room = deps_.blobs.CheckSpace(payload->expected_length().value_or(0)); !room.ok()) {
+  Result<WriteTarget> target = PlaceWrite(bucket, error);
+  if (!target.ok()) co_return target.status();
+  if (Status room = target->blobs->CheckSpace(payload->expected_length().value_or(0)); !room.ok()) {
     spdlog::warn("request {}: refused: {}", ctx.request_id, room.ToString());
     *error = ErrorFromStatus(room);
     co_return room;
   }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(deps_.blobs, kek, bucket.id, options_.inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, kek, bucket.id, target->inline_limit);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();

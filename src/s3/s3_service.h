@@ -38,6 +38,7 @@
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
+#include "sovereignty/residency/residency.h"
 #include "s3/tagging.h"
 #include "sovereignty/lockbox.h"
 
@@ -69,6 +70,9 @@ struct S3Deps {
   // Operator access approvals (sovereignty/lockbox.h); null: every request
   // signed by an operator is refused, as before the lockbox existed.
   sovereignty::Lockbox* lockbox = nullptr;
+  // Data residency (sovereignty/residency/residency.h): where new blobs go
+  // and which buckets may be created. Null: every blob in `blobs`.
+  sovereignty::Residency* residency = nullptr;
 };
 
 class S3Service {
@@ -123,6 +127,14 @@ class S3Service {
   std::optional<S3Error> AuthorizeOperator(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
                                            std::string_view key,
                                            const std::vector<std::pair<std::string, std::string>>& extra);
+  // Where new data of `bucket` goes (s3/residency_placement.cc): the blob
+  // store of the pool the residency rules pick, and the inline limit (0
+  // outside the default pool: inline data lives with the metadata store).
+  struct WriteTarget {
+    blob::BlobStore* blobs = nullptr;
+    size_t inline_limit = 0;
+  };
+  Result<WriteTarget> PlaceWrite(const catalog::BucketRecord& bucket, S3Error* error);
   // The error for a key that does not exist: NoSuchKey if the requester may
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).

@@ -1,0 +1,133 @@
+// File: sovereignty/residency/pools.cc
+#include "sovereignty/residency/pools.h"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "blob/pools/pool_router.h"
+
+namespace confiance::sovereignty {
+
+const std::set<std::string>& EuMembers() {
+  static const std::set<std::string> kEu = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI",
+                                            "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+                                            "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
+  return kEu;
+}
+
+bool IsValidJurisdiction(std::string_view code) {
+  return code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z';
+}
+
+std::set<std::string> ExpandJurisdictions(const std::vector<std::string>& codes) {
+  std::set<std::string> out;
+  for (const std::string& c : codes) {
+    if (c == "EU") {
+      out.insert(EuMembers().begin(), EuMembers().end());
+    } else {
+      out.insert(c);
+    }
+  }
+  return out;
+}
+
+std::vector<PoolSpec> DefaultPools(std::string_view default_jurisdiction) {
+  PoolSpec p;
+  p.name = std::string(kDefaultPoolName);
+  p.jurisdiction = std::string(default_jurisdiction);
+  p.region = "";
+  p.operator_name = "local";
+  p.is_default = true;
+  return {p};
+}
+
+namespace {
+
+Result<std::string> StringField(const toml::table& t, std::string_view key, bool required, std::string_view pool) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) {
+    if (required) return InvalidArgumentError("pool '" + std::string(pool) + "': missing " + std::string(key));
+    return std::string();
+  }
+  if (!n->is_string()) return InvalidArgumentError("pool '" + std::string(pool) + "': " + std::string(key) + " must be a string");
+  return std::string(n->as_string()->get());
+}
+
+Result<bool> BoolField(const toml::table& t, std::string_view key, std::string_view pool) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return false;
+  if (!n->is_boolean()) return InvalidArgumentError("pool '" + std::string(pool) + "': " + std::string(key) + " must be true or false");
+  return n->as_boolean()->get();
+}
+
+}  // namespace
+
+Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_view default_jurisdiction) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "pools file: " << e.description() << " (line " << e.source().begin.line << ")";
+    return InvalidArgumentError(msg.str());
+  }
+  for (const auto& [key, node] : root) {
+    if (key.str() != "pool") return InvalidArgumentError("pools file: unknown key '" + std::string(key.str()) + "' (expected [[pool]] tables)");
+  }
+  const toml::array* list = root["pool"].as_array();
+  if (list == nullptr || list->empty()) return InvalidArgumentError("pools file: no [[pool]] table");
+  std::vector<PoolSpec> pools;
+  std::set<std::string> names;
+  bool have_default = false;
+  for (const toml::node& node : *list) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) return InvalidArgumentError("pools file: each pool must be a [[pool]] table");
+    for (const auto& [key, value] : *t) {
+      static const std::set<std::string> kKnown = {"name", "directory", "jurisdiction", "region",
+                                                   "operator", "ciphertext_only", "default"};
+      if (!kKnown.count(std::string(key.str()))) {
+        return InvalidArgumentError("pools file: unknown pool key '" + std::string(key.str()) + "'");
+      }
+    }
+    PoolSpec p;
+    ASSIGN_OR_RETURN(p.name, StringField(*t, "name", true, "?"));
+    if (!blob::IsValidPoolName(p.name)) {
+      return InvalidArgumentError("pool '" + p.name + "': the name must be 1..32 of a-z 0-9 -");
+    }
+    if (!names.insert(p.name).second) return InvalidArgumentError("pool '" + p.name + "' is defined twice");
+    ASSIGN_OR_RETURN(p.directory, StringField(*t, "directory", false, p.name));
+    ASSIGN_OR_RETURN(p.jurisdiction, StringField(*t, "jurisdiction", true, p.name));
+    if (!IsValidJurisdiction(p.jurisdiction)) {
+      return InvalidArgumentError("pool '" + p.name + "': jurisdiction must be an ISO 3166 alpha-2 code or EU, not '" +
+                                  p.jurisdiction + "'");
+    }
+    ASSIGN_OR_RETURN(p.region, StringField(*t, "region", false, p.name));
+    ASSIGN_OR_RETURN(p.operator_name, StringField(*t, "operator", false, p.name));
+    ASSIGN_OR_RETURN(p.ciphertext_only, BoolField(*t, "ciphertext_only", p.name));
+    ASSIGN_OR_RETURN(p.is_default, BoolField(*t, "default", p.name));
+    if (p.is_default) {
+      if (have_default) return InvalidArgumentError("pool '" + p.name + "': only one pool may be the default");
+      if (!p.directory.empty()) {
+        return InvalidArgumentError("pool '" + p.name + "': the default pool is the data directory's blobs/; give it no directory");
+      }
+      have_default = true;
+    } else if (p.directory.empty() || p.directory[0] != '/') {
+      return InvalidArgumentError("pool '" + p.name + "': directory must be an absolute path");
+    }
+    pools.push_back(std::move(p));
+  }
+  if (!have_default) {
+    if (names.count(std::string(kDefaultPoolName))) {
+      return InvalidArgumentError("pool 'local' is the name of the implicit default pool: mark it default = true or rename it");
+    }
+    if (!IsValidJurisdiction(default_jurisdiction)) {
+      return InvalidArgumentError("--jurisdiction must be an ISO 3166 alpha-2 code or EU");
+    }
+    std::vector<PoolSpec> d = DefaultPools(default_jurisdiction);
+    pools.push_back(d[0]);
+  }
+  return pools;
+}
+
+}  // namespace confiance::sovereignty

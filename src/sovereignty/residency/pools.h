@@ -1,0 +1,63 @@
+// File: sovereignty/residency/pools.h
+// Storage pools and their labels (docs/SOVEREIGNTY.md "Data residency").
+// A pool is a place blobs can live (today a local directory); its labels
+// say where that place is and who runs it, and are what residency rules
+// are evaluated against (rules.h).
+//
+// Configuration: a TOML file given with `--pools FILE`:
+//
+//   [[pool]]
+//   name = "fr-paris"              # 1..32 of [a-z0-9-]; stored in blob ids: never rename
+//   directory = "/srv/pools/fr"    # absolute; omitted for the default pool
+//   jurisdiction = "FR"            # ISO 3166-1 alpha-2, or "EU"
+//   region = "eu-west-3"           # what CreateBucket's LocationConstraint names
+//   operator = "ACME Cloud SAS"
+//   ciphertext_only = false        # true: only ciphertext, keys held elsewhere
+//   default = false                # true for at most one pool: DIR/blobs
+//
+// The default pool is the data directory's own blob directory (DIR/blobs):
+// the blobs written before pools existed, and the metadata store (which
+// holds small objects inline) sit with it. With no file, or a file with no
+// `default = true` pool, it is the pool "local" with the jurisdiction of
+// `--jurisdiction` (FR by default), added after the configured pools.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance::sovereignty {
+
+struct PoolSpec {
+  std::string name;
+  std::string directory;     // "" for the default pool
+  std::string jurisdiction;  // "FR", "DE", ... or "EU"
+  std::string region;
+  std::string operator_name;
+  bool ciphertext_only = false;
+  bool is_default = false;
+};
+
+inline constexpr std::string_view kDefaultPoolName = "local";
+inline constexpr std::string_view kDefaultJurisdiction = "FR";
+
+// The 27 EU member states' ISO codes (Greece is "GR" in ISO 3166, not "EL").
+const std::set<std::string>& EuMembers();
+// An ISO 3166-1 alpha-2 shape (two upper-case letters) or "EU".
+bool IsValidJurisdiction(std::string_view code);
+// `codes` with "EU" replaced by the member states.
+std::set<std::string> ExpandJurisdictions(const std::vector<std::string>& codes);
+
+// Parses the pools file. InvalidArgument naming the problem (syntax with
+// its line, a missing or bad field, duplicate names, two defaults, a
+// relative or missing directory). The result is in file order, with the
+// default pool added as described above; `default_jurisdiction` labels it.
+Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_view default_jurisdiction);
+// The pools with no file: the default pool alone.
+std::vector<PoolSpec> DefaultPools(std::string_view default_jurisdiction);
+
+}  // namespace confiance::sovereignty
