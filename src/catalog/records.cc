@@ -202,6 +202,8 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | acl (opaque bytes; "" = the default)               (version >= 3)
 //   | checksum_algorithm | checksum                       (version >= 4)
 //   | sse_c_salt | sse_c_verifier                         (version >= 5)
+//   | version_id | flags | noncurrent_null_id             (version >= 6)
+//   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 7)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -223,6 +225,11 @@ constexpr uint8_t kObjectVersionSseC = 5;
 // marker) | noncurrent_null_id. Written only for records of versioned
 // buckets, so unversioned buckets keep version 4/5 records.
 constexpr uint8_t kObjectVersionVersioned = 6;
+// Version 7 (SSE-KMS) adds, after the versioning fields (then always
+// present): kms_key_id | kms_context | flags (1 bucket key enabled).
+// Written only for SSE-KMS objects, so that a release predating SSE-KMS
+// refuses them instead of reading them without their KEK.
+constexpr uint8_t kObjectVersionKms = 7;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -298,7 +305,11 @@ std::string EncodeObject(const ObjectRecord& r) {
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
   const bool versioned = !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
-  out.push_back(static_cast<char>(versioned ? kObjectVersionVersioned : r.sse_c() ? kObjectVersionSseC : kObjectVersion));
+  const bool kms = !r.kms.empty();
+  out.push_back(static_cast<char>(kms         ? kObjectVersionKms
+                                  : versioned ? kObjectVersionVersioned
+                                  : r.sse_c() ? kObjectVersionSseC
+                                              : kObjectVersion));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -312,14 +323,19 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.acl);
   PutString(out, r.checksum_algorithm);
   PutString(out, r.checksum);
-  if (r.sse_c() || versioned) {
+  if (r.sse_c() || versioned || kms) {
     PutString(out, r.sse_c_salt);
     PutString(out, r.sse_c_verifier);
   }
-  if (versioned) {
+  if (versioned || kms) {
     PutString(out, r.version_id);
     PutVarint(out, (r.null_version ? 1u : 0u) | (r.delete_marker ? 2u : 0u));
     PutString(out, r.noncurrent_null_id);
+  }
+  if (kms) {
+    PutString(out, r.kms.key_id);
+    PutString(out, r.kms.context);
+    PutVarint(out, r.kms.bucket_key_enabled ? 1u : 0u);
   }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
@@ -344,7 +360,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionVersioned) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionKms) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -379,6 +395,14 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     r.null_version = (flags & 1) != 0;
     r.delete_marker = (flags & 2) != 0;
     r.noncurrent_null_id = in.String();
+  }
+  if (version >= kObjectVersionKms) {
+    r.kms.key_id = in.String();
+    r.kms.context = in.String();
+    uint64_t flags = in.Varint();
+    if (flags > 1) return DataLossError("object record has unknown SSE-KMS flags");
+    r.kms.bucket_key_enabled = flags == 1;
+    if (in.ok() && (r.kms.key_id.empty() || r.sse_c())) return DataLossError("object record has a malformed SSE-KMS");
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
@@ -420,6 +444,11 @@ std::string EncodeUpload(const UploadRecord& r) {
     j["ssec_salt"] = Bin(r.sse_c_salt);
     j["ssec_ver"] = Bin(r.sse_c_verifier);
   }
+  if (!r.kms.empty()) {  // optional (SSE-KMS uploads only)
+    j["kms_id"] = r.kms.key_id;
+    j["kms_ctx"] = r.kms.context;
+    j["kms_bk"] = r.kms.bucket_key_enabled;
+  }
   return Encode(j);
 }
 
@@ -441,6 +470,9 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {
     return DataLossError("upload record has an incomplete SSE-C key check");
   }
+  r.kms.key_id = Str(j, "kms_id");
+  r.kms.context = Str(j, "kms_ctx");
+  if (auto it = j.find("kms_bk"); it != j.end() && it->is_boolean()) r.kms.bucket_key_enabled = it->get<bool>();
   return r;
 }
 

@@ -127,9 +127,11 @@ constexpr std::array kTable = {
     Entry{"NoSuchVersion", 404, "The specified version does not exist."},
     Entry{"IllegalVersioningConfigurationException", 400,
           "The versioning configuration specified in the request is invalid."},
+    // What S3 answers for an SSE-KMS key id it cannot find (the code is KMS's).
+    Entry{"KMS.NotFoundException", 400, "Invalid keyId"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kIllegalVersioningConfigurationException) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kKmsNotFound) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

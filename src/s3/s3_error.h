@@ -84,6 +84,8 @@ enum class S3ErrorCode {
   // Versioning.
   kNoSuchVersion,
   kIllegalVersioningConfigurationException,
+  // SSE-KMS: a key id that names no key of the bucket owner.
+  kKmsNotFound,
 };
 
 struct S3Error {
