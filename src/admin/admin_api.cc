@@ -89,6 +89,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetTenantKey: return GetTenantKey(route);
     case O::kPutKeyPolicy: return PutKeyPolicy(route, body);
     case O::kDestroyTenantKey: return DestroyTenantKey(caller, route, body);
+    case O::kRotateTenantKey: return RotateTenantKey(route);
+    case O::kGetKeyRotation: return GetKeyRotation(route);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

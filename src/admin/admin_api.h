@@ -18,6 +18,7 @@
 #include "admin/admin_router.h"
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
+#include "catalog/key_rotation.h"
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -33,6 +34,8 @@ class AdminApi {
   AdminApi(iam::Directory& directory, catalog::Catalog& catalog, catalog::TenantKeys& tenant_keys)
       : directory_(directory), catalog_(catalog), tenant_keys_(tenant_keys) {}
   AdminApi(const AdminApi&) = delete;
+  // Enables POST .../key/rotate (the job runner outlives this object).
+  void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -91,11 +94,14 @@ class AdminApi {
   ApiReply GetTenantKey(const AdminRoute& route);
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  ApiReply RotateTenantKey(const AdminRoute& route);
+  ApiReply GetKeyRotation(const AdminRoute& route);
 
   iam::Directory& directory_;
   catalog::Catalog& catalog_;
   catalog::TenantKeys& tenant_keys_;
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
+  catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

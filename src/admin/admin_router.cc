@@ -77,6 +77,8 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "key" && s.size() == 3) return Pick(method, {{"GET", O::kGetTenantKey}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "policy") return Pick(method, {{"PUT", O::kPutKeyPolicy}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "destroy") return Pick(method, {{"POST", O::kDestroyTenantKey}});
+  if (s[2] == "key" && s.size() == 4 && s[3] == "rotate") return Pick(method, {{"POST", O::kRotateTenantKey}});
+  if (s[2] == "key" && s.size() == 4 && s[3] == "rotation") return Pick(method, {{"GET", O::kGetKeyRotation}});
   if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
   if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
   return UserScopedOp(method, s);
@@ -111,6 +113,8 @@ std::string_view AdminRoute::OpName() const {
     case O::kGetTenantKey: return "GetTenantKey";
     case O::kPutKeyPolicy: return "PutTenantKeyPolicy";
     case O::kDestroyTenantKey: return "DestroyTenantKey";
+    case O::kRotateTenantKey: return "RotateTenantKey";
+    case O::kGetKeyRotation: return "GetTenantKeyRotation";
   }
   return "Unknown";
 }

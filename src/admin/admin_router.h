@@ -13,6 +13,8 @@
 //   GET              /tenants/{tenant}/key              (the tenant key's state and policy)
 //   PUT              /tenants/{tenant}/key/policy       (the justifications it allows)
 //   POST             /tenants/{tenant}/key/destroy      (crypto-shredding)
+//   POST             /tenants/{tenant}/key/rotate       (new version, rewrap job)
+//   GET              /tenants/{tenant}/key/rotation     (the rewrap job's progress)
 //   GET              /operators
 //   GET              /whoami
 //
@@ -56,6 +58,8 @@ enum class AdminOp {
   kGetTenantKey,      // GET /tenants/{id}/key
   kPutKeyPolicy,      // PUT /tenants/{id}/key/policy
   kDestroyTenantKey,  // POST /tenants/{id}/key/destroy
+  kRotateTenantKey,   // POST /tenants/{id}/key/rotate
+  kGetKeyRotation,    // GET /tenants/{id}/key/rotation
 };
 
 struct AdminRoute {

@@ -27,6 +27,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetTenantKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    case O::kRotateTenantKey:
+    case O::kGetKeyRotation:
       return true;
     case O::kCreateTenant:
     case O::kListTenants:

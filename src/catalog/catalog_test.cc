@@ -313,6 +313,43 @@ TEST(RecordsTest, DecodesVersionThreeObjectRecordWithoutChecksum) {
   EXPECT_TRUE(d.segments[0].checksum.empty());
 }
 
+TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
+  ObjectRecord obj;
+  obj.size = 3;
+  obj.etag = "e";
+  Segment seg;
+  seg.inline_data = "abc";
+  seg.plain_size = 3;
+  obj.segments.push_back(seg);
+  const std::string plain = EncodeObject(obj);
+  EXPECT_EQ(plain[1], 4);  // not SSE-KMS: the version older releases read
+  obj.kms = SseKms{"arn:confiance:kms:::key/acme", "eyJhIjoiYiJ9", true};
+  const std::string kms = EncodeObject(obj);
+  EXPECT_EQ(kms[1], 7);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord back, DecodeObject(kms));
+  EXPECT_EQ(back.kms, obj.kms);
+  EXPECT_EQ(back.segments[0].inline_data, "abc");
+  EXPECT_FALSE(back.sse_c());
+  // Versioned and SSE-KMS together.
+  obj.version_id = std::string(16, 'v');
+  ASSERT_OK_AND_ASSIGN(ObjectRecord versioned, DecodeObject(EncodeObject(obj)));
+  EXPECT_EQ(versioned.kms, obj.kms);
+  EXPECT_EQ(versioned.version_id, obj.version_id);
+  // SSE-KMS with SSE-C is nonsense.
+  obj.sse_c_salt = std::string(16, 's');
+  obj.sse_c_verifier = std::string(32, 'v');
+  EXPECT_FALSE(DecodeObject(EncodeObject(obj)).ok());
+
+  UploadRecord up;
+  up.upload_id = "u";
+  up.kms = SseKms{"acme", "", false};
+  ASSERT_OK_AND_ASSIGN(UploadRecord up2, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(up2.kms, up.kms);
+  UploadRecord none;
+  ASSERT_OK_AND_ASSIGN(UploadRecord none2, DecodeUpload(EncodeUpload(none)));
+  EXPECT_TRUE(none2.kms.empty());
+}
+
 TEST(RecordsTest, ChecksumsRoundTripInObjectPartAndUploadRecords) {
   ObjectRecord obj;
   obj.checksum_algorithm = "CRC32C";
