@@ -182,6 +182,37 @@ TEST(TenantKeysOnDiskTest, DestroyLeavesNoCopyOfTheWrappedKeyInTheFiles) {
   EXPECT_FALSE(on_disk());
 }
 
+TEST(TenantKeysOnDiskTest, RetireLeavesNoCopyOfTheOldVersionInTheFiles) {
+  testutil::TempDir dir;
+  meta::RocksMetaStore::Options options;
+  options.path = dir.Sub("meta");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<meta::RocksMetaStore> store, meta::RocksMetaStore::Open(options));
+  kms::FakeKeyProvider kms;
+  TenantKeys keys(*store, kms);
+  ASSERT_OK(keys.Get("acme", Justification::kTenantRequest).status());
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> record, store->Get(kTenantKeyPartition, "acme"));
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeTenantKey(*record));
+  const std::string v1 = decoded.second;
+  ASSERT_GE(v1.size(), 32u);
+  auto on_disk = [&](const std::string& wanted) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(options.path)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (bytes.find(wanted) != std::string::npos) return true;
+    }
+    return false;
+  };
+  ASSERT_OK(keys.Rotate("acme").status());
+  ASSERT_TRUE(on_disk(v1)) << "version 1 is kept until retired";
+  ASSERT_OK(keys.Retire("acme", 1).status());
+  EXPECT_FALSE(on_disk(v1));
+  // The current version still opens from the files alone.
+  TenantKeys fresh(*store, kms);
+  EXPECT_OK(fresh.Get("acme", Justification::kTenantRequest).status());
+  EXPECT_FALSE(fresh.GetVersion("acme", Justification::kTenantRequest, 1).ok());
+}
+
 TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {
   // The tenant's key lives in the tenant's own KMS ("hold your own key").
   kms::FakeKeyProvider kms("tenant-kms-key");

@@ -7,8 +7,6 @@
 
 #include <strings.h>
 
-#include <nlohmann/json.hpp>
-
 #include "crypto/customer_key.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
@@ -83,20 +81,6 @@ std::optional<S3Error> ParseCustomerKey(const http::Request& request, std::strin
 constexpr std::string_view kKmsRequires =
     "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms";
 
-// x-amz-server-side-encryption-context: base64 of a JSON object whose
-// values are strings (S3's rule); at most 4 KiB.
-bool ValidContext(std::string_view b64) {
-  if (b64.size() > 4096) return false;
-  Result<std::string> raw = crypto::Base64Decode(b64);
-  if (!raw.ok()) return false;
-  nlohmann::json j = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return false;
-  for (const auto& [k, v] : j.items()) {
-    if (!v.is_string()) return false;
-  }
-  return true;
-}
-
 std::optional<S3Error> ParseKms(const http::Request& request, RequestSse* out) {
   KmsRequest kms;
   if (std::optional<std::string_view> id = request.FindHeader("x-amz-server-side-encryption-aws-kms-key-id")) {
@@ -106,7 +90,7 @@ std::optional<S3Error> ParseKms(const http::Request& request, RequestSse* out) {
     }
   }
   if (std::optional<std::string_view> c = request.FindHeader("x-amz-server-side-encryption-context")) {
-    if (!ValidContext(*c)) {
+    if (!ValidKmsContext(*c)) {
       return Invalid("Invalid encryption context: it must be the base64 of a JSON object of strings",
                      "x-amz-server-side-encryption-context");
     }
@@ -136,19 +120,6 @@ bool IsLoopback(std::string_view address) {
 bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http) {
   return allow_http || IsLoopback(request.remote_address);
 }
-
-std::optional<std::string> TenantOfKmsKeyId(std::string_view key_id) {
-  if (key_id.starts_with(kTenantKeyArnPrefix)) key_id.remove_prefix(kTenantKeyArnPrefix.size());
-  // Tenant ids are [a-z0-9][a-z0-9-]{1,62} (iam/directory.h).
-  if (key_id.size() < 2 || key_id.size() > 63) return std::nullopt;
-  for (char c : key_id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return std::nullopt;
-  }
-  if (key_id.front() == '-') return std::nullopt;
-  return std::string(key_id);
-}
-
-std::string TenantKeyArn(std::string_view tenant) { return std::string(kTenantKeyArnPrefix) + std::string(tenant); }
 
 std::optional<S3Error> ParseRequestSse(const http::Request& request, bool write, bool copy, bool allow_http,
                                        RequestSse* out, bool read) {

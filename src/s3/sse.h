@@ -27,6 +27,7 @@
 #include "catalog/records.h"
 #include "crypto/secret_bytes.h"
 #include "http/http.h"
+#include "s3/kms_key_id.h"
 #include "s3/s3_error.h"
 
 namespace confiance::s3 {
@@ -52,15 +53,6 @@ struct RequestSse {
   std::optional<KmsRequest> kms;            // x-amz-server-side-encryption: aws:kms (writes)
   bool sse_s3 = false;                      // x-amz-server-side-encryption: AES256 (writes)
 };
-
-// The prefix of the ARN form of a tenant key id: "arn:confiance:kms:::key/"
-// then the tenant id (docs/encryption.md "SSE-KMS").
-inline constexpr std::string_view kTenantKeyArnPrefix = "arn:confiance:kms:::key/";
-// The tenant whose key `key_id` names (the bare tenant id or its ARN form);
-// nullopt if it is neither.
-std::optional<std::string> TenantOfKmsKeyId(std::string_view key_id);
-// The ARN form of `tenant`'s key id.
-std::string TenantKeyArn(std::string_view tenant);
 
 // Whether SSE-C headers may be used on `request`'s connection (see above).
 bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http);
