@@ -328,7 +328,7 @@ def test_policy_deny_comes_before_a_bad_sse_algorithm(server, s3, bucket):
     assert_sse_s3_response(put)
 
 
-def test_policy_deny_comes_before_kms_not_implemented(s3, bucket):
+def test_policy_deny_comes_before_kms(s3, bucket):
     _deny_put_unless(s3, bucket, {"StringNotEquals": {
         "s3:x-amz-server-side-encryption": "AES256"}})
     assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x",
