@@ -131,6 +131,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kDeleteBucketResidency:
     case O::kMigrateBucketResidency:
       return Residency(caller, route, body);
+    case O::kRotateTenantKey: return RotateTenantKey(route);
+    case O::kGetKeyRotation: return GetKeyRotation(route);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -18,6 +18,7 @@
 #include "admin/admin_router.h"
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
+#include "catalog/key_rotation.h"
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -39,6 +40,8 @@ class AdminApi {
            sovereignty::Lockbox* lockbox = nullptr)
       : directory_(directory), catalog_(catalog), tenant_keys_(tenant_keys), lockbox_(lockbox) {}
   AdminApi(const AdminApi&) = delete;
+  // Enables POST .../key/rotate (the job runner outlives this object).
+  void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -101,6 +104,8 @@ class AdminApi {
   ApiReply GetTenantKey(const AdminRoute& route);
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  ApiReply RotateTenantKey(const AdminRoute& route);
+  ApiReply GetKeyRotation(const AdminRoute& route);
 
   // access_request_handlers.cc (the lockbox)
   ApiReply CreateOperator(std::string_view body);
@@ -134,6 +139,7 @@ class AdminApi {
   catalog::TenantKeys& tenant_keys_;
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
   sovereignty::Lockbox* const lockbox_;
+  catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -23,6 +23,8 @@
 //   GET              /tenants/{tenant}/buckets/{bucket}/residency          (the residency report)
 //   GET|PUT|DELETE   /tenants/{tenant}/buckets/{bucket}/residency/rule     (the bucket's rule)
 //   POST             /tenants/{tenant}/buckets/{bucket}/residency/migrate
+//   POST             /tenants/{tenant}/key/rotate       (new version, rewrap job)
+//   GET              /tenants/{tenant}/key/rotation     (the rewrap job's progress)
 //   GET              /operators
 //   GET              /whoami
 //
@@ -88,6 +90,8 @@ enum class AdminOp {
   kPutBucketResidency,     // PUT (the tenant's root: narrows the ceiling)
   kDeleteBucketResidency,  // DELETE
   kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
+  kRotateTenantKey,   // POST /tenants/{id}/key/rotate
+  kGetKeyRotation,    // GET /tenants/{id}/key/rotation
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

@@ -43,6 +43,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kPutBucketResidency:
     case O::kDeleteBucketResidency:
     case O::kMigrateBucketResidency:
+    case O::kRotateTenantKey:
+    case O::kGetKeyRotation:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:

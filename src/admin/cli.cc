@@ -361,6 +361,25 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
     }
     return out;
   });
+
+  // Rotation (rewrap only): a new key version, a background job rewrapping
+  // every bucket key under it, then the old version retired.
+  auto rotation_format = [](const json& j) {
+    return "tenant " + j.value("tenant", "") + ": rotation " + j.value("state", "") + ", version " +
+           std::to_string(j.value("from_version", 0)) + " -> " + std::to_string(j.value("to_version", 0)) + ", " +
+           std::to_string(j.value("buckets_done", 0)) + " of " + std::to_string(j.value("buckets_total", 0)) +
+           " bucket keys rewrapped" + (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
+  };
+  CLI::App* rotate = Leaf(g, "rotate", "Rotate a tenant's key: new version, bucket keys rewrapped, old version retired");
+  rotate->add_option("NAME", tenant, "Tenant id")->required();
+  Add(rotate, [this] {
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "rotate"}), ""});
+  }, rotation_format);
+  CLI::App* rotation = Leaf(g, "rotation", "Show the progress of a tenant key's rotation");
+  rotation->add_option("NAME", tenant, "Tenant id")->required();
+  Add(rotation, [this] {
+    return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "key", "rotation"}), ""});
+  }, rotation_format);
 }
 
 void AdminCli::State::AddServiceCommands(CLI::App& admin) {

@@ -31,6 +31,9 @@ json KeyJson(std::string_view tenant, const catalog::TenantKeyInfo* info) {
   j["state"] = info->destroyed ? "destroyed" : "active";
   j["provider_key_id"] = info->provider_key_id;
   j["created_ms"] = info->created_ms;
+  j["version"] = info->version;
+  if (info->rotated_ms != 0) j["rotated_ms"] = info->rotated_ms;
+  j["previous_versions"] = info->previous_versions;
   if (info->destroyed) j["destroyed_ms"] = info->destroyed_ms;
   j["allowed_justifications"] = json::array();
   for (int i = 0; i < kms::kJustificationCount; ++i) {
@@ -125,6 +128,40 @@ ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRou
     }
   }
   return JsonReply(200, reply);
+}
+
+static json RotationJson(std::string_view tenant, const catalog::RotationProgress& p) {
+  json j = {{"tenant", tenant},          {"state", p.state},
+            {"from_version", p.from_version}, {"to_version", p.to_version},
+            {"buckets_total", p.buckets_total}, {"buckets_done", p.buckets_done}};
+  if (p.started_ms != 0) j["started_ms"] = p.started_ms;
+  if (p.finished_ms != 0) j["finished_ms"] = p.finished_ms;
+  if (!p.error.empty()) j["error"] = p.error;
+  return j;
+}
+
+ApiReply AdminApi::RotateTenantKey(const AdminRoute& route) {
+  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
+    return StatusReply(t.status(), C::kNoSuchTenant);
+  }
+  if (key_rotation_ == nullptr) return ErrorReply(C::kConflict, "key rotation is not available in this process");
+  Result<catalog::RotationProgress> started = key_rotation_->Start(route.tenant);
+  if (!started.ok() && started.status().code() == StatusCode::kFailedPrecondition) {
+    return ErrorReply(C::kConflict, started.status().message());
+  }
+  if (!started.ok() && started.status().code() == StatusCode::kNotFound) {
+    return ErrorReply(C::kConflict, "tenant " + route.tenant + " has no key yet (it is made with its first bucket)");
+  }
+  if (!started.ok()) return StatusReply(started.status());
+  return JsonReply(202, RotationJson(route.tenant, *started));
+}
+
+ApiReply AdminApi::GetKeyRotation(const AdminRoute& route) {
+  if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
+    return StatusReply(t.status(), C::kNoSuchTenant);
+  }
+  if (key_rotation_ == nullptr) return ErrorReply(C::kConflict, "key rotation is not available in this process");
+  return JsonReply(200, RotationJson(route.tenant, key_rotation_->Progress(route.tenant)));
 }
 
 }  // namespace confiance::admin

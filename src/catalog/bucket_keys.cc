@@ -7,11 +7,32 @@
 
 namespace confiance::catalog {
 
+std::optional<uint32_t> TenantKeyVersionOf(std::string_view key_id) {
+  if (key_id == kTenantKeyRef) return 1;
+  if (!key_id.starts_with(kTenantKeyRef) || key_id.size() < kTenantKeyRef.size() + 2 ||
+      key_id[kTenantKeyRef.size()] != '@') {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  for (char c : key_id.substr(kTenantKeyRef.size() + 1)) {
+    if (c < '0' || c > '9' || v > 100000000) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v < 2) return std::nullopt;  // version 1 is spelled "tenant-key"
+  return static_cast<uint32_t>(v);
+}
+
+std::string TenantKeyRef(uint32_t version) {
+  if (version <= 1) return std::string(kTenantKeyRef);
+  return std::string(kTenantKeyRef) + "@" + std::to_string(version);
+}
+
 std::string BucketKeys::Context(const BucketRecord& bucket) {
   // v1 (provider-wrapped) bound the bucket id; v2 (tenant-key-wrapped) also
   // binds the owner, so that a record moved to another tenant's bucket
   // does not open.
-  if (bucket.key_id == kTenantKeyRef) return "confiance/bucket-key/v2/" + bucket.id + "/" + bucket.owner;
+  // Every tenant key version uses the same context (the version is in key_id).
+  if (TenantKeyVersionOf(bucket.key_id)) return "confiance/bucket-key/v2/" + bucket.id + "/" + bucket.owner;
   return "confiance/bucket-key/v1/" + bucket.id;
 }
 
@@ -19,7 +40,14 @@ Status BucketKeys::CreateFor(BucketRecord& bucket) {
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key,
                    tenant_keys_.Get(bucket.owner, kms::Justification::kTenantRequest));
   ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
-  bucket.key_id = std::string(kTenantKeyRef);
+  ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(bucket.owner));
+  // A rotation between Get and Info would leave this key under the older
+  // version, which the rotation job then rewraps like any other.
+  bucket.key_id = TenantKeyRef(info.version);
+  if (info.version > 1) {
+    ASSIGN_OR_RETURN(tenant_key, tenant_keys_.GetVersion(bucket.owner, kms::Justification::kTenantRequest,
+                                                         info.version));
+  }
   ASSIGN_OR_RETURN(bucket.wrapped_key, crypto::WrapKey(*tenant_key, key, Context(bucket)));
   std::lock_guard lock(mu_);
   cache_[bucket.id] = Cached{std::make_shared<const crypto::SecretBytes>(std::move(key)),
@@ -28,7 +56,8 @@ Status BucketKeys::CreateFor(BucketRecord& bucket) {
 }
 
 Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::Justification why) {
-  if (bucket.key_id != kTenantKeyRef) {
+  std::optional<uint32_t> version = TenantKeyVersionOf(bucket.key_id);
+  if (!version) {
     Result<crypto::SecretBytes> key = provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
     if (!key.ok() && (key.status().code() == StatusCode::kPermissionDenied ||
                       key.status().code() == StatusCode::kNotFound)) {
@@ -39,8 +68,22 @@ Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::
     }
     return key;
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key, tenant_keys_.Get(bucket.owner, why));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key,
+                   tenant_keys_.GetVersion(bucket.owner, why, *version));
   return crypto::UnwrapKey(*tenant_key, bucket.wrapped_key, Context(bucket));
+}
+
+Result<bool> BucketKeys::Rewrap(BucketRecord& bucket, kms::Justification why) {
+  std::optional<uint32_t> version = TenantKeyVersionOf(bucket.key_id);
+  if (!version) return false;
+  ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(bucket.owner));
+  if (*version == info.version) return false;
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, why));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> current,
+                   tenant_keys_.GetVersion(bucket.owner, why, info.version));
+  bucket.key_id = TenantKeyRef(info.version);
+  ASSIGN_OR_RETURN(bucket.wrapped_key, crypto::WrapKey(*current, key, Context(bucket)));
+  return true;
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,

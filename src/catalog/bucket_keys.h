@@ -21,6 +21,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,8 +34,14 @@
 
 namespace confiance::catalog {
 
-// BucketRecord::key_id of a bucket key wrapped under its owner's tenant key.
+// BucketRecord::key_id of a bucket key wrapped under its owner's tenant key:
+// "tenant-key" for version 1 of the tenant key, "tenant-key@<n>" for
+// version n (after rotations, docs/keys.md "Rotation").
 inline constexpr std::string_view kTenantKeyRef = "tenant-key";
+// The tenant key version `key_id` names; nullopt if it is not a tenant-key
+// reference (a bucket key wrapped by the provider directly).
+std::optional<uint32_t> TenantKeyVersionOf(std::string_view key_id);
+std::string TenantKeyRef(uint32_t version);
 
 class BucketKeys {
  public:
@@ -51,6 +58,11 @@ class BucketKeys {
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
+  // Rotation (rewrap only): rewraps `bucket`'s key under the current
+  // version of its owner's tenant key, setting key_id and wrapped_key; the
+  // bucket key itself (and so every object) is unchanged. False if there is
+  // nothing to do (already current, or not under a tenant key).
+  Result<bool> Rewrap(BucketRecord& bucket, kms::Justification why);
 
  private:
   struct Cached {

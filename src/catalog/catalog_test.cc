@@ -313,6 +313,54 @@ TEST(RecordsTest, DecodesVersionThreeObjectRecordWithoutChecksum) {
   EXPECT_TRUE(d.segments[0].checksum.empty());
 }
 
+TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
+  ObjectRecord obj;
+  obj.size = 3;
+  obj.etag = "e";
+  Segment seg;
+  seg.inline_data = "abc";
+  seg.plain_size = 3;
+  obj.segments.push_back(seg);
+  const std::string plain = EncodeObject(obj);
+  EXPECT_EQ(plain[1], 4);  // not SSE-KMS: the version older releases read
+  obj.kms = SseKms{"arn:confiance:kms:::key/acme", "eyJhIjoiYiJ9", true};
+  const std::string kms = EncodeObject(obj);
+  EXPECT_EQ(kms[1], 8);  // after Object Lock's 7: lock fields, then SSE-KMS
+  ASSERT_OK_AND_ASSIGN(ObjectRecord back, DecodeObject(kms));
+  EXPECT_EQ(back.kms, obj.kms);
+  EXPECT_EQ(back.segments[0].inline_data, "abc");
+  EXPECT_FALSE(back.sse_c());
+  // Versioned and SSE-KMS together.
+  obj.version_id = std::string(16, 'v');
+  ASSERT_OK_AND_ASSIGN(ObjectRecord versioned, DecodeObject(EncodeObject(obj)));
+  EXPECT_EQ(versioned.kms, obj.kms);
+  EXPECT_EQ(versioned.version_id, obj.version_id);
+  // Locked and SSE-KMS together (version 8 carries both).
+  obj.lock_mode = LockMode::kCompliance;
+  obj.lock_until_ms = 1234567;
+  obj.legal_hold = true;
+  const std::string both = EncodeObject(obj);
+  EXPECT_EQ(both[1], 8);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord locked, DecodeObject(both));
+  EXPECT_EQ(locked.kms, obj.kms);
+  EXPECT_EQ(locked.lock_mode, LockMode::kCompliance);
+  EXPECT_EQ(locked.lock_until_ms, 1234567u);
+  EXPECT_TRUE(locked.legal_hold);
+  // SSE-KMS with SSE-C is nonsense.
+  obj.sse_c_salt = std::string(16, 's');
+  obj.sse_c_verifier = std::string(32, 'v');
+  EXPECT_FALSE(DecodeObject(EncodeObject(obj)).ok());
+
+  UploadRecord up;
+  up.upload_id = "u";
+  up.kms = SseKms{"acme", "", false};
+  ASSERT_OK_AND_ASSIGN(UploadRecord up2, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(up2.kms, up.kms);
+  UploadRecord none;
+  ASSERT_OK_AND_ASSIGN(UploadRecord none2, DecodeUpload(EncodeUpload(none)));
+  EXPECT_TRUE(none2.kms.empty());
+}
+
 TEST(RecordsTest, ChecksumsRoundTripInObjectPartAndUploadRecords) {
   ObjectRecord obj;
   obj.checksum_algorithm = "CRC32C";

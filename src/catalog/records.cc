@@ -228,6 +228,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | sse_c_salt | sse_c_verifier                         (version >= 5)
 //   | version_id | flags | noncurrent_null_id            (version >= 6)
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
+//   | kms_key_id | kms_context | kms flags (1 bucket key) (version 8)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -254,6 +255,11 @@ constexpr uint8_t kObjectVersionVersioned = 6;
 // only for records with a lock, so that a release without Object Lock
 // refuses them instead of dropping the lock.
 constexpr uint8_t kObjectVersionLocked = 7;
+// Version 8 (SSE-KMS) adds, after the lock fields (then always present,
+// zeros without a lock): kms_key_id | kms_context | flags (1 bucket key
+// enabled). Written only for SSE-KMS objects, so that a release predating
+// SSE-KMS refuses them instead of reading them without their KEK.
+constexpr uint8_t kObjectVersionKms = 8;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -329,9 +335,11 @@ std::string EncodeObject(const ObjectRecord& r) {
   out.reserve(256 + inline_total);
   out.push_back(kObjectMarker);
   const bool locked = r.has_lock() || r.lock_until_ms != 0;
+  const bool kms = !r.kms.empty();
   const bool versioned =
-      locked || !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
-  out.push_back(static_cast<char>(locked      ? kObjectVersionLocked
+      kms || locked || !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
+  out.push_back(static_cast<char>(kms         ? kObjectVersionKms
+                                  : locked    ? kObjectVersionLocked
                                   : versioned ? kObjectVersionVersioned
                                   : r.sse_c() ? kObjectVersionSseC
                                               : kObjectVersion));
@@ -348,19 +356,24 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.acl);
   PutString(out, r.checksum_algorithm);
   PutString(out, r.checksum);
-  if (r.sse_c() || versioned) {
+  if (r.sse_c() || versioned || kms) {
     PutString(out, r.sse_c_salt);
     PutString(out, r.sse_c_verifier);
   }
-  if (versioned) {
+  if (versioned || kms) {
     PutString(out, r.version_id);
     PutVarint(out, (r.null_version ? 1u : 0u) | (r.delete_marker ? 2u : 0u));
     PutString(out, r.noncurrent_null_id);
   }
-  if (locked) {
+  if (locked || kms) {
     PutVarint(out, static_cast<uint64_t>(r.lock_mode));
     PutVarint(out, r.lock_until_ms);
     PutVarint(out, r.legal_hold ? 1 : 0);
+  }
+  if (kms) {
+    PutString(out, r.kms.key_id);
+    PutString(out, r.kms.context);
+    PutVarint(out, r.kms.bucket_key_enabled ? 1u : 0u);
   }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
@@ -385,7 +398,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionLocked) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionKms) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -428,6 +441,14 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     if (mode > 2 || hold > 1) return DataLossError("object record has an unknown object lock");
     r.lock_mode = static_cast<LockMode>(mode);
     r.legal_hold = hold == 1;
+  }
+  if (version >= kObjectVersionKms) {
+    r.kms.key_id = in.String();
+    r.kms.context = in.String();
+    uint64_t flags = in.Varint();
+    if (flags > 1) return DataLossError("object record has unknown SSE-KMS flags");
+    r.kms.bucket_key_enabled = flags == 1;
+    if (in.ok() && (r.kms.key_id.empty() || r.sse_c())) return DataLossError("object record has a malformed SSE-KMS");
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
@@ -475,6 +496,11 @@ std::string EncodeUpload(const UploadRecord& r) {
     j["lu"] = r.lock_until_ms;
   }
   if (r.legal_hold) j["lh"] = true;
+  if (!r.kms.empty()) {  // optional (SSE-KMS uploads only)
+    j["kms_id"] = r.kms.key_id;
+    j["kms_ctx"] = r.kms.context;
+    j["kms_bk"] = r.kms.bucket_key_enabled;
+  }
   return Encode(j);
 }
 
@@ -504,6 +530,9 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
     r.lock_until_ms = U64(j, "lu");
   }
   if (auto it = j.find("lh"); it != j.end() && it->is_boolean()) r.legal_hold = it->get<bool>();
+  r.kms.key_id = Str(j, "kms_id");
+  r.kms.context = Str(j, "kms_ctx");
+  if (auto it = j.find("kms_bk"); it != j.end() && it->is_boolean()) r.kms.bucket_key_enabled = it->get<bool>();
   return r;
 }
 

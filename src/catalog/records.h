@@ -35,10 +35,23 @@ struct CorsRule {
   bool operator==(const CorsRule&) const = default;
 };
 
-// A bucket's default encryption (PutBucketEncryption), as stored. Only
-// SSE-S3 ("AES256") is accepted today (s3/ refuses aws:kms before it gets
-// here); the algorithm is kept as a string so that a later release can
-// store aws:kms with its key id without a new record version.
+// SSE-KMS of an object or upload (docs/encryption.md "SSE-KMS"): the
+// tenant key it names, as the request named it (checked by s3/ against the
+// bucket owner's key), its encryption context (base64 JSON as sent; ""
+// = none) and x-amz-server-side-encryption-bucket-key-enabled. The data
+// keys are wrapped under a KEK derived from the bucket key, the key id and
+// the context (crypto/sse_kms.h). key_id empty: not SSE-KMS.
+struct SseKms {
+  std::string key_id;
+  std::string context;
+  bool bucket_key_enabled = false;
+  bool empty() const { return key_id.empty(); }
+  bool operator==(const SseKms&) const = default;
+};
+
+// A bucket's default encryption (PutBucketEncryption), as stored: "AES256"
+// (SSE-S3) or "aws:kms" with an optional key id (s3/ checks it names the
+// owner's tenant key and refuses aws:kms:dsse before it gets here).
 struct BucketEncryption {
   std::string sse_algorithm = "AES256";
   std::string kms_key_id;           // aws:kms only; "" = none
@@ -120,6 +133,7 @@ struct ObjectRecord {
   std::string sse_c_salt;      // random, per object
   std::string sse_c_verifier;  // salted HMAC of the customer key
   bool sse_c() const { return !sse_c_salt.empty(); }
+  SseKms kms;  // SSE-KMS; empty for SSE-S3 and SSE-C
   // Versioning (catalog/versions.h). `version_id` is the 16-byte internal
   // id (catalog::NewVersionId: time-ordered), "" for a record written while
   // its bucket was never versioned (its null version; its time is
@@ -167,6 +181,7 @@ struct UploadRecord {
   LockMode lock_mode = LockMode::kNone;
   uint64_t lock_until_ms = 0;
   bool legal_hold = false;
+  SseKms kms;  // SSE-KMS of the upload: its parts' data keys and the object's
 };
 
 struct PartRecord {

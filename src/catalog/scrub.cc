@@ -12,6 +12,7 @@
 #include "crypto/aead.h"
 #include "crypto/envelope.h"
 #include "crypto/object_format.h"
+#include "crypto/sse_kms.h"
 
 namespace confiance::catalog {
 namespace {
@@ -94,12 +95,20 @@ std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& 
     return Problem{Kind::kLongBlob, fmt::format("{}: {} has {} bytes, {} expected", name, where, have, want)};
   }
   if (!decryptable) return std::nullopt;
-  if (seg.plain_size == 0) return CheckEmptySegment(seg, empty_sealed, *bucket_key, bucket_id, name);
+  // SSE-KMS: the data keys are wrapped under the KEK derived from the
+  // bucket key, key id and context (crypto/sse_kms.h).
+  std::shared_ptr<const crypto::SecretBytes> kek = bucket_key;
+  if (!rec.kms.empty()) {
+    Result<crypto::SecretBytes> derived = crypto::DeriveKmsKek(*bucket_key, rec.kms.key_id, rec.kms.context);
+    if (!derived.ok()) return Problem{Kind::kReadError, fmt::format("{}: {}", name, derived.status().ToString())};
+    kek = std::make_shared<const crypto::SecretBytes>(std::move(derived).value());
+  }
+  if (seg.plain_size == 0) return CheckEmptySegment(seg, empty_sealed, *kek, bucket_id, name);
 
   ObjectRecord one;
   one.size = seg.plain_size;
   one.segments.push_back(seg);
-  ObjectReader reader(blobs, one, bucket_key, bucket_id);
+  ObjectReader reader(blobs, one, kek, bucket_id);
   for (uint64_t off = 0; off < seg.plain_size;) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), seg.plain_size - off));
     Status st = reader.Read(off, std::span<std::byte>(buf.data(), n));

@@ -16,7 +16,12 @@ using json = nlohmann::json;
 constexpr int kTenantKeyRecordVersion = 1;
 constexpr int kMaxUpdateAttempts = 16;
 
-std::string Context(std::string_view tenant) { return "confiance/tenant-key/v1/" + std::string(tenant); }
+// Version 1 keeps the context it always had; later versions bind their number.
+std::string Context(std::string_view tenant, uint32_t version = 1) {
+  std::string c = "confiance/tenant-key/v1/" + std::string(tenant);
+  if (version > 1) c += "/" + std::to_string(version);
+  return c;
+}
 
 uint64_t NowMs() {
   return static_cast<uint64_t>(
@@ -28,12 +33,23 @@ Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAc
 
 }  // namespace
 
-std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped) {
+std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
+                            const std::map<uint32_t, std::string>& previous) {
   json j = {{"v", kTenantKeyRecordVersion},
             {"pk", info.provider_key_id},
             {"wk", json::binary(std::vector<std::uint8_t>(wrapped.begin(), wrapped.end()))},
             {"c", info.created_ms},
             {"al", info.allowed.bits()}};
+  // Rotation fields, absent for a key never rotated (older records decode).
+  if (info.version > 1) j["kv"] = info.version;
+  if (info.rotated_ms != 0) j["rm"] = info.rotated_ms;
+  if (!previous.empty()) {
+    json prev = json::array();
+    for (const auto& [n, w] : previous) {
+      prev.push_back(json::array({n, json::binary(std::vector<std::uint8_t>(w.begin(), w.end()))}));
+    }
+    j["pv"] = std::move(prev);
+  }
   if (info.destroyed) {
     j["d"] = true;
     j["dm"] = info.destroyed_ms;
@@ -42,7 +58,8 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped)
   return std::string(v.begin(), v.end());
 }
 
-Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes) {
+Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes,
+                                                             std::map<uint32_t, std::string>* previous) {
   json j = json::from_cbor(bytes.begin(), bytes.end(), true, false);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable tenant key record");
   auto v = j.find("v");
@@ -59,6 +76,17 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
     info.allowed = kms::JustificationSet::FromBits(j.at("al").get<uint32_t>());
     info.destroyed = j.value("d", false);
     info.destroyed_ms = j.value("dm", uint64_t{0});
+    info.version = j.value("kv", uint32_t{1});
+    info.rotated_ms = j.value("rm", uint64_t{0});
+    if (auto pv = j.find("pv"); pv != j.end()) {
+      for (const json& e : pv->get_ref<const json::array_t&>()) {
+        const auto n = e.at(0).get<uint32_t>();
+        const auto& w = e.at(1).get_binary();
+        if (n == 0 || n >= info.version) return DataLossError("tenant key record: bad previous version");
+        info.previous_versions.push_back(n);
+        if (previous != nullptr) (*previous)[n] = std::string(w.begin(), w.end());
+      }
+    }
   } catch (const json::exception&) {
     return DataLossError("malformed tenant key record");
   }
@@ -73,8 +101,10 @@ Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(cons
   for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
     if (bytes) {
-      ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes));
-      return std::make_pair(Record{std::move(decoded.first), std::move(decoded.second)}, std::move(*bytes));
+      std::map<uint32_t, std::string> previous;
+      ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous));
+      return std::make_pair(Record{std::move(decoded.first), std::move(decoded.second), std::move(previous)},
+                            std::move(*bytes));
     }
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     Record fresh;
@@ -108,8 +138,9 @@ Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& 
   } else {
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
     if (!bytes) return std::shared_ptr<Cached>();
-    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes));
-    entry->record = Record{std::move(decoded.first), std::move(decoded.second)};
+    std::map<uint32_t, std::string> previous;
+    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous));
+    entry->record = Record{std::move(decoded.first), std::move(decoded.second), std::move(previous)};
   }
   entry->loaded = now;
   std::lock_guard lock(mu_);
@@ -138,17 +169,37 @@ Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
   return Allowed(tenant, entry->record, why);
 }
 
-Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_view tenant_view,
+Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_view tenant,
                                                                   kms::Justification why) {
+  return GetVersion(tenant, why, 0);
+}
+
+Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::string_view tenant_view,
+                                                                         kms::Justification why,
+                                                                         uint32_t version) {
   const std::string tenant(tenant_view);
   ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/true));
   RETURN_IF_ERROR(Allowed(tenant, entry->record, why));
+  const bool current = version == 0 || version == entry->record.info.version;
+  if (current) version = entry->record.info.version;
+  const std::string* wrapped = &entry->record.wrapped;
   {
     std::lock_guard lock(mu_);
-    if (entry->key) return entry->key;
+    if (current && entry->key) return entry->key;
+    if (!current) {
+      if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
+    }
+  }
+  if (!current) {
+    auto it = entry->record.previous.find(version);
+    if (it == entry->record.previous.end()) {
+      return Denied("version " + std::to_string(version) + " of the key of tenant " + tenant +
+                    " was retired after a rotation.");
+    }
+    wrapped = &it->second;
   }
   Result<crypto::SecretBytes> key =
-      provider_.Unwrap(entry->record.info.provider_key_id, entry->record.wrapped, Context(tenant));
+      provider_.Unwrap(entry->record.info.provider_key_id, *wrapped, Context(tenant, version));
   if (!key.ok()) {
     if (key.status().code() == StatusCode::kPermissionDenied || key.status().code() == StatusCode::kNotFound) {
       return Denied("the key provider refused to unwrap the key of tenant " + tenant + " (" +
@@ -158,6 +209,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_v
   }
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
   std::lock_guard lock(mu_);
+  if (!current) return entry->previous_keys.emplace(version, shared).first->second;
   if (!entry->key) entry->key = shared;
   return entry->key;
 }
@@ -178,7 +230,9 @@ Result<TenantKeyInfo> TenantKeys::Update(std::string_view tenant_view, const std
     meta::Batch batch;
     batch.op_tag = "tenant-key-update:" + tenant + ":" + std::to_string(NowMs());
     batch.Expect(tenant, read.second);
-    batch.Put(tenant, EncodeTenantKey(next.info, next.wrapped));
+    next.info.previous_versions.clear();
+    for (const auto& [n, w] : next.previous) next.info.previous_versions.push_back(n);
+    batch.Put(tenant, EncodeTenantKey(next.info, next.wrapped, next.previous));
     Status st = store_.Apply(kTenantKeyPartition, batch);
     if (st.code() == StatusCode::kFailedPrecondition) continue;  // changed meanwhile: edit the newer record
     {
@@ -206,6 +260,7 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
     r.info.destroyed = true;
     r.info.destroyed_ms = NowMs();
     r.wrapped.clear();
+    r.previous.clear();
     return OkStatus();
   }));
   // The old record (with the wrapped key) must not survive in the store's
@@ -215,6 +270,43 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
     return UnavailableError("the key of tenant " + std::string(tenant) +
                             " is destroyed, but its old copy could not be purged from the metadata files (" +
                             purged.message() + "); destroy it again to retry");
+  }
+  return info;
+}
+
+Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+  if (!bytes) return NotFoundError("tenant " + tenant + " has no key yet");
+  return Update(tenant, [&](Record& r) -> Status {
+    if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
+    if (!r.previous.empty()) {
+      return FailedPreconditionError("a rotation of the key of tenant " + tenant +
+                                     " is not finished: version " + std::to_string(r.previous.begin()->first) +
+                                     " is still in use");
+    }
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
+    const uint32_t next = r.info.version + 1;
+    ASSIGN_OR_RETURN(std::string wrapped, provider_.Wrap(r.info.provider_key_id, key, Context(tenant, next)));
+    r.previous[r.info.version] = std::move(r.wrapped);
+    r.wrapped = std::move(wrapped);
+    r.info.version = next;
+    r.info.rotated_ms = NowMs();
+    return OkStatus();
+  });
+}
+
+Result<TenantKeyInfo> TenantKeys::Retire(std::string_view tenant, uint32_t version) {
+  bool changed = false;
+  ASSIGN_OR_RETURN(TenantKeyInfo info, Update(tenant, [&](Record& r) -> Status {
+    changed = r.previous.erase(version) > 0;
+    return OkStatus();
+  }));
+  if (!changed) return info;
+  // As Destroy: the retired wrapped key must not survive in the files.
+  if (Status purged = store_.Purge(kTenantKeyPartition); !purged.ok()) {
+    return UnavailableError("version " + std::to_string(version) + " of the key of tenant " + std::string(tenant) +
+                            " is retired, but its old copy could not be purged (" + purged.message() + ")");
   }
   return info;
 }

@@ -30,6 +30,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <map>
+#include <vector>
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
@@ -48,6 +50,14 @@ struct TenantKeyInfo {
   uint64_t created_ms = 0;
   uint64_t destroyed_ms = 0;
   kms::JustificationSet allowed = kms::JustificationSet::All();
+  // Rotation (docs/keys.md "Rotation"): the current version (1 for a key
+  // never rotated; bucket keys wrapped under version n > 1 carry
+  // key_id "tenant-key@n"), the older versions still kept because some
+  // bucket key may be wrapped under them (retired once none is), and when
+  // the key was last rotated (0 = never).
+  uint32_t version = 1;
+  std::vector<uint32_t> previous_versions;
+  uint64_t rotated_ms = 0;
 };
 
 class TenantKeys {
@@ -61,6 +71,10 @@ class TenantKeys {
   // key (allowing every reason) if the tenant has none yet. The pointer
   // stays valid while held.
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(std::string_view tenant, kms::Justification why);
+  // The key of version `version` (the current one or a previous one not yet
+  // retired); PermissionDenied (kKeyAccessDenied) if that version is gone.
+  Result<std::shared_ptr<const crypto::SecretBytes>> GetVersion(std::string_view tenant, kms::Justification why,
+                                                                uint32_t version);
   // OK if `why` may use `tenant`'s key now (not destroyed, and the policy
   // allows `why`; a tenant without a key yet allows every reason): for
   // callers holding a key derived from it (BucketKeys' cache). Only reads
@@ -78,15 +92,26 @@ class TenantKeys {
   // files; Unavailable if that fails (destroy again to retry). Idempotent.
   // A tenant without a key gets a destroyed record (it can never get one).
   Result<TenantKeyInfo> Destroy(std::string_view tenant);
+  // Rotation: a new random key becomes the current version; the old one is
+  // kept (previous_versions) until Retire. FailedPrecondition if the key is
+  // destroyed or an earlier rotation still has a previous version (finish
+  // it first), NotFound if the tenant has no key.
+  Result<TenantKeyInfo> Rotate(std::string_view tenant);
+  // Removes previous version `version` for good (no bucket key may still be
+  // wrapped under it: the caller's job) and purges the partition as Destroy
+  // does, so that the old wrapped key leaves the store's files. Idempotent.
+  Result<TenantKeyInfo> Retire(std::string_view tenant, uint32_t version);
 
  private:
   struct Record {
     TenantKeyInfo info;
-    std::string wrapped;  // empty once destroyed
+    std::string wrapped;  // the current version; empty once destroyed
+    std::map<uint32_t, std::string> previous;  // version -> wrapped, not yet retired
   };
   struct Cached {
     Record record;
     std::shared_ptr<const crypto::SecretBytes> key;  // null until first unwrapped
+    std::map<uint32_t, std::shared_ptr<const crypto::SecretBytes>> previous_keys;  // unwrapped on demand
     std::chrono::steady_clock::time_point loaded;
   };
 
@@ -109,8 +134,11 @@ class TenantKeys {
   std::unordered_map<std::string, std::shared_ptr<Cached>> cache_;  // GUARDED_BY(mu_)
 };
 
-// The record encoding (exposed for tests and tools).
-std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped);
-Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes);
+// The record encoding (exposed for tests and tools). `previous` holds the
+// wrapped keys of info.previous_versions (the decoder fills both).
+std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
+                            const std::map<uint32_t, std::string>& previous = {});
+Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes,
+                                                             std::map<uint32_t, std::string>* previous = nullptr);
 
 }  // namespace confiance::catalog

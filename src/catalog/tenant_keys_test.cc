@@ -182,6 +182,37 @@ TEST(TenantKeysOnDiskTest, DestroyLeavesNoCopyOfTheWrappedKeyInTheFiles) {
   EXPECT_FALSE(on_disk());
 }
 
+TEST(TenantKeysOnDiskTest, RetireLeavesNoCopyOfTheOldVersionInTheFiles) {
+  testutil::TempDir dir;
+  meta::RocksMetaStore::Options options;
+  options.path = dir.Sub("meta");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<meta::RocksMetaStore> store, meta::RocksMetaStore::Open(options));
+  kms::FakeKeyProvider kms;
+  TenantKeys keys(*store, kms);
+  ASSERT_OK(keys.Get("acme", Justification::kTenantRequest).status());
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> record, store->Get(kTenantKeyPartition, "acme"));
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeTenantKey(*record));
+  const std::string v1 = decoded.second;
+  ASSERT_GE(v1.size(), 32u);
+  auto on_disk = [&](const std::string& wanted) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(options.path)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (bytes.find(wanted) != std::string::npos) return true;
+    }
+    return false;
+  };
+  ASSERT_OK(keys.Rotate("acme").status());
+  ASSERT_TRUE(on_disk(v1)) << "version 1 is kept until retired";
+  ASSERT_OK(keys.Retire("acme", 1).status());
+  EXPECT_FALSE(on_disk(v1));
+  // The current version still opens from the files alone.
+  TenantKeys fresh(*store, kms);
+  EXPECT_OK(fresh.Get("acme", Justification::kTenantRequest).status());
+  EXPECT_FALSE(fresh.GetVersion("acme", Justification::kTenantRequest, 1).ok());
+}
+
 TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {
   // The tenant's key lives in the tenant's own KMS ("hold your own key").
   kms::FakeKeyProvider kms("tenant-kms-key");
@@ -205,6 +236,85 @@ TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {
     EXPECT_THAT(r.status().message(), HasSubstr("the key provider refused to unwrap the key of tenant acme"));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+TEST_F(TenantKeysTest, RotationRewrapsBucketKeysAndRetiresTheOldVersion) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  ASSERT_OK_AND_ASSIGN(auto before, bucket_keys_.Get(b, Justification::kTenantRequest));
+  ASSERT_OK_AND_ASSIGN(auto v1, tenant_keys_.Get("acme", Justification::kTenantRequest));
+
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo rotated, tenant_keys_.Rotate("acme"));
+  EXPECT_EQ(rotated.version, 2u);
+  EXPECT_THAT(rotated.previous_versions, ::testing::ElementsAre(1u));
+  EXPECT_NE(rotated.rotated_ms, 0u);
+  // A second rotation must wait until the first one is finished.
+  EXPECT_EQ(tenant_keys_.Rotate("acme").status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(auto v2, tenant_keys_.Get("acme", Justification::kTenantRequest));
+  EXPECT_FALSE(SameKey(*v1, *v2));
+
+  // A new bucket is wrapped under the new version; the old one still opens
+  // (fresh caches) under version 1 until rewrapped.
+  BucketRecord c = Bucket("c", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(c));
+  EXPECT_EQ(c.key_id, "tenant-key@2");
+  EXPECT_EQ(TenantKeyVersionOf(c.key_id), std::optional<uint32_t>(2));
+  EXPECT_EQ(TenantKeyVersionOf("tenant-key"), std::optional<uint32_t>(1));
+  EXPECT_FALSE(TenantKeyVersionOf("tenant-key@1").has_value());
+  EXPECT_FALSE(TenantKeyVersionOf("fake-root").has_value());
+  {
+    TenantKeys fresh(store_, kms_);
+    BucketKeys fresh_buckets(kms_, fresh);
+    ASSERT_OK_AND_ASSIGN(auto k, fresh_buckets.Get(b, Justification::kTenantRequest));
+    EXPECT_TRUE(SameKey(*k, *before));
+  }
+
+  // Rewrap: same bucket key, now under version 2; nothing to do twice.
+  const std::string old_wrapped = b.wrapped_key;
+  ASSERT_OK_AND_ASSIGN(bool changed, bucket_keys_.Rewrap(b, Justification::kSystemMaintenance));
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(b.key_id, "tenant-key@2");
+  EXPECT_NE(b.wrapped_key, old_wrapped);
+  ASSERT_OK_AND_ASSIGN(changed, bucket_keys_.Rewrap(b, Justification::kSystemMaintenance));
+  EXPECT_FALSE(changed);
+
+  // Retire version 1: the rewrapped bucket opens, a record still under
+  // version 1 no longer does.
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo retired, tenant_keys_.Retire("acme", 1));
+  EXPECT_TRUE(retired.previous_versions.empty());
+  TenantKeys fresh(store_, kms_);
+  BucketKeys fresh_buckets(kms_, fresh);
+  ASSERT_OK_AND_ASSIGN(auto after, fresh_buckets.Get(b, Justification::kTenantRequest));
+  EXPECT_TRUE(SameKey(*after, *before));
+  BucketRecord stale = b;
+  stale.key_id = std::string(kTenantKeyRef);
+  stale.wrapped_key = old_wrapped;
+  Result<std::shared_ptr<const crypto::SecretBytes>> refused =
+      BucketKeys(kms_, fresh).Get(stale, Justification::kTenantRequest);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("retired"));
+  // Now a next rotation may start; the record decodes with its version.
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo third, tenant_keys_.Rotate("acme"));
+  EXPECT_EQ(third.version, 3u);
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo reread, fresh.Info("acme"));
+  EXPECT_EQ(reread.version, 3u);
+  EXPECT_THAT(reread.previous_versions, ::testing::ElementsAre(2u));
+  // A destroyed key cannot rotate, and loses its previous versions too.
+  ASSERT_OK(tenant_keys_.Destroy("acme").status());
+  EXPECT_TRUE(tenant_keys_.Info("acme")->previous_versions.empty());
+  EXPECT_EQ(tenant_keys_.Rotate("acme").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(TenantKeysTest, RewrapNeedsSystemMaintenance) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  ASSERT_OK(tenant_keys_.Rotate("acme").status());
+  kms::JustificationSet only;
+  only.Add(Justification::kTenantRequest);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", only).status());
+  Result<bool> refused = bucket_keys_.Rewrap(b, Justification::kSystemMaintenance);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("SYSTEM_MAINTENANCE"));
 }
 
 TEST_F(TenantKeysTest, RecordsRoundTripAndRejectNonsense) {

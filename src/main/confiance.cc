@@ -257,6 +257,8 @@ int RunServer(const ServerFlags& flags) {
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin_api.set_residency((*dir)->residency.get());
+  catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
+  admin_api.SetKeyRotation(&key_rotation);
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;

@@ -116,7 +116,8 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
     }
     {
       // Per attempt: a re-read source may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt);
+      Result<std::shared_ptr<const crypto::SecretBytes>> k =
+          DataKek(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt, rec->kms);
       if (!k.ok()) {
         *error = ErrorFromStatus(k.status());
         co_return k.status();
@@ -273,7 +274,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   const bool same_object = src_bucket->id == bucket->id && source->key == ctx.route.key && !source->version_id;
   // Re-encrypting in place (to or from SSE-C, a new customer key, or an
   // explicit x-amz-server-side-encryption) changes the encryption attributes.
-  const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() ||
+  const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() || !rec.kms.empty() ||
                                   ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
   // A new checksum algorithm is a change too (how S3 adds a checksum to an
   // existing object).
@@ -287,7 +288,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // The destination's encryption is this request's (never the source's).
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
+  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  if (!kms.ok()) co_return error;
+  Result<std::shared_ptr<const crypto::SecretBytes>> dst_key =
+      DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   // The copy's checksum, as S3 gives it: of the algorithm asked for, else
   // the source's. A single-part source's whole-object value still holds
@@ -323,6 +327,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);
   out.sse_c_salt = std::move(key_check->salt);
   out.sse_c_verifier = std::move(key_check->verifier);
+  out.kms = std::move(kms).value();
   out.segments.push_back(std::move(copied->segment));
   if (keep_source_checksum) {
     out.segments.back().checksum = rec.checksum;
@@ -346,7 +351,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   {
     // Every object is encrypted at rest (SSE-S3 or SSE-C): the copy says so as a PUT does.
     std::vector<http::Header> sse;
-    AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer, out.kms, /*with_context=*/true);
     if (!out.null_version) AddVersionHeader(sse, *bucket, out);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(out);
     if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});

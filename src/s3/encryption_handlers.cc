@@ -8,9 +8,10 @@
 // default (AES256) rather than ServerSideEncryptionConfigurationNotFoundError,
 // and DeleteBucketEncryption returns the bucket to that default. (Older
 // s3-tests, test_get_bucket_encryption_s3/_kms, expect the former error.)
-// Only AES256 can be stored: aws:kms and aws:kms:dsse are refused with 501
-// NotImplemented until SSE-KMS exists, any other algorithm is MalformedXML
-// as S3's schema check answers.
+// AES256 and aws:kms (with an optional KMSMasterKeyID, which must name the
+// bucket owner's tenant key: s3/sse.h) can be stored; aws:kms:dsse is
+// refused with 501 NotImplemented, any other algorithm is MalformedXML as
+// S3's schema check answers.
 #include "catalog/catalog.h"
 #include "s3/s3_context.h"
 #include "s3/xml/encryption_xml.h"
@@ -42,13 +43,21 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketEncryption(Ctx& ctx) {
   if (!body.ok()) co_return error;
   Result<catalog::BucketEncryption> config = xml::ParseServerSideEncryptionConfiguration(*body);
   if (!config.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
-  if (config->sse_algorithm == "aws:kms" || config->sse_algorithm == "aws:kms:dsse") {
+  if (config->sse_algorithm == "aws:kms:dsse") {
     co_return MakeError(S3ErrorCode::kNotImplemented,
-                        "Default encryption with KMS keys (SSE-KMS, " + config->sse_algorithm +
-                            ") is not implemented yet. Use AES256 (SSE-S3).");
+                        "Default encryption with dual-layer KMS encryption (aws:kms:dsse) is not implemented. "
+                        "Use aws:kms or AES256.");
   }
-  if (config->sse_algorithm != "AES256") co_return MakeError(S3ErrorCode::kMalformedXML);
-  if (!config->kms_key_id.empty()) {
+  if (config->sse_algorithm == "aws:kms") {
+    if (!config->kms_key_id.empty()) {
+      std::optional<std::string> tenant = TenantOfKmsKeyId(config->kms_key_id);
+      if (!tenant || *tenant != bucket->owner) {
+        co_return MakeError(S3ErrorCode::kKmsNotFound, "Invalid keyId '" + config->kms_key_id + "'");
+      }
+    }
+  } else if (config->sse_algorithm != "AES256") {
+    co_return MakeError(S3ErrorCode::kMalformedXML);
+  } else if (!config->kms_key_id.empty()) {
     S3Error e = MakeError(S3ErrorCode::kInvalidArgument,
                           "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or "
                           "aws:kms:dsse");

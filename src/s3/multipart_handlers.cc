@@ -171,6 +171,11 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
     up.sse_c_salt = std::move(key_check->salt);
     up.sse_c_verifier = std::move(key_check->verifier);
   }
+  {
+    Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+    if (!kms.ok()) co_return error;
+    up.kms = std::move(kms).value();
+  }
   Status st = co_await deps_.pool.Run([&] { return deps_.catalog.CreateUpload(*bucket, up); });
   if (!st.ok()) co_return ErrorFromStatus(st);
   xml::XmlWriter w;
@@ -181,7 +186,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   // Every object is encrypted at rest (SSE-S3 or SSE-C): its upload says so from the start.
   {
     std::vector<http::Header> sse;
-    AddSseResponseHeaders(sse, up.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(sse, up.sse_c(), ctx.sse.customer, up.kms, /*with_context=*/true);
     ctx.extra_headers->Add(std::move(sse));
   }
   if (!up.checksum_algorithm.empty()) {
@@ -222,7 +227,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
     co_return *refused;
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
@@ -237,7 +242,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (!replaced.ok()) co_return error;
   {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(part.segment.etag)});
-    AddSseResponseHeaders(hdrs, up->sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(hdrs, up->sse_c(), ctx.sse.customer, up->kms);
     if (body->checksum_algorithm) {
       hdrs.push_back({ChecksumHeaderName(*body->checksum_algorithm), part.segment.checksum});
     }
@@ -292,7 +297,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const uint64_t first = range ? range->first : 0;
   const uint64_t length = range ? range->length() : src.record.size;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // A part of an upload created with a checksum algorithm gets its checksum
   // from the bytes copied, as an UploadPart's from its body: completion
@@ -311,7 +316,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!replaced.ok()) co_return error;
   {
     std::vector<http::Header> sse;
-    AddSseResponseHeaders(sse, up->sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(sse, up->sse_c(), ctx.sse.customer, up->kms);
     if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;
@@ -351,7 +356,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     }
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, *current);
     std::vector<http::Header> sse;
-    AddSseResponseHeaders(sse, current->sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(sse, current->sse_c(), ctx.sse.customer, current->kms);
     ctx.extra_headers->Add(std::move(sse));
     co_await SendXml(ctx, 200, doc);
     co_return std::nullopt;
@@ -428,6 +433,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     lock.legal_hold = up->legal_hold;
     ApplyLock(lock, *bucket, rec.modified_ms, rec);
   }
+  rec.kms = up->kms;
   catalog::StampVersion(*bucket, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
@@ -442,7 +448,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, done->object);
     std::vector<http::Header> sse;
-    AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer, rec.kms);
     if (!done->version_id.empty()) {
       // S3: none for a suspended write (the null version).
       if (done->version_id != catalog::kNullVersionId) sse.push_back({"x-amz-version-id", done->version_id});

@@ -104,7 +104,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   // SSE-C: a fresh salt for this object, and the salted check of its key.
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
+  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  if (!kms.ok()) co_return error;
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
@@ -120,6 +122,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
+  rec.kms = std::move(kms).value();
   if (body->checksum_algorithm) {
     rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
     rec.checksum = body->segment.checksum;
@@ -152,7 +155,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)});
     if (!rec.null_version) AddVersionHeader(hdrs, *bucket, rec);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
-    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
@@ -225,7 +228,8 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     if (head) break;
     {
       // Per attempt: a re-read record may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k = DataKek(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt);
+      Result<std::shared_ptr<const crypto::SecretBytes>> k =
+          DataKek(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt, rec->kms);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
       key = *k;
     }
@@ -241,7 +245,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   std::vector<http::Header> headers = ObjectResponseHeaders(*rec);
   AddVersionHeader(headers, *bucket, *rec);
   AddLockHeaders(ctx, headers, *bucket, *rec);
-  AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer);
+  AddSseResponseHeaders(headers, rec->sse_c(), ctx.sse.customer, rec->kms);
   AddExpirationHeader(ctx, *bucket, ctx.route.key, *rec);
   // response-* query parameters override stored headers (signed requests only).
   static constexpr std::pair<const char*, const char*> kOverrides[] = {

@@ -430,7 +430,9 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   const uint64_t max_size = std::min(policy->max_length.value_or(UINT64_MAX), options_.max_object_size);
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt);
+  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  if (!kms.ok()) co_return error;
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<WriteTarget> target = PlaceWrite(*bucket, &error);
   if (!target.ok()) co_return error;
@@ -505,6 +507,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   if (*acl) rec.acl = iam::acl::EncodeAcl(**acl);
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
+  rec.kms = std::move(kms).value();
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
   // Form fields for Object Lock are not read: the bucket's default
@@ -552,11 +555,11 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     std::vector<http::Header> hdrs =
         Headers(http::Header{"Content-Type", "application/xml"}, http::Header{"ETag", etag},
                 http::Header{"Location", location}, http::Header{"x-amz-request-id", ctx.request_id});
-    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
     (void)co_await ctx.resp.Send(201, hdrs, doc);
   } else {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", etag}, http::Header{"Location", location});
-    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer);
+    AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
     co_await SendEmpty(ctx, status == "200" ? 200 : 204, hdrs);
   }
   if (*replaced) co_await ReleaseReplaced(*bucket, key, **replaced);

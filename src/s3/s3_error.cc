@@ -132,9 +132,11 @@ constexpr std::array kTable = {
     Entry{"ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket"},
     Entry{"NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration"},
     Entry{"InvalidRetentionPeriod", 400, "Default retention period must be a positive integer value."},
+    // What S3 answers for an SSE-KMS key id it cannot find (the code is KMS's).
+    Entry{"KMS.NotFoundException", 400, "Invalid keyId"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidRetentionPeriod) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kKmsNotFound) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

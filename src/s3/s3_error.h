@@ -89,6 +89,8 @@ enum class S3ErrorCode {
   kObjectLockConfigurationNotFoundError,
   kNoSuchObjectLockConfiguration,
   kInvalidRetentionPeriod,
+  // SSE-KMS: a key id that names no key of the bucket owner.
+  kKmsNotFound,
 };
 
 struct S3Error {

@@ -15,6 +15,7 @@
 #include "iam/acl/acl_format.h"
 #include "common/ascii.h"
 #include "crypto/customer_key.h"
+#include "crypto/sse_kms.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/checksum_request.h"
@@ -120,7 +121,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
                            op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload ||
                            op == Operation::kGetObjectAttributes;
     std::optional<S3Error> refused;
-    if (uses_keys) refused = ParseRequestSse(ctx.req, write, copy, options_.sse_c_allow_http, &ctx.sse);
+    const bool read = op == Operation::kGetObject || op == Operation::kHeadObject;
+    if (uses_keys) refused = ParseRequestSse(ctx.req, write, copy, options_.sse_c_allow_http, &ctx.sse, read);
     WipeCustomerKeyHeaders(ctx.req);
     if (refused) {
       // Access is decided before the headers' own errors, as RGW and the
@@ -385,8 +387,13 @@ Result<S3Service::CustomerKeyCheck> S3Service::NewCustomerKeyCheck(const std::op
 
 Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                                      const std::optional<CustomerKey>& customer,
-                                                                     std::string_view salt) {
+                                                                     std::string_view salt,
+                                                                     const catalog::SseKms& kms) {
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.justification));
+  if (!kms.empty()) {
+    ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveKmsKek(*bucket_key, kms.key_id, kms.context));
+    return std::make_shared<const crypto::SecretBytes>(std::move(kek));
+  }
   if (salt.empty()) return bucket_key;
   if (!customer) return FailedPreconditionError("SSE-C object without a customer key");
   ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(*bucket_key, customer->key, salt));

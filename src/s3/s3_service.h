@@ -340,7 +340,9 @@ class S3Service {
   // The key an object's data keys are wrapped under: the bucket key, or for
   // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
   // `customer`'s key and the salt (crypto/customer_key.h).
-  // FailedPrecondition if `salt` is set and `customer` is not.
+  // FailedPrecondition if `salt` is set and `customer` is not. For an
+  // SSE-KMS object (`kms` not empty) the KEK derived from the bucket key,
+  // the key id and the context (crypto/sse_kms.h).
   // The SSE-C key check a new object or upload written with `customer`
   // records: a fresh salt and the salted verifier of the key (both empty
   // without a customer key).
@@ -354,7 +356,13 @@ class S3Service {
   // operator access, else TENANT_REQUEST).
   Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                              const std::optional<CustomerKey>& customer,
-                                                             std::string_view salt);
+                                                             std::string_view salt, const catalog::SseKms& kms = {});
+  // The SSE-KMS a new object (or upload) of `bucket` gets from the request
+  // (ctx.sse) or, when the request names no encryption, from the bucket's
+  // default encryption; empty for SSE-S3 and SSE-C. A key id must name the
+  // bucket owner's tenant key (s3/sse.h TenantOfKmsKeyId); another one,
+  // existing or not, is 400 KMS.NotFoundException (sets *error).
+  Result<catalog::SseKms> ResolveSseKms(const Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error);
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);

@@ -78,6 +78,38 @@ std::optional<S3Error> ParseCustomerKey(const http::Request& request, std::strin
   return std::nullopt;
 }
 
+constexpr std::string_view kKmsRequires =
+    "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms";
+
+std::optional<S3Error> ParseKms(const http::Request& request, RequestSse* out) {
+  KmsRequest kms;
+  if (std::optional<std::string_view> id = request.FindHeader("x-amz-server-side-encryption-aws-kms-key-id")) {
+    kms.key_id = std::string(*id);
+    if (kms.key_id.empty()) {
+      return Invalid("KMS key id must not be empty", "x-amz-server-side-encryption-aws-kms-key-id");
+    }
+  }
+  if (std::optional<std::string_view> c = request.FindHeader("x-amz-server-side-encryption-context")) {
+    if (!ValidKmsContext(*c)) {
+      return Invalid("Invalid encryption context: it must be the base64 of a JSON object of strings",
+                     "x-amz-server-side-encryption-context");
+    }
+    kms.context = std::string(*c);
+  }
+  if (std::optional<std::string_view> bk = request.FindHeader("x-amz-server-side-encryption-bucket-key-enabled")) {
+    if (strcasecmp(std::string(*bk).c_str(), "true") == 0) {
+      kms.bucket_key_enabled = true;
+    } else if (strcasecmp(std::string(*bk).c_str(), "false") == 0) {
+      kms.bucket_key_enabled = false;
+    } else {
+      return Invalid("x-amz-server-side-encryption-bucket-key-enabled must be true or false",
+                     "x-amz-server-side-encryption-bucket-key-enabled");
+    }
+  }
+  out->kms = std::move(kms);
+  return std::nullopt;
+}
+
 bool IsLoopback(std::string_view address) {
   if (address.starts_with("::ffff:")) address.remove_prefix(7);
   return address == "::1" || address.starts_with("127.");
@@ -90,39 +122,44 @@ bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http) 
 }
 
 std::optional<S3Error> ParseRequestSse(const http::Request& request, bool write, bool copy, bool allow_http,
-                                       RequestSse* out) {
+                                       RequestSse* out, bool read) {
   if (std::optional<S3Error> e = ParseCustomerKey(request, kSsePrefix, allow_http, &out->customer)) return e;
   if (copy) {
     if (std::optional<S3Error> e = ParseCustomerKey(request, kCopySsePrefix, allow_http, &out->copy_source)) {
       return e;
     }
   }
-  if (!write) return std::nullopt;
   std::optional<std::string_view> sse = request.FindHeader("x-amz-server-side-encryption");
-  const bool kms_key = request.FindHeader("x-amz-server-side-encryption-aws-kms-key-id").has_value() ||
-                       request.FindHeader("x-amz-server-side-encryption-context").has_value();
-  if (sse && (*sse == "aws:kms" || *sse == "aws:kms:dsse")) {
-    return MakeError(S3ErrorCode::kNotImplemented,
-                     "Server-side encryption with KMS keys (SSE-KMS, " + std::string(*sse) +
-                         ") is not implemented yet. Use AES256 (SSE-S3, the default) or SSE-C.");
+  if (read && sse) {
+    // S3: encryption is decided at write time; a read that names it is refused.
+    S3Error e = Invalid("x-amz-server-side-encryption header is not supported for this operation.",
+                        "x-amz-server-side-encryption");
+    return e;
   }
-  if (sse && *sse != "AES256") {
+  if (!write) return std::nullopt;
+  const bool kms_headers = request.FindHeader("x-amz-server-side-encryption-aws-kms-key-id").has_value() ||
+                           request.FindHeader("x-amz-server-side-encryption-context").has_value();
+  if (sse && *sse == "aws:kms:dsse") {
+    return MakeError(S3ErrorCode::kNotImplemented,
+                     "Dual-layer server-side encryption with KMS keys (aws:kms:dsse) is not implemented. "
+                     "Use aws:kms, AES256 (SSE-S3, the default) or SSE-C.");
+  }
+  if (sse && *sse != "AES256" && *sse != "aws:kms") {
     S3Error e = Invalid("The encryption method specified is not supported", "x-amz-server-side-encryption");
     e.details.emplace_back("ArgumentValue", std::string(*sse));
     return e;
-  }
-  if (kms_key) {
-    // A KMS key id or context without aws:kms: S3 refuses it; with KMS
-    // unimplemented, say so rather than ignore the key the client named.
-    return MakeError(S3ErrorCode::kNotImplemented,
-                     "Server-side encryption with KMS keys (SSE-KMS) is not implemented yet: "
-                     "x-amz-server-side-encryption-aws-kms-key-id and -context are not supported.");
   }
   if (sse && out->customer) {
     return Invalid("Server Side Encryption with Customer provided key is incompatible with the encryption "
                    "method specified",
                    "x-amz-server-side-encryption");
   }
+  if (sse && *sse == "aws:kms") return ParseKms(request, out);
+  if (kms_headers) {
+    // A KMS key id or context without aws:kms: S3 refuses it.
+    return Invalid(std::string(kKmsRequires), "x-amz-server-side-encryption");
+  }
+  out->sse_s3 = sse.has_value();
   return std::nullopt;
 }
 
@@ -153,7 +190,17 @@ std::optional<S3Error> CheckCustomerKey(const std::optional<CustomerKey>& key, s
   return std::nullopt;
 }
 
-void AddSseResponseHeaders(std::vector<http::Header>& headers, bool sse_c, const std::optional<CustomerKey>& key) {
+void AddSseResponseHeaders(std::vector<http::Header>& headers, bool sse_c, const std::optional<CustomerKey>& key,
+                           const catalog::SseKms& kms, bool with_context) {
+  if (!kms.empty()) {
+    headers.push_back({"x-amz-server-side-encryption", "aws:kms"});
+    headers.push_back({"x-amz-server-side-encryption-aws-kms-key-id", kms.key_id});
+    if (kms.bucket_key_enabled) headers.push_back({"x-amz-server-side-encryption-bucket-key-enabled", "true"});
+    if (with_context && !kms.context.empty()) {
+      headers.push_back({"x-amz-server-side-encryption-context", kms.context});
+    }
+    return;
+  }
   if (!sse_c) {
     headers.push_back({"x-amz-server-side-encryption", "AES256"});
     return;

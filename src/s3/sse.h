@@ -1,10 +1,11 @@
 // File: s3/sse.h
 // Server-side encryption headers of S3 requests (docs/encryption.md):
 //  - x-amz-server-side-encryption on writes: AES256 (SSE-S3, what every
-//    object gets anyway) is accepted; aws:kms and aws:kms:dsse (SSE-KMS) are
-//    refused with 501 NotImplemented until SSE-KMS exists, so that a client
-//    asking for KMS never silently gets something else; anything else is
-//    400 InvalidArgument.
+//    object gets anyway) and aws:kms (SSE-KMS naming a tenant key, with
+//    -aws-kms-key-id, -context and -bucket-key-enabled) are accepted;
+//    aws:kms:dsse is refused with 501 NotImplemented, so that a client
+//    asking for it never silently gets something else; anything else is
+//    400 InvalidArgument. On GetObject/HeadObject the header is 400, as S3.
 //  - x-amz-server-side-encryption-customer-{algorithm,key,key-MD5} (SSE-C)
 //    and their x-amz-copy-source-... twins for a CopyObject source: parsed
 //    into a CustomerKey (SecretBytes, wiped when freed), checked as S3 does.
@@ -26,6 +27,7 @@
 #include "catalog/records.h"
 #include "crypto/secret_bytes.h"
 #include "http/http.h"
+#include "s3/kms_key_id.h"
 #include "s3/s3_error.h"
 
 namespace confiance::s3 {
@@ -36,16 +38,27 @@ struct CustomerKey {
   std::string key_md5;      // base64 MD5 of the key, as sent (it matched)
 };
 
+// The SSE-KMS headers of a write, checked for form only: the key id is
+// resolved against the bucket owner's keys by the handler (ResolveSseKms).
+struct KmsRequest {
+  std::string key_id;   // x-amz-server-side-encryption-aws-kms-key-id; "" = the default
+  std::string context;  // x-amz-server-side-encryption-context (base64 JSON object); "" = none
+  std::optional<bool> bucket_key_enabled;  // x-amz-server-side-encryption-bucket-key-enabled
+};
+
 // The SSE headers of one request, parsed once (S3Service::Dispatch).
 struct RequestSse {
   std::optional<CustomerKey> customer;      // x-amz-server-side-encryption-customer-*
   std::optional<CustomerKey> copy_source;   // x-amz-copy-source-server-side-encryption-customer-*
+  std::optional<KmsRequest> kms;            // x-amz-server-side-encryption: aws:kms (writes)
+  bool sse_s3 = false;                      // x-amz-server-side-encryption: AES256 (writes)
 };
 
 // Whether SSE-C headers may be used on `request`'s connection (see above).
 bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http);
 
-// Parses the SSE headers of `request` for its operation: `write` for
+// Parses the SSE headers of `request` for its operation (`read` for
+// GetObject and HeadObject, which refuse x-amz-server-side-encryption): `write` for
 // PutObject, CopyObject and CreateMultipartUpload (x-amz-server-side-
 // encryption is checked there), `copy` for CopyObject (copy-source customer
 // headers). On a refused request returns the S3 error: InvalidArgument for
@@ -54,7 +67,7 @@ bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http);
 // x-amz-server-side-encryption; NotImplemented for SSE-KMS; InvalidRequest
 // for SSE-C over a transport CustomerKeyTransportAllowed refuses.
 std::optional<S3Error> ParseRequestSse(const http::Request& request, bool write, bool copy, bool allow_http,
-                                       RequestSse* out);
+                                       RequestSse* out, bool read = false);
 
 // Overwrites (OPENSSL_cleanse) the values of the customer-key headers in
 // `request` and empties them, once parsed and the signature verified: the
@@ -70,7 +83,11 @@ std::optional<S3Error> CheckCustomerKey(const std::optional<CustomerKey>& key, s
 
 // The SSE headers of a response about an object: x-amz-server-side-
 // encryption: AES256 for SSE-S3; for SSE-C the customer algorithm and (when
-// the request carried it) the key MD5 instead.
-void AddSseResponseHeaders(std::vector<http::Header>& headers, bool sse_c, const std::optional<CustomerKey>& key);
+// the request carried it) the key MD5 instead; for SSE-KMS (`kms` not empty)
+// aws:kms, the key id and, when enabled, bucket-key-enabled, plus the
+// encryption context when `with_context` (S3 returns it on PutObject,
+// CopyObject and CreateMultipartUpload, not on reads).
+void AddSseResponseHeaders(std::vector<http::Header>& headers, bool sse_c, const std::optional<CustomerKey>& key,
+                           const catalog::SseKms& kms = {}, bool with_context = false);
 
 }  // namespace confiance::s3

@@ -111,18 +111,73 @@ TEST(SseTest, RefusesMalformedCustomerHeadersAsS3Does) {
   EXPECT_EQ(MustRefuse(Req(both)).code, S3ErrorCode::kInvalidArgument);
 }
 
-TEST(SseTest, RefusesKmsAsNotImplementedAndUnknownAlgorithms) {
-  EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "aws:kms"}})).code, S3ErrorCode::kNotImplemented);
+TEST(SseTest, ParsesKmsAndRefusesDsseAndUnknownAlgorithms) {
   EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "aws:kms:dsse"}})).code, S3ErrorCode::kNotImplemented);
+  // A key id or context without aws:kms (or with AES256) is refused.
   EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption-aws-kms-key-id", "k"}})).code,
-            S3ErrorCode::kNotImplemented);
+            S3ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "AES256"},
+                            {"x-amz-server-side-encryption-aws-kms-key-id", "k"}})).code,
+            S3ErrorCode::kInvalidArgument);
   EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "AES128"}})).code, S3ErrorCode::kInvalidArgument);
+  // The context must be base64 of a JSON object of strings.
+  for (const char* bad : {"!!!", "bm90IGpzb24=" /* not json */, "WzFd" /* [1] */, "eyJhIjoxfQ==" /* {"a":1} */}) {
+    EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "aws:kms"},
+                              {"x-amz-server-side-encryption-context", bad}})).code,
+              S3ErrorCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(MustRefuse(Req({{"x-amz-server-side-encryption", "aws:kms"},
+                            {"x-amz-server-side-encryption-bucket-key-enabled", "yes"}})).code,
+            S3ErrorCode::kInvalidArgument);
   RequestSse sse;
   http::Request aes = Req({{"x-amz-server-side-encryption", "AES256"}});
   EXPECT_FALSE(ParseRequestSse(aes, true, false, false, &sse).has_value());
-  // On a read the header is not checked here.
+  EXPECT_TRUE(sse.sse_s3);
+  EXPECT_FALSE(sse.kms.has_value());
+  RequestSse kms;
+  http::Request k = Req({{"x-amz-server-side-encryption", "aws:kms"},
+                         {"x-amz-server-side-encryption-aws-kms-key-id", "acme"},
+                         {"x-amz-server-side-encryption-context", "eyJhIjoiYiJ9"},
+                         {"x-amz-server-side-encryption-bucket-key-enabled", "TRUE"}});
+  ASSERT_FALSE(ParseRequestSse(k, true, false, false, &kms).has_value());
+  ASSERT_TRUE(kms.kms.has_value());
+  EXPECT_EQ(kms.kms->key_id, "acme");
+  EXPECT_EQ(kms.kms->context, "eyJhIjoiYiJ9");
+  EXPECT_EQ(kms.kms->bucket_key_enabled, std::optional<bool>(true));
+  // Reads refuse x-amz-server-side-encryption (as S3); other operations
+  // (UploadPart) ignore it.
   http::Request kms_read = Req({{"x-amz-server-side-encryption", "aws:kms"}});
-  EXPECT_FALSE(ParseRequestSse(kms_read, false, false, false, &sse).has_value());
+  RequestSse r;
+  std::optional<S3Error> refused = ParseRequestSse(kms_read, false, false, false, &r, /*read=*/true);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, S3ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(ParseRequestSse(kms_read, false, false, false, &r).has_value());
+}
+
+TEST(SseTest, KmsKeyIdsNameATenant) {
+  EXPECT_EQ(TenantOfKmsKeyId("acme").value_or("?"), "acme");
+  EXPECT_EQ(TenantOfKmsKeyId("arn:confiance:kms:::key/acme").value_or("?"), "acme");
+  EXPECT_EQ(TenantKeyArn("acme"), "arn:confiance:kms:::key/acme");
+  for (const char* bad : {"", "a", "Acme", "-acme", "arn:aws:kms:us-east-1:1:key/acme", "arn:confiance:kms:::key/",
+                          "acme/x"}) {
+    EXPECT_FALSE(TenantOfKmsKeyId(bad).has_value()) << bad;
+  }
+}
+
+TEST(SseTest, KmsResponseHeaders) {
+  std::vector<http::Header> h;
+  catalog::SseKms kms{"acme", "eyJhIjoiYiJ9", true};
+  AddSseResponseHeaders(h, false, std::nullopt, kms, /*with_context=*/true);
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[0].value, "aws:kms");
+  EXPECT_EQ(h[1].name, "x-amz-server-side-encryption-aws-kms-key-id");
+  EXPECT_EQ(h[1].value, "acme");
+  EXPECT_EQ(h[2].name, "x-amz-server-side-encryption-bucket-key-enabled");
+  EXPECT_EQ(h[3].value, "eyJhIjoiYiJ9");
+  std::vector<http::Header> read;
+  AddSseResponseHeaders(read, false, std::nullopt, catalog::SseKms{"acme", "eyJhIjoiYiJ9", false});
+  EXPECT_EQ(read.size(), 2u);
 }
 
 TEST(SseTest, CustomerKeysNeedLoopbackOrTheFlag) {

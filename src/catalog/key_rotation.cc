@@ -1,0 +1,126 @@
+// File: catalog/key_rotation.cc
+#include "catalog/key_rotation.h"
+
+#include <chrono>
+#include <vector>
+
+namespace confiance::catalog {
+namespace {
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// A bucket created while the job runs may take the older version (it read
+// the version just before the rotation): the job passes over the buckets
+// again until none is left behind, at most this many times.
+constexpr int kMaxPasses = 5;
+
+}  // namespace
+
+KeyRotation::~KeyRotation() {
+  std::map<std::string, std::jthread> jobs;
+  {
+    std::lock_guard lock(mu_);
+    jobs.swap(jobs_);
+  }
+  for (auto& [tenant, job] : jobs) job.request_stop();
+  // jthreads join when `jobs` is destroyed.
+}
+
+void KeyRotation::Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f) {
+  std::lock_guard lock(mu_);
+  f(progress_[tenant]);
+}
+
+Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  if (auto it = progress_.find(tenant); it != progress_.end() && it->second.state == "running") {
+    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
+  }
+  ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));
+  if (info.destroyed) return FailedPreconditionError("the key of tenant " + tenant + " was destroyed");
+  if (info.previous_versions.empty()) {
+    // Nothing left over from an earlier rotation: make a new version.
+    ASSIGN_OR_RETURN(info, tenant_keys_.Rotate(tenant));
+  }
+  RotationProgress p;
+  p.state = "running";
+  p.from_version = info.previous_versions.empty() ? info.version - 1 : info.previous_versions.front();
+  p.to_version = info.version;
+  p.started_ms = NowMs();
+  progress_[tenant] = p;
+  if (auto it = jobs_.find(tenant); it != jobs_.end()) {
+    it->second.join();  // the previous job already ended (state not running)
+    jobs_.erase(it);
+  }
+  jobs_.emplace(tenant, std::jthread([this, tenant](std::stop_token stop) {
+                  Status st = RunJob(tenant, stop);
+                  Set(tenant, [&](RotationProgress& q) {
+                    q.finished_ms = NowMs();
+                    q.state = st.ok() ? "done" : "failed";
+                    if (!st.ok()) q.error = st.ToString();
+                  });
+                }));
+  return p;
+}
+
+Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& stop) {
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));
+    if (info.destroyed) return FailedPreconditionError("the key was destroyed during the rotation");
+    ASSIGN_OR_RETURN(std::vector<BucketRecord> all, catalog_.ListBuckets());
+    std::vector<std::string> mine;
+    uint64_t behind = 0;
+    for (const BucketRecord& b : all) {
+      if (b.owner != tenant) continue;
+      std::optional<uint32_t> v = TenantKeyVersionOf(b.key_id);
+      if (!v) continue;  // wrapped by the provider directly (before tenant keys)
+      mine.push_back(b.name);
+      if (*v != info.version) ++behind;
+    }
+    Set(tenant, [&](RotationProgress& p) {
+      p.buckets_total = mine.size();
+      p.buckets_done = mine.size() - behind;
+    });
+    if (behind == 0) {
+      // Every bucket key is under the current version: retire the others.
+      for (uint32_t old : info.previous_versions) {
+        if (stop.stop_requested()) return AbortedError("stopped");
+        RETURN_IF_ERROR(tenant_keys_.Retire(tenant, old).status());
+      }
+      return OkStatus();
+    }
+    for (const std::string& name : mine) {
+      if (stop.stop_requested()) return AbortedError("stopped");
+      bool rewrapped = false;
+      Result<BucketRecord> updated = catalog_.UpdateBucket(name, [&](BucketRecord& b) -> Status {
+        if (b.owner != tenant) return OkStatus();  // deleted and re-created by someone else
+        ASSIGN_OR_RETURN(rewrapped, bucket_keys_.Rewrap(b, kms::Justification::kSystemMaintenance));
+        return OkStatus();
+      });
+      if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) return updated.status();
+      if (rewrapped) Set(tenant, [](RotationProgress& p) { ++p.buckets_done; });
+    }
+  }
+  return AbortedError("buckets kept appearing under the previous key version; start the rotation again");
+}
+
+RotationProgress KeyRotation::Progress(const std::string& tenant) {
+  RotationProgress p;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = progress_.find(tenant); it != progress_.end()) p = it->second;
+  }
+  if (p.state == "idle") {
+    if (Result<TenantKeyInfo> info = tenant_keys_.Info(tenant); info.ok()) {
+      p.to_version = info->version;
+      if (!info->previous_versions.empty()) p.from_version = info->previous_versions.front();
+    }
+  }
+  return p;
+}
+
+}  // namespace confiance::catalog

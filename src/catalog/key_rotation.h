@@ -1,0 +1,76 @@
+// File: catalog/key_rotation.h
+// KeyRotation: rotates a tenant key without rewriting any object (rewrap
+// only, docs/keys.md "Rotation"). Start makes a new version of the tenant
+// key (TenantKeys::Rotate) and runs a background job that rewraps every
+// bucket key of the tenant under it (BucketKeys::Rewrap, one compare-and-set
+// of each bucket record, justified SYSTEM_MAINTENANCE); once no bucket key
+// is wrapped under the previous version any more, that version is retired
+// (TenantKeys::Retire: gone from the record and purged from the files).
+// Object data keys are wrapped under bucket keys, which do not change: no
+// object record or blob is touched.
+//
+// A job interrupted (restart, a refused justification, a KMS error) leaves
+// the previous version in place; Start again resumes it instead of rotating
+// again. Progress is kept in memory and reported by Progress.
+//
+// Thread-safety: safe for concurrent use. One job thread per running
+// rotation; the destructor stops and joins them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <functional>
+#include <stop_token>
+#include <thread>
+
+#include "catalog/bucket_keys.h"
+#include "catalog/catalog.h"
+#include "catalog/tenant_keys.h"
+#include "common/status.h"
+
+namespace confiance::catalog {
+
+struct RotationProgress {
+  std::string state = "idle";  // idle (never run here), running, done, failed
+  uint32_t from_version = 0;   // the version being retired
+  uint32_t to_version = 0;     // the current version
+  uint64_t buckets_total = 0;  // the tenant's buckets under a tenant key
+  uint64_t buckets_done = 0;   // of them, wrapped under to_version
+  uint64_t started_ms = 0;
+  uint64_t finished_ms = 0;
+  std::string error;  // when failed
+};
+
+class KeyRotation {
+ public:
+  KeyRotation(Catalog& catalog, TenantKeys& tenant_keys, BucketKeys& bucket_keys)
+      : catalog_(catalog), tenant_keys_(tenant_keys), bucket_keys_(bucket_keys) {}
+  ~KeyRotation();
+  KeyRotation(const KeyRotation&) = delete;
+  KeyRotation& operator=(const KeyRotation&) = delete;
+
+  // Rotates `tenant`'s key (or resumes an unfinished rotation) and starts
+  // the rewrap job. FailedPrecondition if a job for it is running or its key
+  // is destroyed; NotFound if it has no key.
+  Result<RotationProgress> Start(const std::string& tenant);
+  // The job's progress (state "idle" if none ran in this process; the
+  // versions are then read from the key record).
+  RotationProgress Progress(const std::string& tenant);
+  // Runs the job for `tenant` in the calling thread (Start's job; tests).
+  Status RunJob(const std::string& tenant, const std::stop_token& stop);
+
+ private:
+  void Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f);
+
+  Catalog& catalog_;
+  TenantKeys& tenant_keys_;
+  BucketKeys& bucket_keys_;
+  std::mutex mu_;
+  std::map<std::string, RotationProgress> progress_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::jthread> jobs_;          // GUARDED_BY(mu_)
+};
+
+}  // namespace confiance::catalog
