@@ -245,6 +245,19 @@ TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {
 
 // A record written by the release before object tagging (version 1), as
 // bytes: it must keep decoding, with an empty tag set.
+// A corrupted record whose CBOR map or array announces an excessive size
+// is DataLoss; nlohmann's parser throws for it even without exceptions
+// enabled (common/cbor.h), which used to terminate the server.
+TEST(RecordsTest, ExcessiveCborSizesAreDataLossNotACrash) {
+  const std::string huge_map("\xbb\x7f\xff\xff\xff\xff\xff\xff\xff", 9);
+  const std::string huge_array("\x9b\x7f\xff\xff\xff\xff\xff\xff\xff", 9);
+  for (const std::string& bytes : {huge_map, huge_array}) {
+    EXPECT_STATUS_CODE(DecodeBucket(bytes), kDataLoss);
+    EXPECT_STATUS_CODE(DecodeUpload(bytes), kDataLoss);
+    EXPECT_STATUS_CODE(DecodePart(bytes), kDataLoss);
+  }
+}
+
 TEST(RecordsTest, DecodesVersionOneObjectRecord) {
   const std::string v1(
       "\x4f\x01\x05\x20\x35\x64\x34\x31\x34\x30\x32\x61\x62\x63\x34\x62\x32\x61\x37\x36\x62\x39\x37\x31"

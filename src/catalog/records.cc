@@ -3,6 +3,7 @@
 // exceptions off): compact, self-describing, rarely on hot paths. Objects
 // use a binary record of their own (below), since every GET decodes one.
 #include "catalog/records.h"
+#include "common/cbor.h"
 
 #include "catalog/lifecycle_record.h"
 
@@ -85,7 +86,7 @@ std::string Encode(const json& j) {
 }
 
 Result<json> Parse(std::string_view bytes, const char* what) {
-  json j = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  json j = ParseCborRecord(bytes);
   if (j.is_discarded() || !j.is_object()) {
     return DataLossError(std::string("undecodable ") + what + " record");
   }

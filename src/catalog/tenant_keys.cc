@@ -1,5 +1,6 @@
 // File: catalog/tenant_keys.cc
 #include "catalog/tenant_keys.h"
+#include "common/cbor.h"
 
 #include <utility>
 #include <vector>
@@ -60,7 +61,7 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
 
 Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes,
                                                              std::map<uint32_t, std::string>* previous) {
-  json j = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  json j = ParseCborRecord(bytes);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable tenant key record");
   auto v = j.find("v");
   if (v == j.end() || !v->is_number_unsigned() || v->get<uint64_t>() != kTenantKeyRecordVersion) {

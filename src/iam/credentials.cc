@@ -1,5 +1,6 @@
 // File: iam/credentials.cc
 #include "iam/credentials.h"
+#include "common/cbor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,7 +54,7 @@ std::string ToString(const json& j) {
 }
 
 Result<json> FromString(std::string_view s) {
-  json j = json::from_cbor(s.begin(), s.end(), true, false);
+  json j = ParseCborRecord(s);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable iam record");
   return j;
 }

@@ -1,5 +1,6 @@
 // File: iam/directory.cc
 #include "iam/directory.h"
+#include "common/cbor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,7 @@ std::string Cbor(const json& j) {
 }
 
 Result<json> FromCbor(std::string_view s) {
-  json j = json::from_cbor(s.begin(), s.end(), true, false);
+  json j = ParseCborRecord(s);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable iam record");
   if (j.value("v", 0) != kVersion) return DataLossError("iam record of an unknown version");
   return j;

@@ -1,5 +1,6 @@
 // File: sovereignty/access_request.cc
 #include "sovereignty/access_request.h"
+#include "common/cbor.h"
 
 #include <array>
 
@@ -123,15 +124,9 @@ std::string EncodeAccessRequest(const AccessRequest& r) {
 }
 
 Result<AccessRequest> DecodeAccessRequest(std::string_view bytes) {
-  json j;
-  try {
-    // allow_exceptions=false does not cover every error: a map or array
-    // announcing an excessive size still throws out_of_range (found by
-    // fuzz/lockbox_fuzz.cc).
-    j = json::from_cbor(bytes.begin(), bytes.end(), true, false);
-  } catch (const json::exception&) {
-    return DataLossError("undecodable access request record");
-  }
+  // (A map or array announcing an excessive size used to throw: found by
+  // fuzz/lockbox_fuzz.cc; common/cbor.h.)
+  json j = ParseCborRecord(bytes);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable access request record");
   auto v = j.find("v");
   if (v == j.end() || !v->is_number_unsigned() || v->get<uint64_t>() != kRecordVersion) {

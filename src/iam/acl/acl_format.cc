@@ -3,6 +3,7 @@
 // object, so its size matters more than its readability (the format is
 // documented in docs/acl_format.md).
 #include "iam/acl/acl_format.h"
+#include "common/cbor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -128,7 +129,7 @@ std::string EncodeAcl(const Acl& acl) {
 }
 
 Result<Acl> DecodeAcl(std::string_view bytes) {
-  json j = json::from_cbor(bytes.begin(), bytes.end(), /*strict=*/true, /*allow_exceptions=*/false);
+  json j = ParseCborRecord(bytes);
   if (j.is_discarded() || !j.is_object()) return Corrupt("not a CBOR map");
   std::optional<uint64_t> version = Unsigned(j, "v");
   if (version != kAclFormatVersion) return Corrupt("unknown version");
