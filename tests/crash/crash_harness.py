@@ -354,6 +354,28 @@ def observe(c, key):
     return (hashlib.md5(data).hexdigest(), len(data)), r["ETag"]
 
 
+def list_current(c, bucket, problems):
+    """ListObjectsV2 of the whole bucket (pages of 100, bounded): key ->
+    (ETag as served, size). A failed request is added to `problems`."""
+    listed = {}
+    token = None
+    for _ in range(1000):
+        kw = {"Bucket": bucket, "MaxKeys": 100}
+        if token:
+            kw["ContinuationToken"] = token
+        try:
+            r = c.list_objects_v2(**kw)
+        except Exception as e:  # noqa: BLE001
+            problems.append("ListObjectsV2 failed: %r" % e)
+            break
+        for o in r.get("Contents", []):
+            listed[o["Key"]] = (o["ETag"], o["Size"])
+        if not r.get("IsTruncated"):
+            break
+        token = r["NextContinuationToken"]
+    return listed
+
+
 def verify(server, model, problems):
     """Checks every key; returns (observed states, checked write count)."""
     c = server.client(read_timeout=60)
@@ -375,22 +397,7 @@ def verify(server, model, problems):
             problems.append("%s: got %s; acceptable: %s" % (
                 key, desc, ", ".join(sorted(set(ok_states.values())))))
     # The listing agrees with the GETs.
-    listed = {}
-    token = None
-    for _ in range(1000):
-        kw = {"Bucket": BUCKET, "MaxKeys": 100}
-        if token:
-            kw["ContinuationToken"] = token
-        try:
-            r = c.list_objects_v2(**kw)
-        except Exception as e:  # noqa: BLE001
-            problems.append("ListObjectsV2 failed: %r" % e)
-            break
-        for o in r.get("Contents", []):
-            listed[o["Key"]] = (o["ETag"], o["Size"])
-        if not r.get("IsTruncated"):
-            break
-        token = r["NextContinuationToken"]
+    listed = list_current(c, BUCKET, problems)
     for key in sorted(set(listed) | set(etags)):
         if listed.get(key) != etags.get(key):
             problems.append("listing disagrees with GET for %s: listed %s, GET %s"

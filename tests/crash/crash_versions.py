@@ -46,7 +46,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from crash_harness import KiB, MiB, Counters, Server, body, kill_round  # also sandboxes AWS settings
+from crash_harness import KiB, MiB, Counters, Server, body, kill_round, list_current  # also sandboxes AWS settings
 
 from botocore.exceptions import ClientError
 
@@ -323,22 +323,7 @@ def verify(server, model, rng, problems):
     model.pending = {}
     # Current listing = keys whose latest version is an object.
     want = {k: (e[0][3], e[0][4]) for k, e in listing.items() if e and not e[0][2]}
-    got = {}
-    token = None
-    for _ in range(1000):
-        kw = {"Bucket": BUCKET, "MaxKeys": 100}
-        if token:
-            kw["ContinuationToken"] = token
-        try:
-            r = c.list_objects_v2(**kw)
-        except Exception as e:  # noqa: BLE001
-            problems.append("ListObjectsV2 failed: %r" % e)
-            break
-        for o in r.get("Contents", []):
-            got[o["Key"]] = (o["ETag"].strip('"'), o["Size"])
-        if not r.get("IsTruncated"):
-            break
-        token = r["NextContinuationToken"]
+    got = {k: (etag.strip('"'), size) for k, (etag, size) in list_current(c, BUCKET, problems).items()}
     if got != want:
         diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
         problems.append("ListObjectsV2 disagrees with the latest versions for %s" % diff[:10])
