@@ -186,7 +186,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutAcl(Ctx& ctx, bool object) {
   }
   const std::string encoded = iam::acl::EncodeAcl(acl);
   if (object) {
-    ObjectEdit edit = [&](catalog::ObjectRecord& o) { o.acl = encoded; };
+    ObjectEdit edit = [&](catalog::ObjectRecord& o) {
+      o.acl = encoded;
+      return OkStatus();
+    };
     co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
   }
   BucketEdit edit = [&](catalog::BucketRecord& b) { b.acl = encoded; };

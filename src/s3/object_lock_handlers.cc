@@ -219,29 +219,15 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectRetention(Ctx& ctx) {
   }
   const catalog::LockOverride lock = LockOverrideFor(ctx, *bucket, ctx.route.key);
   const xml::RetentionDoc wanted = *doc;
-  Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateObjectVersion(*bucket, ctx.route.key, version.value_or(""),
-                                             [&](catalog::ObjectRecord& r) -> Status {
-                                               // On the record being committed (compare-and-set).
-                                               RETURN_IF_ERROR(catalog::LockStatus(catalog::CheckRetentionChange(
-                                                   catalog::LockOf(r), wanted.mode, wanted.retain_until_ms, now,
-                                                   lock.bypass_governance)));
-                                               r.lock_mode = wanted.mode;
-                                               r.lock_until_ms = wanted.retain_until_ms;
-                                               return OkStatus();
-                                             });
-  });
-  if (!updated.ok()) {
-    if (updated.status().code() == StatusCode::kFailedPrecondition) co_return MakeError(S3ErrorCode::kMethodNotAllowed);
-    if (updated.status().code() == StatusCode::kNotFound) {
-      co_return MakeError(version ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
-    }
-    co_return ErrorFromStatus(updated.status());
-  }
-  std::vector<http::Header> hdrs = Headers();
-  AddVersionHeader(hdrs, *bucket, *updated);
-  co_await SendEmpty(ctx, 200, hdrs);
-  co_return std::nullopt;
+  ObjectEdit edit = [&](catalog::ObjectRecord& r) -> Status {
+    // On the record being committed (compare-and-set).
+    RETURN_IF_ERROR(catalog::LockStatus(
+        catalog::CheckRetentionChange(catalog::LockOf(r), wanted.mode, wanted.retain_until_ms, now, lock.bypass_governance)));
+    r.lock_mode = wanted.mode;
+    r.lock_until_ms = wanted.retain_until_ms;
+    return OkStatus();
+  };
+  co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
 }
 
 asio::awaitable<S3Service::Reply> S3Service::GetObjectLegalHold(Ctx& ctx) {
@@ -271,7 +257,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectLegalHold(Ctx& ctx) {
   // Anyone with s3:PutObjectLegalHold may place or lift it (S3's model: the
   // permission is the control); a legal hold has no bypass for deletion.
   const bool hold = *on;
-  ObjectEdit edit = [hold](catalog::ObjectRecord& r) { r.legal_hold = hold; };
+  ObjectEdit edit = [hold](catalog::ObjectRecord& r) {
+    r.legal_hold = hold;
+    return OkStatus();
+  };
   co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
 }
 

@@ -557,10 +557,7 @@ asio::awaitable<S3Service::Reply> S3Service::UpdateObjectSetting(Ctx& ctx, const
     co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
   }
   Result<catalog::ObjectRecord> updated = co_await deps_.pool.Run([&] {
-    return deps_.catalog.UpdateObjectVersion(bucket, ctx.route.key, version.value_or(""), [&](catalog::ObjectRecord& o) {
-      edit(o);
-      return OkStatus();
-    });
+    return deps_.catalog.UpdateObjectVersion(bucket, ctx.route.key, version.value_or(""), edit);
   });
   if (!updated.ok()) {
     if (updated.status().code() == StatusCode::kFailedPrecondition) co_return MakeError(S3ErrorCode::kMethodNotAllowed);

@@ -378,7 +378,9 @@ class S3Service {
                                              int status);
   // The same for the record of the request's object (ctx.route.key), which
   // keeps its data (catalog::Catalog::UpdateObject); NoSuchKey if absent.
-  using ObjectEdit = std::function<void(catalog::ObjectRecord&)>;
+  // The edit runs on the record being committed (a compare-and-set) and
+  // may refuse it: its error becomes the reply (ErrorFromStatus).
+  using ObjectEdit = std::function<Status(catalog::ObjectRecord&)>;
   asio::awaitable<Reply> UpdateObjectSetting(Ctx& ctx, const catalog::BucketRecord& bucket, const ObjectEdit& edit,
                                              int status);
   asio::awaitable<void> SendXml(Ctx& ctx, int status, const std::string& xml);

@@ -53,7 +53,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::TagMap> tags = co_await ReadTagSet(ctx, TagScope::kObject, &error);
   if (!tags.ok()) co_return error;
-  ObjectEdit edit = [&](catalog::ObjectRecord& r) { r.tags = *tags; };
+  ObjectEdit edit = [&](catalog::ObjectRecord& r) {
+    r.tags = *tags;
+    return OkStatus();
+  };
   co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 200);
 }
 
@@ -61,7 +64,10 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  ObjectEdit edit = [](catalog::ObjectRecord& r) { r.tags.clear(); };
+  ObjectEdit edit = [](catalog::ObjectRecord& r) {
+    r.tags.clear();
+    return OkStatus();
+  };
   co_return co_await UpdateObjectSetting(ctx, *bucket, edit, 204);
 }
 
