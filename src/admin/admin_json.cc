@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "common/iso8601.h"
 #include "iam/acl/bucket_controls.h"
 
 namespace confiance::admin {
@@ -192,12 +193,7 @@ void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas) {
   if (patch.max_buckets) quotas->max_buckets = *patch.max_buckets;
 }
 
-std::string IsoTime(uint64_t ms) {
-  std::chrono::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds(ms)};
-  std::chrono::sys_seconds s = std::chrono::floor<std::chrono::seconds>(t);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(s)),
-                     static_cast<int>(ms % 1000));
-}
+std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
 json TenantJson(const iam::TenantRecord& t) {
   const iam::acl::PublicAccessBlock block = iam::acl::DecodePublicAccessBlock(t.public_access_block);

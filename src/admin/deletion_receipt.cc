@@ -7,33 +7,22 @@
 #include <ctime>
 #include <vector>
 
+#include "common/iso8601.h"
+
 namespace confiance::admin {
 namespace {
 
 }  // namespace
 
-std::string ReceiptTime(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", std::string_view(buf, n), static_cast<int>(ms % 1000));
-}
+std::string ReceiptTime(int64_t ms) { return FormatUtcMs(ms); }
 
 namespace {
 
-Result<int64_t> ParseRfc3339Ms(std::string_view s) {
-  std::tm tm{};
-  int ms = -1;
-  const std::string copy(s);
-  const char* rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr || rest[0] != '.' || std::string_view(rest).size() != 5 || rest[4] != 'Z') {
-    return InvalidArgumentError("bad time " + copy);
-  }
-  auto [p, ec] = std::from_chars(rest + 1, rest + 4, ms);
-  if (ec != std::errc() || p != rest + 4) return InvalidArgumentError("bad time " + copy);
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+// Only the form ReceiptTime writes: a signed receipt has one spelling.
+Result<int64_t> ParseReceiptTime(std::string_view s) {
+  std::optional<int64_t> ms = ParseUtcMs(s);
+  if (!ms || FormatUtcMs(*ms) != s) return InvalidArgumentError("bad time " + std::string(s));
+  return *ms;
 }
 
 // One "field value" line per field, in this order.
@@ -84,7 +73,7 @@ Result<DeletionReceipt> OpenDeletionReceipt(std::string_view note, const audit::
   r.tenant = values[1];
   r.scope = values[2];
   r.key_id = values[3];
-  ASSIGN_OR_RETURN(r.destroyed_ms, ParseRfc3339Ms(values[4]));
+  ASSIGN_OR_RETURN(r.destroyed_ms, ParseReceiptTime(values[4]));
   r.by = values[5];
   if (r.server != verifier.name()) {
     return InvalidArgumentError("the receipt names server " + r.server + " but is signed by " + verifier.name());

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "catalog/object_data.h"
+#include "common/iso8601.h"
 #include "crypto/random.h"
 #include "s3/bucket_name.h"
 #include "iam/acl/acl_format.h"
@@ -27,14 +28,7 @@ uint64_t NowMs() {
       .count();
 }
 
-std::string IsoTime(uint64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
-}
+std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
 std::string HttpDate(uint64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);

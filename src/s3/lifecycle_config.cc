@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 #include <set>
 
+#include "common/iso8601.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
@@ -154,7 +155,7 @@ Status ParseExpiration(pugi::xml_node node, LifecycleRule& rule, S3Error* error)
   if ((days ? 1 : 0) + (date ? 1 : 0) + (marker ? 1 : 0) != 1) return Malformed(error);
   if (days) return PositiveDays(days, "Days", "Expiration", rule.expiration_days, error);
   if (date) {
-    std::optional<int64_t> ms = ParseIso8601(Trimmed(date.text().get()));
+    std::optional<int64_t> ms = ParseUtcMs(Trimmed(date.text().get()), TimeOfDay::kOptional);
     if (!ms) return Refuse(error, S3ErrorCode::kInvalidArgument, "Invalid date format in Expiration action");
     if (*ms % kDayMs != 0) return Refuse(error, S3ErrorCode::kInvalidArgument, "'Date' must be at midnight GMT");
     rule.expiration_date_ms = *ms;
@@ -246,23 +247,7 @@ Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
   return rule;
 }
 
-bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-std::string FormatDate(int64_t ms) {
-  using namespace std::chrono;
-  const sys_days day{days{ms / kDayMs}};
-  const year_month_day ymd{day};
-  return fmt::format("{:04d}-{:02d}-{:02d}T00:00:00.000Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
+std::string FormatDate(int64_t ms) { return FormatUtcMs(ms - ms % kDayMs); }
 
 void RenderTag(xml::XmlWriter& w, const std::pair<std::string, std::string>& tag) {
   w.Open("Tag").Element("Key", tag.first).Element("Value", tag.second).Close();
@@ -297,45 +282,6 @@ void RenderFilter(xml::XmlWriter& w, const LifecycleRule& r) {
 }
 
 }  // namespace
-
-std::optional<int64_t> ParseIso8601(std::string_view s) {
-  int y, mo, d, h = 0, mi = 0, sec = 0;
-  int64_t frac_ms = 0;
-  if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, d)) {
-    return std::nullopt;
-  }
-  size_t pos = 10;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' || !Digits(s, pos + 1, 2, h) || s.size() < pos + 9 || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, mi) || s[pos + 6] != ':' || !Digits(s, pos + 7, 2, sec)) {
-      return std::nullopt;
-    }
-    pos += 9;
-    if (pos < s.size() && s[pos] == '.') {
-      size_t n = 0;
-      while (pos + 1 + n < s.size() && s[pos + 1 + n] >= '0' && s[pos + 1 + n] <= '9') ++n;
-      if (n == 0) return std::nullopt;
-      // Milliseconds from the first three digits; any later non-zero digit
-      // counts as one more (only "is it midnight" needs it exact).
-      for (size_t i = 0; i < 3; ++i) frac_ms = frac_ms * 10 + (i < n ? s[pos + 1 + i] - '0' : 0);
-      for (size_t i = 3; i < n; ++i) {
-        if (s[pos + 1 + i] != '0') {
-          frac_ms += 1;
-          break;
-        }
-      }
-      pos += 1 + n;
-    }
-    std::string_view zone = s.substr(pos);
-    if (zone != "Z" && zone != "+00:00" && !zone.empty()) return std::nullopt;
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  const int64_t day_ms = static_cast<int64_t>(sys_days(ymd).time_since_epoch().count()) * kDayMs;
-  return day_ms + ((h * 60 + mi) * 60 + sec) * int64_t{1000} + frac_ms;
-}
 
 Result<catalog::LifecycleConfiguration> ParseLifecycleConfiguration(std::string_view body,
                                                                     const std::function<std::string()>& new_id,

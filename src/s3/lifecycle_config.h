@@ -56,8 +56,4 @@ Result<catalog::LifecycleConfiguration> ParseLifecycleConfiguration(std::string_
 // form it was sent, Date as "YYYY-MM-DDT00:00:00.000Z".
 std::string RenderLifecycleConfiguration(const catalog::LifecycleConfiguration& config);
 
-// "2026-11-30", "2026-11-30T00:00:00Z", "2026-11-30T00:00:00.000Z",
-// "...+00:00" -> ms since the epoch (UTC); nullopt if not such a date.
-std::optional<int64_t> ParseIso8601(std::string_view text);
-
 }  // namespace confiance::s3

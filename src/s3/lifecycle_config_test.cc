@@ -190,17 +190,5 @@ TEST(LifecycleConfigTest, InvalidRequest) {
             "InvalidRequest");
 }
 
-TEST(LifecycleConfigTest, Iso8601) {
-  EXPECT_EQ(ParseIso8601("1970-01-01"), 0);
-  EXPECT_EQ(ParseIso8601("1970-01-02T00:00:00Z"), 86400000);
-  EXPECT_EQ(ParseIso8601("1970-01-01T00:00:01.5Z"), 1500);
-  EXPECT_EQ(ParseIso8601("1970-01-01T00:00:00+00:00"), 0);
-  EXPECT_FALSE(ParseIso8601("1970-01-01T00:00:00+01:00"));
-  EXPECT_FALSE(ParseIso8601("1970-13-01"));
-  EXPECT_FALSE(ParseIso8601("19700101"));
-  EXPECT_FALSE(ParseIso8601(""));
-  EXPECT_FALSE(ParseIso8601("1970-01-01T24:00:00Z"));
-}
-
 }  // namespace
 }  // namespace confiance::s3

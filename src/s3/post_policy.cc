@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ascii.h"
+#include "common/iso8601.h"
 
 namespace confiance::s3 {
 namespace {
@@ -15,38 +16,13 @@ using json = nlohmann::json;
 
 Status Invalid(std::string_view what) { return InvalidArgumentError("Invalid Policy: " + std::string(what)); }
 
-// "YYYY-MM-DDTHH:MM:SS[.fraction]Z", UTC.
+// "YYYY-MM-DDTHH:MM:SS[.fraction]Z", UTC, to the second: the policy
+// expires at the start of its second, never later than written.
 std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view s) {
-  auto num = [&](size_t pos, size_t len, int* out) {
-    if (pos + len > s.size()) return false;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
-    std::from_chars(s.data() + pos, s.data() + pos + len, *out);
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !num(0, 4, &y) || s[4] != '-' || !num(5, 2, &mo) || s[7] != '-' || !num(8, 2, &d) ||
-      s[10] != 'T' || !num(11, 2, &h) || s[13] != ':' || !num(14, 2, &mi) || s[16] != ':' || !num(17, 2, &sec)) {
-    return std::nullopt;
-  }
-  size_t i = 19;
-  if (s[i] == '.') {
-    ++i;
-    size_t digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
-    if (digits == 0) return std::nullopt;
-  }
-  if (i + 1 != s.size() || s[i] != 'Z') return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  std::optional<int64_t> ms = ParseUtcMs(s, TimeOfDay::kRequired);
+  if (!ms) return std::nullopt;
+  const int64_t secs = *ms >= 0 ? *ms / 1000 : -((-*ms + 999) / 1000);
+  return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
 }
 
 std::string Quote(std::string_view s) {

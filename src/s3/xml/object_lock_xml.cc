@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "common/iso8601.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
@@ -62,58 +63,15 @@ Result<uint32_t> Period(pugi::xml_node node, uint32_t max) {
   return static_cast<uint32_t>(n);
 }
 
-bool Digits(std::string_view s, size_t at, size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<uint64_t> ParseLockDate(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, d) || s[10] != 'T' || !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) ||
-      s[16] != ':' || !Digits(s, 17, 2, sec)) {
-    return std::nullopt;
-  }
-  size_t pos = 19;
-  uint64_t frac_ms = 0;
-  if (s[pos] == '.') {
-    size_t n = 0;
-    while (pos + 1 + n < s.size() && s[pos + 1 + n] >= '0' && s[pos + 1 + n] <= '9') ++n;
-    if (n == 0 || n > 9) return std::nullopt;
-    for (size_t i = 0; i < 3; ++i) frac_ms = frac_ms * 10 + (i < n ? s[pos + 1 + i] - '0' : 0);
-    // Rounded up: a lock never ends before the instant asked for.
-    for (size_t i = 3; i < n; ++i) {
-      if (s[pos + 1 + i] != '0') {
-        frac_ms += 1;
-        break;
-      }
-    }
-    pos += 1 + n;
-  }
-  std::string_view zone = s.substr(pos);
-  if (zone != "Z" && zone != "+00:00") return std::nullopt;
-  using namespace std::chrono;
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || y < 1970 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  const uint64_t days = static_cast<uint64_t>(sys_days(ymd).time_since_epoch().count());
-  return (days * 86400 + static_cast<uint64_t>((h * 60 + mi) * 60 + sec)) * 1000 + frac_ms;
+  std::optional<int64_t> ms = ParseUtcMs(s, TimeOfDay::kRequired);
+  if (!ms || *ms < 0) return std::nullopt;
+  return static_cast<uint64_t>(*ms);
 }
 
-std::string RenderLockDate(uint64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
-}
+std::string RenderLockDate(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
 Result<std::optional<catalog::DefaultRetention>> ParseObjectLockConfiguration(std::string_view body) {
   pugi::xml_document doc;

@@ -1,0 +1,76 @@
+// File: common/iso8601.cc
+#include "common/iso8601.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace confiance {
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+
+bool Digits(std::string_view s, size_t at, size_t n, int& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseUtcMs(std::string_view s, TimeOfDay time) {
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, d)) {
+    return std::nullopt;
+  }
+  size_t pos = 10;
+  int64_t frac_ms = 0;
+  if (pos == s.size()) {
+    if (time == TimeOfDay::kRequired) return std::nullopt;
+  } else {
+    if (s[pos] != 'T' || !Digits(s, pos + 1, 2, h) || s.size() < pos + 9 || s[pos + 3] != ':' ||
+        !Digits(s, pos + 4, 2, mi) || s[pos + 6] != ':' || !Digits(s, pos + 7, 2, sec)) {
+      return std::nullopt;
+    }
+    pos += 9;
+    if (pos < s.size() && s[pos] == '.') {
+      size_t n = 0;
+      while (pos + 1 + n < s.size() && s[pos + 1 + n] >= '0' && s[pos + 1 + n] <= '9') ++n;
+      if (n == 0 || n > 9) return std::nullopt;
+      for (size_t i = 0; i < 3; ++i) frac_ms = frac_ms * 10 + (i < n ? s[pos + 1 + i] - '0' : 0);
+      for (size_t i = 3; i < n; ++i) {
+        if (s[pos + 1 + i] != '0') {
+          frac_ms += 1;
+          break;
+        }
+      }
+      pos += 1 + n;
+    }
+    const std::string_view zone = s.substr(pos);
+    const bool zone_ok = zone == "Z" || zone == "+00:00" || (zone.empty() && time == TimeOfDay::kOptional);
+    if (!zone_ok) return std::nullopt;
+  }
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  const int64_t day_ms = static_cast<int64_t>(sys_days(ymd).time_since_epoch().count()) * kDayMs;
+  return day_ms + ((h * 60 + mi) * 60 + sec) * int64_t{1000} + frac_ms;
+}
+
+std::string FormatUtcMs(int64_t ms) {
+  using namespace std::chrono;
+  const int64_t days = ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+  const int64_t in_day = ms - days * kDayMs;
+  const year_month_day ymd{sys_days{std::chrono::days{days}}};
+  const int64_t secs = in_day / 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), secs / 3600,
+                     secs / 60 % 60, secs % 60, in_day % 1000);
+}
+
+}  // namespace confiance
