@@ -83,6 +83,10 @@ for i in $(seq 1 999); do cp "$WORK/www/4k/f0" "$WORK/www/4k/f$i"; done
 "$S3LOAD" --size $((16 << 20)) --write-payload "$WORK/www/16m/f0"
 cp "$WORK/www/16m/f0" "$WORK/www/16m/f1"
 chmod -R a+rX "$WORK/www"
+# The WebDAV PUT target: nginx's workers (user nobody) write there and
+# in its body temp directory, renamed into place.
+mkdir -p "$WORK/www/dav" "$WORK/nginx/body"
+chmod 777 "$WORK/www/dav" "$WORK/nginx/body"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -104,6 +108,13 @@ http {
   server {
     listen 127.0.0.1:$NPORT;
     root $WORK/www;
+    # WebDAV PUT, the issue-4 reference for durable small PUTs (nginx does
+    # not fsync: it writes a temporary file and renames it into place).
+    location /dav/ {
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 1m;
+    }
   }
 }
 EOF
@@ -173,6 +184,8 @@ for c in 1 16 64; do
 done
 run nginx_get16m_c2 --port "$NPORT" --no-auth --path-template '/16m/f{k}' --op get \
   --size 16M --keys 2 --connections 2 --requests 1000 --verify
+run nginx_davput4k_c64 --port "$NPORT" --no-auth --path-template '/dav/f{k}' --op put \
+  --size 4096 --keys 1000 --connections 64 --requests 200000
 
 # ---------------------------------------------------------------- table
 field() {  # field LABEL KEY
@@ -196,6 +209,7 @@ row put16m_c2 "Confiance PUT 16 MiB" 2
 row get16m_c2 "Confiance GET 16 MiB" 2
 for c in 1 16 64; do row "nginx_get4k_c$c" "nginx GET 4 KiB" $c; done
 row nginx_get16m_c2 "nginx GET 16 MiB" 2
+row nginx_davput4k_c64 "nginx WebDAV PUT 4 KiB" 64
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r != "n/a" && r + 0 >= t) ? "met" : "NOT met" }'; }
@@ -208,6 +222,19 @@ echo "|---|---:|---:|---|"
 echo "| 4 KiB GET c=16 / nginx 4 KiB GET c=16 | $R1 | >= 0.40 | $(verdict "$R1" 0.40) |"
 echo "| 16 MiB GET / nginx 16 MiB GET (MB/s, c=2) | $R2 | >= 0.40 | $(verdict "$R2" 0.40) |"
 echo "| 4 KiB PUT c=64 / 4 KiB PUT c=1 | $R3 | >= 5.0 | $(verdict "$R3" 5.0) |"
+R4=$(ratio "$(field get4k_c16 ops_s)" "$(field nginx_get4k_c16 ops_s)")
+R5=$(ratio "$(field get16m_c2 mb_s)" "$(field nginx_get16m_c2 mb_s)")
+R6=$(ratio "$(field put64m_c1 mb_s)" "$(awk -v g="$MD5_GBS" 'BEGIN { print g * 1000 }')")
+R7=$(ratio "$(field put4k_c64 ops_s)" "$(field nginx_davput4k_c64 ops_s)")
+LIST="$(field list_c1 ops_s)"
+echo
+echo "| target (issue 4) | measured | target | verdict |"
+echo "|---|---:|---:|---|"
+echo "| 4 KiB GET c=16 / nginx 4 KiB GET c=16 | $R4 | >= 0.60 | $(verdict "$R4" 0.60) |"
+echo "| 16 MiB GET / nginx 16 MiB GET (MB/s, c=2) | $R5 | >= 0.70 | $(verdict "$R5" 0.70) |"
+echo "| 64 MiB PUT MB/s / openssl md5 MB/s (one core) | $R6 | >= 0.70 | $(verdict "$R6" 0.70) |"
+echo "| durable 4 KiB PUT c=64 / nginx WebDAV PUT c=64 | $R7 | >= 2.0 | $(verdict "$R7" 2.0) |"
+echo "| ListObjectsV2 (1,000 keys) per second, c=1 | ${LIST:-0} | >= 2000 | $(verdict "${LIST:-0}" 2000) |"
 echo
 echo "openssl speed (core 1, 16 KiB): aes-256-gcm ${AES_GBS} GB/s, md5 ${MD5_GBS} GB/s"
 

@@ -92,7 +92,8 @@ struct Flags {
                "  [--access-key AK] [--secret-key SK] [--region R] [--size BYTES]\n"
                "  [--connections C] [--requests N] [--max-seconds S] [--keys K]\n"
                "  [--bucket B] [--prefix P] [--setup] [--verify] [--list-max-keys M]\n"
-               "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE]\n");
+               "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE]\n"
+               "  (--no-auth: get and head of plain files, or put to a WebDAV server)\n");
   std::exit(2);
 }
 
@@ -151,7 +152,9 @@ Flags ParseFlags(int argc, char** argv) {
   if (f.keys < 1) Usage("--keys must be >= 1");
   if (f.size > (uint64_t{4} << 30)) Usage("--size at most 4 GiB");
   if (f.no_auth && f.path_template.empty()) Usage("--no-auth needs --path-template");
-  if (f.no_auth && f.op != Op::kGet && f.op != Op::kHead) Usage("--no-auth supports get and head");
+  if (f.no_auth && f.op != Op::kGet && f.op != Op::kHead && f.op != Op::kPut) {
+    Usage("--no-auth supports get, head and put (a WebDAV PUT)");
+  }
   return f;
 }
 
@@ -332,7 +335,11 @@ class Conn {
       if (status == 200 || status == 409) return true;
       return Fail("create bucket", "HTTP " + std::to_string(status) + " " + err_body);
     }
-    bool ok_status = op == Op::kDelete ? (status == 204 || status == 200) : status == 200;
+    // A WebDAV PUT (--no-auth put, nginx's dav module) answers 201 Created
+    // or 204 No Content.
+    const bool dav_put = f_.no_auth && op == Op::kPut;
+    bool ok_status = op == Op::kDelete || dav_put ? (status == 204 || status == 200 || (dav_put && status == 201))
+                                                  : status == 200;
     if (!ok_status) {
       sh_.errors.fetch_add(1, std::memory_order_relaxed);
       if (sh_.first_error_printed.fetch_add(1) < 5) {

@@ -328,6 +328,10 @@ class Catalog {
   struct AsyncPut;
   void StartAsyncPut(std::shared_ptr<AsyncPut> op);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
+  // MergedScan without copies for an unsharded bucket (the common case):
+  // visits the records MergedScan would return, in order.
+  Status MergedScanEach(const BucketRecord& bucket, const meta::ScanOptions& options,
+                        const meta::MetaStore::ScanVisitor& visit);
   // The batch that writes `record` (encoded: `value`) at `key` over its
   // current entry `old`, with the usage change, under `condition`; and the
   // record it removes for good (for the caller to release). May read the

@@ -33,6 +33,20 @@ Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket
   return merged;
 }
 
+Status Catalog::MergedScanEach(const BucketRecord& bucket, const meta::ScanOptions& requested,
+                              const meta::MetaStore::ScanVisitor& visit) {
+  if (bucket.index_shards <= 1) {
+    meta::ScanOptions options = requested;
+    if (options.start.empty()) options.start_exclusive = true;  // skip kUsageKey
+    return store_.ScanEach(fmt::format("o/{}/0", bucket.id), options, visit);
+  }
+  ASSIGN_OR_RETURN(std::vector<meta::Record> records, MergedScan(bucket, requested));
+  for (const meta::Record& r : records) {
+    if (!visit(r.key, r.value)) break;
+  }
+  return OkStatus();
+}
+
 Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOptions& options) {
   return ListCurrent(bucket, options, /*with_markers=*/false);
 }
@@ -57,21 +71,28 @@ Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOpti
   scan.end = PrefixSuccessor(options.prefix);
   if (!scan.end.empty() && scan.start >= scan.end) return page;
 
+  page.objects.reserve(std::min<size_t>(options.max_keys, 1000));
   size_t count = 0;
   for (;;) {
     // One more than still wanted, to learn whether the listing is truncated.
     scan.limit = std::clamp<size_t>(options.max_keys - count + 1, 2, 1001);
-    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, MergedScan(bucket, scan));
-    if (recs.empty()) return page;
-    bool reseek = false;
-    for (meta::Record& r : recs) {
-      std::string_view key = r.key;
-      ASSIGN_OR_RETURN(ObjectRecord rec, DecodeObject(r.value, false));
-      if (rec.delete_marker && !with_markers) {
+    // The visitor moves `scan` on; the store scans with this batch's copy.
+    const meta::ScanOptions batch = scan;
+    size_t seen = 0;
+    bool reseek = false, finished = false;
+    Status failure;
+    auto visit = [&](std::string_view key, std::string_view value) -> bool {
+      ++seen;
+      Result<ObjectRecord> rec = DecodeObject(value, false);
+      if (!rec.ok()) {
+        failure = rec.status();
+        return false;
+      }
+      if (rec->delete_marker && !with_markers) {
         // A deleted key: not listed, and not enough to show its prefix.
-        scan.start = std::move(r.key);
+        scan.start.assign(key);
         scan.start_exclusive = true;
-        continue;
+        return true;
       }
       if (!options.delimiter.empty()) {
         size_t at = key.find(options.delimiter, options.prefix.size());
@@ -82,34 +103,40 @@ Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOpti
           reseek = true;
           // A prefix at or before the marker was returned by an earlier page
           // (V2 continuation tokens and V1 markers may name a prefix).
-          if (!options.start_after.empty() && cp <= options.start_after) break;
+          if (!options.start_after.empty() && cp <= options.start_after) return false;
           if (count == options.max_keys) {
             page.truncated = true;
-            return page;
+            finished = true;
+            return false;
           }
           page.common_prefixes.push_back(cp);
-          page.last_returned = cp;
+          page.last_returned = std::move(cp);
           page.last_was_prefix = true;
           ++count;
-          break;
+          return false;
         }
       }
       if (count == options.max_keys) {
         page.truncated = true;
-        return page;
+        finished = true;
+        return false;
       }
-      page.objects.push_back({std::move(r.key), std::move(rec)});
+      page.objects.emplace_back(std::string(key), std::move(rec).value());
       page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;
       ++count;
       scan.start = page.last_returned;
       scan.start_exclusive = true;
-    }
+      return true;
+    };
+    RETURN_IF_ERROR(MergedScanEach(bucket, batch, visit));
+    RETURN_IF_ERROR(failure);
+    if (finished || seen == 0) return page;
     if (reseek) {
       if (scan.start.empty() || (!scan.end.empty() && scan.start >= scan.end)) return page;
       continue;
     }
-    if (recs.size() < scan.limit) return page;
+    if (seen < batch.limit) return page;
   }
 }
 

@@ -138,6 +138,20 @@ class MetaStore {
   virtual Result<std::vector<Record>> Scan(std::string_view partition,
                                            const ScanOptions& options) = 0;
 
+  // Scan without copies: calls `visit(key, value)` for each record Scan
+  // would return, in order, until it returns false. The views are valid
+  // only during the call, and `visit` must not call back into the store.
+  // For hot listings (ListObjectsV2 reads 1,000 records, values carrying
+  // inline object data). The default runs Scan and visits its copies.
+  using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual Status ScanEach(std::string_view partition, const ScanOptions& options, const ScanVisitor& visit) {
+    ASSIGN_OR_RETURN(std::vector<Record> records, Scan(partition, options));
+    for (const Record& r : records) {
+      if (!visit(r.key, r.value)) break;
+    }
+    return OkStatus();
+  }
+
   // Names of partitions whose name starts with `prefix`, sorted, after
   // `start_after`, at most `limit`. Used by sweepers and admin tools, not on
   // request paths.

@@ -309,6 +309,46 @@ TEST_P(MetaStoreContractTest, ScanBoundsAndLimit) {
   EXPECT_EQ(paged, (V{"a", "b", "c", "d", "e"}));
 }
 
+TEST_P(MetaStoreContractTest, ScanEachVisitsWhatScanReturnsAndStopsWhenAsked) {
+  for (const char* k : {"a", "b", "c", "d", "e"}) Put("p", k, std::string(k) + "-value");
+  for (bool exclusive : {false, true}) {
+    ScanOptions o;
+    o.start = "b";
+    o.start_exclusive = exclusive;
+    o.end = "e";
+    o.limit = 1000;
+    std::vector<Record> visited;
+    ASSERT_TRUE(store_->ScanEach("p", o, [&](std::string_view k, std::string_view v) {
+                       visited.push_back({std::string(k), std::string(v)});
+                       return true;
+                     }).ok());
+    std::vector<Record> scanned = ScanOrDie("p", o);
+    ASSERT_EQ(visited.size(), scanned.size());
+    for (size_t i = 0; i < visited.size(); ++i) {
+      EXPECT_EQ(visited[i].key, scanned[i].key);
+      EXPECT_EQ(visited[i].value, scanned[i].value);
+    }
+  }
+  // false stops the walk; the limit bounds it.
+  std::vector<std::string> seen;
+  ScanOptions o;
+  o.limit = 1000;
+  ASSERT_TRUE(store_->ScanEach("p", o, [&](std::string_view k, std::string_view) {
+                     seen.emplace_back(k);
+                     return seen.size() < 2;
+                   }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  seen.clear();
+  o.limit = 3;
+  ASSERT_TRUE(store_->ScanEach("p", o, [&](std::string_view k, std::string_view) {
+                     seen.emplace_back(k);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_STATUS_CODE(store_->ScanEach("", o, [](std::string_view, std::string_view) { return true; }),
+                     kInvalidArgument);
+}
+
 TEST_P(MetaStoreContractTest, ListPartitions) {
   using V = std::vector<std::string>;
   EXPECT_EQ(ListOrDie("", "", 100), V{});

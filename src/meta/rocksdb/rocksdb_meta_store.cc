@@ -283,9 +283,18 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
 
 Result<std::vector<Record>> RocksMetaStore::Scan(std::string_view partition,
                                                  const ScanOptions& options) {
-  RETURN_IF_ERROR(CheckPartition(partition));
   std::vector<Record> out;
-  if (options.limit == 0) return out;
+  RETURN_IF_ERROR(ScanEach(partition, options, [&](std::string_view key, std::string_view value) {
+    out.push_back({std::string(key), std::string(value)});
+    return true;
+  }));
+  return out;
+}
+
+Status RocksMetaStore::ScanEach(std::string_view partition, const ScanOptions& options,
+                                const ScanVisitor& visit) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  if (options.limit == 0) return OkStatus();
   const std::string lower = EncodeKey(partition, options.start);
   const std::string upper =
       options.end.empty() ? PartitionEnd(partition) : EncodeKey(partition, options.end);
@@ -296,14 +305,16 @@ Result<std::vector<Record>> RocksMetaStore::Scan(std::string_view partition,
   // An iterator reads from the implicit snapshot taken at its creation: the
   // whole scan sees one consistent state of the partition.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
-  for (it->Seek(lower); it->Valid() && out.size() < options.limit; it->Next()) {
+  size_t visited = 0;
+  for (it->Seek(lower); it->Valid() && visited < options.limit; it->Next()) {
     std::string_view physical(it->key().data(), it->key().size());
     std::string_view key = physical.substr(key_offset);
     if (options.start_exclusive && key == options.start) continue;
-    out.push_back({std::string(key), it->value().ToString()});
+    ++visited;
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) return OkStatus();
   }
   if (!it->status().ok()) return FromRocks(it->status(), "meta: scan");
-  return out;
+  return OkStatus();
 }
 
 Result<std::vector<std::string>> RocksMetaStore::ListPartitions(std::string_view prefix,

@@ -70,6 +70,7 @@ class RocksMetaStore final : public MetaStore {
                   std::function<void(Status)> done) override;
   Result<std::vector<Record>> Scan(std::string_view partition,
                                    const ScanOptions& options) override;
+  Status ScanEach(std::string_view partition, const ScanOptions& options, const ScanVisitor& visit) override;
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix,
                                                   std::string_view start_after,
                                                   size_t limit) override;

@@ -3,28 +3,43 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace confiance::s3::xml {
 
+namespace {
+
+// Characters that AppendEscaped rewrites: markup, quotes, and controls other
+// than tab and newline. A table: one load per character.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = c != '\t' && c != '\n';
+  for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
+  return t;
+}();
+
+}  // namespace
+
 void AppendEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
+  // Runs of plain characters are appended whole (keys and ETags are mostly
+  // plain; a listing escapes thousands of them).
+  size_t plain = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(text[i]);
+    if (!kNeedsEscape[u]) continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (u) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += fmt::format("&#x{:X};", static_cast<unsigned>(u));
-        } else if (c == '\r') {
-          out += "&#xD;";  // a bare CR would be normalised away by parsers
-        } else {
-          out += c;
-        }
-      }
+      case '\r': out += "&#xD;"; break;  // a bare CR would be normalised away by parsers
+      default: out += fmt::format("&#x{:X};", static_cast<unsigned>(u));
     }
   }
+  out.append(text.data() + plain, text.size() - plain);
 }
 
 XmlWriter::XmlWriter() { out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
