@@ -38,11 +38,14 @@ usec() {
     'BEGIN { printf "%.1f µs (%s/s)", t * 1e6 / k / n, r }'
 }
 
+# "on, no linger" (--log-linger-us 0) is how groups formed before the linger.
 echo "| round | log | GET c=16 CPU/req | PUT c=16 CPU/req |"
 echo "|---|---|---:|---:|"
 for r in $(seq 1 "$ROUNDS"); do
   start_server
   echo "| $r | on | $(usec get) | $(usec put) |"
+  start_server --log-linger-us 0
+  echo "| $r | on, no linger | $(usec get) | $(usec put) |"
   start_server --no-transparency-log
   echo "| $r | off | $(usec get) | $(usec put) |"
 done
