@@ -14,6 +14,11 @@
 namespace confiance::audit {
 namespace {
 
+// In linger_target_ while not lingering: the last linger ended by the timer,
+// so the estimate overshot (clients came back later than one sync, as PUTs
+// do after their object commit); the next group goes out without waiting.
+constexpr size_t kSkipNextLinger = SIZE_MAX;
+
 constexpr char kEntryFormat = 0x01;  // version byte of a stored entry value
 constexpr std::string_view kSizeKey = "s";
 constexpr std::string_view kCheckpointKey = "c";
@@ -219,7 +224,9 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
     // The appends outstanding now: this group's (their requests are about
     // to be answered and, under load, come back) and those queued behind.
     const size_t outstanding = group->appends.size() + queue_.size();
-    if (failed_.ok() && group_options_.timer != nullptr && !closing_ && outstanding > 1 &&
+    const bool skip = linger_target_ == kSkipNextLinger;
+    if (skip) linger_target_ = 0;
+    if (failed_.ok() && group_options_.timer != nullptr && !closing_ && !skip && outstanding > 1 &&
         outstanding <= kMaxGroup) {
       lingering_ = true;
       linger_target_ = outstanding;
@@ -253,6 +260,7 @@ void TransparencyLog::LingerExpired(uint64_t generation) {
     std::lock_guard lock(mu_);
     if (!lingering_ || generation != linger_generation_) return;  // sent meanwhile
     lingering_ = false;
+    linger_target_ = kSkipNextLinger;
     if (queue_.empty()) {
       in_flight_ = false;
       idle_cv_.notify_all();

@@ -384,15 +384,21 @@ TEST(TransparencyLogLingerTest, TheTimerSendsAGroupThatDoesNotFill) {
   }
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(30));
   ASSERT_EQ(store.held(), 1);
+  // "c" queues behind the timer's group: two outstanding at its completion,
+  // but the estimate just overshot, so "c" goes out without a wait.
+  log->Append("c", results.For("c"));
   store.ReleaseOnce();
   ASSERT_EQ(results.count(), 2u);
   EXPECT_EQ(*results.by_entry.at("b"), 1u);
-  // That group was "b" alone with nothing queued: one client at a time
-  // never waits.
-  log->Append("c", results.For("c"));
   EXPECT_EQ(store.batches(), 3);
   store.ReleaseOnce();
   EXPECT_EQ(*results.by_entry.at("c"), 2u);
+  // That group was "c" alone with nothing queued: one client at a time
+  // never waits.
+  log->Append("d", results.For("d"));
+  EXPECT_EQ(store.batches(), 4);
+  store.ReleaseOnce();
+  EXPECT_EQ(*results.by_entry.at("d"), 3u);
 }
 
 TEST(TransparencyLogLingerTest, WithoutATimerTheQueueGoesOutAtOnce) {
