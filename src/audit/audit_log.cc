@@ -15,7 +15,10 @@ bool ValidLogTenantId(std::string_view id) {
   return true;
 }
 
-AuditLog::AuditLog(meta::MetaStore& store, tlog::NoteSigner signer) : store_(store), signer_(std::move(signer)) {}
+AuditLog::AuditLog(meta::MetaStore& store, tlog::NoteSigner signer, std::chrono::microseconds max_linger)
+    : store_(store), signer_(std::move(signer)), max_linger_(max_linger) {
+  if (max_linger_.count() > 0) linger_timer_ = std::make_unique<LingerTimer>();
+}
 
 AuditLog::~AuditLog() = default;
 
@@ -29,7 +32,10 @@ Result<TransparencyLog*> AuditLog::LogFor(const std::string& origin) {
   std::lock_guard lock(mu_);
   auto it = logs_.find(origin);
   if (it != logs_.end()) return it->second.get();
-  ASSIGN_OR_RETURN(auto log, TransparencyLog::Open(store_, origin, signer_));
+  GroupOptions group;
+  group.timer = linger_timer_.get();
+  group.max_linger = max_linger_;
+  ASSIGN_OR_RETURN(auto log, TransparencyLog::Open(store_, origin, signer_, group));
   TransparencyLog* raw = log.get();
   logs_.emplace(origin, std::move(log));
   return raw;

@@ -12,6 +12,7 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "audit/event.h"
+#include "audit/linger_timer.h"
 #include "audit/transparency_log.h"
 #include "audit/tlog/note.h"
 #include "common/status.h"
@@ -30,8 +32,12 @@ namespace confiance::audit {
 class AuditLog {
  public:
   // `store` is borrowed and must outlive the AuditLog. The signer's key
-  // name is the server name, which prefixes every origin.
-  AuditLog(meta::MetaStore& store, tlog::NoteSigner signer);
+  // name is the server name, which prefixes every origin. `max_linger`
+  // bounds how long a log holds a group for the appends it expects
+  // (transparency_log.h); zero: never linger.
+  AuditLog(meta::MetaStore& store, tlog::NoteSigner signer,
+           std::chrono::microseconds max_linger = kDefaultMaxLinger);
+  static constexpr std::chrono::microseconds kDefaultMaxLinger{1000};
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -68,6 +74,9 @@ class AuditLog {
 
   meta::MetaStore& store_;
   const tlog::NoteSigner signer_;
+  const std::chrono::microseconds max_linger_;
+  // Before logs_: the logs cancel their callbacks on it when destroyed.
+  std::unique_ptr<LingerTimer> linger_timer_;  // null: no linger
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<TransparencyLog>> logs_;  // GUARDED_BY(mu_), by origin
   std::map<std::string, uint64_t> published_;                      // GUARDED_BY(mu_): size at last checkpoint

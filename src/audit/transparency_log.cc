@@ -14,6 +14,11 @@
 namespace confiance::audit {
 namespace {
 
+// In linger_target_ while not lingering: the last linger ended by the timer,
+// so the estimate overshot (clients came back later than one sync, as PUTs
+// do after their object commit); the next group goes out without waiting.
+constexpr size_t kSkipNextLinger = SIZE_MAX;
+
 constexpr char kEntryFormat = 0x01;  // version byte of a stored entry value
 constexpr std::string_view kSizeKey = "s";
 constexpr std::string_view kCheckpointKey = "c";
@@ -52,21 +57,48 @@ Result<std::string> DecodeEntry(const std::string& v) {
 
 std::string TransparencyLog::PartitionName(std::string_view origin) { return "tlog/" + std::string(origin); }
 
-TransparencyLog::TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer)
-    : store_(store), origin_(std::move(origin)), partition_(PartitionName(origin_)), signer_(signer) {}
+TransparencyLog::TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer,
+                                 GroupOptions group_options)
+    : store_(store),
+      origin_(std::move(origin)),
+      partition_(PartitionName(origin_)),
+      signer_(signer),
+      group_options_(group_options) {}
 
 TransparencyLog::~TransparencyLog() {
+  // No new linger from here on; then no timer callback may still reach us.
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  if (group_options_.timer != nullptr) group_options_.timer->Cancel(this);
+  // A lingering group goes out now.
+  std::shared_ptr<Group> group;
+  meta::Batch batch;
+  {
+    std::lock_guard lock(mu_);
+    if (lingering_) {
+      lingering_ = false;
+      if (!queue_.empty()) {
+        group = TakeGroupLocked(batch);
+      } else {
+        in_flight_ = false;
+      }
+    }
+  }
+  if (group) Submit(std::move(group), std::move(batch));
   // Completions reference `this`: wait for the batch in flight.
   std::unique_lock lock(mu_);
   idle_cv_.wait(lock, [this] { return !in_flight_; });
 }
 
 Result<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(meta::MetaStore& store, std::string origin,
-                                                               const tlog::NoteSigner& signer) {
+                                                               const tlog::NoteSigner& signer,
+                                                               GroupOptions group_options) {
   if (origin.empty() || origin.find('\n') != std::string::npos) {
     return InvalidArgumentError("tlog: origin must be one non-empty line");
   }
-  std::unique_ptr<TransparencyLog> log(new TransparencyLog(store, std::move(origin), signer));
+  std::unique_ptr<TransparencyLog> log(new TransparencyLog(store, std::move(origin), signer, group_options));
   RETURN_IF_ERROR(log->Recover());
   return log;
 }
@@ -132,7 +164,14 @@ void TransparencyLog::Append(std::string entry, AppendCallback done) {
       refused = failed_;
     } else {
       queue_.push_back({std::move(entry), std::move(done)});
-      if (!in_flight_) group = TakeGroupLocked(batch);
+      if (!in_flight_) {
+        group = TakeGroupLocked(batch);
+      } else if (lingering_ && queue_.size() >= linger_target_) {
+        // This append fills the group the log was waiting for: send it
+        // from here, without waking another thread.
+        lingering_ = false;
+        group = TakeGroupLocked(batch);
+      }
     }
   }
   // Callbacks run without the lock: they may append again.
@@ -182,7 +221,21 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
       refused.swap(queue_);
       fail = failed_;
     }
-    if (!queue_.empty()) {
+    // The appends outstanding now: this group's (their requests are about
+    // to be answered and, under load, come back) and those queued behind.
+    const size_t outstanding = group->appends.size() + queue_.size();
+    const bool skip = linger_target_ == kSkipNextLinger;
+    if (skip) linger_target_ = 0;
+    if (failed_.ok() && group_options_.timer != nullptr && !closing_ && !skip && outstanding > 1 &&
+        outstanding <= kMaxGroup) {
+      lingering_ = true;
+      linger_target_ = outstanding;
+      const uint64_t generation = ++linger_generation_;
+      // Under mu_, so that the destructor's Cancel (after it set closing_)
+      // cannot miss it.
+      group_options_.timer->Schedule(this, LingerTimer::Clock::now() + group_options_.max_linger,
+                                     [this, generation] { LingerExpired(generation); });
+    } else if (!queue_.empty()) {
       next = TakeGroupLocked(next_batch);
     } else {
       in_flight_ = false;
@@ -198,6 +251,24 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
   }
   for (Pending& p : refused) p.done(fail);
   if (next) Submit(std::move(next), std::move(next_batch));
+}
+
+void TransparencyLog::LingerExpired(uint64_t generation) {
+  std::shared_ptr<Group> group;
+  meta::Batch batch;
+  {
+    std::lock_guard lock(mu_);
+    if (!lingering_ || generation != linger_generation_) return;  // sent meanwhile
+    lingering_ = false;
+    linger_target_ = kSkipNextLinger;
+    if (queue_.empty()) {
+      in_flight_ = false;
+      idle_cv_.notify_all();
+    } else {
+      group = TakeGroupLocked(batch);
+    }
+  }
+  if (group) Submit(std::move(group), std::move(batch));
 }
 
 uint64_t TransparencyLog::size() const {

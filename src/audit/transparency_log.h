@@ -17,6 +17,18 @@
 // sync); a store that groups batches (RocksMetaStore) also shares that sync
 // across logs.
 //
+// Linger (with a LingerTimer): when a group completes, the log estimates how
+// many appends are outstanding (the group's plus those queued behind it:
+// in a loaded server the requests just answered come back) and holds the
+// next group until that many have queued, or until `max_linger` has passed
+// (the timer then sends what is there). The group is sent by the Append
+// that fills it, on the caller's thread, so a lingering log costs no extra
+// thread hand-off. Without that wait a server whose request thread is the
+// bottleneck sends a sync for every two or three requests it manages to
+// process during the previous sync (docs/PERFORMANCE.md, issue 7). A log
+// whose last group was a single append with nothing queued (one client at a
+// time) never lingers.
+//
 // Errors: a failed batch fails every append in it and turns the log failed:
 // every later append fails with Unavailable until the log is reopened (the
 // batch may or may not have landed; the store resolves it on reopen).
@@ -24,6 +36,7 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <condition_variable>
 #include <deque>
@@ -35,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/linger_timer.h"
 #include "audit/tlog/merkle.h"
 #include "audit/tlog/note.h"
 #include "common/status.h"
@@ -47,13 +61,20 @@ namespace confiance::audit {
 // and must not block; hand the result to an executor (AwaitCallback does).
 using AppendCallback = std::function<void(Result<uint64_t>)>;
 
+// How a log forms its groups (see Linger above).
+struct GroupOptions {
+  LingerTimer* timer = nullptr;  // borrowed, outlives the log; null: never linger
+  std::chrono::microseconds max_linger{1000};
+};
+
 class TransparencyLog {
  public:
   // Opens (or creates, empty) the log named `origin` in `store`. `store`
   // and `signer` are borrowed and must outlive the log. DataLoss if the
   // stored log is inconsistent (see above); the store's error otherwise.
   static Result<std::unique_ptr<TransparencyLog>> Open(meta::MetaStore& store, std::string origin,
-                                                       const tlog::NoteSigner& signer);
+                                                       const tlog::NoteSigner& signer,
+                                                       GroupOptions group_options = {});
   ~TransparencyLog();
   TransparencyLog(const TransparencyLog&) = delete;
   TransparencyLog& operator=(const TransparencyLog&) = delete;
@@ -106,7 +127,8 @@ class TransparencyLog {
     tlog::CompactRange range_after;
   };
 
-  TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer);
+  TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer,
+                  GroupOptions group_options);
   Status Recover();
   tlog::NodeSource Nodes();
   // REQUIRES mu_ held, !in_flight_, !queue_.empty(). Takes the queued
@@ -114,18 +136,27 @@ class TransparencyLog {
   std::shared_ptr<Group> TakeGroupLocked(meta::Batch& batch);
   void Submit(std::shared_ptr<Group> group, meta::Batch batch);
   void Completed(const std::shared_ptr<Group>& group, const Status& status);
+  // The timer's end of linger number `generation`: sends what has queued.
+  void LingerExpired(uint64_t generation);
 
   meta::MetaStore& store_;
   const std::string origin_;
   const std::string partition_;
   const tlog::NoteSigner& signer_;
+  const GroupOptions group_options_;
   static constexpr size_t kMaxGroup = 4096;
 
   std::mutex publish_mu_;  // orders checkpoint writes
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;  // signalled when in_flight_ turns false
   std::deque<Pending> queue_;      // GUARDED_BY(mu_)
+  // True while a batch is in flight or the log lingers: only the holder of
+  // that state (the completion, the filling Append, the timer) sends a group.
   bool in_flight_ = false;         // GUARDED_BY(mu_)
+  bool lingering_ = false;         // GUARDED_BY(mu_)
+  bool closing_ = false;           // GUARDED_BY(mu_): the destructor runs; never linger
+  size_t linger_target_ = 0;       // GUARDED_BY(mu_): queue size that ends the linger
+  uint64_t linger_generation_ = 0; // GUARDED_BY(mu_)
   Status failed_;                  // GUARDED_BY(mu_)
   tlog::CompactRange range_;       // GUARDED_BY(mu_): the durable tree
 };

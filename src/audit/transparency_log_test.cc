@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -267,9 +269,22 @@ class HeldStore : public meta::MetaStore {
       for (auto& f : held) f();
     }
   }
+  // Completes the batches held now (not those their completions send).
+  void ReleaseOnce() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& f : held) f();
+  }
   int batches() {
     std::lock_guard lock(mu_);
     return batches_;
+  }
+  int held() {
+    std::lock_guard lock(mu_);
+    return static_cast<int>(held_.size());
   }
 
  private:
@@ -299,6 +314,166 @@ TEST(TransparencyLogGroupCommitTest, AppendsDuringAFlightShareOneBatch) {
   ASSERT_EQ(indices.size(), 100u);
   for (uint64_t i = 0; i < 100; ++i) EXPECT_EQ(indices[i], i);
   EXPECT_EQ(log->size(), 100u);
+}
+
+// Collects the indices (or errors) that appends report.
+struct Results {
+  std::mutex mu;
+  std::map<std::string, Result<uint64_t>> by_entry;
+  AppendCallback For(const std::string& entry) {
+    return [this, entry](Result<uint64_t> r) {
+      std::lock_guard lock(mu);
+      by_entry.emplace(entry, std::move(r));
+    };
+  }
+  size_t count() {
+    std::lock_guard lock(mu);
+    return by_entry.size();
+  }
+};
+
+TEST(TransparencyLogLingerTest, HoldsTheNextGroupUntilTheOutstandingAppendsQueued) {
+  HeldStore store;
+  LingerTimer timer;
+  tlog::NoteSigner signer = TestSigner();
+  GroupOptions group;
+  group.timer = &timer;
+  group.max_linger = std::chrono::hours(1);  // only the appends end the linger here
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer, group));
+  Results results;
+  log->Append("a", results.For("a"));  // alone: sent at once
+  log->Append("b", results.For("b"));
+  log->Append("c", results.For("c"));
+  ASSERT_EQ(store.batches(), 1);
+  store.ReleaseOnce();
+  // "a" is durable; three appends were outstanding, two are queued: the
+  // log waits for the third rather than sending a group of two.
+  ASSERT_EQ(results.count(), 1u);
+  EXPECT_EQ(*results.by_entry.at("a"), 0u);
+  EXPECT_EQ(store.batches(), 1);
+  EXPECT_EQ(log->size(), 1u);
+  log->Append("d", results.For("d"));  // fills the group: sent by this call
+  EXPECT_EQ(store.batches(), 2);
+  EXPECT_EQ(store.held(), 1);
+  store.ReleaseOnce();
+  ASSERT_EQ(results.count(), 4u);
+  EXPECT_EQ(*results.by_entry.at("b"), 1u);
+  EXPECT_EQ(*results.by_entry.at("c"), 2u);
+  EXPECT_EQ(*results.by_entry.at("d"), 3u);
+  EXPECT_EQ(log->size(), 4u);
+}
+
+TEST(TransparencyLogLingerTest, TheTimerSendsAGroupThatDoesNotFill) {
+  HeldStore store;
+  LingerTimer timer;
+  tlog::NoteSigner signer = TestSigner();
+  GroupOptions group;
+  group.timer = &timer;
+  group.max_linger = std::chrono::milliseconds(30);
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer, group));
+  Results results;
+  log->Append("a", results.For("a"));
+  log->Append("b", results.For("b"));
+  // Before the release: the linger's deadline is at least max_linger after it.
+  auto start = std::chrono::steady_clock::now();
+  store.ReleaseOnce();  // two outstanding, one queued: linger
+  EXPECT_EQ(store.batches(), 1);
+  // Nobody else appends: the timer must send "b" after about max_linger.
+  while (store.held() == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(30));
+  ASSERT_EQ(store.held(), 1);
+  // "c" queues behind the timer's group: two outstanding at its completion,
+  // but the estimate just overshot, so "c" goes out without a wait.
+  log->Append("c", results.For("c"));
+  store.ReleaseOnce();
+  ASSERT_EQ(results.count(), 2u);
+  EXPECT_EQ(*results.by_entry.at("b"), 1u);
+  EXPECT_EQ(store.batches(), 3);
+  store.ReleaseOnce();
+  EXPECT_EQ(*results.by_entry.at("c"), 2u);
+  // That group was "c" alone with nothing queued: one client at a time
+  // never waits.
+  log->Append("d", results.For("d"));
+  EXPECT_EQ(store.batches(), 4);
+  store.ReleaseOnce();
+  EXPECT_EQ(*results.by_entry.at("d"), 3u);
+}
+
+TEST(TransparencyLogLingerTest, WithoutATimerTheQueueGoesOutAtOnce) {
+  HeldStore store;
+  tlog::NoteSigner signer = TestSigner();
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer));
+  Results results;
+  log->Append("a", results.For("a"));
+  log->Append("b", results.For("b"));
+  store.ReleaseOnce();
+  EXPECT_EQ(store.batches(), 2);  // "b" sent by the completion of "a"
+  store.ReleaseOnce();
+  EXPECT_EQ(results.count(), 2u);
+}
+
+TEST(TransparencyLogLingerTest, DestroyingALingeringLogSendsItsQueue) {
+  HeldStore store;
+  LingerTimer timer;
+  tlog::NoteSigner signer = TestSigner();
+  GroupOptions group;
+  group.timer = &timer;
+  group.max_linger = std::chrono::hours(1);
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer, group));
+  Results results;
+  log->Append("a", results.For("a"));
+  log->Append("b", results.For("b"));
+  log->Append("c", results.For("c"));
+  store.ReleaseOnce();  // lingering for a third append, "b" and "c" queued
+  ASSERT_EQ(results.count(), 1u);
+  std::thread destroy([&] { log.reset(); });
+  // The destructor sends the group and waits for it: complete it.
+  auto start = std::chrono::steady_clock::now();
+  while (results.count() < 3 && std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+    store.ReleaseOnce();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  destroy.join();
+  ASSERT_EQ(results.count(), 3u);
+  EXPECT_EQ(*results.by_entry.at("c"), 2u);
+  ASSERT_OK_AND_ASSIGN(log, TransparencyLog::Open(store, "o/tenant/t", signer));
+  EXPECT_EQ(log->size(), 3u);
+}
+
+TEST(TransparencyLogLingerTest, ConcurrentAppendersOnRocksDbShareGroupsAndKeepTheTree) {
+  testutil::TempDir dir;
+  meta::RocksMetaStore::Options options;
+  options.path = dir.Sub("db");
+  options.block_cache_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(auto rocks, meta::RocksMetaStore::Open(options));
+  tlog::NoteSigner signer = TestSigner();
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::vector<std::string> by_index(kThreads * kPerThread);
+  {
+    AuditLog audit(*rocks, TestSigner("s3.example.eu"));
+    ASSERT_OK_AND_ASSIGN(TransparencyLog * log, audit.TenantLog("acme"));
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          std::string e = "t" + std::to_string(t) + "-" + std::to_string(i);
+          Result<uint64_t> r = AppendSync(*log, e);  // a closed loop, as clients
+          ASSERT_TRUE(r.ok());
+          std::lock_guard lock(mu);
+          ASSERT_TRUE(by_index.at(*r).empty());
+          by_index[*r] = e;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(log->size(), by_index.size());
+  }
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(*rocks, "s3.example.eu/tenant/acme", signer));
+  ASSERT_EQ(log->size(), by_index.size());
+  EXPECT_EQ(log->root(), RefRoot(by_index, 0, by_index.size()));
 }
 
 TEST(AuditLogTest, TenantsHaveSeparateLogsAndOperatorActionsReachBoth) {

@@ -86,6 +86,7 @@ struct ServerFlags {
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
+  int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
   WitnessOptions witness;           // an external tlog-witness; url "": none
   KmsFlags kms;                     // the key provider (main/kms_flags.h)
   LockboxFlags lockbox;             // operator access approvals (main/lockbox_flags.h)
@@ -219,7 +220,8 @@ int RunServer(const ServerFlags& flags) {
   if (flags.no_transparency_log) {
     spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
   } else {
-    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name, flags.witness);
+    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name, flags.witness,
+                                                                  std::chrono::microseconds(flags.log_linger_us));
     if (!t.ok()) {
       spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
       return 1;
@@ -404,6 +406,10 @@ int main(int argc, char** argv) {
                      "Name of the transparency logs (origins NAME/tenant/ID), fixed at first start (default: host name)");
   server->add_flag("--no-transparency-log", flags.no_transparency_log,
                    "Do not record requests in the transparency logs (benchmark baseline only)");
+  server->add_option("--log-linger-us", flags.log_linger_us,
+                     "Longest wait (µs) of a transparency-log group for the appends it expects (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{100000}));
   server->add_option("--witness", flags.witness.url,
                      "C2SP tlog-witness (http://HOST:PORT) that cosigns every new checkpoint");
   server->add_option("--witness-key", flags.witness.key, "The witness's cosignature/v1 verifier key (with --witness)");

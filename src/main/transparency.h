@@ -8,6 +8,7 @@
 // with its cosignature.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -32,8 +33,10 @@ class Transparency {
   // `name` names the logs (origins "<name>/tenant/<id>", "<name>/operator");
   // empty: the stored name, or on first start the host name. `dir` must
   // outlive the object. InvalidArgument for a malformed witness URL or key.
-  static Result<std::unique_ptr<Transparency>> Start(DataDir& dir, const std::string& name,
-                                                     const WitnessOptions& witness = {});
+  // `max_linger`: see AuditLog (zero: every group goes out at once).
+  static Result<std::unique_ptr<Transparency>> Start(
+      DataDir& dir, const std::string& name, const WitnessOptions& witness = {},
+      std::chrono::microseconds max_linger = audit::AuditLog::kDefaultMaxLinger);
   ~Transparency();  // stops the publisher after a last checkpoint
   Transparency(const Transparency&) = delete;
   Transparency& operator=(const Transparency&) = delete;

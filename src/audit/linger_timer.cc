@@ -1,0 +1,61 @@
+// File: audit/linger_timer.cc
+#include "audit/linger_timer.h"
+
+namespace confiance::audit {
+
+LingerTimer::LingerTimer() : thread_([this] { Loop(); }) {}
+
+LingerTimer::~LingerTimer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void LingerTimer::Schedule(const void* owner, Clock::time_point when, std::function<void()> callback) {
+  bool earliest;
+  {
+    std::lock_guard lock(mu_);
+    earliest = due_.empty() || when < due_.begin()->first;
+    due_.emplace(when, std::make_pair(owner, std::move(callback)));
+  }
+  // Only a new earliest deadline needs the thread awake: otherwise it is
+  // already waiting for an earlier one and will see this one after it.
+  if (earliest) cv_.notify_one();
+}
+
+void LingerTimer::Cancel(const void* owner) {
+  std::unique_lock lock(mu_);
+  for (auto it = due_.begin(); it != due_.end();) {
+    it = it->second.first == owner ? due_.erase(it) : std::next(it);
+  }
+  idle_cv_.wait(lock, [&] { return running_ != owner; });
+}
+
+void LingerTimer::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (due_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    auto first = due_.begin();
+    if (first->first > Clock::now()) {
+      cv_.wait_until(lock, first->first);
+      continue;
+    }
+    const void* owner = first->second.first;
+    std::function<void()> callback = std::move(first->second.second);
+    due_.erase(first);
+    running_ = owner;
+    lock.unlock();
+    callback();
+    lock.lock();
+    running_ = nullptr;
+    idle_cv_.notify_all();
+  }
+}
+
+}  // namespace confiance::audit
