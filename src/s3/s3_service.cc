@@ -269,6 +269,10 @@ Result<catalog::BucketRecord> S3Service::UploadBucket(Ctx& ctx, std::string_view
     *error = *denied;
     return PermissionDeniedError("access denied");
   }
+  if (Status shredded = deps_.bucket_keys.CheckNotShredded(*b); !shredded.ok()) {
+    *error = ErrorFromStatus(shredded);
+    return shredded;
+  }
   return b;
 }
 
@@ -280,6 +284,14 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
           AuthorizeAccess(ctx, IamAction(ctx.route.op, ctx.route.HasQuery("versionId")), *b, key)) {
     *error = *denied;
     return PermissionDeniedError("access denied");
+  }
+  // A shredded bucket (or tenant) answers so on every request, also those
+  // that decrypt nothing (listings) or find nothing any more (reclaimed);
+  // except DeleteBucket, so that a tenant's emptied buckets can go.
+  Status shredded = ctx.route.op == Operation::kDeleteBucket ? OkStatus() : deps_.bucket_keys.CheckNotShredded(*b);
+  if (!shredded.ok()) {
+    *error = ErrorFromStatus(shredded);
+    return shredded;
   }
   return b;
 }
