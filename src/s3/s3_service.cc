@@ -382,6 +382,8 @@ S3Error S3Service::MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket
 
 S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
   if (denied.code != S3ErrorCode::kAccessDenied) return denied;
+  // A shredded bucket or tenant says so, whether or not the key is still there.
+  if (denied.message.starts_with(catalog::kKeyAccessDenied)) return denied;
   Result<catalog::BucketRecord> bucket = deps_.catalog.GetBucket(ctx.route.bucket);
   if (!bucket.ok() || CheckExpectedOwner(ctx, "x-amz-expected-bucket-owner", *bucket)) return denied;
   Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
