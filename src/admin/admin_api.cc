@@ -28,6 +28,7 @@ bool IsMutation(AdminOp op) {
     case O::kGetTenantResidency:
     case O::kResidencyReport:
     case O::kGetBucketResidency:
+    case O::kGetReclamation:
       return false;
     default:
       return true;
@@ -133,6 +134,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
       return Residency(caller, route, body);
     case O::kRotateTenantKey: return RotateTenantKey(route);
     case O::kGetKeyRotation: return GetKeyRotation(route);
+    case O::kShredBucket: return ShredBucket(caller, route, body);
+    case O::kGetReclamation: return GetReclamation(route);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

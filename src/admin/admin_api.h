@@ -19,6 +19,7 @@
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
 #include "catalog/key_rotation.h"
+#include "catalog/reclaim.h"
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -42,6 +43,8 @@ class AdminApi {
   AdminApi(const AdminApi&) = delete;
   // Enables POST .../key/rotate (the job runner outlives this object).
   void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
+  // Enables bucket shred and the reclamation after shreds (borrowed).
+  void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -107,6 +110,10 @@ class AdminApi {
   ApiReply RotateTenantKey(const AdminRoute& route);
   ApiReply GetKeyRotation(const AdminRoute& route);
 
+  // shred_handlers.cc: bucket shred and the reclamation jobs.
+  ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  ApiReply GetReclamation(const AdminRoute& route);
+
   // access_request_handlers.cc (the lockbox)
   ApiReply CreateOperator(std::string_view body);
   ApiReply CreateAccessRequest(const iam::Principal& caller, std::string_view body);
@@ -140,6 +147,7 @@ class AdminApi {
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
   sovereignty::Lockbox* const lockbox_;
   catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
+  catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

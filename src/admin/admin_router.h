@@ -25,6 +25,8 @@
 //   POST             /tenants/{tenant}/buckets/{bucket}/residency/migrate
 //   POST             /tenants/{tenant}/key/rotate       (new version, rewrap job)
 //   GET              /tenants/{tenant}/key/rotation     (the rewrap job's progress)
+//   POST             /tenants/{tenant}/buckets/{bucket}/shred  (bucket shred: its key destroyed)
+//   GET              /tenants/{tenant}/reclamation      (the reclamation jobs after shreds)
 //   GET              /operators
 //   GET              /whoami
 //
@@ -92,6 +94,8 @@ enum class AdminOp {
   kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
   kRotateTenantKey,   // POST /tenants/{id}/key/rotate
   kGetKeyRotation,    // GET /tenants/{id}/key/rotation
+  kShredBucket,       // POST /tenants/{id}/buckets/{b}/shred
+  kGetReclamation,    // GET /tenants/{id}/reclamation
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

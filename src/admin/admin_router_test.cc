@@ -167,3 +167,24 @@ TEST(AdminRouterTest, ResidencyRoutes) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+TEST(AdminRouterTest, ShredRoutes) {
+  Result<AdminRoute> shred = RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/b%2Ex/shred");
+  ASSERT_TRUE(shred.ok()) << shred.status().ToString();
+  EXPECT_EQ(shred->op, AdminOp::kShredBucket);
+  EXPECT_EQ(shred->tenant, "acme");
+  EXPECT_EQ(shred->bucket, "b.x");
+  EXPECT_EQ(shred->OpName(), "ShredBucket");
+  EXPECT_EQ(RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/buckets/b/shred").status().code(),
+            StatusCode::kUnimplemented);
+  Result<AdminRoute> jobs = RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/reclamation");
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
+  EXPECT_EQ(jobs->op, AdminOp::kGetReclamation);
+  EXPECT_EQ(jobs->OpName(), "GetReclamation");
+}
+
+}  // namespace
+}  // namespace confiance::admin

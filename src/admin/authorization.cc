@@ -45,6 +45,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kMigrateBucketResidency:
     case O::kRotateTenantKey:
     case O::kGetKeyRotation:
+    case O::kShredBucket:
+    case O::kGetReclamation:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:
@@ -77,6 +79,7 @@ bool GrantsAccessToTenantData(AdminOp op) {
     case O::kCreateKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    case O::kShredBucket:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its
     // own request, and co-signs break-glass ones).

@@ -158,3 +158,22 @@ TEST(AuthorizationTest, ResidencyCeilingAndBucketRules) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+// Shredding a bucket is the tenant root's decision, within its tenant;
+// anyone administering may read the reclamation jobs.
+TEST(AuthorizationTest, BucketShredIsTheTenantRootsAlone) {
+  EXPECT_STATUS_CODE(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kShredBucket, "acme")), kPermissionDenied);
+  EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(AdminOp::kGetReclamation, "acme")));
+  EXPECT_OK(AuthorizeAdmin(TenantPrincipal("acme", "root"), RouteFor(AdminOp::kShredBucket, "acme")));
+  EXPECT_OK(AuthorizeAdmin(TenantPrincipal("acme", "root"), RouteFor(AdminOp::kGetReclamation, "acme")));
+  EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("globex", "root"), RouteFor(AdminOp::kShredBucket, "acme")),
+                     kPermissionDenied);
+  EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("acme", "alice"), RouteFor(AdminOp::kShredBucket, "acme")),
+                     kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace confiance::admin

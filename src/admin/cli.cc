@@ -129,6 +129,7 @@ struct AdminCli::State {
   void AddServiceCommands(CLI::App& admin);
   void AddAccessCommands(CLI::App& admin);
   void AddResidencyCommands(CLI::App& admin);
+  void AddShredCommands(CLI::App& admin);
   int Run();
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
@@ -507,6 +508,50 @@ const json& Member(const json& j, const char* name) {
 }
 }  // namespace
 
+// Bucket shred and the reclamation after shreds (docs/keys.md).
+void AdminCli::State::AddShredCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("bucket", "A bucket's key: shred (tenant root)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto job_format = [](const json& p) {
+    std::string what = p.value("scope", "") == "bucket" ? "bucket " + p.value("bucket", "") : "tenant";
+    return what + ": reclamation " + p.value("state", "") + ", " + std::to_string(p.value("buckets_done", 0)) +
+           " of " + std::to_string(p.value("buckets_total", 0)) + " bucket(s), " +
+           std::to_string(p.value("objects_removed", 0)) + " object record(s), " +
+           std::to_string(p.value("uploads_removed", 0)) + " upload(s), " +
+           std::to_string(p.value("blobs_freed", 0)) + " blob(s) freed" +
+           (p.contains("error") ? " (" + p.value("error", "") + ")" : "") + "\n";
+  };
+  CLI::App* shred = Leaf(g, "shred", "Shred a bucket: its key destroyed, its objects unreadable for good, then removed");
+  shred->add_option("BUCKET", bucket, "Bucket name")->required();
+  shred->add_option("--tenant", tenant, "The owning tenant")->required();
+  shred->add_option("--confirm", confirm, "The bucket name again, to confirm")->required();
+  Add(shred, [this] {
+    json body = {{"confirm", confirm}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "buckets", bucket, "shred"}), body.dump()});
+  }, [job_format](const json& j) {
+    std::string out = "bucket " + j.value("bucket", "") + " of tenant " + j.value("tenant", "") +
+                      ": shredded (key destroyed)\n";
+    if (j.contains("reclamation")) out += job_format(j["reclamation"]);
+    if (j.contains("receipt")) {
+      out += "\nDeletion receipt, signed by the server's log key (check it with `confiance log verify-receipt`):\n\n" +
+             j.value("receipt", "");
+    } else if (j.contains("receipt_error")) {
+      out += "no deletion receipt: " + j.value("receipt_error", "") + "\n";
+    }
+    return out;
+  });
+  CLI::App* reclamation = Leaf(g, "reclamation", "Show the reclamation jobs after a tenant's or bucket's shred");
+  reclamation->add_option("--tenant", tenant, "Tenant id")->required();
+  Add(reclamation, [this] {
+    return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "reclamation"}), ""});
+  }, [job_format](const json& j) {
+    std::string out;
+    for (const json& p : j.value("jobs", json::array())) out += job_format(p);
+    return out.empty() ? std::string("no reclamation job\n") : out;
+  });
+}
+
 // Data residency (docs/SOVEREIGNTY.md): rules, report, migration.
 void AdminCli::State::AddResidencyCommands(CLI::App& admin) {
   CLI::App* g = admin.add_subcommand("residency", "Data residency: rules, per-bucket report, migration");
@@ -646,6 +691,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddServiceCommands(admin);
   s.AddAccessCommands(admin);
   s.AddResidencyCommands(admin);
+  s.AddShredCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

@@ -27,6 +27,8 @@ Result<int64_t> ParseReceiptTime(std::string_view s) {
 
 // One "field value" line per field, in this order.
 constexpr std::string_view kFields[] = {"server", "tenant", "scope", "key", "destroyed", "by"};
+// The optional last line.
+constexpr std::string_view kReclamationField = "reclamation";
 
 }  // namespace
 
@@ -38,8 +40,16 @@ std::string ReceiptPrincipal(const iam::Principal& caller) {
 }
 
 std::string DeletionReceiptText(const DeletionReceipt& r) {
-  return fmt::format("{}\nserver {}\ntenant {}\nscope {}\nkey {}\ndestroyed {}\nby {}\n", kDeletionReceiptHeader,
-                     r.server, r.tenant, r.scope, r.key_id, ReceiptTime(r.destroyed_ms), r.by);
+  std::string text = fmt::format("{}\nserver {}\ntenant {}\nscope {}\nkey {}\ndestroyed {}\nby {}\n",
+                                 kDeletionReceiptHeader, r.server, r.tenant, r.scope, r.key_id,
+                                 ReceiptTime(r.destroyed_ms), r.by);
+  if (!r.reclamation.empty()) text += fmt::format("{} {}\n", kReclamationField, r.reclamation);
+  return text;
+}
+
+std::string ReclamationNote(std::string_view what) {
+  return "follows: the " + std::string(what) +
+         "'s object records, versions, uploads and blobs are removed by a background job";
 }
 
 Result<std::string> SignDeletionReceipt(DeletionReceipt receipt, const audit::tlog::NoteSigner& signer) {
@@ -56,6 +66,16 @@ Result<DeletionReceipt> OpenDeletionReceipt(std::string_view note, const audit::
     if (nl == std::string_view::npos) return InvalidArgumentError("receipt text does not end in a newline");
     lines.push_back(rest.substr(0, nl));
     rest.remove_prefix(nl + 1);
+  }
+  std::string reclamation;
+  if (lines.size() == 2 + std::size(kFields)) {
+    std::string_view last = lines.back();
+    if (!last.starts_with(kReclamationField) || last.size() <= kReclamationField.size() + 1 ||
+        last[kReclamationField.size()] != ' ') {
+      return InvalidArgumentError(fmt::format("receipt line {}: expected \"{} ...\"", lines.size(), kReclamationField));
+    }
+    reclamation = std::string(last.substr(kReclamationField.size() + 1));
+    lines.pop_back();
   }
   if (lines.size() != 1 + std::size(kFields) || lines[0] != kDeletionReceiptHeader) {
     return InvalidArgumentError("not a confiance deletion receipt v1");
@@ -75,6 +95,7 @@ Result<DeletionReceipt> OpenDeletionReceipt(std::string_view note, const audit::
   r.key_id = values[3];
   ASSIGN_OR_RETURN(r.destroyed_ms, ParseReceiptTime(values[4]));
   r.by = values[5];
+  r.reclamation = std::move(reclamation);
   if (r.server != verifier.name()) {
     return InvalidArgumentError("the receipt names server " + r.server + " but is signed by " + verifier.name());
   }

@@ -13,6 +13,12 @@
 //   key <provider key id of the destroyed key>
 //   destroyed <RFC 3339 UTC time, milliseconds>
 //   by <kind> <name> access-key <access key id>
+//   reclamation <what happens to the data>    (optional, last)
+//
+// `scope` is "tenant" (the tenant key) or "bucket <name> <bucket id>" (a
+// bucket shred: the bucket key, `key` naming what it was wrapped under).
+// `reclamation` says that the records and blobs are removed by a
+// background job after the receipt (docs/keys.md "Reclamation").
 //
 // ("by operator NAME ..." or "by tenant TENANT/USER ...".) The receipt
 // holds no key material. Its entry in the tenant's and operator's logs
@@ -36,6 +42,7 @@ struct DeletionReceipt {
   std::string key_id;
   int64_t destroyed_ms = 0;
   std::string by;  // "operator NAME access-key AK" / "tenant T/USER access-key AK"
+  std::string reclamation;  // "" = no such line
 };
 
 inline constexpr std::string_view kDeletionReceiptHeader = "confiance deletion receipt v1";
@@ -46,6 +53,8 @@ std::string ReceiptTime(int64_t ms);
 std::string ReceiptPrincipal(const iam::Principal& caller);
 // The note text above (ends in "\n").
 std::string DeletionReceiptText(const DeletionReceipt& receipt);
+// The "reclamation" value for a shred of a `what` ("tenant", "bucket").
+std::string ReclamationNote(std::string_view what);
 // Signs the text with `signer` (server = the signer's name).
 Result<std::string> SignDeletionReceipt(DeletionReceipt receipt, const audit::tlog::NoteSigner& signer);
 // Checks `note`'s signature against `verifier` and parses its text.

@@ -59,6 +59,29 @@ TEST(DeletionReceiptTest, TamperedOrForeignReceiptsAreRejected) {
   EXPECT_STATUS_CODE(OpenDeletionReceipt(checkpoint, verifier), kInvalidArgument);
 }
 
+TEST(DeletionReceiptTest, BucketScopeWithReclamationLine) {
+  audit::tlog::NoteSigner signer = Signer("confiance.example");
+  DeletionReceipt r = Example();
+  r.scope = "bucket photos 0123abcd";
+  r.key_id = "bucket-key/0123abcd (wrapped under tenant-key@2)";
+  r.reclamation = ReclamationNote("bucket");
+  ASSERT_OK_AND_ASSIGN(std::string note, SignDeletionReceipt(r, signer));
+  EXPECT_NE(note.find("\nby tenant acme/root access-key AKROOT\nreclamation follows: the bucket's object records"),
+            std::string::npos)
+      << note;
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt back, OpenDeletionReceipt(note, verifier));
+  EXPECT_EQ(back.scope, "bucket photos 0123abcd");
+  EXPECT_EQ(back.key_id, "bucket-key/0123abcd (wrapped under tenant-key@2)");
+  EXPECT_EQ(back.reclamation, r.reclamation);
+  // Without the line, as before.
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt plain, OpenDeletionReceipt(*SignDeletionReceipt(Example(), signer), verifier));
+  EXPECT_TRUE(plain.reclamation.empty());
+  // Any other extra line is refused.
+  ASSERT_OK_AND_ASSIGN(std::string odd, signer.Sign(DeletionReceiptText(Example()) + "extra line\n"));
+  EXPECT_STATUS_CODE(OpenDeletionReceipt(odd, verifier), kInvalidArgument);
+}
+
 TEST(DeletionReceiptTest, OperatorPrincipal) {
   iam::Principal op{"AKOP", iam::PrincipalKind::kOperator, "", "alice", true};
   EXPECT_EQ(ReceiptPrincipal(op), "operator alice access-key AKOP");

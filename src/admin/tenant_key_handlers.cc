@@ -112,12 +112,18 @@ ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRou
   Result<catalog::TenantKeyInfo> info = tenant_keys_.Destroy(route.tenant);
   if (!info.ok()) return StatusReply(info.status());
   json reply = KeyJson(route.tenant, &*info);
+  // The data is then removed (catalog/reclaim.h); a failure to queue it
+  // is reported, the key stays destroyed (destroy again to queue it).
+  Status queued = reclaimer_ != nullptr ? reclaimer_->EnqueueTenant(route.tenant) : OkStatus();
+  if (!queued.ok()) reply["reclamation_error"] = queued.ToString();
+  if (reclaimer_ != nullptr && queued.ok()) reply["reclamation"] = "queued";
   if (receipt_signer_ != nullptr) {
     DeletionReceipt receipt;
     receipt.tenant = route.tenant;
     receipt.key_id = info->provider_key_id;
     receipt.destroyed_ms = info->destroyed_ms;
     receipt.by = ReceiptPrincipal(caller);
+    if (reclaimer_ != nullptr && queued.ok()) receipt.reclamation = ReclamationNote("tenant");
     Result<std::string> signed_receipt = SignDeletionReceipt(receipt, *receipt_signer_);
     // The key is destroyed whatever happens here: say so, and why there is
     // no receipt, rather than fail the request.

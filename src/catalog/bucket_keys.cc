@@ -55,7 +55,32 @@ Status BucketKeys::CreateFor(BucketRecord& bucket) {
   return OkStatus();
 }
 
+namespace {
+
+Status BucketShredded(const BucketRecord& bucket) {
+  return PermissionDeniedError(std::string(kKeyAccessDenied) + "the key of bucket " + bucket.name +
+                               " was destroyed (bucket shredded); its data can no longer be decrypted.");
+}
+
+}  // namespace
+
+void BucketKeys::MarkShredded(const std::string& bucket_id) {
+  std::lock_guard lock(mu_);
+  cache_.erase(bucket_id);
+  shredded_.insert(bucket_id);
+}
+
+Status BucketKeys::CheckNotShredded(const BucketRecord& bucket) {
+  if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
+  {
+    std::lock_guard lock(mu_);
+    if (shredded_.contains(bucket.id)) return BucketShredded(bucket);
+  }
+  return tenant_keys_.CheckNotDestroyed(bucket.owner);
+}
+
 Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::Justification why) {
+  if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   std::optional<uint32_t> version = TenantKeyVersionOf(bucket.key_id);
   if (!version) {
     Result<crypto::SecretBytes> key = provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
@@ -89,9 +114,11 @@ Result<bool> BucketKeys::Rewrap(BucketRecord& bucket, kms::Justification why) {
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,
                                                                   kms::Justification why) {
   RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, why));
+  if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
+    if (shredded_.contains(bucket.id)) return BucketShredded(bucket);
     auto it = cache_.find(bucket.id);
     if (it != cache_.end() && now - it->second.loaded < lifetime_) return it->second.key;
   }

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "catalog/records.h"
 #include "catalog/tenant_keys.h"
@@ -42,6 +43,9 @@ inline constexpr std::string_view kTenantKeyRef = "tenant-key";
 // reference (a bucket key wrapped by the provider directly).
 std::optional<uint32_t> TenantKeyVersionOf(std::string_view key_id);
 std::string TenantKeyRef(uint32_t version);
+// BucketRecord::key_id of a shredded bucket (docs/keys.md "Bucket shred"):
+// its wrapped key is gone (wrapped_key empty); every use is refused.
+inline constexpr std::string_view kShreddedKeyRef = "shredded";
 
 class BucketKeys {
  public:
@@ -63,6 +67,14 @@ class BucketKeys {
   // bucket key itself (and so every object) is unchanged. False if there is
   // nothing to do (already current, or not under a tenant key).
   Result<bool> Rewrap(BucketRecord& bucket, kms::Justification why);
+  // Bucket shred: forgets the cached key of bucket `bucket_id` and refuses
+  // every later Get of it, also through a record read before the shred
+  // (in this process; the stored record says kShreddedKeyRef for others).
+  void MarkShredded(const std::string& bucket_id);
+  // PermissionDenied (kKeyAccessDenied, naming the shred) if the bucket's
+  // key or its owner's tenant key was destroyed; reads only (cached), and
+  // checks no justification: for requests that decrypt nothing.
+  Status CheckNotShredded(const BucketRecord& bucket);
 
  private:
   struct Cached {
@@ -77,6 +89,7 @@ class BucketKeys {
   const std::chrono::milliseconds lifetime_;
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_), by bucket id
+  std::unordered_set<std::string> shredded_;        // GUARDED_BY(mu_), bucket ids
 };
 
 }  // namespace confiance::catalog

@@ -319,8 +319,9 @@ class Catalog {
   // owns that is locked at `now_ms` (catalog/object_lock.h IsLocked), or
   // nullopt if there is none. Reads every version of the owner's buckets
   // with Object Lock enabled: for admin operations (shredding), not for
-  // the request path.
-  Result<std::optional<std::string>> FindLockedVersion(std::string_view owner, uint64_t now_ms);
+  // the request path. With `bucket_name`, that bucket only (bucket shred).
+  Result<std::optional<std::string>> FindLockedVersion(std::string_view owner, uint64_t now_ms,
+                                                       std::string_view bucket_name = {});
 
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 

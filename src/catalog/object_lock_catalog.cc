@@ -9,12 +9,14 @@
 
 namespace confiance::catalog {
 
-Result<std::optional<std::string>> Catalog::FindLockedVersion(std::string_view owner, uint64_t now_ms) {
+Result<std::optional<std::string>> Catalog::FindLockedVersion(std::string_view owner, uint64_t now_ms,
+                                                              std::string_view bucket_name) {
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
   for (const BucketRecord& bucket : buckets) {
     // Only a bucket with Object Lock enabled can hold a locked version
     // (S3 refuses lock settings elsewhere: InvalidRequest).
     if (bucket.owner != owner || !bucket.object_lock_enabled) continue;
+    if (!bucket_name.empty() && bucket.name != bucket_name) continue;
     meta::ScanOptions opt;
     opt.limit = 1000;
     for (;;) {

@@ -170,6 +170,13 @@ Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
   return Allowed(tenant, entry->record, why);
 }
 
+Status TenantKeys::CheckNotDestroyed(std::string_view tenant_view) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/false));
+  if (!entry || !entry->record.info.destroyed) return OkStatus();
+  return Allowed(tenant, entry->record, kms::Justification::kTenantRequest);
+}
+
 Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_view tenant,
                                                                   kms::Justification why) {
   return GetVersion(tenant, why, 0);

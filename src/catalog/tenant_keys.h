@@ -80,6 +80,9 @@ class TenantKeys {
   // callers holding a key derived from it (BucketKeys' cache). Only reads
   // (cached): it never creates the key nor unwraps it.
   Status Check(std::string_view tenant, kms::Justification why);
+  // As Check, but only refuses a destroyed key (whatever the policy): for
+  // requests that decrypt nothing but must not outlive a shred (listings).
+  Status CheckNotDestroyed(std::string_view tenant);
 
   // NotFound if the tenant never had a key.
   Result<TenantKeyInfo> Info(std::string_view tenant);

@@ -41,6 +41,7 @@
 #include "admin/admin_service.h"
 #include "admin/cli.h"
 #include "catalog/sweeper.h"
+#include "catalog/reclaim.h"
 #include "common/blocking_pool.h"
 #include "common/logging.h"
 #include "crypto/random.h"
@@ -261,6 +262,12 @@ int RunServer(const ServerFlags& flags) {
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
   admin_api.SetKeyRotation(&key_rotation);
+  // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
+  // before a restart; stopped before the data directory closes.
+  catalog::Reclaimer reclaimer(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys,
+                               *(*dir)->router);
+  admin_api.SetReclaimer(&reclaimer);
+  reclaimer.Start();
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;

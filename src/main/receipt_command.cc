@@ -39,9 +39,17 @@ int RunReceiptVerify(const ReceiptVerifyFlags& flags) {
     std::printf("FAIL: %s\n", receipt.status().message().c_str());
     return 1;
   }
-  std::printf("OK: signed by %s: the key %s of %s %s was destroyed at %s by %s\n", receipt->server.c_str(),
-              receipt->key_id.c_str(), receipt->scope.c_str(), receipt->tenant.c_str(),
-              admin::ReceiptTime(receipt->destroyed_ms).c_str(), receipt->by.c_str());
+  if (receipt->scope == "tenant") {
+    std::printf("OK: signed by %s: the key %s of %s %s was destroyed at %s by %s\n", receipt->server.c_str(),
+                receipt->key_id.c_str(), receipt->scope.c_str(), receipt->tenant.c_str(),
+                admin::ReceiptTime(receipt->destroyed_ms).c_str(), receipt->by.c_str());
+  } else {
+    // "bucket <name> <id>": a bucket shred.
+    std::printf("OK: signed by %s: the key %s of %s (tenant %s) was destroyed at %s by %s\n", receipt->server.c_str(),
+                receipt->key_id.c_str(), receipt->scope.c_str(), receipt->tenant.c_str(),
+                admin::ReceiptTime(receipt->destroyed_ms).c_str(), receipt->by.c_str());
+  }
+  if (!receipt->reclamation.empty()) std::printf("reclamation: %s\n", receipt->reclamation.c_str());
   return 0;
 }
 

@@ -269,6 +269,10 @@ Result<catalog::BucketRecord> S3Service::UploadBucket(Ctx& ctx, std::string_view
     *error = *denied;
     return PermissionDeniedError("access denied");
   }
+  if (Status shredded = deps_.bucket_keys.CheckNotShredded(*b); !shredded.ok()) {
+    *error = ErrorFromStatus(shredded);
+    return shredded;
+  }
   return b;
 }
 
@@ -280,6 +284,14 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
           AuthorizeAccess(ctx, IamAction(ctx.route.op, ctx.route.HasQuery("versionId")), *b, key)) {
     *error = *denied;
     return PermissionDeniedError("access denied");
+  }
+  // A shredded bucket (or tenant) answers so on every request, also those
+  // that decrypt nothing (listings) or find nothing any more (reclaimed);
+  // except DeleteBucket, so that a tenant's emptied buckets can go.
+  Status shredded = ctx.route.op == Operation::kDeleteBucket ? OkStatus() : deps_.bucket_keys.CheckNotShredded(*b);
+  if (!shredded.ok()) {
+    *error = ErrorFromStatus(shredded);
+    return shredded;
   }
   return b;
 }
@@ -370,6 +382,8 @@ S3Error S3Service::MissingKeyError(Ctx& ctx, const catalog::BucketRecord& bucket
 
 S3Error S3Service::DeniedReadError(Ctx& ctx, const S3Error& denied) {
   if (denied.code != S3ErrorCode::kAccessDenied) return denied;
+  // A shredded bucket or tenant says so, whether or not the key is still there.
+  if (denied.message.starts_with(catalog::kKeyAccessDenied)) return denied;
   Result<catalog::BucketRecord> bucket = deps_.catalog.GetBucket(ctx.route.bucket);
   if (!bucket.ok() || CheckExpectedOwner(ctx, "x-amz-expected-bucket-owner", *bucket)) return denied;
   Result<catalog::ObjectRecord> rec = deps_.catalog.GetObject(*bucket, ctx.route.key, false);
