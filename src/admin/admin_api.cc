@@ -133,6 +133,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
       return Residency(caller, route, body);
     case O::kRotateTenantKey: return RotateTenantKey(route);
     case O::kGetKeyRotation: return GetKeyRotation(route);
+    case O::kPutExternalKey: return PutExternalKey(route, body);
+    case O::kDeleteExternalKey: return SwitchExternalKey(route, std::nullopt);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

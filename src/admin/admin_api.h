@@ -42,6 +42,8 @@ class AdminApi {
   AdminApi(const AdminApi&) = delete;
   // Enables POST .../key/rotate (the job runner outlives this object).
   void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
+  // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
+  void SetExternalKeys(kms::ExternalKeys* external) { external_keys_ = external; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -106,6 +108,9 @@ class AdminApi {
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply RotateTenantKey(const AdminRoute& route);
   ApiReply GetKeyRotation(const AdminRoute& route);
+  // Hold your own key (external_key_handlers.cc).
+  ApiReply PutExternalKey(const AdminRoute& route, std::string_view body);
+  ApiReply SwitchExternalKey(const AdminRoute& route, const std::optional<kms::ExternalKey>& target);
 
   // access_request_handlers.cc (the lockbox)
   ApiReply CreateOperator(std::string_view body);
@@ -140,6 +145,7 @@ class AdminApi {
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
   sovereignty::Lockbox* const lockbox_;
   catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
+  kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

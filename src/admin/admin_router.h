@@ -92,6 +92,8 @@ enum class AdminOp {
   kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
   kRotateTenantKey,   // POST /tenants/{id}/key/rotate
   kGetKeyRotation,    // GET /tenants/{id}/key/rotation
+  kPutExternalKey,    // PUT /tenants/{id}/key/external (hold your own key)
+  kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

@@ -45,6 +45,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kMigrateBucketResidency:
     case O::kRotateTenantKey:
     case O::kGetKeyRotation:
+    case O::kPutExternalKey:
+    case O::kDeleteExternalKey:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:
@@ -77,6 +79,10 @@ bool GrantsAccessToTenantData(AdminOp op) {
     case O::kCreateKey:
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
+    // Which KMS holds the tenant's key is the tenant's choice: an operator
+    // moving it back to the server's provider would undo that choice.
+    case O::kPutExternalKey:
+    case O::kDeleteExternalKey:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its
     // own request, and co-signs break-glass ones).

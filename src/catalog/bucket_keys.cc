@@ -1,6 +1,8 @@
 // File: catalog/bucket_keys.cc
 #include "catalog/bucket_keys.h"
 
+#include <algorithm>
+
 #include "crypto/envelope.h"
 #include "crypto/object_format.h"
 #include "crypto/random.h"
@@ -89,11 +91,13 @@ Result<bool> BucketKeys::Rewrap(BucketRecord& bucket, kms::Justification why) {
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,
                                                                   kms::Justification why) {
   RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, why));
+  // A tenant on its own KMS gets no bucket-key cache (tenant_keys.h).
+  const std::chrono::milliseconds lifetime = std::min(lifetime_, tenant_keys_.BucketKeyLifetime(bucket.owner));
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(bucket.id);
-    if (it != cache_.end() && now - it->second.loaded < lifetime_) return it->second.key;
+    if (it != cache_.end() && now - it->second.loaded < lifetime) return it->second.key;
   }
   ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, why));
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key));

@@ -259,6 +259,7 @@ int RunServer(const ServerFlags& flags) {
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
   admin_api.SetKeyRotation(&key_rotation);
+  admin_api.SetExternalKeys((*dir)->external_keys.get());
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;
