@@ -203,6 +203,55 @@ TEST_F(ExternalTenantKeysTest, RefusalToWrapLeavesTheKeyAsItWas) {
   EXPECT_THAT(no.status().message(), HasSubstr("--hyok-client-cert"));
 }
 
+// The warm path the S3 handlers take on the network thread
+// (BucketKeys::GetIfCached) answers from memory only: nothing before the
+// first Get, the key once cached, nothing for a refused justification
+// (Get then reports it), and never for a tenant on its own KMS (whose
+// bucket keys are not cached) nor after the tenant entry expired.
+TEST_F(ExternalTenantKeysTest, WarmPathIsMemoryOnly) {
+  BucketRecord a = MakeBucket("a");
+  TenantKeys fresh(store_, root_, 100ms);
+  fresh.SetExternalKeys(&external_);
+  BucketKeys buckets(root_, fresh, 10s);
+  EXPECT_EQ(buckets.GetIfCached(a, Justification::kTenantRequest), nullptr);
+  const int unwraps = root_.unwrap_calls();
+  ASSERT_OK_AND_ASSIGN(auto key, buckets.Get(a, Justification::kTenantRequest));
+  EXPECT_EQ(root_.unwrap_calls(), unwraps + 1);
+  std::shared_ptr<const crypto::SecretBytes> warm = buckets.GetIfCached(a, Justification::kTenantRequest);
+  ASSERT_NE(warm, nullptr);
+  EXPECT_TRUE(SameKey(*warm, *key));
+  EXPECT_EQ(root_.unwrap_calls(), unwraps + 1);
+  // A withdrawn reason: no warm answer, and Get says why.
+  kms::JustificationSet only;
+  only.Add(Justification::kTenantRequest);
+  ASSERT_OK(fresh.SetAllowed("acme", only).status());
+  ASSERT_OK(buckets.Get(a, Justification::kTenantRequest).status());  // reloads the tenant entry
+  EXPECT_EQ(buckets.GetIfCached(a, Justification::kSystemMaintenance), nullptr);
+  EXPECT_STATUS_CODE(buckets.Get(a, Justification::kSystemMaintenance), kPermissionDenied);
+  EXPECT_NE(buckets.GetIfCached(a, Justification::kTenantRequest), nullptr);
+  // The tenant entry expired: the store must be read, so no warm answer.
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(buckets.GetIfCached(a, Justification::kTenantRequest), nullptr);
+  // On its own KMS: bucket keys are not cached, but a cached tenant key
+  // reopens them from memory (no call to the tenant's KMS), until the
+  // tenant entry expires (the revocation bound).
+  ASSERT_OK(fresh.SetAllowed("acme", kms::JustificationSet::All()).status());  // the switch needs SYSTEM_MAINTENANCE
+  Switch(k1_);
+  a = Reread("a");
+  BucketRecord b = MakeBucket("b");
+  ASSERT_OK(buckets.Get(a, Justification::kTenantRequest).status());
+  const int kms_unwraps = external_.tenant_kms.unwrap_calls();
+  for (const BucketRecord* r : {&a, &b}) {
+    std::shared_ptr<const crypto::SecretBytes> k = buckets.GetIfCached(*r, Justification::kTenantRequest);
+    ASSERT_NE(k, nullptr);
+    ASSERT_OK_AND_ASSIGN(auto slow, buckets.Get(*r, Justification::kTenantRequest));
+    EXPECT_TRUE(SameKey(*k, *slow));
+  }
+  EXPECT_EQ(external_.tenant_kms.unwrap_calls(), kms_unwraps);
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(buckets.GetIfCached(a, Justification::kTenantRequest), nullptr);
+}
+
 TEST(ExternalTenantKeyRecordTest, RoundTrips) {
   TenantKeyInfo info;
   info.provider_key_id = "k9";

@@ -442,4 +442,33 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
   });
 }
 
+std::optional<Status> TenantKeys::CheckCached(std::string_view tenant_view, kms::Justification why,
+                                              std::chrono::milliseconds* bucket_key_lifetime) {
+  const std::string tenant(tenant_view);
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(tenant);
+  if (it == cache_.end() || std::chrono::steady_clock::now() - it->second->loaded >= LifetimeOf(it->second->record)) {
+    return std::nullopt;
+  }
+  const Record& r = it->second->record;
+  *bucket_key_lifetime = (r.info.external || !r.previous_wrappers.empty()) ? std::chrono::milliseconds(0)
+                                                                          : std::chrono::milliseconds::max();
+  return Allowed(tenant, r, why);
+}
+
+std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_view tenant_view,
+                                                                    kms::Justification why, uint32_t version) {
+  const std::string tenant(tenant_view);
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(tenant);
+  if (it == cache_.end() || std::chrono::steady_clock::now() - it->second->loaded >= LifetimeOf(it->second->record)) {
+    return nullptr;
+  }
+  const Cached& c = *it->second;
+  if (!Allowed(tenant, c.record, why).ok()) return nullptr;
+  if (version == 0 || version == c.record.info.version) return c.key;
+  auto k = c.previous_keys.find(version);
+  return k == c.previous_keys.end() ? nullptr : k->second;
+}
+
 }  // namespace confiance::catalog

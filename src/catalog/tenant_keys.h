@@ -119,6 +119,16 @@ class TenantKeys {
   // The longest a bucket key of `tenant` may be cached (the external cache
   // lifetime for a tenant on its own KMS, else unlimited). Only reads.
   std::chrono::milliseconds BucketKeyLifetime(std::string_view tenant);
+  // Check and BucketKeyLifetime from memory alone, never touching the store
+  // or a KMS (for network threads): nullopt when the tenant's entry is not
+  // cached (or expired); the caller then takes the blocking path.
+  std::optional<Status> CheckCached(std::string_view tenant, kms::Justification why,
+                                    std::chrono::milliseconds* bucket_key_lifetime);
+  // GetVersion from memory alone: the unwrapped key of `version` (0: the
+  // current one) if it is cached, not expired and `why` is allowed; else
+  // null (the caller then takes the blocking path).
+  std::shared_ptr<const crypto::SecretBytes> GetCachedKey(std::string_view tenant, kms::Justification why,
+                                                          uint32_t version);
 
  private:
   struct Record {

@@ -265,3 +265,97 @@ def test_switch_back_to_the_server(kms, tmp_path):
     read_all(globex, objects)
     srv.stop_clean()
 
+
+class BlackHole:
+    """A loopback listener that accepts connections and never answers: a
+    tenant KMS that hangs (each KMS call then costs the timeouts)."""
+
+    def __init__(self, port):
+        import socket
+        import threading
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.held = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+                self.held.append(conn)
+            except OSError:
+                pass
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        for c in self.held:
+            c.close()
+        self.sock.close()
+
+
+def test_slow_tenant_kms_does_not_hold_the_network_thread(kms, tmp_path):
+    """With one network thread, a GET whose bucket key must come from a
+    tenant KMS that hangs waits on the blocking pool, not on the network
+    thread: another tenant's GET (its keys cached) is served meanwhile."""
+    import threading
+    srv = server(tmp_path, kms)
+    srv.stop_clean()
+    srv.extra_args += ["--threads", "1"]
+    srv.start()
+    slow_creds = ("SLOWHYOKROOTKEY00001", "slow-hyok-root-secret-0123456789")
+    fast_creds = ("FASTHYOKROOTKEY00001", "fast-hyok-root-secret-0123456789")
+    for name, creds in (("slowco", slow_creds), ("fastco", fast_creds)):
+        cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
+    slow, fast = s3_for(srv, slow_creds), s3_for(srv, fast_creds)
+    sb, fb = unique_bucket("slow"), unique_bucket("fast")
+    slow.create_bucket(Bucket=sb)
+    fast.create_bucket(Bucket=fb)
+    slow.put_object(Bucket=sb, Key="k", Body=b"slow")
+    fast.put_object(Bucket=fb, Key="k", Body=b"fast")
+    uid = tenant_key(kms, "slowco-" + uuid.uuid4().hex[:8])
+    cli(srv, "tenant-key", "external", "slowco", "--endpoint", kms.endpoint, "--ca", kms.certs["ca_cert"],
+        "--key-id", uid, creds=slow_creds)
+    assert wait_done(srv, "slowco", slow_creds)["state"] == "done"
+    assert slow.get_object(Bucket=sb, Key="k")["Body"].read() == b"slow"
+    assert fast.get_object(Bucket=fb, Key="k")["Body"].read() == b"fast"  # warm
+
+    kms.stop()
+    hole = BlackHole(kms.port)
+    try:
+        time.sleep(LIFETIME + 0.3)  # slowco's cached keys expire
+        slow_result = {}
+
+        def slow_get():
+            t0 = time.monotonic()
+            slow_result["code"] = error_code(slow, sb, "k")[0]
+            slow_result["seconds"] = time.monotonic() - t0
+
+        t = threading.Thread(target=slow_get)
+        t.start()
+        time.sleep(0.3)  # the slow GET is waiting for the KMS now
+        fast_times = []
+        for _ in range(5):
+            t0 = time.monotonic()
+            assert fast.get_object(Bucket=fb, Key="k")["Body"].read() == b"fast"
+            fast_times.append(time.monotonic() - t0)
+        t.join(timeout=60)
+        print("hanging tenant KMS: slow GET %s after %.2fs; other tenant's GETs %s" % (
+            slow_result.get("code"), slow_result.get("seconds", -1), ["%.3f" % x for x in fast_times]))
+        # The slow GET really waited on the KMS (else this proves nothing)...
+        assert slow_result["code"] == "ServiceUnavailable", slow_result
+        assert slow_result["seconds"] >= 1.5, slow_result
+        # ...while the other tenant was served at once, each GET well
+        # within the time the slow one waited.
+        assert max(fast_times) < 0.5, fast_times
+    finally:
+        hole.close()
+        kms.restart()
+    ok, _ = wait_for(lambda: error_code(slow, sb, "k")[0] is None, 20)
+    assert ok
+    srv.stop_clean()
