@@ -136,6 +136,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetKeyRotation: return GetKeyRotation(route);
     case O::kShredBucket: return ShredBucket(caller, route, body);
     case O::kGetReclamation: return GetReclamation(route);
+    case O::kPutExternalKey: return PutExternalKey(route, body);
+    case O::kDeleteExternalKey: return SwitchExternalKey(route, std::nullopt);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -45,6 +45,8 @@ class AdminApi {
   void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
   // Enables bucket shred and the reclamation after shreds (borrowed).
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
+  // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
+  void SetExternalKeys(kms::ExternalKeys* external) { external_keys_ = external; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -109,6 +111,9 @@ class AdminApi {
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply RotateTenantKey(const AdminRoute& route);
   ApiReply GetKeyRotation(const AdminRoute& route);
+  // Hold your own key (external_key_handlers.cc).
+  ApiReply PutExternalKey(const AdminRoute& route, std::string_view body);
+  ApiReply SwitchExternalKey(const AdminRoute& route, const std::optional<kms::ExternalKey>& target);
 
   // shred_handlers.cc: bucket shred and the reclamation jobs.
   ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
@@ -148,6 +153,7 @@ class AdminApi {
   sovereignty::Lockbox* const lockbox_;
   catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
   catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
+  kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

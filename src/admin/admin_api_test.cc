@@ -7,6 +7,7 @@
 #include "crypto/ed25519.h"
 
 #include <gmock/gmock.h>
+#include <thread>
 #include <gtest/gtest.h>
 
 #include "kms/fake_key_provider.h"
@@ -426,6 +427,78 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
   r = Call(root, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":["TENANT_REQUEST"]})");
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(Call(root, "GET", "/tenants/acme/key").status, 200);
+}
+
+}  // namespace
+}  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+// Hold your own key through the API: only the tenant's root may point its
+// key at its own KMS (or back); the endpoint must be one the operator
+// allows; the switch is a rotation (202, the job's progress).
+class FakeExternalKeys final : public kms::ExternalKeys {
+ public:
+  Result<kms::ExternalKey> Resolve(const kms::ExternalKey& key, std::string_view name) override {
+    if (key.endpoint != "kms.acme:5696") return PermissionDeniedError("not in --hyok-allow");
+    kms::ExternalKey k = key;
+    if (k.key_id.empty()) k.key_id = "id-of-" + std::string(name);
+    return k;
+  }
+  Result<kms::KeyProvider*> For(const kms::ExternalKey& key) override { return &tenant_kms; }
+  std::chrono::milliseconds CacheLifetime() const override { return std::chrono::seconds(1); }
+  kms::FakeKeyProvider tenant_kms{"unused"};
+};
+
+TEST_F(AdminApiTest, ExternalKeyIsTheTenantRootsChoice) {
+  iam::Principal root = MakeTenant("acme");
+  const std::string body = R"({"endpoint":"kms.acme:5696","ca_pem":"PEM","key_name":"k"})";
+  // Not configured: a clear conflict.
+  ApiReply r = Call(root, "PUT", "/tenants/acme/key/external", body);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("--hyok-client-cert"));
+
+  FakeExternalKeys external;
+  external.tenant_kms.AddKey("id-of-k");
+  tenant_keys_.SetExternalKeys(&external);
+  catalog::BucketKeys bucket_keys(keys_, tenant_keys_);
+  catalog::KeyRotation rotation(catalog_, tenant_keys_, bucket_keys);
+  api_.SetExternalKeys(&external);
+  api_.SetKeyRotation(&rotation);
+
+  EXPECT_EQ(Call(root, "PUT", "/tenants/acme/key/external", R"({"endpoint":"kms.acme:5696"})").status, 400);
+  EXPECT_EQ(Call(root, "PUT", "/tenants/acme/key/external",
+                 R"({"endpoint":"kms.acme:5696","ca_pem":"PEM","key_id":"a","key_name":"b"})").status, 400);
+  r = Call(root, "PUT", "/tenants/acme/key/external", R"({"endpoint":"10.0.0.1:5696","ca_pem":"PEM","key_id":"a"})");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("--hyok-allow"));
+  // Operators may not choose for the tenant, either way.
+  EXPECT_EQ(Op("PUT", "/tenants/acme/key/external", body).status, 403);
+  EXPECT_EQ(Op("DELETE", "/tenants/acme/key/external").status, 403);
+
+  r = Call(root, "PUT", "/tenants/acme/key/external", body);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Body(r)["to_version"], 2);
+  for (int i = 0; i < 400 && rotation.Progress("acme").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(rotation.Progress("acme").state, "done");
+  r = Call(root, "GET", "/tenants/acme/key");
+  EXPECT_EQ(Body(r)["external"], json::parse(R"({"endpoint":"kms.acme:5696","key_id":"id-of-k"})"));
+  EXPECT_EQ(Body(r)["provider_key_id"], "id-of-k");
+  EXPECT_EQ(Call(root, "PUT", "/tenants/acme/key/external", body).status, 409);  // already there
+
+  r = Call(root, "DELETE", "/tenants/acme/key/external");
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Body(r)["to_version"], 3);
+  for (int i = 0; i < 400 && rotation.Progress("acme").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r = Call(root, "GET", "/tenants/acme/key");
+  EXPECT_FALSE(Body(r).contains("external"));
+  EXPECT_EQ(Body(r)["provider_key_id"], "fake-root");
+  tenant_keys_.SetExternalKeys(nullptr);
 }
 
 }  // namespace

@@ -117,6 +117,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "key" && s.size() == 4 && s[3] == "rotation") return Pick(method, {{"GET", O::kGetKeyRotation}});
   if (s[2] == "buckets" && s.size() == 5 && s[4] == "shred") return Pick(method, {{"POST", O::kShredBucket}});
   if (s[2] == "reclamation" && s.size() == 3) return Pick(method, {{"GET", O::kGetReclamation}});
+  if (s[2] == "key" && s.size() == 4 && s[3] == "external") {
+    return Pick(method, {{"PUT", O::kPutExternalKey}, {"DELETE", O::kDeleteExternalKey}});
+  }
   if (s[2] != "users" || s.size() > 6) return NotFoundError("no such admin resource");
   if (s.size() == 3) return Pick(method, {{"POST", O::kCreateUser}, {"GET", O::kListUsers}});
   return UserScopedOp(method, s);
@@ -175,6 +178,8 @@ std::string_view AdminRoute::OpName() const {
     case O::kGetKeyRotation: return "GetTenantKeyRotation";
     case O::kShredBucket: return "ShredBucket";
     case O::kGetReclamation: return "GetReclamation";
+    case O::kPutExternalKey: return "PutTenantExternalKey";
+    case O::kDeleteExternalKey: return "DeleteTenantExternalKey";
   }
   return "Unknown";
 }

@@ -96,6 +96,8 @@ enum class AdminOp {
   kGetKeyRotation,    // GET /tenants/{id}/key/rotation
   kShredBucket,       // POST /tenants/{id}/buckets/{b}/shred
   kGetReclamation,    // GET /tenants/{id}/reclamation
+  kPutExternalKey,    // PUT /tenants/{id}/key/external (hold your own key)
+  kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

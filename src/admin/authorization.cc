@@ -47,6 +47,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetKeyRotation:
     case O::kShredBucket:
     case O::kGetReclamation:
+    case O::kPutExternalKey:
+    case O::kDeleteExternalKey:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:
@@ -80,6 +82,10 @@ bool GrantsAccessToTenantData(AdminOp op) {
     case O::kPutKeyPolicy:
     case O::kDestroyTenantKey:
     case O::kShredBucket:
+    // Which KMS holds the tenant's key is the tenant's choice: an operator
+    // moving it back to the server's provider would undo that choice.
+    case O::kPutExternalKey:
+    case O::kDeleteExternalKey:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its
     // own request, and co-signs break-glass ones).

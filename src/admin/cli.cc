@@ -120,6 +120,9 @@ struct AdminCli::State {
   std::vector<std::string> justifications;
   std::string confirm;
   bool allow_none = false;
+  // tenant-key external (hold your own key).
+  std::string kms_endpoint, kms_ca, kms_key_id, kms_key_name;
+  bool kms_off = false;
 
   void AddTenantCommands(CLI::App& admin);
   void AddUserCommands(CLI::App& admin);
@@ -323,6 +326,7 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   auto format = [](const json& j) {
     std::string out = "tenant " + j.value("tenant", "") + ": key " + j.value("state", "") + "\n";
     if (j.contains("provider_key_id")) out += "wrapped under provider key " + j.value("provider_key_id", "") + "\n";
+    if (j.contains("external")) out += "in the tenant's KMS at " + j["external"].value("endpoint", "") + "\n";
     std::string allowed;
     for (const json& name : j.value("allowed_justifications", json::array())) {
       allowed += (allowed.empty() ? "" : ", ") + name.get<std::string>();
@@ -375,6 +379,30 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   rotate->add_option("NAME", tenant, "Tenant id")->required();
   Add(rotate, [this] {
     return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "rotate"}), ""});
+  }, rotation_format);
+  // Hold your own key: the tenant key wrapped by a key in the tenant's own
+  // KMIP KMS (or, --off, by the server's provider again); a rotation.
+  CLI::App* external = Leaf(g, "external",
+                            "Wrap a tenant's key with a key in its own KMIP KMS, or --off (tenant root; a rotation)");
+  external->add_option("NAME", tenant, "Tenant id")->required();
+  CLI::Option* ep = external->add_option("--endpoint", kms_endpoint, "The tenant's KMS, HOST:PORT (the operator must allow it)");
+  CLI::Option* ca = external->add_option("--ca", kms_ca, "PEM file: the CA the KMS's certificate must chain to");
+  CLI::Option* kid = external->add_option("--key-id", kms_key_id, "The key's Unique Identifier in that KMS");
+  CLI::Option* kname = external->add_option("--key-name", kms_key_name, "Or the key's name there (one key only)");
+  CLI::Option* off = external->add_flag("--off", kms_off, "Wrap the tenant's key by the server's key provider again");
+  kid->excludes(kname);
+  off->excludes(ep)->excludes(ca)->excludes(kid)->excludes(kname);
+  Add(external, [this]() -> Result<ApiCall> {
+    const std::string path = AdminPath({"tenants", tenant, "key", "external"});
+    if (kms_off) return ApiCall{"DELETE", path, ""};
+    if (kms_endpoint.empty() || kms_ca.empty() || (kms_key_id.empty() && kms_key_name.empty())) {
+      return InvalidArgumentError("give --endpoint, --ca and --key-id (or --key-name), or --off");
+    }
+    ASSIGN_OR_RETURN(std::string pem, ReadDocument(kms_ca));
+    json body = {{"endpoint", kms_endpoint}, {"ca_pem", pem}};
+    if (!kms_key_id.empty()) body["key_id"] = kms_key_id;
+    else body["key_name"] = kms_key_name;
+    return ApiCall{"PUT", path, body.dump()};
   }, rotation_format);
   CLI::App* rotation = Leaf(g, "rotation", "Show the progress of a tenant key's rotation");
   rotation->add_option("NAME", tenant, "Tenant id")->required();

@@ -1,6 +1,8 @@
 // File: catalog/bucket_keys.cc
 #include "catalog/bucket_keys.h"
 
+#include <algorithm>
+
 #include "crypto/envelope.h"
 #include "crypto/object_format.h"
 #include "crypto/random.h"
@@ -115,12 +117,14 @@ Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketR
                                                                   kms::Justification why) {
   RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, why));
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
+  // A tenant on its own KMS gets no bucket-key cache (tenant_keys.h).
+  const std::chrono::milliseconds lifetime = std::min(lifetime_, tenant_keys_.BucketKeyLifetime(bucket.owner));
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
     if (shredded_.contains(bucket.id)) return BucketShredded(bucket);
     auto it = cache_.find(bucket.id);
-    if (it != cache_.end() && now - it->second.loaded < lifetime_) return it->second.key;
+    if (it != cache_.end() && now - it->second.loaded < lifetime) return it->second.key;
   }
   ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, why));
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key));
@@ -134,6 +138,38 @@ Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketR
 void BucketKeys::Forget(const std::string& bucket_id) {
   std::lock_guard lock(mu_);
   cache_.erase(bucket_id);
+}
+
+std::shared_ptr<const crypto::SecretBytes> BucketKeys::GetIfCached(const BucketRecord& bucket,
+                                                                   kms::Justification why) {
+  // A shredded bucket is never served from memory: Get gives the refusal.
+  if (bucket.key_id == kShreddedKeyRef) return nullptr;
+  std::chrono::milliseconds tenant_bound = std::chrono::milliseconds::max();
+  std::optional<Status> allowed = tenant_keys_.CheckCached(bucket.owner, why, &tenant_bound);
+  if (!allowed || !allowed->ok()) return nullptr;
+  const std::chrono::milliseconds lifetime = std::min(lifetime_, tenant_bound);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (shredded_.contains(bucket.id)) return nullptr;
+    auto it = cache_.find(bucket.id);
+    if (it != cache_.end() && now - it->second.loaded < lifetime) return it->second.key;
+  }
+  // Not cached (or never, as with a KMS: bucket keys are then not cached
+  // at all), but the tenant key may be: reopening the bucket key under it
+  // is one local AES-GCM open.
+  std::optional<uint32_t> version = TenantKeyVersionOf(bucket.key_id);
+  if (!version) return nullptr;
+  std::shared_ptr<const crypto::SecretBytes> tenant_key = tenant_keys_.GetCachedKey(bucket.owner, why, *version);
+  if (!tenant_key) return nullptr;
+  Result<crypto::SecretBytes> key = crypto::UnwrapKey(*tenant_key, bucket.wrapped_key, Context(bucket));
+  if (!key.ok()) return nullptr;  // Get reports it
+  auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
+  if (lifetime.count() > 0) {
+    std::lock_guard lock(mu_);
+    cache_[bucket.id] = Cached{shared, now};
+  }
+  return shared;
 }
 
 }  // namespace confiance::catalog

@@ -60,6 +60,12 @@ class BucketKeys {
   // The unwrapped key of `bucket` for a use justified by `why`. The pointer
   // stays valid while held, even if the cache drops the entry.
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why);
+  // Get's warm path alone, from memory (no store read, no KMS call: safe on
+  // a network thread): the key if its tenant's entry is cached and allows
+  // `why`, and the key is cached or its tenant key is (one local open);
+  // else null (then call Get off the network thread; it also reports any
+  // refusal).
+  std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, kms::Justification why);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
   // Rotation (rewrap only): rewraps `bucket`'s key under the current

@@ -67,6 +67,20 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   return p;
 }
 
+Result<RotationProgress> KeyRotation::StartSwitch(const std::string& tenant,
+                                                  const std::optional<kms::ExternalKey>& target) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = progress_.find(tenant); it != progress_.end() && it->second.state == "running") {
+      return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
+    }
+  }
+  // The new version under `target`; then Start finds the previous version
+  // still in place and runs the job that rewraps and retires it.
+  RETURN_IF_ERROR(tenant_keys_.RotateTo(tenant, target).status());
+  return Start(tenant);
+}
+
 Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& stop) {
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <functional>
 #include <stop_token>
@@ -56,6 +57,10 @@ class KeyRotation {
   // the rewrap job. FailedPrecondition if a job for it is running or its key
   // is destroyed; NotFound if it has no key.
   Result<RotationProgress> Start(const std::string& tenant);
+  // Hold your own key: a rotation whose new version is wrapped by the
+  // tenant's KMS key `target` (or by the server's provider when unset), then
+  // the same job. FailedPrecondition as Start, or if a rotation is unfinished.
+  Result<RotationProgress> StartSwitch(const std::string& tenant, const std::optional<kms::ExternalKey>& target);
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the key record).
   RotationProgress Progress(const std::string& tenant);

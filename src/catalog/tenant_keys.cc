@@ -2,6 +2,7 @@
 #include "catalog/tenant_keys.h"
 #include "common/cbor.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -32,10 +33,17 @@ uint64_t NowMs() {
 
 Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
 
+// Hold your own key: {"e": endpoint, "ca": CA PEM} (the key id is "pk").
+json ExternalJson(const kms::ExternalKey& x) { return json{{"e", x.endpoint}, {"ca", x.ca_pem}}; }
+kms::ExternalKey ExternalFromJson(const json& j, std::string key_id) {
+  return kms::ExternalKey{j.at("e").get<std::string>(), j.at("ca").get<std::string>(), std::move(key_id)};
+}
+
 }  // namespace
 
 std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
-                            const std::map<uint32_t, std::string>& previous) {
+                            const std::map<uint32_t, std::string>& previous,
+                            const PreviousWrappers& previous_wrappers) {
   json j = {{"v", kTenantKeyRecordVersion},
             {"pk", info.provider_key_id},
             {"wk", json::binary(std::vector<std::uint8_t>(wrapped.begin(), wrapped.end()))},
@@ -51,6 +59,15 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
     }
     j["pv"] = std::move(prev);
   }
+  // Hold your own key, absent for a key wrapped by the server's provider.
+  if (info.external) j["x"] = ExternalJson(*info.external);
+  if (!previous_wrappers.empty()) {
+    json pw = json::array();
+    for (const auto& [n, w] : previous_wrappers) {
+      pw.push_back(json::array({n, w.first, w.second ? ExternalJson(*w.second) : json()}));
+    }
+    j["pw"] = std::move(pw);
+  }
   if (info.destroyed) {
     j["d"] = true;
     j["dm"] = info.destroyed_ms;
@@ -60,7 +77,8 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
 }
 
 Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes,
-                                                             std::map<uint32_t, std::string>* previous) {
+                                                             std::map<uint32_t, std::string>* previous,
+                                                             PreviousWrappers* previous_wrappers) {
   json j = ParseCborRecord(bytes);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable tenant key record");
   auto v = j.find("v");
@@ -88,6 +106,16 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
         if (previous != nullptr) (*previous)[n] = std::string(w.begin(), w.end());
       }
     }
+    if (auto x = j.find("x"); x != j.end()) info.external = ExternalFromJson(*x, info.provider_key_id);
+    if (auto pw = j.find("pw"); pw != j.end()) {
+      for (const json& e : pw->get_ref<const json::array_t&>()) {
+        const auto n = e.at(0).get<uint32_t>();
+        std::string pk = e.at(1).get<std::string>();
+        std::optional<kms::ExternalKey> x;
+        if (!e.at(2).is_null()) x = ExternalFromJson(e.at(2), pk);
+        if (previous_wrappers != nullptr) (*previous_wrappers)[n] = std::make_pair(std::move(pk), std::move(x));
+      }
+    }
   } catch (const json::exception&) {
     return DataLossError("malformed tenant key record");
   }
@@ -103,9 +131,11 @@ Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(cons
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
     if (bytes) {
       std::map<uint32_t, std::string> previous;
-      ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous));
-      return std::make_pair(Record{std::move(decoded.first), std::move(decoded.second), std::move(previous)},
-                            std::move(*bytes));
+      PreviousWrappers wrappers;
+      ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous, &wrappers));
+      return std::make_pair(
+          Record{std::move(decoded.first), std::move(decoded.second), std::move(previous), std::move(wrappers)},
+          std::move(*bytes));
     }
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     Record fresh;
@@ -130,7 +160,7 @@ Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& 
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(tenant);
-    if (it != cache_.end() && now - it->second->loaded < lifetime_) return it->second;
+    if (it != cache_.end() && now - it->second->loaded < LifetimeOf(it->second->record)) return it->second;
   }
   auto entry = std::make_shared<Cached>();
   if (create) {
@@ -140,8 +170,10 @@ Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& 
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
     if (!bytes) return std::shared_ptr<Cached>();
     std::map<uint32_t, std::string> previous;
-    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous));
-    entry->record = Record{std::move(decoded.first), std::move(decoded.second), std::move(previous)};
+    PreviousWrappers wrappers;
+    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, &previous, &wrappers));
+    entry->record =
+        Record{std::move(decoded.first), std::move(decoded.second), std::move(previous), std::move(wrappers)};
   }
   entry->loaded = now;
   std::lock_guard lock(mu_);
@@ -191,6 +223,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   const bool current = version == 0 || version == entry->record.info.version;
   if (current) version = entry->record.info.version;
   const std::string* wrapped = &entry->record.wrapped;
+  std::string provider_key_id = entry->record.info.provider_key_id;
+  std::optional<kms::ExternalKey> external = entry->record.info.external;
   {
     std::lock_guard lock(mu_);
     if (current && entry->key) return entry->key;
@@ -205,9 +239,29 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
                     " was retired after a rotation.");
     }
     wrapped = &it->second;
+    if (auto w = entry->record.previous_wrappers.find(version); w != entry->record.previous_wrappers.end()) {
+      provider_key_id = w->second.first;
+      external = w->second.second;
+    }
   }
-  Result<crypto::SecretBytes> key =
-      provider_.Unwrap(entry->record.info.provider_key_id, *wrapped, Context(tenant, version));
+  Result<kms::KeyProvider*> provider = ProviderFor(external);
+  Result<crypto::SecretBytes> key = provider.ok()
+                                        ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version))
+                                        : Result<crypto::SecretBytes>(provider.status());
+  if (!key.ok() && external) {
+    // The tenant's own KMS: its refusal (revoked, destroyed or unknown
+    // key, certificate not authorised) is the tenant's answer.
+    const StatusCode code = key.status().code();
+    if (code == StatusCode::kPermissionDenied || code == StatusCode::kNotFound ||
+        code == StatusCode::kFailedPrecondition) {
+      return Denied("the KMS of tenant " + tenant + " at " + external->endpoint + " refused to unwrap its key (" +
+                    key.status().message() + ").");
+    }
+    // Down or too slow: Unavailable (503, retry later), not a refusal.
+    return Status(code == StatusCode::kDeadlineExceeded ? StatusCode::kUnavailable : code,
+                  "the KMS of tenant " + tenant + " at " + external->endpoint + " could not unwrap its key (" +
+                      key.status().message() + ")");
+  }
   if (!key.ok()) {
     if (key.status().code() == StatusCode::kPermissionDenied || key.status().code() == StatusCode::kNotFound) {
       return Denied("the key provider refused to unwrap the key of tenant " + tenant + " (" +
@@ -240,7 +294,10 @@ Result<TenantKeyInfo> TenantKeys::Update(std::string_view tenant_view, const std
     batch.Expect(tenant, read.second);
     next.info.previous_versions.clear();
     for (const auto& [n, w] : next.previous) next.info.previous_versions.push_back(n);
-    batch.Put(tenant, EncodeTenantKey(next.info, next.wrapped, next.previous));
+    for (auto w = next.previous_wrappers.begin(); w != next.previous_wrappers.end();) {
+      w = next.previous.contains(w->first) ? std::next(w) : next.previous_wrappers.erase(w);
+    }
+    batch.Put(tenant, EncodeTenantKey(next.info, next.wrapped, next.previous, next.previous_wrappers));
     Status st = store_.Apply(kTenantKeyPartition, batch);
     if (st.code() == StatusCode::kFailedPrecondition) continue;  // changed meanwhile: edit the newer record
     {
@@ -295,7 +352,8 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
     }
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     const uint32_t next = r.info.version + 1;
-    ASSIGN_OR_RETURN(std::string wrapped, provider_.Wrap(r.info.provider_key_id, key, Context(tenant, next)));
+    ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
+    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next)));
     r.previous[r.info.version] = std::move(r.wrapped);
     r.wrapped = std::move(wrapped);
     r.info.version = next;
@@ -317,6 +375,107 @@ Result<TenantKeyInfo> TenantKeys::Retire(std::string_view tenant, uint32_t versi
                             " is retired, but its old copy could not be purged (" + purged.message() + ")");
   }
   return info;
+}
+
+void TenantKeys::SetExternalKeys(kms::ExternalKeys* external) { external_ = external; }
+
+Result<kms::KeyProvider*> TenantKeys::ProviderFor(const std::optional<kms::ExternalKey>& external) {
+  if (!external) return &provider_;
+  if (external_ == nullptr) {
+    return FailedPreconditionError("this server is not set up for tenants' own KMSs (--hyok-client-cert)");
+  }
+  return external_->For(*external);
+}
+
+std::chrono::milliseconds TenantKeys::LifetimeOf(const Record& r) const {
+  const bool external = r.info.external.has_value() || !r.previous_wrappers.empty();
+  if (!external || external_ == nullptr) return lifetime_;
+  // Half of the bound here, half in the external provider's cache.
+  return std::min(lifetime_, external_->CacheLifetime() / 2);
+}
+
+std::chrono::milliseconds TenantKeys::BucketKeyLifetime(std::string_view tenant) {
+  Result<std::shared_ptr<Cached>> entry = Load(std::string(tenant), /*create=*/false);
+  if (!entry.ok() || !*entry) return std::chrono::milliseconds::max();
+  const Record& r = (*entry)->record;
+  if (!r.info.external && r.previous_wrappers.empty()) return std::chrono::milliseconds::max();
+  // Bucket keys of a tenant on its own KMS are not cached: reopening one
+  // under the cached tenant key is one local AES-GCM open, and the
+  // revocation bound is then the two caches above.
+  return std::chrono::milliseconds(0);
+}
+
+Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
+                                           const std::optional<kms::ExternalKey>& target) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+  if (!bytes) return NotFoundError("tenant " + tenant + " has no key yet");
+  // Wrapped before the record is edited: the tenant's KMS is slow or may
+  // refuse, and a retried edit must not ask it again.
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
+  ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(target));
+  const std::string key_id = target ? target->key_id : provider_.DefaultKeyId();
+  std::optional<uint32_t> wrapped_for;
+  std::string wrapped;
+  return Update(tenant, [&](Record& r) -> Status {
+    if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
+    if (!r.previous.empty()) {
+      return FailedPreconditionError("a rotation of the key of tenant " + tenant +
+                                     " is not finished: version " + std::to_string(r.previous.begin()->first) +
+                                     " is still in use");
+    }
+    const uint32_t next = r.info.version + 1;
+    if (wrapped_for != next) {
+      Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next));
+      if (!w.ok() && target) {
+        return Status(w.status().code() == StatusCode::kUnavailable || w.status().code() == StatusCode::kDeadlineExceeded
+                          ? w.status().code()
+                          : StatusCode::kPermissionDenied,
+                      std::string(kKeyAccessDenied) + "the KMS at " + target->endpoint + " refused to wrap the key of tenant " +
+                          tenant + " (" + w.status().message() + ").");
+      }
+      RETURN_IF_ERROR(w.status());
+      wrapped = std::move(w).value();
+      wrapped_for = next;
+    }
+    r.previous[r.info.version] = std::move(r.wrapped);
+    r.previous_wrappers[r.info.version] = std::make_pair(r.info.provider_key_id, r.info.external);
+    r.wrapped = wrapped;
+    r.info.version = next;
+    r.info.provider_key_id = key_id;
+    r.info.external = target;
+    r.info.rotated_ms = NowMs();
+    return OkStatus();
+  });
+}
+
+std::optional<Status> TenantKeys::CheckCached(std::string_view tenant_view, kms::Justification why,
+                                              std::chrono::milliseconds* bucket_key_lifetime) {
+  const std::string tenant(tenant_view);
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(tenant);
+  if (it == cache_.end() || std::chrono::steady_clock::now() - it->second->loaded >= LifetimeOf(it->second->record)) {
+    return std::nullopt;
+  }
+  const Record& r = it->second->record;
+  *bucket_key_lifetime = (r.info.external || !r.previous_wrappers.empty()) ? std::chrono::milliseconds(0)
+                                                                          : std::chrono::milliseconds::max();
+  return Allowed(tenant, r, why);
+}
+
+std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_view tenant_view,
+                                                                    kms::Justification why, uint32_t version) {
+  const std::string tenant(tenant_view);
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(tenant);
+  if (it == cache_.end() || std::chrono::steady_clock::now() - it->second->loaded >= LifetimeOf(it->second->record)) {
+    return nullptr;
+  }
+  const Cached& c = *it->second;
+  if (!Allowed(tenant, c.record, why).ok()) return nullptr;
+  if (version == 0 || version == c.record.info.version) return c.key;
+  auto k = c.previous_keys.find(version);
+  return k == c.previous_keys.end() ? nullptr : k->second;
 }
 
 }  // namespace confiance::catalog

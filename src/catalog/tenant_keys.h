@@ -35,6 +35,7 @@
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
+#include "kms/external_keys.h"
 #include "kms/justification.h"
 #include "kms/key_provider.h"
 #include "meta/meta_store.h"
@@ -58,6 +59,10 @@ struct TenantKeyInfo {
   uint32_t version = 1;
   std::vector<uint32_t> previous_versions;
   uint64_t rotated_ms = 0;
+  // Hold your own key (docs/keys.md): set when the current version is
+  // wrapped by a key in the tenant's own KMS (provider_key_id is then that
+  // key's id there); unset when it is wrapped by the server's provider.
+  std::optional<kms::ExternalKey> external;
 };
 
 class TenantKeys {
@@ -105,11 +110,37 @@ class TenantKeys {
   // does, so that the old wrapped key leaves the store's files. Idempotent.
   Result<TenantKeyInfo> Retire(std::string_view tenant, uint32_t version);
 
+  // Hold your own key. Tenants whose key is wrapped in their own KMS are
+  // served through `external` (which must outlive this object), with their
+  // caches kept within external->CacheLifetime(). Call before first use.
+  void SetExternalKeys(kms::ExternalKeys* external);
+  // Rotation to another wrapper: as Rotate, but the new version is wrapped
+  // by the tenant's KMS key `target` (already Resolve'd), or by the
+  // server's provider when `target` is unset (switching back). The older
+  // version keeps its wrapper until retired. FailedPrecondition as Rotate.
+  Result<TenantKeyInfo> RotateTo(std::string_view tenant, const std::optional<kms::ExternalKey>& target);
+  // The longest a bucket key of `tenant` may be cached (the external cache
+  // lifetime for a tenant on its own KMS, else unlimited). Only reads.
+  std::chrono::milliseconds BucketKeyLifetime(std::string_view tenant);
+  // Check and BucketKeyLifetime from memory alone, never touching the store
+  // or a KMS (for network threads): nullopt when the tenant's entry is not
+  // cached (or expired); the caller then takes the blocking path.
+  std::optional<Status> CheckCached(std::string_view tenant, kms::Justification why,
+                                    std::chrono::milliseconds* bucket_key_lifetime);
+  // GetVersion from memory alone: the unwrapped key of `version` (0: the
+  // current one) if it is cached, not expired and `why` is allowed; else
+  // null (the caller then takes the blocking path).
+  std::shared_ptr<const crypto::SecretBytes> GetCachedKey(std::string_view tenant, kms::Justification why,
+                                                          uint32_t version);
+
  private:
   struct Record {
     TenantKeyInfo info;
     std::string wrapped;  // the current version; empty once destroyed
     std::map<uint32_t, std::string> previous;  // version -> wrapped, not yet retired
+    // Previous versions wrapped otherwise than the current one (after a
+    // RotateTo): version -> (provider key id, external key or none).
+    std::map<uint32_t, std::pair<std::string, std::optional<kms::ExternalKey>>> previous_wrappers;
   };
   struct Cached {
     Record record;
@@ -129,19 +160,27 @@ class TenantKeys {
   // concurrent change) and refreshes the cache.
   Result<TenantKeyInfo> Update(std::string_view tenant, const std::function<Status(Record&)>& edit);
   static Status Allowed(const std::string& tenant, const Record& r, kms::Justification why);
+  // The provider wrapping under `external` (the server's when unset).
+  Result<kms::KeyProvider*> ProviderFor(const std::optional<kms::ExternalKey>& external);
+  std::chrono::milliseconds LifetimeOf(const Record& r) const;
 
   meta::MetaStore& store_;
   kms::KeyProvider& provider_;
   const std::chrono::milliseconds lifetime_;
+  kms::ExternalKeys* external_ = nullptr;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Cached>> cache_;  // GUARDED_BY(mu_)
 };
 
 // The record encoding (exposed for tests and tools). `previous` holds the
 // wrapped keys of info.previous_versions (the decoder fills both).
+// `previous_wrappers` as Record's (empty: every version under info's wrapper).
+using PreviousWrappers = std::map<uint32_t, std::pair<std::string, std::optional<kms::ExternalKey>>>;
 std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
-                            const std::map<uint32_t, std::string>& previous = {});
+                            const std::map<uint32_t, std::string>& previous = {},
+                            const PreviousWrappers& previous_wrappers = {});
 Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view bytes,
-                                                             std::map<uint32_t, std::string>* previous = nullptr);
+                                                             std::map<uint32_t, std::string>* previous = nullptr,
+                                                             PreviousWrappers* previous_wrappers = nullptr);
 
 }  // namespace confiance::catalog

@@ -268,6 +268,7 @@ int RunServer(const ServerFlags& flags) {
                                *(*dir)->router);
   admin_api.SetReclaimer(&reclaimer);
   reclaimer.Start();
+  admin_api.SetExternalKeys((*dir)->external_keys.get());
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
                                                                 transparency ? &transparency->log() : nullptr}, flags.region);
   http::ServerOptions http_options;

@@ -106,6 +106,10 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
     d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
     d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
   }
+  if (kms.hyok) {
+    d->external_keys = std::make_unique<kms::KmipExternalKeys>(*kms.hyok);
+    d->tenant_keys->SetExternalKeys(d->external_keys.get());
+  }
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
   d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
   d->residency = std::make_unique<sovereignty::Residency>(std::move(pools), *d->router, *d->meta, *d->catalog);

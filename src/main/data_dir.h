@@ -24,6 +24,7 @@
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "kms/key_provider.h"
+#include "kms/kmip/kmip_external_keys.h"
 #include "kms/kmip/kmip_key_provider.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "sovereignty/residency/residency.h"
@@ -36,6 +37,9 @@ struct KmsOptions {
   // With kmip: the KMS endpoint and TLS files, the root key, the lifetime
   // of unwrapped keys. An empty root_key_id takes the one DIR/KMS records.
   kms::KmipKeyProviderOptions kmip_options;
+  // Hold your own key (docs/keys.md): set when the operator configured a
+  // client certificate for tenants' own KMSs (--hyok-client-cert).
+  std::optional<kms::KmipExternalKeysOptions> hyok;
 };
 
 // The storage pools: those of the TOML file `pools_file` ("" = none: the
@@ -54,6 +58,7 @@ struct DataDir {
   std::string path;
   std::unique_ptr<FileLock> lock;
   std::unique_ptr<kms::KeyProvider> keys;
+  std::unique_ptr<kms::ExternalKeys> external_keys;  // null without KmsOptions::hyok
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
   std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;  // the other pools'

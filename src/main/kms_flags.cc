@@ -40,10 +40,43 @@ void KmsFlags::Register(CLI::App& app) {
   app.add_option("--kmip-connections", kmip_connections, "Idle TLS connections kept open to the KMS")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{256}));
+  // Hold your own key. The timeouts are --kmip-connect-timeout/--kmip-timeout.
+  app.add_option("--hyok-client-cert", hyok_cert,
+                 "PEM client certificate presented to tenants' own KMIP KMSs (enables hold-your-own-key)");
+  app.add_option("--hyok-client-key", hyok_key, "PEM private key of --hyok-client-cert");
+  app.add_option("--hyok-allow", hyok_allow, "HOST:PORT of a KMS tenants may name (repeat or comma-separate)")
+      ->delimiter(',');
+  app.add_option("--hyok-cache-lifetime", hyok_cache_lifetime_s,
+                 "Seconds a key unwrapped by a tenant's KMS is kept in memory: a key the tenant revokes stops "
+                 "working after it (0: ask the tenant's KMS every time)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+}
+
+Result<std::optional<kms::KmipExternalKeysOptions>> KmsFlags::HyokOptions() const {
+  if (hyok_cert.empty() && hyok_key.empty()) {
+    if (!hyok_allow.empty()) return InvalidArgumentError("--hyok-allow needs --hyok-client-cert and --hyok-client-key");
+    return std::optional<kms::KmipExternalKeysOptions>();
+  }
+  if (hyok_cert.empty() || hyok_key.empty()) {
+    return InvalidArgumentError("--hyok-client-cert and --hyok-client-key go together");
+  }
+  kms::KmipExternalKeysOptions h;
+  h.cert_file = hyok_cert;
+  h.key_file = hyok_key;
+  for (const std::string& e : hyok_allow) {
+    RETURN_IF_ERROR(kms::KmipExternalKeys::SplitEndpoint(e).status());
+    h.allowed_endpoints.insert(e);
+  }
+  h.connect_timeout = Millis(kmip_connect_timeout_s);
+  h.request_timeout = Millis(kmip_timeout_s);
+  h.cache_lifetime = Millis(hyok_cache_lifetime_s);
+  return std::optional<kms::KmipExternalKeysOptions>(std::move(h));
 }
 
 Result<KmsOptions> KmsFlags::ToOptions() const {
   KmsOptions o;
+  ASSIGN_OR_RETURN(o.hyok, HyokOptions());
   if (kms == "embedded") return o;
   o.kmip = true;
   if (kmip_endpoint.empty() || kmip_ca.empty() || kmip_cert.empty() || kmip_key.empty()) {

@@ -117,7 +117,7 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
     {
       // Per attempt: a re-read source may have another SSE-C salt.
       Result<std::shared_ptr<const crypto::SecretBytes>> k =
-          DataKek(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt, rec->kms);
+          co_await DataKekAsync(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt, rec->kms);
       if (!k.ok()) {
         *error = ErrorFromStatus(k.status());
         co_return k.status();
@@ -291,7 +291,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> dst_key =
-      DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
+      co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!dst_key.ok()) co_return ErrorFromStatus(dst_key.status());
   // The copy's checksum, as S3 gives it: of the algorithm asked for, else
   // the source's. A single-part source's whole-object value still holds

@@ -227,7 +227,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, up->sse_c_salt, up->sse_c_verifier)) {
     co_return *refused;
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
@@ -297,7 +297,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   if (!opened.ok()) co_return error;
   const uint64_t first = range ? range->first : 0;
   const uint64_t length = range ? range->length() : src.record.size;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, up->sse_c_salt, up->kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   // A part of an upload created with a checksum algorithm gets its checksum
   // from the bytes copied, as an UploadPart's from its body: completion

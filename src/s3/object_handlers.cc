@@ -106,7 +106,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
   Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
   if (!body.ok()) co_return error;
@@ -229,7 +229,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     {
       // Per attempt: a re-read record may have another SSE-C salt.
       Result<std::shared_ptr<const crypto::SecretBytes>> k =
-          DataKek(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt, rec->kms);
+          co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt, rec->kms);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
       key = *k;
     }

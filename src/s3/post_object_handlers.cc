@@ -432,7 +432,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
   Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
-  Result<std::shared_ptr<const crypto::SecretBytes>> kek = DataKek(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
+  Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
   Result<WriteTarget> target = PlaceWrite(*bucket, &error);
   if (!target.ok()) co_return error;

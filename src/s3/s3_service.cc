@@ -404,6 +404,25 @@ Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx&
                                                                      std::string_view salt,
                                                                      const catalog::SseKms& kms) {
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.justification));
+  return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
+}
+
+asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> S3Service::DataKekAsync(
+    const Ctx& ctx, const catalog::BucketRecord& bucket, const std::optional<CustomerKey>& customer,
+    const std::string& salt, const catalog::SseKms& kms) {
+  std::shared_ptr<const crypto::SecretBytes> bucket_key = deps_.bucket_keys.GetIfCached(bucket, ctx.justification);
+  if (!bucket_key) {
+    Result<std::shared_ptr<const crypto::SecretBytes>> fetched =
+        co_await deps_.pool.Run([&] { return deps_.bucket_keys.Get(bucket, ctx.justification); });
+    if (!fetched.ok()) co_return fetched.status();
+    bucket_key = std::move(fetched).value();
+  }
+  co_return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
+}
+
+Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DeriveDataKek(
+    std::shared_ptr<const crypto::SecretBytes> bucket_key, const std::optional<CustomerKey>& customer,
+    std::string_view salt, const catalog::SseKms& kms) {
   if (!kms.empty()) {
     ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveKmsKek(*bucket_key, kms.key_id, kms.context));
     return std::make_shared<const crypto::SecretBytes>(std::move(kek));

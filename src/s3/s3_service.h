@@ -357,6 +357,17 @@ class S3Service {
   Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                              const std::optional<CustomerKey>& customer,
                                                              std::string_view salt, const catalog::SseKms& kms = {});
+  // DataKek for the network thread: a bucket key in the cache is used
+  // there (BucketKeys::GetIfCached: memory only); a miss (a store read and
+  // maybe a KMS round trip, the tenant's own KMS for hold-your-own-key) runs
+  // on the blocking pool. All arguments must outlive the co_await.
+  asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> DataKekAsync(
+      const Ctx& ctx, const catalog::BucketRecord& bucket, const std::optional<CustomerKey>& customer,
+      const std::string& salt, const catalog::SseKms& kms);
+  // The KEK DataKek returns, from the bucket key (local derivations only).
+  static Result<std::shared_ptr<const crypto::SecretBytes>> DeriveDataKek(
+      std::shared_ptr<const crypto::SecretBytes> bucket_key, const std::optional<CustomerKey>& customer,
+      std::string_view salt, const catalog::SseKms& kms);
   // The SSE-KMS a new object (or upload) of `bucket` gets from the request
   // (ctx.sse) or, when the request names no encryption, from the bucket's
   // default encryption; empty for SSE-S3 and SSE-C. A key id must name the

@@ -152,6 +152,18 @@ class PyKmipServer:
         self._wait_ready()
         return self
 
+    def restart(self):
+        """Starts the stopped server again with the same certificates, port
+        and database (its keys survive): a KMS that was down comes back."""
+        out = open(self.stdout_path, "ab")
+        self.proc = subprocess.Popen(
+            [PYKMIP_SERVER, "-f", self.config_path, "-l", self.log_path],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        out.close()
+        self._wait_ready()
+        return self
+
     def _wait_ready(self):
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -149,10 +150,31 @@ bool IsIpAddress(const std::string& host) {
 
 bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
 
+// Adds every certificate of `pem` to ctx's (empty) trust store; false if
+// there is none or one does not parse.
+bool LoadCaPem(SSL_CTX* ctx, const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return false;
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int added = 0;
+  bool ok = true;
+  while (true) {
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    if (cert == nullptr) break;
+    ok = ok && X509_STORE_add_cert(store, cert) == 1;
+    X509_free(cert);
+    ++added;
+  }
+  ERR_clear_error();  // the end of the PEM text reads as an error
+  BIO_free(bio);
+  return ok && added > 0;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& o) {
   for (const std::string* f : {&o.ca_file, &o.cert_file, &o.key_file}) {
+    if (f == &o.ca_file && !o.ca_pem.empty()) continue;
     if (f->empty() || !Readable(*f)) return InvalidArgumentError("KMIP TLS file not readable: '" + *f + "'");
   }
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -165,7 +187,11 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& o) {
   // Pinning: the KMS must chain to this CA and nothing else (no
   // SSL_CTX_set_default_verify_paths).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  if (SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) return fail("KMIP CA " + o.ca_file);
+  if (!o.ca_pem.empty()) {
+    if (!LoadCaPem(ctx, o.ca_pem)) return fail("KMIP CA (PEM text): no usable certificate");
+  } else if (SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) {
+    return fail("KMIP CA " + o.ca_file);
+  }
   if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1) {
     return fail("KMIP client certificate " + o.cert_file);
   }

@@ -29,6 +29,7 @@ struct TlsOptions {
   std::string host;  // a numeric IP or a DNS name; verified against the server certificate
   uint16_t port = 5696;
   std::string ca_file;    // PEM: the only CA trusted for the server
+  std::string ca_pem;     // or, if set (ca_file then unused), that CA's PEM text (a tenant's KMS)
   std::string cert_file;  // PEM: the client certificate (chain)
   std::string key_file;   // PEM: its private key
 };
