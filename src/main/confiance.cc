@@ -53,6 +53,7 @@
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
 #include "main/lifecycle_runner.h"
+#include "main/malloc_tuning.h"
 #include "main/witness_command.h"
 #include "main/receipt_command.h"
 #include "main/transparency.h"
@@ -398,6 +399,7 @@ int ListAccessKeys(const std::string& data, const KmsOptions& kms) {
 
 int main(int argc, char** argv) {
   using namespace confiance;
+  TuneMalloc();  // before any thread starts
   CLI::App app{"Confiance: sovereign, S3-compatible object storage"};
   app.require_subcommand(1);
 
