@@ -339,17 +339,23 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
   return info;
 }
 
+// A new key version (rotation, or a move to another KMS) needs a live key
+// and no version still being retired.
+Status TenantKeys::CheckCanAddVersion(const Record& r, const std::string& tenant) {
+  if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
+  if (!r.previous.empty()) {
+    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is not finished: version " +
+                                   std::to_string(r.previous.begin()->first) + " is still in use");
+  }
+  return OkStatus();
+}
+
 Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
   const std::string tenant(tenant_view);
   ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
   if (!bytes) return NotFoundError("tenant " + tenant + " has no key yet");
   return Update(tenant, [&](Record& r) -> Status {
-    if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
-    if (!r.previous.empty()) {
-      return FailedPreconditionError("a rotation of the key of tenant " + tenant +
-                                     " is not finished: version " + std::to_string(r.previous.begin()->first) +
-                                     " is still in use");
-    }
+    RETURN_IF_ERROR(CheckCanAddVersion(r, tenant));
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     const uint32_t next = r.info.version + 1;
     ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
@@ -418,12 +424,7 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
   std::optional<uint32_t> wrapped_for;
   std::string wrapped;
   return Update(tenant, [&](Record& r) -> Status {
-    if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
-    if (!r.previous.empty()) {
-      return FailedPreconditionError("a rotation of the key of tenant " + tenant +
-                                     " is not finished: version " + std::to_string(r.previous.begin()->first) +
-                                     " is still in use");
-    }
+    RETURN_IF_ERROR(CheckCanAddVersion(r, tenant));
     const uint32_t next = r.info.version + 1;
     if (wrapped_for != next) {
       Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next));

@@ -159,6 +159,7 @@ class TenantKeys {
   // Applies `edit` to the stored record by compare-and-set (retried on a
   // concurrent change) and refreshes the cache.
   Result<TenantKeyInfo> Update(std::string_view tenant, const std::function<Status(Record&)>& edit);
+  static Status CheckCanAddVersion(const Record& r, const std::string& tenant);
   static Status Allowed(const std::string& tenant, const Record& r, kms::Justification why);
   // The provider wrapping under `external` (the server's when unset).
   Result<kms::KeyProvider*> ProviderFor(const std::optional<kms::ExternalKey>& external);
