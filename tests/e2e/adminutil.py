@@ -81,3 +81,12 @@ def error_of(resp):
     assert set(doc["error"]) == {"code", "message"}, doc
     assert doc["error"]["message"], doc
     return resp.status, doc["error"]["code"]
+
+
+def export_log(srv, tenant):
+    """The tenant's transparency-log entries, through `confiance log export`
+    on the (stopped or running) server's data directory."""
+    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", tenant],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp
+    return [json.loads(line) for line in cp.stdout.splitlines()]

@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "kmip"))
 
 import pykmip_server  # noqa: E402
-from adminutil import AdminServer, cli, s3 as s3_for  # noqa: E402
+from adminutil import AdminServer, cli, export_log, s3 as s3_for  # noqa: E402
 from conftest import unique_bucket  # noqa: E402
 
 LIFETIME = 2.0
@@ -223,10 +223,7 @@ def test_hold_your_own_key(kms, tmp_path):
     srv.stop_clean()
 
     # The refusals and the switches are in acme's own transparency log.
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", "acme"],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    events = [json.loads(line) for line in cp.stdout.splitlines()]
+    events = export_log(srv, "acme")
     refused = [e for e in events if e.get("operation") == "GetObject" and e.get("status") == 403]
     assert refused and all(e.get("justification") == "TENANT_REQUEST" for e in refused), refused
     actions = [e.get("action") for e in events if e.get("kind") == "control"]

@@ -16,7 +16,7 @@ import os
 import subprocess
 import time
 
-from adminutil import AdminServer, cli, s3 as s3_for
+from adminutil import AdminServer, cli, export_log, s3 as s3_for
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMEROTROOTKEY000001", "acme-rot-root-secret-0123456789")
@@ -145,9 +145,6 @@ def test_rotation_keeps_every_object_readable(tmp_path):
     assert "0 damaged" in scrub.stdout, scrub.stdout
 
     # Every rotation is an event in the tenant's transparency log.
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", "acme"],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    events = [json.loads(line) for line in cp.stdout.splitlines()]
+    events = export_log(srv, "acme")
     rotations = [e for e in events if "RotateTenantKey" in json.dumps(e)]
     assert len(rotations) == 3, rotations

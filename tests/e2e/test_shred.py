@@ -21,7 +21,7 @@ import os
 import subprocess
 import time
 
-from adminutil import AdminServer, cli, s3, s3_code
+from adminutil import AdminServer, cli, export_log, s3, s3_code
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
@@ -54,13 +54,6 @@ def wait_reclaimed(srv, tenant, creds, timeout=60):
             return jobs
         assert time.time() < deadline, jobs
         time.sleep(0.2)
-
-
-def export(srv, tenant):
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", tenant],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    return [json.loads(line) for line in cp.stdout.splitlines()]
 
 
 def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
@@ -186,7 +179,7 @@ def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and ok.stdout.startswith("OK: signed by ") and "of bucket %s" % doomed in ok.stdout, ok
     assert "reclamation: follows" in ok.stdout, ok
-    actions = [e.get("action") for e in export(srv, "acme") if e.get("kind") == "control"]
+    actions = [e.get("action") for e in export_log(srv, "acme") if e.get("kind") == "control"]
     assert "ShredBucket" in actions and "GetReclamation" in actions, actions
     srv.check_transparency_log()
 

@@ -17,18 +17,11 @@ import json
 import os
 import subprocess
 
-from adminutil import AdminServer, cli, s3, s3_code
+from adminutil import AdminServer, cli, export_log, s3, s3_code
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
 GLOBEX_ROOT = ("GLOBEXROOTKEY0000001", "globex-root-secret-0123456789")
-
-
-def export(srv, tenant):
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--tenant", tenant],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    return [json.loads(line) for line in cp.stdout.splitlines()]
 
 
 def test_justifications_and_crypto_shredding(tmp_path):
@@ -113,7 +106,7 @@ def test_justifications_and_crypto_shredding(tmp_path):
     assert bad.returncode == 1 and bad.stdout.startswith("FAIL:"), bad
 
     # The refusals are in acme's own log, with the justification refused.
-    events = export(srv, "acme")
+    events = export_log(srv, "acme")
     refused = [e for e in events if e.get("operation") == "GetObject" and e.get("status") == 403]
     assert len(refused) >= 3, refused
     assert all(e.get("justification") == "TENANT_REQUEST" for e in refused), refused

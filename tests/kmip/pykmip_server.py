@@ -143,19 +143,17 @@ class PyKmipServer:
                         self.port, self.certs["server_cert"],
                         self.certs["server_key"], self.certs["ca_cert"],
                         policy_dir, self.db_path))
-        out = open(self.stdout_path, "wb")
-        self.proc = subprocess.Popen(
-            [PYKMIP_SERVER, "-f", self.config_path, "-l", self.log_path],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-        out.close()
-        self._wait_ready()
-        return self
+        return self._spawn("wb")
 
     def restart(self):
         """Starts the stopped server again with the same certificates, port
         and database (its keys survive): a KMS that was down comes back."""
-        out = open(self.stdout_path, "ab")
+        return self._spawn("ab")
+
+    def _spawn(self, stdout_mode):
+        """Runs the server on the written configuration and waits until it
+        answers; its output goes to stdout_path (truncated or appended)."""
+        out = open(self.stdout_path, stdout_mode)
         self.proc = subprocess.Popen(
             [PYKMIP_SERVER, "-f", self.config_path, "-l", self.log_path],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
