@@ -256,4 +256,14 @@ json OperatorJson(const iam::OperatorRecord& op) {
   return {{"name", op.name}, {"created", IsoTime(op.created_ms)}};
 }
 
+void AddSignedReceipt(nlohmann::json& reply, const DeletionReceipt& receipt,
+                      const audit::tlog::NoteSigner& signer) {
+  Result<std::string> signed_receipt = SignDeletionReceipt(receipt, signer);
+  if (signed_receipt.ok()) {
+    reply["receipt"] = *signed_receipt;
+  } else {
+    reply["receipt_error"] = signed_receipt.status().ToString();
+  }
+}
+
 }  // namespace confiance::admin

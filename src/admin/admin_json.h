@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "admin/deletion_receipt.h"
 #include "common/status.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -85,5 +86,11 @@ nlohmann::json AccessKeyJson(const iam::Principal& key);
 nlohmann::json NewAccessKeyJson(std::string_view tenant, std::string_view user, const iam::NewAccessKey& key);
 nlohmann::json WhoAmIJson(const iam::Principal& caller);
 nlohmann::json OperatorJson(const iam::OperatorRecord& op);
+
+// Adds the signed deletion receipt to a shred's reply as "receipt", or,
+// if it could not be signed, why as "receipt_error": the key is destroyed
+// whatever happens here, so the request does not fail for it.
+void AddSignedReceipt(nlohmann::json& reply, const DeletionReceipt& receipt,
+                      const audit::tlog::NoteSigner& signer);
 
 }  // namespace confiance::admin

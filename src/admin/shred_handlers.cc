@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_api.h"
+#include "admin/admin_json.h"
 #include "admin/deletion_receipt.h"
 #include "catalog/object_lock.h"
 
@@ -83,12 +84,7 @@ ApiReply AdminApi::ShredBucket(const iam::Principal& caller, const AdminRoute& r
     receipt.destroyed_ms = static_cast<int64_t>(now_ms);
     receipt.by = ReceiptPrincipal(caller);
     receipt.reclamation = ReclamationNote("bucket") + ", then the bucket name is freed";
-    Result<std::string> signed_receipt = SignDeletionReceipt(receipt, *receipt_signer_);
-    if (signed_receipt.ok()) {
-      reply["receipt"] = *signed_receipt;
-    } else {
-      reply["receipt_error"] = signed_receipt.status().ToString();
-    }
+    AddSignedReceipt(reply, receipt, *receipt_signer_);
   }
   return JsonReply(200, reply);
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_api.h"
+#include "admin/admin_json.h"
 #include "admin/deletion_receipt.h"
 #include "kms/justification.h"
 
@@ -125,14 +126,7 @@ ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRou
     receipt.destroyed_ms = info->destroyed_ms;
     receipt.by = ReceiptPrincipal(caller);
     if (reclaimer_ != nullptr && queued.ok()) receipt.reclamation = ReclamationNote("tenant");
-    Result<std::string> signed_receipt = SignDeletionReceipt(receipt, *receipt_signer_);
-    // The key is destroyed whatever happens here: say so, and why there is
-    // no receipt, rather than fail the request.
-    if (signed_receipt.ok()) {
-      reply["receipt"] = *signed_receipt;
-    } else {
-      reply["receipt_error"] = signed_receipt.status().ToString();
-    }
+    AddSignedReceipt(reply, receipt, *receipt_signer_);
   }
   return JsonReply(200, reply);
 }
