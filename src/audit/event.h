@@ -67,6 +67,10 @@ struct Event {
 // by U+FFFD (S3 keys are UTF-8; this keeps a hostile name from failing the
 // request's audit record).
 Result<std::string> EncodeEvent(const Event& event);
+// The same encoding, always written by the general JSON library: the
+// reference that EncodeEvent's fast path for plain-ASCII events must match
+// byte for byte (event_test, fuzz/event_fuzz.cc).
+Result<std::string> EncodeEventWithLibrary(const Event& event);
 
 // Parses an encoded event. InvalidArgument if it is not JSON, names an
 // unknown version, has a field of the wrong type or an unknown field, or is

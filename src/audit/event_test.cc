@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::audit {
@@ -79,6 +82,49 @@ TEST(EventTest, InvalidUtf8IsReplacedNotFatal) {
   e.key = "bad\xFFkey";
   ASSERT_OK_AND_ASSIGN(std::string enc, EncodeEvent(e));
   EXPECT_NE(enc.find("bad\xEF\xBF\xBDkey"), std::string::npos);
+}
+
+
+// EncodeEvent writes plain-ASCII events itself (the request path's fast
+// path) and leaves the rest to the JSON library: both must give the same
+// bytes for any event, with any field empty or set, quotes, backslashes,
+// control characters, UTF-8 and invalid bytes.
+TEST(EventTest, FastEncoderMatchesTheLibraryOnRandomEvents) {
+  std::mt19937_64 rng(20261201);
+  const std::string alphabet = std::string("abcXYZ019 /-_.:\"\\{}%+~") + "\x01\n\x7f" + "\xC3\xA9" + "\xFF";
+  auto text = [&](bool plain) {
+    std::string s;
+    const size_t n = rng() % 4 == 0 ? 0 : rng() % 24;
+    const size_t letters = plain ? alphabet.size() - 6 : alphabet.size();  // plain: printable ASCII only
+    for (size_t i = 0; i < n; ++i) s.push_back(alphabet[rng() % letters]);
+    return s;
+  };
+  int fast = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const bool plain = round % 3 != 0;
+    Event e;
+    e.kind = rng() % 2 ? EventKind::kData : EventKind::kControl;
+    e.time_ms = rng() % 4102444800000;  // before 2100
+    for (std::string* f : {&e.request_id, &e.source, &e.principal.type, &e.principal.tenant, &e.principal.user,
+                           &e.principal.access_key_id, &e.error, &e.justification, &e.approval_id, &e.operation,
+                           &e.bucket, &e.key, &e.version_id, &e.action, &e.target}) {
+      *f = text(plain);
+    }
+    if (rng() % 2) e.status = static_cast<int>(rng() % 600) - (rng() % 10 == 0 ? 1000 : 0);
+    if (rng() % 2) e.bytes = rng() >> (rng() % 64);
+    for (size_t i = rng() % 3; i > 0; --i) e.details[text(plain) + "k"] = text(plain);
+    Result<std::string> library = EncodeEventWithLibrary(e);
+    Result<std::string> ours = EncodeEvent(e);
+    ASSERT_EQ(ours.ok(), library.ok()) << round;
+    if (!ours.ok()) continue;
+    ASSERT_EQ(*ours, *library) << "round " << round;
+    ASSERT_OK_AND_ASSIGN(Event back, DecodeEvent(*ours));
+    if (plain) {
+      EXPECT_EQ(back, e) << round;
+      ++fast;
+    }
+  }
+  EXPECT_GT(fast, 1500);  // most rounds exercised the fast path
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 
@@ -46,6 +47,77 @@ TEST(AwaitCallbackTest, ResumesOnCallerWhetherCalledInlineOrFromAnotherThread) {
   ioc.run();  // must not return before the callback has resumed the coroutine
   other.join();
   EXPECT_TRUE(done);
+}
+
+
+// A thread completing many awaited operations inside one ResumeBatch wakes
+// each waiting executor once: the resumptions arrive as one posted handler,
+// in the order they were completed, and none runs before the batch ends.
+TEST(ResumeBatchTest, CompletionsInOneBatchResumeInOrderAfterItEnds) {
+  asio::io_context ioc;
+  using R = Result<int>;
+  constexpr int kWaiters = 8;
+  std::vector<std::function<void(R)>> callbacks;
+  std::vector<int> resumed;
+  for (int i = 0; i < kWaiters; ++i) {
+    asio::co_spawn(
+        ioc,
+        [&, i]() -> asio::awaitable<void> {
+          R r = co_await AwaitCallback<R>([&](std::function<void(R)> cb) { callbacks.push_back(std::move(cb)); });
+          EXPECT_TRUE(r.ok());
+          if (r.ok()) {
+            EXPECT_EQ(r.value(), i);
+          }
+          resumed.push_back(i);
+        },
+        asio::detached);
+  }
+  // Every coroutine is now suspended in AwaitCallback.
+  ioc.poll();
+  ASSERT_EQ(callbacks.size(), static_cast<size_t>(kWaiters));
+  {
+    ResumeBatch outer;
+    {
+      ResumeBatch inner;  // nested: only the outermost one posts
+      for (int i = 0; i < kWaiters / 2; ++i) callbacks[i](R(i));
+    }
+    for (int i = kWaiters / 2; i < kWaiters; ++i) callbacks[i](R(i));
+    ioc.restart();
+    EXPECT_EQ(ioc.poll(), 0u);  // held: nothing was posted yet
+    EXPECT_TRUE(resumed.empty());
+  }
+  ioc.restart();
+  // One handler resumes all eight (run_one runs exactly one handler).
+  EXPECT_EQ(ioc.run_one(), 1u);
+  std::vector<int> expected;
+  for (int i = 0; i < kWaiters; ++i) expected.push_back(i);
+  EXPECT_EQ(resumed, expected);
+}
+
+// Outside a batch each completion is posted on its own, as before.
+TEST(ResumeBatchTest, WithoutABatchEachCompletionIsPostedAlone) {
+  asio::io_context ioc;
+  using R = Result<int>;
+  std::vector<std::function<void(R)>> callbacks;
+  int resumed = 0;
+  for (int i = 0; i < 2; ++i) {
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          (void)co_await AwaitCallback<R>([&](std::function<void(R)> cb) { callbacks.push_back(std::move(cb)); });
+          ++resumed;
+        },
+        asio::detached);
+  }
+  ioc.poll();
+  ASSERT_EQ(callbacks.size(), 2u);
+  callbacks[0](R(0));
+  callbacks[1](R(1));
+  ioc.restart();
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(resumed, 1);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(resumed, 2);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "audit/transparency_log.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
 
@@ -73,6 +74,8 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
   mo.env = &env;
+  // The transparency logs append: entries, node hashes and sizes grow.
+  mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
   std::vector<std::pair<std::string, blob::BlobStore*>> stores;

@@ -55,8 +55,20 @@ Status SubProof(uint64_t m, uint64_t begin, uint64_t end, bool whole, const Node
 
 }  // namespace
 
+namespace {
+
+// One hasher per thread: a fresh one costs an OpenSSL context allocation
+// and two initialisations, more than hashing a log entry (issue 7). Finish
+// leaves it reset for the next caller.
+crypto::Sha256& ThreadHasher() {
+  thread_local crypto::Sha256 h;
+  return h;
+}
+
+}  // namespace
+
 Hash HashLeaf(std::string_view entry) {
-  crypto::Sha256 h;
+  crypto::Sha256& h = ThreadHasher();
   static constexpr char kLeafPrefix = 0x00;
   h.Update(std::string_view(&kLeafPrefix, 1));
   h.Update(entry);
@@ -64,7 +76,7 @@ Hash HashLeaf(std::string_view entry) {
 }
 
 Hash HashChildren(const Hash& left, const Hash& right) {
-  crypto::Sha256 h;
+  crypto::Sha256& h = ThreadHasher();
   static constexpr char kNodePrefix = 0x01;
   h.Update(std::string_view(&kNodePrefix, 1));
   h.Update(std::as_bytes(std::span(left)));

@@ -16,9 +16,11 @@
 #include <functional>
 #include <utility>
 
+#include "common/await_callback.h"
 #include "meta/batch_checks.h"
 #include "meta/counters.h"
 #include "meta/rocksdb/env_file_system.h"
+#include "meta/rocksdb/insert_hints.h"
 #include "meta/rocksdb/key_format.h"
 
 namespace confiance::meta {
@@ -60,6 +62,9 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
   // shutdowns only), turning a power cut into an outage.
   rocks.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   rocks.recycle_log_file_num = 0;  // EnvFileSystem refuses ReuseWritableFile
+  // Needs allow_concurrent_memtable_write off (above): RocksDB ignores
+  // hints on the concurrent insert path.
+  rocks.memtable_insert_with_hint_prefix_extractor = NewInsertHintPrefixes(options.append_partition_prefixes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -227,10 +232,17 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
       // not at all: a counter that fails to decode must not leave earlier
       // mutations of its batch visible to later batches.
       write.SetSavePoint();
+      // What this batch wrote, for its own counters and for the conditions
+      // of later batches; the last batch of a group without counters (a
+      // lone request's commit, a log group) needs neither.
+      const bool remember = i + 1 < group.size() ||
+                            std::any_of(batch.mutations.begin(), batch.mutations.end(),
+                                        [](const Mutation& m) { return !m.add.empty(); });
       std::unordered_map<std::string, std::optional<std::string>> written;
       for (const Mutation& m : batch.mutations) {
         std::string physical = EncodeKey(partition, m.key);
-        std::optional<std::string> value = m.value;
+        const std::optional<std::string>* value = &m.value;  // no copy unless remembered
+        std::optional<std::string> sum_value;
         if (!m.add.empty()) {
           // A counter: read (through this batch's and the group's writes) and add.
           Result<std::optional<std::string>> current = NotFoundError("unread");
@@ -248,14 +260,15 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
             verdict = sum.status();
             break;
           }
-          value = std::move(sum).value();
+          sum_value = std::move(sum).value();
+          value = &sum_value;
         }
-        rocksdb::Status s = value.has_value() ? write.Put(physical, *value) : write.Delete(physical);
+        rocksdb::Status s = value->has_value() ? write.Put(physical, **value) : write.Delete(physical);
         if (!s.ok()) {
           verdict = FromRocks(s, "meta: building batch '" + batch.op_tag + "'");
           break;
         }
-        written[std::move(physical)] = std::move(value);
+        if (remember) written[std::move(physical)] = *value;
       }
       if (!verdict.ok()) {
         write.RollbackToSavePoint().PermitUncheckedError();
@@ -278,6 +291,8 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
       }
     }
   }
+  // One wake-up per waiting executor for the whole group, not one per batch.
+  ResumeBatch resume_once;
   for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
 }
 

@@ -46,6 +46,11 @@ class RocksMetaStore final : public MetaStore {
     // operation goes through `env` (borrowed; must outlive the store).
     Env* env = nullptr;
     size_t block_cache_bytes = size_t{64} << 20;
+    // Partitions (by name prefix) whose keys are written in increasing
+    // order within their first two bytes: their memtable inserts start from
+    // a hint (meta/rocksdb/insert_hints.h). A tuning only: any partition
+    // works either way.
+    std::vector<std::string> append_partition_prefixes;
   };
 
   // Opens or creates the store at options.path. Returns InvalidArgument for
