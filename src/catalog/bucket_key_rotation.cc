@@ -186,10 +186,16 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     // A request that read the bucket record before the rotation may have
     // written under the old version since this pass read its key: a last
     // pass, with the retired key still in this job's memory, rewraps it.
+    // (The progress keeps reporting the verifying pass.)
+    BucketRotationProgress verified = Progress(tenant, bucket_name);
     Pass last;
     for (const std::string& partition : shards) RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, last, stop));
     RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, last, stop));
-    Set(key, [&](BucketRotationProgress& p) { p.rewrapped += last.rewrapped; });
+    Set(key, [&](BucketRotationProgress& p) {
+      p.objects_done = verified.objects_done;
+      p.parts_done = verified.parts_done;
+      p.rewrapped += last.rewrapped;
+    });
     if (last.rewrapped > 0) spdlog::info("bucket-key rotation of {}: {} late record(s) rewrapped", key, last.rewrapped);
     return OkStatus();
   }
