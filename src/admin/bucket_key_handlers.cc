@@ -49,6 +49,9 @@ ApiReply AdminApi::RotateBucketKey(const AdminRoute& route) {
     }
     // Running already, or nothing left to rotate (a shredded bucket or tenant).
     if (st.code() == StatusCode::kFailedPrecondition) return ErrorReply(C::kConflict, st.message());
+    // The tenant's key policy does not allow SYSTEM_MAINTENANCE (the new
+    // version is wrapped under its tenant key for that reason).
+    if (st.code() == StatusCode::kPermissionDenied) return ErrorReply(C::kAccessDenied, st.message());
     return StatusReply(st);
   }
   return JsonReply(202, BucketRotationJson(route, *started));

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <set>
 #include <stop_token>
@@ -338,6 +339,29 @@ TEST_F(BucketKeyRotationTest, SseCObjectsKeepTheOldVersionUntilRewrittenWithThei
   ASSERT_OK(rotation_.RunJob("acme", "photos", std::stop_token()));
   EXPECT_TRUE(Fresh().previous_keys.empty());
   EXPECT_EQ(Read("ssec", &customer), expected_["ssec"]);
+}
+
+TEST_F(BucketKeyRotationTest, OneRotationAtATime) {
+  Put(bucket_, "a", 1500);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> reached;
+  rotation_.after_batch_for_test = [&] {
+    reached.set_value();
+    released.wait();
+  };
+  ASSERT_OK_AND_ASSIGN(BucketRotationProgress started, rotation_.Start("acme", "photos"));
+  reached.get_future().wait();
+  EXPECT_EQ(rotation_.Progress("acme", "photos").state, "running");
+  Result<BucketRotationProgress> again = rotation_.Start("acme", "photos");
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.status().message().find("is running"), std::string::npos);
+  release.set_value();
+  for (int i = 0; i < 500 && rotation_.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(rotation_.Progress("acme", "photos").state, "done");
+  EXPECT_EQ(Fresh().key_version, 2u) << "no second version";
 }
 
 TEST_F(BucketKeyRotationTest, RefusesAShreddedBucketAndAnotherTenantsBucket) {

@@ -117,6 +117,13 @@ def test_bucket_key_rotation_rewraps_and_retires(tmp_path):
     before = blob_files(srv)
     assert len(before) >= 8, before  # 4 large objects, 3 parts (and the LOCK file)
 
+    # A tenant whose key policy refuses SYSTEM_MAINTENANCE: refused, no version made.
+    cli(srv, "tenant-key", "allow", "acme", "TENANT_REQUEST", creds=ACME_ROOT)
+    r = cli(srv, "bucket-key", "rotate", b, "--tenant", "acme", creds=ACME_ROOT, expect=None)
+    assert r.rc != 0 and "AccessDenied" in r.err + r.out and "SYSTEM_MAINTENANCE" in r.err + r.out, r
+    assert rotation(srv, b)["to_version"] == 1
+    cli(srv, "tenant-key", "allow", "acme", "TENANT_REQUEST", "SYSTEM_MAINTENANCE", creds=ACME_ROOT)
+
     # Rotate: the SSE-C object keeps version 1, so the job fails naming it.
     r = cli(srv, "--json", "bucket-key", "rotate", b, "--tenant", "acme", creds=ACME_ROOT).json()
     assert (r["state"], r["from_version"], r["to_version"]) == ("running", 1, 2), r
