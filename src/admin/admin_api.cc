@@ -135,6 +135,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kRotateTenantKey: return RotateTenantKey(route);
     case O::kGetKeyRotation: return GetKeyRotation(route);
     case O::kShredBucket: return ShredBucket(caller, route, body);
+    case O::kRotateBucketKey: return RotateBucketKey(route);
+    case O::kGetBucketKeyRotation: return GetBucketKeyRotation(route);
     case O::kGetReclamation: return GetReclamation(route);
     case O::kPutExternalKey: return PutExternalKey(route, body);
     case O::kDeleteExternalKey: return SwitchExternalKey(route, std::nullopt);

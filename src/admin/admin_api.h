@@ -18,6 +18,7 @@
 #include "admin/admin_router.h"
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
+#include "catalog/bucket_key_rotation.h"
 #include "catalog/key_rotation.h"
 #include "catalog/reclaim.h"
 #include "catalog/tenant_keys.h"
@@ -43,6 +44,8 @@ class AdminApi {
   AdminApi(const AdminApi&) = delete;
   // Enables POST .../key/rotate (the job runner outlives this object).
   void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
+  // Enables POST .../buckets/{b}/key/rotate (the job runner outlives this object).
+  void SetBucketKeyRotation(catalog::BucketKeyRotation* rotation) { bucket_key_rotation_ = rotation; }
   // Enables bucket shred and the reclamation after shreds (borrowed).
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
@@ -111,6 +114,8 @@ class AdminApi {
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply RotateTenantKey(const AdminRoute& route);
   ApiReply GetKeyRotation(const AdminRoute& route);
+  ApiReply RotateBucketKey(const AdminRoute& route);
+  ApiReply GetBucketKeyRotation(const AdminRoute& route);
   // Hold your own key (external_key_handlers.cc).
   ApiReply PutExternalKey(const AdminRoute& route, std::string_view body);
   ApiReply SwitchExternalKey(const AdminRoute& route, const std::optional<kms::ExternalKey>& target);
@@ -152,6 +157,7 @@ class AdminApi {
   const audit::tlog::NoteSigner* receipt_signer_ = nullptr;
   sovereignty::Lockbox* const lockbox_;
   catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
+  catalog::BucketKeyRotation* bucket_key_rotation_ = nullptr;  // null: unavailable (tests)
   catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within

@@ -116,6 +116,12 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "key" && s.size() == 4 && s[3] == "rotate") return Pick(method, {{"POST", O::kRotateTenantKey}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "rotation") return Pick(method, {{"GET", O::kGetKeyRotation}});
   if (s[2] == "buckets" && s.size() == 5 && s[4] == "shred") return Pick(method, {{"POST", O::kShredBucket}});
+  if (s[2] == "buckets" && s.size() == 6 && s[4] == "key" && s[5] == "rotate") {
+    return Pick(method, {{"POST", O::kRotateBucketKey}});
+  }
+  if (s[2] == "buckets" && s.size() == 6 && s[4] == "key" && s[5] == "rotation") {
+    return Pick(method, {{"GET", O::kGetBucketKeyRotation}});
+  }
   if (s[2] == "reclamation" && s.size() == 3) return Pick(method, {{"GET", O::kGetReclamation}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "external") {
     return Pick(method, {{"PUT", O::kPutExternalKey}, {"DELETE", O::kDeleteExternalKey}});
@@ -180,6 +186,8 @@ std::string_view AdminRoute::OpName() const {
     case O::kGetReclamation: return "GetReclamation";
     case O::kPutExternalKey: return "PutTenantExternalKey";
     case O::kDeleteExternalKey: return "DeleteTenantExternalKey";
+    case O::kRotateBucketKey: return "RotateBucketKey";
+    case O::kGetBucketKeyRotation: return "GetBucketKeyRotation";
   }
   return "Unknown";
 }

@@ -26,6 +26,8 @@
 //   POST             /tenants/{tenant}/key/rotate       (new version, rewrap job)
 //   GET              /tenants/{tenant}/key/rotation     (the rewrap job's progress)
 //   POST             /tenants/{tenant}/buckets/{bucket}/shred  (bucket shred: its key destroyed)
+//   POST             /tenants/{tenant}/buckets/{bucket}/key/rotate    (bucket-key rotation: new version, rewrap job)
+//   GET              /tenants/{tenant}/buckets/{bucket}/key/rotation  (its progress)
 //   GET              /tenants/{tenant}/reclamation      (the reclamation jobs after shreds)
 //   GET              /operators
 //   GET              /whoami
@@ -98,6 +100,8 @@ enum class AdminOp {
   kGetReclamation,    // GET /tenants/{id}/reclamation
   kPutExternalKey,    // PUT /tenants/{id}/key/external (hold your own key)
   kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
+  kRotateBucketKey,       // POST /tenants/{id}/buckets/{b}/key/rotate
+  kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

@@ -188,3 +188,27 @@ TEST(AdminRouterTest, ShredRoutes) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+TEST(AdminRouterTest, BucketKeyRotationRoutes) {
+  Result<AdminRoute> rotate =
+      RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/b%2Ex/key/rotate");
+  ASSERT_TRUE(rotate.ok()) << rotate.status().ToString();
+  EXPECT_EQ(rotate->op, AdminOp::kRotateBucketKey);
+  EXPECT_EQ(rotate->tenant, "acme");
+  EXPECT_EQ(rotate->bucket, "b.x");
+  EXPECT_EQ(rotate->OpName(), "RotateBucketKey");
+  Result<AdminRoute> progress = RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/buckets/b/key/rotation");
+  ASSERT_TRUE(progress.ok()) << progress.status().ToString();
+  EXPECT_EQ(progress->op, AdminOp::kGetBucketKeyRotation);
+  EXPECT_EQ(progress->OpName(), "GetBucketKeyRotation");
+  EXPECT_EQ(RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/buckets/b/key/rotate").status().code(),
+            StatusCode::kUnimplemented);
+  EXPECT_EQ(RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/b/key/other").status().code(),
+            StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace confiance::admin

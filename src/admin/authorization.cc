@@ -45,6 +45,8 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kMigrateBucketResidency:
     case O::kRotateTenantKey:
     case O::kGetKeyRotation:
+    case O::kRotateBucketKey:  // rotating gives no access to data: operators too
+    case O::kGetBucketKeyRotation:
     case O::kShredBucket:
     case O::kGetReclamation:
     case O::kPutExternalKey:

@@ -177,3 +177,20 @@ TEST(AuthorizationTest, BucketShredIsTheTenantRootsAlone) {
 
 }  // namespace
 }  // namespace confiance::admin
+
+namespace confiance::admin {
+namespace {
+
+// Rotating a bucket key gives no access to data: the tenant's root or an
+// operator, as for a tenant key; no other tenant, no plain user.
+TEST(AuthorizationTest, BucketKeyRotationIsTheTenantRootsOrAnOperators) {
+  for (AdminOp op : {AdminOp::kRotateBucketKey, AdminOp::kGetBucketKeyRotation}) {
+    EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(op, "acme")));
+    EXPECT_OK(AuthorizeAdmin(TenantPrincipal("acme", "root"), RouteFor(op, "acme")));
+    EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("globex", "root"), RouteFor(op, "acme")), kPermissionDenied);
+    EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("acme", "alice"), RouteFor(op, "acme")), kPermissionDenied);
+  }
+}
+
+}  // namespace
+}  // namespace confiance::admin

@@ -133,6 +133,7 @@ struct AdminCli::State {
   void AddAccessCommands(CLI::App& admin);
   void AddResidencyCommands(CLI::App& admin);
   void AddShredCommands(CLI::App& admin);
+  void AddBucketKeyCommands(CLI::App& admin);
   int Run();
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
@@ -537,6 +538,35 @@ const json& Member(const json& j, const char* name) {
 }  // namespace
 
 // Bucket shred and the reclamation after shreds (docs/keys.md).
+// Bucket-key rotation (rewrap only): a new version of one bucket's key, a
+// background job rewrapping its data keys under it, the old one retired.
+void AdminCli::State::AddBucketKeyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("bucket-key", "A bucket's key: rotate (tenant root or operator)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto format = [](const json& j) {
+    return "bucket " + j.value("bucket", "") + " of tenant " + j.value("tenant", "") + ": rotation " +
+           j.value("state", "") + ", version " + std::to_string(j.value("from_version", 0)) + " -> " +
+           std::to_string(j.value("to_version", 0)) + ", " + std::to_string(j.value("objects_done", 0)) + " of " +
+           std::to_string(j.value("objects_total", 0)) + " object(s) and " + std::to_string(j.value("parts_done", 0)) +
+           " part(s) under the new version, " + std::to_string(j.value("rewrapped", 0)) + " data key(s) rewrapped" +
+           (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
+  };
+  CLI::App* rotate =
+      Leaf(g, "rotate", "Rotate a bucket's key: new version, data keys rewrapped (blobs untouched), old version retired");
+  rotate->add_option("BUCKET", bucket, "Bucket name")->required();
+  rotate->add_option("--tenant", tenant, "The owning tenant")->required();
+  Add(rotate, [this] {
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "buckets", bucket, "key", "rotate"}), ""});
+  }, format);
+  CLI::App* rotation = Leaf(g, "rotation", "Show the progress of a bucket key's rotation");
+  rotation->add_option("BUCKET", bucket, "Bucket name")->required();
+  rotation->add_option("--tenant", tenant, "The owning tenant")->required();
+  Add(rotation, [this] {
+    return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "buckets", bucket, "key", "rotation"}), ""});
+  }, format);
+}
+
 void AdminCli::State::AddShredCommands(CLI::App& admin) {
   CLI::App* g = admin.add_subcommand("bucket", "A bucket's key: shred (tenant root)");
   g->require_subcommand(1);
@@ -720,6 +750,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddAccessCommands(admin);
   s.AddResidencyCommands(admin);
   s.AddShredCommands(admin);
+  s.AddBucketKeyCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

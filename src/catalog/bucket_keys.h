@@ -19,12 +19,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "catalog/records.h"
 #include "catalog/tenant_keys.h"
@@ -43,6 +46,9 @@ inline constexpr std::string_view kTenantKeyRef = "tenant-key";
 // reference (a bucket key wrapped by the provider directly).
 std::optional<uint32_t> TenantKeyVersionOf(std::string_view key_id);
 std::string TenantKeyRef(uint32_t version);
+// The tenant key versions that wrap the versions of `bucket`'s key (current
+// and previous); empty if none is under a tenant key.
+std::vector<uint32_t> TenantKeyVersionsOf(const BucketRecord& bucket);
 // BucketRecord::key_id of a shredded bucket (docs/keys.md "Bucket shred"):
 // its wrapped key is gone (wrapped_key empty); every use is refused.
 inline constexpr std::string_view kShreddedKeyRef = "shredded";
@@ -57,22 +63,39 @@ class BucketKeys {
   // under the owner's tenant key (creating a bucket is the tenant's request).
   // REQUIRES: bucket.id and bucket.owner are set (both are bound into the wrap).
   Status CreateFor(BucketRecord& bucket);
-  // The unwrapped key of `bucket` for a use justified by `why`. The pointer
-  // stays valid while held, even if the cache drops the entry.
+  // The unwrapped key of `bucket` for a use justified by `why`: its current
+  // version (bucket.key_version), or version `version` (current or one of
+  // bucket.previous_keys; Unavailable, naming the retirement, for any
+  // other: a retry reads the object record again).
+  // The pointer stays valid while held, even if the cache drops the entry.
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why);
+  Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why,
+                                                         uint32_t version);
   // Get's warm path alone, from memory (no store read, no KMS call: safe on
   // a network thread): the key if its tenant's entry is cached and allows
   // `why`, and the key is cached or its tenant key is (one local open);
   // else null (then call Get off the network thread; it also reports any
   // refusal).
   std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, kms::Justification why);
+  std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, kms::Justification why,
+                                                         uint32_t version);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
-  // Rotation (rewrap only): rewraps `bucket`'s key under the current
-  // version of its owner's tenant key, setting key_id and wrapped_key; the
-  // bucket key itself (and so every object) is unchanged. False if there is
+  // Tenant-key rotation (rewrap only): rewraps every version of `bucket`'s
+  // key (current and previous) under the current version of its owner's
+  // tenant key, setting their key_id and wrapped_key; the bucket keys
+  // themselves (and so every object) are unchanged. False if there is
   // nothing to do (already current, or not under a tenant key).
   Result<bool> Rewrap(BucketRecord& bucket, kms::Justification why);
+  // Bucket-key rotation (docs/keys.md): a new random bucket key becomes
+  // version key_version + 1, wrapped under the owner's current tenant key;
+  // the current one moves to previous_keys. For a Catalog::UpdateBucket
+  // mutation (it edits only `bucket`). FailedPrecondition for a shredded
+  // bucket.
+  Status AddVersion(BucketRecord& bucket, kms::Justification why);
+  // Forgets the cached key of version `version` of bucket `bucket_id`
+  // (retired).
+  void ForgetVersion(const std::string& bucket_id, uint32_t version);
   // Bucket shred: forgets the cached key of bucket `bucket_id` and refuses
   // every later Get of it, also through a record read before the shred
   // (in this process; the stored record says kShreddedKeyRef for others).
@@ -87,14 +110,24 @@ class BucketKeys {
     std::shared_ptr<const crypto::SecretBytes> key;
     std::chrono::steady_clock::time_point loaded;
   };
-  static std::string Context(const BucketRecord& bucket);
-  Result<crypto::SecretBytes> Unwrap(const BucketRecord& bucket, kms::Justification why);
+  // The wrapping of one version of a bucket key.
+  struct Wrapped {
+    uint32_t version = 1;
+    std::string key_id;
+    std::string wrapped_key;
+  };
+  static Result<Wrapped> Find(const BucketRecord& bucket, uint32_t version);
+  static std::string Context(const BucketRecord& bucket, const Wrapped& w);
+  Result<crypto::SecretBytes> Unwrap(const BucketRecord& bucket, const Wrapped& w, kms::Justification why);
+  Result<std::string> Wrap(const BucketRecord& bucket, Wrapped& w, const crypto::SecretBytes& key,
+                           kms::Justification why);
 
   kms::KeyProvider& provider_;
   TenantKeys& tenant_keys_;
   const std::chrono::milliseconds lifetime_;
   std::mutex mu_;
-  std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_), by bucket id
+  // GUARDED_BY(mu_), by bucket id then bucket-key version.
+  std::unordered_map<std::string, std::map<uint32_t, Cached>> cache_;
   std::unordered_set<std::string> shredded_;        // GUARDED_BY(mu_), bucket ids
 };
 

@@ -1,6 +1,7 @@
 // File: catalog/key_rotation.cc
 #include "catalog/key_rotation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -90,10 +91,12 @@ Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& sto
     uint64_t behind = 0;
     for (const BucketRecord& b : all) {
       if (b.owner != tenant) continue;
-      std::optional<uint32_t> v = TenantKeyVersionOf(b.key_id);
-      if (!v) continue;  // wrapped by the provider directly (before tenant keys)
+      // Every version of the bucket key (a bucket-key rotation may have
+      // left one), not only the current.
+      std::vector<uint32_t> versions = TenantKeyVersionsOf(b);
+      if (versions.empty()) continue;  // wrapped by the provider directly (before tenant keys)
       mine.push_back(b.name);
-      if (*v != info.version) ++behind;
+      if (std::ranges::any_of(versions, [&](uint32_t v) { return v != info.version; })) ++behind;
     }
     Set(tenant, [&](RotationProgress& p) {
       p.buckets_total = mine.size();

@@ -21,8 +21,9 @@ SegmentWriter::~SegmentWriter() {
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(blob::BlobStore& blobs,
                                                              const crypto::SecretBytes& bucket_key,
                                                              std::string_view bucket_id,
-                                                             size_t inline_limit) {
+                                                             size_t inline_limit, uint32_t key_version) {
   std::unique_ptr<SegmentWriter> w(new SegmentWriter(blobs, inline_limit));
+  w->key_version_ = key_version;
   ASSIGN_OR_RETURN(w->data_key_, crypto::NewDataKey());
   ASSIGN_OR_RETURN(w->wrapped_key_,
                    crypto::WrapKey(bucket_key, w->data_key_, DataKeyContext(bucket_id)));
@@ -60,6 +61,7 @@ Result<Segment> SegmentWriter::Finish() {
   Segment seg;
   seg.plain_size = encryptor_->plain_size();
   seg.wrapped_key = wrapped_key_;
+  seg.key_version = key_version_;
   seg.etag = md5_hex_;
   if (blob_) {
     RETURN_IF_ERROR(blob_->Commit());
@@ -88,7 +90,21 @@ ObjectReader::ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record,
   }
 }
 
+ObjectReader::ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record, SegmentKeks keks,
+                           std::string bucket_id)
+    : ObjectReader(blobs, record, nullptr, std::move(bucket_id)) {
+  keks_ = std::move(keks);
+}
+
 ObjectReader::~ObjectReader() = default;
+
+std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record) {
+  std::vector<uint32_t> out;
+  for (const catalog::Segment& s : record.segments) {
+    if (std::find(out.begin(), out.end(), s.key_version) == out.end()) out.push_back(s.key_version);
+  }
+  return out;
+}
 
 Status ObjectReader::OpenBlobs() {
   blobs_open_.resize(record_.segments.size());
@@ -104,7 +120,15 @@ Result<ObjectReader::OpenSegment*> ObjectReader::Segment(size_t index) {
   if (open_index_ == index) return open_.get();
   const catalog::Segment& seg = record_.segments[index];
   auto os = std::make_unique<OpenSegment>();
-  ASSIGN_OR_RETURN(os->key, crypto::UnwrapKey(*bucket_key_, seg.wrapped_key, DataKeyContext(bucket_id_)));
+  const crypto::SecretBytes* kek = bucket_key_.get();
+  if (!kek) {
+    auto it = keks_.find(seg.key_version);
+    if (it == keks_.end() || !it->second) {
+      return FailedPreconditionError("no key for bucket-key version " + std::to_string(seg.key_version));
+    }
+    kek = it->second.get();
+  }
+  ASSIGN_OR_RETURN(os->key, crypto::UnwrapKey(*kek, seg.wrapped_key, DataKeyContext(bucket_id_)));
   crypto::RangeDecryptor::Reader reader;
   if (seg.blob_id.empty()) {
     const std::string* data = &seg.inline_data;

@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "blob/blob_store.h"
 #include "catalog/records.h"
@@ -34,10 +36,13 @@ std::string DataKeyContext(std::string_view bucket_id);
 class SegmentWriter {
  public:
   // `inline_limit`: sealed bytes kept in memory before spilling to a blob.
+  // `key_version`: the version of the bucket key `bucket_key` is (or the
+  // KEK is derived from), recorded in the segment (Segment::key_version).
   static Result<std::unique_ptr<SegmentWriter>> Create(blob::BlobStore& blobs,
                                                        const crypto::SecretBytes& bucket_key,
                                                        std::string_view bucket_id,
-                                                       size_t inline_limit);
+                                                       size_t inline_limit,
+                                                       uint32_t key_version = 1);
   ~SegmentWriter();  // aborts an uncommitted blob
 
   // Encrypts and stores `plain` (and feeds the MD5 for the ETag).
@@ -59,6 +64,7 @@ class SegmentWriter {
   size_t inline_limit_;
   crypto::SecretBytes data_key_;
   std::string wrapped_key_;
+  uint32_t key_version_ = 1;
   std::unique_ptr<crypto::ObjectEncryptor> encryptor_;
   std::string inline_;
   std::unique_ptr<blob::BlobWriter> blob_;
@@ -66,11 +72,21 @@ class SegmentWriter {
   std::string md5_hex_;
 };
 
+// The KEK (bucket key, or the key derived from it for SSE-KMS/SSE-C) of
+// each bucket-key version an object's segments use (Segment::key_version).
+using SegmentKeks = std::map<uint32_t, std::shared_ptr<const crypto::SecretBytes>>;
+
+// The bucket-key versions `record`'s segments are wrapped under.
+std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record);
+
 class ObjectReader {
  public:
-  // REQUIRES: `record` outlives the reader.
+  // REQUIRES: `record` outlives the reader. `bucket_key` unwraps every
+  // segment whatever its key_version; `keks` each segment by its version
+  // (a missing version is a FailedPrecondition at the read).
   ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record,
                std::shared_ptr<const crypto::SecretBytes> bucket_key, std::string bucket_id);
+  ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record, SegmentKeks keks, std::string bucket_id);
   ~ObjectReader();
 
   // Opens every blob of the object now, so that the read no longer depends
@@ -91,7 +107,8 @@ class ObjectReader {
 
   blob::BlobStore& blobs_;
   const ObjectRecord& record_;
-  std::shared_ptr<const crypto::SecretBytes> bucket_key_;
+  std::shared_ptr<const crypto::SecretBytes> bucket_key_;  // null when keks_ is used
+  SegmentKeks keks_;
   std::string bucket_id_;
   std::vector<uint64_t> starts_;  // plaintext offset of each segment
   std::vector<std::unique_ptr<blob::BlobReader>> blobs_open_;  // by segment; null if inline or not yet open

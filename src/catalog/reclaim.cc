@@ -125,6 +125,7 @@ Result<BucketRecord> Reclaimer::ShredBucket(std::string_view name, std::string_v
     if (b.id != before.id) return NotFoundError("no such bucket");  // deleted and re-created meanwhile
     b.key_id = std::string(kShreddedKeyRef);
     b.wrapped_key.clear();
+    b.previous_keys.clear();  // every version of the key (a bucket-key rotation may be unfinished)
     return OkStatus();
   });
   if (!updated.ok()) return updated.status();

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <vector>
 
@@ -101,6 +102,7 @@ Result<json> Parse(std::string_view bytes, const char* what) {
 json SegmentJson(const Segment& s) {
   json j = {{"ps", s.plain_size}, {"wk", Bin(s.wrapped_key)}, {"e", s.etag}};
   if (!s.checksum.empty()) j["ck"] = s.checksum;  // optional: older parts have none
+  if (s.key_version != 1) j["bkv"] = s.key_version;  // optional: absent = bucket-key version 1
   if (s.blob_id.empty()) {
     j["in"] = Bin(s.inline_data);
   } else {
@@ -117,6 +119,9 @@ Segment SegmentFrom(const json& j) {
   if (auto it = j.find("wk"); it != j.end()) s.wrapped_key = FromBin(*it);
   s.etag = Str(j, "e");
   s.checksum = Str(j, "ck");
+  if (auto it = j.find("bkv"); it != j.end() && it->is_number_unsigned()) {
+    s.key_version = static_cast<uint32_t>(it->get<uint64_t>());
+  }
   return s;
 }
 
@@ -146,6 +151,14 @@ std::string EncodeBucket(const BucketRecord& r) {
     j["enc"] = std::move(enc);
   }
   if (r.versioning != BucketVersioning::kUnversioned) j["ver"] = static_cast<int>(r.versioning);
+  if (r.key_version != 1) j["bkv"] = r.key_version;
+  if (!r.previous_keys.empty()) {
+    json prev = json::array();
+    for (const BucketRecord::PreviousKey& k : r.previous_keys) {
+      prev.push_back(json::array({k.version, k.key_id, Bin(k.wrapped_key)}));
+    }
+    j["pbk"] = std::move(prev);
+  }
   if (r.object_lock_enabled) {
     json ol = json::object();
     if (r.default_retention) {
@@ -198,6 +211,22 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     }
     r.versioning = static_cast<BucketVersioning>(it->get<uint64_t>());
   }
+  if (auto it = j.find("bkv"); it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < 2 || it->get<uint64_t>() > UINT32_MAX) {
+      return DataLossError("bucket record has a malformed bucket-key version");
+    }
+    r.key_version = static_cast<uint32_t>(it->get<uint64_t>());
+  }
+  if (auto it = j.find("pbk"); it != j.end()) {
+    if (!it->is_array()) return DataLossError("bucket record has malformed previous bucket keys");
+    for (const json& k : *it) {
+      if (!k.is_array() || k.size() != 3 || !k[0].is_number_unsigned() || !k[1].is_string() || !k[2].is_binary() ||
+          k[0].get<uint64_t>() < 1 || k[0].get<uint64_t>() >= r.key_version) {
+        return DataLossError("bucket record has a malformed previous bucket key");
+      }
+      r.previous_keys.push_back({static_cast<uint32_t>(k[0].get<uint64_t>()), k[1].get<std::string>(), FromBin(k[2])});
+    }
+  }
   if (auto it = j.find("ol"); it != j.end()) {
     if (!it->is_object()) return DataLossError("bucket record has a malformed object lock setting");
     r.object_lock_enabled = true;
@@ -229,10 +258,11 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | sse_c_salt | sse_c_verifier                         (version >= 5)
 //   | version_id | flags | noncurrent_null_id            (version >= 6)
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
-//   | kms_key_id | kms_context | kms flags (1 bucket key) (version 8)
+//   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 8)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
+//                    | bucket-key version                 (version 9)
 //   | inline data of each inline segment, in order
 namespace {
 
@@ -261,6 +291,13 @@ constexpr uint8_t kObjectVersionLocked = 7;
 // enabled). Written only for SSE-KMS objects, so that a release predating
 // SSE-KMS refuses them instead of reading them without their KEK.
 constexpr uint8_t kObjectVersionKms = 8;
+// Version 9 (bucket-key rotation) adds, after each segment's checksum, the
+// version of the bucket key that wraps its data key (version 8 and older:
+// 1). Written only when a segment is under a version other than 1, so
+// that a release predating rotation refuses it instead of unwrapping with
+// the wrong bucket key. The SSE-KMS fields are then always present (key id
+// "" = not SSE-KMS).
+constexpr uint8_t kObjectVersionBucketKey = 9;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -337,13 +374,18 @@ std::string EncodeObject(const ObjectRecord& r) {
   out.push_back(kObjectMarker);
   const bool locked = r.has_lock() || r.lock_until_ms != 0;
   const bool kms = !r.kms.empty();
-  const bool versioned =
-      kms || locked || !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
-  out.push_back(static_cast<char>(kms         ? kObjectVersionKms
-                                  : locked    ? kObjectVersionLocked
-                                  : versioned ? kObjectVersionVersioned
-                                  : r.sse_c() ? kObjectVersionSseC
-                                              : kObjectVersion));
+  bool rotated = false;
+  for (const Segment& s : r.segments) rotated = rotated || s.key_version != 1;
+  const bool versioned = !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
+  // The lowest version that holds every field set; each version holds
+  // every field of the ones below it.
+  const uint8_t format = rotated     ? kObjectVersionBucketKey
+                         : kms       ? kObjectVersionKms
+                         : locked    ? kObjectVersionLocked
+                         : versioned ? kObjectVersionVersioned
+                         : r.sse_c() ? kObjectVersionSseC
+                                     : kObjectVersion;
+  out.push_back(static_cast<char>(format));
   PutVarint(out, r.size);
   PutString(out, r.etag);
   PutVarint(out, r.modified_ms);
@@ -357,21 +399,21 @@ std::string EncodeObject(const ObjectRecord& r) {
   PutString(out, r.acl);
   PutString(out, r.checksum_algorithm);
   PutString(out, r.checksum);
-  if (r.sse_c() || versioned || kms) {
+  if (format >= kObjectVersionSseC) {
     PutString(out, r.sse_c_salt);
     PutString(out, r.sse_c_verifier);
   }
-  if (versioned || kms) {
+  if (format >= kObjectVersionVersioned) {
     PutString(out, r.version_id);
     PutVarint(out, (r.null_version ? 1u : 0u) | (r.delete_marker ? 2u : 0u));
     PutString(out, r.noncurrent_null_id);
   }
-  if (locked || kms) {
+  if (format >= kObjectVersionLocked) {
     PutVarint(out, static_cast<uint64_t>(r.lock_mode));
     PutVarint(out, r.lock_until_ms);
     PutVarint(out, r.legal_hold ? 1 : 0);
   }
-  if (kms) {
+  if (format >= kObjectVersionKms) {
     PutString(out, r.kms.key_id);
     PutString(out, r.kms.context);
     PutVarint(out, r.kms.bucket_key_enabled ? 1u : 0u);
@@ -389,6 +431,7 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutString(out, s.wrapped_key);
     PutString(out, s.etag);
     PutString(out, s.checksum);
+    if (format >= kObjectVersionBucketKey) PutVarint(out, s.key_version);
   }
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) out += s.inline_data;
@@ -399,7 +442,7 @@ std::string EncodeObject(const ObjectRecord& r) {
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionKms) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionBucketKey) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   Reader in(bytes.substr(2));
@@ -449,7 +492,10 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     uint64_t flags = in.Varint();
     if (flags > 1) return DataLossError("object record has unknown SSE-KMS flags");
     r.kms.bucket_key_enabled = flags == 1;
-    if (in.ok() && (r.kms.key_id.empty() || r.sse_c())) return DataLossError("object record has a malformed SSE-KMS");
+    if (in.ok() && ((version == kObjectVersionKms && r.kms.key_id.empty()) || (!r.kms.key_id.empty() && r.sse_c()) ||
+                    (r.kms.key_id.empty() && (!r.kms.context.empty() || flags != 0)))) {
+      return DataLossError("object record has a malformed SSE-KMS");
+    }
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
@@ -470,6 +516,11 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     seg.wrapped_key = in.String();
     seg.etag = in.String();
     if (version >= 4) seg.checksum = in.String();
+    if (version >= kObjectVersionBucketKey) {
+      const uint64_t kv = in.Varint();
+      if (in.ok() && (kv < 1 || kv > UINT32_MAX)) return DataLossError("object record has a bad bucket-key version");
+      seg.key_version = static_cast<uint32_t>(kv);
+    }
   }
   for (uint64_t i = 0; i < n && in.ok(); ++i) {
     std::string_view data = in.Bytes(inline_sizes[i]);

@@ -71,6 +71,17 @@ struct BucketRecord {
   std::string location;    // LocationConstraint ("" = us-east-1)
   std::string key_id;      // KeyProvider key the bucket key is wrapped under
   std::string wrapped_key; // the bucket key, wrapped
+  // Bucket-key rotation (docs/keys.md "Bucket-key rotation"): key_id and
+  // wrapped_key hold version `key_version` (new data keys are wrapped under
+  // it); `previous_keys` the older versions whose data keys are not all
+  // rewrapped yet, oldest first (removed when retired).
+  uint32_t key_version = 1;
+  struct PreviousKey {
+    uint32_t version = 0;
+    std::string key_id;
+    std::string wrapped_key;
+  };
+  std::vector<PreviousKey> previous_keys;
   uint32_t index_shards = 1;
   TagMap tags;                       // PutBucketTagging; empty = no tag set
   std::vector<CorsRule> cors_rules;  // PutBucketCors; empty = no CORS configuration
@@ -103,6 +114,7 @@ struct Segment {
   std::string inline_data;   // sealed object format bytes
   uint64_t plain_size = 0;
   std::string wrapped_key;   // data key wrapped under the bucket key
+  uint32_t key_version = 1;  // the version of the bucket key that wraps it (BucketRecord::key_version)
   std::string etag;          // hex MD5 of the plaintext of this segment
   // The segment's additional checksum (base64, of the owning object's or
   // upload's checksum_algorithm); "" = none. Multipart parts keep theirs

@@ -195,8 +195,16 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
           if (rec->sse_c()) ++report.sse_c_size_only;
           for (size_t i = 0; i < rec->segments.size(); ++i) {
             ++report.segments;
-            if (std::optional<Problem> p =
-                    CheckSegment(blobs, *rec, i, *bucket_key, bucket.id, buf, report.bytes_verified)) {
+            // A segment not yet rewrapped by a bucket-key rotation is under
+            // a previous version of the bucket key.
+            Result<std::shared_ptr<const crypto::SecretBytes>> seg_key = *bucket_key;
+            if (rec->segments[i].key_version != bucket.key_version) {
+              seg_key = keys.Get(bucket, kms::Justification::kSystemMaintenance, rec->segments[i].key_version);
+            }
+            if (!seg_key.ok()) {
+              problems.push_back({Kind::kKeyUnavailable, seg_key.status().ToString()});
+            } else if (std::optional<Problem> p =
+                           CheckSegment(blobs, *rec, i, *seg_key, bucket.id, buf, report.bytes_verified)) {
               problems.push_back(std::move(*p));
             }
           }

@@ -263,6 +263,8 @@ int RunServer(const ServerFlags& flags) {
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
   admin_api.SetKeyRotation(&key_rotation);
+  catalog::BucketKeyRotation bucket_key_rotation(*(*dir)->meta, *(*dir)->catalog, *(*dir)->bucket_keys);
+  admin_api.SetBucketKeyRotation(&bucket_key_rotation);
   // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
   // before a restart; stopped before the data directory closes.
   catalog::Reclaimer reclaimer(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys,

@@ -72,7 +72,7 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
   // A concurrent PUT of the source can delete its blobs between reading the
   // record and opening them: then the newer record is read again.
   const Conditions conditions = ReadCopySourceConditions(ctx.req);
-  std::shared_ptr<const crypto::SecretBytes> src_key;
+  catalog::SegmentKeks src_keys;
   for (int attempt = 0;; ++attempt) {
     out->reader.reset();
     Result<catalog::ObjectRecord> rec =
@@ -116,16 +116,16 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
     }
     {
       // Per attempt: a re-read source may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k =
-          co_await DataKekAsync(ctx, src_bucket, ctx.sse.copy_source, rec->sse_c_salt, rec->kms);
+      // Every bucket-key version the source's segments use.
+      Result<catalog::SegmentKeks> k = co_await ObjectKeksAsync(ctx, src_bucket, ctx.sse.copy_source, *rec);
       if (!k.ok()) {
         *error = ErrorFromStatus(k.status());
         co_return k.status();
       }
-      src_key = *k;
+      src_keys = std::move(k).value();
     }
     out->record = std::move(rec).value();
-    out->reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, out->record, src_key, src_bucket.id);
+    out->reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, out->record, src_keys, src_bucket.id);
     if (!AnyBlob(out->record)) co_return OkStatus();
     Status opened = co_await deps_.pool.Run([&] { return out->reader->OpenBlobs(); });
     if (opened.ok()) co_return OkStatus();
@@ -151,7 +151,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
     co_return room;
   }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(*target->blobs, kek, dst.id, target->inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, kek, dst.id, target->inline_limit, dst.key_version);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();

@@ -185,7 +185,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   // vanish between reading the record and opening it when a concurrent PUT
   // replaces the object; then the newer record is read again.
   Result<catalog::ObjectRecord> rec = NotFoundError("not read yet");
-  std::shared_ptr<const crypto::SecretBytes> key;
+  catalog::SegmentKeks keys;
   std::unique_ptr<catalog::ObjectReader> reader;
   const Conditions conditions = ReadConditions(ctx.req);
   for (int attempt = 0;; ++attempt) {
@@ -228,12 +228,13 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     if (head) break;
     {
       // Per attempt: a re-read record may have another SSE-C salt.
-      Result<std::shared_ptr<const crypto::SecretBytes>> k =
-          co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, rec->sse_c_salt, rec->kms);
+      // Every bucket-key version the segments use (a rotation may be
+      // rewrapping them).
+      Result<catalog::SegmentKeks> k = co_await ObjectKeksAsync(ctx, *bucket, ctx.sse.customer, *rec);
       if (!k.ok()) co_return ErrorFromStatus(k.status());
-      key = *k;
+      keys = std::move(k).value();
     }
-    reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, *rec, key, bucket->id);
+    reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, *rec, keys, bucket->id);
     if (!AnyBlob(*rec)) break;
     Status opened = co_await deps_.pool.Run([&] { return reader->OpenBlobs(); });
     if (opened.ok()) break;

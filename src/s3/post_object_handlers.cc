@@ -437,7 +437,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   Result<WriteTarget> target = PlaceWrite(*bucket, &error);
   if (!target.ok()) co_return error;
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(*target->blobs, **kek, bucket->id, target->inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, **kek, bucket->id, target->inline_limit, bucket->key_version);
   if (!created.ok()) co_return ErrorFromStatus(created.status());
   std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
   BufferPool::Lease lease = buffers_.Get();

@@ -409,15 +409,31 @@ Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx&
 
 asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> S3Service::DataKekAsync(
     const Ctx& ctx, const catalog::BucketRecord& bucket, const std::optional<CustomerKey>& customer,
-    const std::string& salt, const catalog::SseKms& kms) {
-  std::shared_ptr<const crypto::SecretBytes> bucket_key = deps_.bucket_keys.GetIfCached(bucket, ctx.justification);
+    const std::string& salt, const catalog::SseKms& kms, uint32_t key_version) {
+  const uint32_t version = key_version == 0 ? bucket.key_version : key_version;
+  std::shared_ptr<const crypto::SecretBytes> bucket_key =
+      deps_.bucket_keys.GetIfCached(bucket, ctx.justification, version);
   if (!bucket_key) {
     Result<std::shared_ptr<const crypto::SecretBytes>> fetched =
-        co_await deps_.pool.Run([&] { return deps_.bucket_keys.Get(bucket, ctx.justification); });
+        co_await deps_.pool.Run([&] { return deps_.bucket_keys.Get(bucket, ctx.justification, version); });
     if (!fetched.ok()) co_return fetched.status();
     bucket_key = std::move(fetched).value();
   }
   co_return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
+}
+
+asio::awaitable<Result<catalog::SegmentKeks>> S3Service::ObjectKeksAsync(const Ctx& ctx,
+                                                                        const catalog::BucketRecord& bucket,
+                                                                        const std::optional<CustomerKey>& customer,
+                                                                        const catalog::ObjectRecord& rec) {
+  catalog::SegmentKeks keks;
+  for (uint32_t version : catalog::KeyVersionsOf(rec)) {
+    Result<std::shared_ptr<const crypto::SecretBytes>> kek =
+        co_await DataKekAsync(ctx, bucket, customer, rec.sse_c_salt, rec.kms, version);
+    if (!kek.ok()) co_return kek.status();
+    keks[version] = std::move(kek).value();
+  }
+  co_return keks;
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DeriveDataKek(
@@ -483,7 +499,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     co_return room;
   }
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
-      catalog::SegmentWriter::Create(*target->blobs, kek, bucket.id, target->inline_limit);
+      catalog::SegmentWriter::Create(*target->blobs, kek, bucket.id, target->inline_limit, bucket.key_version);
   if (!created.ok()) {
     *error = ErrorFromStatus(created.status());
     co_return created.status();

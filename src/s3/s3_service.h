@@ -361,9 +361,17 @@ class S3Service {
   // there (BucketKeys::GetIfCached: memory only); a miss (a store read and
   // maybe a KMS round trip, the tenant's own KMS for hold-your-own-key) runs
   // on the blocking pool. All arguments must outlive the co_await.
+  // `key_version`: the bucket-key version (0: the current one, which new
+  // segments of this record of `bucket` are written under: key_version).
   asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> DataKekAsync(
       const Ctx& ctx, const catalog::BucketRecord& bucket, const std::optional<CustomerKey>& customer,
-      const std::string& salt, const catalog::SseKms& kms);
+      const std::string& salt, const catalog::SseKms& kms, uint32_t key_version = 0);
+  // The KEKs of every bucket-key version `rec`'s segments use (a bucket-key
+  // rotation may leave a multipart object's parts under two), for an
+  // ObjectReader. All arguments must outlive the co_await.
+  asio::awaitable<Result<catalog::SegmentKeks>> ObjectKeksAsync(const Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                               const std::optional<CustomerKey>& customer,
+                                                               const catalog::ObjectRecord& rec);
   // The KEK DataKek returns, from the bucket key (local derivations only).
   static Result<std::shared_ptr<const crypto::SecretBytes>> DeriveDataKek(
       std::shared_ptr<const crypto::SecretBytes> bucket_key, const std::optional<CustomerKey>& customer,

@@ -1,0 +1,347 @@
+// File: catalog/bucket_key_rotation.cc
+#include "catalog/bucket_key_rotation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/object_data.h"
+#include "crypto/envelope.h"
+#include "crypto/sse_kms.h"
+
+namespace confiance::catalog {
+namespace {
+
+constexpr std::string_view kBucketsPartition = "buckets";
+// A job passes again after a pass that rewrapped anything (records written
+// under the old version meanwhile), at most this many times.
+constexpr int kMaxPasses = 5;
+// A batch that loses its compare-and-set (a concurrent write) is read and
+// tried again, at most this many times.
+constexpr int kMaxBatchAttempts = 20;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+std::string JobKey(const std::string& tenant, const std::string& bucket) { return tenant + "/" + bucket; }
+
+// Rewraps `seg`'s data key from its version to `to` (the KEKs: the bucket
+// keys, or for SSE-KMS the keys derived from them). The data key, and so
+// the ciphertext, stays the same.
+template <typename Keys>
+Status RewrapSegment(Segment& seg, const Keys& keys, uint32_t to, const SseKms& kms, const std::string& bucket_id) {
+  auto from_it = keys.find(seg.key_version);
+  auto to_it = keys.find(to);
+  if (from_it == keys.end() || to_it == keys.end()) {
+    return DataLossError("a data key is under bucket-key version " + std::to_string(seg.key_version) +
+                         ", which the bucket record does not hold");
+  }
+  std::shared_ptr<const crypto::SecretBytes> from = from_it->second;
+  std::shared_ptr<const crypto::SecretBytes> target = to_it->second;
+  if (!kms.empty()) {
+    ASSIGN_OR_RETURN(crypto::SecretBytes f, crypto::DeriveKmsKek(*from, kms.key_id, kms.context));
+    ASSIGN_OR_RETURN(crypto::SecretBytes t, crypto::DeriveKmsKek(*target, kms.key_id, kms.context));
+    from = std::make_shared<const crypto::SecretBytes>(std::move(f));
+    target = std::make_shared<const crypto::SecretBytes>(std::move(t));
+  }
+  const std::string context = DataKeyContext(bucket_id);
+  ASSIGN_OR_RETURN(crypto::SecretBytes data_key, crypto::UnwrapKey(*from, seg.wrapped_key, context));
+  ASSIGN_OR_RETURN(seg.wrapped_key, crypto::WrapKey(*target, data_key, context));
+  seg.key_version = to;
+  return OkStatus();
+}
+
+}  // namespace
+
+BucketKeyRotation::~BucketKeyRotation() {
+  std::map<std::string, std::jthread> jobs;
+  {
+    std::lock_guard lock(mu_);
+    jobs.swap(jobs_);
+  }
+  for (auto& [key, job] : jobs) job.request_stop();
+  // jthreads join when `jobs` is destroyed.
+}
+
+void BucketKeyRotation::Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f) {
+  std::lock_guard lock(mu_);
+  f(progress_[key]);
+}
+
+Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenant, const std::string& bucket) {
+  const std::string key = JobKey(tenant, bucket);
+  std::lock_guard lock(mu_);
+  if (auto it = progress_.find(key); it != progress_.end() && it->second.state == "running") {
+    return FailedPreconditionError("a rotation of the key of bucket " + bucket + " is running");
+  }
+  ASSIGN_OR_RETURN(BucketRecord b, catalog_.GetBucket(bucket));
+  if (b.owner != tenant) return NotFoundError("no such bucket");
+  // A shredded bucket (or tenant) has no key left to rotate.
+  if (Status shredded = bucket_keys_.CheckNotShredded(b); !shredded.ok()) {
+    return FailedPreconditionError(std::string(shredded.message()));
+  }
+  if (b.previous_keys.empty()) {
+    // Nothing left over from an earlier rotation: a new version.
+    const std::string id = b.id;
+    ASSIGN_OR_RETURN(b, catalog_.UpdateBucket(bucket, [&](BucketRecord& r) -> Status {
+                       if (r.id != id) return NotFoundError("no such bucket");  // deleted and re-created
+                       if (!r.previous_keys.empty()) return OkStatus();          // rotated meanwhile
+                       return bucket_keys_.AddVersion(r, kms::Justification::kSystemMaintenance);
+                     }));
+  }
+  BucketRotationProgress p;
+  p.state = "running";
+  p.from_version = b.previous_keys.empty() ? b.key_version : b.previous_keys.front().version;
+  p.to_version = b.key_version;
+  p.started_ms = NowMs();
+  progress_[key] = p;
+  if (auto it = jobs_.find(key); it != jobs_.end()) {
+    it->second.join();  // the previous job already ended (state not running)
+    jobs_.erase(it);
+  }
+  jobs_.emplace(key, std::jthread([this, tenant, bucket, key](std::stop_token stop) {
+                  Status st = RunJob(tenant, bucket, stop);
+                  if (!st.ok()) spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString());
+                  Set(key, [&](BucketRotationProgress& q) {
+                    q.finished_ms = NowMs();
+                    q.state = st.ok() ? "done" : "failed";
+                    if (!st.ok()) q.error = st.ToString();
+                  });
+                }));
+  return p;
+}
+
+BucketRotationProgress BucketKeyRotation::Progress(const std::string& tenant, const std::string& bucket) {
+  BucketRotationProgress p;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = progress_.find(JobKey(tenant, bucket)); it != progress_.end()) p = it->second;
+  }
+  if (p.state == "idle") {
+    if (Result<BucketRecord> b = catalog_.GetBucket(bucket); b.ok() && b->owner == tenant) {
+      p.to_version = b->key_version;
+      p.from_version = b->previous_keys.empty() ? b->key_version : b->previous_keys.front().version;
+    }
+  }
+  return p;
+}
+
+Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& bucket_name,
+                                 const std::stop_token& stop) {
+  const std::string key = JobKey(tenant, bucket_name);
+  for (int pass_no = 0; pass_no < kMaxPasses; ++pass_no) {
+    ASSIGN_OR_RETURN(BucketRecord bucket, catalog_.GetBucket(bucket_name));
+    if (bucket.owner != tenant) return NotFoundError("the bucket was deleted during the rotation");
+    RETURN_IF_ERROR(bucket_keys_.CheckNotShredded(bucket));
+    if (bucket.previous_keys.empty()) return OkStatus();  // nothing (left) to retire
+    KeysByVersion keys;
+    ASSIGN_OR_RETURN(keys[bucket.key_version],
+                     bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, bucket.key_version));
+    for (const BucketRecord::PreviousKey& k : bucket.previous_keys) {
+      ASSIGN_OR_RETURN(keys[k.version], bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, k.version));
+    }
+    uint64_t total = 0;
+    if (Result<Usage> usage = catalog_.BucketUsage(bucket); usage.ok()) total = static_cast<uint64_t>(usage->objects);
+    Set(key, [&](BucketRotationProgress& p) {
+      p.from_version = bucket.previous_keys.front().version;
+      p.to_version = bucket.key_version;
+      p.objects_total = total;
+      p.objects_done = 0;
+      p.parts_done = 0;
+    });
+    Pass pass;
+    std::vector<std::string> shards;
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<std::string> page, store_.ListPartitions("o/" + bucket.id + "/", after, 1000));
+      shards.insert(shards.end(), page.begin(), page.end());
+      if (page.size() < 1000) break;
+      after = page.back();
+    }
+    for (const std::string& partition : shards) {
+      RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, pass, stop));
+    }
+    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, pass, stop));
+    Set(key, [&](BucketRotationProgress& p) {
+      p.rewrapped += pass.rewrapped;
+      p.sse_c_pending = pass.sse_c_pending;
+    });
+    if (pass.rewrapped > 0) continue;  // pass again: records written under the old version meanwhile
+    if (pass.sse_c_pending > 0) {
+      return FailedPreconditionError(
+          std::to_string(pass.sse_c_pending) + " SSE-C object(s) or part(s) of bucket " + bucket_name +
+          " are under bucket-key version " + std::to_string(bucket.previous_keys.front().version) +
+          ": their data keys need their customer keys to be rewrapped. Copy each object onto itself with its "
+          "key (CopyObject with the SSE-C headers), complete or abort the uploads, then rotate again to finish.");
+    }
+    if (stop.stop_requested()) return AbortedError("stopped");
+    if (before_retire_for_test) before_retire_for_test();
+    RETURN_IF_ERROR(Retire(bucket));
+    // A request that read the bucket record before the rotation may have
+    // written under the old version since this pass read its key: a last
+    // pass, with the retired key still in this job's memory, rewraps it.
+    // (The progress keeps reporting the verifying pass.)
+    BucketRotationProgress verified = Progress(tenant, bucket_name);
+    Pass last;
+    for (const std::string& partition : shards) RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, last, stop));
+    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, last, stop));
+    Set(key, [&](BucketRotationProgress& p) {
+      p.objects_done = verified.objects_done;
+      p.parts_done = verified.parts_done;
+      p.rewrapped += last.rewrapped;
+    });
+    if (last.rewrapped > 0) spdlog::info("bucket-key rotation of {}: {} late record(s) rewrapped", key, last.rewrapped);
+    return OkStatus();
+  }
+  return AbortedError("objects kept appearing under the previous bucket-key version; rotate again to resume");
+}
+
+Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketRecord& bucket,
+                                        const std::string& partition, const KeysByVersion& keys, Pass& pass,
+                                        const std::stop_token& stop) {
+  std::string start(kUsageKey);  // the usage counters: not a record
+  for (;;) {
+    std::vector<meta::Record> recs;
+    uint64_t examined = 0;
+    uint64_t rewrapped = 0;
+    uint64_t sse_c = 0;
+    Status applied;
+    for (int attempt = 0;; ++attempt) {
+      if (stop.stop_requested()) return AbortedError("stopped");
+      meta::ScanOptions opt;
+      opt.start = start;
+      opt.start_exclusive = true;
+      opt.limit = batch_size;
+      ASSIGN_OR_RETURN(recs, store_.Scan(partition, opt));
+      meta::Batch batch;
+      batch.op_tag = NewOpTag();
+      examined = rewrapped = sse_c = 0;
+      applied = OkStatus();
+      for (const meta::Record& r : recs) {
+        Result<ObjectRecord> rec = DecodeObject(r.value, /*with_inline_data=*/true);
+        if (!rec.ok()) return DataLossError("an object record of bucket " + bucket.name + " is undecodable (run a scrub): " +
+                                            rec.status().ToString());
+        if (rec->delete_marker) continue;
+        ++examined;
+        bool behind = false;
+        for (const Segment& s : rec->segments) behind = behind || s.key_version != bucket.key_version;
+        if (!behind) continue;
+        if (rec->sse_c()) {
+          ++sse_c;
+          continue;
+        }
+        for (Segment& s : rec->segments) {
+          if (s.key_version != bucket.key_version) {
+            RETURN_IF_ERROR(RewrapSegment(s, keys, bucket.key_version, rec->kms, bucket.id));
+          }
+        }
+        batch.Expect(r.key, r.value).Put(r.key, EncodeObject(*rec));
+        ++rewrapped;
+      }
+      if (batch.mutations.empty()) break;
+      applied = store_.Apply(partition, batch);
+      // A concurrent write changed one of the records: read the batch again.
+      if (applied.code() != StatusCode::kFailedPrecondition || attempt + 1 == kMaxBatchAttempts) break;
+    }
+    RETURN_IF_ERROR(applied);
+    pass.rewrapped += rewrapped;
+    pass.sse_c_pending += sse_c;
+    Set(key, [&](BucketRotationProgress& p) { p.objects_done += examined - sse_c; });
+    if (rewrapped > 0 && after_batch_for_test) after_batch_for_test();
+    if (recs.size() < batch_size) return OkStatus();
+    start = recs.back().key;
+  }
+}
+
+Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketRecord& bucket,
+                                        const KeysByVersion& keys, Pass& pass, const std::stop_token& stop) {
+  const std::string uploads = "u/" + bucket.id;
+  meta::ScanOptions uopt;
+  uopt.limit = 64;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> ups, store_.Scan(uploads, uopt));
+    for (const meta::Record& u : ups) {
+      Result<UploadRecord> upload = DecodeUpload(u.value);
+      if (!upload.ok()) return upload.status();
+      const std::string parts = "p/" + upload->upload_id;
+      std::string start;
+      bool first = true;
+      for (;;) {
+        std::vector<meta::Record> recs;
+        uint64_t rewrapped = 0;
+        uint64_t sse_c = 0;
+        uint64_t examined = 0;
+        Status applied;
+        for (int attempt = 0;; ++attempt) {
+          if (stop.stop_requested()) return AbortedError("stopped");
+          meta::ScanOptions opt;
+          opt.start = start;
+          opt.start_exclusive = !first;
+          opt.limit = batch_size;
+          ASSIGN_OR_RETURN(recs, store_.Scan(parts, opt));
+          meta::Batch batch;
+          batch.op_tag = NewOpTag();
+          rewrapped = sse_c = examined = 0;
+          applied = OkStatus();
+          for (const meta::Record& r : recs) {
+            ASSIGN_OR_RETURN(PartRecord part, DecodePart(r.value));
+            ++examined;
+            if (part.segment.key_version == bucket.key_version) continue;
+            if (upload->sse_c()) {
+              ++sse_c;
+              continue;
+            }
+            RETURN_IF_ERROR(RewrapSegment(part.segment, keys, bucket.key_version, upload->kms, bucket.id));
+            batch.Expect(r.key, r.value).Put(r.key, EncodePart(part));
+            ++rewrapped;
+          }
+          if (batch.mutations.empty()) break;
+          applied = store_.Apply(parts, batch);
+          if (applied.code() != StatusCode::kFailedPrecondition || attempt + 1 == kMaxBatchAttempts) break;
+        }
+        RETURN_IF_ERROR(applied);
+        pass.rewrapped += rewrapped;
+        pass.sse_c_pending += sse_c;
+        Set(key, [&](BucketRotationProgress& p) { p.parts_done += examined - sse_c; });
+        if (rewrapped > 0 && after_batch_for_test) after_batch_for_test();
+        if (recs.size() < batch_size) break;
+        start = recs.back().key;
+        first = false;
+      }
+    }
+    if (ups.size() < uopt.limit) return OkStatus();
+    uopt.start = ups.back().key;
+    uopt.start_exclusive = true;
+  }
+}
+
+Status BucketKeyRotation::Retire(const BucketRecord& checked) {
+  std::vector<uint32_t> retired;
+  for (const BucketRecord::PreviousKey& k : checked.previous_keys) retired.push_back(k.version);
+  ASSIGN_OR_RETURN(BucketRecord updated, catalog_.UpdateBucket(checked.name, [&](BucketRecord& b) -> Status {
+                     if (b.id != checked.id) return NotFoundError("the bucket was deleted during the rotation");
+                     if (b.key_version != checked.key_version) {
+                       return AbortedError("the bucket key was rotated again during the job; rotate again");
+                     }
+                     std::erase_if(b.previous_keys, [&](const BucketRecord::PreviousKey& k) {
+                       return std::find(retired.begin(), retired.end(), k.version) != retired.end();
+                     });
+                     return OkStatus();
+                   }));
+  for (uint32_t v : retired) bucket_keys_.ForgetVersion(checked.id, v);
+  // The old record (with the retired wrapped key) must not survive in the
+  // files, nor the overwritten object records with the data keys wrapped
+  // under it (docs/keys.md).
+  RETURN_IF_ERROR(store_.Purge(kBucketsPartition));
+  ASSIGN_OR_RETURN(std::vector<std::string> shards, store_.ListPartitions("o/" + updated.id + "/", "", 100000));
+  for (const std::string& partition : shards) RETURN_IF_ERROR(store_.Purge(partition));
+  return OkStatus();
+}
+
+}  // namespace confiance::catalog

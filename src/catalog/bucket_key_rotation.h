@@ -1,0 +1,112 @@
+// File: catalog/bucket_key_rotation.h
+// BucketKeyRotation: rotates one bucket's key without rewriting any object
+// data (rewrap only, docs/keys.md "Bucket-key rotation"). Start gives the
+// bucket a new key version n+1 (BucketKeys::AddVersion: new writes wrap
+// their data keys under it) and runs a background job that rewraps every
+// data key of the bucket still under version n: object versions (current
+// and noncurrent; delete markers hold none) and the parts of in-progress
+// multipart uploads. Each data key is unwrapped under n and wrapped under
+// n+1 (the same data key: blobs and inline ciphertext are untouched), in
+// batches, each one compare-and-set on the records it rewrites; the
+// unwraps are justified SYSTEM_MAINTENANCE. Once a whole pass finds no data
+// key under n any more (it passes again after rewrapping, to catch records
+// written under n meanwhile), version n is retired: removed from the bucket
+// record and the metadata files purged of its old copies.
+//
+// SSE-C data keys are wrapped under a KEK derived from the bucket key and
+// the customer's key, which the server does not keep: the job cannot
+// rewrap them. While any SSE-C object or part is under version n, the job
+// fails with FailedPrecondition naming how many (the tenant copies each
+// onto itself with its key, which writes it under n+1, then rotates again).
+//
+// An interrupted job (restart, a refused justification, an SSE-C object)
+// leaves version n in the record; Start again resumes it instead of
+// adding a version. Progress is kept in memory.
+//
+// Thread-safety: safe for concurrent use; one job thread per running
+// rotation, stopped and joined by the destructor.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "catalog/bucket_keys.h"
+#include "catalog/catalog.h"
+#include "common/status.h"
+#include "crypto/secret_bytes.h"
+#include "meta/meta_store.h"
+
+namespace confiance::catalog {
+
+struct BucketRotationProgress {
+  std::string state = "idle";  // idle (never run here), running, done, failed
+  uint32_t from_version = 0;   // the version being retired (the oldest one left)
+  uint32_t to_version = 0;     // the current version
+  uint64_t objects_total = 0;  // object versions holding data (the bucket's usage count at the pass's start)
+  uint64_t objects_done = 0;   // of the records examined in the current pass, those under to_version
+  uint64_t parts_done = 0;     // in-progress upload parts examined in the current pass, under to_version
+  uint64_t rewrapped = 0;      // data keys rewrapped by this job (all passes)
+  uint64_t sse_c_pending = 0;  // SSE-C records left under an older version (last pass)
+  uint64_t started_ms = 0;
+  uint64_t finished_ms = 0;
+  std::string error;  // when failed
+};
+
+class BucketKeyRotation {
+ public:
+  BucketKeyRotation(meta::MetaStore& store, Catalog& catalog, BucketKeys& bucket_keys)
+      : store_(store), catalog_(catalog), bucket_keys_(bucket_keys) {}
+  ~BucketKeyRotation();
+  BucketKeyRotation(const BucketKeyRotation&) = delete;
+  BucketKeyRotation& operator=(const BucketKeyRotation&) = delete;
+
+  // Rotates the key of bucket `bucket` of tenant `tenant` (or resumes an
+  // unfinished rotation) and starts the rewrap job. NotFound if the tenant
+  // has no such bucket; FailedPrecondition if a job for it is running or
+  // the bucket (or its tenant's key) was shredded, with the S3 refusal's
+  // message; PermissionDenied if the tenant's key policy refuses
+  // SYSTEM_MAINTENANCE.
+  Result<BucketRotationProgress> Start(const std::string& tenant, const std::string& bucket);
+  // The job's progress (state "idle" if none ran in this process; the
+  // versions are then read from the bucket record).
+  BucketRotationProgress Progress(const std::string& tenant, const std::string& bucket);
+  // Runs the job in the calling thread (Start's job; tests).
+  Status RunJob(const std::string& tenant, const std::string& bucket, const std::stop_token& stop);
+
+  // Tests: called after each committed batch of rewraps (between batches a
+  // test writes concurrently, or stops the job).
+  std::function<void()> after_batch_for_test;
+  // Tests: called after the verifying pass, just before the retirement.
+  std::function<void()> before_retire_for_test;
+  // Records rewritten per compare-and-set (tests use small batches).
+  size_t batch_size = 256;
+
+ private:
+  // The unwrapped bucket key of each version, current and previous.
+  using KeysByVersion = std::map<uint32_t, std::shared_ptr<const crypto::SecretBytes>>;
+  struct Pass {
+    uint64_t rewrapped = 0;
+    uint64_t sse_c_pending = 0;
+  };
+  void Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f);
+  Status RewrapObjects(const std::string& key, const BucketRecord& bucket, const std::string& partition,
+                       const KeysByVersion& keys, Pass& pass, const std::stop_token& stop);
+  Status RewrapUploads(const std::string& key, const BucketRecord& bucket, const KeysByVersion& keys,
+                       Pass& pass, const std::stop_token& stop);
+  Status Retire(const BucketRecord& bucket);
+
+  meta::MetaStore& store_;
+  Catalog& catalog_;
+  BucketKeys& bucket_keys_;
+  std::mutex mu_;
+  std::map<std::string, BucketRotationProgress> progress_;  // GUARDED_BY(mu_), by tenant/bucket
+  std::map<std::string, std::jthread> jobs_;                // GUARDED_BY(mu_)
+};
+
+}  // namespace confiance::catalog
