@@ -29,6 +29,7 @@ bool IsMutation(AdminOp op) {
     case O::kResidencyReport:
     case O::kGetBucketResidency:
     case O::kGetReclamation:
+    case O::kGetRootKeyRotation:
       return false;
     default:
       return true;
@@ -140,6 +141,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetReclamation: return GetReclamation(route);
     case O::kPutExternalKey: return PutExternalKey(route, body);
     case O::kDeleteExternalKey: return SwitchExternalKey(route, std::nullopt);
+    case O::kRotateRootKey: return RotateRootKey();
+    case O::kGetRootKeyRotation: return GetRootKeyRotation();
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -16,6 +16,7 @@
 
 #include "admin/admin_error.h"
 #include "admin/admin_router.h"
+#include "admin/root_key_rotation.h"
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
 #include "catalog/bucket_key_rotation.h"
@@ -46,6 +47,9 @@ class AdminApi {
   void SetKeyRotation(catalog::KeyRotation* rotation) { key_rotation_ = rotation; }
   // Enables POST .../buckets/{b}/key/rotate (the job runner outlives this object).
   void SetBucketKeyRotation(catalog::BucketKeyRotation* rotation) { bucket_key_rotation_ = rotation; }
+  // Enables POST /root-key/rotate (borrowed; outlives this object). Unset:
+  // the root key routes answer 501 NotImplemented.
+  void SetRootKeyRotation(RootKeyRotation* rotation) { root_rotation_ = rotation; }
   // Enables bucket shred and the reclamation after shreds (borrowed).
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
@@ -120,6 +124,10 @@ class AdminApi {
   ApiReply PutExternalKey(const AdminRoute& route, std::string_view body);
   ApiReply SwitchExternalKey(const AdminRoute& route, const std::optional<kms::ExternalKey>& target);
 
+  // root_key_handlers.cc: the embedded root key's rotation (operators).
+  ApiReply RotateRootKey();
+  ApiReply GetRootKeyRotation();
+
   // shred_handlers.cc: bucket shred and the reclamation jobs.
   ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply GetReclamation(const AdminRoute& route);
@@ -159,6 +167,7 @@ class AdminApi {
   catalog::KeyRotation* key_rotation_ = nullptr;  // null: rotation unavailable (tests)
   catalog::BucketKeyRotation* bucket_key_rotation_ = nullptr;  // null: unavailable (tests)
   catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
+  RootKeyRotation* root_rotation_ = nullptr;       // null: no root key rotation
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).

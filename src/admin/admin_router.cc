@@ -87,6 +87,8 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   }
   if (!s.empty() && s[0] == "access-requests") return AccessRequestOp(method, s);
   if (s.size() == 1 && s[0] == "whoami") return Pick(method, {{"GET", O::kWhoAmI}});
+  if (s.size() == 2 && s[0] == "root-key" && s[1] == "rotate") return Pick(method, {{"POST", O::kRotateRootKey}});
+  if (s.size() == 2 && s[0] == "root-key" && s[1] == "rotation") return Pick(method, {{"GET", O::kGetRootKeyRotation}});
   if (s.empty() || s[0] != "tenants") return NotFoundError("no such admin resource");
   if (s.size() == 1) return Pick(method, {{"POST", O::kCreateTenant}, {"GET", O::kListTenants}});
   if (s.size() == 2) {
@@ -188,6 +190,8 @@ std::string_view AdminRoute::OpName() const {
     case O::kDeleteExternalKey: return "DeleteTenantExternalKey";
     case O::kRotateBucketKey: return "RotateBucketKey";
     case O::kGetBucketKeyRotation: return "GetBucketKeyRotation";
+    case O::kRotateRootKey: return "RotateRootKey";
+    case O::kGetRootKeyRotation: return "GetRootKeyRotation";
   }
   return "Unknown";
 }

@@ -31,6 +31,8 @@
 //   GET              /tenants/{tenant}/reclamation      (the reclamation jobs after shreds)
 //   GET              /operators
 //   GET              /whoami
+//   POST             /root-key/rotate                   (operators: the embedded root key, rewrap job)
+//   GET              /root-key/rotation                 (that job's progress)
 //
 // Each name is one percent-encoded path segment (decoded here; "%2F" is a
 // '/' inside the name, not a separator). One trailing '/' is tolerated.
@@ -102,6 +104,8 @@ enum class AdminOp {
   kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
   kRotateBucketKey,       // POST /tenants/{id}/buckets/{b}/key/rotate
   kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
+  kRotateRootKey,       // POST /root-key/rotate (admin/root_key_rotation.h)
+  kGetRootKeyRotation,  // GET /root-key/rotation
 };
 
 // True for the ops under /access-requests (their tenant is the request's,

@@ -65,6 +65,9 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kListOperators:
     case O::kWhoAmI:
     case O::kRecountUsage:  // a full scan: an operator's tool
+    // The server's root key is the operator's (it gives no access to data).
+    case O::kRotateRootKey:
+    case O::kGetRootKeyRotation:
       return false;
   }
   return false;

@@ -9,7 +9,8 @@
 //                          identity policies (list, get), operators, whoami,
 //                          a tenant key's state (not its policy, nor its
 //                          destruction: the tenant's decisions);
-//                          operators (create); the lockbox: its own access
+//                          operators (create); the embedded root key's
+//                          rotation (start, progress); the lockbox: its own access
 //                          requests (create, list, show, cancel/revoke),
 //                          co-signing break-glass requests, a tenant's
 //                          maximum approval (read). Never approve or deny.

@@ -134,6 +134,7 @@ struct AdminCli::State {
   void AddResidencyCommands(CLI::App& admin);
   void AddShredCommands(CLI::App& admin);
   void AddBucketKeyCommands(CLI::App& admin);
+  void AddRootKeyCommands(CLI::App& admin);
   int Run();
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
@@ -537,6 +538,26 @@ const json& Member(const json& j, const char* name) {
 }
 }  // namespace
 
+// The embedded root key's rotation (operators; admin/root_key_rotation.h).
+void AdminCli::State::AddRootKeyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("root-key", "The embedded keystore's root key: rotation (operators)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto format = [](const json& j) {
+    std::string from;
+    for (const json& id : j.value("from_key_ids", json::array())) from += (from.empty() ? "" : ",") + id.get<std::string>();
+    return "root key rotation " + j.value("state", "") + ": " + (from.empty() ? "" : from + " -> ") +
+           j.value("to_key_id", "") + ", " + std::to_string(j.value("records_done", 0)) + " of " +
+           std::to_string(j.value("records_total", 0)) + " records checked in pass " +
+           std::to_string(j.value("passes", 0)) + ", " + std::to_string(j.value("records_rewrapped", 0)) +
+           " rewrapped" + (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
+  };
+  Add(Leaf(g, "rotate", "Rotate the root key: new version, every key it wraps rewrapped, old version retired"),
+      [] { return Result<ApiCall>(ApiCall{"POST", AdminPath({"root-key", "rotate"}), ""}); }, format);
+  Add(Leaf(g, "rotation", "Show the progress of the root key's rotation"),
+      [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"root-key", "rotation"}), ""}); }, format);
+}
+
 // Bucket shred and the reclamation after shreds (docs/keys.md).
 // Bucket-key rotation (rewrap only): a new version of one bucket's key, a
 // background job rewrapping its data keys under it, the old one retired.
@@ -751,6 +772,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddResidencyCommands(admin);
   s.AddShredCommands(admin);
   s.AddBucketKeyCommands(admin);
+  s.AddRootKeyCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

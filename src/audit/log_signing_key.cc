@@ -56,6 +56,30 @@ Result<tlog::NoteSigner> LoadLogSigner(meta::MetaStore& store, kms::KeyProvider&
   return Open(keys, stored);
 }
 
+Result<bool> RewrapLogSignerUnderDefaultKey(meta::MetaStore& store, kms::KeyProvider& keys) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> value, store.Get(kAuditPartition, kSigningKeyRecord));
+    if (!value) return false;
+    ASSIGN_OR_RETURN(StoredKey stored, DecodeRecord(*value));
+    const std::string target = keys.DefaultKeyId();
+    if (stored.key_id == target) return false;
+    ASSIGN_OR_RETURN(crypto::SecretBytes seed, keys.Unwrap(stored.key_id, stored.wrapped, WrapContext(stored.name)));
+    ASSIGN_OR_RETURN(std::string wrapped, keys.Wrap(target, seed, WrapContext(stored.name)));
+    nlohmann::json j = {{"v", kRecordVersion},
+                        {"name", stored.name},
+                        {"key_id", target},
+                        {"wrapped", crypto::Base64Encode(wrapped)}};
+    meta::Batch batch;
+    batch.op_tag = "audit-signing-key-rewrap:" + target;
+    batch.Expect(std::string(kSigningKeyRecord), *value).Put(std::string(kSigningKeyRecord), j.dump());
+    Status s = store.Apply(kAuditPartition, batch);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    return true;
+  }
+  return AbortedError("the log signing key record kept changing");
+}
+
 Result<tlog::NoteSigner> LoadOrCreateLogSigner(meta::MetaStore& store, kms::KeyProvider& keys,
                                                std::string_view name, std::string_view default_name) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, store.Get(kAuditPartition, kSigningKeyRecord));

@@ -36,4 +36,11 @@ Result<tlog::NoteSigner> LoadLogSigner(meta::MetaStore& store, kms::KeyProvider&
 Result<tlog::NoteSigner> LoadOrCreateLogSigner(meta::MetaStore& store, kms::KeyProvider& keys,
                                                std::string_view name, std::string_view default_name);
 
+// Root key rotation (docs/keys.md "Rotating the root key"): reseals the
+// stored signing key under keys.DefaultKeyId() if another provider key
+// sealed it (compare-and-set of the record; the key itself, and so every
+// checkpoint signature, is unchanged). False if there is nothing to do
+// (already current, or no key yet).
+Result<bool> RewrapLogSignerUnderDefaultKey(meta::MetaStore& store, kms::KeyProvider& keys);
+
 }  // namespace confiance::audit

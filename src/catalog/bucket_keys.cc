@@ -176,6 +176,17 @@ Status BucketKeys::AddVersion(BucketRecord& bucket, kms::Justification why) {
   return OkStatus();
 }
 
+Result<bool> BucketKeys::RewrapUnderDefaultProviderKey(BucketRecord& bucket) {
+  if (TenantKeyVersionOf(bucket.key_id) || bucket.key_id == kShreddedKeyRef) return false;
+  const std::string target = provider_.DefaultKeyId();
+  if (bucket.key_id == target) return false;
+  // The context does not name the provider key: it stays the same.
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket)));
+  ASSIGN_OR_RETURN(bucket.wrapped_key, provider_.Wrap(target, key, Context(bucket)));
+  bucket.key_id = target;
+  return true;
+}
+
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,
                                                                   kms::Justification why) {
   return Get(bucket, why, bucket.key_version);

@@ -359,6 +359,13 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     const uint32_t next = r.info.version + 1;
     ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
+    if (!r.info.external && r.info.provider_key_id != provider_.DefaultKeyId()) {
+      // The server's root key was rotated and this record not rewrapped
+      // yet: the new version goes under the current root key, the old one
+      // keeps its wrapper until the root rotation rewraps it.
+      r.previous_wrappers[r.info.version] = std::make_pair(r.info.provider_key_id, std::nullopt);
+      r.info.provider_key_id = provider_.DefaultKeyId();
+    }
     ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next)));
     r.previous[r.info.version] = std::move(r.wrapped);
     r.wrapped = std::move(wrapped);
@@ -381,6 +388,62 @@ Result<TenantKeyInfo> TenantKeys::Retire(std::string_view tenant, uint32_t versi
                             " is retired, but its old copy could not be purged (" + purged.message() + ")");
   }
   return info;
+}
+
+Result<int> TenantKeys::RewrapUnderDefaultProviderKey(std::string_view tenant_view) {
+  const std::string tenant(tenant_view);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, tenant));
+  if (!bytes) return NotFoundError("tenant " + tenant + " has no key");
+  int rewrapped = 0;
+  RETURN_IF_ERROR(Update(tenant, [&](Record& r) -> Status {
+    rewrapped = 0;  // an edit retried after a concurrent change starts over
+    const std::string target = provider_.DefaultKeyId();
+    // Rewraps one version wrapped by the server's provider under `from`.
+    auto rewrap = [&](std::string& wrapped, const std::string& from, uint32_t version) -> Status {
+      ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(from, wrapped, Context(tenant, version)));
+      ASSIGN_OR_RETURN(wrapped, provider_.Wrap(target, key, Context(tenant, version)));
+      ++rewrapped;
+      return OkStatus();
+    };
+    // The older versions first: those without a wrapper of their own share
+    // the current version's, which may change below.
+    for (auto& [n, wrapped] : r.previous) {
+      auto w = r.previous_wrappers.find(n);
+      const bool own = w != r.previous_wrappers.end();
+      const std::string from = own ? w->second.first : r.info.provider_key_id;
+      const bool external = own ? w->second.second.has_value() : r.info.external.has_value();
+      if (external || from == target) continue;
+      RETURN_IF_ERROR(rewrap(wrapped, from, n));
+      // Under the server's current key from now on, whatever the current
+      // version's wrapper is.
+      r.previous_wrappers[n] = std::make_pair(target, std::nullopt);
+    }
+    if (!r.info.external && !r.info.destroyed && r.info.provider_key_id != target) {
+      RETURN_IF_ERROR(rewrap(r.wrapped, r.info.provider_key_id, r.info.version));
+      r.info.provider_key_id = target;
+    }
+    // Drop wrapper entries that now equal the current version's (the
+    // record then reads exactly as one never rotated across providers).
+    for (auto w = r.previous_wrappers.begin(); w != r.previous_wrappers.end();) {
+      const bool same = !w->second.second && !r.info.external && w->second.first == r.info.provider_key_id;
+      w = same ? r.previous_wrappers.erase(w) : std::next(w);
+    }
+    return OkStatus();
+  }).status());
+  return rewrapped;
+}
+
+Result<std::vector<std::string>> TenantKeys::ListTenantsWithKeys() {
+  std::vector<std::string> out;
+  meta::ScanOptions opt;
+  opt.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kTenantKeyPartition, opt));
+    for (meta::Record& r : recs) out.push_back(std::move(r.key));
+    if (recs.size() < opt.limit) return out;
+    opt.start = out.back();
+    opt.start_exclusive = true;
+  }
 }
 
 void TenantKeys::SetExternalKeys(kms::ExternalKeys* external) { external_ = external; }

@@ -110,6 +110,17 @@ class TenantKeys {
   // does, so that the old wrapped key leaves the store's files. Idempotent.
   Result<TenantKeyInfo> Retire(std::string_view tenant, uint32_t version);
 
+  // Root key rotation (docs/keys.md "Rotating the root key"): rewraps, in
+  // one compare-and-set of the record, every version of `tenant`'s key that
+  // the server's provider wraps under another provider key than its
+  // DefaultKeyId() (a root key version being retired) under DefaultKeyId().
+  // Versions wrapped by the tenant's own KMS are left alone; the tenant key
+  // itself (and so every bucket key) does not change. Returns how many
+  // versions were rewrapped (0: none was behind). NotFound without a record.
+  Result<int> RewrapUnderDefaultProviderKey(std::string_view tenant);
+  // Every tenant with a key record (destroyed ones included), in order.
+  Result<std::vector<std::string>> ListTenantsWithKeys();
+
   // Hold your own key. Tenants whose key is wrapped in their own KMS are
   // served through `external` (which must outlive this object), with their
   // caches kept within external->CacheLifetime(). Call before first use.

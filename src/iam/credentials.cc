@@ -86,8 +86,10 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
     ASSIGN_OR_RETURN(key.secret, RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
   }
   crypto::SecretBytes secret(std::as_bytes(std::span(key.secret.data(), key.secret.size())));
-  ASSIGN_OR_RETURN(std::string sealed,
-                   keys_.Wrap(keys_.DefaultKeyId(), secret, SecretContext(key.access_key_id)));
+  // Read once: a root key rotation may change the default meanwhile, and
+  // "kid" must name the key that sealed the secret.
+  const std::string kid = keys_.DefaultKeyId();
+  ASSIGN_OR_RETURN(std::string sealed, keys_.Wrap(kid, secret, SecretContext(key.access_key_id)));
   const std::string rec_key = "ak/" + key.access_key_id;
   ASSIGN_OR_RETURN(std::optional<std::string> existing, store_.Get(kPartition, rec_key));
   if (existing) {
@@ -105,7 +107,7 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
   b.Expect(rec_key, std::nullopt)
       .Put(rec_key, ToString({{"v", kVersion}, {"tenant", tenant_id}, {"user", user}, {"active", true},
                               {"kind", kind == PrincipalKind::kOperator ? "operator" : "tenant"},
-                              {"kid", keys_.DefaultKeyId()},
+                              {"kid", kid},
                               {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}}));
   Status s = store_.Apply(kPartition, b);
   if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("access key id already in use");
@@ -165,6 +167,35 @@ Status CredentialStore::DeleteAccessKey(const std::string& access_key_id) {
   std::lock_guard lock(mu_);
   cache_.erase(access_key_id);
   return OkStatus();
+}
+
+Result<bool> CredentialStore::RewrapUnderDefaultKey(const std::string& access_key_id) {
+  const std::string rec_key = "ak/" + access_key_id;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, rec_key));
+    if (!v) return false;  // deleted meanwhile
+    ASSIGN_OR_RETURN(json j, FromString(*v));
+    const std::string kid = j.value("kid", "");
+    const std::string target = keys_.DefaultKeyId();
+    if (kid == target) return false;
+    auto sealed_it = j.find("sealed");
+    if (sealed_it == j.end() || !sealed_it->is_binary()) return DataLossError("access key without secret");
+    const auto& bin = sealed_it->get_binary();
+    ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                     keys_.Unwrap(kid, std::string(bin.begin(), bin.end()), SecretContext(access_key_id)));
+    ASSIGN_OR_RETURN(std::string resealed, keys_.Wrap(target, secret, SecretContext(access_key_id)));
+    j["kid"] = target;
+    j["sealed"] = json::binary(std::vector<uint8_t>(resealed.begin(), resealed.end()));
+    meta::Batch b;
+    b.op_tag = "access-key-rewrap:" + access_key_id + ":" + target;
+    b.Expect(rec_key, *v).Put(rec_key, ToString(j));
+    Status s = store_.Apply(kPartition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;  // changed meanwhile (disabled, ...): again
+    RETURN_IF_ERROR(s);
+    // The cached secret is the same; only the record changed.
+    return true;
+  }
+  return AbortedError("access key " + access_key_id + ": too many concurrent changes");
 }
 
 Status CredentialStore::SetAccessKeyActive(const std::string& access_key_id, bool active) {

@@ -68,6 +68,11 @@ class CredentialStore {
   Status SetAccessKeyActive(const std::string& access_key_id, bool active);
   // Idempotent.
   Status DeleteAccessKey(const std::string& access_key_id);
+  // Root key rotation (docs/keys.md "Rotating the root key"): reseals the
+  // key's secret under the provider's DefaultKeyId() if another provider
+  // key sealed it (compare-and-set of its record). False if there is
+  // nothing to do (already current, or the key is gone).
+  Result<bool> RewrapUnderDefaultKey(const std::string& access_key_id);
 
  private:
   meta::MetaStore& store_;

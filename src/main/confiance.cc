@@ -265,6 +265,17 @@ int RunServer(const ServerFlags& flags) {
   admin_api.SetKeyRotation(&key_rotation);
   catalog::BucketKeyRotation bucket_key_rotation(*(*dir)->meta, *(*dir)->catalog, *(*dir)->bucket_keys);
   admin_api.SetBucketKeyRotation(&bucket_key_rotation);
+  // The embedded root key's rotation (admin/root_key_rotation.h): resumes
+  // an unfinished one (the key file still holds an old version).
+  admin::RootKeyRotation root_rotation(admin::RootKeyRotation::Deps{
+      (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
+      (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get()});
+  admin_api.SetRootKeyRotation(&root_rotation);
+  if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
+    spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());
+  } else if (*resumed) {
+    spdlog::info("root key rotation: resuming the unfinished rotation");
+  }
   // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
   // before a restart; stopped before the data directory closes.
   catalog::Reclaimer reclaimer(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys,

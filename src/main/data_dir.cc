@@ -71,6 +71,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   }
   d->lock = std::move(lock).value();
   ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
+  d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
   mo.env = &env;

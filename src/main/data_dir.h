@@ -24,6 +24,7 @@
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "kms/key_provider.h"
+#include "kms/root_key_versions.h"
 #include "kms/kmip/kmip_external_keys.h"
 #include "kms/kmip/kmip_key_provider.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
@@ -58,6 +59,9 @@ struct DataDir {
   std::string path;
   std::unique_ptr<FileLock> lock;
   std::unique_ptr<kms::KeyProvider> keys;
+  // The root key's versions when `keys` is the embedded keystore (null
+  // with a KMIP KMS, which rotates its own keys). Points into `keys`.
+  kms::RootKeyVersions* root_key_versions = nullptr;
   std::unique_ptr<kms::ExternalKeys> external_keys;  // null without KmsOptions::hyok
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store

@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "kmip"))
 
 import conftest  # noqa: E402
+from adminutil import AdminServer, admin_request, error_of  # noqa: E402
 import pykmip_server  # noqa: E402
 
 CACHE_LIFETIME = 2.0
@@ -53,8 +54,9 @@ def servers(tmp_path_factory):
     started = []
 
     def make(args, data_dir=None):
-        srv = conftest.Server(str(tmp_path_factory.mktemp("kmip")),
-                              extra_args=args, data_dir=data_dir)
+        # With operator credentials (adminutil), for the admin API.
+        srv = AdminServer(str(tmp_path_factory.mktemp("kmip")),
+                          extra_args=args, data_dir=data_dir)
         started.append(srv)
         return srv
 
@@ -105,6 +107,11 @@ def test_root_key_in_kms_write_read_revoke_destroy(kms, servers):
     with kms.client() as c:
         _, attrs = c.get_attributes(uid, ["Name", "State"])
     assert root_name in str(attrs) and "ACTIVE" in str(attrs), attrs
+
+    # The KMS rotates its own keys: a root key rotation is refused, clearly.
+    r = admin_request(srv, "POST", "/root-key/rotate")
+    assert error_of(r) == (501, "NotImplemented"), r.body
+    assert b"rotates its own keys" in r.body, r.body
 
     # Restart without naming the key: the recorded id is used.
     srv.stop_clean()
