@@ -85,7 +85,8 @@ Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, kms::
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   std::optional<uint32_t> version = TenantKeyVersionOf(bucket.key_id);
   if (!version) {
-    Result<crypto::SecretBytes> key = provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket));
+    Result<crypto::SecretBytes> key =
+        provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket), kms::KeyUse{why, {}});
     if (!key.ok() && (key.status().code() == StatusCode::kPermissionDenied ||
                       key.status().code() == StatusCode::kNotFound)) {
       // A KMS that refuses (revoked or destroyed key) is the answer, as for

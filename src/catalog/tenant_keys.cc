@@ -33,10 +33,16 @@ uint64_t NowMs() {
 
 Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
 
-// Hold your own key: {"e": endpoint, "ca": CA PEM} (the key id is "pk").
-json ExternalJson(const kms::ExternalKey& x) { return json{{"e", x.endpoint}, {"ca", x.ca_pem}}; }
+// Hold your own key: {"e": endpoint, "ca": CA PEM, "j": true if the KMS is
+// told the justification (absent: not)} (the key id is "pk").
+json ExternalJson(const kms::ExternalKey& x) {
+  json j{{"e", x.endpoint}, {"ca", x.ca_pem}};
+  if (x.send_justification) j["j"] = true;
+  return j;
+}
 kms::ExternalKey ExternalFromJson(const json& j, std::string key_id) {
-  return kms::ExternalKey{j.at("e").get<std::string>(), j.at("ca").get<std::string>(), std::move(key_id)};
+  return kms::ExternalKey{j.at("e").get<std::string>(), j.at("ca").get<std::string>(), std::move(key_id),
+                          j.value("j", false)};
 }
 
 }  // namespace
@@ -246,7 +252,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   }
   Result<kms::KeyProvider*> provider = ProviderFor(external);
   Result<crypto::SecretBytes> key = provider.ok()
-                                        ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version))
+                                        ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version),
+                                                              kms::KeyUse{why, {}})
                                         : Result<crypto::SecretBytes>(provider.status());
   if (!key.ok() && external) {
     // The tenant's own KMS: its refusal (revoked, destroyed or unknown
@@ -359,7 +366,8 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     const uint32_t next = r.info.version + 1;
     ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
-    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next)));
+    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next),
+                                                         kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
     r.previous[r.info.version] = std::move(r.wrapped);
     r.wrapped = std::move(wrapped);
     r.info.version = next;
@@ -427,7 +435,8 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
     RETURN_IF_ERROR(CheckCanAddVersion(r, tenant));
     const uint32_t next = r.info.version + 1;
     if (wrapped_for != next) {
-      Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next));
+      Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next),
+                                             kms::KeyUse{kms::Justification::kSystemMaintenance, {}});
       if (!w.ok() && target) {
         return Status(w.status().code() == StatusCode::kUnavailable || w.status().code() == StatusCode::kDeadlineExceeded
                           ? w.status().code()
