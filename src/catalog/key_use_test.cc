@@ -3,17 +3,21 @@
 // that an external KMS can be told too (docs/kmip.md): every unwrap of a
 // tenant key or of a legacy provider-wrapped bucket key carries the
 // request's justification, rotations' wraps carry SYSTEM_MAINTENANCE, a
-// reason the tenant's policy refuses never reaches the provider, and the
-// hold-your-own-key record keeps whether the tenant's KMS is told.
+// reason the tenant's policy refuses never reaches the provider, a tenant
+// KMS that is told the reason is asked again for each new reason (its
+// decision is per reason), and the hold-your-own-key record keeps whether
+// the tenant's KMS is told.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "catalog/bucket_keys.h"
 #include "catalog/tenant_keys.h"
+#include "kms/external_keys.h"
 #include "crypto/random.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
@@ -132,6 +136,55 @@ TEST_F(KeyUseTest, LegacyBucketKeyUnwrapsCarryTheJustification) {
   BucketKeys buckets(kms_, keys);
   ASSERT_OK(buckets.Get(b, Justification::kLegalOrder).status());
   EXPECT_THAT(kms_.TakeCalls(), ElementsAre("unwrap:LEGAL_ORDER"));
+}
+
+// The tenant's KMS: every external key is served by one recording provider.
+class RecordingExternalKeys final : public kms::ExternalKeys {
+ public:
+  Result<kms::ExternalKey> Resolve(const kms::ExternalKey& key, std::string_view) override { return key; }
+  Result<kms::KeyProvider*> For(const kms::ExternalKey&) override { return &tenant_kms; }
+  std::chrono::milliseconds CacheLifetime() const override { return std::chrono::minutes(10); }
+  RecordingProvider tenant_kms;
+};
+
+TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
+  for (bool send : {true, false}) {
+    SCOPED_TRACE(send);
+    meta::MemoryMetaStore store;
+    RecordingExternalKeys external;
+    external.tenant_kms.fake().AddKey("tenant-kms-key");
+    TenantKeys keys(store, kms_);
+    keys.SetExternalKeys(&external);
+    BucketKeys buckets(kms_, keys);
+    BucketRecord b = Bucket("b");
+    ASSERT_OK(buckets.CreateFor(b));
+    ASSERT_OK(keys.RotateTo("acme", kms::ExternalKey{"kms.acme:5696", "PEM", "tenant-kms-key", send}).status());
+    ASSERT_OK_AND_ASSIGN(bool changed, buckets.Rewrap(b, Justification::kSystemMaintenance));
+    ASSERT_TRUE(changed);
+    EXPECT_THAT(external.tenant_kms.TakeCalls(), ElementsAre("wrap:SYSTEM_MAINTENANCE", "unwrap:SYSTEM_MAINTENANCE"));
+    // The key is cached now. Told the reason, the KMS decided for
+    // SYSTEM_MAINTENANCE only: a tenant request asks it (once); not told,
+    // the cached key serves every reason the policy allows.
+    ASSERT_OK(buckets.Get(b, Justification::kTenantRequest).status());
+    ASSERT_OK(buckets.Get(b, Justification::kTenantRequest).status());
+    EXPECT_EQ(buckets.GetIfCached(b, Justification::kTenantRequest) != nullptr, true);
+    EXPECT_EQ(buckets.GetIfCached(b, Justification::kLegalOrder) != nullptr, !send);
+    if (send) {
+      EXPECT_THAT(external.tenant_kms.TakeCalls(), ElementsAre("unwrap:TENANT_REQUEST"));
+    } else {
+      EXPECT_TRUE(external.tenant_kms.TakeCalls().empty());
+    }
+    // The KMS refusing a reason it was not asked for yet is the answer.
+    external.tenant_kms.fake().InjectError(PermissionDeniedError("no LEGAL_ORDER here"));
+    Result<std::shared_ptr<const crypto::SecretBytes>> legal = buckets.Get(b, Justification::kLegalOrder);
+    if (send) {
+      EXPECT_STATUS_CODE(legal, kPermissionDenied);
+      EXPECT_THAT(legal.status().message(), ::testing::HasSubstr("no LEGAL_ORDER here"));
+    } else {
+      EXPECT_OK(legal.status());
+    }
+    ASSERT_OK(buckets.Get(b, Justification::kTenantRequest).status());  // granted before: cached
+  }
 }
 
 TEST(KeyUseRecordTest, ExternalKeyKeepsSendJustification) {

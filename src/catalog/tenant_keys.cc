@@ -129,6 +129,15 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
   return std::make_pair(std::move(info), std::move(wrapped));
 }
 
+// Whether version `version` (0: current) of the key is held in a tenant's
+// KMS that is told the justification: that KMS decides per reason, so a key
+// it unwrapped for one reason is not reused for another (docs/kmip.md).
+bool TenantKeys::TellsReason(const Record& r, uint32_t version) {
+  if (version == 0 || version == r.info.version) return r.info.external && r.info.external->send_justification;
+  auto w = r.previous_wrappers.find(version);
+  return w != r.previous_wrappers.end() && w->second.second && w->second.second->send_justification;
+}
+
 TenantKeys::TenantKeys(meta::MetaStore& store, kms::KeyProvider& provider, std::chrono::milliseconds cache_lifetime)
     : store_(store), provider_(provider), lifetime_(cache_lifetime) {}
 
@@ -231,11 +240,14 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   const std::string* wrapped = &entry->record.wrapped;
   std::string provider_key_id = entry->record.info.provider_key_id;
   std::optional<kms::ExternalKey> external = entry->record.info.external;
+  const bool per_reason = TellsReason(entry->record, version);
   {
     std::lock_guard lock(mu_);
-    if (current && entry->key) return entry->key;
-    if (!current) {
-      if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
+    if (!per_reason || entry->granted[version].Contains(why)) {
+      if (current && entry->key) return entry->key;
+      if (!current) {
+        if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
+      }
     }
   }
   if (!current) {
@@ -278,6 +290,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   }
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
   std::lock_guard lock(mu_);
+  if (per_reason) entry->granted[version].Add(why);
   if (!current) return entry->previous_keys.emplace(version, shared).first->second;
   if (!entry->key) entry->key = shared;
   return entry->key;
@@ -483,6 +496,10 @@ std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_
   }
   const Cached& c = *it->second;
   if (!Allowed(tenant, c.record, why).ok()) return nullptr;
+  if (TellsReason(c.record, version)) {
+    auto g = c.granted.find(version == 0 ? c.record.info.version : version);
+    if (g == c.granted.end() || !g->second.Contains(why)) return nullptr;  // ask the KMS (GetVersion)
+  }
   if (version == 0 || version == c.record.info.version) return c.key;
   auto k = c.previous_keys.find(version);
   return k == c.previous_keys.end() ? nullptr : k->second;
