@@ -288,6 +288,8 @@ class JustificationProxy:
                     if reply is None:
                         return
                     conn.sendall(reply)
+        except (ssl.SSLEOFError, ConnectionError):
+            pass  # the client (or PyKMIP) closed the connection: normal
         except (OSError, ssl.SSLError, TtlvError) as e:
             with self._lock:
                 self.errors.append(repr(e))
