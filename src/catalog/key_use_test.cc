@@ -90,8 +90,9 @@ TEST_F(KeyUseTest, TenantKeyUnwrapsCarryTheJustification) {
     BucketKeys buckets(kms_, keys);
     ASSERT_OK(buckets.CreateFor(b));
   }
-  // Creating the tenant key wraps a fresh key: nothing is read, no reason.
-  EXPECT_THAT(kms_.TakeCalls(), ElementsAre("wrap:-"));
+  // Creating the tenant key wraps a fresh key (nothing is read, no
+  // reason); bucket creation then unwraps it as the tenant's request.
+  EXPECT_THAT(kms_.TakeCalls(), ElementsAre("wrap:-", "unwrap:TENANT_REQUEST"));
   for (Justification why : {Justification::kTenantRequest, Justification::kSystemMaintenance,
                             Justification::kOperatorApproved, Justification::kLegalOrder}) {
     TenantKeys fresh(store_, kms_);  // cold cache: the provider is asked
