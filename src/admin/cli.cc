@@ -123,6 +123,7 @@ struct AdminCli::State {
   // tenant-key external (hold your own key).
   std::string kms_endpoint, kms_ca, kms_key_id, kms_key_name;
   bool kms_off = false;
+  bool kms_send_justification = false;
 
   void AddTenantCommands(CLI::App& admin);
   void AddUserCommands(CLI::App& admin);
@@ -328,7 +329,10 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   auto format = [](const json& j) {
     std::string out = "tenant " + j.value("tenant", "") + ": key " + j.value("state", "") + "\n";
     if (j.contains("provider_key_id")) out += "wrapped under provider key " + j.value("provider_key_id", "") + "\n";
-    if (j.contains("external")) out += "in the tenant's KMS at " + j["external"].value("endpoint", "") + "\n";
+    if (j.contains("external")) {
+      out += "in the tenant's KMS at " + j["external"].value("endpoint", "") +
+             (j["external"].value("send_justification", false) ? " (told the justification of each use)" : "") + "\n";
+    }
     std::string allowed;
     for (const json& name : j.value("allowed_justifications", json::array())) {
       allowed += (allowed.empty() ? "" : ", ") + name.get<std::string>();
@@ -392,8 +396,10 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   CLI::Option* kid = external->add_option("--key-id", kms_key_id, "The key's Unique Identifier in that KMS");
   CLI::Option* kname = external->add_option("--key-name", kms_key_name, "Or the key's name there (one key only)");
   CLI::Option* off = external->add_flag("--off", kms_off, "Wrap the tenant's key by the server's key provider again");
+  CLI::Option* sj = external->add_flag("--send-justification", kms_send_justification,
+                                       "Tell the KMS why each unwrap is done (a KMIP message extension, docs/kmip.md)");
   kid->excludes(kname);
-  off->excludes(ep)->excludes(ca)->excludes(kid)->excludes(kname);
+  off->excludes(ep)->excludes(ca)->excludes(kid)->excludes(kname)->excludes(sj);
   Add(external, [this]() -> Result<ApiCall> {
     const std::string path = AdminPath({"tenants", tenant, "key", "external"});
     if (kms_off) return ApiCall{"DELETE", path, ""};
@@ -404,6 +410,7 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
     json body = {{"endpoint", kms_endpoint}, {"ca_pem", pem}};
     if (!kms_key_id.empty()) body["key_id"] = kms_key_id;
     else body["key_name"] = kms_key_name;
+    if (kms_send_justification) body["send_justification"] = true;
     return ApiCall{"PUT", path, body.dump()};
   }, rotation_format);
   CLI::App* rotation = Leaf(g, "rotation", "Show the progress of a tenant key's rotation");

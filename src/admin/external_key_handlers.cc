@@ -37,11 +37,18 @@ ApiReply AdminApi::PutExternalKey(const AdminRoute& route, std::string_view body
   };
   std::optional<std::string> endpoint = str("endpoint"), ca = str("ca_pem"), key_id = str("key_id"),
                              key_name = str("key_name");
-  if (!endpoint || !ca || key_id.has_value() == key_name.has_value() || doc.size() != 3 ||
+  // Optional: tell the KMS the key-access justification (docs/kmip.md).
+  bool send_justification = false;
+  size_t fields = 3;
+  if (doc.is_object() && doc.contains("send_justification")) {
+    send_justification = doc["send_justification"].is_boolean() && doc["send_justification"].get<bool>();
+    fields = doc["send_justification"].is_boolean() ? 4 : 0;
+  }
+  if (!endpoint || !ca || key_id.has_value() == key_name.has_value() || doc.size() != fields ||
       ca->size() > kMaxCaPemSize) {
     return ErrorReply(C::kInvalidRequest,
                       R"(expected {"endpoint": "HOST:PORT", "ca_pem": "-----BEGIN CERTIFICATE-----...", )"
-                      R"("key_id": "ID"} (or "key_name" instead of "key_id"))");
+                      R"("key_id": "ID"} (or "key_name" instead of "key_id"; optional "send_justification": true))");
   }
   if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
     return StatusReply(t.status(), C::kNoSuchTenant);
@@ -49,8 +56,8 @@ ApiReply AdminApi::PutExternalKey(const AdminRoute& route, std::string_view body
   if (external_keys_ == nullptr) {
     return ErrorReply(C::kConflict, "this server is not set up for tenants' own KMSs (--hyok-client-cert)");
   }
-  Result<kms::ExternalKey> resolved =
-      external_keys_->Resolve(kms::ExternalKey{*endpoint, *ca, key_id.value_or("")}, key_name.value_or(""));
+  Result<kms::ExternalKey> resolved = external_keys_->Resolve(
+      kms::ExternalKey{*endpoint, *ca, key_id.value_or(""), send_justification}, key_name.value_or(""));
   if (!resolved.ok()) {
     const Status& s = resolved.status();
     if (s.code() == StatusCode::kPermissionDenied) return ErrorReply(C::kAccessDenied, s.message());

@@ -36,7 +36,10 @@ json KeyJson(std::string_view tenant, const catalog::TenantKeyInfo* info) {
   if (info->rotated_ms != 0) j["rotated_ms"] = info->rotated_ms;
   j["previous_versions"] = info->previous_versions;
   if (info->destroyed) j["destroyed_ms"] = info->destroyed_ms;
-  if (info->external) j["external"] = {{"endpoint", info->external->endpoint}, {"key_id", info->external->key_id}};
+  if (info->external) {
+    j["external"] = {{"endpoint", info->external->endpoint}, {"key_id", info->external->key_id}};
+    if (info->external->send_justification) j["external"]["send_justification"] = true;
+  }
   j["allowed_justifications"] = json::array();
   for (int i = 0; i < kms::kJustificationCount; ++i) {
     auto why = static_cast<kms::Justification>(i);

@@ -113,7 +113,8 @@ Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, const
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   std::optional<uint32_t> version = TenantKeyVersionOf(w.key_id);
   if (!version) {
-    Result<crypto::SecretBytes> key = provider_.Unwrap(w.key_id, w.wrapped_key, Context(bucket, w));
+    Result<crypto::SecretBytes> key =
+        provider_.Unwrap(w.key_id, w.wrapped_key, Context(bucket, w), kms::KeyUse{why, {}});
     if (!key.ok() && (key.status().code() == StatusCode::kPermissionDenied ||
                       key.status().code() == StatusCode::kNotFound)) {
       // A KMS that refuses (revoked or destroyed key) is the answer, as for
@@ -181,8 +182,10 @@ Result<bool> BucketKeys::RewrapUnderDefaultProviderKey(BucketRecord& bucket) {
   const std::string target = provider_.DefaultKeyId();
   if (bucket.key_id == target) return false;
   // The context does not name the provider key: it stays the same.
-  ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket)));
-  ASSIGN_OR_RETURN(bucket.wrapped_key, provider_.Wrap(target, key, Context(bucket)));
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket),
+                                                              kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
+  ASSIGN_OR_RETURN(bucket.wrapped_key, provider_.Wrap(target, key, Context(bucket),
+                                                      kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
   bucket.key_id = target;
   return true;
 }

@@ -33,10 +33,16 @@ uint64_t NowMs() {
 
 Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
 
-// Hold your own key: {"e": endpoint, "ca": CA PEM} (the key id is "pk").
-json ExternalJson(const kms::ExternalKey& x) { return json{{"e", x.endpoint}, {"ca", x.ca_pem}}; }
+// Hold your own key: {"e": endpoint, "ca": CA PEM, "j": true if the KMS is
+// told the justification (absent: not)} (the key id is "pk").
+json ExternalJson(const kms::ExternalKey& x) {
+  json j{{"e", x.endpoint}, {"ca", x.ca_pem}};
+  if (x.send_justification) j["j"] = true;
+  return j;
+}
 kms::ExternalKey ExternalFromJson(const json& j, std::string key_id) {
-  return kms::ExternalKey{j.at("e").get<std::string>(), j.at("ca").get<std::string>(), std::move(key_id)};
+  return kms::ExternalKey{j.at("e").get<std::string>(), j.at("ca").get<std::string>(), std::move(key_id),
+                          j.value("j", false)};
 }
 
 }  // namespace
@@ -121,6 +127,15 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
   }
   if (info.destroyed != wrapped.empty()) return DataLossError("tenant key record: destroyed flag and key disagree");
   return std::make_pair(std::move(info), std::move(wrapped));
+}
+
+// Whether version `version` (0: current) of the key is held in a tenant's
+// KMS that is told the justification: that KMS decides per reason, so a key
+// it unwrapped for one reason is not reused for another (docs/kmip.md).
+bool TenantKeys::TellsReason(const Record& r, uint32_t version) {
+  if (version == 0 || version == r.info.version) return r.info.external && r.info.external->send_justification;
+  auto w = r.previous_wrappers.find(version);
+  return w != r.previous_wrappers.end() && w->second.second && w->second.second->send_justification;
 }
 
 TenantKeys::TenantKeys(meta::MetaStore& store, kms::KeyProvider& provider, std::chrono::milliseconds cache_lifetime)
@@ -225,11 +240,14 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   const std::string* wrapped = &entry->record.wrapped;
   std::string provider_key_id = entry->record.info.provider_key_id;
   std::optional<kms::ExternalKey> external = entry->record.info.external;
+  const bool per_reason = TellsReason(entry->record, version);
   {
     std::lock_guard lock(mu_);
-    if (current && entry->key) return entry->key;
-    if (!current) {
-      if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
+    if (!per_reason || entry->granted[version].Contains(why)) {
+      if (current && entry->key) return entry->key;
+      if (!current) {
+        if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
+      }
     }
   }
   if (!current) {
@@ -246,7 +264,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   }
   Result<kms::KeyProvider*> provider = ProviderFor(external);
   Result<crypto::SecretBytes> key = provider.ok()
-                                        ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version))
+                                        ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version),
+                                                              kms::KeyUse{why, {}})
                                         : Result<crypto::SecretBytes>(provider.status());
   if (!key.ok() && external) {
     // The tenant's own KMS: its refusal (revoked, destroyed or unknown
@@ -271,6 +290,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   }
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
   std::lock_guard lock(mu_);
+  if (per_reason) entry->granted[version].Add(why);
   if (!current) return entry->previous_keys.emplace(version, shared).first->second;
   if (!entry->key) entry->key = shared;
   return entry->key;
@@ -366,7 +386,8 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
       r.previous_wrappers[r.info.version] = std::make_pair(r.info.provider_key_id, std::nullopt);
       r.info.provider_key_id = provider_.DefaultKeyId();
     }
-    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next)));
+    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next),
+                                                         kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
     r.previous[r.info.version] = std::move(r.wrapped);
     r.wrapped = std::move(wrapped);
     r.info.version = next;
@@ -400,8 +421,10 @@ Result<int> TenantKeys::RewrapUnderDefaultProviderKey(std::string_view tenant_vi
     const std::string target = provider_.DefaultKeyId();
     // Rewraps one version wrapped by the server's provider under `from`.
     auto rewrap = [&](std::string& wrapped, const std::string& from, uint32_t version) -> Status {
-      ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(from, wrapped, Context(tenant, version)));
-      ASSIGN_OR_RETURN(wrapped, provider_.Wrap(target, key, Context(tenant, version)));
+      ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(from, wrapped, Context(tenant, version),
+                                                                  kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
+      ASSIGN_OR_RETURN(wrapped, provider_.Wrap(target, key, Context(tenant, version),
+                                               kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
       ++rewrapped;
       return OkStatus();
     };
@@ -490,7 +513,8 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
     RETURN_IF_ERROR(CheckCanAddVersion(r, tenant));
     const uint32_t next = r.info.version + 1;
     if (wrapped_for != next) {
-      Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next));
+      Result<std::string> w = provider->Wrap(key_id, key, Context(tenant, next),
+                                             kms::KeyUse{kms::Justification::kSystemMaintenance, {}});
       if (!w.ok() && target) {
         return Status(w.status().code() == StatusCode::kUnavailable || w.status().code() == StatusCode::kDeadlineExceeded
                           ? w.status().code()
@@ -537,6 +561,10 @@ std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_
   }
   const Cached& c = *it->second;
   if (!Allowed(tenant, c.record, why).ok()) return nullptr;
+  if (TellsReason(c.record, version)) {
+    auto g = c.granted.find(version == 0 ? c.record.info.version : version);
+    if (g == c.granted.end() || !g->second.Contains(why)) return nullptr;  // ask the KMS (GetVersion)
+  }
   if (version == 0 || version == c.record.info.version) return c.key;
   auto k = c.previous_keys.find(version);
   return k == c.previous_keys.end() ? nullptr : k->second;

@@ -157,9 +157,15 @@ class TenantKeys {
     Record record;
     std::shared_ptr<const crypto::SecretBytes> key;  // null until first unwrapped
     std::map<uint32_t, std::shared_ptr<const crypto::SecretBytes>> previous_keys;  // unwrapped on demand
+    // Versions held in a tenant's KMS that is told the justification: the
+    // reasons that KMS agreed to; a cached key serves only those (docs/kmip.md).
+    std::map<uint32_t, kms::JustificationSet> granted;
     std::chrono::steady_clock::time_point loaded;
   };
 
+  // Whether version `version` (0: current) is in a tenant's KMS told the
+  // justification (kms::ExternalKey::send_justification).
+  static bool TellsReason(const Record& r, uint32_t version);
   // The cached entry of `tenant`, (re)loaded when missing or older than
   // the lifetime; if the tenant has no key, one is created when `create`,
   // else null is returned (nothing is written).

@@ -23,6 +23,9 @@ struct ExternalKey {
   std::string endpoint;  // "host:port" of the tenant's KMS
   std::string ca_pem;    // PEM: the only CA trusted for that KMS's certificate
   std::string key_id;    // the key's Unique Identifier in that KMS
+  // Tell that KMS why each wrap and unwrap is done (a KMIP Message
+  // Extension, docs/kmip.md): the tenant sets it when its KMS reads it.
+  bool send_justification = false;
   bool operator==(const ExternalKey&) const = default;
 };
 

@@ -12,8 +12,18 @@
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
+#include "kms/justification.h"
 
 namespace confiance::kms {
+
+// Why a key is used (kms/justification.h): passed to the provider so that
+// an external KMS can be told and decide too (docs/kmip.md "Key-access
+// justifications"). `approval_id` is the lockbox approval behind an
+// OPERATOR_APPROVED use ("" if none is at hand).
+struct KeyUse {
+  Justification why = Justification::kTenantRequest;
+  std::string_view approval_id;
+};
 
 class KeyProvider {
  public:
@@ -29,6 +39,20 @@ class KeyProvider {
   // authenticate; NotFound if the key is unknown (e.g. destroyed).
   virtual Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped,
                                              std::string_view context) = 0;
+
+  // As above, naming why the key is used. Providers that cannot tell
+  // anyone (the embedded keystore) ignore `use`: the catalog has already
+  // checked it against the tenant's key policy.
+  virtual Result<std::string> Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                                   std::string_view context, const KeyUse& use) {
+    (void)use;
+    return Wrap(key_id, plaintext_key, context);
+  }
+  virtual Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped,
+                                             std::string_view context, const KeyUse& use) {
+    (void)use;
+    return Unwrap(key_id, wrapped, context);
+  }
 };
 
 }  // namespace confiance::kms

@@ -40,6 +40,9 @@ void KmsFlags::Register(CLI::App& app) {
   app.add_option("--kmip-connections", kmip_connections, "Idle TLS connections kept open to the KMS")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{256}));
+  app.add_flag("--kmip-send-justification", kmip_send_justification,
+               "Tell the KMS the key-access justification of each wrap and unwrap (a non-critical KMIP message "
+               "extension, docs/kmip.md); only for a KMS that accepts it (PyKMIP 0.10 fails such requests)");
   // Hold your own key. The timeouts are --kmip-connect-timeout/--kmip-timeout.
   app.add_option("--hyok-client-cert", hyok_cert,
                  "PEM client certificate presented to tenants' own KMIP KMSs (enables hold-your-own-key)");
@@ -101,6 +104,7 @@ Result<KmsOptions> KmsFlags::ToOptions() const {
   k.root_key_id = kmip_root_key_id;
   k.root_key_name = kmip_root_key_name;
   k.cache_lifetime = Millis(kmip_cache_lifetime_s);
+  k.send_justification = kmip_send_justification;
   return o;
 }
 

@@ -4,7 +4,7 @@
 //   --kms embedded|kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F
 //   --kmip-key F [--kmip-root-key-id ID] [--kmip-root-key-name N]
 //   [--kmip-cache-lifetime S] [--kmip-connect-timeout S] [--kmip-timeout S]
-//   [--kmip-connections N]
+//   [--kmip-connections N] [--kmip-send-justification]
 //   [--hyok-client-cert F --hyok-client-key F --hyok-allow H:P,...
 //    [--hyok-cache-lifetime S]]  (tenants' own KMSs, docs/keys.md)
 // (docs/kmip.md).
@@ -31,6 +31,7 @@ struct KmsFlags {
   double kmip_connect_timeout_s = 5;
   double kmip_timeout_s = 10;
   size_t kmip_connections = 4;
+  bool kmip_send_justification = false;
   // Hold your own key: tenants' own KMIP KMSs (docs/keys.md).
   std::string hyok_cert, hyok_key;
   std::vector<std::string> hyok_allow;

@@ -109,8 +109,8 @@ Result<Response> KmipClient::CallOnce(uint32_t operation, const std::string& req
   return r;
 }
 
-Result<Response> KmipClient::Call(uint32_t operation, Item payload, bool idempotent) {
-  std::string request = EncodeRequest(operation, std::move(payload), options_.max_response_size);
+Result<Response> KmipClient::Call(uint32_t operation, Item payload, bool idempotent, const Item* extension) {
+  std::string request = EncodeRequest(operation, std::move(payload), options_.max_response_size, extension);
   const int attempts = idempotent ? std::max(1, options_.max_attempts) : 1;
   Result<Response> r = UnavailableError("KMS not called");
   for (int a = 0; a < attempts; ++a) {
@@ -123,8 +123,9 @@ Result<Response> KmipClient::Call(uint32_t operation, Item payload, bool idempot
   return r;
 }
 
-Result<Item> KmipClient::Run(uint32_t operation, Item payload, bool idempotent, std::string_view what) {
-  ASSIGN_OR_RETURN(Response r, Call(operation, std::move(payload), idempotent));
+Result<Item> KmipClient::Run(uint32_t operation, Item payload, bool idempotent, std::string_view what,
+                             const Item* extension) {
+  ASSIGN_OR_RETURN(Response r, Call(operation, std::move(payload), idempotent, extension));
   Status s = ResultStatusToStatus(r, what);
   if (!s.ok()) return s;
   return std::move(r.payload);
@@ -148,10 +149,11 @@ Status KmipClient::Activate(const std::string& uid) {
   return Run(op::kActivate, Structure(tag::kRequestPayload, {Uid(uid)}), false, "KMIP Activate").status();
 }
 
-Result<Ciphertext> KmipClient::Encrypt(const std::string& uid, const crypto::SecretBytes& plaintext) {
+Result<Ciphertext> KmipClient::Encrypt(const std::string& uid, const crypto::SecretBytes& plaintext,
+                                       const Item* extension) {
   Item payload = Structure(tag::kRequestPayload,
                            {Uid(uid), CbcParameters(), ByteString(tag::kData, std::string(AsView(plaintext)))});
-  ASSIGN_OR_RETURN(Item p, Run(op::kEncrypt, std::move(payload), true, "KMIP Encrypt"));
+  ASSIGN_OR_RETURN(Item p, Run(op::kEncrypt, std::move(payload), true, "KMIP Encrypt", extension));
   Ciphertext out;
   std::optional<std::string> data = p.FindBytes(tag::kData, ItemType::kByteString);
   std::optional<std::string> iv = p.FindBytes(tag::kIvCounterNonce, ItemType::kByteString);
@@ -162,10 +164,11 @@ Result<Ciphertext> KmipClient::Encrypt(const std::string& uid, const crypto::Sec
   return out;
 }
 
-Result<crypto::SecretBytes> KmipClient::Decrypt(const std::string& uid, std::string_view data, std::string_view iv) {
+Result<crypto::SecretBytes> KmipClient::Decrypt(const std::string& uid, std::string_view data, std::string_view iv,
+                                                const Item* extension) {
   Item payload = Structure(tag::kRequestPayload, {Uid(uid), CbcParameters(), ByteString(tag::kData, std::string(data)),
                                                   ByteString(tag::kIvCounterNonce, std::string(iv))});
-  ASSIGN_OR_RETURN(Item p, Run(op::kDecrypt, std::move(payload), true, "KMIP Decrypt"));
+  ASSIGN_OR_RETURN(Item p, Run(op::kDecrypt, std::move(payload), true, "KMIP Decrypt", extension));
   const Item* d = p.Find(tag::kData);
   if (d == nullptr || d->type != ItemType::kByteString) return DataLossError("KMIP Decrypt reply without data");
   crypto::SecretBytes out(std::as_bytes(std::span(d->bytes.data(), d->bytes.size())));

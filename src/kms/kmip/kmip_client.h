@@ -72,10 +72,16 @@ class KmipClient {
   Status Activate(const std::string& uid);
   // AES-CBC with PKCS#5 padding under key `uid`; the KMS picks the IV.
   // PermissionDenied if the key is not Active or may not encrypt.
-  Result<Ciphertext> Encrypt(const std::string& uid, const crypto::SecretBytes& plaintext);
+  // `extension`, if not null, goes in the batch item as its Message
+  // Extension (JustificationExtension); the KMS may refuse because of it
+  // (PermissionDenied for its Permission Denied).
+  Result<Ciphertext> Encrypt(const std::string& uid, const crypto::SecretBytes& plaintext,
+                             const Item* extension = nullptr);
   // Reverses Encrypt. NotFound for an unknown/destroyed key;
-  // PermissionDenied if it is not Active (e.g. revoked).
-  Result<crypto::SecretBytes> Decrypt(const std::string& uid, std::string_view data, std::string_view iv);
+  // PermissionDenied if it is not Active (e.g. revoked). `extension` as
+  // for Encrypt.
+  Result<crypto::SecretBytes> Decrypt(const std::string& uid, std::string_view data, std::string_view iv,
+                                      const Item* extension = nullptr);
   // Revokes `uid` (reason code e.g. kRevocationCessationOfOperation): it
   // moves to Deactivated (or Compromised) and can no longer encrypt or
   // decrypt.
@@ -96,13 +102,14 @@ class KmipClient {
       : options_(std::move(options)), tls_(std::move(tls)) {}
 
   // Sends one request and returns the decoded reply (any result status).
-  Result<Response> Call(uint32_t operation, Item payload, bool idempotent);
+  Result<Response> Call(uint32_t operation, Item payload, bool idempotent, const Item* extension);
   Result<Response> CallOnce(uint32_t operation, const std::string& request, bool& transport_error);
   // A pooled idle connection that is still usable, or a new one.
   Result<std::unique_ptr<TlsConnection>> Checkout();
   void Return(std::unique_ptr<TlsConnection> c);
   // Call, then ResultStatusToStatus.
-  Result<Item> Run(uint32_t operation, Item payload, bool idempotent, std::string_view what);
+  Result<Item> Run(uint32_t operation, Item payload, bool idempotent, std::string_view what,
+                   const Item* extension = nullptr);
 
   const KmipClientOptions options_;
   const std::unique_ptr<TlsContext> tls_;

@@ -67,7 +67,7 @@ Result<ExternalKey> KmipExternalKeys::Resolve(const ExternalKey& key, std::strin
 
 Result<KeyProvider*> KmipExternalKeys::For(const ExternalKey& key) {
   RETURN_IF_ERROR(CheckAllowed(key.endpoint));
-  auto id = std::make_tuple(key.endpoint, key.ca_pem, key.key_id);
+  auto id = std::make_tuple(key.endpoint, key.ca_pem, key.key_id, key.send_justification);
   {
     std::lock_guard lock(mu_);
     if (auto it = providers_.find(id); it != providers_.end()) return it->second.get();
@@ -78,6 +78,7 @@ Result<KeyProvider*> KmipExternalKeys::For(const ExternalKey& key) {
   o.root_key_id = key.key_id;
   o.create_root_key = false;
   o.cache_lifetime = options_.cache_lifetime / 2;
+  o.send_justification = key.send_justification;
   // Opened outside the lock (it talks to the KMS); a concurrent opener's
   // provider wins and this one is dropped.
   ASSIGN_OR_RETURN(std::unique_ptr<KmipKeyProvider> p, KmipKeyProvider::Open(o));

@@ -54,8 +54,9 @@ class KmipExternalKeys final : public ExternalKeys {
 
   const KmipExternalKeysOptions options_;
   std::mutex mu_;
-  // (endpoint, CA, key id) -> its provider; never removed (tenant keys are few).
-  std::map<std::tuple<std::string, std::string, std::string>, std::unique_ptr<KmipKeyProvider>> providers_;
+  // (endpoint, CA, key id, send justification) -> its provider; never
+  // removed (tenant keys are few).
+  std::map<std::tuple<std::string, std::string, std::string, bool>, std::unique_ptr<KmipKeyProvider>> providers_;
 };
 
 }  // namespace confiance::kms

@@ -29,7 +29,9 @@ Result<std::unique_ptr<KmipKeyProvider>> KmipKeyProvider::Open(const KmipKeyProv
 }
 
 KmipKeyProvider::KmipKeyProvider(const KmipKeyProviderOptions& options, std::unique_ptr<kmip::KmipClient> client)
-    : client_(std::move(client)), cache_(options.cache_lifetime, options.cache_max_entries) {
+    : client_(std::move(client)),
+      send_justification_(options.send_justification),
+      cache_(options.cache_lifetime, options.cache_max_entries) {
   if (options.cache_lifetime.count() > 0) sweeper_ = std::thread([this] { SweepLoop(); });
 }
 
@@ -81,13 +83,41 @@ Status KmipKeyProvider::ResolveRootKey(const KmipKeyProviderOptions& options) {
   return OkStatus();
 }
 
+std::optional<kmip::Item> KmipKeyProvider::ExtensionFor(const KeyUse* use) const {
+  if (!send_justification_ || use == nullptr) return std::nullopt;
+  return kmip::JustificationExtension(JustificationName(use->why), use->approval_id);
+}
+
 Result<std::string> KmipKeyProvider::Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
                                           std::string_view context) {
+  return DoWrap(key_id, plaintext_key, context, nullptr);
+}
+
+Result<std::string> KmipKeyProvider::Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                                          std::string_view context, const KeyUse& use) {
+  return DoWrap(key_id, plaintext_key, context, &use);
+}
+
+Result<crypto::SecretBytes> KmipKeyProvider::Unwrap(std::string_view key_id, std::string_view wrapped,
+                                                    std::string_view context) {
+  return DoUnwrap(key_id, wrapped, context, nullptr);
+}
+
+Result<crypto::SecretBytes> KmipKeyProvider::Unwrap(std::string_view key_id, std::string_view wrapped,
+                                                    std::string_view context, const KeyUse& use) {
+  return DoUnwrap(key_id, wrapped, context, &use);
+}
+
+Result<std::string> KmipKeyProvider::DoWrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                                            std::string_view context, const KeyUse* use) {
   RETURN_IF_ERROR(CheckKeyId(key_id));
   ASSIGN_OR_RETURN(crypto::SecretBytes one_time, crypto::RandomBytes(kmip::kOneTimeKeySize));
-  Result<kmip::Ciphertext> encrypted = client_->Encrypt(std::string(key_id), one_time);
+  const std::optional<kmip::Item> extension = ExtensionFor(use);
+  Result<kmip::Ciphertext> encrypted =
+      client_->Encrypt(std::string(key_id), one_time, extension ? &*extension : nullptr);
   if (!encrypted.ok()) {
-    spdlog::warn("KMS wrap under key {} failed: {}", key_id, encrypted.status().ToString());
+    spdlog::warn("KMS wrap under key {} failed{}{}: {}", key_id, extension ? " for justification " : "",
+                 extension ? JustificationName(use->why) : "", encrypted.status().ToString());
     return encrypted.status();
   }
   kmip::Ciphertext ct = std::move(encrypted).value();
@@ -100,13 +130,24 @@ Result<std::string> KmipKeyProvider::Wrap(std::string_view key_id, const crypto:
   return header + sealed;
 }
 
-Result<crypto::SecretBytes> KmipKeyProvider::Unwrap(std::string_view key_id, std::string_view wrapped,
-                                                    std::string_view context) {
+Result<crypto::SecretBytes> KmipKeyProvider::DoUnwrap(std::string_view key_id, std::string_view wrapped,
+                                                      std::string_view context, const KeyUse* use) {
   RETURN_IF_ERROR(CheckKeyId(key_id));
   ASSIGN_OR_RETURN(kmip::ParsedWrap p, kmip::ParseWrap(wrapped));
-  const kmip::UnwrapCache::Digest digest = kmip::UnwrapCache::KeyOf(key_id, wrapped, context);
+  const std::optional<kmip::Item> extension = ExtensionFor(use);
+  // The KMS decided for this reason (and approval) only: a key it
+  // unwrapped for another is not reused (contexts never hold "\n").
+  std::string cache_context(context);
+  if (extension) {
+    cache_context += "\n";
+    cache_context += JustificationName(use->why);
+    cache_context += "\n";
+    cache_context += use->approval_id;
+  }
+  const kmip::UnwrapCache::Digest digest = kmip::UnwrapCache::KeyOf(key_id, wrapped, cache_context);
   if (std::optional<crypto::SecretBytes> hit = cache_.Lookup(digest)) return std::move(*hit);
-  Result<crypto::SecretBytes> decrypted = client_->Decrypt(std::string(key_id), p.kms_ciphertext, p.iv);
+  Result<crypto::SecretBytes> decrypted =
+      client_->Decrypt(std::string(key_id), p.kms_ciphertext, p.iv, extension ? &*extension : nullptr);
   if (!decrypted.ok()) {
     // A blob sealed under another key (or tampered with) fails the KMS's
     // CBC padding check, which PyKMIP and others report as a General
@@ -118,7 +159,8 @@ Result<crypto::SecretBytes> KmipKeyProvider::Unwrap(std::string_view key_id, std
     }
     // The S3 layer answers InternalError for most of these: the operator
     // needs the KMS's own reason (key revoked, destroyed, KMS down).
-    spdlog::warn("KMS unwrap under key {} failed: {}", key_id, s.ToString());
+    spdlog::warn("KMS unwrap under key {} failed{}{}: {}", key_id, extension ? " for justification " : "",
+                 extension ? JustificationName(use->why) : "", s.ToString());
     return s;
   }
   crypto::SecretBytes one_time = std::move(decrypted).value();

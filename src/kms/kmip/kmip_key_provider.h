@@ -9,6 +9,14 @@
 // revoked or destroyed in the KMS stops unwrapping within that time; a
 // background thread wipes expired entries.
 //
+// With send_justification, the Wrap/Unwrap overloads that take a KeyUse
+// put the justification in each Encrypt/Decrypt request as a non-critical
+// KMIP Message Extension (kmip_messages.h JustificationExtension), so that
+// the KMS can decide too; its refusal is PermissionDenied. Off by default:
+// KMSs that do not read the extension may fail the request (PyKMIP 0.10
+// does). A key unwrapped for one reason is then not served from the cache
+// for another: the KMS decided for that reason only.
+//
 // Errors of Wrap/Unwrap: NotFound when the KMS does not know the key (e.g.
 // destroyed); PermissionDenied when the KMS refuses (key revoked or not
 // Active, certificate not authorised) or the blob/context do not
@@ -23,6 +31,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -43,6 +52,7 @@ struct KmipKeyProviderOptions {
   bool create_root_key = true;
   std::chrono::milliseconds cache_lifetime{30000};  // 0: no cache
   size_t cache_max_entries = 10000;
+  bool send_justification = false;  // see above
 };
 
 class KmipKeyProvider final : public KeyProvider {
@@ -63,6 +73,11 @@ class KmipKeyProvider final : public KeyProvider {
                            std::string_view context) override;
   Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped,
                                      std::string_view context) override;
+  Result<std::string> Wrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                           std::string_view context, const KeyUse& use) override;
+  Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped, std::string_view context,
+                                     const KeyUse& use) override;
+  bool sends_justification() const { return send_justification_; }
 
   // The KMIP client (tests and admin tools: create tenant keys, revoke).
   kmip::KmipClient& client() { return *client_; }
@@ -72,8 +87,16 @@ class KmipKeyProvider final : public KeyProvider {
   KmipKeyProvider(const KmipKeyProviderOptions& options, std::unique_ptr<kmip::KmipClient> client);
   Status ResolveRootKey(const KmipKeyProviderOptions& options);
   void SweepLoop();
+  // `use` null: no reason known, none sent.
+  Result<std::string> DoWrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
+                             std::string_view context, const KeyUse* use);
+  Result<crypto::SecretBytes> DoUnwrap(std::string_view key_id, std::string_view wrapped, std::string_view context,
+                                       const KeyUse* use);
+  // The extension to send for `use`, if sending is on and a reason is known.
+  std::optional<kmip::Item> ExtensionFor(const KeyUse* use) const;
 
   std::unique_ptr<kmip::KmipClient> client_;
+  const bool send_justification_;
   std::string root_key_id_;
   kmip::UnwrapCache cache_;
   std::mutex sweep_mu_;

@@ -174,6 +174,36 @@ TEST_F(KmipTest, CacheServesWithinLifetimeThenKmsDecides) {
   EXPECT_STATUS_CODE(p->Unwrap(uid, wrapped, "c"), kPermissionDenied);
 }
 
+TEST_F(KmipTest, JustificationIsSentOnlyWhenEnabled) {
+  // Off (the default): a KeyUse changes nothing on the wire, PyKMIP serves
+  // it, and the cache is shared with the plain overloads.
+  auto p = OpenOrFail(ProviderOptions(60000ms));
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(p->sends_justification());
+  const std::string uid = NewKey(p->client());
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
+  const KeyUse maintenance{Justification::kSystemMaintenance, {}};
+  ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(uid, key, "c", maintenance));
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "c", maintenance));
+  EXPECT_TRUE(Same(back, key));
+  const int64_t sent = p->client().TEST_requests_sent();
+  ASSERT_OK(p->Unwrap(uid, wrapped, "c", KeyUse{Justification::kTenantRequest, {}}));
+  ASSERT_OK(p->Unwrap(uid, wrapped, "c"));
+  EXPECT_EQ(p->client().TEST_requests_sent(), sent);
+
+  // On: the extension is on the wire, and PyKMIP 0.10 fails a batch item
+  // whose Message Extension has content, which is why it is opt-in per KMS
+  // (docs/kmip.md). Without a reason (the plain overload) nothing is sent.
+  KmipKeyProviderOptions o = ProviderOptions();
+  o.send_justification = true;
+  auto told = OpenOrFail(o);
+  ASSERT_NE(told, nullptr);
+  EXPECT_TRUE(told->sends_justification());
+  EXPECT_FALSE(told->Unwrap(uid, wrapped, "c", maintenance).ok());
+  ASSERT_OK_AND_ASSIGN(back, told->Unwrap(uid, wrapped, "c"));
+  EXPECT_TRUE(Same(back, key));
+}
+
 TEST_F(KmipTest, ConnectionsArePooled) {
   KmipKeyProviderOptions o = ProviderOptions(0ms);
   o.client.max_idle_connections = 2;

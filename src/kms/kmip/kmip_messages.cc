@@ -8,7 +8,16 @@
 
 namespace confiance::kms::kmip {
 
-std::string EncodeRequest(uint32_t operation, Item payload, int32_t max_response_size) {
+Item JustificationExtension(std::string_view justification, std::string_view approval_id) {
+  std::vector<Item> vendor;
+  vendor.push_back(TextString(tag::kConfianceJustification, std::string(justification)));
+  if (!approval_id.empty()) vendor.push_back(TextString(tag::kConfianceApprovalId, std::string(approval_id)));
+  return Structure(tag::kMessageExtension, {TextString(tag::kVendorIdentification, std::string(kVendorIdentification)),
+                                            Boolean(tag::kCriticalityIndicator, false),
+                                            Structure(tag::kVendorExtension, std::move(vendor))});
+}
+
+std::string EncodeRequest(uint32_t operation, Item payload, int32_t max_response_size, const Item* extension) {
   payload.tag = tag::kRequestPayload;
   payload.type = ItemType::kStructure;
   std::vector<Item> header;
@@ -19,6 +28,7 @@ std::string EncodeRequest(uint32_t operation, Item payload, int32_t max_response
   std::vector<Item> batch;
   batch.push_back(Enumeration(tag::kOperation, operation));
   batch.push_back(std::move(payload));
+  if (extension != nullptr) batch.push_back(*extension);
   std::vector<Item> message;
   message.push_back(Structure(tag::kRequestHeader, std::move(header)));
   message.push_back(Structure(tag::kBatchItem, std::move(batch)));

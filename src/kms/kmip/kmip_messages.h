@@ -20,8 +20,19 @@ inline constexpr int kProtocolMajor = 1;
 inline constexpr int kProtocolMinor = 2;
 
 // A RequestMessage (protocol 1.2, batch count 1, the given Maximum Response
-// Size) carrying `payload` (tag RequestPayload) for `operation`.
-std::string EncodeRequest(uint32_t operation, Item payload, int32_t max_response_size);
+// Size) carrying `payload` (tag RequestPayload) for `operation`, and
+// `extension` (tag MessageExtension) after the payload if not null.
+std::string EncodeRequest(uint32_t operation, Item payload, int32_t max_response_size,
+                          const Item* extension = nullptr);
+
+inline constexpr std::string_view kVendorIdentification = "confiance";
+
+// The key-access justification as a non-critical KMIP Message Extension
+// (KMIP 1.2 section 6.16; wire format in docs/kmip.md): Vendor
+// Identification "confiance", Criticality Indicator false, and a Vendor
+// Extension structure holding the justification's name (tag 0x540001) and,
+// if not empty, the approval id (tag 0x540002), both Text Strings.
+Item JustificationExtension(std::string_view justification, std::string_view approval_id);
 
 struct Response {
   uint32_t operation = 0;  // 0 if the KMS did not echo it (error responses may not)

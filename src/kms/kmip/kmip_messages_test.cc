@@ -39,6 +39,55 @@ TEST(KmipMessagesTest, RequestLayout) {
   EXPECT_EQ(payload->FindBytes(tag::kUniqueIdentifier, ItemType::kTextString), "42");
 }
 
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+// The exact wire bytes a tenant's KMS vendor implements (docs/kmip.md).
+TEST(KmipMessagesTest, JustificationExtensionBytes) {
+  EXPECT_EQ(Hex(Encode(JustificationExtension("TENANT_REQUEST", ""))),
+            "42005101" "00000048"                                   // Message Extension, 72 bytes
+            "42009d07" "00000009" "636f6e6669616e6365" "00000000000000"  // Vendor Identification "confiance"
+            "42002606" "00000008" "0000000000000000"                 // Criticality Indicator false
+            "42009c01" "00000018"                                   // Vendor Extension, 24 bytes
+            "54000107" "0000000e" "54454e414e545f52455155455354" "0000");  // "TENANT_REQUEST"
+  EXPECT_EQ(Hex(Encode(JustificationExtension("OPERATOR_APPROVED", "ar-7f3a"))),
+            "42005101" "00000060"
+            "42009d07" "00000009" "636f6e6669616e6365" "00000000000000"
+            "42002606" "00000008" "0000000000000000"
+            "42009c01" "00000030"
+            "54000107" "00000011" "4f50455241544f525f415050524f564544" "00000000000000"  // "OPERATOR_APPROVED"
+            "54000207" "00000007" "61722d37663361" "00");                                 // approval id
+}
+
+TEST(KmipMessagesTest, ExtensionFollowsThePayload) {
+  const Item ext = JustificationExtension("SYSTEM_MAINTENANCE", "");
+  const std::string req =
+      EncodeRequest(op::kDecrypt, Structure(0, {TextString(tag::kUniqueIdentifier, "42")}), 4096, &ext);
+  ASSERT_OK_AND_ASSIGN(Item root, Decode(req));
+  const Item* batch = root.Find(tag::kBatchItem);
+  ASSERT_NE(batch, nullptr);
+  ASSERT_EQ(batch->children.size(), 3u);  // Operation, Request Payload, Message Extension (KMIP 1.2 7.2)
+  EXPECT_EQ(batch->children[1].tag, tag::kRequestPayload);
+  const Item& m = batch->children[2];
+  EXPECT_EQ(m.tag, tag::kMessageExtension);
+  EXPECT_EQ(m.FindBytes(tag::kVendorIdentification, ItemType::kTextString), "confiance");
+  EXPECT_EQ(m.FindNumber(tag::kCriticalityIndicator, ItemType::kBoolean), 0);
+  const Item* v = m.Find(tag::kVendorExtension);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->FindBytes(tag::kConfianceJustification, ItemType::kTextString), "SYSTEM_MAINTENANCE");
+  EXPECT_EQ(v->Find(tag::kConfianceApprovalId), nullptr);
+  // Without an extension the batch item is as before.
+  ASSERT_OK_AND_ASSIGN(Item plain, Decode(EncodeRequest(op::kDecrypt, Structure(0, {}), 4096)));
+  EXPECT_EQ(plain.Find(tag::kBatchItem)->children.size(), 2u);
+}
+
 TEST(KmipMessagesTest, SuccessResponse) {
   Item r = ResponseWith({Structure(tag::kBatchItem, {Enumeration(tag::kOperation, op::kCreate),
                                                      Enumeration(tag::kResultStatus, result_status::kSuccess),

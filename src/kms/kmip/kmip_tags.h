@@ -16,6 +16,7 @@ inline constexpr uint32_t kAttributeValue = 0x42000B;
 inline constexpr uint32_t kBatchCount = 0x42000D;
 inline constexpr uint32_t kBatchItem = 0x42000F;
 inline constexpr uint32_t kBlockCipherMode = 0x420011;
+inline constexpr uint32_t kCriticalityIndicator = 0x420026;
 inline constexpr uint32_t kCryptographicAlgorithm = 0x420028;
 inline constexpr uint32_t kCryptographicLength = 0x42002A;
 inline constexpr uint32_t kCryptographicParameters = 0x42002B;
@@ -23,6 +24,7 @@ inline constexpr uint32_t kCryptographicUsageMask = 0x42002C;
 inline constexpr uint32_t kIvCounterNonce = 0x42003D;
 inline constexpr uint32_t kMaximumItems = 0x42004F;
 inline constexpr uint32_t kMaximumResponseSize = 0x420050;
+inline constexpr uint32_t kMessageExtension = 0x420051;
 inline constexpr uint32_t kName = 0x420053;
 inline constexpr uint32_t kNameType = 0x420054;
 inline constexpr uint32_t kNameValue = 0x420055;
@@ -49,7 +51,13 @@ inline constexpr uint32_t kTemplateAttribute = 0x420091;
 inline constexpr uint32_t kTimeStamp = 0x420092;
 inline constexpr uint32_t kUniqueBatchItemId = 0x420093;
 inline constexpr uint32_t kUniqueIdentifier = 0x420094;
+inline constexpr uint32_t kVendorExtension = 0x42009C;
+inline constexpr uint32_t kVendorIdentification = 0x42009D;
 inline constexpr uint32_t kData = 0x4200C2;
+// Confiance's own tags, in the range KMIP leaves to extensions
+// (0x540000-0x54FFFF), inside its Vendor Extension (docs/kmip.md).
+inline constexpr uint32_t kConfianceJustification = 0x540001;
+inline constexpr uint32_t kConfianceApprovalId = 0x540002;
 }  // namespace tag
 
 namespace op {
