@@ -178,16 +178,27 @@ Status BucketKeys::AddVersion(BucketRecord& bucket, kms::Justification why) {
 }
 
 Result<bool> BucketKeys::RewrapUnderDefaultProviderKey(BucketRecord& bucket) {
-  if (TenantKeyVersionOf(bucket.key_id) || bucket.key_id == kShreddedKeyRef) return false;
+  if (bucket.key_id == kShreddedKeyRef) return false;
   const std::string target = provider_.DefaultKeyId();
-  if (bucket.key_id == target) return false;
-  // The context does not name the provider key: it stays the same.
-  ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(bucket.key_id, bucket.wrapped_key, Context(bucket),
-                                                              kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
-  ASSIGN_OR_RETURN(bucket.wrapped_key, provider_.Wrap(target, key, Context(bucket),
-                                                      kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
-  bucket.key_id = target;
-  return true;
+  const kms::KeyUse use{kms::Justification::kSystemMaintenance, {}};
+  // Every version wrapped by the provider directly: the current one and any
+  // a bucket-key rotation has not retired yet (docs/keys.md). The context
+  // does not name the provider key: it stays the same.
+  auto rewrap = [&](uint32_t version, std::string& key_id, std::string& wrapped_key) -> Result<bool> {
+    if (TenantKeyVersionOf(key_id) || key_id == target) return false;
+    const Wrapped w{version, key_id, wrapped_key};
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, provider_.Unwrap(w.key_id, w.wrapped_key, Context(bucket, w), use));
+    ASSIGN_OR_RETURN(std::string rewrapped, provider_.Wrap(target, key, Context(bucket, w), use));
+    key_id = target;
+    wrapped_key = std::move(rewrapped);
+    return true;
+  };
+  ASSIGN_OR_RETURN(bool changed, rewrap(bucket.key_version, bucket.key_id, bucket.wrapped_key));
+  for (BucketRecord::PreviousKey& p : bucket.previous_keys) {
+    ASSIGN_OR_RETURN(bool previous_changed, rewrap(p.version, p.key_id, p.wrapped_key));
+    changed = changed || previous_changed;
+  }
+  return changed;
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,

@@ -96,12 +96,12 @@ class BucketKeys {
   // Forgets the cached key of version `version` of bucket `bucket_id`
   // (retired).
   void ForgetVersion(const std::string& bucket_id, uint32_t version);
-  // Root key rotation (docs/keys.md "Rotating the root key"): a bucket key
-  // wrapped by the provider directly (buckets from before tenant keys)
-  // under another provider key than DefaultKeyId() is rewrapped under
-  // DefaultKeyId(), setting key_id and wrapped_key; the bucket key itself
-  // does not change. False if there is nothing to do (under a tenant key,
-  // shredded, or already under the current provider key).
+  // Root key rotation (docs/keys.md "Rotating the root key"): every
+  // version of `bucket`'s key (current and not yet retired) wrapped by the
+  // provider directly (buckets from before tenant keys) under another
+  // provider key than DefaultKeyId() is rewrapped under DefaultKeyId(); the
+  // bucket keys themselves do not change. False if there is nothing to do
+  // (under tenant keys, shredded, or already under the current provider key).
   Result<bool> RewrapUnderDefaultProviderKey(BucketRecord& bucket);
   // Bucket shred: forgets the cached key of bucket `bucket_id` and refuses
   // every later Get of it, also through a record read before the shred
