@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# File: bench/callgrind_get.sh
+# Instructions the server executes per 4 KiB GET, with the transparency log
+# on and off (issue 7): unlike rates or CPU time, an instruction count does
+# not move with the load of other processes on a shared machine.
+# One Confiance (`--threads 1`) runs under `valgrind --tool=callgrind` with
+# collection off; s3load fills a bucket, collection is switched on for
+# GETS bounded GETs at 16 connections, then the counts are dumped and the
+# total is divided by the GETs. Needs valgrind (Debian `valgrind`).
+#
+# Usage: bench/callgrind_get.sh [BUILD_DIR] [on|off]   (default build, on)
+#   GETS (default 2000); CALLGRIND_OUT: keep the dump there (callgrind_annotate)
+# Only 127.0.0.1 is used; every run is bounded in requests and time.
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-$SRC/build}"
+MODE="${2:-on}"
+GETS="${GETS:-2000}"
+AK=BENCHAK
+SK=SECRET12345
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
+cmake --build "$BUILD" -j2 --target confiance s3load >/dev/null
+WORK="$(mktemp -d /tmp/confiance-callgrind.XXXXXX)"
+PID=""
+cleanup() {
+  [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+FLAGS=()
+[[ "$MODE" == off ]] && FLAGS+=(--no-transparency-log)
+CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
+  "$BUILD/src/main/confiance" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "${FLAGS[@]}" \
+  >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 600); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/_confiance/health', timeout=1)" \
+    2>/dev/null && break
+  sleep 0.1
+done
+S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket callgrind --prefix k --keys 100 --size 4096)
+timeout 300 "$BUILD/bench/s3load" "${S3[@]}" --op put --connections 4 \
+  --requests 100 --setup --max-seconds 240 >/dev/null
+callgrind_control -i on "$PID" >/dev/null
+timeout 600 "$BUILD/bench/s3load" "${S3[@]}" --op get --connections 16 --requests "$GETS" --max-seconds 540 \
+  >"$WORK/get.txt"
+callgrind_control -d "$PID" >/dev/null
+callgrind_control -i off "$PID" >/dev/null
+sleep 1
+DUMP="$(ls -t "$WORK"/callgrind.out* | grep -v '^$' | head -1)"
+[[ -n "${CALLGRIND_OUT:-}" ]] && cp "$DUMP" "$CALLGRIND_OUT"
+TOTAL="$(callgrind_annotate "$DUMP" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)"
+DONE="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' "$WORK/get.txt")"
+[[ -n "$DONE" ]] || DONE=$GETS
+echo "log $MODE: $TOTAL instructions over $DONE GETs: $((TOTAL / DONE)) per GET"
