@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone restic
   python3-pykmip

@@ -21,6 +21,9 @@ bool OperatorSet(const char* env_var) {
 }  // namespace
 
 void TuneMalloc() {
+#if defined(CONFIANCE_WITH_JEMALLOC)
+  return;  // glibc's malloc is not the one in use
+#endif
   // A fixed threshold also turns off glibc's dynamic adjustment of the
   // trim threshold, which is what we want: freed heap tops go back too.
   if (!OperatorSet("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, kMmapThreshold);

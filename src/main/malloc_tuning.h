@@ -17,6 +17,9 @@ namespace confiance {
 //    fewer arenas, fewer separate high-water marks (docs/ROBUSTNESS.md, Soak).
 // A setting the operator gave in the environment (MALLOC_MMAP_THRESHOLD_,
 // MALLOC_ARENA_MAX, or any glibc.malloc tunable in GLIBC_TUNABLES) wins.
+// The default build links jemalloc (CONFIANCE_JEMALLOC), which replaces
+// glibc's malloc and bounds the peak better (docs/ROBUSTNESS.md, Soak):
+// then this does nothing, and jemalloc reads MALLOC_CONF as usual.
 void TuneMalloc();
 
 }  // namespace confiance
