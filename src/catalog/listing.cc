@@ -121,7 +121,7 @@ Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOpti
         finished = true;
         return false;
       }
-      page.objects.emplace_back(std::string(key), std::move(rec).value());
+      page.objects.push_back(ListedObject{std::string(key), std::move(rec).value()});
       page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;
       ++count;
