@@ -223,8 +223,6 @@ TEST_F(EmbeddedKeyProviderTest, WrapMatcherOpensWhatUnwrapOpensUnderEachVersion)
   EXPECT_EQ(*old_m->Match(new_wrapped), std::nullopt);
   EXPECT_EQ(*new_m->Match(new_wrapped), std::optional<size_t>(0));
   EXPECT_EQ(*new_m->Match(old_wrapped), std::nullopt);
-  // The key id is bound as Unwrap binds it: a plain envelope under the
-  // same context (no key-id framing) is not a match.
   EXPECT_STATUS_CODE(p->NewWrapMatcher("root-00000000", contexts, 32), kNotFound);
 }
 
