@@ -13,7 +13,7 @@
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
-//   confiance admin shred-check --data DIR --receipt R                    (server stopped; main/shred_check_command.h)
+//   confiance admin shred-check --data DIR --receipt R [BLOB...]          (server stopped; main/shred_check_command.h)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 //   confiance log verify-receipt --key K RECEIPT                           (offline; main/receipt_command.h)
 //   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
@@ -508,6 +508,9 @@ int main(int argc, char** argv) {
                           "Key versions tried at least (more if the store records more)")
       ->capture_default_str()
       ->check(CLI::Range(uint32_t{1}, uint32_t{1000}));
+  shred_check->add_option("BLOB", shred_check_flags.blobs,
+                          "Blob files kept aside from before the shred: each is tried with every data key the "
+                          "store still holds");
   offline_kms.Register(*shred_check);
 
   CLI::App* log = app.add_subcommand("log", "Transparency log tools");

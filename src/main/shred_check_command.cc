@@ -8,6 +8,7 @@
 #include "admin/deletion_receipt.h"
 #include "audit/log_signing_key.h"
 #include "audit/tlog/note.h"
+#include "catalog/shred_blob_check.h"
 #include "catalog/shred_check.h"
 
 namespace confiance {
@@ -76,23 +77,44 @@ int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
     std::printf("FOUND: a copy of the destroyed key is still readable at %s offset %llu (opens under %s, context %s)\n",
                 h.file.c_str(), static_cast<unsigned long long>(h.offset), h.key.c_str(), h.context.c_str());
   }
-  for (const std::string& n : keys->not_tried) std::printf("NOT TRIED: %s\n", n.c_str());
+  std::vector<std::string> not_tried = keys->not_tried;
+  size_t blobs_open = 0;
+  if (!flags.blobs.empty()) {
+    Result<catalog::HeldDataKeys> held = catalog::GatherHeldDataKeys(*(*dir)->catalog, *(*dir)->bucket_keys);
+    if (!held.ok()) return Fail("gathering the data keys the store holds", held.status());
+    for (const std::string& blob : flags.blobs) {
+      Result<std::optional<std::string>> opener = catalog::FindKeyOpeningBlob(*Env::Default(), blob, held->keys);
+      if (!opener.ok()) return Fail("reading blob file " + blob, opener.status());
+      if (*opener) {
+        ++blobs_open;
+        std::printf("BLOB %s: still readable: opens under the data key of %s\n", blob.c_str(), (*opener)->c_str());
+      } else {
+        std::printf("BLOB %s: opens under none of the %zu data keys the store holds\n", blob.c_str(),
+                    held->keys.size());
+      }
+    }
+    not_tried.insert(not_tried.end(), held->not_tried.begin(), held->not_tried.end());
+  }
+  for (const std::string& n : not_tried) std::printf("NOT TRIED: %s\n", n.c_str());
   const unsigned long long files = scan->files, bytes = scan->bytes;
   const unsigned long long remaining = keys->remaining;
-  if (!scan->hits.empty()) {
-    std::printf("FAIL: %zu readable copy(ies) of the destroyed key (%llu files, %llu bytes scanned in %.2f s)\n",
-                scan->hits.size(), files, bytes, scan_s);
+  if (!scan->hits.empty() || blobs_open > 0) {
+    std::printf("FAIL: %zu readable copy(ies) of the destroyed key", scan->hits.size());
+    if (!flags.blobs.empty()) std::printf(", %zu of %zu blob file(s) readable", blobs_open, flags.blobs.size());
+    std::printf(" (%llu files, %llu bytes scanned in %.2f s)\n", files, bytes, scan_s);
     return 1;
   }
-  if (!keys->not_tried.empty()) {
-    std::printf("INCOMPLETE: no copy of the destroyed key opens with the keys tried, but %zu of the %llu keys "
-                "that remain could not be tried (%llu files, %llu bytes scanned in %.2f s)\n",
-                keys->not_tried.size(), remaining, files, bytes, scan_s);
+  if (!not_tried.empty()) {
+    std::printf("INCOMPLETE: no copy of the destroyed key opens with the keys tried, but %zu key(s) could not "
+                "be tried (%llu files, %llu bytes scanned in %.2f s)\n",
+                not_tried.size(), files, bytes, scan_s);
     return 2;
   }
   std::printf("OK: no copy of the destroyed key opens with any of the %llu keys that remain "
-              "(%llu files, %llu bytes scanned in %.2f s; %.2f s in all)\n",
+              "(%llu files, %llu bytes scanned in %.2f s; %.2f s in all)",
               remaining, files, bytes, scan_s, total_s);
+  if (!flags.blobs.empty()) std::printf("; none of the %zu blob file(s) opens", flags.blobs.size());
+  std::printf("\n");
   return 0;
 }
 

@@ -10,6 +10,10 @@ with each receipt:
   - against the OLD copy must find the destroyed key (its metadata still
     holds it, wrapped under a key that remains) and exit 1;
   - against the real data directory must report OK and exit 0.
+Blob files of the copy, named after the options, are tried with every data
+key the store still holds: the shredded ones open under none (exit 0),
+one of a bucket that stays opens (exit 1; and in the old copy, whose
+records still hold their data keys, the shredded ones open too).
 A receipt that was altered, or the directory of a running server, is
 refused (exit 2)."""
 
@@ -40,9 +44,18 @@ def receipt_of(out):
     return out.split("`confiance log verify-receipt`):\n\n", 1)[1]
 
 
-def shred_check(srv, data_dir, receipt):
-    cp = subprocess.run([srv.binary, "admin", "shred-check", "--data", data_dir, "--receipt", str(receipt)],
-                        capture_output=True, text=True, timeout=240)
+def blob_files(srv):
+    """Blob file paths relative to the data directory."""
+    out = set()
+    for root, _, files in os.walk(os.path.join(srv.data_dir, "blobs")):
+        for f in files:
+            out.add(os.path.relpath(os.path.join(root, f), srv.data_dir))
+    return out
+
+
+def shred_check(srv, data_dir, receipt, blobs=()):
+    cp = subprocess.run([srv.binary, "admin", "shred-check", "--data", data_dir, "--receipt", str(receipt)]
+                        + list(blobs), capture_output=True, text=True, timeout=240)
     print(cp.stdout, cp.stderr)  # the scan time, for the record (pytest -s)
     return cp
 
@@ -56,6 +69,8 @@ def test_shred_check_finds_the_key_in_a_copy_from_before_and_not_after(tmp_path)
     kept, doomed, other = unique_bucket("kept"), unique_bucket("doomed"), unique_bucket("globex")
     acme.create_bucket(Bucket=kept)
     acme.put_object(Bucket=kept, Key="k", Body=os.urandom(200 * 1024))
+    kept_blobs = blob_files(srv)
+    assert len(kept_blobs) == 1, kept_blobs
     acme.create_bucket(Bucket=doomed)
     acme.put_object(Bucket=doomed, Key="inline", Body=b"inline doomed object")
     acme.put_object(Bucket=doomed, Key="blob", Body=os.urandom(150 * 1024))
@@ -67,8 +82,12 @@ def test_shred_check_finds_the_key_in_a_copy_from_before_and_not_after(tmp_path)
     while cli(srv, "--json", "bucket-key", "rotation", doomed, "--tenant", "acme").json()["state"] == "running":
         assert time.time() < deadline
         time.sleep(0.2)
+    doomed_blobs = blob_files(srv) - kept_blobs
+    assert len(doomed_blobs) == 2, doomed_blobs  # the object, the pending part
     globex.create_bucket(Bucket=other)
     globex.put_object(Bucket=other, Key="g", Body=os.urandom(120 * 1024))
+    globex_blobs = blob_files(srv) - kept_blobs - doomed_blobs
+    assert len(globex_blobs) == 1, globex_blobs
     srv.stop_clean()
 
     # The copy from before: what a backup taken then would hold.
@@ -105,6 +124,12 @@ def test_shred_check_finds_the_key_in_a_copy_from_before_and_not_after(tmp_path)
                    for l in found), found
         assert any(("opens under %s" % opener) in l and ("context %s" % context) in l for l in found), found
         assert "\nFAIL: %d readable copy(ies) of the destroyed key (" % len(found) in old.stdout, old.stdout
+    # The old copy's records still hold the shredded blobs' data keys.
+    old_shredded = [os.path.join(before, b) for b in sorted(doomed_blobs | globex_blobs)]
+    old = shred_check(srv, before, bucket_receipt, old_shredded)
+    assert old.returncode == 1, old
+    assert old.stdout.count(": still readable: opens under the data key of ") == 3, old.stdout
+    assert ", 3 of 3 blob file(s) readable (" in old.stdout, old.stdout
     # The rotated bucket key is found under version 2's context.
     old = shred_check(srv, before, bucket_receipt)
     assert "/acme/2)" in old.stdout, old.stdout
@@ -120,6 +145,20 @@ def test_shred_check_finds_the_key_in_a_copy_from_before_and_not_after(tmp_path)
         assert " 3 keys that remain (" in last, last
         files = int(last.split("(", 1)[1].split(" files")[0])
         assert files > 10, last
+
+    # The blobs kept aside: the shredded ones open under no data key the
+    # store still holds; one of the bucket that stays does (the control).
+    for receipt in (bucket_receipt, tenant_receipt):
+        now = shred_check(srv, srv.data_dir, receipt, old_shredded)
+        assert now.returncode == 0, now
+        assert now.stdout.count(": opens under none of the 1 data keys the store holds") == 3, now.stdout
+        assert "; none of the 3 blob file(s) opens" in now.stdout, now.stdout
+    [kept_blob] = [os.path.join(before, b) for b in kept_blobs]
+    now = shred_check(srv, srv.data_dir, bucket_receipt, old_shredded + [kept_blob])
+    assert now.returncode == 1, now
+    assert ("BLOB %s: still readable: opens under the data key of %s/k version null segment 0" % (kept_blob, kept)
+            in now.stdout), now.stdout
+    assert "\nFAIL: 0 readable copy(ies) of the destroyed key, 1 of 4 blob file(s) readable (" in now.stdout, now.stdout
 
     # A receipt altered by one byte is refused before anything is scanned.
     text = bucket_receipt.read_text()
