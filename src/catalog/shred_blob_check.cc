@@ -98,7 +98,12 @@ Result<HeldDataKeys> GatherHeldDataKeys(Catalog& catalog, BucketKeys& bucket_key
   HeldDataKeys out;
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog.ListBuckets());
   for (const BucketRecord& b : buckets) {
-    if (b.key_id == kShreddedKeyRef) continue;  // its data keys open under nothing that remains
+    // A bucket whose key (or its tenant's) was destroyed: its data keys
+    // open under nothing that remains.
+    if (Status gone = bucket_keys.CheckNotShredded(b); !gone.ok()) {
+      if (gone.code() == StatusCode::kPermissionDenied) continue;
+      return gone;
+    }
     RETURN_IF_ERROR(AddObjects(catalog, b, bucket_keys, out));
     RETURN_IF_ERROR(AddUploads(catalog, b, bucket_keys, out));
   }

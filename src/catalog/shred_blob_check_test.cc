@@ -26,11 +26,11 @@ constexpr size_t kInlineLimit = 1024;
 
 class ShredBlobCheckTest : public ::testing::Test {
  protected:
-  BucketRecord MakeBucket(const std::string& name, const std::string& id) {
+  BucketRecord MakeBucket(const std::string& name, const std::string& id, const std::string& owner = "acme") {
     BucketRecord b;
     b.name = name;
     b.id = id;
-    b.owner = "acme";
+    b.owner = owner;
     EXPECT_OK(keys_.CreateFor(b));
     EXPECT_OK(catalog_.CreateBucket(b));
     return b;
@@ -124,6 +124,27 @@ TEST_F(ShredBlobCheckTest, HeldKeysOpenTheirBlobsUntilTheBucketIsShredded) {
   const std::string junk = dir_.Sub("junk");
   std::ofstream(junk, std::ios::binary) << std::string(100, 'j');
   EXPECT_STATUS_CODE(FindKeyOpeningBlob(*Env::Default(), junk, held.keys), kDataLoss);
+}
+
+TEST_F(ShredBlobCheckTest, ADestroyedTenantKeyHoldsNoDataKeyAndARefusedOneIsNotTried) {
+  BucketRecord kept = MakeBucket("kept", "b1");
+  BucketRecord gone = MakeBucket("gone", "b2", "globex");
+  Put(kept, "k", 5000);
+  const std::string gone_blob = Put(gone, "g", 5000);
+  ASSERT_OK(tenant_keys_.Destroy("globex").status());  // before its reclamation: records still there
+  ASSERT_OK_AND_ASSIGN(HeldDataKeys held, GatherHeldDataKeys(catalog_, keys_));
+  EXPECT_EQ(held.keys.size(), 1u);
+  EXPECT_TRUE(held.not_tried.empty());
+  EXPECT_EQ(Opener(held, gone_blob), std::nullopt);
+  // A tenant whose policy refuses SYSTEM_MAINTENANCE: its keys are held
+  // but cannot be tried; the check must say so.
+  kms::JustificationSet no_maintenance;
+  no_maintenance.Add(kms::Justification::kTenantRequest);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", no_maintenance).status());
+  ASSERT_OK_AND_ASSIGN(held, GatherHeldDataKeys(catalog_, keys_));
+  EXPECT_TRUE(held.keys.empty());
+  ASSERT_EQ(held.not_tried.size(), 1u);
+  EXPECT_THAT(held.not_tried[0], HasSubstr("kept/k version null segment 0: Key access denied"));
 }
 
 }  // namespace

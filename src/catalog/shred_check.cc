@@ -69,22 +69,21 @@ Status AddTenantKeys(TenantKeys& tenant_keys, const std::vector<std::string>& co
 }
 
 // Counts the bucket keys that remain (none of them wraps a tenant or a
-// bucket key: they are counted, not tried). Returns the store's errors.
+// bucket key: they are counted, not tried). A bucket whose key or tenant
+// key was destroyed has none left; one that cannot be unwrapped (a policy
+// refusing SYSTEM_MAINTENANCE, a tenant's KMS) is not tried.
 Status CountBucketKeys(const std::vector<BucketRecord>& buckets, BucketKeys& bucket_keys, ShredCheckKeys& out) {
   for (const BucketRecord& b : buckets) {
-    if (b.key_id == kShreddedKeyRef || b.wrapped_key.empty()) continue;
+    if (Status gone = bucket_keys.CheckNotShredded(b); !gone.ok()) {
+      if (gone.code() == StatusCode::kPermissionDenied) continue;
+      return gone;
+    }
     std::vector<uint32_t> versions{b.key_version};
     for (const BucketRecord::PreviousKey& k : b.previous_keys) versions.push_back(k.version);
     for (uint32_t v : versions) {
+      ++out.remaining;
       Result<std::shared_ptr<const crypto::SecretBytes>> key = bucket_keys.Get(b, kWhy, v);
-      if (key.ok()) {
-        ++out.remaining;
-      } else if (key.status().code() != StatusCode::kPermissionDenied) {
-        return key.status();
-      }
-      // PermissionDenied: its tenant key was destroyed (gone, not
-      // remaining) or its policy refuses: then that tenant key is already
-      // in not_tried, and the bucket key adds nothing to try.
+      if (!key.ok()) out.not_tried.push_back("bucket key " + b.name + " " + Version(v) + ": " + key.status().message());
     }
   }
   return OkStatus();

@@ -152,8 +152,9 @@ TEST_F(ShredCheckTest, AKeyThatCannotBeTriedMakesTheCheckInconclusive) {
   no_maintenance.Add(kms::Justification::kTenantRequest);
   ASSERT_OK(tenant_keys_.SetAllowed("globex", no_maintenance).status());
   ShredCheckKeys keys = Gather(ShredScope{"acme", "photos", "b1"});
-  ASSERT_EQ(keys.not_tried.size(), 1u);
-  EXPECT_THAT(keys.not_tried[0], HasSubstr("tenant key globex v1"));
+  ASSERT_EQ(keys.not_tried.size(), 2u);
+  EXPECT_THAT(keys.not_tried[0], HasSubstr("tenant key globex v1: Key access denied"));
+  EXPECT_THAT(keys.not_tried[1], HasSubstr("bucket key other v1: Key access denied"));
   // A destroyed tenant key is not a remaining key.
   ASSERT_OK(tenant_keys_.SetAllowed("globex", kms::JustificationSet::All()).status());
   ASSERT_OK(tenant_keys_.Destroy("globex").status());
