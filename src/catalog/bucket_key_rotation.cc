@@ -117,6 +117,20 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
   return p;
 }
 
+Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog_.ListBuckets());
+  std::vector<std::string> resumed;
+  for (const BucketRecord& b : buckets) {
+    if (b.previous_keys.empty()) continue;
+    if (Result<BucketRotationProgress> p = Start(b.owner, b.name); p.ok()) {
+      resumed.push_back(JobKey(b.owner, b.name));
+    } else {
+      spdlog::warn("bucket-key rotation of {}: cannot resume: {}", JobKey(b.owner, b.name), p.status().ToString());
+    }
+  }
+  return resumed;
+}
+
 BucketRotationProgress BucketKeyRotation::Progress(const std::string& tenant, const std::string& bucket) {
   BucketRotationProgress p;
   {

@@ -21,7 +21,8 @@
 //
 // An interrupted job (restart, a refused justification, an SSE-C object)
 // leaves version n in the record; Start again resumes it instead of
-// adding a version. Progress is kept in memory.
+// adding a version, and the server resumes every such job at start-up
+// (ResumeUnfinished). Progress is kept in memory.
 //
 // Thread-safety: safe for concurrent use; one job thread per running
 // rotation, stopped and joined by the destructor.
@@ -35,6 +36,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
@@ -73,6 +75,12 @@ class BucketKeyRotation {
   // message; PermissionDenied if the tenant's key policy refuses
   // SYSTEM_MAINTENANCE.
   Result<BucketRotationProgress> Start(const std::string& tenant, const std::string& bucket);
+  // Start for every bucket whose record still holds a key version an
+  // earlier rotation did not retire (at start-up: a restart interrupted
+  // it). Returns "tenant/bucket" of each job resumed; a bucket that cannot
+  // be (shredded, its tenant's policy refuses SYSTEM_MAINTENANCE) is
+  // skipped and logged.
+  Result<std::vector<std::string>> ResumeUnfinished();
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the bucket record).
   BucketRotationProgress Progress(const std::string& tenant, const std::string& bucket);

@@ -13,6 +13,8 @@
 #include <map>
 #include <set>
 #include <stop_token>
+#include <thread>
+#include <vector>
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/key_rotation.h"
@@ -395,6 +397,47 @@ TEST_F(BucketKeyRotationTest, ATenantKeyRotationRewrapsEveryBucketKeyVersion) {
   EXPECT_OK(cold.Get(b, kWhy, 2).status());
   ASSERT_OK(rotation_.RunJob("acme", "photos", std::stop_token()));
   EXPECT_EQ(Read("x"), expected_["x"]);
+}
+
+TEST_F(BucketKeyRotationTest, UnfinishedRotationsResumeAtStartUp) {
+  for (int i = 0; i < 5; ++i) Put(bucket_, "r" + std::to_string(i), 1500);
+  // A second bucket, never rotated: nothing to resume there.
+  BucketRecord other;
+  other.name = "other";
+  other.id = "bid2";
+  other.owner = "acme";
+  ASSERT_OK(keys_.CreateFor(other));
+  ASSERT_OK(catalog_.CreateBucket(other));
+  // A restart interrupted both rotations: the bucket record and the tenant
+  // key each hold the version being retired.
+  AddVersion();
+  ASSERT_OK(tenant_keys_.Rotate("acme").status());
+
+  // "At start-up": fresh job objects over the same store.
+  KeyRotation tenant_rotation(catalog_, tenant_keys_, keys_);
+  BucketKeyRotation bucket_rotation(store_, catalog_, keys_);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> tenants, tenant_rotation.ResumeUnfinished());
+  EXPECT_EQ(tenants, std::vector<std::string>{"acme"});
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> buckets, bucket_rotation.ResumeUnfinished());
+  EXPECT_EQ(buckets, std::vector<std::string>{"acme/photos"});
+  for (int i = 0; i < 1000 && (tenant_rotation.Progress("acme").state == "running" ||
+                               bucket_rotation.Progress("acme", "photos").state == "running");
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(tenant_rotation.Progress("acme").state, "done") << tenant_rotation.Progress("acme").error;
+  EXPECT_EQ(bucket_rotation.Progress("acme", "photos").state, "done")
+      << bucket_rotation.Progress("acme", "photos").error;
+  EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{2});
+  EXPECT_TRUE(Fresh().previous_keys.empty());
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.Info("acme"));
+  EXPECT_TRUE(info.previous_versions.empty());
+  ExpectAllReadable();
+  // Nothing left over: a second start-up resumes nothing.
+  ASSERT_OK_AND_ASSIGN(tenants, tenant_rotation.ResumeUnfinished());
+  EXPECT_TRUE(tenants.empty());
+  ASSERT_OK_AND_ASSIGN(buckets, bucket_rotation.ResumeUnfinished());
+  EXPECT_TRUE(buckets.empty());
 }
 
 }  // namespace

@@ -114,12 +114,12 @@ Status BucketKeys::CheckNotShredded(const BucketRecord& bucket) {
 }
 
 Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, const Wrapped& w,
-                                               kms::Justification why) {
+                                               const kms::KeyUse& use) {
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   std::optional<uint32_t> version = TenantKeyVersionOf(w.key_id);
   if (!version) {
     Result<crypto::SecretBytes> key =
-        provider_.Unwrap(w.key_id, w.wrapped_key, Context(bucket, w), kms::KeyUse{why, {}});
+        provider_.Unwrap(w.key_id, w.wrapped_key, Context(bucket, w), use);
     if (!key.ok() && (key.status().code() == StatusCode::kPermissionDenied ||
                       key.status().code() == StatusCode::kNotFound)) {
       // A KMS that refuses (revoked or destroyed key) is the answer, as for
@@ -130,7 +130,7 @@ Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, const
     return key;
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key,
-                   tenant_keys_.GetVersion(bucket.owner, why, *version));
+                   tenant_keys_.GetVersion(bucket.owner, use, *version));
   return crypto::UnwrapKey(*tenant_key, w.wrapped_key, Context(bucket, w));
 }
 
@@ -212,8 +212,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketR
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketRecord& bucket,
-                                                                  kms::Justification why, uint32_t version) {
-  RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, why));
+                                                                  const kms::KeyUse& use, uint32_t version) {
+  RETURN_IF_ERROR(tenant_keys_.Check(bucket.owner, use.why));
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
   // A tenant on its own KMS gets no bucket-key cache (tenant_keys.h).
   const std::chrono::milliseconds lifetime = std::min(lifetime_, tenant_keys_.BucketKeyLifetime(bucket.owner));
@@ -227,7 +227,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> BucketKeys::Get(const BucketR
     }
   }
   ASSIGN_OR_RETURN(Wrapped w, Find(bucket, version));
-  ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, w, why));
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, Unwrap(bucket, w, use));
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key));
   std::lock_guard lock(mu_);
   // Bounded: bucket counts are modest; expired entries go at the next clear.
@@ -252,7 +252,8 @@ std::shared_ptr<const crypto::SecretBytes> BucketKeys::GetIfCached(const BucketR
 }
 
 std::shared_ptr<const crypto::SecretBytes> BucketKeys::GetIfCached(const BucketRecord& bucket,
-                                                                   kms::Justification why, uint32_t version) {
+                                                                   const kms::KeyUse& use, uint32_t version) {
+  const kms::Justification why = use.why;
   // A shredded bucket is never served from memory: Get gives the refusal.
   if (bucket.key_id == kShreddedKeyRef) return nullptr;
   std::chrono::milliseconds tenant_bound = std::chrono::milliseconds::max();
@@ -276,7 +277,7 @@ std::shared_ptr<const crypto::SecretBytes> BucketKeys::GetIfCached(const BucketR
   std::optional<uint32_t> tenant_version = TenantKeyVersionOf(w->key_id);
   if (!tenant_version) return nullptr;
   std::shared_ptr<const crypto::SecretBytes> tenant_key =
-      tenant_keys_.GetCachedKey(bucket.owner, why, *tenant_version);
+      tenant_keys_.GetCachedKey(bucket.owner, use, *tenant_version);
   if (!tenant_key) return nullptr;
   Result<crypto::SecretBytes> key = crypto::UnwrapKey(*tenant_key, w->wrapped_key, Context(bucket, *w));
   if (!key.ok()) return nullptr;  // Get reports it

@@ -79,7 +79,9 @@ class BucketKeys {
   // other: a retry reads the object record again).
   // The pointer stays valid while held, even if the cache drops the entry.
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why);
-  Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, kms::Justification why,
+  // `use` may name the lockbox approval behind OPERATOR_APPROVED: a KMS
+  // told the justification is told it too (TenantKeys::GetVersion).
+  Result<std::shared_ptr<const crypto::SecretBytes>> Get(const BucketRecord& bucket, const kms::KeyUse& use,
                                                          uint32_t version);
   // Get's warm path alone, from memory (no store read, no KMS call: safe on
   // a network thread): the key if its tenant's entry is cached and allows
@@ -87,7 +89,7 @@ class BucketKeys {
   // else null (then call Get off the network thread; it also reports any
   // refusal).
   std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, kms::Justification why);
-  std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, kms::Justification why,
+  std::shared_ptr<const crypto::SecretBytes> GetIfCached(const BucketRecord& bucket, const kms::KeyUse& use,
                                                          uint32_t version);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
@@ -135,7 +137,7 @@ class BucketKeys {
   };
   static Result<Wrapped> Find(const BucketRecord& bucket, uint32_t version);
   static std::string Context(const BucketRecord& bucket, const Wrapped& w);
-  Result<crypto::SecretBytes> Unwrap(const BucketRecord& bucket, const Wrapped& w, kms::Justification why);
+  Result<crypto::SecretBytes> Unwrap(const BucketRecord& bucket, const Wrapped& w, const kms::KeyUse& use);
   Result<std::string> Wrap(const BucketRecord& bucket, Wrapped& w, const crypto::SecretBytes& key,
                            kms::Justification why);
 

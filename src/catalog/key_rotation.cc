@@ -1,6 +1,8 @@
 // File: catalog/key_rotation.cc
 #include "catalog/key_rotation.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -66,6 +68,21 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
                   });
                 }));
   return p;
+}
+
+Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
+  ASSIGN_OR_RETURN(std::vector<std::string> tenants, tenant_keys_.ListTenantsWithKeys());
+  std::vector<std::string> resumed;
+  for (const std::string& tenant : tenants) {
+    Result<TenantKeyInfo> info = tenant_keys_.Info(tenant);
+    if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
+    if (Result<RotationProgress> p = Start(tenant); p.ok()) {
+      resumed.push_back(tenant);
+    } else {
+      spdlog::warn("tenant-key rotation of {}: cannot resume: {}", tenant, p.status().ToString());
+    }
+  }
+  return resumed;
 }
 
 Result<RotationProgress> KeyRotation::StartSwitch(const std::string& tenant,

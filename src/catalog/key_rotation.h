@@ -11,7 +11,8 @@
 //
 // A job interrupted (restart, a refused justification, a KMS error) leaves
 // the previous version in place; Start again resumes it instead of rotating
-// again. Progress is kept in memory and reported by Progress.
+// again, and the server resumes every such job at start-up
+// (ResumeUnfinished). Progress is kept in memory and reported by Progress.
 //
 // Thread-safety: safe for concurrent use. One job thread per running
 // rotation; the destructor stops and joins them.
@@ -26,6 +27,7 @@
 #include <functional>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
@@ -61,6 +63,11 @@ class KeyRotation {
   // tenant's KMS key `target` (or by the server's provider when unset), then
   // the same job. FailedPrecondition as Start, or if a rotation is unfinished.
   Result<RotationProgress> StartSwitch(const std::string& tenant, const std::optional<kms::ExternalKey>& target);
+  // Start for every tenant whose key still holds a version an earlier
+  // rotation did not retire (at start-up: a restart interrupted it).
+  // Returns the tenants resumed; a tenant that cannot be (a destroyed key,
+  // an unreadable record) is skipped and logged.
+  Result<std::vector<std::string>> ResumeUnfinished();
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the key record).
   RotationProgress Progress(const std::string& tenant);

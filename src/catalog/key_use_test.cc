@@ -5,7 +5,8 @@
 // request's justification, rotations' wraps carry SYSTEM_MAINTENANCE, a
 // reason the tenant's policy refuses never reaches the provider, a tenant
 // KMS that is told the reason is asked again for each new reason (its
-// decision is per reason), and the hold-your-own-key record keeps whether
+// decision is per reason) and, for OPERATOR_APPROVED, each new lockbox
+// approval (whose id it is told), and the hold-your-own-key record keeps whether
 // the tenant's KMS is told.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -30,7 +31,8 @@ using ::testing::ElementsAre;
 using kms::Justification;
 
 // Forwards to a FakeKeyProvider and records each call as "wrap:REASON" or
-// "unwrap:REASON" ("-" when the three-argument overload was used).
+// "unwrap:REASON" ("-" when the three-argument overload was used), with
+// "@APPROVAL" appended when the use names a lockbox approval.
 class RecordingProvider final : public kms::KeyProvider {
  public:
   std::string DefaultKeyId() const override { return fake_.DefaultKeyId(); }
@@ -50,7 +52,9 @@ class RecordingProvider final : public kms::KeyProvider {
   }
   Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped, std::string_view context,
                                      const kms::KeyUse& use) override {
-    Record("unwrap:" + std::string(kms::JustificationName(use.why)));
+    std::string call = "unwrap:" + std::string(kms::JustificationName(use.why));
+    if (!use.approval_id.empty()) call += "@" + std::string(use.approval_id);
+    Record(std::move(call));
     return fake_.Unwrap(key_id, wrapped, context);
   }
 
@@ -185,6 +189,49 @@ TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
       EXPECT_OK(legal.status());
     }
     ASSERT_OK(buckets.Get(b, Justification::kTenantRequest).status());  // granted before: cached
+  }
+}
+
+TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachApproval) {
+  for (bool send : {true, false}) {
+    SCOPED_TRACE(send);
+    meta::MemoryMetaStore store;
+    RecordingExternalKeys external;
+    external.tenant_kms.fake().AddKey("tenant-kms-key");
+    TenantKeys keys(store, kms_);
+    keys.SetExternalKeys(&external);
+    BucketKeys buckets(kms_, keys);
+    BucketRecord b = Bucket("b");
+    ASSERT_OK(buckets.CreateFor(b));
+    ASSERT_OK(keys.RotateTo("acme", kms::ExternalKey{"kms.acme:5696", "PEM", "tenant-kms-key", send}).status());
+    ASSERT_OK(buckets.Rewrap(b, Justification::kSystemMaintenance).status());
+    external.tenant_kms.TakeCalls();
+    const kms::KeyUse first{Justification::kOperatorApproved, "ar-1"};
+    const kms::KeyUse second{Justification::kOperatorApproved, "ar-2"};
+    ASSERT_OK(buckets.Get(b, first, b.key_version).status());
+    ASSERT_OK(buckets.Get(b, first, b.key_version).status());
+    EXPECT_NE(buckets.GetIfCached(b, first, b.key_version), nullptr);
+    // A new approval is not served from memory when the KMS is told.
+    EXPECT_EQ(buckets.GetIfCached(b, second, b.key_version) != nullptr, !send);
+    ASSERT_OK(buckets.Get(b, second, b.key_version).status());
+    ASSERT_OK(buckets.Get(b, first, b.key_version).status());
+    if (send) {
+      EXPECT_THAT(external.tenant_kms.TakeCalls(),
+                  ElementsAre("unwrap:OPERATOR_APPROVED@ar-1", "unwrap:OPERATOR_APPROVED@ar-2"));
+    } else {
+      EXPECT_TRUE(external.tenant_kms.TakeCalls().empty());
+    }
+    // The KMS refusing a new approval is the answer; granted ones stay.
+    external.tenant_kms.fake().InjectError(PermissionDeniedError("not ar-3"));
+    Result<std::shared_ptr<const crypto::SecretBytes>> third =
+        buckets.Get(b, kms::KeyUse{Justification::kOperatorApproved, "ar-3"}, b.key_version);
+    if (send) {
+      EXPECT_STATUS_CODE(third, kPermissionDenied);
+      EXPECT_THAT(third.status().message(), ::testing::HasSubstr("not ar-3"));
+    } else {
+      EXPECT_OK(third.status());
+    }
+    ASSERT_OK(buckets.Get(b, second, b.key_version).status());
   }
 }
 

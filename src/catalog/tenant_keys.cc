@@ -141,6 +141,14 @@ bool TenantKeys::TellsReason(const Record& r, uint32_t version) {
   return w != r.previous_wrappers.end() && w->second.second && w->second.second->send_justification;
 }
 
+bool TenantKeys::GrantedFromCache(const Cached& c, uint32_t version, const kms::KeyUse& use) {
+  auto g = c.granted.find(version);
+  if (g == c.granted.end() || !g->second.Contains(use.why)) return false;
+  if (use.why != kms::Justification::kOperatorApproved || use.approval_id.empty()) return true;
+  auto a = c.approvals.find(version);
+  return a != c.approvals.end() && a->second.contains(use.approval_id);
+}
+
 TenantKeys::TenantKeys(meta::MetaStore& store, kms::KeyProvider& provider, std::chrono::milliseconds cache_lifetime)
     : store_(store), provider_(provider), lifetime_(cache_lifetime) {}
 
@@ -233,9 +241,10 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::Get(std::string_v
 }
 
 Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::string_view tenant_view,
-                                                                         kms::Justification why,
+                                                                         const kms::KeyUse& use,
                                                                          uint32_t version) {
   const std::string tenant(tenant_view);
+  const kms::Justification why = use.why;
   ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/true));
   RETURN_IF_ERROR(Allowed(tenant, entry->record, why));
   const bool current = version == 0 || version == entry->record.info.version;
@@ -246,7 +255,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   const bool per_reason = TellsReason(entry->record, version);
   {
     std::lock_guard lock(mu_);
-    if (!per_reason || entry->granted[version].Contains(why)) {
+    if (!per_reason || GrantedFromCache(*entry, version, use)) {
       if (current && entry->key) return entry->key;
       if (!current) {
         if (auto it = entry->previous_keys.find(version); it != entry->previous_keys.end()) return it->second;
@@ -268,7 +277,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   Result<kms::KeyProvider*> provider = ProviderFor(external);
   Result<crypto::SecretBytes> key = provider.ok()
                                         ? (*provider)->Unwrap(provider_key_id, *wrapped, Context(tenant, version),
-                                                              kms::KeyUse{why, {}})
+                                                              use)
                                         : Result<crypto::SecretBytes>(provider.status());
   if (!key.ok() && external) {
     // The tenant's own KMS: its refusal (revoked, destroyed or unknown
@@ -293,7 +302,14 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   }
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());
   std::lock_guard lock(mu_);
-  if (per_reason) entry->granted[version].Add(why);
+  if (per_reason) {
+    entry->granted[version].Add(why);
+    if (why == kms::Justification::kOperatorApproved && !use.approval_id.empty()) {
+      auto& approvals = entry->approvals[version];
+      if (approvals.size() >= 1024) approvals.clear();  // bounded; a cleared approval is asked again
+      approvals.emplace(use.approval_id);
+    }
+  }
   if (!current) return entry->previous_keys.emplace(version, shared).first->second;
   if (!entry->key) entry->key = shared;
   return entry->key;
@@ -555,8 +571,9 @@ std::optional<Status> TenantKeys::CheckCached(std::string_view tenant_view, kms:
 }
 
 std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_view tenant_view,
-                                                                    kms::Justification why, uint32_t version) {
+                                                                    const kms::KeyUse& use, uint32_t version) {
   const std::string tenant(tenant_view);
+  const kms::Justification why = use.why;
   std::lock_guard lock(mu_);
   auto it = cache_.find(tenant);
   if (it == cache_.end() || std::chrono::steady_clock::now() - it->second->loaded >= LifetimeOf(it->second->record)) {
@@ -564,9 +581,8 @@ std::shared_ptr<const crypto::SecretBytes> TenantKeys::GetCachedKey(std::string_
   }
   const Cached& c = *it->second;
   if (!Allowed(tenant, c.record, why).ok()) return nullptr;
-  if (TellsReason(c.record, version)) {
-    auto g = c.granted.find(version == 0 ? c.record.info.version : version);
-    if (g == c.granted.end() || !g->second.Contains(why)) return nullptr;  // ask the KMS (GetVersion)
+  if (TellsReason(c.record, version) && !GrantedFromCache(c, version == 0 ? c.record.info.version : version, use)) {
+    return nullptr;  // ask the KMS (GetVersion)
   }
   if (version == 0 || version == c.record.info.version) return c.key;
   auto k = c.previous_keys.find(version);

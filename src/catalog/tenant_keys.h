@@ -31,6 +31,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "common/status.h"
@@ -84,7 +85,10 @@ class TenantKeys {
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(std::string_view tenant, kms::Justification why);
   // The key of version `version` (the current one or a previous one not yet
   // retired); PermissionDenied (kKeyAccessDenied) if that version is gone.
-  Result<std::shared_ptr<const crypto::SecretBytes>> GetVersion(std::string_view tenant, kms::Justification why,
+  // A KMS told the justification is told `use` (with the lockbox approval
+  // id for OPERATOR_APPROVED) and asked again for each new reason or
+  // approval before the cached key serves it.
+  Result<std::shared_ptr<const crypto::SecretBytes>> GetVersion(std::string_view tenant, const kms::KeyUse& use,
                                                                 uint32_t version);
   // OK if `why` may use `tenant`'s key now (not destroyed, and the policy
   // allows `why`; a tenant without a key yet allows every reason): for
@@ -147,7 +151,7 @@ class TenantKeys {
   // GetVersion from memory alone: the unwrapped key of `version` (0: the
   // current one) if it is cached, not expired and `why` is allowed; else
   // null (the caller then takes the blocking path).
-  std::shared_ptr<const crypto::SecretBytes> GetCachedKey(std::string_view tenant, kms::Justification why,
+  std::shared_ptr<const crypto::SecretBytes> GetCachedKey(std::string_view tenant, const kms::KeyUse& use,
                                                           uint32_t version);
 
  private:
@@ -166,12 +170,19 @@ class TenantKeys {
     // Versions held in a tenant's KMS that is told the justification: the
     // reasons that KMS agreed to; a cached key serves only those (docs/kmip.md).
     std::map<uint32_t, kms::JustificationSet> granted;
+    // Likewise the lockbox approvals that KMS was told of with
+    // OPERATOR_APPROVED: each new approval is asked for once.
+    std::map<uint32_t, std::set<std::string, std::less<>>> approvals;
     std::chrono::steady_clock::time_point loaded;
   };
 
   // Whether version `version` (0: current) is in a tenant's KMS told the
   // justification (kms::ExternalKey::send_justification).
   static bool TellsReason(const Record& r, uint32_t version);
+  // Whether `c`'s key version `version` (resolved, not 0) may serve `use`
+  // from memory: always, unless its KMS is told the reasons and has not yet
+  // been asked for this reason (and, for OPERATOR_APPROVED, this approval).
+  static bool GrantedFromCache(const Cached& c, uint32_t version, const kms::KeyUse& use);
   // The cached entry of `tenant`, (re)loaded when missing or older than
   // the lifetime; if the tenant has no key, one is created when `create`,
   // else null is returned (nothing is written).

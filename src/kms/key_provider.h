@@ -21,6 +21,9 @@ namespace confiance::kms {
 // justifications"). `approval_id` is the lockbox approval behind an
 // OPERATOR_APPROVED use ("" if none is at hand).
 struct KeyUse {
+  KeyUse() = default;
+  // Implicit on purpose: a bare reason is a use without an approval.
+  KeyUse(Justification reason, std::string_view approval = {}) : why(reason), approval_id(approval) {}
   Justification why = Justification::kTenantRequest;
   std::string_view approval_id;
 };

@@ -23,6 +23,7 @@
 // Exit codes: 0 ok, 2 usage error; the rest per command.
 #include <utility>
 
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
@@ -277,6 +278,18 @@ int RunServer(const ServerFlags& flags) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());
   } else if (*resumed) {
     spdlog::info("root key rotation: resuming the unfinished rotation");
+  }
+  // Tenant- and bucket-key rotations a restart interrupted go on by
+  // themselves (their versions are still in the records; docs/keys.md).
+  if (Result<std::vector<std::string>> resumed = key_rotation.ResumeUnfinished(); !resumed.ok()) {
+    spdlog::error("tenant-key rotations: cannot resume: {}", resumed.status().ToString());
+  } else if (!resumed->empty()) {
+    spdlog::info("tenant-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
+  }
+  if (Result<std::vector<std::string>> resumed = bucket_key_rotation.ResumeUnfinished(); !resumed.ok()) {
+    spdlog::error("bucket-key rotations: cannot resume: {}", resumed.status().ToString());
+  } else if (!resumed->empty()) {
+    spdlog::info("bucket-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
   }
   // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
   // before a restart; stopped before the data directory closes.

@@ -76,8 +76,10 @@ std::optional<S3Error> S3Service::AuthorizeOperator(Ctx& ctx, std::string_view a
   // The tenant's key policy has the last word on every approved access,
   // also those that decrypt nothing (listings, deletions): the key-access
   // justification OPERATOR_APPROVED must be allowed. The bucket key is
-  // cached, so this is a policy check, not a KMS call, on the hot path.
-  Result<std::shared_ptr<const crypto::SecretBytes>> usable = deps_.bucket_keys.Get(bucket, ctx.justification);
+  // cached, so this is a policy check, not a KMS call, on the hot path;
+  // a tenant's KMS told the justification is asked once per approval.
+  Result<std::shared_ptr<const crypto::SecretBytes>> usable =
+      deps_.bucket_keys.Get(bucket, ctx.key_use(), bucket.key_version);
   if (!usable.ok()) return ErrorFromStatus(usable.status());
   return std::nullopt;
 }

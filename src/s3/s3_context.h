@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kms/justification.h"
+#include "kms/key_provider.h"
 #include "s3/extra_headers_writer.h"
 #include "s3/s3_service.h"
 
@@ -41,6 +42,9 @@ struct S3Service::Ctx {
   bool operator_access = false;
   std::string approval_id;
   kms::Justification justification = kms::Justification::kTenantRequest;
+  // How the owner's keys are used for this request (the approval id goes to
+  // a KMS told the justification). Views into this context.
+  kms::KeyUse key_use() const { return {justification, approval_id}; }
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
 };

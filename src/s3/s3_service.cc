@@ -403,7 +403,7 @@ Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx&
                                                                      const std::optional<CustomerKey>& customer,
                                                                      std::string_view salt,
                                                                      const catalog::SseKms& kms) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.justification));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.key_use(), bucket.key_version));
   return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
 }
 
@@ -412,10 +412,10 @@ asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> S3Service::D
     const std::string& salt, const catalog::SseKms& kms, uint32_t key_version) {
   const uint32_t version = key_version == 0 ? bucket.key_version : key_version;
   std::shared_ptr<const crypto::SecretBytes> bucket_key =
-      deps_.bucket_keys.GetIfCached(bucket, ctx.justification, version);
+      deps_.bucket_keys.GetIfCached(bucket, ctx.key_use(), version);
   if (!bucket_key) {
     Result<std::shared_ptr<const crypto::SecretBytes>> fetched =
-        co_await deps_.pool.Run([&] { return deps_.bucket_keys.Get(bucket, ctx.justification, version); });
+        co_await deps_.pool.Run([&] { return deps_.bucket_keys.Get(bucket, ctx.key_use(), version); });
     if (!fetched.ok()) co_return fetched.status();
     bucket_key = std::move(fetched).value();
   }

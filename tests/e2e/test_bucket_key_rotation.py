@@ -135,12 +135,16 @@ def test_bucket_key_rotation_rewraps_and_retires(tmp_path):
     assert blob_files(srv) == before  # rewrap only
 
     # After a restart (no key cached), every object still opens: version 1
-    # for the SSE-C one, version 2 for the others.
+    # for the SSE-C one, version 2 for the others. The server resumed the
+    # unfinished job by itself at start-up, which fails again on the SSE-C
+    # object.
     srv.stop_clean()
     srv.start()
     acme = s3_for(srv, ACME_ROOT)
-    r = rotation(srv, b)
-    assert (r["state"], r["from_version"], r["to_version"]) == ("idle", 1, 2), r
+    r = wait_done(srv, b)
+    assert (r["state"], r["from_version"], r["to_version"]) == ("failed", 1, 2), r
+    assert "1 SSE-C object" in r["error"], r
+    assert "bucket-key rotations: resumed 1 (acme/%s)" % b in srv.log_tail(400), srv.log_tail(40)
     read_all(acme, objects)
 
     # The tenant rewrites the SSE-C object with its key; an operator resumes.
@@ -198,7 +202,11 @@ def test_bucket_key_rotation_rewraps_and_retires(tmp_path):
     assert r.rc != 0 and "NoSuchBucket" in r.err + r.out, r
     cli(srv, "bucket", "shred", other, "--tenant", "acme", "--confirm", other, creds=ACME_ROOT)
     r = cli(srv, "bucket-key", "rotate", other, "--tenant", "acme", creds=ACME_ROOT, expect=None)
-    assert r.rc != 0 and "Conflict" in r.err + r.out and "bucket shredded" in r.err + r.out, r
+    # Refused naming the shred while its reclamation runs, as no such
+    # bucket once the reclamation has removed the record (it has one object:
+    # that can be at once). BucketKeyRotationTest covers the first case alone.
+    out = r.err + r.out
+    assert r.rc != 0 and (("Conflict" in out and "bucket shredded" in out) or "NoSuchBucket" in out), r
     del objects[(other, "o", None)]
     srv.stop_clean()
 

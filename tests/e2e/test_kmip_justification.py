@@ -18,6 +18,10 @@ Encrypt/Decrypt, strips it and forwards to PyKMIP, or refuses a reason
   the same proxy (or directly, as tests/e2e/test_hyok.py) works.
 - The operator's root KMS (--kms kmip --kmip-send-justification) is told
   the reason of the tenant keys' unwraps the same way.
+- An operator's access through the lockbox reaches the tenant's KMS as
+  OPERATOR_APPROVED carrying the approval's id, once per approval: a
+  second approval is asked for again although the key is cached; the KMS
+  refusing OPERATOR_APPROVED refuses the approved access.
 
 Skipped only when pykmip-server is not installed."""
 
@@ -36,12 +40,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "kmip"))
 import conftest  # noqa: E402
 import justification_proxy  # noqa: E402
 import pykmip_server  # noqa: E402
-from adminutil import AdminServer, cli, export_log, s3 as s3_for  # noqa: E402
+from adminutil import AdminServer, OPERATOR, cli, export_log, s3 as s3_for, s3_code  # noqa: E402
 from conftest import unique_bucket  # noqa: E402
 
 LIFETIME = 2.0
 ACME_ROOT = ("ACMEJUSTROOTKEY00001", "acme-just-root-secret-0123456789")
 INITECH_ROOT = ("INITECHJUSTROOTKEY01", "initech-just-root-secret-01234567")
+UMBRELLA_ROOT = ("UMBRELLAJUSTROOTKEY1", "umbrella-just-root-secret-0123456")
 
 
 @pytest.fixture(scope="module")
@@ -253,4 +258,68 @@ def test_root_kms_is_told(kms, tmp_path):
         proxy.refuse()
         if srv.alive():
             srv.stop()
+    assert not proxy.errors, proxy.errors
+
+
+def approve(srv, tenant, creds, bucket, prefix):
+    """An operator's read request on `bucket`/`prefix`, approved by the
+    tenant: its id."""
+    req = cli(srv, "--json", "access", "request", "--tenant", tenant, "--bucket", bucket, "--prefix", prefix,
+              "--operation", "read", "--reason", "support ticket", "--category", "support_case",
+              "--duration", "600", creds=OPERATOR).json()
+    r = cli(srv, "--json", "access", "approve", req["id"], creds=creds).json()
+    assert r["state"] == "approved", r
+    return req["id"]
+
+
+def test_operator_approval_reaches_the_tenant_kms(kms, tmp_path):
+    pykmip, proxy = kms
+    proxy.refuse()
+    srv = hyok_server(tmp_path, pykmip, proxy)
+    cli(srv, "tenant", "create", "umbrella", "--access-key", UMBRELLA_ROOT[0], "--secret-key", UMBRELLA_ROOT[1])
+    tenant = s3_for(srv, UMBRELLA_ROOT)
+    bucket = unique_bucket("kmsapproval")
+    tenant.create_bucket(Bucket=bucket)
+    tenant.put_object(Bucket=bucket, Key="logs/a", Body=b"alpha")
+    tenant.put_object(Bucket=bucket, Key="other/b", Body=b"beta")
+    uid = tenant_key(pykmip, "umbrella-" + uuid.uuid4().hex[:8])
+    cli(srv, "tenant-key", "external", "umbrella", "--endpoint", proxy.endpoint, "--ca", pykmip.certs["ca_cert"],
+        "--key-id", uid, "--send-justification", creds=UMBRELLA_ROOT)
+    assert wait_done(srv, "umbrella", UMBRELLA_ROOT)["state"] == "done"
+    ops = s3_for(srv, OPERATOR)
+
+    # First approval: one Decrypt naming it; a second read under it is
+    # served from the cached tenant key.
+    first = approve(srv, "umbrella", UMBRELLA_ROOT, bucket, "logs/")
+    proxy.take()
+    assert ops.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
+    assert ops.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
+    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
+    assert [(r["justification"], r["approval_id"]) for r in seen] == [("OPERATOR_APPROVED", first)], seen
+
+    # Another approval: the tenant's KMS is asked again, with its id,
+    # although the key is in the cache.
+    second = approve(srv, "umbrella", UMBRELLA_ROOT, bucket, "other/")
+    assert second != first
+    assert ops.get_object(Bucket=bucket, Key="other/b")["Body"].read() == b"beta"
+    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
+    assert [(r["justification"], r["approval_id"]) for r in seen] == [("OPERATOR_APPROVED", second)], seen
+
+    # The tenant's own requests carry no approval id.
+    tenant = fresh_caches(srv, UMBRELLA_ROOT)
+    ops = s3_for(srv, OPERATOR)
+    assert tenant.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
+    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
+    assert [(r["justification"], r["approval_id"]) for r in seen] == [("TENANT_REQUEST", None)], seen
+
+    # The tenant's KMS refuses approved operator access: the approval alone
+    # is not enough; the tenant's reads go on.
+    proxy.refuse("OPERATOR_APPROVED")
+    third = approve(srv, "umbrella", UMBRELLA_ROOT, bucket, "logs/")
+    assert s3_code(ops.get_object, Bucket=bucket, Key="logs/a") == (403, "AccessDenied")
+    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
+    assert ("OPERATOR_APPROVED", third) in [(r["justification"], r["approval_id"]) for r in seen], seen
+    assert tenant.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
+    proxy.refuse()
+    srv.stop_clean()
     assert not proxy.errors, proxy.errors
