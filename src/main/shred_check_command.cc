@@ -43,6 +43,25 @@ Result<std::vector<std::string>> ScanRoots(const ShredCheckFlags& flags) {
   return roots;
 }
 
+// Tries each blob file with every data key the store holds, one line each;
+// returns how many open. Appends the keys that could not be tried.
+Result<size_t> CheckBlobs(const std::vector<std::string>& blobs, DataDir& dir, std::vector<std::string>& not_tried) {
+  if (blobs.empty()) return size_t{0};
+  ASSIGN_OR_RETURN(catalog::HeldDataKeys held, catalog::GatherHeldDataKeys(*dir.catalog, *dir.bucket_keys));
+  size_t open = 0;
+  for (const std::string& blob : blobs) {
+    ASSIGN_OR_RETURN(std::optional<std::string> opener, catalog::FindKeyOpeningBlob(*Env::Default(), blob, held.keys));
+    if (opener) {
+      ++open;
+      std::printf("BLOB %s: still readable: opens under the data key of %s\n", blob.c_str(), opener->c_str());
+    } else {
+      std::printf("BLOB %s: opens under none of the %zu data keys the store holds\n", blob.c_str(), held.keys.size());
+    }
+  }
+  not_tried.insert(not_tried.end(), held.not_tried.begin(), held.not_tried.end());
+  return open;
+}
+
 }  // namespace
 
 int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
@@ -78,29 +97,14 @@ int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
                 h.file.c_str(), static_cast<unsigned long long>(h.offset), h.key.c_str(), h.context.c_str());
   }
   std::vector<std::string> not_tried = keys->not_tried;
-  size_t blobs_open = 0;
-  if (!flags.blobs.empty()) {
-    Result<catalog::HeldDataKeys> held = catalog::GatherHeldDataKeys(*(*dir)->catalog, *(*dir)->bucket_keys);
-    if (!held.ok()) return Fail("gathering the data keys the store holds", held.status());
-    for (const std::string& blob : flags.blobs) {
-      Result<std::optional<std::string>> opener = catalog::FindKeyOpeningBlob(*Env::Default(), blob, held->keys);
-      if (!opener.ok()) return Fail("reading blob file " + blob, opener.status());
-      if (*opener) {
-        ++blobs_open;
-        std::printf("BLOB %s: still readable: opens under the data key of %s\n", blob.c_str(), (*opener)->c_str());
-      } else {
-        std::printf("BLOB %s: opens under none of the %zu data keys the store holds\n", blob.c_str(),
-                    held->keys.size());
-      }
-    }
-    not_tried.insert(not_tried.end(), held->not_tried.begin(), held->not_tried.end());
-  }
+  Result<size_t> blobs_open = CheckBlobs(flags.blobs, **dir, not_tried);
+  if (!blobs_open.ok()) return Fail("checking the blob files", blobs_open.status());
   for (const std::string& n : not_tried) std::printf("NOT TRIED: %s\n", n.c_str());
   const unsigned long long files = scan->files, bytes = scan->bytes;
   const unsigned long long remaining = keys->remaining;
-  if (!scan->hits.empty() || blobs_open > 0) {
+  if (!scan->hits.empty() || *blobs_open > 0) {
     std::printf("FAIL: %zu readable copy(ies) of the destroyed key", scan->hits.size());
-    if (!flags.blobs.empty()) std::printf(", %zu of %zu blob file(s) readable", blobs_open, flags.blobs.size());
+    if (!flags.blobs.empty()) std::printf(", %zu of %zu blob file(s) readable", *blobs_open, flags.blobs.size());
     std::printf(" (%llu files, %llu bytes scanned in %.2f s)\n", files, bytes, scan_s);
     return 1;
   }
