@@ -56,9 +56,14 @@ std::string BucketKeys::Context(const BucketRecord& bucket, const Wrapped& w) {
   // does not open. Every tenant key version uses the same context (the
   // version is in key_id); bucket-key versions after the first bind their
   // number, so that no version's wrapping passes for another's.
-  std::string ctx = TenantKeyVersionOf(w.key_id) ? "confiance/bucket-key/v2/" + bucket.id + "/" + bucket.owner
-                                                 : "confiance/bucket-key/v1/" + bucket.id;
-  if (w.version > 1) ctx += "/" + std::to_string(w.version);
+  return BucketKeyContext(bucket.id, bucket.owner, TenantKeyVersionOf(w.key_id).has_value(), w.version);
+}
+
+std::string BucketKeyContext(std::string_view bucket_id, std::string_view owner, bool under_tenant_key,
+                             uint32_t version) {
+  std::string ctx = under_tenant_key ? "confiance/bucket-key/v2/" + std::string(bucket_id) + "/" + std::string(owner)
+                                     : "confiance/bucket-key/v1/" + std::string(bucket_id);
+  if (version > 1) ctx += "/" + std::to_string(version);
   return ctx;
 }
 

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -52,6 +53,15 @@ std::vector<uint32_t> TenantKeyVersionsOf(const BucketRecord& bucket);
 // BucketRecord::key_id of a shredded bucket (docs/keys.md "Bucket shred"):
 // its wrapped key is gone (wrapped_key empty); every use is refused.
 inline constexpr std::string_view kShreddedKeyRef = "shredded";
+
+// The context version `version` of bucket `bucket_id`'s key is wrapped
+// with: under its owner's tenant key (any version of it)
+// "confiance/bucket-key/v2/<bucket id>/<owner>", by the provider directly
+// (buckets from before tenant keys) "confiance/bucket-key/v1/<bucket id>";
+// then "/<version>" from version 2 on. The one place that spells it (the
+// shred check looks for copies wrapped with it).
+std::string BucketKeyContext(std::string_view bucket_id, std::string_view owner, bool under_tenant_key,
+                             uint32_t version);
 
 class BucketKeys {
  public:

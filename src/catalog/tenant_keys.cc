@@ -12,18 +12,21 @@
 #include "crypto/random.h"
 
 namespace confiance::catalog {
+
+// Version 1 keeps the context it always had; later versions bind their number.
+std::string TenantKeyContext(std::string_view tenant, uint32_t version) {
+  std::string c = "confiance/tenant-key/v1/" + std::string(tenant);
+  if (version > 1) c += "/" + std::to_string(version);
+  return c;
+}
+
 namespace {
 
 using json = nlohmann::json;
 constexpr int kTenantKeyRecordVersion = 1;
 constexpr int kMaxUpdateAttempts = 16;
 
-// Version 1 keeps the context it always had; later versions bind their number.
-std::string Context(std::string_view tenant, uint32_t version = 1) {
-  std::string c = "confiance/tenant-key/v1/" + std::string(tenant);
-  if (version > 1) c += "/" + std::to_string(version);
-  return c;
-}
+std::string Context(std::string_view tenant, uint32_t version = 1) { return TenantKeyContext(tenant, version); }
 
 uint64_t NowMs() {
   return static_cast<uint64_t>(

@@ -46,6 +46,12 @@ namespace confiance::catalog {
 inline constexpr std::string_view kTenantKeyPartition = "tkeys";
 inline constexpr std::string_view kKeyAccessDenied = "Key access denied: ";
 
+// The context version `version` of `tenant`'s key is wrapped with by the
+// provider (docs/keys.md): "confiance/tenant-key/v1/<tenant>", then
+// "/<version>" from version 2 on. The one place that spells it (the shred
+// check looks for copies wrapped with it).
+std::string TenantKeyContext(std::string_view tenant, uint32_t version);
+
 struct TenantKeyInfo {
   std::string provider_key_id;  // the KeyProvider key the tenant key is wrapped under
   bool destroyed = false;

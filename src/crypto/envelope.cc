@@ -92,4 +92,61 @@ Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, 
   return key;
 }
 
+struct EnvelopeMatcher::Impl {
+  internal::EvpCipherCtxPtr ctx;
+};
+
+EnvelopeMatcher::EnvelopeMatcher(std::unique_ptr<Impl> impl, std::vector<std::string> contexts, size_t key_size)
+    : impl_(std::move(impl)), contexts_(std::move(contexts)), key_size_(key_size) {}
+
+EnvelopeMatcher::~EnvelopeMatcher() = default;  // EVP_CIPHER_CTX_free wipes the key schedule
+
+Result<std::unique_ptr<EnvelopeMatcher>> EnvelopeMatcher::Create(const SecretBytes& kek,
+                                                                 std::vector<std::string> contexts, size_t key_size) {
+  if (kek.size() != kKekSize) return InvalidArgumentError("EnvelopeMatcher: KEK must be 32 bytes");
+  if (key_size == 0 || key_size > kMaxWrappedKey) return InvalidArgumentError("EnvelopeMatcher: bad key size");
+  if (contexts.empty()) return InvalidArgumentError("EnvelopeMatcher: no context");
+  const EVP_CIPHER* cipher = internal::Aes256Gcm();
+  auto impl = std::make_unique<Impl>();
+  impl->ctx.reset(EVP_CIPHER_CTX_new());
+  if (cipher == nullptr || !impl->ctx) return internal::OpenSslError("EnvelopeMatcher: cipher setup");
+  // The key now, the nonce per candidate (EVP_DecryptInit_ex2 with a null
+  // key keeps the schedule and restarts GCM with the new IV).
+  if (EVP_DecryptInit_ex2(impl->ctx.get(), cipher, kek.data(), nullptr, nullptr) != 1) {
+    return internal::OpenSslError("EnvelopeMatcher: key setup");
+  }
+  return std::unique_ptr<EnvelopeMatcher>(new EnvelopeMatcher(std::move(impl), std::move(contexts), key_size));
+}
+
+Result<std::optional<size_t>> EnvelopeMatcher::Match(std::string_view candidate) {
+  if (candidate.size() != wrapped_size() || static_cast<uint8_t>(candidate[0]) != kWrapVersion) {
+    return std::optional<size_t>();
+  }
+  EVP_CIPHER_CTX* ctx = impl_->ctx.get();
+  const char* nonce = candidate.data() + 1;
+  const char* ct = nonce + kNonceLen;
+  unsigned char tag[kTagLen];
+  std::memcpy(tag, ct + key_size_, kTagLen);
+  const unsigned char version = kWrapVersion;
+  // Decrypted bytes are never returned; they are wiped below. 1024 = kMaxWrappedKey.
+  unsigned char plain[kMaxWrappedKey + kTagLen];
+  std::optional<size_t> found;
+  for (size_t i = 0; i < contexts_.size() && !found; ++i) {
+    const std::string& c = contexts_[i];
+    int len = 0;
+    // AAD = version | context (MakeAad), fed in two updates: no allocation.
+    if (EVP_DecryptInit_ex2(ctx, nullptr, nullptr, U8(nonce), nullptr) != 1 ||
+        EVP_DecryptUpdate(ctx, nullptr, &len, &version, 1) != 1 ||
+        EVP_DecryptUpdate(ctx, nullptr, &len, U8(c.data()), static_cast<int>(c.size())) != 1 ||
+        EVP_DecryptUpdate(ctx, plain, &len, U8(ct), static_cast<int>(key_size_)) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
+      OPENSSL_cleanse(plain, sizeof(plain));
+      return internal::OpenSslError("EnvelopeMatcher");
+    }
+    if (EVP_DecryptFinal_ex(ctx, plain + key_size_, &len) == 1) found = i;
+  }
+  OPENSSL_cleanse(plain, sizeof(plain));
+  return found;
+}
+
 }  // namespace confiance::crypto

@@ -15,9 +15,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
@@ -42,5 +45,42 @@ Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, 
 // (key, context) pairs.
 Result<std::string> TEST_WrapKeyWithNonce(const SecretBytes& kek, const SecretBytes& key,
                                           std::string_view context, std::span<const std::byte, 12> nonce);
+
+// EnvelopeMatcher: tells whether byte strings are envelopes (as WrapKey
+// makes them) of a `key_size`-byte key under one KEK with one of a fixed
+// list of contexts, many times over: the offline shred check
+// (docs/keys.md "Checking a shred") tries every byte offset of a data
+// directory. The KEK's key schedule is set up once in one cipher context
+// (held inside OpenSSL and wiped when freed); each Match only sets the
+// nonce. It never hands out what an envelope holds: it is an unwrap oracle
+// without output.
+//
+// Thread-safety: not safe for concurrent use (one cipher context); use one
+// matcher per thread.
+class EnvelopeMatcher {
+ public:
+  // InvalidArgument on a bad KEK or key size (1..1024) or no context;
+  // Internal on an OpenSSL failure.
+  static Result<std::unique_ptr<EnvelopeMatcher>> Create(const SecretBytes& kek, std::vector<std::string> contexts,
+                                                         size_t key_size = 32);
+  ~EnvelopeMatcher();
+  EnvelopeMatcher(const EnvelopeMatcher&) = delete;
+  EnvelopeMatcher& operator=(const EnvelopeMatcher&) = delete;
+
+  // kWrapOverhead + key_size: the only length Match accepts.
+  size_t wrapped_size() const { return kWrapOverhead + key_size_; }
+  const std::vector<std::string>& contexts() const { return contexts_; }
+  // The index (in contexts()) of the context under which `candidate`
+  // authenticates, or nullopt if none does (also for a wrong length or
+  // version byte). Internal on an OpenSSL failure.
+  Result<std::optional<size_t>> Match(std::string_view candidate);
+
+ private:
+  struct Impl;
+  EnvelopeMatcher(std::unique_ptr<Impl> impl, std::vector<std::string> contexts, size_t key_size);
+  std::unique_ptr<Impl> impl_;
+  const std::vector<std::string> contexts_;
+  const size_t key_size_;
+};
 
 }  // namespace confiance::crypto

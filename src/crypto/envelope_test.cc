@@ -72,5 +72,37 @@ TEST(EnvelopeTest, RejectsBadSizes) {
   EXPECT_STATUS_CODE(UnwrapKey(Seq(1, 31), std::string(61, 'x'), "c"), kInvalidArgument);
 }
 
+TEST(EnvelopeMatcherTest, FindsTheContextAWrapWasMadeWithAndNothingElse) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes kek, RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(SecretBytes other_kek, RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(SecretBytes key, RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(std::string under_b, WrapKey(kek, key, "ctx/b"));
+  ASSERT_OK_AND_ASSIGN(std::string under_c, WrapKey(kek, key, "ctx/c"));
+  ASSERT_OK_AND_ASSIGN(std::string elsewhere, WrapKey(kek, key, "ctx/z"));
+  ASSERT_OK_AND_ASSIGN(std::string other, WrapKey(other_kek, key, "ctx/b"));
+  ASSERT_OK_AND_ASSIGN(auto m, EnvelopeMatcher::Create(kek, {"ctx/a", "ctx/b", "ctx/c"}));
+  EXPECT_EQ(m->wrapped_size(), under_b.size());
+  // One context, the same cipher context reused: a miss between two hits
+  // leaves nothing behind.
+  ASSERT_OK_AND_ASSIGN(std::optional<size_t> hit, m->Match(under_b));
+  EXPECT_EQ(hit, std::optional<size_t>(1));
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(other));
+  EXPECT_EQ(hit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(elsewhere));
+  EXPECT_EQ(hit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(under_c));
+  EXPECT_EQ(hit, std::optional<size_t>(2));
+  std::string tampered = under_b;
+  tampered[20] ^= 1;
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(tampered));
+  EXPECT_EQ(hit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(under_b.substr(1)));  // wrong length
+  EXPECT_EQ(hit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(hit, m->Match(under_b));
+  EXPECT_EQ(hit, std::optional<size_t>(1));
+  EXPECT_FALSE(EnvelopeMatcher::Create(kek, {}).ok());
+  EXPECT_FALSE(EnvelopeMatcher::Create(Seq(0, 16), {"c"}).ok());
+}
+
 }  // namespace
 }  // namespace confiance::crypto

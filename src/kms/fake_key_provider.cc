@@ -55,6 +55,22 @@ Result<crypto::SecretBytes> FakeKeyProvider::Unwrap(std::string_view key_id, std
   return crypto::UnwrapKey(DeriveKek(key_id), wrapped, internal::WrapAad(key_id, context));
 }
 
+std::vector<std::string> FakeKeyProvider::MatchableKeyIds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::vector<std::string>(keys_.begin(), keys_.end());
+}
+
+Result<std::unique_ptr<crypto::EnvelopeMatcher>> FakeKeyProvider::NewWrapMatcher(
+    std::string_view key_id, const std::vector<std::string>& contexts, size_t key_size) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (keys_.find(key_id) == keys_.end()) return NotFoundError("unknown key id: " + std::string(key_id));
+  }
+  std::vector<std::string> aads;
+  for (const std::string& c : contexts) aads.push_back(internal::WrapAad(key_id, c));
+  return crypto::EnvelopeMatcher::Create(DeriveKek(key_id), std::move(aads), key_size);
+}
+
 void FakeKeyProvider::AddKey(const std::string& key_id) {
   std::lock_guard<std::mutex> lock(mu_);
   keys_.insert(key_id);

@@ -17,12 +17,14 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kms/key_provider.h"
+#include "kms/wrap_matching.h"
 
 namespace confiance::kms {
 
-class FakeKeyProvider final : public KeyProvider {
+class FakeKeyProvider final : public KeyProvider, public WrapMatching {
  public:
   explicit FakeKeyProvider(std::string default_key_id = "fake-root");
 
@@ -33,6 +35,12 @@ class FakeKeyProvider final : public KeyProvider {
   // As EmbeddedKeyProvider::Unwrap; the injected error if any.
   Result<crypto::SecretBytes> Unwrap(std::string_view key_id, std::string_view wrapped,
                                      std::string_view context) override;
+
+  // WrapMatching: the known keys (in id order), matchers as Unwrap.
+  std::vector<std::string> MatchableKeyIds() const override;
+  Result<std::unique_ptr<crypto::EnvelopeMatcher>> NewWrapMatcher(std::string_view key_id,
+                                                                  const std::vector<std::string>& contexts,
+                                                                  size_t key_size) const override;
 
   // Makes `key_id` known (its material is derived from the id).
   void AddKey(const std::string& key_id);

@@ -13,6 +13,7 @@
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
+//   confiance admin shred-check --data DIR --receipt R [BLOB...]          (server stopped; main/shred_check_command.h)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 //   confiance log verify-receipt --key K RECEIPT                           (offline; main/receipt_command.h)
 //   confiance log export --data DIR (--tenant T | --operator) [--checkpoint-out F] (server stopped)
@@ -59,6 +60,7 @@
 #include "main/receipt_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
+#include "main/shred_check_command.h"
 #include "s3/s3_service.h"
 
 namespace confiance {
@@ -506,6 +508,23 @@ int main(int argc, char** argv) {
   std::string scrub_pools;
   scrub->add_option("--pools", scrub_pools, "The server's storage pools file (to find blobs in every pool)");
   offline_kms.Register(*scrub);
+  ShredCheckFlags shred_check_flags;
+  CLI::App* shred_check = admin->add_subcommand(
+      "shred-check", "After a shred, try every byte of the data directory as a copy of the destroyed key under every "
+                     "key that remains (offline: server stopped)");
+  shred_check->add_option("--data", shred_check_flags.data, "Data directory")->capture_default_str();
+  shred_check->add_option("--receipt", shred_check_flags.receipt, "File holding the shred's signed deletion receipt")
+      ->required();
+  shred_check->add_option("--pools", shred_check_flags.pools_file,
+                          "The server's storage pools file (their directories are scanned too)");
+  shred_check->add_option("--versions", shred_check_flags.versions,
+                          "Key versions tried at least (more if the store records more)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1000}));
+  shred_check->add_option("BLOB", shred_check_flags.blobs,
+                          "Blob files kept aside from before the shred: each is tried with every data key the "
+                          "store still holds");
+  offline_kms.Register(*shred_check);
 
   CLI::App* log = app.add_subcommand("log", "Transparency log tools");
   log->require_subcommand(1);
@@ -583,13 +602,14 @@ int main(int argc, char** argv) {
   }
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
-  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || log_export->parsed() ||
-      log_list->parsed()) {
+  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() ||
+      log_export->parsed() || log_list->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
     if (!kms) return 2;
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
     if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);
     if (scrub->parsed()) return RunScrub(admin_data, *kms, scrub_pools);
+    if (shred_check->parsed()) return RunShredCheck(shred_check_flags, *kms);
     if (log_export->parsed()) return RunLogExport(export_flags, *kms);
     return RunLogList(list_data, *kms);
   }

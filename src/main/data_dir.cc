@@ -96,6 +96,41 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   }
   ASSIGN_OR_RETURN(d->router, blob::PoolRouter::Create(default_pool, stores));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
+  d->MakeKeys(kms);
+  d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
+  d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
+  d->residency = std::make_unique<sovereignty::Residency>(std::move(pools), *d->router, *d->meta, *d->catalog);
+  return d;
+}
+
+Result<std::unique_ptr<DataDir>> DataDir::OpenReadOnly(Env& env, const std::string& path, const KmsOptions& kms) {
+  if (!env.FileExists(path + "/meta")) return NotFoundError("no data directory at " + path);
+  if (!kms.kmip && !env.FileExists(path + "/keys/" + kms::kRootKeyFileName)) {
+    // Opening the embedded keystore would make a new root key.
+    return NotFoundError("data directory " + path + " has no root key file (keys/" +
+                         std::string(kms::kRootKeyFileName) + ")");
+  }
+  auto d = std::make_unique<DataDir>();
+  d->path = path;
+  Result<std::unique_ptr<FileLock>> lock = env.LockFile(path + "/LOCK");
+  if (!lock.ok()) {
+    return FailedPreconditionError("data directory " + path +
+                                   " is in use by another process (" + lock.status().message() + ")");
+  }
+  d->lock = std::move(lock).value();
+  ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
+  d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
+  meta::RocksMetaStore::Options mo;
+  mo.path = path + "/meta";
+  mo.env = &env;
+  mo.read_only = true;
+  ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
+  d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
+  d->MakeKeys(kms);
+  return d;
+}
+
+void DataDir::MakeKeys(const KmsOptions& kms) {
   // A key revoked in the KMS must stop serving within the configured
   // lifetime L. Each cache layer adds its own lifetime, so: the KMIP
   // provider keeps unwrapped keys L/2, tenant keys (read and checked on
@@ -104,20 +139,16 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   // AES-GCM open).
   if (kms.kmip) {
     const std::chrono::milliseconds half = kms.kmip_options.cache_lifetime / 2;
-    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys, half);
-    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys, std::chrono::milliseconds(0));
+    tenant_keys = std::make_unique<catalog::TenantKeys>(*meta, *keys, half);
+    bucket_keys = std::make_unique<catalog::BucketKeys>(*keys, *tenant_keys, std::chrono::milliseconds(0));
   } else {
-    d->tenant_keys = std::make_unique<catalog::TenantKeys>(*d->meta, *d->keys);
-    d->bucket_keys = std::make_unique<catalog::BucketKeys>(*d->keys, *d->tenant_keys);
+    tenant_keys = std::make_unique<catalog::TenantKeys>(*meta, *keys);
+    bucket_keys = std::make_unique<catalog::BucketKeys>(*keys, *tenant_keys);
   }
   if (kms.hyok) {
-    d->external_keys = std::make_unique<kms::KmipExternalKeys>(*kms.hyok);
-    d->tenant_keys->SetExternalKeys(d->external_keys.get());
+    external_keys = std::make_unique<kms::KmipExternalKeys>(*kms.hyok);
+    tenant_keys->SetExternalKeys(external_keys.get());
   }
-  d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
-  d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
-  d->residency = std::make_unique<sovereignty::Residency>(std::move(pools), *d->router, *d->meta, *d->catalog);
-  return d;
 }
 
 }  // namespace confiance

@@ -55,6 +55,14 @@ struct DataDir {
   // `pools` (LoadPools): the storage pools; empty = the default pool alone.
   static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path, const KmsOptions& kms = {},
                                                std::vector<sovereignty::PoolSpec> pools = {});
+  // For offline checks that must see the directory's files as they were
+  // (the shred check): the metadata store opened read-only
+  // (RocksMetaStore::Options::read_only), and only `lock`, `keys`,
+  // `root_key_versions`, `external_keys`, `meta`, `catalog`, `tenant_keys`
+  // and `bucket_keys` set (no blob store: opening one removes its stale
+  // temporary files). The directory must exist (NotFound otherwise).
+  // Writes through it fail with FailedPrecondition.
+  static Result<std::unique_ptr<DataDir>> OpenReadOnly(Env& env, const std::string& path, const KmsOptions& kms = {});
 
   std::string path;
   std::unique_ptr<FileLock> lock;
@@ -74,6 +82,10 @@ struct DataDir {
   std::unique_ptr<iam::CredentialStore> credentials;
   std::unique_ptr<iam::Directory> directory;
   std::unique_ptr<sovereignty::Residency> residency;
+
+ private:
+  // tenant_keys, bucket_keys and external_keys over `keys` and `meta`.
+  void MakeKeys(const KmsOptions& kms);
 };
 
 }  // namespace confiance

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -692,6 +693,55 @@ TEST(RocksMetaStorePurgeTest, OverwrittenValuesLeaveTheFiles) {
   ASSERT_OK_AND_ASSIGN(now, store->Get("tkeys", "other"));
   EXPECT_EQ(now, "kept-value-0123456789");
   EXPECT_FALSE(AnyFileContains(options.path, secret));
+}
+
+// The shred check opens a data directory read-only so that it sees the
+// files as they were: opening for writing would replay the WAL into a new
+// table file and delete the WAL, taking an overwritten value with it.
+TEST(RocksMetaStoreReadOnlyTest, ReadsWithoutChangingTheFilesAndRefusesWrites) {
+  testutil::TempDir dir;
+  RocksMetaStore::Options options;
+  options.path = dir.Sub("db");
+  const std::string secret = "wrapped-key-bytes-0123456789-abcdefghij";
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(options));
+    Batch put;
+    put.op_tag = "put";
+    put.Put("t", secret);
+    ASSERT_OK(store->Apply("tkeys", put));
+    Batch overwrite;
+    overwrite.op_tag = "overwrite";
+    overwrite.Put("t", "destroyed");
+    ASSERT_OK(store->Apply("tkeys", overwrite));
+  }
+  auto data_files = [&] {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(options.path)) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("LOG", 0) != 0) names.insert(n);  // RocksDB's text log rotates on every open
+    }
+    return names;
+  };
+  const std::set<std::string> before = data_files();
+  ASSERT_TRUE(AnyFileContains(options.path, secret));
+  RocksMetaStore::Options ro = options;
+  ro.read_only = true;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(ro));
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> now, store->Get("tkeys", "t"));
+    EXPECT_EQ(now, "destroyed");
+    Batch put;
+    put.op_tag = "refused";
+    put.Put("x", "y");
+    EXPECT_STATUS_CODE(store->Apply("tkeys", put), kFailedPrecondition);
+    EXPECT_STATUS_CODE(store->Purge("tkeys"), kFailedPrecondition);
+  }
+  EXPECT_EQ(data_files(), before);
+  EXPECT_TRUE(AnyFileContains(options.path, secret));
+  RocksMetaStore::Options missing = ro;
+  missing.path = dir.Sub("none");
+  EXPECT_STATUS_CODE(RocksMetaStore::Open(missing), kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(missing.path));
 }
 
 }  // namespace

@@ -292,6 +292,15 @@ Result<crypto::SecretBytes> EmbeddedKeyProvider::Unwrap(std::string_view key_id,
   return crypto::UnwrapKey(*found.first, wrapped, internal::WrapAad(key_id, context));
 }
 
+Result<std::unique_ptr<crypto::EnvelopeMatcher>> EmbeddedKeyProvider::NewWrapMatcher(
+    std::string_view key_id, const std::vector<std::string>& contexts, size_t key_size) const {
+  ASSIGN_OR_RETURN(auto found, Find(key_id));
+  std::vector<std::string> aads;
+  aads.reserve(contexts.size());
+  for (const std::string& c : contexts) aads.push_back(internal::WrapAad(key_id, c));
+  return crypto::EnvelopeMatcher::Create(*found.first, std::move(aads), key_size);
+}
+
 std::vector<std::string> EmbeddedKeyProvider::KeyVersionIds() const {
   std::shared_lock lock(mu_);
   std::vector<std::string> out;

@@ -28,10 +28,11 @@
 #include "crypto/secret_bytes.h"
 #include "kms/key_provider.h"
 #include "kms/root_key_versions.h"
+#include "kms/wrap_matching.h"
 
 namespace confiance::kms {
 
-class EmbeddedKeyProvider final : public KeyProvider, public RootKeyVersions {
+class EmbeddedKeyProvider final : public KeyProvider, public RootKeyVersions, public WrapMatching {
  public:
   // Loads key_dir/root.key, or on first start creates key_dir (and parents)
   // and a fresh random root key in it, durably (written to a temporary
@@ -73,6 +74,13 @@ class EmbeddedKeyProvider final : public KeyProvider, public RootKeyVersions {
   std::vector<std::string> KeyVersionIds() const override;
   Result<std::string> AddKeyVersion() override;
   Status RetireKeyVersion(std::string_view key_id) override;
+
+  // WrapMatching (see there): every version held, current first; matchers
+  // bind the key id as Unwrap does (internal::WrapAad).
+  std::vector<std::string> MatchableKeyIds() const override { return KeyVersionIds(); }
+  Result<std::unique_ptr<crypto::EnvelopeMatcher>> NewWrapMatcher(std::string_view key_id,
+                                                                  const std::vector<std::string>& contexts,
+                                                                  size_t key_size) const override;
 
   struct Version {
     std::string id;

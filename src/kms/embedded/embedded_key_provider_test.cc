@@ -208,6 +208,24 @@ TEST_F(EmbeddedKeyProviderTest, AddedVersionBecomesDefaultAndOldOneOnlyUnwraps) 
   EXPECT_OK(q->Unwrap(new_id, new_wrapped, "ctx"));
 }
 
+TEST_F(EmbeddedKeyProviderTest, WrapMatcherOpensWhatUnwrapOpensUnderEachVersion) {
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes dek, crypto::RandomBytes(32));
+  ASSERT_OK_AND_ASSIGN(auto p, OpenIt());
+  const std::string old_id = p->DefaultKeyId();
+  ASSERT_OK_AND_ASSIGN(std::string old_wrapped, p->Wrap(old_id, dek, "ctx/2"));
+  ASSERT_OK_AND_ASSIGN(std::string new_id, p->AddKeyVersion());
+  ASSERT_OK_AND_ASSIGN(std::string new_wrapped, p->Wrap(new_id, dek, "ctx/1"));
+  EXPECT_EQ(p->MatchableKeyIds(), (std::vector<std::string>{new_id, old_id}));
+  const std::vector<std::string> contexts{"ctx/1", "ctx/2"};
+  ASSERT_OK_AND_ASSIGN(auto old_m, p->NewWrapMatcher(old_id, contexts, 32));
+  ASSERT_OK_AND_ASSIGN(auto new_m, p->NewWrapMatcher(new_id, contexts, 32));
+  EXPECT_EQ(*old_m->Match(old_wrapped), std::optional<size_t>(1));
+  EXPECT_EQ(*old_m->Match(new_wrapped), std::nullopt);
+  EXPECT_EQ(*new_m->Match(new_wrapped), std::optional<size_t>(0));
+  EXPECT_EQ(*new_m->Match(old_wrapped), std::nullopt);
+  EXPECT_STATUS_CODE(p->NewWrapMatcher("root-00000000", contexts, 32), kNotFound);
+}
+
 TEST_F(EmbeddedKeyProviderTest, RetiredVersionIsGoneFromMemoryAndFile) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes dek, crypto::RandomBytes(32));
   std::string old_id, new_id, old_wrapped, new_wrapped;

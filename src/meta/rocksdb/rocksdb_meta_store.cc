@@ -93,15 +93,26 @@ Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& opti
   // RocksDB creates the directory but never syncs its parent: do it
   // ourselves so that a new store survives a power loss.
   Env& env = options.env != nullptr ? *options.env : *Env::Default();
-  RETURN_IF_ERROR(CreateDirsDurably(env, options.path));
+  if (options.read_only) {
+    if (!env.FileExists(options.path)) return NotFoundError("meta: no store at " + options.path);
+  } else {
+    RETURN_IF_ERROR(CreateDirsDurably(env, options.path));
+  }
 
   std::unique_ptr<RocksMetaStore> store(new RocksMetaStore());
   if (options.env != nullptr) store->rocks_env_ = NewRocksEnvOver(options.env);
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(MakeRocksOptions(options, store->rocks_env_.get()), options.path, &db);
+  const rocksdb::Options rocks_options = MakeRocksOptions(options, store->rocks_env_.get());
+  rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(rocks_options, options.path, &db)
+                                        : rocksdb::DB::Open(rocks_options, options.path, &db);
   if (!s.ok()) return FromRocks(s, "meta: opening " + options.path);
   store->db_.reset(db);
+  if (options.read_only) {
+    store->opened_read_only_ = true;
+    store->read_only_.store(true, std::memory_order_release);
+    RETURN_IF_ERROR(store->CheckKeyFormat());
+    return store;  // no committer: every write is refused before it is queued
+  }
   RETURN_IF_ERROR(store->CheckKeyFormat());
   RocksMetaStore* raw = store.get();
   store->committer_ = std::thread([raw] { raw->CommitterLoop(); });
@@ -116,6 +127,7 @@ Status RocksMetaStore::CheckKeyFormat() {
     if (*found == expected) return OkStatus();
     return DataLossError("meta: unknown key format version " + *found);
   }
+  if (opened_read_only_) return DataLossError("meta: no key format marker: not a Confiance store");
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Put(marker, expected);
   if (!s.ok()) return FromRocks(s, "meta: format marker");
@@ -138,6 +150,7 @@ Result<std::optional<std::string>> RocksMetaStore::Get(std::string_view partitio
 
 
 Status RocksMetaStore::ReadOnlyError() const {
+  if (opened_read_only_) return FailedPreconditionError("meta: store opened read-only");
   return UnavailableError("meta: store is read-only after a write error; restart required");
 }
 

@@ -51,6 +51,12 @@ class RocksMetaStore final : public MetaStore {
     // a hint (meta/rocksdb/insert_hints.h). A tuning only: any partition
     // works either way.
     std::vector<std::string> append_partition_prefixes;
+    // Opens an existing store without writing to it (RocksDB's read-only
+    // mode: the WAL is replayed in memory only, no flush, no compaction, no
+    // file deleted), for offline checks that must see the files as they
+    // were (the shred check, docs/keys.md). Every write then fails with
+    // FailedPrecondition; a missing or unmarked store is NotFound/DataLoss.
+    bool read_only = false;
   };
 
   // Opens or creates the store at options.path. Returns InvalidArgument for
@@ -119,6 +125,7 @@ class RocksMetaStore final : public MetaStore {
   // and its write.
   std::shared_mutex drop_mu_;
   std::atomic<bool> read_only_{false};
+  bool opened_read_only_ = false;  // Options::read_only (read_only_ is then set too)
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
