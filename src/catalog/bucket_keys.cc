@@ -105,12 +105,14 @@ void BucketKeys::MarkShredded(const std::string& bucket_id) {
 }
 
 Status BucketKeys::CheckNotShredded(const BucketRecord& bucket) {
+  // The tenant's shred first: it also marks its buckets whose keys the
+  // provider wrapped directly (Reclaimer::DropProviderWrappedKeys), and
+  // they answer as the tenant's other buckets do.
+  RETURN_IF_ERROR(tenant_keys_.CheckNotDestroyed(bucket.owner));
   if (bucket.key_id == kShreddedKeyRef) return BucketShredded(bucket);
-  {
-    std::lock_guard lock(mu_);
-    if (shredded_.contains(bucket.id)) return BucketShredded(bucket);
-  }
-  return tenant_keys_.CheckNotDestroyed(bucket.owner);
+  std::lock_guard lock(mu_);
+  if (shredded_.contains(bucket.id)) return BucketShredded(bucket);
+  return OkStatus();
 }
 
 Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, const Wrapped& w,

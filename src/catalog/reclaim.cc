@@ -94,7 +94,37 @@ Status Reclaimer::EnqueueTenant(const std::string& tenant) {
   p.tenant = tenant;
   p.queued_ms = NowMs();
   RETURN_IF_ERROR(Enqueue("t/" + tenant, p));
+  Status dropped = DropProviderWrappedKeys(tenant);
   Wake();
+  return dropped;
+}
+
+Status Reclaimer::DropProviderWrappedKeys(const std::string& tenant) {
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> all, catalog_.ListBuckets());
+  auto provider_wrapped = [](const BucketRecord& b) {
+    if (b.key_id == kShreddedKeyRef) return false;
+    if (!TenantKeyVersionOf(b.key_id)) return true;
+    for (const BucketRecord::PreviousKey& p : b.previous_keys) {
+      if (!TenantKeyVersionOf(p.key_id)) return true;
+    }
+    return false;
+  };
+  bool changed = false;
+  for (const BucketRecord& bucket : all) {
+    if (bucket.owner != tenant || !provider_wrapped(bucket)) continue;
+    Result<BucketRecord> updated = catalog_.UpdateBucket(bucket.name, [&](BucketRecord& b) -> Status {
+      if (b.id != bucket.id || !provider_wrapped(b)) return OkStatus();  // re-created or done meanwhile
+      b.key_id = std::string(kShreddedKeyRef);
+      b.wrapped_key.clear();
+      b.previous_keys.clear();
+      return OkStatus();
+    });
+    if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) return updated.status();
+    bucket_keys_.MarkShredded(bucket.id);
+    changed = true;
+  }
+  // The old records (with the wrapped keys) must not survive in the files.
+  if (changed) RETURN_IF_ERROR(store_.Purge(kBucketsPartition));
   return OkStatus();
 }
 
@@ -211,6 +241,7 @@ Status Reclaimer::RunJob(const std::string& key, const ReclaimProgress& job, con
       spdlog::warn("reclamation: the key of tenant {} is not destroyed: nothing removed", job.tenant);
       return OkStatus();
     }
+    RETURN_IF_ERROR(DropProviderWrappedKeys(job.tenant));
     ASSIGN_OR_RETURN(std::vector<BucketRecord> all, catalog_.ListBuckets());
     std::vector<std::string> ids;
     for (const BucketRecord& b : all) {

@@ -6,7 +6,9 @@
 //   - Tenant shred (TenantKeys::Destroy, then EnqueueTenant): every bucket
 //     the tenant owns is emptied; the bucket records stay (their names stay
 //     taken, and every request on them keeps answering that the tenant's key
-//     was destroyed).
+//     was destroyed). A bucket key wrapped by the provider itself (a bucket
+//     from before tenant keys) does not die with the tenant key: it is
+//     destroyed at once, as a bucket shred's is (DropProviderWrappedKeys).
 //   - Bucket shred (ShredBucket): the bucket key is destroyed at once (the
 //     record's wrapped key removed, the "buckets" partition purged), then
 //     the bucket is emptied and its record deleted: the name is free again.
@@ -80,7 +82,9 @@ class Reclaimer {
   // it again and returns it.
   Result<BucketRecord> ShredBucket(std::string_view name, std::string_view owner);
   // Queues the reclamation of every bucket of `tenant`, whose key must be
-  // destroyed (TenantKeys::Destroy) by then.
+  // destroyed (TenantKeys::Destroy) by then, and destroys at once the keys
+  // of its buckets that the provider wraps directly (the job does it again
+  // first thing, for a crash in between).
   Status EnqueueTenant(const std::string& tenant);
 
   // Starts the worker: it runs every queued job (those of an earlier run
@@ -95,6 +99,11 @@ class Reclaimer {
 
  private:
   Status Enqueue(const std::string& key, const ReclaimProgress& p);
+  // Tenant shred: every bucket of `tenant` with a key version wrapped by
+  // the provider rather than by the (destroyed) tenant key gets
+  // kShreddedKeyRef (all versions removed, one compare-and-set each), and
+  // the "buckets" partition is purged of the old copies. Idempotent.
+  Status DropProviderWrappedKeys(const std::string& tenant);
   Status RunJob(const std::string& key, const ReclaimProgress& job, const std::stop_token& stop);
   // Removes every object record and upload of bucket `bucket_id` and
   // releases their blobs, counting into the job `key`.

@@ -18,6 +18,7 @@
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/object_data.h"
 #include "catalog/object_lock.h"
+#include "crypto/random.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
@@ -208,6 +209,42 @@ TEST_F(ReclaimTest, TenantShredEmptiesItsBucketsAndKeepsTheirRecords) {
   Status denied = keys_.CheckNotShredded(still);
   EXPECT_THAT(std::string(denied.message()), ::testing::HasSubstr("crypto-shredded"));
   EXPECT_OK(catalog_.GetObject(g, "w").status());
+}
+
+TEST_F(ReclaimTest, TenantShredDestroysBucketKeysTheProviderWrapsAtOnce) {
+  // A bucket from before tenant keys: its key wrapped by the provider.
+  BucketRecord old;
+  old.name = "old";
+  old.id = "b-old";
+  old.owner = "acme";
+  crypto::SecretBytes key = std::move(crypto::RandomBytes(32)).value();
+  old.key_id = kms_.DefaultKeyId();
+  ASSERT_OK_AND_ASSIGN(old.wrapped_key, kms_.Wrap(old.key_id, key, "confiance/bucket-key/v1/" + old.id));
+  ASSERT_OK(catalog_.CreateBucket(old));
+  ASSERT_OK(keys_.Get(old, kms::Justification::kTenantRequest).status());  // it opens
+  BucketRecord current = MakeBucket("new", "b-new", "acme");
+  BucketRecord other = MakeBucket("g", "b-g", "globex");
+  ASSERT_OK(tenant_keys_.Destroy("acme").status());
+  Reclaimer reclaimer(store_, catalog_, tenant_keys_, keys_, blobs_);
+  // Before any job has run: the provider-wrapped key is gone from the record.
+  ASSERT_OK(reclaimer.EnqueueTenant("acme"));
+  ASSERT_OK_AND_ASSIGN(BucketRecord after, catalog_.GetBucket("old"));
+  EXPECT_EQ(after.key_id, kShreddedKeyRef);
+  EXPECT_TRUE(after.wrapped_key.empty());
+  // The tenant-wrapped bucket keeps its (now useless) record; another
+  // tenant's bucket is untouched; all of acme's answer as a tenant shred.
+  ASSERT_OK_AND_ASSIGN(BucketRecord kept, catalog_.GetBucket("new"));
+  EXPECT_EQ(kept.key_id, current.key_id);
+  ASSERT_OK_AND_ASSIGN(BucketRecord globex, catalog_.GetBucket("g"));
+  EXPECT_EQ(globex.wrapped_key, other.wrapped_key);
+  for (const BucketRecord& b : {after, kept}) {
+    Status denied = keys_.CheckNotShredded(b);
+    EXPECT_THAT(std::string(denied.message()), ::testing::HasSubstr("crypto-shredded")) << b.name;
+  }
+  std::stop_source stop;
+  ASSERT_OK(reclaimer.RunQueued(stop.get_token()));  // idempotent
+  ASSERT_OK_AND_ASSIGN(after, catalog_.GetBucket("old"));
+  EXPECT_EQ(after.key_id, kShreddedKeyRef);
 }
 
 TEST_F(ReclaimTest, ObjectLockRefusesABucketShred) {
