@@ -152,20 +152,37 @@ class RecordingExternalKeys final : public kms::ExternalKeys {
   RecordingProvider tenant_kms;
 };
 
+// A tenant switched to its own KMS (told the justification or not), with
+// one bucket whose key the switch rewrapped under the KMS's key.
+struct OnTenantKms {
+  OnTenantKms(kms::KeyProvider& server_kms, bool send_justification)
+      : keys(store, server_kms), buckets(server_kms, keys), send(send_justification) {
+    external.tenant_kms.fake().AddKey("tenant-kms-key");
+    keys.SetExternalKeys(&external);
+  }
+  void SetUp(BucketRecord b) {
+    bucket = std::move(b);
+    ASSERT_OK(buckets.CreateFor(bucket));
+    ASSERT_OK(keys.RotateTo("acme", kms::ExternalKey{"kms.acme:5696", "PEM", "tenant-kms-key", send}).status());
+    ASSERT_OK_AND_ASSIGN(bool changed, buckets.Rewrap(bucket, Justification::kSystemMaintenance));
+    ASSERT_TRUE(changed);
+  }
+  meta::MemoryMetaStore store;
+  RecordingExternalKeys external;
+  TenantKeys keys;
+  BucketKeys buckets;
+  BucketRecord bucket;
+  const bool send;
+};
+
 TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
   for (bool send : {true, false}) {
     SCOPED_TRACE(send);
-    meta::MemoryMetaStore store;
-    RecordingExternalKeys external;
-    external.tenant_kms.fake().AddKey("tenant-kms-key");
-    TenantKeys keys(store, kms_);
-    keys.SetExternalKeys(&external);
-    BucketKeys buckets(kms_, keys);
-    BucketRecord b = Bucket("b");
-    ASSERT_OK(buckets.CreateFor(b));
-    ASSERT_OK(keys.RotateTo("acme", kms::ExternalKey{"kms.acme:5696", "PEM", "tenant-kms-key", send}).status());
-    ASSERT_OK_AND_ASSIGN(bool changed, buckets.Rewrap(b, Justification::kSystemMaintenance));
-    ASSERT_TRUE(changed);
+    OnTenantKms t(kms_, send);
+    ASSERT_NO_FATAL_FAILURE(t.SetUp(Bucket("b")));
+    RecordingExternalKeys& external = t.external;
+    BucketKeys& buckets = t.buckets;
+    const BucketRecord& b = t.bucket;
     EXPECT_THAT(external.tenant_kms.TakeCalls(), ElementsAre("wrap:SYSTEM_MAINTENANCE", "unwrap:SYSTEM_MAINTENANCE"));
     // The key is cached now. Told the reason, the KMS decided for
     // SYSTEM_MAINTENANCE only: a tenant request asks it (once); not told,
@@ -195,16 +212,11 @@ TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
 TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachApproval) {
   for (bool send : {true, false}) {
     SCOPED_TRACE(send);
-    meta::MemoryMetaStore store;
-    RecordingExternalKeys external;
-    external.tenant_kms.fake().AddKey("tenant-kms-key");
-    TenantKeys keys(store, kms_);
-    keys.SetExternalKeys(&external);
-    BucketKeys buckets(kms_, keys);
-    BucketRecord b = Bucket("b");
-    ASSERT_OK(buckets.CreateFor(b));
-    ASSERT_OK(keys.RotateTo("acme", kms::ExternalKey{"kms.acme:5696", "PEM", "tenant-kms-key", send}).status());
-    ASSERT_OK(buckets.Rewrap(b, Justification::kSystemMaintenance).status());
+    OnTenantKms t(kms_, send);
+    ASSERT_NO_FATAL_FAILURE(t.SetUp(Bucket("b")));
+    RecordingExternalKeys& external = t.external;
+    BucketKeys& buckets = t.buckets;
+    const BucketRecord& b = t.bucket;
     external.tenant_kms.TakeCalls();
     const kms::KeyUse first{Justification::kOperatorApproved, "ar-1"};
     const kms::KeyUse second{Justification::kOperatorApproved, "ar-2"};

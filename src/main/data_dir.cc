@@ -58,12 +58,10 @@ Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string
   return sovereignty::ParsePoolsToml(text, jurisdiction);
 }
 
-Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms,
-                                               std::vector<sovereignty::PoolSpec> pools) {
-  if (pools.empty()) pools = sovereignty::DefaultPools(sovereignty::kDefaultJurisdiction);
+Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& path, const KmsOptions& kms,
+                                                   bool read_only) {
   auto d = std::make_unique<DataDir>();
   d->path = path;
-  RETURN_IF_ERROR(CreateDirsDurably(env, path));
   Result<std::unique_ptr<FileLock>> lock = env.LockFile(path + "/LOCK");
   if (!lock.ok()) {
     return FailedPreconditionError("data directory " + path +
@@ -75,9 +73,18 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
   mo.env = &env;
+  mo.read_only = read_only;
   // The transparency logs append: entries, node hashes and sizes grow.
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
+  return d;
+}
+
+Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms,
+                                               std::vector<sovereignty::PoolSpec> pools) {
+  if (pools.empty()) pools = sovereignty::DefaultPools(sovereignty::kDefaultJurisdiction);
+  RETURN_IF_ERROR(CreateDirsDurably(env, path));
+  ASSIGN_OR_RETURN(std::unique_ptr<DataDir> d, OpenCore(env, path, kms, /*read_only=*/false));
   ASSIGN_OR_RETURN(d->blobs, blob::LocalBlobStore::Open(env, path + "/blobs"));
   std::vector<std::pair<std::string, blob::BlobStore*>> stores;
   std::string default_pool;
@@ -110,21 +117,7 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenReadOnly(Env& env, const std::stri
     return NotFoundError("data directory " + path + " has no root key file (keys/" +
                          std::string(kms::kRootKeyFileName) + ")");
   }
-  auto d = std::make_unique<DataDir>();
-  d->path = path;
-  Result<std::unique_ptr<FileLock>> lock = env.LockFile(path + "/LOCK");
-  if (!lock.ok()) {
-    return FailedPreconditionError("data directory " + path +
-                                   " is in use by another process (" + lock.status().message() + ")");
-  }
-  d->lock = std::move(lock).value();
-  ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
-  d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
-  meta::RocksMetaStore::Options mo;
-  mo.path = path + "/meta";
-  mo.env = &env;
-  mo.read_only = true;
-  ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
+  ASSIGN_OR_RETURN(std::unique_ptr<DataDir> d, OpenCore(env, path, kms, /*read_only=*/true));
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
   d->MakeKeys(kms);
   return d;

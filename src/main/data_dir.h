@@ -84,6 +84,11 @@ struct DataDir {
   std::unique_ptr<sovereignty::Residency> residency;
 
  private:
+  // What Open and OpenReadOnly share: the LOCK taken (FailedPrecondition
+  // while another process holds it), the key provider and the metadata
+  // store opened (read-only: the files as they are, no WAL replay).
+  static Result<std::unique_ptr<DataDir>> OpenCore(Env& env, const std::string& path, const KmsOptions& kms,
+                                                   bool read_only);
   // tenant_keys, bucket_keys and external_keys over `keys` and `meta`.
   void MakeKeys(const KmsOptions& kms);
 };
