@@ -10,6 +10,9 @@
 #
 # Usage: bench/callgrind_get.sh [BUILD_DIR] [on|off]   (default build, on)
 #   GETS (default 2000); CALLGRIND_OUT: keep the dump there (callgrind_annotate)
+#   KMS=kmip: the root key in PyKMIP (tests/kmip/pykmip_server.py, fresh
+#   certificates, 127.0.0.1), cache lifetime longer than the run: the
+#   warm-cache cost of an external KMS (issue 6), against KMS=embedded.
 # Only 127.0.0.1 is used; every run is bounded in requests and time.
 set -euo pipefail
 
@@ -23,14 +26,27 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get ins
 cmake --build "$BUILD" -j2 --target confiance s3load >/dev/null
 WORK="$(mktemp -d /tmp/confiance-callgrind.XXXXXX)"
 PID=""
+KMS_PID=""
 cleanup() {
   [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  [[ -n "$KMS_PID" ]] && kill "$KMS_PID" 2>/dev/null && wait "$KMS_PID" 2>/dev/null
   [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 FLAGS=()
 [[ "$MODE" == off ]] && FLAGS+=(--no-transparency-log)
+if [[ "${KMS:-embedded}" == kmip ]]; then
+  mkdir -p "$WORK/pykmip"
+  /usr/bin/python3 "$SRC/tests/kmip/pykmip_server.py" serve "$WORK/pykmip" >"$WORK/pykmip.out" 2>&1 &
+  KMS_PID=$!
+  for _ in $(seq 1 300); do [[ -f "$WORK/pykmip/env.sh" ]] && break; sleep 0.1; done
+  [[ -f "$WORK/pykmip/env.sh" ]] || { echo "PyKMIP did not start: $(cat "$WORK/pykmip.out")" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  source "$WORK/pykmip/env.sh"
+  FLAGS+=(--kms kmip --kmip-endpoint "$CONFIANCE_KMIP_ENDPOINT" --kmip-ca "$CONFIANCE_KMIP_CA"
+          --kmip-cert "$CONFIANCE_KMIP_CERT" --kmip-key "$CONFIANCE_KMIP_KEY" --kmip-cache-lifetime 3600)
+fi
 CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
   "$BUILD/src/main/confiance" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "${FLAGS[@]}" \
@@ -55,4 +71,4 @@ DUMP="$(ls -t "$WORK"/callgrind.out* | grep -v '^$' | head -1)"
 TOTAL="$(callgrind_annotate "$DUMP" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)"
 DONE="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' "$WORK/get.txt")"
 [[ -n "$DONE" ]] || DONE=$GETS
-echo "log $MODE: $TOTAL instructions over $DONE GETs: $((TOTAL / DONE)) per GET"
+echo "log $MODE, kms ${KMS:-embedded}: $TOTAL instructions over $DONE GETs: $((TOTAL / DONE)) per GET"
