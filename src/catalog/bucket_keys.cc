@@ -129,6 +129,10 @@ Result<crypto::SecretBytes> BucketKeys::Unwrap(const BucketRecord& bucket, const
       return PermissionDeniedError(std::string(kKeyAccessDenied) + "the key provider refused to unwrap the key of bucket " +
                                    bucket.name + " (" + key.status().message() + ").");
     }
+    if (key.status().code() == StatusCode::kDeadlineExceeded) {  // down or too slow: retry later (503)
+      return UnavailableError("the key provider could not unwrap the key of bucket " + bucket.name + " (" +
+                              key.status().message() + ")");
+    }
     return key;
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> tenant_key,

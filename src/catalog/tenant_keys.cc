@@ -298,6 +298,12 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
       return Denied("the key provider refused to unwrap the key of tenant " + tenant + " (" +
                     key.status().message() + ").");
     }
+    // The server's KMS down or too slow: 503 (retry later), as for a
+    // tenant's own KMS above; not the client's timeout.
+    if (key.status().code() == StatusCode::kDeadlineExceeded) {
+      return UnavailableError("the key provider could not unwrap the key of tenant " + tenant + " (" +
+                              key.status().message() + ")");
+    }
     return key.status();
   }
   auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key).value());

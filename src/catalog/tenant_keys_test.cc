@@ -213,6 +213,26 @@ TEST(TenantKeysOnDiskTest, RetireLeavesNoCopyOfTheOldVersionInTheFiles) {
   EXPECT_FALSE(fresh.GetVersion("acme", Justification::kTenantRequest, 1).ok());
 }
 
+TEST_F(TenantKeysTest, AProviderTimeoutIsUnavailableNotTheClientsTimeout) {
+  BucketRecord b = Bucket("b", "acme");
+  ASSERT_OK(bucket_keys_.CreateFor(b));
+  // A bucket from before tenant keys: its key wrapped by the provider.
+  BucketRecord old = Bucket("old", "acme");
+  crypto::SecretBytes key = std::move(crypto::RandomBytes(32)).value();
+  old.key_id = kms_.DefaultKeyId();
+  ASSERT_OK_AND_ASSIGN(old.wrapped_key, kms_.Wrap(old.key_id, key, "confiance/bucket-key/v1/" + old.id));
+  kms_.InjectError(DeadlineExceededError("KMS read timed out"));
+  TenantKeys cold(store_, kms_);  // nothing cached: the provider is asked
+  BucketKeys buckets(kms_, cold);
+  for (const BucketRecord& r : {b, old}) {
+    auto got = buckets.Get(r, Justification::kTenantRequest);
+    EXPECT_STATUS_CODE(got, kUnavailable) << r.name;
+    EXPECT_THAT(got.status().message(), HasSubstr("KMS read timed out")) << r.name;
+  }
+  kms_.ClearError();
+  EXPECT_OK(buckets.Get(b, Justification::kTenantRequest).status());
+}
+
 TEST_F(TenantKeysTest, ProviderRevocationTakesEffectAfterTheCacheLifetime) {
   // The tenant's key lives in the tenant's own KMS ("hold your own key").
   kms::FakeKeyProvider kms("tenant-kms-key");

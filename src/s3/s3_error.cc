@@ -156,8 +156,10 @@ S3Error MakeError(S3ErrorCode code, std::string message) {
 S3Error ErrorFromStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kUnavailable:
-      return MakeError(S3ErrorCode::kServiceUnavailable,
-                       "The service is unavailable for writes; retry later.");
+      // A store turned read-only after an fsync error, a key provider down
+      // or too slow: the server's state, not the request's; the detail is
+      // in the server log, not for the client.
+      return MakeError(S3ErrorCode::kServiceUnavailable, "The service cannot complete this request now; retry later.");
     case StatusCode::kResourceExhausted:
       return MakeError(S3ErrorCode::kInsufficientStorage);
     case StatusCode::kDeadlineExceeded:
