@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -175,14 +176,26 @@ struct OnTenantKms {
   const bool send;
 };
 
-TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
+// Runs `body` for a tenant on its own KMS told the justification, then for
+// one not told (OnTenantKms over the server's `server_kms`, set up afresh
+// for each).
+void OnEachTenantKms(
+    kms::KeyProvider& server_kms,
+    const std::function<void(bool, RecordingExternalKeys&, BucketKeys&, const BucketRecord&)>& body) {
   for (bool send : {true, false}) {
     SCOPED_TRACE(send);
-    OnTenantKms t(kms_, send);
-    ASSERT_NO_FATAL_FAILURE(t.SetUp(Bucket("b")));
-    RecordingExternalKeys& external = t.external;
-    BucketKeys& buckets = t.buckets;
-    const BucketRecord& b = t.bucket;
+    OnTenantKms t(server_kms, send);
+    BucketRecord b;
+    b.name = "b";
+    b.id = "id-b";
+    b.owner = "acme";
+    ASSERT_NO_FATAL_FAILURE(t.SetUp(b));
+    body(send, t.external, t.buckets, t.bucket);
+  }
+}
+
+TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
+  OnEachTenantKms(kms_, [&](bool send, RecordingExternalKeys& external, BucketKeys& buckets, const BucketRecord& b) {
     EXPECT_THAT(external.tenant_kms.TakeCalls(), ElementsAre("wrap:SYSTEM_MAINTENANCE", "unwrap:SYSTEM_MAINTENANCE"));
     // The key is cached now. Told the reason, the KMS decided for
     // SYSTEM_MAINTENANCE only: a tenant request asks it (once); not told,
@@ -206,17 +219,11 @@ TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachNewReason) {
       EXPECT_OK(legal.status());
     }
     ASSERT_OK(buckets.Get(b, Justification::kTenantRequest).status());  // granted before: cached
-  }
+  });
 }
 
 TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachApproval) {
-  for (bool send : {true, false}) {
-    SCOPED_TRACE(send);
-    OnTenantKms t(kms_, send);
-    ASSERT_NO_FATAL_FAILURE(t.SetUp(Bucket("b")));
-    RecordingExternalKeys& external = t.external;
-    BucketKeys& buckets = t.buckets;
-    const BucketRecord& b = t.bucket;
+  OnEachTenantKms(kms_, [&](bool send, RecordingExternalKeys& external, BucketKeys& buckets, const BucketRecord& b) {
     external.tenant_kms.TakeCalls();
     const kms::KeyUse first{Justification::kOperatorApproved, "ar-1"};
     const kms::KeyUse second{Justification::kOperatorApproved, "ar-2"};
@@ -244,7 +251,7 @@ TEST_F(KeyUseTest, ATenantKmsToldTheReasonIsAskedForEachApproval) {
       EXPECT_OK(third.status());
     }
     ASSERT_OK(buckets.Get(b, second, b.key_version).status());
-  }
+  });
 }
 
 TEST(KeyUseRecordTest, ExternalKeyKeepsSendJustification) {

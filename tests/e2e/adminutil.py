@@ -4,6 +4,7 @@ for given credentials, and the admin API's JSON errors."""
 
 import json
 import subprocess
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -90,3 +91,20 @@ def export_log(srv, tenant):
                         capture_output=True, text=True, timeout=120)
     assert cp.returncode == 0, cp
     return [json.loads(line) for line in cp.stdout.splitlines()]
+
+
+def wait_reclaimed(srv, tenant, creds, timeout=60):
+    """The reclamation jobs of `tenant` once every one is done (after a
+    shred), failing after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while True:
+        jobs = cli(srv, "--json", "bucket", "reclamation", "--tenant", tenant, creds=creds).json()["jobs"]
+        if jobs and all(j["state"] == "done" for j in jobs):
+            return jobs
+        assert time.time() < deadline, jobs
+        time.sleep(0.2)
+
+
+def receipt_of(out):
+    """The signed deletion receipt in the CLI's output of a shred."""
+    return out.split("`confiance log verify-receipt`):\n\n", 1)[1]

@@ -261,6 +261,12 @@ def test_root_kms_is_told(kms, tmp_path):
     assert not proxy.errors, proxy.errors
 
 
+def decrypts(proxy):
+    """(justification, approval id) of each Decrypt the KMS saw since the
+    last take."""
+    return [(r["justification"], r["approval_id"]) for r in proxy.take() if r["operation"] == "Decrypt"]
+
+
 def approve(srv, tenant, creds, bucket, prefix):
     """An operator's read request on `bucket`/`prefix`, approved by the
     tenant: its id."""
@@ -294,31 +300,31 @@ def test_operator_approval_reaches_the_tenant_kms(kms, tmp_path):
     proxy.take()
     assert ops.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
     assert ops.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
-    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
-    assert [(r["justification"], r["approval_id"]) for r in seen] == [("OPERATOR_APPROVED", first)], seen
+    seen = decrypts(proxy)
+    assert seen == [("OPERATOR_APPROVED", first)], seen
 
     # Another approval: the tenant's KMS is asked again, with its id,
     # although the key is in the cache.
     second = approve(srv, "umbrella", UMBRELLA_ROOT, bucket, "other/")
     assert second != first
     assert ops.get_object(Bucket=bucket, Key="other/b")["Body"].read() == b"beta"
-    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
-    assert [(r["justification"], r["approval_id"]) for r in seen] == [("OPERATOR_APPROVED", second)], seen
+    seen = decrypts(proxy)
+    assert seen == [("OPERATOR_APPROVED", second)], seen
 
     # The tenant's own requests carry no approval id.
     tenant = fresh_caches(srv, UMBRELLA_ROOT)
     ops = s3_for(srv, OPERATOR)
     assert tenant.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
-    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
-    assert [(r["justification"], r["approval_id"]) for r in seen] == [("TENANT_REQUEST", None)], seen
+    seen = decrypts(proxy)
+    assert seen == [("TENANT_REQUEST", None)], seen
 
     # The tenant's KMS refuses approved operator access: the approval alone
     # is not enough; the tenant's reads go on.
     proxy.refuse("OPERATOR_APPROVED")
     third = approve(srv, "umbrella", UMBRELLA_ROOT, bucket, "logs/")
     assert s3_code(ops.get_object, Bucket=bucket, Key="logs/a") == (403, "AccessDenied")
-    seen = [r for r in proxy.take() if r["operation"] == "Decrypt"]
-    assert ("OPERATOR_APPROVED", third) in [(r["justification"], r["approval_id"]) for r in seen], seen
+    seen = decrypts(proxy)
+    assert ("OPERATOR_APPROVED", third) in seen, seen
     assert tenant.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
     proxy.refuse()
     srv.stop_clean()

@@ -19,9 +19,8 @@ the whole data directory:
 import json
 import os
 import subprocess
-import time
 
-from adminutil import AdminServer, cli, export_log, s3, s3_code
+from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code, wait_reclaimed
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
@@ -44,16 +43,6 @@ def body(marker, size):
     plaintext contains the marker."""
     m = marker.encode()
     return (m * (size // len(m) + 1))[:size]
-
-
-def wait_reclaimed(srv, tenant, creds, timeout=60):
-    deadline = time.time() + timeout
-    while True:
-        jobs = cli(srv, "--json", "bucket", "reclamation", "--tenant", tenant, creds=creds).json()["jobs"]
-        if jobs and all(j["state"] == "done" for j in jobs):
-            return jobs
-        assert time.time() < deadline, jobs
-        time.sleep(0.2)
 
 
 def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
@@ -119,7 +108,7 @@ def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
 
     r = cli(srv, "bucket", "shred", doomed, "--tenant", "acme", "--confirm", doomed, creds=ACME_ROOT)
     assert "shredded (key destroyed)" in r.out, r
-    receipt = r.out.split("`confiance log verify-receipt`):\n\n", 1)[1]
+    receipt = receipt_of(r.out)
     assert "\ntenant acme\nscope bucket %s " % doomed in receipt, receipt
     assert "\nreclamation follows: " in receipt and ("\nby tenant acme/root access-key %s\n" % ACME_ROOT[0]) in receipt
     (tmp_path / "receipt").write_text(receipt)

@@ -22,26 +22,12 @@ import shutil
 import subprocess
 import time
 
-from adminutil import AdminServer, cli, s3
+from adminutil import AdminServer, cli, receipt_of, s3, wait_reclaimed
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMESHREDCHECKROOT01", "acme-shredcheck-root-secret-0123456")
 GLOBEX_ROOT = ("GLOBEXSHREDCHECKRT01", "globex-shredcheck-root-secret-01234")
 MiB = 1024 * 1024
-
-
-def wait_reclaimed(srv, tenant, creds, timeout=60):
-    deadline = time.time() + timeout
-    while True:
-        jobs = cli(srv, "--json", "bucket", "reclamation", "--tenant", tenant, creds=creds).json()["jobs"]
-        if jobs and all(j["state"] == "done" for j in jobs):
-            return jobs
-        assert time.time() < deadline, jobs
-        time.sleep(0.2)
-
-
-def receipt_of(out):
-    return out.split("`confiance log verify-receipt`):\n\n", 1)[1]
 
 
 def blob_files(srv):

@@ -17,7 +17,7 @@ import json
 import os
 import subprocess
 
-from adminutil import AdminServer, cli, export_log, s3, s3_code
+from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
@@ -80,7 +80,7 @@ def test_justifications_and_crypto_shredding(tmp_path):
     r = cli(srv, "tenant-key", "destroy", "acme", "--confirm", "acme", creds=ACME_ROOT)
     assert "key destroyed" in r.out, r
     # The signed deletion receipt: what, when, which key, by whom.
-    receipt = r.out.split("`confiance log verify-receipt`):\n\n", 1)[1]
+    receipt = receipt_of(r.out)
     assert "\ntenant acme\nscope tenant\n" in receipt and ("\nby tenant acme/root access-key %s\n" % ACME_ROOT[0]) in receipt, receipt
     (tmp_path / "receipt").write_text(receipt)
     (tmp_path / "forged").write_text(receipt.replace("tenant acme\n", "tenant acmf\n", 1))
