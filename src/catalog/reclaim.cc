@@ -17,6 +17,14 @@ namespace {
 
 using json = nlohmann::json;
 
+// A shred's edit of a bucket record: every version of its key gone (a
+// bucket-key rotation may be unfinished), every later use refused.
+void DestroyKeyVersions(BucketRecord& b) {
+  b.key_id = std::string(kShreddedKeyRef);
+  b.wrapped_key.clear();
+  b.previous_keys.clear();
+}
+
 uint64_t NowMs() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -94,29 +102,24 @@ Status Reclaimer::EnqueueTenant(const std::string& tenant) {
   p.tenant = tenant;
   p.queued_ms = NowMs();
   RETURN_IF_ERROR(Enqueue("t/" + tenant, p));
-  Status dropped = DropProviderWrappedKeys(tenant);
+  Result<std::vector<BucketRecord>> all = catalog_.ListBuckets();
+  Status dropped = all.ok() ? DropProviderWrappedKeys(tenant, *all) : all.status();
   Wake();
   return dropped;
 }
 
-Status Reclaimer::DropProviderWrappedKeys(const std::string& tenant) {
-  ASSIGN_OR_RETURN(std::vector<BucketRecord> all, catalog_.ListBuckets());
+Status Reclaimer::DropProviderWrappedKeys(const std::string& tenant, const std::vector<BucketRecord>& all) {
+  // Some version of its key is not under a tenant key (TenantKeyVersionsOf
+  // lists those that are).
   auto provider_wrapped = [](const BucketRecord& b) {
-    if (b.key_id == kShreddedKeyRef) return false;
-    if (!TenantKeyVersionOf(b.key_id)) return true;
-    for (const BucketRecord::PreviousKey& p : b.previous_keys) {
-      if (!TenantKeyVersionOf(p.key_id)) return true;
-    }
-    return false;
+    return b.key_id != kShreddedKeyRef && TenantKeyVersionsOf(b).size() < 1 + b.previous_keys.size();
   };
   bool changed = false;
   for (const BucketRecord& bucket : all) {
     if (bucket.owner != tenant || !provider_wrapped(bucket)) continue;
     Result<BucketRecord> updated = catalog_.UpdateBucket(bucket.name, [&](BucketRecord& b) -> Status {
       if (b.id != bucket.id || !provider_wrapped(b)) return OkStatus();  // re-created or done meanwhile
-      b.key_id = std::string(kShreddedKeyRef);
-      b.wrapped_key.clear();
-      b.previous_keys.clear();
+      DestroyKeyVersions(b);
       return OkStatus();
     });
     if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) return updated.status();
@@ -153,9 +156,7 @@ Result<BucketRecord> Reclaimer::ShredBucket(std::string_view name, std::string_v
   const BucketRecord before = bucket;
   Result<BucketRecord> updated = catalog_.UpdateBucket(name, [&](BucketRecord& b) -> Status {
     if (b.id != before.id) return NotFoundError("no such bucket");  // deleted and re-created meanwhile
-    b.key_id = std::string(kShreddedKeyRef);
-    b.wrapped_key.clear();
-    b.previous_keys.clear();  // every version of the key (a bucket-key rotation may be unfinished)
+    DestroyKeyVersions(b);
     return OkStatus();
   });
   if (!updated.ok()) return updated.status();
@@ -241,8 +242,8 @@ Status Reclaimer::RunJob(const std::string& key, const ReclaimProgress& job, con
       spdlog::warn("reclamation: the key of tenant {} is not destroyed: nothing removed", job.tenant);
       return OkStatus();
     }
-    RETURN_IF_ERROR(DropProviderWrappedKeys(job.tenant));
     ASSIGN_OR_RETURN(std::vector<BucketRecord> all, catalog_.ListBuckets());
+    RETURN_IF_ERROR(DropProviderWrappedKeys(job.tenant, all));
     std::vector<std::string> ids;
     for (const BucketRecord& b : all) {
       if (b.owner == job.tenant) ids.push_back(b.id);

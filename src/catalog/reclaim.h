@@ -103,7 +103,8 @@ class Reclaimer {
   // the provider rather than by the (destroyed) tenant key gets
   // kShreddedKeyRef (all versions removed, one compare-and-set each), and
   // the "buckets" partition is purged of the old copies. Idempotent.
-  Status DropProviderWrappedKeys(const std::string& tenant);
+  // `all`: every bucket record (Catalog::ListBuckets), read by the caller.
+  Status DropProviderWrappedKeys(const std::string& tenant, const std::vector<BucketRecord>& all);
   Status RunJob(const std::string& key, const ReclaimProgress& job, const std::stop_token& stop);
   // Removes every object record and upload of bucket `bucket_id` and
   // releases their blobs, counting into the job `key`.
