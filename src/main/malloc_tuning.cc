@@ -8,6 +8,14 @@
 #include <thread>
 
 namespace confiance {
+
+#if defined(CONFIANCE_WITH_JEMALLOC)
+
+// jemalloc replaces glibc's malloc (src/main/CMakeLists.txt): nothing to tune.
+void TuneMalloc() {}
+
+#else
+
 namespace {
 
 constexpr int kMmapThreshold = 512 * 1024;
@@ -21,9 +29,6 @@ bool OperatorSet(const char* env_var) {
 }  // namespace
 
 void TuneMalloc() {
-#if defined(CONFIANCE_WITH_JEMALLOC)
-  return;  // glibc's malloc is not the one in use
-#endif
   // A fixed threshold also turns off glibc's dynamic adjustment of the
   // trim threshold, which is what we want: freed heap tops go back too.
   if (!OperatorSet("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
@@ -32,5 +37,7 @@ void TuneMalloc() {
     mallopt(M_ARENA_MAX, static_cast<int>(cores < 2 ? 2 : cores));
   }
 }
+
+#endif  // CONFIANCE_WITH_JEMALLOC
 
 }  // namespace confiance

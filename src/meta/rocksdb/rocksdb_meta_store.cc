@@ -110,10 +110,9 @@ Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& opti
   if (options.read_only) {
     store->opened_read_only_ = true;
     store->read_only_.store(true, std::memory_order_release);
-    RETURN_IF_ERROR(store->CheckKeyFormat());
-    return store;  // no committer: every write is refused before it is queued
   }
   RETURN_IF_ERROR(store->CheckKeyFormat());
+  if (options.read_only) return store;  // no committer: every write is refused before it is queued
   RocksMetaStore* raw = store.get();
   store->committer_ = std::thread([raw] { raw->CommitterLoop(); });
   return store;
