@@ -22,6 +22,8 @@ from adminutil import AdminServer, admin_request, cli, s3
 ROUNDS = int(os.environ.get("CONFIANCE_E2E_LOG_CRASH_ROUNDS", "5"))
 THREADS = 8
 MAX_OPS_PER_THREAD = 2000
+MIN_ACKS_PER_ROUND = 40
+ROUND_TRAFFIC_TIMEOUT_S = 60
 BUCKET = "logcrash"
 
 
@@ -88,8 +90,14 @@ def test_sigkill_loses_no_acknowledged_entry(tmp_path):
     rng = random.Random(7)
     for rnd in range(ROUNDS):
         stop = threading.Event()
+        before = len(acked)
         threads = traffic(srv, acked, stop, rnd)
-        time.sleep(rng.uniform(0.5, 2.0))
+        # Kill only once this round has had real traffic: on a loaded CI
+        # machine a fixed sleep can end before the clients get going.
+        deadline = time.monotonic() + ROUND_TRAFFIC_TIMEOUT_S
+        while len(acked) - before < MIN_ACKS_PER_ROUND and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.0))
         srv.kill()
         stop.set()
         for th in threads:
@@ -101,7 +109,7 @@ def test_sigkill_loses_no_acknowledged_entry(tmp_path):
     ids = [e.get("request_id") for e in events if e.get("kind") == "data"]
     assert len(ids) == len(set(ids)), "an entry appears twice"
     logged = {e["request_id"]: e for e in events if "request_id" in e}
-    assert len(acked) > 100, "too little traffic to mean anything: %d" % len(acked)
+    assert len(acked) >= ROUNDS * MIN_ACKS_PER_ROUND, "too little traffic to mean anything: %d" % len(acked)
     missing = [(rid, op) for rid, op in acked if rid not in logged]
     assert not missing, "%d acknowledged requests have no entry, e.g. %r" % (len(missing), missing[:5])
     for rid, op in acked:
