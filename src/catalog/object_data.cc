@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/blocking_pool.h"
 #include "crypto/envelope.h"
 
 namespace confiance::catalog {
@@ -48,9 +49,26 @@ Status SegmentWriter::Sink(std::span<const std::byte> sealed) {
   return blob_->Append(sealed);
 }
 
-Status SegmentWriter::Write(std::span<const std::byte> plain) {
-  md5_.Update(plain);
-  return encryptor_->Write(plain);
+namespace {
+// Below this, handing the MD5 to another thread costs more than it saves.
+constexpr size_t kHashBesideMin = 256 * 1024;
+// On one thread, each slice is hashed and then encrypted while it is still
+// in the core's cache, rather than the whole window twice from memory.
+constexpr size_t kOnePassSlice = 64 * 1024;
+}  // namespace
+
+Status SegmentWriter::Write(std::span<const std::byte> plain, BlockingPool* beside) {
+  if (beside != nullptr && beside->parallel() && plain.size() >= kHashBesideMin) {
+    auto hash = [&] { md5_.Update(plain); };
+    return beside->RunBeside(hash, [&] { return encryptor_->Write(plain); });
+  }
+  while (!plain.empty()) {
+    std::span<const std::byte> slice = plain.first(std::min(plain.size(), kOnePassSlice));
+    md5_.Update(slice);
+    RETURN_IF_ERROR(encryptor_->Write(slice));
+    plain = plain.subspan(slice.size());
+  }
+  return OkStatus();
 }
 
 uint64_t SegmentWriter::plain_size() const { return encryptor_->plain_size(); }

@@ -26,6 +26,10 @@
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 
+namespace confiance {
+class BlockingPool;
+}
+
 namespace confiance::catalog {
 
 // The associated data every data key of bucket `bucket_id` is wrapped with
@@ -45,8 +49,14 @@ class SegmentWriter {
                                                        uint32_t key_version = 1);
   ~SegmentWriter();  // aborts an uncommitted blob
 
-  // Encrypts and stores `plain` (and feeds the MD5 for the ETag).
-  Status Write(std::span<const std::byte> plain);
+  // Encrypts and stores `plain` (and feeds the MD5 for the ETag). With
+  // `beside`, when the process may use more than one core, a large `plain`
+  // has its MD5 computed on one of that pool's threads while this one
+  // encrypts and writes: MD5 is the slowest step of a PUT, and this way a
+  // second core takes it (call it from a thread that may block, as for any
+  // spilled Write). Otherwise each slice is hashed and encrypted in one
+  // pass while it is in cache.
+  Status Write(std::span<const std::byte> plain, BlockingPool* beside = nullptr);
   // True once the data went to a blob (then Write and Finish block on I/O).
   bool spilled() const { return blob_ != nullptr; }
   uint64_t plain_size() const;

@@ -11,6 +11,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -46,6 +48,43 @@ TEST(BlockingPoolTest, RunsOffThreadAndResumesOnCaller) {
       asio::detached);
   ioc.run();  // must not return before the pool work is done
   EXPECT_TRUE(done);
+}
+
+TEST(BlockingPoolTest, JoinRunsAJobNoPoolThreadHasStarted) {
+  BlockingPool pool(1);
+  // Keep the only pool thread busy until the job has been joined.
+  std::atomic<bool> release{false};
+  auto blocker = pool.Start([&] {
+    while (!release.load()) std::this_thread::yield();
+    return 0;
+  });
+  const auto me = std::this_thread::get_id();
+  auto job = pool.Start([&] { return std::this_thread::get_id() == me; });
+  EXPECT_TRUE(job->Join());  // ran here: the pool was busy
+  release = true;
+  EXPECT_EQ(blocker->Join(), 0);
+}
+
+TEST(BlockingPoolTest, RunBesideRunsBothAndReturnsHeresResult) {
+  BlockingPool pool(2);
+  for (int i = 0; i < 2000; ++i) {
+    int side_saw = -1;
+    auto side = [&] { side_saw = i; };
+    int r = pool.RunBeside(side, [&] { return i * 2; });
+    ASSERT_EQ(side_saw, i);  // side() is done when RunBeside returns
+    ASSERT_EQ(r, i * 2);
+  }
+}
+
+TEST(BlockingPoolTest, AJobDroppedUnjoinedStillRunsAndReleasesWhatItHolds) {
+  BlockingPool pool(1);
+  auto held = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = held;
+  std::atomic<int> ran{0};
+  pool.Start([held = std::move(held), &ran] { return ran += *held; });  // dropped
+  pool.pool().join();  // waits for the posted work, unlike Stop()
+  EXPECT_EQ(ran.load(), 7);
+  EXPECT_TRUE(watch.expired());
 }
 
 }  // namespace

@@ -176,7 +176,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
         Status s = src.reader->Read(offset, window);
         if (!s.ok()) return s;
         if (checksummer) checksummer->Update(window);
-        return writer->Write(window);
+        return writer->Write(window, &deps_.pool);
       });
     } else {
       st = src.reader->Read(offset, window);

@@ -5,7 +5,7 @@ confiance_library(confiance_s3
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc object_attributes_handlers.cc form_data.cc post_policy.cc
           post_object_handlers.cc sse.cc sse_kms.cc kms_key_id.cc encryption_handlers.cc versioning_handlers.cc log_api_handler.cc
-          residency_placement.cc
+          residency_placement.cc segment_pipeline.cc
   DEPS confiance_residency confiance_audit confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto
        confiance_common fmt::fmt nlohmann_json::nlohmann_json)
 confiance_test(s3_test SOURCES acl_error_test.cc checksum_request_test.cc object_attributes_test.cc range_test.cc
@@ -23,3 +23,5 @@ target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)
 target_sources(confiance_s3 PRIVATE operator_access.cc)
 target_link_libraries(confiance_s3 PUBLIC confiance_sovereignty)
 confiance_test(s3_operator_access_test SOURCES operator_access_test.cc DEPS confiance_s3)
+# The request-body pipeline (socket reads overlap the pool's writes).
+confiance_test(s3_segment_pipeline_test SOURCES segment_pipeline_test.cc DEPS confiance_s3 confiance_blob)

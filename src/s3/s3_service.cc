@@ -24,6 +24,7 @@
 #include "common/request_id.h"
 #include "s3/request_audit.h"
 #include "s3/s3_context.h"
+#include "s3/segment_pipeline.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
@@ -504,17 +505,20 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     *error = ErrorFromStatus(created.status());
     co_return created.status();
   }
-  std::unique_ptr<catalog::SegmentWriter> writer = std::move(created).value();
-  BufferPool::Lease lease = buffers_.Get();
-  std::span<std::byte> buf = lease.span();
+  // Window k is hashed, encrypted and written on the pool while window k+1
+  // is read from the socket. Every way out before Finish closes the
+  // pipeline first, so that no blob of a refused body outlives the answer.
+  SegmentPipeline pipe(deps_.pool, buffers_, std::move(created).value(), target->inline_limit);
   uint64_t total = 0;
   bool eof = false;
   while (!eof) {
+    std::span<std::byte> buf = pipe.buffer();
     size_t filled = 0;
     while (filled < buf.size()) {
       Result<size_t> n = co_await payload->Read(buf.subspan(filled));
       if (!n.ok()) {
         *error = payload->error();
+        co_await pipe.Close();
         co_return n.status();
       }
       if (*n == 0) {
@@ -526,25 +530,20 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
     total += filled;
     if (total > options_.max_object_size) {
       *error = EntityTooLarge(total, options_.max_object_size);
+      co_await pipe.Close();
       co_return InvalidArgumentError("too large");
     }
     if (filled == 0) break;
-    std::span<const std::byte> chunk = buf.first(filled);
-    if (checksummer) checksummer->Update(chunk);
-    Status st;
-    if (writer->spilled() || writer->plain_size() + filled > options_.inline_limit) {
-      st = co_await deps_.pool.Run([&] { return writer->Write(chunk); });
-    } else {
-      st = writer->Write(chunk);
-    }
-    if (!st.ok()) {
+    if (checksummer) checksummer->Update(buf.first(filled));
+    if (Status st = co_await pipe.Submit(filled); !st.ok()) {
       spdlog::error("request {}: storing body failed: {}", ctx.request_id, st.ToString());
       *error = ErrorFromStatus(st);
+      co_await pipe.Close();
       co_return st;
     }
   }
   // The checksum is checked before the segment is committed: a mismatch
-  // leaves nothing behind (the writer's destructor aborts its blob).
+  // leaves nothing behind (Close aborts the blob).
   std::string checksum;
   if (checksummer) {
     std::string computed = checksummer->Finish();
@@ -553,17 +552,20 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
       if ((*want_checksum)->in_trailer) trailer = payload->FindTrailer(ChecksumHeaderName(*algorithm));
       if (std::optional<S3Error> bad = VerifyChecksum(**want_checksum, computed, trailer)) {
         *error = *bad;
+        co_await pipe.Close();
         co_return InvalidArgumentError("checksum");
       }
     }
     checksum = crypto::Base64Encode(computed);
   }
-  Result<catalog::Segment> seg = co_await FinishSegment(*writer);
+  Result<catalog::Segment> seg = co_await pipe.Finish();
   if (!seg.ok()) {
     spdlog::error("request {}: committing body failed: {}", ctx.request_id, seg.status().ToString());
     *error = ErrorFromStatus(seg.status());
+    co_await pipe.Close();
     co_return seg.status();
   }
+  const catalog::SegmentWriter* writer = &pipe.writer();
   if (!want_md5.empty() && want_md5 != writer->md5_hex()) {
     std::vector<catalog::Segment> rel(1, *seg);
     co_await Release(rel);
