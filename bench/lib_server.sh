@@ -5,11 +5,12 @@
 #   - SRC, BUILD; SECS (SECONDS_PER, default 4 s per run) and ROUNDS
 #     (default 3); AK/SK, the root credentials the server and s3load use;
 #   - builds confiance and s3load into BUILD (configures a Release tree there
-#     if none), sets CONFIANCE and S3LOAD;
+#     if none), sets CONFIANCE (or takes $CONFIANCE_BIN) and S3LOAD;
 #   - WORK: a temporary directory, removed with the server at exit;
 #   - PORT: a free loopback port;
 #   - start_server [flags...]: (re)starts `confiance server --threads 1`
-#     pinned to core 0 on WORK/data and waits for its health check;
+#     pinned to core 0 (SERVER_CPUS=0,1 gives it both cores) on WORK/data
+#     and waits for its health check;
 #   - stop_server.
 # Only 127.0.0.1 is used.
 
@@ -24,7 +25,8 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$BUILD" -j2 --target confiance s3load >/dev/null
-CONFIANCE="$BUILD/src/main/confiance"
+# CONFIANCE_BIN: another server binary (an A/B comparison of two builds).
+CONFIANCE="${CONFIANCE_BIN:-$BUILD/src/main/confiance}"
 S3LOAD="$BUILD/bench/s3load"
 
 WORK="$(mktemp -d /tmp/confiance-bench.XXXXXX)"
@@ -46,7 +48,7 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 start_server() {
   stop_server
   CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
-    taskset -c 0 "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "$@" \
+    taskset -c "${SERVER_CPUS:-0}" "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "$@" \
     >>"$WORK/confiance.log" 2>&1 &
   CONF_PID=$!
   # python3 is there already; curl may not be.
