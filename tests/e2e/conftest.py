@@ -77,6 +77,17 @@ class ServerDied(AssertionError):
     pass
 
 
+# Every server process any test started: those still running when the
+# session ends (a test that failed before it stopped its own) are killed
+# then, so that no server outlives the test run.
+_STARTED = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for srv in _STARTED:
+        srv.kill()
+
+
 class Server:
     """One `confiance server` process on a data dir. Can be stopped,
     killed and restarted on the same data dir and port."""
@@ -130,6 +141,8 @@ class Server:
         self.proc = subprocess.Popen(cmd, env=self.env(),
                                      stdout=self._log, stderr=self._log,
                                      stdin=subprocess.DEVNULL)
+        if self not in _STARTED:
+            _STARTED.append(self)
         self.wait_ready()
         return self
 
