@@ -1,13 +1,17 @@
 // File: s3/segment_pipeline.cc
 #include "s3/segment_pipeline.h"
 
+#include <optional>
+
 namespace confiance::s3 {
 
 struct SegmentPipeline::State {
-  State(BufferPool& buffers, std::unique_ptr<catalog::SegmentWriter> w)
-      : writer(std::move(w)), buffers{buffers.Get(), buffers.Get()} {}
+  State(BufferPool& pool, std::unique_ptr<catalog::SegmentWriter> w) : writer(std::move(w)), first(pool.Get()) {}
+  std::span<std::byte> buffer(int i) const { return i == 0 ? first.span() : second->span(); }
   std::unique_ptr<catalog::SegmentWriter> writer;
-  BufferPool::Lease buffers[2];
+  BufferPool::Lease first;
+  // Taken when the first window goes to the pool: a small body never needs it.
+  std::optional<BufferPool::Lease> second;
 };
 
 namespace {
@@ -19,13 +23,16 @@ Status Join(const Job& job) { return job ? job->Join() : OkStatus(); }
 
 SegmentPipeline::SegmentPipeline(BlockingPool& pool, BufferPool& buffers,
                                  std::unique_ptr<catalog::SegmentWriter> writer, size_t inline_limit)
-    : state_(std::make_shared<State>(buffers, std::move(writer))), pool_(pool), inline_limit_(inline_limit) {}
+    : state_(std::make_shared<State>(buffers, std::move(writer))),
+      buffers_(buffers),
+      pool_(pool),
+      inline_limit_(inline_limit) {}
 
 // A window still in flight holds the State: the pool thread that finishes
 // it releases the writer (aborting its blob) and the buffers.
 SegmentPipeline::~SegmentPipeline() = default;
 
-std::span<std::byte> SegmentPipeline::buffer() const { return state_->buffers[next_].span(); }
+std::span<std::byte> SegmentPipeline::buffer() const { return state_->buffer(next_); }
 
 catalog::SegmentWriter& SegmentPipeline::writer() const { return *state_->writer; }
 
@@ -39,6 +46,8 @@ boost::asio::awaitable<Status> SegmentPipeline::Submit(size_t n) {
     co_return failed_;
   }
   on_pool_ = true;
+  // Set here, on the caller's thread, before the caller can ask for it.
+  if (!state_->second) state_->second.emplace(buffers_.Get());
   struct Started {
     Status prior;  // of the window that was in flight
     Job job;       // this window's, if started

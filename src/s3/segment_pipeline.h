@@ -2,8 +2,9 @@
 // SegmentPipeline: feeds a request body to a SegmentWriter so that the
 // network thread reads window k+1 from the socket while window k is
 // hashed, encrypted and written on the blocking pool (two I/O buffers in
-// turn). Small bodies, which stay inline, are written on the caller's
-// thread as before: nothing blocks for them.
+// turn; the second is taken only when a window goes to the pool). Small
+// bodies, which stay inline, are written on the caller's thread as before:
+// nothing blocks for them.
 //
 // Usage, on a network thread:
 //   SegmentPipeline pipe(pool, buffers, std::move(writer), inline_limit);
@@ -66,6 +67,7 @@ class SegmentPipeline {
   std::shared_ptr<State> state_;
   std::shared_ptr<BlockingPool::Job<Status>> in_flight_;
   Status failed_;  // the first error of any window
+  BufferPool& buffers_;
   BlockingPool& pool_;
   size_t inline_limit_;
   uint64_t submitted_ = 0;
