@@ -9,21 +9,20 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstring>
 #include <random>
 
 #include "blob/memory/memory_blob_store.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "s3/recording_response_writer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::s3 {
 namespace {
 
 namespace asio = boost::asio;
+using testing::RunCoroutine;  // a coroutine on a fresh io_context, run to its end
 
 constexpr size_t kWindow = 256 * 1024;  // what the pool hashes beside
 constexpr size_t kInlineLimit = 64 * 1024 + 64;
@@ -84,22 +83,6 @@ class SegmentPipelineTest : public ::testing::Test {
     return std::move(w).value();
   }
 
-  // Runs `body` as a coroutine on a fresh io_context until it is done.
-  template <typename Body>
-  void RunOnNetworkThread(Body body) {
-    asio::io_context ioc;
-    bool done = false;
-    asio::co_spawn(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-          co_await body();
-          done = true;
-        },
-        asio::detached);
-    ioc.run();
-    ASSERT_TRUE(done);
-  }
-
   std::string ReadBack(blob::BlobStore& blobs, const catalog::Segment& seg) {
     catalog::ObjectRecord rec;
     rec.size = seg.plain_size;
@@ -120,7 +103,7 @@ TEST_F(SegmentPipelineTest, BodiesOfEverySizeReadBackWithTheirMd5) {
     SCOPED_TRACE(size);
     blob::MemoryBlobStore blobs;
     const std::string data = Data(size, static_cast<uint32_t>(size));
-    RunOnNetworkThread([&]() -> asio::awaitable<void> {
+    RunCoroutine([&]() -> asio::awaitable<void> {
       SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
       // Uneven fills, as socket reads give them.
       size_t at = 0;
@@ -142,10 +125,24 @@ TEST_F(SegmentPipelineTest, BodiesOfEverySizeReadBackWithTheirMd5) {
   }
 }
 
+// Whether `blobs` holds no committed blob.
+bool NoBlob(blob::BlobStore& blobs) {
+  Result<std::vector<blob::BlobInfo>> left = blobs.List("", 100);
+  return left.ok() && left->empty();
+}
+
+// Submits `data` in whole windows; the last may still be in flight after.
+asio::awaitable<void> SubmitWindows(SegmentPipeline& pipe, const std::string& data) {
+  for (size_t at = 0; at < data.size(); at += kWindow) {
+    std::memcpy(pipe.buffer().data(), data.data() + at, kWindow);
+    EXPECT_OK(co_await pipe.Submit(kWindow));
+  }
+}
+
 TEST_F(SegmentPipelineTest, AWindowsWriteErrorSurfacesAndNothingRemains) {
   FailingBlobStore blobs(/*fail_at=*/3);
   const std::string data = Data(8 * kWindow, 7);
-  RunOnNetworkThread([&]() -> asio::awaitable<void> {
+  RunCoroutine([&]() -> asio::awaitable<void> {
     SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
     Status first_error;
     for (size_t at = 0; at < data.size() && first_error.ok(); at += kWindow) {
@@ -161,45 +158,30 @@ TEST_F(SegmentPipelineTest, AWindowsWriteErrorSurfacesAndNothingRemains) {
     EXPECT_EQ((co_await pipe.Submit(1)).code(), StatusCode::kUnavailable);
     co_await pipe.Close();
   });
-  Result<std::vector<blob::BlobInfo>> left = blobs.List("", 100);
-  ASSERT_TRUE(left.ok());
-  EXPECT_TRUE(left->empty());
+  EXPECT_TRUE(NoBlob(blobs));
 }
 
 TEST_F(SegmentPipelineTest, CloseWithAWindowInFlightLeavesNoBlob) {
   blob::MemoryBlobStore blobs;
   const std::string data = Data(3 * kWindow, 9);
-  RunOnNetworkThread([&]() -> asio::awaitable<void> {
+  RunCoroutine([&]() -> asio::awaitable<void> {
     SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
-    for (size_t at = 0; at < data.size(); at += kWindow) {
-      std::memcpy(pipe.buffer().data(), data.data() + at, kWindow);
-      EXPECT_OK(co_await pipe.Submit(kWindow));
-    }
-    co_await pipe.Close();  // the last window may still be in flight here
+    co_await SubmitWindows(pipe, data);
+    co_await pipe.Close();
   });
-  Result<std::vector<blob::BlobInfo>> left = blobs.List("", 100);
-  ASSERT_TRUE(left.ok());
-  EXPECT_TRUE(left->empty());
+  EXPECT_TRUE(NoBlob(blobs));
 }
 
 TEST_F(SegmentPipelineTest, DroppedWithAWindowInFlightTheWindowStillFinishesSafely) {
   blob::MemoryBlobStore blobs;
   const std::string data = Data(2 * kWindow, 11);
-  RunOnNetworkThread([&]() -> asio::awaitable<void> {
-    {
-      SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
-      for (size_t at = 0; at < data.size(); at += kWindow) {
-        std::memcpy(pipe.buffer().data(), data.data() + at, kWindow);
-        EXPECT_OK(co_await pipe.Submit(kWindow));
-      }
-    }  // dropped: the pool thread finishing the window releases the writer
-    co_return;
+  RunCoroutine([&]() -> asio::awaitable<void> {
+    auto pipe = std::make_unique<SegmentPipeline>(pool_, buffers_, NewWriter(blobs), kInlineLimit);
+    co_await SubmitWindows(*pipe, data);
+    pipe.reset();  // the pool thread finishing the window releases the writer
   });
   pool_.pool().join();  // every posted window has run
-  // Uncommitted blobs are never listed.
-  Result<std::vector<blob::BlobInfo>> left = blobs.List("", 100);
-  ASSERT_TRUE(left.ok());
-  EXPECT_TRUE(left->empty());
+  EXPECT_TRUE(NoBlob(blobs));  // uncommitted blobs are never listed
 }
 
 }  // namespace
