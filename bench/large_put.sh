@@ -4,7 +4,8 @@
 # core's MD5 speed): rate, and the server's CPU per PUT from /proc/PID/stat
 # (utime+stime of all its threads), so that what the request waits for
 # (the disk) can be told apart from what it computes. One Confiance
-# (Release, --threads 1, core 0; s3load on core 1), a fresh server per round.
+# (Release, --threads 1, core 0; s3load on core 1), restarted for each round
+# on the same data directory.
 #
 # Usage: bench/large_put.sh [BUILD_DIR]   (default build-release)
 #   SIZE (default 64M), REQUESTS per round (default 16), ROUNDS (default 3)
