@@ -316,7 +316,7 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
 asio::awaitable<Status> S3Service::WriteToSegment(catalog::SegmentWriter& writer, std::span<const std::byte> chunk) {
   // Small objects stay in memory (no blocking I/O on the network thread).
   if (writer.spilled() || writer.plain_size() + chunk.size() > options_.inline_limit) {
-    Status st = co_await deps_.pool.Run([&] { return writer.Write(chunk); });
+    Status st = co_await deps_.pool.Run([&] { return writer.Write(chunk, &deps_.pool); });
     co_return st;
   }
   co_return writer.Write(chunk);
