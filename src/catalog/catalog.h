@@ -89,8 +89,20 @@ struct DeleteOutcome {
   std::string version_id;
 };
 
-struct ListPage {
-  std::vector<ListedObject> objects;
+// One entry of a listing that prints only what ListObjects(V2) shows.
+struct ListedSummary {
+  std::string key;
+  std::string etag;  // without quotes
+  std::string checksum_algorithm;
+  uint64_t size = 0;
+  uint64_t modified_ms = 0;
+};
+
+// A page of current objects: ListedObject (the whole record) or
+// ListedSummary entries.
+template <class Entry>
+struct BasicListPage {
+  std::vector<Entry> objects;
   std::vector<std::string> common_prefixes;
   bool truncated = false;
   // The last key or common prefix returned: a later page starts after it
@@ -98,6 +110,8 @@ struct ListPage {
   std::string last_returned;
   bool last_was_prefix = false;
 };
+using ListPage = BasicListPage<ListedObject>;
+using SummaryPage = BasicListPage<ListedSummary>;
 
 class Catalog {
  public:
@@ -172,6 +186,9 @@ class Catalog {
   // Current objects in key order; delete markers and noncurrent versions
   // are never read (their range is skipped with a seek).
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
+  // The same page with only the fields a ListObjects(V2) answer prints,
+  // decoded without the rest of each record (what S3 listings serve).
+  Result<SummaryPage> ListObjectSummaries(const BucketRecord& bucket, const ListOptions& options);
 
   // Versioning (versions.cc). Every commit is one atomic compare-and-set
   // batch in the key's partition, covering its current entry and the
@@ -350,6 +367,10 @@ class Catalog {
                                       std::optional<std::string_view> expected_op_tag, const LockOverride& lock);
   // ListObjects, optionally returning current delete markers too.
   Result<ListPage> ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers);
+  // The walk behind both listings (listing.cc instantiates it).
+  template <class Entry>
+  Result<BasicListPage<Entry>> ListCurrentAs(const BucketRecord& bucket, const ListOptions& options,
+                                             bool with_markers);
 
   meta::MetaStore& store_;
   // Bucket records are read on every request and change only through

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
@@ -70,6 +71,49 @@ TEST_F(CatalogTest, PutReturnsReplacedRecord) {
   EXPECT_EQ(deleted->segments[0].blob_id, "blob2");
   ASSERT_OK_AND_ASSIGN(auto again, catalog_.DeleteObject(bucket_, "k"));
   EXPECT_FALSE(again.has_value());
+}
+
+// ListObjectSummaries walks exactly as ListObjects does (keys, prefixes,
+// truncation) and carries the listed fields of each record.
+TEST_F(CatalogTest, SummaryListingMatchesTheFullListing) {
+  for (const char* k : {"a/1", "a/2", "b", "c", "d/x", "e"}) {
+    ObjectRecord r = Obj(std::string(k).size() * 10);
+    r.modified_ms = 1000 + r.size;
+    r.checksum_algorithm = r.size == 10 ? "SHA256" : "";
+    ASSERT_OK(catalog_.PutObject(bucket_, k, r));
+  }
+  ASSERT_OK(catalog_.DeleteObject(bucket_, "c"));
+  for (size_t max_keys : {size_t{1}, size_t{2}, size_t{3}, size_t{1000}}) {
+    ListOptions opt;
+    opt.delimiter = "/";
+    opt.max_keys = max_keys;
+    for (int pages = 0; pages < 10; ++pages) {
+      ASSERT_OK_AND_ASSIGN(ListPage full, catalog_.ListObjects(bucket_, opt));
+      ASSERT_OK_AND_ASSIGN(SummaryPage summary, catalog_.ListObjectSummaries(bucket_, opt));
+      ASSERT_EQ(summary.objects.size(), full.objects.size());
+      for (size_t i = 0; i < full.objects.size(); ++i) {
+        const ListedSummary& s = summary.objects[i];
+        const ObjectRecord& r = full.objects[i].record;
+        EXPECT_EQ(s.key, full.objects[i].key);
+        EXPECT_EQ(s.etag, r.etag);
+        EXPECT_EQ(s.size, r.size);
+        EXPECT_EQ(s.modified_ms, r.modified_ms);
+        EXPECT_EQ(s.checksum_algorithm, r.checksum_algorithm);
+      }
+      EXPECT_EQ(summary.common_prefixes, full.common_prefixes);
+      EXPECT_EQ(summary.truncated, full.truncated);
+      EXPECT_EQ(summary.last_returned, full.last_returned);
+      if (!full.truncated) break;
+      opt.start_after = full.last_returned;
+    }
+  }
+  ListOptions all;
+  ASSERT_OK_AND_ASSIGN(SummaryPage everything, catalog_.ListObjectSummaries(bucket_, all));
+  std::vector<std::string> keys;
+  for (const ListedSummary& s : everything.objects) keys.push_back(s.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a/1", "a/2", "b", "d/x", "e"}));
+  EXPECT_EQ(everything.objects[2].checksum_algorithm, "SHA256");
+  EXPECT_EQ(everything.objects[2].size, 10u);
 }
 
 TEST_F(CatalogTest, ListingWithDelimiterAndMarkers) {
@@ -241,6 +285,72 @@ TEST(RecordsTest, InlineDataSurvivesEveryRecordKind) {
   ASSERT_OK_AND_ASSIGN(ObjectRecord o4, DecodeObject(full));
   EXPECT_EQ(o4.user_meta.at("k"), "v");
   EXPECT_EQ(o4.headers.at("cache-control"), "no-cache");
+}
+
+// The listing decoder reads the same listed fields as the full decoder, in
+// every record format the encoder picks (plain, SSE-C, versioned, locked,
+// SSE-KMS, rotated bucket key), and refuses what it cannot read.
+TEST(RecordsTest, SummaryMatchesTheFullDecodeInEveryFormat) {
+  auto base = [] {
+    ObjectRecord r;
+    r.size = 300;
+    r.etag = "0123456789abcdef0123456789abcdef-2";
+    r.modified_ms = 1764500000123;
+    r.content_type = "text/plain";
+    r.headers = {{"cache-control", "no-cache"}, {"content-language", "fr"}};
+    r.user_meta = {{"a", std::string(200, 'x')}, {"b", "c"}};  // a two-byte length varint
+    r.parts_count = 2;
+    r.op_tag = "op";
+    r.upload_id = "up";
+    r.tags = {{"t", "v"}};
+    r.acl = "acl";
+    r.checksum_algorithm = "CRC32C";
+    r.checksum = "AAAAAA==-2";
+    Segment s;
+    s.plain_size = 300;
+    s.inline_data = std::string(300, 's');
+    r.segments = {s};
+    return r;
+  };
+  std::vector<ObjectRecord> records;
+  records.push_back(base());
+  records.back().checksum_algorithm.clear();
+  records.push_back(base());
+  records.back().sse_c_salt = "salt";
+  records.back().sse_c_verifier = "verifier";
+  records.push_back(base());
+  records.back().version_id = std::string(16, 'v');
+  records.push_back(base());
+  records.back().delete_marker = true;
+  records.back().version_id = std::string(16, 'w');
+  records.push_back(base());
+  records.back().lock_mode = LockMode::kGovernance;
+  records.back().lock_until_ms = 1;
+  records.push_back(base());
+  records.back().kms.key_id = "kms-key";
+  records.push_back(base());
+  records.back().segments[0].key_version = 2;
+  std::set<char> formats;
+  for (const ObjectRecord& r : records) {
+    const std::string bytes = EncodeObject(r);
+    formats.insert(bytes[1]);
+    ASSERT_OK_AND_ASSIGN(ObjectRecord full, DecodeObject(bytes));
+    ASSERT_OK_AND_ASSIGN(ObjectSummary summary, DecodeObjectSummary(bytes));
+    EXPECT_EQ(summary.size, full.size);
+    EXPECT_EQ(summary.etag, full.etag);
+    EXPECT_EQ(summary.modified_ms, full.modified_ms);
+    EXPECT_EQ(summary.checksum_algorithm, full.checksum_algorithm);
+    EXPECT_EQ(summary.delete_marker, full.delete_marker);
+  }
+  EXPECT_EQ(formats, (std::set<char>{4, 5, 6, 7, 8, 9})) << "the records above cover every format the encoder writes";
+  // A record cut before the fields it reads, or not an object record at all.
+  const std::string bytes = EncodeObject(records[3]);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{5}, size_t{40}}) {
+    EXPECT_STATUS_CODE(DecodeObjectSummary(bytes.substr(0, n)), kDataLoss) << n;
+  }
+  std::string unknown = bytes;
+  unknown[1] = 99;
+  EXPECT_STATUS_CODE(DecodeObjectSummary(unknown), kDataLoss);
 }
 
 // A record written by the release before object tagging (version 1), as

@@ -47,12 +47,41 @@ Status Catalog::MergedScanEach(const BucketRecord& bucket, const meta::ScanOptio
   return OkStatus();
 }
 
+namespace {
+
+// A listed record as each kind of page holds it.
+Status AppendEntry(std::string_view key, std::string_view value, const ObjectSummary&,
+                   std::vector<ListedObject>& out) {
+  ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(value, false));
+  out.push_back(ListedObject{std::string(key), std::move(record)});
+  return OkStatus();
+}
+
+Status AppendEntry(std::string_view key, std::string_view, const ObjectSummary& summary,
+                   std::vector<ListedSummary>& out) {
+  out.push_back(ListedSummary{std::string(key), std::string(summary.etag), std::string(summary.checksum_algorithm),
+                              summary.size, summary.modified_ms});
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<ListPage> Catalog::ListObjects(const BucketRecord& bucket, const ListOptions& options) {
-  return ListCurrent(bucket, options, /*with_markers=*/false);
+  return ListCurrentAs<ListedObject>(bucket, options, /*with_markers=*/false);
+}
+
+Result<SummaryPage> Catalog::ListObjectSummaries(const BucketRecord& bucket, const ListOptions& options) {
+  return ListCurrentAs<ListedSummary>(bucket, options, /*with_markers=*/false);
 }
 
 Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers) {
-  ListPage page;
+  return ListCurrentAs<ListedObject>(bucket, options, with_markers);
+}
+
+template <class Entry>
+Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, const ListOptions& options,
+                                                    bool with_markers) {
+  BasicListPage<Entry> page;
   if (options.max_keys == 0) return page;
 
   meta::ScanOptions scan;
@@ -83,12 +112,12 @@ Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOpti
     Status failure;
     auto visit = [&](std::string_view key, std::string_view value) -> bool {
       ++seen;
-      Result<ObjectRecord> rec = DecodeObject(value, false);
-      if (!rec.ok()) {
-        failure = rec.status();
+      Result<ObjectSummary> summary = DecodeObjectSummary(value);
+      if (!summary.ok()) {
+        failure = summary.status();
         return false;
       }
-      if (rec->delete_marker && !with_markers) {
+      if (summary->delete_marker && !with_markers) {
         // A deleted key: not listed, and not enough to show its prefix.
         scan.start.assign(key);
         scan.start_exclusive = true;
@@ -121,7 +150,8 @@ Result<ListPage> Catalog::ListCurrent(const BucketRecord& bucket, const ListOpti
         finished = true;
         return false;
       }
-      page.objects.push_back(ListedObject{std::string(key), std::move(rec).value()});
+      failure = AppendEntry(key, value, *summary, page.objects);
+      if (!failure.ok()) return false;
       page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;
       ++count;

@@ -328,6 +328,12 @@ class Reader {
   bool ok() const { return ok_; }
   std::string_view rest() const { return in_; }
   uint64_t Varint() {
+    // Most varints (sizes, counts, lengths) are one byte.
+    if (ok_ && !in_.empty() && static_cast<unsigned char>(in_.front()) < 0x80) {
+      const uint64_t v = static_cast<unsigned char>(in_.front());
+      in_.remove_prefix(1);
+      return v;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64 && ok_; shift += 7) {
       if (in_.empty()) break;
@@ -349,6 +355,14 @@ class Reader {
     return out;
   }
   std::string String() { return std::string(Bytes(Varint())); }
+  std::string_view StringView() { return Bytes(Varint()); }
+  void SkipMap() {
+    uint64_t n = Varint();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      Bytes(Varint());
+      Bytes(Varint());
+    }
+  }
   std::map<std::string, std::string> Map() {
     std::map<std::string, std::string> m;
     uint64_t n = Varint();
@@ -437,6 +451,45 @@ std::string EncodeObject(const ObjectRecord& r) {
     if (s.blob_id.empty()) out += s.inline_data;
   }
   return out;
+}
+
+Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
+  if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
+  const uint8_t version = static_cast<uint8_t>(bytes[1]);
+  if (version < kObjectVersionNoTags || version > kObjectVersionBucketKey) {
+    return DataLossError("object record has unknown version " + std::to_string(version));
+  }
+  // The fields in DecodeObject's order, skipping what a listing never shows;
+  // nothing after the version flags is read.
+  Reader in(bytes.substr(2));
+  ObjectSummary r;
+  r.size = in.Varint();
+  r.etag = in.StringView();
+  r.modified_ms = in.Varint();
+  in.StringView();  // content type
+  in.SkipMap();     // headers
+  in.SkipMap();     // user metadata
+  in.Varint();      // parts count
+  in.StringView();  // op tag
+  in.StringView();  // upload id
+  if (version >= 2) in.SkipMap();     // tags
+  if (version >= 3) in.StringView();  // acl
+  if (version >= 4) {
+    r.checksum_algorithm = in.StringView();
+    in.StringView();  // checksum
+  }
+  if (version >= 5) {
+    in.StringView();  // SSE-C salt
+    in.StringView();  // SSE-C verifier
+  }
+  if (version >= kObjectVersionVersioned) {
+    in.StringView();  // version id
+    const uint64_t flags = in.Varint();
+    if (flags > 3) return DataLossError("object record has unknown version flags");
+    r.delete_marker = (flags & 2) != 0;
+  }
+  if (!in.ok()) return DataLossError("truncated object record");
+  return r;
 }
 
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {

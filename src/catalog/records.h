@@ -208,6 +208,19 @@ std::string EncodeObject(const ObjectRecord& r);
 // With with_inline_data=false, inline segments come back with empty
 // inline_data (listings, HEAD, and cleanup of replaced records need none).
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data = true);
+// What a listing of current objects prints, read from an encoded object
+// record without decoding (or allocating) the rest. The views point into the
+// bytes given. A record damaged beyond these fields still decodes here: a
+// listing is no integrity check (GET and scrub are).
+struct ObjectSummary {
+  uint64_t size = 0;
+  std::string_view etag;  // without quotes
+  uint64_t modified_ms = 0;
+  std::string_view checksum_algorithm;
+  bool delete_marker = false;
+};
+Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes);
+
 std::string EncodeUpload(const UploadRecord& r);
 Result<UploadRecord> DecodeUpload(std::string_view bytes);
 std::string EncodePart(const PartRecord& r);

@@ -27,5 +27,8 @@ std::optional<int64_t> ParseUtcMs(std::string_view text, TimeOfDay time = TimeOf
 // ms since the epoch -> "YYYY-MM-DDTHH:MM:SS.mmmZ" (always milliseconds,
 // always Z: what S3 and our documents print, parsed back exactly).
 std::string FormatUtcMs(int64_t ms);
+// The same text appended to `out` (a listing formats one per key into a
+// reused buffer, with no allocation).
+void AppendUtcMs(std::string& out, int64_t ms);
 
 }  // namespace confiance

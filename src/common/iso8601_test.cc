@@ -49,6 +49,25 @@ TEST(Iso8601Test, FormatsMillisecondsAndZ) {
   EXPECT_EQ(FormatUtcMs(951782400000 + 86399999), "2000-02-29T23:59:59.999Z");
 }
 
+TEST(Iso8601Test, AppendUtcMsAppendsWhatFormatUtcMsReturns) {
+  std::string out = "<T>";
+  AppendUtcMs(out, 1893456000123);
+  EXPECT_EQ(out, "<T>2030-01-01T00:00:00.123Z");
+  AppendUtcMs(out, -1);
+  EXPECT_EQ(out, "<T>2030-01-01T00:00:00.123Z1969-12-31T23:59:59.999Z");
+  // The same day twice (the date is reused), then the next day, then back.
+  const int64_t day = 1893456000000;
+  for (int64_t ms : {day + 1, day + 86399999, day + 86400000, day + 2}) {
+    std::string one;
+    AppendUtcMs(one, ms);
+    EXPECT_EQ(one, FormatUtcMs(ms));
+    EXPECT_EQ(ParseUtcMs(one), ms) << one;
+  }
+  std::string next;
+  AppendUtcMs(next, day + 86400000);
+  EXPECT_EQ(next, "2030-01-02T00:00:00.000Z");
+}
+
 TEST(Iso8601Test, FormatThenParseIsTheIdentity) {
   for (int64_t ms : {int64_t{0}, int64_t{1}, int64_t{-86400001}, int64_t{1764500000123}, int64_t{253402300799999}}) {
     EXPECT_EQ(ParseUtcMs(FormatUtcMs(ms)), ms) << ms;

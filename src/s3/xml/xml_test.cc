@@ -38,6 +38,22 @@ TEST(XmlWriterTest, NestedDocument) {
             "<IsTruncated>false</IsTruncated></Bucket></Buckets></ListAllMyBucketsResult>");
 }
 
+TEST(XmlWriterTest, NumbersAndPlainElements) {
+  XmlWriter w;
+  w.Reserve(4096);
+  w.Open("Contents").Element("Size", uint64_t{0}).Element("Max", UINT64_MAX);
+  w.PlainElement("LastModified", "2030-01-01T00:00:00.123Z").PlainElement("StorageClass", "STANDARD");
+  w.QuotedElement("ETag", "0a1b").QuotedElement("ETag", "a\"<b");
+  EXPECT_EQ(w.Finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<Contents><Size>0</Size><Max>18446744073709551615</Max>"
+            "<LastModified>2030-01-01T00:00:00.123Z</LastModified><StorageClass>STANDARD</StorageClass>"
+            "<ETag>&quot;0a1b&quot;</ETag><ETag>&quot;a&quot;&lt;b&quot;</ETag></Contents>");
+  EXPECT_FALSE(NeedsEscaping("0a1b-2"));
+  EXPECT_TRUE(NeedsEscaping("a&b"));
+  EXPECT_TRUE(NeedsEscaping(std::string_view("\0", 1)));
+}
+
 TEST(XmlWriterTest, AttributesAreWrittenInOrderAndEscaped) {
   XmlWriter w;
   w.Open("Grantee", {{"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"}, {"a", "x\"<&"}})

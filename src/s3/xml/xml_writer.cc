@@ -3,7 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cassert>
+#include <charconv>
+#include <cstring>
 
 namespace confiance::s3::xml {
 
@@ -19,6 +23,13 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
 }();
 
 }  // namespace
+
+bool NeedsEscaping(std::string_view text) {
+  for (char c : text) {
+    if (kNeedsEscape[static_cast<unsigned char>(c)]) return true;
+  }
+  return false;
+}
 
 void AppendEscaped(std::string& out, std::string_view text) {
   // Runs of plain characters are appended whole (keys and ETags are mostly
@@ -85,6 +96,7 @@ XmlWriter& XmlWriter::Close() {
 }
 
 XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
+  if (!NeedsEscaping(text)) return AppendElement(name, "", text, "");
   out_ += '<';
   out_ += name;
   out_ += '>';
@@ -95,9 +107,55 @@ XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
   return *this;
 }
 
-XmlWriter& XmlWriter::Element(std::string_view name, uint64_t value) {
-  return Element(name, std::string_view(fmt::format("{}", value)));
+XmlWriter& XmlWriter::QuotedElement(std::string_view name, std::string_view text) {
+  if (!NeedsEscaping(text)) return AppendElement(name, "&quot;", text, "&quot;");
+  out_ += '<';
+  out_ += name;
+  out_ += ">&quot;";
+  AppendEscaped(out_, text);
+  out_ += "&quot;</";
+  out_ += name;
+  out_ += '>';
+  return *this;
 }
+
+XmlWriter& XmlWriter::PlainElement(std::string_view name, std::string_view text) {
+  assert(!NeedsEscaping(text));
+  return AppendElement(name, "", text, "");
+}
+
+XmlWriter& XmlWriter::AppendElement(std::string_view name, std::string_view before, std::string_view text,
+                                    std::string_view after) {
+  // One growth of the buffer, then plain copies: a listing writes six
+  // elements per key, and appending piece by piece cost more than the text.
+  const size_t at = out_.size();
+  out_.resize(at + 2 * name.size() + 5 + before.size() + text.size() + after.size());
+  char* p = out_.data() + at;
+  auto put = [&p](std::string_view piece) {
+    if (piece.empty()) return;
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  };
+  *p++ = '<';
+  put(name);
+  *p++ = '>';
+  put(before);
+  put(text);
+  put(after);
+  *p++ = '<';
+  *p++ = '/';
+  put(name);
+  *p++ = '>';
+  return *this;
+}
+
+XmlWriter& XmlWriter::Element(std::string_view name, uint64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  return PlainElement(name, std::string_view(digits, static_cast<size_t>(end - digits)));
+}
+
+void XmlWriter::Reserve(size_t bytes) { out_.reserve(bytes); }
 
 XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
   return Element(name, value ? std::string_view("true") : std::string_view("false"));

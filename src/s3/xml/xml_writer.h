@@ -15,6 +15,8 @@ namespace confiance::s3::xml {
 // Escapes &, <, >, ", ' and characters XML 1.0 cannot carry (control bytes
 // other than tab/newline/CR become &#xN; references, which S3 also emits).
 void AppendEscaped(std::string& out, std::string_view text);
+// True if AppendEscaped would rewrite any character of `text`.
+bool NeedsEscaping(std::string_view text);
 
 // One attribute of an element, written name="value" (value escaped).
 struct XmlAttribute {
@@ -36,11 +38,25 @@ class XmlWriter {
   XmlWriter& Element(std::string_view name, std::string_view text);
   XmlWriter& Element(std::string_view name, uint64_t value);
   XmlWriter& BoolElement(std::string_view name, bool value);
+  // <name>text</name> with `text` written as is: only for text made by the
+  // server that holds no character AppendEscaped rewrites (a formatted time,
+  // a constant). Checked by assert in debug builds.
+  XmlWriter& PlainElement(std::string_view name, std::string_view text);
+  // <name>&quot;text&quot;</name>: text between escaped double quotes, as S3
+  // writes ETags.
+  XmlWriter& QuotedElement(std::string_view name, std::string_view text);
+
+  // Room for a document of about `bytes` (a listing knows its entry count).
+  void Reserve(size_t bytes);
 
   // Closes every open element and returns the document.
   std::string Finish();
 
  private:
+  // <name>, before, text, after, </name>, all copied as they are.
+  XmlWriter& AppendElement(std::string_view name, std::string_view before, std::string_view text,
+                           std::string_view after);
+
   std::string out_;
   std::vector<std::string> open_;
 };
