@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/env.h"
 #include "meta/meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 
@@ -30,6 +31,7 @@ RocksMetaStore& Store() {
     if (env_dir == nullptr && mkdtemp(tmpl.data()) == nullptr) std::abort();
     RocksMetaStore::Options options;
     options.path = tmpl + "/db";
+    options.env = Env::Default();  // through our Env, as the server opens it
     Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(options);
     if (!store.ok()) {
       std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());

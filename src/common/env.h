@@ -84,6 +84,17 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // Opens `path` for appending, creating it if absent.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  // Creates or truncates `path` for a write-ahead log: a file only appended
+  // to and synced after most appends, whose reader skips zero bytes where no
+  // record was written (RocksDB's WAL reader does). The Env may extend the
+  // file with zeros ahead of the appends, so that a sync after an append
+  // does not also have to persist a new file size: one disk write per sync
+  // instead of two (docs/DURABILITY.md, "WAL files"). Zeros beyond the last
+  // append remain if the process dies; Close truncates them away, so the
+  // file must never be reopened for appending while it has them. Default:
+  // this Env's own NewWritableFile, which decorators (EnvWrapper) keep, so
+  // that a wrapper that tracks its files sees these too.
+  virtual Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) { return NewWritableFile(path); }
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
 
@@ -115,7 +126,9 @@ class Env {
 };
 
 // An Env that forwards every call to `base` (LevelDB's EnvWrapper): a
-// decorator derives from it and overrides only the calls it changes.
+// decorator derives from it and overrides only the calls it changes. Except
+// NewLogFile, which stays Env's default (the wrapper's NewWritableFile): a
+// decorator never lets a file bypass it.
 // `base` is borrowed and must outlive the wrapper and every file it opens.
 class EnvWrapper : public Env {
  public:

@@ -31,6 +31,11 @@ constexpr size_t kWritableBufferSize = 64 * 1024;
 // large blob while the request is still hashing and encrypting the rest,
 // and the Sync() that durability needs only waits for the last stretch.
 constexpr uint64_t kWritebackChunk = 2 * 1024 * 1024;
+// NewLogFile: how far ahead of the appends a log file is extended with
+// zeros (one size-changing sync per this many bytes of log), and the
+// largest single write of zeros.
+constexpr uint64_t kLogZeroFill = 1024 * 1024;
+constexpr size_t kZeroFillWrite = 256 * 1024;
 
 std::string What(std::string_view op, const std::string& path) {
   std::string out(op);
@@ -56,8 +61,16 @@ Status WriteAll(int fd, const char* data, size_t size, const std::string& path) 
 class PosixWritableFile final : public WritableFile {
  public:
   // `offset` is the file's size when opened (appends continue from it).
-  PosixWritableFile(int fd, std::string path, uint64_t offset)
-      : fd_(fd), path_(std::move(path)), offset_(offset), writeback_from_(offset) {
+  // With `zero_fill_ahead` (Env::NewLogFile, on an empty file), writes that
+  // reach the file's end first extend it with zeros to the next multiple of
+  // that many bytes.
+  PosixWritableFile(int fd, std::string path, uint64_t offset, uint64_t zero_fill_ahead = 0)
+      : fd_(fd),
+        path_(std::move(path)),
+        offset_(offset),
+        writeback_from_(offset),
+        zero_fill_ahead_(zero_fill_ahead),
+        physical_end_(offset) {
     buffer_.reserve(kWritableBufferSize);
   }
   ~PosixWritableFile() override { Close().IgnoreError(); }
@@ -77,6 +90,7 @@ class PosixWritableFile final : public WritableFile {
     RETURN_IF_ERROR(FlushBuffer());
     // Large remainders bypass the buffer; small ones start a new one.
     if (n >= kWritableBufferSize) {
+      RETURN_IF_ERROR(ZeroFillFor(n));
       RETURN_IF_ERROR(WriteAll(fd_, p, n, path_));
       Wrote(n);
       return OkStatus();
@@ -100,15 +114,38 @@ class PosixWritableFile final : public WritableFile {
   Status Close() override {
     if (fd_ < 0) return OkStatus();
     Status s = FlushBuffer();
+    // The zeros beyond the last append go; not synced: a crash before the
+    // next sync of the file may leave them, which its reader tolerates.
+    if (s.ok() && physical_end_ > offset_ && ::ftruncate(fd_, static_cast<off_t>(offset_)) != 0) {
+      s = ErrnoError(errno, What("truncate the zero-filled tail of", path_));
+    }
     if (::close(fd_) != 0 && s.ok()) s = ErrnoError(errno, What("close", path_));
     fd_ = -1;
     return s;
   }
 
  private:
+  // Extends the file with zeros so that the next `n` bytes are written
+  // inside it (a no-op without zero_fill_ahead_). The first sync after an
+  // extension persists the new size; the syncs after it persist only data.
+  Status ZeroFillFor(size_t n) {
+    if (zero_fill_ahead_ == 0 || offset_ + n <= physical_end_) return OkStatus();
+    static const std::vector<char> kZeros(kZeroFillWrite, 0);
+    const uint64_t target = (offset_ + n + zero_fill_ahead_ - 1) / zero_fill_ahead_ * zero_fill_ahead_;
+    while (physical_end_ < target) {
+      const size_t chunk = static_cast<size_t>(std::min<uint64_t>(target - physical_end_, kZeros.size()));
+      const ssize_t w = ::pwrite(fd_, kZeros.data(), chunk, static_cast<off_t>(physical_end_));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return ErrnoError(w < 0 ? errno : EIO, What("zero-fill", path_));
+      physical_end_ += static_cast<uint64_t>(w);
+    }
+    return OkStatus();
+  }
+
   Status FlushBuffer() {
     if (buffer_.empty()) return OkStatus();
-    Status s = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
+    Status s = ZeroFillFor(buffer_.size());
+    if (s.ok()) s = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
     if (s.ok()) Wrote(buffer_.size());
     // On error the buffered bytes are dropped: the file's content is then
     // unknown anyway and callers must not retry (env.h).
@@ -132,6 +169,8 @@ class PosixWritableFile final : public WritableFile {
   std::string buffer_;
   uint64_t offset_;          // bytes in the file, buffer excluded
   uint64_t writeback_from_;  // where the next writeback hint starts
+  const uint64_t zero_fill_ahead_;  // 0: never extend with zeros
+  uint64_t physical_end_;           // the file's size: offset_ plus any zeros beyond
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {
@@ -250,6 +289,11 @@ class PosixEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0));
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0, kLogZeroFill));
   }
 
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {

@@ -82,6 +82,46 @@ TEST_F(PosixEnvTest, NewWritableFileTruncatesAppendableAppends) {
   EXPECT_EQ(size, 0u);
 }
 
+// NewLogFile: the file is extended with zeros a MiB ahead of the appends
+// (so a sync after an append persists no new size), reads back as the
+// appends followed by zeros, and Close truncates the zeros away.
+TEST_F(PosixEnvTest, LogFileIsZeroFilledAheadAndTruncatedAtClose) {
+  constexpr uint64_t kMiB = 1024 * 1024;
+  const std::string path = dir_.Sub("000007.log");
+  const std::string first = Pattern(100);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewLogFile(path));
+  ASSERT_OK(f->Append(Bytes(first)));
+  ASSERT_OK(f->Sync());
+  ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));
+  EXPECT_EQ(size, kMiB);
+  ASSERT_OK_AND_ASSIGN(std::string content, ReadSmallFile(env(), path));
+  EXPECT_EQ(content.substr(0, first.size()), first);
+  EXPECT_EQ(content.find_first_not_of('\0', first.size()), std::string::npos);
+  // A large append past the end (it bypasses the buffer) extends again.
+  const std::string second = Pattern(2 * kMiB + 5);
+  ASSERT_OK(f->Append(Bytes(second)));
+  ASSERT_OK(f->Sync());
+  ASSERT_OK_AND_ASSIGN(size, env().GetFileSize(path));
+  EXPECT_EQ(size, 3 * kMiB);
+  ASSERT_OK(f->Close());
+  ASSERT_OK_AND_ASSIGN(size, env().GetFileSize(path));
+  EXPECT_EQ(size, first.size() + second.size());
+  ASSERT_OK_AND_ASSIGN(content, ReadSmallFile(env(), path));
+  EXPECT_EQ(content, first + second);
+}
+
+// An Env that does not fill ahead (the fault-injecting test Env) makes its
+// log files with its own NewWritableFile, so it still sees every file.
+TEST_F(PosixEnvTest, LogFileOfAnotherEnvIsItsWritableFile) {
+  testutil::FaultInjectionEnv fault(env());
+  const std::string path = dir_.Sub("000001.log");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, fault.NewLogFile(path));
+  ASSERT_OK(f->Append(std::string_view("abc")));
+  ASSERT_OK(f->Sync());
+  ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));
+  EXPECT_EQ(size, 3u);
+}
+
 TEST_F(PosixEnvTest, RandomAccessReads) {
   const std::string path = dir_.Sub("f");
   const std::string data = Pattern(100000);

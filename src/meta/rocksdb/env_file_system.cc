@@ -3,8 +3,10 @@
 // translating confiance::Status into rocksdb::IOStatus at this one seam.
 #include "meta/rocksdb/env_file_system.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <utility>
 
 namespace confiance::meta {
@@ -25,6 +27,16 @@ IOStatus ToIOStatus(const Status& s) {
     default:
       return IOStatus::IOError(s.ToString());
   }
+}
+
+// RocksDB names its write-ahead logs <number>.log; its info log is "LOG".
+bool IsWalFile(const std::string& fname) {
+  const size_t slash = fname.rfind('/');
+  const std::string_view base = std::string_view(fname).substr(slash == std::string::npos ? 0 : slash + 1);
+  constexpr std::string_view kSuffix = ".log";
+  if (base.size() <= kSuffix.size() || base.substr(base.size() - kSuffix.size()) != kSuffix) return false;
+  const std::string_view number = base.substr(0, base.size() - kSuffix.size());
+  return std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 class EnvWritableFile final : public rocksdb::FSWritableFile {
@@ -156,7 +168,11 @@ IOStatus EnvFileSystem::NewWritableFile(const std::string& fname,
                                         const rocksdb::FileOptions& file_opts,
                                         std::unique_ptr<rocksdb::FSWritableFile>* result,
                                         IODebugContext*) {
-  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(fname);
+  // Write-ahead logs may be extended with zeros ahead of their records
+  // (Env::NewLogFile): RocksDB's WAL reader skips zeroed blocks, and with
+  // avoid_flush_during_recovery off (RocksMetaStore) it never reopens an old
+  // WAL for appending.
+  Result<std::unique_ptr<WritableFile>> file = IsWalFile(fname) ? env_->NewLogFile(fname) : env_->NewWritableFile(fname);
   if (!file.ok()) return ToIOStatus(file.status());
   *result = std::make_unique<EnvWritableFile>(std::move(file).value(), 0, file_opts);
   return IOStatus::OK();
@@ -166,6 +182,13 @@ IOStatus EnvFileSystem::ReopenWritableFile(const std::string& fname,
                                            const rocksdb::FileOptions& file_opts,
                                            std::unique_ptr<rocksdb::FSWritableFile>* result,
                                            IODebugContext*) {
+  // A WAL left by a crash may end in zeros (NewWritableFile above): records
+  // appended after them would sit where RocksDB's reader does not expect
+  // them. RocksMetaStore's options never reopen a WAL; refuse loudly if a
+  // future RocksDB does.
+  if (IsWalFile(fname)) {
+    return IOStatus::NotSupported("EnvFileSystem: reopening a write-ahead log for appending: " + fname);
+  }
   uint64_t initial_size = 0;
   if (env_->FileExists(fname)) {
     Result<uint64_t> size = env_->GetFileSize(fname);

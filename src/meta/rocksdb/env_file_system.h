@@ -4,7 +4,8 @@
 // FaultInjectionEnv (tests/testutil) and simulate power loss or I/O errors.
 //
 // Routed through the Env: NewSequentialFile, NewRandomAccessFile,
-// NewWritableFile, ReopenWritableFile (append mode), NewDirectory (whose Fsync
+// NewWritableFile (Env::NewLogFile for write-ahead logs, <number>.log),
+// ReopenWritableFile (append mode; refused for write-ahead logs), NewDirectory (whose Fsync
 // is Env::SyncDir), FileExists, GetChildren, GetChildrenFileAttributes,
 // DeleteFile, Truncate, CreateDir, CreateDirIfMissing, DeleteDir,
 // GetFileSize, GetFileModificationTime, RenameFile, LinkFile, LockFile,

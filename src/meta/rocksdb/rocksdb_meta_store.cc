@@ -61,7 +61,13 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
   // refuse to open after every such ordinary crash (it is meant for clean
   // shutdowns only), turning a power cut into an outage.
   rocks.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  rocks.recycle_log_file_num = 0;  // EnvFileSystem refuses ReuseWritableFile
+  // EnvFileSystem refuses ReuseWritableFile; and RocksDB 7.8 turns
+  // recycling off under kPointInTimeRecovery anyway (SanitizeOptions).
+  rocks.recycle_log_file_num = 0;
+  // Recovery flushes what it replays and starts a new WAL: an old WAL, which
+  // may end in the zeros EnvFileSystem fills ahead (Env::NewLogFile), is
+  // never reopened for appending. This is RocksDB's default, pinned here.
+  rocks.avoid_flush_during_recovery = false;
   // Needs allow_concurrent_memtable_write off (above): RocksDB ignores
   // hints on the concurrent insert path.
   rocks.memtable_insert_with_hint_prefix_extractor = NewInsertHintPrefixes(options.append_partition_prefixes);
