@@ -453,12 +453,22 @@ std::string EncodeObject(const ObjectRecord& r) {
   return out;
 }
 
-Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
+namespace {
+
+// The format version of an encoded object record (its second byte).
+Result<uint8_t> ObjectFormatVersion(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
   if (version < kObjectVersionNoTags || version > kObjectVersionBucketKey) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
+  return version;
+}
+
+}  // namespace
+
+Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
+  ASSIGN_OR_RETURN(const uint8_t version, ObjectFormatVersion(bytes));
   // The fields in DecodeObject's order, skipping what a listing never shows;
   // nothing after the version flags is read.
   Reader in(bytes.substr(2));
@@ -493,11 +503,7 @@ Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
 }
 
 Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data) {
-  if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
-  const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionBucketKey) {
-    return DataLossError("object record has unknown version " + std::to_string(version));
-  }
+  ASSIGN_OR_RETURN(const uint8_t version, ObjectFormatVersion(bytes));
   Reader in(bytes.substr(2));
   ObjectRecord r;
   r.size = in.Varint();

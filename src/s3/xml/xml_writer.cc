@@ -96,24 +96,23 @@ XmlWriter& XmlWriter::Close() {
 }
 
 XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
-  if (!NeedsEscaping(text)) return AppendElement(name, "", text, "");
-  out_ += '<';
-  out_ += name;
-  out_ += '>';
-  AppendEscaped(out_, text);
-  out_ += "</";
-  out_ += name;
-  out_ += '>';
-  return *this;
+  return EscapedElement(name, "", text, "");
 }
 
 XmlWriter& XmlWriter::QuotedElement(std::string_view name, std::string_view text) {
-  if (!NeedsEscaping(text)) return AppendElement(name, "&quot;", text, "&quot;");
+  return EscapedElement(name, "&quot;", text, "&quot;");
+}
+
+XmlWriter& XmlWriter::EscapedElement(std::string_view name, std::string_view before, std::string_view text,
+                                     std::string_view after) {
+  if (!NeedsEscaping(text)) return AppendElement(name, before, text, after);
   out_ += '<';
   out_ += name;
-  out_ += ">&quot;";
+  out_ += '>';
+  out_ += before;
   AppendEscaped(out_, text);
-  out_ += "&quot;</";
+  out_ += after;
+  out_ += "</";
   out_ += name;
   out_ += '>';
   return *this;

@@ -53,6 +53,9 @@ class XmlWriter {
   std::string Finish();
 
  private:
+  // <name>, before, text escaped, after, </name>.
+  XmlWriter& EscapedElement(std::string_view name, std::string_view before, std::string_view text,
+                            std::string_view after);
   // <name>, before, text, after, </name>, all copied as they are.
   XmlWriter& AppendElement(std::string_view name, std::string_view before, std::string_view text,
                            std::string_view after);
