@@ -43,7 +43,11 @@ void LingerTimer::Loop() {
     }
     auto first = due_.begin();
     if (first->first > Clock::now()) {
-      cv_.wait_until(lock, first->first);
+      // A copy: wait_until reads its deadline again after waking, and
+      // meanwhile (the lock released) Cancel may have erased the entry
+      // that held it (ASan saw that use after free).
+      const Clock::time_point deadline = first->first;
+      cv_.wait_until(lock, deadline);
       continue;
     }
     const void* owner = first->second.first;
