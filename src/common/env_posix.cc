@@ -89,12 +89,7 @@ class PosixWritableFile final : public WritableFile {
     if (n == 0) return OkStatus();
     RETURN_IF_ERROR(FlushBuffer());
     // Large remainders bypass the buffer; small ones start a new one.
-    if (n >= kWritableBufferSize) {
-      RETURN_IF_ERROR(ZeroFillFor(n));
-      RETURN_IF_ERROR(WriteAll(fd_, p, n, path_));
-      Wrote(n);
-      return OkStatus();
-    }
+    if (n >= kWritableBufferSize) return WriteOut(p, n);
     buffer_.append(p, n);
     return OkStatus();
   }
@@ -142,11 +137,18 @@ class PosixWritableFile final : public WritableFile {
     return OkStatus();
   }
 
+  // Writes `n` bytes at the end of the file: zeros ahead first if this is a
+  // log file, then the bytes, then the writeback hint.
+  Status WriteOut(const char* data, size_t n) {
+    RETURN_IF_ERROR(ZeroFillFor(n));
+    RETURN_IF_ERROR(WriteAll(fd_, data, n, path_));
+    Wrote(n);
+    return OkStatus();
+  }
+
   Status FlushBuffer() {
     if (buffer_.empty()) return OkStatus();
-    Status s = ZeroFillFor(buffer_.size());
-    if (s.ok()) s = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
-    if (s.ok()) Wrote(buffer_.size());
+    Status s = WriteOut(buffer_.data(), buffer_.size());
     // On error the buffered bytes are dropped: the file's content is then
     // unknown anyway and callers must not retry (env.h).
     buffer_.clear();

@@ -2,7 +2,6 @@
 #include "common/iso8601.h"
 
 #include <chrono>
-#include <climits>
 #include <cstdint>
 #include <cstring>
 
