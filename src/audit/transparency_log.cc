@@ -1,12 +1,18 @@
 // File: audit/transparency_log.cc
 // Key layout inside the log's partition (docs/audit-log.md):
-//   "s"                         tree size, 8 bytes big-endian
+//   "s"                         tree size, 8 bytes big-endian, then the
+//                               right edge: one 32-byte hash per set bit of
+//                               the size, largest subtree first
 //   "e" <index BE64>            0x01 || entry
-//   "h" <level u8> <index BE64> 32-byte hash of complete node (level, index)
+//   "h" <level u8> <index BE64> 32-byte hash of complete node (level, index),
+//                               stored for levels >= kFirstStoredLevel only
 //   "c"                         latest signed checkpoint note
+// Logs written before the edge joined the size record have an 8-byte "s"
+// and a stored hash for every node; both layouts read the same way.
 #include "audit/transparency_log.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "audit/tlog/checkpoint.h"
@@ -24,6 +30,15 @@ constexpr size_t kSkipNextLinger = SIZE_MAX;
 constexpr char kEntryFormat = 0x01;  // version byte of a stored entry value
 constexpr std::string_view kSizeKey = "s";
 constexpr std::string_view kCheckpointKey = "c";
+
+// Nodes below this level are not stored but recomputed, when a tile or a
+// proof needs them, from the at most 2^kFirstStoredLevel entries under them
+// (hashing 256 entries costs less than a proof's round trip). Storing them
+// cost two RocksDB keys per entry on the append path, two thirds of the
+// log's memtable inserts (docs/PERFORMANCE.md, issue 7). Level 8 is where
+// the tlog-tiles hash tiles of level 1 begin, so only tiles of level 0 are
+// computed.
+constexpr int kFirstStoredLevel = tlog::kTileHeight;
 
 std::string BigEndian64(uint64_t v) {
   std::string out(8, '\0');
@@ -43,11 +58,50 @@ std::string NodeKey(int level, uint64_t index) {
   return std::string("h") + static_cast<char>(level) + BigEndian64(index);
 }
 
-Result<tlog::Hash> DecodeHash(const std::string& v) {
+Result<tlog::Hash> DecodeHash(std::string_view v) {
   if (v.size() != tlog::kHashSize) return DataLossError("tlog: malformed node hash record");
   tlog::Hash h;
   std::copy(v.begin(), v.end(), reinterpret_cast<char*>(h.data()));
   return h;
+}
+
+void AppendHash(std::string& out, const tlog::Hash& h) {
+  out.append(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+std::string SizeRecord(const tlog::CompactRange& range) {
+  std::string out = BigEndian64(range.size());
+  out.reserve(8 + range.hashes().size() * tlog::kHashSize);
+  for (const tlog::Hash& h : range.hashes()) AppendHash(out, h);
+  return out;
+}
+
+struct DecodedSizeRecord {
+  uint64_t size = 0;
+  std::optional<std::vector<tlog::Hash>> edge;  // absent in the older 8-byte record
+};
+
+Result<DecodedSizeRecord> DecodeSizeRecord(std::string_view v) {
+  if (v.size() < 8) return DataLossError("tlog: malformed tree size record");
+  DecodedSizeRecord out;
+  ASSIGN_OR_RETURN(out.size, DecodeBigEndian64(v.substr(0, 8)));
+  if (v.size() == 8) return out;
+  const auto count = static_cast<size_t>(std::popcount(out.size));
+  if (v.size() != 8 + count * tlog::kHashSize) return DataLossError("tlog: malformed tree size record");
+  out.edge.emplace();
+  for (size_t i = 0; i < count; ++i) {
+    ASSIGN_OR_RETURN(tlog::Hash h, DecodeHash(v.substr(8 + i * tlog::kHashSize, tlog::kHashSize)));
+    out.edge->push_back(h);
+  }
+  return out;
+}
+
+// The root of a perfect subtree from its leaf hashes (a power of two of them).
+tlog::Hash PerfectRoot(std::vector<tlog::Hash> hashes) {
+  for (size_t n = hashes.size(); n > 1; n /= 2) {
+    for (size_t i = 0; i < n / 2; ++i) hashes[i] = tlog::HashChildren(hashes[2 * i], hashes[2 * i + 1]);
+  }
+  return hashes.front();
 }
 
 Result<std::string> DecodeEntry(const std::string& v) {
@@ -107,19 +161,55 @@ Result<std::unique_ptr<TransparencyLog>> TransparencyLog::Open(meta::MetaStore& 
 
 tlog::NodeSource TransparencyLog::Nodes() {
   return [this](int level, uint64_t index) -> Result<tlog::Hash> {
-    ASSIGN_OR_RETURN(auto v, store_.Get(partition_, NodeKey(level, index)));
-    if (!v) return DataLossError("tlog: missing node hash");
-    return DecodeHash(*v);
+    if (level < kFirstStoredLevel) return ComputedNode(level, index);
+    return StoredNode(level, index);
   };
+}
+
+Result<tlog::Hash> TransparencyLog::StoredNode(int level, uint64_t index) {
+  ASSIGN_OR_RETURN(auto v, store_.Get(partition_, NodeKey(level, index)));
+  if (!v) return DataLossError("tlog " + origin_ + ": missing node hash");
+  return DecodeHash(*v);
+}
+
+Result<tlog::Hash> TransparencyLog::ComputedNode(int level, uint64_t index) {
+  ASSIGN_OR_RETURN(auto leaves, LeafHashes(index << level, (index + 1) << level));
+  return PerfectRoot(std::move(leaves));
+}
+
+Result<std::vector<std::string>> TransparencyLog::ReadEntries(uint64_t begin, uint64_t end) {
+  meta::ScanOptions scan;
+  scan.start = EntryKey(begin);
+  scan.end = EntryKey(end);
+  scan.limit = end - begin;
+  ASSIGN_OR_RETURN(auto records, store_.Scan(partition_, scan));
+  if (records.size() != end - begin) return DataLossError("tlog " + origin_ + ": entries missing");
+  std::vector<std::string> entries;
+  entries.reserve(records.size());
+  for (const auto& r : records) {
+    ASSIGN_OR_RETURN(std::string e, DecodeEntry(r.value));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+Result<std::vector<tlog::Hash>> TransparencyLog::LeafHashes(uint64_t begin, uint64_t end) {
+  ASSIGN_OR_RETURN(auto entries, ReadEntries(begin, end));
+  std::vector<tlog::Hash> hashes;
+  hashes.reserve(entries.size());
+  for (const std::string& e : entries) hashes.push_back(tlog::HashLeaf(e));
+  return hashes;
 }
 
 Status TransparencyLog::Recover() {
   ASSIGN_OR_RETURN(auto size_rec, store_.Get(partition_, kSizeKey));
-  uint64_t size = 0;
+  DecodedSizeRecord stored;
   if (size_rec) {
-    ASSIGN_OR_RETURN(size, DecodeBigEndian64(*size_rec));
+    ASSIGN_OR_RETURN(stored, DecodeSizeRecord(*size_rec));
   }
-  // The right edge: one perfect subtree per set bit of size, largest first.
+  const uint64_t size = stored.size;
+  // The right edge, recomputed: one perfect subtree per set bit of size,
+  // largest first; those below kFirstStoredLevel from their entries.
   std::vector<tlog::Hash> edge;
   uint64_t begin = 0;
   for (int level : tlog::CompactRange::EdgeLevels(size)) {
@@ -127,16 +217,33 @@ Status TransparencyLog::Recover() {
     edge.push_back(h);
     begin += uint64_t{1} << level;
   }
-  ASSIGN_OR_RETURN(range_, tlog::CompactRange::FromHashes(size, std::move(edge)));
-  // The tail: the last entry must hash to its stored leaf, and nothing may
-  // lie beyond the recorded size.
-  if (size > 0) {
-    ASSIGN_OR_RETURN(auto last, store_.Get(partition_, EntryKey(size - 1)));
-    if (!last) return DataLossError("tlog " + origin_ + ": last entry missing");
-    ASSIGN_OR_RETURN(std::string entry, DecodeEntry(*last));
-    ASSIGN_OR_RETURN(tlog::Hash leaf, Nodes()(0, size - 1));
-    if (tlog::HashLeaf(entry) != leaf) return DataLossError("tlog " + origin_ + ": last entry does not match its hash");
+  // The entries at the tail must agree with the hashes stored when they
+  // were appended: the edge in the size record (or, in the older layout,
+  // the stored hash of every node) ...
+  if (stored.edge) {
+    if (*stored.edge != edge) return DataLossError("tlog " + origin_ + ": entries disagree with the stored right edge");
+  } else {
+    begin = 0;
+    for (size_t i = 0; int level : tlog::CompactRange::EdgeLevels(size)) {
+      if (level < kFirstStoredLevel) {
+        ASSIGN_OR_RETURN(tlog::Hash h, StoredNode(level, begin >> level));
+        if (h != edge[i]) return DataLossError("tlog " + origin_ + ": entries disagree with their stored hashes");
+      }
+      begin += uint64_t{1} << level;
+      ++i;
+    }
   }
+  // ... and, when the size ends a stored subtree (the edge then holds no
+  // recomputed node), the last 2^kFirstStoredLevel entries must hash to it.
+  constexpr uint64_t kBlock = uint64_t{1} << kFirstStoredLevel;
+  if (size > 0 && size % kBlock == 0) {
+    const uint64_t block = size / kBlock - 1;
+    ASSIGN_OR_RETURN(tlog::Hash computed, ComputedNode(kFirstStoredLevel, block));
+    ASSIGN_OR_RETURN(tlog::Hash kept, StoredNode(kFirstStoredLevel, block));
+    if (computed != kept) return DataLossError("tlog " + origin_ + ": last entries do not match their hash");
+  }
+  ASSIGN_OR_RETURN(range_, tlog::CompactRange::FromHashes(size, std::move(edge)));
+  size_record_ = std::move(size_rec);
   ASSIGN_OR_RETURN(auto beyond, store_.Get(partition_, EntryKey(size)));
   if (beyond) return DataLossError("tlog " + origin_ + ": entry beyond the recorded tree size");
   // The stored checkpoint must describe a prefix of this tree.
@@ -187,7 +294,7 @@ std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::B
   group->range_after = range_;
   uint64_t old_size = range_.size();
   batch.op_tag = "tlog:" + origin_ + ":" + std::to_string(old_size);
-  batch.Expect(std::string(kSizeKey), old_size == 0 ? std::nullopt : std::optional(BigEndian64(old_size)));
+  batch.Expect(std::string(kSizeKey), size_record_);
   // The batch lists its keys in order (entries, then node hashes by level
   // and index, then the size): RocksDB's memtable inserts a key next to the
   // previous one cheaply, and a jump to another part of the key space costs
@@ -199,13 +306,15 @@ std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::B
     queue_.pop_front();
     batch.Put(EntryKey(group->range_after.size()), kEntryFormat + p.entry);
     group->range_after.Append(tlog::HashLeaf(p.entry), [&nodes](int level, uint64_t index, const tlog::Hash& h) {
+      if (level < kFirstStoredLevel) return;
       nodes.emplace_back(NodeKey(level, index), std::string(reinterpret_cast<const char*>(h.data()), h.size()));
     });
     group->appends.push_back(std::move(p));
   }
   std::sort(nodes.begin(), nodes.end());
   for (auto& [key, hash] : nodes) batch.Put(std::move(key), std::move(hash));
-  batch.Put(std::string(kSizeKey), BigEndian64(group->range_after.size()));
+  group->size_record_after = SizeRecord(group->range_after);
+  batch.Put(std::string(kSizeKey), group->size_record_after);
   in_flight_ = true;
   return group;
 }
@@ -223,6 +332,7 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
     std::lock_guard lock(mu_);
     if (status.ok()) {
       range_ = group->range_after;
+      size_record_ = std::move(group->size_record_after);
     } else if (failed_.ok()) {
       failed_ = UnavailableError("tlog " + origin_ + ": an append failed (" + status.message() +
                                  "); the log must be reopened");
@@ -345,18 +455,24 @@ Result<std::string> TransparencyLog::HashTile(int tile_level, uint64_t index, ui
       tlog::TileWidth(tile_level, index, size()) < width) {
     return OutOfRangeError("tlog: tile beyond the tree");
   }
-  int level = tile_level * tlog::kTileHeight;
+  const int level = tile_level * tlog::kTileHeight;
+  const uint64_t first = index * tlog::kTileWidth;
+  std::string out;
+  out.reserve(width * tlog::kHashSize);
+  if (level < kFirstStoredLevel) {
+    ASSIGN_OR_RETURN(auto hashes, LeafHashes(first, first + width));
+    for (const tlog::Hash& h : hashes) AppendHash(out, h);
+    return out;
+  }
   meta::ScanOptions scan;
-  scan.start = NodeKey(level, index * tlog::kTileWidth);
-  scan.end = NodeKey(level, index * tlog::kTileWidth + width);
+  scan.start = NodeKey(level, first);
+  scan.end = NodeKey(level, first + width);
   scan.limit = width;
   ASSIGN_OR_RETURN(auto records, store_.Scan(partition_, scan));
   if (records.size() != width) return DataLossError("tlog " + origin_ + ": node hashes missing");
-  std::string out;
-  out.reserve(width * tlog::kHashSize);
   for (const auto& r : records) {
     ASSIGN_OR_RETURN(tlog::Hash h, DecodeHash(r.value));
-    out.append(reinterpret_cast<const char*>(h.data()), h.size());
+    AppendHash(out, h);
   }
   return out;
 }
@@ -365,18 +481,7 @@ Result<std::string> TransparencyLog::EntryBundle(uint64_t index, uint64_t width)
   if (width == 0 || width > tlog::kTileWidth || tlog::TileWidth(0, index, size()) < width) {
     return OutOfRangeError("tlog: entry bundle beyond the tree");
   }
-  meta::ScanOptions scan;
-  scan.start = EntryKey(index * tlog::kTileWidth);
-  scan.end = EntryKey(index * tlog::kTileWidth + width);
-  scan.limit = width;
-  ASSIGN_OR_RETURN(auto records, store_.Scan(partition_, scan));
-  if (records.size() != width) return DataLossError("tlog " + origin_ + ": entries missing");
-  std::vector<std::string> entries;
-  entries.reserve(width);
-  for (const auto& r : records) {
-    ASSIGN_OR_RETURN(std::string e, DecodeEntry(r.value));
-    entries.push_back(std::move(e));
-  }
+  ASSIGN_OR_RETURN(auto entries, ReadEntries(index * tlog::kTileWidth, index * tlog::kTileWidth + width));
   return tlog::EncodeEntryBundle(entries);
 }
 

@@ -4,13 +4,15 @@
 // the way a request awaits its entry's durability.
 //
 // Storage (docs/audit-log.md): every entry, the hash of every complete
-// subtree (so that any tile or proof is read, never recomputed over the
-// log) and the tree size are written by one atomic, synced MetaStore batch
-// per group of appends, conditional on the previous size. A crash therefore
-// leaves the log at the size of the last acknowledged group, with every
-// hash that size needs: never a torn tree. Open re-reads the right edge,
-// checks the last entry against its leaf hash and the stored checkpoint
-// against the stored hashes, and refuses (DataLoss) a log that disagrees.
+// subtree of 256 leaves or more (smaller ones are recomputed from their
+// entries when read: a tile or proof never hashes more than 255 entries
+// per node) and the tree size with its right edge are written by one
+// atomic, synced MetaStore batch per group of appends, conditional on the
+// previous size record. A crash therefore leaves the log at the size of the
+// last acknowledged group, with every hash that size needs: never a torn
+// tree. Open recomputes the right edge from the entries at the tail,
+// checks it against the stored edge and the stored checkpoint against the
+// tree, and refuses (DataLoss) a log that disagrees.
 //
 // Group commit: at most one batch per log is in flight. Appends that arrive
 // meanwhile queue and go out together as the next batch (one condition, one
@@ -125,12 +127,21 @@ class TransparencyLog {
     std::vector<Pending> appends;
     uint64_t first_index = 0;
     tlog::CompactRange range_after;
+    std::string size_record_after;  // the "s" record the batch stores
   };
 
   TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer,
                   GroupOptions group_options);
   Status Recover();
+  // Complete-subtree hashes: read (levels of 256 leaves and up) or
+  // recomputed from the entries under them (below), as Nodes() chooses.
   tlog::NodeSource Nodes();
+  Result<tlog::Hash> StoredNode(int level, uint64_t index);
+  Result<tlog::Hash> ComputedNode(int level, uint64_t index);
+  // Entries [begin, end) of the durable log and their leaf hashes;
+  // DataLoss if one is missing.
+  Result<std::vector<std::string>> ReadEntries(uint64_t begin, uint64_t end);
+  Result<std::vector<tlog::Hash>> LeafHashes(uint64_t begin, uint64_t end);
   // REQUIRES mu_ held, !in_flight_, !queue_.empty(). Takes the queued
   // appends and builds their batch against range_.
   std::shared_ptr<Group> TakeGroupLocked(meta::Batch& batch);
@@ -159,6 +170,9 @@ class TransparencyLog {
   uint64_t linger_generation_ = 0; // GUARDED_BY(mu_)
   Status failed_;                  // GUARDED_BY(mu_)
   tlog::CompactRange range_;       // GUARDED_BY(mu_): the durable tree
+  // GUARDED_BY(mu_): the stored "s" record of range_, byte for byte (the
+  // next batch is conditional on it); absent while nothing was stored.
+  std::optional<std::string> size_record_;
 };
 
 }  // namespace confiance::audit

@@ -37,6 +37,24 @@ using testing::AppendSync;
 
 std::string EntryText(uint64_t i) { return "entry-" + std::to_string(i) + std::string(i % 17, '#'); }
 
+// The stored layout (docs/audit-log.md), for tests that write behind the
+// log's back.
+std::string BigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (56 - 8 * i));
+  return out;
+}
+std::string EntryKey(uint64_t index) { return "e" + BigEndian64(index); }
+std::string NodeKey(int level, uint64_t index) { return std::string("h") + static_cast<char>(level) + BigEndian64(index); }
+// The "s" record of a log holding `entries`: size, then its right edge.
+std::string SizeRecordOf(const std::vector<std::string>& entries) {
+  tlog::CompactRange range;
+  for (const auto& e : entries) range.Append(tlog::HashLeaf(e), [](int, uint64_t, const tlog::Hash&) {});
+  std::string out = BigEndian64(range.size());
+  for (const auto& h : range.hashes()) out.append(reinterpret_cast<const char*>(h.data()), h.size());
+  return out;
+}
+
 // The reference root of entries [0, n): the RFC definition, recursively.
 tlog::Hash RefRoot(const std::vector<std::string>& d, size_t lo, size_t hi) {
   if (hi == lo) return tlog::EmptyRoot();
@@ -225,17 +243,103 @@ TEST_F(TransparencyLogTest, OpenRefusesATamperedStore) {
   std::string partition = TransparencyLog::PartitionName("s3.test.example/tenant/acme");
   // Rewrite the last entry behind the log's back.
   meta::Batch tamper;
-  tamper.Put(std::string("e") + std::string(7, '\0') + '\x04', "\x01rewritten");
+  tamper.Put(EntryKey(4), "\x01rewritten");
   ASSERT_OK(store_->Apply(partition, tamper));
   EXPECT_STATUS_CODE(TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_), kDataLoss);
-  // Roll the size back below the published checkpoint.
+  // Roll the tree back, consistently, below the published checkpoint.
   meta::Batch rollback;
-  rollback.Put("s", std::string(7, '\0') + '\x03');
-  rollback.Delete(std::string("e") + std::string(7, '\0') + '\x04');
-  rollback.Delete(std::string("e") + std::string(7, '\0') + '\x03');
+  rollback.Put("s", SizeRecordOf({EntryText(0), EntryText(1), EntryText(2)}));
+  rollback.Delete(EntryKey(4));
+  rollback.Delete(EntryKey(3));
   ASSERT_OK(store_->Apply(partition, rollback));
   auto reopened = TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_);
   EXPECT_STATUS_CODE(reopened, kDataLoss);
+  EXPECT_NE(reopened.status().message().find("checkpoint is ahead"), std::string::npos) << reopened.status().message();
+}
+
+// Hashes of subtrees under 256 leaves are recomputed, not stored: a
+// rewritten entry at the tail must still be caught at open, where the size
+// ends inside a block of 256 entries (against the edge stored with the
+// size) and where it ends one (against the stored hash of that block).
+TEST_F(TransparencyLogTest, OpenRefusesARewrittenTailEntryWithoutACheckpoint) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  for (uint64_t n : {300u, 256u}) {
+    SCOPED_TRACE(n);
+    const std::string origin = "s3.test.example/tenant/n" + std::to_string(n);
+    {
+      ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(*store_, origin, signer_));
+      for (uint64_t i = 0; i + 1 < n; ++i) log->Append(EntryText(i), [](Result<uint64_t>) {});
+      ASSERT_OK(AppendSync(*log, "tail"));
+      ASSERT_EQ(log->size(), n);
+    }
+    ASSERT_OK(TransparencyLog::Open(*store_, origin, signer_));
+    meta::Batch tamper;
+    tamper.Put(EntryKey(n - 7), "\x01rewritten");
+    ASSERT_OK(store_->Apply(TransparencyLog::PartitionName(origin), tamper));
+    EXPECT_STATUS_CODE(TransparencyLog::Open(*store_, origin, signer_), kDataLoss);
+  }
+}
+
+TEST_F(TransparencyLogTest, OnlyNodesOf256LeavesAndUpAreStored) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  for (uint64_t i = 0; i < 600; ++i) log_->Append(EntryText(i), [](Result<uint64_t>) {});
+  ASSERT_OK(AppendSync(*log_, EntryText(600)));
+  meta::ScanOptions scan;
+  scan.start = "h";
+  scan.end = "i";
+  ASSERT_OK_AND_ASSIGN(auto nodes, store_->Scan(TransparencyLog::PartitionName(log_->origin()), scan));
+  std::vector<std::string> expected = {NodeKey(8, 0), NodeKey(8, 1), NodeKey(9, 0)};
+  std::vector<std::string> keys;
+  for (const auto& r : nodes) keys.push_back(r.key);
+  EXPECT_EQ(keys, expected);
+}
+
+// A log stored before the right edge joined the size record: 8-byte size,
+// a stored hash for every node. It opens, serves proofs, and appends on.
+TEST_F(TransparencyLogTest, ReadsAndExtendsALogInTheOlderLayout) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  std::vector<std::string> entries;
+  meta::Batch old;
+  tlog::CompactRange range;
+  for (uint64_t i = 0; i < 300; ++i) {
+    entries.push_back(EntryText(i));
+    old.Put(EntryKey(i), "\x01" + entries.back());
+    range.Append(tlog::HashLeaf(entries.back()), [&old](int level, uint64_t index, const tlog::Hash& h) {
+      old.Put(NodeKey(level, index), std::string(reinterpret_cast<const char*>(h.data()), h.size()));
+    });
+  }
+  old.Put("s", BigEndian64(300));
+  const std::string partition = TransparencyLog::PartitionName("s3.test.example/tenant/acme");
+  ASSERT_OK(store_->Apply(partition, old));
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  ASSERT_EQ(log_->size(), 300u);
+  EXPECT_EQ(log_->root(), RefRoot(entries, 0, 300));
+  for (uint64_t i = 0; i < 310; ++i) {
+    if (i >= 300) {
+      entries.push_back(EntryText(i));
+      ASSERT_OK_AND_ASSIGN(uint64_t index, AppendSync(*log_, entries.back()));
+      ASSERT_EQ(index, i);
+    }
+  }
+  ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  ASSERT_EQ(log_->size(), 310u);
+  EXPECT_EQ(log_->root(), RefRoot(entries, 0, 310));
+  for (uint64_t i : {0u, 255u, 256u, 299u, 300u, 309u}) {
+    ASSERT_OK_AND_ASSIGN(auto proof, log_->InclusionProof(i, 310));
+    EXPECT_OK(tlog::VerifyInclusion(i, 310, tlog::HashLeaf(entries[i]), proof, log_->root()));
+  }
+  ASSERT_OK_AND_ASSIGN(auto cproof, log_->ConsistencyProof(300, 310));
+  EXPECT_OK(tlog::VerifyConsistency(300, 310, RefRoot(entries, 0, 300), log_->root(), cproof));
+  // An older-layout log whose tail entry was rewritten is refused too.
+  log_.reset();
+  meta::Batch back;
+  back.Put("s", BigEndian64(300));
+  for (uint64_t i = 300; i < 310; ++i) back.Delete(EntryKey(i));
+  back.Put(EntryKey(299), "\x01rewritten");
+  ASSERT_OK(store_->Apply(partition, back));
+  EXPECT_STATUS_CODE(TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_), kDataLoss);
 }
 
 // A store that holds every ApplyAsync completion until released, to watch
