@@ -11,12 +11,18 @@ if(CONFIANCE_WERROR)
   list(APPEND CONFIANCE_WARNINGS -Werror)
 endif()
 
-function(confiance_apply_flags target)
-  target_compile_options(${target} PRIVATE ${CONFIANCE_WARNINGS})
+# Every executable that links an instrumented library must be linked with
+# the same -fsanitize, or the sanitizer runtime is missing from its link.
+function(confiance_apply_sanitizers target)
   if(CONFIANCE_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=${CONFIANCE_SANITIZE} -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=${CONFIANCE_SANITIZE})
   endif()
+endfunction()
+
+function(confiance_apply_flags target)
+  target_compile_options(${target} PRIVATE ${CONFIANCE_WARNINGS})
+  confiance_apply_sanitizers(${target})
 endfunction()
 
 function(confiance_library name)
