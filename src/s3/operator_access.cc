@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "s3/operation.h"
 #include "s3/s3_context.h"
+#include "s3/s3_service.h"
 
 namespace confiance::s3 {
 
@@ -82,6 +84,19 @@ std::optional<S3Error> S3Service::AuthorizeOperator(Ctx& ctx, std::string_view a
       deps_.bucket_keys.Get(bucket, ctx.key_use(), bucket.key_version);
   if (!usable.ok()) return ErrorFromStatus(usable.status());
   return std::nullopt;
+}
+
+asio::awaitable<void> S3Service::WarmOperatorKey(Ctx& ctx) {
+  if (ctx.route.bucket.empty()) co_return;
+  auto warm = [this, &ctx] {
+    Result<catalog::BucketRecord> bucket = deps_.catalog.GetBucket(ctx.route.bucket);
+    if (!bucket.ok()) return false;
+    const std::string_view key = IsObjectOperation(ctx.route.op) ? std::string_view(ctx.route.key) : std::string_view();
+    (void)AuthorizeOperator(ctx, IamAction(ctx.route.op, ctx.route.HasQuery("versionId")), *bucket, key, {});
+    ctx.approval_id.clear();  // the handler's own check sets it
+    return true;
+  };
+  co_await deps_.pool.Run(warm);  // (the pool runs functions with a result)
 }
 
 }  // namespace confiance::s3

@@ -137,6 +137,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     }
   }
 
+  if (ctx.operator_access) co_await WarmOperatorKey(ctx);
+
   switch (ctx.route.op) {
     case Operation::kListBuckets: co_return co_await ListBuckets(ctx);
     case Operation::kCreateBucket: co_return co_await CreateBucket(ctx);

@@ -127,6 +127,13 @@ class S3Service {
   std::optional<S3Error> AuthorizeOperator(Ctx& ctx, std::string_view action, const catalog::BucketRecord& bucket,
                                            std::string_view key,
                                            const std::vector<std::pair<std::string, std::string>>& extra);
+  // AuthorizeOperator's last step may ask the tenant's external KMS (once
+  // per approval), and handlers call it on the network thread: this runs
+  // the same check for the request's own action once, on the blocking pool,
+  // before the handler, so that the handler's check finds the key cached
+  // and the KMS round trip never stalls the other connections of the
+  // thread. Decides nothing: refusals are the handler's to report.
+  asio::awaitable<void> WarmOperatorKey(Ctx& ctx);
   // Where new data of `bucket` goes (s3/residency_placement.cc): the blob
   // store of the pool the residency rules pick, and the inline limit (0
   // outside the default pool: inline data lives with the metadata store).

@@ -28,6 +28,7 @@ Skipped only when pykmip-server is not installed."""
 import os
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -47,6 +48,7 @@ LIFETIME = 2.0
 ACME_ROOT = ("ACMEJUSTROOTKEY00001", "acme-just-root-secret-0123456789")
 INITECH_ROOT = ("INITECHJUSTROOTKEY01", "initech-just-root-secret-01234567")
 UMBRELLA_ROOT = ("UMBRELLAJUSTROOTKEY1", "umbrella-just-root-secret-0123456")
+HOOLI_ROOT = ("HOOLIJUSTROOTKEY0001", "hooli-just-root-secret-0123456789")
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +100,12 @@ def reasons(records, operation):
     return [r["justification"] for r in records if r["operation"] == operation]
 
 
-def hyok_server(tmp_path, pykmip, proxy):
+def hyok_server(tmp_path, pykmip, proxy, extra=()):
     c = pykmip.certs
     srv = AdminServer(str(tmp_path), extra_args=[
         "--hyok-client-cert", c["client_cert"], "--hyok-client-key", c["client_key"],
         "--hyok-allow", proxy.endpoint, "--hyok-cache-lifetime", str(LIFETIME),
-        "--kmip-timeout", "5", "--kmip-connect-timeout", "2"])
+        "--kmip-timeout", "10", "--kmip-connect-timeout", "2", *extra])
     srv.start()
     return srv
 
@@ -327,5 +329,57 @@ def test_operator_approval_reaches_the_tenant_kms(kms, tmp_path):
     assert ("OPERATOR_APPROVED", third) in seen, seen
     assert tenant.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"alpha"
     proxy.refuse()
+    srv.stop_clean()
+    assert not proxy.errors, proxy.errors
+
+
+def test_a_slow_tenant_kms_does_not_stall_other_requests(kms, tmp_path):
+    """The first access under an approval asks the tenant's KMS
+    (OPERATOR_APPROVED). That round trip is made on the blocking pool, not
+    on the network thread: with one network thread and a KMS that answers
+    5 s late, a tenant's listing sent meanwhile is answered at once, and
+    the operator's read completes once the KMS answers."""
+    pykmip, proxy = kms
+    proxy.refuse()
+    srv = hyok_server(tmp_path, pykmip, proxy, extra=("--threads", "1"))
+    cli(srv, "tenant", "create", "hooli", "--access-key", HOOLI_ROOT[0], "--secret-key", HOOLI_ROOT[1])
+    tenant = s3_for(srv, HOOLI_ROOT)
+    bucket = unique_bucket("kmsslow")
+    tenant.create_bucket(Bucket=bucket)
+    tenant.put_object(Bucket=bucket, Key="logs/a", Body=b"alpha")
+    uid = tenant_key(pykmip, "hooli-" + uuid.uuid4().hex[:8])
+    cli(srv, "tenant-key", "external", "hooli", "--endpoint", proxy.endpoint, "--ca", pykmip.certs["ca_cert"],
+        "--key-id", uid, "--send-justification", creds=HOOLI_ROOT)
+    assert wait_done(srv, "hooli", HOOLI_ROOT)["state"] == "done"
+    ops = s3_for(srv, OPERATOR)
+    approve(srv, "hooli", HOOLI_ROOT, bucket, "logs/")
+    proxy.take()
+    proxy.delay("OPERATOR_APPROVED", 5.0)
+    got = {}
+
+    def operator_read():
+        try:
+            got["body"] = ops.get_object(Bucket=bucket, Key="logs/a")["Body"].read()
+        except Exception as e:  # reported by the assertion below
+            got["error"] = repr(e)
+
+    reader = threading.Thread(target=operator_read)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not proxy.seen("OPERATOR_APPROVED") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proxy.seen("OPERATOR_APPROVED"), "the operator's read never reached the tenant's KMS"
+        start = time.monotonic()
+        listed = tenant.list_objects_v2(Bucket=bucket)
+        waited = time.monotonic() - start
+        assert [o["Key"] for o in listed["Contents"]] == ["logs/a"]
+        # The KMS still holds the operator's request (5 s): a listing that
+        # had to wait for the network thread would take about that long.
+        assert waited < 2.5, "the tenant's listing waited %.1f s behind the operator's KMS call" % waited
+    finally:
+        reader.join(timeout=30)
+        proxy.delay("OPERATOR_APPROVED", 0)
+    assert got.get("body") == b"alpha", got
     srv.stop_clean()
     assert not proxy.errors, proxy.errors

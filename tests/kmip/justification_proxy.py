@@ -196,6 +196,7 @@ class JustificationProxy:
         self.upstream = upstream
         self.records = []
         self.refused = set()
+        self.delays = {}
         self.refusals = 0
         self.errors = []
         self._lock = threading.Lock()
@@ -240,6 +241,20 @@ class JustificationProxy:
         with self._lock:
             self.refused = set(justifications)
 
+    def delay(self, justification, seconds):
+        """Answers requests carrying `justification` `seconds` late (a slow
+        KMS); 0 clears it."""
+        with self._lock:
+            if seconds:
+                self.delays[justification] = seconds
+            else:
+                self.delays.pop(justification, None)
+
+    def seen(self, justification):
+        """Whether a request with `justification` arrived since the last take."""
+        with self._lock:
+            return any(r["justification"] == justification for r in self.records)
+
     def take(self):
         """The records so far (and forgets them)."""
         with self._lock:
@@ -273,7 +288,10 @@ class JustificationProxy:
                 rec, stripped = inspect(request)
                 with self._lock:
                     refuse = rec["justification"] in self.refused
+                    delay = self.delays.get(rec["justification"], 0)
                     self.records.append(rec)
+                if delay:
+                    time.sleep(delay)
                 if refuse:
                     with self._lock:
                         self.refusals += 1
