@@ -9,7 +9,9 @@
 # total is divided by the GETs. Needs valgrind (Debian `valgrind`).
 #
 # Usage: bench/callgrind_get.sh [BUILD_DIR] [on|off]   (default build, on)
-#   GETS (default 2000); CALLGRIND_OUT: keep the dump there (callgrind_annotate)
+#   GETS (default 2000): requests counted; OP=put counts 4 KiB PUTs (to the
+#   same 100 keys) instead of GETs; CALLGRIND_OUT: keep the dump there
+#   (callgrind_annotate)
 #   KMS=kmip: the root key in PyKMIP (tests/kmip/pykmip_server.py, fresh
 #   certificates, 127.0.0.1), cache lifetime longer than the run: the
 #   warm-cache cost of an external KMS (issue 6), against KMS=embedded.
@@ -20,6 +22,7 @@ SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$SRC/build}"
 MODE="${2:-on}"
 GETS="${GETS:-2000}"
+OP="${OP:-get}"
 AK=BENCHAK
 SK=SECRET12345
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
@@ -61,7 +64,7 @@ S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket callgrind --prefix
 timeout 300 "$BUILD/bench/s3load" "${S3[@]}" --op put --connections 4 \
   --requests 100 --setup --max-seconds 240 >/dev/null
 callgrind_control -i on "$PID" >/dev/null
-timeout 600 "$BUILD/bench/s3load" "${S3[@]}" --op get --connections 16 --requests "$GETS" --max-seconds 540 \
+timeout 600 "$BUILD/bench/s3load" "${S3[@]}" --op "$OP" --connections 16 --requests "$GETS" --max-seconds 540 \
   >"$WORK/get.txt"
 callgrind_control -d "$PID" >/dev/null
 callgrind_control -i off "$PID" >/dev/null
@@ -71,4 +74,4 @@ DUMP="$(ls -t "$WORK"/callgrind.out* | grep -v '^$' | head -1)"
 TOTAL="$(callgrind_annotate "$DUMP" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)"
 DONE="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' "$WORK/get.txt")"
 [[ -n "$DONE" ]] || DONE=$GETS
-echo "log $MODE, kms ${KMS:-embedded}: $TOTAL instructions over $DONE GETs: $((TOTAL / DONE)) per GET"
+echo "log $MODE, kms ${KMS:-embedded}: $TOTAL instructions over $DONE ${OP^^}s: $((TOTAL / DONE)) per ${OP^^}"
