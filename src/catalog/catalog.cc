@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 namespace confiance::catalog {
 namespace {
@@ -162,6 +163,42 @@ Status Catalog::DeleteBucket(const BucketRecord& bucket) {
     RETURN_IF_ERROR(store_.DropPartition(fmt::format("o/{}/{}", bucket.id, i)));
   }
   return store_.DropPartition("u/" + bucket.id);
+}
+
+Result<uint64_t> Catalog::DropOrphanPartitions() {
+  auto live_ids = [this]() -> Result<std::set<std::string>> {
+    ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
+    std::set<std::string> ids;
+    for (const BucketRecord& b : buckets) ids.insert(b.id);
+    return ids;
+  };
+  // "o/<bucket id>/<shard>" and "u/<bucket id>".
+  auto bucket_id_of = [](std::string_view partition) {
+    std::string_view rest = partition.substr(2);
+    return partition[0] == 'o' ? rest.substr(0, rest.find('/')) : rest;
+  };
+  ASSIGN_OR_RETURN(std::set<std::string> before, live_ids());
+  std::vector<std::string> candidates;
+  for (std::string_view prefix : {"o/", "u/"}) {
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<std::string> page, store_.ListPartitions(prefix, after, 1000));
+      for (const std::string& p : page) {
+        if (!before.contains(std::string(bucket_id_of(p)))) candidates.push_back(p);
+      }
+      if (page.size() < 1000) break;
+      after = page.back();
+    }
+  }
+  if (candidates.empty()) return uint64_t{0};
+  ASSIGN_OR_RETURN(std::set<std::string> after_listing, live_ids());
+  uint64_t dropped = 0;
+  for (const std::string& p : candidates) {
+    if (after_listing.contains(std::string(bucket_id_of(p)))) continue;  // created meanwhile
+    RETURN_IF_ERROR(store_.DropPartition(p));
+    ++dropped;
+  }
+  return dropped;
 }
 
 Result<ObjectRecord> Catalog::GetObject(const BucketRecord& bucket, std::string_view key,

@@ -316,6 +316,15 @@ class Catalog {
   // lists of uploads that no longer exist (their blobs then become
   // unreferenced unless a completed object uses them).
   Status MarkReferencedBlobs(const std::function<void(const std::string&)>& fn);
+  // Drops the object and upload partitions of buckets that no longer exist:
+  // DeleteBucket deletes the record before it drops the partitions, so a
+  // crash in between (or a PUT that read the record just before the
+  // delete) leaves them behind, unreachable. Returns how many were dropped.
+  // Safe beside CreateBucket: a bucket's record is written before any of its
+  // partitions and ids are never reused, so a partition is dropped only if
+  // its bucket is absent from two scans of the records that enclose the
+  // listing of partitions.
+  Result<uint64_t> DropOrphanPartitions();
 
   // Lifecycle (lifecycle_catalog.cc). Deletes the object at `key` if its
   // record is still the one written by the commit `op_tag` (a

@@ -8,6 +8,7 @@
 
 #include <future>
 #include <set>
+#include <utility>
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
@@ -730,6 +731,95 @@ TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   EXPECT_TRUE(blobs.Open(used).ok());
   EXPECT_TRUE(blobs.Open(part).ok());
   EXPECT_FALSE(blobs.Open(orphan).ok());
+}
+
+// A DeleteBucket cut short by a crash: its record is gone, its partitions
+// (an object a PUT wrote while the delete ran, an upload) remain. The sweep
+// drops them, and so frees their blobs; the live bucket keeps its own.
+TEST_F(CatalogTest, SweeperDropsThePartitionsOfADeletedBucketAndFreesTheirBlobs) {
+  blob::MemoryBlobStore blobs;
+  auto commit = [&]() {
+    auto w = blobs.NewBlob();
+    EXPECT_TRUE(w.ok());
+    std::string id = (*w)->id();
+    EXPECT_OK((*w)->Commit());
+    return id;
+  };
+  BucketRecord gone;
+  gone.name = "gone";
+  gone.id = "b2";
+  gone.owner = "root";
+  ASSERT_OK(catalog_.CreateBucket(gone));
+  const std::string kept_blob = commit(), gone_blob = commit();
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(1, kept_blob)));
+  ASSERT_OK(catalog_.PutObject(gone, "k", Obj(1, gone_blob)));
+  UploadRecord up;
+  up.upload_id = "u7";
+  up.key = "m";
+  ASSERT_OK(catalog_.CreateUpload(gone, up));
+  meta::Batch crash;  // only the record's deletion landed
+  crash.Delete("gone");
+  ASSERT_OK(store_.Apply("buckets", crash));
+
+  OrphanSweeper sweeper(catalog_, blobs, 0);
+  ASSERT_OK_AND_ASSIGN(SweepStats st, sweeper.SweepOnce(UINT32_MAX));
+  EXPECT_EQ(st.orphan_partitions, 2u);  // o/b2/0 and u/b2
+  EXPECT_EQ(st.deleted, 1u);
+  EXPECT_FALSE(blobs.Open(gone_blob).ok());
+  EXPECT_TRUE(blobs.Open(kept_blob).ok());
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> left, store_.ListPartitions("", "", 100));
+  for (const std::string& p : left) EXPECT_EQ(p.find("b2"), std::string::npos) << p;
+  ASSERT_OK(catalog_.GetObject(bucket_, "k", false));
+  ASSERT_OK_AND_ASSIGN(SweepStats again, sweeper.SweepOnce(UINT32_MAX));
+  EXPECT_EQ(again.orphan_partitions, 0u);
+}
+
+// A store that runs `during_listing` once, inside the first ListPartitions:
+// a bucket created and written between the sweep's first scan of the bucket
+// records and its listing of partitions.
+class RacingStore : public meta::MetaStore {
+ public:
+  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base.Get(p, k); }
+  Status Apply(std::string_view p, const meta::Batch& b) override { return base.Apply(p, b); }
+  void ApplyAsync(std::string_view p, meta::Batch b, std::function<void(Status)> done) override {
+    done(base.Apply(p, b));
+  }
+  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
+    return base.Scan(p, o);
+  }
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
+                                                  size_t limit) override {
+    if (during_listing) std::exchange(during_listing, nullptr)();
+    return base.ListPartitions(prefix, after, limit);
+  }
+  Status DropPartition(std::string_view p) override {
+    dropped.emplace_back(p);
+    return base.DropPartition(p);
+  }
+
+  meta::MemoryMetaStore base;
+  std::function<void()> during_listing;
+  std::vector<std::string> dropped;
+};
+
+TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
+  RacingStore store;
+  Catalog catalog(store);
+  BucketRecord fresh;
+  fresh.name = "fresh";
+  fresh.id = "b9";
+  fresh.owner = "root";
+  ObjectRecord obj;
+  obj.size = 1;
+  obj.op_tag = NewOpTag();
+  store.during_listing = [&] {
+    ASSERT_OK(catalog.CreateBucket(fresh));
+    ASSERT_OK(catalog.PutObject(fresh, "k", obj));
+  };
+  ASSERT_OK_AND_ASSIGN(uint64_t dropped, catalog.DropOrphanPartitions());
+  EXPECT_EQ(dropped, 0u);
+  EXPECT_TRUE(store.dropped.empty());
+  ASSERT_OK(catalog.GetObject(fresh, "k", false));
 }
 
 TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {

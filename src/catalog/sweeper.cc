@@ -9,6 +9,9 @@ namespace confiance::catalog {
 
 Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
   SweepStats stats;
+  // First, so that the blobs only their records referenced become orphans
+  // too (swept once past the grace period, as every orphan).
+  ASSIGN_OR_RETURN(stats.orphan_partitions, catalog_.DropOrphanPartitions());
   std::vector<std::string> candidates;
   std::string after;
   for (;;) {

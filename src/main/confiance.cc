@@ -345,8 +345,9 @@ int RunServer(const ServerFlags& flags) {
       Result<catalog::SweepStats> st = sw.SweepOnce(Env::Default()->NowMicros() / 1000000);
       if (!st.ok()) {
         spdlog::warn("orphan sweep failed: {}", st.status().ToString());
-      } else if (st->deleted > 0) {
-        spdlog::info("orphan sweep: {} blobs seen, {} orphans deleted", st->blobs_seen, st->deleted);
+      } else if (st->deleted > 0 || st->orphan_partitions > 0) {
+        spdlog::info("orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped",
+                     st->blobs_seen, st->deleted, st->orphan_partitions);
       }
       lock.lock();
     }
