@@ -37,6 +37,14 @@ class CatalogTest : public ::testing::Test {
     r.op_tag = NewOpTag();
     return r;
   }
+  // A committed blob of `blobs`: its id.
+  static std::string CommitBlob(blob::MemoryBlobStore& blobs) {
+    auto w = blobs.NewBlob();
+    EXPECT_TRUE(w.ok());
+    std::string id = (*w)->id();
+    EXPECT_OK((*w)->Commit());
+    return id;
+  }
   std::vector<std::string> Keys(const ListPage& p) {
     std::vector<std::string> out;
     for (const auto& o : p.objects) out.push_back(o.key);
@@ -704,13 +712,7 @@ TEST_F(CatalogTest, UpdateObjectNeverLosesAConcurrentOverwrite) {
 
 TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
   blob::MemoryBlobStore blobs;
-  auto commit = [&]() {
-    auto w = blobs.NewBlob();
-    EXPECT_TRUE(w.ok());
-    std::string id = (*w)->id();
-    EXPECT_OK((*w)->Commit());
-    return id;
-  };
+  auto commit = [&blobs] { return CommitBlob(blobs); };
   std::string used = commit(), orphan = commit(), part = commit();
   ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(1, used)));
   UploadRecord up;
@@ -738,13 +740,7 @@ TEST_F(CatalogTest, SweeperDeletesOnlyUnreferencedOldBlobs) {
 // drops them, and so frees their blobs; the live bucket keeps its own.
 TEST_F(CatalogTest, SweeperDropsThePartitionsOfADeletedBucketAndFreesTheirBlobs) {
   blob::MemoryBlobStore blobs;
-  auto commit = [&]() {
-    auto w = blobs.NewBlob();
-    EXPECT_TRUE(w.ok());
-    std::string id = (*w)->id();
-    EXPECT_OK((*w)->Commit());
-    return id;
-  };
+  auto commit = [&blobs] { return CommitBlob(blobs); };
   BucketRecord gone;
   gone.name = "gone";
   gone.id = "b2";

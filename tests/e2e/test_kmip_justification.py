@@ -269,6 +269,23 @@ def decrypts(proxy):
     return [(r["justification"], r["approval_id"]) for r in proxy.take() if r["operation"] == "Decrypt"]
 
 
+def tenant_with_external_key(srv, pykmip, proxy, name, creds, bucket_prefix, objects):
+    """Creates tenant `name` and a bucket holding `objects` (key -> bytes),
+    then moves the tenant key into the tenant's KMS behind `proxy`, told the
+    justifications: the tenant's client and the bucket."""
+    cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
+    tenant = s3_for(srv, creds)
+    bucket = unique_bucket(bucket_prefix)
+    tenant.create_bucket(Bucket=bucket)
+    for key, body in objects.items():
+        tenant.put_object(Bucket=bucket, Key=key, Body=body)
+    uid = tenant_key(pykmip, name + "-" + uuid.uuid4().hex[:8])
+    cli(srv, "tenant-key", "external", name, "--endpoint", proxy.endpoint, "--ca", pykmip.certs["ca_cert"],
+        "--key-id", uid, "--send-justification", creds=creds)
+    assert wait_done(srv, name, creds)["state"] == "done"
+    return tenant, bucket
+
+
 def approve(srv, tenant, creds, bucket, prefix):
     """An operator's read request on `bucket`/`prefix`, approved by the
     tenant: its id."""
@@ -284,16 +301,8 @@ def test_operator_approval_reaches_the_tenant_kms(kms, tmp_path):
     pykmip, proxy = kms
     proxy.refuse()
     srv = hyok_server(tmp_path, pykmip, proxy)
-    cli(srv, "tenant", "create", "umbrella", "--access-key", UMBRELLA_ROOT[0], "--secret-key", UMBRELLA_ROOT[1])
-    tenant = s3_for(srv, UMBRELLA_ROOT)
-    bucket = unique_bucket("kmsapproval")
-    tenant.create_bucket(Bucket=bucket)
-    tenant.put_object(Bucket=bucket, Key="logs/a", Body=b"alpha")
-    tenant.put_object(Bucket=bucket, Key="other/b", Body=b"beta")
-    uid = tenant_key(pykmip, "umbrella-" + uuid.uuid4().hex[:8])
-    cli(srv, "tenant-key", "external", "umbrella", "--endpoint", proxy.endpoint, "--ca", pykmip.certs["ca_cert"],
-        "--key-id", uid, "--send-justification", creds=UMBRELLA_ROOT)
-    assert wait_done(srv, "umbrella", UMBRELLA_ROOT)["state"] == "done"
+    tenant, bucket = tenant_with_external_key(srv, pykmip, proxy, "umbrella", UMBRELLA_ROOT, "kmsapproval",
+                                              {"logs/a": b"alpha", "other/b": b"beta"})
     ops = s3_for(srv, OPERATOR)
 
     # First approval: one Decrypt naming it; a second read under it is
@@ -342,15 +351,8 @@ def test_a_slow_tenant_kms_does_not_stall_other_requests(kms, tmp_path):
     pykmip, proxy = kms
     proxy.refuse()
     srv = hyok_server(tmp_path, pykmip, proxy, extra=("--threads", "1"))
-    cli(srv, "tenant", "create", "hooli", "--access-key", HOOLI_ROOT[0], "--secret-key", HOOLI_ROOT[1])
-    tenant = s3_for(srv, HOOLI_ROOT)
-    bucket = unique_bucket("kmsslow")
-    tenant.create_bucket(Bucket=bucket)
-    tenant.put_object(Bucket=bucket, Key="logs/a", Body=b"alpha")
-    uid = tenant_key(pykmip, "hooli-" + uuid.uuid4().hex[:8])
-    cli(srv, "tenant-key", "external", "hooli", "--endpoint", proxy.endpoint, "--ca", pykmip.certs["ca_cert"],
-        "--key-id", uid, "--send-justification", creds=HOOLI_ROOT)
-    assert wait_done(srv, "hooli", HOOLI_ROOT)["state"] == "done"
+    tenant, bucket = tenant_with_external_key(srv, pykmip, proxy, "hooli", HOOLI_ROOT, "kmsslow",
+                                              {"logs/a": b"alpha"})
     ops = s3_for(srv, OPERATOR)
     approve(srv, "hooli", HOOLI_ROOT, bucket, "logs/")
     proxy.take()
