@@ -12,6 +12,8 @@
 #                under about 5 minutes
 #   KEEP=1       keep the work directory (data dir, nginx config, raw lines)
 #   MICRO=1      also run crypto_bench and meta_bench (adds about a minute)
+#   CONFIANCE_FLAGS  extra server flags, e.g. --no-transparency-log to see
+#                what the transparency log (issue 7) costs each figure
 #
 # Every s3load run is bounded by --requests and --max-seconds, and wrapped in
 # `timeout`. Only 127.0.0.1 is used.
@@ -60,6 +62,7 @@ NPORT="$(free_port)"
 # ---------------------------------------------------------------- machine
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 echo "# confiance: $CONFIANCE ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD/CMakeCache.txt" | cut -d= -f2)), port $CPORT; nginx $(nginx -v 2>&1 | cut -d/ -f2), port $NPORT"
+echo "# confiance flags: --threads 1 ${CONFIANCE_FLAGS:-}"
 
 # ---------------------------------------------------------------- openssl
 openssl_16k() {  # prints GB/s at 16 KiB for `openssl speed -evp $1` on core 1
@@ -74,7 +77,7 @@ echo "# openssl speed (taskset -c 1, -seconds 1, 16 KiB blocks): aes-256-gcm ${A
 mkdir -p "$WORK/data" "$WORK/www/4k" "$WORK/www/16m" "$WORK/nginx"
 CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
   taskset -c 0 "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$CPORT" --threads 1 \
-  >"$WORK/confiance.log" 2>&1 &
+  ${CONFIANCE_FLAGS:-} >"$WORK/confiance.log" 2>&1 &
 CONF_PID=$!
 
 # nginx's files: the exact bytes s3load PUTs and verifies.
