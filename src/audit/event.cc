@@ -1,6 +1,7 @@
 // File: audit/event.cc
 #include "audit/event.h"
 
+#include <charconv>
 #include <ctime>
 #include <cstdio>
 
@@ -82,6 +83,10 @@ json ToJson(const Event& e) {
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// Times from here on have more than four digits of year: FormatEventTime
+// writes them with snprintf.
+constexpr uint64_t kYear10000Ms = 253402300800000;
+
 // The direct encoder below handles strings of printable ASCII only, where
 // the JSON library escapes exactly '"' and '\\'; anything else (control
 // characters, UTF-8, invalid bytes and their U+FFFD replacement) goes
@@ -108,23 +113,29 @@ bool DirectEncodable(const Event& e) {
 void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '"' || s[i] == '\\') {
-      out.append(s.substr(run, i - run));
-      out.push_back('\\');
-      out.push_back(s[i]);
-      run = i + 1;
-    }
+  for (size_t i = s.find_first_of("\"\\"); i != std::string_view::npos; i = s.find_first_of("\"\\", i + 1)) {
+    out.append(s.substr(run, i - run));
+    out.push_back('\\');
+    out.push_back(s[i]);
+    run = i + 1;
   }
   out.append(s.substr(run));
   out.push_back('"');
 }
 
 // Writes `,"name":"value"` (no comma before the first member) if non-empty.
+// Member names given to Name are this file's constants (no character to
+// escape); detail names, which come from callers, go through AppendQuoted.
 class ObjectWriter {
  public:
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
   void Name(std::string_view name) {
+    out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
+    first_ = false;
+    out_.append(name);
+    out_.append("\":", 2);
+  }
+  void QuotedName(std::string_view name) {
     if (!first_) out_.push_back(',');
     first_ = false;
     AppendQuoted(out_, name);
@@ -137,11 +148,13 @@ class ObjectWriter {
   }
   void Number(std::string_view name, int64_t value) {
     Name(name);
-    out_.append(std::to_string(value));
+    char buf[24];
+    out_.append(buf, std::to_chars(buf, buf + sizeof(buf), value).ptr);
   }
   void Unsigned(std::string_view name, uint64_t value) {
     Name(name);
-    out_.append(std::to_string(value));
+    char buf[24];
+    out_.append(buf, std::to_chars(buf, buf + sizeof(buf), value).ptr);
   }
   bool empty() const { return first_; }
   void Close() { out_.push_back('}'); }
@@ -168,7 +181,7 @@ std::string EncodeDirect(const Event& e) {
     w.Name("details");
     ObjectWriter d(out);
     for (const auto& [name, value] : e.details) {  // a std::map: byte order
-      d.Name(name);
+      d.QuotedName(name);
       AppendQuoted(out, value);
     }
     d.Close();
@@ -192,7 +205,14 @@ std::string EncodeDirect(const Event& e) {
   w.String("source", e.source);
   if (e.status != 0) w.Number("status", e.status);
   w.String("target", e.target);
-  w.String("time", FormatEventTime(e.time_ms));
+  w.Name("time");
+  out.push_back('"');
+  if (e.time_ms < kYear10000Ms) {
+    AppendUtcMs(out, static_cast<int64_t>(e.time_ms));  // FormatEventTime's fast path, without a string
+  } else {
+    out.append(FormatEventTime(e.time_ms));
+  }
+  out.push_back('"');
   w.Number("v", kEventVersion);
   w.String("version_id", e.version_id);
   w.Close();
@@ -210,7 +230,6 @@ bool GetString(const json& j, const char* name, std::string& out) {
 }  // namespace
 
 std::string FormatEventTime(uint64_t time_ms) {
-  constexpr uint64_t kYear10000Ms = 253402300800000;
   if (time_ms < kYear10000Ms) return FormatUtcMs(static_cast<int64_t>(time_ms));  // the fast path
   time_t secs = static_cast<time_t>(time_ms / 1000);
   std::tm tm{};
