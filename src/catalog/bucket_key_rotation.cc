@@ -154,11 +154,17 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     if (bucket.owner != tenant) return NotFoundError("the bucket was deleted during the rotation");
     RETURN_IF_ERROR(bucket_keys_.CheckNotShredded(bucket));
     if (bucket.previous_keys.empty()) return OkStatus();  // nothing (left) to retire
+    if (after_record_read_for_test) after_record_read_for_test();
     KeysByVersion keys;
-    ASSIGN_OR_RETURN(keys[bucket.key_version],
-                     bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, bucket.key_version));
-    for (const BucketRecord::PreviousKey& k : bucket.previous_keys) {
-      ASSIGN_OR_RETURN(keys[k.version], bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, k.version));
+    Status opened = OpenKeys(bucket, keys);
+    if (!opened.ok()) {
+      // A tenant-key rotation may have rewrapped this bucket's keys, and
+      // retired the tenant-key version this record names, since the record
+      // was read (both jobs resume together at start-up): a changed record
+      // is read again; an unchanged one means the keys cannot be opened.
+      ASSIGN_OR_RETURN(BucketRecord now, catalog_.GetBucket(bucket_name));
+      if (EncodeBucket(now) != EncodeBucket(bucket)) continue;
+      return opened;
     }
     uint64_t total = 0;
     if (Result<Usage> usage = catalog_.BucketUsage(bucket); usage.ok()) total = static_cast<uint64_t>(usage->objects);
@@ -214,6 +220,15 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     return OkStatus();
   }
   return AbortedError("objects kept appearing under the previous bucket-key version; rotate again to resume");
+}
+
+Status BucketKeyRotation::OpenKeys(const BucketRecord& bucket, KeysByVersion& keys) {
+  ASSIGN_OR_RETURN(keys[bucket.key_version],
+                   bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, bucket.key_version));
+  for (const BucketRecord::PreviousKey& k : bucket.previous_keys) {
+    ASSIGN_OR_RETURN(keys[k.version], bucket_keys_.Get(bucket, kms::Justification::kSystemMaintenance, k.version));
+  }
+  return OkStatus();
 }
 
 Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketRecord& bucket,

@@ -92,6 +92,9 @@ class BucketKeyRotation {
   std::function<void()> after_batch_for_test;
   // Tests: called after the verifying pass, just before the retirement.
   std::function<void()> before_retire_for_test;
+  // Tests: called after each pass has read the bucket record, before it
+  // opens the bucket-key versions that record names.
+  std::function<void()> after_record_read_for_test;
   // Records rewritten per compare-and-set (tests use small batches).
   size_t batch_size = 256;
 
@@ -103,6 +106,8 @@ class BucketKeyRotation {
     uint64_t sse_c_pending = 0;
   };
   void Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f);
+  // Every bucket-key version `bucket` names (current and previous), opened.
+  Status OpenKeys(const BucketRecord& bucket, KeysByVersion& keys);
   Status RewrapObjects(const std::string& key, const BucketRecord& bucket, const std::string& partition,
                        const KeysByVersion& keys, Pass& pass, const std::stop_token& stop);
   Status RewrapUploads(const std::string& key, const BucketRecord& bucket, const KeysByVersion& keys,

@@ -399,6 +399,29 @@ TEST_F(BucketKeyRotationTest, ATenantKeyRotationRewrapsEveryBucketKeyVersion) {
   EXPECT_EQ(Read("x"), expected_["x"]);
 }
 
+// The race both jobs run into when they resume together: the bucket job
+// reads the bucket record, then the tenant job rewraps that record's keys
+// under the new tenant-key version and retires the old one, then the
+// bucket job (with nothing cached) opens the keys the stale record names.
+// It must read the record again, not fail.
+TEST_F(BucketKeyRotationTest, ATenantRotationBetweenReadingTheRecordAndOpeningItsKeysIsRetried) {
+  for (int i = 0; i < 3; ++i) Put(bucket_, "r" + std::to_string(i), 1500);
+  AddVersion();
+  ASSERT_OK(tenant_keys_.Rotate("acme").status());
+  KeyRotation tenant_rotation(catalog_, tenant_keys_, keys_);
+  BucketKeys cold(kms_, tenant_keys_);
+  BucketKeyRotation bucket_rotation(store_, catalog_, cold);
+  int reads = 0;
+  bucket_rotation.after_record_read_for_test = [&] {
+    if (++reads == 1) ASSERT_OK(tenant_rotation.RunJob("acme", std::stop_token()));
+  };
+  ASSERT_OK(bucket_rotation.RunJob("acme", "photos", std::stop_token()));
+  EXPECT_GE(reads, 2);
+  EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{2});
+  EXPECT_TRUE(Fresh().previous_keys.empty());
+  ExpectAllReadable();
+}
+
 TEST_F(BucketKeyRotationTest, UnfinishedRotationsResumeAtStartUp) {
   for (int i = 0; i < 5; ++i) Put(bucket_, "r" + std::to_string(i), 1500);
   // A second bucket, never rotated: nothing to resume there.
