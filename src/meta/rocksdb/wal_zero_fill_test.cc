@@ -67,6 +67,12 @@ void WriteAndDieInChild(const std::string& path, int first) {
 }
 
 TEST(WalZeroFillTest, StoreRecoversEverySyncedBatchFromAZeroFilledWal) {
+#if defined(__SANITIZE_THREAD__)
+  // The child opens RocksDB, which starts threads, after a fork of a
+  // process that has threads (TSan's own): ThreadSanitizer does not support
+  // that and kills the child. The normal and ASan builds run this test.
+  GTEST_SKIP() << "fork, then new threads in the child: not supported under ThreadSanitizer";
+#endif
   testutil::TempDir dir;
   const std::string path = dir.Sub("db");
   WriteAndDieInChild(path, 0);
