@@ -314,8 +314,12 @@ def test_many_idle_connections(server_factory):
             if target == 1000 and not os.environ.get("CONFIANCE_SANITIZER"):
                 assert rss < RSS_LIMIT_1000, "RSS %d MiB" % (rss >> 20)
             # Bounded: measured 4.2 KiB per idle connection (12.2 KiB
-            # before the drain buffer became lazy).
-            assert rss - rss0 < target * 16 * 1024
+            # before the drain buffer became lazy). ThreadSanitizer's
+            # shadow and its allocator's caches raise the figure (174 KiB
+            # measured, session 12): a looser bound there, which still
+            # catches a connection that holds a body-sized buffer.
+            per_connection = 256 if os.environ.get("CONFIANCE_SANITIZER") == "tsan" else 16
+            assert rss - rss0 < target * per_connection * 1024
             assert srv.alive()
     finally:
         for s in socks:
