@@ -96,12 +96,16 @@ Result<DecodedSizeRecord> DecodeSizeRecord(std::string_view v) {
   return out;
 }
 
-// The root of a perfect subtree from its leaf hashes (a power of two of them).
-tlog::Hash PerfectRoot(std::vector<tlog::Hash> hashes) {
-  for (size_t n = hashes.size(); n > 1; n /= 2) {
-    for (size_t i = 0; i < n / 2; ++i) hashes[i] = tlog::HashChildren(hashes[2 * i], hashes[2 * i + 1]);
+// The nodes (level, index) of the right edge of a tree of `size` leaves:
+// one perfect subtree per set bit of size, largest first.
+std::vector<std::pair<int, uint64_t>> EdgeNodes(uint64_t size) {
+  std::vector<std::pair<int, uint64_t>> nodes;
+  uint64_t begin = 0;
+  for (int level : tlog::CompactRange::EdgeLevels(size)) {
+    nodes.emplace_back(level, begin >> level);
+    begin += uint64_t{1} << level;
   }
-  return hashes.front();
+  return nodes;
 }
 
 Result<std::string> DecodeEntry(const std::string& v) {
@@ -174,7 +178,11 @@ Result<tlog::Hash> TransparencyLog::StoredNode(int level, uint64_t index) {
 
 Result<tlog::Hash> TransparencyLog::ComputedNode(int level, uint64_t index) {
   ASSIGN_OR_RETURN(auto leaves, LeafHashes(index << level, (index + 1) << level));
-  return PerfectRoot(std::move(leaves));
+  // A perfect subtree's root does not depend on its position: the tree of
+  // just its leaves has the same root.
+  tlog::CompactRange subtree;
+  for (const tlog::Hash& leaf : leaves) subtree.Append(leaf, [](int, uint64_t, const tlog::Hash&) {});
+  return subtree.Root();
 }
 
 Result<std::vector<std::string>> TransparencyLog::ReadEntries(uint64_t begin, uint64_t end) {
@@ -208,14 +216,13 @@ Status TransparencyLog::Recover() {
     ASSIGN_OR_RETURN(stored, DecodeSizeRecord(*size_rec));
   }
   const uint64_t size = stored.size;
-  // The right edge, recomputed: one perfect subtree per set bit of size,
-  // largest first; those below kFirstStoredLevel from their entries.
+  // The right edge, recomputed: those below kFirstStoredLevel from their
+  // entries.
+  const std::vector<std::pair<int, uint64_t>> edge_nodes = EdgeNodes(size);
   std::vector<tlog::Hash> edge;
-  uint64_t begin = 0;
-  for (int level : tlog::CompactRange::EdgeLevels(size)) {
-    ASSIGN_OR_RETURN(tlog::Hash h, Nodes()(level, begin >> level));
+  for (const auto& [level, index] : edge_nodes) {
+    ASSIGN_OR_RETURN(tlog::Hash h, Nodes()(level, index));
     edge.push_back(h);
-    begin += uint64_t{1} << level;
   }
   // The entries at the tail must agree with the hashes stored when they
   // were appended: the edge in the size record (or, in the older layout,
@@ -223,14 +230,11 @@ Status TransparencyLog::Recover() {
   if (stored.edge) {
     if (*stored.edge != edge) return DataLossError("tlog " + origin_ + ": entries disagree with the stored right edge");
   } else {
-    begin = 0;
-    for (size_t i = 0; int level : tlog::CompactRange::EdgeLevels(size)) {
-      if (level < kFirstStoredLevel) {
-        ASSIGN_OR_RETURN(tlog::Hash h, StoredNode(level, begin >> level));
-        if (h != edge[i]) return DataLossError("tlog " + origin_ + ": entries disagree with their stored hashes");
-      }
-      begin += uint64_t{1} << level;
-      ++i;
+    for (size_t i = 0; i < edge_nodes.size(); ++i) {
+      const auto [level, index] = edge_nodes[i];
+      if (level >= kFirstStoredLevel) continue;  // read as stored above
+      ASSIGN_OR_RETURN(tlog::Hash h, StoredNode(level, index));
+      if (h != edge[i]) return DataLossError("tlog " + origin_ + ": entries disagree with their stored hashes");
     }
   }
   // ... and, when the size ends a stored subtree (the edge then holds no
