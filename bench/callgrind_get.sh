@@ -10,7 +10,8 @@
 #
 # Usage: bench/callgrind_get.sh [BUILD_DIR] [on|off]   (default build, on)
 #   GETS (default 2000): requests counted; OP=put counts 4 KiB PUTs (to the
-#   same 100 keys) instead of GETs; CALLGRIND_OUT: keep the dump there
+#   same KEYS keys, default 100) instead of GETs, OP=list ListObjectsV2 of
+#   them; CALLGRIND_OUT: keep the dump there
 #   (callgrind_annotate)
 #   KMS=kmip: the root key in PyKMIP (tests/kmip/pykmip_server.py, fresh
 #   certificates, 127.0.0.1), cache lifetime longer than the run: the
@@ -60,9 +61,9 @@ for _ in $(seq 1 600); do
     2>/dev/null && break
   sleep 0.1
 done
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket callgrind --prefix k --keys 100 --size 4096)
+S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket callgrind --prefix k --keys "${KEYS:-100}" --size 4096)
 timeout 300 "$BUILD/bench/s3load" "${S3[@]}" --op put --connections 4 \
-  --requests 100 --setup --max-seconds 240 >/dev/null
+  --requests "${KEYS:-100}" --setup --max-seconds 240 >/dev/null
 callgrind_control -i on "$PID" >/dev/null
 timeout 600 "$BUILD/bench/s3load" "${S3[@]}" --op "$OP" --connections 16 --requests "$GETS" --max-seconds 540 \
   >"$WORK/get.txt"

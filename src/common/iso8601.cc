@@ -71,15 +71,19 @@ std::string FormatUtcMs(int64_t ms) {
 }
 
 void AppendUtcMs(std::string& out, int64_t ms) {
+  char text[kMaxUtcMsText];
+  out.append(text, static_cast<size_t>(WriteUtcMs(text, ms) - text));
+}
+
+char* WriteUtcMs(char* out, int64_t ms) {
   // By hand, not with fmt: listings format one per key, and parsing a
   // format string per call cost more than the rest of the key's XML.
   using namespace std::chrono;
   const int64_t days = ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
   const int64_t in_day = ms - days * kDayMs;
   const int64_t secs = in_day / 1000;
-  const size_t at = out.size();
-  auto put = [&out, at](size_t pos, int64_t v, size_t width) {
-    for (size_t i = width; i-- > 0; v /= 10) out[at + pos + i] = static_cast<char>('0' + v % 10);
+  auto put = [out](size_t pos, int64_t v, size_t width) {
+    for (size_t i = width; i-- > 0; v /= 10) out[pos + i] = static_cast<char>('0' + v % 10);
   };
   // The calendar date of the previous call on this thread: the keys of a
   // listing were mostly written on a few days.
@@ -89,23 +93,23 @@ void AppendUtcMs(std::string& out, int64_t ms) {
     const year_month_day ymd{sys_days{std::chrono::days{days}}};
     const int year = static_cast<int>(ymd.year());
     if (year < 0 || year > 9999) {  // not for S3 dates
-      out += fmt::format("{:04}-00-00T00:00:00.000Z", year);
-      return;
+      return fmt::format_to_n(out, kMaxUtcMsText, "{:04}-00-00T00:00:00.000Z", year).out;
     }
-    out += "0000-00-00";
+    std::memcpy(out, "0000-00-00", 10);
     put(0, year, 4);
     put(5, static_cast<unsigned>(ymd.month()), 2);
     put(8, static_cast<unsigned>(ymd.day()), 2);
-    std::memcpy(cached_date, out.data() + at, sizeof cached_date);
+    std::memcpy(cached_date, out, sizeof cached_date);
     cached_days = days;
   } else {
-    out.append(cached_date, sizeof cached_date);
+    std::memcpy(out, cached_date, sizeof cached_date);
   }
-  out += "T00:00:00.000Z";
+  std::memcpy(out + 10, "T00:00:00.000Z", 14);
   put(11, secs / 3600, 2);
   put(14, secs / 60 % 60, 2);
   put(17, secs % 60, 2);
   put(20, in_day % 1000, 3);
+  return out + 24;
 }
 
 }  // namespace confiance

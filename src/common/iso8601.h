@@ -5,6 +5,7 @@
 // API's JSON and deletion receipts.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,5 +31,11 @@ std::string FormatUtcMs(int64_t ms);
 // The same text appended to `out` (a listing formats one per key into a
 // reused buffer, with no allocation).
 void AppendUtcMs(std::string& out, int64_t ms);
+// The longest text WriteUtcMs writes: 24 bytes for years 0 to 9999, more for
+// the far past or future (the year's own digits and sign).
+inline constexpr size_t kMaxUtcMsText = 32;
+// The same text written at `out`, which has room for kMaxUtcMsText bytes;
+// returns the end of what it wrote (an XML writer formats into its buffer).
+char* WriteUtcMs(char* out, int64_t ms);
 
 }  // namespace confiance

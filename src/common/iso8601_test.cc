@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 namespace confiance {
 namespace {
 
@@ -66,6 +68,21 @@ TEST(Iso8601Test, AppendUtcMsAppendsWhatFormatUtcMsReturns) {
   std::string next;
   AppendUtcMs(next, day + 86400000);
   EXPECT_EQ(next, "2030-01-02T00:00:00.000Z");
+}
+
+TEST(Iso8601Test, WriteUtcMsWritesWhatFormatUtcMsReturnsAndStaysInItsRoom) {
+  // Years outside 0..9999 take more than 24 bytes; none may pass the room.
+  for (int64_t ms : {int64_t{0}, int64_t{1893456000123}, int64_t{-1}, int64_t{568971820800000}, int64_t{-219941856000000},
+                     int64_t{-62167219200001}, int64_t{253402300800000}}) {
+    char room[kMaxUtcMsText + 8];
+    std::memset(room, '#', sizeof room);
+    char* end = WriteUtcMs(room, ms);
+    ASSERT_LE(end - room, static_cast<ptrdiff_t>(kMaxUtcMsText)) << ms;
+    EXPECT_EQ(std::string(room, end), FormatUtcMs(ms)) << ms;
+    EXPECT_EQ(std::string(room + kMaxUtcMsText, 8), "########") << ms;
+  }
+  char room[kMaxUtcMsText];
+  EXPECT_EQ(std::string(room, WriteUtcMs(room, 951782400000 + 86399999)), "2000-02-29T23:59:59.999Z");
 }
 
 TEST(Iso8601Test, FormatThenParseIsTheIdentity) {

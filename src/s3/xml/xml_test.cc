@@ -64,6 +64,41 @@ TEST(XmlWriterTest, AttributesAreWrittenInOrderAndEscaped) {
             "<ID>1</ID></Grantee>");
 }
 
+TEST(XmlWriterTest, PiecesWriteWhatTheElementsWrite) {
+  // A listing's <Contents> from literal markup and values, against the same
+  // element by element, including text that needs escaping.
+  const std::string key = "a<b>&\"c'\x01\rd";
+  XmlWriter pieces;
+  pieces.Markup("<Contents><Key>").Text(key).Markup("</Key><LastModified>").UtcMs(1893456000123);
+  pieces.Markup("</LastModified><ETag>&quot;").Text("0a1b").Markup("&quot;</ETag><Size>").Number(UINT64_MAX);
+  pieces.Markup("</Size></Contents>");
+  XmlWriter elements;
+  elements.Open("Contents").Element("Key", key).PlainElement("LastModified", "2030-01-01T00:00:00.123Z");
+  elements.QuotedElement("ETag", "0a1b").Element("Size", UINT64_MAX).Close();
+  const std::string doc = pieces.Finish();
+  EXPECT_EQ(doc, elements.Finish());
+  EXPECT_NE(doc.find("<Key>a&lt;b&gt;&amp;&quot;c&apos;&#x1;&#xD;d</Key>"), std::string::npos) << doc;
+  EXPECT_NE(doc.find("<Size>18446744073709551615</Size>"), std::string::npos) << doc;
+}
+
+TEST(XmlWriterTest, ADocumentThatOutgrowsItsBufferStaysWhole) {
+  // No Reserve: the buffer grows many times, including while closing an
+  // element whose name is copied from earlier in the buffer.
+  XmlWriter w;
+  std::string expected = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Root>";
+  w.Open("Root");
+  for (int i = 0; i < 5000; ++i) {
+    const std::string name = "Element" + std::to_string(i % 7);
+    const std::string text = std::string(static_cast<size_t>(i % 50), '&');
+    w.Open(name).Element("T", text).Close();
+    std::string escaped;
+    AppendEscaped(escaped, text);
+    expected += "<" + name + "><T>" + escaped + "</T></" + name + ">";
+  }
+  expected += "</Root>";
+  EXPECT_EQ(w.Finish(), expected);
+}
+
 TEST(XmlReaderTest, CompleteMultipartUploadChecksums) {
   ASSERT_OK_AND_ASSIGN(auto parts, ParseCompleteMultipartUpload(
       "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><ETag>\"a\"</ETag>"

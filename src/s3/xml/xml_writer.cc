@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/iso8601.h"
+
 namespace confiance::s3::xml {
 
 namespace {
@@ -53,45 +55,93 @@ void AppendEscaped(std::string& out, std::string_view text) {
   out.append(text.data() + plain, text.size() - plain);
 }
 
-XmlWriter::XmlWriter() { out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
+XmlWriter::XmlWriter() { Markup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"); }
+
+void XmlWriter::Grow(size_t n) {
+  out_.resize(std::max(len_ + n, std::max<size_t>(2 * out_.size(), 256)));
+}
+
+void XmlWriter::Reserve(size_t bytes) {
+  if (out_.size() < bytes) out_.resize(bytes);
+}
+
+void XmlWriter::PutEscaped(std::string_view text) {
+  if (!NeedsEscaping(text)) return Put(text);
+  // Six bytes is the longest any character becomes ("&quot;", "&#x1F;").
+  char* const start = Room(6 * text.size());
+  char* p = start;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (!kNeedsEscape[u]) {
+      *p++ = c;
+      continue;
+    }
+    switch (u) {
+      case '&': put("&amp;"); break;
+      case '<': put("&lt;"); break;
+      case '>': put("&gt;"); break;
+      case '"': put("&quot;"); break;
+      case '\'': put("&apos;"); break;
+      case '\r': put("&#xD;"); break;  // a bare CR would be normalised away by parsers
+      default: {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        put("&#x");
+        if (u >= 0x10) *p++ = kHex[u >> 4];
+        *p++ = kHex[u & 0xF];
+        *p++ = ';';
+      }
+    }
+  }
+  len_ += static_cast<size_t>(p - start);
+}
 
 XmlWriter& XmlWriter::OpenRoot(std::string_view name) {
-  out_ += '<';
-  out_ += name;
-  out_ += " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
-  open_.emplace_back(name);
+  Put("<");
+  open_.emplace_back(len_, name.size());
+  Put(name);
+  Markup(" xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
   return *this;
 }
 
 XmlWriter& XmlWriter::Open(std::string_view name) {
-  out_ += '<';
-  out_ += name;
-  out_ += '>';
-  open_.emplace_back(name);
+  Put("<");
+  open_.emplace_back(len_, name.size());
+  Put(name);
+  Put(">");
   return *this;
 }
 
 XmlWriter& XmlWriter::Open(std::string_view name, std::initializer_list<XmlAttribute> attributes) {
-  out_ += '<';
-  out_ += name;
+  Put("<");
+  open_.emplace_back(len_, name.size());
+  Put(name);
   for (const XmlAttribute& a : attributes) {
-    out_ += ' ';
-    out_ += a.name;
-    out_ += "=\"";
-    AppendEscaped(out_, a.value);
-    out_ += '"';
+    Put(" ");
+    Put(a.name);
+    Put("=\"");
+    PutEscaped(a.value);
+    Put("\"");
   }
-  out_ += '>';
-  open_.emplace_back(name);
+  Put(">");
   return *this;
 }
 
 XmlWriter& XmlWriter::Close() {
   if (open_.empty()) return *this;
-  out_ += "</";
-  out_ += open_.back();
-  out_ += '>';
+  const auto [at, size] = open_.back();
   open_.pop_back();
+  // The name is copied from earlier in the buffer: make room first, since
+  // growing moves the buffer.
+  char* p = Room(size + 3);
+  *p++ = '<';
+  *p++ = '/';
+  std::memcpy(p, out_.data() + at, size);
+  p[size] = '>';
+  len_ += size + 3;
   return *this;
 }
 
@@ -106,15 +156,15 @@ XmlWriter& XmlWriter::QuotedElement(std::string_view name, std::string_view text
 XmlWriter& XmlWriter::EscapedElement(std::string_view name, std::string_view before, std::string_view text,
                                      std::string_view after) {
   if (!NeedsEscaping(text)) return AppendElement(name, before, text, after);
-  out_ += '<';
-  out_ += name;
-  out_ += '>';
-  out_ += before;
-  AppendEscaped(out_, text);
-  out_ += after;
-  out_ += "</";
-  out_ += name;
-  out_ += '>';
+  Put("<");
+  Put(name);
+  Put(">");
+  Put(before);
+  PutEscaped(text);
+  Put(after);
+  Put("</");
+  Put(name);
+  Put(">");
   return *this;
 }
 
@@ -125,11 +175,9 @@ XmlWriter& XmlWriter::PlainElement(std::string_view name, std::string_view text)
 
 XmlWriter& XmlWriter::AppendElement(std::string_view name, std::string_view before, std::string_view text,
                                     std::string_view after) {
-  // One growth of the buffer, then plain copies: a listing writes six
-  // elements per key, and appending piece by piece cost more than the text.
-  const size_t at = out_.size();
-  out_.resize(at + 2 * name.size() + 5 + before.size() + text.size() + after.size());
-  char* p = out_.data() + at;
+  // One check for room, then plain copies.
+  const size_t n = 2 * name.size() + 5 + before.size() + text.size() + after.size();
+  char* p = Room(n);
   auto put = [&p](std::string_view piece) {
     if (piece.empty()) return;
     std::memcpy(p, piece.data(), piece.size());
@@ -145,6 +193,7 @@ XmlWriter& XmlWriter::AppendElement(std::string_view name, std::string_view befo
   *p++ = '/';
   put(name);
   *p++ = '>';
+  len_ += n;
   return *this;
 }
 
@@ -154,14 +203,31 @@ XmlWriter& XmlWriter::Element(std::string_view name, uint64_t value) {
   return PlainElement(name, std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
-void XmlWriter::Reserve(size_t bytes) { out_.reserve(bytes); }
-
 XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
   return Element(name, value ? std::string_view("true") : std::string_view("false"));
 }
 
+XmlWriter& XmlWriter::Text(std::string_view text) {
+  PutEscaped(text);
+  return *this;
+}
+
+XmlWriter& XmlWriter::Number(uint64_t value) {
+  char* p = Room(20);  // UINT64_MAX has 20 digits
+  len_ += static_cast<size_t>(std::to_chars(p, p + 20, value).ptr - p);
+  return *this;
+}
+
+XmlWriter& XmlWriter::UtcMs(int64_t ms) {
+  char* p = Room(kMaxUtcMsText);
+  len_ += static_cast<size_t>(WriteUtcMs(p, ms) - p);
+  return *this;
+}
+
 std::string XmlWriter::Finish() {
   while (!open_.empty()) Close();
+  out_.resize(len_);
+  len_ = 0;
   return std::move(out_);
 }
 
