@@ -109,6 +109,10 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
     const meta::ScanOptions batch = scan;
     size_t seen = 0;
     bool reseek = false, finished = false;
+    // Whether the batch's last listed entry, and the last entry that moved
+    // `scan` on, is page.objects.back(): its key is copied once after the
+    // batch rather than twice per key.
+    bool returned_object_last = false, start_after_object = false;
     Status failure;
     auto visit = [&](std::string_view key, std::string_view value) -> bool {
       ++seen;
@@ -121,6 +125,7 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
         // A deleted key: not listed, and not enough to show its prefix.
         scan.start.assign(key);
         scan.start_exclusive = true;
+        start_after_object = false;
         return true;
       }
       if (!options.delimiter.empty()) {
@@ -141,6 +146,7 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
           page.common_prefixes.push_back(cp);
           page.last_returned = std::move(cp);
           page.last_was_prefix = true;
+          returned_object_last = start_after_object = false;
           ++count;
           return false;
         }
@@ -152,14 +158,17 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
       }
       failure = AppendEntry(key, value, *summary, page.objects);
       if (!failure.ok()) return false;
-      page.last_returned = page.objects.back().key;
       page.last_was_prefix = false;
       ++count;
-      scan.start = page.last_returned;
-      scan.start_exclusive = true;
+      returned_object_last = start_after_object = true;
       return true;
     };
     RETURN_IF_ERROR(MergedScanEach(bucket, batch, visit));
+    if (returned_object_last) page.last_returned = page.objects.back().key;
+    if (start_after_object) {
+      scan.start = page.objects.back().key;
+      scan.start_exclusive = true;
+    }
     RETURN_IF_ERROR(failure);
     if (finished || seen == 0) return page;
     if (reseek) {

@@ -64,6 +64,25 @@ TEST(XmlWriterTest, AttributesAreWrittenInOrderAndEscaped) {
             "<ID>1</ID></Grantee>");
 }
 
+TEST(XmlWriterTest, NeedsEscapingFindsEveryByteAtEveryPosition) {
+  // Against the definition (what AppendEscaped rewrites), for every byte
+  // value at every position of texts of 1 to 40 bytes: the 16-byte steps,
+  // the overlapping last block and the short-text loop.
+  for (size_t size = 1; size <= 40; ++size) {
+    for (size_t at = 0; at < size; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string text(size, 'a');
+        text[at] = static_cast<char>(b);
+        std::string escaped;
+        AppendEscaped(escaped, text);
+        ASSERT_EQ(NeedsEscaping(text), escaped != text) << "size " << size << " at " << at << " byte " << b;
+      }
+    }
+  }
+  EXPECT_FALSE(NeedsEscaping(""));
+  EXPECT_FALSE(NeedsEscaping("caf\xc3\xa9 \xe2\x82\xac and a tab\tand a newline\n, forty bytes"));
+}
+
 TEST(XmlWriterTest, PiecesWriteWhatTheElementsWrite) {
   // A listing's <Contents> from literal markup and values, against the same
   // element by element, including text that needs escaping.
