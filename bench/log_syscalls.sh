@@ -9,7 +9,8 @@
 # shape of one log group's WAL write).
 #
 # Usage: bench/log_syscalls.sh [BUILD_DIR]   (default build-release)
-#   REQUESTS (default 3000). Needs perf (Debian `linux-perf`) and root, or
+#   REQUESTS (default 3000); OPS (default "get put"; "list" is ListObjectsV2
+#   of the 1,000 keys). Needs perf (Debian `linux-perf`) and root, or
 #   perf_event_paranoid <= 1. Only 127.0.0.1; every run is bounded.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
@@ -43,7 +44,7 @@ for mode in on off; do
   [[ "$mode" == off ]] && flags+=(--no-transparency-log)
   start_server "${flags[@]}"
   timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
-  for op in get put; do echo "| $mode | $op | $(count $op) |"; done
+  for op in ${OPS:-get put}; do echo "| $mode | $op | $(count $op) |"; done
 done
 stop_server
 

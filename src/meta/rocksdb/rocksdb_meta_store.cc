@@ -73,6 +73,7 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
   rocks.memtable_insert_with_hint_prefix_extractor = NewInsertHintPrefixes(options.append_partition_prefixes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.block_size = options.block_size;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return rocks;

@@ -46,6 +46,14 @@ class RocksMetaStore final : public MetaStore {
     // operation goes through `env` (borrowed; must outlive the store).
     Env* env = nullptr;
     size_t block_cache_bytes = size_t{64} << 20;
+    // Bytes per SST data block. An object record carries up to a few KiB of
+    // inline data, so with RocksDB's 4 KiB default nearly every record was
+    // its own block, and a listing paid a block-cache lookup and a new block
+    // iterator per key: 1,050-1,100 ListObjectsV2 of 1,000 keys per second
+    // from SST files against 2,100-2,240 with 64 KiB blocks, 4 KiB GETs
+    // unchanged (docs/PERFORMANCE.md, session 13). A GET that misses the
+    // block cache reads and checksums the whole block.
+    size_t block_size = size_t{64} << 10;
     // Partitions (by name prefix) whose keys are written in increasing
     // order within their first two bytes: their memtable inserts start from
     // a hint (meta/rocksdb/insert_hints.h). A tuning only: any partition
