@@ -139,12 +139,14 @@ class BlockingPool {
   }
   boost::asio::thread_pool& pool() { return pool_; }
 
- private:
+  // The cores this process may run on (its CPU affinity).
   static size_t CoresAvailable() {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
     return static_cast<size_t>(CPU_COUNT(&set));
   }
+
+ private:
 
   boost::asio::thread_pool pool_;
   const bool parallel_;

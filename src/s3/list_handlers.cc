@@ -86,7 +86,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
 
   // A listing scans up to 1,000 records: off the network thread.
   Result<catalog::SummaryPage> page =
-      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjectSummaries(*bucket, opt); });
+      co_await ScanPool().Run([&] { return deps_.catalog.ListObjectSummaries(*bucket, opt); });
   if (!page.ok()) co_return ErrorFromStatus(page.status());
 
   const bool fetch_owner = !v2 || ctx.route.Query("fetch-owner") == std::optional<std::string>("true");
@@ -181,7 +181,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
 
   // Up to max-keys versions and their keys' scans: off the network thread.
   Result<catalog::VersionsPage> page =
-      co_await deps_.pool.Run([&] { return deps_.catalog.ListObjectVersions(*bucket, opt); });
+      co_await ScanPool().Run([&] { return deps_.catalog.ListObjectVersions(*bucket, opt); });
   if (!page.ok()) {
     if (page.status().code() == StatusCode::kInvalidArgument) {
       co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");

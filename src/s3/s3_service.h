@@ -73,6 +73,11 @@ struct S3Deps {
   // Data residency (sovereignty/residency/residency.h): where new blobs go
   // and which buckets may be created. Null: every blob in `blobs`.
   sovereignty::Residency* residency = nullptr;
+  // Listings (scans of up to 1,000 records, mostly CPU once the records
+  // are cached) run here: a pool of a few threads, so that many listings
+  // at once queue instead of time-slicing `pool`'s many threads against
+  // the network thread and the log's committer. Null: `pool`.
+  BlockingPool* scan_pool = nullptr;
 };
 
 class S3Service {
@@ -88,6 +93,7 @@ class S3Service {
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
+  BlockingPool& ScanPool() { return deps_.scan_pool != nullptr ? *deps_.scan_pool : deps_.pool; }
   // Makes `auth`'s principal the requester: refuses members of missing or
   // disabled tenants, and operators unless the lockbox is on (their access
   // is then decided per request by AuthorizeOperator).
