@@ -499,8 +499,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   if (!up.ok()) co_return UploadError(up.status());
   int marker = ParseInt(ctx.route.Query("part-number-marker")).value_or(0);
   int max_parts = std::clamp(ParseInt(ctx.route.Query("max-parts")).value_or(1000), 0, 1000);
-  Result<std::vector<catalog::PartRecord>> parts =
-      deps_.catalog.ListParts(up->upload_id, marker, static_cast<size_t>(max_parts) + 1);
+  // Up to 1,001 part records: off the network thread.
+  Result<std::vector<catalog::PartRecord>> parts = co_await ScanPool().Run(
+      [&] { return deps_.catalog.ListParts(up->upload_id, marker, static_cast<size_t>(max_parts) + 1); });
   if (!parts.ok()) co_return ErrorFromStatus(parts.status());
   bool truncated = parts->size() > static_cast<size_t>(max_parts);
   if (truncated) parts->resize(max_parts);
@@ -538,7 +539,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   int max_uploads = std::clamp(ParseInt(ctx.route.Query("max-uploads")).value_or(1000), 0, 1000);
   std::string prefix = ctx.route.Query("prefix").value_or("");
-  Result<std::vector<catalog::UploadRecord>> ups = deps_.catalog.ListUploads(*bucket, 100000);
+  // Up to 100,000 upload records: off the network thread.
+  Result<std::vector<catalog::UploadRecord>> ups =
+      co_await ScanPool().Run([&] { return deps_.catalog.ListUploads(*bucket, 100000); });
   if (!ups.ok()) co_return ErrorFromStatus(ups.status());
   xml::XmlWriter w;
   w.OpenRoot("ListMultipartUploadsResult").Element("Bucket", bucket->name);
