@@ -39,6 +39,29 @@ struct ListOptions {
   size_t max_keys = 1000;
 };
 
+// ListMultipartUploads. Uploads are listed in key then upload-id order,
+// except those a completion is consuming. With a delimiter, keys that hold
+// it after the prefix are rolled up into common prefixes, each counted once
+// against max_uploads. key_marker alone starts after every upload of that
+// key; with upload_id_marker, after that upload of that key (an
+// upload_id_marker without key_marker is ignored, as S3 does).
+struct UploadListOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;
+  std::string upload_id_marker;
+  size_t max_uploads = 1000;
+};
+struct UploadPage {
+  std::vector<UploadRecord> uploads;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  // When truncated: where the next page starts (the last upload's key and
+  // id, or the last common prefix and "").
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+
 // In every object partition the empty key, never an S3 key (keys have at
 // least one byte), holds that partition's usage counters {bytes, objects}
 // (meta/counters.h), changed by Batch::Add in the same atomic batch as every
@@ -292,6 +315,8 @@ class Catalog {
   Result<std::vector<PartRecord>> AbortUpload(const BucketRecord& bucket, const UploadRecord& upload);
   // In-progress uploads of a bucket, in key then upload-id order.
   Result<std::vector<UploadRecord>> ListUploads(const BucketRecord& bucket, size_t limit);
+  // One page of ListMultipartUploads (S3's semantics; see UploadListOptions).
+  Result<UploadPage> ListUploadPage(const BucketRecord& bucket, const UploadListOptions& options);
 
   // What may be released of `replaced`, a record that a commit has just
   // replaced or deleted at `key`: its blob segments, except

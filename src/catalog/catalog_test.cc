@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <set>
 #include <utility>
@@ -230,6 +231,70 @@ TEST_F(CatalogTest, MultipartCompleteAndAbort) {
   ASSERT_OK_AND_ASSIGN(auto aborted, catalog_.AbortUpload(bucket_, up2));
   ASSERT_EQ(aborted.size(), 1u);
   EXPECT_STATUS_CODE(catalog_.AbortUpload(bucket_, up2), kNotFound);
+}
+
+// Every item of a ListUploadPage listing, page by page with the markers
+// each page returns: "key|upload id" or "P:common prefix".
+std::vector<std::string> AllUploadPages(Catalog& catalog, const BucketRecord& bucket, UploadListOptions opt) {
+  std::vector<std::string> items;
+  for (int pages = 0; pages < 100; ++pages) {
+    Result<UploadPage> page = catalog.ListUploadPage(bucket, opt);
+    EXPECT_OK(page.status());
+    if (!page.ok()) break;
+    EXPECT_LE(page->uploads.size() + page->common_prefixes.size(), opt.max_uploads);
+    // Uploads and prefixes interleave in key order: merge them.
+    std::vector<std::pair<std::string, std::string>> sorted;
+    for (const UploadRecord& u : page->uploads) sorted.emplace_back(u.key + '\0' + u.upload_id, u.key + "|" + u.upload_id);
+    for (const std::string& cp : page->common_prefixes) sorted.emplace_back(cp, "P:" + cp);
+    std::sort(sorted.begin(), sorted.end());
+    for (auto& [order, item] : sorted) items.push_back(item);
+    if (!page->truncated) break;
+    opt.key_marker = page->next_key_marker;
+    opt.upload_id_marker = page->next_upload_id_marker;
+  }
+  return items;
+}
+
+TEST_F(CatalogTest, UploadListingFollowsMarkersPrefixesAndDelimiters) {
+  const std::vector<std::pair<std::string, std::string>> uploads = {
+      {"a/1", "u1"}, {"a/1", "u2"}, {"a/2", "u3"}, {"b", "u4"}, {"b", "u5"}, {"c/d/e", "u6"}, {"a", "u7"}, {"z", "u8"}};
+  for (const auto& [key, id] : uploads) {
+    UploadRecord up;
+    up.key = key;
+    up.upload_id = id;
+    // An upload a completion is consuming (its record carries the
+    // completion's intent) is not listed.
+    if (id == "u8") up.completing_tag = "completion-in-progress";
+    ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  }
+
+  const std::vector<std::string> all = {"a|u7", "a/1|u1", "a/1|u2", "a/2|u3", "b|u4", "b|u5", "c/d/e|u6"};
+  for (size_t max : {size_t{1}, size_t{2}, size_t{3}, size_t{1000}}) {
+    UploadListOptions opt;
+    opt.max_uploads = max;
+    EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt), all) << "max " << max;
+    opt.delimiter = "/";
+    EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt),
+              (std::vector<std::string>{"a|u7", "P:a/", "b|u4", "b|u5", "P:c/"}))
+        << "max " << max;
+  }
+  UploadListOptions opt;
+  opt.key_marker = "a/1";  // after every upload of a/1
+  EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt), (std::vector<std::string>{"a/2|u3", "b|u4", "b|u5", "c/d/e|u6"}));
+  opt.upload_id_marker = "u1";  // after that upload of a/1
+  EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt),
+            (std::vector<std::string>{"a/1|u2", "a/2|u3", "b|u4", "b|u5", "c/d/e|u6"}));
+  opt = UploadListOptions{};
+  opt.prefix = "a/";
+  EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt), (std::vector<std::string>{"a/1|u1", "a/1|u2", "a/2|u3"}));
+  opt.prefix = "c/";
+  opt.delimiter = "/";
+  EXPECT_EQ(AllUploadPages(catalog_, bucket_, opt), (std::vector<std::string>{"P:c/d/"}));
+  opt = UploadListOptions{};
+  opt.max_uploads = 0;
+  ASSERT_OK_AND_ASSIGN(UploadPage none, catalog_.ListUploadPage(bucket_, opt));
+  EXPECT_TRUE(none.uploads.empty());
+  EXPECT_FALSE(none.truncated);
 }
 
 TEST_F(CatalogTest, UsageCountersFollowEveryCommitAndAgreeWithARecount) {

@@ -228,4 +228,71 @@ Result<std::vector<UploadRecord>> Catalog::ListUploadsAfter(const BucketRecord& 
   return out;
 }
 
+Result<UploadPage> Catalog::ListUploadPage(const BucketRecord& bucket, const UploadListOptions& options) {
+  UploadPage page;
+  if (options.max_uploads == 0) return page;
+  meta::ScanOptions scan;
+  if (!options.key_marker.empty()) {
+    if (!options.upload_id_marker.empty()) {
+      scan.start = UploadKey(options.key_marker, options.upload_id_marker);
+      scan.start_exclusive = true;
+    } else {
+      // Past every "key\0id": keys hold no NUL, so nothing that sorts after
+      // the key itself is skipped.
+      scan.start = options.key_marker + '\x01';
+    }
+  }
+  if (scan.start < options.prefix) {
+    scan.start = options.prefix;
+    scan.start_exclusive = false;
+  }
+  scan.end = PrefixSuccessor(options.prefix);
+  size_t count = 0;
+  auto full = [&] {
+    if (count < options.max_uploads) return false;
+    page.truncated = true;
+    return true;
+  };
+  for (;;) {
+    if (!scan.end.empty() && scan.start >= scan.end) return page;
+    scan.limit = 1000;
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadPartition(bucket), scan));
+    bool reseek = false;
+    for (const meta::Record& r : recs) {
+      scan.start = r.key;
+      scan.start_exclusive = true;
+      ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
+      if (!u.completing_tag.empty()) continue;
+      if (!options.delimiter.empty()) {
+        const size_t at = u.key.find(options.delimiter, options.prefix.size());
+        if (at != std::string::npos) {
+          std::string cp = u.key.substr(0, at + options.delimiter.size());
+          // Past every upload under this prefix.
+          scan.start = PrefixSuccessor(cp);
+          scan.start_exclusive = false;
+          reseek = true;
+          // A prefix at or before the marker was on an earlier page.
+          if (!options.key_marker.empty() && cp <= options.key_marker) break;
+          if (full()) return page;
+          page.next_key_marker = cp;
+          page.next_upload_id_marker.clear();
+          page.common_prefixes.push_back(std::move(cp));
+          ++count;
+          break;
+        }
+      }
+      if (full()) return page;
+      page.next_key_marker = u.key;
+      page.next_upload_id_marker = u.upload_id;
+      page.uploads.push_back(std::move(u));
+      ++count;
+    }
+    if (reseek) {
+      if (scan.start.empty()) return page;  // the prefix successor of all 0xFF bytes
+      continue;
+    }
+    if (recs.size() < scan.limit) return page;
+  }
+}
+
 }  // namespace confiance::catalog

@@ -4,50 +4,17 @@
 // never versioned every object is its "null" version, the latest).
 #include <fmt/format.h>
 
-#include <charconv>
 
 #include "catalog/version_id.h"
 #include "common/iso8601.h"
 #include "crypto/encoding.h"
+#include "s3/list_params.h"
 #include "s3/object_headers.h"
 #include "s3/s3_context.h"
 #include "s3/sigv4/canonical.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
-namespace {
-
-// encoding-type=url: S3 URL-encodes keys and prefixes in the response
-// (like a query component, keeping '/').
-std::string MaybeEncode(const std::string& s, bool url) {
-  return url ? sigv4::UriEncode(s, true) : s;
-}
-
-// max-keys: 1000 when absent, capped at 1000; nullopt (and *error) when
-// not a non-negative integer.
-std::optional<size_t> ParseMaxKeys(const Route& route, S3Error* error) {
-  std::optional<std::string> mk = route.Query("max-keys");
-  if (!mk) return 1000;
-  int64_t v = -1;
-  auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), v);
-  if (ec != std::errc() || p != mk->data() + mk->size() || v < 0) {
-    *error = MakeError(S3ErrorCode::kInvalidArgument, "Provided max-keys not an integer or within integer range");
-    return std::nullopt;
-  }
-  return static_cast<size_t>(std::min<int64_t>(v, 1000));
-}
-
-// encoding-type: absent or "url" (then *url); nullopt and *error otherwise.
-std::optional<bool> ParseEncodingType(const Route& route, S3Error* error) {
-  std::optional<std::string> encoding = route.Query("encoding-type");
-  if (encoding && *encoding != "url") {
-    *error = MakeError(S3ErrorCode::kInvalidArgument, "Invalid Encoding Method specified in Request");
-    return std::nullopt;
-  }
-  return encoding.has_value();
-}
-
-}  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
@@ -57,7 +24,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
   catalog::ListOptions opt;
   opt.prefix = ctx.route.Query("prefix").value_or("");
   opt.delimiter = ctx.route.Query("delimiter").value_or("");
-  std::optional<size_t> parsed_max_keys = ParseMaxKeys(ctx.route, &error);
+  std::optional<size_t> parsed_max_keys = ParseListLimit(ctx.route, "max-keys", &error);
   if (!parsed_max_keys) co_return error;
   const size_t max_keys = *parsed_max_keys;
   opt.max_keys = max_keys;
@@ -161,7 +128,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
   catalog::ListVersionsOptions opt;
   opt.prefix = ctx.route.Query("prefix").value_or("");
   opt.delimiter = ctx.route.Query("delimiter").value_or("");
-  std::optional<size_t> max_keys = ParseMaxKeys(ctx.route, &error);
+  std::optional<size_t> max_keys = ParseListLimit(ctx.route, "max-keys", &error);
   if (!max_keys) co_return error;
   opt.max_keys = *max_keys;
   std::optional<bool> url = ParseEncodingType(ctx.route, &error);

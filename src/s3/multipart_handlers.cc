@@ -17,6 +17,7 @@
 #include "crypto/random.h"
 #include "s3/copy_source.h"
 #include "s3/checksum_request.h"
+#include "s3/list_params.h"
 #include "s3/object_headers.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
@@ -537,33 +538,45 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  int max_uploads = std::clamp(ParseInt(ctx.route.Query("max-uploads")).value_or(1000), 0, 1000);
-  std::string prefix = ctx.route.Query("prefix").value_or("");
-  // Up to 100,000 upload records: off the network thread.
-  Result<std::vector<catalog::UploadRecord>> ups =
-      co_await ScanPool().Run([&] { return deps_.catalog.ListUploads(*bucket, 100000); });
-  if (!ups.ok()) co_return ErrorFromStatus(ups.status());
+  catalog::UploadListOptions opt;
+  std::optional<size_t> max_uploads = ParseListLimit(ctx.route, "max-uploads", &error);
+  if (!max_uploads) co_return error;
+  opt.max_uploads = *max_uploads;
+  std::optional<bool> url = ParseEncodingType(ctx.route, &error);
+  if (!url) co_return error;
+  opt.prefix = ctx.route.Query("prefix").value_or("");
+  opt.delimiter = ctx.route.Query("delimiter").value_or("");
+  opt.key_marker = ctx.route.Query("key-marker").value_or("");
+  // S3 ignores an upload-id-marker without a key-marker.
+  if (!opt.key_marker.empty()) opt.upload_id_marker = ctx.route.Query("upload-id-marker").value_or("");
+  // Up to max-uploads records and the prefixes rolled up: off the network
+  // thread.
+  Result<catalog::UploadPage> page =
+      co_await ScanPool().Run([&] { return deps_.catalog.ListUploadPage(*bucket, opt); });
+  if (!page.ok()) co_return ErrorFromStatus(page.status());
   xml::XmlWriter w;
   w.OpenRoot("ListMultipartUploadsResult").Element("Bucket", bucket->name);
-  w.Element("KeyMarker", "").Element("UploadIdMarker", "").Element("Prefix", prefix);
-  w.Element("MaxUploads", static_cast<uint64_t>(max_uploads));
-  int count = 0;
-  bool truncated = false;
+  w.Element("KeyMarker", MaybeEncode(opt.key_marker, *url)).Element("UploadIdMarker", opt.upload_id_marker);
+  if (page->truncated) {
+    w.Element("NextKeyMarker", MaybeEncode(page->next_key_marker, *url));
+    w.Element("NextUploadIdMarker", page->next_upload_id_marker);
+  }
+  if (!opt.delimiter.empty()) w.Element("Delimiter", MaybeEncode(opt.delimiter, *url));
+  w.Element("Prefix", MaybeEncode(opt.prefix, *url));
+  if (*url) w.Element("EncodingType", "url");
+  w.Element("MaxUploads", static_cast<uint64_t>(opt.max_uploads));
+  w.BoolElement("IsTruncated", page->truncated);
   std::map<std::string, iam::acl::CanonicalUser> owners;  // by tenant id: one lookup each
-  for (const catalog::UploadRecord& u : *ups) {
-    if (!u.key.starts_with(prefix) || !u.completing_tag.empty()) continue;
-    if (count == max_uploads) {
-      truncated = true;
-      break;
-    }
-    ++count;
-    w.Open("Upload").Element("Key", u.key).Element("UploadId", u.upload_id);
+  for (const catalog::UploadRecord& u : page->uploads) {
+    w.Open("Upload").Element("Key", MaybeEncode(u.key, *url)).Element("UploadId", u.upload_id);
     auto [owner, unseen] = owners.try_emplace(u.owner);
     if (unseen) owner->second = CanonicalUserOf(u.owner);
     WriteInitiatorAndOwner(w, owner->second);
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
-  w.BoolElement("IsTruncated", truncated);
+  for (const std::string& p : page->common_prefixes) {
+    w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, *url)).Close();
+  }
   {
     std::string doc = w.Finish();
     co_await SendXml(ctx, 200, doc);

@@ -2,7 +2,7 @@
 confiance_library(confiance_s3
   SOURCES s3_error.cc acl_error.cc router.cc range.cc copy_source.cc auth.cc payload_reader.cc checksum_request.cc object_attributes.cc bucket_name.cc object_headers.cc conditional.cc
           quota.cc authorize.cc access_control_handlers.cc tagging.cc cors.cc extra_headers_writer.cc audited_response_writer.cc request_audit.cc
-          s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc multipart_handlers.cc copy_handlers.cc
+          s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc list_params.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc object_attributes_handlers.cc form_data.cc post_policy.cc
           post_object_handlers.cc sse.cc sse_kms.cc kms_key_id.cc encryption_handlers.cc versioning_handlers.cc log_api_handler.cc
           residency_placement.cc segment_pipeline.cc

@@ -267,6 +267,54 @@ def test_uploads_and_parts_name_initiator_and_owner(server, s3, bucket):
         s3.abort_multipart_upload(Bucket=bucket, Key="who", UploadId=uid)
 
 
+def test_list_multipart_uploads_pages_with_markers_prefix_and_delimiter(server, s3, bucket):
+    """ListMultipartUploads as S3 pages it: max-uploads, NextKeyMarker and
+    NextUploadIdMarker (boto3's paginator follows them), key-marker alone
+    and with upload-id-marker, prefix, and a delimiter's CommonPrefixes."""
+    created = []
+    for key in ("dir/a", "dir/a", "dir/b", "top", "top", "deep/x/y"):
+        uid = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        created.append((key, uid))
+    try:
+        everything = sorted(created)
+        pages = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket=bucket, PaginationConfig={"PageSize": 2})
+        seen, page_count = [], 0
+        for page in pages:
+            page_count += 1
+            assert len(page.get("Uploads", [])) <= 2
+            if page["IsTruncated"]:
+                last = page["Uploads"][-1]
+                assert (page["NextKeyMarker"], page["NextUploadIdMarker"]) == (
+                    last["Key"], last["UploadId"])
+            seen += [(u["Key"], u["UploadId"]) for u in page.get("Uploads", [])]
+        assert seen == everything
+        assert page_count == 3
+
+        first_a = min(uid for key, uid in created if key == "dir/a")
+        after_key = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="dir/a")
+        assert [(u["Key"], u["UploadId"]) for u in after_key["Uploads"]] == [
+            c for c in everything if c[0] > "dir/a"]
+        after_upload = s3.list_multipart_uploads(
+            Bucket=bucket, KeyMarker="dir/a", UploadIdMarker=first_a)
+        assert [(u["Key"], u["UploadId"]) for u in after_upload["Uploads"]] == [
+            c for c in everything if c > ("dir/a", first_a)]
+
+        prefixed = s3.list_multipart_uploads(Bucket=bucket, Prefix="dir/")
+        assert [u["Key"] for u in prefixed["Uploads"]] == ["dir/a", "dir/a", "dir/b"]
+
+        rolled = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+        assert [p["Prefix"] for p in rolled["CommonPrefixes"]] == ["deep/", "dir/"]
+        assert [u["Key"] for u in rolled["Uploads"]] == ["top", "top"]
+
+        with pytest.raises(ClientError) as ei:
+            s3.list_multipart_uploads(Bucket=bucket, MaxUploads=-1)
+        assert client_error(ei) == (400, "InvalidArgument")
+    finally:
+        for key, uid in created:
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid)
+
+
 def test_upload_says_encrypted(server, s3, bucket):
     up = s3.create_multipart_upload(Bucket=bucket, Key="sse")
     assert up["ServerSideEncryption"] == "AES256"
