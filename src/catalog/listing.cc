@@ -134,6 +134,7 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
           std::string cp(key.substr(0, at + options.delimiter.size()));
           scan.start = PrefixSuccessor(cp);
           scan.start_exclusive = false;
+          start_after_object = false;
           reseek = true;
           // A prefix at or before the marker was returned by an earlier page
           // (V2 continuation tokens and V1 markers may name a prefix).
@@ -146,7 +147,7 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
           page.common_prefixes.push_back(cp);
           page.last_returned = std::move(cp);
           page.last_was_prefix = true;
-          returned_object_last = start_after_object = false;
+          returned_object_last = false;
           ++count;
           return false;
         }
