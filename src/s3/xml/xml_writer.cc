@@ -1,8 +1,6 @@
 // File: s3/xml/xml_writer.cc
 #include "s3/xml/xml_writer.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -63,26 +61,50 @@ bool NeedsEscaping(std::string_view text) {
   return false;
 }
 
-void AppendEscaped(std::string& out, std::string_view text) {
-  // Runs of plain characters are appended whole (keys and ETags are mostly
-  // plain; a listing escapes thousands of them).
-  size_t plain = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(text[i]);
-    if (!kNeedsEscape[u]) continue;
-    out.append(text.data() + plain, i - plain);
-    plain = i + 1;
+namespace {
+
+// The longest any character becomes ("&quot;", "&#x1F;").
+constexpr size_t kMaxEscapedChar = 6;
+
+// `text` escaped at `out`, which has room for kMaxEscapedChar bytes per
+// character of `text`; returns the end of what it wrote. The one escaping
+// loop: AppendEscaped and XmlWriter both write through it.
+char* WriteEscaped(char* out, std::string_view text) {
+  auto put = [&out](std::string_view s) {
+    std::memcpy(out, s.data(), s.size());
+    out += s.size();
+  };
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (!kNeedsEscape[u]) {
+      *out++ = c;
+      continue;
+    }
     switch (u) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#xD;"; break;  // a bare CR would be normalised away by parsers
-      default: out += fmt::format("&#x{:X};", static_cast<unsigned>(u));
+      case '&': put("&amp;"); break;
+      case '<': put("&lt;"); break;
+      case '>': put("&gt;"); break;
+      case '"': put("&quot;"); break;
+      case '\'': put("&apos;"); break;
+      case '\r': put("&#xD;"); break;  // a bare CR would be normalised away by parsers
+      default: {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        put("&#x");
+        if (u >= 0x10) *out++ = kHex[u >> 4];
+        *out++ = kHex[u & 0xF];
+        *out++ = ';';
+      }
     }
   }
-  out.append(text.data() + plain, text.size() - plain);
+  return out;
+}
+
+}  // namespace
+
+void AppendEscaped(std::string& out, std::string_view text) {
+  const size_t at = out.size();
+  out.resize(at + kMaxEscapedChar * text.size());
+  out.resize(static_cast<size_t>(WriteEscaped(out.data() + at, text) - out.data()));
 }
 
 XmlWriter::XmlWriter() { Markup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"); }
@@ -97,36 +119,8 @@ void XmlWriter::Reserve(size_t bytes) {
 
 void XmlWriter::PutEscaped(std::string_view text) {
   if (!NeedsEscaping(text)) return Put(text);
-  // Six bytes is the longest any character becomes ("&quot;", "&#x1F;").
-  char* const start = Room(6 * text.size());
-  char* p = start;
-  auto put = [&p](std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  };
-  for (char c : text) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (!kNeedsEscape[u]) {
-      *p++ = c;
-      continue;
-    }
-    switch (u) {
-      case '&': put("&amp;"); break;
-      case '<': put("&lt;"); break;
-      case '>': put("&gt;"); break;
-      case '"': put("&quot;"); break;
-      case '\'': put("&apos;"); break;
-      case '\r': put("&#xD;"); break;  // a bare CR would be normalised away by parsers
-      default: {
-        constexpr char kHex[] = "0123456789ABCDEF";
-        put("&#x");
-        if (u >= 0x10) *p++ = kHex[u >> 4];
-        *p++ = kHex[u & 0xF];
-        *p++ = ';';
-      }
-    }
-  }
-  len_ += static_cast<size_t>(p - start);
+  char* const start = Room(kMaxEscapedChar * text.size());
+  len_ += static_cast<size_t>(WriteEscaped(start, text) - start);
 }
 
 XmlWriter& XmlWriter::OpenRoot(std::string_view name) {
