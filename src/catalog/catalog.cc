@@ -31,6 +31,13 @@ std::string PrefixSuccessor(std::string_view prefix) {
   return s;
 }
 
+std::optional<std::string> CommonPrefix(std::string_view key, std::string_view prefix, std::string_view delimiter) {
+  if (delimiter.empty()) return std::nullopt;
+  const size_t at = key.find(delimiter, prefix.size());
+  if (at == std::string_view::npos) return std::nullopt;
+  return std::string(key.substr(0, at + delimiter.size()));
+}
+
 bool CommitRefused(const Status& status) {
   switch (status.code()) {
     case StatusCode::kFailedPrecondition:

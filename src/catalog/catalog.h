@@ -431,6 +431,10 @@ bool CommitRefused(const Status& status);
 // The smallest string greater than every string that starts with `prefix`
 // ("" if there is none, i.e. prefix is empty or all 0xff).
 std::string PrefixSuccessor(std::string_view prefix);
+// S3's common prefix of `key` in a listing of `prefix` rolled up at
+// `delimiter`: the key up to and including the first delimiter after the
+// prefix; nullopt when the delimiter is empty or absent there.
+std::optional<std::string> CommonPrefix(std::string_view key, std::string_view prefix, std::string_view delimiter);
 // A unique tag for one logical commit.
 std::string NewOpTag();
 

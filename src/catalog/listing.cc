@@ -128,29 +128,25 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
         start_after_object = false;
         return true;
       }
-      if (!options.delimiter.empty()) {
-        size_t at = key.find(options.delimiter, options.prefix.size());
-        if (at != std::string_view::npos) {
-          std::string cp(key.substr(0, at + options.delimiter.size()));
-          scan.start = PrefixSuccessor(cp);
-          scan.start_exclusive = false;
-          start_after_object = false;
-          reseek = true;
-          // A prefix at or before the marker was returned by an earlier page
-          // (V2 continuation tokens and V1 markers may name a prefix).
-          if (!options.start_after.empty() && cp <= options.start_after) return false;
-          if (count == options.max_keys) {
-            page.truncated = true;
-            finished = true;
-            return false;
-          }
-          page.common_prefixes.push_back(cp);
-          page.last_returned = std::move(cp);
-          page.last_was_prefix = true;
-          returned_object_last = false;
-          ++count;
+      if (std::optional<std::string> cp = CommonPrefix(key, options.prefix, options.delimiter)) {
+        scan.start = PrefixSuccessor(*cp);
+        scan.start_exclusive = false;
+        start_after_object = false;
+        reseek = true;
+        // A prefix at or before the marker was returned by an earlier page
+        // (V2 continuation tokens and V1 markers may name a prefix).
+        if (!options.start_after.empty() && *cp <= options.start_after) return false;
+        if (count == options.max_keys) {
+          page.truncated = true;
+          finished = true;
           return false;
         }
+        page.common_prefixes.push_back(*cp);
+        page.last_returned = std::move(*cp);
+        page.last_was_prefix = true;
+        returned_object_last = false;
+        ++count;
+        return false;
       }
       if (count == options.max_keys) {
         page.truncated = true;

@@ -253,9 +253,9 @@ Result<UploadPage> Catalog::ListUploadPage(const BucketRecord& bucket, const Upl
     page.truncated = true;
     return true;
   };
+  scan.limit = 1000;
   for (;;) {
     if (!scan.end.empty() && scan.start >= scan.end) return page;
-    scan.limit = 1000;
     ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(UploadPartition(bucket), scan));
     bool reseek = false;
     for (const meta::Record& r : recs) {
@@ -263,23 +263,19 @@ Result<UploadPage> Catalog::ListUploadPage(const BucketRecord& bucket, const Upl
       scan.start_exclusive = true;
       ASSIGN_OR_RETURN(UploadRecord u, DecodeUpload(r.value));
       if (!u.completing_tag.empty()) continue;
-      if (!options.delimiter.empty()) {
-        const size_t at = u.key.find(options.delimiter, options.prefix.size());
-        if (at != std::string::npos) {
-          std::string cp = u.key.substr(0, at + options.delimiter.size());
-          // Past every upload under this prefix.
-          scan.start = PrefixSuccessor(cp);
-          scan.start_exclusive = false;
-          reseek = true;
-          // A prefix at or before the marker was on an earlier page.
-          if (!options.key_marker.empty() && cp <= options.key_marker) break;
-          if (full()) return page;
-          page.next_key_marker = cp;
-          page.next_upload_id_marker.clear();
-          page.common_prefixes.push_back(std::move(cp));
-          ++count;
-          break;
-        }
+      if (std::optional<std::string> cp = CommonPrefix(u.key, options.prefix, options.delimiter)) {
+        // Past every upload under this prefix.
+        scan.start = PrefixSuccessor(*cp);
+        scan.start_exclusive = false;
+        reseek = true;
+        // A prefix at or before the marker was on an earlier page.
+        if (!options.key_marker.empty() && *cp <= options.key_marker) break;
+        if (full()) return page;
+        page.next_key_marker = *cp;
+        page.next_upload_id_marker.clear();
+        page.common_prefixes.push_back(std::move(*cp));
+        ++count;
+        break;
       }
       if (full()) return page;
       page.next_key_marker = u.key;

@@ -147,7 +147,6 @@ class BlockingPool {
   }
 
  private:
-
   boost::asio::thread_pool pool_;
   const bool parallel_;
 };

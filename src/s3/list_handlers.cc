@@ -4,14 +4,11 @@
 // never versioned every object is its "null" version, the latest).
 #include <fmt/format.h>
 
-
 #include "catalog/version_id.h"
-#include "common/iso8601.h"
 #include "crypto/encoding.h"
 #include "s3/list_params.h"
 #include "s3/object_headers.h"
 #include "s3/s3_context.h"
-#include "s3/sigv4/canonical.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
