@@ -318,12 +318,13 @@ struct Catalog::AsyncPut {
   std::string value;
   PutCondition condition;
   PutCallback done;
+  meta::Durability durability = meta::Durability::kSynced;
   int attempt = 0;
 };
 
 void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                const ObjectRecord& record, const PutCondition& condition,
-                               PutCallback done) {
+                               PutCallback done, meta::Durability durability) {
   auto op = std::make_shared<AsyncPut>();
   op->bucket.versioning = bucket.versioning;
   op->partition = ObjectPartition(bucket, key);
@@ -335,6 +336,7 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
   if (!bucket.versioned()) op->record.segments.clear();
   op->condition = condition;
   op->done = std::move(done);
+  op->durability = durability;
   StartAsyncPut(std::move(op));
 }
 
@@ -346,6 +348,7 @@ void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
   Result<PutPlan> plan = PlanPut(op->bucket, op->partition, op->key, op->record, op->value, *old, op->condition);
   if (!plan.ok()) return op->done(plan.status());
   auto removed = std::make_shared<std::optional<ObjectRecord>>(std::move(plan->removed));
+  plan->batch.durability = op->durability;
   store_.ApplyAsync(op->partition, std::move(plan->batch),
                     [this, op, removed](Status s) {
                       if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {

@@ -186,9 +186,14 @@ class Catalog {
   // PutObjectIf without blocking: `done` gets the same result, called once
   // from the store's commit thread (or inline on an early error). It must
   // not block. Concurrent PUTs through here share one metadata sync.
+  // With meta::Durability::kWithNextSync the commit is durable only once a
+  // later synced batch of the catalog's store completes (meta_store.h): the
+  // caller completes one (its request's log entry) before it acknowledges
+  // the PUT or releases the replaced record's blobs.
   using PutCallback = std::function<void(Result<std::optional<ObjectRecord>>)>;
   void PutObjectIfAsync(const BucketRecord& bucket, std::string_view key, const ObjectRecord& record,
-                        const PutCondition& condition, PutCallback done);
+                        const PutCondition& condition, PutCallback done,
+                        meta::Durability durability = meta::Durability::kSynced);
   // Read-modify-write of an object's record (its tag set, later its ACL),
   // keeping its data: a compare-and-set on the object's entry, so that a
   // concurrent PUT of the key is never lost: if the entry changed between

@@ -883,6 +883,58 @@ TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
   ASSERT_OK(catalog.GetObject(fresh, "k", false));
 }
 
+// A store that records the durability each applied batch asked for.
+class DurabilityRecordingStore : public meta::MetaStore {
+ public:
+  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base.Get(p, k); }
+  Status Apply(std::string_view p, const meta::Batch& b) override {
+    asked.push_back(b.durability);
+    return base.Apply(p, b);
+  }
+  void ApplyAsync(std::string_view p, meta::Batch b, std::function<void(Status)> done) override {
+    done(Apply(p, b));
+  }
+  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
+    return base.Scan(p, o);
+  }
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
+                                                  size_t limit) override {
+    return base.ListPartitions(prefix, after, limit);
+  }
+  Status DropPartition(std::string_view p) override { return base.DropPartition(p); }
+
+  meta::MemoryMetaStore base;
+  std::vector<meta::Durability> asked;
+};
+
+TEST(AsyncPutTest, CommitsWithTheDurabilityItIsGiven) {
+  DurabilityRecordingStore store;
+  Catalog catalog(store);
+  BucketRecord bucket;
+  bucket.name = "d";
+  bucket.id = "b7";
+  bucket.owner = "root";
+  ASSERT_OK(catalog.CreateBucket(bucket));
+  ObjectRecord obj;
+  obj.size = 1;
+  obj.op_tag = NewOpTag();
+  for (meta::Durability d : {meta::Durability::kWithNextSync, meta::Durability::kSynced}) {
+    store.asked.clear();
+    Result<std::optional<ObjectRecord>> result = InternalError("not called");
+    catalog.PutObjectIfAsync(bucket, "k", obj, Catalog::PutCondition{},
+                             [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); }, d);
+    ASSERT_OK(result);
+    EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
+  }
+  // The default is a synced commit.
+  store.asked.clear();
+  Result<std::optional<ObjectRecord>> result = InternalError("not called");
+  catalog.PutObjectIfAsync(bucket, "k", obj, Catalog::PutCondition{},
+                           [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); });
+  ASSERT_OK(result);
+  EXPECT_EQ(store.asked, std::vector<meta::Durability>{meta::Durability::kSynced});
+}
+
 TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {
   ASSERT_OK_AND_ASSIGN(auto none, catalog_.DeleteObject(bucket_, "absent"));
   EXPECT_FALSE(none.has_value());

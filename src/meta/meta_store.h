@@ -24,8 +24,11 @@
 // or a Condition expecting one. A partition exists while it holds at least
 // one record (ListPartitions); there is no "create partition".
 //
-// Durability: when Apply returns OK the batch is durable (synced WAL).
-// Concurrent Apply calls share syncs (group commit).
+// Durability: when Apply returns OK the batch is durable (synced WAL),
+// unless the batch asked for Durability::kWithNextSync. Concurrent Apply
+// calls share syncs (group commit). A store's writes become durable in the
+// order they were applied: a synced batch makes every batch applied before
+// it durable too.
 //
 // Thread-safety: all methods are safe for concurrent use. Apply may block
 // (it syncs): never call it on a network thread.
@@ -56,8 +59,23 @@ struct Mutation {
   std::vector<int64_t> add;
 };
 
+// When a batch becomes durable (see MetaStore::Apply).
+enum class Durability {
+  // Durable (synced) when Apply reports OK.
+  kSynced,
+  // Applied, and visible to reads, when Apply reports OK, but durable only
+  // once a later kSynced batch of the same store has completed: a crash
+  // before that may lose it (whole, never in part). For a caller that
+  // completes such a batch before it acknowledges anything that depends on
+  // this one or acts on it outside the store, so that the two share one
+  // sync (an object commit and its request's transparency-log entry). A
+  // store whose every write is durable on completion treats it as kSynced.
+  kWithNextSync,
+};
+
 struct Batch {
   std::string op_tag;  // unique per logical operation; for diagnosis and retries
+  Durability durability = Durability::kSynced;
   std::vector<Condition> conditions;
   std::vector<Mutation> mutations;
 

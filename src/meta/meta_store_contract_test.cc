@@ -609,6 +609,36 @@ TEST_F(RocksMetaStoreFaultTest, ConcurrentAcknowledgedAppliesSurvivePowerLoss) {
   EXPECT_EQ(all->size(), size_t{kThreads * kPerThread});
 }
 
+// Durability::kWithNextSync: visible at once, not synced by itself, and
+// durable once a later synced batch (of any partition) completes.
+TEST_F(RocksMetaStoreFaultTest, DeferredBatchBecomesDurableWithTheNextSyncedOne) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  Batch deferred = PutBatch("object", "record");
+  deferred.Put("object-2", "record-2");
+  deferred.durability = Durability::kWithNextSync;
+  ASSERT_OK(store_->Apply("objects", deferred));
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store_->Get("objects", "object"));
+  EXPECT_EQ(v, "record");
+
+  // Alone it was not synced: a power loss takes it, whole.
+  ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+  ASSERT_OK_AND_ASSIGN(v, store_->Get("objects", "object"));
+  EXPECT_EQ(v, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(v, store_->Get("objects", "object-2"));
+  EXPECT_EQ(v, std::nullopt);
+
+  // Followed by a synced batch of another partition (as by a request's
+  // log entry), it survives; one applied after the last sync is lost again.
+  ASSERT_OK(store_->Apply("objects", deferred));
+  ASSERT_OK(store_->Apply("log", PutBatch("entry", "e")));
+  Batch later = PutBatch("object-3", "record-3");
+  later.durability = Durability::kWithNextSync;
+  ASSERT_OK(store_->Apply("objects", later));
+  ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
+  ASSERT_NO_FATAL_FAILURE(ExpectContent({{"objects", {{"object", "record"}, {"object-2", "record-2"}}},
+                                         {"log", {{"entry", "e"}}}}));
+}
+
 TEST_F(RocksMetaStoreFaultTest, SyncFailureTurnsStoreReadOnly) {
   ASSERT_NO_FATAL_FAILURE(OpenStore());
   ASSERT_OK(store_->Apply("p", PutBatch("before", "v")));

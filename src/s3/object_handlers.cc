@@ -133,9 +133,11 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   catalog::StampVersion(*bucket, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
+  // With the log on it is durable with the response's log entry: one sync
+  // per PUT, not one for the commit and then one for the entry.
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
   PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {
-    deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done));
+    deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done), ctx.commit_durability);
   });
   if (!replaced.ok()) {
     // Only a definite refusal frees the new blob: after any other failure
@@ -160,7 +162,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
   }
-  if (*replaced) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
+  if (*replaced && ctx.CommitsDurable()) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 

@@ -66,7 +66,11 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (deps_.audit_log != nullptr) audit.emplace(*this, *deps_.audit_log);
   AuditedResponseWriter audited(writer, audit ? &*audit : nullptr);
   Ctx ctx{request, body, audited};
-  if (audit) audit->Bind(ctx);
+  if (audit) {
+    audit->Bind(ctx);
+    ctx.audited = &audited;
+    if (deps_.log_in_catalog_store) ctx.commit_durability = meta::Durability::kWithNextSync;
+  }
   ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
   Reply reply = co_await Dispatch(ctx);

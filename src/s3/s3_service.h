@@ -78,6 +78,12 @@ struct S3Deps {
   // at once queue instead of time-slicing `pool`'s many threads against
   // the network thread and the log's committer. Null: `pool`.
   BlockingPool* scan_pool = nullptr;
+  // True when `audit_log` keeps its logs in the catalog's own MetaStore (one
+  // write-ahead log, as in the embedded store): a synced log entry then
+  // makes every earlier catalog commit durable too, so a PUT's commit can
+  // wait for its response's entry instead of paying a sync of its own
+  // (meta::Durability::kWithNextSync).
+  bool log_in_catalog_store = false;
 };
 
 class S3Service {

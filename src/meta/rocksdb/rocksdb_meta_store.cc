@@ -160,9 +160,11 @@ Status RocksMetaStore::ReadOnlyError() const {
   return UnavailableError("meta: store is read-only after a write error; restart required");
 }
 
-Status RocksMetaStore::WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag) {
+Status RocksMetaStore::Write(rocksdb::WriteBatch& batch, bool sync, std::string_view op_tag) {
   rocksdb::WriteOptions options;
-  options.sync = true;
+  // A synced write syncs every WAL file with unsynced writes, not only the
+  // current one (DBImpl::WriteToWAL): what kWithNextSync relies on.
+  options.sync = sync;
   rocksdb::Status s = db_->Write(options, &batch);
   if (s.ok()) return OkStatus();
   // fsyncgate: after a failed write or fsync the WAL's durable content is
@@ -213,6 +215,7 @@ void RocksMetaStore::CommitterLoop() {
 void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
   std::vector<Status> results(group.size());
   std::vector<bool> writes(group.size(), false);
+  bool sync = false;  // a batch that writes wants its own durability
   {
     std::shared_lock drop_lock(drop_mu_);
     rocksdb::WriteBatch write;
@@ -297,12 +300,15 @@ void RocksMetaStore::CommitGroup(std::vector<PendingCommit>& group) {
       for (auto& [k, v] : written) overlay[k] = std::move(v);
       write.PopSavePoint().PermitUncheckedError();
       writes[i] = !batch.mutations.empty();
+      sync |= writes[i] && batch.durability == Durability::kSynced;
     }
     if (write.Count() > 0) {
-      // One synced write for the whole group. A visible value is always a
-      // synced one: RocksDB inserts into the memtable only after the WAL
-      // write and sync succeeded.
-      Status written = WriteSynced(write, "group of " + std::to_string(group.size()));
+      // One write for the whole group, synced unless every batch in it waits
+      // for a later sync. RocksDB inserts into the memtable only after the
+      // WAL write (and sync) succeeded, so a visible value is a synced one,
+      // or one of a kWithNextSync batch whose caller completes a synced
+      // batch before acting on it.
+      Status written = Write(write, sync, "group of " + std::to_string(group.size()));
       if (!written.ok()) {
         for (size_t i = 0; i < group.size(); ++i) {
           if (writes[i]) results[i] = written;

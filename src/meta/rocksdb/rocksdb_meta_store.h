@@ -119,10 +119,13 @@ class RocksMetaStore final : public MetaStore {
   Status CheckKeyFormat();
   Result<std::optional<std::string>> GetPhysical(const std::string& physical_key);
   void CommitterLoop();
-  // Checks, writes (one sync) and completes one group of queued batches.
+  // Checks, writes (one sync, none if every batch that writes asked for
+  // Durability::kWithNextSync) and completes one group of queued batches.
   void CommitGroup(std::vector<PendingCommit>& group);
-  // Writes `batch` with a synced WAL; on failure turns the store read-only.
-  Status WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag);
+  // Writes `batch` to the WAL, synced (with every earlier unsynced write)
+  // if `sync`; on failure turns the store read-only.
+  Status Write(rocksdb::WriteBatch& batch, bool sync, std::string_view op_tag);
+  Status WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag) { return Write(batch, true, op_tag); }
   Status ReadOnlyError() const;
 
   // Destroyed in reverse order: the DB before the Env it runs on.
