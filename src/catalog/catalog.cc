@@ -387,9 +387,9 @@ Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::stri
 }
 
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,
-                                                          std::string_view key) {
+                                                          std::string_view key, meta::Durability durability) {
   if (bucket.versioned()) {
-    ASSIGN_OR_RETURN(DeleteOutcome outcome, DeleteObjectVersion(bucket, key, std::nullopt));
+    ASSIGN_OR_RETURN(DeleteOutcome outcome, DeleteObjectVersion(bucket, key, std::nullopt, {}, durability));
     return std::move(outcome.removed);
   }
   const std::string partition = ObjectPartition(bucket, key);
@@ -397,6 +397,7 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     meta::Batch b;
     b.op_tag = NewOpTag();
+    b.durability = durability;
     // An absent key still commits its condition (no fsync, no mutation): a
     // read-only store must not acknowledge the delete.
     b.Expect(std::string(key), old);

@@ -210,7 +210,10 @@ class Catalog {
   // batch, no sync): a store that failed a write, whose durable state is
   // unknown until reopened, must not acknowledge it (the failed write could
   // resurface and contradict the acknowledged delete).
-  Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key);
+  // `durability`: as for PutObjectIfAsync (the caller then keeps the
+  // deleted record's blobs until a synced batch has followed).
+  Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key,
+                                                   meta::Durability durability = meta::Durability::kSynced);
   // Current objects in key order; delete markers and noncurrent versions
   // are never read (their range is skipped with a seek).
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
@@ -241,9 +244,11 @@ class Catalog {
   // (its retention or legal hold, checked on the record being removed, in
   // the same compare-and-set) is PermissionDenied with kObjectLocked and
   // removes nothing. A delete marker (no version id) is always allowed.
+  // `durability`: as for DeleteObject.
   Result<DeleteOutcome> DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
                                             std::optional<std::string_view> version_id,
-                                            const LockOverride& lock = {});
+                                            const LockOverride& lock = {},
+                                            meta::Durability durability = meta::Durability::kSynced);
   // For lifecycle: removes version `version_id` (S3 form) of `key` for
   // good, only if it is still the record evaluated (same op_tag) and is
   // either noncurrent or a current delete marker with no other version
@@ -403,7 +408,8 @@ class Catalog {
   // DeleteObjectVersion by id; with `expected_op_tag`, ExpireVersionIfUnchanged.
   // Refuses (PermissionDenied) a version that Object Lock protects under `lock`.
   Result<DeleteOutcome> RemoveVersion(const BucketRecord& bucket, std::string_view key, std::string_view version_id,
-                                      std::optional<std::string_view> expected_op_tag, const LockOverride& lock);
+                                      std::optional<std::string_view> expected_op_tag, const LockOverride& lock,
+                                      meta::Durability durability = meta::Durability::kSynced);
   // ListObjects, optionally returning current delete markers too.
   Result<ListPage> ListCurrent(const BucketRecord& bucket, const ListOptions& options, bool with_markers);
   // The walk behind both listings (listing.cc instantiates it).

@@ -13,6 +13,7 @@
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
+#include "catalog/version_id.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -907,32 +908,57 @@ class DurabilityRecordingStore : public meta::MetaStore {
   std::vector<meta::Durability> asked;
 };
 
-TEST(AsyncPutTest, CommitsWithTheDurabilityItIsGiven) {
+TEST(CommitDurabilityTest, PutsAndDeletesCommitWithTheDurabilityTheyAreGiven) {
   DurabilityRecordingStore store;
   Catalog catalog(store);
-  BucketRecord bucket;
-  bucket.name = "d";
-  bucket.id = "b7";
-  bucket.owner = "root";
-  ASSERT_OK(catalog.CreateBucket(bucket));
+  BucketRecord plain;
+  plain.name = "d";
+  plain.id = "b7";
+  plain.owner = "root";
+  BucketRecord versioned = plain;
+  versioned.name = "v";
+  versioned.id = "b8";
+  versioned.versioning = BucketVersioning::kEnabled;
+  ASSERT_OK(catalog.CreateBucket(plain));
+  ASSERT_OK(catalog.CreateBucket(versioned));
   ObjectRecord obj;
   obj.size = 1;
   obj.op_tag = NewOpTag();
-  for (meta::Durability d : {meta::Durability::kWithNextSync, meta::Durability::kSynced}) {
-    store.asked.clear();
+  auto put = [&](const BucketRecord& bucket, std::optional<meta::Durability> d) {
     Result<std::optional<ObjectRecord>> result = InternalError("not called");
-    catalog.PutObjectIfAsync(bucket, "k", obj, Catalog::PutCondition{},
-                             [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); }, d);
-    ASSERT_OK(result);
+    auto done = [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); };
+    ObjectRecord rec = obj;
+    StampVersion(bucket, rec);
+    if (d) {
+      catalog.PutObjectIfAsync(bucket, "k", rec, Catalog::PutCondition{}, done, *d);
+    } else {
+      catalog.PutObjectIfAsync(bucket, "k", rec, Catalog::PutCondition{}, done);
+    }
+    return result.status();
+  };
+  for (meta::Durability d : {meta::Durability::kWithNextSync, meta::Durability::kSynced}) {
+    for (const BucketRecord* bucket : {&plain, &versioned}) {
+      SCOPED_TRACE(bucket->name);
+      store.asked.clear();
+      ASSERT_OK(put(*bucket, d));
+      EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
+      // A delete of the current object (a delete marker when versioned).
+      store.asked.clear();
+      ASSERT_OK(catalog.DeleteObjectVersion(*bucket, "k", std::nullopt, {}, d));
+      EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
+    }
+    // A version removed by id.
+    ASSERT_OK(put(versioned, d));
+    ASSERT_OK_AND_ASSIGN(ObjectRecord current, catalog.GetObject(versioned, "k", false));
+    store.asked.clear();
+    ASSERT_OK(catalog.DeleteObjectVersion(versioned, "k", ExternalVersionId(current), {}, d));
     EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
   }
-  // The default is a synced commit.
+  // By default every commit is synced.
   store.asked.clear();
-  Result<std::optional<ObjectRecord>> result = InternalError("not called");
-  catalog.PutObjectIfAsync(bucket, "k", obj, Catalog::PutCondition{},
-                           [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); });
-  ASSERT_OK(result);
-  EXPECT_EQ(store.asked, std::vector<meta::Durability>{meta::Durability::kSynced});
+  ASSERT_OK(put(plain, std::nullopt));
+  ASSERT_OK(catalog.DeleteObject(plain, "k"));
+  EXPECT_EQ(store.asked, (std::vector<meta::Durability>{meta::Durability::kSynced, meta::Durability::kSynced}));
 }
 
 TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {

@@ -145,12 +145,12 @@ Result<std::optional<ObjectRecord>> Catalog::NoncurrentVersionFromUpload(const B
 
 Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
                                                    std::optional<std::string_view> version_id,
-                                                   const LockOverride& lock) {
+                                                   const LockOverride& lock, meta::Durability durability) {
   const std::string partition = ObjectPartition(bucket, key);
   if (!version_id) {
     DeleteOutcome outcome;
     if (!bucket.versioned()) {
-      ASSIGN_OR_RETURN(outcome.removed, DeleteObject(bucket, key));
+      ASSIGN_OR_RETURN(outcome.removed, DeleteObject(bucket, key, durability));
       return outcome;
     }
     // A delete marker becomes the current version.
@@ -158,6 +158,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
       ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
+      plan.batch.durability = durability;
       Status s = store_.Apply(partition, plan.batch);
       if (s.code() == StatusCode::kFailedPrecondition) continue;
       RETURN_IF_ERROR(s);
@@ -168,7 +169,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     }
     return AbortedError("too many concurrent writers on one key");
   }
-  return RemoveVersion(bucket, key, *version_id, std::nullopt, lock);
+  return RemoveVersion(bucket, key, *version_id, std::nullopt, lock, durability);
 }
 
 Result<DeleteOutcome> Catalog::ExpireVersionIfUnchanged(const BucketRecord& bucket, std::string_view key,
@@ -179,7 +180,7 @@ Result<DeleteOutcome> Catalog::ExpireVersionIfUnchanged(const BucketRecord& buck
 Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::string_view key,
                                              std::string_view version_id,
                                              std::optional<std::string_view> expected_op_tag,
-                                             const LockOverride& lock) {
+                                             const LockOverride& lock, meta::Durability durability) {
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
@@ -187,6 +188,7 @@ Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::st
     outcome.version_id = std::string(version_id);
     meta::Batch b;
     b.op_tag = NewOpTag();
+    b.durability = durability;
     if (!at) {
       if (expected_op_tag) return FailedPreconditionError("the version is gone");
       // Nothing to delete; still a commit (without conditions: it only asks

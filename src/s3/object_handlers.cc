@@ -366,7 +366,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
     std::optional<std::string_view> v;
     if (version) v = *version;
-    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock);
+    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, ctx.commit_durability);
   });
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
   {
@@ -378,7 +378,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
     }
     co_await SendEmpty(ctx, 204, hdrs);
   }
-  if (deleted->removed) co_await ReleaseReplaced(*bucket, ctx.route.key, *deleted->removed);
+  if (deleted->removed && ctx.CommitsDurable()) co_await ReleaseReplaced(*bucket, ctx.route.key, *deleted->removed);
   co_return std::nullopt;
 }
 

@@ -185,9 +185,18 @@ OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
   // The server's path: the commit joins the store's next group commit.
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
   std::promise<PutResult> promise;
-  ctx.dir.catalog->PutObjectIfAsync(ctx.buckets[b], key, rec, condition,
-                                    [&promise](PutResult r) { promise.set_value(std::move(r)); });
+  const meta::Durability durability = PickDurability();
+  ctx.dir.catalog->PutObjectIfAsync(
+      ctx.buckets[b], key, rec, condition, [&promise](PutResult r) { promise.set_value(std::move(r)); }, durability);
   PutResult replaced = promise.get_future().get();
+  if (replaced.ok()) {
+    if (Status logged = LogEntryFor(ctx, durability); !logged.ok()) {
+      // As the handler whose log entry is refused: not acknowledged, the
+      // commit may or may not survive, and no blob is freed.
+      cand.AddUnacknowledged(Content{plain, rec.etag});
+      return Outcome(kind, Verdict::kFailed, detail + " (log entry)", logged);
+    }
+  }
   const StatusCode code = replaced.ok() ? StatusCode::kOk : replaced.status().code();
   if (expected && code != *expected &&
       (code == StatusCode::kOk || code == StatusCode::kFailedPrecondition || code == StatusCode::kNotFound)) {
@@ -210,11 +219,24 @@ OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
   return Outcome(kind, Verdict::kFailed, detail, replaced.status());
 }
 
+Status Workload::LogEntryFor(Ctx& ctx, meta::Durability durability) {
+  if (durability == meta::Durability::kSynced) return OkStatus();
+  meta::Batch entry;
+  entry.op_tag = catalog::NewOpTag();
+  entry.Put(fmt::format("{:016x}", ++log_entries_), "entry");
+  return ctx.dir.meta->Apply(kLogStandInPartition, entry);
+}
+
 OpOutcome Workload::Delete(Ctx& ctx) {
   const int b = PickBucket();
   const std::string key = PickKey();
   std::string detail = fmt::format("delete b{}/{}", b, key);
-  Result<std::optional<catalog::ObjectRecord>> deleted = ctx.dir.catalog->DeleteObject(ctx.buckets[b], key);
+  const meta::Durability durability = PickDurability();
+  Result<std::optional<catalog::ObjectRecord>> deleted =
+      ctx.dir.catalog->DeleteObject(ctx.buckets[b], key, durability);
+  if (deleted.ok()) {
+    if (Status logged = LogEntryFor(ctx, durability); !logged.ok()) deleted = logged;
+  }
   if (!deleted.ok()) {
     model_.Object(b, key).AddUnacknowledged(Content::Absent());
     return Outcome(OpKind::kDelete, Verdict::kFailed, detail, deleted.status());

@@ -9,7 +9,10 @@
 // several 64 KiB packages), conditional PUT (If-None-Match: *, If-Match),
 // DELETE, GET (read-your-writes), CreateMultipartUpload, UploadPart (also
 // replacing a part), CompleteMultipartUpload (all parts or a subset),
-// AbortMultipartUpload and an orphan-sweeper pass. Operations run one at a
+// AbortMultipartUpload and an orphan-sweeper pass. Half of the PUTs and
+// DELETEs commit as the server does with the transparency log on: without
+// a sync of their own, acknowledged once a synced stand-in of their log
+// entry has followed (LogEntryFor). Operations run one at a
 // time, so at a crash at most one is in flight (plus the few the harness
 // issues after the crash point, which must all fail).
 //
@@ -20,11 +23,13 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/records.h"
 #include "common/status.h"
 #include "main/data_dir.h"
+#include "meta/meta_store.h"
 #include "tests/crash/crash_model.h"
 
 namespace confiance::crashtest {
@@ -32,6 +37,11 @@ namespace confiance::crashtest {
 // Sealed bytes a segment keeps inline in its record: the server's default
 // (s3::S3Options::inline_limit; s3/ is not linked into the harness).
 inline constexpr size_t kInlineLimit = 64 * 1024 + 64;
+
+// Where the workload writes the stand-ins of the log entries that make
+// deferred commits durable (Workload::LogEntryFor): a partition of the
+// catalog's store that no bucket uses, as the transparency logs' are.
+inline constexpr std::string_view kLogStandInPartition = "harness-log";
 
 enum class OpKind {
   kPut,
@@ -94,6 +104,17 @@ class Workload {
   OpOutcome Abort(Ctx& ctx);
   OpOutcome Sweep(Ctx& ctx);
 
+  // The server's path with the transparency log on: a PUT or DELETE commits
+  // with meta::Durability::kWithNextSync and is acknowledged only once its
+  // request's log entry, a synced batch of another partition of the same
+  // store, is durable. Half of the PUTs and DELETEs take it.
+  meta::Durability PickDurability() {
+    return Uniform(0, 1) == 0 ? meta::Durability::kWithNextSync : meta::Durability::kSynced;
+  }
+  // Appends a log entry's stand-in (a synced batch in partition
+  // kLogStandInPartition) after a commit of `durability`; OK at once for a
+  // synced commit, which needs none.
+  Status LogEntryFor(Ctx& ctx, meta::Durability durability);
   // Encrypts and stores `plain` as one segment (inline or a committed blob).
   Result<catalog::Segment> StoreSegment(Ctx& ctx, int bucket, const std::string& plain);
   // A fresh plaintext of a size drawn from the mix above.
@@ -108,6 +129,7 @@ class Workload {
 
   StoreModel& model_;
   std::mt19937_64 rng_;
+  uint64_t log_entries_ = 0;
   std::function<void()> on_acknowledged_;
 };
 
