@@ -19,7 +19,10 @@ asio::awaitable<Status> AuditedResponseWriter::Start(int status, std::span<const
     co_return co_await inner_.Start(status, headers, content_length);
   }
   Status recorded = co_await recorder_->Record(status, content_length);
-  if (recorded.ok()) co_return co_await inner_.Start(status, headers, content_length);
+  if (recorded.ok()) {
+    recorded_ = true;
+    co_return co_await inner_.Start(status, headers, content_length);
+  }
 
   refused_ = true;
   std::string doc = recorder_->RefusalDocument(recorded);

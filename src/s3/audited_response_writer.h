@@ -57,11 +57,14 @@ class AuditedResponseWriter final : public http::ResponseWriter {
 
   // True if the log refused this request's entry (the 503 went out instead).
   bool refused() const { return refused_; }
+  // True once the recorder made this response's entry durable.
+  bool recorded() const { return recorded_; }
 
  private:
   http::ResponseWriter& inner_;
   AccessRecorder* recorder_;
   bool refused_ = false;
+  bool recorded_ = false;
 };
 
 }  // namespace confiance::s3

@@ -54,6 +54,7 @@ TEST(AuditedResponseWriterTest, RecordsBeforeTheHeadIsPassedOn) {
   EXPECT_EQ(wire.body_, "body");
   EXPECT_TRUE(wire.finished_);
   EXPECT_FALSE(writer.refused());
+  EXPECT_TRUE(writer.recorded());
 }
 
 TEST(AuditedResponseWriterTest, ARefusedEntryTurnsTheResponseInto503) {
@@ -71,6 +72,7 @@ TEST(AuditedResponseWriterTest, ARefusedEntryTurnsTheResponseInto503) {
     EXPECT_EQ((co_await writer.Finish()).code(), StatusCode::kUnavailable);
   });
   EXPECT_TRUE(writer.refused());
+  EXPECT_FALSE(writer.recorded());
   EXPECT_TRUE(writer.started());
   EXPECT_EQ(wire.status_, 503);
   EXPECT_EQ(wire.body_.find("secret"), std::string::npos);
@@ -96,6 +98,23 @@ TEST(AuditedResponseWriterTest, OneEntryPerResponseAndNoneWithoutRecorder) {
     EXPECT_TRUE((co_await unaudited.Send(204, none, "")).ok());
   });
   EXPECT_EQ(wire2.status_, 204);
+  EXPECT_FALSE(unaudited.recorded());
+}
+
+// Nothing is recorded before a response starts: a commit that relies on
+// the entry's sync (S3Service::Ctx::CommitsDurable) is not yet durable.
+TEST(AuditedResponseWriterTest, NotRecordedBeforeTheResponseStarts) {
+  RecordingWriter wire;
+  FakeRecorder recorder(wire);
+  AuditedResponseWriter writer(wire, &recorder);
+  EXPECT_FALSE(writer.recorded());
+  EXPECT_FALSE(writer.refused());
+  RunCoroutine([&]() -> asio::awaitable<void> {
+    std::vector<http::Header> none;
+    (void)co_await writer.Start(100, none, std::nullopt);  // informational: no entry
+  });
+  EXPECT_EQ(recorder.calls, 0);
+  EXPECT_FALSE(writer.recorded());
 }
 
 }  // namespace

@@ -57,11 +57,12 @@ struct S3Service::Ctx {
   // log entry in the catalog's store (S3Deps::log_in_catalog_store).
   meta::Durability commit_durability = meta::Durability::kSynced;
   // After the response: false if a commit made with commit_durability may
-  // not be durable (the log refused the entry, so no sync followed it). The
-  // request must then leave alone what only a durable commit frees (the
-  // blobs of the record it replaced: the orphan sweeper frees them later).
+  // not be durable (no log entry of this response was made durable after
+  // it: the log refused it). The request must then leave alone what only a
+  // durable commit frees (the blobs of the record it replaced: the orphan
+  // sweeper frees them later).
   bool CommitsDurable() const {
-    return commit_durability == meta::Durability::kSynced || (audited != nullptr && !audited->refused());
+    return commit_durability == meta::Durability::kSynced || (audited != nullptr && audited->recorded());
   }
 };
 
