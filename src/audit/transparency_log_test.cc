@@ -18,6 +18,7 @@
 #include "audit/audit_log.h"
 #include "audit/tlog/checkpoint.h"
 #include "audit/tlog/tiles.h"
+#include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "tests/testutil/fault_injection_env.h"
@@ -344,20 +345,11 @@ TEST_F(TransparencyLogTest, ReadsAndExtendsALogInTheOlderLayout) {
 
 // A store that holds every ApplyAsync completion until released, to watch
 // appends queue behind the batch in flight.
-class HeldStore : public meta::MetaStore {
+class HeldStore : public meta::ForwardingMetaStore {
  public:
-  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base_.Get(p, k); }
-  Status Apply(std::string_view p, const meta::Batch& b) override { return base_.Apply(p, b); }
-  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
-    return base_.Scan(p, o);
-  }
-  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
-                                                  size_t limit) override {
-    return base_.ListPartitions(prefix, after, limit);
-  }
-  Status DropPartition(std::string_view p) override { return base_.DropPartition(p); }
+  HeldStore() : ForwardingMetaStore(memory_) {}
   void ApplyAsync(std::string_view partition, meta::Batch batch, std::function<void(Status)> done) override {
-    Status st = base_.Apply(partition, batch);
+    Status st = memory_.Apply(partition, batch);
     std::lock_guard lock(mu_);
     ++batches_;
     held_.push_back([done, st] { done(st); });
@@ -392,7 +384,7 @@ class HeldStore : public meta::MetaStore {
   }
 
  private:
-  meta::MemoryMetaStore base_;
+  meta::MemoryMetaStore memory_;
   std::mutex mu_;
   int batches_ = 0;
   std::vector<std::function<void()>> held_;

@@ -14,6 +14,7 @@
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/sweeper.h"
 #include "catalog/version_id.h"
+#include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -839,41 +840,46 @@ TEST_F(CatalogTest, SweeperDropsThePartitionsOfADeletedBucketAndFreesTheirBlobs)
 // A store that runs `during_listing` once, inside the first ListPartitions:
 // a bucket created and written between the sweep's first scan of the bucket
 // records and its listing of partitions.
-class RacingStore : public meta::MetaStore {
+class RacingStore : public meta::ForwardingMetaStore {
  public:
-  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base.Get(p, k); }
-  Status Apply(std::string_view p, const meta::Batch& b) override { return base.Apply(p, b); }
-  void ApplyAsync(std::string_view p, meta::Batch b, std::function<void(Status)> done) override {
-    done(base.Apply(p, b));
-  }
-  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
-    return base.Scan(p, o);
-  }
+  RacingStore() : ForwardingMetaStore(memory) {}
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
                                                   size_t limit) override {
     if (during_listing) std::exchange(during_listing, nullptr)();
-    return base.ListPartitions(prefix, after, limit);
+    return ForwardingMetaStore::ListPartitions(prefix, after, limit);
   }
   Status DropPartition(std::string_view p) override {
     dropped.emplace_back(p);
-    return base.DropPartition(p);
+    return ForwardingMetaStore::DropPartition(p);
   }
 
-  meta::MemoryMetaStore base;
+  meta::MemoryMetaStore memory;
   std::function<void()> during_listing;
   std::vector<std::string> dropped;
 };
 
-TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
-  RacingStore store;
-  Catalog catalog(store);
-  BucketRecord fresh;
-  fresh.name = "fresh";
-  fresh.id = "b9";
-  fresh.owner = "root";
+// A bucket of the root tenant, and a one-byte object record, for the tests
+// that run a Catalog over a store of their own.
+BucketRecord RootBucket(std::string name, std::string id) {
+  BucketRecord b;
+  b.name = std::move(name);
+  b.id = std::move(id);
+  b.owner = "root";
+  return b;
+}
+
+ObjectRecord OneByteObject() {
   ObjectRecord obj;
   obj.size = 1;
   obj.op_tag = NewOpTag();
+  return obj;
+}
+
+TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
+  RacingStore store;
+  Catalog catalog(store);
+  const BucketRecord fresh = RootBucket("fresh", "b9");
+  const ObjectRecord obj = OneByteObject();
   store.during_listing = [&] {
     ASSERT_OK(catalog.CreateBucket(fresh));
     ASSERT_OK(catalog.PutObject(fresh, "k", obj));
@@ -885,45 +891,31 @@ TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
 }
 
 // A store that records the durability each applied batch asked for.
-class DurabilityRecordingStore : public meta::MetaStore {
+class DurabilityRecordingStore : public meta::ForwardingMetaStore {
  public:
-  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override { return base.Get(p, k); }
+  DurabilityRecordingStore() : ForwardingMetaStore(memory) {}
   Status Apply(std::string_view p, const meta::Batch& b) override {
     asked.push_back(b.durability);
-    return base.Apply(p, b);
+    return ForwardingMetaStore::Apply(p, b);
   }
   void ApplyAsync(std::string_view p, meta::Batch b, std::function<void(Status)> done) override {
-    done(Apply(p, b));
+    asked.push_back(b.durability);
+    ForwardingMetaStore::ApplyAsync(p, std::move(b), std::move(done));
   }
-  Result<std::vector<meta::Record>> Scan(std::string_view p, const meta::ScanOptions& o) override {
-    return base.Scan(p, o);
-  }
-  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view after,
-                                                  size_t limit) override {
-    return base.ListPartitions(prefix, after, limit);
-  }
-  Status DropPartition(std::string_view p) override { return base.DropPartition(p); }
 
-  meta::MemoryMetaStore base;
+  meta::MemoryMetaStore memory;
   std::vector<meta::Durability> asked;
 };
 
 TEST(CommitDurabilityTest, PutsAndDeletesCommitWithTheDurabilityTheyAreGiven) {
   DurabilityRecordingStore store;
   Catalog catalog(store);
-  BucketRecord plain;
-  plain.name = "d";
-  plain.id = "b7";
-  plain.owner = "root";
-  BucketRecord versioned = plain;
-  versioned.name = "v";
-  versioned.id = "b8";
+  BucketRecord plain = RootBucket("d", "b7");
+  BucketRecord versioned = RootBucket("v", "b8");
   versioned.versioning = BucketVersioning::kEnabled;
   ASSERT_OK(catalog.CreateBucket(plain));
   ASSERT_OK(catalog.CreateBucket(versioned));
-  ObjectRecord obj;
-  obj.size = 1;
-  obj.op_tag = NewOpTag();
+  const ObjectRecord obj = OneByteObject();
   auto put = [&](const BucketRecord& bucket, std::optional<meta::Durability> d) {
     Result<std::optional<ObjectRecord>> result = InternalError("not called");
     auto done = [&](Result<std::optional<ObjectRecord>> r) { result = std::move(r); };
