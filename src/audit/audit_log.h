@@ -43,6 +43,8 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   const tlog::NoteSigner& signer() const { return signer_; }
+  // The store the logs are kept in.
+  meta::MetaStore& store() const { return store_; }
   std::string TenantOrigin(std::string_view tenant_id) const;
   std::string OperatorOrigin() const;
 

@@ -139,6 +139,8 @@ using SummaryPage = BasicListPage<ListedSummary>;
 class Catalog {
  public:
   explicit Catalog(meta::MetaStore& store) : store_(store) {}
+  // The store the catalog commits to.
+  meta::MetaStore& store() const { return store_; }
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 

@@ -102,7 +102,7 @@ TEST(AuditedResponseWriterTest, OneEntryPerResponseAndNoneWithoutRecorder) {
 }
 
 // Nothing is recorded before a response starts: a commit that relies on
-// the entry's sync (S3Service::Ctx::CommitsDurable) is not yet durable.
+// the entry's sync (S3Service::CommitsDurable) is not yet durable.
 TEST(AuditedResponseWriterTest, NotRecordedBeforeTheResponseStarts) {
   RecordingWriter wire;
   FakeRecorder recorder(wire);

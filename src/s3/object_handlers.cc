@@ -137,7 +137,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   // per PUT, not one for the commit and then one for the entry.
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
   PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {
-    deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done), ctx.commit_durability);
+    deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done), commit_durability_);
   });
   if (!replaced.ok()) {
     // Only a definite refusal frees the new blob: after any other failure
@@ -162,7 +162,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
   }
-  if (*replaced && ctx.CommitsDurable()) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
+  if (*replaced && CommitsDurable(ctx)) co_await ReleaseReplaced(*bucket, ctx.route.key, **replaced);
   co_return std::nullopt;
 }
 
@@ -366,7 +366,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
     std::optional<std::string_view> v;
     if (version) v = *version;
-    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, ctx.commit_durability);
+    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, commit_durability_);
   });
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
   {
@@ -378,7 +378,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
     }
     co_await SendEmpty(ctx, 204, hdrs);
   }
-  if (deleted->removed && ctx.CommitsDurable()) co_await ReleaseReplaced(*bucket, ctx.route.key, *deleted->removed);
+  if (deleted->removed && CommitsDurable(ctx)) co_await ReleaseReplaced(*bucket, ctx.route.key, *deleted->removed);
   co_return std::nullopt;
 }
 

@@ -7,7 +7,6 @@
 
 #include "kms/justification.h"
 #include "kms/key_provider.h"
-#include "meta/meta_store.h"
 #include "s3/audited_response_writer.h"
 #include "s3/extra_headers_writer.h"
 #include "s3/s3_service.h"
@@ -17,7 +16,7 @@ namespace confiance::s3 {
 struct S3Service::Ctx {
   http::Request& req;
   http::BodyReader& body;
-  http::ResponseWriter& resp;
+  AuditedResponseWriter& resp;  // the response, its log entry made durable before it leaves
   std::string request_id;
   Route route;
   std::string resource;  // "/bucket/key", for error documents and logs
@@ -49,21 +48,6 @@ struct S3Service::Ctx {
   kms::KeyUse key_use() const { return {justification, approval_id}; }
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
-  // The decorator that logs the response before it leaves; null when the
-  // transparency log is off.
-  const AuditedResponseWriter* audited = nullptr;
-  // How a commit whose acknowledgement is this request's response may
-  // become durable: kWithNextSync when that response waits for a synced
-  // log entry in the catalog's store (S3Deps::log_in_catalog_store).
-  meta::Durability commit_durability = meta::Durability::kSynced;
-  // After the response: false if a commit made with commit_durability may
-  // not be durable (no log entry of this response was made durable after
-  // it: the log refused it). The request must then leave alone what only a
-  // durable commit frees (the blobs of the record it replaced: the orphan
-  // sweeper frees them later).
-  bool CommitsDurable() const {
-    return commit_durability == meta::Durability::kSynced || (audited != nullptr && audited->recorded());
-  }
 };
 
 // A header list built outside any coroutine: g++ 12 miscompiles braced

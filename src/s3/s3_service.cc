@@ -43,7 +43,13 @@ S3Error EntityTooLarge(uint64_t proposed, uint64_t limit) {
 }  // namespace
 
 S3Service::S3Service(S3Deps deps, S3Options options)
-    : deps_(deps), options_(std::move(options)), buffers_(kIoBufferSize, 64), authorizer_(deps.directory) {
+    : deps_(deps),
+      options_(std::move(options)),
+      buffers_(kIoBufferSize, 64),
+      authorizer_(deps.directory),
+      commit_durability_(deps.audit_log != nullptr && &deps.audit_log->store() == &deps.catalog.store()
+                             ? meta::Durability::kWithNextSync
+                             : meta::Durability::kSynced) {
   router_options_.domain = options_.domain;
 }
 
@@ -66,11 +72,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (deps_.audit_log != nullptr) audit.emplace(*this, *deps_.audit_log);
   AuditedResponseWriter audited(writer, audit ? &*audit : nullptr);
   Ctx ctx{request, body, audited};
-  if (audit) {
-    audit->Bind(ctx);
-    ctx.audited = &audited;
-    if (deps_.log_in_catalog_store) ctx.commit_durability = meta::Durability::kWithNextSync;
-  }
+  if (audit) audit->Bind(ctx);
   ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
   Reply reply = co_await Dispatch(ctx);
@@ -704,6 +706,10 @@ asio::awaitable<void> S3Service::Release(const std::vector<catalog::Segment>& se
   if (!any_blob) co_return;
   Status st = co_await deps_.pool.Run([&] { return catalog::ReleaseSegments(deps_.blobs, segments); });
   if (!st.ok()) spdlog::warn("releasing blobs failed (the sweeper will retry): {}", st.ToString());
+}
+
+bool S3Service::CommitsDurable(const Ctx& ctx) const {
+  return commit_durability_ == meta::Durability::kSynced || ctx.resp.recorded();
 }
 
 asio::awaitable<void> S3Service::ReleaseReplaced(const catalog::BucketRecord& bucket, const std::string& key,

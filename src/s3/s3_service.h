@@ -78,12 +78,6 @@ struct S3Deps {
   // at once queue instead of time-slicing `pool`'s many threads against
   // the network thread and the log's committer. Null: `pool`.
   BlockingPool* scan_pool = nullptr;
-  // True when `audit_log` keeps its logs in the catalog's own MetaStore (one
-  // write-ahead log, as in the embedded store): a synced log entry then
-  // makes every earlier catalog commit durable too, so a PUT's commit can
-  // wait for its response's entry instead of paying a sync of its own
-  // (meta::Durability::kWithNextSync).
-  bool log_in_catalog_store = false;
 };
 
 class S3Service {
@@ -431,12 +425,23 @@ class S3Service {
   // a record can still reference (Catalog::ReleasableSegments).
   asio::awaitable<void> ReleaseReplaced(const catalog::BucketRecord& bucket, const std::string& key,
                                         const catalog::ObjectRecord& replaced);
+  // After the response: false if a PUT's or DELETE's commit, made with
+  // commit_durability_, may not be durable (the log refused the response's
+  // entry, so no sync followed the commit). The handler must then leave
+  // alone what only a durable commit frees: the blobs of the record it
+  // replaced (the orphan sweeper frees them later).
+  bool CommitsDurable(const Ctx& ctx) const;
 
   S3Deps deps_;
   S3Options options_;
   RouterOptions router_options_;
   BufferPool buffers_;
   Authorizer authorizer_;
+  // How a PUT's or DELETE's commit becomes durable: kWithNextSync when every
+  // response waits for a synced log entry in the catalog's own store (one
+  // write-ahead log): that sync makes the earlier commit durable too, so
+  // the commit need not pay one of its own (meta_store.h).
+  const meta::Durability commit_durability_;
 };
 
 }  // namespace confiance::s3
