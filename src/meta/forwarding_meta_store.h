@@ -43,9 +43,6 @@ class ForwardingMetaStore : public MetaStore {
   Status DropPartition(std::string_view partition) override { return base_.DropPartition(partition); }
   Status Purge(std::string_view partition) override { return base_.Purge(partition); }
 
- protected:
-  MetaStore& base() { return base_; }
-
  private:
   MetaStore& base_;
 };
