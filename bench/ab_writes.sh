@@ -17,8 +17,6 @@ set -euo pipefail
 # shellcheck source=bench/lib_server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 : "${A:?set A to the first server binary}" "${B:?set B to the second server binary}"
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
 S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket abwrites --prefix k --keys 1000 --size 4096)
 
 # run OP CONNS: "rate/s, CPU µs per request, p50"

@@ -16,9 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 SIZE="${SIZE:-64M}"
 REQUESTS="${REQUESTS:-16}"
-TICK=$(getconf CLK_TCK)
 S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket big --prefix m --keys 4 --size "$SIZE")
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
 
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), md5 on core 1:" \
   "$(taskset -c 1 openssl speed -seconds 1 -evp md5 2>/dev/null | awk '/^md5/ {print $NF}') (16 KiB blocks)"

@@ -11,7 +11,9 @@
 #   - start_server [flags...]: (re)starts `confiance server --threads 1`
 #     pinned to core 0 (SERVER_CPUS=0,1 gives it both cores) on WORK/data
 #     and waits for its health check;
-#   - stop_server.
+#   - stop_server;
+#   - cpu_ticks: the server's utime+stime so far, in TICKs (clock ticks
+#     per second), from /proc/PID/stat: all its threads.
 # Only 127.0.0.1 is used.
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +47,9 @@ cleanup_bench() {
 trap cleanup_bench EXIT
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
+
 start_server() {
   stop_server
   CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
