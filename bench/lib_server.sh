@@ -13,7 +13,8 @@
 #     and waits for its health check;
 #   - stop_server;
 #   - cpu_ticks: the server's utime+stime so far, in TICKs (clock ticks
-#     per second), from /proc/PID/stat: all its threads.
+#     per second), from /proc/PID/stat: all its threads;
+#   - minor_faults: the server's minor page faults so far (same file).
 # Only 127.0.0.1 is used.
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,7 @@ trap cleanup_bench EXIT
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
+minor_faults() { awk '{print $10}' "/proc/$CONF_PID/stat"; }
 
 start_server() {
   stop_server

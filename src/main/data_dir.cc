@@ -6,6 +6,7 @@
 #include "audit/transparency_log.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
+#include "main/malloc_tuning.h"
 
 namespace confiance {
 namespace {
@@ -76,6 +77,7 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   mo.read_only = read_only;
   // The transparency logs append: entries, node hashes and sizes grow.
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
+  mo.on_committer_start = MemtableArenaBinder();
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   return d;
 }

@@ -2,9 +2,15 @@
 #include "main/malloc_tuning.h"
 
 #include <malloc.h>
+#include <sys/types.h>
+
+#if defined(CONFIANCE_WITH_JEMALLOC)
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 namespace confiance {
@@ -13,6 +19,33 @@ namespace confiance {
 
 // jemalloc replaces glibc's malloc (src/main/CMakeLists.txt): nothing to tune.
 void TuneMalloc() {}
+
+namespace {
+
+// An arena that never purges: freed pages stay for its next allocation.
+// 0 (jemalloc's first arena, which does purge) if one cannot be made.
+unsigned CreateRetainingArena() {
+  unsigned arena = 0;
+  size_t size = sizeof(arena);
+  if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return 0;
+  ssize_t never = -1;
+  for (const char* decay : {"dirty_decay_ms", "muzzy_decay_ms"}) {
+    const std::string name = "arena." + std::to_string(arena) + "." + decay;
+    if (mallctl(name.c_str(), nullptr, nullptr, &never, sizeof(never)) != 0) return 0;
+  }
+  return arena;
+}
+
+}  // namespace
+
+std::function<void()> MemtableArenaBinder() {
+  return [] {
+    static const unsigned arena = CreateRetainingArena();  // one for every store
+    if (arena == 0) return;  // best effort: the thread keeps its default arena
+    unsigned a = arena;
+    (void)mallctl("thread.arena", nullptr, nullptr, &a, sizeof(a));
+  };
+}
 
 #else
 
@@ -37,6 +70,8 @@ void TuneMalloc() {
     mallopt(M_ARENA_MAX, static_cast<int>(cores < 2 ? 2 : cores));
   }
 }
+
+std::function<void()> MemtableArenaBinder() { return {}; }
 
 #endif  // CONFIANCE_WITH_JEMALLOC
 

@@ -2,6 +2,8 @@
 // glibc malloc settings for the long-running server, applied once at start.
 #pragma once
 
+#include <functional>
+
 namespace confiance {
 
 // Call before any thread is started (mallopt is not meant to race with
@@ -21,5 +23,16 @@ namespace confiance {
 // glibc's malloc and bounds the peak better (docs/ROBUSTNESS.md, Soak):
 // then this does nothing, and jemalloc reads MALLOC_CONF as usual.
 void TuneMalloc();
+
+// What the metadata store's committer thread runs first
+// (RocksMetaStore::Options::on_committer_start): with jemalloc, binds the
+// calling thread to an arena of its own that never returns freed pages to
+// the kernel. That thread writes the memtable; its blocks (1 MiB each) are
+// freed when the memtable is flushed and are then reused by the next one,
+// instead of being purged and faulted in again page by page, about one page
+// fault per 4 KiB PUT (docs/PERFORMANCE.md, session 15). What the arena
+// keeps is bounded by the memtables' peak (write buffers, not traffic);
+// every other thread keeps jemalloc's default decay. Empty without jemalloc.
+std::function<void()> MemtableArenaBinder();
 
 }  // namespace confiance

@@ -5,10 +5,12 @@ server for a bounded time, then checks that
     the workload allows it (NoSuchKey on a key another thread deleted);
   - memory is flat after warm-up: the server's peak RSS (VmHWM) at the end
     is at most 5 % above its peak at the end of the warm-up. The peak, not
-    the current RSS: with the memtable blocks given back to the kernel at
-    each flush (main/malloc_tuning.h), RSS is a sawtooth of one memtable's
-    height (~60 MiB), and two single readings would compare arbitrary points
-    of it; a leak or an unbounded cache raises the peaks. The warm-up first
+    the current RSS: freed memory goes back to the kernel by jemalloc's
+    decay timers, so RSS moves up and down, and two single readings would
+    compare arbitrary points of it; a leak or an unbounded cache raises the
+    peaks. (The memtable's own blocks stay with the process: the thread
+    that writes them has an arena that never purges, main/malloc_tuning.h;
+    what it keeps is bounded by two memtables.) The warm-up first
     writes a burst of small objects with bench/s3load, several times
     RocksDB's memtable budget, so that memtables have been filled and
     flushed, and reads them back, so that the block cache is full (it grows

@@ -121,7 +121,10 @@ Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& opti
   RETURN_IF_ERROR(store->CheckKeyFormat());
   if (options.read_only) return store;  // no committer: every write is refused before it is queued
   RocksMetaStore* raw = store.get();
-  store->committer_ = std::thread([raw] { raw->CommitterLoop(); });
+  store->committer_ = std::thread([raw, start = options.on_committer_start] {
+    if (start) start();
+    raw->CommitterLoop();
+  });
   return store;
 }
 

@@ -14,8 +14,8 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,6 +65,10 @@ class RocksMetaStore final : public MetaStore {
     // were (the shred check, docs/keys.md). Every write then fails with
     // FailedPrecondition; a missing or unmarked store is NotFound/DataLoss.
     bool read_only = false;
+    // Runs first on the committer thread, the thread that writes the
+    // memtable (every Apply goes through it). The server binds that thread
+    // to a memory arena of its own here (main/malloc_tuning.h). May be empty.
+    std::function<void()> on_committer_start;
   };
 
   // Opens or creates the store at options.path. Returns InvalidArgument for

@@ -1,0 +1,61 @@
+// File: meta/rocksdb/committer_start_test.cc
+// RocksMetaStore::Options::on_committer_start runs once, before anything
+// else, on the thread that writes every batch: the server binds that thread
+// to a memory arena of its own there (main/malloc_tuning.h), which only
+// works if the thread that writes the memtable is the one that ran it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "common/env.h"
+#include "meta/rocksdb/rocksdb_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::meta {
+namespace {
+
+// The id of the thread that completed a batch (ApplyAsync's callback runs
+// on the committer thread once the batch is written).
+std::thread::id ThreadThatWrites(RocksMetaStore& store, const std::string& key) {
+  std::promise<std::thread::id> written;
+  Batch batch;
+  batch.Put(key, "v");
+  store.ApplyAsync("p", std::move(batch), [&written](Status st) {
+    EXPECT_OK(st);
+    written.set_value(std::this_thread::get_id());
+  });
+  return written.get_future().get();
+}
+
+TEST(RocksCommitterStartTest, RunsOnceFirstOnTheThreadThatWrites) {
+  testutil::TempDir dir;
+  std::atomic<int> calls{0};
+  std::thread::id hook_thread;
+  std::atomic<bool> hook_done{false};
+  RocksMetaStore::Options options;
+  options.path = dir.path() + "/meta";
+  options.env = Env::Default();
+  options.block_cache_bytes = 1 << 20;
+  options.on_committer_start = [&] {
+    hook_thread = std::this_thread::get_id();
+    calls.fetch_add(1);
+    hook_done.store(true, std::memory_order_release);
+  };
+  Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(options);
+  ASSERT_OK(store.status());
+
+  const std::thread::id first = ThreadThatWrites(**store, "a");
+  ASSERT_TRUE(hook_done.load(std::memory_order_acquire));
+  EXPECT_EQ(first, hook_thread);
+  EXPECT_NE(first, std::this_thread::get_id());
+  ASSERT_OK((*store)->Apply("p", Batch().Put("b", "v")));
+  EXPECT_EQ(ThreadThatWrites(**store, "c"), hook_thread);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+}  // namespace
+}  // namespace confiance::meta
