@@ -9,6 +9,8 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <future>
@@ -25,6 +27,15 @@
 
 namespace confiance::meta {
 namespace {
+
+// Puts the calling thread under SCHED_BATCH: waking it no longer preempts
+// the thread that woke it. Best effort (a normal thread may always switch
+// between the two normal policies).
+void DoNotPreemptOnWakeUp() {
+  sched_param param{};
+  param.sched_priority = 0;
+  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
@@ -202,6 +213,14 @@ void RocksMetaStore::ApplyAsync(std::string_view partition, Batch batch,
 }
 
 void RocksMetaStore::CommitterLoop() {
+  // An ApplyAsync from a request thread wakes this thread; on a busy core
+  // the wake-up used to switch to it at once, for a group of one batch,
+  // and back. Without that preemption the request thread goes on, queues
+  // the batches of the requests it has ready, and this thread takes them as
+  // one group when the request thread waits (or its time slice ends); an
+  // idle core still runs it at once. Measured: 7-15 % less CPU per 4 KiB
+  // PUT at 64 connections on one core (docs/PERFORMANCE.md, session 15).
+  DoNotPreemptOnWakeUp();
   std::vector<PendingCommit> group;
   for (;;) {
     {
