@@ -100,6 +100,31 @@ def test_delete_object_idempotent(server, s3, bucket):
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+def blob_file_names(server):
+    """The blob files of the default pool (not the temporary ones)."""
+    root = os.path.join(server.data_dir, "blobs")
+    return {os.path.join(d, f) for d, _, files in os.walk(root)
+            if os.path.basename(d) != "tmp" for f in files}
+
+
+def test_delete_objects_frees_the_blob_files(server, s3, bucket):
+    # Each key's delete commits without a sync of its own; what it removed
+    # is freed once the response's log entry made the deletes durable.
+    before = blob_file_names(server)
+    keys = ["bulk/%d" % i for i in range(3)]
+    for i, key in enumerate(keys):
+        s3.put_object(Bucket=bucket, Key=key, Body=rnd(200 << 10, seed=i))
+    assert len(blob_file_names(server) - before) == 3
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == keys
+    assert not r.get("Errors")
+    deadline = time.monotonic() + 10
+    while blob_file_names(server) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not blob_file_names(server) - before
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="bulk/")["KeyCount"] == 0
+
+
 def test_overwrite_last_writer_wins(server, s3, bucket):
     a, b = rnd(100_000, 1), rnd(10, 2)
     s3.put_object(Bucket=bucket, Key="ow", Body=a)

@@ -19,7 +19,9 @@ rename/mkdir/unlink. To see the per-operation summary:
       tests/e2e/test_strace_durability.py
 """
 
+import base64
 import copy
+import hashlib
 import os
 import re
 import shutil
@@ -142,6 +144,18 @@ def traced(tmp_path_factory):
         for key in ("small", "large", "copy-large", "copy-small", "mp"):
             ops.run("DeleteObject %s" % key, "DELETE",
                     object_path(BUCKET, key), expect=204)
+        # DeleteObjects commits each key without a sync of its own when the
+        # response's log entry syncs after them: the WAL must still be
+        # synced after its last write.
+        ops.run("PutObject bulk-small", "PUT", object_path(BUCKET, "bulk-small"),
+                body=SMALL, kind="inline")
+        ops.run("PutObject bulk-large", "PUT", object_path(BUCKET, "bulk-large"),
+                body=LARGE, kind="blob")
+        bulk = (b"<Delete><Object><Key>bulk-small</Key></Object>"
+                b"<Object><Key>bulk-large</Key></Object></Delete>")
+        ops.run("DeleteObjects", "POST", b, query={"delete": ""}, body=bulk,
+                headers={"Content-MD5": base64.b64encode(
+                    hashlib.md5(bulk).digest()).decode()})
         ops.run("DeleteBucket", "DELETE", b, expect=204)
     finally:
         # SIGTERM to strace would only detach it: stop the server itself.
@@ -169,7 +183,9 @@ def labels():
             "CreateMultipartUpload 2", "UploadPart for abort",
             "AbortMultipartUpload", "DeleteObject small",
             "DeleteObject large", "DeleteObject copy-large",
-            "DeleteObject copy-small", "DeleteObject mp", "DeleteBucket"]
+            "DeleteObject copy-small", "DeleteObject mp",
+            "PutObject bulk-small", "PutObject bulk-large", "DeleteObjects",
+            "DeleteBucket"]
 
 
 @pytest.mark.parametrize("label", labels())
