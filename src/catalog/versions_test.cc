@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <set>
+#include <utility>
 
 #include "catalog/catalog.h"
 #include "catalog/version_id.h"
@@ -392,6 +394,59 @@ TEST_F(VersionsTest, RetriedCompletionIsOneVersion) {
   ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, up, retry));
   EXPECT_EQ(done.version_id, ExternalVersionId(obj));
   EXPECT_EQ(ListAll(100).size(), 1u);
+}
+
+// A store that runs `after_object_commit` once, right after the first batch
+// tagged `tag` lands outside the uploads partition: the completion's object
+// commit, before CompleteUpload has returned.
+class AfterObjectCommitStore : public meta::ForwardingMetaStore {
+ public:
+  AfterObjectCommitStore() : ForwardingMetaStore(memory) {}
+  Status Apply(std::string_view p, const meta::Batch& b) override {
+    Status s = ForwardingMetaStore::Apply(p, b);
+    if (s.ok() && after_object_commit && b.op_tag == tag && p.rfind("u/", 0) != 0) {
+      std::exchange(after_object_commit, nullptr)();
+    }
+    return s;
+  }
+
+  meta::MemoryMetaStore memory;
+  std::string tag;
+  std::function<void()> after_object_commit;
+};
+
+TEST(CompletionVersionTest, ANewerWriteRightAfterTheCommitDoesNotHideTheVersionId) {
+  AfterObjectCommitStore store;
+  Catalog catalog(store);
+  BucketRecord bucket;
+  bucket.name = "race";
+  bucket.id = "b2";
+  bucket.owner = "root";
+  bucket.versioning = BucketVersioning::kEnabled;
+  ASSERT_OK(catalog.CreateBucket(bucket));
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "k";
+  ASSERT_OK(catalog.CreateUpload(bucket, up));
+  ObjectRecord obj;
+  obj.size = 4;
+  obj.upload_id = "u1";
+  obj.op_tag = NewOpTag();
+  obj.parts_count = 1;
+  StampVersion(bucket, obj);
+  ObjectRecord newer;
+  newer.size = 9;
+  newer.op_tag = NewOpTag();
+  StampVersion(bucket, newer);
+  store.tag = obj.op_tag;
+  store.after_object_commit = [&] { ASSERT_OK(catalog.PutObject(bucket, "k", newer)); };
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog.CompleteUpload(bucket, up, obj));
+  EXPECT_EQ(done.version_id, ExternalVersionId(obj));
+  // The completed version is there (noncurrent now), under that id.
+  ASSERT_OK_AND_ASSIGN(ObjectRecord completed, catalog.GetObjectVersion(bucket, "k", done.version_id));
+  EXPECT_EQ(completed.op_tag, obj.op_tag);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord current, catalog.GetObject(bucket, "k"));
+  EXPECT_EQ(current.op_tag, newer.op_tag);
 }
 
 TEST_F(VersionsTest, RetriedCompletionAfterANewerWriteKeepsTheEarlierVersion) {
