@@ -386,6 +386,35 @@ Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::stri
   return AbortedError("too many concurrent writers on one key");
 }
 
+namespace {
+
+// The batch that deletes `key` of an unversioned bucket if its record is
+// still `old`. An absent key still commits its condition (no fsync, no
+// mutation): a read-only store must not acknowledge the delete.
+meta::Batch UnversionedDeleteBatch(std::string_view key, const std::optional<std::string>& old,
+                                   meta::Durability durability) {
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  b.durability = durability;
+  b.Expect(std::string(key), old);
+  if (old) {
+    std::vector<int64_t> delta = UsageDelta(ObjectRecord{}, old);  // {-size, 0}
+    b.Delete(std::string(key)).Add(std::string(kUsageKey), {delta[0], -1});
+  }
+  return b;
+}
+
+// What such a delete removed, for its blobs: none if the key was absent,
+// or if its record cannot be decoded (the orphan sweeper frees its blobs).
+std::optional<ObjectRecord> RemovedRecord(const std::optional<std::string>& old) {
+  if (!old) return std::nullopt;
+  Result<ObjectRecord> decoded = DecodeObject(*old, false);
+  if (!decoded.ok()) return std::nullopt;
+  return std::move(decoded).value();
+}
+
+}  // namespace
+
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,
                                                           std::string_view key, meta::Durability durability) {
   if (bucket.versioned()) {
@@ -395,25 +424,54 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-    meta::Batch b;
-    b.op_tag = NewOpTag();
-    b.durability = durability;
-    // An absent key still commits its condition (no fsync, no mutation): a
-    // read-only store must not acknowledge the delete.
-    b.Expect(std::string(key), old);
-    if (old) {
-      std::vector<int64_t> delta = UsageDelta(ObjectRecord{}, old);  // {-size, 0}
-      b.Delete(std::string(key)).Add(std::string(kUsageKey), {delta[0], -1});
-    }
-    Status s = store_.Apply(partition, b);
+    Status s = store_.Apply(partition, UnversionedDeleteBatch(key, old, durability));
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
-    if (!old) return std::optional<ObjectRecord>();
-    Result<ObjectRecord> decoded = DecodeObject(*old, false);
-    if (!decoded.ok()) return std::optional<ObjectRecord>();
-    return std::optional<ObjectRecord>(std::move(decoded).value());
+    return RemovedRecord(old);
   }
   return AbortedError("too many concurrent writers on one key");
+}
+
+struct Catalog::AsyncDelete {
+  std::string partition;
+  std::string key;
+  PutCallback done;
+  meta::Durability durability = meta::Durability::kSynced;
+  int attempt = 0;
+};
+
+void Catalog::DeleteObjectAsync(const BucketRecord& bucket, std::string_view key, PutCallback done,
+                                meta::Durability durability) {
+  if (bucket.versioned()) {
+    done(FailedPreconditionError("a bucket with versioning deletes through DeleteObjectVersion"));
+    return;
+  }
+  auto op = std::make_shared<AsyncDelete>();
+  op->partition = ObjectPartition(bucket, key);
+  op->key = std::string(key);
+  op->done = std::move(done);
+  op->durability = durability;
+  StartAsyncDelete(std::move(op));
+}
+
+// One compare-and-set attempt, as StartAsyncPut: a lost race starts the
+// next one from the commit thread's completion.
+void Catalog::StartAsyncDelete(std::shared_ptr<AsyncDelete> op) {
+  Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
+  if (!old.ok()) return op->done(old.status());
+  meta::Batch batch = UnversionedDeleteBatch(op->key, *old, op->durability);
+  auto removed = std::make_shared<std::optional<ObjectRecord>>(RemovedRecord(*old));
+  store_.ApplyAsync(op->partition, std::move(batch), [this, op, removed](Status s) {
+    if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
+      StartAsyncDelete(op);
+    } else if (s.code() == StatusCode::kFailedPrecondition) {
+      op->done(AbortedError("too many concurrent writers on one key"));
+    } else if (!s.ok()) {
+      op->done(s);
+    } else {
+      op->done(std::move(*removed));
+    }
+  });
 }
 
 Status Catalog::CheckWritable() {

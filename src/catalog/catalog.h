@@ -216,6 +216,14 @@ class Catalog {
   // deleted record's blobs until a synced batch has followed).
   Result<std::optional<ObjectRecord>> DeleteObject(const BucketRecord& bucket, std::string_view key,
                                                    meta::Durability durability = meta::Durability::kSynced);
+  // DeleteObject of a bucket that never had versioning, without holding a
+  // thread while the commit waits (as PutObjectIfAsync): `done` gets what
+  // DeleteObject returns, on the store's commit thread (or inline if the
+  // delete fails before its commit). A bucket with versioning (enabled or
+  // suspended) gets FailedPrecondition: its deletes write delete markers
+  // (DeleteObjectVersion).
+  void DeleteObjectAsync(const BucketRecord& bucket, std::string_view key, PutCallback done,
+                         meta::Durability durability = meta::Durability::kSynced);
   // Current objects in key order; delete markers and noncurrent versions
   // are never read (their range is skipped with a seek).
   Result<ListPage> ListObjects(const BucketRecord& bucket, const ListOptions& options);
@@ -391,6 +399,8 @@ class Catalog {
  private:
   struct AsyncPut;
   void StartAsyncPut(std::shared_ptr<AsyncPut> op);
+  struct AsyncDelete;
+  void StartAsyncDelete(std::shared_ptr<AsyncDelete> op);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
   // MergedScan without copies for an unsharded bucket (the common case):
   // visits the records MergedScan would return, in order.

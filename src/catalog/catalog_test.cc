@@ -890,6 +890,17 @@ TEST(OrphanPartitionsTest, ABucketCreatedDuringTheSweepKeepsItsPartitions) {
   ASSERT_OK(catalog.GetObject(fresh, "k", false));
 }
 
+// DeleteObjectAsync's result, waited for (the memory store completes on its
+// own thread or inline).
+Result<std::optional<ObjectRecord>> DeleteAsync(Catalog& catalog, const BucketRecord& bucket,
+                                                std::string_view key,
+                                                meta::Durability d = meta::Durability::kSynced) {
+  std::promise<Result<std::optional<ObjectRecord>>> done;
+  catalog.DeleteObjectAsync(
+      bucket, key, [&done](Result<std::optional<ObjectRecord>> r) { done.set_value(std::move(r)); }, d);
+  return done.get_future().get();
+}
+
 // A store that records the durability each applied batch asked for.
 class DurabilityRecordingStore : public meta::ForwardingMetaStore {
  public:
@@ -945,12 +956,84 @@ TEST(CommitDurabilityTest, PutsAndDeletesCommitWithTheDurabilityTheyAreGiven) {
     store.asked.clear();
     ASSERT_OK(catalog.DeleteObjectVersion(versioned, "k", ExternalVersionId(current), {}, d));
     EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
+    // The asynchronous delete of an unversioned bucket.
+    ASSERT_OK(put(plain, d));
+    store.asked.clear();
+    ASSERT_OK(DeleteAsync(catalog, plain, "k", d));
+    EXPECT_EQ(store.asked, std::vector<meta::Durability>{d});
   }
   // By default every commit is synced.
   store.asked.clear();
   ASSERT_OK(put(plain, std::nullopt));
   ASSERT_OK(catalog.DeleteObject(plain, "k"));
-  EXPECT_EQ(store.asked, (std::vector<meta::Durability>{meta::Durability::kSynced, meta::Durability::kSynced}));
+  ASSERT_OK(put(plain, std::nullopt));
+  ASSERT_OK(DeleteAsync(catalog, plain, "k"));
+  EXPECT_EQ(store.asked, std::vector<meta::Durability>(4, meta::Durability::kSynced));
+}
+
+TEST_F(CatalogTest, AsyncDeleteRemovesTheObjectAndReturnsItsRecord) {
+  ASSERT_OK(catalog_.PutObject(bucket_, "k", Obj(10, "blob-k")));
+  ASSERT_OK(catalog_.PutObject(bucket_, "other", Obj(3)));
+  ASSERT_OK_AND_ASSIGN(std::optional<ObjectRecord> removed, DeleteAsync(catalog_, bucket_, "k"));
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->size, 10u);
+  ASSERT_EQ(removed->segments.size(), 1u);
+  EXPECT_EQ(removed->segments[0].blob_id, "blob-k");
+  EXPECT_STATUS_CODE(catalog_.GetObject(bucket_, "k", false), kNotFound);
+  ASSERT_OK_AND_ASSIGN(Usage usage, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(usage.objects, 1);
+  EXPECT_EQ(usage.bytes, 3);
+  // Idempotent: nothing left to remove.
+  ASSERT_OK_AND_ASSIGN(std::optional<ObjectRecord> again, DeleteAsync(catalog_, bucket_, "k"));
+  EXPECT_FALSE(again.has_value());
+}
+
+TEST_F(CatalogTest, AsyncDeleteRefusesABucketWithVersioning) {
+  BucketRecord versioned = bucket_;
+  versioned.name = "versioned";
+  versioned.id = "b5";
+  versioned.versioning = BucketVersioning::kSuspended;
+  ASSERT_OK(catalog_.CreateBucket(versioned));
+  ObjectRecord obj = Obj(4);
+  StampVersion(versioned, obj);
+  ASSERT_OK(catalog_.PutObject(versioned, "k", obj));
+  EXPECT_STATUS_CODE(DeleteAsync(catalog_, versioned, "k"), kFailedPrecondition);
+  ASSERT_OK(catalog_.GetObject(versioned, "k", false));
+}
+
+// A store that runs `before_first_async` once, before the first ApplyAsync
+// is applied: a concurrent writer that wins the race.
+class InterferingStore : public meta::ForwardingMetaStore {
+ public:
+  InterferingStore() : ForwardingMetaStore(memory) {}
+  void ApplyAsync(std::string_view p, meta::Batch b, std::function<void(Status)> done) override {
+    if (before_first_async) std::exchange(before_first_async, nullptr)();
+    ForwardingMetaStore::ApplyAsync(p, std::move(b), std::move(done));
+  }
+
+  meta::MemoryMetaStore memory;
+  std::function<void()> before_first_async;
+};
+
+TEST(AsyncDeleteTest, AnOverwriteBetweenReadAndCommitIsDeletedAndReturned) {
+  InterferingStore store;
+  Catalog catalog(store);
+  const BucketRecord bucket = RootBucket("race", "b6");
+  ASSERT_OK(catalog.CreateBucket(bucket));
+  ObjectRecord first = OneByteObject();
+  ASSERT_OK(catalog.PutObject(bucket, "k", first));
+  ObjectRecord second = OneByteObject();
+  second.size = 2;
+  store.before_first_async = [&] { ASSERT_OK(catalog.PutObject(bucket, "k", second)); };
+  // The first attempt expects `first` and loses; the retry deletes `second`.
+  ASSERT_OK_AND_ASSIGN(std::optional<ObjectRecord> removed, DeleteAsync(catalog, bucket, "k"));
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->size, 2u);
+  EXPECT_EQ(removed->op_tag, second.op_tag);
+  EXPECT_STATUS_CODE(catalog.GetObject(bucket, "k", false), kNotFound);
+  ASSERT_OK_AND_ASSIGN(Usage usage, catalog.BucketUsage(bucket));
+  EXPECT_EQ(usage.objects, 0);
+  EXPECT_EQ(usage.bytes, 0);
 }
 
 TEST_F(CatalogTest, DeletingAnAbsentKeyNeedsAStoreThatCanCommit) {

@@ -363,13 +363,30 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  // Object Lock is enforced by the catalog, on the version it removes.
-  const catalog::LockOverride lock = LockOverrideFor(ctx, *bucket, ctx.route.key);
-  Result<catalog::DeleteOutcome> deleted = co_await deps_.pool.Run([&] {
-    std::optional<std::string_view> v;
-    if (version) v = *version;
-    return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, commit_durability_);
-  });
+  Result<catalog::DeleteOutcome> deleted = catalog::DeleteOutcome{};
+  if (!version && !bucket->versioned()) {
+    // The common case, as PutObject: the commit joins the store's next
+    // group without occupying a blocking-pool thread (no Object Lock
+    // without versioning).
+    using Removed = Result<std::optional<catalog::ObjectRecord>>;
+    Removed removed = co_await AwaitCallback<Removed>([&](std::function<void(Removed)> done) {
+      deps_.catalog.DeleteObjectAsync(*bucket, ctx.route.key, std::move(done), commit_durability_);
+    });
+    if (removed.ok()) {
+      deleted->removed = std::move(*removed);
+    } else {
+      deleted = removed.status();
+    }
+  } else {
+    // Object Lock is enforced by the catalog, on the version it removes.
+    const catalog::LockOverride lock = LockOverrideFor(ctx, *bucket, ctx.route.key);
+    auto remove = [&] {
+      std::optional<std::string_view> v;
+      if (version) v = *version;
+      return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, commit_durability_);
+    };
+    deleted = co_await deps_.pool.Run(remove);
+  }
   if (!deleted.ok()) co_return ErrorFromStatus(deleted.status());
   {
     std::vector<http::Header> hdrs = Headers();
