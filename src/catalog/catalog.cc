@@ -310,17 +310,40 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
   return AbortedError("too many concurrent writers on one key");
 }
 
-struct Catalog::AsyncPut {
-  BucketRecord bucket;  // only its versioning state (all PlanPut reads): no copy of policies
+// What an asynchronous write (a put, a delete) carries across its attempts.
+struct Catalog::AsyncWrite {
   std::string partition;
   std::string key;
-  ObjectRecord record;  // without inline data: `value` holds the record
-  std::string value;
-  PutCondition condition;
   PutCallback done;
   meta::Durability durability = meta::Durability::kSynced;
   int attempt = 0;
 };
+
+struct Catalog::AsyncPut : AsyncWrite {
+  BucketRecord bucket;  // only its versioning state (all PlanPut reads): no copy of policies
+  ObjectRecord record;  // without inline data: `value` holds the record
+  std::string value;
+  PutCondition condition;
+};
+
+void Catalog::CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, std::optional<ObjectRecord> removed,
+                            std::function<void()> next_attempt) {
+  batch.durability = op->durability;
+  auto held = std::make_shared<std::optional<ObjectRecord>>(std::move(removed));
+  std::string partition = op->partition;
+  store_.ApplyAsync(partition, std::move(batch),
+                    [op = std::move(op), held, next = std::move(next_attempt)](Status s) {
+                      if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
+                        next();
+                      } else if (s.code() == StatusCode::kFailedPrecondition) {
+                        op->done(AbortedError("too many concurrent writers on one key"));
+                      } else if (!s.ok()) {
+                        op->done(s);
+                      } else {
+                        op->done(std::move(*held));
+                      }
+                    });
+}
 
 void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                const ObjectRecord& record, const PutCondition& condition,
@@ -347,20 +370,7 @@ void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
   if (!old.ok()) return op->done(old.status());
   Result<PutPlan> plan = PlanPut(op->bucket, op->partition, op->key, op->record, op->value, *old, op->condition);
   if (!plan.ok()) return op->done(plan.status());
-  auto removed = std::make_shared<std::optional<ObjectRecord>>(std::move(plan->removed));
-  plan->batch.durability = op->durability;
-  store_.ApplyAsync(op->partition, std::move(plan->batch),
-                    [this, op, removed](Status s) {
-                      if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
-                        StartAsyncPut(op);
-                      } else if (s.code() == StatusCode::kFailedPrecondition) {
-                        op->done(AbortedError("too many concurrent writers on one key"));
-                      } else if (!s.ok()) {
-                        op->done(s);
-                      } else {
-                        op->done(std::move(*removed));
-                      }
-                    });
+  CommitAttempt(op, std::move(plan->batch), std::move(plan->removed), [this, op] { StartAsyncPut(op); });
 }
 
 Result<ObjectRecord> Catalog::UpdateObject(const BucketRecord& bucket, std::string_view key,
@@ -432,13 +442,7 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
   return AbortedError("too many concurrent writers on one key");
 }
 
-struct Catalog::AsyncDelete {
-  std::string partition;
-  std::string key;
-  PutCallback done;
-  meta::Durability durability = meta::Durability::kSynced;
-  int attempt = 0;
-};
+struct Catalog::AsyncDelete : AsyncWrite {};
 
 void Catalog::DeleteObjectAsync(const BucketRecord& bucket, std::string_view key, PutCallback done,
                                 meta::Durability durability) {
@@ -459,19 +463,8 @@ void Catalog::DeleteObjectAsync(const BucketRecord& bucket, std::string_view key
 void Catalog::StartAsyncDelete(std::shared_ptr<AsyncDelete> op) {
   Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
   if (!old.ok()) return op->done(old.status());
-  meta::Batch batch = UnversionedDeleteBatch(op->key, *old, op->durability);
-  auto removed = std::make_shared<std::optional<ObjectRecord>>(RemovedRecord(*old));
-  store_.ApplyAsync(op->partition, std::move(batch), [this, op, removed](Status s) {
-    if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
-      StartAsyncDelete(op);
-    } else if (s.code() == StatusCode::kFailedPrecondition) {
-      op->done(AbortedError("too many concurrent writers on one key"));
-    } else if (!s.ok()) {
-      op->done(s);
-    } else {
-      op->done(std::move(*removed));
-    }
-  });
+  CommitAttempt(op, UnversionedDeleteBatch(op->key, *old, op->durability), RemovedRecord(*old),
+                [this, op] { StartAsyncDelete(op); });
 }
 
 Status Catalog::CheckWritable() {

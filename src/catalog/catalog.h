@@ -397,10 +397,17 @@ class Catalog {
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 
  private:
+  struct AsyncWrite;
   struct AsyncPut;
   void StartAsyncPut(std::shared_ptr<AsyncPut> op);
   struct AsyncDelete;
   void StartAsyncDelete(std::shared_ptr<AsyncDelete> op);
+  // Commits one compare-and-set attempt of `op` (its batch and what it
+  // would remove): a lost race runs `next_attempt` from the commit
+  // thread's completion, up to kMaxCasAttempts; otherwise `op->done` gets
+  // the error or `removed`.
+  void CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, std::optional<ObjectRecord> removed,
+                     std::function<void()> next_attempt);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
   // MergedScan without copies for an unsharded bucket (the common case):
   // visits the records MergedScan would return, in order.

@@ -41,6 +41,25 @@ class CountingStore final : public meta::ForwardingMetaStore {
   std::atomic<size_t> records_scanned{0};
 };
 
+// The upload "u1" of key "k", and the one-part object its completion
+// commits in `bucket` (a fresh op tag and version id each call).
+UploadRecord UploadU1() {
+  UploadRecord up;
+  up.upload_id = "u1";
+  up.key = "k";
+  return up;
+}
+
+ObjectRecord CompletedU1(const BucketRecord& bucket) {
+  ObjectRecord obj;
+  obj.size = 4;
+  obj.upload_id = "u1";
+  obj.op_tag = NewOpTag();
+  obj.parts_count = 1;
+  StampVersion(bucket, obj);
+  return obj;
+}
+
 class VersionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -375,16 +394,9 @@ TEST_F(VersionsTest, UpdateOfOneVersionKeepsTheOthers) {
 
 TEST_F(VersionsTest, RetriedCompletionIsOneVersion) {
   SetVersioning(BucketVersioning::kEnabled);
-  UploadRecord up;
-  up.upload_id = "u1";
-  up.key = "k";
+  const UploadRecord up = UploadU1();
   ASSERT_OK(catalog_.CreateUpload(bucket_, up));
-  ObjectRecord obj;
-  obj.size = 4;
-  obj.upload_id = "u1";
-  obj.op_tag = NewOpTag();
-  obj.parts_count = 1;
-  StampVersion(bucket_, obj);
+  const ObjectRecord obj = CompletedU1(bucket_);
   // The first attempt's object commit lands, then it crashes before
   // removing the upload; the client retries the completion.
   ASSERT_OK(catalog_.PutObject(bucket_, "k", obj));
@@ -424,16 +436,9 @@ TEST(CompletionVersionTest, ANewerWriteRightAfterTheCommitDoesNotHideTheVersionI
   bucket.owner = "root";
   bucket.versioning = BucketVersioning::kEnabled;
   ASSERT_OK(catalog.CreateBucket(bucket));
-  UploadRecord up;
-  up.upload_id = "u1";
-  up.key = "k";
+  const UploadRecord up = UploadU1();
   ASSERT_OK(catalog.CreateUpload(bucket, up));
-  ObjectRecord obj;
-  obj.size = 4;
-  obj.upload_id = "u1";
-  obj.op_tag = NewOpTag();
-  obj.parts_count = 1;
-  StampVersion(bucket, obj);
+  const ObjectRecord obj = CompletedU1(bucket);
   ObjectRecord newer;
   newer.size = 9;
   newer.op_tag = NewOpTag();
