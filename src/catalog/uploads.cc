@@ -121,9 +121,9 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   }
   // A retried completion whose earlier attempt's version was still current
   // replaced it in place, under that version's id (PlanVersionedWrite).
-  const bool replaced_in_place =
-      done.replaced && done.replaced->upload_id == upload.upload_id && !done.replaced->delete_marker;
-  if (done.replaced && done.replaced->upload_id == upload.upload_id) {
+  // (A delete marker has no upload id: it is never replaced in place.)
+  const bool replaced_in_place = done.replaced && done.replaced->upload_id == upload.upload_id;
+  if (replaced_in_place) {
     // A repeated completion of the same upload: the blobs it "replaced" are
     // the ones the new record uses. Release only what the new one does not.
     std::set<std::string> used;
