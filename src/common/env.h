@@ -95,6 +95,13 @@ class Env {
   // this Env's own NewWritableFile, which decorators (EnvWrapper) keep, so
   // that a wrapper that tracks its files sees these too.
   virtual Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) { return NewWritableFile(path); }
+  // Creates or truncates `path` for a bulk file: written once, front to
+  // back, in large appends, and not expected to be read back at once (a
+  // blob). The Env may write it past the page cache (the POSIX Env uses
+  // O_DIRECT beyond its first MiB: common/direct_writable_file.h); the
+  // contract is NewWritableFile's. Default, as for NewLogFile: this Env's
+  // own NewWritableFile.
+  virtual Result<std::unique_ptr<WritableFile>> NewBulkFile(const std::string& path) { return NewWritableFile(path); }
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
 
@@ -127,8 +134,8 @@ class Env {
 
 // An Env that forwards every call to `base` (LevelDB's EnvWrapper): a
 // decorator derives from it and overrides only the calls it changes. Except
-// NewLogFile, which stays Env's default (the wrapper's NewWritableFile): a
-// decorator never lets a file bypass it.
+// NewLogFile and NewBulkFile, which stay Env's defaults (the wrapper's
+// NewWritableFile): a decorator never lets a file bypass it.
 // `base` is borrowed and must outlive the wrapper and every file it opens.
 class EnvWrapper : public Env {
  public:

@@ -1,8 +1,8 @@
 // File: common/env_posix.cc
 // The POSIX Env returned by Env::Default(): buffered writable files (with
-// early writeback of large ones), pread random access, fcntl locks, and the
-// clock. Every descriptor is O_CLOEXEC so that no child process inherits
-// our data files or locks.
+// early writeback of large ones; bulk files in direct_writable_file.cc),
+// pread random access, fcntl locks, and the clock. Every descriptor is
+// O_CLOEXEC so that no child process inherits our data files or locks.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/direct_writable_file.h"
 #include "common/env.h"
 
 namespace confiance {
@@ -296,6 +297,11 @@ class PosixEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) override {
     ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0, kLogZeroFill));
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewBulkFile(const std::string& path) override {
+    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    return NewDirectWritableFile(fd, path);
   }
 
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {

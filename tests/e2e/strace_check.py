@@ -20,7 +20,11 @@ _LINE = re.compile(r"^(\d+)\s+(\d\d:\d\d:\d\d\.\d+)\s+(.*)$")
 _RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
 _CALL = re.compile(r"^(\w+)\((.*)\)\s+=\s+(-?\d+|\?)(?:\s.*)?$")
 _STR = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_WRITES = {"write", "pwrite64", "writev", "pwritev", "pwritev2"}
+# io_submit: a blob's direct writes past its first MiB go through the
+# kernel's AIO (common/direct_writable_file.h); only its IOCB_CMD_PWRITE
+# submissions are events here.
+_WRITES = {"write", "pwrite64", "writev", "pwritev", "pwritev2", "io_submit"}
+_AIO_FD = re.compile(r"aio_fildes=(\d+)")
 _SENDS = {"write", "writev", "sendmsg", "sendto", "send"}
 _READS = {"read", "readv", "recvmsg", "recvfrom", "recv"}
 _SYNCS = {"fsync", "fdatasync"}
@@ -122,6 +126,13 @@ def parse(path):
                     fds[k] = ev.path2
         elif name in ("mkdir", "mkdirat", "unlink", "unlinkat", "rmdir"):
             ev.path = os.path.normpath(strs[0]) if strs else None
+        elif name == "io_submit":
+            aio = _AIO_FD.search(args)
+            if aio and "IOCB_CMD_PWRITE" in args:
+                ev.fd = int(aio.group(1))
+                ev.path = fds.get(ev.fd)
+            else:
+                ev.name = "io_submit (not a write)"
         else:
             if fd is not None and name not in ("epoll_wait",):
                 ev.fd = fd

@@ -1,5 +1,5 @@
 """Durability of the real binary, seen from the kernel (issue 4): the server
-runs under `strace -f -tt -e trace=desc,file,network`; each mutating S3
+runs under `strace -f -tt -e trace=desc,file,network,io_submit`; each mutating S3
 operation is sent alone, and for each, in the system calls between reading
 its request line and writing its response status line:
 
@@ -89,7 +89,7 @@ def traced(tmp_path_factory):
     srv = Server(work)
     srv.data_dir = os.path.realpath(srv.data_dir)
     srv.wrapper = [STRACE, "-f", "-tt", "-s", "96", "-e",
-                   "trace=desc,file,network", "-o", log]
+                   "trace=desc,file,network,io_submit", "-o", log]
     srv.start()
     ops = Ops(srv)
     try:

@@ -174,7 +174,7 @@ Status LocalBlobStore::CheckSpace(uint64_t bytes) {
 Result<std::unique_ptr<BlobWriter>> LocalBlobStore::NewBlob() {
   ASSIGN_OR_RETURN(std::string id, NewBlobId());
   const std::string tmp = TempPath(id);
-  Result<std::unique_ptr<WritableFile>> file = env_.NewWritableFile(tmp);
+  Result<std::unique_ptr<WritableFile>> file = env_.NewBulkFile(tmp);
   if (!file.ok()) {
     env_.RemoveFile(tmp).IgnoreError();  // a failed open may have created it
     return file.status();
