@@ -190,12 +190,12 @@ class DirectWritableFile final : public WritableFile {
     return behind_.Wait(path_);
   }
 
-  // Writes the buffer's bytes at offset_ and empties it (a whole direct
-  // block may stay in flight, behind_): directly when the
-  // stretch is past the prefix and aligned, through the page cache
-  // otherwise (the prefix, the tail, and everything once direct writes
-  // were refused). On error the buffered bytes are dropped: the file's
-  // content is then unknown anyway and callers must not retry (env.h).
+  // Writes the buffer's bytes at offset_ and empties it: directly when the
+  // stretch is past the prefix and aligned (a whole block then stays in
+  // flight in behind_), through the page cache otherwise (the prefix, the
+  // tail, and everything once direct writes were refused). On error the
+  // buffered bytes are dropped: the file's content is then unknown anyway
+  // and callers must not retry (env.h).
   Status WriteBuffer() {
     RETURN_IF_ERROR(behind_.Wait(path_));
     if (used_ == kDirectBlock && TryWriteBehind()) return OkStatus();
