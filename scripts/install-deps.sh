@@ -8,6 +8,9 @@ PACKAGES=(
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # What RocksDB's static archive links (CMakeLists.txt, CONFIANCE_STATIC_ROCKSDB);
+  # librocksdb-dev depends on them too, but our build names them itself.
+  libsnappy-dev liblz4-dev libzstd-dev libbz2-dev libgflags-dev
   python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone restic
   python3-pykmip
   procps strace

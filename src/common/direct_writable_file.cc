@@ -45,12 +45,14 @@ AlignedBuffer NewAlignedBuffer(size_t size) {
 // bulk files were ever written at once.
 class AioContexts {
  public:
+  // 0 if there is none to reuse and the kernel gives no new one.
   static aio_context_t Acquire() {
+    Free& f = Get();
     {
-      std::lock_guard lock(Mu());
-      if (!Free().empty()) {
-        aio_context_t ctx = Free().back();
-        Free().pop_back();
+      std::lock_guard lock(f.mu);
+      if (!f.contexts.empty()) {
+        const aio_context_t ctx = f.contexts.back();
+        f.contexts.pop_back();
         return ctx;
       }
     }
@@ -59,17 +61,18 @@ class AioContexts {
     return ctx;
   }
   static void Release(aio_context_t ctx) {
-    std::lock_guard lock(Mu());
-    Free().push_back(ctx);
+    Free& f = Get();
+    std::lock_guard lock(f.mu);
+    f.contexts.push_back(ctx);
   }
 
  private:
-  static std::mutex& Mu() {
-    static std::mutex* mu = new std::mutex;
-    return *mu;
-  }
-  static std::vector<aio_context_t>& Free() {
-    static auto* free = new std::vector<aio_context_t>;
+  struct Free {
+    std::mutex mu;
+    std::vector<aio_context_t> contexts;  // GUARDED_BY(mu)
+  };
+  static Free& Get() {
+    static Free* free = new Free;  // never deleted: files may close during exit
     return *free;
   }
 };
@@ -176,7 +179,7 @@ class DirectWritableFile final : public WritableFile {
 
   Status Close() override {
     if (fd_ < 0) return OkStatus();
-    Status s = buffer_ ? WriteAll() : behind_.Wait(path_);
+    Status s = WriteAll();
     if (s.ok()) s = TrimAllocated();
     if (::close(fd_) != 0 && s.ok()) s = ErrnoError(errno, "close " + path_);
     fd_ = -1;
@@ -203,9 +206,12 @@ class DirectWritableFile final : public WritableFile {
     size_t left = used_;
     used_ = 0;
     while (left > 0) {
-      const bool direct = direct_allowed_ && offset_ >= kBufferedPrefix && offset_ % kAlign == 0 &&
-                          left % kAlign == 0;
-      RETURN_IF_ERROR(SetDirect(direct));
+      // A refused O_DIRECT leaves direct_ false: the write is buffered.
+      if (MayWriteDirect(left)) {
+        TurnDirectOn();
+      } else {
+        RETURN_IF_ERROR(TurnDirectOff());
+      }
       const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(offset_));
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -258,9 +264,9 @@ class DirectWritableFile final : public WritableFile {
   // Hands the full buffer to the write-behind and continues in the spare
   // one. False if it cannot (then nothing was written).
   bool TryWriteBehind() {
-    if (!direct_allowed_ || offset_ < kBufferedPrefix || offset_ % kAlign != 0) return false;
+    if (!MayWriteDirect(used_)) return false;
     if (!spare_) spare_ = NewAlignedBuffer(kDirectBlock);
-    if (!spare_ || !behind_.Ready() || !SetDirect(true).ok() || !direct_) return false;
+    if (!spare_ || !behind_.Ready() || !TurnDirectOn()) return false;
     if (!AllocateAhead()) return false;
     if (!behind_.Submit(fd_, buffer_.get(), used_, offset_)) return false;
     offset_ += used_;
@@ -269,32 +275,46 @@ class DirectWritableFile final : public WritableFile {
     return true;
   }
 
-  // Sets or clears O_DIRECT on the descriptor. A file system that refuses
-  // it turns direct writes off for this file.
-  Status SetDirect(bool on) {
-    if (on == direct_) return OkStatus();
+  // Whether the next `n` bytes may go out directly: past the prefix, at an
+  // aligned offset and length, and the file system has not refused.
+  bool MayWriteDirect(size_t n) const {
+    return direct_allowed_ && offset_ >= kBufferedPrefix && offset_ % kAlign == 0 && n % kAlign == 0;
+  }
+
+  // Sets O_DIRECT on the descriptor; false if the file system refuses it,
+  // which turns direct writes off for this file.
+  bool TurnDirectOn() {
+    if (direct_) return true;
     const int flags = ::fcntl(fd_, F_GETFL);
-    if (flags >= 0 && ::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) == 0) {
-      if (on && !started_direct_) {
-        // The buffered prefix goes to the disk while the direct blocks
-        // follow, so that Sync's fdatasync has little left to wait for.
-        // A hint only: the fdatasync reports any error of this writeback.
-        ::sync_file_range(fd_, 0, static_cast<off_t>(offset_), SYNC_FILE_RANGE_WRITE);
-        started_direct_ = true;
-      }
-      direct_ = on;
-      return OkStatus();
-    }
-    if (on) {
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_DIRECT) != 0) {
       direct_allowed_ = false;
-      return OkStatus();
+      return false;
     }
-    return ErrnoError(errno, "clear O_DIRECT on " + path_);
+    if (!started_direct_) {
+      // The buffered prefix goes to the disk while the direct blocks
+      // follow, so that Sync's fdatasync has little left to wait for.
+      // A hint only: the fdatasync reports any error of this writeback.
+      ::sync_file_range(fd_, 0, static_cast<off_t>(offset_), SYNC_FILE_RANGE_WRITE);
+      started_direct_ = true;
+    }
+    direct_ = true;
+    return true;
+  }
+
+  // Clears O_DIRECT, for a write that is not aligned.
+  Status TurnDirectOff() {
+    if (!direct_) return OkStatus();
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
+      return ErrnoError(errno, "clear O_DIRECT on " + path_);
+    }
+    direct_ = false;
+    return OkStatus();
   }
 
   int fd_;
   std::string path_;
-  AlignedBuffer buffer_;  // null only if the allocation failed
+  AlignedBuffer buffer_;  // null only if the allocation failed (then used_ stays 0)
   AlignedBuffer spare_;   // the other direct block, once there is one
   WriteBehind behind_;    // declared after the buffers: destroyed (waited for) first
   size_t capacity_;

@@ -281,6 +281,11 @@ Result<int> OpenFd(const std::string& path, int flags, std::string_view op) {
   }
 }
 
+// Creates or truncates `path` for writing: every new writable file.
+Result<int> OpenTruncated(const std::string& path) {
+  return OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write");
+}
+
 Result<struct stat> Stat(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return ErrnoError(errno, What("stat", path));
@@ -290,17 +295,17 @@ Result<struct stat> Stat(const std::string& path) {
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    ASSIGN_OR_RETURN(int fd, OpenTruncated(path));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0));
   }
 
   Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) override {
-    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    ASSIGN_OR_RETURN(int fd, OpenTruncated(path));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0, kLogZeroFill));
   }
 
   Result<std::unique_ptr<WritableFile>> NewBulkFile(const std::string& path) override {
-    ASSIGN_OR_RETURN(int fd, OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, "open for write"));
+    ASSIGN_OR_RETURN(int fd, OpenTruncated(path));
     return NewDirectWritableFile(fd, path);
   }
 
