@@ -2,6 +2,7 @@
 // Throughput of the per-package hot path: AES-256-GCM seal/open of 64 KiB
 // packages, the streaming encryptor, and MD5 / SHA-256 / CRC32C over 64 KiB.
 #include <benchmark/benchmark.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -132,6 +133,27 @@ void BM_HmacSha256Short(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(HmacSha256(std::string_view("AWS4secretkey"), "20260101"));
 }
 BENCHMARK(BM_HmacSha256Short);
+
+// A data key's worth of random bytes: served from the per-thread pool
+// (crypto/random.cc); BM_RandBytes32 is one OpenSSL RAND_bytes call, what
+// each request paid before the pool.
+void BM_FillRandom32(benchmark::State& state) {
+  std::byte key[32];
+  for (auto _ : state) {
+    if (!FillRandom(key).ok()) state.SkipWithError("FillRandom failed");
+    benchmark::DoNotOptimize(key);
+  }
+}
+BENCHMARK(BM_FillRandom32);
+
+void BM_RandBytes32(benchmark::State& state) {
+  unsigned char key[32];
+  for (auto _ : state) {
+    if (RAND_bytes(key, sizeof key) != 1) state.SkipWithError("RAND_bytes failed");
+    benchmark::DoNotOptimize(key);
+  }
+}
+BENCHMARK(BM_RandBytes32);
 
 }  // namespace
 }  // namespace confiance::crypto

@@ -6,11 +6,14 @@
 #include "catalog/versioned_write.h"
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <set>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
 
 namespace confiance::catalog {
 namespace {
@@ -51,15 +54,13 @@ bool CommitRefused(const Status& status) {
 }
 
 std::string NewOpTag() {
-  unsigned char b[12];
-  if (RAND_bytes(b, sizeof b) != 1) {
-    // RAND_bytes cannot fail once seeded; fall back to a time-based tag that
-    // is still unique enough for diagnosis.
-    return fmt::format("t{:x}", std::hash<const void*>()(&b));
+  std::byte b[12];
+  if (!crypto::FillRandom(b).ok()) {
+    // Cannot fail once seeded; fall back to a time-based tag that is still
+    // unique enough for diagnosis.
+    return fmt::format("t{:x}", std::chrono::steady_clock::now().time_since_epoch().count());
   }
-  std::string out;
-  for (unsigned char c : b) out += fmt::format("{:02x}", c);
-  return out;
+  return crypto::HexEncode(b);
 }
 
 std::string Catalog::ObjectPartition(const BucketRecord& bucket, std::string_view key) {

@@ -1,12 +1,11 @@
 // File: catalog/version_id.cc
 #include "catalog/version_id.h"
 
-#include <openssl/rand.h>
-
 #include <atomic>
 #include <chrono>
 
 #include "catalog/catalog.h"  // NewOpTag
+#include "crypto/random.h"
 
 namespace confiance::catalog {
 namespace {
@@ -34,10 +33,10 @@ std::string NewVersionId() {
   std::string id;
   id.reserve(kVersionIdBytes);
   PutBigEndian(id, next);
-  unsigned char rnd[8] = {};
-  if (RAND_bytes(rnd, sizeof rnd) != 1) {
-    // Cannot fail once seeded; the time part alone is still unique here.
-  }
+  std::byte rnd[8] = {};
+  // Cannot fail once seeded (and leaves zeros if it does); the time part
+  // alone is still unique here.
+  (void)crypto::FillRandom(rnd);
   id.append(reinterpret_cast<const char*>(rnd), sizeof rnd);
   return id;
 }

@@ -1,5 +1,6 @@
 // File: crypto/random.h
-// Cryptographically secure random bytes (OpenSSL's DRBG, seeded from the OS).
+// Cryptographically secure random bytes (OpenSSL's DRBG, seeded from the OS;
+// small requests come from a per-thread pool of its output: random.cc).
 //
 // Thread-safety: all functions are safe for concurrent use.
 #pragma once
