@@ -154,19 +154,25 @@ Status LocalBlobStore::Publish(const std::string& id) {
 Status LocalBlobStore::CheckSpace(uint64_t bytes) {
   const uint64_t reserve = space_reserve_.load();
   if (reserve == 0) return OkStatus();
+  // Less than kSpaceCheckBytes above the reserve counts as full whatever
+  // the size: every write then fails alike, small ones included, rather
+  // than small ones nibbling at the margin the checks allow themselves.
+  const uint64_t needed = std::max<uint64_t>(bytes, kSpaceCheckBytes);
+  const uint64_t now = env_.NowMicros();
+  if (needed <= kRoomyBytes / 2 && now < roomy_until_us_.load(std::memory_order_relaxed)) return OkStatus();
   Result<DiskSpace> space = env_.GetDiskSpace(root_);
   if (!space.ok()) {
     if (space.status().code() == StatusCode::kUnimplemented) return OkStatus();
     return space.status();
   }
-  // Less than kSpaceCheckBytes above the reserve counts as full whatever
-  // the size: every write then fails alike, small ones included, rather
-  // than small ones nibbling at the margin the checks allow themselves.
-  const uint64_t needed = std::max<uint64_t>(bytes, kSpaceCheckBytes);
   if (space->available < reserve || space->available - reserve < needed) {
+    roomy_until_us_.store(0, std::memory_order_relaxed);
     return ResourceExhaustedError("disk full: " + std::to_string(space->available) +
                                   " bytes available, " + std::to_string(reserve) +
                                   " kept in reserve, " + std::to_string(needed) + " needed");
+  }
+  if (space->available - reserve - needed >= kRoomyBytes) {
+    roomy_until_us_.store(now + kRoomyMicros, std::memory_order_relaxed);
   }
   return OkStatus();
 }

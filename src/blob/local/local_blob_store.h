@@ -45,13 +45,23 @@ class LocalBlobStore final : public BlobStore {
   // the disk counts as full with less than 1 MiB left above it, for small
   // writes too); a writer checks again
   // after every kSpaceCheckBytes appended, so concurrent writers overshoot
-  // by at most that much each.
+  // by at most that much each. A check that found at least kRoomyBytes above
+  // the reserve and the request answers checks of up to kRoomyBytes / 2 for
+  // the next kRoomyMicros without asking the file system again (a statvfs
+  // per 4 KiB PUT was 2 % of its CPU): nothing written at this disk's speed
+  // in that time comes near the margin, and near the reserve every check
+  // asks.
   Status CheckSpace(uint64_t bytes) override;
+  static constexpr uint64_t kRoomyBytes = uint64_t{1} << 30;
+  static constexpr uint64_t kRoomyMicros = 100'000;
 
   // The space kept free (bytes) for metadata (RocksDB's WAL, flushes and
   // compactions) and for deletions, which need a little space to free a
   // lot. 0 disables the checks (the default). Thread-safe.
-  void set_space_reserve(uint64_t bytes) { space_reserve_.store(bytes); }
+  void set_space_reserve(uint64_t bytes) {
+    space_reserve_.store(bytes);
+    roomy_until_us_.store(0);
+  }
   uint64_t space_reserve() const { return space_reserve_.load(); }
   static constexpr uint64_t kSpaceCheckBytes = 1 << 20;
 
@@ -84,6 +94,9 @@ class LocalBlobStore final : public BlobStore {
   std::mutex fanout_mu_;
   std::array<bool, 256> fanout_durable_{};  // GUARDED_BY(fanout_mu_)
   std::atomic<uint64_t> space_reserve_{0};
+  // Until when (env_.NowMicros()) the last roomy check answers for small
+  // ones; 0: ask the file system.
+  std::atomic<uint64_t> roomy_until_us_{0};
 };
 
 }  // namespace confiance::blob

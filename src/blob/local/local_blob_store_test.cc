@@ -319,5 +319,59 @@ TEST(LocalBlobStoreSpaceTest, ReserveRefusesNewDataAndFreesTheTempFile) {
   ASSERT_OK(w2->Commit());
 }
 
+// SpaceEnv with a clock the test sets, counting the space queries.
+class ClockedSpaceEnv : public SpaceEnv {
+ public:
+  Result<DiskSpace> GetDiskSpace(const std::string& path) override {
+    ++queries;
+    return SpaceEnv::GetDiskSpace(path);
+  }
+  uint64_t NowMicros() override { return now_us; }
+  uint64_t now_us = 1'000'000;
+  int queries = 0;
+};
+
+TEST(LocalBlobStoreSpaceTest, RoomyDiskIsAskedOncePerWindowNearTheReserveAlways) {
+  testutil::TempDir dir;
+  ClockedSpaceEnv env;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBlobStore> store, LocalBlobStore::Open(env, dir.Sub("blobs")));
+  constexpr uint64_t kMiB = 1 << 20;
+  constexpr uint64_t kReserve = 4 * kMiB;
+  store->set_space_reserve(kReserve);
+  const uint64_t roomy = kReserve + LocalBlobStore::kSpaceCheckBytes + LocalBlobStore::kRoomyBytes;
+
+  // Plenty of room: one query answers the small checks of the window ...
+  env.available = roomy;
+  env.queries = 0;
+  EXPECT_OK(store->CheckSpace(4096));
+  env.available = 3 * kMiB;  // the disk fills behind the store's back
+  EXPECT_OK(store->CheckSpace(4096));
+  EXPECT_OK(store->CheckSpace(LocalBlobStore::kSpaceCheckBytes));
+  EXPECT_EQ(env.queries, 1);
+  // ... but not a large one, which asks, is refused, and ends the window.
+  EXPECT_STATUS_CODE(store->CheckSpace(LocalBlobStore::kRoomyBytes / 2 + 1), kResourceExhausted);
+  EXPECT_STATUS_CODE(store->CheckSpace(4096), kResourceExhausted);
+  EXPECT_EQ(env.queries, 3);
+
+  // The window ends with time.
+  env.available = roomy;
+  EXPECT_OK(store->CheckSpace(4096));
+  env.available = 3 * kMiB;
+  env.now_us += LocalBlobStore::kRoomyMicros;
+  EXPECT_STATUS_CODE(store->CheckSpace(4096), kResourceExhausted);
+
+  // Just under the margin: every check asks.
+  env.available = roomy - 1;
+  EXPECT_OK(store->CheckSpace(4096));
+  env.available = 3 * kMiB;
+  EXPECT_STATUS_CODE(store->CheckSpace(4096), kResourceExhausted);
+
+  // A new reserve ends the window too.
+  env.available = roomy;
+  EXPECT_OK(store->CheckSpace(4096));
+  store->set_space_reserve(roomy);
+  EXPECT_STATUS_CODE(store->CheckSpace(4096), kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace confiance::blob
