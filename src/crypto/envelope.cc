@@ -28,71 +28,28 @@ std::string MakeAad(std::string_view context) {
 const unsigned char* U8(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
 unsigned char* U8(char* p) { return reinterpret_cast<unsigned char*>(p); }
 
-// One AES-256-GCM context per thread, keyed with the KEK it used last.
-// Keying a context (AES key expansion, the GHASH table) was half the cost
-// of an UnwrapKey, and a thread wraps and unwraps under the same bucket key
-// again and again (docs/PERFORMANCE.md, session 17); with the key kept,
-// each call only sets its nonce. The copy of the KEK and the key schedule
-// are wiped when another KEK replaces them, after a failed call, and when
-// the thread ends (EVP_CIPHER_CTX_free wipes the context).
-class ThreadGcm {
- public:
-  ~ThreadGcm() { Forget(); }
-
-  // The context, keyed with `kek` and set to encrypt (or decrypt) under
-  // `nonce`; null (and nothing kept) if OpenSSL fails.
-  EVP_CIPHER_CTX* For(const SecretBytes& kek, const unsigned char* nonce, bool encrypt) {
-    if (!ctx_) ctx_.reset(EVP_CIPHER_CTX_new());
-    if (!ctx_) return nullptr;
-    const bool same = keyed_ && CRYPTO_memcmp(kek_.data(), kek.data(), kKekSize) == 0;
-    const int enc = encrypt ? 1 : 0;
-    const int ok = same ? EVP_CipherInit_ex2(ctx_.get(), nullptr, nullptr, nonce, enc, nullptr)
-                        : EVP_CipherInit_ex2(ctx_.get(), internal::Aes256Gcm(), kek.data(), nonce, enc, nullptr);
-    if (ok != 1) {
-      Forget();
-      return nullptr;
-    }
-    if (!same) {
-      std::memcpy(kek_.data(), kek.data(), kKekSize);
-      keyed_ = true;
-    }
-    return ctx_.get();
-  }
-
-  // Drops the context and the key: after an error its state is unknown.
-  void Forget() {
-    ctx_.reset();
-    OPENSSL_cleanse(kek_.data(), kek_.size());
-    keyed_ = false;
-  }
-
- private:
-  internal::EvpCipherCtxPtr ctx_;
-  std::array<unsigned char, kKekSize> kek_{};
-  bool keyed_ = false;
-};
-
-thread_local ThreadGcm thread_gcm;
-
 }  // namespace
 
 Result<std::string> TEST_WrapKeyWithNonce(const SecretBytes& kek, const SecretBytes& key,
                                           std::string_view context, std::span<const std::byte, 12> nonce) {
   if (kek.size() != kKekSize) return InvalidArgumentError("WrapKey: KEK must be 32 bytes");
   if (key.empty() || key.size() > kMaxWrappedKey) return InvalidArgumentError("WrapKey: bad key size");
+  const EVP_CIPHER* cipher = internal::Aes256Gcm();
+  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (cipher == nullptr || !ctx) return internal::OpenSslError("WrapKey: cipher setup");
+
   std::string out(kWrapOverhead + key.size(), '\0');
   out[0] = static_cast<char>(kWrapVersion);
   std::memcpy(out.data() + 1, nonce.data(), kNonceLen);
   char* ct = out.data() + 1 + kNonceLen;
-  EVP_CIPHER_CTX* ctx = thread_gcm.For(kek, U8(out.data() + 1), /*encrypt=*/true);
-  if (ctx == nullptr) return internal::OpenSslError("WrapKey: cipher setup");
   const std::string aad = MakeAad(context);
   int len = 0;
   const int n = static_cast<int>(key.size());
-  if (EVP_EncryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx, U8(ct), &len, key.data(), n) != 1 || EVP_EncryptFinal_ex(ctx, U8(ct) + n, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
-    thread_gcm.Forget();
+  if (EVP_EncryptInit_ex2(ctx.get(), cipher, kek.data(), U8(out.data() + 1), nullptr) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), U8(ct), &len, key.data(), n) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), U8(ct) + n, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
     return internal::OpenSslError("WrapKey");
   }
   return out;
@@ -110,24 +67,25 @@ Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, 
     return DataLossError("wrapped key: bad length");
   }
   if (static_cast<uint8_t>(wrapped[0]) != kWrapVersion) return DataLossError("wrapped key: unknown version");
+  const EVP_CIPHER* cipher = internal::Aes256Gcm();
+  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (cipher == nullptr || !ctx) return internal::OpenSslError("UnwrapKey: cipher setup");
+
   const size_t n = wrapped.size() - kWrapOverhead;
   const char* nonce = wrapped.data() + 1;
   const char* ct = nonce + kNonceLen;
-  EVP_CIPHER_CTX* ctx = thread_gcm.For(kek, U8(nonce), /*encrypt=*/false);
-  if (ctx == nullptr) return internal::OpenSslError("UnwrapKey: cipher setup");
   unsigned char tag[kTagLen];
   std::memcpy(tag, ct + n, kTagLen);
   const std::string aad = MakeAad(context);
   SecretBytes key(n);
   int len = 0;
-  if (EVP_DecryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx, key.mutable_data(), &len, U8(ct), static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
-    thread_gcm.Forget();
+  if (EVP_DecryptInit_ex2(ctx.get(), cipher, kek.data(), U8(nonce), nullptr) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), key.mutable_data(), &len, U8(ct), static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
     return internal::OpenSslError("UnwrapKey");
   }
-  if (EVP_DecryptFinal_ex(ctx, key.mutable_data() + n, &len) != 1) {
-    thread_gcm.Forget();
+  if (EVP_DecryptFinal_ex(ctx.get(), key.mutable_data() + n, &len) != 1) {
     // `key` holds unauthenticated bytes; SecretBytes wipes them on return.
     return PermissionDeniedError("wrapped key does not authenticate under this key and context");
   }
