@@ -5,7 +5,6 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 
-#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstring>
