@@ -36,8 +36,8 @@ std::atomic<uint64_t> fork_generation{0};
 
 void OnForkChild() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
-// Registered once, before any pool is filled.
-const bool kAtForkRegistered = [] {
+// Registered once, at start-up, before any pool is filled.
+[[maybe_unused]] const bool kAtForkRegistered = [] {
   (void)pthread_atfork(nullptr, nullptr, &OnForkChild);
   return true;
 }();
@@ -62,7 +62,6 @@ Status FillFromDrbg(unsigned char* p, size_t n) {
 }
 
 Status FillFromPool(unsigned char* out, size_t n) {
-  (void)kAtForkRegistered;
   const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
   if (pool.used + n > kPoolBytes || pool.generation != generation) {
     pool.used = kPoolBytes;  // on failure the pool stays empty
