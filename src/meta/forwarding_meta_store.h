@@ -30,6 +30,9 @@ class ForwardingMetaStore : public MetaStore {
   void ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) override {
     base_.ApplyAsync(partition, std::move(batch), std::move(done));
   }
+  void ApplyHere(std::string_view partition, Batch batch, std::function<void(Status)> done) override {
+    base_.ApplyHere(partition, std::move(batch), std::move(done));
+  }
   Result<std::vector<Record>> Scan(std::string_view partition, const ScanOptions& options) override {
     return base_.Scan(partition, options);
   }

@@ -149,6 +149,16 @@ class MetaStore {
     done(Apply(partition, batch));
   }
 
+  // ApplyAsync that may commit on the calling thread, blocking it for the
+  // write and its sync, instead of handing the batch to another thread and
+  // being woken for the result: for a caller that has nothing else to do
+  // meanwhile (the transparency log, when every open connection waits on
+  // the group it commits). Same contract as ApplyAsync; `done` may run, on
+  // this thread, before this returns. The default is ApplyAsync.
+  virtual void ApplyHere(std::string_view partition, Batch batch, std::function<void(Status)> done) {
+    ApplyAsync(partition, std::move(batch), std::move(done));
+  }
+
   // Records of `partition` in key order within [start, end) (without `start`
   // itself if options.start_exclusive), at most options.limit (0: none).
   // A consistent snapshot of the partition. An absent partition scans empty.

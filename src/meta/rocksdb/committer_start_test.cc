@@ -1,8 +1,9 @@
 // File: meta/rocksdb/committer_start_test.cc
 // RocksMetaStore::Options::on_committer_start runs once, before anything
-// else, on the thread that writes every batch: the server binds that thread
-// to a memory arena of its own there (main/malloc_tuning.h), which only
-// works if the thread that writes the memtable is the one that ran it.
+// else, on the thread that writes every batch (but those an ApplyHere
+// writes on its caller's thread): the server binds that thread to a memory
+// arena of its own there (main/malloc_tuning.h), which only works if the
+// thread that writes the memtable is the one that ran it.
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -66,8 +66,9 @@ class RocksMetaStore final : public MetaStore {
     // FailedPrecondition; a missing or unmarked store is NotFound/DataLoss.
     bool read_only = false;
     // Runs first on the committer thread, the thread that writes the
-    // memtable (every Apply goes through it). The server binds that thread
-    // to a memory arena of its own here (main/malloc_tuning.h). May be empty.
+    // memtable (every Apply goes through it, and every ApplyAsync that no
+    // ApplyHere took along). The server binds that thread to a memory arena
+    // of its own here (main/malloc_tuning.h). May be empty.
     std::function<void()> on_committer_start;
   };
 
@@ -87,10 +88,15 @@ class RocksMetaStore final : public MetaStore {
   // batch queued since its last group, checks their conditions in queue
   // order (a batch sees the writes of the batches before it), writes all the
   // ones that hold as one RocksDB batch with one WAL sync, then completes
-  // them. Conditions are checked by one thread, so no key locks are needed.
+  // them. Conditions are checked by one group at a time (the committer's,
+  // or an ApplyHere's), so no key locks are needed.
   Status Apply(std::string_view partition, const Batch& batch) override;
   void ApplyAsync(std::string_view partition, Batch batch,
                   std::function<void(Status)> done) override;
+  // Commits the batches queued so far and then `batch` as one group on the
+  // calling thread, completions included (the committer waits meanwhile):
+  // no hand-off to the committer and back.
+  void ApplyHere(std::string_view partition, Batch batch, std::function<void(Status)> done) override;
   Result<std::vector<Record>> Scan(std::string_view partition,
                                    const ScanOptions& options) override;
   Status ScanEach(std::string_view partition, const ScanOptions& options, const ScanVisitor& visit) override;
@@ -122,6 +128,8 @@ class RocksMetaStore final : public MetaStore {
   RocksMetaStore();
   Status CheckKeyFormat();
   Result<std::optional<std::string>> GetPhysical(const std::string& physical_key);
+  // Queues a checked batch for the committer.
+  void Enqueue(PendingCommit commit);
   void CommitterLoop();
   // Checks, writes (one sync, none if every batch that writes asked for
   // Durability::kWithNextSync) and completes one group of queued batches.
@@ -142,6 +150,9 @@ class RocksMetaStore final : public MetaStore {
   std::atomic<bool> read_only_{false};
   bool opened_read_only_ = false;  // Options::read_only (read_only_ is then set too)
 
+  // Held by whoever runs CommitGroup (the committer, or an ApplyHere
+  // caller): one group at a time, in queue order.
+  std::mutex commit_mu_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::vector<PendingCommit> queue_;  // GUARDED_BY(queue_mu_)
