@@ -148,10 +148,14 @@ asio::awaitable<void> ServerImpl::AcceptLoop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::lock_guard<std::mutex> lock(mu_);
+    if (options_.load != nullptr) options_.load->open_connections.fetch_add(1, std::memory_order_relaxed);
     auto conn = StartConnection(std::move(socket), options_, handler_, gate_,
                                 [this](Connection* c) {
                                   std::lock_guard<std::mutex> l(mu_);
                                   connections_.erase(c);
+                                  if (options_.load != nullptr) {
+                                    options_.load->open_connections.fetch_sub(1, std::memory_order_relaxed);
+                                  }
                                 });
     // Registered under mu_ before on_exit (which takes mu_) can run.
     connections_.emplace(conn.get(), conn);

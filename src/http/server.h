@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "common/server_load.h"
 #include "common/status.h"
 #include "http/http.h"
 
@@ -32,6 +33,9 @@ struct ServerOptions {
   std::chrono::seconds body_stall_timeout{60};  // no body progress for this long -> abort
   std::chrono::seconds write_stall_timeout{60}; // client not reading the response
   std::chrono::seconds shutdown_grace{30};      // in-flight requests get this long
+  // Borrowed, outlives the server; null: not kept. The server counts its
+  // open connections there.
+  ServerLoad* load = nullptr;
 };
 
 class Server {

@@ -235,6 +235,7 @@ class HttpServerTest : public ::testing::Test {
   }
   uint16_t port() const { return server_->port(); }
 
+  ServerLoad load_;  // before the server, which may hold it
   ServerOptions options_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -253,6 +254,27 @@ TEST_F(HttpServerTest, SimpleGet) {
   EXPECT_EQ(r->headers["content-type"], "text/plain");
   EXPECT_TRUE(r->has("date"));
   EXPECT_FALSE(r->has("connection"));
+}
+
+TEST_F(HttpServerTest, CountsItsOpenConnectionsInTheLoad) {
+  options_.load = &load_;
+  StartServer();
+  {
+    Client a(port());
+    Client b(port());
+    // One response on each: both connections were accepted and counted.
+    for (Client* c : {&a, &b}) {
+      ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+      ASSERT_TRUE(c->Read());
+    }
+    EXPECT_EQ(load_.open_connections.load(), 2u);
+  }
+  // The clients closed: the count falls back once the server has seen it.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (load_.open_connections.load() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(load_.open_connections.load(), 0u);
 }
 
 TEST_F(HttpServerTest, RequestFields) {
