@@ -15,8 +15,9 @@ bool ValidLogTenantId(std::string_view id) {
   return true;
 }
 
-AuditLog::AuditLog(meta::MetaStore& store, tlog::NoteSigner signer, std::chrono::microseconds max_linger)
-    : store_(store), signer_(std::move(signer)), max_linger_(max_linger) {
+AuditLog::AuditLog(meta::MetaStore& store, tlog::NoteSigner signer, std::chrono::microseconds max_linger,
+                   const ServerLoad* load)
+    : store_(store), signer_(std::move(signer)), max_linger_(max_linger), load_(load) {
   if (max_linger_.count() > 0) linger_timer_ = std::make_unique<LingerTimer>();
 }
 
@@ -35,6 +36,7 @@ Result<TransparencyLog*> AuditLog::LogFor(const std::string& origin) {
   GroupOptions group;
   group.timer = linger_timer_.get();
   group.max_linger = max_linger_;
+  group.load = load_;
   ASSIGN_OR_RETURN(auto log, TransparencyLog::Open(store_, origin, signer_, group));
   TransparencyLog* raw = log.get();
   logs_.emplace(origin, std::move(log));

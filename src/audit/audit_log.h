@@ -35,8 +35,11 @@ class AuditLog {
   // name is the server name, which prefixes every origin. `max_linger`
   // bounds how long a log holds a group for the appends it expects
   // (transparency_log.h); zero: never linger.
+  // `load` (borrowed, may be null) lets a log commit a group on the
+  // appending thread when every open connection waits on it
+  // (transparency_log.h).
   AuditLog(meta::MetaStore& store, tlog::NoteSigner signer,
-           std::chrono::microseconds max_linger = kDefaultMaxLinger);
+           std::chrono::microseconds max_linger = kDefaultMaxLinger, const ServerLoad* load = nullptr);
   static constexpr std::chrono::microseconds kDefaultMaxLinger{1000};
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
@@ -77,6 +80,7 @@ class AuditLog {
   meta::MetaStore& store_;
   const tlog::NoteSigner signer_;
   const std::chrono::microseconds max_linger_;
+  const ServerLoad* const load_;
   // Before logs_: the logs cancel their callbacks on it when destroyed.
   std::unique_ptr<LingerTimer> linger_timer_;  // null: no linger
   std::mutex mu_;

@@ -271,6 +271,7 @@ void TransparencyLog::Append(std::string entry, AppendCallback done) {
   std::shared_ptr<Group> group;
   meta::Batch batch;
   Status refused;
+  bool here = false;
   {
     std::lock_guard lock(mu_);
     if (!failed_.ok()) {
@@ -285,11 +286,17 @@ void TransparencyLog::Append(std::string entry, AppendCallback done) {
         lingering_ = false;
         group = TakeGroupLocked(batch);
       }
+      here = group && EveryClientWaitsOn(*group);
     }
   }
   // Callbacks run without the lock: they may append again.
   if (!refused.ok()) done(refused);
-  if (group) Submit(std::move(group), std::move(batch));
+  if (group) Submit(std::move(group), std::move(batch), here);
+}
+
+bool TransparencyLog::EveryClientWaitsOn(const Group& group) const {
+  const ServerLoad* load = group_options_.load;
+  return load != nullptr && group.appends.size() >= load->open_connections.load(std::memory_order_relaxed);
 }
 
 std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::Batch& batch) {
@@ -323,8 +330,13 @@ std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::B
   return group;
 }
 
-void TransparencyLog::Submit(std::shared_ptr<Group> group, meta::Batch batch) {
-  store_.ApplyAsync(partition_, std::move(batch), [this, group](Status st) { Completed(group, st); });
+void TransparencyLog::Submit(std::shared_ptr<Group> group, meta::Batch batch, bool here) {
+  auto completed = [this, group](Status st) { Completed(group, st); };
+  if (here) {
+    store_.ApplyHere(partition_, std::move(batch), std::move(completed));
+  } else {
+    store_.ApplyAsync(partition_, std::move(batch), std::move(completed));
+  }
 }
 
 void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Status& status) {

@@ -344,7 +344,8 @@ TEST_F(TransparencyLogTest, ReadsAndExtendsALogInTheOlderLayout) {
 }
 
 // A store that holds every ApplyAsync completion until released, to watch
-// appends queue behind the batch in flight.
+// appends queue behind the batch in flight. ApplyHere completes at once,
+// on the caller's thread, as RocksMetaStore's does.
 class HeldStore : public meta::ForwardingMetaStore {
  public:
   HeldStore() : ForwardingMetaStore(memory_) {}
@@ -353,6 +354,20 @@ class HeldStore : public meta::ForwardingMetaStore {
     std::lock_guard lock(mu_);
     ++batches_;
     held_.push_back([done, st] { done(st); });
+  }
+  void ApplyHere(std::string_view partition, meta::Batch batch, std::function<void(Status)> done) override {
+    Status st = memory_.Apply(partition, batch);
+    {
+      std::lock_guard lock(mu_);
+      ++batches_;
+      ++here_;
+    }
+    done(st);
+  }
+  // Batches committed on the caller's thread (ApplyHere).
+  int here() {
+    std::lock_guard lock(mu_);
+    return here_;
   }
   void ReleaseAll() {
     for (;;) {
@@ -387,6 +402,7 @@ class HeldStore : public meta::ForwardingMetaStore {
   meta::MemoryMetaStore memory_;
   std::mutex mu_;
   int batches_ = 0;
+  int here_ = 0;
   std::vector<std::function<void()>> held_;
 };
 
@@ -457,6 +473,76 @@ TEST(TransparencyLogLingerTest, HoldsTheNextGroupUntilTheOutstandingAppendsQueue
   EXPECT_EQ(*results.by_entry.at("c"), 2u);
   EXPECT_EQ(*results.by_entry.at("d"), 3u);
   EXPECT_EQ(log->size(), 4u);
+}
+
+// The linger of HoldsTheNextGroupUntilTheOutstandingAppendsQueued with a
+// ServerLoad: the Append that fills the group commits it on its own thread
+// only if the group holds an append per open connection.
+TEST(TransparencyLogInlineCommitTest, AFullGroupOfEveryConnectionCommitsOnTheFillingThread) {
+  for (size_t connections : {size_t{3}, size_t{4}}) {
+    SCOPED_TRACE(connections);
+    HeldStore store;
+    LingerTimer timer;
+    ServerLoad load;
+    load.open_connections = connections;
+    tlog::NoteSigner signer = TestSigner();
+    GroupOptions group;
+    group.timer = &timer;
+    group.max_linger = std::chrono::hours(1);
+    group.load = &load;
+    ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer, group));
+    Results results;
+    log->Append("a", results.For("a"));  // a group of one, fewer than the connections
+    EXPECT_EQ(store.here(), 0);
+    log->Append("b", results.For("b"));
+    log->Append("c", results.For("c"));
+    store.ReleaseOnce();  // lingers for three
+    ASSERT_EQ(results.count(), 1u);
+    log->Append("d", results.For("d"));  // fills {b, c, d}
+    EXPECT_EQ(store.batches(), 2);
+    if (connections == 3) {
+      // Every connection waits on the group: committed and completed
+      // before Append returned.
+      EXPECT_EQ(store.here(), 1);
+      EXPECT_EQ(store.held(), 0);
+      ASSERT_EQ(results.count(), 4u);
+    } else {
+      // A fourth connection may have a request to process: the committer
+      // takes the group.
+      EXPECT_EQ(store.here(), 0);
+      EXPECT_EQ(store.held(), 1);
+      EXPECT_EQ(results.count(), 1u);
+      store.ReleaseOnce();
+      ASSERT_EQ(results.count(), 4u);
+    }
+    EXPECT_EQ(*results.by_entry.at("d"), 3u);
+    EXPECT_EQ(log->size(), 4u);
+  }
+}
+
+TEST(TransparencyLogInlineCommitTest, OneClientAtATimeCommitsOnItsThreadAndWithoutLoadNever) {
+  HeldStore store;
+  ServerLoad load;
+  load.open_connections = 1;
+  tlog::NoteSigner signer = TestSigner();
+  GroupOptions group;
+  group.load = &load;
+  ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(store, "o/tenant/t", signer, group));
+  Results results;
+  log->Append("a", results.For("a"));
+  EXPECT_EQ(store.here(), 1);
+  EXPECT_EQ(results.count(), 1u);
+  log->Append("b", results.For("b"));
+  EXPECT_EQ(store.here(), 2);
+  EXPECT_EQ(*results.by_entry.at("b"), 1u);
+  // No ServerLoad: the committer, always.
+  log.reset();
+  ASSERT_OK_AND_ASSIGN(log, TransparencyLog::Open(store, "o/tenant/t", signer));
+  log->Append("c", results.For("c"));
+  EXPECT_EQ(store.here(), 2);
+  EXPECT_EQ(store.held(), 1);
+  store.ReleaseOnce();
+  EXPECT_EQ(*results.by_entry.at("c"), 2u);
 }
 
 TEST(TransparencyLogLingerTest, TheTimerSendsAGroupThatDoesNotFill) {

@@ -221,12 +221,15 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("root key {} in the KMIP KMS at {} (unwrapped keys cached {} s)", (*dir)->keys->DefaultKeyId(),
                  flags.kms.kmip_endpoint, flags.kms.kmip_cache_lifetime_s);
   }
+  // Kept by the HTTP server, read by the transparency logs; declared first,
+  // destroyed last.
+  ServerLoad server_load;
   std::unique_ptr<Transparency> transparency;
   if (flags.no_transparency_log) {
     spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
   } else {
-    Result<std::unique_ptr<Transparency>> t = Transparency::Start(**dir, flags.log_name, flags.witness,
-                                                                  std::chrono::microseconds(flags.log_linger_us));
+    Result<std::unique_ptr<Transparency>> t = Transparency::Start(
+        **dir, flags.log_name, flags.witness, std::chrono::microseconds(flags.log_linger_us), &server_load);
     if (!t.ok()) {
       spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
       return 1;
@@ -315,6 +318,7 @@ int RunServer(const ServerFlags& flags) {
   http_options.header_timeout = std::chrono::seconds(flags.header_timeout_s);
   http_options.body_stall_timeout = std::chrono::seconds(flags.body_timeout_s);
   http_options.write_stall_timeout = std::chrono::seconds(flags.write_timeout_s);
+  http_options.load = &server_load;
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options,
       [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {

@@ -22,7 +22,8 @@ std::string HostName() {
 
 Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const std::string& name,
                                                           const WitnessOptions& witness,
-                                                          std::chrono::microseconds max_linger) {
+                                                          std::chrono::microseconds max_linger,
+                                                          const ServerLoad* load) {
   std::unique_ptr<audit::CheckpointWitnessing> witnessing;
   if (!witness.url.empty()) {
     ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(witness.url));
@@ -38,7 +39,7 @@ Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const st
   }
   ASSIGN_OR_RETURN(audit::tlog::NoteSigner signer,
                    audit::LoadOrCreateLogSigner(*dir.meta, *dir.keys, name, HostName()));
-  auto log = std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer), max_linger);
+  auto log = std::make_unique<audit::AuditLog>(*dir.meta, std::move(signer), max_linger, load);
   // Opening the operator log now checks the stored tree at start-up rather
   // than on the first request.
   RETURN_IF_ERROR(log->OperatorLog().status());

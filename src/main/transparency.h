@@ -33,10 +33,11 @@ class Transparency {
   // `name` names the logs (origins "<name>/tenant/<id>", "<name>/operator");
   // empty: the stored name, or on first start the host name. `dir` must
   // outlive the object. InvalidArgument for a malformed witness URL or key.
-  // `max_linger`: see AuditLog (zero: every group goes out at once).
+  // `max_linger`, `load`: see AuditLog (zero: every group goes out at once;
+  // null: never commit on a request thread).
   static Result<std::unique_ptr<Transparency>> Start(
       DataDir& dir, const std::string& name, const WitnessOptions& witness = {},
-      std::chrono::microseconds max_linger = audit::AuditLog::kDefaultMaxLinger);
+      std::chrono::microseconds max_linger = audit::AuditLog::kDefaultMaxLinger, const ServerLoad* load = nullptr);
   ~Transparency();  // stops the publisher after a last checkpoint
   Transparency(const Transparency&) = delete;
   Transparency& operator=(const Transparency&) = delete;
