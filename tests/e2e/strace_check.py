@@ -62,6 +62,32 @@ def _unescape(s):
     return s.encode("latin-1", "replace").decode("unicode_escape", "replace")
 
 
+def is_checkpoint_publication(ev):
+    """True if `ev` writes one RocksDB WAL record holding one batch of
+    exactly one Put of a transparency log's checkpoint ("c" in a "tlog/..."
+    partition): the checkpoint publisher's own synced batch (a timer, every
+    second while there is traffic), not part of the request whose window it
+    falls in. Its sync may come after that request's response: the store
+    commits the request's group, syncs it, and may write the publisher's
+    batch next, while the request thread is still writing its response.
+
+    Layout (RocksDB log::Writer, WriteBatch): a 7-byte header (crc32c,
+    length, type 1 = full record), then sequence (8 bytes), count (4 bytes,
+    little-endian), then the record: 0x01 (a Put), key length (one varint
+    byte here), key = escaped partition, "\\0\\1", key (meta/rocksdb/
+    key_format.h)."""
+    d = ev.data
+    if ev.name not in _WRITES or d is None or len(d) < 22:
+        return False
+    if d[6] != "\x01" or d[15:19] != "\x01\x00\x00\x00" or d[19] != "\x01":
+        return False
+    n = ord(d[20])
+    if n >= 0x80 or len(d) < 21 + n:
+        return False
+    key = d[21:21 + n]
+    return key.startswith("tlog/") and key.endswith("\x00\x01c")
+
+
 def parse(path):
     """All completed system calls of the trace, in order, with fds resolved
     to paths. Returns a list of Event."""
@@ -196,7 +222,8 @@ class Report:
         last_write = {}
         for e in window:
             if e.name in _WRITES and in_data(e.path) and \
-                    not is_info_log(e.path) and e.ret > 0:
+                    not is_info_log(e.path) and e.ret > 0 and \
+                    not is_checkpoint_publication(e):
                 last_write[(e.fd, e.path)] = e
         for (fd, p), w in last_write.items():
             synced = False
