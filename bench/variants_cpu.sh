@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # File: bench/variants_cpu.sh
 # Server CPU per request, rate, requests per fdatasync and context switches
-# per request for several variants of one server binary, alternated round
-# by round on one data directory (transparency_cpu.sh's method, with the
+# per request for several variants of the server, alternated round by
+# round on one data directory (transparency_cpu.sh's method, with the
 # variants chosen by the caller). A variant is NAME:ENV=V,ENV2=V (the
 # server starts with those environment variables, for experiments gated by
-# one), NAME: (no change), or a name starting with "off" (the server runs
-# with --no-transparency-log).
+# one; CONFIANCE_BIN=PATH runs another server binary, e.g. one built on an
+# earlier commit), NAME: (no change), or a name starting with "off" (the
+# server runs with --no-transparency-log).
 #
 # Usage: VARIANTS="base: off:" bench/variants_cpu.sh [BUILD_DIR]
 #   OPS       op:connections pairs (default "get:16 put:16")
@@ -60,13 +61,19 @@ for r in $(seq 1 "$ROUNDS"); do
     vars=()
     [[ -n "$envs" ]] && IFS=, read -r -a vars <<<"$envs"
     # The variables reach the server only (start_server's child).
-    if ((${#vars[@]})); then
-      export "${vars[@]}"
+    default_bin=$CONFIANCE
+    envs_only=()
+    for e in "${vars[@]}"; do
+      if [[ $e == CONFIANCE_BIN=* ]]; then CONFIANCE=${e#CONFIANCE_BIN=}; else envs_only+=("$e"); fi
+    done
+    if ((${#envs_only[@]})); then
+      export "${envs_only[@]}"
       start_server "${flags[@]}"
-      for e in "${vars[@]}"; do unset "${e%%=*}"; done
+      for e in "${envs_only[@]}"; do unset "${e%%=*}"; done
     else
       start_server "${flags[@]}"
     fi
+    CONFIANCE=$default_bin
     line="| $r | $name |"
     for o in $OPS; do line="$line $(run "${o%%:*}" "${o#*:}") |"; done
     echo "$line"
