@@ -204,13 +204,17 @@ Status RocksMetaStore::Apply(std::string_view partition, const Batch& batch) {
 
 void RocksMetaStore::ApplyAsync(std::string_view partition, Batch batch,
                                 std::function<void(Status)> done) {
-  Status checked = CheckBatch(partition, batch);
-  if (checked.ok() && read_only()) checked = ReadOnlyError();
-  if (!checked.ok()) {
-    done(std::move(checked));
+  if (Status refused = Admit(partition, batch); !refused.ok()) {
+    done(std::move(refused));
     return;
   }
   Enqueue({std::string(partition), std::move(batch), std::move(done)});
+}
+
+Status RocksMetaStore::Admit(std::string_view partition, const Batch& batch) const {
+  RETURN_IF_ERROR(CheckBatch(partition, batch));
+  if (read_only()) return ReadOnlyError();
+  return OkStatus();
 }
 
 void RocksMetaStore::Enqueue(PendingCommit commit) {
@@ -222,10 +226,8 @@ void RocksMetaStore::Enqueue(PendingCommit commit) {
 }
 
 void RocksMetaStore::ApplyHere(std::string_view partition, Batch batch, std::function<void(Status)> done) {
-  Status checked = CheckBatch(partition, batch);
-  if (checked.ok() && read_only()) checked = ReadOnlyError();
-  if (!checked.ok()) {
-    done(std::move(checked));
+  if (Status refused = Admit(partition, batch); !refused.ok()) {
+    done(std::move(refused));
     return;
   }
   // A callback of a group being committed on this thread (the committer's,

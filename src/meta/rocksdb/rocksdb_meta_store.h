@@ -128,7 +128,10 @@ class RocksMetaStore final : public MetaStore {
   RocksMetaStore();
   Status CheckKeyFormat();
   Result<std::optional<std::string>> GetPhysical(const std::string& physical_key);
-  // Queues a checked batch for the committer.
+  // What ApplyAsync and ApplyHere refuse before queueing or committing: an
+  // invalid batch (CheckBatch), or any batch once the store is read-only.
+  Status Admit(std::string_view partition, const Batch& batch) const;
+  // Queues an admitted batch for the committer.
   void Enqueue(PendingCommit commit);
   void CommitterLoop();
   // Checks, writes (one sync, none if every batch that writes asked for
