@@ -117,6 +117,10 @@ class ServerImpl final : public Server {
     std::lock_guard<std::mutex> lock(mu_);
     return connections_.empty();
   }
+  // REQUIRES mu_ held. Copies the connection count into options_.load.
+  void PublishLoadLocked() {
+    if (options_.load != nullptr) options_.load->open_connections.store(connections_.size(), std::memory_order_relaxed);
+  }
 
   const ServerOptions options_;
   const Handler handler_;
@@ -148,17 +152,15 @@ asio::awaitable<void> ServerImpl::AcceptLoop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::lock_guard<std::mutex> lock(mu_);
-    if (options_.load != nullptr) options_.load->open_connections.fetch_add(1, std::memory_order_relaxed);
     auto conn = StartConnection(std::move(socket), options_, handler_, gate_,
                                 [this](Connection* c) {
                                   std::lock_guard<std::mutex> l(mu_);
                                   connections_.erase(c);
-                                  if (options_.load != nullptr) {
-                                    options_.load->open_connections.fetch_sub(1, std::memory_order_relaxed);
-                                  }
+                                  PublishLoadLocked();
                                 });
     // Registered under mu_ before on_exit (which takes mu_) can run.
     connections_.emplace(conn.get(), conn);
+    PublishLoadLocked();
   }
 }
 
