@@ -14,7 +14,12 @@
 #   - stop_server;
 #   - cpu_ticks: the server's utime+stime so far, in TICKs (clock ticks
 #     per second), from /proc/PID/stat: all its threads;
-#   - minor_faults: the server's minor page faults so far (same file).
+#   - minor_faults: the server's minor page faults so far (same file);
+#   - cpu_run OP CONNECTIONS REQUESTS [PREFIX...]: one bounded s3load run
+#     on core 1 with the caller's S3 arguments (array S3), under PREFIX if
+#     given (e.g. perf stat ... --); sets RUN_OUT (s3load's result line),
+#     RUN_OPS (requests done) and RUN_CPU_US (server CPU µs per request);
+#   - s3load_field NAME LINE: the value of NAME= in an s3load result line.
 # Only 127.0.0.1 is used.
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +56,19 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
 minor_faults() { awk '{print $10}' "/proc/$CONF_PID/stat"; }
+s3load_field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+cpu_run() {
+  local op=$1 conns=$2 requests=$3 before after
+  shift 3
+  before=$(cpu_ticks)
+  RUN_OUT=$("$@" timeout 300 taskset -c 1 "$S3LOAD" "${S3[@]}" --op "$op" --connections "$conns" \
+    --requests "$requests" --max-seconds 240)
+  after=$(cpu_ticks)
+  RUN_OPS=$(s3load_field requests "$RUN_OUT")
+  [[ -n "$RUN_OPS" ]] || RUN_OPS=$requests
+  RUN_CPU_US=$(awk -v t=$((after - before)) -v k="$TICK" -v n="$RUN_OPS" 'BEGIN { printf "%.1f", t * 1e6 / k / n }')
+}
 
 start_server() {
   stop_server

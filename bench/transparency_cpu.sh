@@ -22,17 +22,8 @@ timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --set
 
 # usec OP: server CPU µs per request of one bounded run, and its rate.
 usec() {
-  local before after out
-  before=$(cpu_ticks)
-  out=$(timeout 300 taskset -c 1 "$S3LOAD" "${S3[@]}" --op "$1" --connections 16 \
-    --requests "$REQUESTS" --max-seconds 240)
-  after=$(cpu_ticks)
-  local rate ops
-  rate=$(sed -n 's/.*ops_s=\([0-9.]*\).*/\1/p' <<<"$out")
-  ops=$(sed -n "s/.* requests=\([0-9]*\) .*/\1/p" <<<"$out")
-  [[ -n "$ops" ]] || ops=$REQUESTS
-  awk -v t=$((after - before)) -v k="$TICK" -v n="$ops" -v r="$rate" \
-    'BEGIN { printf "%.1f µs (%s/s)", t * 1e6 / k / n, r }'
+  cpu_run "$1" 16 "$REQUESTS"
+  echo "$RUN_CPU_US µs ($(s3load_field ops_s "$RUN_OUT")/s)"
 }
 
 # "on, no linger" (--log-linger-us 0) is how groups formed before the linger.

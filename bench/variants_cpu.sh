@@ -28,20 +28,12 @@ timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --set
 
 # run OP CONNECTIONS: "<CPU µs>/req <rate>/s <requests>/sync <switches>/req".
 run() {
-  local before after out stat="$WORK/perf-stat.txt"
-  before=$(cpu_ticks)
-  out=$(perf stat -e syscalls:sys_enter_fdatasync,context-switches -p "$CONF_PID" -o "$stat" -- \
-    timeout 300 taskset -c 1 "$S3LOAD" "${S3[@]}" --op "$1" --connections "$2" \
-    --requests "$REQUESTS" --max-seconds 240)
-  after=$(cpu_ticks)
-  local rate ops syncs switches
-  rate=$(sed -n 's/.*ops_s=\([0-9.]*\).*/\1/p' <<<"$out")
-  ops=$(sed -n "s/.* requests=\([0-9]*\) .*/\1/p" <<<"$out")
-  [[ -n "$ops" ]] || ops=$REQUESTS
+  local stat="$WORK/perf-stat.txt" syncs switches
+  cpu_run "$1" "$2" "$REQUESTS" perf stat -e syscalls:sys_enter_fdatasync,context-switches -p "$CONF_PID" -o "$stat" --
   syncs=$(awk '/fdatasync/ { gsub(",", "", $1); print $1 }' "$stat")
   switches=$(awk '/context-switches/ { gsub(",", "", $1); print $1 }' "$stat")
-  awk -v t=$((after - before)) -v k="$TICK" -v n="$ops" -v r="$rate" -v s="$syncs" -v c="$switches" \
-    'BEGIN { ps = s > 0 ? sprintf("%.1f", n / s) : "-"; printf "%.0f µs, %.0f/s, %s/sync, %.2f cs", t * 1e6 / k / n, r, ps, c / n }'
+  awk -v u="$RUN_CPU_US" -v n="$RUN_OPS" -v r="$(s3load_field ops_s "$RUN_OUT")" -v s="$syncs" -v c="$switches" \
+    'BEGIN { ps = s > 0 ? sprintf("%.1f", n / s) : "-"; printf "%.0f µs, %.0f/s, %s/sync, %.2f cs", u, r, ps, c / n }'
 }
 
 header="| round | variant |"
@@ -60,20 +52,12 @@ for r in $(seq 1 "$ROUNDS"); do
     [[ $name == off* ]] && flags=(--no-transparency-log)
     vars=()
     [[ -n "$envs" ]] && IFS=, read -r -a vars <<<"$envs"
-    # The variables reach the server only (start_server's child).
-    default_bin=$CONFIANCE
-    envs_only=()
-    for e in "${vars[@]}"; do
-      if [[ $e == CONFIANCE_BIN=* ]]; then CONFIANCE=${e#CONFIANCE_BIN=}; else envs_only+=("$e"); fi
-    done
-    if ((${#envs_only[@]})); then
-      export "${envs_only[@]}"
-      start_server "${flags[@]}"
-      for e in "${envs_only[@]}"; do unset "${e%%=*}"; done
-    else
-      start_server "${flags[@]}"
-    fi
-    CONFIANCE=$default_bin
+    # The variables reach this server only; CONFIANCE_BIN picks its binary.
+    bin=$CONFIANCE
+    for e in "${vars[@]}"; do [[ $e == CONFIANCE_BIN=* ]] && bin=${e#CONFIANCE_BIN=}; done
+    ((${#vars[@]})) && export "${vars[@]}"
+    CONFIANCE=$bin start_server "${flags[@]}"
+    for e in "${vars[@]}"; do unset "${e%%=*}"; done
     line="| $r | $name |"
     for o in $OPS; do line="$line $(run "${o%%:*}" "${o#*:}") |"; done
     echo "$line"
