@@ -277,8 +277,8 @@ asio::awaitable<void> ConnectionImpl::Loop() {
   }
 }
 
-// Waits until the first byte of the next request is available (idle
-// timeout), so that idle connections can be told apart from busy ones.
+// Waits until the next request starts to arrive (idle timeout), so that
+// idle connections can be told apart from busy ones.
 asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
   if (buffer_.size() > 0) co_return !shutting_down_;  // pipelined request
   if (shutting_down_) co_return false;
@@ -286,8 +286,19 @@ asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
   idle_ = true;
   SetDeadline(options_.idle_timeout);
   error_code ec;
-  co_await socket_.async_wait(tcp::socket::wait_read,
-                              asio::redirect_error(asio::use_awaitable, ec));
+  if (buffer_.capacity() == 0) {
+    // A connection that never sent a request holds no buffer while it waits.
+    co_await socket_.async_wait(tcp::socket::wait_read,
+                                asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    // One that did reads into the buffer it keeps anyway. A wait would cost
+    // an epoll_ctl per request (Asio re-arms the descriptor for a wait, and
+    // not for a read the reactor can queue: 1.07 epoll_ctl per 4 KiB GET,
+    // docs/PERFORMANCE.md, session 19).
+    const size_t n = co_await socket_.async_read_some(buffer_.prepare(buffer_.capacity()),
+                                                      asio::redirect_error(asio::use_awaitable, ec));
+    buffer_.commit(n);
+  }
   ClearDeadline();
   idle_ = false;
   co_return !ec && !shutting_down_;
