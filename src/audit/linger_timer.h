@@ -7,6 +7,10 @@
 // Callbacks run one at a time on the timer's thread, without its lock (they
 // may Schedule again); they must be quick and must not block.
 //
+// The thread runs under SCHED_IDLE: a callback runs at its deadline when a
+// core is free then, and otherwise as soon as one is (a linger is a
+// fallback: on a saturated server the appends that end it keep coming).
+//
 // Thread-safety: safe for concurrent use.
 #pragma once
 

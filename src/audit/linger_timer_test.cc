@@ -2,10 +2,11 @@
 // LingerTimer: callbacks at their deadlines, and Cancel while the timer's
 // thread is waiting for the very deadline it removes (a use after free
 // that ASan found: the thread's wait_until held a reference into the entry
-// Cancel erased).
+// Cancel erased); the thread's scheduling policy.
 #include "audit/linger_timer.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -57,6 +58,20 @@ TEST(LingerTimerTest, CancelWhileTheThreadWaitsForThatDeadline) {
   timer.Schedule(&owner_b, LingerTimer::Clock::now() + 1ms, [&] { b_ran = true; });
   ASSERT_TRUE(WaitFor(b_ran));
   EXPECT_FALSE(a_ran.load());
+}
+
+// The timer is a fallback: its thread must never preempt a request thread.
+TEST(LingerTimerTest, CallbacksRunUnderTheIdlePolicy) {
+  LingerTimer timer;
+  int owner = 0;
+  std::atomic<int> policy{-1};
+  std::atomic<bool> ran{false};
+  timer.Schedule(&owner, LingerTimer::Clock::now(), [&] {
+    policy = sched_getscheduler(0);
+    ran = true;
+  });
+  ASSERT_TRUE(WaitFor(ran));
+  EXPECT_EQ(policy.load(), SCHED_IDLE);
 }
 
 }  // namespace
