@@ -268,6 +268,7 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Deps s3_deps{*(*dir)->catalog, *(*dir)->bucket_keys, *(*dir)->router, *(*dir)->credentials,
                      *(*dir)->directory, pool, transparency ? &transparency->log() : nullptr};
   s3_deps.scan_pool = &scan_pool;
+  s3_deps.load = &server_load;
   s3_deps.lockbox = &(*lockbox)->lockbox();
   s3_deps.residency = (*dir)->residency.get();
   s3::S3Service service(s3_deps, s3_options);

@@ -48,9 +48,9 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     opt.start_after = *marker;
   }
 
-  // A listing scans up to 1,000 records: off the network thread.
-  Result<catalog::SummaryPage> page =
-      co_await ScanPool().Run([&] { return deps_.catalog.ListObjectSummaries(*bucket, opt); });
+  // A listing scans up to 1,000 records: off the network thread (Scan).
+  auto list = [&] { return deps_.catalog.ListObjectSummaries(*bucket, opt); };
+  Result<catalog::SummaryPage> page = co_await Scan(list);
   if (!page.ok()) co_return ErrorFromStatus(page.status());
 
   const bool fetch_owner = !v2 || ctx.route.Query("fetch-owner") == std::optional<std::string>("true");
@@ -143,9 +143,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
   }
   opt.key_marker = key_marker.value_or("");
 
-  // Up to max-keys versions and their keys' scans: off the network thread.
-  Result<catalog::VersionsPage> page =
-      co_await ScanPool().Run([&] { return deps_.catalog.ListObjectVersions(*bucket, opt); });
+  // Up to max-keys versions and their keys' scans: off the network thread
+  // (Scan).
+  auto list = [&] { return deps_.catalog.ListObjectVersions(*bucket, opt); };
+  Result<catalog::VersionsPage> page = co_await Scan(list);
   if (!page.ok()) {
     if (page.status().code() == StatusCode::kInvalidArgument) {
       co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");

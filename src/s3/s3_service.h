@@ -27,6 +27,7 @@
 #include "catalog/object_data.h"
 #include "common/blocking_pool.h"
 #include "common/buffer_pool.h"
+#include "common/server_load.h"
 #include "crypto/checksum.h"
 #include "http/http.h"
 #include "iam/credentials.h"
@@ -78,6 +79,10 @@ struct S3Deps {
   // at once queue instead of time-slicing `pool`'s many threads against
   // the network thread and the log's committer. Null: `pool`.
   BlockingPool* scan_pool = nullptr;
+  // The server's open connections (common/server_load.h): while only one
+  // is open, a listing runs on its network thread (S3Service::Scan). Null:
+  // always on the scan pool.
+  const ServerLoad* load = nullptr;
 };
 
 class S3Service {
@@ -94,6 +99,19 @@ class S3Service {
 
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
   BlockingPool& ScanPool() { return deps_.scan_pool != nullptr ? *deps_.scan_pool : deps_.pool; }
+  // Runs a listing's scan: on the scan pool, or here while this request's
+  // connection is the only one open. The network thread then has no other
+  // request to serve, and the hand-off to the pool and back costs two
+  // context switches (about a tenth of a 1,000-key listing at one
+  // connection, docs/PERFORMANCE.md, session 19). A connection that opens
+  // meanwhile waits for the scan, which is bounded (1,000 records).
+  template <typename Fn>
+  asio::awaitable<std::invoke_result_t<Fn&>> Scan(Fn fn) {
+    if (deps_.load != nullptr && deps_.load->open_connections.load(std::memory_order_relaxed) <= 1) {
+      co_return fn();
+    }
+    co_return co_await ScanPool().Run(std::move(fn));
+  }
   // Makes `auth`'s principal the requester: refuses members of missing or
   // disabled tenants, and operators unless the lockbox is on (their access
   // is then decided per request by AuthorizeOperator).
