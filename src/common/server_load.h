@@ -5,7 +5,9 @@
 // network thread. The transparency log commits a group on the thread that
 // filled it only when the group holds at least one request per open
 // connection: every client is then waiting on that group, so the thread has
-// nothing else to do during the sync (audit/transparency_log.h).
+// nothing else to do during the sync (audit/transparency_log.h). For the
+// same reason a listing's scan runs on the network thread while only one
+// connection is open (s3/s3_service.h, S3Service::Scan).
 //
 // Thread-safety: atomics; readers get a recent value, not a snapshot
 // consistent with anything else.
