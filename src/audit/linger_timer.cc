@@ -1,26 +1,9 @@
 // File: audit/linger_timer.cc
 #include "audit/linger_timer.h"
 
-#include <pthread.h>
-#include <sched.h>
+#include "common/thread_policy.h"
 
 namespace confiance::audit {
-namespace {
-
-// Puts the calling thread under SCHED_IDLE: its wake-ups never preempt a
-// request thread, and it runs when a core has nothing else to do (during a
-// sync, between requests). Under load almost every callback finds its
-// linger already ended and does nothing, yet its wake-up cost a context
-// switch on the request thread's core: 0.27-0.30 against 0.21-0.23
-// switches per 4 KiB GET at 16 connections (docs/PERFORMANCE.md, session
-// 19). Best effort: a normal thread may always lower its own policy.
-void RunOnlyWhenACoreIsIdle() {
-  sched_param param{};
-  param.sched_priority = 0;
-  (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
-}
-
-}  // namespace
 
 LingerTimer::LingerTimer() : thread_([this] { Loop(); }) {}
 
@@ -54,7 +37,11 @@ void LingerTimer::Cancel(const void* owner) {
 }
 
 void LingerTimer::Loop() {
-  RunOnlyWhenACoreIsIdle();
+  // Under load almost every callback finds its linger already ended and
+  // does nothing, yet its wake-up cost a context switch on the request
+  // thread's core: 0.27-0.30 against 0.21-0.23 switches per 4 KiB GET at
+  // 16 connections with SCHED_IDLE (docs/PERFORMANCE.md, session 19).
+  SetThisThreadPolicy(ThreadPolicy::kIdle);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (due_.empty()) {

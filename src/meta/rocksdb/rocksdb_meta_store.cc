@@ -9,8 +9,6 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <pthread.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <future>
@@ -19,6 +17,7 @@
 #include <utility>
 
 #include "common/await_callback.h"
+#include "common/thread_policy.h"
 #include "meta/batch_checks.h"
 #include "meta/counters.h"
 #include "meta/rocksdb/env_file_system.h"
@@ -32,15 +31,6 @@ namespace {
 // ApplyHere caller, during its group): its callbacks' ApplyHere must not
 // take commit_mu_ again.
 thread_local bool t_committing = false;
-
-// Puts the calling thread under SCHED_BATCH: waking it no longer preempts
-// the thread that woke it. Best effort (a normal thread may always switch
-// between the two normal policies).
-void DoNotPreemptOnWakeUp() {
-  sched_param param{};
-  param.sched_priority = 0;
-  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
-}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
@@ -262,7 +252,7 @@ void RocksMetaStore::CommitterLoop() {
   // one group when the request thread waits (or its time slice ends); an
   // idle core still runs it at once. Measured: 7-15 % less CPU per 4 KiB
   // PUT at 64 connections on one core (docs/PERFORMANCE.md, session 15).
-  DoNotPreemptOnWakeUp();
+  SetThisThreadPolicy(ThreadPolicy::kBatch);
   t_committing = true;
   std::vector<PendingCommit> group;
   for (;;) {
