@@ -286,17 +286,15 @@ void TransparencyLog::Append(std::string entry, AppendCallback done) {
         lingering_ = false;
         group = TakeGroupLocked(batch);
       }
-      here = group && EveryClientWaitsOn(*group);
+      // Committed here if every open connection has an append in it (see
+      // the header).
+      const ServerLoad* load = group_options_.load;
+      here = group && load != nullptr && load->EveryClientWaitsOn(group->appends.size());
     }
   }
   // Callbacks run without the lock: they may append again.
   if (!refused.ok()) done(refused);
   if (group) Submit(std::move(group), std::move(batch), here);
-}
-
-bool TransparencyLog::EveryClientWaitsOn(const Group& group) const {
-  const ServerLoad* load = group_options_.load;
-  return load != nullptr && group.appends.size() >= load->open_connections.load(std::memory_order_relaxed);
 }
 
 std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::Batch& batch) {

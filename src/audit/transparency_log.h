@@ -160,8 +160,6 @@ class TransparencyLog {
   // REQUIRES mu_ held, !in_flight_, !queue_.empty(). Takes the queued
   // appends and builds their batch against range_.
   std::shared_ptr<Group> TakeGroupLocked(meta::Batch& batch);
-  // True if every open connection has an append in `group` (see above).
-  bool EveryClientWaitsOn(const Group& group) const;
   // Hands `group` to the store's committer (`here`: commits it on this
   // thread, ApplyHere).
   void Submit(std::shared_ptr<Group> group, meta::Batch batch, bool here = false);

@@ -108,7 +108,7 @@ class S3Service {
   // (1,000 records).
   template <typename Fn>
   asio::awaitable<std::invoke_result_t<Fn&>> Scan(Fn fn) {
-    if (deps_.load != nullptr && deps_.load->open_connections.load(std::memory_order_relaxed) <= 1) {
+    if (deps_.load != nullptr && deps_.load->EveryClientWaitsOn(1)) {
       co_return fn();
     }
     co_return co_await ScanPool().Run(std::move(fn));
