@@ -22,7 +22,7 @@ set -euo pipefail
 # shellcheck source=bench/lib_server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 : "${A:?set A to the first server binary}" "${B:?set B to the second server binary}"
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket abwrites --prefix k --keys 1000 --size 4096)
+s3_args abwrites
 
 # run OP CONNS: "rate/s, CPU µs per request, faults per request, p50"
 run() {
@@ -53,7 +53,7 @@ for r in $(seq 1 "$ROUNDS"); do
     rm -rf "$WORK/data"
     # shellcheck disable=SC2086
     start_server ${FLAGS:-}
-    timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+    seed_objects
     if [[ "${WARMUP:-0}" != 0 ]]; then
       timeout $((WARMUP * 6 + 30)) taskset -c 1 "$S3LOAD" "${S3[@]}" --op put --connections 16 \
         --requests 1000000 --max-seconds "$WARMUP" >/dev/null

@@ -30,7 +30,7 @@ source "$KMS_DIR/env.sh"
 KMIP=(--kms kmip --kmip-endpoint "$CONFIANCE_KMIP_ENDPOINT" --kmip-ca "$CONFIANCE_KMIP_CA"
       --kmip-cert "$CONFIANCE_KMIP_CERT" --kmip-key "$CONFIANCE_KMIP_KEY" --kmip-cache-lifetime 3600)
 
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket kms --prefix k --keys 1000 --size 4096)
+s3_args kms
 # Each provider gets its own data directory (a directory never switches).
 serve() {
   local dir="$1"
@@ -45,7 +45,7 @@ park() {
 }
 for p in embedded kmip; do
   if [[ $p == kmip ]]; then serve "$p" "${KMIP[@]}"; else serve "$p"; fi
-  timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+  seed_objects
   park "$p"
 done
 

@@ -20,6 +20,9 @@
 #     given (e.g. perf stat ... --); sets RUN_OUT (s3load's result line),
 #     RUN_OPS (requests done) and RUN_CPU_US (server CPU µs per request);
 #   - s3load_field NAME LINE: the value of NAME= in an s3load result line.
+#   - s3_args BUCKET: sets S3 to s3load's arguments for this server and
+#     1,000 keys of 4 KiB, k/0 to k/999, in BUCKET;
+#   - seed_objects: creates that bucket and writes those keys (bounded).
 # Only 127.0.0.1 is used.
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +60,10 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONF_PID/stat"; }
 minor_faults() { awk '{print $10}' "/proc/$CONF_PID/stat"; }
 s3load_field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+s3_args() { S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket "$1" --prefix k --keys 1000 --size 4096); }
+seed_objects() {
+  timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+}
 
 cpu_run() {
   local op=$1 conns=$2 requests=$3 before after

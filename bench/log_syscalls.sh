@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 REQUESTS="${REQUESTS:-3000}"
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
 
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket tlog --prefix k --keys 1000 --size 4096)
+s3_args tlog
 
 count() {  # op -> "syncs/request switches/request rate"
   local out perf_out="$WORK/perf.txt" perf_pid
@@ -43,7 +43,7 @@ for mode in on off; do
   flags=()
   [[ "$mode" == off ]] && flags+=(--no-transparency-log)
   start_server "${flags[@]}"
-  timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+  seed_objects
   for op in ${OPS:-get put}; do echo "| $mode | $op | $(count $op) |"; done
 done
 stop_server

@@ -17,8 +17,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 REQUESTS="${REQUESTS:-20000}"
 start_server
 
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket tlog --prefix k --keys 1000 --size 4096)
-timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+s3_args tlog
+seed_objects
 
 # usec OP: server CPU µs per request of one bounded run, and its rate.
 usec() {

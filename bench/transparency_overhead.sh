@@ -17,8 +17,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 start_server
 
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket tlog --prefix k --keys 1000 --size 4096)
-timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+s3_args tlog
+seed_objects
 
 # rate OP CONNECTIONS: ops/s of one bounded run.
 rate() {

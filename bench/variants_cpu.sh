@@ -23,8 +23,8 @@ OPS="${OPS:-get:16 put:16}"
 VARIANTS="${VARIANTS:-base: off:}"
 start_server
 
-S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket tlog --prefix k --keys 1000 --size 4096)
-timeout 120 "$S3LOAD" "${S3[@]}" --op put --connections 16 --requests 1000 --setup --max-seconds 60 >/dev/null
+s3_args tlog
+seed_objects
 
 # run OP CONNECTIONS: "<CPU µs>/req <rate>/s <requests>/sync <switches>/req".
 run() {
