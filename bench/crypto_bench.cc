@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crypto/aead.h"
+#include "crypto/envelope.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
@@ -133,6 +134,19 @@ void BM_HmacSha256Short(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(HmacSha256(std::string_view("AWS4secretkey"), "20260101"));
 }
 BENCHMARK(BM_HmacSha256Short);
+
+// A data key unwrapped under its bucket key, as every GET of an encrypted
+// object does; the KEK keeps its keyed context between calls
+// (crypto/key_schedule.h).
+void BM_UnwrapKey(benchmark::State& state) {
+  auto kek = RandomBytes(32);
+  auto key = RandomBytes(32);
+  if (!kek.ok() || !key.ok()) return state.SkipWithError("no random bytes");
+  auto wrapped = WrapKey(*kek, *key, "bucket=b/key=k");
+  if (!wrapped.ok()) return state.SkipWithError("WrapKey failed");
+  for (auto _ : state) benchmark::DoNotOptimize(UnwrapKey(*kek, *wrapped, "bucket=b/key=k"));
+}
+BENCHMARK(BM_UnwrapKey);
 
 // A data key's worth of random bytes: served from the per-thread pool
 // (crypto/random.cc); BM_RandBytes32 is one OpenSSL RAND_bytes call, what

@@ -5,7 +5,9 @@
 
 #include <array>
 #include <cstring>
+#include <mutex>
 
+#include "crypto/key_schedule.h"
 #include "crypto/openssl_util.h"
 #include "crypto/random.h"
 
@@ -28,28 +30,73 @@ std::string MakeAad(std::string_view context) {
 const unsigned char* U8(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
 unsigned char* U8(char* p) { return reinterpret_cast<unsigned char*>(p); }
 
+// The cipher context of one wrap or unwrap under `kek`, set to `nonce` and
+// the direction: the context the KEK keeps keyed (key_schedule.h) when no
+// other thread holds it, else one keyed for this call alone. get() is null
+// if OpenSSL failed.
+class GcmLease {
+ public:
+  GcmLease(const SecretBytes& kek, const unsigned char* nonce, bool encrypt) {
+    const int enc = encrypt ? 1 : 0;
+    internal::KeySchedule& kept = kek.schedule();
+    if (kept.mu.try_lock()) {
+      lock_ = std::unique_lock(kept.mu, std::adopt_lock);
+      kept_ = &kept;
+      if (kept.ctx && EVP_CipherInit_ex2(kept.ctx.get(), nullptr, nullptr, nonce, enc, nullptr) == 1) {
+        ctx_ = kept.ctx.get();
+        return;
+      }
+      kept.ctx.reset(EVP_CIPHER_CTX_new());
+      if (kept.ctx && EVP_CipherInit_ex2(kept.ctx.get(), internal::Aes256Gcm(), kek.data(), nonce, enc, nullptr) == 1) {
+        ctx_ = kept.ctx.get();
+      } else {
+        kept.ctx.reset();
+      }
+      return;
+    }
+    own_.reset(EVP_CIPHER_CTX_new());
+    if (own_ && EVP_CipherInit_ex2(own_.get(), internal::Aes256Gcm(), kek.data(), nonce, enc, nullptr) == 1) {
+      ctx_ = own_.get();
+    }
+  }
+  GcmLease(const GcmLease&) = delete;
+  GcmLease& operator=(const GcmLease&) = delete;
+
+  EVP_CIPHER_CTX* get() const { return ctx_; }
+  // After a failed operation the context's state is unknown: the KEK's
+  // context is dropped (and keyed afresh on its next use).
+  void Discard() {
+    if (kept_ != nullptr) kept_->ctx.reset();
+    ctx_ = nullptr;
+  }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  internal::KeySchedule* kept_ = nullptr;  // with lock_ held
+  internal::EvpCipherCtxPtr own_;
+  EVP_CIPHER_CTX* ctx_ = nullptr;
+};
+
 }  // namespace
 
 Result<std::string> TEST_WrapKeyWithNonce(const SecretBytes& kek, const SecretBytes& key,
                                           std::string_view context, std::span<const std::byte, 12> nonce) {
   if (kek.size() != kKekSize) return InvalidArgumentError("WrapKey: KEK must be 32 bytes");
   if (key.empty() || key.size() > kMaxWrappedKey) return InvalidArgumentError("WrapKey: bad key size");
-  const EVP_CIPHER* cipher = internal::Aes256Gcm();
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  if (cipher == nullptr || !ctx) return internal::OpenSslError("WrapKey: cipher setup");
-
   std::string out(kWrapOverhead + key.size(), '\0');
   out[0] = static_cast<char>(kWrapVersion);
   std::memcpy(out.data() + 1, nonce.data(), kNonceLen);
   char* ct = out.data() + 1 + kNonceLen;
+  GcmLease lease(kek, U8(out.data() + 1), /*encrypt=*/true);
+  EVP_CIPHER_CTX* ctx = lease.get();
+  if (ctx == nullptr) return internal::OpenSslError("WrapKey: cipher setup");
   const std::string aad = MakeAad(context);
   int len = 0;
   const int n = static_cast<int>(key.size());
-  if (EVP_EncryptInit_ex2(ctx.get(), cipher, kek.data(), U8(out.data() + 1), nullptr) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), U8(ct), &len, key.data(), n) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), U8(ct) + n, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
+  if (EVP_EncryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx, U8(ct), &len, key.data(), n) != 1 || EVP_EncryptFinal_ex(ctx, U8(ct) + n, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
+    lease.Discard();
     return internal::OpenSslError("WrapKey");
   }
   return out;
@@ -67,25 +114,25 @@ Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, 
     return DataLossError("wrapped key: bad length");
   }
   if (static_cast<uint8_t>(wrapped[0]) != kWrapVersion) return DataLossError("wrapped key: unknown version");
-  const EVP_CIPHER* cipher = internal::Aes256Gcm();
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  if (cipher == nullptr || !ctx) return internal::OpenSslError("UnwrapKey: cipher setup");
-
   const size_t n = wrapped.size() - kWrapOverhead;
   const char* nonce = wrapped.data() + 1;
   const char* ct = nonce + kNonceLen;
+  GcmLease lease(kek, U8(nonce), /*encrypt=*/false);
+  EVP_CIPHER_CTX* ctx = lease.get();
+  if (ctx == nullptr) return internal::OpenSslError("UnwrapKey: cipher setup");
   unsigned char tag[kTagLen];
   std::memcpy(tag, ct + n, kTagLen);
   const std::string aad = MakeAad(context);
   SecretBytes key(n);
   int len = 0;
-  if (EVP_DecryptInit_ex2(ctx.get(), cipher, kek.data(), U8(nonce), nullptr) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), key.mutable_data(), &len, U8(ct), static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
+  if (EVP_DecryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(ctx, key.mutable_data(), &len, U8(ct), static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
+    lease.Discard();
     return internal::OpenSslError("UnwrapKey");
   }
-  if (EVP_DecryptFinal_ex(ctx.get(), key.mutable_data() + n, &len) != 1) {
+  if (EVP_DecryptFinal_ex(ctx, key.mutable_data() + n, &len) != 1) {
+    lease.Discard();
     // `key` holds unauthenticated bytes; SecretBytes wipes them on return.
     return PermissionDeniedError("wrapped key does not authenticate under this key and context");
   }

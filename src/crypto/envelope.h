@@ -10,7 +10,10 @@
 // With random 96-bit nonces a KEK may wrap up to 2^32 keys (NIST SP 800-38D
 // 8.3); rotate it well before that.
 //
-// Thread-safety: pure functions, safe for concurrent use.
+// Thread-safety: safe for concurrent use. A KEK keeps the cipher context it
+// was last keyed into (SecretBytes::schedule(), wiped with the KEK), so that
+// wrapping and unwrapping under it set only a nonce; a call that finds it in
+// use by another thread keys a context of its own.
 #pragma once
 
 #include <cstddef>

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -43,6 +46,78 @@ TEST(EnvelopeTest, GoldenVectorFromIndependentImplementation) {
             "57d8295832d1c699d519");
   ASSERT_OK_AND_ASSIGN(SecretBytes back, UnwrapKey(Seq(32, 32), w, "ctx"));
   EXPECT_TRUE(Same(back, Seq(100, 32)));
+}
+
+// A KEK keeps its keyed context between calls (SecretBytes::schedule):
+// every call must still set its own nonce and direction, and a failure must
+// not leave state behind for the next call, whatever the order.
+TEST(EnvelopeTest, OneKekServesWrapsUnwrapsAndFailuresInAnyOrder) {
+  std::array<std::byte, 12> nonce;
+  for (int i = 0; i < 12; ++i) nonce[i] = static_cast<std::byte>(i);
+  const std::string golden =
+      "01000102030405060708090a0b38373bc0225c8187d094a7a956022c4f67059f131268dc6a5870adc53b00491bc93ee7db0b3a"
+      "57d8295832d1c699d519";
+  ASSERT_OK_AND_ASSIGN(std::string golden_bytes, HexDecode(golden));
+  SecretBytes kek = Seq(32, 32);
+  SecretBytes other = Seq(2, 32);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_OK_AND_ASSIGN(std::string w, TEST_WrapKeyWithNonce(kek, Seq(100, 32), "ctx", nonce));
+    EXPECT_EQ(HexEncode(w), golden) << round;
+    ASSERT_OK_AND_ASSIGN(SecretBytes back, UnwrapKey(kek, golden_bytes, "ctx"));
+    EXPECT_TRUE(Same(back, Seq(100, 32))) << round;
+    EXPECT_STATUS_CODE(UnwrapKey(kek, golden_bytes, "other-ctx"), kPermissionDenied);
+    std::string tampered = golden_bytes;
+    tampered[20] ^= 1;
+    EXPECT_STATUS_CODE(UnwrapKey(kek, tampered, "ctx"), kPermissionDenied);
+    EXPECT_STATUS_CODE(UnwrapKey(other, golden_bytes, "ctx"), kPermissionDenied);
+    ASSERT_OK_AND_ASSIGN(std::string w2, WrapKey(other, Seq(7, 32), "ctx"));
+    ASSERT_OK_AND_ASSIGN(SecretBytes back2, UnwrapKey(other, w2, "ctx"));
+    EXPECT_TRUE(Same(back2, Seq(7, 32)));
+  }
+}
+
+TEST(EnvelopeTest, AMovedOrClonedKekWrapsAsTheOriginal) {
+  std::array<std::byte, 12> nonce{};
+  SecretBytes kek = Seq(32, 32);
+  ASSERT_OK_AND_ASSIGN(std::string first, TEST_WrapKeyWithNonce(kek, Seq(100, 32), "ctx", nonce));
+  SecretBytes clone = kek.Clone();
+  SecretBytes moved = std::move(kek);
+  ASSERT_OK_AND_ASSIGN(std::string by_moved, TEST_WrapKeyWithNonce(moved, Seq(100, 32), "ctx", nonce));
+  ASSERT_OK_AND_ASSIGN(std::string by_clone, TEST_WrapKeyWithNonce(clone, Seq(100, 32), "ctx", nonce));
+  EXPECT_EQ(by_moved, first);
+  EXPECT_EQ(by_clone, first);
+  SecretBytes assigned = Seq(9, 32);
+  ASSERT_OK(WrapKey(assigned, Seq(1, 32), "ctx").status());  // keys its own context first
+  assigned = std::move(moved);
+  ASSERT_OK_AND_ASSIGN(std::string by_assigned, TEST_WrapKeyWithNonce(assigned, Seq(100, 32), "ctx", nonce));
+  EXPECT_EQ(by_assigned, first);
+}
+
+// Threads that find the KEK's context in use key one of their own.
+TEST(EnvelopeTest, ConcurrentUnwrapsUnderOneKek) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes kek, RandomBytes(32));
+  constexpr int kThreads = 4;
+  constexpr int kKeys = 300;
+  std::vector<std::string> wrapped;
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::string w, WrapKey(kek, Seq(i, 32), "k=" + std::to_string(i)));
+    wrapped.push_back(std::move(w));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kKeys; ++i) {
+        const int k = (i + t * 37) % kKeys;
+        Result<SecretBytes> back = UnwrapKey(kek, wrapped[k], "k=" + std::to_string(k));
+        if (!back.ok() || !Same(*back, Seq(k, 32))) wrong.fetch_add(1);
+        Result<std::string> w = WrapKey(kek, Seq(k, 32), "x");
+        if (!w.ok()) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(EnvelopeTest, WrongKekContextOrTamperFails) {

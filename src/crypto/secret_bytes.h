@@ -3,6 +3,7 @@
 // compiler cannot elide) when freed. Move-only; never logged or printed.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -10,18 +11,26 @@
 
 namespace confiance::crypto {
 
+namespace internal {
+struct KeySchedule;
+}
+
 class SecretBytes {
  public:
   SecretBytes() = default;
   explicit SecretBytes(size_t size) : bytes_(size) {}
   SecretBytes(std::span<const std::byte> data) : bytes_(data.begin(), data.end()) {}  // NOLINT
   ~SecretBytes() { Wipe(); }
-  SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) { other.bytes_.clear(); }
+  SecretBytes(SecretBytes&& other) noexcept
+      : bytes_(std::move(other.bytes_)), schedule_(other.schedule_.exchange(nullptr)) {
+    other.bytes_.clear();
+  }
   SecretBytes& operator=(SecretBytes&& other) noexcept {
     if (this != &other) {
       Wipe();
       bytes_ = std::move(other.bytes_);
       other.bytes_.clear();
+      schedule_.store(other.schedule_.exchange(nullptr));
     }
     return *this;
   }
@@ -38,9 +47,15 @@ class SecretBytes {
   size_t size() const { return bytes_.size(); }
   bool empty() const { return bytes_.empty(); }
 
+  // Internal to crypto/ (key_schedule.h): the cipher context this key keeps
+  // keyed when it wraps other keys, created on first use (safe from several
+  // threads at once) and wiped with the bytes. Clone() does not copy it.
+  internal::KeySchedule& schedule() const;
+
  private:
   void Wipe();
   std::vector<std::byte> bytes_;
+  mutable std::atomic<internal::KeySchedule*> schedule_{nullptr};
 };
 
 }  // namespace confiance::crypto
