@@ -77,7 +77,7 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   mo.read_only = read_only;
   // The transparency logs append: entries, node hashes and sizes grow.
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
-  mo.on_committer_start = MemtableArenaBinder();
+  mo.bind_memtable_arena = MemtableArenaBinder();
   ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
   return d;
 }

@@ -38,12 +38,15 @@ unsigned CreateRetainingArena() {
 
 }  // namespace
 
-std::function<void()> MemtableArenaBinder() {
-  return [] {
+std::function<std::function<void()>()> MemtableArenaBinder() {
+  return []() -> std::function<void()> {
     static const unsigned arena = CreateRetainingArena();  // one for every store
-    if (arena == 0) return;  // best effort: the thread keeps its default arena
+    if (arena == 0) return {};  // best effort: the thread keeps its default arena
+    unsigned previous = 0;
+    size_t size = sizeof(previous);
     unsigned a = arena;
-    (void)mallctl("thread.arena", nullptr, nullptr, &a, sizeof(a));
+    if (mallctl("thread.arena", &previous, &size, &a, sizeof(a)) != 0 || previous == arena) return {};
+    return [previous]() mutable { (void)mallctl("thread.arena", nullptr, nullptr, &previous, sizeof(previous)); };
   };
 }
 
@@ -71,7 +74,7 @@ void TuneMalloc() {
   }
 }
 
-std::function<void()> MemtableArenaBinder() { return {}; }
+std::function<std::function<void()>()> MemtableArenaBinder() { return {}; }
 
 #endif  // CONFIANCE_WITH_JEMALLOC
 

@@ -24,15 +24,18 @@ namespace confiance {
 // then this does nothing, and jemalloc reads MALLOC_CONF as usual.
 void TuneMalloc();
 
-// What the metadata store's committer thread runs first
-// (RocksMetaStore::Options::on_committer_start): with jemalloc, binds the
-// calling thread to an arena of its own that never returns freed pages to
-// the kernel. That thread writes the memtable; its blocks (1 MiB each) are
-// freed when the memtable is flushed and are then reused by the next one,
-// instead of being purged and faulted in again page by page, about one page
-// fault per 4 KiB PUT (docs/PERFORMANCE.md, session 15). What the arena
-// keeps is bounded by the memtables' peak (write buffers, not traffic);
-// every other thread keeps jemalloc's default decay. Empty without jemalloc.
-std::function<void()> MemtableArenaBinder();
+// Binds the calling thread to the memory arena the metadata store's
+// memtable grows in and returns what restores the thread's previous arena
+// (RocksMetaStore::Options::bind_memtable_arena; empty when there is nothing
+// to restore). With jemalloc that arena is one of its own that never
+// returns freed pages to the kernel: the memtable's blocks (1 MiB each) are
+// freed when it is flushed and reused by the next one, instead of being
+// purged and faulted in again page by page, about one page fault per
+// 4 KiB PUT (docs/PERFORMANCE.md, session 15). What the arena keeps is
+// bounded by the memtables' peak (write buffers, not traffic). The
+// committer thread stays bound; a request thread that commits a group
+// itself (ApplyHere) is bound only while it writes it (session 20). Every
+// other allocation keeps jemalloc's default decay. Empty without jemalloc.
+std::function<std::function<void()>()> MemtableArenaBinder();
 
 }  // namespace confiance

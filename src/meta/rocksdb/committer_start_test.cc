@@ -3,13 +3,17 @@
 // else, on the thread that writes every batch (but those an ApplyHere
 // writes on its caller's thread): the server binds that thread to a memory
 // arena of its own there (main/malloc_tuning.h), which only works if the
-// thread that writes the memtable is the one that ran it.
+// thread that writes the memtable is the one that ran it. So does
+// Options::bind_memtable_arena, and around every group an ApplyHere writes
+// on its caller's thread.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
@@ -56,6 +60,60 @@ TEST(RocksCommitterStartTest, RunsOnceFirstOnTheThreadThatWrites) {
   ASSERT_OK((*store)->Apply("p", Batch().Put("b", "v")));
   EXPECT_EQ(ThreadThatWrites(**store, "c"), hook_thread);
   EXPECT_EQ(calls.load(), 1);
+}
+
+// Whether this thread is bound now, per the hook below.
+thread_local bool t_bound = false;
+
+TEST(RocksCommitterStartTest, MemtableArenaBoundForGoodOnTheCommitterAndAroundAnInlineGroup) {
+  testutil::TempDir dir;
+  std::mutex mu;
+  std::vector<std::thread::id> binds, undos;  // GUARDED_BY(mu)
+  RocksMetaStore::Options options;
+  options.path = dir.path() + "/meta";
+  options.env = Env::Default();
+  options.block_cache_bytes = 1 << 20;
+  options.bind_memtable_arena = [&]() -> std::function<void()> {
+    std::lock_guard lock(mu);
+    binds.push_back(std::this_thread::get_id());
+    t_bound = true;
+    return [&] {
+      std::lock_guard lock(mu);
+      undos.push_back(std::this_thread::get_id());
+      t_bound = false;
+    };
+  };
+  Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(options);
+  ASSERT_OK(store.status());
+
+  std::promise<bool> bound_when_written;
+  ThreadThatWrites(**store, "a");
+  (*store)->ApplyAsync("p", Batch().Put("q", "v"), [&](Status st) {
+    EXPECT_OK(st);
+    bound_when_written.set_value(t_bound);
+  });
+  EXPECT_TRUE(bound_when_written.get_future().get());  // the committer, bound for good
+  const std::thread::id committer = ThreadThatWrites(**store, "b");
+
+  // An idle store commits an ApplyHere on the caller's thread, bound while
+  // it writes, unbound after.
+  std::thread::id inline_thread;
+  bool bound_inline = false;
+  (*store)->ApplyHere("p", Batch().Put("c", "v"), [&](Status st) {
+    EXPECT_OK(st);
+    inline_thread = std::this_thread::get_id();
+    bound_inline = t_bound;
+  });
+  EXPECT_EQ(inline_thread, std::this_thread::get_id());
+  EXPECT_TRUE(bound_inline);
+  EXPECT_FALSE(t_bound);
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(binds.size(), 2u);
+  EXPECT_EQ(binds[0], committer);
+  EXPECT_EQ(binds[1], std::this_thread::get_id());
+  ASSERT_EQ(undos.size(), 1u);
+  EXPECT_EQ(undos[0], std::this_thread::get_id());
 }
 
 }  // namespace

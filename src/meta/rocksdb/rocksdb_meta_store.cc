@@ -127,8 +127,10 @@ Result<std::unique_ptr<RocksMetaStore>> RocksMetaStore::Open(const Options& opti
   RETURN_IF_ERROR(store->CheckKeyFormat());
   if (options.read_only) return store;  // no committer: every write is refused before it is queued
   RocksMetaStore* raw = store.get();
+  store->bind_memtable_arena_ = options.bind_memtable_arena;
   store->committer_ = std::thread([raw, start = options.on_committer_start] {
     if (start) start();
+    if (raw->bind_memtable_arena_) raw->bind_memtable_arena_();  // for good: not undone
     raw->CommitterLoop();
   });
   return store;
@@ -241,7 +243,10 @@ void RocksMetaStore::ApplyHere(std::string_view partition, Batch batch, std::fun
     group.swap(queue_);
   }
   group.push_back({std::string(partition), std::move(batch), std::move(done)});
+  std::function<void()> unbind;
+  if (bind_memtable_arena_) unbind = bind_memtable_arena_();
   CommitGroup(group);
+  if (unbind) unbind();
 }
 
 void RocksMetaStore::CommitterLoop() {

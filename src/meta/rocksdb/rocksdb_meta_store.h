@@ -67,9 +67,17 @@ class RocksMetaStore final : public MetaStore {
     bool read_only = false;
     // Runs first on the committer thread, the thread that writes the
     // memtable (every Apply goes through it, and every ApplyAsync that no
-    // ApplyHere took along). The server binds that thread to a memory arena
-    // of its own here (main/malloc_tuning.h). May be empty.
+    // ApplyHere took along). May be empty.
     std::function<void()> on_committer_start;
+    // Binds the calling thread to the memory arena the memtable should grow
+    // in and returns what undoes that (or an empty function). Called on the
+    // committer thread as it starts (after on_committer_start; it stays
+    // bound), and around each group an ApplyHere writes on its caller's
+    // thread. The server passes main/malloc_tuning.h's binder: without it
+    // an inline group's memtable blocks came from the request thread's
+    // arena, which returns freed pages to the kernel, and the next ones were
+    // faulted in again (docs/PERFORMANCE.md, session 20). May be empty.
+    std::function<std::function<void()>()> bind_memtable_arena;
   };
 
   // Opens or creates the store at options.path. Returns InvalidArgument for
@@ -160,6 +168,8 @@ class RocksMetaStore final : public MetaStore {
   std::condition_variable queue_cv_;
   std::vector<PendingCommit> queue_;  // GUARDED_BY(queue_mu_)
   bool stopping_ = false;             // GUARDED_BY(queue_mu_)
+  // Options::bind_memtable_arena; set before the committer starts, then read only.
+  std::function<std::function<void()>()> bind_memtable_arena_;
   std::thread committer_;             // started by Open, joined by the destructor
 };
 
