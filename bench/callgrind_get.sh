@@ -16,6 +16,8 @@
 #   KMS=kmip: the root key in PyKMIP (tests/kmip/pykmip_server.py, fresh
 #   certificates, 127.0.0.1), cache lifetime longer than the run: the
 #   warm-cache cost of an external KMS (issue 6), against KMS=embedded.
+#   CONFIANCE_BIN: another server binary (e.g. built on an earlier commit),
+#   for a before/after comparison with the same s3load.
 # Only 127.0.0.1 is used; every run is bounded in requests and time.
 set -euo pipefail
 
@@ -53,7 +55,7 @@ if [[ "${KMS:-embedded}" == kmip ]]; then
 fi
 CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
-  "$BUILD/src/main/confiance" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "${FLAGS[@]}" \
+  "${CONFIANCE_BIN:-$BUILD/src/main/confiance}" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "${FLAGS[@]}" \
   >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do

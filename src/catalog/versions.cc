@@ -248,6 +248,13 @@ Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::st
 
 Result<ObjectRecord> Catalog::GetObjectVersion(const BucketRecord& bucket, std::string_view key,
                                                std::string_view version_id, bool with_inline_data) {
+  if (version_id.empty()) {
+    // The current entry, as Locate finds it, without its decoding the entry
+    // once more and copying it (every plain GET and HEAD comes here).
+    ASSIGN_OR_RETURN(std::optional<std::string> raw, store_.Get(ObjectPartition(bucket, key), key));
+    if (!raw) return NotFoundError("no such version");
+    return DecodeObject(*raw, with_inline_data);
+  }
   ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, ObjectPartition(bucket, key), key, version_id));
   if (!at) return NotFoundError("no such version");
   return DecodeObject(at->raw, with_inline_data);
