@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <ctime>
+#include <random>
+#include <string>
+
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::http {
@@ -10,6 +15,24 @@ namespace {
 
 TEST(HttpResponseHeadTest, HttpDate) {
   EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110 example
+  EXPECT_EQ(HttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(HttpDate(951782400), "Tue, 29 Feb 2000 00:00:00 GMT");
+  EXPECT_EQ(HttpDate(253402300799), "Fri, 31 Dec 9999 23:59:59 GMT");
+  EXPECT_EQ(HttpDate(-1), "Wed, 31 Dec 1969 23:59:59 GMT");
+}
+
+// The hand-written formatter against the C library's, in the C locale.
+TEST(HttpResponseHeadTest, HttpDateMatchesStrftime) {
+  std::mt19937_64 rng(20261203);
+  std::uniform_int_distribution<int64_t> secs(-2208988800, 7258118400);  // 1900 to 2200
+  for (int i = 0; i < 20000; ++i) {
+    const std::time_t t = static_cast<std::time_t>(i < 1000 ? i * 86399 : secs(rng));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    ASSERT_EQ(HttpDate(t), std::string(buf)) << t;
+  }
 }
 
 TEST(HttpResponseHeadTest, FramingHeadersAreOwnedByTheLayer) {

@@ -11,6 +11,7 @@
 #include "catalog/object_data.h"
 #include "common/iso8601.h"
 #include "crypto/random.h"
+#include "http/response_head.h"
 #include "s3/bucket_name.h"
 #include "iam/acl/acl_format.h"
 #include "iam/acl/bucket_controls.h"
@@ -30,14 +31,7 @@ uint64_t NowMs() {
 
 std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
-std::string HttpDate(uint64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
+std::string HttpDate(uint64_t ms) { return http::HttpDate(static_cast<std::time_t>(ms / 1000)); }
 
 asio::awaitable<S3Service::Reply> S3Service::ListBuckets(Ctx& ctx) {
   if (std::optional<S3Error> denied = AuthorizeWithoutBucket(ctx, "s3:ListAllMyBuckets", "")) co_return *denied;
