@@ -110,10 +110,20 @@ bool DirectEncodable(const Event& e) {
   return true;
 }
 
+// The next '"' or '\\' at or after `from`, or npos. A plain loop:
+// find_first_of calls memchr on its two-character set once per character of
+// `s` (about 1,500 instructions per event, callgrind, session 20).
+size_t FindQuoteOrBackslash(std::string_view s, size_t from) {
+  for (size_t i = from; i < s.size(); ++i) {
+    if (s[i] == '"' || s[i] == '\\') return i;
+  }
+  return std::string_view::npos;
+}
+
 void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;
-  for (size_t i = s.find_first_of("\"\\"); i != std::string_view::npos; i = s.find_first_of("\"\\", i + 1)) {
+  for (size_t i = FindQuoteOrBackslash(s, 0); i != std::string_view::npos; i = FindQuoteOrBackslash(s, i + 1)) {
     out.append(s.substr(run, i - run));
     out.push_back('\\');
     out.push_back(s[i]);

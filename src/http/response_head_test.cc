@@ -35,6 +35,23 @@ TEST(HttpResponseHeadTest, HttpDateMatchesStrftime) {
   }
 }
 
+// Whatever their case, the headers the layer writes itself are dropped from
+// the handler's; names of the same length are kept.
+TEST(HttpResponseHeadTest, OwnedHeadersAreDroppedWhateverTheirCase) {
+  std::vector<Header> headers = {{"DATE", "x"},         {"server", "x"},         {"CONNECTION", "x"},
+                                 {"content-LENGTH", "x"}, {"transfer-encoding", "x"}, {"Data", "kept1"},
+                                 {"Serves", "kept2"},    {"Connected!", "kept3"}};
+  ResponseHead head;
+  head.status = 200;
+  head.headers = headers;
+  std::string out;
+  ASSERT_OK(FormatResponseHead(head, out));
+  EXPECT_EQ(out.find(": x\r\n"), std::string::npos) << out;
+  for (const char* kept : {"Data: kept1\r\n", "Serves: kept2\r\n", "Connected!: kept3\r\n"}) {
+    EXPECT_NE(out.find(kept), std::string::npos) << kept;
+  }
+}
+
 TEST(HttpResponseHeadTest, FramingHeadersAreOwnedByTheLayer) {
   std::vector<Header> headers = {{"ETag", "\"abc\""},
                                  {"content-length", "999"},
@@ -79,6 +96,11 @@ TEST(HttpResponseHeadTest, RejectsResponseSplitting) {
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
   head.headers = bad_name;
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
+  for (std::string value : {std::string("a\rb"), std::string("a\nb"), std::string("a\0b", 3), std::string("ab\n")}) {
+    std::vector<Header> one = {{"X-A", value}};
+    head.headers = one;
+    EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument) << value.size();
+  }
   head.headers = {};
   head.status = 42;
   EXPECT_STATUS_CODE(FormatResponseHead(head, out), kInvalidArgument);
