@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +92,17 @@ TEST(EnvelopeTest, AMovedOrClonedKekWrapsAsTheOriginal) {
   assigned = std::move(moved);
   ASSERT_OK_AND_ASSIGN(std::string by_assigned, TEST_WrapKeyWithNonce(assigned, Seq(100, 32), "ctx", nonce));
   EXPECT_EQ(by_assigned, first);
+}
+
+// Changing a KEK's bytes in place drops the context keyed with the old ones.
+TEST(EnvelopeTest, AKekChangedInPlaceWrapsUnderItsNewBytes) {
+  std::array<std::byte, 12> nonce{};
+  SecretBytes kek = Seq(1, 32);
+  ASSERT_OK(TEST_WrapKeyWithNonce(kek, Seq(100, 32), "ctx", nonce).status());  // keys the context
+  std::memcpy(kek.mutable_data(), Seq(32, 32).data(), 32);
+  ASSERT_OK_AND_ASSIGN(std::string changed, TEST_WrapKeyWithNonce(kek, Seq(100, 32), "ctx", nonce));
+  ASSERT_OK_AND_ASSIGN(std::string fresh, TEST_WrapKeyWithNonce(Seq(32, 32), Seq(100, 32), "ctx", nonce));
+  EXPECT_EQ(changed, fresh);
 }
 
 // Threads that find the KEK's context in use key one of their own.

@@ -9,6 +9,10 @@ namespace confiance::crypto {
 
 void SecretBytes::Wipe() {
   if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());
+  DeleteSchedule();
+}
+
+void SecretBytes::DeleteSchedule() {
   // EVP_CIPHER_CTX_free wipes the key schedule.
   delete schedule_.exchange(nullptr);
 }

@@ -41,9 +41,17 @@ class SecretBytes {
   SecretBytes Clone() const { return SecretBytes(span()); }
 
   std::span<const std::byte> span() const { return bytes_; }
-  std::span<std::byte> mutable_span() { return bytes_; }
+  // The mutable views drop the kept cipher context (schedule()): it would
+  // no longer match the bytes once they change.
+  std::span<std::byte> mutable_span() {
+    DropSchedule();
+    return bytes_;
+  }
   const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(bytes_.data()); }
-  unsigned char* mutable_data() { return reinterpret_cast<unsigned char*>(bytes_.data()); }
+  unsigned char* mutable_data() {
+    DropSchedule();
+    return reinterpret_cast<unsigned char*>(bytes_.data());
+  }
   size_t size() const { return bytes_.size(); }
   bool empty() const { return bytes_.empty(); }
 
@@ -54,6 +62,10 @@ class SecretBytes {
 
  private:
   void Wipe();
+  void DropSchedule() {
+    if (schedule_.load(std::memory_order_relaxed) != nullptr) DeleteSchedule();
+  }
+  void DeleteSchedule();
   std::vector<std::byte> bytes_;
   mutable std::atomic<internal::KeySchedule*> schedule_{nullptr};
 };
