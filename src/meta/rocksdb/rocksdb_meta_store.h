@@ -54,13 +54,6 @@ class RocksMetaStore final : public MetaStore {
     // unchanged (docs/PERFORMANCE.md, session 13). A GET that misses the
     // block cache reads and checksums the whole block.
     size_t block_size = size_t{64} << 10;
-    // Bytes of RocksDB's row cache: records read from SST files by Get,
-    // kept whole, so that a hot object's next GET skips the table lookup
-    // (filter, index, data block seek). 7-8 % less server CPU per 4 KiB GET
-    // once the objects sit in SST files (docs/PERFORMANCE.md, session 20).
-    // Always consistent: entries are keyed by table file, and a newer write
-    // is found in the memtable first. 0: no row cache.
-    size_t row_cache_bytes = size_t{32} << 20;
     // Partitions (by name prefix) whose keys are written in increasing
     // order within their first two bytes: their memtable inserts start from
     // a hint (meta/rocksdb/insert_hints.h). A tuning only: any partition
@@ -132,8 +125,6 @@ class RocksMetaStore final : public MetaStore {
   // Tests that count file operations (the power-loss harness) call it so
   // that no background job races with the calls they count.
   Status TEST_WaitForBackgroundWork();
-  // Bytes held in the row cache now (0 without one).
-  size_t TEST_RowCacheUsage() const;
 
  private:
   struct PendingCommit {

@@ -52,38 +52,5 @@ TEST(RocksTableOptionsTest, DataBlocksAre64KiBUnlessAskedOtherwise) {
   EXPECT_NE(small.find("\n  block_size=4096\n"), std::string::npos) << small;
 }
 
-// Records read from table files are kept in the row cache, and a newer
-// write to the same key is read over it.
-TEST(RocksTableOptionsTest, RowCacheHoldsRecordsReadFromTableFiles) {
-  testutil::TempDir dir;
-  for (size_t row_cache : {size_t{1} << 20, size_t{0}}) {
-    const std::string path = dir.path() + "/db" + std::to_string(row_cache);
-    RocksMetaStore::Options options;
-    options.path = path;
-    options.env = Env::Default();
-    options.block_cache_bytes = 1 << 20;
-    options.row_cache_bytes = row_cache;
-    {
-      ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(options));
-      ASSERT_OK(store->Apply("p", Batch().Put("k", std::string(1000, 'a'))));
-    }
-    // Reopening replays the WAL and flushes it: "k" is now in a table file.
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(options));
-    const size_t before = store->TEST_RowCacheUsage();  // the key-format marker, read at open
-    ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store->Get("p", "k"));
-    EXPECT_EQ(v, std::string(1000, 'a'));
-    if (row_cache > 0) {
-      EXPECT_GT(store->TEST_RowCacheUsage(), before + 1000);
-    } else {
-      EXPECT_EQ(store->TEST_RowCacheUsage(), 0u);
-    }
-    ASSERT_OK_AND_ASSIGN(v, store->Get("p", "k"));  // from the cache
-    EXPECT_EQ(v, std::string(1000, 'a'));
-    ASSERT_OK(store->Apply("p", Batch().Put("k", "b")));
-    ASSERT_OK_AND_ASSIGN(v, store->Get("p", "k"));
-    EXPECT_EQ(v, std::string("b"));
-  }
-}
-
 }  // namespace
 }  // namespace confiance::meta
