@@ -1,11 +1,11 @@
 // File: meta/rocksdb/committer_start_test.cc
 // RocksMetaStore::Options::on_committer_start runs once, before anything
 // else, on the thread that writes every batch (but those an ApplyHere
-// writes on its caller's thread): the server binds that thread to a memory
-// arena of its own there (main/malloc_tuning.h), which only works if the
-// thread that writes the memtable is the one that ran it. So does
-// Options::bind_memtable_arena, and around every group an ApplyHere writes
-// on its caller's thread.
+// writes on its caller's thread). So does Options::bind_memtable_arena, and
+// it also runs around every group an ApplyHere writes on its caller's
+// thread: the server binds the thread that writes the memtable to a memory
+// arena of its own (main/malloc_tuning.h), which only works if the binding
+// holds on whichever thread writes.
 #include <gtest/gtest.h>
 
 #include <atomic>
