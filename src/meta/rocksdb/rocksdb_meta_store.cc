@@ -79,6 +79,10 @@ rocksdb::Options MakeRocksOptions(const RocksMetaStore::Options& options, rocksd
   rocks.memtable_insert_with_hint_prefix_extractor = NewInsertHintPrefixes(options.append_partition_prefixes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Never in a read-only open: see Options::row_cache_bytes.
+  if (options.row_cache_bytes > 0 && !options.read_only) {
+    rocks.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
+  }
   table.block_size = options.block_size;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -443,6 +447,11 @@ Result<std::vector<std::string>> RocksMetaStore::ListPartitions(std::string_view
   }
   if (!it->status().ok()) return FromRocks(it->status(), "meta: list partitions");
   return out;
+}
+
+size_t RocksMetaStore::TEST_RowCacheUsage() const {
+  const std::shared_ptr<rocksdb::Cache>& cache = db_->GetDBOptions().row_cache;
+  return cache ? cache->GetUsage() : 0;
 }
 
 Status RocksMetaStore::TEST_WaitForBackgroundWork() {
