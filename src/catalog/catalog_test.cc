@@ -621,6 +621,11 @@ TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {
   up.tags = {{"a", "b"}};
   ASSERT_OK_AND_ASSIGN(UploadRecord u2, DecodeUpload(EncodeUpload(up)));
   EXPECT_EQ(u2.tags, up.tags);
+  EXPECT_EQ(u2.acl, "");
+  // CreateMultipartUpload's ACL (binary EncodeAcl bytes) survives too.
+  up.acl = std::string("\x01\x00acl\xff", 6);
+  ASSERT_OK_AND_ASSIGN(UploadRecord u4, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(u4.acl, up.acl);
 
   BucketRecord b;
   b.name = "b";

@@ -616,6 +616,7 @@ std::string EncodeUpload(const UploadRecord& r) {
     j["kms_ctx"] = r.kms.context;
     j["kms_bk"] = r.kms.bucket_key_enabled;
   }
+  if (!r.acl.empty()) j["acl"] = Bin(r.acl);  // optional: uploads without an ACL header have none
   return Encode(j);
 }
 
@@ -648,6 +649,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.kms.key_id = Str(j, "kms_id");
   r.kms.context = Str(j, "kms_ctx");
   if (auto it = j.find("kms_bk"); it != j.end() && it->is_boolean()) r.kms.bucket_key_enabled = it->get<bool>();
+  if (auto it = j.find("acl"); it != j.end()) r.acl = FromBin(*it);
   return r;
 }
 

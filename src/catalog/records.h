@@ -194,6 +194,9 @@ struct UploadRecord {
   uint64_t lock_until_ms = 0;
   bool legal_hold = false;
   SseKms kms;  // SSE-KMS of the upload: its parts' data keys and the object's
+  // x-amz-acl / x-amz-grant-* of CreateMultipartUpload (EncodeAcl bytes),
+  // the completed object's ACL; "" = the default (owner full control).
+  std::string acl;
 };
 
 struct PartRecord {

@@ -36,6 +36,27 @@ bool HasAclHeaders(const iam::acl::AclHeaders& h) {
   return h.canned || h.grant_read || h.grant_write || h.grant_read_acp || h.grant_write_acp || h.grant_full_control;
 }
 
+// True if every grant of `acl` is FULL_CONTROL to `owner_id`: the XML form
+// of bucket-owner-full-control for an object of this store, whose objects
+// all belong to the bucket owner.
+bool OnlyOwnerFullControl(const iam::acl::Acl& acl, const std::string& owner_id) {
+  for (const iam::acl::Grant& g : acl.grants) {
+    if (g.grantee.type != iam::acl::Grantee::Type::kCanonicalUser || g.grantee.user.id != owner_id ||
+        g.permission != iam::acl::Permission::kFullControl) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// True if no grant of `acl` names anyone but `owner_id`.
+bool GrantsOnlyTheOwner(const iam::acl::Acl& acl, const std::string& owner_id) {
+  for (const iam::acl::Grant& g : acl.grants) {
+    if (g.grantee.type != iam::acl::Grantee::Type::kCanonicalUser || g.grantee.user.id != owner_id) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 iam::acl::CanonicalUser S3Service::CanonicalUserOf(const std::string& tenant_id) {
@@ -45,9 +66,10 @@ iam::acl::CanonicalUser S3Service::CanonicalUserOf(const std::string& tenant_id)
 }
 
 std::optional<S3Error> S3Service::CheckAclToStore(const catalog::BucketRecord& bucket, const iam::acl::Acl& acl,
-                                                  bool is_default) {
-  if (AclsDisabled(bucket) && !is_default) {
-    return MakeError(S3ErrorCode::kAccessControlListNotSupported);
+                                                  bool allowed_without_acls, bool creating_bucket) {
+  if (AclsDisabled(bucket) && !allowed_without_acls) {
+    return MakeError(creating_bucket ? S3ErrorCode::kInvalidBucketAclWithObjectOwnership
+                                     : S3ErrorCode::kAccessControlListNotSupported);
   }
   Result<iam::TenantRecord> owner = deps_.directory.GetTenant(bucket.owner);
   if (EffectivePublicAccessBlock(bucket, owner.ok() ? &*owner : nullptr).block_public_acls &&
@@ -75,9 +97,18 @@ Result<std::optional<iam::acl::Acl>> S3Service::AclFromRequestHeaders(Ctx& ctx, 
     *error = AclError(acl.status());
     return acl.status();
   }
-  const bool is_default = h.canned && (*h.canned == "private" || *h.canned == "bucket-owner-full-control");
+  // Under BucketOwnerEnforced, S3 takes a write that names no ACL or
+  // exactly bucket-owner-full-control, and refuses every other ACL, the
+  // canned "private" included (AWS's "Troubleshooting Object Ownership"),
+  // but for CreateBucket, whose "private" is the bucket's default ACL.
+  const bool creating_bucket = ctx.route.op == Operation::kCreateBucket;
+  const bool no_grant_headers = !h.grant_read && !h.grant_write && !h.grant_read_acp && !h.grant_write_acp &&
+                                !h.grant_full_control;
+  const bool allowed_without_acls =
+      no_grant_headers && h.canned &&
+      (object ? *h.canned == "bucket-owner-full-control" : creating_bucket && *h.canned == "private");
   if (*acl) {
-    if (std::optional<S3Error> bad = CheckAclToStore(bucket, **acl, is_default)) {
+    if (std::optional<S3Error> bad = CheckAclToStore(bucket, **acl, allowed_without_acls, creating_bucket)) {
       *error = *bad;
       return PermissionDeniedError("acl refused");
     }
@@ -181,7 +212,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutAcl(Ctx& ctx, bool object) {
     iam::acl::CanonicalUser owner = OwnerOf(*bucket);
     if (!parsed->owner.id.empty() && parsed->owner.id != owner.id) co_return MakeError(S3ErrorCode::kAccessDenied);
     parsed->owner = owner;
-    if (std::optional<S3Error> bad = CheckAclToStore(*bucket, *parsed, false)) co_return *bad;
+    // An object's ACL document that only gives the owner full control is
+    // bucket-owner-full-control in XML, which BucketOwnerEnforced accepts.
+    const bool allowed_without_acls = object && OnlyOwnerFullControl(*parsed, owner.id);
+    if (std::optional<S3Error> bad = CheckAclToStore(*bucket, *parsed, allowed_without_acls, false)) co_return *bad;
     acl = std::move(parsed).value();
   }
   const std::string encoded = iam::acl::EncodeAcl(acl);
@@ -253,6 +287,17 @@ asio::awaitable<S3Service::Reply> S3Service::OwnershipControlsOp(Ctx& ctx) {
     if (!body.ok()) co_return error;
     Result<iam::acl::ObjectOwnership> own = xml::ParseOwnershipControls(*body);
     if (!own.ok()) co_return MakeError(S3ErrorCode::kMalformedXML);
+    // ACLs cannot be disabled while the bucket's ACL grants anyone but its
+    // owner: S3 wants those grants moved to a policy first. (An ACL written
+    // concurrently is checked against the bucket as that write read it; a
+    // grant that slips in stays inert while ACLs are disabled.)
+    if (*own == iam::acl::ObjectOwnership::kBucketOwnerEnforced && !bucket->acl.empty()) {
+      Result<iam::acl::Acl> acl = iam::acl::DecodeAcl(bucket->acl);
+      if (!acl.ok()) co_return ErrorFromStatus(acl.status());
+      if (!GrantsOnlyTheOwner(*acl, OwnerOf(*bucket).id)) {
+        co_return MakeError(S3ErrorCode::kInvalidBucketAclWithObjectOwnership);
+      }
+    }
     name = std::string(iam::acl::ObjectOwnershipName(*own));
   }
   BucketEdit edit = [&](catalog::BucketRecord& b) {

@@ -15,6 +15,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "iam/acl/acl_format.h"
 #include "s3/copy_source.h"
 #include "s3/checksum_request.h"
 #include "s3/list_params.h"
@@ -125,12 +126,14 @@ std::string CompositeOf(crypto::ChecksumAlgorithm algorithm, const std::vector<c
   return fmt::format("{}-{}", crypto::Base64Encode(crypto::CompositeChecksum(algorithm, raw)), segments.size());
 }
 
-// An upload's <Initiator> and <Owner>: the tenant that started it
-// (S3Service::CanonicalUserOf).
-void WriteInitiatorAndOwner(xml::XmlWriter& w, const iam::acl::CanonicalUser& owner) {
-  for (const char* element : {"Initiator", "Owner"}) {
-    w.Open(element).Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
-  }
+// An upload's <Initiator>, the tenant that started it
+// (S3Service::CanonicalUserOf), and <Owner>: the initiator too, as S3 lists
+// uploads, except in a bucket with ACLs disabled (BucketOwnerEnforced),
+// where S3 names the bucket owner, who will own the object.
+void WriteInitiatorAndOwner(xml::XmlWriter& w, const iam::acl::CanonicalUser& initiator,
+                            const iam::acl::CanonicalUser& owner) {
+  w.Open("Initiator").Element("ID", initiator.id).Element("DisplayName", initiator.display_name).Close();
+  w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
 }
 
 }  // namespace
@@ -148,6 +151,9 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (!checksum.ok()) co_return error;
   Result<LockRequest> lock = LockFromHeaders(ctx, *bucket, /*need_integrity=*/false, &error);
   if (!lock.ok()) co_return error;
+  // The completed object's ACL, checked now as PutObject checks its own.
+  Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, *bucket, true, &error);
+  if (!acl.ok()) co_return error;
   Result<std::string> id = crypto::RandomHex(16);
   if (!id.ok()) co_return ErrorFromStatus(id.status());
   catalog::UploadRecord up;
@@ -165,6 +171,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.lock_mode = lock->mode;
   up.lock_until_ms = lock->retain_until_ms;
   up.legal_hold = lock->legal_hold.value_or(false);
+  if (*acl) up.acl = iam::acl::EncodeAcl(**acl);
   {
     // One salt for the whole upload: every part is sealed under its KEK.
     Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
@@ -416,6 +423,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.headers = up->headers;
   rec.user_meta = up->user_meta;
   rec.tags = up->tags;
+  rec.acl = up->acl;
   rec.op_tag = catalog::NewOpTag();
   rec.upload_id = up->upload_id;
   if (rec.size > options_.max_multipart_object_size) {
@@ -511,7 +519,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up->key)
       .Element("UploadId", up->upload_id);
-  WriteInitiatorAndOwner(w, CanonicalUserOf(up->owner));
+  {
+    const iam::acl::CanonicalUser initiator = CanonicalUserOf(up->owner);
+    WriteInitiatorAndOwner(w, initiator, AclsDisabled(*bucket) ? OwnerOf(*bucket) : initiator);
+  }
   w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
@@ -567,11 +578,13 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   w.Element("MaxUploads", static_cast<uint64_t>(opt.max_uploads));
   w.BoolElement("IsTruncated", page->truncated);
   std::map<std::string, iam::acl::CanonicalUser> owners;  // by tenant id: one lookup each
+  const std::optional<iam::acl::CanonicalUser> bucket_owner =
+      AclsDisabled(*bucket) ? std::optional(OwnerOf(*bucket)) : std::nullopt;
   for (const catalog::UploadRecord& u : page->uploads) {
     w.Open("Upload").Element("Key", MaybeEncode(u.key, *url)).Element("UploadId", u.upload_id);
-    auto [owner, unseen] = owners.try_emplace(u.owner);
-    if (unseen) owner->second = CanonicalUserOf(u.owner);
-    WriteInitiatorAndOwner(w, owner->second);
+    auto [initiator, unseen] = owners.try_emplace(u.owner);
+    if (unseen) initiator->second = CanonicalUserOf(u.owner);
+    WriteInitiatorAndOwner(w, initiator->second, bucket_owner.value_or(initiator->second));
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   for (const std::string& p : page->common_prefixes) {

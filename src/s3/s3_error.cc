@@ -134,9 +134,11 @@ constexpr std::array kTable = {
     Entry{"InvalidRetentionPeriod", 400, "Default retention period must be a positive integer value."},
     // What S3 answers for an SSE-KMS key id it cannot find (the code is KMS's).
     Entry{"KMS.NotFoundException", 400, "Invalid keyId"},
+    Entry{"InvalidBucketAclWithObjectOwnership", 400,
+          "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kKmsNotFound) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidBucketAclWithObjectOwnership) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

@@ -91,6 +91,8 @@ enum class S3ErrorCode {
   kInvalidRetentionPeriod,
   // SSE-KMS: a key id that names no key of the bucket owner.
   kKmsNotFound,
+  // BucketOwnerEnforced with a bucket ACL that grants anyone but the owner.
+  kInvalidBucketAclWithObjectOwnership,
 };
 
 struct S3Error {

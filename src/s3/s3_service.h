@@ -196,8 +196,10 @@ class S3Service {
   // Access and the grantees' existence.
   Result<std::optional<iam::acl::Acl>> AclFromRequestHeaders(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                              bool object, S3Error* error);
+  // `allowed_without_acls`: the ACL is one that BucketOwnerEnforced still
+  // takes; `creating_bucket` picks CreateBucket's error for the others.
   std::optional<S3Error> CheckAclToStore(const catalog::BucketRecord& bucket, const iam::acl::Acl& acl,
-                                         bool is_default);
+                                         bool allowed_without_acls, bool creating_bucket);
 
   // bucket_handlers.cc
   asio::awaitable<Reply> ListBuckets(Ctx& ctx);

@@ -1171,10 +1171,29 @@ def test_bucket_owner_enforced_disables_acls(world, fresh):
                    ACL="public-read") == refused
     assert s3_code(alpha.put_object_acl, Bucket=fresh, Key="pub.txt",
                    GrantRead='id="%s"' % world.canonical["beta"]) == refused
-    # The ACLs that only say "the owner has full control" remain accepted.
+    # An object write takes bucket-owner-full-control, in a header or as
+    # the equivalent document; every other ACL is refused, "private"
+    # included (AWS's "Troubleshooting Object Ownership"), on every write.
     alpha.put_object(Bucket=fresh, Key="p", Body=b"x",
                      ACL="bucket-owner-full-control")
-    alpha.put_object(Bucket=fresh, Key="q", Body=b"x", ACL="private")
+    alpha.put_object_acl(Bucket=fresh, Key="p", AccessControlPolicy={
+        "Owner": {"ID": world.canonical["alpha"]},
+        "Grants": [{"Grantee": {"Type": "CanonicalUser",
+                                "ID": world.canonical["alpha"]},
+                    "Permission": "FULL_CONTROL"}]})
+    alpha.create_multipart_upload(Bucket=fresh, Key="m",
+                                  ACL="bucket-owner-full-control")
+    assert s3_code(alpha.put_object, Bucket=fresh, Key="q", Body=b"x",
+                   ACL="private") == refused
+    assert s3_code(alpha.create_multipart_upload, Bucket=fresh, Key="m",
+                   ACL="private") == refused
+    assert s3_code(alpha.copy_object, Bucket=fresh, Key="c",
+                   CopySource={"Bucket": fresh, "Key": "p"},
+                   ACL="private") == refused
+    assert s3_code(alpha.put_object_acl, Bucket=fresh, Key="p",
+                   ACL="private") == refused
+    assert s3_code(alpha.put_bucket_acl, Bucket=fresh,
+                   ACL="private") == refused
     grants = alpha.get_bucket_acl(Bucket=fresh)["Grants"]
     assert [(g["Grantee"].get("ID"), g["Permission"]) for g in grants] == [
         (world.canonical["alpha"], "FULL_CONTROL")]
@@ -1190,13 +1209,91 @@ def test_bucket_owner_enforced_disables_acls(world, fresh):
 def test_bucket_created_owner_enforced(world):
     alpha = world.client(ALPHA_ROOT)
     b = unique_bucket("enforced")
-    alpha.create_bucket(Bucket=b, ObjectOwnership="BucketOwnerEnforced")
+    # CreateBucket's "private" is the default ACL, which ACLs disabled
+    # allow; an ACL that grants others is refused with its own code.
+    assert s3_code(alpha.create_bucket, Bucket=b,
+                   ObjectOwnership="BucketOwnerEnforced", ACL="public-read") == (
+        400, "InvalidBucketAclWithObjectOwnership")
+    alpha.create_bucket(Bucket=b, ObjectOwnership="BucketOwnerEnforced",
+                        ACL="private")
     try:
         assert s3_code(alpha.put_bucket_acl, Bucket=b,
                        ACL="public-read") == (
             400, "AccessControlListNotSupported")
     finally:
         alpha.delete_bucket(Bucket=b)
+
+
+def test_acls_cannot_be_disabled_while_the_bucket_acl_grants_others(world, fresh):
+    alpha = world.client(ALPHA_ROOT)
+    enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    alpha.put_bucket_acl(Bucket=fresh, ACL="public-read")
+    assert s3_code(alpha.put_bucket_ownership_controls, Bucket=fresh,
+                   OwnershipControls=enforced) == (
+        400, "InvalidBucketAclWithObjectOwnership")
+    assert s3_code(alpha.get_bucket_ownership_controls, Bucket=fresh) == (
+        404, "OwnershipControlsNotFoundError")
+    # With the grants moved away (the ACL back to private), it is allowed.
+    alpha.put_bucket_acl(Bucket=fresh, ACL="private")
+    alpha.put_bucket_ownership_controls(Bucket=fresh,
+                                        OwnershipControls=enforced)
+    alpha.delete_bucket_ownership_controls(Bucket=fresh)
+
+
+# ----------------------------------------- ACLs on multipart uploads
+
+def test_multipart_upload_acl_applies_to_the_completed_object(world, fresh):
+    srv = world.server
+    alpha = world.client(ALPHA_ROOT)
+    part = b"p" * (5 * 1024 * 1024)
+
+    def upload(key, **acl):
+        up = alpha.create_multipart_upload(Bucket=fresh, Key=key, **acl)
+        etag = alpha.upload_part(Bucket=fresh, Key=key, PartNumber=1,
+                                 UploadId=up["UploadId"], Body=part)["ETag"]
+        alpha.complete_multipart_upload(
+            Bucket=fresh, Key=key, UploadId=up["UploadId"],
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+
+    upload("public", ACL="public-read")
+    upload("granted", GrantRead='id="%s"' % world.canonical["beta"])
+    upload("plain")
+    got = anon_get(srv, "/%s/public" % fresh)
+    assert got.status_code == 200 and got.content == part
+    assert anon_code(anon_get(srv, "/%s/plain" % fresh)) == (403, "AccessDenied")
+    assert any(g["Grantee"].get("URI", "").endswith("/AllUsers") and
+               g["Permission"] == "READ"
+               for g in alpha.get_object_acl(Bucket=fresh, Key="public")["Grants"])
+    beta = world.client(BETA_ROOT)
+    assert beta.get_object(Bucket=fresh, Key="granted")["Body"].read() == part
+    assert s3_code(beta.get_object, Bucket=fresh, Key="plain") == (
+        403, "AccessDenied")
+    # A bad ACL is refused when the upload is created, not at completion.
+    assert s3_code(alpha.create_multipart_upload, Bucket=fresh, Key="bad",
+                   GrantRead='id="%s"' % ("0" * 64)) == (400, "InvalidArgument")
+    assert alpha.list_multipart_uploads(Bucket=fresh).get("Uploads", []) == []
+
+
+def test_upload_owner_is_the_bucket_owner_once_acls_are_disabled(world, fresh):
+    alpha, beta = world.client(ALPHA_ROOT), world.client(BETA_ROOT)
+    alpha.put_bucket_policy(Bucket=fresh, Policy=policy(
+        allow(tenant_principal("beta"), ["s3:PutObject", "s3:ListMultipartUploadParts"],
+              arn(fresh, "*")),
+        allow(tenant_principal("beta"), "s3:ListBucketMultipartUploads", arn(fresh))))
+    up = beta.create_multipart_upload(Bucket=fresh, Key="m")["UploadId"]
+
+    def who():
+        listed = beta.list_parts(Bucket=fresh, Key="m", UploadId=up)
+        [upload] = beta.list_multipart_uploads(Bucket=fresh)["Uploads"]
+        return [(r["Initiator"]["ID"], r["Owner"]["ID"]) for r in (listed, upload)]
+
+    a, b = world.canonical["alpha"], world.canonical["beta"]
+    assert who() == [(b, b), (b, b)]  # S3 lists the initiator as owner
+    alpha.put_bucket_ownership_controls(Bucket=fresh, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert who() == [(b, a), (b, a)]  # the object will be the bucket owner's
+    beta.abort_multipart_upload(Bucket=fresh, Key="m", UploadId=up)
+    alpha.delete_bucket_ownership_controls(Bucket=fresh)
 
 
 # ------------------------------------------------------ ACL round trips
