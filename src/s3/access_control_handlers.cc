@@ -32,30 +32,11 @@ iam::acl::AclHeaders AclHeadersOf(const http::Request& req) {
   return h;
 }
 
-bool HasAclHeaders(const iam::acl::AclHeaders& h) {
-  return h.canned || h.grant_read || h.grant_write || h.grant_read_acp || h.grant_write_acp || h.grant_full_control;
+bool HasGrantHeaders(const iam::acl::AclHeaders& h) {
+  return h.grant_read || h.grant_write || h.grant_read_acp || h.grant_write_acp || h.grant_full_control;
 }
 
-// True if every grant of `acl` is FULL_CONTROL to `owner_id`: the XML form
-// of bucket-owner-full-control for an object of this store, whose objects
-// all belong to the bucket owner.
-bool OnlyOwnerFullControl(const iam::acl::Acl& acl, const std::string& owner_id) {
-  for (const iam::acl::Grant& g : acl.grants) {
-    if (g.grantee.type != iam::acl::Grantee::Type::kCanonicalUser || g.grantee.user.id != owner_id ||
-        g.permission != iam::acl::Permission::kFullControl) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// True if no grant of `acl` names anyone but `owner_id`.
-bool GrantsOnlyTheOwner(const iam::acl::Acl& acl, const std::string& owner_id) {
-  for (const iam::acl::Grant& g : acl.grants) {
-    if (g.grantee.type != iam::acl::Grantee::Type::kCanonicalUser || g.grantee.user.id != owner_id) return false;
-  }
-  return true;
-}
+bool HasAclHeaders(const iam::acl::AclHeaders& h) { return h.canned || HasGrantHeaders(h); }
 
 }  // namespace
 
@@ -102,10 +83,8 @@ Result<std::optional<iam::acl::Acl>> S3Service::AclFromRequestHeaders(Ctx& ctx, 
   // canned "private" included (AWS's "Troubleshooting Object Ownership"),
   // but for CreateBucket, whose "private" is the bucket's default ACL.
   const bool creating_bucket = ctx.route.op == Operation::kCreateBucket;
-  const bool no_grant_headers = !h.grant_read && !h.grant_write && !h.grant_read_acp && !h.grant_write_acp &&
-                                !h.grant_full_control;
   const bool allowed_without_acls =
-      no_grant_headers && h.canned &&
+      !HasGrantHeaders(h) && h.canned &&
       (object ? *h.canned == "bucket-owner-full-control" : creating_bucket && *h.canned == "private");
   if (*acl) {
     if (std::optional<S3Error> bad = CheckAclToStore(bucket, **acl, allowed_without_acls, creating_bucket)) {
@@ -214,7 +193,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutAcl(Ctx& ctx, bool object) {
     parsed->owner = owner;
     // An object's ACL document that only gives the owner full control is
     // bucket-owner-full-control in XML, which BucketOwnerEnforced accepts.
-    const bool allowed_without_acls = object && OnlyOwnerFullControl(*parsed, owner.id);
+    const bool allowed_without_acls =
+        object && iam::acl::GrantsOnlyTo(*parsed, owner.id, iam::acl::Permission::kFullControl);
     if (std::optional<S3Error> bad = CheckAclToStore(*bucket, *parsed, allowed_without_acls, false)) co_return *bad;
     acl = std::move(parsed).value();
   }
@@ -294,7 +274,7 @@ asio::awaitable<S3Service::Reply> S3Service::OwnershipControlsOp(Ctx& ctx) {
     if (*own == iam::acl::ObjectOwnership::kBucketOwnerEnforced && !bucket->acl.empty()) {
       Result<iam::acl::Acl> acl = iam::acl::DecodeAcl(bucket->acl);
       if (!acl.ok()) co_return ErrorFromStatus(acl.status());
-      if (!GrantsOnlyTheOwner(*acl, OwnerOf(*bucket).id)) {
+      if (!iam::acl::GrantsOnlyTo(*acl, OwnerOf(*bucket).id)) {
         co_return MakeError(S3ErrorCode::kInvalidBucketAclWithObjectOwnership);
       }
     }

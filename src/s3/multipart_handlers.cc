@@ -130,8 +130,10 @@ std::string CompositeOf(crypto::ChecksumAlgorithm algorithm, const std::vector<c
 // (S3Service::CanonicalUserOf), and <Owner>: the initiator too, as S3 lists
 // uploads, except in a bucket with ACLs disabled (BucketOwnerEnforced),
 // where S3 names the bucket owner, who will own the object.
+// `enforced_owner` is that bucket owner, set only when ACLs are disabled.
 void WriteInitiatorAndOwner(xml::XmlWriter& w, const iam::acl::CanonicalUser& initiator,
-                            const iam::acl::CanonicalUser& owner) {
+                            const std::optional<iam::acl::CanonicalUser>& enforced_owner) {
+  const iam::acl::CanonicalUser& owner = enforced_owner ? *enforced_owner : initiator;
   w.Open("Initiator").Element("ID", initiator.id).Element("DisplayName", initiator.display_name).Close();
   w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
 }
@@ -519,10 +521,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
       .Element("Bucket", bucket->name)
       .Element("Key", up->key)
       .Element("UploadId", up->upload_id);
-  {
-    const iam::acl::CanonicalUser initiator = CanonicalUserOf(up->owner);
-    WriteInitiatorAndOwner(w, initiator, AclsDisabled(*bucket) ? OwnerOf(*bucket) : initiator);
-  }
+  WriteInitiatorAndOwner(w, CanonicalUserOf(up->owner), EnforcedOwner(*bucket));
   w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
@@ -578,13 +577,12 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
   w.Element("MaxUploads", static_cast<uint64_t>(opt.max_uploads));
   w.BoolElement("IsTruncated", page->truncated);
   std::map<std::string, iam::acl::CanonicalUser> owners;  // by tenant id: one lookup each
-  const std::optional<iam::acl::CanonicalUser> bucket_owner =
-      AclsDisabled(*bucket) ? std::optional(OwnerOf(*bucket)) : std::nullopt;
+  const std::optional<iam::acl::CanonicalUser> enforced_owner = EnforcedOwner(*bucket);
   for (const catalog::UploadRecord& u : page->uploads) {
     w.Open("Upload").Element("Key", MaybeEncode(u.key, *url)).Element("UploadId", u.upload_id);
     auto [initiator, unseen] = owners.try_emplace(u.owner);
     if (unseen) initiator->second = CanonicalUserOf(u.owner);
-    WriteInitiatorAndOwner(w, initiator->second, bucket_owner.value_or(initiator->second));
+    WriteInitiatorAndOwner(w, initiator->second, enforced_owner);
     w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   for (const std::string& p : page->common_prefixes) {

@@ -191,6 +191,11 @@ class S3Service {
   // and display name; {"", tenant id} if its record cannot be read.
   iam::acl::CanonicalUser CanonicalUserOf(const std::string& tenant_id);
   iam::acl::CanonicalUser OwnerOf(const catalog::BucketRecord& bucket) { return CanonicalUserOf(bucket.owner); }
+  // The bucket owner when the bucket's ACLs are disabled (BucketOwnerEnforced:
+  // it owns every object, uploads included), else nullopt.
+  std::optional<iam::acl::CanonicalUser> EnforcedOwner(const catalog::BucketRecord& bucket) {
+    return AclsDisabled(bucket) ? std::optional(OwnerOf(bucket)) : std::nullopt;
+  }
   // The ACL that x-amz-acl / x-amz-grant-* headers ask for (nullopt when
   // none is given), checked against ownership controls, Block Public
   // Access and the grantees' existence.

@@ -105,4 +105,12 @@ bool IsPublic(const Acl& acl) {
   return false;
 }
 
+bool GrantsOnlyTo(const Acl& acl, std::string_view id, std::optional<Permission> only) {
+  for (const Grant& grant : acl.grants) {
+    if (grant.grantee.type != Grantee::Type::kCanonicalUser || grant.grantee.user.id != id) return false;
+    if (only && grant.permission != *only) return false;
+  }
+  return true;
+}
+
 }  // namespace confiance::iam::acl

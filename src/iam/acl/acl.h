@@ -111,4 +111,10 @@ bool Allows(const Acl& acl, const Requester& requester, Permission wanted);
 // definition of a public ACL in S3 Block Public Access.
 bool IsPublic(const Acl& acl);
 
+// True if every grant of `acl` is to the canonical user `id` (and, when
+// `only` is given, of that permission): an ACL that gives nobody else
+// anything, as BucketOwnerEnforced requires of a bucket's ACL, and, with
+// only FULL_CONTROL, the XML form of bucket-owner-full-control.
+bool GrantsOnlyTo(const Acl& acl, std::string_view id, std::optional<Permission> only = std::nullopt);
+
 }  // namespace confiance::iam::acl

@@ -119,6 +119,22 @@ TEST(IsPublicTest, GroupsThatMakeAnAclPublic) {
   EXPECT_TRUE(IsPublic(OneGrant(Grantee::OfGroup(Group::kAuthenticatedUsers), Permission::kRead)));
 }
 
+TEST(GrantsOnlyToTest, EveryGrantMustNameTheUserAndThePermissionIfGiven) {
+  EXPECT_TRUE(GrantsOnlyTo(Acl{{"o", ""}, {}}, "o"));
+  const Acl owner_full = OneGrant(Grantee::User("o"), Permission::kFullControl);
+  EXPECT_TRUE(GrantsOnlyTo(owner_full, "o"));
+  EXPECT_TRUE(GrantsOnlyTo(owner_full, "o", Permission::kFullControl));
+  EXPECT_FALSE(GrantsOnlyTo(owner_full, "alice"));
+  const Acl owner_read = OneGrant(Grantee::User("o"), Permission::kRead);
+  EXPECT_TRUE(GrantsOnlyTo(owner_read, "o"));
+  EXPECT_FALSE(GrantsOnlyTo(owner_read, "o", Permission::kFullControl));
+  Acl shared = owner_full;
+  shared.grants.push_back({Grantee::OfGroup(Group::kAllUsers), Permission::kRead});
+  EXPECT_FALSE(GrantsOnlyTo(shared, "o"));
+  shared.grants.back() = {Grantee::User("alice"), Permission::kFullControl};
+  EXPECT_FALSE(GrantsOnlyTo(shared, "o", Permission::kFullControl));
+}
+
 TEST(AclErrorsTest, KindsRoundTripThroughTheStatusTag) {
   for (ErrorKind kind : {ErrorKind::kInvalidCannedAcl, ErrorKind::kMalformedGrantHeader,
                          ErrorKind::kInvalidGroupUri, ErrorKind::kEmailGrantee,
