@@ -52,16 +52,22 @@ TEST(RocksTableOptionsTest, DataBlocksAre64KiBUnlessAskedOtherwise) {
   EXPECT_NE(small.find("\n  block_size=4096\n"), std::string::npos) << small;
 }
 
+// A store at `path` with a 1 MiB block cache and a 1 MiB row cache.
+RocksMetaStore::Options RowCacheOptions(const std::string& path) {
+  RocksMetaStore::Options options;
+  options.path = path;
+  options.env = Env::Default();
+  options.block_cache_bytes = 1 << 20;
+  options.row_cache_bytes = 1 << 20;
+  return options;
+}
+
 // Records read from table files are kept in the row cache, and a newer
 // write to the same key is read over it.
 TEST(RocksTableOptionsTest, RowCacheHoldsRecordsReadFromTableFiles) {
   testutil::TempDir dir;
   for (size_t row_cache : {size_t{1} << 20, size_t{0}}) {
-    const std::string path = dir.path() + "/db" + std::to_string(row_cache);
-    RocksMetaStore::Options options;
-    options.path = path;
-    options.env = Env::Default();
-    options.block_cache_bytes = 1 << 20;
+    RocksMetaStore::Options options = RowCacheOptions(dir.path() + "/db" + std::to_string(row_cache));
     options.row_cache_bytes = row_cache;
     {
       ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(options));
@@ -83,15 +89,6 @@ TEST(RocksTableOptionsTest, RowCacheHoldsRecordsReadFromTableFiles) {
     ASSERT_OK_AND_ASSIGN(v, store->Get("p", "k"));
     EXPECT_EQ(v, std::string("b"));
   }
-}
-
-RocksMetaStore::Options RowCacheOptions(const std::string& path) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
-  options.row_cache_bytes = 1 << 20;
-  return options;
 }
 
 // RocksDB 7.8's read-only Get rejects every row-cache hit once the WAL
