@@ -623,7 +623,8 @@ TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {
   EXPECT_EQ(u2.tags, up.tags);
   EXPECT_EQ(u2.acl, "");
   // CreateMultipartUpload's ACL (binary EncodeAcl bytes) survives too.
-  up.acl = std::string("\x01\x00acl\xff", 6);
+  // Split literals: "\x00acl" would read as the one hex escape \x00ac.
+  up.acl = std::string("\x01\x00" "acl" "\xff", 6);
   ASSERT_OK_AND_ASSIGN(UploadRecord u4, DecodeUpload(EncodeUpload(up)));
   EXPECT_EQ(u4.acl, up.acl);
 
