@@ -32,12 +32,6 @@ iam::acl::AclHeaders AclHeadersOf(const http::Request& req) {
   return h;
 }
 
-bool HasGrantHeaders(const iam::acl::AclHeaders& h) {
-  return h.grant_read || h.grant_write || h.grant_read_acp || h.grant_write_acp || h.grant_full_control;
-}
-
-bool HasAclHeaders(const iam::acl::AclHeaders& h) { return h.canned || HasGrantHeaders(h); }
-
 }  // namespace
 
 iam::acl::CanonicalUser S3Service::CanonicalUserOf(const std::string& tenant_id) {
@@ -70,7 +64,7 @@ std::optional<S3Error> S3Service::CheckAclToStore(const catalog::BucketRecord& b
 Result<std::optional<iam::acl::Acl>> S3Service::AclFromRequestHeaders(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                                       bool object, S3Error* error) {
   iam::acl::AclHeaders h = AclHeadersOf(ctx.req);
-  if (!HasAclHeaders(h)) return std::optional<iam::acl::Acl>();
+  if (!h.any()) return std::optional<iam::acl::Acl>();
   iam::acl::CanonicalUser owner = OwnerOf(bucket);
   Result<std::optional<iam::acl::Acl>> acl =
       object ? iam::acl::ObjectAclFromHeaders(h, owner, owner) : iam::acl::BucketAclFromHeaders(h, owner);
@@ -84,7 +78,7 @@ Result<std::optional<iam::acl::Acl>> S3Service::AclFromRequestHeaders(Ctx& ctx, 
   // but for CreateBucket, whose "private" is the bucket's default ACL.
   const bool creating_bucket = ctx.route.op == Operation::kCreateBucket;
   const bool allowed_without_acls =
-      !HasGrantHeaders(h) && h.canned &&
+      !h.any_grant() && h.canned &&
       (object ? *h.canned == "bucket-owner-full-control" : creating_bucket && *h.canned == "private");
   if (*acl) {
     if (std::optional<S3Error> bad = CheckAclToStore(bucket, **acl, allowed_without_acls, creating_bucket)) {
