@@ -81,9 +81,12 @@ Status FillFromPool(unsigned char* out, size_t n) {
 }  // namespace
 
 Status FillRandom(std::span<std::byte> out) {
+  // An empty span may have a null data(): memcpy from the pool would then
+  // get a null destination, which is undefined even for 0 bytes (UBSan).
+  if (out.empty()) return OkStatus();
   auto* p = reinterpret_cast<unsigned char*>(out.data());
   Status st = out.size() <= kPooledMax ? FillFromPool(p, out.size()) : FillFromDrbg(p, out.size());
-  if (!st.ok() && !out.empty()) OPENSSL_cleanse(out.data(), out.size());
+  if (!st.ok()) OPENSSL_cleanse(out.data(), out.size());
   return st;
 }
 
