@@ -93,7 +93,9 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
   }
   // Noncurrent versions (and the usage counters) sort before every S3 key:
   // one seek past them, never a walk through them.
-  if (scan.start < kFirstCurrentKey) {
+  // compare(), not `<`: clang 14 cannot rewrite string < string_view
+  // through libstdc++ 12's operator<=> (the fuzzing build, scripts/fuzz.sh).
+  if (scan.start.compare(kFirstCurrentKey) < 0) {
     scan.start = std::string(kFirstCurrentKey);
     scan.start_exclusive = false;
   }
