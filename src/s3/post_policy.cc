@@ -22,7 +22,15 @@ std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_vi
   std::optional<int64_t> ms = ParseUtcMs(s, TimeOfDay::kRequired);
   if (!ms) return std::nullopt;
   const int64_t secs = *ms >= 0 ? *ms / 1000 : -((-*ms + 999) / 1000);
-  return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
+  // system_clock counts nanoseconds in 64 bits: 1677 to 2262. A date
+  // outside (the text allows years 0000-9999) clamps to the clock's ends,
+  // which compare as the date does with any real `now`; the conversion
+  // itself would overflow (UBSan, post_policy fuzz smoke test).
+  using Clock = std::chrono::system_clock;
+  constexpr int64_t kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+  if (secs > kLimit) return Clock::time_point::max();
+  if (secs < -kLimit) return Clock::time_point::min();
+  return Clock::time_point(std::chrono::seconds(secs));
 }
 
 std::string Quote(std::string_view s) {

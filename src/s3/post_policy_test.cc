@@ -36,6 +36,16 @@ TEST(PostPolicyTest, ParsesExpirationAndConditions) {
   EXPECT_EQ(MustParse(R"({"expiration": "2026-11-30T12:00:00.500Z", "conditions": []})").expiration, At(kNoon));
 }
 
+// The text allows years 0000-9999, system_clock only 1677-2262: dates
+// beyond clamp to the clock's ends and still compare as written (UBSan
+// found the overflow with the fuzz smoke test).
+TEST(PostPolicyTest, ExpirationsBeyondTheClockCompareAsWritten) {
+  PostPolicy past = MustParse(R"({"expiration": "0000-01-01T00:00:00Z", "conditions": []})");
+  PostPolicy future = MustParse(R"({"expiration": "9999-12-31T23:59:59Z", "conditions": []})");
+  EXPECT_EQ(CheckPostPolicy(past, {}, At(kNoon)), "Invalid according to Policy: Policy expired.");
+  EXPECT_EQ(CheckPostPolicy(future, {}, At(kNoon)), std::nullopt);
+}
+
 TEST(PostPolicyTest, RejectsMalformedPolicies) {
   const char* kBad[] = {
       "not json",

@@ -263,6 +263,25 @@ TEST(DateTest, AmzDateRoundTripsAndRejectsGarbage) {
   }
 }
 
+// system_clock holds 1677-2262 only: dates beyond are refused as out of
+// range (SigV2 answers RequestTimeTooSkewed), never converted (UBSan found
+// the overflow of year 0000).
+TEST(DateTest, DatesOutsideTheClockAreOutOfRange) {
+  for (const char* far : {"00000101T000000Z", "16000101T000000Z", "18991231T235959Z",
+                          "22010101T000000Z", "99991231T235959Z"}) {
+    Result<TimePoint> t = ParseAmzDate(far);
+    ASSERT_FALSE(t.ok()) << far;
+    EXPECT_EQ(t.status().code(), StatusCode::kOutOfRange) << far;
+  }
+  Result<TimePoint> http = ParseHttpDate("Sat, 01 Jan 0000 00:00:00 GMT");
+  ASSERT_FALSE(http.ok());
+  EXPECT_EQ(http.status().code(), StatusCode::kOutOfRange);
+  ASSERT_OK_AND_ASSIGN(TimePoint first, ParseAmzDate("19000101T000000Z"));
+  EXPECT_EQ(FormatAmzDate(first), "19000101T000000Z");
+  ASSERT_OK_AND_ASSIGN(TimePoint last, ParseAmzDate("22001231T235959Z"));
+  EXPECT_EQ(FormatAmzDate(last), "22001231T235959Z");
+}
+
 TEST(DateTest, HttpDate) {
   ASSERT_OK_AND_ASSIGN(TimePoint t, ParseHttpDate("Fri, 24 May 2013 00:00:00 GMT"));
   EXPECT_EQ(FormatAmzDate(t), "20130524T000000Z");
