@@ -38,7 +38,9 @@ struct PostPolicy {
   };
   std::chrono::system_clock::time_point expiration;
   std::vector<Condition> conditions;
-  // The intersection of every content-length-range condition, if any.
+  // The intersection of every content-length-range condition, if any. It
+  // may be empty (min_length > max_length: two ranges that do not overlap),
+  // and then no file size passes.
   std::optional<uint64_t> min_length, max_length;
 };
 

@@ -46,6 +46,17 @@ TEST(PostPolicyTest, ExpirationsBeyondTheClockCompareAsWritten) {
   EXPECT_EQ(CheckPostPolicy(future, {}, At(kNoon)), std::nullopt);
 }
 
+// Conditions hold one by one, so ranges that do not overlap parse, and
+// their intersection is empty (min > max): the POST handler then refuses
+// every size. libFuzzer found the empty intersection (post_policy_fuzz
+// had asserted min <= max).
+TEST(PostPolicyTest, DisjointLengthRangesLeaveAnEmptyIntersection) {
+  PostPolicy p = MustParse(R"({"expiration": "2026-11-30T12:00:00Z", "conditions": [
+      ["content-length-range", 11, 1048576], ["content-length-range", "2", "10"]]})");
+  EXPECT_EQ(p.min_length, 11u);
+  EXPECT_EQ(p.max_length, 10u);
+}
+
 TEST(PostPolicyTest, RejectsMalformedPolicies) {
   const char* kBad[] = {
       "not json",

@@ -159,6 +159,18 @@ def test_content_length_range(server, s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="sized")["ContentLength"] == 10
 
 
+def test_disjoint_content_length_ranges_refuse_every_size(server, s3, bucket):
+    # Each condition must hold (S3 checks them one by one), so ranges that do
+    # not overlap admit no file: every size is too small for one or too large
+    # for the other, and nothing is stored.
+    url, fields = presigned(s3, bucket, "never", conditions=[["content-length-range", 11, 20],
+                                                              ["content-length-range", 2, 10]])
+    assert error_of(post_form(url, fields, file=("s", b"x" * 10)))[:2] == (400, "EntityTooSmall")
+    assert error_of(post_form(url, fields, file=("s", b"x" * 11)))[:2] == (400, "EntityTooLarge")
+    assert error_of(post_form(url, fields, file=("s", b"x" * 2)))[:2] == (400, "EntityTooSmall")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
 def test_key_from_filename(server, s3, bucket):
     url, fields = presigned(s3, bucket, "uploads/${filename}")
     r = post_form(url, fields, file=("photo 1.png", b"\x89PNG"))
