@@ -29,11 +29,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
+#include <type_traits>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -54,6 +58,7 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
@@ -74,15 +79,22 @@ bool IsHttpParseError(const error_code& ec) {
 }
 
 
+// kTls: the connection speaks HTTP inside TLS (Beast's ssl_stream, which
+// hands OpenSSL each write as one buffer); otherwise plain TCP. One class
+// for both, so that limits, timeouts and framing cannot drift apart.
+template <bool kTls>
 class ConnectionImpl final : public Connection,
                              public BodyReader,
                              public ResponseWriter,
-                             public std::enable_shared_from_this<ConnectionImpl> {
+                             public std::enable_shared_from_this<ConnectionImpl<kTls>> {
  public:
-  ConnectionImpl(tcp::socket socket, const ServerOptions& options, const Handler& handler,
-                 Gate& gate, std::function<void(Connection*)> on_exit)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<tcp::socket>, tcp::socket>;
+
+  ConnectionImpl(tcp::socket socket, std::shared_ptr<ssl::context> tls, const ServerOptions& options,
+                 const Handler& handler, Gate& gate, std::function<void(Connection*)> on_exit)
+      : tls_context_(std::move(tls)),
+        stream_(MakeStream(std::move(socket), tls_context_.get())),
+        timer_(stream_.get_executor()),
         options_(options),
         handler_(handler),
         gate_(gate),
@@ -90,29 +102,29 @@ class ConnectionImpl final : public Connection,
         // Room for a whole header block plus one socket read.
         buffer_(options.max_header_bytes + 64 * 1024) {
     error_code ec;
-    tcp::endpoint peer = socket_.remote_endpoint(ec);
+    tcp::endpoint peer = Socket().remote_endpoint(ec);
     if (!ec) remote_address_ = peer.address().to_string();
     // A synchronous write never blocks: it takes what the socket accepts
     // or fails with would_block (SendBuffers). Asynchronous operations work
     // as before.
-    socket_.non_blocking(true, ec);
+    Socket().non_blocking(true, ec);
   }
 
   void Launch() {
-    auto self = shared_from_this();
-    asio::co_spawn(socket_.get_executor(), Watchdog(self), asio::detached);
-    asio::co_spawn(socket_.get_executor(), Run(self), asio::detached);
+    auto self = this->shared_from_this();
+    asio::co_spawn(stream_.get_executor(), Watchdog(self), asio::detached);
+    asio::co_spawn(stream_.get_executor(), Run(self), asio::detached);
   }
 
   // Connection
   void BeginShutdown() override {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->shutting_down_ = true;
       if (self->idle_) self->CloseSocket();
     });
   }
   void ForceClose() override {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseSocket(); });
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->CloseSocket(); });
   }
 
   // BodyReader
@@ -129,7 +141,17 @@ class ConnectionImpl final : public Connection,
  private:
   using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
+  static Stream MakeStream(tcp::socket&& socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+  tcp::socket& Socket() { return beast::get_lowest_layer(stream_); }
+
   asio::awaitable<void> Run(std::shared_ptr<ConnectionImpl> self);
+  asio::awaitable<bool> Handshake();
   asio::awaitable<void> Loop();
   asio::awaitable<bool> WaitForRequest();
   asio::awaitable<bool> ServeOne();
@@ -156,15 +178,18 @@ class ConnectionImpl final : public Connection,
   }
   void CloseSocket() {
     error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    Socket().shutdown(tcp::socket::shutdown_both, ec);
+    Socket().close(ec);
   }
   Status IoError(const error_code& ec, std::string_view what) const {
     if (timed_out_) return DeadlineExceededError(std::string(what) + ": client too slow");
     return Status(StatusCode::kCancelled, std::string(what) + ": " + ec.message());
   }
 
-  tcp::socket socket_;
+  // The context outlives the stream made from it (declared first): a reload
+  // (Server::ReloadTls) replaces the server's, not this connection's.
+  std::shared_ptr<ssl::context> tls_context_;
+  Stream stream_;
   asio::steady_timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
@@ -209,7 +234,8 @@ class ConnectionImpl final : public Connection,
   std::unique_ptr<std::byte[]> drain_buf_;
 };
 
-asio::awaitable<void> ConnectionImpl::Watchdog(std::shared_ptr<ConnectionImpl> self) {
+template <bool kTls>
+asio::awaitable<void> ConnectionImpl<kTls>::Watchdog(std::shared_ptr<ConnectionImpl> self) {
   while (!closed_) {
     // Wake at least hourly so that time_point::max() never reaches the OS.
     timer_expiry_ = std::min(deadline_, Clock::now() + std::chrono::hours(1));
@@ -225,9 +251,10 @@ asio::awaitable<void> ConnectionImpl::Watchdog(std::shared_ptr<ConnectionImpl> s
   }
 }
 
-asio::awaitable<void> ConnectionImpl::Run(std::shared_ptr<ConnectionImpl> self) {
+template <bool kTls>
+asio::awaitable<void> ConnectionImpl<kTls>::Run(std::shared_ptr<ConnectionImpl> self) {
   try {
-    co_await Loop();
+    if (co_await Handshake()) co_await Loop();
   } catch (const std::exception&) {
     // Last resort (STYLE #4): nothing below should throw; drop the client.
   }
@@ -237,7 +264,23 @@ asio::awaitable<void> ConnectionImpl::Run(std::shared_ptr<ConnectionImpl> self) 
   if (on_exit_) on_exit_(this);
 }
 
-asio::awaitable<void> ConnectionImpl::Loop() {
+// TLS: the handshake, within the header timeout (a client that connects
+// and stalls is closed like one that stalls in its header). Plain: nothing.
+template <bool kTls>
+asio::awaitable<bool> ConnectionImpl<kTls>::Handshake() {
+  if constexpr (kTls) {
+    SetDeadline(options_.header_timeout);
+    error_code ec;
+    co_await stream_.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    ClearDeadline();
+    co_return !ec;
+  } else {
+    co_return true;
+  }
+}
+
+template <bool kTls>
+asio::awaitable<void> ConnectionImpl<kTls>::Loop() {
   for (;;) {
     if (!co_await WaitForRequest()) co_return;
     parser_.emplace();
@@ -248,7 +291,7 @@ asio::awaitable<void> ConnectionImpl::Loop() {
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
     SetDeadline(options_.header_timeout);
     error_code ec;
-    co_await bhttp::async_read_header(socket_, buffer_, *parser_,
+    co_await bhttp::async_read_header(stream_, buffer_, *parser_,
                                       asio::redirect_error(asio::use_awaitable, ec));
     ClearDeadline();
     if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
@@ -279,23 +322,25 @@ asio::awaitable<void> ConnectionImpl::Loop() {
 
 // Waits until the next request starts to arrive (idle timeout), so that
 // idle connections can be told apart from busy ones.
-asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
+template <bool kTls>
+asio::awaitable<bool> ConnectionImpl<kTls>::WaitForRequest() {
   if (buffer_.size() > 0) co_return !shutting_down_;  // pipelined request
   if (shutting_down_) co_return false;
   if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();  // empty: frees it
   idle_ = true;
   SetDeadline(options_.idle_timeout);
   error_code ec;
-  if (buffer_.capacity() == 0) {
+  if (buffer_.capacity() == 0 && !kTls) {
     // A connection that never sent a request holds no buffer while it waits.
-    co_await socket_.async_wait(tcp::socket::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    // (Not under TLS: the request may already sit in OpenSSL's buffers,
+    // read with the end of the handshake, where no socket wait sees it.)
+    co_await Socket().async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
   } else {
     // One that did reads into the buffer it keeps anyway. A wait would cost
     // an epoll_ctl per request (Asio re-arms the descriptor for a wait, and
     // not for a read the reactor can queue: 1.07 epoll_ctl per 4 KiB GET,
     // docs/PERFORMANCE.md, session 19).
-    const size_t n = co_await socket_.async_read_some(buffer_.prepare(buffer_.capacity()),
+    const size_t n = co_await stream_.async_read_some(buffer_.prepare(std::max(buffer_.capacity(), kIdleBufferBytes)),
                                                       asio::redirect_error(asio::use_awaitable, ec));
     buffer_.commit(n);
   }
@@ -304,7 +349,8 @@ asio::awaitable<bool> ConnectionImpl::WaitForRequest() {
   co_return !ec && !shutting_down_;
 }
 
-void ConnectionImpl::FillRequest() {
+template <bool kTls>
+void ConnectionImpl<kTls>::FillRequest() {
   const auto& msg = parser_->get();
   request_.method.assign(msg.method_string().data(), msg.method_string().size());
   request_.target.assign(msg.target().data(), msg.target().size());
@@ -320,13 +366,15 @@ void ConnectionImpl::FillRequest() {
   }
   request_.headers.resize(n);
   request_.remote_address = remote_address_;
+  request_.secure = kTls;
   auto length = parser_->content_length();
   request_.content_length =
       length ? std::optional<uint64_t>(*length) : std::optional<uint64_t>();
   request_.chunked = parser_->chunked();
 }
 
-void ConnectionImpl::ResetResponse() {
+template <bool kTls>
+void ConnectionImpl<kTls>::ResetResponse() {
   started_ = finished_ = broken_ = close_after_ = chunked_ = false;
   body_allowed_ = true;
   content_length_.reset();
@@ -335,7 +383,8 @@ void ConnectionImpl::ResetResponse() {
   head_pending_ = false;
 }
 
-asio::awaitable<bool> ConnectionImpl::ServeOne() {
+template <bool kTls>
+asio::awaitable<bool> ConnectionImpl<kTls>::ServeOne() {
   FillRequest();
   ResetResponse();
   const auto& msg = parser_->get();
@@ -370,7 +419,8 @@ asio::awaitable<bool> ConnectionImpl::ServeOne() {
   co_return keep_alive_ && !shutting_down_;
 }
 
-bool ConnectionImpl::CanDrain() const {
+template <bool kTls>
+bool ConnectionImpl<kTls>::CanDrain() const {
   // The client may be waiting for "100 Continue" that never came and never
   // send the body (RFC 9110 10.1.1): waiting for it would only stall. This
   // holds even for an empty body: botocore 1.29 remembers the early final
@@ -383,7 +433,8 @@ bool ConnectionImpl::CanDrain() const {
   return *request_.content_length - body_read_ <= kMaxDrainBytes;
 }
 
-asio::awaitable<bool> ConnectionImpl::Drain() {
+template <bool kTls>
+asio::awaitable<bool> ConnectionImpl<kTls>::Drain() {
   if (!CanDrain()) co_return false;
   while (!parser_->is_done()) {
     Result<size_t> n = co_await ReadBody(DrainBuffer());
@@ -392,7 +443,8 @@ asio::awaitable<bool> ConnectionImpl::Drain() {
   co_return true;
 }
 
-asio::awaitable<Result<size_t>> ConnectionImpl::Read(std::span<std::byte> out) {
+template <bool kTls>
+asio::awaitable<Result<size_t>> ConnectionImpl<kTls>::Read(std::span<std::byte> out) {
   if (out.empty()) co_return InvalidArgumentError("BodyReader::Read: empty buffer");
   if (body_error_) co_return *body_error_;
   // "100 Continue" goes out on the first Read even for an empty body:
@@ -411,7 +463,8 @@ asio::awaitable<Result<size_t>> ConnectionImpl::Read(std::span<std::byte> out) {
   co_return co_await ReadBody(out);
 }
 
-asio::awaitable<Result<size_t>> ConnectionImpl::ReadBody(std::span<std::byte> out) {
+template <bool kTls>
+asio::awaitable<Result<size_t>> ConnectionImpl<kTls>::ReadBody(std::span<std::byte> out) {
   auto& body = parser_->get().body();
   // Only for a body that can be large: a GET (no body) must not allocate
   // and free 64 KiB per request (the idle shrink below would undo it each
@@ -423,7 +476,7 @@ asio::awaitable<Result<size_t>> ConnectionImpl::ReadBody(std::span<std::byte> ou
     body.size = out.size();
     SetDeadline(options_.body_stall_timeout);
     error_code ec;
-    co_await bhttp::async_read_some(socket_, buffer_, *parser_,
+    co_await bhttp::async_read_some(stream_, buffer_, *parser_,
                                     asio::redirect_error(asio::use_awaitable, ec));
     ClearDeadline();
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -443,7 +496,8 @@ asio::awaitable<Result<size_t>> ConnectionImpl::ReadBody(std::span<std::byte> ou
   }
 }
 
-asio::awaitable<Status> ConnectionImpl::Start(int status, std::span<const Header> headers,
+template <bool kTls>
+asio::awaitable<Status> ConnectionImpl<kTls>::Start(int status, std::span<const Header> headers,
                                               std::optional<uint64_t> content_length) {
   if (started_) co_return FailedPreconditionError("response already started");
   ResponseHead head;
@@ -474,7 +528,8 @@ asio::awaitable<Status> ConnectionImpl::Start(int status, std::span<const Header
   co_return OkStatus();
 }
 
-asio::awaitable<Status> ConnectionImpl::Write(std::span<const std::byte> data) {
+template <bool kTls>
+asio::awaitable<Status> ConnectionImpl<kTls>::Write(std::span<const std::byte> data) {
   if (!started_ || finished_) co_return FailedPreconditionError("Write outside Start..Finish");
   if (broken_) co_return AbortedError("response already failed");
   if (content_length_ && data.size() > *content_length_ - written_) {
@@ -496,7 +551,8 @@ asio::awaitable<Status> ConnectionImpl::Write(std::span<const std::byte> data) {
   co_return co_await SendBuffers(std::span(bufs.data(), n));
 }
 
-asio::awaitable<Status> ConnectionImpl::Finish() {
+template <bool kTls>
+asio::awaitable<Status> ConnectionImpl<kTls>::Finish() {
   if (!started_) co_return FailedPreconditionError("Finish before Start");
   if (finished_) co_return OkStatus();
   finished_ = true;
@@ -518,18 +574,23 @@ asio::awaitable<Status> ConnectionImpl::Finish() {
   co_return result;
 }
 
-asio::awaitable<Status> ConnectionImpl::SendBuffers(std::span<const asio::const_buffer> buffers) {
+template <bool kTls>
+asio::awaitable<Status> ConnectionImpl<kTls>::SendBuffers(std::span<const asio::const_buffer> buffers) {
   error_code ec;
-  // First a non-blocking write: a response that fits the socket's send
-  // buffer (every small one) leaves in this one sendmsg, without the
-  // reactor, a posted completion and a coroutine resumption.
-  size_t sent = socket_.write_some(buffers, ec);
-  if (!ec && sent == asio::buffer_size(buffers)) co_return OkStatus();
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    broken_ = true;
-    co_return IoError(ec, "response");
+  size_t sent = 0;
+  if constexpr (!kTls) {
+    // First a non-blocking write: a response that fits the socket's send
+    // buffer (every small one) leaves in this one sendmsg, without the
+    // reactor, a posted completion and a coroutine resumption. (Not under
+    // TLS: OpenSSL would have consumed bytes that a would_block then loses.)
+    sent = Socket().write_some(buffers, ec);
+    if (!ec && sent == asio::buffer_size(buffers)) co_return OkStatus();
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      broken_ = true;
+      co_return IoError(ec, "response");
+    }
+    if (ec) sent = 0;
   }
-  if (ec) sent = 0;
   // The rest (rare: a large body, or a client that reads slowly) waits.
   std::vector<asio::const_buffer> rest;
   for (const asio::const_buffer& b : buffers) {
@@ -545,7 +606,7 @@ asio::awaitable<Status> ConnectionImpl::SendBuffers(std::span<const asio::const_
   // The completion condition runs before each write_some: progress pushes
   // the stall deadline back, so only a client that stops reading times out.
   co_await asio::async_write(
-      socket_, rest,
+      stream_, rest,
       [this](const error_code& e, size_t) -> size_t {
         if (e) return 0;
         SetDeadline(options_.write_stall_timeout);
@@ -561,7 +622,8 @@ asio::awaitable<Status> ConnectionImpl::SendBuffers(std::span<const asio::const_
 }
 
 // A canned error for requests that never reach the handler; always closes.
-asio::awaitable<void> ConnectionImpl::SendError(int status) {
+template <bool kTls>
+asio::awaitable<void> ConnectionImpl<kTls>::SendError(int status) {
   ResetResponse();
   head_request_ = false;
   std::vector<Header> none;
@@ -578,12 +640,13 @@ asio::awaitable<void> ConnectionImpl::SendError(int status) {
   // kernel send RST, and the client could lose the response. Half-close,
   // then discard what the client still sends, briefly and boundedly.
   error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  // Under TLS too the discarded bytes are read raw: they are never parsed.
+  Socket().shutdown(tcp::socket::shutdown_send, ec);
   size_t discarded = 0;
   SetDeadline(std::chrono::seconds(1));
   while (!ec && discarded < kMaxDrainBytes) {
     std::span<std::byte> drain = DrainBuffer();
-    size_t n = co_await socket_.async_read_some(asio::buffer(drain.data(), drain.size()),
+    size_t n = co_await Socket().async_read_some(asio::buffer(drain.data(), drain.size()),
                                                 asio::redirect_error(asio::use_awaitable, ec));
     discarded += n;
   }
@@ -592,11 +655,17 @@ asio::awaitable<void> ConnectionImpl::SendError(int status) {
 
 }  // namespace
 
-std::shared_ptr<Connection> StartConnection(tcp::socket socket, const ServerOptions& options,
-                                            const Handler& handler, Gate& gate,
+std::shared_ptr<Connection> StartConnection(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+                                            const ServerOptions& options, const Handler& handler, Gate& gate,
                                             std::function<void(Connection*)> on_exit) {
-  auto conn = std::make_shared<ConnectionImpl>(std::move(socket), options, handler, gate,
-                                               std::move(on_exit));
+  if (tls) {
+    auto conn = std::make_shared<ConnectionImpl<true>>(std::move(socket), std::move(tls), options, handler,
+                                                       gate, std::move(on_exit));
+    conn->Launch();
+    return conn;
+  }
+  auto conn = std::make_shared<ConnectionImpl<false>>(std::move(socket), nullptr, options, handler, gate,
+                                                      std::move(on_exit));
   conn->Launch();
   return conn;
 }

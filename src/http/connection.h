@@ -30,11 +30,13 @@ class Connection {
 };
 
 // Starts serving `socket` (whose executor must be a strand) in a detached
-// coroutine and returns a handle to it. `options`, `handler` and `gate`
+// coroutine and returns a handle to it: HTTP inside TLS with `tls`'s
+// certificate when `tls` is set (the connection keeps it), plain otherwise. `options`, `handler` and `gate`
 // must outlive the coroutine; each request holds `gate` while the handler
 // runs (a closed gate gets 503 and a close). `on_exit` runs on the
 // connection's strand when the coroutine ends.
 std::shared_ptr<Connection> StartConnection(boost::asio::ip::tcp::socket socket,
+                                            std::shared_ptr<boost::asio::ssl::context> tls,
                                             const ServerOptions& options,
                                             const Handler& handler, Gate& gate,
                                             std::function<void(Connection*)> on_exit);

@@ -39,6 +39,7 @@ struct Request {
   std::string remote_address;  // peer IP address, e.g. "127.0.0.1" or "::1"
   std::optional<uint64_t> content_length;  // as sent; unset when chunked or absent
   bool chunked = false;        // Transfer-Encoding: chunked
+  bool secure = false;         // arrived over TLS on this server's own listener
 
   // First header named `name` (case-insensitive), if any.
   std::optional<std::string_view> FindHeader(std::string_view name) const;

@@ -29,6 +29,7 @@ namespace confiance::http {
 namespace {
 
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 using boost::system::error_code;
 
 // After shutdown_grace, connections are closed; handlers still running
@@ -81,6 +82,20 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  bool tls() const override { return options_.tls.enabled(); }
+
+  Status LoadTls() {
+    if (!options_.tls.enabled()) return OkStatus();
+    ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> context, LoadTlsContext(options_.tls));
+    std::lock_guard<std::mutex> lock(mu_);
+    tls_context_ = std::move(context);
+    return OkStatus();
+  }
+
+  Status ReloadTls() override {
+    if (!options_.tls.enabled()) return FailedPreconditionError("the server does not serve TLS");
+    return LoadTls();
+  }
 
   void Run() override {
     asio::co_spawn(strand_, AcceptLoop(), asio::detached);
@@ -129,6 +144,7 @@ class ServerImpl final : public Server {
   std::atomic<bool> drained_{false};
   std::mutex mu_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
+  std::shared_ptr<ssl::context> tls_context_;  // GUARDED_BY(mu_); null: plain HTTP
   uint16_t port_ = 0;
   // Declared last: destroyed first, while the members above still exist.
   asio::io_context ioc_;
@@ -152,7 +168,7 @@ asio::awaitable<void> ServerImpl::AcceptLoop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::lock_guard<std::mutex> lock(mu_);
-    auto conn = StartConnection(std::move(socket), options_, handler_, gate_,
+    auto conn = StartConnection(std::move(socket), tls_context_, options_, handler_, gate_,
                                 [this](Connection* c) {
                                   std::lock_guard<std::mutex> l(mu_);
                                   connections_.erase(c);
@@ -194,6 +210,7 @@ asio::awaitable<void> ServerImpl::DoShutdown() {
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler) {
   if (!handler) return InvalidArgumentError("Server::Create: no handler");
   auto server = std::make_unique<ServerImpl>(options, std::move(handler));
+  RETURN_IF_ERROR(server->LoadTls());
   Status st = server->Listen();
   if (!st.ok()) return st;
   return std::unique_ptr<Server>(std::move(server));

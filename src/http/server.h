@@ -1,7 +1,8 @@
 // File: http/server.h
 // Server: accepts HTTP/1.1 connections and runs a Handler per request.
 // Keep-alive, Expect: 100-continue, chunked bodies, header size/count
-// limits (431), timeouts for idle and slow clients, graceful shutdown.
+// limits (431), timeouts for idle and slow clients, graceful shutdown;
+// HTTPS instead of HTTP when given a certificate (http/tls.h).
 //
 // Threads: one io_context run by `threads` network threads (default: one
 // per core; Run()'s caller is one of them). Each connection is a coroutine
@@ -18,6 +19,7 @@
 #include "common/server_load.h"
 #include "common/status.h"
 #include "http/http.h"
+#include "http/tls.h"
 
 namespace confiance::http {
 
@@ -33,6 +35,9 @@ struct ServerOptions {
   std::chrono::seconds body_stall_timeout{60};  // no body progress for this long -> abort
   std::chrono::seconds write_stall_timeout{60}; // client not reading the response
   std::chrono::seconds shutdown_grace{30};      // in-flight requests get this long
+  // Set: every connection is TLS with this certificate and key (the
+  // handshake must finish within header_timeout); empty: plain HTTP.
+  TlsFiles tls;
   // Borrowed, outlives the server; null: not kept. The server counts its
   // open connections there.
   ServerLoad* load = nullptr;
@@ -43,12 +48,20 @@ class Server {
   // Binds (SO_REUSEADDR) and listens; `host` is an IP address or a name
   // resolved once. Does not serve until Run(). Errors: Unavailable (address
   // in use), PermissionDenied (privileged port), InvalidArgument (bad
-  // host, null handler, other socket errors).
+  // host, null handler, other socket errors, TLS files that do not load).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler handler);
   virtual ~Server() = default;
 
   // The bound port (useful with port 0).
   virtual uint16_t port() const = 0;
+  // Whether connections are TLS (options.tls was set).
+  virtual bool tls() const = 0;
+  // Reads options.tls's files again, e.g. after the operator renewed the
+  // certificate: connections accepted from now on use the new one, open
+  // ones keep theirs. On error (FailedPrecondition without TLS; else as
+  // LoadTlsContext) the current certificate stays. Thread-safe, not for
+  // a raw signal handler (it takes a lock).
+  virtual Status ReloadTls() = 0;
   // Serves until Shutdown() has drained; returns then.
   virtual void Run() = 0;
   // Thread-safe, idempotent, non-blocking (it only posts work): call it

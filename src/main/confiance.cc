@@ -88,6 +88,7 @@ struct ServerFlags {
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
+  http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
@@ -148,6 +149,7 @@ std::optional<iam::NewAccessKey> KeyFromEnv(const char* access_var, const char* 
 // CONFIANCE_OPERATOR_SECRET_KEY, or generated). Later starts only make sure
 // that keys given in the environment exist. Generated secrets are printed
 // once, to the terminal that started the server; never logged.
+// `endpoint` is the URL clients use, scheme included.
 Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   std::optional<iam::NewAccessKey> root_given = KeyFromEnv("CONFIANCE_ROOT_ACCESS_KEY", "CONFIANCE_ROOT_SECRET_KEY");
   std::optional<iam::NewAccessKey> op_given =
@@ -175,14 +177,14 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
         "  access key: %s\n  secret key: %s\n\n"
         "Use them with the AWS CLI:\n"
         "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
-        "  aws --endpoint-url http://%s s3 mb s3://my-bucket\n\n",
+        "  aws --endpoint-url %s s3 mb s3://my-bucket\n\n",
         root_new->access_key_id.c_str(), root_new->secret.c_str(), root_new->access_key_id.c_str(),
         root_new->secret.c_str(), endpoint.c_str());
   }
   if (op_new) {
     std::printf(
         "Operator credentials (administer tenants; they cannot read tenant data), shown only now:\n"
-        "  export CONFIANCE_ENDPOINT=http://%s CONFIANCE_ACCESS_KEY=%s CONFIANCE_SECRET_KEY=%s\n"
+        "  export CONFIANCE_ENDPOINT=%s CONFIANCE_ACCESS_KEY=%s CONFIANCE_SECRET_KEY=%s\n"
         "  confiance admin tenant list\n\n",
         endpoint.c_str(), op_new->access_key_id.c_str(), op_new->secret.c_str());
   }
@@ -213,7 +215,8 @@ int RunServer(const ServerFlags& flags) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
     return 1;
   }
-  if (Status s = EnsureBootstrapPrincipals(**dir, flags.listen); !s.ok()) {
+  const std::string endpoint_url = (flags.tls.enabled() ? "https://" : "http://") + flags.listen;
+  if (Status s = EnsureBootstrapPrincipals(**dir, endpoint_url); !s.ok()) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
@@ -320,6 +323,7 @@ int RunServer(const ServerFlags& flags) {
   http_options.body_stall_timeout = std::chrono::seconds(flags.body_timeout_s);
   http_options.write_stall_timeout = std::chrono::seconds(flags.write_timeout_s);
   http_options.load = &server_load;
+  http_options.tls = flags.tls;
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options,
       [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
@@ -343,6 +347,25 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("signal {}: shutting down gracefully", sig);
     (*server)->Shutdown();
   });
+  // SIGHUP, with TLS: read the certificate and key files again (renewed
+  // certificates take effect without a restart). Without TLS SIGHUP keeps
+  // its default action.
+  boost::asio::signal_set reload_signals(signals_io);
+  std::function<void()> await_reload = [&] {
+    reload_signals.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (Status st = (*server)->ReloadTls(); st.ok()) {
+        spdlog::info("SIGHUP: TLS certificate reloaded from {}", flags.tls.cert_file);
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", st.ToString());
+      }
+      await_reload();
+    });
+  };
+  if ((*server)->tls()) {
+    reload_signals.add(SIGHUP);
+    await_reload();
+  }
   std::thread signal_thread([&] { signals_io.run(); });
 
   // The orphan sweeper, off the request path.
@@ -370,8 +393,9 @@ int RunServer(const ServerFlags& flags) {
   std::optional<LifecycleRunner> lifecycle;
   lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle);
 
-  spdlog::info("Confiance serving S3 on http://{}:{} (data {}, region {}, space reserve {} bytes)",
-               listen->first, (*server)->port(), flags.data, flags.region, reserve);
+  spdlog::info("Confiance serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
+               (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,
+               reserve);
   (*server)->Run();
   spdlog::info("server stopped");
   {
@@ -451,6 +475,13 @@ int main(int argc, char** argv) {
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
   server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
+  CLI::Option* tls_cert = server->add_option(
+      "--tls-cert", flags.tls.cert_file,
+      "PEM certificate chain: serve HTTPS instead of HTTP (with --tls-key; SIGHUP reloads both)");
+  CLI::Option* tls_key = server->add_option("--tls-key", flags.tls.key_file,
+                                            "PEM private key of --tls-cert (unencrypted; keep it mode 0600)");
+  tls_cert->check(CLI::ExistingFile)->needs(tls_key);
+  tls_key->check(CLI::ExistingFile)->needs(tls_cert);
   server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,
                    "Accept SSE-C customer keys over plain HTTP from non-loopback peers (only behind a TLS "
                    "terminator on a trusted network; loopback peers are always accepted)");

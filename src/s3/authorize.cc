@@ -183,7 +183,9 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
   if (!requester.auth_type.empty()) ctx.Add("s3:authType", requester.auth_type);
   if (!requester.signature_version.empty()) ctx.Add("s3:signatureversion", requester.signature_version);
   ctx.Add("aws:SourceIp", request.remote_address);
-  ctx.Add("aws:SecureTransport", "false");  // Confiance serves plain HTTP (TLS terminates in front)
+  // True only for TLS on our own listener: a terminator in front is not
+  // visible here, and a plain-HTTP hop behind it is not secure transport.
+  ctx.Add("aws:SecureTransport", request.secure ? "true" : "false");
   ctx.Add("aws:CurrentTime", current_time);
   ctx.Add("aws:EpochTime", epoch);
   // Condition keys named after request headers, present only when sent.

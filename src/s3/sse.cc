@@ -118,7 +118,7 @@ bool IsLoopback(std::string_view address) {
 }  // namespace
 
 bool CustomerKeyTransportAllowed(const http::Request& request, bool allow_http) {
-  return allow_http || IsLoopback(request.remote_address);
+  return request.secure || allow_http || IsLoopback(request.remote_address);
 }
 
 std::optional<S3Error> ParseRequestSse(const http::Request& request, bool write, bool copy, bool allow_http,

@@ -9,12 +9,12 @@
 //  - x-amz-server-side-encryption-customer-{algorithm,key,key-MD5} (SSE-C)
 //    and their x-amz-copy-source-... twins for a CopyObject source: parsed
 //    into a CustomerKey (SecretBytes, wiped when freed), checked as S3 does.
-// S3 accepts SSE-C only over HTTPS. Confiance serves plain HTTP behind a TLS
-// terminator, so it accepts SSE-C from a loopback peer (the terminator on
-// the same host, or a test) and from other peers only when the operator
-// says the path to the terminator is trusted (S3Options::sse_c_allow_http,
-// `--sse-c-allow-http`); otherwise 400 InvalidRequest as S3 answers a
-// plain-HTTP SSE-C request.
+// S3 accepts SSE-C only over HTTPS. Confiance accepts it over its own TLS
+// listener (`--tls-cert`), from a loopback peer (a TLS terminator on the
+// same host, or a test) and, over plain HTTP from other peers, only when
+// the operator says the path to a terminator in front is trusted
+// (S3Options::sse_c_allow_http, `--sse-c-allow-http`); otherwise 400
+// InvalidRequest as S3 answers a plain-HTTP SSE-C request.
 //
 // Thread-safety: pure functions.
 #pragma once

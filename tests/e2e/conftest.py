@@ -108,13 +108,18 @@ class Server:
         self.generation = 0
         self.log_path = None
         self._log = None
+        # The CA file clients trust when the server serves HTTPS (its
+        # extra_args carry --tls-cert/--tls-key); None: plain HTTP. The raw
+        # request() helper speaks plain HTTP only.
+        self.tls_ca = None
         # Every response a client of this server received (logcheck.py).
         self.ledger = logcheck.ResponseLedger()
 
     # -------------------------------------------------------- lifecycle
     @property
     def endpoint(self):
-        return "http://%s:%d" % (self.host, self.port)
+        scheme = "https" if self.tls_ca else "http"
+        return "%s://%s:%d" % (scheme, self.host, self.port)
 
     @property
     def hostport(self):
@@ -156,7 +161,7 @@ class Server:
                                                       self.log_tail()))
             try:
                 r = requests.get(self.endpoint + "/_confiance/health",
-                                 timeout=1)
+                                 timeout=1, verify=self.tls_ca or True)
                 if r.status_code == 200:
                     return
                 last = "status %d" % r.status_code
@@ -234,7 +239,8 @@ class Server:
             aws_secret_access_key=secret_key or self.secret_key,
             region_name=REGION)
         client = session.client("s3", endpoint_url=endpoint_url or self.endpoint,
-                                config=botocore.config.Config(**cfg))
+                                config=botocore.config.Config(**cfg),
+                                verify=self.tls_ca if self.tls_ca else None)
         return self.ledger.attach(client)
 
     def check_transparency_log(self):
@@ -280,7 +286,7 @@ class Server:
             secret_key=None, input=None):
         return run_aws(self.endpoint, access_key or self.access_key,
                        secret_key or self.secret_key, list(args), check=check,
-                       timeout=timeout, input=input)
+                       timeout=timeout, input=input, ca_bundle=self.tls_ca)
 
     def data_files(self):
         out = []
@@ -307,7 +313,7 @@ class AwsResult:
 
 
 def run_aws(endpoint, access_key, secret_key, args, check=True, timeout=600,
-            input=None):
+            input=None, ca_bundle=None):
     """Run aws-cli against the server with an isolated config."""
     env = {
         "PATH": "/usr/bin:/bin",
@@ -326,7 +332,10 @@ def run_aws(endpoint, access_key, secret_key, args, check=True, timeout=600,
         "AWS_RETRY_MODE": "standard",
         "NO_PROXY": "*",
     }
-    cmd = [AWS_CLI, "--endpoint-url", endpoint, "--no-cli-pager"] + args
+    cmd = [AWS_CLI, "--endpoint-url", endpoint, "--no-cli-pager"]
+    if ca_bundle:
+        cmd += ["--ca-bundle", ca_bundle]
+    cmd += args
     cp = subprocess.run(cmd, env=env, capture_output=True, text=True,
                         timeout=timeout, input=input)
     res = AwsResult(cp)
