@@ -6,13 +6,18 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
+#include <memory>
+#include <type_traits>
 
 #include "admin/admin_router.h"
 #include "crypto/hash.h"
@@ -27,6 +32,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 using boost::system::error_code;
 
 // Largest reply accepted (a listing of many tenants stays far below).
@@ -38,6 +44,59 @@ void RunOnce(asio::io_context& io) {
   io.run();
 }
 
+// A client context that verifies the server against `ca_file` ("": the
+// system's trust store); TLS 1.2 at least.
+Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_file) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  error_code ec;
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  if (ca_file.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(ca_file, ec);
+  }
+  if (ec) return InvalidArgumentError("TLS trust store " + (ca_file.empty() ? "(system)" : ca_file) + ": " + ec.message());
+  return context;
+}
+
+// One request and its reply over `stream` (plain or TLS), each step within
+// `timeout`. Unavailable when the exchange fails.
+template <class Stream>
+Result<HttpReply> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& addresses,
+                           bhttp::request<bhttp::string_body>& request, const std::string& where,
+                           std::chrono::seconds timeout) {
+  constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+  error_code ec;
+  tcp_layer.expires_after(timeout);
+  tcp_layer.async_connect(addresses, [&](const error_code& e, const tcp::endpoint&) { ec = e; });
+  RunOnce(io);
+  if (ec) return UnavailableError("cannot connect to " + where + ": " + ec.message());
+  if constexpr (kTls) {
+    tcp_layer.expires_after(timeout);
+    stream.async_handshake(ssl::stream_base::client, [&](const error_code& e) { ec = e; });
+    RunOnce(io);
+    if (ec) return UnavailableError("TLS handshake with " + where + " failed: " + ec.message());
+  }
+  tcp_layer.expires_after(timeout);
+  bhttp::async_write(stream, request, [&](const error_code& e, size_t) { ec = e; });
+  RunOnce(io);
+  if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(kMaxReplyBody);
+  tcp_layer.expires_after(timeout);
+  bhttp::async_read(stream, buffer, parser, [&](const error_code& e, size_t) { ec = e; });
+  RunOnce(io);
+  if (ec) return UnavailableError("no answer from " + where + ": " + ec.message());
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ec);
+  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
+  if (auto it = parser.get().find(bhttp::field::content_type); it != parser.get().end()) {
+    reply.content_type = std::string(it->value());
+  }
+  return reply;
+}
+
 }  // namespace
 
 std::string Endpoint::HostHeader() const {
@@ -47,15 +106,19 @@ std::string Endpoint::HostHeader() const {
 
 Result<Endpoint> ParseEndpoint(std::string_view url) {
   std::string_view rest = url;
+  Endpoint e;
   if (size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
-    if (rest.substr(0, scheme) != "http") {
-      return InvalidArgumentError("only http:// endpoints are supported (the server has no TLS listener yet)");
+    std::string_view name = rest.substr(0, scheme);
+    if (name == "https") {
+      e.tls = true;
+      e.port = 443;
+    } else if (name != "http") {
+      return InvalidArgumentError("the endpoint must be an http:// or https:// URL");
     }
     rest.remove_prefix(scheme + 3);
   }
   if (rest.ends_with('/')) rest.remove_suffix(1);
   if (rest.find('/') != std::string_view::npos) return InvalidArgumentError("the endpoint must not have a path");
-  Endpoint e;
   std::string_view port;
   if (rest.starts_with('[')) {
     size_t close = rest.find(']');
@@ -136,34 +199,27 @@ Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view met
   request.body() = std::string(body);
   request.prepare_payload();
 
-  const std::string where = "http://" + host_header;
+  const std::string where = (endpoint.tls ? "https://" : "http://") + host_header;
   asio::io_context io;
   error_code ec;
   tcp::resolver resolver(io);
   tcp::resolver::results_type addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port), ec);
   if (ec) return UnavailableError("cannot resolve " + endpoint.host + ": " + ec.message());
-  beast::tcp_stream stream(io);
-  stream.expires_after(timeout);
-  stream.async_connect(addresses, [&](const error_code& e, const tcp::endpoint&) { ec = e; });
-  RunOnce(io);
-  if (ec) return UnavailableError("cannot connect to " + where + ": " + ec.message());
-  stream.expires_after(timeout);
-  bhttp::async_write(stream, request, [&](const error_code& e, size_t) { ec = e; });
-  RunOnce(io);
-  if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(kMaxReplyBody);
-  stream.expires_after(timeout);
-  bhttp::async_read(stream, buffer, parser, [&](const error_code& e, size_t) { ec = e; });
-  RunOnce(io);
-  if (ec) return UnavailableError("no answer from " + where + ": " + ec.message());
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
-  if (auto it = parser.get().find(bhttp::field::content_type); it != parser.get().end()) {
-    reply.content_type = std::string(it->value());
+  if (!endpoint.tls) {
+    beast::tcp_stream stream(io);
+    return Exchange(io, stream, addresses, request, where, timeout);
   }
-  return reply;
+  ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> context, ClientTlsContext(endpoint.ca_file));
+  beast::ssl_stream<beast::tcp_stream> stream(io, *context);
+  // SNI for a name (never for an address, RFC 6066), and the certificate
+  // must name the host (or the IP address) that was asked for.
+  asio::ip::make_address(endpoint.host, ec);
+  if (ec && SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str()) != 1) {
+    return InvalidArgumentError("bad TLS server name " + endpoint.host);
+  }
+  stream.set_verify_mode(ssl::verify_peer);
+  stream.set_verify_callback(ssl::host_name_verification(endpoint.host));
+  return Exchange(io, stream, addresses, request, where, timeout);
 }
 
 }  // namespace confiance::admin

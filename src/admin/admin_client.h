@@ -3,7 +3,8 @@
 // client (Boost.Beast, one connection per call) that signs each request with
 // SigV4 (s3/sigv4/sign.h): the Authorization header over Host, x-amz-date,
 // x-amz-content-sha256 (the body's SHA-256, as AdminService requires) and
-// Content-Type. Plain HTTP only: the server has no TLS listener yet.
+// Content-Type. HTTP or HTTPS (the server's certificate checked against a
+// CA file or the system's trust store, and against the host name or IP).
 //
 // Thread-safety: an AdminClient is used by one thread at a time.
 #pragma once
@@ -22,14 +23,18 @@ namespace confiance::admin {
 struct Endpoint {
   std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   uint16_t port = 80;
+  bool tls = false;     // https://
+  // With tls: PEM file of the CAs to trust; "": the system's trust store
+  // (OpenSSL's default paths, Debian's ca-certificates).
+  std::string ca_file;
 
   // The Host header value: "host:port" ("[v6]:port").
   std::string HostHeader() const;
 };
 
-// Parses "http://HOST[:PORT][/]" (HOST may be "[v6 address]"); a missing
-// scheme means http. InvalidArgument for another scheme (https included:
-// not supported yet), a path, a bad port or an empty host.
+// Parses "http://HOST[:PORT][/]" or "https://..." (HOST may be "[v6
+// address]"; the port defaults to 80 or 443); a missing scheme means http.
+// InvalidArgument for another scheme, a path, a bad port or an empty host.
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
 // "/_confiance/admin/v1/" followed by `segments`, each URI-encoded as one

@@ -24,10 +24,22 @@ TEST(EndpointTest, Parses) {
   ASSERT_OK_AND_ASSIGN(e, ParseEndpoint("http://[::1]:9000"));
   EXPECT_EQ(e.host, "::1");
   EXPECT_EQ(e.HostHeader(), "[::1]:9000");
+  EXPECT_FALSE(e.tls);
+}
+
+TEST(EndpointTest, ParsesHttps) {
+  ASSERT_OK_AND_ASSIGN(Endpoint e, ParseEndpoint("https://127.0.0.1:9443"));
+  EXPECT_TRUE(e.tls);
+  EXPECT_EQ(e.host, "127.0.0.1");
+  EXPECT_EQ(e.port, 9443);
+  ASSERT_OK_AND_ASSIGN(e, ParseEndpoint("https://s3.example.com/"));
+  EXPECT_TRUE(e.tls);
+  EXPECT_EQ(e.port, 443);
+  EXPECT_EQ(e.HostHeader(), "s3.example.com:443");
 }
 
 TEST(EndpointTest, Rejects) {
-  for (const char* bad : {"https://127.0.0.1:9000", "ftp://x", "http://", "http://:9000", "http://h:0",
+  for (const char* bad : {"ftp://x", "HTTPS://x", "https://", "https://h:9000/path", "http://", "http://:9000", "http://h:0",
                           "http://h:70000", "http://h:12ab", "http://h:", "http://h:9000/path", "http://[::1"}) {
     EXPECT_STATUS_CODE(ParseEndpoint(bad), kInvalidArgument) << bad;
   }

@@ -60,6 +60,7 @@ Result<std::string> ReadDocument(const std::string& path) {
 struct AdminCli::State {
   // Connection (on `confiance admin`; leaves fall through to it).
   std::string endpoint = "http://127.0.0.1:9000";
+  std::string ca_bundle;  // https: the CAs to trust ("": the system's)
   std::string access_key;
   std::string secret_key;
   std::string region = "us-east-1";
@@ -740,6 +741,7 @@ int AdminCli::State::Run() {
                  endpoint_parsed.status().message().c_str());
     return kExitUsage;
   }
+  endpoint_parsed->ca_file = ca_bundle;
   AdminClient client(*endpoint_parsed, SigningCredentials{access_key, secret_key, region});
   Result<HttpReply> reply = client.Call(call->method, call->path, call->body);
   if (!reply.ok()) {
@@ -765,6 +767,8 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   admin.add_option("--endpoint", s.endpoint, "Admin API endpoint URL")
       ->envname("CONFIANCE_ENDPOINT")
       ->capture_default_str();
+  admin.add_option("--ca-bundle", s.ca_bundle, "PEM file of the CAs to trust for an https:// endpoint (default: the system's)")
+      ->envname("CONFIANCE_CA_BUNDLE");
   admin.add_option("--access-key", s.access_key, "Access key id of the caller")->envname("CONFIANCE_ACCESS_KEY");
   admin.add_option("--secret-key", s.secret_key, "Secret key of the caller")->envname("CONFIANCE_SECRET_KEY");
   admin.add_option("--region", s.region, "Region the server serves (signature scope)")->capture_default_str();

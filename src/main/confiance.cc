@@ -617,6 +617,8 @@ int main(int argc, char** argv) {
   tail->add_option("--endpoint", tail_flags.endpoint, "Server endpoint URL")
       ->envname("CONFIANCE_ENDPOINT")
       ->capture_default_str();
+  tail->add_option("--ca-bundle", tail_flags.ca_bundle, "PEM file of the CAs to trust for an https:// endpoint (default: the system's)")
+      ->envname("CONFIANCE_CA_BUNDLE");
   tail->add_option("--access-key", tail_flags.access_key, "Your access key id")->envname("CONFIANCE_ACCESS_KEY");
   tail->add_option("--secret-key", tail_flags.secret_key, "Your secret key")->envname("CONFIANCE_SECRET_KEY");
   tail->add_option("--region", tail_flags.region, "Region the server serves (signature scope)")->capture_default_str();

@@ -62,6 +62,7 @@ int RunLogTail(const LogTailFlags& flags) {
                  endpoint.status().message().c_str());
     return kExitUsage;
   }
+  endpoint->ca_file = flags.ca_bundle;
   admin::AdminClient client(*endpoint, admin::SigningCredentials{flags.access_key, flags.secret_key, flags.region},
                             std::chrono::seconds(30));
   audit::LogFetch fetch = [&](const std::string& resource) -> Result<std::string> {

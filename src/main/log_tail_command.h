@@ -5,7 +5,7 @@
 // line: the entry's canonical bytes, so that the output is the log exported
 // as JSON lines and `confiance log verify --entries F --first N` reads it.
 //
-//   confiance log tail --key K | --key-file F [--endpoint URL]
+//   confiance log tail --key K | --key-file F [--endpoint URL] [--ca-bundle F]
 //                      [--access-key AK --secret-key SK]   (or CONFIANCE_ENDPOINT,
 //                                                          CONFIANCE_ACCESS_KEY, CONFIANCE_SECRET_KEY)
 //                      [--from N] [--once] [--interval S] [--checkpoint-out F]
@@ -25,6 +25,7 @@ namespace confiance {
 
 struct LogTailFlags {
   std::string endpoint = "http://127.0.0.1:9000";
+  std::string ca_bundle;  // https: the CAs to trust ("": the system's)
   std::string access_key;
   std::string secret_key;
   std::string region = "us-east-1";

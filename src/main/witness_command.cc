@@ -83,7 +83,7 @@ int RunWitness(const WitnessFlags& flags) {
   InitLogging("info");
   Env& env = *Env::Default();
   Result<admin::Endpoint> listen = admin::ParseEndpoint(flags.listen);
-  if (!listen.ok() || flags.key_file.empty() || flags.state.empty() || flags.logs.empty()) {
+  if (!listen.ok() || listen->tls || flags.key_file.empty() || flags.state.empty() || flags.logs.empty()) {
     std::fprintf(stderr, "confiance witness: needs --listen HOST:PORT, --key-file, --state and at least one --log\n");
     return 2;
   }

@@ -433,7 +433,10 @@ def test_cli_exit_codes(server):
     r = cli(server, "tenant", "list",
             endpoint="http://127.0.0.1:%d" % free_port(), expect=3)
     assert "cannot connect" in r.err, r
-    r = cli(server, "tenant", "list", endpoint="https://127.0.0.1:1",
+    r = cli(server, "tenant", "list",
+            endpoint="https://127.0.0.1:%d" % free_port(), expect=3)
+    assert "cannot connect" in r.err, r
+    r = cli(server, "tenant", "list", endpoint="ftp://127.0.0.1:1",
             expect=2)
     assert cli(server, "--help").rc == 0
 

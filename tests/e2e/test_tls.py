@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 import conftest
-from adminutil import AdminServer
+from adminutil import AdminServer, OPERATOR_AK, OPERATOR_SK
 
 
 def _name(cn):
@@ -170,6 +170,54 @@ def test_plain_http_on_the_tls_port_gets_no_answer(tls_server):
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get("http://%s/_confiance/health" % tls_server.hostport, timeout=10)
     assert tls_server.alive()
+
+
+def test_admin_cli_over_https(tls_server):
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+           "CONFIANCE_ENDPOINT": tls_server.endpoint,
+           "CONFIANCE_ACCESS_KEY": OPERATOR_AK, "CONFIANCE_SECRET_KEY": OPERATOR_SK}
+    cmd = [tls_server.binary, "admin", "tenant", "list"]
+    cp = subprocess.run(cmd + ["--json"], env=dict(env, CONFIANCE_CA_BUNDLE=tls_server.tls_ca),
+                        capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 0, cp.stderr
+    assert "default" in cp.stdout
+    # Without the CA the certificate does not verify: exit 3 (unreachable).
+    cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 3, (cp.stdout, cp.stderr)
+    assert "TLS handshake" in cp.stderr and "certificate verify failed" in cp.stderr
+
+
+def test_log_tail_over_https(tls_server, tmp_path):
+    """`confiance log tail` fetches and proves the tenant's log over TLS."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    bucket = conftest.unique_bucket()
+    tls_server.client().create_bucket(Bucket=bucket)
+    url = tls_server.endpoint + "/_confiance/log/v1/key"
+    req = AWSRequest(method="GET", url=url)
+    S3SigV4Auth(Credentials(tls_server.access_key, tls_server.secret_key), "s3",
+                conftest.REGION).add_auth(req)
+    key = requests.get(url, headers=dict(req.headers), timeout=30, verify=tls_server.tls_ca)
+    assert key.status_code == 200, key.text
+    key_file = tmp_path / "key"
+    key_file.write_text(key.text.strip() + "\n")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": tls_server.endpoint,
+           "CONFIANCE_ACCESS_KEY": tls_server.access_key,
+           "CONFIANCE_SECRET_KEY": tls_server.secret_key}
+    cmd = [tls_server.binary, "log", "tail", "--once", "--key-file", str(key_file)]
+    # Checkpoints are published at least every second.
+    deadline = time.monotonic() + 15
+    while True:
+        cp = subprocess.run(cmd + ["--ca-bundle", tls_server.tls_ca], env=env,
+                            capture_output=True, text=True, timeout=60)
+        assert cp.returncode == 0, cp.stderr
+        if bucket in cp.stdout or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert bucket in cp.stdout
+    cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 3 and "certificate verify failed" in cp.stderr, (cp.stdout, cp.stderr)
 
 
 def test_secure_transport_is_true_only_over_tls(pki, tmp_path):
