@@ -1,6 +1,6 @@
 # File: bench/lib_server.sh
 # Shared by the bench scripts that restart one Confiance on one data
-# directory (policy_overhead.sh, transparency_overhead.sh). Source it with
+# directory (policy_overhead.sh, transparency_overhead.sh, tls_overhead.sh). Source it with
 # the build directory as its argument ("" = build-release):
 #   - SRC, BUILD; SECS (SECONDS_PER, default 4 s per run) and ROUNDS
 #     (default 3); AK/SK, the root credentials the server and s3load use;
@@ -10,7 +10,7 @@
 #   - PORT: a free loopback port;
 #   - start_server [flags...]: (re)starts `confiance server --threads 1`
 #     pinned to core 0 (SERVER_CPUS=0,1 gives it both cores) on WORK/data
-#     and waits for its health check;
+#     and waits for its health check (over HTTPS when flags has --tls-cert);
 #   - stop_server;
 #   - cpu_ticks: the server's utime+stime so far, in TICKs (clock ticks
 #     per second), from /proc/PID/stat: all its threads;
@@ -83,9 +83,12 @@ start_server() {
     taskset -c "${SERVER_CPUS:-0}" "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "$@" \
     >>"$WORK/confiance.log" 2>&1 &
   CONF_PID=$!
-  # python3 is there already; curl may not be.
+  # python3 is there already; curl may not be. With --tls-cert the check
+  # speaks HTTPS (the bench's own self-signed certificate, not verified).
+  local scheme=http
+  [[ " $* " == *" --tls-cert "* ]] && scheme=https
   for _ in $(seq 1 100); do
-    /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/_confiance/health', timeout=1)" \
+    /usr/bin/python3 -c "import ssl, urllib.request; urllib.request.urlopen('$scheme://127.0.0.1:$PORT/_confiance/health', timeout=1, context=ssl._create_unverified_context())" \
       2>/dev/null && return 0
     sleep 0.1
   done

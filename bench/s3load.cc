@@ -14,12 +14,18 @@
 //   op=get size=4096 connections=16 requests=200000 errors=0 seconds=1.52
 //   ops_s=131578 mb_s=538.9 p50_ms=0.118 p99_ms=0.240
 //
+// --tls speaks HTTPS (the server's certificate is not verified: a loopback
+// benchmark, not a client to copy); the handshake happens once per
+// connection, before the timed phase.
+//
 // Only 127.0.0.1 (or "localhost") is accepted as a target.
 #include <utility>  // before Asio (Boost 1.74 + g++ 12)
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -83,6 +89,7 @@ struct Flags {
   uint64_t list_max_keys = 1000;
   std::string write_payload;  // write the --size payload to this file and exit
   size_t read_chunk = 1 << 20;  // response body buffer per connection
+  bool tls = false;             // HTTPS
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -92,7 +99,7 @@ struct Flags {
                "  [--access-key AK] [--secret-key SK] [--region R] [--size BYTES]\n"
                "  [--connections C] [--requests N] [--max-seconds S] [--keys K]\n"
                "  [--bucket B] [--prefix P] [--setup] [--verify] [--list-max-keys M]\n"
-               "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE]\n"
+               "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE] [--tls]\n"
                "  (--no-auth: get and head of plain files, or put to a WebDAV server)\n");
   std::exit(2);
 }
@@ -142,6 +149,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--setup") f.setup = true;
     else if (a == "--list-max-keys") f.list_max_keys = ParseSize(next());
     else if (a == "--write-payload") f.write_payload = next();
+    else if (a == "--tls") f.tls = true;
     else Usage(("unknown flag " + a).c_str());
   }
   if (f.host != "127.0.0.1" && f.host != "localhost") Usage("only 127.0.0.1 may be a target");
@@ -198,7 +206,8 @@ void ReportError(Shared& sh, const char* what, const std::string& detail) {
 // One connection's state; everything is allocated before the timed phase.
 class Conn {
  public:
-  Conn(Shared& sh, asio::io_context& io) : sh_(sh), f_(*sh.flags), socket_(io) {
+  Conn(Shared& sh, asio::io_context& io, asio::ssl::context& tls)
+      : sh_(sh), f_(*sh.flags), io_(io), tls_context_(tls), socket_(io) {
     head_.reserve(2048);
     path_.reserve(256);
     query_.reserve(256);
@@ -211,28 +220,39 @@ class Conn {
     error_code ec;
     tcp::endpoint ep(asio::ip::make_address(f_.host, ec), static_cast<uint16_t>(f_.port));
     if (ec) return false;
-    socket_.open(tcp::v4(), ec);
+    // A TLS session is not reused after a close: each connection gets a new one.
+    if (f_.tls) tls_.emplace(io_, tls_context_);
+    tcp::socket& socket = Socket();
+    socket.open(tcp::v4(), ec);
     if (ec) return false;
-    socket_.set_option(tcp::no_delay(true), ec);
-    socket_.connect(ep, ec);
+    socket.set_option(tcp::no_delay(true), ec);
+    socket.connect(ep, ec);
     if (ec) {
       ReportError(sh_, "connect", ec.message());
       return false;
     }
+    if (tls_) {
+      tls_->handshake(asio::ssl::stream_base::client, ec);
+      if (ec) {
+        ReportError(sh_, "TLS handshake", ec.message());
+        Close();
+        return false;
+      }
+    }
     std::lock_guard<std::mutex> lk(sh_.fds_mu);
-    sh_.fds.push_back(socket_.native_handle());
+    sh_.fds.push_back(socket.native_handle());
     return true;
   }
 
   void Close() {
     error_code ec;
-    socket_.close(ec);
+    Socket().close(ec);
   }
 
   // Issues one request of `op` on key `k`; returns whether it succeeded.
   // `setup` allows 409 on bucket creation.
   bool Do(Op op, uint64_t k, bool create_bucket = false) {
-    if (!socket_.is_open() && !Connect()) return false;
+    if (!Socket().is_open() && !Connect()) return false;
     const char* method = "GET";
     bool send_body = false;
     path_.clear();
@@ -299,14 +319,14 @@ class Conn {
     error_code ec;
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_),
                                            asio::buffer(sh_.payload.data(), content_length)};
-    asio::write(socket_, bufs, ec);
+    WithStream([&](auto& stream) { asio::write(stream, bufs, ec); });
     if (ec) return Fail("write", ec.message());
 
     // Response: header, then the body streamed through body_buf_.
     parser_.emplace();
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
     if (head) parser_->skip(true);
-    bhttp::read_header(socket_, read_buf_, *parser_, ec);
+    WithStream([&](auto& stream) { bhttp::read_header(stream, read_buf_, *parser_, ec); });
     if (ec) return Fail("read header", ec.message());
     const unsigned status = parser_->get().result_int();
     uint64_t got = 0;
@@ -317,7 +337,7 @@ class Conn {
       auto& body = parser_->get().body();
       body.data = body_buf_.data();
       body.size = body_buf_.size();
-      bhttp::read(socket_, read_buf_, *parser_, ec);
+      WithStream([&](auto& stream) { bhttp::read(stream, read_buf_, *parser_, ec); });
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) return Fail("read body", ec.message());
       size_t n = body_buf_.size() - body.size;
@@ -361,6 +381,16 @@ class Conn {
   }
 
  private:
+  tcp::socket& Socket() { return tls_ ? tls_->next_layer() : socket_; }
+  template <class Fn>
+  void WithStream(Fn&& fn) {
+    if (tls_) {
+      fn(*tls_);
+    } else {
+      fn(socket_);
+    }
+  }
+
   bool Fail(const char* what, const std::string& detail) {
     ReportError(sh_, what, detail);
     Close();
@@ -369,7 +399,10 @@ class Conn {
 
   Shared& sh_;
   const Flags& f_;
-  tcp::socket socket_;
+  asio::io_context& io_;
+  asio::ssl::context& tls_context_;
+  tcp::socket socket_;                                 // plain HTTP
+  std::optional<asio::ssl::stream<tcp::socket>> tls_;  // --tls
   std::string head_, path_, query_, date_;
   std::chrono::system_clock::time_point date_sec_{};
   std::vector<char> body_buf_;
@@ -382,8 +415,10 @@ class Conn {
 template <typename Fn>
 void RunThreads(Shared& sh, int n, Fn fn) {
   asio::io_context io;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);
   std::vector<std::unique_ptr<Conn>> conns;
-  for (int i = 0; i < n; ++i) conns.push_back(std::make_unique<Conn>(sh, io));
+  for (int i = 0; i < n; ++i) conns.push_back(std::make_unique<Conn>(sh, io, tls));
   std::mutex mu;
   std::condition_variable cv;
   int running = n;
