@@ -340,7 +340,9 @@ asio::awaitable<bool> ConnectionImpl<kTls>::WaitForRequest() {
     // an epoll_ctl per request (Asio re-arms the descriptor for a wait, and
     // not for a read the reactor can queue: 1.07 epoll_ctl per 4 KiB GET,
     // docs/PERFORMANCE.md, session 19).
-    const size_t n = co_await stream_.async_read_some(buffer_.prepare(std::max(buffer_.capacity(), kIdleBufferBytes)),
+    // (TLS comes here with no buffer yet: it gets the idle size.)
+    const size_t room = kTls ? std::max(buffer_.capacity(), kIdleBufferBytes) : buffer_.capacity();
+    const size_t n = co_await stream_.async_read_some(buffer_.prepare(room),
                                                       asio::redirect_error(asio::use_awaitable, ec));
     buffer_.commit(n);
   }
