@@ -200,6 +200,14 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", listen.status().message().c_str());
     return 2;
   }
+  // TLS files checked before anything is created or printed (the server
+  // loads them again when it starts listening).
+  if (flags.tls.enabled()) {
+    if (Status st = http::LoadTlsContext(flags.tls).status(); !st.ok()) {
+      std::fprintf(stderr, "confiance: %s\n", st.message().c_str());
+      return 2;
+    }
+  }
   Result<KmsOptions> kms = flags.kms.ToOptions();
   if (!kms.ok()) {
     std::fprintf(stderr, "confiance: %s\n", kms.status().message().c_str());

@@ -4,7 +4,8 @@ issued here by a throwaway CA (Python `cryptography`, from Debian);
 clients that do not trust that CA refuse the server; plain HTTP on the
 TLS port gets no answer; `aws:SecureTransport` is true only over TLS;
 SIGHUP loads a renewed certificate without a restart; bad TLS settings
-stop the server at start with a clear message."""
+stop the server at start with a clear message, before it creates
+anything."""
 
 import datetime
 import ipaddress
@@ -303,3 +304,6 @@ def test_bad_tls_settings_stop_the_server_at_start(pki, tmp_path):
                             capture_output=True, text=True, timeout=60)
         assert cp.returncode != 0, args
         assert expected in cp.stdout + cp.stderr, (args, cp.stdout, cp.stderr)
+        # Refused before anything was created or printed.
+        assert not os.path.exists(str(tmp_path / "data")), args
+        assert "secret key" not in cp.stdout, args
