@@ -36,8 +36,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <sys/socket.h>
+
 #include <algorithm>
-#include <type_traits>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -46,6 +47,7 @@
 #include <exception>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "http/response_head.h"
@@ -73,6 +75,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kBodyReadBytes = 64 * 1024;
 constexpr size_t kIdleBufferBytes = 4 * 1024;
 constexpr size_t kDrainBufBytes = 8192;
+constexpr std::string_view kPlainHttpOnTlsPort =
+    "This port serves HTTPS: send the request with https:// instead of http://.\n";
 
 bool IsHttpParseError(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
@@ -158,7 +162,9 @@ class ConnectionImpl final : public Connection,
   asio::awaitable<Result<size_t>> ReadBody(std::span<std::byte> out);
   asio::awaitable<bool> Drain();
   asio::awaitable<Status> SendBuffers(std::span<const asio::const_buffer> buffers);
-  asio::awaitable<void> SendError(int status);
+  // `plain_body`: sent in clear on the TCP socket even under TLS (the answer
+  // to plain HTTP on the TLS port), with that text as its body.
+  asio::awaitable<void> SendError(int status, std::string_view plain_body = {});
   asio::awaitable<void> Watchdog(std::shared_ptr<ConnectionImpl> self);
 
   void FillRequest();
@@ -271,7 +277,19 @@ asio::awaitable<bool> ConnectionImpl<kTls>::Handshake() {
   if constexpr (kTls) {
     SetDeadline(options_.header_timeout);
     error_code ec;
-    co_await stream_.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    // A TLS client speaks first with a handshake record (content type 22);
+    // an HTTP request starts with its method's capital letters. Those get
+    // a plain 400 that says what to do (as nginx answers), not a silent close.
+    co_await Socket().async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    unsigned char first = 0;
+    if (!ec && ::recv(Socket().native_handle(), &first, 1, MSG_PEEK) == 1 && first >= 'A' && first <= 'Z') {
+      ClearDeadline();
+      co_await SendError(400, kPlainHttpOnTlsPort);
+      co_return false;
+    }
+    if (!ec) {
+      co_await stream_.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    }
     ClearDeadline();
     co_return !ec;
   } else {
@@ -625,23 +643,32 @@ asio::awaitable<Status> ConnectionImpl<kTls>::SendBuffers(std::span<const asio::
 
 // A canned error for requests that never reach the handler; always closes.
 template <bool kTls>
-asio::awaitable<void> ConnectionImpl<kTls>::SendError(int status) {
+asio::awaitable<void> ConnectionImpl<kTls>::SendError(int status, std::string_view plain_body) {
   ResetResponse();
   head_request_ = false;
-  std::vector<Header> none;
+  std::vector<Header> headers;
+  if (!plain_body.empty()) headers.push_back({"Content-Type", "text/plain"});
   ResponseHead head;
   head.status = status;
-  head.headers = none;
-  head.content_length = 0;
+  head.headers = headers;
+  head.content_length = plain_body.size();
   head.close = true;
   if (!FormatResponseHead(head, head_).ok()) co_return;
-  std::array<asio::const_buffer, 1> bufs{asio::buffer(head_)};
-  Status st = co_await SendBuffers(bufs);
-  if (!st.ok()) co_return;
+  error_code ec;
+  if (plain_body.empty()) {
+    std::array<asio::const_buffer, 1> bufs{asio::buffer(head_)};
+    Status st = co_await SendBuffers(bufs);
+    if (!st.ok()) co_return;
+  } else {
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(plain_body.data(), plain_body.size())};
+    SetDeadline(options_.write_stall_timeout);
+    co_await asio::async_write(Socket(), bufs, asio::redirect_error(asio::use_awaitable, ec));
+    ClearDeadline();
+    if (ec) co_return;
+  }
   // Lingering close: closing with unread request bytes would make the
   // kernel send RST, and the client could lose the response. Half-close,
   // then discard what the client still sends, briefly and boundedly.
-  error_code ec;
   // Under TLS too the discarded bytes are read raw: they are never parsed.
   Socket().shutdown(tcp::socket::shutdown_send, ec);
   size_t discarded = 0;

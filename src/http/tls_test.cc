@@ -224,7 +224,7 @@ TEST_F(TlsServerTest, ServesHttpsWithKeepAliveBodiesAndSecureFlag) {
   EXPECT_EQ(BodyOf(r).size(), std::string("secure /big 0").size() + 300000);
 }
 
-TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsNoHttpAnswer) {
+TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsA400SayingHttps) {
   RunningServer server(options_);
   asio::io_context io;
   tcp::socket s(io);
@@ -237,8 +237,27 @@ TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsNoHttpAnswer) {
     size_t n = s.read_some(asio::buffer(buf), ec);
     in.append(buf, n);
   }
-  // The handshake fails and the connection closes; no request was served.
-  EXPECT_EQ(in.find("HTTP/1.1 200"), std::string::npos) << in;
+  // Not served: a plain 400 that says to use https, and the connection closes.
+  EXPECT_EQ(in.rfind("HTTP/1.1 400", 0), 0u) << in;
+  EXPECT_NE(in.find("https://"), std::string::npos) << in;
+  EXPECT_EQ(in.find("/x"), std::string::npos) << in;
+}
+
+TEST_F(TlsServerTest, GarbageBeforeTheHandshakeIsClosedSilently) {
+  RunningServer server(options_);
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+  asio::write(s, asio::buffer(std::string("\x01\x02garbage")));
+  std::string in;
+  boost::system::error_code ec;
+  char buf[4096];
+  while (!ec) {
+    size_t n = s.read_some(asio::buffer(buf), ec);
+    in.append(buf, n);
+  }
+  // Neither a TLS handshake nor HTTP: the handshake fails, nothing in clear.
+  EXPECT_EQ(in.find("HTTP/1.1"), std::string::npos) << in;
 }
 
 TEST_F(TlsServerTest, RefusesTls11) {

@@ -2,7 +2,7 @@
 aws-cli and the `confiance admin` CLI over TLS against a certificate
 issued here by a throwaway CA (Python `cryptography`, from Debian);
 clients that do not trust that CA refuse the server; plain HTTP on the
-TLS port gets no answer; `aws:SecureTransport` is true only over TLS;
+TLS port gets a 400 that says to use https; `aws:SecureTransport` is true only over TLS;
 SIGHUP loads a renewed certificate without a restart; bad TLS settings
 stop the server at start with a clear message, before it creates
 anything."""
@@ -167,9 +167,14 @@ def test_clients_that_do_not_trust_the_issuer_refuse(tls_server):
         requests.get(tls_server.endpoint + "/_confiance/health", timeout=10)
 
 
-def test_plain_http_on_the_tls_port_gets_no_answer(tls_server):
-    with pytest.raises(requests.exceptions.ConnectionError):
-        requests.get("http://%s/_confiance/health" % tls_server.hostport, timeout=10)
+def test_plain_http_on_the_tls_port_gets_a_400_saying_https(tls_server):
+    r = requests.get("http://%s/_confiance/health" % tls_server.hostport, timeout=10)
+    assert r.status_code == 400
+    assert "https://" in r.text
+    # aws-cli pointed at http:// fails with that status instead of hanging.
+    res = conftest.run_aws("http://%s" % tls_server.hostport, tls_server.access_key,
+                           tls_server.secret_key, ["s3", "ls"], check=False, timeout=60)
+    assert res.returncode != 0 and "400" in res.stderr, res
     assert tls_server.alive()
 
 
