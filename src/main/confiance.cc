@@ -26,6 +26,7 @@
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
@@ -206,6 +207,14 @@ int RunServer(const ServerFlags& flags) {
     if (Status st = http::LoadTlsContext(flags.tls).status(); !st.ok()) {
       std::fprintf(stderr, "confiance: %s\n", st.message().c_str());
       return 2;
+    }
+    // As ssh does for its keys: a private key others can read is worth a
+    // warning (not a refusal: a group-readable key under a service group is
+    // a deliberate setup).
+    struct stat key_stat {};
+    if (::stat(flags.tls.key_file.c_str(), &key_stat) == 0 && (key_stat.st_mode & 077) != 0) {
+      spdlog::warn("TLS key {} is readable by others (mode {:o}); chmod 600 it", flags.tls.key_file,
+                   key_stat.st_mode & 0777);
     }
   }
   Result<KmsOptions> kms = flags.kms.ToOptions();

@@ -291,6 +291,21 @@ def test_sighup_reloads_a_renewed_certificate(pki, tmp_path):
             srv.stop_clean()
 
 
+def test_a_key_others_can_read_is_warned_about(pki, tmp_path, tls_server):
+    assert "readable by others" not in tls_server.log_tail(200)  # its key is 0600
+    cert = str(tmp_path / "w.pem")
+    key = str(tmp_path / "w.key")
+    pki.issue("world-readable", cert, key)
+    os.chmod(key, 0o644)
+    srv = conftest.Server(str(tmp_path), extra_args=["--tls-cert", cert, "--tls-key", key])
+    srv.tls_ca = pki.ca_file
+    srv.start()
+    try:
+        assert "readable by others (mode 644)" in srv.log_tail(200)
+    finally:
+        srv.stop_clean()
+
+
 def test_bad_tls_settings_stop_the_server_at_start(pki, tmp_path):
     binary = conftest.server_binary()
     other_key = str(tmp_path / "other.key")
