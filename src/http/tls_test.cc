@@ -192,6 +192,23 @@ class TlsClient {
   std::unique_ptr<ssl::stream<tcp::socket>> stream_;
 };
 
+// Writes `bytes` in clear on a new TCP connection and returns all that
+// comes back until the server closes it.
+std::string SendPlain(uint16_t port, const std::string& bytes) {
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(s, asio::buffer(bytes));
+  std::string in;
+  boost::system::error_code ec;
+  char buf[4096];
+  while (!ec) {
+    size_t n = s.read_some(asio::buffer(buf), ec);
+    in.append(buf, n);
+  }
+  return in;
+}
+
 // Body of a response (after the blank line).
 std::string BodyOf(const std::string& response) {
   size_t at = response.find("\r\n\r\n");
@@ -226,17 +243,7 @@ TEST_F(TlsServerTest, ServesHttpsWithKeepAliveBodiesAndSecureFlag) {
 
 TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsA400SayingHttps) {
   RunningServer server(options_);
-  asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
-  asio::write(s, asio::buffer(std::string("GET /x HTTP/1.1\r\nHost: x\r\n\r\n")));
-  std::string in;
-  boost::system::error_code ec;
-  char buf[4096];
-  while (!ec) {
-    size_t n = s.read_some(asio::buffer(buf), ec);
-    in.append(buf, n);
-  }
+  std::string in = SendPlain(server.port(), "GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
   // Not served: a plain 400 that says to use https, and the connection closes.
   EXPECT_EQ(in.rfind("HTTP/1.1 400", 0), 0u) << in;
   EXPECT_NE(in.find("https://"), std::string::npos) << in;
@@ -245,17 +252,7 @@ TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsA400SayingHttps) {
 
 TEST_F(TlsServerTest, GarbageBeforeTheHandshakeIsClosedSilently) {
   RunningServer server(options_);
-  asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
-  asio::write(s, asio::buffer(std::string("\x01\x02garbage")));
-  std::string in;
-  boost::system::error_code ec;
-  char buf[4096];
-  while (!ec) {
-    size_t n = s.read_some(asio::buffer(buf), ec);
-    in.append(buf, n);
-  }
+  std::string in = SendPlain(server.port(), "\x01\x02garbage");
   // Neither a TLS handshake nor HTTP: the handshake fails, nothing in clear.
   EXPECT_EQ(in.find("HTTP/1.1"), std::string::npos) << in;
 }
@@ -354,17 +351,7 @@ TEST(TlsServerPlainTest, WithoutTlsReloadIsRefusedAndRequestsAreNotSecure) {
   RunningServer server(options);
   EXPECT_FALSE(server.server().tls());
   EXPECT_EQ(server.server().ReloadTls().code(), StatusCode::kFailedPrecondition);
-  asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
-  asio::write(s, asio::buffer(std::string("GET /p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
-  std::string in;
-  boost::system::error_code ec;
-  char buf[4096];
-  while (!ec) {
-    size_t n = s.read_some(asio::buffer(buf), ec);
-    in.append(buf, n);
-  }
+  std::string in = SendPlain(server.port(), "GET /p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(BodyOf(in), "plain /p 0");
 }
 
