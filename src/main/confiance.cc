@@ -90,6 +90,7 @@ struct ServerFlags {
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
   http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
+  std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
@@ -248,8 +249,10 @@ int RunServer(const ServerFlags& flags) {
   if (flags.no_transparency_log) {
     spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
   } else {
+    WitnessOptions witness = flags.witness;
+    witness.ca_file = flags.outbound_ca;
     Result<std::unique_ptr<Transparency>> t = Transparency::Start(
-        **dir, flags.log_name, flags.witness, std::chrono::microseconds(flags.log_linger_us), &server_load);
+        **dir, flags.log_name, witness, std::chrono::microseconds(flags.log_linger_us), &server_load);
     if (!t.ok()) {
       spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
       return 1;
@@ -279,8 +282,10 @@ int RunServer(const ServerFlags& flags) {
   s3_options.domain = flags.domain;
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
+  LockboxFlags lockbox_flags = flags.lockbox;
+  lockbox_flags.webhook_ca = flags.outbound_ca;
   Result<std::unique_ptr<LockboxService>> lockbox =
-      LockboxService::Start(flags.lockbox, *(*dir)->meta, transparency ? &transparency->log() : nullptr);
+      LockboxService::Start(lockbox_flags, *(*dir)->meta, transparency ? &transparency->log() : nullptr);
   if (!lockbox.ok()) {
     std::fprintf(stderr, "confiance: %s\n", lockbox.status().message().c_str());
     return 2;
@@ -513,6 +518,10 @@ int main(int argc, char** argv) {
   server->add_option("--witness", flags.witness.url,
                      "C2SP tlog-witness (http://HOST:PORT) that cosigns every new checkpoint");
   server->add_option("--witness-key", flags.witness.key, "The witness's cosignature/v1 verifier key (with --witness)");
+  server->add_option("--ca-bundle", flags.outbound_ca,
+                     "PEM file of the CAs to trust when the server calls out over https:// (--witness, "
+                     "--webhook-url); default: the system's")
+      ->check(CLI::ExistingFile);
   server->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->capture_default_str();
   server->add_option("--threads", flags.threads, "Network threads (0: one per core)");
   server->add_option("--blocking-threads", flags.blocking_threads, "Threads for fsync and commits")->capture_default_str();
@@ -656,6 +665,11 @@ int main(int argc, char** argv) {
   witness->add_option("--name", witness_flags.name, "Name of a new witness key, e.g. witness.example/w1");
   witness->add_option("--state", witness_flags.state, "Directory of the latest cosigned size per log")->required();
   witness->add_option("--log", witness_flags.logs, "Verifier key of a log server (repeatable)")->required();
+  CLI::Option* witness_cert = witness->add_option("--tls-cert", witness_flags.tls.cert_file,
+                                                  "PEM certificate chain: serve HTTPS (with --tls-key)");
+  CLI::Option* witness_key = witness->add_option("--tls-key", witness_flags.tls.key_file, "PEM key of --tls-cert");
+  witness_cert->check(CLI::ExistingFile)->needs(witness_key);
+  witness_key->check(CLI::ExistingFile)->needs(witness_cert);
 
   try {
     app.parse(argc, argv);

@@ -17,11 +17,11 @@ uint64_t NowMs() {
           .count());
 }
 
-// "http://HOST:PORT/PATH" -> the endpoint and the target ("/" if none).
+// "http[s]://HOST:PORT/PATH" -> the endpoint and the target ("/" if none).
 Result<std::pair<admin::Endpoint, std::string>> ParseWebhookUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return InvalidArgumentError("--webhook-url must start with http://");
-  size_t slash = url.find('/', kScheme.size());
+  const size_t scheme_end = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
+  if (scheme_end == 0) return InvalidArgumentError("--webhook-url must start with http:// or https://");
+  size_t slash = url.find('/', scheme_end);
   std::string target = slash == std::string::npos ? "/" : url.substr(slash);
   ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(url.substr(0, slash)));
   return std::make_pair(std::move(endpoint), std::move(target));
@@ -38,7 +38,7 @@ void LockboxFlags::Register(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{7 * 24 * 3600}));
   app.add_option("--webhook-url", webhook_url,
-                 "POST lockbox notifications (requests, decisions, break-glass) to this http:// URL");
+                 "POST lockbox notifications (requests, decisions, break-glass) to this http:// or https:// URL");
   app.add_option("--webhook-secret-file", webhook_secret_file,
                  "File holding the HMAC-SHA256 key of the X-Confiance-Signature header (with --webhook-url)");
 }
@@ -67,6 +67,7 @@ Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (!in || secret.empty()) return InvalidArgumentError("cannot read a secret from " + flags.webhook_secret_file);
   admin::Endpoint endpoint = parsed.first;
+  endpoint.ca_file = flags.webhook_ca;
   std::string target = parsed.second;
   auto post = [endpoint, target](const std::string& body, const std::string& signature) -> Result<int> {
     std::vector<admin::HttpHeader> headers = {{"Host", endpoint.HostHeader()},

@@ -21,8 +21,9 @@ namespace confiance {
 struct LockboxFlags {
   int break_glass_quorum = 2;
   uint64_t break_glass_max_seconds = 3600;
-  std::string webhook_url;          // http://HOST:PORT/PATH; "": no notifications
+  std::string webhook_url;          // http[s]://HOST:PORT/PATH; "": no notifications
   std::string webhook_secret_file;  // the HMAC key (file content, trailing newline removed)
+  std::string webhook_ca;           // https: the CAs to trust (the server's --ca-bundle; "": the system's)
 
   void Register(CLI::App& app);
 };

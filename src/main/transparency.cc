@@ -27,6 +27,7 @@ Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const st
   std::unique_ptr<audit::CheckpointWitnessing> witnessing;
   if (!witness.url.empty()) {
     ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(witness.url));
+    endpoint.ca_file = witness.ca_file;
     Result<audit::tlog::CosignatureVerifier> key = audit::tlog::CosignatureVerifier::FromKey(witness.key);
     if (!key.ok()) return InvalidArgumentError("--witness-key: " + key.status().message());
     witnessing = std::make_unique<audit::CheckpointWitnessing>(

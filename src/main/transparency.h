@@ -24,7 +24,8 @@ namespace confiance {
 // An external C2SP tlog-witness that cosigns every new checkpoint
 // (audit/checkpoint_witnessing.h); url empty: none.
 struct WitnessOptions {
-  std::string url;  // "http://HOST:PORT" (add-checkpoint is POSTed to URL/add-checkpoint)
+  std::string url;  // "http[s]://HOST:PORT" (add-checkpoint is POSTed to URL/add-checkpoint)
+  std::string ca_file;  // https: the CAs to trust (the server's --ca-bundle; "": the system's)
   std::string key;  // its cosignature/v1 verifier key "<name>+<id>+base64(0x04 || key)"
 };
 

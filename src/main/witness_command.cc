@@ -113,6 +113,7 @@ int RunWitness(const WitnessFlags& flags) {
   options.host = listen->host;
   options.port = listen->port;
   options.threads = 1;
+  options.tls = flags.tls;
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       options, [&witness](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
         return Serve(witness, req, body, resp);
@@ -128,7 +129,8 @@ int RunWitness(const WitnessFlags& flags) {
     if (!ec) (*server)->Shutdown();
   });
   std::thread signal_thread([&] { signals_io.run(); });
-  spdlog::info("witness {} on http://{}:{}", signer->VerifierKey(), listen->host, (*server)->port());
+  spdlog::info("witness {} on {}://{}:{}", signer->VerifierKey(), (*server)->tls() ? "https" : "http", listen->host,
+               (*server)->port());
   (*server)->Run();
   signals_io.stop();
   signal_thread.join();

@@ -3,6 +3,7 @@
 // HTTP, for tests and small deployments:
 //
 //   confiance witness --listen HOST:PORT --key-file F [--name N] --state DIR --log VKEY [--log VKEY ...]
+//                     [--tls-cert F --tls-key F]   (HTTPS, as the server's own flags)
 //
 // POST /add-checkpoint is the only endpoint. The key file holds the
 // witness's private key ("PRIVATE+KEY+<name>+<id>+base64(0x04 || seed)");
@@ -19,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "http/tls.h"
+
 namespace confiance {
 
 struct WitnessFlags {
@@ -27,6 +30,7 @@ struct WitnessFlags {
   std::string name;
   std::string state;
   std::vector<std::string> logs;
+  http::TlsFiles tls;  // set: serve HTTPS
 };
 
 int RunWitness(const WitnessFlags& flags);

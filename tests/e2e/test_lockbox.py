@@ -276,3 +276,41 @@ def check_logs(srv):
     assert {"CreateAccessRequest", "ApproveAccessRequest", "DenyAccessRequest", "RevokeAccessRequest",
             "CoSignAccessRequest"} <= actions, actions
     srv.check_transparency_log()
+
+
+def test_webhook_over_https(tmp_path):
+    """--webhook-url https://... reaches a receiver whose certificate the
+    server checks against --ca-bundle; the notification arrives signed."""
+    import ssl
+    import tlsutil
+    pki = tlsutil.Pki(str(tmp_path))
+    cert, key = str(tmp_path / "hook.pem"), str(tmp_path / "hook.key")
+    pki.issue("webhook receiver", cert, key)
+    hook_port = free_port()
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", hook_port), Hook)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    receiver.socket = ctx.wrap_socket(receiver.socket, server_side=True)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    secret_file = os.path.join(str(tmp_path), "webhook-secret")
+    with open(secret_file, "w") as f:
+        f.write(SECRET + "\n")
+    with Hook.lock:
+        Hook.received.clear()
+    srv = AdminServer(str(tmp_path), extra_args=[
+        "--webhook-url", "https://127.0.0.1:%d/lockbox" % hook_port, "--webhook-secret-file", secret_file,
+        "--ca-bundle", pki.ca_file])
+    srv.start()
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME_ROOT[0], "--secret-key", ACME_ROOT[1])
+        bucket = unique_bucket("lbtls")
+        s3(srv, ACME_ROOT).create_bucket(Bucket=bucket)
+        ask(srv, "--bucket", bucket, "--operation", "read", "--reason", "tls check", "--category", "support_case",
+            "--duration", "600")
+        created = hook_events("access_request.created")
+        assert created, Hook.received
+        assert created[-1][0] == "/lockbox"
+        check_signature(created[-1])
+    finally:
+        srv.stop_clean()
+        receiver.shutdown()

@@ -1,14 +1,12 @@
 """HTTPS on the server's own listener (`--tls-cert`, `--tls-key`): boto3,
 aws-cli and the `confiance admin` CLI over TLS against a certificate
-issued here by a throwaway CA (Python `cryptography`, from Debian);
+issued here by a throwaway CA (tlsutil.py);
 clients that do not trust that CA refuse the server; plain HTTP on the
 TLS port gets a 400 that says to use https; `aws:SecureTransport` is true only over TLS;
 SIGHUP loads a renewed certificate without a restart; bad TLS settings
 stop the server at start with a clear message, before it creates
 anything."""
 
-import datetime
-import ipaddress
 import os
 import signal
 import ssl
@@ -18,63 +16,10 @@ import time
 import pytest
 import requests
 from botocore.exceptions import ClientError, SSLError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 import conftest
 from adminutil import AdminServer, OPERATOR_AK, OPERATOR_SK
-
-
-def _name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _write(path, data, mode=0o644):
-    with open(path, "wb") as f:
-        f.write(data)
-    os.chmod(path, mode)
-
-
-class Pki:
-    """A CA and server certificates it issues for 127.0.0.1 and localhost."""
-
-    def __init__(self, directory):
-        self.dir = directory
-        self.ca_key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.timezone.utc)
-        self.ca_cert = (x509.CertificateBuilder()
-                        .subject_name(_name("confiance test CA"))
-                        .issuer_name(_name("confiance test CA"))
-                        .public_key(self.ca_key.public_key())
-                        .serial_number(x509.random_serial_number())
-                        .not_valid_before(now - datetime.timedelta(minutes=5))
-                        .not_valid_after(now + datetime.timedelta(days=1))
-                        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                        .sign(self.ca_key, hashes.SHA256()))
-        self.ca_file = os.path.join(directory, "ca.pem")
-        _write(self.ca_file, self.ca_cert.public_bytes(serialization.Encoding.PEM))
-
-    def issue(self, cn, cert_path, key_path):
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.timezone.utc)
-        cert = (x509.CertificateBuilder()
-                .subject_name(_name(cn))
-                .issuer_name(self.ca_cert.subject)
-                .public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(minutes=5))
-                .not_valid_after(now + datetime.timedelta(days=1))
-                .add_extension(x509.SubjectAlternativeName([
-                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                    x509.DNSName("localhost")]), critical=False)
-                .sign(self.ca_key, hashes.SHA256()))
-        _write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
-        _write(key_path, key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()), mode=0o600)
-        return cert
+from tlsutil import Pki
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+import tlsutil
 from conftest import Server, free_port
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
@@ -61,19 +62,22 @@ def verify_cosignature(note: str, wkey: str):
 
 
 class Witness:
-    def __init__(self, binary, workdir, log_vkey):
+    def __init__(self, binary, workdir, log_vkey, tls=None):
+        """tls: (certificate file, key file, CA file) to serve HTTPS."""
         self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
         self.key_file = os.path.join(workdir, "witness.key")
         self.log = open(os.path.join(workdir, "witness.log"), "wb")
+        tls_args = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else []
         self.proc = subprocess.Popen(
             [binary, "witness", "--listen", "127.0.0.1:%d" % self.port, "--key-file", self.key_file,
-             "--name", WITNESS_NAME, "--state", os.path.join(workdir, "witness-state"), "--log", log_vkey],
+             "--name", WITNESS_NAME, "--state", os.path.join(workdir, "witness-state"), "--log", log_vkey]
+            + tls_args,
             stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
             try:
-                requests.get(self.url + "/", timeout=2)
+                requests.get(self.url + "/", timeout=2, verify=tls[2] if tls else True)
                 break
             except requests.ConnectionError:
                 assert self.proc.poll() is None, "witness exited"
@@ -126,6 +130,41 @@ def setup(tmp_path):
         if s.alive():
             s.stop_clean()
     witness.stop()
+
+
+def test_witness_over_https(tmp_path):
+    """The witness serves HTTPS (--tls-cert) and the server reaches it with
+    --witness https://... trusting the CA of --ca-bundle; without that CA
+    nothing is cosigned."""
+    pki = tlsutil.Pki(str(tmp_path))
+    cert, key = str(tmp_path / "w.pem"), str(tmp_path / "w.key")
+    pki.issue("witness", cert, key)
+    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME])
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    vkey = srv.request("GET", "/_confiance/log/v1/key").body.decode().strip()
+    witness = Witness(srv.binary, str(tmp_path), vkey, tls=(cert, key, pki.ca_file))
+    try:
+        assert witness.url.startswith("https://")
+        srv.stop_clean()
+        # Not trusting the witness's CA: checkpoints stay without cosignature.
+        srv.extra_args += ["--witness", witness.url, "--witness-key", witness.vkey]
+        srv.start()
+        srv.client().create_bucket(Bucket="untrusted-witness")
+        time.sleep(2.5)  # checkpoints are published every second
+        note = checkpoint(srv)
+        assert note and WITNESS_NAME not in note, note
+        assert "certificate verify failed" in srv.log_tail(200)
+        srv.stop_clean()
+        srv.extra_args += ["--ca-bundle", pki.ca_file]
+        srv.start()
+        srv.client().create_bucket(Bucket="trusted-witness")
+        note, size = wait_cosigned(srv, vkey, witness.vkey, 2)
+        assert abs(verify_cosignature(note, witness.vkey) - time.time()) < 120
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+        witness.stop()
 
 
 def tail_once(srv, vkey, *args):
