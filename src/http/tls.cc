@@ -21,7 +21,8 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
 
-// OpenSSL's last queued reason, and the queue cleared.
+// The first reason OpenSSL queued (the cause; later ones are context), and
+// the queue cleared.
 std::string OpenSslReason() {
   unsigned long code = ERR_get_error();
   ERR_clear_error();

@@ -185,6 +185,17 @@ TEST_F(AuthorizerTest, AuthTypeAndSignatureVersionKeys) {
   EXPECT_FALSE(Check("root", "s3:GetObject", "k").has_value());
 }
 
+TEST_F(AuthorizerTest, SecureTransportIsTrueOnlyOverTls) {
+  bucket_.policy = R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*",
+       "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]})";
+  std::optional<S3Error> plain = Check("root", "s3:GetObject", "k");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->code, S3ErrorCode::kAccessDenied);
+  request_.secure = true;
+  EXPECT_FALSE(Check("root", "s3:GetObject", "k").has_value());
+}
+
 // Both keys are absent for an anonymous request: ...IfExists conditions
 // hold, Null reports them missing.
 TEST_F(AuthorizerTest, AuthTypeIsAbsentWhenAnonymous) {

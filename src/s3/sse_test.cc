@@ -180,7 +180,7 @@ TEST(SseTest, KmsResponseHeaders) {
   EXPECT_EQ(read.size(), 2u);
 }
 
-TEST(SseTest, CustomerKeysNeedLoopbackOrTheFlag) {
+TEST(SseTest, CustomerKeysNeedTlsLoopbackOrTheFlag) {
   Encoded e = Encode(kRaw);
   for (const char* peer : {"127.0.0.1", "127.8.9.1", "::1", "::ffff:127.0.0.1"}) {
     RequestSse sse;
@@ -192,6 +192,12 @@ TEST(SseTest, CustomerKeysNeedLoopbackOrTheFlag) {
   RequestSse sse;
   EXPECT_FALSE(ParseRequestSse(remote, true, false, true, &sse).has_value());
   EXPECT_TRUE(sse.customer.has_value());
+  // Over the server's own TLS listener, any peer, without the flag.
+  http::Request tls = Req(CustomerHeaders(e), "192.0.2.7");
+  tls.secure = true;
+  RequestSse over_tls;
+  EXPECT_FALSE(ParseRequestSse(tls, true, false, false, &over_tls).has_value());
+  EXPECT_TRUE(over_tls.customer.has_value());
 }
 
 TEST(SseTest, WipesOnlyTheKeyHeaders) {
