@@ -13,6 +13,7 @@
 // (OpenSSL allows concurrent handshakes on one SSL_CTX).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -37,5 +38,15 @@ struct TlsFiles {
 // and OpenSSL's reason, when either file is missing or unreadable, is not
 // PEM, or when the key does not belong to the certificate.
 Result<std::shared_ptr<boost::asio::ssl::context>> LoadTlsContext(const TlsFiles& files);
+
+// What an operator needs to know of the certificate being served.
+struct CertificateSummary {
+  std::string subject;                               // RFC 2253, e.g. "CN=s3.example.eu,O=Example"
+  std::chrono::system_clock::time_point not_after;  // end of validity
+};
+
+// The first certificate of a PEM file (the server's own). InvalidArgument
+// when the file holds none.
+Result<CertificateSummary> ReadCertificateSummary(const std::string& cert_file);
 
 }  // namespace confiance::http

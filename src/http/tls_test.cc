@@ -326,6 +326,20 @@ TEST(TlsContextTest, BadFilesAreRefusedWithTheirName) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(TlsContextTest, SummarizesTheServedCertificate) {
+  TempDir dir;
+  MakeCertificate(dir.File("s.pem"), dir.File("s.key"), "summary.example");
+  Result<CertificateSummary> s = ReadCertificateSummary(dir.File("s.pem"));
+  ASSERT_OK(s.status());
+  EXPECT_EQ(s->subject, "CN=summary.example");
+  // MakeCertificate makes it valid for 24 hours from now.
+  const auto left = s->not_after - std::chrono::system_clock::now();
+  EXPECT_GT(left, 23h);
+  EXPECT_LT(left, 25h);
+  EXPECT_EQ(ReadCertificateSummary(dir.File("s.key")).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadCertificateSummary(dir.File("absent.pem")).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(TlsContextTest, EncryptedKeyFailsInsteadOfPrompting) {
   TempDir dir;
   MakeCertificate(dir.File("c.pem"), dir.File("c.key"), "c");

@@ -46,6 +46,7 @@
 #include "catalog/sweeper.h"
 #include "catalog/reclaim.h"
 #include "common/blocking_pool.h"
+#include "common/iso8601.h"
 #include "common/logging.h"
 #include "crypto/random.h"
 #include "http/server.h"
@@ -194,6 +195,24 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   return OkStatus();
 }
 
+// Logs the certificate being served and warns when it has expired or
+// expires within two weeks (renew, then SIGHUP).
+void LogTlsCertificate(const std::string& cert_file) {
+  Result<http::CertificateSummary> cert = http::ReadCertificateSummary(cert_file);
+  if (!cert.ok()) return;  // already loaded by OpenSSL; nothing more to say
+  const auto left = cert->not_after - std::chrono::system_clock::now();
+  const std::string until = FormatUtcMs(
+      std::chrono::duration_cast<std::chrono::milliseconds>(cert->not_after.time_since_epoch()).count());
+  if (left <= std::chrono::seconds(0)) {
+    spdlog::warn("TLS certificate {} ({}) EXPIRED at {}: clients will refuse it", cert->subject, cert_file, until);
+  } else if (left < std::chrono::hours(24 * 14)) {
+    spdlog::warn("TLS certificate {} ({}) expires at {}: renew it, then send SIGHUP", cert->subject, cert_file,
+                 until);
+  } else {
+    spdlog::info("TLS certificate {} ({}), valid until {}", cert->subject, cert_file, until);
+  }
+}
+
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
   RaiseFileLimit();
@@ -217,6 +236,7 @@ int RunServer(const ServerFlags& flags) {
       spdlog::warn("TLS key {} is readable by others (mode {:o}); chmod 600 it", flags.tls.key_file,
                    key_stat.st_mode & 0777);
     }
+    LogTlsCertificate(flags.tls.cert_file);
   }
   Result<KmsOptions> kms = flags.kms.ToOptions();
   if (!kms.ok()) {
@@ -378,6 +398,7 @@ int RunServer(const ServerFlags& flags) {
       if (ec) return;
       if (Status st = (*server)->ReloadTls(); st.ok()) {
         spdlog::info("SIGHUP: TLS certificate reloaded from {}", flags.tls.cert_file);
+        LogTlsCertificate(flags.tls.cert_file);
       } else {
         spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", st.ToString());
       }

@@ -55,6 +55,9 @@ def peer_common_name(port, ca_file):
 
 def test_boto3_over_https(tls_server):
     assert "serving S3 on https://" in tls_server.log_tail()
+    # Issued for one day: the start warns that it expires soon.
+    assert "TLS certificate CN=first" in tls_server.log_tail()
+    assert "renew it, then send SIGHUP" in tls_server.log_tail()
     s3 = tls_server.client()
     bucket = conftest.unique_bucket()
     s3.create_bucket(Bucket=bucket)
@@ -223,13 +226,14 @@ def test_sighup_reloads_a_renewed_certificate(pki, tmp_path):
             time.sleep(0.05)
         assert "not reloaded" in srv.log_tail()
         assert peer_common_name(srv.port, pki.ca_file) == "before-renewal"
-        pki.issue("after-renewal", cert, key)
+        pki.issue("after-renewal", cert, key, days=90)
         srv.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 10
         while "certificate reloaded" not in srv.log_tail() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert srv.alive()
         assert peer_common_name(srv.port, pki.ca_file) == "after-renewal"
+        assert "TLS certificate CN=after-renewal" in srv.log_tail() and "valid until" in srv.log_tail()
         assert "Buckets" in srv.client().list_buckets()
     finally:
         if srv.alive():
@@ -249,6 +253,32 @@ def test_a_key_others_can_read_is_warned_about(pki, tmp_path, tls_server):
         assert "readable by others (mode 644)" in srv.log_tail(200)
     finally:
         srv.stop_clean()
+
+
+def test_an_expired_certificate_is_warned_about(pki, tmp_path):
+    cert = str(tmp_path / "x.pem")
+    key = str(tmp_path / "x.key")
+    pki.issue("expired", cert, key, days=-1)
+    log_path = str(tmp_path / "server.log")
+    # Started by hand: clients refuse the certificate, so no health check.
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([conftest.server_binary(), "server", "--data", str(tmp_path / "data"),
+                                 "--listen", "127.0.0.1:%d" % conftest.free_port(),
+                                 "--tls-cert", cert, "--tls-key", key],
+                                env=dict(os.environ, CONFIANCE_ROOT_ACCESS_KEY=conftest.ROOT_ACCESS_KEY,
+                                         CONFIANCE_ROOT_SECRET_KEY=conftest.ROOT_SECRET_KEY),
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        text = ""
+        while "serving S3" not in text and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with open(log_path) as f:
+                text = f.read()
+        assert "TLS certificate CN=expired" in text and "EXPIRED at" in text, text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
 
 
 def test_bad_tls_settings_stop_the_server_at_start(pki, tmp_path):

@@ -35,13 +35,14 @@ class Pki:
                         .public_key(self.ca_key.public_key())
                         .serial_number(x509.random_serial_number())
                         .not_valid_before(now - datetime.timedelta(minutes=5))
-                        .not_valid_after(now + datetime.timedelta(days=1))
+                        .not_valid_after(now + datetime.timedelta(days=365))
                         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
                         .sign(self.ca_key, hashes.SHA256()))
         self.ca_file = os.path.join(directory, "ca.pem")
         _write(self.ca_file, self.ca_cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue(self, cn, cert_path, key_path):
+    def issue(self, cn, cert_path, key_path, days=1):
+        """A certificate valid until `days` from now (negative: expired)."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.timezone.utc)
         cert = (x509.CertificateBuilder()
@@ -49,8 +50,9 @@ class Pki:
                 .issuer_name(self.ca_cert.subject)
                 .public_key(key.public_key())
                 .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(minutes=5))
-                .not_valid_after(now + datetime.timedelta(days=1))
+                .not_valid_before(min(now - datetime.timedelta(minutes=5),
+                                      now + datetime.timedelta(days=days - 1)))
+                .not_valid_after(now + datetime.timedelta(days=days))
                 .add_extension(x509.SubjectAlternativeName([
                     x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
                     x509.DNSName("localhost")]), critical=False)
