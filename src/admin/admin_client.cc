@@ -16,7 +16,9 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "admin/admin_router.h"
@@ -45,8 +47,15 @@ void RunOnce(asio::io_context& io) {
 }
 
 // A client context that verifies the server against `ca_file` ("": the
-// system's trust store); TLS 1.2 at least.
+// system's trust store); TLS 1.2 at least. Made once per trust store for
+// the process: the server's witness and webhook calls come every second,
+// and loading a trust store parses every certificate in it (Debian's
+// bundle holds about 140). A changed CA file is read at the next start.
 Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_file) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<ssl::context>> made;  // GUARDED_BY(mu)
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = made.find(ca_file); it != made.end()) return it->second;
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   error_code ec;
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
@@ -56,6 +65,7 @@ Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_fil
     context->load_verify_file(ca_file, ec);
   }
   if (ec) return InvalidArgumentError("TLS trust store " + (ca_file.empty() ? "(system)" : ca_file) + ": " + ec.message());
+  made.emplace(ca_file, context);
   return context;
 }
 
