@@ -84,17 +84,13 @@ class ServerImpl final : public Server {
   uint16_t port() const override { return port_; }
   bool tls() const override { return options_.tls.enabled(); }
 
-  Status LoadTls() {
-    if (!options_.tls.enabled()) return OkStatus();
+  Result<CertificateSummary> ReloadTls() override {
+    if (!options_.tls.enabled()) return FailedPreconditionError("the server does not serve TLS");
     ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> context, LoadTlsContext(options_.tls));
+    ASSIGN_OR_RETURN(CertificateSummary summary, SummarizeCertificate(*context));
     std::lock_guard<std::mutex> lock(mu_);
     tls_context_ = std::move(context);
-    return OkStatus();
-  }
-
-  Status ReloadTls() override {
-    if (!options_.tls.enabled()) return FailedPreconditionError("the server does not serve TLS");
-    return LoadTls();
+    return summary;
   }
 
   void Run() override {
@@ -210,7 +206,7 @@ asio::awaitable<void> ServerImpl::DoShutdown() {
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler) {
   if (!handler) return InvalidArgumentError("Server::Create: no handler");
   auto server = std::make_unique<ServerImpl>(options, std::move(handler));
-  RETURN_IF_ERROR(server->LoadTls());
+  if (options.tls.enabled()) RETURN_IF_ERROR(server->ReloadTls().status());
   Status st = server->Listen();
   if (!st.ok()) return st;
   return std::unique_ptr<Server>(std::move(server));

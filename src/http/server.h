@@ -58,10 +58,11 @@ class Server {
   virtual bool tls() const = 0;
   // Reads options.tls's files again, e.g. after the operator renewed the
   // certificate: connections accepted from now on use the new one, open
-  // ones keep theirs. On error (FailedPrecondition without TLS; else as
-  // LoadTlsContext) the current certificate stays. Thread-safe, not for
-  // a raw signal handler (it takes a lock).
-  virtual Status ReloadTls() = 0;
+  // ones keep theirs. Returns the new certificate's summary. On error
+  // (FailedPrecondition without TLS; else as LoadTlsContext) the current
+  // certificate stays. Thread-safe, not for a raw signal handler (it takes
+  // a lock).
+  virtual Result<CertificateSummary> ReloadTls() = 0;
   // Serves until Shutdown() has drained; returns then.
   virtual void Run() = 0;
   // Thread-safe, idempotent, non-blocking (it only posts work): call it

@@ -7,7 +7,6 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -71,24 +70,18 @@ Result<std::shared_ptr<ssl::context>> LoadTlsContext(const TlsFiles& files) {
   return context;
 }
 
-Result<CertificateSummary> ReadCertificateSummary(const std::string& cert_file) {
-  ERR_clear_error();
-  std::unique_ptr<BIO, decltype(&BIO_free)> file(BIO_new_file(cert_file.c_str(), "r"), BIO_free);
-  if (!file) return InvalidArgumentError("TLS certificate " + cert_file + ": " + OpenSslReason());
-  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr),
-                                                  X509_free);
-  if (!cert) return InvalidArgumentError("TLS certificate " + cert_file + ": " + OpenSslReason());
+Result<CertificateSummary> SummarizeCertificate(const ssl::context& context) {
+  X509* cert = SSL_CTX_get0_certificate(const_cast<ssl::context&>(context).native_handle());
+  if (cert == nullptr) return InternalError("the TLS context holds no certificate");
   CertificateSummary out;
   std::unique_ptr<BIO, decltype(&BIO_free)> text(BIO_new(BIO_s_mem()), BIO_free);
-  if (text && X509_NAME_print_ex(text.get(), X509_get_subject_name(cert.get()), 0, XN_FLAG_RFC2253) >= 0) {
+  if (text && X509_NAME_print_ex(text.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
     char* data = nullptr;
     long n = BIO_get_mem_data(text.get(), &data);
     if (n > 0) out.subject.assign(data, static_cast<size_t>(n));
   }
   std::tm tm{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
-    return InvalidArgumentError("TLS certificate " + cert_file + ": unreadable notAfter");
-  }
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return InternalError("unreadable certificate notAfter");
   out.not_after = std::chrono::system_clock::from_time_t(timegm(&tm));
   return out;
 }

@@ -45,8 +45,9 @@ struct CertificateSummary {
   std::chrono::system_clock::time_point not_after;  // end of validity
 };
 
-// The first certificate of a PEM file (the server's own). InvalidArgument
-// when the file holds none.
-Result<CertificateSummary> ReadCertificateSummary(const std::string& cert_file);
+// The certificate a loaded context serves (LoadTlsContext's result), read
+// from the context itself so that what is logged is what clients get.
+// Internal when the context has none.
+Result<CertificateSummary> SummarizeCertificate(const boost::asio::ssl::context& context);
 
 }  // namespace confiance::http

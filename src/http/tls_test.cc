@@ -329,15 +329,28 @@ TEST(TlsContextTest, BadFilesAreRefusedWithTheirName) {
 TEST(TlsContextTest, SummarizesTheServedCertificate) {
   TempDir dir;
   MakeCertificate(dir.File("s.pem"), dir.File("s.key"), "summary.example");
-  Result<CertificateSummary> s = ReadCertificateSummary(dir.File("s.pem"));
+  Result<std::shared_ptr<ssl::context>> context = LoadTlsContext(TlsFiles{dir.File("s.pem"), dir.File("s.key")});
+  ASSERT_OK(context.status());
+  Result<CertificateSummary> s = SummarizeCertificate(**context);
   ASSERT_OK(s.status());
   EXPECT_EQ(s->subject, "CN=summary.example");
   // MakeCertificate makes it valid for 24 hours from now.
   const auto left = s->not_after - std::chrono::system_clock::now();
   EXPECT_GT(left, 23h);
   EXPECT_LT(left, 25h);
-  EXPECT_EQ(ReadCertificateSummary(dir.File("s.key")).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ReadCertificateSummary(dir.File("absent.pem")).status().code(), StatusCode::kInvalidArgument);
+  // No certificate in the file, or no file: nothing to summarise, refused at load.
+  EXPECT_EQ(LoadTlsContext(TlsFiles{dir.File("s.key"), dir.File("s.key")}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadTlsContext(TlsFiles{dir.File("absent.pem"), dir.File("s.key")}).status().code(),
+            StatusCode::kInvalidArgument);
+  // A reload returns the summary of what it now serves.
+  MakeCertificate(dir.File("s.pem"), dir.File("s.key"), "renewed.example");
+  ServerOptions options;
+  options.tls = TlsFiles{dir.File("s.pem"), dir.File("s.key")};
+  RunningServer server(options);
+  Result<CertificateSummary> renewed = server.server().ReloadTls();
+  ASSERT_OK(renewed.status());
+  EXPECT_EQ(renewed->subject, "CN=renewed.example");
 }
 
 TEST(TlsContextTest, EncryptedKeyFailsInsteadOfPrompting) {
@@ -364,7 +377,7 @@ TEST(TlsServerPlainTest, WithoutTlsReloadIsRefusedAndRequestsAreNotSecure) {
   ServerOptions options;
   RunningServer server(options);
   EXPECT_FALSE(server.server().tls());
-  EXPECT_EQ(server.server().ReloadTls().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(server.server().ReloadTls().status().code(), StatusCode::kFailedPrecondition);
   std::string in = SendPlain(server.port(), "GET /p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(BodyOf(in), "plain /p 0");
 }

@@ -197,20 +197,28 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
 
 // Logs the certificate being served and warns when it has expired or
 // expires within two weeks (renew, then SIGHUP).
-void LogTlsCertificate(const std::string& cert_file) {
-  Result<http::CertificateSummary> cert = http::ReadCertificateSummary(cert_file);
-  if (!cert.ok()) return;  // already loaded by OpenSSL; nothing more to say
-  const auto left = cert->not_after - std::chrono::system_clock::now();
+void LogTlsCertificate(const http::CertificateSummary& summary, const std::string& cert_file) {
+  const auto left = summary.not_after - std::chrono::system_clock::now();
   const std::string until = FormatUtcMs(
-      std::chrono::duration_cast<std::chrono::milliseconds>(cert->not_after.time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(summary.not_after.time_since_epoch()).count());
   if (left <= std::chrono::seconds(0)) {
-    spdlog::warn("TLS certificate {} ({}) EXPIRED at {}: clients will refuse it", cert->subject, cert_file, until);
+    spdlog::warn("TLS certificate {} ({}) EXPIRED at {}: clients will refuse it", summary.subject, cert_file, until);
   } else if (left < std::chrono::hours(24 * 14)) {
-    spdlog::warn("TLS certificate {} ({}) expires at {}: renew it, then send SIGHUP", cert->subject, cert_file,
+    spdlog::warn("TLS certificate {} ({}) expires at {}: renew it, then send SIGHUP", summary.subject, cert_file,
                  until);
   } else {
-    spdlog::info("TLS certificate {} ({}), valid until {}", cert->subject, cert_file, until);
+    spdlog::info("TLS certificate {} ({}), valid until {}", summary.subject, cert_file, until);
   }
+}
+
+// --tls-cert and --tls-key on `command`, into `files`: existing files, and
+// each needs the other.
+void AddTlsOptions(CLI::App& command, http::TlsFiles& files, const std::string& what) {
+  CLI::Option* cert = command.add_option("--tls-cert", files.cert_file, "PEM certificate chain: " + what);
+  CLI::Option* key =
+      command.add_option("--tls-key", files.key_file, "PEM private key of --tls-cert (unencrypted; keep it mode 0600)");
+  cert->check(CLI::ExistingFile)->needs(key);
+  key->check(CLI::ExistingFile)->needs(cert);
 }
 
 int RunServer(const ServerFlags& flags) {
@@ -224,8 +232,10 @@ int RunServer(const ServerFlags& flags) {
   // TLS files checked before anything is created or printed (the server
   // loads them again when it starts listening).
   if (flags.tls.enabled()) {
-    if (Status st = http::LoadTlsContext(flags.tls).status(); !st.ok()) {
-      std::fprintf(stderr, "confiance: %s\n", st.message().c_str());
+    Result<std::shared_ptr<boost::asio::ssl::context>> tls = http::LoadTlsContext(flags.tls);
+    Result<http::CertificateSummary> cert = tls.ok() ? http::SummarizeCertificate(**tls) : tls.status();
+    if (!cert.ok()) {
+      std::fprintf(stderr, "confiance: %s\n", cert.status().message().c_str());
       return 2;
     }
     // As ssh does for its keys: a private key others can read is worth a
@@ -236,7 +246,7 @@ int RunServer(const ServerFlags& flags) {
       spdlog::warn("TLS key {} is readable by others (mode {:o}); chmod 600 it", flags.tls.key_file,
                    key_stat.st_mode & 0777);
     }
-    LogTlsCertificate(flags.tls.cert_file);
+    LogTlsCertificate(*cert, flags.tls.cert_file);
   }
   Result<KmsOptions> kms = flags.kms.ToOptions();
   if (!kms.ok()) {
@@ -396,11 +406,11 @@ int RunServer(const ServerFlags& flags) {
   std::function<void()> await_reload = [&] {
     reload_signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      if (Status st = (*server)->ReloadTls(); st.ok()) {
+      if (Result<http::CertificateSummary> cert = (*server)->ReloadTls(); cert.ok()) {
         spdlog::info("SIGHUP: TLS certificate reloaded from {}", flags.tls.cert_file);
-        LogTlsCertificate(flags.tls.cert_file);
+        LogTlsCertificate(*cert, flags.tls.cert_file);
       } else {
-        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", st.ToString());
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", cert.status().ToString());
       }
       await_reload();
     });
@@ -518,13 +528,7 @@ int main(int argc, char** argv) {
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
   server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
-  CLI::Option* tls_cert = server->add_option(
-      "--tls-cert", flags.tls.cert_file,
-      "PEM certificate chain: serve HTTPS instead of HTTP (with --tls-key; SIGHUP reloads both)");
-  CLI::Option* tls_key = server->add_option("--tls-key", flags.tls.key_file,
-                                            "PEM private key of --tls-cert (unencrypted; keep it mode 0600)");
-  tls_cert->check(CLI::ExistingFile)->needs(tls_key);
-  tls_key->check(CLI::ExistingFile)->needs(tls_cert);
+  AddTlsOptions(*server, flags.tls, "serve HTTPS instead of HTTP (with --tls-key; SIGHUP reloads both)");
   server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,
                    "Accept SSE-C customer keys over plain HTTP from non-loopback peers (only behind a TLS "
                    "terminator on a trusted network; loopback peers are always accepted)");
@@ -686,11 +690,7 @@ int main(int argc, char** argv) {
   witness->add_option("--name", witness_flags.name, "Name of a new witness key, e.g. witness.example/w1");
   witness->add_option("--state", witness_flags.state, "Directory of the latest cosigned size per log")->required();
   witness->add_option("--log", witness_flags.logs, "Verifier key of a log server (repeatable)")->required();
-  CLI::Option* witness_cert = witness->add_option("--tls-cert", witness_flags.tls.cert_file,
-                                                  "PEM certificate chain: serve HTTPS (with --tls-key)");
-  CLI::Option* witness_key = witness->add_option("--tls-key", witness_flags.tls.key_file, "PEM key of --tls-cert");
-  witness_cert->check(CLI::ExistingFile)->needs(witness_key);
-  witness_key->check(CLI::ExistingFile)->needs(witness_cert);
+  AddTlsOptions(*witness, witness_flags.tls, "serve HTTPS instead of HTTP (with --tls-key)");
 
   try {
     app.parse(argc, argv);
