@@ -38,6 +38,8 @@ TARGETS=(confiance s3load)
 cmake --build "$BUILD" -j2 --target "${TARGETS[@]}" >/dev/null
 CONFIANCE="$BUILD/src/main/confiance"
 S3LOAD="$BUILD/bench/s3load"
+# shellcheck source=bench/lib_nginx.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_nginx.sh"
 
 if ! command -v nginx >/dev/null 2>&1; then
   echo "# installing nginx-light" >&2
@@ -89,8 +91,7 @@ start_confiance() {
 start_confiance
 
 # nginx's files: the exact bytes s3load PUTs and verifies.
-"$S3LOAD" --size 4096 --write-payload "$WORK/www/4k/f0"
-for i in $(seq 1 999); do cp "$WORK/www/4k/f0" "$WORK/www/4k/f$i"; done
+nginx_write_4k_files "$S3LOAD" "$WORK/www/4k"
 "$S3LOAD" --size $((16 << 20)) --write-payload "$WORK/www/16m/f0"
 cp "$WORK/www/16m/f0" "$WORK/www/16m/f1"
 chmod -R a+rX "$WORK/www"
@@ -98,25 +99,7 @@ chmod -R a+rX "$WORK/www"
 # in its body temp directory, renamed into place.
 mkdir -p "$WORK/www/dav" "$WORK/nginx/body"
 chmod 777 "$WORK/www/dav" "$WORK/nginx/body"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  default_type application/octet-stream;
-  server {
+nginx_write_conf "$WORK/nginx/nginx.conf" "$WORK" "  server {
     listen 127.0.0.1:$NPORT;
     root $WORK/www;
     # WebDAV PUT, the issue-4 reference for durable small PUTs (nginx does
@@ -126,9 +109,7 @@ http {
       create_full_put_path on;
       client_max_body_size 1m;
     }
-  }
-}
-EOF
+  }"
 taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" >"$WORK/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!
 

@@ -20,6 +20,8 @@ set -euo pipefail
 
 # shellcheck source=bench/lib_server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
+# shellcheck source=bench/lib_nginx.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_nginx.sh"
 OPS="${OPS:-get:4096:16 put:4096:16 get:64M:1 put:64M:1}"
 REQUESTS_SMALL="${REQUESTS_SMALL:-30000}"
 REQUESTS_LARGE="${REQUESTS_LARGE:-12}"
@@ -41,41 +43,19 @@ timeout 300 taskset -c 1 "$S3LOAD" --port "$PORT" --access-key $AK --secret-key 
 
 if [[ $NGINX == 1 ]]; then
   # nginx's files: the exact bytes s3load verifies; one plain and one TLS port.
-  mkdir -p "$WORK/www/4k" "$WORK/nginx"
-  "$S3LOAD" --size 4096 --write-payload "$WORK/www/4k/f0"
-  for i in $(seq 1 999); do cp "$WORK/www/4k/f0" "$WORK/www/4k/f$i"; done
+  nginx_write_4k_files "$S3LOAD" "$WORK/www/4k"
   chmod -R a+rX "$WORK/www"
   chmod a+x "$WORK"  # nginx's worker (user nobody) walks into www/; key.pem stays 0600
   NPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   NTLSPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  cat >"$WORK/nginx/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  default_type application/octet-stream;
-  ssl_protocols TLSv1.2 TLSv1.3;
+  nginx_write_conf "$WORK/nginx/nginx.conf" "$WORK" "  ssl_protocols TLSv1.2 TLSv1.3;
   ssl_certificate $WORK/cert.pem;
   ssl_certificate_key $WORK/key.pem;
   server {
     listen 127.0.0.1:$NPORT;
     listen 127.0.0.1:$NTLSPORT ssl;
     root $WORK/www;
-  }
-}
-NGX
+  }"
 fi
 NGINX_PID=""
 stop_nginx() {
