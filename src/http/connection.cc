@@ -251,6 +251,7 @@ asio::awaitable<void> ConnectionImpl<kTls>::Watchdog(std::shared_ptr<ConnectionI
     if (closed_) break;
     if (Clock::now() >= deadline_) {
       timed_out_ = true;
+      if (!idle_ && options_.stats != nullptr) options_.stats->slow_clients_closed.Add();
       CloseSocket();
       break;
     }
@@ -284,6 +285,7 @@ asio::awaitable<bool> ConnectionImpl<kTls>::Handshake() {
     unsigned char first = 0;
     if (!ec && ::recv(Socket().native_handle(), &first, 1, MSG_PEEK) == 1 && first >= 'A' && first <= 'Z') {
       ClearDeadline();
+      if (options_.stats != nullptr) options_.stats->tls_handshakes_failed.Add();
       co_await SendError(400, kPlainHttpOnTlsPort);
       co_return false;
     }
@@ -291,6 +293,7 @@ asio::awaitable<bool> ConnectionImpl<kTls>::Handshake() {
       co_await stream_.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
     }
     ClearDeadline();
+    if (ec && options_.stats != nullptr) options_.stats->tls_handshakes_failed.Add();
     co_return !ec;
   } else {
     co_return true;
@@ -512,6 +515,7 @@ asio::awaitable<Result<size_t>> ConnectionImpl<kTls>::ReadBody(std::span<std::by
       co_return st;
     }
     body_read_ += n;
+    if (options_.stats != nullptr) options_.stats->body_bytes_received.Add(n);
     if (n > 0 || parser_->is_done()) co_return n;
   }
 }
@@ -558,6 +562,7 @@ asio::awaitable<Status> ConnectionImpl<kTls>::Write(std::span<const std::byte> d
   }
   written_ += data.size();
   if (!body_allowed_ || data.empty()) co_return OkStatus();
+  if (options_.stats != nullptr) options_.stats->body_bytes_sent.Add(data.size());
   std::array<asio::const_buffer, 4> bufs;
   size_t n = 0;
   if (head_pending_) bufs[n++] = asio::buffer(head_);

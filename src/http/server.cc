@@ -157,11 +157,13 @@ asio::awaitable<void> ServerImpl::AcceptLoop() {
     if (shutdown_requested_) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      if (options_.stats != nullptr) options_.stats->accept_failures.Add();
       // EMFILE and friends: back off a little instead of spinning.
       timer_.expires_after(std::chrono::milliseconds(50));
       co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    if (options_.stats != nullptr) options_.stats->connections_accepted.Add();
     socket.set_option(tcp::no_delay(true), ec);
     std::lock_guard<std::mutex> lock(mu_);
     auto conn = StartConnection(std::move(socket), tls_context_, options_, handler_, gate_,

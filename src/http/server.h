@@ -16,12 +16,27 @@
 #include <memory>
 #include <string>
 
+#include "common/metrics.h"
 #include "common/server_load.h"
 #include "common/status.h"
 #include "http/http.h"
 #include "http/tls.h"
 
 namespace confiance::http {
+
+// What the server has done since it started, for the operator's metrics
+// (admin/metrics_endpoint.h). Relaxed counters: see common/metrics.h.
+struct ServerStats {
+  metrics::Counter connections_accepted;
+  metrics::Counter accept_failures;  // e.g. out of file descriptors (EMFILE)
+  metrics::Counter tls_handshakes_failed;  // includes plain HTTP sent to the TLS port
+  // Connections closed because the client was too slow: a header, a body
+  // or a response that made no progress within its timeout (not the idle
+  // timeout of a keep-alive connection, which is routine).
+  metrics::Counter slow_clients_closed;
+  metrics::Counter body_bytes_received;  // request bodies, chunked framing removed
+  metrics::Counter body_bytes_sent;      // response bodies (not for HEAD)
+};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -41,6 +56,8 @@ struct ServerOptions {
   // Borrowed, outlives the server; null: not kept. The server counts its
   // open connections there.
   ServerLoad* load = nullptr;
+  // Borrowed, outlives the server; null: not counted.
+  ServerStats* stats = nullptr;
 };
 
 class Server {

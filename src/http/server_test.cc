@@ -277,6 +277,37 @@ TEST_F(HttpServerTest, CountsItsOpenConnectionsInTheLoad) {
   EXPECT_EQ(load_.open_connections.load(), 0u);
 }
 
+TEST_F(HttpServerTest, CountsConnectionsBodyBytesAndSlowClients) {
+  ServerStats stats;
+  options_.stats = &stats;
+  StartServer();
+  {
+    Client c(port());
+    ASSERT_TRUE(c.Send("PUT /count HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'p')));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(c.Send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.Read(/*head_only=*/true));
+    ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.Read());
+    EXPECT_EQ(stats.body_bytes_received.value(), 1000u);
+    // The count handler's answer and "hello" once: the HEAD sent no body.
+    EXPECT_EQ(stats.body_bytes_sent.value(), r->body.size() + 5);
+    // Closed by the idle timeout: routine, not a slow client.
+    EXPECT_TRUE(c.Closed());
+  }
+  EXPECT_EQ(stats.slow_clients_closed.value(), 0u);
+  {
+    Client c(port());  // stalls in its body
+    ASSERT_TRUE(c.Send("PUT /count HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc"));
+    EXPECT_TRUE(c.Closed());
+  }
+  EXPECT_EQ(stats.slow_clients_closed.value(), 1u);
+  EXPECT_EQ(stats.connections_accepted.value(), 2u);
+  EXPECT_EQ(stats.accept_failures.value(), 0u);
+  EXPECT_EQ(stats.tls_handshakes_failed.value(), 0u);
+}
+
 TEST_F(HttpServerTest, RequestFields) {
   StartServer();
   Client c(port());

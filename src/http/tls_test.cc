@@ -242,19 +242,26 @@ TEST_F(TlsServerTest, ServesHttpsWithKeepAliveBodiesAndSecureFlag) {
 }
 
 TEST_F(TlsServerTest, PlainHttpOnTheTlsPortGetsA400SayingHttps) {
+  ServerStats stats;
+  options_.stats = &stats;
   RunningServer server(options_);
   std::string in = SendPlain(server.port(), "GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
   // Not served: a plain 400 that says to use https, and the connection closes.
   EXPECT_EQ(in.rfind("HTTP/1.1 400", 0), 0u) << in;
   EXPECT_NE(in.find("https://"), std::string::npos) << in;
   EXPECT_EQ(in.find("/x"), std::string::npos) << in;
+  EXPECT_EQ(stats.tls_handshakes_failed.value(), 1u);
 }
 
 TEST_F(TlsServerTest, GarbageBeforeTheHandshakeIsClosedSilently) {
+  ServerStats stats;
+  options_.stats = &stats;
   RunningServer server(options_);
   std::string in = SendPlain(server.port(), "\x01\x02garbage");
   // Neither a TLS handshake nor HTTP: the handshake fails, nothing in clear.
   EXPECT_EQ(in.find("HTTP/1.1"), std::string::npos) << in;
+  EXPECT_EQ(stats.tls_handshakes_failed.value(), 1u);
+  EXPECT_EQ(stats.connections_accepted.value(), 1u);
 }
 
 TEST_F(TlsServerTest, RefusesTls11) {
@@ -265,6 +272,8 @@ TEST_F(TlsServerTest, RefusesTls11) {
 
 TEST_F(TlsServerTest, StalledHandshakeIsClosedAfterHeaderTimeout) {
   options_.header_timeout = 1s;
+  ServerStats stats;
+  options_.stats = &stats;
   RunningServer server(options_);
   asio::io_context io;
   tcp::socket s(io);
@@ -275,6 +284,7 @@ TEST_F(TlsServerTest, StalledHandshakeIsClosedAfterHeaderTimeout) {
   s.read_some(asio::buffer(buf), ec);  // blocks until the server closes
   EXPECT_EQ(ec, asio::error::eof) << ec.message();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_EQ(stats.slow_clients_closed.value(), 1u);  // counted before the close
 }
 
 TEST_F(TlsServerTest, ReloadServesTheNewCertificateToNewConnections) {

@@ -27,6 +27,7 @@ class ForwardingMetaStore : public MetaStore {
     return base_.Get(partition, key);
   }
   Status Apply(std::string_view partition, const Batch& batch) override { return base_.Apply(partition, batch); }
+  Status Writable() const override { return base_.Writable(); }
   void ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) override {
     base_.ApplyAsync(partition, std::move(batch), std::move(done));
   }

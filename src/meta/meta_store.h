@@ -138,6 +138,11 @@ class MetaStore {
   // Unavailable until the process reopens it.
   virtual Status Apply(std::string_view partition, const Batch& batch) = 0;
 
+  // OK while writes may be accepted; otherwise the error every Apply now
+  // gets (Unavailable once a write or sync failure turned the store
+  // read-only). For readiness checks: cheap, never blocks, writes nothing.
+  virtual Status Writable() const { return OkStatus(); }
+
   // Apply without blocking the caller: `done` is called exactly once with
   // Apply's result, on a thread of the store's choosing (possibly the
   // caller's, before ApplyAsync returns). `done` must be quick and must not

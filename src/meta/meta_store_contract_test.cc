@@ -647,6 +647,7 @@ TEST_F(RocksMetaStoreFaultTest, SyncFailureTurnsStoreReadOnly) {
   EXPECT_FALSE(failed.ok());
   EXPECT_GE(fault_env_.injected_failures(), 1);
   EXPECT_TRUE(store_->read_only());
+  EXPECT_STATUS_CODE(store_->Writable(), kUnavailable);
 
   // No retry-then-acknowledge: every later write is refused, reads still work.
   Status after = store_->Apply("p", PutBatch("after", "v"));
@@ -662,6 +663,7 @@ TEST_F(RocksMetaStoreFaultTest, SyncFailureTurnsStoreReadOnly) {
   fault_env_.ClearFailure();
   ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
   EXPECT_FALSE(store_->read_only());
+  EXPECT_OK(store_->Writable());
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store_->Get("p", "before"));
   EXPECT_EQ(v, "v");
   ASSERT_OK_AND_ASSIGN(v, store_->Get("p", "after"));

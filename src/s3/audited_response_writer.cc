@@ -16,15 +16,21 @@ asio::awaitable<Status> AuditedResponseWriter::Start(int status, std::span<const
   // A second Start is the inner writer's FailedPrecondition; informational
   // 1xx heads are not responses of their own.
   if (recorder_ == nullptr || inner_.started() || status < 200) {
-    co_return co_await inner_.Start(status, headers, content_length);
+    const bool final_head = !inner_.started() && status >= 200;
+    Status started = co_await inner_.Start(status, headers, content_length);
+    if (started.ok() && final_head) status_ = status;
+    co_return started;
   }
   Status recorded = co_await recorder_->Record(status, content_length);
   if (recorded.ok()) {
     recorded_ = true;
-    co_return co_await inner_.Start(status, headers, content_length);
+    Status started = co_await inner_.Start(status, headers, content_length);
+    if (started.ok()) status_ = status;
+    co_return started;
   }
 
   refused_ = true;
+  status_ = 503;
   std::string doc = recorder_->RefusalDocument(recorded);
   std::vector<http::Header> refusal = {{"Content-Type", "application/xml"}, {"Retry-After", "1"}};
   Status sent = co_await inner_.Send(503, refusal, doc);

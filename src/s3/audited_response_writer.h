@@ -59,12 +59,16 @@ class AuditedResponseWriter final : public http::ResponseWriter {
   bool refused() const { return refused_; }
   // True once the recorder made this response's entry durable.
   bool recorded() const { return recorded_; }
+  // The status of the response started through this writer (the 503 when
+  // refused); 0 before one is.
+  int status() const { return status_; }
 
  private:
   http::ResponseWriter& inner_;
   AccessRecorder* recorder_;
   bool refused_ = false;
   bool recorded_ = false;
+  int status_ = 0;
 };
 
 }  // namespace confiance::s3

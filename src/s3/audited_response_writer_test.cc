@@ -55,6 +55,7 @@ TEST(AuditedResponseWriterTest, RecordsBeforeTheHeadIsPassedOn) {
   EXPECT_TRUE(wire.finished_);
   EXPECT_FALSE(writer.refused());
   EXPECT_TRUE(writer.recorded());
+  EXPECT_EQ(writer.status(), 200);
 }
 
 TEST(AuditedResponseWriterTest, ARefusedEntryTurnsTheResponseInto503) {
@@ -74,6 +75,7 @@ TEST(AuditedResponseWriterTest, ARefusedEntryTurnsTheResponseInto503) {
   EXPECT_TRUE(writer.refused());
   EXPECT_FALSE(writer.recorded());
   EXPECT_TRUE(writer.started());
+  EXPECT_EQ(writer.status(), 503);  // what the client got
   EXPECT_EQ(wire.status_, 503);
   EXPECT_EQ(wire.body_.find("secret"), std::string::npos);
   EXPECT_NE(wire.body_.find("ServiceUnavailable"), std::string::npos);
@@ -90,6 +92,7 @@ TEST(AuditedResponseWriterTest, OneEntryPerResponseAndNoneWithoutRecorder) {
   });
   EXPECT_EQ(recorder.calls, 1);
   EXPECT_EQ(recorder.recorded_status, 206);
+  EXPECT_EQ(writer.status(), 206);  // the refused second head changes nothing
 
   RecordingWriter wire2;
   AuditedResponseWriter unaudited(wire2, nullptr);
@@ -98,6 +101,7 @@ TEST(AuditedResponseWriterTest, OneEntryPerResponseAndNoneWithoutRecorder) {
     EXPECT_TRUE((co_await unaudited.Send(204, none, "")).ok());
   });
   EXPECT_EQ(wire2.status_, 204);
+  EXPECT_EQ(unaudited.status(), 204);
   EXPECT_FALSE(unaudited.recorded());
 }
 
@@ -115,6 +119,7 @@ TEST(AuditedResponseWriterTest, NotRecordedBeforeTheResponseStarts) {
   });
   EXPECT_EQ(recorder.calls, 0);
   EXPECT_FALSE(writer.recorded());
+  EXPECT_EQ(writer.status(), 0);  // a 100 Continue is not the response
 }
 
 }  // namespace

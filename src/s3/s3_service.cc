@@ -65,6 +65,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
     co_await ServeLogApiRequest(log_api, request, response);
     co_return;
   }
+  const auto started = std::chrono::steady_clock::now();
   // Decorators, innermost first: CORS headers decided before the handler,
   // then the transparency-log entry made durable before the first byte.
   ExtraHeadersWriter writer(response);
@@ -78,6 +79,10 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   Reply reply = co_await Dispatch(ctx);
   if (reply) co_await SendError(ctx, *reply);
   WipeCustomerKeyHeaders(request);  // also when Dispatch refused before parsing them
+  if (deps_.request_metrics != nullptr) {
+    deps_.request_metrics->Record(ctx.route_resolved ? &ctx.route.op : nullptr, audited.status(),
+                                  std::chrono::steady_clock::now() - started);
+  }
 }
 
 asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {

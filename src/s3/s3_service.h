@@ -36,6 +36,7 @@
 #include "s3/authorize.h"
 #include "s3/copy_source.h"
 #include "s3/post_policy.h"
+#include "s3/request_metrics.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
@@ -83,6 +84,9 @@ struct S3Deps {
   // is open, a listing runs on its network thread (S3Service::Scan). Null:
   // always on the scan pool.
   const ServerLoad* load = nullptr;
+  // Counts every answered request by operation and status, with its
+  // latency (s3/request_metrics.h). Null: not counted.
+  RequestMetrics* request_metrics = nullptr;
 };
 
 class S3Service {

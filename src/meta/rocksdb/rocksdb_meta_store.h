@@ -140,6 +140,7 @@ class RocksMetaStore final : public MetaStore {
 
   // True once a write error has turned the store read-only.
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
+  Status Writable() const override { return read_only() ? ReadOnlyError() : OkStatus(); }
 
   // Test hook: blocks until every flush and compaction RocksDB has scheduled
   // (e.g. the compaction its recovery triggers) has finished or failed.
