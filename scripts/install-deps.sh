@@ -13,6 +13,12 @@ PACKAGES=(
   libsnappy-dev liblz4-dev libzstd-dev libbz2-dev libgflags-dev
   python3 python3-boto3 python3-pytest python3-requests python3-cryptography awscli s3cmd rclone restic
   python3-pykmip
+  # The monitoring endpoint's end-to-end test (tests/e2e/test_metrics.py): the
+  # Prometheus project's parser and server. On a machine run by systemd,
+  # Debian's prometheus package also enables a prometheus.service on
+  # 127.0.0.1:9090 (`systemctl disable --now prometheus` if unwanted); the
+  # test starts its own on a free port.
+  python3-prometheus-client prometheus
   procps strace
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).

@@ -28,15 +28,6 @@ Result<std::vector<std::string>> Segments(std::string_view path) {
   }
 }
 
-// "<bucket>.<domain>[:port]", as s3/router.cc reads virtual-host requests.
-bool IsVirtualHostBucket(std::string_view host, std::string_view domain) {
-  if (domain.empty()) return false;
-  if (host.starts_with('[')) return false;  // an IPv6 literal names no bucket
-  host = host.substr(0, host.rfind(':'));
-  return host.size() > domain.size() + 1 && host[host.size() - domain.size() - 1] == '.' &&
-         EqualsIgnoreCase(host.substr(host.size() - domain.size()), domain);
-}
-
 Status MethodNotAllowed() { return UnimplementedError("method not allowed on this resource"); }
 
 // Picks the op for `method` among the resource's (method, op) pairs.
@@ -211,6 +202,14 @@ bool IsAccessRequestOp(AdminOp op) {
     default:
       return false;
   }
+}
+
+bool IsVirtualHostBucket(std::string_view host, std::string_view domain) {
+  if (domain.empty()) return false;
+  if (host.starts_with('[')) return false;  // an IPv6 literal names no bucket
+  host = host.substr(0, host.rfind(':'));
+  return host.size() > domain.size() + 1 && host[host.size() - domain.size() - 1] == '.' &&
+         EqualsIgnoreCase(host.substr(host.size() - domain.size()), domain);
 }
 
 bool IsAdminTarget(std::string_view target, std::string_view host, std::string_view vhost_domain) {

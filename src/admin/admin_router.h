@@ -134,6 +134,11 @@ struct AdminRoute {
 // health answer).
 bool IsAdminTarget(std::string_view target, std::string_view host = {}, std::string_view vhost_domain = {});
 
+// Whether `host` (a Host header, port allowed) is "<bucket>.<vhost_domain>"
+// as s3/router.cc reads virtual-host requests: then any path is an object
+// key of that bucket. False when `vhost_domain` is empty.
+bool IsVirtualHostBucket(std::string_view host, std::string_view vhost_domain);
+
 // Routes a request. `raw_path` is the target without its query, as sent.
 // Errors: NotFound for a path that is no admin resource (including other
 // API versions), Unimplemented for a method the resource does not serve

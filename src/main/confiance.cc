@@ -58,6 +58,7 @@
 #include "main/log_tail_command.h"
 #include "main/lifecycle_runner.h"
 #include "main/malloc_tuning.h"
+#include "main/monitoring.h"
 #include "main/witness_command.h"
 #include "main/receipt_command.h"
 #include "main/transparency.h"
@@ -92,6 +93,7 @@ struct ServerFlags {
   bool sse_c_allow_http = false;
   http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
   std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
+  std::string metrics_token_file;   // --metrics-token-file: turns /_confiance/metrics on
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
@@ -231,6 +233,7 @@ int RunServer(const ServerFlags& flags) {
   }
   // TLS files checked before anything is created or printed (the server
   // loads them again when it starts listening).
+  std::optional<http::CertificateSummary> served_certificate;
   if (flags.tls.enabled()) {
     Result<std::shared_ptr<boost::asio::ssl::context>> tls = http::LoadTlsContext(flags.tls);
     Result<http::CertificateSummary> cert = tls.ok() ? http::SummarizeCertificate(**tls) : tls.status();
@@ -247,6 +250,12 @@ int RunServer(const ServerFlags& flags) {
                    key_stat.st_mode & 0777);
     }
     LogTlsCertificate(*cert, flags.tls.cert_file);
+    served_certificate = *cert;
+  }
+  Result<std::optional<crypto::SecretBytes>> metrics_token = ReadMetricsToken(flags.metrics_token_file);
+  if (!metrics_token.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", metrics_token.status().message().c_str());
+    return 2;
   }
   Result<KmsOptions> kms = flags.kms.ToOptions();
   if (!kms.ok()) {
@@ -326,6 +335,8 @@ int RunServer(const ServerFlags& flags) {
   s3_deps.load = &server_load;
   s3_deps.lockbox = &(*lockbox)->lockbox();
   s3_deps.residency = (*dir)->residency.get();
+  s3::RequestMetrics request_metrics;
+  s3_deps.request_metrics = &request_metrics;
   s3::S3Service service(s3_deps, s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
@@ -376,13 +387,34 @@ int RunServer(const ServerFlags& flags) {
   http_options.write_stall_timeout = std::chrono::seconds(flags.write_timeout_s);
   http_options.load = &server_load;
   http_options.tls = flags.tls;
+  http::ServerStats http_stats;
+  http_options.stats = &http_stats;
+  admin::MetricsSources metrics_sources;
+  metrics_sources.env = Env::Default();
+  metrics_sources.requests = &request_metrics;
+  metrics_sources.http = &http_stats;
+  metrics_sources.load = &server_load;
+  metrics_sources.meta = (*dir)->meta.get();
+  metrics_sources.pools = PoolDisks(**dir);
+  admin::MetricsEndpoint monitoring(std::move(metrics_sources), std::move(*metrics_token));
+  if (served_certificate) monitoring.SetCertificateExpiry(served_certificate->not_after);
+  if (flags.metrics_token_file.empty()) {
+    spdlog::info("metrics off (--metrics-token-file not set); readiness at /_confiance/ready");
+  } else {
+    spdlog::info("Prometheus metrics at /_confiance/metrics (bearer token of {}); readiness at /_confiance/ready",
+                 flags.metrics_token_file);
+  }
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
-      http_options,
-      [&service, &admin_service, &flags](http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
-        // The reserved /_confiance/admin/ prefix is the admin API; every
-        // other target (and /_confiance/health) is S3Service's.
+      http_options, [&service, &admin_service, &monitoring, &flags](http::Request& req, http::BodyReader& body,
+                                                                   http::ResponseWriter& resp) {
+        // The reserved /_confiance/admin/ prefix is the admin API, the
+        // metrics and readiness targets the monitoring endpoint; every other
+        // target (and /_confiance/health) is S3Service's.
         if (admin::IsAdminTarget(req.target, req.FindHeader("host").value_or(""), flags.domain)) {
           return admin_service.Handle(req, body, resp);
+        }
+        if (admin::MetricsEndpoint::IsTarget(req.target, req.FindHeader("host").value_or(""), flags.domain)) {
+          return monitoring.Handle(req, body, resp);
         }
         return service.Handle(req, body, resp);
       });
@@ -409,6 +441,7 @@ int RunServer(const ServerFlags& flags) {
       if (Result<http::CertificateSummary> cert = (*server)->ReloadTls(); cert.ok()) {
         spdlog::info("SIGHUP: TLS certificate reloaded from {}", flags.tls.cert_file);
         LogTlsCertificate(*cert, flags.tls.cert_file);
+        monitoring.SetCertificateExpiry(cert->not_after);
       } else {
         spdlog::error("SIGHUP: TLS certificate not reloaded, the previous one stays: {}", cert.status().ToString());
       }
@@ -543,6 +576,10 @@ int main(int argc, char** argv) {
   server->add_option("--witness", flags.witness.url,
                      "C2SP tlog-witness (http://HOST:PORT) that cosigns every new checkpoint");
   server->add_option("--witness-key", flags.witness.key, "The witness's cosignature/v1 verifier key (with --witness)");
+  server->add_option("--metrics-token-file", flags.metrics_token_file,
+                     "File holding the bearer token that Prometheus sends to read /_confiance/metrics (at least 32 "
+                     "characters, e.g. openssl rand -hex 32); unset: metrics off")
+      ->check(CLI::ExistingFile);
   server->add_option("--ca-bundle", flags.outbound_ca,
                      "PEM file of the CAs to trust when the server calls out over https:// (--witness, "
                      "--webhook-url); default: the system's")

@@ -1,0 +1,156 @@
+// File: admin/metrics_endpoint.cc
+#include "admin/metrics_endpoint.h"
+
+#include <cctype>
+#include <vector>
+
+#include "admin/admin_router.h"
+#include "admin/process_metrics.h"
+#include "crypto/encoding.h"
+
+namespace confiance::admin {
+namespace {
+
+bool IsPath(std::string_view target, std::string_view path) {
+  return target == path || (target.starts_with(path) && target.size() > path.size() && target[path.size()] == '?');
+}
+
+void WriteHttpStats(const http::ServerStats& s, metrics::PrometheusText& out) {
+  struct Row {
+    const char* name;
+    const char* help;
+    const metrics::Counter& counter;
+  };
+  const Row rows[] = {
+      {"confiance_http_connections_accepted_total", "Connections accepted.", s.connections_accepted},
+      {"confiance_http_accept_failures_total", "Accepts that failed (e.g. out of file descriptors).",
+       s.accept_failures},
+      {"confiance_http_tls_handshake_failures_total",
+       "TLS handshakes that failed, plain HTTP sent to the TLS port included.", s.tls_handshakes_failed},
+      {"confiance_http_slow_clients_closed_total",
+       "Connections closed because a header, body or response made no progress within its timeout.",
+       s.slow_clients_closed},
+      {"confiance_http_request_body_bytes_total", "Request body bytes received.", s.body_bytes_received},
+      {"confiance_http_response_body_bytes_total", "Response body bytes sent.", s.body_bytes_sent},
+  };
+  for (const Row& r : rows) {
+    out.Family(r.name, "counter", r.help);
+    out.Sample(r.name, {}, r.counter.value());
+  }
+}
+
+}  // namespace
+
+MetricsEndpoint::MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token)
+    : sources_(std::move(sources)), token_(std::move(bearer_token)) {}
+
+bool MetricsEndpoint::IsTarget(std::string_view target, std::string_view host, std::string_view vhost_domain) {
+  return (IsPath(target, kMetricsTarget) || IsPath(target, kReadyTarget)) && !IsVirtualHostBucket(host, vhost_domain);
+}
+
+void MetricsEndpoint::SetCertificateExpiry(std::chrono::system_clock::time_point not_after) {
+  const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(not_after.time_since_epoch()).count();
+  cert_not_after_.store(s, std::memory_order_relaxed);
+}
+
+bool MetricsEndpoint::Authorized(const http::Request& request) const {
+  if (!token_) return false;
+  std::optional<std::string_view> auth = request.FindHeader("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!auth || auth->size() < kBearer.size()) return false;
+  // The scheme is case-insensitive (RFC 9110 11.1); the token is not.
+  for (size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>((*auth)[i])) != std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return false;
+    }
+  }
+  std::string_view presented = auth->substr(kBearer.size());
+  std::string_view expected(reinterpret_cast<const char*>(token_->data()), token_->size());
+  return crypto::ConstantTimeEqual(presented, expected);
+}
+
+std::string MetricsEndpoint::NotReadyReasons() const {
+  std::string reasons;
+  if (sources_.meta != nullptr) {
+    if (Status writable = sources_.meta->Writable(); !writable.ok()) reasons += writable.message() + "\n";
+  }
+  return reasons;
+}
+
+std::string MetricsEndpoint::Render() const {
+  metrics::PrometheusText out;
+  if (sources_.requests != nullptr) sources_.requests->Write(out);
+  if (sources_.load != nullptr) {
+    out.Family("confiance_http_connections_open", "gauge", "Connections open now.");
+    out.Sample("confiance_http_connections_open", {},
+               static_cast<uint64_t>(sources_.load->open_connections.load(std::memory_order_relaxed)));
+  }
+  if (sources_.http != nullptr) WriteHttpStats(*sources_.http, out);
+  if (sources_.meta != nullptr) {
+    out.Family("confiance_store_writable", "gauge",
+               "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "
+               "until a restart.");
+    out.Sample("confiance_store_writable", {}, uint64_t{sources_.meta->Writable().ok() ? 1u : 0u});
+  }
+  if (sources_.env != nullptr && !sources_.pools.empty()) {
+    std::vector<std::pair<const PoolDisk*, DiskSpace>> disks;
+    for (const PoolDisk& pool : sources_.pools) {
+      if (Result<DiskSpace> space = sources_.env->GetDiskSpace(pool.directory); space.ok()) {
+        disks.emplace_back(&pool, *space);
+      }
+    }
+    out.Family("confiance_pool_disk_bytes", "gauge", "Size of the file system holding each storage pool.");
+    for (const auto& [pool, space] : disks) out.Sample("confiance_pool_disk_bytes", {{"pool", pool->name}}, space.total);
+    out.Family("confiance_pool_disk_available_bytes", "gauge",
+               "Bytes still available to the server on each storage pool's file system.");
+    for (const auto& [pool, space] : disks) {
+      out.Sample("confiance_pool_disk_available_bytes", {{"pool", pool->name}}, space.available);
+    }
+    out.Family("confiance_pool_space_reserve_bytes", "gauge",
+               "Space kept free on each pool (--space-reserve): new data is refused with 507 below it.");
+    for (const PoolDisk& pool : sources_.pools) {
+      out.Sample("confiance_pool_space_reserve_bytes", {{"pool", pool.name}}, pool.reserve);
+    }
+  }
+  if (const int64_t not_after = cert_not_after_.load(std::memory_order_relaxed); not_after > 0) {
+    out.Family("confiance_tls_certificate_expiry_timestamp_seconds", "gauge",
+               "End of validity of the TLS certificate the listener serves (seconds since the epoch).");
+    out.Sample("confiance_tls_certificate_expiry_timestamp_seconds", {}, static_cast<uint64_t>(not_after));
+  }
+  WriteProcessMetrics(out);
+  return out.Take();
+}
+
+asio::awaitable<void> MetricsEndpoint::Handle(http::Request& request, http::BodyReader& body,
+                                              http::ResponseWriter& response) {
+  (void)body;  // neither endpoint takes a body; the HTTP layer drains or closes
+  std::vector<http::Header> headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Cache-Control", "no-store"}};
+  if (request.method != "GET" && request.method != "HEAD") {
+    headers.push_back({"Allow", "GET, HEAD"});
+    (void)co_await response.Send(405, headers, "only GET and HEAD\n");
+    co_return;
+  }
+  if (IsPath(request.target, kReadyTarget)) {
+    const std::string reasons = NotReadyReasons();
+    if (reasons.empty()) {
+      (void)co_await response.Send(200, headers, "ready\n");
+    } else {
+      (void)co_await response.Send(503, headers, "not ready: " + reasons);
+    }
+    co_return;
+  }
+  if (!token_) {
+    (void)co_await response.Send(404, headers, "metrics are off: start the server with --metrics-token-file\n");
+    co_return;
+  }
+  if (!Authorized(request)) {
+    headers.push_back({"WWW-Authenticate", "Bearer realm=\"confiance-metrics\""});
+    (void)co_await response.Send(401, headers, "metrics need the bearer token of --metrics-token-file\n");
+    co_return;
+  }
+  const std::string text = Render();
+  headers[0].value = std::string(metrics::PrometheusText::kContentType);
+  (void)co_await response.Send(200, headers, text);
+}
+
+}  // namespace confiance::admin

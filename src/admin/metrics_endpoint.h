@@ -1,0 +1,109 @@
+// File: admin/metrics_endpoint.h
+// MetricsEndpoint: the operator's monitoring endpoints on the S3 listener.
+//
+//   GET /_confiance/metrics  Prometheus text format (common/metrics.h):
+//                            requests by operation and status with their
+//                            latency, connections, body bytes, the store's
+//                            writability, each pool's disk space, the TLS
+//                            certificate's expiry and the process_* metrics.
+//                            Needs "Authorization: Bearer <token>" with the
+//                            token of --metrics-token-file (compared in
+//                            constant time); 404 when no token is set, 401
+//                            without the right one.
+//   GET /_confiance/ready    readiness for a load balancer or an
+//                            orchestrator: 200 "ready" while the server can
+//                            take writes, 503 with the reason once the
+//                            metadata store has turned read-only after a
+//                            write or sync error (it stays so until a
+//                            restart: docs/DURABILITY.md). A full disk does
+//                            not make it unready: reads and DELETEs, which
+//                            free the space, must still reach it (the
+//                            metrics report each pool's space).
+//                            Unauthenticated, like /_confiance/health
+//                            (liveness), and says nothing about any tenant.
+//
+// Neither is an S3 operation nor recorded in a transparency log: a scrape
+// touches no tenant's data, and logging a scrape every few seconds would
+// bury the operator's own actions.
+//
+// Sovereignty: no label names a tenant, bucket or key (see
+// s3/request_metrics.h); pools are named as the operator configured them.
+//
+// Thread-safety: Handle runs on any network thread, concurrently; the
+// sources are read with relaxed atomics or statvfs, never with a lock that
+// a request holds.
+#pragma once
+
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/env.h"
+#include "common/metrics.h"
+#include "common/server_load.h"
+#include "crypto/secret_bytes.h"
+#include "http/http.h"
+#include "http/server.h"
+#include "meta/meta_store.h"
+#include "s3/request_metrics.h"
+
+namespace confiance::admin {
+
+namespace asio = boost::asio;
+
+inline constexpr std::string_view kMetricsTarget = "/_confiance/metrics";
+inline constexpr std::string_view kReadyTarget = "/_confiance/ready";
+
+// A storage pool whose file system's space is reported and checked.
+struct PoolDisk {
+  std::string name;       // as configured ("local" for the data directory's)
+  std::string directory;  // any path on the pool's file system
+  uint64_t reserve = 0;   // bytes kept free (LocalBlobStore::space_reserve)
+};
+
+// Everything borrowed must outlive the endpoint; null: not reported.
+struct MetricsSources {
+  Env* env = nullptr;  // for the pools' disk space
+  const s3::RequestMetrics* requests = nullptr;
+  const http::ServerStats* http = nullptr;
+  const ServerLoad* load = nullptr;
+  const meta::MetaStore* meta = nullptr;
+  std::vector<PoolDisk> pools;
+};
+
+class MetricsEndpoint {
+ public:
+  // `bearer_token`: null turns /_confiance/metrics off (404).
+  MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token);
+
+  // Whether `target` (path and query) is one of the two endpoints; not when
+  // `host` names a virtual-host bucket of `vhost_domain` (then the path is
+  // an object key, as for IsAdminTarget).
+  static bool IsTarget(std::string_view target, std::string_view host = {}, std::string_view vhost_domain = {});
+
+  // REQUIRES: IsTarget(request.target).
+  asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response);
+
+  // The end of validity of the certificate the listener serves (set at
+  // start and after each reload); unset: no TLS, not reported.
+  void SetCertificateExpiry(std::chrono::system_clock::time_point not_after);
+
+  // The exposition a scrape gets now.
+  std::string Render() const;
+  // Empty when ready; else why not, one reason per line.
+  std::string NotReadyReasons() const;
+
+ private:
+  bool Authorized(const http::Request& request) const;
+
+  MetricsSources sources_;
+  std::optional<crypto::SecretBytes> token_;
+  std::atomic<int64_t> cert_not_after_{0};  // seconds since the epoch; <= 0: not reported
+};
+
+}  // namespace confiance::admin

@@ -1,0 +1,159 @@
+// File: admin/metrics_endpoint_test.cc
+// The monitoring endpoints against in-memory sources: the bearer token,
+// readiness, and an exposition that holds what the sources hold.
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
+
+#include "admin/metrics_endpoint.h"
+
+#include <gtest/gtest.h>
+
+#include "meta/forwarding_meta_store.h"
+#include "meta/memory/memory_meta_store.h"
+#include "s3/recording_response_writer.h"
+
+namespace confiance::admin {
+namespace {
+
+using s3::testing::RecordingWriter;
+using s3::testing::RunCoroutine;
+
+class NoBody final : public http::BodyReader {
+ public:
+  asio::awaitable<Result<size_t>> Read(std::span<std::byte>) override { co_return size_t{0}; }
+};
+
+// A store whose writability the test sets.
+class SwitchableStore final : public meta::ForwardingMetaStore {
+ public:
+  SwitchableStore() : ForwardingMetaStore(base_) {}
+  Status Writable() const override {
+    return read_only ? UnavailableError("meta: store is read-only after a write error; restart required") : OkStatus();
+  }
+  bool read_only = false;
+
+ private:
+  meta::MemoryMetaStore base_;
+};
+
+// Reports a fixed file system for every path.
+class FixedDiskEnv final : public EnvWrapper {
+ public:
+  FixedDiskEnv() : EnvWrapper(*Env::Default()) {}
+  Result<DiskSpace> GetDiskSpace(const std::string&) override { return DiskSpace{1000000, 250000}; }
+};
+
+crypto::SecretBytes Token(std::string_view t) { return crypto::SecretBytes(std::as_bytes(std::span(t))); }
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string www_authenticate;
+};
+
+Reply Get(MetricsEndpoint& endpoint, std::string target, std::optional<std::string> authorization = {},
+          std::string method = "GET") {
+  http::Request request;
+  request.method = method;
+  request.target = target;
+  if (authorization) request.headers.push_back({"Authorization", *authorization});
+  NoBody body;
+  RecordingWriter writer;
+  RunCoroutine([&]() -> asio::awaitable<void> { co_await endpoint.Handle(request, body, writer); });
+  Reply r{writer.status_, writer.body_, "", ""};
+  for (const http::Header& h : writer.headers_) {
+    if (h.name == "Content-Type") r.content_type = h.value;
+    if (h.name == "WWW-Authenticate") r.www_authenticate = h.value;
+  }
+  return r;
+}
+
+TEST(MetricsEndpointTest, RecognisesItsTargetsOnly) {
+  EXPECT_TRUE(MetricsEndpoint::IsTarget("/_confiance/metrics"));
+  EXPECT_TRUE(MetricsEndpoint::IsTarget("/_confiance/metrics?x=1"));
+  EXPECT_TRUE(MetricsEndpoint::IsTarget("/_confiance/ready"));
+  EXPECT_FALSE(MetricsEndpoint::IsTarget("/_confiance/metricsx"));
+  EXPECT_FALSE(MetricsEndpoint::IsTarget("/_confiance/health"));
+  EXPECT_FALSE(MetricsEndpoint::IsTarget("/bucket/_confiance/metrics"));
+  // With virtual-host addressing the path is an object key of the bucket.
+  EXPECT_FALSE(MetricsEndpoint::IsTarget("/_confiance/metrics", "b.s3.example.eu", "s3.example.eu"));
+  EXPECT_TRUE(MetricsEndpoint::IsTarget("/_confiance/metrics", "s3.example.eu:9000", "s3.example.eu"));
+}
+
+TEST(MetricsEndpointTest, MetricsNeedTheBearerToken) {
+  MetricsEndpoint endpoint(MetricsSources{}, Token("s3cret-token-0123456789"));
+  EXPECT_EQ(Get(endpoint, "/_confiance/metrics").status, 401);
+  Reply wrong = Get(endpoint, "/_confiance/metrics", "Bearer s3cret-token-0123456780");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.www_authenticate.find("Bearer"), std::string::npos);
+  EXPECT_EQ(wrong.body.find("s3cret"), std::string::npos);
+  EXPECT_EQ(Get(endpoint, "/_confiance/metrics", "Bearer s3cret-token-012345678").status, 401);  // a prefix
+  EXPECT_EQ(Get(endpoint, "/_confiance/metrics", "Basic s3cret-token-0123456789").status, 401);
+  Reply ok = Get(endpoint, "/_confiance/metrics", "bearer s3cret-token-0123456789");  // scheme in any case
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(ok.body.find("process_resident_memory_bytes "), std::string::npos) << ok.body;
+  EXPECT_EQ(Get(endpoint, "/_confiance/metrics", "Bearer s3cret-token-0123456789", "PUT").status, 405);
+}
+
+TEST(MetricsEndpointTest, MetricsAreOffWithoutAToken) {
+  MetricsEndpoint endpoint(MetricsSources{}, std::nullopt);
+  Reply r = Get(endpoint, "/_confiance/metrics", "Bearer anything");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("--metrics-token-file"), std::string::npos);
+}
+
+TEST(MetricsEndpointTest, ReadyUntilTheStoreTurnsReadOnly) {
+  SwitchableStore store;
+  MetricsSources sources;
+  sources.meta = &store;
+  MetricsEndpoint endpoint(std::move(sources), std::nullopt);  // readiness needs no token
+  Reply r = Get(endpoint, "/_confiance/ready");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ready\n");
+  store.read_only = true;
+  r = Get(endpoint, "/_confiance/ready?verbose");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("read-only"), std::string::npos) << r.body;
+}
+
+TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
+  s3::RequestMetrics requests;
+  const s3::Operation get = s3::Operation::kGetObject;
+  requests.Record(&get, 200, std::chrono::microseconds(80));
+  http::ServerStats http_stats;
+  http_stats.connections_accepted.Add(3);
+  http_stats.body_bytes_sent.Add(4096);
+  ServerLoad load;
+  load.open_connections = 2;
+  SwitchableStore store;
+  store.read_only = true;
+  FixedDiskEnv env;
+  MetricsSources sources;
+  sources.env = &env;
+  sources.requests = &requests;
+  sources.http = &http_stats;
+  sources.load = &load;
+  sources.meta = &store;
+  sources.pools = {{"local", "/data/blobs", 5000}, {"de-\"1\"", "/srv/de", 0}};
+  MetricsEndpoint endpoint(std::move(sources), Token("t0123456789abcdef"));
+  endpoint.SetCertificateExpiry(std::chrono::system_clock::time_point(std::chrono::seconds(1900000000)));
+  const std::string text = endpoint.Render();
+  for (const char* line : {
+           "confiance_s3_requests_total{operation=\"GetObject\",code=\"200\"} 1\n",
+           "confiance_http_connections_open 2\n",
+           "confiance_http_connections_accepted_total 3\n",
+           "confiance_http_response_body_bytes_total 4096\n",
+           "confiance_store_writable 0\n",
+           "confiance_pool_disk_bytes{pool=\"local\"} 1000000\n",
+           "confiance_pool_disk_available_bytes{pool=\"de-\\\"1\\\"\"} 250000\n",
+           "confiance_pool_space_reserve_bytes{pool=\"local\"} 5000\n",
+           "confiance_tls_certificate_expiry_timestamp_seconds 1900000000\n",
+           "# TYPE process_cpu_seconds_total counter\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace confiance::admin

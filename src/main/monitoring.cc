@@ -1,0 +1,59 @@
+// File: main/monitoring.cc
+#include "main/monitoring.h"
+
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "common/logging.h"
+
+namespace confiance {
+
+Result<std::optional<crypto::SecretBytes>> ReadMetricsToken(const std::string& file) {
+  if (file.empty()) return std::optional<crypto::SecretBytes>();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return InvalidArgumentError("--metrics-token-file: cannot read " + file);
+  std::string token{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  Status problem;
+  if (token.size() < kMinMetricsTokenBytes) {
+    problem = InvalidArgumentError("--metrics-token-file: " + file + " holds fewer than " +
+                                   std::to_string(kMinMetricsTokenBytes) +
+                                   " characters (make one with: openssl rand -hex 32 > " + file + ")");
+  }
+  for (char c : token) {
+    const auto u = static_cast<unsigned char>(c);
+    if (problem.ok() && (u <= 0x20 || u == 0x7f)) {
+      problem = InvalidArgumentError("--metrics-token-file: " + file +
+                                     " holds a space or control character; the token must be one word");
+    }
+  }
+  crypto::SecretBytes secret(std::as_bytes(std::span(token)));
+  OPENSSL_cleanse(token.data(), token.size());
+  if (!problem.ok()) return problem;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    spdlog::warn("metrics token {} is readable by others (mode {:o}); chmod 600 it", file, st.st_mode & 0777);
+  }
+  return std::optional<crypto::SecretBytes>(std::move(secret));
+}
+
+std::vector<admin::PoolDisk> PoolDisks(const DataDir& dir) {
+  std::vector<admin::PoolDisk> out;
+  size_t next_store = 0;
+  // residency->pools() is in DataDir::Open's order: pool_stores holds the
+  // non-default pools in that order.
+  for (const sovereignty::PoolSpec& p : dir.residency->pools()) {
+    if (p.is_default) {
+      out.insert(out.begin(), admin::PoolDisk{p.name, dir.blobs->root(), dir.blobs->space_reserve()});
+    } else if (next_store < dir.pool_stores.size()) {
+      const blob::LocalBlobStore& store = *dir.pool_stores[next_store++];
+      out.push_back(admin::PoolDisk{p.name, store.root(), store.space_reserve()});
+    }
+  }
+  return out;
+}
+
+}  // namespace confiance
