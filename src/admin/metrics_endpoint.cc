@@ -39,6 +39,28 @@ void WriteHttpStats(const http::ServerStats& s, metrics::PrometheusText& out) {
   }
 }
 
+void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
+  out.Family("confiance_audit_log_entries_total", "counter",
+             "Transparency-log entries made durable (one per request and per operator action on each log it "
+             "reaches).");
+  out.Sample("confiance_audit_log_entries_total", {}, s.entries.value());
+  out.Family("confiance_audit_log_groups_total", "counter",
+             "Groups of entries committed, one synced batch each (entries / groups is the group size).");
+  out.Sample("confiance_audit_log_groups_total", {}, s.groups.value());
+  out.Family("confiance_audit_log_failed_groups_total", "counter",
+             "Groups whose batch failed: their requests were refused with 503 and the log must be reopened.");
+  out.Sample("confiance_audit_log_failed_groups_total", {}, s.failed_groups.value());
+  out.Family("confiance_audit_log_commit_duration_seconds", "histogram",
+             "From a group's batch submitted to the store to its completion (mostly the device's sync).");
+  out.HistogramSamples("confiance_audit_log_commit_duration_seconds", {}, s.commit_latency);
+  out.Family("confiance_audit_checkpoint_failures_total", "counter",
+             "Checkpoints that could not be signed and stored (they are retried every second).");
+  out.Sample("confiance_audit_checkpoint_failures_total", {}, s.checkpoint_failures.value());
+  out.Family("confiance_audit_witness_failures_total", "counter",
+             "Checkpoints the configured witness (--witness) did not cosign; the log says why.");
+  out.Sample("confiance_audit_witness_failures_total", {}, s.witness_failures.value());
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token)
@@ -86,6 +108,7 @@ std::string MetricsEndpoint::Render() const {
                static_cast<uint64_t>(sources_.load->open_connections.load(std::memory_order_relaxed)));
   }
   if (sources_.http != nullptr) WriteHttpStats(*sources_.http, out);
+  if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
   if (sources_.meta != nullptr) {
     out.Family("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "

@@ -4,7 +4,8 @@
 //   GET /_confiance/metrics  Prometheus text format (common/metrics.h):
 //                            requests by operation and status with their
 //                            latency, connections, body bytes, the store's
-//                            writability, each pool's disk space, the TLS
+//                            writability, the transparency logs' group
+//                            commit, each pool's disk space, the TLS
 //                            certificate's expiry and the process_* metrics.
 //                            Needs "Authorization: Bearer <token>" with the
 //                            token of --metrics-token-file (compared in
@@ -43,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/log_stats.h"
 #include "common/env.h"
 #include "common/metrics.h"
 #include "common/server_load.h"
@@ -73,6 +75,7 @@ struct MetricsSources {
   const http::ServerStats* http = nullptr;
   const ServerLoad* load = nullptr;
   const meta::MetaStore* meta = nullptr;
+  const audit::LogStats* log = nullptr;  // the transparency logs' group commit
   std::vector<PoolDisk> pools;
 };
 

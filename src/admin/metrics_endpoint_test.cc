@@ -129,7 +129,12 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   SwitchableStore store;
   store.read_only = true;
   FixedDiskEnv env;
+  audit::LogStats log;
+  log.entries.Add(48);
+  log.groups.Add(3);
+  log.commit_latency.Observe(std::chrono::microseconds(150));
   MetricsSources sources;
+  sources.log = &log;
   sources.env = &env;
   sources.requests = &requests;
   sources.http = &http_stats;
@@ -145,6 +150,10 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
            "confiance_http_connections_accepted_total 3\n",
            "confiance_http_response_body_bytes_total 4096\n",
            "confiance_store_writable 0\n",
+           "confiance_audit_log_entries_total 48\n",
+           "confiance_audit_log_groups_total 3\n",
+           "confiance_audit_log_failed_groups_total 0\n",
+           "confiance_audit_log_commit_duration_seconds_bucket{le=\"0.00025\"} 1\n",
            "confiance_pool_disk_bytes{pool=\"local\"} 1000000\n",
            "confiance_pool_disk_available_bytes{pool=\"de-\\\"1\\\"\"} 250000\n",
            "confiance_pool_space_reserve_bytes{pool=\"local\"} 5000\n",

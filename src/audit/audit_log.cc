@@ -37,6 +37,7 @@ Result<TransparencyLog*> AuditLog::LogFor(const std::string& origin) {
   group.timer = linger_timer_.get();
   group.max_linger = max_linger_;
   group.load = load_;
+  group.stats = &stats_;
   ASSIGN_OR_RETURN(auto log, TransparencyLog::Open(store_, origin, signer_, group));
   TransparencyLog* raw = log.get();
   logs_.emplace(origin, std::move(log));
@@ -117,6 +118,7 @@ Status AuditLog::PublishCheckpoints() {
     uint64_t size = log->size();
     auto note = log->PublishCheckpoint();
     if (!note.ok()) {
+      stats_.checkpoint_failures.Add();
       if (first.ok()) first = note.status();
       continue;
     }

@@ -46,6 +46,10 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   const tlog::NoteSigner& signer() const { return signer_; }
+  // Counts summed over every log (audit/log_stats.h); the caller that
+  // witnesses checkpoints counts its failures here too.
+  const LogStats& stats() const { return stats_; }
+  LogStats& stats() { return stats_; }
   // The store the logs are kept in.
   meta::MetaStore& store() const { return store_; }
   std::string TenantOrigin(std::string_view tenant_id) const;
@@ -81,6 +85,7 @@ class AuditLog {
   const tlog::NoteSigner signer_;
   const std::chrono::microseconds max_linger_;
   const ServerLoad* const load_;
+  LogStats stats_;  // before logs_, which count into it
   // Before logs_: the logs cancel their callbacks on it when destroyed.
   std::unique_ptr<LingerTimer> linger_timer_;  // null: no linger
   std::mutex mu_;

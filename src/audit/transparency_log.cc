@@ -329,6 +329,7 @@ std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::B
 }
 
 void TransparencyLog::Submit(std::shared_ptr<Group> group, meta::Batch batch, bool here) {
+  if (group_options_.stats != nullptr) group->submitted = std::chrono::steady_clock::now();
   auto completed = [this, group](Status st) { Completed(group, st); };
   if (here) {
     store_.ApplyHere(partition_, std::move(batch), std::move(completed));
@@ -342,6 +343,15 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
   meta::Batch next_batch;
   std::deque<Pending> refused;
   Status fail;
+  if (LogStats* stats = group_options_.stats; stats != nullptr) {
+    stats->commit_latency.Observe(std::chrono::steady_clock::now() - group->submitted);
+    if (status.ok()) {
+      stats->groups.Add();
+      stats->entries.Add(group->appends.size());
+    } else {
+      stats->failed_groups.Add();
+    }
+  }
   {
     std::lock_guard lock(mu_);
     if (status.ok()) {

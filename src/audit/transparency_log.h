@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "audit/linger_timer.h"
+#include "audit/log_stats.h"
 #include "audit/tlog/merkle.h"
 #include "audit/tlog/note.h"
 #include "common/server_load.h"
@@ -82,6 +83,8 @@ struct GroupOptions {
   std::chrono::microseconds max_linger{1000};
   // Borrowed, outlives the log; null: never commit on the caller's thread.
   const ServerLoad* load = nullptr;
+  // Borrowed, outlives the log; null: not counted.
+  LogStats* stats = nullptr;
 };
 
 class TransparencyLog {
@@ -143,6 +146,7 @@ class TransparencyLog {
     uint64_t first_index = 0;
     tlog::CompactRange range_after;
     std::string size_record_after;  // the "s" record the batch stores
+    std::chrono::steady_clock::time_point submitted;  // for LogStats::commit_latency
   };
 
   TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer,

@@ -219,11 +219,17 @@ TEST_F(TransparencyLogTest, AcknowledgedEntriesSurvivePowerLoss) {
 
 TEST_F(TransparencyLogTest, FailedSyncFailsTheGroupAndLaterAppends) {
   ASSERT_NO_FATAL_FAILURE(OpenStore());
-  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  LogStats stats;
+  GroupOptions group;
+  group.stats = &stats;
+  ASSERT_OK_AND_ASSIGN(log_, TransparencyLog::Open(*store_, "s3.test.example/tenant/acme", signer_, group));
   ASSERT_OK(AppendSync(*log_, "ok"));
   fault_env_.FailAfter(1, EIO, testutil::kFaultSync);
   EXPECT_FALSE(AppendSync(*log_, "during").ok());
   EXPECT_STATUS_CODE(AppendSync(*log_, "after"), kUnavailable);
+  EXPECT_EQ(stats.entries.value(), 1u);
+  EXPECT_EQ(stats.groups.value(), 1u);
+  EXPECT_EQ(stats.failed_groups.value(), 1u);  // "after" never reached the store
   fault_env_.ClearFailure();
   ASSERT_NO_FATAL_FAILURE(CrashAndReopen());
   ASSERT_NO_FATAL_FAILURE(OpenLog());
@@ -652,6 +658,13 @@ TEST(TransparencyLogLingerTest, ConcurrentAppendersOnRocksDbShareGroupsAndKeepTh
     }
     for (auto& th : threads) th.join();
     EXPECT_EQ(log->size(), by_index.size());
+    // The stats count every entry once, in fewer groups than entries.
+    const LogStats& stats = audit.stats();
+    EXPECT_EQ(stats.entries.value(), by_index.size());
+    EXPECT_GE(stats.groups.value(), 1u);
+    EXPECT_LE(stats.groups.value(), by_index.size());
+    EXPECT_EQ(stats.commit_latency.count(), stats.groups.value());
+    EXPECT_EQ(stats.failed_groups.value(), 0u);
   }
   ASSERT_OK_AND_ASSIGN(auto log, TransparencyLog::Open(*rocks, "s3.example.eu/tenant/acme", signer));
   ASSERT_EQ(log->size(), by_index.size());

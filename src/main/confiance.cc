@@ -395,6 +395,7 @@ int RunServer(const ServerFlags& flags) {
   metrics_sources.http = &http_stats;
   metrics_sources.load = &server_load;
   metrics_sources.meta = (*dir)->meta.get();
+  if (transparency) metrics_sources.log = &transparency->log().stats();
   metrics_sources.pools = PoolDisks(**dir);
   admin::MetricsEndpoint monitoring(std::move(metrics_sources), std::move(*metrics_token));
   if (served_certificate) monitoring.SetCertificateExpiry(served_certificate->not_after);

@@ -73,6 +73,7 @@ void Transparency::PublishLoop() {
     if (witnessing_) {
       for (audit::TransparencyLog* tlog : log_->OpenLogs()) {
         if (Status s = witnessing_->Witness(*tlog); !s.ok()) {
+          log_->stats().witness_failures.Add();
           spdlog::error("witness: checkpoint of {} not cosigned: {}", tlog->origin(), s.ToString());
         }
       }

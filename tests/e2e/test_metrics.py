@@ -12,57 +12,20 @@ server) has turned the metadata store read-only, and back to 200 after a
 restart."""
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
-import datetime
 import time
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import client_error
+from metricsutil import epoch_seconds, samples, scrape, value, write_token
 from tlsutil import Pki
 
 PROMETHEUS = "/usr/bin/prometheus"
-
-
-def write_token(directory, token=None, mode=0o600):
-    path = os.path.join(directory, "metrics.token")
-    with open(path, "w") as f:
-        f.write((token or secrets.token_hex(32)) + "\n")
-    os.chmod(path, mode)
-    with open(path) as f:
-        return path, f.read().strip()
-
-
-def scrape(srv, token, verify=True):
-    r = requests.get(srv.endpoint + "/_confiance/metrics",
-                     headers={"Authorization": "Bearer " + token}, timeout=10,
-                     verify=srv.tls_ca or verify)
-    assert r.status_code == 200, r.text
-    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    return r.text
-
-
-def samples(text):
-    """{(name, frozenset(labels.items())): value} via the Prometheus parser."""
-    out = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def epoch_seconds(naive_utc):
-    return (naive_utc - datetime.datetime(1970, 1, 1)).total_seconds()
-
-
-def value(parsed, name, **labels):
-    return parsed.get((name, frozenset(labels.items())), 0)
 
 
 @pytest.fixture
@@ -113,6 +76,11 @@ def test_counts_match_the_requests_made_and_name_no_bucket_or_key(token_server):
     assert value(m, "confiance_http_connections_open") >= 1
     assert value(m, "confiance_http_connections_accepted_total") >= 1
     assert value(m, "confiance_store_writable") == 1
+    # Every request above has its log entry (the failed signature's too).
+    entries = value(m, "confiance_audit_log_entries_total")
+    groups = value(m, "confiance_audit_log_groups_total")
+    assert entries >= 11 and 1 <= groups <= entries
+    assert value(m, "confiance_audit_log_commit_duration_seconds_count") >= groups
     disk = value(m, "confiance_pool_disk_bytes", pool="local")
     avail = value(m, "confiance_pool_disk_available_bytes", pool="local")
     assert 0 < avail <= disk

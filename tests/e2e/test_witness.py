@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 import tlsutil
 from conftest import Server, free_port
+from metricsutil import samples, scrape, value, write_token
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
 import test_independent_verify as spec  # noqa: E402  (the independent verifier)
@@ -139,7 +140,8 @@ def test_witness_over_https(tmp_path):
     pki = tlsutil.Pki(str(tmp_path))
     cert, key = str(tmp_path / "w.pem"), str(tmp_path / "w.key")
     pki.issue("witness", cert, key)
-    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME])
+    token_file, token = write_token(str(tmp_path))
+    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME, "--metrics-token-file", token_file])
     os.makedirs(srv.workdir, exist_ok=True)
     srv.start()
     vkey = srv.request("GET", "/_confiance/log/v1/key").body.decode().strip()
@@ -155,12 +157,15 @@ def test_witness_over_https(tmp_path):
         note = checkpoint(srv)
         assert note and WITNESS_NAME not in note, note
         assert "certificate verify failed" in srv.log_tail(200)
+        # ... and the operator's metrics count the failures.
+        assert value(samples(scrape(srv, token)), "confiance_audit_witness_failures_total") >= 1
         srv.stop_clean()
         srv.extra_args += ["--ca-bundle", pki.ca_file]
         srv.start()
         srv.client().create_bucket(Bucket="trusted-witness")
         note, size = wait_cosigned(srv, vkey, witness.vkey, 2)
         assert abs(verify_cosignature(note, witness.vkey) - time.time()) < 120
+        assert value(samples(scrape(srv, token)), "confiance_audit_witness_failures_total") == 0
     finally:
         if srv.alive():
             srv.stop_clean()

@@ -1,0 +1,27 @@
+// File: audit/log_stats.h
+// LogStats: how the transparency logs' group commit is doing, summed over
+// every log of an AuditLog, for the operator's metrics
+// (admin/metrics_endpoint.h): entries made durable, the groups (one synced
+// batch each) they went in, groups that failed (their requests were
+// refused with 503), and how long a group took from its batch's submission
+// to its completion (mostly the device's sync); checkpoints that could not
+// be published, and checkpoints a witness did not cosign
+// (main/transparency.h counts those).
+//
+// Thread-safety: relaxed atomics (common/metrics.h).
+#pragma once
+
+#include "common/metrics.h"
+
+namespace confiance::audit {
+
+struct LogStats {
+  metrics::Counter entries;
+  metrics::Counter groups;
+  metrics::Counter failed_groups;
+  metrics::Histogram commit_latency;
+  metrics::Counter checkpoint_failures;
+  metrics::Counter witness_failures;
+};
+
+}  // namespace confiance::audit
