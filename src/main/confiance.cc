@@ -3,7 +3,7 @@
 // graph, runs. The only place that knows every layer.
 //   confiance server --data DIR --listen HOST:PORT [--domain D] [--region R]
 //                    [--idle-timeout S --header-timeout S --body-timeout S --write-timeout S]
-//                    [--space-reserve BYTES]
+//                    [--space-reserve BYTES] [--metrics-token-file F]  (main/monitoring.h)
 //                    [--kms kmip --kmip-endpoint H:P --kmip-ca F --kmip-cert F --kmip-key F
 //                     [--kmip-root-key-id ID | --kmip-root-key-name N] [--kmip-cache-lifetime S]]
 //                    (main/kms_flags.h; the offline commands below that take --data accept them too)
