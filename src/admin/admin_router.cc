@@ -126,7 +126,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
 
 }  // namespace
 
-std::string_view AdminRoute::OpName() const {
+std::string_view AdminRoute::OpName() const { return AdminOpName(op); }
+
+std::string_view AdminOpName(AdminOp op) {
   using O = AdminOp;
   switch (op) {
     case O::kCreateTenant: return "CreateTenant";

@@ -106,7 +106,12 @@ enum class AdminOp {
   kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
   kRotateRootKey,       // POST /root-key/rotate (admin/root_key_rotation.h)
   kGetRootKeyRotation,  // GET /root-key/rotation
+  // Keep last: kAdminOpCount counts the ops above.
 };
+inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kGetRootKeyRotation) + 1;
+
+// The op's name as in the docs ("CreateTenant"), for logs and metrics.
+std::string_view AdminOpName(AdminOp op);
 
 // True for the ops under /access-requests (their tenant is the request's,
 // known only once it is read).

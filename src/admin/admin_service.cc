@@ -1,4 +1,5 @@
 // File: admin/admin_service.cc
+#include <chrono>
 #include "admin/admin_service.h"
 
 #include <span>
@@ -62,8 +63,13 @@ asio::awaitable<Result<std::string>> ReadBody(s3::PayloadReader& payload, ApiRep
 
 }  // namespace
 
+std::string_view AdminService::MetricSlotName(size_t slot) {
+  return slot < kAdminOpCount ? AdminOpName(static_cast<AdminOp>(slot)) : std::string_view("Unrouted");
+}
+
 asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyReader& body,
                                            http::ResponseWriter& response) {
+  const auto started = std::chrono::steady_clock::now();
   AdminCall call;
   call.request_id = NewRequestId();
   ApiReply reply = co_await Serve(request, body, &call);
@@ -82,6 +88,10 @@ asio::awaitable<void> AdminService::Handle(http::Request& request, http::BodyRea
   headers.push_back({"x-amz-request-id", call.request_id});
   Status sent = co_await response.Send(reply.status, headers, reply.body);
   if (!sent.ok()) spdlog::debug("admin API: response not sent: {}", sent.ToString());
+  if (deps_.request_metrics != nullptr) {
+    const size_t slot = call.route ? static_cast<size_t>(call.route->op) : kAdminOpCount;
+    deps_.request_metrics->Record(slot, sent.ok() ? reply.status : 0, std::chrono::steady_clock::now() - started);
+  }
 }
 
 asio::awaitable<ApiReply> AdminService::Serve(http::Request& request, http::BodyReader& body, AdminCall* call) {

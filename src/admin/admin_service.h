@@ -24,6 +24,7 @@
 #include "admin/admin_api.h"
 #include "admin/admin_audit.h"
 #include "common/blocking_pool.h"
+#include "common/metrics.h"
 #include "http/http.h"
 #include "iam/credentials.h"
 
@@ -41,10 +42,18 @@ struct AdminServiceDeps {
   // Every request is recorded here before its reply (admin/admin_audit.h);
   // null: not recorded (benchmarks only).
   audit::AuditLog* audit_log = nullptr;
+  // Counts every answered request by op and status, with its latency
+  // (AdminService::kMetricSlots slots: the ops, then "Unrouted"). Null:
+  // not counted.
+  metrics::RequestCounts* request_metrics = nullptr;
 };
 
 class AdminService {
  public:
+  // The slots of AdminServiceDeps::request_metrics, and their names.
+  static constexpr size_t kMetricSlots = kAdminOpCount + 1;
+  static std::string_view MetricSlotName(size_t slot);
+
   // `region`: the region the server serves; signatures must be scoped to it.
   AdminService(AdminServiceDeps deps, std::string region) : deps_(deps), region_(std::move(region)) {}
 

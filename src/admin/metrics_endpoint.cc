@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "admin/admin_router.h"
+#include "admin/admin_service.h"
 #include "admin/process_metrics.h"
 #include "crypto/encoding.h"
 
@@ -61,6 +62,37 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
   out.Sample("confiance_audit_witness_failures_total", {}, s.witness_failures.value());
 }
 
+// `by_kms`: the label of each stats ("root", "tenant"); null stats are skipped.
+void WriteKmsStats(std::initializer_list<std::pair<const char*, const kms::KmsCallStats*>> by_kms,
+                   metrics::PrometheusText& out) {
+  bool any = false;
+  for (const auto& [name, stats] : by_kms) any = any || stats != nullptr;
+  if (!any) return;
+  struct Row {
+    const char* name;
+    const char* help;
+    metrics::Counter kms::KmsCallStats::*counter;
+  };
+  const Row rows[] = {
+      {"confiance_kms_calls_total", "KMIP requests sent to the KMS (kms=\"root\": --kms kmip; \"tenant\": "
+       "tenants' own KMSs, summed).", &kms::KmsCallStats::calls},
+      {"confiance_kms_unreachable_total", "KMIP requests that got no answer, after retries.",
+       &kms::KmsCallStats::unreachable},
+      {"confiance_kms_refusals_total", "KMIP requests the KMS answered with an error (a revoked or destroyed key, "
+       "a refused justification).", &kms::KmsCallStats::refused},
+  };
+  for (const Row& r : rows) {
+    out.Family(r.name, "counter", r.help);
+    for (const auto& [name, stats] : by_kms) {
+      if (stats != nullptr) out.Sample(r.name, {{"kms", name}}, (stats->*r.counter).value());
+    }
+  }
+  out.Family("confiance_kms_call_duration_seconds", "histogram", "Time of a KMIP request, retries included.");
+  for (const auto& [name, stats] : by_kms) {
+    if (stats != nullptr) out.HistogramSamples("confiance_kms_call_duration_seconds", {{"kms", name}}, stats->latency);
+  }
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token)
@@ -102,6 +134,9 @@ std::string MetricsEndpoint::NotReadyReasons() const {
 std::string MetricsEndpoint::Render() const {
   metrics::PrometheusText out;
   if (sources_.requests != nullptr) sources_.requests->Write(out);
+  if (sources_.admin_requests != nullptr) {
+    sources_.admin_requests->Write(out, "confiance_admin", "Admin API requests", AdminService::MetricSlotName);
+  }
   if (sources_.load != nullptr) {
     out.Family("confiance_http_connections_open", "gauge", "Connections open now.");
     out.Sample("confiance_http_connections_open", {},
@@ -109,6 +144,7 @@ std::string MetricsEndpoint::Render() const {
   }
   if (sources_.http != nullptr) WriteHttpStats(*sources_.http, out);
   if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
+  WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
   if (sources_.meta != nullptr) {
     out.Family("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "

@@ -5,7 +5,8 @@
 //                            requests by operation and status with their
 //                            latency, connections, body bytes, the store's
 //                            writability, the transparency logs' group
-//                            commit, each pool's disk space, the TLS
+//                            commit, calls to external KMSs, each pool's
+//                            disk space, the TLS
 //                            certificate's expiry and the process_* metrics.
 //                            Needs "Authorization: Bearer <token>" with the
 //                            token of --metrics-token-file (compared in
@@ -50,6 +51,7 @@
 #include "common/server_load.h"
 #include "crypto/secret_bytes.h"
 #include "http/http.h"
+#include "kms/kms_call_stats.h"
 #include "http/server.h"
 #include "meta/meta_store.h"
 #include "s3/request_metrics.h"
@@ -72,10 +74,14 @@ struct PoolDisk {
 struct MetricsSources {
   Env* env = nullptr;  // for the pools' disk space
   const s3::RequestMetrics* requests = nullptr;
+  // The admin API's (AdminService::kMetricSlots slots).
+  const metrics::RequestCounts* admin_requests = nullptr;
   const http::ServerStats* http = nullptr;
   const ServerLoad* load = nullptr;
   const meta::MetaStore* meta = nullptr;
   const audit::LogStats* log = nullptr;  // the transparency logs' group commit
+  const kms::KmsCallStats* root_kms = nullptr;    // the KMIP KMS of --kms kmip
+  const kms::KmsCallStats* tenant_kms = nullptr;  // tenants' own KMSs (--hyok-*), summed
   std::vector<PoolDisk> pools;
 };
 

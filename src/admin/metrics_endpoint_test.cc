@@ -4,6 +4,7 @@
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include "admin/metrics_endpoint.h"
+#include "admin/admin_service.h"
 
 #include <gtest/gtest.h>
 
@@ -121,6 +122,9 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   s3::RequestMetrics requests;
   const s3::Operation get = s3::Operation::kGetObject;
   requests.Record(&get, 200, std::chrono::microseconds(80));
+  metrics::RequestCounts admin_requests(AdminService::kMetricSlots);
+  admin_requests.Record(static_cast<size_t>(AdminOp::kCreateTenant), 201, std::chrono::milliseconds(2));
+  admin_requests.Record(kAdminOpCount, 404, std::chrono::milliseconds(1));
   http::ServerStats http_stats;
   http_stats.connections_accepted.Add(3);
   http_stats.body_bytes_sent.Add(4096);
@@ -133,10 +137,16 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   log.entries.Add(48);
   log.groups.Add(3);
   log.commit_latency.Observe(std::chrono::microseconds(150));
+  kms::KmsCallStats root_kms;
+  root_kms.calls.Add(10);
+  root_kms.unreachable.Add(2);
+  root_kms.latency.Observe(std::chrono::milliseconds(3));
   MetricsSources sources;
   sources.log = &log;
+  sources.root_kms = &root_kms;
   sources.env = &env;
   sources.requests = &requests;
+  sources.admin_requests = &admin_requests;
   sources.http = &http_stats;
   sources.load = &load;
   sources.meta = &store;
@@ -144,13 +154,21 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   MetricsEndpoint endpoint(std::move(sources), Token("t0123456789abcdef"));
   endpoint.SetCertificateExpiry(std::chrono::system_clock::time_point(std::chrono::seconds(1900000000)));
   const std::string text = endpoint.Render();
+  EXPECT_EQ(text.find("kms=\"tenant\""), std::string::npos);  // no tenants' KMSs configured
   for (const char* line : {
            "confiance_s3_requests_total{operation=\"GetObject\",code=\"200\"} 1\n",
+           "confiance_admin_requests_total{operation=\"CreateTenant\",code=\"201\"} 1\n",
+           "confiance_admin_requests_total{operation=\"Unrouted\",code=\"404\"} 1\n",
+           "confiance_admin_request_duration_seconds_count{operation=\"CreateTenant\"} 1\n",
            "confiance_http_connections_open 2\n",
            "confiance_http_connections_accepted_total 3\n",
            "confiance_http_response_body_bytes_total 4096\n",
            "confiance_store_writable 0\n",
            "confiance_audit_log_entries_total 48\n",
+           "confiance_kms_calls_total{kms=\"root\"} 10\n",
+           "confiance_kms_unreachable_total{kms=\"root\"} 2\n",
+           "confiance_kms_refusals_total{kms=\"root\"} 0\n",
+           "confiance_kms_call_duration_seconds_count{kms=\"root\"} 1\n",
            "confiance_audit_log_groups_total 3\n",
            "confiance_audit_log_failed_groups_total 0\n",
            "confiance_audit_log_commit_duration_seconds_bucket{le=\"0.00025\"} 1\n",

@@ -124,4 +124,63 @@ void PrometheusText::HistogramSamples(std::string_view name, Labels labels, cons
   fmt::format_to(std::back_inserter(out_), "{}\n", cumulative);
 }
 
+RequestCounts::RequestCounts(size_t slots) : slots_(slots) {}
+
+void RequestCounts::Record(size_t slot, int status, std::chrono::nanoseconds elapsed) {
+  PerSlot& per = slots_[slot];
+  per.latency.Observe(elapsed);
+  const int stored = status + 1;
+  for (StatusSlot& s : per.statuses) {
+    int seen = s.status.load(std::memory_order_acquire);
+    if (seen == 0) {
+      // Claim the free slot; if another thread claimed it first, its
+      // status may be ours anyway.
+      int expected = 0;
+      if (s.status.compare_exchange_strong(expected, stored, std::memory_order_acq_rel)) {
+        s.count.Add();
+        return;
+      }
+      seen = expected;
+    }
+    if (seen == stored) {
+      s.count.Add();
+      return;
+    }
+  }
+  per.other.Add();
+}
+
+uint64_t RequestCounts::Count(size_t slot, int status) const {
+  for (const StatusSlot& s : slots_[slot].statuses) {
+    if (s.status.load(std::memory_order_acquire) == status + 1) return s.count.value();
+  }
+  return 0;
+}
+
+void RequestCounts::Write(PrometheusText& out, std::string_view prefix, std::string_view what,
+                          const std::function<std::string_view(size_t)>& slot_name) const {
+  const std::string total = std::string(prefix) + "_requests_total";
+  out.Family(total, "counter",
+             std::string(what) + " answered, by operation and HTTP status (code 0: no response was sent, the "
+             "client having gone first; \"other\": statuses beyond the ones counted one by one).");
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const PerSlot& per = slots_[i];
+    for (const StatusSlot& s : per.statuses) {
+      const int stored = s.status.load(std::memory_order_acquire);
+      if (stored == 0) break;  // slots are claimed in order
+      const std::string code = std::to_string(stored - 1);
+      out.Sample(total, {{"operation", slot_name(i)}, {"code", code}}, s.count.value());
+    }
+    if (per.other.value() != 0) out.Sample(total, {{"operation", slot_name(i)}, {"code", "other"}}, per.other.value());
+  }
+  const std::string duration = std::string(prefix) + "_request_duration_seconds";
+  out.Family(duration, "histogram",
+             std::string(what) + ": time from a request's head to the end of its response, by operation (the "
+             "transparency log's sync and the client's reading included).");
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].latency.count() == 0) continue;
+    out.HistogramSamples(duration, {{"operation", slot_name(i)}}, slots_[i].latency);
+  }
+}
+
 }  // namespace confiance::metrics

@@ -10,15 +10,18 @@
 // PrometheusText is single-threaded.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace confiance::metrics {
 
@@ -88,6 +91,46 @@ class PrometheusText {
   void SampleHead(std::string_view name, Labels labels, std::string_view extra_label = {},
                   std::string_view extra_value = {});
   std::string out_;
+};
+
+// Requests answered by an endpoint, by slot (the caller's operations) and
+// HTTP status, with a latency histogram per slot. Recording is a few
+// relaxed atomic increments and a scan of at most kStatusSlots small
+// slots: no lock, no allocation.
+class RequestCounts {
+ public:
+  // Distinct statuses counted exactly per slot; further ones count under
+  // code="other". An operation is answered with far fewer.
+  static constexpr size_t kStatusSlots = 12;
+
+  explicit RequestCounts(size_t slots);
+  RequestCounts(const RequestCounts&) = delete;
+  RequestCounts& operator=(const RequestCounts&) = delete;
+
+  // One answered request. REQUIRES slot < slots. `status`: the status sent,
+  // 0 if none was.
+  void Record(size_t slot, int status, std::chrono::nanoseconds elapsed);
+  // The count of `status` in `slot`.
+  uint64_t Count(size_t slot, int status) const;
+
+  // Appends <prefix>_requests_total{operation,code} and
+  // <prefix>_request_duration_seconds{operation}, the operation being
+  // slot_name(slot); slots never used since the start are left out.
+  // `what` starts the help text ("S3 requests").
+  void Write(PrometheusText& out, std::string_view prefix, std::string_view what,
+             const std::function<std::string_view(size_t)>& slot_name) const;
+
+ private:
+  struct StatusSlot {
+    std::atomic<int> status{0};  // the status + 1; 0: free. Claimed once, never released.
+    Counter count;
+  };
+  struct PerSlot {
+    std::array<StatusSlot, kStatusSlots> statuses;
+    Counter other;  // statuses beyond the slots
+    Histogram latency;
+  };
+  std::vector<PerSlot> slots_;
 };
 
 // A double as the text format writes it: shortest round-trip form, and

@@ -267,6 +267,10 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: %s\n", pools.status().message().c_str());
     return 2;
   }
+  // Before the data directory, whose key providers count into them.
+  kms::KmsCallStats root_kms_stats, tenant_kms_stats;
+  if (kms->kmip) kms->kmip_options.client.stats = &root_kms_stats;
+  if (kms->hyok) kms->hyok->stats = &tenant_kms_stats;
   Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, *kms, *pools);
   if (!dir.ok()) {
     spdlog::critical("cannot open data directory {}: {}", flags.data, dir.status().ToString());
@@ -375,8 +379,11 @@ int RunServer(const ServerFlags& flags) {
   admin_api.SetReclaimer(&reclaimer);
   reclaimer.Start();
   admin_api.SetExternalKeys((*dir)->external_keys.get());
+  metrics::RequestCounts admin_request_metrics(admin::AdminService::kMetricSlots);
   admin::AdminService admin_service(admin::AdminServiceDeps{admin_api, *(*dir)->credentials, pool,
-                                                                transparency ? &transparency->log() : nullptr}, flags.region);
+                                                            transparency ? &transparency->log() : nullptr,
+                                                            &admin_request_metrics},
+                                    flags.region);
   http::ServerOptions http_options;
   http_options.host = listen->first;
   http_options.port = listen->second;
@@ -392,10 +399,13 @@ int RunServer(const ServerFlags& flags) {
   admin::MetricsSources metrics_sources;
   metrics_sources.env = Env::Default();
   metrics_sources.requests = &request_metrics;
+  metrics_sources.admin_requests = &admin_request_metrics;
   metrics_sources.http = &http_stats;
   metrics_sources.load = &server_load;
   metrics_sources.meta = (*dir)->meta.get();
   if (transparency) metrics_sources.log = &transparency->log().stats();
+  if (kms->kmip) metrics_sources.root_kms = &root_kms_stats;
+  if (kms->hyok) metrics_sources.tenant_kms = &tenant_kms_stats;
   metrics_sources.pools = PoolDisks(**dir);
   admin::MetricsEndpoint monitoring(std::move(metrics_sources), std::move(*metrics_token));
   if (served_certificate) monitoring.SetCertificateExpiry(served_certificate->not_after);

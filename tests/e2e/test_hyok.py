@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "kmip"))
 import pykmip_server  # noqa: E402
 from adminutil import AdminServer, cli, export_log, s3 as s3_for  # noqa: E402
 from conftest import unique_bucket  # noqa: E402
+from metricsutil import samples, scrape, value, write_token  # noqa: E402
 
 LIFETIME = 2.0
 ACME_ROOT = ("ACMEHYOKROOTKEY00001", "acme-hyok-root-secret-0123456789")
@@ -113,10 +114,13 @@ def write(s3, objects, bucket, tag):
 
 def server(tmp_path, kms):
     c = kms.certs
+    token_file, token = write_token(str(tmp_path))
     srv = AdminServer(str(tmp_path), extra_args=[
         "--hyok-client-cert", c["client_cert"], "--hyok-client-key", c["client_key"],
         "--hyok-allow", kms.endpoint + ",127.0.0.1:1",
-        "--hyok-cache-lifetime", str(LIFETIME), "--kmip-timeout", "2", "--kmip-connect-timeout", "1"])
+        "--hyok-cache-lifetime", str(LIFETIME), "--kmip-timeout", "2", "--kmip-connect-timeout", "1",
+        "--metrics-token-file", token_file])
+    srv.metrics_token = token
     srv.start()
     return srv
 
@@ -187,6 +191,10 @@ def test_hold_your_own_key(kms, tmp_path):
     assert code == "ServiceUnavailable", code
     assert waited <= LIFETIME + 1.0, waited
     print("KMS stopped: reads failed after %.2fs (lifetime %.1fs)" % (waited, LIFETIME))
+    # The operator sees tenants' KMSs failing, summed, no tenant named.
+    m = samples(scrape(srv, srv.metrics_token))
+    assert value(m, "confiance_kms_unreachable_total", kms="tenant") >= 1
+    assert value(m, "confiance_kms_calls_total", kms="root") == 0  # no --kms kmip here
     kms.restart()
     ok, waited_back = wait_for(lambda: error_code(acme, *probe)[0] is None, 15)
     assert ok, "reads still fail %.1fs after the KMS came back" % waited_back
@@ -212,6 +220,7 @@ def test_hold_your_own_key(kms, tmp_path):
     assert code == "AccessDenied", code
     assert waited <= LIFETIME + 1.0, waited
     print("key revoked: reads failed after %.2fs (lifetime %.1fs)" % (waited, LIFETIME))
+    assert value(samples(scrape(srv, srv.metrics_token)), "confiance_kms_refusals_total", kms="tenant") >= 1
     code, message = error_code(acme, buckets[1], "before-awskms")
     assert code == "AccessDenied" and "refused to unwrap" in message and kms.endpoint in message, message
     with pytest.raises(ClientError) as e:

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "kmip"))
 
 import conftest  # noqa: E402
 from adminutil import AdminServer, admin_request, error_of  # noqa: E402
+from metricsutil import samples, scrape, value, write_token  # noqa: E402
 import pykmip_server  # noqa: E402
 
 CACHE_LIFETIME = 2.0
@@ -139,10 +140,15 @@ def test_root_key_in_kms_write_read_revoke_destroy(kms, servers):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "--kms kmip" in out.stderr, out.stderr
 
-    srv.extra_args = kmip_args(kms)
+    token_file, token = write_token(srv.workdir)
+    srv.extra_args = kmip_args(kms, "--metrics-token-file", token_file)
     srv.start()
     s3 = srv.client()
     assert s3.get_object(Bucket=bucket, Key="big")["Body"].read() == bodies["big"]
+    m = samples(scrape(srv, token))
+    assert value(m, "confiance_kms_calls_total", kms="root") >= 1
+    assert value(m, "confiance_kms_refusals_total", kms="root") == 0
+    assert value(m, "confiance_kms_unreachable_total", kms="root") == 0
 
     # Revoke the root key in the KMS (as its administrator): reads fail
     # once the cache lifetime has passed, with the KMS's reason logged.
@@ -159,6 +165,10 @@ def test_root_key_in_kms_write_read_revoke_destroy(kms, servers):
     assert get_fails(s3, bucket, "big") is not None
     log = srv.log_tail(400)
     assert "KMIP Decrypt" in log and "Active state" in log, log
+    # The operator's metrics show the KMS refusing (docs/monitoring.md).
+    m = samples(scrape(srv, token))
+    assert value(m, "confiance_kms_refusals_total", kms="root") >= 1
+    assert value(m, "confiance_kms_unreachable_total", kms="root") == 0
 
     # New writes fail too (bucket keys unwrap through the KMS).
     with pytest.raises(ClientError):

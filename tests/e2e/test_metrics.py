@@ -55,6 +55,9 @@ def test_counts_match_the_requests_made_and_name_no_bucket_or_key(token_server):
         bad.list_objects_v2(Bucket=bucket)
     assert client_error(e) == (403, "SignatureDoesNotMatch")
 
+    # An admin API request without credentials: refused, and counted apart.
+    assert requests.get(srv.endpoint + "/_confiance/admin/v1/tenants", timeout=10).status_code == 403
+
     text = scrape(srv, srv.metrics_token)
     assert bucket not in text and key not in text
     assert "CONFIANCE" not in text  # no access key id either
@@ -66,6 +69,8 @@ def test_counts_match_the_requests_made_and_name_no_bucket_or_key(token_server):
     assert value(m, total, operation="GetObject", code="404") == 1
     assert value(m, total, operation="HeadObject", code="200") == 1
     assert value(m, total, operation="ListObjectsV2", code="403") == 1
+    assert value(m, "confiance_admin_requests_total", operation="ListTenants", code="403") == 1
+    assert value(m, total, operation="Unrouted", code="403") == 0  # not an S3 request
     hist = "confiance_s3_request_duration_seconds"
     assert value(m, hist + "_count", operation="GetObject") == 6
     assert value(m, hist + "_bucket", operation="GetObject", le="+Inf") == 6
@@ -101,7 +106,7 @@ def test_metrics_need_the_token_and_are_off_without_one(token_server, server_fac
     r = requests.get(url, timeout=10)
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
-    r = requests.get(url, headers={"Authorization": "Bearer " + srv.metrics_token[:-1] + "0"}, timeout=10)
+    r = requests.get(url, headers={"Authorization": "Bearer " + srv.metrics_token[:-1] + "x"}, timeout=10)
     assert r.status_code == 401
     # SigV4 credentials are not the metrics token.
     r = srv.request("GET", "/_confiance/metrics")

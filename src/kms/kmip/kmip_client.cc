@@ -125,10 +125,21 @@ Result<Response> KmipClient::Call(uint32_t operation, Item payload, bool idempot
 
 Result<Item> KmipClient::Run(uint32_t operation, Item payload, bool idempotent, std::string_view what,
                              const Item* extension) {
-  ASSIGN_OR_RETURN(Response r, Call(operation, std::move(payload), idempotent, extension));
-  Status s = ResultStatusToStatus(r, what);
-  if (!s.ok()) return s;
-  return std::move(r.payload);
+  KmsCallStats* stats = options_.stats;
+  const auto started = std::chrono::steady_clock::now();
+  Result<Response> r = Call(operation, std::move(payload), idempotent, extension);
+  if (stats != nullptr) {
+    stats->calls.Add();
+    stats->latency.Observe(std::chrono::steady_clock::now() - started);
+    if (!r.ok()) stats->unreachable.Add();
+  }
+  if (!r.ok()) return r.status();
+  Status s = ResultStatusToStatus(*r, what);
+  if (!s.ok()) {
+    if (stats != nullptr) stats->refused.Add();
+    return s;
+  }
+  return std::move(r->payload);
 }
 
 Result<std::string> KmipClient::CreateAes256Key(const std::string& name) {

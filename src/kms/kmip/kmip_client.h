@@ -30,6 +30,7 @@
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
+#include "kms/kms_call_stats.h"
 #include "kms/kmip/kmip_messages.h"
 #include "kms/kmip/kmip_tags.h"
 #include "kms/kmip/tls_connection.h"
@@ -43,6 +44,7 @@ struct KmipClientOptions {
   size_t max_idle_connections = 4;
   int max_attempts = 3;                    // for idempotent operations
   int32_t max_response_size = 1 << 20;     // bytes; also the largest reply read
+  KmsCallStats* stats = nullptr;           // borrowed, outlives the client; null: not counted
 };
 
 struct KeyAttributes {

@@ -43,6 +43,7 @@ kmip::KmipClientOptions KmipExternalKeys::ClientOptions(const ExternalKey& key,
   c.connect_timeout = options_.connect_timeout;
   c.request_timeout = options_.request_timeout;
   c.max_idle_connections = options_.max_idle_connections;
+  c.stats = options_.stats;
   return c;
 }
 

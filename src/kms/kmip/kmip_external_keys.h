@@ -35,6 +35,9 @@ struct KmipExternalKeysOptions {
   // The revocation bound (ExternalKeys::CacheLifetime): half of it in each
   // provider's unwrap cache, the rest for the catalog's caches.
   std::chrono::milliseconds cache_lifetime{30000};
+  // Calls to every tenant's KMS, summed (no tenant is named); borrowed,
+  // outlives the ExternalKeys; null: not counted.
+  KmsCallStats* stats = nullptr;
 };
 
 class KmipExternalKeys final : public ExternalKeys {

@@ -125,7 +125,10 @@ TEST_F(KmipTest, RootKeyIsCreatedOnceThenLocated) {
 }
 
 TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
-  auto p = OpenOrFail(ProviderOptions(0ms));
+  KmsCallStats stats;
+  KmipKeyProviderOptions o = ProviderOptions(0ms);
+  o.client.stats = &stats;
+  auto p = OpenOrFail(o);
   ASSERT_NE(p, nullptr);
   const std::string uid = NewKey(p->client());
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
@@ -146,6 +149,15 @@ TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
   EXPECT_STATUS_CODE(p->Unwrap(uid, wrapped, "tenant=t"), kNotFound);
   EXPECT_STATUS_CODE(p->Wrap(uid, key, "tenant=t"), kNotFound);
   EXPECT_STATUS_CODE(p->client().GetAttributes(uid), kNotFound);
+
+  // Every refusal above was the KMS's answer: the other key's Decrypt (the
+  // padding of the wrong one-time key fails there), the revoked key's
+  // Decrypt and Encrypt, the destroyed key's Decrypt, Encrypt and
+  // GetAttributes. None was unreachable.
+  EXPECT_EQ(stats.refused.value(), 6u);
+  EXPECT_EQ(stats.unreachable.value(), 0u);
+  EXPECT_GT(stats.calls.value(), stats.refused.value());
+  EXPECT_EQ(stats.latency.count(), stats.calls.value());
 }
 
 TEST_F(KmipTest, CacheServesWithinLifetimeThenKmsDecides) {
@@ -340,6 +352,8 @@ TEST_F(KmipTest, IdempotentCallsRetryOthersDoNot) {
   BreakingProxy proxy(o.client.tls.port);
   o.client.tls.port = proxy.port();
   o.root_key_id = direct->DefaultKeyId();
+  KmsCallStats stats;
+  o.client.stats = &stats;
   auto p = OpenOrFail(o);
   ASSERT_NE(p, nullptr);
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
@@ -363,6 +377,10 @@ TEST_F(KmipTest, IdempotentCallsRetryOthersDoNot) {
   EXPECT_STATUS_CODE(p->Unwrap(p->DefaultKeyId(), wrapped, "c"), kUnavailable);
   EXPECT_EQ(proxy.accepted(), accepted + o.client.max_attempts);
   proxy.CutAfterNextRequests(0);
+  // The retried Decrypt that succeeded is not unreachable; the cut Create
+  // and the Decrypt that ran out of attempts are.
+  EXPECT_EQ(stats.unreachable.value(), 2u);
+  EXPECT_EQ(stats.refused.value(), 0u);
 }
 
 TEST_F(KmipTest, StaleIdleConnectionsAreNotUsed) {
