@@ -93,6 +93,26 @@ void WriteKmsStats(std::initializer_list<std::pair<const char*, const kms::KmsCa
   }
 }
 
+void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out) {
+  out.Family("confiance_lifecycle_ticks_total", "counter",
+             "Ticks of the lifecycle worker (--lifecycle-interval), by result; a failed tick is retried.");
+  out.Sample("confiance_lifecycle_ticks_total", {{"result", "ok"}}, s.lifecycle_ticks.value());
+  out.Sample("confiance_lifecycle_ticks_total", {{"result", "failed"}}, s.lifecycle_failed_ticks.value());
+  out.Family("confiance_lifecycle_expired_total", "counter",
+             "Objects the lifecycle rules deleted or gave a delete marker, and versions they removed.");
+  out.Sample("confiance_lifecycle_expired_total", {}, s.lifecycle_expired.value());
+  out.Family("confiance_lifecycle_uploads_aborted_total", "counter",
+             "Incomplete multipart uploads the lifecycle rules aborted.");
+  out.Sample("confiance_lifecycle_uploads_aborted_total", {}, s.lifecycle_aborted.value());
+  out.Family("confiance_sweeper_passes_total", "counter",
+             "Passes of the orphan sweeper (--sweep-interval), by result; a failed pass deletes nothing.");
+  out.Sample("confiance_sweeper_passes_total", {{"result", "ok"}}, s.sweeps.value());
+  out.Sample("confiance_sweeper_passes_total", {{"result", "failed"}}, s.failed_sweeps.value());
+  out.Family("confiance_sweeper_orphans_deleted_total", "counter",
+             "Blobs no record pointed to (left by crashes or failed requests), deleted after --sweep-grace.");
+  out.Sample("confiance_sweeper_orphans_deleted_total", {}, s.orphans_deleted.value());
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token)
@@ -145,6 +165,7 @@ std::string MetricsEndpoint::Render() const {
   if (sources_.http != nullptr) WriteHttpStats(*sources_.http, out);
   if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
   WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
+  if (sources_.background != nullptr) WriteBackgroundStats(*sources_.background, out);
   if (sources_.meta != nullptr) {
     out.Family("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "

@@ -70,6 +70,18 @@ struct PoolDisk {
   uint64_t reserve = 0;   // bytes kept free (LocalBlobStore::space_reserve)
 };
 
+// What the server's background jobs did, counted where they run (main/:
+// the lifecycle runner and the orphan sweeper's thread).
+struct BackgroundStats {
+  metrics::Counter lifecycle_ticks;
+  metrics::Counter lifecycle_failed_ticks;
+  metrics::Counter lifecycle_expired;  // objects deleted or given a delete marker, versions removed
+  metrics::Counter lifecycle_aborted;  // multipart uploads aborted
+  metrics::Counter sweeps;
+  metrics::Counter failed_sweeps;
+  metrics::Counter orphans_deleted;  // blobs no record pointed to
+};
+
 // Everything borrowed must outlive the endpoint; null: not reported.
 struct MetricsSources {
   Env* env = nullptr;  // for the pools' disk space
@@ -82,6 +94,7 @@ struct MetricsSources {
   const audit::LogStats* log = nullptr;  // the transparency logs' group commit
   const kms::KmsCallStats* root_kms = nullptr;    // the KMIP KMS of --kms kmip
   const kms::KmsCallStats* tenant_kms = nullptr;  // tenants' own KMSs (--hyok-*), summed
+  const BackgroundStats* background = nullptr;
   std::vector<PoolDisk> pools;
 };
 

@@ -141,7 +141,13 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   root_kms.calls.Add(10);
   root_kms.unreachable.Add(2);
   root_kms.latency.Observe(std::chrono::milliseconds(3));
+  BackgroundStats background;
+  background.lifecycle_ticks.Add(4);
+  background.lifecycle_expired.Add(7);
+  background.sweeps.Add(2);
+  background.failed_sweeps.Add(1);
   MetricsSources sources;
+  sources.background = &background;
   sources.log = &log;
   sources.root_kms = &root_kms;
   sources.env = &env;
@@ -164,6 +170,10 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
            "confiance_http_connections_accepted_total 3\n",
            "confiance_http_response_body_bytes_total 4096\n",
            "confiance_store_writable 0\n",
+           "confiance_lifecycle_ticks_total{result=\"ok\"} 4\n",
+           "confiance_lifecycle_expired_total 7\n",
+           "confiance_sweeper_passes_total{result=\"ok\"} 2\n",
+           "confiance_sweeper_passes_total{result=\"failed\"} 1\n",
            "confiance_audit_log_entries_total 48\n",
            "confiance_kms_calls_total{kms=\"root\"} 10\n",
            "confiance_kms_unreachable_total{kms=\"root\"} 2\n",

@@ -396,7 +396,9 @@ int RunServer(const ServerFlags& flags) {
   http_options.tls = flags.tls;
   http::ServerStats http_stats;
   http_options.stats = &http_stats;
+  admin::BackgroundStats background_stats;  // the sweeper's and lifecycle runner's, below
   admin::MetricsSources metrics_sources;
+  metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();
   metrics_sources.requests = &request_metrics;
   metrics_sources.admin_requests = &admin_request_metrics;
@@ -475,6 +477,12 @@ int RunServer(const ServerFlags& flags) {
     while (!sweep_cv.wait_for(lock, std::chrono::seconds(flags.sweep_interval_s), [&] { return stopping; })) {
       lock.unlock();
       Result<catalog::SweepStats> st = sw.SweepOnce(Env::Default()->NowMicros() / 1000000);
+      if (st.ok()) {
+        background_stats.sweeps.Add();
+        background_stats.orphans_deleted.Add(st->deleted);
+      } else {
+        background_stats.failed_sweeps.Add();
+      }
       if (!st.ok()) {
         spdlog::warn("orphan sweep failed: {}", st.status().ToString());
       } else if (st->deleted > 0 || st->orphan_partitions > 0) {
@@ -488,7 +496,7 @@ int RunServer(const ServerFlags& flags) {
   // The lifecycle worker, off the request path; stops before the data
   // directory closes.
   std::optional<LifecycleRunner> lifecycle;
-  lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle);
+  lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats);
 
   spdlog::info("Confiance serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,

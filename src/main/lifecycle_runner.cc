@@ -16,8 +16,10 @@ s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o) {
 
 }  // namespace
 
-LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options)
+LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
+                                 admin::BackgroundStats* stats)
     : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(options)),
+      stats_(stats),
       interval_(std::max<uint64_t>(options.interval_s, 1)) {
   if (options.day_seconds != 86400) {
     spdlog::warn("lifecycle: a day lasts {} s (--lifecycle-day-seconds, a debug setting)", options.day_seconds);
@@ -40,6 +42,15 @@ void LifecycleRunner::Loop() {
     lock.unlock();
     const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
     Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);
+    if (stats_ != nullptr) {
+      if (st.ok()) {
+        stats_->lifecycle_ticks.Add();
+        stats_->lifecycle_expired.Add(st->expired);
+        stats_->lifecycle_aborted.Add(st->aborted);
+      } else {
+        stats_->lifecycle_failed_ticks.Add();
+      }
+    }
     if (!st.ok()) {
       spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
     } else if (st->expired > 0 || st->aborted > 0) {

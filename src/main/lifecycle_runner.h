@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "admin/metrics_endpoint.h"
 #include "main/data_dir.h"
 #include "s3/lifecycle_worker.h"
 
@@ -27,8 +28,10 @@ struct LifecycleRunnerOptions {
 
 class LifecycleRunner {
  public:
-  // `dir` and `log` (null: actions not recorded) must outlive the runner.
-  LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options);
+  // `dir`, `log` (null: actions not recorded) and `stats` (null: not
+  // counted) must outlive the runner.
+  LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
+                  admin::BackgroundStats* stats = nullptr);
   ~LifecycleRunner();  // stops after the tick under way
   LifecycleRunner(const LifecycleRunner&) = delete;
   LifecycleRunner& operator=(const LifecycleRunner&) = delete;
@@ -37,6 +40,7 @@ class LifecycleRunner {
   void Loop();
 
   s3::LifecycleWorker worker_;
+  admin::BackgroundStats* const stats_;
   const std::chrono::seconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -31,7 +31,8 @@ PROMETHEUS = "/usr/bin/prometheus"
 @pytest.fixture
 def token_server(server_factory, tmp_path):
     path, token = write_token(str(tmp_path))
-    srv = server_factory(extra_args=["--metrics-token-file", path])
+    srv = server_factory(extra_args=["--metrics-token-file", path, "--sweep-interval", "1",
+                                     "--lifecycle-interval", "1"])
     srv.metrics_token = token
     return srv
 
@@ -93,6 +94,17 @@ def test_counts_match_the_requests_made_and_name_no_bucket_or_key(token_server):
     assert value(m, "process_resident_memory_bytes") > 1 << 20
     assert value(m, "process_open_fds") > 3
     assert abs(value(m, "process_start_time_seconds") - time.time()) < 3600
+    # The background jobs ran (every second here) without failing.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (
+            value(m, "confiance_sweeper_passes_total", result="ok") >= 1 and
+            value(m, "confiance_lifecycle_ticks_total", result="ok") >= 1):
+        time.sleep(0.2)
+        m = samples(scrape(srv, srv.metrics_token))
+    assert value(m, "confiance_sweeper_passes_total", result="ok") >= 1
+    assert value(m, "confiance_lifecycle_ticks_total", result="ok") >= 1
+    assert value(m, "confiance_sweeper_passes_total", result="failed") == 0
+    assert value(m, "confiance_lifecycle_ticks_total", result="failed") == 0
     # A second scrape: the counters only grow, and the scrape itself is no
     # S3 request.
     m2 = samples(scrape(srv, srv.metrics_token))
