@@ -41,25 +41,25 @@ void WriteHttpStats(const http::ServerStats& s, metrics::PrometheusText& out) {
 }
 
 void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
-  out.Family("confiance_audit_log_entries_total", "counter",
+  out.Single("confiance_audit_log_entries_total", "counter",
              "Transparency-log entries made durable (one per request and per operator action on each log it "
-             "reaches).");
-  out.Sample("confiance_audit_log_entries_total", {}, s.entries.value());
-  out.Family("confiance_audit_log_groups_total", "counter",
-             "Groups of entries committed, one synced batch each (entries / groups is the group size).");
-  out.Sample("confiance_audit_log_groups_total", {}, s.groups.value());
-  out.Family("confiance_audit_log_failed_groups_total", "counter",
-             "Groups whose batch failed: their requests were refused with 503 and the log must be reopened.");
-  out.Sample("confiance_audit_log_failed_groups_total", {}, s.failed_groups.value());
+             "reaches).",
+             s.entries.value());
+  out.Single("confiance_audit_log_groups_total", "counter",
+             "Groups of entries committed, one synced batch each (entries / groups is the group size).",
+             s.groups.value());
+  out.Single("confiance_audit_log_failed_groups_total", "counter",
+             "Groups whose batch failed: their requests were refused with 503 and the log must be reopened.",
+             s.failed_groups.value());
   out.Family("confiance_audit_log_commit_duration_seconds", "histogram",
              "From a group's batch submitted to the store to its completion (mostly the device's sync).");
   out.HistogramSamples("confiance_audit_log_commit_duration_seconds", {}, s.commit_latency);
-  out.Family("confiance_audit_checkpoint_failures_total", "counter",
-             "Checkpoints that could not be signed and stored (they are retried every second).");
-  out.Sample("confiance_audit_checkpoint_failures_total", {}, s.checkpoint_failures.value());
-  out.Family("confiance_audit_witness_failures_total", "counter",
-             "Checkpoints the configured witness (--witness) did not cosign; the log says why.");
-  out.Sample("confiance_audit_witness_failures_total", {}, s.witness_failures.value());
+  out.Single("confiance_audit_checkpoint_failures_total", "counter",
+             "Checkpoints that could not be signed and stored (they are retried every second).",
+             s.checkpoint_failures.value());
+  out.Single("confiance_audit_witness_failures_total", "counter",
+             "Checkpoints the configured witness (--witness) did not cosign; the log says why.",
+             s.witness_failures.value());
 }
 
 // `by_kms`: the label of each stats ("root", "tenant"); null stats are skipped.
@@ -74,12 +74,16 @@ void WriteKmsStats(std::initializer_list<std::pair<const char*, const kms::KmsCa
     metrics::Counter kms::KmsCallStats::*counter;
   };
   const Row rows[] = {
-      {"confiance_kms_calls_total", "KMIP requests sent to the KMS (kms=\"root\": --kms kmip; \"tenant\": "
-       "tenants' own KMSs, summed).", &kms::KmsCallStats::calls},
+      {"confiance_kms_calls_total",
+       "KMIP requests sent to the KMS (kms=\"root\": --kms kmip; \"tenant\": "
+       "tenants' own KMSs, summed).",
+       &kms::KmsCallStats::calls},
       {"confiance_kms_unreachable_total", "KMIP requests that got no answer, after retries.",
        &kms::KmsCallStats::unreachable},
-      {"confiance_kms_refusals_total", "KMIP requests the KMS answered with an error (a revoked or destroyed key, "
-       "a refused justification).", &kms::KmsCallStats::refused},
+      {"confiance_kms_refusals_total",
+       "KMIP requests the KMS answered with an error (a revoked or destroyed key, "
+       "a refused justification).",
+       &kms::KmsCallStats::refused},
   };
   for (const Row& r : rows) {
     out.Family(r.name, "counter", r.help);
@@ -98,19 +102,18 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
              "Ticks of the lifecycle worker (--lifecycle-interval), by result; a failed tick is retried.");
   out.Sample("confiance_lifecycle_ticks_total", {{"result", "ok"}}, s.lifecycle_ticks.value());
   out.Sample("confiance_lifecycle_ticks_total", {{"result", "failed"}}, s.lifecycle_failed_ticks.value());
-  out.Family("confiance_lifecycle_expired_total", "counter",
-             "Objects the lifecycle rules deleted or gave a delete marker, and versions they removed.");
-  out.Sample("confiance_lifecycle_expired_total", {}, s.lifecycle_expired.value());
-  out.Family("confiance_lifecycle_uploads_aborted_total", "counter",
-             "Incomplete multipart uploads the lifecycle rules aborted.");
-  out.Sample("confiance_lifecycle_uploads_aborted_total", {}, s.lifecycle_aborted.value());
+  out.Single("confiance_lifecycle_expired_total", "counter",
+             "Objects the lifecycle rules deleted or gave a delete marker, and versions they removed.",
+             s.lifecycle_expired.value());
+  out.Single("confiance_lifecycle_uploads_aborted_total", "counter",
+             "Incomplete multipart uploads the lifecycle rules aborted.", s.lifecycle_aborted.value());
   out.Family("confiance_sweeper_passes_total", "counter",
              "Passes of the orphan sweeper (--sweep-interval), by result; a failed pass deletes nothing.");
   out.Sample("confiance_sweeper_passes_total", {{"result", "ok"}}, s.sweeps.value());
   out.Sample("confiance_sweeper_passes_total", {{"result", "failed"}}, s.failed_sweeps.value());
-  out.Family("confiance_sweeper_orphans_deleted_total", "counter",
-             "Blobs no record pointed to (left by crashes or failed requests), deleted after --sweep-grace.");
-  out.Sample("confiance_sweeper_orphans_deleted_total", {}, s.orphans_deleted.value());
+  out.Single("confiance_sweeper_orphans_deleted_total", "counter",
+             "Blobs no record pointed to (left by crashes or failed requests), deleted after --sweep-grace.",
+             s.orphans_deleted.value());
 }
 
 }  // namespace
@@ -167,10 +170,10 @@ std::string MetricsEndpoint::Render() const {
   WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
   if (sources_.background != nullptr) WriteBackgroundStats(*sources_.background, out);
   if (sources_.meta != nullptr) {
-    out.Family("confiance_store_writable", "gauge",
+    out.Single("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "
-               "until a restart.");
-    out.Sample("confiance_store_writable", {}, uint64_t{sources_.meta->Writable().ok() ? 1u : 0u});
+               "until a restart.",
+               uint64_t{sources_.meta->Writable().ok() ? 1u : 0u});
   }
   if (sources_.env != nullptr && !sources_.pools.empty()) {
     std::vector<std::pair<const PoolDisk*, DiskSpace>> disks;
@@ -180,7 +183,8 @@ std::string MetricsEndpoint::Render() const {
       }
     }
     out.Family("confiance_pool_disk_bytes", "gauge", "Size of the file system holding each storage pool.");
-    for (const auto& [pool, space] : disks) out.Sample("confiance_pool_disk_bytes", {{"pool", pool->name}}, space.total);
+    for (const auto& [pool, space] : disks)
+      out.Sample("confiance_pool_disk_bytes", {{"pool", pool->name}}, space.total);
     out.Family("confiance_pool_disk_available_bytes", "gauge",
                "Bytes still available to the server on each storage pool's file system.");
     for (const auto& [pool, space] : disks) {
@@ -193,9 +197,9 @@ std::string MetricsEndpoint::Render() const {
     }
   }
   if (const int64_t not_after = cert_not_after_.load(std::memory_order_relaxed); not_after > 0) {
-    out.Family("confiance_tls_certificate_expiry_timestamp_seconds", "gauge",
-               "End of validity of the TLS certificate the listener serves (seconds since the epoch).");
-    out.Sample("confiance_tls_certificate_expiry_timestamp_seconds", {}, static_cast<uint64_t>(not_after));
+    out.Single("confiance_tls_certificate_expiry_timestamp_seconds", "gauge",
+               "End of validity of the TLS certificate the listener serves (seconds since the epoch).",
+               static_cast<uint64_t>(not_after));
   }
   WriteProcessMetrics(out);
   return out.Take();

@@ -94,6 +94,11 @@ void PrometheusText::SampleHead(std::string_view name, Labels labels, std::strin
   out_ += "} ";
 }
 
+void PrometheusText::Single(std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
+  Family(name, type, help);
+  Sample(name, {}, value);
+}
+
 void PrometheusText::Sample(std::string_view name, Labels labels, uint64_t value) {
   SampleHead(name, labels);
   fmt::format_to(std::back_inserter(out_), "{}\n", value);

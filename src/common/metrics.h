@@ -78,6 +78,8 @@ class PrometheusText {
 
   // type: "counter", "gauge" or "histogram".
   void Family(std::string_view name, std::string_view type, std::string_view help);
+  // A family of one unlabelled sample: Family, then Sample.
+  void Single(std::string_view name, std::string_view type, std::string_view help, uint64_t value);
   void Sample(std::string_view name, Labels labels, uint64_t value);
   void Sample(std::string_view name, Labels labels, double value);
   // The _bucket (cumulative, with le="+Inf"), _sum and _count samples of
