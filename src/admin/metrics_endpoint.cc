@@ -17,27 +17,27 @@ bool IsPath(std::string_view target, std::string_view path) {
 }
 
 void WriteHttpStats(const http::ServerStats& s, metrics::PrometheusText& out) {
-  struct Row {
-    const char* name;
-    const char* help;
-    const metrics::Counter& counter;
-  };
-  const Row rows[] = {
-      {"confiance_http_connections_accepted_total", "Connections accepted.", s.connections_accepted},
-      {"confiance_http_accept_failures_total", "Accepts that failed (e.g. out of file descriptors).",
-       s.accept_failures},
-      {"confiance_http_tls_handshake_failures_total",
-       "TLS handshakes that failed, plain HTTP sent to the TLS port included.", s.tls_handshakes_failed},
-      {"confiance_http_slow_clients_closed_total",
-       "Connections closed because a header, body or response made no progress within its timeout.",
-       s.slow_clients_closed},
-      {"confiance_http_request_body_bytes_total", "Request body bytes received.", s.body_bytes_received},
-      {"confiance_http_response_body_bytes_total", "Response body bytes sent.", s.body_bytes_sent},
-  };
-  for (const Row& r : rows) {
-    out.Family(r.name, "counter", r.help);
-    out.Sample(r.name, {}, r.counter.value());
-  }
+  out.Single("confiance_http_connections_accepted_total", "counter", "Connections accepted.",
+             s.connections_accepted.value());
+  out.Single("confiance_http_accept_failures_total", "counter", "Accepts that failed (e.g. out of file descriptors).",
+             s.accept_failures.value());
+  out.Single("confiance_http_tls_handshake_failures_total", "counter",
+             "TLS handshakes that failed, plain HTTP sent to the TLS port included.", s.tls_handshakes_failed.value());
+  out.Single("confiance_http_slow_clients_closed_total", "counter",
+             "Connections closed because a header, body or response made no progress within its timeout.",
+             s.slow_clients_closed.value());
+  out.Single("confiance_http_request_body_bytes_total", "counter", "Request body bytes received.",
+             s.body_bytes_received.value());
+  out.Single("confiance_http_response_body_bytes_total", "counter", "Response body bytes sent.",
+             s.body_bytes_sent.value());
+}
+
+// A counter family of two samples, result="ok" and result="failed".
+void ResultCounter(metrics::PrometheusText& out, std::string_view name, std::string_view help,
+                   const metrics::Counter& ok, const metrics::Counter& failed) {
+  out.Family(name, "counter", help);
+  out.Sample(name, {{"result", "ok"}}, ok.value());
+  out.Sample(name, {{"result", "failed"}}, failed.value());
 }
 
 void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
@@ -98,19 +98,17 @@ void WriteKmsStats(std::initializer_list<std::pair<const char*, const kms::KmsCa
 }
 
 void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out) {
-  out.Family("confiance_lifecycle_ticks_total", "counter",
-             "Ticks of the lifecycle worker (--lifecycle-interval), by result; a failed tick is retried.");
-  out.Sample("confiance_lifecycle_ticks_total", {{"result", "ok"}}, s.lifecycle_ticks.value());
-  out.Sample("confiance_lifecycle_ticks_total", {{"result", "failed"}}, s.lifecycle_failed_ticks.value());
+  ResultCounter(out, "confiance_lifecycle_ticks_total",
+                "Ticks of the lifecycle worker (--lifecycle-interval), by result; a failed tick is retried.",
+                s.lifecycle_ticks, s.lifecycle_failed_ticks);
   out.Single("confiance_lifecycle_expired_total", "counter",
              "Objects the lifecycle rules deleted or gave a delete marker, and versions they removed.",
              s.lifecycle_expired.value());
   out.Single("confiance_lifecycle_uploads_aborted_total", "counter",
              "Incomplete multipart uploads the lifecycle rules aborted.", s.lifecycle_aborted.value());
-  out.Family("confiance_sweeper_passes_total", "counter",
-             "Passes of the orphan sweeper (--sweep-interval), by result; a failed pass deletes nothing.");
-  out.Sample("confiance_sweeper_passes_total", {{"result", "ok"}}, s.sweeps.value());
-  out.Sample("confiance_sweeper_passes_total", {{"result", "failed"}}, s.failed_sweeps.value());
+  ResultCounter(out, "confiance_sweeper_passes_total",
+                "Passes of the orphan sweeper (--sweep-interval), by result; a failed pass deletes nothing.",
+                s.sweeps, s.failed_sweeps);
   out.Single("confiance_sweeper_orphans_deleted_total", "counter",
              "Blobs no record pointed to (left by crashes or failed requests), deleted after --sweep-grace.",
              s.orphans_deleted.value());
