@@ -7,6 +7,7 @@
 
 #include "admin/admin_client.h"
 #include "common/logging.h"
+#include "main/secret_file.h"
 
 namespace confiance {
 namespace {
@@ -60,12 +61,7 @@ Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags
   }
   ASSIGN_OR_RETURN(auto parsed, ParseWebhookUrl(flags.webhook_url));
   if (flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-url needs --webhook-secret-file");
-  std::ifstream in(flags.webhook_secret_file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (!in || secret.empty()) return InvalidArgumentError("cannot read a secret from " + flags.webhook_secret_file);
+  ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(flags.webhook_secret_file, "--webhook-secret-file"));
   admin::Endpoint endpoint = parsed.first;
   endpoint.ca_file = flags.webhook_ca;
   std::string target = parsed.second;

@@ -4,19 +4,15 @@
 #include <openssl/crypto.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
 
 #include "common/logging.h"
+#include "main/secret_file.h"
 
 namespace confiance {
 
 Result<std::optional<crypto::SecretBytes>> ReadMetricsToken(const std::string& file) {
   if (file.empty()) return std::optional<crypto::SecretBytes>();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return InvalidArgumentError("--metrics-token-file: cannot read " + file);
-  std::string token{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  ASSIGN_OR_RETURN(std::string token, ReadSecretFile(file, "--metrics-token-file"));
   Status problem;
   if (token.size() < kMinMetricsTokenBytes) {
     problem = InvalidArgumentError("--metrics-token-file: " + file + " holds fewer than " +

@@ -1,0 +1,18 @@
+// File: main/secret_file.cc
+#include "main/secret_file.h"
+
+#include <fstream>
+#include <iterator>
+
+namespace confiance {
+
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& flag) {
+  std::ifstream in(path, std::ios::binary);
+  std::string secret{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (!in.good() && !in.eof()) return InvalidArgumentError(flag + ": cannot read " + path);
+  if (secret.empty()) return InvalidArgumentError(flag + ": cannot read a secret from " + path);
+  return secret;
+}
+
+}  // namespace confiance
