@@ -42,12 +42,15 @@ S3LOAD="$BUILD/bench/s3load"
 
 WORK="$(mktemp -d /tmp/confiance-bench.XXXXXX)"
 CONF_PID=""
+# stop_pid PID: SIGTERM and reap a process this shell started ("" is none).
+stop_pid() {
+  [[ -n "$1" ]] || return 0
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 stop_server() {
-  if [[ -n "$CONF_PID" ]]; then
-    kill "$CONF_PID" 2>/dev/null || true
-    wait "$CONF_PID" 2>/dev/null || true
-    CONF_PID=""
-  fi
+  stop_pid "$CONF_PID"
+  CONF_PID=""
 }
 cleanup_bench() {
   stop_server

@@ -59,11 +59,8 @@ if [[ $NGINX == 1 ]]; then
 fi
 NGINX_PID=""
 stop_nginx() {
-  if [[ -n "$NGINX_PID" ]]; then
-    kill "$NGINX_PID" 2>/dev/null || true
-    wait "$NGINX_PID" 2>/dev/null || true
-    NGINX_PID=""
-  fi
+  stop_pid "$NGINX_PID"
+  NGINX_PID=""
 }
 trap 'stop_nginx; cleanup_bench' EXIT
 # nginx's CPU: its worker's utime+stime (the master only waits).
