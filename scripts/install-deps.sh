@@ -19,6 +19,9 @@ PACKAGES=(
   # 127.0.0.1:9090 (`systemctl disable --now prometheus` if unwanted); the
   # test starts its own on a free port.
   python3-prometheus-client prometheus
+  # The web console: its JavaScript unit tests run on Node's test runner;
+  # its end-to-end test (tests/e2e/test_console.py) drives a real browser.
+  nodejs chromium chromium-driver python3-selenium
   procps strace
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).

@@ -43,6 +43,7 @@
 #include "admin/admin_router.h"
 #include "admin/admin_service.h"
 #include "admin/cli.h"
+#include "admin/console_endpoint.h"
 #include "catalog/sweeper.h"
 #include "catalog/reclaim.h"
 #include "common/blocking_pool.h"
@@ -94,6 +95,7 @@ struct ServerFlags {
   http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
   std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
   std::string metrics_token_file;   // --metrics-token-file: turns /_confiance/metrics on
+  bool no_console = false;          // --no-console: /_confiance/console/ answers 404
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
@@ -417,17 +419,25 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("Prometheus metrics at /_confiance/metrics (bearer token of {}); readiness at /_confiance/ready",
                  flags.metrics_token_file);
   }
+  admin::ConsoleEndpoint console(flags.region);
+  if (!flags.no_console) spdlog::info("web console at /_confiance/console/ (--no-console turns it off)");
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
-      http_options, [&service, &admin_service, &monitoring, &flags](http::Request& req, http::BodyReader& body,
-                                                                   http::ResponseWriter& resp) {
+      http_options, [&service, &admin_service, &monitoring, &console, &flags](
+                        http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
         // The reserved /_confiance/admin/ prefix is the admin API, the
-        // metrics and readiness targets the monitoring endpoint; every other
-        // target (and /_confiance/health) is S3Service's.
-        if (admin::IsAdminTarget(req.target, req.FindHeader("host").value_or(""), flags.domain)) {
+        // metrics and readiness targets the monitoring endpoint, the
+        // console's prefix its files; every other target (and
+        // /_confiance/health) is S3Service's, which answers 404 for
+        // /_confiance/console/ when the console is off.
+        const std::string_view host = req.FindHeader("host").value_or("");
+        if (admin::IsAdminTarget(req.target, host, flags.domain)) {
           return admin_service.Handle(req, body, resp);
         }
-        if (admin::MetricsEndpoint::IsTarget(req.target, req.FindHeader("host").value_or(""), flags.domain)) {
+        if (admin::MetricsEndpoint::IsTarget(req.target, host, flags.domain)) {
           return monitoring.Handle(req, body, resp);
+        }
+        if (!flags.no_console && admin::ConsoleEndpoint::IsTarget(req.target, host, flags.domain)) {
+          return console.Handle(req, body, resp);
         }
         return service.Handle(req, body, resp);
       });
@@ -599,6 +609,8 @@ int main(int argc, char** argv) {
                      "File holding the bearer token that Prometheus sends to read /_confiance/metrics (at least 32 "
                      "characters, e.g. openssl rand -hex 32); unset: metrics off")
       ->check(CLI::ExistingFile);
+  server->add_flag("--no-console", flags.no_console,
+                   "Do not serve the web console (/_confiance/console/); the S3 and admin APIs it uses stay");
   server->add_option("--ca-bundle", flags.outbound_ca,
                      "PEM file of the CAs to trust when the server calls out over https:// (--witness, "
                      "--webhook-url); default: the system's")

@@ -1,0 +1,220 @@
+// The console's client of the S3 API, the admin API and the transparency
+// log, all on the page's own origin; every request signed with SigV4
+// (sigv4.mjs) by the credentials the user typed, which live only in this
+// object.
+
+import { EMPTY_SHA256, canonicalQuery, encodePath, presignQuery, sha256Hex, signRequest } from "./sigv4.mjs";
+
+const ADMIN = "/_confiance/admin/v1";
+const LOG = "/_confiance/log/v1";
+
+// An S3 or admin API error, with the server's code and message.
+export class ApiError extends Error {
+  constructor(status, code, message, requestId = "") {
+    super(message ? `${code}: ${message}` : code);
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+  }
+}
+
+function xmlText(doc, tag) {
+  const el = doc.getElementsByTagName(tag)[0];
+  return el ? el.textContent : "";
+}
+
+async function errorOf(response) {
+  const text = await response.text();
+  const requestId = response.headers.get("x-amz-request-id") || "";
+  const type = response.headers.get("content-type") || "";
+  try {
+    if (type.includes("json")) {
+      const e = JSON.parse(text).error;
+      return new ApiError(response.status, e.code, e.message, requestId);
+    }
+    if (text.startsWith("<")) {
+      const doc = new DOMParser().parseFromString(text, "application/xml");
+      return new ApiError(response.status, xmlText(doc, "Code"), xmlText(doc, "Message"), requestId);
+    }
+  } catch {
+    // fall through: an answer that is neither
+  }
+  return new ApiError(response.status, `HTTP ${response.status}`, text.slice(0, 200), requestId);
+}
+
+function children(parent, tag) {
+  return Array.from(parent.children).filter((c) => c.tagName === tag);
+}
+
+function childText(parent, tag) {
+  const c = children(parent, tag)[0];
+  return c ? c.textContent : "";
+}
+
+export class Client {
+  constructor({ accessKey, secretKey, region }) {
+    this.accessKey = accessKey;
+    this.#secretKey = secretKey;
+    this.region = region;
+  }
+
+  #secretKey;
+
+  // Drops the secret; the client is unusable afterwards.
+  forget() {
+    this.#secretKey = "";
+  }
+
+  // One signed request. `path` is already encoded (encodePath); `query`
+  // [name, value] pairs; `body` a string, a Blob or null. A string body's
+  // hash is signed; a Blob is sent with UNSIGNED-PAYLOAD (reading a large
+  // file twice to hash it first would double the upload's time).
+  async request(method, path, { query = [], headers = {}, body = null, service = "s3" } = {}) {
+    let payloadHash = EMPTY_SHA256;
+    if (typeof body === "string") payloadHash = await sha256Hex(body);
+    else if (body !== null) payloadHash = "UNSIGNED-PAYLOAD";
+    const signed = await signRequest({
+      method,
+      path,
+      query,
+      headers: { ...headers, Host: location.host },
+      payloadHash,
+      accessKey: this.accessKey,
+      secretKey: this.#secretKey,
+      region: this.region,
+      service,
+    });
+    delete signed.Host; // the browser sends it; a script may not set it
+    const qs = canonicalQuery(query);
+    const response = await fetch(path + (qs ? "?" + qs : ""), {
+      method,
+      headers: signed,
+      body,
+      cache: "no-store",
+      credentials: "omit",
+      redirect: "error",
+    });
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
+  async xml(method, path, options) {
+    const response = await this.request(method, path, options);
+    return new DOMParser().parseFromString(await response.text(), "application/xml");
+  }
+
+  async admin(method, resource, body = null) {
+    const response = await this.request(method, ADMIN + resource, {
+      headers: body === null ? {} : { "Content-Type": "application/json" },
+      body: body === null ? null : JSON.stringify(body),
+    });
+    return response.status === 204 ? null : response.json();
+  }
+
+  // --- who is signed in -------------------------------------------------
+
+  // {"kind": "operator"|"tenant", ...} (GET /whoami), or null for a
+  // tenant's user, whom /whoami refuses but S3 serves.
+  async whoami() {
+    try {
+      return await this.admin("GET", "/whoami");
+    } catch (e) {
+      if (e.code === "AccessDenied") {
+        await this.listBuckets(); // proves the credentials, or throws
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  // --- buckets and objects ----------------------------------------------
+
+  async listBuckets() {
+    const doc = await this.xml("GET", "/");
+    return Array.from(doc.getElementsByTagName("Bucket"), (b) => ({
+      name: childText(b, "Name"),
+      created: childText(b, "CreationDate"),
+    }));
+  }
+
+  async createBucket(name) {
+    await this.request("PUT", encodePath(name));
+  }
+
+  async deleteBucket(name) {
+    await this.request("DELETE", encodePath(name));
+  }
+
+  // One page of ListObjectsV2 with "/" as delimiter.
+  async listObjects(bucket, prefix, continuationToken = "") {
+    const query = [
+      ["list-type", "2"],
+      ["delimiter", "/"],
+      ["prefix", prefix],
+      ["max-keys", "200"],
+    ];
+    if (continuationToken) query.push(["continuation-token", continuationToken]);
+    const doc = await this.xml("GET", encodePath(bucket), { query });
+    const root = doc.documentElement;
+    return {
+      folders: children(root, "CommonPrefixes").map((p) => childText(p, "Prefix")),
+      objects: children(root, "Contents").map((c) => ({
+        key: childText(c, "Key"),
+        size: Number(childText(c, "Size")),
+        modified: childText(c, "LastModified"),
+      })),
+      next: childText(root, "IsTruncated") === "true" ? childText(root, "NextContinuationToken") : "",
+    };
+  }
+
+  async putObject(bucket, key, file) {
+    const headers = file.type ? { "Content-Type": file.type } : {};
+    const response = await this.request("PUT", encodePath(bucket, key), { headers, body: file });
+    return response.headers.get("ETag");
+  }
+
+  async deleteObject(bucket, key) {
+    await this.request("DELETE", encodePath(bucket, key));
+  }
+
+  // A URL that downloads the object as a file (never shown inline: an HTML
+  // object must not run in the console's origin), valid five minutes.
+  async downloadUrl(bucket, key) {
+    const path = encodePath(bucket, key);
+    const filename = key.split("/").pop() || "download";
+    const query = await presignQuery({
+      method: "GET",
+      host: location.host,
+      path,
+      query: [["response-content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`]],
+      accessKey: this.accessKey,
+      secretKey: this.#secretKey,
+      region: this.region,
+      expires: 300,
+    });
+    return `${path}?${query}`;
+  }
+
+  // --- operator access requests (the lockbox) ---------------------------
+
+  async accessRequests() {
+    return (await this.admin("GET", "/access-requests")).access_requests;
+  }
+
+  // `decision`: approve, deny, revoke (a tenant's root) or cancel (the
+  // requesting operator).
+  async decide(id, decision, note = "") {
+    const body = note && decision !== "approve" ? { note } : {};
+    return this.admin("POST", `/access-requests/${encodeURIComponent(id)}/${decision}`, body);
+  }
+
+  // --- the transparency log ---------------------------------------------
+
+  async logText(resource) {
+    return (await this.request("GET", LOG + resource)).text();
+  }
+
+  async logBytes(resource) {
+    return new Uint8Array(await (await this.request("GET", LOG + resource)).arrayBuffer());
+  }
+}

@@ -1,0 +1,478 @@
+// The web console (docs/console.md): a tenant browses its buckets and
+// objects, decides operators' access requests and reads its transparency
+// log; an operator sees its own requests and the operator log. Everything
+// goes through the public S3 and admin APIs (api.mjs), so the console can
+// do nothing a signed client could not.
+//
+// Names from the server (buckets, keys, reasons, log entries) are put in
+// the page only as text (textContent), never as markup.
+
+import { ApiError, Client } from "./api.mjs";
+import { entryBundleResource, parseCheckpoint, parseEntryBundle } from "./log.mjs";
+
+const ENTRIES_SHOWN = 50;
+
+let client = null; // signed in when set
+let identity = null; // GET /whoami's answer; null for a tenant's user
+let region = "us-east-1";
+let renderSerial = 0; // a newer render makes an older one's late results moot
+
+// --- small DOM helpers -----------------------------------------------------
+
+function h(tag, attrs = {}, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "onclick" || k === "onsubmit" || k === "onchange") el.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const kid of kids.flat()) {
+    if (kid !== null && kid !== undefined && kid !== false) el.append(kid instanceof Node ? kid : String(kid));
+  }
+  return el;
+}
+
+const $ = (id) => document.getElementById(id);
+
+function showError(e) {
+  const box = $("error");
+  if (!e) {
+    box.hidden = true;
+    box.textContent = "";
+    return;
+  }
+  box.hidden = false;
+  const id = e instanceof ApiError && e.requestId ? ` (request ${e.requestId})` : "";
+  box.textContent = (e instanceof Error ? e.message : String(e)) + id;
+}
+
+function status(text) {
+  $("status").textContent = text;
+}
+
+function mount(...nodes) {
+  $("main").replaceChildren(...nodes);
+}
+
+function humanSize(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+
+// Runs an action of the user: errors shown, the view redrawn after.
+async function act(what, fn) {
+  showError(null);
+  status(what + "…");
+  try {
+    await fn();
+    status("");
+  } catch (e) {
+    status("");
+    showError(e);
+  }
+  await render();
+}
+
+// --- routes ----------------------------------------------------------------
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/");
+  if (parts[0] === "b" && parts.length >= 2) {
+    return { view: "objects", bucket: decodeURIComponent(parts[1]), prefix: decodeURIComponent(parts.slice(2).join("/")) };
+  }
+  if (parts[0] === "access") return { view: "access" };
+  if (parts[0] === "log") return { view: "log" };
+  return { view: "buckets" };
+}
+
+function objectsHash(bucket, prefix) {
+  return `#/b/${encodeURIComponent(bucket)}/${encodeURIComponent(prefix)}`;
+}
+
+async function render() {
+  const serial = ++renderSerial;
+  $("nav").hidden = client === null;
+  if (client === null) {
+    mount(loginView());
+    return;
+  }
+  const r = route();
+  const views = { buckets: bucketsView, objects: objectsView, access: accessView, log: logView };
+  try {
+    const node = await views[r.view](r);
+    if (serial === renderSerial) mount(node);
+  } catch (e) {
+    if (serial !== renderSerial) return;
+    showError(e);
+    mount(h("p", { class: "muted" }, "Nothing to show."));
+  }
+}
+
+// --- sign in ---------------------------------------------------------------
+
+function loginView() {
+  const accessKey = h("input", { id: "access-key", name: "access-key", autocomplete: "username", required: true });
+  const secretKey = h("input", {
+    id: "secret-key",
+    name: "secret-key",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const form = h(
+    "form",
+    { id: "login", class: "login" },
+    h("h2", {}, "Sign in"),
+    h("label", {}, "Access key ", accessKey),
+    h("label", {}, "Secret key ", secretKey),
+    h("button", { id: "sign-in", type: "submit" }, "Sign in"),
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError(null);
+    const candidate = new Client({ accessKey: accessKey.value.trim(), secretKey: secretKey.value, region });
+    secretKey.value = "";
+    try {
+      status("Signing in…");
+      const me = await candidate.whoami();
+      client = candidate;
+      identity = me;
+      $("who").textContent =
+        me === null
+          ? `user of access key ${candidate.accessKey}`
+          : me.kind === "operator"
+            ? `operator ${me.name}`
+            : `tenant ${me.tenant} (${me.user})`;
+      status("");
+      await render();
+    } catch (e) {
+      candidate.forget();
+      status("");
+      showError(e);
+    }
+  });
+  return form;
+}
+
+function signOut() {
+  if (client) client.forget();
+  client = null;
+  identity = null;
+  $("who").textContent = "";
+  showError(null);
+  location.hash = "#/buckets";
+  render();
+}
+
+// --- buckets ---------------------------------------------------------------
+
+async function bucketsView() {
+  const buckets = await client.listBuckets();
+  const name = h("input", { id: "bucket-name", placeholder: "new-bucket-name", required: true });
+  const create = h(
+    "form",
+    { id: "create-bucket" },
+    name,
+    h("button", { type: "submit" }, "Create bucket"),
+  );
+  create.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act(`Creating ${name.value}`, () => client.createBucket(name.value.trim()));
+  });
+  const rows = buckets.map((b) =>
+    h(
+      "tr",
+      { dataset: { bucket: b.name } },
+      h("td", {}, h("a", { href: objectsHash(b.name, "") }, b.name)),
+      h("td", {}, b.created),
+      h(
+        "td",
+        {},
+        h(
+          "button",
+          {
+            class: "delete danger",
+            type: "button",
+            onclick: () => {
+              if (confirm(`Delete bucket ${b.name}? It must be empty.`)) {
+                act(`Deleting ${b.name}`, () => client.deleteBucket(b.name));
+              }
+            },
+          },
+          "Delete",
+        ),
+      ),
+    ),
+  );
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Buckets"),
+    create,
+    buckets.length === 0
+      ? h("p", { class: "muted" }, "No bucket yet.")
+      : h("table", { id: "buckets" }, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Created"), h("th")), rows),
+  );
+}
+
+// --- objects ---------------------------------------------------------------
+
+async function objectsView({ bucket, prefix }) {
+  const pages = [await client.listObjects(bucket, prefix)];
+  const table = h("table", { id: "objects" }, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Size"), h("th", {}, "Modified"), h("th")));
+  const more = h("button", { id: "more", type: "button", hidden: true }, "More");
+
+  const addPage = (page) => {
+    for (const folder of page.folders) {
+      table.append(
+        h(
+          "tr",
+          { dataset: { prefix: folder } },
+          h("td", {}, h("a", { href: objectsHash(bucket, folder) }, folder.slice(prefix.length))),
+          h("td"),
+          h("td"),
+          h("td"),
+        ),
+      );
+    }
+    for (const o of page.objects) {
+      const download = h("a", { class: "download", href: "#", title: "download" }, "Download");
+      download.addEventListener("click", async (ev) => {
+        ev.preventDefault();
+        try {
+          const a = h("a", { href: await client.downloadUrl(bucket, o.key), download: "" });
+          document.body.append(a);
+          a.click();
+          a.remove();
+        } catch (e) {
+          showError(e);
+        }
+      });
+      const del = h(
+        "button",
+        {
+          class: "delete danger",
+          type: "button",
+          onclick: () => {
+            if (confirm(`Delete ${o.key}?`)) act(`Deleting ${o.key}`, () => client.deleteObject(bucket, o.key));
+          },
+        },
+        "Delete",
+      );
+      table.append(
+        h(
+          "tr",
+          { dataset: { key: o.key } },
+          h("td", { class: "key" }, o.key.slice(prefix.length)),
+          h("td", { class: "num" }, humanSize(o.size)),
+          h("td", {}, o.modified),
+          h("td", {}, download, " ", del),
+        ),
+      );
+    }
+    more.hidden = !page.next;
+    more.dataset.token = page.next;
+  };
+  addPage(pages[0]);
+  more.addEventListener("click", async () => {
+    try {
+      addPage(await client.listObjects(bucket, prefix, more.dataset.token));
+    } catch (e) {
+      showError(e);
+    }
+  });
+
+  const file = h("input", { id: "file", type: "file", multiple: true });
+  const upload = h("form", { id: "upload" }, h("label", {}, `Upload to ${prefix || "/"} `, file));
+  file.addEventListener("change", () => {
+    const files = Array.from(file.files);
+    act(`Uploading ${files.length} file(s)`, async () => {
+      for (const f of files) {
+        status(`Uploading ${f.name} (${humanSize(f.size)})…`);
+        await client.putObject(bucket, prefix + f.name, f);
+      }
+    });
+  });
+
+  // Breadcrumb: the bucket, then each folder of the prefix.
+  const crumbs = [h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket)];
+  let at = "";
+  for (const part of prefix.split("/").filter((p) => p !== "")) {
+    at += part + "/";
+    crumbs.push(" / ", h("a", { href: objectsHash(bucket, at) }, part));
+  }
+  const empty = pages[0].folders.length === 0 && pages[0].objects.length === 0;
+  return h(
+    "section",
+    {},
+    h("h2", { id: "breadcrumb" }, crumbs),
+    upload,
+    empty ? h("p", { class: "muted" }, "Empty.") : table,
+    more,
+  );
+}
+
+// --- operator access requests ------------------------------------------------
+
+function scopeText(r) {
+  const buckets = r.buckets.length ? r.buckets.join(", ") : "(no bucket)";
+  const prefixes = r.prefixes && r.prefixes.length ? ` under ${r.prefixes.join(", ")}` : "";
+  return `${r.operations.join(", ")} on ${buckets}${prefixes}`;
+}
+
+// A tenant's root decides; the requesting operator may only withdraw
+// (the server enforces both: this only offers what it would accept).
+function actionsFor(r, decide) {
+  const open = r.state === "pending" || r.state === "approved";
+  if (identity && identity.kind === "operator") {
+    return open && r.operator === identity.name ? decide(r, "cancel", "Cancel") : null;
+  }
+  if (r.state === "pending") return [decide(r, "approve", "Approve"), " ", decide(r, "deny", "Deny")];
+  if (r.state === "approved") return decide(r, "revoke", "Revoke");
+  return null;
+}
+
+async function accessView() {
+  const requests = await client.accessRequests();
+  const decide = (r, decision, label) =>
+    h(
+      "button",
+      {
+        class: decision,
+        type: "button",
+        onclick: () => {
+          if (confirm(`${label} access request ${r.id} of operator ${r.operator}?`)) {
+            act(`${label} ${r.id}`, () => client.decide(r.id, decision));
+          }
+        },
+      },
+      label,
+    );
+  const rows = requests.map((r) =>
+    h(
+      "tr",
+      { dataset: { id: r.id } },
+      h("td", {}, r.id),
+      h("td", {}, r.operator),
+      h("td", {}, r.category),
+      h("td", {}, scopeText(r)),
+      h("td", { class: "reason" }, r.reason),
+      h("td", { class: "num" }, `${r.duration_seconds} s`),
+      h("td", { class: "state" }, r.state, r.state === "approved" && r.approved_until ? ` until ${r.approved_until}` : ""),
+      h("td", {}, actionsFor(r, decide)),
+    ),
+  );
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Operator access requests"),
+    h(
+      "p",
+      { class: "muted" },
+      "An operator reaches your data only through a request you approved, for the scope and time it names. " +
+        "Every request and decision is in your transparency log.",
+    ),
+    requests.length === 0
+      ? h("p", { class: "muted" }, "No request.")
+      : h(
+          "table",
+          { id: "access-requests" },
+          h(
+            "tr",
+            {},
+            ["Id", "Operator", "Category", "Scope", "Reason", "Duration", "State", ""].map((t) => h("th", {}, t)),
+          ),
+          rows,
+        ),
+  );
+}
+
+// --- the transparency log ---------------------------------------------------
+
+async function latestEntries(cp) {
+  const entries = [];
+  let end = cp.size;
+  while (end > 0 && entries.length < ENTRIES_SHOWN) {
+    const bundle = parseEntryBundle(await client.logBytes(entryBundleResource(end - 1, end)));
+    const first = end - bundle.length;
+    for (let i = bundle.length - 1; i >= 0 && entries.length < ENTRIES_SHOWN; i--) {
+      entries.push({ index: first + i, text: bundle[i] });
+    }
+    end = first;
+  }
+  return entries;
+}
+
+function entryNode({ index, text }) {
+  let summary = "";
+  try {
+    const e = JSON.parse(text);
+    summary = [e.time, e.operation || e.action, e.bucket, e.key, e.target, e.status, e.error]
+      .filter((x) => x !== undefined && x !== "")
+      .join("  ");
+  } catch {
+    summary = "(not JSON)";
+  }
+  return h(
+    "details",
+    { class: "entry", dataset: { index: String(index) } },
+    h("summary", {}, `#${index}  ${summary}`),
+    h("pre", {}, text),
+  );
+}
+
+async function logView() {
+  let note;
+  try {
+    note = await client.logText("/checkpoint");
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "NoSuchKey") {
+      return h("section", {}, h("h2", {}, "Transparency log"), h("p", { class: "muted" }, "No checkpoint yet."));
+    }
+    throw e;
+  }
+  const cp = parseCheckpoint(note);
+  const key = await client.logText("/key");
+  const entries = await latestEntries(cp);
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Transparency log"),
+    h("p", {}, `Log ${cp.origin}: ${cp.size} entries. The latest signed checkpoint:`),
+    h("pre", { id: "checkpoint" }, note),
+    h("p", {}, "The log's verifier key, to pin once and keep:"),
+    h("pre", { id: "log-key" }, key),
+    h(
+      "p",
+      { class: "muted" },
+      "This page shows the log. To prove it complete and never rewritten, verify it where you trust the code: " +
+        "confiance log tail --once --key-file KEY (exports and checks every entry) and confiance log verify.",
+    ),
+    h("h3", {}, `The latest ${entries.length} entries, newest first`),
+    h("div", { id: "entries" }, entries.map(entryNode)),
+  );
+}
+
+// --- start -----------------------------------------------------------------
+
+async function start() {
+  try {
+    const config = await (await fetch("config.json", { cache: "no-store" })).json();
+    region = config.region;
+  } catch (e) {
+    showError(new Error(`cannot read config.json: ${e.message}`));
+  }
+  $("sign-out").addEventListener("click", signOut);
+  window.addEventListener("hashchange", () => {
+    showError(null);
+    render();
+  });
+  await render();
+}
+
+start();

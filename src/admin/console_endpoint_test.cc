@@ -1,0 +1,150 @@
+// File: admin/console_endpoint_test.cc
+// The console's file server: which targets it takes, the embedded files
+// with their types and validators, the security headers on every answer,
+// and that nothing outside the embedded set is ever served.
+#include "admin/console_endpoint.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
+
+#include "admin/console_assets.h"
+#include "s3/recording_response_writer.h"
+
+namespace confiance::admin {
+namespace {
+
+using s3::testing::RecordingWriter;
+using s3::testing::RunCoroutine;
+
+class NoBody final : public http::BodyReader {
+ public:
+  asio::awaitable<Result<size_t>> Read(std::span<std::byte>) override { co_return size_t{0}; }
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+Reply Get(ConsoleEndpoint& endpoint, std::string target, std::string method = "GET",
+          std::vector<http::Header> extra = {}) {
+  http::Request request;
+  request.method = method;
+  request.target = target;
+  request.headers = std::move(extra);
+  NoBody body;
+  RecordingWriter writer;
+  RunCoroutine([&]() -> asio::awaitable<void> { co_await endpoint.Handle(request, body, writer); });
+  Reply r{writer.status_, writer.body_, {}};
+  for (const http::Header& h : writer.headers_) r.headers[h.name] = h.value;
+  return r;
+}
+
+void ExpectLockedDown(const Reply& r) {
+  EXPECT_NE(r.headers.at("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(r.headers.at("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(r.headers.at("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.headers.at("X-Frame-Options"), "DENY");
+  EXPECT_EQ(r.headers.at("Referrer-Policy"), "no-referrer");
+}
+
+TEST(ConsoleEndpointTest, RecognisesItsPrefixOnly) {
+  EXPECT_TRUE(ConsoleEndpoint::IsTarget("/_confiance/console"));
+  EXPECT_TRUE(ConsoleEndpoint::IsTarget("/_confiance/console/"));
+  EXPECT_TRUE(ConsoleEndpoint::IsTarget("/_confiance/console/app.mjs"));
+  EXPECT_TRUE(ConsoleEndpoint::IsTarget("/_confiance/console?x"));
+  EXPECT_FALSE(ConsoleEndpoint::IsTarget("/_confiance/consoles"));
+  EXPECT_FALSE(ConsoleEndpoint::IsTarget("/_confiance/admin/v1/whoami"));
+  EXPECT_FALSE(ConsoleEndpoint::IsTarget("/bucket/_confiance/console/"));
+  // With virtual-host addressing the path is an object key of the bucket.
+  EXPECT_FALSE(ConsoleEndpoint::IsTarget("/_confiance/console/", "b.s3.example.eu", "s3.example.eu"));
+  EXPECT_TRUE(ConsoleEndpoint::IsTarget("/_confiance/console/", "s3.example.eu", "s3.example.eu"));
+}
+
+TEST(ConsoleEndpointTest, EmbedsEveryFileButTheTests) {
+  std::map<std::string, std::string_view> files;
+  for (const EmbeddedAsset& a : ConsoleAssets()) files[std::string(a.path)] = a.body;
+  for (const char* name : {"index.html", "app.mjs", "api.mjs", "sigv4.mjs", "log.mjs", "console.css"}) {
+    ASSERT_TRUE(files.contains(name)) << name;
+    EXPECT_FALSE(files[name].empty()) << name;
+  }
+  for (const auto& [name, body] : files) EXPECT_FALSE(name.ends_with("_test.mjs")) << name;
+  EXPECT_TRUE(files["index.html"].starts_with("<!doctype html>"));
+  EXPECT_NE(files["index.html"].find("src=\"app.mjs\""), std::string_view::npos);
+}
+
+TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
+  ConsoleEndpoint endpoint("eu-west-3");
+  Reply index = Get(endpoint, "/_confiance/console/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers["Content-Type"], "text/html; charset=utf-8");
+  EXPECT_TRUE(index.body.starts_with("<!doctype html>"));
+  EXPECT_EQ(index.headers["Cache-Control"], "no-cache");
+  ExpectLockedDown(index);
+  EXPECT_EQ(Get(endpoint, "/_confiance/console/index.html").body, index.body);
+  EXPECT_EQ(Get(endpoint, "/_confiance/console/?utm=x").body, index.body);
+
+  Reply app = Get(endpoint, "/_confiance/console/app.mjs");
+  EXPECT_EQ(app.status, 200);
+  EXPECT_EQ(app.headers["Content-Type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(Get(endpoint, "/_confiance/console/console.css").headers["Content-Type"], "text/css; charset=utf-8");
+
+  // The ETag is the content's: different files, different tags; a
+  // matching If-None-Match (also weak, also in a list) gets a 304.
+  const std::string etag = app.headers["ETag"];
+  ASSERT_EQ(etag.size(), 34u) << etag;
+  EXPECT_NE(etag, index.headers["ETag"]);
+  for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+    Reply again = Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}});
+    EXPECT_EQ(again.status, 304) << inm;
+    EXPECT_EQ(again.body, "") << inm;
+  }
+  EXPECT_EQ(Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", "\"other\""}}).status, 200);
+
+  Reply head = Get(endpoint, "/_confiance/console/app.mjs", "HEAD");
+  EXPECT_EQ(head.status, 200);
+}
+
+TEST(ConsoleEndpointTest, ConfigNamesTheRegion) {
+  ConsoleEndpoint endpoint("eu-west-3");
+  Reply config = Get(endpoint, "/_confiance/console/config.json");
+  EXPECT_EQ(config.status, 200);
+  EXPECT_EQ(config.body, R"({"region":"eu-west-3"})");
+  EXPECT_EQ(config.headers["Content-Type"], "application/json");
+  EXPECT_EQ(config.headers["Cache-Control"], "no-store");
+}
+
+TEST(ConsoleEndpointTest, RedirectsTheBarePrefix) {
+  ConsoleEndpoint endpoint("us-east-1");
+  Reply r = Get(endpoint, "/_confiance/console");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(r.headers["Location"], "/_confiance/console/");
+  ExpectLockedDown(r);
+}
+
+TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
+  ConsoleEndpoint endpoint("us-east-1");
+  for (const char* target :
+       {"/_confiance/console/nope.js", "/_confiance/console/../console/app.mjs",
+        "/_confiance/console/%2e%2e/etc/passwd", "/_confiance/console//app.mjs", "/_confiance/console/app.mjs/",
+        "/_confiance/console/sigv4_test.mjs", "/_confiance/console/APP.MJS", "/_confiance/console/app.mjs%00"}) {
+    Reply r = Get(endpoint, target);
+    EXPECT_EQ(r.status, 404) << target;
+    ExpectLockedDown(r);
+  }
+}
+
+TEST(ConsoleEndpointTest, OnlyReads) {
+  ConsoleEndpoint endpoint("us-east-1");
+  for (const char* method : {"PUT", "POST", "DELETE", "OPTIONS"}) {
+    Reply r = Get(endpoint, "/_confiance/console/app.mjs", method);
+    EXPECT_EQ(r.status, 405) << method;
+    EXPECT_EQ(r.headers["Allow"], "GET, HEAD");
+  }
+}
+
+}  // namespace
+}  // namespace confiance::admin
