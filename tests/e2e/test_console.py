@@ -1,0 +1,398 @@
+"""The web console (/_confiance/console/, docs/console.md), end to end: the
+real server and a real browser (Debian's chromium, driven by Selenium
+through chromedriver), the page signing every request itself.
+
+  - the files: served to anyone, byte-identical to src/admin/console/,
+    locked down (CSP, nosniff, no framing), 404 outside the embedded set,
+    405 for writes, 404 with --no-console;
+  - a tenant's session: a wrong secret refused with the server's code;
+    sign in; create a bucket; upload files (a Unicode name, a folder) and
+    read them back with boto3; a key that is HTML shown as text, never run;
+    download through a presigned link; delete; nothing left in the
+    browser's storage after signing out;
+  - the lockbox: an operator's request approved in the console, the
+    decision visible to the CLI and in the tenant's log;
+  - the transparency log view: the signed checkpoint and the latest
+    entries, the console's own requests among them;
+  - every request the console made is in the tenant's log exactly once
+    (read offline from the stopped server's data directory), and the
+    browser reported no script error or policy violation."""
+
+import hashlib
+import json
+import os
+import time
+
+import pytest
+import requests
+
+from adminutil import AdminServer, OPERATOR, cli, export_log, s3
+from conftest import unique_bucket
+
+selenium = pytest.importorskip("selenium", reason="python3-selenium (scripts/install-deps.sh)")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONSOLE_SRC = os.path.join(HERE, "..", "..", "src", "admin", "console")
+ACME_ROOT = ("ACMECONSOLEROOTKEY01", "acme-console-root-secret-0123456789")
+READER = ("ACMECONSOLEREADER001", "acme-console-reader-secret-0123456789")
+READ_ONLY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["s3:ListAllMyBuckets", "s3:ListBucket", "s3:GetObject"], "Resource": "*"}]})
+CONSOLE = "/_confiance/console/"
+WAIT = 20  # seconds for the page to reach a state
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = AdminServer(str(tmp_path_factory.mktemp("console")))
+    s.start()
+    cli(s, "tenant", "create", "acme", "--access-key", ACME_ROOT[0], "--secret-key", ACME_ROOT[1])
+    yield s
+    s.stop_clean()
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("downloads"))
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        assert os.access(path, os.X_OK), "%s missing: install chromium and chromium-driver" % path
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    # --no-sandbox: CI runs as root, where chromium's sandbox cannot start.
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-extensions", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                              "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(WAIT)
+    driver.browser_log = []
+    yield driver
+    driver.quit()
+
+
+# ------------------------------------------------------------ page helpers
+
+def wait_for(driver, what, cond, timeout=WAIT):
+    """Waits until cond(driver) is truthy, failing with `what` and the
+    page's error banner."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+                                 lambda d: cond(d))
+    except Exception:
+        banner = driver.find_element(By.ID, "error").text
+        raise AssertionError("%s: not reached; error banner %r; page:\n%s" %
+                             (what, banner, driver.find_element(By.ID, "main").text[:2000]))
+
+
+def collect_log(driver):
+    driver.browser_log.extend(driver.get_log("browser"))
+
+
+def rows(driver, table_id, attr):
+    """The `attr` of each row of the table, read in one script (the page
+    may redraw between two WebDriver calls)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), r => r.getAttribute(arguments[1]))",
+        "#%s tr[%s]" % (table_id, attr), attr)
+
+
+def sign_in(driver, srv, creds):
+    driver.get(srv.endpoint + CONSOLE)
+    wait_for(driver, "login form", lambda d: d.find_elements(By.ID, "access-key"))
+    driver.find_element(By.ID, "access-key").send_keys(creds[0])
+    driver.find_element(By.ID, "secret-key").send_keys(creds[1])
+    driver.find_element(By.ID, "sign-in").click()
+
+
+def sign_out(driver):
+    collect_log(driver)
+    driver.find_element(By.ID, "sign-out").click()
+    wait_for(driver, "signed out", lambda d: d.find_elements(By.ID, "login"))
+
+
+def navigate(driver, fragment):
+    """Moves inside the page (hash change) so the session stays."""
+    driver.execute_script("location.hash = arguments[0]", fragment)
+
+
+def accept_confirm(driver):
+    WebDriverWait(driver, WAIT).until(lambda d: _alert(d))
+    driver.switch_to.alert.accept()
+
+
+def _alert(driver):
+    try:
+        return driver.switch_to.alert
+    except Exception:
+        return None
+
+
+# ------------------------------------------------------------------- tests
+
+def test_files_are_served_locked_down(srv):
+    r = requests.get(srv.endpoint + "/_confiance/console", allow_redirects=False, timeout=10)
+    assert r.status_code == 301 and r.headers["Location"] == CONSOLE, r.headers
+    for name, ctype in (("index.html", "text/html"), ("app.mjs", "text/javascript"),
+                        ("sigv4.mjs", "text/javascript"), ("console.css", "text/css")):
+        r = requests.get(srv.endpoint + CONSOLE + name, timeout=10)
+        assert r.status_code == 200, (name, r.status_code)
+        assert r.headers["Content-Type"].startswith(ctype), (name, r.headers)
+        with open(os.path.join(CONSOLE_SRC, name), "rb") as f:
+            assert r.content == f.read(), "%s differs from the source file" % name
+        csp = r.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "default-src 'none'" in csp, csp
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["X-Frame-Options"] == "DENY"
+        etag = r.headers["ETag"]
+        again = requests.get(srv.endpoint + CONSOLE + name, headers={"If-None-Match": etag}, timeout=10)
+        assert again.status_code == 304 and again.content == b"", (name, again.status_code)
+    assert requests.get(srv.endpoint + CONSOLE, timeout=10).content.startswith(b"<!doctype html>")
+    assert requests.get(srv.endpoint + CONSOLE + "config.json", timeout=10).json() == {"region": "us-east-1"}
+    for name in ("nope.js", "sigv4_test.mjs", "..%2fadmin_api.cc", "%2e%2e/%2e%2e/CMakeLists.txt"):
+        assert requests.get(srv.endpoint + CONSOLE + name, timeout=10).status_code == 404, name
+    for method in ("PUT", "POST", "DELETE"):
+        r = requests.request(method, srv.endpoint + CONSOLE + "app.mjs", data=b"x", timeout=10)
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD", (method, r.status_code)
+
+
+def test_no_console_flag_turns_it_off(tmp_path):
+    off = AdminServer(str(tmp_path), extra_args=["--no-console"])
+    off.start()
+    try:
+        r = requests.get(off.endpoint + CONSOLE + "index.html", timeout=10)
+        assert r.status_code == 404, (r.status_code, r.text)
+        assert b"<!doctype html>" not in r.content
+        # The APIs the console uses stay.
+        assert s3(off, OPERATOR).list_buckets is not None
+        assert requests.get(off.endpoint + "/_confiance/health", timeout=10).status_code == 200
+    finally:
+        off.stop_clean()
+
+
+def test_wrong_secret_is_refused_with_the_servers_code(srv, browser):
+    sign_in(browser, srv, (ACME_ROOT[0], "not-the-secret"))
+    wait_for(browser, "error banner", lambda d: "SignatureDoesNotMatch" in d.find_element(By.ID, "error").text)
+    assert not browser.find_element(By.ID, "nav").is_displayed()
+    assert browser.find_elements(By.ID, "login")
+    # The secret field is cleared after each attempt.
+    assert browser.find_element(By.ID, "secret-key").get_attribute("value") == ""
+    collect_log(browser)
+
+
+def test_tenant_session(srv, browser, downloads):
+    acme = s3(srv, ACME_ROOT)
+    bucket = unique_bucket("console")
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    wait_for(browser, "bucket form", lambda d: d.find_elements(By.ID, "bucket-name"))
+
+    # Create a bucket.
+    browser.find_element(By.ID, "bucket-name").send_keys(bucket)
+    browser.find_element(By.CSS_SELECTOR, "#create-bucket button").click()
+    wait_for(browser, "bucket listed", lambda d: bucket in rows(d, "buckets", "data-bucket"))
+    acme.head_bucket(Bucket=bucket)
+
+    # Upload two files, one with a name that needs encoding.
+    plain = os.urandom(300 * 1024)
+    names = {"report.bin": plain, "rapport été 2026 (v2)+final.txt": "ligne 1\nligne 2\n".encode() * 1000}
+    paths = []
+    for name, body in names.items():
+        path = os.path.join(downloads, "..", "upload-" + name)
+        with open(path, "wb") as f:
+            f.write(body)
+        paths.append(os.path.abspath(path))
+    navigate(browser, "#/b/%s/" % bucket)
+    wait_for(browser, "upload form", lambda d: d.find_elements(By.ID, "file"))
+    browser.find_element(By.ID, "file").send_keys("\n".join(paths))
+    wait_for(browser, "uploads listed",
+             lambda d: sorted(rows(d, "objects", "data-key")) == sorted("upload-" + n for n in names))
+    for name, body in names.items():
+        got = acme.get_object(Bucket=bucket, Key="upload-" + name)
+        assert got["Body"].read() == body, name
+    assert acme.head_object(Bucket=bucket, Key="upload-" + list(names)[1])["ContentType"] == "text/plain"
+
+    # Folders: a prefix is a row that opens it.
+    acme.put_object(Bucket=bucket, Key="docs/2026/a.txt", Body=b"in a folder")
+    # A key that is markup is shown as text and never runs.
+    evil = '<img src=x onerror="window.__pwned=1">.txt'
+    acme.put_object(Bucket=bucket, Key=evil, Body=b"x")
+    browser.refresh()  # a reload forgets the credentials: sign in again
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    navigate(browser, "#/b/%s/" % bucket)
+    wait_for(browser, "folder and markup key listed",
+             lambda d: "docs/" in rows(d, "objects", "data-prefix") and evil in rows(d, "objects", "data-key"))
+    cell = browser.find_element(By.CSS_SELECTOR, "#objects tr[data-key='%s'] td.key" % evil.replace("'", "\\'"))
+    assert cell.text == evil
+    assert browser.find_elements(By.CSS_SELECTOR, "#objects img") == []
+    assert browser.execute_script("return window.__pwned === undefined")
+    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-prefix='docs/'] a").click()
+    wait_for(browser, "folder opened", lambda d: d.find_elements(By.CSS_SELECTOR, "#objects tr[data-prefix='docs/2026/']"))
+    assert "docs" in browser.find_element(By.ID, "breadcrumb").text
+    navigate(browser, "#/b/%s/" % bucket)
+    wait_for(browser, "bucket root", lambda d: "upload-report.bin" in rows(d, "objects", "data-key"))
+
+    # Download through the presigned link: the bytes, saved as a file.
+    before = set(os.listdir(downloads))
+    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-key='upload-report.bin'] a.download").click()
+    target = os.path.join(downloads, "upload-report.bin")
+    deadline = time.monotonic() + WAIT
+    while not (os.path.exists(target) and os.path.getsize(target) == len(plain)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert set(os.listdir(downloads)) - before == {"upload-report.bin"}, os.listdir(downloads)
+    with open(target, "rb") as f:
+        assert hashlib.sha256(f.read()).digest() == hashlib.sha256(plain).digest()
+
+    # Delete an object (after the confirmation).
+    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-key='upload-report.bin'] button.delete").click()
+    accept_confirm(browser)
+    wait_for(browser, "object gone", lambda d: "upload-report.bin" not in rows(d, "objects", "data-key"))
+    assert "Contents" not in acme.list_objects_v2(Bucket=bucket, Prefix="upload-report.bin")
+
+    # The transparency log view: checkpoint, key, and the console's upload
+    # among the entries once a checkpoint covers it (at least every second).
+    key_name = "upload-" + list(names)[1]
+    deadline = time.monotonic() + WAIT
+    while True:
+        navigate(browser, "#/buckets")
+        wait_for(browser, "buckets", lambda d: d.find_elements(By.ID, "buckets"))
+        navigate(browser, "#/log")
+        wait_for(browser, "log view", lambda d: d.find_elements(By.ID, "entries"))
+        texts = [e.get_attribute("textContent") for e in browser.find_elements(By.CSS_SELECTOR, "#entries pre")]
+        events = [json.loads(t) for t in texts]
+        if any(e.get("operation") == "DeleteObject" and e.get("key") == "upload-report.bin" for e in events):
+            break
+        assert time.monotonic() < deadline, "the log view never showed the console's DeleteObject"
+        time.sleep(0.3)
+    checkpoint = browser.find_element(By.ID, "checkpoint").text
+    assert checkpoint.splitlines()[0].endswith("acme"), checkpoint
+    assert "\u2014 " in checkpoint  # signed
+    assert any(e.get("operation") == "PutObject" and e.get("key") == key_name for e in events)
+    assert requests.get(srv.endpoint + "/_confiance/log/v1/key", timeout=10).status_code == 403  # needs a signature
+    assert browser.find_element(By.ID, "log-key").text.strip()
+
+    sign_out(browser)
+    assert browser.execute_script("return [localStorage.length, sessionStorage.length, document.cookie]") == [0, 0, ""]
+    assert browser.find_element(By.ID, "secret-key").get_attribute("value") == ""
+
+
+def test_operator_access_approved_in_the_console(srv, browser):
+    acme = s3(srv, ACME_ROOT)
+    bucket = unique_bucket("lockbox")
+    acme.create_bucket(Bucket=bucket)
+    acme.put_object(Bucket=bucket, Key="case/1.txt", Body=b"evidence")
+    req = cli(srv, "--json", "access", "request", "--tenant", "acme", "--bucket", bucket, "--prefix", "case/",
+              "--operation", "read", "--reason", "support case <b>4711</b>", "--category", "support_case",
+              "--duration", "600").json()
+
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    navigate(browser, "#/access")
+    wait_for(browser, "request listed", lambda d: req["id"] in rows(d, "access-requests", "data-id"))
+    row = "#access-requests tr[data-id='%s']" % req["id"]
+    assert browser.find_element(By.CSS_SELECTOR, row + " td.reason").text == "support case <b>4711</b>"
+    assert browser.find_element(By.CSS_SELECTOR, row + " td.state").text == "pending"
+    browser.find_element(By.CSS_SELECTOR, row + " button.approve").click()
+    accept_confirm(browser)
+    wait_for(browser, "approved", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text.startswith(
+        "approved until"))
+
+    listed = cli(srv, "--json", "access", "list", creds=ACME_ROOT).json()["access_requests"]
+    decided = [r for r in listed if r["id"] == req["id"]][0]
+    assert decided["state"] == "approved" and decided["decided_by"] == "tenant:acme/root", decided
+    ops = s3(srv, OPERATOR)
+    assert ops.get_object(Bucket=bucket, Key="case/1.txt")["Body"].read() == b"evidence"
+
+    # Revoke it again from the console: the operator is refused at once.
+    browser.find_element(By.CSS_SELECTOR, row + " button.revoke").click()
+    accept_confirm(browser)
+    wait_for(browser, "revoked", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
+    resp = srv.request("GET", "/%s/case/1.txt" % bucket, access_key=OPERATOR[0], secret_key=OPERATOR[1])
+    assert resp.status == 403, resp.status
+    sign_out(browser)
+
+
+def test_operator_sees_its_requests_and_log(srv, browser):
+    req = cli(srv, "--json", "access", "request", "--tenant", "acme", "--bucket", "*", "--operation", "list",
+              "--reason", "capacity review", "--category", "support_case", "--duration", "60").json()
+    sign_in(browser, srv, OPERATOR)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
+    navigate(browser, "#/access")
+    wait_for(browser, "requests listed", lambda d: req["id"] in rows(d, "access-requests", "data-id"))
+    # An operator is offered no decision, only withdrawing its own request.
+    assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.approve") == []
+    assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.deny") == []
+    row = "#access-requests tr[data-id='%s']" % req["id"]
+    browser.find_element(By.CSS_SELECTOR, row + " button.cancel").click()
+    accept_confirm(browser)
+    wait_for(browser, "cancelled", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
+    assert cli(srv, "--json", "access", "show", req["id"]).json()["state"] == "revoked"
+    navigate(browser, "#/log")
+    wait_for(browser, "operator log", lambda d: d.find_elements(By.ID, "checkpoint"))
+    origin = browser.find_element(By.ID, "checkpoint").text.splitlines()[0]
+    assert "acme" not in origin, origin
+    sign_out(browser)
+
+
+def test_user_can_do_what_its_policy_allows(srv, browser, tmp_path):
+    cli(srv, "user", "create", "--tenant", "acme", "reader", "--access-key", READER[0], "--secret-key", READER[1],
+        creds=ACME_ROOT)
+    cli(srv, "policy", "put", "--tenant", "acme", "--user", "reader", "read-only", stdin=READ_ONLY, creds=ACME_ROOT)
+    bucket = unique_bucket("reader")
+    s3(srv, ACME_ROOT).create_bucket(Bucket=bucket)
+    s3(srv, ACME_ROOT).put_object(Bucket=bucket, Key="shared.txt", Body=b"for readers")
+
+    # /whoami is a tenant root's and an operator's: a user signs in
+    # through ListBuckets, which its policy allows.
+    sign_in(browser, srv, READER)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "user of access key " + READER[0])
+    wait_for(browser, "buckets", lambda d: bucket in rows(d, "buckets", "data-bucket"))
+    navigate(browser, "#/b/%s/" % bucket)
+    wait_for(browser, "objects", lambda d: "shared.txt" in rows(d, "objects", "data-key"))
+    # An upload the policy does not allow: the server's refusal, shown.
+    path = tmp_path / "denied.txt"
+    path.write_bytes(b"not allowed")
+    browser.find_element(By.ID, "file").send_keys(str(path))
+    wait_for(browser, "refusal shown", lambda d: d.find_element(By.ID, "error").text.startswith("AccessDenied"))
+    wait_for(browser, "list redrawn", lambda d: "shared.txt" in rows(d, "objects", "data-key"))
+    assert "denied.txt" not in rows(browser, "objects", "data-key")
+    assert "Contents" not in s3(srv, ACME_ROOT).list_objects_v2(Bucket=bucket, Prefix="denied.txt")
+    sign_out(browser)
+
+
+def test_console_requests_are_logged_once_and_the_page_stayed_clean(srv, browser):
+    collect_log(browser)
+    srv.stop_clean()
+    entries = export_log(srv, "acme")
+    console_puts = [e for e in entries if e.get("operation") == "PutObject" and e["key"].startswith("upload-")]
+    assert sorted(e["key"] for e in console_puts) == sorted(
+        ["upload-report.bin", "upload-rapport été 2026 (v2)+final.txt"]), console_puts
+    for e in console_puts:
+        assert e["principal"]["access_key_id"] == ACME_ROOT[0] and e["status"] == 200, e
+    refused = [e for e in entries if e.get("operation") == "PutObject" and e.get("key") == "denied.txt"]
+    assert len(refused) == 1 and refused[0]["status"] == 403 and refused[0]["error"] == "AccessDenied", refused
+    assert refused[0]["principal"]["user"] == "reader", refused
+    deletes = [e for e in entries if e.get("operation") == "DeleteObject" and e.get("key") == "upload-report.bin"]
+    assert len(deletes) == 1, deletes
+    actions = [e.get("action") for e in entries if e.get("kind") == "control"]
+    assert actions.count("ApproveAccessRequest") == 1 and actions.count("CancelAccessRequest") == 1, actions
+    # The page's own files are not S3 requests and not in the log.
+    assert not any("console" in json.dumps(e) and e.get("bucket", "") == "" and e.get("kind") == "data"
+                   for e in entries)
+    # No script error, no Content-Security-Policy violation; the only
+    # failed loads are the refusals the tests provoked.
+    problems = [m for m in browser.browser_log
+                if m["level"] == "SEVERE" and not (m["source"] == "network" and (" 403 " in m["message"]))]
+    assert problems == [], problems
+    srv.start()
