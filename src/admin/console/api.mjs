@@ -6,6 +6,13 @@
 import { EMPTY_SHA256, canonicalQuery, encodePath, presignQuery, sha256Hex, signRequest } from "./sigv4.mjs";
 
 const ADMIN = "/_confiance/admin/v1";
+const MiB = 1024 * 1024;
+// Files above this go up in parts (S3 caps one PUT at 5 GiB; parts also
+// report progress). Parts are at least 16 MiB, and big enough that no file
+// needs more than S3's 10,000.
+export const MULTIPART_THRESHOLD = 64 * MiB;
+const MIN_PART_SIZE = 16 * MiB;
+const MAX_PARTS = 10000;
 const LOG = "/_confiance/log/v1";
 
 // An S3 or admin API error, with the server's code and message.
@@ -40,6 +47,10 @@ async function errorOf(response) {
     // fall through: an answer that is neither
   }
   return new ApiError(response.status, `HTTP ${response.status}`, text.slice(0, 200), requestId);
+}
+
+function escapeXml(text) {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function children(parent, tag) {
@@ -167,10 +178,49 @@ export class Client {
     };
   }
 
-  async putObject(bucket, key, file) {
+  // Uploads a File (or Blob), in parts above MULTIPART_THRESHOLD;
+  // `progress(bytesDone, bytesTotal)` is called before each part.
+  async putObject(bucket, key, file, progress = () => {}) {
     const headers = file.type ? { "Content-Type": file.type } : {};
+    if (file.size > MULTIPART_THRESHOLD) return this.#putInParts(bucket, key, file, headers, progress);
     const response = await this.request("PUT", encodePath(bucket, key), { headers, body: file });
     return response.headers.get("ETag");
+  }
+
+  // CreateMultipartUpload, UploadPart for each slice of the file (read
+  // from disk as it is sent), CompleteMultipartUpload; any failure aborts
+  // the upload so that no part is left behind.
+  async #putInParts(bucket, key, file, headers, progress) {
+    const path = encodePath(bucket, key);
+    const partSize = Math.max(MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS / MiB) * MiB);
+    const created = await this.xml("POST", path, { query: [["uploads", ""]], headers });
+    const uploadId = xmlText(created, "UploadId");
+    const upload = ["uploadId", uploadId];
+    try {
+      const etags = [];
+      for (let at = 0; at < file.size; at += partSize) {
+        progress(at, file.size);
+        const part = await this.request("PUT", path, {
+          query: [["partNumber", String(etags.length + 1)], upload],
+          body: file.slice(at, Math.min(at + partSize, file.size)),
+        });
+        etags.push(part.headers.get("ETag"));
+      }
+      progress(file.size, file.size);
+      const parts = etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(e)}</ETag></Part>`);
+      const done = await this.xml("POST", path, {
+        query: [upload],
+        body: `<CompleteMultipartUpload>${parts.join("")}</CompleteMultipartUpload>`,
+      });
+      // S3 may report a failed completion in a 200 answer's body.
+      if (done.documentElement.tagName === "Error") {
+        throw new ApiError(200, xmlText(done, "Code"), xmlText(done, "Message"), xmlText(done, "RequestId"));
+      }
+      return xmlText(done, "ETag");
+    } catch (e) {
+      await this.request("DELETE", path, { query: [upload] }).catch(() => {});
+      throw e;
+    }
   }
 
   async deleteObject(bucket, key) {
@@ -206,6 +256,33 @@ export class Client {
   async decide(id, decision, note = "") {
     const body = note && decision !== "approve" ? { note } : {};
     return this.admin("POST", `/access-requests/${encodeURIComponent(id)}/${decision}`, body);
+  }
+
+  // --- the tenant's key (docs/keys.md) ----------------------------------
+
+  #keyPath(tenant, tail = "") {
+    return `/tenants/${encodeURIComponent(tenant)}/key${tail}`;
+  }
+
+  async tenantKey(tenant) {
+    return this.admin("GET", this.#keyPath(tenant));
+  }
+
+  async allowJustifications(tenant, justifications) {
+    return this.admin("PUT", this.#keyPath(tenant, "/policy"), { allowed_justifications: justifications });
+  }
+
+  async rotateTenantKey(tenant) {
+    return this.admin("POST", this.#keyPath(tenant, "/rotate"), {});
+  }
+
+  async tenantKeyRotation(tenant) {
+    return this.admin("GET", this.#keyPath(tenant, "/rotation"));
+  }
+
+  // Crypto-shredding: final. `confirm` must be the tenant's id.
+  async destroyTenantKey(tenant, confirm) {
+    return this.admin("POST", this.#keyPath(tenant, "/destroy"), { confirm });
   }
 
   // --- the transparency log ---------------------------------------------
