@@ -245,6 +245,46 @@ export class Client {
     return `${path}?${query}`;
   }
 
+  // --- bucket settings ----------------------------------------------------
+
+  // "Enabled", "Suspended" or "" (never enabled).
+  async bucketVersioning(bucket) {
+    const doc = await this.xml("GET", encodePath(bucket), { query: [["versioning", ""]] });
+    return xmlText(doc, "Status");
+  }
+
+  async setBucketVersioning(bucket, status) {
+    const body =
+      '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Status>${escapeXml(status)}</Status></VersioningConfiguration>`;
+    await this.request("PUT", encodePath(bucket), { query: [["versioning", ""]], body });
+  }
+
+  // Data residency (docs/SOVEREIGNTY.md): the bucket's rule, its report
+  // and the migration of what a new rule left misplaced; a tenant root's.
+  #residencyPath(tenant, bucket, tail) {
+    return `/tenants/${encodeURIComponent(tenant)}/buckets/${encodeURIComponent(bucket)}/residency${tail}`;
+  }
+
+  async residencyRule(tenant, bucket) {
+    return this.admin("GET", this.#residencyPath(tenant, bucket, "/rule"));
+  }
+
+  // `rule`: {"jurisdictions": [...], "ciphertext_abroad": bool}, or null
+  // to remove the bucket's rule (the tenant's ceiling alone applies).
+  async setResidencyRule(tenant, bucket, rule) {
+    const path = this.#residencyPath(tenant, bucket, "/rule");
+    return rule === null ? this.admin("DELETE", path) : this.admin("PUT", path, rule);
+  }
+
+  async residencyReport(tenant, bucket) {
+    return this.admin("GET", this.#residencyPath(tenant, bucket, ""));
+  }
+
+  async migrateResidency(tenant, bucket) {
+    return this.admin("POST", this.#residencyPath(tenant, bucket, "/migrate"), {});
+  }
+
   // --- operator access requests (the lockbox) ---------------------------
 
   async accessRequests() {

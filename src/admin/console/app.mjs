@@ -85,6 +85,7 @@ function route() {
   if (parts[0] === "b" && parts.length >= 2) {
     return { view: "objects", bucket: decodeURIComponent(parts[1]), prefix: decodeURIComponent(parts.slice(2).join("/")) };
   }
+  if (parts[0] === "s" && parts.length >= 2) return { view: "settings", bucket: decodeURIComponent(parts[1]) };
   if (parts[0] === "access") return { view: "access" };
   if (parts[0] === "keys") return { view: "keys" };
   if (parts[0] === "log") return { view: "log" };
@@ -103,7 +104,14 @@ async function render() {
     return;
   }
   const r = route();
-  const views = { buckets: bucketsView, objects: objectsView, access: accessView, keys: keysView, log: logView };
+  const views = {
+    buckets: bucketsView,
+    objects: objectsView,
+    settings: settingsView,
+    access: accessView,
+    keys: keysView,
+    log: logView,
+  };
   try {
     const node = await views[r.view](r);
     if (serial === renderSerial) mount(node);
@@ -317,10 +325,126 @@ async function objectsView({ bucket, prefix }) {
     "section",
     {},
     h("h2", { id: "breadcrumb" }, crumbs),
+    h("p", {}, h("a", { id: "bucket-settings", href: `#/s/${encodeURIComponent(bucket)}` }, "Bucket settings")),
     upload,
     empty ? h("p", { class: "muted" }, "Empty.") : table,
     more,
   );
+}
+
+// --- bucket settings ---------------------------------------------------------
+
+function ruleText(rule) {
+  if (!rule) return "none";
+  return rule.jurisdictions.join(", ") + (rule.ciphertext_abroad ? ", or anywhere as ciphertext" : "");
+}
+
+async function settingsView({ bucket }) {
+  const section = h(
+    "section",
+    {},
+    h("h2", {}, h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket), " / settings"),
+  );
+
+  const versioning = await client.bucketVersioning(bucket);
+  const setVersioning = (to) =>
+    h(
+      "button",
+      { id: `versioning-${to.toLowerCase()}`, type: "button", onclick: () => act(`Versioning: ${to}`, () => client.setBucketVersioning(bucket, to)) },
+      to === "Enabled" ? "Enable" : "Suspend",
+    );
+  section.append(
+    h("h3", {}, "Versioning"),
+    h("p", {}, "Status: ", h("strong", { id: "versioning" }, versioning || "never enabled"), " "),
+    versioning === "Enabled" ? setVersioning("Suspended") : setVersioning("Enabled"),
+  );
+
+  section.append(h("h3", {}, "Data residency"));
+  if (!isTenantRoot()) {
+    section.append(h("p", { class: "muted" }, "A bucket's residency is its tenant root's to set."));
+    return section;
+  }
+  const tenant = identity.tenant;
+  let doc;
+  try {
+    doc = await client.residencyRule(tenant, bucket);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "NotImplemented") {
+      section.append(h("p", { class: "muted" }, "This server has no labelled storage pools: every byte is in its data directory."));
+      return section;
+    }
+    throw e;
+  }
+  section.append(
+    h(
+      "table",
+      { id: "residency" },
+      [
+        ["Bucket rule", ruleText(doc.rule)],
+        ["In effect (with the tenant's ceiling)", ruleText(doc.effective)],
+        ["New data is written to pool", doc.write_pool || "(none allowed)"],
+        ["Objects in a pool the rules no longer allow", String(doc.misplaced_total)],
+      ].map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, v))),
+    ),
+  );
+
+  const jurisdictions = h("input", {
+    id: "jurisdictions",
+    placeholder: "FR, DE or EU",
+    value: doc.rule ? doc.rule.jurisdictions.join(", ") : "",
+  });
+  const abroad = h("input", { id: "ciphertext-abroad", type: "checkbox", checked: Boolean(doc.rule && doc.rule.ciphertext_abroad) });
+  const form = h(
+    "form",
+    { id: "residency-rule" },
+    h("label", {}, "Allowed jurisdictions ", jurisdictions),
+    h("label", {}, abroad, " or anywhere as ciphertext (keys stay here)"),
+    h("button", { type: "submit" }, "Set rule"),
+    h("button", { id: "residency-clear", type: "button", onclick: () => act("Removing the rule", () => client.setResidencyRule(tenant, bucket, null)) }, "Remove rule"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const rule = {
+      jurisdictions: jurisdictions.value.split(/[\s,]+/).filter((j) => j !== "").map((j) => j.toUpperCase()),
+      ciphertext_abroad: abroad.checked,
+    };
+    act("Setting the residency rule", () => client.setResidencyRule(tenant, bucket, rule));
+  });
+  section.append(form);
+  if (doc.misplaced_total > 0) {
+    section.append(
+      h(
+        "button",
+        { id: "residency-migrate", type: "button", onclick: () => act("Moving misplaced objects", () => client.migrateResidency(tenant, bucket)) },
+        `Move the ${doc.misplaced_total} misplaced object(s) to allowed pools`,
+      ),
+    );
+  }
+
+  // Where every byte is, pool by pool (the report's summary is signed into
+  // the tenant's transparency log).
+  const report = await client.residencyReport(tenant, bucket);
+  const byPool = Object.entries(report.totals.by_pool || {});
+  section.append(
+    h("h4", {}, "Where the data is"),
+    h(
+      "table",
+      { id: "residency-report" },
+      h("tr", {}, ["Pool", "Objects", "Blobs", "Bytes"].map((t) => h("th", {}, t))),
+      byPool.map(([pool, t]) =>
+        h(
+          "tr",
+          { dataset: { pool } },
+          h("td", {}, pool),
+          h("td", { class: "num objects" }, String(t.objects)),
+          h("td", { class: "num" }, String(t.blobs)),
+          h("td", { class: "num" }, humanSize(t.bytes)),
+        ),
+      ),
+    ),
+    h("p", { class: "muted" }, `Summary digest (in your transparency log): ${report.summary_sha256}`),
+  );
+  return section;
 }
 
 // --- operator access requests ------------------------------------------------
@@ -549,26 +673,30 @@ function entryNode({ index, text }) {
 }
 
 async function logView() {
+  const key = await client.logText("/key");
+  const section = h(
+    "section",
+    {},
+    h("h2", {}, "Transparency log"),
+    h("p", {}, "The log's verifier key, to pin once and keep:"),
+    h("pre", { id: "log-key" }, key),
+  );
   let note;
   try {
     note = await client.logText("/checkpoint");
   } catch (e) {
+    // A new log's first checkpoint comes within a second of its first entry.
     if (e instanceof ApiError && e.code === "NoSuchKey") {
-      return h("section", {}, h("h2", {}, "Transparency log"), h("p", { class: "muted" }, "No checkpoint yet."));
+      section.append(h("p", { id: "no-checkpoint", class: "muted" }, "No checkpoint yet."));
+      return section;
     }
     throw e;
   }
   const cp = parseCheckpoint(note);
-  const key = await client.logText("/key");
   const entries = await latestEntries(cp);
-  return h(
-    "section",
-    {},
-    h("h2", {}, "Transparency log"),
+  section.append(
     h("p", {}, `Log ${cp.origin}: ${cp.size} entries. The latest signed checkpoint:`),
     h("pre", { id: "checkpoint" }, note),
-    h("p", {}, "The log's verifier key, to pin once and keep:"),
-    h("pre", { id: "log-key" }, key),
     h(
       "p",
       { class: "muted" },
@@ -578,6 +706,7 @@ async function logView() {
     h("h3", {}, `The latest ${entries.length} entries, newest first`),
     h("div", { id: "entries" }, entries.map(entryNode)),
   );
+  return section;
 }
 
 // --- start -----------------------------------------------------------------
