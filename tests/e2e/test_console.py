@@ -198,6 +198,8 @@ def test_tenant_session(srv, browser, downloads):
     sign_in(browser, srv, ACME_ROOT)
     wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
     wait_for(browser, "bucket form", lambda d: d.find_elements(By.ID, "bucket-name"))
+    assert browser.find_element(By.ID, "usage").text.startswith("Tenant acme: "), browser.find_element(By.ID, "usage").text
+    assert not browser.find_element(By.ID, "nav-tenants").is_displayed()
 
     # Create a bucket.
     browser.find_element(By.ID, "bucket-name").send_keys(bucket)
@@ -362,6 +364,48 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     accept_confirm(browser)
     wait_for(browser, "cancelled", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
     assert cli(srv, "--json", "access", "show", req["id"]).json()["state"] == "revoked"
+
+    # Tenants: create one (its root's secret shown once), suspend, resume,
+    # delete (refused while it owns a bucket).
+    assert browser.find_element(By.ID, "nav-tenants").is_displayed()
+    browser.find_element(By.ID, "nav-tenants").click()
+    wait_for(browser, "tenants", lambda d: "acme" in rows(d, "tenants", "data-tenant"))
+    browser.find_element(By.ID, "tenant-id").send_keys("newco")
+    browser.find_element(By.ID, "tenant-name").send_keys("New Co <SAS>")
+    browser.find_element(By.ID, "tenant-max-gib").send_keys("2")
+    browser.find_element(By.ID, "tenant-max-buckets").send_keys("3")
+    browser.find_element(By.CSS_SELECTOR, "#create-tenant button").click()
+    wait_for(browser, "credentials shown", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-credentials pre"))
+    shown = browser.find_element(By.CSS_SELECTOR, "#new-credentials pre").text
+    creds = tuple(line.split(": ", 1)[1] for line in shown.splitlines())
+    newco = s3(srv, creds)
+    newco.create_bucket(Bucket=unique_bucket("newco"))
+    show = cli(srv, "--json", "tenant", "show", "newco").json()
+    assert show["display_name"] == "New Co <SAS>" and show["quotas"]["max_bytes"] == 2 * 1024 ** 3, show
+    assert show["quotas"]["max_buckets"] == 3, show
+    navigate(browser, "#/buckets")
+    navigate(browser, "#/tenants")
+    cell = "#tenants tr[data-tenant='newco'] td"
+    wait_for(browser, "usage", lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, cell)][2:4] == [
+        "active", "1 of 3"])
+    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.suspend").click()
+    accept_confirm(browser)
+    wait_for(browser, "suspended", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".status").text == "suspended")
+    resp = srv.request("GET", "/", access_key=creds[0], secret_key=creds[1])
+    assert resp.status == 403 and b"AllAccessDisabled" in resp.body, resp.body
+    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.resume").click()
+    wait_for(browser, "resumed", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".status").text == "active")
+    assert len(newco.list_buckets()["Buckets"]) == 1
+    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.delete").click()
+    accept_confirm(browser)
+    wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("TenantNotEmpty"))
+    for b in newco.list_buckets()["Buckets"]:
+        newco.delete_bucket(Bucket=b["Name"])
+    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.delete").click()
+    accept_confirm(browser)
+    wait_for(browser, "deleted", lambda d: "newco" not in rows(d, "tenants", "data-tenant"))
+    assert cli(srv, "tenant", "show", "newco", expect=None).rc != 0
+
     navigate(browser, "#/log")
     wait_for(browser, "operator log", lambda d: d.find_elements(By.ID, "checkpoint"))
     origin = browser.find_element(By.ID, "checkpoint").text.splitlines()[0]
@@ -568,11 +612,12 @@ def test_console_requests_are_logged_once_and_the_page_stayed_clean(srv, browser
     # No script error, no Content-Security-Policy violation; the only
     # failed loads are the refusals the tests provoked (403: a wrong
     # secret, a policy's denial; 400: a wrong shredding confirmation, a
-    # residency rule no pool satisfies) and a new log's checkpoint asked
+    # residency rule no pool satisfies; 409: deleting a tenant that owns a
+    # bucket) and a new log's checkpoint asked
     # for before its first one (404).
     problems = [m for m in browser.browser_log
                 if m["level"] == "SEVERE" and not (m["source"] == "network" and (
-                    re.search(r"status of (400|403) ", m["message"]) or
+                    re.search(r"status of (400|403|409) ", m["message"]) or
                     re.search(r"/_confiance/log/v1/checkpoint - .* status of 404 ", m["message"])))]
     assert problems == [], problems
     srv.start()

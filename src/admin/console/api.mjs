@@ -298,6 +298,30 @@ export class Client {
     return this.admin("POST", `/access-requests/${encodeURIComponent(id)}/${decision}`, body);
   }
 
+  // --- tenants (operators; a tenant root reads its own) ------------------
+
+  async tenants() {
+    return (await this.admin("GET", "/tenants")).tenants;
+  }
+
+  // `spec`: {"id", "display_name"?, "quotas"?}; the reply holds the root's
+  // secret key, shown this once.
+  async createTenant(spec) {
+    return this.admin("POST", "/tenants", spec);
+  }
+
+  async updateTenant(id, change) {
+    return this.admin("PATCH", `/tenants/${encodeURIComponent(id)}`, change);
+  }
+
+  async deleteTenant(id) {
+    return this.admin("DELETE", `/tenants/${encodeURIComponent(id)}`);
+  }
+
+  async usage(id) {
+    return this.admin("GET", `/tenants/${encodeURIComponent(id)}/usage`);
+  }
+
   // --- the tenant's key (docs/keys.md) ----------------------------------
 
   #keyPath(tenant, tail = "") {

@@ -88,6 +88,7 @@ function route() {
   if (parts[0] === "s" && parts.length >= 2) return { view: "settings", bucket: decodeURIComponent(parts[1]) };
   if (parts[0] === "access") return { view: "access" };
   if (parts[0] === "keys") return { view: "keys" };
+  if (parts[0] === "tenants") return { view: "tenants" };
   if (parts[0] === "log") return { view: "log" };
   return { view: "buckets" };
 }
@@ -110,6 +111,7 @@ async function render() {
     settings: settingsView,
     access: accessView,
     keys: keysView,
+    tenants: tenantsView,
     log: logView,
   };
   try {
@@ -154,6 +156,7 @@ function loginView() {
       // The key is its tenant root's to manage (operators read it only
       // with an approval, users not at all).
       $("nav-keys").hidden = !isTenantRoot();
+      $("nav-tenants").hidden = !isOperator();
       $("who").textContent =
         me === null
           ? `user of access key ${candidate.accessKey}`
@@ -176,6 +179,7 @@ function signOut() {
   client = null;
   identity = null;
   $("nav-keys").hidden = true;
+  $("nav-tenants").hidden = true;
   $("who").textContent = "";
   showError(null);
   location.hash = "#/buckets";
@@ -184,8 +188,24 @@ function signOut() {
 
 // --- buckets ---------------------------------------------------------------
 
+function quotaText(used, max, format) {
+  return max ? `${format(used)} of ${format(max)}` : format(used);
+}
+
 async function bucketsView() {
   const buckets = await client.listBuckets();
+  // A tenant root sees its tenant's usage against its quotas.
+  let usage = null;
+  if (isTenantRoot()) {
+    const u = await client.usage(identity.tenant);
+    const q = u.quotas || {};
+    usage = h(
+      "p",
+      { id: "usage", class: "muted" },
+      `Tenant ${identity.tenant}: ${quotaText(u.buckets, q.max_buckets, String)} buckets, ` +
+        `${quotaText(u.objects, q.max_objects, String)} objects, ${quotaText(u.bytes, q.max_bytes, humanSize)}.`,
+    );
+  }
   const name = h("input", { id: "bucket-name", placeholder: "new-bucket-name", required: true });
   const create = h(
     "form",
@@ -226,6 +246,7 @@ async function bucketsView() {
     "section",
     {},
     h("h2", {}, "Buckets"),
+    usage,
     create,
     buckets.length === 0
       ? h("p", { class: "muted" }, "No bucket yet.")
@@ -522,6 +543,113 @@ async function accessView() {
   );
 }
 
+// --- tenants (operators) ------------------------------------------------------
+
+const GiB = 1024 * 1024 * 1024;
+
+async function tenantsView() {
+  if (!isOperator()) {
+    return h("section", {}, h("h2", {}, "Tenants"), h("p", { class: "muted" }, "Tenants are the operators' to manage."));
+  }
+  const tenants = await client.tenants();
+  const usages = await Promise.all(tenants.map((t) => client.usage(t.id)));
+
+  const id = h("input", { id: "tenant-id", placeholder: "id: a-z, 0-9, -", required: true });
+  const name = h("input", { id: "tenant-name", placeholder: "display name" });
+  const maxGiB = h("input", { id: "tenant-max-gib", type: "number", min: "0", placeholder: "GiB quota (0: none)" });
+  const maxBuckets = h("input", { id: "tenant-max-buckets", type: "number", min: "0", placeholder: "bucket quota" });
+  const form = h("form", { id: "create-tenant" }, id, name, maxGiB, maxBuckets, h("button", { type: "submit" }, "Create tenant"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError(null);
+    const spec = { id: id.value.trim() };
+    if (name.value.trim()) spec.display_name = name.value.trim();
+    const quotas = {};
+    if (Number(maxGiB.value) > 0) quotas.max_bytes = Math.round(Number(maxGiB.value) * GiB);
+    if (Number(maxBuckets.value) > 0) quotas.max_buckets = Number(maxBuckets.value);
+    if (Object.keys(quotas).length) spec.quotas = quotas;
+    try {
+      status(`Creating tenant ${spec.id}…`);
+      const reply = await client.createTenant(spec);
+      status("");
+      await render();
+      // The root's secret is in this reply only: show it once, to hand over.
+      const c = reply.credentials;
+      $("main").prepend(
+        h(
+          "div",
+          { id: "new-credentials" },
+          h("h3", {}, `Root credentials of tenant ${reply.tenant.id}: shown this once`),
+          h("pre", {}, `access key: ${c.access_key}
+secret key: ${c.secret_key}`),
+          h("p", { class: "muted" }, "Hand them to the tenant over a channel you trust; the server keeps no copy it can show again."),
+        ),
+      );
+    } catch (e) {
+      status("");
+      showError(e);
+    }
+  });
+
+  const rows = tenants.map((t, i) => {
+    const u = usages[i];
+    const q = t.quotas || {};
+    const suspended = t.status === "suspended";
+    return h(
+      "tr",
+      { dataset: { tenant: t.id } },
+      h("td", {}, t.id),
+      h("td", {}, t.display_name || ""),
+      h("td", { class: "status" }, t.status),
+      h("td", { class: "num" }, quotaText(u.buckets, q.max_buckets, String)),
+      h("td", { class: "num" }, String(u.objects)),
+      h("td", { class: "num" }, quotaText(u.bytes, q.max_bytes, humanSize)),
+      h(
+        "td",
+        {},
+        h(
+          "button",
+          {
+            class: suspended ? "resume" : "suspend",
+            type: "button",
+            onclick: () => {
+              const to = suspended ? "active" : "suspended";
+              if (suspended || confirm(`Suspend tenant ${t.id}? Every request of its users is refused until resumed.`)) {
+                act(`Tenant ${t.id}: ${to}`, () => client.updateTenant(t.id, { status: to }));
+              }
+            },
+          },
+          suspended ? "Resume" : "Suspend",
+        ),
+        " ",
+        h(
+          "button",
+          {
+            class: "delete danger",
+            type: "button",
+            onclick: () => {
+              if (confirm(`Delete tenant ${t.id}? It must own no bucket.`)) act(`Deleting ${t.id}`, () => client.deleteTenant(t.id));
+            },
+          },
+          "Delete",
+        ),
+      ),
+    );
+  });
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Tenants"),
+    form,
+    h(
+      "table",
+      { id: "tenants" },
+      h("tr", {}, ["Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""].map((x) => h("th", {}, x))),
+      rows,
+    ),
+  );
+}
+
 // --- the tenant's key --------------------------------------------------------
 
 const JUSTIFICATIONS = [
@@ -530,6 +658,10 @@ const JUSTIFICATIONS = [
   ["SYSTEM_MAINTENANCE", "the server's own upkeep (rotation, scrub, residency moves)"],
   ["LEGAL_ORDER", "access under a legal order"],
 ];
+
+function isOperator() {
+  return identity !== null && identity.kind === "operator";
+}
 
 function isTenantRoot() {
   return identity !== null && identity.kind === "tenant" && identity.user === "root";
