@@ -83,7 +83,11 @@ async function act(what, fn) {
 function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
   if (parts[0] === "b" && parts.length >= 2) {
-    return { view: "objects", bucket: decodeURIComponent(parts[1]), prefix: decodeURIComponent(parts.slice(2).join("/")) };
+    return {
+      view: "objects",
+      bucket: decodeURIComponent(parts[1]),
+      prefix: decodeURIComponent(parts.slice(2).join("/")),
+    };
   }
   if (parts[0] === "s" && parts.length >= 2) return { view: "settings", bucket: decodeURIComponent(parts[1]) };
   if (parts[0] === "access") return { view: "access" };
@@ -207,12 +211,7 @@ async function bucketsView() {
     );
   }
   const name = h("input", { id: "bucket-name", placeholder: "new-bucket-name", required: true });
-  const create = h(
-    "form",
-    { id: "create-bucket" },
-    name,
-    h("button", { type: "submit" }, "Create bucket"),
-  );
+  const create = h("form", { id: "create-bucket" }, name, h("button", { type: "submit" }, "Create bucket"));
   create.addEventListener("submit", (ev) => {
     ev.preventDefault();
     act(`Creating ${name.value}`, () => client.createBucket(name.value.trim()));
@@ -258,7 +257,11 @@ async function bucketsView() {
 
 async function objectsView({ bucket, prefix }) {
   const pages = [await client.listObjects(bucket, prefix)];
-  const table = h("table", { id: "objects" }, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Size"), h("th", {}, "Modified"), h("th")));
+  const table = h(
+    "table",
+    { id: "objects" },
+    h("tr", {}, h("th", {}, "Name"), h("th", {}, "Size"), h("th", {}, "Modified"), h("th")),
+  );
   const more = h("button", { id: "more", type: "button", hidden: true }, "More");
 
   const addPage = (page) => {
@@ -364,14 +367,25 @@ async function settingsView({ bucket }) {
   const section = h(
     "section",
     {},
-    h("h2", {}, h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket), " / settings"),
+    h(
+      "h2",
+      {},
+      h("a", { href: "#/buckets" }, "Buckets"),
+      " / ",
+      h("a", { href: objectsHash(bucket, "") }, bucket),
+      " / settings",
+    ),
   );
 
   const versioning = await client.bucketVersioning(bucket);
   const setVersioning = (to) =>
     h(
       "button",
-      { id: `versioning-${to.toLowerCase()}`, type: "button", onclick: () => act(`Versioning: ${to}`, () => client.setBucketVersioning(bucket, to)) },
+      {
+        id: `versioning-${to.toLowerCase()}`,
+        type: "button",
+        onclick: () => act(`Versioning: ${to}`, () => client.setBucketVersioning(bucket, to)),
+      },
       to === "Enabled" ? "Enable" : "Suspend",
     );
   section.append(
@@ -391,7 +405,9 @@ async function settingsView({ bucket }) {
     doc = await client.residencyRule(tenant, bucket);
   } catch (e) {
     if (e instanceof ApiError && e.code === "NotImplemented") {
-      section.append(h("p", { class: "muted" }, "This server has no labelled storage pools: every byte is in its data directory."));
+      section.append(
+        h("p", { class: "muted" }, "This server has no labelled storage pools: every byte is in its data directory."),
+      );
       return section;
     }
     throw e;
@@ -414,19 +430,34 @@ async function settingsView({ bucket }) {
     placeholder: "FR, DE or EU",
     value: doc.rule ? doc.rule.jurisdictions.join(", ") : "",
   });
-  const abroad = h("input", { id: "ciphertext-abroad", type: "checkbox", checked: Boolean(doc.rule && doc.rule.ciphertext_abroad) });
+  const abroad = h("input", {
+    id: "ciphertext-abroad",
+    type: "checkbox",
+    checked: Boolean(doc.rule && doc.rule.ciphertext_abroad),
+  });
   const form = h(
     "form",
     { id: "residency-rule" },
     h("label", {}, "Allowed jurisdictions ", jurisdictions),
     h("label", {}, abroad, " or anywhere as ciphertext (keys stay here)"),
     h("button", { type: "submit" }, "Set rule"),
-    h("button", { id: "residency-clear", type: "button", onclick: () => act("Removing the rule", () => client.setResidencyRule(tenant, bucket, null)) }, "Remove rule"),
+    h(
+      "button",
+      {
+        id: "residency-clear",
+        type: "button",
+        onclick: () => act("Removing the rule", () => client.setResidencyRule(tenant, bucket, null)),
+      },
+      "Remove rule",
+    ),
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const rule = {
-      jurisdictions: jurisdictions.value.split(/[\s,]+/).filter((j) => j !== "").map((j) => j.toUpperCase()),
+      jurisdictions: jurisdictions.value
+        .split(/[\s,]+/)
+        .filter((j) => j !== "")
+        .map((j) => j.toUpperCase()),
       ciphertext_abroad: abroad.checked,
     };
     act("Setting the residency rule", () => client.setResidencyRule(tenant, bucket, rule));
@@ -436,7 +467,11 @@ async function settingsView({ bucket }) {
     section.append(
       h(
         "button",
-        { id: "residency-migrate", type: "button", onclick: () => act("Moving misplaced objects", () => client.migrateResidency(tenant, bucket)) },
+        {
+          id: "residency-migrate",
+          type: "button",
+          onclick: () => act("Moving misplaced objects", () => client.migrateResidency(tenant, bucket)),
+        },
         `Move the ${doc.misplaced_total} misplaced object(s) to allowed pools`,
       ),
     );
@@ -451,7 +486,11 @@ async function settingsView({ bucket }) {
     h(
       "table",
       { id: "residency-report" },
-      h("tr", {}, ["Pool", "Objects", "Blobs", "Bytes"].map((t) => h("th", {}, t))),
+      h(
+        "tr",
+        {},
+        ["Pool", "Objects", "Blobs", "Bytes"].map((t) => h("th", {}, t)),
+      ),
       byPool.map(([pool, t]) =>
         h(
           "tr",
@@ -514,7 +553,12 @@ async function accessView() {
       h("td", {}, scopeText(r)),
       h("td", { class: "reason" }, r.reason),
       h("td", { class: "num" }, `${r.duration_seconds} s`),
-      h("td", { class: "state" }, r.state, r.state === "approved" && r.approved_until ? ` until ${r.approved_until}` : ""),
+      h(
+        "td",
+        { class: "state" },
+        r.state,
+        r.state === "approved" && r.approved_until ? ` until ${r.approved_until}` : "",
+      ),
       h("td", {}, actionsFor(r, decide)),
     ),
   );
@@ -549,7 +593,12 @@ const GiB = 1024 * 1024 * 1024;
 
 async function tenantsView() {
   if (!isOperator()) {
-    return h("section", {}, h("h2", {}, "Tenants"), h("p", { class: "muted" }, "Tenants are the operators' to manage."));
+    return h(
+      "section",
+      {},
+      h("h2", {}, "Tenants"),
+      h("p", { class: "muted" }, "Tenants are the operators' to manage."),
+    );
   }
   const tenants = await client.tenants();
   const usages = await Promise.all(tenants.map((t) => client.usage(t.id)));
@@ -558,7 +607,15 @@ async function tenantsView() {
   const name = h("input", { id: "tenant-name", placeholder: "display name" });
   const maxGiB = h("input", { id: "tenant-max-gib", type: "number", min: "0", placeholder: "GiB quota (0: none)" });
   const maxBuckets = h("input", { id: "tenant-max-buckets", type: "number", min: "0", placeholder: "bucket quota" });
-  const form = h("form", { id: "create-tenant" }, id, name, maxGiB, maxBuckets, h("button", { type: "submit" }, "Create tenant"));
+  const form = h(
+    "form",
+    { id: "create-tenant" },
+    id,
+    name,
+    maxGiB,
+    maxBuckets,
+    h("button", { type: "submit" }, "Create tenant"),
+  );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     showError(null);
@@ -580,9 +637,17 @@ async function tenantsView() {
           "div",
           { id: "new-credentials" },
           h("h3", {}, `Root credentials of tenant ${reply.tenant.id}: shown this once`),
-          h("pre", {}, `access key: ${c.access_key}
-secret key: ${c.secret_key}`),
-          h("p", { class: "muted" }, "Hand them to the tenant over a channel you trust; the server keeps no copy it can show again."),
+          h(
+            "pre",
+            {},
+            `access key: ${c.access_key}
+secret key: ${c.secret_key}`,
+          ),
+          h(
+            "p",
+            { class: "muted" },
+            "Hand them to the tenant over a channel you trust; the server keeps no copy it can show again.",
+          ),
         ),
       );
     } catch (e) {
@@ -614,7 +679,10 @@ secret key: ${c.secret_key}`),
             type: "button",
             onclick: () => {
               const to = suspended ? "active" : "suspended";
-              if (suspended || confirm(`Suspend tenant ${t.id}? Every request of its users is refused until resumed.`)) {
+              if (
+                suspended ||
+                confirm(`Suspend tenant ${t.id}? Every request of its users is refused until resumed.`)
+              ) {
                 act(`Tenant ${t.id}: ${to}`, () => client.updateTenant(t.id, { status: to }));
               }
             },
@@ -628,7 +696,8 @@ secret key: ${c.secret_key}`),
             class: "delete danger",
             type: "button",
             onclick: () => {
-              if (confirm(`Delete tenant ${t.id}? It must own no bucket.`)) act(`Deleting ${t.id}`, () => client.deleteTenant(t.id));
+              if (confirm(`Delete tenant ${t.id}? It must own no bucket.`))
+                act(`Deleting ${t.id}`, () => client.deleteTenant(t.id));
             },
           },
           "Delete",
@@ -644,7 +713,11 @@ secret key: ${c.secret_key}`),
     h(
       "table",
       { id: "tenants" },
-      h("tr", {}, ["Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""].map((x) => h("th", {}, x))),
+      h(
+        "tr",
+        {},
+        ["Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""].map((x) => h("th", {}, x)),
+      ),
       rows,
     ),
   );
@@ -673,7 +746,12 @@ function timeOf(ms) {
 
 async function keysView() {
   if (!isTenantRoot()) {
-    return h("section", {}, h("h2", {}, "Tenant key"), h("p", { class: "muted" }, "Only a tenant's root manages its key."));
+    return h(
+      "section",
+      {},
+      h("h2", {}, "Tenant key"),
+      h("p", { class: "muted" }, "Only a tenant's root manages its key."),
+    );
   }
   const tenant = identity.tenant;
   const key = await client.tenantKey(tenant);
@@ -695,7 +773,11 @@ async function keysView() {
       "Every object of the tenant is encrypted under keys wrapped by this key. It serves a request only under a " +
         "justification you allow; destroying it makes all the tenant's data unreadable for good.",
     ),
-    h("table", { id: "key-facts" }, facts.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, String(v))))),
+    h(
+      "table",
+      { id: "key-facts" },
+      facts.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, String(v)))),
+    ),
   );
   if (key.state === "destroyed") return section;
 
@@ -712,7 +794,10 @@ async function keysView() {
   );
   policy.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const chosen = boxes.map((b) => b.firstChild).filter((c) => c.checked).map((c) => c.name);
+    const chosen = boxes
+      .map((b) => b.firstChild)
+      .filter((c) => c.checked)
+      .map((c) => c.name);
     act("Saving the key policy", () => client.allowJustifications(tenant, chosen));
   });
   section.append(policy);

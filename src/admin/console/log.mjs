@@ -44,7 +44,7 @@ export function entryBundleResource(index, size) {
 export function parseEntryBundle(bytes) {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const entries = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     if (at + 2 > bytes.length) throw new Error("truncated entry bundle");
     const length = (bytes[at] << 8) | bytes[at + 1];
     if (at + 2 + length > bytes.length) throw new Error("truncated entry bundle");

@@ -57,7 +57,10 @@ export function encodePath(...segments) {
 
 // 20150830T123600Z
 export function amzDate(date) {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 // `query`: [name, value] pairs, not encoded. Sorted by encoded name, then

@@ -63,7 +63,14 @@ test("aws-sig-v4-test-suite vectors", async () => {
       { "My-Header1": " value1", "My-Header2": ' "a   b   c"' },
       "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736",
     ],
-    ["get-utf8", "GET", encodePath("\u1234"), [], {}, "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"],
+    [
+      "get-utf8",
+      "GET",
+      encodePath("\u1234"),
+      [],
+      {},
+      "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85",
+    ],
     [
       "get-space",
       "GET",
@@ -162,7 +169,13 @@ test("encoding: unreserved kept, everything else as upper-case UTF-8 escapes", (
   assert.equal(uriEncode("a/b", true), "a/b");
   assert.equal(uriEncode("é€"), "%C3%A9%E2%82%AC");
   assert.equal(encodePath("bucket", "dir/<x> y?#%.txt"), "/bucket/dir/%3Cx%3E%20y%3F%23%25.txt");
-  assert.equal(canonicalQuery([["prefix", "a b"], ["list-type", "2"], ["delimiter", "/"]]),
-    "delimiter=%2F&list-type=2&prefix=a%20b");
+  assert.equal(
+    canonicalQuery([
+      ["prefix", "a b"],
+      ["list-type", "2"],
+      ["delimiter", "/"],
+    ]),
+    "delimiter=%2F&list-type=2&prefix=a%20b",
+  );
   assert.equal(amzDate(new Date(Date.UTC(2026, 11, 3, 9, 5, 7, 123))), "20261203T090507Z");
 });
