@@ -36,11 +36,12 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONSOLE_SRC = os.path.join(HERE, "..", "..", "src", "admin", "console")
 ACME_ROOT = ("ACMECONSOLEROOTKEY01", "acme-console-root-secret-0123456789")
+OPS2 = ("CONSOLEOPERATORKEY02", "console/operator2/test/secret012345")
 READER = ("ACMECONSOLEREADER001", "acme-console-reader-secret-0123456789")
 READ_ONLY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": ["s3:ListAllMyBuckets", "s3:ListBucket", "s3:GetObject"], "Resource": "*"}]})
@@ -349,13 +350,35 @@ def test_operator_access_approved_in_the_console(srv, browser):
 
 
 def test_operator_sees_its_requests_and_log(srv, browser):
-    req = cli(srv, "--json", "access", "request", "--tenant", "acme", "--bucket", "*", "--operation", "list",
-              "--reason", "capacity review", "--category", "support_case", "--duration", "60").json()
     sign_in(browser, srv, OPERATOR)
     wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
     assert not browser.find_element(By.ID, "nav-keys").is_displayed()
     navigate(browser, "#/access")
-    wait_for(browser, "requests listed", lambda d: req["id"] in rows(d, "access-requests", "data-id"))
+    wait_for(browser, "request form", lambda d: d.find_elements(By.ID, "request-access"))
+    before = set(rows(browser, "access-requests", "data-id"))
+
+    def ask(bucket, operation, category, reason):
+        browser.find_element(By.ID, "ar-tenant").send_keys("acme")
+        browser.find_element(By.ID, "ar-buckets").send_keys(bucket)
+        for box in browser.find_elements(By.CSS_SELECTOR, "#request-access input[type=checkbox]"):
+            if box.is_selected() != (box.get_attribute("name") == operation):
+                box.click()
+        Select(browser.find_element(By.ID, "ar-category")).select_by_value(category)
+        browser.find_element(By.ID, "ar-duration").clear()
+        browser.find_element(By.ID, "ar-duration").send_keys("60")
+        browser.find_element(By.ID, "ar-reason").send_keys(reason)
+        browser.find_element(By.CSS_SELECTOR, "#request-access button").click()
+        new = wait_for(browser, "request listed",
+                       lambda d: set(rows(d, "access-requests", "data-id")) - before)
+        before.update(new)
+        (rid,) = new
+        return cli(srv, "--json", "access", "show", rid).json()
+
+    # A request asked in the console is the request the API records.
+    req = ask("*", "list", "support_case", "capacity review")
+    assert (req["tenant"], req["buckets"], req["operations"], req["category"], req["reason"],
+            req["duration_seconds"], req["state"]) == ("acme", ["*"], ["list"], "support_case",
+                                                       "capacity review", 60, "pending"), req
     # An operator is offered no decision, only withdrawing its own request.
     assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.approve") == []
     assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.deny") == []
@@ -364,6 +387,28 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     accept_confirm(browser)
     wait_for(browser, "cancelled", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
     assert cli(srv, "--json", "access", "show", req["id"]).json()["state"] == "revoked"
+
+    # Break-glass: asked by one operator, opened by a second one's
+    # co-signature in the console.
+    bg = ask("*", "read", "break_glass", "datacenter fire, restore service")
+    assert bg["state"] == "pending" and bg["signers"] == ["operator"] and bg["quorum"] == 2, bg
+    bg_row = "#access-requests tr[data-id='%s']" % bg["id"]
+    assert browser.find_elements(By.CSS_SELECTOR, bg_row + " button.cosign") == []  # not twice
+    sign_out(browser)
+    cli(srv, "operator", "create", "ops2", "--access-key", OPS2[0], "--secret-key", OPS2[1])
+    sign_in(browser, srv, OPS2)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator ops2")
+    navigate(browser, "#/access")
+    wait_for(browser, "break-glass listed", lambda d: d.find_elements(By.CSS_SELECTOR, bg_row + " button.cosign"))
+    browser.find_element(By.CSS_SELECTOR, bg_row + " button.cosign").click()
+    accept_confirm(browser)
+    wait_for(browser, "opened", lambda d: d.find_element(By.CSS_SELECTOR, bg_row + " td.state").text.startswith(
+        "approved until"))
+    opened = cli(srv, "--json", "access", "show", bg["id"]).json()
+    assert opened["state"] == "approved" and opened["signers"] == ["operator", "ops2"], opened
+    sign_out(browser)
+    sign_in(browser, srv, OPERATOR)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
 
     # Tenants: create one (its root's secret shown once), suspend, resume,
     # delete (refused while it owns a bucket).
@@ -606,6 +651,7 @@ def test_console_requests_are_logged_once_and_the_page_stayed_clean(srv, browser
     assert len(deletes) == 1, deletes
     actions = [e.get("action") for e in entries if e.get("kind") == "control"]
     assert actions.count("ApproveAccessRequest") == 1 and actions.count("CancelAccessRequest") == 1, actions
+    assert actions.count("CreateAccessRequest") == 3 and actions.count("CoSignAccessRequest") == 1, actions
     # The page's own files are not S3 requests and not in the log.
     assert not any("console" in json.dumps(e) and e.get("bucket", "") == "" and e.get("kind") == "data"
                    for e in entries)

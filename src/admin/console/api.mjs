@@ -291,8 +291,15 @@ export class Client {
     return (await this.admin("GET", "/access-requests")).access_requests;
   }
 
-  // `decision`: approve, deny, revoke (a tenant's root) or cancel (the
-  // requesting operator).
+  // An operator asks for access (docs/admin-api.md, "Operator access
+  // requests"): {"tenant", "buckets", "prefixes", "operations", "reason",
+  // "category", "duration_seconds"}.
+  async requestAccess(spec) {
+    return this.admin("POST", "/access-requests", spec);
+  }
+
+  // `decision`: approve, deny, revoke (a tenant's root), cancel (the
+  // requesting operator) or cosign (another operator, break-glass).
   async decide(id, decision, note = "") {
     const body = note && decision !== "approve" ? { note } : {};
     return this.admin("POST", `/access-requests/${encodeURIComponent(id)}/${decision}`, body);

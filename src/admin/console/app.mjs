@@ -519,12 +519,71 @@ function scopeText(r) {
 // (the server enforces both: this only offers what it would accept).
 function actionsFor(r, decide) {
   const open = r.state === "pending" || r.state === "approved";
-  if (identity && identity.kind === "operator") {
-    return open && r.operator === identity.name ? decide(r, "cancel", "Cancel") : null;
+  if (isOperator()) {
+    if (open && r.operator === identity.name) return decide(r, "cancel", "Cancel");
+    // Break-glass opens once enough distinct operators signed it.
+    const signed = (r.signers || []).includes(identity.name);
+    if (r.category === "break_glass" && r.state === "pending" && !signed) return decide(r, "cosign", "Co-sign");
+    return null;
   }
   if (r.state === "pending") return [decide(r, "approve", "Approve"), " ", decide(r, "deny", "Deny")];
   if (r.state === "approved") return decide(r, "revoke", "Revoke");
   return null;
+}
+
+const OPERATIONS = ["read", "list", "write", "delete", "keys"];
+const CATEGORIES = ["support_case", "incident", "legal_order", "break_glass"];
+
+// An operator's request for access to a tenant's data, which the tenant's
+// root then approves or denies (break-glass: other operators co-sign).
+function requestForm() {
+  const tenant = h("input", { id: "ar-tenant", placeholder: "tenant", required: true });
+  const buckets = h("input", { id: "ar-buckets", placeholder: "buckets, comma-separated, or *" });
+  const prefixes = h("input", { id: "ar-prefixes", placeholder: "key prefixes (optional)" });
+  const operations = OPERATIONS.map((op) =>
+    h("label", {}, h("input", { type: "checkbox", name: op, checked: op === "read" }), ` ${op}`),
+  );
+  const category = h(
+    "select",
+    { id: "ar-category" },
+    CATEGORIES.map((c) => h("option", { value: c }, c)),
+  );
+  const duration = h("input", { id: "ar-duration", type: "number", min: "1", value: "3600" });
+  const reason = h("input", { id: "ar-reason", placeholder: "reason (the tenant sees it)", required: true });
+  const form = h(
+    "form",
+    { id: "request-access" },
+    tenant,
+    buckets,
+    prefixes,
+    operations,
+    category,
+    h("label", {}, duration, " s"),
+    reason,
+    h("button", { type: "submit" }, "Request access"),
+  );
+  const list = (input) =>
+    input.value
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const spec = {
+      tenant: tenant.value.trim(),
+      buckets: list(buckets),
+      prefixes: list(prefixes),
+      operations: operations
+        .map((l) => l.firstChild)
+        .filter((c) => c.checked)
+        .map((c) => c.name),
+      category: category.value,
+      reason: reason.value,
+      duration_seconds: Number(duration.value),
+    };
+    act("Requesting access", () => client.requestAccess(spec));
+  });
+  return h("div", {}, h("h3", {}, "Ask a tenant for access"), form);
 }
 
 async function accessView() {
@@ -559,6 +618,7 @@ async function accessView() {
         r.state,
         r.state === "approved" && r.approved_until ? ` until ${r.approved_until}` : "",
       ),
+      h("td", { class: "signers" }, r.signers ? `${r.signers.join(", ")} (${r.quorum} needed)` : ""),
       h("td", {}, actionsFor(r, decide)),
     ),
   );
@@ -566,11 +626,16 @@ async function accessView() {
     "section",
     {},
     h("h2", {}, "Operator access requests"),
+    isOperator() ? requestForm() : null,
     h(
       "p",
       { class: "muted" },
-      "An operator reaches your data only through a request you approved, for the scope and time it names. " +
-        "Every request and decision is in your transparency log.",
+      isOperator()
+        ? "Your requests and every break-glass request. A tenant's data opens to you only once its root " +
+            "approved your request (break-glass: once enough operators co-signed), and every step is in the " +
+            "tenant's transparency log and yours."
+        : "An operator reaches your data only through a request you approved, for the scope and time it names. " +
+            "Every request and decision is in your transparency log.",
     ),
     requests.length === 0
       ? h("p", { class: "muted" }, "No request.")
@@ -580,7 +645,9 @@ async function accessView() {
           h(
             "tr",
             {},
-            ["Id", "Operator", "Category", "Scope", "Reason", "Duration", "State", ""].map((t) => h("th", {}, t)),
+            ["Id", "Operator", "Category", "Scope", "Reason", "Duration", "State", "Signed by", ""].map((t) =>
+              h("th", {}, t),
+            ),
           ),
           rows,
         ),
