@@ -49,6 +49,14 @@ async function errorOf(response) {
   return new ApiError(response.status, `HTTP ${response.status}`, text.slice(0, 200), requestId);
 }
 
+// A copy or a multipart completion may fail after S3 answered 200: the
+// failure is then the body's <Error> document.
+function throwIfError(doc) {
+  if (doc.documentElement.tagName === "Error") {
+    throw new ApiError(200, xmlText(doc, "Code"), xmlText(doc, "Message"), xmlText(doc, "RequestId"));
+  }
+}
+
 function escapeXml(text) {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -212,10 +220,7 @@ export class Client {
         query: [upload],
         body: `<CompleteMultipartUpload>${parts.join("")}</CompleteMultipartUpload>`,
       });
-      // S3 may report a failed completion in a 200 answer's body.
-      if (done.documentElement.tagName === "Error") {
-        throw new ApiError(200, xmlText(done, "Code"), xmlText(done, "Message"), xmlText(done, "RequestId"));
-      }
+      throwIfError(done);
       return xmlText(done, "ETag");
     } catch (e) {
       await this.request("DELETE", path, { query: [upload] }).catch(() => {});
@@ -223,20 +228,80 @@ export class Client {
     }
   }
 
-  async deleteObject(bucket, key) {
-    await this.request("DELETE", encodePath(bucket, key));
+  // Without `versionId`: the current object (a delete marker when
+  // versioning is on); with it: that version, for good.
+  async deleteObject(bucket, key, versionId = "") {
+    await this.request("DELETE", encodePath(bucket, key), { query: versionId ? [["versionId", versionId]] : [] });
+  }
+
+  // The object's (or a version's) response headers, names in lower case.
+  async headObject(bucket, key, versionId = "") {
+    const response = await this.request("HEAD", encodePath(bucket, key), {
+      query: versionId ? [["versionId", versionId]] : [],
+    });
+    return Object.fromEntries(response.headers.entries());
+  }
+
+  // [{key, value}] of the current version.
+  async objectTags(bucket, key) {
+    const doc = await this.xml("GET", encodePath(bucket, key), { query: [["tagging", ""]] });
+    return Array.from(doc.getElementsByTagName("Tag"), (t) => ({
+      key: childText(t, "Key"),
+      value: childText(t, "Value"),
+    }));
+  }
+
+  async putObjectTags(bucket, key, tags) {
+    const set = tags.map((t) => `<Tag><Key>${escapeXml(t.key)}</Key><Value>${escapeXml(t.value)}</Value></Tag>`);
+    const body = `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${set.join("")}</TagSet></Tagging>`;
+    await this.request("PUT", encodePath(bucket, key), { query: [["tagging", ""]], body });
+  }
+
+  // The versions and delete markers of exactly `key`, newest first (one
+  // page of ListObjectVersions: up to 1,000).
+  async objectVersions(bucket, key) {
+    const doc = await this.xml("GET", encodePath(bucket), {
+      query: [
+        ["versions", ""],
+        ["prefix", key],
+        ["max-keys", "1000"],
+      ],
+    });
+    const out = [];
+    for (const el of Array.from(doc.documentElement.children)) {
+      if ((el.tagName !== "Version" && el.tagName !== "DeleteMarker") || childText(el, "Key") !== key) continue;
+      out.push({
+        versionId: childText(el, "VersionId"),
+        latest: childText(el, "IsLatest") === "true",
+        deleteMarker: el.tagName === "DeleteMarker",
+        size: Number(childText(el, "Size") || 0),
+        modified: childText(el, "LastModified"),
+        etag: childText(el, "ETag"),
+      });
+    }
+    return out;
+  }
+
+  // Makes an older version current again by copying it over the key (S3's
+  // way: the old version stays, a new one holds its bytes).
+  async restoreVersion(bucket, key, versionId) {
+    const source = `${encodePath(bucket, key)}?versionId=${encodeURIComponent(versionId)}`;
+    throwIfError(await this.xml("PUT", encodePath(bucket, key), { headers: { "x-amz-copy-source": source } }));
   }
 
   // A URL that downloads the object as a file (never shown inline: an HTML
   // object must not run in the console's origin), valid five minutes.
-  async downloadUrl(bucket, key) {
+  async downloadUrl(bucket, key, versionId = "") {
     const path = encodePath(bucket, key);
     const filename = key.split("/").pop() || "download";
     const query = await presignQuery({
       method: "GET",
       host: location.host,
       path,
-      query: [["response-content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`]],
+      query: [
+        ["response-content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`],
+        ...(versionId ? [["versionId", versionId]] : []),
+      ],
       accessKey: this.accessKey,
       secretKey: this.#secretKey,
       region: this.region,
