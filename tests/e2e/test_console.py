@@ -85,17 +85,28 @@ def browser(downloads):
 
 # ------------------------------------------------------------ page helpers
 
+def idle(driver):
+    """No action or drawing under way in the page (<body data-busy>)."""
+    return driver.execute_script("return !('busy' in document.body.dataset)")
+
+
 def wait_for(driver, what, cond, timeout=WAIT):
-    """Waits until cond(driver) is truthy, failing with `what` and the
-    page's error banner."""
+    """Waits until the page is idle and cond(driver) is truthy, failing
+    with `what` and the page's error banner."""
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.05,
                              ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
-                                 lambda d: cond(d))
+                                 lambda d: idle(d) and cond(d))
     except Exception:
         banner = driver.find_element(By.ID, "error").text
         raise AssertionError("%s: not reached; error banner %r; page:\n%s" %
                              (what, banner, driver.find_element(By.ID, "main").text[:2000]))
+
+
+def click(driver, css):
+    """Clicks the element once the page is idle (a redraw replaces
+    elements: a stale one is looked up again)."""
+    wait_for(driver, "click " + css, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
 
 
 def collect_log(driver):
@@ -115,12 +126,12 @@ def sign_in(driver, srv, creds):
     wait_for(driver, "login form", lambda d: d.find_elements(By.ID, "access-key"))
     driver.find_element(By.ID, "access-key").send_keys(creds[0])
     driver.find_element(By.ID, "secret-key").send_keys(creds[1])
-    driver.find_element(By.ID, "sign-in").click()
+    click(driver, "#sign-in")
 
 
 def sign_out(driver):
     collect_log(driver)
-    driver.find_element(By.ID, "sign-out").click()
+    click(driver, "#sign-out")
     wait_for(driver, "signed out", lambda d: d.find_elements(By.ID, "login"))
 
 
@@ -204,7 +215,7 @@ def test_tenant_session(srv, browser, downloads):
 
     # Create a bucket.
     browser.find_element(By.ID, "bucket-name").send_keys(bucket)
-    browser.find_element(By.CSS_SELECTOR, "#create-bucket button").click()
+    click(browser, "#create-bucket button")
     wait_for(browser, "bucket listed", lambda d: bucket in rows(d, "buckets", "data-bucket"))
     acme.head_bucket(Bucket=bucket)
 
@@ -263,7 +274,7 @@ def test_tenant_session(srv, browser, downloads):
     assert cell.text == evil
     assert browser.find_elements(By.CSS_SELECTOR, "#objects img") == []
     assert browser.execute_script("return window.__pwned === undefined")
-    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-prefix='docs/'] a").click()
+    click(browser, "#objects tr[data-prefix='docs/'] a")
     wait_for(browser, "folder opened", lambda d: d.find_elements(By.CSS_SELECTOR, "#objects tr[data-prefix='docs/2026/']"))
     assert "docs" in browser.find_element(By.ID, "breadcrumb").text
     navigate(browser, "#/b/%s/" % bucket)
@@ -271,7 +282,7 @@ def test_tenant_session(srv, browser, downloads):
 
     # Download through the presigned link: the bytes, saved as a file.
     before = set(os.listdir(downloads))
-    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-key='upload-report.bin'] a.download").click()
+    click(browser, "#objects tr[data-key='upload-report.bin'] a.download")
     target = os.path.join(downloads, "upload-report.bin")
     deadline = time.monotonic() + WAIT
     while not (os.path.exists(target) and os.path.getsize(target) == len(plain)) and time.monotonic() < deadline:
@@ -281,7 +292,7 @@ def test_tenant_session(srv, browser, downloads):
         assert hashlib.sha256(f.read()).digest() == hashlib.sha256(plain).digest()
 
     # Delete an object (after the confirmation).
-    browser.find_element(By.CSS_SELECTOR, "#objects tr[data-key='upload-report.bin'] button.delete").click()
+    click(browser, "#objects tr[data-key='upload-report.bin'] button.delete")
     accept_confirm(browser)
     wait_for(browser, "object gone", lambda d: "upload-report.bin" not in rows(d, "objects", "data-key"))
     assert "Contents" not in acme.list_objects_v2(Bucket=bucket, Prefix="upload-report.bin")
@@ -329,7 +340,7 @@ def test_operator_access_approved_in_the_console(srv, browser):
     row = "#access-requests tr[data-id='%s']" % req["id"]
     assert browser.find_element(By.CSS_SELECTOR, row + " td.reason").text == "support case <b>4711</b>"
     assert browser.find_element(By.CSS_SELECTOR, row + " td.state").text == "pending"
-    browser.find_element(By.CSS_SELECTOR, row + " button.approve").click()
+    click(browser, row + " button.approve")
     accept_confirm(browser)
     wait_for(browser, "approved", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text.startswith(
         "approved until"))
@@ -341,7 +352,7 @@ def test_operator_access_approved_in_the_console(srv, browser):
     assert ops.get_object(Bucket=bucket, Key="case/1.txt")["Body"].read() == b"evidence"
 
     # Revoke it again from the console: the operator is refused at once.
-    browser.find_element(By.CSS_SELECTOR, row + " button.revoke").click()
+    click(browser, row + " button.revoke")
     accept_confirm(browser)
     wait_for(browser, "revoked", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
     resp = srv.request("GET", "/%s/case/1.txt" % bucket, access_key=OPERATOR[0], secret_key=OPERATOR[1])
@@ -367,7 +378,7 @@ def test_operator_sees_its_requests_and_log(srv, browser):
         browser.find_element(By.ID, "ar-duration").clear()
         browser.find_element(By.ID, "ar-duration").send_keys("60")
         browser.find_element(By.ID, "ar-reason").send_keys(reason)
-        browser.find_element(By.CSS_SELECTOR, "#request-access button").click()
+        click(browser, "#request-access button")
         new = wait_for(browser, "request listed",
                        lambda d: set(rows(d, "access-requests", "data-id")) - before)
         before.update(new)
@@ -383,7 +394,7 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.approve") == []
     assert browser.find_elements(By.CSS_SELECTOR, "#access-requests button.deny") == []
     row = "#access-requests tr[data-id='%s']" % req["id"]
-    browser.find_element(By.CSS_SELECTOR, row + " button.cancel").click()
+    click(browser, row + " button.cancel")
     accept_confirm(browser)
     wait_for(browser, "cancelled", lambda d: d.find_element(By.CSS_SELECTOR, row + " td.state").text == "revoked")
     assert cli(srv, "--json", "access", "show", req["id"]).json()["state"] == "revoked"
@@ -400,7 +411,7 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator ops2")
     navigate(browser, "#/access")
     wait_for(browser, "break-glass listed", lambda d: d.find_elements(By.CSS_SELECTOR, bg_row + " button.cosign"))
-    browser.find_element(By.CSS_SELECTOR, bg_row + " button.cosign").click()
+    click(browser, bg_row + " button.cosign")
     accept_confirm(browser)
     wait_for(browser, "opened", lambda d: d.find_element(By.CSS_SELECTOR, bg_row + " td.state").text.startswith(
         "approved until"))
@@ -413,13 +424,13 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     # Tenants: create one (its root's secret shown once), suspend, resume,
     # delete (refused while it owns a bucket).
     assert browser.find_element(By.ID, "nav-tenants").is_displayed()
-    browser.find_element(By.ID, "nav-tenants").click()
+    click(browser, "#nav-tenants")
     wait_for(browser, "tenants", lambda d: "acme" in rows(d, "tenants", "data-tenant"))
     browser.find_element(By.ID, "tenant-id").send_keys("newco")
     browser.find_element(By.ID, "tenant-name").send_keys("New Co <SAS>")
     browser.find_element(By.ID, "tenant-max-gib").send_keys("2")
     browser.find_element(By.ID, "tenant-max-buckets").send_keys("3")
-    browser.find_element(By.CSS_SELECTOR, "#create-tenant button").click()
+    click(browser, "#create-tenant button")
     wait_for(browser, "credentials shown", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-credentials pre"))
     shown = browser.find_element(By.CSS_SELECTOR, "#new-credentials pre").text
     creds = tuple(line.split(": ", 1)[1] for line in shown.splitlines())
@@ -433,20 +444,20 @@ def test_operator_sees_its_requests_and_log(srv, browser):
     cell = "#tenants tr[data-tenant='newco'] td"
     wait_for(browser, "usage", lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, cell)][2:4] == [
         "active", "1 of 3"])
-    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.suspend").click()
+    click(browser, "#tenants tr[data-tenant='newco'] button.suspend")
     accept_confirm(browser)
     wait_for(browser, "suspended", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".status").text == "suspended")
     resp = srv.request("GET", "/", access_key=creds[0], secret_key=creds[1])
     assert resp.status == 403 and b"AllAccessDisabled" in resp.body, resp.body
-    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.resume").click()
+    click(browser, "#tenants tr[data-tenant='newco'] button.resume")
     wait_for(browser, "resumed", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".status").text == "active")
     assert len(newco.list_buckets()["Buckets"]) == 1
-    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.delete").click()
+    click(browser, "#tenants tr[data-tenant='newco'] button.delete")
     accept_confirm(browser)
     wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("TenantNotEmpty"))
     for b in newco.list_buckets()["Buckets"]:
         newco.delete_bucket(Bucket=b["Name"])
-    browser.find_element(By.CSS_SELECTOR, "#tenants tr[data-tenant='newco'] button.delete").click()
+    click(browser, "#tenants tr[data-tenant='newco'] button.delete")
     accept_confirm(browser)
     wait_for(browser, "deleted", lambda d: "newco" not in rows(d, "tenants", "data-tenant"))
     assert cli(srv, "tenant", "show", "newco", expect=None).rc != 0
@@ -474,7 +485,7 @@ def test_object_details_tags_and_versions(srv, browser):
     navigate(browser, "#/b/%s/reports%%2F" % bucket)
     link = "#objects tr[data-key='%s'] td.key a" % key
     wait_for(browser, "object listed", lambda d: d.find_elements(By.CSS_SELECTOR, link))
-    browser.find_element(By.CSS_SELECTOR, link).click()
+    click(browser, link)
 
     def facts():
         return browser.execute_script(
@@ -497,10 +508,10 @@ def test_object_details_tags_and_versions(srv, browser):
     # Tags edited in the page are the object's tags; a value S3 does not
     # allow is refused with the server's code and changes nothing.
     def add_tag(k, v):
-        browser.find_element(By.ID, "tag-add").click()
+        click(browser, "#tag-add")
         browser.find_elements(By.CSS_SELECTOR, "#tags .tag-key")[-1].send_keys(k)
         browser.find_elements(By.CSS_SELECTOR, "#tags .tag-value")[-1].send_keys(v)
-        browser.find_element(By.CSS_SELECTOR, "#tags button[type=submit]").click()
+        click(browser, "#tags button[type=submit]")
 
     def tag_set():
         return {t["Key"]: t["Value"] for t in acme.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]}
@@ -515,7 +526,7 @@ def test_object_details_tags_and_versions(srv, browser):
 
     # The older version made current again: a third version with its
     # bytes and metadata.
-    browser.find_element(By.CSS_SELECTOR, "#versions tr[data-version='%s'] button.restore" % v1).click()
+    click(browser, "#versions tr[data-version='%s'] button.restore" % v1)
     wait_for(browser, "restored", lambda d: len(versions()) == 3 and versions()[0][1] == "current" and
              versions()[0][0] not in (v1, v2))
     got = acme.get_object(Bucket=bucket, Key=key)
@@ -523,10 +534,10 @@ def test_object_details_tags_and_versions(srv, browser):
     assert facts()["Metadata author"] == "alice"
 
     # Delete the current object: a delete marker; then one version for good.
-    browser.find_element(By.ID, "object-delete").click()
+    click(browser, "#object-delete")
     accept_confirm(browser)
     wait_for(browser, "marker", lambda d: d.find_elements(By.ID, "deleted") and versions()[0][1] == "delete marker")
-    browser.find_element(By.CSS_SELECTOR, "#versions tr[data-version='%s'] button.delete-version" % v2).click()
+    click(browser, "#versions tr[data-version='%s'] button.delete-version" % v2)
     accept_confirm(browser)
     wait_for(browser, "version gone", lambda d: v2 not in [v for v, _ in versions()])
     left = acme.list_object_versions(Bucket=bucket, Prefix=key)
@@ -585,7 +596,7 @@ def test_tenant_key_managed_in_the_console(srv, browser, tmp_path):
             name)
 
     assert browser.find_element(By.ID, "nav-keys").is_displayed()
-    browser.find_element(By.ID, "nav-keys").click()
+    click(browser, "#nav-keys")
     wait_for(browser, "key shown", lambda d: fact("State") == "active" and fact("Version") == "1")
 
     # Allow the tenant's own requests and the server's upkeep (which the
@@ -594,31 +605,31 @@ def test_tenant_key_managed_in_the_console(srv, browser, tmp_path):
     for box in browser.find_elements(By.CSS_SELECTOR, "#key-policy input[type=checkbox]"):
         if box.is_selected() != (box.get_attribute("name") in keep):
             box.click()
-    browser.find_element(By.CSS_SELECTOR, "#key-policy button").click()
+    click(browser, "#key-policy button")
     wait_for(browser, "policy saved", lambda d: set(cli(srv, "--json", "tenant-key", "show", "shredco",
                                                         creds=shred_root).json()["allowed_justifications"]) == keep)
 
     # Rotate: a new version, every bucket key rewrapped in the background.
     wait_for(browser, "rotate button", lambda d: d.find_elements(By.ID, "rotate"))
-    browser.find_element(By.ID, "rotate").click()
+    click(browser, "#rotate")
     deadline = time.monotonic() + WAIT
     while fact("Version") != "2" or "done" not in browser.find_element(By.ID, "rotation").text:
         assert time.monotonic() < deadline, (fact("Version"), browser.find_element(By.ID, "rotation").text)
         time.sleep(0.2)
         navigate(browser, "#/buckets")
         wait_for(browser, "buckets", lambda d: d.find_elements(By.ID, "buckets"))
-        browser.find_element(By.ID, "nav-keys").click()
+        click(browser, "#nav-keys")
         wait_for(browser, "key shown", lambda d: fact("Version") is not None)
     assert shredco.get_object(Bucket=bucket, Key="doomed.txt")["Body"].read() == b"soon unreadable"
 
     # Destroying needs the tenant's name typed; then the data is gone.
     browser.find_element(By.ID, "destroy-confirm").send_keys("shredc0")
-    browser.find_element(By.CSS_SELECTOR, "#destroy-key button").click()
+    click(browser, "#destroy-key button")
     wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("InvalidRequest"))
     assert cli(srv, "--json", "tenant-key", "show", "shredco", creds=shred_root).json()["state"] == "active"
     browser.find_element(By.ID, "destroy-confirm").clear()
     browser.find_element(By.ID, "destroy-confirm").send_keys("shredco")
-    browser.find_element(By.CSS_SELECTOR, "#destroy-key button").click()
+    click(browser, "#destroy-key button")
     wait_for(browser, "receipt", lambda d: d.find_elements(By.ID, "receipt"))
     assert fact("State") == "destroyed"
     receipt = browser.find_element(By.ID, "receipt").get_attribute("textContent")
@@ -657,7 +668,7 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
         wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant resco (root)")
         navigate(browser, "#/b/%s/" % bucket)
         wait_for(browser, "settings link", lambda d: d.find_elements(By.ID, "bucket-settings"))
-        browser.find_element(By.ID, "bucket-settings").click()
+        click(browser, "#bucket-settings")
 
         def fact(name):
             return browser.execute_script(
@@ -671,10 +682,10 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
 
         # Versioning, on and off.
         wait_for(browser, "versioning", lambda d: d.find_element(By.ID, "versioning").text == "never enabled")
-        browser.find_element(By.ID, "versioning-enabled").click()
+        click(browser, "#versioning-enabled")
         wait_for(browser, "enabled", lambda d: d.find_element(By.ID, "versioning").text == "Enabled")
         assert resco.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-        browser.find_element(By.ID, "versioning-suspended").click()
+        click(browser, "#versioning-suspended")
         wait_for(browser, "suspended", lambda d: d.find_element(By.ID, "versioning").text == "Suspended")
         assert resco.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
 
@@ -684,7 +695,7 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
         placed = [p for p, n in pool_objects().items() if n]
         assert len(placed) == 1 and placed[0] in ("fr-paris", "local"), pool_objects()
         browser.find_element(By.ID, "jurisdictions").send_keys("de")
-        browser.find_element(By.CSS_SELECTOR, "#residency-rule button[type=submit]").click()
+        click(browser, "#residency-rule button[type=submit]")
         wait_for(browser, "rule set", lambda d: fact("Bucket rule") == "DE" and fact(
             "New data is written to pool") == "de-frankfurt")
         assert fact("Objects in a pool the rules no longer allow") == "1"
@@ -693,7 +704,7 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
 
         # Move it: the bytes change pools, and read back the same.
         body = resco.get_object(Bucket=bucket, Key="before.bin")["Body"].read()
-        browser.find_element(By.ID, "residency-migrate").click()
+        click(browser, "#residency-migrate")
         wait_for(browser, "moved", lambda d: fact("Objects in a pool the rules no longer allow") == "0")
         wait_for(browser, "report", lambda d: pool_objects().get("de-frankfurt") == 1)
         assert not browser.find_elements(By.ID, "residency-migrate")
@@ -703,11 +714,11 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
         # A rule no pool satisfies is refused with the server's code.
         browser.find_element(By.ID, "jurisdictions").clear()
         browser.find_element(By.ID, "jurisdictions").send_keys("US")
-        browser.find_element(By.CSS_SELECTOR, "#residency-rule button[type=submit]").click()
+        click(browser, "#residency-rule button[type=submit]")
         wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith(
             "InvalidLocationConstraint"))
         assert fact("Bucket rule") == "DE"
-        browser.find_element(By.ID, "residency-clear").click()
+        click(browser, "#residency-clear")
         wait_for(browser, "cleared", lambda d: fact("Bucket rule") == "none")
         sign_out(browser)
     finally:

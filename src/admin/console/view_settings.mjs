@@ -1,0 +1,153 @@
+// A bucket's settings: versioning, and its data residency (docs/SOVEREIGNTY.md).
+
+import { ApiError } from "./api.mjs";
+import { act, h, humanSize, isTenantRoot, objectsHash, session } from "./ui.mjs";
+
+function ruleText(rule) {
+  if (!rule) return "none";
+  return rule.jurisdictions.join(", ") + (rule.ciphertext_abroad ? ", or anywhere as ciphertext" : "");
+}
+
+export async function settingsView({ bucket }) {
+  const section = h(
+    "section",
+    {},
+    h(
+      "h2",
+      {},
+      h("a", { href: "#/buckets" }, "Buckets"),
+      " / ",
+      h("a", { href: objectsHash(bucket, "") }, bucket),
+      " / settings",
+    ),
+  );
+
+  const versioning = await session.client.bucketVersioning(bucket);
+  const setVersioning = (to) =>
+    h(
+      "button",
+      {
+        id: `versioning-${to.toLowerCase()}`,
+        type: "button",
+        onclick: () => act(`Versioning: ${to}`, () => session.client.setBucketVersioning(bucket, to)),
+      },
+      to === "Enabled" ? "Enable" : "Suspend",
+    );
+  section.append(
+    h("h3", {}, "Versioning"),
+    h("p", {}, "Status: ", h("strong", { id: "versioning" }, versioning || "never enabled"), " "),
+    versioning === "Enabled" ? setVersioning("Suspended") : setVersioning("Enabled"),
+  );
+
+  section.append(h("h3", {}, "Data residency"));
+  if (!isTenantRoot()) {
+    section.append(h("p", { class: "muted" }, "A bucket's residency is its tenant root's to set."));
+    return section;
+  }
+  const tenant = session.identity.tenant;
+  let doc;
+  try {
+    doc = await session.client.residencyRule(tenant, bucket);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "NotImplemented") {
+      section.append(
+        h("p", { class: "muted" }, "This server has no labelled storage pools: every byte is in its data directory."),
+      );
+      return section;
+    }
+    throw e;
+  }
+  section.append(
+    h(
+      "table",
+      { id: "residency" },
+      [
+        ["Bucket rule", ruleText(doc.rule)],
+        ["In effect (with the tenant's ceiling)", ruleText(doc.effective)],
+        ["New data is written to pool", doc.write_pool || "(none allowed)"],
+        ["Objects in a pool the rules no longer allow", String(doc.misplaced_total)],
+      ].map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, v))),
+    ),
+  );
+
+  const jurisdictions = h("input", {
+    id: "jurisdictions",
+    placeholder: "FR, DE or EU",
+    value: doc.rule ? doc.rule.jurisdictions.join(", ") : "",
+  });
+  const abroad = h("input", {
+    id: "ciphertext-abroad",
+    type: "checkbox",
+    checked: Boolean(doc.rule && doc.rule.ciphertext_abroad),
+  });
+  const form = h(
+    "form",
+    { id: "residency-rule" },
+    h("label", {}, "Allowed jurisdictions ", jurisdictions),
+    h("label", {}, abroad, " or anywhere as ciphertext (keys stay here)"),
+    h("button", { type: "submit" }, "Set rule"),
+    h(
+      "button",
+      {
+        id: "residency-clear",
+        type: "button",
+        onclick: () => act("Removing the rule", () => session.client.setResidencyRule(tenant, bucket, null)),
+      },
+      "Remove rule",
+    ),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const rule = {
+      jurisdictions: jurisdictions.value
+        .split(/[\s,]+/)
+        .filter((j) => j !== "")
+        .map((j) => j.toUpperCase()),
+      ciphertext_abroad: abroad.checked,
+    };
+    act("Setting the residency rule", () => session.client.setResidencyRule(tenant, bucket, rule));
+  });
+  section.append(form);
+  if (doc.misplaced_total > 0) {
+    section.append(
+      h(
+        "button",
+        {
+          id: "residency-migrate",
+          type: "button",
+          onclick: () => act("Moving misplaced objects", () => session.client.migrateResidency(tenant, bucket)),
+        },
+        `Move the ${doc.misplaced_total} misplaced object(s) to allowed pools`,
+      ),
+    );
+  }
+
+  // Where every byte is, pool by pool (the report's summary is signed into
+  // the tenant's transparency log).
+  const report = await session.client.residencyReport(tenant, bucket);
+  const byPool = Object.entries(report.totals.by_pool || {});
+  section.append(
+    h("h4", {}, "Where the data is"),
+    h(
+      "table",
+      { id: "residency-report" },
+      h(
+        "tr",
+        {},
+        ["Pool", "Objects", "Blobs", "Bytes"].map((t) => h("th", {}, t)),
+      ),
+      byPool.map(([pool, t]) =>
+        h(
+          "tr",
+          { dataset: { pool } },
+          h("td", {}, pool),
+          h("td", { class: "num objects" }, String(t.objects)),
+          h("td", { class: "num" }, String(t.blobs)),
+          h("td", { class: "num" }, humanSize(t.bytes)),
+        ),
+      ),
+    ),
+    h("p", { class: "muted" }, `Summary digest (in your transparency log): ${report.summary_sha256}`),
+  );
+  return section;
+}
