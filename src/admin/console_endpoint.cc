@@ -60,7 +60,8 @@ bool Matches(std::string_view if_none_match, std::string_view etag) {
 
 }  // namespace
 
-ConsoleEndpoint::ConsoleEndpoint(std::string_view region) : config_json_(nlohmann::json{{"region", region}}.dump()) {}
+ConsoleEndpoint::ConsoleEndpoint(std::string_view region, uint64_t idle_timeout_s)
+    : config_json_(nlohmann::json{{"region", region}, {"idle_timeout_s", idle_timeout_s}}.dump()) {}
 
 bool ConsoleEndpoint::IsTarget(std::string_view target, std::string_view host, std::string_view vhost_domain) {
   if (!target.starts_with(kConsolePrefix)) return false;

@@ -13,8 +13,10 @@
 //   GET /_confiance/console/         index.html
 //   GET /_confiance/console/<file>   one of ConsoleAssets(), or 404
 //   GET /_confiance/console/config.json
-//                                    {"region": ...}: what the page needs
-//                                    to sign (the server's --region)
+//                                    {"region", "idle_timeout_s"}: the
+//                                    region the page signs for (--region)
+//                                    and when it signs out by itself
+//                                    (--console-idle-timeout)
 //
 // Every answer forbids framing and inline script (a Content-Security-Policy
 // that allows only this origin's files and requests), so that a key or
@@ -26,6 +28,7 @@
 // does is S3 and admin requests, logged like any other client's.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
@@ -40,8 +43,9 @@ inline constexpr std::string_view kConsolePrefix = "/_confiance/console";
 
 class ConsoleEndpoint {
  public:
-  // `region`: the server's SigV4 region (--region).
-  explicit ConsoleEndpoint(std::string_view region);
+  // `region`: the server's SigV4 region (--region); `idle_timeout_s`:
+  // seconds without activity after which the page signs out (0: never).
+  ConsoleEndpoint(std::string_view region, uint64_t idle_timeout_s);
 
   // Whether `target` (path and query) is the console or under it; not when
   // `host` names a virtual-host bucket of `vhost_domain` (then the path is

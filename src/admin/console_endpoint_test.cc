@@ -77,7 +77,7 @@ TEST(ConsoleEndpointTest, EmbedsEveryFileButTheTests) {
 }
 
 TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
-  ConsoleEndpoint endpoint("eu-west-3");
+  ConsoleEndpoint endpoint("eu-west-3", 1800);
   Reply index = Get(endpoint, "/_confiance/console/");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.headers["Content-Type"], "text/html; charset=utf-8");
@@ -109,16 +109,16 @@ TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
 }
 
 TEST(ConsoleEndpointTest, ConfigNamesTheRegion) {
-  ConsoleEndpoint endpoint("eu-west-3");
+  ConsoleEndpoint endpoint("eu-west-3", 600);
   Reply config = Get(endpoint, "/_confiance/console/config.json");
   EXPECT_EQ(config.status, 200);
-  EXPECT_EQ(config.body, R"({"region":"eu-west-3"})");
+  EXPECT_EQ(config.body, R"({"idle_timeout_s":600,"region":"eu-west-3"})");
   EXPECT_EQ(config.headers["Content-Type"], "application/json");
   EXPECT_EQ(config.headers["Cache-Control"], "no-store");
 }
 
 TEST(ConsoleEndpointTest, RedirectsTheBarePrefix) {
-  ConsoleEndpoint endpoint("us-east-1");
+  ConsoleEndpoint endpoint("us-east-1", 1800);
   Reply r = Get(endpoint, "/_confiance/console");
   EXPECT_EQ(r.status, 301);
   EXPECT_EQ(r.headers["Location"], "/_confiance/console/");
@@ -126,7 +126,7 @@ TEST(ConsoleEndpointTest, RedirectsTheBarePrefix) {
 }
 
 TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
-  ConsoleEndpoint endpoint("us-east-1");
+  ConsoleEndpoint endpoint("us-east-1", 1800);
   for (const char* target :
        {"/_confiance/console/nope.js", "/_confiance/console/../console/app.mjs",
         "/_confiance/console/%2e%2e/etc/passwd", "/_confiance/console//app.mjs", "/_confiance/console/app.mjs/",
@@ -138,7 +138,7 @@ TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
 }
 
 TEST(ConsoleEndpointTest, OnlyReads) {
-  ConsoleEndpoint endpoint("us-east-1");
+  ConsoleEndpoint endpoint("us-east-1", 1800);
   for (const char* method : {"PUT", "POST", "DELETE", "OPTIONS"}) {
     Reply r = Get(endpoint, "/_confiance/console/app.mjs", method);
     EXPECT_EQ(r.status, 405) << method;

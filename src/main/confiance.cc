@@ -96,6 +96,7 @@ struct ServerFlags {
   std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
   std::string metrics_token_file;   // --metrics-token-file: turns /_confiance/metrics on
   bool no_console = false;          // --no-console: /_confiance/console/ answers 404
+  uint64_t console_idle_timeout_s = 1800;  // the console signs out after this long idle (0: never)
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
@@ -419,7 +420,7 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("Prometheus metrics at /_confiance/metrics (bearer token of {}); readiness at /_confiance/ready",
                  flags.metrics_token_file);
   }
-  admin::ConsoleEndpoint console(flags.region);
+  admin::ConsoleEndpoint console(flags.region, flags.console_idle_timeout_s);
   if (!flags.no_console) spdlog::info("web console at /_confiance/console/ (--no-console turns it off)");
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options, [&service, &admin_service, &monitoring, &console, &flags](
@@ -611,6 +612,11 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   server->add_flag("--no-console", flags.no_console,
                    "Do not serve the web console (/_confiance/console/); the S3 and admin APIs it uses stay");
+  server->add_option("--console-idle-timeout", flags.console_idle_timeout_s,
+                     "Seconds without activity after which the web console signs out and forgets the secret key "
+                     "(0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{7} * 24 * 3600));
   server->add_option("--ca-bundle", flags.outbound_ca,
                      "PEM file of the CAs to trust when the server calls out over https:// (--witness, "
                      "--webhook-url); default: the system's")

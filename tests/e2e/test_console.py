@@ -172,7 +172,8 @@ def test_files_are_served_locked_down(srv):
         again = requests.get(srv.endpoint + CONSOLE + name, headers={"If-None-Match": etag}, timeout=10)
         assert again.status_code == 304 and again.content == b"", (name, again.status_code)
     assert requests.get(srv.endpoint + CONSOLE, timeout=10).content.startswith(b"<!doctype html>")
-    assert requests.get(srv.endpoint + CONSOLE + "config.json", timeout=10).json() == {"region": "us-east-1"}
+    assert requests.get(srv.endpoint + CONSOLE + "config.json", timeout=10).json() == {
+        "region": "us-east-1", "idle_timeout_s": 1800}
     for name in ("nope.js", "sigv4_test.mjs", "..%2fadmin_api.cc", "%2e%2e/%2e%2e/CMakeLists.txt"):
         assert requests.get(srv.endpoint + CONSOLE + name, timeout=10).status_code == 404, name
     for method in ("PUT", "POST", "DELETE"):
@@ -192,6 +193,23 @@ def test_no_console_flag_turns_it_off(tmp_path):
         assert requests.get(off.endpoint + "/_confiance/health", timeout=10).status_code == 200
     finally:
         off.stop_clean()
+
+
+def test_idle_page_signs_out(browser, tmp_path):
+    short = AdminServer(str(tmp_path), extra_args=["--console-idle-timeout", "2"])
+    short.start()
+    try:
+        sign_in(browser, short, OPERATOR)
+        wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
+        started = time.monotonic()
+        wait_for(browser, "signed out", lambda d: d.find_elements(By.ID, "login"), timeout=10)
+        assert time.monotonic() - started >= 1.0  # not at once
+        assert browser.find_element(By.ID, "status").text == "Signed out after 2 s without activity."
+        assert not browser.find_element(By.ID, "nav").is_displayed()
+        assert browser.find_element(By.ID, "who").text == ""
+        collect_log(browser)
+    finally:
+        short.stop_clean()
 
 
 def test_wrong_secret_is_refused_with_the_servers_code(srv, browser):
@@ -218,6 +236,11 @@ def test_tenant_session(srv, browser, downloads):
     click(browser, "#create-bucket button")
     wait_for(browser, "bucket listed", lambda d: bucket in rows(d, "buckets", "data-bucket"))
     acme.head_bucket(Bucket=bucket)
+    # A name S3 refuses: the server's code, and no bucket.
+    browser.find_element(By.ID, "bucket-name").send_keys("Not_A_Bucket")
+    click(browser, "#create-bucket button")
+    wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("InvalidBucketName"))
+    assert "Not_A_Bucket" not in [b["Name"] for b in acme.list_buckets()["Buckets"]]
 
     # Upload two files, one with a name that needs encoding.
     plain = os.urandom(300 * 1024)

@@ -7,7 +7,19 @@
 // page is a view_*.mjs module.
 
 import { Client } from "./api.mjs";
-import { $, h, isOperator, isTenantRoot, mount, session, setRenderer, showError, status, whileBusy } from "./ui.mjs";
+import {
+  $,
+  h,
+  isOperator,
+  isTenantRoot,
+  mount,
+  session,
+  setRenderer,
+  showError,
+  status,
+  whileBusy,
+  isBusy,
+} from "./ui.mjs";
 import { accessView } from "./view_access.mjs";
 import { bucketsView } from "./view_buckets.mjs";
 import { keysView } from "./view_keys.mjs";
@@ -129,7 +141,8 @@ function loginView() {
   return form;
 }
 
-function signOut() {
+// `why`: shown after signing out (else nothing).
+function signOut(why = "") {
   if (session.client) session.client.forget();
   session.client = null;
   session.identity = null;
@@ -137,8 +150,32 @@ function signOut() {
   $("nav-tenants").hidden = true;
   $("who").textContent = "";
   showError(null);
+  status(typeof why === "string" ? why : "");
   location.hash = "#/buckets";
   render();
+}
+
+// --- idle sign-out -----------------------------------------------------------
+
+// A tab left open on a shared or unattended computer should not keep the
+// secret key usable: after session.idleTimeout seconds without a click, a
+// key press or an action of the page (an upload in progress counts), the
+// page signs out.
+function watchIdleness() {
+  let last = Date.now();
+  const touch = () => {
+    last = Date.now();
+  };
+  for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, touch, { capture: true, passive: true });
+  setInterval(() => {
+    if (isBusy() || session.client === null) {
+      touch();
+      return;
+    }
+    if (session.idleTimeout > 0 && Date.now() - last > session.idleTimeout * 1000) {
+      signOut(`Signed out after ${session.idleTimeout} s without activity.`);
+    }
+  }, 1000);
 }
 
 // --- start -----------------------------------------------------------------
@@ -148,10 +185,12 @@ async function start() {
   try {
     const config = await (await fetch("config.json", { cache: "no-store" })).json();
     session.region = config.region;
+    session.idleTimeout = config.idle_timeout_s;
   } catch (e) {
     showError(new Error(`cannot read config.json: ${e.message}`));
   }
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", () => signOut());
+  watchIdleness();
   window.addEventListener("hashchange", () => {
     showError(null);
     render();

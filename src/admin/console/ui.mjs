@@ -7,7 +7,9 @@ import { ApiError } from "./api.mjs";
 
 // The signed-in client (null when signed out), GET /whoami's answer (null
 // for a tenant's user), and the region the page signs for.
-export const session = { client: null, identity: null, region: "us-east-1" };
+// `idleTimeout`: seconds without activity before the page signs out (0:
+// never), from the server (--console-idle-timeout).
+export const session = { client: null, identity: null, region: "us-east-1", idleTimeout: 0 };
 
 let rerender = async () => {};
 
@@ -28,6 +30,8 @@ export function h(tag, attrs = {}, ...kids) {
     else if (k === "dataset") Object.assign(el.dataset, v);
     else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? "" : v);
   }
+  // A field named only by its placeholder is named so to screen readers too.
+  if (attrs.placeholder && !attrs["aria-label"]) el.setAttribute("aria-label", attrs.placeholder);
   for (const kid of kids.flat()) {
     if (kid !== null && kid !== undefined && kid !== false) el.append(kid instanceof Node ? kid : String(kid));
   }
@@ -91,6 +95,10 @@ export async function act(what, fn) {
 }
 
 let busyCount = 0;
+
+export function isBusy() {
+  return busyCount > 0;
+}
 
 // Marks the page busy (<body data-busy>) while `fn` runs: an action or a
 // drawing is under way, and what is shown may be about to change. For

@@ -38,10 +38,16 @@ function requestForm() {
   );
   const category = h(
     "select",
-    { id: "ar-category" },
+    { id: "ar-category", "aria-label": "category" },
     CATEGORIES.map((c) => h("option", { value: c }, c)),
   );
-  const duration = h("input", { id: "ar-duration", type: "number", min: "1", value: "3600" });
+  const duration = h("input", {
+    id: "ar-duration",
+    type: "number",
+    min: "1",
+    value: "3600",
+    "aria-label": "duration in seconds",
+  });
   const reason = h("input", { id: "ar-reason", placeholder: "reason (the tenant sees it)", required: true });
   const form = h(
     "form",
