@@ -571,6 +571,73 @@ def test_object_details_tags_and_versions(srv, browser):
     sign_out(browser)
 
 
+def test_users_keys_and_policies(srv, browser):
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    click(browser, "#nav-users")
+    wait_for(browser, "users", lambda d: "root" in rows(d, "users", "data-user"))
+
+    def shown_credentials():
+        text = browser.find_element(By.CSS_SELECTOR, "#new-credentials pre").text
+        return tuple(line.split(": ", 1)[1] for line in text.splitlines())
+
+    # A new user: its first key shown once; it may do nothing yet.
+    browser.find_element(By.ID, "user-name").send_keys("carol")
+    click(browser, "#create-user button")
+    wait_for(browser, "key shown", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-credentials pre"))
+    first = shown_credentials()
+    assert "carol" in rows(browser, "users", "data-user")
+    resp = srv.request("GET", "/", access_key=first[0], secret_key=first[1])
+    assert resp.status == 403 and b"AccessDenied" in resp.body, resp.body
+
+    # A policy written in the page: a malformed one refused, a good one
+    # takes effect.
+    click(browser, "#users tr[data-user='carol'] a")
+    wait_for(browser, "user page", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-policy textarea"))
+    browser.find_element(By.CSS_SELECTOR, "#new-policy .policy-name").send_keys("read-all")
+    area = browser.find_element(By.CSS_SELECTOR, "#new-policy textarea")
+    area.clear()
+    area.send_keys('{"Version": "2012-10-17", "Statement": [')
+    click(browser, "#new-policy button[type=submit]")
+    wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("MalformedPolicy"))
+    assert cli(srv, "--json", "policy", "list", "--tenant", "acme", "--user", "carol",
+               creds=ACME_ROOT).json()["policies"] == []
+    wait_for(browser, "editor back", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-policy textarea"))
+    browser.find_element(By.CSS_SELECTOR, "#new-policy .policy-name").send_keys("read-all")
+    # The editor starts with an example that allows listing and reading.
+    click(browser, "#new-policy button[type=submit]")
+    wait_for(browser, "saved", lambda d: d.find_elements(By.CSS_SELECTOR, "#policies form[data-policy='read-all']"))
+    stored = json.loads(browser.find_element(By.CSS_SELECTOR, "#policies form[data-policy='read-all'] textarea")
+                        .get_attribute("value"))
+    assert stored["Statement"][0]["Action"] == ["s3:ListAllMyBuckets", "s3:ListBucket", "s3:GetObject"], stored
+    carol = s3(srv, first)
+    assert "Buckets" in carol.list_buckets()
+
+    # A second key (shown once), the first disabled, then deleted.
+    click(browser, "#create-key")
+    wait_for(browser, "second key", lambda d: d.find_elements(By.CSS_SELECTOR, "#new-credentials pre"))
+    second = shown_credentials()
+    assert second[0] != first[0]
+    assert "Buckets" in s3(srv, second).list_buckets()
+    click(browser, "#access-keys tr[data-key='%s'] button.disable" % first[0])
+    wait_for(browser, "disabled", lambda d: d.find_element(
+        By.CSS_SELECTOR, "#access-keys tr[data-key='%s'] td.status" % first[0]).text == "Inactive")
+    resp = srv.request("GET", "/", access_key=first[0], secret_key=first[1])
+    assert resp.status == 403 and b"InvalidAccessKeyId" in resp.body, resp.body
+    click(browser, "#access-keys tr[data-key='%s'] button.delete" % first[0])
+    accept_confirm(browser)
+    wait_for(browser, "deleted", lambda d: rows(d, "access-keys", "data-key") == [second[0]])
+
+    # Deleting the user removes its keys.
+    click(browser, "#delete-user")
+    accept_confirm(browser)
+    wait_for(browser, "user gone", lambda d: d.find_elements(By.ID, "users") and
+             "carol" not in rows(d, "users", "data-user"))
+    resp = srv.request("GET", "/", access_key=second[0], secret_key=second[1])
+    assert resp.status == 403 and b"InvalidAccessKeyId" in resp.body, resp.body
+    sign_out(browser)
+
+
 def test_user_can_do_what_its_policy_allows(srv, browser, tmp_path):
     cli(srv, "user", "create", "--tenant", "acme", "reader", "--access-key", READER[0], "--secret-key", READER[1],
         creds=ACME_ROOT)

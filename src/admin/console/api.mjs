@@ -122,10 +122,12 @@ export class Client {
     return new DOMParser().parseFromString(await response.text(), "application/xml");
   }
 
+  // `body`: an object sent as JSON, a string sent as it is (a policy
+  // document), or null.
   async admin(method, resource, body = null) {
     const response = await this.request(method, ADMIN + resource, {
       headers: body === null ? {} : { "Content-Type": "application/json" },
-      body: body === null ? null : JSON.stringify(body),
+      body: body === null || typeof body === "string" ? body : JSON.stringify(body),
     });
     return response.status === 204 ? null : response.json();
   }
@@ -392,6 +394,61 @@ export class Client {
 
   async usage(id) {
     return this.admin("GET", `/tenants/${encodeURIComponent(id)}/usage`);
+  }
+
+  // --- users, access keys, identity policies (a tenant root's) ----------
+
+  #userPath(tenant, user = "", tail = "") {
+    const base = `/tenants/${encodeURIComponent(tenant)}/users`;
+    return user ? `${base}/${encodeURIComponent(user)}${tail}` : base;
+  }
+
+  async users(tenant) {
+    return (await this.admin("GET", this.#userPath(tenant))).users;
+  }
+
+  async user(tenant, name) {
+    return this.admin("GET", this.#userPath(tenant, name));
+  }
+
+  // The reply holds the first key's secret, shown this once.
+  async createUser(tenant, name) {
+    return this.admin("POST", this.#userPath(tenant), { name });
+  }
+
+  async deleteUser(tenant, name) {
+    return this.admin("DELETE", this.#userPath(tenant, name));
+  }
+
+  // The reply holds the secret, shown this once.
+  async createAccessKey(tenant, user) {
+    return this.admin("POST", this.#userPath(tenant, user, "/keys"), {});
+  }
+
+  // `status`: "Active" or "Inactive".
+  async setAccessKeyStatus(tenant, user, accessKey, status) {
+    return this.admin("PATCH", this.#userPath(tenant, user, `/keys/${encodeURIComponent(accessKey)}`), { status });
+  }
+
+  async deleteAccessKey(tenant, user, accessKey) {
+    return this.admin("DELETE", this.#userPath(tenant, user, `/keys/${encodeURIComponent(accessKey)}`));
+  }
+
+  // The document as stored, as text.
+  async policy(tenant, user, name) {
+    const response = await this.request(
+      "GET",
+      ADMIN + this.#userPath(tenant, user, `/policies/${encodeURIComponent(name)}`),
+    );
+    return response.text();
+  }
+
+  async putPolicy(tenant, user, name, documentText) {
+    return this.admin("PUT", this.#userPath(tenant, user, `/policies/${encodeURIComponent(name)}`), documentText);
+  }
+
+  async deletePolicy(tenant, user, name) {
+    return this.admin("DELETE", this.#userPath(tenant, user, `/policies/${encodeURIComponent(name)}`));
   }
 
   // --- the tenant's key (docs/keys.md) ----------------------------------

@@ -28,6 +28,7 @@ import { objectView } from "./view_object.mjs";
 import { objectsView } from "./view_objects.mjs";
 import { settingsView } from "./view_settings.mjs";
 import { tenantsView } from "./view_tenants.mjs";
+import { userView, usersView } from "./view_users.mjs";
 
 let renderSerial = 0; // a newer render makes an older one's late results moot
 
@@ -48,6 +49,8 @@ function route() {
   }
   if (parts[0] === "access") return { view: "access" };
   if (parts[0] === "keys") return { view: "keys" };
+  if (parts[0] === "users") return { view: "users" };
+  if (parts[0] === "u" && parts.length >= 2) return { view: "user", user: decodeURIComponent(parts[1]) };
   if (parts[0] === "tenants") return { view: "tenants" };
   if (parts[0] === "log") return { view: "log" };
   return { view: "buckets" };
@@ -72,6 +75,8 @@ async function drawPage() {
     object: objectView,
     access: accessView,
     keys: keysView,
+    users: usersView,
+    user: userView,
     tenants: tenantsView,
     log: logView,
   };
@@ -122,6 +127,7 @@ function loginView() {
         // The key is its tenant root's to manage (operators read it only
         // with an approval, users not at all).
         $("nav-keys").hidden = !isTenantRoot();
+        $("nav-users").hidden = !isTenantRoot();
         $("nav-tenants").hidden = !isOperator();
         $("who").textContent =
           me === null
@@ -147,6 +153,7 @@ function signOut(why = "") {
   session.client = null;
   session.identity = null;
   $("nav-keys").hidden = true;
+  $("nav-users").hidden = true;
   $("nav-tenants").hidden = true;
   $("who").textContent = "";
   showError(null);

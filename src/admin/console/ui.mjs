@@ -136,3 +136,34 @@ export async function startDownload(bucket, key, versionId = "") {
   a.click();
   a.remove();
 }
+
+// Shows a new secret above the page, the only time the server returns it.
+function showSecretOnce(title, credentials, advice) {
+  $("main").prepend(
+    h(
+      "div",
+      { id: "new-credentials" },
+      h("h3", {}, `${title}: shown this once`),
+      h("pre", {}, `access key: ${credentials.access_key}\nsecret key: ${credentials.secret_key}`),
+      h("p", { class: "muted" }, `${advice} The server keeps no copy it can show again.`),
+    ),
+  );
+}
+
+// Runs a creation whose reply carries a secret ({access_key, secret_key},
+// from `fn`): redraws, then shows it with `title` and `advice`.
+export function createWithSecret(what, fn, title, advice = "Keep it now.") {
+  return whileBusy(async () => {
+    showError(null);
+    status(what + "…");
+    try {
+      const credentials = await fn();
+      status("");
+      await redraw();
+      showSecretOnce(title, credentials, advice);
+    } catch (e) {
+      status("");
+      showError(e);
+    }
+  });
+}

@@ -1,6 +1,6 @@
 // Tenants, for operators: usage against quotas, creation, suspension, deletion.
 
-import { $, act, h, humanSize, isOperator, quotaText, redraw, session, showError, status, whileBusy } from "./ui.mjs";
+import { act, createWithSecret, h, humanSize, isOperator, quotaText, session } from "./ui.mjs";
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -31,44 +31,19 @@ export async function tenantsView() {
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    whileBusy(async () => {
-      showError(null);
-      const spec = { id: id.value.trim() };
-      if (name.value.trim()) spec.display_name = name.value.trim();
-      const quotas = {};
-      if (Number(maxGiB.value) > 0) quotas.max_bytes = Math.round(Number(maxGiB.value) * GiB);
-      if (Number(maxBuckets.value) > 0) quotas.max_buckets = Number(maxBuckets.value);
-      if (Object.keys(quotas).length) spec.quotas = quotas;
-      try {
-        status(`Creating tenant ${spec.id}…`);
-        const reply = await session.client.createTenant(spec);
-        status("");
-        await redraw();
-        // The root's secret is in this reply only: show it once, to hand over.
-        const c = reply.credentials;
-        $("main").prepend(
-          h(
-            "div",
-            { id: "new-credentials" },
-            h("h3", {}, `Root credentials of tenant ${reply.tenant.id}: shown this once`),
-            h(
-              "pre",
-              {},
-              `access key: ${c.access_key}
-  secret key: ${c.secret_key}`,
-            ),
-            h(
-              "p",
-              { class: "muted" },
-              "Hand them to the tenant over a channel you trust; the server keeps no copy it can show again.",
-            ),
-          ),
-        );
-      } catch (e) {
-        status("");
-        showError(e);
-      }
-    });
+    const spec = { id: id.value.trim() };
+    if (name.value.trim()) spec.display_name = name.value.trim();
+    const quotas = {};
+    if (Number(maxGiB.value) > 0) quotas.max_bytes = Math.round(Number(maxGiB.value) * GiB);
+    if (Number(maxBuckets.value) > 0) quotas.max_buckets = Number(maxBuckets.value);
+    if (Object.keys(quotas).length) spec.quotas = quotas;
+    // The root's secret is in this reply only: shown once, to hand over.
+    createWithSecret(
+      `Creating tenant ${spec.id}`,
+      async () => (await session.client.createTenant(spec)).credentials,
+      `Root credentials of tenant ${spec.id}`,
+      "Hand them to the tenant over a channel you trust.",
+    );
   });
 
   const rows = tenants.map((t, i) => {
