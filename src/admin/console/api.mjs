@@ -327,6 +327,37 @@ export class Client {
     await this.request("PUT", encodePath(bucket), { query: [["versioning", ""]], body });
   }
 
+  // The bucket policy's text, or "" when the bucket has none.
+  async bucketPolicy(bucket) {
+    try {
+      return await (await this.request("GET", encodePath(bucket), { query: [["policy", ""]] })).text();
+    } catch (e) {
+      if (e.code === "NoSuchBucketPolicy") return "";
+      throw e;
+    }
+  }
+
+  // `text`: the policy document; "" removes the policy.
+  async setBucketPolicy(bucket, text) {
+    const query = [["policy", ""]];
+    await this.request(text ? "PUT" : "DELETE", encodePath(bucket), { query, body: text || null });
+  }
+
+  // Multipart uploads begun and neither completed nor aborted: their parts
+  // hold disk space (one page: up to 1,000).
+  async incompleteUploads(bucket) {
+    const doc = await this.xml("GET", encodePath(bucket), { query: [["uploads", ""]] });
+    return Array.from(doc.getElementsByTagName("Upload"), (u) => ({
+      key: childText(u, "Key"),
+      uploadId: childText(u, "UploadId"),
+      initiated: childText(u, "Initiated"),
+    }));
+  }
+
+  async abortUpload(bucket, key, uploadId) {
+    await this.request("DELETE", encodePath(bucket, key), { query: [["uploadId", uploadId]] });
+  }
+
   // Data residency (docs/SOVEREIGNTY.md): the bucket's rule, its report
   // and the migration of what a new rule left misplaced; a tenant root's.
   #residencyPath(tenant, bucket, tail) {

@@ -8,6 +8,93 @@ function ruleText(rule) {
   return rule.jurisdictions.join(", ") + (rule.ciphertext_abroad ? ", or anywhere as ciphertext" : "");
 }
 
+// The bucket policy, edited as text; the server validates it (a policy
+// that does not parse or names unknown actions is refused with
+// MalformedPolicy) and Block Public Access may refuse a public one.
+async function policySection(bucket) {
+  const text = await session.client.bucketPolicy(bucket);
+  const area = h("textarea", {
+    id: "bucket-policy",
+    rows: "10",
+    cols: "80",
+    spellcheck: "false",
+    "aria-label": "bucket policy (JSON)",
+  });
+  area.value = text;
+  const form = h(
+    "form",
+    { id: "bucket-policy-form", class: "login" },
+    h("h3", {}, "Bucket policy"),
+    text
+      ? null
+      : h("p", { class: "muted" }, "No policy: only the tenant's own principals, as their identity policies allow."),
+    area,
+    h("button", { type: "submit" }, "Save policy"),
+    text
+      ? h(
+          "button",
+          {
+            id: "bucket-policy-delete",
+            class: "danger",
+            type: "button",
+            onclick: () => act("Removing the bucket policy", () => session.client.setBucketPolicy(bucket, "")),
+          },
+          "Remove policy",
+        )
+      : null,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act("Saving the bucket policy", () => session.client.setBucketPolicy(bucket, area.value.trim()));
+  });
+  return form;
+}
+
+async function uploadsSection(bucket) {
+  const uploads = await session.client.incompleteUploads(bucket);
+  return h(
+    "div",
+    {},
+    h("h3", {}, "Incomplete multipart uploads"),
+    uploads.length === 0
+      ? h("p", { id: "no-uploads", class: "muted" }, "None.")
+      : h(
+          "table",
+          { id: "uploads" },
+          h(
+            "tr",
+            {},
+            ["Key", "Upload", "Begun", ""].map((t) => h("th", {}, t)),
+          ),
+          uploads.map((u) =>
+            h(
+              "tr",
+              { dataset: { upload: u.uploadId } },
+              h("td", {}, u.key),
+              h("td", {}, u.uploadId),
+              h("td", {}, u.initiated),
+              h(
+                "td",
+                {},
+                h(
+                  "button",
+                  {
+                    class: "abort danger",
+                    type: "button",
+                    onclick: () =>
+                      act(`Aborting the upload of ${u.key}`, () =>
+                        session.client.abortUpload(bucket, u.key, u.uploadId),
+                      ),
+                  },
+                  "Abort",
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
 export async function settingsView({ bucket }) {
   const section = h(
     "section",
@@ -38,6 +125,7 @@ export async function settingsView({ bucket }) {
     h("p", {}, "Status: ", h("strong", { id: "versioning" }, versioning || "never enabled"), " "),
     versioning === "Enabled" ? setVersioning("Suspended") : setVersioning("Enabled"),
   );
+  section.append(await policySection(bucket), await uploadsSection(bucket));
 
   section.append(h("h3", {}, "Data residency"));
   if (!isTenantRoot()) {
