@@ -185,9 +185,10 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
         "  access key: %s\n  secret key: %s\n\n"
         "Use them with the AWS CLI:\n"
         "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
-        "  aws --endpoint-url %s s3 mb s3://my-bucket\n\n",
+        "  aws --endpoint-url %s s3 mb s3://my-bucket\n"
+        "or sign in to the web console with them: %s/_confiance/console/\n\n",
         root_new->access_key_id.c_str(), root_new->secret.c_str(), root_new->access_key_id.c_str(),
-        root_new->secret.c_str(), endpoint.c_str());
+        root_new->secret.c_str(), endpoint.c_str(), endpoint.c_str());
   }
   if (op_new) {
     std::printf(
@@ -421,7 +422,6 @@ int RunServer(const ServerFlags& flags) {
                  flags.metrics_token_file);
   }
   admin::ConsoleEndpoint console(flags.region, flags.console_idle_timeout_s);
-  if (!flags.no_console) spdlog::info("web console at /_confiance/console/ (--no-console turns it off)");
   Result<std::unique_ptr<http::Server>> server = http::Server::Create(
       http_options, [&service, &admin_service, &monitoring, &console, &flags](
                         http::Request& req, http::BodyReader& body, http::ResponseWriter& resp) {
@@ -512,6 +512,10 @@ int RunServer(const ServerFlags& flags) {
   spdlog::info("Confiance serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,
                reserve);
+  if (!flags.no_console) {
+    spdlog::info("web console at {}://{}:{}/_confiance/console/ (--no-console turns it off)",
+                 (*server)->tls() ? "https" : "http", listen->first, (*server)->port());
+  }
   (*server)->Run();
   spdlog::info("server stopped");
   {
