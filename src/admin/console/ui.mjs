@@ -130,6 +130,22 @@ export function objectHash(bucket, key) {
   return `#/o/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
 }
 
+// "Buckets / bucket / folder / ...": a link for the bucket list, the
+// bucket and each folder of `path`; its last part, when `path` does not
+// end in "/" (an object's key), as text.
+export function breadcrumb(bucket, path = "") {
+  const crumbs = [h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket)];
+  const parts = path.split("/");
+  const last = parts.pop();
+  let at = "";
+  for (const part of parts) {
+    at += part + "/";
+    crumbs.push(" / ", h("a", { href: objectsHash(bucket, at) }, part));
+  }
+  if (last !== "") crumbs.push(" / ", last);
+  return crumbs;
+}
+
 export async function startDownload(bucket, key, versionId = "") {
   const a = h("a", { href: await session.client.downloadUrl(bucket, key, versionId), download: "" });
   document.body.append(a);

@@ -1,18 +1,6 @@
 // One object: what HEAD says, its tags and its versions.
 
-import { act, h, humanSize, objectsHash, session, showError, startDownload } from "./ui.mjs";
-
-function crumbsTo(bucket, key) {
-  const crumbs = [h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket)];
-  const parts = key.split("/");
-  let at = "";
-  for (const part of parts.slice(0, -1)) {
-    at += part + "/";
-    crumbs.push(" / ", h("a", { href: objectsHash(bucket, at) }, part));
-  }
-  crumbs.push(" / ", parts[parts.length - 1]);
-  return crumbs;
-}
+import { act, breadcrumb, h, humanSize, session, showError, startDownload } from "./ui.mjs";
 
 // What HEAD says about the object, in the order a reader wants it.
 function objectFacts(head) {
@@ -43,7 +31,7 @@ function objectFacts(head) {
 export async function objectView({ bucket, key }) {
   const versions = await session.client.objectVersions(bucket, key);
   const current = versions.find((v) => v.latest);
-  const section = h("section", {}, h("h2", { id: "object-crumbs" }, crumbsTo(bucket, key)));
+  const section = h("section", {}, h("h2", { id: "object-crumbs" }, breadcrumb(bucket, key)));
   if (current && current.deleteMarker) {
     section.append(h("p", { id: "deleted", class: "muted" }, "Deleted: the latest version is a delete marker."));
   } else {

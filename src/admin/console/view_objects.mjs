@@ -2,6 +2,7 @@
 
 import {
   act,
+  breadcrumb,
   h,
   humanSize,
   objectHash,
@@ -14,7 +15,7 @@ import {
 } from "./ui.mjs";
 
 export async function objectsView({ bucket, prefix }) {
-  const pages = [await session.client.listObjects(bucket, prefix)];
+  const first = await session.client.listObjects(bucket, prefix);
   const table = h(
     "table",
     { id: "objects" },
@@ -66,7 +67,7 @@ export async function objectsView({ bucket, prefix }) {
     more.hidden = !page.next;
     more.dataset.token = page.next;
   };
-  addPage(pages[0]);
+  addPage(first);
   more.addEventListener("click", () =>
     whileBusy(async () => {
       try {
@@ -90,18 +91,11 @@ export async function objectsView({ bucket, prefix }) {
     });
   });
 
-  // Breadcrumb: the bucket, then each folder of the prefix.
-  const crumbs = [h("a", { href: "#/buckets" }, "Buckets"), " / ", h("a", { href: objectsHash(bucket, "") }, bucket)];
-  let at = "";
-  for (const part of prefix.split("/").filter((p) => p !== "")) {
-    at += part + "/";
-    crumbs.push(" / ", h("a", { href: objectsHash(bucket, at) }, part));
-  }
-  const empty = pages[0].folders.length === 0 && pages[0].objects.length === 0;
+  const empty = first.folders.length === 0 && first.objects.length === 0;
   return h(
     "section",
     {},
-    h("h2", { id: "breadcrumb" }, crumbs),
+    h("h2", { id: "breadcrumb" }, breadcrumb(bucket, prefix)),
     h("p", {}, h("a", { id: "bucket-settings", href: `#/s/${encodeURIComponent(bucket)}` }, "Bucket settings")),
     upload,
     empty ? h("p", { class: "muted" }, "Empty.") : table,

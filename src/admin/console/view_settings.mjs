@@ -1,7 +1,7 @@
 // A bucket's settings: versioning, and its data residency (docs/SOVEREIGNTY.md).
 
 import { ApiError } from "./api.mjs";
-import { act, h, humanSize, isTenantRoot, objectsHash, session } from "./ui.mjs";
+import { act, breadcrumb, h, humanSize, isTenantRoot, session } from "./ui.mjs";
 
 function ruleText(rule) {
   if (!rule) return "none";
@@ -96,18 +96,7 @@ async function uploadsSection(bucket) {
 }
 
 export async function settingsView({ bucket }) {
-  const section = h(
-    "section",
-    {},
-    h(
-      "h2",
-      {},
-      h("a", { href: "#/buckets" }, "Buckets"),
-      " / ",
-      h("a", { href: objectsHash(bucket, "") }, bucket),
-      " / settings",
-    ),
-  );
+  const section = h("section", {}, h("h2", {}, breadcrumb(bucket), " / settings"));
 
   const versioning = await session.client.bucketVersioning(bucket);
   const setVersioning = (to) =>
