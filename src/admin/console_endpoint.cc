@@ -6,6 +6,7 @@
 
 #include "admin/admin_router.h"
 #include "admin/console_assets.h"
+#include "admin/console_request.h"
 
 namespace confiance::admin {
 namespace {
@@ -34,30 +35,6 @@ std::vector<http::Header> SecurityHeaders() {
           {"Cross-Origin-Opener-Policy", "same-origin"}};
 }
 
-const EmbeddedAsset* FindAsset(std::string_view path) {
-  for (const EmbeddedAsset& a : ConsoleAssets()) {
-    if (a.path == path) return &a;
-  }
-  return nullptr;
-}
-
-// Whether an If-None-Match value names `etag` (a list, or "*").
-bool Matches(std::string_view if_none_match, std::string_view etag) {
-  if (if_none_match == "*") return true;
-  size_t pos = 0;
-  while (pos < if_none_match.size()) {
-    size_t comma = if_none_match.find(',', pos);
-    if (comma == std::string_view::npos) comma = if_none_match.size();
-    std::string_view item = if_none_match.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.starts_with("W/")) item.remove_prefix(2);  // weak comparison (RFC 9110 13.1.2)
-    if (item == etag) return true;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 }  // namespace
 
 ConsoleEndpoint::ConsoleEndpoint(std::string_view region, uint64_t idle_timeout_s)
@@ -80,33 +57,29 @@ asio::awaitable<void> ConsoleEndpoint::Handle(http::Request& request, http::Body
     (void)co_await response.Send(405, headers, "the console's files are only read: GET and HEAD\n");
     co_return;
   }
-  std::string_view path = request.target;
-  if (size_t q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  path.remove_prefix(kConsolePrefix.size());
-  if (path.empty()) {
-    // Relative links in index.html need the trailing slash.
-    headers.push_back({"Location", std::string(kConsolePrefix) + "/"});
-    (void)co_await response.Send(301, headers, "the console is at /_confiance/console/\n");
-    co_return;
+  const ConsoleTarget wanted = ResolveConsoleTarget(request.target, ConsoleAssets());
+  switch (wanted.kind) {
+    case ConsoleTarget::Kind::kRedirect:
+      headers.push_back({"Location", std::string(kConsolePrefix) + "/"});
+      (void)co_await response.Send(301, headers, "the console is at /_confiance/console/\n");
+      co_return;
+    case ConsoleTarget::Kind::kConfig:
+      headers.back().value = "application/json";
+      headers.push_back({"Cache-Control", "no-store"});
+      (void)co_await response.Send(200, headers, config_json_);
+      co_return;
+    case ConsoleTarget::Kind::kNotFound:
+      (void)co_await response.Send(404, headers, "no such file in the console\n");
+      co_return;
+    case ConsoleTarget::Kind::kAsset:
+      break;
   }
-  path.remove_prefix(1);  // the '/'
-  if (path == "config.json") {
-    headers.back().value = "application/json";
-    headers.push_back({"Cache-Control", "no-store"});
-    (void)co_await response.Send(200, headers, config_json_);
-    co_return;
-  }
-  // Names are compared whole against the embedded set: nothing in the path
-  // is ever resolved on a file system.
-  const EmbeddedAsset* asset = FindAsset(path.empty() ? "index.html" : path);
-  if (asset == nullptr) {
-    (void)co_await response.Send(404, headers, "no such file in the console\n");
-    co_return;
-  }
+  const EmbeddedAsset* asset = wanted.asset;
   headers.back().value = std::string(ContentType(asset->path));
   headers.push_back({"ETag", std::string(asset->etag)});
   headers.push_back({"Cache-Control", "no-cache"});
-  if (std::optional<std::string_view> inm = request.FindHeader("if-none-match"); inm && Matches(*inm, asset->etag)) {
+  if (std::optional<std::string_view> inm = request.FindHeader("if-none-match");
+      inm && IfNoneMatchNames(*inm, asset->etag)) {
     (void)co_await response.Send(304, headers, "");
     co_return;
   }

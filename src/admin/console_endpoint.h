@@ -33,13 +33,12 @@
 #include <string_view>
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
+#include "admin/console_request.h"
 #include "http/http.h"
 
 namespace confiance::admin {
 
 namespace asio = boost::asio;
-
-inline constexpr std::string_view kConsolePrefix = "/_confiance/console";
 
 class ConsoleEndpoint {
  public:

@@ -137,6 +137,33 @@ TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
   }
 }
 
+TEST(ConsoleRequestTest, IfNoneMatchLists) {
+  const std::string_view etag = "\"abc\"";
+  EXPECT_TRUE(IfNoneMatchNames("\"abc\"", etag));
+  EXPECT_TRUE(IfNoneMatchNames("W/\"abc\"", etag));
+  EXPECT_TRUE(IfNoneMatchNames("\"x\",\t\"abc\" ", etag));
+  EXPECT_TRUE(IfNoneMatchNames("*", etag));
+  EXPECT_FALSE(IfNoneMatchNames("", etag));
+  EXPECT_FALSE(IfNoneMatchNames(", ,", etag));
+  EXPECT_FALSE(IfNoneMatchNames("abc", etag));  // the quotes are part of the tag
+  EXPECT_FALSE(IfNoneMatchNames("\"abc\"x", etag));
+  EXPECT_FALSE(IfNoneMatchNames("**", etag));
+}
+
+TEST(ConsoleRequestTest, TargetsResolveByWholeName) {
+  const EmbeddedAsset assets[] = {{"index.html", "i", "\"1\""}, {"app.mjs", "a", "\"2\""}};
+  using K = ConsoleTarget::Kind;
+  EXPECT_EQ(ResolveConsoleTarget("/_confiance/console", assets).kind, K::kRedirect);
+  EXPECT_EQ(ResolveConsoleTarget("/_confiance/console?x=1", assets).kind, K::kRedirect);
+  EXPECT_EQ(ResolveConsoleTarget("/_confiance/console/config.json?x", assets).kind, K::kConfig);
+  EXPECT_EQ(ResolveConsoleTarget("/_confiance/console/", assets).asset, &assets[0]);
+  EXPECT_EQ(ResolveConsoleTarget("/_confiance/console/app.mjs?v=2", assets).asset, &assets[1]);
+  for (const char* t : {"/_confiance/console/./app.mjs", "/_confiance/console/x/../app.mjs",
+                        "/_confiance/console/app%2Emjs", "/_confiance/console/index.html/"}) {
+    EXPECT_EQ(ResolveConsoleTarget(t, assets).kind, K::kNotFound) << t;
+  }
+}
+
 TEST(ConsoleEndpointTest, OnlyReads) {
   ConsoleEndpoint endpoint("us-east-1", 1800);
   for (const char* method : {"PUT", "POST", "DELETE", "OPTIONS"}) {
