@@ -1,22 +1,30 @@
 """The web console (/_confiance/console/, docs/console.md), end to end: the
 real server and a real browser (Debian's chromium, driven by Selenium
-through chromedriver), the page signing every request itself.
+through chromedriver), the page signing every request itself. Every
+action is checked against what boto3, the CLI or the disk say, not
+against the page alone.
 
   - the files: served to anyone, byte-identical to src/admin/console/,
     locked down (CSP, nosniff, no framing), 404 outside the embedded set,
-    405 for writes, 404 with --no-console;
+    405 for writes, 404 with --no-console; the idle sign-out;
   - a tenant's session: a wrong secret refused with the server's code;
-    sign in; create a bucket; upload files (a Unicode name, a folder) and
-    read them back with boto3; a key that is HTML shown as text, never run;
+    buckets; uploads (a Unicode name, a folder, an 80 MiB file in parts)
+    read back with boto3; a key that is HTML shown as text, never run;
     download through a presigned link; delete; nothing left in the
     browser's storage after signing out;
-  - the lockbox: an operator's request approved in the console, the
-    decision visible to the CLI and in the tenant's log;
+  - an object's facts, tags and versions; bucket settings (versioning, a
+    bucket policy, incomplete uploads; residency on a server with pools);
+  - users, their keys and policies; a user limited by its policy;
+  - the lockbox from both ends: requests asked, approved, revoked,
+    withdrawn, a break-glass request co-signed;
+  - an operator's tenants; the tenant key's justifications, rotation and
+    destruction with a receipt that verifies offline;
   - the transparency log view: the signed checkpoint and the latest
     entries, the console's own requests among them;
   - every request the console made is in the tenant's log exactly once
-    (read offline from the stopped server's data directory), and the
-    browser reported no script error or policy violation."""
+    (read offline from the stopped server's data directory), fetching its
+    files is in no log, and the browser reported no script error or
+    policy violation."""
 
 import hashlib
 import json
@@ -383,7 +391,9 @@ def test_operator_access_approved_in_the_console(srv, browser):
     sign_out(browser)
 
 
-def test_operator_sees_its_requests_and_log(srv, browser):
+def test_operator_session(srv, browser):
+    """Access requests asked, withdrawn and co-signed; tenants managed; the
+    operator log."""
     sign_in(browser, srv, OPERATOR)
     wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
     assert not browser.find_element(By.ID, "nav-keys").is_displayed()
