@@ -40,6 +40,22 @@ export function h(tag, attrs = {}, ...kids) {
 
 export const $ = (id) => document.getElementById(id);
 
+// A table's header row.
+export function headerRow(...titles) {
+  return h(
+    "tr",
+    {},
+    titles.map((t) => h("th", {}, t)),
+  );
+}
+
+// Rows of [name, value] facts, the value's cell marked data-fact=name.
+export function factRows(facts) {
+  return facts.map(([name, value]) =>
+    h("tr", {}, h("th", {}, name), h("td", { dataset: { fact: name } }, String(value))),
+  );
+}
+
 export function showError(e) {
   const box = $("error");
   if (!e) {

@@ -1,6 +1,6 @@
 // Operator access requests (the lockbox): a tenant's root decides; an operator asks, withdraws, co-signs break-glass.
 
-import { act, h, isOperator, session } from "./ui.mjs";
+import { act, h, headerRow, isOperator, session } from "./ui.mjs";
 
 function scopeText(r) {
   const buckets = r.buckets.length ? r.buckets.join(", ") : "(no bucket)";
@@ -141,13 +141,7 @@ export async function accessView() {
       : h(
           "table",
           { id: "access-requests" },
-          h(
-            "tr",
-            {},
-            ["Id", "Operator", "Category", "Scope", "Reason", "Duration", "State", "Signed by", ""].map((t) =>
-              h("th", {}, t),
-            ),
-          ),
+          headerRow("Id", "Operator", "Category", "Scope", "Reason", "Duration", "State", "Signed by", ""),
           rows,
         ),
   );

@@ -1,6 +1,6 @@
 // The bucket list (with a tenant root's usage against its quotas), bucket creation and deletion.
 
-import { act, h, humanSize, isTenantRoot, objectsHash, quotaText, session } from "./ui.mjs";
+import { act, h, headerRow, humanSize, isTenantRoot, objectsHash, quotaText, session } from "./ui.mjs";
 
 export async function bucketsView() {
   const buckets = await session.client.listBuckets();
@@ -55,6 +55,6 @@ export async function bucketsView() {
     create,
     buckets.length === 0
       ? h("p", { class: "muted" }, "No bucket yet.")
-      : h("table", { id: "buckets" }, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Created"), h("th")), rows),
+      : h("table", { id: "buckets" }, headerRow("Name", "Created", ""), rows),
   );
 }

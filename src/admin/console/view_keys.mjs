@@ -1,6 +1,6 @@
 // The tenant key, for its tenant's root (docs/keys.md): justifications, rotation, crypto-shredding.
 
-import { $, act, h, isTenantRoot, redraw, session, showError, status, timeOf, whileBusy } from "./ui.mjs";
+import { $, act, factRows, h, isTenantRoot, redraw, session, showError, status, timeOf, whileBusy } from "./ui.mjs";
 
 const JUSTIFICATIONS = [
   ["TENANT_REQUEST", "your own requests (and those your policies allow)"],
@@ -38,11 +38,7 @@ export async function keysView() {
       "Every object of the tenant is encrypted under keys wrapped by this key. It serves a request only under a " +
         "justification you allow; destroying it makes all the tenant's data unreadable for good.",
     ),
-    h(
-      "table",
-      { id: "key-facts" },
-      facts.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, String(v)))),
-    ),
+    h("table", { id: "key-facts" }, factRows(facts)),
   );
   if (key.state === "destroyed") return section;
 

@@ -1,6 +1,6 @@
 // One object: what HEAD says, its tags and its versions.
 
-import { act, breadcrumb, h, humanSize, session, showError, startDownload } from "./ui.mjs";
+import { act, breadcrumb, factRows, h, headerRow, humanSize, session, showError, startDownload } from "./ui.mjs";
 
 // What HEAD says about the object, in the order a reader wants it.
 function objectFacts(head) {
@@ -37,11 +37,7 @@ export async function objectView({ bucket, key }) {
   } else {
     const head = await session.client.headObject(bucket, key);
     section.append(
-      h(
-        "table",
-        { id: "object-facts" },
-        objectFacts(head).map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, v))),
-      ),
+      h("table", { id: "object-facts" }, factRows(objectFacts(head))),
       h(
         "p",
         {},
@@ -156,16 +152,7 @@ export async function objectView({ bucket, key }) {
     );
   section.append(
     h("h3", {}, "Versions"),
-    h(
-      "table",
-      { id: "versions" },
-      h(
-        "tr",
-        {},
-        ["Version", "", "Size", "Modified", ""].map((t) => h("th", {}, t)),
-      ),
-      versions.map(row),
-    ),
+    h("table", { id: "versions" }, headerRow("Version", "", "Size", "Modified", ""), versions.map(row)),
   );
   return section;
 }

@@ -4,6 +4,7 @@ import {
   act,
   breadcrumb,
   h,
+  headerRow,
   humanSize,
   objectHash,
   objectsHash,
@@ -16,11 +17,7 @@ import {
 
 export async function objectsView({ bucket, prefix }) {
   const first = await session.client.listObjects(bucket, prefix);
-  const table = h(
-    "table",
-    { id: "objects" },
-    h("tr", {}, h("th", {}, "Name"), h("th", {}, "Size"), h("th", {}, "Modified"), h("th")),
-  );
+  const table = h("table", { id: "objects" }, headerRow("Name", "Size", "Modified", ""));
   const more = h("button", { id: "more", type: "button", hidden: true }, "More");
 
   const addPage = (page) => {

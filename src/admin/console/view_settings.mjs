@@ -1,7 +1,7 @@
 // A bucket's settings: versioning, and its data residency (docs/SOVEREIGNTY.md).
 
 import { ApiError } from "./api.mjs";
-import { act, breadcrumb, h, humanSize, isTenantRoot, session } from "./ui.mjs";
+import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, session } from "./ui.mjs";
 
 function ruleText(rule) {
   if (!rule) return "none";
@@ -61,11 +61,7 @@ async function uploadsSection(bucket) {
       : h(
           "table",
           { id: "uploads" },
-          h(
-            "tr",
-            {},
-            ["Key", "Upload", "Begun", ""].map((t) => h("th", {}, t)),
-          ),
+          headerRow("Key", "Upload", "Begun", ""),
           uploads.map((u) =>
             h(
               "tr",
@@ -138,12 +134,12 @@ export async function settingsView({ bucket }) {
     h(
       "table",
       { id: "residency" },
-      [
+      factRows([
         ["Bucket rule", ruleText(doc.rule)],
         ["In effect (with the tenant's ceiling)", ruleText(doc.effective)],
         ["New data is written to pool", doc.write_pool || "(none allowed)"],
         ["Objects in a pool the rules no longer allow", String(doc.misplaced_total)],
-      ].map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", { dataset: { fact: k } }, v))),
+      ]),
     ),
   );
 
@@ -208,11 +204,7 @@ export async function settingsView({ bucket }) {
     h(
       "table",
       { id: "residency-report" },
-      h(
-        "tr",
-        {},
-        ["Pool", "Objects", "Blobs", "Bytes"].map((t) => h("th", {}, t)),
-      ),
+      headerRow("Pool", "Objects", "Blobs", "Bytes"),
       byPool.map(([pool, t]) =>
         h(
           "tr",

@@ -1,6 +1,6 @@
 // Tenants, for operators: usage against quotas, creation, suspension, deletion.
 
-import { act, createWithSecret, h, humanSize, isOperator, quotaText, session } from "./ui.mjs";
+import { act, createWithSecret, h, headerRow, humanSize, isOperator, quotaText, session } from "./ui.mjs";
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -100,15 +100,6 @@ export async function tenantsView() {
     {},
     h("h2", {}, "Tenants"),
     form,
-    h(
-      "table",
-      { id: "tenants" },
-      h(
-        "tr",
-        {},
-        ["Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""].map((x) => h("th", {}, x)),
-      ),
-      rows,
-    ),
+    h("table", { id: "tenants" }, headerRow("Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""), rows),
   );
 }

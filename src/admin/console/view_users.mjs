@@ -2,7 +2,7 @@
 // (docs/tenancy.md): a user is refused everything until a policy allows
 // it; a new key's secret is shown once.
 
-import { act, createWithSecret, h, isTenantRoot, session } from "./ui.mjs";
+import { act, createWithSecret, h, headerRow, isTenantRoot, session } from "./ui.mjs";
 
 function userHash(name) {
   return `#/u/${encodeURIComponent(name)}`;
@@ -36,11 +36,7 @@ export async function usersView() {
     h(
       "table",
       { id: "users" },
-      h(
-        "tr",
-        {},
-        ["Name", "Created", "Access keys", "Policies"].map((t) => h("th", {}, t)),
-      ),
+      headerRow("Name", "Created", "Access keys", "Policies"),
       users.map((u) =>
         h(
           "tr",
