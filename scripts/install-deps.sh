@@ -21,7 +21,7 @@ PACKAGES=(
   python3-prometheus-client prometheus
   # The web console: its JavaScript unit tests run on Node's test runner;
   # its end-to-end test (tests/e2e/test_console.py) drives a real browser.
-  nodejs chromium chromium-driver python3-selenium
+  nodejs chromium chromium-driver python3-selenium fonts-liberation
   procps strace
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).
