@@ -26,6 +26,7 @@ against the page alone.
     files is in no log, and the browser reported no script error or
     policy violation."""
 
+import base64
 import hashlib
 import json
 import os
@@ -36,8 +37,11 @@ import time
 import pytest
 import requests
 
+from cryptography.hazmat.primitives import serialization
+
 from adminutil import AdminServer, OPERATOR, cli, export_log, s3
 from conftest import unique_bucket
+import tlsutil
 
 selenium = pytest.importorskip("selenium", reason="python3-selenium (scripts/install-deps.sh)")
 from selenium import webdriver  # noqa: E402
@@ -218,6 +222,64 @@ def test_idle_page_signs_out(browser, tmp_path):
         collect_log(browser)
     finally:
         short.stop_clean()
+
+
+def own_browser(*args):
+    """A second browser with extra command-line flags (closed by the
+    caller)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu") + args:
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(WAIT)
+    driver.browser_log = []
+    return driver
+
+
+def test_over_https_and_refused_on_an_insecure_origin(tmp_path):
+    # HTTPS on the server's own listener: the browser trusts the
+    # certificate's key (pinned by its SPKI hash, as a managed browser
+    # trusts an internal CA), and the page works.
+    pki = tlsutil.Pki(str(tmp_path))
+    cert = pki.issue("127.0.0.1", str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    spki = base64.b64encode(hashlib.sha256(cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).digest()).decode()
+    tls = AdminServer(str(tmp_path), extra_args=["--tls-cert", str(tmp_path / "cert.pem"),
+                                                 "--tls-key", str(tmp_path / "key.pem")])
+    tls.tls_ca = pki.ca_file
+    tls.start()
+    driver = own_browser("--ignore-certificate-errors-spki-list=" + spki,
+                         "--host-resolver-rules=MAP confiance.test 127.0.0.1")
+    try:
+        assert tls.endpoint.startswith("https://")
+        sign_in(driver, tls, OPERATOR)
+        wait_for(driver, "signed in over https", lambda d: d.find_element(By.ID, "who").text == "operator operator")
+        assert driver.execute_script("return window.isSecureContext") is True
+        sign_out(driver)
+    finally:
+        tls.stop_clean()
+
+    # Plain HTTP under a name that is not the loopback's: no Web Crypto,
+    # so no signing, and the page says why (the name resolves to
+    # 127.0.0.1 inside the browser only).
+    (tmp_path / "plain").mkdir()
+    plain = AdminServer(str(tmp_path / "plain"))
+    plain.start()
+    try:
+        driver.get("http://confiance.test:%d%s" % (plain.port, CONSOLE))
+        wait_for(driver, "login form", lambda d: d.find_elements(By.ID, "access-key"))
+        assert driver.execute_script("return window.isSecureContext") is False
+        driver.find_element(By.ID, "access-key").send_keys(OPERATOR[0])
+        driver.find_element(By.ID, "secret-key").send_keys(OPERATOR[1])
+        click(driver, "#sign-in")
+        wait_for(driver, "refusal", lambda d: "needs Web Crypto: open it over https:// or on localhost" in
+                 d.find_element(By.ID, "error").text)
+        assert not driver.find_element(By.ID, "nav").is_displayed()
+    finally:
+        driver.quit()
+        plain.stop_clean()
 
 
 def test_wrong_secret_is_refused_with_the_servers_code(srv, browser):
