@@ -39,7 +39,7 @@ import requests
 
 from cryptography.hazmat.primitives import serialization
 
-from adminutil import AdminServer, OPERATOR, cli, export_log, s3
+from adminutil import AdminServer, OPERATOR, cli, export_log, s3, s3_code
 from conftest import unique_bucket
 import tlsutil
 
@@ -751,6 +751,33 @@ def test_bucket_policy_and_incomplete_uploads(srv, browser):
     wait_for(browser, "removed", lambda d: not d.find_elements(By.ID, "bucket-policy-delete"))
     assert anonymous("public/hello.txt") == 403
 
+    # Lifecycle: a rule added in the page is the bucket's rule; a rule
+    # written by another client is kept as it is; both removed again.
+    acme.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [{
+        "ID": "old-versions", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]})
+    browser.refresh()
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    navigate(browser, "#/s/%s" % bucket)
+    wait_for(browser, "lifecycle", lambda d: rows(d, "lifecycle", "data-rule") == ["old-versions"])
+    browser.find_element(By.ID, "lc-id").send_keys("tmp-cleanup")
+    browser.find_element(By.ID, "lc-prefix").send_keys("tmp/")
+    browser.find_element(By.ID, "lc-expire").send_keys("7")
+    browser.find_element(By.ID, "lc-abort").send_keys("2")
+    click(browser, "#lifecycle-form button[type=submit]")
+    wait_for(browser, "rule added", lambda d: rows(d, "lifecycle", "data-rule") == ["old-versions", "tmp-cleanup"])
+    got = {r["ID"]: r for r in acme.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert got["tmp-cleanup"]["Expiration"] == {"Days": 7}, got
+    assert got["tmp-cleanup"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 2}, got
+    assert got["tmp-cleanup"]["Filter"] == {"Prefix": "tmp/"}, got
+    assert got["old-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30, got
+    for rule in ("old-versions", "tmp-cleanup"):
+        click(browser, "#lifecycle tr[data-rule='%s'] button.delete" % rule)
+        wait_for(browser, "rule removed", lambda d: rule not in rows(d, "lifecycle", "data-rule"))
+    wait_for(browser, "no rules", lambda d: d.find_elements(By.ID, "no-lifecycle"))
+    assert s3_code(acme.get_bucket_lifecycle_configuration, Bucket=bucket) == (404, "NoSuchLifecycleConfiguration")
+
     # The unfinished upload, aborted from the page.
     row = "#uploads tr[data-upload='%s']" % upload
     assert browser.find_element(By.CSS_SELECTOR, row).text.startswith("big/unfinished.bin")
@@ -966,10 +993,12 @@ def test_console_requests_are_logged_once_and_the_page_stayed_clean(srv, browser
     # secret, a policy's denial; 400: a wrong shredding confirmation, a
     # residency rule no pool satisfies; 409: deleting a tenant that owns a
     # bucket) and 404s that are answers: a new log's checkpoint asked for
-    # before its first one, the policy of a bucket that has none.
+    # before its first one, the policy or lifecycle of a bucket that has
+    # none.
     problems = [m for m in browser.browser_log
                 if m["level"] == "SEVERE" and not (m["source"] == "network" and (
                     re.search(r"status of (400|403|409) ", m["message"]) or
-                    re.search(r"(/_confiance/log/v1/checkpoint|\?policy=) - .* status of 404 ", m["message"])))]
+                    re.search(r"(/_confiance/log/v1/checkpoint|\?policy=|\?lifecycle=) - .* status of 404 ",
+                              m["message"])))]
     assert problems == [], problems
     srv.start()

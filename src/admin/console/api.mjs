@@ -3,7 +3,15 @@
 // (sigv4.mjs) by the credentials the user typed, which live only in this
 // object.
 
-import { EMPTY_SHA256, canonicalQuery, encodePath, presignQuery, sha256Hex, signRequest } from "./sigv4.mjs";
+import {
+  EMPTY_SHA256,
+  canonicalQuery,
+  encodePath,
+  presignQuery,
+  sha256Base64,
+  sha256Hex,
+  signRequest,
+} from "./sigv4.mjs";
 
 const ADMIN = "/_confiance/admin/v1";
 const MiB = 1024 * 1024;
@@ -57,7 +65,7 @@ function throwIfError(doc) {
   }
 }
 
-function escapeXml(text) {
+export function escapeXml(text) {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -341,6 +349,52 @@ export class Client {
   async setBucketPolicy(bucket, text) {
     const query = [["policy", ""]];
     await this.request(text ? "PUT" : "DELETE", encodePath(bucket), { query, body: text || null });
+  }
+
+  // The bucket's lifecycle rules, each as {id, status, prefix,
+  // expirationDays, abortDays, xml}: `xml` is the rule element as stored,
+  // so that rules the console does not edit (transitions, tags, dates,
+  // noncurrent versions) are written back unchanged. [] when none.
+  async lifecycleRules(bucket) {
+    let doc;
+    try {
+      doc = await this.xml("GET", encodePath(bucket), { query: [["lifecycle", ""]] });
+    } catch (e) {
+      if (e.code === "NoSuchLifecycleConfiguration") return [];
+      throw e;
+    }
+    const serializer = new XMLSerializer();
+    return children(doc.documentElement, "Rule").map((r) => {
+      const filter = children(r, "Filter")[0];
+      const expiration = children(r, "Expiration")[0];
+      const abort = children(r, "AbortIncompleteMultipartUpload")[0];
+      return {
+        id: childText(r, "ID"),
+        status: childText(r, "Status"),
+        prefix: filter ? childText(filter, "Prefix") : childText(r, "Prefix"),
+        expirationDays: expiration ? childText(expiration, "Days") : "",
+        abortDays: abort ? childText(abort, "DaysAfterInitiation") : "",
+        xml: serializer.serializeToString(r).replace(/ xmlns="[^"]*"/, ""),
+      };
+    });
+  }
+
+  // Replaces the bucket's rules with `rules` (as lifecycleRules returns
+  // them: their `xml`); [] removes the configuration.
+  async setLifecycleRules(bucket, rules) {
+    const query = [["lifecycle", ""]];
+    if (rules.length === 0) {
+      await this.request("DELETE", encodePath(bucket), { query });
+      return;
+    }
+    const body =
+      '<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      rules.map((r) => r.xml).join("") +
+      "</LifecycleConfiguration>";
+    // S3 wants an integrity header on this call (Content-MD5 or a
+    // checksum); Web Crypto has SHA-256, not MD5.
+    const headers = { "x-amz-checksum-sha256": await sha256Base64(body) };
+    await this.request("PUT", encodePath(bucket), { query, headers, body });
   }
 
   // Multipart uploads begun and neither completed nor aborted: their parts

@@ -30,6 +30,12 @@ export async function sha256Hex(data) {
   return hex(await subtle().digest("SHA-256", bytes(data)));
 }
 
+// The base64 SHA-256 that x-amz-checksum-sha256 carries.
+export async function sha256Base64(data) {
+  const digest = new Uint8Array(await subtle().digest("SHA-256", bytes(data)));
+  return btoa(String.fromCharCode(...digest));
+}
+
 async function hmac(key, message) {
   const k = await subtle().importKey("raw", bytes(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return subtle().sign("HMAC", k, bytes(message));

@@ -9,8 +9,17 @@ import test from "node:test";
 // Node 18 (Debian 12) has Web Crypto only under node:crypto.
 if (!globalThis.crypto) globalThis.crypto = webcrypto;
 
-const { EMPTY_SHA256, amzDate, canonicalQuery, encodePath, presignQuery, sha256Hex, signRequest, uriEncode } =
-  await import("./sigv4.mjs");
+const {
+  EMPTY_SHA256,
+  amzDate,
+  canonicalQuery,
+  encodePath,
+  presignQuery,
+  sha256Base64,
+  sha256Hex,
+  signRequest,
+  uriEncode,
+} = await import("./sigv4.mjs");
 
 // aws-sig-v4-test-suite: service "service", region us-east-1.
 const SUITE = {
@@ -178,4 +187,9 @@ test("encoding: unreserved kept, everything else as upper-case UTF-8 escapes", (
     "delimiter=%2F&list-type=2&prefix=a%20b",
   );
   assert.equal(amzDate(new Date(Date.UTC(2026, 11, 3, 9, 5, 7, 123))), "20261203T090507Z");
+});
+
+test("the base64 SHA-256 of x-amz-checksum-sha256", async () => {
+  assert.equal(await sha256Base64(""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  assert.equal(await sha256Base64("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
 });

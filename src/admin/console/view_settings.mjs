@@ -1,6 +1,7 @@
-// A bucket's settings: versioning, and its data residency (docs/SOVEREIGNTY.md).
+// A bucket's settings: versioning, the bucket policy, lifecycle rules, incomplete
+// multipart uploads, and its data residency (docs/SOVEREIGNTY.md).
 
-import { ApiError } from "./api.mjs";
+import { ApiError, escapeXml } from "./api.mjs";
 import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, session } from "./ui.mjs";
 
 function ruleText(rule) {
@@ -48,6 +49,86 @@ async function policySection(bucket) {
     act("Saving the bucket policy", () => session.client.setBucketPolicy(bucket, area.value.trim()));
   });
   return form;
+}
+
+// Lifecycle rules: the simple ones (expire objects under a prefix after N
+// days, abort incomplete uploads after N days) are added here; any rule,
+// however written, can be removed, and the others are kept as they are.
+async function lifecycleSection(bucket) {
+  const rules = await session.client.lifecycleRules(bucket);
+  const id = h("input", { id: "lc-id", placeholder: "rule name", required: true });
+  const prefix = h("input", { id: "lc-prefix", placeholder: "key prefix (empty: every key)" });
+  const expire = h("input", { id: "lc-expire", type: "number", min: "1", placeholder: "expire after days" });
+  const abort = h("input", { id: "lc-abort", type: "number", min: "1", placeholder: "abort uploads after days" });
+  const form = h(
+    "form",
+    { id: "lifecycle-form" },
+    id,
+    prefix,
+    expire,
+    abort,
+    h("button", { type: "submit" }, "Add rule"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const parts = [
+      `<ID>${escapeXml(id.value.trim())}</ID>`,
+      `<Filter><Prefix>${escapeXml(prefix.value)}</Prefix></Filter>`,
+      "<Status>Enabled</Status>",
+    ];
+    if (expire.value) parts.push(`<Expiration><Days>${Number(expire.value)}</Days></Expiration>`);
+    if (abort.value) {
+      parts.push(
+        `<AbortIncompleteMultipartUpload><DaysAfterInitiation>${Number(abort.value)}</DaysAfterInitiation>` +
+          "</AbortIncompleteMultipartUpload>",
+      );
+    }
+    const added = { xml: `<Rule>${parts.join("")}</Rule>` };
+    act("Saving the lifecycle rules", () => session.client.setLifecycleRules(bucket, [...rules, added]));
+  });
+  return h(
+    "div",
+    {},
+    h("h3", {}, "Lifecycle rules"),
+    rules.length === 0
+      ? h("p", { id: "no-lifecycle", class: "muted" }, "None: objects stay until deleted.")
+      : h(
+          "table",
+          { id: "lifecycle" },
+          headerRow("Rule", "Status", "Prefix", "Expire after", "Abort uploads after", ""),
+          rules.map((r) =>
+            h(
+              "tr",
+              { dataset: { rule: r.id } },
+              h("td", {}, r.id),
+              h("td", {}, r.status),
+              h("td", {}, r.prefix || "(every key)"),
+              h("td", {}, r.expirationDays ? `${r.expirationDays} days` : ""),
+              h("td", {}, r.abortDays ? `${r.abortDays} days` : ""),
+              h(
+                "td",
+                {},
+                h(
+                  "button",
+                  {
+                    class: "delete danger",
+                    type: "button",
+                    onclick: () =>
+                      act(`Removing rule ${r.id}`, () =>
+                        session.client.setLifecycleRules(
+                          bucket,
+                          rules.filter((x) => x !== r),
+                        ),
+                      ),
+                  },
+                  "Remove",
+                ),
+              ),
+            ),
+          ),
+        ),
+    form,
+  );
 }
 
 async function uploadsSection(bucket) {
@@ -110,7 +191,7 @@ export async function settingsView({ bucket }) {
     h("p", {}, "Status: ", h("strong", { id: "versioning" }, versioning || "never enabled"), " "),
     versioning === "Enabled" ? setVersioning("Suspended") : setVersioning("Enabled"),
   );
-  section.append(await policySection(bucket), await uploadsSection(bucket));
+  section.append(await policySection(bucket), await lifecycleSection(bucket), await uploadsSection(bucket));
 
   section.append(h("h3", {}, "Data residency"));
   if (!isTenantRoot()) {
