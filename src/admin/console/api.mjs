@@ -14,6 +14,7 @@ import {
 } from "./sigv4.mjs";
 
 const ADMIN = "/_confiance/admin/v1";
+const LOG = "/_confiance/log/v1";
 const MiB = 1024 * 1024;
 // Files above this go up in parts (S3 caps one PUT at 5 GiB; parts also
 // report progress). Parts are at least 16 MiB, and big enough that no file
@@ -21,7 +22,6 @@ const MiB = 1024 * 1024;
 export const MULTIPART_THRESHOLD = 64 * MiB;
 const MIN_PART_SIZE = 16 * MiB;
 const MAX_PARTS = 10000;
-const LOG = "/_confiance/log/v1";
 
 // An S3 or admin API error, with the server's code and message.
 export class ApiError extends Error {
