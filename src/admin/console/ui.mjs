@@ -40,6 +40,13 @@ export function h(tag, attrs = {}, ...kids) {
 
 export const $ = (id) => document.getElementById(id);
 
+// A text area for a JSON policy document, holding `text`.
+export function jsonEditor(attrs, label, text) {
+  const area = h("textarea", { ...attrs, rows: "10", cols: "80", spellcheck: "false", "aria-label": label });
+  area.value = text;
+  return area;
+}
+
 // A table's header row.
 export function headerRow(...titles) {
   return h(

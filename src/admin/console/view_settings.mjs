@@ -2,7 +2,7 @@
 // multipart uploads, and its data residency (docs/SOVEREIGNTY.md).
 
 import { ApiError, escapeXml } from "./api.mjs";
-import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, session } from "./ui.mjs";
+import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, jsonEditor, session } from "./ui.mjs";
 
 function ruleText(rule) {
   if (!rule) return "none";
@@ -14,14 +14,7 @@ function ruleText(rule) {
 // MalformedPolicy) and Block Public Access may refuse a public one.
 async function policySection(bucket) {
   const text = await session.client.bucketPolicy(bucket);
-  const area = h("textarea", {
-    id: "bucket-policy",
-    rows: "10",
-    cols: "80",
-    spellcheck: "false",
-    "aria-label": "bucket policy (JSON)",
-  });
-  area.value = text;
+  const area = jsonEditor({ id: "bucket-policy" }, "bucket policy (JSON)", text);
   const form = h(
     "form",
     { id: "bucket-policy-form", class: "login" },

@@ -2,7 +2,7 @@
 // (docs/tenancy.md): a user is refused everything until a policy allows
 // it; a new key's secret is shown once.
 
-import { act, createWithSecret, h, headerRow, isTenantRoot, session } from "./ui.mjs";
+import { act, createWithSecret, h, headerRow, isTenantRoot, jsonEditor, session } from "./ui.mjs";
 
 function userHash(name) {
   return `#/u/${encodeURIComponent(name)}`;
@@ -53,14 +53,7 @@ export async function usersView() {
 
 function policyEditor(tenant, user, name, text) {
   const policyName = h("input", { class: "policy-name", placeholder: "policy name", value: name, required: true });
-  const documentText = h("textarea", {
-    class: "policy-document",
-    rows: "10",
-    cols: "80",
-    spellcheck: "false",
-    "aria-label": "policy document (JSON)",
-  });
-  documentText.value = text;
+  const documentText = jsonEditor({ class: "policy-document" }, "policy document (JSON)", text);
   const form = h(
     "form",
     { class: "policy login", dataset: { policy: name } },
