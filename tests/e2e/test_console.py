@@ -39,7 +39,7 @@ import requests
 
 from cryptography.hazmat.primitives import serialization
 
-from adminutil import AdminServer, OPERATOR, cli, export_log, s3, s3_code
+from adminutil import AdminServer, OPERATOR, admin_request, cli, export_log, s3, s3_code
 from conftest import unique_bucket
 import tlsutil
 
@@ -199,10 +199,14 @@ def test_no_console_flag_turns_it_off(tmp_path):
     try:
         r = requests.get(off.endpoint + CONSOLE + "index.html", timeout=10)
         assert r.status_code == 404, (r.status_code, r.text)
-        assert b"<!doctype html>" not in r.content
+        assert b"<!doctype html>" not in r.content and b"<Code>NoSuchBucket</Code>" in r.content, r.content
         # The APIs the console uses stay.
-        assert s3(off, OPERATOR).list_buckets is not None
-        assert requests.get(off.endpoint + "/_confiance/health", timeout=10).status_code == 200
+        who = admin_request(off, "GET", "/whoami")
+        assert who.status == 200 and json.loads(who.body)["kind"] == "operator", who.body
+        bucket = unique_bucket("noconsole")
+        root = s3(off, (off.access_key, off.secret_key))
+        root.create_bucket(Bucket=bucket)
+        assert bucket in [b["Name"] for b in root.list_buckets()["Buckets"]]
     finally:
         off.stop_clean()
 
