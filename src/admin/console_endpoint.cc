@@ -7,6 +7,7 @@
 #include "admin/admin_router.h"
 #include "admin/console_assets.h"
 #include "admin/console_request.h"
+#include "s3/conditional.h"
 
 namespace confiance::admin {
 namespace {
@@ -79,7 +80,7 @@ asio::awaitable<void> ConsoleEndpoint::Handle(http::Request& request, http::Body
   headers.push_back({"ETag", std::string(asset->etag)});
   headers.push_back({"Cache-Control", "no-cache"});
   if (std::optional<std::string_view> inm = request.FindHeader("if-none-match");
-      inm && IfNoneMatchNames(*inm, asset->etag)) {
+      inm && s3::EtagListMatches(*inm, asset->etag)) {
     (void)co_await response.Send(304, headers, "");
     co_return;
   }

@@ -15,13 +15,9 @@
 namespace confiance::admin {
 namespace {
 
+using s3::testing::EmptyBody;
 using s3::testing::RecordingWriter;
 using s3::testing::RunCoroutine;
-
-class NoBody final : public http::BodyReader {
- public:
-  asio::awaitable<Result<size_t>> Read(std::span<std::byte>) override { co_return size_t{0}; }
-};
 
 struct Reply {
   int status = 0;
@@ -35,7 +31,7 @@ Reply Get(ConsoleEndpoint& endpoint, std::string target, std::string method = "G
   request.method = method;
   request.target = target;
   request.headers = std::move(extra);
-  NoBody body;
+  EmptyBody body;
   RecordingWriter writer;
   RunCoroutine([&]() -> asio::awaitable<void> { co_await endpoint.Handle(request, body, writer); });
   Reply r{writer.status_, writer.body_, {}};
@@ -97,12 +93,15 @@ TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
   const std::string etag = app.headers["ETag"];
   ASSERT_EQ(etag.size(), 34u) << etag;
   EXPECT_NE(etag, index.headers["ETag"]);
-  for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+  for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, "\"x\",\t" + etag + " ", std::string("*")}) {
     Reply again = Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}});
     EXPECT_EQ(again.status, 304) << inm;
     EXPECT_EQ(again.body, "") << inm;
   }
-  EXPECT_EQ(Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", "\"other\""}}).status, 200);
+  for (const std::string& inm :
+       {std::string("\"other\""), std::string(""), std::string(", ,"), std::string("**"), etag + "x"}) {
+    EXPECT_EQ(Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}}).status, 200) << inm;
+  }
 
   Reply head = Get(endpoint, "/_confiance/console/app.mjs", "HEAD");
   EXPECT_EQ(head.status, 200);
@@ -135,19 +134,6 @@ TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
     EXPECT_EQ(r.status, 404) << target;
     ExpectLockedDown(r);
   }
-}
-
-TEST(ConsoleRequestTest, IfNoneMatchLists) {
-  const std::string_view etag = "\"abc\"";
-  EXPECT_TRUE(IfNoneMatchNames("\"abc\"", etag));
-  EXPECT_TRUE(IfNoneMatchNames("W/\"abc\"", etag));
-  EXPECT_TRUE(IfNoneMatchNames("\"x\",\t\"abc\" ", etag));
-  EXPECT_TRUE(IfNoneMatchNames("*", etag));
-  EXPECT_FALSE(IfNoneMatchNames("", etag));
-  EXPECT_FALSE(IfNoneMatchNames(", ,", etag));
-  EXPECT_FALSE(IfNoneMatchNames("abc", etag));  // the quotes are part of the tag
-  EXPECT_FALSE(IfNoneMatchNames("\"abc\"x", etag));
-  EXPECT_FALSE(IfNoneMatchNames("**", etag));
 }
 
 TEST(ConsoleRequestTest, TargetsResolveByWholeName) {

@@ -18,20 +18,4 @@ ConsoleTarget ResolveConsoleTarget(std::string_view target, std::span<const Embe
   return {ConsoleTarget::Kind::kNotFound};
 }
 
-bool IfNoneMatchNames(std::string_view if_none_match, std::string_view etag) {
-  if (if_none_match == "*") return true;
-  size_t pos = 0;
-  while (pos < if_none_match.size()) {
-    size_t comma = if_none_match.find(',', pos);
-    if (comma == std::string_view::npos) comma = if_none_match.size();
-    std::string_view item = if_none_match.substr(pos, comma - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item.starts_with("W/")) item.remove_prefix(2);
-    if (!item.empty() && item == etag) return true;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 }  // namespace confiance::admin

@@ -1,7 +1,7 @@
 // File: admin/console_request.h
-// The console endpoint's reading of untrusted input, without I/O: what a
-// request target under /_confiance/console asks for, and whether an
-// If-None-Match header names a file's ETag (fuzz/console_request_fuzz.cc).
+// The console endpoint's reading of its request target, without I/O: what
+// a target under /_confiance/console asks for (fuzz/console_request_fuzz.cc).
+// If-None-Match is read by s3::EtagListMatches, as for GetObject.
 #pragma once
 
 #include <span>
@@ -29,10 +29,5 @@ struct ConsoleTarget {
 // and as spelled ("" is index.html): nothing is decoded or normalised, so
 // "..", "%2e" or "//" can only fail to match.
 ConsoleTarget ResolveConsoleTarget(std::string_view target, std::span<const EmbeddedAsset> assets);
-
-// Whether an If-None-Match value names `etag`: "*", or a comma-separated
-// list of entity tags, compared weakly (a "W/" prefix ignored, RFC 9110
-// 13.1.2).
-bool IfNoneMatchNames(std::string_view if_none_match, std::string_view etag);
 
 }  // namespace confiance::admin

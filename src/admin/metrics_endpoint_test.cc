@@ -15,13 +15,9 @@
 namespace confiance::admin {
 namespace {
 
+using s3::testing::EmptyBody;
 using s3::testing::RecordingWriter;
 using s3::testing::RunCoroutine;
-
-class NoBody final : public http::BodyReader {
- public:
-  asio::awaitable<Result<size_t>> Read(std::span<std::byte>) override { co_return size_t{0}; }
-};
 
 // A store whose writability the test sets.
 class SwitchableStore final : public meta::ForwardingMetaStore {
@@ -58,7 +54,7 @@ Reply Get(MetricsEndpoint& endpoint, std::string target, std::optional<std::stri
   request.method = method;
   request.target = target;
   if (authorization) request.headers.push_back({"Authorization", *authorization});
-  NoBody body;
+  EmptyBody body;
   RecordingWriter writer;
   RunCoroutine([&]() -> asio::awaitable<void> { co_await endpoint.Handle(request, body, writer); });
   Reply r{writer.status_, writer.body_, "", ""};

@@ -1,10 +1,9 @@
 // File: s3/recording_response_writer.h
-// Test helpers for ResponseWriter decorators: RecordingWriter stands for the
-// wire side and keeps what reaches it; RunCoroutine runs one coroutine to
-// completion on a private io_context. Unit tests only.
+// Test helpers for ResponseWriter decorators and request handlers:
+// RecordingWriter stands for the wire side and keeps what reaches it;
+// EmptyBody is a request without a body; RunCoroutine runs one coroutine
+// to completion on a private io_context. Unit tests only.
 #pragma once
-
-#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include <gtest/gtest.h>
 
@@ -13,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <string>
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 #include <vector>
 
 #include "http/http.h"
@@ -47,6 +47,11 @@ class RecordingWriter final : public http::ResponseWriter {
   std::optional<uint64_t> content_length_;
   std::string body_;
   bool started_ = false, finished_ = false, closed_ = false;
+};
+
+class EmptyBody final : public http::BodyReader {
+ public:
+  asio::awaitable<Result<size_t>> Read(std::span<std::byte>) override { co_return size_t{0}; }
 };
 
 inline void RunCoroutine(const std::function<asio::awaitable<void>()>& body) {
