@@ -60,9 +60,30 @@ function render() {
   return whileBusy(drawPage);
 }
 
+// The header follows the session: the navigation only when signed in, the
+// pages the signed-in principal may use, and who it is.
+function drawHeader() {
+  const me = session.identity;
+  $("nav").hidden = session.client === null;
+  // The key and the users are the tenant root's to manage (operators read
+  // the key only with an approval, users not at all); tenants are the
+  // operators'.
+  $("nav-keys").hidden = !isTenantRoot();
+  $("nav-users").hidden = !isTenantRoot();
+  $("nav-tenants").hidden = !isOperator();
+  $("who").textContent =
+    session.client === null
+      ? ""
+      : me === null
+        ? `user of access key ${session.client.accessKey}`
+        : me.kind === "operator"
+          ? `operator ${me.name}`
+          : `tenant ${me.tenant} (${me.user})`;
+}
+
 async function drawPage() {
   const serial = ++renderSerial;
-  $("nav").hidden = session.client === null;
+  drawHeader();
   if (session.client === null) {
     mount(loginView());
     return;
@@ -124,17 +145,6 @@ function loginView() {
         const me = await candidate.whoami();
         session.client = candidate;
         session.identity = me;
-        // The key is its tenant root's to manage (operators read it only
-        // with an approval, users not at all).
-        $("nav-keys").hidden = !isTenantRoot();
-        $("nav-users").hidden = !isTenantRoot();
-        $("nav-tenants").hidden = !isOperator();
-        $("who").textContent =
-          me === null
-            ? `user of access key ${candidate.accessKey}`
-            : me.kind === "operator"
-              ? `operator ${me.name}`
-              : `tenant ${me.tenant} (${me.user})`;
         status("");
         await render();
       } catch (e) {
@@ -152,10 +162,6 @@ function signOut(why = "") {
   if (session.client) session.client.forget();
   session.client = null;
   session.identity = null;
-  $("nav-keys").hidden = true;
-  $("nav-users").hidden = true;
-  $("nav-tenants").hidden = true;
-  $("who").textContent = "";
   showError(null);
   status(typeof why === "string" ? why : "");
   location.hash = "#/buckets";
