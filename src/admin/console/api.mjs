@@ -65,8 +65,27 @@ function throwIfError(doc) {
   }
 }
 
-export function escapeXml(text) {
+function escapeXml(text) {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// A lifecycle rule as lifecycleRules returns them, enabled, for the keys
+// under `prefix`: objects expire after `expirationDays`, incomplete
+// uploads are aborted after `abortDays` (0: not that action).
+export function simpleLifecycleRule({ id, prefix, expirationDays, abortDays }) {
+  const parts = [
+    `<ID>${escapeXml(id)}</ID>`,
+    `<Filter><Prefix>${escapeXml(prefix)}</Prefix></Filter>`,
+    "<Status>Enabled</Status>",
+  ];
+  if (expirationDays) parts.push(`<Expiration><Days>${expirationDays}</Days></Expiration>`);
+  if (abortDays) {
+    parts.push(
+      `<AbortIncompleteMultipartUpload><DaysAfterInitiation>${abortDays}</DaysAfterInitiation>` +
+        "</AbortIncompleteMultipartUpload>",
+    );
+  }
+  return { id, status: "Enabled", prefix, expirationDays, abortDays, xml: `<Rule>${parts.join("")}</Rule>` };
 }
 
 function children(parent, tag) {
@@ -96,7 +115,7 @@ export class Client {
   // [name, value] pairs; `body` a string, a Blob or null. A string body's
   // hash is signed; a Blob is sent with UNSIGNED-PAYLOAD (reading a large
   // file twice to hash it first would double the upload's time).
-  async request(method, path, { query = [], headers = {}, body = null, service = "s3" } = {}) {
+  async request(method, path, { query = [], headers = {}, body = null } = {}) {
     let payloadHash = EMPTY_SHA256;
     if (typeof body === "string") payloadHash = await sha256Hex(body);
     else if (body !== null) payloadHash = "UNSIGNED-PAYLOAD";
@@ -109,7 +128,6 @@ export class Client {
       accessKey: this.accessKey,
       secretKey: this.#secretKey,
       region: this.region,
-      service,
     });
     delete signed.Host; // the browser sends it; a script may not set it
     const qs = canonicalQuery(query);

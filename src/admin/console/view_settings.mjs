@@ -1,7 +1,7 @@
 // A bucket's settings: versioning, the bucket policy, lifecycle rules, incomplete
 // multipart uploads, and its data residency (docs/SOVEREIGNTY.md).
 
-import { ApiError, escapeXml } from "./api.mjs";
+import { ApiError, simpleLifecycleRule } from "./api.mjs";
 import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, jsonEditor, session } from "./ui.mjs";
 
 function ruleText(rule) {
@@ -64,19 +64,12 @@ async function lifecycleSection(bucket) {
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const parts = [
-      `<ID>${escapeXml(id.value.trim())}</ID>`,
-      `<Filter><Prefix>${escapeXml(prefix.value)}</Prefix></Filter>`,
-      "<Status>Enabled</Status>",
-    ];
-    if (expire.value) parts.push(`<Expiration><Days>${Number(expire.value)}</Days></Expiration>`);
-    if (abort.value) {
-      parts.push(
-        `<AbortIncompleteMultipartUpload><DaysAfterInitiation>${Number(abort.value)}</DaysAfterInitiation>` +
-          "</AbortIncompleteMultipartUpload>",
-      );
-    }
-    const added = { xml: `<Rule>${parts.join("")}</Rule>` };
+    const added = simpleLifecycleRule({
+      id: id.value.trim(),
+      prefix: prefix.value,
+      expirationDays: Number(expire.value),
+      abortDays: Number(abort.value),
+    });
     act("Saving the lifecycle rules", () => session.client.setLifecycleRules(bucket, [...rules, added]));
   });
   return h(
