@@ -77,22 +77,31 @@ def downloads(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(downloads):
+    driver = start_browser(downloads=downloads)
+    yield driver
+    driver.quit()
+
+
+def start_browser(*args, downloads=None):
+    """Headless chromium with the extra command-line flags `args`, saving
+    downloads in `downloads` if given; its `browser_log` collects the
+    browser's log (collect_log). The caller quits it."""
     for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
         assert os.access(path, os.X_OK), "%s missing: install chromium and chromium-driver" % path
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     # --no-sandbox: CI runs as root, where chromium's sandbox cannot start.
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--disable-extensions", "--window-size=1280,1000"):
+                "--no-first-run", "--disable-extensions", "--window-size=1280,1000") + args:
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": downloads,
-                                              "download.prompt_for_download": False})
+    if downloads:
+        options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                                  "download.prompt_for_download": False})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(WAIT)
     driver.browser_log = []
-    yield driver
-    driver.quit()
+    return driver
 
 
 # ------------------------------------------------------------ page helpers
@@ -228,20 +237,6 @@ def test_idle_page_signs_out(browser, tmp_path):
         short.stop_clean()
 
 
-def own_browser(*args):
-    """A second browser with extra command-line flags (closed by the
-    caller)."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu") + args:
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(WAIT)
-    driver.browser_log = []
-    return driver
-
-
 def test_over_https_and_refused_on_an_insecure_origin(tmp_path):
     # HTTPS on the server's own listener: the browser trusts the
     # certificate's key (pinned by its SPKI hash, as a managed browser
@@ -254,8 +249,8 @@ def test_over_https_and_refused_on_an_insecure_origin(tmp_path):
                                                  "--tls-key", str(tmp_path / "key.pem")])
     tls.tls_ca = pki.ca_file
     tls.start()
-    driver = own_browser("--ignore-certificate-errors-spki-list=" + spki,
-                         "--host-resolver-rules=MAP confiance.test 127.0.0.1")
+    driver = start_browser("--ignore-certificate-errors-spki-list=" + spki,
+                           "--host-resolver-rules=MAP confiance.test 127.0.0.1")
     try:
         assert tls.endpoint.startswith("https://")
         sign_in(driver, tls, OPERATOR)
