@@ -1,6 +1,7 @@
 // File: common/status.cc
 #include "common/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace confiance {
@@ -46,6 +47,8 @@ Status ErrnoError(int err, std::string_view what) {
     case EACCES:
     case EPERM: code = StatusCode::kPermissionDenied; break;
     case EIO: code = StatusCode::kDataLoss; break;
+    // A hard link across file systems: the caller may copy instead.
+    case EXDEV: code = StatusCode::kUnimplemented; break;
     default: break;
   }
   std::string msg(what);

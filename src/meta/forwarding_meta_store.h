@@ -46,6 +46,7 @@ class ForwardingMetaStore : public MetaStore {
   }
   Status DropPartition(std::string_view partition) override { return base_.DropPartition(partition); }
   Status Purge(std::string_view partition) override { return base_.Purge(partition); }
+  Status Checkpoint(const std::string& dir) override { return base_.Checkpoint(dir); }
 
  private:
   MetaStore& base_;

@@ -204,6 +204,18 @@ class MetaStore {
   // old copies do nothing. What the file system or device keeps of freed
   // blocks is beyond any store.
   virtual Status Purge(std::string_view partition) { return OkStatus(); }
+
+  // Writes a copy of the whole store (every partition, as of one point in
+  // its commit order: a batch is in it whole or not at all) into `dir`,
+  // which must not exist (AlreadyExists) and whose parent must. The copy
+  // opens with the same implementation and is durable when this returns
+  // OK. For online backups (docs/backup.md); concurrent writes go on.
+  // Unimplemented for stores that cannot (the fake; RADOS has its own
+  // snapshots).
+  virtual Status Checkpoint(const std::string& dir) {
+    (void)dir;
+    return UnimplementedError("this metadata store cannot write a checkpoint");
+  }
 };
 
 }  // namespace confiance::meta

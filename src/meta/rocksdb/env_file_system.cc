@@ -24,6 +24,8 @@ IOStatus ToIOStatus(const Status& s) {
       return IOStatus::PathNotFound(s.message());
     case StatusCode::kResourceExhausted:
       return IOStatus::NoSpace(s.message());
+    case StatusCode::kUnimplemented:  // e.g. LinkFile across file systems: RocksDB then copies
+      return IOStatus::NotSupported(s.message());
     default:
       return IOStatus::IOError(s.ToString());
   }

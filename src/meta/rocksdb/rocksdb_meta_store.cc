@@ -8,6 +8,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -478,6 +479,23 @@ Status RocksMetaStore::Purge(std::string_view partition) {
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   s = db_->CompactRange(compact, &b, &e);
   if (!s.ok()) return FromRocks(s, "meta: purge: compaction");
+  return OkStatus();
+}
+
+Status RocksMetaStore::Checkpoint(const std::string& dir) {
+  if (read_only()) return ReadOnlyError();
+  if (dir.empty()) return InvalidArgumentError("meta: checkpoint: empty directory");
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "meta: checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: always flush first, so that the copy holds table
+  // files and an almost empty WAL rather than a copy of a long one.
+  s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  if (s.IsInvalidArgument() && s.ToString().find("exists") != std::string::npos) {
+    return AlreadyExistsError("meta: checkpoint: " + dir + " already exists");
+  }
+  if (!s.ok()) return FromRocks(s, "meta: checkpoint into " + dir);
   return OkStatus();
 }
 

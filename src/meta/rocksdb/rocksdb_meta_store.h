@@ -137,6 +137,10 @@ class RocksMetaStore final : public MetaStore {
   // obsolete and are deleted) and compacts the partition's key range down
   // to the last level (so that table files holding old values are replaced).
   Status Purge(std::string_view partition) override;
+  // RocksDB's checkpoint: the memtable flushed, the table files hard-linked
+  // into `dir` (copied when it is on another file system), the live WAL
+  // copied, the directory synced. Refused once the store is read-only.
+  Status Checkpoint(const std::string& dir) override;
 
   // True once a write error has turned the store read-only.
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
