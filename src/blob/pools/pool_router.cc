@@ -60,6 +60,9 @@ Result<std::unique_ptr<PoolRouter>> PoolRouter::Create(
     return InvalidArgumentError("the default pool '" + r->default_pool_ + "' is not configured");
   }
   for (const auto& [name, store] : r->pools_) r->views_.emplace(name, std::make_unique<View>(*r, name));
+  PoolRouter* raw = r.get();
+  r->deferred_ = std::make_unique<DeferredDeletes>([raw](const std::string& id) { return raw->DeleteNow(id); },
+                                                   kMaxHeldDeletes);
   return r;
 }
 
@@ -102,11 +105,22 @@ Result<std::unique_ptr<BlobReader>> PoolRouter::Open(const std::string& id) {
   return r;
 }
 
+Result<PoolRouter::Placement> PoolRouter::PlacementOf(const std::string& id) const {
+  ASSIGN_OR_RETURN(Located at, Locate(id));
+  return Placement{PoolOf(id), std::move(at.inner)};
+}
+
 Status PoolRouter::Delete(const std::string& id) {
   Result<Located> at = Locate(id);
   if (!at.ok() && at.status().code() == StatusCode::kNotFound) return FailedPreconditionError(at.status().message());
   if (!at.ok()) return at.status();
+  if (deferred_->Defer(id)) return OkStatus();
   return at->store->Delete(at->inner);
+}
+
+Status PoolRouter::DeleteNow(const std::string& id) {
+  ASSIGN_OR_RETURN(Located at, Locate(id));
+  return at.store->Delete(at.inner);
 }
 
 Result<std::vector<BlobInfo>> PoolRouter::List(const std::string& start_after, size_t limit) {

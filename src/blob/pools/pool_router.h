@@ -21,6 +21,10 @@
 // NewBlob() writes to the default pool; Pool(name) is a BlobStore whose
 // NewBlob writes to that pool (and whose Open/Delete/List are the router's).
 //
+// Deletions can be held (HoldDeletes, blob/deferred_deletes.h) for an
+// online backup; every deletion goes through the router, whichever pool or
+// view it names, so a hold covers them all.
+//
 // Thread-safety: safe for concurrent use (pools are fixed at construction).
 #pragma once
 
@@ -32,6 +36,7 @@
 #include <vector>
 
 #include "blob/blob_store.h"
+#include "blob/deferred_deletes.h"
 
 namespace confiance::blob {
 
@@ -57,6 +62,22 @@ class PoolRouter final : public BlobStore {
   // A store writing new blobs to `name`. REQUIRES: HasPool(name).
   BlobStore& Pool(std::string_view name);
 
+  // Where `id` lives: its pool and the id within that pool's store. As
+  // Open: InvalidArgument if malformed, NotFound if the pool is not
+  // configured.
+  struct Placement {
+    std::string pool;
+    std::string inner;
+  };
+  Result<Placement> PlacementOf(const std::string& id) const;
+
+  // Keeps every deletion aside until the returned hold (and any other open
+  // one) is closed; at most kMaxHeldDeletes ids, then the hold is broken
+  // (DeferredDeletes). For backups: see the file comment.
+  static constexpr size_t kMaxHeldDeletes = 250'000;
+  std::unique_ptr<DeferredDeletes::Hold> HoldDeletes() { return deferred_->Open(); }
+  size_t held_deletes() const { return deferred_->held(); }
+
   // Copies blob `id` to pool `to` and commits it (durable on OK); returns
   // the new id. The source is left as it is. For migrations.
   Result<std::string> CopyTo(const std::string& id, std::string_view to);
@@ -79,10 +100,13 @@ class PoolRouter final : public BlobStore {
     std::string inner;
   };
   Result<Located> Locate(const std::string& id) const;
+  // Delete without consulting the holds.
+  Status DeleteNow(const std::string& id);
 
   std::string default_pool_;
   std::map<std::string, BlobStore*, std::less<>> pools_;
   std::map<std::string, std::unique_ptr<View>, std::less<>> views_;
+  std::unique_ptr<DeferredDeletes> deferred_;
 };
 
 }  // namespace confiance::blob

@@ -112,5 +112,39 @@ TEST(PoolRouterCreate, RefusesBadConfigurations) {
   EXPECT_FALSE(IsValidPoolName("a/b"));
 }
 
+// A hold keeps every deletion aside, whichever pool or view it comes
+// through, until it closes (an online backup links the blobs meanwhile).
+TEST_F(PoolRouterTest, HeldDeletionsWaitForTheHoldToClose) {
+  const std::string local = Put("local", "a");
+  const std::string de = Put("de", "bb");
+  auto hold = router_->HoldDeletes();
+  EXPECT_OK(router_->Delete(local));
+  EXPECT_OK(router_->Pool("fr").Delete(de));
+  EXPECT_EQ(router_->held_deletes(), 2u);
+  EXPECT_TRUE(Env::Default()->FileExists(stores_["local"]->BlobPath(local)));
+  EXPECT_TRUE(Env::Default()->FileExists(stores_["de"]->BlobPath(de.substr(3))));
+  // A malformed id or an unconfigured pool is refused as without a hold.
+  EXPECT_STATUS_CODE(router_->Delete("local:" + local), kInvalidArgument);
+  EXPECT_STATUS_CODE(router_->Delete("it:" + local), kFailedPrecondition);
+  EXPECT_FALSE(hold->broken());
+  hold.reset();
+  EXPECT_EQ(router_->held_deletes(), 0u);
+  EXPECT_FALSE(Env::Default()->FileExists(stores_["local"]->BlobPath(local)));
+  EXPECT_FALSE(Env::Default()->FileExists(stores_["de"]->BlobPath(de.substr(3))));
+}
+
+TEST_F(PoolRouterTest, PlacementNamesThePoolAndTheInnerId) {
+  const std::string local = Put("local", "a");
+  const std::string de = Put("de-x", "bb");
+  ASSERT_OK_AND_ASSIGN(PoolRouter::Placement p, router_->PlacementOf(local));
+  EXPECT_EQ(p.pool, "local");
+  EXPECT_EQ(p.inner, local);
+  ASSERT_OK_AND_ASSIGN(p, router_->PlacementOf(de));
+  EXPECT_EQ(p.pool, "de-x");
+  EXPECT_EQ(p.inner, de.substr(5));
+  EXPECT_STATUS_CODE(router_->PlacementOf("it:" + local).status(), kNotFound);
+  EXPECT_STATUS_CODE(router_->PlacementOf("local:" + local).status(), kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace confiance::blob
