@@ -30,6 +30,7 @@ bool IsMutation(AdminOp op) {
     case O::kGetBucketResidency:
     case O::kGetReclamation:
     case O::kGetRootKeyRotation:
+    case O::kGetBackup:
       return false;
     default:
       return true;
@@ -143,6 +144,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kDeleteExternalKey: return SwitchExternalKey(route, std::nullopt);
     case O::kRotateRootKey: return RotateRootKey();
     case O::kGetRootKeyRotation: return GetRootKeyRotation();
+    case O::kStartBackup: return StartBackup(body);
+    case O::kGetBackup: return GetBackup();
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

@@ -16,6 +16,7 @@
 
 #include "admin/admin_error.h"
 #include "admin/admin_router.h"
+#include "admin/backup_service.h"
 #include "admin/root_key_rotation.h"
 #include "audit/tlog/note.h"
 #include "catalog/catalog.h"
@@ -50,6 +51,9 @@ class AdminApi {
   // Enables POST /root-key/rotate (borrowed; outlives this object). Unset:
   // the root key routes answer 501 NotImplemented.
   void SetRootKeyRotation(RootKeyRotation* rotation) { root_rotation_ = rotation; }
+  // Enables POST /backup (borrowed; outlives this object). Unset: the
+  // backup routes answer 501 NotImplemented.
+  void SetBackupService(BackupService* backups) { backups_ = backups; }
   // Enables bucket shred and the reclamation after shreds (borrowed).
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
@@ -128,6 +132,10 @@ class AdminApi {
   ApiReply RotateRootKey();
   ApiReply GetRootKeyRotation();
 
+  // backup_handlers.cc: online backups (operators).
+  ApiReply StartBackup(std::string_view body);
+  ApiReply GetBackup();
+
   // shred_handlers.cc: bucket shred and the reclamation jobs.
   ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply GetReclamation(const AdminRoute& route);
@@ -168,6 +176,7 @@ class AdminApi {
   catalog::BucketKeyRotation* bucket_key_rotation_ = nullptr;  // null: unavailable (tests)
   catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
   RootKeyRotation* root_rotation_ = nullptr;       // null: no root key rotation
+  BackupService* backups_ = nullptr;               // null: no online backups
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).

@@ -519,5 +519,67 @@ TEST_F(AdminApiTest, ExternalKeyIsTheTenantRootsChoice) {
   tenant_keys_.SetExternalKeys(nullptr);
 }
 
+// The backup routes over a fake BackupService (the job is main/'s and is
+// tested end to end): who may call them, the request's checks, and how the
+// service's refusals are answered.
+class FakeBackups final : public BackupService {
+ public:
+  Result<BackupProgress> Start(const BackupRequest& request) override {
+    requests.push_back(request);
+    if (!refusal.ok()) return refusal;
+    progress.state = "running";
+    progress.path = request.path;
+    progress.include_root_key = request.include_root_key;
+    return progress;
+  }
+  BackupProgress Progress() override { return progress; }
+  std::vector<BackupRequest> requests;
+  Status refusal;
+  BackupProgress progress;
+};
+
+TEST_F(AdminApiTest, BackupRoutesAreOperatorsOnlyAndCheckTheirRequest) {
+  EXPECT_EQ(Op("GET", "/backup").status, 501) << "no backup service in this process";
+  FakeBackups backups;
+  api_.SetBackupService(&backups);
+  iam::Principal root = MakeTenant("acme");
+  EXPECT_EQ(Call(root, "POST", "/backup", R"({"path":"/srv/b1"})").status, 403);
+  EXPECT_EQ(Call(root, "GET", "/backup").status, 403);
+  EXPECT_TRUE(backups.requests.empty());
+
+  ApiReply idle = Op("GET", "/backup");
+  ASSERT_EQ(idle.status, 200) << idle.body;
+  EXPECT_EQ(Body(idle)["state"], "idle");
+
+  for (const char* bad : {"", "[]", R"({"to":"/srv/b1"})", R"({"path":7})",
+                          R"({"path":"/srv/b1","include_root_key":"yes"})", R"({"path":"/srv/b1","extra":1})"}) {
+    ApiReply r = Op("POST", "/backup", bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(Code(r), "InvalidRequest") << bad;
+  }
+  EXPECT_TRUE(backups.requests.empty());
+
+  ApiReply started = Op("POST", "/backup", R"({"path":"/srv/b1","include_root_key":true})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(Body(started)["state"], "running");
+  EXPECT_EQ(Body(started)["path"], "/srv/b1");
+  EXPECT_EQ(Body(started)["include_root_key"], true);
+  ASSERT_EQ(backups.requests.size(), 1u);
+  EXPECT_TRUE(backups.requests[0].include_root_key);
+
+  backups.refusal = FailedPreconditionError("a backup is running");
+  ApiReply busy = Op("POST", "/backup", R"({"path":"/srv/b2"})");
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_EQ(Code(busy), "Conflict");
+  backups.refusal = AlreadyExistsError("/srv/b1 exists");
+  EXPECT_EQ(Op("POST", "/backup", R"({"path":"/srv/b1"})").status, 409);
+  backups.refusal = InvalidArgumentError("the path must be absolute");
+  ApiReply relative = Op("POST", "/backup", R"({"path":"b1"})");
+  EXPECT_EQ(relative.status, 400);
+  EXPECT_NE(relative.body.find("absolute"), std::string::npos) << relative.body;
+  Result<AdminRoute> del = RouteAdminRequest("DELETE", std::string(kAdminPrefix) + "/backup");
+  EXPECT_FALSE(del.ok()) << "only POST and GET are routes";
+}
+
 }  // namespace
 }  // namespace confiance::admin

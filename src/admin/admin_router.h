@@ -106,9 +106,11 @@ enum class AdminOp {
   kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
   kRotateRootKey,       // POST /root-key/rotate (admin/root_key_rotation.h)
   kGetRootKeyRotation,  // GET /root-key/rotation
+  kStartBackup,         // POST /backup (admin/backup_service.h)
+  kGetBackup,           // GET /backup
   // Keep last: kAdminOpCount counts the ops above.
 };
-inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kGetRootKeyRotation) + 1;
+inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kGetBackup) + 1;
 
 // The op's name as in the docs ("CreateTenant"), for logs and metrics.
 std::string_view AdminOpName(AdminOp op);

@@ -68,6 +68,9 @@ bool TenantRootMayPerform(AdminOp op) {
     // The server's root key is the operator's (it gives no access to data).
     case O::kRotateRootKey:
     case O::kGetRootKeyRotation:
+    // A backup holds every tenant's data (encrypted): the operator's tool.
+    case O::kStartBackup:
+    case O::kGetBackup:
       return false;
   }
   return false;

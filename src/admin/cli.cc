@@ -5,9 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
+#include <thread>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -38,6 +41,10 @@ struct Command {
   CLI::App* app;
   std::function<Result<ApiCall>()> build;
   HumanOutput human;
+  // A command that starts a job: the request that reads its progress. With
+  // --wait, Run repeats it while the reply's "state" is "running" and
+  // fails (kExitApiError) if the job ends "failed".
+  std::optional<ApiCall> progress;
 };
 
 // Reads a policy document from `path` ("-": standard input).
@@ -65,6 +72,7 @@ struct AdminCli::State {
   std::string secret_key;
   std::string region = "us-east-1";
   bool json_output = false;
+  bool wait_for_job = false;  // --wait on a command that starts a job
 
   // Arguments of the leaf commands (only one leaf runs per process).
   std::string tenant, user, policy_name, key_id, display_name, file = "-";
@@ -137,7 +145,12 @@ struct AdminCli::State {
   void AddShredCommands(CLI::App& admin);
   void AddBucketKeyCommands(CLI::App& admin);
   void AddRootKeyCommands(CLI::App& admin);
+  void AddBackupCommands(CLI::App& admin);
   int Run();
+
+  // backup start
+  std::string backup_path;
+  bool include_root_key = false;
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
   std::string request_id, reason, category = "support_case", note;
@@ -566,6 +579,37 @@ void AdminCli::State::AddRootKeyCommands(CLI::App& admin) {
       [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"root-key", "rotation"}), ""}); }, format);
 }
 
+// Online backups of the whole service (operators; docs/backup.md).
+void AdminCli::State::AddBackupCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("backup", "Online backup of the data directory: metadata, blobs (operators)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto format = [](const json& j) {
+    std::string out = "backup " + j.value("state", "") + (j.contains("phase") ? " (" + j.value("phase", "") + ")" : "") +
+                      ": " + j.value("path", "") + ", " + std::to_string(j.value("blobs_done", 0)) + " blob(s) (" +
+                      std::to_string(j.value("blobs_linked", 0)) + " linked, " +
+                      std::to_string(j.value("blobs_copied", 0)) + " copied), " +
+                      std::to_string(j.value("blob_bytes", 0)) + " bytes, root key " +
+                      (j.value("include_root_key", false) ? "included" : "not included");
+    if (j.contains("error")) out += " (" + j.value("error", "") + ")";
+    return out + "\n";
+  };
+  const ApiCall progress{"GET", AdminPath({"backup"}), ""};
+  CLI::App* start = Leaf(g, "start", "Write a consistent copy of the service into a new directory on the server's host");
+  start->add_option("PATH", backup_path, "Absolute path of the new backup directory (its parent must exist)")
+      ->required();
+  start->add_flag("--include-root-key", include_root_key,
+                  "Also copy the embedded keystore's root key (default: ciphertext only; keep the key apart)");
+  start->add_flag("--wait", wait_for_job, "Wait for the backup to finish; exit 1 if it fails");
+  Add(start, [this] {
+    json body = {{"path", backup_path}, {"include_root_key", include_root_key}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"backup"}), body.dump()});
+  }, format);
+  commands.back().progress = progress;
+  Add(Leaf(g, "status", "Show the progress of the last backup"), [progress] { return Result<ApiCall>(progress); },
+      format);
+}
+
 // Bucket shred and the reclamation after shreds (docs/keys.md).
 // Bucket-key rotation (rewrap only): a new version of one bucket's key, a
 // background job rewrapping its data keys under it, the old one retired.
@@ -744,22 +788,32 @@ int AdminCli::State::Run() {
   endpoint_parsed->ca_file = ca_bundle;
   AdminClient client(*endpoint_parsed, SigningCredentials{access_key, secret_key, region});
   Result<HttpReply> reply = client.Call(call->method, call->path, call->body);
-  if (!reply.ok()) {
-    std::fprintf(stderr, "confiance: %s\n", reply.status().message().c_str());
-    return reply.status().code() == StatusCode::kUnavailable ? kExitUnreachable : kExitUsage;
-  }
-  if (reply->status >= 300) {
-    if (json_output) std::fputs(reply->body.c_str(), stdout);
-    std::fprintf(stderr, "confiance: %s\n", FormatApiError(reply->status, reply->body).c_str());
-    return kExitApiError;
+  json doc;
+  for (bool first = true;; first = false) {
+    if (!first) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      reply = client.Call(chosen->progress->method, chosen->progress->path, chosen->progress->body);
+    }
+    if (!reply.ok()) {
+      std::fprintf(stderr, "confiance: %s\n", reply.status().message().c_str());
+      return reply.status().code() == StatusCode::kUnavailable ? kExitUnreachable : kExitUsage;
+    }
+    if (reply->status >= 300) {
+      if (json_output) std::fputs(reply->body.c_str(), stdout);
+      std::fprintf(stderr, "confiance: %s\n", FormatApiError(reply->status, reply->body).c_str());
+      return kExitApiError;
+    }
+    doc = reply->body.empty() ? json::object() : json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    const bool running = doc.is_object() && doc.value("state", "") == "running";
+    if (!(wait_for_job && chosen->progress && running)) break;
   }
   if (json_output) {
     std::fputs(reply->body.c_str(), stdout);
-    return kExitOk;
+  } else {
+    std::fputs(chosen->human(doc).c_str(), stdout);
   }
-  json doc = reply->body.empty() ? json::object() : json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
-  std::fputs(chosen->human(doc).c_str(), stdout);
-  return kExitOk;
+  const bool failed = doc.is_object() && doc.value("state", "") == "failed";
+  return wait_for_job && chosen->progress && failed ? kExitApiError : kExitOk;
 }
 
 AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
@@ -784,6 +838,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddShredCommands(admin);
   s.AddBucketKeyCommands(admin);
   s.AddRootKeyCommands(admin);
+  s.AddBackupCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;
