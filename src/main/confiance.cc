@@ -51,6 +51,7 @@
 #include "common/logging.h"
 #include "crypto/random.h"
 #include "http/server.h"
+#include "main/backup_job.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
 #include "main/lockbox_flags.h"
@@ -359,6 +360,10 @@ int RunServer(const ServerFlags& flags) {
       (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
       (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get()});
   admin_api.SetRootKeyRotation(&root_rotation);
+  // Online backups (docs/backup.md), into a directory on this host.
+  BackupJob backups(BackupJob::Deps{Env::Default(), (*dir)->path, (*dir)->meta.get(), (*dir)->router.get(),
+                                    (*dir)->local_pools, (*dir)->keys.get(), (*dir)->root_key_versions});
+  admin_api.SetBackupService(&backups);
   if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());
   } else if (*resumed) {

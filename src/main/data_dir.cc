@@ -22,6 +22,14 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
       return FailedPreconditionError("the keys of data directory " + path +
                                      " are in a KMIP KMS (see its KMS file): start with --kms kmip");
     }
+    // Metadata without its key file (a backup restored without the key, a
+    // key file lost): a new root key would open none of the wrapped keys,
+    // so say what is missing instead of making one.
+    if (!env.FileExists(embedded_key) && env.FileExists(path + "/meta/CURRENT")) {
+      return FailedPreconditionError("data directory " + path + " holds metadata but no root key file (keys/" +
+                                     std::string(kms::kRootKeyFileName) +
+                                     "): put back the key file it was written with (docs/backup.md)");
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<kms::EmbeddedKeyProvider> p, kms::EmbeddedKeyProvider::Open(env, path + "/keys"));
     return std::unique_ptr<kms::KeyProvider>(std::move(p));
   }
@@ -94,6 +102,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
     if (p.is_default) {
       default_pool = p.name;
       stores.emplace_back(p.name, d->blobs.get());
+      d->local_pools.emplace_back(p.name, d->blobs.get());
       continue;
     }
     if (p.directory == path || p.directory == path + "/blobs" || p.directory.rfind(path + "/", 0) == 0) {
@@ -101,6 +110,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
     }
     ASSIGN_OR_RETURN(std::unique_ptr<blob::LocalBlobStore> store, blob::LocalBlobStore::Open(env, p.directory));
     stores.emplace_back(p.name, store.get());
+    d->local_pools.emplace_back(p.name, store.get());
     d->pool_stores.push_back(std::move(store));
   }
   ASSIGN_OR_RETURN(d->router, blob::PoolRouter::Create(default_pool, stores));

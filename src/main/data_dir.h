@@ -74,6 +74,8 @@ struct DataDir {
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
   std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;  // the other pools'
+  // Every pool by name with its store, the default pool's included (backups).
+  std::vector<std::pair<std::string, blob::LocalBlobStore*>> local_pools;
   // Every blob access goes through the router: it finds a blob in any pool.
   std::unique_ptr<blob::PoolRouter> router;
   std::unique_ptr<catalog::Catalog> catalog;

@@ -1,0 +1,285 @@
+// File: main/backup_job.cc
+#include "main/backup_job.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "blob/local/blob_export.h"
+#include "kms/embedded/key_file_format.h"
+
+namespace confiance {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr char kPartialSuffix[] = ".partial";
+constexpr char kManifestName[] = "BACKUP.json";
+constexpr char kKmsMarker[] = "KMS";  // main/data_dir.h
+constexpr size_t kListPage = 1000;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// `path` with symlinks resolved as far as it exists, normalized.
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(path), ec);
+  if (ec) p = fs::path(path).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+bool IsWithin(const std::string& path, const std::string& dir) { return path == dir || path.rfind(dir + "/", 0) == 0; }
+
+// A small file copied whole (the key file, the KMS marker), synced, with
+// `mode` set before any byte is written.
+Status CopySmallFile(Env& env, const std::string& from, const std::string& to, mode_t mode) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> in, env.NewSequentialFile(from));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, env.NewWritableFile(to));
+  if (::chmod(to.c_str(), mode) != 0) return ErrnoError(errno, "chmod " + to);
+  std::vector<std::byte> buffer(64 << 10);
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, in->Read(buffer));
+    if (n == 0) break;
+    RETURN_IF_ERROR(out->Append(std::span<const std::byte>(buffer.data(), n)));
+  }
+  RETURN_IF_ERROR(out->Sync());
+  return out->Close();
+}
+
+Status CreatePrivateDir(Env& env, const std::string& dir) {
+  RETURN_IF_ERROR(env.CreateDir(dir));
+  if (::chmod(dir.c_str(), 0700) != 0) return ErrnoError(errno, "chmod " + dir);
+  return OkStatus();
+}
+
+}  // namespace
+
+BackupJob::~BackupJob() {
+  std::jthread job;
+  {
+    std::lock_guard lock(mu_);
+    job = std::move(job_);
+  }
+  if (job.joinable()) job.request_stop();
+}
+
+void BackupJob::Join() {
+  std::jthread job;
+  {
+    std::lock_guard lock(mu_);
+    job = std::move(job_);
+  }
+  if (job.joinable()) job.join();
+}
+
+admin::BackupProgress BackupJob::Progress() {
+  std::lock_guard lock(mu_);
+  return progress_;
+}
+
+std::string BackupJob::RootKeyState() const {
+  if (d_.root_key_versions == nullptr) return d_.keys->DefaultKeyId();
+  std::string ids;
+  for (const std::string& id : d_.root_key_versions->KeyVersionIds()) ids += id + ",";
+  return ids;
+}
+
+Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& request) {
+  if (request.path.empty() || request.path.front() != '/') {
+    return InvalidArgumentError("the backup path must be absolute (a directory on the server's host)");
+  }
+  const std::string path = Canonical(request.path);
+  if (path == "/") return InvalidArgumentError("the backup path cannot be /");
+  if (IsWithin(path, Canonical(d_.data_dir)) || IsWithin(Canonical(d_.data_dir), path)) {
+    return InvalidArgumentError("the backup path " + path + " overlaps the data directory " + d_.data_dir);
+  }
+  for (const auto& [name, store] : d_.pools) {
+    if (IsWithin(path, Canonical(store->root())) || IsWithin(Canonical(store->root()), path)) {
+      return InvalidArgumentError("the backup path " + path + " overlaps storage pool " + name);
+    }
+  }
+  if (request.include_root_key && d_.root_key_versions == nullptr) {
+    return InvalidArgumentError(
+        "the root key is in a KMIP KMS: back it up there; include_root_key is for the "
+        "embedded keystore");
+  }
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!fs::is_directory(parent, ec)) {
+    return InvalidArgumentError("the backup path's parent " + parent.string() + " is not an existing directory");
+  }
+  std::lock_guard lock(mu_);
+  if (progress_.state == "running") return FailedPreconditionError("a backup is running: " + progress_.path);
+  if (d_.env->FileExists(path)) return AlreadyExistsError(path + " already exists");
+  if (d_.env->FileExists(path + kPartialSuffix)) {
+    return FailedPreconditionError(path + kPartialSuffix +
+                                   " exists: left by a backup that did not finish; remove it first");
+  }
+  admin::BackupProgress p;
+  p.state = "running";
+  p.phase = "keys";
+  p.path = path;
+  p.include_root_key = request.include_root_key;
+  p.started_ms = NowMs();
+  progress_ = p;
+  if (job_.joinable()) job_.join();  // the previous job already ended
+  admin::BackupRequest resolved = request;
+  resolved.path = path;
+  job_ = std::jthread([this, resolved](std::stop_token stop) {
+    spdlog::info("backup: started into {}", resolved.path);
+    Status st = Run(stop, resolved);
+    if (!st.ok()) {
+      spdlog::error("backup into {} failed: {}", resolved.path, st.ToString());
+      std::error_code ignored;
+      fs::remove_all(resolved.path + kPartialSuffix, ignored);
+    }
+    std::lock_guard lock(mu_);
+    progress_.finished_ms = NowMs();
+    progress_.state = st.ok() ? "done" : "failed";
+    progress_.phase.clear();
+    if (!st.ok()) progress_.error = st.ToString();
+    if (st.ok()) {
+      spdlog::info("backup: done, {} ({} blobs, {} bytes)", resolved.path, progress_.blobs_done, progress_.blob_bytes);
+    }
+  });
+  return p;
+}
+
+Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& request) {
+  Env& env = *d_.env;
+  const std::string partial = request.path + kPartialSuffix;
+  auto phase = [this](const char* name) {
+    std::lock_guard lock(mu_);
+    progress_.phase = name;
+  };
+  RETURN_IF_ERROR(CreatePrivateDir(env, partial));
+
+  // 1. From here on no blob file is deleted (see the header).
+  std::unique_ptr<blob::DeferredDeletes::Hold> hold = d_.router->HoldDeletes();
+  const std::string keys_before = RootKeyState();
+  RETURN_IF_ERROR(CopyKeys(request, partial));
+
+  // 2. The metadata as of one point of its commit order.
+  phase("metadata");
+  RETURN_IF_ERROR(d_.meta->Checkpoint(partial + "/meta"));
+  if (RootKeyState() != keys_before) {
+    return AbortedError(
+        "the root key was rotated during the backup: the copied key and metadata may not match; "
+        "start the backup again");
+  }
+
+  // 3. Every blob file there is now.
+  phase("blobs");
+  RETURN_IF_ERROR(ExportBlobs(stop, partial));
+  if (hold->broken()) {
+    return AbortedError("more blobs were deleted during the backup than can be held back (" +
+                        std::to_string(blob::PoolRouter::kMaxHeldDeletes) +
+                        "); a blob the metadata names may be missing: start the backup again at a quieter time");
+  }
+  hold.reset();
+
+  // 4. The manifest, then everything durable, then the name.
+  phase("finishing");
+  json pools = json::array();
+  for (const auto& [name, store] : d_.pools) {
+    const bool is_default = name == d_.router->default_pool();
+    pools.push_back({{"name", name},
+                     {"default", is_default},
+                     {"directory", is_default ? "blobs" : "pools/" + name},
+                     {"source", store->root()}});
+  }
+  json root_key = {{"provider", d_.root_key_versions != nullptr ? "embedded" : "kmip"},
+                   {"included", request.include_root_key}};
+  if (d_.root_key_versions != nullptr) {
+    root_key["key_ids"] = d_.root_key_versions->KeyVersionIds();
+  } else {
+    root_key["key_ids"] = json::array({d_.keys->DefaultKeyId()});
+  }
+  json manifest;
+  {
+    std::lock_guard lock(mu_);
+    manifest = {{"format", "confiance-backup"},
+                {"version", 1},
+                {"source", d_.data_dir},
+                {"started_ms", progress_.started_ms},
+                {"finished_ms", NowMs()},
+                {"root_key", root_key},
+                {"pools", pools},
+                {"blobs", progress_.blobs_done},
+                {"blob_bytes", progress_.blob_bytes}};
+  }
+  const std::string text = manifest.dump(2) + "\n";
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, env.NewWritableFile(partial + "/" + kManifestName));
+    RETURN_IF_ERROR(out->Append(std::as_bytes(std::span(text.data(), text.size()))));
+    RETURN_IF_ERROR(out->Sync());
+    RETURN_IF_ERROR(out->Close());
+  }
+  if (env.FileExists(partial + "/keys")) RETURN_IF_ERROR(env.SyncDir(partial + "/keys"));
+  if (env.FileExists(partial + "/pools")) RETURN_IF_ERROR(env.SyncDir(partial + "/pools"));
+  RETURN_IF_ERROR(env.SyncDir(partial));
+  if (stop.stop_requested()) return AbortedError("the server is shutting down");
+  RETURN_IF_ERROR(env.RenameFile(partial, request.path));
+  return env.SyncDir(fs::path(request.path).parent_path().string());
+}
+
+Status BackupJob::CopyKeys(const admin::BackupRequest& request, const std::string& into) {
+  Env& env = *d_.env;
+  if (d_.root_key_versions == nullptr) {
+    // The KMS holds the key; the marker names it, so that the restored
+    // directory is opened with the KMS too (main/data_dir.h).
+    return CopySmallFile(env, d_.data_dir + "/" + kKmsMarker, into + "/" + kKmsMarker, 0644);
+  }
+  if (!request.include_root_key) return OkStatus();
+  RETURN_IF_ERROR(CreatePrivateDir(env, into + "/keys"));
+  const std::string name = std::string("/keys/") + kms::kRootKeyFileName;
+  return CopySmallFile(env, d_.data_dir + name, into + name, 0600);
+}
+
+Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& into) {
+  Env& env = *d_.env;
+  std::map<std::string, blob::LocalBlobStore*> stores(d_.pools.begin(), d_.pools.end());
+  auto dest_of = [&](const std::string& pool) {
+    return pool == d_.router->default_pool() ? into + "/blobs" : into + "/pools/" + pool;
+  };
+  RETURN_IF_ERROR(env.CreateDir(into + "/blobs"));
+  if (stores.size() > 1) RETURN_IF_ERROR(env.CreateDir(into + "/pools"));
+  for (const auto& [name, store] : stores) RETURN_IF_ERROR(env.CreateDir(dest_of(name)));
+
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<blob::BlobInfo> page, d_.router->List(after, kListPage));
+    if (page.empty()) break;
+    after = page.back().id;
+    for (const blob::BlobInfo& b : page) {
+      if (stop.stop_requested()) return AbortedError("the server is shutting down");
+      ASSIGN_OR_RETURN(blob::PoolRouter::Placement at, d_.router->PlacementOf(b.id));
+      auto store = stores.find(at.pool);
+      if (store == stores.end()) return InternalError("blob " + b.id + " of pool " + at.pool + " has no store");
+      Result<blob::ExportKind> kind = blob::ExportBlob(env, *store->second, at.inner, dest_of(at.pool));
+      // Gone: deleted before the hold began, so no metadata of the
+      // checkpoint names it.
+      if (!kind.ok() && kind.status().code() == StatusCode::kNotFound) continue;
+      RETURN_IF_ERROR(kind.status());
+      std::lock_guard lock(mu_);
+      ++progress_.blobs_done;
+      ++(*kind == blob::ExportKind::kLinked ? progress_.blobs_linked : progress_.blobs_copied);
+      progress_.blob_bytes += b.size;
+    }
+  }
+  for (const auto& [name, store] : stores) RETURN_IF_ERROR(blob::SyncExportedTree(env, dest_of(name)));
+  return OkStatus();
+}
+
+}  // namespace confiance
