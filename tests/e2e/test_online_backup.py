@@ -266,3 +266,66 @@ def test_backup_onto_another_file_system_without_the_key(tmp_path):
         restored.stop_clean()
     finally:
         subprocess.run(["rm", "-rf", backup], check=False)
+
+
+def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path):
+    """DELETEs while the backup copies blob files (slowly: onto a tmpfs):
+    every object the backup's metadata still names has its data in the
+    backup. This is what holding deletions buys (without the hold, blobs
+    of objects deleted after the metadata checkpoint went missing)."""
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    s3 = srv.client()
+    bucket = unique_bucket("del")
+    s3.create_bucket(Bucket=bucket)
+    count = 300
+    payload = os.urandom(MiB)
+    for i in range(count):
+        s3.put_object(Bucket=bucket, Key="o%03d" % i, Body=payload[i:] + payload[:i])
+    backup = os.path.join("/dev/shm", "confiance-backup-del-%d-%d" % (os.getpid(), time.monotonic_ns()))
+    deleted = []
+    stop = threading.Event()
+
+    def deleter():
+        for i in range(count):
+            if stop.is_set():
+                return
+            s3.delete_object(Bucket=bucket, Key="o%03d" % i)
+            deleted.append(i)
+
+    try:
+        thread = threading.Thread(target=deleter, daemon=True)
+        r = admin_request(srv, "POST", "/backup", body=json.dumps({"path": backup, "include_root_key": True}).encode())
+        assert r.status == 202, r.body
+        thread.start()
+        deadline = time.monotonic() + 120
+        while True:
+            doc = json.loads(admin_request(srv, "GET", "/backup").body)
+            if doc["state"] != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        stop.set()
+        thread.join(timeout=60)
+        assert doc["state"] == "done", doc
+        print("deleted during the backup: %d of %d" % (len(deleted), count))
+        assert 0 < len(deleted) < count, "the deletions did not overlap the backup: %d" % len(deleted)
+        srv.stop_clean()
+
+        scrub = subprocess.run([srv.binary, "admin", "scrub", "--data", backup], capture_output=True, text=True,
+                               timeout=300)
+        assert scrub.returncode == 0, scrub
+        assert " 0 damaged" in scrub.stdout, scrub.stdout
+        restored = AdminServer(str(tmp_path / "restored"), data_dir=backup)
+        os.makedirs(restored.workdir, exist_ok=True)
+        restored.start()
+        s3 = restored.client()
+        keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+                for o in page.get("Contents", [])]
+        assert count - len(deleted) <= len(keys) <= count, (len(keys), len(deleted))
+        for key in keys:
+            i = int(key[1:])
+            assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == payload[i:] + payload[:i], key
+        restored.stop_clean()
+    finally:
+        stop.set()
+        subprocess.run(["rm", "-rf", backup], check=False)
