@@ -18,7 +18,10 @@ import os
 import stat
 import subprocess
 import threading
+import tempfile
 import time
+
+import pytest
 
 from adminutil import AdminServer, OPERATOR, admin_request, cli, error_of, s3 as s3_for
 from conftest import unique_bucket
@@ -38,6 +41,28 @@ def write_pools(root, base):
     with open(path, "w") as f:
         f.write(text)
     return path, dirs
+
+
+@pytest.fixture
+def other_file_system():
+    """A directory on a file system of its own: a tmpfs mounted for the
+    test (as root, as test_disk_full does), else /dev/shm when it has room."""
+    if os.geteuid() == 0:
+        mnt = tempfile.mkdtemp(prefix="confiance-backup-fs-")
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1g,mode=0755", "tmpfs", mnt],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            yield mnt
+            subprocess.run(["umount", "-l", mnt], check=False)
+            os.rmdir(mnt)
+            return
+        os.rmdir(mnt)
+    st = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
+    if st is None or st.f_bavail * st.f_frsize < 1 << 30:
+        pytest.skip("needs root to mount a tmpfs, or 1 GiB free in /dev/shm")
+    d = tempfile.mkdtemp(prefix="confiance-backup-", dir="/dev/shm")
+    yield d
+    subprocess.run(["rm", "-rf", d], check=False)
 
 
 def sha(data):
@@ -219,14 +244,12 @@ def test_online_backup_restores_the_service_as_it_was(tmp_path):
     restored.check_transparency_log()
 
 
-def test_backup_onto_another_file_system_without_the_key(tmp_path):
-    """A backup onto another file system (/dev/shm, a tmpfs) copies the
+def test_backup_onto_another_file_system_without_the_key(tmp_path, other_file_system):
+    """A backup onto another file system (a tmpfs) copies the
     blob files instead of linking them; without --include-root-key it holds
     no key, and a server refuses to start on it until the key file it was
     written with is put back."""
-    shm = "/dev/shm"
-    assert os.path.isdir(shm), "this test needs /dev/shm (a tmpfs)"
-    assert os.stat(shm).st_dev != os.stat(str(tmp_path)).st_dev, "/dev/shm is on the test's file system"
+    assert os.stat(other_file_system).st_dev != os.stat(str(tmp_path)).st_dev
     srv = AdminServer(str(tmp_path))
     srv.start()
     s3 = srv.client()
@@ -235,7 +258,7 @@ def test_backup_onto_another_file_system_without_the_key(tmp_path):
     bodies = {"k%d" % i: os.urandom(200 * 1024 + i) for i in range(3)}
     for key, data in bodies.items():
         s3.put_object(Bucket=bucket, Key=key, Body=data)
-    backup = os.path.join(shm, "confiance-backup-test-%d-%d" % (os.getpid(), time.monotonic_ns()))
+    backup = os.path.join(other_file_system, "backup")
     try:
         done = cli(srv, "--json", "backup", "start", backup, "--wait").json()
         assert done["state"] == "done", done
@@ -268,7 +291,7 @@ def test_backup_onto_another_file_system_without_the_key(tmp_path):
         subprocess.run(["rm", "-rf", backup], check=False)
 
 
-def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path):
+def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path, other_file_system):
     """DELETEs while the backup copies blob files (slowly: onto a tmpfs):
     every object the backup's metadata still names has its data in the
     backup. This is what holding deletions buys (without the hold, blobs
@@ -282,7 +305,7 @@ def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path):
     payload = os.urandom(MiB)
     for i in range(count):
         s3.put_object(Bucket=bucket, Key="o%03d" % i, Body=payload[i:] + payload[:i])
-    backup = os.path.join("/dev/shm", "confiance-backup-del-%d-%d" % (os.getpid(), time.monotonic_ns()))
+    backup = os.path.join(other_file_system, "backup")
     deleted = []
     stop = threading.Event()
 
