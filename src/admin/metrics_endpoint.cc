@@ -112,6 +112,11 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
   out.Single("confiance_sweeper_orphans_deleted_total", "counter",
              "Blobs no record pointed to (left by crashes or failed requests), deleted after --sweep-grace.",
              s.orphans_deleted.value());
+  ResultCounter(out, "confiance_backups_total", "Online backups (confiance admin backup start), by result.",
+                s.backups, s.failed_backups);
+  out.Single("confiance_backup_last_success_timestamp_seconds", "gauge",
+             "When the last online backup of this process completed (Unix seconds); 0 before the first.",
+             s.last_backup_success_s.load(std::memory_order_relaxed));
 }
 
 }  // namespace

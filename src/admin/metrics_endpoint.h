@@ -80,6 +80,9 @@ struct BackgroundStats {
   metrics::Counter sweeps;
   metrics::Counter failed_sweeps;
   metrics::Counter orphans_deleted;  // blobs no record pointed to
+  metrics::Counter backups;          // online backups that completed (main/backup_job.h)
+  metrics::Counter failed_backups;
+  std::atomic<uint64_t> last_backup_success_s{0};  // Unix seconds; 0: none in this process
 };
 
 // Everything borrowed must outlive the endpoint; null: not reported.

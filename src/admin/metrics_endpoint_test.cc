@@ -142,6 +142,8 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   background.lifecycle_expired.Add(7);
   background.sweeps.Add(2);
   background.failed_sweeps.Add(1);
+  background.backups.Add(1);
+  background.last_backup_success_s.store(1764800000);
   MetricsSources sources;
   sources.background = &background;
   sources.log = &log;
@@ -170,6 +172,9 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
            "confiance_lifecycle_expired_total 7\n",
            "confiance_sweeper_passes_total{result=\"ok\"} 2\n",
            "confiance_sweeper_passes_total{result=\"failed\"} 1\n",
+           "confiance_backups_total{result=\"ok\"} 1\n",
+           "confiance_backups_total{result=\"failed\"} 0\n",
+           "confiance_backup_last_success_timestamp_seconds 1764800000\n",
            "confiance_audit_log_entries_total 48\n",
            "confiance_kms_calls_total{kms=\"root\"} 10\n",
            "confiance_kms_unreachable_total{kms=\"root\"} 2\n",

@@ -144,6 +144,10 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
       std::error_code ignored;
       fs::remove_all(resolved.path + kPartialSuffix, ignored);
     }
+    if (d_.stats != nullptr) {
+      (st.ok() ? d_.stats->backups : d_.stats->failed_backups).Add();
+      if (st.ok()) d_.stats->last_backup_success_s.store(NowMs() / 1000, std::memory_order_relaxed);
+    }
     std::lock_guard lock(mu_);
     progress_.finished_ms = NowMs();
     progress_.state = st.ok() ? "done" : "failed";

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "admin/backup_service.h"
+#include "admin/metrics_endpoint.h"
 #include "blob/local/local_blob_store.h"
 #include "blob/pools/pool_router.h"
 #include "common/env.h"
@@ -60,6 +61,7 @@ class BackupJob final : public admin::BackupService {
     std::vector<std::pair<std::string, blob::LocalBlobStore*>> pools;
     kms::KeyProvider* keys = nullptr;
     kms::RootKeyVersions* root_key_versions = nullptr;  // null: the root key is in a KMS
+    admin::BackgroundStats* stats = nullptr;           // counts the backups; may be null
   };
   // `deps` must outlive this object.
   explicit BackupJob(Deps deps) : d_(std::move(deps)) {}

@@ -360,10 +360,6 @@ int RunServer(const ServerFlags& flags) {
       (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
       (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get()});
   admin_api.SetRootKeyRotation(&root_rotation);
-  // Online backups (docs/backup.md), into a directory on this host.
-  BackupJob backups(BackupJob::Deps{Env::Default(), (*dir)->path, (*dir)->meta.get(), (*dir)->router.get(),
-                                    (*dir)->local_pools, (*dir)->keys.get(), (*dir)->root_key_versions});
-  admin_api.SetBackupService(&backups);
   if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());
   } else if (*resumed) {
@@ -405,7 +401,12 @@ int RunServer(const ServerFlags& flags) {
   http_options.tls = flags.tls;
   http::ServerStats http_stats;
   http_options.stats = &http_stats;
-  admin::BackgroundStats background_stats;  // the sweeper's and lifecycle runner's, below
+  admin::BackgroundStats background_stats;  // the sweeper's, lifecycle runner's and backups'
+  // Online backups (docs/backup.md), into a directory on this host.
+  BackupJob backups(BackupJob::Deps{Env::Default(), (*dir)->path, (*dir)->meta.get(), (*dir)->router.get(),
+                                    (*dir)->local_pools, (*dir)->keys.get(), (*dir)->root_key_versions,
+                                    &background_stats});
+  admin_api.SetBackupService(&backups);
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();

@@ -25,6 +25,7 @@ import pytest
 
 from adminutil import AdminServer, OPERATOR, admin_request, cli, error_of, s3 as s3_for
 from conftest import unique_bucket
+from metricsutil import samples, scrape, value, write_token
 
 ACME = ("ACMEROOTBACKUPKEY001", "acme-backup-secret-0123456789")
 MiB = 1024 * 1024
@@ -250,8 +251,11 @@ def test_backup_onto_another_file_system_without_the_key(tmp_path, other_file_sy
     no key, and a server refuses to start on it until the key file it was
     written with is put back."""
     assert os.stat(other_file_system).st_dev != os.stat(str(tmp_path)).st_dev
-    srv = AdminServer(str(tmp_path))
+    token_file, token = write_token(str(tmp_path))
+    srv = AdminServer(str(tmp_path), extra_args=["--metrics-token-file", token_file])
     srv.start()
+    m = samples(scrape(srv, token))
+    assert value(m, "confiance_backup_last_success_timestamp_seconds") == 0
     s3 = srv.client()
     bucket = unique_bucket("shm")
     s3.create_bucket(Bucket=bucket)
@@ -267,6 +271,15 @@ def test_backup_onto_another_file_system_without_the_key(tmp_path, other_file_sy
         assert not os.path.exists(os.path.join(backup, "keys")), os.listdir(backup)
         manifest = json.load(open(os.path.join(backup, "BACKUP.json")))
         assert manifest["root_key"]["included"] is False and len(manifest["root_key"]["key_ids"]) == 1, manifest
+        # A request refused at once (the parent is a file) is no backup: the metrics count one.
+        open(os.path.join(str(tmp_path), "a-file"), "w").close()
+        failed = admin_request(srv, "POST", "/backup", body=json.dumps(
+            {"path": os.path.join(str(tmp_path), "a-file", "b")}).encode())
+        assert error_of(failed)[0] == 400, failed.body
+        m = samples(scrape(srv, token))
+        assert value(m, "confiance_backups_total", result="ok") == 1
+        assert value(m, "confiance_backups_total", result="failed") == 0
+        assert abs(value(m, "confiance_backup_last_success_timestamp_seconds") - time.time()) < 120
         srv.stop_clean()
         srv.check_transparency_log()
 
