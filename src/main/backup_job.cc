@@ -4,10 +4,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <system_error>
+#include <vector>
 
 #include "blob/local/blob_export.h"
 #include "kms/embedded/key_file_format.h"
