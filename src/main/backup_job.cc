@@ -15,6 +15,7 @@
 
 #include "blob/local/blob_export.h"
 #include "kms/embedded/key_file_format.h"
+#include "main/data_dir.h"
 
 namespace confiance {
 namespace {
@@ -24,7 +25,6 @@ using json = nlohmann::json;
 
 constexpr char kPartialSuffix[] = ".partial";
 constexpr char kManifestName[] = "BACKUP.json";
-constexpr char kKmsMarker[] = "KMS";  // main/data_dir.h
 constexpr size_t kListPage = 1000;
 
 uint64_t NowMs() {

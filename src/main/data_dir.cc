@@ -11,7 +11,6 @@
 namespace confiance {
 namespace {
 
-constexpr char kKmsMarker[] = "KMS";
 constexpr char kKmipMarkerPrefix[] = "kmip ";
 
 Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::string& path, const KmsOptions& o) {

@@ -32,6 +32,9 @@
 
 namespace confiance {
 
+// The file in a data directory that names its root key in a KMIP KMS.
+inline constexpr char kKmsMarker[] = "KMS";
+
 // Which KeyProvider holds the root key.
 struct KmsOptions {
   bool kmip = false;  // false: the embedded keystore in DIR/keys
