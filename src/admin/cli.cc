@@ -573,8 +573,10 @@ void AdminCli::State::AddRootKeyCommands(CLI::App& admin) {
            std::to_string(j.value("passes", 0)) + ", " + std::to_string(j.value("records_rewrapped", 0)) +
            " rewrapped" + (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
   };
-  Add(Leaf(g, "rotate", "Rotate the root key: new version, every key it wraps rewrapped, old version retired"),
-      [] { return Result<ApiCall>(ApiCall{"POST", AdminPath({"root-key", "rotate"}), ""}); }, format);
+  CLI::App* rotate = Leaf(g, "rotate", "Rotate the root key: new version, every key it wraps rewrapped, old version retired");
+  rotate->add_flag("--wait", wait_for_job, "Wait for the rotation to finish; exit 1 if it fails");
+  Add(rotate, [] { return Result<ApiCall>(ApiCall{"POST", AdminPath({"root-key", "rotate"}), ""}); }, format);
+  commands.back().progress = ApiCall{"GET", AdminPath({"root-key", "rotation"}), ""};
   Add(Leaf(g, "rotation", "Show the progress of the root key's rotation"),
       [] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"root-key", "rotation"}), ""}); }, format);
 }

@@ -253,4 +253,9 @@ def test_root_key_rotation_resumes_after_a_restart(tmp_path):
     srv.stop_clean()
     srv.start()
     read_all(s3_for(srv, ACME), objects)
+    # Another rotation, followed to its end by the CLI (--wait).
+    again = cli(srv, "--json", "root-key", "rotate", "--wait").json()
+    assert again["state"] == "done" and again["to_key_id"] != new_id and again["from_key_ids"] == [], again
+    assert parse_key_file(open(key_file(srv), "rb").read()).keys() == {again["to_key_id"]}
+    read_all(s3_for(srv, ACME), objects)
     srv.stop_clean()
