@@ -327,7 +327,7 @@ def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path, other_f
             if stop.is_set():
                 return
             s3.delete_object(Bucket=bucket, Key="o%03d" % i)
-            deleted.append(i)
+            deleted.append((i, time.monotonic()))
 
     try:
         thread = threading.Thread(target=deleter, daemon=True)
@@ -335,16 +335,21 @@ def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path, other_f
         assert r.status == 202, r.body
         thread.start()
         deadline = time.monotonic() + 120
+        copying_since = None  # when the blob phase was first seen
         while True:
             doc = json.loads(admin_request(srv, "GET", "/backup").body)
             if doc["state"] != "running" or time.monotonic() > deadline:
                 break
+            if doc.get("phase") == "blobs" and copying_since is None:
+                copying_since = time.monotonic()
             time.sleep(0.05)
+        copying_until = time.monotonic()
         stop.set()
         thread.join(timeout=60)
         assert doc["state"] == "done", doc
-        print("deleted during the backup: %d of %d" % (len(deleted), count))
-        assert 0 < len(deleted) < count, "the deletions did not overlap the backup: %d" % len(deleted)
+        during = [i for i, acked in deleted if copying_since is not None and copying_since < acked < copying_until]
+        print("deleted while blobs were copied: %d of %d" % (len(during), count))
+        assert during, "no deletion was acknowledged while the backup copied blobs"
         srv.stop_clean()
 
         scrub = subprocess.run([srv.binary, "admin", "scrub", "--data", backup], capture_output=True, text=True,
