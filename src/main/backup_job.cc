@@ -1,9 +1,11 @@
 // File: main/backup_job.cc
 #include "main/backup_job.h"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -45,20 +47,24 @@ std::string Canonical(const std::string& path) {
 
 bool IsWithin(const std::string& path, const std::string& dir) { return path == dir || path.rfind(dir + "/", 0) == 0; }
 
-// A small file copied whole (the key file, the KMS marker), synced, with
-// `mode` set before any byte is written.
-Status CopySmallFile(Env& env, const std::string& from, const std::string& to, mode_t mode) {
+// The root key file copied and synced, mode 0600 before any byte is
+// written; the bytes that passed through memory are wiped.
+Status CopyKeyFile(Env& env, const std::string& from, const std::string& to) {
   ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> in, env.NewSequentialFile(from));
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, env.NewWritableFile(to));
-  if (::chmod(to.c_str(), mode) != 0) return ErrnoError(errno, "chmod " + to);
-  std::vector<std::byte> buffer(64 << 10);
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(buffer));
-    if (n == 0) break;
-    RETURN_IF_ERROR(out->Append(std::span<const std::byte>(buffer.data(), n)));
-  }
-  RETURN_IF_ERROR(out->Sync());
-  return out->Close();
+  if (::chmod(to.c_str(), 0600) != 0) return ErrnoError(errno, "chmod " + to);
+  std::array<std::byte, 4096> buffer;
+  Status s = [&]() -> Status {
+    for (;;) {
+      ASSIGN_OR_RETURN(size_t n, in->Read(buffer));
+      if (n == 0) break;
+      RETURN_IF_ERROR(out->Append(std::span<const std::byte>(buffer.data(), n)));
+    }
+    RETURN_IF_ERROR(out->Sync());
+    return out->Close();
+  }();
+  OPENSSL_cleanse(buffer.data(), buffer.size());
+  return s;
 }
 
 Status CreatePrivateDir(Env& env, const std::string& dir) {
@@ -227,13 +233,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"blobs", progress_.blobs_done},
                 {"blob_bytes", progress_.blob_bytes}};
   }
-  const std::string text = manifest.dump(2) + "\n";
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, env.NewWritableFile(partial + "/" + kManifestName));
-    RETURN_IF_ERROR(out->Append(std::as_bytes(std::span(text.data(), text.size()))));
-    RETURN_IF_ERROR(out->Sync());
-    RETURN_IF_ERROR(out->Close());
-  }
+  RETURN_IF_ERROR(WriteFileDurably(env, partial + "/" + kManifestName, manifest.dump(2) + "\n"));
   if (env.FileExists(partial + "/keys")) RETURN_IF_ERROR(env.SyncDir(partial + "/keys"));
   if (env.FileExists(partial + "/pools")) RETURN_IF_ERROR(env.SyncDir(partial + "/pools"));
   RETURN_IF_ERROR(env.SyncDir(partial));
@@ -247,12 +247,13 @@ Status BackupJob::CopyKeys(const admin::BackupRequest& request, const std::strin
   if (d_.root_key_versions == nullptr) {
     // The KMS holds the key; the marker names it, so that the restored
     // directory is opened with the KMS too (main/data_dir.h).
-    return CopySmallFile(env, d_.data_dir + "/" + kKmsMarker, into + "/" + kKmsMarker, 0644);
+    ASSIGN_OR_RETURN(std::string marker, ReadSmallFile(env, d_.data_dir + "/" + kKmsMarker));
+    return WriteFileDurably(env, into + "/" + kKmsMarker, marker);
   }
   if (!request.include_root_key) return OkStatus();
   RETURN_IF_ERROR(CreatePrivateDir(env, into + "/keys"));
   const std::string name = std::string("/keys/") + kms::kRootKeyFileName;
-  return CopySmallFile(env, d_.data_dir + name, into + name, 0600);
+  return CopyKeyFile(env, d_.data_dir + name, into + name);
 }
 
 Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& into) {
