@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "blob/blob_id.h"
+
 namespace confiance::blob {
 namespace {
 
@@ -29,15 +31,22 @@ Status CopyBlobFile(Env& env, const std::string& from, const std::string& to) {
   return s;
 }
 
+std::string FanoutDir(const std::string& root, const std::string& id) { return root + "/" + id.substr(0, 2); }
+
+// The path of blob `id` under `dest_root`, its directories created.
+Result<std::string> PrepareDestination(Env& env, const std::string& dest_root, const std::string& id) {
+  const std::string dir = FanoutDir(dest_root, id);
+  RETURN_IF_ERROR(env.CreateDir(dest_root));
+  RETURN_IF_ERROR(env.CreateDir(dir));
+  return dir + "/" + id;
+}
+
 }  // namespace
 
 Result<ExportKind> ExportBlob(Env& env, const LocalBlobStore& store, const std::string& id,
                               const std::string& dest_root) {
   const std::string from = store.BlobPath(id);
-  const std::string dir = dest_root + "/" + id.substr(0, 2);
-  const std::string to = dir + "/" + id;
-  RETURN_IF_ERROR(env.CreateDir(dest_root));
-  RETURN_IF_ERROR(env.CreateDir(dir));
+  ASSIGN_OR_RETURN(const std::string to, PrepareDestination(env, dest_root, id));
   Status linked = env.LinkFile(from, to);
   if (linked.ok()) return ExportKind::kLinked;
   if (linked.code() == StatusCode::kNotFound && !env.FileExists(from)) return NotFoundError("blob " + id);
@@ -46,6 +55,23 @@ Result<ExportKind> ExportBlob(Env& env, const LocalBlobStore& store, const std::
   if (copied.code() == StatusCode::kNotFound && !env.FileExists(from)) return NotFoundError("blob " + id);
   RETURN_IF_ERROR(copied);
   return ExportKind::kCopied;
+}
+
+Result<ReuseOutcome> ReuseExportedBlob(Env& env, const std::string& base_root, const std::string& id, uint64_t size,
+                                       const std::string& dest_root) {
+  if (!IsValidBlobId(id)) return InvalidArgumentError("not a blob id: " + id);
+  const std::string from = FanoutDir(base_root, id) + "/" + id;
+  Result<uint64_t> base_size = env.GetFileSize(from);
+  if (!base_size.ok() && base_size.status().code() == StatusCode::kNotFound) return ReuseOutcome::kNotLinked;
+  RETURN_IF_ERROR(base_size.status());
+  if (*base_size != size) return ReuseOutcome::kSizeDiffers;
+  ASSIGN_OR_RETURN(const std::string to, PrepareDestination(env, dest_root, id));
+  Status linked = env.LinkFile(from, to);
+  if (linked.ok()) return ReuseOutcome::kLinked;
+  // Unimplemented is EXDEV: the base is on another file system.
+  if (linked.code() == StatusCode::kUnimplemented) return ReuseOutcome::kNotLinked;
+  if (linked.code() == StatusCode::kNotFound && !env.FileExists(from)) return ReuseOutcome::kNotLinked;
+  return linked;
 }
 
 Status SyncExportedTree(Env& env, const std::string& dest_root) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -87,6 +88,68 @@ TEST_P(BlobExportTest, TheExportedBlobOpensUnderItsIdAndOutlivesTheStoresDeletio
   ASSERT_OK_AND_ASSIGN(auto copy, LocalBlobStore::Open(env, dir.Sub("backup/blobs")));
   EXPECT_EQ(ReadAll(*copy, id), data);
   EXPECT_STATUS_CODE(ExportBlob(env, *store, id, dir.Sub("other")).status(), kNotFound);
+}
+
+// The outcome; an error fails the test.
+ReuseOutcome Outcome(const Result<ReuseOutcome>& r) {
+  EXPECT_OK(r.status());
+  return r.ok() ? *r : static_cast<ReuseOutcome>(-1);
+}
+
+// An incremental backup: what the earlier backup holds is linked from it
+// (the same inode, even after the live store deleted its copy), what it
+// does not hold, holds damaged, or holds across file systems is not.
+TEST(ReuseExportedBlobTest, LinksOnlyAFileOfTheBlobsIdAndSizeFromTheBase) {
+  testutil::TempDir dir;
+  CrossDeviceEnv env(*Env::Default(), /*refuse_links=*/false);
+  ASSERT_OK_AND_ASSIGN(auto store, LocalBlobStore::Open(env, dir.Sub("blobs")));
+  auto commit = [&](const std::string& data) {
+    auto writer = store->NewBlob();
+    EXPECT_OK(writer.status());
+    EXPECT_OK((*writer)->Append(Bytes(data)));
+    EXPECT_OK((*writer)->Commit());
+    return (*writer)->id();
+  };
+  const std::string kept = commit(std::string(5000, 'k'));
+  const std::string truncated = commit(std::string(7000, 't'));
+  ASSERT_OK(env.CreateDir(dir.Sub("b1")));
+  ASSERT_OK(ExportBlob(env, *store, kept, dir.Sub("b1/blobs")).status());
+  // A copy, not a link: damaging it must leave the live file whole.
+  CrossDeviceEnv cross(*Env::Default(), /*refuse_links=*/true);
+  ASSERT_OK(ExportBlob(cross, *store, truncated, dir.Sub("b1/blobs")).status());
+  const std::string fresh = commit(std::string(6000, 'f'));  // written after the first backup
+  // The first backup's copy of `truncated` is damaged (cut short).
+  const std::string damaged = dir.Sub("b1/blobs") + "/" + truncated.substr(0, 2) + "/" + truncated;
+  ASSERT_EQ(::truncate(damaged.c_str(), 100), 0);
+
+  ASSERT_OK(env.CreateDir(dir.Sub("b2")));
+  auto size_of = [&](const std::string& id) {
+    auto size = env.GetFileSize(store->BlobPath(id));
+    EXPECT_OK(size.status());
+    return size.ok() ? *size : 0;
+  };
+  const std::string base = dir.Sub("b1/blobs"), dest = dir.Sub("b2/blobs");
+  EXPECT_EQ(Outcome(ReuseExportedBlob(env, base, kept, size_of(kept), dest)), ReuseOutcome::kLinked);
+  EXPECT_EQ(Outcome(ReuseExportedBlob(env, base, fresh, size_of(fresh), dest)), ReuseOutcome::kNotLinked);
+  EXPECT_EQ(Outcome(ReuseExportedBlob(env, base, truncated, size_of(truncated), dest)), ReuseOutcome::kSizeDiffers);
+  const std::string reused = dest + "/" + kept.substr(0, 2) + "/" + kept;
+  EXPECT_EQ(Inode(reused), Inode(base + "/" + kept.substr(0, 2) + "/" + kept));
+  EXPECT_FALSE(env.FileExists(dest + "/" + fresh.substr(0, 2) + "/" + fresh));
+  EXPECT_FALSE(env.FileExists(dest + "/" + truncated.substr(0, 2) + "/" + truncated));
+  EXPECT_STATUS_CODE(ReuseExportedBlob(env, base, "../../etc/passwd", 1, dest).status(), kInvalidArgument);
+
+  // The live store's deletion leaves both backups' (shared) file readable.
+  ASSERT_OK(store->Delete(kept));
+  ASSERT_OK_AND_ASSIGN(auto second, LocalBlobStore::Open(env, dest));
+  EXPECT_EQ(ReadAll(*second, kept), std::string(5000, 'k'));
+
+  // Across file systems nothing is linked, and nothing is left behind.
+  ASSERT_OK(cross.CreateDir(dir.Sub("b3")));
+  const std::string other_kept = commit(std::string(10, 'o'));
+  ASSERT_OK(ExportBlob(env, *store, other_kept, base).status());
+  EXPECT_EQ(Outcome(ReuseExportedBlob(cross, base, other_kept, size_of(other_kept), dir.Sub("b3/blobs"))),
+            ReuseOutcome::kNotLinked);
+  EXPECT_FALSE(cross.FileExists(dir.Sub("b3/blobs") + "/" + other_kept.substr(0, 2) + "/" + other_kept));
 }
 
 INSTANTIATE_TEST_SUITE_P(LinkOrCopy, BlobExportTest, ::testing::Bool(),
