@@ -530,6 +530,7 @@ class FakeBackups final : public BackupService {
     progress.state = "running";
     progress.path = request.path;
     progress.include_root_key = request.include_root_key;
+    progress.base = request.base;
     return progress;
   }
   BackupProgress Progress() override { return progress; }
@@ -552,7 +553,8 @@ TEST_F(AdminApiTest, BackupRoutesAreOperatorsOnlyAndCheckTheirRequest) {
   EXPECT_EQ(Body(idle)["state"], "idle");
 
   for (const char* bad : {"", "[]", R"({"to":"/srv/b1"})", R"({"path":7})",
-                          R"({"path":"/srv/b1","include_root_key":"yes"})", R"({"path":"/srv/b1","extra":1})"}) {
+                          R"({"path":"/srv/b1","include_root_key":"yes"})", R"({"path":"/srv/b1","extra":1})",
+                          R"({"path":"/srv/b1","base":true})", R"({"path":"/srv/b1","base":""})"}) {
     ApiReply r = Op("POST", "/backup", bad);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_EQ(Code(r), "InvalidRequest") << bad;
@@ -566,6 +568,15 @@ TEST_F(AdminApiTest, BackupRoutesAreOperatorsOnlyAndCheckTheirRequest) {
   EXPECT_EQ(Body(started)["include_root_key"], true);
   ASSERT_EQ(backups.requests.size(), 1u);
   EXPECT_TRUE(backups.requests[0].include_root_key);
+  EXPECT_TRUE(backups.requests[0].base.empty());
+  EXPECT_FALSE(Body(started).contains("base")) << "a full backup names no base";
+
+  ApiReply incremental = Op("POST", "/backup", R"({"path":"/srv/b3","base":"/srv/b1"})");
+  ASSERT_EQ(incremental.status, 202) << incremental.body;
+  ASSERT_EQ(backups.requests.size(), 2u);
+  EXPECT_EQ(backups.requests[1].base, "/srv/b1");
+  EXPECT_EQ(Body(incremental)["base"], "/srv/b1");
+  EXPECT_EQ(Body(incremental)["blobs_from_base"], 0);
 
   backups.refusal = FailedPreconditionError("a backup is running");
   ApiReply busy = Op("POST", "/backup", R"({"path":"/srv/b2"})");

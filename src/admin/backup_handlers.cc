@@ -20,6 +20,11 @@ json ProgressJson(const BackupProgress& p) {
             {"blobs_linked", p.blobs_linked},
             {"blobs_copied", p.blobs_copied},
             {"blob_bytes", p.blob_bytes}};
+  if (!p.base.empty()) {
+    j["base"] = p.base;
+    j["blobs_from_base"] = p.blobs_from_base;
+    j["base_mismatches"] = p.base_mismatches;
+  }
   if (!p.phase.empty()) j["phase"] = p.phase;
   if (p.started_ms != 0) j["started_ms"] = p.started_ms;
   if (p.finished_ms != 0) j["finished_ms"] = p.finished_ms;
@@ -35,8 +40,9 @@ ApiReply AdminApi::StartBackup(std::string_view body) {
   if (backups_ == nullptr) return ErrorReply(501, "NotImplemented", kNoBackups);
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc.contains("path") || !doc["path"].is_string()) {
-    return ErrorReply(AdminErrorCode::kInvalidRequest,
-                      R"(send {"path": "/absolute/new/directory"} and optionally "include_root_key": true)");
+    return ErrorReply(
+        AdminErrorCode::kInvalidRequest,
+        R"(send {"path": "/absolute/new/directory"} and optionally "include_root_key": true, "base": "/earlier/backup")");
   }
   BackupRequest request{doc["path"].get<std::string>()};
   if (doc.contains("include_root_key")) {
@@ -45,8 +51,14 @@ ApiReply AdminApi::StartBackup(std::string_view body) {
     }
     request.include_root_key = doc["include_root_key"].get<bool>();
   }
+  if (doc.contains("base")) {
+    if (!doc["base"].is_string() || doc["base"].get<std::string>().empty()) {
+      return ErrorReply(AdminErrorCode::kInvalidRequest, "base must be the path of an earlier backup");
+    }
+    request.base = doc["base"].get<std::string>();
+  }
   for (const auto& [name, value] : doc.items()) {
-    if (name != "path" && name != "include_root_key") {
+    if (name != "path" && name != "include_root_key" && name != "base") {
       return ErrorReply(AdminErrorCode::kInvalidRequest, "unknown field \"" + name + "\"");
     }
   }

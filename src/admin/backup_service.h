@@ -23,6 +23,11 @@ struct BackupRequest {
   // default: without it the backup is ciphertext only, safe to store where
   // the operator would not keep the key (docs/backup.md).
   bool include_root_key = false;
+  // Optional: the absolute path of an earlier, complete backup on the same
+  // file system as `path`. Blob files it already holds are hard-linked from
+  // it instead of copied from the server (an incremental backup); the new
+  // backup is still complete by itself (docs/backup.md, "Incremental").
+  std::string base;
 };
 
 struct BackupProgress {
@@ -30,10 +35,13 @@ struct BackupProgress {
   std::string path;
   std::string phase;  // running: "keys", "metadata", "blobs" or "finishing"
   bool include_root_key = false;
-  uint64_t blobs_done = 0;    // blob files placed in the backup so far
-  uint64_t blobs_linked = 0;  // of them, hard links (same file system)
-  uint64_t blobs_copied = 0;  // of them, copies (another file system)
-  uint64_t blob_bytes = 0;    // their total size
+  uint64_t blobs_done = 0;       // blob files placed in the backup so far
+  uint64_t blobs_linked = 0;     // of them, hard links (same file system)
+  uint64_t blobs_copied = 0;     // of them, copies (another file system)
+  uint64_t blob_bytes = 0;       // their total size
+  std::string base;              // the earlier backup it builds on, if any
+  uint64_t blobs_from_base = 0;  // of blobs_done, hard links to the base's files
+  uint64_t base_mismatches = 0;  // base files of another size than the blob's (damaged; not used)
   uint64_t started_ms = 0;
   uint64_t finished_ms = 0;
   std::string error;  // when failed
@@ -43,7 +51,8 @@ class BackupService {
  public:
   virtual ~BackupService() = default;
   // Checks the request and starts the job. InvalidArgument for a bad path
-  // (relative, inside the data directory or a pool, missing parent),
+  // (relative, inside the data directory or a pool, missing parent) or
+  // base (not a complete backup, on another file system than the path),
   // AlreadyExists if it exists, FailedPrecondition while a backup runs.
   virtual Result<BackupProgress> Start(const BackupRequest& request) = 0;
   virtual BackupProgress Progress() = 0;

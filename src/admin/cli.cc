@@ -149,7 +149,7 @@ struct AdminCli::State {
   int Run();
 
   // backup start
-  std::string backup_path;
+  std::string backup_path, backup_base;
   bool include_root_key = false;
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
@@ -590,9 +590,17 @@ void AdminCli::State::AddBackupCommands(CLI::App& admin) {
     std::string out = "backup " + j.value("state", "") + (j.contains("phase") ? " (" + j.value("phase", "") + ")" : "") +
                       ": " + j.value("path", "") + ", " + std::to_string(j.value("blobs_done", 0)) + " blob(s) (" +
                       std::to_string(j.value("blobs_linked", 0)) + " linked, " +
-                      std::to_string(j.value("blobs_copied", 0)) + " copied), " +
+                      std::to_string(j.value("blobs_copied", 0)) + " copied" +
+                      (j.contains("base") ? ", " + std::to_string(j.value("blobs_from_base", 0)) + " from the base " +
+                                                j.value("base", "")
+                                          : std::string()) +
+                      "), " +
                       std::to_string(j.value("blob_bytes", 0)) + " bytes, root key " +
                       (j.value("include_root_key", false) ? "included" : "not included");
+    if (j.value("base_mismatches", 0) > 0) {
+      out += "; " + std::to_string(j.value("base_mismatches", 0)) +
+             " file(s) of the base had the wrong size (damaged) and were copied from the server instead";
+    }
     if (j.contains("error")) out += " (" + j.value("error", "") + ")";
     return out + "\n";
   };
@@ -602,9 +610,13 @@ void AdminCli::State::AddBackupCommands(CLI::App& admin) {
       ->required();
   start->add_flag("--include-root-key", include_root_key,
                   "Also copy the embedded keystore's root key (default: ciphertext only; keep the key apart)");
+  start->add_option("--base", backup_base,
+                    "An earlier backup on the same file system: link the blob files it holds instead of copying "
+                    "them (incremental)");
   start->add_flag("--wait", wait_for_job, "Wait for the backup to finish; exit 1 if it fails");
   Add(start, [this] {
     json body = {{"path", backup_path}, {"include_root_key", include_root_key}};
+    if (!backup_base.empty()) body["base"] = backup_base;
     return Result<ApiCall>(ApiCall{"POST", AdminPath({"backup"}), body.dump()});
   }, format);
   commands.back().progress = progress;

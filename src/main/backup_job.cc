@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -105,6 +106,49 @@ std::string BackupJob::RootKeyState() const {
   return ids;
 }
 
+Result<BackupJob::Base> BackupJob::CheckBase(const std::string& requested, const std::string& path) const {
+  if (requested.front() != '/') return InvalidArgumentError("the base must be an absolute path (an earlier backup)");
+  Base base{Canonical(requested), {}};
+  if (IsWithin(base.path, path) || IsWithin(path, base.path)) {
+    return InvalidArgumentError("the base " + base.path + " overlaps the backup path " + path);
+  }
+  if (IsWithin(base.path, Canonical(d_.data_dir)) || IsWithin(Canonical(d_.data_dir), base.path)) {
+    return InvalidArgumentError("the base " + base.path + " overlaps the data directory: name an earlier backup");
+  }
+  Result<std::string> text = ReadSmallFile(*d_.env, base.path + "/" + kManifestName);
+  if (!text.ok()) {
+    return InvalidArgumentError("the base " + base.path + " is not a complete backup: no readable " + kManifestName +
+                                " (" + text.status().message() + ")");
+  }
+  json manifest = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!manifest.is_object() || manifest.value("format", "") != "confiance-backup" || !manifest.contains("version") ||
+      manifest["version"] != 1 || !manifest.contains("pools") || !manifest["pools"].is_array()) {
+    return InvalidArgumentError("the base's " + std::string(kManifestName) + " is not a Confiance backup manifest");
+  }
+  // Only the directories this version writes, for the pools this server
+  // has: the manifest is a file on disk, not a source of paths.
+  for (const json& pool : manifest["pools"]) {
+    if (!pool.is_object() || !pool.contains("name") || !pool["name"].is_string() || !pool.contains("directory") ||
+        !pool["directory"].is_string()) {
+      return InvalidArgumentError("the base's " + std::string(kManifestName) + " has a malformed pool entry");
+    }
+    const std::string name = pool["name"].get<std::string>();
+    const std::string dir = pool["directory"].get<std::string>();
+    const bool known = std::any_of(d_.pools.begin(), d_.pools.end(), [&](const auto& p) { return p.first == name; });
+    if (known && (dir == "blobs" || dir == "pools/" + name)) base.pool_dirs[name] = base.path + "/" + dir;
+  }
+  struct stat base_st {};
+  struct stat parent_st {};
+  const std::string parent = fs::path(path).parent_path().string();
+  if (::stat(base.path.c_str(), &base_st) != 0) return ErrnoError(errno, "stat " + base.path);
+  if (::stat(parent.c_str(), &parent_st) != 0) return ErrnoError(errno, "stat " + parent);
+  if (base_st.st_dev != parent_st.st_dev) {
+    return InvalidArgumentError("the base " + base.path + " is on another file system than " + path +
+                                ": an incremental backup hard-links the base's files, which needs one file system");
+  }
+  return base;
+}
+
 Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& request) {
   if (request.path.empty() || request.path.front() != '/') {
     return InvalidArgumentError("the backup path must be absolute (a directory on the server's host)");
@@ -129,6 +173,10 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
   if (!fs::is_directory(parent, ec)) {
     return InvalidArgumentError("the backup path's parent " + parent.string() + " is not an existing directory");
   }
+  Base base;
+  if (!request.base.empty()) {
+    ASSIGN_OR_RETURN(base, CheckBase(request.base, path));
+  }
   std::lock_guard lock(mu_);
   if (progress_.state == "running") return FailedPreconditionError("a backup is running: " + progress_.path);
   if (d_.env->FileExists(path)) return AlreadyExistsError(path + " already exists");
@@ -141,14 +189,17 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
   p.phase = "keys";
   p.path = path;
   p.include_root_key = request.include_root_key;
+  p.base = base.path;
   p.started_ms = NowMs();
   progress_ = p;
   if (job_.joinable()) job_.join();  // the previous job already ended
   admin::BackupRequest resolved = request;
   resolved.path = path;
-  job_ = std::jthread([this, resolved](std::stop_token stop) {
-    spdlog::info("backup: started into {}", resolved.path);
-    Status st = Run(stop, resolved);
+  resolved.base = base.path;
+  job_ = std::jthread([this, resolved, base](std::stop_token stop) {
+    spdlog::info("backup: started into {}{}", resolved.path,
+                 base.path.empty() ? "" : ", incremental from " + base.path);
+    Status st = Run(stop, resolved, base);
     if (!st.ok()) {
       spdlog::error("backup into {} failed: {}", resolved.path, st.ToString());
       std::error_code ignored;
@@ -164,13 +215,14 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
     progress_.phase.clear();
     if (!st.ok()) progress_.error = st.ToString();
     if (st.ok()) {
-      spdlog::info("backup: done, {} ({} blobs, {} bytes)", resolved.path, progress_.blobs_done, progress_.blob_bytes);
+      spdlog::info("backup: done, {} ({} blobs, {} bytes, {} of the blobs from the base)", resolved.path,
+                   progress_.blobs_done, progress_.blob_bytes, progress_.blobs_from_base);
     }
   });
   return p;
 }
 
-Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& request) {
+Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& request, const Base& base) {
   Env& env = *d_.env;
   const std::string partial = request.path + kPartialSuffix;
   auto phase = [this](const char* name) {
@@ -195,7 +247,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
 
   // 3. Every blob file there is now.
   phase("blobs");
-  RETURN_IF_ERROR(ExportBlobs(stop, partial));
+  RETURN_IF_ERROR(ExportBlobs(stop, partial, base));
   if (hold->broken()) {
     return AbortedError("more blobs were deleted during the backup than can be held back (" +
                         std::to_string(blob::PoolRouter::kMaxHeldDeletes) +
@@ -232,6 +284,10 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"pools", pools},
                 {"blobs", progress_.blobs_done},
                 {"blob_bytes", progress_.blob_bytes}};
+    if (!base.path.empty()) {
+      manifest["base"] = base.path;
+      manifest["blobs_from_base"] = progress_.blobs_from_base;
+    }
   }
   RETURN_IF_ERROR(WriteFileDurably(env, partial + "/" + kManifestName, manifest.dump(2) + "\n"));
   if (env.FileExists(partial + "/keys")) RETURN_IF_ERROR(env.SyncDir(partial + "/keys"));
@@ -256,7 +312,7 @@ Status BackupJob::CopyKeys(const admin::BackupRequest& request, const std::strin
   return CopyKeyFile(env, d_.data_dir + name, into + name);
 }
 
-Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& into) {
+Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& into, const Base& base) {
   Env& env = *d_.env;
   std::map<std::string, blob::LocalBlobStore*> stores(d_.pools.begin(), d_.pools.end());
   auto dest_of = [&](const std::string& pool) {
@@ -276,6 +332,23 @@ Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& in
       ASSIGN_OR_RETURN(blob::PoolRouter::Placement at, d_.router->PlacementOf(b.id));
       auto store = stores.find(at.pool);
       if (store == stores.end()) return InternalError("blob " + b.id + " of pool " + at.pool + " has no store");
+      if (auto in_base = base.pool_dirs.find(at.pool); in_base != base.pool_dirs.end()) {
+        ASSIGN_OR_RETURN(blob::ReuseOutcome reuse,
+                         blob::ReuseExportedBlob(env, in_base->second, at.inner, b.size, dest_of(at.pool)));
+        std::lock_guard lock(mu_);
+        if (reuse == blob::ReuseOutcome::kLinked) {
+          ++progress_.blobs_done;
+          ++progress_.blobs_from_base;
+          progress_.blob_bytes += b.size;
+          continue;
+        }
+        if (reuse == blob::ReuseOutcome::kSizeDiffers && progress_.base_mismatches++ < 10) {
+          spdlog::warn(
+              "backup: the base's copy of blob {} (pool {}) has another size than the blob: damaged; "
+              "copying the blob from the server instead",
+              at.inner, at.pool);
+        }
+      }
       Result<blob::ExportKind> kind = blob::ExportBlob(env, *store->second, at.inner, dest_of(at.pool));
       // Gone: deleted before the hold began, so no metadata of the
       // checkpoint names it.

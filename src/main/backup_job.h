@@ -23,6 +23,10 @@
 //  4. the hold is released; a hold broken by too many deletions fails the
 //     backup (a blob may be missing), as does a root key rotation between
 //     1 and 3 (the key file and the metadata would not match).
+// An incremental backup (request.base, an earlier backup on the same file
+// system) hard-links in step 3 each blob file the base already holds, and
+// exports only the others: it costs the space and time of what changed,
+// and is complete by itself all the same.
 // Everything is written under PATH.partial and renamed to PATH last, after
 // every file and directory is synced: a PATH that exists is complete. A
 // failed or interrupted job removes PATH.partial; one that died with the
@@ -32,6 +36,7 @@
 // thread; the destructor stops it (the backup then fails) and joins.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -61,7 +66,7 @@ class BackupJob final : public admin::BackupService {
     std::vector<std::pair<std::string, blob::LocalBlobStore*>> pools;
     kms::KeyProvider* keys = nullptr;
     kms::RootKeyVersions* root_key_versions = nullptr;  // null: the root key is in a KMS
-    admin::BackgroundStats* stats = nullptr;           // counts the backups; may be null
+    admin::BackgroundStats* stats = nullptr;            // counts the backups; may be null
   };
   // `deps` must outlive this object.
   explicit BackupJob(Deps deps) : d_(std::move(deps)) {}
@@ -75,9 +80,16 @@ class BackupJob final : public admin::BackupService {
   void Join();
 
  private:
-  Status Run(const std::stop_token& stop, const admin::BackupRequest& request);
+  // The earlier backup an incremental one links from: its path and, by pool
+  // name, the directory under it that holds that pool's blobs.
+  struct Base {
+    std::string path;
+    std::map<std::string, std::string> pool_dirs;
+  };
+  Result<Base> CheckBase(const std::string& requested, const std::string& path) const;
+  Status Run(const std::stop_token& stop, const admin::BackupRequest& request, const Base& base);
   Status CopyKeys(const admin::BackupRequest& request, const std::string& into);
-  Status ExportBlobs(const std::stop_token& stop, const std::string& into);
+  Status ExportBlobs(const std::stop_token& stop, const std::string& into, const Base& base);
   std::string RootKeyState() const;
 
   const Deps d_;

@@ -366,3 +366,90 @@ def test_objects_deleted_during_a_backup_keep_their_data_in_it(tmp_path, other_f
         restored.stop_clean()
     finally:
         stop.set()  # the deleter, if an assertion ended the test early
+
+
+def blob_inodes(backup):
+    """{inode: relative path} of the blob files under a backup's blobs/."""
+    root = os.path.join(backup, "blobs")
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            out[os.stat(os.path.join(d, f)).st_ino] = os.path.relpath(os.path.join(d, f), root)
+    return out
+
+
+def test_incremental_backup_links_what_the_base_holds_and_stands_alone(tmp_path, other_file_system):
+    """`backup start --base EARLIER` onto another file system copies only
+    the blobs written since EARLIER and hard-links the rest from it; a base
+    file of the wrong size (damaged) is not used; a base that is no backup,
+    or lies on another file system, is refused; the last backup of the
+    chain restores every object with its two predecessors deleted."""
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    s3 = srv.client()
+    bucket = unique_bucket("incr")
+    s3.create_bucket(Bucket=bucket)
+    bodies = {}
+    for i in range(20):
+        bodies["o%02d" % i] = os.urandom(100 * 1024 + i)
+        s3.put_object(Bucket=bucket, Key="o%02d" % i, Body=bodies["o%02d" % i])
+    b1, b2, b3 = (os.path.join(other_file_system, n) for n in ("b1", "b2", "b3"))
+    first = cli(srv, "--json", "backup", "start", b1, "--wait").json()
+    assert first["state"] == "done" and first["blobs_copied"] == first["blobs_done"] >= 20, first
+    assert "base" not in first and "base" not in json.load(open(os.path.join(b1, "BACKUP.json")))
+    local = str(tmp_path / "local-backup")  # on the data directory's file system
+    assert cli(srv, "--json", "backup", "start", local, "--wait").json()["state"] == "done"
+
+    for i in range(3):  # deleted
+        s3.delete_object(Bucket=bucket, Key="o%02d" % i)
+        del bodies["o%02d" % i]
+    for i in range(3, 5):  # overwritten
+        bodies["o%02d" % i] = os.urandom(90 * 1024)
+        s3.put_object(Bucket=bucket, Key="o%02d" % i, Body=bodies["o%02d" % i])
+    for i in range(20, 25):  # new
+        bodies["o%02d" % i] = os.urandom(110 * 1024)
+        s3.put_object(Bucket=bucket, Key="o%02d" % i, Body=bodies["o%02d" % i])
+
+    # Refused: a base on another file system than the new backup, a
+    # directory that is no backup, a base that is the path itself.
+    not_a_backup = os.path.join(other_file_system, "empty")
+    os.mkdir(not_a_backup)
+    for base, why in ((local, "another file system"), (not_a_backup, "not a complete backup"),
+                      (b2, "overlaps")):
+        r = admin_request(srv, "POST", "/backup", body=json.dumps({"path": b2, "base": base}).encode())
+        assert error_of(r)[0] == 400 and why in r.body.decode(), (base, r.body)
+    assert not os.path.exists(b2)
+
+    second = cli(srv, "--json", "backup", "start", b2, "--base", b1, "--wait").json()
+    assert second["state"] == "done", second
+    assert second["base"] == b1 and second["base_mismatches"] == 0, second
+    assert second["blobs_copied"] == 7, second  # 2 overwritten + 5 new
+    assert second["blobs_from_base"] == second["blobs_done"] - 7, second
+    assert first["blobs_done"] - 5 <= second["blobs_from_base"] <= first["blobs_done"], (first, second)
+    shared = set(blob_inodes(b1)) & set(blob_inodes(b2))
+    assert len(shared) == second["blobs_from_base"], (len(shared), second)
+    manifest = json.load(open(os.path.join(b2, "BACKUP.json")))
+    assert manifest["base"] == b2[:-1] + "1" and manifest["blobs_from_base"] == second["blobs_from_base"]
+
+    # One of b2's files cut short (the disk it lives on damaged it): the next
+    # backup copies that blob from the server instead of linking the damage.
+    damaged = os.path.join(b2, "blobs", blob_inodes(b2)[sorted(shared)[0]])
+    os.truncate(damaged, 10)
+    third = cli(srv, "--json", "backup", "start", b3, "--base", b2, "--include-root-key", "--wait").json()
+    assert third["state"] == "done", third
+    assert third["base_mismatches"] == 1 and third["blobs_copied"] == 1, third
+    assert third["blobs_from_base"] == third["blobs_done"] - 1, third
+    status = cli(srv, "backup", "status").out
+    assert "from the base " + b2 in status and "wrong size (damaged)" in status, status
+    srv.stop_clean()
+
+    subprocess.run(["rm", "-rf", b1, b2], check=True)
+    restored = AdminServer(str(tmp_path / "restored"), data_dir=b3)
+    os.makedirs(restored.workdir, exist_ok=True)
+    restored.start()
+    s3 = restored.client()
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+    assert keys == sorted(bodies), keys
+    for key, data in bodies.items():
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == data, key
+    restored.stop_clean()
