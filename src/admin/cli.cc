@@ -47,6 +47,10 @@ struct Command {
   std::optional<ApiCall> progress;
 };
 
+// A job document's counter as text; unsigned 64-bit, as the API sends
+// it (counts and bytes pass 2^31 in a large store).
+std::string Count(const json& j, const char* name) { return std::to_string(j.value(name, uint64_t{0})); }
+
 // Reads a policy document from `path` ("-": standard input).
 Result<std::string> ReadDocument(const std::string& path) {
   std::ostringstream text;
@@ -391,8 +395,8 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   // every bucket key under it, then the old version retired.
   auto rotation_format = [](const json& j) {
     return "tenant " + j.value("tenant", "") + ": rotation " + j.value("state", "") + ", version " +
-           std::to_string(j.value("from_version", 0)) + " -> " + std::to_string(j.value("to_version", 0)) + ", " +
-           std::to_string(j.value("buckets_done", 0)) + " of " + std::to_string(j.value("buckets_total", 0)) +
+           Count(j, "from_version") + " -> " + Count(j, "to_version") + ", " +
+           Count(j, "buckets_done") + " of " + Count(j, "buckets_total") +
            " bucket keys rewrapped" + (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
   };
   CLI::App* rotate = Leaf(g, "rotate", "Rotate a tenant's key: new version, bucket keys rewrapped, old version retired");
@@ -473,7 +477,7 @@ void AdminCli::State::AddAccessCommands(CLI::App& admin) {
     for (const json& b : r.value("buckets", json::array())) out += " " + b.get<std::string>();
     if (r.contains("approved_until")) out += ", until " + r.value("approved_until", "");
     if (r.contains("signers")) {
-      out += ", signed by " + std::to_string(r["signers"].size()) + " of " + std::to_string(r.value("quorum", 0));
+      out += ", signed by " + std::to_string(r["signers"].size()) + " of " + Count(r, "quorum");
     }
     return out + "\n";
   };
@@ -543,7 +547,7 @@ void AdminCli::State::AddAccessCommands(CLI::App& admin) {
     return Result<ApiCall>(ApiCall{"PUT", AdminPath({"tenants", tenant, "access-settings"}), body.dump()});
   }, [](const json& j) {
     return "tenant " + j.value("tenant", "") + ": approvals last at most " +
-           std::to_string(j.value("max_approval_seconds", uint64_t{0})) + " seconds\n";
+           Count(j, "max_approval_seconds") + " seconds\n";
   });
 }
 
@@ -568,9 +572,9 @@ void AdminCli::State::AddRootKeyCommands(CLI::App& admin) {
     std::string from;
     for (const json& id : j.value("from_key_ids", json::array())) from += (from.empty() ? "" : ",") + id.get<std::string>();
     return "root key rotation " + j.value("state", "") + ": " + (from.empty() ? "" : from + " -> ") +
-           j.value("to_key_id", "") + ", " + std::to_string(j.value("records_done", 0)) + " of " +
-           std::to_string(j.value("records_total", 0)) + " records checked in pass " +
-           std::to_string(j.value("passes", 0)) + ", " + std::to_string(j.value("records_rewrapped", 0)) +
+           j.value("to_key_id", "") + ", " + Count(j, "records_done") + " of " +
+           Count(j, "records_total") + " records checked in pass " +
+           Count(j, "passes") + ", " + Count(j, "records_rewrapped") +
            " rewrapped" + (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
   };
   CLI::App* rotate = Leaf(g, "rotate", "Rotate the root key: new version, every key it wraps rewrapped, old version retired");
@@ -586,24 +590,7 @@ void AdminCli::State::AddBackupCommands(CLI::App& admin) {
   CLI::App* g = admin.add_subcommand("backup", "Online backup of the data directory: metadata, blobs (operators)");
   g->require_subcommand(1);
   g->fallthrough();
-  auto format = [](const json& j) {
-    std::string out = "backup " + j.value("state", "") + (j.contains("phase") ? " (" + j.value("phase", "") + ")" : "") +
-                      ": " + j.value("path", "") + ", " + std::to_string(j.value("blobs_done", 0)) + " blob(s) (" +
-                      std::to_string(j.value("blobs_linked", 0)) + " linked, " +
-                      std::to_string(j.value("blobs_copied", 0)) + " copied" +
-                      (j.contains("base") ? ", " + std::to_string(j.value("blobs_from_base", 0)) + " from the base " +
-                                                j.value("base", "")
-                                          : std::string()) +
-                      "), " +
-                      std::to_string(j.value("blob_bytes", 0)) + " bytes, root key " +
-                      (j.value("include_root_key", false) ? "included" : "not included");
-    if (j.value("base_mismatches", 0) > 0) {
-      out += "; " + std::to_string(j.value("base_mismatches", 0)) +
-             " file(s) of the base had the wrong size (damaged) and were copied from the server instead";
-    }
-    if (j.contains("error")) out += " (" + j.value("error", "") + ")";
-    return out + "\n";
-  };
+  auto format = [](const json& j) { return FormatBackupProgress(j); };
   const ApiCall progress{"GET", AdminPath({"backup"}), ""};
   CLI::App* start = Leaf(g, "start", "Write a consistent copy of the service into a new directory on the server's host");
   start->add_option("PATH", backup_path, "Absolute path of the new backup directory (its parent must exist)")
@@ -633,10 +620,10 @@ void AdminCli::State::AddBucketKeyCommands(CLI::App& admin) {
   g->fallthrough();
   auto format = [](const json& j) {
     return "bucket " + j.value("bucket", "") + " of tenant " + j.value("tenant", "") + ": rotation " +
-           j.value("state", "") + ", version " + std::to_string(j.value("from_version", 0)) + " -> " +
-           std::to_string(j.value("to_version", 0)) + ", " + std::to_string(j.value("objects_done", 0)) + " of " +
-           std::to_string(j.value("objects_total", 0)) + " object(s) and " + std::to_string(j.value("parts_done", 0)) +
-           " part(s) under the new version, " + std::to_string(j.value("rewrapped", 0)) + " data key(s) rewrapped" +
+           j.value("state", "") + ", version " + Count(j, "from_version") + " -> " +
+           Count(j, "to_version") + ", " + Count(j, "objects_done") + " of " +
+           Count(j, "objects_total") + " object(s) and " + Count(j, "parts_done") +
+           " part(s) under the new version, " + Count(j, "rewrapped") + " data key(s) rewrapped" +
            (j.contains("error") ? " (" + j.value("error", "") + ")" : "") + "\n";
   };
   CLI::App* rotate =
@@ -660,11 +647,11 @@ void AdminCli::State::AddShredCommands(CLI::App& admin) {
   g->fallthrough();
   auto job_format = [](const json& p) {
     std::string what = p.value("scope", "") == "bucket" ? "bucket " + p.value("bucket", "") : "tenant";
-    return what + ": reclamation " + p.value("state", "") + ", " + std::to_string(p.value("buckets_done", 0)) +
-           " of " + std::to_string(p.value("buckets_total", 0)) + " bucket(s), " +
-           std::to_string(p.value("objects_removed", 0)) + " object record(s), " +
-           std::to_string(p.value("uploads_removed", 0)) + " upload(s), " +
-           std::to_string(p.value("blobs_freed", 0)) + " blob(s) freed" +
+    return what + ": reclamation " + p.value("state", "") + ", " + Count(p, "buckets_done") +
+           " of " + Count(p, "buckets_total") + " bucket(s), " +
+           Count(p, "objects_removed") + " object record(s), " +
+           Count(p, "uploads_removed") + " upload(s), " +
+           Count(p, "blobs_freed") + " blob(s) freed" +
            (p.contains("error") ? " (" + p.value("error", "") + ")" : "") + "\n";
   };
   CLI::App* shred = Leaf(g, "shred", "Shred a bucket: its key destroyed, its objects unreadable for good, then removed");

@@ -219,4 +219,20 @@ std::string FormatApiError(int http_status, std::string_view body) {
   return fmt::format("{}: {} (HTTP {})", code, Str(error, "message"), http_status);
 }
 
+std::string FormatBackupProgress(const json& j) {
+  std::string out = fmt::format("backup {}", Str(j, "state"));
+  if (j.contains("phase")) out += fmt::format(" ({})", Str(j, "phase"));
+  out += fmt::format(": {}, {} blob(s) ({} linked, {} copied", Str(j, "path"), Num(j, "blobs_done"),
+                     Num(j, "blobs_linked"), Num(j, "blobs_copied"));
+  if (j.contains("base")) out += fmt::format(", {} from the base {}", Num(j, "blobs_from_base"), Str(j, "base"));
+  out += fmt::format("), {} bytes, root key {}", Num(j, "blob_bytes"),
+                     j.value("include_root_key", false) ? "included" : "not included");
+  if (Num(j, "base_mismatches") > 0) {
+    out += fmt::format("; {} file(s) of the base had the wrong size (damaged) and were copied from the server instead",
+                       Num(j, "base_mismatches"));
+  }
+  if (j.contains("error")) out += fmt::format(" ({})", Str(j, "error"));
+  return out + "\n";
+}
+
 }  // namespace confiance::admin

@@ -36,6 +36,9 @@ std::string FormatKey(const nlohmann::json& key);              // one key, after
 std::string FormatPolicyNames(const nlohmann::json& reply);    // {"policies": [...]}
 std::string FormatOperatorList(const nlohmann::json& reply);   // {"operators": [...]}
 std::string FormatWhoAmI(const nlohmann::json& reply);
+// One line from a backup document (GET /backup): state, phase, counts,
+// bytes, the base of an incremental backup and its damaged files, the error.
+std::string FormatBackupProgress(const nlohmann::json& reply);
 
 // One line for stderr from an error reply: "NoSuchTenant: The tenant does
 // not exist. (HTTP 404)"; the raw body when it is not an error document.

@@ -18,6 +18,25 @@ TEST(CliOutputTest, QuotaBytes) {
   EXPECT_EQ(FormatQuotaCount(12), "12");
 }
 
+// Byte counts past 2^31 (a 2 GiB store) print as themselves.
+TEST(CliOutputTest, BackupProgress) {
+  json full = {{"state", "done"},      {"path", "/b/1"},           {"blobs_done", 2000},       {"blobs_linked", 0},
+               {"blobs_copied", 2000}, {"blob_bytes", 3ull << 30}, {"include_root_key", false}};
+  EXPECT_EQ(FormatBackupProgress(full),
+            "backup done: /b/1, 2000 blob(s) (0 linked, 2000 copied), 3221225472 bytes, root key not included\n");
+  json incremental = {{"state", "running"},    {"phase", "blobs"},     {"path", "/b/2"},          {"blobs_done", 12},
+                      {"blobs_linked", 0},     {"blobs_copied", 2},    {"blob_bytes", 4096},      {"base", "/b/1"},
+                      {"blobs_from_base", 10}, {"base_mismatches", 1}, {"include_root_key", true}};
+  EXPECT_EQ(FormatBackupProgress(incremental),
+            "backup running (blobs): /b/2, 12 blob(s) (0 linked, 2 copied, 10 from the base /b/1), 4096 bytes, root "
+            "key included; 1 file(s) of the base had the wrong size (damaged) and were copied from the server "
+            "instead\n");
+  json failed = {{"state", "failed"}, {"path", "/b/3"}, {"error", "ABORTED: the server is shutting down"}};
+  EXPECT_EQ(FormatBackupProgress(failed),
+            "backup failed: /b/3, 0 blob(s) (0 linked, 0 copied), 0 bytes, root key not included (ABORTED: the "
+            "server is shutting down)\n");
+}
+
 TEST(CliOutputTest, TableAlignsColumns) {
   EXPECT_EQ(FormatTable({{"ID", "STATUS"}, {"acme-long", "active"}, {"b", ""}}),
             "ID         STATUS\n"
