@@ -52,6 +52,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/backup_job.h"
+#include "main/config_file.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
 #include "main/lockbox_flags.h"
@@ -597,6 +598,12 @@ int main(int argc, char** argv) {
 
   ServerFlags flags;
   CLI::App* server = app.add_subcommand("server", "Serve the S3 API from a data directory");
+  // Read by ExpandConfigFile before CLI11 parses (main/config_file.h);
+  // registered so that --help lists it and the parser accepts it.
+  std::string config_file;
+  server->add_option("--config", config_file,
+                     "TOML file of server options, keyed by their long names without -- (e.g. listen = "
+                     "\"0.0.0.0:9000\"); options on the command line override it (docs/operations.md)");
   server->add_option("--data", flags.data, "Data directory")->capture_default_str();
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
@@ -776,8 +783,24 @@ int main(int argc, char** argv) {
   witness->add_option("--log", witness_flags.logs, "Verifier key of a log server (repeatable)")->required();
   AddTlsOptions(*witness, witness_flags.tls, "serve HTTPS instead of HTTP (with --tls-key)");
 
+  // `server --config FILE`: the file's options become arguments first.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "server") {
+    Result<std::vector<std::string>> expanded =
+        ExpandConfigFile(std::vector<std::string>(args.begin() + 1, args.end()), [&](std::string_view name) {
+          return server->get_option_no_throw("--" + std::string(name)) != nullptr;
+        });
+    if (!expanded.ok()) {
+      std::cerr << "confiance server: " << expanded.status().message() << "\n";
+      return 2;
+    }
+    args.resize(1);
+    args.insert(args.end(), expanded->begin(), expanded->end());
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector last argument first
+  app.name(argc > 0 ? argv[0] : "confiance");  // for the usage lines, as parse(argc, argv) would
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every other parse error is a usage
     // error (2), whatever CLI11's own code for it.
