@@ -153,19 +153,43 @@ std::optional<iam::NewAccessKey> KeyFromEnv(const char* access_var, const char* 
   return std::nullopt;
 }
 
+// True when standard output is the systemd journal: systemd then sets
+// JOURNAL_STREAM to the "device:inode" of the stream it connected
+// (systemd.exec(5)), and fd 1 must be that very stream.
+bool StdoutIsJournal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) != 0) return false;
+  return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
 // First start: creates the `default` tenant (root credentials from
 // CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY, or generated) and
 // the `operator` operator principal (CONFIANCE_OPERATOR_ACCESS_KEY /
 // CONFIANCE_OPERATOR_SECRET_KEY, or generated). Later starts only make sure
 // that keys given in the environment exist. Generated secrets are printed
-// once, to the terminal that started the server; never logged.
+// once, to the terminal that started the server; never logged, and never
+// printed into the systemd journal (the start fails instead).
 // `endpoint` is the URL clients use, scheme included.
 Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   std::optional<iam::NewAccessKey> root_given = KeyFromEnv("CONFIANCE_ROOT_ACCESS_KEY", "CONFIANCE_ROOT_SECRET_KEY");
   std::optional<iam::NewAccessKey> op_given =
       KeyFromEnv("CONFIANCE_OPERATOR_ACCESS_KEY", "CONFIANCE_OPERATOR_SECRET_KEY");
   std::optional<iam::NewAccessKey> root_new, op_new;
-  if (!dir.directory->GetTenant(kDefaultTenant).ok()) {
+  const bool root_missing = !dir.directory->GetTenant(kDefaultTenant).ok();
+  ASSIGN_OR_RETURN(std::vector<iam::OperatorRecord> ops, dir.directory->ListOperators());
+  if (((root_missing && !root_given) || (ops.empty() && !op_given)) && StdoutIsJournal()) {
+    // The journal keeps what it is given: a secret printed there is a
+    // secret in a log (docs/operations.md, "First start").
+    return FailedPreconditionError(
+        "first start under systemd: generated credentials would be printed into the journal. Set "
+        "CONFIANCE_ROOT_ACCESS_KEY / CONFIANCE_ROOT_SECRET_KEY and CONFIANCE_OPERATOR_ACCESS_KEY / "
+        "CONFIANCE_OPERATOR_SECRET_KEY in the unit's EnvironmentFile (mode 0600), then start again");
+  }
+  if (root_missing) {
     iam::TenantRecord t;
     t.id = kDefaultTenant;
     t.display_name = kDefaultTenant;
@@ -174,7 +198,6 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
   } else if (root_given) {
     RETURN_IF_ERROR(dir.directory->CreateUserKey(kDefaultTenant, iam::kRootUser, root_given).status());
   }
-  ASSIGN_OR_RETURN(std::vector<iam::OperatorRecord> ops, dir.directory->ListOperators());
   if (ops.empty() || op_given) {
     ASSIGN_OR_RETURN(iam::NewAccessKey k, dir.directory->CreateOperator(kDefaultOperator, op_given));
     if (!op_given) op_new = k;
