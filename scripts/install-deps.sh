@@ -23,6 +23,8 @@ PACKAGES=(
   # its end-to-end test (tests/e2e/test_console.py) drives a real browser.
   nodejs chromium chromium-driver python3-selenium fonts-liberation
   procps strace
+  # `systemd-analyze verify` of the packaged units (tests/e2e/test_operations.py).
+  systemd
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).
 if [[ "${CONFIANCE_FUZZ:-0}" == "1" ]]; then PACKAGES+=(clang libclang-rt-14-dev); fi
