@@ -178,3 +178,31 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
     failed = run()  # no server: the backup fails, and nothing is removed
     assert failed.returncode != 0, failed
     assert sorted(os.listdir(backups)) == sorted(["keepme"] + [os.path.basename(m) for m in made[1:]])
+
+
+def test_cmake_install_places_what_the_units_name(tmp_path):
+    """`cmake --install` (into a DESTDIR) installs the binary and the backup
+    script where the installed units' ExecStart lines point, the timer, the
+    example configuration and the documentation."""
+    build = build_dir()
+    cache = open(os.path.join(build, "CMakeCache.txt")).read()
+    prefix = re.search(r"^CMAKE_INSTALL_PREFIX:PATH=(.*)$", cache, re.M).group(1)
+    cp = subprocess.run(["cmake", "--install", build], capture_output=True, text=True, timeout=300,
+                        env=dict(os.environ, DESTDIR=str(tmp_path)))
+    assert cp.returncode == 0, cp
+    root = str(tmp_path)
+    units = os.path.join(root + prefix, "lib", "systemd", "system")
+    assert sorted(os.listdir(units)) == ["confiance-backup.service", "confiance-backup.timer", "confiance.service"]
+    for unit in ("confiance.service", "confiance-backup.service"):
+        text = open(os.path.join(units, unit)).read()
+        program = re.search(r"^ExecStart=(\S+)", text, re.M).group(1)
+        assert program.startswith(prefix + "/"), (unit, program)
+        assert os.access(root + program, os.X_OK), (unit, program)
+        doc = re.search(r"^Documentation=file://(\S+)", text, re.M).group(1)
+        assert os.path.isfile(root + doc), (unit, doc)
+    installed = root + re.search(r"^ExecStart=(\S+)", open(os.path.join(units, "confiance.service")).read(),
+                                 re.M).group(1)
+    assert subprocess.run([installed, "server", "--help"], capture_output=True, timeout=30).returncode == 0
+    docs = os.path.join(root + prefix, "share", "doc", "confiance")
+    for name in ("LICENSE", "README.md", "operations.md", "backup.md", "examples/confiance.toml"):
+        assert os.path.isfile(os.path.join(docs, name)), name
