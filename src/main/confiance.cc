@@ -173,8 +173,9 @@ bool StdoutIsJournal() {
 // that keys given in the environment exist. Generated secrets are printed
 // once, to the terminal that started the server; never logged, and never
 // printed into the systemd journal (the start fails instead).
-// `endpoint` is the URL clients use, scheme included.
-Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
+// `endpoint` is the URL clients use, scheme included; `console`: whether
+// the web console is served (the message then points at it).
+Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint, bool console) {
   std::optional<iam::NewAccessKey> root_given = KeyFromEnv("CONFIANCE_ROOT_ACCESS_KEY", "CONFIANCE_ROOT_SECRET_KEY");
   std::optional<iam::NewAccessKey> op_given =
       KeyFromEnv("CONFIANCE_OPERATOR_ACCESS_KEY", "CONFIANCE_OPERATOR_SECRET_KEY");
@@ -210,10 +211,11 @@ Status EnsureBootstrapPrincipals(DataDir& dir, const std::string& endpoint) {
         "  access key: %s\n  secret key: %s\n\n"
         "Use them with the AWS CLI:\n"
         "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n"
-        "  aws --endpoint-url %s s3 mb s3://my-bucket\n"
-        "or sign in to the web console with them: %s/_confiance/console/\n\n",
+        "  aws --endpoint-url %s s3 mb s3://my-bucket\n",
         root_new->access_key_id.c_str(), root_new->secret.c_str(), root_new->access_key_id.c_str(),
-        root_new->secret.c_str(), endpoint.c_str(), endpoint.c_str());
+        root_new->secret.c_str(), endpoint.c_str());
+    if (console) std::printf("or sign in to the web console with them: %s/_confiance/console/\n", endpoint.c_str());
+    std::printf("\n");
   }
   if (op_new) {
     std::printf(
@@ -306,7 +308,7 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
   const std::string endpoint_url = (flags.tls.enabled() ? "https://" : "http://") + flags.listen;
-  if (Status s = EnsureBootstrapPrincipals(**dir, endpoint_url); !s.ok()) {
+  if (Status s = EnsureBootstrapPrincipals(**dir, endpoint_url, !flags.no_console); !s.ok()) {
     spdlog::critical("bootstrap credentials: {}", s.ToString());
     return 1;
   }
