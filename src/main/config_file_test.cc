@@ -17,8 +17,8 @@ namespace {
 using Args = std::vector<std::string>;
 
 bool IsServerOption(std::string_view name) {
-  static const std::set<std::string, std::less<>> kOptions = {"config", "listen", "data", "no-console", "threads",
-                                                              "hyok-allow", "kmip-timeout"};
+  static const std::set<std::string, std::less<>> kOptions = {"config",  "listen",     "data",        "no-console",
+                                                              "threads", "hyok-allow", "kmip-timeout"};
   return kOptions.count(name) != 0;
 }
 
@@ -53,9 +53,9 @@ TEST_F(ConfigFileTest, TheFilesOptionsComeFirstAndTheCommandLineOverridesThem) {
                        "--kmip-timeout=2.5", "--no-console=true", "--threads=2", "--config", path, "--listen",
                        "127.0.0.1:9001"}));
   ASSERT_OK_AND_ASSIGN(Args eq, Expand({"--config=" + path, "--data=/srv/c", "--threads", "4"}));
-  EXPECT_EQ(eq, (Args{"--hyok-allow=kms1.example:5696", "--hyok-allow=kms2.example:5696", "--kmip-timeout=2.5",
-                      "--listen=0.0.0.0:9000", "--no-console=true", "--config=" + path, "--data=/srv/c", "--threads",
-                      "4"}));
+  EXPECT_EQ(
+      eq, (Args{"--hyok-allow=kms1.example:5696", "--hyok-allow=kms2.example:5696", "--kmip-timeout=2.5",
+                "--listen=0.0.0.0:9000", "--no-console=true", "--config=" + path, "--data=/srv/c", "--threads", "4"}));
 }
 
 TEST_F(ConfigFileTest, FalseFlagsAreWrittenOutSoThatTheOptionRefusesWhatItMust) {
@@ -68,13 +68,13 @@ TEST_F(ConfigFileTest, EveryMistakeIsRefusedWithTheFileAndTheKey) {
     const char* text;
     const char* says;
   };
-  for (const Case& c : {Case{"lisen = \"x\"\n", "lisen: no such option"},
-                        Case{"config = \"/etc/other.toml\"\n", "config: a config file cannot name another"},
-                        Case{"[server]\nlisten = \"x\"\n", "server: no such option"},
-                        Case{"listen = { host = \"x\" }\n", "listen: must be a string"},
-                        Case{"hyok-allow = [true]\n", "hyok-allow: an array may hold only"},
-                        Case{"hyok-allow = [[\"a\"]]\n", "hyok-allow: an array may hold only"},
-                        Case{"listen = \n", "(line 1)"}}) {
+  for (const Case& c :
+       {Case{"lisen = \"x\"\n", "lisen: no such option"},
+        Case{"config = \"/etc/other.toml\"\n", "config: a config file cannot name another"},
+        Case{"[server]\nlisten = \"x\"\n", "server: no such option"},
+        Case{"listen = { host = \"x\" }\n", "listen: must be a string"},
+        Case{"hyok-allow = [true]\n", "hyok-allow: an array may hold only"},
+        Case{"hyok-allow = [[\"a\"]]\n", "hyok-allow: an array may hold only"}, Case{"listen = \n", "(line 1)"}}) {
     Status s = ExpandError(c.text);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.text;
     EXPECT_NE(s.message().find(c.says), std::string::npos) << s.message();
