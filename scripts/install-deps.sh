@@ -8,6 +8,8 @@ PACKAGES=(
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # sd_notify: the server tells systemd when it is ready (Type=notify).
+  libsystemd-dev
   # What RocksDB's static archive links (CMakeLists.txt, CONFIANCE_STATIC_ROCKSDB);
   # librocksdb-dev depends on them too, but our build names them itself.
   libsnappy-dev liblz4-dev libzstd-dev libbz2-dev libgflags-dev

@@ -62,6 +62,7 @@
 #include "main/lifecycle_runner.h"
 #include "main/malloc_tuning.h"
 #include "main/monitoring.h"
+#include "main/service_notify.h"
 #include "main/witness_command.h"
 #include "main/receipt_command.h"
 #include "main/transparency.h"
@@ -485,16 +486,27 @@ int RunServer(const ServerFlags& flags) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: shutting down gracefully", sig);
+    NotifyStopping();
     (*server)->Shutdown();
   });
   // SIGHUP, with TLS: read the certificate and key files again (renewed
-  // certificates take effect without a restart). Without TLS SIGHUP keeps
-  // its default action.
-  boost::asio::signal_set reload_signals(signals_io);
+  // certificates take effect without a restart). Without TLS there is
+  // nothing to reload, and SIGHUP is only logged: its default action would
+  // end the server, and systemd counts that as a clean exit, not one to
+  // restart after (`systemctl reload` sends it).
+  boost::asio::signal_set reload_signals(signals_io, SIGHUP);
   std::function<void()> await_reload = [&] {
     reload_signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      if (Result<http::CertificateSummary> cert = (*server)->ReloadTls(); cert.ok()) {
+      if (!(*server)->tls()) {
+        spdlog::info("SIGHUP: nothing to reload (no TLS certificate); still serving");
+        await_reload();
+        return;
+      }
+      NotifyReloading();
+      Result<http::CertificateSummary> cert = (*server)->ReloadTls();
+      NotifyReady("serving; TLS certificate " + std::string(cert.ok() ? "reloaded" : "NOT reloaded, see the log"));
+      if (cert.ok()) {
         spdlog::info("SIGHUP: TLS certificate reloaded from {}", flags.tls.cert_file);
         LogTlsCertificate(*cert, flags.tls.cert_file);
         monitoring.SetCertificateExpiry(cert->not_after);
@@ -504,10 +516,7 @@ int RunServer(const ServerFlags& flags) {
       await_reload();
     });
   };
-  if ((*server)->tls()) {
-    reload_signals.add(SIGHUP);
-    await_reload();
-  }
+  await_reload();
   std::thread signal_thread([&] { signals_io.run(); });
 
   // The orphan sweeper, off the request path.
@@ -548,6 +557,8 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("web console at {}://{}:{}/_confiance/console/ (--no-console turns it off)",
                  (*server)->tls() ? "https" : "http", listen->first, (*server)->port());
   }
+  NotifyReady(fmt::format("serving S3 on {}://{}:{}", (*server)->tls() ? "https" : "http", listen->first,
+                          (*server)->port()));
   (*server)->Run();
   spdlog::info("server stopped");
   {

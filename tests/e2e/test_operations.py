@@ -5,12 +5,17 @@ the file and the key named); a first start whose output is the systemd
 journal refuses to generate and print credentials; the packaged systemd
 units pass `systemd-analyze verify` without a warning; and
 `confiance-backup`, the script the backup timer runs, makes a chain of
-incremental backups and keeps the newest N."""
+incremental backups and keeps the newest N; the server tells systemd
+(Type=notify, through a NOTIFY_SOCKET the test listens on) when it is
+ready and when it stops, and survives the SIGHUP of `systemctl reload`
+without TLS."""
 
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import time
 
@@ -206,3 +211,34 @@ def test_cmake_install_places_what_the_units_name(tmp_path):
     docs = os.path.join(root + prefix, "share", "doc", "confiance")
     for name in ("LICENSE", "README.md", "operations.md", "backup.md", "examples/confiance.toml"):
         assert os.path.isfile(os.path.join(docs, name)), name
+
+
+def test_the_server_notifies_systemd_and_survives_a_reload_without_tls(tmp_path):
+    path = str(tmp_path / "notify")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(60)
+
+    class Notified(Server):
+        def env(self):
+            e = super().env()
+            e["NOTIFY_SOCKET"] = path
+            return e
+
+    srv = Notified(str(tmp_path))
+    try:
+        srv.start()
+        ready = listener.recv(4096).decode()
+        assert ready.splitlines() == ["READY=1", "STATUS=serving S3 on http://127.0.0.1:%d" % srv.port], ready
+        srv.proc.send_signal(signal.SIGHUP)  # what `systemctl reload` sends
+        deadline = time.monotonic() + 30
+        while "nothing to reload" not in srv.log_tail() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "nothing to reload" in srv.log_tail()
+        assert srv.proc.poll() is None, "SIGHUP ended a server without TLS"
+        assert requests.get(srv.endpoint + "/_confiance/health", timeout=5).status_code == 200
+        assert srv.stop() == 0
+        stopping = listener.recv(4096).decode()
+        assert stopping.splitlines()[0] == "STOPPING=1", stopping
+    finally:
+        listener.close()
