@@ -152,6 +152,8 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
     backups = tmp_path / "backups"
     backups.mkdir()
     (backups / "keepme").mkdir()  # not the script's: never removed
+    (backups / "20000101T000000Z.partial").mkdir()  # a backup a crash cut short: removed after a success
+    (backups / "29991231T235959Z.partial").mkdir()  # "later" than this run's backups: kept
     env = {"PATH": "/usr/bin:/bin", "CONFIANCE_BACKUP_DIR": str(backups), "CONFIANCE_BACKUP_KEEP": "2",
            "CONFIANCE_ENDPOINT": srv.endpoint, "CONFIANCE_OPERATOR_ACCESS_KEY": OPERATOR[0],
            "CONFIANCE_OPERATOR_SECRET_KEY": OPERATOR[1], "CONFIANCE_BIN": server_binary()}
@@ -174,7 +176,8 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
             assert "incremental" not in cp.stdout, cp.stdout
         made.append(name)
     assert "removing " + made[0] in cp.stdout, cp.stdout
-    assert sorted(os.listdir(backups)) == sorted(["keepme"] + [os.path.basename(m) for m in made[1:]])
+    kept = ["keepme", "29991231T235959Z.partial"] + [os.path.basename(m) for m in made[1:]]
+    assert sorted(os.listdir(backups)) == sorted(kept)
     third = json.load(open(os.path.join(made[2], "BACKUP.json")))
     assert third["base"] == made[1] and third["blobs_from_base"] == 2, third
 
@@ -182,7 +185,7 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
     srv.stop_clean()
     failed = run()  # no server: the backup fails, and nothing is removed
     assert failed.returncode != 0, failed
-    assert sorted(os.listdir(backups)) == sorted(["keepme"] + [os.path.basename(m) for m in made[1:]])
+    assert sorted(os.listdir(backups)) == sorted(kept)
 
 
 def test_cmake_install_places_what_the_units_name(tmp_path):
