@@ -59,8 +59,9 @@ std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& 
                                     const std::string& bucket_id, std::vector<std::byte>& buf,
                                     uint64_t& bytes_verified) {
   // SSE-C: the data keys are wrapped under a KEK that needs the customer's
-  // key; only presence and size can be checked.
-  const bool decryptable = !rec.sse_c();
+  // key; only presence and size can be checked. The same without a bucket
+  // key (CheckSizes).
+  const bool decryptable = bucket_key != nullptr && !rec.sse_c();
   const Segment& seg = rec.segments[i];
   const std::string name = SegmentName(rec, i);
   const uint64_t want = crypto::CiphertextSize(seg.plain_size);
@@ -141,9 +142,12 @@ std::string_view ScrubKindName(ScrubDamage::Kind kind) {
   return "unknown";
 }
 
-Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
-                          const ScrubProgress& progress) {
+namespace {
+
+// Scrub, or CheckSizes when `keys` is null.
+Result<ScrubReport> Walk(Catalog& catalog, blob::BlobStore& blobs, BucketKeys* keys, const ScrubProgress& progress) {
   ScrubReport report;
+  report.sizes_only = keys == nullptr;
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog.ListBuckets());
   std::vector<std::byte> buf(kWindow);
   for (const BucketRecord& bucket : buckets) {
@@ -151,7 +155,8 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
     // A scrub is maintenance: it unwraps keys under that justification, and
     // a tenant that does not allow it keeps its objects out of the scrub.
     Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key =
-        keys.Get(bucket, kms::Justification::kSystemMaintenance);
+        keys != nullptr ? keys->Get(bucket, kms::Justification::kSystemMaintenance)
+                        : Result<std::shared_ptr<const crypto::SecretBytes>>(std::shared_ptr<const crypto::SecretBytes>());
     if (!bucket_key.ok() && bucket_key.status().code() == StatusCode::kPermissionDenied &&
         bucket_key.status().message().starts_with(kKeyAccessDenied)) {
       Result<Usage> usage = catalog.BucketUsage(bucket);
@@ -192,14 +197,14 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
             problems.push_back({Kind::kInconsistentRecord,
                                 fmt::format("segments hold {} bytes, object size is {}", total, rec->size)});
           }
-          if (rec->sse_c()) ++report.sse_c_size_only;
+          if (rec->sse_c() && keys != nullptr) ++report.sse_c_size_only;
           for (size_t i = 0; i < rec->segments.size(); ++i) {
             ++report.segments;
             // A segment not yet rewrapped by a bucket-key rotation is under
             // a previous version of the bucket key.
             Result<std::shared_ptr<const crypto::SecretBytes>> seg_key = *bucket_key;
-            if (rec->segments[i].key_version != bucket.key_version) {
-              seg_key = keys.Get(bucket, kms::Justification::kSystemMaintenance, rec->segments[i].key_version);
+            if (keys != nullptr && rec->segments[i].key_version != bucket.key_version) {
+              seg_key = keys->Get(bucket, kms::Justification::kSystemMaintenance, rec->segments[i].key_version);
             }
             if (!seg_key.ok()) {
               problems.push_back({Kind::kKeyUnavailable, seg_key.status().ToString()});
@@ -225,6 +230,17 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
     }
   }
   return report;
+}
+
+}  // namespace
+
+Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
+                          const ScrubProgress& progress) {
+  return Walk(catalog, blobs, &keys, progress);
+}
+
+Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress) {
+  return Walk(catalog, blobs, nullptr, progress);
 }
 
 }  // namespace confiance::catalog

@@ -50,6 +50,7 @@ struct ScrubReport {
   uint64_t segments = 0;        // segments examined
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
   uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted
+  bool sizes_only = false;       // CheckSizes: nothing was decrypted
   // Objects not examined because their tenant's key policy does not allow
   // SYSTEM_MAINTENANCE (or its key was destroyed): the tenant's choice, not
   // damage. One line per such bucket in `refused_buckets`.
@@ -68,5 +69,12 @@ using ScrubProgress =
 // the error is for a walk that cannot run at all (buckets cannot be listed).
 Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
                           const ScrubProgress& progress = {});
+
+// The same walk without any key (`confiance admin verify-backup`: a backup
+// kept without its root key): every segment's blob or inline value present
+// with the size its record gives, nothing decrypted. Finds missing, short
+// and over-long blobs and undecodable or inconsistent records; a changed
+// byte inside a blob of the right size takes the keys to find (Scrub).
+Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress = {});
 
 }  // namespace confiance::catalog

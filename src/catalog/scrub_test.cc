@@ -236,6 +236,47 @@ TEST_F(ScrubTest, ReportsEveryDamagedObjectInOneWalk) {
   EXPECT_EQ(Find(r, "z-ok"), nullptr);
 }
 
+// Without any key: blobs missing or of another size are found, a flipped
+// byte in a blob of the right size is not (that takes the keys), and
+// nothing is decrypted.
+TEST_F(ScrubTest, CheckSizesFindsMissingAndResizedBlobsWithoutAKey) {
+  Put(bucket_, "a-ok", {1000});
+  Put(bucket_, "blob-flip", {300000});
+  Put(bucket_, "blob-missing", {100000});
+  Put(bucket_, "blob-short", {100000});
+  Put(bucket_, "blob-long", {100000});
+  Put(bucket_, "multi-part3-missing", {70000, 70000, 70000});
+  Put(other_, "ok", {10});
+  MutateBlob(Get(bucket_, "blob-flip").segments[0].blob_id, [](std::string& c) { c[200000] ^= 0x10; });
+  ASSERT_OK(blobs_.Delete(Get(bucket_, "blob-missing").segments[0].blob_id));
+  MutateBlob(Get(bucket_, "blob-short").segments[0].blob_id, [](std::string& c) { c.resize(c.size() - 1); });
+  MutateBlob(Get(bucket_, "blob-long").segments[0].blob_id, [](std::string& c) { c.push_back('x'); });
+  ASSERT_OK(blobs_.Delete(Get(bucket_, "multi-part3-missing").segments[2].blob_id));
+
+  auto checked = CheckSizes(catalog_, blobs_);
+  ASSERT_OK(checked.status());
+  const ScrubReport& r = *checked;
+  EXPECT_TRUE(r.sizes_only);
+  EXPECT_EQ(r.bytes_verified, 0u);
+  EXPECT_EQ(r.buckets, 2u);
+  EXPECT_EQ(r.objects, 7u);
+  EXPECT_EQ(r.segments, 9u);
+  ASSERT_EQ(r.damaged.size(), 4u);
+  struct Want {
+    const char* key;
+    Kind kind;
+  };
+  for (const Want& w : {Want{"blob-missing", Kind::kMissingBlob}, Want{"blob-short", Kind::kShortBlob},
+                        Want{"blob-long", Kind::kLongBlob}, Want{"multi-part3-missing", Kind::kMissingBlob}}) {
+    const ScrubDamage* d = Find(r, w.key);
+    ASSERT_NE(d, nullptr) << w.key;
+    EXPECT_EQ(d->kind, w.kind) << w.key << ": " << d->detail;
+  }
+  EXPECT_EQ(Find(r, "blob-flip"), nullptr) << "a byte changed inside a blob of the right size needs the keys";
+  // The full scrub, with the keys, finds the flip too.
+  EXPECT_EQ(Find(Run(), "blob-flip")->kind, Kind::kAuthFailure);
+}
+
 TEST_F(ScrubTest, UndecodableRecordIsReportedAndOtherBucketsStillScrubbed) {
   Put(bucket_, "a", {10});
   Put(other_, "b", {10});
