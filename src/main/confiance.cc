@@ -52,6 +52,7 @@
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/backup_job.h"
+#include "main/backup_verify_command.h"
 #include "main/config_file.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
@@ -731,6 +732,10 @@ int main(int argc, char** argv) {
   std::string scrub_pools;
   scrub->add_option("--pools", scrub_pools, "The server's storage pools file (to find blobs in every pool)");
   offline_kms.Register(*scrub);
+  std::string verify_path;
+  CLI::App* verify_backup = admin->add_subcommand(
+      "verify-backup", "Check without any key that a backup holds every blob its metadata names, at its size");
+  verify_backup->add_option("PATH", verify_path, "The backup directory (docs/backup.md)")->required();
   ShredCheckFlags shred_check_flags;
   CLI::App* shred_check = admin->add_subcommand(
       "shred-check", "After a shred, try every byte of the data directory as a copy of the destroyed key under every "
@@ -844,6 +849,7 @@ int main(int argc, char** argv) {
   }
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
+  if (verify_backup->parsed()) return RunBackupVerify(verify_path);
   if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() ||
       log_export->parsed() || log_list->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);

@@ -431,10 +431,22 @@ def test_incremental_backup_links_what_the_base_holds_and_stands_alone(tmp_path,
     manifest = json.load(open(os.path.join(b2, "BACKUP.json")))
     assert manifest["base"] == b2[:-1] + "1" and manifest["blobs_from_base"] == second["blobs_from_base"]
 
-    # One of b2's files cut short (the disk it lives on damaged it): the next
-    # backup copies that blob from the server instead of linking the damage.
+    # verify-backup checks b2, which holds no key, without any key.
+    assert not os.path.exists(os.path.join(b2, "keys"))
+    verify = [srv.binary, "admin", "verify-backup"]
+    ok = subprocess.run(verify + [b2], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and ": 0 damaged" in ok.stdout, ok
+    assert "%d objects" % len(bodies) in ok.stdout, ok.stdout
+    assert subprocess.run(verify + [not_a_backup], capture_output=True, timeout=60).returncode == 2
+
+    # One of b2's files cut short (the disk it lives on damaged it):
+    # verify-backup names the object, and the next backup copies that blob
+    # from the server instead of linking the damage.
     damaged = os.path.join(b2, "blobs", blob_inodes(b2)[sorted(shared)[0]])
     os.truncate(damaged, 10)
+    bad = subprocess.run(verify + [b2], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and ": 1 damaged" in bad.stdout, bad
+    assert "reason=short-blob" in bad.stdout and "bucket=" + bucket in bad.stdout, bad.stdout
     third = cli(srv, "--json", "backup", "start", b3, "--base", b2, "--include-root-key", "--wait").json()
     assert third["state"] == "done", third
     assert third["base_mismatches"] == 1 and third["blobs_copied"] == 1, third

@@ -169,6 +169,7 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
             time.sleep(1.1)  # backups are named by the second
         cp = run()
         assert cp.returncode == 0, cp
+        assert re.search(r"^verify-backup: 1 buckets, %d objects.*: 0 damaged$" % (i + 1), cp.stdout, re.M), cp.stdout
         name = re.search(r"confiance-backup: (\S+?)(,|$)", cp.stdout, re.M).group(1)
         if made:
             assert "incremental from " + made[-1] in cp.stdout, cp.stdout
