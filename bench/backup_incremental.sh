@@ -5,7 +5,8 @@
 # objects are written, then a backup with --base the first and a second
 # full one are taken. Prints each backup's time (from the server's
 # "backup: started" and "backup: done" log lines) and its own space (du,
-# which counts a file linked from the base once, under the base).
+# which counts a file linked from the base once, under the base), then
+# times `confiance admin verify-backup` of the incremental backup.
 #
 # Usage: bench/backup_incremental.sh [BUILD_DIR]   (default build-release)
 #   N (default 2000), M (default 100), BACKUP_ROOT (default /dev/shm: needs
@@ -54,5 +55,10 @@ backup full
 put new "$M"
 backup incremental --base "$BACKUPS/full"
 backup full-again
+echo
+# The keyless check of the incremental backup (docs/backup.md).
+start=$(date +%s.%N)
+verify=$(timeout 600 "$CONFIANCE" admin verify-backup "$BACKUPS/incremental" | tail -1)
+echo "verify-backup of the incremental one: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s wall: $verify"
 echo
 du -sh "$BACKUPS/full" "$BACKUPS/incremental" "$BACKUPS/full-again"
