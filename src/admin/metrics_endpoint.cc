@@ -7,6 +7,7 @@
 #include "admin/admin_router.h"
 #include "admin/admin_service.h"
 #include "admin/process_metrics.h"
+#include "common/version.h"
 #include "crypto/encoding.h"
 
 namespace confiance::admin {
@@ -159,6 +160,10 @@ std::string MetricsEndpoint::NotReadyReasons() const {
 
 std::string MetricsEndpoint::Render() const {
   metrics::PrometheusText out;
+  // The Prometheus convention for what is running: a constant 1 whose labels
+  // say which release, so that a dashboard can tell versions apart.
+  out.Family("confiance_build_info", "gauge", "Always 1; the label names this binary's release.");
+  out.Sample("confiance_build_info", {{"version", kConfianceVersion}}, uint64_t{1});
   if (sources_.requests != nullptr) sources_.requests->Write(out);
   if (sources_.admin_requests != nullptr) {
     sources_.admin_requests->Write(out, "confiance_admin", "Admin API requests", AdminService::MetricSlotName);

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/version.h"
 #include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "s3/recording_response_writer.h"
@@ -159,6 +160,8 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   endpoint.SetCertificateExpiry(std::chrono::system_clock::time_point(std::chrono::seconds(1900000000)));
   const std::string text = endpoint.Render();
   EXPECT_EQ(text.find("kms=\"tenant\""), std::string::npos);  // no tenants' KMSs configured
+  const std::string build_info = "confiance_build_info{version=\"" + std::string(kConfianceVersion) + "\"} 1\n";
+  EXPECT_NE(text.find(build_info), std::string::npos) << text;
   for (const char* line : {
            "confiance_s3_requests_total{operation=\"GetObject\",code=\"200\"} 1\n",
            "confiance_admin_requests_total{operation=\"CreateTenant\",code=\"201\"} 1\n",
