@@ -71,6 +71,14 @@ Principal PrincipalOf(const std::string& access_key_id, const json& j) {
 
 }  // namespace
 
+Result<NewAccessKey> GenerateAccessKey() {
+  NewAccessKey key;
+  ASSIGN_OR_RETURN(std::string suffix, RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
+  key.access_key_id = "CF" + suffix;
+  ASSIGN_OR_RETURN(key.secret, RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+  return key;
+}
+
 Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_id,
                                                       const std::string& user,
                                                       const std::optional<NewAccessKey>& given,
@@ -81,9 +89,7 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
     if (!ValidSecret(given->secret)) return InvalidArgumentError("secret key must be 8-128 printable characters");
     key = *given;
   } else {
-    ASSIGN_OR_RETURN(std::string suffix, RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
-    key.access_key_id = "CF" + suffix;
-    ASSIGN_OR_RETURN(key.secret, RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+    ASSIGN_OR_RETURN(key, GenerateAccessKey());
   }
   crypto::SecretBytes secret(std::as_bytes(std::span(key.secret.data(), key.secret.size())));
   // Read once: a root key rotation may change the default meanwhile, and

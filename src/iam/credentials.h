@@ -47,6 +47,12 @@ struct NewAccessKey {
   std::string secret;  // shown once; never stored in clear
 };
 
+// A fresh access key id ("CF" and 18 characters of base32) and secret (40
+// alphanumerics), from OpenSSL's CSPRNG: what CreateAccessKey makes when
+// it is not given one, and what `confiance admin generate-credentials`
+// writes for a service's first start.
+Result<NewAccessKey> GenerateAccessKey();
+
 class CredentialStore {
  public:
   CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys) : store_(store), keys_(keys) {}

@@ -49,11 +49,13 @@
 #include "common/blocking_pool.h"
 #include "common/iso8601.h"
 #include "common/logging.h"
+#include "common/version.h"
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/backup_job.h"
 #include "main/backup_verify_command.h"
 #include "main/config_file.h"
+#include "main/credentials_file.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
 #include "main/lockbox_flags.h"
@@ -551,8 +553,8 @@ int RunServer(const ServerFlags& flags) {
   std::optional<LifecycleRunner> lifecycle;
   lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats);
 
-  spdlog::info("Confiance serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
-               (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,
+  spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
+               kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,
                reserve);
   if (!flags.no_console) {
     spdlog::info("web console at {}://{}:{}/_confiance/console/ (--no-console turns it off)",
@@ -631,6 +633,7 @@ int main(int argc, char** argv) {
   using namespace confiance;
   TuneMalloc();  // before any thread starts
   CLI::App app{"Confiance: sovereign, S3-compatible object storage"};
+  app.set_version_flag("--version", "confiance " + std::string(kConfianceVersion));
   app.require_subcommand(1);
 
   ServerFlags flags;
@@ -736,6 +739,13 @@ int main(int argc, char** argv) {
   CLI::App* verify_backup = admin->add_subcommand(
       "verify-backup", "Check without any key that a backup holds every blob its metadata names, at its size");
   verify_backup->add_option("PATH", verify_path, "The backup directory (docs/backup.md)")->required();
+  std::string credentials_path;
+  CLI::App* generate_credentials = admin->add_subcommand(
+      "generate-credentials",
+      "Write fresh root and operator keys into a new environment file (mode 0600) for the service's first start");
+  generate_credentials
+      ->add_option("FILE", credentials_path, "The file to create, e.g. /etc/confiance/credentials.env (never replaced)")
+      ->required();
   ShredCheckFlags shred_check_flags;
   CLI::App* shred_check = admin->add_subcommand(
       "shred-check", "After a shred, try every byte of the data directory as a copy of the destroyed key under every "
@@ -850,6 +860,16 @@ int main(int argc, char** argv) {
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
   if (verify_backup->parsed()) return RunBackupVerify(verify_path);
+  if (generate_credentials->parsed()) {
+    if (Status s = WriteCredentialsFile(credentials_path); !s.ok()) {
+      std::fprintf(stderr, "generate-credentials: %s\n", s.message().c_str());
+      return 1;
+    }
+    std::printf("wrote %s (mode 0600): root credentials of tenant 'default' and of operator 'operator'; the server "
+                "takes them from its environment (docs/operations.md)\n",
+                credentials_path.c_str());
+    return 0;
+  }
   if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() ||
       log_export->parsed() || log_list->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
