@@ -124,10 +124,16 @@ def test_the_systemd_units_verify_cleanly(tmp_path):
     verify = shutil.which("systemd-analyze")
     if verify is None:
         pytest.skip("systemd-analyze is not installed (scripts/install-deps.sh installs systemd)")
-    units = os.path.join(build_dir(), "packaging", "systemd")
+    # The units are written at install time, for the prefix installed to.
+    staging = tmp_path / "staging"
+    cp = subprocess.run(["cmake", "--install", build_dir(), "--prefix", "/usr/local"], capture_output=True,
+                        text=True, timeout=300, env=dict(os.environ, DESTDIR=str(staging)))
+    assert cp.returncode == 0, cp
+    units = str(staging) + "/usr/local/lib/systemd/system"
     names = ["confiance.service", "confiance-backup.service", "confiance-backup.timer"]
     for name in names:
         text = open(os.path.join(units, name)).read()
+        assert "/usr/local/bin/confiance" in text or name.endswith(".timer"), text
         # The installed paths do not exist on a test machine: point them at
         # this build's binary and the source tree's script.
         text = re.sub(r"ExecStart=\S*/confiance-backup", "ExecStart=" + os.path.join(PACKAGING, "confiance-backup"),
