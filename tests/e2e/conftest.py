@@ -64,6 +64,22 @@ def server_binary():
     return b
 
 
+def build_dir():
+    """The build tree of CONFIANCE_BIN (BUILD/src/main/confiance)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(server_binary()))))
+
+
+def assert_serves_objects(srv, tag, body):
+    """A bucket created, `body` stored and read back through `srv`'s root
+    client: the short proof that a server started as a test configured it
+    works."""
+    s3 = srv.client()
+    bucket = unique_bucket(tag)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=body)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == body
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

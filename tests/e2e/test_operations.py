@@ -23,14 +23,10 @@ import pytest
 import requests
 
 from adminutil import AdminServer, OPERATOR
-from conftest import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Server, free_port, server_binary, unique_bucket
+from conftest import (ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Server, assert_serves_objects, build_dir, free_port,
+                      server_binary, unique_bucket)
 
 PACKAGING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging")
-
-
-def build_dir():
-    """The build tree of CONFIANCE_BIN (BUILD/src/main/confiance)."""
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(server_binary()))))
 
 
 def test_the_example_configuration_starts_a_server_and_the_command_line_overrides_it(tmp_path):
@@ -38,11 +34,7 @@ def test_the_example_configuration_starts_a_server_and_the_command_line_override
     # command line's --data and --listen (Server passes both) win.
     srv = Server(str(tmp_path), extra_args=["--config", os.path.join(PACKAGING, "confiance.toml")])
     srv.start()
-    s3 = srv.client()
-    bucket = unique_bucket("cfg")
-    s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key="k", Body=b"configured")
-    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"configured"
+    assert_serves_objects(srv, "cfg", b"configured")
     assert os.path.isdir(os.path.join(srv.data_dir, "meta"))
     srv.stop_clean()
 

@@ -16,14 +16,9 @@ import subprocess
 
 import pytest
 
-from conftest import Server, server_binary, unique_bucket
+from conftest import Server, assert_serves_objects, build_dir, server_binary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def build_dir():
-    """The build tree of CONFIANCE_BIN (BUILD/src/main/confiance)."""
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(server_binary()))))
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +156,7 @@ def test_the_packaged_binary_serves_with_credentials_it_generated(package, tmp_p
     srv = PackagedServer(str(tmp_path), binary, env,
                          extra_args=["--config", os.path.join(root, "usr/share/confiance/confiance.toml")])
     srv.start()
-    s3 = srv.client()
-    bucket = unique_bucket("deb")
-    s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key="k", Body=b"packaged")
-    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"packaged"
+    assert_serves_objects(srv, "deb", b"packaged")
     srv.stop_clean()
     with open(srv.log_path) as f:
         log = f.read()
