@@ -22,6 +22,7 @@ std::string SecretContext(const std::string& access_key_id) {
 // Random characters from `alphabet` (rejection sampling: no modulo bias).
 Result<std::string> RandomString(size_t n, std::string_view alphabet) {
   std::string out;
+  out.reserve(n);  // no reallocation: a secret leaves no stale copy behind
   while (out.size() < n) {
     ASSIGN_OR_RETURN(crypto::SecretBytes b, crypto::RandomBytes(64));
     for (std::byte x : b.span()) {

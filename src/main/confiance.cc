@@ -554,8 +554,8 @@ int RunServer(const ServerFlags& flags) {
   lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats);
 
   spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
-               kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data, flags.region,
-               reserve);
+               kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data,
+               flags.region, reserve);
   if (!flags.no_console) {
     spdlog::info("web console at {}://{}:{}/_confiance/console/ (--no-console turns it off)",
                  (*server)->tls() ? "https" : "http", listen->first, (*server)->port());

@@ -44,12 +44,22 @@ Status WriteAll(int fd, const std::string& text, const std::string& path) {
 Status WriteCredentialsFile(const std::string& path) {
   ASSIGN_OR_RETURN(iam::NewAccessKey root, iam::GenerateAccessKey());
   ASSIGN_OR_RETURN(iam::NewAccessKey op, iam::GenerateAccessKey());
-  std::string text =
-      "# Confiance: the root credentials of tenant 'default' and of operator 'operator'\n"
-      "# (docs/operations.md). The server takes them at its start; keep this file mode 0600.\n"
-      "CONFIANCE_ROOT_ACCESS_KEY=" +
-      root.access_key_id + "\nCONFIANCE_ROOT_SECRET_KEY=" + root.secret +
-      "\nCONFIANCE_OPERATOR_ACCESS_KEY=" + op.access_key_id + "\nCONFIANCE_OPERATOR_SECRET_KEY=" + op.secret + "\n";
+  // Appended into one buffer reserved up front: no temporary string or
+  // reallocation leaves a copy of a secret behind unwiped.
+  std::string text;
+  text.reserve(1024);
+  text.append(
+          "# Confiance: the root credentials of tenant 'default' and of operator 'operator'\n"
+          "# (docs/operations.md). The server takes them at its start; keep this file mode 0600.\n")
+      .append("CONFIANCE_ROOT_ACCESS_KEY=")
+      .append(root.access_key_id)
+      .append("\nCONFIANCE_ROOT_SECRET_KEY=")
+      .append(root.secret)
+      .append("\nCONFIANCE_OPERATOR_ACCESS_KEY=")
+      .append(op.access_key_id)
+      .append("\nCONFIANCE_OPERATOR_SECRET_KEY=")
+      .append(op.secret)
+      .append("\n");
   OPENSSL_cleanse(root.secret.data(), root.secret.size());
   OPENSSL_cleanse(op.secret.data(), op.secret.size());
 
