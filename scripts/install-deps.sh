@@ -28,8 +28,9 @@ PACKAGES=(
   # `systemd-analyze verify` of the packaged units (tests/e2e/test_operations.py).
   systemd
   # The Debian package (scripts/build-deb.sh, cpack): dpkg-shlibdeps computes
-  # its dependencies, lintian checks it (tests/e2e/test_package.py).
-  dpkg-dev lintian
+  # its dependencies, lintian checks it, man renders its manual pages
+  # (tests/e2e/test_package.py).
+  dpkg-dev lintian man-db
 )
 # Optional: clang (libFuzzer targets, -DCONFIANCE_FUZZ=ON).
 if [[ "${CONFIANCE_FUZZ:-0}" == "1" ]]; then PACKAGES+=(clang libclang-rt-14-dev); fi
