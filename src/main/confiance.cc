@@ -861,7 +861,7 @@ int main(int argc, char** argv) {
   if (admin_cli.parsed()) return admin_cli.Run();
   if (verify_backup->parsed()) return RunBackupVerify(verify_path);
   if (generate_credentials->parsed()) {
-    if (Status s = WriteCredentialsFile(credentials_path); !s.ok()) {
+    if (Status s = WriteCredentialsFile(*Env::Default(), credentials_path); !s.ok()) {
       std::fprintf(stderr, "generate-credentials: %s\n", s.message().c_str());
       return 1;
     }

@@ -16,14 +16,15 @@
 
 #include <string>
 
+#include "common/env.h"
 #include "common/status.h"
 
 namespace confiance {
 
-// Creates `path` with mode 0600 (O_EXCL: never replaces a file, whose keys
-// may be in use: AlreadyExists then), writes the four lines and a comment,
-// and syncs it and its directory. On any error after creating it, removes
-// it. The generated secrets are wiped from memory before returning.
-Status WriteCredentialsFile(const std::string& path);
+// Creates `path` with mode 0600 holding the four lines and a comment,
+// durably (crypto::CreateOwnerOnlyFile). Never replaces a file, whose keys
+// may be in use: AlreadyExists then. The generated secrets are wiped from
+// memory before returning.
+Status WriteCredentialsFile(Env& env, const std::string& path);
 
 }  // namespace confiance

@@ -31,7 +31,7 @@ std::map<std::string, std::string> ReadEnvFile(const std::string& path) {
 TEST(CredentialsFileTest, WritesFourFreshKeysReadableByItsOwnerOnly) {
   testutil::TempDir dir;
   const std::string path = dir.Sub("credentials.env");
-  ASSERT_OK(WriteCredentialsFile(path));
+  ASSERT_OK(WriteCredentialsFile(*Env::Default(), path));
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -50,7 +50,7 @@ TEST(CredentialsFileTest, WritesFourFreshKeysReadableByItsOwnerOnly) {
 
   // A second file holds other keys.
   const std::string other = dir.Sub("other.env");
-  ASSERT_OK(WriteCredentialsFile(other));
+  ASSERT_OK(WriteCredentialsFile(*Env::Default(), other));
   EXPECT_NE(ReadEnvFile(other)["CONFIANCE_ROOT_SECRET_KEY"], vars["CONFIANCE_ROOT_SECRET_KEY"]);
 }
 
@@ -58,7 +58,7 @@ TEST(CredentialsFileTest, NeverReplacesAFile) {
   testutil::TempDir dir;
   const std::string path = dir.Sub("credentials.env");
   std::ofstream(path) << "CONFIANCE_ROOT_ACCESS_KEY=INUSE\n";
-  Status s = WriteCredentialsFile(path);
+  Status s = WriteCredentialsFile(*Env::Default(), path);
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
   std::ifstream in(path);
   std::string line;
@@ -68,7 +68,7 @@ TEST(CredentialsFileTest, NeverReplacesAFile) {
 
 TEST(CredentialsFileTest, ADirectoryThatDoesNotExistIsAnError) {
   testutil::TempDir dir;
-  Status s = WriteCredentialsFile(dir.Sub("absent/credentials.env"));
+  Status s = WriteCredentialsFile(*Env::Default(), dir.Sub("absent/credentials.env"));
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("absent/credentials.env"), std::string::npos) << s.message();
 }

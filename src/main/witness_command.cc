@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "audit/witness.h"
 #include "common/env.h"
 #include "common/logging.h"
+#include "crypto/owner_only_file.h"
 #include "http/server.h"
 
 namespace confiance {
@@ -37,11 +37,8 @@ Result<audit::tlog::CosignatureSigner> LoadOrCreateKey(Env& env, const WitnessFl
   ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, crypto::Ed25519PrivateKey::Generate());
   ASSIGN_OR_RETURN(audit::tlog::CosignatureSigner signer, audit::tlog::CosignatureSigner::Create(flags.name, std::move(key)));
   crypto::SecretBytes priv = signer.PrivateKey();
-  const mode_t old_mask = ::umask(077);  // the key file is created 0600
-  Status written = WriteFileDurably(env, flags.key_file,
-                                    std::string_view(reinterpret_cast<const char*>(priv.data()), priv.size()));
-  ::umask(old_mask);
-  RETURN_IF_ERROR(written);
+  RETURN_IF_ERROR(crypto::CreateOwnerOnlyFile(
+      env, flags.key_file, std::string_view(reinterpret_cast<const char*>(priv.data()), priv.size())));
   RETURN_IF_ERROR(WriteFileDurably(env, flags.key_file + ".pub", signer.VerifierKey() + "\n"));
   return signer;
 }

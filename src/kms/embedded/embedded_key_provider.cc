@@ -15,6 +15,7 @@
 #include "crypto/encoding.h"
 #include "crypto/envelope.h"
 #include "crypto/hash.h"
+#include "crypto/owner_only_file.h"
 #include "crypto/random.h"
 #include "kms/embedded/key_file_format.h"
 
@@ -33,26 +34,6 @@ class StringWiper {
 
  private:
   std::string& s_;
-};
-
-// umask(077) for one scope, so that the key file is created 0600 (the Env
-// opens files 0644 & ~umask) and is never readable by others, not even
-// between its creation and a chmod. umask is per process: the mutex only
-// serialises users of this guard.
-class ScopedOwnerOnlyUmask {
- public:
-  ScopedOwnerOnlyUmask() : lock_(Mu()), old_(::umask(077)) {}
-  ~ScopedOwnerOnlyUmask() { ::umask(old_); }
-  ScopedOwnerOnlyUmask(const ScopedOwnerOnlyUmask&) = delete;
-  ScopedOwnerOnlyUmask& operator=(const ScopedOwnerOnlyUmask&) = delete;
-
- private:
-  static std::mutex& Mu() {
-    static std::mutex mu;
-    return mu;
-  }
-  std::lock_guard<std::mutex> lock_;
-  mode_t old_;
 };
 
 // The file must be a regular file (not a symlink), owned by us, and closed
@@ -83,25 +64,13 @@ Result<internal::DecodedKeyFile> LoadKeyFile(Env& env, const std::string& path) 
   return decoded;
 }
 
-// Creates the key file without ever replacing one: the new file is written
-// durably under a temporary name, then hard-linked to root.key, which fails
-// if a root key appeared meanwhile (another process starting on the same
-// directory). Returns AlreadyExists in that case.
-Status CreateKeyFile(Env& env, const std::string& key_dir, const std::string& path, std::string_view key_id,
-                     const crypto::SecretBytes& key) {
-  ASSIGN_OR_RETURN(std::string suffix, crypto::RandomHex(8));
-  const std::string staged = path + ".new-" + suffix;
+// Creates the key file without ever replacing one (crypto::CreateOwnerOnlyFile):
+// AlreadyExists if a root key appeared meanwhile (another process starting
+// on the same directory).
+Status CreateKeyFile(Env& env, const std::string& path, std::string_view key_id, const crypto::SecretBytes& key) {
   std::string data = internal::EncodeKeyFile(key_id, key);
   StringWiper wipe(data);
-  {
-    ScopedOwnerOnlyUmask umask_guard;
-    RETURN_IF_ERROR(WriteFileDurably(env, staged, data));
-  }
-  Status linked = env.LinkFile(staged, path);
-  Status removed = env.RemoveFile(staged);
-  RETURN_IF_ERROR(linked);
-  RETURN_IF_ERROR(removed);
-  return env.SyncDir(key_dir);
+  return crypto::CreateOwnerOnlyFile(env, path, data);
 }
 
 void PutBe16(size_t v, std::string& out) {
@@ -246,7 +215,7 @@ Result<std::unique_ptr<EmbeddedKeyProvider>> EmbeddedKeyProvider::Open(Env& env,
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(kRootKeySize));
     ASSIGN_OR_RETURN(std::string id_hex, crypto::RandomHex(4));
     const std::string key_id = kRootKeyIdPrefix + id_hex;
-    Status created = CreateKeyFile(env, key_dir, path, key_id, key);
+    Status created = CreateKeyFile(env, path, key_id, key);
     // AlreadyExists: another process won the race; use its key.
     if (created.code() != StatusCode::kAlreadyExists) {
       RETURN_IF_ERROR(created);
@@ -317,10 +286,7 @@ Status EmbeddedKeyProvider::WriteVersions(const std::vector<Version>& versions) 
   // Refuse to replace a file someone loosened meanwhile: the new one would
   // silently get 0600 and hide it.
   RETURN_IF_ERROR(CheckKeyFilePermissions(path));
-  {
-    ScopedOwnerOnlyUmask umask_guard;
-    RETURN_IF_ERROR(WriteFileDurably(env_, path, data));
-  }
+  RETURN_IF_ERROR(crypto::ReplaceOwnerOnlyFile(env_, path, data));
   return CheckKeyFilePermissions(path);
 }
 
