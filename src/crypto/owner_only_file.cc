@@ -3,7 +3,6 @@
 
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <mutex>
 
 #include "crypto/random.h"
@@ -36,16 +35,18 @@ class ScopedOwnerOnlyUmask {
 Status CreateOwnerOnlyFile(Env& env, const std::string& path, std::string_view data) {
   ASSIGN_OR_RETURN(std::string suffix, RandomHex(8));
   const std::string staged = path + ".new-" + suffix;
+  Status written;
   {
     ScopedOwnerOnlyUmask umask_guard;
-    RETURN_IF_ERROR(WriteFileDurably(env, staged, data));
+    written = WriteFileDurably(env, staged, data);
   }
-  Status linked = env.LinkFile(staged, path);
+  // WriteFileDurably may fail after its rename (the directory sync): the
+  // staged copy of the secret must not stay behind.
+  Status linked = written.ok() ? env.LinkFile(staged, path) : written;
   Status removed = env.RemoveFile(staged);
   RETURN_IF_ERROR(linked);
   RETURN_IF_ERROR(removed);
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  return env.SyncDir(dir.empty() ? "." : dir);
+  return env.SyncDir(DirName(path));
 }
 
 Status ReplaceOwnerOnlyFile(Env& env, const std::string& path, std::string_view data) {
