@@ -13,6 +13,7 @@
 
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
+#include "common/wall_clock.h"
 #include "sovereignty/access_request_json.h"
 
 namespace confiance::admin {
@@ -23,12 +24,6 @@ using C = AdminErrorCode;
 using sovereignty::AccessCategory;
 using sovereignty::AccessOp;
 using sovereignty::AccessRequest;
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 bool IsOperator(const iam::Principal& p) { return p.kind == iam::PrincipalKind::kOperator; }
 
@@ -50,7 +45,7 @@ json RequestJson(const AccessRequest& r, int quorum) {
             {"reason", r.reason},
             {"category", sovereignty::AccessCategoryName(r.category)},
             {"duration_seconds", r.requested_seconds},
-            {"state", sovereignty::AccessStateName(sovereignty::EffectiveState(r, NowMs()))},
+            {"state", sovereignty::AccessStateName(sovereignty::EffectiveState(r, UnixMillisNow()))},
             {"created", IsoTime(r.created_ms)}};
   if (!r.decided_by.empty()) j["decided_by"] = r.decided_by;
   if (!r.decision_note.empty()) j["decision_note"] = r.decision_note;

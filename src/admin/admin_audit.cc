@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "common/await_callback.h"
+#include "common/wall_clock.h"
 
 namespace confiance::admin {
 namespace {
@@ -130,9 +131,7 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
 
 boost::asio::awaitable<Status> RecordAdminCall(audit::AuditLog& log, const AdminCall& call, const ApiReply& reply,
                                                const http::Request& request) {
-  const uint64_t now_ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const uint64_t now_ms = UnixMillisNow();
   std::optional<AdminRoute> named;
   if (call.route) named = NamedRoute(*call.route, reply);
   audit::Event event = AdminEvent(call, reply, named, request, now_ms);

@@ -19,13 +19,13 @@ using s3::testing::EmptyBody;
 using s3::testing::RecordingWriter;
 using s3::testing::RunCoroutine;
 
-struct Reply {
+struct ConsoleReply {
   int status = 0;
   std::string body;
   std::map<std::string, std::string> headers;
 };
 
-Reply Get(ConsoleEndpoint& endpoint, std::string target, std::string method = "GET",
+ConsoleReply Get(ConsoleEndpoint& endpoint, std::string target, std::string method = "GET",
           std::vector<http::Header> extra = {}) {
   http::Request request;
   request.method = method;
@@ -34,12 +34,12 @@ Reply Get(ConsoleEndpoint& endpoint, std::string target, std::string method = "G
   EmptyBody body;
   RecordingWriter writer;
   RunCoroutine([&]() -> asio::awaitable<void> { co_await endpoint.Handle(request, body, writer); });
-  Reply r{writer.status_, writer.body_, {}};
+  ConsoleReply r{writer.status_, writer.body_, {}};
   for (const http::Header& h : writer.headers_) r.headers[h.name] = h.value;
   return r;
 }
 
-void ExpectLockedDown(const Reply& r) {
+void ExpectLockedDown(const ConsoleReply& r) {
   EXPECT_NE(r.headers.at("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
   EXPECT_NE(r.headers.at("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
   EXPECT_EQ(r.headers.at("X-Content-Type-Options"), "nosniff");
@@ -74,7 +74,7 @@ TEST(ConsoleEndpointTest, EmbedsEveryFileButTheTests) {
 
 TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
   ConsoleEndpoint endpoint("eu-west-3", 1800);
-  Reply index = Get(endpoint, "/_confiance/console/");
+  ConsoleReply index = Get(endpoint, "/_confiance/console/");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.headers["Content-Type"], "text/html; charset=utf-8");
   EXPECT_TRUE(index.body.starts_with("<!doctype html>"));
@@ -83,7 +83,7 @@ TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
   EXPECT_EQ(Get(endpoint, "/_confiance/console/index.html").body, index.body);
   EXPECT_EQ(Get(endpoint, "/_confiance/console/?utm=x").body, index.body);
 
-  Reply app = Get(endpoint, "/_confiance/console/app.mjs");
+  ConsoleReply app = Get(endpoint, "/_confiance/console/app.mjs");
   EXPECT_EQ(app.status, 200);
   EXPECT_EQ(app.headers["Content-Type"], "text/javascript; charset=utf-8");
   EXPECT_EQ(Get(endpoint, "/_confiance/console/console.css").headers["Content-Type"], "text/css; charset=utf-8");
@@ -94,7 +94,7 @@ TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
   ASSERT_EQ(etag.size(), 34u) << etag;
   EXPECT_NE(etag, index.headers["ETag"]);
   for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, "\"x\",\t" + etag + " ", std::string("*")}) {
-    Reply again = Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}});
+    ConsoleReply again = Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}});
     EXPECT_EQ(again.status, 304) << inm;
     EXPECT_EQ(again.body, "") << inm;
   }
@@ -103,13 +103,13 @@ TEST(ConsoleEndpointTest, ServesFilesWithTypesAndValidators) {
     EXPECT_EQ(Get(endpoint, "/_confiance/console/app.mjs", "GET", {{"If-None-Match", inm}}).status, 200) << inm;
   }
 
-  Reply head = Get(endpoint, "/_confiance/console/app.mjs", "HEAD");
+  ConsoleReply head = Get(endpoint, "/_confiance/console/app.mjs", "HEAD");
   EXPECT_EQ(head.status, 200);
 }
 
 TEST(ConsoleEndpointTest, ConfigNamesTheRegion) {
   ConsoleEndpoint endpoint("eu-west-3", 600);
-  Reply config = Get(endpoint, "/_confiance/console/config.json");
+  ConsoleReply config = Get(endpoint, "/_confiance/console/config.json");
   EXPECT_EQ(config.status, 200);
   EXPECT_EQ(config.body, R"({"idle_timeout_s":600,"region":"eu-west-3"})");
   EXPECT_EQ(config.headers["Content-Type"], "application/json");
@@ -118,7 +118,7 @@ TEST(ConsoleEndpointTest, ConfigNamesTheRegion) {
 
 TEST(ConsoleEndpointTest, RedirectsTheBarePrefix) {
   ConsoleEndpoint endpoint("us-east-1", 1800);
-  Reply r = Get(endpoint, "/_confiance/console");
+  ConsoleReply r = Get(endpoint, "/_confiance/console");
   EXPECT_EQ(r.status, 301);
   EXPECT_EQ(r.headers["Location"], "/_confiance/console/");
   ExpectLockedDown(r);
@@ -130,7 +130,7 @@ TEST(ConsoleEndpointTest, ServesNothingOutsideTheEmbeddedFiles) {
        {"/_confiance/console/nope.js", "/_confiance/console/../console/app.mjs",
         "/_confiance/console/%2e%2e/etc/passwd", "/_confiance/console//app.mjs", "/_confiance/console/app.mjs/",
         "/_confiance/console/sigv4_test.mjs", "/_confiance/console/APP.MJS", "/_confiance/console/app.mjs%00"}) {
-    Reply r = Get(endpoint, target);
+    ConsoleReply r = Get(endpoint, target);
     EXPECT_EQ(r.status, 404) << target;
     ExpectLockedDown(r);
   }
@@ -153,7 +153,7 @@ TEST(ConsoleRequestTest, TargetsResolveByWholeName) {
 TEST(ConsoleEndpointTest, OnlyReads) {
   ConsoleEndpoint endpoint("us-east-1", 1800);
   for (const char* method : {"PUT", "POST", "DELETE", "OPTIONS"}) {
-    Reply r = Get(endpoint, "/_confiance/console/app.mjs", method);
+    ConsoleReply r = Get(endpoint, "/_confiance/console/app.mjs", method);
     EXPECT_EQ(r.status, 405) << method;
     EXPECT_EQ(r.headers["Allow"], "GET, HEAD");
   }

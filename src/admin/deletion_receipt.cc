@@ -10,9 +10,6 @@
 #include "common/iso8601.h"
 
 namespace confiance::admin {
-namespace {
-
-}  // namespace
 
 std::string ReceiptTime(int64_t ms) { return FormatUtcMs(ms); }
 

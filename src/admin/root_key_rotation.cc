@@ -4,15 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "audit/log_signing_key.h"
+#include "common/wall_clock.h"
 
 namespace confiance::admin {
 namespace {
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 // The partitions that hold provider-wrapped keys, purged before the old
 // versions are retired. "buckets" is catalog.cc's (as in reclaim.cc).
@@ -87,14 +82,14 @@ Result<RootRotationProgress> RootKeyRotation::StartLocked(bool add_version) {
   p.state = "running";
   p.to_key_id = ids.front();
   p.from_key_ids.assign(ids.begin() + 1, ids.end());
-  p.started_ms = NowMs();
+  p.started_ms = UnixMillisNow();
   progress_ = p;
   if (job_.joinable()) job_.join();  // the previous job already ended (state not running)
   job_ = std::jthread([this](std::stop_token stop) {
     Status st = RunJob(stop);
     if (!st.ok()) spdlog::error("root key rotation failed: {}", st.ToString());
     Set([&](RootRotationProgress& q) {
-      q.finished_ms = NowMs();
+      q.finished_ms = UnixMillisNow();
       q.state = st.ok() ? "done" : "failed";
       if (st.ok()) q.from_key_ids.clear();
       if (!st.ok()) q.error = st.ToString();

@@ -6,18 +6,9 @@
 #include "audit/tlog/checkpoint.h"
 #include "audit/tlog/note.h"
 #include "audit/witness.h"
+#include "common/ascii.h"
 
 namespace confiance::audit {
-namespace {
-
-constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-}  // namespace
 
 CheckpointWitnessing::CheckpointWitnessing(tlog::CosignatureVerifier witness, Post post)
     : witness_(std::move(witness)), post_(std::move(post)) {}
@@ -58,7 +49,7 @@ Status CheckpointWitnessing::Submit(TransparencyLog& log, const tlog::Note& note
     ASSIGN_OR_RETURN(WitnessAnswer answer, post_(FormatAddCheckpoint(old, proof, *latest)));
     if (answer.status == 409 && answer.content_type.starts_with("text/x.tlog.size")) {
       uint64_t recorded = 0;
-      const std::string size = Trim(answer.body);
+      const std::string size = TrimTrailingNewlines(answer.body);
       if (size.empty() || size.size() > 20 || size.find_first_not_of("0123456789") != std::string::npos) {
         return FailedPreconditionError("witness: malformed 409 answer");
       }
@@ -69,7 +60,8 @@ Status CheckpointWitnessing::Submit(TransparencyLog& log, const tlog::Note& note
     }
     if (answer.status != 200) {
       return FailedPreconditionError("witness refused checkpoint " + std::to_string(cp.size) + " of " + log.origin() +
-                                     ": HTTP " + std::to_string(answer.status) + " " + Trim(answer.body));
+                                     ": HTTP " + std::to_string(answer.status) + " " +
+                                     TrimTrailingNewlines(answer.body));
     }
     // Keep the lines of the pinned witness only, once they verify.
     std::string lines;
@@ -78,7 +70,8 @@ Status CheckpointWitnessing::Submit(TransparencyLog& log, const tlog::Note& note
       size_t nl = rest.find('\n');
       std::string_view line = rest.substr(0, nl);
       rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-      if (line.starts_with(std::string(kSigPrefix) + witness_.name() + " ")) lines += std::string(line) + "\n";
+      if (line.starts_with(std::string(tlog::kNoteSignaturePrefix) + witness_.name() + " "))
+        lines += std::string(line) + "\n";
     }
     std::string cosigned = *latest + lines;
     RETURN_IF_ERROR(witness_.Verify(cosigned).status());

@@ -19,7 +19,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kOrigin[] = "s3.test.example/tenant/acme";
+constexpr char kVerifierOrigin[] = "s3.test.example/tenant/acme";
 
 tlog::NoteSigner NewSigner() {
   auto key = crypto::Ed25519PrivateKey::Generate();
@@ -47,7 +47,7 @@ struct Exported {
 
 Exported Export(const tlog::NoteSigner& signer, const std::vector<std::string>& entries, size_t size1) {
   meta::MemoryMetaStore store;
-  auto log = std::move(TransparencyLog::Open(store, kOrigin, signer)).value();
+  auto log = std::move(TransparencyLog::Open(store, kVerifierOrigin, signer)).value();
   Exported out;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i == size1) out.cp1 = *log->PublishCheckpoint();
@@ -116,7 +116,7 @@ std::string Cosigned(const std::string& note, const tlog::CosignatureSigner& wit
 
 TEST_F(LogVerifierTest, IntactLogVerifies) {
   ASSERT_OK_AND_ASSIGN(LogVerifyReport r, Verify(exported_));
-  EXPECT_EQ(r.origin, kOrigin);
+  EXPECT_EQ(r.origin, kVerifierOrigin);
   EXPECT_EQ(r.size1, 12u);
   EXPECT_EQ(r.size2, 20u);
   EXPECT_EQ(r.entries_checked, 20u);

@@ -22,13 +22,13 @@
 namespace confiance::audit {
 namespace {
 
-constexpr const char* kOrigin = "s3.test.example/tenant/acme";
+constexpr const char* kWitnessOrigin = "s3.test.example/tenant/acme";
 
 crypto::Ed25519PrivateKey NewKey() { return std::move(crypto::Ed25519PrivateKey::Generate()).value(); }
 
 // One log: append and publish, then the add-checkpoint body from `old`.
 struct Log {
-  explicit Log(const tlog::NoteSigner& signer, std::string origin = kOrigin) {
+  explicit Log(const tlog::NoteSigner& signer, std::string origin = kWitnessOrigin) {
     log = std::move(TransparencyLog::Open(store, origin, signer)).value();
   }
   std::string Publish(std::initializer_list<std::string> entries) {

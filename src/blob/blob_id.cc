@@ -30,4 +30,9 @@ bool IsValidBlobId(std::string_view id) {
   return true;
 }
 
+Status CheckBlobId(const std::string& id) {
+  if (!IsValidBlobId(id)) return InvalidArgumentError("malformed blob id: " + id);
+  return OkStatus();
+}
+
 }  // namespace confiance::blob

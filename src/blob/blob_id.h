@@ -17,5 +17,7 @@ Result<std::string> NewBlobId();
 // True iff `id` has the form NewBlobId() returns. Implementations reject
 // other ids with InvalidArgument, which also keeps ids from naming paths.
 bool IsValidBlobId(std::string_view id);
+// OK if IsValidBlobId(id); InvalidArgument naming the id otherwise.
+Status CheckBlobId(const std::string& id);
 
 }  // namespace confiance::blob

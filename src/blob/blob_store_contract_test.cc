@@ -19,6 +19,7 @@
 #include "blob/memory/memory_blob_store.h"
 #include "blob/pools/pool_router.h"
 #include "common/env.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -76,9 +77,7 @@ struct Impl {
 };
 void PrintTo(const Impl& impl, std::ostream* os) { *os << impl.name; }
 
-std::span<const std::byte> Bytes(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
+using testutil::AsBytes;
 
 std::string Pattern(size_t size, int seed) {
   std::string s(size, '\0');
@@ -96,7 +95,7 @@ class BlobStoreContractTest : public ::testing::TestWithParam<Impl> {
     auto w = store().NewBlob();
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     if (!w.ok()) return "";
-    EXPECT_OK((*w)->Append(Bytes(data)));
+    EXPECT_OK((*w)->Append(AsBytes(data)));
     EXPECT_OK((*w)->Commit());
     return (*w)->id();
   }
@@ -117,8 +116,8 @@ TEST_P(BlobStoreContractTest, CommitMakesBlobVisible) {
   // A pool router prefixes its pool ("pool:<id>", pools/pool_router.h).
   EXPECT_TRUE(IsValidBlobId(w->id().substr(w->id().rfind(':') + 1))) << w->id();
   const std::string data = Pattern(100000, 1);
-  ASSERT_OK(w->Append(Bytes(data.substr(0, 40000))));
-  ASSERT_OK(w->Append(Bytes(data.substr(40000))));
+  ASSERT_OK(w->Append(AsBytes(data.substr(0, 40000))));
+  ASSERT_OK(w->Append(AsBytes(data.substr(40000))));
   EXPECT_EQ(w->size(), data.size());
   EXPECT_STATUS_CODE(store().Open(w->id()), kNotFound);  // not before Commit
   ASSERT_OK(w->Commit());
@@ -137,9 +136,9 @@ TEST_P(BlobStoreContractTest, EmptyBlob) {
 
 TEST_P(BlobStoreContractTest, WriterIsClosedAfterCommit) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
-  ASSERT_OK(w->Append(Bytes("abc")));
+  ASSERT_OK(w->Append(AsBytes("abc")));
   ASSERT_OK(w->Commit());
-  EXPECT_STATUS_CODE(w->Append(Bytes("d")), kFailedPrecondition);
+  EXPECT_STATUS_CODE(w->Append(AsBytes("d")), kFailedPrecondition);
   EXPECT_STATUS_CODE(w->Commit(), kFailedPrecondition);
   w->Abort();  // no-op after Commit
   ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(w->id()));
@@ -148,7 +147,7 @@ TEST_P(BlobStoreContractTest, WriterIsClosedAfterCommit) {
 
 TEST_P(BlobStoreContractTest, AbortLeavesNothing) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
-  ASSERT_OK(w->Append(Bytes("doomed")));
+  ASSERT_OK(w->Append(AsBytes("doomed")));
   const std::string id = w->id();
   w->Abort();
   w->Abort();  // idempotent
@@ -162,7 +161,7 @@ TEST_P(BlobStoreContractTest, DestroyingWriterAborts) {
   std::string id;
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
-    ASSERT_OK(w->Append(Bytes("doomed")));
+    ASSERT_OK(w->Append(AsBytes("doomed")));
     id = w->id();
   }
   EXPECT_STATUS_CODE(store().Open(id), kNotFound);
@@ -269,7 +268,7 @@ TEST_P(BlobStoreContractTest, ConcurrentWriters) {
         std::string data = Pattern(static_cast<size_t>(1000 + i * 97), t * 1000 + i);
         auto w = store().NewBlob();
         if (!w.ok()) continue;
-        bool ok = (*w)->Append(Bytes(data)).ok() && (*w)->Commit().ok();
+        bool ok = (*w)->Append(AsBytes(data)).ok() && (*w)->Commit().ok();
         if (ok) done[t].emplace_back((*w)->id(), std::move(data));
       }
     });

@@ -1,14 +1,15 @@
 // File: catalog/bucket_key_rotation.cc
 #include "catalog/bucket_key_rotation.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "catalog/object_data.h"
+#include "common/wall_clock.h"
 #include "crypto/envelope.h"
 #include "crypto/sse_kms.h"
 
@@ -18,16 +19,10 @@ namespace {
 constexpr std::string_view kBucketsPartition = "buckets";
 // A job passes again after a pass that rewrapped anything (records written
 // under the old version meanwhile), at most this many times.
-constexpr int kMaxPasses = 5;
+constexpr int kMaxBucketRotationPasses = 5;
 // A batch that loses its compare-and-set (a concurrent write) is read and
 // tried again, at most this many times.
 constexpr int kMaxBatchAttempts = 20;
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 std::string JobKey(const std::string& tenant, const std::string& bucket) { return tenant + "/" + bucket; }
 
@@ -99,7 +94,7 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
   p.state = "running";
   p.from_version = b.previous_keys.empty() ? b.key_version : b.previous_keys.front().version;
   p.to_version = b.key_version;
-  p.started_ms = NowMs();
+  p.started_ms = UnixMillisNow();
   progress_[key] = p;
   if (auto it = jobs_.find(key); it != jobs_.end()) {
     it->second.join();  // the previous job already ended (state not running)
@@ -109,7 +104,7 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
                   Status st = RunJob(tenant, bucket, stop);
                   if (!st.ok()) spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString());
                   Set(key, [&](BucketRotationProgress& q) {
-                    q.finished_ms = NowMs();
+                    q.finished_ms = UnixMillisNow();
                     q.state = st.ok() ? "done" : "failed";
                     if (!st.ok()) q.error = st.ToString();
                   });
@@ -149,7 +144,7 @@ BucketRotationProgress BucketKeyRotation::Progress(const std::string& tenant, co
 Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& bucket_name,
                                  const std::stop_token& stop) {
   const std::string key = JobKey(tenant, bucket_name);
-  for (int pass_no = 0; pass_no < kMaxPasses; ++pass_no) {
+  for (int pass_no = 0; pass_no < kMaxBucketRotationPasses; ++pass_no) {
     ASSIGN_OR_RETURN(BucketRecord bucket, catalog_.GetBucket(bucket_name));
     if (bucket.owner != tenant) return NotFoundError("the bucket was deleted during the rotation");
     RETURN_IF_ERROR(bucket_keys_.CheckNotShredded(bucket));

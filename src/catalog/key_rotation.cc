@@ -7,14 +7,10 @@
 #include <chrono>
 #include <vector>
 
+#include "common/wall_clock.h"
+
 namespace confiance::catalog {
 namespace {
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 // A bucket created while the job runs may take the older version (it read
 // the version just before the rotation): the job passes over the buckets
@@ -53,7 +49,7 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   p.state = "running";
   p.from_version = info.previous_versions.empty() ? info.version - 1 : info.previous_versions.front();
   p.to_version = info.version;
-  p.started_ms = NowMs();
+  p.started_ms = UnixMillisNow();
   progress_[tenant] = p;
   if (auto it = jobs_.find(tenant); it != jobs_.end()) {
     it->second.join();  // the previous job already ended (state not running)
@@ -62,7 +58,7 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   jobs_.emplace(tenant, std::jthread([this, tenant](std::stop_token stop) {
                   Status st = RunJob(tenant, stop);
                   Set(tenant, [&](RotationProgress& q) {
-                    q.finished_ms = NowMs();
+                    q.finished_ms = UnixMillisNow();
                     q.state = st.ok() ? "done" : "failed";
                     if (!st.ok()) q.error = st.ToString();
                   });

@@ -9,6 +9,7 @@
 
 #include "blob/memory/memory_blob_store.h"
 #include "crypto/random.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
@@ -21,7 +22,7 @@ std::string Data(size_t n, uint32_t seed) {
   return s;
 }
 
-std::span<const std::byte> Bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+using testutil::AsBytes;
 
 class ObjectDataTest : public ::testing::Test {
  protected:
@@ -37,7 +38,7 @@ class ObjectDataTest : public ::testing::Test {
     size_t at = 0, step = 1000;
     while (at < data.size()) {
       size_t n = std::min(step, data.size() - at);
-      EXPECT_OK((*w)->Write(Bytes(data).subspan(at, n)));
+      EXPECT_OK((*w)->Write(AsBytes(data).subspan(at, n)));
       at += n;
       step = step * 3 + 7;
     }

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "catalog/records.h"
+#include "common/wall_clock.h"
 
 namespace confiance::catalog {
 
@@ -72,9 +73,7 @@ Status LockStatus(LockVerdict verdict) {
 
 uint64_t LockNowMs(const LockOverride& o) {
   if (o.now_ms != 0) return o.now_ms;
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  return UnixMillisNow();
 }
 
 }  // namespace confiance::catalog

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "catalog/object_data.h"
 #include "catalog/object_lock.h"
 #include "common/logging.h"
+#include "common/wall_clock.h"
 
 namespace confiance::catalog {
 namespace {
@@ -23,12 +23,6 @@ void DestroyKeyVersions(BucketRecord& b) {
   b.key_id = std::string(kShreddedKeyRef);
   b.wrapped_key.clear();
   b.previous_keys.clear();
-}
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
 }
 
 // Catalog's partition of bucket records (docs/meta_keys.md).
@@ -100,7 +94,7 @@ Status Reclaimer::EnqueueTenant(const std::string& tenant) {
   ReclaimProgress p;
   p.scope = "tenant";
   p.tenant = tenant;
-  p.queued_ms = NowMs();
+  p.queued_ms = UnixMillisNow();
   RETURN_IF_ERROR(Enqueue("t/" + tenant, p));
   Result<std::vector<BucketRecord>> all = catalog_.ListBuckets();
   Status dropped = all.ok() ? DropProviderWrappedKeys(tenant, *all) : all.status();
@@ -149,7 +143,7 @@ Result<BucketRecord> Reclaimer::ShredBucket(std::string_view name, std::string_v
   p.tenant = bucket.owner;
   p.bucket = bucket.name;
   p.bucket_id = bucket.id;
-  p.queued_ms = NowMs();
+  p.queued_ms = UnixMillisNow();
   // Queued first: a crash after the destruction must not leave the data
   // behind (a job whose key survived is dropped untouched).
   RETURN_IF_ERROR(Enqueue("b/" + bucket.id, p));
@@ -225,7 +219,7 @@ Status Reclaimer::RunQueued(const std::stop_token& stop) {
       if (st.code() == StatusCode::kFailedPrecondition) st = OkStatus();
     }
     Update(r.key, [&](ReclaimProgress& p) {
-      p.finished_ms = NowMs();
+      p.finished_ms = UnixMillisNow();
       p.state = st.ok() ? "done" : "failed";
       if (!st.ok()) p.error = st.ToString();
     });

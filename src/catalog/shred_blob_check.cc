@@ -17,7 +17,7 @@
 namespace confiance::catalog {
 namespace {
 
-constexpr kms::Justification kWhy = kms::Justification::kSystemMaintenance;
+constexpr kms::Justification kBlobCheckJustification = kms::Justification::kSystemMaintenance;
 constexpr size_t kPage = 1000;
 
 // Unwraps the data key of blob segment `seg` (SSE-KMS: under the KEK
@@ -29,7 +29,8 @@ Status AddSegment(const BucketRecord& bucket, BucketKeys& bucket_keys, const Seg
     out.not_tried.push_back(where + ": SSE-C (its key is the customer's)");
     return OkStatus();
   }
-  Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key = bucket_keys.Get(bucket, kWhy, seg.key_version);
+  Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key =
+      bucket_keys.Get(bucket, kBlobCheckJustification, seg.key_version);
   if (!bucket_key.ok()) {
     if (bucket_key.status().code() != StatusCode::kPermissionDenied) return bucket_key.status();
     out.not_tried.push_back(where + ": " + bucket_key.status().message());

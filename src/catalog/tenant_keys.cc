@@ -1,13 +1,13 @@
 // File: catalog/tenant_keys.cc
 #include "catalog/tenant_keys.h"
-#include "common/cbor.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "common/cbor.h"
+#include "common/wall_clock.h"
 #include "crypto/object_format.h"
 #include "crypto/random.h"
 
@@ -27,12 +27,6 @@ constexpr int kTenantKeyRecordVersion = 1;
 constexpr int kMaxUpdateAttempts = 16;
 
 std::string Context(std::string_view tenant, uint32_t version = 1) { return TenantKeyContext(tenant, version); }
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
 
@@ -166,7 +160,7 @@ Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(cons
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     Record fresh;
     fresh.info.provider_key_id = provider_.DefaultKeyId();
-    fresh.info.created_ms = NowMs();
+    fresh.info.created_ms = UnixMillisNow();
     ASSIGN_OR_RETURN(fresh.wrapped, provider_.Wrap(fresh.info.provider_key_id, key, Context(tenant)));
     std::string encoded = EncodeTenantKey(fresh.info, fresh.wrapped);
     meta::Batch batch;
@@ -335,7 +329,7 @@ Result<TenantKeyInfo> TenantKeys::Update(std::string_view tenant_view, const std
     Record next = read.first;
     RETURN_IF_ERROR(edit(next));
     meta::Batch batch;
-    batch.op_tag = "tenant-key-update:" + tenant + ":" + std::to_string(NowMs());
+    batch.op_tag = "tenant-key-update:" + tenant + ":" + std::to_string(UnixMillisNow());
     batch.Expect(tenant, read.second);
     next.info.previous_versions.clear();
     for (const auto& [n, w] : next.previous) next.info.previous_versions.push_back(n);
@@ -368,7 +362,7 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
   ASSIGN_OR_RETURN(TenantKeyInfo info, Update(tenant, [](Record& r) -> Status {
     if (r.info.destroyed) return OkStatus();
     r.info.destroyed = true;
-    r.info.destroyed_ms = NowMs();
+    r.info.destroyed_ms = UnixMillisNow();
     r.wrapped.clear();
     r.previous.clear();
     return OkStatus();
@@ -416,7 +410,7 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
     r.previous[r.info.version] = std::move(r.wrapped);
     r.wrapped = std::move(wrapped);
     r.info.version = next;
-    r.info.rotated_ms = NowMs();
+    r.info.rotated_ms = UnixMillisNow();
     return OkStatus();
   });
 }
@@ -557,7 +551,7 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
     r.info.version = next;
     r.info.provider_key_id = key_id;
     r.info.external = target;
-    r.info.rotated_ms = NowMs();
+    r.info.rotated_ms = UnixMillisNow();
     return OkStatus();
   });
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "catalog/catalog.h"  // NewOpTag
+#include "common/wall_clock.h"
 #include "crypto/random.h"
 
 namespace confiance::catalog {
@@ -105,9 +106,7 @@ void StampVersion(const BucketRecord& bucket, ObjectRecord& r) {
 ObjectRecord NewDeleteMarker(const BucketRecord& bucket) {
   ObjectRecord marker;
   marker.delete_marker = true;
-  marker.modified_ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  marker.modified_ms = UnixMillisNow();
   marker.op_tag = NewOpTag();
   StampVersion(bucket, marker);
   return marker;

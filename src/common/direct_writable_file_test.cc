@@ -14,13 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance {
 namespace {
 
-std::span<const std::byte> Bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+using testutil::AsBytes;
 
 std::string Pattern(size_t size, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -38,7 +39,7 @@ class BulkFileTest : public ::testing::Test {
     std::mt19937 rng(seed);
     for (size_t pos = 0; pos < data.size();) {
       const size_t n = std::min<size_t>(data.size() - pos, 1 + rng() % (300 * 1024));
-      ASSERT_OK(f.Append(Bytes(data.substr(pos, n))));
+      ASSERT_OK(f.Append(AsBytes(data.substr(pos, n))));
       pos += n;
     }
   }
@@ -80,7 +81,7 @@ TEST_F(BulkFileTest, AppendsAfterASyncContinueTheFile) {
   ASSERT_OK(f->Close());
   ASSERT_OK_AND_ASSIGN(std::string got, ReadSmallFile(env(), path));
   EXPECT_TRUE(got == first + second);
-  EXPECT_STATUS_CODE(f->Append(Bytes("x")), kFailedPrecondition);
+  EXPECT_STATUS_CODE(f->Append(AsBytes("x")), kFailedPrecondition);
 }
 
 TEST_F(BulkFileTest, AClosedUnsyncedFileHoldsItsBytesAndNoMore) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/fault_injection_env.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -17,9 +18,7 @@
 namespace confiance {
 namespace {
 
-std::span<const std::byte> Bytes(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
+using testutil::AsBytes;
 
 std::string Pattern(size_t size) {
   std::string s(size, '\0');
@@ -42,14 +41,14 @@ TEST_F(PosixEnvTest, WriteThenReadBackAcrossTheBuffer) {
   // Small, exact-fit and larger-than-buffer appends.
   size_t pos = 0;
   for (size_t chunk : {size_t{1}, size_t{100}, size_t{65536}, size_t{200000}, size_t{7}}) {
-    ASSERT_OK(f->Append(Bytes(data.substr(pos, chunk))));
+    ASSERT_OK(f->Append(AsBytes(data.substr(pos, chunk))));
     pos += chunk;
   }
-  ASSERT_OK(f->Append(Bytes(data.substr(pos))));
+  ASSERT_OK(f->Append(AsBytes(data.substr(pos))));
   ASSERT_OK(f->Sync());
   ASSERT_OK(f->Close());
   ASSERT_OK(f->Close());  // idempotent
-  EXPECT_STATUS_CODE(f->Append(Bytes("x")), kFailedPrecondition);
+  EXPECT_STATUS_CODE(f->Append(AsBytes("x")), kFailedPrecondition);
   ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));
   EXPECT_EQ(size, data.size());
   ASSERT_OK_AND_ASSIGN(std::string got, ReadSmallFile(env(), path));
@@ -90,7 +89,7 @@ TEST_F(PosixEnvTest, LogFileIsZeroFilledAheadAndTruncatedAtClose) {
   const std::string path = dir_.Sub("000007.log");
   const std::string first = Pattern(100);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewLogFile(path));
-  ASSERT_OK(f->Append(Bytes(first)));
+  ASSERT_OK(f->Append(AsBytes(first)));
   ASSERT_OK(f->Sync());
   ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));
   EXPECT_EQ(size, kMiB);
@@ -99,7 +98,7 @@ TEST_F(PosixEnvTest, LogFileIsZeroFilledAheadAndTruncatedAtClose) {
   EXPECT_EQ(content.find_first_not_of('\0', first.size()), std::string::npos);
   // A large append past the end (it bypasses the buffer) extends again.
   const std::string second = Pattern(2 * kMiB + 5);
-  ASSERT_OK(f->Append(Bytes(second)));
+  ASSERT_OK(f->Append(AsBytes(second)));
   ASSERT_OK(f->Sync());
   ASSERT_OK_AND_ASSIGN(size, env().GetFileSize(path));
   EXPECT_EQ(size, 3 * kMiB);

@@ -7,18 +7,19 @@
 #include <string>
 
 #include "crypto/encoding.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::crypto {
 namespace {
 
-std::string Unhex(std::string_view h) {
+std::string UnhexSeed(std::string_view h) {
   auto r = HexDecode(h);
   EXPECT_TRUE(r.ok());
   return r.ok() ? *r : std::string();
 }
 
-std::span<const std::byte> Bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+using testutil::AsBytes;
 
 std::string Str(std::span<const uint8_t> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
 
@@ -40,10 +41,10 @@ constexpr Vector kRfc8032[] = {
 
 TEST(Ed25519Test, Rfc8032KnownAnswers) {
   for (const Vector& v : kRfc8032) {
-    std::string seed = Unhex(v.seed);
-    ASSERT_OK_AND_ASSIGN(Ed25519PrivateKey key, Ed25519PrivateKey::FromSeed(Bytes(seed)));
+    std::string seed = UnhexSeed(v.seed);
+    ASSERT_OK_AND_ASSIGN(Ed25519PrivateKey key, Ed25519PrivateKey::FromSeed(AsBytes(seed)));
     EXPECT_EQ(HexEncode(Str(key.public_key())), v.pub);
-    std::string msg = Unhex(v.msg);
+    std::string msg = UnhexSeed(v.msg);
     ASSERT_OK_AND_ASSIGN(Ed25519Signature sig, key.Sign(msg));
     EXPECT_EQ(HexEncode(Str(sig)), v.sig);
     EXPECT_TRUE(Ed25519Verify(key.public_key(), msg, sig));
@@ -65,7 +66,7 @@ TEST(Ed25519Test, RejectsAlteredMessageSignatureOrKey) {
 
 TEST(Ed25519Test, SeedMustBe32Bytes) {
   std::string s(31, 'x');
-  EXPECT_STATUS_CODE(Ed25519PrivateKey::FromSeed(Bytes(s)), kInvalidArgument);
+  EXPECT_STATUS_CODE(Ed25519PrivateKey::FromSeed(AsBytes(s)), kInvalidArgument);
 }
 
 }  // namespace

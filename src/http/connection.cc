@@ -382,10 +382,7 @@ void ConnectionImpl<kTls>::FillRequest() {
     if (n == request_.headers.size()) request_.headers.emplace_back();
     Header& h = request_.headers[n++];
     h.name.assign(field.name_string().data(), field.name_string().size());
-    std::string_view value(field.value().data(), field.value().size());
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    h.value.assign(value);
+    h.value.assign(TrimSpaceAndTab(std::string_view(field.value().data(), field.value().size())));
   }
   request_.headers.resize(n);
   request_.remote_address = remote_address_;

@@ -1,25 +1,19 @@
 // File: iam/directory.cc
 #include "iam/directory.h"
-#include "common/cbor.h"
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
+#include "common/cbor.h"
+#include "common/wall_clock.h"
 #include "crypto/random.h"
 
 namespace confiance::iam {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::string_view kPartition = "iam";
-constexpr int kVersion = 1;
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+constexpr std::string_view kIamPartition = "iam";
+constexpr int kDirectoryRecordVersion = 1;
 
 std::string Cbor(const json& j) {
   auto v = json::to_cbor(j);
@@ -29,7 +23,7 @@ std::string Cbor(const json& j) {
 Result<json> FromCbor(std::string_view s) {
   json j = ParseCborRecord(s);
   if (j.is_discarded() || !j.is_object()) return DataLossError("undecodable iam record");
-  if (j.value("v", 0) != kVersion) return DataLossError("iam record of an unknown version");
+  if (j.value("v", 0) != kDirectoryRecordVersion) return DataLossError("iam record of an unknown version");
   return j;
 }
 
@@ -40,7 +34,7 @@ std::string UserKey(std::string_view tenant, std::string_view name) {
 }
 
 std::string EncodeTenant(const TenantRecord& t) {
-  return Cbor({{"v", kVersion},
+  return Cbor({{"v", kDirectoryRecordVersion},
                {"id", t.id},
                {"name", t.display_name},
                {"cid", t.canonical_id},
@@ -68,7 +62,10 @@ Result<TenantRecord> DecodeTenant(std::string_view raw) {
 }
 
 std::string EncodeUser(const UserRecord& u) {
-  return Cbor({{"v", kVersion}, {"tenant", u.tenant_id}, {"name", u.name}, {"created", u.created_ms},
+  return Cbor({{"v", kDirectoryRecordVersion},
+               {"tenant", u.tenant_id},
+               {"name", u.name},
+               {"created", u.created_ms},
                {"policies", u.policies}});
 }
 
@@ -95,7 +92,7 @@ Result<std::vector<meta::Record>> ScanPrefix(meta::MetaStore& store, const std::
   opt.end.back() = static_cast<char>(opt.end.back() + 1);
   opt.limit = 1000;
   for (;;) {
-    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store.Scan(kPartition, opt));
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store.Scan(kIamPartition, opt));
     for (auto& r : recs) out.push_back(std::move(r));
     if (recs.size() < opt.limit) return out;
     opt.start = out.back().key;
@@ -130,7 +127,7 @@ bool ValidUserName(std::string_view name) {
   return true;
 }
 
-Status Directory::ApplyIam(const meta::Batch& batch) { return store_.Apply(kPartition, batch); }
+Status Directory::ApplyIam(const meta::Batch& batch) { return store_.Apply(kIamPartition, batch); }
 
 Result<NewAccessKey> Directory::CreateTenant(TenantRecord tenant, const std::optional<NewAccessKey>& given) {
   if (!ValidTenantId(tenant.id)) {
@@ -140,7 +137,7 @@ Result<NewAccessKey> Directory::CreateTenant(TenantRecord tenant, const std::opt
     ASSIGN_OR_RETURN(tenant.canonical_id, crypto::RandomHex(32));
   }
   if (tenant.display_name.empty()) tenant.display_name = tenant.id;
-  tenant.created_ms = NowMs();
+  tenant.created_ms = UnixMillisNow();
   UserRecord root{tenant.id, std::string(kRootUser), tenant.created_ms, {}};
   meta::Batch b;
   b.op_tag = "create-tenant/" + tenant.id;
@@ -164,7 +161,7 @@ Result<TenantRecord> Directory::GetTenant(std::string_view id) {
     std::lock_guard lock(mu_);
     if (auto it = tenant_cache_.find(std::string(id)); it != tenant_cache_.end()) return it->second;
   }
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, TenantKey(id)));
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, TenantKey(id)));
   if (!v) return NotFoundError("no such tenant");
   ASSIGN_OR_RETURN(TenantRecord t, DecodeTenant(*v));
   std::lock_guard lock(mu_);
@@ -173,7 +170,7 @@ Result<TenantRecord> Directory::GetTenant(std::string_view id) {
 }
 
 Result<TenantRecord> Directory::GetTenantByCanonicalId(std::string_view canonical_id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> id, store_.Get(kPartition, CanonicalKey(canonical_id)));
+  ASSIGN_OR_RETURN(std::optional<std::string> id, store_.Get(kIamPartition, CanonicalKey(canonical_id)));
   if (!id) return NotFoundError("no tenant with this canonical id");
   return GetTenant(*id);
 }
@@ -189,7 +186,7 @@ Result<std::vector<TenantRecord>> Directory::ListTenants() {
 }
 
 Status Directory::UpdateTenant(const TenantRecord& tenant) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, TenantKey(tenant.id)));
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, TenantKey(tenant.id)));
   if (!v) return NotFoundError("no such tenant");
   ASSIGN_OR_RETURN(TenantRecord current, DecodeTenant(*v));
   TenantRecord next = tenant;
@@ -234,9 +231,9 @@ Status Directory::CreateUser(std::string_view tenant_id, std::string_view name) 
   if (!ValidUserName(name)) return InvalidArgumentError("user name must be 1-64 characters of [A-Za-z0-9+=,.@_-]");
   // The tenant record is a condition of the batch: a user is never created
   // under a tenant being deleted.
-  ASSIGN_OR_RETURN(std::optional<std::string> tenant_raw, store_.Get(kPartition, TenantKey(tenant_id)));
+  ASSIGN_OR_RETURN(std::optional<std::string> tenant_raw, store_.Get(kIamPartition, TenantKey(tenant_id)));
   if (!tenant_raw) return NotFoundError("no such tenant");
-  UserRecord u{std::string(tenant_id), std::string(name), NowMs(), {}};
+  UserRecord u{std::string(tenant_id), std::string(name), UnixMillisNow(), {}};
   meta::Batch b;
   b.op_tag = "create-user/" + u.tenant_id + "/" + u.name;
   b.Expect(TenantKey(tenant_id), tenant_raw)
@@ -249,7 +246,7 @@ Status Directory::CreateUser(std::string_view tenant_id, std::string_view name) 
 
 Result<UserRecord> Directory::LoadUser(std::string_view tenant_id, std::string_view name,
                                        std::optional<std::string>* raw) {
-  ASSIGN_OR_RETURN(*raw, store_.Get(kPartition, UserKey(tenant_id, name)));
+  ASSIGN_OR_RETURN(*raw, store_.Get(kIamPartition, UserKey(tenant_id, name)));
   if (!*raw) return NotFoundError("no such user");
   return DecodeUser(**raw);
 }
@@ -340,11 +337,12 @@ Result<NewAccessKey> Directory::CreateUserKey(std::string_view tenant_id, std::s
 Result<NewAccessKey> Directory::CreateOperator(std::string_view name, const std::optional<NewAccessKey>& given) {
   if (!ValidUserName(name)) return InvalidArgumentError("operator name must be 1-64 characters of [A-Za-z0-9+=,.@_-]");
   const std::string key = "op/" + std::string(name);
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
+  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, key));
   if (!v) {
     meta::Batch b;
     b.op_tag = "create-operator/" + std::string(name);
-    b.Expect(key, std::nullopt).Put(key, Cbor({{"v", kVersion}, {"name", name}, {"created", NowMs()}}));
+    b.Expect(key, std::nullopt)
+        .Put(key, Cbor({{"v", kDirectoryRecordVersion}, {"name", name}, {"created", UnixMillisNow()}}));
     Status s = ApplyIam(b);
     if (!s.ok() && s.code() != StatusCode::kFailedPrecondition) return s;
   }

@@ -9,7 +9,7 @@
 namespace confiance::kms {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(Kms, KeyProviderContractTest,
+INSTANTIATE_TEST_SUITE_P(Fake, KeyProviderContractTest,
                          ::testing::Values(ContractImpl{"Fake",
                                                         [](const std::string&) -> std::unique_ptr<KeyProvider> {
                                                           return std::make_unique<FakeKeyProvider>();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "blob/local/blob_export.h"
+#include "common/wall_clock.h"
 #include "kms/embedded/key_file_format.h"
 #include "main/data_dir.h"
 
@@ -29,12 +30,6 @@ using json = nlohmann::json;
 constexpr char kPartialSuffix[] = ".partial";
 constexpr char kManifestName[] = "BACKUP.json";
 constexpr size_t kListPage = 1000;
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 // `path` with symlinks resolved as far as it exists, normalized.
 std::string Canonical(const std::string& path) {
@@ -190,7 +185,7 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
   p.path = path;
   p.include_root_key = request.include_root_key;
   p.base = base.path;
-  p.started_ms = NowMs();
+  p.started_ms = UnixMillisNow();
   progress_ = p;
   if (job_.joinable()) job_.join();  // the previous job already ended
   admin::BackupRequest resolved = request;
@@ -207,10 +202,10 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
     }
     if (d_.stats != nullptr) {
       (st.ok() ? d_.stats->backups : d_.stats->failed_backups).Add();
-      if (st.ok()) d_.stats->last_backup_success_s.store(NowMs() / 1000, std::memory_order_relaxed);
+      if (st.ok()) d_.stats->last_backup_success_s.store(UnixMillisNow() / 1000, std::memory_order_relaxed);
     }
     std::lock_guard lock(mu_);
-    progress_.finished_ms = NowMs();
+    progress_.finished_ms = UnixMillisNow();
     progress_.state = st.ok() ? "done" : "failed";
     progress_.phase.clear();
     if (!st.ok()) progress_.error = st.ToString();
@@ -279,7 +274,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"version", 1},
                 {"source", d_.data_dir},
                 {"started_ms", progress_.started_ms},
-                {"finished_ms", NowMs()},
+                {"finished_ms", UnixMillisNow()},
                 {"root_key", root_key},
                 {"pools", pools},
                 {"blobs", progress_.blobs_done},

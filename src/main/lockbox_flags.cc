@@ -7,16 +7,11 @@
 
 #include "admin/admin_client.h"
 #include "common/logging.h"
+#include "common/wall_clock.h"
 #include "main/secret_file.h"
 
 namespace confiance {
 namespace {
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 // "http[s]://HOST:PORT/PATH" -> the endpoint and the target ("/" if none).
 Result<std::pair<admin::Endpoint, std::string>> ParseWebhookUrl(const std::string& url) {
@@ -76,7 +71,7 @@ Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags
   out->notifier_ = std::make_unique<sovereignty::WebhookNotifier>(post, std::move(secret));
   sovereignty::WebhookNotifier* notifier = out->notifier_.get();
   out->lockbox_->SetListener([notifier](sovereignty::LockboxEvent e, const sovereignty::AccessRequest& r) {
-    notifier->Notify(sovereignty::WebhookBody(sovereignty::LockboxEventName(e), r, NowMs()));
+    notifier->Notify(sovereignty::WebhookBody(sovereignty::LockboxEventName(e), r, UnixMillisNow()));
   });
   spdlog::info("lockbox notifications to {}", flags.webhook_url);
   return out;

@@ -6,6 +6,7 @@
 #include "audit/log_verifier.h"
 #include "audit/tlog/checkpoint.h"
 #include "audit/tlog/note.h"
+#include "common/ascii.h"
 #include "common/env.h"
 
 namespace confiance {
@@ -14,11 +15,6 @@ namespace {
 int InputError(const std::string& what, const Status& st) {
   std::fprintf(stderr, "confiance log verify: %s: %s\n", what.c_str(), st.ToString().c_str());
   return 2;
-}
-
-std::string TrimNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
 }
 
 }  // namespace
@@ -30,7 +26,7 @@ int RunLogVerify(const LogVerifyFlags& flags) {
   if (!flags.key_file.empty()) {
     auto key = ReadSmallFile(env, flags.key_file);
     if (!key.ok()) return InputError("reading --key-file", key.status());
-    in.verifier_key = TrimNewlines(std::move(*key));
+    in.verifier_key = TrimTrailingNewlines(std::move(*key));
   }
   if (in.verifier_key.empty()) {
     std::fprintf(stderr, "confiance log verify: a pinned verifier key (--key or --key-file) is required\n");

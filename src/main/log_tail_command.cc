@@ -9,6 +9,7 @@
 #include "admin/admin_client.h"
 #include "audit/log_api.h"
 #include "audit/log_follower.h"
+#include "common/ascii.h"
 #include "common/env.h"
 
 namespace confiance {
@@ -17,11 +18,6 @@ namespace {
 constexpr int kExitFail = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitUnreachable = 3;
-
-std::string TrimNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
 
 // The text of <name> in an S3 error document, if any.
 std::string XmlField(std::string_view doc, std::string_view name) {
@@ -44,7 +40,7 @@ int RunLogTail(const LogTailFlags& flags) {
       std::fprintf(stderr, "confiance log tail: reading --key-file: %s\n", k.status().ToString().c_str());
       return kExitUsage;
     }
-    key = TrimNewlines(std::move(*k));
+    key = TrimTrailingNewlines(std::move(*k));
   }
   if (key.empty()) {
     std::fprintf(stderr, "confiance log tail: a pinned verifier key (--key or --key-file) is required\n");

@@ -13,6 +13,7 @@
 #include "admin/admin_client.h"
 #include "audit/tlog/cosignature.h"
 #include "audit/witness.h"
+#include "common/ascii.h"
 #include "common/env.h"
 #include "common/logging.h"
 #include "crypto/owner_only_file.h"
@@ -23,15 +24,10 @@ namespace {
 
 constexpr size_t kMaxBody = 64 * 1024;  // 63 proof lines and a checkpoint with many signatures fit
 
-std::string TrimNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 Result<audit::tlog::CosignatureSigner> LoadOrCreateKey(Env& env, const WitnessFlags& flags) {
   if (env.FileExists(flags.key_file)) {
     ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, flags.key_file));
-    return audit::tlog::CosignatureSigner::FromPrivateKey(TrimNewlines(std::move(text)));
+    return audit::tlog::CosignatureSigner::FromPrivateKey(TrimTrailingNewlines(std::move(text)));
   }
   if (flags.name.empty()) return InvalidArgumentError("--key-file does not exist and no --name was given for a new key");
   ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, crypto::Ed25519PrivateKey::Generate());
@@ -69,7 +65,7 @@ boost::asio::awaitable<void> Serve(audit::Witness& witness, http::Request& req, 
     text.append(reinterpret_cast<const char*>(buf.data()), *n);
   }
   audit::WitnessReply reply = witness.AddCheckpoint(text);
-  if (reply.status != 200) spdlog::info("add-checkpoint refused: {} {}", reply.status, TrimNewlines(reply.body));
+  if (reply.status != 200) spdlog::info("add-checkpoint refused: {} {}", reply.status, TrimTrailingNewlines(reply.body));
   headers = {{"Content-Type", reply.content_type}};
   (void)co_await resp.Send(reply.status, headers, reply.body);
 }

@@ -1,33 +1,28 @@
 // File: s3/bucket_handlers.cc
 // ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 #include <fmt/format.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <strings.h>
 
 #include "catalog/object_data.h"
 #include "common/iso8601.h"
+#include "common/wall_clock.h"
+#include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "http/response_head.h"
-#include "s3/bucket_name.h"
 #include "iam/acl/acl_format.h"
 #include "iam/acl/bucket_controls.h"
+#include "s3/bucket_name.h"
 #include "s3/quota.h"
-#include "crypto/encoding.h"
 #include "s3/s3_context.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
-
-uint64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
@@ -132,7 +127,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   if (!id.ok()) co_return ErrorFromStatus(id.status());
   bucket.id = *id;
   bucket.owner = ctx.auth.principal.tenant_id;
-  bucket.created_ms = NowMs();
+  bucket.created_ms = UnixMillisNow();
   bucket.location = *location;
   bucket.index_shards = 1;
   if (std::optional<std::string_view> own = ctx.req.FindHeader("x-amz-object-ownership")) {

@@ -6,17 +6,13 @@
 #include <cstring>
 #include <string>
 
+#include "common/ascii.h"
+
 namespace confiance::s3 {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view Unquote(std::string_view tag) {
-  tag = Trim(tag);
+  tag = TrimSpaceAndTab(tag);
   if (tag.starts_with("W/")) tag.remove_prefix(2);
   if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
   return tag;
@@ -52,7 +48,7 @@ bool EtagListMatches(std::string_view header, std::string_view etag) {
   etag = Unquote(etag);
   while (true) {
     size_t comma = header.find(',');
-    std::string_view item = Trim(header.substr(0, comma));
+    std::string_view item = TrimSpaceAndTab(header.substr(0, comma));
     if (item == "*") return true;
     if (!item.empty() && Unquote(item) == etag) return true;
     if (comma == std::string_view::npos) return false;
@@ -61,7 +57,7 @@ bool EtagListMatches(std::string_view header, std::string_view etag) {
 }
 
 std::optional<int64_t> ParseHttpDate(std::string_view text) {
-  std::string s(Trim(text));
+  std::string s(TrimSpaceAndTab(text));
   // strptime uses the C locale's day and month names, which are the HTTP
   // ones (the server never calls setlocale).
   static constexpr const char* kFormats[] = {

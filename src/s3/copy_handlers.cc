@@ -313,7 +313,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   catalog::ObjectRecord out;
   out.size = copied->segment.plain_size;
   out.etag = copied->md5_hex;
-  out.modified_ms = NowMs();
+  out.modified_ms = UnixMillisNow();
   if (replaced_headers) {
     out.content_type = std::move(replaced_headers->content_type);
     out.headers = std::move(replaced_headers->headers);

@@ -29,12 +29,6 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "*" only, or the first origin pattern of `rule` that matches.
 std::optional<CorsMatch> OriginMatch(const catalog::CorsRule& rule, std::string_view origin) {
   for (const std::string& pattern : rule.allowed_origins) {
@@ -107,7 +101,7 @@ std::vector<std::string> ParseCorsRequestHeaders(std::string_view value) {
   while (pos <= value.size()) {
     size_t comma = value.find(',', pos);
     if (comma == std::string_view::npos) comma = value.size();
-    std::string_view item = Trim(value.substr(pos, comma - pos));
+    std::string_view item = TrimSpaceAndTab(value.substr(pos, comma - pos));
     if (!item.empty()) out.push_back(ToLower(item));
     pos = comma + 1;
   }

@@ -11,12 +11,6 @@ namespace {
 
 constexpr size_t kMaxPadding = 256;  // transport padding after a delimiter
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits "a; b=c; d=\"e;f\"" into its ';'-separated items, honouring
 // quoted strings. Each item is trimmed.
 std::vector<std::string_view> SplitParams(std::string_view s) {
@@ -30,17 +24,17 @@ std::vector<std::string_view> SplitParams(std::string_view s) {
     } else if (c == '"') {
       quoted = !quoted;
     } else if (c == ';' && !quoted) {
-      out.push_back(Trim(s.substr(start, i - start)));
+      out.push_back(TrimSpaceAndTab(s.substr(start, i - start)));
       start = i + 1;
     }
   }
-  out.push_back(Trim(s.substr(start)));
+  out.push_back(TrimSpaceAndTab(s.substr(start)));
   return out;
 }
 
 // A parameter value: a quoted string (backslash escapes removed) or a token.
 std::string ParamValue(std::string_view v) {
-  v = Trim(v);
+  v = TrimSpaceAndTab(v);
   if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::string(v);
   std::string out;
   for (size_t i = 1; i + 1 < v.size(); ++i) {
@@ -58,7 +52,7 @@ std::optional<std::string> FormDataParser::BoundaryOf(std::string_view content_t
   for (size_t i = 1; i < items.size(); ++i) {
     size_t eq = items[i].find('=');
     if (eq == std::string_view::npos) continue;
-    if (!EqualsIgnoreCase(Trim(items[i].substr(0, eq)), "boundary")) continue;
+    if (!EqualsIgnoreCase(TrimSpaceAndTab(items[i].substr(0, eq)), "boundary")) continue;
     std::string b = ParamValue(items[i].substr(eq + 1));
     if (b.empty() || b.size() > kMaxBoundary) return std::nullopt;
     return b;
@@ -113,7 +107,7 @@ Status FormDataParser::ParseHeaders(std::string_view block) {
       return InvalidArgumentError("Malformed header line in a multipart/form-data part.");
     }
     std::string_view name = line.substr(0, colon);
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string_view value = TrimSpaceAndTab(line.substr(colon + 1));
     if (EqualsIgnoreCase(name, "content-type")) {
       part_.content_type = std::string(value);
     } else if (EqualsIgnoreCase(name, "content-disposition")) {
@@ -125,7 +119,7 @@ Status FormDataParser::ParseHeaders(std::string_view block) {
       for (size_t i = 1; i < items.size(); ++i) {
         size_t eq = items[i].find('=');
         if (eq == std::string_view::npos) continue;
-        std::string_view key = Trim(items[i].substr(0, eq));
+        std::string_view key = TrimSpaceAndTab(items[i].substr(0, eq));
         if (EqualsIgnoreCase(key, "name")) part_.name = ParamValue(items[i].substr(eq + 1));
         if (EqualsIgnoreCase(key, "filename")) part_.filename = ParamValue(items[i].substr(eq + 1));
       }

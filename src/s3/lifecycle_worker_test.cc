@@ -17,8 +17,8 @@
 namespace confiance::s3 {
 namespace {
 
-constexpr int64_t kDay = 10000;  // a 10-second "day", as the e2e tests use
-constexpr int64_t kT0 = 1000 * kDay + 1234;
+constexpr int64_t kTestDay = 10000;  // a 10-second "day", as the e2e tests use
+constexpr int64_t kT0 = 1000 * kTestDay + 1234;
 
 class LifecycleWorkerTest : public ::testing::Test {
  protected:
@@ -83,7 +83,7 @@ class LifecycleWorkerTest : public ::testing::Test {
   bool BlobExists(const std::string& id) { return blobs_.Open(id).ok(); }
 
   LifecycleWorker NewWorker(size_t per_tick = 1000) {
-    return LifecycleWorker(catalog_, blobs_, store_, log_.get(), LifecycleWorkerOptions{kDay, per_tick});
+    return LifecycleWorker(catalog_, blobs_, store_, log_.get(), LifecycleWorkerOptions{kTestDay, per_tick});
   }
 
   std::vector<audit::Event> Events() {
@@ -114,7 +114,7 @@ TEST_F(LifecycleWorkerTest, ExpiresMatchingObjectsWhenDue) {
   SetRules({Rule("r1", "logs/", 1)});
   LifecycleWorker worker = NewWorker();
   // Due at the next "midnight" one day later: kT0 rounded up + 1 day.
-  const int64_t due = (kT0 / kDay + 2) * kDay;
+  const int64_t due = (kT0 / kTestDay + 2) * kTestDay;
   ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(due - 1));
   EXPECT_EQ(s.expired, 0u);
   EXPECT_EQ(Keys(), (std::vector<std::string>{"keep/a", "logs/a"}));
@@ -144,7 +144,7 @@ TEST_F(LifecycleWorkerTest, ExpiryInAVersionedBucketWritesADeleteMarker) {
   catalog::ObjectRecord old = Put("logs/a", kT0);
   SetRules({Rule("r1", "logs/", 1)});
   LifecycleWorker worker = NewWorker();
-  const int64_t due = (kT0 / kDay + 2) * kDay;
+  const int64_t due = (kT0 / kTestDay + 2) * kTestDay;
   ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(due));
   EXPECT_EQ(s.expired, 1u);
   EXPECT_TRUE(Keys().empty()) << "the key reads as deleted";
@@ -156,7 +156,7 @@ TEST_F(LifecycleWorkerTest, ExpiryInAVersionedBucketWritesADeleteMarker) {
   EXPECT_TRUE(page.versions[0].is_latest);
   EXPECT_EQ(page.versions[1].record.op_tag, old.op_tag);
   // A current delete marker is not expired again.
-  ASSERT_OK_AND_ASSIGN(s, worker.Tick(due + 10 * kDay));
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(due + 10 * kTestDay));
   EXPECT_EQ(s.expired, 0u);
   ASSERT_OK_AND_ASSIGN(page, catalog_.ListObjectVersions(bucket_, opt));
   EXPECT_EQ(page.versions.size(), 2u);
@@ -196,7 +196,7 @@ class LifecycleVersionsTest : public LifecycleWorkerTest {
   // Four versions of "k", a day apart: v[3] is current.
   std::vector<catalog::ObjectRecord> FourVersions() {
     std::vector<catalog::ObjectRecord> v;
-    for (int i = 0; i < 4; ++i) v.push_back(Put("k", kT0 + i * kDay));
+    for (int i = 0; i < 4; ++i) v.push_back(Put("k", kT0 + i * kTestDay));
     std::vector<std::string> ids = VersionIds(catalog_, bucket_, "k");
     EXPECT_EQ(ids.size(), 4u);
     for (size_t i = 0; i < v.size() && i < ids.size(); ++i) v[3 - i].version_id = ids[i];
@@ -210,7 +210,7 @@ TEST_F(LifecycleVersionsTest, NoncurrentVersionsExpireSparingTheNewest) {
   LifecycleWorker worker = NewWorker();
   // v[0] became noncurrent when v[1] was written (kT0 + 1 day): due one
   // day later, rounded up to "midnight".
-  const int64_t v0_due = ((kT0 + kDay) / kDay + 2) * kDay;
+  const int64_t v0_due = ((kT0 + kTestDay) / kTestDay + 2) * kTestDay;
   ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(v0_due - 1));
   EXPECT_EQ(s.expired, 0u);
   ASSERT_OK_AND_ASSIGN(s, worker.Tick(v0_due));
@@ -220,7 +220,7 @@ TEST_F(LifecycleVersionsTest, NoncurrentVersionsExpireSparingTheNewest) {
   EXPECT_FALSE(BlobExists(v[0].segments[0].blob_id));
   // Much later: v[1] goes too; v[2], the newest noncurrent, is spared
   // (NewerNoncurrentVersions 1) and the current one is never touched.
-  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 100 * kDay));
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 100 * kTestDay));
   EXPECT_EQ(s.expired, 1u);
   EXPECT_EQ(VersionIds(catalog_, bucket_, "k"), (std::vector<std::string>{v[3].version_id, v[2].version_id}));
   EXPECT_FALSE(BlobExists(v[1].segments[0].blob_id));
@@ -247,7 +247,7 @@ TEST_F(LifecycleVersionsTest, LockedVersionsAreNeverExpired) {
   }).status());
   SetRules({Noncurrent("nc", 1, std::nullopt)});
   LifecycleWorker worker = NewWorker();
-  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kTestDay));
   EXPECT_EQ(s.expired, 1u);  // v[2] only
   EXPECT_EQ(s.locked, 2u);
   EXPECT_EQ(VersionIds(catalog_, bucket_, "k"),
@@ -264,7 +264,7 @@ TEST_F(LifecycleVersionsTest, BoundedVersionTicksResumeAfterARestart) {
   std::vector<catalog::ObjectRecord> v = FourVersions();
   Put("l", kT0);  // a single current version: nothing to do
   SetRules({Noncurrent("nc", 1, std::nullopt)});
-  const int64_t later = kT0 + 100 * kDay;
+  const int64_t later = kT0 + 100 * kTestDay;
   uint64_t expired = 0;
   bool finished = false;
   for (int tick = 0; tick < 10 && !finished; ++tick) {
@@ -293,7 +293,7 @@ TEST_F(LifecycleVersionsTest, OnlyLoneDeleteMarkersExpire) {
   markers.expired_object_delete_marker = true;
   SetRules({markers});
   LifecycleWorker worker = NewWorker();
-  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kDay));
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kTestDay));
   EXPECT_EQ(s.expired, 1u);
   EXPECT_TRUE(VersionIds(catalog_, bucket_, "m").empty());
   EXPECT_EQ(VersionIds(catalog_, bucket_, "n").size(), 2u) << "a marker with a version behind it stays";
@@ -318,7 +318,7 @@ TEST_F(LifecycleWorkerTest, DisabledRulesAndOtherFiltersDoNothing) {
   tagged.filter.tags = {{"t", "2"}};
   SetRules({disabled, tagged});
   LifecycleWorker worker = NewWorker();
-  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kTestDay));
   EXPECT_EQ(s.expired, 1u);
   EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));
 }
@@ -343,7 +343,7 @@ TEST_F(LifecycleWorkerTest, DeleteIsConditionalOnTheEvaluatedRecord) {
 TEST_F(LifecycleWorkerTest, BoundedTicksResumeAfterARestart) {
   for (int i = 0; i < 5; ++i) Put("k" + std::to_string(i), kT0);
   SetRules({Rule("all", "", 1)});
-  const int64_t later = kT0 + 10 * kDay;
+  const int64_t later = kT0 + 10 * kTestDay;
   {
     LifecycleWorker worker = NewWorker(2);
     ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(later));
@@ -387,9 +387,9 @@ TEST_F(LifecycleWorkerTest, AbortsOldUploadsAndReleasesTheirParts) {
   abort.abort_days_after_initiation = 2;
   SetRules({abort});
   LifecycleWorker worker = NewWorker();
-  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kDay));
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + kTestDay));
   EXPECT_EQ(s.aborted, 0u);
-  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 3 * kDay));
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(kT0 + 3 * kTestDay));
   EXPECT_EQ(s.aborted, 1u);
   EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "tmp/a", "u1"), kNotFound);
   ASSERT_OK(catalog_.GetUpload(bucket_, "keep/a", "u2"));
@@ -403,7 +403,7 @@ TEST_F(LifecycleWorkerTest, AbortsOldUploadsAndReleasesTheirParts) {
 TEST_F(LifecycleWorkerTest, BucketsWithoutConfigurationAreSkipped) {
   Put("a", kT0);
   LifecycleWorker worker = NewWorker();
-  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kDay));
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0 + 100 * kTestDay));
   EXPECT_EQ(s.examined, 0u);
   EXPECT_TRUE(s.pass_finished);
   EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));

@@ -161,7 +161,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   catalog::UploadRecord up;
   up.upload_id = *id;
   up.key = ctx.route.key;
-  up.initiated_ms = NowMs();
+  up.initiated_ms = UnixMillisNow();
   // An operator's upload (an approved write) is the bucket owner's, as
   // everything it writes there.
   up.owner = ctx.operator_access ? bucket->owner : ctx.auth.principal.tenant_id;
@@ -247,7 +247,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   catalog::PartRecord part;
   part.part_number = target->part_number;
   part.segment = std::move(body->segment);
-  part.modified_ms = NowMs();
+  part.modified_ms = UnixMillisNow();
   Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
   if (!replaced.ok()) co_return error;
   {
@@ -321,7 +321,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   catalog::PartRecord part;
   part.part_number = target->part_number;
   part.segment = std::move(copied->segment);
-  part.modified_ms = NowMs();
+  part.modified_ms = UnixMillisNow();
   Result<std::optional<catalog::PartRecord>> replaced = co_await CommitPart(target->upload_id, part, &error);
   if (!replaced.ok()) co_return error;
   {
@@ -420,7 +420,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   // The checksum the client expects of the whole object, if it sent one.
   if (std::optional<S3Error> bad = VerifyObjectChecksumHeader(ctx.req, checksum, rec.checksum)) co_return *bad;
-  rec.modified_ms = NowMs();
+  rec.modified_ms = UnixMillisNow();
   rec.content_type = up->content_type;
   rec.headers = up->headers;
   rec.user_meta = up->user_meta;

@@ -4,17 +4,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/ascii.h"
+
 namespace confiance::s3 {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<int> NonNegative(std::string_view s) {
-  s = Trim(s);
+  s = TrimSpaceAndTab(s);
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
@@ -28,7 +24,7 @@ Result<ObjectAttributeSet> ParseObjectAttributes(std::string_view header) {
   bool any = false;
   while (true) {
     size_t comma = header.find(',');
-    std::string_view name = Trim(header.substr(0, comma));
+    std::string_view name = TrimSpaceAndTab(header.substr(0, comma));
     if (name == "ETag") {
       set.etag = true;
     } else if (name == "Checksum") {

@@ -116,7 +116,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   catalog::ObjectRecord rec;
   rec.size = body->segment.plain_size;
   rec.etag = body->md5_hex;
-  rec.modified_ms = NowMs();
+  rec.modified_ms = UnixMillisNow();
   rec.content_type = std::move(stored->content_type);
   rec.headers = std::move(stored->headers);
   rec.user_meta = std::move(stored->user_meta);

@@ -74,7 +74,7 @@ Result<S3Service::LockRequest> S3Service::LockFromHeaders(Ctx& ctx, const catalo
       return refuse(MakeError(S3ErrorCode::kInvalidArgument,
                               "The retain until date must be provided in ISO 8601 format"));
     }
-    if (*date <= NowMs()) {
+    if (*date <= UnixMillisNow()) {
       return refuse(MakeError(S3ErrorCode::kInvalidArgument, "The retain until date must be in the future!"));
     }
     out.mode = *m;
@@ -213,7 +213,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectRetention(Ctx& ctx) {
   if (!body.ok()) co_return error;
   Result<xml::RetentionDoc> doc = xml::ParseRetention(*body);
   if (!doc.ok()) co_return XmlError(doc.status());
-  const uint64_t now = NowMs();
+  const uint64_t now = UnixMillisNow();
   if (doc->mode != catalog::LockMode::kNone && doc->retain_until_ms <= now) {
     co_return MakeError(S3ErrorCode::kInvalidArgument, "The retain until date must be in the future!");
   }

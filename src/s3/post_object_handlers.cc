@@ -499,7 +499,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   catalog::ObjectRecord rec;
   rec.size = segment->plain_size;
   rec.etag = writer->md5_hex();
-  rec.modified_ms = NowMs();
+  rec.modified_ms = UnixMillisNow();
   rec.content_type = std::move(stored->content_type);
   rec.headers = std::move(stored->headers);
   rec.user_meta = std::move(stored->user_meta);

@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "common/ascii.h"
+
 namespace confiance::s3 {
 namespace {
 
@@ -14,25 +16,19 @@ std::optional<uint64_t> ParseNumber(std::string_view s) {
   return v;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 RangeResult ResolveRange(std::string_view header, uint64_t size) {
   RangeResult whole;
-  header = Trim(header);
+  header = TrimSpaceAndTab(header);
   constexpr std::string_view kPrefix = "bytes=";
   if (header.substr(0, kPrefix.size()) != kPrefix) return whole;
-  std::string_view spec = Trim(header.substr(kPrefix.size()));
+  std::string_view spec = TrimSpaceAndTab(header.substr(kPrefix.size()));
   if (spec.find(',') != std::string_view::npos) return whole;
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return whole;
-  std::string_view a = Trim(spec.substr(0, dash));
-  std::string_view b = Trim(spec.substr(dash + 1));
+  std::string_view a = TrimSpaceAndTab(spec.substr(0, dash));
+  std::string_view b = TrimSpaceAndTab(spec.substr(dash + 1));
 
   RangeResult r;
   r.outcome = RangeOutcome::kPartial;

@@ -26,7 +26,7 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
   const Ctx& ctx = *ctx_;
   audit::Event e;
   e.kind = audit::EventKind::kData;
-  e.time_ms = NowMs();
+  e.time_ms = UnixMillisNow();
   e.request_id = ctx.request_id;
   e.source = ctx.req.remote_address;
   if (!ctx.requester.anonymous && ctx.requester.principal != nullptr) {

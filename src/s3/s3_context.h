@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "common/wall_clock.h"
 #include "kms/justification.h"
 #include "kms/key_provider.h"
 #include "s3/audited_response_writer.h"
@@ -64,6 +65,5 @@ std::vector<http::Header> Headers(H... h) {
 // headers.
 std::string IsoTime(uint64_t ms);
 std::string HttpDate(uint64_t ms);
-uint64_t NowMs();
 
 }  // namespace confiance::s3

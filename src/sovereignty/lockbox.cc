@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 
+#include "common/wall_clock.h"
 #include "crypto/random.h"
 
 namespace confiance::sovereignty {
@@ -12,12 +13,6 @@ namespace {
 
 constexpr std::string_view kRequestPrefix = "req/";
 constexpr std::string_view kMaxPrefix = "max/";
-
-uint64_t SystemNowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 std::string RequestKey(std::string_view id) { return std::string(kRequestPrefix) + std::string(id); }
 
@@ -41,7 +36,7 @@ std::string_view LockboxEventName(LockboxEvent e) {
 }
 
 Lockbox::Lockbox(meta::MetaStore& store, LockboxOptions options, audit::AuditLog* log, Clock now_ms)
-    : store_(store), options_(options), log_(log), now_ms_(now_ms ? std::move(now_ms) : Clock(SystemNowMs)) {}
+    : store_(store), options_(options), log_(log), now_ms_(now_ms ? std::move(now_ms) : Clock(UnixMillisNow)) {}
 
 Status Lockbox::LoadLocked() {
   if (loaded_) return OkStatus();

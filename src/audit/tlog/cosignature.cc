@@ -13,8 +13,6 @@
 namespace confiance::audit::tlog {
 namespace {
 
-constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
-
 std::string KeyIdHex(uint32_t h) {
   char buf[9];
   std::snprintf(buf, sizeof(buf), "%08x", h);
@@ -105,7 +103,7 @@ Result<std::string> CosignatureSigner::Cosign(std::string_view text, uint64_t ti
   for (int i = 3; i >= 0; --i) blob.push_back(static_cast<char>(key_id_ >> (8 * i)));
   for (int i = 7; i >= 0; --i) blob.push_back(static_cast<char>(timestamp >> (8 * i)));
   blob.append(reinterpret_cast<const char*>(sig.data()), sig.size());
-  return std::string(kSigPrefix) + name_ + " " + crypto::Base64Encode(blob) + "\n";
+  return std::string(kNoteSignaturePrefix) + name_ + " " + crypto::Base64Encode(blob) + "\n";
 }
 
 CosignatureVerifier::CosignatureVerifier(std::string name, const crypto::Ed25519PublicKey& key)

@@ -11,8 +11,6 @@
 namespace confiance::audit::tlog {
 namespace {
 
-constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
-
 std::string KeyHashHex(uint32_t h) {
   char buf[9];
   std::snprintf(buf, sizeof(buf), "%08x", h);
@@ -34,10 +32,10 @@ bool ValidText(std::string_view text) {
 }
 
 Result<NoteSignature> ParseSignatureLine(std::string_view line) {
-  if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
+  if (line.substr(0, kNoteSignaturePrefix.size()) != kNoteSignaturePrefix) {
     return InvalidArgumentError("note: signature line does not start with an em dash");
   }
-  line.remove_prefix(kSigPrefix.size());
+  line.remove_prefix(kNoteSignaturePrefix.size());
   size_t space = line.find(' ');
   if (space == std::string_view::npos) return InvalidArgumentError("note: malformed signature line");
   NoteSignature sig;
@@ -142,7 +140,7 @@ Result<std::string> NoteSigner::Sign(std::string_view text) const {
   blob.append(reinterpret_cast<const char*>(sig.data()), sig.size());
   std::string out(text);
   out += "\n";
-  out += kSigPrefix;
+  out += kNoteSignaturePrefix;
   out += name_ + " " + crypto::Base64Encode(blob) + "\n";
   return out;
 }

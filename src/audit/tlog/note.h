@@ -25,6 +25,8 @@
 namespace confiance::audit::tlog {
 
 inline constexpr uint8_t kNoteSigEd25519 = 0x01;
+// Every signature line of a note starts with U+2014 EM DASH and a space.
+inline constexpr std::string_view kNoteSignaturePrefix = "\xE2\x80\x94 ";
 // Go's note.Open refuses notes with more signatures; so do we.
 inline constexpr size_t kMaxNoteSignatures = 100;
 

@@ -11,13 +11,14 @@
 #include <set>
 #include <string>
 
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::blob {
 namespace {
 
-std::span<const std::byte> Bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+using testutil::AsBytes;
 
 // Link fails as across file systems (EXDEV); directory syncs are counted.
 class CrossDeviceEnv final : public EnvWrapper {
@@ -64,7 +65,7 @@ TEST_P(BlobExportTest, TheExportedBlobOpensUnderItsIdAndOutlivesTheStoresDeletio
   std::string data(3 * (1 << 20) + 17, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 + 7);
   ASSERT_OK_AND_ASSIGN(auto writer, store->NewBlob());
-  ASSERT_OK(writer->Append(Bytes(data)));
+  ASSERT_OK(writer->Append(AsBytes(data)));
   ASSERT_OK(writer->Commit());
   const std::string id = writer->id();
 
@@ -106,7 +107,7 @@ TEST(ReuseExportedBlobTest, LinksOnlyAFileOfTheBlobsIdAndSizeFromTheBase) {
   auto commit = [&](const std::string& data) {
     auto writer = store->NewBlob();
     EXPECT_OK(writer.status());
-    EXPECT_OK((*writer)->Append(Bytes(data)));
+    EXPECT_OK((*writer)->Append(AsBytes(data)));
     EXPECT_OK((*writer)->Commit());
     return (*writer)->id();
   };

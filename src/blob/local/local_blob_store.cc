@@ -10,11 +10,6 @@
 namespace confiance::blob {
 namespace {
 
-Status CheckId(const std::string& id) {
-  if (!IsValidBlobId(id)) return InvalidArgumentError("malformed blob id: " + id);
-  return OkStatus();
-}
-
 bool IsFanoutName(const std::string& name) {
   return name.size() == 2 && IsValidBlobId(name + std::string(kBlobIdLength - 2, '0'));
 }
@@ -189,7 +184,7 @@ Result<std::unique_ptr<BlobWriter>> LocalBlobStore::NewBlob() {
 }
 
 Result<std::unique_ptr<BlobReader>> LocalBlobStore::Open(const std::string& id) {
-  RETURN_IF_ERROR(CheckId(id));
+  RETURN_IF_ERROR(CheckBlobId(id));
   const std::string path = BlobPath(id);
   Result<std::unique_ptr<RandomAccessFile>> file = env_.NewRandomAccessFile(path);
   if (!file.ok()) {
@@ -206,7 +201,7 @@ Result<std::unique_ptr<BlobReader>> LocalBlobStore::Open(const std::string& id) 
 }
 
 Status LocalBlobStore::Delete(const std::string& id) {
-  RETURN_IF_ERROR(CheckId(id));
+  RETURN_IF_ERROR(CheckBlobId(id));
   Status s = env_.RemoveFile(BlobPath(id));
   if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
   // Sync even when the file was already gone: a retried Delete must also

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/env.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/fault_injection_env.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -21,9 +22,7 @@ namespace {
 
 using testutil::FaultInjectionEnv;
 
-std::span<const std::byte> Bytes(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
+using testutil::AsBytes;
 
 class LocalBlobStoreTest : public ::testing::Test {
  protected:
@@ -49,7 +48,7 @@ class LocalBlobStoreTest : public ::testing::Test {
     auto w = store_->NewBlob();
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     if (!w.ok()) return "";
-    EXPECT_OK((*w)->Append(Bytes(data)));
+    EXPECT_OK((*w)->Append(AsBytes(data)));
     EXPECT_OK((*w)->Commit());
     return (*w)->id();
   }
@@ -115,9 +114,9 @@ TEST_F(LocalBlobStoreTest, PowerLossKeepsCommittedBlobsOnly) {
   const std::string deleted = Put("deleted");
   ASSERT_OK(store_->Delete(deleted));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> in_flight, store_->NewBlob());
-  ASSERT_OK(in_flight->Append(Bytes(std::string(200000, 'z'))));
+  ASSERT_OK(in_flight->Append(AsBytes(std::string(200000, 'z'))));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> aborted, store_->NewBlob());
-  ASSERT_OK(aborted->Append(Bytes("abandoned")));
+  ASSERT_OK(aborted->Append(AsBytes("abandoned")));
   aborted->Abort();
 
   ASSERT_OK(env_.SimulatePowerLoss());
@@ -139,7 +138,7 @@ TEST_F(LocalBlobStoreTest, PowerLossKeepsCommittedBlobsOnly) {
 
 TEST_F(LocalBlobStoreTest, PowerLossBeforeCommitLosesTheBlob) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
-  ASSERT_OK(w->Append(Bytes("not yet")));
+  ASSERT_OK(w->Append(AsBytes("not yet")));
   ASSERT_OK(env_.SimulatePowerLoss());
   const std::string id = w->id();
   w.reset();
@@ -164,7 +163,7 @@ class LocalBlobStoreFaultTest : public LocalBlobStoreTest,
 TEST_P(LocalBlobStoreFaultTest, FailedCommitLeavesNoBlob) {
   const InjectedCase& c = GetParam();
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
-  ASSERT_OK(w->Append(Bytes(std::string(100000, 'q'))));
+  ASSERT_OK(w->Append(AsBytes(std::string(100000, 'q'))));
   env_.FailAfter(c.nth, c.err, c.ops);
   Status s = w->Commit();
   EXPECT_EQ(s.code(), c.code) << s.ToString();
@@ -209,7 +208,7 @@ TEST_F(LocalBlobStoreTest, EveryCommitStepFailingLeavesNoBlob) {
     ASSERT_OK(Env::Default()->RenameFile(root_, dir_.Sub("old" + std::to_string(n))));
     Reopen();
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
-    ASSERT_OK(w->Append(Bytes("payload")));
+    ASSERT_OK(w->Append(AsBytes("payload")));
     const int before = env_.injected_failures();
     env_.FailAfter(n, ENOSPC);
     Status s = w->Commit();
@@ -235,7 +234,7 @@ TEST_F(LocalBlobStoreTest, EveryCommitStepFailingLeavesNoBlob) {
 
 TEST_F(LocalBlobStoreTest, InactiveFilesystemFailsCleanly) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store_->NewBlob());
-  ASSERT_OK(w->Append(Bytes("x")));
+  ASSERT_OK(w->Append(AsBytes("x")));
   env_.SetFilesystemActive(false);
   EXPECT_FALSE(w->Commit().ok());
   EXPECT_FALSE(store_->NewBlob().ok());
@@ -302,10 +301,10 @@ TEST(LocalBlobStoreSpaceTest, ReserveRefusesNewDataAndFreesTheTempFile) {
   env.available = 6 * kMiB;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store->NewBlob());
   const std::string chunk(64 * 1024, 'x');
-  ASSERT_OK(w->Append(Bytes(chunk)));
+  ASSERT_OK(w->Append(AsBytes(chunk)));
   env.available = 4 * kMiB + 100;
   Status st;
-  for (int i = 0; i < 40 && st.ok(); ++i) st = w->Append(Bytes(chunk));
+  for (int i = 0; i < 40 && st.ok(); ++i) st = w->Append(AsBytes(chunk));
   EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st.ToString();
   EXPECT_LE(w->size(), kMiB + chunk.size());  // checked at least every MiB
   w->Abort();
@@ -315,7 +314,7 @@ TEST(LocalBlobStoreSpaceTest, ReserveRefusesNewDataAndFreesTheTempFile) {
   // Space back: writes resume.
   env.available = 8 * kMiB;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w2, store->NewBlob());
-  ASSERT_OK(w2->Append(Bytes(chunk)));
+  ASSERT_OK(w2->Append(AsBytes(chunk)));
   ASSERT_OK(w2->Commit());
 }
 

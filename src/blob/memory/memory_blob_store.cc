@@ -71,11 +71,6 @@ class MemoryBlobReader final : public BlobReader {
   std::shared_ptr<const MemoryBlobStore::Blob> blob_;
 };
 
-Status CheckId(const std::string& id) {
-  if (!IsValidBlobId(id)) return InvalidArgumentError("malformed blob id: " + id);
-  return OkStatus();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<BlobWriter>> MemoryBlobStore::NewBlob() {
@@ -92,7 +87,7 @@ Status MemoryBlobStore::InsertCommitted(const std::string& id, std::shared_ptr<c
 }
 
 Result<std::unique_ptr<BlobReader>> MemoryBlobStore::Open(const std::string& id) {
-  RETURN_IF_ERROR(CheckId(id));
+  RETURN_IF_ERROR(CheckBlobId(id));
   std::lock_guard<std::mutex> l(mu_);
   auto it = blobs_.find(id);
   if (it == blobs_.end()) return NotFoundError("blob " + id);
@@ -100,7 +95,7 @@ Result<std::unique_ptr<BlobReader>> MemoryBlobStore::Open(const std::string& id)
 }
 
 Status MemoryBlobStore::Delete(const std::string& id) {
-  RETURN_IF_ERROR(CheckId(id));
+  RETURN_IF_ERROR(CheckBlobId(id));
   std::lock_guard<std::mutex> l(mu_);
   blobs_.erase(id);
   return OkStatus();

@@ -9,13 +9,14 @@
 
 #include "blob/local/local_blob_store.h"
 #include "common/env.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::blob {
 namespace {
 
-std::span<const std::byte> Bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+using testutil::AsBytes;
 
 class PoolRouterTest : public ::testing::Test {
  protected:
@@ -32,7 +33,7 @@ class PoolRouterTest : public ::testing::Test {
     auto w = router_->Pool(pool).NewBlob();
     EXPECT_OK(w.status());
     if (!w.ok()) return "";
-    EXPECT_OK((*w)->Append(Bytes(data)));
+    EXPECT_OK((*w)->Append(AsBytes(data)));
     EXPECT_OK((*w)->Commit());
     return (*w)->id();
   }

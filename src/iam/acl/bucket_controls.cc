@@ -7,7 +7,7 @@
 namespace confiance::iam::acl {
 namespace {
 
-constexpr std::array<std::pair<ObjectOwnership, std::string_view>, 3> kNames = {{
+constexpr std::array<std::pair<ObjectOwnership, std::string_view>, 3> kOwnershipNames = {{
     {ObjectOwnership::kBucketOwnerEnforced, "BucketOwnerEnforced"},
     {ObjectOwnership::kBucketOwnerPreferred, "BucketOwnerPreferred"},
     {ObjectOwnership::kObjectWriter, "ObjectWriter"},
@@ -16,14 +16,14 @@ constexpr std::array<std::pair<ObjectOwnership, std::string_view>, 3> kNames = {
 }  // namespace
 
 std::string_view ObjectOwnershipName(ObjectOwnership ownership) {
-  for (const auto& [o, name] : kNames) {
+  for (const auto& [o, name] : kOwnershipNames) {
     if (o == ownership) return name;
   }
   return "";
 }
 
 std::optional<ObjectOwnership> ParseObjectOwnership(std::string_view name) {
-  for (const auto& [o, n] : kNames) {
+  for (const auto& [o, n] : kOwnershipNames) {
     if (n == name) return o;
   }
   return std::nullopt;

@@ -11,8 +11,8 @@
 namespace confiance::iam::acl {
 namespace {
 
-const CanonicalUser kBucketOwner{"bucket-owner-id", "bucket-owner"};
-const CanonicalUser kWriter{"writer-id", "writer"};
+const CanonicalUser kOwnerUser{"bucket-owner-id", "bucket-owner"};
+const CanonicalUser kWriterUser{"writer-id", "writer"};
 constexpr std::string_view kAllUsersUri = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 std::optional<ErrorKind> KindOf(const Result<std::vector<Grant>>& r) { return ErrorKindOf(r.status()); }
@@ -90,23 +90,22 @@ TEST(ParseGrantHeaderTest, AtMostOneHundredGrants) {
 }
 
 TEST(AclFromHeadersTest, NoHeadersMeansNoAcl) {
-  ASSERT_OK_AND_ASSIGN(std::optional<Acl> bucket, BucketAclFromHeaders(AclHeaders{}, kBucketOwner));
+  ASSERT_OK_AND_ASSIGN(std::optional<Acl> bucket, BucketAclFromHeaders(AclHeaders{}, kOwnerUser));
   EXPECT_EQ(bucket, std::nullopt);
-  ASSERT_OK_AND_ASSIGN(std::optional<Acl> object,
-                       ObjectAclFromHeaders(AclHeaders{}, kWriter, kBucketOwner));
+  ASSERT_OK_AND_ASSIGN(std::optional<Acl> object, ObjectAclFromHeaders(AclHeaders{}, kWriterUser, kOwnerUser));
   EXPECT_EQ(object, std::nullopt);
 }
 
 TEST(AclFromHeadersTest, CannedAclExpandsForTheResource) {
   AclHeaders h;
   h.canned = "bucket-owner-full-control";
-  ASSERT_OK_AND_ASSIGN(std::optional<Acl> object, ObjectAclFromHeaders(h, kWriter, kBucketOwner));
+  ASSERT_OK_AND_ASSIGN(std::optional<Acl> object, ObjectAclFromHeaders(h, kWriterUser, kOwnerUser));
   ASSERT_TRUE(object.has_value());
-  EXPECT_EQ(object->owner, kWriter);
+  EXPECT_EQ(object->owner, kWriterUser);
   ASSERT_EQ(object->grants.size(), 2u);
-  EXPECT_EQ(object->grants[1], (Grant{Grantee::User(kBucketOwner.id, kBucketOwner.display_name),
-                                      Permission::kFullControl}));
-  ASSERT_OK_AND_ASSIGN(std::optional<Acl> bucket, BucketAclFromHeaders(h, kBucketOwner));
+  EXPECT_EQ(object->grants[1],
+            (Grant{Grantee::User(kOwnerUser.id, kOwnerUser.display_name), Permission::kFullControl}));
+  ASSERT_OK_AND_ASSIGN(std::optional<Acl> bucket, BucketAclFromHeaders(h, kOwnerUser));
   ASSERT_TRUE(bucket.has_value());
   EXPECT_EQ(bucket->grants.size(), 1u);  // ignored on buckets: owner only
 }
@@ -114,7 +113,7 @@ TEST(AclFromHeadersTest, CannedAclExpandsForTheResource) {
 TEST(AclFromHeadersTest, UnknownCannedAcl) {
   AclHeaders h;
   h.canned = "world-writable";
-  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kBucketOwner);
+  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kOwnerUser);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKindOf(r.status()), ErrorKind::kInvalidCannedAcl);
 }
@@ -126,9 +125,9 @@ TEST(AclFromHeadersTest, GrantHeadersGiveExactlyTheirGrantsInHeaderOrder) {
   h.grant_read_acp = "id=\"racp\"";
   h.grant_write = "uri=\"http://acs.amazonaws.com/groups/global/AuthenticatedUsers\"";
   h.grant_read = "id=\"r1\", id=\"r2\"";
-  ASSERT_OK_AND_ASSIGN(std::optional<Acl> acl, ObjectAclFromHeaders(h, kWriter, kBucketOwner));
+  ASSERT_OK_AND_ASSIGN(std::optional<Acl> acl, ObjectAclFromHeaders(h, kWriterUser, kOwnerUser));
   ASSERT_TRUE(acl.has_value());
-  EXPECT_EQ(acl->owner, kWriter);
+  EXPECT_EQ(acl->owner, kWriterUser);
   std::vector<Grant> want = {
       {Grantee::User("r1"), Permission::kRead},
       {Grantee::User("r2"), Permission::kRead},
@@ -144,7 +143,7 @@ TEST(AclFromHeadersTest, CannedAndGrantHeadersTogetherAreRefused) {
   AclHeaders h;
   h.canned = "private";
   h.grant_read = std::string_view(kAllUsersUri);  // even before looking at the grant's syntax
-  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kBucketOwner);
+  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kOwnerUser);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKindOf(r.status()), ErrorKind::kCannedWithGrantHeaders);
   EXPECT_NE(r.status().message().find("Specifying both Canned ACLs and Header Grants is not allowed"),
@@ -157,7 +156,7 @@ TEST(AclFromHeadersTest, TotalGrantsOverAllHeadersAreLimited) {
   AclHeaders h;
   h.grant_read = value;
   h.grant_write = value;
-  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kBucketOwner);
+  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kOwnerUser);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKindOf(r.status()), ErrorKind::kMalformedGrantHeader);
 }
@@ -166,7 +165,7 @@ TEST(AclFromHeadersTest, AnEmailGranteeInAnyHeaderFailsTheRequest) {
   AclHeaders h;
   h.grant_read = "id=\"abc\"";
   h.grant_write_acp = "emailAddress=\"x@y.example\"";
-  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kBucketOwner);
+  Result<std::optional<Acl>> r = BucketAclFromHeaders(h, kOwnerUser);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKindOf(r.status()), ErrorKind::kEmailGrantee);
 }

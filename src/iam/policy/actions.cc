@@ -120,10 +120,6 @@ const std::array<uint8_t, kSlots>& Slots() {
   return slots;
 }
 
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
 }  // namespace
 
 std::span<const ActionInfo> KnownActions() { return kActions; }

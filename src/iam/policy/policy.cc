@@ -50,10 +50,6 @@ Result<std::string> ConditionValueText(const json& v) {
   return Malformed("Invalid Condition value: expected a string, number or boolean, got " + Excerpt(v.dump()));
 }
 
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
 Status ParseActions(const json& v, std::string_view field, Statement& st) {
   ASSIGN_OR_RETURN(std::vector<std::string> patterns, StringList(v, field));
   for (std::string& p : patterns) {

@@ -20,7 +20,7 @@
 namespace confiance::kms {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(Kms, KeyProviderContractTest,
+INSTANTIATE_TEST_SUITE_P(Embedded, KeyProviderContractTest,
                          ::testing::Values(ContractImpl{"Embedded",
                                                         [](const std::string& dir) -> std::unique_ptr<KeyProvider> {
                                                           auto r = EmbeddedKeyProvider::Open(*Env::Default(), dir);

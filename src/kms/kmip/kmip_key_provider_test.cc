@@ -80,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(Kms, KeyProviderContractTest,
                                                         }}),
                          ContractImplName);
 
-bool Same(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
+bool SameKeyBytes(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
   return a.size() == b.size() && std::equal(a.span().begin(), a.span().end(), b.span().begin());
 }
 
@@ -134,7 +134,7 @@ TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
   ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(uid, key, "tenant=t"));
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "tenant=t"));
-  EXPECT_TRUE(Same(back, key));
+  EXPECT_TRUE(SameKeyBytes(back, key));
   // Another key cannot unwrap it (the KMS recovers a wrong one-time key).
   const std::string other = NewKey(p->client());
   EXPECT_STATUS_CODE(p->Unwrap(other, wrapped, "tenant=t"), kPermissionDenied);
@@ -178,7 +178,7 @@ TEST_F(KmipTest, CacheServesWithinLifetimeThenKmsDecides) {
   const auto revoked_at = std::chrono::steady_clock::now();
   // Within the lifetime the cached key still serves...
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes cached, p->Unwrap(uid, wrapped, "c"));
-  EXPECT_TRUE(Same(cached, key));
+  EXPECT_TRUE(SameKeyBytes(cached, key));
   // ...and after it the KMS refuses. The sweeper empties the cache (wiping
   // the key) without any call.
   std::this_thread::sleep_until(revoked_at + 2500ms);
@@ -197,7 +197,7 @@ TEST_F(KmipTest, JustificationIsSentOnlyWhenEnabled) {
   const KeyUse maintenance{Justification::kSystemMaintenance, {}};
   ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(uid, key, "c", maintenance));
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "c", maintenance));
-  EXPECT_TRUE(Same(back, key));
+  EXPECT_TRUE(SameKeyBytes(back, key));
   const int64_t sent = p->client().TEST_requests_sent();
   ASSERT_OK(p->Unwrap(uid, wrapped, "c", KeyUse{Justification::kTenantRequest, {}}));
   ASSERT_OK(p->Unwrap(uid, wrapped, "c"));
@@ -213,7 +213,7 @@ TEST_F(KmipTest, JustificationIsSentOnlyWhenEnabled) {
   EXPECT_TRUE(told->sends_justification());
   EXPECT_FALSE(told->Unwrap(uid, wrapped, "c", maintenance).ok());
   ASSERT_OK_AND_ASSIGN(back, told->Unwrap(uid, wrapped, "c"));
-  EXPECT_TRUE(Same(back, key));
+  EXPECT_TRUE(SameKeyBytes(back, key));
 }
 
 TEST_F(KmipTest, ConnectionsArePooled) {
@@ -363,7 +363,7 @@ TEST_F(KmipTest, IdempotentCallsRetryOthersDoNot) {
   const int64_t opened = p->client().TEST_connections_opened();
   proxy.CutAfterNextRequests(1);
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(p->DefaultKeyId(), wrapped, "c"));
-  EXPECT_TRUE(Same(back, key));
+  EXPECT_TRUE(SameKeyBytes(back, key));
   EXPECT_EQ(p->client().TEST_connections_opened(), opened + 1);
 
   // Create is not: the KMS may have made the key; the caller decides.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/encoding.h"
 #include "kms/kmip/kmip_tags.h"
 #include "tests/testutil/status_matchers.h"
 
@@ -39,31 +40,46 @@ TEST(KmipMessagesTest, RequestLayout) {
   EXPECT_EQ(payload->FindBytes(tag::kUniqueIdentifier, ItemType::kTextString), "42");
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
+using crypto::HexEncode;
 
 // The exact wire bytes a tenant's KMS vendor implements (docs/kmip.md).
 TEST(KmipMessagesTest, JustificationExtensionBytes) {
-  EXPECT_EQ(Hex(Encode(JustificationExtension("TENANT_REQUEST", ""))),
-            "42005101" "00000048"                                   // Message Extension, 72 bytes
-            "42009d07" "00000009" "636f6e6669616e6365" "00000000000000"  // Vendor Identification "confiance"
-            "42002606" "00000008" "0000000000000000"                 // Criticality Indicator false
-            "42009c01" "00000018"                                   // Vendor Extension, 24 bytes
-            "54000107" "0000000e" "54454e414e545f52455155455354" "0000");  // "TENANT_REQUEST"
-  EXPECT_EQ(Hex(Encode(JustificationExtension("OPERATOR_APPROVED", "ar-7f3a"))),
-            "42005101" "00000060"
-            "42009d07" "00000009" "636f6e6669616e6365" "00000000000000"
-            "42002606" "00000008" "0000000000000000"
-            "42009c01" "00000030"
-            "54000107" "00000011" "4f50455241544f525f415050524f564544" "00000000000000"  // "OPERATOR_APPROVED"
-            "54000207" "00000007" "61722d37663361" "00");                                 // approval id
+  EXPECT_EQ(HexEncode(Encode(JustificationExtension("TENANT_REQUEST", ""))),
+            "42005101"
+            "00000048"  // Message Extension, 72 bytes
+            "42009d07"
+            "00000009"
+            "636f6e6669616e6365"
+            "00000000000000"  // Vendor Identification "confiance"
+            "42002606"
+            "00000008"
+            "0000000000000000"  // Criticality Indicator false
+            "42009c01"
+            "00000018"  // Vendor Extension, 24 bytes
+            "54000107"
+            "0000000e"
+            "54454e414e545f52455155455354"
+            "0000");  // "TENANT_REQUEST"
+  EXPECT_EQ(HexEncode(Encode(JustificationExtension("OPERATOR_APPROVED", "ar-7f3a"))),
+            "42005101"
+            "00000060"
+            "42009d07"
+            "00000009"
+            "636f6e6669616e6365"
+            "00000000000000"
+            "42002606"
+            "00000008"
+            "0000000000000000"
+            "42009c01"
+            "00000030"
+            "54000107"
+            "00000011"
+            "4f50455241544f525f415050524f564544"
+            "00000000000000"  // "OPERATOR_APPROVED"
+            "54000207"
+            "00000007"
+            "61722d37663361"
+            "00");  // approval id
 }
 
 TEST(KmipMessagesTest, ExtensionFollowsThePayload) {

@@ -5,20 +5,13 @@
 
 #include <string>
 
+#include "crypto/encoding.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::kms::kmip {
 namespace {
 
-std::string Hex(const std::string& s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
-  }
-  return out;
-}
+using crypto::HexEncode;
 
 std::string Unhex(std::string_view h) {
   std::string out;
@@ -28,15 +21,16 @@ std::string Unhex(std::string_view h) {
 
 // The examples of the KMIP 1.2 specification, section 9.1.2.
 TEST(TtlvTest, SpecExamples) {
-  EXPECT_EQ(Hex(Encode(Integer(0x420020, 8))), "42002002000000040000000800000000");
-  EXPECT_EQ(Hex(Encode(LongInteger(0x420020, 123456789000000000))), "420020030000000801b69b4ba5749200");
-  EXPECT_EQ(Hex(Encode(Enumeration(0x420020, 255))), "4200200500000004000000ff00000000");
-  EXPECT_EQ(Hex(Encode(Boolean(0x420020, true))), "42002006000000080000000000000001");
-  EXPECT_EQ(Hex(Encode(TextString(0x420020, "Hello World"))), "420020070000000b48656c6c6f20576f726c640000000000");
-  EXPECT_EQ(Hex(Encode(ByteString(0x420020, std::string("\x01\x02\x03", 3)))), "42002008000000030102030000000000");
-  EXPECT_EQ(Hex(Encode(DateTime(0x420020, 0x47DA67F8))), "42002009000000080000000047da67f8");
-  EXPECT_EQ(Hex(Encode(Interval(0x420020, 864000))), "4200200a00000004000d2f0000000000");
-  EXPECT_EQ(Hex(Encode(Structure(0x420020, {Enumeration(0x420004, 254), Integer(0x420005, 255)}))),
+  EXPECT_EQ(HexEncode(Encode(Integer(0x420020, 8))), "42002002000000040000000800000000");
+  EXPECT_EQ(HexEncode(Encode(LongInteger(0x420020, 123456789000000000))), "420020030000000801b69b4ba5749200");
+  EXPECT_EQ(HexEncode(Encode(Enumeration(0x420020, 255))), "4200200500000004000000ff00000000");
+  EXPECT_EQ(HexEncode(Encode(Boolean(0x420020, true))), "42002006000000080000000000000001");
+  EXPECT_EQ(HexEncode(Encode(TextString(0x420020, "Hello World"))), "420020070000000b48656c6c6f20576f726c640000000000");
+  EXPECT_EQ(HexEncode(Encode(ByteString(0x420020, std::string("\x01\x02\x03", 3)))),
+            "42002008000000030102030000000000");
+  EXPECT_EQ(HexEncode(Encode(DateTime(0x420020, 0x47DA67F8))), "42002009000000080000000047da67f8");
+  EXPECT_EQ(HexEncode(Encode(Interval(0x420020, 864000))), "4200200a00000004000d2f0000000000");
+  EXPECT_EQ(HexEncode(Encode(Structure(0x420020, {Enumeration(0x420004, 254), Integer(0x420005, 255)}))),
             "42002001000000204200040500000004000000fe000000004200050200000004000000ff00000000");
 }
 

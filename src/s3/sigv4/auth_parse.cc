@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "common/ascii.h"
 #include "s3/sigv4/canonical.h"
 
 namespace confiance::sigv4 {
@@ -18,14 +19,6 @@ using std::chrono::seconds;
 // Bounds that keep hostile headers cheap to reject.
 constexpr size_t kMaxSignedHeaders = 64;
 constexpr size_t kMaxScopePart = 128;
-
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool IsDigits(std::string_view s) {
   for (char c : s) {
@@ -131,7 +124,7 @@ Result<Credential> ParseCredential(std::string_view value, ErrorKind kind) {
 
 Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value) {
   constexpr ErrorKind kMalformed = ErrorKind::kAuthorizationHeaderMalformed;
-  value = Trim(value);
+  value = TrimSpaceAndTab(value);
   size_t sp = value.find_first_of(" \t");
   std::string_view scheme = value.substr(0, sp);
   if (scheme != kAlgorithm) return MakeError(ErrorKind::kUnsupportedAuth, "unsupported scheme");
@@ -141,11 +134,11 @@ Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value) {
   size_t start = 0;
   while (true) {
     size_t comma = rest.find(',', start);
-    std::string_view part = Trim(rest.substr(start, comma - start));
+    std::string_view part = TrimSpaceAndTab(rest.substr(start, comma - start));
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) return MakeError(kMalformed, "component without '='");
-    std::string_view key = Trim(part.substr(0, eq));
-    std::string_view val = Trim(part.substr(eq + 1));
+    std::string_view key = TrimSpaceAndTab(part.substr(0, eq));
+    std::string_view val = TrimSpaceAndTab(part.substr(eq + 1));
     std::optional<std::string_view>* slot = key == "Credential"      ? &credential
                                             : key == "SignedHeaders" ? &signed_headers
                                             : key == "Signature"     ? &signature
@@ -234,8 +227,8 @@ std::string FormatAmzDate(TimePoint t) {
 }
 
 Result<TimePoint> ParseHttpDate(std::string_view v) {
-  v = Trim(v);
-  if (size_t comma = v.find(','); comma != std::string_view::npos) v = Trim(v.substr(comma + 1));
+  v = TrimSpaceAndTab(v);
+  if (size_t comma = v.find(','); comma != std::string_view::npos) v = TrimSpaceAndTab(v.substr(comma + 1));
   // "24 May 2013 00:00:00 GMT"
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/ascii.h"
 #include "s3/sigv4/canonical.h"
 #include "s3/sigv4/errors.h"
 
@@ -42,12 +43,6 @@ void CopyLowerHex(std::string_view hex, std::array<char, 64>& out) {
 }
 
 std::string_view View(const std::array<char, 64>& a) { return {a.data(), a.size()}; }
-
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool IsStreaming(PayloadMode mode) {
   return mode == PayloadMode::kStreamingSigned || mode == PayloadMode::kStreamingSignedTrailer ||
@@ -223,8 +218,8 @@ Status ChunkedDecoder::OnTrailerLine(std::string_view line) {
   if (have_trailer_signature_) return Malformed("trailer after x-amz-trailer-signature");
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return Malformed("trailer without ':'");
-  std::string_view name = TrimBlanks(line.substr(0, colon));
-  std::string_view value = TrimBlanks(line.substr(colon + 1));
+  std::string_view name = TrimSpaceAndTab(line.substr(0, colon));
+  std::string_view value = TrimSpaceAndTab(line.substr(colon + 1));
   if (name.empty()) return Malformed("empty trailer name");
   if (EqualsIgnoreCase(name, kTrailerSignatureName)) {
     if (mode_ != PayloadMode::kStreamingSignedTrailer || !IsSha256Hex(value)) {

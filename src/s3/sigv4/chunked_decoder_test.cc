@@ -14,8 +14,8 @@
 namespace confiance::sigv4 {
 namespace {
 
-constexpr std::string_view kAccess = "AKIAIOSFODNN7EXAMPLE";
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr std::string_view kChunkAccessKey = "AKIAIOSFODNN7EXAMPLE";
+constexpr std::string_view kChunkSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 constexpr std::string_view kSeed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
 constexpr std::string_view kSig1 = "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648";
 constexpr std::string_view kSig2 = "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497";
@@ -36,7 +36,7 @@ AuthContext VerifiedExample() {
                                  {"Content-Encoding", "aws-chunked"},
                                  {"x-amz-decoded-content-length", "66560"},
                                  {"Content-Length", "66824"}};
-  auto lookup = [](std::string_view) -> Result<std::string> { return std::string(kSecret); };
+  auto lookup = [](std::string_view) -> Result<std::string> { return std::string(kChunkSecretKey); };
   auto ctx = Verify({"PUT", "/examplebucket/chunkObject.txt", "", headers}, lookup,
                     ParseAmzDate("20130524T000000Z").value());
   EXPECT_OK(ctx);
@@ -192,7 +192,7 @@ AuthContext TrailerContext(PayloadMode mode) {
   AuthContext ctx;
   ctx.scope = {"20130524", "us-east-1", "s3"};
   ctx.amz_date = "20130524T000000Z";
-  ctx.signing_key = DeriveSigningKey(kSecret, ctx.scope);
+  ctx.signing_key = DeriveSigningKey(kChunkSecretKey, ctx.scope);
   ctx.seed_signature = std::string(kSeed);
   ctx.payload_mode = mode;
   return ctx;

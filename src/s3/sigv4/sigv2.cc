@@ -1,6 +1,8 @@
 // File: s3/sigv4/sigv2.cc
 #include "s3/sigv4/sigv2.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,8 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include <openssl/crypto.h>
-
+#include "common/ascii.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/sigv4/auth_parse.h"
@@ -31,12 +32,6 @@ constexpr std::array<std::string_view, 35> kSubResources = {
     "restore", "select", "select-type", "storageClass", "tagging", "torrent", "uploadId", "uploads",
     "versionId", "versioning", "versions", "website",
 };
-
-std::string_view Trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
 
 bool IsSubResource(std::string_view name) {
   return std::find(kSubResources.begin(), kSubResources.end(), name) != kSubResources.end();
@@ -73,7 +68,7 @@ std::optional<std::string> QueryValue(
 
 std::string_view HeaderValue(std::span<const sigv4::Header> headers, std::string_view name) {
   const sigv4::Header* h = sigv4::FindHeader(headers, name);
-  return h == nullptr ? std::string_view() : Trim(h->value);
+  return h == nullptr ? std::string_view() : TrimSpaceAndTab(h->value);
 }
 
 struct Claims {
@@ -93,8 +88,8 @@ Result<Claims> ClaimFromHeader(const RequestView& request) {
     return MakeError(ErrorKind::kAuthorizationHeaderMalformed,
                      "AWS authorization header is invalid. Expected AwsAccessKeyId:signature");
   }
-  c.access_key = std::string(Trim(rest.substr(0, colon)));
-  c.signature = std::string(Trim(rest.substr(colon + 1)));
+  c.access_key = std::string(TrimSpaceAndTab(rest.substr(0, colon)));
+  c.signature = std::string(TrimSpaceAndTab(rest.substr(colon + 1)));
   // x-amz-date, when sent, is the request time and Date is not signed.
   // Present, even empty, it is the time source.
   const bool has_amz_date = sigv4::FindHeader(request.headers, "x-amz-date") != nullptr;
@@ -141,7 +136,7 @@ Result<Claims> ClaimFromQuery(const RequestView& request) {
 
 bool IsSigV2(const RequestView& request) {
   if (const sigv4::Header* h = sigv4::FindHeader(request.headers, "authorization")) {
-    std::string_view v = Trim(h->value);
+    std::string_view v = TrimSpaceAndTab(h->value);
     return v.size() > 4 && v.substr(0, 4) == "AWS ";
   }
   Result<std::vector<std::pair<std::string, std::optional<std::string>>>> pairs = QueryPairs(request.raw_query);

@@ -18,12 +18,12 @@ namespace {
 using sigv4::ErrorKind;
 using sigv4::Header;
 
-constexpr std::string_view kAccess = "AKIAIOSFODNN7EXAMPLE";
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr std::string_view kV2AccessKey = "AKIAIOSFODNN7EXAMPLE";
+constexpr std::string_view kV2SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 sigv4::SecretLookup Lookup() {
   return [](std::string_view ak) -> Result<std::string> {
-    if (ak == kAccess) return std::string(kSecret);
+    if (ak == kV2AccessKey) return std::string(kV2SecretKey);
     return NotFoundError("no such key");
   };
 }
@@ -36,17 +36,17 @@ TEST(SigV2Test, DocumentationExamples) {
   ASSERT_OK_AND_ASSIGN(std::string to_sign,
                        StringToSign({"GET", "/photos/puppy.jpg", "", get}, "/johnsmith", "Tue, 27 Mar 2007 19:36:42 +0000"));
   EXPECT_EQ(to_sign, "GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg");
-  EXPECT_EQ(Sign(kSecret, to_sign), "bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
+  EXPECT_EQ(Sign(kV2SecretKey, to_sign), "bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
   // Object PUT with a Content-Type.
   std::vector<Header> put = {{"Content-Type", "image/jpeg"}, {"Content-Length", "94328"}};
   ASSERT_OK_AND_ASSIGN(to_sign, StringToSign({"PUT", "/johnsmith/photos/puppy.jpg", "", put}, "",
                                              "Tue, 27 Mar 2007 21:15:45 +0000"));
-  EXPECT_EQ(Sign(kSecret, to_sign), "MyyxeRY7whkBe+bq8fHCL/2kKUg=");
+  EXPECT_EQ(Sign(kV2SecretKey, to_sign), "MyyxeRY7whkBe+bq8fHCL/2kKUg=");
   // Query string authentication: Expires takes the Date's place.
   ASSERT_OK_AND_ASSIGN(to_sign, StringToSign({"GET", "/photos/puppy.jpg",
                                               "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620", {}},
                                              "/johnsmith", "1175139620"));
-  EXPECT_EQ(Sign(kSecret, to_sign), "NpgCjnDzrM+WFzoENXmpNDUsSn8=");
+  EXPECT_EQ(Sign(kV2SecretKey, to_sign), "NpgCjnDzrM+WFzoENXmpNDUsSn8=");
 }
 
 TEST(SigV2Test, CanonicalizedResourceKeepsOnlySubResourcesSortedAndDecoded) {
@@ -77,7 +77,8 @@ TEST(SigV2Test, DetectsOnlySigV2) {
 struct SignedGet {
   // Headers are views: they point at the members, never at the arguments
   // (ASan found the Date header viewing the moved-from parameter).
-  explicit SignedGet(std::string date_arg, std::string_view secret = kSecret, std::string ak = std::string(kAccess))
+  explicit SignedGet(std::string date_arg, std::string_view secret = kV2SecretKey,
+                     std::string ak = std::string(kV2AccessKey))
       : date(std::move(date_arg)) {
     headers = {{"Host", "127.0.0.1"}, {"Date", date}, {"x-amz-meta-x", "1"}};
     std::string to_sign = StringToSign(view(), "", date).value();
@@ -95,7 +96,7 @@ sigv4::TimePoint Now() { return sigv4::ParseHttpDate(kNow).value(); }
 TEST(SigV2Test, VerifiesHeaderAuth) {
   SignedGet req{std::string(kNow)};
   ASSERT_OK_AND_ASSIGN(sigv4::AuthContext ctx, Verify(req.view(), "", Lookup(), Now()));
-  EXPECT_EQ(ctx.access_key, kAccess);
+  EXPECT_EQ(ctx.access_key, kV2AccessKey);
   EXPECT_EQ(ctx.scheme, sigv4::AuthScheme::kHeader);
   EXPECT_EQ(ctx.payload_mode, sigv4::PayloadMode::kUnsigned);
   // Within the allowed skew either way.
@@ -106,15 +107,15 @@ TEST(SigV2Test, VerifiesHeaderAuth) {
 TEST(SigV2Test, BucketPathIsSignedWithOrWithoutTrailingSlash) {
   for (std::string_view signed_path : {"/bucket", "/bucket/"}) {
     std::vector<Header> h = {{"Date", kNow}};
-    std::string sig = Sign(kSecret, StringToSign({"PUT", signed_path, "", h}, "", kNow).value());
-    std::string auth = "AWS " + std::string(kAccess) + ":" + sig;
+    std::string sig = Sign(kV2SecretKey, StringToSign({"PUT", signed_path, "", h}, "", kNow).value());
+    std::string auth = "AWS " + std::string(kV2AccessKey) + ":" + sig;
     h.push_back({"Authorization", auth});
     EXPECT_TRUE(Verify({"PUT", "/bucket", "", h}, "", Lookup(), Now()).ok()) << signed_path;
   }
   // Not for an object path: "/bucket/key" and "/bucket/key/" are two keys.
   std::vector<Header> h = {{"Date", kNow}};
-  std::string sig = Sign(kSecret, StringToSign({"PUT", "/bucket/key/", "", h}, "", kNow).value());
-  std::string auth = "AWS " + std::string(kAccess) + ":" + sig;
+  std::string sig = Sign(kV2SecretKey, StringToSign({"PUT", "/bucket/key/", "", h}, "", kNow).value());
+  std::string auth = "AWS " + std::string(kV2AccessKey) + ":" + sig;
   h.push_back({"Authorization", auth});
   EXPECT_EQ(Kind(Verify({"PUT", "/bucket/key", "", h}, "", Lookup(), Now())), ErrorKind::kSignatureDoesNotMatch);
 }
@@ -126,7 +127,7 @@ TEST(SigV2Test, RefusalsCarryTheirKind) {
   EXPECT_EQ(Kind(Verify(req.view(), "/bucket", Lookup(), Now())), ErrorKind::kSignatureDoesNotMatch);
   SignedGet wrong_secret{std::string(kNow), "not the secret"};
   EXPECT_EQ(Kind(Verify(wrong_secret.view(), "", Lookup(), Now())), ErrorKind::kSignatureDoesNotMatch);
-  SignedGet unknown{std::string(kNow), kSecret, "NOSUCHKEY"};
+  SignedGet unknown{std::string(kNow), kV2SecretKey, "NOSUCHKEY"};
   EXPECT_EQ(Kind(Verify(unknown.view(), "", Lookup(), Now())), ErrorKind::kInvalidAccessKeyId);
   // A header changed after signing.
   SignedGet tampered{std::string(kNow)};
@@ -157,7 +158,7 @@ TEST(SigV2Test, PresignedUrlsExpire) {
     for (char c : sig) encoded += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
     return query + "&Signature=" + encoded;
   };
-  std::string ok = url(now + 60, kSecret);
+  std::string ok = url(now + 60, kV2SecretKey);
   ASSERT_OK_AND_ASSIGN(sigv4::AuthContext ctx, Verify({"GET", "/bucket/key", ok, {}}, "", Lookup(), Now()));
   EXPECT_EQ(ctx.scheme, sigv4::AuthScheme::kPresigned);
   EXPECT_EQ(Kind(Verify({"GET", "/bucket/key", ok, {}}, "", Lookup(), Now() + std::chrono::seconds(61))),

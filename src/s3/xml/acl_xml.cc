@@ -2,12 +2,12 @@
 #include "s3/xml/acl_xml.h"
 
 #include <pugixml.hpp>
-
 #include <string>
 #include <utility>
 
 #include "common/ascii.h"
 #include "iam/acl/acl_errors.h"
+#include "s3/xml/xml_text.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
@@ -18,23 +18,13 @@ using acl::ErrorKind;
 
 constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 
-std::string_view Trim(std::string_view s) {
-  auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view ChildText(pugi::xml_node node, const char* name) {
-  return Trim(node.child_value(name));
-}
+std::string_view ChildText(pugi::xml_node node, const char* name) { return TrimXmlSpace(node.child_value(name)); }
 
 bool Parse(pugi::xml_document& doc, std::string_view body) {
   return static_cast<bool>(
       doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8));
 }
 
-Status MalformedXml(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
 Status MalformedAcl(std::string_view what) { return acl::MakeError(ErrorKind::kMalformedAcl, what); }
 
 // ---- AccessControlPolicy -------------------------------------------------
@@ -60,7 +50,7 @@ std::optional<std::string_view> XsiType(pugi::xml_node grantee) {
     std::string_view ns = NamespaceOf(grantee, prefix);
     // An undeclared "xsi" prefix is a namespace error, but its meaning is
     // plain; accepting it costs nothing and spares sloppy clients.
-    if (ns == kXsiNamespace || (ns.empty() && prefix == "xsi")) return Trim(a.value());
+    if (ns == kXsiNamespace || (ns.empty() && prefix == "xsi")) return TrimXmlSpace(a.value());
   }
   return std::nullopt;
 }
@@ -123,7 +113,7 @@ void WriteGrantee(XmlWriter& w, const acl::Grantee& g) {
 Result<bool> ReadBool(pugi::xml_node root, const char* name) {
   pugi::xml_node n = root.child(name);
   if (!n) return false;
-  std::string_view v = Trim(n.child_value());
+  std::string_view v = TrimXmlSpace(n.child_value());
   if (EqualsIgnoreCase(v, "true")) return true;
   if (EqualsIgnoreCase(v, "false")) return false;
   return MalformedXml(std::string(name) + " is not true or false");

@@ -4,12 +4,11 @@
 #include <charconv>
 #include <pugixml.hpp>
 
+#include "s3/xml/xml_text.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
 namespace {
-
-Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
 
 std::vector<std::string> Texts(pugi::xml_node rule, const char* name) {
   std::vector<std::string> out;
@@ -20,19 +19,18 @@ std::vector<std::string> Texts(pugi::xml_node rule, const char* name) {
 // An XML Schema integer: optional sign, decimal digits, white space
 // around (collapsed).
 Result<int64_t> ParseInteger(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  s = TrimXmlSpace(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return Malformed("bad MaxAgeSeconds");
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return MalformedXml("bad MaxAgeSeconds");
   return v;
 }
 
 Result<catalog::CorsRule> ParseRule(pugi::xml_node node) {
   catalog::CorsRule rule;
   if (node.select_nodes("ID").size() > 1 || node.select_nodes("MaxAgeSeconds").size() > 1) {
-    return Malformed("repeated ID or MaxAgeSeconds");
+    return MalformedXml("repeated ID or MaxAgeSeconds");
   }
   rule.id = node.child("ID").text().get();
   rule.allowed_headers = Texts(node, "AllowedHeader");
@@ -52,9 +50,9 @@ Result<std::vector<catalog::CorsRule>> ParseCorsConfiguration(std::string_view b
   pugi::xml_document doc;
   pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata,
                                              pugi::encoding_utf8);
-  if (!r) return Malformed(r.description());
+  if (!r) return MalformedXml(r.description());
   pugi::xml_node root = doc.document_element();
-  if (std::string_view(root.name()) != "CORSConfiguration") return Malformed("missing CORSConfiguration");
+  if (std::string_view(root.name()) != "CORSConfiguration") return MalformedXml("missing CORSConfiguration");
   std::vector<catalog::CorsRule> rules;
   for (pugi::xml_node node : root.children("CORSRule")) {
     ASSIGN_OR_RETURN(catalog::CorsRule rule, ParseRule(node));

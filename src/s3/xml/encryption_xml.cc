@@ -3,19 +3,11 @@
 
 #include <pugixml.hpp>
 
+#include "s3/xml/xml_text.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
 namespace {
-
-Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
-
-std::string_view Trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The text of the only child `name` of `parent` ("" when absent);
 // Malformed when repeated.
@@ -23,8 +15,8 @@ Result<std::string> OnlyChild(pugi::xml_node parent, const char* name, bool* pre
   pugi::xml_node first = parent.child(name);
   *present = static_cast<bool>(first);
   if (!first) return std::string();
-  if (first.next_sibling(name)) return Malformed(std::string("repeated ") + name);
-  return std::string(Trim(first.text().get()));
+  if (first.next_sibling(name)) return MalformedXml(std::string("repeated ") + name);
+  return std::string(TrimXmlSpace(first.text().get()));
 }
 
 }  // namespace
@@ -33,28 +25,28 @@ Result<catalog::BucketEncryption> ParseServerSideEncryptionConfiguration(std::st
   pugi::xml_document doc;
   pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata,
                                              pugi::encoding_utf8);
-  if (!r) return Malformed(r.description());
+  if (!r) return MalformedXml(r.description());
   pugi::xml_node root = doc.document_element();
   if (std::string_view(root.name()) != "ServerSideEncryptionConfiguration") {
-    return Malformed("missing ServerSideEncryptionConfiguration");
+    return MalformedXml("missing ServerSideEncryptionConfiguration");
   }
   pugi::xml_node rule = root.child("Rule");
-  if (!rule || rule.next_sibling("Rule")) return Malformed("exactly one Rule is allowed");
+  if (!rule || rule.next_sibling("Rule")) return MalformedXml("exactly one Rule is allowed");
   pugi::xml_node apply = rule.child("ApplyServerSideEncryptionByDefault");
   if (!apply || apply.next_sibling("ApplyServerSideEncryptionByDefault")) {
-    return Malformed("one ApplyServerSideEncryptionByDefault is required");
+    return MalformedXml("one ApplyServerSideEncryptionByDefault is required");
   }
   catalog::BucketEncryption out;
   bool present = false;
   ASSIGN_OR_RETURN(out.sse_algorithm, OnlyChild(apply, "SSEAlgorithm", &present));
-  if (out.sse_algorithm.empty()) return Malformed("SSEAlgorithm is required");
+  if (out.sse_algorithm.empty()) return MalformedXml("SSEAlgorithm is required");
   ASSIGN_OR_RETURN(out.kms_key_id, OnlyChild(apply, "KMSMasterKeyID", &present));
   ASSIGN_OR_RETURN(std::string bucket_key, OnlyChild(rule, "BucketKeyEnabled", &present));
   if (present) {
     if (bucket_key == "true") {
       out.bucket_key_enabled = true;
     } else if (bucket_key != "false") {
-      return Malformed("BucketKeyEnabled must be true or false");
+      return MalformedXml("BucketKeyEnabled must be true or false");
     }
   }
   return out;

@@ -1,35 +1,23 @@
 // File: s3/xml/object_lock_xml.cc
 #include "s3/xml/object_lock_xml.h"
 
-#include <pugixml.hpp>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <initializer_list>
-
-#include <fmt/format.h>
+#include <pugixml.hpp>
 
 #include "common/iso8601.h"
+#include "s3/xml/xml_text.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
 namespace {
 
-Status Malformed(std::string what) { return InvalidArgumentError("MalformedXML: " + what); }
 Status BadPeriod(std::string what) { return InvalidArgumentError("InvalidRetentionPeriod: " + what); }
-
-std::string_view Trimmed(const char* s) {
-  std::string_view v(s);
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\n' || v.front() == '\r' || v.front() == '\t')) {
-    v.remove_prefix(1);
-  }
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\n' || v.back() == '\r' || v.back() == '\t')) {
-    v.remove_suffix(1);
-  }
-  return v;
-}
 
 // Element children only, each named in `allowed` and at most once.
 bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowed) {
@@ -45,15 +33,15 @@ bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowe
 
 Result<pugi::xml_node> Root(pugi::xml_document& doc, std::string_view body, const char* name) {
   pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!r) return Malformed(r.description());
+  if (!r) return MalformedXml(r.description());
   pugi::xml_node root = doc.document_element();
-  if (std::strcmp(root.name(), name) != 0) return Malformed(std::string("missing ") + name);
+  if (std::strcmp(root.name(), name) != 0) return MalformedXml(std::string("missing ") + name);
   return root;
 }
 
 // A positive period of at most `max`.
 Result<uint32_t> Period(pugi::xml_node node, uint32_t max) {
-  std::string_view v = Trimmed(node.text().get());
+  std::string_view v = TrimXmlSpace(node.text().get());
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
@@ -76,21 +64,21 @@ std::string RenderLockDate(uint64_t ms) { return FormatUtcMs(static_cast<int64_t
 Result<std::optional<catalog::DefaultRetention>> ParseObjectLockConfiguration(std::string_view body) {
   pugi::xml_document doc;
   ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "ObjectLockConfiguration"));
-  if (!OnlyChildren(root, {"ObjectLockEnabled", "Rule"})) return Malformed("unexpected element");
-  if (Trimmed(root.child("ObjectLockEnabled").text().get()) != "Enabled") {
-    return Malformed("ObjectLockEnabled must be Enabled");
+  if (!OnlyChildren(root, {"ObjectLockEnabled", "Rule"})) return MalformedXml("unexpected element");
+  if (TrimXmlSpace(root.child("ObjectLockEnabled").text().get()) != "Enabled") {
+    return MalformedXml("ObjectLockEnabled must be Enabled");
   }
   pugi::xml_node rule = root.child("Rule");
   if (!rule) return std::optional<catalog::DefaultRetention>();
   pugi::xml_node def = rule.child("DefaultRetention");
   if (!def || !OnlyChildren(rule, {"DefaultRetention"}) || !OnlyChildren(def, {"Mode", "Days", "Years"})) {
-    return Malformed("Rule needs one DefaultRetention of Mode and Days or Years");
+    return MalformedXml("Rule needs one DefaultRetention of Mode and Days or Years");
   }
-  std::optional<catalog::LockMode> mode = catalog::ParseLockMode(Trimmed(def.child("Mode").text().get()));
-  if (!mode) return Malformed("Mode must be GOVERNANCE or COMPLIANCE");
+  std::optional<catalog::LockMode> mode = catalog::ParseLockMode(TrimXmlSpace(def.child("Mode").text().get()));
+  if (!mode) return MalformedXml("Mode must be GOVERNANCE or COMPLIANCE");
   pugi::xml_node days = def.child("Days");
   pugi::xml_node years = def.child("Years");
-  if (static_cast<bool>(days) == static_cast<bool>(years)) return Malformed("exactly one of Days and Years");
+  if (static_cast<bool>(days) == static_cast<bool>(years)) return MalformedXml("exactly one of Days and Years");
   catalog::DefaultRetention out;
   out.mode = *mode;
   if (days) {
@@ -116,16 +104,16 @@ std::string RenderObjectLockConfiguration(const std::optional<catalog::DefaultRe
 Result<RetentionDoc> ParseRetention(std::string_view body) {
   pugi::xml_document doc;
   ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "Retention"));
-  if (!OnlyChildren(root, {"Mode", "RetainUntilDate"})) return Malformed("unexpected element");
+  if (!OnlyChildren(root, {"Mode", "RetainUntilDate"})) return MalformedXml("unexpected element");
   pugi::xml_node mode = root.child("Mode");
   pugi::xml_node date = root.child("RetainUntilDate");
   RetentionDoc out;
   if (!mode && !date) return out;
-  if (!mode || !date) return Malformed("Mode and RetainUntilDate go together");
-  std::optional<catalog::LockMode> m = catalog::ParseLockMode(Trimmed(mode.text().get()));
-  if (!m) return Malformed("Mode must be GOVERNANCE or COMPLIANCE");
-  std::optional<uint64_t> until = ParseLockDate(Trimmed(date.text().get()));
-  if (!until) return Malformed("RetainUntilDate is not an ISO 8601 date");
+  if (!mode || !date) return MalformedXml("Mode and RetainUntilDate go together");
+  std::optional<catalog::LockMode> m = catalog::ParseLockMode(TrimXmlSpace(mode.text().get()));
+  if (!m) return MalformedXml("Mode must be GOVERNANCE or COMPLIANCE");
+  std::optional<uint64_t> until = ParseLockDate(TrimXmlSpace(date.text().get()));
+  if (!until) return MalformedXml("RetainUntilDate is not an ISO 8601 date");
   out.mode = *m;
   out.retain_until_ms = *until;
   return out;
@@ -142,11 +130,11 @@ std::string RenderRetention(catalog::LockMode mode, uint64_t retain_until_ms) {
 Result<bool> ParseLegalHold(std::string_view body) {
   pugi::xml_document doc;
   ASSIGN_OR_RETURN(pugi::xml_node root, Root(doc, body, "LegalHold"));
-  if (!OnlyChildren(root, {"Status"})) return Malformed("unexpected element");
-  std::string_view status = Trimmed(root.child("Status").text().get());
+  if (!OnlyChildren(root, {"Status"})) return MalformedXml("unexpected element");
+  std::string_view status = TrimXmlSpace(root.child("Status").text().get());
   if (status == "ON") return true;
   if (status == "OFF") return false;
-  return Malformed("Status must be ON or OFF");
+  return MalformedXml("Status must be ON or OFF");
 }
 
 std::string RenderLegalHold(bool on) {

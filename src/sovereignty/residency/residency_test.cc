@@ -17,7 +17,7 @@
 namespace confiance::sovereignty {
 namespace {
 
-PoolSpec Pool(std::string name, std::string j, std::string region, bool ct = false, bool def = false) {
+PoolSpec MakePool(std::string name, std::string j, std::string region, bool ct = false, bool def = false) {
   PoolSpec p;
   p.name = std::move(name);
   p.jurisdiction = std::move(j);
@@ -36,8 +36,9 @@ class ResidencyTest : public ::testing::Test {
       stores.emplace_back(name, mem_[name].get());
     }
     ASSERT_OK_AND_ASSIGN(router_, blob::PoolRouter::Create("local", stores));
-    std::vector<PoolSpec> pools = {Pool("fr-paris", "FR", "eu-west-3"), Pool("de-frankfurt", "DE", "eu-central-1"),
-                                   Pool("us-east", "US", "us-east-1", true), Pool("local", "FR", "", false, true)};
+    std::vector<PoolSpec> pools = {
+        MakePool("fr-paris", "FR", "eu-west-3"), MakePool("de-frankfurt", "DE", "eu-central-1"),
+        MakePool("us-east", "US", "us-east-1", true), MakePool("local", "FR", "", false, true)};
     residency_ = std::make_unique<Residency>(pools, *router_, store_, catalog_);
     bucket_.name = "b";
     bucket_.id = "id-b";
