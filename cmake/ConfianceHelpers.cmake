@@ -7,6 +7,13 @@ set(CONFIANCE_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   list(APPEND CONFIANCE_WARNINGS -Wno-restrict)
 endif()
+# In a unity build a batch includes the .cc files, which g++ then treats as
+# headers: it would warn about every coroutine frame or class that holds a
+# type of the file's anonymous namespace, which is only a problem in a real
+# header.
+if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND CONFIANCE_WARNINGS -Wno-subobject-linkage)
+endif()
 if(CONFIANCE_WERROR)
   list(APPEND CONFIANCE_WARNINGS -Werror)
 endif()
