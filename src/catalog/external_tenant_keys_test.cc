@@ -18,6 +18,7 @@
 #include "catalog/tenant_keys.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
@@ -27,10 +28,7 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using kms::Justification;
 using namespace std::chrono_literals;
-
-bool SameExternalKey(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
-  return std::equal(a.span().begin(), a.span().end(), b.span().begin(), b.span().end());
-}
+using testutil::SameSecret;
 
 // The tenant's KMS: one fake provider per endpoint; endpoints not in the
 // list are refused as KmipExternalKeys refuses them.
@@ -114,7 +112,7 @@ TEST_F(ExternalTenantKeysTest, SwitchingToTheTenantsKmsRewrapsAndThenItDecides) 
   BucketKeys fresh_buckets(root_, fresh);
   const int unwraps = external_.tenant_kms.unwrap_calls();
   ASSERT_OK_AND_ASSIGN(auto after, fresh_buckets.Get(a, Justification::kTenantRequest));
-  EXPECT_TRUE(SameExternalKey(*before, *after));
+  EXPECT_TRUE(SameSecret(*before, *after));
   EXPECT_EQ(external_.tenant_kms.unwrap_calls(), unwraps + 1);
   // New buckets too.
   BucketRecord b = MakeBucket("b");
@@ -168,7 +166,7 @@ TEST_F(ExternalTenantKeysTest, SwitchingBetweenKeysAndBackToTheServer) {
     TenantKeys fresh(store_, root_);
     fresh.SetExternalKeys(&external_);
     ASSERT_OK_AND_ASSIGN(auto k, BucketKeys(root_, fresh).Get(Reread("a"), Justification::kTenantRequest));
-    EXPECT_TRUE(SameExternalKey(*k, *before));
+    EXPECT_TRUE(SameSecret(*k, *before));
   }
   // Back to the server's provider: the tenant's KMS is no longer asked.
   Switch(std::nullopt);
@@ -180,7 +178,7 @@ TEST_F(ExternalTenantKeysTest, SwitchingBetweenKeysAndBackToTheServer) {
   TenantKeys fresh(store_, root_);
   fresh.SetExternalKeys(&external_);
   ASSERT_OK_AND_ASSIGN(auto k, BucketKeys(root_, fresh).Get(Reread("a"), Justification::kTenantRequest));
-  EXPECT_TRUE(SameExternalKey(*k, *before));
+  EXPECT_TRUE(SameSecret(*k, *before));
   EXPECT_EQ(fresh.BucketKeyLifetime("acme"), std::chrono::milliseconds::max());
 }
 
@@ -219,7 +217,7 @@ TEST_F(ExternalTenantKeysTest, WarmPathIsMemoryOnly) {
   EXPECT_EQ(root_.unwrap_calls(), unwraps + 1);
   std::shared_ptr<const crypto::SecretBytes> warm = buckets.GetIfCached(a, Justification::kTenantRequest);
   ASSERT_NE(warm, nullptr);
-  EXPECT_TRUE(SameExternalKey(*warm, *key));
+  EXPECT_TRUE(SameSecret(*warm, *key));
   EXPECT_EQ(root_.unwrap_calls(), unwraps + 1);
   // A withdrawn reason: no warm answer, and Get says why.
   kms::JustificationSet only;
@@ -245,7 +243,7 @@ TEST_F(ExternalTenantKeysTest, WarmPathIsMemoryOnly) {
     std::shared_ptr<const crypto::SecretBytes> k = buckets.GetIfCached(*r, Justification::kTenantRequest);
     ASSERT_NE(k, nullptr);
     ASSERT_OK_AND_ASSIGN(auto slow, buckets.Get(*r, Justification::kTenantRequest));
-    EXPECT_TRUE(SameExternalKey(*k, *slow));
+    EXPECT_TRUE(SameSecret(*k, *slow));
   }
   EXPECT_EQ(external_.tenant_kms.unwrap_calls(), kms_unwraps);
   std::this_thread::sleep_for(150ms);

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "blob/memory/memory_blob_store.h"
 #include "crypto/random.h"
 #include "tests/testutil/bytes.h"
@@ -15,14 +13,8 @@
 namespace confiance::catalog {
 namespace {
 
-std::string Data(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 using testutil::AsBytes;
+using testutil::SeededBytes;
 
 class ObjectDataTest : public ::testing::Test {
  protected:
@@ -52,7 +44,7 @@ class ObjectDataTest : public ::testing::Test {
 
 TEST_F(ObjectDataTest, InlineAndSpilledRoundTrip) {
   for (size_t size : {size_t{0}, size_t{1}, size_t{4096}, size_t{70000}, size_t{300000}}) {
-    std::string data = Data(size, static_cast<uint32_t>(size));
+    std::string data = SeededBytes(size, static_cast<uint32_t>(size));
     Segment seg = Write(data, 64 * 1024 + 64);
     EXPECT_EQ(seg.blob_id.empty(), size <= 64 * 1024) << size;
     EXPECT_EQ(seg.plain_size, size);
@@ -67,7 +59,7 @@ TEST_F(ObjectDataTest, InlineAndSpilledRoundTrip) {
 }
 
 TEST_F(ObjectDataTest, MultiSegmentRangesAcrossBoundaries) {
-  std::string a = Data(100000, 1), b = Data(70000, 2), c = Data(5, 3);
+  std::string a = SeededBytes(100000, 1), b = SeededBytes(70000, 2), c = SeededBytes(5, 3);
   ObjectRecord rec;
   rec.segments = {Write(a, 0), Write(b, 1 << 20), Write(c, 0)};
   rec.size = a.size() + b.size() + c.size();
@@ -86,7 +78,7 @@ TEST_F(ObjectDataTest, MultiSegmentRangesAcrossBoundaries) {
 }
 
 TEST_F(ObjectDataTest, TamperedInlineDataIsNeverServed) {
-  std::string data = Data(5000, 9);
+  std::string data = SeededBytes(5000, 9);
   Segment seg = Write(data, 1 << 20);
   ASSERT_TRUE(seg.blob_id.empty());
   for (size_t i = 0; i < seg.inline_data.size(); i += 97) {
@@ -102,7 +94,7 @@ TEST_F(ObjectDataTest, TamperedInlineDataIsNeverServed) {
 }
 
 TEST_F(ObjectDataTest, WrongBucketContextFails) {
-  Segment seg = Write(Data(10, 4), 1 << 20);
+  Segment seg = Write(SeededBytes(10, 4), 1 << 20);
   ObjectRecord rec;
   rec.size = 10;
   rec.segments = {seg};

@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/object_data.h"
@@ -17,19 +16,14 @@
 #include "crypto/random.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
 namespace {
 
 using Kind = ScrubDamage::Kind;
-
-std::string ScrubData(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
+using testutil::SeededBytes;
 
 constexpr size_t kInlineLimit = 64 * 1024 + 64;
 
@@ -63,7 +57,7 @@ class ScrubTest : public ::testing::Test {
     ObjectRecord r;
     uint32_t seed = static_cast<uint32_t>(std::hash<std::string>{}(key));
     for (size_t n : parts) {
-      r.segments.push_back(WriteSegment(b, ScrubData(n, seed++)));
+      r.segments.push_back(WriteSegment(b, SeededBytes(n, seed++)));
       r.size += n;
     }
     if (parts.size() > 1) r.parts_count = static_cast<uint32_t>(parts.size());
@@ -157,7 +151,7 @@ TEST_F(ScrubTest, SseCObjectsAreCheckedForSizeOnly) {
     ASSERT_OK_AND_ASSIGN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(**bucket_key, customer, salt));
     auto w = SegmentWriter::Create(blobs_, kek, bucket_.id, kInlineLimit);
     ASSERT_TRUE(w.ok());
-    std::string data = ScrubData(n, 7);
+    std::string data = SeededBytes(n, 7);
     ASSERT_OK((*w)->Write(std::as_bytes(std::span(data.data(), data.size()))));
     auto seg = (*w)->Finish();
     ASSERT_TRUE(seg.ok());

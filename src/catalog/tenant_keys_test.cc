@@ -20,19 +20,17 @@
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
-#include "tests/testutil/temp_dir.h"
+#include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace confiance::catalog {
 namespace {
 
+using kms::Justification;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using kms::Justification;
-
-bool SameKey(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
-  return std::equal(a.span().begin(), a.span().end(), b.span().begin(), b.span().end());
-}
+using testutil::SameSecret;
 
 class TenantKeysTest : public ::testing::Test {
  protected:
@@ -64,7 +62,7 @@ TEST_F(TenantKeysTest, BucketKeysAreWrappedUnderTheTenantKey) {
   TenantKeys tenant_keys2(store_, kms_);
   BucketKeys bucket_keys2(kms_, tenant_keys2);
   ASSERT_OK_AND_ASSIGN(auto reread, bucket_keys2.Get(b, Justification::kTenantRequest));
-  EXPECT_TRUE(SameKey(*created, *reread));
+  EXPECT_TRUE(SameSecret(*created, *reread));
   // The wrap binds the owner: the same record under another tenant does not open.
   BucketRecord moved = b;
   moved.owner = "other";
@@ -85,7 +83,7 @@ TEST_F(TenantKeysTest, LegacyProviderWrappedBucketKeysStillOpen) {
   b.key_id = "fake-root";
   b.wrapped_key = *kms_.Wrap("fake-root", key, "confiance/bucket-key/v1/" + b.id);
   ASSERT_OK_AND_ASSIGN(auto got, bucket_keys_.Get(b, Justification::kTenantRequest));
-  EXPECT_TRUE(SameKey(*got, key));
+  EXPECT_TRUE(SameSecret(*got, key));
   // A provider that refuses (its key revoked) is a key-access refusal the
   // requester sees, not an internal fault.
   kms::FakeKeyProvider revoked("gone");
@@ -271,7 +269,7 @@ TEST_F(TenantKeysTest, RotationRewrapsBucketKeysAndRetiresTheOldVersion) {
   // A second rotation must wait until the first one is finished.
   EXPECT_EQ(tenant_keys_.Rotate("acme").status().code(), StatusCode::kFailedPrecondition);
   ASSERT_OK_AND_ASSIGN(auto v2, tenant_keys_.Get("acme", Justification::kTenantRequest));
-  EXPECT_FALSE(SameKey(*v1, *v2));
+  EXPECT_FALSE(SameSecret(*v1, *v2));
 
   // A new bucket is wrapped under the new version; the old one still opens
   // (fresh caches) under version 1 until rewrapped.
@@ -286,7 +284,7 @@ TEST_F(TenantKeysTest, RotationRewrapsBucketKeysAndRetiresTheOldVersion) {
     TenantKeys fresh(store_, kms_);
     BucketKeys fresh_buckets(kms_, fresh);
     ASSERT_OK_AND_ASSIGN(auto k, fresh_buckets.Get(b, Justification::kTenantRequest));
-    EXPECT_TRUE(SameKey(*k, *before));
+    EXPECT_TRUE(SameSecret(*k, *before));
   }
 
   // Rewrap: same bucket key, now under version 2; nothing to do twice.
@@ -305,7 +303,7 @@ TEST_F(TenantKeysTest, RotationRewrapsBucketKeysAndRetiresTheOldVersion) {
   TenantKeys fresh(store_, kms_);
   BucketKeys fresh_buckets(kms_, fresh);
   ASSERT_OK_AND_ASSIGN(auto after, fresh_buckets.Get(b, Justification::kTenantRequest));
-  EXPECT_TRUE(SameKey(*after, *before));
+  EXPECT_TRUE(SameSecret(*after, *before));
   BucketRecord stale = b;
   stale.key_id = std::string(kTenantKeyRef);
   stale.wrapped_key = old_wrapped;

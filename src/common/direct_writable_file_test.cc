@@ -22,13 +22,7 @@ namespace confiance {
 namespace {
 
 using testutil::AsBytes;
-
-std::string Pattern(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(size, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
+using testutil::SeededBytes;
 
 class BulkFileTest : public ::testing::Test {
  protected:
@@ -56,7 +50,7 @@ TEST_F(BulkFileTest, ReadsBackWhatWasAppendedAroundEveryBoundary) {
   for (size_t size : sizes) {
     SCOPED_TRACE(size);
     const std::string path = dir_.Sub("blob" + std::to_string(size));
-    const std::string data = Pattern(size, static_cast<uint32_t>(size));
+    const std::string data = SeededBytes(size, static_cast<uint32_t>(size));
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewBulkFile(path));
     AppendInChunks(*f, data, 7);
     ASSERT_OK(f->Sync());
@@ -72,8 +66,8 @@ TEST_F(BulkFileTest, AppendsAfterASyncContinueTheFile) {
   // The first Sync leaves the file at an unaligned size; what follows is
   // written through the page cache, and Close alone must keep it all.
   const std::string path = dir_.Sub("blob");
-  const std::string first = Pattern(kBufferedPrefix + 2 * kDirectBlock + 777, 1);
-  const std::string second = Pattern(3 * kDirectBlock + 5, 2);
+  const std::string first = SeededBytes(kBufferedPrefix + 2 * kDirectBlock + 777, 1);
+  const std::string second = SeededBytes(3 * kDirectBlock + 5, 2);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewBulkFile(path));
   AppendInChunks(*f, first, 3);
   ASSERT_OK(f->Sync());
@@ -86,7 +80,7 @@ TEST_F(BulkFileTest, AppendsAfterASyncContinueTheFile) {
 
 TEST_F(BulkFileTest, AClosedUnsyncedFileHoldsItsBytesAndNoMore) {
   const std::string path = dir_.Sub("blob");
-  const std::string data = Pattern(kBufferedPrefix + 9 * kDirectBlock + 1, 5);
+  const std::string data = SeededBytes(kBufferedPrefix + 9 * kDirectBlock + 1, 5);
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewBulkFile(path));
     AppendInChunks(*f, data, 6);
@@ -123,7 +117,7 @@ TEST_F(BulkFileTest, TheBytesPastThePrefixBypassThePageCache) {
 
   const std::string path = dir_.Sub("blob");
   const size_t size = kBufferedPrefix + 8 * kDirectBlock + 100;
-  const std::string data = Pattern(size, 9);
+  const std::string data = SeededBytes(size, 9);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewBulkFile(path));
   AppendInChunks(*f, data, 10);
   ASSERT_OK(f->Sync());

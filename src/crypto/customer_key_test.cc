@@ -10,16 +10,13 @@
 #include "crypto/encoding.h"
 #include "crypto/envelope.h"
 #include "crypto/random.h"
+#include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::crypto {
 namespace {
 
-SecretBytes SeqKey(int first, size_t n) {
-  SecretBytes k(n);
-  for (size_t i = 0; i < n; ++i) k.mutable_data()[i] = static_cast<unsigned char>(first + static_cast<int>(i));
-  return k;
-}
+using testutil::SequenceSecret;
 
 std::string SeqString(int first, size_t n) {
   std::string s(n, '\0');
@@ -46,42 +43,49 @@ TEST(HkdfTest, Rfc5869TestCase3EmptySaltAndInfo) {
 }
 
 TEST(HkdfTest, RejectsBadLength) {
-  SecretBytes ikm = SeqKey(1, 32);
+  SecretBytes ikm = SequenceSecret(1, 32);
   EXPECT_FALSE(HkdfSha256(ikm, "s", "i", 0).ok());
   EXPECT_FALSE(HkdfSha256(ikm, "s", "i", 255 * 32 + 1).ok());
 }
 
 TEST(CustomerKeyTest, KekGoldenVector) {
-  ASSERT_OK_AND_ASSIGN(SecretBytes kek, DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 32), SeqString(200, 16)));
+  ASSERT_OK_AND_ASSIGN(SecretBytes kek,
+                       DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 32), SeqString(200, 16)));
   EXPECT_EQ(Hex(kek), "688c7f4783d9c4b54ffd0dcf05927db1290ab4665efc7fa0a4b36be33567c46d");
 }
 
 TEST(CustomerKeyTest, VerifierGoldenVector) {
-  EXPECT_EQ(HexEncode(CustomerKeyVerifier(SeqKey(100, 32), SeqString(200, 16))),
+  EXPECT_EQ(HexEncode(CustomerKeyVerifier(SequenceSecret(100, 32), SeqString(200, 16))),
             "24e242b8745bd5cd59dffe5eb88f7d6ec896592de756012a43c45e9390dab32f");
 }
 
 TEST(CustomerKeyTest, KekDependsOnEveryInput) {
   const std::string salt = SeqString(200, 16);
-  ASSERT_OK_AND_ASSIGN(SecretBytes base, DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 32), salt));
-  ASSERT_OK_AND_ASSIGN(SecretBytes other_bucket, DeriveCustomerKek(SeqKey(1, 32), SeqKey(100, 32), salt));
-  ASSERT_OK_AND_ASSIGN(SecretBytes other_customer, DeriveCustomerKek(SeqKey(0, 32), SeqKey(101, 32), salt));
-  ASSERT_OK_AND_ASSIGN(SecretBytes other_salt, DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 32), SeqString(201, 16)));
-  ASSERT_OK_AND_ASSIGN(SecretBytes again, DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 32), salt));
+  ASSERT_OK_AND_ASSIGN(SecretBytes base, DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 32), salt));
+  ASSERT_OK_AND_ASSIGN(SecretBytes other_bucket,
+                       DeriveCustomerKek(SequenceSecret(1, 32), SequenceSecret(100, 32), salt));
+  ASSERT_OK_AND_ASSIGN(SecretBytes other_customer,
+                       DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(101, 32), salt));
+  ASSERT_OK_AND_ASSIGN(SecretBytes other_salt,
+                       DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 32), SeqString(201, 16)));
+  ASSERT_OK_AND_ASSIGN(SecretBytes again, DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 32), salt));
   EXPECT_EQ(Hex(base), Hex(again));
   EXPECT_NE(Hex(base), Hex(other_bucket));
   EXPECT_NE(Hex(base), Hex(other_customer));
   EXPECT_NE(Hex(base), Hex(other_salt));
   // The KEK is neither key (nor their concatenation's prefix).
-  EXPECT_NE(Hex(base), Hex(SeqKey(0, 32)));
-  EXPECT_NE(Hex(base), Hex(SeqKey(100, 32)));
+  EXPECT_NE(Hex(base), Hex(SequenceSecret(0, 32)));
+  EXPECT_NE(Hex(base), Hex(SequenceSecret(100, 32)));
 }
 
 TEST(CustomerKeyTest, RejectsBadSizes) {
   const std::string salt = SeqString(200, 16);
-  EXPECT_EQ(DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 16), salt).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(DeriveCustomerKek(SecretBytes(), SeqKey(100, 32), salt).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(DeriveCustomerKek(SeqKey(0, 32), SeqKey(100, 32), "short").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 16), salt).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DeriveCustomerKek(SecretBytes(), SequenceSecret(100, 32), salt).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DeriveCustomerKek(SequenceSecret(0, 32), SequenceSecret(100, 32), "short").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(CustomerKeyTest, VerifierRecognisesOnlyTheKey) {
@@ -99,7 +103,7 @@ TEST(CustomerKeyTest, VerifierRecognisesOnlyTheKey) {
   EXPECT_FALSE(CustomerKeyMatches(key, other_salt, verifier));
   // Salted: the same key gives unrelated verifiers under two salts.
   EXPECT_NE(verifier, CustomerKeyVerifier(key, other_salt));
-  EXPECT_FALSE(CustomerKeyMatches(SeqKey(0, 16), salt, verifier));
+  EXPECT_FALSE(CustomerKeyMatches(SequenceSecret(0, 16), salt, verifier));
   // The verifier does not contain the key.
   std::string raw(reinterpret_cast<const char*>(key.data()), key.size());
   EXPECT_EQ(verifier.find(raw.substr(0, 8)), std::string::npos);

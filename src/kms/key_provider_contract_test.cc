@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crypto/random.h"
+#include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -22,9 +23,7 @@ void KeyProviderContractTest::SetUp() {
 
 namespace {
 
-bool Same(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
-  return a.size() == b.size() && std::equal(a.span().begin(), a.span().end(), b.span().begin());
-}
+using testutil::SameSecret;
 
 TEST_P(KeyProviderContractTest, WrapUnwrapRoundTrip) {
   const std::string id = provider_->DefaultKeyId();
@@ -35,7 +34,7 @@ TEST_P(KeyProviderContractTest, WrapUnwrapRoundTrip) {
     EXPECT_EQ(std::string(wrapped).find(std::string(reinterpret_cast<const char*>(key.data()), n)),
               std::string::npos);
     ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, provider_->Unwrap(id, wrapped, "tenant=t1/bucket=b"));
-    EXPECT_TRUE(Same(back, key));
+    EXPECT_TRUE(SameSecret(back, key));
   }
 }
 

@@ -3,36 +3,30 @@
 // io_context: inline and pooled bodies read back byte for byte with the
 // right MD5, a window's write error surfaces and leaves nothing in flight,
 // and Close with a window in flight leaves no blob behind.
-#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
-
 #include "s3/segment_pipeline.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <random>
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include "blob/memory/memory_blob_store.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "s3/recording_response_writer.h"
+#include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::s3 {
 namespace {
+
+using testutil::SeededBytes;
 
 namespace asio = boost::asio;
 using testing::RunCoroutine;  // a coroutine on a fresh io_context, run to its end
 
 constexpr size_t kWindow = 256 * 1024;  // what the pool hashes beside
 constexpr size_t kInlineLimit = 64 * 1024 + 64;
-
-std::string Data(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 // A blob store whose writers fail their Nth Append.
 class FailingBlobStore final : public blob::BlobStore {
@@ -102,7 +96,7 @@ TEST_F(SegmentPipelineTest, BodiesOfEverySizeReadBackWithTheirMd5) {
   for (size_t size : {size_t{0}, size_t{1000}, kInlineLimit - 100, kInlineLimit + 1, kWindow, 5 * kWindow + 17}) {
     SCOPED_TRACE(size);
     blob::MemoryBlobStore blobs;
-    const std::string data = Data(size, static_cast<uint32_t>(size));
+    const std::string data = SeededBytes(size, static_cast<uint32_t>(size));
     RunCoroutine([&]() -> asio::awaitable<void> {
       SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
       // Uneven fills, as socket reads give them.
@@ -141,7 +135,7 @@ asio::awaitable<void> SubmitWindows(SegmentPipeline& pipe, const std::string& da
 
 TEST_F(SegmentPipelineTest, AWindowsWriteErrorSurfacesAndNothingRemains) {
   FailingBlobStore blobs(/*fail_at=*/3);
-  const std::string data = Data(8 * kWindow, 7);
+  const std::string data = SeededBytes(8 * kWindow, 7);
   RunCoroutine([&]() -> asio::awaitable<void> {
     SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
     Status first_error;
@@ -163,7 +157,7 @@ TEST_F(SegmentPipelineTest, AWindowsWriteErrorSurfacesAndNothingRemains) {
 
 TEST_F(SegmentPipelineTest, CloseWithAWindowInFlightLeavesNoBlob) {
   blob::MemoryBlobStore blobs;
-  const std::string data = Data(3 * kWindow, 9);
+  const std::string data = SeededBytes(3 * kWindow, 9);
   RunCoroutine([&]() -> asio::awaitable<void> {
     SegmentPipeline pipe(pool_, buffers_, NewWriter(blobs), kInlineLimit);
     co_await SubmitWindows(pipe, data);
@@ -174,7 +168,7 @@ TEST_F(SegmentPipelineTest, CloseWithAWindowInFlightLeavesNoBlob) {
 
 TEST_F(SegmentPipelineTest, DroppedWithAWindowInFlightTheWindowStillFinishesSafely) {
   blob::MemoryBlobStore blobs;
-  const std::string data = Data(2 * kWindow, 11);
+  const std::string data = SeededBytes(2 * kWindow, 11);
   RunCoroutine([&]() -> asio::awaitable<void> {
     auto pipe = std::make_unique<SegmentPipeline>(pool_, buffers_, NewWriter(blobs), kInlineLimit);
     co_await SubmitWindows(*pipe, data);

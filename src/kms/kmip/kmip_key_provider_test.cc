@@ -7,10 +7,9 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <poll.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -20,12 +19,14 @@
 
 #include "crypto/random.h"
 #include "kms/key_provider_contract_test.h"
+#include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::kms {
 namespace {
 
 using namespace std::chrono_literals;
+using testutil::SameSecret;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -80,10 +81,6 @@ INSTANTIATE_TEST_SUITE_P(Kms, KeyProviderContractTest,
                                                         }}),
                          ContractImplName);
 
-bool SameKeyBytes(const crypto::SecretBytes& a, const crypto::SecretBytes& b) {
-  return a.size() == b.size() && std::equal(a.span().begin(), a.span().end(), b.span().begin());
-}
-
 class KmipTest : public ::testing::Test {
  protected:
   // A fresh Active AES-256 key in the KMS.
@@ -134,7 +131,7 @@ TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes key, crypto::RandomBytes(32));
   ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(uid, key, "tenant=t"));
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "tenant=t"));
-  EXPECT_TRUE(SameKeyBytes(back, key));
+  EXPECT_TRUE(SameSecret(back, key));
   // Another key cannot unwrap it (the KMS recovers a wrong one-time key).
   const std::string other = NewKey(p->client());
   EXPECT_STATUS_CODE(p->Unwrap(other, wrapped, "tenant=t"), kPermissionDenied);
@@ -178,7 +175,7 @@ TEST_F(KmipTest, CacheServesWithinLifetimeThenKmsDecides) {
   const auto revoked_at = std::chrono::steady_clock::now();
   // Within the lifetime the cached key still serves...
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes cached, p->Unwrap(uid, wrapped, "c"));
-  EXPECT_TRUE(SameKeyBytes(cached, key));
+  EXPECT_TRUE(SameSecret(cached, key));
   // ...and after it the KMS refuses. The sweeper empties the cache (wiping
   // the key) without any call.
   std::this_thread::sleep_until(revoked_at + 2500ms);
@@ -197,7 +194,7 @@ TEST_F(KmipTest, JustificationIsSentOnlyWhenEnabled) {
   const KeyUse maintenance{Justification::kSystemMaintenance, {}};
   ASSERT_OK_AND_ASSIGN(std::string wrapped, p->Wrap(uid, key, "c", maintenance));
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "c", maintenance));
-  EXPECT_TRUE(SameKeyBytes(back, key));
+  EXPECT_TRUE(SameSecret(back, key));
   const int64_t sent = p->client().TEST_requests_sent();
   ASSERT_OK(p->Unwrap(uid, wrapped, "c", KeyUse{Justification::kTenantRequest, {}}));
   ASSERT_OK(p->Unwrap(uid, wrapped, "c"));
@@ -213,7 +210,7 @@ TEST_F(KmipTest, JustificationIsSentOnlyWhenEnabled) {
   EXPECT_TRUE(told->sends_justification());
   EXPECT_FALSE(told->Unwrap(uid, wrapped, "c", maintenance).ok());
   ASSERT_OK_AND_ASSIGN(back, told->Unwrap(uid, wrapped, "c"));
-  EXPECT_TRUE(SameKeyBytes(back, key));
+  EXPECT_TRUE(SameSecret(back, key));
 }
 
 TEST_F(KmipTest, ConnectionsArePooled) {
@@ -363,7 +360,7 @@ TEST_F(KmipTest, IdempotentCallsRetryOthersDoNot) {
   const int64_t opened = p->client().TEST_connections_opened();
   proxy.CutAfterNextRequests(1);
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(p->DefaultKeyId(), wrapped, "c"));
-  EXPECT_TRUE(SameKeyBytes(back, key));
+  EXPECT_TRUE(SameSecret(back, key));
   EXPECT_EQ(p->client().TEST_connections_opened(), opened + 1);
 
   // Create is not: the KMS may have made the key; the caller decides.
