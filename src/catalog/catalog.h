@@ -330,6 +330,24 @@ class Catalog {
   };
   Result<Completion> CompleteUpload(const BucketRecord& bucket, const UploadRecord& upload,
                                     const ObjectRecord& object);
+  // Settles every completion that stopped between its first and last step
+  // (a crash, or a request that failed half-way), so that no upload stays
+  // marked as completing, hidden from listings and refused by Abort:
+  //  - if the completion committed its object (the current object at the
+  //    key, or in a versioned bucket a noncurrent version, was completed
+  //    from the upload), it does step 3: removes the upload and its part
+  //    list. The parts the object does not use, and the object it replaced,
+  //    are then unreferenced: the orphan sweeper deletes their blobs;
+  //  - otherwise it clears the mark: the upload is in progress again, to be
+  //    completed (with the same or other parts) or aborted.
+  // For start-up, before requests are served. Every change is a
+  // compare-and-set on the upload record, so a request racing with it fails
+  // its own compare-and-set at worst (Aborted) and nothing is lost.
+  struct SettledCompletions {
+    uint64_t finished = 0;  // objects committed: uploads removed
+    uint64_t reopened = 0;  // no object: uploads back in progress
+  };
+  Result<SettledCompletions> SettleInterruptedCompletions();
   // Removes the upload and returns its parts for the caller to release.
   // NotFound if absent. FailedPrecondition if a completion is under way.
   Result<std::vector<PartRecord>> AbortUpload(const BucketRecord& bucket, const UploadRecord& upload);
@@ -398,6 +416,12 @@ class Catalog {
 
  private:
   struct AsyncWrite;
+  // One upload of SettleInterruptedCompletions: true if it was finished,
+  // false if reopened, nullopt if its record changed or went meanwhile.
+  Result<std::optional<bool>> SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload);
+  // Whether a completion of `upload` committed an object that still exists
+  // (current, or a noncurrent version in a versioned bucket).
+  Result<bool> CompletedObjectExists(const BucketRecord& bucket, const UploadRecord& upload);
   struct AsyncPut;
   void StartAsyncPut(std::shared_ptr<AsyncPut> op);
   struct AsyncDelete;

@@ -8,7 +8,9 @@
 //   3. delete the upload record, then drop the part list.
 // A crash after 1 leaves an upload that can be completed again (same
 // result) but not aborted; after 2 the object is visible and step 3 is
-// redone by the next completion attempt or the sweeper.
+// redone by the next completion attempt. Either way the next start-up
+// settles it (SettleInterruptedCompletions): step 3 if the object was
+// committed, else the mark is cleared.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -211,6 +213,69 @@ Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
   }
   RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
   return parts;
+}
+
+Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions() {
+  SettledCompletions settled;
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
+  for (const BucketRecord& bucket : buckets) {
+    std::string after_key;
+    std::string after_id;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<UploadRecord> page, ListUploadsAfter(bucket, after_key, after_id, 1000));
+      for (const UploadRecord& upload : page) {
+        if (upload.completing_tag.empty()) continue;
+        ASSIGN_OR_RETURN(std::optional<bool> finished, SettleCompletion(bucket, upload));
+        if (finished) ++(*finished ? settled.finished : settled.reopened);
+      }
+      if (page.size() < 1000) break;
+      after_key = page.back().key;
+      after_id = page.back().upload_id;
+    }
+  }
+  return settled;
+}
+
+Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload) {
+  const std::string up_partition = UploadPartition(bucket);
+  const std::string up_key = UploadKey(upload.key, upload.upload_id);
+  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
+  if (!current) return std::optional<bool>();
+  ASSIGN_OR_RETURN(UploadRecord stored, DecodeUpload(*current));
+  if (stored.completing_tag.empty()) return std::optional<bool>();
+  // Read after the upload record: a completion that commits its object
+  // after this read changes the record first (its step 1), and then the
+  // compare-and-set below fails.
+  ASSIGN_OR_RETURN(bool committed, CompletedObjectExists(bucket, stored));
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  if (committed) {
+    b.Expect(up_key, *current).Delete(up_key);
+  } else {
+    // The part list never lost a blob: while the upload exists no write
+    // releases the blobs of an object completed from it
+    // (ReleasableSegments), so even an object that was committed and then
+    // replaced or deleted left them to the upload.
+    stored.completing_tag.clear();
+    b.Expect(up_key, *current).Put(up_key, EncodeUpload(stored));
+  }
+  Status s = store_.Apply(up_partition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) return std::optional<bool>();
+  RETURN_IF_ERROR(s);
+  // A crash before the drop leaves a part list without its upload, which
+  // the sweeper's mark phase drops (MarkReferencedBlobs).
+  if (committed) RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
+  return std::optional<bool>(committed);
+}
+
+Result<bool> Catalog::CompletedObjectExists(const BucketRecord& bucket, const UploadRecord& upload) {
+  Result<ObjectRecord> now = GetObject(bucket, upload.key, /*with_inline_data=*/false);
+  if (now.ok() && now->upload_id == upload.upload_id) return true;
+  if (!now.ok() && now.status().code() != StatusCode::kNotFound) return now.status();
+  if (!bucket.versioned()) return false;
+  ASSIGN_OR_RETURN(std::optional<ObjectRecord> earlier,
+                   NoncurrentVersionFromUpload(bucket, upload.key, upload.upload_id));
+  return earlier.has_value();
 }
 
 Result<std::vector<UploadRecord>> Catalog::ListUploads(const BucketRecord& bucket, size_t limit) {

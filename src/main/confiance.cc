@@ -407,6 +407,16 @@ int RunServer(const ServerFlags& flags) {
   } else if (!resumed->empty()) {
     spdlog::info("bucket-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
   }
+  // Multipart completions that a crash or a failed request stopped half-way
+  // (catalog/catalog.h): settled before the first request, so that none
+  // stays hidden and unabortable, holding its parts.
+  if (Result<catalog::Catalog::SettledCompletions> settled = (*dir)->catalog->SettleInterruptedCompletions();
+      !settled.ok()) {
+    spdlog::error("interrupted multipart completions: cannot settle them: {}", settled.status().ToString());
+  } else if (settled->finished + settled->reopened > 0) {
+    spdlog::info("interrupted multipart completions: {} finished (their objects were committed), {} back in progress",
+                 settled->finished, settled->reopened);
+  }
   // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
   // before a restart; stopped before the data directory closes.
   catalog::Reclaimer reclaimer(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys,

@@ -195,6 +195,11 @@ void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buc
     auto it = listed.find(id);
     const bool found = it != listed.end() && listed_bucket[id] == up.bucket;
     const std::string where = fmt::format("upload {} of {}", id, Where(buckets[up.bucket], up.record.key));
+    if (found && !it->second.completing_tag.empty()) {
+      // The start-up settles every interrupted completion
+      // (Catalog::SettleInterruptedCompletions); none was in flight since.
+      violations.push_back(where + ": still marked as completing after the start-up");
+    }
     switch (up.state) {
       case State::kOpen:
       case State::kRetryComplete:
@@ -202,9 +207,6 @@ void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buc
           violations.push_back(fmt::format("{} ({}): lost", where, UploadStateName(up.state)));
           gone.push_back(id);
           continue;
-        }
-        if (up.state == State::kOpen && !it->second.completing_tag.empty()) {
-          violations.push_back(where + ": marked as completing, but no completion was attempted");
         }
         break;
       case State::kMaybeCreated:
@@ -230,8 +232,10 @@ void VerifyAndSettle(DataDir& dir, const std::vector<catalog::BucketRecord>& buc
           gone.push_back(id);
           continue;
         }
-        if (object_done && it->second.completing_tag.empty()) {
-          violations.push_back(where + ": the object was completed without the completion intent");
+        if (object_done) {
+          // Settling removes an upload whose object is current; one left in
+          // progress means the intent was lost or settling reopened it.
+          violations.push_back(where + ": its object is current, but the upload is still there");
         }
         up.state = State::kRetryComplete;  // the client retries its Complete
         break;

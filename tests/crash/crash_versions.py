@@ -327,13 +327,15 @@ def verify(server, model, rng, problems):
     if got != want:
         diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
         problems.append("ListObjectsV2 disagrees with the latest versions for %s" % diff[:10])
-    # Leftover uploads (a completion in flight at the kill): abort them.
+    # Leftover uploads (a completion in flight at the kill, which the
+    # start-up settled back to in progress): abort them.
     try:
         for u in c.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []):
             try:
                 c.abort_multipart_upload(Bucket=BUCKET, Key=u["Key"], UploadId=u["UploadId"])
-            except ClientError:
-                pass
+            except ClientError as e:
+                problems.append("upload %s of %s is listed but cannot be aborted: %s"
+                                % (u["UploadId"], u["Key"], e.response["Error"]["Code"]))
     except Exception as e:  # noqa: BLE001
         problems.append("ListMultipartUploads failed: %r" % e)
     return checked

@@ -353,6 +353,17 @@ bool Lifetime::Recover(bool power_loss) {
     // beside the rest of the start-up and must not move the crash point.
     fault_.CrashAfter(after, std::this_thread::get_id());
     Result<std::unique_ptr<DataDir>> opened = DataDir::Open(*incarnation, path_);
+    // As the server does before its first request (main/confiance.cc); a
+    // crash point may fall inside it too.
+    Status settled = OkStatus();
+    if (opened.ok()) {
+      Result<catalog::Catalog::SettledCompletions> s = (*opened)->catalog->SettleInterruptedCompletions();
+      if (s.ok()) {
+        mine_.completions_finished_at_start += s->finished;
+        mine_.completions_reopened_at_start += s->reopened;
+      }
+      settled = s.status();
+    }
     fault_.CrashAfter(0);
     // The workload's crash window opens once the background work the
     // recovery started (a compaction) is over, so that its crash points
@@ -371,6 +382,10 @@ bool Lifetime::Recover(bool power_loss) {
     }
     if (!opened.ok()) {
       Violation("the store does not reopen after the crash: " + opened.status().ToString());
+      return false;
+    }
+    if (!settled.ok()) {
+      Violation("the interrupted completions cannot be settled after the crash: " + settled.ToString());
       return false;
     }
     dir_ = std::move(opened).value();
@@ -432,6 +447,8 @@ void Lifetime::Merge() {
   r.bytes_read += mine_.bytes_read;
   r.uploads_checked += mine_.uploads_checked;
   r.completions_resolved += mine_.completions_resolved;
+  r.completions_finished_at_start += mine_.completions_finished_at_start;
+  r.completions_reopened_at_start += mine_.completions_reopened_at_start;
   r.skipped_syncs += mine_.skipped_syncs;
   r.io_errors += mine_.io_errors;
   r.io_errors_on_wal += mine_.io_errors_on_wal;
@@ -533,13 +550,15 @@ std::string HarnessReport::Summary() const {
       "{} writes acknowledged after the crash point\n"
       "in flight at the crash point: {}\n"
       "verified: {} keys ({} objects, {:.1f} MiB read back), {} uploads, {} in-flight completions resolved\n"
+      "interrupted completions settled at start-up: {} finished, {} back in progress\n"
       "mutating Env calls: {}{}\n"
       "time per crash point (ms, summed over workers): workload {:.2f}, close {:.2f}, power loss {:.2f}, "
       "reopen {:.2f}, verify {:.2f}\n"
       "violations: {}",
       crash_points, recovery_crash_points, lifetimes, seconds, crash_points ? 1000.0 * seconds / crash_points : 0.0,
       ops_acknowledged, ops_refused, ops_failed, acked_after_crash, inflight, keys_checked, objects_read,
-      bytes_read / 1048576.0, uploads_checked, completions_resolved, env_calls,
+      bytes_read / 1048576.0, uploads_checked, completions_resolved, completions_finished_at_start,
+      completions_reopened_at_start, env_calls,
       skipped_syncs ? fmt::format(", syncs skipped by the mutant: {}", skipped_syncs) : "", PerPoint(workload_seconds),
       PerPoint(close_seconds), PerPoint(power_loss_seconds), PerPoint(reopen_seconds), PerPoint(verify_seconds),
       violations);

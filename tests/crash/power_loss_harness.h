@@ -95,6 +95,9 @@ struct HarnessReport {
   uint64_t bytes_read = 0;
   uint64_t uploads_checked = 0;
   uint64_t completions_resolved = 0;
+  // By Catalog::SettleInterruptedCompletions in each recovery.
+  uint64_t completions_finished_at_start = 0;
+  uint64_t completions_reopened_at_start = 0;
   uint64_t skipped_syncs = 0;  // by the mutant
   // kIoError mode.
   uint64_t io_errors = 0;            // injected errors that fired
