@@ -19,10 +19,6 @@ namespace confiance::catalog {
 namespace {
 
 constexpr std::string_view kBucketsPartition = "buckets";
-// Bounded retries of a compare-and-set that lost a race with another writer
-// of the same key; each retry re-reads, so it always makes progress unless
-// writers keep colliding.
-constexpr int kMaxCasAttempts = 64;
 
 }  // namespace
 

@@ -415,6 +415,10 @@ class Catalog {
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 
  private:
+  // Bounded retries of a compare-and-set that lost a race with another
+  // writer of the same key; each retry re-reads, so it always makes
+  // progress unless writers keep colliding.
+  static constexpr int kMaxCasAttempts = 64;
   struct AsyncWrite;
   // One upload of SettleInterruptedCompletions: true if it was finished,
   // false if reopened, nullopt if its record changed or went meanwhile.

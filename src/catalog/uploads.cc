@@ -54,7 +54,7 @@ Result<std::optional<PartRecord>> Catalog::PutPart(std::string_view upload_id, c
   const std::string partition = PartsPartition(upload_id);
   const std::string key = PartKey(part.part_number);
   const std::string value = EncodePart(part);
-  for (int attempt = 0; attempt < 64; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     meta::Batch b;
     b.op_tag = NewOpTag();

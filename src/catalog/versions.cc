@@ -14,8 +14,6 @@
 namespace confiance::catalog {
 namespace {
 
-constexpr int kMaxVersionCasAttempts = 64;
-
 // Usage counts every version's bytes and every version but delete markers.
 void Count(const ObjectRecord& r, int sign, int64_t& bytes, int64_t& objects) {
   if (r.delete_marker) return;
@@ -155,7 +153,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     }
     // A delete marker becomes the current version.
     const ObjectRecord marker = NewDeleteMarker(bucket);
-    for (int attempt = 0; attempt < kMaxVersionCasAttempts; ++attempt) {
+    for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
       ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
       plan.batch.durability = durability;
@@ -182,7 +180,7 @@ Result<DeleteOutcome> Catalog::RemoveVersion(const BucketRecord& bucket, std::st
                                              std::optional<std::string_view> expected_op_tag,
                                              const LockOverride& lock, meta::Durability durability) {
   const std::string partition = ObjectPartition(bucket, key);
-  for (int attempt = 0; attempt < kMaxVersionCasAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
     DeleteOutcome outcome;
     outcome.version_id = std::string(version_id);
@@ -265,7 +263,7 @@ Result<ObjectRecord> Catalog::UpdateObjectVersion(const BucketRecord& bucket, st
                                                   const std::function<Status(ObjectRecord&)>& mutate) {
   if (version_id.empty()) return UpdateObject(bucket, key, mutate);
   const std::string partition = ObjectPartition(bucket, key);
-  for (int attempt = 0; attempt < kMaxVersionCasAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
     if (!at) return NotFoundError("no such version");
     ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(at->raw, true));
