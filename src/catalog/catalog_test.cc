@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "blob/memory/memory_blob_store.h"
+#include "catalog/catalog_test_fixture.h"
 #include "catalog/sweeper.h"
 #include "catalog/version_id.h"
 #include "meta/forwarding_meta_store.h"
@@ -21,14 +22,8 @@
 namespace confiance::catalog {
 namespace {
 
-class CatalogTest : public ::testing::Test {
+class CatalogTest : public CatalogOverMemoryStore {
  protected:
-  void SetUp() override {
-    bucket_.name = "bucket";
-    bucket_.id = "b1";
-    bucket_.owner = "root";
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
-  }
   ObjectRecord Obj(uint64_t size, std::string blob = "") {
     ObjectRecord r;
     r.size = size;
@@ -53,10 +48,6 @@ class CatalogTest : public ::testing::Test {
     for (const auto& o : p.objects) out.push_back(o.key);
     return out;
   }
-
-  meta::MemoryMetaStore store_;
-  Catalog catalog_{store_};
-  BucketRecord bucket_;
 };
 
 TEST_F(CatalogTest, BucketLifecycle) {

@@ -9,21 +9,15 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_test_fixture.h"
 #include "catalog/version_id.h"
-#include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
 namespace {
 
-class SettleCompletionsTest : public ::testing::Test {
+class SettleCompletionsTest : public CatalogOverMemoryStore {
  protected:
-  void SetUp() override {
-    bucket_.name = "bucket";
-    bucket_.id = "b1";
-    bucket_.owner = "root";
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
-  }
   void SetVersioned() {
     ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket("bucket", [](BucketRecord& b) {
       b.versioning = BucketVersioning::kEnabled;
@@ -84,10 +78,6 @@ class SettleCompletionsTest : public ::testing::Test {
     EXPECT_TRUE(settled.ok()) << settled.status().ToString();
     return settled.ok() ? *settled : Catalog::SettledCompletions{};
   }
-
-  meta::MemoryMetaStore store_;
-  Catalog catalog_{store_};
-  BucketRecord bucket_;
 };
 
 TEST_F(SettleCompletionsTest, ACompletionWithoutItsObjectIsReopened) {
