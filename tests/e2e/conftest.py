@@ -55,6 +55,14 @@ import requests  # noqa: E402
 AWS_CLI = shutil.which("aws", path="/usr/bin:/bin") or "/usr/bin/aws"
 
 
+def sanitizer_env():
+    """The sanitizers' options of this run (scripts/sanitize.sh), for a
+    child process started with an environment of its own: without them an
+    instrumented binary runs with the defaults, reports races inside
+    uninstrumented libraries that tools/tsan.supp suppresses, and exits 66."""
+    return {k: v for k, v in os.environ.items() if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS")}
+
+
 def server_binary():
     b = os.environ.get("CONFIANCE_BIN")
     if not b:

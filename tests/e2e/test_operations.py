@@ -24,7 +24,7 @@ import requests
 
 from adminutil import AdminServer, OPERATOR
 from conftest import (ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Server, assert_serves_objects, build_dir, free_port,
-                      server_binary, unique_bucket)
+                      sanitizer_env, server_binary, unique_bucket)
 
 PACKAGING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging")
 
@@ -77,7 +77,7 @@ def test_a_first_start_into_the_journal_does_not_print_generated_secrets(tmp_pat
     out_path = tmp_path / "journal"
     with open(out_path, "wb") as out:
         st = os.fstat(out.fileno())
-        env = {"PATH": "/usr/bin:/bin", "JOURNAL_STREAM": "%d:%d" % (st.st_dev, st.st_ino)}
+        env = {"PATH": "/usr/bin:/bin", "JOURNAL_STREAM": "%d:%d" % (st.st_dev, st.st_ino), **sanitizer_env()}
         cp = subprocess.run([server_binary(), "server", "--data", data, "--listen", "127.0.0.1:1"], stdout=out,
                             stderr=subprocess.STDOUT, env=env, timeout=60)
     text = out_path.read_text()
@@ -152,7 +152,7 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
     (backups / "keepme").mkdir()  # not the script's: never removed
     (backups / "20000101T000000Z.partial").mkdir()  # a backup a crash cut short: removed after a success
     (backups / "29991231T235959Z.partial").mkdir()  # "later" than this run's backups: kept
-    env = {"PATH": "/usr/bin:/bin", "CONFIANCE_BACKUP_DIR": str(backups), "CONFIANCE_BACKUP_KEEP": "2",
+    env = {"PATH": "/usr/bin:/bin", **sanitizer_env(), "CONFIANCE_BACKUP_DIR": str(backups), "CONFIANCE_BACKUP_KEEP": "2",
            "CONFIANCE_ENDPOINT": srv.endpoint, "CONFIANCE_OPERATOR_ACCESS_KEY": OPERATOR[0],
            "CONFIANCE_OPERATOR_SECRET_KEY": OPERATOR[1], "CONFIANCE_BIN": server_binary()}
     script = os.path.join(PACKAGING, "confiance-backup")
