@@ -235,7 +235,8 @@ class HttpServerTest : public ::testing::Test {
   }
   uint16_t port() const { return server_->port(); }
 
-  ServerLoad load_;  // before the server, which may hold it
+  ServerLoad load_;    // before the server, which may hold it
+  ServerStats stats_;  // the same: connections count into it until TearDown
   ServerOptions options_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -278,7 +279,7 @@ TEST_F(HttpServerTest, CountsItsOpenConnectionsInTheLoad) {
 }
 
 TEST_F(HttpServerTest, CountsConnectionsBodyBytesAndSlowClients) {
-  ServerStats stats;
+  ServerStats& stats = stats_;
   options_.stats = &stats;
   StartServer();
   {
