@@ -10,8 +10,8 @@ namespace confiance::admin {
 namespace {
 
 // The partitions that hold provider-wrapped keys, purged before the old
-// versions are retired. "buckets" is catalog.cc's (as in reclaim.cc).
-constexpr std::string_view kPurgedPartitions[] = {catalog::kTenantKeyPartition, "buckets", "iam",
+// versions are retired.
+constexpr std::string_view kPurgedPartitions[] = {catalog::kTenantKeyPartition, catalog::kBucketsPartition, "iam",
                                                   audit::kAuditPartition};
 
 // A record written under an old version after a pass (only a write that

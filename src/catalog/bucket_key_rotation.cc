@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -16,7 +15,6 @@
 namespace confiance::catalog {
 namespace {
 
-constexpr std::string_view kBucketsPartition = "buckets";
 // A job passes again after a pass that rewrapped anything (records written
 // under the old version meanwhile), at most this many times.
 constexpr int kMaxBucketRotationPasses = 5;

@@ -16,12 +16,6 @@
 #include "crypto/random.h"
 
 namespace confiance::catalog {
-namespace {
-
-constexpr std::string_view kBucketsPartition = "buckets";
-
-}  // namespace
-
 std::string PrefixSuccessor(std::string_view prefix) {
   std::string s(prefix);
   while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xff) s.pop_back();

@@ -32,6 +32,9 @@
 
 namespace confiance::catalog {
 
+// The partition of bucket records (name -> BucketRecord).
+inline constexpr std::string_view kBucketsPartition = "buckets";
+
 struct ListOptions {
   std::string prefix;
   std::string delimiter;

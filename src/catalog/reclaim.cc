@@ -25,9 +25,6 @@ void DestroyKeyVersions(BucketRecord& b) {
   b.previous_keys.clear();
 }
 
-// Catalog's partition of bucket records (docs/meta_keys.md).
-constexpr std::string_view kBucketsPartition = "buckets";
-
 // Records deleted per commit: bounded batches keep each commit (and the
 // blobs released after it) small.
 constexpr size_t kBatch = 256;

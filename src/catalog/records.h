@@ -146,6 +146,14 @@ struct ObjectRecord {
   std::string sse_c_verifier;  // salted HMAC of the customer key
   bool sse_c() const { return !sse_c_salt.empty(); }
   SseKms kms;  // SSE-KMS; empty for SSE-S3 and SSE-C
+  // Whether reading the object touches a blob file (else all its data is
+  // inline in this record).
+  bool has_blob() const {
+    for (const Segment& s : segments) {
+      if (!s.blob_id.empty()) return true;
+    }
+    return false;
+  }
   // Versioning (catalog/versions.h). `version_id` is the 16-byte internal
   // id (catalog::NewVersionId: time-ordered), "" for a record written while
   // its bucket was never versioned (its null version; its time is

@@ -12,7 +12,7 @@
 namespace confiance {
 namespace {
 
-int InputError(const std::string& what, const Status& st) {
+int VerifyInputError(const std::string& what, const Status& st) {
   std::fprintf(stderr, "confiance log verify: %s: %s\n", what.c_str(), st.ToString().c_str());
   return 2;
 }
@@ -25,7 +25,7 @@ int RunLogVerify(const LogVerifyFlags& flags) {
   in.verifier_key = flags.key;
   if (!flags.key_file.empty()) {
     auto key = ReadSmallFile(env, flags.key_file);
-    if (!key.ok()) return InputError("reading --key-file", key.status());
+    if (!key.ok()) return VerifyInputError("reading --key-file", key.status());
     in.verifier_key = TrimTrailingNewlines(std::move(*key));
   }
   if (in.verifier_key.empty()) {
@@ -35,11 +35,11 @@ int RunLogVerify(const LogVerifyFlags& flags) {
   in.witness_keys = flags.witness_keys;
   in.witness_quorum = flags.witness_quorum;
   auto cp2 = ReadSmallFile(env, flags.checkpoint2);
-  if (!cp2.ok()) return InputError("reading --checkpoint2", cp2.status());
+  if (!cp2.ok()) return VerifyInputError("reading --checkpoint2", cp2.status());
   in.checkpoint2 = std::move(*cp2);
   if (!flags.checkpoint1.empty()) {
     auto cp1 = ReadSmallFile(env, flags.checkpoint1);
-    if (!cp1.ok()) return InputError("reading --checkpoint1", cp1.status());
+    if (!cp1.ok()) return VerifyInputError("reading --checkpoint1", cp1.status());
     in.checkpoint1 = std::move(*cp1);
   }
   if (!flags.dir.empty()) {
@@ -54,7 +54,7 @@ int RunLogVerify(const LogVerifyFlags& flags) {
   }
   if (!flags.entries.empty()) {
     auto text = ReadSmallFile(env, flags.entries);
-    if (!text.ok()) return InputError("reading --entries", text.status());
+    if (!text.ok()) return VerifyInputError("reading --entries", text.status());
     in.entries = audit::LoadJsonLines(*text, flags.first);
   } else if (in.read_tile) {
     // The bundles to read depend on checkpoint 2's size; its signature is

@@ -10,7 +10,7 @@
 namespace confiance {
 namespace {
 
-int Fail(const std::string& what, const Status& s) {
+int ExportFailed(const std::string& what, const Status& s) {
   std::fprintf(stderr, "confiance: %s: %s\n", what.c_str(), s.ToString().c_str());
   return 1;
 }
@@ -27,14 +27,14 @@ Result<std::unique_ptr<audit::AuditLog>> OpenLogs(DataDir& dir) {
 
 int RunLogList(const std::string& data, const KmsOptions& kms) {
   Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), data, kms);
-  if (!dir.ok()) return Fail("opening " + data, dir.status());
+  if (!dir.ok()) return ExportFailed("opening " + data, dir.status());
   Result<std::unique_ptr<audit::AuditLog>> logs = OpenLogs(**dir);
-  if (!logs.ok()) return Fail("opening the logs", logs.status());
+  if (!logs.ok()) return ExportFailed("opening the logs", logs.status());
   const std::string prefix = audit::TransparencyLog::PartitionName("");
   std::string after;
   for (;;) {
     Result<std::vector<std::string>> names = (*dir)->meta->ListPartitions(prefix, after, 1000);
-    if (!names.ok()) return Fail("listing logs", names.status());
+    if (!names.ok()) return ExportFailed("listing logs", names.status());
     if (names->empty()) break;
     for (const std::string& partition : *names) {
       std::string origin = partition.substr(prefix.size());
@@ -45,7 +45,7 @@ int RunLogList(const std::string& data, const KmsOptions& kms) {
       } else if (origin.starts_with(tenant_mark)) {
         log = (*logs)->TenantLog(origin.substr(tenant_mark.size()));
       }
-      if (!log.ok()) return Fail("opening " + origin, log.status());
+      if (!log.ok()) return ExportFailed("opening " + origin, log.status());
       std::printf("%s %llu\n", origin.c_str(), static_cast<unsigned long long>((*log)->size()));
     }
     after = names->back();
@@ -59,17 +59,17 @@ int RunLogExport(const LogExportFlags& flags, const KmsOptions& kms) {
     return 2;
   }
   Result<std::unique_ptr<DataDir>> dir = DataDir::Open(*Env::Default(), flags.data, kms);
-  if (!dir.ok()) return Fail("opening " + flags.data, dir.status());
+  if (!dir.ok()) return ExportFailed("opening " + flags.data, dir.status());
   Result<std::unique_ptr<audit::AuditLog>> opened = OpenLogs(**dir);
-  if (!opened.ok()) return Fail("opening the logs", opened.status());
+  if (!opened.ok()) return ExportFailed("opening the logs", opened.status());
   audit::AuditLog& logs = **opened;
   Result<audit::TransparencyLog*> log = flags.operator_log ? logs.OperatorLog() : logs.TenantLog(flags.tenant);
-  if (!log.ok()) return Fail("opening the log", log.status());
+  if (!log.ok()) return ExportFailed("opening the log", log.status());
 
   const uint64_t size = (*log)->size();
   for (uint64_t i = flags.from; i < size; ++i) {
     Result<std::string> entry = (*log)->Entry(i);
-    if (!entry.ok()) return Fail("reading entry " + std::to_string(i), entry.status());
+    if (!entry.ok()) return ExportFailed("reading entry " + std::to_string(i), entry.status());
     std::fwrite(entry->data(), 1, entry->size(), stdout);
     std::fputc('\n', stdout);
   }
@@ -77,15 +77,15 @@ int RunLogExport(const LogExportFlags& flags, const KmsOptions& kms) {
   if (!flags.checkpoint_out.empty()) {
     // The latest stored checkpoint, or a fresh one if the log grew since.
     Result<std::string> note = (*log)->PublishCheckpoint();
-    if (!note.ok()) return Fail("signing a checkpoint", note.status());
+    if (!note.ok()) return ExportFailed("signing a checkpoint", note.status());
     if (Status s = WriteFileDurably(*Env::Default(), flags.checkpoint_out, *note); !s.ok()) {
-      return Fail("writing " + flags.checkpoint_out, s);
+      return ExportFailed("writing " + flags.checkpoint_out, s);
     }
   }
   if (!flags.key_out.empty()) {
     std::string key = logs.signer().VerifierKey() + "\n";
     if (Status s = WriteFileDurably(*Env::Default(), flags.key_out, key); !s.ok()) {
-      return Fail("writing " + flags.key_out, s);
+      return ExportFailed("writing " + flags.key_out, s);
     }
   }
   return 0;

@@ -5,12 +5,13 @@
 
 #include "admin/deletion_receipt.h"
 #include "audit/tlog/note.h"
+#include "common/ascii.h"
 #include "common/env.h"
 
 namespace confiance {
 namespace {
 
-int InputError(const std::string& what, const Status& st) {
+int ReceiptInputError(const std::string& what, const Status& st) {
   std::fprintf(stderr, "confiance log verify-receipt: %s: %s\n", what.c_str(), st.ToString().c_str());
   return 2;
 }
@@ -22,18 +23,18 @@ int RunReceiptVerify(const ReceiptVerifyFlags& flags) {
   std::string key = flags.key;
   if (!flags.key_file.empty()) {
     Result<std::string> text = ReadSmallFile(env, flags.key_file);
-    if (!text.ok()) return InputError("reading --key-file", text.status());
+    if (!text.ok()) return ReceiptInputError("reading --key-file", text.status());
     key = std::move(*text);
   }
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  key = TrimTrailingNewlines(std::move(key));
   if (key.empty()) {
     std::fprintf(stderr, "confiance log verify-receipt: a pinned verifier key (--key or --key-file) is required\n");
     return 2;
   }
   Result<audit::tlog::NoteVerifier> verifier = audit::tlog::NoteVerifier::FromKey(key);
-  if (!verifier.ok()) return InputError("the verifier key", verifier.status());
+  if (!verifier.ok()) return ReceiptInputError("the verifier key", verifier.status());
   Result<std::string> note = ReadSmallFile(env, flags.receipt);
-  if (!note.ok()) return InputError("reading the receipt", note.status());
+  if (!note.ok()) return ReceiptInputError("reading the receipt", note.status());
   Result<admin::DeletionReceipt> receipt = admin::OpenDeletionReceipt(*note, *verifier);
   if (!receipt.ok()) {
     std::printf("FAIL: %s\n", receipt.status().message().c_str());

@@ -14,7 +14,7 @@
 namespace confiance {
 namespace {
 
-int Fail(const std::string& what, const Status& st) {
+int ShredCheckFailed(const std::string& what, const Status& st) {
   std::fprintf(stderr, "confiance admin shred-check: %s: %s\n", what.c_str(), st.ToString().c_str());
   return 2;
 }
@@ -66,20 +66,20 @@ Result<size_t> CheckBlobs(const std::vector<std::string>& blobs, DataDir& dir, s
 
 int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
   Result<std::vector<std::string>> roots = ScanRoots(flags);
-  if (!roots.ok()) return Fail("reading --pools", roots.status());
+  if (!roots.ok()) return ShredCheckFailed("reading --pools", roots.status());
   // Read-only: opening the store for writing would replay its WAL into a
   // new table file and delete the WAL, and with it what we look for.
   Result<std::unique_ptr<DataDir>> dir = DataDir::OpenReadOnly(*Env::Default(), flags.data, kms);
-  if (!dir.ok()) return Fail("cannot open data directory " + flags.data, dir.status());
+  if (!dir.ok()) return ShredCheckFailed("cannot open data directory " + flags.data, dir.status());
   Result<admin::DeletionReceipt> receipt = OpenReceipt(**dir, flags.receipt);
-  if (!receipt.ok()) return Fail("the receipt " + flags.receipt, receipt.status());
+  if (!receipt.ok()) return ShredCheckFailed("the receipt " + flags.receipt, receipt.status());
   Result<catalog::ShredScope> scope = catalog::ParseShredScope(receipt->tenant, receipt->scope);
-  if (!scope.ok()) return Fail("the receipt " + flags.receipt, scope.status());
+  if (!scope.ok()) return ShredCheckFailed("the receipt " + flags.receipt, scope.status());
 
   const auto start = std::chrono::steady_clock::now();
   Result<catalog::ShredCheckKeys> keys = catalog::GatherShredCheckKeys(
       *scope, *(*dir)->keys, *(*dir)->tenant_keys, *(*dir)->bucket_keys, *(*dir)->catalog, flags.versions);
-  if (!keys.ok()) return Fail("gathering the keys that remain", keys.status());
+  if (!keys.ok()) return ShredCheckFailed("gathering the keys that remain", keys.status());
   std::printf("shred-check: the key %s of tenant %s, scope %s, destroyed at %s: trying key versions 1..%u "
               "under %zu wrapping keys\n",
               receipt->key_id.c_str(), receipt->tenant.c_str(), receipt->scope.c_str(),
@@ -87,7 +87,7 @@ int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
   std::fflush(stdout);
   const auto scan_start = std::chrono::steady_clock::now();
   Result<catalog::ShredScan> scan = catalog::ScanForDestroyedKey(*Env::Default(), *roots, keys->wrappers);
-  if (!scan.ok()) return Fail("scanning", scan.status());
+  if (!scan.ok()) return ShredCheckFailed("scanning", scan.status());
   const auto end = std::chrono::steady_clock::now();
   const double scan_s = std::chrono::duration<double>(end - scan_start).count();
   const double total_s = std::chrono::duration<double>(end - start).count();
@@ -98,7 +98,7 @@ int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
   }
   std::vector<std::string> not_tried = keys->not_tried;
   Result<size_t> blobs_open = CheckBlobs(flags.blobs, **dir, not_tried);
-  if (!blobs_open.ok()) return Fail("checking the blob files", blobs_open.status());
+  if (!blobs_open.ok()) return ShredCheckFailed("checking the blob files", blobs_open.status());
   for (const std::string& n : not_tried) std::printf("NOT TRIED: %s\n", n.c_str());
   const unsigned long long files = scan->files, bytes = scan->bytes;
   const unsigned long long remaining = keys->remaining;

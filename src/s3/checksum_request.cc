@@ -16,7 +16,9 @@ using crypto::ChecksumAlgorithm;
 constexpr std::array<ChecksumAlgorithm, 4> kAlgorithms = {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
                                                           ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256};
 
-S3Error Invalid(std::string message) { return MakeError(S3ErrorCode::kInvalidRequest, std::move(message)); }
+S3Error InvalidChecksumRequest(std::string message) {
+  return MakeError(S3ErrorCode::kInvalidRequest, std::move(message));
+}
 
 S3Error Mismatch(ChecksumAlgorithm algorithm) {
   return MakeError(S3ErrorCode::kBadDigest, fmt::format("The {} you specified did not match the calculated checksum.",
@@ -63,7 +65,8 @@ Result<std::optional<ChecksumRequest>> ParseChecksumRequest(const http::Request&
   std::optional<ChecksumRequest> out;
   auto add = [&](ChecksumRequest r) -> Status {
     if (out) {
-      *error = Invalid("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+      *error =
+          InvalidChecksumRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
       return InvalidArgumentError("several checksums");
     }
     out = std::move(r);
@@ -86,11 +89,11 @@ Result<std::optional<ChecksumRequest>> ParseChecksumRequest(const http::Request&
   if (std::optional<std::string_view> trailer = request.FindHeader("x-amz-trailer")) {
     std::optional<ChecksumAlgorithm> a = AlgorithmOfHeader(*trailer);
     if (!a) {
-      *error = Invalid("The value specified in the x-amz-trailer header is not supported");
+      *error = InvalidChecksumRequest("The value specified in the x-amz-trailer header is not supported");
       return InvalidArgumentError("bad x-amz-trailer");
     }
     if (!trailer_mode) {
-      *error = Invalid("x-amz-trailer requires a STREAMING-*-TRAILER x-amz-content-sha256.");
+      *error = InvalidChecksumRequest("x-amz-trailer requires a STREAMING-*-TRAILER x-amz-content-sha256.");
       return InvalidArgumentError("trailer without trailer mode");
     }
     RETURN_IF_ERROR(add(ChecksumRequest{*a, {}, true}));
@@ -98,7 +101,7 @@ Result<std::optional<ChecksumRequest>> ParseChecksumRequest(const http::Request&
   if (std::optional<std::string_view> sdk = request.FindHeader("x-amz-sdk-checksum-algorithm")) {
     std::optional<ChecksumAlgorithm> a = crypto::ParseChecksumAlgorithm(*sdk);
     if (!a || (out && out->algorithm != *a)) {
-      *error = Invalid("Value for x-amz-sdk-checksum-algorithm header is invalid.");
+      *error = InvalidChecksumRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
       return InvalidArgumentError("bad x-amz-sdk-checksum-algorithm");
     }
     if (!out) out = ChecksumRequest{*a, {}, false};
@@ -112,7 +115,7 @@ Result<std::optional<ChecksumAlgorithm>> ParseChecksumAlgorithmHeader(const http
   if (!name) return std::optional<ChecksumAlgorithm>();
   std::optional<ChecksumAlgorithm> a = crypto::ParseChecksumAlgorithm(*name);
   if (!a) {
-    *error = Invalid(
+    *error = InvalidChecksumRequest(
         "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
         "[CRC32, CRC32C, SHA1, SHA256]");
     return InvalidArgumentError("unknown checksum algorithm");

@@ -25,17 +25,6 @@
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
-namespace {
-
-
-bool AnyBlob(const catalog::ObjectRecord& r) {
-  for (const auto& s : r.segments) {
-    if (!s.blob_id.empty()) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 Result<catalog::BucketRecord> S3Service::CopySourceBucket(Ctx& ctx, const CopySource& source,
                                                           const catalog::BucketRecord& dst, S3Error* error) {
@@ -126,7 +115,7 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
     }
     out->record = std::move(rec).value();
     out->reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, out->record, src_keys, src_bucket.id);
-    if (!AnyBlob(out->record)) co_return OkStatus();
+    if (!out->record.has_blob()) co_return OkStatus();
     Status opened = co_await deps_.pool.Run([&] { return out->reader->OpenBlobs(); });
     if (opened.ok()) co_return OkStatus();
     if (opened.code() != StatusCode::kNotFound || attempt == 4) {
@@ -160,7 +149,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
   std::optional<crypto::Checksummer> checksummer;
   if (checksum) checksummer.emplace(*checksum);
 
-  const bool blocking_read = AnyBlob(src.record);
+  const bool blocking_read = src.record.has_blob();
   BufferPool::Lease lease = buffers_.Get();
   std::span<std::byte> buf = lease.span();
   const uint64_t package = crypto::PackageLayout{}.package_size();

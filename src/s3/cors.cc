@@ -11,7 +11,7 @@ namespace confiance::s3 {
 namespace {
 
 // An empty `message` keeps the error table's default one.
-Status Refuse(S3Error* error, S3ErrorCode code, std::string message) {
+Status RefuseCors(S3Error* error, S3ErrorCode code, std::string message) {
   *error = MakeError(code, message);
   return InvalidArgumentError(message.empty() ? "invalid CORS configuration" : std::move(message));
 }
@@ -46,37 +46,37 @@ bool HeaderAllowed(const catalog::CorsRule& rule, std::string_view header) {
 
 Status ValidateCorsRules(const std::vector<catalog::CorsRule>& rules, S3Error* error) {
   if (rules.empty() || rules.size() > kMaxCorsRules) {
-    return Refuse(error, S3ErrorCode::kMalformedXML, {});
+    return RefuseCors(error, S3ErrorCode::kMalformedXML, {});
   }
   for (const catalog::CorsRule& rule : rules) {
     if (rule.allowed_origins.empty() || rule.allowed_methods.empty() || rule.id.size() > kMaxCorsRuleIdLength ||
         (rule.max_age_seconds && *rule.max_age_seconds < 0)) {
-      return Refuse(error, S3ErrorCode::kMalformedXML, {});
+      return RefuseCors(error, S3ErrorCode::kMalformedXML, {});
     }
     for (const std::string& method : rule.allowed_methods) {
       if (std::find(kCorsMethods.begin(), kCorsMethods.end(), method) == kCorsMethods.end()) {
-        return Refuse(error, S3ErrorCode::kInvalidRequest,
-                      "Found unsupported HTTP method in CORS config. Unsupported method is " + method);
+        return RefuseCors(error, S3ErrorCode::kInvalidRequest,
+                          "Found unsupported HTTP method in CORS config. Unsupported method is " + method);
       }
     }
     for (const std::string& origin : rule.allowed_origins) {
       if (std::count(origin.begin(), origin.end(), '*') > 1) {
-        return Refuse(error, S3ErrorCode::kInvalidRequest,
-                      fmt::format("AllowedOrigin \"{}\" can not have more than one wildcard.", origin));
+        return RefuseCors(error, S3ErrorCode::kInvalidRequest,
+                          fmt::format("AllowedOrigin \"{}\" can not have more than one wildcard.", origin));
       }
     }
     for (const std::string& header : rule.allowed_headers) {
       if (std::count(header.begin(), header.end(), '*') > 1) {
-        return Refuse(error, S3ErrorCode::kInvalidRequest,
-                      fmt::format("AllowedHeader \"{}\" can not have more than one wildcard.", header));
+        return RefuseCors(error, S3ErrorCode::kInvalidRequest,
+                          fmt::format("AllowedHeader \"{}\" can not have more than one wildcard.", header));
       }
     }
     for (const std::string& header : rule.expose_headers) {
       if (header.find('*') != std::string::npos) {
-        return Refuse(error, S3ErrorCode::kInvalidRequest,
-                      fmt::format("ExposeHeader \"{}\" contains wildcard. We currently do not support "
-                                  "wildcard for ExposeHeader.",
-                                  header));
+        return RefuseCors(error, S3ErrorCode::kInvalidRequest,
+                          fmt::format("ExposeHeader \"{}\" contains wildcard. We currently do not support "
+                                      "wildcard for ExposeHeader.",
+                                      header));
       }
     }
   }

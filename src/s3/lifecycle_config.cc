@@ -20,12 +20,12 @@ using catalog::LifecycleRule;
 
 constexpr int64_t kDayMs = 86400000;
 
-Status Refuse(S3Error* error, S3ErrorCode code, std::string message = {}) {
+Status RefuseLifecycle(S3Error* error, S3ErrorCode code, std::string message = {}) {
   *error = MakeError(code, message);
   return InvalidArgumentError(message.empty() ? "invalid lifecycle configuration" : std::move(message));
 }
 
-Status Malformed(S3Error* error) { return Refuse(error, S3ErrorCode::kMalformedXML); }
+Status Malformed(S3Error* error) { return RefuseLifecycle(error, S3ErrorCode::kMalformedXML); }
 
 std::string_view Trimmed(const char* text) {
   std::string_view s(text);
@@ -73,7 +73,7 @@ Status ParseTag(pugi::xml_node tag, LifecycleFilter& filter, S3Error* error) {
   if (!OnlyChildren(tag, {"Key", "Value"}) || !tag.child("Key")) return Malformed(error);
   std::string key = tag.child("Key").text().get();
   for (const auto& [k, v] : filter.tags) {
-    if (k == key) return Refuse(error, S3ErrorCode::kInvalidRequest, "Duplicate Tag Keys are not allowed.");
+    if (k == key) return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest, "Duplicate Tag Keys are not allowed.");
   }
   filter.tags.emplace_back(std::move(key), tag.child("Value").text().get());
   return OkStatus();
@@ -81,7 +81,9 @@ Status ParseTag(pugi::xml_node tag, LifecycleFilter& filter, S3Error* error) {
 
 Status ParseSize(pugi::xml_node node, std::optional<int64_t>& out, S3Error* error) {
   ASSIGN_OR_RETURN(int64_t v, Integer(node, error));
-  if (v < 0) return Refuse(error, S3ErrorCode::kInvalidArgument, fmt::format("'{}' should be a non-negative integer", node.name()));
+  if (v < 0)
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           fmt::format("'{}' should be a non-negative integer", node.name()));
   out = v;
   return OkStatus();
 }
@@ -140,8 +142,8 @@ Status PositiveDays(pugi::xml_node node, const char* field, const char* action, 
                     S3Error* error) {
   ASSIGN_OR_RETURN(int64_t v, Integer(node, error));
   if (v <= 0) {
-    return Refuse(error, S3ErrorCode::kInvalidArgument,
-                  fmt::format("'{}' for {} action must be a positive integer", field, action));
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           fmt::format("'{}' for {} action must be a positive integer", field, action));
   }
   out = v;
   return OkStatus();
@@ -156,8 +158,9 @@ Status ParseExpiration(pugi::xml_node node, LifecycleRule& rule, S3Error* error)
   if (days) return PositiveDays(days, "Days", "Expiration", rule.expiration_days, error);
   if (date) {
     std::optional<int64_t> ms = ParseUtcMs(Trimmed(date.text().get()), TimeOfDay::kOptional);
-    if (!ms) return Refuse(error, S3ErrorCode::kInvalidArgument, "Invalid date format in Expiration action");
-    if (*ms % kDayMs != 0) return Refuse(error, S3ErrorCode::kInvalidArgument, "'Date' must be at midnight GMT");
+    if (!ms) return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "Invalid date format in Expiration action");
+    if (*ms % kDayMs != 0)
+      return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "'Date' must be at midnight GMT");
     rule.expiration_date_ms = *ms;
     return OkStatus();
   }
@@ -177,8 +180,8 @@ Status ParseNoncurrent(pugi::xml_node node, LifecycleRule& rule, S3Error* error)
     RETURN_IF_ERROR(PositiveDays(newer, "NewerNoncurrentVersions", "NoncurrentVersionExpiration",
                                  rule.newer_noncurrent_versions, error));
     if (*rule.newer_noncurrent_versions > kMaxNewerNoncurrentVersions) {
-      return Refuse(error, S3ErrorCode::kInvalidArgument,
-                    "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must not exceed 100");
+      return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                             "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must not exceed 100");
     }
   }
   return OkStatus();
@@ -194,21 +197,23 @@ Status ParseAbort(pugi::xml_node node, LifecycleRule& rule, S3Error* error) {
 Status CheckRule(const LifecycleRule& rule, S3Error* error) {
   const LifecycleFilter& f = rule.filter;
   if (f.size_greater_than && f.size_less_than && *f.size_greater_than >= *f.size_less_than) {
-    return Refuse(error, S3ErrorCode::kInvalidArgument,
-                  "ObjectSizeGreaterThan must be less than ObjectSizeLessThan");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           "ObjectSizeGreaterThan must be less than ObjectSizeLessThan");
   }
   const bool tags_or_size = !f.tags.empty() || f.size_greater_than || f.size_less_than;
   if (rule.abort_days_after_initiation && tags_or_size) {
-    return Refuse(error, S3ErrorCode::kInvalidRequest, "AbortIncompleteMultipartUpload cannot be specified with Tags.");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest,
+                           "AbortIncompleteMultipartUpload cannot be specified with Tags.");
   }
   if (rule.expired_object_delete_marker && tags_or_size) {
-    return Refuse(error, S3ErrorCode::kInvalidRequest, "ExpiredObjectDeleteMarker cannot be specified with Tags.");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest,
+                           "ExpiredObjectDeleteMarker cannot be specified with Tags.");
   }
   const bool any_action = rule.expiration_days || rule.expiration_date_ms || rule.expired_object_delete_marker ||
                           rule.noncurrent_days || rule.newer_noncurrent_versions ||
                           rule.abort_days_after_initiation;
   if (!any_action) {
-    return Refuse(error, S3ErrorCode::kInvalidRequest, "At least one action needs to be specified in a rule");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest, "At least one action needs to be specified in a rule");
   }
   return OkStatus();
 }
@@ -222,7 +227,7 @@ Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
   LifecycleRule rule;
   rule.id = node.child("ID").text().get();
   if (rule.id.size() > kMaxLifecycleRuleIdLength) {
-    return Refuse(error, S3ErrorCode::kInvalidArgument, "ID length should not exceed allowed limit of 255");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "ID length should not exceed allowed limit of 255");
   }
   std::string_view status = Trimmed(node.child("Status").text().get());
   if (status != "Enabled" && status != "Disabled") return Malformed(error);
@@ -240,8 +245,8 @@ Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
   if (pugi::xml_node n = node.child("NoncurrentVersionExpiration")) RETURN_IF_ERROR(ParseNoncurrent(n, rule, error));
   if (pugi::xml_node n = node.child("AbortIncompleteMultipartUpload")) RETURN_IF_ERROR(ParseAbort(n, rule, error));
   if (node.child("Transition") || node.child("NoncurrentVersionTransition")) {
-    return Refuse(error, S3ErrorCode::kInvalidArgument,
-                  "Transition actions are not supported: this server has a single storage class (STANDARD)");
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           "Transition actions are not supported: this server has a single storage class (STANDARD)");
   }
   RETURN_IF_ERROR(CheckRule(rule, error));
   return rule;
@@ -301,8 +306,8 @@ Result<catalog::LifecycleConfiguration> ParseLifecycleConfiguration(std::string_
   for (pugi::xml_node node : root.children("Rule")) {
     ASSIGN_OR_RETURN(LifecycleRule rule, ParseRule(node, error));
     if (!rule.id.empty() && !ids.insert(rule.id).second) {
-      return Refuse(error, S3ErrorCode::kInvalidArgument,
-                    "Rule ID must be unique. Found same ID for more than one rule");
+      return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                             "Rule ID must be unique. Found same ID for more than one rule");
     }
     config.rules.push_back(std::move(rule));
   }

@@ -71,13 +71,6 @@ std::vector<uint64_t> PartSizes(const catalog::ObjectRecord& r) {
   return sizes;
 }
 
-bool AnyBlob(const catalog::ObjectRecord& r) {
-  for (const auto& s : r.segments) {
-    if (!s.blob_id.empty()) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
@@ -239,7 +232,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       keys = std::move(k).value();
     }
     reader = std::make_unique<catalog::ObjectReader>(deps_.blobs, *rec, keys, bucket->id);
-    if (!AnyBlob(*rec)) break;
+    if (!rec->has_blob()) break;
     Status opened = co_await deps_.pool.Run([&] { return reader->OpenBlobs(); });
     if (opened.ok()) break;
     if (opened.code() != StatusCode::kNotFound || attempt == 4) {
@@ -314,7 +307,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
     co_return std::nullopt;
   }
 
-  const bool blocking = AnyBlob(*rec);
+  const bool blocking = rec->has_blob();
   BufferPool::Lease lease = buffers_.Get();
   std::span<std::byte> buf = lease.span();
   const uint64_t package = crypto::PackageLayout{}.package_size();

@@ -14,7 +14,7 @@ namespace {
 
 using json = nlohmann::json;
 
-Status Invalid(std::string_view what) { return InvalidArgumentError("Invalid Policy: " + std::string(what)); }
+Status InvalidPolicy(std::string_view what) { return InvalidArgumentError("Invalid Policy: " + std::string(what)); }
 
 // "YYYY-MM-DDTHH:MM:SS[.fraction]Z", UTC, to the second: the policy
 // expires at the start of its second, never later than written.
@@ -56,9 +56,10 @@ std::optional<uint64_t> LengthBound(const json& v) {
 
 Status ParseCondition(const json& c, PostPolicy* policy) {
   if (c.is_object()) {
-    if (c.size() != 1) return Invalid("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.");
+    if (c.size() != 1)
+      return InvalidPolicy("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.");
     auto it = c.begin();
-    if (!it.value().is_string()) return Invalid("Invalid Simple-Condition: value must be a string.");
+    if (!it.value().is_string()) return InvalidPolicy("Invalid Simple-Condition: value must be a string.");
     PostPolicy::Condition cond;
     cond.kind = PostPolicy::Condition::Kind::kEq;
     cond.field = ToLower(it.key());
@@ -69,23 +70,24 @@ Status ParseCondition(const json& c, PostPolicy* policy) {
     return OkStatus();
   }
   if (!c.is_array() || c.empty() || !c[0].is_string()) {
-    return Invalid("Invalid Condition: conditions must be objects or arrays.");
+    return InvalidPolicy("Invalid Condition: conditions must be objects or arrays.");
   }
   std::string op = ToLower(c[0].get<std::string>());
   if (op == "content-length-range") {
-    if (c.size() != 3) return Invalid("Invalid content-length-range: it takes a minimum and a maximum.");
+    if (c.size() != 3) return InvalidPolicy("Invalid content-length-range: it takes a minimum and a maximum.");
     std::optional<uint64_t> lo = LengthBound(c[1]), hi = LengthBound(c[2]);
-    if (!lo || !hi || *lo > *hi) return Invalid("Invalid content-length-range: bounds must be integers, 0 <= min <= max.");
+    if (!lo || !hi || *lo > *hi)
+      return InvalidPolicy("Invalid content-length-range: bounds must be integers, 0 <= min <= max.");
     policy->min_length = std::max(policy->min_length.value_or(0), *lo);
     policy->max_length = std::min(policy->max_length.value_or(*hi), *hi);
     return OkStatus();
   }
-  if (op != "eq" && op != "starts-with") return Invalid("Invalid Condition: unknown operation '" + op + "'.");
+  if (op != "eq" && op != "starts-with") return InvalidPolicy("Invalid Condition: unknown operation '" + op + "'.");
   if (c.size() != 3 || !c[1].is_string() || !c[2].is_string()) {
-    return Invalid("Invalid Condition: '" + op + "' takes a $field and a string.");
+    return InvalidPolicy("Invalid Condition: '" + op + "' takes a $field and a string.");
   }
   std::string field = c[1].get<std::string>();
-  if (field.empty() || field[0] != '$') return Invalid("Invalid Condition: the field must start with '$'.");
+  if (field.empty() || field[0] != '$') return InvalidPolicy("Invalid Condition: the field must start with '$'.");
   PostPolicy::Condition cond;
   cond.kind = op == "eq" ? PostPolicy::Condition::Kind::kEq : PostPolicy::Condition::Kind::kStartsWith;
   cond.field = ToLower(std::string_view(field).substr(1));
@@ -99,17 +101,17 @@ Status ParseCondition(const json& c, PostPolicy* policy) {
 
 Result<PostPolicy> ParsePostPolicy(std::string_view text) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) return Invalid("Invalid JSON.");
+  if (doc.is_discarded() || !doc.is_object()) return InvalidPolicy("Invalid JSON.");
   PostPolicy policy;
   auto exp = doc.find("expiration");
-  if (exp == doc.end()) return Invalid("Policy missing expiration.");
-  if (!exp->is_string()) return Invalid("Invalid 'expiration' value.");
+  if (exp == doc.end()) return InvalidPolicy("Policy missing expiration.");
+  if (!exp->is_string()) return InvalidPolicy("Invalid 'expiration' value.");
   std::optional<std::chrono::system_clock::time_point> t = ParseIsoTime(exp->get_ref<const std::string&>());
-  if (!t) return Invalid("Invalid 'expiration' value: '" + exp->get<std::string>() + "'");
+  if (!t) return InvalidPolicy("Invalid 'expiration' value: '" + exp->get<std::string>() + "'");
   policy.expiration = *t;
   auto conds = doc.find("conditions");
-  if (conds == doc.end()) return Invalid("Policy missing conditions.");
-  if (!conds->is_array()) return Invalid("Invalid 'conditions' value: it must be a list.");
+  if (conds == doc.end()) return InvalidPolicy("Policy missing conditions.");
+  if (!conds->is_array()) return InvalidPolicy("Invalid 'conditions' value: it must be a list.");
   for (const json& c : *conds) {
     if (Status st = ParseCondition(c, &policy); !st.ok()) return st;
   }

@@ -71,7 +71,7 @@ std::optional<size_t> CheckedUtf16Length(std::string_view s) {
   return units;
 }
 
-Status Refuse(S3Error* error, S3ErrorCode code, std::string_view message) {
+Status RefuseTagging(S3Error* error, S3ErrorCode code, std::string_view message) {
   *error = MakeError(code, std::string(message));
   return InvalidArgumentError(std::string(message));
 }
@@ -83,24 +83,24 @@ Result<catalog::TagMap> ValidateTags(const TagList& tags, TagScope scope, S3Erro
   for (const auto& [key, value] : tags) {
     std::optional<size_t> key_length = CheckedUtf16Length(key);
     if (!key_length || *key_length == 0 || *key_length > kMaxTagKeyLength) {
-      return Refuse(error, S3ErrorCode::kInvalidTag, "The TagKey you have provided is invalid");
+      return RefuseTagging(error, S3ErrorCode::kInvalidTag, "The TagKey you have provided is invalid");
     }
     std::optional<size_t> value_length = CheckedUtf16Length(value);
     if (!value_length || *value_length > kMaxTagValueLength) {
-      return Refuse(error, S3ErrorCode::kInvalidTag, "The TagValue you have provided is invalid");
+      return RefuseTagging(error, S3ErrorCode::kInvalidTag, "The TagValue you have provided is invalid");
     }
     if (key.starts_with("aws:")) {
-      return Refuse(error, S3ErrorCode::kInvalidTag, "Your TagKey cannot be prefixed with aws:");
+      return RefuseTagging(error, S3ErrorCode::kInvalidTag, "Your TagKey cannot be prefixed with aws:");
     }
     if (!out.emplace(key, value).second) {
-      return Refuse(error, S3ErrorCode::kInvalidTag, "Cannot provide multiple Tags with the same key");
+      return RefuseTagging(error, S3ErrorCode::kInvalidTag, "Cannot provide multiple Tags with the same key");
     }
   }
   if (scope == TagScope::kObject && out.size() > kMaxObjectTags) {
-    return Refuse(error, S3ErrorCode::kBadRequest, "Object tags cannot be greater than 10");
+    return RefuseTagging(error, S3ErrorCode::kBadRequest, "Object tags cannot be greater than 10");
   }
   if (scope == TagScope::kBucket && out.size() > kMaxBucketTags) {
-    return Refuse(error, S3ErrorCode::kBadRequest, "Bucket tag count cannot be greater than 50");
+    return RefuseTagging(error, S3ErrorCode::kBadRequest, "Bucket tag count cannot be greater than 50");
   }
   return out;
 }
@@ -116,14 +116,14 @@ Result<catalog::TagMap> ParseTaggingHeader(std::string_view header, S3Error* err
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos && pair.find('=', eq + 1) != std::string_view::npos) {
-      return Refuse(error, S3ErrorCode::kInvalidArgument, kHeaderError);
+      return RefuseTagging(error, S3ErrorCode::kInvalidArgument, kHeaderError);
     }
     Result<std::string> key = sigv4::PercentDecode(pair.substr(0, eq), true);
     Result<std::string> value = eq == std::string_view::npos
                                     ? Result<std::string>(std::string())
                                     : sigv4::PercentDecode(pair.substr(eq + 1), true);
     if (!key.ok() || !value.ok() || !seen.insert(*key).second) {
-      return Refuse(error, S3ErrorCode::kInvalidArgument, kHeaderError);
+      return RefuseTagging(error, S3ErrorCode::kInvalidArgument, kHeaderError);
     }
     tags.emplace_back(std::move(key).value(), std::move(value).value());
   }
