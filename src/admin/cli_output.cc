@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/ascii.h"
+
 namespace confiance::admin {
 namespace {
 
@@ -212,8 +214,7 @@ std::string FormatApiError(int http_status, std::string_view body) {
   const json& error = Member(doc, "error");
   std::string code = Str(error, "code");
   if (code.empty()) {
-    std::string text(body.substr(0, 200));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    const std::string text = TrimTrailingNewlines(std::string(body.substr(0, 200)));
     return fmt::format("HTTP {}{}{}", http_status, text.empty() ? "" : ": ", text);
   }
   return fmt::format("{}: {} (HTTP {})", code, Str(error, "message"), http_status);

@@ -1,8 +1,6 @@
 // File: catalog/object_lock.cc
 #include "catalog/object_lock.h"
 
-#include <chrono>
-
 #include "catalog/records.h"
 #include "common/wall_clock.h"
 

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "audit/transparency_log.h"
+#include "common/ascii.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
 #include "main/malloc_tuning.h"
@@ -43,8 +44,7 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
   if (env.FileExists(marker)) {
     ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, marker));
     if (text.rfind(kKmipMarkerPrefix, 0) != 0) return DataLossError(marker + " is malformed");
-    recorded = text.substr(sizeof(kKmipMarkerPrefix) - 1);
-    while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == '\r')) recorded.pop_back();
+    recorded = TrimTrailingNewlines(text.substr(sizeof(kKmipMarkerPrefix) - 1));
     if (ko.root_key_id.empty()) ko.root_key_id = recorded;
   }
   ASSIGN_OR_RETURN(std::unique_ptr<kms::KmipKeyProvider> p, kms::KmipKeyProvider::Open(ko));

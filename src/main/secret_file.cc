@@ -4,12 +4,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/ascii.h"
+
 namespace confiance {
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& flag) {
   std::ifstream in(path, std::ios::binary);
-  std::string secret{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  std::string secret =
+      TrimTrailingNewlines(std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
   if (!in.good() && !in.eof()) return InvalidArgumentError(flag + ": cannot read " + path);
   if (secret.empty()) return InvalidArgumentError(flag + ": cannot read a secret from " + path);
   return secret;

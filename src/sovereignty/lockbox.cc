@@ -2,7 +2,6 @@
 #include "sovereignty/lockbox.h"
 
 #include <algorithm>
-#include <chrono>
 #include <future>
 
 #include "common/wall_clock.h"
