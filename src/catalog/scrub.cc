@@ -22,6 +22,12 @@ using Kind = ScrubDamage::Kind;
 
 constexpr size_t kWindow = 1 << 20;  // a multiple of the package size
 constexpr size_t kPageKeys = 1000;
+// The detail of the Problem a stop request ends a read with; Walker turns
+// it into Cancelled.
+constexpr std::string_view kStopped = "scrub stopped";
+// How often an object whose record changed under a failed read is read
+// again as it is now.
+constexpr int kRereads = 2;
 
 struct Problem {
   Kind kind;
@@ -56,8 +62,8 @@ std::optional<Problem> CheckEmptySegment(const Segment& seg, const std::string& 
 // Reads one segment in full. Returns the problem found, if any.
 std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& rec, size_t i,
                                     const std::shared_ptr<const crypto::SecretBytes>& bucket_key,
-                                    const std::string& bucket_id, std::vector<std::byte>& buf,
-                                    uint64_t& bytes_verified) {
+                                    const std::string& bucket_id, std::vector<std::byte>& buf, uint64_t& bytes_verified,
+                                    const ScrubOptions& options) {
   // SSE-C: the data keys are wrapped under a KEK that needs the customer's
   // key; only presence and size can be checked. The same without a bucket
   // key (CheckSizes).
@@ -111,6 +117,7 @@ std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& 
   one.segments.push_back(seg);
   ObjectReader reader(blobs, one, kek, bucket_id);
   for (uint64_t off = 0; off < seg.plain_size;) {
+    if (options.stop_requested && options.stop_requested()) return Problem{Kind::kReadError, std::string(kStopped)};
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), seg.plain_size - off));
     Status st = reader.Read(off, std::span<std::byte>(buf.data(), n));
     if (!st.ok()) {
@@ -121,6 +128,7 @@ std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& 
     }
     off += n;
     bytes_verified += n;
+    if (options.pace) options.pace(n);
   }
   return std::nullopt;
 }
@@ -144,103 +152,183 @@ std::string_view ScrubKindName(ScrubDamage::Kind kind) {
 
 namespace {
 
-// Scrub, or CheckSizes when `keys` is null.
-Result<ScrubReport> Walk(Catalog& catalog, blob::BlobStore& blobs, BucketKeys* keys, const ScrubProgress& progress) {
-  ScrubReport report;
-  report.sizes_only = keys == nullptr;
-  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog.ListBuckets());
-  std::vector<std::byte> buf(kWindow);
-  for (const BucketRecord& bucket : buckets) {
-    ++report.buckets;
-    // A scrub is maintenance: it unwraps keys under that justification, and
-    // a tenant that does not allow it keeps its objects out of the scrub.
-    Result<std::shared_ptr<const crypto::SecretBytes>> bucket_key =
-        keys != nullptr ? keys->Get(bucket, kms::Justification::kSystemMaintenance)
-                        : Result<std::shared_ptr<const crypto::SecretBytes>>(std::shared_ptr<const crypto::SecretBytes>());
+// One walk: Scrub, or CheckSizes when `keys` is null.
+class Walker {
+ public:
+  Walker(Catalog& catalog, blob::BlobStore& blobs, BucketKeys* keys, const ScrubOptions& options)
+      : catalog_(catalog), blobs_(blobs), keys_(keys), options_(options), buf_(kWindow) {
+    report_.sizes_only = keys == nullptr;
+  }
+
+  Result<ScrubReport> Run() {
+    ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog_.ListBuckets());
+    for (const BucketRecord& bucket : buckets) {
+      RETURN_IF_ERROR(WalkBucket(bucket));
+      if (options_.bucket_done) options_.bucket_done(bucket, report_);
+    }
+    return std::move(report_);
+  }
+
+ private:
+  using BucketKey = Result<std::shared_ptr<const crypto::SecretBytes>>;
+
+  bool StopRequested() const { return options_.stop_requested && options_.stop_requested(); }
+  static Status Stopped() { return Status(StatusCode::kCancelled, std::string(kStopped)); }
+
+  // A scrub is maintenance: it unwraps keys under that justification.
+  BucketKey KeyOf(const BucketRecord& bucket) {
+    if (keys_ == nullptr) return BucketKey(std::shared_ptr<const crypto::SecretBytes>());
+    return keys_->Get(bucket, kms::Justification::kSystemMaintenance);
+  }
+
+  void AddDamage(ScrubDamage damage) {
+    ++report_.damaged_objects;
+    if (report_.damaged.size() < options_.max_damaged_listed) report_.damaged.push_back(std::move(damage));
+  }
+
+  Status WalkBucket(const BucketRecord& bucket) {
+    ++report_.buckets;
+    // A tenant that does not allow maintenance keeps its objects out of the
+    // scrub.
+    BucketKey bucket_key = KeyOf(bucket);
     if (!bucket_key.ok() && bucket_key.status().code() == StatusCode::kPermissionDenied &&
         bucket_key.status().message().starts_with(kKeyAccessDenied)) {
-      Result<Usage> usage = catalog.BucketUsage(bucket);
-      report.key_access_refused += usage.ok() ? static_cast<uint64_t>(usage->objects) : 0;
-      report.refused_buckets.push_back(bucket.name + ": " + bucket_key.status().message());
-      continue;
+      Result<Usage> usage = catalog_.BucketUsage(bucket);
+      report_.key_access_refused += usage.ok() ? static_cast<uint64_t>(usage->objects) : 0;
+      report_.refused_buckets.push_back(bucket.name + ": " + bucket_key.status().message());
+      return OkStatus();
     }
     // Every version (the current objects and, in a versioned bucket, the
     // noncurrent ones; delete markers hold no data).
-    ListVersionsOptions options;
-    options.max_keys = kPageKeys;
+    ListVersionsOptions listing;
+    listing.max_keys = kPageKeys;
     while (true) {
-      Result<VersionsPage> page = catalog.ListObjectVersions(bucket, options);
+      if (StopRequested()) return Stopped();
+      Result<VersionsPage> page = catalog_.ListObjectVersions(bucket, listing);
       if (!page.ok()) {
         // An undecodable record breaks the listing; its name is unknown here.
-        report.damaged.push_back(
-            {bucket.name, options.key_marker, Kind::kListingFailed,
-             fmt::format("listing after key '{}' failed (objects after it not scrubbed): {}",
-                         options.key_marker, page.status().ToString())});
-        break;
+        AddDamage({bucket.name, listing.key_marker, Kind::kListingFailed,
+                   fmt::format("listing after key '{}' failed (objects after it not scrubbed): {}", listing.key_marker,
+                               page.status().ToString())});
+        return OkStatus();
       }
       for (const ListedVersion& listed : page->versions) {
         if (listed.record.delete_marker) continue;
-        ++report.objects;
-        std::vector<Problem> problems;
-        Result<ObjectRecord> rec = catalog.GetObjectVersion(bucket, listed.key, ExternalVersionId(listed.record),
-                                                            /*with_inline_data=*/true);
-        if (!rec.ok()) {
-          if (rec.status().code() != StatusCode::kNotFound) {  // NotFound: deleted meanwhile
-            problems.push_back({Kind::kUndecodableRecord, rec.status().ToString()});
-          }
-        } else if (!bucket_key.ok()) {
-          problems.push_back({Kind::kKeyUnavailable, bucket_key.status().ToString()});
-        } else {
-          uint64_t total = 0;
-          for (const Segment& s : rec->segments) total += s.plain_size;
-          if (total != rec->size) {
-            problems.push_back({Kind::kInconsistentRecord,
-                                fmt::format("segments hold {} bytes, object size is {}", total, rec->size)});
-          }
-          if (rec->sse_c() && keys != nullptr) ++report.sse_c_size_only;
-          for (size_t i = 0; i < rec->segments.size(); ++i) {
-            ++report.segments;
-            // A segment not yet rewrapped by a bucket-key rotation is under
-            // a previous version of the bucket key.
-            Result<std::shared_ptr<const crypto::SecretBytes>> seg_key = *bucket_key;
-            if (keys != nullptr && rec->segments[i].key_version != bucket.key_version) {
-              seg_key = keys->Get(bucket, kms::Justification::kSystemMaintenance, rec->segments[i].key_version);
-            }
-            if (!seg_key.ok()) {
-              problems.push_back({Kind::kKeyUnavailable, seg_key.status().ToString()});
-            } else if (std::optional<Problem> p =
-                           CheckSegment(blobs, *rec, i, *seg_key, bucket.id, buf, report.bytes_verified)) {
-              problems.push_back(std::move(*p));
-            }
-          }
-        }
-        if (!problems.empty()) {
-          std::string detail;
-          for (const Problem& p : problems) {
-            if (!detail.empty()) detail += "; ";
-            detail += p.detail;
-          }
-          report.damaged.push_back({bucket.name, listed.key, problems.front().kind, std::move(detail)});
-        }
-        if (progress) progress(report, bucket.name, listed.key);
+        ++report_.objects;
+        RETURN_IF_ERROR(ScrubObject(bucket, bucket_key, listed));
+        if (options_.progress) options_.progress(report_, bucket.name, listed.key);
       }
-      if (!page->truncated || page->next_key_marker.empty()) break;
-      options.key_marker = page->next_key_marker;
-      options.version_id_marker = page->next_version_id_marker;
+      if (!page->truncated || page->next_key_marker.empty()) return OkStatus();
+      listing.key_marker = page->next_key_marker;
+      listing.version_id_marker = page->next_version_id_marker;
     }
   }
-  return report;
-}
+
+  // Reads one listed version. A failed read counts only if the record that
+  // named the data is still there, unchanged, afterwards (the contract in
+  // scrub.h); otherwise the object is read again as it is now.
+  Status ScrubObject(const BucketRecord& listed_bucket, const BucketKey& listed_key, const ListedVersion& listed) {
+    const std::string version = ExternalVersionId(listed.record);
+    BucketRecord bucket = listed_bucket;
+    BucketKey bucket_key = listed_key;
+    Result<ObjectRecord> rec = catalog_.GetObjectVersion(bucket, listed.key, version, /*with_inline_data=*/true);
+    for (int reread = 0;; ++reread) {
+      if (!rec.ok()) {
+        if (rec.status().code() == StatusCode::kNotFound) return OkStatus();  // deleted meanwhile
+        AddDamage({bucket.name, listed.key, Kind::kUndecodableRecord, rec.status().ToString()});
+        return OkStatus();
+      }
+      std::vector<Problem> problems = CheckObject(bucket, bucket_key, *rec);
+      if (problems.empty()) return OkStatus();
+      if (problems.front().detail == kStopped) return Stopped();
+      Result<ObjectRecord> now = catalog_.GetObjectVersion(bucket, listed.key, version, /*with_inline_data=*/true);
+      if (now.ok() && EncodeObject(*now) == EncodeObject(*rec)) {
+        AddDamage({bucket.name, listed.key, problems.front().kind, JoinDetails(problems)});
+        return OkStatus();
+      }
+      if (now.ok() || now.status().code() == StatusCode::kNotFound) {
+        if (reread == kRereads) {
+          ++report_.changed_during_scrub;
+          return OkStatus();
+        }
+        // Changed: a rewrite may have come with a bucket-key rotation, so
+        // the bucket's record and key are read again too.
+        Result<BucketRecord> fresh = catalog_.GetBucket(bucket.name);
+        if (!fresh.ok() || fresh->id != bucket.id) return OkStatus();  // the bucket went away
+        bucket = std::move(fresh).value();
+        bucket_key = KeyOf(bucket);
+      }
+      rec = std::move(now);
+    }
+  }
+
+  static std::string JoinDetails(const std::vector<Problem>& problems) {
+    std::string detail;
+    for (const Problem& p : problems) {
+      if (!detail.empty()) detail += "; ";
+      detail += p.detail;
+    }
+    return detail;
+  }
+
+  // Every problem of one record's data; only the stop when stopped.
+  std::vector<Problem> CheckObject(const BucketRecord& bucket, const BucketKey& bucket_key, const ObjectRecord& rec) {
+    std::vector<Problem> problems;
+    if (!bucket_key.ok()) {
+      problems.push_back({Kind::kKeyUnavailable, bucket_key.status().ToString()});
+      return problems;
+    }
+    uint64_t total = 0;
+    for (const Segment& s : rec.segments) total += s.plain_size;
+    if (total != rec.size) {
+      problems.push_back(
+          {Kind::kInconsistentRecord, fmt::format("segments hold {} bytes, object size is {}", total, rec.size)});
+    }
+    if (rec.sse_c() && keys_ != nullptr) ++report_.sse_c_size_only;
+    for (size_t i = 0; i < rec.segments.size(); ++i) {
+      ++report_.segments;
+      // A segment not yet rewrapped by a bucket-key rotation is under a
+      // previous version of the bucket key.
+      BucketKey seg_key = *bucket_key;
+      if (keys_ != nullptr && rec.segments[i].key_version != bucket.key_version) {
+        seg_key = keys_->Get(bucket, kms::Justification::kSystemMaintenance, rec.segments[i].key_version);
+      }
+      if (!seg_key.ok()) {
+        problems.push_back({Kind::kKeyUnavailable, seg_key.status().ToString()});
+      } else if (std::optional<Problem> p =
+                     CheckSegment(blobs_, rec, i, *seg_key, bucket.id, buf_, report_.bytes_verified, options_)) {
+        if (p->detail == kStopped) return {std::move(*p)};
+        problems.push_back(std::move(*p));
+      }
+    }
+    return problems;
+  }
+
+  Catalog& catalog_;
+  blob::BlobStore& blobs_;
+  BucketKeys* const keys_;
+  const ScrubOptions& options_;
+  std::vector<std::byte> buf_;
+  ScrubReport report_;
+};
 
 }  // namespace
 
 Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
                           const ScrubProgress& progress) {
-  return Walk(catalog, blobs, &keys, progress);
+  ScrubOptions options;
+  options.progress = progress;
+  return Walker(catalog, blobs, &keys, options).Run();
+}
+
+Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys, const ScrubOptions& options) {
+  return Walker(catalog, blobs, &keys, options).Run();
 }
 
 Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress) {
-  return Walk(catalog, blobs, nullptr, progress);
+  ScrubOptions options;
+  options.progress = progress;
+  return Walker(catalog, blobs, nullptr, options).Run();
 }
 
 }  // namespace confiance::catalog

@@ -6,12 +6,20 @@
 // SSE-C objects cannot be decrypted without their customer's key, which is
 // never stored: their blobs are checked for presence and size only
 // (ScrubReport::sse_c_size_only).
-// Used by `confiance admin scrub` (server stopped: the walk is not a
-// snapshot, and an object replaced during the walk would look damaged).
+// Used by `confiance admin scrub --data` (server stopped) and by the online
+// scrub of a running server (main/scrub_job.h). The walk is not a snapshot:
+// an object replaced or deleted while it is read can fail its read (the
+// sweeper removes the old blob). So an object is reported damaged only if
+// the record that named the bad data is still the object's record after the
+// failed read; one that changed is read again as it is now, and one that
+// keeps changing is counted in ScrubReport::changed_during_scrub, not as
+// damage.
 //
 // Thread model: runs on the calling thread; blocks on metadata and blob I/O.
+// The hooks run on that thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -56,7 +64,9 @@ struct ScrubReport {
   // damage. One line per such bucket in `refused_buckets`.
   uint64_t key_access_refused = 0;
   std::vector<std::string> refused_buckets;  // "<bucket>: <reason>"
-  std::vector<ScrubDamage> damaged;  // one entry per damaged object (or broken listing)
+  std::vector<ScrubDamage> damaged;          // one entry per damaged object (or broken listing), up to the options' cap
+  uint64_t damaged_objects = 0;              // every damaged object (or broken listing), listed or not
+  uint64_t changed_during_scrub = 0;         // objects whose record kept changing under reads that failed
 };
 
 // Called after each object; `report` is the running total, `bucket`/`key`
@@ -64,11 +74,29 @@ struct ScrubReport {
 using ScrubProgress =
     std::function<void(const ScrubReport& report, const std::string& bucket, const std::string& key)>;
 
+struct ScrubOptions {
+  ScrubProgress progress;  // after each object
+  // After each bucket, with the running totals (a caller wanting the
+  // bucket's own figures keeps the previous totals).
+  std::function<void(const BucketRecord& bucket, const ScrubReport& report)> bucket_done;
+  // After each window of at most 1 MiB of plaintext verified, with its size:
+  // may sleep (a rate limit).
+  std::function<void(uint64_t bytes)> pace;
+  // Checked between objects and between windows: true ends the walk with
+  // Cancelled.
+  std::function<bool()> stop_requested;
+  // Damaged objects listed in ScrubReport::damaged beyond this are only
+  // counted (damaged_objects): a memory bound for a store in ruins.
+  size_t max_damaged_listed = SIZE_MAX;
+};
+
 // Walks every bucket (ListBuckets) and object (ListObjects paging, GetObject
 // for the full record). Damage is reported in the result, never as an error;
-// the error is for a walk that cannot run at all (buckets cannot be listed).
+// the error is for a walk that cannot run at all (buckets cannot be listed)
+// or was stopped (Cancelled).
 Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys,
                           const ScrubProgress& progress = {});
+Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& keys, const ScrubOptions& options);
 
 // The same walk without any key (`confiance admin verify-backup`: a backup
 // kept without its root key): every segment's blob or inline value present

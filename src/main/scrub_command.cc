@@ -42,10 +42,11 @@ int RunScrub(const std::string& data_dir, const KmsOptions& kms, const std::stri
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("scrub: %llu buckets, %llu objects, %llu segments, %llu bytes verified in %.1f s: %zu damaged\n",
+  std::printf("scrub: %llu buckets, %llu objects, %llu segments, %llu bytes verified in %.1f s: %llu damaged\n",
               static_cast<unsigned long long>(report->buckets), static_cast<unsigned long long>(report->objects),
               static_cast<unsigned long long>(report->segments),
-              static_cast<unsigned long long>(report->bytes_verified), secs, report->damaged.size());
+              static_cast<unsigned long long>(report->bytes_verified), secs,
+              static_cast<unsigned long long>(report->damaged_objects));
   if (report->sse_c_size_only > 0) {
     std::printf("scrub: %llu SSE-C objects checked for presence and size only (their keys are the customers')\n",
                 static_cast<unsigned long long>(report->sse_c_size_only));
@@ -56,7 +57,7 @@ int RunScrub(const std::string& data_dir, const KmsOptions& kms, const std::stri
                 static_cast<unsigned long long>(report->key_access_refused));
   }
   std::fflush(stdout);
-  return report->damaged.empty() ? 0 : 1;
+  return report->damaged_objects == 0 ? 0 : 1;
 }
 
 }  // namespace confiance
