@@ -31,6 +31,7 @@ bool IsMutation(AdminOp op) {
     case O::kGetReclamation:
     case O::kGetRootKeyRotation:
     case O::kGetBackup:
+    case O::kGetScrub:
       return false;
     default:
       return true;
@@ -146,6 +147,9 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetRootKeyRotation: return GetRootKeyRotation();
     case O::kStartBackup: return StartBackup(body);
     case O::kGetBackup: return GetBackup();
+    case O::kStartScrub: return StartScrub(caller, body);
+    case O::kGetScrub: return GetScrub();
+    case O::kStopScrub: return StopScrub();
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

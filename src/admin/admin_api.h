@@ -18,9 +18,10 @@
 #include "admin/admin_router.h"
 #include "admin/backup_service.h"
 #include "admin/root_key_rotation.h"
+#include "admin/scrub_service.h"
 #include "audit/tlog/note.h"
-#include "catalog/catalog.h"
 #include "catalog/bucket_key_rotation.h"
+#include "catalog/catalog.h"
 #include "catalog/key_rotation.h"
 #include "catalog/reclaim.h"
 #include "catalog/tenant_keys.h"
@@ -54,6 +55,9 @@ class AdminApi {
   // Enables POST /backup (borrowed; outlives this object). Unset: the
   // backup routes answer 501 NotImplemented.
   void SetBackupService(BackupService* backups) { backups_ = backups; }
+  // Enables POST /scrub (borrowed; outlives this object). Unset: the scrub
+  // routes answer 501 NotImplemented.
+  void SetScrubService(ScrubService* scrubs) { scrubs_ = scrubs; }
   // Enables bucket shred and the reclamation after shreds (borrowed).
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
@@ -136,6 +140,11 @@ class AdminApi {
   ApiReply StartBackup(std::string_view body);
   ApiReply GetBackup();
 
+  // scrub_handlers.cc: online scrubs (operators).
+  ApiReply StartScrub(const iam::Principal& caller, std::string_view body);
+  ApiReply GetScrub();
+  ApiReply StopScrub();
+
   // shred_handlers.cc: bucket shred and the reclamation jobs.
   ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply GetReclamation(const AdminRoute& route);
@@ -177,6 +186,7 @@ class AdminApi {
   catalog::Reclaimer* reclaimer_ = nullptr;        // null: no bucket shred, no reclamation (tests)
   RootKeyRotation* root_rotation_ = nullptr;       // null: no root key rotation
   BackupService* backups_ = nullptr;               // null: no online backups
+  ScrubService* scrubs_ = nullptr;                 // null: no online scrubs
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).

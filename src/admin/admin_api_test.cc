@@ -592,5 +592,88 @@ TEST_F(AdminApiTest, BackupRoutesAreOperatorsOnlyAndCheckTheirRequest) {
   EXPECT_FALSE(del.ok()) << "only POST and GET are routes";
 }
 
+// The scrub routes over a fake ScrubService (the job is main/'s and is tested
+// end to end): operators only, the request's checks, the caller named, and
+// the service's refusals.
+class FakeScrubs final : public ScrubService {
+ public:
+  Result<ScrubJobProgress> Start(const ScrubRequest& request) override {
+    requests.push_back(request);
+    if (!refusal.ok()) return refusal;
+    progress.state = "running";
+    progress.started_by = request.started_by;
+    progress.max_bytes_per_second = request.max_bytes_per_second;
+    return progress;
+  }
+  ScrubJobProgress Progress() override { return progress; }
+  Result<ScrubJobProgress> Stop() override {
+    ++stops;
+    if (progress.state != "running") return FailedPreconditionError("no scrub is running");
+    return progress;
+  }
+  std::vector<ScrubRequest> requests;
+  int stops = 0;
+  Status refusal;
+  ScrubJobProgress progress;
+};
+
+TEST_F(AdminApiTest, ScrubRoutesAreOperatorsOnlyAndCheckTheirRequest) {
+  EXPECT_EQ(Op("GET", "/scrub").status, 501) << "no scrub service in this process";
+  EXPECT_EQ(Op("POST", "/scrub").status, 501);
+  EXPECT_EQ(Op("DELETE", "/scrub").status, 501);
+  FakeScrubs scrubs;
+  api_.SetScrubService(&scrubs);
+  iam::Principal root = MakeTenant("acme");
+  EXPECT_EQ(Call(root, "POST", "/scrub").status, 403);
+  EXPECT_EQ(Call(root, "GET", "/scrub").status, 403);
+  EXPECT_EQ(Call(root, "DELETE", "/scrub").status, 403);
+  EXPECT_TRUE(scrubs.requests.empty());
+  EXPECT_EQ(scrubs.stops, 0);
+
+  ApiReply idle = Op("GET", "/scrub");
+  ASSERT_EQ(idle.status, 200) << idle.body;
+  EXPECT_EQ(Body(idle)["state"], "idle");
+  EXPECT_EQ(Body(idle)["damaged"], json::array());
+  ApiReply not_running = Op("DELETE", "/scrub");
+  EXPECT_EQ(not_running.status, 409);
+  EXPECT_EQ(Code(not_running), "Conflict");
+
+  for (const char* bad : {"[]", "7", R"({"rate":1})", R"({"max_bytes_per_second":-1})",
+                          R"({"max_bytes_per_second":1.5})", R"({"max_bytes_per_second":"1"})"}) {
+    ApiReply r = Op("POST", "/scrub", bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(Code(r), "InvalidRequest") << bad;
+  }
+  EXPECT_TRUE(scrubs.requests.empty());
+
+  ApiReply started = Op("POST", "/scrub", R"({"max_bytes_per_second":1048576})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(Body(started)["state"], "running");
+  EXPECT_EQ(Body(started)["max_bytes_per_second"], 1048576);
+  ASSERT_EQ(scrubs.requests.size(), 1u);
+  EXPECT_EQ(scrubs.requests[0].started_by, Body(started)["started_by"]);
+  EXPECT_TRUE(scrubs.requests[0].started_by.starts_with("operator ")) << scrubs.requests[0].started_by;
+  ApiReply defaults = Op("POST", "/scrub");  // no body: the server's rate
+  ASSERT_EQ(defaults.status, 202) << defaults.body;
+  EXPECT_EQ(scrubs.requests.at(1).max_bytes_per_second, 0u);
+
+  ApiReply stopped = Op("DELETE", "/scrub");
+  EXPECT_EQ(stopped.status, 202) << stopped.body;
+  EXPECT_EQ(scrubs.stops, 2);
+
+  scrubs.progress.damaged.push_back({"b", "k", "missing-blob", "segment 0: blob x is missing"});
+  scrubs.progress.damaged_objects = 3;
+  ApiReply listed = Op("GET", "/scrub");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(Body(listed)["damaged_objects"], 3);
+  ASSERT_EQ(Body(listed)["damaged"].size(), 1u);
+  EXPECT_EQ(Body(listed)["damaged"][0]["kind"], "missing-blob");
+
+  scrubs.refusal = FailedPreconditionError("a scrub is running");
+  ApiReply busy = Op("POST", "/scrub");
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_EQ(Code(busy), "Conflict");
+}
+
 }  // namespace
 }  // namespace confiance::admin

@@ -81,6 +81,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s.size() == 2 && s[0] == "root-key" && s[1] == "rotate") return Pick(method, {{"POST", O::kRotateRootKey}});
   if (s.size() == 2 && s[0] == "root-key" && s[1] == "rotation") return Pick(method, {{"GET", O::kGetRootKeyRotation}});
   if (s.size() == 1 && s[0] == "backup") return Pick(method, {{"POST", O::kStartBackup}, {"GET", O::kGetBackup}});
+  if (s.size() == 1 && s[0] == "scrub") {
+    return Pick(method, {{"POST", O::kStartScrub}, {"GET", O::kGetScrub}, {"DELETE", O::kStopScrub}});
+  }
   if (s.empty() || s[0] != "tenants") return NotFoundError("no such admin resource");
   if (s.size() == 1) return Pick(method, {{"POST", O::kCreateTenant}, {"GET", O::kListTenants}});
   if (s.size() == 2) {
@@ -188,6 +191,9 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kGetRootKeyRotation: return "GetRootKeyRotation";
     case O::kStartBackup: return "StartBackup";
     case O::kGetBackup: return "GetBackup";
+    case O::kStartScrub: return "StartScrub";
+    case O::kGetScrub: return "GetScrub";
+    case O::kStopScrub: return "StopScrub";
   }
   return "Unknown";
 }

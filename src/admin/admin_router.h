@@ -108,9 +108,12 @@ enum class AdminOp {
   kGetRootKeyRotation,  // GET /root-key/rotation
   kStartBackup,         // POST /backup (admin/backup_service.h)
   kGetBackup,           // GET /backup
+  kStartScrub,          // POST /scrub (admin/scrub_service.h)
+  kGetScrub,            // GET /scrub
+  kStopScrub,           // DELETE /scrub
   // Keep last: kAdminOpCount counts the ops above.
 };
-inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kGetBackup) + 1;
+inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kStopScrub) + 1;
 
 // The op's name as in the docs ("CreateTenant"), for logs and metrics.
 std::string_view AdminOpName(AdminOp op);

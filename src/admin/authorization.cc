@@ -71,6 +71,11 @@ bool TenantRootMayPerform(AdminOp op) {
     // A backup holds every tenant's data (encrypted): the operator's tool.
     case O::kStartBackup:
     case O::kGetBackup:
+    // A scrub reads every tenant's data (under the justification each
+    // tenant's key policy allows or refuses): a service-wide job.
+    case O::kStartScrub:
+    case O::kGetScrub:
+    case O::kStopScrub:
       return false;
   }
   return false;

@@ -43,8 +43,10 @@ struct Command {
   HumanOutput human;
   // A command that starts a job: the request that reads its progress. With
   // --wait, Run repeats it while the reply's "state" is "running" and
-  // fails (kExitApiError) if the job ends "failed".
+  // fails (kExitApiError) if the job ends "failed", or when `ended_badly`
+  // says so of the last reply (a scrub that found damage).
   std::optional<ApiCall> progress;
+  std::function<bool(const json& reply)> ended_badly;
 };
 
 // A job document's counter as text; unsigned 64-bit, as the API sends
@@ -150,11 +152,15 @@ struct AdminCli::State {
   void AddBucketKeyCommands(CLI::App& admin);
   void AddRootKeyCommands(CLI::App& admin);
   void AddBackupCommands(CLI::App& admin);
+  void AddScrubCommands(CLI::App& admin);
   int Run();
 
   // backup start
   std::string backup_path, backup_base;
   bool include_root_key = false;
+
+  // scrub start
+  uint64_t scrub_rate_mib = 0;
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
   std::string request_id, reason, category = "support_case", note;
@@ -611,6 +617,36 @@ void AdminCli::State::AddBackupCommands(CLI::App& admin) {
       format);
 }
 
+// The online scrub (operators; docs/operations.md, "Scrubbing"). The group
+// is also the offline `admin scrub --data DIR` (main/confiance.cc adds its
+// options): without a subcommand it reads a stopped server's directory.
+void AdminCli::State::AddScrubCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand(
+      "scrub",
+      "Read back and verify every object; report damaged ones: start|status|stop on a running server, or --data DIR "
+      "(server stopped)");
+  g->require_subcommand(0, 1);
+  g->fallthrough();
+  auto format = [](const json& j) { return FormatScrubProgress(j); };
+  const ApiCall progress{"GET", AdminPath({"scrub"}), ""};
+  CLI::App* start = Leaf(g, "start", "Scrub the running server's objects at a bounded rate");
+  start->add_option("--rate", scrub_rate_mib, "MiB of data verified per second at most (0: the server's --scrub-rate)")
+      ->capture_default_str();
+  start->add_flag("--wait", wait_for_job, "Wait for the scrub to finish; exit 1 if it fails or finds damage");
+  Add(start, [this] {
+    json body = {{"max_bytes_per_second", scrub_rate_mib * 1024 * 1024}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"scrub"}), body.dump()});
+  }, format);
+  commands.back().progress = progress;
+  commands.back().ended_badly = [](const json& j) {
+    return j.value("damaged_objects", uint64_t{0}) > 0 || j.value("state", "") == "stopped";
+  };
+  Add(Leaf(g, "status", "Show the progress of the last scrub and the damaged objects it found"),
+      [progress] { return Result<ApiCall>(progress); }, format);
+  Add(Leaf(g, "stop", "Stop the running scrub"),
+      [] { return Result<ApiCall>(ApiCall{"DELETE", AdminPath({"scrub"}), ""}); }, format);
+}
+
 // Bucket shred and the reclamation after shreds (docs/keys.md).
 // Bucket-key rotation (rewrap only): a new version of one bucket's key, a
 // background job rewrapping its data keys under it, the old one retired.
@@ -813,7 +849,8 @@ int AdminCli::State::Run() {
   } else {
     std::fputs(chosen->human(doc).c_str(), stdout);
   }
-  const bool failed = doc.is_object() && doc.value("state", "") == "failed";
+  const bool failed =
+      doc.is_object() && (doc.value("state", "") == "failed" || (chosen->ended_badly && chosen->ended_badly(doc)));
   return wait_for_job && chosen->progress && failed ? kExitApiError : kExitOk;
 }
 
@@ -840,6 +877,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddBucketKeyCommands(admin);
   s.AddRootKeyCommands(admin);
   s.AddBackupCommands(admin);
+  s.AddScrubCommands(admin);
 }
 
 AdminCli::~AdminCli() = default;

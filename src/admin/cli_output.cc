@@ -236,4 +236,35 @@ std::string FormatBackupProgress(const json& j) {
   return out + "\n";
 }
 
+std::string FormatScrubProgress(const json& j) {
+  std::string out = fmt::format("scrub {}", Str(j, "state"));
+  if (j.contains("bucket")) out += fmt::format(" (bucket {})", Str(j, "bucket"));
+  out += fmt::format(": {} bucket(s), {} object(s), {} bytes verified, {} damaged", Num(j, "buckets"),
+                     Num(j, "objects"), Num(j, "bytes_verified"), Num(j, "damaged_objects"));
+  if (Num(j, "changed_during_scrub") > 0) {
+    out += fmt::format(", {} rewritten under every read (not checked)", Num(j, "changed_during_scrub"));
+  }
+  if (Num(j, "sse_c_size_only") > 0) {
+    out += fmt::format(", {} SSE-C object(s) checked for presence and size only", Num(j, "sse_c_size_only"));
+  }
+  if (Num(j, "key_access_refused") > 0) {
+    out += fmt::format(", {} object(s) skipped: their tenants refuse SYSTEM_MAINTENANCE", Num(j, "key_access_refused"));
+  }
+  if (j.contains("error")) out += fmt::format(" ({})", Str(j, "error"));
+  out += "\n";
+  const json damaged = j.value("damaged", json::array());
+  for (const json& d : damaged) {
+    out += fmt::format("DAMAGED bucket={} key={} kind={}: {}\n", Str(d, "bucket"), Str(d, "key"), Str(d, "kind"),
+                       Str(d, "detail"));
+  }
+  if (Num(j, "damaged_objects") > damaged.size()) {
+    out += fmt::format("... and {} more damaged object(s) (see the server's journal)\n",
+                       Num(j, "damaged_objects") - damaged.size());
+  }
+  for (const json& b : j.value("refused_buckets", json::array())) {
+    if (b.is_string()) out += fmt::format("SKIPPED bucket {}\n", b.get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace confiance::admin

@@ -39,6 +39,10 @@ std::string FormatWhoAmI(const nlohmann::json& reply);
 // One line from a backup document (GET /backup): state, phase, counts,
 // bytes, the base of an incremental backup and its damaged files, the error.
 std::string FormatBackupProgress(const nlohmann::json& reply);
+// GET /scrub: the state and counts on one line, then one line per damaged
+// object ("DAMAGED bucket=... key=... kind=...: detail", as the offline
+// scrub prints them) and per bucket skipped.
+std::string FormatScrubProgress(const nlohmann::json& reply);
 
 // One line for stderr from an error reply: "NoSuchTenant: The tenant does
 // not exist. (HTTP 404)"; the raw body when it is not an error document.

@@ -83,6 +83,12 @@ struct BackgroundStats {
   metrics::Counter backups;          // online backups that completed (main/backup_job.h)
   metrics::Counter failed_backups;
   std::atomic<uint64_t> last_backup_success_s{0};  // Unix seconds; 0: none in this process
+  // Online scrubs (main/scrub_job.h): a stopped scrub counts as failed.
+  metrics::Counter scrubs;
+  metrics::Counter failed_scrubs;
+  metrics::Counter scrub_bytes_verified;
+  std::atomic<uint64_t> last_scrub_success_s{0};        // Unix seconds; 0: none in this process
+  std::atomic<uint64_t> last_scrub_damaged_objects{0};  // found by the last scrub that completed
 };
 
 // Everything borrowed must outlive the endpoint; null: not reported.

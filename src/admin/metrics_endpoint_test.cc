@@ -145,6 +145,11 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
   background.failed_sweeps.Add(1);
   background.backups.Add(1);
   background.last_backup_success_s.store(1764800000);
+  background.scrubs.Add(2);
+  background.failed_scrubs.Add(1);
+  background.scrub_bytes_verified.Add(5ull << 30);
+  background.last_scrub_success_s.store(1764800100);
+  background.last_scrub_damaged_objects.store(3);
   MetricsSources sources;
   sources.background = &background;
   sources.log = &log;
@@ -178,6 +183,11 @@ TEST(MetricsEndpointTest, ExpositionHoldsWhatTheSourcesHold) {
            "confiance_backups_total{result=\"ok\"} 1\n",
            "confiance_backups_total{result=\"failed\"} 0\n",
            "confiance_backup_last_success_timestamp_seconds 1764800000\n",
+           "confiance_scrubs_total{result=\"ok\"} 2\n",
+           "confiance_scrubs_total{result=\"failed\"} 1\n",
+           "confiance_scrub_verified_bytes_total 5368709120\n",
+           "confiance_scrub_last_success_timestamp_seconds 1764800100\n",
+           "confiance_scrub_damaged_objects 3\n",
            "confiance_audit_log_entries_total 48\n",
            "confiance_kms_calls_total{kms=\"root\"} 10\n",
            "confiance_kms_unreachable_total{kms=\"root\"} 2\n",

@@ -13,6 +13,7 @@
 //   confiance admin create-access-key --data DIR [--tenant T] [--user U]  (server stopped)
 //   confiance admin list-access-keys --data DIR                           (server stopped)
 //   confiance admin scrub --data DIR                                      (server stopped)
+//   confiance admin scrub start [--rate MIB] [--wait] | status | stop      (a running server; main/scrub_job.h)
 //   confiance admin shred-check --data DIR --receipt R [BLOB...]          (server stopped; main/shred_check_command.h)
 //   confiance log verify --key K --checkpoint1 F --checkpoint2 F --dir D   (offline; main/log_command.h)
 //   confiance log verify-receipt --key K RECEIPT                           (offline; main/receipt_command.h)
@@ -70,6 +71,7 @@
 #include "main/receipt_command.h"
 #include "main/transparency.h"
 #include "main/scrub_command.h"
+#include "main/scrub_job.h"
 #include "main/shred_check_command.h"
 #include "s3/s3_service.h"
 
@@ -104,6 +106,11 @@ struct ServerFlags {
   bool no_console = false;          // --no-console: /_confiance/console/ answers 404
   uint64_t console_idle_timeout_s = 1800;  // the console signs out after this long idle (0: never)
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
+  // The online scrub (main/scrub_job.h): its default rate (MiB/s verified,
+  // 0: unlimited) and schedule (hours from start between scrubs, 0: none;
+  // weekly by default, as Ceph's deep scrub).
+  uint64_t scrub_rate_mib = 64;
+  uint64_t scrub_interval_h = 168;
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
@@ -441,12 +448,18 @@ int RunServer(const ServerFlags& flags) {
   http_options.tls = flags.tls;
   http::ServerStats http_stats;
   http_options.stats = &http_stats;
-  admin::BackgroundStats background_stats;  // the sweeper's, lifecycle runner's and backups'
+  admin::BackgroundStats background_stats;  // the sweeper's, lifecycle runner's, backups' and scrubs'
   // Online backups (docs/backup.md), into a directory on this host.
   BackupJob backups(BackupJob::Deps{Env::Default(), (*dir)->path, (*dir)->meta.get(), (*dir)->router.get(),
                                     (*dir)->local_pools, (*dir)->keys.get(), (*dir)->root_key_versions,
                                     &background_stats});
   admin_api.SetBackupService(&backups);
+  // Online scrubs (docs/operations.md, "Scrubbing"): on request and on the
+  // schedule.
+  ScrubJob scrubs(ScrubJob::Deps{(*dir)->catalog.get(), (*dir)->router.get(), (*dir)->bucket_keys.get(),
+                                 transparency ? &transparency->log() : nullptr, &background_stats,
+                                 flags.scrub_rate_mib << 20, std::chrono::hours(flags.scrub_interval_h)});
+  admin_api.SetScrubService(&scrubs);
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();
@@ -701,6 +714,15 @@ int main(int argc, char** argv) {
   server->add_option("--lifecycle-objects-per-tick", flags.lifecycle.objects_per_tick,
                      "Objects and uploads the lifecycle worker examines per tick")
       ->capture_default_str();
+  server->add_option("--scrub-rate", flags.scrub_rate_mib,
+                     "MiB of object data an online scrub verifies per second at most, unless the request names a "
+                     "rate (0: unlimited)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30));
+  server->add_option("--scrub-interval-hours", flags.scrub_interval_h,
+                     "Hours between scheduled online scrubs, counted from the server's start (0: only on request)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{24} * 365 * 10));
   server->add_option("--max-object-size", flags.max_object_size,
                      "Largest single PUT, part and copy source in bytes (S3: 5 GiB; lower it only to test the limit)")
       ->capture_default_str()
@@ -739,9 +761,9 @@ int main(int argc, char** argv) {
   CLI::App* list_keys = admin->add_subcommand("list-access-keys", "List access keys (offline: server stopped)");
   list_keys->add_option("--data", admin_data, "Data directory")->capture_default_str();
   offline_kms.Register(*list_keys);
-  CLI::App* scrub = admin->add_subcommand(
-      "scrub", "Read back and verify every object; report damaged ones (offline: server stopped)");
-  scrub->add_option("--data", admin_data, "Data directory")->capture_default_str();
+  // The online scrub's group (admin/cli.cc); without a subcommand, offline.
+  CLI::App* scrub = admin->get_subcommand("scrub");
+  scrub->add_option("--data", admin_data, "Data directory (offline: server stopped)")->capture_default_str();
   std::string scrub_pools;
   scrub->add_option("--pools", scrub_pools, "The server's storage pools file (to find blobs in every pool)");
   offline_kms.Register(*scrub);

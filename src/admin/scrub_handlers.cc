@@ -1,0 +1,87 @@
+// File: admin/scrub_handlers.cc
+// POST /scrub starts an online scrub (202 with its progress), GET /scrub
+// reports the last one's progress, DELETE /scrub stops the running one.
+// Operators only. Without a scrub service (tests, an embedder) all three
+// answer 501 NotImplemented. Documents: docs/admin-api.md,
+// docs/operations.md ("Scrubbing").
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_api.h"
+
+namespace confiance::admin {
+namespace {
+
+using json = nlohmann::json;
+
+json ScrubProgressJson(const ScrubJobProgress& p) {
+  json damaged = json::array();
+  for (const ScrubJobProgress::Damage& d : p.damaged) {
+    damaged.push_back({{"bucket", d.bucket}, {"key", d.key}, {"kind", d.kind}, {"detail", d.detail}});
+  }
+  json j = {{"state", p.state},
+            {"max_bytes_per_second", p.max_bytes_per_second},
+            {"buckets", p.buckets},
+            {"objects", p.objects},
+            {"bytes_verified", p.bytes_verified},
+            {"sse_c_size_only", p.sse_c_size_only},
+            {"key_access_refused", p.key_access_refused},
+            {"changed_during_scrub", p.changed_during_scrub},
+            {"damaged_objects", p.damaged_objects},
+            {"damaged", std::move(damaged)},
+            {"refused_buckets", p.refused_buckets}};
+  if (!p.started_by.empty()) j["started_by"] = p.started_by;
+  if (!p.bucket.empty()) j["bucket"] = p.bucket;
+  if (p.started_ms != 0) j["started_ms"] = p.started_ms;
+  if (p.finished_ms != 0) j["finished_ms"] = p.finished_ms;
+  if (!p.error.empty()) j["error"] = p.error;
+  return j;
+}
+
+constexpr std::string_view kNoScrubs = "online scrubs are not available in this process";
+
+ApiReply ScrubJobReply(int status, const Result<ScrubJobProgress>& r) {
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kFailedPrecondition) {
+      return ErrorReply(AdminErrorCode::kConflict, r.status().message());
+    }
+    return StatusReply(r.status());
+  }
+  return JsonReply(status, ScrubProgressJson(*r));
+}
+
+}  // namespace
+
+ApiReply AdminApi::StartScrub(const iam::Principal& caller, std::string_view body) {
+  if (scrubs_ == nullptr) return ErrorReply(501, "NotImplemented", kNoScrubs);
+  ScrubRequest request;
+  request.started_by = "operator " + caller.user;
+  if (!body.empty()) {
+    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) {
+      return ErrorReply(AdminErrorCode::kInvalidRequest,
+                        R"(send nothing, or {"max_bytes_per_second": N} (0: the server's --scrub-rate))");
+    }
+    for (const auto& [name, value] : doc.items()) {
+      if (name != "max_bytes_per_second") {
+        return ErrorReply(AdminErrorCode::kInvalidRequest, "unknown field \"" + name + "\"");
+      }
+      if (!value.is_number_unsigned()) {
+        return ErrorReply(AdminErrorCode::kInvalidRequest, "max_bytes_per_second must be a whole number of bytes");
+      }
+      request.max_bytes_per_second = value.get<uint64_t>();
+    }
+  }
+  return ScrubJobReply(202, scrubs_->Start(request));
+}
+
+ApiReply AdminApi::GetScrub() {
+  if (scrubs_ == nullptr) return ErrorReply(501, "NotImplemented", kNoScrubs);
+  return JsonReply(200, ScrubProgressJson(scrubs_->Progress()));
+}
+
+ApiReply AdminApi::StopScrub() {
+  if (scrubs_ == nullptr) return ErrorReply(501, "NotImplemented", kNoScrubs);
+  return ScrubJobReply(202, scrubs_->Stop());
+}
+
+}  // namespace confiance::admin

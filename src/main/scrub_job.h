@@ -1,0 +1,83 @@
+// File: main/scrub_job.h
+// ScrubJob: the online scrub of a running server (admin::ScrubService;
+// docs/operations.md, "Scrubbing"). It walks every object as the offline
+// `confiance admin scrub --data` does (catalog/scrub.h: a failed read counts
+// only if the object's record did not change under it), on its own thread,
+// while the server serves:
+//  - at a bounded rate (`max_bytes_per_second` of plaintext verified, the
+//    request's or the server's --scrub-rate), so that clients keep the disk;
+//  - each damaged object in the journal (error level) and in the progress
+//    document (the first admin::kMaxDamagedListed), counted in the metrics;
+//  - each bucket, once walked, an entry in its owner's transparency log (and
+//    the operator's): action ScrubBucket, justification SYSTEM_MAINTENANCE,
+//    the objects and bytes verified and the damaged count, so a tenant sees
+//    both that its data was read and what was found. A bucket whose tenant
+//    refuses that justification is logged as refused (403). An entry that
+//    cannot be made durable fails the scrub;
+//  - every `interval` as well when one is set (--scrub-interval-hours),
+//    counted from the server's start.
+// Thread-safety: safe for concurrent use; one scrub at a time; the
+// destructor stops the scrub and the schedule and joins them.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+
+#include "admin/metrics_endpoint.h"
+#include "admin/scrub_service.h"
+#include "audit/audit_log.h"
+#include "blob/blob_store.h"
+#include "catalog/bucket_keys.h"
+#include "catalog/catalog.h"
+#include "catalog/scrub.h"
+
+namespace confiance {
+
+class ScrubJob final : public admin::ScrubService {
+ public:
+  struct Deps {
+    catalog::Catalog* catalog = nullptr;
+    blob::BlobStore* blobs = nullptr;  // every pool (the router)
+    catalog::BucketKeys* keys = nullptr;
+    audit::AuditLog* log = nullptr;           // null: buckets scrubbed are not logged (no log)
+    admin::BackgroundStats* stats = nullptr;  // null: not counted
+    uint64_t default_bytes_per_second = 0;    // 0: unlimited
+    std::chrono::seconds interval{0};         // 0: no schedule
+  };
+  // `deps`' pointees must outlive this object.
+  explicit ScrubJob(Deps deps);
+  ~ScrubJob() override;
+  ScrubJob(const ScrubJob&) = delete;
+  ScrubJob& operator=(const ScrubJob&) = delete;
+
+  Result<admin::ScrubJobProgress> Start(const admin::ScrubRequest& request) override;
+  admin::ScrubJobProgress Progress() override;
+  Result<admin::ScrubJobProgress> Stop() override;
+  // Waits for the running scrub to end (tests).
+  void Join();
+
+ private:
+  Status Run(const std::stop_token& stop, const admin::ScrubRequest& request);
+  // Counts `bytes` more verified and sleeps until the rate allows them
+  // (returns early when stopped).
+  void Pace(const std::stop_token& stop, uint64_t rate, uint64_t bytes);
+  Status LogBucket(const admin::ScrubRequest& request, const catalog::BucketRecord& bucket,
+                   const catalog::ScrubReport& before, const catalog::ScrubReport& after);
+  void Copy(const catalog::ScrubReport& report);  // REQUIRES: mu_ held
+  void Schedule(const std::stop_token& stop);
+
+  const Deps d_;
+  std::mutex mu_;
+  admin::ScrubJobProgress progress_;  // GUARDED_BY(mu_)
+  std::jthread job_;                  // GUARDED_BY(mu_)
+  // The pacing of the running scrub (its thread only).
+  std::chrono::steady_clock::time_point pace_start_;
+  uint64_t paced_bytes_ = 0;
+  std::jthread schedule_;  // last: stopped and joined first
+};
+
+}  // namespace confiance
