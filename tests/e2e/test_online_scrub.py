@@ -8,7 +8,7 @@ are never reported. A tenant whose key policy refuses SYSTEM_MAINTENANCE is
 skipped and says so. Each bucket scrubbed is an entry in its owner's
 transparency log (which verifies), the refused one as 403. The rate limit
 holds a scrub to its rate; a second start while one runs is refused (409);
-stop ends it as "stopped"; tenants cannot start one."""
+stop ends it as "stopped", as a shutdown does; tenants cannot start one."""
 
 import json
 import os
@@ -206,4 +206,8 @@ def test_scrub_rate_stop_and_a_second_start(tmp_path):
     assert doc["state"] == "stopped" and doc["bytes_verified"] < 4 * MiB, doc
     r = cli(srv, "scrub", "stop", expect=1)
     assert "no scrub is running" in r.err, r
+
+    # A shutdown does not wait for a running scrub: it stops it.
+    cli(srv, "scrub", "start", "--rate", "1")
     srv.stop_clean()
+    assert "scrub: stopped" in srv.log_tail(50), srv.log_tail(50)
