@@ -95,15 +95,6 @@ Result<admin::ScrubJobProgress> ScrubJob::Stop() {
   return progress_;
 }
 
-void ScrubJob::Join() {
-  std::jthread job;
-  {
-    std::lock_guard lock(mu_);
-    job = std::move(job_);
-  }
-  if (job.joinable()) job.join();
-}
-
 void ScrubJob::Pace(const std::stop_token& stop, uint64_t rate, uint64_t bytes) {
   if (d_.stats != nullptr) d_.stats->scrub_bytes_verified.Add(bytes);
   paced_bytes_ += bytes;

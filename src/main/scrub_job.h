@@ -57,8 +57,6 @@ class ScrubJob final : public admin::ScrubService {
   Result<admin::ScrubJobProgress> Start(const admin::ScrubRequest& request) override;
   admin::ScrubJobProgress Progress() override;
   Result<admin::ScrubJobProgress> Stop() override;
-  // Waits for the running scrub to end (tests).
-  void Join();
 
  private:
   Status Run(const std::stop_token& stop, const admin::ScrubRequest& request);
