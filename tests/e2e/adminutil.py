@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, client_error
+from conftest import Server, client_error, sanitizer_env
 
 OPERATOR_AK = "CONFIANCEOPERATORKEY1"
 OPERATOR_SK = "confiance/operator/test/secret0123456789"
@@ -44,7 +44,7 @@ class Cli:
 def cli(srv, *args, creds=OPERATOR, endpoint=None, expect=0, stdin=None):
     """Runs `confiance admin ARGS` with the endpoint and credentials in the
     environment (CONFIANCE_*), asserting the exit code `expect`."""
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **sanitizer_env()}
     env["CONFIANCE_ENDPOINT"] = endpoint or srv.endpoint
     if creds:
         env["CONFIANCE_ACCESS_KEY"], env["CONFIANCE_SECRET_KEY"] = creds

@@ -13,7 +13,7 @@ import pytest
 import s3util
 from adminutil import (ADMIN, OPERATOR_AK, OPERATOR_SK, AdminServer,
                        admin_request, cli, error_of, s3, s3_code)
-from conftest import free_port, unique_bucket
+from conftest import free_port, sanitizer_env, unique_bucket
 
 # Tenants and principals created by the `world` fixture, all with explicit
 # keys (as scripts do with radosgw-admin --access-key --secret).
@@ -444,7 +444,7 @@ def test_cli_exit_codes(server):
 def test_cli_connection_flags(server):
     """Flags work as well as the environment, before or after the command;
     after a key-creating command, --access-key names the new key."""
-    env = {"PATH": "/usr/bin:/bin"}
+    env = {"PATH": "/usr/bin:/bin", **sanitizer_env()}
     base = [server.binary, "admin"]
     cp = subprocess.run(base + ["--endpoint", server.endpoint, "--access-key",
                                 OPERATOR_AK, "--secret-key", OPERATOR_SK,

@@ -127,7 +127,7 @@ def test_plain_http_on_the_tls_port_gets_a_400_saying_https(tls_server):
 
 
 def test_admin_cli_over_https(tls_server):
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **conftest.sanitizer_env(),
            "CONFIANCE_ENDPOINT": tls_server.endpoint,
            "CONFIANCE_ACCESS_KEY": OPERATOR_AK, "CONFIANCE_SECRET_KEY": OPERATOR_SK}
     cmd = [tls_server.binary, "admin", "tenant", "list"]
@@ -156,7 +156,7 @@ def test_log_tail_over_https(tls_server, tmp_path):
     assert key.status_code == 200, key.text
     key_file = tmp_path / "key"
     key_file.write_text(key.text.strip() + "\n")
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": tls_server.endpoint,
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **conftest.sanitizer_env(), "CONFIANCE_ENDPOINT": tls_server.endpoint,
            "CONFIANCE_ACCESS_KEY": tls_server.access_key,
            "CONFIANCE_SECRET_KEY": tls_server.secret_key}
     cmd = [tls_server.binary, "log", "tail", "--once", "--key-file", str(key_file)]

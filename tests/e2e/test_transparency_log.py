@@ -31,7 +31,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from adminutil import OPERATOR, AdminServer, cli, s3
-from conftest import REGION, unique_bucket
+from conftest import REGION, sanitizer_env, unique_bucket
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
 import test_independent_verify as spec  # noqa: E402  (the independent verifier)
@@ -289,7 +289,7 @@ def test_errors_and_reads_are_not_logged(server):
 
 
 def tail(srv, creds, *args, key_file):
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": srv.endpoint,
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **sanitizer_env(), "CONFIANCE_ENDPOINT": srv.endpoint,
            "CONFIANCE_ACCESS_KEY": creds[0], "CONFIANCE_SECRET_KEY": creds[1]}
     return subprocess.run([srv.binary, "log", "tail", "--key-file", str(key_file)] + list(args), env=env,
                           capture_output=True, text=True, timeout=60)

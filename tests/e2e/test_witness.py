@@ -26,7 +26,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 import tlsutil
-from conftest import Server, free_port
+from conftest import Server, free_port, sanitizer_env
 from metricsutil import samples, scrape, value, write_token
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
@@ -175,7 +175,7 @@ def test_witness_over_https(tmp_path):
 def tail_once(srv, vkey, *args):
     key_file = pathlib.Path(srv.workdir) / "log.vkey"
     key_file.write_text(vkey + "\n")
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "CONFIANCE_ENDPOINT": srv.endpoint,
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **sanitizer_env(), "CONFIANCE_ENDPOINT": srv.endpoint,
            "CONFIANCE_ACCESS_KEY": srv.access_key, "CONFIANCE_SECRET_KEY": srv.secret_key}
     return subprocess.run([srv.binary, "log", "tail", "--once", "--key-file", str(key_file)] + list(args),
                           env=env, capture_output=True, text=True, timeout=60)
