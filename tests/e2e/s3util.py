@@ -16,7 +16,6 @@ import hmac
 import http.client
 import socket
 import time
-import urllib.parse
 import xml.etree.ElementTree as ET
 
 REGION = "us-east-1"

@@ -3,7 +3,6 @@ mb/ls/cp/sync/rm/rb/presign and aws s3api bucket and object calls,
 including a CLI-driven multipart upload and ranged get-object."""
 
 import json
-import os
 import random
 
 import requests

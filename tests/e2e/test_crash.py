@@ -15,7 +15,6 @@ import random
 import threading
 import time
 
-import pytest
 from botocore.exceptions import ClientError
 
 from conftest import Server

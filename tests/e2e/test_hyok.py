@@ -15,9 +15,7 @@ not allow are refused, and only the tenant's root may switch.
 
 Skipped only when pykmip-server is not installed."""
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time

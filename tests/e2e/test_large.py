@@ -9,7 +9,6 @@ import os
 import threading
 import time
 
-import pytest
 
 from s3util import multipart_etag, sha256_file, unique_bucket
 

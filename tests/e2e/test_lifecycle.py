@@ -9,7 +9,6 @@ recorded in the owner's transparency log (principal system/lifecycle)."""
 import base64
 import hashlib
 import json
-import os
 import subprocess
 import time
 

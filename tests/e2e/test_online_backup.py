@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from adminutil import AdminServer, OPERATOR, admin_request, cli, error_of, s3 as s3_for
+from adminutil import AdminServer, admin_request, cli, error_of, s3 as s3_for
 from conftest import unique_bucket
 from metricsutil import samples, scrape, value, write_token
 

@@ -21,7 +21,7 @@ import json
 import os
 import subprocess
 
-from adminutil import ADMIN, AdminServer, admin_request, cli, error_of, s3, s3_code
+from adminutil import AdminServer, admin_request, cli, error_of, s3, s3_code
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMERESIDENCYROOT001", "acme-residency-root-secret-0123456789")

@@ -16,7 +16,6 @@ the whole data directory:
     store) opens exactly the remaining objects;
   - the control events are in the tenant's transparency log."""
 
-import json
 import os
 import subprocess
 

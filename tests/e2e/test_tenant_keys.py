@@ -13,8 +13,6 @@ real server driven by boto3 and the `confiance admin` CLI.
     unreadable at once and after a restart, while another tenant is
     untouched."""
 
-import json
-import os
 import subprocess
 
 from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code

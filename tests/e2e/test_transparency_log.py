@@ -16,7 +16,6 @@ prints the same entries as JSON lines.
 
 import base64
 import json
-import os
 import pathlib
 import shutil
 import subprocess
