@@ -241,6 +241,7 @@ std::string FormatScrubProgress(const json& j) {
   if (j.contains("bucket")) out += fmt::format(" (bucket {})", Str(j, "bucket"));
   out += fmt::format(": {} bucket(s), {} object(s), {} bytes verified, {} damaged", Num(j, "buckets"),
                      Num(j, "objects"), Num(j, "bytes_verified"), Num(j, "damaged_objects"));
+  if (j.value("metadata_verified", false)) out += ", metadata checksums verified";
   if (Num(j, "changed_during_scrub") > 0) {
     out += fmt::format(", {} rewritten under every read (not checked)", Num(j, "changed_during_scrub"));
   }
@@ -254,7 +255,7 @@ std::string FormatScrubProgress(const json& j) {
   out += "\n";
   const json damaged = j.value("damaged", json::array());
   for (const json& d : damaged) {
-    out += fmt::format("DAMAGED bucket={} key={} kind={}: {}\n", Str(d, "bucket"), Str(d, "key"), Str(d, "kind"),
+    out += fmt::format("DAMAGED bucket={} key={} reason={}: {}\n", Str(d, "bucket"), Str(d, "key"), Str(d, "kind"),
                        Str(d, "detail"));
   }
   if (Num(j, "damaged_objects") > damaged.size()) {

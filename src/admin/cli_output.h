@@ -40,7 +40,7 @@ std::string FormatWhoAmI(const nlohmann::json& reply);
 // bytes, the base of an incremental backup and its damaged files, the error.
 std::string FormatBackupProgress(const nlohmann::json& reply);
 // GET /scrub: the state and counts on one line, then one line per damaged
-// object ("DAMAGED bucket=... key=... kind=...: detail", as the offline
+// object ("DAMAGED bucket=... key=... reason=...: detail", as the offline
 // scrub prints them) and per bucket skipped.
 std::string FormatScrubProgress(const nlohmann::json& reply);
 

@@ -46,16 +46,18 @@ TEST(CliOutputTest, ScrubProgress) {
       {"objects", 70000},
       {"bytes_verified", 5ull << 30},
       {"damaged_objects", 1002},
+      {"metadata_verified", true},
       {"changed_during_scrub", 1},
       {"key_access_refused", 4},
       {"damaged", json::array({{{"bucket", "b"}, {"key", "k 1"}, {"kind", "missing-blob"}, {"detail", "gone"}},
                                {{"bucket", "b"}, {"key", "k2"}, {"kind", "short-blob"}, {"detail", "short"}}})},
       {"refused_buckets", json::array({"kept: Key access denied: no"})}};
   EXPECT_EQ(FormatScrubProgress(done),
-            "scrub done: 3 bucket(s), 70000 object(s), 5368709120 bytes verified, 1002 damaged, 1 rewritten under "
-            "every read (not checked), 4 object(s) skipped: their tenants refuse SYSTEM_MAINTENANCE\n"
-            "DAMAGED bucket=b key=k 1 kind=missing-blob: gone\n"
-            "DAMAGED bucket=b key=k2 kind=short-blob: short\n"
+            "scrub done: 3 bucket(s), 70000 object(s), 5368709120 bytes verified, 1002 damaged, metadata checksums "
+            "verified, 1 rewritten under every read (not checked), 4 object(s) skipped: their tenants refuse "
+            "SYSTEM_MAINTENANCE\n"
+            "DAMAGED bucket=b key=k 1 reason=missing-blob: gone\n"
+            "DAMAGED bucket=b key=k2 reason=short-blob: short\n"
             "... and 1000 more damaged object(s) (see the server's journal)\n"
             "SKIPPED bucket kept: Key access denied: no\n");
   json running = {{"state", "running"}, {"bucket", "photos"}, {"objects", 5}};

@@ -20,6 +20,7 @@ json ScrubProgressJson(const ScrubJobProgress& p) {
   }
   json j = {{"state", p.state},
             {"max_bytes_per_second", p.max_bytes_per_second},
+            {"metadata_verified", p.metadata_verified},
             {"buckets", p.buckets},
             {"objects", p.objects},
             {"bytes_verified", p.bytes_verified},

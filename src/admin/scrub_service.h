@@ -37,6 +37,7 @@ struct ScrubJobProgress {
   std::string state = "idle";  // idle (none ran in this process), running, done, failed, stopped
   std::string started_by;
   uint64_t max_bytes_per_second = 0;  // 0: unlimited
+  bool metadata_verified = false;     // the metadata store's checksums were checked (catalog/scrub.h)
   uint64_t buckets = 0;
   uint64_t objects = 0;
   uint64_t bytes_verified = 0;

@@ -146,6 +146,7 @@ std::string_view ScrubKindName(ScrubDamage::Kind kind) {
     case Kind::kKeyUnavailable: return "key-unavailable";
     case Kind::kListingFailed: return "listing-failed";
     case Kind::kReadError: return "read-error";
+    case Kind::kMetadataChecksum: return "metadata-checksum";
   }
   return "unknown";
 }
@@ -161,6 +162,8 @@ class Walker {
   }
 
   Result<ScrubReport> Run() {
+    VerifyMetadata();
+    if (StopRequested()) return Stopped();
     ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog_.ListBuckets());
     for (const BucketRecord& bucket : buckets) {
       RETURN_IF_ERROR(WalkBucket(bucket));
@@ -179,6 +182,16 @@ class Walker {
   BucketKey KeyOf(const BucketRecord& bucket) {
     if (keys_ == nullptr) return BucketKey(std::shared_ptr<const crypto::SecretBytes>());
     return keys_->Get(bucket, kms::Justification::kSystemMaintenance);
+  }
+
+  // Checksums need no key: CheckSizes runs this too (a backup's metadata).
+  void VerifyMetadata() {
+    Status st = catalog_.store().VerifyChecksums();
+    if (st.code() == StatusCode::kUnimplemented) return;
+    report_.metadata_verified = true;
+    if (st.ok()) return;
+    AddDamage({"", "", st.code() == StatusCode::kDataLoss ? Kind::kMetadataChecksum : Kind::kReadError,
+               "metadata store: " + st.ToString()});
   }
 
   void AddDamage(ScrubDamage damage) {

@@ -1,8 +1,11 @@
 // File: catalog/scrub.h
-// Scrub: reads back every object of every bucket in full, decrypting and
-// authenticating every package of every segment, and reports each damaged
-// object (missing blob, short or over-long blob, a package that fails to
-// authenticate, an undecodable record) without stopping at the first.
+// Scrub: first has the metadata store check every byte of its table files
+// against their checksums (MetaStore::VerifyChecksums: bitrot in records no
+// request reads), then reads back every object of every bucket in full,
+// decrypting and authenticating every package of every segment, and reports
+// each damaged object (missing blob, short or over-long blob, a package that
+// fails to authenticate, an undecodable record) without stopping at the
+// first.
 // SSE-C objects cannot be decrypted without their customer's key, which is
 // never stored: their blobs are checked for presence and size only
 // (ScrubReport::sse_c_size_only).
@@ -34,15 +37,16 @@ namespace confiance::catalog {
 
 struct ScrubDamage {
   enum class Kind {
-    kMissingBlob,        // a segment's blob does not exist
-    kShortBlob,          // a blob or inline value shorter than its recorded size
-    kLongBlob,           // a blob or inline value longer than its recorded size
-    kAuthFailure,        // a package (or the data key) failed to authenticate
-    kUndecodableRecord,  // the metadata record cannot be decoded
-    kInconsistentRecord, // the segments' sizes do not add up to the object's size
-    kKeyUnavailable,     // the bucket key could not be unwrapped
-    kListingFailed,      // the bucket's listing broke off (key: last key listed)
-    kReadError,          // any other error while reading
+    kMissingBlob,         // a segment's blob does not exist
+    kShortBlob,           // a blob or inline value shorter than its recorded size
+    kLongBlob,            // a blob or inline value longer than its recorded size
+    kAuthFailure,         // a package (or the data key) failed to authenticate
+    kUndecodableRecord,   // the metadata record cannot be decoded
+    kInconsistentRecord,  // the segments' sizes do not add up to the object's size
+    kKeyUnavailable,      // the bucket key could not be unwrapped
+    kListingFailed,       // the bucket's listing broke off (key: last key listed)
+    kReadError,           // any other error while reading
+    kMetadataChecksum,    // a table file of the metadata store fails its checksums (bucket, key: empty)
   };
   std::string bucket;
   std::string key;
@@ -59,6 +63,9 @@ struct ScrubReport {
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
   uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted
   bool sizes_only = false;       // CheckSizes: nothing was decrypted
+  // The metadata store's own checksums were verified (false: it keeps none,
+  // e.g. the in-memory store). A mismatch is a kMetadataChecksum damage.
+  bool metadata_verified = false;
   // Objects not examined because their tenant's key policy does not allow
   // SYSTEM_MAINTENANCE (or its key was destroyed): the tenant's choice, not
   // damage. One line per such bucket in `refused_buckets`.

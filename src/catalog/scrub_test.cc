@@ -15,6 +15,7 @@
 #include "crypto/customer_key.h"
 #include "crypto/random.h"
 #include "kms/fake_key_provider.h"
+#include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/bytes.h"
 #include "tests/testutil/status_matchers.h"
@@ -479,6 +480,62 @@ TEST_F(OnlineScrubTest, DamageBeyondTheCapIsCountedAndBucketsAreReportedAsDone) 
   EXPECT_EQ(r.damaged_objects, 3u);
   EXPECT_THAT(done, ::testing::ElementsAre(std::pair<std::string, uint64_t>("bucket", 3),
                                            std::pair<std::string, uint64_t>("other", 3)));
+}
+
+}  // namespace
+}  // namespace confiance::catalog
+
+namespace confiance::catalog {
+namespace {
+
+// A store whose table files fail their checksums.
+class DamagedTablesStore final : public meta::ForwardingMetaStore {
+ public:
+  DamagedTablesStore() : ForwardingMetaStore(memory_) {}
+  Status VerifyChecksums() override {
+    return DataLossError("meta: verify checksums: block checksum mismatch in 7.sst");
+  }
+
+ private:
+  meta::MemoryMetaStore memory_;
+};
+
+TEST(ScrubMetadataTest, AStoreWithoutChecksumsIsNotVerified) {
+  meta::MemoryMetaStore store;
+  Catalog catalog(store);
+  blob::MemoryBlobStore blobs;
+  kms::FakeKeyProvider kms;
+  TenantKeys tenant_keys(store, kms);
+  BucketKeys keys(kms, tenant_keys);
+  ASSERT_OK_AND_ASSIGN(ScrubReport r, Scrub(catalog, blobs, keys));
+  EXPECT_FALSE(r.metadata_verified);
+  EXPECT_EQ(r.damaged_objects, 0u);
+}
+
+// Reported as damage, by Scrub and by the keyless CheckSizes alike, and the
+// walk of the objects goes on.
+TEST(ScrubMetadataTest, TableFilesThatFailTheirChecksumsAreDamage) {
+  DamagedTablesStore store;
+  Catalog catalog(store);
+  blob::MemoryBlobStore blobs;
+  kms::FakeKeyProvider kms;
+  TenantKeys tenant_keys(store, kms);
+  BucketKeys keys(kms, tenant_keys);
+  BucketRecord b;
+  b.name = "bucket";
+  b.id = "b1";
+  b.owner = "root";
+  ASSERT_OK(keys.CreateFor(b));
+  ASSERT_OK(catalog.CreateBucket(b));
+  for (bool with_keys : {true, false}) {
+    Result<ScrubReport> r = with_keys ? Scrub(catalog, blobs, keys) : CheckSizes(catalog, blobs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->metadata_verified);
+    ASSERT_EQ(r->damaged.size(), 1u);
+    EXPECT_EQ(r->damaged[0].kind, ScrubDamage::Kind::kMetadataChecksum);
+    EXPECT_NE(r->damaged[0].detail.find("7.sst"), std::string::npos) << r->damaged[0].detail;
+    EXPECT_EQ(r->buckets, 1u) << "the buckets are still walked";
+  }
 }
 
 }  // namespace

@@ -98,9 +98,10 @@ int RunBackupVerify(const std::string& path) {
   std::printf(
       "verify-backup: %llu buckets, %llu objects, %llu segments present with their recorded sizes, checked in "
       "%.1f s without keys (nothing decrypted: `confiance admin scrub` with the root key authenticates the "
-      "bytes): %zu damaged\n",
+      "bytes), metadata checksums %s: %zu damaged\n",
       static_cast<unsigned long long>(report->buckets), static_cast<unsigned long long>(report->objects),
-      static_cast<unsigned long long>(report->segments), secs, report->damaged.size());
+      static_cast<unsigned long long>(report->segments), secs, report->metadata_verified ? "verified" : "not verified",
+      report->damaged.size());
   std::fflush(stdout);
   return report->damaged.empty() ? 0 : 1;
 }

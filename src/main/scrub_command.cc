@@ -47,6 +47,8 @@ int RunScrub(const std::string& data_dir, const KmsOptions& kms, const std::stri
               static_cast<unsigned long long>(report->segments),
               static_cast<unsigned long long>(report->bytes_verified), secs,
               static_cast<unsigned long long>(report->damaged_objects));
+  std::printf("scrub: metadata checksums %s\n",
+              report->metadata_verified ? "verified" : "not verified (the store keeps none)");
   if (report->sse_c_size_only > 0) {
     std::printf("scrub: %llu SSE-C objects checked for presence and size only (their keys are the customers')\n",
                 static_cast<unsigned long long>(report->sse_c_size_only));

@@ -108,6 +108,7 @@ void ScrubJob::Pace(const std::stop_token& stop, uint64_t rate, uint64_t bytes) 
 }
 
 void ScrubJob::Copy(const catalog::ScrubReport& r) {
+  progress_.metadata_verified = r.metadata_verified;
   progress_.buckets = r.buckets;
   progress_.objects = r.objects;
   progress_.bytes_verified = r.bytes_verified;
@@ -138,7 +139,7 @@ Status ScrubJob::Run(const std::stop_token& stop, const admin::ScrubRequest& req
   auto journal = [&](const catalog::ScrubReport& r) {
     for (; journalled_listed < r.damaged.size(); ++journalled_listed, ++journalled) {
       const catalog::ScrubDamage& d = r.damaged[journalled_listed];
-      spdlog::error("scrub: DAMAGED bucket={} key={} kind={}: {}", d.bucket, d.key, catalog::ScrubKindName(d.kind),
+      spdlog::error("scrub: DAMAGED bucket={} key={} reason={}: {}", d.bucket, d.key, catalog::ScrubKindName(d.kind),
                     d.detail);
     }
     for (; journalled < r.damaged_objects; ++journalled) {

@@ -47,6 +47,7 @@ class ForwardingMetaStore : public MetaStore {
   Status DropPartition(std::string_view partition) override { return base_.DropPartition(partition); }
   Status Purge(std::string_view partition) override { return base_.Purge(partition); }
   Status Checkpoint(const std::string& dir) override { return base_.Checkpoint(dir); }
+  Status VerifyChecksums() override { return base_.VerifyChecksums(); }
 
  private:
   MetaStore& base_;

@@ -216,6 +216,14 @@ class MetaStore {
     (void)dir;
     return UnimplementedError("this metadata store cannot write a checkpoint");
   }
+
+  // Reads back everything the store keeps in its table files and checks it
+  // against the checksums written with it, while writes go on: the scrub's
+  // metadata pass (catalog/scrub.h), which finds bitrot in records that no
+  // request reads. DataLoss naming the damaged file on a mismatch.
+  // Unimplemented for stores with nothing of their own to check (the
+  // in-memory fake; RADOS deep-scrubs its objects itself).
+  virtual Status VerifyChecksums() { return UnimplementedError("this metadata store keeps no checksums to verify"); }
 };
 
 }  // namespace confiance::meta

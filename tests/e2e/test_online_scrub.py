@@ -8,10 +8,13 @@ are never reported. A tenant whose key policy refuses SYSTEM_MAINTENANCE is
 skipped and says so. Each bucket scrubbed is an entry in its owner's
 transparency log (which verifies), the refused one as 403. The rate limit
 holds a scrub to its rate; a second start while one runs is refused (409);
-stop ends it as "stopped", as a shutdown does; tenants cannot start one."""
+stop ends it as "stopped", as a shutdown does; tenants cannot start one.
+A flipped byte in a metadata table file is found by the offline scrub and,
+without any key, by verify-backup of a backup that shares the file."""
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -141,8 +144,8 @@ def test_online_scrub_reports_exactly_the_damage_while_serving(tmp_path):
     assert churn.done > 0
     damaged = sorted(line for line in r.out.splitlines() if line.startswith("DAMAGED"))
     assert len(damaged) == 2, r.out
-    assert damaged[0].startswith("DAMAGED bucket=%s key=flipped kind=authentication-failure" % bucket), damaged
-    assert damaged[1].startswith("DAMAGED bucket=%s key=missing kind=missing-blob" % bucket), damaged
+    assert damaged[0].startswith("DAMAGED bucket=%s key=flipped reason=authentication-failure" % bucket), damaged
+    assert damaged[1].startswith("DAMAGED bucket=%s key=missing reason=missing-blob" % bucket), damaged
     assert "SKIPPED bucket %s" % kept in r.out, r.out
 
     doc = cli(srv, "--json", "scrub", "status").json()
@@ -156,8 +159,8 @@ def test_online_scrub_reports_exactly_the_damage_while_serving(tmp_path):
 
     # The journal names both, the metrics count them.
     journal = srv.log_tail(100000)
-    assert "scrub: DAMAGED bucket=%s key=flipped kind=authentication-failure" % bucket in journal
-    assert "scrub: DAMAGED bucket=%s key=missing kind=missing-blob" % bucket in journal
+    assert "scrub: DAMAGED bucket=%s key=flipped reason=authentication-failure" % bucket in journal
+    assert "scrub: DAMAGED bucket=%s key=missing reason=missing-blob" % bucket in journal
     m = samples(scrape(srv, token))
     assert value(m, "confiance_scrub_damaged_objects") == 2
     assert value(m, "confiance_scrubs_total", result="ok") == 1
@@ -211,3 +214,38 @@ def test_scrub_rate_stop_and_a_second_start(tmp_path):
     cli(srv, "scrub", "start", "--rate", "1")
     srv.stop_clean()
     assert "scrub: stopped" in srv.log_tail(50), srv.log_tail(50)
+
+
+def test_bitrot_in_the_metadata_is_found_offline_and_in_a_backup(tmp_path):
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    c = srv.client()
+    bucket = unique_bucket("meta")
+    c.create_bucket(Bucket=bucket)
+    for i in range(300):
+        c.put_object(Bucket=bucket, Key="k%03d" % i, Body=os.urandom(3000))
+    # The backup flushes the memtable: the records are now in table files,
+    # which the backup hard-links (same file system).
+    backup = os.path.join(str(tmp_path), "backup")
+    cli(srv, "backup", "start", backup, "--include-root-key", "--wait")
+    srv.stop_clean()
+    meta = os.path.join(srv.data_dir, "meta")
+    tables = sorted((os.path.getsize(os.path.join(meta, f)), f) for f in os.listdir(meta) if f.endswith(".sst"))
+    assert tables, os.listdir(meta)
+    size, name = tables[-1]
+    table = os.path.join(meta, name)
+    assert os.path.samefile(table, os.path.join(backup, "meta", name))
+    with open(table, "r+b") as f:  # the middle of the largest table: a data block of object records
+        f.seek(size // 2)
+        b = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([b[0] ^ 0x01]))
+
+    cp = subprocess.run([srv.binary, "admin", "scrub", "--data", srv.data_dir], capture_output=True, text=True,
+                        timeout=300)
+    assert cp.returncode == 1, cp
+    assert re.search(r"^DAMAGED bucket= key= reason=metadata-checksum: .*%s" % re.escape(name), cp.stdout, re.M), cp
+    assert "scrub: metadata checksums verified" in cp.stdout, cp
+    cp = subprocess.run([srv.binary, "admin", "verify-backup", backup], capture_output=True, text=True, timeout=300)
+    assert cp.returncode == 1, cp
+    assert re.search(r"^DAMAGED bucket= key= reason=metadata-checksum: .*%s" % re.escape(name), cp.stdout, re.M), cp
