@@ -602,7 +602,7 @@ class FakeScrubs final : public ScrubService {
     if (!refusal.ok()) return refusal;
     progress.state = "running";
     progress.started_by = request.started_by;
-    progress.max_bytes_per_second = request.max_bytes_per_second;
+    progress.max_bytes_per_second = request.max_bytes_per_second.value_or(12345);
     return progress;
   }
   ScrubJobProgress Progress() override { return progress; }
@@ -655,7 +655,10 @@ TEST_F(AdminApiTest, ScrubRoutesAreOperatorsOnlyAndCheckTheirRequest) {
   EXPECT_TRUE(scrubs.requests[0].started_by.starts_with("operator ")) << scrubs.requests[0].started_by;
   ApiReply defaults = Op("POST", "/scrub");  // no body: the server's rate
   ASSERT_EQ(defaults.status, 202) << defaults.body;
-  EXPECT_EQ(scrubs.requests.at(1).max_bytes_per_second, 0u);
+  EXPECT_FALSE(scrubs.requests.at(1).max_bytes_per_second.has_value());
+  ApiReply unlimited = Op("POST", "/scrub", R"({"max_bytes_per_second":0})");
+  ASSERT_EQ(unlimited.status, 202) << unlimited.body;
+  EXPECT_EQ(scrubs.requests.at(2).max_bytes_per_second, std::optional<uint64_t>(0));
 
   ApiReply stopped = Op("DELETE", "/scrub");
   EXPECT_EQ(stopped.status, 202) << stopped.body;

@@ -161,6 +161,7 @@ struct AdminCli::State {
 
   // scrub start
   uint64_t scrub_rate_mib = 0;
+  CLI::Option* scrub_rate = nullptr;  // not given: the server's --scrub-rate
 
   // access request|approve|deny|revoke|cancel|cosign|list|show|settings
   std::string request_id, reason, category = "support_case", note;
@@ -630,11 +631,13 @@ void AdminCli::State::AddScrubCommands(CLI::App& admin) {
   auto format = [](const json& j) { return FormatScrubProgress(j); };
   const ApiCall progress{"GET", AdminPath({"scrub"}), ""};
   CLI::App* start = Leaf(g, "start", "Scrub the running server's objects at a bounded rate");
-  start->add_option("--rate", scrub_rate_mib, "MiB of data verified per second at most (0: the server's --scrub-rate)")
-      ->capture_default_str();
+  scrub_rate = start->add_option("--rate", scrub_rate_mib,
+                                 "MiB of data verified per second at most (0: unlimited; default: the server's "
+                                 "--scrub-rate)");
   start->add_flag("--wait", wait_for_job, "Wait for the scrub to finish; exit 1 if it fails or finds damage");
   Add(start, [this] {
-    json body = {{"max_bytes_per_second", scrub_rate_mib * 1024 * 1024}};
+    json body = json::object();
+    if (scrub_rate->count() > 0) body["max_bytes_per_second"] = scrub_rate_mib * 1024 * 1024;
     return Result<ApiCall>(ApiCall{"POST", AdminPath({"scrub"}), body.dump()});
   }, format);
   commands.back().progress = progress;

@@ -60,7 +60,7 @@ ApiReply AdminApi::StartScrub(const iam::Principal& caller, std::string_view bod
     json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_object()) {
       return ErrorReply(AdminErrorCode::kInvalidRequest,
-                        R"(send nothing, or {"max_bytes_per_second": N} (0: the server's --scrub-rate))");
+                        R"(send nothing (the server's --scrub-rate), or {"max_bytes_per_second": N} (0: unlimited))");
     }
     for (const auto& [name, value] : doc.items()) {
       if (name != "max_bytes_per_second") {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,8 @@ namespace confiance::admin {
 
 struct ScrubRequest {
   // Upper bound on the plaintext verified per second (the disk reads about
-  // as much); 0: the service's default (`--scrub-rate`).
-  uint64_t max_bytes_per_second = 0;
+  // as much); 0: unlimited; unset: the service's default (`--scrub-rate`).
+  std::optional<uint64_t> max_bytes_per_second;
   std::string started_by;  // who asked: "operator NAME", or "schedule"
 };
 

@@ -35,7 +35,7 @@ void ScrubJob::Schedule(const std::stop_token& stop) {
   for (;;) {
     cv.wait_for(lock, stop, d_.interval, [] { return false; });
     if (stop.stop_requested()) return;
-    Result<admin::ScrubJobProgress> started = Start(admin::ScrubRequest{0, "schedule"});
+    Result<admin::ScrubJobProgress> started = Start(admin::ScrubRequest{std::nullopt, "schedule"});
     if (!started.ok()) spdlog::info("scrub: the scheduled scrub did not start: {}", started.status().message());
   }
 }
@@ -47,16 +47,16 @@ Result<admin::ScrubJobProgress> ScrubJob::Start(const admin::ScrubRequest& reque
   }
   if (job_.joinable()) job_.join();  // the previous scrub already ended
   admin::ScrubRequest resolved = request;
-  if (resolved.max_bytes_per_second == 0) resolved.max_bytes_per_second = d_.default_bytes_per_second;
+  if (!resolved.max_bytes_per_second) resolved.max_bytes_per_second = d_.default_bytes_per_second;
   progress_ = admin::ScrubJobProgress{};
   progress_.state = "running";
   progress_.started_by = resolved.started_by;
-  progress_.max_bytes_per_second = resolved.max_bytes_per_second;
+  progress_.max_bytes_per_second = *resolved.max_bytes_per_second;
   progress_.started_ms = UnixMillisNow();
   job_ = std::jthread([this, resolved](std::stop_token stop) {
     spdlog::info(
         "scrub: started by {}, at most {} bytes/s", resolved.started_by,
-        resolved.max_bytes_per_second == 0 ? std::string("unlimited") : std::to_string(resolved.max_bytes_per_second));
+        *resolved.max_bytes_per_second == 0 ? std::string("unlimited") : std::to_string(*resolved.max_bytes_per_second));
     Status st = Run(stop, resolved);
     std::lock_guard lock(mu_);
     progress_.finished_ms = UnixMillisNow();
@@ -132,7 +132,7 @@ Status ScrubJob::Run(const std::stop_token& stop, const admin::ScrubRequest& req
   catalog::ScrubOptions options;
   options.max_damaged_listed = admin::kMaxDamagedListed;
   options.stop_requested = [&] { return stop.stop_requested() || !log_error.ok(); };
-  options.pace = [&](uint64_t bytes) { Pace(stop, request.max_bytes_per_second, bytes); };
+  options.pace = [&](uint64_t bytes) { Pace(stop, request.max_bytes_per_second.value_or(0), bytes); };
   // Every damaged object goes to the journal, listed in the report or not.
   size_t journalled_listed = 0;
   uint64_t journalled = 0;
