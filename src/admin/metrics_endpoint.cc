@@ -124,7 +124,7 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
   out.Single("confiance_scrub_verified_bytes_total", "counter",
              "Object bytes the online scrubs read back, decrypted and authenticated.", s.scrub_bytes_verified.value());
   out.Single("confiance_scrub_last_success_timestamp_seconds", "gauge",
-             "When the last online scrub of this process completed (Unix seconds); 0 before the first.",
+             "When the last online scrub completed (Unix seconds, kept across restarts); 0 before the first.",
              s.last_scrub_success_s.load(std::memory_order_relaxed));
   out.Single("confiance_scrub_damaged_objects", "gauge",
              "Damaged objects the last completed online scrub found (alert on > 0).",

@@ -107,8 +107,8 @@ struct ServerFlags {
   uint64_t console_idle_timeout_s = 1800;  // the console signs out after this long idle (0: never)
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   // The online scrub (main/scrub_job.h): its default rate (MiB/s verified,
-  // 0: unlimited) and schedule (hours from start between scrubs, 0: none;
-  // weekly by default, as Ceph's deep scrub).
+  // 0: unlimited) and schedule (hours between scrubs, 0: none; weekly by
+  // default, as Ceph's deep scrub).
   uint64_t scrub_rate_mib = 64;
   uint64_t scrub_interval_h = 168;
   std::string log_name;             // transparency-log name; "": stored or host name
@@ -457,7 +457,7 @@ int RunServer(const ServerFlags& flags) {
   // Online scrubs (docs/operations.md, "Scrubbing"): on request and on the
   // schedule.
   ScrubJob scrubs(ScrubJob::Deps{(*dir)->catalog.get(), (*dir)->router.get(), (*dir)->bucket_keys.get(),
-                                 transparency ? &transparency->log() : nullptr, &background_stats,
+                                 (*dir)->meta.get(), transparency ? &transparency->log() : nullptr, &background_stats,
                                  flags.scrub_rate_mib << 20, std::chrono::hours(flags.scrub_interval_h)});
   admin_api.SetScrubService(&scrubs);
   admin::MetricsSources metrics_sources;
@@ -720,7 +720,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30));
   server->add_option("--scrub-interval-hours", flags.scrub_interval_h,
-                     "Hours between scheduled online scrubs, counted from the server's start (0: only on request)")
+                     "Hours between scheduled online scrubs, from the end of the last, across restarts (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{0}, uint64_t{24} * 365 * 10));
   server->add_option("--max-object-size", flags.max_object_size,

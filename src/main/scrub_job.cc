@@ -3,16 +3,26 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <future>
 #include <string>
 #include <utility>
 
 #include "common/wall_clock.h"
 #include "kms/justification.h"
+#include "main/scrub_record.h"
 
 namespace confiance {
 
+namespace {
+
+// An overdue scheduled scrub waits this long after a start.
+constexpr uint64_t kScheduleMinDelayMs = 60'000;
+
+}  // namespace
+
 ScrubJob::ScrubJob(Deps deps) : d_(std::move(deps)) {
+  LoadLast();
   if (d_.interval.count() > 0) {
     schedule_ = std::jthread([this](std::stop_token stop) { Schedule(stop); });
   }
@@ -28,13 +38,64 @@ ScrubJob::~ScrubJob() {
   // Joined outside mu_: the job takes it to report progress.
 }
 
+void ScrubJob::LoadLast() {
+  if (d_.store == nullptr) return;
+  Result<std::optional<std::string>> record = d_.store->Get(kScrubPartition, kLastScrubKey);
+  if (!record.ok() || !record->has_value()) {
+    if (!record.ok()) spdlog::warn("scrub: the last scrub's record cannot be read: {}", record.status().ToString());
+    return;
+  }
+  Result<admin::ScrubJobProgress> last = DecodeScrubRecord(**record);
+  if (!last.ok()) {
+    spdlog::warn("scrub: the last scrub's record is damaged: {}", last.status().ToString());
+    return;
+  }
+  std::lock_guard lock(mu_);
+  progress_ = std::move(last).value();
+  last_completed_ms_ = progress_.finished_ms;
+  if (d_.stats != nullptr) {
+    d_.stats->last_scrub_success_s.store(progress_.finished_ms / 1000, std::memory_order_relaxed);
+    d_.stats->last_scrub_damaged_objects.store(progress_.damaged_objects, std::memory_order_relaxed);
+  }
+}
+
+void ScrubJob::SaveLast(const admin::ScrubJobProgress& done) {
+  if (d_.store == nullptr) return;
+  Status st = d_.store->Apply(kScrubPartition, meta::Batch().Put(std::string(kLastScrubKey), EncodeScrubRecord(done)));
+  if (!st.ok()) spdlog::error("scrub: its result could not be kept for after a restart: {}", st.ToString());
+}
+
+uint64_t ScrubJob::ScheduleBaseMs() {
+  {
+    std::lock_guard lock(mu_);
+    if (last_attempt_ms_ != 0) return last_attempt_ms_;
+    if (last_completed_ms_ != 0) return last_completed_ms_;
+  }
+  const uint64_t now = UnixMillisNow();
+  if (d_.store == nullptr) return now;
+  Result<std::optional<std::string>> anchor = d_.store->Get(kScrubPartition, kScrubAnchorKey);
+  if (anchor.ok() && anchor->has_value()) {
+    uint64_t ms = 0;
+    const std::string& text = **anchor;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && end == text.data() + text.size()) return ms;
+  }
+  Status st = d_.store->Apply(kScrubPartition, meta::Batch().Put(std::string(kScrubAnchorKey), std::to_string(now)));
+  if (!st.ok()) spdlog::warn("scrub: the schedule's start could not be kept: {}", st.ToString());
+  return now;
+}
+
 void ScrubJob::Schedule(const std::stop_token& stop) {
   std::mutex m;
   std::condition_variable_any cv;
   std::unique_lock lock(m);
+  const uint64_t interval_ms = static_cast<uint64_t>(d_.interval.count()) * 1000;
   for (;;) {
-    cv.wait_for(lock, stop, d_.interval, [] { return false; });
+    const uint64_t now = UnixMillisNow();
+    const uint64_t due = NextScrubDueMs(ScheduleBaseMs(), now, interval_ms, kScheduleMinDelayMs);
+    cv.wait_for(lock, stop, std::chrono::milliseconds(due - now), [] { return false; });
     if (stop.stop_requested()) return;
+    if (UnixMillisNow() < due) continue;  // the wall clock was set back: wait again
     Result<admin::ScrubJobProgress> started = Start(admin::ScrubRequest{std::nullopt, "schedule"});
     if (!started.ok()) spdlog::info("scrub: the scheduled scrub did not start: {}", started.status().message());
   }
@@ -53,12 +114,13 @@ Result<admin::ScrubJobProgress> ScrubJob::Start(const admin::ScrubRequest& reque
   progress_.started_by = resolved.started_by;
   progress_.max_bytes_per_second = *resolved.max_bytes_per_second;
   progress_.started_ms = UnixMillisNow();
+  last_attempt_ms_ = progress_.started_ms;
   job_ = std::jthread([this, resolved](std::stop_token stop) {
     spdlog::info(
         "scrub: started by {}, at most {} bytes/s", resolved.started_by,
         *resolved.max_bytes_per_second == 0 ? std::string("unlimited") : std::to_string(*resolved.max_bytes_per_second));
     Status st = Run(stop, resolved);
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     progress_.finished_ms = UnixMillisNow();
     progress_.bucket.clear();
     if (st.ok()) {
@@ -79,6 +141,11 @@ Result<admin::ScrubJobProgress> ScrubJob::Start(const admin::ScrubRequest& reque
         d_.stats->last_scrub_damaged_objects.store(progress_.damaged_objects, std::memory_order_relaxed);
       }
     }
+    if (!st.ok()) return;
+    last_completed_ms_ = progress_.finished_ms;
+    const admin::ScrubJobProgress done = progress_;
+    lock.unlock();
+    SaveLast(done);
   });
   return progress_;
 }

@@ -15,7 +15,10 @@
 //    refuses that justification is logged as refused (403). An entry that
 //    cannot be made durable fails the scrub;
 //  - every `interval` as well when one is set (--scrub-interval-hours),
-//    counted from the server's start.
+//    counted from the last completed scrub, across restarts: the last
+//    completed scrub's document is kept in the metadata store
+//    (main/scrub_record.h), so that GET /scrub and the damage gauge still
+//    tell what it found after a restart.
 // Thread-safety: safe for concurrent use; one scrub at a time; the
 // destructor stops the scrub and the schedule and joins them.
 #pragma once
@@ -34,6 +37,7 @@
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
 #include "catalog/scrub.h"
+#include "meta/meta_store.h"
 
 namespace confiance {
 
@@ -43,6 +47,7 @@ class ScrubJob final : public admin::ScrubService {
     catalog::Catalog* catalog = nullptr;
     blob::BlobStore* blobs = nullptr;  // every pool (the router)
     catalog::BucketKeys* keys = nullptr;
+    meta::MetaStore* store = nullptr;         // null: nothing kept across restarts
     audit::AuditLog* log = nullptr;           // null: buckets scrubbed are not logged (no log)
     admin::BackgroundStats* stats = nullptr;  // null: not counted
     uint64_t default_bytes_per_second = 0;    // 0: unlimited
@@ -67,10 +72,18 @@ class ScrubJob final : public admin::ScrubService {
                    const catalog::ScrubReport& before, const catalog::ScrubReport& after);
   void Copy(const catalog::ScrubReport& report);  // REQUIRES: mu_ held
   void Schedule(const std::stop_token& stop);
+  // The last completed scrub from the store, into progress_ and the gauges.
+  void LoadLast();
+  void SaveLast(const admin::ScrubJobProgress& done);
+  // The schedule's base (scrub_record.h NextScrubDueMs); reads or writes
+  // the anchor.
+  uint64_t ScheduleBaseMs();
 
   const Deps d_;
   std::mutex mu_;
   admin::ScrubJobProgress progress_;  // GUARDED_BY(mu_)
+  uint64_t last_completed_ms_ = 0;    // GUARDED_BY(mu_): the end of the last completed scrub, 0: none
+  uint64_t last_attempt_ms_ = 0;      // GUARDED_BY(mu_): the start of the last scrub in this process
   std::jthread job_;                  // GUARDED_BY(mu_)
   // The pacing of the running scrub (its thread only).
   std::chrono::steady_clock::time_point pace_start_;

@@ -3,8 +3,8 @@ the real server: while a client keeps overwriting and deleting objects, an
 operator's `confiance admin scrub start --wait` reads every object back and
 reports exactly the two damaged on disk (a flipped byte in one blob file, one
 blob file deleted), with their kinds, in its output, in the status document,
-in the server's journal and in the metrics; objects rewritten under the scrub
-are never reported. A tenant whose key policy refuses SYSTEM_MAINTENANCE is
+in the server's journal and in the metrics, and still after a restart;
+objects rewritten under the scrub are never reported. A tenant whose key policy refuses SYSTEM_MAINTENANCE is
 skipped and says so. Each bucket scrubbed is an entry in its owner's
 transparency log (which verifies), the refused one as 403. The rate limit
 holds a scrub to its rate; a second start while one runs is refused (409);
@@ -180,6 +180,16 @@ def test_online_scrub_reports_exactly_the_damage_while_serving(tmp_path):
     assert e["details"]["damaged"] == "2" and e["details"]["objects"] == "6", e
     refused = [e for e in export_log(srv, "keeper") if e.get("action") == "ScrubBucket"]
     assert len(refused) == 1 and refused[0]["status"] == 403 and refused[0]["bucket"] == kept, refused
+
+    # After a restart the last scrub's findings are still there: in the
+    # status and in the gauge an alert watches.
+    srv.start()
+    after = cli(srv, "--json", "scrub", "status").json()
+    assert after == doc, (after, doc)
+    m = samples(scrape(srv, token))
+    assert value(m, "confiance_scrub_damaged_objects") == 2
+    assert value(m, "confiance_scrub_last_success_timestamp_seconds") == doc["finished_ms"] // 1000
+    srv.stop_clean()
 
 
 def test_scrub_rate_stop_and_a_second_start(tmp_path):
