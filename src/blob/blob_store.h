@@ -52,6 +52,9 @@ class BlobReader {
   virtual ~BlobReader() = default;
   // Reads up to out.size() bytes at `offset`; fewer only at the end.
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) const = 0;
+  // ReadAt that leaves the store's caches as it found them
+  // (RandomAccessFile::ReadUncached): the scrub's reads. Default: ReadAt.
+  virtual Result<size_t> ReadAtUncached(uint64_t offset, std::span<std::byte> out) const { return ReadAt(offset, out); }
   virtual uint64_t size() const = 0;
 };
 

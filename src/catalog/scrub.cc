@@ -34,6 +34,39 @@ struct Problem {
   std::string detail;
 };
 
+// The scrub's view of the blob store: every read is ReadAtUncached, so that
+// a pass over every blob leaves the page cache as clients had it.
+class UncachedReader final : public blob::BlobReader {
+ public:
+  explicit UncachedReader(std::unique_ptr<blob::BlobReader> inner) : inner_(std::move(inner)) {}
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) const override {
+    return inner_->ReadAtUncached(offset, out);
+  }
+  uint64_t size() const override { return inner_->size(); }
+
+ private:
+  std::unique_ptr<blob::BlobReader> inner_;
+};
+
+class UncachedBlobStore final : public blob::BlobStore {
+ public:
+  explicit UncachedBlobStore(blob::BlobStore& inner) : inner_(inner) {}
+  Result<std::unique_ptr<blob::BlobWriter>> NewBlob() override {
+    return UnimplementedError("the scrub writes nothing");
+  }
+  Result<std::unique_ptr<blob::BlobReader>> Open(const std::string& id) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<blob::BlobReader> reader, inner_.Open(id));
+    return std::unique_ptr<blob::BlobReader>(std::make_unique<UncachedReader>(std::move(reader)));
+  }
+  Status Delete(const std::string& id) override { return UnimplementedError("the scrub deletes nothing"); }
+  Result<std::vector<blob::BlobInfo>> List(const std::string& start_after, size_t limit) override {
+    return inner_.List(start_after, limit);
+  }
+
+ private:
+  blob::BlobStore& inner_;
+};
+
 std::string SegmentName(const ObjectRecord& rec, size_t i) {
   return rec.parts_count > 0 ? fmt::format("segment {} (part {} of {})", i, i + 1, rec.segments.size())
                              : fmt::format("segment {}", i);
@@ -318,7 +351,7 @@ class Walker {
   }
 
   Catalog& catalog_;
-  blob::BlobStore& blobs_;
+  UncachedBlobStore blobs_;
   BucketKeys* const keys_;
   const ScrubOptions& options_;
   std::vector<std::byte> buf_;

@@ -540,3 +540,60 @@ TEST(ScrubMetadataTest, TableFilesThatFailTheirChecksumsAreDamage) {
 
 }  // namespace
 }  // namespace confiance::catalog
+
+namespace confiance::catalog {
+namespace {
+
+// Counts the two kinds of read its readers serve.
+class CountingReader final : public blob::BlobReader {
+ public:
+  CountingReader(std::unique_ptr<blob::BlobReader> inner, int& plain, int& uncached)
+      : inner_(std::move(inner)), plain_(plain), uncached_(uncached) {}
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) const override {
+    ++plain_;
+    return inner_->ReadAt(offset, out);
+  }
+  Result<size_t> ReadAtUncached(uint64_t offset, std::span<std::byte> out) const override {
+    ++uncached_;
+    return inner_->ReadAt(offset, out);
+  }
+  uint64_t size() const override { return inner_->size(); }
+
+ private:
+  std::unique_ptr<blob::BlobReader> inner_;
+  int& plain_;
+  int& uncached_;
+};
+
+// The scrub's reads leave the page cache as clients had it: every blob
+// read is ReadAtUncached.
+TEST_F(OnlineScrubTest, EveryBlobReadIsUncached) {
+  Put(bucket_, "a", {3 << 20});
+  Put(bucket_, "b", {300000, 0});
+  int plain = 0, uncached = 0;
+  class Store final : public blob::BlobStore {
+   public:
+    Store(blob::BlobStore& inner, int& plain, int& uncached) : inner_(inner), plain_(plain), uncached_(uncached) {}
+    Result<std::unique_ptr<blob::BlobWriter>> NewBlob() override { return inner_.NewBlob(); }
+    Result<std::unique_ptr<blob::BlobReader>> Open(const std::string& id) override {
+      ASSIGN_OR_RETURN(std::unique_ptr<blob::BlobReader> r, inner_.Open(id));
+      return std::unique_ptr<blob::BlobReader>(std::make_unique<CountingReader>(std::move(r), plain_, uncached_));
+    }
+    Status Delete(const std::string& id) override { return inner_.Delete(id); }
+    Result<std::vector<blob::BlobInfo>> List(const std::string& after, size_t limit) override {
+      return inner_.List(after, limit);
+    }
+
+   private:
+    blob::BlobStore& inner_;
+    int& plain_;
+    int& uncached_;
+  } store(blobs_, plain, uncached);
+  ASSERT_OK_AND_ASSIGN(ScrubReport r, Scrub(catalog_, store, keys_, ScrubOptions{}));
+  EXPECT_EQ(r.bytes_verified, (3u << 20) + 300000u);
+  EXPECT_EQ(plain, 0);
+  EXPECT_GE(uncached, 4);  // at least one read per MiB window
+}
+
+}  // namespace
+}  // namespace confiance::catalog

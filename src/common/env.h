@@ -49,6 +49,13 @@ class RandomAccessFile {
   // Reads up to out.size() bytes at `offset`; returns the count read (less
   // only at end of file). Safe for concurrent use.
   virtual Result<size_t> Read(uint64_t offset, std::span<std::byte> out) const = 0;
+  // Read that leaves the page cache as it found it, as far as the system
+  // allows: bytes that were cached stay cached, bytes that come from the
+  // device are not kept, and nothing is read ahead. For a pass over
+  // everything (the scrub) that must not evict what clients keep hot.
+  // Meant for a file opened for that pass alone (it turns read-ahead off
+  // on it). The default reads as Read does.
+  virtual Result<size_t> ReadUncached(uint64_t offset, std::span<std::byte> out) const { return Read(offset, out); }
 };
 
 class SequentialFile {

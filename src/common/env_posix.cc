@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -198,9 +200,39 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     return done;
   }
 
+  // The cached part first (preadv2 RWF_NOWAIT takes only what the page cache
+  // holds), then the rest from the device, dropped from the cache behind the
+  // read (POSIX_FADV_DONTNEED); POSIX_FADV_RANDOM keeps the kernel from
+  // caching what follows ahead of it.
+  Result<size_t> ReadUncached(uint64_t offset, std::span<std::byte> out) const override {
+    // Before the probe: a probe that misses starts the device read itself,
+    // with the read-ahead window unless the file is marked random.
+    if (!random_advised_.exchange(true, std::memory_order_relaxed)) {
+      (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_RANDOM);
+    }
+    size_t done = 0;
+    while (done < out.size()) {
+      struct iovec iov = {out.data() + done, out.size() - done};
+      ssize_t n = ::preadv2(fd_, &iov, 1, static_cast<off_t>(offset + done), RWF_NOWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) break;  // not cached (or no RWF_NOWAIT)
+      if (n < 0) return ErrnoError(errno, What("preadv2", path_));
+      if (n == 0) return done;  // end of file
+      done += static_cast<size_t>(n);
+    }
+    if (done == out.size()) return done;
+    ASSIGN_OR_RETURN(size_t rest, Read(offset + done, out.subspan(done)));
+    // Advice only: a failure leaves the pages cached, never the read wrong.
+    if (rest > 0) {
+      (void)::posix_fadvise(fd_, static_cast<off_t>(offset + done), static_cast<off_t>(rest), POSIX_FADV_DONTNEED);
+    }
+    return done + rest;
+  }
+
  private:
   int fd_;
   std::string path_;
+  mutable std::atomic<bool> random_advised_{false};
 };
 
 class PosixSequentialFile final : public SequentialFile {

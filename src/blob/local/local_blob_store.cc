@@ -90,6 +90,11 @@ class LocalBlobStore::Reader final : public BlobReader {
     size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
     return file_->Read(offset, out.first(n));
   }
+  Result<size_t> ReadAtUncached(uint64_t offset, std::span<std::byte> out) const override {
+    if (offset >= size_) return size_t{0};
+    size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
+    return file_->ReadUncached(offset, out.first(n));
+  }
   uint64_t size() const override { return size_; }
 
  private:
