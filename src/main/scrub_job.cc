@@ -132,7 +132,9 @@ Result<admin::ScrubJobProgress> ScrubJob::Start(const admin::ScrubRequest& reque
     } else {
       progress_.state = st.code() == StatusCode::kCancelled ? "stopped" : "failed";
       progress_.error = st.ToString();
-      spdlog::error("scrub: {}: {}", progress_.state, st.ToString());
+      // A stop is asked for (scrub stop, a shutdown); a failure is not.
+      spdlog::log(st.code() == StatusCode::kCancelled ? spdlog::level::info : spdlog::level::err, "scrub: {}: {}",
+                  progress_.state, st.ToString());
     }
     if (d_.stats != nullptr) {
       (st.ok() ? d_.stats->scrubs : d_.stats->failed_scrubs).Add();
