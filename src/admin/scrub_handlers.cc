@@ -7,36 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_api.h"
+#include "admin/scrub_json.h"
 
 namespace confiance::admin {
 namespace {
 
 using json = nlohmann::json;
-
-json ScrubProgressJson(const ScrubJobProgress& p) {
-  json damaged = json::array();
-  for (const ScrubJobProgress::Damage& d : p.damaged) {
-    damaged.push_back({{"bucket", d.bucket}, {"key", d.key}, {"kind", d.kind}, {"detail", d.detail}});
-  }
-  json j = {{"state", p.state},
-            {"max_bytes_per_second", p.max_bytes_per_second},
-            {"metadata_verified", p.metadata_verified},
-            {"buckets", p.buckets},
-            {"objects", p.objects},
-            {"bytes_verified", p.bytes_verified},
-            {"sse_c_size_only", p.sse_c_size_only},
-            {"key_access_refused", p.key_access_refused},
-            {"changed_during_scrub", p.changed_during_scrub},
-            {"damaged_objects", p.damaged_objects},
-            {"damaged", std::move(damaged)},
-            {"refused_buckets", p.refused_buckets}};
-  if (!p.started_by.empty()) j["started_by"] = p.started_by;
-  if (!p.bucket.empty()) j["bucket"] = p.bucket;
-  if (p.started_ms != 0) j["started_ms"] = p.started_ms;
-  if (p.finished_ms != 0) j["finished_ms"] = p.finished_ms;
-  if (!p.error.empty()) j["error"] = p.error;
-  return j;
-}
 
 constexpr std::string_view kNoScrubs = "online scrubs are not available in this process";
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "admin/scrub_json.h"
+
 namespace confiance {
 namespace {
 
@@ -13,26 +15,8 @@ constexpr int kRecordVersion = 1;
 }  // namespace
 
 std::string EncodeScrubRecord(const admin::ScrubJobProgress& p) {
-  json damaged = json::array();
-  for (const admin::ScrubJobProgress::Damage& d : p.damaged) {
-    damaged.push_back({{"bucket", d.bucket}, {"key", d.key}, {"kind", d.kind}, {"detail", d.detail}});
-  }
-  json j = {{"v", kRecordVersion},
-            {"state", p.state},
-            {"started_by", p.started_by},
-            {"max_bytes_per_second", p.max_bytes_per_second},
-            {"metadata_verified", p.metadata_verified},
-            {"buckets", p.buckets},
-            {"objects", p.objects},
-            {"bytes_verified", p.bytes_verified},
-            {"sse_c_size_only", p.sse_c_size_only},
-            {"key_access_refused", p.key_access_refused},
-            {"changed_during_scrub", p.changed_during_scrub},
-            {"damaged_objects", p.damaged_objects},
-            {"damaged", std::move(damaged)},
-            {"refused_buckets", p.refused_buckets},
-            {"started_ms", p.started_ms},
-            {"finished_ms", p.finished_ms}};
+  json j = admin::ScrubProgressJson(p);
+  j["v"] = kRecordVersion;
   // Keys and details may hold any bytes an S3 key does: replace, never throw.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -45,7 +29,7 @@ Result<admin::ScrubJobProgress> DecodeScrubRecord(std::string_view record) {
   try {
     admin::ScrubJobProgress p;
     p.state = j.at("state").get<std::string>();
-    p.started_by = j.at("started_by").get<std::string>();
+    p.started_by = j.value("started_by", std::string());
     p.max_bytes_per_second = j.at("max_bytes_per_second").get<uint64_t>();
     p.metadata_verified = j.at("metadata_verified").get<bool>();
     p.buckets = j.at("buckets").get<uint64_t>();
@@ -60,8 +44,8 @@ Result<admin::ScrubJobProgress> DecodeScrubRecord(std::string_view record) {
                            d.at("kind").get<std::string>(), d.at("detail").get<std::string>()});
     }
     p.refused_buckets = j.at("refused_buckets").get<std::vector<std::string>>();
-    p.started_ms = j.at("started_ms").get<uint64_t>();
-    p.finished_ms = j.at("finished_ms").get<uint64_t>();
+    p.started_ms = j.value("started_ms", uint64_t{0});
+    p.finished_ms = j.value("finished_ms", uint64_t{0});
     return p;
   } catch (const json::exception& e) {
     return DataLossError(std::string("scrub record: ") + e.what());

@@ -10,23 +10,16 @@
 
 #include "common/env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::meta {
 namespace {
 
-RocksMetaStore::Options StoreOptions(const testutil::TempDir& dir) {
-  RocksMetaStore::Options options;
-  options.path = dir.path() + "/meta";
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
-  return options;
-}
-
 TEST(RocksApplyHereTest, CommitsOnTheCallingThreadBeforeReturning) {
   testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(dir)));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/meta")));
   bool completed = false;
   std::thread::id completed_on;
   Batch batch;
@@ -50,7 +43,7 @@ TEST(RocksApplyHereTest, CommitsOnTheCallingThreadBeforeReturning) {
 
 TEST(RocksApplyHereTest, TakesTheBatchesQueuedBeforeItInOrder) {
   testutil::TempDir dir;
-  RocksMetaStore::Options options = StoreOptions(dir);
+  RocksMetaStore::Options options = TestStoreOptions(dir.path() + "/meta");
   // The committer waits in its start hook: what ApplyAsync queues stays
   // queued until ApplyHere takes it.
   std::promise<void> let_committer_run;
@@ -78,7 +71,7 @@ TEST(RocksApplyHereTest, TakesTheBatchesQueuedBeforeItInOrder) {
 
 TEST(RocksApplyHereTest, ACallbackThatAppliesHereAgainGoesToTheCommitter) {
   testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(dir)));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/meta")));
   std::promise<std::thread::id> second;
   store->ApplyHere("p", Batch().Put("a", "1"), [&](Status st) {
     EXPECT_OK(st);

@@ -11,23 +11,16 @@
 #include "common/env.h"
 #include "meta/memory/memory_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::meta {
 namespace {
 
-RocksMetaStore::Options StoreOptions(const std::string& path) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
-  return options;
-}
-
 TEST(RocksCheckpointTest, TheCopyHoldsWhatWasCommittedBeforeAndNothingAfter) {
   testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(dir.path() + "/meta")));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/meta")));
   ASSERT_OK(store->Apply("p", Batch().Put("a", "1").Put("gone", "x")));
   ASSERT_OK(store->Apply("q", Batch().Put("z", "26")));
   ASSERT_OK(store->Apply("p", Batch().Delete("gone")));
@@ -37,7 +30,7 @@ TEST(RocksCheckpointTest, TheCopyHoldsWhatWasCommittedBeforeAndNothingAfter) {
   ASSERT_OK(store->Checkpoint(dir.path() + "/copy"));
   ASSERT_OK(store->Apply("p", Batch().Put("a", "2").Put("b", "later")));
 
-  ASSERT_OK_AND_ASSIGN(auto copy, RocksMetaStore::Open(StoreOptions(dir.path() + "/copy")));
+  ASSERT_OK_AND_ASSIGN(auto copy, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/copy")));
   ASSERT_OK_AND_ASSIGN(auto a, copy->Get("p", "a"));
   EXPECT_EQ(a, "1");
   ASSERT_OK_AND_ASSIGN(auto b, copy->Get("p", "b"));
@@ -56,7 +49,7 @@ TEST(RocksCheckpointTest, TheCopyHoldsWhatWasCommittedBeforeAndNothingAfter) {
 
 TEST(RocksCheckpointTest, AnExistingDirectoryIsRefused) {
   testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(dir.path() + "/meta")));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/meta")));
   ASSERT_OK(Env::Default()->CreateDir(dir.path() + "/taken"));
   EXPECT_STATUS_CODE(store->Checkpoint(dir.path() + "/taken"), kAlreadyExists);
   EXPECT_STATUS_CODE(store->Checkpoint(""), kInvalidArgument);
@@ -66,7 +59,7 @@ TEST(RocksCheckpointTest, AnExistingDirectoryIsRefused) {
 // of them in commit order, each batch whole.
 TEST(RocksCheckpointTest, ConcurrentCommitsAreInTheCopyWholeAndAsAPrefix) {
   testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(dir.path() + "/meta")));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/meta")));
   constexpr int kBatches = 4000;
   std::atomic<int> committed{0};
   std::thread writer([&] {
@@ -85,7 +78,7 @@ TEST(RocksCheckpointTest, ConcurrentCommitsAreInTheCopyWholeAndAsAPrefix) {
   writer.join();
   ASSERT_LT(after, kBatches) << "the checkpoint did not overlap the writes; make kBatches larger";
 
-  ASSERT_OK_AND_ASSIGN(auto copy, RocksMetaStore::Open(StoreOptions(dir.path() + "/copy")));
+  ASSERT_OK_AND_ASSIGN(auto copy, RocksMetaStore::Open(TestStoreOptions(dir.path() + "/copy")));
   ScanOptions all;
   all.limit = 3 * kBatches;
   ASSERT_OK_AND_ASSIGN(auto records, copy->Scan("w", all));

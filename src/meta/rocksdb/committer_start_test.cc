@@ -19,6 +19,7 @@
 
 #include "common/env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -43,10 +44,7 @@ TEST(RocksCommitterStartTest, RunsOnceFirstOnTheThreadThatWrites) {
   std::atomic<int> calls{0};
   std::thread::id hook_thread;
   std::atomic<bool> hook_done{false};
-  RocksMetaStore::Options options;
-  options.path = dir.path() + "/meta";
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
+  RocksMetaStore::Options options = TestStoreOptions(dir.path() + "/meta");
   options.on_committer_start = [&] {
     hook_thread = std::this_thread::get_id();
     calls.fetch_add(1);
@@ -71,10 +69,7 @@ TEST(RocksCommitterStartTest, MemtableArenaBoundForGoodOnTheCommitterAndAroundAn
   testutil::TempDir dir;
   std::mutex mu;
   std::vector<std::thread::id> binds, undos;  // GUARDED_BY(mu)
-  RocksMetaStore::Options options;
-  options.path = dir.path() + "/meta";
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
+  RocksMetaStore::Options options = TestStoreOptions(dir.path() + "/meta");
   options.bind_memtable_arena = [&]() -> std::function<void()> {
     std::lock_guard lock(mu);
     binds.push_back(std::this_thread::get_id());

@@ -12,6 +12,7 @@
 
 #include "common/env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -33,10 +34,7 @@ std::string NewestOptionsFile(const std::string& dir) {
 }
 
 std::string OpenAndReadOptions(const std::string& path, std::optional<size_t> block_size) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
+  RocksMetaStore::Options options = TestStoreOptions(path);
   if (block_size) options.block_size = *block_size;
   Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(options);
   EXPECT_OK(store.status());
@@ -54,10 +52,7 @@ TEST(RocksTableOptionsTest, DataBlocksAre64KiBUnlessAskedOtherwise) {
 
 // A store at `path` with a 1 MiB block cache and a 1 MiB row cache.
 RocksMetaStore::Options RowCacheOptions(const std::string& path) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
+  RocksMetaStore::Options options = TestStoreOptions(path);
   options.row_cache_bytes = 1 << 20;
   return options;
 }

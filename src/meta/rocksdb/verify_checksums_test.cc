@@ -9,19 +9,12 @@
 
 #include "common/env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::meta {
 namespace {
-
-RocksMetaStore::Options StoreOptions(const std::string& path) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();
-  options.block_cache_bytes = 1 << 20;
-  return options;
-}
 
 // The one table file under `dir` (Purge flushed the memtable into it).
 std::string OnlyTableFile(const std::string& dir) {
@@ -38,7 +31,7 @@ std::string OnlyTableFile(const std::string& dir) {
 TEST(RocksVerifyChecksumsTest, FindsAFlippedByteInATableFile) {
   testutil::TempDir dir;
   const std::string path = dir.path() + "/meta";
-  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(StoreOptions(path)));
+  ASSERT_OK_AND_ASSIGN(auto store, RocksMetaStore::Open(TestStoreOptions(path)));
   for (int i = 0; i < 2000; ++i) {
     ASSERT_OK(
         store->Apply("p", Batch().Put("key-" + std::to_string(i), std::string(100, static_cast<char>('a' + i % 26)))));

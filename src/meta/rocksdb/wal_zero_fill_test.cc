@@ -14,6 +14,7 @@
 #include "common/env.h"
 #include "meta/rocksdb/env_file_system.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
+#include "meta/rocksdb/test_store_options.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -21,14 +22,6 @@ namespace confiance::meta {
 namespace {
 
 constexpr int kBatches = 500;
-
-RocksMetaStore::Options StoreOptions(const std::string& path) {
-  RocksMetaStore::Options options;
-  options.path = path;
-  options.env = Env::Default();  // as the server opens it (main/data_dir.cc)
-  options.block_cache_bytes = 1 << 20;
-  return options;
-}
 
 Batch PutBatch(const std::string& key, const std::string& value) {
   Batch b;
@@ -52,7 +45,7 @@ void WriteAndDieInChild(const std::string& path, int first) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(StoreOptions(path));
+    Result<std::unique_ptr<RocksMetaStore>> store = RocksMetaStore::Open(TestStoreOptions(path));
     if (!store.ok()) _exit(2);
     for (int i = first; i < first + kBatches; ++i) {
       const std::string key = "k" + std::to_string(i);
@@ -87,7 +80,7 @@ TEST(WalZeroFillTest, StoreRecoversEverySyncedBatchFromAZeroFilledWal) {
   // store wrote (also left with zeros by a second death).
   for (int round = 0; round < 2; ++round) {
     {
-      ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(StoreOptions(path)));
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<RocksMetaStore> store, RocksMetaStore::Open(TestStoreOptions(path)));
       for (int i = 0; i < kBatches * (round + 1); ++i) {
         const std::string key = "k" + std::to_string(i);
         ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store->Get("p", key));
