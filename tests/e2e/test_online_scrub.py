@@ -192,14 +192,21 @@ def test_online_scrub_reports_exactly_the_damage_while_serving(tmp_path):
     srv.stop_clean()
 
 
-def test_scrub_rate_stop_and_a_second_start(tmp_path):
+def started_with_objects(tmp_path, count, size):
+    """A started AdminServer with one bucket of `count` random objects of
+    `size` bytes."""
     srv = AdminServer(str(tmp_path))
     srv.start()
     c = srv.client()
-    bucket = unique_bucket("rate")
+    bucket = unique_bucket("scrub")
     c.create_bucket(Bucket=bucket)
-    for i in range(4):
-        c.put_object(Bucket=bucket, Key="k%d" % i, Body=os.urandom(MiB))
+    for i in range(count):
+        c.put_object(Bucket=bucket, Key="k%03d" % i, Body=os.urandom(size))
+    return srv
+
+
+def test_scrub_rate_stop_and_a_second_start(tmp_path):
+    srv = started_with_objects(tmp_path, 4, MiB)
 
     # 4 MiB at 1 MiB/s: the last window is due 4 s after the start.
     t0 = time.monotonic()
@@ -227,13 +234,7 @@ def test_scrub_rate_stop_and_a_second_start(tmp_path):
 
 
 def test_bitrot_in_the_metadata_is_found_offline_and_in_a_backup(tmp_path):
-    srv = AdminServer(str(tmp_path))
-    srv.start()
-    c = srv.client()
-    bucket = unique_bucket("meta")
-    c.create_bucket(Bucket=bucket)
-    for i in range(300):
-        c.put_object(Bucket=bucket, Key="k%03d" % i, Body=os.urandom(3000))
+    srv = started_with_objects(tmp_path, 300, 3000)
     # The backup flushes the memtable: the records are now in table files,
     # which the backup hard-links (same file system).
     backup = os.path.join(str(tmp_path), "backup")
