@@ -231,6 +231,7 @@ Status ScrubJob::Run(const std::stop_token& stop, const admin::ScrubRequest& req
   Result<catalog::ScrubReport> report = catalog::Scrub(*d_.catalog, *d_.blobs, *d_.keys, options);
   if (!log_error.ok()) return log_error;
   RETURN_IF_ERROR(report.status());
+  journal(*report);  // damage no hook saw (the metadata's, in a store without buckets)
   std::lock_guard lock(mu_);
   Copy(*report);
   return OkStatus();
