@@ -16,13 +16,10 @@ using json = nlohmann::json;
 
 constexpr std::string_view kNoScrubs = "online scrubs are not available in this process";
 
+// The progress document, or the refusal (StatusReply answers the
+// service's FailedPrecondition, a scrub running or none, with 409 Conflict).
 ApiReply ScrubJobReply(int status, const Result<ScrubJobProgress>& r) {
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kFailedPrecondition) {
-      return ErrorReply(AdminErrorCode::kConflict, r.status().message());
-    }
-    return StatusReply(r.status());
-  }
+  if (!r.ok()) return StatusReply(r.status());
   return JsonReply(status, ScrubProgressJson(*r));
 }
 
