@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <condition_variable>
 #include <future>
 #include <string>
 #include <utility>
@@ -18,6 +19,15 @@ namespace {
 
 // An overdue scheduled scrub waits this long after a start.
 constexpr uint64_t kScheduleMinDelayMs = 60'000;
+
+// Sleeps until `deadline` or until `stop` is requested, whichever is first.
+template <typename Clock, typename Duration>
+void SleepUntil(const std::stop_token& stop, std::chrono::time_point<Clock, Duration> deadline) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  cv.wait_until(lock, stop, deadline, [] { return false; });
+}
 
 }  // namespace
 
@@ -52,11 +62,14 @@ void ScrubJob::LoadLast() {
   }
   std::lock_guard lock(mu_);
   progress_ = std::move(last).value();
+  NoteCompleted();
+}
+
+void ScrubJob::NoteCompleted() {
   last_completed_ms_ = progress_.finished_ms;
-  if (d_.stats != nullptr) {
-    d_.stats->last_scrub_success_s.store(progress_.finished_ms / 1000, std::memory_order_relaxed);
-    d_.stats->last_scrub_damaged_objects.store(progress_.damaged_objects, std::memory_order_relaxed);
-  }
+  if (d_.stats == nullptr) return;
+  d_.stats->last_scrub_success_s.store(progress_.finished_ms / 1000, std::memory_order_relaxed);
+  d_.stats->last_scrub_damaged_objects.store(progress_.damaged_objects, std::memory_order_relaxed);
 }
 
 void ScrubJob::SaveLast(const admin::ScrubJobProgress& done) {
@@ -86,14 +99,11 @@ uint64_t ScrubJob::ScheduleBaseMs() {
 }
 
 void ScrubJob::Schedule(const std::stop_token& stop) {
-  std::mutex m;
-  std::condition_variable_any cv;
-  std::unique_lock lock(m);
   const uint64_t interval_ms = static_cast<uint64_t>(d_.interval.count()) * 1000;
   for (;;) {
     const uint64_t now = UnixMillisNow();
     const uint64_t due = NextScrubDueMs(ScheduleBaseMs(), now, interval_ms, kScheduleMinDelayMs);
-    cv.wait_for(lock, stop, std::chrono::milliseconds(due - now), [] { return false; });
+    SleepUntil(stop, std::chrono::steady_clock::now() + std::chrono::milliseconds(due - now));
     if (stop.stop_requested()) return;
     if (UnixMillisNow() < due) continue;  // the wall clock was set back: wait again
     Result<admin::ScrubJobProgress> started = Start(admin::ScrubRequest{std::nullopt, "schedule"});
@@ -136,15 +146,9 @@ Result<admin::ScrubJobProgress> ScrubJob::Start(const admin::ScrubRequest& reque
       spdlog::log(st.code() == StatusCode::kCancelled ? spdlog::level::info : spdlog::level::err, "scrub: {}: {}",
                   progress_.state, st.ToString());
     }
-    if (d_.stats != nullptr) {
-      (st.ok() ? d_.stats->scrubs : d_.stats->failed_scrubs).Add();
-      if (st.ok()) {
-        d_.stats->last_scrub_success_s.store(UnixMillisNow() / 1000, std::memory_order_relaxed);
-        d_.stats->last_scrub_damaged_objects.store(progress_.damaged_objects, std::memory_order_relaxed);
-      }
-    }
+    if (d_.stats != nullptr) (st.ok() ? d_.stats->scrubs : d_.stats->failed_scrubs).Add();
     if (!st.ok()) return;
-    last_completed_ms_ = progress_.finished_ms;
+    NoteCompleted();
     const admin::ScrubJobProgress done = progress_;
     lock.unlock();
     SaveLast(done);
@@ -170,10 +174,7 @@ void ScrubJob::Pace(const std::stop_token& stop, uint64_t rate, uint64_t bytes) 
   if (rate == 0) return;
   const auto due = pace_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                      std::chrono::duration<double>(static_cast<double>(paced_bytes_) / rate));
-  std::mutex m;
-  std::condition_variable_any cv;
-  std::unique_lock lock(m);
-  cv.wait_until(lock, stop, due, [] { return false; });
+  SleepUntil(stop, due);
 }
 
 void ScrubJob::Copy(const catalog::ScrubReport& r) {
@@ -185,8 +186,10 @@ void ScrubJob::Copy(const catalog::ScrubReport& r) {
   progress_.key_access_refused = r.key_access_refused;
   progress_.changed_during_scrub = r.changed_during_scrub;
   progress_.damaged_objects = r.damaged_objects;
-  progress_.refused_buckets = r.refused_buckets;
-  // Damage is only ever appended: copy what is new.
+  // Refusals and damage are only ever appended: copy what is new.
+  progress_.refused_buckets.insert(progress_.refused_buckets.end(),
+                                   r.refused_buckets.begin() + progress_.refused_buckets.size(),
+                                   r.refused_buckets.end());
   for (size_t i = progress_.damaged.size(); i < r.damaged.size(); ++i) {
     const catalog::ScrubDamage& d = r.damaged[i];
     progress_.damaged.push_back({d.bucket, d.key, std::string(catalog::ScrubKindName(d.kind)), d.detail});

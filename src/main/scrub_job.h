@@ -24,7 +24,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <stop_token>
@@ -74,6 +73,9 @@ class ScrubJob final : public admin::ScrubService {
   void Schedule(const std::stop_token& stop);
   // The last completed scrub from the store, into progress_ and the gauges.
   void LoadLast();
+  // progress_ holds a completed scrub: the schedule's base and the gauges
+  // follow it. REQUIRES: mu_ held.
+  void NoteCompleted();
   void SaveLast(const admin::ScrubJobProgress& done);
   // The schedule's base (scrub_record.h NextScrubDueMs); reads or writes
   // the anchor.
