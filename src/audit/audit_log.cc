@@ -2,6 +2,7 @@
 #include "audit/audit_log.h"
 
 #include <atomic>
+#include <future>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,20 @@ void AuditLog::Append(std::string_view tenant_id, const Event& event, AppendCall
   auto entry = EncodeEvent(event);
   if (!entry.ok()) return done(entry.status());
   (*log)->Append(std::move(*entry), std::move(done));
+}
+
+Result<uint64_t> AuditLog::AppendAndWait(std::string_view tenant_id, const Event& event) {
+  std::promise<Result<uint64_t>> done;
+  std::future<Result<uint64_t>> result = done.get_future();
+  Append(tenant_id, event, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
+  return result.get();
+}
+
+Result<uint64_t> AuditLog::AppendOperatorActionAndWait(std::string_view tenant_id, const Event& event) {
+  std::promise<Result<uint64_t>> done;
+  std::future<Result<uint64_t>> result = done.get_future();
+  AppendOperatorAction(tenant_id, event, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
+  return result.get();
 }
 
 void AuditLog::AppendOperatorAction(std::string_view tenant_id, const Event& event, AppendCallback done) {

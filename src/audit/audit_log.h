@@ -64,6 +64,11 @@ class AuditLog {
   // not empty, to that tenant's log too; `done` gets the operator log index
   // once both are durable, or the first error.
   void AppendOperatorAction(std::string_view tenant_id, const Event& event, AppendCallback done);
+  // The same, waiting on the calling thread until the entry is durable (or
+  // failed): for background jobs, which may block (lifecycle, lockbox,
+  // scrub); never on a network thread. The log completes on its committer.
+  Result<uint64_t> AppendAndWait(std::string_view tenant_id, const Event& event);
+  Result<uint64_t> AppendOperatorActionAndWait(std::string_view tenant_id, const Event& event);
 
   // The log of `tenant_id` (opened on first use) / of the operator.
   Result<TransparencyLog*> TenantLog(std::string_view tenant_id);

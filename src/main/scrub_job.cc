@@ -5,7 +5,6 @@
 
 #include <charconv>
 #include <condition_variable>
-#include <future>
 #include <string>
 #include <utility>
 
@@ -269,10 +268,7 @@ Status ScrubJob::LogBucket(const admin::ScrubRequest& request, const catalog::Bu
       e.details["changed_during_scrub"] = std::to_string(after.changed_during_scrub - before.changed_during_scrub);
     }
   }
-  std::promise<Result<uint64_t>> done;
-  std::future<Result<uint64_t>> result = done.get_future();
-  d_.log->AppendOperatorAction(bucket.owner, e, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
-  Result<uint64_t> index = result.get();
+  Result<uint64_t> index = d_.log->AppendOperatorActionAndWait(bucket.owner, e);
   if (!index.ok()) {
     return UnavailableError("the scrub of bucket " + bucket.name + " could not be logged: " + index.status().message());
   }

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <future>
 
 #include "catalog/object_data.h"
 #include "catalog/version_id.h"
@@ -302,10 +301,7 @@ Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string 
   if (status == 412) e.error = "PreconditionFailed";
   e.details["rule"] = rule_id;
   if (!upload_id.empty()) e.details["upload_id"] = upload_id;
-  std::promise<Result<uint64_t>> done;
-  std::future<Result<uint64_t>> result = done.get_future();
-  log_->Append(bucket.owner, e, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
-  return result.get().status();
+  return log_->AppendAndWait(bucket.owner, e).status();
 }
 
 }  // namespace confiance::s3

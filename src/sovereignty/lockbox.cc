@@ -2,7 +2,6 @@
 #include "sovereignty/lockbox.h"
 
 #include <algorithm>
-#include <future>
 
 #include "common/wall_clock.h"
 #include "crypto/random.h"
@@ -256,12 +255,8 @@ Status Lockbox::RecordBreakGlass(const AccessRequest& r) {
   }
   e.details["operations"] = ops;
   e.details["reason"] = r.reason;
-  // The lifecycle worker's pattern: wait on the append from this
-  // (blocking-pool) thread; the log completes on its own committer.
-  std::promise<Result<uint64_t>> done;
-  std::future<Result<uint64_t>> result = done.get_future();
-  log_->AppendOperatorAction(r.tenant, e, [&done](Result<uint64_t> index) { done.set_value(std::move(index)); });
-  Result<uint64_t> index = result.get();
+  // Waited for on this (blocking-pool) thread.
+  Result<uint64_t> index = log_->AppendOperatorActionAndWait(r.tenant, e);
   if (!index.ok()) return UnavailableError("the break-glass opening could not be recorded: " + index.status().message());
   return OkStatus();
 }
