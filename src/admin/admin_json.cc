@@ -113,6 +113,18 @@ Result<QuotaPatch> ParseQuotas(Fields& f) {
   return q;
 }
 
+Result<RateLimitPatch> ParseRateLimits(Fields& f) {
+  RateLimitPatch r;
+  ASSIGN_OR_RETURN(std::optional<Fields> sub, f.Object("rate_limits"));
+  if (!sub) return r;
+  ASSIGN_OR_RETURN(r.read_ops, sub->Unsigned("read_ops_per_second"));
+  ASSIGN_OR_RETURN(r.write_ops, sub->Unsigned("write_ops_per_second"));
+  ASSIGN_OR_RETURN(r.read_bytes, sub->Unsigned("read_bytes_per_second"));
+  ASSIGN_OR_RETURN(r.write_bytes, sub->Unsigned("write_bytes_per_second"));
+  RETURN_IF_ERROR(sub->Finish());
+  return r;
+}
+
 std::string KeyStatus(bool active) { return active ? "Active" : "Inactive"; }
 
 }  // namespace
@@ -124,6 +136,7 @@ Result<CreateTenantRequest> ParseCreateTenant(std::string_view body) {
   ASSIGN_OR_RETURN(std::optional<std::string> name, f.String("display_name"));
   r.display_name = name.value_or("");
   ASSIGN_OR_RETURN(r.quotas, ParseQuotas(f));
+  ASSIGN_OR_RETURN(r.rate_limits, ParseRateLimits(f));
   ASSIGN_OR_RETURN(r.root_key, GivenKey(f));
   RETURN_IF_ERROR(f.Finish());
   return r;
@@ -142,6 +155,7 @@ Result<UpdateTenantRequest> ParseUpdateTenant(std::string_view body) {
     r.active = *status == "active";
   }
   ASSIGN_OR_RETURN(r.quotas, ParseQuotas(f));
+  ASSIGN_OR_RETURN(r.rate_limits, ParseRateLimits(f));
   // Tenant-wide Block Public Access: the four S3 settings (absent = false).
   ASSIGN_OR_RETURN(std::optional<Fields> pab, f.Object("public_access_block"));
   if (pab) {
@@ -193,6 +207,13 @@ void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas) {
   if (patch.max_buckets) quotas->max_buckets = *patch.max_buckets;
 }
 
+void ApplyRateLimitPatch(const RateLimitPatch& patch, iam::RateLimits* limits) {
+  if (patch.read_ops) limits->read_ops = *patch.read_ops;
+  if (patch.write_ops) limits->write_ops = *patch.write_ops;
+  if (patch.read_bytes) limits->read_bytes = *patch.read_bytes;
+  if (patch.write_bytes) limits->write_bytes = *patch.write_bytes;
+}
+
 std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
 json TenantJson(const iam::TenantRecord& t) {
@@ -205,6 +226,11 @@ json TenantJson(const iam::TenantRecord& t) {
            {{"max_bytes", t.quotas.max_bytes},
             {"max_objects", t.quotas.max_objects},
             {"max_buckets", t.quotas.max_buckets}}},
+          {"rate_limits",
+           {{"read_ops_per_second", t.rate_limits.read_ops},
+            {"write_ops_per_second", t.rate_limits.write_ops},
+            {"read_bytes_per_second", t.rate_limits.read_bytes},
+            {"write_bytes_per_second", t.rate_limits.write_bytes}}},
           {"public_access_block",
            {{"block_public_acls", block.block_public_acls},
             {"ignore_public_acls", block.ignore_public_acls},

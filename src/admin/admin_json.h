@@ -28,19 +28,30 @@ struct QuotaPatch {
   std::optional<uint64_t> max_buckets;
 };
 
-// POST /tenants {id, display_name?, quotas?, access_key?, secret_key?}
+// A rate-limit change (JSON "rate_limits": {"read_ops_per_second", ...}):
+// each field present replaces that limit (0 = unlimited).
+struct RateLimitPatch {
+  std::optional<uint64_t> read_ops;
+  std::optional<uint64_t> write_ops;
+  std::optional<uint64_t> read_bytes;
+  std::optional<uint64_t> write_bytes;
+};
+
+// POST /tenants {id, display_name?, quotas?, rate_limits?, access_key?, secret_key?}
 struct CreateTenantRequest {
   std::string id;
   std::string display_name;
   QuotaPatch quotas;
+  RateLimitPatch rate_limits;
   std::optional<iam::NewAccessKey> root_key;  // both or neither given
 };
 
-// PATCH /tenants/{id} {display_name?, status?, quotas?}
+// PATCH /tenants/{id} {display_name?, status?, quotas?, rate_limits?, public_access_block?}
 struct UpdateTenantRequest {
   std::optional<std::string> display_name;
   std::optional<bool> active;  // "active" | "suspended"
   QuotaPatch quotas;
+  RateLimitPatch rate_limits;
   // Tenant-wide Block Public Access bit mask (as BucketRecord's), if given.
   std::optional<int32_t> public_access_block;
 };
@@ -73,6 +84,8 @@ Result<UpdateKeyRequest> ParseUpdateKey(std::string_view body);
 
 // Applies the fields present in `patch` to `quotas`.
 void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas);
+// Applies the fields present in `patch` to `limits`.
+void ApplyRateLimitPatch(const RateLimitPatch& patch, iam::RateLimits* limits);
 
 // Milliseconds since the epoch as ISO 8601 UTC, "2024-05-01T12:00:00.123Z".
 std::string IsoTime(uint64_t ms);

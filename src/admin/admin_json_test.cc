@@ -97,6 +97,25 @@ TEST(AdminJsonTest, QuotaPatchReplacesOnlyGivenFields) {
   EXPECT_EQ(q.max_buckets, 300u);
 }
 
+TEST(AdminJsonTest, RateLimits) {
+  ASSERT_OK_AND_ASSIGN(UpdateTenantRequest r,
+                       ParseUpdateTenant(R"({"rate_limits":{"read_ops_per_second":50,"write_bytes_per_second":0}})"));
+  EXPECT_EQ(r.rate_limits.read_ops, 50u);
+  EXPECT_EQ(r.rate_limits.write_bytes, 0u);
+  EXPECT_FALSE(r.rate_limits.write_ops.has_value());
+  iam::RateLimits limits{.read_ops = 1, .write_ops = 2, .read_bytes = 3, .write_bytes = 4};
+  ApplyRateLimitPatch(r.rate_limits, &limits);
+  EXPECT_EQ(limits, (iam::RateLimits{.read_ops = 50, .write_ops = 2, .read_bytes = 3, .write_bytes = 0}));
+  EXPECT_STATUS_CODE(ParseUpdateTenant(R"({"rate_limits":{"read_ops":5}})"), kInvalidArgument);
+  EXPECT_STATUS_CODE(ParseUpdateTenant(R"({"rate_limits":{"read_ops_per_second":-1}})"), kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(CreateTenantRequest c,
+                       ParseCreateTenant(R"({"id":"t1","rate_limits":{"write_ops_per_second":7}})"));
+  EXPECT_EQ(c.rate_limits.write_ops, 7u);
+  nlohmann::json j = TenantJson(iam::TenantRecord{.rate_limits = limits});
+  EXPECT_EQ(j["rate_limits"]["read_ops_per_second"], 50);
+  EXPECT_EQ(j["rate_limits"]["write_ops_per_second"], 2);
+}
+
 TEST(AdminJsonTest, UsersAndKeys) {
   ASSERT_OK_AND_ASSIGN(CreateUserRequest u, ParseCreateUser(R"({"name":"bob"})"));
   EXPECT_EQ(u.name, "bob");

@@ -84,6 +84,7 @@ struct AdminCli::State {
   std::string tenant, user, policy_name, key_id, display_name, file = "-";
   std::string new_access_key, new_secret_key;
   uint64_t max_bytes = 0, max_objects = 0, max_buckets = 0;
+  uint64_t read_ops = 0, write_ops = 0, read_bytes = 0, write_bytes = 0;
 
   std::vector<Command> commands;
 
@@ -243,6 +244,31 @@ void AdminCli::State::AddTenantCommands(CLI::App& admin) {
     json q = Quotas(quota_opts);
     if (q.empty()) return InvalidArgumentError("give at least one of --max-bytes, --max-objects, --max-buckets");
     json body = {{"quotas", q}};
+    return ApiCall{"PATCH", AdminPath({"tenants", tenant}), body.dump()};
+  }, FormatTenant);
+
+  CLI::App* rate = Leaf(g, "set-rate-limit", "Change a tenant's request rate limits (those given; 0: unlimited)");
+  rate->add_option("NAME", tenant, "Tenant id")->required();
+  std::vector<CLI::Option*> rate_opts = {
+      rate->add_option("--read-ops", read_ops, "GET and HEAD requests per second (0: unlimited)"),
+      rate->add_option("--write-ops", write_ops, "Other requests per second (0: unlimited)"),
+      rate->add_option("--read-bytes", read_bytes, "Bytes read per second, e.g. 100MiB (0: unlimited)")
+          ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true)),
+      rate->add_option("--write-bytes", write_bytes, "Bytes written per second, e.g. 50MB (0: unlimited)")
+          ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true))};
+  Add(rate, [this, rate_opts]() -> Result<ApiCall> {
+    json r = json::object();
+    const std::pair<const char*, uint64_t> fields[] = {{"read_ops_per_second", read_ops},
+                                                       {"write_ops_per_second", write_ops},
+                                                       {"read_bytes_per_second", read_bytes},
+                                                       {"write_bytes_per_second", write_bytes}};
+    for (size_t i = 0; i < rate_opts.size(); ++i) {
+      if (rate_opts[i]->count()) r[fields[i].first] = fields[i].second;
+    }
+    if (r.empty()) {
+      return InvalidArgumentError("give at least one of --read-ops, --write-ops, --read-bytes, --write-bytes");
+    }
+    json body = {{"rate_limits", r}};
     return ApiCall{"PATCH", AdminPath({"tenants", tenant}), body.dump()};
   }, FormatTenant);
 }

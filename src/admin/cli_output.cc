@@ -110,18 +110,31 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+// "unlimited", or "N/s" and "SIZE/s" joined: one class of rate limits.
+std::string FormatRateClass(uint64_t ops, uint64_t bytes) {
+  if (ops == 0 && bytes == 0) return "unlimited";
+  std::string out;
+  if (ops != 0) out = fmt::format("{} requests/s", ops);
+  if (bytes != 0) out += fmt::format("{}{}/s", out.empty() ? "" : ", ", FormatQuotaBytes(bytes));
+  return out;
+}
+
 std::string FormatTenant(const json& t) {
   const json& q = Member(t, "quotas");
+  const json& r = Member(t, "rate_limits");
   return fmt::format(
       "Tenant:        {}\n"
       "Display name:  {}\n"
       "Status:        {}\n"
       "Canonical id:  {}\n"
       "Created:       {}\n"
-      "Quotas:        bytes {}, objects {}, buckets {}\n",
+      "Quotas:        bytes {}, objects {}, buckets {}\n"
+      "Rate limits:   reads {}; writes {}\n",
       Str(t, "id"), Str(t, "display_name"), Str(t, "status"), Str(t, "canonical_id"), Str(t, "created"),
       FormatQuotaBytes(Num(q, "max_bytes")), FormatQuotaCount(Num(q, "max_objects")),
-      FormatQuotaCount(Num(q, "max_buckets")));
+      FormatQuotaCount(Num(q, "max_buckets")),
+      FormatRateClass(Num(r, "read_ops_per_second"), Num(r, "read_bytes_per_second")),
+      FormatRateClass(Num(r, "write_ops_per_second"), Num(r, "write_bytes_per_second")));
 }
 
 std::string FormatTenantList(const json& reply) {

@@ -83,6 +83,21 @@ TEST(CliOutputTest, TenantList) {
             "acme  suspended  1 GiB      unlimited    3            ACME\n");
 }
 
+TEST(CliOutputTest, TenantRateLimits) {
+  json t = {{"id", "acme"},
+            {"rate_limits",
+             {{"read_ops_per_second", 100},
+              {"read_bytes_per_second", 10ull << 20},
+              {"write_ops_per_second", 0},
+              {"write_bytes_per_second", 0}}}};
+  std::string shown = FormatTenant(t);
+  EXPECT_NE(shown.find("Rate limits:   reads 100 requests/s, 10 MiB/s; writes unlimited\n"), std::string::npos)
+      << shown;
+  t["rate_limits"] = {{"write_bytes_per_second", 1000}};
+  shown = FormatTenant(t);
+  EXPECT_NE(shown.find("Rate limits:   reads unlimited; writes 1000 B/s\n"), std::string::npos) << shown;
+}
+
 TEST(CliOutputTest, CreatedTenantShowsTheSecretOnce) {
   json reply = {{"tenant", {{"id", "acme"}, {"status", "active"}}},
                 {"credentials", {{"access_key", "AKACME"}, {"secret_key", "s3cr3t"}}}};

@@ -1,6 +1,6 @@
 // File: admin/tenant_handlers.cc
 // Tenants and operators: create (with the root's first key), list, show,
-// update (display name, status, quotas), delete (only once it owns no
+// update (display name, status, quotas, rate limits), delete (only once it owns no
 // bucket).
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
@@ -22,6 +22,7 @@ ApiReply AdminApi::CreateTenant(std::string_view body) {
   tenant.id = req->id;
   tenant.display_name = req->display_name;
   ApplyQuotaPatch(req->quotas, &tenant.quotas);
+  ApplyRateLimitPatch(req->rate_limits, &tenant.rate_limits);
   // Drawn here rather than by the directory so that, on failure, this call
   // can tell the tenant it committed from one created concurrently.
   Result<std::string> canonical_id = crypto::RandomHex(32);
@@ -70,6 +71,7 @@ ApiReply AdminApi::UpdateTenant(const AdminRoute& route, std::string_view body) 
   if (req->display_name) next.display_name = *req->display_name;
   if (req->active) next.active = *req->active;
   ApplyQuotaPatch(req->quotas, &next.quotas);
+  ApplyRateLimitPatch(req->rate_limits, &next.rate_limits);
   if (req->public_access_block) next.public_access_block = *req->public_access_block;
   if (Status s = directory_.UpdateTenant(next); !s.ok()) return StatusReply(s, C::kNoSuchTenant);
   Result<iam::TenantRecord> updated = directory_.GetTenant(route.tenant);

@@ -42,6 +42,10 @@ std::string EncodeTenant(const TenantRecord& t) {
                {"q_bytes", t.quotas.max_bytes},
                {"q_objects", t.quotas.max_objects},
                {"q_buckets", t.quotas.max_buckets},
+               {"rl_rops", t.rate_limits.read_ops},
+               {"rl_wops", t.rate_limits.write_ops},
+               {"rl_rbytes", t.rate_limits.read_bytes},
+               {"rl_wbytes", t.rate_limits.write_bytes},
                {"pab", t.public_access_block},
                {"created", t.created_ms}});
 }
@@ -56,6 +60,11 @@ Result<TenantRecord> DecodeTenant(std::string_view raw) {
   t.quotas.max_bytes = j.value("q_bytes", uint64_t{0});
   t.quotas.max_objects = j.value("q_objects", uint64_t{0});
   t.quotas.max_buckets = j.value("q_buckets", uint64_t{0});
+  // Records written before rate limits existed have none: unlimited.
+  t.rate_limits.read_ops = j.value("rl_rops", uint64_t{0});
+  t.rate_limits.write_ops = j.value("rl_wops", uint64_t{0});
+  t.rate_limits.read_bytes = j.value("rl_rbytes", uint64_t{0});
+  t.rate_limits.write_bytes = j.value("rl_wbytes", uint64_t{0});
   t.public_access_block = j.value("pab", int32_t{-1});
   t.created_ms = j.value("created", uint64_t{0});
   return t;

@@ -43,12 +43,26 @@ struct Quotas {
   uint64_t max_buckets = 0;
 };
 
+// Request rate limits of a tenant's principals, per second and per server
+// (docs/tenancy.md, "Rate limits"); 0 means unlimited. Reads are GET and
+// HEAD requests, writes every other method.
+struct RateLimits {
+  uint64_t read_ops = 0;
+  uint64_t write_ops = 0;
+  uint64_t read_bytes = 0;
+  uint64_t write_bytes = 0;
+
+  bool any() const { return read_ops != 0 || write_ops != 0 || read_bytes != 0 || write_bytes != 0; }
+  friend bool operator==(const RateLimits&, const RateLimits&) = default;
+};
+
 struct TenantRecord {
   std::string id;            // [a-z0-9][a-z0-9-]{1,62}
   std::string display_name;
   std::string canonical_id;  // 64 lowercase hex: the S3 Owner ID
   bool active = true;        // false: suspended (every request denied)
   Quotas quotas;
+  RateLimits rate_limits;
   // Tenant-wide Block Public Access (bit mask as in catalog::BucketRecord);
   // -1 = none. OR-ed with each bucket's own settings.
   int32_t public_access_block = -1;
@@ -89,7 +103,7 @@ class Directory {
   Result<TenantRecord> GetTenant(std::string_view id);  // NotFound
   Result<TenantRecord> GetTenantByCanonicalId(std::string_view canonical_id);  // NotFound
   Result<std::vector<TenantRecord>> ListTenants();
-  // Replaces display name, status and quotas (id and canonical id are fixed).
+  // Replaces display name, status, quotas and rate limits (id and canonical id are fixed).
   Status UpdateTenant(const TenantRecord& tenant);
   // Removes the tenant, its users, their keys. The caller checks that it
   // owns no bucket (FailedPrecondition is the caller's answer).

@@ -80,6 +80,7 @@ TEST_F(DirectoryTest, SuspensionAndQuotasPersist) {
   got.active = false;
   got.quotas.max_bytes = 1000;
   got.public_access_block = 2;
+  got.rate_limits = RateLimits{.read_ops = 100, .write_ops = 10, .read_bytes = 1 << 20, .write_bytes = 4096};
   ASSERT_OK(dir_.UpdateTenant(got));
   // A second directory over the same store (no cache) sees the change.
   Directory fresh(store_, creds_);
@@ -87,6 +88,8 @@ TEST_F(DirectoryTest, SuspensionAndQuotasPersist) {
   EXPECT_FALSE(again.active);
   EXPECT_EQ(again.quotas.max_bytes, 1000u);
   EXPECT_EQ(again.public_access_block, 2);
+  EXPECT_EQ(again.rate_limits, got.rate_limits);
+  EXPECT_TRUE(again.rate_limits.any());
   EXPECT_EQ(again.canonical_id, got.canonical_id);
 }
 

@@ -40,6 +40,7 @@ asio::awaitable<Status> AuditedResponseWriter::Start(int status, std::span<const
 
 asio::awaitable<Status> AuditedResponseWriter::Write(std::span<const std::byte> data) {
   if (refused_) co_return Refused();
+  body_bytes_ += data.size();
   co_return co_await inner_.Write(data);
 }
 

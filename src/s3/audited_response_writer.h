@@ -62,6 +62,8 @@ class AuditedResponseWriter final : public http::ResponseWriter {
   // The status of the response started through this writer (the 503 when
   // refused); 0 before one is.
   int status() const { return status_; }
+  // Body bytes the handler passed on to be sent (not the refusal's).
+  uint64_t body_bytes() const { return body_bytes_; }
 
  private:
   http::ResponseWriter& inner_;
@@ -69,6 +71,7 @@ class AuditedResponseWriter final : public http::ResponseWriter {
   bool refused_ = false;
   bool recorded_ = false;
   int status_ = 0;
+  uint64_t body_bytes_ = 0;
 };
 
 }  // namespace confiance::s3

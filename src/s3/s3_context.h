@@ -49,6 +49,10 @@ struct S3Service::Ctx {
   kms::KeyUse key_use() const { return {justification, approval_id}; }
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
+  // The tenant whose read byte limit the response's body is charged to
+  // (S3Service::AdmitRate); "" = none.
+  std::string rate_charged_tenant;
+  iam::RateLimits rate_limits;
 };
 
 // A header list built outside any coroutine: g++ 12 miscompiles braced

@@ -78,6 +78,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   ctx.request_id = NewRequestId();
   Reply reply = co_await Dispatch(ctx);
   if (reply) co_await SendError(ctx, *reply);
+  ChargeRate(ctx);
   WipeCustomerKeyHeaders(request);  // also when Dispatch refused before parsing them
   if (deps_.request_metrics != nullptr) {
     deps_.request_metrics->Record(ctx.route_resolved ? &ctx.route.op : nullptr, audited.status(),
@@ -102,7 +103,12 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   AddCorsHeaders(ctx);
 
   // A browser form upload authenticates with its fields, not its headers.
-  if (ctx.route.op == Operation::kPostObject) co_return co_await PostObject(ctx);
+  // Its requester is not known yet (ctx.requester is anonymous): the
+  // bucket owner's rate limits apply.
+  if (ctx.route.op == Operation::kPostObject) {
+    if (std::optional<S3Error> slow = AdmitRate(ctx)) co_return *slow;
+    co_return co_await PostObject(ctx);
+  }
 
   // A request without any signature is anonymous: it gets exactly what
   // bucket policies and ACLs grant to everyone (s3/authorize.h).
@@ -121,6 +127,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     if (!auth) co_return error;
     if (std::optional<S3Error> refused = BindRequester(ctx, std::move(*auth))) co_return *refused;
   }
+  if (std::optional<S3Error> slow = AdmitRate(ctx)) co_return *slow;
 
   // SSE headers, once the signature (which covers them) is verified; the
   // raw customer keys are then wiped from the request.

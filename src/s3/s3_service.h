@@ -36,6 +36,7 @@
 #include "s3/authorize.h"
 #include "s3/copy_source.h"
 #include "s3/post_policy.h"
+#include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
@@ -121,6 +122,14 @@ class S3Service {
   // disabled tenants, and operators unless the lockbox is on (their access
   // is then decided per request by AuthorizeOperator).
   std::optional<S3Error> BindRequester(Ctx& ctx, Authenticated auth);
+  // The tenant rate limits (s3/rate_limiter.h): 503 SlowDown when the
+  // request's tenant is over its limits for the request's class. The tenant
+  // is the requester's; for an anonymous request or a browser form upload,
+  // the named bucket's owner. Operators are not limited.
+  std::optional<S3Error> AdmitRate(Ctx& ctx);
+  // After the response: charges its body to the read byte limit AdmitRate
+  // chose, if any.
+  void ChargeRate(const Ctx& ctx);
   // The bucket the request names, if the requester may perform the route's
   // action on it (or on the named object): see s3/authorize.h.
   Result<catalog::BucketRecord> AuthorizedBucket(Ctx& ctx, S3Error* error);
@@ -467,6 +476,7 @@ class S3Service {
   RouterOptions router_options_;
   BufferPool buffers_;
   Authorizer authorizer_;
+  RateLimiter rate_limiter_;
   // How a PUT's or DELETE's commit becomes durable: kWithNextSync when every
   // response waits for a synced log entry in the catalog's own store (one
   // write-ahead log): that sync makes the earlier commit durable too, so
