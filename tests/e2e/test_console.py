@@ -538,6 +538,21 @@ def test_operator_session(srv, browser):
     cell = "#tenants tr[data-tenant='newco'] td"
     wait_for(browser, "usage", lambda d: [c.text for c in d.find_elements(By.CSS_SELECTOR, cell)][2:4] == [
         "active", "1 of 3"])
+    # Rate limits: an empty field keeps its limit, 0 lifts one.
+    Select(browser.find_element(By.ID, "rl-tenant")).select_by_value("newco")
+    browser.find_element(By.ID, "rl-read-ops").send_keys("50")
+    browser.find_element(By.ID, "rl-write-mib").send_keys("2")
+    click(browser, "#rate-limits button")
+    wait_for(browser, "rate limits", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".rate-limits").text ==
+             "reads 50/s; writes 2.0 MiB/s")
+    limits = cli(srv, "--json", "tenant", "show", "newco").json()["rate_limits"]
+    assert limits == {"read_ops_per_second": 50, "write_ops_per_second": 0, "read_bytes_per_second": 0,
+                      "write_bytes_per_second": 2 * 1024 ** 2}, limits
+    Select(browser.find_element(By.ID, "rl-tenant")).select_by_value("newco")
+    browser.find_element(By.ID, "rl-read-ops").send_keys("0")
+    click(browser, "#rate-limits button")
+    wait_for(browser, "read limit lifted", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".rate-limits").text ==
+             "reads unlimited; writes 2.0 MiB/s")
     click(browser, "#tenants tr[data-tenant='newco'] button.suspend")
     accept_confirm(browser)
     wait_for(browser, "suspended", lambda d: d.find_element(By.CSS_SELECTOR, cell + ".status").text == "suspended")

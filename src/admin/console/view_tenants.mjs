@@ -1,8 +1,62 @@
-// Tenants, for operators: usage against quotas, creation, suspension, deletion.
+// Tenants, for operators: usage against quotas, rate limits, creation, suspension, deletion.
 
 import { act, createWithSecret, h, headerRow, humanSize, isOperator, quotaText, session } from "./ui.mjs";
 
 const GiB = 1024 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+// One class of a tenant's rate limits (docs/tenancy.md), as the CLI says it.
+function rateClassText(ops, bytes) {
+  const parts = [];
+  if (ops) parts.push(`${ops}/s`);
+  if (bytes) parts.push(`${humanSize(bytes)}/s`);
+  return parts.length ? parts.join(", ") : "unlimited";
+}
+
+function rateLimitsText(r = {}) {
+  return (
+    `reads ${rateClassText(r.read_ops_per_second, r.read_bytes_per_second)}; ` +
+    `writes ${rateClassText(r.write_ops_per_second, r.write_bytes_per_second)}`
+  );
+}
+
+// Sets the limits typed into the form; an empty field leaves its limit as it is, 0 lifts it.
+function rateLimitsForm(tenants) {
+  const tenant = h(
+    "select",
+    { id: "rl-tenant", "aria-label": "tenant" },
+    tenants.map((t) => h("option", { value: t.id }, t.id)),
+  );
+  const field = (id, placeholder) => h("input", { id, type: "number", min: "0", placeholder });
+  const readOps = field("rl-read-ops", "reads/s");
+  const writeOps = field("rl-write-ops", "writes/s");
+  const readMiB = field("rl-read-mib", "read MiB/s");
+  const writeMiB = field("rl-write-mib", "write MiB/s");
+  const form = h(
+    "form",
+    { id: "rate-limits" },
+    tenant,
+    readOps,
+    writeOps,
+    readMiB,
+    writeMiB,
+    h("button", { type: "submit" }, "Set rate limits"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const limits = {};
+    const take = (input, name, unit) => {
+      if (input.value.trim() !== "") limits[name] = Math.round(Number(input.value) * unit);
+    };
+    take(readOps, "read_ops_per_second", 1);
+    take(writeOps, "write_ops_per_second", 1);
+    take(readMiB, "read_bytes_per_second", MiB);
+    take(writeMiB, "write_bytes_per_second", MiB);
+    if (!Object.keys(limits).length) return;
+    act(`Rate limits of ${tenant.value}`, () => session.client.updateTenant(tenant.value, { rate_limits: limits }));
+  });
+  return form;
+}
 
 export async function tenantsView() {
   if (!isOperator()) {
@@ -59,6 +113,7 @@ export async function tenantsView() {
       h("td", { class: "num" }, quotaText(u.buckets, q.max_buckets, String)),
       h("td", { class: "num" }, String(u.objects)),
       h("td", { class: "num" }, quotaText(u.bytes, q.max_bytes, humanSize)),
+      h("td", { class: "rate-limits" }, rateLimitsText(t.rate_limits)),
       h(
         "td",
         {},
@@ -100,6 +155,19 @@ export async function tenantsView() {
     {},
     h("h2", {}, "Tenants"),
     form,
-    h("table", { id: "tenants" }, headerRow("Id", "Name", "Status", "Buckets", "Objects", "Bytes", ""), rows),
+    h(
+      "table",
+      { id: "tenants" },
+      headerRow("Id", "Name", "Status", "Buckets", "Objects", "Bytes", "Rate limits", ""),
+      rows,
+    ),
+    h("h3", {}, "Rate limits"),
+    h(
+      "p",
+      { class: "muted" },
+      "Requests and bytes per second; a tenant over them gets 503 SlowDown, which S3 clients retry. " +
+        "An empty field keeps its limit; 0 lifts it.",
+    ),
+    rateLimitsForm(tenants),
   );
 }
