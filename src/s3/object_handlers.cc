@@ -419,6 +419,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
       w.Open("Error").Element("Key", key);
       if (version) w.Element("VersionId", *version);
       w.Element("Code", e.CodeString()).Element("Message", e.Message()).Close();
+      ctx.key_outcomes.push_back({key, version.value_or(""), e.HttpStatus(), std::string(e.CodeString())});
     };
     if (version && !ValidVersionId(*version)) {
       error_entry(MakeError(S3ErrorCode::kNoSuchVersion));
@@ -440,6 +441,8 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
       continue;
     }
     if (deleted->removed) removed.emplace_back(key, std::move(*deleted->removed));
+    // The version removed: the one named, or the delete marker created.
+    ctx.key_outcomes.push_back({key, version ? *version : deleted->version_id, 204, {}});
     if (req->quiet) continue;
     w.Open("Deleted").Element("Key", key);
     if (version) w.Element("VersionId", *version);

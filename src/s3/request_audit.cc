@@ -1,6 +1,11 @@
 // File: s3/request_audit.cc
 #include "s3/request_audit.h"
 
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
 #include "common/await_callback.h"
 #include "common/logging.h"
 #include "kms/justification.h"
@@ -77,18 +82,65 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
   return e;
 }
 
+std::vector<audit::Event> S3Service::RequestAudit::KeyEvents(const audit::Event& request) const {
+  std::vector<audit::Event> out;
+  out.reserve(ctx_->key_outcomes.size());
+  for (const Ctx::KeyOutcome& k : ctx_->key_outcomes) {
+    audit::Event e = request;
+    e.key = k.key;
+    e.version_id = k.version_id;
+    e.status = k.status;
+    e.error = k.error_code;
+    e.bytes.reset();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optional<uint64_t> content_length) {
   // LogTenant may read the catalog: once per request.
   const std::string tenant = LogTenant();
   audit::Event event = MakeEvent(status, content_length);
+  // The request's entry, then one per key of a DeleteObjects that got this
+  // far; appended at once so that they share group commits, and all
+  // durable before the response.
+  std::vector<audit::Event> keys = status >= 200 && status < 300 ? KeyEvents(event) : std::vector<audit::Event>();
   Result<uint64_t> index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
-    if (tenant.empty() || ctx_->operator_access) {
-      // An operator's request on tenant data is in both logs, allowed or
-      // refused: the tenant sees it, and so do the other operators.
-      log_.AppendOperatorAction(tenant, event, std::move(done));
-    } else {
-      log_.Append(tenant, event, std::move(done));
+    auto append = [&](const audit::Event& e, audit::AppendCallback cb) {
+      if (tenant.empty() || ctx_->operator_access) {
+        // An operator's request on tenant data is in both logs, allowed or
+        // refused: the tenant sees it, and so do the other operators.
+        log_.AppendOperatorAction(tenant, e, std::move(cb));
+      } else {
+        log_.Append(tenant, e, std::move(cb));
+      }
+    };
+    if (keys.empty()) {
+      append(event, std::move(done));
+      return;
     }
+    // Completes `done` once every append has: with the request entry's
+    // index, or the first error.
+    struct Pending {
+      std::mutex mu;
+      size_t left;
+      Result<uint64_t> result = uint64_t{0};
+      std::function<void(Result<uint64_t>)> done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->left = keys.size() + 1;
+    pending->done = std::move(done);
+    auto finish = [pending](bool is_request, Result<uint64_t> r) {
+      std::unique_lock lock(pending->mu);
+      if (!r.ok() && pending->result.ok()) pending->result = r.status();
+      if (r.ok() && is_request && pending->result.ok()) pending->result = *r;
+      if (--pending->left != 0) return;
+      Result<uint64_t> out = std::move(pending->result);
+      lock.unlock();
+      pending->done(std::move(out));
+    };
+    append(event, [finish](Result<uint64_t> r) { finish(true, std::move(r)); });
+    for (const audit::Event& k : keys) append(k, [finish](Result<uint64_t> r) { finish(false, std::move(r)); });
   });
   if (index.ok() && !ctx_->copy_source_owner.empty() && ctx_->copy_source_owner != tenant) {
     // A copy from another tenant's bucket reads that tenant's data: its

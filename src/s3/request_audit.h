@@ -11,13 +11,16 @@
 //   - else the operator log (unauthenticated requests naming no existing
 //     bucket: no tenant's data was reached).
 // A copy whose source bucket belongs to another tenant is also recorded in
-// that tenant's log, under the source's bucket and key. A request signed
+// that tenant's log, under the source's bucket and key. A DeleteObjects
+// request also has one entry per key it named, after its own, with that
+// key's outcome (S3's server access log has one line per key as well). A request signed
 // with an operator key (the lockbox) also goes to the operator log, with
 // the approval id that let it through, if any.
 // Private to the s3 folder's .cc files.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "audit/audit_log.h"
 #include "s3/audited_response_writer.h"
@@ -39,6 +42,10 @@ class S3Service::RequestAudit final : public AccessRecorder {
   std::string LogTenant() const;
   // The event for a response of `status`.
   audit::Event MakeEvent(int status, std::optional<uint64_t> content_length) const;
+  // A DeleteObjects request's entry per key (Ctx::key_outcomes): the
+  // request's event naming the key, the version removed and the key's own
+  // outcome. Empty for any other request.
+  std::vector<audit::Event> KeyEvents(const audit::Event& request) const;
 
  private:
   S3Service& service_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/wall_clock.h"
 #include "kms/justification.h"
@@ -49,6 +50,16 @@ struct S3Service::Ctx {
   kms::KeyUse key_use() const { return {justification, approval_id}; }
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
+  // DeleteObjects: each named key's outcome, in the request's order; each
+  // is an entry of its own in the log, after the request's
+  // (docs/audit-log.md, "DeleteObjects").
+  struct KeyOutcome {
+    std::string key;
+    std::string version_id;  // the version deleted, or the delete marker created
+    int status = 204;        // 204 deleted; else the key's error's HTTP status
+    std::string error_code;  // the key's S3 error code; empty when deleted
+  };
+  std::vector<KeyOutcome> key_outcomes;
   // The tenant whose read byte limit the response's body is charged to
   // (S3Service::AdmitRate); "" = none.
   std::string rate_charged_tenant;

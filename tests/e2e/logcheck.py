@@ -76,6 +76,12 @@ def check_server_log(binary, data_dir, ledger):
     bucket_logs = collections.defaultdict(set)
     for rid, op, bucket, key, status in responses:
         everywhere = where.get(rid, [])
+        # A DeleteObjects request has, besides its own entry (no key), one
+        # entry per key it named, in the same log(s).
+        keyed = [(o, e) for o, e in everywhere if e.get("operation") == "DeleteObjects" and e.get("key")]
+        everywhere = [(o, e) for o, e in everywhere if (o, e) not in keyed]
+        if keyed and (op != "DeleteObjects" or {o for o, _ in keyed} != {o for o, _ in everywhere}):
+            problems.append("%s %s: per-key entries %r" % (rid, op, keyed))
         # A copy from another tenant's bucket has a second entry, in the
         # source owner's log under the source's name; the request's own
         # entry names the bucket it was sent to.

@@ -194,3 +194,57 @@ def test_cross_tenant_copy_is_in_both_logs(tmp_path):
     # The source owner's key was used for a request its bucket policy allowed.
     assert theirs[0]["justification"] == "TENANT_REQUEST", theirs
     srv.check_transparency_log()
+
+
+def test_delete_objects_logs_each_key(tmp_path):
+    """A DeleteObjects request is one entry, and each key it named one more
+    with that key's outcome: what was removed (the version, or the delete
+    marker made), what was refused and why."""
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    ak, sk = "AKBATCHLOG000000001", "secret-of-batch-0123456789abcdef"
+    cli(srv, "tenant", "create", "batchco", "--access-key", ak, "--secret-key", sk)
+    c = s3(srv, (ak, sk))
+    c.create_bucket(Bucket="batch-plain")
+    c.create_bucket(Bucket="batch-versioned")
+    c.put_bucket_versioning(Bucket="batch-versioned", VersioningConfiguration={"Status": "Enabled"})
+    for k in ("a", "b", "keep/c"):
+        c.put_object(Bucket="batch-plain", Key=k, Body=b"plain " + k.encode())
+    v1 = c.put_object(Bucket="batch-versioned", Key="v", Body=b"one")["VersionId"]
+    c.put_object(Bucket="batch-versioned", Key="v", Body=b"two")
+    # The tenant's own policy refuses deletes under keep/.
+    c.put_bucket_policy(Bucket="batch-plain", Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+                       "Resource": "arn:aws:s3:::batch-plain/keep/*"}]}))
+    plain = c.delete_objects(Bucket="batch-plain", Delete={"Objects": [
+        {"Key": "a"}, {"Key": "keep/c"}, {"Key": "never-was"}, {"Key": "b"}]})
+    assert sorted(d["Key"] for d in plain["Deleted"]) == ["a", "b", "never-was"], plain
+    assert [(e["Key"], e["Code"]) for e in plain["Errors"]] == [("keep/c", "AccessDenied")], plain
+    versioned = c.delete_objects(Bucket="batch-versioned", Delete={"Objects": [
+        {"Key": "v", "VersionId": v1}, {"Key": "v"}], "Quiet": True})
+    assert "Deleted" not in versioned and "Errors" not in versioned, versioned
+    marker = c.list_object_versions(Bucket="batch-versioned")["DeleteMarkers"][0]["VersionId"]
+    rids = {name: r["ResponseMetadata"]["RequestId"] for name, r in (("plain", plain), ("versioned", versioned))}
+    srv.stop_clean()
+
+    lines, events = export(srv, tenant="batchco")
+    verify(srv, lines)
+
+    def of(rid):
+        mine = [e for e in events if e.get("request_id") == rid]
+        assert all(e["operation"] == "DeleteObjects" for e in mine), mine
+        # The request's own entry first, without a key; then the keys, in
+        # the request's order.
+        assert "key" not in mine[0] and mine[0]["status"] == 200, mine
+        return [(e["bucket"], e["key"], e.get("version_id", ""), e["status"], e.get("error", ""))
+                for e in mine[1:]]
+
+    assert of(rids["plain"]) == [("batch-plain", "a", "", 204, ""),
+                                 ("batch-plain", "keep/c", "", 403, "AccessDenied"),
+                                 ("batch-plain", "never-was", "", 204, ""),
+                                 ("batch-plain", "b", "", 204, "")]
+    # A quiet reply lists nothing; the log still has every key.
+    assert of(rids["versioned"]) == [("batch-versioned", "v", v1, 204, ""),
+                                     ("batch-versioned", "v", marker, 204, "")]
+    srv.check_transparency_log()
