@@ -27,6 +27,7 @@
 #include "catalog/tenant_keys.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
+#include "s3/rate_limiter.h"
 #include "sovereignty/lockbox.h"
 #include "sovereignty/residency/residency.h"
 
@@ -62,6 +63,9 @@ class AdminApi {
   void SetReclaimer(catalog::Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
   // Enables PUT .../key/external (tenants' own KMSs; outlives this object).
   void SetExternalKeys(kms::ExternalKeys* external) { external_keys_ = external; }
+  // The S3 endpoint's rate limiter (borrowed): a tenant's usage then says
+  // how many of its requests the limits refused since the start.
+  void SetRateLimiter(const s3::RateLimiter* limiter) { rate_limiter_ = limiter; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -188,6 +192,7 @@ class AdminApi {
   BackupService* backups_ = nullptr;               // null: no online backups
   ScrubService* scrubs_ = nullptr;                 // null: no online scrubs
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
+  const s3::RateLimiter* rate_limiter_ = nullptr;  // null: usage says nothing of refusals
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -229,6 +229,10 @@ void AdminCli::State::AddTenantCommands(CLI::App& admin) {
     std::string out = "tenant " + j.value("tenant", "") + ": " + std::to_string(j.value("bytes", int64_t{0})) +
                       " bytes in " + std::to_string(j.value("objects", int64_t{0})) + " objects, " +
                       std::to_string(j.value("buckets", int64_t{0})) + " buckets\n";
+    if (j.contains("throttled")) {
+      out += "rate limits refused " + std::to_string(j["throttled"].value("reads", int64_t{0})) + " reads and " +
+             std::to_string(j["throttled"].value("writes", int64_t{0})) + " writes since the server started\n";
+    }
     if (j.contains("recounted")) {
       out += std::string("recount: ") + std::to_string(j["recounted"].value("bytes", int64_t{0})) + " bytes in " +
              std::to_string(j["recounted"].value("objects", int64_t{0})) + " objects: " +

@@ -119,6 +119,12 @@ ApiReply AdminApi::GetUsage(const AdminRoute& route, bool recount) {
                {{"max_bytes", t->quotas.max_bytes},
                 {"max_objects", t->quotas.max_objects},
                 {"max_buckets", t->quotas.max_buckets}}}};
+  if (rate_limiter_ != nullptr) {
+    // Since the server started: the operator's one view of which tenant its
+    // limits hold back (the refusals themselves are in the tenant's log).
+    const s3::RateLimiter::Refused refused = rate_limiter_->RefusedOf(t->id);
+    out["throttled"] = {{"reads", refused.reads}, {"writes", refused.writes}};
+  }
   if (recount) {
     Result<catalog::Catalog::OwnerUsage> counted = catalog_.UsageOfOwner(t->id, /*recount=*/true);
     if (!counted.ok()) return StatusReply(counted.status());

@@ -383,8 +383,11 @@ int RunServer(const ServerFlags& flags) {
   s3_deps.residency = (*dir)->residency.get();
   s3::RequestMetrics request_metrics;
   s3_deps.request_metrics = &request_metrics;
+  s3::RateLimiter rate_limiter;
+  s3_deps.rate_limiter = &rate_limiter;
   s3::S3Service service(s3_deps, s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
+  admin_api.SetRateLimiter(&rate_limiter);
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);

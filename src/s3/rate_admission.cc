@@ -8,7 +8,7 @@
 namespace confiance::s3 {
 
 std::optional<S3Error> S3Service::AdmitRate(Ctx& ctx) {
-  if (ctx.operator_access) return std::nullopt;
+  if (deps_.rate_limiter == nullptr || ctx.operator_access) return std::nullopt;
   const iam::TenantRecord* tenant = ctx.requester.anonymous ? nullptr : ctx.requester.tenant;
   Result<iam::TenantRecord> owner = NotFoundError("no bucket");
   if (tenant == nullptr) {
@@ -26,7 +26,7 @@ std::optional<S3Error> S3Service::AdmitRate(Ctx& ctx) {
   const bool read = ctx.req.method == "GET" || ctx.req.method == "HEAD";
   const RateClass cls = read ? RateClass::kRead : RateClass::kWrite;
   const uint64_t declared = read ? 0 : DeclaredBodySize(ctx.req);
-  if (!rate_limiter_.Admit(tenant->id, limits, cls, declared, RateLimiter::NowMicros())) {
+  if (!deps_.rate_limiter->Admit(tenant->id, limits, cls, declared, RateLimiter::NowMicros())) {
     if (deps_.request_metrics != nullptr) deps_.request_metrics->RecordThrottled(!read);
     return MakeError(S3ErrorCode::kSlowDown);
   }
@@ -38,9 +38,9 @@ std::optional<S3Error> S3Service::AdmitRate(Ctx& ctx) {
 }
 
 void S3Service::ChargeRate(const Ctx& ctx) {
-  if (ctx.rate_charged_tenant.empty()) return;
-  rate_limiter_.Charge(ctx.rate_charged_tenant, ctx.rate_limits, RateClass::kRead, ctx.resp.body_bytes(),
-                       RateLimiter::NowMicros());
+  if (ctx.rate_charged_tenant.empty()) return;  // (never set without a limiter)
+  deps_.rate_limiter->Charge(ctx.rate_charged_tenant, ctx.rate_limits, RateClass::kRead, ctx.resp.body_bytes(),
+                             RateLimiter::NowMicros());
 }
 
 }  // namespace confiance::s3

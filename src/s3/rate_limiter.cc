@@ -39,14 +39,20 @@ bool RateLimiter::Admit(std::string_view tenant, const iam::RateLimits& limits, 
   const uint64_t bytes = BytesLimit(limits, cls);
   if (ops == 0 && bytes == 0) return true;
   std::lock_guard lock(mu_);
-  ClassState& s = StateOf(tenant).of(cls);
+  TenantState& t = StateOf(tenant);
+  ClassState& s = t.of(cls);
+  bool admitted = true;
   if (ops != 0) {
     s.requests.Refill(ops, now_us);
-    if (s.requests.level < 1) return false;
+    admitted = s.requests.level >= 1;
   }
-  if (bytes != 0) {
+  if (admitted && bytes != 0) {
     s.bytes.Refill(bytes, now_us);
-    if (s.bytes.level <= 0) return false;
+    admitted = s.bytes.level > 0;
+  }
+  if (!admitted) {
+    ++(cls == RateClass::kRead ? t.refused.reads : t.refused.writes);
+    return false;
   }
   if (ops != 0) s.requests.level -= 1;
   if (bytes != 0) s.bytes.level -= static_cast<double>(declared_bytes);
@@ -61,6 +67,12 @@ void RateLimiter::Charge(std::string_view tenant, const iam::RateLimits& limits,
   Bucket& b = StateOf(tenant).of(cls).bytes;
   b.Refill(rate, now_us);
   b.level -= static_cast<double>(bytes);
+}
+
+RateLimiter::Refused RateLimiter::RefusedOf(std::string_view tenant) const {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant);
+  return it == tenants_.end() ? Refused{} : it->second.refused;
 }
 
 int64_t RateLimiter::NowMicros() {

@@ -19,7 +19,7 @@
 // Limits are per server, as Ceph RGW's: N gateways give a tenant N times
 // its limits. Tenants without limits never reach this class (the caller
 // checks iam::RateLimits::any()). State is kept per tenant that has had a
-// limit, a few dozen bytes each.
+// limit, a few dozen bytes each, with the count of its refused requests.
 //
 // Thread-safety: safe for concurrent use.
 #pragma once
@@ -47,6 +47,14 @@ class RateLimiter {
   // a response, once sent).
   void Charge(std::string_view tenant, const iam::RateLimits& limits, RateClass cls, uint64_t bytes, int64_t now_us);
 
+  // Requests of `tenant` Admit refused since this limiter was made, per
+  // class: for the operator, who cannot read the tenant's log.
+  struct Refused {
+    uint64_t reads = 0;
+    uint64_t writes = 0;
+  };
+  Refused RefusedOf(std::string_view tenant) const;
+
   // A monotonic clock for the callers: microseconds.
   static int64_t NowMicros();
 
@@ -67,13 +75,14 @@ class RateLimiter {
   };
   struct TenantState {
     ClassState read, write;
+    Refused refused;
     ClassState& of(RateClass c) { return c == RateClass::kRead ? read : write; }
   };
 
   // The state of `tenant`, created on first use. REQUIRES: mu_ held.
   TenantState& StateOf(std::string_view tenant);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, TenantState, std::less<>> tenants_;  // guarded by mu_
 };
 

@@ -31,6 +31,10 @@ TEST(RateLimiterTest, ClassesAndTenantsAreSeparate) {
   EXPECT_EQ(AdmittedOf(limiter, limits, RateClass::kRead, 5, 0), 2);
   EXPECT_EQ(AdmittedOf(limiter, limits, RateClass::kWrite, 5, 0), 1);
   EXPECT_TRUE(limiter.Admit("other", limits, RateClass::kRead, 0, 0));
+  EXPECT_EQ(limiter.RefusedOf("acme").reads, 3u);
+  EXPECT_EQ(limiter.RefusedOf("acme").writes, 4u);
+  EXPECT_EQ(limiter.RefusedOf("other").reads, 0u);
+  EXPECT_EQ(limiter.RefusedOf("never-limited").writes, 0u);
   // A class without a limit is never refused.
   const iam::RateLimits writes_only{.write_ops = 1};
   EXPECT_EQ(AdmittedOf(limiter, writes_only, RateClass::kRead, 100, 0), 100);

@@ -88,6 +88,9 @@ struct S3Deps {
   // Counts every answered request by operation and status, with its
   // latency (s3/request_metrics.h). Null: not counted.
   RequestMetrics* request_metrics = nullptr;
+  // Tenants' rate limits (s3/rate_limiter.h), shared with the admin API
+  // that reports refusals. Null: no limit is enforced.
+  RateLimiter* rate_limiter = nullptr;
 };
 
 class S3Service {
@@ -476,7 +479,6 @@ class S3Service {
   RouterOptions router_options_;
   BufferPool buffers_;
   Authorizer authorizer_;
-  RateLimiter rate_limiter_;
   // How a PUT's or DELETE's commit becomes durable: kWithNextSync when every
   // response waits for a synced log entry in the catalog's own store (one
   // write-ahead log): that sync makes the earlier commit durable too, so

@@ -171,6 +171,13 @@ def test_refusals_are_counted_and_logged_and_limits_persist(server, world):
     parsed = samples(scrape(server, server.metrics_token))
     assert value(parsed, "confiance_s3_throttled_requests_total", **{"class": "write"}) >= len(errors)
     assert value(parsed, "confiance_s3_throttled_requests_total", **{"class": "read"}) >= 1
+    # The operator sees which tenant is held back, without its log.
+    usage = cli(server, "--json", "tenant", "usage", "gamma").json()
+    assert usage["throttled"]["writes"] >= len(errors) and usage["throttled"]["reads"] >= 1, usage
+    assert cli(server, "--json", "tenant", "usage", "delta").json()["throttled"] == {"reads": 0, "writes": 0}
+    r = cli(server, "tenant", "usage", "gamma")
+    assert "rate limits refused %d reads and %d writes since the server started" % (
+        usage["throttled"]["reads"], usage["throttled"]["writes"]) in r.out, r
     # The tenant sees each refusal in its own log, and whose it was (the
     # export reads the stopped server's data directory).
     server.stop_clean()
