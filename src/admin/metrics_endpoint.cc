@@ -129,6 +129,10 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
   out.Single("confiance_scrub_damaged_objects", "gauge",
              "Damaged objects the last completed online scrub found (alert on > 0).",
              s.last_scrub_damaged_objects.load(std::memory_order_relaxed));
+  ResultCounter(out, "confiance_notifications_total",
+                "Bucket event notifications sent to webhooks, by result: ok (answered 2xx) or failed (an attempt "
+                "that will be retried).",
+                s.notifications, s.failed_notifications);
 }
 
 }  // namespace

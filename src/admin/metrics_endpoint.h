@@ -89,6 +89,10 @@ struct BackgroundStats {
   metrics::Counter scrub_bytes_verified;
   std::atomic<uint64_t> last_scrub_success_s{0};        // Unix seconds; 0: none in this process
   std::atomic<uint64_t> last_scrub_damaged_objects{0};  // found by the last scrub that completed
+  // Bucket event notifications (main/notification_dispatcher.h): messages
+  // a webhook answered 2xx, and attempts that failed (each is retried).
+  metrics::Counter notifications;
+  metrics::Counter failed_notifications;
 };
 
 // Everything borrowed must outlive the endpoint; null: not reported.

@@ -644,6 +644,10 @@ TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {
   EXPECT_EQ(b2.cors_rules[0], rule);
   EXPECT_EQ(b2.cors_rules[1], minimal);
   EXPECT_FALSE(b2.cors_rules[1].max_age_seconds.has_value());
+  EXPECT_TRUE(b2.notification.empty());
+  b.notification = R"([{"id":"n1"}])";
+  ASSERT_OK_AND_ASSIGN(BucketRecord b3, DecodeBucket(EncodeBucket(b)));
+  EXPECT_EQ(b3.notification, b.notification);
 }
 
 TEST(RecordsTest, SseCKeyCheckRoundTripsAndKeepsPlainRecordsAtVersionFour) {

@@ -143,6 +143,7 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.policy.empty()) j["policy"] = r.policy;
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
+  if (!r.notification.empty()) j["notif"] = r.notification;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
   if (r.encryption) {
     json enc = {{"alg", r.encryption->sse_algorithm}};
@@ -185,6 +186,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   r.policy = Str(j, "policy");
   if (auto it = j.find("acl"); it != j.end()) r.acl = FromBin(*it);
   r.ownership = Str(j, "own");
+  r.notification = Str(j, "notif");
   if (auto it = j.find("pab"); it != j.end() && it->is_number_integer()) r.public_access_block = it->get<int32_t>();
   if (r.index_shards == 0) return DataLossError("bucket record without index shards");
   r.tags = Map(j, "tags");

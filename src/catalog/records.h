@@ -92,6 +92,9 @@ struct BucketRecord {
   std::string acl;             // iam::acl::EncodeAcl bytes; "" = private to the owner
   std::string ownership;       // ObjectOwnership name; "" = no ownership controls
   int32_t public_access_block = -1;  // bit mask of the four settings; -1 = none set
+  // PutBucketNotificationConfiguration, in s3/notification_config.h's
+  // encoding (opaque here, as the policy); "" = no notification.
+  std::string notification;
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;

@@ -66,7 +66,10 @@
 #include "main/lifecycle_runner.h"
 #include "main/malloc_tuning.h"
 #include "main/monitoring.h"
+#include "main/notification_dispatcher.h"
+#include "main/secret_file.h"
 #include "main/service_notify.h"
+#include "main/webhook_post.h"
 #include "main/witness_command.h"
 #include "main/receipt_command.h"
 #include "main/transparency.h"
@@ -111,6 +114,10 @@ struct ServerFlags {
   // default, as Ceph's deep scrub).
   uint64_t scrub_rate_mib = 64;
   uint64_t scrub_interval_h = 168;
+  // Bucket event notifications (main/notification_dispatcher.h): the
+  // webhooks, TENANT:NAME=URL, and the key that signs what they get.
+  std::vector<std::string> notify_webhooks;
+  std::string notify_secret_file;
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
@@ -367,6 +374,43 @@ int RunServer(const ServerFlags& flags) {
   s3_options.domain = flags.domain;
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
+  std::vector<NotificationDispatcher::Target> notify_targets;
+  std::string notify_secret;
+  if (!flags.notify_webhooks.empty()) {
+    Status bad = OkStatus();
+    if (!transparency) {
+      bad = InvalidArgumentError("--notify-webhook needs the transparency log, which the events come from");
+    } else if (flags.notify_secret_file.empty()) {
+      bad = InvalidArgumentError("--notify-webhook needs --notify-secret-file");
+    }
+    if (bad.ok()) {
+      Result<std::string> secret = ReadSecretFile(flags.notify_secret_file, "--notify-secret-file");
+      if (secret.ok()) notify_secret = std::move(secret).value();
+      bad = secret.status();
+    }
+    for (const std::string& spec : flags.notify_webhooks) {
+      if (!bad.ok()) break;
+      Result<s3::NotificationTarget> target = s3::ParseNotificationTargetFlag(spec);
+      if (!target.ok()) {
+        bad = target.status();
+        break;
+      }
+      Result<WebhookPost> post = MakeWebhookPost(target->url, flags.outbound_ca, "--notify-webhook's URL");
+      if (!post.ok()) {
+        bad = post.status();
+        break;
+      }
+      s3_options.notification_targets.push_back(*target);
+      notify_targets.push_back({*target, std::move(post).value()});
+    }
+    if (!bad.ok()) {
+      std::fprintf(stderr, "confiance: %s\n", bad.message().c_str());
+      return 2;
+    }
+  } else if (!flags.notify_secret_file.empty()) {
+    std::fprintf(stderr, "confiance: --notify-secret-file needs --notify-webhook\n");
+    return 2;
+  }
   LockboxFlags lockbox_flags = flags.lockbox;
   lockbox_flags.webhook_ca = flags.outbound_ca;
   Result<std::unique_ptr<LockboxService>> lockbox =
@@ -463,6 +507,15 @@ int RunServer(const ServerFlags& flags) {
                                  (*dir)->meta.get(), transparency ? &transparency->log() : nullptr, &background_stats,
                                  flags.scrub_rate_mib << 20, std::chrono::hours(flags.scrub_interval_h)});
   admin_api.SetScrubService(&scrubs);
+  // Bucket event notifications, read from the tenants' logs.
+  NotificationDispatcher notifications(NotificationDispatcher::Deps{
+      transparency ? &transparency->log() : nullptr, (*dir)->catalog.get(), (*dir)->meta.get(),
+      std::move(notify_targets), std::move(notify_secret), flags.region, std::chrono::milliseconds(200),
+      &background_stats});
+  notifications.Start();
+  for (const s3::NotificationTarget& t : s3_options.notification_targets) {
+    spdlog::info("bucket notifications: target {} -> {}", s3::NotificationTargetArn(t.tenant, t.name), t.url);
+  }
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();
@@ -722,6 +775,11 @@ int main(int argc, char** argv) {
                      "rate (0: unlimited)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30));
+  server->add_option("--notify-webhook", flags.notify_webhooks,
+                     "A webhook for bucket event notifications, TENANT:NAME=URL (repeatable): the tenant's buckets "
+                     "may send events to arn:confiance:sqs::TENANT:NAME");
+  server->add_option("--notify-secret-file", flags.notify_secret_file,
+                     "File holding the HMAC-SHA256 key of the notifications' X-Confiance-Signature header");
   server->add_option("--scrub-interval-hours", flags.scrub_interval_h,
                      "Hours between scheduled online scrubs, from the end of the last, across restarts (0: none)")
       ->capture_default_str()

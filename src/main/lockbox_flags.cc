@@ -5,25 +5,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "admin/admin_client.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "main/secret_file.h"
+#include "main/webhook_post.h"
 
 namespace confiance {
-namespace {
-
-// "http[s]://HOST:PORT/PATH" -> the endpoint and the target ("/" if none).
-Result<std::pair<admin::Endpoint, std::string>> ParseWebhookUrl(const std::string& url) {
-  const size_t scheme_end = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
-  if (scheme_end == 0) return InvalidArgumentError("--webhook-url must start with http:// or https://");
-  size_t slash = url.find('/', scheme_end);
-  std::string target = slash == std::string::npos ? "/" : url.substr(slash);
-  ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(url.substr(0, slash)));
-  return std::make_pair(std::move(endpoint), std::move(target));
-}
-
-}  // namespace
 
 void LockboxFlags::Register(CLI::App& app) {
   app.add_option("--break-glass-quorum", break_glass_quorum,
@@ -54,20 +41,9 @@ Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags
     if (!flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-secret-file needs --webhook-url");
     return out;
   }
-  ASSIGN_OR_RETURN(auto parsed, ParseWebhookUrl(flags.webhook_url));
+  ASSIGN_OR_RETURN(WebhookPost post, MakeWebhookPost(flags.webhook_url, flags.webhook_ca, "--webhook-url"));
   if (flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-url needs --webhook-secret-file");
   ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(flags.webhook_secret_file, "--webhook-secret-file"));
-  admin::Endpoint endpoint = parsed.first;
-  endpoint.ca_file = flags.webhook_ca;
-  std::string target = parsed.second;
-  auto post = [endpoint, target](const std::string& body, const std::string& signature) -> Result<int> {
-    std::vector<admin::HttpHeader> headers = {{"Host", endpoint.HostHeader()},
-                                              {"Content-Type", "application/json"},
-                                              {"X-Confiance-Signature", signature}};
-    ASSIGN_OR_RETURN(admin::HttpReply reply,
-                     admin::SendHttpRequest(endpoint, "POST", target, headers, body, std::chrono::seconds(5)));
-    return reply.status;
-  };
   out->notifier_ = std::make_unique<sovereignty::WebhookNotifier>(post, std::move(secret));
   sovereignty::WebhookNotifier* notifier = out->notifier_.get();
   out->lockbox_->SetListener([notifier](sovereignty::LockboxEvent e, const sovereignty::AccessRequest& r) {

@@ -343,6 +343,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     AddSseResponseHeaders(sse, out.sse_c(), ctx.sse.customer, out.kms, /*with_context=*/true);
     if (!out.null_version) AddVersionHeader(sse, *bucket, out);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(out);
+    ctx.written = Ctx::Written{out.etag, out.size};
     if (!ctx.copy_source_version_id.empty()) sse.push_back({"x-amz-copy-source-version-id", ctx.copy_source_version_id});
     ctx.extra_headers->Add(std::move(sse));
     xml::XmlWriter w;

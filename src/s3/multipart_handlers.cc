@@ -458,6 +458,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   {
     std::string doc = CompleteResultXml(bucket->name, ctx.route.key, done->object);
+    ctx.written = Ctx::Written{done->object.etag, done->object.size};
     std::vector<http::Header> sse;
     AddSseResponseHeaders(sse, rec.sse_c(), ctx.sse.customer, rec.kms);
     if (!done->version_id.empty()) {

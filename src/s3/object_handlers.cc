@@ -152,6 +152,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     std::vector<http::Header> hdrs = Headers(http::Header{"ETag", QuotedEtag(rec.etag)});
     if (!rec.null_version) AddVersionHeader(hdrs, *bucket, rec);  // S3: none for a suspended write
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
+    ctx.written = Ctx::Written{rec.etag, rec.size};
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
     if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
@@ -384,6 +385,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   {
     std::vector<http::Header> hdrs = Headers();
     if (deleted->delete_marker) hdrs.push_back({"x-amz-delete-marker", "true"});
+    ctx.delete_marker_created = deleted->delete_marker && !version;
     if (!deleted->version_id.empty() && (bucket->versioned() || version)) {
       hdrs.push_back({"x-amz-version-id", deleted->version_id});
       ctx.version_id = deleted->version_id;
@@ -442,7 +444,8 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjects(Ctx& ctx) {
     }
     if (deleted->removed) removed.emplace_back(key, std::move(*deleted->removed));
     // The version removed: the one named, or the delete marker created.
-    ctx.key_outcomes.push_back({key, version ? *version : deleted->version_id, 204, {}});
+    ctx.key_outcomes.push_back(
+        {key, version ? *version : deleted->version_id, 204, {}, deleted->delete_marker && !version});
     if (req->quiet) continue;
     w.Open("Deleted").Element("Key", key);
     if (version) w.Element("VersionId", *version);

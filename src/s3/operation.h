@@ -70,6 +70,9 @@ enum class Operation {
   kGetBucketLifecycle,
   kPutBucketLifecycle,
   kDeleteBucketLifecycle,
+  // Event notifications (notification_handlers.cc).
+  kGetBucketNotification,
+  kPutBucketNotification,
   // Object Lock (object_lock_handlers.cc).
   kGetObjectLockConfiguration,
   kPutObjectLockConfiguration,

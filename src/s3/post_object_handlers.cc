@@ -532,6 +532,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     ctx.version_id = catalog::ExternalVersionId(rec);
     ctx.extra_headers->Add(std::move(version));
   }
+  ctx.written = Ctx::Written{rec.etag, rec.size};
   const std::string etag = QuotedEtag(rec.etag);
   const std::string location = ObjectUrl(ctx.req, ctx.route, key);
   auto field = [&](const char* n) {

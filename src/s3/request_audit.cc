@@ -78,6 +78,12 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
         break;
       default: break;
     }
+    // What the request wrote or made: docs/audit-log.md, "details".
+    if (ctx.written) {
+      e.details["etag"] = ctx.written->etag;
+      e.details["size"] = std::to_string(ctx.written->size);
+    }
+    if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
   }
   return e;
 }
@@ -92,6 +98,8 @@ std::vector<audit::Event> S3Service::RequestAudit::KeyEvents(const audit::Event&
     e.status = k.status;
     e.error = k.error_code;
     e.bytes.reset();
+    e.details.clear();
+    if (k.delete_marker_created) e.details["delete_marker"] = "created";
     out.push_back(std::move(e));
   }
   return out;

@@ -15,7 +15,7 @@ namespace {
 constexpr std::array kUnimplementedSubresources = {
     "accelerate", "analytics",
     "intelligent-tiering", "inventory", "logging",
-    "metrics", "notification", "replication", "requestPayment",
+    "metrics", "replication", "requestPayment",
     "restore", "select", "torrent", "website",
 };
 
@@ -59,6 +59,8 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"encryption", Operation::kGetBucketEncryption, Operation::kPutBucketEncryption,
        Operation::kDeleteBucketEncryption},
       {"lifecycle", Operation::kGetBucketLifecycle, Operation::kPutBucketLifecycle, Operation::kDeleteBucketLifecycle},
+      {"notification", Operation::kGetBucketNotification, Operation::kPutBucketNotification,
+       Operation::kNotImplemented},
       {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
        Operation::kNotImplemented},
   };
@@ -125,9 +127,10 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "PUT") return Operation::kPutObjectLegalHold;
     return InvalidArgumentError("method not allowed");
   }
-  // ?cors and ?encryption name a bucket's configuration, not an object's.
-  if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption") ||
-      r.HasQuery("object-lock")) {
+  // ?cors, ?encryption and ?notification name a bucket's configuration,
+  // not an object's.
+  if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption") || r.HasQuery("object-lock") ||
+      r.HasQuery("notification")) {
     return Operation::kNotImplemented;
   }
   const bool upload = r.HasQuery("uploadId");
@@ -257,6 +260,8 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketEncryption: return "GetBucketEncryption";
     case Operation::kPutBucketEncryption: return "PutBucketEncryption";
     case Operation::kDeleteBucketEncryption: return "DeleteBucketEncryption";
+    case Operation::kGetBucketNotification: return "GetBucketNotificationConfiguration";
+    case Operation::kPutBucketNotification: return "PutBucketNotificationConfiguration";
     case Operation::kGetBucketLifecycle: return "GetBucketLifecycleConfiguration";
     case Operation::kPutBucketLifecycle: return "PutBucketLifecycleConfiguration";
     case Operation::kDeleteBucketLifecycle: return "DeleteBucketLifecycle";
@@ -317,6 +322,8 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketEncryption: return "s3:GetEncryptionConfiguration";
     case Operation::kPutBucketEncryption: return "s3:PutEncryptionConfiguration";
     case Operation::kDeleteBucketEncryption: return "s3:PutEncryptionConfiguration";
+    case Operation::kGetBucketNotification: return "s3:GetBucketNotification";
+    case Operation::kPutBucketNotification: return "s3:PutBucketNotification";
     case Operation::kGetBucketLifecycle: return "s3:GetLifecycleConfiguration";
     case Operation::kPutBucketLifecycle: return "s3:PutLifecycleConfiguration";
     case Operation::kDeleteBucketLifecycle: return "s3:PutLifecycleConfiguration";

@@ -113,6 +113,11 @@ TEST(RouterTest, TaggingAndCors) {
   EXPECT_EQ(MustRoute("GET", "/b?lifecycle").op, Operation::kGetBucketLifecycle);
   EXPECT_EQ(MustRoute("PUT", "/b?lifecycle").op, Operation::kPutBucketLifecycle);
   EXPECT_EQ(MustRoute("DELETE", "/b?lifecycle").op, Operation::kDeleteBucketLifecycle);
+  EXPECT_EQ(MustRoute("GET", "/b?notification").op, Operation::kGetBucketNotification);
+  EXPECT_EQ(MustRoute("PUT", "/b?notification").op, Operation::kPutBucketNotification);
+  EXPECT_EQ(MustRoute("DELETE", "/b?notification").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b/k?notification").op, Operation::kNotImplemented);
+  EXPECT_EQ(IamAction(Operation::kPutBucketNotification), "s3:PutBucketNotification");
   EXPECT_EQ(MustRoute("PUT", "/b?encryption").op, Operation::kPutBucketEncryption);
   EXPECT_EQ(MustRoute("DELETE", "/b?encryption").op, Operation::kDeleteBucketEncryption);
   EXPECT_EQ(MustRoute("GET", "/b/k?encryption").op, Operation::kNotImplemented);

@@ -5,18 +5,21 @@ confiance_library(confiance_s3
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc list_params.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc object_attributes_handlers.cc form_data.cc post_policy.cc
           post_object_handlers.cc sse.cc sse_kms.cc kms_key_id.cc encryption_handlers.cc versioning_handlers.cc log_api_handler.cc
-          residency_placement.cc segment_pipeline.cc request_metrics.cc rate_limiter.cc rate_admission.cc
+          residency_placement.cc segment_pipeline.cc request_metrics.cc rate_limiter.cc rate_admission.cc notification_config.cc
   DEPS confiance_residency confiance_audit confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto
        confiance_common fmt::fmt nlohmann_json::nlohmann_json)
 confiance_test(s3_test SOURCES acl_error_test.cc checksum_request_test.cc object_attributes_test.cc range_test.cc
                         copy_source_test.cc router_test.cc bucket_name_test.cc conditional_test.cc
-                        form_data_test.cc post_policy_test.cc sse_test.cc rate_limiter_test.cc DEPS confiance_s3)
+                        form_data_test.cc post_policy_test.cc sse_test.cc rate_limiter_test.cc
+                        notification_config_test.cc DEPS confiance_s3)
 confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)
 confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test.cc lifecycle_worker_test.cc
   DEPS confiance_s3 confiance_meta confiance_blob)
 confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_response_writer_test.cc request_metrics_test.cc DEPS confiance_s3)
 # Bucket lifecycle: configuration, rule evaluation, handlers, worker.
 target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)
+# Event notifications (docs/notifications.md).
+target_sources(confiance_s3 PRIVATE notification_handlers.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)
 # Operator access through the lockbox (sovereignty/lockbox.h).

@@ -3,6 +3,7 @@
 // s3 folder's .cc files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,16 @@ struct S3Service::Ctx {
   kms::KeyUse key_use() const { return {justification, approval_id}; }
   // The decorator `resp` is: headers decided before the handler runs (CORS).
   ExtraHeadersWriter* extra_headers = nullptr;
+  // The object a PutObject, PostObject, CopyObject or
+  // CompleteMultipartUpload wrote (its log entry names them: a bucket
+  // notification reports them, docs/notifications.md); and whether a
+  // DeleteObject made a delete marker.
+  struct Written {
+    std::string etag;  // without quotes
+    uint64_t size = 0;
+  };
+  std::optional<Written> written;
+  bool delete_marker_created = false;
   // DeleteObjects: each named key's outcome, in the request's order; each
   // is an entry of its own in the log, after the request's
   // (docs/audit-log.md, "DeleteObjects").
@@ -58,6 +69,7 @@ struct S3Service::Ctx {
     std::string version_id;  // the version deleted, or the delete marker created
     int status = 204;        // 204 deleted; else the key's error's HTTP status
     std::string error_code;  // the key's S3 error code; empty when deleted
+    bool delete_marker_created = false;
   };
   std::vector<KeyOutcome> key_outcomes;
   // The tenant whose read byte limit the response's body is charged to

@@ -208,6 +208,8 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutBucketOwnershipControls:
     case Operation::kDeleteBucketOwnershipControls: co_return co_await OwnershipControlsOp(ctx);
     case Operation::kGetBucketEncryption: co_return co_await GetBucketEncryption(ctx);
+    case Operation::kGetBucketNotification: co_return co_await GetBucketNotification(ctx);
+    case Operation::kPutBucketNotification: co_return co_await PutBucketNotification(ctx);
     case Operation::kGetBucketLifecycle: co_return co_await GetBucketLifecycle(ctx);
     case Operation::kPutBucketLifecycle: co_return co_await PutBucketLifecycle(ctx);
     case Operation::kDeleteBucketLifecycle: co_return co_await DeleteBucketLifecycle(ctx);

@@ -35,6 +35,7 @@
 #include "s3/auth.h"
 #include "s3/authorize.h"
 #include "s3/copy_source.h"
+#include "s3/notification_config.h"
 #include "s3/post_policy.h"
 #include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
@@ -58,6 +59,8 @@ struct S3Options {
   // SSE-C from non-loopback peers over plain HTTP (s3/sse.h): only when a
   // TLS terminator in front reaches Confiance over a trusted network.
   bool sse_c_allow_http = false;
+  // The webhooks bucket notifications may name (s3/notification_config.h).
+  std::vector<NotificationTarget> notification_targets;
 };
 
 struct S3Deps {
@@ -333,6 +336,8 @@ class S3Service {
   // requester's s3:BypassGovernanceRetention, both.
   catalog::LockOverride LockOverrideFor(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key);
   // lifecycle_handlers.cc
+  asio::awaitable<Reply> GetBucketNotification(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketNotification(Ctx& ctx);
   asio::awaitable<Reply> GetBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> PutBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketLifecycle(Ctx& ctx);

@@ -1,0 +1,102 @@
+// File: main/notification_dispatcher.h
+// NotificationDispatcher: sends bucket event notifications
+// (docs/notifications.md) to the webhooks the operator declared for each
+// tenant (`--notify-webhook TENANT:NAME=URL`).
+//
+// The events are read from the tenant's transparency log, not queued by the
+// request path: every object written or removed is already an entry there,
+// durable before its response, in order. So a notification is never lost
+// to a crash, costs the request path nothing, and its sequencer is the
+// entry's index. For each target a cursor (the next log index to look at)
+// is kept in the metadata store (partition `notify`, key
+// `cursor/TENANT/NAME`); it moves past an entry only once every message the
+// entry makes for that target was answered 2xx, so delivery is at least
+// once and in log order. A target that fails is retried after a pause that
+// doubles from 1 s up to 60 s; meanwhile the other targets go on. A new
+// target starts at the end of its tenant's log (no history is replayed).
+//
+// Which rules apply is read when the entry is sent: the bucket's
+// configuration at that time, for entries of buckets the tenant owns.
+//
+// Thread-safety: one background thread; RunOnce is for tests and must not
+// be called while it runs.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "admin/metrics_endpoint.h"
+#include "audit/audit_log.h"
+#include "catalog/catalog.h"
+#include "main/webhook_post.h"
+#include "meta/meta_store.h"
+#include "s3/notification_config.h"
+
+namespace confiance {
+
+inline constexpr std::string_view kNotifyPartition = "notify";
+
+class NotificationDispatcher {
+ public:
+  struct Target {
+    s3::NotificationTarget target;
+    WebhookPost post;
+  };
+  struct Deps {
+    audit::AuditLog* log = nullptr;
+    catalog::Catalog* catalog = nullptr;
+    meta::MetaStore* store = nullptr;
+    std::vector<Target> targets;
+    std::string secret;  // the HMAC key of X-Confiance-Signature
+    std::string region;  // awsRegion in the messages
+    std::chrono::milliseconds poll{200};
+    admin::BackgroundStats* stats = nullptr;  // null: not counted for the metrics
+  };
+  struct Stats {
+    uint64_t delivered = 0;  // messages answered 2xx
+    uint64_t failed = 0;     // attempts that failed (each is retried)
+  };
+
+  explicit NotificationDispatcher(Deps deps);
+  ~NotificationDispatcher();  // stops the thread (after the attempt in flight)
+  NotificationDispatcher(const NotificationDispatcher&) = delete;
+  NotificationDispatcher& operator=(const NotificationDispatcher&) = delete;
+
+  // Starts the background thread.
+  void Start();
+  // One pass over every target that is not pausing after a failure,
+  // sending at most `max_entries` entries' worth each.
+  void RunOnce(size_t max_entries = 256);
+
+  Stats stats() const;
+
+ private:
+  struct Cursor {
+    bool loaded = false;
+    uint64_t next = 0;
+    std::chrono::steady_clock::time_point retry_at{};
+    std::chrono::milliseconds pause{0};
+  };
+  // Sends what target `i` has not had yet; false after a failed POST.
+  bool Drain(size_t i, size_t max_entries);
+  // Sends one entry's messages to target `i`; false if one failed.
+  bool Deliver(size_t i, const audit::Event& event, uint64_t index);
+  Status SaveCursor(const s3::NotificationTarget& t, uint64_t next);
+  void Run();
+
+  const Deps deps_;
+  std::vector<Cursor> cursors_;  // by target; the dispatching thread's
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  Stats stats_;            // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace confiance
