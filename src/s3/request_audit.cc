@@ -157,6 +157,7 @@ asio::awaitable<Status> S3Service::RequestAudit::Record(int status, std::optiona
     event.key = ctx_->copy_source_key;
     event.version_id = ctx_->copy_source_version_id;
     event.bytes.reset();
+    event.details.clear();  // what the copy wrote is the destination's (a notification must not see a write here)
     index = co_await AwaitCallback<Result<uint64_t>>([&](auto done) {
       log_.Append(ctx_->copy_source_owner, event, std::move(done));
     });

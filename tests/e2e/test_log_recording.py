@@ -191,6 +191,9 @@ def test_cross_tenant_copy_is_in_both_logs(tmp_path):
     assert len(theirs) == 1, theirs
     assert theirs[0]["operation"] == "CopyObject" and theirs[0]["bucket"] == "src-co-bucket", theirs
     assert theirs[0]["key"] == "shared.txt" and theirs[0]["principal"]["tenant"] == "dstco", theirs
+    # What the copy wrote (ETag, size) is the destination's entry's alone:
+    # the source's is a read, and must not look like a write (notifications).
+    assert mine[0]["details"]["etag"] and "details" not in theirs[0], (mine, theirs)
     # The source owner's key was used for a request its bucket policy allowed.
     assert theirs[0]["justification"] == "TENANT_REQUEST", theirs
     srv.check_transparency_log()
