@@ -42,24 +42,28 @@ void NotificationDispatcher::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    RunOnce();
+    const bool more = RunOnce();
     lock.lock();
-    cv_.wait_for(lock, deps_.poll, [this] { return stopping_; });
+    if (!more) cv_.wait_for(lock, deps_.poll, [this] { return stopping_; });
   }
 }
 
-void NotificationDispatcher::RunOnce(size_t max_entries) {
+bool NotificationDispatcher::RunOnce(size_t max_entries) {
   const auto now = std::chrono::steady_clock::now();
+  bool more = false;
   for (size_t i = 0; i < deps_.targets.size(); ++i) {
     Cursor& c = cursors_[i];
     if (now < c.retry_at) continue;
-    if (Drain(i, max_entries)) {
+    bool left = false;
+    if (Drain(i, max_entries, &left)) {
       c.pause = std::chrono::milliseconds(0);
+      more |= left;
       continue;
     }
     c.pause = std::min(kMaxPause, c.pause.count() == 0 ? kFirstPause : c.pause * 2);
     c.retry_at = std::chrono::steady_clock::now() + c.pause;
   }
+  return more;
 }
 
 Status NotificationDispatcher::SaveCursor(const s3::NotificationTarget& t, uint64_t next) {
@@ -72,7 +76,7 @@ Status NotificationDispatcher::SaveCursor(const s3::NotificationTarget& t, uint6
   return deps_.store->Apply(kNotifyPartition, b);
 }
 
-bool NotificationDispatcher::Drain(size_t i, size_t max_entries) {
+bool NotificationDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
   const s3::NotificationTarget& t = deps_.targets[i].target;
   Cursor& c = cursors_[i];
   Result<audit::TransparencyLog*> log = deps_.log->TenantLog(t.tenant);
@@ -98,6 +102,7 @@ bool NotificationDispatcher::Drain(size_t i, size_t max_entries) {
     c.loaded = true;
   }
   const uint64_t end = std::min(size, c.next + max_entries);
+  *more = end < size;
   bool ok = true;
   const uint64_t start = c.next;
   for (uint64_t index = start; index < end; ++index) {

@@ -71,8 +71,9 @@ class NotificationDispatcher {
   // Starts the background thread.
   void Start();
   // One pass over every target that is not pausing after a failure,
-  // sending at most `max_entries` entries' worth each.
-  void RunOnce(size_t max_entries = 256);
+  // looking at up to `max_entries` log entries each. True if a target has
+  // more entries waiting (the thread then goes on without a pause).
+  bool RunOnce(size_t max_entries = 1024);
 
   Stats stats() const;
 
@@ -83,8 +84,9 @@ class NotificationDispatcher {
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds pause{0};
   };
-  // Sends what target `i` has not had yet; false after a failed POST.
-  bool Drain(size_t i, size_t max_entries);
+  // Sends what target `i` has not had yet, up to `max_entries` entries;
+  // false after a failed POST. `*more`: entries are left.
+  bool Drain(size_t i, size_t max_entries, bool* more);
   // Sends one entry's messages to target `i`; false if one failed.
   bool Deliver(size_t i, const audit::Event& event, uint64_t index);
   Status SaveCursor(const s3::NotificationTarget& t, uint64_t next);
