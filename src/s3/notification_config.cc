@@ -244,7 +244,9 @@ Result<std::vector<NotificationRule>> DecodeNotificationRules(std::string_view e
 }
 
 std::string NotificationEventName(const audit::Event& e) {
-  if (e.kind != audit::EventKind::kData || e.status < 200 || e.status >= 300 || e.key.empty()) return "";
+  // Success: 2xx, or the 303 of a browser form upload that asked for a
+  // redirect.
+  if (e.kind != audit::EventKind::kData || e.status < 200 || e.status >= 400 || e.key.empty()) return "";
   const bool wrote = e.details.contains("etag");
   if (e.operation == "PutObject" && wrote) return "ObjectCreated:Put";
   if (e.operation == "PostObject" && wrote) return "ObjectCreated:Post";

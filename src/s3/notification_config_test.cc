@@ -123,6 +123,10 @@ TEST(NotificationConfigTest, EventNamesFromLogEntries) {
     e.details = put.details;
     EXPECT_EQ(NotificationEventName(e), name) << op;
   }
+  audit::Event redirected = Entry("PostObject", "k", 303);  // success_action_redirect
+  redirected.details = put.details;
+  EXPECT_EQ(NotificationEventName(redirected), "ObjectCreated:Post");
+  EXPECT_EQ(NotificationEventName(Entry("PutObject", "k", 500)), "");
   EXPECT_EQ(NotificationEventName(Entry("DeleteObject", "k", 204)), "ObjectRemoved:Delete");
   audit::Event marker = Entry("DeleteObjects", "k", 204);
   marker.details["delete_marker"] = "created";

@@ -401,10 +401,12 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     }
     put_request.headers.push_back({"x-amz-tagging", header});
   }
+  // The request's log entry names the key the form writes (the route
+  // had none: it is a form field).
+  ctx.route.key = key;
   Ctx put{put_request, ctx.body, ctx.resp};
   put.request_id = ctx.request_id;
   put.route = ctx.route;
-  put.route.key = key;
   put.resource = "/" + ctx.route.bucket + "/" + key;
   put.requester = ctx.requester;  // points into ctx, which outlives put
   put.extra_headers = ctx.extra_headers;

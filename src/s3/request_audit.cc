@@ -78,13 +78,15 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
         break;
       default: break;
     }
-    // What the request wrote or made: docs/audit-log.md, "details".
-    if (ctx.written) {
-      e.details["etag"] = ctx.written->etag;
-      e.details["size"] = std::to_string(ctx.written->size);
-    }
-    if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
   }
+  // What the request wrote or made (docs/audit-log.md, "details"): set by a
+  // handler only once its commit succeeded, so whatever the status (a
+  // browser form's upload may answer 303 with a redirect).
+  if (ctx.written) {
+    e.details["etag"] = ctx.written->etag;
+    e.details["size"] = std::to_string(ctx.written->size);
+  }
+  if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
   return e;
 }
 

@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 from adminutil import AdminServer, cli, s3, s3_code
 from conftest import free_port
@@ -194,6 +195,28 @@ def test_events_match_the_rules_and_arrive_in_order(server, receiver):
         assert headers["X-Confiance-Signature"] == expected
     # Nothing reached the other tenant's webhook.
     assert receiver.records("/other") == []
+
+
+def test_browser_form_uploads_are_posts(server, receiver):
+    """A POST object upload is ObjectCreated:Post, also when the form asked
+    for a 303 redirect instead of a 2xx."""
+    a = s3(server, ACME)
+    a.create_bucket(Bucket="notify-forms")
+    configure(a, "notify-forms", rule(["s3:ObjectCreated:Post"]))
+    before = len(receiver.records())
+    for key, fields, conditions in (
+            ("plain.txt", None, None),
+            ("redirected.txt", {"success_action_redirect": "http://app.example/done"},
+             [["starts-with", "$success_action_redirect", "http://app.example/"]])):
+        p = a.generate_presigned_post(Bucket="notify-forms", Key=key, Fields=fields, Conditions=conditions,
+                                      ExpiresIn=600)
+        r = requests.post(p["url"], data=p["fields"], files={"file": (key, b"form body")}, allow_redirects=False,
+                          timeout=30)
+        assert r.status_code in (204, 303), r.content
+    records = receiver.wait_for(before + 2)[before:]
+    assert summary(records) == [("ObjectCreated:Post", "notify-forms", "plain.txt"),
+                                ("ObjectCreated:Post", "notify-forms", "redirected.txt")]
+    assert records[1]["s3"]["object"]["size"] == len(b"form body")
 
 
 def test_delete_markers_of_a_versioned_bucket(server, receiver):
