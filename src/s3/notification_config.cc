@@ -7,6 +7,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "crypto/random.h"
 #include "iam/directory.h"
 
@@ -171,11 +172,9 @@ Status ValidateNotificationRules(std::vector<NotificationRule>& rules, std::stri
     for (const std::string& e : rule.events) RETURN_IF_ERROR(CheckEvent(e, error));
     int prefixes = 0, suffixes = 0;
     for (const std::string& n : rule.filter_names) {
-      std::string lower = n;
-      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      if (lower == "prefix") {
+      if (EqualsIgnoreCase(n, "prefix")) {
         ++prefixes;
-      } else if (lower == "suffix") {
+      } else if (EqualsIgnoreCase(n, "suffix")) {
         ++suffixes;
       } else {
         return refuse(Invalid("filter rule name must be either prefix or suffix", "FilterRule", n));

@@ -3,6 +3,7 @@
 
 #include <pugixml.hpp>
 
+#include "common/ascii.h"
 #include "s3/xml/xml_text.h"
 #include "s3/xml/xml_writer.h"
 
@@ -38,12 +39,10 @@ Result<NotificationRule> ParseRule(pugi::xml_node node, const KindNames& names) 
       pugi::xml_node value = fr.child("Value");
       if (!name || !value) return MalformedXml("FilterRule needs Name and Value");
       std::string n(TrimXmlSpace(name.text().get()));
-      std::string lower = n;
-      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
       // A filter value is a key prefix or suffix: taken as written. Other
       // names are kept for the validator to refuse.
-      if (lower == "prefix") rule.prefix = value.text().get();
-      if (lower == "suffix") rule.suffix = value.text().get();
+      if (EqualsIgnoreCase(n, "prefix")) rule.prefix = value.text().get();
+      if (EqualsIgnoreCase(n, "suffix")) rule.suffix = value.text().get();
       rule.filter_names.push_back(std::move(n));
     }
   }
