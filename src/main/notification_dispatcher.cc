@@ -33,11 +33,6 @@ void NotificationDispatcher::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-NotificationDispatcher::Stats NotificationDispatcher::stats() const {
-  std::lock_guard lock(mu_);
-  return stats_;
-}
-
 void NotificationDispatcher::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -144,16 +139,13 @@ bool NotificationDispatcher::Deliver(size_t i, const audit::Event& event, uint64
     if (rule.arn != arn || !s3::NotificationRuleMatches(rule, name, event.key)) continue;
     const std::string body = s3::NotificationMessage(event, name, rule, t.tenant, deps_.region, index);
     Result<int> status = deps_.targets[i].post(body, sovereignty::WebhookSignature(deps_.secret, body));
-    std::lock_guard lock(mu_);
     if (!status.ok() || *status < 200 || *status >= 300) {
-      ++stats_.failed;
-      if (deps_.stats != nullptr) deps_.stats->failed_notifications.Add();
+      deps_.stats->failed_notifications.Add();
       spdlog::warn("notification to {}:{} ({} {}/{}): {}", t.tenant, t.name, name, event.bucket, event.key,
                    status.ok() ? "HTTP " + std::to_string(*status) : status.status().ToString());
       return false;
     }
-    ++stats_.delivered;
-    if (deps_.stats != nullptr) deps_.stats->notifications.Add();
+    deps_.stats->notifications.Add();
   }
   return true;
 }

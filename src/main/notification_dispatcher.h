@@ -56,11 +56,9 @@ class NotificationDispatcher {
     std::string secret;  // the HMAC key of X-Confiance-Signature
     std::string region;  // awsRegion in the messages
     std::chrono::milliseconds poll{200};
-    admin::BackgroundStats* stats = nullptr;  // null: not counted for the metrics
-  };
-  struct Stats {
-    uint64_t delivered = 0;  // messages answered 2xx
-    uint64_t failed = 0;     // attempts that failed (each is retried)
+    // Counts messages answered 2xx (`notifications`) and failed attempts
+    // (`failed_notifications`, each retried), for the metrics. Required.
+    admin::BackgroundStats* stats = nullptr;
   };
 
   explicit NotificationDispatcher(Deps deps);
@@ -74,8 +72,6 @@ class NotificationDispatcher {
   // looking at up to `max_entries` log entries each. True if a target has
   // more entries waiting (the thread then goes on without a pause).
   bool RunOnce(size_t max_entries = 1024);
-
-  Stats stats() const;
 
  private:
   struct Cursor {
@@ -94,10 +90,9 @@ class NotificationDispatcher {
 
   const Deps deps_;
   std::vector<Cursor> cursors_;  // by target; the dispatching thread's
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
-  Stats stats_;            // GUARDED_BY(mu_)
   std::thread thread_;
 };
 
