@@ -180,6 +180,7 @@ std::string MetricsEndpoint::Render() const {
   out.Family("confiance_build_info", "gauge", "Always 1; the label names this binary's release.");
   out.Sample("confiance_build_info", {{"version", kConfianceVersion}}, uint64_t{1});
   if (sources_.requests != nullptr) sources_.requests->Write(out);
+  if (sources_.rate_limiter != nullptr) sources_.rate_limiter->WriteMetrics(out);
   if (sources_.admin_requests != nullptr) {
     sources_.admin_requests->Write(out, "confiance_admin", "Admin API requests", AdminService::MetricSlotName);
   }

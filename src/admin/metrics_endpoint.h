@@ -54,6 +54,7 @@
 #include "kms/kms_call_stats.h"
 #include "http/server.h"
 #include "meta/meta_store.h"
+#include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
 
 namespace confiance::admin {
@@ -99,6 +100,7 @@ struct BackgroundStats {
 struct MetricsSources {
   Env* env = nullptr;  // for the pools' disk space
   const s3::RequestMetrics* requests = nullptr;
+  const s3::RateLimiter* rate_limiter = nullptr;  // tenants' rate limits: their refusals
   // The admin API's (AdminService::kMetricSlots slots).
   const metrics::RequestCounts* admin_requests = nullptr;
   const http::ServerStats* http = nullptr;

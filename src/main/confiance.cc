@@ -520,6 +520,7 @@ int RunServer(const ServerFlags& flags) {
   metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();
   metrics_sources.requests = &request_metrics;
+  metrics_sources.rate_limiter = &rate_limiter;
   metrics_sources.admin_requests = &admin_request_metrics;
   metrics_sources.http = &http_stats;
   metrics_sources.load = &server_load;

@@ -27,8 +27,7 @@ std::optional<S3Error> S3Service::AdmitRate(Ctx& ctx) {
   const RateClass cls = read ? RateClass::kRead : RateClass::kWrite;
   const uint64_t declared = read ? 0 : DeclaredBodySize(ctx.req);
   if (!deps_.rate_limiter->Admit(tenant->id, limits, cls, declared, RateLimiter::NowMicros())) {
-    if (deps_.request_metrics != nullptr) deps_.request_metrics->RecordThrottled(!read);
-    return MakeError(S3ErrorCode::kSlowDown);
+    return MakeError(S3ErrorCode::kSlowDown);  // counted by the limiter, per tenant
   }
   if (read && limits.read_bytes != 0) {
     ctx.rate_charged_tenant = tenant->id;

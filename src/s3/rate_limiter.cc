@@ -75,6 +75,21 @@ RateLimiter::Refused RateLimiter::RefusedOf(std::string_view tenant) const {
   return it == tenants_.end() ? Refused{} : it->second.refused;
 }
 
+void RateLimiter::WriteMetrics(metrics::PrometheusText& out) const {
+  Refused total;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [tenant, state] : tenants_) {
+      total.reads += state.refused.reads;
+      total.writes += state.refused.writes;
+    }
+  }
+  out.Family("confiance_s3_throttled_requests_total", "counter",
+             "S3 requests refused with 503 SlowDown by their tenant's rate limits");
+  out.Sample("confiance_s3_throttled_requests_total", {{"class", "read"}}, total.reads);
+  out.Sample("confiance_s3_throttled_requests_total", {{"class", "write"}}, total.writes);
+}
+
 int64_t RateLimiter::NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();

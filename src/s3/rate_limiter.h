@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/metrics.h"
 #include "iam/directory.h"
 
 namespace confiance::s3 {
@@ -54,6 +55,11 @@ class RateLimiter {
     uint64_t writes = 0;
   };
   Refused RefusedOf(std::string_view tenant) const;
+
+  // Appends confiance_s3_throttled_requests_total{class="read"|"write"}:
+  // the refusals of every tenant (no tenant label: which tenant is
+  // RefusedOf's, for the admin API).
+  void WriteMetrics(metrics::PrometheusText& out) const;
 
   // A monotonic clock for the callers: microseconds.
   static int64_t NowMicros();

@@ -35,6 +35,14 @@ TEST(RateLimiterTest, ClassesAndTenantsAreSeparate) {
   EXPECT_EQ(limiter.RefusedOf("acme").writes, 4u);
   EXPECT_EQ(limiter.RefusedOf("other").reads, 0u);
   EXPECT_EQ(limiter.RefusedOf("never-limited").writes, 0u);
+  // The metric sums every tenant's refusals, per class.
+  EXPECT_TRUE(limiter.Admit("other", limits, RateClass::kWrite, 0, 0));
+  EXPECT_FALSE(limiter.Admit("other", limits, RateClass::kWrite, 0, 0));
+  metrics::PrometheusText out;
+  limiter.WriteMetrics(out);
+  EXPECT_NE(out.text().find("confiance_s3_throttled_requests_total{class=\"read\"} 3\n"), std::string::npos)
+      << out.text();
+  EXPECT_NE(out.text().find("confiance_s3_throttled_requests_total{class=\"write\"} 5\n"), std::string::npos);
   // A class without a limit is never refused.
   const iam::RateLimits writes_only{.write_ops = 1};
   EXPECT_EQ(AdmittedOf(limiter, writes_only, RateClass::kRead, 100, 0), 100);

@@ -11,7 +11,6 @@
 // Thread-safety: Record and Write may run concurrently from any threads.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -39,22 +38,13 @@ class RequestMetrics {
   // The count of `status` for operation slot `slot` (kUnrouted included).
   uint64_t Count(size_t slot, int status) const { return counts_.Count(slot, status); }
 
-  // One request refused 503 SlowDown by a tenant's rate limits
-  // (s3/rate_limiter.h); `write`: of the write class.
-  void RecordThrottled(bool write) {
-    (write ? throttled_writes_ : throttled_reads_).fetch_add(1, std::memory_order_relaxed);
-  }
-
   // Appends confiance_s3_requests_total{operation,code} and
   // confiance_s3_request_duration_seconds{operation}; operations never
-  // requested since the start are left out. Then
-  // confiance_s3_throttled_requests_total{class="read"|"write"}.
+  // requested since the start are left out.
   void Write(metrics::PrometheusText& out) const;
 
  private:
   metrics::RequestCounts counts_;
-  std::atomic<uint64_t> throttled_reads_{0};
-  std::atomic<uint64_t> throttled_writes_{0};
 };
 
 }  // namespace confiance::s3

@@ -47,18 +47,6 @@ TEST(RequestMetricsTest, CountsByOperationAndStatus) {
   EXPECT_EQ(text.find("DeleteBucket"), std::string::npos);
 }
 
-TEST(RequestMetricsTest, CountsThrottledRequestsByClass) {
-  RequestMetrics m;
-  m.RecordThrottled(false);
-  m.RecordThrottled(true);
-  m.RecordThrottled(true);
-  metrics::PrometheusText out;
-  m.Write(out);
-  EXPECT_NE(out.text().find("confiance_s3_throttled_requests_total{class=\"read\"} 1\n"), std::string::npos)
-      << out.text();
-  EXPECT_NE(out.text().find("confiance_s3_throttled_requests_total{class=\"write\"} 2\n"), std::string::npos);
-}
-
 TEST(RequestMetricsTest, StatusesBeyondTheSlotsCountAsOther) {
   RequestMetrics m;
   const Operation op = Operation::kHeadObject;
