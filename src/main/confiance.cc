@@ -375,7 +375,7 @@ int RunServer(const ServerFlags& flags) {
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   std::vector<NotificationDispatcher::Target> notify_targets;
-  std::string notify_secret;
+  crypto::SecretBytes notify_secret;
   if (!flags.notify_webhooks.empty()) {
     Status bad = OkStatus();
     if (!transparency) {
@@ -384,7 +384,7 @@ int RunServer(const ServerFlags& flags) {
       bad = InvalidArgumentError("--notify-webhook needs --notify-secret-file");
     }
     if (bad.ok()) {
-      Result<std::string> secret = ReadSecretFile(flags.notify_secret_file, "--notify-secret-file");
+      Result<crypto::SecretBytes> secret = ReadSecretFile(flags.notify_secret_file, "--notify-secret-file");
       if (secret.ok()) notify_secret = std::move(secret).value();
       bad = secret.status();
     }

@@ -43,7 +43,7 @@ Result<std::unique_ptr<LockboxService>> LockboxService::Start(const LockboxFlags
   }
   ASSIGN_OR_RETURN(WebhookPost post, MakeWebhookPost(flags.webhook_url, flags.webhook_ca, "--webhook-url"));
   if (flags.webhook_secret_file.empty()) return InvalidArgumentError("--webhook-url needs --webhook-secret-file");
-  ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(flags.webhook_secret_file, "--webhook-secret-file"));
+  ASSIGN_OR_RETURN(crypto::SecretBytes secret, ReadSecretFile(flags.webhook_secret_file, "--webhook-secret-file"));
   out->notifier_ = std::make_unique<sovereignty::WebhookNotifier>(post, std::move(secret));
   sovereignty::WebhookNotifier* notifier = out->notifier_.get();
   out->lockbox_->SetListener([notifier](sovereignty::LockboxEvent e, const sovereignty::AccessRequest& r) {

@@ -1,7 +1,6 @@
 // File: main/monitoring.cc
 #include "main/monitoring.h"
 
-#include <openssl/crypto.h>
 #include <sys/stat.h>
 
 
@@ -12,28 +11,26 @@ namespace confiance {
 
 Result<std::optional<crypto::SecretBytes>> ReadMetricsToken(const std::string& file) {
   if (file.empty()) return std::optional<crypto::SecretBytes>();
-  ASSIGN_OR_RETURN(std::string token, ReadSecretFile(file, "--metrics-token-file"));
+  ASSIGN_OR_RETURN(crypto::SecretBytes token, ReadSecretFile(file, "--metrics-token-file"));
   Status problem;
   if (token.size() < kMinMetricsTokenBytes) {
     problem = InvalidArgumentError("--metrics-token-file: " + file + " holds fewer than " +
                                    std::to_string(kMinMetricsTokenBytes) +
                                    " characters (make one with: openssl rand -hex 32 > " + file + ")");
   }
-  for (char c : token) {
-    const auto u = static_cast<unsigned char>(c);
+  for (std::byte b : token.span()) {
+    const auto u = static_cast<unsigned char>(b);
     if (problem.ok() && (u <= 0x20 || u == 0x7f)) {
       problem = InvalidArgumentError("--metrics-token-file: " + file +
                                      " holds a space or control character; the token must be one word");
     }
   }
-  crypto::SecretBytes secret(std::as_bytes(std::span(token)));
-  OPENSSL_cleanse(token.data(), token.size());
   if (!problem.ok()) return problem;
   struct stat st {};
   if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
     spdlog::warn("metrics token {} is readable by others (mode {:o}); chmod 600 it", file, st.st_mode & 0777);
   }
-  return std::optional<crypto::SecretBytes>(std::move(secret));
+  return std::optional<crypto::SecretBytes>(std::move(token));
 }
 
 std::vector<admin::PoolDisk> PoolDisks(const DataDir& dir) {

@@ -138,7 +138,7 @@ bool NotificationDispatcher::Deliver(size_t i, const audit::Event& event, uint64
   for (const s3::NotificationRule& rule : *rules) {
     if (rule.arn != arn || !s3::NotificationRuleMatches(rule, name, event.key)) continue;
     const std::string body = s3::NotificationMessage(event, name, rule, t.tenant, deps_.region, index);
-    Result<int> status = deps_.targets[i].post(body, sovereignty::WebhookSignature(deps_.secret, body));
+    Result<int> status = deps_.targets[i].post(body, sovereignty::WebhookSignature(deps_.secret.span(), body));
     if (!status.ok() || *status < 200 || *status >= 300) {
       deps_.stats->failed_notifications.Add();
       spdlog::warn("notification to {}:{} ({} {}/{}): {}", t.tenant, t.name, name, event.bucket, event.key,

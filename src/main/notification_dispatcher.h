@@ -34,6 +34,7 @@
 #include "admin/metrics_endpoint.h"
 #include "audit/audit_log.h"
 #include "catalog/catalog.h"
+#include "crypto/secret_bytes.h"
 #include "main/webhook_post.h"
 #include "meta/meta_store.h"
 #include "s3/notification_config.h"
@@ -53,7 +54,7 @@ class NotificationDispatcher {
     catalog::Catalog* catalog = nullptr;
     meta::MetaStore* store = nullptr;
     std::vector<Target> targets;
-    std::string secret;  // the HMAC key of X-Confiance-Signature
+    crypto::SecretBytes secret;  // the HMAC key of X-Confiance-Signature
     std::string region;  // awsRegion in the messages
     std::chrono::milliseconds poll{200};
     // Counts messages answered 2xx (`notifications`) and failed attempts

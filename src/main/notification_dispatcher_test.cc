@@ -15,7 +15,7 @@
 namespace confiance {
 namespace {
 
-constexpr char kSecret[] = "dispatcher-test-secret";
+constexpr std::string_view kSecret = "dispatcher-test-secret";
 
 class NotificationDispatcherTest : public ::testing::Test {
  protected:
@@ -44,7 +44,7 @@ class NotificationDispatcherTest : public ::testing::Test {
     deps.log = log_.get();
     deps.catalog = &catalog_;
     deps.store = &store_;
-    deps.secret = kSecret;
+    deps.secret = crypto::SecretBytes(std::as_bytes(std::span(kSecret)));
     deps.region = "eu-west-3";
     deps.stats = &stats_;
     WebhookPost post = [this](const std::string& body, const std::string& signature) -> Result<int> {
@@ -71,7 +71,7 @@ class NotificationDispatcherTest : public ::testing::Test {
   std::vector<std::tuple<std::string, std::string, std::string>> Posted() const {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
     for (const auto& [body, signature] : posts_) {
-      EXPECT_EQ(signature, sovereignty::WebhookSignature(kSecret, body));
+      EXPECT_EQ(signature, sovereignty::WebhookSignature(std::as_bytes(std::span(kSecret)), body));
       const nlohmann::json r = nlohmann::json::parse(body)["Records"][0];
       out.emplace_back(r["eventName"], r["s3"]["object"]["key"], r["s3"]["object"]["sequencer"]);
     }

@@ -1,18 +1,24 @@
 // File: main/secret_file.cc
 #include "main/secret_file.h"
 
+#include <openssl/crypto.h>
+
 #include <fstream>
 #include <iterator>
-
-#include "common/ascii.h"
+#include <span>
 
 namespace confiance {
 
-Result<std::string> ReadSecretFile(const std::string& path, const std::string& flag) {
+Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, const std::string& flag) {
   std::ifstream in(path, std::ios::binary);
-  std::string secret =
-      TrimTrailingNewlines(std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
-  if (!in.good() && !in.eof()) return InvalidArgumentError(flag + ": cannot read " + path);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const bool read_error = !in.good() && !in.eof();
+  // Trimmed in place, so that no second copy of the secret is left unwiped.
+  size_t size = text.size();
+  while (size > 0 && (text[size - 1] == '\n' || text[size - 1] == '\r')) --size;
+  crypto::SecretBytes secret(std::as_bytes(std::span(text.data(), size)));
+  OPENSSL_cleanse(text.data(), text.size());
+  if (read_error) return InvalidArgumentError(flag + ": cannot read " + path);
   if (secret.empty()) return InvalidArgumentError(flag + ": cannot read a secret from " + path);
   return secret;
 }

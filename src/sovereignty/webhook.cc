@@ -10,7 +10,7 @@
 
 namespace confiance::sovereignty {
 
-std::string WebhookSignature(std::string_view secret, std::string_view body) {
+std::string WebhookSignature(std::span<const std::byte> secret, std::string_view body) {
   std::array<uint8_t, 32> mac = crypto::HmacSha256(secret, body);
   return "sha256=" + crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
@@ -37,7 +37,7 @@ std::string WebhookBody(std::string_view event, const AccessRequest& r, uint64_t
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-WebhookNotifier::WebhookNotifier(Post post, std::string secret, WebhookOptions options)
+WebhookNotifier::WebhookNotifier(Post post, crypto::SecretBytes secret, WebhookOptions options)
     : post_(std::move(post)), secret_(std::move(secret)), options_(options), thread_([this] { Run(); }) {}
 
 WebhookNotifier::~WebhookNotifier() {
@@ -72,7 +72,7 @@ uint64_t WebhookNotifier::failed() const {
 }
 
 bool WebhookNotifier::Deliver(const std::string& body) {
-  const std::string signature = WebhookSignature(secret_, body);
+  const std::string signature = WebhookSignature(secret_.span(), body);
   std::chrono::milliseconds pause = options_.first_pause;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
     Result<int> status = post_(body, signature);

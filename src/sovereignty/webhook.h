@@ -19,17 +19,19 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "common/status.h"
+#include "crypto/secret_bytes.h"
 #include "sovereignty/access_request.h"
 
 namespace confiance::sovereignty {
 
 // "sha256=" + lower-case hex HMAC-SHA256(secret, body).
-std::string WebhookSignature(std::string_view secret, std::string_view body);
+std::string WebhookSignature(std::span<const std::byte> secret, std::string_view body);
 
 // The notification document for `event` (LockboxEventName) about `r`.
 std::string WebhookBody(std::string_view event, const AccessRequest& r, uint64_t time_ms);
@@ -46,7 +48,7 @@ class WebhookNotifier {
   using Post = std::function<Result<int>(const std::string& body, const std::string& signature)>;
   static constexpr size_t kMaxQueued = 1000;
 
-  WebhookNotifier(Post post, std::string secret, WebhookOptions options = {});
+  WebhookNotifier(Post post, crypto::SecretBytes secret, WebhookOptions options = {});
   ~WebhookNotifier();
   WebhookNotifier(const WebhookNotifier&) = delete;
   WebhookNotifier& operator=(const WebhookNotifier&) = delete;
@@ -62,7 +64,7 @@ class WebhookNotifier {
   bool Deliver(const std::string& body);
 
   const Post post_;
-  const std::string secret_;
+  const crypto::SecretBytes secret_;
   const WebhookOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

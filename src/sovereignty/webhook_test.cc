@@ -14,9 +14,12 @@
 namespace confiance::sovereignty {
 namespace {
 
+std::span<const std::byte> KeyOf(std::string_view s) { return std::as_bytes(std::span(s)); }
+crypto::SecretBytes Secret(std::string_view s) { return crypto::SecretBytes(KeyOf(s)); }
+
 TEST(WebhookTest, SignatureIsHmacSha256Hex) {
   // RFC 4231, test case 2.
-  EXPECT_EQ(WebhookSignature("Jefe", "what do ya want for nothing?"),
+  EXPECT_EQ(WebhookSignature(KeyOf("Jefe"), "what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
@@ -47,19 +50,19 @@ TEST(WebhookTest, DeliversSignedAndRetries) {
         got.emplace_back(body, sig);
         return 204;
       },
-      "secret", WebhookOptions{5, std::chrono::milliseconds(1)});
+      Secret("secret"), WebhookOptions{5, std::chrono::milliseconds(1)});
   n.Notify("{\"a\":1}");
   ASSERT_TRUE(WaitFor([&] { return n.delivered() == 1; }));
   std::lock_guard lock(mu);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].first, "{\"a\":1}");
-  EXPECT_EQ(got[0].second, WebhookSignature("secret", "{\"a\":1}"));
+  EXPECT_EQ(got[0].second, WebhookSignature(KeyOf("secret"), "{\"a\":1}"));
   EXPECT_EQ(calls.load(), 3);
 }
 
 TEST(WebhookTest, GivesUpAfterTheAttempts) {
   std::atomic<int> calls{0};
-  WebhookNotifier n([&](const std::string&, const std::string&) -> Result<int> { ++calls; return 500; }, "s",
+  WebhookNotifier n([&](const std::string&, const std::string&) -> Result<int> { ++calls; return 500; }, Secret("s"),
                     WebhookOptions{3, std::chrono::milliseconds(1)});
   n.Notify("x");
   ASSERT_TRUE(WaitFor([&] { return n.failed() == 1; }));
@@ -74,7 +77,7 @@ TEST(WebhookTest, NotifyNeverBlocksOnASlowReceiver) {
         while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         return 200;
       },
-      "s", WebhookOptions{1, std::chrono::milliseconds(1)});
+      Secret("s"), WebhookOptions{1, std::chrono::milliseconds(1)});
   auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < WebhookNotifier::kMaxQueued + 10; ++i) n.Notify("x");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
