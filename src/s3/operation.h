@@ -80,6 +80,16 @@ enum class Operation {
   kPutObjectRetention,
   kGetObjectLegalHold,
   kPutObjectLegalHold,
+  // Bucket settings Confiance does not offer, answered with their unset
+  // state as S3 answers for a bucket that never had them
+  // (unset_settings_handlers.cc); setting one is NotImplemented.
+  kGetBucketWebsite,
+  kDeleteBucketWebsite,
+  kGetBucketLogging,
+  kGetBucketReplication,
+  kDeleteBucketReplication,
+  kGetBucketRequestPayment,
+  kGetBucketAccelerate,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

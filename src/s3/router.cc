@@ -19,6 +19,32 @@ constexpr std::array kUnimplementedSubresources = {
     "restore", "select", "torrent", "website",
 };
 
+// Of those, the bucket settings whose unset state a GET (and for two, a
+// DELETE) answers: tools that read every setting of a bucket (Terraform's
+// aws_s3_bucket, backup and audit scripts) then work. Setting one stays
+// NotImplemented.
+struct UnsetSetting {
+  const char* subresource;
+  Operation get, del;
+};
+constexpr UnsetSetting kUnsetSettings[] = {
+    {"website", Operation::kGetBucketWebsite, Operation::kDeleteBucketWebsite},
+    {"logging", Operation::kGetBucketLogging, Operation::kNotImplemented},
+    {"replication", Operation::kGetBucketReplication, Operation::kDeleteBucketReplication},
+    {"requestPayment", Operation::kGetBucketRequestPayment, Operation::kNotImplemented},
+    {"accelerate", Operation::kGetBucketAccelerate, Operation::kNotImplemented},
+};
+
+std::optional<Operation> UnsetSettingOp(std::string_view method, const Route& r) {
+  for (const UnsetSetting& s : kUnsetSettings) {
+    if (!r.HasQuery(s.subresource)) continue;
+    if (method == "GET") return s.get;
+    if (method == "DELETE") return s.del;
+    return Operation::kNotImplemented;
+  }
+  return std::nullopt;
+}
+
 bool HasUnimplementedSubresource(const Route& r) {
   for (const char* name : kUnimplementedSubresources) {
     if (r.HasQuery(name)) return true;
@@ -77,6 +103,7 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
 Result<Operation> BucketOp(std::string_view method, const Route& r) {
   if (method == "OPTIONS") return Operation::kPreflightCors;
   if (std::optional<Result<Operation>> config = BucketConfigOp(method, r)) return *config;
+  if (std::optional<Operation> unset = UnsetSettingOp(method, r)) return *unset;
   if (method == "GET") {
     if (r.HasQuery("location")) return Operation::kGetBucketLocation;
     if (r.HasQuery("uploads")) return Operation::kListMultipartUploads;
@@ -271,6 +298,13 @@ std::string_view OperationName(Operation op) {
     case Operation::kPutObjectRetention: return "PutObjectRetention";
     case Operation::kGetObjectLegalHold: return "GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "PutObjectLegalHold";
+    case Operation::kGetBucketWebsite: return "GetBucketWebsite";
+    case Operation::kDeleteBucketWebsite: return "DeleteBucketWebsite";
+    case Operation::kGetBucketLogging: return "GetBucketLogging";
+    case Operation::kGetBucketReplication: return "GetBucketReplication";
+    case Operation::kDeleteBucketReplication: return "DeleteBucketReplication";
+    case Operation::kGetBucketRequestPayment: return "GetBucketRequestPayment";
+    case Operation::kGetBucketAccelerate: return "GetBucketAccelerateConfiguration";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
@@ -342,6 +376,14 @@ std::string_view IamAction(Operation op) {
     case Operation::kPutObjectRetention: return "s3:PutObjectRetention";
     case Operation::kGetObjectLegalHold: return "s3:GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "s3:PutObjectLegalHold";
+    case Operation::kGetBucketWebsite: return "s3:GetBucketWebsite";
+    case Operation::kDeleteBucketWebsite: return "s3:DeleteBucketWebsite";
+    case Operation::kGetBucketLogging: return "s3:GetBucketLogging";
+    case Operation::kGetBucketReplication: return "s3:GetReplicationConfiguration";
+    // As for encryption and lifecycle, the delete needs the put.
+    case Operation::kDeleteBucketReplication: return "s3:PutReplicationConfiguration";
+    case Operation::kGetBucketRequestPayment: return "s3:GetBucketRequestPayment";
+    case Operation::kGetBucketAccelerate: return "s3:GetAccelerateConfiguration";
     case Operation::kPreflightCors: return "";
     case Operation::kNotImplemented: return "";
   }

@@ -20,6 +20,8 @@ confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_respo
 target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)
 # Event notifications (docs/notifications.md).
 target_sources(confiance_s3 PRIVATE notification_handlers.cc)
+# Website, logging, replication, Requester Pays, acceleration: never set here.
+target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)
 # Operator access through the lockbox (sovereignty/lockbox.h).

@@ -136,9 +136,11 @@ constexpr std::array kTable = {
     Entry{"KMS.NotFoundException", 400, "Invalid keyId"},
     Entry{"InvalidBucketAclWithObjectOwnership", 400,
           "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
+    Entry{"NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration"},
+    Entry{"ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kInvalidBucketAclWithObjectOwnership) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kReplicationConfigurationNotFoundError) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

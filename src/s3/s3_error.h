@@ -93,6 +93,9 @@ enum class S3ErrorCode {
   kKmsNotFound,
   // BucketOwnerEnforced with a bucket ACL that grants anyone but the owner.
   kInvalidBucketAclWithObjectOwnership,
+  // Bucket settings never set (unset_settings_handlers.cc).
+  kNoSuchWebsiteConfiguration,
+  kReplicationConfigurationNotFoundError,
 };
 
 struct S3Error {

@@ -221,6 +221,13 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutObjectRetention: co_return co_await PutObjectRetention(ctx);
     case Operation::kGetObjectLegalHold: co_return co_await GetObjectLegalHold(ctx);
     case Operation::kPutObjectLegalHold: co_return co_await PutObjectLegalHold(ctx);
+    case Operation::kGetBucketWebsite:
+    case Operation::kDeleteBucketWebsite:
+    case Operation::kGetBucketLogging:
+    case Operation::kGetBucketReplication:
+    case Operation::kDeleteBucketReplication:
+    case Operation::kGetBucketRequestPayment:
+    case Operation::kGetBucketAccelerate: co_return co_await UnsetBucketSetting(ctx);
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);

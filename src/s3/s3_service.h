@@ -335,9 +335,13 @@ class S3Service {
   // bucket/key: x-amz-bypass-governance-retention: true and the
   // requester's s3:BypassGovernanceRetention, both.
   catalog::LockOverride LockOverrideFor(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key);
-  // lifecycle_handlers.cc
+  // unset_settings_handlers.cc: website, logging, replication, request
+  // payment and transfer acceleration, never set on any bucket here.
+  asio::awaitable<Reply> UnsetBucketSetting(Ctx& ctx);
+  // notification_handlers.cc
   asio::awaitable<Reply> GetBucketNotification(Ctx& ctx);
   asio::awaitable<Reply> PutBucketNotification(Ctx& ctx);
+  // lifecycle_handlers.cc
   asio::awaitable<Reply> GetBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> PutBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketLifecycle(Ctx& ctx);

@@ -246,3 +246,51 @@ def test_list_buckets_paginated(server, s3):
     assert r.status == 400 and r.error_code() == "InvalidArgument", r
     for n in names:
         s3.delete_bucket(Bucket=n)
+
+
+def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
+    """Website, logging, replication, Requester Pays and acceleration are
+    not offered: reading them gives S3's answer for a bucket that never had
+    them (so tools that read every setting work), deleting website or
+    replication is a 204 no-op, and setting any of them is 501."""
+    with pytest.raises(ClientError) as ei:
+        s3.get_bucket_website(Bucket=bucket)
+    assert client_error(ei) == (404, "NoSuchWebsiteConfiguration")
+    with pytest.raises(ClientError) as ei:
+        s3.get_bucket_replication(Bucket=bucket)
+    assert client_error(ei) == (404, "ReplicationConfigurationNotFoundError")
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
+    assert "Status" not in s3.get_bucket_accelerate_configuration(Bucket=bucket)
+    for call in (s3.delete_bucket_website, s3.delete_bucket_replication):
+        assert call(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+
+    # The documents themselves, as S3 writes them.
+    r = server.request("GET", object_path(bucket), query={"logging": ""})
+    assert r.status == 200, r
+    assert b"<BucketLoggingStatus" in r.body and b"LoggingEnabled" not in r.body
+    # aws-cli reads them as it reads S3's.
+    out = server.aws("s3api", "get-bucket-request-payment", "--bucket", bucket)
+    assert '"Payer": "BucketOwner"' in out.stdout, out
+
+    puts = [
+        lambda: s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"}}),
+        lambda: s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "l/"}}),
+        lambda: s3.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={
+            "Payer": "Requester"}),
+        lambda: s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={
+            "Status": "Enabled"}),
+    ]
+    for put in puts:
+        with pytest.raises(ClientError) as ei:
+            put()
+        assert client_error(ei) == (501, "NotImplemented")
+    # Still unset, and on a missing bucket the bucket is what is missing.
+    with pytest.raises(ClientError) as ei:
+        s3.get_bucket_website(Bucket=bucket)
+    assert client_error(ei) == (404, "NoSuchWebsiteConfiguration")
+    with pytest.raises(ClientError) as ei:
+        s3.get_bucket_logging(Bucket=unique_bucket("nosuch"))
+    assert client_error(ei) == (404, "NoSuchBucket")

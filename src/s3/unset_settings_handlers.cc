@@ -1,0 +1,46 @@
+// File: s3/unset_settings_handlers.cc
+// Bucket settings Confiance does not offer (static website hosting, server
+// access logging to a bucket, replication, Requester Pays, transfer
+// acceleration), answered as S3 answers for a bucket that never had them:
+// tools that read every setting of a bucket (Terraform's aws_s3_bucket,
+// inventory and audit scripts) then work unchanged, and nothing claims a
+// feature that is not there. Setting one is NotImplemented (router.cc).
+// The tenant's own verifiable log (docs/audit-log.md) is what S3's server
+// access logging gives elsewhere.
+#include "s3/s3_context.h"
+#include "s3/xml/xml_writer.h"
+
+namespace confiance::s3 {
+
+asio::awaitable<S3Service::Reply> S3Service::UnsetBucketSetting(Ctx& ctx) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
+  if (!bucket.ok()) co_return error;
+  xml::XmlWriter w;
+  switch (ctx.route.op) {
+    case Operation::kGetBucketWebsite: co_return MakeError(S3ErrorCode::kNoSuchWebsiteConfiguration);
+    case Operation::kGetBucketReplication: co_return MakeError(S3ErrorCode::kReplicationConfigurationNotFoundError);
+    case Operation::kDeleteBucketWebsite:
+    case Operation::kDeleteBucketReplication:
+      // Nothing to remove: S3 answers 204 all the same.
+      co_await SendEmpty(ctx, 204, {});
+      co_return std::nullopt;
+    case Operation::kGetBucketLogging:
+      // No LoggingEnabled element: logging is off.
+      w.OpenRoot("BucketLoggingStatus");
+      break;
+    case Operation::kGetBucketRequestPayment:
+      w.OpenRoot("RequestPaymentConfiguration").PlainElement("Payer", "BucketOwner");
+      break;
+    case Operation::kGetBucketAccelerate:
+      // No Status element: acceleration was never enabled.
+      w.OpenRoot("AccelerateConfiguration");
+      break;
+    default: co_return MakeError(S3ErrorCode::kNotImplemented);
+  }
+  std::string doc = w.Finish();
+  co_await SendXml(ctx, 200, doc);
+  co_return std::nullopt;
+}
+
+}  // namespace confiance::s3
