@@ -32,6 +32,7 @@ bool IsMutation(AdminOp op) {
     case O::kGetRootKeyRotation:
     case O::kGetBackup:
     case O::kGetScrub:
+    case O::kGetBucketQuota:
       return false;
     default:
       return true;
@@ -138,6 +139,8 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kRotateTenantKey: return RotateTenantKey(route);
     case O::kGetKeyRotation: return GetKeyRotation(route);
     case O::kShredBucket: return ShredBucket(caller, route, body);
+    case O::kGetBucketQuota:
+    case O::kSetBucketQuota: return BucketQuota(route, body);
     case O::kRotateBucketKey: return RotateBucketKey(route);
     case O::kGetBucketKeyRotation: return GetBucketKeyRotation(route);
     case O::kGetReclamation: return GetReclamation(route);

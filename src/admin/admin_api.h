@@ -151,6 +151,9 @@ class AdminApi {
 
   // shred_handlers.cc: bucket shred and the reclamation jobs.
   ApiReply ShredBucket(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
+  // bucket_quota_handlers.cc: GET (the quota and the bucket's usage) and
+  // PATCH (the fields given replace those limits).
+  ApiReply BucketQuota(const AdminRoute& route, std::string_view body);
   ApiReply GetReclamation(const AdminRoute& route);
 
   // access_request_handlers.cc (the lockbox)

@@ -315,6 +315,47 @@ TEST_F(AdminApiTest, IdentityPolicies) {
   EXPECT_EQ(Code(Call(acme, "DELETE", "/tenants/acme/users/bob/policies/all-s3")), "NoSuchPolicy");
 }
 
+TEST_F(AdminApiTest, BucketQuotaForTheTenantRootAndOperatorsOnly) {
+  iam::Principal acme = MakeTenant("acme");
+  iam::Principal globex = MakeTenant("globex");
+  catalog::BucketRecord bucket;
+  bucket.name = "acme-data";
+  bucket.id = "b1";
+  bucket.owner = "acme";
+  ASSERT_OK(catalog_.CreateBucket(bucket));
+
+  ApiReply shown = Call(acme, "GET", "/tenants/acme/buckets/acme-data/quota");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(Body(shown)["quota"]["max_bytes"], 0);
+  EXPECT_EQ(Body(shown)["usage"]["objects"], 0);
+
+  ApiReply set = Call(acme, "PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_bytes":4096})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(Body(set)["quota"]["max_bytes"], 4096);
+  ApiReply by_operator = Op("PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_objects":3})");
+  ASSERT_EQ(by_operator.status, 200) << by_operator.body;
+  EXPECT_EQ(Body(by_operator)["quota"]["max_bytes"], 4096);  // kept: only the fields given change
+  EXPECT_EQ(Body(by_operator)["quota"]["max_objects"], 3);
+  ASSERT_OK_AND_ASSIGN(catalog::BucketRecord stored, catalog_.GetBucket("acme-data"));
+  EXPECT_EQ(stored.quota.max_bytes, 4096u);
+  EXPECT_EQ(stored.quota.max_objects, 3u);
+
+  // Another tenant's root, an unknown bucket, a bucket of another tenant,
+  // and bodies that say nothing or too much.
+  EXPECT_EQ(Code(Call(globex, "PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_bytes":0})")),
+            "AccessDenied");
+  EXPECT_EQ(Code(Call(globex, "GET", "/tenants/globex/buckets/acme-data/quota")), "NoSuchBucket");
+  EXPECT_EQ(Code(Call(acme, "GET", "/tenants/acme/buckets/nope/quota")), "NoSuchBucket");
+  EXPECT_EQ(Code(Call(acme, "PATCH", "/tenants/acme/buckets/acme-data/quota", "{}")), "InvalidRequest");
+  EXPECT_EQ(Code(Call(acme, "PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_buckets":1})")),
+            "InvalidRequest");
+  EXPECT_EQ(Code(Call(acme, "PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_bytes":-1})")),
+            "InvalidRequest");
+  EXPECT_EQ(Call(UserOf("acme", "bob"), "GET", "/tenants/acme/buckets/acme-data/quota").status, 403);
+  ASSERT_OK_AND_ASSIGN(stored, catalog_.GetBucket("acme-data"));
+  EXPECT_EQ(stored.quota.max_bytes, 4096u);
+}
+
 TEST_F(AdminApiTest, TenantRootManagesItsOwnTenantOnly) {
   iam::Principal acme = MakeTenant("acme");
   MakeTenant("globex");

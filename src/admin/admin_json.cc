@@ -201,6 +201,16 @@ Result<UpdateKeyRequest> ParseUpdateKey(std::string_view body) {
   return UpdateKeyRequest{status == "Active"};
 }
 
+Result<QuotaPatch> ParseBucketQuotaPatch(std::string_view body) {
+  ASSIGN_OR_RETURN(Fields f, Fields::Parse(body, false));
+  QuotaPatch q;
+  ASSIGN_OR_RETURN(q.max_bytes, f.Unsigned("max_bytes"));
+  ASSIGN_OR_RETURN(q.max_objects, f.Unsigned("max_objects"));
+  RETURN_IF_ERROR(f.Finish());
+  if (!q.max_bytes && !q.max_objects) return InvalidArgumentError("give \"max_bytes\", \"max_objects\" or both");
+  return q;
+}
+
 void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas) {
   if (patch.max_bytes) quotas->max_bytes = *patch.max_bytes;
   if (patch.max_objects) quotas->max_objects = *patch.max_objects;

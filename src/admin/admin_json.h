@@ -81,6 +81,9 @@ Result<UpdateTenantRequest> ParseUpdateTenant(std::string_view body);
 Result<CreateUserRequest> ParseCreateUser(std::string_view body);
 Result<CreateKeyRequest> ParseCreateKey(std::string_view body);
 Result<UpdateKeyRequest> ParseUpdateKey(std::string_view body);
+// PATCH /tenants/{id}/buckets/{b}/quota {max_bytes?, max_objects?}: a
+// QuotaPatch without max_buckets.
+Result<QuotaPatch> ParseBucketQuotaPatch(std::string_view body);
 
 // Applies the fields present in `patch` to `quotas`.
 void ApplyQuotaPatch(const QuotaPatch& patch, iam::Quotas* quotas);

@@ -113,6 +113,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "key" && s.size() == 4 && s[3] == "rotate") return Pick(method, {{"POST", O::kRotateTenantKey}});
   if (s[2] == "key" && s.size() == 4 && s[3] == "rotation") return Pick(method, {{"GET", O::kGetKeyRotation}});
   if (s[2] == "buckets" && s.size() == 5 && s[4] == "shred") return Pick(method, {{"POST", O::kShredBucket}});
+  if (s[2] == "buckets" && s.size() == 5 && s[4] == "quota") {
+    return Pick(method, {{"GET", O::kGetBucketQuota}, {"PATCH", O::kSetBucketQuota}});
+  }
   if (s[2] == "buckets" && s.size() == 6 && s[4] == "key" && s[5] == "rotate") {
     return Pick(method, {{"POST", O::kRotateBucketKey}});
   }
@@ -182,6 +185,8 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kRotateTenantKey: return "RotateTenantKey";
     case O::kGetKeyRotation: return "GetTenantKeyRotation";
     case O::kShredBucket: return "ShredBucket";
+    case O::kGetBucketQuota: return "GetBucketQuota";
+    case O::kSetBucketQuota: return "SetBucketQuota";
     case O::kGetReclamation: return "GetReclamation";
     case O::kPutExternalKey: return "PutTenantExternalKey";
     case O::kDeleteExternalKey: return "DeleteTenantExternalKey";

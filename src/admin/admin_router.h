@@ -104,6 +104,8 @@ enum class AdminOp {
   kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
   kRotateBucketKey,       // POST /tenants/{id}/buckets/{b}/key/rotate
   kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
+  kGetBucketQuota,        // GET /tenants/{id}/buckets/{b}/quota (admin/bucket_quota_handlers.cc)
+  kSetBucketQuota,        // PATCH /tenants/{id}/buckets/{b}/quota
   kRotateRootKey,       // POST /root-key/rotate (admin/root_key_rotation.h)
   kGetRootKeyRotation,  // GET /root-key/rotation
   kStartBackup,         // POST /backup (admin/backup_service.h)

@@ -149,6 +149,8 @@ TEST(AdminRouterTest, ResidencyRoutes) {
       {"PUT", "/tenants/acme/buckets/b%2Ex/residency/rule", AdminOp::kPutBucketResidency},
       {"DELETE", "/tenants/acme/buckets/b%2Ex/residency/rule", AdminOp::kDeleteBucketResidency},
       {"POST", "/tenants/acme/buckets/b%2Ex/residency/migrate", AdminOp::kMigrateBucketResidency},
+      {"GET", "/tenants/acme/buckets/b%2Ex/quota", AdminOp::kGetBucketQuota},
+      {"PATCH", "/tenants/acme/buckets/b%2Ex/quota", AdminOp::kSetBucketQuota},
   };
   for (const Case& c : cases) {
     Result<AdminRoute> r = RouteAdminRequest(c.method, P(c.path));

@@ -49,6 +49,9 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetBucketKeyRotation:
     case O::kShredBucket:
     case O::kGetReclamation:
+    // A bucket's quota: a budget inside the tenant's (operators too).
+    case O::kGetBucketQuota:
+    case O::kSetBucketQuota:
     case O::kPutExternalKey:
     case O::kDeleteExternalKey:
       return true;

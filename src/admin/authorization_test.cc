@@ -192,5 +192,16 @@ TEST(AuthorizationTest, BucketKeyRotationIsTheTenantRootsOrAnOperators) {
   }
 }
 
+// A bucket's quota is a budget inside the tenant's: its root or an
+// operator, as above.
+TEST(AuthorizationTest, BucketQuotaIsTheTenantRootsOrAnOperators) {
+  for (AdminOp op : {AdminOp::kGetBucketQuota, AdminOp::kSetBucketQuota}) {
+    EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(op, "acme")));
+    EXPECT_OK(AuthorizeAdmin(TenantPrincipal("acme", "root"), RouteFor(op, "acme")));
+    EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("globex", "root"), RouteFor(op, "acme")), kPermissionDenied);
+    EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("acme", "alice"), RouteFor(op, "acme")), kPermissionDenied);
+  }
+}
+
 }  // namespace
 }  // namespace confiance::admin

@@ -711,9 +711,40 @@ void AdminCli::State::AddBucketKeyCommands(CLI::App& admin) {
 }
 
 void AdminCli::State::AddShredCommands(CLI::App& admin) {
-  CLI::App* g = admin.add_subcommand("bucket", "A bucket's key: shred (tenant root)");
+  CLI::App* g = admin.add_subcommand("bucket", "A bucket: quota (tenant root or operator), shred (tenant root)");
   g->require_subcommand(1);
   g->fallthrough();
+  auto quota_format = [](const json& j) {
+    const json& q = Member(j, "quota");
+    const json& u = Member(j, "usage");
+    auto limit = [](const json& v) {
+      return v.is_number() && v.get<uint64_t>() != 0 ? v.dump() : std::string("unlimited");
+    };
+    return "bucket " + j.value("bucket", "") + " of tenant " + j.value("tenant", "") + ": " +
+           Member(u, "bytes").dump() + " bytes in " + Member(u, "objects").dump() + " objects; quota " +
+           limit(Member(q, "max_bytes")) + " bytes, " + limit(Member(q, "max_objects")) + " objects\n";
+  };
+  CLI::App* quota = Leaf(g, "quota", "Show a bucket's quota and usage");
+  quota->add_option("BUCKET", bucket, "Bucket name")->required();
+  quota->add_option("--tenant", tenant, "The owning tenant")->required();
+  Add(quota, [this] {
+    return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "buckets", bucket, "quota"}), ""});
+  }, quota_format);
+  CLI::App* set_quota =
+      Leaf(g, "set-quota", "Change a bucket's quota (those given; 0: unlimited), inside the tenant's");
+  set_quota->add_option("BUCKET", bucket, "Bucket name")->required();
+  set_quota->add_option("--tenant", tenant, "The owning tenant")->required();
+  std::vector<CLI::Option*> quota_opts = {
+      set_quota->add_option("--max-bytes", max_bytes, "Byte quota, e.g. 50GiB or 1TB (0: unlimited)")
+          ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true)),
+      set_quota->add_option("--max-objects", max_objects, "Object quota (0: unlimited)")};
+  Add(set_quota, [this, quota_opts]() -> Result<ApiCall> {
+    json body = json::object();
+    if (quota_opts[0]->count()) body["max_bytes"] = max_bytes;
+    if (quota_opts[1]->count()) body["max_objects"] = max_objects;
+    if (body.empty()) return InvalidArgumentError("give at least one of --max-bytes, --max-objects");
+    return ApiCall{"PATCH", AdminPath({"tenants", tenant, "buckets", bucket, "quota"}), body.dump()};
+  }, quota_format);
   auto job_format = [](const json& p) {
     std::string what = p.value("scope", "") == "bucket" ? "bucket " + p.value("bucket", "") : "tenant";
     return what + ": reclamation " + p.value("state", "") + ", " + Count(p, "buckets_done") +

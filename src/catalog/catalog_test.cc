@@ -650,6 +650,23 @@ TEST(RecordsTest, TagsRoundTripInObjectUploadAndBucketRecords) {
   EXPECT_EQ(b3.notification, b.notification);
 }
 
+TEST(RecordsTest, BucketQuotaRoundTripsAndIsAbsentWhenUnlimited) {
+  BucketRecord b;
+  b.name = "q";
+  b.id = "id";
+  b.owner = "acme";
+  const std::string unlimited = EncodeBucket(b);
+  b.quota.max_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(BucketRecord b2, DecodeBucket(EncodeBucket(b)));
+  EXPECT_EQ(b2.quota.max_bytes, 1u << 20);
+  EXPECT_EQ(b2.quota.max_objects, 0u);
+  b.quota = BucketQuota{};
+  // No quota: the same bytes a release without bucket quotas writes.
+  EXPECT_EQ(EncodeBucket(b), unlimited);
+  ASSERT_OK_AND_ASSIGN(BucketRecord b3, DecodeBucket(unlimited));
+  EXPECT_FALSE(b3.quota.limited());
+}
+
 TEST(RecordsTest, SseCKeyCheckRoundTripsAndKeepsPlainRecordsAtVersionFour) {
   ObjectRecord obj;
   Segment inl;

@@ -145,6 +145,7 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.ownership.empty()) j["own"] = r.ownership;
   if (!r.notification.empty()) j["notif"] = r.notification;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
+  if (r.quota.limited()) j["quota"] = json::array({r.quota.max_bytes, r.quota.max_objects});
   if (r.encryption) {
     json enc = {{"alg", r.encryption->sse_algorithm}};
     if (!r.encryption->kms_key_id.empty()) enc["kid"] = r.encryption->kms_key_id;
@@ -206,6 +207,13 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
     if (auto b = it->find("bke"); b != it->end() && b->is_boolean()) enc.bucket_key_enabled = b->get<bool>();
     if (enc.sse_algorithm.empty()) return DataLossError("bucket encryption without an algorithm");
     r.encryption = std::move(enc);
+  }
+  if (auto it = j.find("quota"); it != j.end()) {
+    if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number_unsigned() || !(*it)[1].is_number_unsigned()) {
+      return DataLossError("bucket record has a malformed quota");
+    }
+    r.quota.max_bytes = (*it)[0].get<uint64_t>();
+    r.quota.max_objects = (*it)[1].get<uint64_t>();
   }
   if (auto it = j.find("ver"); it != j.end()) {
     if (!it->is_number_unsigned() || it->get<uint64_t>() < 1 || it->get<uint64_t>() > 2) {

@@ -63,6 +63,14 @@ struct BucketEncryption {
 // A bucket's versioning state (PutBucketVersioning).
 enum class BucketVersioning : uint8_t { kUnversioned = 0, kEnabled = 1, kSuspended = 2 };
 
+// A bucket's own quota (docs/tenancy.md, "Bucket quotas"), inside its
+// owner's tenant quota; 0 = no limit on that measure.
+struct BucketQuota {
+  uint64_t max_bytes = 0;
+  uint64_t max_objects = 0;
+  bool limited() const { return max_bytes != 0 || max_objects != 0; }
+};
+
 struct BucketRecord {
   std::string name;
   std::string id;          // random; names partitions, so a re-created bucket starts empty
@@ -107,6 +115,7 @@ struct BucketRecord {
   // Rule (nullopt = none): applied to new versions without their own.
   bool object_lock_enabled = false;
   std::optional<DefaultRetention> default_retention;
+  BucketQuota quota;  // admin API .../buckets/{b}/quota
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)

@@ -27,20 +27,48 @@ std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::Te
   return std::nullopt;
 }
 
+std::optional<S3Error> CheckBucketObjectQuota(const catalog::BucketQuota& quota, const catalog::Usage& used,
+                                              int64_t add_bytes, int64_t add_objects) {
+  const int64_t bytes = std::max<int64_t>(used.bytes, 0);
+  const int64_t objects = std::max<int64_t>(used.objects, 0);
+  if (quota.max_bytes != 0 && add_bytes > 0 && static_cast<uint64_t>(bytes + add_bytes) > quota.max_bytes) {
+    return MakeError(S3ErrorCode::kQuotaExceeded,
+                     fmt::format("The bucket's storage quota of {} bytes would be exceeded ({} bytes in use).",
+                                 quota.max_bytes, bytes));
+  }
+  if (quota.max_objects != 0 && add_objects > 0 && static_cast<uint64_t>(objects + add_objects) > quota.max_objects) {
+    return MakeError(S3ErrorCode::kQuotaExceeded,
+                     fmt::format("The bucket's quota of {} objects would be exceeded.", quota.max_objects));
+  }
+  return std::nullopt;
+}
+
 std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
                                      const catalog::BucketRecord& bucket, std::string_view key, uint64_t size) {
   Result<iam::TenantRecord> owner = directory.GetTenant(bucket.owner);
   if (!owner.ok()) return ErrorFromStatus(owner.status());
-  if (owner->quotas.max_bytes == 0 && owner->quotas.max_objects == 0) return std::nullopt;
+  const bool tenant_limited = owner->quotas.max_bytes != 0 || owner->quotas.max_objects != 0;
+  if (!tenant_limited && !bucket.quota.limited()) return std::nullopt;
   int64_t add_bytes = static_cast<int64_t>(size);
   int64_t add_objects = 1;
-  Result<catalog::ObjectRecord> existing = catalog.GetObject(bucket, key, /*with_inline_data=*/false);
-  if (existing.ok()) {
-    add_bytes -= static_cast<int64_t>(existing->size);
-    add_objects = 0;
-  } else if (existing.status().code() != StatusCode::kNotFound) {
-    return ErrorFromStatus(existing.status());
+  if (bucket.versioning != catalog::BucketVersioning::kEnabled) {
+    Result<catalog::ObjectRecord> existing = catalog.GetObject(bucket, key, /*with_inline_data=*/false);
+    // Suspended: only a current null version is replaced; another is kept
+    // as a noncurrent version. A delete marker holds nothing and counts as
+    // no object.
+    if (existing.ok() && existing->is_null_version() && !existing->delete_marker) {
+      add_bytes -= static_cast<int64_t>(existing->size);
+      add_objects = 0;
+    } else if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) {
+      return ErrorFromStatus(existing.status());
+    }
   }
+  if (bucket.quota.limited()) {
+    Result<catalog::Usage> used = catalog.BucketUsage(bucket);
+    if (!used.ok()) return ErrorFromStatus(used.status());
+    if (std::optional<S3Error> over = CheckBucketObjectQuota(bucket.quota, *used, add_bytes, add_objects)) return over;
+  }
+  if (!tenant_limited) return std::nullopt;
   return CheckObjectQuota(catalog, *owner, add_bytes, add_objects);
 }
 

@@ -1,7 +1,8 @@
 // File: s3/quota.h
 // Tenant quotas (iam::Quotas) checked before a write is accepted: bytes and
 // objects on PutObject, CopyObject and CompleteMultipartUpload, the bucket
-// count on CreateBucket. Objects belong to the bucket's owner
+// count on CreateBucket. A bucket's own quota (catalog::BucketQuota) is
+// checked the same way against that bucket's counters. Objects belong to the bucket's owner
 // (docs/tenancy.md), so a write is charged to the bucket owner's quota
 // whoever sends it. The check reads the exact usage counters
 // (catalog::Catalog::UsageOfOwner) and is not atomic with the commit, so
@@ -26,10 +27,19 @@ namespace confiance::s3 {
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
                                         int64_t add_bytes, int64_t add_objects);
 
-// nullopt when the owner of `bucket` may store `size` bytes under `key`,
-// replacing the object there if any (an overwrite adds no object and only
-// the size difference). Reads the owner's tenant record (cached) and, only
-// when it has a byte or object quota, the key's current record.
+// nullopt when the bucket's counters `used` allow `add_bytes` more bytes
+// and `add_objects` more objects under `quota` (a shrinking write is
+// always allowed); otherwise the QuotaExceeded error.
+std::optional<S3Error> CheckBucketObjectQuota(const catalog::BucketQuota& quota, const catalog::Usage& used,
+                                              int64_t add_bytes, int64_t add_objects);
+
+// nullopt when `bucket`, and its owner, may store `size` bytes under `key`.
+// An overwrite in an unversioned bucket (or of the null version in a
+// suspended one) adds no object and only the size difference; in a
+// versioned bucket the replaced version is kept, so the whole size and one
+// object are added. Reads the owner's tenant record (cached) and, only when
+// the tenant or the bucket has a byte or object quota, the key's current
+// record and the counters.
 std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
                                      const catalog::BucketRecord& bucket, std::string_view key, uint64_t size);
 

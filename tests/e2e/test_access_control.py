@@ -1583,6 +1583,71 @@ def test_object_and_byte_quotas_and_exact_usage(server, world, gamma):
     gamma.delete_bucket(Bucket=b)
 
 
+def test_a_buckets_own_quota_inside_the_tenants(server, world, gamma):
+    """A bucket quota (set by the tenant's root, or an operator) refuses
+    writes past it in that bucket only; in a versioned bucket an overwrite
+    keeps the old version, so it counts in full."""
+    b, other = unique_bucket("gb"), unique_bucket("gb")
+    for name in (b, other):
+        gamma.create_bucket(Bucket=name)
+    over = (403, "QuotaExceeded")
+    try:
+        out = cli(server, "bucket", "set-quota", b, "--tenant", "gamma",
+                  "--max-bytes", "100", "--max-objects", "2",
+                  creds=GAMMA_ROOT).out
+        assert "quota 100 bytes, 2 objects" in out, out
+        gamma.put_object(Bucket=b, Key="a", Body=b"a" * 60)
+        assert s3_code(gamma.put_object, Bucket=b, Key="b",
+                       Body=b"b" * 41) == over
+        gamma.put_object(Bucket=b, Key="b", Body=b"b" * 40)
+        assert s3_code(gamma.put_object, Bucket=b, Key="c", Body=b"") == over
+        # An overwrite counts the difference; copies and completions count.
+        gamma.put_object(Bucket=b, Key="a", Body=b"A" * 55)
+        assert s3_code(gamma.copy_object, Bucket=b, Key="c",
+                       CopySource={"Bucket": b, "Key": "b"}) == over
+        up = gamma.create_multipart_upload(Bucket=b, Key="mp")["UploadId"]
+        part = gamma.upload_part(Bucket=b, Key="mp", UploadId=up,
+                                 PartNumber=1, Body=b"m" * 5)
+        assert s3_code(gamma.complete_multipart_upload, Bucket=b, Key="mp",
+                       UploadId=up, MultipartUpload={"Parts": [
+                           {"PartNumber": 1, "ETag": part["ETag"]}]}) == over
+        gamma.abort_multipart_upload(Bucket=b, Key="mp", UploadId=up)
+        # The other bucket of the tenant is not limited by it.
+        gamma.put_object(Bucket=other, Key="big", Body=b"x" * 500)
+        doc = cli(server, "--json", "bucket", "quota", b, "--tenant",
+                  "gamma").json()
+        assert doc["usage"] == {"bytes": 95, "objects": 2}, doc
+        assert doc["quota"] == {"max_bytes": 100, "max_objects": 2}, doc
+
+        # Versioned: an overwrite keeps the old version, which still counts.
+        gamma.delete_object(Bucket=b, Key="b")
+        gamma.put_bucket_versioning(Bucket=b, VersioningConfiguration={
+            "Status": "Enabled"})
+        cli(server, "bucket", "set-quota", b, "--tenant", "gamma",
+            "--max-objects", "0")  # the operator, this time
+        assert s3_code(gamma.put_object, Bucket=b, Key="a",
+                       Body=b"A" * 50) == over
+        gamma.put_object(Bucket=b, Key="a", Body=b"A" * 45)
+        doc = cli(server, "--json", "bucket", "quota", b, "--tenant",
+                  "gamma").json()
+        assert doc["usage"] == {"bytes": 100, "objects": 2}, doc
+
+        # Another tenant's root may not touch it.
+        cli(server, "bucket", "set-quota", b, "--tenant", "gamma",
+            "--max-bytes", "0", creds=BETA_ROOT, expect=1)
+        cli(server, "bucket", "set-quota", b, "--tenant", "gamma",
+            "--max-bytes", "0", creds=GAMMA_ROOT)
+        gamma.put_object(Bucket=b, Key="a", Body=b"A" * 300)
+    finally:
+        for name in (b, other):
+            versions = gamma.list_object_versions(Bucket=name)
+            for v in versions.get("Versions", []) + versions.get(
+                    "DeleteMarkers", []):
+                gamma.delete_object(Bucket=name, Key=v["Key"],
+                                    VersionId=v["VersionId"])
+            gamma.delete_bucket(Bucket=name)
+
+
 def test_writes_by_another_tenant_count_against_the_bucket_owner(server,
                                                                  world,
                                                                  gamma):
