@@ -21,16 +21,19 @@ constexpr std::string_view kArnPrefix = "arn:confiance:sqs::";
 constexpr size_t kMaxRules = 100;
 
 // The events this server emits, and the wildcards that cover them.
-constexpr std::array<std::string_view, 6> kEmitted = {"ObjectCreated:Put",    "ObjectCreated:Post",
-                                                      "ObjectCreated:Copy",   "ObjectCreated:CompleteMultipartUpload",
-                                                      "ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated"};
+constexpr std::array<std::string_view, 9> kEmitted = {
+    "ObjectCreated:Put",    "ObjectCreated:Post",
+    "ObjectCreated:Copy",   "ObjectCreated:CompleteMultipartUpload",
+    "ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated",
+    "ObjectTagging:Put",    "ObjectTagging:Delete",
+    "ObjectAcl:Put"};
+constexpr std::array<std::string_view, 3> kWildcards = {"ObjectCreated:*", "ObjectRemoved:*", "ObjectTagging:*"};
 
 // S3's other event types: accepted by S3, never emitted by Confiance, so
 // refused rather than silently never sent.
-constexpr std::array<std::string_view, 10> kNotEmitted = {
-    "ReducedRedundancyLostObject", "ObjectRestore:",      "Replication:",   "LifecycleExpiration:",
-    "LifecycleTransition",         "IntelligentTiering",  "ObjectTagging:", "ObjectAcl:Put",
-    "ObjectCreated:PutTagging",    "ObjectCreated:PutAcl"};
+constexpr std::array<std::string_view, 6> kNotEmitted = {
+    "ReducedRedundancyLostObject", "ObjectRestore:",     "Replication:", "LifecycleExpiration:",
+    "LifecycleTransition",         "IntelligentTiering"};
 
 bool ValidTargetName(std::string_view n) {
   if (n.empty() || n.size() > 64) return false;
@@ -62,14 +65,15 @@ Status CheckEvent(std::string_view full, S3Error* error) {
     return InvalidArgumentError("event");
   }
   std::string_view e = full.substr(3);
-  if (e == "ObjectCreated:*" || e == "ObjectRemoved:*" ||
+  if (std::find(kWildcards.begin(), kWildcards.end(), e) != kWildcards.end() ||
       std::find(kEmitted.begin(), kEmitted.end(), e) != kEmitted.end()) {
     return OkStatus();
   }
   for (std::string_view other : kNotEmitted) {
     if (e.starts_with(other)) {
-      *error = Invalid(fmt::format("Confiance does not emit {} events; it emits s3:ObjectCreated:* and "
-                                   "s3:ObjectRemoved:* (Delete, DeleteMarkerCreated).",
+      *error = Invalid(fmt::format("Confiance does not emit {} events; it emits s3:ObjectCreated:*, "
+                                   "s3:ObjectRemoved:* (Delete, DeleteMarkerCreated), s3:ObjectTagging:* "
+                                   "(Put, Delete) and s3:ObjectAcl:Put.",
                                    full),
                        "Event", full);
       return InvalidArgumentError("event");
@@ -256,6 +260,9 @@ std::string NotificationEventName(const audit::Event& e) {
     // entries do.
     return e.details.contains("delete_marker") ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete";
   }
+  if (e.operation == "PutObjectTagging") return "ObjectTagging:Put";
+  if (e.operation == "DeleteObjectTagging") return "ObjectTagging:Delete";
+  if (e.operation == "PutObjectAcl") return "ObjectAcl:Put";
   return "";
 }
 

@@ -71,6 +71,8 @@ TEST(NotificationConfigTest, RefusesAsS3Does) {
   EXPECT_EQ(Refusal({Rule({"s3:ObjectCreated:Bogus"})}),
             "InvalidArgument: The event is not supported for notifications");
   EXPECT_NE(Refusal({Rule({"s3:ObjectRestore:Completed"})}).find("Confiance does not emit"), std::string::npos);
+  EXPECT_NE(Refusal({Rule({"s3:LifecycleExpiration:*"})}).find("Confiance does not emit"), std::string::npos);
+  EXPECT_EQ(Refusal({Rule({"s3:ObjectTagging:*", "s3:ObjectAcl:Put"})}), "");
   NotificationRule bad_filter = Rule({"s3:ObjectCreated:*"});
   bad_filter.filter_names = {"middle"};
   EXPECT_EQ(Refusal({bad_filter}), "InvalidArgument: filter rule name must be either prefix or suffix");
@@ -134,6 +136,11 @@ TEST(NotificationConfigTest, EventNamesFromLogEntries) {
   EXPECT_EQ(NotificationEventName(Entry("DeleteObjects", "")), "");        // the batch's own entry
   EXPECT_EQ(NotificationEventName(Entry("DeleteObjects", "k", 403)), "");  // a refused key
   EXPECT_EQ(NotificationEventName(Entry("GetObject", "k")), "");
+  EXPECT_EQ(NotificationEventName(Entry("PutObjectTagging", "k")), "ObjectTagging:Put");
+  EXPECT_EQ(NotificationEventName(Entry("DeleteObjectTagging", "k", 204)), "ObjectTagging:Delete");
+  EXPECT_EQ(NotificationEventName(Entry("PutObjectAcl", "k")), "ObjectAcl:Put");
+  EXPECT_EQ(NotificationEventName(Entry("PutObjectTagging", "k", 403)), "");
+  EXPECT_EQ(NotificationEventName(Entry("GetObjectTagging", "k")), "");
   audit::Event control = Entry("DeleteObject", "k", 204);
   control.kind = audit::EventKind::kControl;
   EXPECT_EQ(NotificationEventName(control), "");

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "catalog/object_data.h"
+#include "catalog/version_id.h"
 #include "common/logging.h"
 #include "s3/tagging.h"
 #include "iam/acl/action_map.h"
@@ -644,6 +645,9 @@ asio::awaitable<S3Service::Reply> S3Service::UpdateObjectSetting(Ctx& ctx, const
     if (updated.status().code() != StatusCode::kNotFound) co_return ErrorFromStatus(updated.status());
     co_return MakeError(version ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
   }
+  // The log entry names the version changed, also when the request named
+  // none (the current one).
+  if (bucket.versioned()) ctx.version_id = catalog::ExternalVersionId(*updated);
   std::vector<http::Header> hdrs = Headers();
   AddVersionHeader(hdrs, bucket, *updated);
   co_await SendEmpty(ctx, status, hdrs);

@@ -136,7 +136,8 @@ def test_configuration_is_validated_and_kept(server):
     for arn in ("arn:confiance:sqs::other:theirs", "arn:confiance:sqs::acme:nope", "arn:aws:sqs:us-east-1:1:q"):
         assert s3_code(configure, a, "notify-config", rule(["s3:ObjectCreated:*"], arn=arn)) == (
             400, "InvalidArgument"), arn
-    assert s3_code(configure, a, "notify-config", rule(["s3:ObjectRestore:Completed"])) == (400, "InvalidArgument")
+    for never_sent in ("s3:ObjectRestore:Completed", "s3:LifecycleExpiration:*"):
+        assert s3_code(configure, a, "notify-config", rule([never_sent])) == (400, "InvalidArgument")
     assert s3_code(configure, a, "notify-config", rule(["s3:ObjectCreated:*"], prefix="a"),
                    rule(["s3:ObjectCreated:Put"], prefix="ab")) == (400, "InvalidArgument")
     # A refused configuration left the last one in place.
@@ -231,6 +232,28 @@ def test_delete_markers_of_a_versioned_bucket(server, receiver):
     records = receiver.wait_for(before + 2)[before:]
     assert [(r["eventName"], r["s3"]["object"].get("versionId")) for r in records] == [
         ("ObjectRemoved:DeleteMarkerCreated", marker), ("ObjectRemoved:Delete", v)]
+
+
+def test_tagging_and_acl_changes(server, receiver):
+    """s3:ObjectTagging:* and s3:ObjectAcl:Put, with the version they
+    changed; a refused change makes no event."""
+    a = s3(server, ACME)
+    a.create_bucket(Bucket="notify-tags")
+    a.put_bucket_versioning(Bucket="notify-tags", VersioningConfiguration={"Status": "Enabled"})
+    configure(a, "notify-tags", rule(["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]))
+    v = a.put_object(Bucket="notify-tags", Key="doc", Body=b"v1")["VersionId"]
+    before = len(receiver.records())
+    a.put_object_tagging(Bucket="notify-tags", Key="doc", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    a.delete_object_tagging(Bucket="notify-tags", Key="doc", VersionId=v)
+    a.put_object_acl(Bucket="notify-tags", Key="doc", ACL="public-read")
+    assert s3_code(a.put_object_tagging, Bucket="notify-tags", Key="missing",
+                   Tagging={"TagSet": []}) == (404, "NoSuchKey")
+    a.put_object(Bucket="notify-tags", Key="after", Body=b"not matched")  # ObjectCreated: not asked for
+    a.put_object_tagging(Bucket="notify-tags", Key="doc", Tagging={"TagSet": []})
+    records = receiver.wait_for(before + 4)[before:]
+    assert [(r["eventName"], r["s3"]["object"]["key"], r["s3"]["object"].get("versionId")) for r in records] == [
+        ("ObjectTagging:Put", "doc", v), ("ObjectTagging:Delete", "doc", v), ("ObjectAcl:Put", "doc", v),
+        ("ObjectTagging:Put", "doc", v)]
 
 
 def test_a_failing_receiver_or_a_restart_loses_no_event(server, receiver):
