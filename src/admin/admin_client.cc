@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 
 #include "admin/admin_router.h"
@@ -69,12 +70,12 @@ Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_fil
   return context;
 }
 
-// One request and its reply over `stream` (plain or TLS), each step within
-// `timeout`. Unavailable when the exchange fails.
+// Connects `stream` (plain or TLS, fresh) to one of `addresses` and, for
+// TLS, completes the handshake; each step within `timeout`. Unavailable
+// when either fails.
 template <class Stream>
-Result<HttpReply> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& addresses,
-                           bhttp::request<bhttp::string_body>& request, const std::string& where,
-                           std::chrono::seconds timeout) {
+Status Connect(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& addresses,
+               const std::string& where, std::chrono::seconds timeout) {
   constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
   beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
   error_code ec;
@@ -88,23 +89,81 @@ Result<HttpReply> Exchange(asio::io_context& io, Stream& stream, const tcp::reso
     RunOnce(io);
     if (ec) return UnavailableError("TLS handshake with " + where + " failed: " + ec.message());
   }
+  return OkStatus();
+}
+
+// Writes `request` on a connected `stream` and reads the reply, each step
+// within `timeout`; *keep_alive says whether the connection may carry
+// another request. Unavailable when the exchange fails; *timed_out then
+// says whether for want of time (rather than a closed connection).
+template <class Stream>
+Result<HttpReply> RoundTrip(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer,
+                            bhttp::request<bhttp::string_body>& request, const std::string& where,
+                            std::chrono::seconds timeout, bool* keep_alive, bool* timed_out) {
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+  error_code ec;
   tcp_layer.expires_after(timeout);
   bhttp::async_write(stream, request, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
+  *timed_out = ec == beast::error::timeout;
   if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
-  beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(kMaxReplyBody);
   tcp_layer.expires_after(timeout);
   bhttp::async_read(stream, buffer, parser, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
+  *timed_out = ec == beast::error::timeout;
   if (ec) return UnavailableError("no answer from " + where + ": " + ec.message());
-  tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ec);
+  *keep_alive = parser.get().keep_alive();
   HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
   if (auto it = parser.get().find(bhttp::field::content_type); it != parser.get().end()) {
     reply.content_type = std::string(it->value());
   }
   return reply;
+}
+
+// One request and its reply over a new connection of `stream`.
+template <class Stream>
+Result<HttpReply> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& addresses,
+                           bhttp::request<bhttp::string_body>& request, const std::string& where,
+                           std::chrono::seconds timeout) {
+  RETURN_IF_ERROR(Connect(io, stream, addresses, where, timeout));
+  beast::flat_buffer buffer;
+  bool keep_alive = false, timed_out = false;
+  Result<HttpReply> reply = RoundTrip(io, stream, buffer, request, where, timeout, &keep_alive, &timed_out);
+  error_code ec;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+  return reply;
+}
+
+// SNI for a name (never for an address, RFC 6066), and the certificate
+// must name the host (or the IP address) that was asked for.
+Status PrepareTls(beast::ssl_stream<beast::tcp_stream>& stream, const Endpoint& endpoint) {
+  error_code ec;
+  asio::ip::make_address(endpoint.host, ec);
+  if (ec && SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str()) != 1) {
+    return InvalidArgumentError("bad TLS server name " + endpoint.host);
+  }
+  stream.set_verify_mode(ssl::verify_peer);
+  stream.set_verify_callback(ssl::host_name_verification(endpoint.host));
+  return OkStatus();
+}
+
+Result<bhttp::request<bhttp::string_body>> MakeRequest(const Endpoint& endpoint, std::string_view method,
+                                                       std::string_view target, const std::vector<HttpHeader>& headers,
+                                                       std::string_view body) {
+  bhttp::verb verb = bhttp::string_to_verb(beast::string_view(method.data(), method.size()));
+  if (verb == bhttp::verb::unknown) return InvalidArgumentError("unknown HTTP method " + std::string(method));
+  bhttp::request<bhttp::string_body> request(verb, beast::string_view(target.data(), target.size()), 11);
+  for (const HttpHeader& h : headers) request.set(h.name, h.value);
+  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, endpoint.HostHeader());
+  request.body() = std::string(body);
+  request.prepare_payload();
+  return request;
+}
+
+std::string Where(const Endpoint& endpoint) {
+  return (endpoint.tls ? "https://" : "http://") + endpoint.HostHeader();
 }
 
 }  // namespace
@@ -200,16 +259,8 @@ Result<HttpReply> AdminClient::Call(std::string_view method, std::string_view pa
 Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
                                   const std::vector<HttpHeader>& headers, std::string_view body,
                                   std::chrono::seconds timeout) {
-  bhttp::verb verb = bhttp::string_to_verb(beast::string_view(method.data(), method.size()));
-  if (verb == bhttp::verb::unknown) return InvalidArgumentError("unknown HTTP method " + std::string(method));
-  const std::string host_header = endpoint.HostHeader();
-  bhttp::request<bhttp::string_body> request(verb, beast::string_view(target.data(), target.size()), 11);
-  for (const HttpHeader& h : headers) request.set(h.name, h.value);
-  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, host_header);
-  request.body() = std::string(body);
-  request.prepare_payload();
-
-  const std::string where = (endpoint.tls ? "https://" : "http://") + host_header;
+  ASSIGN_OR_RETURN(bhttp::request<bhttp::string_body> request, MakeRequest(endpoint, method, target, headers, body));
+  const std::string where = Where(endpoint);
   asio::io_context io;
   error_code ec;
   tcp::resolver resolver(io);
@@ -221,15 +272,81 @@ Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view met
   }
   ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> context, ClientTlsContext(endpoint.ca_file));
   beast::ssl_stream<beast::tcp_stream> stream(io, *context);
-  // SNI for a name (never for an address, RFC 6066), and the certificate
-  // must name the host (or the IP address) that was asked for.
-  asio::ip::make_address(endpoint.host, ec);
-  if (ec && SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str()) != 1) {
-    return InvalidArgumentError("bad TLS server name " + endpoint.host);
-  }
-  stream.set_verify_mode(ssl::verify_peer);
-  stream.set_verify_callback(ssl::host_name_verification(endpoint.host));
+  RETURN_IF_ERROR(PrepareTls(stream, endpoint));
   return Exchange(io, stream, addresses, request, where, timeout);
+}
+
+struct KeepAliveHttpClient::Connection {
+  asio::io_context io;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::shared_ptr<ssl::context> tls_context;  // outlives `tls`
+  beast::flat_buffer buffer;                  // bytes read past a reply stay for the next
+
+  bool open() const { return plain.has_value() || tls.has_value(); }
+  void Close() {
+    error_code ec;
+    if (plain) plain->socket().shutdown(tcp::socket::shutdown_both, ec);
+    if (tls) beast::get_lowest_layer(*tls).socket().shutdown(tcp::socket::shutdown_both, ec);
+    plain.reset();
+    tls.reset();
+    buffer.clear();
+  }
+};
+
+KeepAliveHttpClient::KeepAliveHttpClient(Endpoint endpoint)
+    : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {}
+
+KeepAliveHttpClient::~KeepAliveHttpClient() = default;
+
+Result<HttpReply> KeepAliveHttpClient::Send(std::string_view method, std::string_view target,
+                                            const std::vector<HttpHeader>& headers, std::string_view body,
+                                            std::chrono::seconds timeout) {
+  ASSIGN_OR_RETURN(bhttp::request<bhttp::string_body> request, MakeRequest(endpoint_, method, target, headers, body));
+  request.keep_alive(true);
+  const std::string where = Where(endpoint_);
+  std::lock_guard<std::mutex> lock(mu_);
+  Connection& c = *connection_;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = c.open();
+    if (!reused) {
+      error_code ec;
+      tcp::resolver resolver(c.io);
+      tcp::resolver::results_type addresses = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
+      if (ec) return UnavailableError("cannot resolve " + endpoint_.host + ": " + ec.message());
+      Status connected;
+      if (!endpoint_.tls) {
+        c.plain.emplace(c.io);
+        connected = Connect(c.io, *c.plain, addresses, where, timeout);
+      } else {
+        ASSIGN_OR_RETURN(c.tls_context, ClientTlsContext(endpoint_.ca_file));
+        c.tls.emplace(c.io, *c.tls_context);
+        connected = PrepareTls(*c.tls, endpoint_);
+        if (connected.ok()) connected = Connect(c.io, *c.tls, addresses, where, timeout);
+      }
+      if (!connected.ok()) {
+        c.Close();
+        return connected;
+      }
+      ++connections_;
+    }
+    bool keep_alive = false, timed_out = false;
+    Result<HttpReply> reply =
+        c.plain ? RoundTrip(c.io, *c.plain, c.buffer, request, where, timeout, &keep_alive, &timed_out)
+                : RoundTrip(c.io, *c.tls, c.buffer, request, where, timeout, &keep_alive, &timed_out);
+    if (!reply.ok() || !keep_alive) c.Close();
+    // A kept connection the receiver closed while idle fails at once: the
+    // request goes again, once, on a new one. (It may have been taken in
+    // before the failure: the callers' deliveries are at least once.) A
+    // receiver too slow to answer is not asked twice.
+    if (!reply.ok() && reused && !timed_out && attempt == 0) continue;
+    return reply;
+  }
+}
+
+uint64_t KeepAliveHttpClient::connections() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return connections_;
 }
 
 }  // namespace confiance::admin

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +77,38 @@ struct HttpReply {
 Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
                                   const std::vector<HttpHeader>& headers, std::string_view body,
                                   std::chrono::seconds timeout);
+
+// Requests to one endpoint over a kept connection (HTTP/1.1 keep-alive):
+// the server's webhook deliveries, one after the other, without a TCP (and
+// TLS) handshake each. The connection is made on the first request, kept
+// while the receiver keeps it, and made again after a failure or a
+// `Connection: close`. A request that fails on a kept connection at once
+// (the receiver closed it while it was idle) is sent again once, on a new
+// connection: callers must accept a request arriving twice.
+//
+// Thread-safety: Send may be called from several threads (one at a time
+// uses the connection).
+class KeepAliveHttpClient {
+ public:
+  explicit KeepAliveHttpClient(Endpoint endpoint);
+  ~KeepAliveHttpClient();
+  KeepAliveHttpClient(const KeepAliveHttpClient&) = delete;
+  KeepAliveHttpClient& operator=(const KeepAliveHttpClient&) = delete;
+
+  // As SendHttpRequest, on the kept connection.
+  Result<HttpReply> Send(std::string_view method, std::string_view target, const std::vector<HttpHeader>& headers,
+                         std::string_view body, std::chrono::seconds timeout);
+
+  // Connections made so far (for tests and benchmarks).
+  uint64_t connections() const;
+
+ private:
+  struct Connection;
+  const Endpoint endpoint_;
+  mutable std::mutex mu_;
+  std::unique_ptr<Connection> connection_;  // GUARDED_BY(mu_)
+  uint64_t connections_ = 0;                // GUARDED_BY(mu_)
+};
 
 class AdminClient {
  public:

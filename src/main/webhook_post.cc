@@ -2,6 +2,7 @@
 #include "main/webhook_post.h"
 
 #include <chrono>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -16,11 +17,14 @@ Result<WebhookPost> MakeWebhookPost(const std::string& url, const std::string& c
   std::string target = slash == std::string::npos ? "/" : url.substr(slash);
   ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(url.substr(0, slash)));
   endpoint.ca_file = ca_file;
-  return WebhookPost([endpoint, target](const std::string& body, const std::string& signature) -> Result<int> {
+  // One kept connection per webhook: the dispatcher sends a target's
+  // events one after the other.
+  auto client = std::make_shared<admin::KeepAliveHttpClient>(endpoint);
+  return WebhookPost([client, host = endpoint.HostHeader(), target](const std::string& body,
+                                                                  const std::string& signature) -> Result<int> {
     std::vector<admin::HttpHeader> headers = {
-        {"Host", endpoint.HostHeader()}, {"Content-Type", "application/json"}, {"X-Confiance-Signature", signature}};
-    ASSIGN_OR_RETURN(admin::HttpReply reply,
-                     admin::SendHttpRequest(endpoint, "POST", target, headers, body, std::chrono::seconds(5)));
+        {"Host", host}, {"Content-Type", "application/json"}, {"X-Confiance-Signature", signature}};
+    ASSIGN_OR_RETURN(admin::HttpReply reply, client->Send("POST", target, headers, body, std::chrono::seconds(5)));
     return reply.status;
   });
 }
