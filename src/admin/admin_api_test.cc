@@ -4,7 +4,6 @@
 // applies it (including suspended tenants).
 #include "admin/admin_api.h"
 #include "admin/deletion_receipt.h"
-#include "crypto/ed25519.h"
 
 #include <gmock/gmock.h>
 #include <thread>
@@ -12,6 +11,7 @@
 
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::admin {
@@ -450,9 +450,7 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
   r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"globex"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, ::testing::HasSubstr("makes all its data unreadable"));
-  auto key = crypto::Ed25519PrivateKey::Generate();
-  ASSERT_TRUE(key.ok());
-  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteSigner signer, audit::tlog::NoteSigner::Create("srv", std::move(*key)));
+  audit::tlog::NoteSigner signer = testutil::NewNoteSigner("srv");
   api_.SetReceiptSigner(&signer);
   r = Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})");
   ASSERT_EQ(r.status, 200) << r.body;

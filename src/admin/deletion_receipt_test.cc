@@ -3,19 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/ed25519.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::admin {
 namespace {
 
-audit::tlog::NoteSigner Signer(const std::string& name) {
-  auto key = crypto::Ed25519PrivateKey::Generate();
-  EXPECT_TRUE(key.ok());
-  auto signer = audit::tlog::NoteSigner::Create(name, std::move(*key));
-  EXPECT_TRUE(signer.ok());
-  return std::move(*signer);
-}
+audit::tlog::NoteSigner Signer(const std::string& name) { return testutil::NewNoteSigner(name); }
 
 DeletionReceipt Example() {
   DeletionReceipt r;

@@ -12,6 +12,7 @@
 #include "audit/tlog/checkpoint.h"
 #include "crypto/encoding.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::audit {
@@ -58,9 +59,7 @@ TEST(LogApiParseTest, Refusals) {
 class LogApiServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto key = crypto::Ed25519PrivateKey::Generate();
-    ASSERT_TRUE(key.ok());
-    signer_.emplace(std::move(tlog::NoteSigner::Create("s3.test.example", std::move(*key))).value());
+    signer_.emplace(testutil::NewNoteSigner());
     ASSERT_OK_AND_ASSIGN(log_, TransparencyLog::Open(store_, "s3.test.example/tenant/acme", *signer_));
   }
   void AppendN(uint64_t n) {

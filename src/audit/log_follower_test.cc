@@ -13,6 +13,7 @@
 #include "audit/log_api.h"
 #include "audit/tlog/cosignature.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::audit {
@@ -20,11 +21,7 @@ namespace {
 
 constexpr const char* kOrigin = "s3.test.example/tenant/acme";
 
-tlog::NoteSigner MakeSigner() {
-  auto key = crypto::Ed25519PrivateKey::Generate();
-  EXPECT_TRUE(key.ok());
-  return std::move(tlog::NoteSigner::Create("s3.test.example", std::move(*key))).value();
-}
+tlog::NoteSigner MakeSigner() { return testutil::NewNoteSigner(); }
 
 std::string EventEntry(const std::string& key) {
   Event e;

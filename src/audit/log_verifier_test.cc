@@ -12,6 +12,7 @@
 #include "audit/tlog/cosignature.h"
 #include "audit/tlog/tiles.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::audit {
@@ -21,11 +22,7 @@ using ::testing::HasSubstr;
 
 constexpr char kVerifierOrigin[] = "s3.test.example/tenant/acme";
 
-tlog::NoteSigner NewSigner() {
-  auto key = crypto::Ed25519PrivateKey::Generate();
-  EXPECT_TRUE(key.ok());
-  return std::move(tlog::NoteSigner::Create("s3.test.example", std::move(*key))).value();
-}
+tlog::NoteSigner NewSigner() { return testutil::NewNoteSigner(); }
 
 std::string EventEntry(int i, std::string_view key_prefix = "k") {
   Event e;

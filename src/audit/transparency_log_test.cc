@@ -22,17 +22,14 @@
 #include "meta/memory/memory_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "tests/testutil/fault_injection_env.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace confiance::audit {
 namespace {
 
-tlog::NoteSigner TestSigner(std::string name = "s3.test.example") {
-  auto key = crypto::Ed25519PrivateKey::Generate();
-  EXPECT_TRUE(key.ok());
-  return std::move(tlog::NoteSigner::Create(std::move(name), std::move(*key))).value();
-}
+tlog::NoteSigner TestSigner(std::string name = "s3.test.example") { return testutil::NewNoteSigner(std::move(name)); }
 
 using testing::AppendSync;
 

@@ -16,6 +16,7 @@
 #include "audit/tlog/checkpoint.h"
 #include "audit/transparency_log.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -58,7 +59,7 @@ struct Log {
 class WitnessTest : public ::testing::Test {
  protected:
   WitnessTest()
-      : log_signer_(std::move(tlog::NoteSigner::Create("s3.test.example", NewKey())).value()),
+      : log_signer_(testutil::NewNoteSigner()),
         cosigner_(std::move(tlog::CosignatureSigner::Create("witness.test/w1", NewKey())).value()) {
     Restart();
   }
@@ -149,7 +150,7 @@ TEST_F(WitnessTest, RefusesBadRequests) {
   // Unknown origin: 404; another key with the known name: 403.
   Log stranger(log_signer_, "elsewhere.example/tenant/acme");
   EXPECT_EQ(witness_->AddCheckpoint(stranger.Body(0, stranger.Publish({"a"}))).status, 404);
-  tlog::NoteSigner impostor = std::move(tlog::NoteSigner::Create("s3.test.example", NewKey())).value();
+  tlog::NoteSigner impostor = testutil::NewNoteSigner();
   Log forged(impostor);
   EXPECT_EQ(witness_->AddCheckpoint(forged.Body(0, forged.Publish({"a"}))).status, 403);
   // A wrong proof: 422.

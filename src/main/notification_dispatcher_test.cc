@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "crypto/ed25519.h"
 #include "meta/memory/memory_meta_store.h"
 #include "sovereignty/webhook.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance {
@@ -20,11 +20,7 @@ constexpr std::string_view kSecret = "dispatcher-test-secret";
 class NotificationDispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto key = crypto::Ed25519PrivateKey::Generate();
-    ASSERT_TRUE(key.ok());
-    auto signer = audit::tlog::NoteSigner::Create("notify.test", std::move(*key));
-    ASSERT_TRUE(signer.ok());
-    log_ = std::make_unique<audit::AuditLog>(store_, std::move(*signer));
+    log_ = std::make_unique<audit::AuditLog>(store_, testutil::NewNoteSigner("notify.test"));
     catalog::BucketRecord b;
     b.name = "photos";
     b.id = "b1";

@@ -10,8 +10,8 @@
 #include "audit/event.h"
 #include "catalog/version_id.h"
 #include "blob/memory/memory_blob_store.h"
-#include "crypto/ed25519.h"
 #include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::s3 {
@@ -23,11 +23,7 @@ constexpr int64_t kT0 = 1000 * kTestDay + 1234;
 class LifecycleWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto key = crypto::Ed25519PrivateKey::Generate();
-    ASSERT_TRUE(key.ok());
-    auto signer = audit::tlog::NoteSigner::Create("lc.test", std::move(*key));
-    ASSERT_TRUE(signer.ok());
-    log_ = std::make_unique<audit::AuditLog>(log_store_, std::move(*signer));
+    log_ = std::make_unique<audit::AuditLog>(log_store_, testutil::NewNoteSigner("lc.test"));
     bucket_.name = "bucket";
     bucket_.id = "b1";
     bucket_.owner = "acme";
