@@ -942,6 +942,17 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
         wait_for(browser, "suspended", lambda d: d.find_element(By.ID, "versioning").text == "Suspended")
         assert resco.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
 
+        # The bucket's own quota: its usage shown, a limit set and kept.
+        def quota_text():
+            return browser.find_element(By.ID, "bucket-quota-usage").text
+
+        wait_for(browser, "quota", lambda d: quota_text() == "1 objects, 200.0 KiB.")
+        browser.find_element(By.ID, "quota-max-objects").send_keys("3")
+        click(browser, "#bucket-quota button[type=submit]")
+        wait_for(browser, "quota set", lambda d: quota_text() == "1 of 3 objects, 200.0 KiB.")
+        quota = cli(srv, "--json", "bucket", "quota", bucket, "--tenant", "resco", creds=root).json()
+        assert quota["quota"] == {"max_bytes": 0, "max_objects": 3}, quota
+
         # Residency: the object sits in the first FR pool; a DE-only rule
         # makes it misplaced and sends new data to Frankfurt.
         wait_for(browser, "residency", lambda d: fact("Bucket rule") == "none")

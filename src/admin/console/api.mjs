@@ -499,6 +499,20 @@ export class Client {
     return this.admin("GET", `/tenants/${encodeURIComponent(id)}/usage`);
   }
 
+  // A bucket's own quota and usage (docs/tenancy.md, "Bucket quotas").
+  #quotaPath(tenant, bucket) {
+    return `/tenants/${encodeURIComponent(tenant)}/buckets/${encodeURIComponent(bucket)}/quota`;
+  }
+
+  async bucketQuota(tenant, bucket) {
+    return this.admin("GET", this.#quotaPath(tenant, bucket));
+  }
+
+  // `limits`: {"max_bytes"?, "max_objects"?}; 0 lifts that limit.
+  async setBucketQuota(tenant, bucket, limits) {
+    return this.admin("PATCH", this.#quotaPath(tenant, bucket), limits);
+  }
+
   // --- users, access keys, identity policies (a tenant root's) ----------
 
   #userPath(tenant, user = "", tail = "") {

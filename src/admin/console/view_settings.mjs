@@ -1,8 +1,21 @@
 // A bucket's settings: versioning, the bucket policy, lifecycle rules, incomplete
-// multipart uploads, and its data residency (docs/SOVEREIGNTY.md).
+// multipart uploads, its quota, and its data residency (docs/SOVEREIGNTY.md).
 
 import { ApiError, simpleLifecycleRule } from "./api.mjs";
-import { act, breadcrumb, factRows, h, headerRow, humanSize, isTenantRoot, jsonEditor, session } from "./ui.mjs";
+import {
+  act,
+  breadcrumb,
+  factRows,
+  h,
+  headerRow,
+  humanSize,
+  isTenantRoot,
+  jsonEditor,
+  quotaText,
+  session,
+} from "./ui.mjs";
+
+const GiB = 1024 ** 3;
 
 function ruleText(rule) {
   if (!rule) return "none";
@@ -158,6 +171,54 @@ async function uploadsSection(bucket) {
   );
 }
 
+// The bucket's own quota, inside the tenant's (a tenant root's to set).
+async function quotaSection(tenant, bucket) {
+  const doc = await session.client.bucketQuota(tenant, bucket);
+  const maxGiB = h("input", {
+    id: "quota-max-gib",
+    type: "number",
+    min: "0",
+    step: "any",
+    placeholder: "GiB (0: no limit)",
+    value: doc.quota.max_bytes ? String(doc.quota.max_bytes / GiB) : "",
+  });
+  const maxObjects = h("input", {
+    id: "quota-max-objects",
+    type: "number",
+    min: "0",
+    placeholder: "objects (0: no limit)",
+    value: doc.quota.max_objects ? String(doc.quota.max_objects) : "",
+  });
+  const form = h(
+    "form",
+    { id: "bucket-quota" },
+    h("label", {}, "Bytes, in GiB ", maxGiB),
+    h("label", {}, "Objects ", maxObjects),
+    h("button", { type: "submit" }, "Set quota"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const limits = {
+      max_bytes: Math.round(Number(maxGiB.value || 0) * GiB),
+      max_objects: Math.round(Number(maxObjects.value || 0)),
+    };
+    act("Setting the quota", () => session.client.setBucketQuota(tenant, bucket, limits));
+  });
+  const u = doc.usage;
+  const q = doc.quota;
+  return h(
+    "div",
+    {},
+    h("h3", {}, "Quota"),
+    h(
+      "p",
+      { id: "bucket-quota-usage" },
+      `${quotaText(u.objects, q.max_objects, String)} objects, ${quotaText(u.bytes, q.max_bytes, humanSize)}.`,
+    ),
+    form,
+  );
+}
+
 export async function settingsView({ bucket }) {
   const section = h("section", {}, h("h2", {}, breadcrumb(bucket), " / settings"));
 
@@ -179,12 +240,16 @@ export async function settingsView({ bucket }) {
   );
   section.append(await policySection(bucket), await lifecycleSection(bucket), await uploadsSection(bucket));
 
-  section.append(h("h3", {}, "Data residency"));
   if (!isTenantRoot()) {
-    section.append(h("p", { class: "muted" }, "A bucket's residency is its tenant root's to set."));
+    section.append(
+      h("h3", {}, "Quota and data residency"),
+      h("p", { class: "muted" }, "A bucket's quota and residency are its tenant root's to set."),
+    );
     return section;
   }
   const tenant = session.identity.tenant;
+  section.append(await quotaSection(tenant, bucket));
+  section.append(h("h3", {}, "Data residency"));
   let doc;
   try {
     doc = await session.client.residencyRule(tenant, bucket);
