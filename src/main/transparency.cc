@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 
 #include "admin/admin_client.h"
 #include "audit/log_signing_key.h"
@@ -30,11 +31,14 @@ Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const st
     endpoint.ca_file = witness.ca_file;
     Result<audit::tlog::CosignatureVerifier> key = audit::tlog::CosignatureVerifier::FromKey(witness.key);
     if (!key.ok()) return InvalidArgumentError("--witness-key: " + key.status().message());
+    // One kept connection: a checkpoint goes to the witness every second
+    // or so while there is traffic, per log.
+    auto client = std::make_shared<admin::KeepAliveHttpClient>(endpoint);
     witnessing = std::make_unique<audit::CheckpointWitnessing>(
-        std::move(key).value(), [endpoint](const std::string& body) -> Result<audit::WitnessAnswer> {
+        std::move(key).value(), [client](const std::string& body) -> Result<audit::WitnessAnswer> {
           std::vector<admin::HttpHeader> headers = {{"content-type", "text/plain; charset=utf-8"}};
-          ASSIGN_OR_RETURN(admin::HttpReply reply, admin::SendHttpRequest(endpoint, "POST", "/add-checkpoint", headers,
-                                                                          body, std::chrono::seconds(10)));
+          ASSIGN_OR_RETURN(admin::HttpReply reply,
+                           client->Send("POST", "/add-checkpoint", headers, body, std::chrono::seconds(10)));
           return audit::WitnessAnswer{reply.status, reply.content_type, std::move(reply.body)};
         });
   }
