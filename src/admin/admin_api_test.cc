@@ -352,6 +352,13 @@ TEST_F(AdminApiTest, BucketQuotaForTheTenantRootAndOperatorsOnly) {
   EXPECT_EQ(Code(Call(acme, "PATCH", "/tenants/acme/buckets/acme-data/quota", R"({"max_bytes":-1})")),
             "InvalidRequest");
   EXPECT_EQ(Call(UserOf("acme", "bob"), "GET", "/tenants/acme/buckets/acme-data/quota").status, 403);
+  // The tenant's usage shows each bucket's share and quota.
+  json usage = Body(Op("GET", "/tenants/acme/usage"));
+  ASSERT_EQ(usage["per_bucket"].size(), 1u) << usage;
+  EXPECT_EQ(usage["per_bucket"][0]["bucket"], "acme-data");
+  EXPECT_EQ(usage["per_bucket"][0]["objects"], 0);
+  EXPECT_EQ(usage["per_bucket"][0]["quota"]["max_objects"], 3);
+  EXPECT_TRUE(Body(Op("GET", "/tenants/globex/usage"))["per_bucket"].empty());
   ASSERT_OK_AND_ASSIGN(stored, catalog_.GetBucket("acme-data"));
   EXPECT_EQ(stored.quota.max_bytes, 4096u);
 }

@@ -229,6 +229,17 @@ void AdminCli::State::AddTenantCommands(CLI::App& admin) {
     std::string out = "tenant " + j.value("tenant", "") + ": " + std::to_string(j.value("bytes", int64_t{0})) +
                       " bytes in " + std::to_string(j.value("objects", int64_t{0})) + " objects, " +
                       std::to_string(j.value("buckets", int64_t{0})) + " buckets\n";
+    for (const json& b : j.value("per_bucket", json::array())) {
+      const json q = b.value("quota", json::object());
+      const uint64_t max_bytes = q.value("max_bytes", uint64_t{0});
+      const uint64_t max_objects = q.value("max_objects", uint64_t{0});
+      std::string limits;
+      if (max_bytes != 0) limits += " of " + std::to_string(max_bytes) + " bytes";
+      if (max_objects != 0) limits += std::string(limits.empty() ? " of " : " and ") + std::to_string(max_objects) + " objects";
+      out += "  bucket " + b.value("bucket", "") + ": " + std::to_string(b.value("bytes", int64_t{0})) + " bytes in " +
+             std::to_string(b.value("objects", int64_t{0})) + " objects" + (limits.empty() ? "" : ", quota" + limits) +
+             "\n";
+    }
     if (j.contains("throttled")) {
       out += "rate limits refused " + std::to_string(j["throttled"].value("reads", int64_t{0})) + " reads and " +
              std::to_string(j["throttled"].value("writes", int64_t{0})) + " writes since the server started\n";

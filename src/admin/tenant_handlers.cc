@@ -119,6 +119,16 @@ ApiReply AdminApi::GetUsage(const AdminRoute& route, bool recount) {
                {{"max_bytes", t->quotas.max_bytes},
                 {"max_objects", t->quotas.max_objects},
                 {"max_buckets", t->quotas.max_buckets}}}};
+  // Each bucket's share and own quota (bucket names are no object data:
+  // operators see them too, as in residency reports).
+  json per_bucket = json::array();
+  for (const catalog::Catalog::BucketShare& b : used->per_bucket) {
+    per_bucket.push_back({{"bucket", b.name},
+                          {"bytes", b.usage.bytes},
+                          {"objects", b.usage.objects},
+                          {"quota", {{"max_bytes", b.quota.max_bytes}, {"max_objects", b.quota.max_objects}}}});
+  }
+  out["per_bucket"] = std::move(per_bucket);
   if (rate_limiter_ != nullptr) {
     // Since the server started: the operator's one view of which tenant its
     // limits hold back (the refusals themselves are in the tenant's log).

@@ -299,11 +299,18 @@ class Catalog {
   Result<Usage> BucketUsage(const BucketRecord& bucket);
   // The same, counted by listing every object (admin "usage --recount").
   Result<Usage> RecountBucketUsage(const BucketRecord& bucket);
-  // Usage summed over the buckets `owner` (a tenant id) owns, and how many
-  // they are. Lists every bucket: not for hot paths of unlimited tenants.
+  // Usage summed over the buckets `owner` (a tenant id) owns, how many
+  // they are, and each one's, in name order. Lists every bucket: not for
+  // hot paths of unlimited tenants.
+  struct BucketShare {
+    std::string name;
+    BucketQuota quota;
+    Usage usage;
+  };
   struct OwnerUsage {
     Usage usage;
     int64_t buckets = 0;
+    std::vector<BucketShare> per_bucket;
   };
   Result<OwnerUsage> UsageOfOwner(std::string_view owner, bool recount = false);
 

@@ -219,6 +219,7 @@ Result<Catalog::OwnerUsage> Catalog::UsageOfOwner(std::string_view owner, bool r
     ASSIGN_OR_RETURN(Usage u, recount ? RecountBucketUsage(b) : BucketUsage(b));
     total.usage.bytes += u.bytes;
     total.usage.objects += u.objects;
+    total.per_bucket.push_back({b.name, b.quota, u});
   }
   return total;
 }

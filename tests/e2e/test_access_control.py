@@ -1618,6 +1618,10 @@ def test_a_buckets_own_quota_inside_the_tenants(server, world, gamma):
                   "gamma").json()
         assert doc["usage"] == {"bytes": 95, "objects": 2}, doc
         assert doc["quota"] == {"max_bytes": 100, "max_objects": 2}, doc
+        # The tenant's usage, bucket by bucket.
+        text = cli(server, "tenant", "usage", "gamma").out
+        assert ("  bucket %s: 95 bytes in 2 objects, quota of 100 bytes and 2 objects\n" % b) in text, text
+        assert ("  bucket %s: 500 bytes in 1 objects\n" % other) in text, text
 
         # Versioned: an overwrite keeps the old version, which still counts.
         gamma.delete_object(Bucket=b, Key="b")

@@ -952,6 +952,14 @@ def test_bucket_settings_versioning_and_residency(browser, tmp_path):
         wait_for(browser, "quota set", lambda d: quota_text() == "1 of 3 objects, 200.0 KiB.")
         quota = cli(srv, "--json", "bucket", "quota", bucket, "--tenant", "resco", creds=root).json()
         assert quota["quota"] == {"max_bytes": 0, "max_objects": 3}, quota
+        # The bucket list shows it too, bucket by bucket.
+        navigate(browser, "#/buckets")
+        cell = "#buckets tr[data-bucket='%s'] td.usage" % bucket
+        wait_for(browser, "usage column", lambda d: d.find_elements(By.CSS_SELECTOR, cell) and d.find_element(
+            By.CSS_SELECTOR, cell).text == "1 of 3 objects, 200.0 KiB")
+        navigate(browser, "#/b/%s/" % bucket)
+        wait_for(browser, "settings link", lambda d: d.find_elements(By.ID, "bucket-settings"))
+        click(browser, "#bucket-settings")
 
         # Residency: the object sits in the first FR pool; a DE-only rule
         # makes it misplaced and sends new data to Frankfurt.

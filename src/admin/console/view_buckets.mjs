@@ -1,13 +1,23 @@
-// The bucket list (with a tenant root's usage against its quotas), bucket creation and deletion.
+// The bucket list (with a tenant root's usage against its quotas, in total and
+// bucket by bucket), bucket creation and deletion.
 
 import { act, h, headerRow, humanSize, isTenantRoot, objectsHash, quotaText, session } from "./ui.mjs";
+
+// One bucket's objects and bytes, against its own quota if it has one.
+function shareText(share) {
+  if (!share) return "";
+  const q = share.quota || {};
+  return `${quotaText(share.objects, q.max_objects, String)} objects, ${quotaText(share.bytes, q.max_bytes, humanSize)}`;
+}
 
 export async function bucketsView() {
   const buckets = await session.client.listBuckets();
   // A tenant root sees its tenant's usage against its quotas.
   let usage = null;
+  const shares = new Map();
   if (isTenantRoot()) {
     const u = await session.client.usage(session.identity.tenant);
+    for (const b of u.per_bucket || []) shares.set(b.bucket, b);
     const q = u.quotas || {};
     usage = h(
       "p",
@@ -28,6 +38,7 @@ export async function bucketsView() {
       { dataset: { bucket: b.name } },
       h("td", {}, h("a", { href: objectsHash(b.name, "") }, b.name)),
       h("td", {}, b.created),
+      isTenantRoot() ? h("td", { class: "num usage" }, shareText(shares.get(b.name))) : null,
       h(
         "td",
         {},
@@ -55,6 +66,11 @@ export async function bucketsView() {
     create,
     buckets.length === 0
       ? h("p", { class: "muted" }, "No bucket yet.")
-      : h("table", { id: "buckets" }, headerRow("Name", "Created", ""), rows),
+      : h(
+          "table",
+          { id: "buckets" },
+          isTenantRoot() ? headerRow("Name", "Created", "Usage (quota)", "") : headerRow("Name", "Created", ""),
+          rows,
+        ),
   );
 }
