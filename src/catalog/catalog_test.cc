@@ -588,6 +588,12 @@ TEST(RecordsTest, ChecksumsRoundTripInObjectPartAndUploadRecords) {
   up.checksum_algorithm = "SHA256";
   ASSERT_OK_AND_ASSIGN(UploadRecord u2, DecodeUpload(EncodeUpload(up)));
   EXPECT_EQ(u2.checksum_algorithm, "SHA256");
+  EXPECT_FALSE(u2.checksum_full_object);
+  up.checksum_algorithm = "CRC64NVME";
+  up.checksum_full_object = true;
+  ASSERT_OK_AND_ASSIGN(UploadRecord full_object, DecodeUpload(EncodeUpload(up)));
+  EXPECT_TRUE(full_object.checksum_full_object);
+  up.checksum_full_object = false;
   up.checksum_algorithm.clear();
   ASSERT_OK_AND_ASSIGN(UploadRecord u3, DecodeUpload(EncodeUpload(up)));
   EXPECT_TRUE(u3.checksum_algorithm.empty());

@@ -203,6 +203,9 @@ struct UploadRecord {
   std::string completing_tag;
   TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
   std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
+  // x-amz-checksum-type FULL_OBJECT (a CRC of the whole object, combined
+  // from the parts'); false: composite (or no checksum).
+  bool checksum_full_object = false;
   // SSE-C of the upload (as ObjectRecord's): every part's data keys are
   // wrapped under the KEK of this salt, and completion copies both to the
   // object record.

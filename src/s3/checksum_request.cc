@@ -13,8 +13,9 @@ namespace {
 
 using crypto::ChecksumAlgorithm;
 
-constexpr std::array<ChecksumAlgorithm, 4> kAlgorithms = {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
-                                                          ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256};
+constexpr std::array<ChecksumAlgorithm, 5> kAlgorithms = {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                                                          ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256,
+                                                          ChecksumAlgorithm::kCrc64Nvme};
 
 S3Error InvalidChecksumRequest(std::string message) {
   return MakeError(S3ErrorCode::kInvalidRequest, std::move(message));
@@ -117,10 +118,38 @@ Result<std::optional<ChecksumAlgorithm>> ParseChecksumAlgorithmHeader(const http
   if (!a) {
     *error = InvalidChecksumRequest(
         "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-        "[CRC32, CRC32C, SHA1, SHA256]");
+        "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
     return InvalidArgumentError("unknown checksum algorithm");
   }
   return a;
+}
+
+Result<bool> ParseChecksumType(const http::Request& request, std::optional<ChecksumAlgorithm> algorithm,
+                               S3Error* error) {
+  std::optional<std::string_view> type = request.FindHeader("x-amz-checksum-type");
+  if (!type) return algorithm == ChecksumAlgorithm::kCrc64Nvme;
+  if (!algorithm) {
+    *error = InvalidChecksumRequest(
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+    return InvalidArgumentError("checksum type without algorithm");
+  }
+  const bool full = EqualsIgnoreCase(*type, "FULL_OBJECT");
+  if (!full && !EqualsIgnoreCase(*type, "COMPOSITE")) {
+    *error = InvalidChecksumRequest("Value for x-amz-checksum-type header is invalid.");
+    return InvalidArgumentError("bad checksum type");
+  }
+  // Full object: the CRCs only. Composite: anything but CRC64NVME.
+  if (full ? !crypto::IsCrc(*algorithm) : *algorithm == ChecksumAlgorithm::kCrc64Nvme) {
+    *error = InvalidChecksumRequest(fmt::format("The {} checksum type cannot be used with the {} checksum algorithm.",
+                                                full ? "FULL_OBJECT" : "COMPOSITE",
+                                                ToLower(crypto::ChecksumName(*algorithm))));
+    return InvalidArgumentError("checksum type and algorithm disagree");
+  }
+  return full;
+}
+
+std::string_view ChecksumTypeOf(std::string_view stored_value) {
+  return stored_value.find('-') == std::string_view::npos ? "FULL_OBJECT" : "COMPOSITE";
 }
 
 std::optional<S3Error> VerifyObjectChecksumHeader(const http::Request& request,

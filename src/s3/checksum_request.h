@@ -50,6 +50,20 @@ bool ChecksumModeEnabled(const http::Request& request);
 Result<std::optional<ChecksumRequest>> ParseChecksumRequest(const http::Request& request, bool trailer_mode,
                                                             S3Error* error);
 
+// x-amz-checksum-type of CreateMultipartUpload, given the upload's
+// algorithm: whether the completed object's checksum is full object (the
+// CRC of the whole object) rather than composite (a checksum of the parts'
+// checksums, shown with "-N"). Absent: full object for CRC64NVME (S3 has no
+// composite CRC64NVME), composite for the others. InvalidRequest in *error
+// for a type without an algorithm, an unknown type, FULL_OBJECT with SHA-1
+// or SHA-256, or COMPOSITE with CRC64NVME.
+Result<bool> ParseChecksumType(const http::Request& request, std::optional<crypto::ChecksumAlgorithm> algorithm,
+                               S3Error* error);
+
+// S3's checksum type of a stored checksum value: "COMPOSITE" for a
+// multipart object's composite value ("...-N"), else "FULL_OBJECT".
+std::string_view ChecksumTypeOf(std::string_view stored_value);
+
 // x-amz-checksum-algorithm of CreateMultipartUpload: nullopt if absent;
 // InvalidRequest in *error for an unknown algorithm.
 Result<std::optional<crypto::ChecksumAlgorithm>> ParseChecksumAlgorithmHeader(const http::Request& request,

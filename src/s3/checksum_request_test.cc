@@ -122,5 +122,47 @@ TEST(ChecksumRequestTest, Verify) {
   EXPECT_EQ(bad->code, S3ErrorCode::kMalformedTrailerError);
 }
 
+TEST(ChecksumRequestTest, Crc64Nvme) {
+  EXPECT_EQ(ChecksumHeaderName(ChecksumAlgorithm::kCrc64Nvme), "x-amz-checksum-crc64nvme");
+  EXPECT_EQ(ChecksumElementName(ChecksumAlgorithm::kCrc64Nvme), "ChecksumCRC64NVME");
+  const std::string raw = crypto::ComputeChecksum(ChecksumAlgorithm::kCrc64Nvme, "123456789");
+  std::optional<ChecksumRequest> got = MustParse(Req({{"x-amz-checksum-crc64nvme", crypto::Base64Encode(raw)}}));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->algorithm, ChecksumAlgorithm::kCrc64Nvme);
+  EXPECT_EQ(got->expected, raw);
+  // A CRC32's 4 bytes are no CRC64NVME.
+  EXPECT_EQ(MustFail(Req({{"x-amz-checksum-crc64nvme", "AAAAAA=="}})).code, S3ErrorCode::kBadDigest);
+  std::optional<ChecksumRequest> trailer =
+      MustParse(Req({{"x-amz-trailer", "x-amz-checksum-crc64nvme"}}), /*trailer_mode=*/true);
+  ASSERT_TRUE(trailer);
+  EXPECT_TRUE(trailer->in_trailer);
+}
+
+TEST(ChecksumRequestTest, ChecksumTypeOfAnUpload) {
+  auto type = [](std::vector<http::Header> headers, std::optional<ChecksumAlgorithm> a) -> std::string {
+    S3Error error{S3ErrorCode::kInternalError, {}, {}};
+    Result<bool> full = ParseChecksumType(Req(std::move(headers)), a, &error);
+    if (!full.ok()) return std::string(error.CodeString()) + ": " + std::string(error.Message());
+    return *full ? "FULL_OBJECT" : "COMPOSITE";
+  };
+  EXPECT_EQ(type({}, std::nullopt), "COMPOSITE");
+  EXPECT_EQ(type({}, ChecksumAlgorithm::kCrc32), "COMPOSITE");
+  EXPECT_EQ(type({}, ChecksumAlgorithm::kCrc64Nvme), "FULL_OBJECT");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "FULL_OBJECT"}}, ChecksumAlgorithm::kCrc32c), "FULL_OBJECT");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "COMPOSITE"}}, ChecksumAlgorithm::kSha256), "COMPOSITE");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "FULL_OBJECT"}}, ChecksumAlgorithm::kCrc64Nvme), "FULL_OBJECT");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "FULL_OBJECT"}}, ChecksumAlgorithm::kSha1),
+            "InvalidRequest: The FULL_OBJECT checksum type cannot be used with the sha1 checksum algorithm.");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "COMPOSITE"}}, ChecksumAlgorithm::kCrc64Nvme),
+            "InvalidRequest: The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "PARTIAL"}}, ChecksumAlgorithm::kCrc32),
+            "InvalidRequest: Value for x-amz-checksum-type header is invalid.");
+  EXPECT_EQ(type({{"x-amz-checksum-type", "FULL_OBJECT"}}, std::nullopt),
+            "InvalidRequest: The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+            "header.");
+  EXPECT_EQ(ChecksumTypeOf("AAAAAA=="), "FULL_OBJECT");
+  EXPECT_EQ(ChecksumTypeOf("AAAAAA==-3"), "COMPOSITE");
+}
+
 }  // namespace
 }  // namespace confiance::s3

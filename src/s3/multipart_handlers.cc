@@ -87,7 +87,9 @@ std::string CompleteResultXml(const std::string& bucket, const std::string& key,
       .Element("Key", key)
       .Element("ETag", QuotedEtag(object.etag));
   std::optional<crypto::ChecksumAlgorithm> algorithm = crypto::ParseChecksumAlgorithm(object.checksum_algorithm);
-  if (algorithm && !object.checksum.empty()) w.Element(ChecksumElementName(*algorithm), object.checksum);
+  if (algorithm && !object.checksum.empty()) {
+    w.Element(ChecksumElementName(*algorithm), object.checksum).Element("ChecksumType", ChecksumTypeOf(object.checksum));
+  }
   return w.Finish();
 }
 
@@ -126,6 +128,19 @@ std::string CompositeOf(crypto::ChecksumAlgorithm algorithm, const std::vector<c
   return fmt::format("{}-{}", crypto::Base64Encode(crypto::CompositeChecksum(algorithm, raw)), segments.size());
 }
 
+// S3's full-object checksum of a multipart object (a CRC `algorithm`): the
+// CRC of the whole object, combined from the parts' CRCs and sizes without
+// reading them again; base64, no suffix. "" if a part has none.
+std::string FullObjectOf(crypto::ChecksumAlgorithm algorithm, const std::vector<catalog::Segment>& segments) {
+  std::string combined;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    Result<std::string> r = crypto::Base64Decode(segments[i].checksum);
+    if (!r.ok() || r->size() != crypto::ChecksumSize(algorithm)) return "";
+    combined = i == 0 ? std::move(r).value() : crypto::CombineCrc(algorithm, combined, *r, segments[i].plain_size);
+  }
+  return crypto::Base64Encode(combined);
+}
+
 // An upload's <Initiator>, the tenant that started it
 // (S3Service::CanonicalUserOf), and <Owner>: the initiator too, as S3 lists
 // uploads, except in a bucket with ACLs disabled (BucketOwnerEnforced),
@@ -151,6 +166,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (!tags.ok()) co_return error;
   Result<std::optional<crypto::ChecksumAlgorithm>> checksum = ParseChecksumAlgorithmHeader(ctx.req, &error);
   if (!checksum.ok()) co_return error;
+  Result<bool> full_object = ParseChecksumType(ctx.req, *checksum, &error);
+  if (!full_object.ok()) co_return error;
   Result<LockRequest> lock = LockFromHeaders(ctx, *bucket, /*need_integrity=*/false, &error);
   if (!lock.ok()) co_return error;
   // The completed object's ACL, checked now as PutObject checks its own.
@@ -170,6 +187,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
+  up.checksum_full_object = *full_object;
   up.lock_mode = lock->mode;
   up.lock_until_ms = lock->retain_until_ms;
   up.legal_hold = lock->legal_hold.value_or(false);
@@ -200,7 +218,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
     ctx.extra_headers->Add(std::move(sse));
   }
   if (!up.checksum_algorithm.empty()) {
-    ctx.extra_headers->Add({http::Header{"x-amz-checksum-algorithm", up.checksum_algorithm}});
+    ctx.extra_headers->Add({http::Header{"x-amz-checksum-algorithm", up.checksum_algorithm},
+                            http::Header{"x-amz-checksum-type", up.checksum_full_object ? "FULL_OBJECT" : "COMPOSITE"}});
   }
   {
     std::string doc = w.Finish();
@@ -415,7 +434,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.etag = fmt::format("{}-{}", crypto::DigestHex(etag_md5.Finish()), wanted->size());
   rec.parts_count = static_cast<uint32_t>(wanted->size());
   if (checksum) {
-    rec.checksum = CompositeOf(*checksum, rec.segments);
+    rec.checksum = up->checksum_full_object ? FullObjectOf(*checksum, rec.segments) : CompositeOf(*checksum, rec.segments);
     if (!rec.checksum.empty()) rec.checksum_algorithm = up->checksum_algorithm;
   }
   // The checksum the client expects of the whole object, if it sent one.
@@ -528,7 +547,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
   w.Element("StorageClass", "STANDARD");
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
-  if (checksum) w.Element("ChecksumAlgorithm", up->checksum_algorithm);
+  if (checksum) {
+    w.Element("ChecksumAlgorithm", up->checksum_algorithm)
+        .Element("ChecksumType", up->checksum_full_object ? "FULL_OBJECT" : "COMPOSITE");
+  }
   for (const catalog::PartRecord& p : *parts) {
     w.Open("Part")
         .Element("PartNumber", static_cast<uint64_t>(p.part_number))

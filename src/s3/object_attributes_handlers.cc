@@ -64,7 +64,10 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
   if (wanted->etag) w.Element("ETag", rec->etag);  // unquoted, as S3 gives it here
   std::optional<crypto::ChecksumAlgorithm> algorithm = crypto::ParseChecksumAlgorithm(rec->checksum_algorithm);
   if (wanted->checksum && algorithm && !rec->checksum.empty()) {
-    w.Open("Checksum").Element(ChecksumElementName(*algorithm), rec->checksum).Close();
+    w.Open("Checksum")
+        .Element(ChecksumElementName(*algorithm), rec->checksum)
+        .Element("ChecksumType", ChecksumTypeOf(rec->checksum))
+        .Close();
   }
   if (wanted->object_parts && rec->parts_count > 0) WriteObjectParts(w, *rec, *window);
   if (wanted->storage_class) w.Element("StorageClass", "STANDARD");

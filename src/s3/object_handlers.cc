@@ -154,7 +154,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
     ctx.written = Ctx::Written{rec.etag, rec.size};
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
-    if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(*ck);
+    if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) {
+      hdrs.push_back(*ck);
+      hdrs.push_back({"x-amz-checksum-type", std::string(ChecksumTypeOf(rec.checksum))});
+    }
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
   }
@@ -299,6 +302,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       }
     } else if (status == 200) {
       ck = StoredChecksumHeader(rec->checksum_algorithm, rec->checksum);
+      if (ck) headers.push_back({"x-amz-checksum-type", std::string(ChecksumTypeOf(rec->checksum))});
     }
     if (ck) headers.push_back(std::move(*ck));
   }

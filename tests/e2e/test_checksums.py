@@ -1,13 +1,17 @@
-"""Additional checksums (x-amz-checksum-crc32, crc32c, sha1, sha256):
+"""Additional checksums (x-amz-checksum-crc32, crc32c, crc64nvme, sha1,
+sha256):
 PutObject and UploadPart with the value in a header, named only by
 x-amz-sdk-checksum-algorithm, or sent as an aws-chunked trailer (unsigned
 and signed trailer modes); refusal of a wrong value (BadDigest) and of an
 invalid one (InvalidRequest) with nothing stored; the value on GET/HEAD with
 x-amz-checksum-mode: ENABLED; multipart composite checksums
-(checksum of the part checksums, "-N"); GetObjectAttributes.
+(checksum of the part checksums, "-N") and full-object checksums (the CRC
+of the whole object, x-amz-checksum-type FULL_OBJECT); GetObjectAttributes.
 
-Every expected value is computed here independently (zlib, hashlib and a
-bitwise CRC32C), never read back from the server."""
+Every expected value is computed here independently (zlib, hashlib, a
+bitwise CRC32C and a table CRC-64/NVME), never read back from the server.
+Debian's boto3 knows neither CRC64NVME nor checksum types: those requests
+are signed by hand."""
 
 import base64
 import hashlib
@@ -19,7 +23,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from s3util import (EMPTY_SHA256, assert_s3_error, canonical_query,
-                    client_error, http_request, object_path, sign_headers)
+                    client_error, http_request, object_path, sign_headers,
+                    xml_find_all)
 
 MiB = 1024 * 1024
 UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
@@ -60,7 +65,32 @@ assert _crc32c_python(b"123456789") == 0xE3069283
 assert _crc32c(b"123456789") == 0xE3069283
 
 
+def _crc64nvme_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x9A6C9329AC4BC9B5 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC64_TABLE = _crc64nvme_table()
+
+
+def _crc64nvme(data):
+    c = 0xFFFFFFFFFFFFFFFF
+    for b in data:
+        c = _CRC64_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFFFFFFFFFF
+
+
+assert _crc64nvme(b"123456789") == 0xAE8B14860A799888  # the CRC catalogue's check value
+
+
 def raw_checksum(algorithm, data):
+    if algorithm == "CRC64NVME":
+        return _crc64nvme(data).to_bytes(8, "big")
     if algorithm == "CRC32":
         return zlib.crc32(data).to_bytes(4, "big")
     if algorithm == "CRC32C":
@@ -595,3 +625,96 @@ def test_object_attributes_errors(server, s3, bucket):
         r = http_request(server.host, server.port, "GET",
                          path + "?attributes=", s.headers, None)
         assert_s3_error(r, 400, "InvalidArgument")
+
+
+# ------------------------------------------------- CRC64NVME, full object
+
+def signed(server, method, path, query=None, headers=None, body=b""):
+    """A hand-signed request (the payload's SHA-256 signed)."""
+    h = dict(headers or {})
+    h["Host"] = server.hostport
+    query = list(query.items()) if query else None
+    s = sign_headers(method, path, query, h, hashlib.sha256(body).hexdigest(),
+                     server.access_key, server.secret_key)
+    full = path + ("?" + canonical_query(query) if query else "")
+    return http_request(server.host, server.port, method, full, s.headers, body)
+
+
+def element(body, name):
+    found = [e.text for e in xml_find_all(body, name)]
+    return found[0] if found else None
+
+
+def test_crc64nvme_put_head_and_trailer(server, s3, bucket):
+    data = rnd(200 * 1024 + 5, 40)
+    value = b64("CRC64NVME", data)
+    r = signed(server, "PUT", object_path(bucket, "c64"),
+               headers={"x-amz-checksum-crc64nvme": value}, body=data)
+    assert r.status == 200, r
+    assert r.header("x-amz-checksum-crc64nvme") == value
+    assert r.header("x-amz-checksum-type") == "FULL_OBJECT"
+    h = signed(server, "HEAD", object_path(bucket, "c64"),
+               headers={"x-amz-checksum-mode": "ENABLED"})
+    assert (h.header("x-amz-checksum-crc64nvme"), h.header("x-amz-checksum-type")) == (value, "FULL_OBJECT")
+    assert s3.get_object(Bucket=bucket, Key="c64")["Body"].read() == data
+    # A wrong value stores nothing.
+    bad = signed(server, "PUT", object_path(bucket, "c64-bad"),
+                 headers={"x-amz-checksum-crc64nvme": b64("CRC64NVME", data[1:])}, body=data)
+    assert_s3_error(bad, 400, "BadDigest")
+    assert_absent(s3, bucket, "c64-bad")
+    # As a trailer, the way newer SDKs send it.
+    t = trailer_put(server, bucket, "c64-trailer", data, "CRC64NVME", signed=True)
+    assert t.status == 200, t
+    assert t.header("x-amz-checksum-crc64nvme") == value
+
+
+@pytest.mark.parametrize("algorithm,type_header", [
+    ("CRC64NVME", None),  # CRC64NVME is full object without being asked
+    ("CRC32", "FULL_OBJECT"),
+    ("CRC32C", "FULL_OBJECT"),
+])
+def test_multipart_full_object_checksum(server, bucket, algorithm, type_header):
+    key = "full-" + algorithm.lower()
+    path = object_path(bucket, key)
+    headers = {"x-amz-checksum-algorithm": algorithm}
+    if type_header:
+        headers["x-amz-checksum-type"] = type_header
+    r = signed(server, "POST", path, query={"uploads": ""}, headers=headers)
+    assert r.status == 200, r
+    assert (r.header("x-amz-checksum-algorithm"), r.header("x-amz-checksum-type")) == (algorithm, "FULL_OBJECT")
+    uid = element(r.body, "UploadId")
+    parts = [rnd(5 * MiB, 41), rnd(5 * MiB + 3, 42), rnd(777, 43)]
+    name = "x-amz-checksum-" + algorithm.lower()
+    xml_parts = ""
+    for i, p in enumerate(parts, 1):
+        u = signed(server, "PUT", path, query={"partNumber": str(i), "uploadId": uid},
+                   headers={name: b64(algorithm, p)}, body=p)
+        assert u.status == 200, u
+        xml_parts += ("<Part><PartNumber>%d</PartNumber><ETag>%s</ETag><Checksum%s>%s</Checksum%s></Part>"
+                      % (i, u.header("ETag"), algorithm, b64(algorithm, p), algorithm))
+    listed = signed(server, "GET", path, query={"uploadId": uid})
+    assert element(listed.body, "ChecksumType") == "FULL_OBJECT", listed.body
+    whole = b"".join(parts)
+    want = b64(algorithm, whole)  # the CRC of the whole object, no "-N"
+    body = ("<CompleteMultipartUpload>%s</CompleteMultipartUpload>" % xml_parts).encode()
+    done = signed(server, "POST", path, query={"uploadId": uid}, headers={name: want}, body=body)
+    assert done.status == 200, done
+    assert element(done.body, "Checksum" + algorithm) == want, done.body
+    assert element(done.body, "ChecksumType") == "FULL_OBJECT", done.body
+    h = signed(server, "HEAD", path, headers={"x-amz-checksum-mode": "ENABLED"})
+    assert (h.header(name), h.header("x-amz-checksum-type")) == (want, "FULL_OBJECT")
+    attrs = signed(server, "GET", path, query={"attributes": ""},
+                   headers={"x-amz-object-attributes": "Checksum"})
+    assert element(attrs.body, "ChecksumType") == "FULL_OBJECT", attrs.body
+
+
+def test_checksum_type_refusals(server, bucket):
+    path = object_path(bucket, "refused")
+    for headers, message in (
+            ({"x-amz-checksum-algorithm": "CRC64NVME", "x-amz-checksum-type": "COMPOSITE"}, "COMPOSITE"),
+            ({"x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-type": "FULL_OBJECT"}, "FULL_OBJECT"),
+            ({"x-amz-checksum-type": "FULL_OBJECT"}, "x-amz-checksum-algorithm"),
+            ({"x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "HALF"}, "invalid")):
+        r = signed(server, "POST", path, query={"uploads": ""}, headers=headers)
+        assert_s3_error(r, 400, "InvalidRequest")
+        assert message.encode() in r.body, r.body
