@@ -24,6 +24,7 @@
 #include "common/ascii.h"
 #include "common/await_callback.h"
 #include "common/logging.h"
+#include "crypto/checksum.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "iam/acl/acl_format.h"
@@ -118,84 +119,53 @@ std::string ObjectUrl(const http::Request& req, const Route& route, std::string_
          sigv4::UriEncode(key, true);
 }
 
-// The file's x-amz-checksum-<algorithm> field, if any: the file must hash
-// to it, as a PutObject body must match its checksum header.
+// The file's x-amz-checksum-<algorithm> field, if any (any of S3's five
+// algorithms): the file must hash to it, as a PutObject body must match its
+// checksum header.
 class FileChecksum {
  public:
   // nullopt without a checksum field; on a malformed one (or several) sets
   // *error (InvalidRequest) and returns InvalidArgument.
   static Result<std::optional<FileChecksum>> FromFields(const PostFields& fields, S3Error* error) {
     std::optional<FileChecksum> out;
+    constexpr std::string_view kPrefix = "x-amz-checksum-";
     for (const auto& [name, value] : fields) {
-      if (!name.starts_with("x-amz-checksum-") || name == "x-amz-checksum-algorithm") continue;
+      if (!name.starts_with(kPrefix) || name == "x-amz-checksum-algorithm") continue;
       if (out) {
         *error = MakeError(S3ErrorCode::kInvalidRequest, "Expecting a single x-amz-checksum- header");
         return InvalidArgumentError("several checksums");
       }
-      FileChecksum c;
-      c.name_ = name;
-      size_t size = 0;
-      if (name == "x-amz-checksum-sha256") {
-        c.sha256_.emplace();
-        size = 32;
-      } else if (name == "x-amz-checksum-sha1") {
-        c.sha1_.emplace();
-        size = 20;
-      } else if (name == "x-amz-checksum-crc32c") {
-        c.crc32c_ = true;
-        size = 4;
-      } else {
-        *error = MakeError(S3ErrorCode::kNotImplemented, "POST object verifies only sha256, sha1 and crc32c checksums.");
-        return InvalidArgumentError("unsupported checksum");
+      std::optional<crypto::ChecksumAlgorithm> algorithm =
+          crypto::ParseChecksumAlgorithm(std::string_view(name).substr(kPrefix.size()));
+      if (!algorithm) {
+        *error = MakeError(S3ErrorCode::kInvalidRequest, "Value for " + name + " header is invalid.");
+        return InvalidArgumentError("unknown checksum");
       }
       Result<std::string> raw = crypto::Base64Decode(value);
-      if (!raw.ok() || raw->size() != size) {
+      if (!raw.ok() || raw->size() != crypto::ChecksumSize(*algorithm)) {
         *error = MakeError(S3ErrorCode::kInvalidRequest, "Value for " + name + " header is invalid.");
         return InvalidArgumentError("bad checksum");
       }
-      c.expected_ = std::move(raw).value();
-      out = std::move(c);
+      out.emplace(FileChecksum(*algorithm, std::move(raw).value()));
     }
     return out;
   }
 
-  void Update(std::string_view data) {
-    if (sha256_) sha256_->Update(data);
-    if (sha1_) sha1_->Update(data);
-    if (crc32c_) crc_ = crypto::Crc32cExtend(crc_, std::as_bytes(std::span(data.data(), data.size())));
-  }
+  void Update(std::string_view data) { checksummer_.Update(data); }
 
   // BadDigest unless the file hashed to the expected value.
   std::optional<S3Error> Verify() {
-    std::string got;
-    if (sha256_) {
-      crypto::Sha256::Digest d = sha256_->Finish();
-      got.assign(reinterpret_cast<const char*>(d.data()), d.size());
-    } else if (sha1_) {
-      crypto::Sha1::Digest d = sha1_->Finish();
-      got.assign(reinterpret_cast<const char*>(d.data()), d.size());
-    } else {
-      for (int shift = 24; shift >= 0; shift -= 8) got.push_back(static_cast<char>((crc_ >> shift) & 0xff));
-    }
-    if (got == expected_) return std::nullopt;
-    std::string algorithm = ToUpper(std::string_view(name_).substr(std::string_view("x-amz-checksum-").size()));
-    return MakeError(S3ErrorCode::kBadDigest,
-                     "The " + algorithm + " you specified did not match the calculated checksum.");
+    if (crypto::ConstantTimeEqual(checksummer_.Finish(), expected_)) return std::nullopt;
+    return MakeError(S3ErrorCode::kBadDigest, "The " + std::string(crypto::ChecksumName(checksummer_.algorithm())) +
+                                                  " you specified did not match the calculated checksum.");
   }
 
  private:
-  static std::string ToUpper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    return out;
-  }
+  FileChecksum(crypto::ChecksumAlgorithm algorithm, std::string expected)
+      : checksummer_(algorithm), expected_(std::move(expected)) {}
 
-  std::string name_;
-  std::string expected_;  // raw digest bytes
-  std::optional<crypto::Sha256> sha256_;
-  std::optional<crypto::Sha1> sha1_;
-  bool crc32c_ = false;
-  uint32_t crc_ = 0;
+  crypto::Checksummer checksummer_;
+  std::string expected_;  // raw checksum bytes
 };
 
 // The next event of the form, reading the body as the parser asks.

@@ -14,6 +14,7 @@ import json
 import os
 import urllib.parse
 import xml.etree.ElementTree as ET
+import zlib
 
 import pytest
 import requests
@@ -297,4 +298,20 @@ def test_file_checksum_field(server, s3, bucket):
         400, "BadDigest")
     assert error_of(post_form(url, dict(fields, **{"x-amz-checksum-sha256": "sailorjerry"})))[:2] == (
         400, "InvalidRequest")
+    # The CRCs too: CRC32 (zlib) and CRC64NVME, right and wrong.
+    crc32 = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    assert post_form(url, dict(fields, **{"x-amz-checksum-crc32": crc32}), file=("c", data)).status_code == 204
+    s3.delete_object(Bucket=bucket, Key="ck")
+    c = 0xFFFFFFFFFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ 0x9A6C9329AC4BC9B5 if c & 1 else c >> 1
+    crc64 = (c ^ 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+    assert post_form(url, dict(fields, **{"x-amz-checksum-crc64nvme": base64.b64encode(crc64).decode()}),
+                     file=("c", data)).status_code == 204
+    s3.delete_object(Bucket=bucket, Key="ck")
+    flipped = base64.b64encode(bytes([crc64[0] ^ 1]) + crc64[1:]).decode()
+    assert error_of(post_form(url, dict(fields, **{"x-amz-checksum-crc64nvme": flipped}), file=("c", data)))[:2] == (
+        400, "BadDigest")
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
