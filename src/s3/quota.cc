@@ -6,6 +6,27 @@
 #include <algorithm>
 
 namespace confiance::s3 {
+namespace {
+
+// QuotaExceeded if `used` plus the additions would pass a limit (0: none) of
+// `whose` ("tenant's", "bucket's"); a shrinking write always passes.
+std::optional<S3Error> CheckLimits(std::string_view whose, uint64_t max_bytes, uint64_t max_objects,
+                                   const catalog::Usage& used, int64_t add_bytes, int64_t add_objects) {
+  const int64_t bytes = std::max<int64_t>(used.bytes, 0);
+  const int64_t objects = std::max<int64_t>(used.objects, 0);
+  if (max_bytes != 0 && add_bytes > 0 && static_cast<uint64_t>(bytes + add_bytes) > max_bytes) {
+    return MakeError(S3ErrorCode::kQuotaExceeded,
+                     fmt::format("The {} storage quota of {} bytes would be exceeded ({} bytes in use).", whose,
+                                 max_bytes, bytes));
+  }
+  if (max_objects != 0 && add_objects > 0 && static_cast<uint64_t>(objects + add_objects) > max_objects) {
+    return MakeError(S3ErrorCode::kQuotaExceeded,
+                     fmt::format("The {} quota of {} objects would be exceeded.", whose, max_objects));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
                                         int64_t add_bytes, int64_t add_objects) {
@@ -13,34 +34,7 @@ std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::Te
   if (q.max_bytes == 0 && q.max_objects == 0) return std::nullopt;
   Result<catalog::Catalog::OwnerUsage> used = catalog.UsageOfOwner(tenant.id);
   if (!used.ok()) return ErrorFromStatus(used.status());
-  int64_t bytes = std::max<int64_t>(used->usage.bytes, 0);
-  int64_t objects = std::max<int64_t>(used->usage.objects, 0);
-  if (q.max_bytes != 0 && add_bytes > 0 && static_cast<uint64_t>(bytes + add_bytes) > q.max_bytes) {
-    return MakeError(S3ErrorCode::kQuotaExceeded,
-                     fmt::format("The tenant's storage quota of {} bytes would be exceeded ({} bytes in use).",
-                                 q.max_bytes, bytes));
-  }
-  if (q.max_objects != 0 && add_objects > 0 && static_cast<uint64_t>(objects + add_objects) > q.max_objects) {
-    return MakeError(S3ErrorCode::kQuotaExceeded,
-                     fmt::format("The tenant's quota of {} objects would be exceeded.", q.max_objects));
-  }
-  return std::nullopt;
-}
-
-std::optional<S3Error> CheckBucketObjectQuota(const catalog::BucketQuota& quota, const catalog::Usage& used,
-                                              int64_t add_bytes, int64_t add_objects) {
-  const int64_t bytes = std::max<int64_t>(used.bytes, 0);
-  const int64_t objects = std::max<int64_t>(used.objects, 0);
-  if (quota.max_bytes != 0 && add_bytes > 0 && static_cast<uint64_t>(bytes + add_bytes) > quota.max_bytes) {
-    return MakeError(S3ErrorCode::kQuotaExceeded,
-                     fmt::format("The bucket's storage quota of {} bytes would be exceeded ({} bytes in use).",
-                                 quota.max_bytes, bytes));
-  }
-  if (quota.max_objects != 0 && add_objects > 0 && static_cast<uint64_t>(objects + add_objects) > quota.max_objects) {
-    return MakeError(S3ErrorCode::kQuotaExceeded,
-                     fmt::format("The bucket's quota of {} objects would be exceeded.", quota.max_objects));
-  }
-  return std::nullopt;
+  return CheckLimits("tenant's", q.max_bytes, q.max_objects, used->usage, add_bytes, add_objects);
 }
 
 std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
@@ -66,7 +60,9 @@ std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& 
   if (bucket.quota.limited()) {
     Result<catalog::Usage> used = catalog.BucketUsage(bucket);
     if (!used.ok()) return ErrorFromStatus(used.status());
-    if (std::optional<S3Error> over = CheckBucketObjectQuota(bucket.quota, *used, add_bytes, add_objects)) return over;
+    std::optional<S3Error> over =
+        CheckLimits("bucket's", bucket.quota.max_bytes, bucket.quota.max_objects, *used, add_bytes, add_objects);
+    if (over) return over;
   }
   if (!tenant_limited) return std::nullopt;
   return CheckObjectQuota(catalog, *owner, add_bytes, add_objects);

@@ -27,12 +27,6 @@ namespace confiance::s3 {
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
                                         int64_t add_bytes, int64_t add_objects);
 
-// nullopt when the bucket's counters `used` allow `add_bytes` more bytes
-// and `add_objects` more objects under `quota` (a shrinking write is
-// always allowed); otherwise the QuotaExceeded error.
-std::optional<S3Error> CheckBucketObjectQuota(const catalog::BucketQuota& quota, const catalog::Usage& used,
-                                              int64_t add_bytes, int64_t add_objects);
-
 // nullopt when `bucket`, and its owner, may store `size` bytes under `key`.
 // An overwrite in an unversioned bucket (or of the null version in a
 // suspended one) adds no object and only the size difference; in a

@@ -31,27 +31,27 @@ UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 
 
-def _crc32c_table():
+def _reflected_crc(poly, width):
+    """A table-driven reflected CRC of `width` bits with an initial value
+    and final XOR of all ones (CRC32C, CRC-64/NVME)."""
     table = []
     for i in range(256):
         c = i
         for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
         table.append(c)
-    return table
+    ones = (1 << width) - 1
+
+    def crc(data):
+        c = ones
+        for b in data:
+            c = (c >> 8) ^ table[(c ^ b) & 0xFF]
+        return c ^ ones
+    return crc
 
 
-_CRC32C_TABLE = _crc32c_table()
-
-
-def _crc32c_python(data):
-    """CRC32C (Castagnoli), table-driven; "123456789" -> 0xE3069283."""
-    c = 0xFFFFFFFF
-    t = _CRC32C_TABLE
-    for b in data:
-        c = (c >> 8) ^ t[(c ^ b) & 0xFF]
-    return c ^ 0xFFFFFFFF
-
+_crc32c_python = _reflected_crc(0x82F63B78, 32)
+_crc64nvme = _reflected_crc(0x9A6C9329AC4BC9B5, 64)
 
 try:  # python3-awscrt (a dependency of Debian's awscli) is much faster
     from awscrt import checksums as _crt
@@ -61,31 +61,10 @@ try:  # python3-awscrt (a dependency of Debian's awscli) is much faster
 except ImportError:
     _crc32c = _crc32c_python
 
+# The CRC catalogue's check values.
 assert _crc32c_python(b"123456789") == 0xE3069283
 assert _crc32c(b"123456789") == 0xE3069283
-
-
-def _crc64nvme_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x9A6C9329AC4BC9B5 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_CRC64_TABLE = _crc64nvme_table()
-
-
-def _crc64nvme(data):
-    c = 0xFFFFFFFFFFFFFFFF
-    for b in data:
-        c = _CRC64_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFFFFFFFFFF
-
-
-assert _crc64nvme(b"123456789") == 0xAE8B14860A799888  # the CRC catalogue's check value
+assert _crc64nvme(b"123456789") == 0xAE8B14860A799888
 
 
 def raw_checksum(algorithm, data):
