@@ -578,6 +578,53 @@ def test_operator_session(srv, browser):
     sign_out(browser)
 
 
+def test_maintenance_scrub_and_backup(srv, browser, tmp_path):
+    """An operator runs a scrub and a backup from the console; what it shows
+    is what the admin API says; a tenant's root has no such page."""
+    acme = s3(srv, ACME_ROOT)
+    bucket = unique_bucket("scrubbed")
+    acme.create_bucket(Bucket=bucket)
+    acme.put_object(Bucket=bucket, Key="checked.bin", Body=os.urandom(300 * 1024))
+    sign_in(browser, srv, OPERATOR)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
+    click(browser, "#nav-maintenance")
+    wait_for(browser, "maintenance", lambda d: d.find_elements(By.ID, "scrub"))
+
+    def fact(table, name):
+        return browser.execute_script(
+            "const c = document.querySelector(`#${arguments[0]} td[data-fact='${arguments[1]}']`);"
+            "return c && c.textContent", table, name)
+
+    def until(table, states):
+        deadline = time.monotonic() + WAIT
+        while fact(table, "State") not in states:
+            assert time.monotonic() < deadline, "%s never reached %s: %s" % (table, states, fact(table, "State"))
+            time.sleep(0.2)
+            click(browser, "#maintenance-refresh")
+            wait_for(browser, "redrawn", lambda d: d.find_elements(By.ID, table))
+        return fact(table, "State")
+
+    click(browser, "#scrub-start button[type=submit]")
+    assert until("scrub", ("done",)) == "done"
+    status = cli(srv, "--json", "scrub", "status").json()
+    assert status["state"] == "done" and status["started_by"] == "operator operator", status
+    assert fact("scrub", "Objects checked") == str(status["objects"]) and status["objects"] > 0, status
+    assert fact("scrub", "Damaged objects") == "0"
+
+    target = tmp_path / "console-backup"
+    browser.find_element(By.ID, "backup-path").send_keys(str(target))
+    click(browser, "#backup-start button[type=submit]")
+    assert until("backup", ("done",)) == "done"
+    assert fact("backup", "Directory") == str(target)
+    assert (target / "BACKUP.json").exists()
+    sign_out(browser)
+
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    assert not browser.find_element(By.ID, "nav-maintenance").is_displayed()
+    sign_out(browser)
+
+
 def test_object_details_tags_and_versions(srv, browser):
     acme = s3(srv, ACME_ROOT)
     bucket = unique_bucket("versions")

@@ -499,6 +499,30 @@ export class Client {
     return this.admin("GET", `/tenants/${encodeURIComponent(id)}/usage`);
   }
 
+  // --- maintenance jobs (operators: docs/operations.md, docs/backup.md) --
+
+  async scrub() {
+    return this.admin("GET", "/scrub");
+  }
+
+  // `spec`: {} (the server's rate) or {"max_bytes_per_second": N}.
+  async startScrub(spec) {
+    return this.admin("POST", "/scrub", spec);
+  }
+
+  async stopScrub() {
+    return this.admin("DELETE", "/scrub");
+  }
+
+  async backup() {
+    return this.admin("GET", "/backup");
+  }
+
+  // `spec`: {"path": "/absolute/new/dir", "base"?: "/earlier/backup"}.
+  async startBackup(spec) {
+    return this.admin("POST", "/backup", spec);
+  }
+
   // A bucket's own quota and usage (docs/tenancy.md, "Bucket quotas").
   #quotaPath(tenant, bucket) {
     return `/tenants/${encodeURIComponent(tenant)}/buckets/${encodeURIComponent(bucket)}/quota`;

@@ -27,6 +27,7 @@ import { logView } from "./view_log.mjs";
 import { objectView } from "./view_object.mjs";
 import { objectsView } from "./view_objects.mjs";
 import { settingsView } from "./view_settings.mjs";
+import { maintenanceView } from "./view_maintenance.mjs";
 import { tenantsView } from "./view_tenants.mjs";
 import { userView, usersView } from "./view_users.mjs";
 
@@ -52,6 +53,7 @@ function route() {
   if (parts[0] === "users") return { view: "users" };
   if (parts[0] === "u" && parts.length >= 2) return { view: "user", user: decodeURIComponent(parts[1]) };
   if (parts[0] === "tenants") return { view: "tenants" };
+  if (parts[0] === "maintenance") return { view: "maintenance" };
   if (parts[0] === "log") return { view: "log" };
   return { view: "buckets" };
 }
@@ -71,6 +73,7 @@ function drawHeader() {
   $("nav-keys").hidden = !isTenantRoot();
   $("nav-users").hidden = !isTenantRoot();
   $("nav-tenants").hidden = !isOperator();
+  $("nav-maintenance").hidden = !isOperator();
   $("who").textContent =
     session.client === null
       ? ""
@@ -99,6 +102,7 @@ async function drawPage() {
     users: usersView,
     user: userView,
     tenants: tenantsView,
+    maintenance: maintenanceView,
     log: logView,
   };
   try {
