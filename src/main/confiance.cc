@@ -507,11 +507,13 @@ int RunServer(const ServerFlags& flags) {
                                  (*dir)->meta.get(), transparency ? &transparency->log() : nullptr, &background_stats,
                                  flags.scrub_rate_mib << 20, std::chrono::hours(flags.scrub_interval_h)});
   admin_api.SetScrubService(&scrubs);
-  // Bucket event notifications, read from the tenants' logs.
+  // Bucket event notifications, read from the tenants' logs; a lifecycle
+  // expiry's waits for its outcome, which the lifecycle worker tells.
+  s3::LifecycleOutcomes lifecycle_outcomes;
   NotificationDispatcher notifications(NotificationDispatcher::Deps{
       transparency ? &transparency->log() : nullptr, (*dir)->catalog.get(), (*dir)->meta.get(),
       std::move(notify_targets), std::move(notify_secret), flags.region, std::chrono::milliseconds(200),
-      &background_stats});
+      &background_stats, &lifecycle_outcomes});
   notifications.Start();
   for (const s3::NotificationTarget& t : s3_options.notification_targets) {
     spdlog::info("bucket notifications: target {} -> {}", s3::NotificationTargetArn(t.tenant, t.name), t.url);
@@ -631,7 +633,8 @@ int RunServer(const ServerFlags& flags) {
   // The lifecycle worker, off the request path; stops before the data
   // directory closes.
   std::optional<LifecycleRunner> lifecycle;
-  lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats);
+  lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats,
+                    &lifecycle_outcomes);
 
   spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data,

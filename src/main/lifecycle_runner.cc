@@ -7,8 +7,9 @@
 namespace confiance {
 namespace {
 
-s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o) {
+s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o, s3::LifecycleOutcomes* outcomes) {
   s3::LifecycleWorkerOptions w;
+  w.outcomes = outcomes;
   w.day_ms = static_cast<int64_t>(std::max<uint64_t>(o.day_seconds, 1) * 1000);
   w.objects_per_tick = static_cast<size_t>(std::max<uint64_t>(o.objects_per_tick, 1));
   return w;
@@ -17,8 +18,8 @@ s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o) {
 }  // namespace
 
 LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
-                                 admin::BackgroundStats* stats)
-    : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(options)),
+                                 admin::BackgroundStats* stats, s3::LifecycleOutcomes* outcomes)
+    : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(options, outcomes)),
       stats_(stats),
       interval_(std::max<uint64_t>(options.interval_s, 1)) {
   if (options.day_seconds != 86400) {

@@ -28,10 +28,11 @@ struct LifecycleRunnerOptions {
 
 class LifecycleRunner {
  public:
-  // `dir`, `log` (null: actions not recorded) and `stats` (null: not
-  // counted) must outlive the runner.
+  // `dir`, `log` (null: actions not recorded), `stats` (null: not
+  // counted) and `outcomes` (null: not told, s3/lifecycle_outcomes.h) must
+  // outlive the runner.
   LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
-                  admin::BackgroundStats* stats = nullptr);
+                  admin::BackgroundStats* stats = nullptr, s3::LifecycleOutcomes* outcomes = nullptr);
   ~LifecycleRunner();  // stops after the tick under way
   LifecycleRunner(const LifecycleRunner&) = delete;
   LifecycleRunner& operator=(const LifecycleRunner&) = delete;

@@ -11,6 +11,11 @@ namespace confiance {
 namespace {
 
 constexpr std::chrono::milliseconds kFirstPause{1000};
+// How far after a lifecycle expiry's entry, logged before this process
+// started, a refusal of it is looked for: the worker logs the refusal
+// right after its commit, so only the requests of those milliseconds come
+// between.
+constexpr uint64_t kRefusalWindow = 10000;
 constexpr std::chrono::milliseconds kMaxPause{60000};
 
 std::string CursorKey(const s3::NotificationTarget& t) { return "cursor/" + t.tenant + "/" + t.name; }
@@ -108,9 +113,22 @@ bool NotificationDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
       break;
     }
     Result<audit::Event> event = audit::DecodeEvent(*entry);
-    if (event.ok() && !Deliver(i, *event, index)) {
-      ok = false;
-      break;
+    if (event.ok()) {
+      std::string name;
+      if (s3::IsLifecycleExpiryEntry(*event)) {
+        std::optional<std::string> lifecycle = LifecycleEventName(**log, t.tenant, *event, index, size);
+        if (!lifecycle) {
+          *more = false;  // its outcome comes within milliseconds: the next poll
+          break;
+        }
+        name = std::move(*lifecycle);
+      } else {
+        name = s3::NotificationEventName(*event);
+      }
+      if (!name.empty() && !Deliver(i, *event, name, index)) {
+        ok = false;
+        break;
+      }
     }
     c.next = index + 1;  // (an entry that does not decode makes no event)
   }
@@ -122,9 +140,36 @@ bool NotificationDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
   return ok;
 }
 
-bool NotificationDispatcher::Deliver(size_t i, const audit::Event& event, uint64_t index) {
-  const std::string name = s3::NotificationEventName(event);
-  if (name.empty()) return true;
+std::optional<std::string> NotificationDispatcher::LifecycleEventName(audit::TransparencyLog& log,
+                                                                     const std::string& tenant, audit::Event& event,
+                                                                     uint64_t index, uint64_t size) {
+  using Kind = s3::LifecycleOutcomes::Kind;
+  s3::LifecycleOutcomes::Outcome o = deps_.lifecycle != nullptr ? deps_.lifecycle->Of(tenant, index)
+                                                                 : s3::LifecycleOutcomes::Outcome{};
+  if (o.kind == Kind::kPending) return std::nullopt;
+  if (o.kind == Kind::kUnknown) {
+    // Logged before this process started: refused if a refusal follows.
+    // (A crash between the entry and the commit leaves neither: the next
+    // pass expires the object again, with an entry and an event of its
+    // own, so a receiver may be told twice.)
+    for (uint64_t j = index + 1; j < std::min(size, index + 1 + kRefusalWindow); ++j) {
+      Result<std::string> later = log.Entry(j);
+      if (!later.ok()) return std::nullopt;  // tried again at the next poll
+      Result<audit::Event> e = audit::DecodeEvent(*later);
+      if (e.ok() && s3::RefusesLifecycleExpiry(*e, event)) return std::string();
+    }
+    // A current version in a bucket that keeps versions got a marker.
+    Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
+    const bool marker = event.version_id.empty() && bucket.ok() && bucket->versioned();
+    o.kind = marker ? Kind::kMarkerCreated : Kind::kRemoved;
+  }
+  if (o.kind == Kind::kKept) return std::string();
+  if (!o.version_id.empty()) event.version_id = o.version_id;
+  return std::string(o.kind == Kind::kMarkerCreated ? "LifecycleExpiration:DeleteMarkerCreated"
+                                                    : "LifecycleExpiration:Delete");
+}
+
+bool NotificationDispatcher::Deliver(size_t i, const audit::Event& event, const std::string& name, uint64_t index) {
   const s3::NotificationTarget& t = deps_.targets[i].target;
   Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
   if (!bucket.ok()) return bucket.status().code() == StatusCode::kNotFound;  // deleted since: nothing to say

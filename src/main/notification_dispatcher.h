@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "crypto/secret_bytes.h"
 #include "main/webhook_post.h"
 #include "meta/meta_store.h"
+#include "s3/lifecycle_outcomes.h"
 #include "s3/notification_config.h"
 
 namespace confiance {
@@ -60,6 +62,9 @@ class NotificationDispatcher {
     // Counts messages answered 2xx (`notifications`) and failed attempts
     // (`failed_notifications`, each retried), for the metrics. Required.
     admin::BackgroundStats* stats = nullptr;
+    // The outcomes of the lifecycle worker's expiries in this process
+    // (s3/lifecycle_outcomes.h); null: each is judged from the log alone.
+    const s3::LifecycleOutcomes* lifecycle = nullptr;
   };
 
   explicit NotificationDispatcher(Deps deps);
@@ -84,8 +89,15 @@ class NotificationDispatcher {
   // Sends what target `i` has not had yet, up to `max_entries` entries;
   // false after a failed POST. `*more`: entries are left.
   bool Drain(size_t i, size_t max_entries, bool* more);
-  // Sends one entry's messages to target `i`; false if one failed.
-  bool Deliver(size_t i, const audit::Event& event, uint64_t index);
+  // The event name of the lifecycle expiry entry `event` at `index` of
+  // `log` (of `tenant`, `size` entries long): "" if its commit was refused;
+  // nullopt while the outcome is not known yet. Sets the event's version
+  // to the version removed or the delete marker made, when known.
+  std::optional<std::string> LifecycleEventName(audit::TransparencyLog& log, const std::string& tenant,
+                                                audit::Event& event, uint64_t index, uint64_t size);
+  // Sends one entry's messages (event `name`) to target `i`; false if one
+  // failed.
+  bool Deliver(size_t i, const audit::Event& event, const std::string& name, uint64_t index);
   Status SaveCursor(const s3::NotificationTarget& t, uint64_t next);
   void Run();
 

@@ -43,6 +43,7 @@ class NotificationDispatcherTest : public ::testing::Test {
     deps.secret = crypto::SecretBytes(std::as_bytes(std::span(kSecret)));
     deps.region = "eu-west-3";
     deps.stats = &stats_;
+    deps.lifecycle = &outcomes_;
     WebhookPost post = [this](const std::string& body, const std::string& signature) -> Result<int> {
       posts_.emplace_back(body, signature);
       return status_;
@@ -77,6 +78,36 @@ class NotificationDispatcherTest : public ::testing::Test {
   meta::MemoryMetaStore store_;
   catalog::Catalog catalog_{store_};
   std::unique_ptr<audit::AuditLog> log_;
+  // The lifecycle worker's entry about expiring `key` (status 204: the
+  // intent; another: its refusal).
+  uint64_t LogExpiry(const std::string& key, int status = 204) {
+    audit::Event e;
+    e.principal.type = "system";
+    e.principal.user = "lifecycle";
+    e.operation = "LifecycleExpiration";
+    e.bucket = "photos";
+    e.key = key;
+    e.status = status;
+    e.details = {{"rule", "r1"}};
+    Result<uint64_t> index = log_->AppendAndWait("acme", e);
+    EXPECT_TRUE(index.ok());
+    return index.ok() ? *index : 0;
+  }
+
+  // The bucket's rules: every lifecycle expiration, under in/.
+  void RuleForExpirations() {
+    s3::NotificationRule rule;
+    rule.id = "expired";
+    rule.arn = s3::NotificationTargetArn("acme", "hook");
+    rule.events = {"s3:LifecycleExpiration:*"};
+    rule.prefix = "in/";
+    ASSERT_OK(catalog_.UpdateBucket("photos", [&](catalog::BucketRecord& b) {
+                        b.notification = s3::EncodeNotificationRules({rule});
+                        return OkStatus();
+                      }).status());
+  }
+
+  s3::LifecycleOutcomes outcomes_;
   admin::BackgroundStats stats_;
   std::vector<std::pair<std::string, std::string>> posts_;
   int status_ = 200;
@@ -140,6 +171,49 @@ TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARest
   for (const auto& [name, key, seq] : Posted()) keys.push_back(key);
   EXPECT_EQ(keys, (std::vector<std::string>{"in/1", "in/2", "in/2"}));  // in/2 failed once, then delivered
   EXPECT_EQ(stats_.notifications.value() - delivered_before, 1u);  // by the new dispatcher
+}
+
+// An expiry's event waits for its outcome: sent once removed, never when
+// refused.
+TEST_F(NotificationDispatcherTest, ALifecycleExpiryWaitsForItsOutcome) {
+  RuleForExpirations();
+  auto d = Dispatcher();
+  d->RunOnce();
+  outcomes_.Begin("acme");
+  outcomes_.Logged(LogExpiry("in/old"));
+  Log("PutObject", "in/later");  // behind it, in log order
+  EXPECT_FALSE(d->RunOnce());
+  EXPECT_TRUE(posts_.empty()) << "nothing before the outcome";
+  outcomes_.End({s3::LifecycleOutcomes::Kind::kRemoved, ""});
+  d->RunOnce();
+  ASSERT_EQ(posts_.size(), 1u);
+  EXPECT_EQ(std::get<0>(Posted()[0]), "LifecycleExpiration:Delete");
+  EXPECT_EQ(nlohmann::json::parse(posts_[0].first)["Records"][0]["userIdentity"]["principalId"],
+            "confiance:lifecycle");
+
+  // Refused: no event.
+  outcomes_.Begin("acme");
+  outcomes_.Logged(LogExpiry("in/changed"));
+  LogExpiry("in/changed", 412);
+  outcomes_.End({s3::LifecycleOutcomes::Kind::kKept, ""});
+  d->RunOnce();
+  EXPECT_EQ(posts_.size(), 1u);
+}
+
+// Entries this process did not log (a restart): refused if a refusal
+// follows, removed otherwise.
+TEST_F(NotificationDispatcherTest, ALifecycleExpiryOfAnEarlierProcessIsJudgedFromTheLog) {
+  RuleForExpirations();
+  auto d = Dispatcher();
+  d->RunOnce();
+  LogExpiry("in/refused");
+  Log("PutObject", "in/between");
+  LogExpiry("in/refused", 412);
+  LogExpiry("in/gone");
+  d->RunOnce();
+  std::vector<std::string> got;
+  for (const auto& [name, key, seq] : Posted()) got.push_back(name + " " + key);
+  EXPECT_EQ(got, (std::vector<std::string>{"LifecycleExpiration:Delete in/gone"}));
 }
 
 TEST_F(NotificationDispatcherTest, EventsOfABucketDeletedSinceAreDropped) {

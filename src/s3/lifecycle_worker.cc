@@ -16,6 +16,23 @@ constexpr std::string_view kCursorPartition = "lifecycle";
 constexpr std::string_view kCursorKey = "cursor";
 constexpr size_t kMaxPage = 1000;
 
+// Ends the expiry in flight for LifecycleOutcomes on every path: kept
+// unless Set says otherwise (an error, a refusal: nothing was removed).
+class ExpiryOutcome {
+ public:
+  explicit ExpiryOutcome(LifecycleOutcomes* outcomes) : outcomes_(outcomes) {}
+  ~ExpiryOutcome() {
+    if (outcomes_ != nullptr) outcomes_->End(std::move(outcome_));
+  }
+  ExpiryOutcome(const ExpiryOutcome&) = delete;
+  ExpiryOutcome& operator=(const ExpiryOutcome&) = delete;
+  void Set(LifecycleOutcomes::Kind kind, std::string version_id) { outcome_ = {kind, std::move(version_id)}; }
+
+ private:
+  LifecycleOutcomes* outcomes_;
+  LifecycleOutcomes::Outcome outcome_{LifecycleOutcomes::Kind::kKept, ""};
+};
+
 }  // namespace
 
 LifecycleWorker::LifecycleWorker(catalog::Catalog& catalog, blob::BlobStore& blobs, meta::MetaStore& store,
@@ -211,12 +228,27 @@ Status LifecycleWorker::UploadStep(const catalog::BucketRecord& bucket, size_t b
   return OkStatus();
 }
 
+Status LifecycleWorker::RecordExpiry(const catalog::BucketRecord& bucket, const std::string& key,
+                                     const std::string& rule_id, int64_t now_ms, const std::string& version_id) {
+  if (options_.outcomes != nullptr) options_.outcomes->Begin(bucket.owner);
+  ASSIGN_OR_RETURN(uint64_t index, Record(bucket, "LifecycleExpiration", key, rule_id, "", 204, now_ms, version_id));
+  if (options_.outcomes != nullptr && log_ != nullptr) options_.outcomes->Logged(index);
+  return OkStatus();
+}
+
 Status LifecycleWorker::Expire(const catalog::BucketRecord& bucket, const catalog::ListedObject& object,
                                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
-  RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", object.key, rule.id, "", 204, now_ms));
+  ExpiryOutcome outcome(options_.outcomes);
+  RETURN_IF_ERROR(RecordExpiry(bucket, object.key, rule.id, now_ms));
   Result<catalog::DeleteOutcome> deleted = catalog_.DeleteObjectIfUnchanged(bucket, object.key, object.record.op_tag);
+  // A versioned bucket gets a delete marker; an unversioned one loses the
+  // object.
+  const bool marker = deleted.ok() && deleted->delete_marker;
+  const std::string version_id = deleted.ok() ? deleted->version_id : "";
   ASSIGN_OR_RETURN(bool done, Finish(bucket, object.key, rule, "", std::move(deleted), now_ms, stats));
-  (void)done;
+  if (done) {
+    outcome.Set(marker ? LifecycleOutcomes::Kind::kMarkerCreated : LifecycleOutcomes::Kind::kRemoved, version_id);
+  }
   return OkStatus();
 }
 
@@ -230,10 +262,13 @@ Result<bool> LifecycleWorker::ExpireVersion(const catalog::BucketRecord& bucket,
     ++stats.locked;
     return false;
   }
-  RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", version.key, rule.id, "", 204, now_ms, id));
+  ExpiryOutcome outcome(options_.outcomes);
+  RETURN_IF_ERROR(RecordExpiry(bucket, version.key, rule.id, now_ms, id));
   Result<catalog::DeleteOutcome> deleted =
       catalog_.ExpireVersionIfUnchanged(bucket, version.key, id, version.record.op_tag);
-  return Finish(bucket, version.key, rule, id, std::move(deleted), now_ms, stats);
+  ASSIGN_OR_RETURN(bool done, Finish(bucket, version.key, rule, id, std::move(deleted), now_ms, stats));
+  if (done) outcome.Set(LifecycleOutcomes::Kind::kRemoved, id);
+  return done;
 }
 
 Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const std::string& key,
@@ -244,7 +279,7 @@ Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const 
       deleted.status().message().starts_with(catalog::kObjectLocked)) {
     // Locked since it was listed (or by the clock of the commit): kept.
     ++stats.locked;
-    RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", key, rule.id, "", 403, now_ms, version_id));
+    RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", key, rule.id, "", 403, now_ms, version_id).status());
     return false;
   }
   if (!deleted.ok()) {
@@ -252,7 +287,7 @@ Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const 
     // Rewritten since it was listed: the newer state is judged on its own
     // next pass.
     ++stats.refused;
-    RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", key, rule.id, "", 412, now_ms, version_id));
+    RETURN_IF_ERROR(Record(bucket, "LifecycleExpiration", key, rule.id, "", 412, now_ms, version_id).status());
     return false;
   }
   ++stats.expired;
@@ -265,7 +300,8 @@ Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const 
 
 Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
                               const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
-  RETURN_IF_ERROR(Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 204, now_ms));
+  RETURN_IF_ERROR(
+      Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 204, now_ms).status());
   Result<std::vector<catalog::PartRecord>> parts = catalog_.AbortUpload(bucket, upload);
   if (!parts.ok()) {
     const StatusCode c = parts.status().code();
@@ -274,7 +310,8 @@ Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog
       return parts.status();
     }
     ++stats.refused;
-    return Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 412, now_ms);
+    return Record(bucket, "LifecycleAbortMultipartUpload", upload.key, rule.id, upload.upload_id, 412, now_ms)
+        .status();
   }
   ++stats.aborted;
   std::vector<catalog::Segment> segments;
@@ -284,10 +321,11 @@ Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog
   return OkStatus();
 }
 
-Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
-                               const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
-                               const std::string& version_id) {
-  if (log_ == nullptr) return OkStatus();
+Result<uint64_t> LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string operation,
+                                         const std::string& key, const std::string& rule_id,
+                                         const std::string& upload_id, int status, int64_t now_ms,
+                                         const std::string& version_id) {
+  if (log_ == nullptr) return uint64_t{0};
   audit::Event e;
   e.kind = audit::EventKind::kData;
   e.time_ms = static_cast<uint64_t>(now_ms);
@@ -301,7 +339,7 @@ Status LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string 
   if (status == 412) e.error = "PreconditionFailed";
   e.details["rule"] = rule_id;
   if (!upload_id.empty()) e.details["upload_id"] = upload_id;
-  return log_->AppendAndWait(bucket.owner, e).status();
+  return log_->AppendAndWait(bucket.owner, e);
 }
 
 }  // namespace confiance::s3

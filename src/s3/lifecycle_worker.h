@@ -47,12 +47,16 @@
 #include "common/status.h"
 #include "meta/meta_store.h"
 #include "s3/lifecycle.h"
+#include "s3/lifecycle_outcomes.h"
 
 namespace confiance::s3 {
 
 struct LifecycleWorkerOptions {
   int64_t day_ms = kLifecycleDayMs;  // --lifecycle-day-seconds (tests shorten it)
   size_t objects_per_tick = 1000;    // objects and uploads examined per tick
+  // Told each expiry's outcome, for bucket notifications; borrowed, may
+  // be null.
+  LifecycleOutcomes* outcomes = nullptr;
 };
 
 struct LifecycleTickStats {
@@ -115,10 +119,14 @@ class LifecycleWorker {
   Status Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
   // Appends the event of one action to the owner's log and waits until
-  // durable.
-  Status Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
-                const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
-                const std::string& version_id = "");
+  // durable; its index (0 without a log).
+  Result<uint64_t> Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
+                          const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
+                          const std::string& version_id = "");
+  // Record of an expiry's first entry, told to options_.outcomes (Begin,
+  // then Logged).
+  Status RecordExpiry(const catalog::BucketRecord& bucket, const std::string& key, const std::string& rule_id,
+                      int64_t now_ms, const std::string& version_id = "");
 
   catalog::Catalog& catalog_;
   blob::BlobStore& blobs_;

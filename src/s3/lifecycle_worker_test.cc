@@ -319,6 +319,66 @@ TEST_F(LifecycleWorkerTest, DisabledRulesAndOtherFiltersDoNothing) {
   EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));
 }
 
+// The outcomes told for bucket notifications: a removal, then in a
+// versioned bucket a delete marker with its version id, each under the
+// index of its log entry.
+TEST_F(LifecycleWorkerTest, TellsEachExpirysOutcomeUnderItsLogIndex) {
+  LifecycleOutcomes outcomes;
+  LifecycleWorkerOptions options{kTestDay, 1000};
+  options.outcomes = &outcomes;
+  LifecycleWorker worker(catalog_, blobs_, store_, log_.get(), options);
+  Put("logs/a", kT0);
+  SetRules({Rule("r1", "logs/", 1)});
+  const int64_t due = (kT0 / kTestDay + 2) * kTestDay;
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(due));
+  ASSERT_EQ(s.expired, 1u);
+  ASSERT_EQ(Events().size(), 1u);
+  EXPECT_EQ(outcomes.Of("acme", 0).kind, LifecycleOutcomes::Kind::kRemoved);
+  EXPECT_EQ(outcomes.Of("acme", 1).kind, LifecycleOutcomes::Kind::kUnknown);
+  EXPECT_EQ(outcomes.Of("other", 0).kind, LifecycleOutcomes::Kind::kUnknown);
+
+  ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket(bucket_.name, [](catalog::BucketRecord& b) {
+    b.versioning = catalog::BucketVersioning::kEnabled;
+    return OkStatus();
+  }));
+  Put("logs/b", kT0);
+  ASSERT_OK_AND_ASSIGN(s, worker.Tick(due + 5 * kTestDay));
+  ASSERT_EQ(s.expired, 1u);
+  const LifecycleOutcomes::Outcome marker = outcomes.Of("acme", 1);
+  EXPECT_EQ(marker.kind, LifecycleOutcomes::Kind::kMarkerCreated);
+  catalog::ListVersionsOptions opt;
+  ASSERT_OK_AND_ASSIGN(catalog::VersionsPage page, catalog_.ListObjectVersions(bucket_, opt));
+  ASSERT_FALSE(page.versions.empty());
+  EXPECT_TRUE(page.versions[0].record.delete_marker);
+  EXPECT_EQ(marker.version_id, catalog::ExternalVersionId(page.versions[0].record));
+}
+
+TEST(LifecycleOutcomesTest, PendingWhileInFlightThenTheOutcome) {
+  LifecycleOutcomes o;
+  o.Begin("acme");
+  // Before its index is known, any entry of the tenant may be it.
+  EXPECT_EQ(o.Of("acme", 7).kind, LifecycleOutcomes::Kind::kPending);
+  EXPECT_EQ(o.Of("globex", 7).kind, LifecycleOutcomes::Kind::kUnknown);
+  o.Logged(7);
+  EXPECT_EQ(o.Of("acme", 7).kind, LifecycleOutcomes::Kind::kPending);
+  EXPECT_EQ(o.Of("acme", 6).kind, LifecycleOutcomes::Kind::kUnknown);
+  o.End({LifecycleOutcomes::Kind::kRemoved, "v1"});
+  EXPECT_EQ(o.Of("acme", 7).kind, LifecycleOutcomes::Kind::kRemoved);
+  EXPECT_EQ(o.Of("acme", 7).version_id, "v1");
+  // An append that failed (no index) leaves nothing behind.
+  o.Begin("acme");
+  o.End({LifecycleOutcomes::Kind::kRemoved, ""});
+  EXPECT_EQ(o.Of("acme", 8).kind, LifecycleOutcomes::Kind::kUnknown);
+  // The oldest outcomes are forgotten past kRemembered.
+  for (uint64_t i = 100; i < 100 + LifecycleOutcomes::kRemembered; ++i) {
+    o.Begin("acme");
+    o.Logged(i);
+    o.End({LifecycleOutcomes::Kind::kKept, ""});
+  }
+  EXPECT_EQ(o.Of("acme", 7).kind, LifecycleOutcomes::Kind::kUnknown);
+  EXPECT_EQ(o.Of("acme", 100).kind, LifecycleOutcomes::Kind::kKept);
+}
+
 TEST_F(LifecycleWorkerTest, DeleteIsConditionalOnTheEvaluatedRecord) {
   catalog::ObjectRecord first = Put("k", kT0);
   catalog::ObjectRecord second = Put("k", kT0);  // overwritten after "evaluation" of `first`

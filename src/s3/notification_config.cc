@@ -21,19 +21,20 @@ constexpr std::string_view kArnPrefix = "arn:confiance:sqs::";
 constexpr size_t kMaxRules = 100;
 
 // The events this server emits, and the wildcards that cover them.
-constexpr std::array<std::string_view, 9> kEmitted = {
-    "ObjectCreated:Put",    "ObjectCreated:Post",
-    "ObjectCreated:Copy",   "ObjectCreated:CompleteMultipartUpload",
-    "ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated",
-    "ObjectTagging:Put",    "ObjectTagging:Delete",
-    "ObjectAcl:Put"};
-constexpr std::array<std::string_view, 3> kWildcards = {"ObjectCreated:*", "ObjectRemoved:*", "ObjectTagging:*"};
+constexpr std::array<std::string_view, 11> kEmitted = {
+    "ObjectCreated:Put",          "ObjectCreated:Post",
+    "ObjectCreated:Copy",         "ObjectCreated:CompleteMultipartUpload",
+    "ObjectRemoved:Delete",       "ObjectRemoved:DeleteMarkerCreated",
+    "ObjectTagging:Put",          "ObjectTagging:Delete",
+    "ObjectAcl:Put",              "LifecycleExpiration:Delete",
+    "LifecycleExpiration:DeleteMarkerCreated"};
+constexpr std::array<std::string_view, 4> kWildcards = {"ObjectCreated:*", "ObjectRemoved:*", "ObjectTagging:*",
+                                                        "LifecycleExpiration:*"};
 
 // S3's other event types: accepted by S3, never emitted by Confiance, so
 // refused rather than silently never sent.
-constexpr std::array<std::string_view, 6> kNotEmitted = {
-    "ReducedRedundancyLostObject", "ObjectRestore:",     "Replication:", "LifecycleExpiration:",
-    "LifecycleTransition",         "IntelligentTiering"};
+constexpr std::array<std::string_view, 5> kNotEmitted = {
+    "ReducedRedundancyLostObject", "ObjectRestore:", "Replication:", "LifecycleTransition", "IntelligentTiering"};
 
 bool ValidTargetName(std::string_view n) {
   if (n.empty() || n.size() > 64) return false;
@@ -73,7 +74,8 @@ Status CheckEvent(std::string_view full, S3Error* error) {
     if (e.starts_with(other)) {
       *error = Invalid(fmt::format("Confiance does not emit {} events; it emits s3:ObjectCreated:*, "
                                    "s3:ObjectRemoved:* (Delete, DeleteMarkerCreated), s3:ObjectTagging:* "
-                                   "(Put, Delete) and s3:ObjectAcl:Put.",
+                                   "(Put, Delete), s3:ObjectAcl:Put and s3:LifecycleExpiration:* (Delete, "
+                                   "DeleteMarkerCreated).",
                                    full),
                        "Event", full);
       return InvalidArgumentError("event");
@@ -266,6 +268,22 @@ std::string NotificationEventName(const audit::Event& e) {
   return "";
 }
 
+bool IsLifecycleExpiryEntry(const audit::Event& e) {
+  return e.kind == audit::EventKind::kData && e.principal.type == "system" && e.principal.user == "lifecycle" &&
+         e.operation == "LifecycleExpiration" && e.status == 204;
+}
+
+bool RefusesLifecycleExpiry(const audit::Event& later, const audit::Event& expiry) {
+  auto rule = [](const audit::Event& e) {
+    auto it = e.details.find("rule");
+    return it == e.details.end() ? std::string() : it->second;
+  };
+  return later.kind == audit::EventKind::kData && later.principal.type == "system" &&
+         later.principal.user == "lifecycle" && later.operation == "LifecycleExpiration" && later.status != 204 &&
+         later.bucket == expiry.bucket && later.key == expiry.key && later.version_id == expiry.version_id &&
+         rule(later) == rule(expiry);
+}
+
 bool NotificationRuleMatches(const NotificationRule& rule, std::string_view event_name, std::string_view key) {
   if (!key.starts_with(rule.prefix) || !key.ends_with(rule.suffix)) return false;
   for (const std::string& e : rule.events) {
@@ -281,7 +299,9 @@ std::string NotificationMessage(const audit::Event& e, std::string_view event_na
   if (auto it = e.details.find("etag"); it != e.details.end()) object["eTag"] = it->second;
   if (!e.version_id.empty()) object["versionId"] = e.version_id;
   std::string principal = "anonymous";
-  if (!e.principal.tenant.empty()) {
+  if (e.principal.type == "system") {
+    principal = "confiance:" + e.principal.user;  // the server itself (the lifecycle worker)
+  } else if (!e.principal.tenant.empty()) {
     principal = e.principal.type == "operator" ? "operator:" + e.principal.user
                                                : iam::UserArn(e.principal.tenant, e.principal.user);
   }

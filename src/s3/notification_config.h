@@ -62,6 +62,13 @@ Result<std::vector<NotificationRule>> DecodeNotificationRules(std::string_view e
 // refusal, an answer that wrote nothing).
 std::string NotificationEventName(const audit::Event& event);
 
+// Whether `e` is the lifecycle worker's entry of an expiry it is about to
+// commit (s3/lifecycle_outcomes.h says why its event waits for the
+// outcome), and whether a `later` entry of the worker records that this
+// expiry's commit was refused.
+bool IsLifecycleExpiryEntry(const audit::Event& e);
+bool RefusesLifecycleExpiry(const audit::Event& later, const audit::Event& expiry);
+
 // Whether `rule` asks for `event_name` ("ObjectCreated:Put") on `key`.
 bool NotificationRuleMatches(const NotificationRule& rule, std::string_view event_name, std::string_view key);
 

@@ -71,8 +71,10 @@ TEST(NotificationConfigTest, RefusesAsS3Does) {
   EXPECT_EQ(Refusal({Rule({"s3:ObjectCreated:Bogus"})}),
             "InvalidArgument: The event is not supported for notifications");
   EXPECT_NE(Refusal({Rule({"s3:ObjectRestore:Completed"})}).find("Confiance does not emit"), std::string::npos);
-  EXPECT_NE(Refusal({Rule({"s3:LifecycleExpiration:*"})}).find("Confiance does not emit"), std::string::npos);
+  EXPECT_NE(Refusal({Rule({"s3:LifecycleTransition"})}).find("Confiance does not emit"), std::string::npos);
   EXPECT_EQ(Refusal({Rule({"s3:ObjectTagging:*", "s3:ObjectAcl:Put"})}), "");
+  EXPECT_EQ(Refusal({Rule({"s3:LifecycleExpiration:*"})}), "");
+  EXPECT_EQ(Refusal({Rule({"s3:LifecycleExpiration:DeleteMarkerCreated"})}), "");
   NotificationRule bad_filter = Rule({"s3:ObjectCreated:*"});
   bad_filter.filter_names = {"middle"};
   EXPECT_EQ(Refusal({bad_filter}), "InvalidArgument: filter rule name must be either prefix or suffix");

@@ -17,7 +17,7 @@ confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test
   DEPS confiance_s3 confiance_meta confiance_blob)
 confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_response_writer_test.cc request_metrics_test.cc DEPS confiance_s3)
 # Bucket lifecycle: configuration, rule evaluation, handlers, worker.
-target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc)
+target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc lifecycle_outcomes.cc)
 # Event notifications (docs/notifications.md).
 target_sources(confiance_s3 PRIVATE notification_handlers.cc)
 # Website, logging, replication, Requester Pays, acceleration: never set here.

@@ -92,7 +92,9 @@ def server(tmp_path_factory, receiver):
     srv = AdminServer(workdir, extra_args=[
         "--notify-webhook", "acme:hook=%s/acme" % base,
         "--notify-webhook", "other:theirs=%s/other" % base,
-        "--notify-secret-file", secret_file])
+        "--notify-secret-file", secret_file,
+        # Lifecycle "days" of one second, looked at every second.
+        "--lifecycle-day-seconds", "1", "--lifecycle-interval", "1"])
     srv.start()
     for tenant, creds in (("acme", ACME), ("other", OTHER)):
         cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
@@ -136,7 +138,7 @@ def test_configuration_is_validated_and_kept(server):
     for arn in ("arn:confiance:sqs::other:theirs", "arn:confiance:sqs::acme:nope", "arn:aws:sqs:us-east-1:1:q"):
         assert s3_code(configure, a, "notify-config", rule(["s3:ObjectCreated:*"], arn=arn)) == (
             400, "InvalidArgument"), arn
-    for never_sent in ("s3:ObjectRestore:Completed", "s3:LifecycleExpiration:*"):
+    for never_sent in ("s3:ObjectRestore:Completed", "s3:LifecycleTransition"):
         assert s3_code(configure, a, "notify-config", rule([never_sent])) == (400, "InvalidArgument")
     assert s3_code(configure, a, "notify-config", rule(["s3:ObjectCreated:*"], prefix="a"),
                    rule(["s3:ObjectCreated:Put"], prefix="ab")) == (400, "InvalidArgument")
@@ -254,6 +256,33 @@ def test_tagging_and_acl_changes(server, receiver):
     assert [(r["eventName"], r["s3"]["object"]["key"], r["s3"]["object"].get("versionId")) for r in records] == [
         ("ObjectTagging:Put", "doc", v), ("ObjectTagging:Delete", "doc", v), ("ObjectAcl:Put", "doc", v),
         ("ObjectTagging:Put", "doc", v)]
+
+
+def test_lifecycle_expirations(server, receiver):
+    """s3:LifecycleExpiration:* once the lifecycle worker has removed an
+    object (Delete) or, in a versioned bucket, written a delete marker over
+    it (DeleteMarkerCreated, with the marker's version id)."""
+    a = s3(server, ACME)
+    before = len(receiver.records())
+    for name, versioned in (("notify-expire", False), ("notify-expire-v", True)):
+        a.create_bucket(Bucket=name)
+        if versioned:
+            a.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        configure(a, name, rule(["s3:LifecycleExpiration:*"]))
+        a.put_object(Bucket=name, Key="tmp/old", Body=b"x")
+        a.put_object(Bucket=name, Key="keep/this", Body=b"y")
+        a.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
+            {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
+    records = receiver.wait_for(before + 2)[before:]
+    got = sorted((r["eventName"], r["s3"]["bucket"]["name"], r["s3"]["object"]["key"]) for r in records)
+    assert got == [("LifecycleExpiration:Delete", "notify-expire", "tmp/old"),
+                   ("LifecycleExpiration:DeleteMarkerCreated", "notify-expire-v", "tmp/old")], got
+    assert all(r["userIdentity"]["principalId"] == "confiance:lifecycle" for r in records), records
+    markers = a.list_object_versions(Bucket="notify-expire-v", Prefix="tmp/")["DeleteMarkers"]
+    marker_event = [r for r in records if r["eventName"].endswith("DeleteMarkerCreated")][0]
+    assert marker_event["s3"]["object"]["versionId"] == markers[0]["VersionId"], (marker_event, markers)
+    assert s3_code(a.head_object, Bucket="notify-expire", Key="tmp/old")[0] == 404
+    assert a.get_object(Bucket="notify-expire", Key="keep/this")["Body"].read() == b"y"
 
 
 def test_a_failing_receiver_or_a_restart_loses_no_event(server, receiver):
