@@ -27,16 +27,26 @@ HOOK = "arn:confiance:sqs::acme:hook"
 
 
 class Receiver:
-    """A webhook on 127.0.0.1 that keeps what it is sent; `fail` makes it
-    answer 500 (and keep nothing)."""
+    """A webhook on 127.0.0.1 that keeps what it is sent, and how many
+    connections it took; `fail` makes it answer 500 (and keep nothing)."""
 
     def __init__(self):
         self.messages = []
+        self.connections = 0
         self.fail = False
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            # Keeps the connection, as real receivers do: the server's
+            # deliveries reuse it (admin::KeepAliveHttpClient).
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver.lock:
@@ -158,6 +168,7 @@ def test_events_match_the_rules_and_arrive_in_order(server, receiver):
     configure(a, "notify-events", rule(["s3:ObjectCreated:*"], prefix="in/", rule_id="created"),
               rule(["s3:ObjectRemoved:Delete"], prefix="in/", rule_id="removed"))
     before = len(receiver.records())
+    connections_before = receiver.connections
     put = a.put_object(Bucket="notify-events", Key="in/red flower.jpg", Body=b"x" * 1000)
     a.put_object(Bucket="notify-events", Key="out/ignored.txt", Body=b"not matched")
     a.copy_object(Bucket="notify-events", Key="in/copy.jpg",
@@ -198,6 +209,8 @@ def test_events_match_the_rules_and_arrive_in_order(server, receiver):
         assert headers["X-Confiance-Signature"] == expected
     # Nothing reached the other tenant's webhook.
     assert receiver.records("/other") == []
+    # The five came over one kept connection (at most one new).
+    assert receiver.connections - connections_before <= 1, receiver.connections
 
 
 def test_browser_form_uploads_are_posts(server, receiver):
