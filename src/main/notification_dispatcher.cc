@@ -11,12 +11,12 @@ namespace confiance {
 namespace {
 
 constexpr std::chrono::milliseconds kFirstPause{1000};
+constexpr std::chrono::milliseconds kMaxPause{60000};
 // How far after a lifecycle expiry's entry, logged before this process
 // started, a refusal of it is looked for: the worker logs the refusal
 // right after its commit, so only the requests of those milliseconds come
 // between.
 constexpr uint64_t kRefusalWindow = 10000;
-constexpr std::chrono::milliseconds kMaxPause{60000};
 
 std::string CursorKey(const s3::NotificationTarget& t) { return "cursor/" + t.tenant + "/" + t.name; }
 
