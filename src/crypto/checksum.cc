@@ -166,11 +166,11 @@ Checksummer::Checksummer(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
 
 void Checksummer::Update(std::span<const std::byte> data) {
   switch (algorithm_) {
-    case ChecksumAlgorithm::kCrc32: crc_ = Crc32Extend(crc_, data); break;
-    case ChecksumAlgorithm::kCrc32c: crc_ = Crc32cExtend(crc_, data); break;
+    case ChecksumAlgorithm::kCrc32: crc_ = Crc32Extend(static_cast<uint32_t>(crc_), data); break;
+    case ChecksumAlgorithm::kCrc32c: crc_ = Crc32cExtend(static_cast<uint32_t>(crc_), data); break;
     case ChecksumAlgorithm::kSha1: sha1_->Update(data); break;
     case ChecksumAlgorithm::kSha256: sha256_->Update(data); break;
-    case ChecksumAlgorithm::kCrc64Nvme: crc64_ = Crc64NvmeExtend(crc64_, data); break;
+    case ChecksumAlgorithm::kCrc64Nvme: crc_ = Crc64NvmeExtend(crc_, data); break;
   }
 }
 
@@ -181,10 +181,9 @@ std::string Checksummer::Finish() {
     case ChecksumAlgorithm::kCrc32c: out = BigEndian(crc_, 4); break;
     case ChecksumAlgorithm::kSha1: out = Raw(sha1_->Finish()); break;
     case ChecksumAlgorithm::kSha256: out = Raw(sha256_->Finish()); break;
-    case ChecksumAlgorithm::kCrc64Nvme: out = BigEndian(crc64_, 8); break;
+    case ChecksumAlgorithm::kCrc64Nvme: out = BigEndian(crc_, 8); break;
   }
   crc_ = 0;
-  crc64_ = 0;
   return out;
 }
 
@@ -203,6 +202,7 @@ std::string CompositeChecksum(ChecksumAlgorithm algorithm, std::span<const std::
 std::string CombineCrc(ChecksumAlgorithm algorithm, std::string_view raw_first, std::string_view raw_second,
                        uint64_t second_size) {
   const CrcPoly p = PolyOf(algorithm);
+  if (p.width == 0) return {};  // not a CRC (the contract says IsCrc)
   // With an initial value and final XOR of all ones (the three CRCs here),
   // crc(a + b) = crc(a) * x^(8 |b|) mod P  XOR  crc(b): the ones of b's
   // initial register cancel those a's register carries over.

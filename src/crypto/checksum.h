@@ -58,8 +58,7 @@ class Checksummer {
 
  private:
   ChecksumAlgorithm algorithm_;
-  uint32_t crc_ = 0;
-  uint64_t crc64_ = 0;
+  uint64_t crc_ = 0;  // the register of whichever CRC the algorithm is
   std::optional<Sha1> sha1_;
   std::optional<Sha256> sha256_;
 };

@@ -56,6 +56,12 @@ std::optional<http::Header> StoredChecksumHeader(std::string_view algorithm, std
   return http::Header{ChecksumHeaderName(*a), std::string(value)};
 }
 
+std::vector<http::Header> StoredChecksumHeaders(std::string_view algorithm, std::string_view value) {
+  std::optional<http::Header> ck = StoredChecksumHeader(algorithm, value);
+  if (!ck) return {};
+  return {std::move(*ck), http::Header{"x-amz-checksum-type", std::string(ChecksumTypeOf(value))}};
+}
+
 bool ChecksumModeEnabled(const http::Request& request) {
   std::optional<std::string_view> mode = request.FindHeader("x-amz-checksum-mode");
   return mode && EqualsIgnoreCase(*mode, "ENABLED");
@@ -141,15 +147,17 @@ Result<bool> ParseChecksumType(const http::Request& request, std::optional<Check
   // Full object: the CRCs only. Composite: anything but CRC64NVME.
   if (full ? !crypto::IsCrc(*algorithm) : *algorithm == ChecksumAlgorithm::kCrc64Nvme) {
     *error = InvalidChecksumRequest(fmt::format("The {} checksum type cannot be used with the {} checksum algorithm.",
-                                                full ? "FULL_OBJECT" : "COMPOSITE",
+                                                ChecksumTypeName(full),
                                                 ToLower(crypto::ChecksumName(*algorithm))));
     return InvalidArgumentError("checksum type and algorithm disagree");
   }
   return full;
 }
 
+std::string_view ChecksumTypeName(bool full_object) { return full_object ? "FULL_OBJECT" : "COMPOSITE"; }
+
 std::string_view ChecksumTypeOf(std::string_view stored_value) {
-  return stored_value.find('-') == std::string_view::npos ? "FULL_OBJECT" : "COMPOSITE";
+  return ChecksumTypeName(stored_value.find('-') == std::string_view::npos);
 }
 
 std::optional<S3Error> VerifyObjectChecksumHeader(const http::Request& request,

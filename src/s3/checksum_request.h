@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/checksum.h"
 #include "http/http.h"
@@ -35,6 +36,9 @@ std::string ChecksumElementName(crypto::ChecksumAlgorithm algorithm);
 // The x-amz-checksum-* header showing a stored checksum (`algorithm` by
 // its S3 name, `value` base64, maybe with "-N"); nullopt if there is none.
 std::optional<http::Header> StoredChecksumHeader(std::string_view algorithm, std::string_view value);
+// The same header followed by x-amz-checksum-type (ChecksumTypeOf), as
+// responses about a whole object show them; none if there is no checksum.
+std::vector<http::Header> StoredChecksumHeaders(std::string_view algorithm, std::string_view value);
 
 // Whether a GET or HEAD asks for the stored checksum
 // (x-amz-checksum-mode: ENABLED).
@@ -60,7 +64,9 @@ Result<std::optional<ChecksumRequest>> ParseChecksumRequest(const http::Request&
 Result<bool> ParseChecksumType(const http::Request& request, std::optional<crypto::ChecksumAlgorithm> algorithm,
                                S3Error* error);
 
-// S3's checksum type of a stored checksum value: "COMPOSITE" for a
+// S3's name of a checksum type: "FULL_OBJECT" or "COMPOSITE".
+std::string_view ChecksumTypeName(bool full_object);
+// The checksum type of a stored checksum value: "COMPOSITE" for a
 // multipart object's composite value ("...-N"), else "FULL_OBJECT".
 std::string_view ChecksumTypeOf(std::string_view stored_value);
 

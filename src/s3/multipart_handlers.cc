@@ -219,7 +219,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   }
   if (!up.checksum_algorithm.empty()) {
     ctx.extra_headers->Add({http::Header{"x-amz-checksum-algorithm", up.checksum_algorithm},
-                            http::Header{"x-amz-checksum-type", up.checksum_full_object ? "FULL_OBJECT" : "COMPOSITE"}});
+                            http::Header{"x-amz-checksum-type", std::string(ChecksumTypeName(up.checksum_full_object))}});
   }
   {
     std::string doc = w.Finish();
@@ -549,7 +549,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
   if (checksum) {
     w.Element("ChecksumAlgorithm", up->checksum_algorithm)
-        .Element("ChecksumType", up->checksum_full_object ? "FULL_OBJECT" : "COMPOSITE");
+        .Element("ChecksumType", ChecksumTypeName(up->checksum_full_object));
   }
   for (const catalog::PartRecord& p : *parts) {
     w.Open("Part")

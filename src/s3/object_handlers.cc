@@ -154,10 +154,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     if (bucket->versioned()) ctx.version_id = catalog::ExternalVersionId(rec);
     ctx.written = Ctx::Written{rec.etag, rec.size};
     AddSseResponseHeaders(hdrs, rec.sse_c(), ctx.sse.customer, rec.kms, /*with_context=*/true);
-    if (std::optional<http::Header> ck = StoredChecksumHeader(rec.checksum_algorithm, rec.checksum)) {
-      hdrs.push_back(*ck);
-      hdrs.push_back({"x-amz-checksum-type", std::string(ChecksumTypeOf(rec.checksum))});
-    }
+    for (http::Header& h : StoredChecksumHeaders(rec.checksum_algorithm, rec.checksum)) hdrs.push_back(std::move(h));
     AddExpirationHeader(ctx, *bucket, ctx.route.key, rec);
     co_await SendEmpty(ctx, 200, hdrs);
   }
@@ -295,16 +292,17 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
   // x-amz-checksum-mode: ENABLED shows the checksum of what is served whole:
   // the object, or one part of a multipart object; never a range.
   if (ChecksumModeEnabled(ctx.req) && !rec->checksum.empty()) {
-    std::optional<http::Header> ck;
     if (part_number && rec->parts_count > 0) {
       if (*part_number <= rec->segments.size()) {
-        ck = StoredChecksumHeader(rec->checksum_algorithm, rec->segments[*part_number - 1].checksum);
+        std::optional<http::Header> ck =
+            StoredChecksumHeader(rec->checksum_algorithm, rec->segments[*part_number - 1].checksum);
+        if (ck) headers.push_back(std::move(*ck));
       }
     } else if (status == 200) {
-      ck = StoredChecksumHeader(rec->checksum_algorithm, rec->checksum);
-      if (ck) headers.push_back({"x-amz-checksum-type", std::string(ChecksumTypeOf(rec->checksum))});
+      for (http::Header& h : StoredChecksumHeaders(rec->checksum_algorithm, rec->checksum)) {
+        headers.push_back(std::move(h));
+      }
     }
-    if (ck) headers.push_back(std::move(*ck));
   }
   if (head) {
     (void)co_await ctx.resp.Start(status, headers, length);
