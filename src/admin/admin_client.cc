@@ -122,20 +122,6 @@ Result<HttpReply> RoundTrip(asio::io_context& io, Stream& stream, beast::flat_bu
   return reply;
 }
 
-// One request and its reply over a new connection of `stream`.
-template <class Stream>
-Result<HttpReply> Exchange(asio::io_context& io, Stream& stream, const tcp::resolver::results_type& addresses,
-                           bhttp::request<bhttp::string_body>& request, const std::string& where,
-                           std::chrono::seconds timeout) {
-  RETURN_IF_ERROR(Connect(io, stream, addresses, where, timeout));
-  beast::flat_buffer buffer;
-  bool keep_alive = false, timed_out = false;
-  Result<HttpReply> reply = RoundTrip(io, stream, buffer, request, where, timeout, &keep_alive, &timed_out);
-  error_code ec;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
-  return reply;
-}
-
 // SNI for a name (never for an address, RFC 6066), and the certificate
 // must name the host (or the IP address) that was asked for.
 Status PrepareTls(beast::ssl_stream<beast::tcp_stream>& stream, const Endpoint& endpoint) {
@@ -256,26 +242,6 @@ Result<HttpReply> AdminClient::Call(std::string_view method, std::string_view pa
   return SendHttpRequest(endpoint_, method, path, headers, body, timeout_);
 }
 
-Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
-                                  const std::vector<HttpHeader>& headers, std::string_view body,
-                                  std::chrono::seconds timeout) {
-  ASSIGN_OR_RETURN(bhttp::request<bhttp::string_body> request, MakeRequest(endpoint, method, target, headers, body));
-  const std::string where = Where(endpoint);
-  asio::io_context io;
-  error_code ec;
-  tcp::resolver resolver(io);
-  tcp::resolver::results_type addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port), ec);
-  if (ec) return UnavailableError("cannot resolve " + endpoint.host + ": " + ec.message());
-  if (!endpoint.tls) {
-    beast::tcp_stream stream(io);
-    return Exchange(io, stream, addresses, request, where, timeout);
-  }
-  ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> context, ClientTlsContext(endpoint.ca_file));
-  beast::ssl_stream<beast::tcp_stream> stream(io, *context);
-  RETURN_IF_ERROR(PrepareTls(stream, endpoint));
-  return Exchange(io, stream, addresses, request, where, timeout);
-}
-
 struct KeepAliveHttpClient::Connection {
   asio::io_context io;
   std::optional<beast::tcp_stream> plain;
@@ -283,6 +249,7 @@ struct KeepAliveHttpClient::Connection {
   std::shared_ptr<ssl::context> tls_context;  // outlives `tls`
   beast::flat_buffer buffer;                  // bytes read past a reply stay for the next
 
+  ~Connection() { Close(); }
   bool open() const { return plain.has_value() || tls.has_value(); }
   void Close() {
     error_code ec;
@@ -347,6 +314,14 @@ Result<HttpReply> KeepAliveHttpClient::Send(std::string_view method, std::string
 uint64_t KeepAliveHttpClient::connections() const {
   std::lock_guard<std::mutex> lock(mu_);
   return connections_;
+}
+
+Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
+                                  const std::vector<HttpHeader>& headers, std::string_view body,
+                                  std::chrono::seconds timeout) {
+  // A client of its own, closed when the reply is in.
+  KeepAliveHttpClient client(endpoint);
+  return client.Send(method, target, headers, body, timeout);
 }
 
 }  // namespace confiance::admin

@@ -69,11 +69,11 @@ struct HttpReply {
   std::string content_type;  // the Content-Type header, "" if none
 };
 
-// Sends one request with exactly `headers` (plus Content-Length) to
-// `endpoint` and returns the answer, whatever its status: the transport of
-// AdminClient::Call, also used unsigned (the transparency-log witness
-// protocol has no authentication). Unavailable when the exchange fails;
-// InvalidArgument for an unknown method.
+// Sends one request with exactly `headers` (plus Content-Length, and Host
+// when they have none) to `endpoint` on a connection of its own, and
+// returns the answer, whatever its status: the transport of
+// AdminClient::Call. Unavailable when the exchange fails; InvalidArgument
+// for an unknown method.
 Result<HttpReply> SendHttpRequest(const Endpoint& endpoint, std::string_view method, std::string_view target,
                                   const std::vector<HttpHeader>& headers, std::string_view body,
                                   std::chrono::seconds timeout);

@@ -20,10 +20,10 @@ Result<WebhookPost> MakeWebhookPost(const std::string& url, const std::string& c
   // One kept connection per webhook: the dispatcher sends a target's
   // events one after the other.
   auto client = std::make_shared<admin::KeepAliveHttpClient>(endpoint);
-  return WebhookPost([client, host = endpoint.HostHeader(), target](const std::string& body,
-                                                                  const std::string& signature) -> Result<int> {
-    std::vector<admin::HttpHeader> headers = {
-        {"Host", host}, {"Content-Type", "application/json"}, {"X-Confiance-Signature", signature}};
+  return WebhookPost([client, target](const std::string& body, const std::string& signature) -> Result<int> {
+    // (Host is the client's, from the endpoint.)
+    std::vector<admin::HttpHeader> headers = {{"Content-Type", "application/json"},
+                                              {"X-Confiance-Signature", signature}};
     ASSIGN_OR_RETURN(admin::HttpReply reply, client->Send("POST", target, headers, body, std::chrono::seconds(5)));
     return reply.status;
   });
