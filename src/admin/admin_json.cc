@@ -226,6 +226,10 @@ void ApplyRateLimitPatch(const RateLimitPatch& patch, iam::RateLimits* limits) {
 
 std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
+json BucketQuotaJson(const catalog::BucketQuota& quota) {
+  return {{"max_bytes", quota.max_bytes}, {"max_objects", quota.max_objects}};
+}
+
 json TenantJson(const iam::TenantRecord& t) {
   const iam::acl::PublicAccessBlock block = iam::acl::DecodePublicAccessBlock(t.public_access_block);
   return {{"id", t.id},

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "admin/deletion_receipt.h"
+#include "catalog/records.h"
 #include "common/status.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
@@ -95,6 +96,8 @@ std::string IsoTime(uint64_t ms);
 
 // Response documents (docs/admin-api.md).
 nlohmann::json TenantJson(const iam::TenantRecord& tenant);
+// {"max_bytes", "max_objects"} of a bucket's own quota (0: no limit).
+nlohmann::json BucketQuotaJson(const catalog::BucketQuota& quota);
 // The user with its policy names and its access keys (never secrets).
 nlohmann::json UserJson(const iam::UserRecord& user, const std::vector<iam::Principal>& keys);
 nlohmann::json AccessKeyJson(const iam::Principal& key);

@@ -3,15 +3,12 @@
 // its owner's tenant quota: a budget a tenant's root (or an operator) gives
 // one bucket, as MinIO's `mc quota set` and Ceph RGW's bucket quotas do.
 // Documents: docs/admin-api.md, docs/tenancy.md "Bucket quotas".
-#include <nlohmann/json.hpp>
-
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
 
 namespace confiance::admin {
 namespace {
 
-using json = nlohmann::json;
 using C = AdminErrorCode;
 
 }  // namespace
@@ -47,7 +44,7 @@ ApiReply AdminApi::BucketQuota(const AdminRoute& route, std::string_view body) {
       200,
       {{"tenant", route.tenant},
        {"bucket", bucket->name},
-       {"quota", {{"max_bytes", bucket->quota.max_bytes}, {"max_objects", bucket->quota.max_objects}}},
+       {"quota", BucketQuotaJson(bucket->quota)},
        {"usage", {{"bytes", std::max<int64_t>(used->bytes, 0)}, {"objects", std::max<int64_t>(used->objects, 0)}}}});
 }
 

@@ -126,7 +126,7 @@ ApiReply AdminApi::GetUsage(const AdminRoute& route, bool recount) {
     per_bucket.push_back({{"bucket", b.name},
                           {"bytes", b.usage.bytes},
                           {"objects", b.usage.objects},
-                          {"quota", {{"max_bytes", b.quota.max_bytes}, {"max_objects", b.quota.max_objects}}}});
+                          {"quota", BucketQuotaJson(b.quota)}});
   }
   out["per_bucket"] = std::move(per_bucket);
   if (rate_limiter_ != nullptr) {

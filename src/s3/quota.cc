@@ -26,8 +26,8 @@ std::optional<S3Error> CheckLimits(std::string_view whose, uint64_t max_bytes, u
   return std::nullopt;
 }
 
-}  // namespace
-
+// nullopt when `tenant` may change its usage by `add_bytes` bytes and
+// `add_objects` objects; otherwise the QuotaExceeded error.
 std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
                                         int64_t add_bytes, int64_t add_objects) {
   const iam::Quotas& q = tenant.quotas;
@@ -36,6 +36,8 @@ std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::Te
   if (!used.ok()) return ErrorFromStatus(used.status());
   return CheckLimits("tenant's", q.max_bytes, q.max_objects, used->usage, add_bytes, add_objects);
 }
+
+}  // namespace
 
 std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& directory,
                                      const catalog::BucketRecord& bucket, std::string_view key, uint64_t size) {

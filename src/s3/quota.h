@@ -21,12 +21,6 @@
 
 namespace confiance::s3 {
 
-// nullopt when `tenant` may change its usage by `add_bytes` bytes and
-// `add_objects` objects (either may be negative: a shrinking overwrite is
-// always allowed); otherwise the QuotaExceeded error.
-std::optional<S3Error> CheckObjectQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant,
-                                        int64_t add_bytes, int64_t add_objects);
-
 // nullopt when `bucket`, and its owner, may store `size` bytes under `key`.
 // An overwrite in an unversioned bucket (or of the null version in a
 // suspended one) adds no object and only the size difference; in a
