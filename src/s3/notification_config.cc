@@ -268,20 +268,26 @@ std::string NotificationEventName(const audit::Event& e) {
   return "";
 }
 
-bool IsLifecycleExpiryEntry(const audit::Event& e) {
+namespace {
+
+// An entry of the lifecycle worker about an expiry, whatever its status
+// (s3/lifecycle_worker.cc writes them).
+bool IsLifecycleExpiration(const audit::Event& e) {
   return e.kind == audit::EventKind::kData && e.principal.type == "system" && e.principal.user == "lifecycle" &&
-         e.operation == "LifecycleExpiration" && e.status == 204;
+         e.operation == "LifecycleExpiration";
 }
+
+}  // namespace
+
+bool IsLifecycleExpiryEntry(const audit::Event& e) { return IsLifecycleExpiration(e) && e.status == 204; }
 
 bool RefusesLifecycleExpiry(const audit::Event& later, const audit::Event& expiry) {
   auto rule = [](const audit::Event& e) {
     auto it = e.details.find("rule");
     return it == e.details.end() ? std::string() : it->second;
   };
-  return later.kind == audit::EventKind::kData && later.principal.type == "system" &&
-         later.principal.user == "lifecycle" && later.operation == "LifecycleExpiration" && later.status != 204 &&
-         later.bucket == expiry.bucket && later.key == expiry.key && later.version_id == expiry.version_id &&
-         rule(later) == rule(expiry);
+  return IsLifecycleExpiration(later) && later.status != 204 && later.bucket == expiry.bucket &&
+         later.key == expiry.key && later.version_id == expiry.version_id && rule(later) == rule(expiry);
 }
 
 bool NotificationRuleMatches(const NotificationRule& rule, std::string_view event_name, std::string_view key) {
