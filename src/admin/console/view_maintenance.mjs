@@ -2,7 +2,7 @@
 // stop, progress and the damaged objects it found) and the online backup
 // (docs/operations.md "Scrubbing", docs/backup.md).
 
-import { act, factRows, h, headerRow, humanSize, timeOf, session } from "./ui.mjs";
+import { act, factRows, h, headerRow, humanSize, redraw, timeOf, session } from "./ui.mjs";
 
 const MiB = 1024 * 1024;
 
@@ -107,11 +107,7 @@ export async function maintenanceView() {
     "section",
     {},
     h("h2", {}, "Maintenance"),
-    h(
-      "button",
-      { id: "maintenance-refresh", type: "button", onclick: () => act("Refreshing", async () => {}) },
-      "Refresh",
-    ),
+    h("button", { id: "maintenance-refresh", type: "button", onclick: () => redraw() }, "Refresh"),
     scrubSection(scrub),
     backupSection(backup),
   );
