@@ -110,7 +110,8 @@ Result<uint64_t> RootKeyRotation::Pass(const std::stop_token& stop) {
   Set([&](RootRotationProgress& p) {
     ++p.passes;
     p.to_key_id = current;
-    p.records_total = tenants.size() + buckets.size() + access_keys.size() + 1;  // + the log signing key
+    // + the log signing key and the session token key
+    p.records_total = tenants.size() + buckets.size() + access_keys.size() + 2;
     p.records_done = 0;
   });
   uint64_t rewrapped = 0;
@@ -159,6 +160,14 @@ Result<uint64_t> RootKeyRotation::Pass(const std::stop_token& stop) {
     return Status(signer.status().code(), "log signing key: " + signer.status().message());
   }
   if (*signer) count(1);
+  AfterRecord();
+  if (d_.sessions != nullptr) {
+    Result<bool> token_key = d_.sessions->RewrapUnderDefaultKey();
+    if (!token_key.ok()) {
+      return Status(token_key.status().code(), "session token key: " + token_key.status().message());
+    }
+    if (*token_key) count(1);
+  }
   AfterRecord();
   return rewrapped;
 }

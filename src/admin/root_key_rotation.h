@@ -43,6 +43,7 @@
 #include "catalog/tenant_keys.h"
 #include "common/status.h"
 #include "iam/credentials.h"
+#include "iam/session_tokens.h"
 #include "kms/key_provider.h"
 #include "kms/root_key_versions.h"
 #include "meta/meta_store.h"
@@ -72,6 +73,7 @@ class RootKeyRotation {
     catalog::TenantKeys* tenant_keys = nullptr;
     catalog::BucketKeys* bucket_keys = nullptr;
     iam::CredentialStore* credentials = nullptr;
+    iam::SessionTokens* sessions = nullptr;  // null: no session token key to rewrap
   };
   // `deps` must outlive this object. `settle`: see the file comment.
   explicit RootKeyRotation(const Deps& deps, std::chrono::milliseconds settle = std::chrono::seconds(2))

@@ -14,6 +14,7 @@
 
 #include "admin/admin_api.h"
 #include "audit/log_signing_key.h"
+#include "common/wall_clock.h"
 #include "crypto/random.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/fake_key_provider.h"
@@ -45,6 +46,7 @@ class RootKeyRotationTest : public ::testing::Test {
     rotation_.reset();
     api_.reset();
     directory_.reset();
+    sessions_.reset();
     creds_.reset();
     bucket_keys_.reset();
     tenant_keys_.reset();
@@ -57,10 +59,11 @@ class RootKeyRotationTest : public ::testing::Test {
     tenant_keys_ = std::make_unique<catalog::TenantKeys>(store_, *keys_);
     bucket_keys_ = std::make_unique<catalog::BucketKeys>(*keys_, *tenant_keys_);
     creds_ = std::make_unique<iam::CredentialStore>(store_, *keys_);
+    sessions_ = std::make_unique<iam::SessionTokens>(store_, *keys_, *creds_);
     directory_ = std::make_unique<iam::Directory>(store_, *creds_);
     rotation_ = std::make_unique<RootKeyRotation>(
         RootKeyRotation::Deps{keys_.get(), keys_.get(), &store_, catalog_.get(), tenant_keys_.get(),
-                              bucket_keys_.get(), creds_.get()},
+                              bucket_keys_.get(), creds_.get(), sessions_.get()},
         settle_);
     api_ = std::make_unique<AdminApi>(*directory_, *catalog_, *tenant_keys_);
     api_->SetRootKeyRotation(rotation_.get());
@@ -106,6 +109,13 @@ class RootKeyRotationTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(iam::NewAccessKey o, creds_->CreateAccessKey("", "ops", std::nullopt,
                                                                       iam::PrincipalKind::kOperator));
     secrets_ = {{a.access_key_id, a.secret}, {b.access_key_id, b.secret}, {o.access_key_id, o.secret}};
+    // A temporary credential: its token opens only while the session token
+    // key does, which the root key wraps.
+    ASSERT_OK_AND_ASSIGN(iam::Credential acme_root, creds_->Lookup(a.access_key_id));
+    iam::SessionRequest session_request;
+    session_request.action = "GetSessionToken";
+    session_request.duration_seconds = 3600;
+    ASSERT_OK_AND_ASSIGN(session_, sessions_->Issue(acme_root.principal, session_request, UnixMillisNow()));
     ASSERT_OK_AND_ASSIGN(audit::tlog::NoteSigner signer, audit::LoadOrCreateLogSigner(store_, *keys_, "srv", "srv"));
     verifier_ = signer.VerifierKey();
     Snapshot(&before_);
@@ -133,6 +143,10 @@ class RootKeyRotationTest : public ::testing::Test {
     }
     ASSERT_OK_AND_ASSIGN(audit::tlog::NoteSigner signer, audit::LoadLogSigner(store_, *keys_));
     (*out)["signer"] = signer.VerifierKey();
+    ASSERT_OK_AND_ASSIGN(iam::Credential session,
+                         sessions_->Lookup(session_.key.access_key_id, session_.token, UnixMillisNow()));
+    (*out)["session"] = std::string(reinterpret_cast<const char*>(session.secret->data()), session.secret->size());
+    EXPECT_EQ((*out)["session"], session_.key.secret);
   }
 
   // Number of stored records (in the partitions that hold provider wraps)
@@ -163,10 +177,12 @@ class RootKeyRotationTest : public ::testing::Test {
   std::unique_ptr<catalog::TenantKeys> tenant_keys_;
   std::unique_ptr<catalog::BucketKeys> bucket_keys_;
   std::unique_ptr<iam::CredentialStore> creds_;
+  std::unique_ptr<iam::SessionTokens> sessions_;
   std::unique_ptr<iam::Directory> directory_;
   std::unique_ptr<RootKeyRotation> rotation_;
   std::unique_ptr<AdminApi> api_;
   std::map<std::string, std::string> secrets_;
+  iam::IssuedSession session_;
   std::string verifier_;
   std::map<std::string, std::string> before_;
 };
@@ -185,8 +201,8 @@ TEST_F(RootKeyRotationTest, RewrapsEveryProviderWrapAndRetiresTheOldVersion) {
   EXPECT_EQ(p.state, "done") << p.error;
   EXPECT_TRUE(p.from_key_ids.empty());
   // 3 tenant records (acme; globex with 2 versions; initech destroyed: 0),
-  // 1 legacy bucket, 3 access keys, the signing key.
-  EXPECT_EQ(p.records_rewrapped, 3u + 1 + 3 + 1);
+  // 1 legacy bucket, 3 access keys, the signing key, the session token key.
+  EXPECT_EQ(p.records_rewrapped, 3u + 1 + 3 + 1 + 1);
   EXPECT_EQ(p.records_total, p.records_done);
   EXPECT_EQ(keys_->KeyVersionIds(), std::vector<std::string>{new_id});
   EXPECT_EQ(RecordsNaming(old_id), 0);

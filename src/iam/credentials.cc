@@ -72,10 +72,10 @@ Principal PrincipalOf(const std::string& access_key_id, const json& j) {
 
 }  // namespace
 
-Result<NewAccessKey> GenerateAccessKey() {
+Result<NewAccessKey> GenerateAccessKey(std::string_view prefix) {
   NewAccessKey key;
   ASSIGN_OR_RETURN(std::string suffix, RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
-  key.access_key_id = "CF" + suffix;
+  key.access_key_id = std::string(prefix) + suffix;
   ASSIGN_OR_RETURN(key.secret, RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
   return key;
 }

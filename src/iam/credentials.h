@@ -29,12 +29,29 @@ enum class PrincipalKind {
   kOperator,  // administers the service; no tenant
 };
 
+// What a temporary credential carries beyond its principal
+// (iam/session_tokens.h): set only for requests signed with one.
+struct SessionClaims {
+  std::string action;        // the STS call that issued it: "GetSessionToken", "GetFederationToken", "AssumeRole"
+  std::string name;          // RoleSessionName / Name; "" for GetSessionToken
+  std::string parent_access_key_id;  // the long-term key that asked for it
+  // The session policy (JSON, validated at issue). When `limited`, a
+  // request must also be allowed by it (an empty policy then allows
+  // nothing: GetFederationToken without a policy, as in AWS).
+  std::string policy;
+  bool limited = false;
+  uint64_t issued_ms = 0;
+  uint64_t expires_ms = 0;
+};
+
 struct Principal {
   std::string access_key_id;
   PrincipalKind kind = PrincipalKind::kTenant;
   std::string tenant_id;  // empty for operators
   std::string user;       // "root" for the tenant's root principal; the operator's name
   bool active = true;     // in listings; Lookup returns active keys only
+  // Null for a long-term access key.
+  std::shared_ptr<const SessionClaims> session;
 };
 
 struct Credential {
@@ -47,11 +64,12 @@ struct NewAccessKey {
   std::string secret;  // shown once; never stored in clear
 };
 
-// A fresh access key id ("CF" and 18 characters of base32) and secret (40
-// alphanumerics), from OpenSSL's CSPRNG: what CreateAccessKey makes when
-// it is not given one, and what `confiance admin generate-credentials`
-// writes for a service's first start.
-Result<NewAccessKey> GenerateAccessKey();
+// A fresh access key id (`prefix` and 18 characters of base32) and secret
+// (40 alphanumerics), from OpenSSL's CSPRNG: what CreateAccessKey makes
+// when it is not given one ("CF"), what `confiance admin
+// generate-credentials` writes for a service's first start, and a
+// temporary credential's pair ("CT", iam/session_tokens.h).
+Result<NewAccessKey> GenerateAccessKey(std::string_view prefix = "CF");
 
 class CredentialStore {
  public:

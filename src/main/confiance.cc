@@ -425,6 +425,7 @@ int RunServer(const ServerFlags& flags) {
   s3_deps.load = &server_load;
   s3_deps.lockbox = &(*lockbox)->lockbox();
   s3_deps.residency = (*dir)->residency.get();
+  s3_deps.sessions = (*dir)->sessions.get();
   s3::RequestMetrics request_metrics;
   s3_deps.request_metrics = &request_metrics;
   s3::RateLimiter rate_limiter;
@@ -442,7 +443,7 @@ int RunServer(const ServerFlags& flags) {
   // an unfinished one (the key file still holds an old version).
   admin::RootKeyRotation root_rotation(admin::RootKeyRotation::Deps{
       (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
-      (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get()});
+      (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get(), (*dir)->sessions.get()});
   admin_api.SetRootKeyRotation(&root_rotation);
   if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());

@@ -116,6 +116,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
   d->catalog = std::make_unique<catalog::Catalog>(*d->meta);
   d->MakeKeys(kms);
   d->credentials = std::make_unique<iam::CredentialStore>(*d->meta, *d->keys);
+  d->sessions = std::make_unique<iam::SessionTokens>(*d->meta, *d->keys, *d->credentials);
   d->directory = std::make_unique<iam::Directory>(*d->meta, *d->credentials);
   d->residency = std::make_unique<sovereignty::Residency>(std::move(pools), *d->router, *d->meta, *d->catalog);
   return d;

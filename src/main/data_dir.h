@@ -22,6 +22,7 @@
 #include "catalog/tenant_keys.h"
 #include "common/env.h"
 #include "iam/credentials.h"
+#include "iam/session_tokens.h"
 #include "iam/directory.h"
 #include "kms/key_provider.h"
 #include "kms/root_key_versions.h"
@@ -85,6 +86,7 @@ struct DataDir {
   std::unique_ptr<catalog::TenantKeys> tenant_keys;
   std::unique_ptr<catalog::BucketKeys> bucket_keys;
   std::unique_ptr<iam::CredentialStore> credentials;
+  std::unique_ptr<iam::SessionTokens> sessions;  // temporary credentials (docs/sts.md)
   std::unique_ptr<iam::Directory> directory;
   std::unique_ptr<sovereignty::Residency> residency;
 

@@ -147,15 +147,37 @@ Result<std::vector<Authorizer::PolicyRef>> Authorizer::IdentityPolicies(std::str
   return out;
 }
 
+Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& principal) {
+  const std::string& text = principal.session->policy;
+  const std::string cache_key = "session/" + principal.access_key_id;
+  {
+    std::lock_guard lock(mu_);
+    auto it = identity_policies_.find(cache_key);
+    if (it != identity_policies_.end() && it->second.text == text) return it->second.ref;
+  }
+  iam::policy::ParseOptions opt;
+  opt.kind = iam::policy::PolicyKind::kIdentity;
+  ASSIGN_OR_RETURN(iam::policy::Policy parsed, iam::policy::Policy::Parse(text, opt));
+  PolicyRef ref = MakeRef(text, std::make_shared<const iam::policy::Policy>(std::move(parsed)));
+  std::lock_guard lock(mu_);
+  if (identity_policies_.size() > 10000) identity_policies_.clear();
+  identity_policies_[cache_key] = CachedPolicy{text, ref};
+  return ref;
+}
+
 std::optional<S3Error> Authorizer::Check(const http::Request& request, const RequesterInfo& requester,
                                          const AccessCheck& access) {
   const catalog::BucketRecord* bucket = access.bucket_record;
   const bool anonymous = requester.anonymous;
   const bool is_root = !anonymous && requester.principal->user == iam::kRootUser;
   const bool same_tenant = !anonymous && (bucket == nullptr || bucket->owner == requester.principal->tenant_id);
+  const iam::SessionClaims* session = anonymous ? nullptr : requester.principal->session.get();
+  const bool session_limited = session != nullptr && session->limited;
   // The hot path: the owner tenant's root on a bucket without a policy has
   // nothing that could deny it, so no context is built.
-  if (same_tenant && is_root && (bucket == nullptr || bucket->policy.empty())) return std::nullopt;
+  if (same_tenant && is_root && !session_limited && (bucket == nullptr || bucket->policy.empty())) {
+    return std::nullopt;
+  }
 
   // The policy request context: views into strings that live until return.
   std::string resource = access.bucket.empty() ? std::string("*")
@@ -198,6 +220,23 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
     ctx.Add(header, *value);
   }
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
+  std::string token_issue_time;
+  if (session != nullptr) {
+    token_issue_time = IsoNow(std::chrono::system_clock::time_point(std::chrono::milliseconds(session->issued_ms)));
+    ctx.Add("aws:TokenIssueTime", token_issue_time);
+  }
+
+  // 0. A limited session: its policy must allow the action too (an empty
+  // one allows nothing). Before the owner's root's bucket policy right: a
+  // session policy limits that too.
+  if (session_limited) {
+    if (session->policy.empty()) return Denied("the session has no policy, so it allows nothing");
+    Result<PolicyRef> sp = SessionPolicy(*requester.principal);
+    if (!sp.ok()) return Denied("the session policy is unreadable");
+    Decision d = sp->policy->Evaluate(ctx);
+    if (d == Decision::kDeny) return Denied("explicitly denied by the session policy");
+    if (d != Decision::kAllow) return Denied("the session policy does not allow this action");
+  }
 
   if (bucket != nullptr && same_tenant && is_root && IsBucketPolicyAction(access.action)) return std::nullopt;
 

@@ -14,7 +14,11 @@
 //     identity policies must allow it;
 //  4. anonymous requests succeed exactly where the bucket policy or an ACL
 //     grants to everyone;
-//  5. Block Public Access: IgnorePublicAcls drops group grants;
+//  5. a temporary credential whose session is limited (docs/sts.md) is
+//     allowed only what its session policy allows too, whatever else
+//     grants it (stricter than AWS, where a resource policy naming the
+//     session itself is not limited);
+//  6. Block Public Access: IgnorePublicAcls drops group grants;
 //     RestrictPublicBuckets limits a public bucket policy to the owner's
 //     tenant; BucketOwnerEnforced ownership disables ACLs.
 // Operators never reach here: S3Service::AuthorizeOperator decides for them
@@ -115,6 +119,8 @@ class Authorizer {
 
   Result<PolicyRef> BucketPolicy(const catalog::BucketRecord& bucket);
   Result<std::vector<PolicyRef>> IdentityPolicies(std::string_view tenant, std::string_view user);
+  // The session policy of a temporary credential (validated when issued).
+  Result<PolicyRef> SessionPolicy(const iam::Principal& principal);
 
   iam::Directory& directory_;
   std::mutex mu_;

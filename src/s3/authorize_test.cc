@@ -51,6 +51,30 @@ class AuthorizeTest : public ::testing::Test {
     return !authz_.Check(request_, who, check).has_value();
   }
 
+  // As Allowed, for a session of `user` (iam/session_tokens.h) limited by
+  // `policy` when `limited` ("" = none, which then allows nothing).
+  bool SessionAllowed(std::string_view tenant, std::string_view user, bool limited, std::string_view policy,
+                      std::string_view action, std::string_view key = "k") {
+    iam::Principal p;
+    p.access_key_id = "CTSESSION" + std::string(policy.size() % 10, 'X');
+    p.tenant_id = std::string(tenant);
+    p.user = std::string(user);
+    auto claims = std::make_shared<iam::SessionClaims>();
+    claims->limited = limited;
+    claims->policy = std::string(policy);
+    p.session = claims;
+    RequesterInfo who;
+    who.anonymous = false;
+    who.principal = &p;
+    who.tenant = tenant == "alpha" ? &alpha_ : &beta_;
+    AccessCheck check;
+    check.action = action;
+    check.bucket = bucket_.name;
+    check.key = key;
+    check.bucket_record = &bucket_;
+    return !authz_.Check(request_, who, check).has_value();
+  }
+
   void PutIdentityPolicy(std::string_view tenant, std::string_view user, std::string_view doc) {
     ASSERT_OK(dir_.PutUserPolicy(tenant, user, "p", doc));
   }
@@ -73,6 +97,34 @@ TEST_F(AuthorizeTest, OwnerRootYesOthersNo) {
   EXPECT_FALSE(Allowed("alpha", "alice", "s3:GetObject"));  // a user without policy
   EXPECT_FALSE(Allowed("beta", "root", "s3:GetObject"));
   EXPECT_FALSE(Allowed("", "", "s3:GetObject"));
+}
+
+TEST_F(AuthorizeTest, ASessionPolicyNarrowsWhatTheCallerMayDoAndNeverWidensIt) {
+  constexpr std::string_view kPublicReads =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/public/*"}]})";
+  constexpr std::string_view kDenyDeletes =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},)"
+      R"({"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]})";
+  // Unlimited (GetSessionToken): the caller's own rights, root or user.
+  EXPECT_TRUE(SessionAllowed("alpha", "root", false, "", "s3:DeleteObject"));
+  EXPECT_FALSE(SessionAllowed("alpha", "alice", false, "", "s3:GetObject"));
+  // The owner's root, narrowed: even on the hot path and for the bucket
+  // policy actions a root may always use.
+  EXPECT_TRUE(SessionAllowed("alpha", "root", true, kPublicReads, "s3:GetObject", "public/a"));
+  EXPECT_FALSE(SessionAllowed("alpha", "root", true, kPublicReads, "s3:GetObject", "private/a"));
+  EXPECT_FALSE(SessionAllowed("alpha", "root", true, kPublicReads, "s3:PutObject", "public/a"));
+  EXPECT_FALSE(SessionAllowed("alpha", "root", true, kPublicReads, "s3:PutBucketPolicy", ""));
+  EXPECT_TRUE(SessionAllowed("alpha", "root", true, kDenyDeletes, "s3:PutObject"));
+  EXPECT_FALSE(SessionAllowed("alpha", "root", true, kDenyDeletes, "s3:DeleteObject"));
+  // Limited without a policy: nothing.
+  EXPECT_FALSE(SessionAllowed("alpha", "root", true, "", "s3:GetObject", "public/a"));
+  // A user: the session policy cannot add what its identity policies lack.
+  EXPECT_FALSE(SessionAllowed("alpha", "alice", true, kAllowAllS3, "s3:GetObject"));
+  PutIdentityPolicy("alpha", "alice", kAllowAllS3);
+  EXPECT_TRUE(SessionAllowed("alpha", "alice", true, kPublicReads, "s3:GetObject", "public/a"));
+  EXPECT_FALSE(SessionAllowed("alpha", "alice", true, kPublicReads, "s3:GetObject", "private/a"));
+  // Another tenant's root: the bucket grants it nothing, whatever its session says.
+  EXPECT_FALSE(SessionAllowed("beta", "root", true, kAllowAllS3, "s3:GetObject"));
 }
 
 TEST_F(AuthorizeTest, IdentityPolicyAllowsAndExplicitDenyWins) {

@@ -90,6 +90,9 @@ enum class Operation {
   kDeleteBucketReplication,
   kGetBucketRequestPayment,
   kGetBucketAccelerate,
+  // The STS query API (POST / with Action=GetSessionToken, ...): temporary
+  // credentials, docs/sts.md.
+  kSts,
   kNotImplemented,  // a known S3 operation Confiance does not implement yet
 };
 

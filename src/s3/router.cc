@@ -62,7 +62,9 @@ std::string_view StripPort(std::string_view host) {
 }
 
 Operation ServiceOp(std::string_view method) {
-  return method == "GET" ? Operation::kListBuckets : Operation::kNotImplemented;
+  if (method == "GET") return Operation::kListBuckets;
+  if (method == "POST") return Operation::kSts;
+  return Operation::kNotImplemented;
 }
 
 // A bucket's configuration sub-resources (?tagging, ?cors, ?policy, ?acl,
@@ -305,6 +307,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kDeleteBucketReplication: return "DeleteBucketReplication";
     case Operation::kGetBucketRequestPayment: return "GetBucketRequestPayment";
     case Operation::kGetBucketAccelerate: return "GetBucketAccelerateConfiguration";
+    case Operation::kSts: return "STS";
     case Operation::kNotImplemented: return "NotImplemented";
   }
   return "Unknown";
@@ -384,6 +387,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kDeleteBucketReplication: return "s3:PutReplicationConfiguration";
     case Operation::kGetBucketRequestPayment: return "s3:GetBucketRequestPayment";
     case Operation::kGetBucketAccelerate: return "s3:GetAccelerateConfiguration";
+    case Operation::kSts: return "";  // checked by the STS handler itself (docs/sts.md)
     case Operation::kPreflightCors: return "";
     case Operation::kNotImplemented: return "";
   }

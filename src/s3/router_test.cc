@@ -60,6 +60,13 @@ TEST(RouterTest, CopySourceMakesCopies) {
   EXPECT_TRUE(IsObjectOperation(Operation::kUploadPartCopy));
 }
 
+TEST(RouterTest, PostOnTheServiceIsTheStsQueryApi) {
+  EXPECT_EQ(MustRoute("POST", "/").op, Operation::kSts);
+  EXPECT_EQ(MustRoute("GET", "/").op, Operation::kListBuckets);
+  EXPECT_EQ(MustRoute("PUT", "/").op, Operation::kNotImplemented);
+  EXPECT_EQ(IamAction(Operation::kSts), "");
+}
+
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("PUT", "/b?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kNotImplemented);

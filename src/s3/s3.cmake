@@ -1,6 +1,6 @@
 # Included from src/s3/CMakeLists.txt.
 confiance_library(confiance_s3
-  SOURCES s3_error.cc acl_error.cc router.cc range.cc copy_source.cc auth.cc payload_reader.cc checksum_request.cc object_attributes.cc bucket_name.cc object_headers.cc conditional.cc
+  SOURCES s3_error.cc acl_error.cc router.cc range.cc copy_source.cc auth.cc sts_request.cc payload_reader.cc checksum_request.cc object_attributes.cc bucket_name.cc object_headers.cc conditional.cc
           quota.cc authorize.cc access_control_handlers.cc tagging.cc cors.cc extra_headers_writer.cc audited_response_writer.cc request_audit.cc
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc list_params.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc object_attributes_handlers.cc form_data.cc post_policy.cc
@@ -11,7 +11,7 @@ confiance_library(confiance_s3
 confiance_test(s3_test SOURCES acl_error_test.cc checksum_request_test.cc object_attributes_test.cc range_test.cc
                         copy_source_test.cc router_test.cc bucket_name_test.cc conditional_test.cc
                         form_data_test.cc post_policy_test.cc sse_test.cc rate_limiter_test.cc
-                        notification_config_test.cc DEPS confiance_s3)
+                        notification_config_test.cc sts_request_test.cc DEPS confiance_s3)
 confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)
 confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test.cc lifecycle_worker_test.cc
   DEPS confiance_s3 confiance_meta confiance_blob)
@@ -30,3 +30,5 @@ target_link_libraries(confiance_s3 PUBLIC confiance_sovereignty)
 confiance_test(s3_operator_access_test SOURCES operator_access_test.cc DEPS confiance_s3)
 # The request-body pipeline (socket reads overlap the pool's writes).
 confiance_test(s3_segment_pipeline_test SOURCES segment_pipeline_test.cc DEPS confiance_s3 confiance_blob)
+# Temporary credentials: the STS query API (docs/sts.md).
+target_sources(confiance_s3 PRIVATE sts_handlers.cc)

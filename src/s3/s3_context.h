@@ -60,6 +60,15 @@ struct S3Service::Ctx {
     uint64_t size = 0;
   };
   std::optional<Written> written;
+  // The temporary credentials an STS call issued (its log entry names the
+  // access key id, never the secret or the token).
+  struct IssuedSessionInfo {
+    std::string action;  // "GetSessionToken", ...: the log entry's operation
+    std::string access_key_id;
+    std::string name;
+    uint64_t expires_ms = 0;
+  };
+  std::optional<IssuedSessionInfo> issued_session;
   bool delete_marker_created = false;
   // DeleteObjects: each named key's outcome, in the request's order; each
   // is an entry of its own in the log, after the request's

@@ -138,9 +138,11 @@ constexpr std::array kTable = {
           "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
     Entry{"NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration"},
     Entry{"ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"},
+    Entry{"InvalidToken", 400, "The provided token is malformed or otherwise invalid."},
+    Entry{"ExpiredToken", 400, "The provided token has expired."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kReplicationConfigurationNotFoundError) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kExpiredToken) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }

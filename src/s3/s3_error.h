@@ -96,6 +96,9 @@ enum class S3ErrorCode {
   // Bucket settings never set (unset_settings_handlers.cc).
   kNoSuchWebsiteConfiguration,
   kReplicationConfigurationNotFoundError,
+  // Temporary credentials (docs/sts.md).
+  kInvalidToken,
+  kExpiredToken,
 };
 
 struct S3Error {

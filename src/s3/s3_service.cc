@@ -103,6 +103,9 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   if (ctx.route.op == Operation::kPreflightCors) co_return co_await PreflightCors(ctx);
   AddCorsHeaders(ctx);
 
+  // The STS query API authenticates its form, and answers in its own shapes.
+  if (ctx.route.op == Operation::kSts) co_return co_await SecurityTokenService(ctx);
+
   // A browser form upload authenticates with its fields, not its headers.
   // Its requester is not known yet (ctx.requester is anonymous): the
   // bucket owner's rate limits apply.
@@ -123,8 +126,10 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
       co_return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: anonymous requests cannot list or create buckets");
     }
   } else {
+    AuthenticateOptions auth_options;
+    auth_options.sessions = deps_.sessions;
     std::optional<Authenticated> auth =
-        Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error);
+        Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error, auth_options);
     if (!auth) co_return error;
     if (std::optional<S3Error> refused = BindRequester(ctx, std::move(*auth))) co_return *refused;
   }
@@ -229,6 +234,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kDeleteBucketReplication:
     case Operation::kGetBucketRequestPayment:
     case Operation::kGetBucketAccelerate: co_return co_await UnsetBucketSetting(ctx);
+    case Operation::kSts:  // answered above
     case Operation::kNotImplemented: co_return MakeError(S3ErrorCode::kNotImplemented);
   }
   co_return MakeError(S3ErrorCode::kNotImplemented);

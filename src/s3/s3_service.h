@@ -94,6 +94,9 @@ struct S3Deps {
   // Tenants' rate limits (s3/rate_limiter.h), shared with the admin API
   // that reports refusals. Null: no limit is enforced.
   RateLimiter* rate_limiter = nullptr;
+  // Temporary credentials (iam/session_tokens.h): issued by the STS calls
+  // and accepted on every S3 request. Null: neither.
+  iam::SessionTokens* sessions = nullptr;
 };
 
 class S3Service {
@@ -240,6 +243,10 @@ class S3Service {
   asio::awaitable<Reply> GetObjectAttributes(Ctx& ctx);
   // post_object_handlers.cc: the browser form upload (POST /bucket).
   asio::awaitable<Reply> PostObject(Ctx& ctx);
+  // The STS query API (s3/sts_handlers.cc, docs/sts.md): authenticates
+  // the form itself (service "sts", the body's own hash) and answers in
+  // STS's shapes, errors included.
+  asio::awaitable<Reply> SecurityTokenService(Ctx& ctx);
   // Authenticates the form's policy signature (SigV4 or V2) and binds the
   // requester, or marks it anonymous when the form carries no signature.
   std::optional<S3Error> AuthenticateForm(Ctx& ctx, const PostFields& fields);

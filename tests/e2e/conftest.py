@@ -251,7 +251,7 @@ class Server:
 
     # -------------------------------------------------------- clients
     def client(self, access_key=None, secret_key=None, addressing_style="path",
-               endpoint_url=None, **config_kw):
+               endpoint_url=None, session_token=None, **config_kw):
         cfg = dict(signature_version="s3v4",
                    s3={"addressing_style": addressing_style},
                    retries={"total_max_attempts": 1, "mode": "standard"},
@@ -260,6 +260,7 @@ class Server:
         session = boto3.session.Session(
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
+            aws_session_token=session_token,
             region_name=REGION)
         client = session.client("s3", endpoint_url=endpoint_url or self.endpoint,
                                 config=botocore.config.Config(**cfg),
@@ -336,7 +337,7 @@ class AwsResult:
 
 
 def run_aws(endpoint, access_key, secret_key, args, check=True, timeout=600,
-            input=None, ca_bundle=None):
+            input=None, ca_bundle=None, session_token=None):
     """Run aws-cli against the server with an isolated config."""
     env = {
         "PATH": "/usr/bin:/bin",
@@ -355,6 +356,8 @@ def run_aws(endpoint, access_key, secret_key, args, check=True, timeout=600,
         "AWS_RETRY_MODE": "standard",
         "NO_PROXY": "*",
     }
+    if session_token:
+        env["AWS_SESSION_TOKEN"] = session_token
     cmd = [AWS_CLI, "--endpoint-url", endpoint, "--no-cli-pager"]
     if ca_bundle:
         cmd += ["--ca-bundle", ca_bundle]

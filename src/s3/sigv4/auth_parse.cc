@@ -98,7 +98,7 @@ Result<TimePoint> MakeTime(int y, int mo, int d, int h, int mi, int s) {
 
 }  // namespace
 
-Result<Credential> ParseCredential(std::string_view value, ErrorKind kind) {
+Result<Credential> ParseCredential(std::string_view value, ErrorKind kind, std::string_view service) {
   std::array<std::string_view, 5> parts;
   size_t start = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -112,17 +112,17 @@ Result<Credential> ParseCredential(std::string_view value, ErrorKind kind) {
   if (!IsPrintableNoSlash(parts[0])) return MakeError(kind, "invalid access key in Credential");
   if (!IsValidDate8(parts[1])) return MakeError(kind, "invalid date in Credential");
   if (!IsPrintableNoSlash(parts[2])) return MakeError(kind, "invalid region in Credential");
-  if (parts[3] != "s3") {
-    return MakeError(kind, "Credential should be scoped to correct service: 's3'");
+  if (parts[3] != service) {
+    return MakeError(kind, "Credential should be scoped to correct service: '" + std::string(service) + "'");
   }
   if (parts[4] != "aws4_request") {
     return MakeError(kind, "Credential should be scoped with a valid terminator: 'aws4_request'");
   }
   return Credential{std::string(parts[0]),
-                    CredentialScope{std::string(parts[1]), std::string(parts[2]), "s3"}};
+                    CredentialScope{std::string(parts[1]), std::string(parts[2]), std::string(service)}};
 }
 
-Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value) {
+Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value, std::string_view service) {
   constexpr ErrorKind kMalformed = ErrorKind::kAuthorizationHeaderMalformed;
   value = TrimSpaceAndTab(value);
   size_t sp = value.find_first_of(" \t");
@@ -153,13 +153,13 @@ Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value) {
     return MakeError(kMalformed, "missing Credential, SignedHeaders or Signature");
   }
   ParsedAuthorization out;
-  ASSIGN_OR_RETURN(out.credential, ParseCredential(*credential, kMalformed));
+  ASSIGN_OR_RETURN(out.credential, ParseCredential(*credential, kMalformed, service));
   ASSIGN_OR_RETURN(out.signed_headers, ParseSignedHeaders(*signed_headers, kMalformed));
   ASSIGN_OR_RETURN(out.signature, ParseSignature(*signature, kMalformed));
   return out;
 }
 
-Result<PresignParams> ParsePresignQuery(std::string_view raw_query) {
+Result<PresignParams> ParsePresignQuery(std::string_view raw_query, std::string_view service) {
   constexpr ErrorKind kMalformed = ErrorKind::kAuthorizationQueryMalformed;
   auto params_or = ParseQuery(raw_query);
   if (!params_or.ok()) return MakeError(kMalformed, "undecodable query string");
@@ -187,7 +187,7 @@ Result<PresignParams> ParsePresignQuery(std::string_view raw_query) {
                      "and X-Amz-Expires parameters.");
   }
   PresignParams out;
-  ASSIGN_OR_RETURN(out.credential, ParseCredential(*credential, kMalformed));
+  ASSIGN_OR_RETURN(out.credential, ParseCredential(*credential, kMalformed, service));
   if (!ParseAmzDate(*date).ok()) return MakeError(kMalformed, "X-Amz-Date must be in ISO 8601 format");
   out.amz_date = std::move(*date);
   if (!IsDigits(*expires) || expires->size() > 7) {

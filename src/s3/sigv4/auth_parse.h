@@ -48,19 +48,22 @@ inline constexpr int64_t kMaxPresignExpiresSeconds = 604800;  // 7 days
 // kUnsupportedAuth if the scheme is not AWS4-HMAC-SHA256 (e.g. SigV2 "AWS"),
 // kAuthorizationHeaderMalformed for everything else (missing, duplicate or
 // unknown component, bad credential, empty or invalid signed header list,
-// signature that is not 64 hex digits). The service must be "s3".
-Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value);
+// signature that is not 64 hex digits). The credential's service must be
+// `service`.
+Result<ParsedAuthorization> ParseAuthorizationHeader(std::string_view value, std::string_view service = "s3");
 
-// Parses "<ak>/<YYYYMMDD>/<region>/s3/aws4_request"; failures are tagged
-// `kind` (header or query flavour of "malformed").
-Result<Credential> ParseCredential(std::string_view value, ErrorKind kind);
+// Parses "<ak>/<YYYYMMDD>/<region>/<service>/aws4_request", where the
+// service must be `service`; failures are tagged `kind` (header or query
+// flavour of "malformed").
+Result<Credential> ParseCredential(std::string_view value, ErrorKind kind, std::string_view service = "s3");
 
 // Parses the presigned parameters of `raw_query`. REQUIRES: X-Amz-Algorithm
 // is present. Errors: kUnsupportedAuth if X-Amz-Algorithm is not
 // AWS4-HMAC-SHA256; kAuthorizationQueryMalformed if a parameter is missing,
 // repeated or invalid, including X-Amz-Expires outside 1..604800.
-// X-Amz-Security-Token is ignored.
-Result<PresignParams> ParsePresignQuery(std::string_view raw_query);
+// The credential's service must be `service`. X-Amz-Security-Token is
+// left to the caller (s3/auth.h: temporary credentials).
+Result<PresignParams> ParsePresignQuery(std::string_view raw_query, std::string_view service = "s3");
 
 // "YYYYMMDDTHHMMSSZ" (ISO 8601 basic, UTC) <-> time point. Parse fails with
 // InvalidArgument (untagged; callers tag it) on any deviation, and with

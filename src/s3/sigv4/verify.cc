@@ -52,10 +52,10 @@ Status ClaimRequestTime(const RequestView& request, Claims& claims) {
                    "AWS authentication requires a valid Date or x-amz-date header");
 }
 
-Result<Claims> ClaimFromHeader(const RequestView& request) {
+Result<Claims> ClaimFromHeader(const RequestView& request, std::string_view service) {
   Claims claims;
   ASSIGN_OR_RETURN(ParsedAuthorization auth,
-                   ParseAuthorizationHeader(FindHeader(request.headers, "authorization")->value));
+                   ParseAuthorizationHeader(FindHeader(request.headers, "authorization")->value, service));
   claims.credential = std::move(auth.credential);
   claims.signed_headers = std::move(auth.signed_headers);
   claims.signature = std::move(auth.signature);
@@ -63,11 +63,11 @@ Result<Claims> ClaimFromHeader(const RequestView& request) {
   return claims;
 }
 
-Result<Claims> ClaimFromQuery(const RequestView& request) {
+Result<Claims> ClaimFromQuery(const RequestView& request, std::string_view service) {
   Claims claims;
   claims.scheme = AuthScheme::kPresigned;
   claims.malformed = ErrorKind::kAuthorizationQueryMalformed;
-  ASSIGN_OR_RETURN(PresignParams p, ParsePresignQuery(request.raw_query));
+  ASSIGN_OR_RETURN(PresignParams p, ParsePresignQuery(request.raw_query, service));
   claims.credential = std::move(p.credential);
   claims.signed_headers = std::move(p.signed_headers);
   claims.signature = std::move(p.signature);
@@ -173,10 +173,10 @@ Result<AuthContext> Verify(const RequestView& request, const SecretLookup& looku
     case AuthScheme::kAmbiguous:
       return MakeError(ErrorKind::kAmbiguousAuth, "Only one auth mechanism allowed");
     case AuthScheme::kHeader:
-      claims_or = ClaimFromHeader(request);
+      claims_or = ClaimFromHeader(request, options.service);
       break;
     case AuthScheme::kPresigned:
-      claims_or = ClaimFromQuery(request);
+      claims_or = ClaimFromQuery(request, options.service);
       break;
   }
   RETURN_IF_ERROR(claims_or);
@@ -187,8 +187,15 @@ Result<AuthContext> Verify(const RequestView& request, const SecretLookup& looku
   std::string_view payload_hash = kUnsignedPayload;
   const Header* sha_header = FindHeader(request.headers, "x-amz-content-sha256");
   if (sha_header == nullptr && claims.scheme == AuthScheme::kHeader) {
-    return MakeError(ErrorKind::kMissingContentSha256,
-                     "Missing required header for this request: x-amz-content-sha256");
+    if (options.body_sha256.empty()) {
+      return MakeError(ErrorKind::kMissingContentSha256,
+                       "Missing required header for this request: x-amz-content-sha256");
+    }
+    // The caller hashed the body itself (the STS query API's clients
+    // send no x-amz-content-sha256).
+    payload_hash = options.body_sha256;
+    ctx.payload_mode = PayloadMode::kSha256;
+    ctx.payload_sha256 = options.body_sha256;
   }
   if (sha_header != nullptr) {
     ASSIGN_OR_RETURN(ctx.payload_mode, ParsePayloadMode(sha_header->value));

@@ -84,6 +84,15 @@ using SecretLookup = std::function<Result<std::string>(std::string_view access_k
 struct VerifyOptions {
   // When not empty, the credential region must equal it.
   std::string region;
+  // The service the credential must be scoped to: "s3", or "sts" for the
+  // STS query API (s3/sts_handlers.cc).
+  std::string_view service = "s3";
+  // When not empty: the lowercase hex SHA-256 of the body, which the caller
+  // has already read. A header-signed request without
+  // x-amz-content-sha256 is then verified against it (payload mode
+  // kSha256) instead of being refused; one with the header is checked as
+  // usual, and the caller compares.
+  std::string body_sha256;
   std::chrono::seconds max_skew = std::chrono::minutes(15);
 };
 

@@ -72,6 +72,50 @@ TEST(VerifyTest, AwsGetObjectExample) {
   EXPECT_OK(Verify(req.view(), Lookup(), T0(), us));
 }
 
+// An STS query-API call as the SDKs sign it: service "sts", no
+// x-amz-content-sha256 (the body's hash is the caller's to supply). The
+// signature was computed with Python's hmac and hashlib from the SigV4
+// specification, independently of this code.
+struct StsCallRequest {
+  std::string auth =
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/sts/aws4_request,"
+      "SignedHeaders=content-type;host;x-amz-date,"
+      "Signature=476cc5b033d814502eafd2d3d1a8fc1f7228ea7c17d00347f9e4db8140343729";
+  std::vector<Header> headers = {
+      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"Host", "127.0.0.1:9000"},
+      {"X-Amz-Date", "20130524T000000Z"},
+      {"Authorization", auth},
+  };
+  RequestView view() const { return {"POST", "/", "", headers}; }
+};
+// SHA-256 of "Action=GetSessionToken&Version=2011-06-15".
+constexpr std::string_view kStsBodySha256 = "52153ec21916c13f860e8cdac3b28e0209d64e1721c0e6d76cefca0b475a34e4";
+
+TEST(VerifyTest, StsServiceWithTheCallersBodyHash) {
+  StsCallRequest req;
+  VerifyOptions sts;
+  sts.service = "sts";
+  sts.body_sha256 = std::string(kStsBodySha256);
+  ASSERT_OK_AND_ASSIGN(AuthContext ctx, Verify(req.view(), Lookup(), T0(), sts));
+  EXPECT_EQ(ctx.scope.service, "sts");
+  EXPECT_EQ(ctx.payload_mode, PayloadMode::kSha256);
+  EXPECT_EQ(ctx.payload_sha256, kStsBodySha256);
+  // Another body: the signature no longer matches.
+  VerifyOptions other = sts;
+  other.body_sha256 = std::string(kEmptySha256Hex);
+  EXPECT_EQ(Kind(Verify(req.view(), Lookup(), T0(), other)), ErrorKind::kSignatureDoesNotMatch);
+  // Without the caller's hash the header is required, as for S3.
+  VerifyOptions no_hash;
+  no_hash.service = "sts";
+  EXPECT_EQ(Kind(Verify(req.view(), Lookup(), T0(), no_hash)), ErrorKind::kMissingContentSha256);
+  // The S3 endpoint's default refuses an sts-scoped credential, and the
+  // STS call an s3-scoped one.
+  EXPECT_EQ(Kind(Verify(req.view(), Lookup(), T0())), ErrorKind::kAuthorizationHeaderMalformed);
+  GetObject s3_request;
+  EXPECT_EQ(Kind(Verify(s3_request.view(), Lookup(), T0(), sts)), ErrorKind::kAuthorizationHeaderMalformed);
+}
+
 TEST(VerifyTest, UppercaseSignatureHexAccepted) {
   GetObject req;
   std::string upper(kGetObjectSig);
