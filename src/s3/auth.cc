@@ -62,6 +62,8 @@ std::optional<std::string> SessionToken(const http::Request& request, const Rout
   return std::nullopt;
 }
 
+}  // namespace
+
 S3Error SessionTokenError(const Status& status) {
   switch (status.code()) {
     case StatusCode::kDeadlineExceeded: return MakeError(S3ErrorCode::kExpiredToken);
@@ -75,8 +77,6 @@ S3Error SessionTokenError(const Status& status) {
     default: return ErrorFromStatus(status);
   }
 }
-
-}  // namespace
 
 std::optional<Authenticated> Authenticate(const http::Request& request, const Route& route,
                                           iam::CredentialStore& credentials, const std::string& region,

@@ -46,4 +46,8 @@ std::optional<Authenticated> Authenticate(const http::Request& request, const Ro
 // The S3 error for a sigv4 failure.
 S3Error SigV4Error(const Status& status);
 
+// The S3 error for a session token that SessionTokens::Lookup refused
+// (PermissionDenied: temporary credentials not accepted there).
+S3Error SessionTokenError(const Status& status);
+
 }  // namespace confiance::s3

@@ -232,6 +232,14 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
   if (!policy_b64) return MissingField("policy");
 
   Result<iam::Credential> credential = NotFoundError("unset");
+  // Temporary credentials name their token in a form field (which the
+  // policy's conditions must then cover, as every field: S3's rule).
+  const std::string* token = field("x-amz-security-token");
+  auto lookup = [&](const std::string& access_key) -> Result<iam::Credential> {
+    if (token == nullptr) return deps_.credentials.Lookup(access_key);
+    if (deps_.sessions == nullptr) return PermissionDeniedError("temporary credentials are off");
+    return deps_.sessions->Lookup(access_key, *token, UnixMillisNow());
+  };
   std::string expected, given;
   if (v4) {
     for (const char* name : {"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"}) {
@@ -254,7 +262,7 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
       return MakeError(S3ErrorCode::kInvalidArgument,
                        "x-amz-date must be YYYYMMDDTHHMMSSZ on the day of the x-amz-credential scope.");
     }
-    credential = deps_.credentials.Lookup(cred->access_key);
+    credential = lookup(cred->access_key);
     if (credential.ok()) {
       std::string_view secret(reinterpret_cast<const char*>(credential->secret->data()), credential->secret->size());
       expected = sigv4::SignatureHex(sigv4::DeriveSigningKey(secret, cred->scope), *policy_b64);
@@ -263,7 +271,7 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
   } else {
     if (!field("awsaccesskeyid")) return MissingField("AWSAccessKeyId");
     if (!field("signature")) return MissingField("Signature");
-    credential = deps_.credentials.Lookup(*field("awsaccesskeyid"));
+    credential = lookup(*field("awsaccesskeyid"));
     if (credential.ok()) {
       std::string_view secret(reinterpret_cast<const char*>(credential->secret->data()), credential->secret->size());
       expected = sigv2::Sign(secret, *policy_b64);  // the policy is the string to sign
@@ -271,6 +279,7 @@ std::optional<S3Error> S3Service::AuthenticateForm(Ctx& ctx, const PostFields& f
     }
   }
   if (!credential.ok()) {
+    if (token != nullptr) return SessionTokenError(credential.status());
     return credential.status().code() == StatusCode::kNotFound ? MakeError(S3ErrorCode::kInvalidAccessKeyId)
                                                                : ErrorFromStatus(credential.status());
   }

@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from adminutil import AdminServer, cli, export_log, s3, s3_code
+from adminutil import AdminServer, admin_request, cli, error_of, export_log, s3, s3_code
 from conftest import REGION, run_aws, unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
@@ -193,6 +193,20 @@ def test_presigned_url_of_a_session(world):
     assert r.status_code == 400 and "<Code>InvalidToken</Code>" in r.text, r.text
 
 
+def test_browser_form_upload_with_a_session(world):
+    c = world.sts(DEV).get_session_token(DurationSeconds=900)["Credentials"]
+    post = world.s3(c).generate_presigned_post(world.mine, "uploads/${filename}", ExpiresIn=300)
+    assert post["fields"]["x-amz-security-token"] == c["SessionToken"]
+    r = requests.post(post["url"], data=post["fields"], files={"file": ("form.txt", b"posted with a session")})
+    assert r.status_code == 204, r.text
+    root = s3(world.server, ACME_ROOT)
+    assert root.get_object(Bucket=world.mine, Key="uploads/form.txt")["Body"].read() == b"posted with a session"
+    # The token is a field like any other: a forged one is refused.
+    fields = dict(post["fields"], **{"x-amz-security-token": c["SessionToken"][:-4] + "AAAA"})
+    r = requests.post(post["url"], data=fields, files={"file": ("forged.txt", b"x")})
+    assert r.status_code == 400 and "<Code>InvalidToken</Code>" in r.text, r.text
+
+
 def test_removing_the_parent_key_ends_its_sessions(world):
     key = cli(world.server, "--json", "key", "create", "--tenant", "acme", "--user", "dev", creds=ACME_ROOT).json()
     ak, sk = key["access_key"], key["secret_key"]
@@ -201,6 +215,18 @@ def test_removing_the_parent_key_ends_its_sessions(world):
     assert session.get_object(Bucket=world.mine, Key="public/a.txt")["Body"].read() == b"public bytes"
     cli(world.server, "key", "delete", "--tenant", "acme", "--user", "dev", ak, creds=ACME_ROOT)
     assert s3_code(session.get_object, Bucket=world.mine, Key="public/a.txt") == (400, "InvalidToken")
+
+
+def test_admin_and_log_apis_take_long_term_keys_only(world):
+    c = world.sts(ACME_ROOT).get_session_token(DurationSeconds=900)["Credentials"]
+    creds = (c["AccessKeyId"], c["SecretAccessKey"])
+    token = {"x-amz-security-token": c["SessionToken"]}
+    assert admin_request(world.server, "GET", "/whoami", creds=ACME_ROOT).status == 200
+    resp = admin_request(world.server, "GET", "/whoami", creds=creds, headers=token)
+    assert error_of(resp) == (403, "AccessDenied")
+    resp = world.server.request("GET", "/_confiance/log/v1/checkpoint", headers=token, access_key=creds[0],
+                                secret_key=creds[1])
+    assert resp.status == 403 and b"<Code>AccessDenied</Code>" in resp.body, resp.body
 
 
 def test_aws_cli_gets_and_uses_a_session(world):
