@@ -9,6 +9,7 @@ request made with a session is in the tenant's transparency log."""
 import base64
 import datetime
 import json
+import time
 
 import boto3
 import botocore.config
@@ -227,6 +228,32 @@ def test_admin_and_log_apis_take_long_term_keys_only(world):
     resp = world.server.request("GET", "/_confiance/log/v1/checkpoint", headers=token, access_key=creds[0],
                                 secret_key=creds[1])
     assert resp.status == 403 and b"<Code>AccessDenied</Code>" in resp.body, resp.body
+
+
+def test_revoking_sessions_issued_before_a_time(world):
+    """AWS's way to revoke a user's sessions without touching its keys: an
+    identity policy that denies everything to tokens issued before now."""
+    c = world.sts(DEV).get_session_token(DurationSeconds=900)["Credentials"]
+    old = world.s3(c)
+    assert old.get_object(Bucket=world.mine, Key="public/a.txt")["Body"].read() == b"public bytes"
+    cutoff = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    revoke = {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+              "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}
+    cli(world.server, "policy", "put", "--tenant", "acme", "--user", "dev", "revoke-sessions",
+        stdin=policy(revoke), creds=ACME_ROOT)
+    try:
+        assert s3_code(old.get_object, Bucket=world.mine, Key="public/a.txt") == (403, "AccessDenied")
+        # The long-term key has no token issue time: untouched.
+        assert s3(world.server, DEV).get_object(Bucket=world.mine, Key="public/a.txt")["Body"].read() == \
+            b"public bytes"
+        # A session issued after the cutoff works.
+        time.sleep(1.5)
+        new = world.s3(world.sts(DEV).get_session_token(DurationSeconds=900)["Credentials"])
+        assert new.get_object(Bucket=world.mine, Key="public/a.txt")["Body"].read() == b"public bytes"
+    finally:
+        cli(world.server, "policy", "delete", "--tenant", "acme", "--user", "dev", "revoke-sessions",
+            creds=ACME_ROOT)
 
 
 def test_aws_cli_gets_and_uses_a_session(world):
