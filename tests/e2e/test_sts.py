@@ -172,6 +172,10 @@ def test_tampered_foreign_or_missing_tokens_are_refused(world):
     forged = base64.b64encode(json.dumps(doc, separators=(",", ":")).encode()).decode() + "." + sealed
     assert s3_code(world.s3(dict(c, SessionToken=forged)).list_objects_v2, Bucket=world.mine) == \
         (400, "InvalidToken")
+    # Claims of the wrong types: refused, and the server stays up.
+    junk = base64.b64encode(b'{"v":"1","ak":7}').decode() + "." + sealed
+    assert s3_code(world.s3(dict(c, SessionToken=junk)).list_objects_v2, Bucket=world.mine) == \
+        (400, "InvalidToken")
     other = world.sts(DEV).get_session_token(DurationSeconds=900)["Credentials"]
     assert s3_code(world.s3(dict(c, SessionToken=other["SessionToken"])).list_objects_v2, Bucket=world.mine) == \
         (400, "InvalidToken")
