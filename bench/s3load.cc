@@ -72,6 +72,7 @@ struct Flags {
   int port = 9000;
   std::string access_key = "BENCHAK";
   std::string secret_key = "SECRET12345";
+  std::string session_token;  // temporary credentials (docs/sts.md): signed as x-amz-security-token
   std::string region = "us-east-1";
   Op op = Op::kGet;
   std::string op_name = "get";
@@ -96,7 +97,7 @@ struct Flags {
   std::fprintf(stderr, "s3load: %s\n", msg);
   std::fprintf(stderr,
                "usage: s3load --op put|get|head|delete|list [--host 127.0.0.1] [--port N]\n"
-               "  [--access-key AK] [--secret-key SK] [--region R] [--size BYTES]\n"
+               "  [--access-key AK] [--secret-key SK] [--session-token T] [--region R] [--size BYTES]\n"
                "  [--connections C] [--requests N] [--max-seconds S] [--keys K]\n"
                "  [--bucket B] [--prefix P] [--setup] [--verify] [--list-max-keys M]\n"
                "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE] [--tls]\n"
@@ -127,6 +128,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--port") f.port = std::atoi(next().c_str());
     else if (a == "--access-key") f.access_key = next();
     else if (a == "--secret-key") f.secret_key = next();
+    else if (a == "--session-token") f.session_token = next();
     else if (a == "--region") f.region = next();
     else if (a == "--op") {
       f.op_name = next();
@@ -297,14 +299,15 @@ class Conn {
         date_ = confiance::sigv4::FormatAmzDate(now);
         date_sec_ = sec;
       }
-      confiance::sigv4::Header hdrs[3] = {{"host", sh_.host_header},
+      confiance::sigv4::Header hdrs[4] = {{"host", sh_.host_header},
                                           {"x-amz-content-sha256", confiance::sigv4::kUnsignedPayload},
-                                          {"x-amz-date", date_}};
+                                          {"x-amz-date", date_},
+                                          {"x-amz-security-token", f_.session_token}};
       confiance::sigv4::RequestView view;
       view.method = method;
       view.raw_path = path_;
       view.raw_query = query_;
-      view.headers = hdrs;
+      view.headers = std::span(hdrs, f_.session_token.empty() ? 3 : 4);
       confiance::sigv4::ClientCredentials cred{f_.access_key, f_.secret_key, f_.region};
       auto signed_req = confiance::sigv4::SignRequest(view, confiance::sigv4::kUnsignedPayload, cred, date_);
       if (!signed_req.ok()) {
@@ -312,6 +315,7 @@ class Conn {
         return false;
       }
       head_.append("x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nx-amz-date: ").append(date_);
+      if (!f_.session_token.empty()) head_.append("\r\nx-amz-security-token: ").append(f_.session_token);
       head_.append("\r\nAuthorization: ").append(signed_req->authorization).append("\r\n");
     }
     head_.append("\r\n");
