@@ -25,12 +25,6 @@ StsError FromS3Error(const S3Error& e) {
   return StsError{e.HttpStatus(), std::string(e.CodeString()), std::string(e.Message())};
 }
 
-uint64_t NowMs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
-
 }  // namespace
 
 asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
@@ -83,6 +77,12 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
       failure = FromS3Error(error);
       break;
     }
+    // The form is read whole, as sent: an aws-chunked body is no form.
+    if (auth->auth.payload_mode != sigv4::PayloadMode::kSha256 &&
+        auth->auth.payload_mode != sigv4::PayloadMode::kUnsigned) {
+      failure = StsError{400, "InvalidRequest", "The STS API takes a form body, not an aws-chunked one."};
+      break;
+    }
     if (auth->auth.payload_mode == sigv4::PayloadMode::kSha256 && auth->auth.payload_sha256 != options.body_sha256) {
       failure = StsError{400, "XAmzContentSHA256Mismatch",
                          "The provided 'x-amz-content-sha256' header does not match what was computed."};
@@ -111,7 +111,7 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
     if ((failure = PlanSession(call, ctx.auth.principal, &request))) break;
     // The first issue makes the token key (a commit); a KMS may wrap it.
     Result<iam::IssuedSession> made = co_await deps_.pool.Run(
-        [&] { return deps_.sessions->Issue(ctx.auth.principal, request, NowMs()); });
+        [&] { return deps_.sessions->Issue(ctx.auth.principal, request, UnixMillisNow()); });
     if (!made.ok()) {
       spdlog::error("request {}: STS {} failed: {}", ctx.request_id, call.action, made.status().ToString());
       failure = StsError{500, "ServiceFailure", "The temporary credentials could not be issued."};

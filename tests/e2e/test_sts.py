@@ -8,6 +8,7 @@ request made with a session is in the tenant's transparency log."""
 
 import base64
 import datetime
+import hashlib
 import json
 import time
 
@@ -15,6 +16,9 @@ import boto3
 import botocore.config
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from adminutil import AdminServer, admin_request, cli, error_of, export_log, s3, s3_code
@@ -159,6 +163,20 @@ def test_bad_calls_get_sts_errors(world):
     c = sts.get_session_token(DurationSeconds=900)["Credentials"]
     chained = world.sts((c["AccessKeyId"], c["SecretAccessKey"]), c["SessionToken"])
     assert sts_error(chained.get_session_token)[:2] == (403, "AccessDenied")
+    # A body other than the one the signed x-amz-content-sha256 names.
+    form = "Action=GetSessionToken&Version=2011-06-15"
+    req = AWSRequest(method="POST", url=world.server.endpoint + "/", data=form,
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "x-amz-content-sha256": hashlib.sha256(b"another body").hexdigest()})
+    SigV4Auth(Credentials(*DEV), "sts", REGION).add_auth(req)
+    r = requests.post(req.url, data=form, headers=dict(req.headers))
+    assert r.status_code == 400 and "<Code>XAmzContentSHA256Mismatch</Code>" in r.text, r.text
+    # Signed for S3, not STS.
+    req = AWSRequest(method="POST", url=world.server.endpoint + "/", data=form,
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    SigV4Auth(Credentials(*DEV), "s3", REGION).add_auth(req)
+    r = requests.post(req.url, data=form, headers=dict(req.headers))
+    assert r.status_code == 400 and "<Code>AuthorizationHeaderMalformed</Code>" in r.text, r.text
     # Unsigned.
     r = requests.post(world.server.endpoint + "/", data={"Action": "GetSessionToken", "Version": "2011-06-15"})
     assert r.status_code == 403 and "<Code>MissingAuthenticationToken</Code>" in r.text, r.text
