@@ -27,6 +27,18 @@ class AdminServer(Server):
         return env
 
 
+def serve_module(tmp_path_factory, name, extra_args=()):
+    """The body of a module-scoped `server` fixture: an AdminServer on a
+    fresh directory, stopped at the end and its transparency log checked
+    (`yield from serve_module(tmp_path_factory, "name")`)."""
+    srv = AdminServer(str(tmp_path_factory.mktemp(name)), extra_args=list(extra_args))
+    srv.start()
+    yield srv
+    if srv.alive():
+        srv.stop_clean()
+    srv.check_transparency_log()
+
+
 class Cli:
     def __init__(self, cp):
         self.rc = cp.returncode

@@ -22,7 +22,7 @@ import botocore
 import pytest
 import requests
 
-from adminutil import OPERATOR, AdminServer, cli, s3, s3_code
+from adminutil import OPERATOR, cli, s3, s3_code, serve_module
 from conftest import unique_bucket
 
 ALPHA_ROOT = ("ACLALPHAROOTKEY00001", "acl-alpha-root-secret-0123456789")
@@ -72,12 +72,7 @@ def user_principal(tenant, user):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = AdminServer(str(tmp_path_factory.mktemp("acl")))
-    srv.start()
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    yield from serve_module(tmp_path_factory, "acl")
 
 
 class World:

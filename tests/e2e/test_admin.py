@@ -12,7 +12,7 @@ import pytest
 
 import s3util
 from adminutil import (ADMIN, OPERATOR_AK, OPERATOR_SK, AdminServer,
-                       admin_request, cli, error_of, s3, s3_code)
+                       admin_request, cli, error_of, s3, s3_code, serve_module)
 from conftest import free_port, sanitizer_env, unique_bucket
 
 # Tenants and principals created by the `world` fixture, all with explicit
@@ -27,12 +27,7 @@ ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = AdminServer(str(tmp_path_factory.mktemp("admin")))
-    srv.start()
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    yield from serve_module(tmp_path_factory, "admin")
 
 
 @pytest.fixture(scope="module")

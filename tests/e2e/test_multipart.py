@@ -15,7 +15,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from adminutil import AdminServer, cli
+from adminutil import cli, serve_module
 from adminutil import s3 as s3_for
 from s3util import (assert_s3_error, client_error, md5_hex, multipart_etag,
                     object_path, uri_encode, xml_text)
@@ -30,12 +30,7 @@ BETA_ROOT = ("MPBETAROOTKEY0000001", "mp-beta-root-secret-0123456789")
 def server(tmp_path_factory):
     """This module's server has operator credentials, to make a second
     tenant for the cross-tenant UploadPartCopy test."""
-    srv = AdminServer(str(tmp_path_factory.mktemp("mp")))
-    srv.start()
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    yield from serve_module(tmp_path_factory, "mp")
 
 
 def rnd(n, seed):

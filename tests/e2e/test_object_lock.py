@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from adminutil import OPERATOR, AdminServer, cli, s3, s3_code
+from adminutil import OPERATOR, cli, s3, s3_code, serve_module
 from conftest import unique_bucket
 
 DAY = 2  # seconds in a lifecycle "day" (--lifecycle-day-seconds)
@@ -46,13 +46,7 @@ ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = AdminServer(str(tmp_path_factory.mktemp("objlock")),
-                      extra_args=["--lifecycle-day-seconds", str(DAY), "--lifecycle-interval", "1"])
-    srv.start()
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    yield from serve_module(tmp_path_factory, "objlock", extra_args=["--lifecycle-day-seconds", str(DAY), "--lifecycle-interval", "1"])
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from adminutil import AdminServer, admin_request, cli, error_of, export_log, s3, s3_code
+from adminutil import admin_request, cli, error_of, export_log, s3, s3_code, serve_module
 from conftest import REGION, run_aws, unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
@@ -38,12 +38,7 @@ def allow(action, resource):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = AdminServer(str(tmp_path_factory.mktemp("sts")))
-    srv.start()
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    yield from serve_module(tmp_path_factory, "sts")
 
 
 class World:
