@@ -1,7 +1,7 @@
 // File: fuzz/sts_request_fuzz.cc
 // libFuzzer target: the STS form parser and the session planner never
-// crash, and what they let through stays inside AWS's bounds: a planned
-// session lasts 900-129,600 s (43,200 for AssumeRole), carries a policy of
+// crash, and what they let through stays inside AWS's bounds and the
+// server's cap (7,200 s here): a planned session lasts 900-7,200 s, carries a policy of
 // at most 2,048 characters, is unlimited only for GetSessionToken or
 // AssumeRole without a policy, and AssumeRole names the caller's own ARN.
 // The answer's XML is built for every planned session.
@@ -18,12 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (confiance::s3::ParseStsCall(body, &call)) return 0;
   const confiance::iam::Principal caller{"CFCALLER", confiance::iam::PrincipalKind::kTenant, "acme", "dev", true};
   confiance::iam::SessionRequest request;
-  if (std::optional<confiance::s3::StsError> e = confiance::s3::PlanSession(call, caller, &request)) {
+  if (std::optional<confiance::s3::StsError> e = confiance::s3::PlanSession(call, caller, 7200, &request)) {
     if (e->code.empty() || (e->status != 400 && e->status != 403)) std::abort();
     return 0;
   }
   const bool assume = call.action == "AssumeRole";
-  if (request.duration_seconds < 900 || request.duration_seconds > (assume ? 43200u : 129600u)) std::abort();
+  if (request.duration_seconds < 900 || request.duration_seconds > 7200) std::abort();
   if (request.policy.size() > confiance::s3::kMaxSessionPolicyChars) std::abort();
   if (!request.limited && !(call.action == "GetSessionToken" || (assume && request.policy.empty()))) std::abort();
   if (assume && call.role_arn != "arn:aws:iam::acme:user/dev") std::abort();

@@ -103,6 +103,8 @@ struct ServerFlags {
   // Bytes of disk kept free for metadata and deletions; -1: automatic.
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
+  bool no_sts = false;
+  uint64_t max_session_seconds = 129600;
   http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
   std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
   std::string metrics_token_file;   // --metrics-token-file: turns /_confiance/metrics on
@@ -374,6 +376,7 @@ int RunServer(const ServerFlags& flags) {
   s3_options.domain = flags.domain;
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
+  s3_options.max_session_seconds = flags.max_session_seconds;
   std::vector<NotificationDispatcher::Target> notify_targets;
   crypto::SecretBytes notify_secret;
   if (!flags.notify_webhooks.empty()) {
@@ -425,7 +428,8 @@ int RunServer(const ServerFlags& flags) {
   s3_deps.load = &server_load;
   s3_deps.lockbox = &(*lockbox)->lockbox();
   s3_deps.residency = (*dir)->residency.get();
-  s3_deps.sessions = (*dir)->sessions.get();
+  // --no-sts: no STS calls, and every session token refused.
+  s3_deps.sessions = flags.no_sts ? nullptr : (*dir)->sessions.get();
   s3::RequestMetrics request_metrics;
   s3_deps.request_metrics = &request_metrics;
   s3::RateLimiter rate_limiter;
@@ -751,6 +755,12 @@ int main(int argc, char** argv) {
                      "File holding the bearer token that Prometheus sends to read /_confiance/metrics (at least 32 "
                      "characters, e.g. openssl rand -hex 32); unset: metrics off")
       ->check(CLI::ExistingFile);
+  server->add_flag("--no-sts", flags.no_sts,
+                   "Do not issue temporary credentials (the STS calls answer 501) and refuse every session token");
+  server->add_option("--max-session-duration", flags.max_session_seconds,
+                     "Longest temporary credentials the STS calls issue, in seconds (AWS's limit: 129600)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{900}, uint64_t{129600}));
   server->add_flag("--no-console", flags.no_console,
                    "Do not serve the web console (/_confiance/console/); the S3 and admin APIs it uses stay");
   server->add_option("--console-idle-timeout", flags.console_idle_timeout_s,

@@ -61,6 +61,9 @@ struct S3Options {
   bool sse_c_allow_http = false;
   // The webhooks bucket notifications may name (s3/notification_config.h).
   std::vector<NotificationTarget> notification_targets;
+  // The longest temporary credentials the STS calls issue (docs/sts.md):
+  // the operator's cap below AWS's own limits (129,600 s).
+  uint64_t max_session_seconds = 129600;
 };
 
 struct S3Deps {

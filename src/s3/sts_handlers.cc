@@ -108,7 +108,7 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
     }
     if ((failure = ParseStsCall(body, &call))) break;
     iam::SessionRequest request;
-    if ((failure = PlanSession(call, ctx.auth.principal, &request))) break;
+    if ((failure = PlanSession(call, ctx.auth.principal, options_.max_session_seconds, &request))) break;
     // The first issue makes the token key (a commit); a KMS may wrap it.
     Result<iam::IssuedSession> made = co_await deps_.pool.Run(
         [&] { return deps_.sessions->Issue(ctx.auth.principal, request, UnixMillisNow()); });

@@ -1,6 +1,7 @@
 // File: s3/sts_request.cc
 #include "s3/sts_request.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -118,16 +119,22 @@ std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out) {
   return std::nullopt;
 }
 
-std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& caller, iam::SessionRequest* out) {
+std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& caller, uint64_t max_seconds,
+                                    iam::SessionRequest* out) {
   const bool session_token = call.action == "GetSessionToken";
   const bool assume = call.action == "AssumeRole";
   const uint64_t max = assume ? 43200 : 129600;
-  const uint64_t seconds = call.duration_seconds.value_or(assume ? 3600 : 43200);
+  const uint64_t cap = std::clamp<uint64_t>(max_seconds, 900, max);
+  const uint64_t seconds = call.duration_seconds.value_or(std::min<uint64_t>(assume ? 3600 : 43200, cap));
   if (seconds < 900 || seconds > max) {
     return Validation(fmt::format(
         "1 validation error detected: Value '{}' at 'durationSeconds' failed to satisfy constraint: Member must have "
         "value between 900 and {}",
         seconds, max));
+  }
+  if (seconds > cap) {
+    return Validation(fmt::format("The requested DurationSeconds exceeds the {} seconds this server allows a session.",
+                                  cap));
   }
   out->action = call.action;
   out->duration_seconds = seconds;

@@ -49,8 +49,11 @@ std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out);
 // [A-Za-z0-9+=,.@_-]), the policy (2,048 characters, a valid identity
 // policy). AssumeRole's RoleArn must be the caller's own ARN: Confiance has
 // no IAM roles, so AssumeRole issues a session of the caller itself, as
-// GetFederationToken does.
-std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& caller, iam::SessionRequest* out);
+// GetFederationToken does. `max_seconds` is the server's cap on any
+// session (900-129,600): the defaults shrink to it, and a longer request
+// is refused naming it.
+std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& caller, uint64_t max_seconds,
+                                    iam::SessionRequest* out);
 
 // The call's answer (the ...Response document) and an error document.
 std::string StsResponseXml(const StsCall& call, const iam::Principal& caller, const iam::IssuedSession& issued,

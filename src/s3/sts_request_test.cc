@@ -40,7 +40,7 @@ std::string StsErrorCode(std::string_view body) {
 
 std::optional<StsError> Plan(std::string_view body, iam::SessionRequest* out) {
   StsCall call = MustParseSts(body);
-  return PlanSession(call, StsAlice(), out);
+  return PlanSession(call, StsAlice(), 129600, out);
 }
 
 TEST(StsRequestTest, ParsesTheThreeCalls) {
@@ -86,6 +86,27 @@ TEST(StsRequestTest, DurationsFollowAwsBoundsAndDefaults) {
   ASSERT_FALSE(Plan(assume, &r));
   EXPECT_EQ(r.duration_seconds, 3600u);
   EXPECT_EQ(Plan(assume + "&DurationSeconds=43201", &r)->code, "ValidationError");
+}
+
+TEST(StsRequestTest, TheServersCapShortensDefaultsAndRefusesLongerSessions) {
+  iam::SessionRequest r;
+  StsCall call = MustParseSts("Action=GetSessionToken&Version=2011-06-15");
+  ASSERT_FALSE(PlanSession(call, StsAlice(), 3600, &r));
+  EXPECT_EQ(r.duration_seconds, 3600u);
+  call = MustParseSts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600");
+  ASSERT_FALSE(PlanSession(call, StsAlice(), 3600, &r));
+  call = MustParseSts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3601");
+  std::optional<StsError> e = PlanSession(call, StsAlice(), 3600, &r);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "ValidationError");
+  EXPECT_NE(e->message.find("3600 seconds this server allows"), std::string::npos) << e->message;
+  // AssumeRole's own default (3,600) is under a larger cap.
+  call = MustParseSts("Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
+                      FormEncode("arn:aws:iam::acme:user/alice"));
+  ASSERT_FALSE(PlanSession(call, StsAlice(), 7200, &r));
+  EXPECT_EQ(r.duration_seconds, 3600u);
+  ASSERT_FALSE(PlanSession(call, StsAlice(), 1800, &r));
+  EXPECT_EQ(r.duration_seconds, 1800u);
 }
 
 TEST(StsRequestTest, SessionsAreLimitedAsInAws) {

@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from adminutil import admin_request, cli, error_of, export_log, s3, s3_code, serve_module
+from adminutil import AdminServer, admin_request, cli, error_of, export_log, s3, s3_code, serve_module
 from conftest import REGION, run_aws, unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
@@ -302,3 +302,27 @@ def test_sts_calls_and_session_requests_are_in_the_tenants_log(world):
     used = [e for e in entries if e.get("request_id") == rid]
     assert len(used) == 1 and used[0]["principal"]["access_key_id"] == c["AccessKeyId"], used
     assert used[0]["principal"]["user"] == "dev" and used[0]["operation"] == "GetObject"
+
+
+def test_operator_caps_sessions_and_can_turn_them_off(tmp_path_factory):
+    srv = AdminServer(str(tmp_path_factory.mktemp("sts-capped")), extra_args=["--max-session-duration", "1800"])
+    srv.start()
+    try:
+        world = World(srv, None, None)
+        root = (srv.access_key, srv.secret_key)
+        c = world.sts(root).get_session_token()["Credentials"]
+        left = (c["Expiration"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        assert 1790 <= left <= 1810, c["Expiration"]  # the default (43,200 s) shrinks to the cap
+        status, code, message = sts_error(world.sts(root).get_session_token, DurationSeconds=3600)
+        assert (status, code) == (400, "ValidationError") and "1800" in message, message
+        world.s3(c).list_buckets()
+        # Off: no STS call, and the sessions already out are refused.
+        srv.extra_args = ["--no-sts"]
+        srv.restart()
+        assert sts_error(world.sts(root).get_session_token)[:2] == (501, "NotImplemented")
+        assert s3_code(world.s3(c).list_buckets) == (403, "AccessDenied")
+        srv.client().list_buckets()
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+        srv.check_transparency_log()
