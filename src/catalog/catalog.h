@@ -120,6 +120,9 @@ struct ListedSummary {
   std::string key;
   std::string etag;  // without quotes
   std::string checksum_algorithm;
+  // With an algorithm: the checksum is of the whole object (FULL_OBJECT),
+  // not one of its parts' checksums (COMPOSITE).
+  bool checksum_full_object = false;
   uint64_t size = 0;
   uint64_t modified_ms = 0;
 };

@@ -82,7 +82,8 @@ TEST_F(CatalogTest, SummaryListingMatchesTheFullListing) {
   for (const char* k : {"a/1", "a/2", "b", "c", "d/x", "e"}) {
     ObjectRecord r = Obj(std::string(k).size() * 10);
     r.modified_ms = 1000 + r.size;
-    r.checksum_algorithm = r.size == 10 ? "SHA256" : "";
+    r.checksum_algorithm = r.size == 10 ? "SHA256" : r.size == 30 ? "CRC32" : "";
+    r.checksum = r.size == 10 ? "c2hh" : r.size == 30 ? "AAAAAA==-3" : "";
     ASSERT_OK(catalog_.PutObject(bucket_, k, r));
   }
   ASSERT_OK(catalog_.DeleteObject(bucket_, "c"));
@@ -102,6 +103,7 @@ TEST_F(CatalogTest, SummaryListingMatchesTheFullListing) {
         EXPECT_EQ(s.size, r.size);
         EXPECT_EQ(s.modified_ms, r.modified_ms);
         EXPECT_EQ(s.checksum_algorithm, r.checksum_algorithm);
+        EXPECT_EQ(s.checksum_full_object, !r.checksum.empty() && r.checksum.find('-') == std::string::npos);
       }
       EXPECT_EQ(summary.common_prefixes, full.common_prefixes);
       EXPECT_EQ(summary.truncated, full.truncated);
@@ -116,7 +118,10 @@ TEST_F(CatalogTest, SummaryListingMatchesTheFullListing) {
   for (const ListedSummary& s : everything.objects) keys.push_back(s.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"a/1", "a/2", "b", "d/x", "e"}));
   EXPECT_EQ(everything.objects[2].checksum_algorithm, "SHA256");
+  EXPECT_TRUE(everything.objects[2].checksum_full_object);
   EXPECT_EQ(everything.objects[2].size, 10u);
+  EXPECT_EQ(everything.objects[3].checksum_algorithm, "CRC32");  // d/x: a composite checksum
+  EXPECT_FALSE(everything.objects[3].checksum_full_object);
 }
 
 TEST_F(CatalogTest, ListingWithDelimiterAndMarkers) {
@@ -407,6 +412,7 @@ TEST(RecordsTest, SummaryMatchesTheFullDecodeInEveryFormat) {
     EXPECT_EQ(summary.etag, full.etag);
     EXPECT_EQ(summary.modified_ms, full.modified_ms);
     EXPECT_EQ(summary.checksum_algorithm, full.checksum_algorithm);
+    EXPECT_EQ(summary.checksum, full.checksum);
     EXPECT_EQ(summary.delete_marker, full.delete_marker);
   }
   EXPECT_EQ(formats, (std::set<char>{4, 5, 6, 7, 8, 9})) << "the records above cover every format the encoder writes";

@@ -59,8 +59,9 @@ Status AppendEntry(std::string_view key, std::string_view value, const ObjectSum
 
 Status AppendEntry(std::string_view key, std::string_view, const ObjectSummary& summary,
                    std::vector<ListedSummary>& out) {
+  const bool full_object = !summary.checksum.empty() && summary.checksum.find('-') == std::string_view::npos;
   out.push_back(ListedSummary{std::string(key), std::string(summary.etag), std::string(summary.checksum_algorithm),
-                              summary.size, summary.modified_ms});
+                              full_object, summary.size, summary.modified_ms});
   return OkStatus();
 }
 

@@ -500,7 +500,7 @@ Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
   if (version >= 3) in.StringView();  // acl
   if (version >= 4) {
     r.checksum_algorithm = in.StringView();
-    in.StringView();  // checksum
+    r.checksum = in.StringView();
   }
   if (version >= 5) {
     in.StringView();  // SSE-C salt

@@ -243,6 +243,7 @@ struct ObjectSummary {
   std::string_view etag;  // without quotes
   uint64_t modified_ms = 0;
   std::string_view checksum_algorithm;
+  std::string_view checksum;  // its value; a composite one ends in "-<parts>"
   bool delete_marker = false;
 };
 Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes);

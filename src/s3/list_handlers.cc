@@ -6,6 +6,7 @@
 
 #include "catalog/version_id.h"
 #include "crypto/encoding.h"
+#include "s3/checksum_request.h"
 #include "s3/list_params.h"
 #include "s3/object_headers.h"
 #include "s3/s3_context.h"
@@ -103,7 +104,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     }
     w.Markup("</Key><LastModified>").UtcMs(static_cast<int64_t>(o.modified_ms));
     w.Markup("</LastModified><ETag>&quot;").Text(o.etag).Markup("&quot;</ETag>");
-    if (!o.checksum_algorithm.empty()) w.Element("ChecksumAlgorithm", o.checksum_algorithm);
+    if (!o.checksum_algorithm.empty()) {
+      w.Element("ChecksumAlgorithm", o.checksum_algorithm);
+      w.Element("ChecksumType", ChecksumTypeName(o.checksum_full_object));
+    }
     w.Markup("<Size>").Number(o.size).Markup("</Size>");
     if (fetch_owner) w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
     w.Markup("<StorageClass>STANDARD</StorageClass></Contents>");
@@ -178,7 +182,10 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
     w.Element("LastModified", IsoTime(r.modified_ms));
     if (!r.delete_marker) {
       w.Element("ETag", QuotedEtag(r.etag));
-      if (!r.checksum_algorithm.empty()) w.Element("ChecksumAlgorithm", r.checksum_algorithm);
+      if (!r.checksum_algorithm.empty()) {
+        w.Element("ChecksumAlgorithm", r.checksum_algorithm);
+        w.Element("ChecksumType", ChecksumTypeOf(r.checksum));
+      }
       w.Element("Size", r.size);
       w.Element("StorageClass", "STANDARD");
     }
