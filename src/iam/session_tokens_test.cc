@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "crypto/encoding.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
@@ -159,6 +163,41 @@ TEST_F(SessionTokensTest, TheTokenKeyIsStoredWrappedAndFollowsARootKeyRotation) 
   rotated.DestroyKey("fake-root");
   SessionTokens restarted(store_, rotated, creds);
   EXPECT_OK(restarted.Lookup(s.key.access_key_id, s.token, kNow + 1000));
+}
+
+TEST_F(SessionTokensTest, ConcurrentIssuesAndLookupsAgree) {
+  // Threads issue sessions (the first ones race to make the token key) and
+  // open each other's, through one instance: under TSan this is the check
+  // of the key's and the cache's locking.
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<IssuedSession>> issued(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Result<IssuedSession> s = sessions_.Issue(parent_, Request(), kNow);
+        if (!s.ok()) {
+          ++failures;
+          continue;
+        }
+        Result<Credential> c = sessions_.Lookup(s->key.access_key_id, s->token, kNow);
+        if (!c.ok() || SecretOf(*c) != s->key.secret) ++failures;
+        issued[t].push_back(*std::move(s));
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+  // Every token opens in a fresh instance too: one token key was kept.
+  SessionTokens fresh(store_, keys_, creds_);
+  for (const auto& per_thread : issued) {
+    for (const IssuedSession& s : per_thread) {
+      ASSERT_OK_AND_ASSIGN(Credential c, fresh.Lookup(s.key.access_key_id, s.token, kNow));
+      EXPECT_EQ(SecretOf(c), s.key.secret);
+    }
+  }
 }
 
 }  // namespace
