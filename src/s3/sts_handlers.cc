@@ -92,12 +92,6 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
       failure = StsError{403, "AccessDenied", "Operators cannot get temporary credentials."};
       break;
     }
-    if (auth->principal.session) {
-      // As AWS for GetSessionToken and GetFederationToken: a session
-      // cannot extend itself.
-      failure = StsError{403, "AccessDenied", "Temporary credentials cannot request other temporary credentials."};
-      break;
-    }
     if (std::optional<S3Error> refused = BindRequester(ctx, std::move(*auth))) {
       failure = FromS3Error(*refused);
       break;
@@ -107,6 +101,16 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
       break;
     }
     if ((failure = ParseStsCall(body, &call))) break;
+    if (call.action == "GetCallerIdentity") {
+      xml = CallerIdentityXml(ctx.auth.principal, ctx.request_id);
+      break;
+    }
+    if (ctx.auth.principal.session) {
+      // As AWS for GetSessionToken and GetFederationToken: a session
+      // cannot extend itself.
+      failure = StsError{403, "AccessDenied", "Temporary credentials cannot request other temporary credentials."};
+      break;
+    }
     iam::SessionRequest request;
     if ((failure = PlanSession(call, ctx.auth.principal, options_.max_session_seconds, &request))) break;
     // The first issue makes the token key (a commit); a KMS may wrap it.

@@ -100,7 +100,8 @@ std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out) {
     // Other fields (ExternalId, SourceIdentity, ...) change nothing here.
   }
   if (out->action.empty()) return StsError{400, "MissingAction", "Missing Action"};
-  if (out->action != "GetSessionToken" && out->action != "GetFederationToken" && out->action != "AssumeRole") {
+  if (out->action != "GetSessionToken" && out->action != "GetFederationToken" && out->action != "AssumeRole" &&
+      out->action != "GetCallerIdentity") {
     return StsError{400, "InvalidAction",
                     fmt::format("Could not find operation {} for version {}", out->action, version.value_or(""))};
   }
@@ -196,6 +197,31 @@ std::string StsResponseXml(const StsCall& call, const iam::Principal& caller, co
         .Element("PackedPolicySize", PackedPolicySize(call));
   }
   w.Close().Open("ResponseMetadata").Element("RequestId", request_id).Close();
+  return w.Finish();
+}
+
+std::string CallerIdentityXml(const iam::Principal& caller, std::string_view request_id) {
+  std::string arn = iam::UserArn(caller.tenant_id, caller.user);
+  std::string user_id = caller.user == iam::kRootUser ? caller.tenant_id : caller.user;
+  if (const iam::SessionClaims* s = caller.session.get()) {
+    if (s->action == "GetFederationToken") {
+      arn = fmt::format("arn:aws:sts::{}:federated-user/{}", caller.tenant_id, s->name);
+      user_id = caller.tenant_id + ":" + s->name;
+    } else if (s->action == "AssumeRole") {
+      arn = fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", caller.tenant_id, caller.user, s->name);
+      user_id = caller.access_key_id + ":" + s->name;
+    }
+  }
+  xml::XmlWriter w;
+  w.Open("GetCallerIdentityResponse", {{"xmlns", kStsNamespace}})
+      .Open("GetCallerIdentityResult")
+      .Element("Arn", arn)
+      .Element("UserId", user_id)
+      .Element("Account", caller.tenant_id)
+      .Close()
+      .Open("ResponseMetadata")
+      .Element("RequestId", request_id)
+      .Close();
   return w.Finish();
 }
 

@@ -1,6 +1,6 @@
 // File: s3/sts_request.h
 // The STS query API's calls, as far as Confiance offers them (docs/sts.md):
-// GetSessionToken, GetFederationToken and AssumeRole, posted as a form to
+// GetSessionToken, GetFederationToken, AssumeRole and GetCallerIdentity, posted as a form to
 // the S3 endpoint. Pure: parsing and checking a call, and the XML of its
 // answer and of its errors (STS's own shapes, which the SDKs parse, not
 // S3's). The handler is s3/sts_handlers.cc.
@@ -29,7 +29,7 @@ struct StsError {
 };
 
 struct StsCall {
-  std::string action;  // "GetSessionToken", "GetFederationToken" or "AssumeRole"
+  std::string action;  // "GetSessionToken", "GetFederationToken", "AssumeRole" or "GetCallerIdentity"
   std::optional<uint64_t> duration_seconds;
   std::optional<std::string> policy;
   std::string name;      // GetFederationToken's Name, AssumeRole's RoleSessionName
@@ -42,7 +42,7 @@ struct StsCall {
 // that ignore it.
 std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out);
 
-// Checks `call` against its caller (a tenant principal signing with a
+// Checks an issuing `call` (not GetCallerIdentity) against its caller (a tenant principal signing with a
 // long-term key) and AWS's bounds, and says what session to issue:
 // durations (GetSessionToken and GetFederationToken 900-129,600 s, default
 // 43,200; AssumeRole 900-43,200, default 3,600), names (2-32 and 2-64 of
@@ -59,5 +59,9 @@ std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& c
 std::string StsResponseXml(const StsCall& call, const iam::Principal& caller, const iam::IssuedSession& issued,
                            std::string_view request_id);
 std::string StsErrorXml(const StsError& error, std::string_view request_id);
+// GetCallerIdentity's answer: who signed the call (a session as AWS names
+// it: a federated user, an assumed "role" of oneself, or the user itself
+// for GetSessionToken).
+std::string CallerIdentityXml(const iam::Principal& caller, std::string_view request_id);
 
 }  // namespace confiance::s3

@@ -153,6 +153,27 @@ TEST(StsRequestTest, RefusesOtherRolesBadNamesAndBadPolicies) {
             "ValidationError");
 }
 
+TEST(StsRequestTest, CallerIdentityNamesTheUserOrItsSession) {
+  EXPECT_EQ(MustParseSts("Action=GetCallerIdentity&Version=2011-06-15").action, "GetCallerIdentity");
+  auto has = [](const std::string& xml, std::string_view arn, std::string_view user_id) {
+    return xml.find("<Arn>" + std::string(arn) + "</Arn><UserId>" + std::string(user_id) +
+                    "</UserId><Account>acme</Account>") != std::string::npos;
+  };
+  iam::Principal p = StsAlice();
+  EXPECT_TRUE(has(CallerIdentityXml(p, "R"), "arn:aws:iam::acme:user/alice", "alice"));
+  iam::Principal root{"CFROOT", iam::PrincipalKind::kTenant, "acme", "root", true};
+  EXPECT_TRUE(has(CallerIdentityXml(root, "R"), "arn:aws:iam::acme:root", "acme"));
+  auto claims = std::make_shared<iam::SessionClaims>();
+  claims->action = "GetFederationToken";
+  claims->name = "ci";
+  p.session = claims;
+  EXPECT_TRUE(has(CallerIdentityXml(p, "R"), "arn:aws:sts::acme:federated-user/ci", "acme:ci"));
+  claims->action = "AssumeRole";
+  EXPECT_TRUE(has(CallerIdentityXml(p, "R"), "arn:aws:sts::acme:assumed-role/alice/ci", "CFALICE:ci"));
+  claims->action = "GetSessionToken";
+  EXPECT_TRUE(has(CallerIdentityXml(p, "R"), "arn:aws:iam::acme:user/alice", "alice"));
+}
+
 TEST(StsRequestTest, AnswersInStsShapes) {
   iam::IssuedSession issued;
   issued.key = {"CTEXAMPLEEXAMPLEEXAM", "secret<&>"};

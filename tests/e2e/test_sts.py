@@ -143,6 +143,18 @@ def test_assume_role_is_a_session_of_oneself(world):
     assert "arn:aws:iam::acme:user/dev" in message
 
 
+def test_caller_identity_of_keys_and_sessions(world):
+    me = world.sts(DEV).get_caller_identity()
+    assert (me["Arn"], me["UserId"], me["Account"]) == ("arn:aws:iam::acme:user/dev", "dev", "acme")
+    root = world.sts(ACME_ROOT).get_caller_identity()
+    assert (root["Arn"], root["Account"]) == ("arn:aws:iam::acme:root", "acme")
+    fed = world.sts(DEV).get_federation_token(Name="who", Policy=policy(allow("s3:GetObject", "*")))["Credentials"]
+    who = world.sts((fed["AccessKeyId"], fed["SecretAccessKey"]), fed["SessionToken"]).get_caller_identity()
+    assert (who["Arn"], who["UserId"]) == ("arn:aws:sts::acme:federated-user/who", "acme:who")
+    out = run_aws(world.server.endpoint, DEV[0], DEV[1], ["sts", "get-caller-identity"])
+    assert json.loads(out.stdout)["Arn"] == "arn:aws:iam::acme:user/dev"
+
+
 def test_bad_calls_get_sts_errors(world):
     sts = world.sts(DEV, validate=False)
     assert sts_error(sts.get_session_token, DurationSeconds=899)[:2] == (400, "ValidationError")
