@@ -53,6 +53,12 @@ struct RateLimits {
   uint64_t write_bytes = 0;
 
   bool any() const { return read_ops != 0 || write_ops != 0 || read_bytes != 0 || write_bytes != 0; }
+  // These limits, each one left 0 taking the server's default instead
+  // (`confiance server --default-read-ops` and friends).
+  RateLimits OrDefaults(const RateLimits& d) const {
+    return {read_ops != 0 ? read_ops : d.read_ops, write_ops != 0 ? write_ops : d.write_ops,
+            read_bytes != 0 ? read_bytes : d.read_bytes, write_bytes != 0 ? write_bytes : d.write_bytes};
+  }
   friend bool operator==(const RateLimits&, const RateLimits&) = default;
 };
 

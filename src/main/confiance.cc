@@ -104,6 +104,7 @@ struct ServerFlags {
   int64_t space_reserve = -1;
   bool sse_c_allow_http = false;
   bool no_sts = false;
+  iam::RateLimits default_rate_limits;  // --default-read-ops and friends
   uint64_t max_session_seconds = 129600;
   http::TlsFiles tls;               // --tls-cert / --tls-key: HTTPS instead of HTTP
   std::string outbound_ca;          // --ca-bundle: CAs for the witness and webhook over https
@@ -377,6 +378,7 @@ int RunServer(const ServerFlags& flags) {
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   s3_options.max_session_seconds = flags.max_session_seconds;
+  s3_options.default_rate_limits = flags.default_rate_limits;
   std::vector<NotificationDispatcher::Target> notify_targets;
   crypto::SecretBytes notify_secret;
   if (!flags.notify_webhooks.empty()) {
@@ -755,6 +757,18 @@ int main(int argc, char** argv) {
                      "File holding the bearer token that Prometheus sends to read /_confiance/metrics (at least 32 "
                      "characters, e.g. openssl rand -hex 32); unset: metrics off")
       ->check(CLI::ExistingFile);
+  server->add_option("--default-read-ops", flags.default_rate_limits.read_ops,
+                     "GET and HEAD requests per second of every tenant whose own limit is unset (0: none)")
+      ->capture_default_str();
+  server->add_option("--default-write-ops", flags.default_rate_limits.write_ops,
+                     "Other requests per second of every tenant whose own limit is unset (0: none)")
+      ->capture_default_str();
+  server->add_option("--default-read-bytes", flags.default_rate_limits.read_bytes,
+                     "Bytes read per second, e.g. 100MiB, of every tenant whose own limit is unset (0: none)")
+      ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true));
+  server->add_option("--default-write-bytes", flags.default_rate_limits.write_bytes,
+                     "Bytes written per second, e.g. 50MB, of every tenant whose own limit is unset (0: none)")
+      ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true));
   server->add_flag("--no-sts", flags.no_sts,
                    "Do not issue temporary credentials (the STS calls answer 501) and refuse every session token");
   server->add_option("--max-session-duration", flags.max_session_seconds,

@@ -21,7 +21,7 @@ std::optional<S3Error> S3Service::AdmitRate(Ctx& ctx) {
     if (!owner.ok()) return std::nullopt;
     tenant = &*owner;
   }
-  const iam::RateLimits& limits = tenant->rate_limits;
+  const iam::RateLimits limits = tenant->rate_limits.OrDefaults(options_.default_rate_limits);
   if (!limits.any()) return std::nullopt;
   const bool read = ctx.req.method == "GET" || ctx.req.method == "HEAD";
   const RateClass cls = read ? RateClass::kRead : RateClass::kWrite;

@@ -64,6 +64,8 @@ struct S3Options {
   // The longest temporary credentials the STS calls issue (docs/sts.md):
   // the operator's cap below AWS's own limits (129,600 s).
   uint64_t max_session_seconds = 129600;
+  // Rate limits of every tenant where its own are 0 (unset); all 0: none.
+  iam::RateLimits default_rate_limits;
 };
 
 struct S3Deps {

@@ -194,3 +194,36 @@ def test_refusals_are_counted_and_logged_and_limits_persist(server, world):
     ok, errors = outcomes(g.put_object, 4, Bucket=bucket, Key="after", Body=b"a")
     assert ok >= 1 and set(errors) == {SLOW}, (ok, errors)
     set_limits(server, "gamma", "--write-ops", "0")
+
+
+def test_server_default_limits_apply_where_a_tenant_has_none(tmp_path_factory):
+    """--default-read-ops (and friends): every tenant whose own limit is 0
+    gets the server's; a limit of its own replaces the default."""
+    srv = AdminServer(str(tmp_path_factory.mktemp("ratedefault")), extra_args=["--default-read-ops", "5"])
+    srv.start()
+    try:
+        for tenant, creds in (("gamma", GAMMA_ROOT), ("delta", DELTA_ROOT)):
+            cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
+        clients = {}
+        for tenant, creds in (("gamma", GAMMA_ROOT), ("delta", DELTA_ROOT)):
+            b = unique_bucket(tenant)
+            c = s3(srv, creds)
+            c.create_bucket(Bucket=b)
+            c.put_object(Bucket=b, Key="small", Body=b"x")
+            clients[tenant] = (c, b)
+        cli(srv, "tenant", "set-rate-limit", "delta", "--read-ops", "1000")
+        quiet()
+        started = time.monotonic()
+        c, b = clients["gamma"]
+        ok, errors = outcomes(c.get_object, 20, Bucket=b, Key="small")
+        elapsed = time.monotonic() - started
+        assert 5 <= ok <= 5 + int(5 * elapsed) + 1, (ok, elapsed)
+        assert errors and set(errors) == {SLOW}, errors
+        # Writes have no default; delta's own read limit replaces the default.
+        assert outcomes(c.put_object, 10, Bucket=b, Key="w", Body=b"w") == (10, [])
+        d, db = clients["delta"]
+        assert outcomes(d.get_object, 20, Bucket=db, Key="small") == (20, [])
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+        srv.check_transparency_log()
