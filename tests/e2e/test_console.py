@@ -625,6 +625,66 @@ def test_maintenance_scrub_and_backup(srv, browser, tmp_path):
     sign_out(browser)
 
 
+def test_temporary_credentials_from_the_console(srv, browser):
+    """A tenant's root gets temporary credentials in the console, narrowed
+    by a policy it types; any S3 client then uses them (docs/sts.md)."""
+    acme = s3(srv, ACME_ROOT)
+    bucket = unique_bucket("handed")
+    acme.create_bucket(Bucket=bucket)
+    acme.put_object(Bucket=bucket, Key="shared/report.txt", Body=b"for the contractor")
+    acme.put_object(Bucket=bucket, Key="private/plan.txt", Body=b"not for the contractor")
+    sign_in(browser, srv, ACME_ROOT)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant acme (root)")
+    click(browser, "#nav-sessions")
+    wait_for(browser, "sessions page", lambda d: d.find_elements(By.ID, "session-form"))
+
+    def get_credentials():
+        click(browser, "#session-form button[type=submit]")
+        wait_for(browser, "credentials", lambda d: d.find_elements(By.ID, "session-env"))
+        env = dict(line.split(" ", 1)[1].split("=", 1)
+                   for line in browser.find_element(By.ID, "session-env").text.splitlines())
+        assert env["AWS_ENDPOINT_URL"] == srv.endpoint, env
+        return srv.client(access_key=env["AWS_ACCESS_KEY_ID"], secret_key=env["AWS_SECRET_ACCESS_KEY"],
+                          session_token=env["AWS_SESSION_TOKEN"])
+
+    duration = browser.find_element(By.ID, "session-duration")
+    duration.clear()
+    duration.send_keys("900")
+    browser.find_element(By.ID, "session-name").send_keys("contractor")
+    browser.find_element(By.ID, "session-policy").send_keys(json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                       "Resource": "arn:aws:s3:::%s/shared/*" % bucket}]}))
+    narrowed = get_credentials()
+    assert narrowed.get_object(Bucket=bucket, Key="shared/report.txt")["Body"].read() == b"for the contractor"
+    assert s3_code(narrowed.get_object, Bucket=bucket, Key="private/plan.txt") == (403, "AccessDenied")
+    assert s3_code(narrowed.put_object, Bucket=bucket, Key="shared/x", Body=b"x") == (403, "AccessDenied")
+    facts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#session-facts td[data-fact]'), c => c.textContent)")
+    assert facts[2] == "yours, narrowed by the policy", facts
+
+    # Without a policy: the root's own permissions.
+    navigate(browser, "#/buckets")
+    click(browser, "#nav-sessions")
+    wait_for(browser, "sessions page", lambda d: d.find_elements(By.ID, "session-form"))
+    full = get_credentials()
+    full.put_object(Bucket=bucket, Key="private/by-session.txt", Body=b"y")
+    # A malformed policy: the server's code in the banner, no credentials.
+    navigate(browser, "#/buckets")
+    click(browser, "#nav-sessions")
+    wait_for(browser, "sessions page", lambda d: d.find_elements(By.ID, "session-form"))
+    browser.find_element(By.ID, "session-policy").send_keys("{not json")
+    click(browser, "#session-form button[type=submit]")
+    wait_for(browser, "refusal", lambda d: "MalformedPolicyDocument" in d.find_element(By.ID, "error").text)
+    assert not browser.find_elements(By.ID, "session-env")
+    sign_out(browser)
+
+    sign_in(browser, srv, OPERATOR)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "operator operator")
+    assert not browser.find_element(By.ID, "nav-sessions").is_displayed()
+    sign_out(browser)
+
+
 def test_object_details_tags_and_versions(srv, browser):
     acme = s3(srv, ACME_ROOT)
     bucket = unique_bucket("versions")

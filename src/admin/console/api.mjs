@@ -11,6 +11,7 @@ import {
   sha256Base64,
   sha256Hex,
   signRequest,
+  uriEncode,
 } from "./sigv4.mjs";
 
 const ADMIN = "/_confiance/admin/v1";
@@ -115,7 +116,7 @@ export class Client {
   // [name, value] pairs; `body` a string, a Blob or null. A string body's
   // hash is signed; a Blob is sent with UNSIGNED-PAYLOAD (reading a large
   // file twice to hash it first would double the upload's time).
-  async request(method, path, { query = [], headers = {}, body = null } = {}) {
+  async request(method, path, { query = [], headers = {}, body = null, service = "s3" } = {}) {
     let payloadHash = EMPTY_SHA256;
     if (typeof body === "string") payloadHash = await sha256Hex(body);
     else if (body !== null) payloadHash = "UNSIGNED-PAYLOAD";
@@ -128,6 +129,7 @@ export class Client {
       accessKey: this.accessKey,
       secretKey: this.#secretKey,
       region: this.region,
+      service,
     });
     delete signed.Host; // the browser sends it; a script may not set it
     const qs = canonicalQuery(query);
@@ -172,6 +174,27 @@ export class Client {
       }
       throw e;
     }
+  }
+
+  // --- temporary credentials (docs/sts.md) ------------------------------
+
+  // An STS call (GetSessionToken, GetFederationToken) with `params`
+  // ({DurationSeconds, Name, Policy}); its Credentials as
+  // {accessKeyId, secretAccessKey, sessionToken, expiration}.
+  async temporaryCredentials(action, params) {
+    const fields = [["Action", action], ["Version", "2011-06-15"], ...Object.entries(params)];
+    const body = fields.map(([k, v]) => `${uriEncode(k)}=${uriEncode(String(v))}`).join("&");
+    const doc = await this.xml("POST", "/", {
+      headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body,
+      service: "sts",
+    });
+    return {
+      accessKeyId: xmlText(doc, "AccessKeyId"),
+      secretAccessKey: xmlText(doc, "SecretAccessKey"),
+      sessionToken: xmlText(doc, "SessionToken"),
+      expiration: xmlText(doc, "Expiration"),
+    };
   }
 
   // --- buckets and objects ----------------------------------------------

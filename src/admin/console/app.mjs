@@ -23,6 +23,7 @@ import {
 import { accessView } from "./view_access.mjs";
 import { bucketsView } from "./view_buckets.mjs";
 import { keysView } from "./view_keys.mjs";
+import { sessionsView } from "./view_sessions.mjs";
 import { logView } from "./view_log.mjs";
 import { objectView } from "./view_object.mjs";
 import { objectsView } from "./view_objects.mjs";
@@ -50,6 +51,7 @@ function route() {
   }
   if (parts[0] === "access") return { view: "access" };
   if (parts[0] === "keys") return { view: "keys" };
+  if (parts[0] === "sessions") return { view: "sessions" };
   if (parts[0] === "users") return { view: "users" };
   if (parts[0] === "u" && parts.length >= 2) return { view: "user", user: decodeURIComponent(parts[1]) };
   if (parts[0] === "tenants") return { view: "tenants" };
@@ -74,6 +76,7 @@ function drawHeader() {
   $("nav-users").hidden = !isTenantRoot();
   $("nav-tenants").hidden = !isOperator();
   $("nav-maintenance").hidden = !isOperator();
+  $("nav-sessions").hidden = isOperator();
   $("who").textContent =
     session.client === null
       ? ""
@@ -99,6 +102,7 @@ async function drawPage() {
     object: objectView,
     access: accessView,
     keys: keysView,
+    sessions: sessionsView,
     users: usersView,
     user: userView,
     tenants: tenantsView,
