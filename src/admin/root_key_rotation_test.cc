@@ -62,8 +62,8 @@ class RootKeyRotationTest : public ::testing::Test {
     sessions_ = std::make_unique<iam::SessionTokens>(store_, *keys_, *creds_);
     directory_ = std::make_unique<iam::Directory>(store_, *creds_);
     rotation_ = std::make_unique<RootKeyRotation>(
-        RootKeyRotation::Deps{keys_.get(), keys_.get(), &store_, catalog_.get(), tenant_keys_.get(),
-                              bucket_keys_.get(), creds_.get(), sessions_.get()},
+        RootKeyRotation::Deps{keys_.get(), keys_.get(), &store_, catalog_.get(), tenant_keys_.get(), bucket_keys_.get(),
+                              creds_.get(), sessions_.get()},
         settle_);
     api_ = std::make_unique<AdminApi>(*directory_, *catalog_, *tenant_keys_);
     api_->SetRootKeyRotation(rotation_.get());

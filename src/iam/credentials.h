@@ -32,8 +32,8 @@ enum class PrincipalKind {
 // What a temporary credential carries beyond its principal
 // (iam/session_tokens.h): set only for requests signed with one.
 struct SessionClaims {
-  std::string action;        // the STS call that issued it: "GetSessionToken", "GetFederationToken", "AssumeRole"
-  std::string name;          // RoleSessionName / Name; "" for GetSessionToken
+  std::string action;  // the STS call that issued it: "GetSessionToken", "GetFederationToken", "AssumeRole"
+  std::string name;    // RoleSessionName / Name; "" for GetSessionToken
   std::string parent_access_key_id;  // the long-term key that asked for it
   // The session policy (JSON, validated at issue). When `limited`, a
   // request must also be allowed by it (an empty policy then allows

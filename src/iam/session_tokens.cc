@@ -22,13 +22,15 @@ constexpr size_t kMaxOpenedTokens = 10000;
 
 Status Invalid(std::string_view why) { return InvalidArgumentError(std::string("session token: ") + std::string(why)); }
 
-std::string SessionSecretContext(std::string_view claims) { return std::string(kSecretContextPrefix) + std::string(claims); }
+std::string SessionSecretContext(std::string_view claims) {
+  return std::string(kSecretContextPrefix) + std::string(claims);
+}
 
 // The claims of a token, in the order of SessionClaims.
 std::string EncodeClaims(const std::string& access_key_id, const Principal& parent, const SessionClaims& c) {
-  json j = {{"v", kClaimsVersion},    {"ak", access_key_id},   {"t", parent.tenant_id}, {"u", parent.user},
-            {"a", c.action},          {"n", c.name},           {"p", c.parent_access_key_id},
-            {"lim", c.limited},       {"iat", c.issued_ms},    {"exp", c.expires_ms}};
+  json j = {{"v", kClaimsVersion}, {"ak", access_key_id}, {"t", parent.tenant_id},       {"u", parent.user},
+            {"a", c.action},       {"n", c.name},         {"p", c.parent_access_key_id}, {"lim", c.limited},
+            {"iat", c.issued_ms},  {"exp", c.expires_ms}};
   if (!c.policy.empty()) j["pol"] = c.policy;
   return j.dump();
 }
@@ -134,8 +136,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> SessionTokens::TokenKey(bool 
     json j = {{"kid", kid}, {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}};
     const std::vector<uint8_t> cbor = json::to_cbor(j);
     meta::Batch b;
-    b.Expect(std::string(kTokenKeyRecord), std::nullopt).Put(std::string(kTokenKeyRecord),
-                                                            std::string(cbor.begin(), cbor.end()));
+    b.Expect(std::string(kTokenKeyRecord), std::nullopt)
+        .Put(std::string(kTokenKeyRecord), std::string(cbor.begin(), cbor.end()));
     Status s = store_.Apply(kSessionPartition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;  // another issue made it first: read it
     RETURN_IF_ERROR(s);
@@ -183,8 +185,7 @@ Result<Credential> SessionTokens::Lookup(std::string_view access_key_id, std::st
     Result<crypto::SecretBytes> secret =
         crypto::UnwrapKey(**key, decoded.wrapped_secret, SessionSecretContext(decoded.claims_text));
     if (!secret.ok()) {
-      return secret.status().code() == StatusCode::kPermissionDenied ||
-                     secret.status().code() == StatusCode::kDataLoss
+      return secret.status().code() == StatusCode::kPermissionDenied || secret.status().code() == StatusCode::kDataLoss
                  ? Invalid("does not authenticate")
                  : secret.status();
     }
@@ -212,8 +213,7 @@ Result<bool> SessionTokens::RewrapUnderDefaultKey() {
     const std::string target = keys_.DefaultKeyId();
     if (kid == target) return false;
     const auto& bin = j["sealed"].get_binary();
-    ASSIGN_OR_RETURN(crypto::SecretBytes key,
-                     keys_.Unwrap(kid, std::string(bin.begin(), bin.end()), kTokenKeyContext));
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, keys_.Unwrap(kid, std::string(bin.begin(), bin.end()), kTokenKeyContext));
     ASSIGN_OR_RETURN(std::string resealed, keys_.Wrap(target, key, kTokenKeyContext));
     j["kid"] = target;
     j["sealed"] = json::binary(std::vector<uint8_t>(resealed.begin(), resealed.end()));

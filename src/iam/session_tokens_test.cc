@@ -118,7 +118,8 @@ TEST_F(SessionTokensTest, EditedClaimsOrAnotherKeysTokenDoNotOpen) {
   for (std::string_view claims :
        {R"({"v":"1"})", R"({"v":1,"ak":7})", R"({"v":1,"ak":"X","exp":"soon"})", R"([1,2])", R"("v")"}) {
     std::string junk(claims);
-    if (junk.find("\"ak\":\"X\"") != std::string::npos) junk.replace(junk.find("\"X\""), 3, "\"" + s.key.access_key_id + "\"");
+    if (junk.find("\"ak\":\"X\"") != std::string::npos)
+      junk.replace(junk.find("\"X\""), 3, "\"" + s.key.access_key_id + "\"");
     EXPECT_STATUS_CODE(fresh.Lookup(s.key.access_key_id, crypto::Base64Encode(junk) + s.token.substr(dot), kNow),
                        kInvalidArgument)
         << junk;

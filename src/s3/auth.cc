@@ -79,8 +79,8 @@ S3Error SessionTokenError(const Status& status) {
 }
 
 std::optional<Authenticated> Authenticate(const http::Request& request, const Route& route,
-                                          iam::CredentialStore& credentials, const std::string& region,
-                                          S3Error* error, const AuthenticateOptions& auth_options) {
+                                          iam::CredentialStore& credentials, const std::string& region, S3Error* error,
+                                          const AuthenticateOptions& auth_options) {
   // Views of the request's headers; the vector keeps its capacity per
   // thread (one allocation fewer per request). Cleared before returning.
   thread_local std::vector<sigv4::Header> headers;

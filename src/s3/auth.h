@@ -40,8 +40,8 @@ struct AuthenticateOptions {
 // ExpiredToken (400, as S3); one whose parent key was disabled or deleted
 // is InvalidToken too.
 std::optional<Authenticated> Authenticate(const http::Request& request, const Route& route,
-                                          iam::CredentialStore& credentials, const std::string& region,
-                                          S3Error* error, const AuthenticateOptions& options = {});
+                                          iam::CredentialStore& credentials, const std::string& region, S3Error* error,
+                                          const AuthenticateOptions& options = {});
 
 // The S3 error for a sigv4 failure.
 S3Error SigV4Error(const Status& status);

@@ -96,7 +96,8 @@ namespace {
 TEST(RateLimitsTest, ServerDefaultsFillOnlyTheUnsetLimits) {
   const iam::RateLimits defaults{.read_ops = 100, .write_ops = 50, .read_bytes = 0, .write_bytes = 1000};
   const iam::RateLimits own{.read_ops = 7, .write_ops = 0, .read_bytes = 9, .write_bytes = 0};
-  EXPECT_EQ(own.OrDefaults(defaults), (iam::RateLimits{.read_ops = 7, .write_ops = 50, .read_bytes = 9, .write_bytes = 1000}));
+  EXPECT_EQ(own.OrDefaults(defaults),
+            (iam::RateLimits{.read_ops = 7, .write_ops = 50, .read_bytes = 9, .write_bytes = 1000}));
   EXPECT_EQ(iam::RateLimits{}.OrDefaults(defaults), defaults);
   EXPECT_FALSE(iam::RateLimits{}.OrDefaults(iam::RateLimits{}).any());
 }

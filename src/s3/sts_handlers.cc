@@ -8,8 +8,8 @@
 #include <vector>
 
 #include <openssl/crypto.h>
-
 #include <spdlog/spdlog.h>
+
 #include "crypto/hash.h"
 #include "s3/s3_context.h"
 #include "s3/sts_request.h"
@@ -72,7 +72,8 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
     options.service = "sts";
     options.body_sha256 = crypto::Sha256Hex(body);
     options.sessions = deps_.sessions;
-    std::optional<Authenticated> auth = Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error, options);
+    std::optional<Authenticated> auth =
+        Authenticate(ctx.req, ctx.route, deps_.credentials, options_.region, &error, options);
     if (!auth) {
       failure = FromS3Error(error);
       break;

@@ -1,10 +1,11 @@
 // File: s3/sts_request.cc
 #include "s3/sts_request.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 
-#include <fmt/format.h>
 #include "iam/directory.h"
 #include "iam/policy/policy.h"
 #include "s3/sigv4/canonical.h"
@@ -23,7 +24,8 @@ bool IsSessionNameChar(char c) {
 }
 
 std::optional<StsError> CheckName(std::string_view field, std::string_view value, size_t max) {
-  if (value.empty()) return StsError{400, "MissingParameter", fmt::format("The request must contain the parameter {}", field)};
+  if (value.empty())
+    return StsError{400, "MissingParameter", fmt::format("The request must contain the parameter {}", field)};
   bool ok = value.size() >= 2 && value.size() <= max;
   for (char c : value) ok = ok && IsSessionNameChar(c);
   if (!ok) {
@@ -107,7 +109,8 @@ std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out) {
   }
   if (version != kStsVersion) {
     return StsError{400, "InvalidAction",
-                    fmt::format("Could not find operation {} for version {}", out->action, version.value_or("NO_VERSION_SPECIFIED"))};
+                    fmt::format("Could not find operation {} for version {}", out->action,
+                                version.value_or("NO_VERSION_SPECIFIED"))};
   }
   if (duration) {
     uint64_t v = 0;
@@ -134,8 +137,8 @@ std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& c
         seconds, max));
   }
   if (seconds > cap) {
-    return Validation(fmt::format("The requested DurationSeconds exceeds the {} seconds this server allows a session.",
-                                  cap));
+    return Validation(
+        fmt::format("The requested DurationSeconds exceeds the {} seconds this server allows a session.", cap));
   }
   out->action = call.action;
   out->duration_seconds = seconds;
@@ -145,7 +148,8 @@ std::optional<StsError> PlanSession(const StsCall& call, const iam::Principal& c
   }
   if (assume) {
     const std::string own = iam::UserArn(caller.tenant_id, caller.user);
-    if (call.role_arn.empty()) return StsError{400, "MissingParameter", "The request must contain the parameter RoleArn"};
+    if (call.role_arn.empty())
+      return StsError{400, "MissingParameter", "The request must contain the parameter RoleArn"};
     if (call.role_arn != own) {
       return StsError{403, "AccessDenied",
                       fmt::format("Confiance has no IAM roles: AssumeRole issues a session of the caller itself, so "

@@ -51,7 +51,7 @@ TEST(StsRequestTest, ParsesTheThreeCalls) {
   EXPECT_EQ(b.name, "ci");
   EXPECT_EQ(b.policy, std::string(kPolicy));
   StsCall c = MustParseSts("Action=AssumeRole&RoleArn=" + FormEncode("arn:aws:iam::acme:user/alice") +
-                        "&RoleSessionName=s1&Version=2011-06-15");
+                           "&RoleSessionName=s1&Version=2011-06-15");
   EXPECT_EQ(c.role_arn, "arn:aws:iam::acme:user/alice");
   EXPECT_EQ(c.name, "s1");
   EXPECT_FALSE(c.policy.has_value());
@@ -67,7 +67,8 @@ TEST(StsRequestTest, RefusesUnknownCallsAndWhatIsNotOffered) {
   EXPECT_EQ(StsErrorCode("Action=GetSessionToken&Version=2010-01-01"), "InvalidAction");
   EXPECT_EQ(StsErrorCode("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=12x"), "MalformedInput");
   EXPECT_EQ(StsErrorCode("Action=GetSessionToken&Version=2011-06-15&DurationSeconds="), "MalformedInput");
-  EXPECT_EQ(StsErrorCode("Action=GetSessionToken&Version=2011-06-15&SerialNumber=x&TokenCode=123456"), "ValidationError");
+  EXPECT_EQ(StsErrorCode("Action=GetSessionToken&Version=2011-06-15&SerialNumber=x&TokenCode=123456"),
+            "ValidationError");
   EXPECT_EQ(StsErrorCode("Action=AssumeRole&Version=2011-06-15&PolicyArns.member.1.arn=x"), "ValidationError");
   EXPECT_EQ(StsErrorCode("Action=AssumeRole&Version=2011-06-15&Tags.member.1.Key=k"), "ValidationError");
 }
@@ -81,8 +82,8 @@ TEST(StsRequestTest, DurationsFollowAwsBoundsAndDefaults) {
   EXPECT_EQ(r.duration_seconds, 129600u);
   EXPECT_EQ(Plan("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=129601", &r)->code, "ValidationError");
   EXPECT_EQ(Plan("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=899", &r)->code, "ValidationError");
-  const std::string assume = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
-                             FormEncode("arn:aws:iam::acme:user/alice");
+  const std::string assume =
+      "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" + FormEncode("arn:aws:iam::acme:user/alice");
   ASSERT_FALSE(Plan(assume, &r));
   EXPECT_EQ(r.duration_seconds, 3600u);
   EXPECT_EQ(Plan(assume + "&DurationSeconds=43201", &r)->code, "ValidationError");
@@ -120,8 +121,8 @@ TEST(StsRequestTest, SessionsAreLimitedAsInAws) {
   EXPECT_TRUE(r.limited);
   EXPECT_EQ(r.policy, std::string(kPolicy));
   // AssumeRole of oneself: limited only by a policy it is given.
-  const std::string assume = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
-                             FormEncode("arn:aws:iam::acme:user/alice");
+  const std::string assume =
+      "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" + FormEncode("arn:aws:iam::acme:user/alice");
   iam::SessionRequest plain;
   ASSERT_FALSE(Plan(assume, &plain));
   EXPECT_FALSE(plain.limited);
@@ -132,9 +133,9 @@ TEST(StsRequestTest, SessionsAreLimitedAsInAws) {
 
 TEST(StsRequestTest, RefusesOtherRolesBadNamesAndBadPolicies) {
   iam::SessionRequest r;
-  std::optional<StsError> other = Plan("Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
-                                           FormEncode("arn:aws:iam::acme:role/admin"),
-                                       &r);
+  std::optional<StsError> other = Plan(
+      "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" + FormEncode("arn:aws:iam::acme:role/admin"),
+      &r);
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 403);
   EXPECT_EQ(other->code, "AccessDenied");
@@ -145,8 +146,9 @@ TEST(StsRequestTest, RefusesOtherRolesBadNamesAndBadPolicies) {
   EXPECT_EQ(Plan("Action=GetFederationToken&Version=2011-06-15&Name=" + std::string(33, 'a'), &r)->code,
             "ValidationError");
   EXPECT_EQ(Plan("Action=GetFederationToken&Version=2011-06-15&Name=a%2Fb", &r)->code, "ValidationError");
-  EXPECT_EQ(Plan("Action=GetFederationToken&Version=2011-06-15&Name=ci&Policy=" + FormEncode("{\"Version\":1}"), &r)->code,
-            "MalformedPolicyDocument");
+  EXPECT_EQ(
+      Plan("Action=GetFederationToken&Version=2011-06-15&Name=ci&Policy=" + FormEncode("{\"Version\":1}"), &r)->code,
+      "MalformedPolicyDocument");
   std::string big(kPolicy);
   big.insert(big.find("]}"), std::string(2100, ' '));
   EXPECT_EQ(Plan("Action=GetFederationToken&Version=2011-06-15&Name=ci&Policy=" + FormEncode(big), &r)->code,
@@ -180,7 +182,7 @@ TEST(StsRequestTest, AnswersInStsShapes) {
   issued.token = "claims.sealed";
   issued.expires_ms = 1'800'000'000'123;
   StsCall call = MustParseSts("Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
-                           FormEncode("arn:aws:iam::acme:user/alice"));
+                              FormEncode("arn:aws:iam::acme:user/alice"));
   const std::string xml = StsResponseXml(call, StsAlice(), issued, "REQ1");
   EXPECT_NE(xml.find("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
                      "<Credentials><AccessKeyId>CTEXAMPLEEXAMPLEEXAM</AccessKeyId><SecretAccessKey>secret&lt;&amp;&gt;"
