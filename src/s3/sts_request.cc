@@ -71,10 +71,9 @@ uint64_t PackedPolicySize(const StsCall& call) {
 
 std::optional<StsError> ParseStsCall(std::string_view form_body, StsCall* out) {
   // Form encoding writes a space as '+'; percent-decoding alone would keep it.
-  std::string body(form_body);
   std::string spaced;
-  spaced.reserve(body.size());
-  for (char c : body) {
+  spaced.reserve(form_body.size());
+  for (char c : form_body) {
     if (c == '+') {
       spaced += "%20";
     } else {
