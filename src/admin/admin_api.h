@@ -66,6 +66,9 @@ class AdminApi {
   // The S3 endpoint's rate limiter (borrowed): a tenant's usage then says
   // how many of its requests the limits refused since the start.
   void SetRateLimiter(const s3::RateLimiter* limiter) { rate_limiter_ = limiter; }
+  // The server's default rate limits (confiance server --default-read-ops
+  // ...), shown with each tenant's own.
+  void SetDefaultRateLimits(const iam::RateLimits& limits) { default_rate_limits_ = limits; }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -196,6 +199,7 @@ class AdminApi {
   ScrubService* scrubs_ = nullptr;                 // null: no online scrubs
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   const s3::RateLimiter* rate_limiter_ = nullptr;  // null: usage says nothing of refusals
+  iam::RateLimits default_rate_limits_;
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -230,27 +230,40 @@ json BucketQuotaJson(const catalog::BucketQuota& quota) {
   return {{"max_bytes", quota.max_bytes}, {"max_objects", quota.max_objects}};
 }
 
-json TenantJson(const iam::TenantRecord& t) {
+namespace {
+
+json RateLimitsJson(const iam::RateLimits& r) {
+  return {{"read_ops_per_second", r.read_ops},
+          {"write_ops_per_second", r.write_ops},
+          {"read_bytes_per_second", r.read_bytes},
+          {"write_bytes_per_second", r.write_bytes}};
+}
+
+}  // namespace
+
+json TenantJson(const iam::TenantRecord& t, const iam::RateLimits& default_rate_limits) {
   const iam::acl::PublicAccessBlock block = iam::acl::DecodePublicAccessBlock(t.public_access_block);
-  return {{"id", t.id},
-          {"display_name", t.display_name},
-          {"canonical_id", t.canonical_id},
-          {"status", t.active ? "active" : "suspended"},
-          {"quotas",
-           {{"max_bytes", t.quotas.max_bytes},
-            {"max_objects", t.quotas.max_objects},
-            {"max_buckets", t.quotas.max_buckets}}},
-          {"rate_limits",
-           {{"read_ops_per_second", t.rate_limits.read_ops},
-            {"write_ops_per_second", t.rate_limits.write_ops},
-            {"read_bytes_per_second", t.rate_limits.read_bytes},
-            {"write_bytes_per_second", t.rate_limits.write_bytes}}},
-          {"public_access_block",
-           {{"block_public_acls", block.block_public_acls},
-            {"ignore_public_acls", block.ignore_public_acls},
-            {"block_public_policy", block.block_public_policy},
-            {"restrict_public_buckets", block.restrict_public_buckets}}},
-          {"created", IsoTime(t.created_ms)}};
+  json doc = {{"id", t.id},
+              {"display_name", t.display_name},
+              {"canonical_id", t.canonical_id},
+              {"status", t.active ? "active" : "suspended"},
+              {"quotas",
+               {{"max_bytes", t.quotas.max_bytes},
+                {"max_objects", t.quotas.max_objects},
+                {"max_buckets", t.quotas.max_buckets}}},
+              {"rate_limits", RateLimitsJson(t.rate_limits)},
+              {"public_access_block",
+               {{"block_public_acls", block.block_public_acls},
+                {"ignore_public_acls", block.ignore_public_acls},
+                {"block_public_policy", block.block_public_policy},
+                {"restrict_public_buckets", block.restrict_public_buckets}}},
+              {"created", IsoTime(t.created_ms)}};
+  // With server defaults (confiance server --default-read-ops ...): what
+  // the tenant is held to, its own limits with the defaults where it has none.
+  if (default_rate_limits.any()) {
+    doc["rate_limits_in_effect"] = RateLimitsJson(t.rate_limits.OrDefaults(default_rate_limits));
+  }
+  return doc;
 }
 
 json AccessKeyJson(const iam::Principal& key) {

@@ -95,7 +95,9 @@ void ApplyRateLimitPatch(const RateLimitPatch& patch, iam::RateLimits* limits);
 std::string IsoTime(uint64_t ms);
 
 // Response documents (docs/admin-api.md).
-nlohmann::json TenantJson(const iam::TenantRecord& tenant);
+// `default_rate_limits`: the server's (S3Options); when any is set, the
+// document also has "rate_limits_in_effect".
+nlohmann::json TenantJson(const iam::TenantRecord& tenant, const iam::RateLimits& default_rate_limits = {});
 // {"max_bytes", "max_objects"} of a bucket's own quota (0: no limit).
 nlohmann::json BucketQuotaJson(const catalog::BucketQuota& quota);
 // The user with its policy names and its access keys (never secrets).

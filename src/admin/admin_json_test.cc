@@ -114,6 +114,13 @@ TEST(AdminJsonTest, RateLimits) {
   nlohmann::json j = TenantJson(iam::TenantRecord{.rate_limits = limits});
   EXPECT_EQ(j["rate_limits"]["read_ops_per_second"], 50);
   EXPECT_EQ(j["rate_limits"]["write_ops_per_second"], 2);
+  EXPECT_FALSE(j.contains("rate_limits_in_effect"));
+  // With server defaults: the tenant's own where set, the defaults elsewhere.
+  j = TenantJson(iam::TenantRecord{.rate_limits = limits}, iam::RateLimits{.read_ops = 9, .write_bytes = 1000});
+  EXPECT_EQ(j["rate_limits"]["write_bytes_per_second"], 0);
+  EXPECT_EQ(j["rate_limits_in_effect"]["read_ops_per_second"], 50);
+  EXPECT_EQ(j["rate_limits_in_effect"]["write_bytes_per_second"], 1000);
+  EXPECT_EQ(j["rate_limits_in_effect"]["read_bytes_per_second"], 3);
 }
 
 TEST(AdminJsonTest, UsersAndKeys) {

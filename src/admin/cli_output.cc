@@ -119,10 +119,19 @@ std::string FormatRateClass(uint64_t ops, uint64_t bytes) {
   return out;
 }
 
+// With the server's default rate limits, what the tenant is held to.
+std::string FormatRatesInEffect(const json& t) {
+  if (!t.is_object() || !t.contains("rate_limits_in_effect")) return "";
+  const json& e = Member(t, "rate_limits_in_effect");
+  return fmt::format("In effect:     reads {}; writes {} (the server's defaults where the tenant sets none)\n",
+                     FormatRateClass(Num(e, "read_ops_per_second"), Num(e, "read_bytes_per_second")),
+                     FormatRateClass(Num(e, "write_ops_per_second"), Num(e, "write_bytes_per_second")));
+}
+
 std::string FormatTenant(const json& t) {
   const json& q = Member(t, "quotas");
   const json& r = Member(t, "rate_limits");
-  return fmt::format(
+  const std::string own = fmt::format(
       "Tenant:        {}\n"
       "Display name:  {}\n"
       "Status:        {}\n"
@@ -135,6 +144,7 @@ std::string FormatTenant(const json& t) {
       FormatQuotaCount(Num(q, "max_buckets")),
       FormatRateClass(Num(r, "read_ops_per_second"), Num(r, "read_bytes_per_second")),
       FormatRateClass(Num(r, "write_ops_per_second"), Num(r, "write_bytes_per_second")));
+  return own + FormatRatesInEffect(t);
 }
 
 std::string FormatTenantList(const json& reply) {

@@ -96,6 +96,13 @@ TEST(CliOutputTest, TenantRateLimits) {
   t["rate_limits"] = {{"write_bytes_per_second", 1000}};
   shown = FormatTenant(t);
   EXPECT_NE(shown.find("Rate limits:   reads unlimited; writes 1000 B/s\n"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("In effect:"), std::string::npos) << shown;
+  t["rate_limits_in_effect"] = {{"read_ops_per_second", 50}, {"write_bytes_per_second", 1000}};
+  shown = FormatTenant(t);
+  EXPECT_NE(shown.find("In effect:     reads 50 requests/s; writes 1000 B/s (the server's defaults where the tenant "
+                       "sets none)\n"),
+            std::string::npos)
+      << shown;
 }
 
 TEST(CliOutputTest, CreatedTenantShowsTheSecretOnce) {

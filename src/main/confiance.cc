@@ -439,6 +439,7 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Service service(s3_deps, s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   admin_api.SetRateLimiter(&rate_limiter);
+  admin_api.SetDefaultRateLimits(flags.default_rate_limits);
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);

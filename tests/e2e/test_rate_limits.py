@@ -212,6 +212,11 @@ def test_server_default_limits_apply_where_a_tenant_has_none(tmp_path_factory):
             c.put_object(Bucket=b, Key="small", Body=b"x")
             clients[tenant] = (c, b)
         cli(srv, "tenant", "set-rate-limit", "delta", "--read-ops", "1000")
+        shown = cli(srv, "tenant", "show", "gamma").out
+        assert "Rate limits:   reads unlimited; writes unlimited" in shown, shown
+        assert "In effect:     reads 5 requests/s; writes unlimited" in shown, shown
+        assert cli(srv, "--json", "tenant", "show", "delta").json()["rate_limits_in_effect"][
+            "read_ops_per_second"] == 1000
         quiet()
         started = time.monotonic()
         c, b = clients["gamma"]
