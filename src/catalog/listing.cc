@@ -59,7 +59,7 @@ Status AppendEntry(std::string_view key, std::string_view value, const ObjectSum
 
 Status AppendEntry(std::string_view key, std::string_view, const ObjectSummary& summary,
                    std::vector<ListedSummary>& out) {
-  const bool full_object = !summary.checksum.empty() && summary.checksum.find('-') == std::string_view::npos;
+  const bool full_object = !summary.checksum.empty() && IsFullObjectChecksum(summary.checksum);
   out.push_back(ListedSummary{std::string(key), std::string(summary.etag), std::string(summary.checksum_algorithm),
                               full_object, summary.size, summary.modified_ms});
   return OkStatus();

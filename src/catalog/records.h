@@ -248,6 +248,11 @@ struct ObjectSummary {
 };
 Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes);
 
+// Whether a stored additional checksum is of the whole object (S3's
+// FULL_OBJECT: a plain value) rather than of its parts' checksums
+// (COMPOSITE: "<value>-<parts>").
+inline bool IsFullObjectChecksum(std::string_view stored) { return stored.find('-') == std::string_view::npos; }
+
 std::string EncodeUpload(const UploadRecord& r);
 Result<UploadRecord> DecodeUpload(std::string_view bytes);
 std::string EncodePart(const PartRecord& r);

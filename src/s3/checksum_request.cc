@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "catalog/records.h"
 #include "common/ascii.h"
 #include "crypto/encoding.h"
 
@@ -157,7 +158,7 @@ Result<bool> ParseChecksumType(const http::Request& request, std::optional<Check
 std::string_view ChecksumTypeName(bool full_object) { return full_object ? "FULL_OBJECT" : "COMPOSITE"; }
 
 std::string_view ChecksumTypeOf(std::string_view stored_value) {
-  return ChecksumTypeName(stored_value.find('-') == std::string_view::npos);
+  return ChecksumTypeName(catalog::IsFullObjectChecksum(stored_value));
 }
 
 std::optional<S3Error> VerifyObjectChecksumHeader(const http::Request& request,
