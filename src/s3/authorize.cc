@@ -119,37 +119,7 @@ Result<Authorizer::PolicyRef> Authorizer::BucketPolicy(const catalog::BucketReco
   return ref;
 }
 
-Result<std::vector<Authorizer::PolicyRef>> Authorizer::IdentityPolicies(std::string_view tenant,
-                                                                        std::string_view user) {
-  std::vector<PolicyRef> out;
-  ASSIGN_OR_RETURN(iam::UserRecord rec, directory_.GetUser(tenant, user));
-  for (const auto& [name, text] : rec.policies) {
-    std::string cache_key = fmt::format("{}/{}/{}", tenant, user, name);
-    {
-      std::lock_guard lock(mu_);
-      auto it = identity_policies_.find(cache_key);
-      if (it != identity_policies_.end() && it->second.text == text) {
-        out.push_back(it->second.ref);
-        continue;
-      }
-    }
-    iam::policy::ParseOptions opt;
-    opt.kind = iam::policy::PolicyKind::kIdentity;
-    opt.max_bytes = 6144 * 4;
-    Result<iam::policy::Policy> parsed = iam::policy::Policy::Parse(text, opt);
-    if (!parsed.ok()) continue;  // validated when stored; an unreadable one grants nothing
-    PolicyRef ref = MakeRef(text, std::make_shared<const iam::policy::Policy>(std::move(parsed).value()));
-    std::lock_guard lock(mu_);
-    if (identity_policies_.size() > 10000) identity_policies_.clear();
-    identity_policies_[cache_key] = CachedPolicy{text, ref};
-    out.push_back(std::move(ref));
-  }
-  return out;
-}
-
-Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& principal) {
-  const std::string& text = principal.session->policy;
-  const std::string cache_key = "session/" + principal.access_key_id;
+Result<Authorizer::PolicyRef> Authorizer::CachedIdentityPolicy(const std::string& cache_key, std::string_view text) {
   {
     std::lock_guard lock(mu_);
     auto it = identity_policies_.find(cache_key);
@@ -157,12 +127,29 @@ Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& pr
   }
   iam::policy::ParseOptions opt;
   opt.kind = iam::policy::PolicyKind::kIdentity;
+  opt.max_bytes = 6144 * 4;
   ASSIGN_OR_RETURN(iam::policy::Policy parsed, iam::policy::Policy::Parse(text, opt));
   PolicyRef ref = MakeRef(text, std::make_shared<const iam::policy::Policy>(std::move(parsed)));
   std::lock_guard lock(mu_);
   if (identity_policies_.size() > 10000) identity_policies_.clear();
-  identity_policies_[cache_key] = CachedPolicy{text, ref};
+  identity_policies_[cache_key] = CachedPolicy{std::string(text), ref};
   return ref;
+}
+
+Result<std::vector<Authorizer::PolicyRef>> Authorizer::IdentityPolicies(std::string_view tenant,
+                                                                        std::string_view user) {
+  std::vector<PolicyRef> out;
+  ASSIGN_OR_RETURN(iam::UserRecord rec, directory_.GetUser(tenant, user));
+  for (const auto& [name, text] : rec.policies) {
+    Result<PolicyRef> ref = CachedIdentityPolicy(fmt::format("{}/{}/{}", tenant, user, name), text);
+    if (!ref.ok()) continue;  // validated when stored; an unreadable one grants nothing
+    out.push_back(std::move(ref).value());
+  }
+  return out;
+}
+
+Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& principal) {
+  return CachedIdentityPolicy("session/" + principal.access_key_id, principal.session->policy);
 }
 
 std::optional<S3Error> Authorizer::Check(const http::Request& request, const RequesterInfo& requester,

@@ -118,6 +118,9 @@ class Authorizer {
   static PolicyRef MakeRef(std::string_view text, std::shared_ptr<const iam::policy::Policy> policy);
 
   Result<PolicyRef> BucketPolicy(const catalog::BucketRecord& bucket);
+  // An identity-kind policy (a user's, or a session's) parsed once per
+  // text, cached under `cache_key` ("tenant/user/name", "session/<key>").
+  Result<PolicyRef> CachedIdentityPolicy(const std::string& cache_key, std::string_view text);
   Result<std::vector<PolicyRef>> IdentityPolicies(std::string_view tenant, std::string_view user);
   // The session policy of a temporary credential (validated when issued).
   Result<PolicyRef> SessionPolicy(const iam::Principal& principal);
@@ -125,7 +128,7 @@ class Authorizer {
   iam::Directory& directory_;
   std::mutex mu_;
   std::unordered_map<std::string, CachedPolicy> bucket_policies_;    // by bucket id; GUARDED_BY(mu_)
-  std::unordered_map<std::string, CachedPolicy> identity_policies_;  // by tenant/user/name; GUARDED_BY(mu_)
+  std::unordered_map<std::string, CachedPolicy> identity_policies_;  // by CachedIdentityPolicy's key; GUARDED_BY(mu_)
 };
 
 }  // namespace confiance::s3
