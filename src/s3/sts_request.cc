@@ -63,6 +63,27 @@ void CredentialsXml(xml::XmlWriter& w, const iam::IssuedSession& issued) {
       .Close();
 }
 
+// How STS names a session (and the principal itself outside one, or for
+// GetSessionToken, whose sessions AWS names as their user): the ARN and
+// the unique id of AssumedRoleUser / FederatedUser / GetCallerIdentity.
+struct SessionIdentity {
+  std::string arn;
+  std::string id;
+};
+
+SessionIdentity SessionIdentityOf(std::string_view action, const iam::Principal& caller,
+                                  std::string_view session_key_id, std::string_view name) {
+  if (action == "GetFederationToken") {
+    return {fmt::format("arn:aws:sts::{}:federated-user/{}", caller.tenant_id, name),
+            fmt::format("{}:{}", caller.tenant_id, name)};
+  }
+  if (action == "AssumeRole") {
+    return {fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", caller.tenant_id, caller.user, name),
+            fmt::format("{}:{}", session_key_id, name)};
+  }
+  return {iam::UserArn(caller.tenant_id, caller.user), caller.user == iam::kRootUser ? caller.tenant_id : caller.user};
+}
+
 uint64_t PackedPolicySize(const StsCall& call) {
   return call.policy ? call.policy->size() * 100 / kMaxSessionPolicyChars : 0;
 }
@@ -186,40 +207,27 @@ std::string StsResponseXml(const StsCall& call, const iam::Principal& caller, co
   const std::string result = call.action + "Result";
   w.Open(response, {{"xmlns", kStsNamespace}}).Open(result);
   CredentialsXml(w, issued);
+  const SessionIdentity who = SessionIdentityOf(call.action, caller, issued.key.access_key_id, call.name);
   if (call.action == "GetFederationToken") {
-    w.Open("FederatedUser")
-        .Element("FederatedUserId", caller.tenant_id + ":" + call.name)
-        .Element("Arn", fmt::format("arn:aws:sts::{}:federated-user/{}", caller.tenant_id, call.name))
-        .Close()
-        .Element("PackedPolicySize", PackedPolicySize(call));
+    w.Open("FederatedUser").Element("FederatedUserId", who.id).Element("Arn", who.arn).Close();
+    w.Element("PackedPolicySize", PackedPolicySize(call));
   } else if (call.action == "AssumeRole") {
-    w.Open("AssumedRoleUser")
-        .Element("AssumedRoleId", issued.key.access_key_id + ":" + call.name)
-        .Element("Arn", fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", caller.tenant_id, caller.user, call.name))
-        .Close()
-        .Element("PackedPolicySize", PackedPolicySize(call));
+    w.Open("AssumedRoleUser").Element("AssumedRoleId", who.id).Element("Arn", who.arn).Close();
+    w.Element("PackedPolicySize", PackedPolicySize(call));
   }
   w.Close().Open("ResponseMetadata").Element("RequestId", request_id).Close();
   return w.Finish();
 }
 
 std::string CallerIdentityXml(const iam::Principal& caller, std::string_view request_id) {
-  std::string arn = iam::UserArn(caller.tenant_id, caller.user);
-  std::string user_id = caller.user == iam::kRootUser ? caller.tenant_id : caller.user;
-  if (const iam::SessionClaims* s = caller.session.get()) {
-    if (s->action == "GetFederationToken") {
-      arn = fmt::format("arn:aws:sts::{}:federated-user/{}", caller.tenant_id, s->name);
-      user_id = caller.tenant_id + ":" + s->name;
-    } else if (s->action == "AssumeRole") {
-      arn = fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", caller.tenant_id, caller.user, s->name);
-      user_id = caller.access_key_id + ":" + s->name;
-    }
-  }
+  const iam::SessionClaims* s = caller.session.get();
+  const SessionIdentity who = s != nullptr ? SessionIdentityOf(s->action, caller, caller.access_key_id, s->name)
+                                           : SessionIdentityOf("", caller, "", "");
   xml::XmlWriter w;
   w.Open("GetCallerIdentityResponse", {{"xmlns", kStsNamespace}})
       .Open("GetCallerIdentityResult")
-      .Element("Arn", arn)
-      .Element("UserId", user_id)
+      .Element("Arn", who.arn)
+      .Element("UserId", who.id)
       .Element("Account", caller.tenant_id)
       .Close()
       .Open("ResponseMetadata")
