@@ -87,12 +87,12 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     e.details["size"] = std::to_string(ctx.written->size);
   }
   if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
-  if (ctx.issued_session) {
-    e.operation = ctx.issued_session->action;
-    if (!ctx.issued_session->name.empty()) e.details["session_name"] = ctx.issued_session->name;
-    if (!ctx.issued_session->access_key_id.empty()) {
-      e.details["session_access_key_id"] = ctx.issued_session->access_key_id;
-      e.details["session_expires"] = IsoTime(ctx.issued_session->expires_ms);
+  if (ctx.sts_call) {
+    e.operation = ctx.sts_call->action;
+    if (!ctx.sts_call->session_name.empty()) e.details["session_name"] = ctx.sts_call->session_name;
+    if (!ctx.sts_call->session_access_key_id.empty()) {
+      e.details["session_access_key_id"] = ctx.sts_call->session_access_key_id;
+      e.details["session_expires"] = IsoTime(ctx.sts_call->session_expires_ms);
     }
   }
   return e;

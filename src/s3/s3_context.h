@@ -60,15 +60,16 @@ struct S3Service::Ctx {
     uint64_t size = 0;
   };
   std::optional<Written> written;
-  // The temporary credentials an STS call issued (its log entry names the
-  // access key id, never the secret or the token).
-  struct IssuedSessionInfo {
-    std::string action;  // "GetSessionToken", ...: the log entry's operation
-    std::string access_key_id;
-    std::string name;
-    uint64_t expires_ms = 0;
+  // The STS call this request made (its log entry's operation), and the
+  // temporary credentials it issued, if it did: the entry names their
+  // access key id, never the secret or the token.
+  struct StsCallRecord {
+    std::string action;                 // "GetSessionToken", ..., "GetCallerIdentity"
+    std::string session_name;           // as the call gave it
+    std::string session_access_key_id;  // "" = nothing issued
+    uint64_t session_expires_ms = 0;
   };
-  std::optional<IssuedSessionInfo> issued_session;
+  std::optional<StsCallRecord> sts_call;
   bool delete_marker_created = false;
   // DeleteObjects: each named key's outcome, in the request's order; each
   // is an entry of its own in the log, after the request's

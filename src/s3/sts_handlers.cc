@@ -123,12 +123,12 @@ asio::awaitable<S3Service::Reply> S3Service::SecurityTokenService(Ctx& ctx) {
       break;
     }
     issued = std::move(made).value();
-    ctx.issued_session = Ctx::IssuedSessionInfo{call.action, issued.key.access_key_id, call.name, issued.expires_ms};
+    ctx.sts_call = Ctx::StsCallRecord{call.action, call.name, issued.key.access_key_id, issued.expires_ms};
     xml = StsResponseXml(call, ctx.auth.principal, issued, ctx.request_id);
   } while (false);
 
-  if (!call.action.empty() && !ctx.issued_session) {
-    ctx.issued_session = Ctx::IssuedSessionInfo{call.action, "", call.name, 0};
+  if (!call.action.empty() && !ctx.sts_call) {
+    ctx.sts_call = Ctx::StsCallRecord{call.action, call.name, "", 0};
   }
   int status = 200;
   if (failure) {
