@@ -106,6 +106,28 @@ Status CheckExpiry(const SessionClaims& claims, uint64_t now_ms) {
 // lookup (docs/PERFORMANCE.md, session 35).
 bool SameToken(std::string_view a, std::string_view b) { return a == b; }
 
+// The "sts/key" record: the root key version that wraps the token key, and
+// the wrapped key.
+struct TokenKeyRecord {
+  std::string kid;
+  std::string sealed;
+};
+
+Result<TokenKeyRecord> DecodeTokenKeyRecord(std::string_view raw) {
+  json j = ParseCborRecord(raw);
+  if (j.is_discarded() || !j.is_object() || !j.contains("sealed") || !j["sealed"].is_binary()) {
+    return DataLossError("undecodable session token key record");
+  }
+  const auto& bin = j["sealed"].get_binary();
+  return TokenKeyRecord{j.value("kid", ""), std::string(bin.begin(), bin.end())};
+}
+
+std::string EncodeTokenKeyRecord(const TokenKeyRecord& r) {
+  const json j = {{"kid", r.kid}, {"sealed", json::binary(std::vector<uint8_t>(r.sealed.begin(), r.sealed.end()))}};
+  const std::vector<uint8_t> cbor = json::to_cbor(j);
+  return std::string(cbor.begin(), cbor.end());
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const crypto::SecretBytes>> SessionTokens::TokenKey(bool create) {
@@ -116,13 +138,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> SessionTokens::TokenKey(bool 
   for (int attempt = 0; attempt < 4; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kSessionPartition, kTokenKeyRecord));
     if (v) {
-      json j = ParseCborRecord(*v);
-      if (j.is_discarded() || !j.is_object() || !j.contains("sealed") || !j["sealed"].is_binary()) {
-        return DataLossError("undecodable session token key record");
-      }
-      const auto& bin = j["sealed"].get_binary();
-      ASSIGN_OR_RETURN(crypto::SecretBytes key,
-                       keys_.Unwrap(j.value("kid", ""), std::string(bin.begin(), bin.end()), kTokenKeyContext));
+      ASSIGN_OR_RETURN(TokenKeyRecord rec, DecodeTokenKeyRecord(*v));
+      ASSIGN_OR_RETURN(crypto::SecretBytes key, keys_.Unwrap(rec.kid, rec.sealed, kTokenKeyContext));
       if (key.size() != 32) return DataLossError("session token key of the wrong size");
       auto shared = std::make_shared<const crypto::SecretBytes>(std::move(key));
       std::lock_guard lock(mu_);
@@ -133,11 +150,9 @@ Result<std::shared_ptr<const crypto::SecretBytes>> SessionTokens::TokenKey(bool 
     ASSIGN_OR_RETURN(crypto::SecretBytes fresh, crypto::RandomBytes(32));
     const std::string kid = keys_.DefaultKeyId();
     ASSIGN_OR_RETURN(std::string sealed, keys_.Wrap(kid, fresh, kTokenKeyContext));
-    json j = {{"kid", kid}, {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}};
-    const std::vector<uint8_t> cbor = json::to_cbor(j);
     meta::Batch b;
     b.Expect(std::string(kTokenKeyRecord), std::nullopt)
-        .Put(std::string(kTokenKeyRecord), std::string(cbor.begin(), cbor.end()));
+        .Put(std::string(kTokenKeyRecord), EncodeTokenKeyRecord({kid, sealed}));
     Status s = store_.Apply(kSessionPartition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;  // another issue made it first: read it
     RETURN_IF_ERROR(s);
@@ -205,22 +220,15 @@ Result<bool> SessionTokens::RewrapUnderDefaultKey() {
   for (int attempt = 0; attempt < 16; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kSessionPartition, kTokenKeyRecord));
     if (!v) return false;
-    json j = ParseCborRecord(*v);
-    if (j.is_discarded() || !j.is_object() || !j.contains("sealed") || !j["sealed"].is_binary()) {
-      return DataLossError("undecodable session token key record");
-    }
-    const std::string kid = j.value("kid", "");
+    ASSIGN_OR_RETURN(TokenKeyRecord rec, DecodeTokenKeyRecord(*v));
     const std::string target = keys_.DefaultKeyId();
-    if (kid == target) return false;
-    const auto& bin = j["sealed"].get_binary();
-    ASSIGN_OR_RETURN(crypto::SecretBytes key, keys_.Unwrap(kid, std::string(bin.begin(), bin.end()), kTokenKeyContext));
+    if (rec.kid == target) return false;
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, keys_.Unwrap(rec.kid, rec.sealed, kTokenKeyContext));
     ASSIGN_OR_RETURN(std::string resealed, keys_.Wrap(target, key, kTokenKeyContext));
-    j["kid"] = target;
-    j["sealed"] = json::binary(std::vector<uint8_t>(resealed.begin(), resealed.end()));
-    const std::vector<uint8_t> cbor = json::to_cbor(j);
     meta::Batch b;
     b.op_tag = "session-token-key-rewrap:" + target;
-    b.Expect(std::string(kTokenKeyRecord), *v).Put(std::string(kTokenKeyRecord), std::string(cbor.begin(), cbor.end()));
+    b.Expect(std::string(kTokenKeyRecord), *v)
+        .Put(std::string(kTokenKeyRecord), EncodeTokenKeyRecord({target, resealed}));
     Status s = store_.Apply(kSessionPartition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
