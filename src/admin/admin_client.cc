@@ -1,8 +1,9 @@
 // File: admin/admin_client.cc
 #include "admin/admin_client.h"
 
-#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,17 +11,20 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cerrno>
 #include <charconv>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <type_traits>
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include "admin/admin_router.h"
 #include "crypto/hash.h"
@@ -40,6 +44,8 @@ using boost::system::error_code;
 
 // Largest reply accepted (a listing of many tenants stays far below).
 constexpr uint64_t kMaxReplyBody = 64ull << 20;
+// The most of a streamed request body held at once.
+constexpr uint64_t kStreamPiece = 1ull << 20;
 
 // Runs the io_context until the pending operation completes.
 void RunOnce(asio::io_context& io) {
@@ -92,6 +98,10 @@ Status Connect(asio::io_context& io, Stream& stream, const tcp::resolver::result
   return OkStatus();
 }
 
+template <class Stream>
+Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer, const std::string& where,
+                            std::chrono::seconds timeout, bool* keep_alive, bool* timed_out);
+
 // Writes `request` on a connected `stream` and reads the reply, each step
 // within `timeout`; *keep_alive says whether the connection may carry
 // another request. Unavailable when the exchange fails; *timed_out then
@@ -107,6 +117,58 @@ Result<HttpReply> RoundTrip(asio::io_context& io, Stream& stream, beast::flat_bu
   RunOnce(io);
   *timed_out = ec == beast::error::timeout;
   if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
+  return ReadReply(io, stream, buffer, where, timeout, keep_alive, timed_out);
+}
+
+// Writes `request` (a buffer_body whose header is set) with `length` body
+// bytes taken from `source`, then reads the reply, as RoundTrip.
+template <class Stream>
+Result<HttpReply> StreamingRoundTrip(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer,
+                                     bhttp::request<bhttp::buffer_body>& request, uint64_t length,
+                                     const KeepAliveHttpClient::BodySource& source, const std::string& where,
+                                     std::chrono::seconds timeout, bool* keep_alive, bool* timed_out) {
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+  error_code ec;
+  auto failed = [&](std::string_view step) {
+    *timed_out = ec == beast::error::timeout;
+    return UnavailableError("sending the request to " + where + " failed (" + std::string(step) + "): " + ec.message());
+  };
+  bhttp::request_serializer<bhttp::buffer_body> serializer(request);
+  tcp_layer.expires_after(timeout);
+  bhttp::async_write_header(stream, serializer, [&](const error_code& e, size_t) { ec = e; });
+  RunOnce(io);
+  if (ec) return failed("header");
+  std::vector<char> piece(static_cast<size_t>(std::min<uint64_t>(length, kStreamPiece)));
+  for (uint64_t sent = 0; sent < length;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(length - sent, piece.size()));
+    ASSIGN_OR_RETURN(size_t n, source(std::span<char>(piece.data(), want)));
+    if (n == 0 || n > want) return DataLossError("the request body ended after " + std::to_string(sent) + " bytes");
+    request.body().data = piece.data();
+    request.body().size = n;
+    request.body().more = true;
+    tcp_layer.expires_after(timeout);
+    bhttp::async_write(stream, serializer, [&](const error_code& e, size_t) { ec = e; });
+    RunOnce(io);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) return failed("body");
+    sent += n;
+  }
+  request.body().data = nullptr;
+  request.body().size = 0;
+  request.body().more = false;
+  tcp_layer.expires_after(timeout);
+  bhttp::async_write(stream, serializer, [&](const error_code& e, size_t) { ec = e; });
+  RunOnce(io);
+  if (ec) return failed("end");
+  return ReadReply(io, stream, buffer, where, timeout, keep_alive, timed_out);
+}
+
+// Reads the reply to a request just written.
+template <class Stream>
+Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer, const std::string& where,
+                            std::chrono::seconds timeout, bool* keep_alive, bool* timed_out) {
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+  error_code ec;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(kMaxReplyBody);
   tcp_layer.expires_after(timeout);
@@ -266,6 +328,49 @@ KeepAliveHttpClient::KeepAliveHttpClient(Endpoint endpoint)
 
 KeepAliveHttpClient::~KeepAliveHttpClient() = default;
 
+namespace {
+
+// Whether a kept connection's receiver closed it (or sent anything
+// unasked, which it does only to close it) while it was idle.
+bool ClosedWhileIdle(tcp::socket& socket) {
+  char byte;
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+}  // namespace
+
+Status KeepAliveHttpClient::Connect(std::chrono::seconds timeout, bool* reused) {
+  Connection& c = *connection_;
+  if (c.open()) {
+    tcp::socket& socket = c.plain ? c.plain->socket() : beast::get_lowest_layer(*c.tls).socket();
+    if (ClosedWhileIdle(socket)) c.Close();
+  }
+  *reused = c.open();
+  if (*reused) return OkStatus();
+  const std::string where = Where(endpoint_);
+  error_code ec;
+  tcp::resolver resolver(c.io);
+  tcp::resolver::results_type addresses = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
+  if (ec) return UnavailableError("cannot resolve " + endpoint_.host + ": " + ec.message());
+  Status connected;
+  if (!endpoint_.tls) {
+    c.plain.emplace(c.io);
+    connected = admin::Connect(c.io, *c.plain, addresses, where, timeout);
+  } else {
+    ASSIGN_OR_RETURN(c.tls_context, ClientTlsContext(endpoint_.ca_file));
+    c.tls.emplace(c.io, *c.tls_context);
+    connected = PrepareTls(*c.tls, endpoint_);
+    if (connected.ok()) connected = admin::Connect(c.io, *c.tls, addresses, where, timeout);
+  }
+  if (!connected.ok()) {
+    c.Close();
+    return connected;
+  }
+  ++connections_;
+  return OkStatus();
+}
+
 Result<HttpReply> KeepAliveHttpClient::Send(std::string_view method, std::string_view target,
                                             const std::vector<HttpHeader>& headers, std::string_view body,
                                             std::chrono::seconds timeout) {
@@ -275,28 +380,8 @@ Result<HttpReply> KeepAliveHttpClient::Send(std::string_view method, std::string
   std::lock_guard<std::mutex> lock(mu_);
   Connection& c = *connection_;
   for (int attempt = 0;; ++attempt) {
-    const bool reused = c.open();
-    if (!reused) {
-      error_code ec;
-      tcp::resolver resolver(c.io);
-      tcp::resolver::results_type addresses = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
-      if (ec) return UnavailableError("cannot resolve " + endpoint_.host + ": " + ec.message());
-      Status connected;
-      if (!endpoint_.tls) {
-        c.plain.emplace(c.io);
-        connected = Connect(c.io, *c.plain, addresses, where, timeout);
-      } else {
-        ASSIGN_OR_RETURN(c.tls_context, ClientTlsContext(endpoint_.ca_file));
-        c.tls.emplace(c.io, *c.tls_context);
-        connected = PrepareTls(*c.tls, endpoint_);
-        if (connected.ok()) connected = Connect(c.io, *c.tls, addresses, where, timeout);
-      }
-      if (!connected.ok()) {
-        c.Close();
-        return connected;
-      }
-      ++connections_;
-    }
+    bool reused = false;
+    RETURN_IF_ERROR(Connect(timeout, &reused));
     bool keep_alive = false, timed_out = false;
     Result<HttpReply> reply =
         c.plain ? RoundTrip(c.io, *c.plain, c.buffer, request, where, timeout, &keep_alive, &timed_out)
@@ -309,6 +394,30 @@ Result<HttpReply> KeepAliveHttpClient::Send(std::string_view method, std::string
     if (!reply.ok() && reused && !timed_out && attempt == 0) continue;
     return reply;
   }
+}
+
+Result<HttpReply> KeepAliveHttpClient::SendStreaming(std::string_view method, std::string_view target,
+                                                     const std::vector<HttpHeader>& headers, uint64_t length,
+                                                     const BodySource& source, std::chrono::seconds timeout) {
+  bhttp::verb verb = bhttp::string_to_verb(beast::string_view(method.data(), method.size()));
+  if (verb == bhttp::verb::unknown) return InvalidArgumentError("unknown HTTP method " + std::string(method));
+  bhttp::request<bhttp::buffer_body> request(verb, beast::string_view(target.data(), target.size()), 11);
+  for (const HttpHeader& h : headers) request.set(h.name, h.value);
+  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, endpoint_.HostHeader());
+  request.content_length(length);
+  request.keep_alive(true);
+  const std::string where = Where(endpoint_);
+  std::lock_guard<std::mutex> lock(mu_);
+  Connection& c = *connection_;
+  bool reused = false;
+  RETURN_IF_ERROR(Connect(timeout, &reused));
+  bool keep_alive = false, timed_out = false;
+  Result<HttpReply> reply = c.plain ? StreamingRoundTrip(c.io, *c.plain, c.buffer, request, length, source, where,
+                                                         timeout, &keep_alive, &timed_out)
+                                    : StreamingRoundTrip(c.io, *c.tls, c.buffer, request, length, source, where,
+                                                         timeout, &keep_alive, &timed_out);
+  if (!reply.ok() || !keep_alive) c.Close();
+  return reply;
 }
 
 uint64_t KeepAliveHttpClient::connections() const {

@@ -11,9 +11,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,11 +101,27 @@ class KeepAliveHttpClient {
   Result<HttpReply> Send(std::string_view method, std::string_view target, const std::vector<HttpHeader>& headers,
                          std::string_view body, std::chrono::seconds timeout);
 
+  // A body made piece by piece as it is sent: fills the front of `out`
+  // and says how many bytes it wrote (0 only when it has no more).
+  using BodySource = std::function<Result<size_t>(std::span<char> out)>;
+  // As Send, with a body of exactly `length` bytes taken from `source` as
+  // they are written (a large object is never held whole). Not sent twice:
+  // the body is consumed, so a kept connection the receiver closed while
+  // idle is noticed before the request starts, and a failure after that is
+  // the caller's to retry. DataLoss if `source` ends early.
+  Result<HttpReply> SendStreaming(std::string_view method, std::string_view target,
+                                  const std::vector<HttpHeader>& headers, uint64_t length, const BodySource& source,
+                                  std::chrono::seconds timeout);
+
   // Connections made so far (for tests and benchmarks).
   uint64_t connections() const;
 
  private:
   struct Connection;
+  // Makes the connection unless one is open (a kept one the receiver
+  // closed while idle is dropped first); *reused says if it was kept.
+  // Called with mu_ held.
+  Status Connect(std::chrono::seconds timeout, bool* reused);
   const Endpoint endpoint_;
   mutable std::mutex mu_;
   std::unique_ptr<Connection> connection_;  // GUARDED_BY(mu_)

@@ -1,143 +1,46 @@
 // File: main/notification_dispatcher.cc
 #include "main/notification_dispatcher.h"
 
-#include <algorithm>
-#include <charconv>
-
 #include "common/logging.h"
 #include "sovereignty/webhook.h"
 
 namespace confiance {
 namespace {
 
-constexpr std::chrono::milliseconds kFirstPause{1000};
-constexpr std::chrono::milliseconds kMaxPause{60000};
 // How far after a lifecycle expiry's entry, logged before this process
 // started, a refusal of it is looked for: the worker logs the refusal
 // right after its commit, so only the requests of those milliseconds come
 // between.
 constexpr uint64_t kRefusalWindow = 10000;
 
-std::string CursorKey(const s3::NotificationTarget& t) { return "cursor/" + t.tenant + "/" + t.name; }
+std::vector<LogDispatcher::TargetName> TargetNames(const std::vector<NotificationDispatcher::Target>& targets) {
+  std::vector<LogDispatcher::TargetName> names;
+  for (const NotificationDispatcher::Target& t : targets) names.push_back({t.target.tenant, t.target.name});
+  return names;
+}
 
 }  // namespace
 
-NotificationDispatcher::NotificationDispatcher(Deps deps) : deps_(std::move(deps)), cursors_(deps_.targets.size()) {}
+NotificationDispatcher::NotificationDispatcher(Deps deps)
+    : LogDispatcher(Options{deps.log, deps.store, std::string(kNotifyPartition), "notifications", deps.poll},
+                    TargetNames(deps.targets)),
+      deps_(std::move(deps)) {}
 
-NotificationDispatcher::~NotificationDispatcher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+NotificationDispatcher::~NotificationDispatcher() { Stop(); }
 
-void NotificationDispatcher::Start() {
-  if (deps_.targets.empty()) return;
-  thread_ = std::thread([this] { Run(); });
-}
-
-void NotificationDispatcher::Run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    const bool more = RunOnce();
-    lock.lock();
-    if (!more) cv_.wait_for(lock, deps_.poll, [this] { return stopping_; });
+LogDispatcher::Step NotificationDispatcher::Handle(size_t i, audit::TransparencyLog& log, audit::Event& event,
+                                                   uint64_t index, uint64_t size) {
+  std::string name;
+  if (s3::IsLifecycleExpiryEntry(event)) {
+    std::optional<std::string> lifecycle = LifecycleEventName(log, targets()[i].tenant, event, index, size);
+    // Its outcome comes within milliseconds: the next poll.
+    if (!lifecycle) return Step::kWait;
+    name = std::move(*lifecycle);
+  } else {
+    name = s3::NotificationEventName(event);
   }
-}
-
-bool NotificationDispatcher::RunOnce(size_t max_entries) {
-  const auto now = std::chrono::steady_clock::now();
-  bool more = false;
-  for (size_t i = 0; i < deps_.targets.size(); ++i) {
-    Cursor& c = cursors_[i];
-    if (now < c.retry_at) continue;
-    bool left = false;
-    if (Drain(i, max_entries, &left)) {
-      c.pause = std::chrono::milliseconds(0);
-      more |= left;
-      continue;
-    }
-    c.pause = std::min(kMaxPause, c.pause.count() == 0 ? kFirstPause : c.pause * 2);
-    c.retry_at = std::chrono::steady_clock::now() + c.pause;
-  }
-  return more;
-}
-
-Status NotificationDispatcher::SaveCursor(const s3::NotificationTarget& t, uint64_t next) {
-  meta::Batch b;
-  b.op_tag = "notify-cursor/" + t.tenant + "/" + t.name;
-  // A cursor that a crash sets back only sends some messages again: at
-  // least once, without a sync of its own.
-  b.durability = meta::Durability::kWithNextSync;
-  b.Put(CursorKey(t), std::to_string(next));
-  return deps_.store->Apply(kNotifyPartition, b);
-}
-
-bool NotificationDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
-  const s3::NotificationTarget& t = deps_.targets[i].target;
-  Cursor& c = cursors_[i];
-  Result<audit::TransparencyLog*> log = deps_.log->TenantLog(t.tenant);
-  if (!log.ok()) {
-    spdlog::warn("notifications to {}:{}: the tenant's log: {}", t.tenant, t.name, log.status().ToString());
-    return false;
-  }
-  const uint64_t size = (*log)->size();
-  if (!c.loaded) {
-    Result<std::optional<std::string>> saved = deps_.store->Get(kNotifyPartition, CursorKey(t));
-    if (!saved.ok()) return false;
-    uint64_t next = size;  // a new target: from now on
-    if (*saved) {
-      const std::string& v = **saved;
-      if (std::from_chars(v.data(), v.data() + v.size(), next).ec != std::errc()) {
-        spdlog::error("notifications to {}:{}: unreadable cursor '{}', starting at the log's end", t.tenant, t.name, v);
-        next = size;
-      }
-    } else if (!SaveCursor(t, next).ok()) {
-      return false;
-    }
-    c.next = std::min(next, size);
-    c.loaded = true;
-  }
-  const uint64_t end = std::min(size, c.next + max_entries);
-  *more = end < size;
-  bool ok = true;
-  const uint64_t start = c.next;
-  for (uint64_t index = start; index < end; ++index) {
-    Result<std::string> entry = (*log)->Entry(index);
-    if (!entry.ok()) {
-      spdlog::warn("notifications to {}:{}: log entry {}: {}", t.tenant, t.name, index, entry.status().ToString());
-      ok = false;
-      break;
-    }
-    Result<audit::Event> event = audit::DecodeEvent(*entry);
-    if (event.ok()) {
-      std::string name;
-      if (s3::IsLifecycleExpiryEntry(*event)) {
-        std::optional<std::string> lifecycle = LifecycleEventName(**log, t.tenant, *event, index, size);
-        if (!lifecycle) {
-          *more = false;  // its outcome comes within milliseconds: the next poll
-          break;
-        }
-        name = std::move(*lifecycle);
-      } else {
-        name = s3::NotificationEventName(*event);
-      }
-      if (!name.empty() && !Deliver(i, *event, name, index)) {
-        ok = false;
-        break;
-      }
-    }
-    c.next = index + 1;  // (an entry that does not decode makes no event)
-  }
-  if (c.next != start) {
-    if (Status s = SaveCursor(t, c.next); !s.ok()) {
-      spdlog::warn("notifications to {}:{}: saving the cursor: {}", t.tenant, t.name, s.ToString());
-    }
-  }
-  return ok;
+  if (!name.empty() && !Deliver(i, event, name, index)) return Step::kFailed;
+  return Step::kDone;
 }
 
 std::optional<std::string> NotificationDispatcher::LifecycleEventName(audit::TransparencyLog& log,

@@ -3,39 +3,27 @@
 // (docs/notifications.md) to the webhooks the operator declared for each
 // tenant (`--notify-webhook TENANT:NAME=URL`).
 //
-// The events are read from the tenant's transparency log, not queued by the
-// request path: every object written or removed is already an entry there,
-// durable before its response, in order. So a notification is never lost
-// to a crash, costs the request path nothing, and its sequencer is the
-// entry's index. For each target a cursor (the next log index to look at)
-// is kept in the metadata store (partition `notify`, key
-// `cursor/TENANT/NAME`); it moves past an entry only once every message the
-// entry makes for that target was answered 2xx, so delivery is at least
-// once and in log order. A target that fails is retried after a pause that
-// doubles from 1 s up to 60 s; meanwhile the other targets go on. A new
-// target starts at the end of its tenant's log (no history is replayed).
+// The events are read from the tenant's transparency log by a
+// LogDispatcher (main/log_dispatcher.h): delivery is at least once and in
+// log order, and the event's sequencer is the entry's index. A target's
+// cursor (partition `notify`) moves past an entry once every message the
+// entry makes for that target was answered 2xx.
 //
 // Which rules apply is read when the entry is sent: the bucket's
 // configuration at that time, for entries of buckets the tenant owns.
-//
-// Thread-safety: one background thread; RunOnce is for tests and must not
-// be called while it runs.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "admin/metrics_endpoint.h"
 #include "audit/audit_log.h"
 #include "catalog/catalog.h"
 #include "crypto/secret_bytes.h"
+#include "main/log_dispatcher.h"
 #include "main/webhook_post.h"
 #include "meta/meta_store.h"
 #include "s3/lifecycle_outcomes.h"
@@ -45,7 +33,7 @@ namespace confiance {
 
 inline constexpr std::string_view kNotifyPartition = "notify";
 
-class NotificationDispatcher {
+class NotificationDispatcher final : public LogDispatcher {
  public:
   struct Target {
     s3::NotificationTarget target;
@@ -68,27 +56,10 @@ class NotificationDispatcher {
   };
 
   explicit NotificationDispatcher(Deps deps);
-  ~NotificationDispatcher();  // stops the thread (after the attempt in flight)
-  NotificationDispatcher(const NotificationDispatcher&) = delete;
-  NotificationDispatcher& operator=(const NotificationDispatcher&) = delete;
-
-  // Starts the background thread.
-  void Start();
-  // One pass over every target that is not pausing after a failure,
-  // looking at up to `max_entries` log entries each. True if a target has
-  // more entries waiting (the thread then goes on without a pause).
-  bool RunOnce(size_t max_entries = 1024);
+  ~NotificationDispatcher() override;  // stops the thread (after the attempt in flight)
 
  private:
-  struct Cursor {
-    bool loaded = false;
-    uint64_t next = 0;
-    std::chrono::steady_clock::time_point retry_at{};
-    std::chrono::milliseconds pause{0};
-  };
-  // Sends what target `i` has not had yet, up to `max_entries` entries;
-  // false after a failed POST. `*more`: entries are left.
-  bool Drain(size_t i, size_t max_entries, bool* more);
+  Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
   // The event name of the lifecycle expiry entry `event` at `index` of
   // `log` (of `tenant`, `size` entries long): "" if its commit was refused;
   // nullopt while the outcome is not known yet. Sets the event's version
@@ -98,15 +69,8 @@ class NotificationDispatcher {
   // Sends one entry's messages (event `name`) to target `i`; false if one
   // failed.
   bool Deliver(size_t i, const audit::Event& event, const std::string& name, uint64_t index);
-  Status SaveCursor(const s3::NotificationTarget& t, uint64_t next);
-  void Run();
 
   const Deps deps_;
-  std::vector<Cursor> cursors_;  // by target; the dispatching thread's
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
 };
 
 }  // namespace confiance

@@ -1,0 +1,135 @@
+// File: main/log_dispatcher.cc
+#include "main/log_dispatcher.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "common/logging.h"
+
+namespace confiance {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstPause{1000};
+constexpr std::chrono::milliseconds kMaxPause{60000};
+
+std::string CursorKey(const LogDispatcher::TargetName& t) { return "cursor/" + t.tenant + "/" + t.name; }
+
+}  // namespace
+
+LogDispatcher::LogDispatcher(Options options, std::vector<TargetName> targets)
+    : options_(std::move(options)), targets_(std::move(targets)), cursors_(targets_.size()) {}
+
+LogDispatcher::~LogDispatcher() { Stop(); }
+
+void LogDispatcher::Start() {
+  if (targets_.empty()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LogDispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LogDispatcher::Run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const bool more = RunOnce();
+    lock.lock();
+    if (!more) cv_.wait_for(lock, options_.poll, [this] { return stopping_; });
+  }
+}
+
+bool LogDispatcher::RunOnce(size_t max_entries) {
+  const auto now = std::chrono::steady_clock::now();
+  bool more = false;
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    Cursor& c = cursors_[i];
+    if (now < c.retry_at) continue;
+    bool left = false;
+    if (Drain(i, max_entries, &left)) {
+      c.pause = std::chrono::milliseconds(0);
+      more |= left;
+      continue;
+    }
+    c.pause = std::min(kMaxPause, c.pause.count() == 0 ? kFirstPause : c.pause * 2);
+    c.retry_at = std::chrono::steady_clock::now() + c.pause;
+  }
+  return more;
+}
+
+Status LogDispatcher::SaveCursor(const TargetName& t, uint64_t next) {
+  meta::Batch b;
+  b.op_tag = options_.partition + "-cursor/" + t.tenant + "/" + t.name;
+  // A cursor that a crash sets back only repeats some actions: at least
+  // once, without a sync of its own.
+  b.durability = meta::Durability::kWithNextSync;
+  b.Put(CursorKey(t), std::to_string(next));
+  return options_.store->Apply(options_.partition, b);
+}
+
+bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
+  const TargetName& t = targets_[i];
+  Cursor& c = cursors_[i];
+  Result<audit::TransparencyLog*> log = options_.log->TenantLog(t.tenant);
+  if (!log.ok()) {
+    spdlog::warn("{} to {}:{}: the tenant's log: {}", options_.what, t.tenant, t.name, log.status().ToString());
+    return false;
+  }
+  const uint64_t size = (*log)->size();
+  if (!c.loaded) {
+    Result<std::optional<std::string>> saved = options_.store->Get(options_.partition, CursorKey(t));
+    if (!saved.ok()) return false;
+    uint64_t next = size;  // a new target: from now on
+    if (*saved) {
+      const std::string& v = **saved;
+      if (std::from_chars(v.data(), v.data() + v.size(), next).ec != std::errc()) {
+        spdlog::error("{} to {}:{}: unreadable cursor '{}', starting at the log's end", options_.what, t.tenant, t.name,
+                      v);
+        next = size;
+      }
+    } else if (!SaveCursor(t, next).ok()) {
+      return false;
+    }
+    c.next = std::min(next, size);
+    c.loaded = true;
+  }
+  const uint64_t end = std::min(size, c.next + max_entries);
+  *more = end < size;
+  bool ok = true;
+  const uint64_t start = c.next;
+  for (uint64_t index = start; index < end; ++index) {
+    Result<std::string> entry = (*log)->Entry(index);
+    if (!entry.ok()) {
+      spdlog::warn("{} to {}:{}: log entry {}: {}", options_.what, t.tenant, t.name, index, entry.status().ToString());
+      ok = false;
+      break;
+    }
+    Result<audit::Event> event = audit::DecodeEvent(*entry);
+    if (event.ok()) {  // (an entry that does not decode asks for nothing)
+      const Step step = Handle(i, **log, *event, index, size);
+      if (step == Step::kWait) {
+        *more = false;
+        break;
+      }
+      if (step == Step::kFailed) {
+        ok = false;
+        break;
+      }
+    }
+    c.next = index + 1;
+  }
+  if (c.next != start) {
+    if (Status s = SaveCursor(t, c.next); !s.ok()) {
+      spdlog::warn("{} to {}:{}: saving the cursor: {}", options_.what, t.tenant, t.name, s.ToString());
+    }
+  }
+  return ok;
+}
+
+}  // namespace confiance

@@ -1,0 +1,99 @@
+// File: main/log_dispatcher.h
+// LogDispatcher: the engine of the workers that act on what tenants did,
+// read from their transparency logs rather than queued by the request
+// path: bucket event notifications (main/notification_dispatcher.h) and
+// bucket replication (main/replication_dispatcher.h).
+//
+// Every object written or removed is already an entry of its owner's log,
+// durable before its response, in order. So an action derived from it is
+// never lost to a crash and costs the request path nothing. Each target
+// (a tenant's webhook, a tenant's replication destination) has a cursor,
+// the next index of its tenant's log to look at, kept in the metadata
+// store (partition `partition`, key `cursor/TENANT/NAME`). It moves past
+// an entry only once the subclass handled it: the actions are at least
+// once and in log order. A target that fails is retried after a pause that
+// doubles from 1 s up to 60 s; meanwhile the other targets go on. A new
+// target starts at the end of its tenant's log (no history is replayed).
+//
+// Thread-safety: one background thread; RunOnce is for tests and must not
+// be called while it runs. A subclass must call Stop() in its destructor
+// (the thread calls its Handle).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "audit/event.h"
+#include "meta/meta_store.h"
+
+namespace confiance {
+
+class LogDispatcher {
+ public:
+  struct TargetName {
+    std::string tenant;
+    std::string name;
+  };
+  struct Options {
+    audit::AuditLog* log = nullptr;
+    meta::MetaStore* store = nullptr;
+    std::string partition;  // where the cursors are kept
+    std::string what;       // names the worker in the server's log ("notifications")
+    std::chrono::milliseconds poll{200};
+  };
+
+  LogDispatcher(Options options, std::vector<TargetName> targets);
+  virtual ~LogDispatcher();
+  LogDispatcher(const LogDispatcher&) = delete;
+  LogDispatcher& operator=(const LogDispatcher&) = delete;
+
+  // Starts the background thread (none without targets).
+  void Start();
+  // Stops the thread after the attempt in flight.
+  void Stop();
+  // One pass over every target that is not pausing after a failure,
+  // looking at up to `max_entries` log entries each. True if a target has
+  // more entries waiting (the thread then goes on without a pause).
+  bool RunOnce(size_t max_entries = 1024);
+
+ protected:
+  enum class Step {
+    kDone,    // handled: the cursor moves past it
+    kFailed,  // not handled: the target pauses, then tries this entry again
+    kWait,    // not handled yet, without a failure: tried again at the next poll
+  };
+  // Acts for target `i` on `event`, the entry at `index` of the target
+  // tenant's `log` (`size` entries long when the pass began).
+  virtual Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) = 0;
+
+  const std::vector<TargetName>& targets() const { return targets_; }
+
+ private:
+  struct Cursor {
+    bool loaded = false;
+    uint64_t next = 0;
+    std::chrono::steady_clock::time_point retry_at{};
+    std::chrono::milliseconds pause{0};
+  };
+  // Handles what target `i` has not had yet, up to `max_entries` entries;
+  // false after a failure. `*more`: entries are left.
+  bool Drain(size_t i, size_t max_entries, bool* more);
+  Status SaveCursor(const TargetName& t, uint64_t next);
+  void Run();
+
+  const Options options_;
+  const std::vector<TargetName> targets_;
+  std::vector<Cursor> cursors_;  // by target; the dispatching thread's
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace confiance
