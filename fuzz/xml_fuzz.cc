@@ -2,7 +2,7 @@
 // libFuzzer target: the S3 request-document parsers (CompleteMultipartUpload,
 // CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
 // AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration,
-// ServerSideEncryptionConfiguration)
+// ServerSideEncryptionConfiguration, ReplicationConfiguration)
 // must reject or accept any input without crashing; escaping must always
 // produce text without raw markup; and a document these parsers accept must
 // survive render -> parse unchanged.
@@ -16,6 +16,7 @@
 #include "s3/xml/acl_xml.h"
 #include "s3/xml/cors_xml.h"
 #include "s3/xml/encryption_xml.h"
+#include "s3/xml/replication_xml.h"
 #include "s3/xml/tagging_xml.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
@@ -67,6 +68,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto enc = xml::ParseServerSideEncryptionConfiguration(in); enc.ok()) {
     CheckRoundTrip(*enc, xml::RenderServerSideEncryptionConfiguration,
                    xml::ParseServerSideEncryptionConfiguration);
+  }
+  if (auto replication = xml::ParseReplicationConfiguration(in); replication.ok()) {
+    // What is not offered is kept for the validator, not rendered.
+    bool offered = true;
+    for (const auto& rule : replication->rules) offered = offered && rule.enabled_unsupported.empty();
+    if (offered) {
+      CheckRoundTrip(*replication, xml::RenderReplicationConfiguration, xml::ParseReplicationConfiguration);
+    }
   }
   CheckTaggingRoundTrip(in);
   CheckCorsRoundTrip(in);

@@ -133,6 +133,16 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
                 "Bucket event notifications sent to webhooks, by result: ok (answered 2xx) or failed (an attempt "
                 "that will be retried).",
                 s.notifications, s.failed_notifications);
+  const char* kReplications = "confiance_replications_total";
+  out.Family(kReplications, "counter",
+             "Bucket replication to declared destinations, by result: ok (an object version or delete marker the "
+             "destination took), failed (an attempt that will be retried), abandoned (refused for good or not "
+             "replicable; the server's log names it).");
+  out.Sample(kReplications, {{"result", "ok"}}, s.replications.value());
+  out.Sample(kReplications, {{"result", "failed"}}, s.failed_replications.value());
+  out.Sample(kReplications, {{"result", "abandoned"}}, s.abandoned_replications.value());
+  out.Single("confiance_replicated_bytes_total", "counter", "Object bytes replicated to declared destinations.",
+             s.replicated_bytes.value());
 }
 
 }  // namespace

@@ -94,6 +94,13 @@ struct BackgroundStats {
   // a webhook answered 2xx, and attempts that failed (each is retried).
   metrics::Counter notifications;
   metrics::Counter failed_notifications;
+  // Bucket replication (main/replication_dispatcher.h): objects and delete
+  // markers a destination took, attempts that failed and will be retried,
+  // and versions given up on (refused for good, or not replicable).
+  metrics::Counter replications;
+  metrics::Counter failed_replications;
+  metrics::Counter abandoned_replications;
+  metrics::Counter replicated_bytes;
 };
 
 // Everything borrowed must outlive the endpoint; null: not reported.

@@ -144,6 +144,7 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);
   if (!r.ownership.empty()) j["own"] = r.ownership;
   if (!r.notification.empty()) j["notif"] = r.notification;
+  if (!r.replication.empty()) j["repl"] = r.replication;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
   if (r.quota.limited()) j["quota"] = json::array({r.quota.max_bytes, r.quota.max_objects});
   if (r.encryption) {
@@ -188,6 +189,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   if (auto it = j.find("acl"); it != j.end()) r.acl = FromBin(*it);
   r.ownership = Str(j, "own");
   r.notification = Str(j, "notif");
+  r.replication = Str(j, "repl");
   if (auto it = j.find("pab"); it != j.end() && it->is_number_integer()) r.public_access_block = it->get<int32_t>();
   if (r.index_shards == 0) return DataLossError("bucket record without index shards");
   r.tags = Map(j, "tags");

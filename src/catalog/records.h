@@ -103,6 +103,9 @@ struct BucketRecord {
   // PutBucketNotificationConfiguration, in s3/notification_config.h's
   // encoding (opaque here, as the policy); "" = no notification.
   std::string notification;
+  // PutBucketReplication, in s3/replication_config.h's encoding (opaque
+  // here); "" = no replication.
+  std::string replication;
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;

@@ -22,15 +22,14 @@
 //   confiance log tail --key K [--endpoint URL] [--from N] [--once]        (main/log_tail_command.h)
 //   confiance witness --listen H:P --key-file F --state D --log VKEY...    (main/witness_command.h)
 // Exit codes: 0 ok, 2 usage error; the rest per command.
-#include <utility>
-
 #include <fmt/ranges.h>
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -39,14 +38,15 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "admin/admin_api.h"
 #include "admin/admin_router.h"
 #include "admin/admin_service.h"
 #include "admin/cli.h"
 #include "admin/console_endpoint.h"
-#include "catalog/sweeper.h"
 #include "catalog/reclaim.h"
+#include "catalog/sweeper.h"
 #include "common/blocking_pool.h"
 #include "common/iso8601.h"
 #include "common/logging.h"
@@ -59,23 +59,24 @@
 #include "main/credentials_file.h"
 #include "main/data_dir.h"
 #include "main/kms_flags.h"
+#include "main/lifecycle_runner.h"
 #include "main/lockbox_flags.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
 #include "main/log_tail_command.h"
-#include "main/lifecycle_runner.h"
 #include "main/malloc_tuning.h"
 #include "main/monitoring.h"
 #include "main/notification_dispatcher.h"
-#include "main/secret_file.h"
-#include "main/service_notify.h"
-#include "main/webhook_post.h"
-#include "main/witness_command.h"
 #include "main/receipt_command.h"
-#include "main/transparency.h"
+#include "main/replication_dispatcher.h"
 #include "main/scrub_command.h"
 #include "main/scrub_job.h"
+#include "main/secret_file.h"
+#include "main/service_notify.h"
 #include "main/shred_check_command.h"
+#include "main/transparency.h"
+#include "main/webhook_post.h"
+#include "main/witness_command.h"
 #include "s3/s3_service.h"
 
 namespace confiance {
@@ -121,6 +122,7 @@ struct ServerFlags {
   // webhooks, TENANT:NAME=URL, and the key that signs what they get.
   std::vector<std::string> notify_webhooks;
   std::string notify_secret_file;
+  std::string replication_targets_file;  // bucket replication destinations ("" = none)
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
@@ -416,6 +418,19 @@ int RunServer(const ServerFlags& flags) {
     std::fprintf(stderr, "confiance: --notify-secret-file needs --notify-webhook\n");
     return 2;
   }
+  std::vector<ReplicationTarget> replication_targets;
+  if (!flags.replication_targets_file.empty()) {
+    Result<std::vector<ReplicationTarget>> loaded =
+        !transparency ? Result<std::vector<ReplicationTarget>>(InvalidArgumentError(
+                            "--replication-targets needs the transparency log, which the writes to copy come from"))
+                      : LoadReplicationTargets(flags.replication_targets_file, flags.outbound_ca);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "confiance: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    replication_targets = std::move(loaded).value();
+    for (const ReplicationTarget& t : replication_targets) s3_options.replication_destinations.push_back(t.destination);
+  }
   LockboxFlags lockbox_flags = flags.lockbox;
   lockbox_flags.webhook_ca = flags.outbound_ca;
   Result<std::unique_ptr<LockboxService>> lockbox =
@@ -526,6 +541,17 @@ int RunServer(const ServerFlags& flags) {
   for (const s3::NotificationTarget& t : s3_options.notification_targets) {
     spdlog::info("bucket notifications: target {} -> {}", s3::NotificationTargetArn(t.tenant, t.name), t.url);
   }
+  // Bucket replication, read from the tenants' logs as notifications are.
+  for (const ReplicationTarget& t : replication_targets) {
+    spdlog::info("bucket replication: destination {} -> {}/{} ({})",
+                 s3::ReplicationTargetArn(t.destination.tenant, t.destination.name), t.endpoint.HostHeader(), t.bucket,
+                 t.destination.jurisdiction);
+  }
+  ReplicationDispatcher replication(ReplicationDispatcher::Deps{
+      transparency ? &transparency->log() : nullptr, (*dir)->catalog.get(), (*dir)->bucket_keys.get(),
+      (*dir)->router.get(), (*dir)->meta.get(), (*dir)->residency.get(), std::move(replication_targets),
+      std::chrono::milliseconds(200), std::chrono::seconds(60), &background_stats});
+  replication.Start();
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
   metrics_sources.env = Env::Default();
@@ -810,6 +836,8 @@ int main(int argc, char** argv) {
                      "may send events to arn:confiance:sqs::TENANT:NAME");
   server->add_option("--notify-secret-file", flags.notify_secret_file,
                      "File holding the HMAC-SHA256 key of the notifications' X-Confiance-Signature header");
+  server->add_option("--replication-targets", flags.replication_targets_file,
+                     "TOML file of the destinations bucket replication may copy to, per tenant (docs/replication.md)");
   server->add_option("--scrub-interval-hours", flags.scrub_interval_h,
                      "Hours between scheduled online scrubs, from the end of the last, across restarts (0: none)")
       ->capture_default_str()

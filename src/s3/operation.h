@@ -86,10 +86,12 @@ enum class Operation {
   kGetBucketWebsite,
   kDeleteBucketWebsite,
   kGetBucketLogging,
-  kGetBucketReplication,
-  kDeleteBucketReplication,
   kGetBucketRequestPayment,
   kGetBucketAccelerate,
+  // Bucket replication (s3/replication_config.h).
+  kGetBucketReplication,
+  kPutBucketReplication,
+  kDeleteBucketReplication,
   // The STS query API (POST / with Action=GetSessionToken, ...): temporary
   // credentials, docs/sts.md.
   kSts,

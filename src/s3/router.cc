@@ -13,10 +13,10 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "analytics",
-    "intelligent-tiering", "inventory", "logging",
-    "metrics", "replication", "requestPayment",
-    "restore", "select", "torrent", "website",
+    "accelerate",     "analytics", "intelligent-tiering",
+    "inventory",      "logging",   "metrics",
+    "requestPayment", "restore",   "select",
+    "torrent",        "website",
 };
 
 // Of those, the bucket settings whose unset state a GET (and for two, a
@@ -30,7 +30,6 @@ struct UnsetSetting {
 constexpr UnsetSetting kUnsetSettings[] = {
     {"website", Operation::kGetBucketWebsite, Operation::kDeleteBucketWebsite},
     {"logging", Operation::kGetBucketLogging, Operation::kNotImplemented},
-    {"replication", Operation::kGetBucketReplication, Operation::kDeleteBucketReplication},
     {"requestPayment", Operation::kGetBucketRequestPayment, Operation::kNotImplemented},
     {"accelerate", Operation::kGetBucketAccelerate, Operation::kNotImplemented},
 };
@@ -89,6 +88,8 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"lifecycle", Operation::kGetBucketLifecycle, Operation::kPutBucketLifecycle, Operation::kDeleteBucketLifecycle},
       {"notification", Operation::kGetBucketNotification, Operation::kPutBucketNotification,
        Operation::kNotImplemented},
+      {"replication", Operation::kGetBucketReplication, Operation::kPutBucketReplication,
+       Operation::kDeleteBucketReplication},
       {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
        Operation::kNotImplemented},
   };
@@ -305,6 +306,8 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketLogging: return "GetBucketLogging";
     case Operation::kGetBucketReplication: return "GetBucketReplication";
     case Operation::kDeleteBucketReplication: return "DeleteBucketReplication";
+    case Operation::kPutBucketReplication:
+      return "PutBucketReplication";
     case Operation::kGetBucketRequestPayment: return "GetBucketRequestPayment";
     case Operation::kGetBucketAccelerate: return "GetBucketAccelerateConfiguration";
     case Operation::kSts: return "STS";
@@ -385,6 +388,8 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketReplication: return "s3:GetReplicationConfiguration";
     // As for encryption and lifecycle, the delete needs the put.
     case Operation::kDeleteBucketReplication: return "s3:PutReplicationConfiguration";
+    case Operation::kPutBucketReplication:
+      return "s3:PutReplicationConfiguration";
     case Operation::kGetBucketRequestPayment: return "s3:GetBucketRequestPayment";
     case Operation::kGetBucketAccelerate: return "s3:GetAccelerateConfiguration";
     case Operation::kSts: return "";  // checked by the STS handler itself (docs/sts.md)

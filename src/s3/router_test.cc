@@ -71,7 +71,7 @@ TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("PUT", "/b?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("DELETE", "/b?logging").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("POST", "/b?replication").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("POST", "/b?analytics").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b?inventory").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?object-lock").op, Operation::kNotImplemented);
@@ -80,12 +80,19 @@ TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("PUT", "/b?policyStatus").op, Operation::kNotImplemented);
 }
 
+TEST(RouterTest, ReplicationIsABucketConfiguration) {
+  EXPECT_EQ(MustRoute("GET", "/b?replication").op, Operation::kGetBucketReplication);
+  EXPECT_EQ(MustRoute("PUT", "/b?replication").op, Operation::kPutBucketReplication);
+  EXPECT_EQ(MustRoute("DELETE", "/b?replication").op, Operation::kDeleteBucketReplication);
+  EXPECT_EQ(IamAction(Operation::kGetBucketReplication), "s3:GetReplicationConfiguration");
+  EXPECT_EQ(IamAction(Operation::kPutBucketReplication), "s3:PutReplicationConfiguration");
+  EXPECT_FALSE(IsObjectOperation(Operation::kPutBucketReplication));
+}
+
 TEST(RouterTest, UnsetBucketSettingsAreReadable) {
   EXPECT_EQ(MustRoute("GET", "/b?website").op, Operation::kGetBucketWebsite);
   EXPECT_EQ(MustRoute("DELETE", "/b?website").op, Operation::kDeleteBucketWebsite);
   EXPECT_EQ(MustRoute("GET", "/b?logging").op, Operation::kGetBucketLogging);
-  EXPECT_EQ(MustRoute("GET", "/b?replication").op, Operation::kGetBucketReplication);
-  EXPECT_EQ(MustRoute("DELETE", "/b?replication").op, Operation::kDeleteBucketReplication);
   EXPECT_EQ(MustRoute("GET", "/b?requestPayment").op, Operation::kGetBucketRequestPayment);
   EXPECT_EQ(MustRoute("GET", "/b?accelerate").op, Operation::kGetBucketAccelerate);
   EXPECT_EQ(IamAction(Operation::kDeleteBucketReplication), "s3:PutReplicationConfiguration");

@@ -20,7 +20,10 @@ confiance_test(s3_writer_test SOURCES extra_headers_writer_test.cc audited_respo
 target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_handlers.cc lifecycle_worker.cc lifecycle_outcomes.cc)
 # Event notifications (docs/notifications.md).
 target_sources(confiance_s3 PRIVATE notification_handlers.cc)
-# Website, logging, replication, Requester Pays, acceleration: never set here.
+# Bucket replication (docs/replication.md): configuration and handlers.
+target_sources(confiance_s3 PRIVATE replication_config.cc replication_handlers.cc)
+confiance_test(s3_replication_config_test SOURCES replication_config_test.cc DEPS confiance_s3)
+# Website, logging, Requester Pays, acceleration: never set here.
 target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)

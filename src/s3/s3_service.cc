@@ -216,6 +216,12 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kGetBucketEncryption: co_return co_await GetBucketEncryption(ctx);
     case Operation::kGetBucketNotification: co_return co_await GetBucketNotification(ctx);
     case Operation::kPutBucketNotification: co_return co_await PutBucketNotification(ctx);
+    case Operation::kGetBucketReplication:
+      co_return co_await GetBucketReplication(ctx);
+    case Operation::kPutBucketReplication:
+      co_return co_await PutBucketReplication(ctx);
+    case Operation::kDeleteBucketReplication:
+      co_return co_await DeleteBucketReplication(ctx);
     case Operation::kGetBucketLifecycle: co_return co_await GetBucketLifecycle(ctx);
     case Operation::kPutBucketLifecycle: co_return co_await PutBucketLifecycle(ctx);
     case Operation::kDeleteBucketLifecycle: co_return co_await DeleteBucketLifecycle(ctx);
@@ -230,8 +236,6 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kGetBucketWebsite:
     case Operation::kDeleteBucketWebsite:
     case Operation::kGetBucketLogging:
-    case Operation::kGetBucketReplication:
-    case Operation::kDeleteBucketReplication:
     case Operation::kGetBucketRequestPayment:
     case Operation::kGetBucketAccelerate: co_return co_await UnsetBucketSetting(ctx);
     case Operation::kSts:  // answered above

@@ -13,12 +13,11 @@
 // caches) stays on the network thread.
 #pragma once
 
-#include <utility>
-
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "audit/audit_log.h"
 #include "blob/blob_store.h"
@@ -38,13 +37,14 @@
 #include "s3/notification_config.h"
 #include "s3/post_policy.h"
 #include "s3/rate_limiter.h"
+#include "s3/replication_config.h"
 #include "s3/request_metrics.h"
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
-#include "sovereignty/residency/residency.h"
 #include "s3/tagging.h"
 #include "sovereignty/lockbox.h"
+#include "sovereignty/residency/residency.h"
 
 namespace confiance::s3 {
 
@@ -61,6 +61,8 @@ struct S3Options {
   bool sse_c_allow_http = false;
   // The webhooks bucket notifications may name (s3/notification_config.h).
   std::vector<NotificationTarget> notification_targets;
+  // The destinations bucket replication may name (s3/replication_config.h).
+  std::vector<ReplicationDestination> replication_destinations;
   // The longest temporary credentials the STS calls issue (docs/sts.md):
   // the operator's cap below AWS's own limits (129,600 s).
   uint64_t max_session_seconds = 129600;
@@ -353,6 +355,9 @@ class S3Service {
   // notification_handlers.cc
   asio::awaitable<Reply> GetBucketNotification(Ctx& ctx);
   asio::awaitable<Reply> PutBucketNotification(Ctx& ctx);
+  asio::awaitable<Reply> GetBucketReplication(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketReplication(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketReplication(Ctx& ctx);
   // lifecycle_handlers.cc
   asio::awaitable<Reply> GetBucketLifecycle(Ctx& ctx);
   asio::awaitable<Reply> PutBucketLifecycle(Ctx& ctx);

@@ -1,12 +1,10 @@
 // File: s3/unset_settings_handlers.cc
 // Bucket settings Confiance does not offer (static website hosting, server
-// access logging to a bucket, replication, Requester Pays, transfer
-// acceleration), answered as S3 answers for a bucket that never had them:
-// tools that read every setting of a bucket (Terraform's aws_s3_bucket,
-// inventory and audit scripts) then work unchanged, and nothing claims a
-// feature that is not there. Setting one is NotImplemented (router.cc).
-// The tenant's own verifiable log (docs/audit-log.md) is what S3's server
-// access logging gives elsewhere.
+// access logging to a bucket, Requester Pays, transfer
+// acceleration; replication is offered since, s3/replication_config.h), answered as S3 answers for a bucket that never
+// had them: tools that read every setting of a bucket (Terraform's aws_s3_bucket, inventory and audit scripts) then
+// work unchanged, and nothing claims a feature that is not there. Setting one is NotImplemented (router.cc). The
+// tenant's own verifiable log (docs/audit-log.md) is what S3's server access logging gives elsewhere.
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
 
@@ -18,10 +16,9 @@ asio::awaitable<S3Service::Reply> S3Service::UnsetBucketSetting(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   xml::XmlWriter w;
   switch (ctx.route.op) {
-    case Operation::kGetBucketWebsite: co_return MakeError(S3ErrorCode::kNoSuchWebsiteConfiguration);
-    case Operation::kGetBucketReplication: co_return MakeError(S3ErrorCode::kReplicationConfigurationNotFoundError);
+    case Operation::kGetBucketWebsite:
+      co_return MakeError(S3ErrorCode::kNoSuchWebsiteConfiguration);
     case Operation::kDeleteBucketWebsite:
-    case Operation::kDeleteBucketReplication:
       // Nothing to remove: S3 answers 204 all the same.
       co_await SendEmpty(ctx, 204, {});
       co_return std::nullopt;

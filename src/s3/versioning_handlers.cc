@@ -55,6 +55,12 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketVersioning(Ctx& ctx) {
                         "An Object Lock configuration is present on this bucket, so the versioning state cannot be "
                         "changed.");
   }
+  if (!bucket->replication.empty() && state != catalog::BucketVersioning::kEnabled) {
+    // Replication copies each version by its id (s3/replication_config.h).
+    co_return MakeError(S3ErrorCode::kInvalidBucketState,
+                        "A replication configuration is present on this bucket, so the versioning state cannot be "
+                        "changed.");
+  }
   BucketEdit edit = [state](catalog::BucketRecord& b) { b.versioning = state; };
   co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
 }

@@ -249,10 +249,11 @@ def test_list_buckets_paginated(server, s3):
 
 
 def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
-    """Website, logging, replication, Requester Pays and acceleration are
-    not offered: reading them gives S3's answer for a bucket that never had
-    them (so tools that read every setting work), deleting website or
-    replication is a 204 no-op, and setting any of them is 501."""
+    """Website, logging, Requester Pays and acceleration are not offered:
+    reading them gives S3's answer for a bucket that never had them (so
+    tools that read every setting work), deleting website is a 204 no-op,
+    and setting any of them is 501. Replication is offered
+    (test_replication.py); a bucket without it answers as S3's does."""
     with pytest.raises(ClientError) as ei:
         s3.get_bucket_website(Bucket=bucket)
     assert client_error(ei) == (404, "NoSuchWebsiteConfiguration")

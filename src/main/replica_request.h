@@ -1,0 +1,48 @@
+// File: main/replica_request.h
+// The S3 requests that copy an object version or a delete marker to a
+// replication destination (main/replication_dispatcher.h): a PUT that
+// carries what the object's GET would return (its content headers, user
+// metadata, tags, additional checksum, Object Lock settings, the MD5 of a
+// single-PUT object as Content-MD5 so that the destination checks the
+// bytes it took), and a DELETE of the key. Signed with SigV4, the body
+// UNSIGNED-PAYLOAD (it streams; TLS and Content-MD5 guard it).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "admin/admin_client.h"
+#include "catalog/records.h"
+#include "common/status.h"
+#include "s3/replication_config.h"
+
+namespace confiance {
+
+// "/BUCKET/KEY", the key URI-encoded (path-style addressing).
+std::string ReplicaPath(std::string_view bucket, std::string_view key);
+
+// The headers of the PUT of `record`'s data (Content-Length aside), for a
+// destination under `rule`.
+std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule);
+
+// Who signs: the secret is a view of the target's SecretBytes, never
+// copied into a string that outlives the call unwiped.
+struct Signer {
+  std::string_view access_key;
+  std::string_view secret_key;
+  std::string_view region;
+};
+
+// `headers` plus host, x-amz-date, x-amz-content-sha256 (UNSIGNED-PAYLOAD)
+// and the authorization of a request to `path` at `now`. InvalidArgument
+// for a path SigV4 cannot encode.
+Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view method, std::string_view path,
+                                                          std::vector<admin::HttpHeader> headers,
+                                                          std::string_view host_header, const Signer& signer,
+                                                          std::chrono::system_clock::time_point now);
+
+}  // namespace confiance

@@ -1,0 +1,89 @@
+// File: main/replica_request_test.cc
+#include "main/replica_request.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "s3/sigv4/auth_parse.h"
+
+namespace confiance {
+namespace {
+
+std::map<std::string, std::string> AsMap(const std::vector<admin::HttpHeader>& headers) {
+  std::map<std::string, std::string> m;
+  for (const admin::HttpHeader& h : headers) EXPECT_TRUE(m.emplace(h.name, h.value).second) << h.name;
+  return m;
+}
+
+TEST(ReplicaRequestTest, PathEncodesTheKeyOnce) {
+  EXPECT_EQ(ReplicaPath("copies", "a/b c+d%.txt"), "/copies/a/b%20c%2Bd%25.txt");
+}
+
+TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {
+  catalog::ObjectRecord r;
+  r.etag = "9e107d9d372bb6826bd81d3542a419d6";  // MD5 of "The quick brown fox jumps over the lazy dog"
+  r.content_type = "text/plain";
+  r.headers = {{"cache-control", "no-cache"}, {"content-disposition", "inline"}};
+  r.user_meta = {{"origin", "scanner 7"}};
+  r.tags = {{"class", "gold & silver"}, {"k", "v"}};
+  r.checksum_algorithm = "CRC32C";
+  r.checksum = "yZRlqg==";
+  r.lock_mode = catalog::LockMode::kCompliance;
+  r.lock_until_ms = 1893456000000;  // 2030-01-01
+  r.legal_hold = true;
+  s3::ReplicationRule rule;
+  rule.replica_kms_key_id = "replica-key";
+  const std::map<std::string, std::string> h = AsMap(ReplicaHeaders(r, rule));
+  EXPECT_EQ(h.at("content-type"), "text/plain");
+  EXPECT_EQ(h.at("cache-control"), "no-cache");
+  EXPECT_EQ(h.at("content-disposition"), "inline");
+  EXPECT_EQ(h.at("x-amz-meta-origin"), "scanner 7");
+  EXPECT_EQ(h.at("x-amz-tagging"), "class=gold%20%26%20silver&k=v");
+  EXPECT_EQ(h.at("content-md5"), "nhB9nTcrtoJr2B01QqQZ1g==");
+  EXPECT_EQ(h.at("x-amz-checksum-crc32c"), "yZRlqg==");
+  EXPECT_EQ(h.at("x-amz-object-lock-mode"), "COMPLIANCE");
+  EXPECT_EQ(h.at("x-amz-object-lock-retain-until-date"), "2030-01-01T00:00:00.000Z");
+  EXPECT_EQ(h.at("x-amz-object-lock-legal-hold"), "ON");
+  EXPECT_EQ(h.at("x-amz-server-side-encryption"), "aws:kms");
+  EXPECT_EQ(h.at("x-amz-server-side-encryption-aws-kms-key-id"), "replica-key");
+}
+
+TEST(ReplicaRequestTest, AMultipartObjectHasNoWholeMd5NorCompositeChecksum) {
+  catalog::ObjectRecord r;
+  r.etag = "9e107d9d372bb6826bd81d3542a419d6-3";
+  r.parts_count = 3;
+  r.checksum_algorithm = "CRC32";
+  r.checksum = "AAAAAA==-3";
+  const std::map<std::string, std::string> h = AsMap(ReplicaHeaders(r, s3::ReplicationRule{}));
+  EXPECT_FALSE(h.contains("content-md5"));
+  EXPECT_FALSE(h.contains("x-amz-checksum-crc32"));
+  EXPECT_FALSE(h.contains("x-amz-server-side-encryption"));
+  EXPECT_FALSE(h.contains("x-amz-object-lock-mode"));
+}
+
+TEST(ReplicaRequestTest, SignsEveryHeaderWithAnUnsignedPayload) {
+  const auto now = std::chrono::sys_days(std::chrono::year(2026) / 12 / 5) + std::chrono::hours(10);
+  Result<std::vector<admin::HttpHeader>> signed_headers =
+      SignReplicaRequest("PUT", "/copies/k", {{"content-type", "text/plain"}}, "dr.example:9000",
+                         Signer{"AK", "SECRET", "eu-central-1"}, now);
+  ASSERT_TRUE(signed_headers.ok()) << signed_headers.status().ToString();
+  const std::map<std::string, std::string> h = AsMap(*signed_headers);
+  EXPECT_EQ(h.at("host"), "dr.example:9000");
+  EXPECT_EQ(h.at("x-amz-date"), "20261205T100000Z");
+  EXPECT_EQ(h.at("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+  const std::string& auth = h.at("authorization");
+  EXPECT_TRUE(
+      auth.starts_with("AWS4-HMAC-SHA256 Credential=AK/20261205/eu-central-1/s3/aws4_request, "
+                       "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature="))
+      << auth;
+  // Another secret signs differently.
+  Result<std::vector<admin::HttpHeader>> other =
+      SignReplicaRequest("PUT", "/copies/k", {{"content-type", "text/plain"}}, "dr.example:9000",
+                         Signer{"AK", "OTHER", "eu-central-1"}, now);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(AsMap(*other).at("authorization"), auth);
+}
+
+}  // namespace
+}  // namespace confiance

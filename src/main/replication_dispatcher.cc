@@ -1,0 +1,215 @@
+// File: main/replication_dispatcher.cc
+#include "main/replication_dispatcher.h"
+
+#include "catalog/object_data.h"
+#include "common/logging.h"
+#include "crypto/sse_kms.h"
+#include "main/replica_request.h"
+#include "s3/notification_config.h"
+
+namespace confiance {
+namespace {
+
+std::vector<LogDispatcher::TargetName> TargetNames(const std::vector<ReplicationTarget>& targets) {
+  std::vector<LogDispatcher::TargetName> names;
+  for (const ReplicationTarget& t : targets) names.push_back({t.destination.tenant, t.destination.name});
+  return names;
+}
+
+// The Code of an S3 error document ("" if none): for the log's reason.
+std::string ErrorCodeOf(std::string_view body) {
+  const size_t open = body.find("<Code>");
+  const size_t close = body.find("</Code>");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return "";
+  return std::string(body.substr(open + 6, std::min<size_t>(close - open - 6, 64)));
+}
+
+// The KEK of each bucket-key version `record` uses, for a read justified
+// as SYSTEM_MAINTENANCE.
+Result<catalog::SegmentKeks> ReplicationKeks(catalog::BucketKeys& keys, const catalog::BucketRecord& bucket,
+                                             const catalog::ObjectRecord& record) {
+  catalog::SegmentKeks keks;
+  for (uint32_t version : catalog::KeyVersionsOf(record)) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key,
+                     keys.Get(bucket, kms::KeyUse(kms::Justification::kSystemMaintenance), version));
+    if (!record.kms.empty()) {
+      ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveKmsKek(*key, record.kms.key_id, record.kms.context));
+      key = std::make_shared<const crypto::SecretBytes>(std::move(kek));
+    }
+    keks[version] = std::move(key);
+  }
+  return keks;
+}
+
+// Signs as the target's credentials (a view of its SecretBytes).
+Signer SignerOf(const ReplicationTarget& t) {
+  const std::span<const std::byte> secret = t.secret_key.span();
+  return Signer{t.access_key, std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()), t.region};
+}
+
+}  // namespace
+
+ReplicationDispatcher::ReplicationDispatcher(Deps deps)
+    : LogDispatcher(Options{deps.log, deps.store, std::string(kReplicatePartition), "replication", deps.poll},
+                    TargetNames(deps.targets)),
+      deps_(std::move(deps)) {
+  for (const ReplicationTarget& t : deps_.targets) {
+    clients_.push_back(std::make_unique<admin::KeepAliveHttpClient>(t.endpoint));
+  }
+}
+
+ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
+
+LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyLog& /*log*/, audit::Event& event,
+                                                  uint64_t /*index*/, uint64_t /*size*/) {
+  const std::string name = s3::NotificationEventName(event);
+  const bool created = name.starts_with("ObjectCreated:");
+  if (!created && name != "ObjectRemoved:DeleteMarkerCreated") return Step::kDone;
+  const ReplicationTarget& t = deps_.targets[i];
+  Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
+  if (!bucket.ok()) return bucket.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
+  if (bucket->owner != t.destination.tenant || bucket->replication.empty()) return Step::kDone;
+  Result<s3::ReplicationConfiguration> config = s3::DecodeReplicationConfiguration(bucket->replication);
+  if (!config.ok()) {
+    spdlog::error("bucket {}: {}", event.bucket, config.status().ToString());
+    return Step::kDone;
+  }
+  const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
+  std::optional<catalog::ObjectRecord> record;
+  const s3::ReplicationRule* rule = nullptr;
+  if (created) {
+    Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
+    if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;  // deleted since
+    if (r->delete_marker) return Step::kDone;
+    record = std::move(r).value();
+    rule = s3::ReplicationRuleFor(*config, arn, event.key, &record->tags);
+    // As S3: SSE-KMS objects only when the rule asks for them.
+    if (rule != nullptr && !record->kms.empty() && !rule->sse_kms_objects) rule = nullptr;
+  } else {
+    rule = s3::ReplicationRuleFor(*config, arn, event.key, nullptr);
+    if (rule != nullptr && !rule->delete_markers) rule = nullptr;
+  }
+  if (rule == nullptr) return Step::kDone;
+
+  Outcome outcome;
+  std::optional<sovereignty::ResidencyRule> residency;
+  if (deps_.residency != nullptr) {
+    Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(*bucket);
+    if (!r.ok()) return Step::kFailed;
+    residency = std::move(r).value();
+  }
+  if (!s3::ResidencyAllows(residency, t.destination)) {
+    outcome.error = "data residency: the bucket's rule (" + sovereignty::DescribeRule(residency) +
+                    ") does not allow copies in " + t.destination.jurisdiction;
+  } else if (created) {
+    outcome = CopyVersion(i, *bucket, *record, *rule, event.key);
+  } else {
+    outcome = CopyDeleteMarker(i, event.key);
+  }
+  const char* operation = created ? "ReplicateObject" : "ReplicateDeleteMarker";
+  if (outcome.error.empty()) {
+    deps_.stats->replications.Add();
+    deps_.stats->replicated_bytes.Add(outcome.bytes);
+  } else {
+    (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
+    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", arn, operation, event.bucket, event.key,
+                 event.version_id, outcome.error, outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
+  }
+  if (!Record(i, *bucket, event, operation, outcome)) return Step::kFailed;
+  return outcome.step;
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, const catalog::BucketRecord& bucket,
+                                                                  const catalog::ObjectRecord& record,
+                                                                  const s3::ReplicationRule& rule,
+                                                                  const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  if (record.sse_c()) return Outcome{Step::kDone, 0, "an SSE-C object: its key is the client's", 0};
+  Result<catalog::SegmentKeks> keks = ReplicationKeks(*deps_.bucket_keys, bucket, record);
+  if (!keks.ok()) {
+    // A key policy that refuses SYSTEM_MAINTENANCE is the tenant's say.
+    const bool refused = keks.status().code() == StatusCode::kPermissionDenied;
+    return Outcome{refused ? Step::kDone : Step::kFailed, 0, "the bucket key: " + keks.status().ToString(), 0};
+  }
+  catalog::ObjectReader reader(*deps_.blobs, record, std::move(keks).value(), bucket.id);
+  if (Status open = reader.OpenBlobs(); !open.ok()) {
+    const bool gone = open.code() == StatusCode::kNotFound;  // the version was deleted meanwhile
+    return Outcome{gone ? Step::kDone : Step::kFailed, 0, "reading the version: " + open.ToString(), 0};
+  }
+  const std::string path = ReplicaPath(t.bucket, key);
+  Result<std::vector<admin::HttpHeader>> headers =
+      SignReplicaRequest("PUT", path, ReplicaHeaders(record, rule), t.endpoint.HostHeader(), SignerOf(t),
+                         std::chrono::system_clock::now());
+  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0};
+  uint64_t offset = 0;
+  Status read_error;
+  auto source = [&](std::span<char> out) -> Result<size_t> {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), record.size - offset));
+    if (n == 0) return size_t{0};
+    read_error = reader.Read(offset, std::as_writable_bytes(out.first(n)));
+    if (!read_error.ok()) return read_error;
+    offset += n;
+    return n;
+  };
+  Result<admin::HttpReply> reply =
+      clients_[i]->SendStreaming("PUT", path, *headers, record.size, source, deps_.timeout);
+  if (!read_error.ok()) {
+    // Never send bytes that did not authenticate: the destination got a
+    // short body and keeps nothing. Bitrot stays until a scrub finds it.
+    const bool damaged = read_error.code() == StatusCode::kDataLoss;
+    return Outcome{damaged ? Step::kDone : Step::kFailed, 0, "reading the version: " + read_error.ToString(), 0};
+  }
+  return Judge(reply, record.size);
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  const std::string path = ReplicaPath(t.bucket, key);
+  Result<std::vector<admin::HttpHeader>> headers =
+      SignReplicaRequest("DELETE", path, {}, t.endpoint.HostHeader(), SignerOf(t), std::chrono::system_clock::now());
+  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0};
+  return Judge(clients_[i]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::HttpReply>& reply, uint64_t bytes) {
+  if (!reply.ok()) return Outcome{Step::kFailed, 0, reply.status().ToString(), 0};
+  const int status = reply->status;
+  if (status >= 200 && status < 300) return Outcome{Step::kDone, status, "", bytes};
+  std::string why = "the destination answered HTTP " + std::to_string(status);
+  if (std::string code = ErrorCodeOf(reply->body); !code.empty()) why += " " + code;
+  const bool transient = status >= 500 || status == 408 || status == 429;
+  return Outcome{transient ? Step::kFailed : Step::kDone, status, why, 0};
+}
+
+bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
+                                   const char* operation, const Outcome& outcome) {
+  const ReplicationTarget& t = deps_.targets[i];
+  audit::Event e;
+  e.kind = audit::EventKind::kData;
+  e.time_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  e.principal.type = "system";
+  e.principal.user = "replication";
+  e.justification = std::string(kms::JustificationName(kms::Justification::kSystemMaintenance));
+  e.operation = operation;
+  e.bucket = bucket.name;
+  e.key = event.key;
+  e.version_id = event.version_id;
+  if (outcome.error.empty()) e.bytes = outcome.bytes;
+  e.status = outcome.status;
+  if (!outcome.error.empty()) {
+    e.error = outcome.step == Step::kFailed ? "ReplicationFailed" : "ReplicationAbandoned";
+    e.details["reason"] = outcome.error;
+  }
+  e.details["destination"] = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
+  e.details["destination_jurisdiction"] = t.destination.jurisdiction;
+  Result<uint64_t> appended = deps_.log->AppendAndWait(bucket.owner, e);
+  if (!appended.ok()) {
+    spdlog::warn("replication to {}: logging the attempt: {}", e.details["destination"], appended.status().ToString());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace confiance

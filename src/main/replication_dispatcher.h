@@ -1,0 +1,94 @@
+// File: main/replication_dispatcher.h
+// ReplicationDispatcher: copies new object versions, and delete markers
+// when a rule asks, from buckets with a replication configuration
+// (s3/replication_config.h) to the destinations the operator declared
+// (main/replication_targets.h). docs/replication.md is the user's view.
+//
+// What to copy is read from the bucket owner's transparency log by a
+// LogDispatcher (main/log_dispatcher.h, partition `replicate`): every
+// version written is an entry there, durable before the client got its
+// answer, so a copy is never lost to a crash, the request path does
+// nothing more, and copies of one key reach a destination in the order
+// they were written. Per destination and entry:
+//   - the rules are the bucket's configuration when the entry is handled;
+//     the version is read then (one deleted since is skipped);
+//   - the version's data is decrypted under the bucket key (justification
+//     SYSTEM_MAINTENANCE, which the tenant's key policy may refuse) and
+//     streamed to the destination in one PUT (the body is never held
+//     whole); a delete marker is a DELETE of the key;
+//   - the destination's jurisdiction is checked against the bucket's
+//     residency rule again (it may have changed since the configuration
+//     was accepted): a forbidden copy is never sent;
+//   - every attempt is an entry of the owner's log (operation
+//     "ReplicateObject" or "ReplicateDeleteMarker", principal
+//     system/replication, the destination's ARN and its answer), made
+//     before the cursor moves past the version: a crash repeats the copy
+//     and its entry rather than leave a copy unlogged;
+//   - a transport error, 5xx, 408 or 429 is retried (the destination's
+//     later versions wait behind it); another 4xx, bitrot, a refused key,
+//     an SSE-C object (its key is the client's) is given up on, logged and
+//     counted (`abandoned`), and the destination goes on.
+//
+// Thread-safety: one background thread (LogDispatcher's).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "admin/admin_client.h"
+#include "admin/metrics_endpoint.h"
+#include "blob/blob_store.h"
+#include "catalog/bucket_keys.h"
+#include "catalog/catalog.h"
+#include "main/log_dispatcher.h"
+#include "main/replication_targets.h"
+#include "sovereignty/residency/residency.h"
+
+namespace confiance {
+
+inline constexpr std::string_view kReplicatePartition = "replicate";
+
+class ReplicationDispatcher final : public LogDispatcher {
+ public:
+  struct Deps {
+    audit::AuditLog* log = nullptr;
+    catalog::Catalog* catalog = nullptr;
+    catalog::BucketKeys* bucket_keys = nullptr;
+    blob::BlobStore* blobs = nullptr;  // every pool (reads by blob id)
+    meta::MetaStore* store = nullptr;
+    sovereignty::Residency* residency = nullptr;  // null: no residency rules
+    std::vector<ReplicationTarget> targets;
+    std::chrono::milliseconds poll{200};
+    std::chrono::seconds timeout{60};         // per step of a request (connect, each write, the answer)
+    admin::BackgroundStats* stats = nullptr;  // required
+  };
+
+  explicit ReplicationDispatcher(Deps deps);
+  ~ReplicationDispatcher() override;
+
+ private:
+  // What one attempt came to.
+  struct Outcome {
+    Step step = Step::kDone;
+    int status = 0;     // the destination's HTTP status; 0 if none came
+    std::string error;  // why it failed or was given up on ("" if copied)
+    uint64_t bytes = 0;
+  };
+  Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
+  Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
+                      const s3::ReplicationRule& rule, const std::string& key);
+  Outcome CopyDeleteMarker(size_t i, const std::string& key);
+  // The outcome of an answer `reply` to a copy of `bytes` bytes.
+  static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);
+  // Logs the attempt in the owner's log; false if the entry could not be
+  // made durable (the entry is then handled again).
+  bool Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, const char* operation,
+              const Outcome& outcome);
+
+  const Deps deps_;
+  std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target
+};
+
+}  // namespace confiance

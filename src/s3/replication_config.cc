@@ -1,0 +1,150 @@
+// File: s3/replication_config.cc
+#include "s3/replication_config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "crypto/random.h"
+
+namespace confiance::s3 {
+namespace {
+
+constexpr std::string_view kArnPrefix = "arn:confiance:replication::";
+constexpr size_t kMaxRules = 1000;
+constexpr size_t kMaxIdLength = 255;
+
+S3Error Request(std::string message) { return MakeError(S3ErrorCode::kInvalidRequest, std::move(message)); }
+
+S3Error Argument(std::string message, std::string_view name, std::string_view value) {
+  S3Error e = MakeError(S3ErrorCode::kInvalidArgument, std::move(message));
+  e.details.emplace_back("ArgumentName", std::string(name));
+  e.details.emplace_back("ArgumentValue", std::string(value));
+  return e;
+}
+
+const ReplicationDestination* FindDestination(const std::vector<ReplicationDestination>& destinations,
+                                              std::string_view owner, std::string_view arn) {
+  std::optional<std::pair<std::string, std::string>> named = ParseReplicationTargetArn(arn);
+  if (!named || named->first != owner) return nullptr;  // another tenant's is as unknown as a missing one
+  for (const ReplicationDestination& d : destinations) {
+    if (d.tenant == named->first && d.name == named->second) return &d;
+  }
+  return nullptr;
+}
+
+// Every rule refused for what it says on its own, else OK.
+Status CheckRule(const ReplicationRule& rule, const catalog::BucketRecord& bucket,
+                 const std::vector<ReplicationDestination>& destinations,
+                 const std::optional<sovereignty::ResidencyRule>& residency, S3Error* error) {
+  auto refuse = [&](S3Error e) {
+    *error = std::move(e);
+    return InvalidArgumentError("replication configuration");
+  };
+  if (rule.id.size() > kMaxIdLength) return refuse(Argument("The ID is more than 255 characters long.", "ID", rule.id));
+  if (!rule.enabled_unsupported.empty()) {
+    return refuse(Request(
+        fmt::format("{} is not offered by Confiance (docs/replication.md).", rule.enabled_unsupported.front())));
+  }
+  if (!rule.storage_class.empty() && rule.storage_class != "STANDARD") {
+    return refuse(Request("Confiance has one storage class: the Destination StorageClass must be STANDARD."));
+  }
+  const ReplicationDestination* destination = FindDestination(destinations, bucket.owner, rule.destination);
+  if (destination == nullptr) {
+    // S3's words; the detail names what this server can send to.
+    S3Error e = Request("Destination bucket must exist.");
+    e.details.emplace_back("ArgumentName", "Destination/Bucket");
+    e.details.emplace_back("ArgumentValue", rule.destination);
+    return refuse(std::move(e));
+  }
+  if (!ResidencyAllows(residency, *destination)) {
+    return refuse(
+        Request(fmt::format("Data residency: the bucket's rule ({}) does not allow copies in {}, where {} "
+                            "keeps them.",
+                            sovereignty::DescribeRule(residency), destination->jurisdiction, rule.destination)));
+  }
+  return OkStatus();
+}
+
+bool TagsMatch(const ReplicationRule& rule, const catalog::TagMap& tags) {
+  return std::all_of(rule.tags.begin(), rule.tags.end(), [&](const std::pair<std::string, std::string>& t) {
+    auto it = tags.find(t.first);
+    return it != tags.end() && it->second == t.second;
+  });
+}
+
+}  // namespace
+
+std::string ReplicationTargetArn(std::string_view tenant, std::string_view name) {
+  return fmt::format("{}{}:{}", kArnPrefix, tenant, name);
+}
+
+std::optional<std::pair<std::string, std::string>> ParseReplicationTargetArn(std::string_view arn) {
+  if (!arn.starts_with(kArnPrefix)) return std::nullopt;
+  std::string_view rest = arn.substr(kArnPrefix.size());
+  const size_t colon = rest.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) return std::nullopt;
+  return std::make_pair(std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1)));
+}
+
+bool ResidencyAllows(const std::optional<sovereignty::ResidencyRule>& residency,
+                     const ReplicationDestination& destination) {
+  sovereignty::PoolSpec where;
+  where.jurisdiction = destination.jurisdiction;
+  // The copy is plaintext to the destination (it encrypts under keys of
+  // its own): the jurisdiction must be allowed, ciphertext abroad or not.
+  return sovereignty::Evaluate(residency, where) == sovereignty::PoolVerdict::kInJurisdiction;
+}
+
+Status ValidateReplicationConfiguration(ReplicationConfiguration& config, const catalog::BucketRecord& bucket,
+                                        const std::vector<ReplicationDestination>& destinations,
+                                        const std::optional<sovereignty::ResidencyRule>& residency, S3Error* error) {
+  auto refuse = [&](S3Error e) {
+    *error = std::move(e);
+    return InvalidArgumentError("replication configuration");
+  };
+  if (bucket.versioning != catalog::BucketVersioning::kEnabled) {
+    return refuse(Request("Versioning must be 'Enabled' on the bucket to apply a replication configuration"));
+  }
+  if (config.rules.size() > kMaxRules) return refuse(Request("At most 1,000 replication rules per bucket."));
+  std::set<std::string> ids;
+  std::set<int64_t> priorities;
+  for (ReplicationRule& rule : config.rules) {
+    RETURN_IF_ERROR(CheckRule(rule, bucket, destinations, residency, error));
+    if (rule.id.empty()) {
+      ASSIGN_OR_RETURN(std::string id, crypto::RandomHex(16));
+      rule.id = id;
+    }
+    if (!ids.insert(rule.id).second) return refuse(Argument("Rule Id must be unique.", "ID", rule.id));
+    if (rule.priority && !priorities.insert(*rule.priority).second) {
+      return refuse(Request(
+          fmt::format("Found duplicate priority {} - priority must be unique among all rules", *rule.priority)));
+    }
+  }
+  return OkStatus();
+}
+
+std::string EncodeReplicationConfiguration(const ReplicationConfiguration& config) {
+  return config.rules.empty() ? std::string() : xml::RenderReplicationConfiguration(config);
+}
+
+Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view encoded) {
+  if (encoded.empty()) return ReplicationConfiguration{};
+  Result<ReplicationConfiguration> config = xml::ParseReplicationConfiguration(encoded);
+  if (!config.ok()) return DataLossError("unreadable replication configuration: " + config.status().message());
+  return config;
+}
+
+const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config, std::string_view arn,
+                                          std::string_view key, const catalog::TagMap* tags) {
+  const ReplicationRule* best = nullptr;
+  for (const ReplicationRule& rule : config.rules) {
+    if (!rule.enabled || rule.destination != arn || !key.starts_with(rule.prefix)) continue;
+    if (tags == nullptr ? !rule.tags.empty() : !TagsMatch(rule, *tags)) continue;
+    if (best == nullptr || rule.priority.value_or(0) > best->priority.value_or(0)) best = &rule;
+  }
+  return best;
+}
+
+}  // namespace confiance::s3

@@ -1,0 +1,79 @@
+// File: s3/replication_config.h
+// Bucket replication (docs/replication.md): what a bucket's replication
+// configuration may say, and which rule decides what a destination gets of
+// an object.
+//
+// Destinations are S3 buckets, on another server, that the operator
+// declares for a tenant (`--replication-targets FILE`, main/
+// replication_targets.h) with the jurisdiction where the copy will live. A
+// rule names one by its ARN, arn:confiance:replication::TENANT:NAME, and
+// may name only its bucket owner's, and only one the bucket's residency
+// rule allows (the copy leaves in clear over TLS and is stored under the
+// destination's keys, so only the jurisdiction counts, never
+// "ciphertext abroad"). The copying is done by main/
+// replication_dispatcher.h from the owner's transparency log.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "catalog/records.h"
+#include "common/status.h"
+#include "s3/s3_error.h"
+#include "s3/xml/replication_xml.h"
+#include "sovereignty/residency/rules.h"
+
+namespace confiance::s3 {
+
+using ReplicationConfiguration = xml::ReplicationConfiguration;
+using ReplicationRule = xml::ReplicationRule;
+
+// What the S3 layer knows of a declared destination: whose it is, and
+// where the copies live.
+struct ReplicationDestination {
+  std::string tenant;
+  std::string name;          // [A-Za-z0-9_-]{1,64}
+  std::string jurisdiction;  // ISO 3166 alpha-2 or "EU"
+};
+
+// "arn:confiance:replication::TENANT:NAME", and back ((tenant, name), or
+// nullopt).
+std::string ReplicationTargetArn(std::string_view tenant, std::string_view name);
+std::optional<std::pair<std::string, std::string>> ParseReplicationTargetArn(std::string_view arn);
+
+// Checks a configuration a PutBucketReplication of `bucket` parsed, as S3
+// does, and names the rules without an ID. `residency` is the rule that
+// applies to the bucket (nullopt: none). On refusal, `*error` is the S3
+// error: InvalidRequest when versioning is not Enabled, for a destination
+// that is not one of the owner's, one the residency rule forbids, a
+// setting that is not offered (ExistingObjectReplication, replication time
+// control, metrics, replica modifications, owner override), a storage class
+// other than STANDARD, two rules with one priority; InvalidArgument for a
+// repeated ID, an ID over 255 characters, more than 1,000 rules.
+Status ValidateReplicationConfiguration(ReplicationConfiguration& config, const catalog::BucketRecord& bucket,
+                                        const std::vector<ReplicationDestination>& destinations,
+                                        const std::optional<sovereignty::ResidencyRule>& residency, S3Error* error);
+
+// Whether `residency` lets copies go to `destination`'s jurisdiction.
+bool ResidencyAllows(const std::optional<sovereignty::ResidencyRule>& residency,
+                     const ReplicationDestination& destination);
+
+// The bucket record's encoding (the rendered document; "" = none), and
+// back (DataLoss for bytes that are not one).
+std::string EncodeReplicationConfiguration(const ReplicationConfiguration& config);
+Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view encoded);
+
+// The rule that decides what the destination `arn` gets of the object
+// `key` with `tags`: among the enabled rules for that destination whose
+// filter matches, the one of highest priority (the first given among
+// equals); null if none. For a delete marker (`tags` null) only rules
+// without a tag filter match, as in S3.
+const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config, std::string_view arn,
+                                          std::string_view key, const catalog::TagMap* tags);
+
+}  // namespace confiance::s3

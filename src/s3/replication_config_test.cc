@@ -1,0 +1,157 @@
+// File: s3/replication_config_test.cc
+#include "s3/replication_config.h"
+
+#include <gtest/gtest.h>
+
+namespace confiance::s3 {
+namespace {
+
+const std::vector<ReplicationDestination> kDestinations = {
+    {"acme", "dr-de", "DE"}, {"acme", "us", "US"}, {"globex", "dr", "DE"}};
+
+catalog::BucketRecord VersionedBucket() {
+  catalog::BucketRecord b;
+  b.name = "photos";
+  b.owner = "acme";
+  b.versioning = catalog::BucketVersioning::kEnabled;
+  return b;
+}
+
+ReplicationRule Rule(std::string destination) {
+  ReplicationRule r;
+  r.enabled = true;
+  r.filter = true;
+  r.destination = std::move(destination);
+  return r;
+}
+
+// The S3 error code a configuration gets, "" if accepted.
+std::string Refusal(ReplicationConfiguration c, const catalog::BucketRecord& bucket = VersionedBucket(),
+                    const std::optional<sovereignty::ResidencyRule>& residency = std::nullopt) {
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  if (ValidateReplicationConfiguration(c, bucket, kDestinations, residency, &error).ok()) return "";
+  return std::string(error.CodeString()) + ": " + error.message;
+}
+
+TEST(ReplicationArnTest, RoundTrips) {
+  EXPECT_EQ(ReplicationTargetArn("acme", "dr-de"), "arn:confiance:replication::acme:dr-de");
+  EXPECT_EQ(ParseReplicationTargetArn("arn:confiance:replication::acme:dr-de"),
+            std::make_pair(std::string("acme"), std::string("dr-de")));
+  EXPECT_FALSE(ParseReplicationTargetArn("arn:aws:s3:::photos"));
+  EXPECT_FALSE(ParseReplicationTargetArn("arn:confiance:replication::acme"));
+  EXPECT_FALSE(ParseReplicationTargetArn("arn:confiance:replication::acme:"));
+  EXPECT_FALSE(ParseReplicationTargetArn("arn:confiance:replication:::dr"));
+}
+
+TEST(ReplicationValidateTest, AcceptsTheOwnersDestinationsAndNamesRules) {
+  ReplicationConfiguration c;
+  c.rules = {Rule("arn:confiance:replication::acme:dr-de"), Rule("arn:confiance:replication::acme:us")};
+  c.rules[0].priority = 1;
+  c.rules[1].priority = 2;
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  ASSERT_TRUE(ValidateReplicationConfiguration(c, VersionedBucket(), kDestinations, std::nullopt, &error).ok());
+  EXPECT_EQ(c.rules[0].id.size(), 32u);
+  EXPECT_NE(c.rules[0].id, c.rules[1].id);
+}
+
+TEST(ReplicationValidateTest, RefusesAsS3Does) {
+  ReplicationConfiguration ok;
+  ok.rules = {Rule("arn:confiance:replication::acme:dr-de")};
+  catalog::BucketRecord suspended = VersionedBucket();
+  suspended.versioning = catalog::BucketVersioning::kSuspended;
+  EXPECT_EQ(Refusal(ok, suspended),
+            "InvalidRequest: Versioning must be 'Enabled' on the bucket to apply a replication configuration");
+  EXPECT_EQ(Refusal(ok), "");
+
+  ReplicationConfiguration other_tenants = ok;
+  other_tenants.rules[0].destination = "arn:confiance:replication::globex:dr";
+  EXPECT_EQ(Refusal(other_tenants), "InvalidRequest: Destination bucket must exist.");
+  ReplicationConfiguration unknown = ok;
+  unknown.rules[0].destination = "arn:aws:s3:::elsewhere";
+  EXPECT_EQ(Refusal(unknown), "InvalidRequest: Destination bucket must exist.");
+
+  ReplicationConfiguration twice = ok;
+  twice.rules.push_back(ok.rules[0]);
+  twice.rules[0].id = twice.rules[1].id = "same";
+  EXPECT_EQ(Refusal(twice), "InvalidArgument: Rule Id must be unique.");
+  ReplicationConfiguration priorities = ok;
+  priorities.rules.push_back(ok.rules[0]);
+  priorities.rules[0].priority = priorities.rules[1].priority = 3;
+  EXPECT_EQ(Refusal(priorities),
+            "InvalidRequest: Found duplicate priority 3 - priority must be unique among all rules");
+
+  ReplicationConfiguration glacier = ok;
+  glacier.rules[0].storage_class = "GLACIER";
+  EXPECT_TRUE(Refusal(glacier).starts_with("InvalidRequest: Confiance has one storage class"));
+  ReplicationConfiguration existing = ok;
+  existing.rules[0].enabled_unsupported = {"ExistingObjectReplication"};
+  EXPECT_EQ(Refusal(existing),
+            "InvalidRequest: ExistingObjectReplication is not offered by Confiance "
+            "(docs/replication.md).");
+  ReplicationConfiguration long_id = ok;
+  long_id.rules[0].id = std::string(256, 'x');
+  EXPECT_EQ(Refusal(long_id), "InvalidArgument: The ID is more than 255 characters long.");
+}
+
+TEST(ReplicationValidateTest, TheResidencyRuleBoundsWhereCopiesGo) {
+  ReplicationConfiguration to_us;
+  to_us.rules = {Rule("arn:confiance:replication::acme:us")};
+  ReplicationConfiguration to_de;
+  to_de.rules = {Rule("arn:confiance:replication::acme:dr-de")};
+  // Ciphertext abroad does not open a plaintext copy abroad.
+  const sovereignty::ResidencyRule eu{{"EU"}, /*ciphertext_abroad=*/true};
+  EXPECT_EQ(Refusal(to_de, VersionedBucket(), eu), "");
+  const std::string refusal = Refusal(to_us, VersionedBucket(), eu);
+  EXPECT_TRUE(refusal.starts_with("InvalidRequest: Data residency:")) << refusal;
+  EXPECT_NE(refusal.find(" US"), std::string::npos) << refusal;
+  EXPECT_EQ(Refusal(to_us), "");  // no rule: anywhere
+  EXPECT_FALSE(ResidencyAllows(sovereignty::ResidencyRule{{"FR"}, false}, kDestinations[0]));
+  EXPECT_TRUE(ResidencyAllows(sovereignty::ResidencyRule{{"FR", "DE"}, false}, kDestinations[0]));
+}
+
+TEST(ReplicationRuleForTest, PicksTheEnabledMatchingRuleOfHighestPriority) {
+  const std::string dr = "arn:confiance:replication::acme:dr-de";
+  ReplicationConfiguration c;
+  ReplicationRule all = Rule(dr);
+  all.id = "all";
+  all.priority = 1;
+  ReplicationRule images = Rule(dr);
+  images.id = "images";
+  images.prefix = "img/";
+  images.priority = 5;
+  images.delete_markers = true;
+  ReplicationRule tagged = Rule(dr);
+  tagged.id = "tagged";
+  tagged.tags = {{"class", "gold"}};
+  tagged.priority = 9;
+  ReplicationRule off = Rule(dr);
+  off.id = "off";
+  off.enabled = false;
+  off.priority = 99;
+  c.rules = {all, images, tagged, off};
+  const catalog::TagMap none;
+  const catalog::TagMap gold = {{"class", "gold"}};
+  EXPECT_EQ(ReplicationRuleFor(c, dr, "doc.txt", &none)->id, "all");
+  EXPECT_EQ(ReplicationRuleFor(c, dr, "img/a.png", &none)->id, "images");
+  EXPECT_EQ(ReplicationRuleFor(c, dr, "img/a.png", &gold)->id, "tagged");
+  // A delete marker has no tags: tag rules never match it.
+  EXPECT_EQ(ReplicationRuleFor(c, dr, "img/a.png", nullptr)->id, "images");
+  EXPECT_EQ(ReplicationRuleFor(c, "arn:confiance:replication::acme:us", "img/a.png", &gold), nullptr);
+  ReplicationConfiguration only_images;
+  only_images.rules = {images};
+  EXPECT_EQ(ReplicationRuleFor(only_images, dr, "doc.txt", &none), nullptr);
+}
+
+TEST(ReplicationEncodingTest, RoundTripsThroughTheBucketRecord) {
+  ReplicationConfiguration c;
+  c.rules = {Rule("arn:confiance:replication::acme:dr-de")};
+  c.rules[0].id = "r";
+  EXPECT_EQ(EncodeReplicationConfiguration(ReplicationConfiguration{}), "");
+  Result<ReplicationConfiguration> back = DecodeReplicationConfiguration(EncodeReplicationConfiguration(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, c);
+  EXPECT_EQ(DecodeReplicationConfiguration("not xml").status().code(), StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace confiance::s3

@@ -1,0 +1,280 @@
+"""Bucket replication (docs/replication.md), end to end: two real servers
+on 127.0.0.1. The source's operator declares destinations per tenant in a
+`--replication-targets` file (a bucket on the other server, its
+credentials, the jurisdiction where it keeps copies); a tenant sets its
+bucket's replication configuration with boto3; the versions it writes
+arrive on the destination byte-identical with their metadata and tags,
+delete markers when the rule asks, in order, and none is lost to a
+destination outage or a SIGKILL of the source; the residency rule bounds
+where copies may go; every copy is an entry of the tenant's log."""
+
+import hashlib
+import os
+import time
+
+import pytest
+
+from adminutil import AdminServer, cli, export_log, s3, s3_code
+from metricsutil import samples, scrape, write_token
+
+ACME = ("ACMEREPLROOTKEY00001", "acme-replication-root-secret-01234567")
+OTHER = ("OTHERREPLROOTKEY0001", "other-replication-root-secret-0123456")
+DR = ("DRSITEROOTKEY0000001", "dr-site-root-secret-0123456789abcdefg")
+DR_ARN = "arn:confiance:replication::acme:dr"
+US_ARN = "arn:confiance:replication::acme:us"
+
+
+@pytest.fixture(scope="module")
+def dest(tmp_path_factory):
+    srv = AdminServer(str(tmp_path_factory.mktemp("repl-dest")))
+    srv.start()
+    cli(srv, "tenant", "create", "drsite", "--access-key", DR[0], "--secret-key", DR[1])
+    d = s3(srv, DR)
+    for name in ("replica", "replica-us", "replica-other"):
+        d.create_bucket(Bucket=name)
+        d.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    yield srv
+    if srv.alive():
+        srv.stop_clean()
+    srv.check_transparency_log()
+
+
+def targets_file(workdir, dest_srv):
+    secret = os.path.join(workdir, "dr.secret")
+    with open(secret, "w") as f:
+        f.write(DR[1] + "\n")
+    os.chmod(secret, 0o600)
+    path = os.path.join(workdir, "targets.toml")
+    with open(path, "w") as f:
+        for tenant, name, bucket, jurisdiction in (("acme", "dr", "replica", "DE"), ("acme", "us", "replica-us", "US"),
+                                                   ("other", "dr", "replica-other", "DE")):
+            f.write('[[target]]\ntenant = "%s"\nname = "%s"\nendpoint = "%s"\nbucket = "%s"\n'
+                    'access_key = "%s"\nsecret_key_file = "%s"\njurisdiction = "%s"\n\n'
+                    % (tenant, name, dest_srv.endpoint, bucket, DR[0], secret, jurisdiction))
+    return path
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory, dest):
+    workdir = str(tmp_path_factory.mktemp("repl-source"))
+    token_file, token = write_token(workdir)
+    srv = AdminServer(workdir, extra_args=["--replication-targets", targets_file(workdir, dest),
+                                           "--metrics-token-file", token_file])
+    srv.metrics_token = token
+    srv.start()
+    for tenant, creds in (("acme", ACME), ("other", OTHER)):
+        cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
+    yield srv
+    if srv.alive():
+        srv.stop_clean()
+    srv.check_transparency_log()
+
+
+def versioned_bucket(client, name):
+    client.create_bucket(Bucket=name)
+    client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def configure(client, bucket, *rules):
+    client.put_bucket_replication(Bucket=bucket, ReplicationConfiguration={
+        "Role": "arn:aws:iam::acme:role/unused", "Rules": list(rules)})
+
+
+def rule(arn=DR_ARN, prefix="", priority=1, delete_markers=True, rule_id=None, **extra):
+    r = {"Priority": priority, "Status": "Enabled", "Filter": {"Prefix": prefix},
+         "DeleteMarkerReplication": {"Status": "Enabled" if delete_markers else "Disabled"},
+         "Destination": {"Bucket": arn}}
+    if rule_id:
+        r["ID"] = rule_id
+    r.update(extra)
+    return r
+
+
+def wait_for(fn, timeout=60, what="replication"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            got = fn()
+            if got:
+                return got
+        except Exception as e:  # noqa: BLE001 - the destination may not have it yet
+            last = e
+        time.sleep(0.1)
+    raise AssertionError("%s not done after %d s (%r)" % (what, timeout, last))
+
+
+def replica(dest, bucket, key):
+    """The destination's current version of `key` (body, head), or None."""
+    d = s3(dest, DR)
+    try:
+        got = d.get_object(Bucket=bucket, Key=key)
+    except Exception:  # noqa: BLE001 - absent yet
+        return None
+    return got["Body"].read(), got
+
+
+def test_configuration_is_validated_and_kept(source):
+    a = s3(source, ACME)
+    a.create_bucket(Bucket="repl-config")
+    with pytest.raises(Exception) as e:
+        a.get_bucket_replication(Bucket="repl-config")
+    assert "ReplicationConfigurationNotFoundError" in str(e.value)
+    # Versioning first, as S3 requires.
+    assert s3_code(configure, a, "repl-config", rule()) == (400, "InvalidRequest")
+    a.put_bucket_versioning(Bucket="repl-config", VersioningConfiguration={"Status": "Enabled"})
+    configure(a, "repl-config", rule(prefix="docs/", rule_id="docs"),
+              rule(arn=US_ARN, priority=2, delete_markers=False))
+    got = a.get_bucket_replication(Bucket="repl-config")["ReplicationConfiguration"]
+    assert got["Role"] == "arn:aws:iam::acme:role/unused"
+    first, second = got["Rules"]
+    assert (first["ID"], first["Priority"], first["Status"], first["Filter"], first["Destination"]["Bucket"],
+            first["DeleteMarkerReplication"]) == ("docs", 1, "Enabled", {"Prefix": "docs/"}, DR_ARN,
+                                                  {"Status": "Enabled"})
+    assert len(second["ID"]) == 32 and second["DeleteMarkerReplication"] == {"Status": "Disabled"}
+    # Another tenant's destination is as unknown as a missing one.
+    for arn in ("arn:confiance:replication::other:dr", "arn:confiance:replication::acme:nope",
+                "arn:aws:s3:::elsewhere"):
+        assert s3_code(configure, a, "repl-config", rule(arn=arn)) == (400, "InvalidRequest"), arn
+    assert s3_code(configure, a, "repl-config", rule(), rule(arn=US_ARN)) == (400, "InvalidRequest")  # priorities
+    assert s3_code(configure, a, "repl-config", rule(ExistingObjectReplication={"Status": "Enabled"})) == (
+        400, "InvalidRequest")
+    # A refused configuration left the last one in place.
+    assert len(a.get_bucket_replication(Bucket="repl-config")["ReplicationConfiguration"]["Rules"]) == 2
+    # Versioning stays Enabled while the configuration is there.
+    assert s3_code(a.put_bucket_versioning, Bucket="repl-config",
+                   VersioningConfiguration={"Status": "Suspended"}) == (409, "InvalidBucketState")
+    # Only the owner (or whom its policy lets) may read or change it.
+    o = s3(source, OTHER)
+    assert s3_code(o.get_bucket_replication, Bucket="repl-config") == (403, "AccessDenied")
+    assert s3_code(configure, o, "repl-config", rule()) == (403, "AccessDenied")
+    a.delete_bucket_replication(Bucket="repl-config")
+    assert s3_code(a.get_bucket_replication, Bucket="repl-config") == (404, "ReplicationConfigurationNotFoundError")
+    a.put_bucket_versioning(Bucket="repl-config", VersioningConfiguration={"Status": "Suspended"})
+
+
+def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-data")
+    configure(a, "repl-data", rule(prefix="in/"))
+    small = b"small object " * 10
+    large = os.urandom(3 << 20) + b"tail"  # several packages, a blob file
+    a.put_object(Bucket="repl-data", Key="in/small.txt", Body=small, ContentType="text/plain",
+                 Metadata={"origin": "scanner 7"}, Tagging="class=gold&k=v", CacheControl="no-cache")
+    a.put_object(Bucket="repl-data", Key="in/dir/large bin+%.dat", Body=large)
+    a.put_object(Bucket="repl-data", Key="out/ignored.txt", Body=b"not matched")
+    up = a.create_multipart_upload(Bucket="repl-data", Key="in/multi.bin", ContentType="application/x-test")
+    parts = [os.urandom(5 << 20), os.urandom(1 << 20)]
+    etags = [a.upload_part(Bucket="repl-data", Key="in/multi.bin", UploadId=up["UploadId"], PartNumber=n + 1,
+                           Body=body)["ETag"] for n, body in enumerate(parts)]
+    a.complete_multipart_upload(Bucket="repl-data", Key="in/multi.bin", UploadId=up["UploadId"],
+                                MultipartUpload={"Parts": [{"PartNumber": n + 1, "ETag": e}
+                                                           for n, e in enumerate(etags)]})
+    a.copy_object(Bucket="repl-data", Key="in/copy.txt", CopySource={"Bucket": "repl-data", "Key": "in/small.txt"})
+
+    body, head = wait_for(lambda: replica(dest, "replica", "in/small.txt"))
+    assert body == small
+    assert head["ContentType"] == "text/plain" and head["Metadata"] == {"origin": "scanner 7"}
+    assert head["CacheControl"] == "no-cache"
+    assert head["ETag"] == a.head_object(Bucket="repl-data", Key="in/small.txt")["ETag"]
+    tags = s3(dest, DR).get_object_tagging(Bucket="replica", Key="in/small.txt")["TagSet"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("class", "gold"), ("k", "v")]
+    body, _ = wait_for(lambda: replica(dest, "replica", "in/dir/large bin+%.dat"))
+    assert hashlib.sha256(body).digest() == hashlib.sha256(large).digest()
+    body, head = wait_for(lambda: replica(dest, "replica", "in/multi.bin"))
+    assert body == b"".join(parts) and head["ContentType"] == "application/x-test"
+    assert wait_for(lambda: replica(dest, "replica", "in/copy.txt"))[0] == small
+    assert replica(dest, "replica", "out/ignored.txt") is None
+
+    # A new version replaces the replica's current one; a delete marker
+    # follows when the rule asks; deleting a version is not replicated.
+    v2 = a.put_object(Bucket="repl-data", Key="in/small.txt", Body=b"version two")["VersionId"]
+    wait_for(lambda: (replica(dest, "replica", "in/small.txt") or (b"",))[0] == b"version two")
+    a.delete_object(Bucket="repl-data", Key="in/small.txt")
+    wait_for(lambda: replica(dest, "replica", "in/small.txt") is None, what="the delete marker")
+    a.delete_object(Bucket="repl-data", Key="in/copy.txt", VersionId=a.head_object(
+        Bucket="repl-data", Key="in/copy.txt")["VersionId"])
+    versions = s3(dest, DR).list_object_versions(Bucket="replica", Prefix="in/small.txt")
+    assert len(versions.get("Versions", [])) == 2 and len(versions.get("DeleteMarkers", [])) == 1
+    a.put_object(Bucket="repl-data", Key="in/marker-after.txt", Body=b"after")  # a later write still comes
+    wait_for(lambda: replica(dest, "replica", "in/marker-after.txt"))
+    assert replica(dest, "replica", "in/copy.txt")[0] == small
+    assert v2
+
+
+def test_residency_bounds_where_copies_go(source, dest):
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-residency")
+    cli(source, "residency", "set", "--tenant", "acme", "--jurisdiction", "EU")
+    try:
+        # A US destination is refused while the rule says EU, even with
+        # ciphertext abroad allowed: the copy is plaintext to it.
+        code = s3_code(configure, a, "repl-residency", rule(arn=US_ARN))
+        assert code == (400, "InvalidRequest"), code
+        configure(a, "repl-residency", rule(arn=DR_ARN))
+        a.put_object(Bucket="repl-residency", Key="eu.txt", Body=b"allowed in DE")
+        wait_for(lambda: replica(dest, "replica", "eu.txt"))
+        # The ceiling narrows afterwards: copies stop rather than go.
+        before = replications(source)
+        cli(source, "residency", "set", "--tenant", "acme", "--jurisdiction", "FR")
+        a.put_object(Bucket="repl-residency", Key="fr-only.txt", Body=b"stays in FR")
+        a.put_object(Bucket="repl-residency", Key="fr-later.txt", Body=b"stays too")
+        wait_for(lambda: replications(source)["abandoned"] >= before["abandoned"] + 2, what="the refusals")
+        assert replica(dest, "replica", "fr-only.txt") is None
+        assert replica(dest, "replica", "fr-later.txt") is None
+    finally:
+        cli(source, "residency", "clear", "--tenant", "acme")
+
+
+def replications(srv):
+    """confiance_replications_total by result."""
+    m = samples(scrape(srv, srv.metrics_token))
+    return {r: m.get(("confiance_replications_total", frozenset({("result", r)})), 0)
+            for r in ("ok", "failed", "abandoned")}
+
+
+def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-outage")
+    configure(a, "repl-outage", rule())
+    dest.stop_clean()
+    bodies = {"k%02d" % i: os.urandom(1000 + i * 7000) for i in range(12)}
+    try:
+        for key, body in list(bodies.items())[:6]:
+            a.put_object(Bucket="repl-outage", Key=key, Body=body)
+        time.sleep(1.5)  # attempts fail meanwhile, and are retried
+        source.kill()
+        source.start()
+        a = s3(source, ACME)
+        for key, body in list(bodies.items())[6:]:
+            a.put_object(Bucket="repl-outage", Key=key, Body=body)
+    finally:
+        dest.start()
+    for key, body in bodies.items():
+        got = wait_for(lambda: replica(dest, "replica", key), timeout=120, what=key)
+        assert got[0] == body, key
+
+
+
+def test_every_attempt_is_an_entry_of_the_tenants_log(source):
+    source.stop_clean()
+    try:
+        entries = [e for e in export_log(source, "acme") if e.get("principal", {}).get("user") == "replication"]
+    finally:
+        source.start()
+    copied = [e for e in entries if e["operation"] == "ReplicateObject" and "error" not in e]
+    large = [e for e in copied if e["key"] == "in/dir/large bin+%.dat"]
+    assert large and large[0]["bytes"] == (3 << 20) + 4 and large[0]["status"] == 200, large
+    assert large[0]["justification"] == "SYSTEM_MAINTENANCE"
+    assert large[0]["details"]["destination"] == DR_ARN and large[0]["details"]["destination_jurisdiction"] == "DE"
+    assert large[0]["version_id"]
+    markers = [e for e in entries if e["operation"] == "ReplicateDeleteMarker" and e["key"] == "in/small.txt"]
+    assert markers and markers[0]["status"] == 204, markers
+    refused = [e for e in entries if e["key"] in ("fr-only.txt", "fr-later.txt")]
+    assert len(refused) == 2 and all(e["error"] == "ReplicationAbandoned" for e in refused), refused
+    assert all("data residency" in e["details"]["reason"] for e in refused)
+    # The outage's failed attempts are there too, each retried until copied.
+    failed = [e for e in entries if e.get("error") == "ReplicationFailed"]
+    assert failed and all(e["bucket"] == "repl-outage" for e in failed), failed
+    outage_keys = {e["key"] for e in copied if e["bucket"] == "repl-outage"}
+    assert outage_keys == {"k%02d" % i for i in range(12)}
