@@ -557,6 +557,48 @@ TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
   EXPECT_TRUE(none2.kms.empty());
 }
 
+TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionTen) {
+  ObjectRecord obj;
+  obj.size = 3;
+  obj.etag = "e";
+  obj.version_id = std::string(16, 'v');
+  obj.kms = SseKms{"arn:confiance:kms:::key/acme", "", false};
+  Segment seg;
+  seg.inline_data = "abc";
+  seg.plain_size = 3;
+  seg.key_version = 2;
+  obj.segments.push_back(seg);
+  EXPECT_EQ(EncodeObject(obj)[1], 9);  // no status: the version older releases read
+  obj.replication_status = ReplicationStatus::kPending;
+  obj.replication_pending = {"dr-frankfurt", "us"};
+  const std::string pending = EncodeObject(obj);
+  EXPECT_EQ(pending[1], 10);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord back, DecodeObject(pending));
+  EXPECT_EQ(back.replication_status, ReplicationStatus::kPending);
+  EXPECT_EQ(back.replication_pending, obj.replication_pending);
+  // Every field of the versions below comes along.
+  EXPECT_EQ(back.kms, obj.kms);
+  EXPECT_EQ(back.version_id, obj.version_id);
+  EXPECT_EQ(back.segments[0].key_version, 2u);
+  EXPECT_EQ(back.segments[0].inline_data, "abc");
+  ASSERT_OK_AND_ASSIGN(ObjectSummary summary, DecodeObjectSummary(pending));
+  EXPECT_EQ(summary.size, 3u);
+  // A replica, plain otherwise.
+  ObjectRecord replica;
+  replica.etag = "r";
+  replica.replication_status = ReplicationStatus::kReplica;
+  ASSERT_OK_AND_ASSIGN(ObjectRecord replica_back, DecodeObject(EncodeObject(replica)));
+  EXPECT_EQ(replica_back.replication_status, ReplicationStatus::kReplica);
+  EXPECT_TRUE(replica_back.kms.empty());
+  EXPECT_EQ(ReplicationStatusName(ReplicationStatus::kReplica), "REPLICA");
+  // An unknown status is refused, not read as none.
+  std::string bad = EncodeObject(replica);
+  const size_t at = bad.find('\x04', 2);  // every other field is 0 or the etag
+  ASSERT_NE(at, std::string::npos);
+  bad[at] = 9;
+  EXPECT_FALSE(DecodeObject(bad).ok());
+}
+
 TEST(RecordsTest, ChecksumsRoundTripInObjectPartAndUploadRecords) {
   ObjectRecord obj;
   obj.checksum_algorithm = "CRC32C";

@@ -271,6 +271,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | version_id | flags | noncurrent_null_id            (version >= 6)
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
 //   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 8)
+//   | replication status | n, n x pending destination     (version 10)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -310,6 +311,12 @@ constexpr uint8_t kObjectVersionKms = 8;
 // the wrong bucket key. The SSE-KMS fields are then always present (key id
 // "" = not SSE-KMS).
 constexpr uint8_t kObjectVersionBucketKey = 9;
+// Version 10 (bucket replication) adds, after the SSE-KMS fields: the
+// replication status (0 none ... 4 replica, ReplicationStatus) | the
+// pending destinations' names. Written only for records with a status, so
+// that a release predating replication refuses them instead of dropping
+// the status (a replica would then be copied back: a loop).
+constexpr uint8_t kObjectVersionReplication = 10;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -396,6 +403,22 @@ class Reader {
 
 }  // namespace
 
+std::string_view ReplicationStatusName(ReplicationStatus s) {
+  switch (s) {
+    case ReplicationStatus::kNone:
+      return "";
+    case ReplicationStatus::kPending:
+      return "PENDING";
+    case ReplicationStatus::kCompleted:
+      return "COMPLETED";
+    case ReplicationStatus::kFailed:
+      return "FAILED";
+    case ReplicationStatus::kReplica:
+      return "REPLICA";
+  }
+  return "";
+}
+
 std::string EncodeObject(const ObjectRecord& r) {
   std::string out;
   size_t inline_total = 0;
@@ -409,7 +432,9 @@ std::string EncodeObject(const ObjectRecord& r) {
   const bool versioned = !r.version_id.empty() || r.null_version || r.delete_marker || !r.noncurrent_null_id.empty();
   // The lowest version that holds every field set; each version holds
   // every field of the ones below it.
-  const uint8_t format = rotated     ? kObjectVersionBucketKey
+  const bool replication = r.replication_status != ReplicationStatus::kNone || !r.replication_pending.empty();
+  const uint8_t format = replication ? kObjectVersionReplication
+                         : rotated   ? kObjectVersionBucketKey
                          : kms       ? kObjectVersionKms
                          : locked    ? kObjectVersionLocked
                          : versioned ? kObjectVersionVersioned
@@ -448,6 +473,11 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutString(out, r.kms.context);
     PutVarint(out, r.kms.bucket_key_enabled ? 1u : 0u);
   }
+  if (format >= kObjectVersionReplication) {
+    PutVarint(out, static_cast<uint64_t>(r.replication_status));
+    PutVarint(out, r.replication_pending.size());
+    for (const std::string& name : r.replication_pending) PutString(out, name);
+  }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -475,7 +505,7 @@ namespace {
 Result<uint8_t> ObjectFormatVersion(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionBucketKey) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionReplication) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   return version;
@@ -571,6 +601,16 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
                     (r.kms.key_id.empty() && (!r.kms.context.empty() || flags != 0)))) {
       return DataLossError("object record has a malformed SSE-KMS");
     }
+  }
+  if (version >= kObjectVersionReplication) {
+    const uint64_t status = in.Varint();
+    if (status > static_cast<uint64_t>(ReplicationStatus::kReplica)) {
+      return DataLossError("object record has an unknown replication status");
+    }
+    r.replication_status = static_cast<ReplicationStatus>(status);
+    const uint64_t pending = in.Varint();
+    if (!in.ok() || pending > bytes.size()) return DataLossError("corrupt object record");
+    for (uint64_t i = 0; i < pending && in.ok(); ++i) r.replication_pending.push_back(in.String());
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");

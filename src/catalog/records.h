@@ -137,6 +137,10 @@ struct Segment {
   std::string checksum;
 };
 
+enum class ReplicationStatus : uint8_t { kNone = 0, kPending = 1, kCompleted = 2, kFailed = 3, kReplica = 4 };
+// "PENDING", "COMPLETED", "FAILED", "REPLICA" ("" for kNone).
+std::string_view ReplicationStatusName(ReplicationStatus s);
+
 struct ObjectRecord {
   uint64_t size = 0;
   std::string etag;  // without quotes
@@ -190,6 +194,13 @@ struct ObjectRecord {
   uint64_t lock_until_ms = 0;  // retain-until, ms since the epoch (with lock_mode)
   bool legal_hold = false;
   bool has_lock() const { return lock_mode != LockMode::kNone || legal_hold; }
+  // Bucket replication (docs/replication.md), S3's x-amz-replication-status:
+  // kPending while `replication_pending` (the names of the destinations
+  // still to copy to) is not empty, kCompleted once it is, kFailed once a
+  // copy was given up on; kReplica for a version written by another
+  // server's replication (never replicated again: no loops).
+  ReplicationStatus replication_status = ReplicationStatus::kNone;
+  std::vector<std::string> replication_pending;
 };
 
 struct UploadRecord {

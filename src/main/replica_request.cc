@@ -37,6 +37,7 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key) {
 
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule) {
   std::vector<admin::HttpHeader> h;
+  h.push_back({std::string(s3::kReplicaHeader), std::string(s3::kReplicaHeaderValue)});
   if (!record.content_type.empty()) h.push_back({"content-type", record.content_type});
   for (const auto& [name, value] : record.headers) h.push_back({name, value});
   for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});

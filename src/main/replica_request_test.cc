@@ -35,6 +35,7 @@ TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {
   s3::ReplicationRule rule;
   rule.replica_kms_key_id = "replica-key";
   const std::map<std::string, std::string> h = AsMap(ReplicaHeaders(r, rule));
+  EXPECT_EQ(h.at("x-confiance-replication"), "replica");  // so that the copy is never copied back
   EXPECT_EQ(h.at("content-type"), "text/plain");
   EXPECT_EQ(h.at("cache-control"), "no-cache");
   EXPECT_EQ(h.at("content-disposition"), "inline");

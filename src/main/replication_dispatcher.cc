@@ -80,7 +80,9 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
   if (created) {
     Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
     if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;  // deleted since
-    if (r->delete_marker) return Step::kDone;
+    // A replica is never copied again (two servers replicating to each
+    // other would copy the copies back and forth).
+    if (r->delete_marker || r->replication_status == catalog::ReplicationStatus::kReplica) return Step::kDone;
     record = std::move(r).value();
     rule = s3::ReplicationRuleFor(*config, arn, event.key, &record->tags);
     // As S3: SSE-KMS objects only when the rule asks for them.
@@ -116,7 +118,27 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
                  event.version_id, outcome.error, outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
   }
   if (!Record(i, *bucket, event, operation, outcome)) return Step::kFailed;
+  if (created && outcome.step == Step::kDone) SetStatus(i, *bucket, event, outcome.error.empty());
   return outcome.step;
+}
+
+void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
+                                      bool copied) {
+  const std::string& name = deps_.targets[i].destination.name;
+  Result<catalog::ObjectRecord> updated =
+      deps_.catalog->UpdateObjectVersion(bucket, event.key, event.version_id, [&](catalog::ObjectRecord& r) -> Status {
+        std::erase(r.replication_pending, name);
+        if (!copied) {
+          r.replication_status = catalog::ReplicationStatus::kFailed;
+        } else if (r.replication_status == catalog::ReplicationStatus::kPending && r.replication_pending.empty()) {
+          r.replication_status = catalog::ReplicationStatus::kCompleted;
+        }
+        return OkStatus();
+      });
+  if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) {
+    spdlog::warn("replication: the status of {}/{} version {}: {}", event.bucket, event.key, event.version_id,
+                 updated.status().ToString());
+  }
 }
 
 ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, const catalog::BucketRecord& bucket,

@@ -82,6 +82,9 @@ class ReplicationDispatcher final : public LogDispatcher {
   Outcome CopyDeleteMarker(size_t i, const std::string& key);
   // The outcome of an answer `reply` to a copy of `bytes` bytes.
   static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);
+  // Records in the version's x-amz-replication-status that destination `i`
+  // copied it (`copied`) or gave it up (FAILED).
+  void SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, bool copied);
   // Logs the attempt in the owner's log; false if the entry could not be
   // made durable (the entry is then handled again).
   bool Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, const char* operation,

@@ -465,6 +465,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   rec.kms = up->kms;
   catalog::StampVersion(*bucket, rec);
+  StampReplication(*bucket, ctx.route.key, /*replica=*/false, options_.replication_destinations, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }

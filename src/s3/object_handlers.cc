@@ -126,6 +126,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.op_tag = catalog::NewOpTag();
   ApplyLock(*lock, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
+  StampReplication(*bucket, ctx.route.key, ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue,
+                   options_.replication_destinations, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
   // With the log on it is durable with the response's log entry: one sync

@@ -102,6 +102,9 @@ std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& rec
   }
   for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});
   if (!record.tags.empty()) h.push_back({"x-amz-tagging-count", std::to_string(record.tags.size())});
+  if (record.replication_status != catalog::ReplicationStatus::kNone) {
+    h.push_back({"x-amz-replication-status", std::string(catalog::ReplicationStatusName(record.replication_status))});
+  }
   return h;
 }
 

@@ -147,4 +147,21 @@ const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config
   return best;
 }
 
+void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
+                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record) {
+  record.replication_status = replica ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
+  record.replication_pending.clear();
+  if (replica || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
+  Result<ReplicationConfiguration> config = DecodeReplicationConfiguration(bucket.replication);
+  if (!config.ok()) return;  // (the dispatcher reports it)
+  for (const ReplicationDestination& d : destinations) {
+    if (d.tenant != bucket.owner) continue;
+    const ReplicationRule* rule =
+        ReplicationRuleFor(*config, ReplicationTargetArn(d.tenant, d.name), key, &record.tags);
+    if (rule == nullptr || (!record.kms.empty() && !rule->sse_kms_objects)) continue;
+    record.replication_pending.push_back(d.name);
+  }
+  if (!record.replication_pending.empty()) record.replication_status = catalog::ReplicationStatus::kPending;
+}
+
 }  // namespace confiance::s3

@@ -76,4 +76,19 @@ Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view
 const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config, std::string_view arn,
                                           std::string_view key, const catalog::TagMap* tags);
 
+// The request header with which a replication copy (main/replica_request.h)
+// tells a Confiance destination that the version it writes is a replica:
+// it is then marked REPLICA and never replicated again, so two servers
+// replicating to each other do not copy the copies back and forth.
+inline constexpr std::string_view kReplicaHeader = "x-confiance-replication";
+inline constexpr std::string_view kReplicaHeaderValue = "replica";
+
+// Sets a new version's replication status (`record` complete but for it:
+// key, tags, encryption): REPLICA if `replica`; else, in a bucket with a
+// configuration, PENDING with the names of the declared `destinations`
+// whose deciding rule asks for it (SSE-KMS versions only where the rule
+// says so; SSE-C versions never: they are not replicated); else none.
+void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
+                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record);
+
 }  // namespace confiance::s3

@@ -155,3 +155,54 @@ TEST(ReplicationEncodingTest, RoundTripsThroughTheBucketRecord) {
 
 }  // namespace
 }  // namespace confiance::s3
+
+namespace confiance::s3 {
+namespace {
+
+TEST(StampReplicationTest, MarksWhatADeclaredDestinationWillCopy) {
+  catalog::BucketRecord bucket = VersionedBucket();
+  ReplicationConfiguration c;
+  c.rules = {Rule("arn:confiance:replication::acme:dr-de"), Rule("arn:confiance:replication::acme:us"),
+             Rule("arn:confiance:replication::acme:gone")};
+  c.rules[0].prefix = "img/";
+  c.rules[1].tags = {{"class", "gold"}};
+  bucket.replication = EncodeReplicationConfiguration(c);
+  catalog::ObjectRecord r;
+  StampReplication(bucket, "img/a.png", false, kDestinations, r);
+  EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kPending);
+  EXPECT_EQ(r.replication_pending, std::vector<std::string>{"dr-de"});  // "gone" is not declared
+  r.tags = {{"class", "gold"}};
+  StampReplication(bucket, "img/a.png", false, kDestinations, r);
+  EXPECT_EQ(r.replication_pending, (std::vector<std::string>{"dr-de", "us"}));
+  StampReplication(bucket, "doc.txt", false, kDestinations, r);
+  EXPECT_EQ(r.replication_pending, std::vector<std::string>{"us"});
+  r.tags.clear();
+  StampReplication(bucket, "doc.txt", false, kDestinations, r);
+  EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kNone);
+  EXPECT_TRUE(r.replication_pending.empty());
+  // A replica is marked so, whatever the bucket says, and never pending.
+  StampReplication(bucket, "img/a.png", true, kDestinations, r);
+  EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kReplica);
+  EXPECT_TRUE(r.replication_pending.empty());
+  // SSE-C versions are not replicated; SSE-KMS ones where the rule says so.
+  catalog::ObjectRecord sse_c;
+  sse_c.sse_c_salt = "salt";
+  StampReplication(bucket, "img/a.png", false, kDestinations, sse_c);
+  EXPECT_EQ(sse_c.replication_status, catalog::ReplicationStatus::kNone);
+  catalog::ObjectRecord kms;
+  kms.kms.key_id = "k";
+  StampReplication(bucket, "img/a.png", false, kDestinations, kms);
+  EXPECT_EQ(kms.replication_status, catalog::ReplicationStatus::kNone);
+  c.rules[0].sse_kms_objects = true;
+  bucket.replication = EncodeReplicationConfiguration(c);
+  StampReplication(bucket, "img/a.png", false, kDestinations, kms);
+  EXPECT_EQ(kms.replication_pending, std::vector<std::string>{"dr-de"});
+  // Another tenant's bucket naming acme's destinations gets nothing.
+  bucket.owner = "globex";
+  catalog::ObjectRecord other;
+  StampReplication(bucket, "img/a.png", false, kDestinations, other);
+  EXPECT_EQ(other.replication_status, catalog::ReplicationStatus::kNone);
+}
+
+}  // namespace
+}  // namespace confiance::s3

@@ -185,6 +185,14 @@ def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
     assert body == b"".join(parts) and head["ContentType"] == "application/x-test"
     assert wait_for(lambda: replica(dest, "replica", "in/copy.txt"))[0] == small
     assert replica(dest, "replica", "out/ignored.txt") is None
+    # S3's x-amz-replication-status: COMPLETED at the source once copied,
+    # REPLICA on the copy, none for what no rule matches.
+    for key in ("in/small.txt", "in/dir/large bin+%.dat", "in/multi.bin", "in/copy.txt"):
+        wait_for(lambda: a.head_object(Bucket="repl-data", Key=key).get("ReplicationStatus") == "COMPLETED",
+                 what="COMPLETED for " + key)
+        assert s3(dest, DR).head_object(Bucket="replica", Key=key)["ReplicationStatus"] == "REPLICA"
+    assert "ReplicationStatus" not in a.head_object(Bucket="repl-data", Key="out/ignored.txt")
+    assert a.get_object(Bucket="repl-data", Key="in/small.txt")["ReplicationStatus"] == "COMPLETED"
 
     # A new version replaces the replica's current one; a delete marker
     # follows when the rule asks; deleting a version is not replicated.
@@ -222,6 +230,8 @@ def test_residency_bounds_where_copies_go(source, dest):
         wait_for(lambda: replications(source)["abandoned"] >= before["abandoned"] + 2, what="the refusals")
         assert replica(dest, "replica", "fr-only.txt") is None
         assert replica(dest, "replica", "fr-later.txt") is None
+        assert a.head_object(Bucket="repl-residency", Key="fr-only.txt")["ReplicationStatus"] == "FAILED"
+        assert a.head_object(Bucket="repl-residency", Key="eu.txt")["ReplicationStatus"] == "COMPLETED"
     finally:
         cli(source, "residency", "clear", "--tenant", "acme")
 
@@ -243,6 +253,7 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
         for key, body in list(bodies.items())[:6]:
             a.put_object(Bucket="repl-outage", Key=key, Body=body)
         time.sleep(1.5)  # attempts fail meanwhile, and are retried
+        assert a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "PENDING"
         source.kill()
         source.start()
         a = s3(source, ACME)
@@ -253,6 +264,42 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
     for key, body in bodies.items():
         got = wait_for(lambda: replica(dest, "replica", key), timeout=120, what=key)
         assert got[0] == body, key
+    wait_for(lambda: a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "COMPLETED")
+
+
+def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):
+    """The destination replicates its bucket back to the source: a version
+    written on either side reaches the other once, as a REPLICA that is
+    never copied back."""
+    secret = tmp_path / "back.secret"
+    secret.write_text(ACME[1] + "\n")
+    os.chmod(secret, 0o600)
+    back = tmp_path / "back.toml"
+    back.write_text('[[target]]\ntenant = "drsite"\nname = "home"\nendpoint = "%s"\nbucket = "repl-loop"\n'
+                    'access_key = "%s"\nsecret_key_file = "%s"\njurisdiction = "FR"\n'
+                    % (source.endpoint, ACME[0], secret))
+    dest.stop_clean()
+    dest.extra_args += ["--replication-targets", str(back)]
+    dest.start()
+    try:
+        a, d = s3(source, ACME), s3(dest, DR)
+        versioned_bucket(a, "repl-loop")
+        configure(a, "repl-loop", rule())  # to drsite's "replica"
+        configure(d, "replica", rule(arn="arn:confiance:replication::drsite:home", prefix="loop/"))
+        a.put_object(Bucket="repl-loop", Key="loop/from-source.txt", Body=b"written at the source")
+        d.put_object(Bucket="replica", Key="loop/from-dest.txt", Body=b"written at the destination")
+        wait_for(lambda: replica(dest, "replica", "loop/from-source.txt"))
+        wait_for(lambda: a.head_object(Bucket="repl-loop", Key="loop/from-dest.txt")["ReplicationStatus"] == "REPLICA")
+        wait_for(lambda: d.head_object(Bucket="replica", Key="loop/from-dest.txt").get("ReplicationStatus")
+                 == "COMPLETED")
+        time.sleep(1.0)  # time enough for a copy of a copy to go round
+        for client, bucket in ((a, "repl-loop"), (d, "replica")):
+            versions = client.list_object_versions(Bucket=bucket, Prefix="loop/")["Versions"]
+            assert sorted(v["Key"] for v in versions) == ["loop/from-dest.txt", "loop/from-source.txt"], versions
+    finally:
+        dest.stop_clean()
+        dest.extra_args = dest.extra_args[:-2]
+        dest.start()
 
 
 
