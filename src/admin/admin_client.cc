@@ -89,6 +89,10 @@ Status Connect(asio::io_context& io, Stream& stream, const tcp::resolver::result
   tcp_layer.async_connect(addresses, [&](const error_code& e, const tcp::endpoint&) { ec = e; });
   RunOnce(io);
   if (ec) return UnavailableError("cannot connect to " + where + ": " + ec.message());
+  // A request goes out in several writes (a streamed body after its
+  // header): without this, Nagle's algorithm holds the second until the
+  // first is acknowledged, which a delayed ACK makes 40 ms.
+  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
   if constexpr (kTls) {
     tcp_layer.expires_after(timeout);
     stream.async_handshake(ssl::stream_base::client, [&](const error_code& e) { ec = e; });
