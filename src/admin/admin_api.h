@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "admin/admin_error.h"
+#include "admin/admin_json.h"
 #include "admin/admin_router.h"
 #include "admin/backup_service.h"
 #include "admin/root_key_rotation.h"
@@ -67,8 +68,8 @@ class AdminApi {
   // how many of its requests the limits refused since the start.
   void SetRateLimiter(const s3::RateLimiter* limiter) { rate_limiter_ = limiter; }
   // The server's default rate limits (confiance server --default-read-ops
-  // ...), shown with each tenant's own.
-  void SetDefaultRateLimits(const iam::RateLimits& limits) { default_rate_limits_ = limits; }
+  // ...) and replication destinations, shown with each tenant's own.
+  void SetTenantServerSettings(TenantServerSettings settings) { tenant_settings_ = std::move(settings); }
   AdminApi& operator=(const AdminApi&) = delete;
 
   // Runs `route` for the authenticated `caller` with the request `body`
@@ -199,7 +200,7 @@ class AdminApi {
   ScrubService* scrubs_ = nullptr;                 // null: no online scrubs
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   const s3::RateLimiter* rate_limiter_ = nullptr;  // null: usage says nothing of refusals
-  iam::RateLimits default_rate_limits_;
+  TenantServerSettings tenant_settings_;
   // Serializes key creation so that kMaxKeysPerUser holds exactly within
   // this process (count-then-create is not one commit).
   std::mutex key_mu_;

@@ -241,7 +241,7 @@ json RateLimitsJson(const iam::RateLimits& r) {
 
 }  // namespace
 
-json TenantJson(const iam::TenantRecord& t, const iam::RateLimits& default_rate_limits) {
+json TenantJson(const iam::TenantRecord& t, const TenantServerSettings& server) {
   const iam::acl::PublicAccessBlock block = iam::acl::DecodePublicAccessBlock(t.public_access_block);
   json doc = {{"id", t.id},
               {"display_name", t.display_name},
@@ -260,9 +260,16 @@ json TenantJson(const iam::TenantRecord& t, const iam::RateLimits& default_rate_
               {"created", IsoTime(t.created_ms)}};
   // With server defaults (confiance server --default-read-ops ...): what
   // the tenant is held to, its own limits with the defaults where it has none.
-  if (default_rate_limits.any()) {
-    doc["rate_limits_in_effect"] = RateLimitsJson(t.rate_limits.OrDefaults(default_rate_limits));
+  if (server.default_rate_limits.any()) {
+    doc["rate_limits_in_effect"] = RateLimitsJson(t.rate_limits.OrDefaults(server.default_rate_limits));
   }
+  json destinations = json::array();
+  for (const ReplicationDestinationInfo& d : server.replication_destinations) {
+    if (d.tenant != t.id) continue;
+    destinations.push_back(
+        {{"arn", d.arn}, {"jurisdiction", d.jurisdiction}, {"endpoint", d.endpoint}, {"bucket", d.bucket}});
+  }
+  if (!destinations.empty()) doc["replication_destinations"] = std::move(destinations);
   return doc;
 }
 

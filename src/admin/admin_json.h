@@ -94,10 +94,28 @@ void ApplyRateLimitPatch(const RateLimitPatch& patch, iam::RateLimits* limits);
 // Milliseconds since the epoch as ISO 8601 UTC, "2024-05-01T12:00:00.123Z".
 std::string IsoTime(uint64_t ms);
 
+// A bucket replication destination the operator declared for a tenant
+// (confiance server --replication-targets, docs/replication.md): what the
+// tenant needs to name it and to know where its copies would go.
+struct ReplicationDestinationInfo {
+  std::string tenant;
+  std::string arn;
+  std::string jurisdiction;
+  std::string endpoint;  // "https://host:port"
+  std::string bucket;
+};
+
+// What the server's own settings say of every tenant.
+struct TenantServerSettings {
+  // The server's default rate limits (S3Options); when any is set, a
+  // tenant's document also has "rate_limits_in_effect".
+  iam::RateLimits default_rate_limits;
+  // Each tenant's document lists its own as "replication_destinations".
+  std::vector<ReplicationDestinationInfo> replication_destinations;
+};
+
 // Response documents (docs/admin-api.md).
-// `default_rate_limits`: the server's (S3Options); when any is set, the
-// document also has "rate_limits_in_effect".
-nlohmann::json TenantJson(const iam::TenantRecord& tenant, const iam::RateLimits& default_rate_limits = {});
+nlohmann::json TenantJson(const iam::TenantRecord& tenant, const TenantServerSettings& server = {});
 // {"max_bytes", "max_objects"} of a bucket's own quota (0: no limit).
 nlohmann::json BucketQuotaJson(const catalog::BucketQuota& quota);
 // The user with its policy names and its access keys (never secrets).

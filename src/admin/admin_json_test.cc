@@ -116,11 +116,26 @@ TEST(AdminJsonTest, RateLimits) {
   EXPECT_EQ(j["rate_limits"]["write_ops_per_second"], 2);
   EXPECT_FALSE(j.contains("rate_limits_in_effect"));
   // With server defaults: the tenant's own where set, the defaults elsewhere.
-  j = TenantJson(iam::TenantRecord{.rate_limits = limits}, iam::RateLimits{.read_ops = 9, .write_bytes = 1000});
+  j = TenantJson(iam::TenantRecord{.rate_limits = limits},
+                 TenantServerSettings{.default_rate_limits = iam::RateLimits{.read_ops = 9, .write_bytes = 1000}});
   EXPECT_EQ(j["rate_limits"]["write_bytes_per_second"], 0);
   EXPECT_EQ(j["rate_limits_in_effect"]["read_ops_per_second"], 50);
   EXPECT_EQ(j["rate_limits_in_effect"]["write_bytes_per_second"], 1000);
   EXPECT_EQ(j["rate_limits_in_effect"]["read_bytes_per_second"], 3);
+}
+
+TEST(AdminJsonTest, ATenantSeesItsOwnReplicationDestinations) {
+  TenantServerSettings server;
+  server.replication_destinations = {
+      {"acme", "arn:confiance:replication::acme:dr", "DE", "https://dr.example:9000", "replica"},
+      {"globex", "arn:confiance:replication::globex:dr", "US", "https://us.example", "theirs"}};
+  nlohmann::json j = TenantJson(iam::TenantRecord{.id = "acme"}, server);
+  ASSERT_EQ(j["replication_destinations"].size(), 1u);
+  EXPECT_EQ(j["replication_destinations"][0], (nlohmann::json{{"arn", "arn:confiance:replication::acme:dr"},
+                                                              {"jurisdiction", "DE"},
+                                                              {"endpoint", "https://dr.example:9000"},
+                                                              {"bucket", "replica"}}));
+  EXPECT_FALSE(TenantJson(iam::TenantRecord{.id = "initech"}, server).contains("replication_destinations"));
 }
 
 TEST(AdminJsonTest, UsersAndKeys) {

@@ -128,6 +128,17 @@ std::string FormatRatesInEffect(const json& t) {
                      FormatRateClass(Num(e, "write_ops_per_second"), Num(e, "write_bytes_per_second")));
 }
 
+// The replication destinations the operator declared for the tenant.
+std::string FormatReplicationDestinations(const json& t) {
+  if (!t.is_object() || !t.contains("replication_destinations")) return "";
+  std::string out;
+  for (const json& d : Member(t, "replication_destinations")) {
+    out += fmt::format("Replication:   {} -> {}/{} (jurisdiction {})\n", Str(d, "arn"), Str(d, "endpoint"),
+                       Str(d, "bucket"), Str(d, "jurisdiction"));
+  }
+  return out;
+}
+
 std::string FormatTenant(const json& t) {
   const json& q = Member(t, "quotas");
   const json& r = Member(t, "rate_limits");
@@ -144,7 +155,7 @@ std::string FormatTenant(const json& t) {
       FormatQuotaCount(Num(q, "max_buckets")),
       FormatRateClass(Num(r, "read_ops_per_second"), Num(r, "read_bytes_per_second")),
       FormatRateClass(Num(r, "write_ops_per_second"), Num(r, "write_bytes_per_second")));
-  return own + FormatRatesInEffect(t);
+  return own + FormatRatesInEffect(t) + FormatReplicationDestinations(t);
 }
 
 std::string FormatTenantList(const json& reply) {

@@ -103,6 +103,16 @@ TEST(CliOutputTest, TenantRateLimits) {
                        "sets none)\n"),
             std::string::npos)
       << shown;
+  EXPECT_EQ(shown.find("Replication:"), std::string::npos) << shown;
+  t["replication_destinations"] = {{{"arn", "arn:confiance:replication::acme:dr"},
+                                    {"jurisdiction", "DE"},
+                                    {"endpoint", "https://dr.example:9000"},
+                                    {"bucket", "replica"}}};
+  shown = FormatTenant(t);
+  EXPECT_NE(shown.find("Replication:   arn:confiance:replication::acme:dr -> https://dr.example:9000/replica "
+                       "(jurisdiction DE)\n"),
+            std::string::npos)
+      << shown;
 }
 
 TEST(CliOutputTest, CreatedTenantShowsTheSecretOnce) {

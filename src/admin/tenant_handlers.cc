@@ -43,7 +43,7 @@ ApiReply AdminApi::CreateTenant(std::string_view body) {
   spdlog::info("admin: tenant {} created", tenant.id);
   Result<iam::TenantRecord> created = directory_.GetTenant(tenant.id);
   if (!created.ok()) return StatusReply(created.status(), C::kNoSuchTenant);
-  json doc = {{"tenant", TenantJson(*created, default_rate_limits_)},
+  json doc = {{"tenant", TenantJson(*created, tenant_settings_)},
               {"credentials", NewAccessKeyJson(tenant.id, iam::kRootUser, *key)}};
   return JsonReply(201, doc);
 }
@@ -52,14 +52,14 @@ ApiReply AdminApi::ListTenants() {
   Result<std::vector<iam::TenantRecord>> tenants = directory_.ListTenants();
   if (!tenants.ok()) return StatusReply(tenants.status());
   json list = json::array();
-  for (const iam::TenantRecord& t : *tenants) list.push_back(TenantJson(t, default_rate_limits_));
+  for (const iam::TenantRecord& t : *tenants) list.push_back(TenantJson(t, tenant_settings_));
   return JsonReply(200, json{{"tenants", list}});
 }
 
 ApiReply AdminApi::GetTenant(const AdminRoute& route) {
   Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant);
   if (!t.ok()) return StatusReply(t.status(), C::kNoSuchTenant);
-  return JsonReply(200, TenantJson(*t, default_rate_limits_));
+  return JsonReply(200, TenantJson(*t, tenant_settings_));
 }
 
 ApiReply AdminApi::UpdateTenant(const AdminRoute& route, std::string_view body) {
@@ -76,7 +76,7 @@ ApiReply AdminApi::UpdateTenant(const AdminRoute& route, std::string_view body) 
   if (Status s = directory_.UpdateTenant(next); !s.ok()) return StatusReply(s, C::kNoSuchTenant);
   Result<iam::TenantRecord> updated = directory_.GetTenant(route.tenant);
   if (!updated.ok()) return StatusReply(updated.status(), C::kNoSuchTenant);
-  return JsonReply(200, TenantJson(*updated, default_rate_limits_));
+  return JsonReply(200, TenantJson(*updated, tenant_settings_));
 }
 
 ApiReply AdminApi::DeleteTenant(const AdminRoute& route) {

@@ -454,7 +454,13 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Service service(s3_deps, s3_options);
   admin::AdminApi admin_api(*(*dir)->directory, *(*dir)->catalog, *(*dir)->tenant_keys, &(*lockbox)->lockbox());
   admin_api.SetRateLimiter(&rate_limiter);
-  admin_api.SetDefaultRateLimits(flags.default_rate_limits);
+  admin::TenantServerSettings tenant_settings{.default_rate_limits = flags.default_rate_limits};
+  for (const ReplicationTarget& t : replication_targets) {
+    tenant_settings.replication_destinations.push_back(
+        {t.destination.tenant, s3::ReplicationTargetArn(t.destination.tenant, t.destination.name),
+         t.destination.jurisdiction, (t.endpoint.tls ? "https://" : "http://") + t.endpoint.HostHeader(), t.bucket});
+  }
+  admin_api.SetTenantServerSettings(std::move(tenant_settings));
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin_api.set_residency((*dir)->residency.get());
   catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);

@@ -114,6 +114,17 @@ def replica(dest, bucket, key):
     return got["Body"].read(), got
 
 
+def test_a_tenant_sees_the_destinations_declared_for_it(source, dest):
+    shown = cli(source, "--json", "tenant", "show", "acme", creds=ACME).json()
+    assert [(d["arn"], d["jurisdiction"], d["bucket"]) for d in shown["replication_destinations"]] == [
+        (DR_ARN, "DE", "replica"), (US_ARN, "US", "replica-us")]
+    assert shown["replication_destinations"][0]["endpoint"] == dest.endpoint
+    other = cli(source, "--json", "tenant", "show", "other", creds=OTHER).json()
+    assert [d["arn"] for d in other["replication_destinations"]] == ["arn:confiance:replication::other:dr"]
+    text = cli(source, "tenant", "show", "acme", creds=ACME).out
+    assert "Replication:   %s -> %s/replica (jurisdiction DE)" % (DR_ARN, dest.endpoint) in text, text
+
+
 def test_configuration_is_validated_and_kept(source):
     a = s3(source, ACME)
     a.create_bucket(Bucket="repl-config")
