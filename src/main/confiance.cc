@@ -556,7 +556,7 @@ int RunServer(const ServerFlags& flags) {
   ReplicationDispatcher replication(ReplicationDispatcher::Deps{
       transparency ? &transparency->log() : nullptr, (*dir)->catalog.get(), (*dir)->bucket_keys.get(),
       (*dir)->router.get(), (*dir)->meta.get(), (*dir)->residency.get(), std::move(replication_targets),
-      std::chrono::milliseconds(200), std::chrono::seconds(60), &background_stats});
+      std::chrono::milliseconds(200), std::chrono::seconds(20), &background_stats});
   replication.Start();
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;

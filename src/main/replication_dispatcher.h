@@ -61,7 +61,9 @@ class ReplicationDispatcher final : public LogDispatcher {
     sovereignty::Residency* residency = nullptr;  // null: no residency rules
     std::vector<ReplicationTarget> targets;
     std::chrono::milliseconds poll{200};
-    std::chrono::seconds timeout{60};         // per step of a request (connect, each write, the answer)
+    // Per step of a request (connect, each write, the answer): also how
+    // long a SIGTERM may wait for a copy in flight to a stalled destination.
+    std::chrono::seconds timeout{20};
     admin::BackgroundStats* stats = nullptr;  // required
   };
 

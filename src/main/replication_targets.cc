@@ -3,22 +3,16 @@
 
 #include <toml++/toml.h>
 
-#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "main/secret_file.h"
+#include "s3/tenant_target_arn.h"
 #include "sovereignty/residency/pools.h"
 
 namespace confiance {
 namespace {
-
-bool ValidName(std::string_view n) {
-  return !n.empty() && n.size() <= 64 && std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
 
 Status Invalid(std::string_view target, std::string_view what) {
   return InvalidArgumentError("replication targets file: target '" + std::string(target) + "': " + std::string(what));
@@ -45,7 +39,7 @@ Result<ReplicationTarget> ParseTarget(const toml::table& t) {
     if (!kKnown.contains(key.str())) return Invalid(who, "unknown field '" + std::string(key.str()) + "'");
   }
   if (r.destination.tenant.empty()) return Invalid(who, "tenant is empty");
-  if (!ValidName(r.destination.name)) return Invalid(who, "the name must be 1-64 of A-Z a-z 0-9 _ -");
+  if (!s3::ValidTargetName(r.destination.name)) return Invalid(who, "the name must be 1-64 of A-Z a-z 0-9 _ -");
   ASSIGN_OR_RETURN(std::string endpoint, Field(t, "endpoint", who));
   if (!endpoint.starts_with("http://") && !endpoint.starts_with("https://")) {
     return Invalid(who, "endpoint must start with http:// or https://");

@@ -10,6 +10,7 @@
 #include "common/ascii.h"
 #include "crypto/random.h"
 #include "iam/directory.h"
+#include "s3/tenant_target_arn.h"
 
 namespace confiance::s3 {
 namespace {
@@ -35,13 +36,6 @@ constexpr std::array<std::string_view, 4> kWildcards = {"ObjectCreated:*", "Obje
 // refused rather than silently never sent.
 constexpr std::array<std::string_view, 5> kNotEmitted = {
     "ReducedRedundancyLostObject", "ObjectRestore:", "Replication:", "LifecycleTransition", "IntelligentTiering"};
-
-bool ValidTargetName(std::string_view n) {
-  if (n.empty() || n.size() > 64) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
 
 // Whether `pattern` (an event name without "s3:", or "Category:*")
 // covers `event`.
@@ -125,15 +119,11 @@ std::string EventKey(std::string_view key) {
 }  // namespace
 
 std::string NotificationTargetArn(std::string_view tenant, std::string_view name) {
-  return fmt::format("{}{}:{}", kArnPrefix, tenant, name);
+  return TenantTargetArn(kArnPrefix, tenant, name);
 }
 
 std::optional<std::pair<std::string, std::string>> ParseNotificationTargetArn(std::string_view arn) {
-  if (!arn.starts_with(kArnPrefix)) return std::nullopt;
-  std::string_view rest = arn.substr(kArnPrefix.size());
-  const size_t colon = rest.find(':');
-  if (colon == std::string_view::npos || colon == 0 || !ValidTargetName(rest.substr(colon + 1))) return std::nullopt;
-  return std::make_pair(std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1)));
+  return ParseTenantTargetArn(kArnPrefix, arn);
 }
 
 Result<NotificationTarget> ParseNotificationTargetFlag(std::string_view flag) {

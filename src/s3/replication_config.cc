@@ -7,6 +7,7 @@
 #include <set>
 
 #include "crypto/random.h"
+#include "s3/tenant_target_arn.h"
 
 namespace confiance::s3 {
 namespace {
@@ -77,15 +78,11 @@ bool TagsMatch(const ReplicationRule& rule, const catalog::TagMap& tags) {
 }  // namespace
 
 std::string ReplicationTargetArn(std::string_view tenant, std::string_view name) {
-  return fmt::format("{}{}:{}", kArnPrefix, tenant, name);
+  return TenantTargetArn(kArnPrefix, tenant, name);
 }
 
 std::optional<std::pair<std::string, std::string>> ParseReplicationTargetArn(std::string_view arn) {
-  if (!arn.starts_with(kArnPrefix)) return std::nullopt;
-  std::string_view rest = arn.substr(kArnPrefix.size());
-  const size_t colon = rest.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) return std::nullopt;
-  return std::make_pair(std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1)));
+  return ParseTenantTargetArn(kArnPrefix, arn);
 }
 
 bool ResidencyAllows(const std::optional<sovereignty::ResidencyRule>& residency,

@@ -21,7 +21,7 @@ target_sources(confiance_s3 PRIVATE lifecycle_config.cc lifecycle.cc lifecycle_h
 # Event notifications (docs/notifications.md).
 target_sources(confiance_s3 PRIVATE notification_handlers.cc)
 # Bucket replication (docs/replication.md): configuration and handlers.
-target_sources(confiance_s3 PRIVATE replication_config.cc replication_handlers.cc)
+target_sources(confiance_s3 PRIVATE tenant_target_arn.cc replication_config.cc replication_handlers.cc)
 confiance_test(s3_replication_config_test SOURCES replication_config_test.cc DEPS confiance_s3)
 # Website, logging, Requester Pays, acceleration: never set here.
 target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from adminutil import AdminServer, cli, export_log, s3, s3_code
+from adminutil import cli, export_log, s3, s3_code, serve_module
 from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMEREPLROOTKEY00001", "acme-replication-root-secret-01234567")
@@ -26,17 +26,13 @@ US_ARN = "arn:confiance:replication::acme:us"
 
 @pytest.fixture(scope="module")
 def dest(tmp_path_factory):
-    srv = AdminServer(str(tmp_path_factory.mktemp("repl-dest")))
-    srv.start()
-    cli(srv, "tenant", "create", "drsite", "--access-key", DR[0], "--secret-key", DR[1])
-    d = s3(srv, DR)
-    for name in ("replica", "replica-us", "replica-other"):
-        d.create_bucket(Bucket=name)
-        d.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    for srv in serve_module(tmp_path_factory, "repl-dest"):
+        cli(srv, "tenant", "create", "drsite", "--access-key", DR[0], "--secret-key", DR[1])
+        d = s3(srv, DR)
+        for name in ("replica", "replica-us", "replica-other"):
+            d.create_bucket(Bucket=name)
+            d.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        yield srv
 
 
 def targets_file(workdir, dest_srv):
@@ -56,18 +52,14 @@ def targets_file(workdir, dest_srv):
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory, dest):
-    workdir = str(tmp_path_factory.mktemp("repl-source"))
-    token_file, token = write_token(workdir)
-    srv = AdminServer(workdir, extra_args=["--replication-targets", targets_file(workdir, dest),
-                                           "--metrics-token-file", token_file])
-    srv.metrics_token = token
-    srv.start()
-    for tenant, creds in (("acme", ACME), ("other", OTHER)):
-        cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
-    yield srv
-    if srv.alive():
-        srv.stop_clean()
-    srv.check_transparency_log()
+    conf = str(tmp_path_factory.mktemp("repl-conf"))
+    token_file, token = write_token(conf)
+    args = ["--replication-targets", targets_file(conf, dest), "--metrics-token-file", token_file]
+    for srv in serve_module(tmp_path_factory, "repl-source", args):
+        srv.metrics_token = token
+        for tenant, creds in (("acme", ACME), ("other", OTHER)):
+            cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
+        yield srv
 
 
 def versioned_bucket(client, name):
