@@ -65,61 +65,84 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
   const std::string name = s3::NotificationEventName(event);
   const bool created = name.starts_with("ObjectCreated:");
   if (!created && name != "ObjectRemoved:DeleteMarkerCreated") return Step::kDone;
-  const ReplicationTarget& t = deps_.targets[i];
-  Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
-  if (!bucket.ok()) return bucket.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
-  if (bucket->owner != t.destination.tenant || bucket->replication.empty()) return Step::kDone;
-  Result<s3::ReplicationConfiguration> config = s3::DecodeReplicationConfiguration(bucket->replication);
-  if (!config.ok()) {
-    spdlog::error("bucket {}: {}", event.bucket, config.status().ToString());
-    return Step::kDone;
-  }
-  const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  std::optional<catalog::ObjectRecord> record;
-  const s3::ReplicationRule* rule = nullptr;
-  if (created) {
-    Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
-    if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;  // deleted since
-    // A replica is never copied again (two servers replicating to each
-    // other would copy the copies back and forth).
-    if (r->delete_marker || r->replication_status == catalog::ReplicationStatus::kReplica) return Step::kDone;
-    record = std::move(r).value();
-    rule = s3::ReplicationRuleFor(*config, arn, event.key, &record->tags);
-    // As S3: SSE-KMS objects only when the rule asks for them.
-    if (rule != nullptr && !record->kms.empty() && !rule->sse_kms_objects) rule = nullptr;
-  } else {
-    rule = s3::ReplicationRuleFor(*config, arn, event.key, nullptr);
-    if (rule != nullptr && !rule->delete_markers) rule = nullptr;
-  }
-  if (rule == nullptr) return Step::kDone;
-
-  Outcome outcome;
-  std::optional<sovereignty::ResidencyRule> residency;
-  if (deps_.residency != nullptr) {
-    Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(*bucket);
-    if (!r.ok()) return Step::kFailed;
-    residency = std::move(r).value();
-  }
-  if (!s3::ResidencyAllows(residency, t.destination)) {
-    outcome.error = "data residency: the bucket's rule (" + sovereignty::DescribeRule(residency) +
-                    ") does not allow copies in " + t.destination.jurisdiction;
-  } else if (created) {
-    outcome = CopyVersion(i, *bucket, *record, *rule, event.key);
-  } else {
-    outcome = CopyDeleteMarker(i, event.key);
-  }
+  Result<std::optional<Copy>> copy = WhatToCopy(i, event, created);
+  if (!copy.ok()) return Step::kFailed;
+  if (!*copy) return Step::kDone;
+  const Outcome outcome = Attempt(i, **copy, event.key);
   const char* operation = created ? "ReplicateObject" : "ReplicateDeleteMarker";
   if (outcome.error.empty()) {
     deps_.stats->replications.Add();
     deps_.stats->replicated_bytes.Add(outcome.bytes);
   } else {
     (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
-    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", arn, operation, event.bucket, event.key,
-                 event.version_id, outcome.error, outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
+    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", (*copy)->rule.destination, operation, event.bucket,
+                 event.key, event.version_id, outcome.error,
+                 outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
   }
-  if (!Record(i, *bucket, event, operation, outcome)) return Step::kFailed;
-  if (created && outcome.step == Step::kDone) SetStatus(i, *bucket, event, outcome.error.empty());
+  if (!Record(i, (*copy)->bucket, event, operation, outcome)) return Step::kFailed;
+  if (created && outcome.step == Step::kDone) SetStatus(i, (*copy)->bucket, event, outcome.error.empty());
   return outcome.step;
+}
+
+Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatToCopy(size_t i,
+                                                                                     const audit::Event& event,
+                                                                                     bool created) {
+  const ReplicationTarget& t = deps_.targets[i];
+  Copy copy;
+  Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
+  if (!bucket.ok()) {
+    if (bucket.status().code() == StatusCode::kNotFound) return std::optional<Copy>();  // deleted since
+    return bucket.status();
+  }
+  copy.bucket = std::move(bucket).value();
+  if (copy.bucket.owner != t.destination.tenant || copy.bucket.replication.empty()) return std::optional<Copy>();
+  Result<s3::ReplicationConfiguration> config = s3::DecodeReplicationConfiguration(copy.bucket.replication);
+  if (!config.ok()) {
+    spdlog::error("bucket {}: {}", event.bucket, config.status().ToString());
+    return std::optional<Copy>();
+  }
+  const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
+  const s3::ReplicationRule* rule = nullptr;
+  if (created) {
+    Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(copy.bucket, event.key, event.version_id);
+    if (!r.ok()) {
+      if (r.status().code() == StatusCode::kNotFound) return std::optional<Copy>();  // deleted since
+      return r.status();
+    }
+    // A replica is never copied again (two servers replicating to each
+    // other would copy the copies back and forth).
+    if (r->delete_marker || r->replication_status == catalog::ReplicationStatus::kReplica) {
+      return std::optional<Copy>();
+    }
+    copy.record = std::move(r).value();
+    rule = s3::ReplicationRuleFor(*config, arn, event.key, &copy.record->tags);
+    // As S3: SSE-KMS objects only when the rule asks for them.
+    if (rule != nullptr && !copy.record->kms.empty() && !rule->sse_kms_objects) rule = nullptr;
+  } else {
+    rule = s3::ReplicationRuleFor(*config, arn, event.key, nullptr);
+    if (rule != nullptr && !rule->delete_markers) rule = nullptr;
+  }
+  if (rule == nullptr) return std::optional<Copy>();
+  copy.rule = *rule;
+  return std::optional<Copy>(std::move(copy));
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Copy& copy, const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  std::optional<sovereignty::ResidencyRule> residency;
+  if (deps_.residency != nullptr) {
+    Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(copy.bucket);
+    if (!r.ok()) return Outcome{Step::kFailed, 0, "the residency rule: " + r.status().ToString(), 0};
+    residency = std::move(r).value();
+  }
+  if (!s3::ResidencyAllows(residency, t.destination)) {
+    return Outcome{Step::kDone, 0,
+                   "data residency: the bucket's rule (" + sovereignty::DescribeRule(residency) +
+                       ") does not allow copies in " + t.destination.jurisdiction,
+                   0};
+  }
+  if (copy.record) return CopyVersion(i, copy.bucket, *copy.record, copy.rule, key);
+  return CopyDeleteMarker(i, key);
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,

@@ -34,6 +34,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,19 @@ class ReplicationDispatcher final : public LogDispatcher {
     std::string error;  // why it failed or was given up on ("" if copied)
     uint64_t bytes = 0;
   };
+  // What an entry asks one destination to get.
+  struct Copy {
+    catalog::BucketRecord bucket;
+    std::optional<catalog::ObjectRecord> record;  // the version; none for a delete marker
+    s3::ReplicationRule rule;                     // the rule that decides
+  };
   Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
+  // What entry `event` (a version `created`, else a delete marker) asks
+  // destination `i` to get under the bucket's rules now: nullopt for
+  // nothing; an error to try again later.
+  Result<std::optional<Copy>> WhatToCopy(size_t i, const audit::Event& event, bool created);
+  // Checks the residency rule again, then copies.
+  Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
   Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
   Outcome CopyDeleteMarker(size_t i, const std::string& key);
