@@ -11,7 +11,8 @@
 # after the other per destination (in log order), so this is one stream.
 #
 # Usage: bench/replication.sh [BUILD_DIR]   (default build-release)
-#   SMALL (default 2000), LARGE (default 8), ROUNDS (default 3)
+#   SMALL (default 2000), LARGE (default 8; 0 skips a workload), ROUNDS (default 3)
+#   CONFIANCE_BIN: another source server binary (an A/B of two builds)
 # Only 127.0.0.1 is used; every loop is bounded.
 set -euo pipefail
 
@@ -95,6 +96,6 @@ run() {
 echo "| workload | PUT/s | last copy after the last PUT | copies/s over the run | MB/s over the run |"
 echo "|---|---:|---:|---:|---:|"
 for _ in $(seq 1 "$ROUNDS"); do
-  run "$SMALL" 4096 16
-  run "$LARGE" $((64 << 20)) 1
+  [[ $SMALL -gt 0 ]] && run "$SMALL" 4096 16
+  [[ $LARGE -gt 0 ]] && run "$LARGE" $((64 << 20)) 1
 done

@@ -103,8 +103,6 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
   *more = end < size;
   bool ok = true;
   const uint64_t start = c.next;
-  std::vector<Entry> batch;
-  uint64_t read_end = start;
   for (uint64_t index = start; index < end; ++index) {
     Result<std::string> entry = (*log)->Entry(index);
     if (!entry.ok()) {
@@ -112,34 +110,26 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
       ok = false;
       break;
     }
-    read_end = index + 1;
     Result<audit::Event> event = audit::DecodeEvent(*entry);
-    // (An entry that does not decode asks for nothing.)
-    if (event.ok()) batch.push_back(Entry{index, std::move(event).value()});
+    if (event.ok()) {  // (an entry that does not decode asks for nothing)
+      const Step step = Handle(i, **log, *event, index, size);
+      if (step == Step::kWait) {
+        *more = false;
+        break;
+      }
+      if (step == Step::kFailed) {
+        ok = false;
+        break;
+      }
+    }
+    c.next = index + 1;
   }
-  Step stopped = Step::kDone;
-  const size_t handled = HandleBatch(i, **log, batch, size, &stopped);
-  c.next = handled < batch.size() ? batch[handled].index : read_end;
-  if (stopped == Step::kWait) *more = false;
-  if (stopped == Step::kFailed) ok = false;
   if (c.next != start) {
     if (Status s = SaveCursor(t, c.next); !s.ok()) {
       spdlog::warn("{} to {}:{}: saving the cursor: {}", options_.what, t.tenant, t.name, s.ToString());
     }
   }
   return ok;
-}
-
-size_t LogDispatcher::HandleBatch(size_t i, audit::TransparencyLog& log, std::vector<Entry>& entries, uint64_t size,
-                                  Step* stopped) {
-  for (size_t n = 0; n < entries.size(); ++n) {
-    const Step step = Handle(i, log, entries[n].event, entries[n].index, size);
-    if (step != Step::kDone) {
-      *stopped = step;
-      return n;
-    }
-  }
-  return entries.size();
 }
 
 }  // namespace confiance

@@ -71,19 +71,6 @@ class LogDispatcher {
   // Acts for target `i` on `event`, the entry at `index` of the target
   // tenant's `log` (`size` entries long when the pass began).
   virtual Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) = 0;
-  struct Entry {
-    uint64_t index;
-    audit::Event event;
-  };
-  // Acts for target `i` on `entries` (the decodable entries from its
-  // cursor on, in log order) and returns how many of them, from the first,
-  // are handled: the cursor moves past those (and the undecodable ones
-  // among them). If not all, `*stopped` says why the next one is not
-  // (kFailed or kWait); an entry after it that was handled anyway is
-  // handled again later (at least once). The default calls Handle on each
-  // in order.
-  virtual size_t HandleBatch(size_t i, audit::TransparencyLog& log, std::vector<Entry>& entries, uint64_t size,
-                             Step* stopped);
 
   const std::vector<TargetName>& targets() const { return targets_; }
 

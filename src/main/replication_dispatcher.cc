@@ -1,10 +1,6 @@
 // File: main/replication_dispatcher.cc
 #include "main/replication_dispatcher.h"
 
-#include <algorithm>
-#include <functional>
-#include <thread>
-
 #include "catalog/object_data.h"
 #include "common/logging.h"
 #include "crypto/sse_kms.h"
@@ -58,10 +54,7 @@ ReplicationDispatcher::ReplicationDispatcher(Deps deps)
                     TargetNames(deps.targets)),
       deps_(std::move(deps)) {
   for (const ReplicationTarget& t : deps_.targets) {
-    clients_.emplace_back();
-    for (size_t lane = 0; lane < std::max<size_t>(1, deps_.lanes); ++lane) {
-      clients_.back().push_back(std::make_unique<admin::KeepAliveHttpClient>(t.endpoint));
-    }
+    clients_.push_back(std::make_unique<admin::KeepAliveHttpClient>(t.endpoint));
   }
 }
 
@@ -69,60 +62,13 @@ ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
 
 LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyLog& /*log*/, audit::Event& event,
                                                   uint64_t /*index*/, uint64_t /*size*/) {
-  return Replicate(i, 0, event);
-}
-
-ReplicationDispatcher::Kind ReplicationDispatcher::KindOf(const audit::Event& event) {
   const std::string name = s3::NotificationEventName(event);
-  if (name.starts_with("ObjectCreated:")) return Kind::kVersion;
-  return name == "ObjectRemoved:DeleteMarkerCreated" ? Kind::kDeleteMarker : Kind::kNothing;
-}
-
-size_t ReplicationDispatcher::HandleBatch(size_t i, audit::TransparencyLog& log, std::vector<Entry>& entries,
-                                          uint64_t size, Step* stopped) {
-  std::vector<size_t> wanted;  // the entries that may ask for a copy
-  for (size_t n = 0; n < entries.size(); ++n) {
-    if (KindOf(entries[n].event) != Kind::kNothing) wanted.push_back(n);
-  }
-  const size_t lanes = std::min(clients_[i].size(), wanted.size());
-  if (lanes <= 1) return LogDispatcher::HandleBatch(i, log, entries, size, stopped);
-  std::vector<std::vector<size_t>> by_lane(lanes);
-  for (size_t n : wanted) {
-    const audit::Event& e = entries[n].event;
-    by_lane[std::hash<std::string>{}(e.bucket + "/" + e.key) % lanes].push_back(n);
-  }
-  // Entries that ask for nothing are done; the wanted ones are failed until
-  // their lane handles them (a lane stops at its first failure).
-  std::vector<Step> steps(entries.size(), Step::kDone);
-  for (size_t n : wanted) steps[n] = Step::kFailed;
-  std::vector<std::thread> threads;
-  for (size_t lane = 0; lane < lanes; ++lane) {
-    if (by_lane[lane].empty()) continue;
-    threads.emplace_back([this, i, lane, &by_lane, &entries, &steps] {
-      for (size_t n : by_lane[lane]) {
-        steps[n] = Replicate(i, lane, entries[n].event);
-        if (steps[n] != Step::kDone) return;  // this key's later entries wait behind it
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  for (size_t n = 0; n < entries.size(); ++n) {
-    if (steps[n] != Step::kDone) {
-      *stopped = steps[n];
-      return n;
-    }
-  }
-  return entries.size();
-}
-
-LogDispatcher::Step ReplicationDispatcher::Replicate(size_t i, size_t lane, const audit::Event& event) {
-  const Kind kind = KindOf(event);
-  if (kind == Kind::kNothing) return Step::kDone;
-  const bool created = kind == Kind::kVersion;
+  const bool created = name.starts_with("ObjectCreated:");
+  if (!created && name != "ObjectRemoved:DeleteMarkerCreated") return Step::kDone;
   Result<std::optional<Copy>> copy = WhatToCopy(i, event, created);
   if (!copy.ok()) return Step::kFailed;
   if (!*copy) return Step::kDone;
-  const Outcome outcome = Attempt(i, lane, **copy, event.key);
+  const Outcome outcome = Attempt(i, **copy, event.key);
   const char* operation = created ? "ReplicateObject" : "ReplicateDeleteMarker";
   if (outcome.error.empty()) {
     deps_.stats->replications.Add();
@@ -181,8 +127,7 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
   return std::optional<Copy>(std::move(copy));
 }
 
-ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, size_t lane, const Copy& copy,
-                                                              const std::string& key) {
+ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Copy& copy, const std::string& key) {
   const ReplicationTarget& t = deps_.targets[i];
   std::optional<sovereignty::ResidencyRule> residency;
   if (deps_.residency != nullptr) {
@@ -196,8 +141,8 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, size_t l
                        ") does not allow copies in " + t.destination.jurisdiction,
                    0};
   }
-  if (copy.record) return CopyVersion(i, lane, copy.bucket, *copy.record, copy.rule, key);
-  return CopyDeleteMarker(i, lane, key);
+  if (copy.record) return CopyVersion(i, copy.bucket, *copy.record, copy.rule, key);
+  return CopyDeleteMarker(i, key);
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
@@ -219,8 +164,7 @@ void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& buc
   }
 }
 
-ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, size_t lane,
-                                                                  const catalog::BucketRecord& bucket,
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, const catalog::BucketRecord& bucket,
                                                                   const catalog::ObjectRecord& record,
                                                                   const s3::ReplicationRule& rule,
                                                                   const std::string& key) {
@@ -253,7 +197,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, size
     return n;
   };
   Result<admin::HttpReply> reply =
-      clients_[i][lane]->SendStreaming("PUT", path, *headers, record.size, source, deps_.timeout);
+      clients_[i]->SendStreaming("PUT", path, *headers, record.size, source, deps_.timeout);
   if (!read_error.ok()) {
     // Never send bytes that did not authenticate: the destination got a
     // short body and keeps nothing. Bitrot stays until a scrub finds it.
@@ -263,13 +207,13 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, size
   return Judge(reply, record.size);
 }
 
-ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, size_t lane, const std::string& key) {
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key) {
   const ReplicationTarget& t = deps_.targets[i];
   const std::string path = ReplicaPath(t.bucket, key);
   Result<std::vector<admin::HttpHeader>> headers =
       SignReplicaRequest("DELETE", path, {}, t.endpoint.HostHeader(), SignerOf(t), std::chrono::system_clock::now());
   if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0};
-  return Judge(clients_[i][lane]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
+  return Judge(clients_[i]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
 }
 
 ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::HttpReply>& reply, uint64_t bytes) {

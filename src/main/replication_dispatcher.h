@@ -29,13 +29,7 @@
 //     an SSE-C object (its key is the client's) is given up on, logged and
 //     counted (`abandoned`), and the destination goes on.
 //
-// Copies to one destination run on up to `lanes` threads at once, each
-// key's always on the same lane (in log order); the cursor moves past the
-// entries before the first that failed, so a later one copied meanwhile on
-// another lane is copied again after the retry (at least once).
-//
-// Thread-safety: one background thread (LogDispatcher's), which starts the
-// lanes' threads for a batch and joins them.
+// Thread-safety: one background thread (LogDispatcher's).
 #pragma once
 
 #include <chrono>
@@ -72,9 +66,6 @@ class ReplicationDispatcher final : public LogDispatcher {
     // long a SIGTERM may wait for a copy in flight to a stalled destination.
     std::chrono::seconds timeout{20};
     admin::BackgroundStats* stats = nullptr;  // required
-    // Copies to one destination at once (of different keys): small copies
-    // wait on syncs at both ends, so one at a time leaves both idle.
-    size_t lanes = 8;
   };
 
   explicit ReplicationDispatcher(Deps deps);
@@ -95,24 +86,15 @@ class ReplicationDispatcher final : public LogDispatcher {
     s3::ReplicationRule rule;                     // the rule that decides
   };
   Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
-  // Copies on `lanes` threads at once: each key's entries on one lane, in
-  // log order; a lane stops at its first failure.
-  size_t HandleBatch(size_t i, audit::TransparencyLog& log, std::vector<Entry>& entries, uint64_t size,
-                     Step* stopped) override;
-  // What `event` may ask a destination to get.
-  enum class Kind { kNothing, kVersion, kDeleteMarker };
-  static Kind KindOf(const audit::Event& event);
-  // Handles one entry for destination `i` on lane `lane` (its connection).
-  Step Replicate(size_t i, size_t lane, const audit::Event& event);
   // What entry `event` (a version `created`, else a delete marker) asks
   // destination `i` to get under the bucket's rules now: nullopt for
   // nothing; an error to try again later.
   Result<std::optional<Copy>> WhatToCopy(size_t i, const audit::Event& event, bool created);
   // Checks the residency rule again, then copies.
-  Outcome Attempt(size_t i, size_t lane, const Copy& copy, const std::string& key);
-  Outcome CopyVersion(size_t i, size_t lane, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
+  Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
+  Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
-  Outcome CopyDeleteMarker(size_t i, size_t lane, const std::string& key);
+  Outcome CopyDeleteMarker(size_t i, const std::string& key);
   // The outcome of an answer `reply` to a copy of `bytes` bytes.
   static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);
   // Records in the version's x-amz-replication-status that destination `i`
@@ -124,8 +106,7 @@ class ReplicationDispatcher final : public LogDispatcher {
               const Outcome& outcome);
 
   const Deps deps_;
-  // By target, then lane: each lane's copies go on its own kept connection.
-  std::vector<std::vector<std::unique_ptr<admin::KeepAliveHttpClient>>> clients_;
+  std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target
 };
 
 }  // namespace confiance

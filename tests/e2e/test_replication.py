@@ -213,11 +213,11 @@ def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
     assert v2
 
 
-def test_copies_run_in_parallel_but_each_keys_versions_in_order(source, dest):
+def test_each_keys_versions_arrive_in_order_after_a_backlog(source, dest):
     a = s3(source, ACME)
     versioned_bucket(a, "repl-order")
     configure(a, "repl-order", rule(prefix="o/"))
-    dest.stop_clean()  # a backlog, so that the copies go in one batch, on several lanes
+    dest.stop_clean()  # a backlog: the copies go in one batch once the destination is back
     try:
         for v in range(6):
             for k in range(8):
