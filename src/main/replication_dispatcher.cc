@@ -132,7 +132,10 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
   std::optional<sovereignty::ResidencyRule> residency;
   if (deps_.residency != nullptr) {
     Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(copy.bucket);
-    if (!r.ok()) return Outcome{Step::kFailed, 0, "the residency rule: " + r.status().ToString(), 0};
+    if (!r.ok()) {
+      return Outcome{Step::kFailed, 0, "the residency rule: " + r.status().ToString(), 0,
+                     "the residency rule could not be read"};
+    }
     residency = std::move(r).value();
   }
   if (!s3::ResidencyAllows(residency, t.destination)) {
@@ -174,18 +177,20 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
   if (!keks.ok()) {
     // A key policy that refuses SYSTEM_MAINTENANCE is the tenant's say.
     const bool refused = keks.status().code() == StatusCode::kPermissionDenied;
-    return Outcome{refused ? Step::kDone : Step::kFailed, 0, "the bucket key: " + keks.status().ToString(), 0};
+    return Outcome{refused ? Step::kDone : Step::kFailed, 0, "the bucket key: " + keks.status().ToString(), 0,
+                   refused ? "the tenant key's policy refused SYSTEM_MAINTENANCE" : "the bucket key was unavailable"};
   }
   catalog::ObjectReader reader(*deps_.blobs, record, std::move(keks).value(), bucket.id);
   if (Status open = reader.OpenBlobs(); !open.ok()) {
     const bool gone = open.code() == StatusCode::kNotFound;  // the version was deleted meanwhile
-    return Outcome{gone ? Step::kDone : Step::kFailed, 0, "reading the version: " + open.ToString(), 0};
+    return Outcome{gone ? Step::kDone : Step::kFailed, 0, "reading the version: " + open.ToString(), 0,
+                   gone ? "the version was deleted while being copied" : "the version could not be read"};
   }
   const std::string path = ReplicaPath(t.bucket, key);
   Result<std::vector<admin::HttpHeader>> headers =
       SignReplicaRequest("PUT", path, ReplicaHeaders(record, rule), t.endpoint.HostHeader(), SignerOf(t),
                          std::chrono::system_clock::now());
-  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0};
+  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
   uint64_t offset = 0;
   Status read_error;
   auto source = [&](std::span<char> out) -> Result<size_t> {
@@ -202,7 +207,9 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
     // Never send bytes that did not authenticate: the destination got a
     // short body and keeps nothing. Bitrot stays until a scrub finds it.
     const bool damaged = read_error.code() == StatusCode::kDataLoss;
-    return Outcome{damaged ? Step::kDone : Step::kFailed, 0, "reading the version: " + read_error.ToString(), 0};
+    return Outcome{
+        damaged ? Step::kDone : Step::kFailed, 0, "reading the version: " + read_error.ToString(), 0,
+        damaged ? "the stored data failed to authenticate (a scrub reports it)" : "the version could not be read"};
   }
   return Judge(reply, record.size);
 }
@@ -212,7 +219,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i,
   const std::string path = ReplicaPath(t.bucket, key);
   Result<std::vector<admin::HttpHeader>> headers =
       SignReplicaRequest("DELETE", path, {}, t.endpoint.HostHeader(), SignerOf(t), std::chrono::system_clock::now());
-  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0};
+  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
   return Judge(clients_[i]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
 }
 
@@ -245,7 +252,7 @@ bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket
   e.status = outcome.status;
   if (!outcome.error.empty()) {
     e.error = outcome.step == Step::kFailed ? "ReplicationFailed" : "ReplicationAbandoned";
-    e.details["reason"] = outcome.error;
+    e.details["reason"] = outcome.reason.empty() ? outcome.error : outcome.reason;
   }
   e.details["destination"] = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
   e.details["destination_jurisdiction"] = t.destination.jurisdiction;

@@ -76,8 +76,11 @@ class ReplicationDispatcher final : public LogDispatcher {
   struct Outcome {
     Step step = Step::kDone;
     int status = 0;     // the destination's HTTP status; 0 if none came
-    std::string error;  // why it failed or was given up on ("" if copied)
+    std::string error;  // why it failed or was given up on ("" if copied), for the server's log
     uint64_t bytes = 0;
+    // The reason the tenant's log gives when `error` may name what is the
+    // operator's (file paths, internal messages); "" = `error` itself.
+    std::string reason = {};
   };
   // What an entry asks one destination to get.
   struct Copy {
