@@ -260,7 +260,8 @@ Result<ObjectRecord> Catalog::GetObjectVersion(const BucketRecord& bucket, std::
 
 Result<ObjectRecord> Catalog::UpdateObjectVersion(const BucketRecord& bucket, std::string_view key,
                                                   std::string_view version_id,
-                                                  const std::function<Status(ObjectRecord&)>& mutate) {
+                                                  const std::function<Status(ObjectRecord&)>& mutate,
+                                                  meta::Durability durability) {
   if (version_id.empty()) return UpdateObject(bucket, key, mutate);
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
@@ -278,6 +279,7 @@ Result<ObjectRecord> Catalog::UpdateObjectVersion(const BucketRecord& bucket, st
     record.op_tag = NewOpTag();
     meta::Batch b;
     b.op_tag = record.op_tag;
+    b.durability = durability;
     // The current entry is expected too: a version that stops being
     // current meanwhile moves to another key.
     b.Expect(std::string(key), at->current_raw);

@@ -79,8 +79,11 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
                  event.key, event.version_id, outcome.error,
                  outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
   }
-  if (!Record(i, (*copy)->bucket, event, operation, outcome)) return Step::kFailed;
+  // The status first, without a sync of its own: the log entry's sync
+  // makes both durable (one store). A crash before it loses both, and the
+  // copy is made again.
   if (created && outcome.step == Step::kDone) SetStatus(i, (*copy)->bucket, event, outcome.error.empty());
+  if (!Record(i, (*copy)->bucket, event, operation, outcome)) return Step::kFailed;
   return outcome.step;
 }
 
@@ -151,8 +154,9 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
                                       bool copied) {
   const std::string& name = deps_.targets[i].destination.name;
-  Result<catalog::ObjectRecord> updated =
-      deps_.catalog->UpdateObjectVersion(bucket, event.key, event.version_id, [&](catalog::ObjectRecord& r) -> Status {
+  Result<catalog::ObjectRecord> updated = deps_.catalog->UpdateObjectVersion(
+      bucket, event.key, event.version_id,
+      [&](catalog::ObjectRecord& r) -> Status {
         std::erase(r.replication_pending, name);
         if (!copied) {
           r.replication_status = catalog::ReplicationStatus::kFailed;
@@ -160,7 +164,8 @@ void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& buc
           r.replication_status = catalog::ReplicationStatus::kCompleted;
         }
         return OkStatus();
-      });
+      },
+      meta::Durability::kWithNextSync);
   if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) {
     spdlog::warn("replication: the status of {}/{} version {}: {}", event.bucket, event.key, event.version_id,
                  updated.status().ToString());
