@@ -181,10 +181,11 @@ Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_bu
   *timed_out = ec == beast::error::timeout;
   if (ec) return UnavailableError("no answer from " + where + ": " + ec.message());
   *keep_alive = parser.get().keep_alive();
-  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
+  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}, {}};
   if (auto it = parser.get().find(bhttp::field::content_type); it != parser.get().end()) {
     reply.content_type = std::string(it->value());
   }
+  if (auto it = parser.get().find(bhttp::field::etag); it != parser.get().end()) reply.etag = std::string(it->value());
   return reply;
 }
 

@@ -69,6 +69,7 @@ struct HttpReply {
   int status = 0;
   std::string body;
   std::string content_type;  // the Content-Type header, "" if none
+  std::string etag;          // the ETag header, "" if none (an uploaded part's)
 };
 
 // Sends one request with exactly `headers` (plus Content-Length, and Host

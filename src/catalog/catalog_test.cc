@@ -591,6 +591,14 @@ TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionTen) {
   EXPECT_EQ(replica_back.replication_status, ReplicationStatus::kReplica);
   EXPECT_TRUE(replica_back.kms.empty());
   EXPECT_EQ(ReplicationStatusName(ReplicationStatus::kReplica), "REPLICA");
+  // A replication copy's multipart upload says so until its completion.
+  UploadRecord up;
+  up.upload_id = "u";
+  ASSERT_OK_AND_ASSIGN(UploadRecord plain_up, DecodeUpload(EncodeUpload(up)));
+  EXPECT_FALSE(plain_up.replica);
+  up.replica = true;
+  ASSERT_OK_AND_ASSIGN(UploadRecord replica_up, DecodeUpload(EncodeUpload(up)));
+  EXPECT_TRUE(replica_up.replica);
   // An unknown status is refused, not read as none.
   std::string bad = EncodeObject(replica);
   const size_t at = bad.find('\x04', 2);  // every other field is 0 or the etag

@@ -652,7 +652,8 @@ std::string EncodeUpload(const UploadRecord& r) {
             {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
             {"tags", r.tags}};
   if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
-  if (r.checksum_full_object) j["cfo"] = true;                         // optional: composite before
+  if (r.checksum_full_object) j["cfo"] = true;
+  if (r.replica) j["replica"] = true;  // optional: replication copies only                         // optional: composite before
   // Optional (SSE-C uploads only), as the bucket record's optional keys.
   if (r.sse_c()) {
     j["ssec_salt"] = Bin(r.sse_c_salt);
@@ -687,6 +688,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.tags = Map(j, "tags");
   r.checksum_algorithm = Str(j, "ca");
   if (auto it = j.find("cfo"); it != j.end() && it->is_boolean()) r.checksum_full_object = it->get<bool>();
+  if (auto it = j.find("replica"); it != j.end() && it->is_boolean()) r.replica = it->get<bool>();
   if (auto it = j.find("ssec_salt"); it != j.end()) r.sse_c_salt = FromBin(*it);
   if (auto it = j.find("ssec_ver"); it != j.end()) r.sse_c_verifier = FromBin(*it);
   if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {

@@ -216,6 +216,9 @@ struct UploadRecord {
   // delete part blobs the completed object may reference.
   std::string completing_tag;
   TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
+  // A replication copy's upload (s3/replication_config.h kReplicaHeader):
+  // the completed version is a REPLICA.
+  bool replica = false;
   std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
   // x-amz-checksum-type FULL_OBJECT (a CRC of the whole object, combined
   // from the parts'); false: composite (or no checksum).

@@ -123,6 +123,7 @@ struct ServerFlags {
   std::vector<std::string> notify_webhooks;
   std::string notify_secret_file;
   std::string replication_targets_file;  // bucket replication destinations ("" = none)
+  uint64_t replication_part_size = 64ull << 20;
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
@@ -556,7 +557,7 @@ int RunServer(const ServerFlags& flags) {
   ReplicationDispatcher replication(ReplicationDispatcher::Deps{
       transparency ? &transparency->log() : nullptr, (*dir)->catalog.get(), (*dir)->bucket_keys.get(),
       (*dir)->router.get(), (*dir)->meta.get(), (*dir)->residency.get(), std::move(replication_targets),
-      std::chrono::milliseconds(200), std::chrono::seconds(20), &background_stats});
+      std::chrono::milliseconds(200), std::chrono::seconds(20), &background_stats, flags.replication_part_size});
   replication.Start();
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
@@ -844,6 +845,11 @@ int main(int argc, char** argv) {
                      "File holding the HMAC-SHA256 key of the notifications' X-Confiance-Signature header");
   server->add_option("--replication-targets", flags.replication_targets_file,
                      "TOML file of the destinations bucket replication may copy to, per tenant (docs/replication.md)");
+  server
+      ->add_option("--replication-part-size", flags.replication_part_size,
+                   "Bytes: a version larger than this is replicated as a multipart upload of parts this large")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{5} << 20, uint64_t{5} << 30));
   server->add_option("--scrub-interval-hours", flags.scrub_interval_h,
                      "Hours between scheduled online scrubs, from the end of the last, across restarts (0: none)")
       ->capture_default_str()

@@ -65,10 +65,48 @@ std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& recor
   return h;
 }
 
+std::vector<admin::HttpHeader> ReplicaUploadHeaders(const catalog::ObjectRecord& record,
+                                                    const s3::ReplicationRule& rule) {
+  std::vector<admin::HttpHeader> h = ReplicaHeaders(record, rule);
+  std::erase_if(
+      h, [](const admin::HttpHeader& x) { return x.name == "content-md5" || x.name.starts_with("x-amz-checksum-"); });
+  return h;
+}
+
+std::string UploadIdOf(std::string_view body) {
+  const size_t open = body.find("<UploadId>");
+  const size_t close = body.find("</UploadId>");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open + 10) return "";
+  return std::string(body.substr(open + 10, close - open - 10));
+}
+
+std::string PartQuery(int part_number, std::string_view upload_id) {
+  return "partNumber=" + std::to_string(part_number) + "&" + UploadQuery(upload_id);
+}
+
+std::string UploadQuery(std::string_view upload_id) {
+  return "uploadId=" + sigv4::UriEncode(upload_id, /*keep_slash=*/false);
+}
+
+std::string CompleteUploadBody(const std::vector<std::string>& etags) {
+  std::string xml = "<CompleteMultipartUpload>";
+  for (size_t n = 0; n < etags.size(); ++n) {
+    // An ETag is a quoted hex digest: nothing in it needs escaping, but a
+    // destination's answer is not trusted to be one.
+    std::string etag;
+    for (char c : etags[n]) {
+      if (c != '<' && c != '>' && c != '&') etag += c;
+    }
+    xml += "<Part><PartNumber>" + std::to_string(n + 1) + "</PartNumber><ETag>" + etag + "</ETag></Part>";
+  }
+  return xml + "</CompleteMultipartUpload>";
+}
+
 Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view method, std::string_view path,
                                                           std::vector<admin::HttpHeader> headers,
                                                           std::string_view host_header, const Signer& signer,
-                                                          std::chrono::system_clock::time_point now) {
+                                                          std::chrono::system_clock::time_point now,
+                                                          std::string_view query) {
   const std::string amz_date = sigv4::FormatAmzDate(now);
   headers.push_back({"host", std::string(host_header)});
   headers.push_back({"x-amz-date", amz_date});
@@ -78,7 +116,7 @@ Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view metho
   sigv4::RequestView view;
   view.method = method;
   view.raw_path = path;
-  view.raw_query = "";
+  view.raw_query = query;
   view.headers = view_headers;
   const sigv4::ClientCredentials credentials{signer.access_key, signer.secret_key, signer.region};
   ASSIGN_OR_RETURN(sigv4::SignedRequest signed_request,

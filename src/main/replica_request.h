@@ -37,12 +37,32 @@ struct Signer {
   std::string_view region;
 };
 
+// A version larger than a part is copied as a multipart upload
+// (CreateMultipartUpload with ReplicaHeaders less the whole-object
+// checks, UploadPart of each part, CompleteMultipartUpload): these are
+// its pieces.
+//
+// The headers of the CreateMultipartUpload: ReplicaHeaders without
+// Content-MD5 and the additional checksum (they are of the whole object).
+std::vector<admin::HttpHeader> ReplicaUploadHeaders(const catalog::ObjectRecord& record,
+                                                    const s3::ReplicationRule& rule);
+// The UploadId of a CreateMultipartUpload answer; "" if it has none.
+std::string UploadIdOf(std::string_view body);
+// The query of an UploadPart ("partNumber=N&uploadId=ID"), and of a
+// Complete or Abort ("uploadId=ID"), ID URI-encoded.
+std::string PartQuery(int part_number, std::string_view upload_id);
+std::string UploadQuery(std::string_view upload_id);
+// The CompleteMultipartUpload document naming `etags` (as the parts'
+// answers gave them, quotes included) as parts 1..N.
+std::string CompleteUploadBody(const std::vector<std::string>& etags);
+
 // `headers` plus host, x-amz-date, x-amz-content-sha256 (UNSIGNED-PAYLOAD)
-// and the authorization of a request to `path` at `now`. InvalidArgument
-// for a path SigV4 cannot encode.
+// and the authorization of a request to `path`?`query` at `now`.
+// InvalidArgument for a path SigV4 cannot encode.
 Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view method, std::string_view path,
                                                           std::vector<admin::HttpHeader> headers,
                                                           std::string_view host_header, const Signer& signer,
-                                                          std::chrono::system_clock::time_point now);
+                                                          std::chrono::system_clock::time_point now,
+                                                          std::string_view query = {});
 
 }  // namespace confiance

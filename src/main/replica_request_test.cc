@@ -88,3 +88,43 @@ TEST(ReplicaRequestTest, SignsEveryHeaderWithAnUnsignedPayload) {
 
 }  // namespace
 }  // namespace confiance
+
+namespace confiance {
+namespace {
+
+TEST(ReplicaRequestTest, TheMultipartPieces) {
+  catalog::ObjectRecord r;
+  r.etag = "9e107d9d372bb6826bd81d3542a419d6";
+  r.content_type = "text/plain";
+  r.checksum_algorithm = "CRC32";
+  r.checksum = "AAAAAA==";
+  const std::map<std::string, std::string> h = AsMap(ReplicaUploadHeaders(r, s3::ReplicationRule{}));
+  EXPECT_EQ(h.at("content-type"), "text/plain");
+  EXPECT_EQ(h.at("x-confiance-replication"), "replica");
+  EXPECT_FALSE(h.contains("content-md5"));  // of the whole object, not of a part
+  EXPECT_FALSE(h.contains("x-amz-checksum-crc32"));
+  EXPECT_EQ(UploadIdOf("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u-1/2</UploadId>"
+                       "</InitiateMultipartUploadResult>"),
+            "u-1/2");
+  EXPECT_EQ(UploadIdOf("<Error><Code>AccessDenied</Code></Error>"), "");
+  EXPECT_EQ(UploadIdOf("<UploadId></UploadId>"), "");
+  EXPECT_EQ(PartQuery(3, "u-1/2"), "partNumber=3&uploadId=u-1%2F2");
+  EXPECT_EQ(UploadQuery("abc"), "uploadId=abc");
+  EXPECT_EQ(CompleteUploadBody({"\"e1\"", "\"e<2>&\""}),
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"e1\"</ETag></Part>"
+            "<Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag></Part></CompleteMultipartUpload>");
+}
+
+TEST(ReplicaRequestTest, TheQueryIsSigned) {
+  const auto now = std::chrono::sys_days(std::chrono::year(2026) / 12 / 5);
+  const Signer signer{"AK", "SECRET", "us-east-1"};
+  Result<std::vector<admin::HttpHeader>> a =
+      SignReplicaRequest("PUT", "/b/k", {}, "h:1", signer, now, "partNumber=1&uploadId=u");
+  Result<std::vector<admin::HttpHeader>> b =
+      SignReplicaRequest("PUT", "/b/k", {}, "h:1", signer, now, "partNumber=2&uploadId=u");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(AsMap(*a).at("authorization"), AsMap(*b).at("authorization"));
+}
+
+}  // namespace
+}  // namespace confiance

@@ -191,32 +191,92 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
     return Outcome{gone ? Step::kDone : Step::kFailed, 0, "reading the version: " + open.ToString(), 0,
                    gone ? "the version was deleted while being copied" : "the version could not be read"};
   }
+  if (record.size > deps_.part_size) return CopyInParts(i, reader, record, rule, key);
   const std::string path = ReplicaPath(t.bucket, key);
   Result<std::vector<admin::HttpHeader>> headers =
       SignReplicaRequest("PUT", path, ReplicaHeaders(record, rule), t.endpoint.HostHeader(), SignerOf(t),
                          std::chrono::system_clock::now());
   if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
-  uint64_t offset = 0;
   Status read_error;
+  Result<admin::HttpReply> reply = SendRange(i, "PUT", path, *headers, reader, 0, record.size, &read_error);
+  if (!read_error.ok()) return ReadFailure(read_error);
+  return Judge(reply, record.size);
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, catalog::ObjectReader& reader,
+                                                                  const catalog::ObjectRecord& record,
+                                                                  const s3::ReplicationRule& rule,
+                                                                  const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  admin::KeepAliveHttpClient& client = *clients_[i];
+  const std::string path = ReplicaPath(t.bucket, key);
+  auto sign = [&](std::string_view method, std::vector<admin::HttpHeader> headers, std::string_view query) {
+    return SignReplicaRequest(method, path, std::move(headers), t.endpoint.HostHeader(), SignerOf(t),
+                              std::chrono::system_clock::now(), query);
+  };
+  Result<std::vector<admin::HttpHeader>> create = sign("POST", ReplicaUploadHeaders(record, rule), "uploads=");
+  if (!create.ok()) return Outcome{Step::kDone, 0, create.status().ToString(), 0, "the key cannot be signed for"};
+  Result<admin::HttpReply> created = client.Send("POST", path + "?uploads=", *create, "", deps_.timeout);
+  Outcome outcome = Judge(created, 0);
+  if (!outcome.error.empty()) return outcome;
+  const std::string upload_id = UploadIdOf(created->body);
+  if (upload_id.empty()) return Outcome{Step::kFailed, created->status, "the destination gave no UploadId", 0};
+  std::vector<std::string> etags;
+  for (uint64_t offset = 0; offset < record.size && outcome.error.empty(); offset += deps_.part_size) {
+    const std::string query = PartQuery(static_cast<int>(etags.size() + 1), upload_id);
+    Result<std::vector<admin::HttpHeader>> headers = sign("PUT", {}, query);
+    if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+    const uint64_t length = std::min(deps_.part_size, record.size - offset);
+    Status read_error;
+    Result<admin::HttpReply> part =
+        SendRange(i, "PUT", path + "?" + query, *headers, reader, offset, length, &read_error);
+    outcome = read_error.ok() ? Judge(part, 0) : ReadFailure(read_error);
+    if (outcome.error.empty() && part->etag.empty()) outcome = Outcome{Step::kFailed, 200, "a part without ETag", 0};
+    if (outcome.error.empty()) etags.push_back(part->etag);
+  }
+  const std::string upload = UploadQuery(upload_id);
+  if (outcome.error.empty()) {
+    Result<std::vector<admin::HttpHeader>> headers = sign("POST", {{"content-type", "application/xml"}}, upload);
+    if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+    Result<admin::HttpReply> done =
+        client.Send("POST", path + "?" + upload, *headers, CompleteUploadBody(etags), deps_.timeout);
+    outcome = Judge(done, record.size);
+    // S3 may answer a completion 200 with an error document.
+    if (outcome.error.empty() && done->body.find("<Error>") != std::string::npos) {
+      outcome = Outcome{Step::kFailed, done->status, "CompleteMultipartUpload: " + ErrorCodeOf(done->body), 0};
+    }
+    if (outcome.error.empty()) return outcome;
+  }
+  // Best effort: a destination keeps an upload's parts until it is aborted.
+  if (Result<std::vector<admin::HttpHeader>> abort = sign("DELETE", {}, upload); abort.ok()) {
+    (void)client.Send("DELETE", path + "?" + upload, *abort, "", deps_.timeout);
+  }
+  return outcome;
+}
+
+Result<admin::HttpReply> ReplicationDispatcher::SendRange(size_t i, std::string_view method, const std::string& target,
+                                                          const std::vector<admin::HttpHeader>& headers,
+                                                          catalog::ObjectReader& reader, uint64_t offset,
+                                                          uint64_t length, Status* read_error) {
+  const uint64_t end = offset + length;
   auto source = [&](std::span<char> out) -> Result<size_t> {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), record.size - offset));
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), end - offset));
     if (n == 0) return size_t{0};
-    read_error = reader.Read(offset, std::as_writable_bytes(out.first(n)));
-    if (!read_error.ok()) return read_error;
+    *read_error = reader.Read(offset, std::as_writable_bytes(out.first(n)));
+    if (!read_error->ok()) return *read_error;
     offset += n;
     return n;
   };
-  Result<admin::HttpReply> reply =
-      clients_[i]->SendStreaming("PUT", path, *headers, record.size, source, deps_.timeout);
-  if (!read_error.ok()) {
-    // Never send bytes that did not authenticate: the destination got a
-    // short body and keeps nothing. Bitrot stays until a scrub finds it.
-    const bool damaged = read_error.code() == StatusCode::kDataLoss;
-    return Outcome{
-        damaged ? Step::kDone : Step::kFailed, 0, "reading the version: " + read_error.ToString(), 0,
-        damaged ? "the stored data failed to authenticate (a scrub reports it)" : "the version could not be read"};
-  }
-  return Judge(reply, record.size);
+  return clients_[i]->SendStreaming(method, target, headers, length, source, deps_.timeout);
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::ReadFailure(const Status& read_error) {
+  // Never send bytes that did not authenticate: the destination got a
+  // short body and keeps nothing. Bitrot stays until a scrub finds it.
+  const bool damaged = read_error.code() == StatusCode::kDataLoss;
+  return Outcome{
+      damaged ? Step::kDone : Step::kFailed, 0, "reading the version: " + read_error.ToString(), 0,
+      damaged ? "the stored data failed to authenticate (a scrub reports it)" : "the version could not be read"};
 }
 
 ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key) {

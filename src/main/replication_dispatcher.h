@@ -43,6 +43,7 @@
 #include "blob/blob_store.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/object_data.h"
 #include "main/log_dispatcher.h"
 #include "main/replication_targets.h"
 #include "sovereignty/residency/residency.h"
@@ -66,6 +67,9 @@ class ReplicationDispatcher final : public LogDispatcher {
     // long a SIGTERM may wait for a copy in flight to a stalled destination.
     std::chrono::seconds timeout{20};
     admin::BackgroundStats* stats = nullptr;  // required
+    // A version larger than this goes as a multipart upload of parts this
+    // large (S3: 5 MiB to 5 GiB); smaller ones in one PUT.
+    uint64_t part_size = 64ull << 20;
   };
 
   explicit ReplicationDispatcher(Deps deps);
@@ -97,6 +101,16 @@ class ReplicationDispatcher final : public LogDispatcher {
   Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
   Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
+  // A version larger than `part_size`, as a multipart upload (aborted if
+  // any step fails).
+  Outcome CopyInParts(size_t i, catalog::ObjectReader& reader, const catalog::ObjectRecord& record,
+                      const s3::ReplicationRule& rule, const std::string& key);
+  // Sends [offset, offset + length) of the version as the body of one
+  // request to `target` (path and query); a failed read is `*read_error`.
+  Result<admin::HttpReply> SendRange(size_t i, std::string_view method, const std::string& target,
+                                     const std::vector<admin::HttpHeader>& headers, catalog::ObjectReader& reader,
+                                     uint64_t offset, uint64_t length, Status* read_error);
+  static Outcome ReadFailure(const Status& read_error);
   Outcome CopyDeleteMarker(size_t i, const std::string& key);
   // The outcome of an answer `reply` to a copy of `bytes` bytes.
   static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);

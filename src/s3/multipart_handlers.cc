@@ -186,6 +186,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
+  up.replica = ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue;
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
   up.checksum_full_object = *full_object;
   up.lock_mode = lock->mode;
@@ -465,7 +466,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   }
   rec.kms = up->kms;
   catalog::StampVersion(*bucket, rec);
-  StampReplication(*bucket, ctx.route.key, /*replica=*/false, options_.replication_destinations, rec);
+  StampReplication(*bucket, ctx.route.key, up->replica, options_.replication_destinations, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }

@@ -54,7 +54,9 @@ def targets_file(workdir, dest_srv):
 def source(tmp_path_factory, dest):
     conf = str(tmp_path_factory.mktemp("repl-conf"))
     token_file, token = write_token(conf)
-    args = ["--replication-targets", targets_file(conf, dest), "--metrics-token-file", token_file]
+    # Versions over 5 MiB go as multipart uploads of 5 MiB parts.
+    args = ["--replication-targets", targets_file(conf, dest), "--metrics-token-file", token_file,
+            "--replication-part-size", str(5 << 20)]
     for srv in serve_module(tmp_path_factory, "repl-source", args):
         srv.metrics_token = token
         for tenant, creds in (("acme", ACME), ("other", OTHER)):
@@ -186,6 +188,15 @@ def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
     assert hashlib.sha256(body).digest() == hashlib.sha256(large).digest()
     body, head = wait_for(lambda: replica(dest, "replica", "in/multi.bin"))
     assert body == b"".join(parts) and head["ContentType"] == "application/x-test"
+    assert head["ETag"].endswith('-2"'), head["ETag"]  # over the part size: copied in two parts
+    # A single PUT over the part size goes in parts too, with its metadata.
+    big = os.urandom((12 << 20) + 1)
+    a.put_object(Bucket="repl-data", Key="in/big.bin", Body=big, Metadata={"k": "v"}, Tagging="t=1")
+    body, head = wait_for(lambda: replica(dest, "replica", "in/big.bin"), timeout=120)
+    assert hashlib.sha256(body).digest() == hashlib.sha256(big).digest()
+    assert head["ETag"].endswith('-3"') and head["Metadata"] == {"k": "v"}, head
+    assert s3(dest, DR).get_object_tagging(Bucket="replica", Key="in/big.bin")["TagSet"] == [{"Key": "t", "Value": "1"}]
+    assert s3(dest, DR).list_multipart_uploads(Bucket="replica").get("Uploads", []) == []
     assert wait_for(lambda: replica(dest, "replica", "in/copy.txt"))[0] == small
     assert replica(dest, "replica", "out/ignored.txt") is None
     # S3's x-amz-replication-status: COMPLETED at the source once copied,
