@@ -86,11 +86,6 @@ TEST(ReplicaRequestTest, SignsEveryHeaderWithAnUnsignedPayload) {
   EXPECT_NE(AsMap(*other).at("authorization"), auth);
 }
 
-}  // namespace
-}  // namespace confiance
-
-namespace confiance {
-namespace {
 
 TEST(ReplicaRequestTest, TheMultipartPieces) {
   catalog::ObjectRecord r;

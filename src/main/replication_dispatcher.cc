@@ -225,7 +225,10 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, cata
   for (uint64_t offset = 0; offset < record.size && outcome.error.empty(); offset += deps_.part_size) {
     const std::string query = PartQuery(static_cast<int>(etags.size() + 1), upload_id);
     Result<std::vector<admin::HttpHeader>> headers = sign("PUT", {}, query);
-    if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+    if (!headers.ok()) {
+      outcome = Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+      break;  // (the upload is aborted below)
+    }
     const uint64_t length = std::min(deps_.part_size, record.size - offset);
     Status read_error;
     Result<admin::HttpReply> part =
@@ -237,15 +240,18 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, cata
   const std::string upload = UploadQuery(upload_id);
   if (outcome.error.empty()) {
     Result<std::vector<admin::HttpHeader>> headers = sign("POST", {{"content-type", "application/xml"}}, upload);
-    if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
-    Result<admin::HttpReply> done =
-        client.Send("POST", path + "?" + upload, *headers, CompleteUploadBody(etags), deps_.timeout);
-    outcome = Judge(done, record.size);
-    // S3 may answer a completion 200 with an error document.
-    if (outcome.error.empty() && done->body.find("<Error>") != std::string::npos) {
-      outcome = Outcome{Step::kFailed, done->status, "CompleteMultipartUpload: " + ErrorCodeOf(done->body), 0};
+    if (headers.ok()) {
+      Result<admin::HttpReply> done =
+          client.Send("POST", path + "?" + upload, *headers, CompleteUploadBody(etags), deps_.timeout);
+      outcome = Judge(done, record.size);
+      // S3 may answer a completion 200 with an error document.
+      if (outcome.error.empty() && done->body.find("<Error>") != std::string::npos) {
+        outcome = Outcome{Step::kFailed, done->status, "CompleteMultipartUpload: " + ErrorCodeOf(done->body), 0};
+      }
+      if (outcome.error.empty()) return outcome;
+    } else {
+      outcome = Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
     }
-    if (outcome.error.empty()) return outcome;
   }
   // Best effort: a destination keeps an upload's parts until it is aborted.
   if (Result<std::vector<admin::HttpHeader>> abort = sign("DELETE", {}, upload); abort.ok()) {

@@ -153,11 +153,6 @@ TEST(ReplicationEncodingTest, RoundTripsThroughTheBucketRecord) {
   EXPECT_EQ(DecodeReplicationConfiguration("not xml").status().code(), StatusCode::kDataLoss);
 }
 
-}  // namespace
-}  // namespace confiance::s3
-
-namespace confiance::s3 {
-namespace {
 
 TEST(StampReplicationTest, MarksWhatADeclaredDestinationWillCopy) {
   catalog::BucketRecord bucket = VersionedBucket();
