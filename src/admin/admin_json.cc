@@ -265,9 +265,11 @@ json TenantJson(const iam::TenantRecord& t, const TenantServerSettings& server) 
   }
   json destinations = json::array();
   for (const ReplicationDestinationInfo& d : server.replication_destinations) {
-    if (d.tenant != t.id) continue;
-    destinations.push_back(
-        {{"arn", d.arn}, {"jurisdiction", d.jurisdiction}, {"endpoint", d.endpoint}, {"bucket", d.bucket}});
+    if (d.destination.tenant != t.id) continue;
+    destinations.push_back({{"arn", s3::ReplicationTargetArn(d.destination.tenant, d.destination.name)},
+                            {"jurisdiction", d.destination.jurisdiction},
+                            {"endpoint", d.endpoint},
+                            {"bucket", d.bucket}});
   }
   if (!destinations.empty()) doc["replication_destinations"] = std::move(destinations);
   return doc;

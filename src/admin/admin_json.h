@@ -6,9 +6,8 @@
 // error instead of a silent no-op. docs/admin-api.md shows every document.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +18,7 @@
 #include "common/status.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
+#include "s3/replication_config.h"
 
 namespace confiance::admin {
 
@@ -98,10 +98,8 @@ std::string IsoTime(uint64_t ms);
 // (confiance server --replication-targets, docs/replication.md): what the
 // tenant needs to name it and to know where its copies would go.
 struct ReplicationDestinationInfo {
-  std::string tenant;
-  std::string arn;
-  std::string jurisdiction;
-  std::string endpoint;  // "https://host:port"
+  s3::ReplicationDestination destination;  // whose, its name (so its ARN), its jurisdiction
+  std::string endpoint;                    // "https://host:port"
   std::string bucket;
 };
 

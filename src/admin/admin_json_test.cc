@@ -126,9 +126,8 @@ TEST(AdminJsonTest, RateLimits) {
 
 TEST(AdminJsonTest, ATenantSeesItsOwnReplicationDestinations) {
   TenantServerSettings server;
-  server.replication_destinations = {
-      {"acme", "arn:confiance:replication::acme:dr", "DE", "https://dr.example:9000", "replica"},
-      {"globex", "arn:confiance:replication::globex:dr", "US", "https://us.example", "theirs"}};
+  server.replication_destinations = {{{"acme", "dr", "DE"}, "https://dr.example:9000", "replica"},
+                                     {{"globex", "dr", "US"}, "https://us.example", "theirs"}};
   nlohmann::json j = TenantJson(iam::TenantRecord{.id = "acme"}, server);
   ASSERT_EQ(j["replication_destinations"].size(), 1u);
   EXPECT_EQ(j["replication_destinations"][0], (nlohmann::json{{"arn", "arn:confiance:replication::acme:dr"},

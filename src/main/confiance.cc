@@ -458,8 +458,7 @@ int RunServer(const ServerFlags& flags) {
   admin::TenantServerSettings tenant_settings{.default_rate_limits = flags.default_rate_limits};
   for (const ReplicationTarget& t : replication_targets) {
     tenant_settings.replication_destinations.push_back(
-        {t.destination.tenant, s3::ReplicationTargetArn(t.destination.tenant, t.destination.name),
-         t.destination.jurisdiction, (t.endpoint.tls ? "https://" : "http://") + t.endpoint.HostHeader(), t.bucket});
+        {t.destination, (t.endpoint.tls ? "https://" : "http://") + t.endpoint.HostHeader(), t.bucket});
   }
   admin_api.SetTenantServerSettings(std::move(tenant_settings));
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
