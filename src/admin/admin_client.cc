@@ -278,26 +278,35 @@ std::string AdminPath(const std::vector<std::string>& segments) {
   return path;
 }
 
+Result<std::vector<HttpHeader>> SignHeaders(std::string_view method, std::string_view host_header,
+                                            std::string_view path, std::string_view query,
+                                            std::vector<HttpHeader> headers, std::string_view payload_hash,
+                                            const sigv4::ClientCredentials& credentials,
+                                            std::chrono::system_clock::time_point now) {
+  const std::string amz_date = sigv4::FormatAmzDate(now);
+  headers.push_back({"host", std::string(host_header)});
+  headers.push_back({"x-amz-date", amz_date});
+  headers.push_back({"x-amz-content-sha256", std::string(payload_hash)});
+  std::vector<sigv4::Header> view_headers;
+  for (const HttpHeader& h : headers) view_headers.push_back({h.name, h.value});
+  sigv4::RequestView view;
+  view.method = method;
+  view.raw_path = path;
+  view.raw_query = query;
+  view.headers = view_headers;
+  ASSIGN_OR_RETURN(sigv4::SignedRequest signed_request, sigv4::SignRequest(view, payload_hash, credentials, amz_date));
+  headers.push_back({"authorization", signed_request.authorization});
+  return headers;
+}
+
 Result<std::vector<HttpHeader>> SignedHeaders(std::string_view method, std::string_view host_header,
                                               std::string_view path, std::string_view body,
                                               const SigningCredentials& credentials,
                                               std::chrono::system_clock::time_point now) {
-  std::vector<HttpHeader> out = {{"host", std::string(host_header)},
-                                 {"x-amz-date", sigv4::FormatAmzDate(now)},
-                                 {"x-amz-content-sha256", crypto::Sha256Hex(body)}};
-  if (!body.empty()) out.push_back({"content-type", "application/json"});
-  std::vector<sigv4::Header> view_headers;
-  for (const HttpHeader& h : out) view_headers.push_back({h.name, h.value});
-  sigv4::RequestView view;
-  view.method = method;
-  view.raw_path = path;
-  view.raw_query = "";
-  view.headers = view_headers;
-  sigv4::ClientCredentials signer{credentials.access_key, credentials.secret_key, credentials.region};
-  ASSIGN_OR_RETURN(sigv4::SignedRequest signed_request,
-                   sigv4::SignRequest(view, out[2].value, signer, out[1].value));
-  out.push_back({"authorization", signed_request.authorization});
-  return out;
+  std::vector<HttpHeader> headers;
+  if (!body.empty()) headers.push_back({"content-type", "application/json"});
+  return SignHeaders(method, host_header, path, "", std::move(headers), crypto::Sha256Hex(body),
+                     sigv4::ClientCredentials{credentials.access_key, credentials.secret_key, credentials.region}, now);
 }
 
 Result<HttpReply> AdminClient::Call(std::string_view method, std::string_view path, std::string_view body) {

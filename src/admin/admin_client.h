@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "s3/sigv4/sign.h"
 
 namespace confiance::admin {
 
@@ -56,6 +57,16 @@ struct HttpHeader {
   std::string name;
   std::string value;
 };
+
+// `headers` plus host, x-amz-date and x-amz-content-sha256
+// (`payload_hash`), then the authorization of SigV4 over every one of them,
+// for `method` `path`?`query` at `now`. Pure. InvalidArgument for a path
+// SigV4 cannot encode.
+Result<std::vector<HttpHeader>> SignHeaders(std::string_view method, std::string_view host_header,
+                                            std::string_view path, std::string_view query,
+                                            std::vector<HttpHeader> headers, std::string_view payload_hash,
+                                            const sigv4::ClientCredentials& credentials,
+                                            std::chrono::system_clock::time_point now);
 
 // The headers of a signed admin request at `now`: host, x-amz-date,
 // x-amz-content-sha256, content-type (when `body` is not empty) and

@@ -7,14 +7,10 @@
 #include "catalog/object_lock.h"
 #include "common/iso8601.h"
 #include "crypto/encoding.h"
-#include "s3/sigv4/auth_parse.h"
 #include "s3/sigv4/canonical.h"
-#include "s3/sigv4/sign.h"
 
 namespace confiance {
 namespace {
-
-constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 bool IsHexMd5(std::string_view etag) {
   return etag.size() == 32 && std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; });
@@ -100,29 +96,6 @@ std::string CompleteUploadBody(const std::vector<std::string>& etags) {
     xml += "<Part><PartNumber>" + std::to_string(n + 1) + "</PartNumber><ETag>" + etag + "</ETag></Part>";
   }
   return xml + "</CompleteMultipartUpload>";
-}
-
-Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view method, std::string_view path,
-                                                          std::vector<admin::HttpHeader> headers,
-                                                          std::string_view host_header, const Signer& signer,
-                                                          std::chrono::system_clock::time_point now,
-                                                          std::string_view query) {
-  const std::string amz_date = sigv4::FormatAmzDate(now);
-  headers.push_back({"host", std::string(host_header)});
-  headers.push_back({"x-amz-date", amz_date});
-  headers.push_back({"x-amz-content-sha256", std::string(kUnsignedPayload)});
-  std::vector<sigv4::Header> view_headers;
-  for (const admin::HttpHeader& h : headers) view_headers.push_back({h.name, h.value});
-  sigv4::RequestView view;
-  view.method = method;
-  view.raw_path = path;
-  view.raw_query = query;
-  view.headers = view_headers;
-  const sigv4::ClientCredentials credentials{signer.access_key, signer.secret_key, signer.region};
-  ASSIGN_OR_RETURN(sigv4::SignedRequest signed_request,
-                   sigv4::SignRequest(view, kUnsignedPayload, credentials, amz_date));
-  headers.push_back({"authorization", signed_request.authorization});
-  return headers;
 }
 
 }  // namespace confiance

@@ -4,13 +4,11 @@
 // carries what the object's GET would return (its content headers, user
 // metadata, tags, additional checksum, Object Lock settings, the MD5 of a
 // single-PUT object as Content-MD5 so that the destination checks the
-// bytes it took), and a DELETE of the key. Signed with SigV4, the body
-// UNSIGNED-PAYLOAD (it streams; TLS and Content-MD5 guard it).
+// bytes it took), and a DELETE of the key.
 //
 // Thread-safety: pure functions.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,14 +26,6 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key);
 // The headers of the PUT of `record`'s data (Content-Length aside), for a
 // destination under `rule`.
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule);
-
-// Who signs: the secret is a view of the target's SecretBytes, never
-// copied into a string that outlives the call unwiped.
-struct Signer {
-  std::string_view access_key;
-  std::string_view secret_key;
-  std::string_view region;
-};
 
 // A version larger than a part is copied as a multipart upload
 // (CreateMultipartUpload with ReplicaHeaders less the whole-object
@@ -56,13 +46,8 @@ std::string UploadQuery(std::string_view upload_id);
 // answers gave them, quotes included) as parts 1..N.
 std::string CompleteUploadBody(const std::vector<std::string>& etags);
 
-// `headers` plus host, x-amz-date, x-amz-content-sha256 (UNSIGNED-PAYLOAD)
-// and the authorization of a request to `path`?`query` at `now`.
-// InvalidArgument for a path SigV4 cannot encode.
-Result<std::vector<admin::HttpHeader>> SignReplicaRequest(std::string_view method, std::string_view path,
-                                                          std::vector<admin::HttpHeader> headers,
-                                                          std::string_view host_header, const Signer& signer,
-                                                          std::chrono::system_clock::time_point now,
-                                                          std::string_view query = {});
+// The x-amz-content-sha256 of every copying request: the body streams
+// (TLS and Content-MD5 guard it); sign with admin::SignHeaders.
+inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 }  // namespace confiance

@@ -66,8 +66,8 @@ TEST(ReplicaRequestTest, AMultipartObjectHasNoWholeMd5NorCompositeChecksum) {
 TEST(ReplicaRequestTest, SignsEveryHeaderWithAnUnsignedPayload) {
   const auto now = std::chrono::sys_days(std::chrono::year(2026) / 12 / 5) + std::chrono::hours(10);
   Result<std::vector<admin::HttpHeader>> signed_headers =
-      SignReplicaRequest("PUT", "/copies/k", {{"content-type", "text/plain"}}, "dr.example:9000",
-                         Signer{"AK", "SECRET", "eu-central-1"}, now);
+      admin::SignHeaders("PUT", "dr.example:9000", "/copies/k", "", {{"content-type", "text/plain"}}, kUnsignedPayload,
+                         sigv4::ClientCredentials{"AK", "SECRET", "eu-central-1"}, now);
   ASSERT_TRUE(signed_headers.ok()) << signed_headers.status().ToString();
   const std::map<std::string, std::string> h = AsMap(*signed_headers);
   EXPECT_EQ(h.at("host"), "dr.example:9000");
@@ -80,8 +80,8 @@ TEST(ReplicaRequestTest, SignsEveryHeaderWithAnUnsignedPayload) {
       << auth;
   // Another secret signs differently.
   Result<std::vector<admin::HttpHeader>> other =
-      SignReplicaRequest("PUT", "/copies/k", {{"content-type", "text/plain"}}, "dr.example:9000",
-                         Signer{"AK", "OTHER", "eu-central-1"}, now);
+      admin::SignHeaders("PUT", "dr.example:9000", "/copies/k", "", {{"content-type", "text/plain"}}, kUnsignedPayload,
+                         sigv4::ClientCredentials{"AK", "OTHER", "eu-central-1"}, now);
   ASSERT_TRUE(other.ok());
   EXPECT_NE(AsMap(*other).at("authorization"), auth);
 }
@@ -109,14 +109,13 @@ TEST(ReplicaRequestTest, TheMultipartPieces) {
             "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"e1\"</ETag></Part>"
             "<Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag></Part></CompleteMultipartUpload>");
 }
-
 TEST(ReplicaRequestTest, TheQueryIsSigned) {
   const auto now = std::chrono::sys_days(std::chrono::year(2026) / 12 / 5);
-  const Signer signer{"AK", "SECRET", "us-east-1"};
+  const sigv4::ClientCredentials signer{"AK", "SECRET", "us-east-1"};
   Result<std::vector<admin::HttpHeader>> a =
-      SignReplicaRequest("PUT", "/b/k", {}, "h:1", signer, now, "partNumber=1&uploadId=u");
+      admin::SignHeaders("PUT", "h:1", "/b/k", "partNumber=1&uploadId=u", {}, kUnsignedPayload, signer, now);
   Result<std::vector<admin::HttpHeader>> b =
-      SignReplicaRequest("PUT", "/b/k", {}, "h:1", signer, now, "partNumber=2&uploadId=u");
+      admin::SignHeaders("PUT", "h:1", "/b/k", "partNumber=2&uploadId=u", {}, kUnsignedPayload, signer, now);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(AsMap(*a).at("authorization"), AsMap(*b).at("authorization"));
 }

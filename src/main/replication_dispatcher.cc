@@ -41,10 +41,16 @@ Result<catalog::SegmentKeks> ReplicationKeks(catalog::BucketKeys& keys, const ca
   return keks;
 }
 
-// Signs as the target's credentials (a view of its SecretBytes).
-Signer SignerOf(const ReplicationTarget& t) {
+// `headers` signed as the target's credentials (the secret a view of its
+// SecretBytes, never copied) for `method` on `path`?`query`.
+Result<std::vector<admin::HttpHeader>> SignForTarget(const ReplicationTarget& t, std::string_view method,
+                                                     std::string_view path, std::vector<admin::HttpHeader> headers,
+                                                     std::string_view query = {}) {
   const std::span<const std::byte> secret = t.secret_key.span();
-  return Signer{t.access_key, std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()), t.region};
+  const sigv4::ClientCredentials credentials{
+      t.access_key, std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()), t.region};
+  return admin::SignHeaders(method, t.endpoint.HostHeader(), path, query, std::move(headers), kUnsignedPayload,
+                            credentials, std::chrono::system_clock::now());
 }
 
 }  // namespace
@@ -193,9 +199,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
   }
   if (record.size > deps_.part_size) return CopyInParts(i, reader, record, rule, key);
   const std::string path = ReplicaPath(t.bucket, key);
-  Result<std::vector<admin::HttpHeader>> headers =
-      SignReplicaRequest("PUT", path, ReplicaHeaders(record, rule), t.endpoint.HostHeader(), SignerOf(t),
-                         std::chrono::system_clock::now());
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "PUT", path, ReplicaHeaders(record, rule));
   if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
   Status read_error;
   Result<admin::HttpReply> reply = SendRange(i, "PUT", path, *headers, reader, 0, record.size, &read_error);
@@ -211,8 +215,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, cata
   admin::KeepAliveHttpClient& client = *clients_[i];
   const std::string path = ReplicaPath(t.bucket, key);
   auto sign = [&](std::string_view method, std::vector<admin::HttpHeader> headers, std::string_view query) {
-    return SignReplicaRequest(method, path, std::move(headers), t.endpoint.HostHeader(), SignerOf(t),
-                              std::chrono::system_clock::now(), query);
+    return SignForTarget(t, method, path, std::move(headers), query);
   };
   Result<std::vector<admin::HttpHeader>> create = sign("POST", ReplicaUploadHeaders(record, rule), "uploads=");
   if (!create.ok()) return Outcome{Step::kDone, 0, create.status().ToString(), 0, "the key cannot be signed for"};
@@ -288,8 +291,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::ReadFailure(const Status& 
 ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key) {
   const ReplicationTarget& t = deps_.targets[i];
   const std::string path = ReplicaPath(t.bucket, key);
-  Result<std::vector<admin::HttpHeader>> headers =
-      SignReplicaRequest("DELETE", path, {}, t.endpoint.HostHeader(), SignerOf(t), std::chrono::system_clock::now());
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "DELETE", path, {});
   if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
   return Judge(clients_[i]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
 }
