@@ -105,7 +105,8 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
   }
   copy.bucket = std::move(bucket).value();
   if (copy.bucket.owner != t.destination.tenant || copy.bucket.replication.empty()) return std::optional<Copy>();
-  Result<s3::ReplicationConfiguration> config = s3::DecodeReplicationConfiguration(copy.bucket.replication);
+  Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
+      s3::CachedReplicationConfiguration(copy.bucket.replication);
   if (!config.ok()) {
     spdlog::error("bucket {}: {}", event.bucket, config.status().ToString());
     return std::optional<Copy>();
@@ -124,11 +125,11 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
       return std::optional<Copy>();
     }
     copy.record = std::move(r).value();
-    rule = s3::ReplicationRuleFor(*config, arn, event.key, &copy.record->tags);
+    rule = s3::ReplicationRuleFor(**config, arn, event.key, &copy.record->tags);
     // As S3: SSE-KMS objects only when the rule asks for them.
     if (rule != nullptr && !copy.record->kms.empty() && !rule->sse_kms_objects) rule = nullptr;
   } else {
-    rule = s3::ReplicationRuleFor(*config, arn, event.key, nullptr);
+    rule = s3::ReplicationRuleFor(**config, arn, event.key, nullptr);
     if (rule != nullptr && !rule->delete_markers) rule = nullptr;
   }
   if (rule == nullptr) return std::optional<Copy>();

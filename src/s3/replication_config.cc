@@ -133,6 +133,17 @@ Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view
   return config;
 }
 
+Result<std::shared_ptr<const ReplicationConfiguration>> CachedReplicationConfiguration(std::string_view encoded) {
+  thread_local std::string last_encoded;
+  thread_local std::shared_ptr<const ReplicationConfiguration> last;
+  if (last == nullptr || last_encoded != encoded) {
+    ASSIGN_OR_RETURN(ReplicationConfiguration config, DecodeReplicationConfiguration(encoded));
+    last = std::make_shared<const ReplicationConfiguration>(std::move(config));
+    last_encoded = std::string(encoded);
+  }
+  return last;
+}
+
 const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config, std::string_view arn,
                                           std::string_view key, const catalog::TagMap* tags) {
   const ReplicationRule* best = nullptr;
@@ -149,12 +160,12 @@ void StampReplication(const catalog::BucketRecord& bucket, std::string_view key,
   record.replication_status = replica ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
   record.replication_pending.clear();
   if (replica || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
-  Result<ReplicationConfiguration> config = DecodeReplicationConfiguration(bucket.replication);
+  Result<std::shared_ptr<const ReplicationConfiguration>> config = CachedReplicationConfiguration(bucket.replication);
   if (!config.ok()) return;  // (the dispatcher reports it)
   for (const ReplicationDestination& d : destinations) {
     if (d.tenant != bucket.owner) continue;
     const ReplicationRule* rule =
-        ReplicationRuleFor(*config, ReplicationTargetArn(d.tenant, d.name), key, &record.tags);
+        ReplicationRuleFor(**config, ReplicationTargetArn(d.tenant, d.name), key, &record.tags);
     if (rule == nullptr || (!record.kms.empty() && !rule->sse_kms_objects)) continue;
     record.replication_pending.push_back(d.name);
   }

@@ -16,6 +16,7 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,10 @@ bool ResidencyAllows(const std::optional<sovereignty::ResidencyRule>& residency,
 // back (DataLoss for bytes that are not one).
 std::string EncodeReplicationConfiguration(const ReplicationConfiguration& config);
 Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view encoded);
+// DecodeReplicationConfiguration, parsed again only when `encoded` differs
+// from this thread's last call's: every write into a replicating bucket
+// consults its configuration, which rarely changes.
+Result<std::shared_ptr<const ReplicationConfiguration>> CachedReplicationConfiguration(std::string_view encoded);
 
 // The rule that decides what the destination `arn` gets of the object
 // `key` with `tags`: among the enabled rules for that destination whose

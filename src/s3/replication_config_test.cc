@@ -151,6 +151,20 @@ TEST(ReplicationEncodingTest, RoundTripsThroughTheBucketRecord) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, c);
   EXPECT_EQ(DecodeReplicationConfiguration("not xml").status().code(), StatusCode::kDataLoss);
+  // The cached parse: the same document gives the same parse, another its own.
+  const std::string encoded = EncodeReplicationConfiguration(c);
+  Result<std::shared_ptr<const ReplicationConfiguration>> first = CachedReplicationConfiguration(encoded);
+  Result<std::shared_ptr<const ReplicationConfiguration>> again = CachedReplicationConfiguration(encoded);
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(first->get(), again->get());
+  EXPECT_EQ(**first, c);
+  c.rules[0].id = "other";
+  Result<std::shared_ptr<const ReplicationConfiguration>> changed =
+      CachedReplicationConfiguration(EncodeReplicationConfiguration(c));
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ((*changed)->rules[0].id, "other");
+  EXPECT_EQ((*first)->rules[0].id, "r");  // a parse handed out stays as it was
+  EXPECT_EQ(CachedReplicationConfiguration("not xml").status().code(), StatusCode::kDataLoss);
 }
 
 
