@@ -280,13 +280,17 @@ class Catalog {
   Result<ObjectRecord> GetObjectVersion(const BucketRecord& bucket, std::string_view key,
                                         std::string_view version_id, bool with_inline_data = true);
   // UpdateObject on one version (S3 form; "" = current). FailedPrecondition
-  // if that version is a delete marker. `durability` of a version named by
-  // its id: kWithNextSync for an edit that a later synced batch of the
-  // caller's makes durable (replication's status before its log entry).
+  // if that version is a delete marker, unless `markers` is kInclude (only
+  // with an id: replication records which destinations hold a marker).
+  // `durability` of a version named by its id: kWithNextSync for an edit
+  // that a later synced batch of the caller's makes durable (replication's
+  // status before its log entry).
+  enum class DeleteMarkers { kRefuse, kInclude };
   Result<ObjectRecord> UpdateObjectVersion(const BucketRecord& bucket, std::string_view key,
                                            std::string_view version_id,
                                            const std::function<Status(ObjectRecord&)>& mutate,
-                                           meta::Durability durability = meta::Durability::kSynced);
+                                           meta::Durability durability = meta::Durability::kSynced,
+                                           DeleteMarkers markers = DeleteMarkers::kRefuse);
   // ListObjectVersions: keys in order, each key's versions newest first
   // (current one first, IsLatest). InvalidArgument for a malformed marker.
   // For lifecycle rules: a noncurrent version became noncurrent when the

@@ -557,7 +557,7 @@ TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
   EXPECT_TRUE(none2.kms.empty());
 }
 
-TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionTen) {
+TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionsTenAndEleven) {
   ObjectRecord obj;
   obj.size = 3;
   obj.etag = "e";
@@ -591,6 +591,27 @@ TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionTen) {
   EXPECT_EQ(replica_back.replication_status, ReplicationStatus::kReplica);
   EXPECT_TRUE(replica_back.kms.empty());
   EXPECT_EQ(ReplicationStatusName(ReplicationStatus::kReplica), "REPLICA");
+  // The destinations that hold a copy: version 11, the fields below kept.
+  obj.replication_status = ReplicationStatus::kCompleted;
+  obj.replication_pending.clear();
+  obj.replicated_to = {"dr-frankfurt", "us"};
+  const std::string copied = EncodeObject(obj);
+  EXPECT_EQ(copied[1], 11);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord copied_back, DecodeObject(copied));
+  EXPECT_EQ(copied_back.replicated_to, obj.replicated_to);
+  EXPECT_EQ(copied_back.replication_status, ReplicationStatus::kCompleted);
+  EXPECT_EQ(copied_back.kms, obj.kms);
+  EXPECT_EQ(copied_back.segments[0].inline_data, "abc");
+  ASSERT_OK_AND_ASSIGN(ObjectSummary copied_summary, DecodeObjectSummary(copied));
+  EXPECT_EQ(copied_summary.size, 3u);
+  ObjectRecord marker;  // a delete marker copied: no status, one holder
+  marker.version_id = std::string(16, 'm');
+  marker.delete_marker = true;
+  marker.replicated_to = {"us"};
+  ASSERT_OK_AND_ASSIGN(ObjectRecord marker_back, DecodeObject(EncodeObject(marker)));
+  EXPECT_TRUE(marker_back.delete_marker);
+  EXPECT_EQ(marker_back.replicated_to, marker.replicated_to);
+  EXPECT_EQ(marker_back.replication_status, ReplicationStatus::kNone);
   // A replication copy's multipart upload says so until its completion.
   UploadRecord up;
   up.upload_id = "u";

@@ -271,7 +271,8 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | version_id | flags | noncurrent_null_id            (version >= 6)
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
 //   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 8)
-//   | replication status | n, n x pending destination     (version 10)
+//   | replication status | n, n x pending destination     (version >= 10)
+//   | n, n x destination holding a copy                 (version 11)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -317,6 +318,11 @@ constexpr uint8_t kObjectVersionBucketKey = 9;
 // that a release predating replication refuses them instead of dropping
 // the status (a replica would then be copied back: a loop).
 constexpr uint8_t kObjectVersionReplication = 10;
+// Version 11 (replication of existing versions) adds, after the pending
+// destinations, the names of those that hold a copy. Written only for
+// records with one, so that a release predating it refuses them instead
+// of copying the versions again.
+constexpr uint8_t kObjectVersionReplicated = 11;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -433,13 +439,14 @@ std::string EncodeObject(const ObjectRecord& r) {
   // The lowest version that holds every field set; each version holds
   // every field of the ones below it.
   const bool replication = r.replication_status != ReplicationStatus::kNone || !r.replication_pending.empty();
-  const uint8_t format = replication ? kObjectVersionReplication
-                         : rotated   ? kObjectVersionBucketKey
-                         : kms       ? kObjectVersionKms
-                         : locked    ? kObjectVersionLocked
-                         : versioned ? kObjectVersionVersioned
-                         : r.sse_c() ? kObjectVersionSseC
-                                     : kObjectVersion;
+  const uint8_t format = !r.replicated_to.empty() ? kObjectVersionReplicated
+                         : replication            ? kObjectVersionReplication
+                         : rotated                ? kObjectVersionBucketKey
+                         : kms                    ? kObjectVersionKms
+                         : locked                 ? kObjectVersionLocked
+                         : versioned              ? kObjectVersionVersioned
+                         : r.sse_c()              ? kObjectVersionSseC
+                                                  : kObjectVersion;
   out.push_back(static_cast<char>(format));
   PutVarint(out, r.size);
   PutString(out, r.etag);
@@ -478,6 +485,10 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutVarint(out, r.replication_pending.size());
     for (const std::string& name : r.replication_pending) PutString(out, name);
   }
+  if (format >= kObjectVersionReplicated) {
+    PutVarint(out, r.replicated_to.size());
+    for (const std::string& name : r.replicated_to) PutString(out, name);
+  }
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -505,7 +516,7 @@ namespace {
 Result<uint8_t> ObjectFormatVersion(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionReplication) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionReplicated) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   return version;
@@ -611,6 +622,11 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     const uint64_t pending = in.Varint();
     if (!in.ok() || pending > bytes.size()) return DataLossError("corrupt object record");
     for (uint64_t i = 0; i < pending && in.ok(); ++i) r.replication_pending.push_back(in.String());
+  }
+  if (version >= kObjectVersionReplicated) {
+    const uint64_t copies = in.Varint();
+    if (!in.ok() || copies > bytes.size()) return DataLossError("corrupt object record");
+    for (uint64_t i = 0; i < copies && in.ok(); ++i) r.replicated_to.push_back(in.String());
   }
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");

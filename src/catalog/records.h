@@ -201,6 +201,9 @@ struct ObjectRecord {
   // server's replication (never replicated again: no loops).
   ReplicationStatus replication_status = ReplicationStatus::kNone;
   std::vector<std::string> replication_pending;
+  // The destinations that hold a copy of this version (a delete marker's
+  // too), by name: what a replication of existing versions skips.
+  std::vector<std::string> replicated_to;
 };
 
 struct UploadRecord {

@@ -261,14 +261,16 @@ Result<ObjectRecord> Catalog::GetObjectVersion(const BucketRecord& bucket, std::
 Result<ObjectRecord> Catalog::UpdateObjectVersion(const BucketRecord& bucket, std::string_view key,
                                                   std::string_view version_id,
                                                   const std::function<Status(ObjectRecord&)>& mutate,
-                                                  meta::Durability durability) {
+                                                  meta::Durability durability, DeleteMarkers markers) {
   if (version_id.empty()) return UpdateObject(bucket, key, mutate);
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<Located> at, Locate(store_, partition, key, version_id));
     if (!at) return NotFoundError("no such version");
     ASSIGN_OR_RETURN(ObjectRecord record, DecodeObject(at->raw, true));
-    if (record.delete_marker) return FailedPreconditionError("the version is a delete marker");
+    if (record.delete_marker && markers == DeleteMarkers::kRefuse) {
+      return FailedPreconditionError("the version is a delete marker");
+    }
     const std::string keep_version = record.version_id;
     const bool keep_null = record.null_version;
     const std::string keep_pointer = record.noncurrent_null_id;

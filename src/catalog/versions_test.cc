@@ -389,6 +389,17 @@ TEST_F(VersionsTest, UpdateOfOneVersionKeepsTheOthers) {
   ASSERT_OK_AND_ASSIGN(DeleteOutcome del, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));
   EXPECT_STATUS_CODE(catalog_.UpdateObjectVersion(bucket_, "k", del.version_id, [](ObjectRecord&) { return OkStatus(); }),
                      kFailedPrecondition);
+  // Replication records who holds a marker: it stays a marker, and current.
+  ASSERT_OK(catalog_.UpdateObjectVersion(
+      bucket_, "k", del.version_id,
+      [](ObjectRecord& r) {
+        r.replicated_to = {"dr"};
+        return OkStatus();
+      },
+      meta::Durability::kSynced, Catalog::DeleteMarkers::kInclude));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord marker, catalog_.GetObjectVersion(bucket_, "k", del.version_id));
+  EXPECT_TRUE(marker.delete_marker);
+  EXPECT_EQ(marker.replicated_to, std::vector<std::string>{"dr"});
   EXPECT_STATUS_CODE(catalog_.UpdateObject(bucket_, "k", [](ObjectRecord&) { return OkStatus(); }), kNotFound);
 }
 

@@ -113,8 +113,8 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
     Result<audit::Event> event = audit::DecodeEvent(*entry);
     if (event.ok()) {  // (an entry that does not decode asks for nothing)
       const Step step = Handle(i, **log, *event, index, size);
-      if (step == Step::kWait) {
-        *more = false;
+      if (step == Step::kWait || step == Step::kProgress) {
+        *more = step == Step::kProgress;
         break;
       }
       if (step == Step::kFailed) {

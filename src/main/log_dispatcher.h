@@ -67,6 +67,9 @@ class LogDispatcher {
     kDone,    // handled: the cursor moves past it
     kFailed,  // not handled: the target pauses, then tries this entry again
     kWait,    // not handled yet, without a failure: tried again at the next poll
+    // Not handled yet, but a step further (a long task done in steps):
+    // handled again soon, after the other targets' turns, without a pause.
+    kProgress,
   };
   // Acts for target `i` on `event`, the entry at `index` of the target
   // tenant's `log` (`size` entries long when the pass began).

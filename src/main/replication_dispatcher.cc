@@ -1,6 +1,8 @@
 // File: main/replication_dispatcher.cc
 #include "main/replication_dispatcher.h"
 
+#include <algorithm>
+
 #include "catalog/object_data.h"
 #include "common/logging.h"
 #include "crypto/sse_kms.h"
@@ -53,6 +55,53 @@ Result<std::vector<admin::HttpHeader>> SignForTarget(const ReplicationTarget& t,
                             credentials, std::chrono::system_clock::now());
 }
 
+// Versions of a key are decided together, so a step reads this many or
+// more (all of its last key's).
+constexpr size_t kExistingVersionsPage = 100;
+
+std::string ScanStateKey(const ReplicationTarget& t) {
+  return "existing/" + t.destination.tenant + "/" + t.destination.name;
+}
+
+// Keeps where destination `t`'s scan of existing versions stands (nullopt:
+// none runs). Without a sync of its own: a step set back by a crash only
+// looks at its keys again.
+void KeepScanState(meta::MetaStore& store, const ReplicationTarget& t, const std::optional<ExistingScanState>& state) {
+  const std::string key = ScanStateKey(t);
+  meta::Batch b;
+  b.op_tag = std::string(kReplicatePartition) + "-" + key;
+  b.durability = meta::Durability::kWithNextSync;
+  if (state) {
+    b.Put(key, EncodeExistingScanState(*state));
+  } else {
+    b.Delete(key);  // (if it stayed, a later scan, started by another entry, would ignore it)
+  }
+  if (Status s = store.Apply(kReplicatePartition, b); !s.ok()) {
+    spdlog::warn("replication to {}: the scan's state: {}", t.destination.name, s.ToString());
+  }
+}
+
+// The rule that decides what destination `arn` gets of version `record` of
+// `key` (null: a delete marker): for a delete marker only one that asks
+// for them; for an SSE-KMS version only one that asks for those (as S3).
+const s3::ReplicationRule* RuleForVersion(const s3::ReplicationConfiguration& config, std::string_view arn,
+                                          std::string_view key, const catalog::ObjectRecord* record) {
+  if (record == nullptr || record->delete_marker) {
+    const s3::ReplicationRule* rule = s3::ReplicationRuleFor(config, arn, key, nullptr);
+    return rule != nullptr && rule->delete_markers ? rule : nullptr;
+  }
+  const s3::ReplicationRule* rule = s3::ReplicationRuleFor(config, arn, key, &record->tags);
+  if (rule != nullptr && !record->kms.empty() && !rule->sse_kms_objects) return nullptr;
+  return rule;
+}
+
+// Whether a rule of `config` asks for existing versions to go to `arn`.
+bool AsksForExistingVersions(const s3::ReplicationConfiguration& config, std::string_view arn) {
+  return std::any_of(config.rules.begin(), config.rules.end(), [&](const s3::ReplicationRule& r) {
+    return r.enabled && r.existing_objects && r.destination == arn;
+  });
+}
+
 }  // namespace
 
 ReplicationDispatcher::ReplicationDispatcher(Deps deps)
@@ -67,30 +116,104 @@ ReplicationDispatcher::ReplicationDispatcher(Deps deps)
 ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
 
 LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyLog& /*log*/, audit::Event& event,
-                                                  uint64_t /*index*/, uint64_t /*size*/) {
+                                                  uint64_t index, uint64_t /*size*/) {
+  if (event.operation == "PutBucketReplication") {
+    return event.error.empty() ? ReplicateExisting(i, event.bucket, index) : Step::kDone;
+  }
   const std::string name = s3::NotificationEventName(event);
   const bool created = name.starts_with("ObjectCreated:");
   if (!created && name != "ObjectRemoved:DeleteMarkerCreated") return Step::kDone;
   Result<std::optional<Copy>> copy = WhatToCopy(i, event, created);
   if (!copy.ok()) return Step::kFailed;
   if (!*copy) return Step::kDone;
-  const Outcome outcome = Attempt(i, **copy, event.key);
-  const char* operation = created ? "ReplicateObject" : "ReplicateDeleteMarker";
+  return Conclude(i, **copy, event, Attempt(i, **copy, event.key), /*existing=*/false);
+}
+
+LogDispatcher::Step ReplicationDispatcher::Conclude(size_t i, const Copy& copy, const audit::Event& event,
+                                                    const Outcome& outcome, bool existing) {
+  const bool marker = !copy.record;
+  const char* operation = marker ? "ReplicateDeleteMarker" : "ReplicateObject";
   if (outcome.error.empty()) {
     deps_.stats->replications.Add();
     deps_.stats->replicated_bytes.Add(outcome.bytes);
   } else {
     (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
-    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", (*copy)->rule.destination, operation, event.bucket,
+    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", copy.rule.destination, operation, event.bucket,
                  event.key, event.version_id, outcome.error,
                  outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
   }
   // The status first, without a sync of its own: the log entry's sync
   // makes both durable (one store). A crash before it loses both, and the
   // copy is made again.
-  if (created && outcome.step == Step::kDone) SetStatus(i, (*copy)->bucket, event, outcome.error.empty());
-  if (!Record(i, (*copy)->bucket, event, operation, outcome)) return Step::kFailed;
+  if (outcome.step == Step::kDone && !event.version_id.empty()) {
+    SetStatus(i, copy.bucket, event.key, event.version_id, outcome.error.empty(), marker);
+  }
+  if (!Record(i, copy.bucket, event, operation, outcome, existing)) return Step::kFailed;
   return outcome.step;
+}
+
+LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index) {
+  const ReplicationTarget& t = deps_.targets[i];
+  auto finish = [&] {
+    KeepScanState(*deps_.store, t, std::nullopt);
+    return Step::kDone;
+  };
+  Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(bucket_name);
+  if (!bucket.ok()) return bucket.status().code() == StatusCode::kNotFound ? finish() : Step::kFailed;
+  if (bucket->owner != t.destination.tenant || bucket->replication.empty()) return finish();
+  Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
+      s3::CachedReplicationConfiguration(bucket->replication);
+  const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
+  if (!config.ok() || !AsksForExistingVersions(**config, arn)) return finish();
+  Result<std::optional<std::string>> saved = deps_.store->Get(kReplicatePartition, ScanStateKey(t));
+  if (!saved.ok()) return Step::kFailed;
+  ExistingScanState state{index, ""};
+  if (*saved) {
+    std::optional<ExistingScanState> resumed = DecodeExistingScanState(**saved);
+    if (resumed && resumed->index == index) state = std::move(*resumed);
+  }
+  Result<ExistingVersionsPage> page =
+      NextExistingVersions(*deps_.catalog, *bucket, t.destination.name, state.after_key, kExistingVersionsPage);
+  if (!page.ok()) {
+    spdlog::warn("replication to {}: listing {} after '{}': {}", t.destination.name, bucket_name, state.after_key,
+                 page.status().ToString());
+    return Step::kFailed;
+  }
+  for (const auto& [key, versions] : page->keys) {
+    for (const ExistingVersion& v : versions) {
+      if (CopyExisting(i, *bucket, **config, key, v) == Step::kFailed) {
+        KeepScanState(*deps_.store, t, state);
+        return Step::kFailed;
+      }
+    }
+    state.after_key = key;
+  }
+  if (!page->more) return finish();
+  KeepScanState(*deps_.store, t, state);
+  return Step::kProgress;
+}
+
+LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog::BucketRecord& bucket,
+                                                        const s3::ReplicationConfiguration& config,
+                                                        const std::string& key, const ExistingVersion& version) {
+  const ReplicationTarget& t = deps_.targets[i];
+  Result<catalog::ObjectRecord> record = deps_.catalog->GetObjectVersion(bucket, key, version.version_id);
+  if (!record.ok()) return record.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
+  // Looked at again: it may have been copied or written since the listing.
+  const ExistingVersion now = ExistingVersionOf(*record, t.destination.name);
+  if (now.there || now.pending) return Step::kDone;
+  const s3::ReplicationRule* rule =
+      RuleForVersion(config, s3::ReplicationTargetArn(t.destination.tenant, t.destination.name), key, &*record);
+  if (rule == nullptr || !rule->existing_objects) return Step::kDone;
+  Copy copy;
+  copy.bucket = bucket;
+  copy.rule = *rule;
+  if (!record->delete_marker) copy.record = std::move(record).value();
+  audit::Event event;
+  event.bucket = bucket.name;
+  event.key = key;
+  event.version_id = version.version_id;
+  return Conclude(i, copy, event, Attempt(i, copy, key), /*existing=*/true);
 }
 
 Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatToCopy(size_t i,
@@ -112,26 +235,18 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
     return std::optional<Copy>();
   }
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  const s3::ReplicationRule* rule = nullptr;
-  if (created) {
-    Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(copy.bucket, event.key, event.version_id);
-    if (!r.ok()) {
-      if (r.status().code() == StatusCode::kNotFound) return std::optional<Copy>();  // deleted since
-      return r.status();
-    }
-    // A replica is never copied again (two servers replicating to each
-    // other would copy the copies back and forth).
-    if (r->delete_marker || r->replication_status == catalog::ReplicationStatus::kReplica) {
-      return std::optional<Copy>();
-    }
-    copy.record = std::move(r).value();
-    rule = s3::ReplicationRuleFor(**config, arn, event.key, &copy.record->tags);
-    // As S3: SSE-KMS objects only when the rule asks for them.
-    if (rule != nullptr && !copy.record->kms.empty() && !rule->sse_kms_objects) rule = nullptr;
-  } else {
-    rule = s3::ReplicationRuleFor(**config, arn, event.key, nullptr);
-    if (rule != nullptr && !rule->delete_markers) rule = nullptr;
+  // The version (or the delete marker) as it is now: not copied if deleted
+  // since, nor if the destination holds it (a crash repeats entries), nor
+  // if it is a replica (two servers replicating to each other would copy
+  // the copies back and forth).
+  Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(copy.bucket, event.key, event.version_id);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kNotFound) return std::optional<Copy>();
+    return r.status();
   }
+  if (r->delete_marker != !created || ExistingVersionOf(*r, t.destination.name).there) return std::optional<Copy>();
+  const s3::ReplicationRule* rule = RuleForVersion(**config, arn, event.key, &*r);
+  if (created) copy.record = std::move(r).value();
   if (rule == nullptr) return std::optional<Copy>();
   copy.rule = *rule;
   return std::optional<Copy>(std::move(copy));
@@ -158,23 +273,29 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
   return CopyDeleteMarker(i, key);
 }
 
-void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
-                                      bool copied) {
+void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key,
+                                      const std::string& version_id, bool copied, bool delete_marker) {
   const std::string& name = deps_.targets[i].destination.name;
   Result<catalog::ObjectRecord> updated = deps_.catalog->UpdateObjectVersion(
-      bucket, event.key, event.version_id,
+      bucket, key, version_id,
       [&](catalog::ObjectRecord& r) -> Status {
         std::erase(r.replication_pending, name);
+        if (copied && std::find(r.replicated_to.begin(), r.replicated_to.end(), name) == r.replicated_to.end()) {
+          r.replicated_to.push_back(name);
+        }
+        if (delete_marker) return OkStatus();  // (S3 gives a delete marker no status)
         if (!copied) {
           r.replication_status = catalog::ReplicationStatus::kFailed;
-        } else if (r.replication_status == catalog::ReplicationStatus::kPending && r.replication_pending.empty()) {
+        } else if (r.replication_status == catalog::ReplicationStatus::kNone ||
+                   (r.replication_status == catalog::ReplicationStatus::kPending && r.replication_pending.empty())) {
+          // (kNone: a version from before the configuration, copied since)
           r.replication_status = catalog::ReplicationStatus::kCompleted;
         }
         return OkStatus();
       },
-      meta::Durability::kWithNextSync);
+      meta::Durability::kWithNextSync, catalog::Catalog::DeleteMarkers::kInclude);
   if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) {
-    spdlog::warn("replication: the status of {}/{} version {}: {}", event.bucket, event.key, event.version_id,
+    spdlog::warn("replication: the status of {}/{} version {}: {}", bucket.name, key, version_id,
                  updated.status().ToString());
   }
 }
@@ -308,7 +429,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::
 }
 
 bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
-                                   const char* operation, const Outcome& outcome) {
+                                   const char* operation, const Outcome& outcome, bool existing) {
   const ReplicationTarget& t = deps_.targets[i];
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -330,6 +451,7 @@ bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket
   }
   e.details["destination"] = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
   e.details["destination_jurisdiction"] = t.destination.jurisdiction;
+  if (existing) e.details["existing"] = "true";  // a version from before the configuration
   Result<uint64_t> appended = deps_.log->AppendAndWait(bucket.owner, e);
   if (!appended.ok()) {
     spdlog::warn("replication to {}: logging the attempt: {}", e.details["destination"], appended.status().ToString());

@@ -28,6 +28,13 @@
 //     later versions wait behind it); another 4xx, bitrot, a refused key,
 //     an SSE-C object (its key is the client's) is given up on, logged and
 //     counted (`abandoned`), and the destination goes on.
+// A PutBucketReplication entry whose configuration asks a destination for
+// existing versions (ExistingObjectReplication) starts a scan of the
+// bucket for it (main/existing_versions.h): its versions the destination
+// does not hold go, key by key in key order, oldest version first, in
+// steps of about 100 versions; the destination's later entries wait behind
+// the scan, so every key's versions still arrive in order. A scan's
+// progress is kept (`existing/TENANT/NAME`) and resumed after a restart.
 //
 // Thread-safety: one background thread (LogDispatcher's).
 #pragma once
@@ -44,6 +51,7 @@
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
 #include "catalog/object_data.h"
+#include "main/existing_versions.h"
 #include "main/log_dispatcher.h"
 #include "main/replication_targets.h"
 #include "sovereignty/residency/residency.h"
@@ -93,6 +101,14 @@ class ReplicationDispatcher final : public LogDispatcher {
     s3::ReplicationRule rule;                     // the rule that decides
   };
   Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
+  // Counts, logs and records the attempt `outcome` of `copy` (of `event`'s
+  // version); the step the entry came to.
+  Step Conclude(size_t i, const Copy& copy, const audit::Event& event, const Outcome& outcome, bool existing);
+  // One step of the scan the PutBucketReplication entry at `index` started.
+  Step ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index);
+  // Copies `version` of `key` if it still should go.
+  Step CopyExisting(size_t i, const catalog::BucketRecord& bucket, const s3::ReplicationConfiguration& config,
+                    const std::string& key, const ExistingVersion& version);
   // What entry `event` (a version `created`, else a delete marker) asks
   // destination `i` to get under the bucket's rules now: nullopt for
   // nothing; an error to try again later.
@@ -114,13 +130,15 @@ class ReplicationDispatcher final : public LogDispatcher {
   Outcome CopyDeleteMarker(size_t i, const std::string& key);
   // The outcome of an answer `reply` to a copy of `bytes` bytes.
   static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);
-  // Records in the version's x-amz-replication-status that destination `i`
-  // copied it (`copied`) or gave it up (FAILED).
-  void SetStatus(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, bool copied);
-  // Logs the attempt in the owner's log; false if the entry could not be
-  // made durable (the entry is then handled again).
+  // Records in the version that destination `i` holds a copy (`copied`:
+  // in replicated_to, and its x-amz-replication-status) or gave it up
+  // (FAILED); a delete marker has no status.
+  void SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
+                 bool copied, bool delete_marker);
+  // Logs the attempt in the owner's log (`existing`: a scan's); false if
+  // the entry could not be made durable (the entry is then handled again).
   bool Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, const char* operation,
-              const Outcome& outcome);
+              const Outcome& outcome, bool existing);
 
   const Deps deps_;
   std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target

@@ -52,10 +52,10 @@ std::optional<std::pair<std::string, std::string>> ParseReplicationTargetArn(std
 // applies to the bucket (nullopt: none). On refusal, `*error` is the S3
 // error: InvalidRequest when versioning is not Enabled, for a destination
 // that is not one of the owner's, one the residency rule forbids, a
-// setting that is not offered (ExistingObjectReplication, replication time
-// control, metrics, replica modifications, owner override), a storage class
-// other than STANDARD, two rules with one priority; InvalidArgument for a
-// repeated ID, an ID over 255 characters, more than 1,000 rules.
+// setting that is not offered (replication time control, metrics, replica
+// modifications, owner override), a storage class other than STANDARD,
+// two rules with one priority; InvalidArgument for a repeated ID, an ID
+// over 255 characters, more than 1,000 rules.
 Status ValidateReplicationConfiguration(ReplicationConfiguration& config, const catalog::BucketRecord& bucket,
                                         const std::vector<ReplicationDestination>& destinations,
                                         const std::optional<sovereignty::ResidencyRule>& residency, S3Error* error);

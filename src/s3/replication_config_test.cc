@@ -83,11 +83,9 @@ TEST(ReplicationValidateTest, RefusesAsS3Does) {
   ReplicationConfiguration glacier = ok;
   glacier.rules[0].storage_class = "GLACIER";
   EXPECT_TRUE(Refusal(glacier).starts_with("InvalidRequest: Confiance has one storage class"));
-  ReplicationConfiguration existing = ok;
-  existing.rules[0].enabled_unsupported = {"ExistingObjectReplication"};
-  EXPECT_EQ(Refusal(existing),
-            "InvalidRequest: ExistingObjectReplication is not offered by Confiance "
-            "(docs/replication.md).");
+  ReplicationConfiguration timed = ok;
+  timed.rules[0].enabled_unsupported = {"ReplicationTime"};
+  EXPECT_EQ(Refusal(timed), "InvalidRequest: ReplicationTime is not offered by Confiance (docs/replication.md).");
   ReplicationConfiguration long_id = ok;
   long_id.rules[0].id = std::string(256, 'x');
   EXPECT_EQ(Refusal(long_id), "InvalidArgument: The ID is more than 255 characters long.");

@@ -142,8 +142,8 @@ def test_configuration_is_validated_and_kept(source):
                 "arn:aws:s3:::elsewhere"):
         assert s3_code(configure, a, "repl-config", rule(arn=arn)) == (400, "InvalidRequest"), arn
     assert s3_code(configure, a, "repl-config", rule(), rule(arn=US_ARN)) == (400, "InvalidRequest")  # priorities
-    assert s3_code(configure, a, "repl-config", rule(ExistingObjectReplication={"Status": "Enabled"})) == (
-        400, "InvalidRequest")
+    assert s3_code(configure, a, "repl-config", rule(SourceSelectionCriteria={
+        "ReplicaModifications": {"Status": "Enabled"}})) == (400, "InvalidRequest")
     # A refused configuration left the last one in place.
     assert len(a.get_bucket_replication(Bucket="repl-config")["ReplicationConfiguration"]["Rules"]) == 2
     # Versioning stays Enabled while the configuration is there.
@@ -341,6 +341,92 @@ def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, 
         dest.start()
 
 
+def existing(prefix, **extra):
+    return rule(prefix=prefix, ExistingObjectReplication={"Status": "Enabled"}, **extra)
+
+
+def dest_versions(dest, key):
+    """The destination's versions and delete markers of `key`, newest first:
+    (body or None for a marker) each."""
+    d = s3(dest, DR)
+    listed = d.list_object_versions(Bucket="replica", Prefix=key)
+    entries = [v for v in listed.get("Versions", []) + listed.get("DeleteMarkers", []) if v["Key"] == key]
+    entries.sort(key=lambda v: (v["LastModified"], v["IsLatest"]), reverse=True)
+    return [None if "Size" not in v else
+            d.get_object(Bucket="replica", Key=key, VersionId=v["VersionId"])["Body"].read() for v in entries]
+
+
+def test_existing_versions_are_copied_oldest_first(source, dest):
+    """ExistingObjectReplication: what the bucket held before the
+    configuration reaches the destination, each key's versions in order,
+    delete markers too, and a later write still ends up the current one."""
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-existing")
+    for v in range(3):
+        a.put_object(Bucket="repl-existing", Key="e/a", Body=b"a version %d" % v)
+    a.put_object(Bucket="repl-existing", Key="e/gone", Body=b"deleted before")
+    a.delete_object(Bucket="repl-existing", Key="e/gone")
+    a.put_object(Bucket="repl-existing", Key="e/tagged", Body=b"gold", Tagging="class=gold")
+    big = os.urandom((6 << 20) + 3)  # over the part size
+    a.put_object(Bucket="repl-existing", Key="e/big", Body=big)
+    many = {"e/many/%03d" % i: b"many %d" % i for i in range(150)}  # more than a step
+    for key, body in many.items():
+        a.put_object(Bucket="repl-existing", Key=key, Body=body)
+    a.put_object(Bucket="repl-existing", Key="elsewhere/x", Body=b"outside the rule")
+    configure(a, "repl-existing", existing("e/"))
+    a.put_object(Bucket="repl-existing", Key="e/a", Body=b"a version 3")  # written since
+
+    wait_for(lambda: len(dest_versions(dest, "e/a")) >= 4, what="e/a's versions")
+    assert dest_versions(dest, "e/a") == [b"a version %d" % v for v in range(3, -1, -1)]
+    wait_for(lambda: dest_versions(dest, "e/gone") == [None, b"deleted before"], what="e/gone")
+    assert wait_for(lambda: replica(dest, "replica", "e/big"), timeout=120)[0] == big
+    tags = s3(dest, DR).get_object_tagging(Bucket="replica", Key="e/tagged")["TagSet"]
+    assert tags == [{"Key": "class", "Value": "gold"}]
+    for key, body in many.items():
+        assert wait_for(lambda: replica(dest, "replica", key))[0] == body, key
+    assert replica(dest, "replica", "elsewhere/x") is None
+    oldest = a.list_object_versions(Bucket="repl-existing", Prefix="e/a")["Versions"][-1]
+    assert a.head_object(Bucket="repl-existing", Key="e/a", VersionId=oldest["VersionId"])[
+        "ReplicationStatus"] == "COMPLETED"
+    assert "ReplicationStatus" not in a.head_object(Bucket="repl-existing", Key="elsewhere/x")
+
+    # The same configuration again copies nothing twice: what the
+    # destination holds is skipped. A write made after it arrives only once
+    # the scan is over (it waits behind it), so then nothing else came.
+    counts = {key: len(dest_versions(dest, key)) for key in ("e/a", "e/gone", "e/tagged", "e/many/000")}
+    configure(a, "repl-existing", existing("e/"))
+    a.put_object(Bucket="repl-existing", Key="e/after-again", Body=b"after")
+    wait_for(lambda: replica(dest, "replica", "e/after-again"))
+    assert {key: len(dest_versions(dest, key)) for key in counts} == counts
+
+
+def test_a_scan_of_existing_versions_survives_a_crash(source, dest):
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-rescan")
+    keys = ["r/%04d" % i for i in range(1000)]
+    for key in keys:
+        a.put_object(Bucket="repl-rescan", Key=key, Body=key.encode())
+    d = s3(dest, DR)
+
+    def copied():
+        return sum(page.get("KeyCount", 0) for page in d.get_paginator("list_objects_v2").paginate(
+            Bucket="replica", Prefix="r/"))
+
+    configure(a, "repl-rescan", existing("r/"))
+    wait_for(lambda: copied() >= 50, what="the scan's start")
+    source.kill()
+    at_kill = copied()
+    source.start()
+    assert at_kill < len(keys), "the scan ended before the kill: nothing was resumed"
+    wait_for(lambda: copied() == len(keys), timeout=120, what="every key")
+    # Resumed where it stood: the copy in flight at the kill may be made
+    # twice, no other.
+    versions = [v for page in d.get_paginator("list_object_versions").paginate(Bucket="replica", Prefix="r/")
+                for v in page.get("Versions", [])]
+    assert len(versions) <= len(keys) + 1, len(versions)
+    assert replica(dest, "replica", "r/0999")[0] == b"r/0999"
+
+
 
 def test_every_attempt_is_an_entry_of_the_tenants_log(source):
     source.stop_clean()
@@ -362,5 +448,10 @@ def test_every_attempt_is_an_entry_of_the_tenants_log(source):
     # The outage's failed attempts are there too, each retried until copied.
     failed = [e for e in entries if e.get("error") == "ReplicationFailed"]
     assert failed and all(e["bucket"] in ("repl-outage", "repl-order") for e in failed), failed
+    # A scan's copies say so; the log path's do not.
+    scanned = [e for e in copied if e["bucket"] == "repl-existing"]
+    assert {e["key"] for e in scanned if e.get("details", {}).get("existing") == "true"} >= {"e/a", "e/big", "e/tagged"}
+    assert [e.get("details", {}).get("existing") for e in scanned if e["key"] == "e/after-again"] == [None]
+    assert [e["status"] for e in entries if e["operation"] == "ReplicateDeleteMarker" and e["key"] == "e/gone"] == [204]
     outage_keys = {e["key"] for e in copied if e["bucket"] == "repl-outage"}
     assert outage_keys == {"k%02d" % i for i in range(12)}

@@ -116,8 +116,7 @@ Result<ReplicationRule> ParseRule(pugi::xml_node node) {
         if (on) rule.enabled_unsupported.emplace_back("ReplicaModifications");
       }
     } else if (name == "ExistingObjectReplication") {
-      ASSIGN_OR_RETURN(bool on, StatusOf(child, "ExistingObjectReplication", true));
-      if (on) rule.enabled_unsupported.emplace_back("ExistingObjectReplication");
+      ASSIGN_OR_RETURN(rule.existing_objects, StatusOf(child, "ExistingObjectReplication", true));
     } else {
       return MalformedXml(std::string("unexpected element Rule/") + child.name());
     }
@@ -195,6 +194,7 @@ std::string RenderReplicationConfiguration(const ReplicationConfiguration& confi
     if (rule.sse_kms_objects) {
       w.Open("SourceSelectionCriteria").Open("SseKmsEncryptedObjects").Element("Status", "Enabled").Close().Close();
     }
+    if (rule.existing_objects) w.Open("ExistingObjectReplication").Element("Status", "Enabled").Close();
     w.Open("Destination").Element("Bucket", rule.destination);
     if (!rule.storage_class.empty()) w.Element("StorageClass", rule.storage_class);
     if (!rule.replica_kms_key_id.empty()) {

@@ -33,6 +33,9 @@ struct ReplicationRule {
   // SourceSelectionCriteria/SseKmsEncryptedObjects/Status Enabled: SSE-KMS
   // objects are replicated too.
   bool sse_kms_objects = false;
+  // ExistingObjectReplication/Status Enabled: the versions written before
+  // the configuration are copied too (main/existing_versions.h).
+  bool existing_objects = false;
   // Settings the validator refuses when enabled (not offered): each name,
   // e.g. "ExistingObjectReplication".
   std::vector<std::string> enabled_unsupported;

@@ -63,6 +63,7 @@ TEST(ReplicationXmlTest, RenderedDocumentsParseBackToTheSameConfiguration) {
   a.destination = "arn:confiance:replication::t:d";
   a.replica_kms_key_id = "key-1";
   a.sse_kms_objects = true;
+  a.existing_objects = true;
   ReplicationRule b;  // a legacy rule that turned delete markers off
   b.id = "b";
   b.prefix = "p";
@@ -86,8 +87,8 @@ TEST(ReplicationXmlTest, KeepsWhatIsNotOfferedForTheValidator) {
       "<ReplicationTime><Status>Enabled</Status><Time><Minutes>15</Minutes></Time></ReplicationTime></Destination>"
       "</Rule></ReplicationConfiguration>");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->rules[0].enabled_unsupported,
-            (std::vector<std::string>{"ExistingObjectReplication", "ReplicationTime"}));
+  EXPECT_EQ(c->rules[0].enabled_unsupported, (std::vector<std::string>{"ReplicationTime"}));
+  EXPECT_TRUE(c->rules[0].existing_objects);
 }
 
 TEST(ReplicationXmlTest, RefusesDocumentsThatAreNotOne) {
