@@ -160,6 +160,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
+  if (std::optional<S3Error> denied = AuthorizeReplica(ctx, *bucket)) co_return *denied;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);

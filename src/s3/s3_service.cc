@@ -337,6 +337,11 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
   return b;
 }
 
+std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket) {
+  if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
+  return AuthorizeAccess(ctx, "s3:ReplicateObject", bucket, ctx.route.key);
+}
+
 std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,
                                                   const catalog::BucketRecord& bucket, std::string_view key,
                                                   std::vector<std::pair<std::string, std::string>> extra) {

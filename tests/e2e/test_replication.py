@@ -427,6 +427,25 @@ def test_a_scan_of_existing_versions_survives_a_crash(source, dest):
     assert replica(dest, "replica", "r/0999")[0] == b"r/0999"
 
 
+def test_marking_a_write_a_replica_takes_s3_replicate_object(dest):
+    """A replica is never replicated again, so the header that marks one is
+    not every writer's: it takes s3:ReplicateObject besides s3:PutObject."""
+    writer = ("DRWRITERKEY000000001", "dr-writer-secret-0123456789abcdefg")
+    cli(dest, "user", "create", "--tenant", "drsite", "writer", "--access-key", writer[0], "--secret-key", writer[1])
+    put_only = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}'
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=put_only, creds=DR)
+    w = s3(dest, writer)
+    w.meta.events.register("before-sign.s3.*", lambda request, **_: request.headers.__setitem__(
+        "x-confiance-replication", "replica"))
+    assert s3_code(w.put_object, Bucket="replica", Key="marked/by-writer", Body=b"x") == (403, "AccessDenied")
+    assert s3_code(w.create_multipart_upload, Bucket="replica", Key="marked/by-writer") == (403, "AccessDenied")
+    assert replica(dest, "replica", "marked/by-writer") is None
+    replicate = put_only.replace('"s3:PutObject"', '["s3:PutObject", "s3:ReplicateObject"]')
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=replicate, creds=DR)
+    w.put_object(Bucket="replica", Key="marked/by-writer", Body=b"x")
+    assert s3(dest, DR).head_object(Bucket="replica", Key="marked/by-writer")["ReplicationStatus"] == "REPLICA"
+
+
 
 def test_every_attempt_is_an_entry_of_the_tenants_log(source):
     source.stop_clean()

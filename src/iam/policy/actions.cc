@@ -87,6 +87,9 @@ constexpr ActionInfo kActions[] = {
     {"s3:GetObjectLegalHold", kObject},
     {"s3:PutObjectLegalHold", kObject},
     {"s3:BypassGovernanceRetention", kObject},
+    // Writing a version marked as a replication copy (s3/replication_config.h
+    // kReplicaHeader), on top of s3:PutObject.
+    {"s3:ReplicateObject", kObject},
     {"s3:RestoreObject", kObject},
     {"s3:GetObjectTorrent", kObject},
     {"s3:GetObjectVersionTorrent", kObject},
