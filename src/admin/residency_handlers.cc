@@ -29,6 +29,7 @@ json PoolsJson(const std::vector<sovereignty::PoolSpec>& pools) {
                    {"region", p.region},
                    {"operator", p.operator_name},
                    {"ciphertext_only", p.ciphertext_only},
+                   {"storage_class", p.storage_class},
                    {"default", p.is_default}});
   }
   return out;

@@ -125,6 +125,7 @@ struct ListedSummary {
   bool checksum_full_object = false;
   uint64_t size = 0;
   uint64_t modified_ms = 0;
+  std::string storage_class;  // "" = STANDARD
 };
 
 // A page of current objects: ListedObject (the whole record) or

@@ -604,6 +604,24 @@ TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionsTenAndEleven) {
   EXPECT_EQ(copied_back.segments[0].inline_data, "abc");
   ASSERT_OK_AND_ASSIGN(ObjectSummary copied_summary, DecodeObjectSummary(copied));
   EXPECT_EQ(copied_summary.size, 3u);
+  // A storage class: version 12, the summary a listing reads has it too.
+  obj.storage_class = "STANDARD_IA";
+  obj.lock_mode = LockMode::kGovernance;
+  obj.lock_until_ms = 5;
+  const std::string classed = EncodeObject(obj);
+  EXPECT_EQ(classed[1], 12);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord classed_back, DecodeObject(classed));
+  EXPECT_EQ(classed_back.storage_class, "STANDARD_IA");
+  EXPECT_EQ(classed_back.replicated_to, obj.replicated_to);
+  EXPECT_EQ(classed_back.lock_until_ms, 5u);
+  ASSERT_OK_AND_ASSIGN(ObjectSummary classed_summary, DecodeObjectSummary(classed));
+  EXPECT_EQ(classed_summary.storage_class, "STANDARD_IA");
+  EXPECT_EQ(classed_summary.size, 3u);
+  EXPECT_EQ(copied_summary.storage_class, "");
+  UploadRecord cold_up;
+  cold_up.storage_class = "GLACIER_IR";
+  ASSERT_OK_AND_ASSIGN(UploadRecord cold_back, DecodeUpload(EncodeUpload(cold_up)));
+  EXPECT_EQ(cold_back.storage_class, "GLACIER_IR");
   ObjectRecord marker;  // a delete marker copied: no status, one holder
   marker.version_id = std::string(16, 'm');
   marker.delete_marker = true;

@@ -61,7 +61,7 @@ Status AppendEntry(std::string_view key, std::string_view, const ObjectSummary& 
                    std::vector<ListedSummary>& out) {
   const bool full_object = !summary.checksum.empty() && IsFullObjectChecksum(summary.checksum);
   out.push_back(ListedSummary{std::string(key), std::string(summary.etag), std::string(summary.checksum_algorithm),
-                              full_object, summary.size, summary.modified_ms});
+                              full_object, summary.size, summary.modified_ms, std::string(summary.storage_class)});
   return OkStatus();
 }
 

@@ -272,7 +272,8 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
 //   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 8)
 //   | replication status | n, n x pending destination     (version >= 10)
-//   | n, n x destination holding a copy                 (version 11)
+//   | n, n x destination holding a copy                 (version >= 11)
+//   | storage class                                     (version 12)
 //   | n, n x segment: kind (0 inline, 1 blob) | blob id or inline length
 //                    | plain_size | wrapped_key | etag
 //                    | checksum                           (version >= 4)
@@ -323,6 +324,10 @@ constexpr uint8_t kObjectVersionReplication = 10;
 // records with one, so that a release predating it refuses them instead
 // of copying the versions again.
 constexpr uint8_t kObjectVersionReplicated = 11;
+// Version 12 (storage classes) adds, after those names, the storage class
+// ("" = STANDARD). Written only for a record of another class, so that a
+// release predating classes refuses it instead of calling it STANDARD.
+constexpr uint8_t kObjectVersionStorageClass = 12;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -439,14 +444,15 @@ std::string EncodeObject(const ObjectRecord& r) {
   // The lowest version that holds every field set; each version holds
   // every field of the ones below it.
   const bool replication = r.replication_status != ReplicationStatus::kNone || !r.replication_pending.empty();
-  const uint8_t format = !r.replicated_to.empty() ? kObjectVersionReplicated
-                         : replication            ? kObjectVersionReplication
-                         : rotated                ? kObjectVersionBucketKey
-                         : kms                    ? kObjectVersionKms
-                         : locked                 ? kObjectVersionLocked
-                         : versioned              ? kObjectVersionVersioned
-                         : r.sse_c()              ? kObjectVersionSseC
-                                                  : kObjectVersion;
+  const uint8_t format = !r.storage_class.empty()   ? kObjectVersionStorageClass
+                         : !r.replicated_to.empty() ? kObjectVersionReplicated
+                         : replication              ? kObjectVersionReplication
+                         : rotated                  ? kObjectVersionBucketKey
+                         : kms                      ? kObjectVersionKms
+                         : locked                   ? kObjectVersionLocked
+                         : versioned                ? kObjectVersionVersioned
+                         : r.sse_c()                ? kObjectVersionSseC
+                                                    : kObjectVersion;
   out.push_back(static_cast<char>(format));
   PutVarint(out, r.size);
   PutString(out, r.etag);
@@ -489,6 +495,7 @@ std::string EncodeObject(const ObjectRecord& r) {
     PutVarint(out, r.replicated_to.size());
     for (const std::string& name : r.replicated_to) PutString(out, name);
   }
+  if (format >= kObjectVersionStorageClass) PutString(out, r.storage_class);
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -516,7 +523,7 @@ namespace {
 Result<uint8_t> ObjectFormatVersion(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionReplicated) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionStorageClass) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   return version;
@@ -554,6 +561,21 @@ Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes) {
     const uint64_t flags = in.Varint();
     if (flags > 3) return DataLossError("object record has unknown version flags");
     r.delete_marker = (flags & 2) != 0;
+  }
+  if (version >= kObjectVersionStorageClass) {
+    // Every field of the versions below, skipped, up to the class.
+    in.StringView();                                   // noncurrent null id
+    for (int i = 0; i < 3; ++i) in.Varint();           // lock mode, retain until, legal hold
+    in.StringView();                                   // SSE-KMS key id
+    in.StringView();                                   // SSE-KMS context
+    in.Varint();                                       // SSE-KMS flags
+    in.Varint();                                       // replication status
+    for (int list = 0; list < 2 && in.ok(); ++list) {  // pending, then holding a copy
+      const uint64_t names = in.Varint();
+      if (!in.ok() || names > bytes.size()) return DataLossError("corrupt object record");
+      for (uint64_t i = 0; i < names && in.ok(); ++i) in.StringView();
+    }
+    r.storage_class = in.StringView();
   }
   if (!in.ok()) return DataLossError("truncated object record");
   return r;
@@ -628,6 +650,7 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     if (!in.ok() || copies > bytes.size()) return DataLossError("corrupt object record");
     for (uint64_t i = 0; i < copies && in.ok(); ++i) r.replicated_to.push_back(in.String());
   }
+  if (version >= kObjectVersionStorageClass) r.storage_class = in.String();
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);
@@ -669,7 +692,8 @@ std::string EncodeUpload(const UploadRecord& r) {
             {"tags", r.tags}};
   if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
   if (r.checksum_full_object) j["cfo"] = true;
-  if (r.replica) j["replica"] = true;  // optional: replication copies only                         // optional: composite before
+  if (r.replica) j["replica"] = true;                       // optional: replication copies only
+  if (!r.storage_class.empty()) j["sc"] = r.storage_class;  // optional: STANDARD uploads have none
   // Optional (SSE-C uploads only), as the bucket record's optional keys.
   if (r.sse_c()) {
     j["ssec_salt"] = Bin(r.sse_c_salt);
@@ -705,6 +729,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.checksum_algorithm = Str(j, "ca");
   if (auto it = j.find("cfo"); it != j.end() && it->is_boolean()) r.checksum_full_object = it->get<bool>();
   if (auto it = j.find("replica"); it != j.end() && it->is_boolean()) r.replica = it->get<bool>();
+  r.storage_class = Str(j, "sc");
   if (auto it = j.find("ssec_salt"); it != j.end()) r.sse_c_salt = FromBin(*it);
   if (auto it = j.find("ssec_ver"); it != j.end()) r.sse_c_verifier = FromBin(*it);
   if (r.sse_c_salt.empty() != r.sse_c_verifier.empty()) {

@@ -204,6 +204,9 @@ struct ObjectRecord {
   // The destinations that hold a copy of this version (a delete marker's
   // too), by name: what a replication of existing versions skips.
   std::vector<std::string> replicated_to;
+  // x-amz-storage-class ("" = STANDARD): the class of storage pool its blobs
+  // were placed in (sovereignty/residency/pools.h).
+  std::string storage_class;
 };
 
 struct UploadRecord {
@@ -222,6 +225,7 @@ struct UploadRecord {
   // A replication copy's upload (s3/replication_config.h kReplicaHeader):
   // the completed version is a REPLICA.
   bool replica = false;
+  std::string storage_class;       // of its parts and the completed object ("" = STANDARD)
   std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
   // x-amz-checksum-type FULL_OBJECT (a CRC of the whole object, combined
   // from the parts'); false: composite (or no checksum).
@@ -265,6 +269,7 @@ struct ObjectSummary {
   std::string_view checksum_algorithm;
   std::string_view checksum;  // its value; a composite one ends in "-<parts>"
   bool delete_marker = false;
+  std::string_view storage_class;  // "" = STANDARD
 };
 Result<ObjectSummary> DecodeObjectSummary(std::string_view bytes);
 

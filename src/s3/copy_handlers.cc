@@ -127,13 +127,12 @@ asio::awaitable<Status> S3Service::OpenCopySource(Ctx& ctx, const CopySource& so
 }
 
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, const CopySource& source,
-                                                                     CopySourceObject& src, uint64_t first,
-                                                                     uint64_t length,
-                                                                     const catalog::BucketRecord& dst,
-                                                                     const crypto::SecretBytes& kek,
-                                                                     S3Error* error,
-                                                                     std::optional<crypto::ChecksumAlgorithm> checksum) {
-  Result<WriteTarget> target = PlaceWrite(dst, error);
+                                                                    CopySourceObject& src, uint64_t first,
+                                                                    uint64_t length, const catalog::BucketRecord& dst,
+                                                                    const crypto::SecretBytes& kek,
+                                                                    std::string_view storage_class, S3Error* error,
+                                                                    std::optional<crypto::ChecksumAlgorithm> checksum) {
+  Result<WriteTarget> target = PlaceWrite(dst, storage_class, error);
   if (!target.ok()) co_return target.status();
   if (Status room = target->blobs->CheckSpace(length); !room.ok()) {
     *error = ErrorFromStatus(room);
@@ -196,9 +195,10 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::CopyBytes(Ctx& ctx, co
 
 asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
-  std::optional<std::string_view> storage_class = ctx.req.FindHeader("x-amz-storage-class");
-  if (storage_class && *storage_class != "STANDARD") co_return MakeError(S3ErrorCode::kInvalidStorageClass);
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  // The copy's class is the request's (STANDARD without one), as in S3.
+  Result<std::string> storage_class = WriteStorageClass(ctx.req.FindHeader("x-amz-storage-class"), &error);
+  if (!storage_class.ok()) co_return error;
   Result<CopySource> source = ParseCopySource(ctx.req.FindHeader("x-amz-copy-source").value_or(""), &error);
   if (!source.ok()) co_return error;
   bool replace = false;
@@ -266,8 +266,9 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   const bool changes_encryption = ctx.sse.customer.has_value() || rec.sse_c() || !rec.kms.empty() ||
                                   ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
   // A new checksum algorithm is a change too (how S3 adds a checksum to an
-  // existing object).
-  if (same_object && !replace && !changes_encryption && !*wanted_checksum) {
+  // existing object), and a new storage class (how S3 moves one).
+  const bool changes_class = *storage_class != StorageClassOf(rec);
+  if (same_object && !replace && !changes_encryption && !*wanted_checksum && !changes_class) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
                         "without changing the object's metadata, storage class, website redirect location "
@@ -296,7 +297,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   std::optional<crypto::ChecksumAlgorithm> compute;
   if (checksum && !keep_source_checksum) compute = checksum;
   Result<StoredBody> copied =
-      co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, &error, compute);
+      co_await CopyBytes(ctx, *source, src, 0, rec.size, *bucket, **dst_key, *storage_class, &error, compute);
   if (!copied.ok()) co_return error;
 
   catalog::ObjectRecord out;
@@ -317,6 +318,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   out.sse_c_salt = std::move(key_check->salt);
   out.sse_c_verifier = std::move(key_check->verifier);
   out.kms = std::move(kms).value();
+  out.storage_class = StoredStorageClass(*storage_class);
   out.segments.push_back(std::move(copied->segment));
   if (keep_source_checksum) {
     out.segments.back().checksum = rec.checksum;

@@ -245,8 +245,9 @@ Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
   if (pugi::xml_node n = node.child("NoncurrentVersionExpiration")) RETURN_IF_ERROR(ParseNoncurrent(n, rule, error));
   if (pugi::xml_node n = node.child("AbortIncompleteMultipartUpload")) RETURN_IF_ERROR(ParseAbort(n, rule, error));
   if (node.child("Transition") || node.child("NoncurrentVersionTransition")) {
-    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
-                           "Transition actions are not supported: this server has a single storage class (STANDARD)");
+    return RefuseLifecycle(
+        error, S3ErrorCode::kInvalidArgument,
+        "Transition actions are not supported: a version's storage class is chosen when it is written");
   }
   RETURN_IF_ERROR(CheckRule(rule, error));
   return rule;

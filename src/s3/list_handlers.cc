@@ -110,7 +110,11 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjects(Ctx& ctx, bool v2) {
     }
     w.Markup("<Size>").Number(o.size).Markup("</Size>");
     if (fetch_owner) w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
-    w.Markup("<StorageClass>STANDARD</StorageClass></Contents>");
+    if (o.storage_class.empty()) {
+      w.Markup("<StorageClass>STANDARD</StorageClass></Contents>");
+    } else {
+      w.Element("StorageClass", o.storage_class).Markup("</Contents>");
+    }
   }
   for (const std::string& p : page->common_prefixes) {
     w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, url)).Close();
@@ -187,7 +191,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
         w.Element("ChecksumType", ChecksumTypeOf(r.checksum));
       }
       w.Element("Size", r.size);
-      w.Element("StorageClass", "STANDARD");
+      w.Element("StorageClass", StorageClassOf(r));
     }
     w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
     w.Close();

@@ -161,6 +161,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
   if (std::optional<S3Error> denied = AuthorizeReplica(ctx, *bucket)) co_return *denied;
+  Result<std::string> storage_class = WriteStorageClass(ctx.req.FindHeader("x-amz-storage-class"), &error);
+  if (!storage_class.ok()) co_return error;
   Result<StoredHeaders> stored = CollectStoredHeaders(ctx.req, &error);
   if (!stored.ok()) co_return error;
   Result<catalog::TagMap> tags = CollectTags(ctx.req, &error);
@@ -188,6 +190,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   up.replica = ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue;
+  up.storage_class = StoredStorageClass(*storage_class);
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
   up.checksum_full_object = *full_object;
   up.lock_mode = lock->mode;
@@ -263,7 +266,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
   std::optional<crypto::ChecksumAlgorithm> upload_checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error, upload_checksum);
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, StorageClassOf(*up), &error, upload_checksum);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
   part.part_number = target->part_number;
@@ -335,7 +338,7 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   // needs one per part for the composite.
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
   Result<StoredBody> copied =
-      co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, &error, checksum);
+      co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, StorageClassOf(*up), &error, checksum);
   if (!copied.ok()) co_return error;
   src.reader.reset();  // done with the source's blobs
 
@@ -466,6 +469,7 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
     ApplyLock(lock, *bucket, rec.modified_ms, rec);
   }
   rec.kms = up->kms;
+  rec.storage_class = up->storage_class;
   catalog::StampVersion(*bucket, rec);
   StampReplication(*bucket, ctx.route.key, up->replica, options_.replication_destinations, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
@@ -548,7 +552,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
-  w.Element("StorageClass", "STANDARD");
+  w.Element("StorageClass", StorageClassOf(*up));
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
   if (checksum) {
     w.Element("ChecksumAlgorithm", up->checksum_algorithm)
@@ -609,7 +613,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
     auto [initiator, unseen] = owners.try_emplace(u.owner);
     if (unseen) initiator->second = CanonicalUserOf(u.owner);
     WriteInitiatorAndOwner(w, initiator->second, enforced_owner);
-    w.Element("StorageClass", "STANDARD").Element("Initiated", IsoTime(u.initiated_ms)).Close();
+    w.Element("StorageClass", StorageClassOf(u)).Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   for (const std::string& p : page->common_prefixes) {
     w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, *url)).Close();

@@ -27,12 +27,6 @@
 namespace confiance::s3 {
 namespace {
 
-// x-amz-storage-class: only STANDARD exists (and is what every object is).
-bool StorageClassAccepted(const http::Request& req) {
-  std::optional<std::string_view> sc = req.FindHeader("x-amz-storage-class");
-  return !sc || *sc == "STANDARD";
-}
-
 // If-None-Match: * and If-Match on PUT (a compare-and-set at the commit).
 // nullopt: a form S3 does not support (NotImplemented).
 std::optional<catalog::Catalog::PutCondition> PutConditionOf(const http::Request& req) {
@@ -75,13 +69,14 @@ std::vector<uint64_t> PartSizes(const catalog::ObjectRecord& r) {
 
 asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (std::optional<S3Error> bad = CheckNewKey(ctx.route.key)) co_return *bad;
-  if (!StorageClassAccepted(ctx.req)) co_return MakeError(S3ErrorCode::kInvalidStorageClass);
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<std::string> storage_class = WriteStorageClass(ctx.req.FindHeader("x-amz-storage-class"), &error);
+  if (!storage_class.ok()) co_return error;
   std::optional<catalog::Catalog::PutCondition> condition = PutConditionOf(ctx.req);
   if (!condition) {
     co_return MakeError(S3ErrorCode::kNotImplemented,
                         "Conditional PUT supports only If-None-Match: * or If-Match: <ETag>.");
   }
-  S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
   if (std::optional<S3Error> denied = AuthorizeReplica(ctx, *bucket)) co_return *denied;
@@ -104,7 +99,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, &error);
+  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, *storage_class, &error);
   if (!body.ok()) co_return error;
 
   catalog::ObjectRecord rec;
@@ -119,6 +114,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.kms = std::move(kms).value();
+  rec.storage_class = StoredStorageClass(*storage_class);
   if (body->checksum_algorithm) {
     rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
     rec.checksum = body->segment.checksum;

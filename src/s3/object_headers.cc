@@ -105,6 +105,8 @@ std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& rec
   if (record.replication_status != catalog::ReplicationStatus::kNone) {
     h.push_back({"x-amz-replication-status", std::string(catalog::ReplicationStatusName(record.replication_status))});
   }
+  // As S3: the header only for a class other than STANDARD.
+  if (!record.storage_class.empty()) h.push_back({"x-amz-storage-class", record.storage_class});
   return h;
 }
 

@@ -392,9 +392,10 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   if (std::optional<S3Error> denied = AuthorizeAccess(put, "s3:PutObject", *bucket, key)) co_return *denied;
   if (sse_refused) co_return *sse_refused;
 
-  if (auto sc = fields.find("x-amz-storage-class"); sc != fields.end() && sc->second != "STANDARD") {
-    co_return MakeError(S3ErrorCode::kInvalidStorageClass);
-  }
+  std::optional<std::string_view> asked_class;
+  if (auto sc = fields.find("x-amz-storage-class"); sc != fields.end()) asked_class = sc->second;
+  Result<std::string> storage_class = WriteStorageClass(asked_class, &error);
+  if (!storage_class.ok()) co_return error;
   Result<StoredHeaders> stored = CollectStoredHeaders(put_request, &error);
   if (!stored.ok()) co_return error;
   Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(put, *bucket, true, &error);
@@ -415,7 +416,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());
-  Result<WriteTarget> target = PlaceWrite(*bucket, &error);
+  Result<WriteTarget> target = PlaceWrite(*bucket, *storage_class, &error);
   if (!target.ok()) co_return error;
   Result<std::unique_ptr<catalog::SegmentWriter>> created =
       catalog::SegmentWriter::Create(*target->blobs, **kek, bucket->id, target->inline_limit, bucket->key_version);
@@ -489,6 +490,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.kms = std::move(kms).value();
+  rec.storage_class = StoredStorageClass(*storage_class);
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
   // Form fields for Object Lock are not read: the bucket's default

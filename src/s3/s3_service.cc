@@ -496,8 +496,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DeriveDataKek(
 }
 
 asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
-    Ctx& ctx, const catalog::BucketRecord& bucket, const crypto::SecretBytes& kek, S3Error* error,
-    std::optional<crypto::ChecksumAlgorithm> default_checksum) {
+    Ctx& ctx, const catalog::BucketRecord& bucket, const crypto::SecretBytes& kek, std::string_view storage_class,
+    S3Error* error, std::optional<crypto::ChecksumAlgorithm> default_checksum) {
   std::optional<PayloadReader> payload = PayloadReader::Create(ctx.body, ctx.req, ctx.auth.auth, error);
   if (!payload) co_return InvalidArgumentError("payload");
   Result<std::optional<ChecksumRequest>> want_checksum =
@@ -537,7 +537,7 @@ asio::awaitable<Result<S3Service::StoredBody>> S3Service::StoreBody(
   }
   // A full disk refuses new data up front, inline bodies included: they
   // would eat into the reserve that keeps RocksDB and DELETE working.
-  Result<WriteTarget> target = PlaceWrite(bucket, error);
+  Result<WriteTarget> target = PlaceWrite(bucket, storage_class, error);
   if (!target.ok()) co_return target.status();
   if (Status room = target->blobs->CheckSpace(payload->expected_length().value_or(0)); !room.ok()) {
     spdlog::warn("request {}: refused: {}", ctx.request_id, room.ToString());

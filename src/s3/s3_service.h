@@ -42,6 +42,7 @@
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
+#include "s3/storage_class.h"
 #include "s3/tagging.h"
 #include "sovereignty/lockbox.h"
 #include "sovereignty/residency/residency.h"
@@ -196,11 +197,16 @@ class S3Service {
   // Where new data of `bucket` goes (s3/residency_placement.cc): the blob
   // store of the pool the residency rules pick, and the inline limit (0
   // outside the default pool: inline data lives with the metadata store).
+  // Only pools of the write's `storage_class` are candidates.
   struct WriteTarget {
     blob::BlobStore* blobs = nullptr;
     size_t inline_limit = 0;
   };
-  Result<WriteTarget> PlaceWrite(const catalog::BucketRecord& bucket, S3Error* error);
+  Result<WriteTarget> PlaceWrite(const catalog::BucketRecord& bucket, std::string_view storage_class, S3Error* error);
+  // The storage class a write asks for (x-amz-storage-class, or a POST
+  // form's field): STANDARD when `asked` is none; InvalidStorageClass for a
+  // class no storage pool holds (docs/storage-classes.md).
+  Result<std::string> WriteStorageClass(std::optional<std::string_view> asked, S3Error* error);
   // The error for a key that does not exist: NoSuchKey if the requester may
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).
@@ -386,9 +392,9 @@ class S3Service {
     std::optional<crypto::ChecksumAlgorithm> checksum_algorithm;
   };
   // `kek` wraps the segment's data key (DataKek).
-  asio::awaitable<Result<StoredBody>> StoreBody(Ctx& ctx, const catalog::BucketRecord& bucket,
-                                                const crypto::SecretBytes& kek, S3Error* error,
-                                                std::optional<crypto::ChecksumAlgorithm> default_checksum = std::nullopt);
+  asio::awaitable<Result<StoredBody>> StoreBody(
+      Ctx& ctx, const catalog::BucketRecord& bucket, const crypto::SecretBytes& kek, std::string_view storage_class,
+      S3Error* error, std::optional<crypto::ChecksumAlgorithm> default_checksum = std::nullopt);
   // The copy steps CopyObject and UploadPartCopy share (copy_handlers.cc).
   // The source's bucket, if it exists, the requester may s3:GetObject the
   // source key in it (another tenant's bucket only when granted) and it has
@@ -410,12 +416,13 @@ class S3Service {
   asio::awaitable<Status> OpenCopySource(Ctx& ctx, const CopySource& source, const catalog::BucketRecord& src_bucket,
                                          const CopySourceCheck& check, CopySourceObject* out, S3Error* error);
   // Streams plaintext bytes [first, first + length) of the source into a new
-  // segment of `dst` (committed blob, or inline) whose data key `kek` wraps
-  // (DataKek). With `checksum`, the copied bytes' checksum of that
+  // segment of `dst` (committed blob, or inline, in a pool of
+  // `storage_class`) whose data key `kek` wraps (DataKek). With `checksum`, the copied bytes' checksum of that
   // algorithm goes into the segment (base64). On failure sets *error.
   asio::awaitable<Result<StoredBody>> CopyBytes(Ctx& ctx, const CopySource& source, CopySourceObject& src,
                                                 uint64_t first, uint64_t length, const catalog::BucketRecord& dst,
-                                                const crypto::SecretBytes& kek, S3Error* error,
+                                                const crypto::SecretBytes& kek, std::string_view storage_class,
+                                                S3Error* error,
                                                 std::optional<crypto::ChecksumAlgorithm> checksum = std::nullopt);
   // Commits an uploaded part (UploadPart, UploadPartCopy); returns the part
   // it replaced, whose blob the caller releases after answering. On failure

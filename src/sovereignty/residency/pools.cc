@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "blob/pools/pool_router.h"
@@ -30,6 +31,12 @@ std::set<std::string> ExpandJurisdictions(const std::vector<std::string>& codes)
     }
   }
   return out;
+}
+
+bool IsValidStorageClass(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 std::vector<PoolSpec> DefaultPools(std::string_view default_jurisdiction) {
@@ -84,8 +91,8 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
     const toml::table* t = node.as_table();
     if (t == nullptr) return InvalidArgumentError("pools file: each pool must be a [[pool]] table");
     for (const auto& [key, value] : *t) {
-      static const std::set<std::string> kKnown = {"name", "directory", "jurisdiction", "region",
-                                                   "operator", "ciphertext_only", "default"};
+      static const std::set<std::string> kKnown = {"name",     "directory",       "jurisdiction",  "region",
+                                                   "operator", "ciphertext_only", "storage_class", "default"};
       if (!kKnown.count(std::string(key.str()))) {
         return InvalidArgumentError("pools file: unknown pool key '" + std::string(key.str()) + "'");
       }
@@ -106,6 +113,16 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
     ASSIGN_OR_RETURN(p.operator_name, StringField(*t, "operator", false, p.name));
     ASSIGN_OR_RETURN(p.ciphertext_only, BoolField(*t, "ciphertext_only", p.name));
     ASSIGN_OR_RETURN(p.is_default, BoolField(*t, "default", p.name));
+    ASSIGN_OR_RETURN(std::string storage_class, StringField(*t, "storage_class", false, p.name));
+    if (!storage_class.empty()) p.storage_class = std::move(storage_class);
+    if (!IsValidStorageClass(p.storage_class)) {
+      return InvalidArgumentError("pool '" + p.name + "': storage_class must be 1..64 of A-Z 0-9 _, not '" +
+                                  p.storage_class + "'");
+    }
+    if (p.is_default && p.storage_class != kStandardStorageClass) {
+      // (small objects are kept inline with the metadata, i.e. with it)
+      return InvalidArgumentError("pool '" + p.name + "': the default pool holds the STANDARD class");
+    }
     if (p.is_default) {
       if (have_default) return InvalidArgumentError("pool '" + p.name + "': only one pool may be the default");
       if (!p.directory.empty()) {

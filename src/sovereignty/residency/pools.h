@@ -13,6 +13,7 @@
 //   region = "eu-west-3"           # what CreateBucket's LocationConstraint names
 //   operator = "ACME Cloud SAS"
 //   ciphertext_only = false        # true: only ciphertext, keys held elsewhere
+//   storage_class = "STANDARD"     # the S3 storage class whose data it holds
 //   default = false                # true for at most one pool: DIR/blobs
 //
 // The default pool is the data directory's own blob directory (DIR/blobs):
@@ -20,6 +21,11 @@
 // holds small objects inline) sit with it. With no file, or a file with no
 // `default = true` pool, it is the pool "local" with the jurisdiction of
 // `--jurisdiction` (FR by default), added after the configured pools.
+//
+// Storage classes (docs/storage-classes.md): a write asking for class C
+// (x-amz-storage-class) goes to a pool of class C, chosen as any write's
+// pool among those; a class no pool has is InvalidStorageClass. The default
+// pool holds STANDARD, the class of every write that names none.
 #pragma once
 
 #include <optional>
@@ -40,7 +46,13 @@ struct PoolSpec {
   std::string operator_name;
   bool ciphertext_only = false;
   bool is_default = false;
+  std::string storage_class = "STANDARD";
 };
+
+inline constexpr std::string_view kStandardStorageClass = "STANDARD";
+// A storage class name: 1..64 of A-Z 0-9 _ (S3's names, or the operator's
+// own, as Ceph RGW allows).
+bool IsValidStorageClass(std::string_view name);
 
 inline constexpr std::string_view kDefaultPoolName = "local";
 inline constexpr std::string_view kDefaultJurisdiction = "FR";

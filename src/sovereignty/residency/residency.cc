@@ -144,9 +144,9 @@ Status Residency::CheckNewBucket(std::string_view tenant, std::string_view locat
   return ChoosePool(pools_, Effective(t, std::nullopt), location).status();
 }
 
-Result<Residency::Placement> Residency::ForWrite(const catalog::BucketRecord& bucket) {
+Result<Residency::Placement> Residency::ForWrite(const catalog::BucketRecord& bucket, std::string_view storage_class) {
   ASSIGN_OR_RETURN(std::optional<ResidencyRule> rule, EffectiveRule(bucket));
-  ASSIGN_OR_RETURN(const PoolSpec* pool, ChoosePool(pools_, rule, bucket.location));
+  ASSIGN_OR_RETURN(const PoolSpec* pool, ChoosePool(pools_, rule, bucket.location, storage_class));
   Placement p;
   p.pool = pool;
   p.store = &router_.Pool(pool->name);
@@ -233,7 +233,7 @@ json Residency::ReportJson(const BucketReport& r) {
 Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
   MigrateStats stats;
   ASSIGN_OR_RETURN(std::optional<ResidencyRule> rule, EffectiveRule(bucket));
-  ASSIGN_OR_RETURN(Placement target, ForWrite(bucket));
+  std::map<std::string, Result<Placement>> targets;  // by storage class
   catalog::ListVersionsOptions o;
   o.max_keys = kPageSize;
   for (;;) {
@@ -262,6 +262,14 @@ Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
         const std::string pool = seg.blob_id.empty() ? router_.default_pool() : router_.PoolOf(seg.blob_id);
         const PoolSpec* spec = FindPool(pool);
         if (spec != nullptr && Allowed(rule, *spec)) continue;
+        // Where its storage class may go now: nowhere is the bucket's error,
+        // as for any write.
+        const std::string storage_class =
+            rec->storage_class.empty() ? std::string(kStandardStorageClass) : rec->storage_class;
+        auto found = targets.find(storage_class);
+        if (found == targets.end()) found = targets.emplace(storage_class, ForWrite(bucket, storage_class)).first;
+        if (!found->second.ok()) return found->second.status();
+        const Placement& target = *found->second;
         if (!seg.blob_id.empty()) {
           Result<std::string> copied = router_.CopyTo(seg.blob_id, target.pool->name);
           if (!copied.ok()) {

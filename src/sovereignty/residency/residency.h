@@ -105,9 +105,11 @@ class Residency {
     blob::BlobStore* store = nullptr;  // writes new blobs into `pool`
     bool inline_allowed = true;        // false unless `pool` is the default pool
   };
-  // Where new data of `bucket` goes now. FailedPrecondition naming the rule
-  // if nowhere (the rules changed after the bucket was created).
-  Result<Placement> ForWrite(const catalog::BucketRecord& bucket);
+  // Where new data of `bucket` of `storage_class` goes now. FailedPrecondition
+  // naming the rule if nowhere (the rules changed after the bucket was
+  // created); NotFound if no pool holds that class.
+  Result<Placement> ForWrite(const catalog::BucketRecord& bucket,
+                             std::string_view storage_class = kStandardStorageClass);
 
   // Every object version of the bucket with its pools (paginated walk).
   Result<BucketReport> Report(const catalog::BucketRecord& bucket);
@@ -117,7 +119,7 @@ class Residency {
   static nlohmann::json ReportJson(const BucketReport& report);
 
   // Moves the data of every misplaced object version of the bucket to the
-  // pool ForWrite picks: per segment, copy the blob (or the inline bytes)
+  // pool ForWrite picks for its storage class: per segment, copy the blob (or the inline bytes)
   // into a new blob there and commit it durably; then commit the record
   // with a compare-and-set that requires the old blob references; only then
   // delete the old blobs. A crash leaves at worst an unreferenced copy or

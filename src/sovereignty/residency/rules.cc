@@ -80,28 +80,37 @@ PoolVerdict Evaluate(const std::optional<ResidencyRule>& rule, const PoolSpec& p
 }
 
 Result<const PoolSpec*> ChoosePool(const std::vector<PoolSpec>& pools, const std::optional<ResidencyRule>& rule,
-                                   std::string_view location) {
+                                   std::string_view location, std::string_view storage_class) {
+  auto of_class = [&](const PoolSpec& p) { return p.storage_class == storage_class; };
+  if (std::none_of(pools.begin(), pools.end(), of_class)) {
+    return NotFoundError("no storage pool holds the storage class " + std::string(storage_class));
+  }
   bool pinned = false;
   if (!location.empty()) {
-    pinned = std::any_of(pools.begin(), pools.end(), [&](const PoolSpec& p) { return p.region == location; });
+    pinned =
+        std::any_of(pools.begin(), pools.end(), [&](const PoolSpec& p) { return of_class(p) && p.region == location; });
   }
   const PoolSpec* abroad = nullptr;
   for (const PoolSpec& p : pools) {
-    if (pinned && p.region != location) continue;
+    if (!of_class(p) || (pinned && p.region != location)) continue;
     PoolVerdict v = Evaluate(rule, p);
     if (v == PoolVerdict::kInJurisdiction) return &p;
     if (v == PoolVerdict::kCiphertextAbroad && abroad == nullptr) abroad = &p;
   }
   if (abroad != nullptr) return abroad;
+  const std::string of =
+      storage_class == kStandardStorageClass ? std::string() : " of storage class " + std::string(storage_class);
   if (pinned) {
     std::string names;
     for (const PoolSpec& p : pools) {
-      if (p.region == location) names += (names.empty() ? "" : ", ") + p.name + " (" + p.jurisdiction + ")";
+      if (of_class(p) && p.region == location) {
+        names += (names.empty() ? "" : ", ") + p.name + " (" + p.jurisdiction + ")";
+      }
     }
-    return FailedPreconditionError("location " + std::string(location) + " is stored in pool " + names +
+    return FailedPreconditionError("location " + std::string(location) + " is stored" + of + " in pool " + names +
                                    ", which the residency rule does not allow: " + DescribeRule(rule));
   }
-  return FailedPreconditionError("no storage pool satisfies the residency rule: " + DescribeRule(rule));
+  return FailedPreconditionError("no storage pool" + of + " satisfies the residency rule: " + DescribeRule(rule));
 }
 
 }  // namespace confiance::sovereignty

@@ -57,7 +57,8 @@ inline bool Allowed(const std::optional<ResidencyRule>& rule, const PoolSpec& po
 // the first of those. If `location` (the bucket's LocationConstraint) is
 // the region of some pool, only the pools of that region are candidates.
 // FailedPrecondition with a message naming the rule when none is allowed.
+// Only pools of `storage_class` are candidates; NotFound if no pool has it.
 Result<const PoolSpec*> ChoosePool(const std::vector<PoolSpec>& pools, const std::optional<ResidencyRule>& rule,
-                                   std::string_view location);
+                                   std::string_view location, std::string_view storage_class = kStandardStorageClass);
 
 }  // namespace confiance::sovereignty

@@ -109,6 +109,24 @@ TEST(ResidencyRules, ChoosePoolRefusesWithTheRule) {
   EXPECT_NE(r.status().message().find("CH"), std::string::npos);
 }
 
+TEST(ResidencyRules, ChoosePoolAmongThePoolsOfTheStorageClass) {
+  std::vector<PoolSpec> pools = kPools;
+  pools.push_back(Pool("fr-cold", "FR", "eu-west-3"));
+  pools.back().storage_class = "GLACIER_IR";
+  pools.push_back(Pool("us-cold", "US", "us-east-1", true));
+  pools.back().storage_class = "GLACIER_IR";
+  ASSERT_OK_AND_ASSIGN(const PoolSpec* p, ChoosePool(pools, std::nullopt, "", "GLACIER_IR"));
+  EXPECT_EQ(p->name, "fr-cold");
+  ASSERT_OK_AND_ASSIGN(p, ChoosePool(pools, ResidencyRule{{"DE"}, true}, "", "GLACIER_IR"));
+  EXPECT_EQ(p->name, "us-cold");  // the only one the rule allows: ciphertext abroad
+  ASSERT_OK_AND_ASSIGN(p, ChoosePool(pools, std::nullopt, "eu-west-3"));
+  EXPECT_EQ(p->name, "fr-paris");  // STANDARD unless asked
+  auto refused = ChoosePool(pools, ResidencyRule{{"DE"}, false}, "", "GLACIER_IR");
+  ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("GLACIER_IR"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(ChoosePool(pools, std::nullopt, "", "ONEZONE_IA").status().code(), StatusCode::kNotFound);
+}
+
 TEST(ResidencyRules, Validate) {
   EXPECT_OK(ValidateRule({{"FR", "EU"}, false}));
   EXPECT_EQ(ValidateRule({{}, true}).code(), StatusCode::kInvalidArgument);
