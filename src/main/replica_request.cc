@@ -54,6 +54,10 @@ std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& recor
     h.push_back({"x-amz-object-lock-retain-until-date", FormatUtcMs(static_cast<int64_t>(record.lock_until_ms))});
   }
   if (record.legal_hold) h.push_back({"x-amz-object-lock-legal-hold", "ON"});
+  // As S3: the replica in the rule's Destination StorageClass, else in the
+  // source's (STANDARD is every destination's default: not sent).
+  const std::string& storage_class = rule.storage_class.empty() ? record.storage_class : rule.storage_class;
+  if (!storage_class.empty() && storage_class != "STANDARD") h.push_back({"x-amz-storage-class", storage_class});
   if (!rule.replica_kms_key_id.empty()) {
     h.push_back({"x-amz-server-side-encryption", "aws:kms"});
     h.push_back({"x-amz-server-side-encryption-aws-kms-key-id", rule.replica_kms_key_id});

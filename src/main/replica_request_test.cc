@@ -48,6 +48,19 @@ TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {
   EXPECT_EQ(h.at("x-amz-object-lock-legal-hold"), "ON");
   EXPECT_EQ(h.at("x-amz-server-side-encryption"), "aws:kms");
   EXPECT_EQ(h.at("x-amz-server-side-encryption-aws-kms-key-id"), "replica-key");
+  EXPECT_FALSE(h.contains("x-amz-storage-class"));  // STANDARD
+}
+
+TEST(ReplicaRequestTest, TheReplicaKeepsTheSourcesClassUnlessTheRuleNamesOne) {
+  catalog::ObjectRecord r;
+  r.storage_class = "STANDARD_IA";
+  s3::ReplicationRule rule;
+  EXPECT_EQ(AsMap(ReplicaHeaders(r, rule)).at("x-amz-storage-class"), "STANDARD_IA");
+  EXPECT_EQ(AsMap(ReplicaUploadHeaders(r, rule)).at("x-amz-storage-class"), "STANDARD_IA");
+  rule.storage_class = "GLACIER_IR";
+  EXPECT_EQ(AsMap(ReplicaHeaders(r, rule)).at("x-amz-storage-class"), "GLACIER_IR");
+  rule.storage_class = "STANDARD";
+  EXPECT_FALSE(AsMap(ReplicaHeaders(r, rule)).contains("x-amz-storage-class"));
 }
 
 TEST(ReplicaRequestTest, AMultipartObjectHasNoWholeMd5NorCompositeChecksum) {

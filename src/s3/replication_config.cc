@@ -48,8 +48,10 @@ Status CheckRule(const ReplicationRule& rule, const catalog::BucketRecord& bucke
     return refuse(Request(
         fmt::format("{} is not offered by Confiance (docs/replication.md).", rule.enabled_unsupported.front())));
   }
-  if (!rule.storage_class.empty() && rule.storage_class != "STANDARD") {
-    return refuse(Request("Confiance has one storage class: the Destination StorageClass must be STANDARD."));
+  // The destination decides which classes it has (a copy it refuses is
+  // given up on, with its answer in the tenant's log).
+  if (!rule.storage_class.empty() && !sovereignty::IsValidStorageClass(rule.storage_class)) {
+    return refuse(Request("The Destination StorageClass is not a storage class name."));
   }
   const ReplicationDestination* destination = FindDestination(destinations, bucket.owner, rule.destination);
   if (destination == nullptr) {

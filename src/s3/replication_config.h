@@ -53,7 +53,7 @@ std::optional<std::pair<std::string, std::string>> ParseReplicationTargetArn(std
 // error: InvalidRequest when versioning is not Enabled, for a destination
 // that is not one of the owner's, one the residency rule forbids, a
 // setting that is not offered (replication time control, metrics, replica
-// modifications, owner override), a storage class other than STANDARD,
+// modifications, owner override), a StorageClass that is not a class name,
 // two rules with one priority; InvalidArgument for a repeated ID, an ID
 // over 255 characters, more than 1,000 rules.
 Status ValidateReplicationConfiguration(ReplicationConfiguration& config, const catalog::BucketRecord& bucket,

@@ -80,9 +80,12 @@ TEST(ReplicationValidateTest, RefusesAsS3Does) {
   EXPECT_EQ(Refusal(priorities),
             "InvalidRequest: Found duplicate priority 3 - priority must be unique among all rules");
 
-  ReplicationConfiguration glacier = ok;
-  glacier.rules[0].storage_class = "GLACIER";
-  EXPECT_TRUE(Refusal(glacier).starts_with("InvalidRequest: Confiance has one storage class"));
+  ReplicationConfiguration bad_class = ok;
+  bad_class.rules[0].storage_class = "cold storage";
+  EXPECT_EQ(Refusal(bad_class), "InvalidRequest: The Destination StorageClass is not a storage class name.");
+  ReplicationConfiguration glacier = ok;  // the destination decides whether it has the class
+  glacier.rules[0].storage_class = "GLACIER_IR";
+  EXPECT_EQ(Refusal(glacier), "");
   ReplicationConfiguration timed = ok;
   timed.rules[0].enabled_unsupported = {"ReplicationTime"};
   EXPECT_EQ(Refusal(timed), "InvalidRequest: ReplicationTime is not offered by Confiance (docs/replication.md).");

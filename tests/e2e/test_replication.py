@@ -26,7 +26,11 @@ US_ARN = "arn:confiance:replication::acme:us"
 
 @pytest.fixture(scope="module")
 def dest(tmp_path_factory):
-    for srv in serve_module(tmp_path_factory, "repl-dest"):
+    conf = tmp_path_factory.mktemp("repl-dest-pools")
+    pools = conf / "pools.toml"  # a second class, for replicas written in it
+    pools.write_text('[[pool]]\nname = "cold"\ndirectory = "%s"\njurisdiction = "FR"\nstorage_class = "STANDARD_IA"\n'
+                     % (conf / "cold"))
+    for srv in serve_module(tmp_path_factory, "repl-dest", ["--pools", str(pools)]):
         cli(srv, "tenant", "create", "drsite", "--access-key", DR[0], "--secret-key", DR[1])
         d = s3(srv, DR)
         for name in ("replica", "replica-us", "replica-other"):
@@ -427,6 +431,20 @@ def test_a_scan_of_existing_versions_survives_a_crash(source, dest):
     assert replica(dest, "replica", "r/0999")[0] == b"r/0999"
 
 
+def test_a_replica_is_written_in_the_rules_storage_class(source, dest):
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-class")
+    configure(a, "repl-class", rule(prefix="ia/", Destination={"Bucket": DR_ARN, "StorageClass": "STANDARD_IA"}),
+              rule(prefix="ir/", priority=2, Destination={"Bucket": DR_ARN, "StorageClass": "GLACIER_IR"}))
+    a.put_object(Bucket="repl-class", Key="ia/x", Body=b"in the cold pool")
+    wait_for(lambda: replica(dest, "replica", "ia/x"))
+    assert s3(dest, DR).head_object(Bucket="replica", Key="ia/x")["StorageClass"] == "STANDARD_IA"
+    # A class the destination does not have: it refuses, the copy is given
+    # up on with its answer.
+    a.put_object(Bucket="repl-class", Key="ir/y", Body=b"nowhere to go")
+    wait_for(lambda: a.head_object(Bucket="repl-class", Key="ir/y").get("ReplicationStatus") == "FAILED")
+    assert replica(dest, "replica", "ir/y") is None
+
 def test_marking_a_write_a_replica_takes_s3_replicate_object(dest):
     """A replica is never replicated again, so the header that marks one is
     not every writer's: it takes s3:ReplicateObject besides s3:PutObject."""
@@ -465,6 +483,9 @@ def test_every_attempt_is_an_entry_of_the_tenants_log(source):
     assert len(refused) == 2 and all(e["error"] == "ReplicationAbandoned" for e in refused), refused
     assert all("data residency" in e["details"]["reason"] for e in refused)
     # The outage's failed attempts are there too, each retried until copied.
+    refused_class = [e for e in entries if e["key"] == "ir/y"]
+    assert [e["error"] for e in refused_class] == ["ReplicationAbandoned"], refused_class
+    assert "InvalidStorageClass" in refused_class[0]["details"]["reason"], refused_class
     failed = [e for e in entries if e.get("error") == "ReplicationFailed"]
     assert failed and all(e["bucket"] in ("repl-outage", "repl-order") for e in failed), failed
     # A scan's copies say so; the log path's do not.
