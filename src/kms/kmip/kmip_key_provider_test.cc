@@ -133,8 +133,13 @@ TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes back, p->Unwrap(uid, wrapped, "tenant=t"));
   EXPECT_TRUE(SameSecret(back, key));
   // Another key cannot unwrap it (the KMS recovers a wrong one-time key).
+  // Usually the KMS refuses, when the wrong key's padding fails there; about
+  // one time in 256 the padding passes and our own check refuses instead
+  // (seen in CI), which is not the KMS's answer.
   const std::string other = NewKey(p->client());
   EXPECT_STATUS_CODE(p->Unwrap(other, wrapped, "tenant=t"), kPermissionDenied);
+  const uint64_t refused_by_other = stats.refused.value();
+  EXPECT_LE(refused_by_other, 1u);
 
   ASSERT_OK(p->client().Revoke(uid, kmip::kRevocationCessationOfOperation, "test"));
   ASSERT_OK_AND_ASSIGN(auto attrs, p->client().GetAttributes(uid));
@@ -147,11 +152,10 @@ TEST_F(KmipTest, RevokedIsPermissionDeniedDestroyedIsNotFound) {
   EXPECT_STATUS_CODE(p->Wrap(uid, key, "tenant=t"), kNotFound);
   EXPECT_STATUS_CODE(p->client().GetAttributes(uid), kNotFound);
 
-  // Every refusal above was the KMS's answer: the other key's Decrypt (the
-  // padding of the wrong one-time key fails there), the revoked key's
-  // Decrypt and Encrypt, the destroyed key's Decrypt, Encrypt and
-  // GetAttributes. None was unreachable.
-  EXPECT_EQ(stats.refused.value(), 6u);
+  // Every refusal since was the KMS's answer: the revoked key's Decrypt and
+  // Encrypt, the destroyed key's Decrypt, Encrypt and GetAttributes. None
+  // was unreachable.
+  EXPECT_EQ(stats.refused.value() - refused_by_other, 5u);
   EXPECT_EQ(stats.unreachable.value(), 0u);
   EXPECT_GT(stats.calls.value(), stats.refused.value());
   EXPECT_EQ(stats.latency.count(), stats.calls.value());
