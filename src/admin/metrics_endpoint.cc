@@ -107,6 +107,8 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
              s.lifecycle_expired.value());
   out.Single("confiance_lifecycle_uploads_aborted_total", "counter",
              "Incomplete multipart uploads the lifecycle rules aborted.", s.lifecycle_aborted.value());
+  out.Single("confiance_lifecycle_transitions_total", "counter",
+             "Object versions the lifecycle rules moved to another storage class.", s.lifecycle_transitioned.value());
   ResultCounter(out, "confiance_sweeper_passes_total",
                 "Passes of the orphan sweeper (--sweep-interval), by result; a failed pass deletes nothing.",
                 s.sweeps, s.failed_sweeps);

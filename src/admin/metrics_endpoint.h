@@ -78,6 +78,7 @@ struct BackgroundStats {
   metrics::Counter lifecycle_failed_ticks;
   metrics::Counter lifecycle_expired;  // objects deleted or given a delete marker, versions removed
   metrics::Counter lifecycle_aborted;  // multipart uploads aborted
+  metrics::Counter lifecycle_transitioned;  // versions moved to another storage class
   metrics::Counter sweeps;
   metrics::Counter failed_sweeps;
   metrics::Counter orphans_deleted;  // blobs no record pointed to

@@ -1,7 +1,8 @@
 // File: catalog/lifecycle_record.cc
 // {"rules": [{"id", "on", "form", "f": {"p", "t": [[k, v]...], "gt", "lt"},
-//   "ed", "edate", "eodm", "nd", "nnv", "abort"}...]}; optional members are
-// written only when set.
+//   "ed", "edate", "eodm", "nd", "nnv", "abort",
+//   "tr": [{"d" | "date", "sc"}...], "ntr": [{"nd", "nnv"?, "sc"}...]}...]};
+// optional members are written only when set.
 #include "catalog/lifecycle_record.h"
 
 namespace confiance::catalog {
@@ -37,7 +38,32 @@ json RuleJson(const LifecycleRule& r) {
   PutOpt(j, "nd", r.noncurrent_days);
   PutOpt(j, "nnv", r.newer_noncurrent_versions);
   PutOpt(j, "abort", r.abort_days_after_initiation);
+  if (!r.transitions.empty()) {
+    json list = json::array();
+    for (const LifecycleTransition& t : r.transitions) {
+      json tj = {{"sc", t.storage_class}};
+      PutOpt(tj, "d", t.days);
+      PutOpt(tj, "date", t.date_ms);
+      list.push_back(std::move(tj));
+    }
+    j["tr"] = std::move(list);
+  }
+  if (!r.noncurrent_transitions.empty()) {
+    json list = json::array();
+    for (const NoncurrentTransition& t : r.noncurrent_transitions) {
+      json tj = {{"sc", t.storage_class}, {"nd", t.noncurrent_days}};
+      PutOpt(tj, "nnv", t.newer_noncurrent_versions);
+      list.push_back(std::move(tj));
+    }
+    j["ntr"] = std::move(list);
+  }
   return j;
+}
+
+Result<std::string> StorageClassIn(const json& j) {
+  auto sc = j.find("sc");
+  if (!j.is_object() || sc == j.end() || !sc->is_string()) return DataLossError("lifecycle transition: no class");
+  return sc->get<std::string>();
 }
 
 Result<LifecycleRule> RuleFrom(const json& j) {
@@ -75,6 +101,25 @@ Result<LifecycleRule> RuleFrom(const json& j) {
   ASSIGN_OR_RETURN(r.noncurrent_days, GetOpt(j, "nd"));
   ASSIGN_OR_RETURN(r.newer_noncurrent_versions, GetOpt(j, "nnv"));
   ASSIGN_OR_RETURN(r.abort_days_after_initiation, GetOpt(j, "abort"));
+  if (auto list = j.find("tr"); list != j.end() && list->is_array()) {
+    for (const json& tj : *list) {
+      LifecycleTransition t;
+      ASSIGN_OR_RETURN(t.storage_class, StorageClassIn(tj));
+      ASSIGN_OR_RETURN(t.days, GetOpt(tj, "d"));
+      ASSIGN_OR_RETURN(t.date_ms, GetOpt(tj, "date"));
+      r.transitions.push_back(std::move(t));
+    }
+  }
+  if (auto list = j.find("ntr"); list != j.end() && list->is_array()) {
+    for (const json& tj : *list) {
+      NoncurrentTransition t;
+      ASSIGN_OR_RETURN(t.storage_class, StorageClassIn(tj));
+      ASSIGN_OR_RETURN(std::optional<int64_t> days, GetOpt(tj, "nd"));
+      t.noncurrent_days = days.value_or(0);
+      ASSIGN_OR_RETURN(t.newer_noncurrent_versions, GetOpt(tj, "nnv"));
+      r.noncurrent_transitions.push_back(std::move(t));
+    }
+  }
   return r;
 }
 

@@ -37,6 +37,27 @@ enum class LifecycleFilterForm {
   kAnd,           // <Filter><And>...
 };
 
+// A Transition: current objects go to `storage_class` `days` after they
+// were written, or from `date_ms` on (one of the two).
+struct LifecycleTransition {
+  std::optional<int64_t> days;     // >= 0
+  std::optional<int64_t> date_ms;  // a midnight UTC, ms since the epoch
+  std::string storage_class;
+
+  bool operator==(const LifecycleTransition&) const = default;
+};
+
+// A NoncurrentVersionTransition: noncurrent versions go to `storage_class`
+// `noncurrent_days` after they became noncurrent, but for the
+// `newer_noncurrent_versions` newest of their key.
+struct NoncurrentTransition {
+  int64_t noncurrent_days = 0;                       // >= 0
+  std::optional<int64_t> newer_noncurrent_versions;  // 1..100
+  std::string storage_class;
+
+  bool operator==(const NoncurrentTransition&) const = default;
+};
+
 struct LifecycleRule {
   std::string id;  // set (the server makes one when the client sent none)
   bool enabled = false;
@@ -51,6 +72,10 @@ struct LifecycleRule {
   std::optional<int64_t> newer_noncurrent_versions;   // 1..100
   // AbortIncompleteMultipartUpload.
   std::optional<int64_t> abort_days_after_initiation;  // > 0
+  // Transition and NoncurrentVersionTransition (docs/storage-classes.md),
+  // each storage class at most once per rule.
+  std::vector<LifecycleTransition> transitions;
+  std::vector<NoncurrentTransition> noncurrent_transitions;
 
   bool operator==(const LifecycleRule&) const = default;
 };

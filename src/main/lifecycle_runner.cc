@@ -7,9 +7,17 @@
 namespace confiance {
 namespace {
 
-s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o, s3::LifecycleOutcomes* outcomes) {
+s3::LifecycleWorkerOptions WorkerOptions(DataDir& dir, const LifecycleRunnerOptions& o,
+                                         s3::LifecycleOutcomes* outcomes) {
   s3::LifecycleWorkerOptions w;
   w.outcomes = outcomes;
+  if (sovereignty::Residency* residency = dir.residency.get()) {
+    w.transition = [residency](const catalog::BucketRecord& bucket, const std::string& key,
+                               const std::string& version_id, std::string_view expected_op_tag,
+                               std::string_view storage_class, const std::function<Status()>& before_move) {
+      return residency->MoveToStorageClass(bucket, key, version_id, expected_op_tag, storage_class, before_move);
+    };
+  }
   w.day_ms = static_cast<int64_t>(std::max<uint64_t>(o.day_seconds, 1) * 1000);
   w.objects_per_tick = static_cast<size_t>(std::max<uint64_t>(o.objects_per_tick, 1));
   return w;
@@ -19,7 +27,7 @@ s3::LifecycleWorkerOptions WorkerOptions(const LifecycleRunnerOptions& o, s3::Li
 
 LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
                                  admin::BackgroundStats* stats, s3::LifecycleOutcomes* outcomes)
-    : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(options, outcomes)),
+    : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(dir, options, outcomes)),
       stats_(stats),
       interval_(std::max<uint64_t>(options.interval_s, 1)) {
   if (options.day_seconds != 86400) {
@@ -48,15 +56,18 @@ void LifecycleRunner::Loop() {
         stats_->lifecycle_ticks.Add();
         stats_->lifecycle_expired.Add(st->expired);
         stats_->lifecycle_aborted.Add(st->aborted);
+        stats_->lifecycle_transitioned.Add(st->transitioned);
       } else {
         stats_->lifecycle_failed_ticks.Add();
       }
     }
     if (!st.ok()) {
       spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
-    } else if (st->expired > 0 || st->aborted > 0) {
-      spdlog::info("lifecycle: {} examined, {} expired, {} uploads aborted, {} skipped (changed)", st->examined,
-                   st->expired, st->aborted, st->refused);
+    } else if (st->expired > 0 || st->aborted > 0 || st->transitioned > 0) {
+      spdlog::info(
+          "lifecycle: {} examined, {} expired, {} uploads aborted, {} moved to another storage class, {} "
+          "skipped (changed)",
+          st->examined, st->expired, st->aborted, st->transitioned, st->refused);
     }
     lock.lock();
   }

@@ -111,6 +111,47 @@ std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConf
   return best;
 }
 
+namespace {
+
+// `best` becomes (rule, class, due) if that is due by `now_ms` and later
+// than `best` (a tie keeps the earlier rule).
+void ConsiderTransition(std::optional<DueTransition>& best, const catalog::LifecycleRule& rule,
+                        const std::string& storage_class, int64_t due_ms, int64_t now_ms) {
+  if (due_ms > now_ms || (best && due_ms <= best->due_ms)) return;
+  best = DueTransition{&rule, storage_class, due_ms};
+}
+
+}  // namespace
+
+std::optional<DueTransition> CurrentTransitionDue(const catalog::LifecycleConfiguration& config,
+                                                  const LifecycleSubject& object, int64_t modified_ms, int64_t now_ms,
+                                                  int64_t day_ms) {
+  std::optional<DueTransition> best;
+  for (const catalog::LifecycleRule& rule : config.rules) {
+    if (!rule.enabled || rule.transitions.empty() || !FilterMatches(rule.filter, object)) continue;
+    for (const catalog::LifecycleTransition& t : rule.transitions) {
+      const int64_t due = t.days ? DaysAfter(modified_ms, *t.days, day_ms) : t.date_ms.value_or(INT64_MAX);
+      ConsiderTransition(best, rule, t.storage_class, due, now_ms);
+    }
+  }
+  return best;
+}
+
+std::optional<DueTransition> NoncurrentTransitionDue(const catalog::LifecycleConfiguration& config,
+                                                     const LifecycleSubject& version, int64_t noncurrent_since_ms,
+                                                     int64_t newer_noncurrent, int64_t now_ms, int64_t day_ms) {
+  std::optional<DueTransition> best;
+  for (const catalog::LifecycleRule& rule : config.rules) {
+    if (!rule.enabled || rule.noncurrent_transitions.empty() || !FilterMatches(rule.filter, version)) continue;
+    for (const catalog::NoncurrentTransition& t : rule.noncurrent_transitions) {
+      if (newer_noncurrent < t.newer_noncurrent_versions.value_or(0)) continue;
+      ConsiderTransition(best, rule, t.storage_class, DaysAfter(noncurrent_since_ms, t.noncurrent_days, day_ms),
+                         now_ms);
+    }
+  }
+  return best;
+}
+
 std::optional<DueRule> EarliestDeleteMarkerExpiration(const catalog::LifecycleConfiguration& config,
                                                       std::string_view key, int64_t modified_ms, int64_t day_ms) {
   const LifecycleSubject marker{key, nullptr, 0};

@@ -99,4 +99,25 @@ std::optional<DueRule> EarliestNoncurrentExpiration(const catalog::LifecycleConf
 std::optional<DueRule> EarliestDeleteMarkerExpiration(const catalog::LifecycleConfiguration& config,
                                                       std::string_view key, int64_t modified_ms, int64_t day_ms);
 
+// Transitions (docs/storage-classes.md).
+struct DueTransition {
+  const catalog::LifecycleRule* rule = nullptr;  // into the configuration given
+  std::string storage_class;
+  int64_t due_ms = 0;
+};
+// Among the enabled rules whose filter selects a current object last
+// modified at `modified_ms`, the Transition (Days, rounded as above, or
+// Date) due at `now_ms` that fell due last: a later step of a waterfall
+// (30 days to one class, 90 to another) wins; the first in document order
+// on a tie. nullopt if none is due.
+std::optional<DueTransition> CurrentTransitionDue(const catalog::LifecycleConfiguration& config,
+                                                  const LifecycleSubject& object, int64_t modified_ms, int64_t now_ms,
+                                                  int64_t day_ms);
+// The same for a noncurrent version under NoncurrentVersionTransition
+// (`noncurrent_since_ms` and `newer_noncurrent` as for
+// EarliestNoncurrentExpiration).
+std::optional<DueTransition> NoncurrentTransitionDue(const catalog::LifecycleConfiguration& config,
+                                                     const LifecycleSubject& version, int64_t noncurrent_since_ms,
+                                                     int64_t newer_noncurrent, int64_t now_ms, int64_t day_ms);
+
 }  // namespace confiance::s3

@@ -56,7 +56,8 @@ size_t Count(pugi::xml_node parent, const char* name) {
 
 // Every child element of `node` is one of `allowed`, none of them twice
 // unless `repeatable`.
-bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowed, const char* repeatable = "") {
+bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowed,
+                  std::initializer_list<const char*> repeatable = {}) {
   std::set<std::string_view> seen;
   for (pugi::xml_node c : node.children()) {
     if (c.type() != pugi::node_element) continue;
@@ -64,7 +65,9 @@ bool OnlyChildren(pugi::xml_node node, std::initializer_list<const char*> allowe
     bool known = false;
     for (const char* a : allowed) known |= name == a;
     if (!known) return false;
-    if (name != repeatable && !seen.insert(name).second) return false;
+    bool repeats = false;
+    for (const char* r : repeatable) repeats |= name == r;
+    if (!repeats && !seen.insert(name).second) return false;
   }
   return true;
 }
@@ -89,7 +92,7 @@ Status ParseSize(pugi::xml_node node, std::optional<int64_t>& out, S3Error* erro
 }
 
 Status ParseAnd(pugi::xml_node node, LifecycleFilter& filter, S3Error* error) {
-  if (!OnlyChildren(node, {"Prefix", "Tag", "ObjectSizeGreaterThan", "ObjectSizeLessThan"}, "Tag")) {
+  if (!OnlyChildren(node, {"Prefix", "Tag", "ObjectSizeGreaterThan", "ObjectSizeLessThan"}, {"Tag"})) {
     return Malformed(error);
   }
   filter.prefix = node.child("Prefix").text().get();
@@ -149,6 +152,79 @@ Status PositiveDays(pugi::xml_node node, const char* field, const char* action, 
   return OkStatus();
 }
 
+// A Date of `action`: ISO 8601, at midnight UTC.
+Result<int64_t> MidnightDate(pugi::xml_node date, const char* action, S3Error* error) {
+  std::optional<int64_t> ms = ParseUtcMs(Trimmed(date.text().get()), TimeOfDay::kOptional);
+  if (!ms) {
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           fmt::format("Invalid date format in {} action", action));
+  }
+  if (*ms % kDayMs != 0) return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "'Date' must be at midnight GMT");
+  return *ms;
+}
+
+Status NonNegativeDays(pugi::xml_node node, const char* field, const char* action, int64_t& out, S3Error* error) {
+  ASSIGN_OR_RETURN(int64_t v, Integer(node, error));
+  if (v < 0) {
+    return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                           fmt::format("'{}' for {} action must be nonnegative", field, action));
+  }
+  out = v;
+  return OkStatus();
+}
+
+// Each class at most once among a rule's actions of one kind, as S3.
+template <typename T>
+Status UniqueClass(const std::vector<T>& actions, const std::string& storage_class, const char* action,
+                   S3Error* error) {
+  for (const T& a : actions) {
+    if (a.storage_class == storage_class) {
+      return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest,
+                             fmt::format("'StorageClass' must be different for '{}' actions in same 'Rule'", action));
+    }
+  }
+  return OkStatus();
+}
+
+Status ParseTransition(pugi::xml_node node, LifecycleRule& rule, S3Error* error) {
+  if (!OnlyChildren(node, {"Days", "Date", "StorageClass"})) return Malformed(error);
+  pugi::xml_node days = node.child("Days");
+  pugi::xml_node date = node.child("Date");
+  if ((days ? 1 : 0) + (date ? 1 : 0) != 1 || !node.child("StorageClass")) return Malformed(error);
+  catalog::LifecycleTransition t;
+  t.storage_class = std::string(Trimmed(node.child("StorageClass").text().get()));
+  if (days) {
+    int64_t v = 0;
+    RETURN_IF_ERROR(NonNegativeDays(days, "Days", "Transition", v, error));
+    t.days = v;
+  } else {
+    ASSIGN_OR_RETURN(t.date_ms, MidnightDate(date, "Transition", error));
+  }
+  RETURN_IF_ERROR(UniqueClass(rule.transitions, t.storage_class, "Transition", error));
+  rule.transitions.push_back(std::move(t));
+  return OkStatus();
+}
+
+Status ParseNoncurrentTransition(pugi::xml_node node, LifecycleRule& rule, S3Error* error) {
+  if (!OnlyChildren(node, {"NoncurrentDays", "StorageClass", "NewerNoncurrentVersions"})) return Malformed(error);
+  if (!node.child("NoncurrentDays") || !node.child("StorageClass")) return Malformed(error);
+  catalog::NoncurrentTransition t;
+  t.storage_class = std::string(Trimmed(node.child("StorageClass").text().get()));
+  RETURN_IF_ERROR(NonNegativeDays(node.child("NoncurrentDays"), "NoncurrentDays", "NoncurrentVersionTransition",
+                                  t.noncurrent_days, error));
+  if (pugi::xml_node newer = node.child("NewerNoncurrentVersions")) {
+    RETURN_IF_ERROR(PositiveDays(newer, "NewerNoncurrentVersions", "NoncurrentVersionTransition",
+                                 t.newer_noncurrent_versions, error));
+    if (*t.newer_noncurrent_versions > kMaxNewerNoncurrentVersions) {
+      return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument,
+                             "'NewerNoncurrentVersions' for NoncurrentVersionTransition action must not exceed 100");
+    }
+  }
+  RETURN_IF_ERROR(UniqueClass(rule.noncurrent_transitions, t.storage_class, "NoncurrentVersionTransition", error));
+  rule.noncurrent_transitions.push_back(std::move(t));
+  return OkStatus();
+}
+
 Status ParseExpiration(pugi::xml_node node, LifecycleRule& rule, S3Error* error) {
   if (!OnlyChildren(node, {"Days", "Date", "ExpiredObjectDeleteMarker"})) return Malformed(error);
   pugi::xml_node days = node.child("Days");
@@ -157,11 +233,7 @@ Status ParseExpiration(pugi::xml_node node, LifecycleRule& rule, S3Error* error)
   if ((days ? 1 : 0) + (date ? 1 : 0) + (marker ? 1 : 0) != 1) return Malformed(error);
   if (days) return PositiveDays(days, "Days", "Expiration", rule.expiration_days, error);
   if (date) {
-    std::optional<int64_t> ms = ParseUtcMs(Trimmed(date.text().get()), TimeOfDay::kOptional);
-    if (!ms) return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "Invalid date format in Expiration action");
-    if (*ms % kDayMs != 0)
-      return RefuseLifecycle(error, S3ErrorCode::kInvalidArgument, "'Date' must be at midnight GMT");
-    rule.expiration_date_ms = *ms;
+    ASSIGN_OR_RETURN(rule.expiration_date_ms, MidnightDate(date, "Expiration", error));
     return OkStatus();
   }
   std::string_view v = Trimmed(marker.text().get());
@@ -210,8 +282,8 @@ Status CheckRule(const LifecycleRule& rule, S3Error* error) {
                            "ExpiredObjectDeleteMarker cannot be specified with Tags.");
   }
   const bool any_action = rule.expiration_days || rule.expiration_date_ms || rule.expired_object_delete_marker ||
-                          rule.noncurrent_days || rule.newer_noncurrent_versions ||
-                          rule.abort_days_after_initiation;
+                          rule.noncurrent_days || rule.newer_noncurrent_versions || rule.abort_days_after_initiation ||
+                          !rule.transitions.empty() || !rule.noncurrent_transitions.empty();
   if (!any_action) {
     return RefuseLifecycle(error, S3ErrorCode::kInvalidRequest, "At least one action needs to be specified in a rule");
   }
@@ -219,9 +291,10 @@ Status CheckRule(const LifecycleRule& rule, S3Error* error) {
 }
 
 Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
-  if (!OnlyChildren(node, {"ID", "Status", "Prefix", "Filter", "Expiration", "NoncurrentVersionExpiration",
-                           "AbortIncompleteMultipartUpload", "Transition", "NoncurrentVersionTransition"},
-                    "Transition")) {
+  if (!OnlyChildren(node,
+                    {"ID", "Status", "Prefix", "Filter", "Expiration", "NoncurrentVersionExpiration",
+                     "AbortIncompleteMultipartUpload", "Transition", "NoncurrentVersionTransition"},
+                    {"Transition", "NoncurrentVersionTransition"})) {
     return Malformed(error);
   }
   LifecycleRule rule;
@@ -244,10 +317,9 @@ Result<LifecycleRule> ParseRule(pugi::xml_node node, S3Error* error) {
   if (pugi::xml_node n = node.child("Expiration")) RETURN_IF_ERROR(ParseExpiration(n, rule, error));
   if (pugi::xml_node n = node.child("NoncurrentVersionExpiration")) RETURN_IF_ERROR(ParseNoncurrent(n, rule, error));
   if (pugi::xml_node n = node.child("AbortIncompleteMultipartUpload")) RETURN_IF_ERROR(ParseAbort(n, rule, error));
-  if (node.child("Transition") || node.child("NoncurrentVersionTransition")) {
-    return RefuseLifecycle(
-        error, S3ErrorCode::kInvalidArgument,
-        "Transition actions are not supported: a version's storage class is chosen when it is written");
+  for (pugi::xml_node n : node.children("Transition")) RETURN_IF_ERROR(ParseTransition(n, rule, error));
+  for (pugi::xml_node n : node.children("NoncurrentVersionTransition")) {
+    RETURN_IF_ERROR(ParseNoncurrentTransition(n, rule, error));
   }
   RETURN_IF_ERROR(CheckRule(rule, error));
   return rule;
@@ -297,7 +369,7 @@ Result<catalog::LifecycleConfiguration> ParseLifecycleConfiguration(std::string_
                                              pugi::encoding_utf8);
   if (!r) return Malformed(error);
   pugi::xml_node root = doc.document_element();
-  if (std::string_view(root.name()) != "LifecycleConfiguration" || !OnlyChildren(root, {"Rule"}, "Rule")) {
+  if (std::string_view(root.name()) != "LifecycleConfiguration" || !OnlyChildren(root, {"Rule"}, {"Rule"})) {
     return Malformed(error);
   }
   const size_t n = Count(root, "Rule");
@@ -328,6 +400,19 @@ std::string RenderLifecycleConfiguration(const catalog::LifecycleConfiguration& 
     w.Open("Rule").Element("ID", r.id);
     RenderFilter(w, r);
     w.Element("Status", r.enabled ? "Enabled" : "Disabled");
+    for (const catalog::LifecycleTransition& t : r.transitions) {
+      w.Open("Transition");
+      if (t.days) w.Element("Days", static_cast<uint64_t>(*t.days));
+      if (t.date_ms) w.Element("Date", FormatDate(*t.date_ms));
+      w.Element("StorageClass", t.storage_class).Close();
+    }
+    for (const catalog::NoncurrentTransition& t : r.noncurrent_transitions) {
+      w.Open("NoncurrentVersionTransition").Element("NoncurrentDays", static_cast<uint64_t>(t.noncurrent_days));
+      if (t.newer_noncurrent_versions) {
+        w.Element("NewerNoncurrentVersions", static_cast<uint64_t>(*t.newer_noncurrent_versions));
+      }
+      w.Element("StorageClass", t.storage_class).Close();
+    }
     if (r.expiration_days || r.expiration_date_ms || r.expired_object_delete_marker) {
       w.Open("Expiration");
       if (r.expiration_days) w.Element("Days", static_cast<uint64_t>(*r.expiration_days));

@@ -10,6 +10,9 @@
 //       <And><Prefix/>? <Tag/>* <ObjectSizeGreaterThan/>? <ObjectSizeLessThan/>?</And>)?</Filter>
 //     <Expiration>(<Days/> | <Date/> | <ExpiredObjectDeleteMarker/>)</Expiration>?
 //     <NoncurrentVersionExpiration><NoncurrentDays/>? <NewerNoncurrentVersions/>?</NoncurrentVersionExpiration>?
+//     <Transition>(<Days/> | <Date/>) <StorageClass/></Transition>*
+//     <NoncurrentVersionTransition><NoncurrentDays/> <NewerNoncurrentVersions/>? <StorageClass/>
+//       </NoncurrentVersionTransition>*
 //     <AbortIncompleteMultipartUpload><DaysAfterInitiation/></AbortIncompleteMultipartUpload>?
 //   </Rule>...</LifecycleConfiguration>
 //
@@ -18,16 +21,19 @@
 //    a Status other than Enabled/Disabled (case-sensitive), a rule with
 //    both or neither of Prefix and Filter, a Filter naming more than one
 //    condition outside And, an Expiration with not exactly one of Days,
-//    Date, ExpiredObjectDeleteMarker, a number that is not an integer;
+//    Date, ExpiredObjectDeleteMarker, a Transition without StorageClass or
+//    with not exactly one of Days and Date, a NoncurrentVersionTransition
+//    without NoncurrentDays or StorageClass, a number that is not an integer;
 //  - InvalidArgument: an ID over 255 characters, two rules with the same
 //    ID, Days/NoncurrentDays/DaysAfterInitiation/NewerNoncurrentVersions
 //    not positive (NewerNoncurrentVersions at most 100), a Date that is not
 //    an ISO 8601 date or not at midnight UTC, a negative object size or
-//    ObjectSizeGreaterThan >= ObjectSizeLessThan, a Transition (this server
-//    has one storage class: nothing to transition to);
+//    ObjectSizeGreaterThan >= ObjectSizeLessThan, negative transition days
+//    (which storage classes a transition may name is the server's check:
+//    S3Service::CheckTransitionClasses);
 //  - InvalidRequest: a rule without any action, AbortIncompleteMultipartUpload
 //    or ExpiredObjectDeleteMarker with tags (or sizes), a tag key twice in
-//    one filter.
+//    one filter, one storage class in two transitions of a kind in a rule.
 #pragma once
 
 #include <cstdint>

@@ -77,16 +77,44 @@ TEST(LifecycleConfigTest, RenderParsesBackToTheSameConfiguration) {
   const std::string doc =
       Doc(Rule("<Status>Enabled</Status><Prefix>x</Prefix><Expiration><Days>1</Days></Expiration>", "1") +
           Rule("<Status>Enabled</Status><Filter><Tag><Key>a</Key><Value>b</Value></Tag></Filter>"
-               "<Expiration><Date>2015-01-01</Date></Expiration>", "2") +
+               "<Expiration><Date>2015-01-01</Date></Expiration>",
+               "2") +
           Rule("<Status>Enabled</Status><Filter><ObjectSizeLessThan>5</ObjectSizeLessThan></Filter>"
-               "<Expiration><Days>2</Days></Expiration>", "3") +
+               "<Expiration><Days>2</Days></Expiration>",
+               "3") +
           Rule("<Status>Enabled</Status><Filter><Prefix>q</Prefix></Filter>"
-               "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>", "4"));
+               "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+               "4") +
+          Rule("<Status>Enabled</Status><Filter/>"
+               "<Transition><Days>0</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
+               "<Transition><Days>90</Days><StorageClass>GLACIER_IR</StorageClass></Transition>"
+               "<NoncurrentVersionTransition><NoncurrentDays>3</NoncurrentDays>"
+               "<NewerNoncurrentVersions>2</NewerNoncurrentVersions><StorageClass>GLACIER_IR</StorageClass>"
+               "</NoncurrentVersionTransition>",
+               "5") +
+          Rule("<Status>Enabled</Status><Prefix/>"
+               "<Transition><Date>2031-05-01</Date><StorageClass>COLD</StorageClass></Transition>",
+               "6"));
   ASSERT_OK_AND_ASSIGN(LifecycleConfiguration c, Parse(doc, &error));
   const std::string rendered = RenderLifecycleConfiguration(c);
   EXPECT_NE(rendered.find("<Date>2015-01-01T00:00:00.000Z</Date>"), std::string::npos) << rendered;
   ASSERT_OK_AND_ASSIGN(LifecycleConfiguration again, Parse(rendered, &error));
   EXPECT_EQ(again, c);
+  ASSERT_EQ(c.rules[4].transitions.size(), 2u);
+  EXPECT_EQ(c.rules[4].transitions[0].days, 0);
+  EXPECT_EQ(c.rules[4].transitions[1].storage_class, "GLACIER_IR");
+  ASSERT_EQ(c.rules[4].noncurrent_transitions.size(), 1u);
+  EXPECT_EQ(c.rules[4].noncurrent_transitions[0].noncurrent_days, 3);
+  EXPECT_EQ(c.rules[4].noncurrent_transitions[0].newer_noncurrent_versions, 2);
+  EXPECT_TRUE(c.rules[5].transitions[0].date_ms.has_value());
+  // Kept in the bucket record as given.
+  catalog::BucketRecord b;
+  b.name = "b";
+  b.id = "id";
+  b.index_shards = 1;
+  b.lifecycle = c;
+  ASSERT_OK_AND_ASSIGN(catalog::BucketRecord back, catalog::DecodeBucket(catalog::EncodeBucket(b)));
+  EXPECT_EQ(back.lifecycle, b.lifecycle);
 }
 
 TEST(LifecycleConfigTest, StoredInTheBucketRecord) {
@@ -112,17 +140,23 @@ TEST(LifecycleConfigTest, MalformedXml) {
            std::string("<LifecycleConfiguration>"), Doc(""), std::string("<Lifecycle/>"),
            Doc(Rule("<Status>enabled</Status><Prefix/>" + days)),
            Doc(Rule("<Status>disabled</Status><Prefix/>" + days)),
-           Doc(Rule("<Status>invalid</Status><Prefix/>" + days)),
-           Doc(Rule("<Prefix/>" + days)),
-           Doc(Rule("<Status>Enabled</Status>" + days)),                              // neither Prefix nor Filter
-           Doc(Rule("<Status>Enabled</Status><Prefix/><Filter/>" + days)),            // both
+           Doc(Rule("<Status>invalid</Status><Prefix/>" + days)), Doc(Rule("<Prefix/>" + days)),
+           Doc(Rule("<Status>Enabled</Status>" + days)),                    // neither Prefix nor Filter
+           Doc(Rule("<Status>Enabled</Status><Prefix/><Filter/>" + days)),  // both
            Doc(Rule("<Status>Enabled</Status><Filter><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>"
-                    "</Filter>" + days)),                                            // two conditions without And
+                    "</Filter>" +
+                    days)),  // two conditions without And
            Doc(Rule("<Status>Enabled</Status><Prefix/><Expiration><Days>1</Days><Date>2020-01-01</Date>"
                     "</Expiration>")),
            Doc(Rule("<Status>Enabled</Status><Prefix/><Expiration/>")),
            Doc(Rule("<Status>Enabled</Status><Prefix/><Expiration><Days>x</Days></Expiration>")),
            Doc(Rule("<Status>Enabled</Status><Prefix/><Bogus/>" + days)),
+           Doc(Rule("<Status>Enabled</Status><Prefix/><Transition><Days>1</Days></Transition>")),  // no class
+           Doc(Rule("<Status>Enabled</Status><Prefix/><Transition><StorageClass>IA</StorageClass></Transition>")),
+           Doc(Rule("<Status>Enabled</Status><Prefix/><Transition><Days>1</Days><Date>2030-01-01</Date>"
+                    "<StorageClass>IA</StorageClass></Transition>")),
+           Doc(Rule("<Status>Enabled</Status><Prefix/><NoncurrentVersionTransition><StorageClass>IA</StorageClass>"
+                    "</NoncurrentVersionTransition>")),  // no NoncurrentDays
        }) {
     EXPECT_EQ(RefusedWith(doc), "MalformedXML") << doc;
   }
@@ -166,7 +200,13 @@ TEST(LifecycleConfigTest, InvalidArgument) {
   EXPECT_EQ(RefusedWith(with("<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation>"
                              "</AbortIncompleteMultipartUpload>")),
             "InvalidArgument");
-  EXPECT_EQ(RefusedWith(with("<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>")),
+  EXPECT_EQ(RefusedWith(with("<Transition><Days>-1</Days><StorageClass>GLACIER_IR</StorageClass></Transition>")),
+            "InvalidArgument");
+  EXPECT_EQ(RefusedWith(with("<Transition><Date>2030-01-01T01:00:00Z</Date><StorageClass>IA</StorageClass>"
+                             "</Transition>")),
+            "InvalidArgument");
+  EXPECT_EQ(RefusedWith(with("<NoncurrentVersionTransition><NoncurrentDays>-2</NoncurrentDays>"
+                             "<StorageClass>IA</StorageClass></NoncurrentVersionTransition>")),
             "InvalidArgument");
   EXPECT_EQ(RefusedWith(Doc(Rule("<Status>Enabled</Status><Filter><And><ObjectSizeGreaterThan>5"
                                  "</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter>"
@@ -188,6 +228,11 @@ TEST(LifecycleConfigTest, InvalidRequest) {
                                  "<Tag><Key>k</Key><Value>w</Value></Tag></And></Filter>"
                                  "<Expiration><Days>1</Days></Expiration>"))),
             "InvalidRequest");
+  EXPECT_EQ(RefusedWith(Doc(Rule("<Status>Enabled</Status><Prefix/>"
+                                 "<Transition><Days>1</Days><StorageClass>IA</StorageClass></Transition>"
+                                 "<Transition><Days>9</Days><StorageClass>IA</StorageClass></Transition>"))),
+            "InvalidRequest")
+      << "one class twice";
 }
 
 }  // namespace

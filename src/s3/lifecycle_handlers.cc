@@ -65,6 +65,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketLifecycle(Ctx& ctx) {
   if (body->empty()) co_return MakeError(S3ErrorCode::kMissingRequestBodyError);
   Result<catalog::LifecycleConfiguration> config = ParseLifecycleConfiguration(*body, NewRuleId, &error);
   if (!config.ok()) co_return error;
+  if (std::optional<S3Error> bad = CheckTransitionClasses(*config)) co_return *bad;
   BucketEdit edit = [&](catalog::BucketRecord& b) { b.lifecycle = *config; };
   co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 200);
 }
@@ -75,6 +76,27 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteBucketLifecycle(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   BucketEdit edit = [&](catalog::BucketRecord& b) { b.lifecycle.reset(); };
   co_return co_await UpdateBucketSetting(ctx, *bucket, edit, 204);
+}
+
+std::optional<S3Error> S3Service::CheckTransitionClasses(const catalog::LifecycleConfiguration& config) {
+  auto check = [&](const std::string& storage_class) -> std::optional<S3Error> {
+    S3Error error{S3ErrorCode::kInternalError, {}, {}};
+    if (storage_class == sovereignty::kStandardStorageClass || !WriteStorageClass(storage_class, &error).ok()) {
+      return MakeError(
+          S3ErrorCode::kInvalidArgument,
+          "The storage class " + storage_class + " is not one this server transitions to (docs/storage-classes.md).");
+    }
+    return std::nullopt;
+  };
+  for (const catalog::LifecycleRule& rule : config.rules) {
+    for (const catalog::LifecycleTransition& t : rule.transitions) {
+      if (std::optional<S3Error> bad = check(t.storage_class)) return bad;
+    }
+    for (const catalog::NoncurrentTransition& t : rule.noncurrent_transitions) {
+      if (std::optional<S3Error> bad = check(t.storage_class)) return bad;
+    }
+  }
+  return std::nullopt;
 }
 
 void S3Service::AddExpirationHeader(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key,

@@ -180,5 +180,51 @@ TEST(LifecycleTest, DeleteMarkerExpiration) {
   EXPECT_FALSE(EarliestDeleteMarkerExpiration(config, "a/x", 0, kDay));
 }
 
+TEST(LifecycleTest, TheTransitionThatFellDueLastWins) {
+  LifecycleRule waterfall;
+  waterfall.id = "w";
+  waterfall.enabled = true;
+  waterfall.transitions = {{30, std::nullopt, "STANDARD_IA"}, {90, std::nullopt, "GLACIER_IR"}};
+  LifecycleRule dated;
+  dated.id = "d";
+  dated.enabled = true;
+  dated.filter.prefix = "logs/";
+  dated.transitions = {{std::nullopt, 200 * kDay, "ARCHIVE_IR"}};
+  const LifecycleConfiguration config{{waterfall, dated}};
+  const LifecycleSubject object{"k", nullptr, 1};
+  EXPECT_FALSE(CurrentTransitionDue(config, object, 0, 29 * kDay, kDay).has_value());
+  std::optional<DueTransition> due = CurrentTransitionDue(config, object, 0, 30 * kDay, kDay);
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(due->storage_class, "STANDARD_IA");
+  EXPECT_EQ(due->rule->id, "w");
+  due = CurrentTransitionDue(config, object, 0, 95 * kDay, kDay);
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(due->storage_class, "GLACIER_IR");
+  EXPECT_EQ(due->due_ms, 90 * kDay);
+  // The dated rule matches logs/ only, and is due later than the 90 days.
+  due = CurrentTransitionDue(config, LifecycleSubject{"logs/a", nullptr, 1}, 0, 300 * kDay, kDay);
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(due->storage_class, "ARCHIVE_IR");
+  // A disabled rule never moves anything.
+  LifecycleConfiguration off = config;
+  off.rules[0].enabled = false;
+  EXPECT_FALSE(CurrentTransitionDue(off, object, 0, 300 * kDay, kDay).has_value());
+}
+
+TEST(LifecycleTest, NoncurrentTransitionsSpareTheNewest) {
+  LifecycleRule r;
+  r.id = "n";
+  r.enabled = true;
+  r.noncurrent_transitions = {{5, 2, "STANDARD_IA"}};
+  const LifecycleConfiguration config{{r}};
+  const LifecycleSubject version{"k", nullptr, 1};
+  // Noncurrent since day 0: due at day 5, for all but the two newest.
+  EXPECT_FALSE(NoncurrentTransitionDue(config, version, 0, 5, 4 * kDay, kDay).has_value());
+  EXPECT_FALSE(NoncurrentTransitionDue(config, version, 0, 1, 10 * kDay, kDay).has_value());
+  std::optional<DueTransition> due = NoncurrentTransitionDue(config, version, 0, 2, 5 * kDay, kDay);
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(due->storage_class, "STANDARD_IA");
+}
+
 }  // namespace
 }  // namespace confiance::s3

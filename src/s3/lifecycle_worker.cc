@@ -1,13 +1,13 @@
 // File: s3/lifecycle_worker.cc
 #include "s3/lifecycle_worker.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "catalog/object_data.h"
 #include "catalog/version_id.h"
 #include "common/logging.h"
+#include "s3/storage_class.h"
 
 namespace confiance::s3 {
 namespace {
@@ -147,7 +147,15 @@ Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t b
     LifecycleSubject subject{object.key, &object.record.tags, object.record.size};
     std::optional<DueRule> due = EarliestExpiration(*bucket.lifecycle, subject,
                                                     static_cast<int64_t>(object.record.modified_ms), options_.day_ms);
-    if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+    if (due && due->due_ms <= now_ms) {
+      RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+    } else {
+      RETURN_IF_ERROR(
+          Transition(bucket, object.key, "", object.record,
+                     CurrentTransitionDue(*bucket.lifecycle, subject, static_cast<int64_t>(object.record.modified_ms),
+                                          now_ms, options_.day_ms),
+                     now_ms, stats));
+    }
     cursor_->key = object.key;
   }
   if (!page.truncated) *cursor_ = Cursor{cursor_->bucket, /*uploads=*/true};
@@ -174,7 +182,14 @@ Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t 
       LifecycleSubject subject{v.key, &r.tags, r.size};
       std::optional<DueRule> due =
           EarliestExpiration(config, subject, static_cast<int64_t>(r.modified_ms), options_.day_ms);
-      if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+      if (due && due->due_ms <= now_ms) {
+        RETURN_IF_ERROR(Expire(bucket, object, *due->rule, now_ms, stats));
+      } else {
+        RETURN_IF_ERROR(Transition(
+            bucket, v.key, catalog::ExternalVersionId(r), r,
+            CurrentTransitionDue(config, subject, static_cast<int64_t>(r.modified_ms), now_ms, options_.day_ms), now_ms,
+            stats));
+      }
     } else if (v.is_latest) {
       // A current delete marker: removed once no other version of its key
       // is left (the catalog checks that again in the commit).
@@ -192,6 +207,11 @@ Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t 
                                                                 cursor_->newer_noncurrent, options_.day_ms);
       if (due && due->due_ms <= now_ms) {
         ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *due->rule, now_ms, stats));
+      } else if (!r.delete_marker) {
+        RETURN_IF_ERROR(Transition(bucket, v.key, catalog::ExternalVersionId(r), r,
+                                   NoncurrentTransitionDue(config, subject, cursor_->prev_ms, cursor_->newer_noncurrent,
+                                                           now_ms, options_.day_ms),
+                                   now_ms, stats));
       }
       ++cursor_->newer_noncurrent;
     }
@@ -298,6 +318,35 @@ Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const 
   return true;
 }
 
+Status LifecycleWorker::Transition(const catalog::BucketRecord& bucket, const std::string& key,
+                                   const std::string& version_id, const catalog::ObjectRecord& record,
+                                   const std::optional<DueTransition>& due, int64_t now_ms, LifecycleTickStats& stats) {
+  if (!due || !options_.transition || StorageClassOf(record) == due->storage_class) return OkStatus();
+  auto log = [&](int status) {
+    return Record(bucket, "LifecycleTransition", key, due->rule->id, "", status, now_ms, version_id, due->storage_class)
+        .status();
+  };
+  Result<bool> moved =
+      options_.transition(bucket, key, version_id, record.op_tag, due->storage_class, [&] { return log(200); });
+  if (moved.ok() && *moved) {
+    ++stats.transitioned;
+    return OkStatus();
+  }
+  if (moved.ok()) {
+    // Changed since it was listed (judged again next pass), or no longer
+    // to move: logged only if the entry of the attempt was.
+    ++stats.refused;
+    return OkStatus();
+  }
+  const StatusCode c = moved.status().code();
+  if (c != StatusCode::kFailedPrecondition && c != StatusCode::kNotFound) return moved.status();
+  // No pool of the class the residency rule allows (or none at all): the
+  // data stays; the operator's log says why, every pass.
+  ++stats.refused;
+  spdlog::warn("lifecycle: {}/{} stays in its storage class: {}", bucket.name, key, moved.status().ToString());
+  return OkStatus();
+}
+
 Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
                               const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats) {
   RETURN_IF_ERROR(
@@ -324,7 +373,7 @@ Status LifecycleWorker::Abort(const catalog::BucketRecord& bucket, const catalog
 Result<uint64_t> LifecycleWorker::Record(const catalog::BucketRecord& bucket, std::string operation,
                                          const std::string& key, const std::string& rule_id,
                                          const std::string& upload_id, int status, int64_t now_ms,
-                                         const std::string& version_id) {
+                                         const std::string& version_id, const std::string& storage_class) {
   if (log_ == nullptr) return uint64_t{0};
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -339,6 +388,7 @@ Result<uint64_t> LifecycleWorker::Record(const catalog::BucketRecord& bucket, st
   if (status == 412) e.error = "PreconditionFailed";
   e.details["rule"] = rule_id;
   if (!upload_id.empty()) e.details["upload_id"] = upload_id;
+  if (!storage_class.empty()) e.details["storage_class"] = storage_class;
   return log_->AppendAndWait(bucket.owner, e);
 }
 

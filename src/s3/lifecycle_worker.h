@@ -16,6 +16,11 @@
 //    newest; ExpiredObjectDeleteMarker (and Expiration Days/Date, as in
 //    S3) removes a current delete marker that no other version of its key
 //    is left behind. Those removals are for good (the blobs are released).
+//  - moves a version whose Transition (current versions) or
+//    NoncurrentVersionTransition (noncurrent ones) fell due, and is not
+//    expired now, to a pool of that storage class (docs/storage-classes.md),
+//    logging "LifecycleTransition" first; a compare-and-set on the record
+//    judged, as expiries.
 //
 // Bounded: a tick examines at most `objects_per_tick` objects and uploads,
 // continuing from a cursor (bucket, phase, last key) kept in the meta store
@@ -38,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -57,12 +63,21 @@ struct LifecycleWorkerOptions {
   // Told each expiry's outcome, for bucket notifications; borrowed, may
   // be null.
   LifecycleOutcomes* outcomes = nullptr;
+  // Moves a version (S3 id; "" = an unversioned bucket's object), if its
+  // record still has `expected_op_tag`, to a pool of `storage_class`,
+  // calling `before_move` first (sovereignty::Residency::MoveToStorageClass
+  // has this contract). Unset: Transition rules are not applied.
+  std::function<Result<bool>(const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
+                             std::string_view expected_op_tag, std::string_view storage_class,
+                             const std::function<Status()>& before_move)>
+      transition;
 };
 
 struct LifecycleTickStats {
   uint64_t examined = 0;   // objects and uploads looked at
   uint64_t expired = 0;    // objects deleted (or given a delete marker), versions removed
   uint64_t aborted = 0;    // uploads aborted
+  uint64_t transitioned = 0;  // versions moved to another storage class
   uint64_t refused = 0;    // actions whose commit found the record changed
   uint64_t locked = 0;     // versions kept because Object Lock protects them
   bool pass_finished = false;
@@ -116,13 +131,18 @@ class LifecycleWorker {
   Result<bool> Finish(const catalog::BucketRecord& bucket, const std::string& key, const catalog::LifecycleRule& rule,
                       const std::string& version_id, Result<catalog::DeleteOutcome> deleted, int64_t now_ms,
                       LifecycleTickStats& stats);
+  // Moves `record` (version `version_id` of `key`) to the storage class
+  // `due` names, if it is in another, logging it first.
+  Status Transition(const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
+                    const catalog::ObjectRecord& record, const std::optional<DueTransition>& due, int64_t now_ms,
+                    LifecycleTickStats& stats);
   Status Abort(const catalog::BucketRecord& bucket, const catalog::UploadRecord& upload,
                const catalog::LifecycleRule& rule, int64_t now_ms, LifecycleTickStats& stats);
   // Appends the event of one action to the owner's log and waits until
   // durable; its index (0 without a log).
   Result<uint64_t> Record(const catalog::BucketRecord& bucket, std::string operation, const std::string& key,
                           const std::string& rule_id, const std::string& upload_id, int status, int64_t now_ms,
-                          const std::string& version_id = "");
+                          const std::string& version_id = "", const std::string& storage_class = "");
   // Record of an expiry's first entry, told to options_.outcomes (Begin,
   // then Logged).
   Status RecordExpiry(const catalog::BucketRecord& bucket, const std::string& key, const std::string& rule_id,

@@ -465,5 +465,62 @@ TEST_F(LifecycleWorkerTest, BucketsWithoutConfigurationAreSkipped) {
   EXPECT_EQ(Keys(), (std::vector<std::string>{"a"}));
 }
 
+// Transitions go through the mover the options name (in the server,
+// sovereignty::Residency::MoveToStorageClass), logged first, never for an
+// object expired now or already in the class.
+TEST_F(LifecycleWorkerTest, TransitionsMoveDueObjectsLoggedFirst) {
+  const catalog::ObjectRecord cold = Put("cold/a", kT0);
+  Put("cold/gone", kT0);
+  Put("warm/a", kT0);
+  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
+  to_ia.expiration_days.reset();
+  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
+  catalog::LifecycleRule expire_gone = Rule("gone", "cold/gone", 1);
+  SetRules({expire_gone, to_ia});
+  struct Call {
+    std::string key, op_tag, storage_class;
+    size_t events_before;
+  };
+  std::vector<Call> calls;
+  LifecycleWorkerOptions options{kTestDay, 1000};
+  options.transition = [&](const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
+                           std::string_view op_tag, std::string_view storage_class,
+                           const std::function<Status()>& before_move) -> Result<bool> {
+    EXPECT_EQ(bucket.name, "bucket");
+    EXPECT_EQ(version_id, "");
+    RETURN_IF_ERROR(before_move());
+    calls.push_back({key, std::string(op_tag), std::string(storage_class), Events().size()});
+    return true;
+  };
+  LifecycleWorker worker(catalog_, blobs_, store_, log_.get(), options);
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats before, worker.Tick(kT0 + kTestDay / 2));
+  EXPECT_EQ(before.transitioned, 0u);
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats st, worker.Tick(kT0 + 2 * kTestDay));
+  EXPECT_EQ(st.transitioned, 1u);
+  EXPECT_EQ(st.expired, 1u);  // cold/gone: expired, not moved
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].key, "cold/a");
+  EXPECT_EQ(calls[0].op_tag, cold.op_tag);
+  EXPECT_EQ(calls[0].storage_class, "STANDARD_IA");
+  const std::vector<audit::Event> events = Events();
+  ASSERT_GE(calls[0].events_before, 1u);
+  const audit::Event& logged = events[calls[0].events_before - 1];  // the entry made before the move
+  EXPECT_EQ(logged.operation, "LifecycleTransition");
+  EXPECT_EQ(logged.key, "cold/a");
+  EXPECT_EQ(logged.details.at("storage_class"), "STANDARD_IA");
+  EXPECT_EQ(logged.details.at("rule"), "ia");
+  // An object already in the class is left alone.
+  ASSERT_OK(catalog_
+                .UpdateObject(bucket_, "cold/a",
+                              [](catalog::ObjectRecord& r) {
+                                r.storage_class = "STANDARD_IA";
+                                return OkStatus();
+                              })
+                .status());
+  ASSERT_OK_AND_ASSIGN(st, worker.Tick(kT0 + 3 * kTestDay));
+  ASSERT_OK_AND_ASSIGN(st, worker.Tick(kT0 + 3 * kTestDay));
+  EXPECT_EQ(calls.size(), 1u);
+}
+
 }  // namespace
 }  // namespace confiance::s3

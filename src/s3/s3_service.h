@@ -207,6 +207,9 @@ class S3Service {
   // form's field): STANDARD when `asked` is none; InvalidStorageClass for a
   // class no storage pool holds (docs/storage-classes.md).
   Result<std::string> WriteStorageClass(std::optional<std::string_view> asked, S3Error* error);
+  // InvalidArgument for a lifecycle Transition to STANDARD or to a class no
+  // storage pool holds.
+  std::optional<S3Error> CheckTransitionClasses(const catalog::LifecycleConfiguration& config);
   // The error for a key that does not exist: NoSuchKey if the requester may
   // list the bucket with the key as s3:prefix, else AccessDenied, as S3 answers GetObject and
   // HeadObject (otherwise a reader could probe which keys exist).

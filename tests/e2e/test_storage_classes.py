@@ -4,20 +4,23 @@ multipart upload, CopyObject, POST, aws-cli's --storage-class) lands in that
 pool's directory, reads back byte-identical, and reports its class in HEAD,
 GET, every listing and GetObjectAttributes; a class no pool holds is
 InvalidStorageClass; the residency rule still bounds the pools a class may
-use; a copy onto itself that only changes the class moves the data."""
+use; a copy onto itself that only changes the class moves the data;
+lifecycle Transition and NoncurrentVersionTransition rules move versions
+to another class's pool when due, logged in the tenant's log."""
 
 import os
 import subprocess
+import time
 
 import requests
 
-from adminutil import AdminServer, cli, s3, s3_code
+from adminutil import AdminServer, cli, export_log, s3, s3_code
 from test_residency import blob_files
 
 ACME = ("ACMECLASSROOTKEY0001", "acme-storage-class-root-secret-012345")
 
 
-def start(tmp_path):
+def start(tmp_path, extra=()):
     cold = os.path.join(str(tmp_path), "pools", "cold")
     cold_us = os.path.join(str(tmp_path), "pools", "cold-us")
     pools = os.path.join(str(tmp_path), "pools.toml")
@@ -25,7 +28,7 @@ def start(tmp_path):
         f.write('[[pool]]\nname = "cold"\ndirectory = "%s"\njurisdiction = "FR"\nstorage_class = "STANDARD_IA"\n\n'
                 '[[pool]]\nname = "cold-us"\ndirectory = "%s"\njurisdiction = "US"\nstorage_class = "GLACIER_IR"\n'
                 % (cold, cold_us))
-    srv = AdminServer(str(tmp_path), extra_args=["--pools", pools, "--jurisdiction", "FR"])
+    srv = AdminServer(str(tmp_path), extra_args=["--pools", pools, "--jurisdiction", "FR", *extra])
     srv.start()
     cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
     return srv, {"local": os.path.join(srv.data_dir, "blobs"), "cold": cold, "cold-us": cold_us}
@@ -129,3 +132,62 @@ def test_the_residency_rule_bounds_the_pools_of_a_class(tmp_path):
             "cold": "STANDARD_IA", "cold-us": "GLACIER_IR", "local": "STANDARD"}, pools
     finally:
         srv.stop_clean()
+
+
+def wait_for(fn, what, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if fn():
+            return
+        time.sleep(0.2)
+    raise AssertionError(what + " not done after %d s" % timeout)
+
+
+def test_lifecycle_transitions_move_versions_when_due(tmp_path):
+    # A "day" of 2 s, the worker ticking every second.
+    srv, dirs = start(tmp_path, ["--lifecycle-day-seconds", "2", "--lifecycle-interval", "1"])
+    try:
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="tiered")
+        a.put_bucket_versioning(Bucket="tiered", VersioningConfiguration={"Status": "Enabled"})
+        # A transition to a class no pool holds, or to STANDARD, is refused.
+        for bad in ("GLACIER", "STANDARD"):
+            code = s3_code(a.put_bucket_lifecycle_configuration, Bucket="tiered", LifecycleConfiguration={"Rules": [{
+                "ID": "bad", "Status": "Enabled", "Filter": {"Prefix": ""},
+                "Transitions": [{"Days": 1, "StorageClass": bad}]}]})
+            assert code == (400, "InvalidArgument"), (bad, code)
+        old_body, new_body, cold_body = os.urandom(200 * 1024), os.urandom(100 * 1024), os.urandom(150 * 1024)
+        old = a.put_object(Bucket="tiered", Key="doc", Body=old_body)["VersionId"]
+        a.put_object(Bucket="tiered", Key="doc", Body=new_body)
+        a.put_object(Bucket="tiered", Key="t/report", Body=cold_body)
+        a.put_object(Bucket="tiered", Key="t/small", Body=b"inline bytes")  # inline in the metadata first
+        a.put_bucket_lifecycle_configuration(Bucket="tiered", LifecycleConfiguration={"Rules": [
+            {"ID": "to-ia", "Status": "Enabled", "Filter": {"Prefix": "t/"},
+             "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"}]},
+            {"ID": "old-to-ir", "Status": "Enabled", "Filter": {"Prefix": "doc"},
+             "NoncurrentVersionTransitions": [{"NoncurrentDays": 1, "StorageClass": "GLACIER_IR"}]}]})
+        got = a.get_bucket_lifecycle_configuration(Bucket="tiered")["Rules"]
+        assert got[0]["Transitions"] == [{"Days": 1, "StorageClass": "STANDARD_IA"}], got
+
+        wait_for(lambda: a.head_object(Bucket="tiered", Key="t/report").get("StorageClass") == "STANDARD_IA",
+                 "the transition of t/report")
+        wait_for(lambda: a.head_object(Bucket="tiered", Key="t/small").get("StorageClass") == "STANDARD_IA",
+                 "the transition of t/small")
+        wait_for(lambda: a.head_object(Bucket="tiered", Key="doc", VersionId=old).get("StorageClass") == "GLACIER_IR",
+                 "the noncurrent transition of doc")
+        # The current version of doc is not noncurrent: it stays.
+        assert "StorageClass" not in a.head_object(Bucket="tiered", Key="doc")
+        # The bytes moved pools and read back the same.
+        assert len(blob_files(dirs["cold"])) == 2 and len(blob_files(dirs["cold-us"])) == 1, dirs
+        assert a.get_object(Bucket="tiered", Key="t/report")["Body"].read() == cold_body
+        assert a.get_object(Bucket="tiered", Key="t/small")["Body"].read() == b"inline bytes"
+        assert a.get_object(Bucket="tiered", Key="doc", VersionId=old)["Body"].read() == old_body
+        assert a.get_object(Bucket="tiered", Key="doc")["Body"].read() == new_body
+        listed = {o["Key"]: o["StorageClass"] for o in a.list_objects_v2(Bucket="tiered")["Contents"]}
+        assert listed == {"doc": "STANDARD", "t/report": "STANDARD_IA", "t/small": "STANDARD_IA"}, listed
+    finally:
+        srv.stop_clean()
+    moves = [e for e in export_log(srv, "acme") if e.get("operation") == "LifecycleTransition"]
+    assert sorted((e["key"], e["details"]["storage_class"], e["status"]) for e in moves) == [
+        ("doc", "GLACIER_IR", 200), ("t/report", "STANDARD_IA", 200), ("t/small", "STANDARD_IA", 200)], moves
+    assert all(e["principal"] == {"type": "system", "user": "lifecycle"} for e in moves), moves

@@ -230,6 +230,95 @@ json Residency::ReportJson(const BucketReport& r) {
   return doc;
 }
 
+Result<std::optional<Residency::MoveCounts>> Residency::MoveSegments(
+    const catalog::BucketRecord& bucket, const std::string& key, const std::string& vid,
+    const catalog::ObjectRecord& rec, const std::vector<size_t>& which, const Placement& target,
+    const std::optional<std::string>& storage_class, std::string_view expected_op_tag) {
+  // Segment index -> (old blob id, "" if inline; new blob id).
+  std::map<size_t, std::pair<std::string, std::string>> moves;
+  MoveCounts counts;
+  auto drop_copies = [&] {
+    for (const auto& [i, m] : moves) (void)router_.Delete(m.second);
+  };
+  for (size_t i : which) {
+    const catalog::Segment& seg = rec.segments[i];
+    if (!seg.blob_id.empty()) {
+      Result<std::string> copied = router_.CopyTo(seg.blob_id, target.pool->name);
+      if (!copied.ok()) {
+        drop_copies();
+        return copied.status();
+      }
+      Result<std::unique_ptr<blob::BlobReader>> r = router_.Open(*copied);
+      if (r.ok()) counts.bytes += (*r)->size();
+      moves[i] = {seg.blob_id, *copied};
+      continue;
+    }
+    Result<std::unique_ptr<blob::BlobWriter>> w = target.store->NewBlob();
+    Status written =
+        w.ok() ? (*w)->Append(std::as_bytes(std::span(seg.inline_data.data(), seg.inline_data.size()))) : w.status();
+    if (written.ok()) written = (*w)->Commit();
+    if (!written.ok()) {
+      drop_copies();
+      return written;
+    }
+    moves[i] = {"", (*w)->id()};
+    counts.bytes += seg.inline_data.size();
+  }
+  // Compare-and-set: only if every moved segment still has the data we
+  // copied (UpdateObjectVersion re-applies this to a fresher record), and
+  // with `expected_op_tag` only if the record is the one the caller judged.
+  Result<catalog::ObjectRecord> committed =
+      catalog_.UpdateObjectVersion(bucket, key, vid, [&](catalog::ObjectRecord& r) -> Status {
+        if (!expected_op_tag.empty() && r.op_tag != expected_op_tag) {
+          return FailedPreconditionError("the object changed");
+        }
+        for (const auto& [i, m] : moves) {
+          if (i >= r.segments.size() || r.segments[i].blob_id != m.first ||
+              (m.first.empty() && r.segments[i].inline_data != rec.segments[i].inline_data)) {
+            return FailedPreconditionError("the object changed during the move");
+          }
+        }
+        for (const auto& [i, m] : moves) {
+          r.segments[i].blob_id = m.second;
+          r.segments[i].inline_data.clear();
+        }
+        if (storage_class) r.storage_class = *storage_class;
+        return OkStatus();
+      });
+  if (!committed.ok()) {
+    drop_copies();
+    const StatusCode c = committed.status().code();
+    if (c == StatusCode::kFailedPrecondition || c == StatusCode::kNotFound) return std::optional<MoveCounts>();
+    return committed.status();
+  }
+  // The record now names the copies: the old blobs are unreferenced. A
+  // failed delete leaves an orphan for the sweeper.
+  for (const auto& [i, m] : moves) {
+    if (!m.first.empty()) (void)router_.Delete(m.first);
+    ++counts.blobs;
+  }
+  return std::optional<MoveCounts>(counts);
+}
+
+Result<bool> Residency::MoveToStorageClass(const catalog::BucketRecord& bucket, const std::string& key,
+                                           const std::string& version_id, std::string_view expected_op_tag,
+                                           std::string_view storage_class, const std::function<Status()>& before_move) {
+  Result<catalog::ObjectRecord> rec = catalog_.GetObjectVersion(bucket, key, version_id, /*with_inline_data=*/true);
+  if (!rec.ok()) {
+    if (rec.status().code() == StatusCode::kNotFound) return false;
+    return rec.status();
+  }
+  const std::string stored = storage_class == kStandardStorageClass ? std::string() : std::string(storage_class);
+  if (rec->delete_marker || rec->op_tag != expected_op_tag || rec->storage_class == stored) return false;
+  ASSIGN_OR_RETURN(Placement target, ForWrite(bucket, storage_class));
+  if (before_move) RETURN_IF_ERROR(before_move());
+  std::vector<size_t> all(rec->segments.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  ASSIGN_OR_RETURN(std::optional<MoveCounts> moved,
+                   MoveSegments(bucket, key, version_id, *rec, all, target, stored, expected_op_tag));
+  return moved.has_value();
+}
+
 Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
   MigrateStats stats;
   ASSIGN_OR_RETURN(std::optional<ResidencyRule> rule, EffectiveRule(bucket));
@@ -253,87 +342,31 @@ Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
         }
         continue;
       }
-      // Segment index -> (old blob id, "" if inline; new blob id).
-      std::map<size_t, std::pair<std::string, std::string>> moves;
-      uint64_t bytes = 0;
-      Status copy_status;
-      for (size_t i = 0; i < rec->segments.size() && copy_status.ok(); ++i) {
+      std::vector<size_t> misplaced;
+      for (size_t i = 0; i < rec->segments.size(); ++i) {
         const catalog::Segment& seg = rec->segments[i];
-        const std::string pool = seg.blob_id.empty() ? router_.default_pool() : router_.PoolOf(seg.blob_id);
-        const PoolSpec* spec = FindPool(pool);
-        if (spec != nullptr && Allowed(rule, *spec)) continue;
-        // Where its storage class may go now: nowhere is the bucket's error,
-        // as for any write.
-        const std::string storage_class =
-            rec->storage_class.empty() ? std::string(kStandardStorageClass) : rec->storage_class;
-        auto found = targets.find(storage_class);
-        if (found == targets.end()) found = targets.emplace(storage_class, ForWrite(bucket, storage_class)).first;
-        if (!found->second.ok()) return found->second.status();
-        const Placement& target = *found->second;
-        if (!seg.blob_id.empty()) {
-          Result<std::string> copied = router_.CopyTo(seg.blob_id, target.pool->name);
-          if (!copied.ok()) {
-            copy_status = copied.status();
-            break;
-          }
-          Result<std::unique_ptr<blob::BlobReader>> r = router_.Open(*copied);
-          if (r.ok()) bytes += (*r)->size();
-          moves[i] = {seg.blob_id, *copied};
-        } else {
-          Result<std::unique_ptr<blob::BlobWriter>> w = target.store->NewBlob();
-          if (!w.ok()) {
-            copy_status = w.status();
-            break;
-          }
-          copy_status = (*w)->Append(std::as_bytes(std::span(seg.inline_data.data(), seg.inline_data.size())));
-          if (copy_status.ok()) copy_status = (*w)->Commit();
-          if (copy_status.ok()) moves[i] = {"", (*w)->id()};
-          bytes += seg.inline_data.size();
-        }
+        const PoolSpec* spec = FindPool(seg.blob_id.empty() ? router_.default_pool() : router_.PoolOf(seg.blob_id));
+        if (spec == nullptr || !Allowed(rule, *spec)) misplaced.push_back(i);
       }
-      auto drop_copies = [&] {
-        for (const auto& [i, m] : moves) (void)router_.Delete(m.second);
-      };
-      if (!copy_status.ok()) {
-        drop_copies();
+      if (misplaced.empty()) continue;
+      // Where its storage class may go now: nowhere is the bucket's error,
+      // as for any write.
+      const std::string storage_class =
+          rec->storage_class.empty() ? std::string(kStandardStorageClass) : rec->storage_class;
+      auto found = targets.find(storage_class);
+      if (found == targets.end()) found = targets.emplace(storage_class, ForWrite(bucket, storage_class)).first;
+      if (!found->second.ok()) return found->second.status();
+      Result<std::optional<MoveCounts>> moved =
+          MoveSegments(bucket, v.key, vid, *rec, misplaced, *found->second, std::nullopt, "");
+      if (!moved.ok()) {
         ++stats.failed;
-        continue;
+      } else if (!*moved) {
+        ++stats.skipped_changed;
+      } else {
+        stats.blobs_moved += (*moved)->blobs;
+        stats.bytes_moved += (*moved)->bytes;
+        ++stats.objects_moved;
       }
-      if (moves.empty()) continue;
-      // Compare-and-set: only if every moved segment still has the data we
-      // copied (UpdateObjectVersion re-applies this to a fresher record).
-      Result<catalog::ObjectRecord> committed =
-          catalog_.UpdateObjectVersion(bucket, v.key, vid, [&](catalog::ObjectRecord& r) -> Status {
-            for (const auto& [i, m] : moves) {
-              if (i >= r.segments.size() || r.segments[i].blob_id != m.first ||
-                  (m.first.empty() && r.segments[i].inline_data != rec->segments[i].inline_data)) {
-                return FailedPreconditionError("the object changed during migration");
-              }
-            }
-            for (const auto& [i, m] : moves) {
-              r.segments[i].blob_id = m.second;
-              r.segments[i].inline_data.clear();
-            }
-            return OkStatus();
-          });
-      if (!committed.ok()) {
-        drop_copies();
-        if (committed.status().code() == StatusCode::kFailedPrecondition ||
-            committed.status().code() == StatusCode::kNotFound) {
-          ++stats.skipped_changed;
-        } else {
-          ++stats.failed;
-        }
-        continue;
-      }
-      // The record now names the copies: the old blobs are unreferenced. A
-      // failed delete leaves an orphan for the sweeper.
-      for (const auto& [i, m] : moves) {
-        if (!m.first.empty()) (void)router_.Delete(m.first);
-        ++stats.blobs_moved;
-      }
-      stats.bytes_moved += bytes;
-      ++stats.objects_moved;
     }
     if (!page.truncated) break;
     o.key_marker = page.next_key_marker;

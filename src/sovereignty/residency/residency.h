@@ -127,7 +127,36 @@ class Residency {
   // is skipped (its new copies are deleted).
   Result<MigrateStats> Migrate(const catalog::BucketRecord& bucket);
 
+  // Moves the data of one version of `key` (S3 version id; "" = the object
+  // of an unversioned bucket) into the pool ForWrite picks for
+  // `storage_class`, and records that class: a lifecycle transition
+  // (docs/storage-classes.md). The same steps as Migrate's, with the record
+  // also required to carry `expected_op_tag` (the version the caller
+  // judged). False if it changed or went meanwhile, is a delete marker, or
+  // has that class already; ForWrite's errors when no pool of the class is
+  // allowed. `before_move`, if set, runs once the move can start and before
+  // any byte is copied (the lifecycle's log entry); its error cancels it.
+  Result<bool> MoveToStorageClass(const catalog::BucketRecord& bucket, const std::string& key,
+                                  const std::string& version_id, std::string_view expected_op_tag,
+                                  std::string_view storage_class, const std::function<Status()>& before_move = {});
+
  private:
+  struct MoveCounts {
+    uint64_t blobs = 0;
+    uint64_t bytes = 0;
+  };
+  // Copies segments `which` of `rec` (version `vid` of `key`) into
+  // `target`, commits the record naming the copies (and `storage_class`, if
+  // given: "" = STANDARD) if those segments still hold what was copied and,
+  // with `expected_op_tag`, the record is that one; then deletes the old
+  // blobs. nullopt if the version changed or went (the copies deleted); an
+  // error if a copy or the commit failed (the copies deleted).
+  Result<std::optional<MoveCounts>> MoveSegments(const catalog::BucketRecord& bucket, const std::string& key,
+                                                 const std::string& vid, const catalog::ObjectRecord& rec,
+                                                 const std::vector<size_t>& which, const Placement& target,
+                                                 const std::optional<std::string>& storage_class,
+                                                 std::string_view expected_op_tag);
+
   // A rule by its store key, read through a cache: rules are read on every
   // write and change only through this object (one process per data
   // directory, as the catalog's bucket cache).
