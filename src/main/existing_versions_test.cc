@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog_test_fixture.h"
 #include "catalog/version_id.h"
-#include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance {
@@ -68,13 +68,10 @@ TEST(ExistingScanStateTest, RoundTripsAnyKey) {
   EXPECT_FALSE(DecodeExistingScanState("12").has_value());
 }
 
-class ExistingScanTest : public ::testing::Test {
+class ExistingScanTest : public catalog::CatalogOverMemoryStore {
  protected:
   void SetUp() override {
-    bucket_.name = "bucket";
-    bucket_.id = "b1";
-    bucket_.owner = "acme";
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
+    CatalogOverMemoryStore::SetUp();
     ASSERT_OK_AND_ASSIGN(bucket_, catalog_.UpdateBucket("bucket", [](catalog::BucketRecord& b) {
       b.versioning = catalog::BucketVersioning::kEnabled;
       return OkStatus();
@@ -107,9 +104,6 @@ class ExistingScanTest : public ::testing::Test {
     return out;
   }
 
-  meta::MemoryMetaStore store_;
-  catalog::Catalog catalog_{store_};
-  catalog::BucketRecord bucket_;
 };
 
 TEST_F(ExistingScanTest, StepsNeverSplitAKeyAndSkipWhatIsThere) {
