@@ -1,8 +1,9 @@
 // File: s3/lifecycle_worker.cc
 #include "s3/lifecycle_worker.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 #include "catalog/object_data.h"
 #include "catalog/version_id.h"
@@ -326,17 +327,21 @@ Status LifecycleWorker::Transition(const catalog::BucketRecord& bucket, const st
     return Record(bucket, "LifecycleTransition", key, due->rule->id, "", status, now_ms, version_id, due->storage_class)
         .status();
   };
-  Result<bool> moved =
-      options_.transition(bucket, key, version_id, record.op_tag, due->storage_class, [&] { return log(200); });
+  bool attempted = false;  // its entry was made
+  Result<bool> moved = options_.transition(bucket, key, version_id, record.op_tag, due->storage_class, [&] {
+    attempted = true;
+    return log(200);
+  });
   if (moved.ok() && *moved) {
     ++stats.transitioned;
     return OkStatus();
   }
   if (moved.ok()) {
-    // Changed since it was listed (judged again next pass), or no longer
-    // to move: logged only if the entry of the attempt was.
+    // Changed since it was listed (judged again next pass): if that showed
+    // only at the commit, after the entry, a second entry says so, as for
+    // a refused expiry.
     ++stats.refused;
-    return OkStatus();
+    return attempted ? log(412) : OkStatus();
   }
   const StatusCode c = moved.status().code();
   if (c != StatusCode::kFailedPrecondition && c != StatusCode::kNotFound) return moved.status();

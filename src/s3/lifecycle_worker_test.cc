@@ -522,5 +522,30 @@ TEST_F(LifecycleWorkerTest, TransitionsMoveDueObjectsLoggedFirst) {
   EXPECT_EQ(calls.size(), 1u);
 }
 
+// A move whose commit finds the version changed after its entry was made
+// gets a second entry saying so (412), as a refused expiry does.
+TEST_F(LifecycleWorkerTest, ATransitionRefusedAtItsCommitIsLoggedTwice) {
+  Put("cold/a", kT0);
+  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
+  to_ia.expiration_days.reset();
+  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
+  SetRules({to_ia});
+  LifecycleWorkerOptions options{kTestDay, 1000};
+  options.transition = [&](const catalog::BucketRecord&, const std::string&, const std::string&, std::string_view,
+                           std::string_view, const std::function<Status()>& before_move) -> Result<bool> {
+    RETURN_IF_ERROR(before_move());
+    return false;  // the compare-and-set found another record
+  };
+  LifecycleWorker worker(catalog_, blobs_, store_, log_.get(), options);
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats st, worker.Tick(kT0 + 2 * kTestDay));
+  EXPECT_EQ(st.transitioned, 0u);
+  EXPECT_EQ(st.refused, 1u);
+  std::vector<int> statuses;
+  for (const audit::Event& e : Events()) {
+    if (e.operation == "LifecycleTransition") statuses.push_back(e.status);
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{200, 412}));
+}
+
 }  // namespace
 }  // namespace confiance::s3
