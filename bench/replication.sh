@@ -95,6 +95,18 @@ else:
 PY
 }
 
+# copies_since BASE N: waits (bounded: 300 s) until N copies more than
+# BASE were taken; prints how many were.
+copies_since() {
+  local base=$1 n=$2 got=0
+  for _ in $(seq 1 3000); do
+    got=$(( $(copies) - base ))
+    [[ $got -ge $n ]] && break
+    sleep 0.1
+  done
+  echo "$got"
+}
+
 # run N SIZE CONNECTIONS: PUTs N objects and waits (bounded) for N copies;
 # prints one table row.
 run() {
@@ -104,12 +116,7 @@ run() {
   out=$(timeout 600 taskset -c 1 "$S3LOAD" --port "$PORT" --access-key $AK --secret-key $SK --bucket repl-bench \
     --prefix "k$size/" --keys "$n" --size "$size" --op put --connections "$conns" --requests "$n" --max-seconds 300)
   put_done=$(date +%s.%N)
-  got=0
-  for _ in $(seq 1 3000); do
-    got=$(( $(copies) - base ))
-    [[ $got -ge $n ]] && break
-    sleep 0.1
-  done
+  got=$(copies_since "$base" "$n")
   done_at=$(date +%s.%N)
   awk -v puts="$(s3load_field ops_s "$out")" -v start="$start" -v pd="$put_done" -v end="$done_at" -v got="$got" \
     -v n="$n" -v size="$size" -v c="$conns" 'BEGIN {
@@ -128,12 +135,7 @@ run_existing() {
   base=$(copies)
   start=$(date +%s.%N)
   configure_existing "$bucket" with-rule
-  got=0
-  for _ in $(seq 1 3000); do
-    got=$(( $(copies) - base ))
-    [[ $got -ge $n ]] && break
-    sleep 0.1
-  done
+  got=$(copies_since "$base" "$n")
   done_at=$(date +%s.%N)
   awk -v start="$start" -v end="$done_at" -v got="$got" -v n="$n" 'BEGIN {
       if (got < n) { printf "| %d existing x 4096 B | | only %d of %d copies in 300 s | | |\n", n, got, n; exit }
