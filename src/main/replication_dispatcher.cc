@@ -244,7 +244,9 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
     if (r.status().code() == StatusCode::kNotFound) return std::optional<Copy>();
     return r.status();
   }
-  if (r->delete_marker != !created || ExistingVersionOf(*r, t.destination.name).there) return std::optional<Copy>();
+  // (A version that is not what the entry logged, a version or a marker,
+  // is not this entry's to copy.)
+  if (r->delete_marker == created || ExistingVersionOf(*r, t.destination.name).there) return std::optional<Copy>();
   const s3::ReplicationRule* rule = RuleForVersion(**config, arn, event.key, &*r);
   if (created) copy.record = std::move(r).value();
   if (rule == nullptr) return std::optional<Copy>();
