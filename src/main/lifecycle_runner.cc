@@ -61,6 +61,11 @@ void LifecycleRunner::Loop() {
         stats_->lifecycle_failed_ticks.Add();
       }
     }
+    if (st.ok() && st->unplaceable > 0) {
+      // One line per tick, however many versions are stuck.
+      spdlog::warn("lifecycle: {} versions stay in their storage class, for want of an allowed pool (last: {})",
+                   st->unplaceable, st->unplaceable_reason);
+    }
     if (!st.ok()) {
       spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
     } else if (st->expired > 0 || st->aborted > 0 || st->transitioned > 0) {

@@ -346,9 +346,9 @@ Status LifecycleWorker::Transition(const catalog::BucketRecord& bucket, const st
   const StatusCode c = moved.status().code();
   if (c != StatusCode::kFailedPrecondition && c != StatusCode::kNotFound) return moved.status();
   // No pool of the class the residency rule allows (or none at all): the
-  // data stays; the operator's log says why, every pass.
-  ++stats.refused;
-  spdlog::warn("lifecycle: {}/{} stays in its storage class: {}", bucket.name, key, moved.status().ToString());
+  // data stays, and is tried again every pass.
+  ++stats.unplaceable;
+  stats.unplaceable_reason = bucket.name + "/" + key + ": " + moved.status().ToString();
   return OkStatus();
 }
 

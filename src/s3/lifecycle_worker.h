@@ -78,6 +78,10 @@ struct LifecycleTickStats {
   uint64_t expired = 0;    // objects deleted (or given a delete marker), versions removed
   uint64_t aborted = 0;    // uploads aborted
   uint64_t transitioned = 0;  // versions moved to another storage class
+  // Versions a due transition could not move: no pool of the class is
+  // allowed; the last one's reason (the caller warns once per tick).
+  uint64_t unplaceable = 0;
+  std::string unplaceable_reason;
   uint64_t refused = 0;    // actions whose commit found the record changed
   uint64_t locked = 0;     // versions kept because Object Lock protects them
   bool pass_finished = false;

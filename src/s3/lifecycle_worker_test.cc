@@ -547,5 +547,28 @@ TEST_F(LifecycleWorkerTest, ATransitionRefusedAtItsCommitIsLoggedTwice) {
   EXPECT_EQ(statuses, (std::vector<int>{200, 412}));
 }
 
+// A class the residency rule leaves no pool for: nothing moves, nothing is
+// logged in the tenant's log, and the tick reports it for one warning.
+TEST_F(LifecycleWorkerTest, ATransitionWithNowhereToGoIsCountedNotLogged) {
+  Put("cold/a", kT0);
+  Put("cold/b", kT0);
+  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
+  to_ia.expiration_days.reset();
+  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
+  SetRules({to_ia});
+  LifecycleWorkerOptions options{kTestDay, 1000};
+  options.transition = [&](const catalog::BucketRecord&, const std::string&, const std::string&, std::string_view,
+                           std::string_view, const std::function<Status()>&) -> Result<bool> {
+    return FailedPreconditionError("no storage pool of storage class STANDARD_IA satisfies the residency rule");
+  };
+  LifecycleWorker worker(catalog_, blobs_, store_, log_.get(), options);
+  const size_t events_before = Events().size();
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats st, worker.Tick(kT0 + 2 * kTestDay));
+  EXPECT_EQ(st.transitioned, 0u);
+  EXPECT_EQ(st.unplaceable, 2u);
+  EXPECT_NE(st.unplaceable_reason.find("bucket/cold/b"), std::string::npos) << st.unplaceable_reason;
+  EXPECT_EQ(Events().size(), events_before);
+}
+
 }  // namespace
 }  // namespace confiance::s3
