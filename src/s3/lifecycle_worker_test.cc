@@ -47,6 +47,14 @@ class LifecycleWorkerTest : public ::testing::Test {
     return r;
   }
 
+  // Rule "ia": the keys under cold/ go to STANDARD_IA a day after written.
+  static catalog::LifecycleRule ToStandardIa() {
+    catalog::LifecycleRule r = Rule("ia", "cold/", 1);
+    r.expiration_days.reset();
+    r.transitions = {{1, std::nullopt, "STANDARD_IA"}};
+    return r;
+  }
+
   // An object with one blob segment (the blob exists in blobs_).
   catalog::ObjectRecord Put(const std::string& key, int64_t modified_ms, catalog::TagMap tags = {}) {
     catalog::ObjectRecord r;
@@ -472,11 +480,8 @@ TEST_F(LifecycleWorkerTest, TransitionsMoveDueObjectsLoggedFirst) {
   const catalog::ObjectRecord cold = Put("cold/a", kT0);
   Put("cold/gone", kT0);
   Put("warm/a", kT0);
-  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
-  to_ia.expiration_days.reset();
-  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
   catalog::LifecycleRule expire_gone = Rule("gone", "cold/gone", 1);
-  SetRules({expire_gone, to_ia});
+  SetRules({expire_gone, ToStandardIa()});
   struct Call {
     std::string key, op_tag, storage_class;
     size_t events_before;
@@ -526,10 +531,7 @@ TEST_F(LifecycleWorkerTest, TransitionsMoveDueObjectsLoggedFirst) {
 // gets a second entry saying so (412), as a refused expiry does.
 TEST_F(LifecycleWorkerTest, ATransitionRefusedAtItsCommitIsLoggedTwice) {
   Put("cold/a", kT0);
-  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
-  to_ia.expiration_days.reset();
-  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
-  SetRules({to_ia});
+  SetRules({ToStandardIa()});
   LifecycleWorkerOptions options{kTestDay, 1000};
   options.transition = [&](const catalog::BucketRecord&, const std::string&, const std::string&, std::string_view,
                            std::string_view, const std::function<Status()>& before_move) -> Result<bool> {
@@ -552,10 +554,7 @@ TEST_F(LifecycleWorkerTest, ATransitionRefusedAtItsCommitIsLoggedTwice) {
 TEST_F(LifecycleWorkerTest, ATransitionWithNowhereToGoIsCountedNotLogged) {
   Put("cold/a", kT0);
   Put("cold/b", kT0);
-  catalog::LifecycleRule to_ia = Rule("ia", "cold/", 1);
-  to_ia.expiration_days.reset();
-  to_ia.transitions = {{1, std::nullopt, "STANDARD_IA"}};
-  SetRules({to_ia});
+  SetRules({ToStandardIa()});
   LifecycleWorkerOptions options{kTestDay, 1000};
   options.transition = [&](const catalog::BucketRecord&, const std::string&, const std::string&, std::string_view,
                            std::string_view, const std::function<Status()>&) -> Result<bool> {
