@@ -141,6 +141,10 @@ enum class ReplicationStatus : uint8_t { kNone = 0, kPending = 1, kCompleted = 2
 // "PENDING", "COMPLETED", "FAILED", "REPLICA" ("" for kNone).
 std::string_view ReplicationStatusName(ReplicationStatus s);
 
+// Storage classes (docs/storage-classes.md): a record's storage_class is ""
+// for STANDARD, the class of every write that names none.
+inline constexpr std::string_view kStandardStorageClass = "STANDARD";
+
 struct ObjectRecord {
   uint64_t size = 0;
   std::string etag;  // without quotes
@@ -245,6 +249,18 @@ struct UploadRecord {
   // the completed object's ACL; "" = the default (owner full control).
   std::string acl;
 };
+
+// The S3 name of a version's or an upload's class, and the stored form of
+// a class name.
+inline std::string_view StorageClassOf(const ObjectRecord& r) {
+  return r.storage_class.empty() ? kStandardStorageClass : std::string_view(r.storage_class);
+}
+inline std::string_view StorageClassOf(const UploadRecord& u) {
+  return u.storage_class.empty() ? kStandardStorageClass : std::string_view(u.storage_class);
+}
+inline std::string StoredStorageClass(std::string_view storage_class) {
+  return storage_class == kStandardStorageClass ? std::string() : std::string(storage_class);
+}
 
 struct PartRecord {
   int part_number = 0;

@@ -56,8 +56,9 @@ std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& recor
   if (record.legal_hold) h.push_back({"x-amz-object-lock-legal-hold", "ON"});
   // As S3: the replica in the rule's Destination StorageClass, else in the
   // source's (STANDARD is every destination's default: not sent).
-  const std::string& storage_class = rule.storage_class.empty() ? record.storage_class : rule.storage_class;
-  if (!storage_class.empty() && storage_class != "STANDARD") h.push_back({"x-amz-storage-class", storage_class});
+  const std::string storage_class =
+      catalog::StoredStorageClass(rule.storage_class.empty() ? catalog::StorageClassOf(record) : rule.storage_class);
+  if (!storage_class.empty()) h.push_back({"x-amz-storage-class", storage_class});
   if (!rule.replica_kms_key_id.empty()) {
     h.push_back({"x-amz-server-side-encryption", "aws:kms"});
     h.push_back({"x-amz-server-side-encryption-aws-kms-key-id", rule.replica_kms_key_id});

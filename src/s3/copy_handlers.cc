@@ -267,7 +267,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
                                   ctx.req.FindHeader("x-amz-server-side-encryption").has_value();
   // A new checksum algorithm is a change too (how S3 adds a checksum to an
   // existing object), and a new storage class (how S3 moves one).
-  const bool changes_class = *storage_class != StorageClassOf(rec);
+  const bool changes_class = *storage_class != catalog::StorageClassOf(rec);
   if (same_object && !replace && !changes_encryption && !*wanted_checksum && !changes_class) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
@@ -318,7 +318,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   out.sse_c_salt = std::move(key_check->salt);
   out.sse_c_verifier = std::move(key_check->verifier);
   out.kms = std::move(kms).value();
-  out.storage_class = StoredStorageClass(*storage_class);
+  out.storage_class = catalog::StoredStorageClass(*storage_class);
   out.segments.push_back(std::move(copied->segment));
   if (keep_source_checksum) {
     out.segments.back().checksum = rec.checksum;

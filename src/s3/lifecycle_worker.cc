@@ -8,7 +8,6 @@
 #include "catalog/object_data.h"
 #include "catalog/version_id.h"
 #include "common/logging.h"
-#include "s3/storage_class.h"
 
 namespace confiance::s3 {
 namespace {
@@ -322,7 +321,7 @@ Result<bool> LifecycleWorker::Finish(const catalog::BucketRecord& bucket, const 
 Status LifecycleWorker::Transition(const catalog::BucketRecord& bucket, const std::string& key,
                                    const std::string& version_id, const catalog::ObjectRecord& record,
                                    const std::optional<DueTransition>& due, int64_t now_ms, LifecycleTickStats& stats) {
-  if (!due || !options_.transition || StorageClassOf(record) == due->storage_class) return OkStatus();
+  if (!due || !options_.transition || catalog::StorageClassOf(record) == due->storage_class) return OkStatus();
   auto log = [&](int status) {
     return Record(bucket, "LifecycleTransition", key, due->rule->id, "", status, now_ms, version_id, due->storage_class)
         .status();

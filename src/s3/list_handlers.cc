@@ -191,7 +191,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListObjectVersions(Ctx& ctx) {
         w.Element("ChecksumType", ChecksumTypeOf(r.checksum));
       }
       w.Element("Size", r.size);
-      w.Element("StorageClass", StorageClassOf(r));
+      w.Element("StorageClass", catalog::StorageClassOf(r));
     }
     w.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name).Close();
     w.Close();

@@ -190,7 +190,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
   up.replica = ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue;
-  up.storage_class = StoredStorageClass(*storage_class);
+  up.storage_class = catalog::StoredStorageClass(*storage_class);
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
   up.checksum_full_object = *full_object;
   up.lock_mode = lock->mode;
@@ -266,7 +266,8 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPart(Ctx& ctx) {
   // An upload created with x-amz-checksum-algorithm checksums every part
   // with it (computed when the part names none).
   std::optional<crypto::ChecksumAlgorithm> upload_checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
-  Result<StoredBody> body = co_await StoreBody(ctx, *bucket, **kek, StorageClassOf(*up), &error, upload_checksum);
+  Result<StoredBody> body =
+      co_await StoreBody(ctx, *bucket, **kek, catalog::StorageClassOf(*up), &error, upload_checksum);
   if (!body.ok()) co_return error;
   catalog::PartRecord part;
   part.part_number = target->part_number;
@@ -337,8 +338,8 @@ asio::awaitable<S3Service::Reply> S3Service::UploadPartCopy(Ctx& ctx) {
   // from the bytes copied, as an UploadPart's from its body: completion
   // needs one per part for the composite.
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
-  Result<StoredBody> copied =
-      co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek, StorageClassOf(*up), &error, checksum);
+  Result<StoredBody> copied = co_await CopyBytes(ctx, *source, src, first, length, *bucket, **kek,
+                                                 catalog::StorageClassOf(*up), &error, checksum);
   if (!copied.ok()) co_return error;
   src.reader.reset();  // done with the source's blobs
 
@@ -552,7 +553,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListParts(Ctx& ctx) {
   w.Element("PartNumberMarker", static_cast<uint64_t>(marker));
   if (!parts->empty()) w.Element("NextPartNumberMarker", static_cast<uint64_t>(parts->back().part_number));
   w.Element("MaxParts", static_cast<uint64_t>(max_parts)).BoolElement("IsTruncated", truncated);
-  w.Element("StorageClass", StorageClassOf(*up));
+  w.Element("StorageClass", catalog::StorageClassOf(*up));
   const std::optional<crypto::ChecksumAlgorithm> checksum = crypto::ParseChecksumAlgorithm(up->checksum_algorithm);
   if (checksum) {
     w.Element("ChecksumAlgorithm", up->checksum_algorithm)
@@ -613,7 +614,7 @@ asio::awaitable<S3Service::Reply> S3Service::ListMultipartUploads(Ctx& ctx) {
     auto [initiator, unseen] = owners.try_emplace(u.owner);
     if (unseen) initiator->second = CanonicalUserOf(u.owner);
     WriteInitiatorAndOwner(w, initiator->second, enforced_owner);
-    w.Element("StorageClass", StorageClassOf(u)).Element("Initiated", IsoTime(u.initiated_ms)).Close();
+    w.Element("StorageClass", catalog::StorageClassOf(u)).Element("Initiated", IsoTime(u.initiated_ms)).Close();
   }
   for (const std::string& p : page->common_prefixes) {
     w.Open("CommonPrefixes").Element("Prefix", MaybeEncode(p, *url)).Close();

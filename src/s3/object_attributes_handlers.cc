@@ -70,7 +70,7 @@ asio::awaitable<S3Service::Reply> S3Service::GetObjectAttributes(Ctx& ctx) {
         .Close();
   }
   if (wanted->object_parts && rec->parts_count > 0) WriteObjectParts(w, *rec, *window);
-  if (wanted->storage_class) w.Element("StorageClass", StorageClassOf(*rec));
+  if (wanted->storage_class) w.Element("StorageClass", catalog::StorageClassOf(*rec));
   if (wanted->object_size) w.Element("ObjectSize", rec->size);
   ctx.extra_headers->Add({http::Header{"Last-Modified", HttpDate(rec->modified_ms)}});
   {

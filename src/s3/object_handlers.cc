@@ -114,7 +114,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.kms = std::move(kms).value();
-  rec.storage_class = StoredStorageClass(*storage_class);
+  rec.storage_class = catalog::StoredStorageClass(*storage_class);
   if (body->checksum_algorithm) {
     rec.checksum_algorithm = std::string(crypto::ChecksumName(*body->checksum_algorithm));
     rec.checksum = body->segment.checksum;

@@ -490,7 +490,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   rec.sse_c_salt = std::move(key_check->salt);
   rec.sse_c_verifier = std::move(key_check->verifier);
   rec.kms = std::move(kms).value();
-  rec.storage_class = StoredStorageClass(*storage_class);
+  rec.storage_class = catalog::StoredStorageClass(*storage_class);
   rec.segments.push_back(std::move(segment).value());
   rec.op_tag = catalog::NewOpTag();
   // Form fields for Object Lock are not read: the bucket's default

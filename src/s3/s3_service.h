@@ -42,7 +42,6 @@
 #include "s3/router.h"
 #include "s3/s3_error.h"
 #include "s3/sse.h"
-#include "s3/storage_class.h"
 #include "s3/tagging.h"
 #include "sovereignty/lockbox.h"
 #include "sovereignty/residency/residency.h"

@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/records.h"
 #include "common/status.h"
 
 namespace confiance::sovereignty {
@@ -49,7 +50,7 @@ struct PoolSpec {
   std::string storage_class = "STANDARD";
 };
 
-inline constexpr std::string_view kStandardStorageClass = "STANDARD";
+using catalog::kStandardStorageClass;
 // A storage class name: 1..64 of A-Z 0-9 _ (S3's names, or the operator's
 // own, as Ceph RGW allows).
 bool IsValidStorageClass(std::string_view name);

@@ -308,7 +308,7 @@ Result<bool> Residency::MoveToStorageClass(const catalog::BucketRecord& bucket, 
     if (rec.status().code() == StatusCode::kNotFound) return false;
     return rec.status();
   }
-  const std::string stored = storage_class == kStandardStorageClass ? std::string() : std::string(storage_class);
+  const std::string stored = catalog::StoredStorageClass(storage_class);
   if (rec->delete_marker || rec->op_tag != expected_op_tag || rec->storage_class == stored) return false;
   ASSIGN_OR_RETURN(Placement target, ForWrite(bucket, storage_class));
   if (before_move) RETURN_IF_ERROR(before_move());
@@ -351,8 +351,7 @@ Result<MigrateStats> Residency::Migrate(const catalog::BucketRecord& bucket) {
       if (misplaced.empty()) continue;
       // Where its storage class may go now: nowhere is the bucket's error,
       // as for any write.
-      const std::string storage_class =
-          rec->storage_class.empty() ? std::string(kStandardStorageClass) : rec->storage_class;
+      const std::string storage_class(catalog::StorageClassOf(*rec));
       auto found = targets.find(storage_class);
       if (found == targets.end()) found = targets.emplace(storage_class, ForWrite(bucket, storage_class)).first;
       if (!found->second.ok()) return found->second.status();
