@@ -7,6 +7,10 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
+  # RADOS pools (src/blob/rados/): librados, and for their tests a real
+  # single-node Ceph cluster (tests/ceph/ceph_cluster.py: monitor, manager,
+  # OSD, and the ceph/rados/ceph-authtool/monmaptool tools).
+  librados-dev ceph-mon ceph-mgr ceph-osd ceph-base ceph-common
   libgtest-dev libgmock-dev libbenchmark-dev
   # sd_notify: the server tells systemd when it is ready (Type=notify).
   libsystemd-dev

@@ -32,7 +32,7 @@ def main(root: pathlib.Path) -> int:
                     continue
                 target = m.group(1)
                 if target == "tests":
-                    if not f.name.endswith("_test.cc"):
+                    if not f.name.endswith(("_test.cc", "_test.h")):
                         errors.append(f"{f.relative_to(root)}:{n}: only tests may include tests/")
                     continue
                 if target in LAYERS and target not in allowed:

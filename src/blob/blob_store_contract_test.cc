@@ -1,115 +1,21 @@
 // File: blob/blob_store_contract_test.cc
 // The BlobStore contract (blob_store.h), one parameterised suite run over
-// every implementation: MemoryBlobStore and LocalBlobStore on the POSIX Env.
-#include <gtest/gtest.h>
+// every implementation (blob_store_contract_test.h says where each is
+// instantiated).
+#include "blob/blob_store_contract_test.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <memory>
-#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "blob/blob_id.h"
-#include "blob/blob_store.h"
-#include "blob/local/local_blob_store.h"
-#include "blob/memory/memory_blob_store.h"
-#include "blob/pools/pool_router.h"
-#include "common/env.h"
-#include "tests/testutil/bytes.h"
-#include "tests/testutil/status_matchers.h"
-#include "tests/testutil/temp_dir.h"
 
-namespace confiance::blob {
+namespace confiance::blob::contract {
 namespace {
-
-// Owns a store and whatever it lives on.
-struct Harness {
-  virtual ~Harness() = default;
-  virtual BlobStore& store() = 0;
-};
-
-struct MemoryHarness : Harness {
-  BlobStore& store() override { return store_; }
-  MemoryBlobStore store_;
-};
-
-struct LocalHarness : Harness {
-  LocalHarness() {
-    auto s = LocalBlobStore::Open(*Env::Default(), dir_.Sub("blobs"));
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    if (s.ok()) store_ = std::move(s).value();
-  }
-  BlobStore& store() override { return *store_; }
-  testutil::TempDir dir_;
-  std::unique_ptr<LocalBlobStore> store_;
-};
-
-// A PoolRouter over three local pools, writing to `write_pool` ("local" is
-// the default pool, whose ids carry no prefix).
-struct RouterHarness : Harness {
-  explicit RouterHarness(std::string write_pool) : write_pool_(std::move(write_pool)) {
-    std::vector<std::pair<std::string, BlobStore*>> pools;
-    for (const char* name : {"local", "fr-paris", "de"}) {
-      auto s = LocalBlobStore::Open(*Env::Default(), dir_.Sub(name));
-      EXPECT_TRUE(s.ok()) << s.status().ToString();
-      if (!s.ok()) return;
-      pools.emplace_back(name, s->get());
-      stores_.push_back(std::move(s).value());
-    }
-    auto r = PoolRouter::Create("local", pools);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (r.ok()) router_ = std::move(r).value();
-  }
-  BlobStore& store() override { return router_->Pool(write_pool_); }
-  testutil::TempDir dir_;
-  std::string write_pool_;
-  std::vector<std::unique_ptr<LocalBlobStore>> stores_;
-  std::unique_ptr<PoolRouter> router_;
-};
-
-struct Impl {
-  std::string name;
-  std::function<std::unique_ptr<Harness>()> make;
-};
-void PrintTo(const Impl& impl, std::ostream* os) { *os << impl.name; }
-
-using testutil::AsBytes;
-
-std::string Pattern(size_t size, int seed) {
-  std::string s(size, '\0');
-  for (size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 131 + seed * 7 + i / 251) & 0xff);
-  return s;
-}
-
-class BlobStoreContractTest : public ::testing::TestWithParam<Impl> {
- protected:
-  void SetUp() override { harness_ = GetParam().make(); }
-  BlobStore& store() { return harness_->store(); }
-
-  // Writes and commits a blob; returns its id.
-  std::string Put(const std::string& data) {
-    auto w = store().NewBlob();
-    EXPECT_TRUE(w.ok()) << w.status().ToString();
-    if (!w.ok()) return "";
-    EXPECT_OK((*w)->Append(AsBytes(data)));
-    EXPECT_OK((*w)->Commit());
-    return (*w)->id();
-  }
-
-  Result<std::string> ReadAll(const std::string& id) {
-    ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> r, store().Open(id));
-    std::string out(r->size(), '\0');
-    ASSIGN_OR_RETURN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(out))));
-    out.resize(n);
-    return out;
-  }
-
-  std::unique_ptr<Harness> harness_;
-};
 
 TEST_P(BlobStoreContractTest, CommitMakesBlobVisible) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store().NewBlob());
@@ -178,8 +84,8 @@ TEST_P(BlobStoreContractTest, ReadRanges) {
     uint64_t offset;
     size_t len;
   };
-  for (Case c : {Case{0, 1}, Case{1, 100}, Case{65535, 2}, Case{65536, 65536},
-                 Case{100000, 50000}, Case{data.size() - 10, 10}}) {
+  for (Case c : {Case{0, 1}, Case{1, 100}, Case{65535, 2}, Case{65536, 65536}, Case{100000, 50000},
+                 Case{data.size() - 10, 10}}) {
     std::string buf(c.len, '\0');
     ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(c.offset, std::as_writable_bytes(std::span(buf))));
     EXPECT_EQ(n, c.len) << c.offset;
@@ -187,8 +93,7 @@ TEST_P(BlobStoreContractTest, ReadRanges) {
   }
   // Short read at the end, zero past it.
   std::string buf(100, '\0');
-  ASSERT_OK_AND_ASSIGN(size_t n,
-                       r->ReadAt(data.size() - 30, std::as_writable_bytes(std::span(buf))));
+  ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(data.size() - 30, std::as_writable_bytes(std::span(buf))));
   EXPECT_EQ(n, 30u);
   EXPECT_EQ(buf.substr(0, 30), data.substr(data.size() - 30));
   ASSERT_OK_AND_ASSIGN(n, r->ReadAt(data.size(), std::as_writable_bytes(std::span(buf))));
@@ -219,9 +124,8 @@ TEST_P(BlobStoreContractTest, ReaderOutlivesDelete) {
 }
 
 TEST_P(BlobStoreContractTest, MalformedIdsAreRejected) {
-  for (std::string bad : {"", "../etc/passwd", "ABCDEF0123456789ABCDEF0123456789",
-                          "0123456789abcdef0123456789abcde", "tmp",
-                          "0123456789abcdef0123456789abcdeg"}) {
+  for (std::string bad : {"", "../etc/passwd", "ABCDEF0123456789ABCDEF0123456789", "0123456789abcdef0123456789abcde",
+                          "tmp", "0123456789abcdef0123456789abcdeg"}) {
     EXPECT_STATUS_CODE(store().Open(bad), kInvalidArgument) << bad;
     EXPECT_STATUS_CODE(store().Delete(bad), kInvalidArgument) << bad;
   }
@@ -288,13 +192,5 @@ TEST_P(BlobStoreContractTest, ConcurrentWriters) {
   EXPECT_EQ(all.size(), ids.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllBlobStores, BlobStoreContractTest,
-    ::testing::Values(Impl{"Memory", [] { return std::unique_ptr<Harness>(new MemoryHarness); }},
-                      Impl{"Local", [] { return std::unique_ptr<Harness>(new LocalHarness); }},
-                      Impl{"RouterDefaultPool", [] { return std::unique_ptr<Harness>(new RouterHarness("local")); }},
-                      Impl{"RouterOtherPool", [] { return std::unique_ptr<Harness>(new RouterHarness("fr-paris")); }}),
-    [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
-
 }  // namespace
-}  // namespace confiance::blob
+}  // namespace confiance::blob::contract

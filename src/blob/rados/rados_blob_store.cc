@@ -1,0 +1,478 @@
+// File: blob/rados/rados_blob_store.cc
+#include "blob/rados/rados_blob_store.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+
+#include "blob/blob_id.h"
+#include "common/wall_clock.h"
+
+namespace confiance::blob {
+
+namespace {
+
+constexpr char kOwnerOid[] = "confiance.owner";
+constexpr char kLockName[] = "confiance";
+constexpr char kBootsOid[] = "confiance.boots";
+constexpr char kGcRegistryOid[] = "confiance.gc";
+constexpr uint64_t kGcBucketSeconds = 60;
+constexpr size_t kRadosPage = 1000;
+
+uint64_t UnixSecondsNow() { return UnixMillisNow() / 1000; }
+
+std::string StripeOid(const std::string& id, uint64_t n) { return id + "." + std::to_string(n); }
+std::string IndexOid(std::string_view id) { return "confiance.index." + std::string(id.substr(0, 2)); }
+std::string IntentsOid(const std::string& boot) { return "confiance.intents." + boot; }
+std::string GcBucketOid(const std::string& bucket) { return "confiance.gc." + bucket; }
+// Zero-padded so that the registry's key order is time order.
+std::string GcBucketName(uint64_t now) {
+  char buf[24];
+  snprintf(buf, sizeof(buf), "%012llu", static_cast<unsigned long long>(now / kGcBucketSeconds));
+  return buf;
+}
+
+uint64_t StripesOf(uint64_t size, uint64_t stripe_size) { return size == 0 ? 0 : (size - 1) / stripe_size + 1; }
+
+// An index (and gc) entry: "1 <size> <stripe size> <mtime>".
+struct IndexEntry {
+  uint64_t size = 0;
+  uint64_t stripe_size = 0;
+  uint64_t mtime = 0;
+};
+
+std::string EncodeEntry(const IndexEntry& e) {
+  return "1 " + std::to_string(e.size) + " " + std::to_string(e.stripe_size) + " " + std::to_string(e.mtime);
+}
+
+Result<IndexEntry> DecodeEntry(const std::string& id, std::string_view v) {
+  IndexEntry e;
+  uint64_t* fields[] = {nullptr, &e.size, &e.stripe_size, &e.mtime};
+  const char* p = v.data();
+  const char* end = v.data() + v.size();
+  for (size_t i = 0; i < 4; ++i) {
+    uint64_t x = 0;
+    auto [next, ec] = std::from_chars(p, end, x);
+    if (ec != std::errc() || (i == 0 && x != 1) || (i < 3 && (next == end || *next != ' '))) {
+      return DataLossError("RADOS index entry of blob " + id + " is malformed");
+    }
+    if (fields[i] != nullptr) *fields[i] = x;
+    p = i < 3 ? next + 1 : next;
+  }
+  if (p != end || e.stripe_size == 0) return DataLossError("RADOS index entry of blob " + id + " is malformed");
+  return e;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+class RadosBlobStore::Writer final : public BlobWriter {
+ public:
+  Writer(RadosBlobStore& store, std::string id) : store_(store), id_(std::move(id)) { buffer_.reserve(kWriteUnit); }
+  ~Writer() override { Abort(); }
+
+  const std::string& id() const override { return id_; }
+  uint64_t size() const override { return size_; }
+
+  Status Append(std::span<const std::byte> data) override {
+    if (done_) return FailedPreconditionError("blob " + id_ + ": append after commit or abort");
+    RETURN_IF_ERROR(error_);
+    const char* p = reinterpret_cast<const char*>(data.data());
+    size_t left = data.size();
+    while (left > 0) {
+      size_t n = std::min<size_t>(left, kWriteUnit - buffer_.size());
+      buffer_.insert(buffer_.end(), p, p + n);
+      p += n;
+      left -= n;
+      size_ += n;
+      if (buffer_.size() == kWriteUnit) {
+        error_ = Flush();
+        RETURN_IF_ERROR(error_);
+      }
+    }
+    return OkStatus();
+  }
+
+  Status Commit() override {
+    if (done_) return FailedPreconditionError("blob " + id_ + ": commit after commit or abort");
+    Status s = error_;
+    if (s.ok() && !buffer_.empty()) s = Flush();
+    if (s.ok()) s = WaitAll();
+    if (s.ok()) s = store_.CheckLease();
+    if (s.ok()) {
+      IndexEntry e{size_, store_.options_.stripe_size, UnixSecondsNow()};
+      // The commit point: one atomic omap op on the blob's index shard.
+      s = store_.io_->OmapUpdate(IndexOid(id_), {{id_, EncodeEntry(e)}}, {});
+    }
+    if (!s.ok()) {
+      Abort();
+      return s;
+    }
+    done_ = true;
+    // Best effort: a lost removal is found committed by the next recovery.
+    store_.io_->OmapUpdate(store_.intents_oid_, {}, {id_}).IgnoreError();
+    return OkStatus();
+  }
+
+  void Abort() override {
+    if (done_) return;
+    done_ = true;
+    WaitAll().IgnoreError();
+    Status s = store_.RemoveStripes(id_, StripesOf(flushed_, store_.options_.stripe_size));
+    if (s.ok()) s = store_.io_->OmapUpdate(store_.intents_oid_, {}, {id_});
+    if (!s.ok()) spdlog::warn("blob {}: abort left data in RADOS for the next start to remove: {}", id_, s.ToString());
+  }
+
+ private:
+  struct InFlight {
+    rados_completion_t completion = nullptr;
+    std::vector<char> data;
+    uint64_t stripe = 0;
+  };
+
+  // Sends the buffer to its stripe (never across one: the stripe size is a
+  // multiple of kWriteUnit and the buffer is flushed at every kWriteUnit).
+  Status Flush() {
+    while (in_flight_.size() >= kMaxInFlight) RETURN_IF_ERROR(WaitOldest());
+    const uint64_t stripe_size = store_.options_.stripe_size;
+    InFlight f;
+    f.stripe = flushed_ / stripe_size;
+    f.data.swap(buffer_);
+    buffer_.reserve(kWriteUnit);
+    int rc = rados_aio_create_completion2(nullptr, nullptr, &f.completion);
+    RETURN_IF_ERROR(store_.io_->Check(rc, "rados_aio_create_completion2", id_));
+    const std::string oid = StripeOid(id_, f.stripe);
+    rc = rados_aio_write(store_.io_->ioctx(), oid.c_str(), f.completion, f.data.data(), f.data.size(),
+                         flushed_ % stripe_size);
+    if (rc < 0) {
+      rados_aio_release(f.completion);
+      return store_.io_->Check(rc, "rados_aio_write", oid);
+    }
+    flushed_ += f.data.size();
+    in_flight_.push_back(std::move(f));
+    return OkStatus();
+  }
+
+  Status WaitOldest() {
+    InFlight f = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    rados_aio_wait_for_complete(f.completion);
+    int rc = rados_aio_get_return_value(f.completion);
+    rados_aio_release(f.completion);
+    return store_.io_->Check(rc, "rados_aio_write", StripeOid(id_, f.stripe));
+  }
+
+  Status WaitAll() {
+    Status first;
+    while (!in_flight_.empty()) {
+      Status s = WaitOldest();
+      if (first.ok() && !s.ok()) first = s;
+    }
+    return first;
+  }
+
+  RadosBlobStore& store_;
+  const std::string id_;
+  std::vector<char> buffer_;
+  std::deque<InFlight> in_flight_;
+  uint64_t size_ = 0;
+  uint64_t flushed_ = 0;
+  Status error_;
+  bool done_ = false;
+};
+
+// ---------------------------------------------------------------------------
+
+class RadosBlobStore::Reader final : public BlobReader {
+ public:
+  Reader(RadosIo& io, std::string id, IndexEntry e) : io_(io), id_(std::move(id)), entry_(e) {}
+
+  uint64_t size() const override { return entry_.size; }
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) const override {
+    if (offset >= entry_.size) return size_t{0};
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), entry_.size - offset));
+    size_t done = 0;
+    while (done < want) {
+      const uint64_t at = offset + done;
+      const uint64_t stripe = at / entry_.stripe_size;
+      const uint64_t in = at % entry_.stripe_size;
+      const size_t len = static_cast<size_t>(std::min<uint64_t>(want - done, entry_.stripe_size - in));
+      Result<size_t> got = io_.Read(StripeOid(id_, stripe), in, out.subspan(done, len));
+      if (!got.ok() && got.status().code() == StatusCode::kNotFound) {
+        return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
+                             " is gone from RADOS (deleted, and collected after the gc delay)");
+      }
+      RETURN_IF_ERROR(got.status());
+      if (*got != len) {
+        return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
+      }
+      done += len;
+    }
+    return done;
+  }
+
+ private:
+  RadosIo& io_;
+  const std::string id_;
+  const IndexEntry entry_;
+};
+
+// ---------------------------------------------------------------------------
+
+Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions& options) {
+  if (options.stripe_size == 0 || options.stripe_size % kWriteUnit != 0 || options.stripe_size > (64u << 20)) {
+    return InvalidArgumentError("RADOS stripe size must be a multiple of 1 MiB, at most 64 MiB");
+  }
+  if (options.full_ratio < 0 || options.full_ratio > 1)
+    return InvalidArgumentError("RADOS full_ratio must be in [0, 1]");
+  if (options.lease_seconds < 3) return InvalidArgumentError("RADOS lease must be at least 3 s");
+  std::unique_ptr<RadosBlobStore> s(new RadosBlobStore(options));
+  ASSIGN_OR_RETURN(s->io_, RadosIo::Connect(options.connection));
+  ASSIGN_OR_RETURN(s->boot_, NewBlobId());
+  s->intents_oid_ = IntentsOid(s->boot_);
+  RETURN_IF_ERROR(s->TakeLease());
+  RETURN_IF_ERROR(s->RecoverIntents());
+  RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
+  RETURN_IF_ERROR(s->RefreshSpace());
+  s->thread_ = std::thread([p = s.get()] { p->Background(); });
+  return s;
+}
+
+RadosBlobStore::~RadosBlobStore() {
+  {
+    std::lock_guard<std::mutex> l(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (io_ != nullptr && !lease_lost_) {
+    rados_unlock(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str());
+  }
+}
+
+Status RadosBlobStore::TakeLease() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.lease_seconds + 2);
+  for (;;) {
+    timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
+    int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
+                                  LIBRADOS_LOCK_FLAG_MAY_RENEW);
+    if (rc >= 0) return OkStatus();
+    if (rc != -EBUSY) return io_->Check(rc, "rados_lock_exclusive", kOwnerOid);
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return FailedPreconditionError(
+          "RADOS pool " + options_.connection.pool + " namespace '" + options_.connection.name_space +
+          "' is in use by another Confiance server (its lease on " + kOwnerOid + " is held): one server per namespace");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+Status RadosBlobStore::RenewLease() {
+  timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
+  int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
+                                LIBRADOS_LOCK_FLAG_MAY_RENEW);
+  return io_->Check(rc, "renewing the lease", kOwnerOid);
+}
+
+Status RadosBlobStore::CheckLease() const {
+  if (lease_lost_) {
+    return FailedPreconditionError("RADOS pool " + options_.connection.pool +
+                                   ": this server lost its lease on the namespace; restart it");
+  }
+  return OkStatus();
+}
+
+Status RadosBlobStore::RemoveStripes(const std::string& id, uint64_t stripes) {
+  for (uint64_t n = 0; n < stripes; ++n) RETURN_IF_ERROR(io_->Remove(StripeOid(id, n)));
+  return OkStatus();
+}
+
+// Stripes of a blob whose size nothing recorded: a writer has at most
+// kMaxInFlight * kWriteUnit <= 4 MiB in flight, so at most one stripe past
+// the last one present can be missing in between: stop at two missing.
+Status RadosBlobStore::RemoveUnknownStripes(const std::string& id) {
+  int missing = 0;
+  for (uint64_t n = 0; missing < 2; ++n) {
+    const std::string oid = StripeOid(id, n);
+    int rc = rados_remove(io_->ioctx(), oid.c_str());
+    if (rc == -ENOENT) {
+      ++missing;
+      continue;
+    }
+    RETURN_IF_ERROR(io_->Check(rc, "rados_remove", oid));
+    missing = 0;
+  }
+  return OkStatus();
+}
+
+Status RadosBlobStore::RecoverIntents() {
+  bool more = false;
+  ASSIGN_OR_RETURN(RadosIo::KeyValues boots, io_->OmapList(kBootsOid, "", kRadosPage, &more));
+  size_t kept = 0, removed = 0;
+  for (const auto& [boot, started] : boots) {
+    const std::string oid = IntentsOid(boot);
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(RadosIo::KeyValues page, io_->OmapList(oid, after, kRadosPage, &more));
+      for (const auto& [id, when] : page) {
+        after = id;
+        if (!IsValidBlobId(id)) continue;
+        ASSIGN_OR_RETURN(auto committed, io_->OmapGet(IndexOid(id), {id}));
+        if (!committed.empty()) {
+          ++kept;
+          continue;
+        }
+        RETURN_IF_ERROR(RemoveUnknownStripes(id));
+        ++removed;
+      }
+      if (!more) break;
+    }
+    RETURN_IF_ERROR(io_->Remove(oid));
+    RETURN_IF_ERROR(io_->OmapUpdate(kBootsOid, {}, {boot}));
+  }
+  if (kept + removed > 0) {
+    spdlog::info("RADOS pool {}: recovered writes of earlier runs: {} committed, {} unfinished removed",
+                 options_.connection.pool, kept, removed);
+  }
+  return OkStatus();
+}
+
+Status RadosBlobStore::RefreshSpace() {
+  ASSIGN_OR_RETURN(auto used_total, io_->UsedAndTotalBytes());
+  used_bytes_ = used_total.first;
+  total_bytes_ = used_total.second;
+  return OkStatus();
+}
+
+void RadosBlobStore::Background() {
+  const auto renew_every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
+  const uint64_t gc_every = std::clamp<uint64_t>(options_.gc_delay_seconds / 2, 1, 60);
+  uint64_t next_gc = UnixSecondsNow() + gc_every;
+  std::unique_lock<std::mutex> l(stop_mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(l, renew_every);
+    if (stopping_) break;
+    l.unlock();
+    if (Status s = RenewLease(); !s.ok() && !lease_lost_.exchange(true)) {
+      spdlog::error("RADOS pool {}: lost the lease on its namespace ({}); refusing writes until restart",
+                    options_.connection.pool, s.ToString());
+    }
+    if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
+    if (UnixSecondsNow() >= next_gc && !lease_lost_) {
+      Result<size_t> n = CollectGarbage(UnixSecondsNow());
+      if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
+      next_gc = UnixSecondsNow() + gc_every;
+    }
+    l.lock();
+  }
+}
+
+Result<std::unique_ptr<BlobWriter>> RadosBlobStore::NewBlob() {
+  RETURN_IF_ERROR(CheckLease());
+  ASSIGN_OR_RETURN(std::string id, NewBlobId());
+  // Before any stripe: a crash from here on leaves something recovery finds.
+  RETURN_IF_ERROR(io_->OmapUpdate(intents_oid_, {{id, std::to_string(UnixSecondsNow())}}, {}));
+  return std::unique_ptr<BlobWriter>(new Writer(*this, std::move(id)));
+}
+
+Result<std::unique_ptr<BlobReader>> RadosBlobStore::Open(const std::string& id) {
+  RETURN_IF_ERROR(CheckBlobId(id));
+  ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
+  if (found.empty()) return NotFoundError("blob " + id + " not found in RADOS pool " + options_.connection.pool);
+  ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, found.begin()->second));
+  return std::unique_ptr<BlobReader>(new Reader(*io_, id, e));
+}
+
+Status RadosBlobStore::Delete(const std::string& id) {
+  RETURN_IF_ERROR(CheckBlobId(id));
+  RETURN_IF_ERROR(CheckLease());
+  ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
+  if (found.empty()) return OkStatus();
+  const std::string bucket = GcBucketName(UnixSecondsNow());
+  {
+    std::lock_guard<std::mutex> l(gc_mu_);
+    if (bucket != last_gc_bucket_) {
+      RETURN_IF_ERROR(io_->OmapUpdate(kGcRegistryOid, {{bucket, ""}}, {}));
+      last_gc_bucket_ = bucket;
+    }
+  }
+  RETURN_IF_ERROR(io_->OmapUpdate(GcBucketOid(bucket), {{id, found.begin()->second}}, {}));
+  return io_->OmapUpdate(IndexOid(id), {}, {id});
+}
+
+Result<std::vector<BlobInfo>> RadosBlobStore::List(const std::string& start_after, size_t limit) {
+  std::vector<BlobInfo> out;
+  const std::string after_shard = start_after.substr(0, std::min<size_t>(2, start_after.size()));
+  for (int shard = 0; shard < 256 && out.size() < limit; ++shard) {
+    char hh[3];
+    snprintf(hh, sizeof(hh), "%02x", shard);
+    if (std::string_view(hh) < after_shard) continue;
+    std::string after = std::string_view(hh) == after_shard ? start_after : std::string();
+    bool more = true;
+    while (more && out.size() < limit) {
+      ASSIGN_OR_RETURN(RadosIo::KeyValues page,
+                       io_->OmapList(IndexOid(hh), after, std::min<size_t>(kRadosPage, limit - out.size()), &more));
+      for (const auto& [id, value] : page) {
+        ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
+        out.push_back(BlobInfo{id, e.size, e.mtime});
+        after = id;
+      }
+      if (page.empty()) break;
+    }
+  }
+  return out;
+}
+
+Status RadosBlobStore::CheckSpace(uint64_t bytes) {
+  const uint64_t total = total_bytes_;
+  if (options_.full_ratio <= 0 || total == 0) return OkStatus();
+  const double used = static_cast<double>(used_bytes_ + bytes);
+  if (used > options_.full_ratio * static_cast<double>(total)) {
+    return ResourceExhaustedError("RADOS pool " + options_.connection.pool + ": the Ceph cluster is " +
+                                  std::to_string(static_cast<int>(100.0 * used_bytes_ / total)) +
+                                  "% full; new data is refused above " +
+                                  std::to_string(static_cast<int>(100 * options_.full_ratio)) + "%");
+  }
+  return OkStatus();
+}
+
+Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
+  std::lock_guard<std::mutex> l(gc_mu_);
+  bool more = false;
+  ASSIGN_OR_RETURN(RadosIo::KeyValues buckets, io_->OmapList(kGcRegistryOid, "", kRadosPage, &more));
+  size_t collected = 0;
+  for (const auto& [bucket, unused] : buckets) {
+    uint64_t minute = 0;
+    std::from_chars(bucket.data(), bucket.data() + bucket.size(), minute);
+    if ((minute + 1) * kGcBucketSeconds + options_.gc_delay_seconds > now_seconds) break;  // later ones are younger
+    const std::string oid = GcBucketOid(bucket);
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(RadosIo::KeyValues page, io_->OmapList(oid, after, kRadosPage, &more));
+      for (const auto& [id, value] : page) {
+        after = id;
+        ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
+        // (The index entry too, in case Delete stopped before removing it.)
+        RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));
+        RETURN_IF_ERROR(RemoveStripes(id, StripesOf(e.size, e.stripe_size)));
+        ++collected;
+      }
+      if (!more) break;
+    }
+    RETURN_IF_ERROR(io_->Remove(oid));
+    RETURN_IF_ERROR(io_->OmapUpdate(kGcRegistryOid, {}, {bucket}));
+    if (bucket == last_gc_bucket_) last_gc_bucket_.clear();
+  }
+  return collected;
+}
+
+}  // namespace confiance::blob

@@ -1,0 +1,133 @@
+// File: blob/rados/rados_blob_store.h
+// RadosBlobStore: the BlobStore on a Ceph RADOS pool (librados), so that an
+// operator's Ceph cluster holds the data (docs/rados.md). The metadata stays
+// in the data directory's RocksDB; this is the blob half of the scale-out
+// path of ../shared/RADOS.md, on plain librados (no object class to install
+// on the OSDs).
+//
+// Objects, in the configured pool and namespace:
+//   <id>.<n>              stripe n of blob <id>: bytes [n*S, (n+1)*S), S =
+//                         the stripe size (RADOS objects are best kept small;
+//                         one op is limited to 90 MiB)
+//   confiance.index.<hh>  omap: id -> "1 <size> <S> <mtime>" for every
+//                         committed blob whose id starts with <hh> (256
+//                         shards, so that listing by id is ordered)
+//   confiance.intents.<b> omap: id -> time, the blobs being written by the
+//                         store instance (boot) <b>
+//   confiance.boots       omap: the boots that may have left intents
+//   confiance.gc          omap: the minute buckets that hold deletions
+//   confiance.gc.<m>      omap: id -> entry, blobs deleted in minute <m>
+//   confiance.owner       an exclusive lock (cls_lock lease) naming the one
+//                         store instance allowed to use the namespace
+//
+// Write: the intent is recorded, stripes are written (up to kMaxInFlight
+// writes of kWriteUnit bytes in flight; an acknowledged RADOS write is on
+// every replica's disk), then Commit sets the index entry: one atomic omap
+// op, so the blob is visible whole or not at all. Then the intent is
+// dropped (its removal may be lost in a crash: harmless, see below).
+//
+// Crash recovery (Open): for each earlier boot's intents, a blob with an
+// index entry is kept; any other's stripes are removed. Then the boot's
+// intents object goes whole (deleted omap keys would slow later listings of
+// their object: RADOS.md trap c).
+//
+// Delete: the blob's index entry moves to the current minute's gc bucket
+// (registered first, so that no bucket is ever lost), then it is removed
+// from the index: Open answers NotFound at once, but the stripes stay for
+// gc_delay_seconds (as Ceph RGW's rgw_gc_obj_min_wait), so that a reader
+// opened before keeps reading (BlobReader's contract). A read that outlasts
+// the delay fails with DataLoss; it never returns wrong bytes. The gc pass
+// (the store's thread, or CollectGarbage) removes a ripe bucket's stripes,
+// then the bucket object whole.
+//
+// One store instance per namespace: Open takes the lease (waiting up to one
+// lease period for a crashed holder's to expire) and the store's thread
+// renews it; a second server on the same namespace is refused (it would
+// sweep the first one's blobs as orphans). A store that fails to renew its
+// lease refuses writes and deletions from then on.
+//
+// Space: CheckSpace refuses new data (ResourceExhausted) once the cluster
+// is `full_ratio` used (by default 0.90, below Ceph's own full ratio, 0.95,
+// at which the OSDs stop accepting writes), so deletions still work.
+//
+// Thread-safety: safe for concurrent use; a writer by one thread at a time.
+// Every call blocks on the network: call them off the network threads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "blob/rados/rados_io.h"
+
+namespace confiance::blob {
+
+struct RadosOptions {
+  RadosConnection connection;
+  uint64_t stripe_size = 4 << 20;  // a multiple of kWriteUnit, at most 64 MiB
+  uint64_t gc_delay_seconds = 7200;
+  double full_ratio = 0.90;  // 0 disables the space check
+  uint32_t lease_seconds = 15;
+};
+
+class RadosBlobStore final : public BlobStore {
+ public:
+  static constexpr uint64_t kWriteUnit = 1 << 20;
+  static constexpr size_t kMaxInFlight = 4;
+
+  // Connects, takes the lease, recovers earlier boots' intents and starts
+  // the store's thread (lease renewal, space statistics, gc). InvalidArgument
+  // for bad options; FailedPrecondition if another instance holds the lease.
+  static Result<std::unique_ptr<RadosBlobStore>> Open(const RadosOptions& options);
+  ~RadosBlobStore() override;  // stops the thread and releases the lease
+
+  Result<std::unique_ptr<BlobWriter>> NewBlob() override;
+  Result<std::unique_ptr<BlobReader>> Open(const std::string& id) override;
+  Status Delete(const std::string& id) override;
+  Result<std::vector<BlobInfo>> List(const std::string& start_after, size_t limit) override;
+  Status CheckSpace(uint64_t bytes) override;
+
+  // One gc pass at `now_seconds`: removes the stripes of every blob deleted
+  // in a minute that ended gc_delay_seconds or more before. Returns the
+  // number of blobs collected. The store's thread calls it too.
+  Result<size_t> CollectGarbage(uint64_t now_seconds);
+  // This instance's boot id (its lease cookie and intents object).
+  const std::string& boot() const { return boot_; }
+  const RadosOptions& options() const { return options_; }
+
+ private:
+  class Writer;
+  class Reader;
+  explicit RadosBlobStore(const RadosOptions& options) : options_(options) {}
+
+  Status TakeLease();
+  Status RenewLease();
+  Status RecoverIntents();
+  Status CheckLease() const;
+  Status RefreshSpace();
+  void Background();
+  Status RemoveStripes(const std::string& id, uint64_t stripes);
+  Status RemoveUnknownStripes(const std::string& id);
+
+  const RadosOptions options_;
+  std::unique_ptr<RadosIo> io_;
+  std::string boot_;
+  std::string intents_oid_;
+  std::atomic<bool> lease_lost_{false};
+  std::atomic<uint64_t> used_bytes_{0};
+  std::atomic<uint64_t> total_bytes_{0};
+  std::mutex gc_mu_;  // guards last_gc_bucket_ and serialises gc passes
+  std::string last_gc_bucket_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace confiance::blob

@@ -1,0 +1,182 @@
+// File: blob/rados/rados_io.cc
+#include "blob/rados/rados_io.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace confiance::blob {
+
+namespace {
+
+// Frees a librados omap iterator when it goes out of scope.
+struct OmapIter {
+  rados_omap_iter_t it = nullptr;
+  ~OmapIter() {
+    if (it != nullptr) rados_omap_get_end(it);
+  }
+};
+
+// Drains an omap iterator into key/value pairs.
+Status DrainOmap(rados_omap_iter_t it, RadosIo::KeyValues* out) {
+  for (;;) {
+    char* key = nullptr;
+    char* val = nullptr;
+    size_t key_len = 0;
+    size_t val_len = 0;
+    int rc = rados_omap_get_next2(it, &key, &val, &key_len, &val_len);
+    if (rc < 0) return InternalError("rados_omap_get_next2: " + std::string(strerror(-rc)));
+    if (key == nullptr) return OkStatus();
+    out->emplace_back(std::string(key, key_len), std::string(val == nullptr ? "" : val, val == nullptr ? 0 : val_len));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RadosIo>> RadosIo::Connect(const RadosConnection& c) {
+  if (c.pool.empty()) return InvalidArgumentError("RADOS: no pool named");
+  std::unique_ptr<RadosIo> r(new RadosIo());
+  r->pool_ = c.pool;
+  const std::string name = "client." + c.user;
+  int rc = rados_create2(&r->cluster_, "ceph", name.c_str(), 0);
+  if (rc < 0) {
+    r->cluster_ = nullptr;
+    return r->Check(rc, "rados_create2", name);
+  }
+  rc = rados_conf_read_file(r->cluster_, c.ceph_conf.c_str());
+  if (rc < 0) return r->Check(rc, "reading the Ceph configuration", c.ceph_conf);
+  if (!c.keyring.empty())
+    RETURN_IF_ERROR(r->Check(rados_conf_set(r->cluster_, "keyring", c.keyring.c_str()), "rados_conf_set", "keyring"));
+  const std::string timeout = std::to_string(c.op_timeout_seconds);
+  for (const char* option : {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
+    RETURN_IF_ERROR(r->Check(rados_conf_set(r->cluster_, option, timeout.c_str()), "rados_conf_set", option));
+  }
+  // librados would otherwise write its own log next to a daemon's.
+  RETURN_IF_ERROR(r->Check(rados_conf_set(r->cluster_, "log_to_stderr", "false"), "rados_conf_set", "log_to_stderr"));
+  RETURN_IF_ERROR(r->Check(rados_conf_set(r->cluster_, "log_file", ""), "rados_conf_set", "log_file"));
+  rc = rados_connect(r->cluster_);
+  if (rc < 0) return r->Check(rc, "connecting to the Ceph cluster as", name);
+  rc = rados_ioctx_create(r->cluster_, c.pool.c_str(), &r->io_);
+  if (rc < 0) {
+    r->io_ = nullptr;
+    return r->Check(rc, "opening the RADOS pool", c.pool);
+  }
+  rados_ioctx_set_namespace(r->io_, c.name_space.c_str());
+  return r;
+}
+
+RadosIo::~RadosIo() {
+  if (io_ != nullptr) rados_ioctx_destroy(io_);
+  if (cluster_ != nullptr) rados_shutdown(cluster_);
+}
+
+Status RadosIo::Check(int rc, const char* call, const std::string& oid) {
+  if (rc >= 0) return OkStatus();
+  std::string msg = std::string(call) + " " + oid + " (RADOS pool " + pool_ + "): " + strerror(-rc);
+  switch (-rc) {
+    case ENOENT:
+      return NotFoundError(std::move(msg));
+    case ENOSPC:
+    case EDQUOT:
+      return ResourceExhaustedError(std::move(msg));
+    case EACCES:
+    case EPERM:
+      return PermissionDeniedError(std::move(msg));
+    case ETIMEDOUT:
+      // Trap (b) of ../shared/RADOS.md.
+      if (cluster_ != nullptr) rados_wait_for_latest_osdmap(cluster_);
+      return UnavailableError(std::move(msg));
+    default:
+      return InternalError(std::move(msg));
+  }
+}
+
+Result<size_t> RadosIo::Read(const std::string& oid, uint64_t offset, std::span<std::byte> out) {
+  int rc = rados_read(io_, oid.c_str(), reinterpret_cast<char*>(out.data()), out.size(), offset);
+  RETURN_IF_ERROR(Check(rc, "rados_read", oid));
+  return static_cast<size_t>(rc);
+}
+
+Status RadosIo::Remove(const std::string& oid) {
+  int rc = rados_remove(io_, oid.c_str());
+  if (rc == -ENOENT) return OkStatus();
+  return Check(rc, "rados_remove", oid);
+}
+
+Result<uint64_t> RadosIo::Stat(const std::string& oid) {
+  uint64_t size = 0;
+  time_t mtime = 0;
+  RETURN_IF_ERROR(Check(rados_stat(io_, oid.c_str(), &size, &mtime), "rados_stat", oid));
+  return size;
+}
+
+Result<std::map<std::string, std::string>> RadosIo::OmapGet(const std::string& oid,
+                                                            const std::vector<std::string>& keys) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const std::string& k : keys) {
+    ptrs.push_back(k.data());
+    lens.push_back(k.size());
+  }
+  rados_read_op_t op = rados_create_read_op();
+  OmapIter it;
+  int prval = 0;
+  rados_read_op_omap_get_vals_by_keys2(op, ptrs.data(), ptrs.size(), lens.data(), &it.it, &prval);
+  int rc = rados_read_op_operate(op, io_, oid.c_str(), 0);
+  rados_release_read_op(op);
+  std::map<std::string, std::string> out;
+  if (rc == -ENOENT) return out;
+  RETURN_IF_ERROR(Check(rc < 0 ? rc : prval, "omap get", oid));
+  KeyValues kvs;
+  RETURN_IF_ERROR(DrainOmap(it.it, &kvs));
+  for (auto& [k, v] : kvs) out.emplace(std::move(k), std::move(v));
+  return out;
+}
+
+Result<RadosIo::KeyValues> RadosIo::OmapList(const std::string& oid, const std::string& start_after, uint64_t max,
+                                             bool* more) {
+  rados_read_op_t op = rados_create_read_op();
+  OmapIter it;
+  unsigned char more_flag = 0;
+  int prval = 0;
+  rados_read_op_omap_get_vals2(op, start_after.c_str(), "", max, &it.it, &more_flag, &prval);
+  int rc = rados_read_op_operate(op, io_, oid.c_str(), 0);
+  rados_release_read_op(op);
+  KeyValues out;
+  *more = false;
+  if (rc == -ENOENT) return out;
+  RETURN_IF_ERROR(Check(rc < 0 ? rc : prval, "omap list", oid));
+  RETURN_IF_ERROR(DrainOmap(it.it, &out));
+  *more = more_flag != 0;
+  return out;
+}
+
+Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove) {
+  rados_write_op_t op = rados_create_write_op();
+  std::vector<const char*> keys, vals, rm;
+  std::vector<size_t> key_lens, val_lens, rm_lens;
+  for (const auto& [k, v] : set) {
+    keys.push_back(k.data());
+    key_lens.push_back(k.size());
+    vals.push_back(v.data());
+    val_lens.push_back(v.size());
+  }
+  for (const std::string& k : remove) {
+    rm.push_back(k.data());
+    rm_lens.push_back(k.size());
+  }
+  if (!set.empty())
+    rados_write_op_omap_set2(op, keys.data(), vals.data(), key_lens.data(), val_lens.data(), keys.size());
+  if (!remove.empty()) rados_write_op_omap_rm_keys2(op, rm.data(), rm_lens.data(), rm.size());
+  int rc = rados_write_op_operate(op, io_, oid.c_str(), nullptr, 0);
+  rados_release_write_op(op);
+  if (rc == -ENOENT && set.empty()) return OkStatus();  // nothing to remove from
+  return Check(rc, "omap update", oid);
+}
+
+Result<std::pair<uint64_t, uint64_t>> RadosIo::UsedAndTotalBytes() {
+  rados_cluster_stat_t st{};
+  RETURN_IF_ERROR(Check(rados_cluster_stat(cluster_, &st), "rados_cluster_stat", ""));
+  return std::make_pair(st.kb_used * 1024, st.kb * 1024);
+}
+
+}  // namespace confiance::blob

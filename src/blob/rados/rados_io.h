@@ -1,0 +1,81 @@
+// File: blob/rados/rados_io.h
+// RadosIo: one connection to a Ceph cluster (librados' C API, Debian's
+// librados-dev) and an I/O context on one pool and namespace, with the few
+// synchronous calls the RADOS blob store needs, their errors as Status.
+//
+// Errors: -ENOENT is NotFound, -ENOSPC/-EDQUOT ResourceExhausted,
+// -ETIMEDOUT Unavailable, -EACCES/-EPERM PermissionDenied, others Internal,
+// each naming the call and the object. After a -ETIMEDOUT the client waits
+// for the latest OSD map (../shared/RADOS.md, trap b: with an op timeout set,
+// a client that does not do this never recovers from an OSD restart). An op
+// that timed out may still be applied later (trap a): callers must be
+// correct whether or not it was.
+//
+// Thread-safety: safe for concurrent use (librados' handles are).
+#pragma once
+
+#include <rados/librados.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace confiance::blob {
+
+struct RadosConnection {
+  std::string ceph_conf = "/etc/ceph/ceph.conf";
+  std::string user = "admin";  // the cephx name is client.<user>
+  std::string keyring;         // "" = what the ceph.conf names
+  std::string pool;            // required
+  std::string name_space;      // "" = the pool's default namespace
+  uint32_t op_timeout_seconds = 30;
+};
+
+class RadosIo {
+ public:
+  // Connects (a monitor round trip) and opens the pool: NotFound if the
+  // pool does not exist, Unavailable if the cluster does not answer within
+  // the timeout, PermissionDenied if cephx refuses the key.
+  static Result<std::unique_ptr<RadosIo>> Connect(const RadosConnection& c);
+  ~RadosIo();
+  RadosIo(const RadosIo&) = delete;
+  RadosIo& operator=(const RadosIo&) = delete;
+
+  rados_ioctx_t ioctx() const { return io_; }
+  // OK for rc >= 0, else the error as described in the file comment.
+  Status Check(int rc, const char* call, const std::string& oid);
+
+  // Reads up to out.size() bytes at `offset`; NotFound if no such object.
+  Result<size_t> Read(const std::string& oid, uint64_t offset, std::span<std::byte> out);
+  // OK if the object did not exist.
+  Status Remove(const std::string& oid);
+  // The object's size; NotFound if there is no such object.
+  Result<uint64_t> Stat(const std::string& oid);
+
+  using KeyValues = std::vector<std::pair<std::string, std::string>>;
+  // The values of those of `keys` present (none if the object is missing).
+  Result<std::map<std::string, std::string>> OmapGet(const std::string& oid, const std::vector<std::string>& keys);
+  // Up to `max` entries with key > `start_after`, in key order; `more` says
+  // whether any remain. Empty if the object is missing.
+  Result<KeyValues> OmapList(const std::string& oid, const std::string& start_after, uint64_t max, bool* more);
+  // One atomic op: set `set`, then remove `remove`. Creates the object if
+  // `set` is not empty; OK if it only removes from a missing object.
+  Status OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove);
+
+  // Cluster-wide used / total bytes (eventually consistent).
+  Result<std::pair<uint64_t, uint64_t>> UsedAndTotalBytes();
+
+ private:
+  RadosIo() = default;
+  rados_t cluster_ = nullptr;
+  rados_ioctx_t io_ = nullptr;
+  std::string pool_;
+};
+
+}  // namespace confiance::blob
