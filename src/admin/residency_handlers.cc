@@ -31,6 +31,14 @@ json PoolsJson(const std::vector<sovereignty::PoolSpec>& pools) {
                    {"ciphertext_only", p.ciphertext_only},
                    {"storage_class", p.storage_class},
                    {"default", p.is_default}});
+    // Where the bytes are: a local directory, or a pool of a Ceph cluster.
+    if (p.rados) {
+      out.back()["backend"] = {{"kind", "rados"},
+                               {"rados_pool", p.rados->connection.pool},
+                               {"rados_namespace", p.rados->connection.name_space}};
+    } else {
+      out.back()["backend"] = {{"kind", "local"}};
+    }
   }
   return out;
 }

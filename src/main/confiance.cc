@@ -365,8 +365,9 @@ int RunServer(const ServerFlags& flags) {
     pool_store->set_space_reserve(flags.space_reserve >= 0 ? reserve : AutoSpaceReserve(*Env::Default(), pool_store->root()));
   }
   for (const sovereignty::PoolSpec& p : (*dir)->residency->pools()) {
-    spdlog::info("storage pool {}: jurisdiction {}, region '{}', operator '{}'{}{}", p.name, p.jurisdiction, p.region,
-                 p.operator_name, p.ciphertext_only ? ", ciphertext only" : "", p.is_default ? ", default" : "");
+    spdlog::info("storage pool {}: jurisdiction {}, region '{}', operator '{}'{}{}{}", p.name, p.jurisdiction, p.region,
+                 p.operator_name, p.ciphertext_only ? ", ciphertext only" : "", p.is_default ? ", default" : "",
+                 p.rados ? ", RADOS pool " + p.rados->connection.pool : std::string());
   }
   BlockingPool pool(static_cast<size_t>(flags.blocking_threads));
   // Listings: two threads per core, at least four (s3/s3_service.h). On

@@ -104,6 +104,13 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
       d->local_pools.emplace_back(p.name, d->blobs.get());
       continue;
     }
+    if (p.rados) {
+      Result<std::unique_ptr<blob::RadosBlobStore>> store = blob::RadosBlobStore::Open(*p.rados);
+      if (!store.ok()) return Status(store.status().code(), "pool " + p.name + ": " + store.status().message());
+      stores.emplace_back(p.name, store->get());
+      d->rados_stores.push_back(std::move(store).value());
+      continue;
+    }
     if (p.directory == path || p.directory == path + "/blobs" || p.directory.rfind(path + "/", 0) == 0) {
       return InvalidArgumentError("pool " + p.name + ": its directory must be outside the data directory");
     }

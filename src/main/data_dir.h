@@ -17,17 +17,18 @@
 
 #include "blob/local/local_blob_store.h"
 #include "blob/pools/pool_router.h"
+#include "blob/rados/rados_blob_store.h"
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
 #include "common/env.h"
 #include "iam/credentials.h"
-#include "iam/session_tokens.h"
 #include "iam/directory.h"
+#include "iam/session_tokens.h"
 #include "kms/key_provider.h"
-#include "kms/root_key_versions.h"
 #include "kms/kmip/kmip_external_keys.h"
 #include "kms/kmip/kmip_key_provider.h"
+#include "kms/root_key_versions.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "sovereignty/residency/residency.h"
 
@@ -77,8 +78,10 @@ struct DataDir {
   std::unique_ptr<kms::ExternalKeys> external_keys;  // null without KmsOptions::hyok
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
-  std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;  // the other pools'
-  // Every pool by name with its store, the default pool's included (backups).
+  std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;   // the other local pools'
+  std::vector<std::unique_ptr<blob::RadosBlobStore>> rados_stores;  // the pools on Ceph (docs/rados.md)
+  // Every local pool by name with its store, the default pool's included
+  // (backups, disk metrics).
   std::vector<std::pair<std::string, blob::LocalBlobStore*>> local_pools;
   // Every blob access goes through the router: it finds a blob in any pool.
   std::unique_ptr<blob::PoolRouter> router;

@@ -34,16 +34,15 @@ Result<std::optional<crypto::SecretBytes>> ReadMetricsToken(const std::string& f
 }
 
 std::vector<admin::PoolDisk> PoolDisks(const DataDir& dir) {
+  // The local pools' disks (a RADOS pool's space is the Ceph cluster's:
+  // Ceph's own monitoring reports it).
   std::vector<admin::PoolDisk> out;
-  size_t next_store = 0;
-  // residency->pools() is in DataDir::Open's order: pool_stores holds the
-  // non-default pools in that order.
-  for (const sovereignty::PoolSpec& p : dir.residency->pools()) {
-    if (p.is_default) {
-      out.insert(out.begin(), admin::PoolDisk{p.name, dir.blobs->root(), dir.blobs->space_reserve()});
-    } else if (next_store < dir.pool_stores.size()) {
-      const blob::LocalBlobStore& store = *dir.pool_stores[next_store++];
-      out.push_back(admin::PoolDisk{p.name, store.root(), store.space_reserve()});
+  for (const auto& [name, store] : dir.local_pools) {
+    admin::PoolDisk disk{name, store->root(), store->space_reserve()};
+    if (name == dir.router->default_pool()) {
+      out.insert(out.begin(), std::move(disk));  // the default pool first
+    } else {
+      out.push_back(std::move(disk));
     }
   }
   return out;

@@ -61,6 +61,50 @@ Result<std::string> StringField(const toml::table& t, std::string_view key, bool
   return std::string(n->as_string()->get());
 }
 
+Result<int64_t> IntField(const toml::table& t, std::string_view key, int64_t fallback, int64_t min, int64_t max,
+                         std::string_view pool) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return fallback;
+  if (!n->is_integer() || n->as_integer()->get() < min || n->as_integer()->get() > max) {
+    return InvalidArgumentError("pool '" + std::string(pool) + "': " + std::string(key) + " must be an integer in [" +
+                                std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return n->as_integer()->get();
+}
+
+// The RADOS keys of a [[pool]] table; nullopt when it names no rados_pool.
+Result<std::optional<blob::RadosOptions>> RadosFields(const toml::table& t, std::string_view pool) {
+  ASSIGN_OR_RETURN(std::string rados_pool, StringField(t, "rados_pool", false, pool));
+  if (rados_pool.empty()) {
+    for (const char* key : {"ceph_conf", "ceph_user", "ceph_keyring", "rados_namespace", "rados_stripe_mib",
+                            "rados_gc_delay", "rados_full_ratio"}) {
+      if (t.contains(key))
+        return InvalidArgumentError("pool '" + std::string(pool) + "': " + key + " needs rados_pool");
+    }
+    return std::optional<blob::RadosOptions>();
+  }
+  blob::RadosOptions o;
+  o.connection.pool = rados_pool;
+  ASSIGN_OR_RETURN(std::string conf, StringField(t, "ceph_conf", false, pool));
+  if (!conf.empty()) o.connection.ceph_conf = conf;
+  ASSIGN_OR_RETURN(std::string user, StringField(t, "ceph_user", false, pool));
+  if (!user.empty()) o.connection.user = user;
+  ASSIGN_OR_RETURN(o.connection.keyring, StringField(t, "ceph_keyring", false, pool));
+  ASSIGN_OR_RETURN(o.connection.name_space, StringField(t, "rados_namespace", false, pool));
+  ASSIGN_OR_RETURN(int64_t stripe_mib, IntField(t, "rados_stripe_mib", 4, 1, 64, pool));
+  o.stripe_size = static_cast<uint64_t>(stripe_mib) << 20;
+  ASSIGN_OR_RETURN(int64_t gc_delay, IntField(t, "rados_gc_delay", 7200, 0, int64_t{30} * 86400, pool));
+  o.gc_delay_seconds = static_cast<uint64_t>(gc_delay);
+  if (const toml::node* n = t.get("rados_full_ratio")) {
+    std::optional<double> r = n->value<double>();
+    if (!r || *r < 0 || *r > 1) {
+      return InvalidArgumentError("pool '" + std::string(pool) + "': rados_full_ratio must be a number in [0, 1]");
+    }
+    o.full_ratio = *r;
+  }
+  return std::optional<blob::RadosOptions>(std::move(o));
+}
+
 Result<bool> BoolField(const toml::table& t, std::string_view key, std::string_view pool) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return false;
@@ -91,8 +135,22 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
     const toml::table* t = node.as_table();
     if (t == nullptr) return InvalidArgumentError("pools file: each pool must be a [[pool]] table");
     for (const auto& [key, value] : *t) {
-      static const std::set<std::string> kKnown = {"name",     "directory",       "jurisdiction",  "region",
-                                                   "operator", "ciphertext_only", "storage_class", "default"};
+      static const std::set<std::string> kKnown = {"name",
+                                                   "directory",
+                                                   "jurisdiction",
+                                                   "region",
+                                                   "operator",
+                                                   "ciphertext_only",
+                                                   "storage_class",
+                                                   "default",
+                                                   "rados_pool",
+                                                   "ceph_conf",
+                                                   "ceph_user",
+                                                   "ceph_keyring",
+                                                   "rados_namespace",
+                                                   "rados_stripe_mib",
+                                                   "rados_gc_delay",
+                                                   "rados_full_ratio"};
       if (!kKnown.count(std::string(key.str()))) {
         return InvalidArgumentError("pools file: unknown pool key '" + std::string(key.str()) + "'");
       }
@@ -104,6 +162,7 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
     }
     if (!names.insert(p.name).second) return InvalidArgumentError("pool '" + p.name + "' is defined twice");
     ASSIGN_OR_RETURN(p.directory, StringField(*t, "directory", false, p.name));
+    ASSIGN_OR_RETURN(p.rados, RadosFields(*t, p.name));
     ASSIGN_OR_RETURN(p.jurisdiction, StringField(*t, "jurisdiction", true, p.name));
     if (!IsValidJurisdiction(p.jurisdiction)) {
       return InvalidArgumentError("pool '" + p.name + "': jurisdiction must be an ISO 3166 alpha-2 code or EU, not '" +
@@ -123,7 +182,14 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
       // (small objects are kept inline with the metadata, i.e. with it)
       return InvalidArgumentError("pool '" + p.name + "': the default pool holds the STANDARD class");
     }
-    if (p.is_default) {
+    if (p.rados) {
+      if (p.is_default) {
+        return InvalidArgumentError("pool '" + p.name +
+                                    "': the default pool is the data directory's blobs/, not RADOS");
+      }
+      if (!p.directory.empty())
+        return InvalidArgumentError("pool '" + p.name + "': give directory or rados_pool, not both");
+    } else if (p.is_default) {
       if (have_default) return InvalidArgumentError("pool '" + p.name + "': only one pool may be the default");
       if (!p.directory.empty()) {
         return InvalidArgumentError("pool '" + p.name + "': the default pool is the data directory's blobs/; give it no directory");

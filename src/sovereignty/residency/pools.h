@@ -16,6 +16,18 @@
 //   storage_class = "STANDARD"     # the S3 storage class whose data it holds
 //   default = false                # true for at most one pool: DIR/blobs
 //
+// or, for a pool on a Ceph cluster (blob/rados/rados_blob_store.h;
+// docs/rados.md), instead of `directory`:
+//
+//   rados_pool = "confiance-data"  # the RADOS pool (it must exist)
+//   ceph_conf = "/etc/ceph/ceph.conf"
+//   ceph_user = "confiance"        # cephx name client.<user>; default admin
+//   ceph_keyring = "/etc/ceph/ceph.client.confiance.keyring"  # default: ceph.conf's
+//   rados_namespace = ""           # one Confiance server per pool + namespace
+//   rados_stripe_mib = 4           # 1..64
+//   rados_gc_delay = 7200          # seconds deleted data stays for open readers
+//   rados_full_ratio = 0.90        # refuse new data above this cluster usage
+//
 // The default pool is the data directory's own blob directory (DIR/blobs):
 // the blobs written before pools existed, and the metadata store (which
 // holds small objects inline) sit with it. With no file, or a file with no
@@ -34,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "blob/rados/rados_blob_store.h"
 #include "catalog/records.h"
 #include "common/status.h"
 
@@ -48,6 +61,8 @@ struct PoolSpec {
   bool ciphertext_only = false;
   bool is_default = false;
   std::string storage_class = "STANDARD";
+  // Set for a pool on a Ceph cluster (then `directory` is empty).
+  std::optional<blob::RadosOptions> rados;
 };
 
 using catalog::kStandardStorageClass;

@@ -51,6 +51,69 @@ default = true
   EXPECT_EQ(pools[0].jurisdiction, "EU");
 }
 
+TEST(PoolsToml, ARadosPool) {
+  ASSERT_OK_AND_ASSIGN(std::vector<PoolSpec> pools, ParsePoolsToml(R"(
+[[pool]]
+name = "ceph-fr"
+jurisdiction = "FR"
+rados_pool = "confiance-data"
+
+[[pool]]
+name = "ceph-cold"
+jurisdiction = "FR"
+storage_class = "GLACIER_IR"
+rados_pool = "cold"
+ceph_conf = "/etc/ceph/other.conf"
+ceph_user = "confiance"
+ceph_keyring = "/etc/ceph/ceph.client.confiance.keyring"
+rados_namespace = "tenant-data"
+rados_stripe_mib = 16
+rados_gc_delay = 60
+rados_full_ratio = 0.8
+)",
+                                                                   "FR"));
+  ASSERT_EQ(pools.size(), 3u);
+  ASSERT_TRUE(pools[0].rados.has_value());
+  EXPECT_TRUE(pools[0].directory.empty());
+  const blob::RadosOptions& d = *pools[0].rados;
+  EXPECT_EQ(d.connection.pool, "confiance-data");
+  EXPECT_EQ(d.connection.ceph_conf, "/etc/ceph/ceph.conf");
+  EXPECT_EQ(d.connection.user, "admin");
+  EXPECT_EQ(d.connection.keyring, "");
+  EXPECT_EQ(d.connection.name_space, "");
+  EXPECT_EQ(d.stripe_size, 4u << 20);
+  EXPECT_EQ(d.gc_delay_seconds, 7200u);
+  EXPECT_DOUBLE_EQ(d.full_ratio, 0.9);
+  ASSERT_TRUE(pools[1].rados.has_value());
+  const blob::RadosOptions& c = *pools[1].rados;
+  EXPECT_EQ(c.connection.pool, "cold");
+  EXPECT_EQ(c.connection.ceph_conf, "/etc/ceph/other.conf");
+  EXPECT_EQ(c.connection.user, "confiance");
+  EXPECT_EQ(c.connection.keyring, "/etc/ceph/ceph.client.confiance.keyring");
+  EXPECT_EQ(c.connection.name_space, "tenant-data");
+  EXPECT_EQ(c.stripe_size, 16u << 20);
+  EXPECT_EQ(c.gc_delay_seconds, 60u);
+  EXPECT_DOUBLE_EQ(c.full_ratio, 0.8);
+  EXPECT_EQ(pools[1].storage_class, "GLACIER_IR");
+  EXPECT_FALSE(pools[2].rados.has_value());  // the implicit default pool
+}
+
+TEST(PoolsToml, RefusesBadRadosPools) {
+  const std::string head = "[[pool]]\nname = \"c\"\njurisdiction = \"FR\"\n";
+  for (const char* bad : {
+           "rados_pool = \"p\"\ndirectory = \"/x\"\n",           // both
+           "rados_pool = \"p\"\ndefault = true\n",               // the default pool is local
+           "directory = \"/x\"\nceph_conf = \"/etc/ceph/c\"\n",  // RADOS keys without a RADOS pool
+           "rados_pool = \"p\"\nrados_stripe_mib = 0\n",
+           "rados_pool = \"p\"\nrados_stripe_mib = 65\n",
+           "rados_pool = \"p\"\nrados_gc_delay = -1\n",
+           "rados_pool = \"p\"\nrados_full_ratio = 1.5\n",
+           "rados_pool = \"p\"\nrados_full_ratio = \"high\"\n",
+       }) {
+    EXPECT_STATUS_CODE(ParsePoolsToml(head + bad, "FR"), kInvalidArgument) << bad;
+  }
+}
+
 TEST(PoolsToml, RefusesBadFiles) {
   for (const char* bad : {
            "[[pool]]\nname = \"a\"\ndirectory = \"/x\"\n",                           // no jurisdiction
