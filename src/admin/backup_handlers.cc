@@ -25,6 +25,10 @@ json ProgressJson(const BackupProgress& p) {
     j["blobs_from_base"] = p.blobs_from_base;
     j["base_mismatches"] = p.base_mismatches;
   }
+  if (!p.pools_not_copied.empty()) {
+    j["pools_not_copied"] = p.pools_not_copied;
+    j["blobs_not_copied"] = p.blobs_not_copied;
+  }
   if (!p.phase.empty()) j["phase"] = p.phase;
   if (p.started_ms != 0) j["started_ms"] = p.started_ms;
   if (p.finished_ms != 0) j["finished_ms"] = p.finished_ms;

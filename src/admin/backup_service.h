@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -42,6 +43,10 @@ struct BackupProgress {
   std::string base;              // the earlier backup it builds on, if any
   uint64_t blobs_from_base = 0;  // of blobs_done, hard links to the base's files
   uint64_t base_mismatches = 0;  // base files of another size than the blob's (damaged; not used)
+  // Pools whose blobs a backup leaves to their own system (RADOS pools:
+  // docs/rados.md), and how many of their blobs it saw.
+  std::vector<std::string> pools_not_copied;
+  uint64_t blobs_not_copied = 0;
   uint64_t started_ms = 0;
   uint64_t finished_ms = 0;
   std::string error;  // when failed

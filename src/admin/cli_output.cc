@@ -266,6 +266,12 @@ std::string FormatBackupProgress(const json& j) {
     out += fmt::format("; {} file(s) of the base had the wrong size (damaged) and were copied from the server instead",
                        Num(j, "base_mismatches"));
   }
+  if (j.contains("pools_not_copied")) {
+    std::string names;
+    for (const json& n : j["pools_not_copied"]) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    out += fmt::format("; not copied: {} blob(s) of the RADOS pool(s) {} (back them up with Ceph's means)",
+                       Num(j, "blobs_not_copied"), names);
+  }
   if (j.contains("error")) out += fmt::format(" ({})", Str(j, "error"));
   return out + "\n";
 }

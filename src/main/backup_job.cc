@@ -184,6 +184,7 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
   p.path = path;
   p.include_root_key = request.include_root_key;
   p.base = base.path;
+  p.pools_not_copied = d_.pools_not_copied;
   p.started_ms = UnixMillisNow();
   progress_ = p;
   if (job_.joinable()) job_.join();  // the previous job already ended
@@ -276,6 +277,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"finished_ms", UnixMillisNow()},
                 {"root_key", root_key},
                 {"pools", pools},
+                {"pools_not_copied", d_.pools_not_copied},
                 {"blobs", progress_.blobs_done},
                 {"blob_bytes", progress_.blob_bytes}};
     if (!base.path.empty()) {
@@ -325,6 +327,12 @@ Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& in
       if (stop.stop_requested()) return AbortedError("the server is shutting down");
       ASSIGN_OR_RETURN(blob::PoolRouter::Placement at, d_.router->PlacementOf(b.id));
       auto store = stores.find(at.pool);
+      if (store == stores.end() &&
+          std::find(d_.pools_not_copied.begin(), d_.pools_not_copied.end(), at.pool) != d_.pools_not_copied.end()) {
+        std::lock_guard lock(mu_);
+        ++progress_.blobs_not_copied;
+        continue;
+      }
       if (store == stores.end()) return InternalError("blob " + b.id + " of pool " + at.pool + " has no store");
       if (auto in_base = base.pool_dirs.find(at.pool); in_base != base.pool_dirs.end()) {
         ASSIGN_OR_RETURN(blob::ReuseOutcome reuse,

@@ -64,6 +64,8 @@ class BackupJob final : public admin::BackupService {
     blob::PoolRouter* router = nullptr;
     // Every pool by name with its store (the default pool's included).
     std::vector<std::pair<std::string, blob::LocalBlobStore*>> pools;
+    // The pools whose blobs are not copied (RADOS pools: docs/rados.md).
+    std::vector<std::string> pools_not_copied;
     kms::KeyProvider* keys = nullptr;
     kms::RootKeyVersions* root_key_versions = nullptr;  // null: the root key is in a KMS
     admin::BackgroundStats* stats = nullptr;            // counts the backups; may be null

@@ -171,10 +171,25 @@ def test_objects_live_in_ceph_as_ciphertext_and_read_back(tmp_path, cluster):
                                                "rados_namespace": "objects"}, pools
         assert pools["local"]["backend"] == {"kind": "local"}
 
-        # A deletion leaves the index at once; its stripes wait in a gc
+        # An online backup copies the local pools; the RADOS pool's blobs
+        # are left to Ceph, and the backup says so.
+        backup = os.path.join(str(tmp_path), "backup-objects")
+        done = cli(srv, "--json", "backup", "start", backup, "--wait").json()
+        assert done["state"] == "done", done
+        assert done["pools_not_copied"] == ["ceph-fr"] and done["blobs_not_copied"] == 5, done
+        with open(os.path.join(backup, "BACKUP.json")) as f:
+            assert json.load(f)["pools_not_copied"] == ["ceph-fr"]
+        text = cli(srv, "backup", "status").out
+        assert "not copied: 5 blob(s) of the RADOS pool(s) ceph-fr" in text, text
+
+        # A deletion (the blob goes just after the answer) leaves the
+        # index; its stripes wait in a gc
         # bucket for readers that opened it before (docs/rados.md).
         before = ns.index()
         a.delete_object(Bucket="ceph", Key="many")
+        deadline = time.time() + 10
+        while time.time() < deadline and ns.index() == before:
+            time.sleep(0.1)
         gone = before - ns.index()
         assert len(gone) == 1, (before, ns.index())
         assert gone <= ns.in_gc()
