@@ -333,6 +333,10 @@ class Walker {
     if (rec.sse_c() && keys_ != nullptr) ++report_.sse_c_size_only;
     for (size_t i = 0; i < rec.segments.size(); ++i) {
       ++report_.segments;
+      if (options_.skip_blob && !rec.segments[i].blob_id.empty() && options_.skip_blob(rec.segments[i].blob_id)) {
+        ++report_.segments_skipped;
+        continue;
+      }
       // A segment not yet rewrapped by a bucket-key rotation is under a
       // previous version of the bucket key.
       BucketKey seg_key = *bucket_key;
@@ -371,9 +375,11 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
   return Walker(catalog, blobs, &keys, options).Run();
 }
 
-Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress) {
+Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress,
+                               std::function<bool(const std::string& blob_id)> skip_blob) {
   ScrubOptions options;
   options.progress = progress;
+  options.skip_blob = std::move(skip_blob);
   return Walker(catalog, blobs, nullptr, options).Run();
 }
 

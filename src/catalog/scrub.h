@@ -60,6 +60,7 @@ struct ScrubReport {
   uint64_t buckets = 0;
   uint64_t objects = 0;         // object versions examined (every version of a versioned bucket)
   uint64_t segments = 0;        // segments examined
+  uint64_t segments_skipped = 0;  // of them, in blobs ScrubOptions::skip_blob named (not checked)
   uint64_t bytes_verified = 0;  // plaintext bytes decrypted and authenticated
   uint64_t sse_c_size_only = 0;  // SSE-C objects: blobs present and of the right size, not decrypted
   bool sizes_only = false;       // CheckSizes: nothing was decrypted
@@ -95,6 +96,9 @@ struct ScrubOptions {
   // Damaged objects listed in ScrubReport::damaged beyond this are only
   // counted (damaged_objects): a memory bound for a store in ruins.
   size_t max_damaged_listed = SIZE_MAX;
+  // Blobs not to look for (counted in segments_skipped): a backup's blobs of
+  // pools it did not copy (docs/rados.md). Null: every blob is checked.
+  std::function<bool(const std::string& blob_id)> skip_blob;
 };
 
 // Walks every bucket (ListBuckets) and object (ListObjects paging, GetObject
@@ -110,6 +114,7 @@ Result<ScrubReport> Scrub(Catalog& catalog, blob::BlobStore& blobs, BucketKeys& 
 // with the size its record gives, nothing decrypted. Finds missing, short
 // and over-long blobs and undecodable or inconsistent records; a changed
 // byte inside a blob of the right size takes the keys to find (Scrub).
-Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress = {});
+Result<ScrubReport> CheckSizes(Catalog& catalog, blob::BlobStore& blobs, const ScrubProgress& progress = {},
+                               std::function<bool(const std::string& blob_id)> skip_blob = nullptr);
 
 }  // namespace confiance::catalog

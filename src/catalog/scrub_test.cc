@@ -272,6 +272,23 @@ TEST_F(ScrubTest, CheckSizesFindsMissingAndResizedBlobsWithoutAKey) {
   EXPECT_EQ(Find(Run(), "blob-flip")->kind, Kind::kAuthFailure);
 }
 
+TEST_F(ScrubTest, CheckSizesSkipsTheBlobsItIsToldAreElsewhere) {
+  Put(bucket_, "here", {100000});
+  Put(bucket_, "elsewhere", {100000, 100000});
+  const std::string gone = Get(bucket_, "elsewhere").segments[1].blob_id;
+  ASSERT_OK(blobs_.Delete(gone));
+  auto checked = CheckSizes(catalog_, blobs_, {}, [&](const std::string& id) { return id == gone; });
+  ASSERT_OK(checked.status());
+  EXPECT_EQ(checked->segments, 3u);
+  EXPECT_EQ(checked->segments_skipped, 1u);
+  EXPECT_TRUE(checked->damaged.empty());
+  // Without the skip, the same blob is missing.
+  ASSERT_OK_AND_ASSIGN(ScrubReport all, CheckSizes(catalog_, blobs_));
+  EXPECT_EQ(all.segments_skipped, 0u);
+  ASSERT_EQ(all.damaged.size(), 1u);
+  EXPECT_EQ(all.damaged[0].kind, Kind::kMissingBlob);
+}
+
 TEST_F(ScrubTest, UndecodableRecordIsReportedAndOtherBucketsStillScrubbed) {
   Put(bucket_, "a", {10});
   Put(other_, "b", {10});

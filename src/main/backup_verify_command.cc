@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -27,17 +28,26 @@ struct BackupPool {
   bool is_default = false;
 };
 
+struct ManifestPools {
+  std::vector<BackupPool> copied;
+  std::set<std::string> not_copied;  // RADOS pools (docs/rados.md)
+};
+
 // The pools BACKUP.json names, with directories only of the forms
 // BackupJob writes ("blobs", "pools/<name>"): the manifest is a file, not a
 // source of paths.
-Result<std::vector<BackupPool>> ReadManifestPools(Env& env, const std::string& path) {
+Result<ManifestPools> ReadManifestPools(Env& env, const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, path + "/BACKUP.json"));
   json manifest = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!manifest.is_object() || manifest.value("format", "") != "confiance-backup" || !manifest.contains("version") ||
       manifest["version"] != 1 || !manifest.contains("pools") || !manifest["pools"].is_array()) {
     return InvalidArgumentError(path + "/BACKUP.json is not a Confiance backup manifest");
   }
-  std::vector<BackupPool> pools;
+  ManifestPools pools;
+  for (const json& name : manifest.value("pools_not_copied", json::array())) {
+    if (!name.is_string()) return InvalidArgumentError(path + "/BACKUP.json has a malformed pools_not_copied");
+    pools.not_copied.insert(name.get<std::string>());
+  }
   for (const json& p : manifest["pools"]) {
     if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("directory") ||
         !p["directory"].is_string()) {
@@ -50,7 +60,7 @@ Result<std::vector<BackupPool>> ReadManifestPools(Env& env, const std::string& p
       return InvalidArgumentError(path + "/BACKUP.json: pool '" + pool.name + "' has an unexpected directory '" +
                                   pool.directory + "'");
     }
-    pools.push_back(std::move(pool));
+    pools.copied.push_back(std::move(pool));
   }
   return pools;
 }
@@ -63,7 +73,7 @@ int RunBackupVerify(const std::string& path) {
     std::fprintf(stderr, "confiance: cannot verify backup %s: %s\n", path.c_str(), s.ToString().c_str());
     return 2;
   };
-  Result<std::vector<BackupPool>> pools = ReadManifestPools(env, path);
+  Result<ManifestPools> pools = ReadManifestPools(env, path);
   if (!pools.ok()) return fail(pools.status());
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
@@ -76,7 +86,7 @@ int RunBackupVerify(const std::string& path) {
   std::vector<std::unique_ptr<blob::LocalBlobStore>> stores;
   std::vector<std::pair<std::string, blob::BlobStore*>> named;
   std::string default_pool;
-  for (const BackupPool& p : *pools) {
+  for (const BackupPool& p : pools->copied) {
     Result<std::unique_ptr<blob::LocalBlobStore>> store = blob::LocalBlobStore::Open(env, path + "/" + p.directory);
     if (!store.ok()) return fail(store.status());
     named.emplace_back(p.name, store->get());
@@ -88,7 +98,9 @@ int RunBackupVerify(const std::string& path) {
   catalog::Catalog catalog(**meta);
 
   const auto start = std::chrono::steady_clock::now();
-  Result<catalog::ScrubReport> report = catalog::CheckSizes(catalog, **router);
+  // Blobs of the pools the backup left in their own system cannot be here.
+  Result<catalog::ScrubReport> report = catalog::CheckSizes(
+      catalog, **router, {}, [&](const std::string& id) { return pools->not_copied.count((*router)->PoolOf(id)) > 0; });
   if (!report.ok()) return fail(report.status());
   for (const catalog::ScrubDamage& d : report->damaged) {
     std::printf("DAMAGED bucket=%s key=%s reason=%s: %s\n", d.bucket.c_str(), d.key.c_str(),
@@ -100,8 +112,14 @@ int RunBackupVerify(const std::string& path) {
       "%.1f s without keys (nothing decrypted: `confiance admin scrub` with the root key authenticates the "
       "bytes), metadata checksums %s: %zu damaged\n",
       static_cast<unsigned long long>(report->buckets), static_cast<unsigned long long>(report->objects),
-      static_cast<unsigned long long>(report->segments), secs, report->metadata_verified ? "verified" : "not verified",
-      report->damaged.size());
+      static_cast<unsigned long long>(report->segments - report->segments_skipped), secs,
+      report->metadata_verified ? "verified" : "not verified", report->damaged.size());
+  if (report->segments_skipped > 0) {
+    std::string names;
+    for (const std::string& n : pools->not_copied) names += (names.empty() ? "" : ", ") + n;
+    std::printf("verify-backup: %llu segments in pools the backup did not copy (%s) not checked\n",
+                static_cast<unsigned long long>(report->segments_skipped), names.c_str());
+  }
   std::fflush(stdout);
   return report->damaged.empty() ? 0 : 1;
 }
