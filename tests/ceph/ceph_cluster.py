@@ -244,3 +244,44 @@ class CephCluster:
 
 def remove(workdir):
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop_by_pid_files(workdir):
+    """Stops the daemons of a cluster started by `start` below (another
+    process: their pid files say which)."""
+    run = os.path.join(workdir, "run")
+    for name in ("osd.0.pid", "mgr.x.pid", "mon.a.pid"):
+        path = os.path.join(run, name)
+        if not os.path.exists(path):
+            continue
+        try:
+            pid = int(open(path).read().strip())
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            os.kill(pid, signal.SIGKILL)
+        except (ValueError, ProcessLookupError):
+            pass
+
+
+if __name__ == "__main__":
+    # For scripts (bench/rados_pool.sh):
+    #   ceph_cluster.py start DIR   starts a cluster in DIR (empty), prints
+    #                               its env() as KEY=VALUE lines, and leaves
+    #                               the daemons running;
+    #   ceph_cluster.py stop DIR    stops them.
+    import sys
+    if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
+        sys.exit("usage: ceph_cluster.py start|stop DIR")
+    if sys.argv[1] == "stop":
+        stop_by_pid_files(sys.argv[2])
+        sys.exit(0)
+    c = CephCluster(sys.argv[2])
+    try:
+        c.start()
+    except Exception:
+        c.stop()
+        raise
+    for k, v in c.env().items():
+        print("%s=%s" % (k, v))

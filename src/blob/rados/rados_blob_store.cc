@@ -24,6 +24,10 @@ constexpr char kLockName[] = "confiance";
 constexpr char kBootsOid[] = "confiance.boots";
 constexpr char kGcRegistryOid[] = "confiance.gc";
 constexpr uint64_t kGcBucketSeconds = 60;
+// A bucket is collected one bucket period after it is ripe, so that a
+// Delete that chose it just before its minute ended has long finished
+// writing into it (a Delete takes milliseconds; its ops time out in 30 s).
+constexpr uint64_t kGcMarginSeconds = 60;
 constexpr size_t kRadosPage = 1000;
 
 uint64_t UnixSecondsNow() { return UnixMillisNow() / 1000; }
@@ -259,13 +263,24 @@ RadosBlobStore::~RadosBlobStore() {
   }
 }
 
+namespace {
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 Status RadosBlobStore::TakeLease() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.lease_seconds + 2);
   for (;;) {
     timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
+    const int64_t asked = SteadyMillis();
     int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
                                   LIBRADOS_LOCK_FLAG_MAY_RENEW);
-    if (rc >= 0) return OkStatus();
+    if (rc >= 0) {
+      lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
+      return OkStatus();
+    }
     if (rc != -EBUSY) return io_->Check(rc, "rados_lock_exclusive", kOwnerOid);
     if (std::chrono::steady_clock::now() >= deadline) {
       return FailedPreconditionError(
@@ -278,15 +293,23 @@ Status RadosBlobStore::TakeLease() {
 
 Status RadosBlobStore::RenewLease() {
   timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
+  const int64_t asked = SteadyMillis();
   int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
                                 LIBRADOS_LOCK_FLAG_MAY_RENEW);
-  return io_->Check(rc, "renewing the lease", kOwnerOid);
+  if (rc == -EBUSY) lease_lost_ = true;  // another instance took it after it expired
+  RETURN_IF_ERROR(io_->Check(rc, "renewing the lease", kOwnerOid));
+  lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
+  return OkStatus();
 }
 
 Status RadosBlobStore::CheckLease() const {
   if (lease_lost_) {
     return FailedPreconditionError("RADOS pool " + options_.connection.pool +
-                                   ": this server lost its lease on the namespace; restart it");
+                                   ": another server took this server's lease on the namespace; restart it");
+  }
+  if (SteadyMillis() >= lease_valid_until_ms_) {
+    return UnavailableError("RADOS pool " + options_.connection.pool +
+                            ": the lease on the namespace could not be renewed in time (is the cluster reachable?)");
   }
   return OkStatus();
 }
@@ -362,12 +385,17 @@ void RadosBlobStore::Background() {
     stop_cv_.wait_for(l, renew_every);
     if (stopping_) break;
     l.unlock();
-    if (Status s = RenewLease(); !s.ok() && !lease_lost_.exchange(true)) {
-      spdlog::error("RADOS pool {}: lost the lease on its namespace ({}); refusing writes until restart",
-                    options_.connection.pool, s.ToString());
+    const bool was_lost = lease_lost_;
+    if (Status s = RenewLease(); !s.ok()) {
+      if (lease_lost_ && !was_lost) {
+        spdlog::error("RADOS pool {}: another server holds the lease on its namespace; refusing writes until restart",
+                      options_.connection.pool);
+      } else if (!lease_lost_) {
+        spdlog::warn("RADOS pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
+      }
     }
     if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
-    if (UnixSecondsNow() >= next_gc && !lease_lost_) {
+    if (UnixSecondsNow() >= next_gc && CheckLease().ok()) {
       Result<size_t> n = CollectGarbage(UnixSecondsNow());
       if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
       next_gc = UnixSecondsNow() + gc_every;
@@ -399,7 +427,7 @@ Status RadosBlobStore::Delete(const std::string& id) {
   if (found.empty()) return OkStatus();
   const std::string bucket = GcBucketName(UnixSecondsNow());
   {
-    std::lock_guard<std::mutex> l(gc_mu_);
+    std::lock_guard<std::mutex> l(registry_mu_);
     if (bucket != last_gc_bucket_) {
       RETURN_IF_ERROR(io_->OmapUpdate(kGcRegistryOid, {{bucket, ""}}, {}));
       last_gc_bucket_ = bucket;
@@ -446,14 +474,16 @@ Status RadosBlobStore::CheckSpace(uint64_t bytes) {
 }
 
 Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
-  std::lock_guard<std::mutex> l(gc_mu_);
+  std::lock_guard<std::mutex> pass(gc_pass_mu_);
   bool more = false;
   ASSIGN_OR_RETURN(RadosIo::KeyValues buckets, io_->OmapList(kGcRegistryOid, "", kRadosPage, &more));
   size_t collected = 0;
   for (const auto& [bucket, unused] : buckets) {
     uint64_t minute = 0;
     std::from_chars(bucket.data(), bucket.data() + bucket.size(), minute);
-    if ((minute + 1) * kGcBucketSeconds + options_.gc_delay_seconds > now_seconds) break;  // later ones are younger
+    if ((minute + 1) * kGcBucketSeconds + kGcMarginSeconds + options_.gc_delay_seconds > now_seconds) {
+      break;  // later ones are younger
+    }
     const std::string oid = GcBucketOid(bucket);
     std::string after;
     for (;;) {
@@ -470,6 +500,7 @@ Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
     }
     RETURN_IF_ERROR(io_->Remove(oid));
     RETURN_IF_ERROR(io_->OmapUpdate(kGcRegistryOid, {}, {bucket}));
+    std::lock_guard<std::mutex> l(registry_mu_);
     if (bucket == last_gc_bucket_) last_gc_bucket_.clear();
   }
   return collected;

@@ -44,7 +44,10 @@
 // lease period for a crashed holder's to expire) and the store's thread
 // renews it; a second server on the same namespace is refused (it would
 // sweep the first one's blobs as orphans). A store that fails to renew its
-// lease refuses writes and deletions from then on.
+// lease refuses writes and deletions while its last renewal is older than
+// the lease (it may have expired), and for good once another instance
+// holds it. (The lease is a guard against misconfiguration, by time: a RADOS
+// op cannot assert a lock held on another object.)
 //
 // Space: CheckSpace refuses new data (ResourceExhausted) once the cluster
 // is `full_ratio` used (by default 0.90, below Ceph's own full ratio, 0.95,
@@ -119,11 +122,14 @@ class RadosBlobStore final : public BlobStore {
   std::unique_ptr<RadosIo> io_;
   std::string boot_;
   std::string intents_oid_;
-  std::atomic<bool> lease_lost_{false};
+  std::atomic<bool> lease_lost_{false};  // taken by another instance: for good
+  // Until when (steady clock, ms) the last renewal holds the lease for sure.
+  std::atomic<int64_t> lease_valid_until_ms_{0};
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<uint64_t> total_bytes_{0};
-  std::mutex gc_mu_;  // guards last_gc_bucket_ and serialises gc passes
+  std::mutex registry_mu_;  // guards last_gc_bucket_
   std::string last_gc_bucket_;
+  std::mutex gc_pass_mu_;  // one gc pass at a time
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "blob/blob_id.h"
@@ -210,6 +211,29 @@ TEST_F(RadosBlobStoreTest, ASecondServerOnTheNamespaceIsRefused) {
   ASSERT_OK_AND_ASSIGN(auto third, RadosBlobStore::Open(options_));
   ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> all, third->List("", 10));
   EXPECT_EQ(all.size(), 1u);
+}
+
+// Another instance holding the lease (here: the lock object removed, then
+// locked under another cookie, as after an expiry) stops this one's writes.
+TEST_F(RadosBlobStoreTest, AStoreWhoseLeaseWasTakenRefusesWrites) {
+  ASSERT_OK_AND_ASSIGN(auto store, RadosBlobStore::Open(options_));
+  const std::string before = Put(*store, "before");
+  ASSERT_OK(io_->Remove("confiance.owner"));
+  timeval tv{60, 0};
+  ASSERT_EQ(rados_lock_exclusive(io_->ioctx(), "confiance.owner", "confiance", "intruder", "test", &tv, 0), 0);
+  Status refused;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    refused = store->NewBlob().status();
+    if (!refused.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
+  EXPECT_NE(refused.message().find("another server"), std::string::npos) << refused.ToString();
+  EXPECT_STATUS_CODE(store->Delete(before), kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(before));  // reads still work
+  EXPECT_EQ(r->size(), 6u);
+  rados_unlock(io_->ioctx(), "confiance.owner", "confiance", "intruder");
 }
 
 TEST_F(RadosBlobStoreTest, ANearlyFullClusterRefusesNewData) {
