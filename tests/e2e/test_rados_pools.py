@@ -71,20 +71,21 @@ class Namespace:
                 return []
             return [k for k, _ in it]
 
-    def index(self):
-        """Every id with an index entry."""
+    def keys_under(self, prefix):
+        """The omap keys of every object whose name starts with `prefix`."""
         ids = set()
         for oid in self.objects():
-            if oid.startswith("confiance.index."):
+            if oid.startswith(prefix):
                 ids.update(self.omap_keys(oid))
         return ids
 
+    def index(self):
+        """Every id with an index entry."""
+        return self.keys_under("confiance.index.")
+
     def in_gc(self):
-        ids = set()
-        for oid in self.objects():
-            if oid.startswith("confiance.gc."):
-                ids.update(self.omap_keys(oid))
-        return ids
+        """Every id waiting in a gc bucket."""
+        return self.keys_under("confiance.gc.")
 
     def stripes(self):
         """{blob id: [stripe numbers]} of the data objects."""

@@ -338,27 +338,25 @@ Status RadosBlobStore::RemoveUnknownStripes(const std::string& id) {
 }
 
 Status RadosBlobStore::RecoverIntents() {
-  bool more = false;
-  ASSIGN_OR_RETURN(RadosIo::KeyValues boots, io_->OmapList(kBootsOid, "", kRadosPage, &more));
   size_t kept = 0, removed = 0;
-  for (const auto& [boot, started] : boots) {
+  std::vector<std::string> boots;
+  RETURN_IF_ERROR(io_->ForEachOmap(kBootsOid, [&](const std::string& boot, const std::string&) -> Result<bool> {
+    boots.push_back(boot);
+    return true;
+  }));
+  for (const std::string& boot : boots) {
     const std::string oid = IntentsOid(boot);
-    std::string after;
-    for (;;) {
-      ASSIGN_OR_RETURN(RadosIo::KeyValues page, io_->OmapList(oid, after, kRadosPage, &more));
-      for (const auto& [id, when] : page) {
-        after = id;
-        if (!IsValidBlobId(id)) continue;
-        ASSIGN_OR_RETURN(auto committed, io_->OmapGet(IndexOid(id), {id}));
-        if (!committed.empty()) {
-          ++kept;
-          continue;
-        }
-        RETURN_IF_ERROR(RemoveUnknownStripes(id));
-        ++removed;
+    RETURN_IF_ERROR(io_->ForEachOmap(oid, [&](const std::string& id, const std::string&) -> Result<bool> {
+      if (!IsValidBlobId(id)) return true;
+      ASSIGN_OR_RETURN(auto committed, io_->OmapGet(IndexOid(id), {id}));
+      if (!committed.empty()) {
+        ++kept;
+        return true;
       }
-      if (!more) break;
-    }
+      RETURN_IF_ERROR(RemoveUnknownStripes(id));
+      ++removed;
+      return true;
+    }));
     RETURN_IF_ERROR(io_->Remove(oid));
     RETURN_IF_ERROR(io_->OmapUpdate(kBootsOid, {}, {boot}));
   }
@@ -475,29 +473,26 @@ Status RadosBlobStore::CheckSpace(uint64_t bytes) {
 
 Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
   std::lock_guard<std::mutex> pass(gc_pass_mu_);
-  bool more = false;
-  ASSIGN_OR_RETURN(RadosIo::KeyValues buckets, io_->OmapList(kGcRegistryOid, "", kRadosPage, &more));
-  size_t collected = 0;
-  for (const auto& [bucket, unused] : buckets) {
+  std::vector<std::string> ripe;
+  RETURN_IF_ERROR(io_->ForEachOmap(kGcRegistryOid, [&](const std::string& bucket, const std::string&) -> Result<bool> {
     uint64_t minute = 0;
     std::from_chars(bucket.data(), bucket.data() + bucket.size(), minute);
-    if ((minute + 1) * kGcBucketSeconds + kGcMarginSeconds + options_.gc_delay_seconds > now_seconds) {
-      break;  // later ones are younger
-    }
+    // In time order: the first one not ripe ends the list.
+    if ((minute + 1) * kGcBucketSeconds + kGcMarginSeconds + options_.gc_delay_seconds > now_seconds) return false;
+    ripe.push_back(bucket);
+    return true;
+  }));
+  size_t collected = 0;
+  for (const std::string& bucket : ripe) {
     const std::string oid = GcBucketOid(bucket);
-    std::string after;
-    for (;;) {
-      ASSIGN_OR_RETURN(RadosIo::KeyValues page, io_->OmapList(oid, after, kRadosPage, &more));
-      for (const auto& [id, value] : page) {
-        after = id;
-        ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
-        // (The index entry too, in case Delete stopped before removing it.)
-        RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));
-        RETURN_IF_ERROR(RemoveStripes(id, StripesOf(e.size, e.stripe_size)));
-        ++collected;
-      }
-      if (!more) break;
-    }
+    RETURN_IF_ERROR(io_->ForEachOmap(oid, [&](const std::string& id, const std::string& value) -> Result<bool> {
+      ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
+      // (The index entry too, in case Delete stopped before removing it.)
+      RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));
+      RETURN_IF_ERROR(RemoveStripes(id, StripesOf(e.size, e.stripe_size)));
+      ++collected;
+      return true;
+    }));
     RETURN_IF_ERROR(io_->Remove(oid));
     RETURN_IF_ERROR(io_->OmapUpdate(kGcRegistryOid, {}, {bucket}));
     std::lock_guard<std::mutex> l(registry_mu_);

@@ -150,6 +150,21 @@ Result<RadosIo::KeyValues> RadosIo::OmapList(const std::string& oid, const std::
   return out;
 }
 
+Status RadosIo::ForEachOmap(const std::string& oid, const OmapVisitor& fn) {
+  constexpr uint64_t kPage = 1000;  // (the OSDs cap a page at 1024)
+  std::string after;
+  for (bool more = true; more;) {
+    ASSIGN_OR_RETURN(KeyValues page, OmapList(oid, after, kPage, &more));
+    for (const auto& [key, value] : page) {
+      ASSIGN_OR_RETURN(bool go_on, fn(key, value));
+      if (!go_on) return OkStatus();
+      after = key;
+    }
+    if (page.empty()) break;
+  }
+  return OkStatus();
+}
+
 Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove) {
   rados_write_op_t op = rados_create_write_op();
   std::vector<const char*> keys, vals, rm;

@@ -17,6 +17,7 @@
 #include <rados/librados.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -64,6 +65,10 @@ class RadosIo {
   // Up to `max` entries with key > `start_after`, in key order; `more` says
   // whether any remain. Empty if the object is missing.
   Result<KeyValues> OmapList(const std::string& oid, const std::string& start_after, uint64_t max, bool* more);
+  // Calls fn(key, value) for every entry in key order, a page at a time,
+  // until it returns false or an error (returned). OK for a missing object.
+  using OmapVisitor = std::function<Result<bool>(const std::string& key, const std::string& value)>;
+  Status ForEachOmap(const std::string& oid, const OmapVisitor& fn);
   // One atomic op: set `set`, then remove `remove`. Creates the object if
   // `set` is not empty; OK if it only removes from a missing object.
   Status OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove);
