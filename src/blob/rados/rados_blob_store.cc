@@ -13,6 +13,7 @@
 #include <deque>
 
 #include "blob/blob_id.h"
+#include "blob/rados/rados_blob_reader.h"
 #include "common/wall_clock.h"
 
 namespace confiance::blob {
@@ -32,7 +33,6 @@ constexpr size_t kRadosPage = 1000;
 
 uint64_t UnixSecondsNow() { return UnixMillisNow() / 1000; }
 
-std::string StripeOid(const std::string& id, uint64_t n) { return id + "." + std::to_string(n); }
 std::string IndexOid(std::string_view id) { return "confiance.index." + std::string(id.substr(0, 2)); }
 std::string IntentsOid(const std::string& boot) { return "confiance.intents." + boot; }
 std::string GcBucketOid(const std::string& bucket) { return "confiance.gc." + bucket; }
@@ -191,43 +191,6 @@ class RadosBlobStore::Writer final : public BlobWriter {
   uint64_t flushed_ = 0;
   Status error_;
   bool done_ = false;
-};
-
-// ---------------------------------------------------------------------------
-
-class RadosBlobStore::Reader final : public BlobReader {
- public:
-  Reader(RadosIo& io, std::string id, IndexEntry e) : io_(io), id_(std::move(id)), entry_(e) {}
-
-  uint64_t size() const override { return entry_.size; }
-
-  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) const override {
-    if (offset >= entry_.size) return size_t{0};
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), entry_.size - offset));
-    size_t done = 0;
-    while (done < want) {
-      const uint64_t at = offset + done;
-      const uint64_t stripe = at / entry_.stripe_size;
-      const uint64_t in = at % entry_.stripe_size;
-      const size_t len = static_cast<size_t>(std::min<uint64_t>(want - done, entry_.stripe_size - in));
-      Result<size_t> got = io_.Read(StripeOid(id_, stripe), in, out.subspan(done, len));
-      if (!got.ok() && got.status().code() == StatusCode::kNotFound) {
-        return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
-                             " is gone from RADOS (deleted, and collected after the gc delay)");
-      }
-      RETURN_IF_ERROR(got.status());
-      if (*got != len) {
-        return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
-      }
-      done += len;
-    }
-    return done;
-  }
-
- private:
-  RadosIo& io_;
-  const std::string id_;
-  const IndexEntry entry_;
 };
 
 // ---------------------------------------------------------------------------
@@ -415,7 +378,7 @@ Result<std::unique_ptr<BlobReader>> RadosBlobStore::Open(const std::string& id) 
   ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
   if (found.empty()) return NotFoundError("blob " + id + " not found in RADOS pool " + options_.connection.pool);
   ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, found.begin()->second));
-  return std::unique_ptr<BlobReader>(new Reader(*io_, id, e));
+  return std::unique_ptr<BlobReader>(new RadosBlobReader(*io_, id, e.size, e.stripe_size));
 }
 
 Status RadosBlobStore::Delete(const std::string& id) {

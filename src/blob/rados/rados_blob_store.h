@@ -106,7 +106,6 @@ class RadosBlobStore final : public BlobStore {
 
  private:
   class Writer;
-  class Reader;
   explicit RadosBlobStore(const RadosOptions& options) : options_(options) {}
 
   Status TakeLease();

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -116,6 +117,43 @@ TEST_F(RadosBlobStoreTest, BlobsAreStripedAndReadAcrossStripes) {
     ASSERT_EQ(n, buf.size()) << offset;
     EXPECT_EQ(buf, data.substr(offset, n)) << offset;
   }
+}
+
+// What a GET does (the decryptor's packages, one after the other), mixed
+// with jumps (range GETs) and concurrent readers of one reader.
+TEST_F(RadosBlobStoreTest, SequentialSmallReadsAreServedAheadAndJumpsStayExact) {
+  options_.stripe_size = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(auto store, RadosBlobStore::Open(options_));
+  const std::string data = Pattern((3 << 20) + 333333, 11);
+  const std::string id = Put(*store, data);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(id));
+  auto read = [&](uint64_t offset, size_t len) {
+    std::string buf(len, '\0');
+    Result<size_t> n = r->ReadAt(offset, std::as_writable_bytes(std::span(buf)));
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    buf.resize(n.ok() ? *n : 0);
+    return buf;
+  };
+  std::string all;
+  for (uint64_t at = 0; at < data.size(); at += 65552) all += read(at, 65552);
+  EXPECT_EQ(all, data);
+  EXPECT_EQ(read(1234567, 10), data.substr(1234567, 10));
+  EXPECT_EQ(read(5, 70000), data.substr(5, 70000));
+  EXPECT_EQ(read(70005, (1 << 20) + 17), data.substr(70005, (1 << 20) + 17));  // sequential again
+  EXPECT_EQ(read(data.size() - 3, 100), data.substr(data.size() - 3));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (uint64_t at = t * 100000; at + 65536 < data.size(); at += 4 * 65536 + 1) {
+        std::string buf(65536, '\0');
+        Result<size_t> n = r->ReadAt(at, std::as_writable_bytes(std::span(buf)));
+        if (!n.ok() || buf != data.substr(at, 65536)) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST_F(RadosBlobStoreTest, DeletedStripesStayUntilTheGcDelayThenGo) {

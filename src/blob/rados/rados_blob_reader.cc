@@ -1,0 +1,106 @@
+// File: blob/rados/rados_blob_reader.cc
+#include "blob/rados/rados_blob_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace confiance::blob {
+
+RadosBlobReader::~RadosBlobReader() {
+  if (ahead_ != nullptr) {
+    rados_aio_wait_for_complete(ahead_);
+    rados_aio_release(ahead_);
+  }
+}
+
+size_t RadosBlobReader::WindowLength(uint64_t at) const {
+  const uint64_t stripe_end = (at / stripe_size_ + 1) * stripe_size_;
+  return static_cast<size_t>(std::min<uint64_t>({kWindow, stripe_end - at, size_ - at}));
+}
+
+Status RadosBlobReader::ReadStripe(uint64_t at, std::span<std::byte> out) const {
+  const uint64_t stripe = at / stripe_size_;
+  Result<size_t> got = io_.Read(StripeOid(id_, stripe), at % stripe_size_, out);
+  if (!got.ok() && got.status().code() == StatusCode::kNotFound) {
+    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
+                         " is gone from RADOS (deleted, and collected after the gc delay)");
+  }
+  RETURN_IF_ERROR(got.status());
+  if (*got != out.size()) {
+    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
+  }
+  return OkStatus();
+}
+
+void RadosBlobReader::StartReadAhead() const {
+  const uint64_t at = window_.start + window_.bytes.size();
+  if (ahead_ != nullptr || window_.bytes.empty() || at >= size_) return;
+  if (rados_aio_create_completion2(nullptr, nullptr, &ahead_) < 0) {
+    ahead_ = nullptr;
+    return;  // no read ahead: the next read fetches its window itself
+  }
+  ahead_window_.start = at;
+  ahead_window_.bytes.resize(WindowLength(at));
+  const std::string oid = StripeOid(id_, at / stripe_size_);
+  if (rados_aio_read(io_.ioctx(), oid.c_str(), ahead_, reinterpret_cast<char*>(ahead_window_.bytes.data()),
+                     ahead_window_.bytes.size(), at % stripe_size_) < 0) {
+    rados_aio_release(ahead_);
+    ahead_ = nullptr;
+  }
+}
+
+Status RadosBlobReader::TakeReadAhead() const {
+  rados_aio_wait_for_complete(ahead_);
+  const int rc = rados_aio_get_return_value(ahead_);
+  rados_aio_release(ahead_);
+  ahead_ = nullptr;
+  const uint64_t stripe = ahead_window_.start / stripe_size_;
+  if (rc == -ENOENT) {
+    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
+                         " is gone from RADOS (deleted, and collected after the gc delay)");
+  }
+  RETURN_IF_ERROR(io_.Check(rc, "rados_aio_read", StripeOid(id_, stripe)));
+  if (static_cast<size_t>(rc) != ahead_window_.bytes.size()) {
+    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
+  }
+  std::swap(window_, ahead_window_);
+  return OkStatus();
+}
+
+Result<size_t> RadosBlobReader::ReadAt(uint64_t offset, std::span<std::byte> out) const {
+  if (offset >= size_) return size_t{0};
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
+  const bool sequential = offset == next_sequential_;
+  size_t done = 0;
+  while (done < want) {
+    const uint64_t at = offset + done;
+    if (window_.Covers(at)) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(want - done, window_.start + window_.bytes.size() - at));
+      std::memcpy(out.data() + done, window_.bytes.data() + (at - window_.start), n);
+      done += n;
+      continue;
+    }
+    if (ahead_ != nullptr && ahead_window_.Covers(at)) {
+      RETURN_IF_ERROR(TakeReadAhead());
+      continue;
+    }
+    const size_t len = WindowLength(at);
+    if (sequential) {
+      window_.start = at;
+      window_.bytes.resize(len);
+      Status s = ReadStripe(at, window_.bytes);
+      if (!s.ok()) window_.bytes.clear();
+      RETURN_IF_ERROR(s);
+      continue;
+    }
+    const size_t n = std::min(len, want - done);  // exactly what is asked
+    RETURN_IF_ERROR(ReadStripe(at, out.subspan(done, n)));
+    done += n;
+  }
+  next_sequential_ = offset + want;
+  if (sequential) StartReadAhead();
+  return want;
+}
+
+}  // namespace confiance::blob
