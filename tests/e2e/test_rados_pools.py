@@ -3,16 +3,18 @@ Ceph cluster (monitor, manager, BlueStore OSD, cephx; tests/ceph/ceph_cluster.py
 and the real server with a `rados_pool` pool in its --pools file. Objects
 land in RADOS as stripes with one index entry each, never as plaintext, and
 read back byte-identical, whole and by ranges across stripes, multipart
-included; a deletion leaves the index at once; SIGKILL during concurrent
-PUTs loses no acknowledged object and leaves no stripe that no index entry
-or gc bucket accounts for; a second server on the same namespace is
-refused."""
+included; a deletion leaves the index; an online backup leaves the pool
+out and says so; SIGKILL during concurrent PUTs loses no acknowledged
+object and leaves no stripe that no index entry or gc bucket accounts for;
+a second server on the same namespace is refused; a stalled OSD makes
+writes fail with 503 after the op timeout, and they resume by themselves."""
 
 import concurrent.futures
 import hashlib
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,7 @@ import time
 import pytest
 import rados
 
-from adminutil import AdminServer, admin_request, cli, s3
+from adminutil import AdminServer, admin_request, cli, s3, s3_code
 from conftest import ServerDied
 from test_residency import blob_files
 
@@ -274,3 +276,39 @@ def test_a_second_server_on_the_namespace_is_refused(tmp_path, cluster):
         assert len(a.get_object(Bucket="still", Key="k")["Body"].read()) == 200_000
     finally:
         first.stop_clean()
+
+
+def test_a_stalled_osd_fails_writes_cleanly_and_they_resume(tmp_path, cluster):
+    # (Last in the file: it stops the shared cluster's OSD for a while.)
+    srv = start(tmp_path, cluster, "stall", rados_op_timeout=3)
+    osd_pid = int(open(os.path.join(cluster.workdir, "run", "osd.0.pid")).read().strip())
+    try:
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="stall")
+        a.put_object(Bucket="stall", Key="before", Body=b"b" * 100_000)
+        os.kill(osd_pid, signal.SIGSTOP)
+        try:
+            started = time.time()
+            r = srv.request("PUT", "/stall/during", body=os.urandom(100_000), access_key=ACME[0],
+                            secret_key=ACME[1], timeout=60)
+            took = time.time() - started
+        finally:
+            os.kill(osd_pid, signal.SIGCONT)
+        # The op timeout, not a hang: 503, which clients retry.
+        assert r.status == 503, (r.status, r.body)
+        assert b"<Code>ServiceUnavailable</Code>" in r.body, r.body
+        assert took < 30, took
+        assert srv.alive()
+        # Writes resume by themselves once the OSD is back.
+        deadline = time.time() + 60
+        while True:
+            r = srv.request("PUT", "/stall/after", body=b"a" * 100_000, access_key=ACME[0], secret_key=ACME[1])
+            if r.status == 200 or time.time() > deadline:
+                break
+            time.sleep(1)
+        assert r.status == 200, (r.status, r.body, srv.log_tail(20))
+        assert a.get_object(Bucket="stall", Key="after")["Body"].read() == b"a" * 100_000
+        assert a.get_object(Bucket="stall", Key="before")["Body"].read() == b"b" * 100_000
+        assert s3_code(a.head_object, Bucket="stall", Key="during")[0] == 404
+    finally:
+        srv.stop_clean()

@@ -77,7 +77,7 @@ Result<std::optional<blob::RadosOptions>> RadosFields(const toml::table& t, std:
   ASSIGN_OR_RETURN(std::string rados_pool, StringField(t, "rados_pool", false, pool));
   if (rados_pool.empty()) {
     for (const char* key : {"ceph_conf", "ceph_user", "ceph_keyring", "rados_namespace", "rados_stripe_mib",
-                            "rados_gc_delay", "rados_full_ratio"}) {
+                            "rados_gc_delay", "rados_full_ratio", "rados_op_timeout"}) {
       if (t.contains(key))
         return InvalidArgumentError("pool '" + std::string(pool) + "': " + key + " needs rados_pool");
     }
@@ -95,6 +95,8 @@ Result<std::optional<blob::RadosOptions>> RadosFields(const toml::table& t, std:
   o.stripe_size = static_cast<uint64_t>(stripe_mib) << 20;
   ASSIGN_OR_RETURN(int64_t gc_delay, IntField(t, "rados_gc_delay", 7200, 0, int64_t{30} * 86400, pool));
   o.gc_delay_seconds = static_cast<uint64_t>(gc_delay);
+  ASSIGN_OR_RETURN(int64_t op_timeout, IntField(t, "rados_op_timeout", 30, 1, 600, pool));
+  o.connection.op_timeout_seconds = static_cast<uint32_t>(op_timeout);
   if (const toml::node* n = t.get("rados_full_ratio")) {
     std::optional<double> r = n->value<double>();
     if (!r || *r < 0 || *r > 1) {
@@ -150,7 +152,8 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
                                                    "rados_namespace",
                                                    "rados_stripe_mib",
                                                    "rados_gc_delay",
-                                                   "rados_full_ratio"};
+                                                   "rados_full_ratio",
+                                                   "rados_op_timeout"};
       if (!kKnown.count(std::string(key.str()))) {
         return InvalidArgumentError("pools file: unknown pool key '" + std::string(key.str()) + "'");
       }

@@ -27,6 +27,7 @@
 //   rados_stripe_mib = 4           # 1..64
 //   rados_gc_delay = 7200          # seconds deleted data stays for open readers
 //   rados_full_ratio = 0.90        # refuse new data above this cluster usage
+//   rados_op_timeout = 30          # seconds before a RADOS op fails (503)
 //
 // The default pool is the data directory's own blob directory (DIR/blobs):
 // the blobs written before pools existed, and the metadata store (which

@@ -70,6 +70,7 @@ rados_namespace = "tenant-data"
 rados_stripe_mib = 16
 rados_gc_delay = 60
 rados_full_ratio = 0.8
+rados_op_timeout = 5
 )",
                                                                    "FR"));
   ASSERT_EQ(pools.size(), 3u);
@@ -94,6 +95,8 @@ rados_full_ratio = 0.8
   EXPECT_EQ(c.stripe_size, 16u << 20);
   EXPECT_EQ(c.gc_delay_seconds, 60u);
   EXPECT_DOUBLE_EQ(c.full_ratio, 0.8);
+  EXPECT_EQ(c.connection.op_timeout_seconds, 5u);
+  EXPECT_EQ(d.connection.op_timeout_seconds, 30u);
   EXPECT_EQ(pools[1].storage_class, "GLACIER_IR");
   EXPECT_FALSE(pools[2].rados.has_value());  // the implicit default pool
 }
@@ -109,6 +112,7 @@ TEST(PoolsToml, RefusesBadRadosPools) {
            "rados_pool = \"p\"\nrados_gc_delay = -1\n",
            "rados_pool = \"p\"\nrados_full_ratio = 1.5\n",
            "rados_pool = \"p\"\nrados_full_ratio = \"high\"\n",
+           "rados_pool = \"p\"\nrados_op_timeout = 0\n",
        }) {
     EXPECT_STATUS_CODE(ParsePoolsToml(head + bad, "FR"), kInvalidArgument) << bad;
   }
