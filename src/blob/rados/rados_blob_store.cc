@@ -121,8 +121,8 @@ class RadosBlobStore::Writer final : public BlobWriter {
       return s;
     }
     done_ = true;
-    // Best effort: a lost removal is found committed by the next recovery.
-    store_.io_->OmapUpdate(store_.intents_oid_, {}, {id_}).IgnoreError();
+    // Not waited for: a lost removal is found committed by the next recovery.
+    store_.io_->OmapRemoveInBackground(store_.intents_oid_, {id_});
     return OkStatus();
   }
 

@@ -231,6 +231,15 @@ TEST_F(RadosBlobStoreTest, AbortRemovesStripesAndIntent) {
   for (int n = 0; n < 3; ++n) EXPECT_FALSE(ObjectExists(id + "." + std::to_string(n))) << n;
   ASSERT_OK_AND_ASSIGN(auto intent, io_->OmapGet("confiance.intents." + store->boot(), {id}));
   EXPECT_TRUE(intent.empty());
+  // A committed blob's intent goes too, without Commit waiting for it.
+  const std::string kept = Put(*store, "kept");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    ASSERT_OK_AND_ASSIGN(intent, io_->OmapGet("confiance.intents." + store->boot(), {kept}));
+    if (intent.empty() || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(intent.empty());
 }
 
 TEST_F(RadosBlobStoreTest, ASecondServerOnTheNamespaceIsRefused) {

@@ -65,7 +65,10 @@ Result<std::unique_ptr<RadosIo>> RadosIo::Connect(const RadosConnection& c) {
 }
 
 RadosIo::~RadosIo() {
-  if (io_ != nullptr) rados_ioctx_destroy(io_);
+  if (io_ != nullptr) {
+    rados_aio_flush(io_);  // OmapRemoveInBackground's ops
+    rados_ioctx_destroy(io_);
+  }
   if (cluster_ != nullptr) rados_shutdown(cluster_);
 }
 
@@ -186,6 +189,31 @@ Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const s
   rados_release_write_op(op);
   if (rc == -ENOENT && set.empty()) return OkStatus();  // nothing to remove from
   return Check(rc, "omap update", oid);
+}
+
+void RadosIo::OmapRemoveInBackground(const std::string& oid, const std::vector<std::string>& keys) {
+  std::vector<const char*> rm;
+  std::vector<size_t> rm_lens;
+  for (const std::string& k : keys) {
+    rm.push_back(k.data());
+    rm_lens.push_back(k.size());
+  }
+  rados_write_op_t op = rados_create_write_op();
+  rados_write_op_omap_rm_keys2(op, rm.data(), rm_lens.data(), rm.size());  // (copies the keys)
+  rados_completion_t done = nullptr;
+  // The op and the completion are freed when it completes, whatever its outcome.
+  auto release = [](rados_completion_t c, void* arg) {
+    rados_release_write_op(static_cast<rados_write_op_t>(arg));
+    rados_aio_release(c);
+  };
+  if (rados_aio_create_completion2(op, release, &done) < 0) {
+    rados_release_write_op(op);
+    return;
+  }
+  if (rados_aio_write_op_operate(op, io_, done, oid.c_str(), nullptr, 0) < 0) {
+    rados_aio_release(done);
+    rados_release_write_op(op);
+  }
 }
 
 Result<std::pair<uint64_t, uint64_t>> RadosIo::UsedAndTotalBytes() {

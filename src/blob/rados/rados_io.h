@@ -73,6 +73,11 @@ class RadosIo {
   // `set` is not empty; OK if it only removes from a missing object.
   Status OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove);
 
+  // Sends the removal of `keys` from `oid` and returns without waiting; its
+  // outcome is not reported (for removals a later pass redoes if lost).
+  // The destructor waits for those still in flight.
+  void OmapRemoveInBackground(const std::string& oid, const std::vector<std::string>& keys);
+
   // Cluster-wide used / total bytes (eventually consistent).
   Result<std::pair<uint64_t, uint64_t>> UsedAndTotalBytes();
 
