@@ -122,7 +122,7 @@ class RadosBlobStore::Writer final : public BlobWriter {
     }
     done_ = true;
     // Not waited for: a lost removal is found committed by the next recovery.
-    store_.io_->OmapRemoveInBackground(store_.intents_oid_, {id_});
+    store_.DropIntent(id_);
     return OkStatus();
   }
 
@@ -221,6 +221,7 @@ RadosBlobStore::~RadosBlobStore() {
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (io_ != nullptr) FlushDroppedIntents();  // (RadosIo's destructor waits for it)
   if (io_ != nullptr && !lease_lost_) {
     rados_unlock(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str());
   }
@@ -275,6 +276,26 @@ Status RadosBlobStore::CheckLease() const {
                             ": the lease on the namespace could not be renewed in time (is the cluster reachable?)");
   }
   return OkStatus();
+}
+
+void RadosBlobStore::DropIntent(const std::string& id) {
+  std::vector<std::string> batch;
+  {
+    std::lock_guard<std::mutex> l(intents_mu_);
+    dropped_intents_.push_back(id);
+    if (dropped_intents_.size() < kIntentBatch) return;
+    batch.swap(dropped_intents_);
+  }
+  io_->OmapRemoveInBackground(intents_oid_, batch);
+}
+
+void RadosBlobStore::FlushDroppedIntents() {
+  std::vector<std::string> batch;
+  {
+    std::lock_guard<std::mutex> l(intents_mu_);
+    batch.swap(dropped_intents_);
+  }
+  if (!batch.empty()) io_->OmapRemoveInBackground(intents_oid_, batch);
 }
 
 Status RadosBlobStore::RemoveStripes(const std::string& id, uint64_t stripes) {
@@ -355,6 +376,7 @@ void RadosBlobStore::Background() {
         spdlog::warn("RADOS pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
       }
     }
+    FlushDroppedIntents();
     if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
     if (UnixSecondsNow() >= next_gc && CheckLease().ok()) {
       Result<size_t> n = CollectGarbage(UnixSecondsNow());

@@ -24,7 +24,8 @@
 // writes of kWriteUnit bytes in flight; an acknowledged RADOS write is on
 // every replica's disk), then Commit sets the index entry: one atomic omap
 // op, so the blob is visible whole or not at all. Then the intent is
-// dropped (its removal may be lost in a crash: harmless, see below).
+// dropped, in a batch with others' and without waiting (its removal may be
+// lost in a crash: harmless, see below).
 //
 // Crash recovery (Open): for each earlier boot's intents, a blob with an
 // index entry is kept; any other's stripes are removed. Then the boot's
@@ -115,6 +116,11 @@ class RadosBlobStore final : public BlobStore {
   Status RefreshSpace();
   void Background();
   Status RemoveStripes(const std::string& id, uint64_t stripes);
+  // Committed blobs' intents are removed in batches (one OSD op per
+  // kIntentBatch commits, or per tick of the store's thread), not waited for.
+  static constexpr size_t kIntentBatch = 64;
+  void DropIntent(const std::string& id);
+  void FlushDroppedIntents();
   Status RemoveUnknownStripes(const std::string& id);
 
   const RadosOptions options_;
@@ -129,6 +135,8 @@ class RadosBlobStore final : public BlobStore {
   std::mutex registry_mu_;  // guards last_gc_bucket_
   std::string last_gc_bucket_;
   std::mutex gc_pass_mu_;  // one gc pass at a time
+  std::mutex intents_mu_;
+  std::vector<std::string> dropped_intents_;  // guarded by intents_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
