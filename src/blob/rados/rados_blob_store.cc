@@ -145,6 +145,8 @@ class RadosBlobStore::Writer final : public BlobWriter {
   // Sends the buffer to its stripe (never across one: the stripe size is a
   // multiple of kWriteUnit and the buffer is flushed at every kWriteUnit).
   Status Flush() {
+    // (As the BlobStore contract asks: a writer checks the space as it goes.)
+    RETURN_IF_ERROR(store_.CheckSpace(buffer_.size()));
     while (in_flight_.size() >= kMaxInFlight) RETURN_IF_ERROR(WaitOldest());
     const uint64_t stripe_size = store_.options_.stripe_size;
     InFlight f;
@@ -199,8 +201,9 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
   if (options.stripe_size == 0 || options.stripe_size % kWriteUnit != 0 || options.stripe_size > (64u << 20)) {
     return InvalidArgumentError("RADOS stripe size must be a multiple of 1 MiB, at most 64 MiB");
   }
-  if (options.full_ratio < 0 || options.full_ratio > 1)
+  if (options.full_ratio < 0 || options.full_ratio > 1) {
     return InvalidArgumentError("RADOS full_ratio must be in [0, 1]");
+  }
   if (options.lease_seconds < 3) return InvalidArgumentError("RADOS lease must be at least 3 s");
   std::unique_ptr<RadosBlobStore> s(new RadosBlobStore(options));
   ASSIGN_OR_RETURN(s->io_, RadosIo::Connect(options.connection));
@@ -209,7 +212,11 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
   RETURN_IF_ERROR(s->TakeLease());
   RETURN_IF_ERROR(s->RecoverIntents());
   RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
-  RETURN_IF_ERROR(s->RefreshSpace());
+  // (Without usage figures, the space check lets writes through until the
+  // store's thread gets them.)
+  if (Status st = s->RefreshSpace(); !st.ok()) {
+    spdlog::warn("RADOS pool {}: no usage figures yet: {}", options.connection.pool, st.ToString());
+  }
   s->thread_ = std::thread([p = s.get()] { p->Background(); });
   return s;
 }

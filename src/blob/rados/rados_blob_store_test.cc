@@ -289,6 +289,9 @@ TEST_F(RadosBlobStoreTest, ANearlyFullClusterRefusesNewData) {
   Status s = store->CheckSpace(4096);
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
   EXPECT_NE(s.message().find("full"), std::string::npos);
+  // A writer checks as it goes: its first 1 MiB write is refused.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store->NewBlob());
+  EXPECT_STATUS_CODE(w->Append(AsBytes(Pattern(2 << 20, 1))), kResourceExhausted);
   options_.full_ratio = 0.9;
   options_.connection.name_space += "-b";
   ASSERT_OK_AND_ASSIGN(auto roomy, RadosBlobStore::Open(options_));
