@@ -60,6 +60,9 @@ Result<ManifestPools> ReadManifestPools(Env& env, const std::string& path) {
       return InvalidArgumentError(path + "/BACKUP.json: pool '" + pool.name + "' has an unexpected directory '" +
                                   pool.directory + "'");
     }
+    if (pools.not_copied.count(pool.name)) {  // (it would hide that pool's damage)
+      return InvalidArgumentError(path + "/BACKUP.json: pool '" + pool.name + "' is both copied and not copied");
+    }
     pools.copied.push_back(std::move(pool));
   }
   return pools;
