@@ -190,6 +190,16 @@ def test_objects_live_in_ceph_as_ciphertext_and_read_back(tmp_path, cluster):
                             timeout=120)
         assert ok.returncode == 0 and ": 0 damaged" in ok.stdout, ok
         assert "5 segments in pools the backup did not copy (ceph-fr) not checked" in ok.stdout, ok.stdout
+        # A manifest edited to skip a pool the backup holds is refused.
+        manifest_path = os.path.join(backup, "BACKUP.json")
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        manifest["pools_not_copied"].append("local")
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f)
+        bad = subprocess.run([srv.binary, "admin", "verify-backup", backup], capture_output=True, text=True,
+                             timeout=120)
+        assert bad.returncode == 2 and "both copied and not copied" in bad.stderr, bad
 
         # A deletion (the blob goes just after the answer) leaves the
         # index; its stripes wait in a gc
