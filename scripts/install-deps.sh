@@ -9,8 +9,9 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
   # RADOS pools (src/blob/rados/): librados, and for their tests a real
   # single-node Ceph cluster (tests/ceph/ceph_cluster.py: monitor, manager,
-  # OSD, and the ceph/rados/ceph-authtool/monmaptool tools).
-  librados-dev ceph-mon ceph-mgr ceph-osd ceph-base ceph-common
+  # OSD, the ceph/rados/ceph-authtool/monmaptool tools, and python3-rados
+  # for tests/e2e/test_rados_pools.py).
+  librados-dev ceph-mon ceph-mgr ceph-osd ceph-base ceph-common python3-rados
   libgtest-dev libgmock-dev libbenchmark-dev
   # sd_notify: the server tells systemd when it is ready (Type=notify).
   libsystemd-dev
