@@ -30,6 +30,19 @@ Status DrainOmap(rados_omap_iter_t it, RadosIo::KeyValues* out) {
   }
 }
 
+// Strings as librados' C calls take them: pointers and lengths (views of
+// `strings`, which must outlive it).
+struct CStrings {
+  explicit CStrings(const std::vector<std::string>& strings) {
+    for (const std::string& s : strings) {
+      ptrs.push_back(s.data());
+      lens.push_back(s.size());
+    }
+  }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<RadosIo>> RadosIo::Connect(const RadosConnection& c) {
@@ -114,16 +127,11 @@ Result<uint64_t> RadosIo::Stat(const std::string& oid) {
 
 Result<std::map<std::string, std::string>> RadosIo::OmapGet(const std::string& oid,
                                                             const std::vector<std::string>& keys) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const std::string& k : keys) {
-    ptrs.push_back(k.data());
-    lens.push_back(k.size());
-  }
+  const CStrings k(keys);
   rados_read_op_t op = rados_create_read_op();
   OmapIter it;
   int prval = 0;
-  rados_read_op_omap_get_vals_by_keys2(op, ptrs.data(), ptrs.size(), lens.data(), &it.it, &prval);
+  rados_read_op_omap_get_vals_by_keys2(op, k.ptrs.data(), k.ptrs.size(), k.lens.data(), &it.it, &prval);
   int rc = rados_read_op_operate(op, io_, oid.c_str(), 0);
   rados_release_read_op(op);
   std::map<std::string, std::string> out;
@@ -169,22 +177,18 @@ Status RadosIo::ForEachOmap(const std::string& oid, const OmapVisitor& fn) {
 }
 
 Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove) {
-  rados_write_op_t op = rados_create_write_op();
-  std::vector<const char*> keys, vals, rm;
-  std::vector<size_t> key_lens, val_lens, rm_lens;
+  std::vector<std::string> set_keys, set_values;
   for (const auto& [k, v] : set) {
-    keys.push_back(k.data());
-    key_lens.push_back(k.size());
-    vals.push_back(v.data());
-    val_lens.push_back(v.size());
+    set_keys.push_back(k);
+    set_values.push_back(v);
   }
-  for (const std::string& k : remove) {
-    rm.push_back(k.data());
-    rm_lens.push_back(k.size());
+  const CStrings keys(set_keys), values(set_values), rm(remove);
+  rados_write_op_t op = rados_create_write_op();
+  if (!set.empty()) {
+    rados_write_op_omap_set2(op, keys.ptrs.data(), values.ptrs.data(), keys.lens.data(), values.lens.data(),
+                             keys.ptrs.size());
   }
-  if (!set.empty())
-    rados_write_op_omap_set2(op, keys.data(), vals.data(), key_lens.data(), val_lens.data(), keys.size());
-  if (!remove.empty()) rados_write_op_omap_rm_keys2(op, rm.data(), rm_lens.data(), rm.size());
+  if (!remove.empty()) rados_write_op_omap_rm_keys2(op, rm.ptrs.data(), rm.lens.data(), rm.ptrs.size());
   int rc = rados_write_op_operate(op, io_, oid.c_str(), nullptr, 0);
   rados_release_write_op(op);
   if (rc == -ENOENT && set.empty()) return OkStatus();  // nothing to remove from
@@ -192,14 +196,9 @@ Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const s
 }
 
 void RadosIo::OmapRemoveInBackground(const std::string& oid, const std::vector<std::string>& keys) {
-  std::vector<const char*> rm;
-  std::vector<size_t> rm_lens;
-  for (const std::string& k : keys) {
-    rm.push_back(k.data());
-    rm_lens.push_back(k.size());
-  }
+  const CStrings rm(keys);
   rados_write_op_t op = rados_create_write_op();
-  rados_write_op_omap_rm_keys2(op, rm.data(), rm_lens.data(), rm.size());  // (copies the keys)
+  rados_write_op_omap_rm_keys2(op, rm.ptrs.data(), rm.lens.data(), rm.ptrs.size());  // (copies the keys)
   rados_completion_t done = nullptr;
   // The op and the completion are freed when it completes, whatever its outcome.
   auto release = [](rados_completion_t c, void* arg) {
