@@ -213,11 +213,12 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
   RETURN_IF_ERROR(s->RecoverIntents());
   RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
   // (Without usage figures, the space check lets writes through until the
-  // store's thread gets them.)
+  // lease thread gets them.)
   if (Status st = s->RefreshSpace(); !st.ok()) {
     spdlog::warn("RADOS pool {}: no usage figures yet: {}", options.connection.pool, st.ToString());
   }
-  s->thread_ = std::thread([p = s.get()] { p->Background(); });
+  s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
+  s->gc_thread_ = std::thread([p = s.get()] { p->GcLoop(); });
   return s;
 }
 
@@ -227,7 +228,8 @@ RadosBlobStore::~RadosBlobStore() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (lease_thread_.joinable()) lease_thread_.join();
+  if (gc_thread_.joinable()) gc_thread_.join();
   if (io_ != nullptr) FlushDroppedIntents();  // (RadosIo's destructor waits for it)
   if (io_ != nullptr && !lease_lost_) {
     rados_unlock(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str());
@@ -365,15 +367,15 @@ Status RadosBlobStore::RefreshSpace() {
   return OkStatus();
 }
 
-void RadosBlobStore::Background() {
-  const auto renew_every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
-  const uint64_t gc_every = std::clamp<uint64_t>(options_.gc_delay_seconds / 2, 1, 60);
-  uint64_t next_gc = UnixSecondsNow() + gc_every;
+bool RadosBlobStore::SleepUnlessStopping(std::chrono::seconds how_long) {
   std::unique_lock<std::mutex> l(stop_mu_);
-  while (!stopping_) {
-    stop_cv_.wait_for(l, renew_every);
-    if (stopping_) break;
-    l.unlock();
+  stop_cv_.wait_for(l, how_long, [this] { return stopping_; });
+  return !stopping_;
+}
+
+void RadosBlobStore::LeaseLoop() {
+  const auto every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
+  while (SleepUnlessStopping(every)) {
     const bool was_lost = lease_lost_;
     if (Status s = RenewLease(); !s.ok()) {
       if (lease_lost_ && !was_lost) {
@@ -385,12 +387,15 @@ void RadosBlobStore::Background() {
     }
     FlushDroppedIntents();
     if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
-    if (UnixSecondsNow() >= next_gc && CheckLease().ok()) {
-      Result<size_t> n = CollectGarbage(UnixSecondsNow());
-      if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
-      next_gc = UnixSecondsNow() + gc_every;
-    }
-    l.lock();
+  }
+}
+
+void RadosBlobStore::GcLoop() {
+  const auto every = std::chrono::seconds(std::clamp<uint64_t>(options_.gc_delay_seconds / 2, 1, 60));
+  while (SleepUnlessStopping(every)) {
+    if (!CheckLease().ok()) continue;
+    Result<size_t> n = CollectGarbage(UnixSecondsNow());
+    if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
   }
 }
 

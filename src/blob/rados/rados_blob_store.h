@@ -38,11 +38,11 @@
 // gc_delay_seconds (as Ceph RGW's rgw_gc_obj_min_wait), so that a reader
 // opened before keeps reading (BlobReader's contract). A read that outlasts
 // the delay fails with DataLoss; it never returns wrong bytes. The gc pass
-// (the store's thread, or CollectGarbage) removes a ripe bucket's stripes,
+// (the store's gc thread, or CollectGarbage) removes a ripe bucket's stripes,
 // then the bucket object whole.
 //
 // One store instance per namespace: Open takes the lease (waiting up to one
-// lease period for a crashed holder's to expire) and the store's thread
+// lease period for a crashed holder's to expire) and the store's lease thread
 // renews it; a second server on the same namespace is refused (it would
 // sweep the first one's blobs as orphans). A store that fails to renew its
 // lease refuses writes and deletions while its last renewal is older than
@@ -59,6 +59,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -86,10 +87,10 @@ class RadosBlobStore final : public BlobStore {
   static constexpr size_t kMaxInFlight = 4;
 
   // Connects, takes the lease, recovers earlier boots' intents and starts
-  // the store's thread (lease renewal, space statistics, gc). InvalidArgument
+  // the store's threads (lease renewal and space statistics; gc). InvalidArgument
   // for bad options; FailedPrecondition if another instance holds the lease.
   static Result<std::unique_ptr<RadosBlobStore>> Open(const RadosOptions& options);
-  ~RadosBlobStore() override;  // stops the thread and releases the lease
+  ~RadosBlobStore() override;  // stops the threads and releases the lease
 
   Result<std::unique_ptr<BlobWriter>> NewBlob() override;
   Result<std::unique_ptr<BlobReader>> Open(const std::string& id) override;
@@ -99,7 +100,7 @@ class RadosBlobStore final : public BlobStore {
 
   // One gc pass at `now_seconds`: removes the stripes of every blob deleted
   // in a minute that ended gc_delay_seconds or more before. Returns the
-  // number of blobs collected. The store's thread calls it too.
+  // number of blobs collected. The store's gc thread calls it too.
   Result<size_t> CollectGarbage(uint64_t now_seconds);
   // This instance's boot id (its lease cookie and intents object).
   const std::string& boot() const { return boot_; }
@@ -114,10 +115,16 @@ class RadosBlobStore final : public BlobStore {
   Status RecoverIntents();
   Status CheckLease() const;
   Status RefreshSpace();
-  void Background();
+  // The store's threads: one renews the lease (and refreshes the space
+  // figures, flushes dropped intents), one collects garbage, so that a long
+  // gc pass never delays a renewal. Each returns once the store stops.
+  void LeaseLoop();
+  void GcLoop();
+  // Sleeps `how_long` or until the store stops; false once it stops.
+  bool SleepUnlessStopping(std::chrono::seconds how_long);
   Status RemoveStripes(const std::string& id, uint64_t stripes);
   // Committed blobs' intents are removed in batches (one OSD op per
-  // kIntentBatch commits, or per tick of the store's thread), not waited for.
+  // kIntentBatch commits, or per tick of the lease thread), not waited for.
   static constexpr size_t kIntentBatch = 64;
   void DropIntent(const std::string& id);
   void FlushDroppedIntents();
@@ -140,7 +147,8 @@ class RadosBlobStore final : public BlobStore {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::thread lease_thread_;
+  std::thread gc_thread_;
 };
 
 }  // namespace confiance::blob
