@@ -822,6 +822,20 @@ void AdminCli::State::AddResidencyCommands(CLI::App& admin) {
     std::string out = "rule: " + Member(j, "rule").dump() + "\n";
     if (j.contains("effective")) out += "effective: " + j["effective"].dump() + "\n";
     if (j.contains("write_pool")) out += "new data goes to pool " + j.value("write_pool", "") + "\n";
+    // The tenant's reply lists the pools: where each is and what it holds.
+    for (const json& p : j.value("pools", json::array())) {
+      const json& backend = Member(p, "backend");
+      std::string where = backend.value("kind", "") == "rados"
+                              ? "RADOS pool " + backend.value("rados_pool", "") +
+                                    (backend.value("rados_namespace", "").empty()
+                                         ? std::string()
+                                         : " namespace " + backend.value("rados_namespace", ""))
+                              : "local directory";
+      out += "pool " + p.value("name", "") + ": " + p.value("jurisdiction", "") + ", class " +
+             p.value("storage_class", "") + ", " + where +
+             (p.value("ciphertext_only", false) ? ", ciphertext only" : "") +
+             (p.value("default", false) ? ", default" : "") + "\n";
+    }
     return out + misplaced(j);
   };
   auto scope = [this](CLI::App* leaf, bool bucket_required) {

@@ -174,6 +174,10 @@ def test_objects_live_in_ceph_as_ciphertext_and_read_back(tmp_path, cluster):
         assert pools["ceph-fr"]["backend"] == {"kind": "rados", "rados_pool": cluster.env()["CONFIANCE_CEPH_POOL"],
                                                "rados_namespace": "objects"}, pools
         assert pools["local"]["backend"] == {"kind": "local"}
+        shown = cli(srv, "residency", "show", "--tenant", "acme").out
+        assert "pool ceph-fr: FR, class STANDARD, RADOS pool %s namespace objects\n" % (
+            cluster.env()["CONFIANCE_CEPH_POOL"]) in shown, shown
+        assert "pool local: FR, class STANDARD, local directory, default\n" in shown, shown
 
         # An online backup copies the local pools; the RADOS pool's blobs
         # are left to Ceph, and the backup says so.
