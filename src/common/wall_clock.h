@@ -15,4 +15,6 @@ inline uint64_t UnixMillisNow() {
           .count());
 }
 
+inline uint64_t UnixSecondsNow() { return UnixMillisNow() / 1000; }
+
 }  // namespace confiance

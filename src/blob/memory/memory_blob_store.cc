@@ -1,19 +1,13 @@
 // File: blob/memory/memory_blob_store.cc
 #include "blob/memory/memory_blob_store.h"
 
-#include <chrono>
 #include <cstring>
 
 #include "blob/blob_id.h"
+#include "common/wall_clock.h"
 
 namespace confiance::blob {
 namespace {
-
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 class MemoryBlobWriter final : public BlobWriter {
  public:
@@ -32,7 +26,7 @@ class MemoryBlobWriter final : public BlobWriter {
     if (state_ != State::kOpen) return FailedPreconditionError("blob writer is closed: " + id_);
     auto blob = std::make_shared<MemoryBlobStore::Blob>();
     blob->data = std::move(data_);
-    blob->mtime_seconds = NowSeconds();
+    blob->mtime_seconds = UnixSecondsNow();
     state_ = State::kCommitted;
     Status s = store_.InsertCommitted(id_, std::move(blob));
     if (!s.ok()) state_ = State::kAborted;

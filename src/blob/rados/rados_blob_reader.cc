@@ -18,18 +18,24 @@ size_t RadosBlobReader::WindowLength(uint64_t at) const {
   return static_cast<size_t>(std::min<uint64_t>({kWindow, stripe_end - at, size_ - at}));
 }
 
-Status RadosBlobReader::ReadStripe(uint64_t at, std::span<std::byte> out) const {
-  const uint64_t stripe = at / stripe_size_;
-  Result<size_t> got = io_.Read(StripeOid(id_, stripe), at % stripe_size_, out);
-  if (!got.ok() && got.status().code() == StatusCode::kNotFound) {
+Status RadosBlobReader::StripeReadOutcome(uint64_t stripe, int rc, size_t want) const {
+  if (rc == -ENOENT) {
     return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
                          " is gone from RADOS (deleted, and collected after the gc delay)");
   }
-  RETURN_IF_ERROR(got.status());
-  if (*got != out.size()) {
+  RETURN_IF_ERROR(io_.Check(rc, "reading", StripeOid(id_, stripe)));
+  if (static_cast<size_t>(rc) != want) {
     return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
   }
   return OkStatus();
+}
+
+Status RadosBlobReader::ReadStripe(uint64_t at, std::span<std::byte> out) const {
+  const uint64_t stripe = at / stripe_size_;
+  const std::string oid = StripeOid(id_, stripe);
+  const int rc =
+      rados_read(io_.ioctx(), oid.c_str(), reinterpret_cast<char*>(out.data()), out.size(), at % stripe_size_);
+  return StripeReadOutcome(stripe, rc, out.size());
 }
 
 void RadosBlobReader::StartReadAhead() const {
@@ -54,15 +60,7 @@ Status RadosBlobReader::TakeReadAhead() const {
   const int rc = rados_aio_get_return_value(ahead_);
   rados_aio_release(ahead_);
   ahead_ = nullptr;
-  const uint64_t stripe = ahead_window_.start / stripe_size_;
-  if (rc == -ENOENT) {
-    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) +
-                         " is gone from RADOS (deleted, and collected after the gc delay)");
-  }
-  RETURN_IF_ERROR(io_.Check(rc, "rados_aio_read", StripeOid(id_, stripe)));
-  if (static_cast<size_t>(rc) != ahead_window_.bytes.size()) {
-    return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
-  }
+  RETURN_IF_ERROR(StripeReadOutcome(ahead_window_.start / stripe_size_, rc, ahead_window_.bytes.size()));
   std::swap(window_, ahead_window_);
   return OkStatus();
 }

@@ -51,6 +51,9 @@ class RadosBlobReader final : public BlobReader {
 
   // Bytes [at, at + len) of one stripe into `out`; DataLoss as above.
   Status ReadStripe(uint64_t at, std::span<std::byte> out) const;
+  // What a read of `want` bytes of `stripe` that returned `rc` (a length or
+  // librados' error) means, as above.
+  Status StripeReadOutcome(uint64_t stripe, int rc, size_t want) const;
   // The window starting at `at`: up to kWindow bytes, within its stripe.
   size_t WindowLength(uint64_t at) const;
   // Sends the read ahead of the window after `window_`, if none is in flight.

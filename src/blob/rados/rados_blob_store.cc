@@ -31,8 +31,6 @@ constexpr uint64_t kGcBucketSeconds = 60;
 constexpr uint64_t kGcMarginSeconds = 60;
 constexpr size_t kRadosPage = 1000;
 
-uint64_t UnixSecondsNow() { return UnixMillisNow() / 1000; }
-
 std::string IndexOid(std::string_view id) { return "confiance.index." + std::string(id.substr(0, 2)); }
 std::string IntentsOid(const std::string& boot) { return "confiance.intents." + boot; }
 std::string GcBucketOid(const std::string& bucket) { return "confiance.gc." + bucket; }
@@ -243,17 +241,20 @@ int64_t SteadyMillis() {
 }
 }  // namespace
 
+int RadosBlobStore::LockOnce() {
+  timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
+  const int64_t asked = SteadyMillis();
+  const int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
+                                      LIBRADOS_LOCK_FLAG_MAY_RENEW);
+  if (rc >= 0) lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
+  return rc;
+}
+
 Status RadosBlobStore::TakeLease() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.lease_seconds + 2);
   for (;;) {
-    timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
-    const int64_t asked = SteadyMillis();
-    int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
-                                  LIBRADOS_LOCK_FLAG_MAY_RENEW);
-    if (rc >= 0) {
-      lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
-      return OkStatus();
-    }
+    const int rc = LockOnce();
+    if (rc >= 0) return OkStatus();
     if (rc != -EBUSY) return io_->Check(rc, "rados_lock_exclusive", kOwnerOid);
     if (std::chrono::steady_clock::now() >= deadline) {
       return FailedPreconditionError(
@@ -265,14 +266,9 @@ Status RadosBlobStore::TakeLease() {
 }
 
 Status RadosBlobStore::RenewLease() {
-  timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
-  const int64_t asked = SteadyMillis();
-  int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
-                                LIBRADOS_LOCK_FLAG_MAY_RENEW);
+  const int rc = LockOnce();
   if (rc == -EBUSY) lease_lost_ = true;  // another instance took it after it expired
-  RETURN_IF_ERROR(io_->Check(rc, "renewing the lease", kOwnerOid));
-  lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
-  return OkStatus();
+  return io_->Check(rc, "renewing the lease", kOwnerOid);
 }
 
 Status RadosBlobStore::CheckLease() const {
@@ -288,14 +284,12 @@ Status RadosBlobStore::CheckLease() const {
 }
 
 void RadosBlobStore::DropIntent(const std::string& id) {
-  std::vector<std::string> batch;
   {
     std::lock_guard<std::mutex> l(intents_mu_);
     dropped_intents_.push_back(id);
     if (dropped_intents_.size() < kIntentBatch) return;
-    batch.swap(dropped_intents_);
   }
-  io_->OmapRemoveInBackground(intents_oid_, batch);
+  FlushDroppedIntents();
 }
 
 void RadosBlobStore::FlushDroppedIntents() {

@@ -70,16 +70,9 @@
 
 #include "blob/blob_store.h"
 #include "blob/rados/rados_io.h"
+#include "blob/rados/rados_options.h"
 
 namespace confiance::blob {
-
-struct RadosOptions {
-  RadosConnection connection;
-  uint64_t stripe_size = 4 << 20;  // a multiple of kWriteUnit, at most 64 MiB
-  uint64_t gc_delay_seconds = 7200;
-  double full_ratio = 0.90;  // 0 disables the space check
-  uint32_t lease_seconds = 15;
-};
 
 class RadosBlobStore final : public BlobStore {
  public:
@@ -110,6 +103,9 @@ class RadosBlobStore final : public BlobStore {
   class Writer;
   explicit RadosBlobStore(const RadosOptions& options) : options_(options) {}
 
+  // One rados_lock_exclusive of the lease (taking or renewing it); on
+  // success, moves lease_valid_until_ms_. Returns librados' code.
+  int LockOnce();
   Status TakeLease();
   Status RenewLease();
   Status RecoverIntents();

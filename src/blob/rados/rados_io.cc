@@ -106,12 +106,6 @@ Status RadosIo::Check(int rc, const char* call, const std::string& oid) {
   }
 }
 
-Result<size_t> RadosIo::Read(const std::string& oid, uint64_t offset, std::span<std::byte> out) {
-  int rc = rados_read(io_, oid.c_str(), reinterpret_cast<char*>(out.data()), out.size(), offset);
-  RETURN_IF_ERROR(Check(rc, "rados_read", oid));
-  return static_cast<size_t>(rc);
-}
-
 Status RadosIo::Remove(const std::string& oid) {
   int rc = rados_remove(io_, oid.c_str());
   if (rc == -ENOENT) return OkStatus();

@@ -20,23 +20,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "blob/rados/rados_options.h"
 #include "common/status.h"
 
 namespace confiance::blob {
-
-struct RadosConnection {
-  std::string ceph_conf = "/etc/ceph/ceph.conf";
-  std::string user = "admin";  // the cephx name is client.<user>
-  std::string keyring;         // "" = what the ceph.conf names
-  std::string pool;            // required
-  std::string name_space;      // "" = the pool's default namespace
-  uint32_t op_timeout_seconds = 30;
-};
 
 class RadosIo {
  public:
@@ -52,8 +43,6 @@ class RadosIo {
   // OK for rc >= 0, else the error as described in the file comment.
   Status Check(int rc, const char* call, const std::string& oid);
 
-  // Reads up to out.size() bytes at `offset`; NotFound if no such object.
-  Result<size_t> Read(const std::string& oid, uint64_t offset, std::span<std::byte> out);
   // OK if the object did not exist.
   Status Remove(const std::string& oid);
   // The object's size; NotFound if there is no such object.

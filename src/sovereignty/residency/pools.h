@@ -47,7 +47,7 @@
 #include <string_view>
 #include <vector>
 
-#include "blob/rados/rados_blob_store.h"
+#include "blob/rados/rados_options.h"
 #include "catalog/records.h"
 #include "common/status.h"
 
