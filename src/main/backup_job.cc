@@ -70,6 +70,13 @@ Status CreatePrivateDir(Env& env, const std::string& dir) {
 
 }  // namespace
 
+BackupJob::BackupJob(Deps deps) : d_(std::move(deps)) {
+  for (const std::string& name : d_.router->pool_names()) {
+    const bool local = std::any_of(d_.pools.begin(), d_.pools.end(), [&](const auto& p) { return p.first == name; });
+    if (!local) pools_not_copied_.push_back(name);
+  }
+}
+
 BackupJob::~BackupJob() {
   std::jthread job;
   {
@@ -184,7 +191,7 @@ Result<admin::BackupProgress> BackupJob::Start(const admin::BackupRequest& reque
   p.path = path;
   p.include_root_key = request.include_root_key;
   p.base = base.path;
-  p.pools_not_copied = d_.pools_not_copied;
+  p.pools_not_copied = pools_not_copied_;
   p.started_ms = UnixMillisNow();
   progress_ = p;
   if (job_.joinable()) job_.join();  // the previous job already ended
@@ -277,7 +284,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"finished_ms", UnixMillisNow()},
                 {"root_key", root_key},
                 {"pools", pools},
-                {"pools_not_copied", d_.pools_not_copied},
+                {"pools_not_copied", pools_not_copied_},
                 {"blobs", progress_.blobs_done},
                 {"blob_bytes", progress_.blob_bytes}};
     if (!base.path.empty()) {
@@ -328,7 +335,7 @@ Status BackupJob::ExportBlobs(const std::stop_token& stop, const std::string& in
       ASSIGN_OR_RETURN(blob::PoolRouter::Placement at, d_.router->PlacementOf(b.id));
       auto store = stores.find(at.pool);
       if (store == stores.end() &&
-          std::find(d_.pools_not_copied.begin(), d_.pools_not_copied.end(), at.pool) != d_.pools_not_copied.end()) {
+          std::find(pools_not_copied_.begin(), pools_not_copied_.end(), at.pool) != pools_not_copied_.end()) {
         std::lock_guard lock(mu_);
         ++progress_.blobs_not_copied;
         continue;

@@ -64,14 +64,12 @@ class BackupJob final : public admin::BackupService {
     blob::PoolRouter* router = nullptr;
     // Every pool by name with its store (the default pool's included).
     std::vector<std::pair<std::string, blob::LocalBlobStore*>> pools;
-    // The pools whose blobs are not copied (RADOS pools: docs/rados.md).
-    std::vector<std::string> pools_not_copied;
     kms::KeyProvider* keys = nullptr;
     kms::RootKeyVersions* root_key_versions = nullptr;  // null: the root key is in a KMS
     admin::BackgroundStats* stats = nullptr;            // counts the backups; may be null
   };
   // `deps` must outlive this object.
-  explicit BackupJob(Deps deps) : d_(std::move(deps)) {}
+  explicit BackupJob(Deps deps);
   ~BackupJob() override;
   BackupJob(const BackupJob&) = delete;
   BackupJob& operator=(const BackupJob&) = delete;
@@ -95,6 +93,9 @@ class BackupJob final : public admin::BackupService {
   std::string RootKeyState() const;
 
   const Deps d_;
+  // The router's pools with no local store among d_.pools (RADOS pools,
+  // docs/rados.md): their blobs are counted, not copied.
+  std::vector<std::string> pools_not_copied_;
   std::mutex mu_;
   admin::BackupProgress progress_;  // GUARDED_BY(mu_)
   std::jthread job_;                // GUARDED_BY(mu_)

@@ -527,12 +527,8 @@ int RunServer(const ServerFlags& flags) {
   http_options.stats = &http_stats;
   admin::BackgroundStats background_stats;  // the sweeper's, lifecycle runner's, backups' and scrubs'
   // Online backups (docs/backup.md), into a directory on this host.
-  std::vector<std::string> rados_pools;
-  for (const sovereignty::PoolSpec& p : (*dir)->residency->pools()) {
-    if (p.rados) rados_pools.push_back(p.name);
-  }
   BackupJob backups(BackupJob::Deps{Env::Default(), (*dir)->path, (*dir)->meta.get(), (*dir)->router.get(),
-                                    (*dir)->local_pools, rados_pools, (*dir)->keys.get(), (*dir)->root_key_versions,
+                                    (*dir)->local_pools, (*dir)->keys.get(), (*dir)->root_key_versions,
                                     &background_stats});
   admin_api.SetBackupService(&backups);
   // Online scrubs (docs/operations.md, "Scrubbing"): on request and on the
