@@ -58,9 +58,13 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
   out.Single("confiance_audit_checkpoint_failures_total", "counter",
              "Checkpoints that could not be signed and stored (they are retried every second).",
              s.checkpoint_failures.value());
-  out.Single("confiance_audit_witness_failures_total", "counter",
-             "Checkpoints the configured witness (--witness) did not cosign; the log says why.",
-             s.witness_failures.value());
+  if (!s.witness_failures.empty()) {
+    out.Family("confiance_audit_witness_failures_total", "counter",
+               "Checkpoints a configured witness (--witness) did not cosign, by witness; the log says why.");
+    for (const auto& [witness, failures] : s.witness_failures) {
+      out.Sample("confiance_audit_witness_failures_total", {{"witness", witness}}, failures.value());
+    }
+  }
 }
 
 // `by_kms`: the label of each stats ("root", "tenant"); null stats are skipped.

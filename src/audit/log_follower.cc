@@ -6,14 +6,19 @@
 
 #include "audit/log_verifier.h"
 #include "audit/tlog/checkpoint.h"
-#include "audit/tlog/cosignature.h"
 #include "audit/tlog/note.h"
 #include "audit/tlog/tiles.h"
+#include "audit/witness_quorum.h"
 
 namespace confiance::audit {
 
-LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::string witness_key)
-    : verifier_key_(std::move(verifier_key)), witness_key_(std::move(witness_key)), fetch_(std::move(fetch)), next_(from) {}
+LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::vector<std::string> witness_keys,
+                         size_t witness_quorum)
+    : verifier_key_(std::move(verifier_key)),
+      witness_keys_(std::move(witness_keys)),
+      witness_quorum_(witness_quorum),
+      fetch_(std::move(fetch)),
+      next_(from) {}
 
 Result<std::vector<std::pair<uint64_t, std::string>>> LogFollower::Poll() {
   using Entries = std::vector<std::pair<uint64_t, std::string>>;
@@ -30,15 +35,16 @@ Result<std::vector<std::pair<uint64_t, std::string>>> LogFollower::Poll() {
     return failed_;
   }
   ASSIGN_OR_RETURN(tlog::Checkpoint cp, tlog::ParseCheckpoint(*text));
-  if (!witness_key_.empty()) {
-    ASSIGN_OR_RETURN(tlog::CosignatureVerifier witness, tlog::CosignatureVerifier::FromKey(witness_key_));
-    Result<uint64_t> cosigned = witness.Verify(*note);
-    if (!cosigned.ok()) {
-      // Not cosigned yet: the server asks the witness right after signing.
-      if (cosigned.status().code() == StatusCode::kNotFound) return Entries{};
-      failed_ = PermissionDeniedError("the checkpoint's witness cosignature is invalid: " + cosigned.status().message());
+  ASSIGN_OR_RETURN(WitnessQuorum witnesses, WitnessQuorum::Create(witness_keys_, witness_quorum_));
+  if (!witnesses.empty()) {
+    Result<CosignatureCount> count = witnesses.Count(*note);
+    if (!count.ok()) {
+      if (count.status().code() == StatusCode::kInvalidArgument) return count.status();
+      failed_ = PermissionDeniedError("the checkpoint carries " + count.status().message());
       return failed_;
     }
+    // Short of the quorum: the server asks its witnesses right after signing.
+    if (count->valid.size() < witnesses.quorum()) return Entries{};
   }
   // The same note: nothing new. Any other (smaller, same size with another
   // root, or larger) goes through VerifyLog against the last one.

@@ -9,9 +9,10 @@
 //     log or a split view fails);
 //   - every new entry is included at its index under the new checkpoint
 //     and is a canonical event (audit/log_verifier.h does these checks);
-//   - with a pinned witness key, the checkpoint also carries a valid
-//     cosignature by that witness (one not cosigned yet is waited for, not
-//     followed; an invalid cosignature fails).
+//   - with pinned witness keys, the checkpoint also carries valid
+//     cosignatures by a quorum of those witnesses (audit/witness_quorum.h;
+//     one short of the quorum is waited for, not followed; an invalid
+//     cosignature by a pinned witness fails).
 // Once a check fails the follower stays failed: a log caught lying is not
 // followed further.
 //
@@ -35,9 +36,11 @@ using LogFetch = std::function<Result<std::string>(const std::string& resource)>
 
 class LogFollower {
  public:
-  // Hands out entries from index `from` on; `witness_key` (a
-  // cosignature/v1 verifier key) empty: no cosignature required.
-  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::string witness_key = {});
+  // Hands out entries from index `from` on. `witness_keys`
+  // (cosignature/v1 verifier keys) empty: no cosignature required; else
+  // `witness_quorum` of them (0: all) must have cosigned each checkpoint.
+  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::vector<std::string> witness_keys = {},
+              size_t witness_quorum = 0);
 
   // One round: fetches the latest checkpoint and returns the entries it
   // adds past those already returned (index, bytes), in order; none if the
@@ -53,7 +56,8 @@ class LogFollower {
 
  private:
   const std::string verifier_key_;
-  const std::string witness_key_;
+  const std::vector<std::string> witness_keys_;
+  const size_t witness_quorum_;
   const LogFetch fetch_;
   uint64_t next_;
   std::string checkpoint_;

@@ -159,7 +159,7 @@ TEST(LogFollowerTest, WithAWitnessKeyWaitsForAValidCosignature) {
   Served served(signer);
   std::string note = served.Add({"a", "b"}), cosigned;
   LogFollower follower(signer.VerifierKey(), [&](const std::string& r) { return served.Fetch(r); }, 0,
-                       witness.VerifierKey());
+                       {witness.VerifierKey()});
   ASSERT_OK_AND_ASSIGN(auto none, follower.Poll());  // signed by the log, not yet cosigned: wait
   EXPECT_TRUE(none.empty());
   cosigned = note + *witness.Cosign(note.substr(0, note.find("\n\n") + 1), 1700000000);
@@ -173,7 +173,37 @@ TEST(LogFollowerTest, WithAWitnessKeyWaitsForAValidCosignature) {
   ASSERT_OK(served.log->StoreCosignedCheckpoint(bad_note, bad_note + line));
   Result<std::vector<std::pair<uint64_t, std::string>>> r = follower.Poll();
   EXPECT_STATUS_CODE(r, kPermissionDenied);
-  EXPECT_NE(r.status().message().find("cosignature is invalid"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("invalid cosignature from witness witness.test/w1"), std::string::npos)
+      << r.status().ToString();
+}
+
+// Two pinned witnesses: with a quorum of 2 a checkpoint cosigned by one is
+// waited for; with a quorum of 1 it is followed. Pinning one witness twice
+// is refused.
+TEST(LogFollowerTest, WithAWitnessQuorumWaitsForEnoughCosignatures) {
+  tlog::NoteSigner signer = MakeSigner();
+  auto new_witness = [](const std::string& name) {
+    return std::move(tlog::CosignatureSigner::Create(name, std::move(crypto::Ed25519PrivateKey::Generate()).value()))
+        .value();
+  };
+  tlog::CosignatureSigner w1 = new_witness("witness.test/w1"), w2 = new_witness("witness.test/w2");
+  Served served(signer);
+  std::string note = served.Add({"a", "b"});
+  std::string text = note.substr(0, note.find("\n\n") + 1);
+  std::string one = note + *w1.Cosign(text, 1700000000);
+  ASSERT_OK(served.log->StoreCosignedCheckpoint(note, one));
+  auto fetch = [&](const std::string& r) { return served.Fetch(r); };
+  LogFollower both(signer.VerifierKey(), fetch, 0, {w1.VerifierKey(), w2.VerifierKey()});
+  ASSERT_OK_AND_ASSIGN(auto none, both.Poll());
+  EXPECT_TRUE(none.empty());
+  LogFollower either(signer.VerifierKey(), fetch, 0, {w1.VerifierKey(), w2.VerifierKey()}, 1);
+  ASSERT_OK_AND_ASSIGN(auto entries, either.Poll());
+  EXPECT_EQ(entries.size(), 2u);
+  ASSERT_OK(served.log->StoreCosignedCheckpoint(one, one + *w2.Cosign(text, 1700000001)));
+  ASSERT_OK_AND_ASSIGN(entries, both.Poll());
+  EXPECT_EQ(entries.size(), 2u);
+  LogFollower twice(signer.VerifierKey(), fetch, 0, {w1.VerifierKey(), w1.VerifierKey()}, 1);
+  EXPECT_STATUS_CODE(twice.Poll(), kInvalidArgument);
 }
 
 TEST(LogFollowerTest, TransportErrorsAreNotVerdicts) {

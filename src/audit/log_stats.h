@@ -5,11 +5,16 @@
 // batch each) they went in, groups that failed (their requests were
 // refused with 503), and how long a group took from its batch's submission
 // to its completion (mostly the device's sync); checkpoints that could not
-// be published, and checkpoints a witness did not cosign
+// be published, and checkpoints each witness did not cosign
 // (main/transparency.h counts those).
 //
-// Thread-safety: relaxed atomics (common/metrics.h).
+// Thread-safety: relaxed atomics (common/metrics.h); `witness_failures`
+// gains its keys before any thread counts or reads (main/transparency.h),
+// and only its counters change afterwards.
 #pragma once
+
+#include <map>
+#include <string>
 
 #include "common/metrics.h"
 
@@ -21,7 +26,7 @@ struct LogStats {
   metrics::Counter failed_groups;
   metrics::Histogram commit_latency;
   metrics::Counter checkpoint_failures;
-  metrics::Counter witness_failures;
+  std::map<std::string, metrics::Counter> witness_failures;  // by witness name
 };
 
 }  // namespace confiance::audit

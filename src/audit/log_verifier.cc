@@ -5,7 +5,6 @@
 
 #include "audit/event.h"
 #include "audit/tlog/checkpoint.h"
-#include "audit/tlog/cosignature.h"
 #include "audit/tlog/merkle.h"
 #include "audit/tlog/note.h"
 #include "audit/tlog/tiles.h"
@@ -99,45 +98,22 @@ class DownloadedTree {
 
 // Step 4 of VerifyLog: the pinned witnesses' cosignatures on `note`.
 Result<std::vector<WitnessCosignature>> CheckWitnesses(const LogVerifyInput& in, const std::string& note) {
-  std::vector<WitnessCosignature> valid;
-  if (in.witness_keys.empty()) {
-    if (in.witness_quorum > 0) return InvalidArgumentError("a witness quorum needs pinned witness keys");
-    return valid;
-  }
-  const size_t quorum = in.witness_quorum == 0 ? in.witness_keys.size() : in.witness_quorum;
-  if (quorum > in.witness_keys.size()) {
-    return InvalidArgumentError("witness quorum " + std::to_string(quorum) + " exceeds the " +
-                                std::to_string(in.witness_keys.size()) + " pinned witness keys");
-  }
-  std::vector<std::string> missing;
-  for (const std::string& key : in.witness_keys) {
-    auto verifier = tlog::CosignatureVerifier::FromKey(key);
-    if (!verifier.ok()) return InvalidArgumentError("pinned witness key: " + verifier.status().message());
-    for (const WitnessCosignature& seen : valid) {
-      if (seen.witness == verifier->name()) {
-        return InvalidArgumentError("witness " + seen.witness + " is pinned twice: a quorum needs distinct witnesses");
-      }
+  ASSIGN_OR_RETURN(WitnessQuorum witnesses, WitnessQuorum::Create(in.witness_keys, in.witness_quorum));
+  Result<CosignatureCount> count = witnesses.Count(note);
+  if (!count.ok()) {
+    if (count.status().code() == StatusCode::kInvalidArgument) {
+      return InvalidArgumentError("checkpoint 2: " + count.status().message());
     }
-    Result<uint64_t> time = verifier->Verify(note);
-    if (time.ok()) {
-      valid.push_back({verifier->name(), *time});
-    } else if (time.status().code() == StatusCode::kNotFound) {
-      missing.push_back(verifier->name());
-    } else if (time.status().code() == StatusCode::kInvalidArgument) {
-      return InvalidArgumentError("checkpoint 2: " + time.status().message());
-    } else {
-      return Fail("checkpoint 2 carries an invalid cosignature from witness " + verifier->name() + " (" +
-                  time.status().message() + "): it was forged or altered");
-    }
+    return Fail("checkpoint 2 carries " + count.status().message() + ": it was forged or altered");
   }
-  if (valid.size() < quorum) {
+  if (count->valid.size() < witnesses.quorum()) {
     std::string names;
-    for (const std::string& m : missing) names += (names.empty() ? "" : ", ") + m;
-    return Fail("checkpoint 2 is cosigned by " + std::to_string(valid.size()) + " of the pinned witnesses, " +
-                std::to_string(quorum) + " required (no cosignature from " + names +
+    for (const std::string& m : count->missing) names += (names.empty() ? "" : ", ") + m;
+    return Fail("checkpoint 2 is cosigned by " + std::to_string(count->valid.size()) + " of the pinned witnesses, " +
+                std::to_string(witnesses.quorum()) + " required (no cosignature from " + names +
                 "): a split view of the log cannot be ruled out");
   }
-  return valid;
+  return std::move(count->valid);
 }
 
 }  // namespace

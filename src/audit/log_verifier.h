@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/witness_quorum.h"
 #include "common/status.h"
 
 namespace confiance::audit {
@@ -44,11 +45,6 @@ struct LogVerifyInput {
   // how many of them must have cosigned checkpoint 2 (0: all of them).
   std::vector<std::string> witness_keys;
   size_t witness_quorum = 0;
-};
-
-struct WitnessCosignature {
-  std::string witness;  // key name
-  uint64_t timestamp = 0;
 };
 
 struct LogVerifyReport {

@@ -6,13 +6,13 @@
 // key's signature and malformed bodies; and keeps its state across restarts.
 #include "audit/witness.h"
 
-#include "audit/checkpoint_witnessing.h"
-
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
+#include "audit/checkpoint_witnessing.h"
 #include "audit/tlog/checkpoint.h"
 #include "audit/transparency_log.h"
 #include "meta/memory/memory_meta_store.h"
@@ -204,6 +204,86 @@ TEST_F(WitnessTest, ServerSideGetsCheckpointsCosigned) {
   EXPECT_NE(refused.message().find("HTTP 409"), std::string::npos) << refused.ToString();
   EXPECT_OK(other.Witness(*fork.log));
   EXPECT_EQ(*fork.log->LatestCheckpoint(), forked);
+}
+
+// Two witnesses, each on its own thread as the server runs them: every
+// stored checkpoint ends up with both cosignatures (each added to what the
+// other stored meanwhile), each witness is sent the log's signature only,
+// and a witness that refuses takes nothing from the other's cosignature.
+TEST_F(WitnessTest, TwoWitnessesCosignTheSameStoredCheckpoint) {
+  testutil::TempDir second_dir;
+  tlog::CosignatureSigner second_signer =
+      std::move(tlog::CosignatureSigner::Create("witness.test/w2", NewKey())).value();
+  Witness second(*Env::Default(), second_dir.path(),
+                 {std::move(tlog::NoteVerifier::FromKey(log_signer_.VerifierKey())).value()}, second_signer,
+                 [] { return uint64_t{1700000001}; });
+  std::mutex mu;
+  std::vector<std::string> bodies;  // GUARDED_BY(mu)
+  auto poster = [&](Witness& w) {
+    return [&](const std::string& body) -> Result<WitnessAnswer> {
+      {
+        std::lock_guard lock(mu);
+        bodies.push_back(body);
+      }
+      WitnessReply r = w.AddCheckpoint(body);
+      return WitnessAnswer{r.status, r.content_type, r.body};
+    };
+  };
+  ASSERT_OK_AND_ASSIGN(auto first_key, tlog::CosignatureVerifier::FromKey(cosigner_.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(auto second_key, tlog::CosignatureVerifier::FromKey(second_signer.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(auto lkey, tlog::NoteVerifier::FromKey(log_signer_.VerifierKey()));
+  CheckpointWitnessing first_side(first_key, poster(*witness_));
+  CheckpointWitnessing second_side(second_key, poster(second));
+  EXPECT_EQ(first_side.name(), "witness.test/w1");
+  Log log(log_signer_);
+  for (int round = 0; round < 20; ++round) {
+    std::string note = log.Publish({"e" + std::to_string(round)});
+    Status first_status, second_status;
+    std::thread t([&] { first_status = first_side.Witness(*log.log); });
+    second_status = second_side.Witness(*log.log);
+    t.join();
+    ASSERT_OK(first_status);
+    ASSERT_OK(second_status);
+    ASSERT_OK_AND_ASSIGN(std::string stored, log.log->LatestCheckpoint());
+    ASSERT_TRUE(stored.starts_with(note)) << stored;
+    ASSERT_OK_AND_ASSIGN(tlog::Note parsed, tlog::ParseNote(stored));
+    EXPECT_EQ(parsed.signatures.size(), 3u) << stored;
+    EXPECT_OK(first_key.Verify(stored).status());
+    EXPECT_OK(second_key.Verify(stored).status());
+    EXPECT_OK(lkey.Open(stored).status());
+  }
+  for (const std::string& body : bodies) {
+    const size_t note_start = body.find("\n\n") + 2;
+    ASSERT_OK_AND_ASSIGN(tlog::Note sent, tlog::ParseNote(std::string_view(body).substr(note_start)));
+    ASSERT_EQ(sent.signatures.size(), 1u) << body;
+    EXPECT_EQ(sent.signatures[0].name, log_signer_.name());
+  }
+
+  // The first witness now sees a fork of the same log (same key, same
+  // origin) and refuses it; another witness that never saw this origin's
+  // history cosigns the fork: its cosignature alone is stored.
+  Log fork(log_signer_);
+  fork.Publish({"x"});
+  CheckpointWitnessing first_on_fork(first_key, poster(*witness_));
+  testutil::TempDir third_dir;
+  Witness fresh(*Env::Default(), third_dir.path(),
+                {std::move(tlog::NoteVerifier::FromKey(log_signer_.VerifierKey())).value()}, second_signer,
+                [] { return uint64_t{1700000002}; });
+  CheckpointWitnessing fresh_side(second_key, poster(fresh));
+  EXPECT_STATUS_CODE(first_on_fork.Witness(*fork.log), kFailedPrecondition);
+  ASSERT_OK(fresh_side.Witness(*fork.log));
+  ASSERT_OK_AND_ASSIGN(std::string forked, fork.log->LatestCheckpoint());
+  EXPECT_STATUS_CODE(first_key.Verify(forked), kNotFound);
+  EXPECT_OK(second_key.Verify(forked).status());
+  EXPECT_OK(first_on_fork.Witness(*fork.log));  // the refusal was reported once
+}
+
+TEST(WithLogSignatureOnlyTest, KeepsTheTextAndTheFirstSignatureLine) {
+  const std::string text = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+  const std::string log_line = "\xE2\x80\x94 log.example AAAA\n";
+  EXPECT_EQ(WithLogSignatureOnly(text + "\n" + log_line), text + "\n" + log_line);
+  EXPECT_EQ(WithLogSignatureOnly(text + "\n" + log_line + "\xE2\x80\x94 w1 BBBB\n\xE2\x80\x94 w2 CCCC\n"),
+            text + "\n" + log_line);
 }
 
 TEST(CosignatureKeyTest, PrivateAndVerifierKeysRoundTrip) {

@@ -127,7 +127,8 @@ struct ServerFlags {
   std::string log_name;             // transparency-log name; "": stored or host name
   bool no_transparency_log = false; // benchmarks only (the logging-off baseline)
   int64_t log_linger_us = audit::AuditLog::kDefaultMaxLinger.count();
-  WitnessOptions witness;           // an external tlog-witness; url "": none
+  std::vector<std::string> witness_urls;  // --witness (repeatable): external tlog-witnesses
+  std::vector<std::string> witness_keys;  // --witness-key: their verifier keys, in the same order
   KmsFlags kms;                     // the key provider (main/kms_flags.h)
   LockboxFlags lockbox;             // operator access approvals (main/lockbox_flags.h)
   // Data residency: the storage pools file ("" = the default pool alone)
@@ -347,10 +348,17 @@ int RunServer(const ServerFlags& flags) {
   if (flags.no_transparency_log) {
     spdlog::warn("transparency log OFF (--no-transparency-log): requests are not recorded; for benchmarks only");
   } else {
-    WitnessOptions witness = flags.witness;
-    witness.ca_file = flags.outbound_ca;
+    if (flags.witness_urls.size() != flags.witness_keys.size()) {
+      spdlog::critical("{} --witness but {} --witness-key: give one key per witness, in the same order",
+                       flags.witness_urls.size(), flags.witness_keys.size());
+      return 1;
+    }
+    std::vector<WitnessOptions> witnesses;
+    for (size_t i = 0; i < flags.witness_urls.size(); ++i) {
+      witnesses.push_back({flags.witness_urls[i], flags.outbound_ca, flags.witness_keys[i]});
+    }
     Result<std::unique_ptr<Transparency>> t = Transparency::Start(
-        **dir, flags.log_name, witness, std::chrono::microseconds(flags.log_linger_us), &server_load);
+        **dir, flags.log_name, witnesses, std::chrono::microseconds(flags.log_linger_us), &server_load);
     if (!t.ok()) {
       spdlog::critical("cannot open the transparency logs: {}", t.status().ToString());
       return 1;
@@ -784,9 +792,10 @@ int main(int argc, char** argv) {
                      "Longest wait (µs) of a transparency-log group for the appends it expects (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{100000}));
-  server->add_option("--witness", flags.witness.url,
-                     "C2SP tlog-witness (http://HOST:PORT) that cosigns every new checkpoint");
-  server->add_option("--witness-key", flags.witness.key, "The witness's cosignature/v1 verifier key (with --witness)");
+  server->add_option("--witness", flags.witness_urls,
+                     "C2SP tlog-witness (http[s]://HOST:PORT) that cosigns every new checkpoint (repeatable)");
+  server->add_option("--witness-key", flags.witness_keys,
+                     "That witness's cosignature/v1 verifier key (one per --witness, in the same order)");
   server->add_option("--metrics-token-file", flags.metrics_token_file,
                      "File holding the bearer token that Prometheus sends to read /_confiance/metrics (at least 32 "
                      "characters, e.g. openssl rand -hex 32); unset: metrics off")
@@ -985,8 +994,11 @@ int main(int argc, char** argv) {
   tail->add_option("--interval", tail_flags.interval_s, "Seconds between polls")
       ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
   tail->add_option("--checkpoint-out", tail_flags.checkpoint_out, "Write each verified checkpoint to this file");
-  tail->add_option("--witness-key", tail_flags.witness_key,
-                   "Require a valid cosignature by this witness (cosignature/v1 verifier key) on every checkpoint");
+  tail->add_option("--witness-key", tail_flags.witness_keys,
+                   "Require a valid cosignature by this witness (cosignature/v1 verifier key) on every checkpoint "
+                   "(repeatable)");
+  tail->add_option("--witness-quorum", tail_flags.witness_quorum,
+                   "How many of the pinned witnesses must have cosigned each checkpoint (default: all)");
 
   WitnessFlags witness_flags;
   CLI::App* witness = app.add_subcommand("witness", "Run a minimal C2SP tlog-witness (POST /add-checkpoint)");

@@ -72,7 +72,7 @@ int RunLogTail(const LogTailFlags& flags) {
     return UnavailableError(why);
   };
 
-  audit::LogFollower follower(key, fetch, flags.from, flags.witness_key);
+  audit::LogFollower follower(key, fetch, flags.from, flags.witness_keys, flags.witness_quorum);
   const auto interval = std::chrono::duration<double>(flags.interval_s > 0 ? flags.interval_s : 1.0);
   std::string written;  // the checkpoint last written to --checkpoint-out
   for (;;) {
@@ -101,7 +101,7 @@ int RunLogTail(const LogTailFlags& flags) {
       if (flags.once) {
         if (follower.checkpoint().empty()) {
           std::fprintf(stderr, "confiance log tail: no checkpoint published%s yet\n",
-                       flags.witness_key.empty() ? "" : " and cosigned");
+                       flags.witness_keys.empty() ? "" : " and cosigned");
         }
         return 0;
       }

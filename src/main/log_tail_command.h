@@ -9,7 +9,8 @@
 //                      [--access-key AK --secret-key SK]   (or CONFIANCE_ENDPOINT,
 //                                                          CONFIANCE_ACCESS_KEY, CONFIANCE_SECRET_KEY)
 //                      [--from N] [--once] [--interval S] [--checkpoint-out F]
-//                      [--witness-key VKEY]   (require the witness's cosignature on every checkpoint)
+//                      [--witness-key VKEY...] [--witness-quorum N]   (require cosignatures by N
+//                                                   of those witnesses, default all, on every checkpoint)
 //
 // Exit codes: 0 (--once: printed what the latest checkpoint covers),
 // 1 a check failed ("FAIL: <reason>" on stderr: a bad signature, a
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace confiance {
 
@@ -35,7 +37,8 @@ struct LogTailFlags {
   bool once = false;
   double interval_s = 1.0;
   std::string checkpoint_out;  // where to write each verified checkpoint
-  std::string witness_key;     // cosignature/v1 verifier key; "": no cosignature required
+  std::vector<std::string> witness_keys;  // cosignature/v1 verifier keys; none: no cosignature required
+  size_t witness_quorum = 0;              // how many of them must have cosigned (0: all)
 };
 
 int RunLogTail(const LogTailFlags& flags);

@@ -19,28 +19,38 @@ std::string HostName() {
   return buf;
 }
 
+// One witness's sender: a kept connection (a checkpoint goes to the
+// witness every second or so while there is traffic, per log).
+Result<std::unique_ptr<audit::CheckpointWitnessing>> ConnectWitness(const WitnessOptions& witness) {
+  ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(witness.url));
+  endpoint.ca_file = witness.ca_file;
+  Result<audit::tlog::CosignatureVerifier> key = audit::tlog::CosignatureVerifier::FromKey(witness.key);
+  if (!key.ok()) return InvalidArgumentError("--witness-key: " + key.status().message());
+  auto client = std::make_shared<admin::KeepAliveHttpClient>(endpoint);
+  return std::make_unique<audit::CheckpointWitnessing>(
+      std::move(key).value(), [client](const std::string& body) -> Result<audit::WitnessAnswer> {
+        std::vector<admin::HttpHeader> headers = {{"content-type", "text/plain; charset=utf-8"}};
+        ASSIGN_OR_RETURN(admin::HttpReply reply,
+                         client->Send("POST", "/add-checkpoint", headers, body, std::chrono::seconds(10)));
+        return audit::WitnessAnswer{reply.status, reply.content_type, std::move(reply.body)};
+      });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const std::string& name,
-                                                          const WitnessOptions& witness,
+                                                          const std::vector<WitnessOptions>& witnesses,
                                                           std::chrono::microseconds max_linger,
                                                           const ServerLoad* load) {
-  std::unique_ptr<audit::CheckpointWitnessing> witnessing;
-  if (!witness.url.empty()) {
-    ASSIGN_OR_RETURN(admin::Endpoint endpoint, admin::ParseEndpoint(witness.url));
-    endpoint.ca_file = witness.ca_file;
-    Result<audit::tlog::CosignatureVerifier> key = audit::tlog::CosignatureVerifier::FromKey(witness.key);
-    if (!key.ok()) return InvalidArgumentError("--witness-key: " + key.status().message());
-    // One kept connection: a checkpoint goes to the witness every second
-    // or so while there is traffic, per log.
-    auto client = std::make_shared<admin::KeepAliveHttpClient>(endpoint);
-    witnessing = std::make_unique<audit::CheckpointWitnessing>(
-        std::move(key).value(), [client](const std::string& body) -> Result<audit::WitnessAnswer> {
-          std::vector<admin::HttpHeader> headers = {{"content-type", "text/plain; charset=utf-8"}};
-          ASSIGN_OR_RETURN(admin::HttpReply reply,
-                           client->Send("POST", "/add-checkpoint", headers, body, std::chrono::seconds(10)));
-          return audit::WitnessAnswer{reply.status, reply.content_type, std::move(reply.body)};
-        });
+  std::vector<std::unique_ptr<audit::CheckpointWitnessing>> witnessing;
+  for (const WitnessOptions& witness : witnesses) {
+    ASSIGN_OR_RETURN(std::unique_ptr<audit::CheckpointWitnessing> w, ConnectWitness(witness));
+    for (const auto& other : witnessing) {
+      // Cosignature lines are told apart by name: two witnesses of one
+      // name would each take the other's line for its own.
+      if (other->name() == w->name()) return InvalidArgumentError("--witness-key: two witnesses named " + w->name());
+    }
+    witnessing.push_back(std::move(w));
   }
   ASSIGN_OR_RETURN(audit::tlog::NoteSigner signer,
                    audit::LoadOrCreateLogSigner(*dir.meta, *dir.keys, name, HostName()));
@@ -52,9 +62,11 @@ Result<std::unique_ptr<Transparency>> Transparency::Start(DataDir& dir, const st
 }
 
 Transparency::Transparency(std::unique_ptr<audit::AuditLog> log,
-                           std::unique_ptr<audit::CheckpointWitnessing> witnessing)
+                           std::vector<std::unique_ptr<audit::CheckpointWitnessing>> witnessing)
     : log_(std::move(log)), witnessing_(std::move(witnessing)) {
+  for (auto& w : witnessing_) log_->stats().witness_failures.try_emplace(w->name());
   publisher_ = std::thread([this] { PublishLoop(); });
+  for (auto& w : witnessing_) witness_threads_.emplace_back([this, w = w.get()] { WitnessLoop(*w); });
 }
 
 Transparency::~Transparency() {
@@ -64,6 +76,7 @@ Transparency::~Transparency() {
   }
   cv_.notify_all();
   publisher_.join();
+  for (std::thread& t : witness_threads_) t.join();
 }
 
 void Transparency::PublishLoop() {
@@ -74,16 +87,34 @@ void Transparency::PublishLoop() {
     if (Status s = log_->PublishCheckpoints(); !s.ok()) {
       spdlog::error("publishing transparency-log checkpoints failed: {}", s.ToString());
     }
-    if (witnessing_) {
-      for (audit::TransparencyLog* tlog : log_->OpenLogs()) {
-        if (Status s = witnessing_->Witness(*tlog); !s.ok()) {
-          log_->stats().witness_failures.Add();
-          spdlog::error("witness: checkpoint of {} not cosigned: {}", tlog->origin(), s.ToString());
-        }
+    lock.lock();
+    ++published_rounds_;
+    publisher_done_ = stop;
+    cv_.notify_all();
+    if (stop) return;
+  }
+}
+
+// Sends the checkpoints of each round to one witness. A witness busy with
+// an earlier round skips the rounds it missed: each round covers every
+// log's latest checkpoint. After the publisher's last round (at shutdown),
+// the witness gets that one too, then the thread ends.
+void Transparency::WitnessLoop(audit::CheckpointWitnessing& witnessing) {
+  uint64_t done = 0;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return published_rounds_ != done; });
+    done = published_rounds_;
+    const bool last = publisher_done_;
+    lock.unlock();
+    for (audit::TransparencyLog* tlog : log_->OpenLogs()) {
+      if (Status s = witnessing.Witness(*tlog); !s.ok()) {
+        log_->stats().witness_failures.at(witnessing.name()).Add();
+        spdlog::error("witness {}: checkpoint of {} not cosigned: {}", witnessing.name(), tlog->origin(), s.ToString());
       }
     }
     lock.lock();
-    if (stop) return;
+    if (last) return;
   }
 }
 

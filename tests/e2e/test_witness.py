@@ -26,7 +26,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 import tlsutil
-from conftest import Server, free_port, sanitizer_env
+from conftest import Server, ServerDied, free_port, sanitizer_env
 from metricsutil import samples, scrape, value, write_token
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "audit"))
@@ -63,16 +63,18 @@ def verify_cosignature(note: str, wkey: str):
 
 
 class Witness:
-    def __init__(self, binary, workdir, log_vkey, tls=None):
-        """tls: (certificate file, key file, CA file) to serve HTTPS."""
+    def __init__(self, binary, workdir, log_vkey, tls=None, name=WITNESS_NAME, tag="witness"):
+        """tls: (certificate file, key file, CA file) to serve HTTPS; its
+        files are named after `tag`."""
+        self.name = name
         self.port = free_port()
         self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
-        self.key_file = os.path.join(workdir, "witness.key")
-        self.log = open(os.path.join(workdir, "witness.log"), "wb")
+        self.key_file = os.path.join(workdir, tag + ".key")
+        self.log = open(os.path.join(workdir, tag + ".log"), "wb")
         tls_args = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else []
         self.proc = subprocess.Popen(
             [binary, "witness", "--listen", "127.0.0.1:%d" % self.port, "--key-file", self.key_file,
-             "--name", WITNESS_NAME, "--state", os.path.join(workdir, "witness-state"), "--log", log_vkey]
+             "--name", name, "--state", os.path.join(workdir, tag + "-state"), "--log", log_vkey]
             + tls_args,
             stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
@@ -91,8 +93,9 @@ class Witness:
         return requests.post(self.url + "/add-checkpoint", data=body.encode(), timeout=10)
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        assert self.proc.wait(timeout=20) == 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            assert self.proc.wait(timeout=20) == 0
         self.log.close()
 
 
@@ -158,14 +161,17 @@ def test_witness_over_https(tmp_path):
         assert note and WITNESS_NAME not in note, note
         assert "certificate verify failed" in srv.log_tail(200)
         # ... and the operator's metrics count the failures.
-        assert value(samples(scrape(srv, token)), "confiance_audit_witness_failures_total") >= 1
+        assert value(samples(scrape(srv, token)), "confiance_audit_witness_failures_total",
+                     witness=WITNESS_NAME) >= 1
         srv.stop_clean()
         srv.extra_args += ["--ca-bundle", pki.ca_file]
         srv.start()
         srv.client().create_bucket(Bucket="trusted-witness")
         note, size = wait_cosigned(srv, vkey, witness.vkey, 2)
         assert abs(verify_cosignature(note, witness.vkey) - time.time()) < 120
-        assert value(samples(scrape(srv, token)), "confiance_audit_witness_failures_total") == 0
+        metrics = samples(scrape(srv, token))
+        assert ("confiance_audit_witness_failures_total", frozenset({("witness", WITNESS_NAME)})) in metrics
+        assert value(metrics, "confiance_audit_witness_failures_total", witness=WITNESS_NAME) == 0
     finally:
         if srv.alive():
             srv.stop_clean()
@@ -292,3 +298,92 @@ def test_witness_refuses_a_split_view(setup):
     resp = witness.add_checkpoint(size + 1, [], plain)
     assert resp.status_code == 409, resp.text
     assert "split view" in resp.text
+
+
+def test_two_witnesses_both_cosign_and_one_down_leaves_the_other(tmp_path):
+    """--witness twice: the served checkpoint carries the log's signature
+    and both cosignatures (verified independently), `log verify` accepts it
+    with a quorum of 2; with one witness stopped, the other still cosigns
+    each new checkpoint on its own, the failures are counted, and a quorum
+    of 2 then fails while 1 passes. Mismatched flags refuse to start."""
+    token_file, token = write_token(str(tmp_path))
+    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME, "--metrics-token-file", token_file])
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    vkey = srv.request("GET", "/_confiance/log/v1/key").body.decode().strip()
+    srv.stop_clean()
+    names = (WITNESS_NAME, "witness.test.example/w2")
+    witnesses = [Witness(srv.binary, str(tmp_path), vkey, name=n, tag="w%d" % i) for i, n in enumerate(names)]
+    os.makedirs(tmp_path / "bad")
+    try:
+        with pytest.raises(ServerDied):
+            Server(str(tmp_path / "bad"), extra_args=["--log-name", LOG_NAME, "--witness", witnesses[0].url,
+                                                      "--witness", witnesses[1].url, "--witness-key",
+                                                      witnesses[0].vkey], data_dir=srv.data_dir).start()
+        assert "2 --witness but 1 --witness-key" in (tmp_path / "bad" / "server-1.log").read_text()
+        for w in witnesses:
+            srv.extra_args += ["--witness", w.url, "--witness-key", w.vkey]
+        srv.start()
+        c = srv.client()
+        c.create_bucket(Bucket="two-witnesses")
+        c.put_object(Bucket="two-witnesses", Key="k", Body=b"x")
+
+        def wait_for(min_size, required):
+            deadline = time.monotonic() + 15
+            while True:
+                note = checkpoint(srv)
+                if note:
+                    _, size, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
+                    if size >= min_size and all(w.name + " " in note for w in required):
+                        for w in required:
+                            assert abs(verify_cosignature(note, w.vkey) - time.time()) < 120
+                        return note, size
+                assert time.monotonic() < deadline, "not cosigned by all of %r: %r" % (required, note)
+                time.sleep(0.2)
+
+        note, size = wait_for(2, witnesses)
+        assert note.count("\n\u2014 ") == 3, note  # the log's signature and two cosignatures
+        out = tail_once(srv, vkey)
+        assert out.returncode == 0, out.stderr
+        work = pathlib.Path(srv.workdir)
+
+        def verify(note, entries, *quorum):
+            (work / "cp2.note").write_text(note)
+            (work / "entries.jsonl").write_text(entries)
+            args = [a for w in witnesses for a in ("--witness-key", w.vkey)]
+            return subprocess.run([srv.binary, "log", "verify", "--key-file", str(work / "log.vkey"),
+                                   "--checkpoint2", str(work / "cp2.note"), "--entries", str(work / "entries.jsonl"),
+                                   "--first", "0"] + args + list(quorum), capture_output=True, text=True,
+                                  timeout=60)
+        both = verify(note, "".join(out.stdout.splitlines(keepends=True)[:size]))
+        assert both.returncode == 0, both.stdout + both.stderr
+        assert all("%s" % w.name in both.stdout for w in witnesses), both.stdout
+
+        # The second witness goes away: the first keeps cosigning alone.
+        witnesses[1].stop()
+        c.put_object(Bucket="two-witnesses", Key="later", Body=b"y")
+        note, later_size = wait_for(size + 1, witnesses[:1])
+        assert witnesses[1].name + " " not in note, note
+        metrics = samples(scrape(srv, token))
+        assert value(metrics, "confiance_audit_witness_failures_total", witness=witnesses[1].name) >= 1
+        assert "witness %s: checkpoint of" % witnesses[1].name in srv.log_tail(400)
+        # `log tail` with both witnesses pinned waits for a quorum: all by
+        # default (nothing printed), one when told.
+        pinned = [a for w in witnesses for a in ("--witness-key", w.vkey)]
+        waiting = tail_once(srv, vkey, *pinned)
+        assert waiting.returncode == 0 and waiting.stdout == "", waiting.stdout + waiting.stderr
+        assert "no checkpoint published and cosigned yet" in waiting.stderr
+        out = tail_once(srv, vkey, *pinned, "--witness-quorum", "1")
+        assert out.returncode == 0, out.stderr
+        assert len(out.stdout.splitlines()) >= later_size
+        entries = "".join(out.stdout.splitlines(keepends=True)[:later_size])
+        alone = verify(note, entries)
+        assert alone.returncode == 1, alone.stdout + alone.stderr
+        assert "cosigned by 1 of the pinned witnesses, 2 required" in alone.stdout, alone.stdout
+        quorum = verify(note, entries, "--witness-quorum", "1")
+        assert quorum.returncode == 0, quorum.stdout + quorum.stderr
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+        for w in witnesses:
+            w.stop()
