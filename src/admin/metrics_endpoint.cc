@@ -7,6 +7,7 @@
 #include "admin/admin_router.h"
 #include "admin/admin_service.h"
 #include "admin/process_metrics.h"
+#include "blob/rados/rados_blob_store.h"
 #include "common/version.h"
 #include "crypto/encoding.h"
 
@@ -64,6 +65,52 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
     for (const auto& [witness, failures] : s.witness_failures) {
       out.Sample("confiance_audit_witness_failures_total", {{"witness", witness}}, failures.value());
     }
+  }
+}
+
+// The pools on a Ceph cluster: what the cluster answered, and its space.
+void WriteRadosPools(const std::vector<RadosPoolSource>& pools, metrics::PrometheusText& out) {
+  out.Family("confiance_rados_errors_total", "counter",
+             "RADOS calls that failed, by pool and kind (timeout, full, denied, other); the server's log says which.");
+  for (const RadosPoolSource& p : pools) {
+    const blob::RadosStats& s = p.store->stats();
+    for (const auto& [kind, counter] : {std::pair<const char*, const metrics::Counter*>{"timeout", &s.timeouts},
+                                        {"full", &s.full},
+                                        {"denied", &s.denied},
+                                        {"other", &s.other_errors}}) {
+      out.Sample("confiance_rados_errors_total", {{"pool", p.name}, {"kind", kind}}, counter->value());
+    }
+  }
+  struct Row {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (*value)(const blob::RadosBlobStore&);
+  };
+  static constexpr Row kRows[] = {
+      {"confiance_rados_written_bytes_total", "counter", "Bytes of the blobs committed to each RADOS pool.",
+       [](const blob::RadosBlobStore& b) { return b.stats().bytes_written.value(); }},
+      {"confiance_rados_read_bytes_total", "counter",
+       "Bytes read from each RADOS pool's stripes (read-ahead included).",
+       [](const blob::RadosBlobStore& b) { return b.stats().bytes_read.value(); }},
+      {"confiance_rados_refused_full_total", "counter",
+       "Writes of new data refused (507) because the cluster was used above rados_full_ratio.",
+       [](const blob::RadosBlobStore& b) { return b.stats().refused_full.value(); }},
+      {"confiance_rados_gc_collected_total", "counter",
+       "Deleted blobs whose stripes the gc removed, rados_gc_delay after their deletion.",
+       [](const blob::RadosBlobStore& b) { return b.stats().gc_collected.value(); }},
+      {"confiance_rados_lease_held", "gauge",
+       "1 while this server holds the lease on the pool's namespace for sure (writes allowed), else 0.",
+       [](const blob::RadosBlobStore& b) { return uint64_t{b.HoldsLease() ? 1u : 0u}; }},
+      {"confiance_rados_cluster_bytes", "gauge", "Raw size of the Ceph cluster holding each RADOS pool.",
+       [](const blob::RadosBlobStore& b) { return b.ClusterBytes().second; }},
+      {"confiance_rados_cluster_used_bytes", "gauge",
+       "Raw bytes used in that cluster (new data is refused above rados_full_ratio of the size).",
+       [](const blob::RadosBlobStore& b) { return b.ClusterBytes().first; }},
+  };
+  for (const Row& row : kRows) {
+    out.Family(row.name, row.type, row.help);
+    for (const RadosPoolSource& p : pools) out.Sample(row.name, {{"pool", p.name}}, row.value(*p.store));
   }
 }
 
@@ -186,6 +233,11 @@ std::string MetricsEndpoint::NotReadyReasons() const {
   if (sources_.meta != nullptr) {
     if (Status writable = sources_.meta->Writable(); !writable.ok()) reasons += writable.message() + "\n";
   }
+  for (const RadosPoolSource& pool : sources_.rados_pools) {
+    if (pool.store->LeaseTakenByAnother()) {
+      reasons += "RADOS pool " + pool.name + ": another server took the lease on its namespace; restart required\n";
+    }
+  }
   return reasons;
 }
 
@@ -236,6 +288,7 @@ std::string MetricsEndpoint::Render() const {
       out.Sample("confiance_pool_space_reserve_bytes", {{"pool", pool.name}}, pool.reserve);
     }
   }
+  if (!sources_.rados_pools.empty()) WriteRadosPools(sources_.rados_pools, out);
   if (const int64_t not_after = cert_not_after_.load(std::memory_order_relaxed); not_after > 0) {
     out.Single("confiance_tls_certificate_expiry_timestamp_seconds", "gauge",
                "End of validity of the TLS certificate the listener serves (seconds since the epoch).",

@@ -57,6 +57,10 @@
 #include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
 
+namespace confiance::blob {
+class RadosBlobStore;
+}  // namespace confiance::blob
+
 namespace confiance::admin {
 
 namespace asio = boost::asio;
@@ -104,6 +108,12 @@ struct BackgroundStats {
   metrics::Counter replicated_bytes;
 };
 
+// A storage pool on a Ceph cluster (docs/rados.md).
+struct RadosPoolSource {
+  std::string name;  // as configured in --pools
+  const blob::RadosBlobStore* store = nullptr;
+};
+
 // Everything borrowed must outlive the endpoint; null: not reported.
 struct MetricsSources {
   Env* env = nullptr;  // for the pools' disk space
@@ -119,6 +129,7 @@ struct MetricsSources {
   const kms::KmsCallStats* tenant_kms = nullptr;  // tenants' own KMSs (--hyok-*), summed
   const BackgroundStats* background = nullptr;
   std::vector<PoolDisk> pools;
+  std::vector<RadosPoolSource> rados_pools;
 };
 
 class MetricsEndpoint {

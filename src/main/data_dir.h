@@ -83,6 +83,8 @@ struct DataDir {
   // Every local pool by name with its store, the default pool's included
   // (backups, disk metrics).
   std::vector<std::pair<std::string, blob::LocalBlobStore*>> local_pools;
+  // Every pool on Ceph by name with its store (metrics, readiness).
+  std::vector<std::pair<std::string, blob::RadosBlobStore*>> rados_pools;
   // Every blob access goes through the router: it finds a blob in any pool.
   std::unique_ptr<blob::PoolRouter> router;
   std::unique_ptr<catalog::Catalog> catalog;

@@ -23,9 +23,11 @@ import time
 
 import pytest
 import rados
+import requests
 
 from adminutil import AdminServer, admin_request, cli, s3, s3_code
 from conftest import ServerDied
+from metricsutil import samples, scrape, value, write_token
 from test_residency import blob_files
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
@@ -120,9 +122,9 @@ def pools_file(tmp_path, cluster, namespace, **extra):
     return path
 
 
-def start(tmp_path, cluster, namespace, **extra):
+def start(tmp_path, cluster, namespace, server_args=(), **extra):
     srv = AdminServer(os.path.join(str(tmp_path), "srv-" + namespace),
-                      extra_args=["--pools", pools_file(tmp_path, cluster, namespace, **extra)])
+                      extra_args=["--pools", pools_file(tmp_path, cluster, namespace, **extra)] + list(server_args))
     os.makedirs(srv.workdir, exist_ok=True)
     srv.start()
     cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
@@ -288,13 +290,35 @@ def test_a_second_server_on_the_namespace_is_refused(tmp_path, cluster):
         a.create_bucket(Bucket="still")
         a.put_object(Bucket="still", Key="k", Body=os.urandom(200_000))
         assert len(a.get_object(Bucket="still", Key="k")["Body"].read()) == 200_000
+        # Another holder takes the lease behind the first server's back (as
+        # a misconfigured server would once the lease lapsed): the first
+        # notices at its next renewal, refuses writes and reports itself not
+        # ready, naming the pool, until a restart.
+        ns = Namespace(cluster, "shared")
+        try:
+            ns.io.remove_object("confiance.owner")
+            ns.io.lock_exclusive("confiance.owner", "confiance", "intruder", desc="test", duration=120)
+            deadline = time.time() + 20
+            while True:
+                ready = requests.get(first.endpoint + "/_confiance/ready", timeout=5)
+                if ready.status_code == 503 or time.time() > deadline:
+                    break
+                time.sleep(0.5)
+            assert ready.status_code == 503, ready.text
+            assert "RADOS pool ceph-fr: another server took the lease" in ready.text, ready.text
+            assert s3_code(a.put_object, Bucket="still", Key="refused", Body=b"x")[0] == 503
+            assert len(a.get_object(Bucket="still", Key="k")["Body"].read()) == 200_000
+            ns.io.unlock("confiance.owner", "confiance", "intruder")
+        finally:
+            ns.close()
     finally:
         first.stop_clean()
 
 
 def test_a_stalled_osd_fails_writes_cleanly_and_they_resume(tmp_path, cluster):
     # (Last in the file: it stops the shared cluster's OSD for a while.)
-    srv = start(tmp_path, cluster, "stall", rados_op_timeout=3)
+    token_file, token = write_token(str(tmp_path))
+    srv = start(tmp_path, cluster, "stall", server_args=["--metrics-token-file", token_file], rados_op_timeout=3)
     osd_pid = int(open(os.path.join(cluster.workdir, "run", "osd.0.pid")).read().strip())
     try:
         a = s3(srv, ACME)
@@ -324,5 +348,18 @@ def test_a_stalled_osd_fails_writes_cleanly_and_they_resume(tmp_path, cluster):
         assert a.get_object(Bucket="stall", Key="after")["Body"].read() == b"a" * 100_000
         assert a.get_object(Bucket="stall", Key="before")["Body"].read() == b"b" * 100_000
         assert s3_code(a.head_object, Bucket="stall", Key="during")[0] == 404
+        # The operator's metrics tell the stall apart from a local fault:
+        # RADOS timeouts on this pool, the lease held again, the cluster's
+        # space, the bytes that went to Ceph and came back.
+        m = samples(scrape(srv, token))
+        pool = {"pool": "ceph-fr"}
+        assert value(m, "confiance_rados_errors_total", kind="timeout", **pool) >= 1, m
+        assert value(m, "confiance_rados_errors_total", kind="denied", **pool) == 0
+        assert value(m, "confiance_rados_lease_held", **pool) == 1
+        assert value(m, "confiance_rados_written_bytes_total", **pool) >= 200_000
+        assert value(m, "confiance_rados_read_bytes_total", **pool) >= 200_000
+        assert 0 < value(m, "confiance_rados_cluster_used_bytes", **pool) < value(m, "confiance_rados_cluster_bytes",
+                                                                                  **pool)
+        assert srv.request("GET", "/_confiance/ready").status == 200
     finally:
         srv.stop_clean()

@@ -24,6 +24,7 @@ Status RadosBlobReader::StripeReadOutcome(uint64_t stripe, int rc, size_t want) 
                          " is gone from RADOS (deleted, and collected after the gc delay)");
   }
   RETURN_IF_ERROR(io_.Check(rc, "reading", StripeOid(id_, stripe)));
+  io_.stats().bytes_read.Add(static_cast<uint64_t>(rc));
   if (static_cast<size_t>(rc) != want) {
     return DataLossError("blob " + id_ + ": stripe " + std::to_string(stripe) + " is shorter than its index says");
   }

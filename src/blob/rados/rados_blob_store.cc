@@ -119,6 +119,7 @@ class RadosBlobStore::Writer final : public BlobWriter {
       return s;
     }
     done_ = true;
+    store_.io_->stats().bytes_written.Add(size_);
     // Not waited for: a lost removal is found committed by the next recovery.
     store_.DropIntent(id_);
     return OkStatus();
@@ -272,9 +273,12 @@ Status RadosBlobStore::RenewLease() {
 }
 
 Status RadosBlobStore::CheckLease() const {
+  // Unavailable (503) in both cases: the request was fine, this server
+  // cannot write there now; with the lease taken, /_confiance/ready says so
+  // and a load balancer sends the writes to another gateway.
   if (lease_lost_) {
-    return FailedPreconditionError("RADOS pool " + options_.connection.pool +
-                                   ": another server took this server's lease on the namespace; restart it");
+    return UnavailableError("RADOS pool " + options_.connection.pool +
+                            ": another server took this server's lease on the namespace; restart it");
   }
   if (SteadyMillis() >= lease_valid_until_ms_) {
     return UnavailableError("RADOS pool " + options_.connection.pool +
@@ -454,6 +458,7 @@ Status RadosBlobStore::CheckSpace(uint64_t bytes) {
   if (options_.full_ratio <= 0 || total == 0) return OkStatus();
   const double used = static_cast<double>(used_bytes_ + bytes);
   if (used > options_.full_ratio * static_cast<double>(total)) {
+    io_->stats().refused_full.Add();
     return ResourceExhaustedError("RADOS pool " + options_.connection.pool + ": the Ceph cluster is " +
                                   std::to_string(static_cast<int>(100.0 * used_bytes_ / total)) +
                                   "% full; new data is refused above " +
@@ -482,6 +487,7 @@ Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
       RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));
       RETURN_IF_ERROR(RemoveStripes(id, StripesOf(e.size, e.stripe_size)));
       ++collected;
+      io_->stats().gc_collected.Add();
       return true;
     }));
     RETURN_IF_ERROR(io_->Remove(oid));

@@ -66,6 +66,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "blob/blob_store.h"
@@ -98,6 +99,17 @@ class RadosBlobStore final : public BlobStore {
   // This instance's boot id (its lease cookie and intents object).
   const std::string& boot() const { return boot_; }
   const RadosOptions& options() const { return options_; }
+
+  // For the operator's metrics (blob/rados/rados_stats.h).
+  const RadosStats& stats() const { return io_->stats(); }
+  // Whether this instance holds the lease for sure (writes are allowed).
+  bool HoldsLease() const { return CheckLease().ok(); }
+  // Whether another instance took the lease: writes are refused until a
+  // restart.
+  bool LeaseTakenByAnother() const { return lease_lost_; }
+  // The cluster's used and total bytes as last refreshed (every few
+  // seconds, by the lease thread); {0, 0} before the first answer.
+  std::pair<uint64_t, uint64_t> ClusterBytes() const { return {used_bytes_, total_bytes_}; }
 
  private:
   class Writer;

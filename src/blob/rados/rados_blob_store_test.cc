@@ -107,6 +107,11 @@ TEST_F(RadosBlobStoreTest, BlobsAreStripedAndReadAcrossStripes) {
   ASSERT_OK_AND_ASSIGN(auto store, RadosBlobStore::Open(options_));
   const std::string data = Pattern((5 << 20) + 12345, 7);
   const std::string id = Put(*store, data, 77777);
+  EXPECT_EQ(store->stats().bytes_written.value(), data.size());
+  EXPECT_EQ(store->stats().bytes_read.value(), 0u);
+  EXPECT_TRUE(store->HoldsLease());
+  EXPECT_GT(store->ClusterBytes().second, 0u);  // refreshed at Open
+  EXPECT_LE(store->ClusterBytes().first, store->ClusterBytes().second);
   for (int n = 0; n < 6; ++n) EXPECT_TRUE(ObjectExists(id + "." + std::to_string(n))) << n;
   EXPECT_FALSE(ObjectExists(id + ".6"));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(id));
@@ -117,6 +122,9 @@ TEST_F(RadosBlobStoreTest, BlobsAreStripedAndReadAcrossStripes) {
     ASSERT_EQ(n, buf.size()) << offset;
     EXPECT_EQ(buf, data.substr(offset, n)) << offset;
   }
+  // The reads cover every byte; overlaps may come from the reader's window.
+  EXPECT_GE(store->stats().bytes_read.value(), data.size());
+  EXPECT_EQ(store->stats().timeouts.value() + store->stats().other_errors.value(), 0u);
 }
 
 // What a GET does (the decryptor's packages, one after the other), mixed
@@ -174,8 +182,10 @@ TEST_F(RadosBlobStoreTest, DeletedStripesStayUntilTheGcDelayThenGo) {
   EXPECT_EQ(n, data.size());
   EXPECT_EQ(buf, data);
   // Past the delay (and the minute the deletion fell in): collected.
+  EXPECT_EQ(store->stats().gc_collected.value(), 0u);
   ASSERT_OK_AND_ASSIGN(size_t collected, store->CollectGarbage(now + 600 + 120));
   EXPECT_EQ(collected, 1u);
+  EXPECT_EQ(store->stats().gc_collected.value(), 1u);
   for (int s = 0; s < 3; ++s) EXPECT_FALSE(ObjectExists(id + "." + std::to_string(s))) << s;
   EXPECT_STATUS_CODE(r->ReadAt(0, std::as_writable_bytes(std::span(buf))), kDataLoss);
   bool more = false;
@@ -275,9 +285,11 @@ TEST_F(RadosBlobStoreTest, AStoreWhoseLeaseWasTakenRefusesWrites) {
     if (!refused.ok()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable) << refused.ToString();
   EXPECT_NE(refused.message().find("another server"), std::string::npos) << refused.ToString();
-  EXPECT_STATUS_CODE(store->Delete(before), kFailedPrecondition);
+  EXPECT_FALSE(store->HoldsLease());
+  EXPECT_TRUE(store->LeaseTakenByAnother());
+  EXPECT_STATUS_CODE(store->Delete(before), kUnavailable);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(before));  // reads still work
   EXPECT_EQ(r->size(), 6u);
   rados_unlock(io_->ioctx(), "confiance.owner", "confiance", "intruder");
@@ -292,6 +304,8 @@ TEST_F(RadosBlobStoreTest, ANearlyFullClusterRefusesNewData) {
   // A writer checks as it goes: its first 1 MiB write is refused.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, store->NewBlob());
   EXPECT_STATUS_CODE(w->Append(AsBytes(Pattern(2 << 20, 1))), kResourceExhausted);
+  EXPECT_EQ(store->stats().refused_full.value(), 2u);
+  EXPECT_EQ(store->stats().full.value(), 0u);  // refused by Confiance, not by the OSDs
   options_.full_ratio = 0.9;
   options_.connection.name_space += "-b";
   ASSERT_OK_AND_ASSIGN(auto roomy, RadosBlobStore::Open(options_));

@@ -93,15 +93,19 @@ Status RadosIo::Check(int rc, const char* call, const std::string& oid) {
       return NotFoundError(std::move(msg));
     case ENOSPC:
     case EDQUOT:
+      stats_.full.Add();
       return ResourceExhaustedError(std::move(msg));
     case EACCES:
     case EPERM:
+      stats_.denied.Add();
       return PermissionDeniedError(std::move(msg));
     case ETIMEDOUT:
+      stats_.timeouts.Add();
       // Trap (b) of ../shared/RADOS.md.
       if (cluster_ != nullptr) rados_wait_for_latest_osdmap(cluster_);
       return UnavailableError(std::move(msg));
     default:
+      stats_.other_errors.Add();
       return InternalError(std::move(msg));
   }
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "blob/rados/rados_options.h"
+#include "blob/rados/rados_stats.h"
 #include "common/status.h"
 
 namespace confiance::blob {
@@ -40,8 +41,11 @@ class RadosIo {
   RadosIo& operator=(const RadosIo&) = delete;
 
   rados_ioctx_t ioctx() const { return io_; }
-  // OK for rc >= 0, else the error as described in the file comment.
+  // OK for rc >= 0, else the error as described in the file comment
+  // (counted in stats(), except -ENOENT).
   Status Check(int rc, const char* call, const std::string& oid);
+  RadosStats& stats() { return stats_; }
+  const RadosStats& stats() const { return stats_; }
 
   // OK if the object did not exist.
   Status Remove(const std::string& oid);
@@ -75,6 +79,7 @@ class RadosIo {
   rados_t cluster_ = nullptr;
   rados_ioctx_t io_ = nullptr;
   std::string pool_;
+  RadosStats stats_;
 };
 
 }  // namespace confiance::blob
