@@ -241,18 +241,41 @@ class Counters:
             self.ops[name] = self.ops.get(name, 0) + n
 
 
-def pick_put_size(rng):
+def pick_put_size(rng, zero=0.08, small=0.55, large_max=3 * MiB):
+    """A PUT body size: 0 B with probability `zero`, 1-60 KiB (one blob
+    package at most) up to `small`, else 100 KiB to `large_max`."""
     r = rng.random()
-    if r < 0.08:
+    if r < zero:
         return 0
-    if r < 0.55:
+    if r < small:
         return rng.randrange(1 * KiB, 60 * KiB + 1)
-    return rng.randrange(100 * KiB, 3 * MiB + 1)
+    return rng.randrange(100 * KiB, large_max + 1)
 
 
-class Worker(threading.Thread):
-    def __init__(self, cfg, server, model, counters, rng_seed, stop, kill_time,
-                 errors):
+def upload_parts(c, bucket, key, sizes, rng, stop):
+    """Creates a multipart upload of `key` and uploads parts of `sizes`
+    (bodies from `rng`). Returns (upload id, parts for Complete, MD5 of the
+    whole), or None if `stop` was set between parts."""
+    uid = c.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    h = hashlib.md5()
+    parts = []
+    for i, size in enumerate(sizes):
+        if stop.is_set():
+            return None
+        data = body(rng.getrandbits(64), size)
+        h.update(data)
+        r = c.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=i + 1, Body=data)
+        parts.append({"PartNumber": i + 1, "ETag": r["ETag"]})
+    return uid, parts, h.hexdigest()
+
+
+class LoadWorker(threading.Thread):
+    """One client of a round's load: calls self.one(client) until the round
+    stops, the deadline passes or a request fails. A failure while the
+    server was up is a server bug (recorded in `errors`); once the kill has
+    begun, requests are expected to fail. Subclasses set self.op_name."""
+
+    def __init__(self, cfg, server, model, counters, rng_seed, stop, kill_time, errors):
         super().__init__(daemon=True)
         self.cfg, self.server, self.model = cfg, server, model
         self.counters = counters
@@ -260,25 +283,28 @@ class Worker(threading.Thread):
         self.stop = stop
         self.kill_time = kill_time   # [monotonic time of the kill], set later
         self.errors = errors
+        self.op_name = ""
         # Made before the load timer starts: boto3 client setup is slow.
         self.client = server.client(read_timeout=15)
 
     def run(self):
-        c = self.client
         deadline = time.monotonic() + self.cfg.max_load + 30
         for _ in range(self.cfg.max_ops_per_worker):
             if self.stop.is_set() or time.monotonic() > deadline:
                 return
             try:
-                self.one(c)
+                self.one(self.client)
             except Exception as e:  # noqa: BLE001
-                # A failure while the server was up is a server bug; once the
-                # kill has begun, requests are expected to fail.
                 if self.kill_time[0] is None:
                     self.errors.append("request failed while the server was up: %s: %r"
                                        % (self.op_name, e))
                 return
 
+    def one(self, c):
+        raise NotImplementedError
+
+
+class Worker(LoadWorker):
     def key(self):
         return "k/%03d" % self.rng.randrange(self.cfg.keys)
 
@@ -313,26 +339,17 @@ class Worker(threading.Thread):
         key = self.key()
         nfull = self.rng.randrange(1, self.cfg.max_full_parts + 1)
         sizes = [5 * MiB] * nfull + [self.rng.randrange(1, 200 * KiB)]
-        up = c.create_multipart_upload(Bucket=BUCKET, Key=key)
-        uid = up["UploadId"]
-        h = hashlib.md5()
-        parts = []
-        for i, size in enumerate(sizes):
-            if self.stop.is_set():
-                return
-            data = body(self.rng.getrandbits(64), size)
-            h.update(data)
-            r = c.upload_part(Bucket=BUCKET, Key=key, UploadId=uid, PartNumber=i + 1,
-                              Body=data)
-            parts.append({"PartNumber": i + 1, "ETag": r["ETag"]})
+        started = upload_parts(c, BUCKET, key, sizes, self.rng, self.stop)
+        if started is None:
+            return
+        uid, parts, md5 = started
         if self.rng.random() < 0.3:
             c.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid)
             with self.model.lock:
                 self.model.finished_uploads[uid] = "aborted"
             self.counters.add("multipart-abort")
             return
-        v = self.model.begin(key, (h.hexdigest(), sum(sizes)),
-                             "multipart %d parts" % len(sizes))
+        v = self.model.begin(key, (md5, sum(sizes)), "multipart %d parts" % len(sizes))
         c.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid,
                                     MultipartUpload={"Parts": parts})
         Model.ack(v)

@@ -46,7 +46,9 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from crash_harness import KiB, MiB, Counters, Server, body, kill_round, list_current  # also sandboxes AWS settings
+# (Importing crash_harness also sandboxes the AWS settings.)
+from crash_harness import (KiB, MiB, Counters, LoadWorker, Server, body, kill_round, list_current, pick_put_size,
+                           upload_parts)
 
 from botocore.exceptions import ClientError
 
@@ -106,36 +108,7 @@ class Model:
             return v
 
 
-def pick_size(rng):
-    r = rng.random()
-    if r < 0.10:
-        return 0
-    if r < 0.70:
-        return rng.randrange(1 * KiB, 60 * KiB + 1)
-    return rng.randrange(100 * KiB, 1 * MiB + 1)
-
-
-class Worker(threading.Thread):
-    def __init__(self, cfg, server, model, counters, seed, stop, kill_time, errors):
-        super().__init__(daemon=True)
-        self.cfg, self.model, self.counters = cfg, model, counters
-        self.rng = random.Random(seed)
-        self.stop, self.kill_time, self.errors = stop, kill_time, errors
-        self.client = server.client(read_timeout=15)
-        self.op_name = ""
-
-    def run(self):
-        deadline = time.monotonic() + self.cfg.max_load + 30
-        for _ in range(self.cfg.max_ops_per_worker):
-            if self.stop.is_set() or time.monotonic() > deadline:
-                return
-            try:
-                self.one(self.client)
-            except Exception as e:  # noqa: BLE001
-                if self.kill_time[0] is None:
-                    self.errors.append("request failed while the server was up: %s: %r" % (self.op_name, e))
-                return
-
+class Worker(LoadWorker):
     def one(self, c):
         key = "k/%02d" % self.rng.randrange(self.cfg.keys)
         r = self.rng.random()
@@ -158,24 +131,18 @@ class Worker(threading.Thread):
         elif r < 0.42 + self.cfg.multipart_share:
             self.op_name = "multipart"
             sizes = [5 * MiB, self.rng.randrange(1, 100 * KiB)]
-            up = c.create_multipart_upload(Bucket=BUCKET, Key=key)
-            h = hashlib.md5()
-            parts = []
-            for i, size in enumerate(sizes):
-                if self.stop.is_set():
-                    return
-                data = body(self.rng.getrandbits(64), size)
-                h.update(data)
-                pr = c.upload_part(Bucket=BUCKET, Key=key, UploadId=up["UploadId"], PartNumber=i + 1, Body=data)
-                parts.append({"PartNumber": i + 1, "ETag": pr["ETag"]})
-            v = self.model.begin(key, (h.hexdigest(), sum(sizes)), "multipart")
-            resp = c.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=up["UploadId"],
+            started = upload_parts(c, BUCKET, key, sizes, self.rng, self.stop)
+            if started is None:
+                return
+            uid, parts, md5 = started
+            v = self.model.begin(key, (md5, sum(sizes)), "multipart")
+            resp = c.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid,
                                                MultipartUpload={"Parts": parts})
             self.model.acked(key, v, resp.get("VersionId"), etag=resp["ETag"].strip('"'))
             self.counters.add("multipart")
         else:
             self.op_name = "put"
-            size = pick_size(self.rng)
+            size = pick_put_size(self.rng, zero=0.10, small=0.70, large_max=1 * MiB)
             data = body(self.rng.getrandbits(64), size)
             md5 = hashlib.md5(data).hexdigest()
             v = self.model.begin(key, (md5, size), "put %d B" % size, etag=md5)
