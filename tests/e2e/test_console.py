@@ -407,6 +407,10 @@ def test_tenant_session(srv, browser, downloads):
     checkpoint = browser.find_element(By.ID, "checkpoint").text
     assert checkpoint.splitlines()[0].endswith("acme"), checkpoint
     assert "\u2014 " in checkpoint  # signed
+    # Who signed it: the log's key (no witness in this test).
+    log_key_name = browser.find_element(By.ID, "log-key").text.strip().split("+")[0]
+    assert browser.find_element(By.ID, "signers").text == \
+        "Signed by the log (%s); not cosigned by any witness." % log_key_name
     assert any(e.get("operation") == "PutObject" and e.get("key") == key_name for e in events)
     assert requests.get(srv.endpoint + "/_confiance/log/v1/key", timeout=10).status_code == 403  # needs a signature
     assert browser.find_element(By.ID, "log-key").text.strip()

@@ -7,17 +7,31 @@
 export const ENTRIES_PER_TILE = 256;
 
 // The note text of a signed checkpoint: origin, size, root hash, then the
-// signature lines after a blank line.
+// signature lines after a blank line ("\u2014 <key name> <base64>"): the
+// log's, then the cosignatures of the witnesses that answered.
 export function parseCheckpoint(note) {
   const [body, signatures = ""] = note.split("\n\n");
   const lines = body.split("\n");
   if (lines.length < 3 || !/^[0-9]+$/.test(lines[1])) throw new Error("not a checkpoint note");
+  const signatureLines = signatures.split("\n").filter((l) => l.startsWith("\u2014 "));
   return {
     origin: lines[0],
     size: Number(lines[1]),
     rootHash: lines[2],
-    signatures: signatures.split("\n").filter((l) => l.startsWith("\u2014 ")),
+    signatures: signatureLines,
+    signers: signatureLines.map((l) => l.slice(2).split(" ")[0]),
   };
+}
+
+// One sentence naming who signed checkpoint `cp`: the log (its key is named
+// `logKeyName`) and the witnesses that cosigned. Names only: the console
+// checks no signature (see above).
+export function describeSigners(cp, logKeyName) {
+  const witnesses = cp.signers.filter((name) => name !== logKeyName);
+  const bySelf = cp.signers.includes(logKeyName) ? `Signed by the log (${logKeyName})` : "Not signed by the log's key";
+  if (witnesses.length === 0) return `${bySelf}; not cosigned by any witness.`;
+  const noun = witnesses.length === 1 ? "witness" : "witnesses";
+  return `${bySelf}; cosigned by ${witnesses.length} ${noun}: ${witnesses.join(", ")}.`;
 }
 
 // The tile index `n` as tlog-tiles spells it: 3-digit groups, all but the

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { entryBundleResource, parseCheckpoint, parseEntryBundle, tileIndexPath } from "./log.mjs";
+import { describeSigners, entryBundleResource, parseCheckpoint, parseEntryBundle, tileIndexPath } from "./log.mjs";
 
 test("tile indexes in 3-digit groups", () => {
   assert.equal(tileIndexPath(0), "000");
@@ -39,5 +39,25 @@ test("checkpoint notes", () => {
   assert.equal(cp.origin, "confiance.example/tenant/acme");
   assert.equal(cp.size, 42);
   assert.equal(cp.signatures.length, 1);
+  assert.deepEqual(cp.signers, ["confiance.example/tenant/acme"]);
   assert.throws(() => parseCheckpoint("origin\nnot-a-number\nhash\n\n"), /not a checkpoint/);
+});
+
+test("who signed a checkpoint: the log, then its witnesses", () => {
+  const text = "confiance.example/tenant/acme\n42\nq3A0bXJvb3RoYXNoMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY=\n\n";
+  const log = "\u2014 confiance.example AAAAAbase64sig\n";
+  const w1 = "\u2014 witness.example/w1 BBBBBbase64sig\n";
+  const w2 = "\u2014 witness.example/w2 CCCCCbase64sig\n";
+  assert.equal(describeSigners(parseCheckpoint(text + log), "confiance.example"),
+               "Signed by the log (confiance.example); not cosigned by any witness.");
+  assert.equal(describeSigners(parseCheckpoint(text + log + w1), "confiance.example"),
+               "Signed by the log (confiance.example); cosigned by 1 witness: witness.example/w1.");
+  assert.deepEqual(parseCheckpoint(text + log + w1 + w2).signers,
+                   ["confiance.example", "witness.example/w1", "witness.example/w2"]);
+  assert.equal(
+    describeSigners(parseCheckpoint(text + log + w1 + w2), "confiance.example"),
+    "Signed by the log (confiance.example); cosigned by 2 witnesses: witness.example/w1, witness.example/w2.",
+  );
+  assert.equal(describeSigners(parseCheckpoint(text + w1), "confiance.example"),
+               "Not signed by the log's key; cosigned by 1 witness: witness.example/w1.");
 });

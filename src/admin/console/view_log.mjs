@@ -1,7 +1,7 @@
 // The caller's transparency log: the verifier key, the latest checkpoint and entries.
 
 import { ApiError } from "./api.mjs";
-import { entryBundleResource, parseCheckpoint, parseEntryBundle } from "./log.mjs";
+import { describeSigners, entryBundleResource, parseCheckpoint, parseEntryBundle } from "./log.mjs";
 import { h, session } from "./ui.mjs";
 
 const ENTRIES_SHOWN = 50;
@@ -63,6 +63,8 @@ export async function logView() {
   section.append(
     h("p", {}, `Log ${cp.origin}: ${cp.size} entries. The latest signed checkpoint:`),
     h("pre", { id: "checkpoint" }, note),
+    // The verifier key is "<name>+<hash>+<key>".
+    h("p", { id: "signers" }, describeSigners(cp, key.trim().split("+")[0])),
     h(
       "p",
       { class: "muted" },
