@@ -97,20 +97,31 @@ void Transparency::PublishLoop() {
 
 // Sends the checkpoints of each round to one witness. A witness busy with
 // an earlier round skips the rounds it missed: each round covers every
-// log's latest checkpoint. After the publisher's last round (at shutdown),
-// the witness gets that one too, then the thread ends.
+// log's latest checkpoint. A transport error (unreachable, no answer within
+// the timeout) ends the round: the other logs would wait the same timeout
+// each, and the next round tries them all again. After the publisher's
+// last round (at shutdown), the witness gets that one too, unless it did
+// not answer in its previous round. Then the thread ends.
 void Transparency::WitnessLoop(audit::CheckpointWitnessing& witnessing) {
   uint64_t done = 0;
+  bool answered = true;  // no transport error in the previous round
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [&] { return published_rounds_ != done; });
     done = published_rounds_;
     const bool last = publisher_done_;
     lock.unlock();
+    if (last && !answered) return;
+    answered = true;
     for (audit::TransparencyLog* tlog : log_->OpenLogs()) {
       if (Status s = witnessing.Witness(*tlog); !s.ok()) {
         log_->stats().witness_failures.at(witnessing.name()).Add();
-        spdlog::error("witness {}: checkpoint of {} not cosigned: {}", witnessing.name(), tlog->origin(), s.ToString());
+        spdlog::error("witness {}: checkpoint of {} not cosigned: {}", witnessing.name(), tlog->origin(),
+                      s.ToString());
+        if (s.code() == StatusCode::kUnavailable) {
+          answered = false;
+          break;
+        }
       }
     }
     lock.lock();

@@ -16,9 +16,11 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -387,3 +389,66 @@ def test_two_witnesses_both_cosign_and_one_down_leaves_the_other(tmp_path):
             srv.stop_clean()
         for w in witnesses:
             w.stop()
+
+
+class SilentWitness:
+    """Accepts connections and reads requests, never answers: a witness
+    that hangs (each request of the server then waits for its timeout)."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(0.1)
+            self.connections.append(conn)
+
+    def close(self):
+        self.sock.close()
+        for c in self.connections:
+            c.close()
+
+
+def test_a_silent_witness_holds_back_neither_checkpoints_nor_another_witness(tmp_path):
+    """A witness that never answers (the server waits 10 s per request)
+    beside a working one: each write's checkpoint is still published and
+    cosigned by the working witness within seconds, round after round, and
+    the server still stops promptly."""
+    srv = Server(str(tmp_path / "s1"), extra_args=["--log-name", LOG_NAME])
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    vkey = srv.request("GET", "/_confiance/log/v1/key").body.decode().strip()
+    srv.stop_clean()
+    witness = Witness(srv.binary, str(tmp_path), vkey)
+    silent = SilentWitness()
+    try:
+        srv.extra_args += ["--witness", silent.url, "--witness-key", other_witness_key("silent.example/w0"),
+                           "--witness", witness.url, "--witness-key", witness.vkey]
+        srv.start()
+        c = srv.client()
+        c.create_bucket(Bucket="silent")
+        _, size = wait_cosigned(srv, vkey, witness.vkey, 1, timeout=8)
+        for i in range(3):
+            c.put_object(Bucket="silent", Key="k%d" % i, Body=b"x")
+            started = time.monotonic()
+            _, size = wait_cosigned(srv, vkey, witness.vkey, size + 1, timeout=5)
+            assert time.monotonic() - started < 5
+        assert silent.connections, "the server never tried the silent witness"
+        started = time.monotonic()
+        srv.stop_clean()
+        assert time.monotonic() - started < 15, "the silent witness held the shutdown up"
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+        silent.close()
+        witness.stop()
