@@ -61,7 +61,7 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
              s.checkpoint_failures.value());
   if (!s.witness_failures.empty()) {
     out.Family("confiance_audit_witness_failures_total", "counter",
-               "Checkpoints a configured witness (--witness) did not cosign, by witness; the log says why.");
+               "Attempts to get a checkpoint cosigned that failed, by witness (--witness); the log says why.");
     for (const auto& [witness, failures] : s.witness_failures) {
       out.Sample("confiance_audit_witness_failures_total", {{"witness", witness}}, failures.value());
     }

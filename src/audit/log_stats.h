@@ -5,7 +5,7 @@
 // batch each) they went in, groups that failed (their requests were
 // refused with 503), and how long a group took from its batch's submission
 // to its completion (mostly the device's sync); checkpoints that could not
-// be published, and checkpoints each witness did not cosign
+// be published, and each witness's failed attempts to cosign one
 // (main/transparency.h counts those).
 //
 // Thread-safety: relaxed atomics (common/metrics.h); `witness_failures`
