@@ -29,6 +29,8 @@ MONMAPTOOL = "/usr/bin/monmaptool"
 RADOS = "/usr/bin/rados"
 START_TIMEOUT = 120.0
 POOL = "confiance-data"
+# A pool the client key may not use: for the tests of cephx refusals.
+FORBIDDEN_POOL = "confiance-forbidden"
 CLIENT = "confiance"
 
 
@@ -170,7 +172,11 @@ class CephCluster:
         # The key Confiance gets: read and write in its pool, nothing else.
         self.ceph("auth", "get-or-create", "client.%s" % CLIENT, "mon", "allow r", "osd",
                   "allow rwx pool=%s" % POOL, "-o", self.client_keyring)
+        self.ceph("osd", "pool", "create", FORBIDDEN_POOL, "1", "1")
+        self.ceph("osd", "pool", "set", FORBIDDEN_POOL, "size", "1", "--yes-i-really-mean-it")
+        self.ceph("osd", "pool", "application", "enable", FORBIDDEN_POOL, "confiance")
         self._wait(lambda: self._pool_writable(), "the pool's placement groups")
+        self._wait(lambda: self._forbidden_pool_writable(), "the forbidden pool's placement group")
         self._wait(lambda: self._usage_reported(), "the manager's usage report")
 
     def _osd_up(self):
@@ -189,6 +195,12 @@ class CephCluster:
                   "--rados-osd-op-timeout", "5", "put", "confiance-probe", "/dev/null")
         self._run(RADOS, "-c", self.conf, "--id", CLIENT, "--keyring", self.client_keyring, "-p", POOL,
                   "--rados-osd-op-timeout", "5", "rm", "confiance-probe")
+
+    def _forbidden_pool_writable(self):
+        # With the admin key: an op of the client key is then refused by
+        # its caps, not held back by a placement group still being created.
+        self._run(RADOS, "-c", self.conf, "-p", FORBIDDEN_POOL, "--rados-osd-op-timeout", "5",
+                  "put", "confiance-probe", "/dev/null")
 
     def _wait(self, probe, what):
         deadline = time.time() + START_TIMEOUT
@@ -215,6 +227,7 @@ class CephCluster:
             "CONFIANCE_CEPH_USER": CLIENT,
             "CONFIANCE_CEPH_KEYRING": self.client_keyring,
             "CONFIANCE_CEPH_POOL": POOL,
+            "CONFIANCE_CEPH_FORBIDDEN_POOL": FORBIDDEN_POOL,
         }
 
     def log_tail(self, lines=20):

@@ -312,6 +312,24 @@ TEST_F(RadosBlobStoreTest, ANearlyFullClusterRefusesNewData) {
   EXPECT_OK(roomy->CheckSpace(4096));
 }
 
+// What the operator's metrics count (blob/rados/rados_stats.h): a call the
+// key's cephx caps refuse is PermissionDenied and counted as denied; a
+// missing object is an answer, not an error.
+TEST_F(RadosBlobStoreTest, RefusedCallsAreCountedByKind) {
+  const char* forbidden = std::getenv("CONFIANCE_CEPH_FORBIDDEN_POOL");
+  ASSERT_NE(forbidden, nullptr) << "run through tests/ceph/run_with_ceph.py";
+  RadosConnection c = options_.connection;
+  c.pool = forbidden;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RadosIo> io, RadosIo::Connect(c));
+  Status refused = io->Stat("confiance-probe").status();
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied) << refused.ToString();
+  EXPECT_EQ(io->stats().denied.value(), 1u);
+  EXPECT_STATUS_CODE(io_->Stat("no-such-object"), kNotFound);
+  EXPECT_EQ(io_->stats().denied.value() + io_->stats().other_errors.value() + io_->stats().timeouts.value() +
+                io_->stats().full.value(),
+            0u);
+}
+
 TEST_F(RadosBlobStoreTest, BadConnectionsAreClearErrors) {
   RadosConnection c = options_.connection;
   c.pool = "no-such-pool";
