@@ -108,8 +108,7 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
       Result<std::unique_ptr<blob::RadosBlobStore>> store = blob::RadosBlobStore::Open(*p.rados);
       if (!store.ok()) return Status(store.status().code(), "pool " + p.name + ": " + store.status().message());
       stores.emplace_back(p.name, store->get());
-      d->rados_pools.emplace_back(p.name, store->get());
-      d->rados_stores.push_back(std::move(store).value());
+      d->rados_pools.emplace_back(p.name, std::move(store).value());
       continue;
     }
     if (p.directory == path || p.directory == path + "/blobs" || p.directory.rfind(path + "/", 0) == 0) {

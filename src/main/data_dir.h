@@ -79,12 +79,12 @@ struct DataDir {
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
   std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;   // the other local pools'
-  std::vector<std::unique_ptr<blob::RadosBlobStore>> rados_stores;  // the pools on Ceph (docs/rados.md)
+  // The pools on Ceph (docs/rados.md) by name, owning their stores (metrics,
+  // readiness).
+  std::vector<std::pair<std::string, std::unique_ptr<blob::RadosBlobStore>>> rados_pools;
   // Every local pool by name with its store, the default pool's included
   // (backups, disk metrics).
   std::vector<std::pair<std::string, blob::LocalBlobStore*>> local_pools;
-  // Every pool on Ceph by name with its store (metrics, readiness).
-  std::vector<std::pair<std::string, blob::RadosBlobStore*>> rados_pools;
   // Every blob access goes through the router: it finds a blob in any pool.
   std::unique_ptr<blob::PoolRouter> router;
   std::unique_ptr<catalog::Catalog> catalog;
