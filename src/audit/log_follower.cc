@@ -8,15 +8,13 @@
 #include "audit/tlog/checkpoint.h"
 #include "audit/tlog/note.h"
 #include "audit/tlog/tiles.h"
-#include "audit/witness_quorum.h"
 
 namespace confiance::audit {
 
-LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::vector<std::string> witness_keys,
-                         size_t witness_quorum)
+LogFollower::LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from,
+                         const std::vector<std::string>& witness_keys, size_t witness_quorum)
     : verifier_key_(std::move(verifier_key)),
-      witness_keys_(std::move(witness_keys)),
-      witness_quorum_(witness_quorum),
+      witnesses_(WitnessQuorum::Create(witness_keys, witness_quorum)),
       fetch_(std::move(fetch)),
       next_(from) {}
 
@@ -35,16 +33,16 @@ Result<std::vector<std::pair<uint64_t, std::string>>> LogFollower::Poll() {
     return failed_;
   }
   ASSIGN_OR_RETURN(tlog::Checkpoint cp, tlog::ParseCheckpoint(*text));
-  ASSIGN_OR_RETURN(WitnessQuorum witnesses, WitnessQuorum::Create(witness_keys_, witness_quorum_));
-  if (!witnesses.empty()) {
-    Result<CosignatureCount> count = witnesses.Count(*note);
+  RETURN_IF_ERROR(witnesses_.status());
+  if (!witnesses_->empty()) {
+    Result<CosignatureCount> count = witnesses_->Count(*note);
     if (!count.ok()) {
       if (count.status().code() == StatusCode::kInvalidArgument) return count.status();
       failed_ = PermissionDeniedError("the checkpoint carries " + count.status().message());
       return failed_;
     }
     // Short of the quorum: the server asks its witnesses right after signing.
-    if (count->valid.size() < witnesses.quorum()) return Entries{};
+    if (count->valid.size() < witnesses_->quorum()) return Entries{};
   }
   // The same note: nothing new. Any other (smaller, same size with another
   // root, or larger) goes through VerifyLog against the last one.

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "audit/witness_quorum.h"
 #include "common/status.h"
 
 namespace confiance::audit {
@@ -39,8 +40,8 @@ class LogFollower {
   // Hands out entries from index `from` on. `witness_keys`
   // (cosignature/v1 verifier keys) empty: no cosignature required; else
   // `witness_quorum` of them (0: all) must have cosigned each checkpoint.
-  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from, std::vector<std::string> witness_keys = {},
-              size_t witness_quorum = 0);
+  LogFollower(std::string verifier_key, LogFetch fetch, uint64_t from,
+              const std::vector<std::string>& witness_keys = {}, size_t witness_quorum = 0);
 
   // One round: fetches the latest checkpoint and returns the entries it
   // adds past those already returned (index, bytes), in order; none if the
@@ -56,8 +57,8 @@ class LogFollower {
 
  private:
   const std::string verifier_key_;
-  const std::vector<std::string> witness_keys_;
-  const size_t witness_quorum_;
+  // The pinned witnesses, parsed once; an error is every Poll's answer.
+  const Result<WitnessQuorum> witnesses_;
   const LogFetch fetch_;
   uint64_t next_;
   std::string checkpoint_;
