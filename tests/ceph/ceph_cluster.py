@@ -176,7 +176,8 @@ class CephCluster:
         self.ceph("osd", "pool", "set", FORBIDDEN_POOL, "size", "1", "--yes-i-really-mean-it")
         self.ceph("osd", "pool", "application", "enable", FORBIDDEN_POOL, "confiance")
         self._wait(lambda: self._pool_writable(), "the pool's placement groups")
-        self._wait(lambda: self._forbidden_pool_writable(), "the forbidden pool's placement group")
+        self._wait(lambda: self._pool_writable(FORBIDDEN_POOL, as_client=False),
+                   "the forbidden pool's placement group")
         self._wait(lambda: self._usage_reported(), "the manager's usage report")
 
     def _osd_up(self):
@@ -189,18 +190,14 @@ class CephCluster:
         if df.get("stats", {}).get("total_bytes", 0) <= 0:
             raise RuntimeError("no usage reported yet: %s" % df.get("stats"))
 
-    def _pool_writable(self):
-        # A write through the client's own key: what the tests will do.
-        self._run(RADOS, "-c", self.conf, "--id", CLIENT, "--keyring", self.client_keyring, "-p", POOL,
-                  "--rados-osd-op-timeout", "5", "put", "confiance-probe", "/dev/null")
-        self._run(RADOS, "-c", self.conf, "--id", CLIENT, "--keyring", self.client_keyring, "-p", POOL,
-                  "--rados-osd-op-timeout", "5", "rm", "confiance-probe")
-
-    def _forbidden_pool_writable(self):
-        # With the admin key: an op of the client key is then refused by
-        # its caps, not held back by a placement group still being created.
-        self._run(RADOS, "-c", self.conf, "-p", FORBIDDEN_POOL, "--rados-osd-op-timeout", "5",
-                  "put", "confiance-probe", "/dev/null")
+    def _pool_writable(self, pool=POOL, as_client=True):
+        """A probe object written and removed in `pool`, with the client's
+        own key (what the tests will do) or with the admin key (for a pool
+        the client may not use: its ops are then refused by its caps, not
+        held back by a placement group still being created)."""
+        key = ["--id", CLIENT, "--keyring", self.client_keyring] if as_client else []
+        for op in (["put", "confiance-probe", "/dev/null"], ["rm", "confiance-probe"]):
+            self._run(RADOS, "-c", self.conf, *key, "-p", pool, "--rados-osd-op-timeout", "5", *op)
 
     def _wait(self, probe, what):
         deadline = time.time() + START_TIMEOUT

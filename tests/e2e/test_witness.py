@@ -106,17 +106,32 @@ def checkpoint(srv):
     return resp.body.decode() if resp.status == 200 else None
 
 
-def wait_cosigned(srv, vkey, wkey, min_size, timeout=15):
+def wait_cosigned(srv, vkey, min_size, *witnesses, timeout=15):
+    """The served checkpoint (note, size) once it covers `min_size` entries
+    and carries a valid cosignature of every one of `witnesses`."""
     deadline = time.monotonic() + timeout
     while True:
         note = checkpoint(srv)
         if note:
             _, size, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
-            if size >= min_size and WITNESS_NAME in note:
-                verify_cosignature(note, wkey)
+            if size >= min_size and all(w.name + " " in note for w in witnesses):
+                for w in witnesses:
+                    verify_cosignature(note, w.vkey)
                 return note, size
-        assert time.monotonic() < deadline, "no cosigned checkpoint of size >= %d: %r" % (min_size, note)
+        assert time.monotonic() < deadline, "not cosigned by all of %r with size >= %d: %r" % (
+            [w.name for w in witnesses], min_size, note)
         time.sleep(0.2)
+
+
+def log_verify(srv, note, entries, *args):
+    """`confiance log verify` of `entries` (JSON lines from index 0) under
+    checkpoint `note`, with the log key tail_once saved and `args`."""
+    work = pathlib.Path(srv.workdir)
+    (work / "cp2.note").write_text(note)
+    (work / "entries.jsonl").write_text(entries)
+    return subprocess.run([srv.binary, "log", "verify", "--key-file", str(work / "log.vkey"), "--checkpoint2",
+                           str(work / "cp2.note"), "--entries", str(work / "entries.jsonl"), "--first", "0"]
+                          + list(args), capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
@@ -169,7 +184,7 @@ def test_witness_over_https(tmp_path):
         srv.extra_args += ["--ca-bundle", pki.ca_file]
         srv.start()
         srv.client().create_bucket(Bucket="trusted-witness")
-        note, size = wait_cosigned(srv, vkey, witness.vkey, 2)
+        note, size = wait_cosigned(srv, vkey, 2, witness)
         assert abs(verify_cosignature(note, witness.vkey) - time.time()) < 120
         metrics = samples(scrape(srv, token))
         assert ("confiance_audit_witness_failures_total", frozenset({("witness", WITNESS_NAME)})) in metrics
@@ -203,7 +218,7 @@ def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     c.create_bucket(Bucket="witnessed")
     for i in range(3):
         c.put_object(Bucket="witnessed", Key="k%d" % i, Body=b"x")
-    note, size = wait_cosigned(srv, vkey, witness.vkey, 4)
+    note, size = wait_cosigned(srv, vkey, 4, witness)
     # Both signatures, each verified independently.
     origin, _, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
     assert origin.startswith(LOG_NAME + "/tenant/")
@@ -224,19 +239,11 @@ def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     # `log verify --witness-key` checks the cosignature offline: it passes
     # under the witness's key and fails, naming a possible split view,
     # under another witness's key.
-    work = pathlib.Path(srv.workdir)
-    (work / "cosigned.note").write_text(note)
-    (work / "entries.jsonl").write_text(out.stdout)
-
-    def verify(*witness_args):
-        return subprocess.run([srv.binary, "log", "verify", "--key-file", str(work / "log.vkey"), "--checkpoint2",
-                               str(work / "cosigned.note"), "--entries", str(work / "entries.jsonl"), "--first", "0"]
-                              + list(witness_args), capture_output=True, text=True, timeout=60)
-    ok = verify("--witness-key", witness.vkey)
+    ok = log_verify(srv, note, out.stdout, "--witness-key", witness.vkey)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "cosigned by %s" % WITNESS_NAME in ok.stdout and "%d entries proven included" % size in ok.stdout, ok.stdout
-    split = verify("--witness-key", witness.vkey, "--witness-key", other_witness_key(WITNESS_NAME + "-2"),
-                   "--witness-quorum", "2")
+    split = log_verify(srv, note, out.stdout, "--witness-key", witness.vkey, "--witness-key",
+                       other_witness_key(WITNESS_NAME + "-2"), "--witness-quorum", "2")
     assert split.returncode == 1, split.stdout + split.stderr
     assert split.stdout.startswith("FAIL: checkpoint 2 is cosigned by 1 of the pinned witnesses, 2 required"), \
         split.stdout
@@ -244,7 +251,7 @@ def test_served_checkpoint_is_cosigned_by_the_witness(setup):
     # More traffic: each new checkpoint is cosigned in turn (the witness
     # follows the log with consistency proofs).
     c.put_object(Bucket="witnessed", Key="later", Body=b"y")
-    wait_cosigned(srv, vkey, witness.vkey, size + 1)
+    wait_cosigned(srv, vkey, size + 1, witness)
     # The witness refuses what it cannot tie to what it saw: a stale old
     # size gets 409 and the recorded size; a forged signature gets 403.
     resp = witness.add_checkpoint(0, [], note)
@@ -260,7 +267,7 @@ def test_witness_refuses_a_split_view(setup):
     c = srv.client()
     c.create_bucket(Bucket="split")
     c.put_object(Bucket="split", Key="common", Body=b"x")
-    _, size = wait_cosigned(srv, vkey, witness.vkey, 2)
+    _, size = wait_cosigned(srv, vkey, 2, witness)
     # The same data directory twice: one log key, the same origins.
     srv.stop_clean()
     copy_dir = str(tmp_path / "copy-data")
@@ -330,48 +337,27 @@ def test_two_witnesses_both_cosign_and_one_down_leaves_the_other(tmp_path):
         c.create_bucket(Bucket="two-witnesses")
         c.put_object(Bucket="two-witnesses", Key="k", Body=b"x")
 
-        def wait_for(min_size, required):
-            deadline = time.monotonic() + 15
-            while True:
-                note = checkpoint(srv)
-                if note:
-                    _, size, _ = spec.parse_checkpoint(spec.open_note(note, vkey))
-                    if size >= min_size and all(w.name + " " in note for w in required):
-                        for w in required:
-                            assert abs(verify_cosignature(note, w.vkey) - time.time()) < 120
-                        return note, size
-                assert time.monotonic() < deadline, "not cosigned by all of %r: %r" % (required, note)
-                time.sleep(0.2)
-
-        note, size = wait_for(2, witnesses)
+        note, size = wait_cosigned(srv, vkey, 2, *witnesses)
+        for w in witnesses:
+            assert abs(verify_cosignature(note, w.vkey) - time.time()) < 120
         assert note.count("\n\u2014 ") == 3, note  # the log's signature and two cosignatures
         out = tail_once(srv, vkey)
         assert out.returncode == 0, out.stderr
-        work = pathlib.Path(srv.workdir)
-
-        def verify(note, entries, *quorum):
-            (work / "cp2.note").write_text(note)
-            (work / "entries.jsonl").write_text(entries)
-            args = [a for w in witnesses for a in ("--witness-key", w.vkey)]
-            return subprocess.run([srv.binary, "log", "verify", "--key-file", str(work / "log.vkey"),
-                                   "--checkpoint2", str(work / "cp2.note"), "--entries", str(work / "entries.jsonl"),
-                                   "--first", "0"] + args + list(quorum), capture_output=True, text=True,
-                                  timeout=60)
-        both = verify(note, "".join(out.stdout.splitlines(keepends=True)[:size]))
+        pinned = [a for w in witnesses for a in ("--witness-key", w.vkey)]
+        both = log_verify(srv, note, "".join(out.stdout.splitlines(keepends=True)[:size]), *pinned)
         assert both.returncode == 0, both.stdout + both.stderr
         assert all("%s" % w.name in both.stdout for w in witnesses), both.stdout
 
         # The second witness goes away: the first keeps cosigning alone.
         witnesses[1].stop()
         c.put_object(Bucket="two-witnesses", Key="later", Body=b"y")
-        note, later_size = wait_for(size + 1, witnesses[:1])
+        note, later_size = wait_cosigned(srv, vkey, size + 1, witnesses[0])
         assert witnesses[1].name + " " not in note, note
         metrics = samples(scrape(srv, token))
         assert value(metrics, "confiance_audit_witness_failures_total", witness=witnesses[1].name) >= 1
         assert "witness %s: checkpoint of" % witnesses[1].name in srv.log_tail(400)
         # `log tail` with both witnesses pinned waits for a quorum: all by
         # default (nothing printed), one when told.
-        pinned = [a for w in witnesses for a in ("--witness-key", w.vkey)]
         waiting = tail_once(srv, vkey, *pinned)
         assert waiting.returncode == 0 and waiting.stdout == "", waiting.stdout + waiting.stderr
         assert "no checkpoint published and cosigned yet" in waiting.stderr
@@ -379,10 +365,10 @@ def test_two_witnesses_both_cosign_and_one_down_leaves_the_other(tmp_path):
         assert out.returncode == 0, out.stderr
         assert len(out.stdout.splitlines()) >= later_size
         entries = "".join(out.stdout.splitlines(keepends=True)[:later_size])
-        alone = verify(note, entries)
+        alone = log_verify(srv, note, entries, *pinned)
         assert alone.returncode == 1, alone.stdout + alone.stderr
         assert "cosigned by 1 of the pinned witnesses, 2 required" in alone.stdout, alone.stdout
-        quorum = verify(note, entries, "--witness-quorum", "1")
+        quorum = log_verify(srv, note, entries, *pinned, "--witness-quorum", "1")
         assert quorum.returncode == 0, quorum.stdout + quorum.stderr
     finally:
         if srv.alive():
@@ -437,11 +423,11 @@ def test_a_silent_witness_holds_back_neither_checkpoints_nor_another_witness(tmp
         srv.start()
         c = srv.client()
         c.create_bucket(Bucket="silent")
-        _, size = wait_cosigned(srv, vkey, witness.vkey, 1, timeout=8)
+        _, size = wait_cosigned(srv, vkey, 1, witness, timeout=8)
         for i in range(3):
             c.put_object(Bucket="silent", Key="k%d" % i, Body=b"x")
             started = time.monotonic()
-            _, size = wait_cosigned(srv, vkey, witness.vkey, size + 1, timeout=5)
+            _, size = wait_cosigned(srv, vkey, size + 1, witness, timeout=5)
             assert time.monotonic() - started < 5
         assert silent.connections, "the server never tried the silent witness"
         started = time.monotonic()
