@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -91,17 +92,26 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // Opens `path` for appending, creating it if absent.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  // What a log file holds where no record was written yet: `fill(offset,
+  // out)` sets `out` to the bytes that read back as zeros at file offset
+  // `offset` (an encrypting Env's keystream, crypto/encrypted_env.h). Empty:
+  // zeros.
+  using LogFill = std::function<void(uint64_t offset, std::span<std::byte> out)>;
   // Creates or truncates `path` for a write-ahead log: a file only appended
   // to and synced after most appends, whose reader skips zero bytes where no
   // record was written (RocksDB's WAL reader does). The Env may extend the
-  // file with zeros ahead of the appends, so that a sync after an append
-  // does not also have to persist a new file size: one disk write per sync
-  // instead of two (docs/DURABILITY.md, "WAL files"). Zeros beyond the last
-  // append remain if the process dies; Close truncates them away, so the
-  // file must never be reopened for appending while it has them. Default:
-  // this Env's own NewWritableFile, which decorators (EnvWrapper) keep, so
-  // that a wrapper that tracks its files sees these too.
-  virtual Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) { return NewWritableFile(path); }
+  // file with `fill`'s bytes ahead of the appends, so that a sync after an
+  // append does not also have to persist a new file size: one disk write
+  // per sync instead of two (docs/DURABILITY.md, "WAL files"). The fill
+  // beyond the last append remains if the process dies; Close truncates it
+  // away, so the file must never be reopened for appending while it has it.
+  // Default: this Env's own NewWritableFile (no fill), which decorators
+  // (EnvWrapper) keep, so that a wrapper that tracks its files sees these
+  // too.
+  virtual Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path, const LogFill& fill) {
+    (void)fill;
+    return NewWritableFile(path);
+  }
   // Creates or truncates `path` for a bulk file: written once, front to
   // back, in large appends, and not expected to be read back at once (a
   // blob). The Env may write it past the page cache (the POSIX Env uses

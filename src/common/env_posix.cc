@@ -65,14 +65,15 @@ class PosixWritableFile final : public WritableFile {
  public:
   // `offset` is the file's size when opened (appends continue from it).
   // With `zero_fill_ahead` (Env::NewLogFile, on an empty file), writes that
-  // reach the file's end first extend it with zeros to the next multiple of
-  // that many bytes.
-  PosixWritableFile(int fd, std::string path, uint64_t offset, uint64_t zero_fill_ahead = 0)
+  // reach the file's end first extend it with `fill`'s bytes (zeros if
+  // empty) to the next multiple of that many bytes.
+  PosixWritableFile(int fd, std::string path, uint64_t offset, uint64_t zero_fill_ahead = 0, Env::LogFill fill = {})
       : fd_(fd),
         path_(std::move(path)),
         offset_(offset),
         writeback_from_(offset),
         zero_fill_ahead_(zero_fill_ahead),
+        fill_(std::move(fill)),
         physical_end_(offset) {
     buffer_.reserve(kWritableBufferSize);
   }
@@ -112,10 +113,10 @@ class PosixWritableFile final : public WritableFile {
   Status Close() override {
     if (fd_ < 0) return OkStatus();
     Status s = FlushBuffer();
-    // The zeros beyond the last append go; not synced: a crash before the
-    // next sync of the file may leave them, which its reader tolerates.
+    // The fill beyond the last append goes; not synced: a crash before the
+    // next sync of the file may leave it, which its reader tolerates.
     if (s.ok() && physical_end_ > offset_ && ::ftruncate(fd_, static_cast<off_t>(offset_)) != 0) {
-      s = ErrnoError(errno, What("truncate the zero-filled tail of", path_));
+      s = ErrnoError(errno, What("truncate the filled tail of", path_));
     }
     if (::close(fd_) != 0 && s.ok()) s = ErrnoError(errno, What("close", path_));
     fd_ = -1;
@@ -129,10 +130,17 @@ class PosixWritableFile final : public WritableFile {
   Status ZeroFillFor(size_t n) {
     if (zero_fill_ahead_ == 0 || offset_ + n <= physical_end_) return OkStatus();
     static const std::vector<char> kZeros(kZeroFillWrite, 0);
+    std::vector<char> filled;
     const uint64_t target = (offset_ + n + zero_fill_ahead_ - 1) / zero_fill_ahead_ * zero_fill_ahead_;
     while (physical_end_ < target) {
       const size_t chunk = static_cast<size_t>(std::min<uint64_t>(target - physical_end_, kZeros.size()));
-      const ssize_t w = ::pwrite(fd_, kZeros.data(), chunk, static_cast<off_t>(physical_end_));
+      const char* bytes = kZeros.data();
+      if (fill_) {
+        filled.resize(chunk);
+        fill_(physical_end_, std::as_writable_bytes(std::span(filled)));
+        bytes = filled.data();
+      }
+      const ssize_t w = ::pwrite(fd_, bytes, chunk, static_cast<off_t>(physical_end_));
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) return ErrnoError(w < 0 ? errno : EIO, What("zero-fill", path_));
       physical_end_ += static_cast<uint64_t>(w);
@@ -175,6 +183,7 @@ class PosixWritableFile final : public WritableFile {
   uint64_t offset_;          // bytes in the file, buffer excluded
   uint64_t writeback_from_;  // where the next writeback hint starts
   const uint64_t zero_fill_ahead_;  // 0: never extend with zeros
+  const Env::LogFill fill_;         // what reads as zeros; empty: zeros
   uint64_t physical_end_;           // the file's size: offset_ plus any zeros beyond
 };
 
@@ -331,9 +340,9 @@ class PosixEnv final : public Env {
     return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0));
   }
 
-  Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path) override {
+  Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path, const LogFill& fill) override {
     ASSIGN_OR_RETURN(int fd, OpenTruncated(path));
-    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0, kLogZeroFill));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, 0, kLogZeroFill, fill));
   }
 
   Result<std::unique_ptr<WritableFile>> NewBulkFile(const std::string& path) override {

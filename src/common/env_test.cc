@@ -88,7 +88,7 @@ TEST_F(PosixEnvTest, LogFileIsZeroFilledAheadAndTruncatedAtClose) {
   constexpr uint64_t kMiB = 1024 * 1024;
   const std::string path = dir_.Sub("000007.log");
   const std::string first = Pattern(100);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewLogFile(path));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewLogFile(path, {}));
   ASSERT_OK(f->Append(AsBytes(first)));
   ASSERT_OK(f->Sync());
   ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));
@@ -109,12 +109,34 @@ TEST_F(PosixEnvTest, LogFileIsZeroFilledAheadAndTruncatedAtClose) {
   EXPECT_EQ(content, first + second);
 }
 
+// With a fill, the bytes ahead of the appends are the fill's for their
+// offsets (an encrypting Env's keystream), and Close still truncates them.
+TEST_F(PosixEnvTest, LogFileIsFilledAheadWithTheGivenBytes) {
+  const std::string path = dir_.Sub("000009.log");
+  const std::string first = Pattern(100);
+  auto fill = [](uint64_t offset, std::span<std::byte> out) {
+    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::byte>((offset + i) % 251 + 1);
+  };
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env().NewLogFile(path, fill));
+  ASSERT_OK(f->Append(AsBytes(first)));
+  ASSERT_OK(f->Sync());
+  ASSERT_OK_AND_ASSIGN(std::string content, ReadSmallFile(env(), path));
+  ASSERT_EQ(content.size(), 1024u * 1024u);
+  EXPECT_EQ(content.substr(0, first.size()), first);
+  for (size_t i = first.size(); i < content.size(); i += 4099) {
+    ASSERT_EQ(static_cast<unsigned char>(content[i]), i % 251 + 1) << "at offset " << i;
+  }
+  ASSERT_OK(f->Close());
+  ASSERT_OK_AND_ASSIGN(content, ReadSmallFile(env(), path));
+  EXPECT_EQ(content, first);
+}
+
 // An Env that does not fill ahead (the fault-injecting test Env) makes its
 // log files with its own NewWritableFile, so it still sees every file.
 TEST_F(PosixEnvTest, LogFileOfAnotherEnvIsItsWritableFile) {
   testutil::FaultInjectionEnv fault(env());
   const std::string path = dir_.Sub("000001.log");
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, fault.NewLogFile(path));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, fault.NewLogFile(path, {}));
   ASSERT_OK(f->Append(std::string_view("abc")));
   ASSERT_OK(f->Sync());
   ASSERT_OK_AND_ASSIGN(uint64_t size, env().GetFileSize(path));

@@ -36,6 +36,9 @@ std::string DrainErrors() {
 const EVP_CIPHER* Aes256Gcm() {
   return FetchOnce<EVP_CIPHER>([] { return EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr); });
 }
+const EVP_CIPHER* Aes256Ctr() {
+  return FetchOnce<EVP_CIPHER>([] { return EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr); });
+}
 const EVP_MD* Md5Md() {
   return FetchOnce<EVP_MD>([] { return EVP_MD_fetch(nullptr, "MD5", nullptr); });
 }

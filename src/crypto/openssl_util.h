@@ -27,6 +27,7 @@ using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree>;
 // Return nullptr only if the provider lacks the algorithm (e.g. MD5 under a
 // FIPS-only configuration).
 const EVP_CIPHER* Aes256Gcm();
+const EVP_CIPHER* Aes256Ctr();
 const EVP_MD* Md5Md();
 const EVP_MD* Sha1Md();
 const EVP_MD* Sha256Md();

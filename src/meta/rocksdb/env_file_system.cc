@@ -174,7 +174,8 @@ IOStatus EnvFileSystem::NewWritableFile(const std::string& fname,
   // (Env::NewLogFile): RocksDB's WAL reader skips zeroed blocks, and with
   // avoid_flush_during_recovery off (RocksMetaStore) it never reopens an old
   // WAL for appending.
-  Result<std::unique_ptr<WritableFile>> file = IsWalFile(fname) ? env_->NewLogFile(fname) : env_->NewWritableFile(fname);
+  Result<std::unique_ptr<WritableFile>> file =
+      IsWalFile(fname) ? env_->NewLogFile(fname, {}) : env_->NewWritableFile(fname);
   if (!file.ok()) return ToIOStatus(file.status());
   *result = std::make_unique<EnvWritableFile>(std::move(file).value(), 0, file_opts);
   return IOStatus::OK();
