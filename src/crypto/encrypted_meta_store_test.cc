@@ -11,7 +11,7 @@
 
 #include "crypto/encrypted_env.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
-#include "meta/rocksdb/wal_death_check.h"
+#include "meta/rocksdb/wal_death_test.h"
 #include "tests/testutil/secret_bytes.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"

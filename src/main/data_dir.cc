@@ -5,6 +5,7 @@
 
 #include "audit/transparency_log.h"
 #include "common/ascii.h"
+#include "kms/wrapped_key_file.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
 #include "main/malloc_tuning.h"
@@ -54,6 +55,26 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
   return std::unique_ptr<kms::KeyProvider>(std::move(p));
 }
 
+// The Env the metadata store's files go through (docs/encryption.md,
+// "Metadata at rest"): an EncryptedEnv under the key of DIR/meta.key, made
+// with a new directory before its first metadata file; null for a
+// directory whose metadata was written before metadata encryption (it
+// stays in the clear: docs/encryption.md says how to move it).
+Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path,
+                                                              kms::KeyProvider& keys) {
+  const std::string key_file = path + "/" + kMetadataKeyFile;
+  crypto::SecretBytes key;
+  if (env.FileExists(key_file)) {
+    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kMetadataKeyContext));
+  } else if (env.FileExists(path + "/meta/CURRENT")) {
+    return std::unique_ptr<crypto::EncryptedEnv>();
+  } else {
+    ASSIGN_OR_RETURN(key, kms::CreateWrappedKeyFile(env, key_file, keys, kMetadataKeyContext,
+                                                    crypto::EncryptedEnv::kKeySize));
+  }
+  return crypto::EncryptedEnv::Create(env, key);
+}
+
 }  // namespace
 
 Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
@@ -78,9 +99,10 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   d->lock = std::move(lock).value();
   ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
   d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
+  ASSIGN_OR_RETURN(d->meta_env, OpenMetadataEnv(env, path, *d->keys));
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
-  mo.env = &env;
+  mo.env = d->meta_env != nullptr ? d->meta_env.get() : &env;
   mo.read_only = read_only;
   // The transparency logs append: entries, node hashes and sizes grow.
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};

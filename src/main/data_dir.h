@@ -6,7 +6,9 @@
 //   DIR/KMS     ...the root key is in an external KMIP KMS: this file says
 //               so ("kmip <root key id>"), so that the directory is never
 //               opened with the other provider by mistake
-//   DIR/meta/   RocksDB (catalog and IAM records)
+//   DIR/meta.key the metadata key, wrapped under the root key
+//   DIR/meta/   RocksDB (catalog and IAM records), encrypted under it
+//               (crypto/encrypted_env.h)
 //   DIR/blobs/  encrypted blob files: the default storage pool; other pools
 //               (--pools FILE, sovereignty/residency/pools.h) are
 //               directories of their own, each used by one server only
@@ -22,6 +24,7 @@
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
 #include "common/env.h"
+#include "crypto/encrypted_env.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "iam/session_tokens.h"
@@ -36,6 +39,10 @@ namespace confiance {
 
 // The file in a data directory that names its root key in a KMIP KMS.
 inline constexpr char kKmsMarker[] = "KMS";
+// The file that holds the metadata key wrapped under the root key
+// (kms/wrapped_key_file.h), and the context bound into that wrap.
+inline constexpr char kMetadataKeyFile[] = "meta.key";
+inline constexpr char kMetadataKeyContext[] = "confiance/meta-key/v1";
 
 // Which KeyProvider holds the root key.
 struct KmsOptions {
@@ -75,6 +82,11 @@ struct DataDir {
   // The root key's versions when `keys` is the embedded keystore (null
   // with a KMIP KMS, which rotates its own keys). Points into `keys`.
   kms::RootKeyVersions* root_key_versions = nullptr;
+  // What the metadata store's files go through: encrypted under the key of
+  // DIR/meta.key. Null for a directory whose metadata was written before
+  // metadata encryption existed (in the clear; `meta` then uses the Env
+  // given to Open). Declared before `meta`, which uses it until destroyed.
+  std::unique_ptr<crypto::EncryptedEnv> meta_env;
   std::unique_ptr<kms::ExternalKeys> external_keys;  // null without KmsOptions::hyok
   std::unique_ptr<meta::RocksMetaStore> meta;
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store

@@ -1,4 +1,4 @@
-// File: meta/rocksdb/wal_death_check.h
+// File: meta/rocksdb/wal_death_test.h
 // For *_test.cc files only: a store whose process dies (as kill -9) after
 // synced batches, twice, must replay every one of them at the next open.
 // Over the POSIX Env (meta_wal_zero_fill_test) and over an encrypting Env
