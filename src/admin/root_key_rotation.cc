@@ -5,6 +5,7 @@
 
 #include "audit/log_signing_key.h"
 #include "common/wall_clock.h"
+#include "kms/wrapped_key_file.h"
 
 namespace confiance::admin {
 namespace {
@@ -110,8 +111,8 @@ Result<uint64_t> RootKeyRotation::Pass(const std::stop_token& stop) {
   Set([&](RootRotationProgress& p) {
     ++p.passes;
     p.to_key_id = current;
-    // + the log signing key and the session token key
-    p.records_total = tenants.size() + buckets.size() + access_keys.size() + 2;
+    // + the log signing key, the session token key and the metadata key
+    p.records_total = tenants.size() + buckets.size() + access_keys.size() + 3;
     p.records_done = 0;
   });
   uint64_t rewrapped = 0;
@@ -167,6 +168,15 @@ Result<uint64_t> RootKeyRotation::Pass(const std::stop_token& stop) {
       return Status(token_key.status().code(), "session token key: " + token_key.status().message());
     }
     if (*token_key) count(1);
+  }
+  AfterRecord();
+  if (!d_.metadata_key_file.empty()) {
+    Result<bool> meta_key =
+        kms::RewrapKeyFileUnderDefaultKey(*d_.env, d_.metadata_key_file, *d_.keys, kms::kMetadataKeyContext);
+    if (!meta_key.ok()) {
+      return Status(meta_key.status().code(), "metadata key: " + meta_key.status().message());
+    }
+    if (*meta_key) count(1);
   }
   AfterRecord();
   return rewrapped;

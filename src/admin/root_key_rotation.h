@@ -11,7 +11,8 @@
 //   - bucket keys of buckets from before tenant keys
 //     (catalog::BucketKeys::RewrapUnderDefaultProviderKey);
 //   - access-key secrets (iam::CredentialStore::RewrapUnderDefaultKey);
-//   - the transparency-log signing key (audit::RewrapLogSignerUnderDefaultKey).
+//   - the transparency-log signing key (audit::RewrapLogSignerUnderDefaultKey);
+//   - the metadata key's file (kms::RewrapKeyFileUnderDefaultKey).
 // Bucket keys under tenant keys, object data keys and blobs do not change.
 // The job passes over everything until a pass finds nothing left under an
 // old version and at least `settle` has gone by since the new version was
@@ -41,6 +42,7 @@
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "iam/credentials.h"
 #include "iam/session_tokens.h"
@@ -74,6 +76,10 @@ class RootKeyRotation {
     catalog::BucketKeys* bucket_keys = nullptr;
     iam::CredentialStore* credentials = nullptr;
     iam::SessionTokens* sessions = nullptr;  // null: no session token key to rewrap
+    // The metadata key's file (kms/wrapped_key_file.h, DIR/meta.key) read
+    // and rewritten through `env`; "": none (metadata in the clear).
+    Env* env = nullptr;
+    std::string metadata_key_file;
   };
   // `deps` must outlive this object. `settle`: see the file comment.
   explicit RootKeyRotation(const Deps& deps, std::chrono::milliseconds settle = std::chrono::seconds(2))

@@ -18,6 +18,7 @@
 #include "crypto/random.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/fake_key_provider.h"
+#include "kms/wrapped_key_file.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -55,6 +56,12 @@ class RootKeyRotationTest : public ::testing::Test {
     auto p = kms::EmbeddedKeyProvider::Open(*Env::Default(), dir_.Sub("keys"));
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     keys_ = std::move(p).value();
+    // The metadata key's file, as a data directory with metadata encrypted
+    // at rest has from its first start (main/data_dir.cc).
+    if (!Env::Default()->FileExists(MetaKeyFile())) {
+      ASSERT_OK(
+          kms::CreateWrappedKeyFile(*Env::Default(), MetaKeyFile(), *keys_, kms::kMetadataKeyContext, 32).status());
+    }
     catalog_ = std::make_unique<catalog::Catalog>(store_);
     tenant_keys_ = std::make_unique<catalog::TenantKeys>(store_, *keys_);
     bucket_keys_ = std::make_unique<catalog::BucketKeys>(*keys_, *tenant_keys_);
@@ -63,11 +70,13 @@ class RootKeyRotationTest : public ::testing::Test {
     directory_ = std::make_unique<iam::Directory>(store_, *creds_);
     rotation_ = std::make_unique<RootKeyRotation>(
         RootKeyRotation::Deps{keys_.get(), keys_.get(), &store_, catalog_.get(), tenant_keys_.get(), bucket_keys_.get(),
-                              creds_.get(), sessions_.get()},
+                              creds_.get(), sessions_.get(), Env::Default(), MetaKeyFile()},
         settle_);
     api_ = std::make_unique<AdminApi>(*directory_, *catalog_, *tenant_keys_);
     api_->SetRootKeyRotation(rotation_.get());
   }
+
+  std::string MetaKeyFile() const { return dir_.Sub("meta.key"); }
 
   // A bucket of `owner` under its tenant key.
   void MakeBucket(const std::string& name, const std::string& owner) {
@@ -147,6 +156,9 @@ class RootKeyRotationTest : public ::testing::Test {
                          sessions_->Lookup(session_.key.access_key_id, session_.token, UnixMillisNow()));
     (*out)["session"] = std::string(reinterpret_cast<const char*>(session.secret->data()), session.secret->size());
     EXPECT_EQ((*out)["session"], session_.key.secret);
+    ASSERT_OK_AND_ASSIGN(crypto::SecretBytes meta_key,
+                         kms::LoadWrappedKeyFile(*Env::Default(), MetaKeyFile(), *keys_, kms::kMetadataKeyContext));
+    (*out)["metadata key"] = Hex(meta_key);
   }
 
   // Number of stored records (in the partitions that hold provider wraps)
@@ -201,11 +213,14 @@ TEST_F(RootKeyRotationTest, RewrapsEveryProviderWrapAndRetiresTheOldVersion) {
   EXPECT_EQ(p.state, "done") << p.error;
   EXPECT_TRUE(p.from_key_ids.empty());
   // 3 tenant records (acme; globex with 2 versions; initech destroyed: 0),
-  // 1 legacy bucket, 3 access keys, the signing key, the session token key.
-  EXPECT_EQ(p.records_rewrapped, 3u + 1 + 3 + 1 + 1);
+  // 1 legacy bucket, 3 access keys, the signing key, the session token key,
+  // the metadata key.
+  EXPECT_EQ(p.records_rewrapped, 3u + 1 + 3 + 1 + 1 + 1);
   EXPECT_EQ(p.records_total, p.records_done);
   EXPECT_EQ(keys_->KeyVersionIds(), std::vector<std::string>{new_id});
   EXPECT_EQ(RecordsNaming(old_id), 0);
+  ASSERT_OK_AND_ASSIGN(std::string meta_key_file, ReadSmallFile(*Env::Default(), MetaKeyFile()));
+  EXPECT_NE(meta_key_file.find("key-id " + new_id + "\n"), std::string::npos) << meta_key_file;
 
   // A restart: the key file holds the new version alone, and every key
   // (through fresh caches) is the same as before.

@@ -213,6 +213,12 @@ EncryptedEnv::EncryptedEnv(Env& base, SecretBytes key, std::string only_under)
 
 EncryptedEnv::~EncryptedEnv() = default;
 
+bool EncryptedEnv::LooksEncrypted(std::string_view content) { return content.starts_with(kMagic); }
+
+Result<std::unique_ptr<EncryptedEnv>> EncryptedEnv::OnlyUnder(std::string only_under) {
+  return Create(base(), key_, std::move(only_under));
+}
+
 bool EncryptedEnv::Encrypts(const std::string& path) const {
   return only_under_.empty() || path.rfind(only_under_, 0) == 0;
 }

@@ -41,6 +41,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/env.h"
 #include "common/status.h"
@@ -56,6 +57,15 @@ class EncryptedEnv final : public EnvWrapper {
   // InvalidArgument unless `key` has kKeySize bytes. `base` is borrowed.
   static Result<std::unique_ptr<EncryptedEnv>> Create(Env& base, const SecretBytes& key, std::string only_under = "");
   ~EncryptedEnv() override;
+
+  // Whether `content`, a file's first bytes as stored, begins as a file of
+  // this format does (its magic). For telling encrypted metadata without
+  // its key from metadata in the clear.
+  static bool LooksEncrypted(std::string_view content);
+
+  // An EncryptedEnv over the same base and key that encrypts only the files
+  // under `only_under` (a reader of a whole data directory).
+  Result<std::unique_ptr<EncryptedEnv>> OnlyUnder(std::string only_under);
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;

@@ -63,6 +63,8 @@ TEST_F(EncryptedEnvTest, ContentReadsBackAndIsNotOnDisk) {
   const std::string raw = Raw(path);
   ASSERT_EQ(raw.size(), content.size() + EncryptedEnv::kHeaderSize);
   EXPECT_EQ(raw.substr(0, 8), "CONF-ENC");
+  EXPECT_TRUE(EncryptedEnv::LooksEncrypted(raw));
+  EXPECT_FALSE(EncryptedEnv::LooksEncrypted(content));
   EXPECT_EQ(raw.find(content.substr(1000, 16)), std::string::npos);
   ASSERT_OK_AND_ASSIGN(uint64_t size, env->GetFileSize(path));
   EXPECT_EQ(size, content.size());
@@ -184,7 +186,7 @@ TEST_F(EncryptedEnvTest, LogFileFillReadsAsZeros) {
 
 TEST_F(EncryptedEnvTest, OnlyUnderADirectory) {
   ASSERT_OK(Env::Default()->CreateDir(dir_.Sub("meta")));
-  std::unique_ptr<EncryptedEnv> env = Make(1, dir_.Sub("meta/"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EncryptedEnv> env, Make(1)->OnlyUnder(dir_.Sub("meta/")));
   Write(*env, dir_.Sub("meta/000001.sst"), "secret name");
   Write(*env, dir_.Sub("blob"), "stays as is");
   EXPECT_EQ(Raw(dir_.Sub("meta/000001.sst")).find("secret name"), std::string::npos);

@@ -303,6 +303,13 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
 
 Status BackupJob::CopyKeys(const admin::BackupRequest& request, const std::string& into) {
   Env& env = *d_.env;
+  // The checkpoint is encrypted under the metadata key: its file goes along
+  // (wrapped under the root key, it opens nothing by itself).
+  const std::string meta_key = d_.data_dir + "/" + kMetadataKeyFile;
+  if (env.FileExists(meta_key)) {
+    ASSIGN_OR_RETURN(std::string wrapped, ReadSmallFile(env, meta_key));
+    RETURN_IF_ERROR(WriteFileDurably(env, into + "/" + kMetadataKeyFile, wrapped));
+  }
   if (d_.root_key_versions == nullptr) {
     // The KMS holds the key; the marker names it, so that the restored
     // directory is opened with the KMS too (main/data_dir.h).

@@ -15,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "catalog/scrub.h"
 #include "common/env.h"
+#include "main/data_dir.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 
 namespace confiance {
@@ -70,7 +71,7 @@ Result<ManifestPools> ReadManifestPools(Env& env, const std::string& path) {
 
 }  // namespace
 
-int RunBackupVerify(const std::string& path) {
+int RunBackupVerify(const std::string& path, const KmsOptions& kms, const std::string& keys_of) {
   Env& env = *Env::Default();
   auto fail = [&](const Status& s) {
     std::fprintf(stderr, "confiance: cannot verify backup %s: %s\n", path.c_str(), s.ToString().c_str());
@@ -78,9 +79,22 @@ int RunBackupVerify(const std::string& path) {
   };
   Result<ManifestPools> pools = ReadManifestPools(env, path);
   if (!pools.ok()) return fail(pools.status());
+  // Encrypted metadata (a backup with a meta.key) opens only with its root
+  // key: the backup's own (keys/root.key, or the KMS), or that of the data
+  // directory `keys_of`.
+  std::unique_ptr<kms::KeyProvider> keys;
+  std::unique_ptr<crypto::EncryptedEnv> meta_env;
+  if (env.FileExists(path + "/" + kMetadataKeyFile)) {
+    Result<std::unique_ptr<kms::KeyProvider>> provider = OpenKeyProvider(env, keys_of.empty() ? path : keys_of, kms);
+    if (!provider.ok()) return fail(provider.status());
+    keys = std::move(provider).value();
+    Result<std::unique_ptr<crypto::EncryptedEnv>> opened = OpenMetadataEnv(env, path, *keys, /*create=*/false);
+    if (!opened.ok()) return fail(opened.status());
+    meta_env = std::move(opened).value();
+  }
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
-  mo.env = &env;
+  mo.env = meta_env != nullptr ? meta_env.get() : &env;
   mo.read_only = true;  // the checkpoint as it is
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
   Result<std::unique_ptr<meta::RocksMetaStore>> meta = meta::RocksMetaStore::Open(mo);

@@ -480,7 +480,8 @@ int RunServer(const ServerFlags& flags) {
   // an unfinished one (the key file still holds an old version).
   admin::RootKeyRotation root_rotation(admin::RootKeyRotation::Deps{
       (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
-      (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get(), (*dir)->sessions.get()});
+      (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get(), (*dir)->sessions.get(),
+      Env::Default(), (*dir)->meta_env != nullptr ? flags.data + "/" + kMetadataKeyFile : ""});
   admin_api.SetRootKeyRotation(&root_rotation);
   if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());
@@ -910,8 +911,15 @@ int main(int argc, char** argv) {
   offline_kms.Register(*scrub);
   std::string verify_path;
   CLI::App* verify_backup = admin->add_subcommand(
-      "verify-backup", "Check without any key that a backup holds every blob its metadata names, at its size");
+      "verify-backup",
+      "Check that a backup holds every blob its metadata names, at its size (decrypts no object; encrypted "
+      "metadata needs the backup's root key: PATH/keys/root.key, --keys-of DIR or --kms kmip)");
   verify_backup->add_option("PATH", verify_path, "The backup directory (docs/backup.md)")->required();
+  std::string verify_keys_of;
+  verify_backup->add_option("--keys-of", verify_keys_of,
+                            "A data directory whose root key opens the backup (the server's, for a backup taken "
+                            "without --include-root-key)");
+  offline_kms.Register(*verify_backup);
   std::string credentials_path;
   CLI::App* generate_credentials = admin->add_subcommand(
       "generate-credentials",
@@ -1035,7 +1043,6 @@ int main(int argc, char** argv) {
   }
   if (server->parsed()) return RunServer(flags);
   if (admin_cli.parsed()) return admin_cli.Run();
-  if (verify_backup->parsed()) return RunBackupVerify(verify_path);
   if (generate_credentials->parsed()) {
     if (Status s = WriteCredentialsFile(*Env::Default(), credentials_path); !s.ok()) {
       std::fprintf(stderr, "generate-credentials: %s\n", s.message().c_str());
@@ -1046,10 +1053,11 @@ int main(int argc, char** argv) {
                 credentials_path.c_str());
     return 0;
   }
-  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() ||
-      log_export->parsed() || log_list->parsed()) {
+  if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() || log_export->parsed() ||
+      log_list->parsed() || verify_backup->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
     if (!kms) return 2;
+    if (verify_backup->parsed()) return RunBackupVerify(verify_path, *kms, verify_keys_of);
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
     if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);
     if (scrub->parsed()) return RunScrub(admin_data, *kms, scrub_pools);

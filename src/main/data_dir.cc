@@ -15,6 +15,8 @@ namespace {
 
 constexpr char kKmipMarkerPrefix[] = "kmip ";
 
+}  // namespace
+
 Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::string& path, const KmsOptions& o) {
   const std::string marker = path + "/" + kKmsMarker;
   const std::string embedded_key = path + "/keys/" + kms::kRootKeyFileName;
@@ -55,27 +57,30 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
   return std::unique_ptr<kms::KeyProvider>(std::move(p));
 }
 
-// The Env the metadata store's files go through (docs/encryption.md,
-// "Metadata at rest"): an EncryptedEnv under the key of DIR/meta.key, made
-// with a new directory before its first metadata file; null for a
-// directory whose metadata was written before metadata encryption (it
-// stays in the clear: docs/encryption.md says how to move it).
-Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path,
-                                                              kms::KeyProvider& keys) {
+Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                                              bool create) {
   const std::string key_file = path + "/" + kMetadataKeyFile;
   crypto::SecretBytes key;
   if (env.FileExists(key_file)) {
-    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kMetadataKeyContext));
+    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext));
   } else if (env.FileExists(path + "/meta/CURRENT")) {
+    // Metadata from before metadata encryption, in the clear; or encrypted
+    // metadata whose key file went missing (a backup restored without it).
+    ASSIGN_OR_RETURN(std::string current, ReadSmallFile(env, path + "/meta/CURRENT"));
+    if (crypto::EncryptedEnv::LooksEncrypted(current)) {
+      return FailedPreconditionError("the metadata of " + path + " is encrypted but its key file " +
+                                     std::string(kMetadataKeyFile) +
+                                     " is missing: put back the one it was written with (docs/backup.md)");
+    }
+    return std::unique_ptr<crypto::EncryptedEnv>();
+  } else if (!create) {
     return std::unique_ptr<crypto::EncryptedEnv>();
   } else {
-    ASSIGN_OR_RETURN(key, kms::CreateWrappedKeyFile(env, key_file, keys, kMetadataKeyContext,
-                                                    crypto::EncryptedEnv::kKeySize));
+    ASSIGN_OR_RETURN(
+        key, kms::CreateWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
   }
   return crypto::EncryptedEnv::Create(env, key);
 }
-
-}  // namespace
 
 Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
                                                      const std::string& jurisdiction) {
@@ -99,7 +104,7 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   d->lock = std::move(lock).value();
   ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
   d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
-  ASSIGN_OR_RETURN(d->meta_env, OpenMetadataEnv(env, path, *d->keys));
+  ASSIGN_OR_RETURN(d->meta_env, OpenMetadataEnv(env, path, *d->keys, /*create=*/!read_only));
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
   mo.env = d->meta_env != nullptr ? d->meta_env.get() : &env;

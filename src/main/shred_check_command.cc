@@ -86,7 +86,17 @@ int RunShredCheck(const ShredCheckFlags& flags, const KmsOptions& kms) {
               admin::ReceiptTime(receipt->destroyed_ms).c_str(), keys->max_version, keys->wrappers.size());
   std::fflush(stdout);
   const auto scan_start = std::chrono::steady_clock::now();
-  Result<catalog::ShredScan> scan = catalog::ScanForDestroyedKey(*Env::Default(), *roots, keys->wrappers);
+  // Metadata encrypted at rest is scanned as it decrypts: a stale copy of
+  // the key in an old table file is still there for whoever holds the
+  // metadata key.
+  std::unique_ptr<crypto::EncryptedEnv> meta_scope;
+  if ((*dir)->meta_env != nullptr) {
+    Result<std::unique_ptr<crypto::EncryptedEnv>> scoped = (*dir)->meta_env->OnlyUnder(flags.data + "/meta/");
+    if (!scoped.ok()) return ShredCheckFailed("scanning", scoped.status());
+    meta_scope = std::move(scoped).value();
+  }
+  Env& scan_env = meta_scope != nullptr ? static_cast<Env&>(*meta_scope) : *Env::Default();
+  Result<catalog::ShredScan> scan = catalog::ScanForDestroyedKey(scan_env, *roots, keys->wrappers);
   if (!scan.ok()) return ShredCheckFailed("scanning", scan.status());
   const auto end = std::chrono::steady_clock::now();
   const double scan_s = std::chrono::duration<double>(end - scan_start).count();

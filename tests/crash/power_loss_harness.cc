@@ -201,6 +201,9 @@ Status Lifetime::Start() {
   SeedThreadRandom(seed_);
   incarnation_ = std::make_shared<IncarnationEnv>(env_);
   ASSIGN_OR_RETURN(dir_, DataDir::Open(*incarnation_, path_));
+  // The store is driven as the server opens it: metadata encrypted at rest
+  // (crypto/encrypted_env.h over the fault-injecting Env).
+  if (dir_->meta_env == nullptr) return InternalError("harness: the metadata store is not encrypted");
   for (int b = 0; b < kBuckets; ++b) {
     catalog::BucketRecord bucket;
     bucket.name = fmt::format("crash-{}", b);

@@ -2,12 +2,15 @@
 size object, a large multi-package object, a multipart object, a streaming
 upload) never appears in any file under the data directory - every file
 read raw, RocksDB WAL/SST/MANIFEST and blob files included - neither while
-the server runs nor after a clean shutdown. Also: a flipped byte in a blob
-file makes the GET fail instead of returning wrong bytes."""
+the server runs nor after a clean shutdown; nor do object names, user
+metadata, tags or bucket names (the metadata store is encrypted too). Also:
+a flipped byte in a blob file makes the GET fail instead of returning wrong
+bytes."""
 
 import hashlib
 import os
 import random
+import subprocess
 import uuid
 
 import pytest
@@ -185,3 +188,55 @@ def test_tampered_blob_fails_get(server_factory):
                     "bytes: tamper not detected or file not the blob" % blob)
     pytest.fail("GET of a tampered object returned %d bytes with status 200 "
                 "(wrong bytes served instead of an error)" % len(got))
+
+
+def test_metadata_never_on_disk_in_clear(server_factory):
+    """Object names, user metadata, tags and bucket names live in the
+    metadata store, which is encrypted at rest under DIR/meta.key (wrapped
+    under the root key): none of them is in any file, while the server runs
+    (write-ahead log) nor after a restart (table files). A missing key file
+    refuses the start with a clear reason."""
+    srv = server_factory()
+    c = srv.client()
+    tag = uuid.uuid4().hex[:12]
+    bucket = "confidential-bucket-" + tag
+    name = "patients/CONFIDENTIAL-NAME-%s.pdf" % tag
+    meta_value = "CONFIDENTIAL-METADATA-%s" % tag
+    tag_value = "CONFIDENTIAL-TAG-%s" % tag
+    c.create_bucket(Bucket=bucket)
+    c.put_object(Bucket=bucket, Key=name, Body=b"x" * 100, Metadata={"diagnosis": meta_value},
+                 Tagging="case=" + tag_value, ContentType="application/x-" + tag)
+    needles = [x.encode() for x in (bucket, name, meta_value, tag_value, "application/x-" + tag)]
+
+    key_file = os.path.join(srv.data_dir, "meta.key")
+    with open(key_file) as f:
+        lines = f.read().splitlines()
+    assert lines[0] == "confiance wrapped key v1", lines
+    assert lines[1].startswith("key-id root-"), lines
+
+    hits, files = scan(srv.data_dir, needles)
+    assert files > 5 and not hits, hits
+    srv.stop_clean()
+    srv.start()
+    c = srv.client()
+    # Many more records, so that the restart's table file is not alone.
+    for i in range(50):
+        c.put_object(Bucket=bucket, Key="%s-%d" % (name, i), Body=b"y")
+    srv.stop_clean()
+    meta_dir = os.path.join(srv.data_dir, "meta")
+    assert any(n.endswith(".sst") for n in os.listdir(meta_dir)), os.listdir(meta_dir)
+    hits, _ = scan(srv.data_dir, needles)
+    assert not hits, hits
+
+    srv.start()
+    head = srv.client().head_object(Bucket=bucket, Key=name)
+    assert head["Metadata"] == {"diagnosis": meta_value}
+    srv.stop_clean()
+
+    os.rename(key_file, key_file + ".away")
+    cp = subprocess.run([srv.binary, "server", "--data", srv.data_dir, "--listen", "127.0.0.1:%d" % srv.port],
+                        capture_output=True, text=True, timeout=60)
+    assert cp.returncode != 0, cp
+    assert "is encrypted but its key file meta.key is missing" in cp.stderr + cp.stdout, cp
+    os.rename(key_file + ".away", key_file)
+    srv.start()

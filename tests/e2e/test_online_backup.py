@@ -431,9 +431,13 @@ def test_incremental_backup_links_what_the_base_holds_and_stands_alone(tmp_path,
     manifest = json.load(open(os.path.join(b2, "BACKUP.json")))
     assert manifest["base"] == b2[:-1] + "1" and manifest["blobs_from_base"] == second["blobs_from_base"]
 
-    # verify-backup checks b2, which holds no key, without any key.
+    # b2 holds no root key: its metadata is encrypted under the server's, so
+    # verify-backup needs that one (--keys-of), and says so without it.
     assert not os.path.exists(os.path.join(b2, "keys"))
-    verify = [srv.binary, "admin", "verify-backup"]
+    assert os.path.exists(os.path.join(b2, "meta.key"))
+    keyless = subprocess.run([srv.binary, "admin", "verify-backup", b2], capture_output=True, text=True, timeout=120)
+    assert keyless.returncode == 2 and "no root key file" in keyless.stderr, keyless
+    verify = [srv.binary, "admin", "verify-backup", "--keys-of", srv.data_dir]
     ok = subprocess.run(verify + [b2], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and ": 0 damaged" in ok.stdout, ok
     assert "%d objects" % len(bodies) in ok.stdout, ok.stdout

@@ -9,8 +9,8 @@ skipped and says so. Each bucket scrubbed is an entry in its owner's
 transparency log (which verifies), the refused one as 403. The rate limit
 holds a scrub to its rate; a second start while one runs is refused (409);
 stop ends it as "stopped", as a shutdown does; tenants cannot start one.
-A flipped byte in a metadata table file is found by the offline scrub and,
-without any key, by verify-backup of a backup that shares the file."""
+A flipped byte in a metadata table file is found by the offline scrub and
+by verify-backup of a backup that shares the file (with its root key)."""
 
 import json
 import os

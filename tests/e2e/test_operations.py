@@ -154,7 +154,8 @@ def test_the_backup_script_chains_incremental_backups_and_keeps_the_newest(tmp_p
     (backups / "29991231T235959Z.partial").mkdir()  # "later" than this run's backups: kept
     env = {"PATH": "/usr/bin:/bin", **sanitizer_env(), "CONFIANCE_BACKUP_DIR": str(backups), "CONFIANCE_BACKUP_KEEP": "2",
            "CONFIANCE_ENDPOINT": srv.endpoint, "CONFIANCE_OPERATOR_ACCESS_KEY": OPERATOR[0],
-           "CONFIANCE_OPERATOR_SECRET_KEY": OPERATOR[1], "CONFIANCE_BIN": server_binary()}
+           "CONFIANCE_OPERATOR_SECRET_KEY": OPERATOR[1], "CONFIANCE_BIN": server_binary(),
+           "CONFIANCE_DATA": srv.data_dir}  # the check reads its root key (encrypted metadata)
     script = os.path.join(PACKAGING, "confiance-backup")
 
     def run(**extra):
