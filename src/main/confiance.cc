@@ -58,6 +58,7 @@
 #include "main/config_file.h"
 #include "main/credentials_file.h"
 #include "main/data_dir.h"
+#include "main/encrypt_metadata_command.h"
 #include "main/kms_flags.h"
 #include "main/lifecycle_runner.h"
 #include "main/lockbox_flags.h"
@@ -920,6 +921,13 @@ int main(int argc, char** argv) {
                             "A data directory whose root key opens the backup (the server's, for a backup taken "
                             "without --include-root-key)");
   offline_kms.Register(*verify_backup);
+  std::string encrypt_data = "./data";
+  CLI::App* encrypt_metadata = admin->add_subcommand(
+      "encrypt-metadata",
+      "Encrypt at rest the metadata of a data directory written before metadata encryption existed (offline: "
+      "server stopped; docs/encryption.md)");
+  encrypt_metadata->add_option("--data", encrypt_data, "Data directory")->capture_default_str();
+  offline_kms.Register(*encrypt_metadata);
   std::string credentials_path;
   CLI::App* generate_credentials = admin->add_subcommand(
       "generate-credentials",
@@ -1054,9 +1062,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() || log_export->parsed() ||
-      log_list->parsed() || verify_backup->parsed()) {
+      log_list->parsed() || verify_backup->parsed() || encrypt_metadata->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
     if (!kms) return 2;
+    if (encrypt_metadata->parsed()) return RunEncryptMetadata(encrypt_data, *kms);
     if (verify_backup->parsed()) return RunBackupVerify(verify_path, *kms, verify_keys_of);
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
     if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);

@@ -5,7 +5,6 @@
 
 #include "audit/transparency_log.h"
 #include "common/ascii.h"
-#include "kms/wrapped_key_file.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
 #include "main/malloc_tuning.h"
@@ -55,31 +54,6 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
     RETURN_IF_ERROR(WriteFileDurably(env, marker, kKmipMarkerPrefix + p->DefaultKeyId() + "\n"));
   }
   return std::unique_ptr<kms::KeyProvider>(std::move(p));
-}
-
-Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path, kms::KeyProvider& keys,
-                                                              bool create) {
-  const std::string key_file = path + "/" + kMetadataKeyFile;
-  crypto::SecretBytes key;
-  if (env.FileExists(key_file)) {
-    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext));
-  } else if (env.FileExists(path + "/meta/CURRENT")) {
-    // Metadata from before metadata encryption, in the clear; or encrypted
-    // metadata whose key file went missing (a backup restored without it).
-    ASSIGN_OR_RETURN(std::string current, ReadSmallFile(env, path + "/meta/CURRENT"));
-    if (crypto::EncryptedEnv::LooksEncrypted(current)) {
-      return FailedPreconditionError("the metadata of " + path + " is encrypted but its key file " +
-                                     std::string(kMetadataKeyFile) +
-                                     " is missing: put back the one it was written with (docs/backup.md)");
-    }
-    return std::unique_ptr<crypto::EncryptedEnv>();
-  } else if (!create) {
-    return std::unique_ptr<crypto::EncryptedEnv>();
-  } else {
-    ASSIGN_OR_RETURN(
-        key, kms::CreateWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
-  }
-  return crypto::EncryptedEnv::Create(env, key);
 }
 
 Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,

@@ -32,6 +32,7 @@
 #include "kms/kmip/kmip_external_keys.h"
 #include "kms/kmip/kmip_key_provider.h"
 #include "kms/root_key_versions.h"
+#include "main/metadata_encryption.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "sovereignty/residency/residency.h"
 
@@ -39,9 +40,6 @@ namespace confiance {
 
 // The file in a data directory that names its root key in a KMIP KMS.
 inline constexpr char kKmsMarker[] = "KMS";
-// The file that holds the metadata key wrapped under the root key
-// (kms/wrapped_key_file.h).
-inline constexpr char kMetadataKeyFile[] = "meta.key";
 
 // Which KeyProvider holds the root key.
 struct KmsOptions {
@@ -59,15 +57,6 @@ struct KmsOptions {
 // FailedPrecondition if the directory was set up with the other provider,
 // or holds metadata but no root key file (a new key would open nothing).
 Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::string& path, const KmsOptions& kms);
-
-// The Env the metadata store of the directory at `path` goes through
-// (docs/encryption.md, "Metadata at rest"): an EncryptedEnv under the key
-// of path/meta.key. With `create`, a directory that has neither that file
-// nor metadata yet gets a new key first. Null (the metadata is in the
-// clear) for a directory whose metadata was written before metadata
-// encryption existed, and without `create` for one that has no key file.
-Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path, kms::KeyProvider& keys,
-                                                              bool create);
 
 // The storage pools: those of the TOML file `pools_file` ("" = none: the
 // default pool alone), the implicit default pool labelled `jurisdiction`.

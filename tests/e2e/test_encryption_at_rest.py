@@ -239,4 +239,13 @@ def test_metadata_never_on_disk_in_clear(server_factory):
     assert cp.returncode != 0, cp
     assert "is encrypted but its key file meta.key is missing" in cp.stderr + cp.stdout, cp
     os.rename(key_file + ".away", key_file)
+
+    # The conversion of a directory from before metadata encryption
+    # (src/main/metadata_encryption_test.cc) changes nothing here, and never
+    # runs beside a server.
+    convert = [srv.binary, "admin", "encrypt-metadata", "--data", srv.data_dir]
+    cp = subprocess.run(convert, capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 0 and "already encrypted; nothing to do" in cp.stdout, cp
     srv.start()
+    cp = subprocess.run(convert, capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 1 and "in use" in cp.stderr, cp

@@ -503,6 +503,32 @@ Status RocksMetaStore::Checkpoint(const std::string& dir) {
   return OkStatus();
 }
 
+Result<uint64_t> RocksMetaStore::CopyInto(RocksMetaStore& dest) {
+  RETURN_IF_ERROR(dest.Writable());
+  constexpr size_t kBatchBytes = size_t{4} << 20;
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  rocksdb::WriteBatch batch;
+  uint64_t records = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Status s = batch.Put(it->key(), it->value());
+    if (!s.ok()) return FromRocks(s, "meta: copy");
+    ++records;
+    if (batch.GetDataSize() >= kBatchBytes) {
+      RETURN_IF_ERROR(dest.Write(batch, /*sync=*/false, "copy"));
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "meta: copy: reading");
+  RETURN_IF_ERROR(dest.WriteSynced(batch, "copy"));
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = dest.db_->Flush(flush);
+  if (!s.ok()) return FromRocks(s, "meta: copy: flush");
+  return records;
+}
+
 Status RocksMetaStore::VerifyChecksums() {
   rocksdb::ReadOptions options;
   options.fill_cache = false;  // a pass over everything: keep the hot blocks cached

@@ -141,6 +141,13 @@ class RocksMetaStore final : public MetaStore {
   // into `dir` (copied when it is on another file system), the live WAL
   // copied, the directory synced. Refused once the store is read-only.
   Status Checkpoint(const std::string& dir) override;
+  // Copies every record of this store, as stored (physical keys, the
+  // format marker included), into `dest`, a new store (the conversion of
+  // a store written in the clear into an encrypted one,
+  // main/metadata_encryption.h), then flushes `dest` and waits: its
+  // records are in synced table files when this returns. Reads one
+  // consistent view of this store. Returns the number of records.
+  Result<uint64_t> CopyInto(RocksMetaStore& dest);
   // Every block of every table file (the WAL's records are checked when it
   // is replayed at open; the memtable is memory).
   Status VerifyChecksums() override;

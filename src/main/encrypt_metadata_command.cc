@@ -1,0 +1,36 @@
+// File: main/encrypt_metadata_command.cc
+#include "main/encrypt_metadata_command.h"
+
+#include <cstdio>
+
+#include "main/metadata_encryption.h"
+
+namespace confiance {
+
+int RunEncryptMetadata(const std::string& data, const KmsOptions& kms) {
+  Env& env = *Env::Default();
+  auto fail = [&](const Status& s) {
+    std::fprintf(stderr, "encrypt-metadata: %s: %s\n", data.c_str(), s.ToString().c_str());
+    return 1;
+  };
+  Result<std::unique_ptr<FileLock>> lock = env.LockFile(data + "/LOCK");
+  if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
+  Result<std::unique_ptr<kms::KeyProvider>> keys = OpenKeyProvider(env, data, kms);
+  if (!keys.ok()) return fail(keys.status());
+  Result<MetadataConversion> done = EncryptMetadata(env, data, **keys);
+  if (!done.ok()) return fail(done.status());
+  if (done->already_encrypted) {
+    std::printf("encrypt-metadata: the metadata of %s is already encrypted; nothing to do\n", data.c_str());
+  } else if (done->records == 0 && done->resumed) {
+    std::printf("encrypt-metadata: finished the interrupted conversion of %s: its metadata is encrypted\n",
+                data.c_str());
+  } else {
+    std::printf(
+        "encrypt-metadata: %llu records of %s copied into an encrypted store under a new metadata key "
+        "(%s, wrapped under the root key); the clear-text files are removed (unlinked, not overwritten)\n",
+        static_cast<unsigned long long>(done->records), data.c_str(), kMetadataKeyFile);
+  }
+  return 0;
+}
+
+}  // namespace confiance

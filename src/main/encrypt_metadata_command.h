@@ -1,0 +1,20 @@
+// File: main/encrypt_metadata_command.h
+// `confiance admin encrypt-metadata --data DIR [--kms ...]` (offline: the
+// server stopped): converts a data directory whose metadata was written in
+// the clear, before metadata encryption existed, to metadata encrypted at
+// rest (main/metadata_encryption.h, docs/encryption.md "Metadata at rest").
+// Run again after an interruption, it finishes the conversion; on a
+// directory already encrypted it changes nothing.
+#pragma once
+
+#include <string>
+
+#include "main/data_dir.h"
+
+namespace confiance {
+
+// Prints what it did; returns 0 on success, 1 on failure (the reason on
+// stderr).
+int RunEncryptMetadata(const std::string& data, const KmsOptions& kms);
+
+}  // namespace confiance
