@@ -12,6 +12,9 @@
 # Usage: VARIANTS="base: off:" bench/variants_cpu.sh [BUILD_DIR]
 #   OPS       op:connections pairs (default "get:16 put:16")
 #   REQUESTS  per run (default 10000); ROUNDS (default 3)
+#   FRESH=1   a fresh data directory (seeded again) for every variant's
+#             run, for binaries that cannot open each other's directories
+#             (e.g. before and after metadata encryption)
 # Needs perf (Debian linux-perf) for the sync and switch counts. Only
 # 127.0.0.1 is used; every run is bounded in requests and time.
 set -euo pipefail
@@ -56,8 +59,13 @@ for r in $(seq 1 "$ROUNDS"); do
     bin=$CONFIANCE
     for e in "${vars[@]}"; do [[ $e == CONFIANCE_BIN=* ]] && bin=${e#CONFIANCE_BIN=}; done
     ((${#vars[@]})) && export "${vars[@]}"
+    if [[ "${FRESH:-0}" == 1 ]]; then
+      stop_server
+      rm -rf "$WORK/data"
+    fi
     CONFIANCE=$bin start_server "${flags[@]}"
     for e in "${vars[@]}"; do unset "${e%%=*}"; done
+    [[ "${FRESH:-0}" == 1 ]] && seed_objects
     line="| $r | $name |"
     for o in $OPS; do line="$line $(run "${o%%:*}" "${o#*:}") |"; done
     echo "$line"
