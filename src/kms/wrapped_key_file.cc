@@ -55,7 +55,7 @@ Status Write(Env& env, const std::string& path, KeyProvider& keys, const crypto:
              std::string_view context) {
   KeyFile f;
   f.key_id = keys.DefaultKeyId();
-  ASSIGN_OR_RETURN(f.wrapped, keys.Wrap(f.key_id, key, context, KeyUse(Justification::kSystemMaintenance)));
+  ASSIGN_OR_RETURN(f.wrapped, keys.Wrap(f.key_id, key, context));
   return WriteFileDurably(env, path, Format(f));
 }
 
@@ -72,8 +72,7 @@ Result<crypto::SecretBytes> CreateWrappedKeyFile(Env& env, const std::string& pa
 Result<crypto::SecretBytes> LoadWrappedKeyFile(Env& env, const std::string& path, KeyProvider& keys,
                                                std::string_view context) {
   ASSIGN_OR_RETURN(KeyFile f, Read(env, path));
-  Result<crypto::SecretBytes> key =
-      keys.Unwrap(f.key_id, f.wrapped, context, KeyUse(Justification::kSystemMaintenance));
+  Result<crypto::SecretBytes> key = keys.Unwrap(f.key_id, f.wrapped, context);
   if (!key.ok()) {
     return Status(key.status().code(),
                   "key file " + path + " (wrapped under " + f.key_id + "): " + key.status().message());

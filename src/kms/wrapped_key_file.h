@@ -11,8 +11,9 @@
 // `context` (e.g. "confiance/meta-key/v1") is bound into the wrap, so the
 // blob opens for no other use.
 //
-// Every use is justified SYSTEM_MAINTENANCE (the server's own start-up,
-// a root key rotation), which an external KMS is told.
+// The key is the server's own, not a tenant's: its wraps and unwraps carry
+// no key-access justification (as the access-key secrets and the log
+// signing key, docs/kmip.md "Key-access justifications").
 #pragma once
 
 #include <string>

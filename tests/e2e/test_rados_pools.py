@@ -192,7 +192,7 @@ def test_objects_live_in_ceph_as_ciphertext_and_read_back(tmp_path, cluster):
         text = cli(srv, "backup", "status").out
         assert "not copied: 5 blob(s) of the RADOS pool(s) ceph-fr" in text, text
         # Its check passes, and says what it could not look at.
-        ok = subprocess.run([srv.binary, "admin", "verify-backup", backup], capture_output=True, text=True,
+        ok = subprocess.run([srv.binary, "admin", "verify-backup", "--keys-of", srv.data_dir, backup], capture_output=True, text=True,
                             timeout=120)
         assert ok.returncode == 0 and ": 0 damaged" in ok.stdout, ok
         assert "5 segments in pools the backup did not copy (ceph-fr) not checked" in ok.stdout, ok.stdout
@@ -203,7 +203,7 @@ def test_objects_live_in_ceph_as_ciphertext_and_read_back(tmp_path, cluster):
         manifest["pools_not_copied"].append("local")
         with open(manifest_path, "w") as f:
             json.dump(manifest, f)
-        bad = subprocess.run([srv.binary, "admin", "verify-backup", backup], capture_output=True, text=True,
+        bad = subprocess.run([srv.binary, "admin", "verify-backup", "--keys-of", srv.data_dir, backup], capture_output=True, text=True,
                              timeout=120)
         assert bad.returncode == 2 and "both copied and not copied" in bad.stderr, bad
 
