@@ -11,14 +11,13 @@ namespace {
 
 struct Names {
   explicit Names(const std::string& dir)
-      : dir(dir),
-        key(dir + "/" + kMetadataKeyFile),
+      : key(dir + "/" + kMetadataKeyFile),
         meta(dir + "/meta"),
         encrypted(dir + "/meta.encrypted"),
         encrypted_key(dir + "/meta.encrypted.key"),
         done(dir + "/meta.encrypted.done"),
         old(dir + "/meta.plaintext-old") {}
-  const std::string dir, key, meta, encrypted, encrypted_key, done, old;
+  const std::string key, meta, encrypted, encrypted_key, done, old;
 };
 
 // Whether a store's CURRENT file is there: a store, not a leftover.
