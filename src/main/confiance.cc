@@ -482,7 +482,7 @@ int RunServer(const ServerFlags& flags) {
   admin::RootKeyRotation root_rotation(admin::RootKeyRotation::Deps{
       (*dir)->keys.get(), (*dir)->root_key_versions, (*dir)->meta.get(), (*dir)->catalog.get(),
       (*dir)->tenant_keys.get(), (*dir)->bucket_keys.get(), (*dir)->credentials.get(), (*dir)->sessions.get(),
-      Env::Default(), (*dir)->meta_env != nullptr ? flags.data + "/" + kMetadataKeyFile : ""});
+      Env::Default(), (*dir)->meta_env != nullptr ? (*dir)->path + "/" + kMetadataKeyFile : ""});
   admin_api.SetRootKeyRotation(&root_rotation);
   if (Result<bool> resumed = root_rotation.ResumeIfUnfinished(); !resumed.ok()) {
     spdlog::error("root key rotation: cannot resume: {}", resumed.status().ToString());

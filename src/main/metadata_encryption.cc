@@ -40,6 +40,17 @@ meta::RocksMetaStore::Options StoreOptions(const std::string& path, Env& env, bo
   return o;
 }
 
+// FailedPrecondition if the store under DIR/meta is encrypted (its CURRENT
+// is one of ours) although DIR/meta.key is missing (a backup restored
+// without it): a store in the clear has a clear CURRENT.
+Status RefuseEncryptedStoreWithoutKey(Env& env, const Names& n, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string current, ReadSmallFile(env, n.meta + "/CURRENT"));
+  if (!crypto::EncryptedEnv::LooksEncrypted(current)) return OkStatus();
+  return FailedPreconditionError("the metadata of " + path + " is encrypted but its key file " +
+                                 std::string(kMetadataKeyFile) +
+                                 " is missing: put back the one it was written with (docs/backup.md)");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path, kms::KeyProvider& keys,
@@ -55,14 +66,8 @@ Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const st
   if (env.FileExists(n.key)) {
     ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, n.key, keys, kms::kMetadataKeyContext));
   } else if (HasStore(env, n.meta)) {
-    // Metadata from before metadata encryption, in the clear; or encrypted
-    // metadata whose key file went missing (a backup restored without it).
-    ASSIGN_OR_RETURN(std::string current, ReadSmallFile(env, n.meta + "/CURRENT"));
-    if (crypto::EncryptedEnv::LooksEncrypted(current)) {
-      return FailedPreconditionError("the metadata of " + path + " is encrypted but its key file " +
-                                     std::string(kMetadataKeyFile) +
-                                     " is missing: put back the one it was written with (docs/backup.md)");
-    }
+    // Metadata from before metadata encryption, in the clear.
+    RETURN_IF_ERROR(RefuseEncryptedStoreWithoutKey(env, n, path));
     return std::unique_ptr<crypto::EncryptedEnv>();
   } else if (!create) {
     return std::unique_ptr<crypto::EncryptedEnv>();
@@ -92,11 +97,7 @@ Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, km
       return FailedPreconditionError(path + " has a metadata key but no metadata store");
     }
   } else if (HasStore(env, n.meta)) {
-    ASSIGN_OR_RETURN(std::string current, ReadSmallFile(env, n.meta + "/CURRENT"));
-    if (crypto::EncryptedEnv::LooksEncrypted(current)) {
-      return FailedPreconditionError("the metadata of " + path + " is encrypted but its key file " +
-                                     std::string(kMetadataKeyFile) + " is missing");
-    }
+    RETURN_IF_ERROR(RefuseEncryptedStoreWithoutKey(env, n, path));
     from = From::kCopy;
   } else if (env.FileExists(n.old) && env.FileExists(n.done) && env.FileExists(n.encrypted_key)) {
     from = From::kKeyInPlace;
