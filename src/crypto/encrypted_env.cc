@@ -22,6 +22,7 @@ namespace {
 constexpr std::string_view kMagic = "CONF-ENC";
 constexpr uint8_t kFormatVersion = 1;
 constexpr size_t kVersionOffset = 8;
+constexpr size_t kReservedOffset = 9;
 constexpr size_t kNonceOffset = 16;
 constexpr size_t kNonceSize = 32;
 constexpr size_t kCheckOffset = 48;
@@ -95,7 +96,8 @@ Result<Header> NewHeader(const SecretBytes& env_key, std::shared_ptr<const FileC
 }
 
 // The cipher of a file whose header is `h`; DataLoss naming `path` if it is
-// not one of ours, of an unknown version, or of another key.
+// not one of ours, of an unknown version or reserved bytes, or of another
+// key.
 Result<std::shared_ptr<const FileCipher>> OpenHeader(const SecretBytes& env_key, std::span<const std::byte> h,
                                                      const std::string& path) {
   if (std::memcmp(h.data(), kMagic.data(), kMagic.size()) != 0) {
@@ -104,6 +106,12 @@ Result<std::shared_ptr<const FileCipher>> OpenHeader(const SecretBytes& env_key,
   if (h[kVersionOffset] != std::byte{kFormatVersion}) {
     return DataLossError(path + ": unknown encrypted-file format version " +
                          std::to_string(static_cast<int>(h[kVersionOffset])));
+  }
+  // Zero in version 1: a later version may give them a meaning that a
+  // version-1 reader must not ignore.
+  if (std::any_of(h.begin() + kReservedOffset, h.begin() + kNonceOffset,
+                  [](std::byte b) { return b != std::byte{0}; })) {
+    return DataLossError(path + ": encrypted-file header with reserved bytes set");
   }
   auto cipher = std::make_shared<const FileCipher>(env_key, h.subspan(kNonceOffset, kNonceSize));
   const std::array<uint8_t, 32> check = cipher->Check();

@@ -123,6 +123,23 @@ TEST_F(EncryptedEnvTest, AnotherKeyOrAPlainFileIsDataLoss) {
   EXPECT_NE(r.status().message().find("not an encrypted file"), std::string::npos) << r.status().ToString();
 }
 
+// Bytes 9-15 of a version-1 header are zero; a file with any other is
+// refused, not read as version 1 (a later version may use them).
+TEST_F(EncryptedEnvTest, ReservedHeaderBytesSetIsDataLoss) {
+  const std::string path = dir_.Sub("000009.sst");
+  std::unique_ptr<EncryptedEnv> env = Make(1);
+  Write(*env, path, TextOfSize(100));
+  std::string raw = Raw(path);
+  raw[12] = '\x01';
+  ASSERT_OK(WriteFileDurably(*Env::Default(), path, raw));
+  Result<std::unique_ptr<RandomAccessFile>> r = env->NewRandomAccessFile(path);
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("reserved bytes"), std::string::npos) << r.status().ToString();
+  raw[12] = '\0';
+  ASSERT_OK(WriteFileDurably(*Env::Default(), path, raw));
+  EXPECT_OK(env->NewRandomAccessFile(path).status());
+}
+
 // A crash right after a file's creation can leave it shorter than its
 // header: it reads as empty, and appending starts it over.
 TEST_F(EncryptedEnvTest, FileShorterThanItsHeaderIsEmpty) {
