@@ -13,50 +13,20 @@ constexpr std::string_view kFirstLine = "confiance wrapped key v1";
 constexpr std::string_view kKeyIdField = "key-id ";
 constexpr std::string_view kWrappedField = "wrapped ";
 
-struct KeyFile {
-  std::string key_id;
-  std::string wrapped;
-};
-
-std::string Format(const KeyFile& f) {
-  std::string text(kFirstLine);
-  text += "\n";
-  text += kKeyIdField;
-  text += f.key_id + "\n";
-  text += kWrappedField;
-  text += crypto::Base64Encode(f.wrapped) + "\n";
-  return text;
-}
-
-Result<KeyFile> Read(Env& env, const std::string& path) {
+Result<internal::WrappedKeyFields> Read(Env& env, const std::string& path) {
   if (!env.FileExists(path)) return NotFoundError("no key file " + path);
   ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, path));
-  auto malformed = [&path] { return DataLossError("key file " + path + " is malformed"); };
-  std::string_view rest = text;
-  auto line = [&rest]() -> std::string_view {
-    const size_t nl = rest.find('\n');
-    std::string_view l = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    return l;
-  };
-  if (line() != kFirstLine) return malformed();
-  const std::string_view id = line();
-  const std::string_view wrapped = line();
-  if (id.rfind(kKeyIdField, 0) != 0 || wrapped.rfind(kWrappedField, 0) != 0 || !rest.empty()) return malformed();
-  KeyFile f;
-  f.key_id = std::string(id.substr(kKeyIdField.size()));
-  Result<std::string> blob = crypto::Base64Decode(wrapped.substr(kWrappedField.size()));
-  if (f.key_id.empty() || !blob.ok()) return malformed();
-  f.wrapped = std::move(blob).value();
+  Result<internal::WrappedKeyFields> f = internal::ParseWrappedKeyFile(text);
+  if (!f.ok()) return DataLossError("key file " + path + " is malformed: " + f.status().message());
   return f;
 }
 
 Status Write(Env& env, const std::string& path, KeyProvider& keys, const crypto::SecretBytes& key,
              std::string_view context) {
-  KeyFile f;
+  internal::WrappedKeyFields f;
   f.key_id = keys.DefaultKeyId();
   ASSIGN_OR_RETURN(f.wrapped, keys.Wrap(f.key_id, key, context));
-  return WriteFileDurably(env, path, Format(f));
+  return WriteFileDurably(env, path, internal::FormatWrappedKeyFile(f));
 }
 
 }  // namespace
@@ -71,7 +41,7 @@ Result<crypto::SecretBytes> CreateWrappedKeyFile(Env& env, const std::string& pa
 
 Result<crypto::SecretBytes> LoadWrappedKeyFile(Env& env, const std::string& path, KeyProvider& keys,
                                                std::string_view context) {
-  ASSIGN_OR_RETURN(KeyFile f, Read(env, path));
+  ASSIGN_OR_RETURN(internal::WrappedKeyFields f, Read(env, path));
   Result<crypto::SecretBytes> key = keys.Unwrap(f.key_id, f.wrapped, context);
   if (!key.ok()) {
     return Status(key.status().code(),
@@ -82,11 +52,47 @@ Result<crypto::SecretBytes> LoadWrappedKeyFile(Env& env, const std::string& path
 
 Result<bool> RewrapKeyFileUnderDefaultKey(Env& env, const std::string& path, KeyProvider& keys,
                                           std::string_view context) {
-  ASSIGN_OR_RETURN(KeyFile f, Read(env, path));
+  ASSIGN_OR_RETURN(internal::WrappedKeyFields f, Read(env, path));
   if (f.key_id == keys.DefaultKeyId()) return false;
   ASSIGN_OR_RETURN(crypto::SecretBytes key, LoadWrappedKeyFile(env, path, keys, context));
   RETURN_IF_ERROR(Write(env, path, keys, key, context));
   return true;
 }
+
+namespace internal {
+
+Result<WrappedKeyFields> ParseWrappedKeyFile(std::string_view text) {
+  std::string_view rest = text;
+  auto line = [&rest]() -> std::string_view {
+    const size_t nl = rest.find('\n');
+    std::string_view l = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    return l;
+  };
+  if (line() != kFirstLine) return InvalidArgumentError("not a wrapped key file");
+  const std::string_view id = line();
+  const std::string_view wrapped = line();
+  if (!id.starts_with(kKeyIdField) || !wrapped.starts_with(kWrappedField)) {
+    return InvalidArgumentError("missing key-id or wrapped line");
+  }
+  if (!rest.empty() || !text.ends_with('\n')) return InvalidArgumentError("not three lines");
+  WrappedKeyFields f;
+  f.key_id = std::string(id.substr(kKeyIdField.size()));
+  if (f.key_id.empty()) return InvalidArgumentError("empty key-id");
+  ASSIGN_OR_RETURN(f.wrapped, crypto::Base64Decode(wrapped.substr(kWrappedField.size())));
+  return f;
+}
+
+std::string FormatWrappedKeyFile(const WrappedKeyFields& fields) {
+  std::string text(kFirstLine);
+  text += "\n";
+  text += kKeyIdField;
+  text += fields.key_id + "\n";
+  text += kWrappedField;
+  text += crypto::Base64Encode(fields.wrapped) + "\n";
+  return text;
+}
+
+}  // namespace internal
 
 }  // namespace confiance::kms

@@ -46,4 +46,15 @@ Result<crypto::SecretBytes> LoadWrappedKeyFile(Env& env, const std::string& path
 Result<bool> RewrapKeyFileUnderDefaultKey(Env& env, const std::string& path, KeyProvider& keys,
                                           std::string_view context);
 
+namespace internal {
+// The file's codec (exposed for its fuzz target). Parse accepts exactly
+// what Format writes: InvalidArgument on anything else.
+struct WrappedKeyFields {
+  std::string key_id;   // not empty
+  std::string wrapped;  // the wrap blob, decoded
+};
+Result<WrappedKeyFields> ParseWrappedKeyFile(std::string_view text);
+std::string FormatWrappedKeyFile(const WrappedKeyFields& fields);
+}  // namespace internal
+
 }  // namespace confiance::kms

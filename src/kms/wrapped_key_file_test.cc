@@ -42,7 +42,8 @@ TEST(WrappedKeyFileTest, MalformedIsDataLoss) {
   for (const char* text :
        {"", "confiance wrapped key v2\nkey-id a\nwrapped AAAA\n", "confiance wrapped key v1\nkey-id \nwrapped AAAA\n",
         "confiance wrapped key v1\nkey-id a\nwrapped not base64!\n",
-        "confiance wrapped key v1\nkey-id a\nwrapped AAAA\nmore\n"}) {
+        "confiance wrapped key v1\nkey-id a\nwrapped AAAA\nmore\n", "confiance wrapped key v1\nkey-id a\nwrapped AAAA",
+        "confiance wrapped key v1\nkey-id a\nwrapped AAB=\n"}) {
     const std::string path = dir.Sub("bad.key");
     ASSERT_OK(WriteFileDurably(*Env::Default(), path, text));
     EXPECT_EQ(LoadWrappedKeyFile(*Env::Default(), path, keys, kContext).status().code(), StatusCode::kDataLoss) << text;
