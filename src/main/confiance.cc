@@ -51,6 +51,7 @@
 #include "common/iso8601.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "crypto/openssl_process.h"
 #include "crypto/random.h"
 #include "http/server.h"
 #include "main/backup_job.h"
@@ -767,6 +768,10 @@ int ListAccessKeys(const std::string& data, const KmsOptions& kms) {
 int main(int argc, char** argv) {
   using namespace confiance;
   TuneMalloc();  // before any thread starts
+  if (Status s = crypto::InitOpenSslForProcess(); !s.ok()) {
+    std::fprintf(stderr, "confiance: %s\n", s.ToString().c_str());
+    return 1;
+  }
   CLI::App app{"Confiance: sovereign, S3-compatible object storage"};
   app.set_version_flag("--version", "confiance " + std::string(kConfianceVersion));
   app.require_subcommand(1);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "crypto/openssl_process.h"
 #include "tests/crash/power_loss_harness.h"
 
 namespace {
@@ -56,6 +57,10 @@ bool Flag(std::string_view arg, std::string_view name, std::string_view* value) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (confiance::Status s = confiance::crypto::InitOpenSslForProcess(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 2;
+  }
   HarnessOptions options;
   options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool seed_given = false;
