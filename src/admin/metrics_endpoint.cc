@@ -81,6 +81,15 @@ void WriteRadosPools(const std::vector<RadosPoolSource>& pools, metrics::Prometh
       out.Sample("confiance_rados_errors_total", {{"pool", p.name}, {"kind", kind}}, counter->value());
     }
   }
+  out.Family("confiance_rados_op_duration_seconds", "histogram",
+             "Time of the calls to each RADOS pool, by kind, from their issue to their completion by librados "
+             "(timed-out calls included).");
+  for (const RadosPoolSource& p : pools) {
+    for (size_t op = 0; op < blob::kRadosOpCount; ++op) {
+      out.HistogramSamples("confiance_rados_op_duration_seconds", {{"pool", p.name}, {"op", blob::kRadosOpNames[op]}},
+                           p.store->stats().op_duration[op]);
+    }
+  }
   struct Row {
     const char* name;
     const char* type;

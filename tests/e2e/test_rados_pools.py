@@ -360,6 +360,15 @@ def test_a_stalled_osd_fails_writes_cleanly_and_they_resume(tmp_path, cluster):
         assert value(m, "confiance_rados_read_bytes_total", **pool) >= 200_000
         assert 0 < value(m, "confiance_rados_cluster_used_bytes", **pool) < value(m, "confiance_rados_cluster_bytes",
                                                                                   **pool)
+        # The calls' times: every kind the PUTs and GETs made was observed,
+        # and the stalled call took its whole 3 s timeout (above the 2.5 s
+        # bound): the stall shows as the cluster's latency.
+        ops = ("write", "read", "omap_read", "omap_write")
+        for op in ops:
+            assert value(m, "confiance_rados_op_duration_seconds_count", op=op, **pool) >= 1, (op, m)
+        slow = sum(value(m, "confiance_rados_op_duration_seconds_count", op=op, **pool)
+                   - value(m, "confiance_rados_op_duration_seconds_bucket", op=op, le="2.5", **pool) for op in ops)
+        assert slow >= 1, m
         assert srv.request("GET", "/_confiance/ready").status == 200
     finally:
         srv.stop_clean()

@@ -34,26 +34,26 @@ Status RadosBlobReader::StripeReadOutcome(uint64_t stripe, int rc, size_t want) 
 Status RadosBlobReader::ReadStripe(uint64_t at, std::span<std::byte> out) const {
   const uint64_t stripe = at / stripe_size_;
   const std::string oid = StripeOid(id_, stripe);
-  const int rc =
-      rados_read(io_.ioctx(), oid.c_str(), reinterpret_cast<char*>(out.data()), out.size(), at % stripe_size_);
+  const int rc = io_.Timed(RadosOp::kRead, [&] {
+    return rados_read(io_.ioctx(), oid.c_str(), reinterpret_cast<char*>(out.data()), out.size(), at % stripe_size_);
+  });
   return StripeReadOutcome(stripe, rc, out.size());
 }
 
 void RadosBlobReader::StartReadAhead() const {
   const uint64_t at = window_.start + window_.bytes.size();
   if (ahead_ != nullptr || window_.bytes.empty() || at >= size_) return;
-  if (rados_aio_create_completion2(nullptr, nullptr, &ahead_) < 0) {
-    ahead_ = nullptr;
-    return;  // no read ahead: the next read fetches its window itself
-  }
   ahead_window_.start = at;
   ahead_window_.bytes.resize(WindowLength(at));
+  Result<RadosIo::TimedCompletion> timed = io_.NewTimedCompletion(RadosOp::kRead);
+  if (!timed.ok()) return;  // no read ahead: the next read fetches its window itself
   const std::string oid = StripeOid(id_, at / stripe_size_);
-  if (rados_aio_read(io_.ioctx(), oid.c_str(), ahead_, reinterpret_cast<char*>(ahead_window_.bytes.data()),
+  if (rados_aio_read(io_.ioctx(), oid.c_str(), timed->completion, reinterpret_cast<char*>(ahead_window_.bytes.data()),
                      ahead_window_.bytes.size(), at % stripe_size_) < 0) {
-    rados_aio_release(ahead_);
-    ahead_ = nullptr;
+    RadosIo::DiscardUnsubmitted(*timed);
+    return;
   }
+  ahead_ = timed->completion;
 }
 
 Status RadosBlobReader::TakeReadAhead() const {

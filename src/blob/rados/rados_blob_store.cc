@@ -152,13 +152,13 @@ class RadosBlobStore::Writer final : public BlobWriter {
     f.stripe = flushed_ / stripe_size;
     f.data.swap(buffer_);
     buffer_.reserve(kWriteUnit);
-    int rc = rados_aio_create_completion2(nullptr, nullptr, &f.completion);
-    RETURN_IF_ERROR(store_.io_->Check(rc, "rados_aio_create_completion2", id_));
+    ASSIGN_OR_RETURN(RadosIo::TimedCompletion timed, store_.io_->NewTimedCompletion(RadosOp::kWrite));
+    f.completion = timed.completion;
     const std::string oid = StripeOid(id_, f.stripe);
-    rc = rados_aio_write(store_.io_->ioctx(), oid.c_str(), f.completion, f.data.data(), f.data.size(),
-                         flushed_ % stripe_size);
+    const int rc = rados_aio_write(store_.io_->ioctx(), oid.c_str(), f.completion, f.data.data(), f.data.size(),
+                                   flushed_ % stripe_size);
     if (rc < 0) {
-      rados_aio_release(f.completion);
+      RadosIo::DiscardUnsubmitted(timed);
       return store_.io_->Check(rc, "rados_aio_write", oid);
     }
     flushed_ += f.data.size();
@@ -317,7 +317,7 @@ Status RadosBlobStore::RemoveUnknownStripes(const std::string& id) {
   int missing = 0;
   for (uint64_t n = 0; missing < 2; ++n) {
     const std::string oid = StripeOid(id, n);
-    int rc = rados_remove(io_->ioctx(), oid.c_str());
+    int rc = io_->Timed(RadosOp::kRemove, [&] { return rados_remove(io_->ioctx(), oid.c_str()); });
     if (rc == -ENOENT) {
       ++missing;
       continue;

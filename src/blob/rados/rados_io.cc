@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace confiance::blob {
 
@@ -44,6 +45,18 @@ struct CStrings {
 };
 
 }  // namespace
+
+// What a timed completion's callback needs; owned by the callback, or
+// freed by DiscardUnsubmitted if it never runs.
+struct RadosIo::AioTiming {
+  metrics::Histogram* histogram;
+  std::chrono::steady_clock::time_point start;
+
+  static void Observe(rados_completion_t, void* arg) {
+    std::unique_ptr<AioTiming> timing(static_cast<AioTiming*>(arg));
+    timing->histogram->Observe(std::chrono::steady_clock::now() - timing->start);
+  }
+};
 
 Result<std::unique_ptr<RadosIo>> RadosIo::Connect(const RadosConnection& c) {
   if (c.pool.empty()) return InvalidArgumentError("RADOS: no pool named");
@@ -110,8 +123,22 @@ Status RadosIo::Check(int rc, const char* call, const std::string& oid) {
   }
 }
 
+Result<RadosIo::TimedCompletion> RadosIo::NewTimedCompletion(RadosOp op) {
+  auto timing = std::make_unique<AioTiming>(AioTiming{&stats_.duration(op), std::chrono::steady_clock::now()});
+  TimedCompletion c;
+  const int rc = rados_aio_create_completion2(timing.get(), &AioTiming::Observe, &c.completion);
+  RETURN_IF_ERROR(Check(rc, "rados_aio_create_completion2", ""));
+  c.timing = timing.release();  // the callback's from now on
+  return c;
+}
+
+void RadosIo::DiscardUnsubmitted(const TimedCompletion& c) {
+  rados_aio_release(c.completion);
+  delete c.timing;
+}
+
 Status RadosIo::Remove(const std::string& oid) {
-  int rc = rados_remove(io_, oid.c_str());
+  int rc = Timed(RadosOp::kRemove, [&] { return rados_remove(io_, oid.c_str()); });
   if (rc == -ENOENT) return OkStatus();
   return Check(rc, "rados_remove", oid);
 }
@@ -119,7 +146,8 @@ Status RadosIo::Remove(const std::string& oid) {
 Result<uint64_t> RadosIo::Stat(const std::string& oid) {
   uint64_t size = 0;
   time_t mtime = 0;
-  RETURN_IF_ERROR(Check(rados_stat(io_, oid.c_str(), &size, &mtime), "rados_stat", oid));
+  RETURN_IF_ERROR(
+      Check(Timed(RadosOp::kStat, [&] { return rados_stat(io_, oid.c_str(), &size, &mtime); }), "rados_stat", oid));
   return size;
 }
 
@@ -130,7 +158,7 @@ Result<std::map<std::string, std::string>> RadosIo::OmapGet(const std::string& o
   OmapIter it;
   int prval = 0;
   rados_read_op_omap_get_vals_by_keys2(op, k.ptrs.data(), k.ptrs.size(), k.lens.data(), &it.it, &prval);
-  int rc = rados_read_op_operate(op, io_, oid.c_str(), 0);
+  int rc = Timed(RadosOp::kOmapRead, [&] { return rados_read_op_operate(op, io_, oid.c_str(), 0); });
   rados_release_read_op(op);
   std::map<std::string, std::string> out;
   if (rc == -ENOENT) return out;
@@ -148,7 +176,7 @@ Result<RadosIo::KeyValues> RadosIo::OmapList(const std::string& oid, const std::
   unsigned char more_flag = 0;
   int prval = 0;
   rados_read_op_omap_get_vals2(op, start_after.c_str(), "", max, &it.it, &more_flag, &prval);
-  int rc = rados_read_op_operate(op, io_, oid.c_str(), 0);
+  int rc = Timed(RadosOp::kOmapRead, [&] { return rados_read_op_operate(op, io_, oid.c_str(), 0); });
   rados_release_read_op(op);
   KeyValues out;
   *more = false;
@@ -187,7 +215,7 @@ Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const s
                              keys.ptrs.size());
   }
   if (!remove.empty()) rados_write_op_omap_rm_keys2(op, rm.ptrs.data(), rm.lens.data(), rm.ptrs.size());
-  int rc = rados_write_op_operate(op, io_, oid.c_str(), nullptr, 0);
+  int rc = Timed(RadosOp::kOmapWrite, [&] { return rados_write_op_operate(op, io_, oid.c_str(), nullptr, 0); });
   rados_release_write_op(op);
   if (rc == -ENOENT && set.empty()) return OkStatus();  // nothing to remove from
   return Check(rc, "omap update", oid);

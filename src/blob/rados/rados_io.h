@@ -16,6 +16,7 @@
 
 #include <rados/librados.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -46,6 +47,30 @@ class RadosIo {
   Status Check(int rc, const char* call, const std::string& oid);
   RadosStats& stats() { return stats_; }
   const RadosStats& stats() const { return stats_; }
+
+  // Runs `call` (a synchronous librados call returning its rc), observing
+  // its time in stats() under `op`.
+  template <typename Call>
+  int Timed(RadosOp op, Call&& call) {
+    const auto start = std::chrono::steady_clock::now();
+    const int rc = call();
+    stats_.duration(op).Observe(std::chrono::steady_clock::now() - start);
+    return rc;
+  }
+
+  // A completion for one asynchronous call whose time, from now to
+  // librados' completion callback, is observed in stats() under `op`.
+  // Issue the call at once; if it is not submitted, DiscardUnsubmitted it.
+  // Otherwise wait for and release `completion` as any completion. The
+  // callback touches stats() only, which outlives it (the destructor's
+  // rados_shutdown drains librados' callbacks first).
+  struct AioTiming;
+  struct TimedCompletion {
+    rados_completion_t completion = nullptr;
+    AioTiming* timing = nullptr;  // the callback's once the call is submitted
+  };
+  Result<TimedCompletion> NewTimedCompletion(RadosOp op);
+  static void DiscardUnsubmitted(const TimedCompletion& c);
 
   // OK if the object did not exist.
   Status Remove(const std::string& oid);
