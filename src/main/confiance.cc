@@ -929,9 +929,13 @@ int main(int argc, char** argv) {
   std::string encrypt_data = "./data";
   CLI::App* encrypt_metadata = admin->add_subcommand(
       "encrypt-metadata",
-      "Encrypt at rest the metadata of a data directory written before metadata encryption existed (offline: "
-      "server stopped; docs/encryption.md)");
+      "Encrypt at rest the metadata of a data directory written before metadata encryption existed, or with "
+      "--new-key re-encrypt it under a new metadata key (offline: server stopped; docs/encryption.md)");
   encrypt_metadata->add_option("--data", encrypt_data, "Data directory")->capture_default_str();
+  bool encrypt_new_key = false;
+  encrypt_metadata->add_flag("--new-key", encrypt_new_key,
+                             "Metadata already encrypted: copy it under a new metadata key and remove the files "
+                             "under the old one (a suspected leak of the key)");
   offline_kms.Register(*encrypt_metadata);
   std::string credentials_path;
   CLI::App* generate_credentials = admin->add_subcommand(
@@ -1070,7 +1074,7 @@ int main(int argc, char** argv) {
       log_list->parsed() || verify_backup->parsed() || encrypt_metadata->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
     if (!kms) return 2;
-    if (encrypt_metadata->parsed()) return RunEncryptMetadata(encrypt_data, *kms);
+    if (encrypt_metadata->parsed()) return RunEncryptMetadata(encrypt_data, encrypt_new_key, *kms);
     if (verify_backup->parsed()) return RunBackupVerify(verify_path, *kms, verify_keys_of);
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);
     if (list_keys->parsed()) return ListAccessKeys(admin_data, *kms);

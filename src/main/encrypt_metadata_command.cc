@@ -7,7 +7,7 @@
 
 namespace confiance {
 
-int RunEncryptMetadata(const std::string& data, const KmsOptions& kms) {
+int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& kms) {
   Env& env = *Env::Default();
   auto fail = [&](const Status& s) {
     std::fprintf(stderr, "encrypt-metadata: %s: %s\n", data.c_str(), s.ToString().c_str());
@@ -17,13 +17,21 @@ int RunEncryptMetadata(const std::string& data, const KmsOptions& kms) {
   if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
   Result<std::unique_ptr<kms::KeyProvider>> keys = OpenKeyProvider(env, data, kms);
   if (!keys.ok()) return fail(keys.status());
-  Result<MetadataConversion> done = EncryptMetadata(env, data, **keys);
+  Result<MetadataConversion> done =
+      new_key ? ReencryptMetadataUnderNewKey(env, data, **keys) : EncryptMetadata(env, data, **keys);
   if (!done.ok()) return fail(done.status());
   if (done->already_encrypted) {
     std::printf("encrypt-metadata: the metadata of %s is already encrypted; nothing to do\n", data.c_str());
   } else if (done->records == 0 && done->resumed) {
-    std::printf("encrypt-metadata: finished the interrupted conversion of %s: its metadata is encrypted\n",
-                data.c_str());
+    std::printf(
+        "encrypt-metadata: finished the interrupted conversion of %s: its metadata is encrypted under the key the "
+        "conversion made%s\n",
+        data.c_str(), new_key ? " (run again with --new-key for yet another)" : "");
+  } else if (new_key) {
+    std::printf(
+        "encrypt-metadata: %llu records of %s copied into a store under a new metadata key (%s, wrapped under the "
+        "root key); the files under the old key are removed (unlinked, not overwritten)\n",
+        static_cast<unsigned long long>(done->records), data.c_str(), kMetadataKeyFile);
   } else {
     std::printf(
         "encrypt-metadata: %llu records of %s copied into an encrypted store under a new metadata key "

@@ -1,6 +1,7 @@
 // File: main/metadata_encryption.cc
 #include "main/metadata_encryption.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "kms/wrapped_key_file.h"
@@ -16,8 +17,12 @@ struct Names {
         encrypted(dir + "/meta.encrypted"),
         encrypted_key(dir + "/meta.encrypted.key"),
         done(dir + "/meta.encrypted.done"),
-        old(dir + "/meta.plaintext-old") {}
-  const std::string key, meta, encrypted, encrypted_key, done, old;
+        old_clear(dir + "/meta.plaintext-old"),
+        old_keyed(dir + "/meta.old-key") {}
+  const std::string key, meta, encrypted, encrypted_key, done;
+  // Where the replaced store waits for its removal: in the clear (a
+  // conversion), or under the replaced key (a new key).
+  const std::string old_clear, old_keyed;
 };
 
 // Whether a store's CURRENT file is there: a store, not a leftover.
@@ -56,9 +61,13 @@ Status RefuseEncryptedStoreWithoutKey(Env& env, const Names& n, const std::strin
 Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const std::string& path, kms::KeyProvider& keys,
                                                               bool create) {
   const Names n(path);
-  if (!HasStore(env, n.meta) && (env.FileExists(n.old) || env.FileExists(n.done))) {
-    return FailedPreconditionError("the conversion of " + path +
-                                   "'s metadata to encrypted was interrupted: run `confiance admin "
+  // No store under its name (mid-swap), or a finished copy waiting to take
+  // its place (a store opened now would take writes the copy lacks).
+  const bool mid_swap =
+      !HasStore(env, n.meta) && (env.FileExists(n.old_clear) || env.FileExists(n.old_keyed) || env.FileExists(n.done));
+  if (mid_swap || (env.FileExists(n.done) && HasStore(env, n.encrypted))) {
+    return FailedPreconditionError("the encryption of " + path +
+                                   "'s metadata under a new key was interrupted: run `confiance admin "
                                    "encrypt-metadata --data " +
                                    path + "` again to finish it");
   }
@@ -78,32 +87,67 @@ Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const st
   return crypto::EncryptedEnv::Create(env, key);
 }
 
-Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, kms::KeyProvider& keys,
+namespace {
+
+// Where an earlier run stopped, if it did (the steps of ConvertMetadata,
+// in order): what to do next.
+enum class From { kCopy, kSwapOut, kKeyInPlace, kStoreInPlace, kCleanUp, kNothing };
+
+Result<From> WhereToStart(Env& env, const Names& n, const std::string& path, bool new_key) {
+  const bool has_key = env.FileExists(n.key), has_meta = HasStore(env, n.meta);
+  if (env.FileExists(n.done)) {  // the copy was complete
+    if (HasStore(env, n.encrypted) && env.FileExists(n.encrypted_key)) {
+      return has_meta ? From::kSwapOut : From::kKeyInPlace;
+    }
+    if (HasStore(env, n.encrypted) && has_key && !has_meta) return From::kStoreInPlace;
+    if (has_meta && has_key && !HasStore(env, n.encrypted)) return From::kCleanUp;
+    return FailedPreconditionError(path + ": an interrupted metadata conversion left names it cannot finish from (" +
+                                   n.done + " with neither a copy to swap in nor a store in place)");
+  }
+  if (!has_meta) return NotFoundError("no metadata store at " + n.meta);
+  if (env.FileExists(n.old_clear) || env.FileExists(n.old_keyed)) return From::kCleanUp;
+  if (has_key) return new_key ? From::kCopy : From::kNothing;
+  RETURN_IF_ERROR(RefuseEncryptedStoreWithoutKey(env, n, path));
+  return From::kCopy;
+}
+
+// The store's current key (null: in the clear), to read it for the copy.
+Result<std::unique_ptr<crypto::EncryptedEnv>> CurrentEnv(Env& env, const Names& n, kms::KeyProvider& keys) {
+  if (!env.FileExists(n.key)) return std::unique_ptr<crypto::EncryptedEnv>();
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, kms::LoadWrappedKeyFile(env, n.key, keys, kms::kMetadataKeyContext));
+  return crypto::EncryptedEnv::Create(env, key);
+}
+
+// Copies every record of DIR/meta (read through its current key, if any)
+// into DIR/meta.encrypted under a new key kept in DIR/meta.encrypted.key.
+// Steps 1 (the new key) and 2 (the copy).
+Result<uint64_t> CopyUnderNewKey(Env& env, const Names& n, kms::KeyProvider& keys,
+                                 const std::function<Status()>& stepped) {
+  // Leftovers of a run that stopped before its copy was complete.
+  RETURN_IF_ERROR(RemoveStore(env, n.encrypted));
+  if (env.FileExists(n.encrypted_key)) RETURN_IF_ERROR(env.RemoveFile(n.encrypted_key));
+  RETURN_IF_ERROR(env.SyncDir(std::filesystem::path(n.meta).parent_path().string()));
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> current, CurrentEnv(env, n, keys));
+  ASSIGN_OR_RETURN(
+      crypto::SecretBytes key,
+      kms::CreateWrappedKeyFile(env, n.encrypted_key, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
+  RETURN_IF_ERROR(stepped());  // 1
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> sealed_env, crypto::EncryptedEnv::Create(env, key));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> source,
+                   meta::RocksMetaStore::Open(StoreOptions(n.meta, current ? *current : env, /*read_only=*/true)));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> sealed,
+                   meta::RocksMetaStore::Open(StoreOptions(n.encrypted, *sealed_env, /*read_only=*/false)));
+  return source->CopyInto(*sealed);
+}
+
+Result<MetadataConversion> ConvertMetadata(Env& env, const std::string& path, kms::KeyProvider& keys, bool new_key,
                                            const std::function<Status(int step)>& after_step) {
   const Names n(path);
   MetadataConversion result;
   int step = 0;
   auto stepped = [&]() -> Status { return after_step ? after_step(++step) : OkStatus(); };
 
-  // Where an earlier run stopped, if it did (the steps below, in order).
-  enum class From { kCopy, kKeyInPlace, kStoreInPlace, kCleanUp, kNothing };
-  From from;
-  if (env.FileExists(n.key)) {
-    if (HasStore(env, n.meta)) {
-      from = env.FileExists(n.old) || env.FileExists(n.done) ? From::kCleanUp : From::kNothing;
-    } else if (HasStore(env, n.encrypted)) {
-      from = From::kStoreInPlace;
-    } else {
-      return FailedPreconditionError(path + " has a metadata key but no metadata store");
-    }
-  } else if (HasStore(env, n.meta)) {
-    RETURN_IF_ERROR(RefuseEncryptedStoreWithoutKey(env, n, path));
-    from = From::kCopy;
-  } else if (env.FileExists(n.old) && env.FileExists(n.done) && env.FileExists(n.encrypted_key)) {
-    from = From::kKeyInPlace;
-  } else {
-    return NotFoundError("no metadata store at " + n.meta);
-  }
+  ASSIGN_OR_RETURN(From from, WhereToStart(env, n, path, new_key));
   if (from == From::kNothing) {
     result.already_encrypted = true;
     return result;
@@ -111,34 +155,22 @@ Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, km
   result.resumed = from != From::kCopy;
 
   if (from == From::kCopy) {
-    // Leftovers of a run that stopped before its copy was complete.
-    RETURN_IF_ERROR(RemoveStore(env, n.encrypted));
-    if (env.FileExists(n.encrypted_key)) RETURN_IF_ERROR(env.RemoveFile(n.encrypted_key));
-    if (env.FileExists(n.done)) RETURN_IF_ERROR(env.RemoveFile(n.done));
-    RETURN_IF_ERROR(env.SyncDir(path));
-    ASSIGN_OR_RETURN(crypto::SecretBytes key,
-                     kms::CreateWrappedKeyFile(env, n.encrypted_key, keys, kms::kMetadataKeyContext,
-                                               crypto::EncryptedEnv::kKeySize));
-    RETURN_IF_ERROR(stepped());  // 1
-    ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> encrypted_env, crypto::EncryptedEnv::Create(env, key));
-    {
-      ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> clear,
-                       meta::RocksMetaStore::Open(StoreOptions(n.meta, env, /*read_only=*/true)));
-      ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> sealed,
-                       meta::RocksMetaStore::Open(StoreOptions(n.encrypted, *encrypted_env, /*read_only=*/false)));
-      ASSIGN_OR_RETURN(result.records, clear->CopyInto(*sealed));
-    }
+    ASSIGN_OR_RETURN(result.records, CopyUnderNewKey(env, n, keys, [&] { return stepped(); }));
     RETURN_IF_ERROR(stepped());  // 2
+    // From here on the server refuses the directory until the swap is done.
     RETURN_IF_ERROR(WriteFileDurably(env, n.done, "copy complete\n"));
     RETURN_IF_ERROR(stepped());  // 3
-    // From here on the directory has no store under its name until the
-    // encrypted one takes it: OpenMetadataEnv refuses it (n.old exists).
-    RETURN_IF_ERROR(env.RenameFile(n.meta, n.old));
+    from = From::kSwapOut;
+  }
+  if (from == From::kSwapOut) {
+    // (The key file, if any, is still the replaced store's.)
+    RETURN_IF_ERROR(env.RenameFile(n.meta, env.FileExists(n.key) ? n.old_keyed : n.old_clear));
     RETURN_IF_ERROR(env.SyncDir(path));
     RETURN_IF_ERROR(stepped());  // 4
     from = From::kKeyInPlace;
   }
   if (from == From::kKeyInPlace) {
+    // Replaces the key of the old store, if it had one, in one rename.
     RETURN_IF_ERROR(env.RenameFile(n.encrypted_key, n.key));
     RETURN_IF_ERROR(env.SyncDir(path));
     RETURN_IF_ERROR(stepped());  // 5
@@ -149,12 +181,25 @@ Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, km
     RETURN_IF_ERROR(env.SyncDir(path));
     RETURN_IF_ERROR(stepped());  // 6
   }
-  // The clear-text store goes (its blocks are freed, not overwritten).
-  RETURN_IF_ERROR(RemoveStore(env, n.old));
+  // The replaced store goes (its blocks are freed, not overwritten).
+  RETURN_IF_ERROR(RemoveStore(env, n.old_clear));
+  RETURN_IF_ERROR(RemoveStore(env, n.old_keyed));
   if (env.FileExists(n.done)) RETURN_IF_ERROR(env.RemoveFile(n.done));
   RETURN_IF_ERROR(env.SyncDir(path));
   RETURN_IF_ERROR(stepped());  // 7
   return result;
+}
+
+}  // namespace
+
+Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                           const std::function<Status(int step)>& after_step) {
+  return ConvertMetadata(env, path, keys, /*new_key=*/false, after_step);
+}
+
+Result<MetadataConversion> ReencryptMetadataUnderNewKey(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                                        const std::function<Status(int step)>& after_step) {
+  return ConvertMetadata(env, path, keys, /*new_key=*/true, after_step);
 }
 
 }  // namespace confiance

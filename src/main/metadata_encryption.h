@@ -1,8 +1,9 @@
 // File: main/metadata_encryption.h
 // The metadata key of a data directory (docs/encryption.md, "Metadata at
-// rest"): the Env its metadata store goes through, and the offline
-// conversion of a directory whose metadata was written in the clear
-// (`confiance admin encrypt-metadata`).
+// rest"): the Env its metadata store goes through, the offline conversion
+// of a directory whose metadata was written in the clear, and the offline
+// re-encryption of encrypted metadata under a new key (`confiance admin
+// encrypt-metadata [--new-key]`).
 //
 // Names in the data directory DIR:
 //   DIR/meta.key              the metadata key, wrapped under the root key
@@ -11,7 +12,9 @@
 //   DIR/meta.encrypted/       the encrypted copy being made
 //   DIR/meta.encrypted.key    its key (wrapped), until it becomes meta.key
 //   DIR/meta.encrypted.done   the copy is complete and synced
-//   DIR/meta.plaintext-old/   the store in the clear, until removed
+//   DIR/meta.plaintext-old/   the replaced store (in the clear), until removed
+//   DIR/meta.old-key/         the replaced store (under the replaced key),
+//                             until removed
 #pragma once
 
 #include <cstdint>
@@ -52,10 +55,21 @@ struct MetadataConversion {
 // removes the clear-text files. Every step is durable before the next, and
 // a crash at any point leaves a directory that either opens as it was (in
 // the clear), or is refused by OpenMetadataEnv until this runs again and
-// finishes, or opens encrypted; running it again always finishes it.
+// finishes, or opens encrypted; running it again always finishes it (or an
+// interrupted ReencryptMetadataUnderNewKey). Once the copy is complete
+// (step 3) the server refuses the directory until the swap is done, so
+// that no write lands in the store being replaced.
 // `after_step` (tests): called after each durable step with its number
 // (1, 2, ...); an error from it stops the conversion there, as a crash.
 Result<MetadataConversion> EncryptMetadata(Env& env, const std::string& path, kms::KeyProvider& keys,
                                            const std::function<Status(int step)>& after_step = {});
+
+// The same, for a store already encrypted: every record copied into a new
+// store under a new metadata key, the two swapped and the files under the
+// replaced key removed (a suspected leak of the key, or a key's lifetime
+// ending by policy). On a store in the clear it is EncryptMetadata.
+// Never `already_encrypted`; the same steps and guarantees.
+Result<MetadataConversion> ReencryptMetadataUnderNewKey(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                                        const std::function<Status(int step)>& after_step = {});
 
 }  // namespace confiance

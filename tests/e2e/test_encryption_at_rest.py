@@ -249,3 +249,46 @@ def test_metadata_never_on_disk_in_clear(server_factory):
     srv.start()
     cp = subprocess.run(convert, capture_output=True, text=True, timeout=60)
     assert cp.returncode == 1 and "in use" in cp.stderr, cp
+
+
+def test_metadata_reencrypted_under_a_new_key(server_factory):
+    """`encrypt-metadata --new-key` (a suspected leak of the metadata key):
+    offline, every record is copied under a new key, DIR/meta.key holds the
+    new one, the files under the old key are gone, and the server serves
+    every object, its metadata and the listing as before."""
+    srv = server_factory()
+    c = srv.client()
+    tag = uuid.uuid4().hex[:12]
+    bucket = "rekeyed-" + tag
+    c.create_bucket(Bucket=bucket)
+    bodies = {"doc-%03d" % i: os.urandom(100 + 5000 * (i % 3)) for i in range(40)}
+    for key, body in bodies.items():
+        c.put_object(Bucket=bucket, Key=key, Body=body, Metadata={"n": key + "-" + tag})
+    key_file = os.path.join(srv.data_dir, "meta.key")
+    with open(key_file) as f:
+        before = f.read()
+    srv.stop_clean()
+
+    cp = subprocess.run([srv.binary, "admin", "encrypt-metadata", "--data", srv.data_dir, "--new-key"],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp
+    assert "under a new metadata key" in cp.stdout and "files under the old key are removed" in cp.stdout, cp
+    with open(key_file) as f:
+        after = f.read()
+    assert after != before and after.startswith("confiance wrapped key v1\n"), after
+    leftovers = [n for n in os.listdir(srv.data_dir) if n.startswith("meta.") and n != "meta.key"]
+    assert not leftovers, leftovers
+    hits, files = scan(srv.data_dir, [tag.encode()])
+    assert files > 5 and not hits, hits
+
+    srv.start()
+    c = srv.client()
+    listed = [o["Key"] for page in c.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+              for o in page.get("Contents", [])]
+    assert listed == sorted(bodies), listed
+    for key, body in bodies.items():
+        got = c.get_object(Bucket=bucket, Key=key)
+        assert got["Body"].read() == body, key
+        assert got["Metadata"] == {"n": key + "-" + tag}, key
+    c.put_object(Bucket=bucket, Key="after", Body=b"written under the new key")
+    srv.stop_clean()
