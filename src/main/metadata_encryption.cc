@@ -1,7 +1,6 @@
 // File: main/metadata_encryption.cc
 #include "main/metadata_encryption.h"
 
-#include <filesystem>
 #include <utility>
 
 #include "kms/wrapped_key_file.h"
@@ -12,14 +11,15 @@ namespace {
 
 struct Names {
   explicit Names(const std::string& dir)
-      : key(dir + "/" + kMetadataKeyFile),
+      : dir(dir),
+        key(dir + "/" + kMetadataKeyFile),
         meta(dir + "/meta"),
         encrypted(dir + "/meta.encrypted"),
         encrypted_key(dir + "/meta.encrypted.key"),
         done(dir + "/meta.encrypted.done"),
         old_clear(dir + "/meta.plaintext-old"),
         old_keyed(dir + "/meta.old-key") {}
-  const std::string key, meta, encrypted, encrypted_key, done;
+  const std::string dir, key, meta, encrypted, encrypted_key, done;
   // Where the replaced store waits for its removal: in the clear (a
   // conversion), or under the replaced key (a new key).
   const std::string old_clear, old_keyed;
@@ -126,7 +126,7 @@ Result<uint64_t> CopyUnderNewKey(Env& env, const Names& n, kms::KeyProvider& key
   // Leftovers of a run that stopped before its copy was complete.
   RETURN_IF_ERROR(RemoveStore(env, n.encrypted));
   if (env.FileExists(n.encrypted_key)) RETURN_IF_ERROR(env.RemoveFile(n.encrypted_key));
-  RETURN_IF_ERROR(env.SyncDir(std::filesystem::path(n.meta).parent_path().string()));
+  RETURN_IF_ERROR(env.SyncDir(n.dir));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> current, CurrentEnv(env, n, keys));
   ASSIGN_OR_RETURN(
       crypto::SecretBytes key,
