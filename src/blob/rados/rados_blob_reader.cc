@@ -8,7 +8,7 @@ namespace confiance::blob {
 
 RadosBlobReader::~RadosBlobReader() {
   if (ahead_ != nullptr) {
-    rados_aio_wait_for_complete(ahead_);
+    rados_aio_wait_for_complete_and_cb(ahead_);
     rados_aio_release(ahead_);
   }
 }
@@ -57,7 +57,7 @@ void RadosBlobReader::StartReadAhead() const {
 }
 
 Status RadosBlobReader::TakeReadAhead() const {
-  rados_aio_wait_for_complete(ahead_);
+  rados_aio_wait_for_complete_and_cb(ahead_);
   const int rc = rados_aio_get_return_value(ahead_);
   rados_aio_release(ahead_);
   ahead_ = nullptr;

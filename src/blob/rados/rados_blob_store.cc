@@ -169,7 +169,7 @@ class RadosBlobStore::Writer final : public BlobWriter {
   Status WaitOldest() {
     InFlight f = std::move(in_flight_.front());
     in_flight_.pop_front();
-    rados_aio_wait_for_complete(f.completion);
+    rados_aio_wait_for_complete_and_cb(f.completion);
     int rc = rados_aio_get_return_value(f.completion);
     rados_aio_release(f.completion);
     return store_.io_->Check(rc, "rados_aio_write", StripeOid(id_, f.stripe));

@@ -61,9 +61,10 @@ class RadosIo {
   // A completion for one asynchronous call whose time, from now to
   // librados' completion callback, is observed in stats() under `op`.
   // Issue the call at once; if it is not submitted, DiscardUnsubmitted it.
-  // Otherwise wait for and release `completion` as any completion. The
-  // callback touches stats() only, which outlives it (the destructor's
-  // rados_shutdown drains librados' callbacks first).
+  // Otherwise wait for it with rados_aio_wait_for_complete_and_cb (which
+  // returns once the callback has run: the callback then cannot outlive
+  // this RadosIo, whose owners wait for every call they issue), then
+  // release it.
   struct AioTiming;
   struct TimedCompletion {
     rados_completion_t completion = nullptr;
