@@ -237,9 +237,18 @@ Result<std::unique_ptr<WritableFile>> EncryptedEnv::NewEncryptedWritable(const s
   std::unique_ptr<WritableFile> file;
   if (log) {
     // What the base fills ahead with must read back as zeros: the keystream
-    // at those offsets. The header's own bytes are written over the fill.
-    LogFill fill = [cipher](uint64_t offset, std::span<std::byte> out) {
+    // at those offsets. Where the header goes, the fill is the header: the
+    // base writes the fill before the bytes it precedes, so a fill of zeros
+    // there would show a header of zeros, refused as "not an encrypted
+    // file", to a reader between the two writes (RocksDB's checkpoint copies
+    // the live log) and after a crash between them (the log then stops the
+    // store from opening).
+    LogFill fill = [cipher, header](uint64_t offset, std::span<std::byte> out) {
       std::fill(out.begin(), out.end(), std::byte{0});
+      if (offset < kHeaderSize) {
+        const size_t n = std::min<size_t>(kHeaderSize - static_cast<size_t>(offset), out.size());
+        std::memcpy(out.data(), header.data() + offset, n);
+      }
       if (offset + out.size() <= kHeaderSize) return;
       const size_t skip = offset < kHeaderSize ? static_cast<size_t>(kHeaderSize - offset) : 0;
       // Cannot fail but by memory exhaustion: a fill that failed would

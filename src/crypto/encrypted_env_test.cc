@@ -201,6 +201,44 @@ TEST_F(EncryptedEnvTest, LogFileFillReadsAsZeros) {
   EXPECT_EQ(env->NewLogFile(path, [](uint64_t, std::span<std::byte>) {}).status().code(), StatusCode::kUnimplemented);
 }
 
+// The base Env writes a log's fill before the bytes it precedes. A log
+// whose fill reached the disk but whose first bytes did not (a reader
+// between the two writes, or a crash there) must open and read as zeros,
+// not be refused for a header of zeros: the fill carries the header.
+TEST_F(EncryptedEnvTest, ALogFilledButNotYetWrittenOpensAsZeros) {
+  // Keeps the fill the encrypting Env hands to the base.
+  class FillKeepingEnv final : public EnvWrapper {
+   public:
+    using EnvWrapper::EnvWrapper;
+    Result<std::unique_ptr<WritableFile>> NewLogFile(const std::string& path, const LogFill& fill) override {
+      kept = fill;
+      return base().NewLogFile(path, fill);
+    }
+    LogFill kept;
+  };
+  FillKeepingEnv base(*Env::Default());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EncryptedEnv> env, EncryptedEnv::Create(base, testutil::SequenceSecret(1, 32)));
+  const std::string path = dir_.Sub("000012.log");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WritableFile> f, env->NewLogFile(path, {}));
+  ASSERT_TRUE(base.kept);
+  ASSERT_OK(f->Append(StringBytes("a record")));
+  ASSERT_OK(f->Close());
+  const std::string header = Raw(path).substr(0, EncryptedEnv::kHeaderSize);
+
+  // What the disk holds between the fill and the first write: the fill
+  // alone, handed out in pieces that split the header.
+  std::string filled(8192, '\0');
+  for (size_t at = 0; at < filled.size();) {
+    const size_t n = std::min<size_t>(at < 100 ? 7 : 4096, filled.size() - at);
+    base.kept(at, std::as_writable_bytes(std::span(filled.data() + at, n)));
+    at += n;
+  }
+  EXPECT_EQ(filled.substr(0, EncryptedEnv::kHeaderSize), header);
+  ASSERT_OK(WriteFileDurably(*Env::Default(), path, filled));
+  ASSERT_OK_AND_ASSIGN(std::string read, ReadSmallFile(*env, path));
+  EXPECT_EQ(read, std::string(filled.size() - EncryptedEnv::kHeaderSize, '\0'));
+}
+
 TEST_F(EncryptedEnvTest, OnlyUnderADirectory) {
   ASSERT_OK(Env::Default()->CreateDir(dir_.Sub("meta")));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<EncryptedEnv> env, Make(1)->OnlyUnder(dir_.Sub("meta/")));
