@@ -1,4 +1,4 @@
-// File: tests/testutil/test_main.cc
+// File: tests/testutil/gtest_main_with_openssl.cc
 // main() of every unit test (in place of gtest_main): OpenSSL set up as
 // the server sets it up (crypto/openssl_process.h), so that sanitizer runs
 // of tests that start RocksDB over an EncryptedEnv see what the server
