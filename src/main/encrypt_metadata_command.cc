@@ -27,16 +27,13 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
         "encrypt-metadata: finished the interrupted conversion of %s: its metadata is encrypted under the key the "
         "conversion made%s\n",
         data.c_str(), new_key ? " (run again with --new-key for yet another)" : "");
-  } else if (new_key) {
-    std::printf(
-        "encrypt-metadata: %llu records of %s copied into a store under a new metadata key (%s, wrapped under the "
-        "root key); the files under the old key are removed (unlinked, not overwritten)\n",
-        static_cast<unsigned long long>(done->records), data.c_str(), kMetadataKeyFile);
   } else {
     std::printf(
-        "encrypt-metadata: %llu records of %s copied into an encrypted store under a new metadata key "
-        "(%s, wrapped under the root key); the clear-text files are removed (unlinked, not overwritten)\n",
-        static_cast<unsigned long long>(done->records), data.c_str(), kMetadataKeyFile);
+        "encrypt-metadata: %llu records of %s copied into %s under a new metadata key (%s, wrapped under the root "
+        "key); the %s are removed (unlinked, not overwritten)\n",
+        static_cast<unsigned long long>(done->records), data.c_str(),
+        done->was_clear ? "an encrypted store" : "a store", kMetadataKeyFile,
+        done->was_clear ? "clear-text files" : "files under the old key");
   }
   return 0;
 }

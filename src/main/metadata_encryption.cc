@@ -96,11 +96,10 @@ enum class From { kCopy, kSwapOut, kKeyInPlace, kStoreInPlace, kCleanUp, kNothin
 Result<From> WhereToStart(Env& env, const Names& n, const std::string& path, bool new_key) {
   const bool has_key = env.FileExists(n.key), has_meta = HasStore(env, n.meta);
   if (env.FileExists(n.done)) {  // the copy was complete
-    if (HasStore(env, n.encrypted) && env.FileExists(n.encrypted_key)) {
-      return has_meta ? From::kSwapOut : From::kKeyInPlace;
-    }
-    if (HasStore(env, n.encrypted) && has_key && !has_meta) return From::kStoreInPlace;
-    if (has_meta && has_key && !HasStore(env, n.encrypted)) return From::kCleanUp;
+    const bool has_copy = HasStore(env, n.encrypted);
+    if (has_copy && env.FileExists(n.encrypted_key)) return has_meta ? From::kSwapOut : From::kKeyInPlace;
+    if (has_copy && has_key && !has_meta) return From::kStoreInPlace;
+    if (!has_copy && has_key && has_meta) return From::kCleanUp;
     return FailedPreconditionError(path + ": an interrupted metadata conversion left names it cannot finish from (" +
                                    n.done + " with neither a copy to swap in nor a store in place)");
   }
@@ -155,6 +154,7 @@ Result<MetadataConversion> ConvertMetadata(Env& env, const std::string& path, km
   result.resumed = from != From::kCopy;
 
   if (from == From::kCopy) {
+    result.was_clear = !env.FileExists(n.key);
     ASSIGN_OR_RETURN(result.records, CopyUnderNewKey(env, n, keys, [&] { return stepped(); }));
     RETURN_IF_ERROR(stepped());  // 2
     // From here on the server refuses the directory until the swap is done.

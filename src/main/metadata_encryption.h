@@ -47,6 +47,7 @@ struct MetadataConversion {
   uint64_t records = 0;  // copied (0 if the directory was already encrypted)
   bool already_encrypted = false;
   bool resumed = false;  // an interrupted conversion was finished
+  bool was_clear = false;  // the copied store was in the clear (else under the replaced key)
 };
 
 // Converts the metadata store of the directory at `path` (server stopped,

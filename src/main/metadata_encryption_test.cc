@@ -128,6 +128,7 @@ TEST_F(MetadataEncryptionTest, ConvertsAClearStoreOnceAndOnlyOnce) {
   EXPECT_FALSE(done.already_encrypted);
   EXPECT_FALSE(done.resumed);
   EXPECT_GT(done.records, static_cast<uint64_t>(kRecords));  // and the format marker
+  EXPECT_TRUE(done.was_clear);
   ExpectEncryptedWithEveryRecord();
 
   ASSERT_OK_AND_ASSIGN(done, EncryptMetadata(*Env::Default(), dir_.path(), *keys_));
@@ -201,6 +202,7 @@ TEST_F(MetadataEncryptionTest, NewKeyReencryptsEveryRecordAndTheOldKeyOpensNothi
 
   ASSERT_OK_AND_ASSIGN(MetadataConversion done, ReencryptMetadataUnderNewKey(*Env::Default(), dir_.path(), *keys_));
   EXPECT_FALSE(done.already_encrypted);
+  EXPECT_FALSE(done.was_clear);
   EXPECT_FALSE(done.resumed);
   EXPECT_GT(done.records, static_cast<uint64_t>(kRecords));
   ExpectEncryptedWithEveryRecord();
