@@ -1,29 +1,32 @@
 // File: fuzz/sse_kms_fuzz.cc
 // libFuzzer target: the SSE-KMS key id and encryption context parsers
-// (s3/kms_key_id.h) never crash; a key id naming a tenant names a valid
-// tenant id, whose ARN form names the same tenant; a context accepted is
-// at most 4 KiB. Input: key id, '\n', context.
+// (catalog/kms_key_ref.h, s3/kms_context.h) never crash; a key id naming a
+// key names a valid tenant id (the owner's, for an alias) and, for a named
+// key, a valid name; the key's ARN form names the same key; a context
+// accepted is at most 4 KiB. Input: key id, '\n', context.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
-#include "s3/kms_key_id.h"
+#include "catalog/kms_key_ref.h"
+#include "s3/kms_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace confiance::s3;
+  using namespace confiance;
   std::string_view in(reinterpret_cast<const char*>(data), size);
   const size_t nl = in.find('\n');
   std::string_view key_id = in.substr(0, nl);
   std::string_view context = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
-  if (std::optional<std::string> tenant = TenantOfKmsKeyId(key_id)) {
-    if (tenant->size() < 2 || tenant->size() > 63 || tenant->front() == '-') std::abort();
-    for (char c : *tenant) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) std::abort();
-    }
-    if (TenantOfKmsKeyId(TenantKeyArn(*tenant)) != tenant) std::abort();
+  constexpr std::string_view kOwner = "owner";
+  if (std::optional<catalog::KmsKeyRef> ref = catalog::ParseKmsKeyId(key_id, kOwner)) {
+    if (!catalog::ValidTenantIdForKey(ref->tenant)) std::abort();
+    if (ref->named() && !catalog::ValidKmsKeyName(ref->name)) std::abort();
+    if (key_id.starts_with(catalog::kKmsKeyAliasPrefix) && (ref->tenant != kOwner || !ref->named())) std::abort();
+    if (catalog::ParseKmsKeyId(catalog::KmsKeyArn(*ref), "other") != ref) std::abort();
+    if (catalog::ParseKmsKeyId(ref->RecordId(), "other") != ref) std::abort();
   }
-  if (ValidKmsContext(context) && context.size() > 4096) std::abort();
+  if (s3::ValidKmsContext(context) && context.size() > 4096) std::abort();
   return 0;
 }

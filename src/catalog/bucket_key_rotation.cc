@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "catalog/object_data.h"
+#include "catalog/sse_kms_kek.h"
 #include "common/wall_clock.h"
 #include "crypto/envelope.h"
-#include "crypto/sse_kms.h"
 
 namespace confiance::catalog {
 namespace {
@@ -25,10 +25,13 @@ constexpr int kMaxBatchAttempts = 20;
 std::string JobKey(const std::string& tenant, const std::string& bucket) { return tenant + "/" + bucket; }
 
 // Rewraps `seg`'s data key from its version to `to` (the KEKs: the bucket
-// keys, or for SSE-KMS the keys derived from them). The data key, and so
-// the ciphertext, stays the same.
+// keys, or for SSE-KMS the keys derived from them and, for a named key,
+// from it: catalog/sse_kms_kek.h). The data key, and so the ciphertext,
+// stays the same. A named key destroyed or refusing maintenance fails the
+// rewrap (PermissionDenied), so the old bucket-key version is kept.
 template <typename Keys>
-Status RewrapSegment(Segment& seg, const Keys& keys, uint32_t to, const SseKms& kms, const std::string& bucket_id) {
+Status RewrapSegment(Segment& seg, const Keys& keys, uint32_t to, const SseKms& kms, const BucketRecord& bucket,
+                     TenantKeys& tenant_keys) {
   auto from_it = keys.find(seg.key_version);
   auto to_it = keys.find(to);
   if (from_it == keys.end() || to_it == keys.end()) {
@@ -38,12 +41,11 @@ Status RewrapSegment(Segment& seg, const Keys& keys, uint32_t to, const SseKms& 
   std::shared_ptr<const crypto::SecretBytes> from = from_it->second;
   std::shared_ptr<const crypto::SecretBytes> target = to_it->second;
   if (!kms.empty()) {
-    ASSIGN_OR_RETURN(crypto::SecretBytes f, crypto::DeriveKmsKek(*from, kms.key_id, kms.context));
-    ASSIGN_OR_RETURN(crypto::SecretBytes t, crypto::DeriveKmsKek(*target, kms.key_id, kms.context));
-    from = std::make_shared<const crypto::SecretBytes>(std::move(f));
-    target = std::make_shared<const crypto::SecretBytes>(std::move(t));
+    const kms::KeyUse use(kms::Justification::kSystemMaintenance);
+    ASSIGN_OR_RETURN(from, SseKmsKek(tenant_keys, bucket, *from, kms, use));
+    ASSIGN_OR_RETURN(target, SseKmsKek(tenant_keys, bucket, *target, kms, use));
   }
-  const std::string context = DataKeyContext(bucket_id);
+  const std::string context = DataKeyContext(bucket.id);
   ASSIGN_OR_RETURN(crypto::SecretBytes data_key, crypto::UnwrapKey(*from, seg.wrapped_key, context));
   ASSIGN_OR_RETURN(seg.wrapped_key, crypto::WrapKey(*target, data_key, context));
   seg.key_version = to;
@@ -260,7 +262,7 @@ Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketReco
         }
         for (Segment& s : rec->segments) {
           if (s.key_version != bucket.key_version) {
-            RETURN_IF_ERROR(RewrapSegment(s, keys, bucket.key_version, rec->kms, bucket.id));
+            RETURN_IF_ERROR(RewrapSegment(s, keys, bucket.key_version, rec->kms, bucket, bucket_keys_.tenant_keys()));
           }
         }
         batch.Expect(r.key, r.value).Put(r.key, EncodeObject(*rec));
@@ -319,7 +321,8 @@ Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketReco
               ++sse_c;
               continue;
             }
-            RETURN_IF_ERROR(RewrapSegment(part.segment, keys, bucket.key_version, upload->kms, bucket.id));
+            RETURN_IF_ERROR(
+                RewrapSegment(part.segment, keys, bucket.key_version, upload->kms, bucket, bucket_keys_.tenant_keys()));
             batch.Expect(r.key, r.value).Put(r.key, EncodePart(part));
             ++rewrapped;
           }

@@ -93,6 +93,9 @@ class BucketKeys {
                                                          uint32_t version);
   // Forgets a bucket's key (bucket deleted).
   void Forget(const std::string& bucket_id);
+  // The tenant keys bucket keys are wrapped under (and whose named keys
+  // SSE-KMS objects may name: catalog/sse_kms_kek.h).
+  TenantKeys& tenant_keys() { return tenant_keys_; }
   // Tenant-key rotation (rewrap only): rewraps every version of `bucket`'s
   // key (current and previous) under the current version of its owner's
   // tenant key, setting their key_id and wrapped_key; the bucket keys

@@ -1,18 +1,17 @@
 // File: catalog/scrub.cc
 #include "catalog/scrub.h"
 
-#include "catalog/version_id.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "catalog/object_data.h"
+#include "catalog/sse_kms_kek.h"
+#include "catalog/version_id.h"
 #include "crypto/aead.h"
 #include "crypto/envelope.h"
 #include "crypto/object_format.h"
-#include "crypto/sse_kms.h"
 
 namespace confiance::catalog {
 namespace {
@@ -92,15 +91,17 @@ std::optional<Problem> CheckEmptySegment(const Segment& seg, const std::string& 
   return std::nullopt;
 }
 
-// Reads one segment in full. Returns the problem found, if any.
+// Reads one segment in full; `kek` wraps its data key (the bucket key, or
+// for SSE-KMS the KEK derived from it: catalog/sse_kms_kek.h). Returns the
+// problem found, if any.
 std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& rec, size_t i,
-                                    const std::shared_ptr<const crypto::SecretBytes>& bucket_key,
-                                    const std::string& bucket_id, std::vector<std::byte>& buf, uint64_t& bytes_verified,
+                                    const std::shared_ptr<const crypto::SecretBytes>& kek, const std::string& bucket_id,
+                                    std::vector<std::byte>& buf, uint64_t& bytes_verified,
                                     const ScrubOptions& options) {
   // SSE-C: the data keys are wrapped under a KEK that needs the customer's
   // key; only presence and size can be checked. The same without a bucket
   // key (CheckSizes).
-  const bool decryptable = bucket_key != nullptr && !rec.sse_c();
+  const bool decryptable = kek != nullptr && !rec.sse_c();
   const Segment& seg = rec.segments[i];
   const std::string name = SegmentName(rec, i);
   const uint64_t want = crypto::CiphertextSize(seg.plain_size);
@@ -135,14 +136,6 @@ std::optional<Problem> CheckSegment(blob::BlobStore& blobs, const ObjectRecord& 
     return Problem{Kind::kLongBlob, fmt::format("{}: {} has {} bytes, {} expected", name, where, have, want)};
   }
   if (!decryptable) return std::nullopt;
-  // SSE-KMS: the data keys are wrapped under the KEK derived from the
-  // bucket key, key id and context (crypto/sse_kms.h).
-  std::shared_ptr<const crypto::SecretBytes> kek = bucket_key;
-  if (!rec.kms.empty()) {
-    Result<crypto::SecretBytes> derived = crypto::DeriveKmsKek(*bucket_key, rec.kms.key_id, rec.kms.context);
-    if (!derived.ok()) return Problem{Kind::kReadError, fmt::format("{}: {}", name, derived.status().ToString())};
-    kek = std::make_shared<const crypto::SecretBytes>(std::move(derived).value());
-  }
   if (seg.plain_size == 0) return CheckEmptySegment(seg, empty_sealed, *kek, bucket_id, name);
 
   ObjectRecord one;
@@ -342,6 +335,23 @@ class Walker {
       BucketKey seg_key = *bucket_key;
       if (keys_ != nullptr && rec.segments[i].key_version != bucket.key_version) {
         seg_key = keys_->Get(bucket, kms::Justification::kSystemMaintenance, rec.segments[i].key_version);
+      }
+      if (seg_key.ok() && *seg_key != nullptr && !rec.kms.empty()) {
+        // SSE-KMS: the KEK derived from the bucket key (and the named key
+        // the record names).
+        seg_key = SseKmsKek(keys_->tenant_keys(), bucket, **seg_key, rec.kms, kms::Justification::kSystemMaintenance);
+        if (!seg_key.ok() && seg_key.status().code() == StatusCode::kPermissionDenied &&
+            seg_key.status().message().starts_with(kKeyAccessDenied)) {
+          // The tenant's choice (a named key destroyed, or its policy
+          // refusing maintenance), not damage: counted as refused.
+          ++report_.key_access_refused;
+          const std::string line = bucket.name + ": " + seg_key.status().message();
+          if (std::find(report_.refused_buckets.begin(), report_.refused_buckets.end(), line) ==
+              report_.refused_buckets.end()) {
+            report_.refused_buckets.push_back(line);
+          }
+          return {};
+        }
       }
       if (!seg_key.ok()) {
         problems.push_back({Kind::kKeyUnavailable, seg_key.status().ToString()});

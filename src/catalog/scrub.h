@@ -68,8 +68,10 @@ struct ScrubReport {
   // e.g. the in-memory store). A mismatch is a kMetadataChecksum damage.
   bool metadata_verified = false;
   // Objects not examined because their tenant's key policy does not allow
-  // SYSTEM_MAINTENANCE (or its key was destroyed): the tenant's choice, not
-  // damage. One line per such bucket in `refused_buckets`.
+  // SYSTEM_MAINTENANCE (or its key was destroyed), or because the named KMS
+  // key of an SSE-KMS object refuses it or was destroyed: the tenant's
+  // choice, not damage. One line per such bucket and reason in
+  // `refused_buckets`.
   uint64_t key_access_refused = 0;
   std::vector<std::string> refused_buckets;  // "<bucket>: <reason>"
   std::vector<ScrubDamage> damaged;          // one entry per damaged object (or broken listing), up to the options' cap

@@ -7,11 +7,11 @@
 #include <span>
 
 #include "catalog/object_data.h"
+#include "catalog/sse_kms_kek.h"
 #include "catalog/version_id.h"
 #include "crypto/aead.h"
 #include "crypto/envelope.h"
 #include "crypto/object_format.h"
-#include "crypto/sse_kms.h"
 #include "kms/justification.h"
 
 namespace confiance::catalog {
@@ -38,8 +38,15 @@ Status AddSegment(const BucketRecord& bucket, BucketKeys& bucket_keys, const Seg
   }
   std::shared_ptr<const crypto::SecretBytes> kek = *bucket_key;
   if (!kms.empty()) {
-    ASSIGN_OR_RETURN(crypto::SecretBytes derived, crypto::DeriveKmsKek(**bucket_key, kms.key_id, kms.context));
-    kek = std::make_shared<const crypto::SecretBytes>(std::move(derived));
+    Result<std::shared_ptr<const crypto::SecretBytes>> derived =
+        SseKmsKek(bucket_keys.tenant_keys(), bucket, **bucket_key, kms, kBlobCheckJustification);
+    if (!derived.ok()) {
+      // A named key destroyed or refusing maintenance: noted, as above.
+      if (derived.status().code() != StatusCode::kPermissionDenied) return derived.status();
+      out.not_tried.push_back(where + ": " + derived.status().message());
+      return OkStatus();
+    }
+    kek = std::move(derived).value();
   }
   Result<crypto::SecretBytes> key = crypto::UnwrapKey(*kek, seg.wrapped_key, DataKeyContext(bucket.id));
   if (!key.ok()) {

@@ -30,6 +30,19 @@ std::string Context(std::string_view tenant, uint32_t version = 1) { return Tena
 
 Status Denied(std::string why) { return PermissionDeniedError(std::string(kKeyAccessDenied) + std::move(why)); }
 
+// How messages name the key of record id `id`: "tenant acme", or "KMS key
+// payroll of tenant acme" for a named key.
+std::string KeyOwnerText(std::string_view id) {
+  if (std::optional<KmsKeyRef> named = NamedKeyOfRecordId(id)) {
+    return "KMS key " + named->name + " of tenant " + named->tenant;
+  }
+  return "tenant " + std::string(id);
+}
+
+Status NoSuchNamedKey(const KmsKeyRef& ref) {
+  return NotFoundError("tenant " + ref.tenant + " has no KMS key named " + ref.name);
+}
+
 // Hold your own key: {"e": endpoint, "ca": CA PEM, "j": true if the KMS is
 // told the justification (absent: not)} (the key id is "pk").
 json ExternalJson(const kms::ExternalKey& x) {
@@ -64,6 +77,7 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
   }
   // Hold your own key, absent for a key wrapped by the server's provider.
   if (info.external) j["x"] = ExternalJson(*info.external);
+  if (!info.description.empty()) j["ds"] = info.description;
   if (!previous_wrappers.empty()) {
     json pw = json::array();
     for (const auto& [n, w] : previous_wrappers) {
@@ -100,6 +114,7 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
     info.destroyed_ms = j.value("dm", uint64_t{0});
     info.version = j.value("kv", uint32_t{1});
     info.rotated_ms = j.value("rm", uint64_t{0});
+    info.description = j.value("ds", std::string());
     if (auto pv = j.find("pv"); pv != j.end()) {
       for (const json& e : pv->get_ref<const json::array_t&>()) {
         const auto n = e.at(0).get<uint32_t>();
@@ -157,6 +172,8 @@ Result<std::pair<TenantKeys::Record, std::string>> TenantKeys::ReadOrCreate(cons
           Record{std::move(decoded.first), std::move(decoded.second), std::move(previous), std::move(wrappers)},
           std::move(*bytes));
     }
+    // A named key exists only once its tenant created it.
+    if (std::optional<KmsKeyRef> named = NamedKeyOfRecordId(tenant)) return NoSuchNamedKey(*named);
     ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
     Record fresh;
     fresh.info.provider_key_id = provider_.DefaultKeyId();
@@ -203,11 +220,15 @@ Result<std::shared_ptr<TenantKeys::Cached>> TenantKeys::Load(const std::string& 
 
 Status TenantKeys::Allowed(const std::string& tenant, const Record& r, kms::Justification why) {
   if (r.info.destroyed) {
+    if (NamedKeyOfRecordId(tenant)) {
+      return Denied("the " + KeyOwnerText(tenant) +
+                    " was destroyed (crypto-shredded); the data under it can no longer be decrypted.");
+    }
     return Denied("the key of tenant " + tenant + " was destroyed (crypto-shredded); its data can no longer be decrypted.");
   }
   if (!r.info.allowed.Contains(why)) {
     return Denied("the key-access justification " + std::string(kms::JustificationName(why)) +
-                  " is not allowed by the key policy of tenant " + tenant + ".");
+                  " is not allowed by the key policy of " + KeyOwnerText(tenant) + ".");
   }
   return OkStatus();
 }
@@ -218,7 +239,10 @@ Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
   // reason allowed), and creating the key is Get's job (at bucket creation,
   // off the request path), not a check's.
   ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/false));
-  if (!entry) return OkStatus();
+  if (!entry) {
+    if (std::optional<KmsKeyRef> named = NamedKeyOfRecordId(tenant)) return NoSuchNamedKey(*named);
+    return OkStatus();
+  }
   return Allowed(tenant, entry->record, why);
 }
 
@@ -322,6 +346,48 @@ Result<TenantKeyInfo> TenantKeys::Info(std::string_view tenant) {
   return std::move(decoded.first);
 }
 
+Result<TenantKeyInfo> TenantKeys::CreateNamed(const KmsKeyRef& ref, std::string description) {
+  if (!ref.named() || !ValidTenantIdForKey(ref.tenant) || !ValidKmsKeyName(ref.name)) {
+    return InvalidArgumentError("a KMS key name is 1 to 64 of A-Z, a-z, 0-9, '-' and '_'");
+  }
+  const std::string id = ref.RecordId();
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
+  Record fresh;
+  fresh.info.provider_key_id = provider_.DefaultKeyId();
+  fresh.info.created_ms = UnixMillisNow();
+  fresh.info.description = std::move(description);
+  ASSIGN_OR_RETURN(fresh.wrapped, provider_.Wrap(fresh.info.provider_key_id, key, Context(id)));
+  meta::Batch batch;
+  batch.op_tag = "kms-key-create:" + id;
+  batch.Expect(id, std::nullopt);
+  batch.Put(id, EncodeTenantKey(fresh.info, fresh.wrapped));
+  Status st = store_.Apply(kTenantKeyPartition, batch);
+  if (st.code() == StatusCode::kFailedPrecondition) {
+    return AlreadyExistsError("tenant " + ref.tenant + " already has a KMS key named " + ref.name +
+                              " (names of destroyed keys are not reused)");
+  }
+  RETURN_IF_ERROR(st);
+  std::lock_guard lock(mu_);
+  cache_.erase(id);
+  return fresh.info;
+}
+
+Result<std::vector<std::string>> TenantKeys::ListNamed(std::string_view tenant) {
+  const std::string prefix = std::string(tenant) + "/";
+  std::vector<std::string> out;
+  meta::ScanOptions opt;
+  opt.start = prefix;
+  opt.end = std::string(tenant) + static_cast<char>('/' + 1);  // the first key past the prefix
+  opt.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kTenantKeyPartition, opt));
+    for (meta::Record& r : recs) out.push_back(r.key.substr(prefix.size()));
+    if (recs.size() < opt.limit) return out;
+    opt.start = recs.back().key;
+    opt.start_exclusive = true;
+  }
+}
+
 Result<TenantKeyInfo> TenantKeys::Update(std::string_view tenant_view, const std::function<Status(Record&)>& edit) {
   const std::string tenant(tenant_view);
   for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
@@ -381,6 +447,11 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
 // A new key version (rotation, or a move to another KMS) needs a live key
 // and no version still being retired.
 Status TenantKeys::CheckCanAddVersion(const Record& r, const std::string& tenant) {
+  if (NamedKeyOfRecordId(tenant)) {
+    // Objects derive their KEK from the named key's only version
+    // (crypto/sse_kms.h); a new version would need every object rewrapped.
+    return FailedPreconditionError("the " + KeyOwnerText(tenant) + " is a named key: named keys are not rotated");
+  }
   if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
   if (!r.previous.empty()) {
     return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is not finished: version " +

@@ -7,8 +7,14 @@
 // reasons it allows); destroying the key (crypto-shredding) makes all the
 // tenant's data unreadable.
 //
-// Storage: partition "tkeys", key = tenant id, value = TenantKeyRecord
-// (CBOR, docs/meta_keys.md). Unwrapped keys and records are cached for
+// A tenant may also create named KMS keys (docs/keys.md "Named KMS keys"),
+// which SSE-KMS objects name instead of the tenant key: the same records,
+// under the id "<tenant>/<name>" (catalog/kms_key_ref.h), with the same key
+// policy, destruction and root-key rewrap. Unlike a tenant key, a named key
+// is never made on first use (CreateNamed makes it) and is not rotated.
+//
+// Storage: partition "tkeys", key = tenant id (or "<tenant>/<name>"), value
+// = TenantKeyRecord (CBOR, docs/meta_keys.md). Unwrapped keys and records are cached for
 // `cache_lifetime`: after that the record is read and the key unwrapped
 // again, so that a key revoked in an external KMS stops working within it.
 // Changes made through this object apply to its cache at once.
@@ -22,18 +28,19 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
-#include <optional>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <map>
-#include <set>
 #include <vector>
 
+#include "catalog/kms_key_ref.h"
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
 #include "kms/external_keys.h"
@@ -70,6 +77,8 @@ struct TenantKeyInfo {
   // wrapped by a key in the tenant's own KMS (provider_key_id is then that
   // key's id there); unset when it is wrapped by the server's provider.
   std::optional<kms::ExternalKey> external;
+  // A named key's description, as its creator gave it (empty otherwise).
+  std::string description;
 };
 
 class TenantKeys {
@@ -81,7 +90,8 @@ class TenantKeys {
 
   // The unwrapped key of `tenant` for a use justified by `why`, creating the
   // key (allowing every reason) if the tenant has none yet. The pointer
-  // stays valid while held.
+  // stays valid while held. For a named key's id, NotFound if there is no
+  // such key (never created here).
   Result<std::shared_ptr<const crypto::SecretBytes>> Get(std::string_view tenant, kms::Justification why);
   // The key of version `version` (the current one or a previous one not yet
   // retired); PermissionDenied (kKeyAccessDenied) if that version is gone.
@@ -93,7 +103,8 @@ class TenantKeys {
   // OK if `why` may use `tenant`'s key now (not destroyed, and the policy
   // allows `why`; a tenant without a key yet allows every reason): for
   // callers holding a key derived from it (BucketKeys' cache). Only reads
-  // (cached): it never creates the key nor unwraps it.
+  // (cached): it never creates the key nor unwraps it. For a named key's id,
+  // NotFound if there is no such key.
   Status Check(std::string_view tenant, kms::Justification why);
   // As Check, but only refuses a destroyed key (whatever the policy): for
   // requests that decrypt nothing but must not outlive a shred (listings).
@@ -101,6 +112,13 @@ class TenantKeys {
 
   // NotFound if the tenant never had a key.
   Result<TenantKeyInfo> Info(std::string_view tenant);
+  // Named keys. CreateNamed makes a new random key for `ref` (ref.named()),
+  // wrapped by the server's provider, allowing every justification;
+  // AlreadyExists if the name is taken (even by a destroyed key: a name is
+  // never reused, so that an object never opens under another key of the
+  // same name). ListNamed gives the names of `tenant`'s named keys, in order.
+  Result<TenantKeyInfo> CreateNamed(const KmsKeyRef& ref, std::string description);
+  Result<std::vector<std::string>> ListNamed(std::string_view tenant);
   // Sets the reasons the tenant allows (creating its key if needed).
   // FailedPrecondition if the key is destroyed.
   Result<TenantKeyInfo> SetAllowed(std::string_view tenant, kms::JustificationSet allowed);

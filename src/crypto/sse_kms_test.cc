@@ -38,6 +38,25 @@ TEST(SseKmsTest, GoldenVector) {
   EXPECT_EQ(Hex(*k), "33dc872f32197d8c79a00a6a2b631812d2426d4c33cd3785cfe8a1606da4bcfd");
 }
 
+TEST(SseKmsTest, NamedKeyKekNeedsBothKeys) {
+  const SecretBytes bucket_key = Bytes(std::string(32, '\x11'));
+  const SecretBytes named = Bytes(std::string(32, '\x22'));
+  Result<SecretBytes> k = DeriveNamedKmsKek(bucket_key, named, "acme/payroll", "");
+  ASSERT_TRUE(k.ok());
+  // Pinned (computed with Python's hmac and hashlib, RFC 5869): changing
+  // the derivation orphans every object under a named key.
+  EXPECT_EQ(Hex(*k), "c7da034a18e50a762d7f1e814eb8fcb70587d5e25d1e5a23624d212231607e0b");
+  EXPECT_NE(Hex(*k), Hex(*DeriveNamedKmsKek(bucket_key, Bytes(std::string(32, '\x23')), "acme/payroll", "")));
+  EXPECT_NE(Hex(*k), Hex(*DeriveNamedKmsKek(Bytes(std::string(32, '\x12')), named, "acme/payroll", "")));
+  EXPECT_NE(Hex(*k), Hex(*DeriveNamedKmsKek(bucket_key, named, "alias/payroll", "")));
+  EXPECT_NE(Hex(*k), Hex(*DeriveNamedKmsKek(bucket_key, named, "acme/payroll", "eyJhIjoiYiJ9")));
+  // Not the tenant-key KEK of the same id.
+  EXPECT_NE(Hex(*k), Hex(*DeriveKmsKek(bucket_key, "acme/payroll", "")));
+  EXPECT_FALSE(DeriveNamedKmsKek(bucket_key, SecretBytes(), "acme/payroll", "").ok());
+  EXPECT_FALSE(DeriveNamedKmsKek(SecretBytes(), named, "acme/payroll", "").ok());
+  EXPECT_FALSE(DeriveNamedKmsKek(bucket_key, named, "", "").ok());
+}
+
 TEST(SseKmsTest, RefusesEmptyInputs) {
   EXPECT_FALSE(DeriveKmsKek(SecretBytes(), "acme", "").ok());
   EXPECT_FALSE(DeriveKmsKek(Bytes(std::string(32, '\x11')), "", "").ok());

@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "catalog/object_data.h"
+#include "catalog/sse_kms_kek.h"
 #include "common/logging.h"
-#include "crypto/sse_kms.h"
 #include "main/replica_request.h"
 #include "s3/notification_config.h"
 
@@ -35,8 +35,8 @@ Result<catalog::SegmentKeks> ReplicationKeks(catalog::BucketKeys& keys, const ca
     ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key,
                      keys.Get(bucket, kms::KeyUse(kms::Justification::kSystemMaintenance), version));
     if (!record.kms.empty()) {
-      ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveKmsKek(*key, record.kms.key_id, record.kms.context));
-      key = std::make_shared<const crypto::SecretBytes>(std::move(kek));
+      ASSIGN_OR_RETURN(key, catalog::SseKmsKek(keys.tenant_keys(), bucket, *key, record.kms,
+                                               kms::KeyUse(kms::Justification::kSystemMaintenance)));
     }
     keks[version] = std::move(key);
   }

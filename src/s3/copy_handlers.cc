@@ -278,7 +278,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // The destination's encryption is this request's (never the source's).
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  Result<catalog::SseKms> kms = co_await ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> dst_key =
       co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);

@@ -13,6 +13,7 @@
 // refused with 501 NotImplemented, any other algorithm is MalformedXML as
 // S3's schema check answers.
 #include "catalog/catalog.h"
+#include "catalog/kms_key_ref.h"
 #include "s3/s3_context.h"
 #include "s3/xml/encryption_xml.h"
 
@@ -50,8 +51,15 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketEncryption(Ctx& ctx) {
   }
   if (config->sse_algorithm == "aws:kms") {
     if (!config->kms_key_id.empty()) {
-      std::optional<std::string> tenant = TenantOfKmsKeyId(config->kms_key_id);
-      if (!tenant || *tenant != bucket->owner) {
+      // The owner's tenant key or one of its named keys (which must exist).
+      std::optional<catalog::KmsKeyRef> ref = catalog::ParseKmsKeyId(config->kms_key_id, bucket->owner);
+      Status exists = OkStatus();
+      if (ref && ref->tenant == bucket->owner && ref->named()) {
+        catalog::TenantKeys& tenant_keys = deps_.bucket_keys.tenant_keys();
+        exists = co_await deps_.pool.Run([&] { return tenant_keys.Info(ref->RecordId()).status(); });
+        if (!exists.ok() && exists.code() != StatusCode::kNotFound) co_return ErrorFromStatus(exists);
+      }
+      if (!ref || ref->tenant != bucket->owner || !exists.ok()) {
         co_return MakeError(S3ErrorCode::kKmsNotFound, "Invalid keyId '" + config->kms_key_id + "'");
       }
     }

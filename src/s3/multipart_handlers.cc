@@ -205,7 +205,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
     up.sse_c_verifier = std::move(key_check->verifier);
   }
   {
-    Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+    Result<catalog::SseKms> kms = co_await ResolveSseKms(ctx, *bucket, &error);
     if (!kms.ok()) co_return error;
     up.kms = std::move(kms).value();
   }

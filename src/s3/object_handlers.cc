@@ -95,7 +95,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   // SSE-C: a fresh salt for this object, and the salted check of its key.
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  Result<catalog::SseKms> kms = co_await ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());

@@ -412,7 +412,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   const uint64_t max_size = std::min(policy->max_length.value_or(UINT64_MAX), options_.max_object_size);
   Result<CustomerKeyCheck> key_check = NewCustomerKeyCheck(ctx.sse.customer);
   if (!key_check.ok()) co_return ErrorFromStatus(key_check.status());
-  Result<catalog::SseKms> kms = ResolveSseKms(ctx, *bucket, &error);
+  Result<catalog::SseKms> kms = co_await ResolveSseKms(ctx, *bucket, &error);
   if (!kms.ok()) co_return error;
   Result<std::shared_ptr<const crypto::SecretBytes>> kek = co_await DataKekAsync(ctx, *bucket, ctx.sse.customer, key_check->salt, *kms);
   if (!kek.ok()) co_return ErrorFromStatus(kek.status());

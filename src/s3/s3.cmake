@@ -4,7 +4,7 @@ confiance_library(confiance_s3
           quota.cc authorize.cc access_control_handlers.cc tagging.cc cors.cc extra_headers_writer.cc audited_response_writer.cc request_audit.cc
           s3_service.cc bucket_handlers.cc object_handlers.cc list_handlers.cc list_params.cc multipart_handlers.cc copy_handlers.cc
           tagging_handlers.cc cors_handlers.cc object_attributes_handlers.cc form_data.cc post_policy.cc
-          post_object_handlers.cc sse.cc sse_kms.cc kms_key_id.cc encryption_handlers.cc versioning_handlers.cc log_api_handler.cc
+          post_object_handlers.cc sse.cc sse_kms.cc kms_context.cc encryption_handlers.cc versioning_handlers.cc log_api_handler.cc
           residency_placement.cc segment_pipeline.cc request_metrics.cc rate_limiter.cc rate_admission.cc notification_config.cc
   DEPS confiance_residency confiance_audit confiance_sigv4 confiance_s3xml confiance_http confiance_iam confiance_catalog confiance_crypto
        confiance_common fmt::fmt nlohmann_json::nlohmann_json)

@@ -9,23 +9,23 @@
 #include <cstring>
 
 #include "catalog/object_data.h"
+#include "catalog/sse_kms_kek.h"
 #include "catalog/version_id.h"
-#include "common/logging.h"
-#include "s3/tagging.h"
-#include "iam/acl/action_map.h"
-#include "iam/acl/acl_format.h"
 #include "common/ascii.h"
+#include "common/logging.h"
+#include "common/request_id.h"
 #include "crypto/customer_key.h"
-#include "crypto/sse_kms.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "iam/acl/acl_format.h"
+#include "iam/acl/action_map.h"
 #include "s3/checksum_request.h"
 #include "s3/log_api_handler.h"
 #include "s3/payload_reader.h"
-#include "common/request_id.h"
 #include "s3/request_audit.h"
 #include "s3/s3_context.h"
 #include "s3/segment_pipeline.h"
+#include "s3/tagging.h"
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
@@ -449,8 +449,12 @@ Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DataKek(const Ctx&
                                                                      const std::optional<CustomerKey>& customer,
                                                                      std::string_view salt,
                                                                      const catalog::SseKms& kms) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key, deps_.bucket_keys.Get(bucket, ctx.key_use(), bucket.key_version));
-  return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> bucket_key,
+                   deps_.bucket_keys.Get(bucket, ctx.key_use(), bucket.key_version));
+  if (!kms.empty()) {
+    return catalog::SseKmsKek(deps_.bucket_keys.tenant_keys(), bucket, *bucket_key, kms, ctx.key_use());
+  }
+  return DeriveDataKek(std::move(bucket_key), customer, salt);
 }
 
 asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> S3Service::DataKekAsync(
@@ -465,7 +469,13 @@ asio::awaitable<Result<std::shared_ptr<const crypto::SecretBytes>>> S3Service::D
     if (!fetched.ok()) co_return fetched.status();
     bucket_key = std::move(fetched).value();
   }
-  co_return DeriveDataKek(std::move(bucket_key), customer, salt, kms);
+  if (!kms.empty()) {
+    catalog::TenantKeys& tenant_keys = deps_.bucket_keys.tenant_keys();
+    if (auto kek = catalog::SseKmsKekIfCached(tenant_keys, bucket, *bucket_key, kms, ctx.key_use())) co_return *kek;
+    co_return co_await deps_.pool.Run(
+        [&] { return catalog::SseKmsKek(tenant_keys, bucket, *bucket_key, kms, ctx.key_use()); });
+  }
+  co_return DeriveDataKek(std::move(bucket_key), customer, salt);
 }
 
 asio::awaitable<Result<catalog::SegmentKeks>> S3Service::ObjectKeksAsync(const Ctx& ctx,
@@ -484,11 +494,7 @@ asio::awaitable<Result<catalog::SegmentKeks>> S3Service::ObjectKeksAsync(const C
 
 Result<std::shared_ptr<const crypto::SecretBytes>> S3Service::DeriveDataKek(
     std::shared_ptr<const crypto::SecretBytes> bucket_key, const std::optional<CustomerKey>& customer,
-    std::string_view salt, const catalog::SseKms& kms) {
-  if (!kms.empty()) {
-    ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveKmsKek(*bucket_key, kms.key_id, kms.context));
-    return std::make_shared<const crypto::SecretBytes>(std::move(kek));
-  }
+    std::string_view salt) {
   if (salt.empty()) return bucket_key;
   if (!customer) return FailedPreconditionError("SSE-C object without a customer key");
   ASSIGN_OR_RETURN(crypto::SecretBytes kek, crypto::DeriveCustomerKek(*bucket_key, customer->key, salt));

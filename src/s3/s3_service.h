@@ -430,14 +430,8 @@ class S3Service {
   // it replaced, whose blob the caller releases after answering. On failure
   // sets *error (and frees the new part's blob if the commit was refused).
   asio::awaitable<Result<std::optional<catalog::PartRecord>>> CommitPart(const std::string& upload_id,
-                                                                          const catalog::PartRecord& part,
-                                                                          S3Error* error);
-  // The key an object's data keys are wrapped under: the bucket key, or for
-  // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
-  // `customer`'s key and the salt (crypto/customer_key.h).
-  // FailedPrecondition if `salt` is set and `customer` is not. For an
-  // SSE-KMS object (`kms` not empty) the KEK derived from the bucket key,
-  // the key id and the context (crypto/sse_kms.h).
+                                                                         const catalog::PartRecord& part,
+                                                                         S3Error* error);
   // The SSE-C key check a new object or upload written with `customer`
   // records: a fresh salt and the salted verifier of the key (both empty
   // without a customer key).
@@ -446,9 +440,15 @@ class S3Service {
     std::string verifier;
   };
   static Result<CustomerKeyCheck> NewCustomerKeyCheck(const std::optional<CustomerKey>& customer);
-  // The bucket key is unwrapped under the request's key-access
-  // justification (ctx.justification: OPERATOR_APPROVED for an approved
-  // operator access, else TENANT_REQUEST).
+  // The key an object's data keys are wrapped under: the bucket key, or for
+  // an SSE-C object (non-empty `salt`) the KEK derived from the bucket key,
+  // `customer`'s key and the salt (crypto/customer_key.h).
+  // FailedPrecondition if `salt` is set and `customer` is not. For an
+  // SSE-KMS object (`kms` not empty) the KEK derived from the bucket key,
+  // the key id, the context and the named key the id may name
+  // (catalog/sse_kms_kek.h). The bucket key (and a named key) is unwrapped
+  // under the request's key-access justification (ctx.justification:
+  // OPERATOR_APPROVED for an approved operator access, else TENANT_REQUEST).
   Result<std::shared_ptr<const crypto::SecretBytes>> DataKek(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                              const std::optional<CustomerKey>& customer,
                                                              std::string_view salt, const catalog::SseKms& kms = {});
@@ -467,16 +467,21 @@ class S3Service {
   asio::awaitable<Result<catalog::SegmentKeks>> ObjectKeksAsync(const Ctx& ctx, const catalog::BucketRecord& bucket,
                                                                const std::optional<CustomerKey>& customer,
                                                                const catalog::ObjectRecord& rec);
-  // The KEK DataKek returns, from the bucket key (local derivations only).
+  // The KEK DataKek returns for an object that is not SSE-KMS, from the
+  // bucket key (local derivations only).
   static Result<std::shared_ptr<const crypto::SecretBytes>> DeriveDataKek(
       std::shared_ptr<const crypto::SecretBytes> bucket_key, const std::optional<CustomerKey>& customer,
-      std::string_view salt, const catalog::SseKms& kms);
+      std::string_view salt);
   // The SSE-KMS a new object (or upload) of `bucket` gets from the request
   // (ctx.sse) or, when the request names no encryption, from the bucket's
   // default encryption; empty for SSE-S3 and SSE-C. A key id must name the
-  // bucket owner's tenant key (s3/sse.h TenantOfKmsKeyId); another one,
-  // existing or not, is 400 KMS.NotFoundException (sets *error).
-  Result<catalog::SseKms> ResolveSseKms(const Ctx& ctx, const catalog::BucketRecord& bucket, S3Error* error);
+  // bucket owner's tenant key or one of its named keys
+  // (catalog/kms_key_ref.h); another one, existing or not, is 400
+  // KMS.NotFoundException, and a named key that is destroyed or whose policy
+  // refuses the request is 403 AccessDenied (sets *error). A named key's
+  // record is read on the blocking pool unless cached.
+  asio::awaitable<Result<catalog::SseKms>> ResolveSseKms(const Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                         S3Error* error);
   // Seals the segment's last package and, if it spilled to a blob, commits
   // the blob (fsync) on the blocking pool.
   asio::awaitable<Result<catalog::Segment>> FinishSegment(catalog::SegmentWriter& writer);

@@ -27,7 +27,7 @@
 #include "catalog/records.h"
 #include "crypto/secret_bytes.h"
 #include "http/http.h"
-#include "s3/kms_key_id.h"
+#include "s3/kms_context.h"
 #include "s3/s3_error.h"
 
 namespace confiance::s3 {

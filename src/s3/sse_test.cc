@@ -155,16 +155,6 @@ TEST(SseTest, ParsesKmsAndRefusesDsseAndUnknownAlgorithms) {
   EXPECT_FALSE(ParseRequestSse(kms_read, false, false, false, &r).has_value());
 }
 
-TEST(SseTest, KmsKeyIdsNameATenant) {
-  EXPECT_EQ(TenantOfKmsKeyId("acme").value_or("?"), "acme");
-  EXPECT_EQ(TenantOfKmsKeyId("arn:confiance:kms:::key/acme").value_or("?"), "acme");
-  EXPECT_EQ(TenantKeyArn("acme"), "arn:confiance:kms:::key/acme");
-  for (const char* bad : {"", "a", "Acme", "-acme", "arn:aws:kms:us-east-1:1:key/acme", "arn:confiance:kms:::key/",
-                          "acme/x"}) {
-    EXPECT_FALSE(TenantOfKmsKeyId(bad).has_value()) << bad;
-  }
-}
-
 TEST(SseTest, KmsResponseHeaders) {
   std::vector<http::Header> h;
   catalog::SseKms kms{"acme", "eyJhIjoiYiJ9", true};

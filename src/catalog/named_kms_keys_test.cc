@@ -1,0 +1,132 @@
+// File: catalog/named_kms_keys_test.cc
+// A tenant's named KMS keys (docs/keys.md "Named KMS keys"): made only by
+// CreateNamed, listed per tenant, never rotated, and the KEK of an SSE-KMS
+// object under one needs it (catalog/sse_kms_kek.h): destroying it or
+// refusing a justification closes exactly the objects under it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "catalog/bucket_keys.h"
+#include "catalog/sse_kms_kek.h"
+#include "catalog/tenant_keys.h"
+#include "kms/fake_key_provider.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/secret_bytes.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+using kms::Justification;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testutil::SameSecret;
+
+class NamedKmsKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "b";
+    bucket_.id = "id-b";
+    bucket_.owner = "acme";
+    ASSERT_OK(bucket_keys_.CreateFor(bucket_));
+    ASSERT_OK_AND_ASSIGN(bucket_key_, bucket_keys_.Get(bucket_, Justification::kTenantRequest));
+  }
+
+  Result<std::shared_ptr<const crypto::SecretBytes>> Kek(const std::string& key_id,
+                                                         Justification why = Justification::kTenantRequest) {
+    return SseKmsKek(tenant_keys_, bucket_, *bucket_key_, SseKms{key_id, "", false}, why);
+  }
+
+  meta::MemoryMetaStore store_;
+  kms::FakeKeyProvider kms_;
+  TenantKeys tenant_keys_{store_, kms_};
+  BucketKeys bucket_keys_{kms_, tenant_keys_};
+  BucketRecord bucket_;
+  std::shared_ptr<const crypto::SecretBytes> bucket_key_;
+};
+
+TEST_F(NamedKmsKeysTest, OnlyCreateNamedMakesOne) {
+  EXPECT_STATUS_CODE(tenant_keys_.Get("acme/payroll", Justification::kTenantRequest), kNotFound);
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme/payroll", Justification::kTenantRequest), kNotFound);
+  EXPECT_STATUS_CODE(tenant_keys_.SetAllowed("acme/payroll", kms::JustificationSet::All()), kNotFound);
+  EXPECT_STATUS_CODE(tenant_keys_.Destroy("acme/payroll"), kNotFound);
+  EXPECT_STATUS_CODE(tenant_keys_.Info("acme/payroll"), kNotFound);
+  EXPECT_STATUS_CODE(Kek("acme/payroll"), kNotFound);
+  EXPECT_FALSE(store_.Get(kTenantKeyPartition, "acme/payroll").value().has_value());
+
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.CreateNamed({"acme", "payroll"}, "salaries"));
+  EXPECT_EQ(info.description, "salaries");
+  EXPECT_EQ(info.allowed, kms::JustificationSet::All());
+  EXPECT_EQ(tenant_keys_.Info("acme/payroll").value().description, "salaries");
+  ASSERT_OK(tenant_keys_.Get("acme/payroll", Justification::kTenantRequest).status());
+  EXPECT_STATUS_CODE(tenant_keys_.CreateNamed({"acme", "payroll"}, ""), kAlreadyExists);
+  EXPECT_STATUS_CODE(tenant_keys_.CreateNamed({"acme", "a b"}, ""), kInvalidArgument);
+  EXPECT_STATUS_CODE(tenant_keys_.CreateNamed({"acme", ""}, ""), kInvalidArgument);
+}
+
+TEST_F(NamedKmsKeysTest, ListsOneTenantsNamesOnly) {
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "payroll"}, "").status());
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "Archive"}, "").status());
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme-2", "other"}, "").status());
+  ASSERT_OK(tenant_keys_.CreateNamed({"acm", "x"}, "").status());
+  EXPECT_THAT(tenant_keys_.ListNamed("acme").value(), ElementsAre("Archive", "payroll"));
+  EXPECT_THAT(tenant_keys_.ListNamed("acm").value(), ElementsAre("x"));
+  EXPECT_TRUE(tenant_keys_.ListNamed("zeta").value().empty());
+}
+
+TEST_F(NamedKmsKeysTest, ANamedKeyIsNotRotated) {
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "payroll"}, "").status());
+  EXPECT_STATUS_CODE(tenant_keys_.Rotate("acme/payroll"), kFailedPrecondition);
+  EXPECT_STATUS_CODE(tenant_keys_.RotateTo("acme/payroll", std::nullopt), kFailedPrecondition);
+}
+
+TEST_F(NamedKmsKeysTest, TheKekNeedsTheNamedKeyAndItsIdAsWritten) {
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "payroll"}, "").status());
+  ASSERT_OK_AND_ASSIGN(auto tenant_kek, Kek("acme"));
+  ASSERT_OK_AND_ASSIGN(auto named_kek, Kek("acme/payroll"));
+  ASSERT_OK_AND_ASSIGN(auto alias_kek, Kek("alias/payroll"));
+  ASSERT_OK_AND_ASSIGN(auto named_kek_again, Kek("acme/payroll"));
+  EXPECT_FALSE(SameSecret(*tenant_kek, *named_kek));
+  EXPECT_FALSE(SameSecret(*named_kek, *alias_kek));  // the id is bound as written
+  EXPECT_TRUE(SameSecret(*named_kek, *named_kek_again));
+  // From memory: the named key is cached now.
+  std::optional<Result<std::shared_ptr<const crypto::SecretBytes>>> cached = SseKmsKekIfCached(
+      tenant_keys_, bucket_, *bucket_key_, SseKms{"acme/payroll", "", false}, Justification::kTenantRequest);
+  ASSERT_TRUE(cached.has_value());
+  ASSERT_OK(cached->status());
+  EXPECT_TRUE(SameSecret(***cached, *named_kek));
+  // Another tenant's named key never serves this bucket, even if it exists.
+  ASSERT_OK(tenant_keys_.CreateNamed({"other", "payroll"}, "").status());
+  EXPECT_STATUS_CODE(Kek("other/payroll"), kNotFound);
+}
+
+TEST_F(NamedKmsKeysTest, PolicyAndDestructionCloseOnlyTheObjectsUnderTheKey) {
+  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "payroll"}, "").status());
+  ASSERT_OK(Kek("acme/payroll").status());
+  kms::JustificationSet maintenance_only;
+  maintenance_only.Add(Justification::kSystemMaintenance);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme/payroll", maintenance_only).status());
+  Result<std::shared_ptr<const crypto::SecretBytes>> refused = Kek("acme/payroll");
+  EXPECT_STATUS_CODE(refused, kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), HasSubstr("not allowed by the key policy of KMS key payroll of tenant acme"));
+  EXPECT_FALSE(SseKmsKekIfCached(tenant_keys_, bucket_, *bucket_key_, SseKms{"acme/payroll", "", false},
+                                 Justification::kTenantRequest)
+                   .has_value());
+  ASSERT_OK(Kek("acme/payroll", Justification::kSystemMaintenance).status());
+  ASSERT_OK(Kek("acme").status());
+
+  ASSERT_OK(tenant_keys_.Destroy("acme/payroll").status());
+  Result<std::shared_ptr<const crypto::SecretBytes>> shredded = Kek("acme/payroll", Justification::kSystemMaintenance);
+  EXPECT_STATUS_CODE(shredded, kPermissionDenied);
+  EXPECT_THAT(shredded.status().message(),
+              HasSubstr("the KMS key payroll of tenant acme was destroyed (crypto-shredded)"));
+  EXPECT_STATUS_CODE(Kek("alias/payroll"), kPermissionDenied);
+  // The tenant key, its bucket key and the objects under them are untouched.
+  ASSERT_OK(Kek("acme").status());
+  ASSERT_OK(tenant_keys_.Check("acme", Justification::kTenantRequest));
+  // A destroyed key's name is not reused.
+  EXPECT_STATUS_CODE(tenant_keys_.CreateNamed({"acme", "payroll"}, ""), kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace confiance::catalog
