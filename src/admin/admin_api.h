@@ -133,6 +133,12 @@ class AdminApi {
   ApiReply PutKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply RotateTenantKey(const AdminRoute& route);
+  // kms_key_handlers.cc
+  ApiReply ListKmsKeys(const AdminRoute& route);
+  ApiReply CreateKmsKey(const AdminRoute& route, std::string_view body);
+  ApiReply GetKmsKey(const AdminRoute& route);
+  ApiReply PutKmsKeyPolicy(const AdminRoute& route, std::string_view body);
+  ApiReply DestroyKmsKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply GetKeyRotation(const AdminRoute& route);
   ApiReply RotateBucketKey(const AdminRoute& route);
   ApiReply GetBucketKeyRotation(const AdminRoute& route);

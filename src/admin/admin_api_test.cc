@@ -475,6 +475,72 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
   EXPECT_EQ(Call(root, "GET", "/tenants/acme/key").status, 200);
 }
 
+// Named KMS keys (docs/keys.md "Named KMS keys"): the tenant's root makes,
+// lists, restricts and destroys them; operators only read; destroying one
+// shreds that key alone, with a receipt; the tenant key's destruction takes
+// them all.
+TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
+  iam::Principal root = MakeTenant("acme");
+  ApiReply r = Call(root, "POST", "/tenants/acme/kms-keys/payroll", R"({"description":"salaries"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["key_id"], "acme/payroll");
+  EXPECT_EQ(Body(r)["arn"], "arn:confiance:kms:::key/acme/payroll");
+  EXPECT_EQ(Body(r)["description"], "salaries");
+  EXPECT_EQ(Body(r)["state"], "active");
+  EXPECT_EQ(Body(r)["allowed_justifications"].size(), 4u);
+  EXPECT_EQ(Call(root, "POST", "/tenants/acme/kms-keys/archive").status, 201);  // no body: no description
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll")), "KmsKeyAlreadyExists");
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/a%20b")), "InvalidRequest");
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/x", R"({"description":7})")), "InvalidRequest");
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/x", R"({"colour":"red"})")), "InvalidRequest");
+  EXPECT_EQ(Code(Call(root, "GET", "/tenants/acme/kms-keys/nope")), "NoSuchKmsKey");
+
+  r = Call(root, "GET", "/tenants/acme/kms-keys");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Body(r)["keys"].size(), 2u);
+  EXPECT_EQ(Body(r)["keys"][0]["name"], "archive");
+  EXPECT_EQ(Body(r)["keys"][1]["name"], "payroll");
+
+  // Operators read; making, restricting and destroying are the tenant's.
+  EXPECT_EQ(Op("GET", "/tenants/acme/kms-keys").status, 200);
+  EXPECT_EQ(Op("GET", "/tenants/acme/kms-keys/payroll").status, 200);
+  EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/mine").status, 403);
+  EXPECT_EQ(Op("PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})").status, 403);
+  EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})").status, 403);
+  iam::Principal other = MakeTenant("globex");
+  EXPECT_EQ(Call(other, "GET", "/tenants/acme/kms-keys").status, 403);
+  EXPECT_EQ(Call(other, "POST", "/tenants/acme/kms-keys/mole").status, 403);
+
+  r = Call(root, "PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":["TENANT_REQUEST"]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme/payroll", kms::Justification::kSystemMaintenance), kPermissionDenied);
+  EXPECT_OK(tenant_keys_.Check("acme/archive", kms::Justification::kSystemMaintenance));
+
+  r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"acme"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("every object under it unreadable"));
+  audit::tlog::NoteSigner signer = testutil::NewNoteSigner("srv");
+  api_.SetReceiptSigner(&signer);
+  r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["state"], "destroyed");
+  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, OpenDeletionReceipt(Body(r).value("receipt", ""), verifier));
+  EXPECT_EQ(receipt.tenant, "acme");
+  EXPECT_EQ(receipt.scope, "kms-key payroll");
+  EXPECT_EQ(receipt.by, "tenant acme/root access-key " + root.access_key_id);
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme/payroll", kms::Justification::kTenantRequest), kPermissionDenied);
+  EXPECT_OK(tenant_keys_.Check("acme/archive", kms::Justification::kTenantRequest));
+  EXPECT_EQ(Code(Call(root, "PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})")),
+            "Conflict");
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll")), "KmsKeyAlreadyExists");
+
+  // The tenant key's destruction takes the named keys left with it.
+  ASSERT_EQ(Call(root, "POST", "/tenants/acme/key/destroy", R"({"confirm":"acme"})").status, 200);
+  EXPECT_STATUS_CODE(tenant_keys_.Check("acme/archive", kms::Justification::kTenantRequest), kPermissionDenied);
+  EXPECT_EQ(Body(Call(root, "GET", "/tenants/acme/kms-keys/archive"))["state"], "destroyed");
+}
+
 }  // namespace
 }  // namespace confiance::admin
 

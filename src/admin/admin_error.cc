@@ -25,6 +25,8 @@ Entry EntryOf(AdminErrorCode code) {
     case C::kNoSuchAccessKey: return {"NoSuchAccessKey", 404, "The access key does not exist."};
     case C::kNoSuchPolicy: return {"NoSuchPolicy", 404, "The policy does not exist."};
     case C::kNoSuchAccessRequest: return {"NoSuchAccessRequest", 404, "The access request does not exist."};
+    case C::kNoSuchKmsKey:
+      return {"NoSuchKmsKey", 404, "The tenant has no KMS key of that name."};
     case C::kMethodNotAllowed:
       return {"MethodNotAllowed", 405, "The method is not allowed on this resource."};
     case C::kTenantAlreadyExists: return {"TenantAlreadyExists", 409, "The tenant already exists."};
@@ -32,6 +34,8 @@ Entry EntryOf(AdminErrorCode code) {
     case C::kAccessKeyAlreadyExists:
       return {"AccessKeyAlreadyExists", 409, "The access key id is already in use."};
     case C::kOperatorAlreadyExists: return {"OperatorAlreadyExists", 409, "The operator already exists."};
+    case C::kKmsKeyAlreadyExists:
+      return {"KmsKeyAlreadyExists", 409, "The tenant already has a KMS key of that name (names are never reused)."};
     case C::kTenantNotEmpty: return {"TenantNotEmpty", 409, "The tenant still owns buckets."};
     case C::kLimitExceeded: return {"LimitExceeded", 409, "A limit would be exceeded."};
     case C::kConflict: return {"Conflict", 409, "The resource changed concurrently; retry."};

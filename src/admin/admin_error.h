@@ -30,11 +30,13 @@ enum class AdminErrorCode {
   kNoSuchAccessKey,         // 404
   kNoSuchPolicy,            // 404
   kNoSuchAccessRequest,     // 404 (also another tenant's, or another operator's)
+  kNoSuchKmsKey,            // 404: no named KMS key of that name
   kMethodNotAllowed,        // 405
   kTenantAlreadyExists,     // 409
   kUserAlreadyExists,       // 409
   kAccessKeyAlreadyExists,  // 409
   kOperatorAlreadyExists,   // 409
+  kKmsKeyAlreadyExists,     // 409: the name is taken (destroyed keys' names too)
   kTenantNotEmpty,          // 409: the tenant still owns buckets
   kLimitExceeded,           // 409: e.g. a third access key for one user
   kConflict,                // 409: changed concurrently; retry

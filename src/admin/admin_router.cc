@@ -123,6 +123,13 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
     return Pick(method, {{"GET", O::kGetBucketKeyRotation}});
   }
   if (s[2] == "reclamation" && s.size() == 3) return Pick(method, {{"GET", O::kGetReclamation}});
+  if (s[2] == "kms-keys") {
+    if (s.size() == 3) return Pick(method, {{"GET", O::kListKmsKeys}});
+    if (s.size() == 4) return Pick(method, {{"POST", O::kCreateKmsKey}, {"GET", O::kGetKmsKey}});
+    if (s.size() == 5 && s[4] == "policy") return Pick(method, {{"PUT", O::kPutKmsKeyPolicy}});
+    if (s.size() == 5 && s[4] == "destroy") return Pick(method, {{"POST", O::kDestroyKmsKey}});
+    return NotFoundError("no such admin resource");
+  }
   if (s[2] == "key" && s.size() == 4 && s[3] == "external") {
     return Pick(method, {{"PUT", O::kPutExternalKey}, {"DELETE", O::kDeleteExternalKey}});
   }
@@ -199,6 +206,16 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kStartScrub: return "StartScrub";
     case O::kGetScrub: return "GetScrub";
     case O::kStopScrub: return "StopScrub";
+    case O::kListKmsKeys:
+      return "ListKmsKeys";
+    case O::kCreateKmsKey:
+      return "CreateKmsKey";
+    case O::kGetKmsKey:
+      return "GetKmsKey";
+    case O::kPutKmsKeyPolicy:
+      return "PutKmsKeyPolicy";
+    case O::kDestroyKmsKey:
+      return "DestroyKmsKey";
   }
   return "Unknown";
 }
@@ -253,6 +270,7 @@ Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view r
     route.bucket = s[3];
     return route;
   }
+  if (s.size() >= 4 && s[2] == "kms-keys") route.kms_key = s[3];
   if (s.size() >= 4 && s[2] == "users") route.user = s[3];
   if (s.size() == 6 && s[4] == "keys") route.access_key = s[5];
   if (s.size() == 6 && s[4] == "policies") route.policy = s[5];

@@ -69,8 +69,8 @@ enum class AdminOp {
   kDeletePolicy,
   kListOperators,
   kWhoAmI,
-  kGetUsage,      // GET /tenants/{id}/usage: from the exact counters
-  kRecountUsage,  // GET /tenants/{id}/usage/recount: by listing every object
+  kGetUsage,          // GET /tenants/{id}/usage: from the exact counters
+  kRecountUsage,      // GET /tenants/{id}/usage/recount: by listing every object
   kGetTenantKey,      // GET /tenants/{id}/key
   kPutKeyPolicy,      // PUT /tenants/{id}/key/policy
   kDestroyTenantKey,  // POST /tenants/{id}/key/destroy
@@ -87,35 +87,41 @@ enum class AdminOp {
   kGetAccessSettings,     // GET /tenants/{id}/access-settings
   kPutAccessSettings,     // PUT /tenants/{id}/access-settings
   // Data residency (admin/residency_handlers.cc).
-  kGetTenantResidency,     // GET /tenants/{id}/residency
-  kPutTenantResidency,     // PUT /tenants/{id}/residency (operators: the ceiling)
-  kDeleteTenantResidency,  // DELETE /tenants/{id}/residency
-  kMigrateTenantResidency, // POST /tenants/{id}/residency/migrate
-  kResidencyReport,        // GET /tenants/{id}/buckets/{b}/residency
-  kGetBucketResidency,     // GET /tenants/{id}/buckets/{b}/residency/rule
-  kPutBucketResidency,     // PUT (the tenant's root: narrows the ceiling)
-  kDeleteBucketResidency,  // DELETE
-  kMigrateBucketResidency, // POST /tenants/{id}/buckets/{b}/residency/migrate
-  kRotateTenantKey,   // POST /tenants/{id}/key/rotate
-  kGetKeyRotation,    // GET /tenants/{id}/key/rotation
-  kShredBucket,       // POST /tenants/{id}/buckets/{b}/shred
-  kGetReclamation,    // GET /tenants/{id}/reclamation
-  kPutExternalKey,    // PUT /tenants/{id}/key/external (hold your own key)
-  kDeleteExternalKey, // DELETE /tenants/{id}/key/external (back to the server's provider)
-  kRotateBucketKey,       // POST /tenants/{id}/buckets/{b}/key/rotate
-  kGetBucketKeyRotation,  // GET /tenants/{id}/buckets/{b}/key/rotation
-  kGetBucketQuota,        // GET /tenants/{id}/buckets/{b}/quota (admin/bucket_quota_handlers.cc)
-  kSetBucketQuota,        // PATCH /tenants/{id}/buckets/{b}/quota
-  kRotateRootKey,       // POST /root-key/rotate (admin/root_key_rotation.h)
-  kGetRootKeyRotation,  // GET /root-key/rotation
-  kStartBackup,         // POST /backup (admin/backup_service.h)
-  kGetBackup,           // GET /backup
-  kStartScrub,          // POST /scrub (admin/scrub_service.h)
-  kGetScrub,            // GET /scrub
-  kStopScrub,           // DELETE /scrub
+  kGetTenantResidency,      // GET /tenants/{id}/residency
+  kPutTenantResidency,      // PUT /tenants/{id}/residency (operators: the ceiling)
+  kDeleteTenantResidency,   // DELETE /tenants/{id}/residency
+  kMigrateTenantResidency,  // POST /tenants/{id}/residency/migrate
+  kResidencyReport,         // GET /tenants/{id}/buckets/{b}/residency
+  kGetBucketResidency,      // GET /tenants/{id}/buckets/{b}/residency/rule
+  kPutBucketResidency,      // PUT (the tenant's root: narrows the ceiling)
+  kDeleteBucketResidency,   // DELETE
+  kMigrateBucketResidency,  // POST /tenants/{id}/buckets/{b}/residency/migrate
+  kRotateTenantKey,         // POST /tenants/{id}/key/rotate
+  kGetKeyRotation,          // GET /tenants/{id}/key/rotation
+  kShredBucket,             // POST /tenants/{id}/buckets/{b}/shred
+  kGetReclamation,          // GET /tenants/{id}/reclamation
+  kPutExternalKey,          // PUT /tenants/{id}/key/external (hold your own key)
+  kDeleteExternalKey,       // DELETE /tenants/{id}/key/external (back to the server's provider)
+  kRotateBucketKey,         // POST /tenants/{id}/buckets/{b}/key/rotate
+  kGetBucketKeyRotation,    // GET /tenants/{id}/buckets/{b}/key/rotation
+  kGetBucketQuota,          // GET /tenants/{id}/buckets/{b}/quota (admin/bucket_quota_handlers.cc)
+  kSetBucketQuota,          // PATCH /tenants/{id}/buckets/{b}/quota
+  kRotateRootKey,           // POST /root-key/rotate (admin/root_key_rotation.h)
+  kGetRootKeyRotation,      // GET /root-key/rotation
+  kStartBackup,             // POST /backup (admin/backup_service.h)
+  kGetBackup,               // GET /backup
+  kStartScrub,              // POST /scrub (admin/scrub_service.h)
+  kGetScrub,                // GET /scrub
+  kStopScrub,               // DELETE /scrub
+  // A tenant's named KMS keys (admin/kms_key_handlers.cc).
+  kListKmsKeys,      // GET /tenants/{id}/kms-keys
+  kCreateKmsKey,     // POST /tenants/{id}/kms-keys/{name}
+  kGetKmsKey,        // GET /tenants/{id}/kms-keys/{name}
+  kPutKmsKeyPolicy,  // PUT /tenants/{id}/kms-keys/{name}/policy
+  kDestroyKmsKey,    // POST /tenants/{id}/kms-keys/{name}/destroy
   // Keep last: kAdminOpCount counts the ops above.
 };
-inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kStopScrub) + 1;
+inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kDestroyKmsKey) + 1;
 
 // The op's name as in the docs ("CreateTenant"), for logs and metrics.
 std::string_view AdminOpName(AdminOp op);
@@ -132,6 +138,7 @@ struct AdminRoute {
   std::string policy;      // decoded; set for .../policies/{policy}
   std::string access_request;  // decoded; set for /access-requests/{id}...
   std::string bucket;      // decoded; set for .../buckets/{bucket}/... ops
+  std::string kms_key;     // decoded; set for .../kms-keys/{name}... ops
 
   // The op's name as in the docs ("CreateTenant"), for logs.
   std::string_view OpName() const;

@@ -46,6 +46,11 @@ TEST(AdminRouterTest, RoutesEveryResource) {
       {"POST", "/access-requests/ar-1/cosign", AdminOp::kCoSignAccessRequest},
       {"GET", "/tenants/acme/access-settings", AdminOp::kGetAccessSettings},
       {"PUT", "/tenants/acme/access-settings", AdminOp::kPutAccessSettings},
+      {"GET", "/tenants/acme/kms-keys", AdminOp::kListKmsKeys},
+      {"POST", "/tenants/acme/kms-keys/payroll", AdminOp::kCreateKmsKey},
+      {"GET", "/tenants/acme/kms-keys/payroll", AdminOp::kGetKmsKey},
+      {"PUT", "/tenants/acme/kms-keys/payroll/policy", AdminOp::kPutKmsKeyPolicy},
+      {"POST", "/tenants/acme/kms-keys/payroll/destroy", AdminOp::kDestroyKmsKey},
   };
   for (const Case& c : cases) {
     Result<AdminRoute> r = RouteAdminRequest(c.method, P(c.path));
@@ -63,6 +68,10 @@ TEST(AdminRouterTest, ExtractsDecodedNames) {
   ASSERT_OK_AND_ASSIGN(AdminRoute p, RouteAdminRequest("PUT", P("/tenants/t1/users/u/policies/read%2Fonly")));
   EXPECT_EQ(p.policy, "read/only");  // %2F is inside the name, not a separator
   EXPECT_TRUE(p.access_key.empty());
+  ASSERT_OK_AND_ASSIGN(AdminRoute k, RouteAdminRequest("POST", P("/tenants/acme/kms-keys/pay%5Froll/destroy")));
+  EXPECT_EQ(k.tenant, "acme");
+  EXPECT_EQ(k.kms_key, "pay_roll");
+  EXPECT_FALSE(RouteAdminRequest("GET", P("/tenants/acme/kms-keys/payroll/other")).ok());
 }
 
 TEST(AdminRouterTest, AccessRequestRoutes) {

@@ -54,6 +54,11 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kSetBucketQuota:
     case O::kPutExternalKey:
     case O::kDeleteExternalKey:
+    case O::kListKmsKeys:
+    case O::kCreateKmsKey:
+    case O::kGetKmsKey:
+    case O::kPutKmsKeyPolicy:
+    case O::kDestroyKmsKey:
       return true;
     case O::kCreateOperator:
     case O::kCreateAccessRequest:
@@ -102,6 +107,11 @@ bool GrantsAccessToTenantData(AdminOp op) {
     // moving it back to the server's provider would undo that choice.
     case O::kPutExternalKey:
     case O::kDeleteExternalKey:
+    // A named KMS key's life (made, its policy, destroyed) is the tenant's,
+    // as its tenant key's.
+    case O::kCreateKmsKey:
+    case O::kPutKmsKeyPolicy:
+    case O::kDestroyKmsKey:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its
     // own request, and co-signs break-glass ones).

@@ -138,6 +138,8 @@ struct AdminCli::State {
   bool allow_none = false;
   // tenant-key external (hold your own key).
   std::string kms_endpoint, kms_ca, kms_key_id, kms_key_name;
+  // kms-key (named KMS keys).
+  std::string kms_name, kms_description;
   bool kms_off = false;
   bool kms_send_justification = false;
 
@@ -146,6 +148,7 @@ struct AdminCli::State {
   void AddKeyCommands(CLI::App& admin);
   void AddPolicyCommands(CLI::App& admin);
   void AddTenantKeyCommands(CLI::App& admin);
+  void AddKmsKeyCommands(CLI::App& admin);
   void AddServiceCommands(CLI::App& admin);
   void AddAccessCommands(CLI::App& admin);
   void AddResidencyCommands(CLI::App& admin);
@@ -386,6 +389,25 @@ void AdminCli::State::AddPolicyCommands(CLI::App& admin) {
       [this](const json&) { return "Deleted policy " + policy_name + " of user " + user + ".\n"; });
 }
 
+// "allowed justifications: A, B\n" of a key's state document.
+static std::string AllowedJustificationsLine(const json& j) {
+  std::string allowed;
+  for (const json& name : j.value("allowed_justifications", json::array())) {
+    allowed += (allowed.empty() ? "" : ", ") + name.get<std::string>();
+  }
+  return "allowed justifications: " + (allowed.empty() ? std::string("none") : allowed) + "\n";
+}
+
+// The deletion receipt of a destroy's reply, or why there is none.
+static std::string ReceiptLines(const json& j) {
+  if (j.contains("receipt")) {
+    return "\nDeletion receipt, signed by the server's log key (check it with `confiance log verify-receipt`):\n\n" +
+           j.value("receipt", "");
+  }
+  if (j.contains("receipt_error")) return "no deletion receipt: " + j.value("receipt_error", "") + "\n";
+  return "";
+}
+
 // The tenant key (docs/keys.md): its state for operators and the tenant's
 // root; its key policy and destruction for the tenant's root only.
 void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
@@ -399,12 +421,7 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
       out += "in the tenant's KMS at " + j["external"].value("endpoint", "") +
              (j["external"].value("send_justification", false) ? " (told the justification of each use)" : "") + "\n";
     }
-    std::string allowed;
-    for (const json& name : j.value("allowed_justifications", json::array())) {
-      allowed += (allowed.empty() ? "" : ", ") + name.get<std::string>();
-    }
-    out += "allowed justifications: " + (allowed.empty() ? std::string("none") : allowed) + "\n";
-    return out;
+    return out + AllowedJustificationsLine(j);
   };
 
   CLI::App* show = Leaf(g, "show", "Show a tenant key's state and the justifications it allows");
@@ -425,19 +442,13 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   CLI::App* destroy = Leaf(g, "destroy", "Destroy a tenant's key: all its data becomes unreadable, for good (tenant root)");
   destroy->add_option("NAME", tenant, "Tenant id")->required();
   destroy->add_option("--confirm", confirm, "The tenant id again, to confirm")->required();
-  Add(destroy, [this] {
-    json body = {{"confirm", confirm}};
-    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
-  }, [format](const json& j) {
-    std::string out = format(j);
-    if (j.contains("receipt")) {
-      out += "\nDeletion receipt, signed by the server's log key (check it with `confiance log verify-receipt`):\n\n" +
-             j.value("receipt", "");
-    } else if (j.contains("receipt_error")) {
-      out += "no deletion receipt: " + j.value("receipt_error", "") + "\n";
-    }
-    return out;
-  });
+  Add(
+      destroy,
+      [this] {
+        json body = {{"confirm", confirm}};
+        return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
+      },
+      [format](const json& j) { return format(j) + ReceiptLines(j); });
 
   // Rotation (rewrap only): a new key version, a background job rewrapping
   // every bucket key under it, then the old version retired.
@@ -484,6 +495,91 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   Add(rotation, [this] {
     return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "key", "rotation"}), ""});
   }, rotation_format);
+}
+
+// A tenant's named KMS keys (docs/keys.md "Named KMS keys"), for SSE-KMS:
+// listed and shown for operators and the tenant's root; made, restricted
+// and destroyed by the tenant's root only.
+void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("kms-key", "A tenant's named KMS keys for SSE-KMS: create, list, policy, destroy");
+  g->require_subcommand(1);
+  g->fallthrough();
+  auto format = [](const json& j) {
+    std::string out =
+        "KMS key " + j.value("key_id", "") + " (" + j.value("arn", "") + "): " + j.value("state", "") + "\n";
+    if (j.contains("description")) out += "description: " + j.value("description", "") + "\n";
+    return out + AllowedJustificationsLine(j);
+  };
+  auto key_path = [this](std::initializer_list<std::string> rest) {
+    std::vector<std::string> parts{"tenants", tenant, "kms-keys", kms_name};
+    parts.insert(parts.end(), rest);
+    return AdminPath(parts);
+  };
+
+  CLI::App* create = Leaf(g, "create", "Create a named KMS key (tenant root)");
+  create->add_option("TENANT", tenant, "Tenant id")->required();
+  create->add_option("NAME", kms_name, "Key name: 1-64 of A-Z, a-z, 0-9, '-', '_'")->required();
+  create->add_option("--description", kms_description, "What the key is for (at most 256 bytes)");
+  Add(
+      create,
+      [this, key_path] {
+        json body = json::object();
+        if (!kms_description.empty()) body["description"] = kms_description;
+        return Result<ApiCall>(ApiCall{"POST", key_path({}), body.dump()});
+      },
+      format);
+
+  CLI::App* list = Leaf(g, "list", "List a tenant's named KMS keys");
+  list->add_option("TENANT", tenant, "Tenant id")->required();
+  Add(
+      list,
+      [this] {
+        return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "kms-keys"}), ""});
+      },
+      [format](const json& j) {
+        std::string out;
+        for (const json& k : j.value("keys", json::array())) out += format(k);
+        return out.empty() ? "tenant " + j.value("tenant", "") + " has no named KMS key\n" : out;
+      });
+
+  CLI::App* show = Leaf(g, "show", "Show a named KMS key");
+  show->add_option("TENANT", tenant, "Tenant id")->required();
+  show->add_option("NAME", kms_name, "Key name")->required();
+  Add(
+      show,
+      [key_path] {
+        return Result<ApiCall>(ApiCall{"GET", key_path({}), ""});
+      },
+      format);
+
+  CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications a named KMS key allows (tenant root)");
+  allow->add_option("TENANT", tenant, "Tenant id")->required();
+  allow->add_option("NAME", kms_name, "Key name")->required();
+  allow->add_option("JUSTIFICATION", justifications,
+                    "TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER (none: --none)");
+  allow->add_flag("--none", allow_none, "Allow no justification at all (every use of the key is refused)");
+  Add(
+      allow,
+      [this, key_path]() -> Result<ApiCall> {
+        if (justifications.empty() && !allow_none)
+          return InvalidArgumentError("name the justifications to allow, or --none");
+        json body = {{"allowed_justifications", justifications}};
+        return ApiCall{"PUT", key_path({"policy"}), body.dump()};
+      },
+      format);
+
+  CLI::App* destroy =
+      Leaf(g, "destroy", "Destroy a named KMS key: every object under it becomes unreadable, for good (tenant root)");
+  destroy->add_option("TENANT", tenant, "Tenant id")->required();
+  destroy->add_option("NAME", kms_name, "Key name")->required();
+  destroy->add_option("--confirm", confirm, "The key's name again, to confirm")->required();
+  Add(
+      destroy,
+      [this, key_path] {
+        json body = {{"confirm", confirm}};
+        return Result<ApiCall>(ApiCall{"POST", key_path({"destroy"}), body.dump()});
+      },
+      [format](const json& j) { return format(j) + ReceiptLines(j); });
 }
 
 void AdminCli::State::AddServiceCommands(CLI::App& admin) {
@@ -959,6 +1055,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddKeyCommands(admin);
   s.AddPolicyCommands(admin);
   s.AddTenantKeyCommands(admin);
+  s.AddKmsKeyCommands(admin);
   s.AddServiceCommands(admin);
   s.AddAccessCommands(admin);
   s.AddResidencyCommands(admin);

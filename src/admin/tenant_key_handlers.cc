@@ -9,6 +9,7 @@
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
 #include "admin/deletion_receipt.h"
+#include "admin/key_state_json.h"
 #include "kms/justification.h"
 
 namespace confiance::admin {
@@ -23,35 +24,11 @@ json KeyJson(std::string_view tenant, const catalog::TenantKeyInfo* info) {
     // No bucket was ever created: the key is made on first use, with every
     // justification allowed unless a policy is set before.
     j["state"] = "none";
-    j["allowed_justifications"] = json::array();
-    for (int i = 0; i < kms::kJustificationCount; ++i) {
-      j["allowed_justifications"].push_back(kms::JustificationName(static_cast<kms::Justification>(i)));
-    }
+    j["allowed_justifications"] = AllJustificationNames();
     return j;
   }
-  j["state"] = info->destroyed ? "destroyed" : "active";
-  j["provider_key_id"] = info->provider_key_id;
-  j["created_ms"] = info->created_ms;
-  j["version"] = info->version;
-  if (info->rotated_ms != 0) j["rotated_ms"] = info->rotated_ms;
-  j["previous_versions"] = info->previous_versions;
-  if (info->destroyed) j["destroyed_ms"] = info->destroyed_ms;
-  if (info->external) {
-    j["external"] = {{"endpoint", info->external->endpoint}, {"key_id", info->external->key_id}};
-    if (info->external->send_justification) j["external"]["send_justification"] = true;
-  }
-  j["allowed_justifications"] = json::array();
-  for (int i = 0; i < kms::kJustificationCount; ++i) {
-    auto why = static_cast<kms::Justification>(i);
-    if (info->allowed.Contains(why)) j["allowed_justifications"].push_back(kms::JustificationName(why));
-  }
+  AddKeyState(j, *info);
   return j;
-}
-
-Result<json> ParseObject(std::string_view body) {
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("the body must be a JSON object");
-  return doc;
 }
 
 }  // namespace
@@ -67,26 +44,12 @@ ApiReply AdminApi::GetTenantKey(const AdminRoute& route) {
 }
 
 ApiReply AdminApi::PutKeyPolicy(const AdminRoute& route, std::string_view body) {
-  Result<json> doc = ParseObject(body);
-  if (!doc.ok()) return ErrorReply(C::kInvalidRequest, doc.status().message());
-  auto list = doc->find("allowed_justifications");
-  if (list == doc->end() || !list->is_array() || doc->size() != 1) {
-    return ErrorReply(C::kInvalidRequest, R"(expected {"allowed_justifications": ["TENANT_REQUEST", ...]})");
-  }
-  kms::JustificationSet allowed;
-  for (const json& name : *list) {
-    std::optional<kms::Justification> why =
-        name.is_string() ? kms::ParseJustification(name.get<std::string>()) : std::nullopt;
-    if (!why) {
-      return ErrorReply(C::kInvalidRequest, "unknown justification " + name.dump() +
-                                                " (TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER)");
-    }
-    allowed.Add(*why);
-  }
+  Result<kms::JustificationSet> allowed = ParseKeyPolicy(body);
+  if (!allowed.ok()) return ErrorReply(C::kInvalidRequest, allowed.status().message());
   if (Result<iam::TenantRecord> t = directory_.GetTenant(route.tenant); !t.ok()) {
     return StatusReply(t.status(), C::kNoSuchTenant);
   }
-  Result<catalog::TenantKeyInfo> info = tenant_keys_.SetAllowed(route.tenant, allowed);
+  Result<catalog::TenantKeyInfo> info = tenant_keys_.SetAllowed(route.tenant, *allowed);
   if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
     return ErrorReply(C::kConflict, "the tenant's key was destroyed; its policy can no longer change");
   }
@@ -95,7 +58,7 @@ ApiReply AdminApi::PutKeyPolicy(const AdminRoute& route, std::string_view body) 
 }
 
 ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body) {
-  Result<json> doc = ParseObject(body);
+  Result<json> doc = ParseJsonObjectBody(body);
   auto confirm = doc.ok() ? doc->find("confirm") : json::iterator();
   if (!doc.ok() || confirm == doc->end() || !confirm->is_string() || confirm->get<std::string>() != route.tenant) {
     return ErrorReply(C::kInvalidRequest, R"(destroying a tenant's key makes all its data unreadable, for good; )"
@@ -117,6 +80,15 @@ ApiReply AdminApi::DestroyTenantKey(const iam::Principal& caller, const AdminRou
   Result<catalog::TenantKeyInfo> info = tenant_keys_.Destroy(route.tenant);
   if (!info.ok()) return StatusReply(info.status());
   json reply = KeyJson(route.tenant, &*info);
+  // The tenant's named KMS keys go with it: no object can use them any
+  // more (their KEKs need the bucket keys too), and none is left behind
+  // wrapped under the root key. A failure is reported; destroy again.
+  Result<std::vector<std::string>> named = tenant_keys_.ListNamed(route.tenant);
+  Status named_gone = named.status();
+  for (size_t i = 0; named_gone.ok() && i < named->size(); ++i) {
+    named_gone = tenant_keys_.Destroy(catalog::KmsKeyRef{route.tenant, (*named)[i]}.RecordId()).status();
+  }
+  if (!named_gone.ok()) reply["kms_keys_error"] = named_gone.ToString();
   // The data is then removed (catalog/reclaim.h); a failure to queue it
   // is reported, the key stays destroyed (destroy again to queue it).
   Status queued = reclaimer_ != nullptr ? reclaimer_->EnqueueTenant(route.tenant) : OkStatus();

@@ -429,9 +429,12 @@ class Catalog {
   // owns that is locked at `now_ms` (catalog/object_lock.h IsLocked), or
   // nullopt if there is none. Reads every version of the owner's buckets
   // with Object Lock enabled: for admin operations (shredding), not for
-  // the request path. With `bucket_name`, that bucket only (bucket shred).
+  // the request path. With `bucket_name`, that bucket only (bucket shred);
+  // with `only`, the versions it accepts only (a named KMS key's objects).
+  using VersionFilter = std::function<bool(const BucketRecord&, const ObjectRecord&)>;
   Result<std::optional<std::string>> FindLockedVersion(std::string_view owner, uint64_t now_ms,
-                                                       std::string_view bucket_name = {});
+                                                       std::string_view bucket_name = {},
+                                                       const VersionFilter& only = {});
 
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
 

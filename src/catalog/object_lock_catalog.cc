@@ -10,7 +10,7 @@
 namespace confiance::catalog {
 
 Result<std::optional<std::string>> Catalog::FindLockedVersion(std::string_view owner, uint64_t now_ms,
-                                                              std::string_view bucket_name) {
+                                                              std::string_view bucket_name, const VersionFilter& only) {
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
   for (const BucketRecord& bucket : buckets) {
     // Only a bucket with Object Lock enabled can hold a locked version
@@ -24,7 +24,7 @@ Result<std::optional<std::string>> Catalog::FindLockedVersion(std::string_view o
       for (const meta::Record& r : recs) {
         ASSIGN_OR_RETURN(ObjectRecord o, DecodeObject(r.value, false));
         const VersionLock lock = LockOf(o);
-        if (!IsLocked(lock, now_ms)) continue;
+        if (!IsLocked(lock, now_ms) || (only && !only(bucket, o))) continue;
         std::string key = r.key;
         if (std::optional<ParsedVersionKey> v = ParseVersionKey(r.key)) key = v->key;
         std::string why = lock.legal_hold ? "a legal hold" : "";

@@ -345,7 +345,7 @@ class Walker {
           // The tenant's choice (a named key destroyed, or its policy
           // refusing maintenance), not damage: counted as refused.
           ++report_.key_access_refused;
-          const std::string line = bucket.name + ": " + seg_key.status().message();
+          const std::string line = bucket.name + " (objects under a named KMS key): " + seg_key.status().message();
           if (std::find(report_.refused_buckets.begin(), report_.refused_buckets.end(), line) ==
               report_.refused_buckets.end()) {
             report_.refused_buckets.push_back(line);

@@ -71,9 +71,10 @@ struct ScrubReport {
   // SYSTEM_MAINTENANCE (or its key was destroyed), or because the named KMS
   // key of an SSE-KMS object refuses it or was destroyed: the tenant's
   // choice, not damage. One line per such bucket and reason in
-  // `refused_buckets`.
+  // `refused_buckets` ("<bucket>: <reason>", or "<bucket> (objects under a
+  // named KMS key): <reason>").
   uint64_t key_access_refused = 0;
-  std::vector<std::string> refused_buckets;  // "<bucket>: <reason>"
+  std::vector<std::string> refused_buckets;
   std::vector<ScrubDamage> damaged;          // one entry per damaged object (or broken listing), up to the options' cap
   uint64_t damaged_objects = 0;              // every damaged object (or broken listing), listed or not
   uint64_t changed_during_scrub = 0;         // objects whose record kept changing under reads that failed

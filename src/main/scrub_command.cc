@@ -55,8 +55,10 @@ int RunScrub(const std::string& data_dir, const KmsOptions& kms, const std::stri
   }
   for (const std::string& refused : report->refused_buckets) std::printf("SKIPPED bucket %s\n", refused.c_str());
   if (report->key_access_refused > 0) {
-    std::printf("scrub: %llu objects not examined: their tenants' key policies refuse SYSTEM_MAINTENANCE\n",
-                static_cast<unsigned long long>(report->key_access_refused));
+    std::printf(
+        "scrub: %llu objects not examined: their keys' policies refuse SYSTEM_MAINTENANCE, or the keys were "
+        "destroyed\n",
+        static_cast<unsigned long long>(report->key_access_refused));
   }
   std::fflush(stdout);
   return report->damaged_objects == 0 ? 0 : 1;

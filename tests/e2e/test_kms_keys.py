@@ -1,0 +1,186 @@
+"""Named KMS keys (docs/keys.md "Named KMS keys"), end to end: the real
+server driven by boto3 and the `confiance admin` CLI.
+
+  - a tenant's root creates named keys; SSE-KMS objects name one (as
+    tenant/name, its ARN or alias/name) through PutObject, multipart
+    uploads, CopyObject and a bucket's default encryption, and read back;
+  - a key id that names no key of the bucket's owner is 400
+    KMS.NotFoundException, whoever asks;
+  - a key's policy refusing a justification closes its objects alone;
+  - a key under which Object Lock protects data cannot be destroyed;
+  - destroying a named key (the tenant's root, confirmed, with a signed
+    receipt) shreds exactly the objects under it, also after a restart;
+    the rest of the tenant's data is untouched, and an offline scrub
+    counts the shredded objects as refused, not damaged;
+  - every step is a control event in the tenant's transparency log."""
+
+import base64
+import datetime
+import hashlib
+import subprocess
+
+
+from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code
+from conftest import unique_bucket
+
+ACME_ROOT = ("ACMEROOTKEY000000002", "acme-root-secret-0123456789")
+GLOBEX_ROOT = ("GLOBEXROOTKEY0000002", "globex-root-secret-0123456789")
+PART = 5 * 1024 * 1024
+
+
+def read(client, bucket, key):
+    return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def test_named_kms_keys(tmp_path):
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    for name, creds in (("acme", ACME_ROOT), ("globex", GLOBEX_ROOT)):
+        cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
+    acme, globex = s3(srv, ACME_ROOT), s3(srv, GLOBEX_ROOT)
+    bucket, other = unique_bucket("acme"), unique_bucket("globex")
+    acme.create_bucket(Bucket=bucket)
+    globex.create_bucket(Bucket=other)
+
+    r = cli(srv, "kms-key", "create", "acme", "payroll", "--description", "salaries", creds=ACME_ROOT)
+    assert "KMS key acme/payroll (arn:confiance:kms:::key/acme/payroll): active" in r.out, r
+    cli(srv, "kms-key", "create", "acme", "archive", creds=ACME_ROOT)
+    r = cli(srv, "kms-key", "create", "acme", "mine", expect=None)  # an operator
+    assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
+    listed = cli(srv, "--json", "kms-key", "list", "acme").json()  # operators may read
+    assert [k["name"] for k in listed["keys"]] == ["archive", "payroll"], listed
+    assert listed["keys"][1]["description"] == "salaries", listed
+
+    # Objects under each form of key id, and under the tenant key.
+    sse = {"ServerSideEncryption": "aws:kms"}
+    acme.put_object(Bucket=bucket, Key="pay.txt", Body=b"salary", SSEKMSKeyId="acme/payroll", **sse)
+    acme.put_object(Bucket=bucket, Key="pay-arn.txt", Body=b"bonus",
+                    SSEKMSKeyId="arn:confiance:kms:::key/acme/payroll", **sse)
+    acme.put_object(Bucket=bucket, Key="old.txt", Body=b"archived", SSEKMSKeyId="alias/archive", **sse)
+    acme.put_object(Bucket=bucket, Key="plain.txt", Body=b"tenant key", **sse)
+    head = acme.head_object(Bucket=bucket, Key="pay.txt")
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == "acme/payroll", head
+    assert acme.head_object(Bucket=bucket, Key="old.txt")["SSEKMSKeyId"] == "alias/archive"
+    assert read(acme, bucket, "pay.txt") == b"salary" and read(acme, bucket, "pay-arn.txt") == b"bonus"
+    assert read(acme, bucket, "old.txt") == b"archived"
+    # A multipart upload and a copy under the named key.
+    up = acme.create_multipart_upload(Bucket=bucket, Key="big.bin", SSEKMSKeyId="acme/payroll", **sse)
+    assert up["SSEKMSKeyId"] == "acme/payroll", up
+    parts = []
+    for n, fill in ((1, b"a"), (2, b"b")):
+        etag = acme.upload_part(Bucket=bucket, Key="big.bin", UploadId=up["UploadId"], PartNumber=n,
+                                Body=fill * (PART if n == 1 else 1000))["ETag"]
+        parts.append({"PartNumber": n, "ETag": etag})
+    acme.complete_multipart_upload(Bucket=bucket, Key="big.bin", UploadId=up["UploadId"],
+                                   MultipartUpload={"Parts": parts})
+    assert read(acme, bucket, "big.bin") == b"a" * PART + b"b" * 1000
+    acme.copy_object(Bucket=bucket, Key="copy.txt", CopySource={"Bucket": bucket, "Key": "old.txt"},
+                     SSEKMSKeyId="acme/payroll", **sse)
+    assert acme.head_object(Bucket=bucket, Key="copy.txt")["SSEKMSKeyId"] == "acme/payroll"
+    assert read(acme, bucket, "copy.txt") == b"archived"
+    # A bucket default naming a named key; one naming no key is refused.
+    acme.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/payroll"}}]})
+    acme.put_object(Bucket=bucket, Key="default.txt", Body=b"by default")
+    assert acme.head_object(Bucket=bucket, Key="default.txt")["SSEKMSKeyId"] == "alias/payroll"
+    bad_default = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                                     "KMSMasterKeyID": "alias/nope"}}]}
+    assert s3_code(acme.put_bucket_encryption, Bucket=bucket,
+                   ServerSideEncryptionConfiguration=bad_default) == (400, "KMS.NotFoundException")
+    acme.delete_bucket_encryption(Bucket=bucket)
+
+    # Ids naming no key of the bucket's owner.
+    for key_id in ("acme/nope", "alias/nope", "globex/payroll", "acme/a b"):
+        assert s3_code(acme.put_object, Bucket=bucket, Key="x", Body=b"x", SSEKMSKeyId=key_id,
+                       **sse) == (400, "KMS.NotFoundException"), key_id
+    cli(srv, "kms-key", "create", "globex", "payroll", creds=GLOBEX_ROOT)
+    assert s3_code(globex.put_object, Bucket=other, Key="x", Body=b"x", SSEKMSKeyId="acme/payroll",
+                   **sse) == (400, "KMS.NotFoundException")
+    assert s3_code(acme.put_object, Bucket=bucket, Key="x", Body=b"x", SSEKMSKeyId="globex/payroll",
+                   **sse) == (400, "KMS.NotFoundException")
+
+    # A policy refusing the tenant's own requests closes that key's objects only.
+    r = cli(srv, "kms-key", "allow", "acme", "payroll", "SYSTEM_MAINTENANCE", creds=ACME_ROOT)
+    assert "allowed justifications: SYSTEM_MAINTENANCE" in r.out, r
+    resp = srv.request("GET", "/%s/pay.txt" % bucket, access_key=ACME_ROOT[0], secret_key=ACME_ROOT[1])
+    assert resp.status == 403 and b"not allowed by the key policy of KMS key payroll of tenant acme" in resp.body, resp.body
+    assert s3_code(acme.put_object, Bucket=bucket, Key="y", Body=b"y", SSEKMSKeyId="acme/payroll",
+                   **sse) == (403, "AccessDenied")
+    assert read(acme, bucket, "old.txt") == b"archived" and read(acme, bucket, "plain.txt") == b"tenant key"
+    cli(srv, "kms-key", "allow", "acme", "payroll", "TENANT_REQUEST", "SYSTEM_MAINTENANCE", creds=ACME_ROOT)
+    assert read(acme, bucket, "pay.txt") == b"salary"
+
+    # Not while Object Lock protects data under the key (any other key may go).
+    locked = unique_bucket("acme-lock")
+    acme.create_bucket(Bucket=locked, ObjectLockEnabledForBucket=True)
+    cli(srv, "kms-key", "create", "acme", "legal", creds=ACME_ROOT)
+    cli(srv, "kms-key", "create", "acme", "scratch", creds=ACME_ROOT)
+    body = b"held"
+    until = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).replace(microsecond=0)
+    acme.put_object(Bucket=locked, Key="held.txt", Body=body, SSEKMSKeyId="alias/legal",
+                    ContentMD5=base64.b64encode(hashlib.md5(body).digest()).decode(),
+                    ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until, **sse)
+    acme.put_object(Bucket=locked, Key="loose.txt", Body=b"loose", SSEKMSKeyId="alias/scratch", **sse)
+    r = cli(srv, "kms-key", "destroy", "acme", "legal", "--confirm", "legal", creds=ACME_ROOT, expect=None)
+    assert r.rc != 0 and "ObjectLocked" in r.err + r.out and "held.txt" in r.err + r.out, r
+    cli(srv, "kms-key", "destroy", "acme", "scratch", "--confirm", "scratch", creds=ACME_ROOT)
+    assert read(acme, locked, "held.txt") == body
+
+    # Destruction: confirmed by the key's name, with a signed receipt.
+    r = cli(srv, "kms-key", "destroy", "acme", "payroll", "--confirm", "acme", creds=ACME_ROOT, expect=None)
+    assert r.rc != 0 and "every object under it unreadable" in r.err + r.out, r
+    r = cli(srv, "kms-key", "destroy", "acme", "payroll", "--confirm", "payroll", creds=ACME_ROOT)
+    assert "KMS key acme/payroll (arn:confiance:kms:::key/acme/payroll): destroyed" in r.out, r
+    receipt = receipt_of(r.out)
+    assert "\ntenant acme\nscope kms-key payroll\n" in receipt, receipt
+    (tmp_path / "receipt").write_text(receipt)
+    shredded = ("pay.txt", "pay-arn.txt", "big.bin", "copy.txt", "default.txt")
+    kept = {"old.txt": b"archived", "plain.txt": b"tenant key"}
+
+    def check_shred():
+        for key in shredded:
+            resp = srv.request("GET", "/%s/%s" % (bucket, key), access_key=ACME_ROOT[0], secret_key=ACME_ROOT[1])
+            assert resp.status == 403 and b"KMS key payroll of tenant acme was destroyed" in resp.body, (key, resp.body)
+        for key, body in kept.items():
+            assert read(acme, bucket, key) == body, key
+        assert s3_code(acme.put_object, Bucket=bucket, Key="z", Body=b"z", SSEKMSKeyId="acme/payroll",
+                       **sse) == (403, "AccessDenied")
+        assert read(globex, other, "x") == b"x"  # globex's own payroll key is another key
+
+    globex.put_object(Bucket=other, Key="x", Body=b"x", SSEKMSKeyId="alias/payroll", **sse)
+    check_shred()
+    srv.stop_clean()
+    srv.start()
+    check_shred()
+    # Listing and deleting need no key: the tenant can clear what is shredded.
+    listed_keys = [o["Key"] for o in acme.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert set(shredded) <= set(listed_keys), listed_keys
+    acme.delete_object(Bucket=bucket, Key="pay-arn.txt")
+    srv.stop_clean()
+
+    # An offline scrub: the shredded objects are refused (the tenant's act), not damage.
+    scrub = subprocess.run([srv.binary, "admin", "scrub", "--data", srv.data_dir],
+                           capture_output=True, text=True, timeout=120)
+    assert scrub.returncode == 0, scrub
+    assert "0 damaged" in scrub.stdout, scrub.stdout
+    assert "KMS key payroll of tenant acme was destroyed" in scrub.stdout, scrub.stdout
+    assert "5 objects not examined" in scrub.stdout, scrub.stdout
+    assert "SKIPPED bucket %s (objects under a named KMS key): Key access denied" % bucket in scrub.stdout, scrub.stdout
+
+    # The receipt verifies offline against the server's log key.
+    key_file = tmp_path / "log.vkey"
+    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--operator", "--key-out", str(key_file)],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp
+    ok = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "receipt")],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "of kms-key payroll (tenant acme) was destroyed" in ok.stdout, ok
+
+    # Every step is in acme's own log.
+    events = export_log(srv, "acme")
+    actions = [e.get("action") for e in events if e.get("kind") == "control"]
+    for action in ("CreateKmsKey", "PutKmsKeyPolicy", "DestroyKmsKey"):
+        assert action in actions, actions
+    created = [e for e in events if e.get("action") == "CreateKmsKey" and e.get("status") == 201]
+    assert {e.get("target") for e in created} == {"tenant/acme/kms-key/" + name for name in ("payroll", "archive", "legal", "scratch")}, created
+    srv.check_transparency_log()
