@@ -22,6 +22,8 @@ bool IsMutation(AdminOp op) {
     case O::kListOperators:
     case O::kWhoAmI:
     case O::kGetTenantKey:
+    case O::kListKmsKeys:
+    case O::kGetKmsKey:
     case O::kListAccessRequests:
     case O::kGetAccessRequest:
     case O::kGetAccessSettings:
@@ -52,6 +54,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.policy.empty()) out += " policy=" + r.policy;
   if (!r.access_request.empty()) out += " access-request=" + r.access_request;
   if (!r.bucket.empty()) out += " bucket=" + r.bucket;
+  if (!r.kms_key.empty()) out += " kms-key=" + r.kms_key;
   return out;
 }
 
@@ -68,7 +71,9 @@ ApiReply AdminApi::Execute(const iam::Principal& caller, const AdminRoute& route
     if (!own->active) return ErrorReply(AdminErrorCode::kAllAccessDisabled);
   }
   std::string approval_id;
-  if (route.op == AdminOp::kGetTenantKey) {
+  // An operator reads a tenant's keys (their state and policies) only with
+  // the tenant's approval (the lockbox's "keys" operation).
+  if (IsTenantKeyRead(route.op)) {
     if (std::optional<ApiReply> denied = CheckOperatorKeyAccess(caller, route, &approval_id)) return *denied;
   }
   ApiReply reply = Dispatch(caller, route, body);

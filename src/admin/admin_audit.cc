@@ -94,7 +94,7 @@ audit::Event AdminEvent(const AdminCall& call, const ApiReply& reply, const std:
   }
   e.status = reply.status;
   e.error = ErrorCodeOf(reply);
-  if (named && named->op == AdminOp::kGetTenantKey && reply.ok() && call.caller &&
+  if (named && IsTenantKeyRead(named->op) && reply.ok() && call.caller &&
       call.caller->kind == iam::PrincipalKind::kOperator) {
     // An operator's approved read of a tenant key (the lockbox).
     nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);

@@ -220,6 +220,10 @@ std::string_view AdminOpName(AdminOp op) {
   return "Unknown";
 }
 
+bool IsTenantKeyRead(AdminOp op) {
+  return op == AdminOp::kGetTenantKey || op == AdminOp::kListKmsKeys || op == AdminOp::kGetKmsKey;
+}
+
 bool IsAccessRequestOp(AdminOp op) {
   using O = AdminOp;
   switch (op) {

@@ -126,6 +126,10 @@ inline constexpr size_t kAdminOpCount = static_cast<size_t>(AdminOp::kDestroyKms
 // The op's name as in the docs ("CreateTenant"), for logs and metrics.
 std::string_view AdminOpName(AdminOp op);
 
+// True for the reads of a tenant's keys (its tenant key, its named KMS
+// keys): an operator needs the tenant's approval for them (the lockbox).
+bool IsTenantKeyRead(AdminOp op);
+
 // True for the ops under /access-requests (their tenant is the request's,
 // known only once it is read).
 bool IsAccessRequestOp(AdminOp op);

@@ -47,7 +47,10 @@ def test_named_kms_keys(tmp_path):
     cli(srv, "kms-key", "create", "acme", "archive", creds=ACME_ROOT)
     r = cli(srv, "kms-key", "create", "acme", "mine", expect=None)  # an operator
     assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
-    listed = cli(srv, "--json", "kms-key", "list", "acme").json()  # operators may read
+    # An operator reads a tenant's keys only with its approval (the lockbox).
+    r = cli(srv, "kms-key", "list", "acme", expect=None)
+    assert r.rc == 1 and "AccessDenied" in r.err and "no approved access request" in r.err, r
+    listed = cli(srv, "--json", "kms-key", "list", "acme", creds=ACME_ROOT).json()
     assert [k["name"] for k in listed["keys"]] == ["archive", "payroll"], listed
     assert listed["keys"][1]["description"] == "salaries", listed
 
