@@ -142,6 +142,9 @@ Result<NewAccessKey> Directory::CreateTenant(TenantRecord tenant, const std::opt
   if (!ValidTenantId(tenant.id)) {
     return InvalidArgumentError("tenant id must be 2-63 characters of [a-z0-9-], not starting with '-'");
   }
+  // "alias/NAME" is the alias form of an SSE-KMS key id (catalog/kms_key_ref.h):
+  // a tenant "alias" would make "alias/NAME" name two keys.
+  if (tenant.id == kReservedTenantId) return InvalidArgumentError("the tenant id 'alias' is reserved");
   if (tenant.canonical_id.empty()) {
     ASSIGN_OR_RETURN(tenant.canonical_id, crypto::RandomHex(32));
   }

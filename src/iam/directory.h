@@ -93,6 +93,9 @@ struct OperatorRecord {
 std::string UserArn(std::string_view tenant_id, std::string_view user);
 
 bool ValidTenantId(std::string_view id);
+// A valid id no new tenant may take: "alias" (SSE-KMS key ids of the form
+// alias/NAME name the bucket owner's key NAME).
+inline constexpr std::string_view kReservedTenantId = "alias";
 bool ValidUserName(std::string_view name);
 
 class Directory {

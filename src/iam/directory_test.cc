@@ -45,6 +45,8 @@ TEST_F(DirectoryTest, RejectsBadNames) {
   EXPECT_STATUS_CODE(dir_.CreateTenant(t), kInvalidArgument);
   t.id = "-x";
   EXPECT_STATUS_CODE(dir_.CreateTenant(t), kInvalidArgument);
+  t.id = "alias";  // reserved: alias/NAME is an SSE-KMS key id form
+  EXPECT_STATUS_CODE(dir_.CreateTenant(t), kInvalidArgument);
   t.id = "ok-1";
   ASSERT_OK(dir_.CreateTenant(t));
   EXPECT_STATUS_CODE(dir_.CreateUser("ok-1", "has space"), kInvalidArgument);
