@@ -2,6 +2,7 @@
 #include "crypto/openssl_util.h"
 
 #include <openssl/err.h>
+#include <openssl/kdf.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +48,15 @@ const EVP_MD* Sha1Md() {
 }
 const EVP_MD* Sha256Md() {
   return FetchOnce<EVP_MD>([] { return EVP_MD_fetch(nullptr, "SHA256", nullptr); });
+}
+
+EVP_KDF* HkdfKdf() {
+  static EVP_KDF* const kdf = [] {
+    EVP_KDF* k = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+    if (k == nullptr) OpenSslFatal("HKDF fetch");
+    return k;
+  }();
+  return kdf;
 }
 
 Status OpenSslError(std::string_view what) {

@@ -31,6 +31,9 @@ const EVP_CIPHER* Aes256Ctr();
 const EVP_MD* Md5Md();
 const EVP_MD* Sha1Md();
 const EVP_MD* Sha256Md();
+// The HKDF algorithm, fetched once (EVP_KDF_CTX_new takes a mutable
+// pointer; it only takes a reference).
+EVP_KDF* HkdfKdf();
 
 // Drains the thread's OpenSSL error queue into an Internal status naming
 // `what` and the first queued reason.
