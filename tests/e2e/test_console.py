@@ -1009,6 +1009,47 @@ def test_tenant_key_managed_in_the_console(srv, browser, tmp_path):
     assert not browser.find_element(By.ID, "nav-keys").is_displayed()
 
 
+def test_named_kms_keys_in_the_console(srv, browser):
+    root = ("KMSCOCONSOLEROOT0001", "kmsco-console-root-secret-0123456789")
+    cli(srv, "tenant", "create", "kmsco", "--access-key", root[0], "--secret-key", root[1])
+    kmsco = s3(srv, root)
+    bucket = unique_bucket("kmsco")
+    kmsco.create_bucket(Bucket=bucket)
+    sign_in(browser, srv, root)
+    wait_for(browser, "signed in", lambda d: d.find_element(By.ID, "who").text == "tenant kmsco (root)")
+    click(browser, "#nav-keys")
+    wait_for(browser, "no named key", lambda d: d.find_element(By.ID, "kms-keys").text == "No named key yet.")
+
+    # Created in the console, used from S3 by its alias.
+    browser.find_element(By.ID, "kms-key-name").send_keys("payroll")
+    browser.find_element(By.ID, "kms-key-description").send_keys("salaries")
+    click(browser, "#kms-key-create button")
+    wait_for(browser, "key listed", lambda d: d.find_elements(By.CSS_SELECTOR, "#kms-keys tr[data-key=payroll]"))
+    row = browser.find_element(By.CSS_SELECTOR, "#kms-keys tr[data-key=payroll]").text
+    assert "alias/payroll" in row and "active" in row and "salaries" in row, row
+    kmsco.put_object(Bucket=bucket, Key="pay.txt", Body=b"salary", ServerSideEncryption="aws:kms",
+                     SSEKMSKeyId="alias/payroll")
+    kmsco.put_object(Bucket=bucket, Key="other.txt", Body=b"kept")
+    assert kmsco.get_object(Bucket=bucket, Key="pay.txt")["Body"].read() == b"salary"
+
+    # Destroyed only with its name typed twice; then its objects are gone, the rest kept.
+    browser.find_element(By.ID, "kms-key-destroy-name").send_keys("payroll")
+    browser.find_element(By.ID, "kms-key-destroy-confirm").send_keys("payrol")
+    click(browser, "#kms-key-destroy button")
+    wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("InvalidRequest"))
+    assert kmsco.get_object(Bucket=bucket, Key="pay.txt")["Body"].read() == b"salary"
+    browser.find_element(By.ID, "kms-key-destroy-confirm").send_keys("l")
+    click(browser, "#kms-key-destroy button")
+    wait_for(browser, "receipt", lambda d: d.find_elements(By.ID, "receipt"))
+    receipt = browser.find_element(By.ID, "receipt").get_attribute("textContent")
+    assert "\ntenant kmsco\nscope kms-key payroll\n" in receipt, receipt
+    assert "destroyed" in browser.find_element(By.CSS_SELECTOR, "#kms-keys tr[data-key=payroll] td.state").text
+    resp = srv.request("GET", "/%s/pay.txt" % bucket, access_key=root[0], secret_key=root[1])
+    assert resp.status == 403 and b"KMS key payroll of tenant kmsco was destroyed" in resp.body, resp.body
+    assert kmsco.get_object(Bucket=bucket, Key="other.txt")["Body"].read() == b"kept"
+    sign_out(browser)
+
+
 def test_bucket_settings_versioning_and_residency(browser, tmp_path):
     """A server of its own, with two labelled pools beside the default."""
     pools = {}

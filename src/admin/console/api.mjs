@@ -642,6 +642,27 @@ export class Client {
     return this.admin("POST", this.#keyPath(tenant, "/destroy"), { confirm });
   }
 
+  // --- the tenant's named KMS keys (docs/keys.md "Named KMS keys") -------
+
+  #kmsKeyPath(tenant, name = "", tail = "") {
+    const named = name ? `/${encodeURIComponent(name)}` : "";
+    return `/tenants/${encodeURIComponent(tenant)}/kms-keys${named}${tail}`;
+  }
+
+  // {"tenant", "keys": [{"name", "key_id", "arn", "state", ...}]}
+  async kmsKeys(tenant) {
+    return this.admin("GET", this.#kmsKeyPath(tenant));
+  }
+
+  async createKmsKey(tenant, name, description) {
+    return this.admin("POST", this.#kmsKeyPath(tenant, name), description ? { description } : {});
+  }
+
+  // Crypto-shredding of the objects under the key: final. `confirm` must be its name.
+  async destroyKmsKey(tenant, name, confirm) {
+    return this.admin("POST", this.#kmsKeyPath(tenant, name, "/destroy"), { confirm });
+  }
+
   // --- the transparency log ---------------------------------------------
 
   async logText(resource) {

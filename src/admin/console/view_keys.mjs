@@ -1,6 +1,20 @@
-// The tenant key, for its tenant's root (docs/keys.md): justifications, rotation, crypto-shredding.
+// The tenant key, for its tenant's root (docs/keys.md): justifications, rotation, crypto-shredding;
+// and the tenant's named KMS keys for SSE-KMS: listed, created, destroyed.
 
-import { $, act, factRows, h, isTenantRoot, redraw, session, showError, status, timeOf, whileBusy } from "./ui.mjs";
+import {
+  $,
+  act,
+  factRows,
+  h,
+  headerRow,
+  isTenantRoot,
+  redraw,
+  session,
+  showError,
+  status,
+  timeOf,
+  whileBusy,
+} from "./ui.mjs";
 
 const JUSTIFICATIONS = [
   ["TENANT_REQUEST", "your own requests (and those your policies allow)"],
@@ -19,7 +33,31 @@ export async function keysView() {
     );
   }
   const tenant = session.identity.tenant;
-  const key = await session.client.tenantKey(tenant);
+  const [key, named] = await Promise.all([session.client.tenantKey(tenant), kmsKeysSection(tenant)]);
+  const section = await tenantKeySection(tenant, key);
+  return h("div", {}, section, named);
+}
+
+// Runs `fn` (a destruction answering with a signed receipt), then shows the
+// receipt under the redrawn page: it proves when and by whom the key was
+// destroyed (confiance log verify-receipt).
+function destroyWithReceipt(what, fn) {
+  whileBusy(async () => {
+    showError(null);
+    try {
+      status(`${what}…`);
+      const done = await fn();
+      status("");
+      await redraw();
+      $("main").append(h("h3", {}, "Deletion receipt"), h("pre", { id: "receipt" }, done.receipt));
+    } catch (e) {
+      status("");
+      showError(e);
+    }
+  });
+}
+
+async function tenantKeySection(tenant, key) {
   const facts = [
     ["State", key.state],
     ["Version", key.version],
@@ -98,21 +136,85 @@ export async function keysView() {
   );
   destroy.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    whileBusy(async () => {
-      showError(null);
-      try {
-        status("Destroying the tenant key…");
-        const done = await session.client.destroyTenantKey(tenant, confirmation.value);
-        status("");
-        await redraw();
-        // The receipt, to keep: it proves when and by whom the key was
-        // destroyed (confiance log verify-receipt).
-        $("main").append(h("h3", {}, "Deletion receipt"), h("pre", { id: "receipt" }, done.receipt));
-      } catch (e) {
-        status("");
-        showError(e);
-      }
-    });
+    destroyWithReceipt("Destroying the tenant key", () => session.client.destroyTenantKey(tenant, confirmation.value));
+  });
+  section.append(destroy);
+  return section;
+}
+
+// The named KMS keys: what SSE-KMS requests name (--sse-kms-key-id alias/NAME).
+async function kmsKeysSection(tenant) {
+  const { keys } = await session.client.kmsKeys(tenant);
+  const rows = keys.map((k) =>
+    h(
+      "tr",
+      { dataset: { key: k.name } },
+      h("td", {}, k.name),
+      h("td", {}, h("code", {}, `alias/${k.name}`)),
+      h("td", { class: "state" }, k.state),
+      h("td", {}, (k.allowed_justifications || []).join(", ") || "none"),
+      h("td", {}, k.description || ""),
+    ),
+  );
+  const section = h(
+    "section",
+    { id: "kms-keys-section" },
+    h("h2", {}, "Named KMS keys"),
+    h(
+      "p",
+      { class: "muted" },
+      "SSE-KMS objects may name one of these keys instead of the tenant key " +
+        "(aws s3 cp … --sse aws:kms --sse-kms-key-id alias/NAME). Destroying one makes exactly the objects " +
+        "under it unreadable for good.",
+    ),
+    keys.length
+      ? h(
+          "table",
+          { id: "kms-keys" },
+          headerRow("Name", "Key id", "State", "Allowed justifications", "Description"),
+          rows,
+        )
+      : h("p", { id: "kms-keys" }, "No named key yet."),
+  );
+
+  const name = h("input", { id: "kms-key-name", placeholder: "name (A-Z a-z 0-9 - _)", autocomplete: "off" });
+  const description = h("input", { id: "kms-key-description", placeholder: "what it is for", autocomplete: "off" });
+  const create = h(
+    "form",
+    { id: "kms-key-create", class: "login" },
+    h("h3", {}, "Create a key"),
+    name,
+    description,
+    h("button", { type: "submit" }, "Create"),
+  );
+  create.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act(`Creating KMS key ${name.value}`, () => session.client.createKmsKey(tenant, name.value, description.value));
+  });
+  section.append(create);
+
+  const active = keys.filter((k) => k.state === "active");
+  if (!active.length) return section;
+  const doomed = h("input", { id: "kms-key-destroy-name", placeholder: active[0].name, autocomplete: "off" });
+  const confirmation = h("input", {
+    id: "kms-key-destroy-confirm",
+    placeholder: "the name again",
+    autocomplete: "off",
+  });
+  const destroy = h(
+    "form",
+    { id: "kms-key-destroy" },
+    h("h3", {}, "Destroy a key (crypto-shredding its objects)"),
+    h("p", {}, "Type the key's name twice. This cannot be undone."),
+    doomed,
+    confirmation,
+    h("button", { type: "submit", class: "danger" }, "Destroy"),
+  );
+  destroy.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    destroyWithReceipt(`Destroying KMS key ${doomed.value}`, () =>
+      session.client.destroyKmsKey(tenant, doomed.value, confirmation.value),
+    );
   });
   section.append(destroy);
   return section;
