@@ -53,6 +53,11 @@ class AdminApiTest : public ::testing::Test {
     root.access_key_id = Body(r)["credentials"].value("access_key", "");
     return root;
   }
+  // The deletion receipt in a destroy's reply, checked against `signer`.
+  static Result<DeletionReceipt> ReceiptIn(const ApiReply& r, const audit::tlog::NoteSigner& signer) {
+    ASSIGN_OR_RETURN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
+    return OpenDeletionReceipt(Body(r).value("receipt", ""), verifier);
+  }
   static iam::Principal UserOf(const std::string& tenant, const std::string& user) {
     return iam::Principal{"AKUSER", iam::PrincipalKind::kTenant, tenant, user, true};
   }
@@ -463,8 +468,7 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["state"], "destroyed");
   // With a signed receipt naming what, when, which key and who.
-  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
-  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, OpenDeletionReceipt(Body(r).value("receipt", ""), verifier));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, ReceiptIn(r, signer));
   EXPECT_EQ(receipt.tenant, "acme");
   EXPECT_EQ(receipt.key_id, "fake-root");
   EXPECT_EQ(receipt.destroyed_ms, Body(r)["destroyed_ms"].get<int64_t>());
@@ -524,8 +528,7 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
   r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["state"], "destroyed");
-  ASSERT_OK_AND_ASSIGN(audit::tlog::NoteVerifier verifier, audit::tlog::NoteVerifier::FromKey(signer.VerifierKey()));
-  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, OpenDeletionReceipt(Body(r).value("receipt", ""), verifier));
+  ASSERT_OK_AND_ASSIGN(DeletionReceipt receipt, ReceiptIn(r, signer));
   EXPECT_EQ(receipt.tenant, "acme");
   EXPECT_EQ(receipt.scope, "kms-key payroll");
   EXPECT_EQ(receipt.by, "tenant acme/root access-key " + root.access_key_id);

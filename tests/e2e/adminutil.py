@@ -74,6 +74,14 @@ def s3(srv, creds):
     return srv.client(access_key=creds[0], secret_key=creds[1])
 
 
+def tenant_clients(srv, tenants):
+    """Creates each tenant of `tenants` ((id, root credentials) pairs) with
+    those root credentials; returns a boto3 client of each root, in order."""
+    for name, creds in tenants:
+        cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
+    return [s3(srv, creds) for _, creds in tenants]
+
+
 def s3_code(fn, *args, **kw):
     """(HTTP status, S3 code) of the ClientError that fn(*args, **kw)
     must raise."""

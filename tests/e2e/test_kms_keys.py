@@ -20,7 +20,7 @@ import hashlib
 import subprocess
 
 
-from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code
+from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000002", "acme-root-secret-0123456789")
@@ -35,9 +35,7 @@ def read(client, bucket, key):
 def test_named_kms_keys(tmp_path):
     srv = AdminServer(str(tmp_path))
     srv.start()
-    for name, creds in (("acme", ACME_ROOT), ("globex", GLOBEX_ROOT)):
-        cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
-    acme, globex = s3(srv, ACME_ROOT), s3(srv, GLOBEX_ROOT)
+    acme, globex = tenant_clients(srv, (("acme", ACME_ROOT), ("globex", GLOBEX_ROOT)))
     bucket, other = unique_bucket("acme"), unique_bucket("globex")
     acme.create_bucket(Bucket=bucket)
     globex.create_bucket(Bucket=other)

@@ -19,7 +19,7 @@ the whole data directory:
 import os
 import subprocess
 
-from adminutil import AdminServer, cli, export_log, receipt_of, s3, s3_code, wait_reclaimed
+from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, wait_reclaimed
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
@@ -47,9 +47,7 @@ def body(marker, size):
 def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
     srv = AdminServer(str(tmp_path))
     srv.start()
-    for name, creds in (("acme", ACME_ROOT), ("globex", GLOBEX_ROOT)):
-        cli(srv, "tenant", "create", name, "--access-key", creds[0], "--secret-key", creds[1])
-    acme, globex = s3(srv, ACME_ROOT), s3(srv, GLOBEX_ROOT)
+    acme, globex = tenant_clients(srv, (("acme", ACME_ROOT), ("globex", GLOBEX_ROOT)))
     kept, doomed, other = unique_bucket("kept"), unique_bucket("doomed"), unique_bucket("globex")
 
     # The data that stays (acme's kept bucket), then globex's and the doomed bucket's.
