@@ -128,3 +128,16 @@ def wait_reclaimed(srv, tenant, creds, timeout=60):
 def receipt_of(out):
     """The signed deletion receipt in the CLI's output of a shred."""
     return out.split("`confiance log verify-receipt`):\n\n", 1)[1]
+
+
+def verify_receipt(srv, receipt_path):
+    """Runs `confiance log verify-receipt` on the deletion receipt at
+    `receipt_path` against the server's log key, exported (from the stopped
+    server's data directory) beside the receipt as log.vkey."""
+    key_file = receipt_path.parent / "log.vkey"
+    if not key_file.exists():
+        cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--operator",
+                             "--key-out", str(key_file)], capture_output=True, text=True, timeout=120)
+        assert cp.returncode == 0, cp
+    return subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(receipt_path)],
+                          capture_output=True, text=True, timeout=60)

@@ -19,7 +19,7 @@ the whole data directory:
 import os
 import subprocess
 
-from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, wait_reclaimed
+from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, verify_receipt, wait_reclaimed
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
@@ -157,12 +157,7 @@ def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
     assert "0 damaged" in scrub.stdout, scrub.stdout
 
     # The receipt verifies offline; the events are in acme's log.
-    key_file = tmp_path / "log.vkey"
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--operator", "--key-out", str(key_file)],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    ok = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "receipt")],
-                        capture_output=True, text=True, timeout=60)
+    ok = verify_receipt(srv, tmp_path / "receipt")
     assert ok.returncode == 0 and ok.stdout.startswith("OK: signed by ") and "of bucket %s" % doomed in ok.stdout, ok
     assert "reclamation: follows" in ok.stdout, ok
     actions = [e.get("action") for e in export_log(srv, "acme") if e.get("kind") == "control"]

@@ -15,7 +15,7 @@ real server driven by boto3 and the `confiance admin` CLI.
 
 import subprocess
 
-from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients
+from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, verify_receipt
 from conftest import unique_bucket
 
 ACME_ROOT = ("ACMEROOTKEY000000001", "acme-root-secret-0123456789")
@@ -90,15 +90,9 @@ def test_justifications_and_crypto_shredding(tmp_path):
     srv.stop_clean()
 
     # The receipt verifies offline against the server's log key; a changed one does not.
-    key_file = tmp_path / "log.vkey"
-    cp = subprocess.run([srv.binary, "log", "export", "--data", srv.data_dir, "--operator", "--key-out", str(key_file)],
-                        capture_output=True, text=True, timeout=120)
-    assert cp.returncode == 0, cp
-    ok = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "receipt")],
-                        capture_output=True, text=True, timeout=60)
+    ok = verify_receipt(srv, tmp_path / "receipt")
     assert ok.returncode == 0 and ok.stdout.startswith("OK: signed by ") and "of tenant acme was destroyed" in ok.stdout, ok
-    bad = subprocess.run([srv.binary, "log", "verify-receipt", "--key-file", str(key_file), str(tmp_path / "forged")],
-                         capture_output=True, text=True, timeout=60)
+    bad = verify_receipt(srv, tmp_path / "forged")
     assert bad.returncode == 1 and bad.stdout.startswith("FAIL:"), bad
 
     # The refusals are in acme's own log, with the justification refused.
