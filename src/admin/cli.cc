@@ -136,6 +136,19 @@ struct AdminCli::State {
   std::vector<std::string> justifications;
   std::string confirm;
   bool allow_none = false;
+  // The JUSTIFICATION... arguments and --none of a key's `allow` command.
+  void AddJustificationArgs(CLI::App* allow) {
+    allow->add_option("JUSTIFICATION", justifications,
+                      "TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER (none: --none)");
+    allow->add_flag("--none", allow_none, "Allow no justification at all (every use of the key is refused)");
+  }
+  // The PUT of those justifications as the key policy at `path`.
+  Result<ApiCall> KeyPolicyCall(std::string path) const {
+    if (justifications.empty() && !allow_none)
+      return InvalidArgumentError("name the justifications to allow, or --none");
+    json body = {{"allowed_justifications", justifications}};
+    return ApiCall{"PUT", std::move(path), body.dump()};
+  }
   // tenant-key external (hold your own key).
   std::string kms_endpoint, kms_ca, kms_key_id, kms_key_name;
   // kms-key (named KMS keys).
@@ -430,14 +443,13 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
 
   CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications the tenant allows (tenant root)");
   allow->add_option("NAME", tenant, "Tenant id")->required();
-  allow->add_option("JUSTIFICATION", justifications,
-                    "TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER (none: --none)");
-  allow->add_flag("--none", allow_none, "Allow no justification at all (every use of the key is refused)");
-  Add(allow, [this]() -> Result<ApiCall> {
-    if (justifications.empty() && !allow_none) return InvalidArgumentError("name the justifications to allow, or --none");
-    json body = {{"allowed_justifications", justifications}};
-    return ApiCall{"PUT", AdminPath({"tenants", tenant, "key", "policy"}), body.dump()};
-  }, format);
+  AddJustificationArgs(allow);
+  Add(
+      allow,
+      [this] {
+        return KeyPolicyCall(AdminPath({"tenants", tenant, "key", "policy"}));
+      },
+      format);
 
   CLI::App* destroy = Leaf(g, "destroy", "Destroy a tenant's key: all its data becomes unreadable, for good (tenant root)");
   destroy->add_option("NAME", tenant, "Tenant id")->required();
@@ -555,18 +567,9 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications a named KMS key allows (tenant root)");
   allow->add_option("TENANT", tenant, "Tenant id")->required();
   allow->add_option("NAME", kms_name, "Key name")->required();
-  allow->add_option("JUSTIFICATION", justifications,
-                    "TENANT_REQUEST, OPERATOR_APPROVED, SYSTEM_MAINTENANCE, LEGAL_ORDER (none: --none)");
-  allow->add_flag("--none", allow_none, "Allow no justification at all (every use of the key is refused)");
+  AddJustificationArgs(allow);
   Add(
-      allow,
-      [this, key_path]() -> Result<ApiCall> {
-        if (justifications.empty() && !allow_none)
-          return InvalidArgumentError("name the justifications to allow, or --none");
-        json body = {{"allowed_justifications", justifications}};
-        return ApiCall{"PUT", key_path({"policy"}), body.dump()};
-      },
-      format);
+      allow, [this, key_path] { return KeyPolicyCall(key_path({"policy"})); }, format);
 
   CLI::App* destroy =
       Leaf(g, "destroy", "Destroy a named KMS key: every object under it becomes unreadable, for good (tenant root)");
