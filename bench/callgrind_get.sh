@@ -20,6 +20,8 @@
 #   for a before/after comparison with the same s3load.
 #   RESTART=1: restart the server after filling the bucket, so that the
 #   requests counted read their records from table files, not the memtable.
+#   SSE=kms: the objects under SSE-KMS with the tenant key; SSE=named: under
+#   a named KMS key (bench/encrypt_bucket.py sets the bucket's default).
 # Only 127.0.0.1 is used; every run is bounded in requests and time.
 set -euo pipefail
 
@@ -71,6 +73,10 @@ start_server() {
   exit 1
 }
 start_server
+case "${SSE:-}" in
+  kms) CONFIANCE="${CONFIANCE_BIN:-$BUILD/src/main/confiance}" /usr/bin/python3 "$SRC/bench/encrypt_bucket.py" "$PORT" callgrind default ;;
+  named) CONFIANCE="${CONFIANCE_BIN:-$BUILD/src/main/confiance}" /usr/bin/python3 "$SRC/bench/encrypt_bucket.py" "$PORT" callgrind alias/bench ;;
+esac
 S3=(--port "$PORT" --access-key $AK --secret-key $SK --bucket callgrind --prefix k --keys "${KEYS:-100}" --size 4096)
 timeout 300 "$BUILD/bench/s3load" "${S3[@]}" --op put --connections 4 \
   --requests "${KEYS:-100}" --setup --max-seconds 240 >/dev/null
@@ -92,4 +98,4 @@ DUMP="$(ls -t "$WORK"/callgrind.out* | grep -v '^$' | head -1)"
 TOTAL="$(callgrind_annotate "$DUMP" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)"
 DONE="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' "$WORK/get.txt")"
 [[ -n "$DONE" ]] || DONE=$GETS
-echo "log $MODE, kms ${KMS:-embedded}${RESTART:+, after a restart}: $TOTAL instructions over $DONE ${OP^^}s: $((TOTAL / DONE)) per ${OP^^}"
+echo "log $MODE, kms ${KMS:-embedded}${SSE:+, SSE $SSE}${RESTART:+, after a restart}: $TOTAL instructions over $DONE ${OP^^}s: $((TOTAL / DONE)) per ${OP^^}"
