@@ -158,16 +158,11 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kStartScrub: return StartScrub(caller, body);
     case O::kGetScrub: return GetScrub();
     case O::kStopScrub: return StopScrub();
-    case O::kListKmsKeys:
-      return ListKmsKeys(route);
-    case O::kCreateKmsKey:
-      return CreateKmsKey(route, body);
-    case O::kGetKmsKey:
-      return GetKmsKey(route);
-    case O::kPutKmsKeyPolicy:
-      return PutKmsKeyPolicy(route, body);
-    case O::kDestroyKmsKey:
-      return DestroyKmsKey(caller, route, body);
+    case O::kListKmsKeys: return ListKmsKeys(route);
+    case O::kCreateKmsKey: return CreateKmsKey(route, body);
+    case O::kGetKmsKey: return GetKmsKey(route);
+    case O::kPutKmsKeyPolicy: return PutKmsKeyPolicy(route, body);
+    case O::kDestroyKmsKey: return DestroyKmsKey(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);
 }

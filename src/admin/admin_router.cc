@@ -206,16 +206,11 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kStartScrub: return "StartScrub";
     case O::kGetScrub: return "GetScrub";
     case O::kStopScrub: return "StopScrub";
-    case O::kListKmsKeys:
-      return "ListKmsKeys";
-    case O::kCreateKmsKey:
-      return "CreateKmsKey";
-    case O::kGetKmsKey:
-      return "GetKmsKey";
-    case O::kPutKmsKeyPolicy:
-      return "PutKmsKeyPolicy";
-    case O::kDestroyKmsKey:
-      return "DestroyKmsKey";
+    case O::kListKmsKeys: return "ListKmsKeys";
+    case O::kCreateKmsKey: return "CreateKmsKey";
+    case O::kGetKmsKey: return "GetKmsKey";
+    case O::kPutKmsKeyPolicy: return "PutKmsKeyPolicy";
+    case O::kDestroyKmsKey: return "DestroyKmsKey";
   }
   return "Unknown";
 }

@@ -444,23 +444,15 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
   CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications the tenant allows (tenant root)");
   allow->add_option("NAME", tenant, "Tenant id")->required();
   AddJustificationArgs(allow);
-  Add(
-      allow,
-      [this] {
-        return KeyPolicyCall(AdminPath({"tenants", tenant, "key", "policy"}));
-      },
-      format);
+  Add(allow, [this] { return KeyPolicyCall(AdminPath({"tenants", tenant, "key", "policy"})); }, format);
 
   CLI::App* destroy = Leaf(g, "destroy", "Destroy a tenant's key: all its data becomes unreadable, for good (tenant root)");
   destroy->add_option("NAME", tenant, "Tenant id")->required();
   destroy->add_option("--confirm", confirm, "The tenant id again, to confirm")->required();
-  Add(
-      destroy,
-      [this] {
-        json body = {{"confirm", confirm}};
-        return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
-      },
-      [format](const json& j) { return format(j) + ReceiptLines(j); });
+  Add(destroy, [this] {
+    json body = {{"confirm", confirm}};
+    return Result<ApiCall>(ApiCall{"POST", AdminPath({"tenants", tenant, "key", "destroy"}), body.dump()});
+  }, [format](const json& j) { return format(j) + ReceiptLines(j); });
 
   // Rotation (rewrap only): a new key version, a background job rewrapping
   // every bucket key under it, then the old version retired.
@@ -532,22 +524,15 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   create->add_option("TENANT", tenant, "Tenant id")->required();
   create->add_option("NAME", kms_name, "Key name: 1-64 of A-Z, a-z, 0-9, '-', '_'")->required();
   create->add_option("--description", kms_description, "What the key is for (at most 256 bytes)");
-  Add(
-      create,
-      [this, key_path] {
-        json body = json::object();
-        if (!kms_description.empty()) body["description"] = kms_description;
-        return Result<ApiCall>(ApiCall{"POST", key_path({}), body.dump()});
-      },
-      format);
+  Add(create, [this, key_path] {
+    json body = json::object();
+    if (!kms_description.empty()) body["description"] = kms_description;
+    return Result<ApiCall>(ApiCall{"POST", key_path({}), body.dump()});
+  }, format);
 
   CLI::App* list = Leaf(g, "list", "List a tenant's named KMS keys");
   list->add_option("TENANT", tenant, "Tenant id")->required();
-  Add(
-      list,
-      [this] {
-        return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "kms-keys"}), ""});
-      },
+  Add(list, [this] { return Result<ApiCall>(ApiCall{"GET", AdminPath({"tenants", tenant, "kms-keys"}), ""}); },
       [format](const json& j) {
         std::string out;
         for (const json& k : j.value("keys", json::array())) out += format(k);
@@ -557,32 +542,23 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   CLI::App* show = Leaf(g, "show", "Show a named KMS key");
   show->add_option("TENANT", tenant, "Tenant id")->required();
   show->add_option("NAME", kms_name, "Key name")->required();
-  Add(
-      show,
-      [key_path] {
-        return Result<ApiCall>(ApiCall{"GET", key_path({}), ""});
-      },
-      format);
+  Add(show, [key_path] { return Result<ApiCall>(ApiCall{"GET", key_path({}), ""}); }, format);
 
   CLI::App* allow = Leaf(g, "allow", "Set the key-access justifications a named KMS key allows (tenant root)");
   allow->add_option("TENANT", tenant, "Tenant id")->required();
   allow->add_option("NAME", kms_name, "Key name")->required();
   AddJustificationArgs(allow);
-  Add(
-      allow, [this, key_path] { return KeyPolicyCall(key_path({"policy"})); }, format);
+  Add(allow, [this, key_path] { return KeyPolicyCall(key_path({"policy"})); }, format);
 
   CLI::App* destroy =
       Leaf(g, "destroy", "Destroy a named KMS key: every object under it becomes unreadable, for good (tenant root)");
   destroy->add_option("TENANT", tenant, "Tenant id")->required();
   destroy->add_option("NAME", kms_name, "Key name")->required();
   destroy->add_option("--confirm", confirm, "The key's name again, to confirm")->required();
-  Add(
-      destroy,
-      [this, key_path] {
-        json body = {{"confirm", confirm}};
-        return Result<ApiCall>(ApiCall{"POST", key_path({"destroy"}), body.dump()});
-      },
-      [format](const json& j) { return format(j) + ReceiptLines(j); });
+  Add(destroy, [this, key_path] {
+    json body = {{"confirm", confirm}};
+    return Result<ApiCall>(ApiCall{"POST", key_path({"destroy"}), body.dump()});
+  }, [format](const json& j) { return format(j) + ReceiptLines(j); });
 }
 
 void AdminCli::State::AddServiceCommands(CLI::App& admin) {
