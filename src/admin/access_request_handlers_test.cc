@@ -166,5 +166,27 @@ TEST_F(AccessRequestApiTest, TenantKeyReadNeedsAKeysApproval) {
   EXPECT_EQ(Code(Call(op_, "PUT", "/tenants/acme/key/policy", R"({"allowed_justifications":[]})")), "AccessDenied");
 }
 
+TEST_F(AccessRequestApiTest, NamedKmsKeyReadsNeedAKeysApprovalToo) {
+  ASSERT_EQ(Call(acme_, "POST", "/tenants/acme/kms-keys/payroll").status, 201);
+  for (const char* path : {"/tenants/acme/kms-keys", "/tenants/acme/kms-keys/payroll"}) {
+    ApiReply denied = Call(op_, "GET", path);
+    EXPECT_EQ(Code(denied), "AccessDenied") << path;
+    EXPECT_THAT(Body(denied)["error"].value("message", ""), HasSubstr("no approved access request of tenant acme"));
+  }
+  std::string id = Ask(op_, "support_case", R"(["keys"])");
+  ASSERT_EQ(Call(acme_, "POST", "/access-requests/" + id + "/approve").status, 200);
+  ApiReply listed = Call(op_, "GET", "/tenants/acme/kms-keys");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed)["keys"][0]["name"], "payroll");
+  EXPECT_EQ(Body(listed)["approval_id"], id);  // carried into the log entry
+  ApiReply shown = Call(op_, "GET", "/tenants/acme/kms-keys/payroll");
+  EXPECT_EQ(shown.status, 200);
+  EXPECT_EQ(Body(shown)["approval_id"], id);
+  // Never the tenant's decisions, approval or not.
+  EXPECT_EQ(Code(Call(op_, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})")),
+            "AccessDenied");
+  EXPECT_EQ(Code(Call(op_, "POST", "/tenants/acme/kms-keys/other")), "AccessDenied");
+}
+
 }  // namespace
 }  // namespace confiance::admin
