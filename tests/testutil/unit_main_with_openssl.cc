@@ -1,8 +1,8 @@
-// File: tests/testutil/gtest_main_with_openssl.cc
-// main() of every unit test (in place of gtest_main): OpenSSL set up as
-// the server sets it up (crypto/openssl_process.h), so that sanitizer runs
-// of tests that start RocksDB over an EncryptedEnv see what the server
-// does at exit.
+// File: tests/testutil/unit_main_with_openssl.cc
+// main() of every unit-test binary, in place of gtest_main (it asserts
+// nothing itself): OpenSSL set up as the server sets it up
+// (crypto/openssl_process.h), so that sanitizer runs of tests that start
+// RocksDB over an EncryptedEnv see what the server does at exit.
 #include <gtest/gtest.h>
 
 #include <cstdio>
