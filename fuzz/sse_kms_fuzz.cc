@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<catalog::KmsKeyRef> ref = catalog::ParseKmsKeyId(key_id, kOwner);
   // No tenant may be called "alias" (iam/directory.h): "alias/NAME" is the alias form.
   if (ref && ref->tenant != "alias") {
-    if (!catalog::ValidTenantIdForKey(ref->tenant)) std::abort();
+    if (!ValidTenantId(ref->tenant)) std::abort();
     if (ref->named() && !catalog::ValidKmsKeyName(ref->name)) std::abort();
     if (key_id.starts_with(catalog::kKmsKeyAliasPrefix) && (ref->tenant != kOwner || !ref->named())) std::abort();
     if (catalog::ParseKmsKeyId(catalog::KmsKeyArn(*ref), "other") != ref) std::abort();

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/tenant_id.h"
+
 namespace confiance::catalog {
 
 // The prefix of the ARN forms: "arn:confiance:kms:::key/" then the tenant id.
@@ -39,8 +41,6 @@ struct KmsKeyRef {
   bool operator==(const KmsKeyRef&) const = default;
 };
 
-// Tenant ids are [a-z0-9][a-z0-9-]{1,62} (iam/directory.h).
-bool ValidTenantIdForKey(std::string_view tenant);
 // Named keys' names: [A-Za-z0-9_-]{1,64}.
 bool ValidKmsKeyName(std::string_view name);
 // The key `key_id` names in a bucket owned by `owner` (owner resolves the

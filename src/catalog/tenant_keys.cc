@@ -347,7 +347,7 @@ Result<TenantKeyInfo> TenantKeys::Info(std::string_view tenant) {
 }
 
 Result<TenantKeyInfo> TenantKeys::CreateNamed(const KmsKeyRef& ref, std::string description) {
-  if (!ref.named() || !ValidTenantIdForKey(ref.tenant) || !ValidKmsKeyName(ref.name)) {
+  if (!ref.named() || !ValidTenantId(ref.tenant) || !ValidKmsKeyName(ref.name)) {
     return InvalidArgumentError("a KMS key name is 1 to 64 of A-Z, a-z, 0-9, '-' and '_'");
   }
   const std::string id = ref.RecordId();

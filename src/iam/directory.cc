@@ -116,16 +116,6 @@ std::string UserArn(std::string_view tenant_id, std::string_view user) {
   return "arn:aws:iam::" + std::string(tenant_id) + ":user/" + std::string(user);
 }
 
-bool ValidTenantId(std::string_view id) {
-  if (id.size() < 2 || id.size() > 63) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool ValidUserName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/tenant_id.h"
 #include "iam/credentials.h"
 #include "meta/meta_store.h"
 
@@ -92,7 +93,8 @@ struct OperatorRecord {
 // "arn:aws:iam::<tenant>:root" or "arn:aws:iam::<tenant>:user/<name>".
 std::string UserArn(std::string_view tenant_id, std::string_view user);
 
-bool ValidTenantId(std::string_view id);
+// The tenant id rule (common/tenant_id.h).
+using ::confiance::ValidTenantId;
 // A valid id no new tenant may take: "alias" (SSE-KMS key ids of the form
 // alias/NAME name the bucket owner's key NAME).
 inline constexpr std::string_view kReservedTenantId = "alias";
