@@ -27,6 +27,7 @@
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
 #include "admin/admin_router.h"
+#include "common/ascii.h"
 #include "crypto/hash.h"
 #include "s3/sigv4/auth_parse.h"
 #include "s3/sigv4/canonical.h"
@@ -104,7 +105,7 @@ Status Connect(asio::io_context& io, Stream& stream, const tcp::resolver::result
 
 template <class Stream>
 Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer, const std::string& where,
-                            std::chrono::seconds timeout, bool* keep_alive, bool* timed_out);
+                            std::chrono::seconds timeout, bool head, bool* keep_alive, bool* timed_out);
 
 // Writes `request` on a connected `stream` and reads the reply, each step
 // within `timeout`; *keep_alive says whether the connection may carry
@@ -121,7 +122,7 @@ Result<HttpReply> RoundTrip(asio::io_context& io, Stream& stream, beast::flat_bu
   RunOnce(io);
   *timed_out = ec == beast::error::timeout;
   if (ec) return UnavailableError("sending the request to " + where + " failed: " + ec.message());
-  return ReadReply(io, stream, buffer, where, timeout, keep_alive, timed_out);
+  return ReadReply(io, stream, buffer, where, timeout, request.method() == bhttp::verb::head, keep_alive, timed_out);
 }
 
 // Writes `request` (a buffer_body whose header is set) with `length` body
@@ -164,17 +165,19 @@ Result<HttpReply> StreamingRoundTrip(asio::io_context& io, Stream& stream, beast
   bhttp::async_write(stream, serializer, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
   if (ec) return failed("end");
-  return ReadReply(io, stream, buffer, where, timeout, keep_alive, timed_out);
+  return ReadReply(io, stream, buffer, where, timeout, /*head=*/false, keep_alive, timed_out);
 }
 
-// Reads the reply to a request just written.
+// Reads the reply to a request just written (`head`: a HEAD's, whose
+// Content-Length announces no body).
 template <class Stream>
 Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_buffer& buffer, const std::string& where,
-                            std::chrono::seconds timeout, bool* keep_alive, bool* timed_out) {
+                            std::chrono::seconds timeout, bool head, bool* keep_alive, bool* timed_out) {
   beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
   error_code ec;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(kMaxReplyBody);
+  parser.skip(head);
   tcp_layer.expires_after(timeout);
   bhttp::async_read(stream, buffer, parser, [&](const error_code& e, size_t) { ec = e; });
   RunOnce(io);
@@ -186,6 +189,10 @@ Result<HttpReply> ReadReply(asio::io_context& io, Stream& stream, beast::flat_bu
     reply.content_type = std::string(it->value());
   }
   if (auto it = parser.get().find(bhttp::field::etag); it != parser.get().end()) reply.etag = std::string(it->value());
+  for (const auto& field : parser.get()) {
+    const beast::string_view name = field.name_string();
+    reply.headers.push_back({ToLower(std::string_view(name.data(), name.size())), std::string(field.value())});
+  }
   return reply;
 }
 
@@ -336,6 +343,13 @@ struct KeepAliveHttpClient::Connection {
     buffer.clear();
   }
 };
+
+std::string_view HttpReply::Header(std::string_view name) const {
+  for (const HttpHeader& h : headers) {
+    if (h.name == name) return h.value;
+  }
+  return {};
+}
 
 KeepAliveHttpClient::KeepAliveHttpClient(Endpoint endpoint)
     : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {}

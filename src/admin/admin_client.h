@@ -81,6 +81,9 @@ struct HttpReply {
   std::string body;
   std::string content_type;  // the Content-Type header, "" if none
   std::string etag;          // the ETag header, "" if none (an uploaded part's)
+  std::vector<HttpHeader> headers;  // every header of the answer, names in lower case
+  // The value of header `name` (lower case), "" if the answer has none.
+  std::string_view Header(std::string_view name) const;
 };
 
 // Sends one request with exactly `headers` (plus Content-Length, and Host

@@ -85,6 +85,11 @@ class TestServer {
         bhttp::response<bhttp::string_body> response(bhttp::status::no_content, 11);
         response.keep_alive(after_ != After::kSayClose);
         response.prepare_payload();
+        if (request.method() == bhttp::verb::head) {  // the length of a body it does not send
+          response.result(bhttp::status::ok);
+          response.content_length(5);
+          response.set("X-Replica-Of", "v1");
+        }
         bhttp::write(socket, response, ec);
         if (ec || after_ != After::kKeep) break;
       }
@@ -139,6 +144,25 @@ TEST(KeepAliveHttpClientTest, ConnectionCloseMakesANewConnection) {
 // a new one; the server takes each request once.
 TEST(KeepAliveHttpClientTest, AConnectionDroppedWhileIdleIsRetriedOnANewOne) {
   EXPECT_EQ(SendAll(After::kDropSilently, 3), std::make_pair(uint64_t{3}, 3));
+}
+
+// A HEAD's answer announces a body it does not have: the client reads
+// none, keeps the connection for the next request, and gives the headers.
+TEST(KeepAliveHttpClientTest, AHeadAnswerHasHeadersAndNoBody) {
+  TestServer server(After::kKeep);
+  KeepAliveHttpClient client(server.endpoint());
+  Result<HttpReply> head = client.Send("HEAD", "/b/k", {}, "", std::chrono::seconds(5));
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(head->Header("x-replica-of"), "v1");  // names in lower case
+  EXPECT_EQ(head->Header("content-length"), "5");
+  EXPECT_EQ(head->Header("x-absent"), "");
+  Result<HttpReply> next = Post(client);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->status, 204);
+  EXPECT_EQ(client.connections(), 1u);
+  EXPECT_EQ(server.requests(), 2);
 }
 
 // A body of `size` bytes (a pattern), handed out in pieces of at most
