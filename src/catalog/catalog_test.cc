@@ -618,6 +618,20 @@ TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionsTenAndEleven) {
   EXPECT_EQ(classed_summary.storage_class, "STANDARD_IA");
   EXPECT_EQ(classed_summary.size, 3u);
   EXPECT_EQ(copied_summary.storage_class, "");
+  // A replica's source version: version 13, every field below kept.
+  ObjectRecord sourced = obj;
+  sourced.replication_status = ReplicationStatus::kReplica;
+  sourced.replica_source_version = "0123456789abcdefghijklmnop";
+  const std::string sourced_bytes = EncodeObject(sourced);
+  EXPECT_EQ(sourced_bytes[1], 13);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord sourced_back, DecodeObject(sourced_bytes));
+  EXPECT_EQ(sourced_back.replica_source_version, sourced.replica_source_version);
+  EXPECT_EQ(sourced_back.storage_class, "STANDARD_IA");
+  EXPECT_EQ(sourced_back.replication_status, ReplicationStatus::kReplica);
+  EXPECT_EQ(sourced_back.segments[0].inline_data, "abc");
+  ASSERT_OK_AND_ASSIGN(ObjectSummary sourced_summary, DecodeObjectSummary(sourced_bytes));
+  EXPECT_EQ(sourced_summary.storage_class, "STANDARD_IA");
+  EXPECT_EQ(sourced_summary.size, 3u);
   UploadRecord cold_up;
   cold_up.storage_class = "GLACIER_IR";
   ASSERT_OK_AND_ASSIGN(UploadRecord cold_back, DecodeUpload(EncodeUpload(cold_up)));
@@ -635,9 +649,12 @@ TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionsTenAndEleven) {
   up.upload_id = "u";
   ASSERT_OK_AND_ASSIGN(UploadRecord plain_up, DecodeUpload(EncodeUpload(up)));
   EXPECT_FALSE(plain_up.replica);
+  EXPECT_EQ(plain_up.replica_source_version, "");
   up.replica = true;
+  up.replica_source_version = "0123456789abcdefghijklmnop";
   ASSERT_OK_AND_ASSIGN(UploadRecord replica_up, DecodeUpload(EncodeUpload(up)));
   EXPECT_TRUE(replica_up.replica);
+  EXPECT_EQ(replica_up.replica_source_version, up.replica_source_version);
   // An unknown status is refused, not read as none.
   std::string bad = EncodeObject(replica);
   const size_t at = bad.find('\x04', 2);  // every other field is 0 or the etag

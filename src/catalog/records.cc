@@ -328,6 +328,9 @@ constexpr uint8_t kObjectVersionReplicated = 11;
 // ("" = STANDARD). Written only for a record of another class, so that a
 // release predating classes refuses it instead of calling it STANDARD.
 constexpr uint8_t kObjectVersionStorageClass = 12;
+// Version 13 (idempotent replication) adds, after the storage class, the
+// source version id of a replica. Written only for a replica that has one.
+constexpr uint8_t kObjectVersionReplicaSource = 13;
 constexpr uint8_t kObjectVersion = 4;
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -444,15 +447,16 @@ std::string EncodeObject(const ObjectRecord& r) {
   // The lowest version that holds every field set; each version holds
   // every field of the ones below it.
   const bool replication = r.replication_status != ReplicationStatus::kNone || !r.replication_pending.empty();
-  const uint8_t format = !r.storage_class.empty()   ? kObjectVersionStorageClass
-                         : !r.replicated_to.empty() ? kObjectVersionReplicated
-                         : replication              ? kObjectVersionReplication
-                         : rotated                  ? kObjectVersionBucketKey
-                         : kms                      ? kObjectVersionKms
-                         : locked                   ? kObjectVersionLocked
-                         : versioned                ? kObjectVersionVersioned
-                         : r.sse_c()                ? kObjectVersionSseC
-                                                    : kObjectVersion;
+  const uint8_t format = !r.replica_source_version.empty() ? kObjectVersionReplicaSource
+                         : !r.storage_class.empty()        ? kObjectVersionStorageClass
+                         : !r.replicated_to.empty()        ? kObjectVersionReplicated
+                         : replication                     ? kObjectVersionReplication
+                         : rotated                         ? kObjectVersionBucketKey
+                         : kms                             ? kObjectVersionKms
+                         : locked                          ? kObjectVersionLocked
+                         : versioned                       ? kObjectVersionVersioned
+                         : r.sse_c()                       ? kObjectVersionSseC
+                                                           : kObjectVersion;
   out.push_back(static_cast<char>(format));
   PutVarint(out, r.size);
   PutString(out, r.etag);
@@ -496,6 +500,7 @@ std::string EncodeObject(const ObjectRecord& r) {
     for (const std::string& name : r.replicated_to) PutString(out, name);
   }
   if (format >= kObjectVersionStorageClass) PutString(out, r.storage_class);
+  if (format >= kObjectVersionReplicaSource) PutString(out, r.replica_source_version);
   PutVarint(out, r.segments.size());
   for (const Segment& s : r.segments) {
     if (s.blob_id.empty()) {
@@ -523,7 +528,7 @@ namespace {
 Result<uint8_t> ObjectFormatVersion(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != kObjectMarker) return DataLossError("undecodable object record");
   const uint8_t version = static_cast<uint8_t>(bytes[1]);
-  if (version < kObjectVersionNoTags || version > kObjectVersionStorageClass) {
+  if (version < kObjectVersionNoTags || version > kObjectVersionReplicaSource) {
     return DataLossError("object record has unknown version " + std::to_string(version));
   }
   return version;
@@ -651,6 +656,7 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     for (uint64_t i = 0; i < copies && in.ok(); ++i) r.replicated_to.push_back(in.String());
   }
   if (version >= kObjectVersionStorageClass) r.storage_class = in.String();
+  if (version >= kObjectVersionReplicaSource) r.replica_source_version = in.String();
   uint64_t n = in.Varint();
   if (!in.ok() || n > bytes.size()) return DataLossError("corrupt object record");
   std::vector<uint64_t> inline_sizes(n, 0);
@@ -693,6 +699,7 @@ std::string EncodeUpload(const UploadRecord& r) {
   if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
   if (r.checksum_full_object) j["cfo"] = true;
   if (r.replica) j["replica"] = true;                       // optional: replication copies only
+  if (!r.replica_source_version.empty()) j["replica_of"] = r.replica_source_version;  // optional: as replica
   if (!r.storage_class.empty()) j["sc"] = r.storage_class;  // optional: STANDARD uploads have none
   // Optional (SSE-C uploads only), as the bucket record's optional keys.
   if (r.sse_c()) {
@@ -729,6 +736,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.checksum_algorithm = Str(j, "ca");
   if (auto it = j.find("cfo"); it != j.end() && it->is_boolean()) r.checksum_full_object = it->get<bool>();
   if (auto it = j.find("replica"); it != j.end() && it->is_boolean()) r.replica = it->get<bool>();
+  r.replica_source_version = Str(j, "replica_of");
   r.storage_class = Str(j, "sc");
   if (auto it = j.find("ssec_salt"); it != j.end()) r.sse_c_salt = FromBin(*it);
   if (auto it = j.find("ssec_ver"); it != j.end()) r.sse_c_verifier = FromBin(*it);

@@ -208,6 +208,11 @@ struct ObjectRecord {
   // The destinations that hold a copy of this version (a delete marker's
   // too), by name: what a replication of existing versions skips.
   std::vector<std::string> replicated_to;
+  // For a kReplica: the S3 version id of the version it copies at the
+  // source, as the source's replication sent it (s3/replication_config.h
+  // kReplicaSourceHeader); "" if none came. What lets a source that is not
+  // sure a copy arrived (its answer lost) ask before copying again.
+  std::string replica_source_version;
   // x-amz-storage-class ("" = STANDARD): the class of storage pool its blobs
   // were placed in (sovereignty/residency/pools.h).
   std::string storage_class;
@@ -229,6 +234,7 @@ struct UploadRecord {
   // A replication copy's upload (s3/replication_config.h kReplicaHeader):
   // the completed version is a REPLICA.
   bool replica = false;
+  std::string replica_source_version;  // as ObjectRecord's, for the completed version
   std::string storage_class;       // of its parts and the completed object ("" = STANDARD)
   std::string checksum_algorithm;  // x-amz-checksum-algorithm ("CRC32"...); "" = none
   // x-amz-checksum-type FULL_OBJECT (a CRC of the whole object, combined

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "catalog/object_lock.h"
+#include "catalog/version_id.h"
 #include "common/iso8601.h"
 #include "crypto/encoding.h"
 #include "s3/sigv4/canonical.h"
@@ -34,6 +35,7 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key) {
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule) {
   std::vector<admin::HttpHeader> h;
   h.push_back({std::string(s3::kReplicaHeader), std::string(s3::kReplicaHeaderValue)});
+  h.push_back({std::string(s3::kReplicaSourceHeader), catalog::ExternalVersionId(record)});
   if (!record.content_type.empty()) h.push_back({"content-type", record.content_type});
   for (const auto& [name, value] : record.headers) h.push_back({name, value});
   for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});

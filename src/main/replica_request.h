@@ -24,7 +24,8 @@ namespace confiance {
 std::string ReplicaPath(std::string_view bucket, std::string_view key);
 
 // The headers of the PUT of `record`'s data (Content-Length aside), for a
-// destination under `rule`.
+// destination under `rule`; they name the version copied
+// (s3::kReplicaSourceHeader).
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule);
 
 // A version larger than a part is copied as a multipart upload

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "catalog/version_id.h"
 #include "s3/sigv4/auth_parse.h"
 
 namespace confiance {
@@ -32,10 +33,13 @@ TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {
   r.lock_mode = catalog::LockMode::kCompliance;
   r.lock_until_ms = 1893456000000;  // 2030-01-01
   r.legal_hold = true;
+  r.version_id = catalog::NewVersionId();
   s3::ReplicationRule rule;
   rule.replica_kms_key_id = "replica-key";
   const std::map<std::string, std::string> h = AsMap(ReplicaHeaders(r, rule));
   EXPECT_EQ(h.at("x-confiance-replication"), "replica");  // so that the copy is never copied back
+  // What a source unsure of a copy asks the destination about.
+  EXPECT_EQ(h.at("x-confiance-replica-source-version"), catalog::EncodeVersionId(r.version_id));
   EXPECT_EQ(h.at("content-type"), "text/plain");
   EXPECT_EQ(h.at("cache-control"), "no-cache");
   EXPECT_EQ(h.at("content-disposition"), "inline");

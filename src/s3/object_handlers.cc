@@ -124,7 +124,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   ApplyLock(*lock, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
   StampReplication(*bucket, ctx.route.key, ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue,
-                   options_.replication_destinations, rec);
+                   ctx.req.FindHeader(kReplicaSourceHeader).value_or(""), options_.replication_destinations, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
   // With the log on it is durable with the response's log entry: one sync

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "s3/replication_config.h"
 #include "s3/s3_context.h"
 #include "s3/tagging.h"
 
@@ -104,6 +105,9 @@ std::vector<http::Header> ObjectResponseHeaders(const catalog::ObjectRecord& rec
   if (!record.tags.empty()) h.push_back({"x-amz-tagging-count", std::to_string(record.tags.size())});
   if (record.replication_status != catalog::ReplicationStatus::kNone) {
     h.push_back({"x-amz-replication-status", std::string(catalog::ReplicationStatusName(record.replication_status))});
+  }
+  if (!record.replica_source_version.empty()) {
+    h.push_back({std::string(kReplicaSourceHeader), record.replica_source_version});
   }
   // As S3: the header only for a class other than STANDARD.
   if (!record.storage_class.empty()) h.push_back({"x-amz-storage-class", record.storage_class});

@@ -157,9 +157,16 @@ const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config
   return best;
 }
 
+bool ValidReplicaSourceVersion(std::string_view value) {
+  return value.size() <= kMaxReplicaSourceVersion &&
+         std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
-                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record) {
+                      std::string_view source_version, const std::vector<ReplicationDestination>& destinations,
+                      catalog::ObjectRecord& record) {
   record.replication_status = replica ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
+  record.replica_source_version = replica ? std::string(source_version) : "";
   record.replication_pending.clear();
   if (replica || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
   Result<std::shared_ptr<const ReplicationConfiguration>> config = CachedReplicationConfiguration(bucket.replication);

@@ -87,13 +87,24 @@ const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config
 // replicating to each other do not copy the copies back and forth.
 inline constexpr std::string_view kReplicaHeader = "x-confiance-replication";
 inline constexpr std::string_view kReplicaHeaderValue = "replica";
+// With it, the S3 version id of the version copied, at the source: kept
+// in the replica (catalog::ObjectRecord::replica_source_version) and
+// answered in this header by its GET and HEAD, so that a source whose
+// copy's answer was lost can see that the copy arrived rather than make a
+// second one. At most kMaxReplicaSourceVersion visible ASCII characters.
+inline constexpr std::string_view kReplicaSourceHeader = "x-confiance-replica-source-version";
+inline constexpr size_t kMaxReplicaSourceVersion = 128;
+// Whether `value` of kReplicaSourceHeader may be kept.
+bool ValidReplicaSourceVersion(std::string_view value);
 
 // Sets a new version's replication status (`record` complete but for it:
-// key, tags, encryption): REPLICA if `replica`; else, in a bucket with a
+// key, tags, encryption): REPLICA if `replica` (of source version
+// `source_version`, "" if unknown); else, in a bucket with a
 // configuration, PENDING with the names of the declared `destinations`
 // whose deciding rule asks for it (SSE-KMS versions only where the rule
 // says so; SSE-C versions never: they are not replicated); else none.
 void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
-                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record);
+                      std::string_view source_version, const std::vector<ReplicationDestination>& destinations,
+                      catalog::ObjectRecord& record);
 
 }  // namespace confiance::s3

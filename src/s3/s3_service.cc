@@ -339,6 +339,9 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
 
 std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket) {
   if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
+  if (!ValidReplicaSourceVersion(ctx.req.FindHeader(kReplicaSourceHeader).value_or(""))) {
+    return MakeError(S3ErrorCode::kInvalidArgument, "Invalid " + std::string(kReplicaSourceHeader));
+  }
   return AuthorizeAccess(ctx, "s3:ReplicateObject", bucket, ctx.route.key);
 }
 

@@ -161,8 +161,9 @@ class S3Service {
                                          std::vector<std::pair<std::string, std::string>> extra = {});
   // For a write marked as a replication copy (s3/replication_config.h
   // kReplicaHeader): whether the requester may also perform
-  // s3:ReplicateObject on the key. A replica is never replicated again, so
-  // marking one is a permission of its own, not every writer's.
+  // s3:ReplicateObject on the key (and names its source version well). A
+  // replica is never replicated again, so marking one is a permission of
+  // its own, not every writer's.
   std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket);
   // For AbortMultipartUpload and ListParts: the bucket, if the requester may
   // perform the action, or is the upload's initiator tenant and may still
