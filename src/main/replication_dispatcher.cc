@@ -5,6 +5,7 @@
 
 #include "catalog/object_data.h"
 #include "catalog/sse_kms_kek.h"
+#include "catalog/version_id.h"
 #include "common/logging.h"
 #include "main/replica_request.h"
 #include "s3/notification_config.h"
@@ -111,6 +112,7 @@ ReplicationDispatcher::ReplicationDispatcher(Deps deps)
   for (const ReplicationTarget& t : deps_.targets) {
     clients_.push_back(std::make_unique<admin::KeepAliveHttpClient>(t.endpoint));
   }
+  unsure_.assign(deps_.targets.size(), true);  // a crash may have cut a copy's answer off
 }
 
 ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
@@ -271,8 +273,27 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
                        ") does not allow copies in " + t.destination.jurisdiction,
                    0};
   }
-  if (copy.record) return CopyVersion(i, copy.bucket, *copy.record, copy.rule, key);
-  return CopyDeleteMarker(i, key);
+  if (!copy.record) return CopyDeleteMarker(i, key);
+  if (unsure_[i] && ArrivedAlready(i, *copy.record, key)) {
+    unsure_[i] = false;
+    return Outcome{Step::kDone, 200, "", copy.record->size};
+  }
+  Outcome outcome = CopyVersion(i, copy.bucket, *copy.record, copy.rule, key);
+  unsure_[i] = outcome.step == Step::kFailed;
+  return outcome;
+}
+
+bool ReplicationDispatcher::ArrivedAlready(size_t i, const catalog::ObjectRecord& record, const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  const std::string path = ReplicaPath(t.bucket, key);
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {});
+  if (!headers.ok()) return false;
+  Result<admin::HttpReply> reply = clients_[i]->Send("HEAD", path, *headers, "", deps_.timeout);
+  // (Copies of a key go in order: if the copy arrived, it is the key's
+  // current version there, unless the destination's own writers wrote
+  // the key since; then the copy goes again.)
+  return reply.ok() && reply->status == 200 &&
+         reply->Header(s3::kReplicaSourceHeader) == catalog::ExternalVersionId(record);
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key,

@@ -25,7 +25,10 @@
 //     before the cursor moves past the version: a crash repeats the copy
 //     and its entry rather than leave a copy unlogged;
 //   - a transport error, 5xx, 408 or 429 is retried (the destination's
-//     later versions wait behind it); another 4xx, bitrot, a refused key,
+//     later versions wait behind it), after asking whether the copy
+//     arrived anyway (its answer lost): the replica names the version it
+//     copies (s3::kReplicaSourceHeader), so a version is copied once;
+//     another 4xx, bitrot, a refused key,
 //     an SSE-C object (its key is the client's) is given up on, logged and
 //     counted (`abandoned`), and the destination goes on.
 // A PutBucketReplication entry whose configuration asks a destination for
@@ -113,8 +116,12 @@ class ReplicationDispatcher final : public LogDispatcher {
   // destination `i` to get under the bucket's rules now: nullopt for
   // nothing; an error to try again later.
   Result<std::optional<Copy>> WhatToCopy(size_t i, const audit::Event& event, bool created);
-  // Checks the residency rule again, then copies.
+  // Checks the residency rule again, then copies (a version only if it
+  // did not arrive already).
   Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
+  // Whether destination `i`'s current version of `key` is a copy of
+  // `record` (s3::kReplicaSourceHeader): asked only while unsure_[i].
+  bool ArrivedAlready(size_t i, const catalog::ObjectRecord& record, const std::string& key);
   Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
   // A version larger than `part_size`, as a multipart upload (aborted if
@@ -142,6 +149,11 @@ class ReplicationDispatcher final : public LogDispatcher {
 
   const Deps deps_;
   std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target
+  // By target: whether the last copy of a version may have arrived without
+  // its answer (it failed, or this process started since). The next copy
+  // asks first, so that a retry or a restart does not make a second
+  // replica of a version.
+  std::vector<bool> unsure_;
 };
 
 }  // namespace confiance

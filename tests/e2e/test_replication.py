@@ -10,11 +10,14 @@ where copies may go; every copy is an entry of the tenant's log."""
 
 import hashlib
 import os
+import socket
+import threading
 import time
 
 import pytest
 
 from adminutil import cli, export_log, s3, s3_code, serve_module
+from conftest import free_port
 from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMEREPLROOTKEY00001", "acme-replication-root-secret-01234567")
@@ -22,6 +25,7 @@ OTHER = ("OTHERREPLROOTKEY0001", "other-replication-root-secret-0123456")
 DR = ("DRSITEROOTKEY0000001", "dr-site-root-secret-0123456789abcdefg")
 DR_ARN = "arn:confiance:replication::acme:dr"
 US_ARN = "arn:confiance:replication::acme:us"
+LOST_ARN = "arn:confiance:replication::acme:lost"  # the destination behind an AnswerDroppingProxy
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +43,20 @@ def dest(tmp_path_factory):
         yield srv
 
 
-def targets_file(workdir, dest_srv):
+def targets_file(workdir, dest_srv, lost_port):
     secret = os.path.join(workdir, "dr.secret")
     with open(secret, "w") as f:
         f.write(DR[1] + "\n")
     os.chmod(secret, 0o600)
     path = os.path.join(workdir, "targets.toml")
     with open(path, "w") as f:
-        for tenant, name, bucket, jurisdiction in (("acme", "dr", "replica", "DE"), ("acme", "us", "replica-us", "US"),
-                                                   ("other", "dr", "replica-other", "DE")):
+        lost = "http://127.0.0.1:%d" % lost_port
+        for tenant, name, endpoint, bucket, jurisdiction in (
+                ("acme", "dr", dest_srv.endpoint, "replica", "DE"), ("acme", "us", dest_srv.endpoint, "replica-us", "US"),
+                ("acme", "lost", lost, "replica", "DE"), ("other", "dr", dest_srv.endpoint, "replica-other", "DE")):
             f.write('[[target]]\ntenant = "%s"\nname = "%s"\nendpoint = "%s"\nbucket = "%s"\n'
                     'access_key = "%s"\nsecret_key_file = "%s"\njurisdiction = "%s"\n\n'
-                    % (tenant, name, dest_srv.endpoint, bucket, DR[0], secret, jurisdiction))
+                    % (tenant, name, endpoint, bucket, DR[0], secret, jurisdiction))
     return path
 
 
@@ -58,11 +64,13 @@ def targets_file(workdir, dest_srv):
 def source(tmp_path_factory, dest):
     conf = str(tmp_path_factory.mktemp("repl-conf"))
     token_file, token = write_token(conf)
+    lost_port = free_port()
     # Versions over 5 MiB go as multipart uploads of 5 MiB parts.
-    args = ["--replication-targets", targets_file(conf, dest), "--metrics-token-file", token_file,
+    args = ["--replication-targets", targets_file(conf, dest, lost_port), "--metrics-token-file", token_file,
             "--replication-part-size", str(5 << 20)]
     for srv in serve_module(tmp_path_factory, "repl-source", args):
         srv.metrics_token = token
+        srv.lost_port = lost_port
         for tenant, creds in (("acme", ACME), ("other", OTHER)):
             cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
         yield srv
@@ -115,7 +123,7 @@ def replica(dest, bucket, key):
 def test_a_tenant_sees_the_destinations_declared_for_it(source, dest):
     shown = cli(source, "--json", "tenant", "show", "acme", creds=ACME).json()
     assert [(d["arn"], d["jurisdiction"], d["bucket"]) for d in shown["replication_destinations"]] == [
-        (DR_ARN, "DE", "replica"), (US_ARN, "US", "replica-us")]
+        (DR_ARN, "DE", "replica"), (US_ARN, "US", "replica-us"), (LOST_ARN, "DE", "replica")]
     assert shown["replication_destinations"][0]["endpoint"] == dest.endpoint
     other = cli(source, "--json", "tenant", "show", "other", creds=OTHER).json()
     assert [d["arn"] for d in other["replication_destinations"]] == ["arn:confiance:replication::other:dr"]
@@ -228,6 +236,13 @@ def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
     assert v2
 
 
+def version_bodies(client, bucket, key):
+    """The bodies of `key`'s versions in `bucket`, newest first."""
+    listed = client.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+    return [client.get_object(Bucket=bucket, Key=key, VersionId=v["VersionId"])["Body"].read()
+            for v in listed if v["Key"] == key]
+
+
 def test_each_keys_versions_arrive_in_order_after_a_backlog(source, dest):
     a = s3(source, ACME)
     versioned_bucket(a, "repl-order")
@@ -242,15 +257,16 @@ def test_each_keys_versions_arrive_in_order_after_a_backlog(source, dest):
     d = s3(dest, DR)
 
     def six_versions(key):
-        got = [v for v in d.list_object_versions(Bucket="replica", Prefix=key).get("Versions", []) if v["Key"] == key]
+        got = version_bodies(d, "replica", key)
         return got if len(got) >= 6 else None
 
     for k in range(8):
         key = "o/k%d" % k
-        versions = wait_for(lambda: six_versions(key), what=key)
         # Newest first, as written: version 5 is the current one.
-        bodies = [d.get_object(Bucket="replica", Key=key, VersionId=v["VersionId"])["Body"].read() for v in versions]
-        assert bodies == [b"key %d version %d" % (k, v) for v in range(5, -1, -1)], (key, bodies)
+        bodies = wait_for(lambda: six_versions(key), what=key)
+        # (On failure, the source's own versions say which side has a second.)
+        assert bodies == [b"key %d version %d" % (k, v) for v in range(5, -1, -1)], (
+            key, bodies, version_bodies(a, "repl-order", key))
 
 
 def test_residency_bounds_where_copies_go(source, dest):
@@ -308,6 +324,87 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
         got = wait_for(lambda: replica(dest, "replica", key), timeout=120, what=key)
         assert got[0] == body, key
     wait_for(lambda: a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "COMPLETED")
+
+
+class AnswerDroppingProxy:
+    """A TCP relay on 127.0.0.1:`port` to the server at `upstream` (host,
+    port) that passes the first request whose head starts with `prefix` on
+    but cuts the connection instead of relaying its answer: a destination
+    that took a copy whose answer was lost on the way back."""
+
+    def __init__(self, port, upstream, prefix):
+        self.upstream, self.prefix, self.dropped = upstream, prefix, 0
+        self.listener = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self):
+        self.listener.close()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client):
+        up = socket.create_connection(self.upstream, timeout=30)
+        cut = threading.Event()
+
+        def answers():
+            try:
+                while (data := up.recv(65536)) and not cut.is_set():
+                    client.sendall(data)
+            except OSError:
+                pass
+            for s in (client, up):
+                s.close()
+
+        threading.Thread(target=answers, daemon=True).start()
+        try:
+            while data := client.recv(65536):
+                if data.startswith(self.prefix) and self.dropped == 0:
+                    self.dropped += 1
+                    cut.set()  # before the request goes on: its answer is never relayed
+                up.sendall(data)
+        except OSError:
+            pass
+
+
+def test_a_copy_whose_answer_was_lost_is_not_made_twice(source, dest):
+    """The destination takes a copy but its answer never reaches the source:
+    the source retries, asks first, finds the replica of that version there
+    and records the copy done, rather than make a second replica."""
+    a = s3(source, ACME)
+    versioned_bucket(a, "repl-lost")
+    host, port = dest.hostport.rsplit(":", 1)
+    proxy = AnswerDroppingProxy(source.lost_port, (host, int(port)), b"PUT /replica/lost/")
+    try:
+        configure(a, "repl-lost", rule(arn=LOST_ARN, prefix="lost/"))
+        version = a.put_object(Bucket="repl-lost", Key="lost/answer.txt", Body=b"taken once")["VersionId"]
+        wait_for(lambda: a.head_object(Bucket="repl-lost", Key="lost/answer.txt")["ReplicationStatus"] == "COMPLETED")
+        a.put_object(Bucket="repl-lost", Key="lost/next.txt", Body=b"then the next")  # the order goes on
+        wait_for(lambda: replica(dest, "replica", "lost/next.txt"))
+    finally:
+        proxy.close()
+    assert proxy.dropped == 1
+    d = s3(dest, DR)
+    versions = d.list_object_versions(Bucket="replica", Prefix="lost/answer.txt")["Versions"]
+    assert len(versions) == 1, versions
+    head = d.head_object(Bucket="replica", Key="lost/answer.txt")
+    assert head["ReplicationStatus"] == "REPLICA"
+    assert head["ResponseMetadata"]["HTTPHeaders"]["x-confiance-replica-source-version"] == version
+    # The tenant's log has the attempt whose answer was lost, then the copy
+    # (both made before the next version's copy).
+    source.stop_clean()
+    try:
+        logged = [e for e in export_log(source, "acme")
+                  if e.get("operation") == "ReplicateObject" and e.get("key") == "lost/answer.txt"]
+    finally:
+        source.start()
+    assert [(e.get("error"), e.get("status")) for e in logged] == [("ReplicationFailed", None), (None, 200)], logged
+    assert "no answer" in logged[0]["details"]["reason"], logged
 
 
 def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):
@@ -487,7 +584,7 @@ def test_every_attempt_is_an_entry_of_the_tenants_log(source):
     assert [e["error"] for e in refused_class] == ["ReplicationAbandoned"], refused_class
     assert "InvalidStorageClass" in refused_class[0]["details"]["reason"], refused_class
     failed = [e for e in entries if e.get("error") == "ReplicationFailed"]
-    assert failed and all(e["bucket"] in ("repl-outage", "repl-order") for e in failed), failed
+    assert failed and all(e["bucket"] in ("repl-outage", "repl-order", "repl-lost") for e in failed), failed
     # A scan's copies say so; the log path's do not.
     scanned = [e for e in copied if e["bucket"] == "repl-existing"]
     assert {e["key"] for e in scanned if e.get("details", {}).get("existing") == "true"} >= {"e/a", "e/big", "e/tagged"}
