@@ -261,11 +261,13 @@ class Catalog {
   // (its retention or legal hold, checked on the record being removed, in
   // the same compare-and-set) is PermissionDenied with kObjectLocked and
   // removes nothing. A delete marker (no version id) is always allowed.
-  // `durability`: as for DeleteObject.
+  // `durability`: as for DeleteObject. A delete marker written with a
+  // `replica_source_version` is a REPLICA, of the source's marker of that
+  // version ("" if unknown; ObjectRecord::replica_source_version).
   Result<DeleteOutcome> DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
-                                            std::optional<std::string_view> version_id,
-                                            const LockOverride& lock = {},
-                                            meta::Durability durability = meta::Durability::kSynced);
+                                            std::optional<std::string_view> version_id, const LockOverride& lock = {},
+                                            meta::Durability durability = meta::Durability::kSynced,
+                                            std::optional<std::string_view> replica_source_version = {});
   // For lifecycle: removes version `version_id` (S3 form) of `key` for
   // good, only if it is still the record evaluated (same op_tag) and is
   // either noncurrent or a current delete marker with no other version

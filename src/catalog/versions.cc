@@ -142,8 +142,9 @@ Result<std::optional<ObjectRecord>> Catalog::NoncurrentVersionFromUpload(const B
 }
 
 Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, std::string_view key,
-                                                   std::optional<std::string_view> version_id,
-                                                   const LockOverride& lock, meta::Durability durability) {
+                                                   std::optional<std::string_view> version_id, const LockOverride& lock,
+                                                   meta::Durability durability,
+                                                   std::optional<std::string_view> replica_source_version) {
   const std::string partition = ObjectPartition(bucket, key);
   if (!version_id) {
     DeleteOutcome outcome;
@@ -152,7 +153,11 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       return outcome;
     }
     // A delete marker becomes the current version.
-    const ObjectRecord marker = NewDeleteMarker(bucket);
+    ObjectRecord marker = NewDeleteMarker(bucket);
+    if (replica_source_version) {
+      marker.replication_status = ReplicationStatus::kReplica;
+      marker.replica_source_version = *replica_source_version;
+    }
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
       ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));

@@ -241,6 +241,23 @@ TEST_F(VersionsTest, DeleteMarkerHidesAndDeletingItRestores) {
   ASSERT_OK(catalog_.DeleteBucket(bucket_));
 }
 
+// A replication copy of a delete marker is a REPLICA naming the source's.
+TEST_F(VersionsTest, AReplicaDeleteMarkerNamesItsSource) {
+  SetVersioning(BucketVersioning::kEnabled);
+  Put("k", 5, "blob1");
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome own, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord own_marker, catalog_.GetObjectVersion(bucket_, "k", own.version_id));
+  EXPECT_EQ(own_marker.replication_status, ReplicationStatus::kNone);
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome copied,
+                       catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt, {}, meta::Durability::kSynced,
+                                                    std::string_view("source-marker-id")));
+  ASSERT_TRUE(copied.delete_marker);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord marker, catalog_.GetObjectVersion(bucket_, "k", ""));
+  EXPECT_TRUE(marker.delete_marker);
+  EXPECT_EQ(marker.replication_status, ReplicationStatus::kReplica);
+  EXPECT_EQ(marker.replica_source_version, "source-marker-id");
+}
+
 TEST_F(VersionsTest, DeletingTheCurrentVersionPromotesTheNewestOld) {
   SetVersioning(BucketVersioning::kEnabled);
   std::string v1 = Put("k", 1, "b1");

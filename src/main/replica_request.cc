@@ -32,10 +32,13 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key) {
   return "/" + std::string(bucket) + "/" + sigv4::UriEncode(key, /*keep_slash=*/true);
 }
 
+std::vector<admin::HttpHeader> ReplicaOfHeaders(std::string_view version_id) {
+  return {{std::string(s3::kReplicaHeader), std::string(s3::kReplicaHeaderValue)},
+          {std::string(s3::kReplicaSourceHeader), std::string(version_id)}};
+}
+
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule) {
-  std::vector<admin::HttpHeader> h;
-  h.push_back({std::string(s3::kReplicaHeader), std::string(s3::kReplicaHeaderValue)});
-  h.push_back({std::string(s3::kReplicaSourceHeader), catalog::ExternalVersionId(record)});
+  std::vector<admin::HttpHeader> h = ReplicaOfHeaders(catalog::ExternalVersionId(record));
   if (!record.content_type.empty()) h.push_back({"content-type", record.content_type});
   for (const auto& [name, value] : record.headers) h.push_back({name, value});
   for (const auto& [name, value] : record.user_meta) h.push_back({"x-amz-meta-" + name, value});

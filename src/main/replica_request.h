@@ -28,6 +28,12 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key);
 // (s3::kReplicaSourceHeader).
 std::vector<admin::HttpHeader> ReplicaHeaders(const catalog::ObjectRecord& record, const s3::ReplicationRule& rule);
 
+// The headers that mark a write as the replica of source version
+// `version_id` (S3 form; s3::kReplicaHeader, s3::kReplicaSourceHeader), so
+// that it is never copied back: all that the DELETE copying a delete
+// marker carries, and the first of ReplicaHeaders.
+std::vector<admin::HttpHeader> ReplicaOfHeaders(std::string_view version_id);
+
 // A version larger than a part is copied as a multipart upload
 // (CreateMultipartUpload with ReplicaHeaders less the whole-object
 // checks, UploadPart of each part, CompleteMultipartUpload): these are

@@ -210,6 +210,7 @@ LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog:
   Copy copy;
   copy.bucket = bucket;
   copy.rule = *rule;
+  copy.version_id = version.version_id;
   if (!record->delete_marker) copy.record = std::move(record).value();
   audit::Event event;
   event.bucket = bucket.name;
@@ -251,6 +252,7 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
   if (r->delete_marker == created || ExistingVersionOf(*r, t.destination.name).there) return std::optional<Copy>();
   const s3::ReplicationRule* rule = RuleForVersion(**config, arn, event.key, &*r);
   if (created) copy.record = std::move(r).value();
+  copy.version_id = event.version_id;
   if (rule == nullptr) return std::optional<Copy>();
   copy.rule = *rule;
   return std::optional<Copy>(std::move(copy));
@@ -273,27 +275,30 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
                        ") does not allow copies in " + t.destination.jurisdiction,
                    0};
   }
-  if (!copy.record) return CopyDeleteMarker(i, key);
-  if (unsure_[i] && ArrivedAlready(i, *copy.record, key)) {
+  if (unsure_[i] && ArrivedAlready(i, copy.version_id, key)) {
     unsure_[i] = false;
-    return Outcome{Step::kDone, 200, "", copy.record->size};
+    // (What the copy's own answer would have said.)
+    return copy.record ? Outcome{Step::kDone, 200, "", copy.record->size} : Outcome{Step::kDone, 204, "", 0};
   }
-  Outcome outcome = CopyVersion(i, copy.bucket, *copy.record, copy.rule, key);
+  Outcome outcome = copy.record ? CopyVersion(i, copy.bucket, *copy.record, copy.rule, key)
+                                : CopyDeleteMarker(i, key, copy.version_id);
   unsure_[i] = outcome.step == Step::kFailed;
   return outcome;
 }
 
-bool ReplicationDispatcher::ArrivedAlready(size_t i, const catalog::ObjectRecord& record, const std::string& key) {
+bool ReplicationDispatcher::ArrivedAlready(size_t i, const std::string& version_id, const std::string& key) {
+  if (version_id.empty()) return false;  // (a replica answering no source would match it)
   const ReplicationTarget& t = deps_.targets[i];
   const std::string path = ReplicaPath(t.bucket, key);
   Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {});
   if (!headers.ok()) return false;
   Result<admin::HttpReply> reply = clients_[i]->Send("HEAD", path, *headers, "", deps_.timeout);
   // (Copies of a key go in order: if the copy arrived, it is the key's
-  // current version there, unless the destination's own writers wrote
-  // the key since; then the copy goes again.)
-  return reply.ok() && reply->status == 200 &&
-         reply->Header(s3::kReplicaSourceHeader) == catalog::ExternalVersionId(record);
+  // current version there (a delete marker's HEAD is a 404 with the
+  // marker's headers), unless the destination's own writers wrote the key
+  // since; then the copy goes again.)
+  return reply.ok() && (reply->status == 200 || reply->status == 404) &&
+         reply->Header(s3::kReplicaSourceHeader) == version_id;
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key,
@@ -433,10 +438,11 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::ReadFailure(const Status& 
       damaged ? "the stored data failed to authenticate (a scrub reports it)" : "the version could not be read"};
 }
 
-ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key) {
+ReplicationDispatcher::Outcome ReplicationDispatcher::CopyDeleteMarker(size_t i, const std::string& key,
+                                                                       const std::string& version_id) {
   const ReplicationTarget& t = deps_.targets[i];
   const std::string path = ReplicaPath(t.bucket, key);
-  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "DELETE", path, {});
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "DELETE", path, ReplicaOfHeaders(version_id));
   if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
   return Judge(clients_[i]->Send("DELETE", path, *headers, "", deps_.timeout), 0);
 }

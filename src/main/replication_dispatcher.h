@@ -101,6 +101,7 @@ class ReplicationDispatcher final : public LogDispatcher {
   struct Copy {
     catalog::BucketRecord bucket;
     std::optional<catalog::ObjectRecord> record;  // the version; none for a delete marker
+    std::string version_id;                       // of the version or the delete marker (S3 form)
     s3::ReplicationRule rule;                     // the rule that decides
   };
   Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
@@ -119,9 +120,10 @@ class ReplicationDispatcher final : public LogDispatcher {
   // Checks the residency rule again, then copies (a version only if it
   // did not arrive already).
   Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
-  // Whether destination `i`'s current version of `key` is a copy of
-  // `record` (s3::kReplicaSourceHeader): asked only while unsure_[i].
-  bool ArrivedAlready(size_t i, const catalog::ObjectRecord& record, const std::string& key);
+  // Whether destination `i`'s current version of `key` (or delete marker)
+  // is a copy of source version `version_id` (s3::kReplicaSourceHeader):
+  // asked only while unsure_[i].
+  bool ArrivedAlready(size_t i, const std::string& version_id, const std::string& key);
   Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
   // A version larger than `part_size`, as a multipart upload (aborted if
@@ -134,7 +136,7 @@ class ReplicationDispatcher final : public LogDispatcher {
                                      const std::vector<admin::HttpHeader>& headers, catalog::ObjectReader& reader,
                                      uint64_t offset, uint64_t length, Status* read_error);
   static Outcome ReadFailure(const Status& read_error);
-  Outcome CopyDeleteMarker(size_t i, const std::string& key);
+  Outcome CopyDeleteMarker(size_t i, const std::string& key, const std::string& version_id);
   // The outcome of an answer `reply` to a copy of `bytes` bytes.
   static Outcome Judge(const Result<admin::HttpReply>& reply, uint64_t bytes);
   // Records in the version that destination `i` holds a copy (`copied`:

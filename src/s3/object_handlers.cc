@@ -197,6 +197,9 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       // with the marker's headers.
       std::vector<http::Header> marker = Headers(http::Header{"x-amz-delete-marker", "true"});
       AddVersionHeader(marker, *bucket, *rec);
+      if (!rec->replica_source_version.empty()) {
+        marker.push_back({std::string(kReplicaSourceHeader), rec->replica_source_version});
+      }
       if (version) marker.push_back({"Last-Modified", HttpDate(rec->modified_ms)});
       ctx.extra_headers->Add(std::move(marker));
       if (version) {
@@ -358,6 +361,13 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   }
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
+  // A replication copy of a delete marker (only a marker: a version's
+  // removal is never copied).
+  std::optional<std::string_view> replica_of;
+  if (!version && bucket->versioned() && ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue) {
+    if (std::optional<S3Error> denied = AuthorizeReplica(ctx, *bucket, "s3:ReplicateDelete")) co_return *denied;
+    replica_of = ctx.req.FindHeader(kReplicaSourceHeader).value_or("");
+  }
   Result<catalog::DeleteOutcome> deleted = catalog::DeleteOutcome{};
   if (!version && !bucket->versioned()) {
     // The common case, as PutObject: the commit joins the store's next
@@ -378,7 +388,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
     auto remove = [&] {
       std::optional<std::string_view> v;
       if (version) v = *version;
-      return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, commit_durability_);
+      return deps_.catalog.DeleteObjectVersion(*bucket, ctx.route.key, v, lock, commit_durability_, replica_of);
     };
     deleted = co_await deps_.pool.Run(remove);
   }

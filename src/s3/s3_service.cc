@@ -337,12 +337,13 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
   return b;
 }
 
-std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket) {
+std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                   std::string_view action) {
   if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
   if (!ValidReplicaSourceVersion(ctx.req.FindHeader(kReplicaSourceHeader).value_or(""))) {
     return MakeError(S3ErrorCode::kInvalidArgument, "Invalid " + std::string(kReplicaSourceHeader));
   }
-  return AuthorizeAccess(ctx, "s3:ReplicateObject", bucket, ctx.route.key);
+  return AuthorizeAccess(ctx, action, bucket, ctx.route.key);
 }
 
 std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,

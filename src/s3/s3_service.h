@@ -164,7 +164,9 @@ class S3Service {
   // s3:ReplicateObject on the key (and names its source version well). A
   // replica is never replicated again, so marking one is a permission of
   // its own, not every writer's.
-  std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket);
+  // (`action`: s3:ReplicateDelete for a delete marker.)
+  std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                          std::string_view action = "s3:ReplicateObject");
   // For AbortMultipartUpload and ListParts: the bucket, if the requester may
   // perform the action, or is the upload's initiator tenant and may still
   // write the key (S3: "the initiator of the multipart upload has

@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 from adminutil import cli, export_log, s3, s3_code, serve_module
 from conftest import free_port
@@ -328,12 +329,12 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
 
 class AnswerDroppingProxy:
     """A TCP relay on 127.0.0.1:`port` to the server at `upstream` (host,
-    port) that passes the first request whose head starts with `prefix` on
-    but cuts the connection instead of relaying its answer: a destination
-    that took a copy whose answer was lost on the way back."""
+    port) that passes the first request whose head starts with each of
+    `prefixes` on but cuts the connection instead of relaying its answer: a
+    destination that took a copy whose answer was lost on the way back."""
 
-    def __init__(self, port, upstream, prefix):
-        self.upstream, self.prefix, self.dropped = upstream, prefix, 0
+    def __init__(self, port, upstream, prefixes):
+        self.upstream, self.prefixes, self.dropped = upstream, list(prefixes), []
         self.listener = socket.create_server(("127.0.0.1", port))
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -364,8 +365,10 @@ class AnswerDroppingProxy:
         threading.Thread(target=answers, daemon=True).start()
         try:
             while data := client.recv(65536):
-                if data.startswith(self.prefix) and self.dropped == 0:
-                    self.dropped += 1
+                first = next((p for p in self.prefixes if data.startswith(p)), None)
+                if first is not None:
+                    self.prefixes.remove(first)
+                    self.dropped.append(first)
                     cut.set()  # before the request goes on: its answer is never relayed
                 up.sendall(data)
         except OSError:
@@ -375,23 +378,35 @@ class AnswerDroppingProxy:
 def test_a_copy_whose_answer_was_lost_is_not_made_twice(source, dest):
     """The destination takes a copy but its answer never reaches the source:
     the source retries, asks first, finds the replica of that version there
-    and records the copy done, rather than make a second replica."""
+    and records the copy done, rather than make a second replica. The same
+    for a delete marker."""
     a = s3(source, ACME)
     versioned_bucket(a, "repl-lost")
     host, port = dest.hostport.rsplit(":", 1)
-    proxy = AnswerDroppingProxy(source.lost_port, (host, int(port)), b"PUT /replica/lost/")
+    proxy = AnswerDroppingProxy(source.lost_port, (host, int(port)),
+                                [b"PUT /replica/lost/", b"DELETE /replica/lost/"])
     try:
         configure(a, "repl-lost", rule(arn=LOST_ARN, prefix="lost/"))
         version = a.put_object(Bucket="repl-lost", Key="lost/answer.txt", Body=b"taken once")["VersionId"]
         wait_for(lambda: a.head_object(Bucket="repl-lost", Key="lost/answer.txt")["ReplicationStatus"] == "COMPLETED")
         a.put_object(Bucket="repl-lost", Key="lost/next.txt", Body=b"then the next")  # the order goes on
         wait_for(lambda: replica(dest, "replica", "lost/next.txt"))
+        marker = a.delete_object(Bucket="repl-lost", Key="lost/next.txt")["VersionId"]
+        a.put_object(Bucket="repl-lost", Key="lost/last.txt", Body=b"after the marker")
+        wait_for(lambda: replica(dest, "replica", "lost/last.txt"))
     finally:
         proxy.close()
-    assert proxy.dropped == 1
+    assert proxy.dropped == [b"PUT /replica/lost/", b"DELETE /replica/lost/"]
     d = s3(dest, DR)
     versions = d.list_object_versions(Bucket="replica", Prefix="lost/answer.txt")["Versions"]
     assert len(versions) == 1, versions
+    markers = d.list_object_versions(Bucket="replica", Prefix="lost/next.txt").get("DeleteMarkers", [])
+    assert len(markers) == 1, markers
+    with pytest.raises(ClientError) as gone:  # a delete marker's HEAD: a 404 with the marker's headers
+        d.head_object(Bucket="replica", Key="lost/next.txt")
+    answer = gone.value.response["ResponseMetadata"]
+    assert answer["HTTPStatusCode"] == 404 and answer["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+    assert answer["HTTPHeaders"]["x-confiance-replica-source-version"] == marker
     head = d.head_object(Bucket="replica", Key="lost/answer.txt")
     assert head["ReplicationStatus"] == "REPLICA"
     assert head["ResponseMetadata"]["HTTPHeaders"]["x-confiance-replica-source-version"] == version
@@ -436,6 +451,13 @@ def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, 
         for client, bucket in ((a, "repl-loop"), (d, "replica")):
             versions = client.list_object_versions(Bucket=bucket, Prefix="loop/")["Versions"]
             assert sorted(v["Key"] for v in versions) == ["loop/from-dest.txt", "loop/from-source.txt"], versions
+        # A delete marker too: its copy is a replica, never copied back.
+        a.delete_object(Bucket="repl-loop", Key="loop/from-source.txt")
+        wait_for(lambda: replica(dest, "replica", "loop/from-source.txt") is None)
+        time.sleep(1.0)
+        for client, bucket in ((a, "repl-loop"), (d, "replica")):
+            markers = client.list_object_versions(Bucket=bucket, Prefix="loop/").get("DeleteMarkers", [])
+            assert [m["Key"] for m in markers] == ["loop/from-source.txt"], markers
     finally:
         dest.stop_clean()
         dest.extra_args = dest.extra_args[:-2]
@@ -559,6 +581,15 @@ def test_marking_a_write_a_replica_takes_s3_replicate_object(dest):
     cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=replicate, creds=DR)
     w.put_object(Bucket="replica", Key="marked/by-writer", Body=b"x")
     assert s3(dest, DR).head_object(Bucket="replica", Key="marked/by-writer")["ReplicationStatus"] == "REPLICA"
+    # A delete marker marked so takes s3:ReplicateDelete besides s3:DeleteObject.
+    delete = put_only.replace('"s3:PutObject"', '["s3:DeleteObject", "s3:ReplicateObject"]')
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=delete, creds=DR)
+    assert s3_code(w.delete_object, Bucket="replica", Key="marked/by-writer") == (403, "AccessDenied")
+    assert s3(dest, DR).head_object(Bucket="replica", Key="marked/by-writer")["ContentLength"] == 1
+    delete = put_only.replace('"s3:PutObject"', '["s3:DeleteObject", "s3:ReplicateDelete"]')
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=delete, creds=DR)
+    w.delete_object(Bucket="replica", Key="marked/by-writer")
+    assert replica(dest, "replica", "marked/by-writer") is None
 
 
 

@@ -90,6 +90,8 @@ constexpr ActionInfo kActions[] = {
     // Writing a version marked as a replication copy (s3/replication_config.h
     // kReplicaHeader), on top of s3:PutObject.
     {"s3:ReplicateObject", kObject},
+    // Writing a delete marker marked so (DeleteObject with kReplicaHeader).
+    {"s3:ReplicateDelete", kObject},
     {"s3:RestoreObject", kObject},
     {"s3:GetObjectTorrent", kObject},
     {"s3:GetObjectVersionTorrent", kObject},
