@@ -207,6 +207,20 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
              s.replicated_bytes.value());
 }
 
+void WriteReplicationLags(const std::vector<ReplicationLag>& lags, metrics::PrometheusText& out) {
+  const char* kBehind = "confiance_replication_log_entries_behind";
+  out.Family(kBehind, "gauge",
+             "Entries of the tenant's transparency log that replication to this destination has not looked at yet "
+             "(most ask for no copy; alert when it keeps growing).");
+  for (const ReplicationLag& l : lags) out.Sample(kBehind, {{"destination", l.destination}}, l.log_entries_behind);
+  const char* kRetrying = "confiance_replication_retrying";
+  out.Family(kRetrying, "gauge",
+             "1 while a copy to this destination failed and waits to be tried again (the later ones wait behind "
+             "it), else 0.");
+  for (const ReplicationLag& l : lags)
+    out.Sample(kRetrying, {{"destination", l.destination}}, uint64_t{l.retrying ? 1u : 0u});
+}
+
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(MetricsSources sources, std::optional<crypto::SecretBytes> bearer_token)
@@ -270,6 +284,7 @@ std::string MetricsEndpoint::Render() const {
   if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
   WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
   if (sources_.background != nullptr) WriteBackgroundStats(*sources_.background, out);
+  if (sources_.replication_lags) WriteReplicationLags(sources_.replication_lags(), out);
   if (sources_.meta != nullptr) {
     out.Single("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "

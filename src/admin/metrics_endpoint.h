@@ -36,13 +36,13 @@
 // a request holds.
 #pragma once
 
-#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
-
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 #include <vector>
 
 #include "audit/log_stats.h"
@@ -51,8 +51,8 @@
 #include "common/server_load.h"
 #include "crypto/secret_bytes.h"
 #include "http/http.h"
-#include "kms/kms_call_stats.h"
 #include "http/server.h"
+#include "kms/kms_call_stats.h"
 #include "meta/meta_store.h"
 #include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
@@ -67,6 +67,14 @@ namespace asio = boost::asio;
 
 inline constexpr std::string_view kMetricsTarget = "/_confiance/metrics";
 inline constexpr std::string_view kReadyTarget = "/_confiance/ready";
+
+// Where bucket replication to one declared destination stands
+// (main/replication_dispatcher.h), as of the dispatcher's last pass.
+struct ReplicationLag {
+  std::string destination;          // its ARN
+  uint64_t log_entries_behind = 0;  // of its tenant's log, not yet looked at
+  bool retrying = false;            // a copy failed and waits to be tried again
+};
 
 // A storage pool whose file system's space is reported and checked.
 struct PoolDisk {
@@ -128,6 +136,7 @@ struct MetricsSources {
   const kms::KmsCallStats* root_kms = nullptr;    // the KMIP KMS of --kms kmip
   const kms::KmsCallStats* tenant_kms = nullptr;  // tenants' own KMSs (--hyok-*), summed
   const BackgroundStats* background = nullptr;
+  std::function<std::vector<ReplicationLag>()> replication_lags;  // null: no destinations
   std::vector<PoolDisk> pools;
   std::vector<RadosPoolSource> rados_pools;
 };

@@ -572,6 +572,7 @@ int RunServer(const ServerFlags& flags) {
   replication.Start();
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
+  metrics_sources.replication_lags = [&replication] { return replication.Lags(); };
   metrics_sources.env = Env::Default();
   metrics_sources.requests = &request_metrics;
   metrics_sources.rate_limiter = &rate_limiter;

@@ -17,7 +17,15 @@ std::string CursorKey(const LogDispatcher::TargetName& t) { return "cursor/" + t
 }  // namespace
 
 LogDispatcher::LogDispatcher(Options options, std::vector<TargetName> targets)
-    : options_(std::move(options)), targets_(std::move(targets)), cursors_(targets_.size()) {}
+    : options_(std::move(options)),
+      targets_(std::move(targets)),
+      cursors_(targets_.size()),
+      behind_(std::make_unique<std::atomic<uint64_t>[]>(targets_.size())),
+      retrying_(std::make_unique<std::atomic<bool>[]>(targets_.size())) {}
+
+LogDispatcher::Lag LogDispatcher::LagOf(size_t i) const {
+  return Lag{behind_[i].load(std::memory_order_relaxed), retrying_[i].load(std::memory_order_relaxed)};
+}
 
 LogDispatcher::~LogDispatcher() { Stop(); }
 
@@ -54,11 +62,13 @@ bool LogDispatcher::RunOnce(size_t max_entries) {
     bool left = false;
     if (Drain(i, max_entries, &left)) {
       c.pause = std::chrono::milliseconds(0);
+      retrying_[i].store(false, std::memory_order_relaxed);
       more |= left;
       continue;
     }
     c.pause = std::min(kMaxPause, c.pause.count() == 0 ? kFirstPause : c.pause * 2);
     c.retry_at = std::chrono::steady_clock::now() + c.pause;
+    retrying_[i].store(true, std::memory_order_relaxed);
   }
   return more;
 }
@@ -129,6 +139,7 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
       spdlog::warn("{} to {}:{}: saving the cursor: {}", options_.what, t.tenant, t.name, s.ToString());
     }
   }
+  behind_[i].store((*log)->size() - c.next, std::memory_order_relaxed);
   return ok;
 }
 

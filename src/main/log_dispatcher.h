@@ -20,9 +20,11 @@
 // (the thread calls its Handle).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,6 +64,15 @@ class LogDispatcher {
   // more entries waiting (the thread then goes on without a pause).
   bool RunOnce(size_t max_entries = 1024);
 
+  // Where target `i` stood after its last pass, for the metrics: the
+  // entries of its tenant's log it had not handled yet (most ask it for
+  // nothing), and whether it pauses after a failure. Thread-safe.
+  struct Lag {
+    uint64_t entries_behind = 0;
+    bool retrying = false;
+  };
+  Lag LagOf(size_t i) const;
+
  protected:
   enum class Step {
     kDone,    // handled: the cursor moves past it
@@ -93,6 +104,9 @@ class LogDispatcher {
   const Options options_;
   const std::vector<TargetName> targets_;
   std::vector<Cursor> cursors_;  // by target; the dispatching thread's
+  // By target, as LagOf gives them: written by the dispatching thread.
+  std::unique_ptr<std::atomic<uint64_t>[]> behind_;
+  std::unique_ptr<std::atomic<bool>[]> retrying_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)

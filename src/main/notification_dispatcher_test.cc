@@ -155,8 +155,15 @@ TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARest
     d->RunOnce();
     status_ = 500;
     Log("PutObject", "in/2");
+    EXPECT_EQ(d->LagOf(0).entries_behind, 0u);
+    EXPECT_FALSE(d->LagOf(0).retrying);
     d->RunOnce();
     EXPECT_EQ(stats_.failed_notifications.value(), 1u);
+    // Where it stands, for the metrics: in/2 (and what follows) not handled.
+    Log("PutObject", "in/3");
+    d->RunOnce();
+    EXPECT_TRUE(d->LagOf(0).retrying);
+    EXPECT_EQ(d->LagOf(0).entries_behind, 1u);  // the pass skipped: as of the failed one
     // Paused after the failure: an immediate pass sends nothing, even with
     // the receiver back.
     status_ = 200;
@@ -169,8 +176,10 @@ TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARest
   again->RunOnce();
   std::vector<std::string> keys;
   for (const auto& [name, key, seq] : Posted()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"in/1", "in/2", "in/2"}));  // in/2 failed once, then delivered
-  EXPECT_EQ(stats_.notifications.value() - delivered_before, 1u);  // by the new dispatcher
+  EXPECT_EQ(keys, (std::vector<std::string>{"in/1", "in/2", "in/2", "in/3"}));  // in/2 failed once, then delivered
+  EXPECT_EQ(stats_.notifications.value() - delivered_before, 2u);               // by the new dispatcher
+  EXPECT_EQ(again->LagOf(0).entries_behind, 0u);
+  EXPECT_FALSE(again->LagOf(0).retrying);
 }
 
 // An expiry's event waits for its outcome: sent once removed, never when

@@ -303,6 +303,14 @@ def replications(srv):
             for r in ("ok", "failed", "abandoned")}
 
 
+def lag(srv, arn):
+    """(log entries behind, retrying) of the replication to `arn`, from the
+    metrics."""
+    m = samples(scrape(srv, srv.metrics_token))
+    labels = frozenset({("destination", arn)})
+    return (m[("confiance_replication_log_entries_behind", labels)], m[("confiance_replication_retrying", labels)])
+
+
 def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
     a = s3(source, ACME)
     versioned_bucket(a, "repl-outage")
@@ -314,6 +322,8 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
             a.put_object(Bucket="repl-outage", Key=key, Body=body)
         time.sleep(1.5)  # attempts fail meanwhile, and are retried
         assert a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "PENDING"
+        behind, retrying = lag(source, DR_ARN)
+        assert retrying == 1 and behind >= 6, (behind, retrying)  # the six PUTs at least
         source.kill()
         source.start()
         a = s3(source, ACME)
@@ -325,6 +335,7 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
         got = wait_for(lambda: replica(dest, "replica", key), timeout=120, what=key)
         assert got[0] == body, key
     wait_for(lambda: a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "COMPLETED")
+    wait_for(lambda: lag(source, DR_ARN) == (0, 0), what="the metrics' catching up")
 
 
 class AnswerDroppingProxy:
