@@ -1,6 +1,7 @@
 // File: admin/metrics_endpoint.cc
 #include "admin/metrics_endpoint.h"
 
+#include <array>
 #include <cctype>
 #include <vector>
 
@@ -207,18 +208,14 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
              s.replicated_bytes.value());
 }
 
-void WriteReplicationLags(const std::vector<ReplicationLag>& lags, metrics::PrometheusText& out) {
-  const char* kBehind = "confiance_replication_log_entries_behind";
-  out.Family(kBehind, "gauge",
-             "Entries of the tenant's transparency log that replication to this destination has not looked at yet "
-             "(most ask for no copy; alert when it keeps growing).");
-  for (const ReplicationLag& l : lags) out.Sample(kBehind, {{"destination", l.destination}}, l.log_entries_behind);
-  const char* kRetrying = "confiance_replication_retrying";
-  out.Family(kRetrying, "gauge",
-             "1 while a copy to this destination failed and waits to be tried again (the later ones wait behind "
-             "it), else 0.");
-  for (const ReplicationLag& l : lags)
-    out.Sample(kRetrying, {{"destination", l.destination}}, uint64_t{l.retrying ? 1u : 0u});
+// The gauges `names`[0] (entries behind) and `names`[1] (retrying) of a
+// log-reading worker's targets, labelled `label`, with `helps`.
+void WriteLags(const std::vector<DispatchLag>& lags, const std::array<const char*, 2>& names, const char* label,
+               const std::array<const char*, 2>& helps, metrics::PrometheusText& out) {
+  out.Family(names[0], "gauge", helps[0]);
+  for (const DispatchLag& l : lags) out.Sample(names[0], {{label, l.target}}, l.log_entries_behind);
+  out.Family(names[1], "gauge", helps[1]);
+  for (const DispatchLag& l : lags) out.Sample(names[1], {{label, l.target}}, uint64_t{l.retrying ? 1u : 0u});
 }
 
 }  // namespace
@@ -284,7 +281,24 @@ std::string MetricsEndpoint::Render() const {
   if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
   WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
   if (sources_.background != nullptr) WriteBackgroundStats(*sources_.background, out);
-  if (sources_.replication_lags) WriteReplicationLags(sources_.replication_lags(), out);
+  if (sources_.replication_lags) {
+    WriteLags(sources_.replication_lags(),
+              {"confiance_replication_log_entries_behind", "confiance_replication_retrying"}, "destination",
+              {"Entries of the tenant's transparency log that replication to this destination has not looked at yet "
+               "(most ask for no copy; alert when it keeps growing).",
+               "1 while a copy to this destination failed and waits to be tried again (the later ones wait behind "
+               "it), else 0."},
+              out);
+  }
+  if (sources_.notification_lags) {
+    WriteLags(sources_.notification_lags(),
+              {"confiance_notification_log_entries_behind", "confiance_notification_retrying"}, "target",
+              {"Entries of the tenant's transparency log that notifications to this webhook have not looked at yet "
+               "(most ask for no message; alert when it keeps growing).",
+               "1 while a message to this webhook failed and waits to be tried again (the later ones wait behind "
+               "it), else 0."},
+              out);
+  }
   if (sources_.meta != nullptr) {
     out.Single("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "

@@ -68,12 +68,13 @@ namespace asio = boost::asio;
 inline constexpr std::string_view kMetricsTarget = "/_confiance/metrics";
 inline constexpr std::string_view kReadyTarget = "/_confiance/ready";
 
-// Where bucket replication to one declared destination stands
-// (main/replication_dispatcher.h), as of the dispatcher's last pass.
-struct ReplicationLag {
-  std::string destination;          // its ARN
+// Where one target of a worker reading the tenants' logs stands (a
+// replication destination, a notification webhook; main/log_dispatcher.h),
+// as of the worker's last pass.
+struct DispatchLag {
+  std::string target;               // its ARN
   uint64_t log_entries_behind = 0;  // of its tenant's log, not yet looked at
-  bool retrying = false;            // a copy failed and waits to be tried again
+  bool retrying = false;            // an attempt failed and waits to be tried again
 };
 
 // A storage pool whose file system's space is reported and checked.
@@ -136,7 +137,8 @@ struct MetricsSources {
   const kms::KmsCallStats* root_kms = nullptr;    // the KMIP KMS of --kms kmip
   const kms::KmsCallStats* tenant_kms = nullptr;  // tenants' own KMSs (--hyok-*), summed
   const BackgroundStats* background = nullptr;
-  std::function<std::vector<ReplicationLag>()> replication_lags;  // null: no destinations
+  std::function<std::vector<DispatchLag>()> replication_lags;   // null: no destinations
+  std::function<std::vector<DispatchLag>()> notification_lags;  // null: no webhooks
   std::vector<PoolDisk> pools;
   std::vector<RadosPoolSource> rados_pools;
 };

@@ -572,7 +572,8 @@ int RunServer(const ServerFlags& flags) {
   replication.Start();
   admin::MetricsSources metrics_sources;
   metrics_sources.background = &background_stats;
-  metrics_sources.replication_lags = [&replication] { return replication.Lags(); };
+  metrics_sources.replication_lags = [&replication] { return replication.Lags(&s3::ReplicationTargetArn); };
+  metrics_sources.notification_lags = [&notifications] { return notifications.Lags(&s3::NotificationTargetArn); };
   metrics_sources.env = Env::Default();
   metrics_sources.requests = &request_metrics;
   metrics_sources.rate_limiter = &rate_limiter;

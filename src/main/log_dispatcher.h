@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/metrics_endpoint.h"
 #include "audit/audit_log.h"
 #include "audit/event.h"
 #include "meta/meta_store.h"
@@ -72,6 +73,8 @@ class LogDispatcher {
     bool retrying = false;
   };
   Lag LagOf(size_t i) const;
+  // Every target's, named by `arn` (the ARN of a target's tenant and name).
+  std::vector<admin::DispatchLag> Lags(std::string (*arn)(std::string_view tenant, std::string_view name)) const;
 
  protected:
   enum class Step {

@@ -117,17 +117,6 @@ ReplicationDispatcher::ReplicationDispatcher(Deps deps)
 
 ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
 
-std::vector<admin::ReplicationLag> ReplicationDispatcher::Lags() const {
-  std::vector<admin::ReplicationLag> lags;
-  for (size_t i = 0; i < deps_.targets.size(); ++i) {
-    const LogDispatcher::Lag lag = LagOf(i);
-    const ReplicationTarget& t = deps_.targets[i];
-    lags.push_back(
-        {s3::ReplicationTargetArn(t.destination.tenant, t.destination.name), lag.entries_behind, lag.retrying});
-  }
-  return lags;
-}
-
 LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyLog& /*log*/, audit::Event& event,
                                                   uint64_t index, uint64_t /*size*/) {
   if (event.operation == "PutBucketReplication") {

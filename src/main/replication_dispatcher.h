@@ -86,9 +86,6 @@ class ReplicationDispatcher final : public LogDispatcher {
   explicit ReplicationDispatcher(Deps deps);
   ~ReplicationDispatcher() override;
 
-  // Where each destination stands, for the metrics. Thread-safe.
-  std::vector<admin::ReplicationLag> Lags() const;
-
  private:
   // What one attempt came to.
   struct Outcome {

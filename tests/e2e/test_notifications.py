@@ -19,11 +19,13 @@ import requests
 
 from adminutil import AdminServer, cli, s3, s3_code
 from conftest import free_port
+from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMENOTIFYROOTKEY001", "acme-notify-root-secret-0123456789")
 OTHER = ("OTHERNOTIFYROOTKEY01", "other-notify-root-secret-0123456789")
 SECRET = "notify-hmac-secret-0123456789abcdef"
 HOOK = "arn:confiance:sqs::acme:hook"
+OTHER_HOOK = "arn:confiance:sqs::other:theirs"
 
 
 class Receiver:
@@ -99,13 +101,16 @@ def server(tmp_path_factory, receiver):
         f.write(SECRET + "\n")
     os.chmod(secret_file, 0o600)
     base = "http://127.0.0.1:%d" % receiver.port
+    token_file, token = write_token(workdir)
     srv = AdminServer(workdir, extra_args=[
+        "--metrics-token-file", token_file,
         "--notify-webhook", "acme:hook=%s/acme" % base,
         "--notify-webhook", "other:theirs=%s/other" % base,
         "--notify-secret-file", secret_file,
         # Lifecycle "days" of one second, looked at every second.
         "--lifecycle-day-seconds", "1", "--lifecycle-interval", "1"])
     srv.start()
+    srv.metrics_token = token
     for tenant, creds in (("acme", ACME), ("other", OTHER)):
         cli(srv, "tenant", "create", tenant, "--access-key", creds[0], "--secret-key", creds[1])
     yield srv
@@ -308,6 +313,12 @@ def test_a_failing_receiver_or_a_restart_loses_no_event(server, receiver):
     for i in range(3):
         a.put_object(Bucket="notify-retry", Key="k%d" % i, Body=b"x")
     time.sleep(1.5)  # attempts fail and are retried later
+    # The metrics show the webhook waiting, its queue not empty.
+    m = samples(scrape(server, server.metrics_token))
+    labels = frozenset({("target", HOOK)})
+    assert m[("confiance_notification_retrying", labels)] == 1
+    assert m[("confiance_notification_log_entries_behind", labels)] >= 3  # the three PUTs at least
+    assert m[("confiance_notification_retrying", frozenset({("target", OTHER_HOOK)}))] == 0
     server.stop_clean()
     with receiver.lock:
         receiver.fail = False
