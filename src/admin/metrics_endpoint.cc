@@ -1,7 +1,6 @@
 // File: admin/metrics_endpoint.cc
 #include "admin/metrics_endpoint.h"
 
-#include <array>
 #include <cctype>
 #include <vector>
 
@@ -208,14 +207,38 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
              s.replicated_bytes.value());
 }
 
-// The gauges `names`[0] (entries behind) and `names`[1] (retrying) of a
-// log-reading worker's targets, labelled `label`, with `helps`.
-void WriteLags(const std::vector<DispatchLag>& lags, const std::array<const char*, 2>& names, const char* label,
-               const std::array<const char*, 2>& helps, metrics::PrometheusText& out) {
-  out.Family(names[0], "gauge", helps[0]);
-  for (const DispatchLag& l : lags) out.Sample(names[0], {{label, l.target}}, l.log_entries_behind);
-  out.Family(names[1], "gauge", helps[1]);
-  for (const DispatchLag& l : lags) out.Sample(names[1], {{label, l.target}}, uint64_t{l.retrying ? 1u : 0u});
+// Per target of the workers reading the tenants' logs: how many entries
+// behind it is and whether it is retrying.
+void WriteLags(const MetricsSources& sources, metrics::PrometheusText& out) {
+  struct Worker {
+    const std::function<std::vector<DispatchLag>()>& lags;
+    std::string_view prefix;  // of the two families' names
+    std::string_view label;   // of the target's ARN
+    std::string_view behind_help;
+    std::string_view retrying_help;
+  };
+  const Worker workers[] = {
+      {sources.replication_lags, "confiance_replication", "destination",
+       "Entries of the tenant's transparency log that replication to this destination has not looked at yet (most "
+       "ask for no copy; alert when it keeps growing).",
+       "1 while a copy to this destination failed and waits to be tried again (the later ones wait behind it), else "
+       "0."},
+      {sources.notification_lags, "confiance_notification", "target",
+       "Entries of the tenant's transparency log that notifications to this webhook have not looked at yet (most ask "
+       "for no message; alert when it keeps growing).",
+       "1 while a message to this webhook failed and waits to be tried again (the later ones wait behind it), else "
+       "0."},
+  };
+  for (const Worker& w : workers) {
+    if (!w.lags) continue;
+    const std::vector<DispatchLag> lags = w.lags();
+    const std::string behind = std::string(w.prefix) + "_log_entries_behind";
+    const std::string retrying = std::string(w.prefix) + "_retrying";
+    out.Family(behind, "gauge", w.behind_help);
+    for (const DispatchLag& l : lags) out.Sample(behind, {{w.label, l.target}}, l.log_entries_behind);
+    out.Family(retrying, "gauge", w.retrying_help);
+    for (const DispatchLag& l : lags) out.Sample(retrying, {{w.label, l.target}}, uint64_t{l.retrying ? 1u : 0u});
+  }
 }
 
 }  // namespace
@@ -281,24 +304,7 @@ std::string MetricsEndpoint::Render() const {
   if (sources_.log != nullptr) WriteLogStats(*sources_.log, out);
   WriteKmsStats({{"root", sources_.root_kms}, {"tenant", sources_.tenant_kms}}, out);
   if (sources_.background != nullptr) WriteBackgroundStats(*sources_.background, out);
-  if (sources_.replication_lags) {
-    WriteLags(sources_.replication_lags(),
-              {"confiance_replication_log_entries_behind", "confiance_replication_retrying"}, "destination",
-              {"Entries of the tenant's transparency log that replication to this destination has not looked at yet "
-               "(most ask for no copy; alert when it keeps growing).",
-               "1 while a copy to this destination failed and waits to be tried again (the later ones wait behind "
-               "it), else 0."},
-              out);
-  }
-  if (sources_.notification_lags) {
-    WriteLags(sources_.notification_lags(),
-              {"confiance_notification_log_entries_behind", "confiance_notification_retrying"}, "target",
-              {"Entries of the tenant's transparency log that notifications to this webhook have not looked at yet "
-               "(most ask for no message; alert when it keeps growing).",
-               "1 while a message to this webhook failed and waits to be tried again (the later ones wait behind "
-               "it), else 0."},
-              out);
-  }
+  WriteLags(sources_, out);
   if (sources_.meta != nullptr) {
     out.Single("confiance_store_writable", "gauge",
                "1 while the metadata store accepts writes; 0 once a write or sync error turned it read-only "
