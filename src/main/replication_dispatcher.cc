@@ -5,7 +5,6 @@
 
 #include "catalog/object_data.h"
 #include "catalog/sse_kms_kek.h"
-#include "catalog/version_id.h"
 #include "common/logging.h"
 #include "main/replica_request.h"
 #include "s3/notification_config.h"

@@ -117,8 +117,8 @@ class ReplicationDispatcher final : public LogDispatcher {
   // destination `i` to get under the bucket's rules now: nullopt for
   // nothing; an error to try again later.
   Result<std::optional<Copy>> WhatToCopy(size_t i, const audit::Event& event, bool created);
-  // Checks the residency rule again, then copies (a version only if it
-  // did not arrive already).
+  // Checks the residency rule again, then copies (unless the copy
+  // arrived already).
   Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
   // Whether destination `i`'s current version of `key` (or delete marker)
   // is a copy of source version `version_id` (s3::kReplicaSourceHeader):
@@ -151,10 +151,10 @@ class ReplicationDispatcher final : public LogDispatcher {
 
   const Deps deps_;
   std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target
-  // By target: whether the last copy of a version may have arrived without
-  // its answer (it failed, or this process started since). The next copy
-  // asks first, so that a retry or a restart does not make a second
-  // replica of a version.
+  // By target: whether the last copy (of a version or a delete marker) may
+  // have arrived without its answer (it failed, or this process started
+  // since). The next copy asks first, so that a retry or a restart does
+  // not make a second replica.
   std::vector<bool> unsure_;
 };
 
