@@ -1,6 +1,6 @@
 // File: fuzz/catalog_records_fuzz.cc
 // libFuzzer target: the catalog's record decoders (catalog/records.h), the
-// hand-rolled binary object record (versions 1 to 9, with bucket-key
+// hand-rolled binary object record (versions 1 to 13, with bucket-key
 // versions per segment) and the CBOR bucket and part records (with
 // bucket-key versions): any input is decoded or refused without crashing,
 // and whatever decodes survives encode -> decode with the fields the
@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto o = c::DecodeObject(in); o.ok()) {
     auto again = c::DecodeObject(c::EncodeObject(*o));
     if (!again.ok() || again->segments.size() != o->segments.size() || again->kms != o->kms ||
-        again->sse_c_salt != o->sse_c_salt || again->size != o->size) {
+        again->sse_c_salt != o->sse_c_salt || again->size != o->size ||
+        again->replica_source_version != o->replica_source_version || again->storage_class != o->storage_class) {
       std::abort();
     }
     for (size_t i = 0; i < o->segments.size(); ++i) {
