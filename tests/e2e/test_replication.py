@@ -322,8 +322,10 @@ def test_an_outage_and_a_crash_delay_copies_but_lose_none(source, dest):
             a.put_object(Bucket="repl-outage", Key=key, Body=body)
         time.sleep(1.5)  # attempts fail meanwhile, and are retried
         assert a.head_object(Bucket="repl-outage", Key="k00")["ReplicationStatus"] == "PENDING"
-        behind, retrying = lag(source, DR_ARN)
-        assert retrying == 1 and behind >= 6, (behind, retrying)  # the six PUTs at least
+        # The metrics show the destination retrying, the six PUTs queued (as
+        # of the dispatcher's next retry, within 1 + 2 + 4 s).
+        wait_for(lambda: lag(source, DR_ARN)[1] == 1 and lag(source, DR_ARN)[0] >= 6, timeout=15,
+                 what="the metrics' backlog")
         source.kill()
         source.start()
         a = s3(source, ACME)
