@@ -330,7 +330,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   out.op_tag = catalog::NewOpTag();
   ApplyLock(*lock, *bucket, out.modified_ms, out);
   catalog::StampVersion(*bucket, out);
-  StampReplication(*bucket, ctx.route.key, /*replica=*/false, "", options_.replication_destinations, out);
+  StampReplication(*bucket, ctx.route.key, /*replica_of=*/std::nullopt, options_.replication_destinations, out);
   src.reader.reset();  // done with the source's blobs
   Result<std::optional<catalog::ObjectRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, out); });

@@ -189,8 +189,10 @@ asio::awaitable<S3Service::Reply> S3Service::CreateMultipartUpload(Ctx& ctx) {
   up.headers = std::move(stored->headers);
   up.user_meta = std::move(stored->user_meta);
   up.tags = std::move(tags).value();
-  up.replica = ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue;
-  if (up.replica) up.replica_source_version = ctx.req.FindHeader(kReplicaSourceHeader).value_or("");
+  if (const std::optional<std::string_view> replica_of = ReplicaOf(ctx)) {
+    up.replica = true;
+    up.replica_source_version = *replica_of;
+  }
   up.storage_class = catalog::StoredStorageClass(*storage_class);
   if (*checksum) up.checksum_algorithm = std::string(crypto::ChecksumName(**checksum));
   up.checksum_full_object = *full_object;
@@ -473,8 +475,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   rec.kms = up->kms;
   rec.storage_class = up->storage_class;
   catalog::StampVersion(*bucket, rec);
-  StampReplication(*bucket, ctx.route.key, up->replica, up->replica_source_version, options_.replication_destinations,
-                   rec);
+  StampReplication(*bucket, ctx.route.key,
+                   up->replica ? std::optional<std::string_view>(up->replica_source_version) : std::nullopt,
+                   options_.replication_destinations, rec);
   if (std::optional<S3Error> over = CheckPutQuota(deps_.catalog, deps_.directory, *bucket, ctx.route.key, rec.size)) {
     co_return *over;
   }

@@ -123,8 +123,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
   rec.op_tag = catalog::NewOpTag();
   ApplyLock(*lock, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
-  StampReplication(*bucket, ctx.route.key, ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue,
-                   ctx.req.FindHeader(kReplicaSourceHeader).value_or(""), options_.replication_destinations, rec);
+  StampReplication(*bucket, ctx.route.key, ReplicaOf(ctx), options_.replication_destinations, rec);
   // The commit joins the store's next group commit without occupying a
   // blocking-pool thread: one wake-up per group instead of several per PUT.
   // With the log on it is durable with the response's log entry: one sync
@@ -363,10 +362,9 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObject(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   // A replication copy of a delete marker (only a marker: a version's
   // removal is never copied).
-  std::optional<std::string_view> replica_of;
-  if (!version && bucket->versioned() && ctx.req.FindHeader(kReplicaHeader) == kReplicaHeaderValue) {
+  const std::optional<std::string_view> replica_of = !version && bucket->versioned() ? ReplicaOf(ctx) : std::nullopt;
+  if (replica_of) {
     if (std::optional<S3Error> denied = AuthorizeReplica(ctx, *bucket, "s3:ReplicateDelete")) co_return *denied;
-    replica_of = ctx.req.FindHeader(kReplicaSourceHeader).value_or("");
   }
   Result<catalog::DeleteOutcome> deleted = catalog::DeleteOutcome{};
   if (!version && !bucket->versioned()) {

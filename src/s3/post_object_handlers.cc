@@ -497,7 +497,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
   // retention applies, as to any new version.
   ApplyLock(LockRequest{}, *bucket, rec.modified_ms, rec);
   catalog::StampVersion(*bucket, rec);
-  StampReplication(*bucket, key, /*replica=*/false, "", options_.replication_destinations, rec);
+  StampReplication(*bucket, key, /*replica_of=*/std::nullopt, options_.replication_destinations, rec);
   catalog::Catalog::PutCondition unconditional;
   using PutResult = Result<std::optional<catalog::ObjectRecord>>;
   PutResult replaced = co_await AwaitCallback<PutResult>([&](std::function<void(PutResult)> done) {

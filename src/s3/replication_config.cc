@@ -162,13 +162,13 @@ bool ValidReplicaSourceVersion(std::string_view value) {
          std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
-                      std::string_view source_version, const std::vector<ReplicationDestination>& destinations,
-                      catalog::ObjectRecord& record) {
-  record.replication_status = replica ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
-  record.replica_source_version = replica ? std::string(source_version) : "";
+void StampReplication(const catalog::BucketRecord& bucket, std::string_view key,
+                      std::optional<std::string_view> replica_of,
+                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record) {
+  record.replication_status = replica_of ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
+  record.replica_source_version = replica_of.value_or("");
   record.replication_pending.clear();
-  if (replica || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
+  if (replica_of || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
   Result<std::shared_ptr<const ReplicationConfiguration>> config = CachedReplicationConfiguration(bucket.replication);
   if (!config.ok()) return;  // (the dispatcher reports it)
   for (const ReplicationDestination& d : destinations) {

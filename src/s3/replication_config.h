@@ -98,13 +98,13 @@ inline constexpr size_t kMaxReplicaSourceVersion = 128;
 bool ValidReplicaSourceVersion(std::string_view value);
 
 // Sets a new version's replication status (`record` complete but for it:
-// key, tags, encryption): REPLICA if `replica` (of source version
-// `source_version`, "" if unknown); else, in a bucket with a
+// key, tags, encryption): REPLICA if `replica_of` (the source version it
+// copies, "" if unknown); else, in a bucket with a
 // configuration, PENDING with the names of the declared `destinations`
 // whose deciding rule asks for it (SSE-KMS versions only where the rule
 // says so; SSE-C versions never: they are not replicated); else none.
-void StampReplication(const catalog::BucketRecord& bucket, std::string_view key, bool replica,
-                      std::string_view source_version, const std::vector<ReplicationDestination>& destinations,
-                      catalog::ObjectRecord& record);
+void StampReplication(const catalog::BucketRecord& bucket, std::string_view key,
+                      std::optional<std::string_view> replica_of,
+                      const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record);
 
 }  // namespace confiance::s3

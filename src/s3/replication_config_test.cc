@@ -178,43 +178,43 @@ TEST(StampReplicationTest, MarksWhatADeclaredDestinationWillCopy) {
   c.rules[1].tags = {{"class", "gold"}};
   bucket.replication = EncodeReplicationConfiguration(c);
   catalog::ObjectRecord r;
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, r);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, r);
   EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kPending);
   EXPECT_EQ(r.replication_pending, std::vector<std::string>{"dr-de"});  // "gone" is not declared
   r.tags = {{"class", "gold"}};
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, r);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, r);
   EXPECT_EQ(r.replication_pending, (std::vector<std::string>{"dr-de", "us"}));
-  StampReplication(bucket, "doc.txt", false, "", kDestinations, r);
+  StampReplication(bucket, "doc.txt", std::nullopt, kDestinations, r);
   EXPECT_EQ(r.replication_pending, std::vector<std::string>{"us"});
   r.tags.clear();
-  StampReplication(bucket, "doc.txt", false, "", kDestinations, r);
+  StampReplication(bucket, "doc.txt", std::nullopt, kDestinations, r);
   EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kNone);
   EXPECT_TRUE(r.replication_pending.empty());
   // A replica is marked so, whatever the bucket says, and never pending.
-  StampReplication(bucket, "img/a.png", true, "0123456789abcdefghijklmnop", kDestinations, r);
+  StampReplication(bucket, "img/a.png", "0123456789abcdefghijklmnop", kDestinations, r);
   EXPECT_EQ(r.replication_status, catalog::ReplicationStatus::kReplica);
   EXPECT_TRUE(r.replication_pending.empty());
   EXPECT_EQ(r.replica_source_version, "0123456789abcdefghijklmnop");
   // Only a replica keeps the version it copies.
-  StampReplication(bucket, "img/a.png", false, "0123456789abcdefghijklmnop", kDestinations, r);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, r);
   EXPECT_EQ(r.replica_source_version, "");
   // SSE-C versions are not replicated; SSE-KMS ones where the rule says so.
   catalog::ObjectRecord sse_c;
   sse_c.sse_c_salt = "salt";
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, sse_c);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, sse_c);
   EXPECT_EQ(sse_c.replication_status, catalog::ReplicationStatus::kNone);
   catalog::ObjectRecord kms;
   kms.kms.key_id = "k";
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, kms);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, kms);
   EXPECT_EQ(kms.replication_status, catalog::ReplicationStatus::kNone);
   c.rules[0].sse_kms_objects = true;
   bucket.replication = EncodeReplicationConfiguration(c);
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, kms);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, kms);
   EXPECT_EQ(kms.replication_pending, std::vector<std::string>{"dr-de"});
   // Another tenant's bucket naming acme's destinations gets nothing.
   bucket.owner = "globex";
   catalog::ObjectRecord other;
-  StampReplication(bucket, "img/a.png", false, "", kDestinations, other);
+  StampReplication(bucket, "img/a.png", std::nullopt, kDestinations, other);
   EXPECT_EQ(other.replication_status, catalog::ReplicationStatus::kNone);
 }
 

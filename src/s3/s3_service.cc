@@ -339,11 +339,17 @@ Result<catalog::BucketRecord> S3Service::AuthorizedBucket(Ctx& ctx, S3Error* err
 
 std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
                                                    std::string_view action) {
-  if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
-  if (!ValidReplicaSourceVersion(ctx.req.FindHeader(kReplicaSourceHeader).value_or(""))) {
+  const std::optional<std::string_view> replica_of = ReplicaOf(ctx);
+  if (!replica_of) return std::nullopt;
+  if (!ValidReplicaSourceVersion(*replica_of)) {
     return MakeError(S3ErrorCode::kInvalidArgument, "Invalid " + std::string(kReplicaSourceHeader));
   }
   return AuthorizeAccess(ctx, action, bucket, ctx.route.key);
+}
+
+std::optional<std::string_view> S3Service::ReplicaOf(const Ctx& ctx) {
+  if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
+  return ctx.req.FindHeader(kReplicaSourceHeader).value_or("");
 }
 
 std::optional<S3Error> S3Service::AuthorizeAccess(Ctx& ctx, std::string_view action,

@@ -167,6 +167,9 @@ class S3Service {
   // (`action`: s3:ReplicateDelete for a delete marker.)
   std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
                                           std::string_view action = "s3:ReplicateObject");
+  // What the request says it writes: nullopt for no replica, else the
+  // source version the replica copies (kReplicaSourceHeader, "" if none).
+  static std::optional<std::string_view> ReplicaOf(const Ctx& ctx);
   // For AbortMultipartUpload and ListParts: the bucket, if the requester may
   // perform the action, or is the upload's initiator tenant and may still
   // write the key (S3: "the initiator of the multipart upload has
