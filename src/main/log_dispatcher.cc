@@ -23,16 +23,12 @@ LogDispatcher::LogDispatcher(Options options, std::vector<TargetName> targets)
       behind_(std::make_unique<std::atomic<uint64_t>[]>(targets_.size())),
       retrying_(std::make_unique<std::atomic<bool>[]>(targets_.size())) {}
 
-LogDispatcher::Lag LogDispatcher::LagOf(size_t i) const {
-  return Lag{behind_[i].load(std::memory_order_relaxed), retrying_[i].load(std::memory_order_relaxed)};
-}
-
 std::vector<admin::DispatchLag> LogDispatcher::Lags(std::string (*arn)(std::string_view tenant,
                                                                        std::string_view name)) const {
   std::vector<admin::DispatchLag> lags;
   for (size_t i = 0; i < targets_.size(); ++i) {
-    const Lag lag = LagOf(i);
-    lags.push_back({arn(targets_[i].tenant, targets_[i].name), lag.entries_behind, lag.retrying});
+    lags.push_back({arn(targets_[i].tenant, targets_[i].name), behind_[i].load(std::memory_order_relaxed),
+                    retrying_[i].load(std::memory_order_relaxed)});
   }
   return lags;
 }

@@ -65,15 +65,10 @@ class LogDispatcher {
   // more entries waiting (the thread then goes on without a pause).
   bool RunOnce(size_t max_entries = 1024);
 
-  // Where target `i` stood after its last pass, for the metrics: the
+  // Where each target stood after its last pass, for the metrics: the
   // entries of its tenant's log it had not handled yet (most ask it for
-  // nothing), and whether it pauses after a failure. Thread-safe.
-  struct Lag {
-    uint64_t entries_behind = 0;
-    bool retrying = false;
-  };
-  Lag LagOf(size_t i) const;
-  // Every target's, named by `arn` (the ARN of a target's tenant and name).
+  // nothing), and whether it pauses after a failure; named by `arn` (the
+  // ARN of a target's tenant and name). Thread-safe.
   std::vector<admin::DispatchLag> Lags(std::string (*arn)(std::string_view tenant, std::string_view name)) const;
 
  protected:
@@ -107,7 +102,7 @@ class LogDispatcher {
   const Options options_;
   const std::vector<TargetName> targets_;
   std::vector<Cursor> cursors_;  // by target; the dispatching thread's
-  // By target, as LagOf gives them: written by the dispatching thread.
+  // By target, as Lags gives them: written by the dispatching thread.
   std::unique_ptr<std::atomic<uint64_t>[]> behind_;
   std::unique_ptr<std::atomic<bool>[]> retrying_;
   std::mutex mu_;

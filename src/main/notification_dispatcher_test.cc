@@ -147,6 +147,9 @@ TEST_F(NotificationDispatcherTest, SendsWhatTheRulesMatchInLogOrder) {
   EXPECT_EQ(posts_.size(), 5u);
 }
 
+// The metrics' view of the one target.
+admin::DispatchLag Lag(const NotificationDispatcher& d) { return d.Lags(&s3::NotificationTargetArn).at(0); }
+
 TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARestart) {
   {
     auto d = Dispatcher();
@@ -155,15 +158,15 @@ TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARest
     d->RunOnce();
     status_ = 500;
     Log("PutObject", "in/2");
-    EXPECT_EQ(d->LagOf(0).entries_behind, 0u);
-    EXPECT_FALSE(d->LagOf(0).retrying);
+    EXPECT_EQ(Lag(*d).log_entries_behind, 0u);
+    EXPECT_FALSE(Lag(*d).retrying);
     d->RunOnce();
     EXPECT_EQ(stats_.failed_notifications.value(), 1u);
     // Where it stands, for the metrics: in/2 (and what follows) not handled.
     Log("PutObject", "in/3");
     d->RunOnce();
-    EXPECT_TRUE(d->LagOf(0).retrying);
-    EXPECT_EQ(d->LagOf(0).entries_behind, 1u);  // the pass skipped: as of the failed one
+    EXPECT_TRUE(Lag(*d).retrying);
+    EXPECT_EQ(Lag(*d).log_entries_behind, 1u);  // the pass skipped: as of the failed one
     // Paused after the failure: an immediate pass sends nothing, even with
     // the receiver back.
     status_ = 200;
@@ -178,8 +181,8 @@ TEST_F(NotificationDispatcherTest, AFailedPostIsRetriedAndTheCursorSurvivesARest
   for (const auto& [name, key, seq] : Posted()) keys.push_back(key);
   EXPECT_EQ(keys, (std::vector<std::string>{"in/1", "in/2", "in/2", "in/3"}));  // in/2 failed once, then delivered
   EXPECT_EQ(stats_.notifications.value() - delivered_before, 2u);               // by the new dispatcher
-  EXPECT_EQ(again->LagOf(0).entries_behind, 0u);
-  EXPECT_FALSE(again->LagOf(0).retrying);
+  EXPECT_EQ(Lag(*again).log_entries_behind, 0u);
+  EXPECT_FALSE(Lag(*again).retrying);
 }
 
 // An expiry's event waits for its outcome: sent once removed, never when
