@@ -121,6 +121,10 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   if (!earlier) {
     ASSIGN_OR_RETURN(done.replaced, PutObject(bucket, upload.key, done.object));
   }
+  // A replica the key holds already is kept out (PlanVersionedWrite hands
+  // the write itself back, same op tag): none of this upload's parts is used.
+  const bool kept_out = done.replaced && done.replaced->op_tag == done.object.op_tag;
+  if (kept_out) done.replaced.reset();
   // A retried completion whose earlier attempt's version was still current
   // replaced it in place, under that version's id (PlanVersionedWrite).
   // (A delete marker has no upload id: it is never replaced in place.)
@@ -134,7 +138,9 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   }
   // 3. Cleanup: collect unused parts, then remove the upload and its list.
   std::set<std::string> used;
-  for (const Segment& s : done.object.segments) used.insert(s.blob_id);
+  if (!kept_out) {
+    for (const Segment& s : done.object.segments) used.insert(s.blob_id);
+  }
   int after = 0;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<PartRecord> parts, ListParts(upload.upload_id, after, 1000));

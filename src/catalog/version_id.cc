@@ -20,12 +20,23 @@ void PutBigEndian(std::string& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+uint64_t MicrosNow() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// The microseconds an internal id starts with.
+uint64_t IdMicros(std::string_view internal) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < internal.size(); ++i) v = (v << 8) | static_cast<unsigned char>(internal[i]);
+  return v;
+}
+
 }  // namespace
 
 std::string NewVersionId() {
-  const uint64_t now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const uint64_t now = MicrosNow();
   uint64_t prev = last_us.load();
   uint64_t next;
   do {
@@ -101,6 +112,22 @@ void StampVersion(const BucketRecord& bucket, ObjectRecord& r) {
   r.version_id = NewVersionId();
   r.null_version = bucket.versioning == BucketVersioning::kSuspended;
   r.noncurrent_null_id.clear();
+}
+
+bool AdoptVersionId(const BucketRecord& bucket, std::string_view source, ObjectRecord& r) {
+  if (bucket.versioning != BucketVersioning::kEnabled) return false;
+  std::optional<std::string> id = DecodeVersionId(source);
+  if (!id) return false;
+  const uint64_t at = IdMicros(*id);
+  const auto max_skew = std::chrono::duration_cast<std::chrono::microseconds>(kMaxAdoptedVersionSkew).count();
+  if (at > MicrosNow() + static_cast<uint64_t>(max_skew)) return false;
+  uint64_t prev = last_us.load();
+  while (prev < at && !last_us.compare_exchange_weak(prev, at)) {
+  }
+  r.version_id = std::move(*id);
+  r.null_version = false;
+  r.noncurrent_null_id.clear();
+  return true;
 }
 
 ObjectRecord NewDeleteMarker(const BucketRecord& bucket) {

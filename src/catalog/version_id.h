@@ -10,6 +10,7 @@
 // as the bytes do. The S3 "null" version is a record flag, never an id.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +23,8 @@ namespace confiance::catalog {
 inline constexpr size_t kVersionIdBytes = 16;
 inline constexpr std::string_view kNullVersionId = "null";
 
-// A new internal id, after every id this process made before.
+// A new internal id, after every id this process made before (and after
+// every id it adopted: AdoptVersionId).
 std::string NewVersionId();
 // The internal id a record written before its bucket was versioned is given
 // when it becomes noncurrent: its modification time, zero random bytes.
@@ -42,6 +44,23 @@ void StampVersion(const BucketRecord& bucket, ObjectRecord& r);
 // A delete marker to write into versioned `bucket` now (stamped, with a
 // new op tag): what DELETE without a version id and lifecycle expiry put.
 ObjectRecord NewDeleteMarker(const BucketRecord& bucket);
+
+// Replication keeps version ids, as S3 does: a replica written into a
+// bucket with versioning Enabled takes the id of the source version it
+// copies (`source`, the S3 form another Confiance server gave it), so a
+// client failing over to the destination finds the versions it knows.
+// Returns false, leaving `r` as StampVersion made it, when the bucket is
+// not Enabled, `source` is not an id of this format ("null" included) or
+// its time is more than kMaxAdoptedVersionSkew ahead of this clock. An
+// adopted id moves this process's clock for ids past it, so that a later
+// local write still sorts after the replica (versions.cc orders a key's
+// versions by id).
+inline constexpr std::chrono::seconds kMaxAdoptedVersionSkew{300};
+// The message prefix of the AlreadyExists status a write of a replica gets
+// when its adopted id names another version of the key (versions.cc); s3/
+// answers it 400 InvalidRequest.
+inline constexpr std::string_view kVersionIdInUse = "Version id in use: ";
+bool AdoptVersionId(const BucketRecord& bucket, std::string_view source, ObjectRecord& r);
 
 // Keys of noncurrent versions, in the object's own partition: a range that
 // sorts before every S3 key (which never contains a NUL byte):

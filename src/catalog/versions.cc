@@ -65,6 +65,65 @@ Result<std::optional<Located>> Locate(meta::MetaStore& store, const std::string&
   return std::optional<Located>(std::move(at));
 }
 
+// True if `r` is a replica that took its source version's id
+// (AdoptVersionId): the one kind of write whose id may sort before the
+// key's current version.
+bool HasAdoptedId(const ObjectRecord& r) {
+  return r.replication_status == ReplicationStatus::kReplica && !r.version_id.empty() && !r.null_version &&
+         EncodeVersionId(r.version_id) == r.replica_source_version;
+}
+
+// The id that orders `r` among its key's versions.
+std::string OrderId(const ObjectRecord& r) {
+  return r.version_id.empty() ? LegacyVersionId(r.modified_ms) : r.version_id;
+}
+
+// `replica` carries the id of a version the key holds already (`held`).
+// If that is a copy of the same source version (the same copy sent again:
+// its answer lost, or two scans), the write is kept out and the held copy
+// stays: a version is never rewritten, whoever holds s3:ReplicateObject.
+// Anything else under that id is refused: an id names one version for good.
+Status CheckSameVersionAgain(const ObjectRecord& held, const ObjectRecord& replica) {
+  if (held.replication_status != ReplicationStatus::kReplica ||
+      held.replica_source_version != replica.replica_source_version || held.delete_marker != replica.delete_marker) {
+    return AlreadyExistsError(std::string(kVersionIdInUse) + "another version of the key has this id");
+  }
+  return OkStatus();
+}
+
+// The plan of a write kept out (CheckSameVersionAgain): nothing changes but
+// the conditions, and the replica's own blobs go.
+VersionedWrite KeepHeld(ObjectRecord replica, std::vector<meta::Condition> conditions = {}) {
+  VersionedWrite w;
+  w.conditions = std::move(conditions);
+  if (!replica.delete_marker) w.removed = std::move(replica);
+  return w;
+}
+
+}  // namespace
+
+namespace {
+
+// The noncurrent branch of PlanVersionedWrite: `replica` (counted in
+// `bytes` and `objects` already) under its own version key, unless that
+// key holds it already; the current entry is left as it is (the batch
+// still expects it).
+Result<VersionedWrite> PlanNoncurrentReplica(meta::MetaStore& store, const std::string& partition, std::string_view key,
+                                             ObjectRecord replica, int64_t bytes, int64_t objects) {
+  VersionedWrite w;
+  const std::string vkey = VersionKey(key, replica.version_id);
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, store.Get(partition, vkey));
+  w.conditions.push_back({vkey, raw});
+  if (raw) {
+    ASSIGN_OR_RETURN(ObjectRecord held, DecodeObject(*raw, false));
+    RETURN_IF_ERROR(CheckSameVersionAgain(held, replica));
+    return KeepHeld(std::move(replica), std::move(w.conditions));
+  }
+  w.mutations.push_back({vkey, EncodeObject(replica), {}});
+  w.mutations.push_back({std::string(kUsageKey), std::nullopt, {bytes, objects}});
+  return w;
+}
+
 }  // namespace
 
 Result<VersionedWrite> PlanVersionedWrite(meta::MetaStore& store, const BucketRecord& bucket,
@@ -80,6 +139,17 @@ Result<VersionedWrite> PlanVersionedWrite(meta::MetaStore& store, const BucketRe
   if (old) {
     // With its inline data: a demoted version keeps its bytes.
     ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*old, true));
+    const bool adopted = HasAdoptedId(next);
+    if (adopted && next.version_id < OrderId(cur)) {
+      // A replica older than the key's current version (two servers
+      // replicating to each other, writes on both): it goes in as a
+      // noncurrent version, so both sides end with the newest as current.
+      return PlanNoncurrentReplica(store, partition, key, std::move(next), bytes, objects);
+    }
+    if (adopted && next.version_id == OrderId(cur)) {
+      RETURN_IF_ERROR(CheckSameVersionAgain(cur, next));
+      return KeepHeld(std::move(next));
+    }
     if (!next.upload_id.empty() && next.upload_id == cur.upload_id && !cur.delete_marker) {
       // A retried completion of the upload the current version came from.
       next.version_id = cur.version_id;
@@ -157,6 +227,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     if (replica_source_version) {
       marker.replication_status = ReplicationStatus::kReplica;
       marker.replica_source_version = *replica_source_version;
+      AdoptVersionId(bucket, *replica_source_version, marker);
     }
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <set>
 #include <utility>
@@ -89,6 +90,24 @@ class VersionsTest : public ::testing::Test {
     EXPECT_TRUE(replaced.ok()) << replaced.status().ToString();
     last_removed_ = replaced.ok() ? *replaced : std::nullopt;
     return ExternalVersionId(r);
+  }
+  // Puts a replication copy of source version `source` (S3 form), as the
+  // destination's PutObject stamps it; returns the put's status.
+  Status PutReplica(const std::string& key, uint64_t size, const std::string& blob, const std::string& source) {
+    ObjectRecord r;
+    r.size = size;
+    Segment s;
+    s.blob_id = blob;
+    s.plain_size = size;
+    r.segments.push_back(s);
+    r.op_tag = NewOpTag();
+    StampVersion(bucket_, r);
+    r.replication_status = ReplicationStatus::kReplica;
+    r.replica_source_version = source;
+    AdoptVersionId(bucket_, source, r);
+    Result<std::optional<ObjectRecord>> replaced = catalog_.PutObject(bucket_, key, r);
+    last_removed_ = replaced.ok() ? *replaced : std::nullopt;
+    return replaced.status();
   }
   // (key, version id, latest, marker) of a whole ListObjectVersions walk in
   // pages of `page_size`.
@@ -256,6 +275,135 @@ TEST_F(VersionsTest, AReplicaDeleteMarkerNamesItsSource) {
   EXPECT_TRUE(marker.delete_marker);
   EXPECT_EQ(marker.replication_status, ReplicationStatus::kReplica);
   EXPECT_EQ(marker.replica_source_version, "source-marker-id");
+  // A source marker's id in this format is the copy's id too.
+  const std::string source = EncodeVersionId(NewVersionId());
+  ASSERT_OK_AND_ASSIGN(copied, catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt, {}, meta::Durability::kSynced,
+                                                            std::string_view(source)));
+  EXPECT_EQ(copied.version_id, source);
+  ASSERT_OK_AND_ASSIGN(marker, catalog_.GetObjectVersion(bucket_, "k", source));
+  EXPECT_TRUE(marker.delete_marker);
+}
+
+TEST(AdoptVersionIdTest, OnlyAnIdOfThisFormatNotTooFarAheadInAnEnabledBucket) {
+  BucketRecord enabled;
+  enabled.versioning = BucketVersioning::kEnabled;
+  const std::string source = EncodeVersionId(NewVersionId());
+  ObjectRecord r;
+  ASSERT_TRUE(AdoptVersionId(enabled, source, r));
+  EXPECT_EQ(ExternalVersionId(r), source);
+  for (BucketVersioning v : {BucketVersioning::kUnversioned, BucketVersioning::kSuspended}) {
+    BucketRecord other;
+    other.versioning = v;
+    ObjectRecord o;
+    EXPECT_FALSE(AdoptVersionId(other, source, o));
+    EXPECT_TRUE(o.version_id.empty());
+  }
+  ObjectRecord n;
+  EXPECT_FALSE(AdoptVersionId(enabled, "null", n));
+  EXPECT_FALSE(AdoptVersionId(enabled, "not-an-id", n));
+  // An id from a clock far ahead would drag this server's ids along.
+  const auto now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto id_at = [](uint64_t us) {
+    std::string id;
+    for (int i = 7; i >= 0; --i) id.push_back(static_cast<char>((us >> (8 * i)) & 0xff));
+    id.append(8, '\x01');
+    return EncodeVersionId(id);
+  };
+  const uint64_t far = now_us + std::chrono::microseconds(kMaxAdoptedVersionSkew).count() + 60'000'000;
+  EXPECT_FALSE(AdoptVersionId(enabled, id_at(far), n));
+  // One a little ahead is taken, and this server's next ids sort after it.
+  const std::string ahead = id_at(now_us + 30'000'000);
+  ObjectRecord a;
+  ASSERT_TRUE(AdoptVersionId(enabled, ahead, a));
+  EXPECT_GT(NewVersionId(), a.version_id);
+}
+
+// Replication keeps the source's version ids: a copy that arrives after a
+// newer write of the key goes in as noncurrent, and the same copy sent
+// again replaces itself, once.
+TEST_F(VersionsTest, AReplicaTakesItsSourceVersionIdInOrder) {
+  SetVersioning(BucketVersioning::kEnabled);
+  const std::string older = EncodeVersionId(NewVersionId());
+  const std::string local = Put("k", 2, "local");
+  const std::string newer = EncodeVersionId(NewVersionId());
+  ASSERT_OK(PutReplica("k", 3, "newer", newer));
+  EXPECT_FALSE(last_removed_);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), newer);
+  ASSERT_OK(PutReplica("k", 1, "older", older));
+  EXPECT_FALSE(last_removed_);
+  ASSERT_OK_AND_ASSIGN(cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), newer);
+  EXPECT_EQ(ListAll(1000),
+            (std::vector<Entry>{{"k", newer, true, false}, {"k", local, false, false}, {"k", older, false, false}}));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord old_one, catalog_.GetObjectVersion(bucket_, "k", older));
+  EXPECT_EQ(old_one.segments[0].blob_id, "older");
+  // Each copy again: kept out, its own blob released, the held copy kept.
+  ASSERT_OK(PutReplica("k", 3, "newer-again", newer));
+  ASSERT_TRUE(last_removed_);
+  EXPECT_EQ(last_removed_->segments[0].blob_id, "newer-again");
+  ASSERT_OK(PutReplica("k", 1, "older-again", older));
+  ASSERT_TRUE(last_removed_);
+  EXPECT_EQ(last_removed_->segments[0].blob_id, "older-again");
+  EXPECT_EQ(ListAll(1000).size(), 3u);
+  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+  EXPECT_EQ(u.bytes, 6);
+  EXPECT_EQ(u.objects, 3);
+  ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
+  EXPECT_EQ(recount.bytes, 6);
+  EXPECT_EQ(recount.objects, 3);
+  std::set<std::string> marked;
+  ASSERT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { marked.insert(id); }));
+  EXPECT_EQ(marked, (std::set<std::string>{"local", "newer", "older"}));
+}
+
+// A multipart copy of a version the key holds already is kept out whole:
+// the completion answers the held version's id and every part of its
+// upload is unused (released), none left referenced.
+TEST_F(VersionsTest, AMultipartReplicaSentAgainReleasesItsParts) {
+  SetVersioning(BucketVersioning::kEnabled);
+  const std::string source = EncodeVersionId(NewVersionId());
+  ASSERT_OK(PutReplica("k", 4, "first-copy", source));
+  const UploadRecord up = UploadU1();
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  PartRecord part;
+  part.part_number = 1;
+  part.segment.blob_id = "part1";
+  part.segment.plain_size = 4;
+  ASSERT_OK(catalog_.PutPart(up.upload_id, part).status());
+  ObjectRecord again = CompletedU1(bucket_);
+  again.segments = {part.segment};
+  again.replication_status = ReplicationStatus::kReplica;
+  again.replica_source_version = source;
+  ASSERT_TRUE(AdoptVersionId(bucket_, source, again));
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, up, again));
+  EXPECT_EQ(done.version_id, source);
+  EXPECT_FALSE(done.replaced);
+  ASSERT_EQ(done.unused_parts.size(), 1u);
+  EXPECT_EQ(done.unused_parts[0].segment.blob_id, "part1");
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(cur.segments[0].blob_id, "first-copy");
+  EXPECT_EQ(ListAll(100).size(), 1u);
+}
+
+// An id names one version for good: a replica may not take the place of a
+// version that is not a copy of the same source version.
+TEST_F(VersionsTest, AReplicaCannotTakeTheIdOfAnotherVersion) {
+  SetVersioning(BucketVersioning::kEnabled);
+  const std::string local = Put("k", 2, "local");
+  Status taken = PutReplica("k", 9, "forged", local);
+  EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists) << taken.ToString();
+  EXPECT_TRUE(taken.message().starts_with(kVersionIdInUse)) << taken.ToString();
+  ASSERT_OK_AND_ASSIGN(ObjectRecord kept, catalog_.GetObjectVersion(bucket_, "k", local));
+  EXPECT_EQ(kept.segments[0].blob_id, "local");
+  // Nor that of a delete marker's copy (the same source id, another kind).
+  const std::string source = EncodeVersionId(NewVersionId());
+  ASSERT_OK(
+      catalog_.DeleteObjectVersion(bucket_, "k", std::nullopt, {}, meta::Durability::kSynced, std::string_view(source))
+          .status());
+  EXPECT_EQ(PutReplica("k", 1, "not-a-marker", source).code(), StatusCode::kAlreadyExists);
 }
 
 TEST_F(VersionsTest, DeletingTheCurrentVersionPromotesTheNewestOld) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "catalog/version_id.h"
 #include "crypto/random.h"
 #include "s3/tenant_target_arn.h"
 
@@ -167,6 +168,7 @@ void StampReplication(const catalog::BucketRecord& bucket, std::string_view key,
                       const std::vector<ReplicationDestination>& destinations, catalog::ObjectRecord& record) {
   record.replication_status = replica_of ? catalog::ReplicationStatus::kReplica : catalog::ReplicationStatus::kNone;
   record.replica_source_version = replica_of.value_or("");
+  if (replica_of) catalog::AdoptVersionId(bucket, *replica_of, record);
   record.replication_pending.clear();
   if (replica_of || bucket.replication.empty() || record.sse_c() || record.delete_marker) return;
   Result<std::shared_ptr<const ReplicationConfiguration>> config = CachedReplicationConfiguration(bucket.replication);

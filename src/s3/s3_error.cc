@@ -5,6 +5,7 @@
 
 #include "catalog/object_lock.h"
 #include "catalog/tenant_keys.h"
+#include "catalog/version_id.h"
 
 namespace confiance::s3 {
 namespace {
@@ -180,6 +181,12 @@ S3Error ErrorFromStatus(const Status& status) {
       // A version that Object Lock protects (catalog/object_lock.h).
       if (status.message().starts_with(catalog::kObjectLocked)) {
         return MakeError(S3ErrorCode::kAccessDenied, status.message());
+      }
+      return MakeError(S3ErrorCode::kInternalError);
+    case StatusCode::kAlreadyExists:
+      // A replica whose version id names another version (catalog/version_id.h).
+      if (status.message().starts_with(catalog::kVersionIdInUse)) {
+        return MakeError(S3ErrorCode::kInvalidRequest, status.message());
       }
       return MakeError(S3ErrorCode::kInternalError);
     default:

@@ -8,6 +8,7 @@ delete markers when the rule asks, in order, and none is lost to a
 destination outage or a SIGKILL of the source; the residency rule bounds
 where copies may go; every copy is an entry of the tenant's log."""
 
+import base64
 import hashlib
 import os
 import socket
@@ -433,6 +434,72 @@ def test_a_copy_whose_answer_was_lost_is_not_made_twice(source, dest):
         source.start()
     assert [(e.get("error"), e.get("status")) for e in logged] == [("ReplicationFailed", None), (None, 200)], logged
     assert "no answer" in logged[0]["details"]["reason"], logged
+
+
+def version_ids(client, bucket, prefix):
+    """(versions, delete markers): the sets of version ids under `prefix`."""
+    listed = client.list_object_versions(Bucket=bucket, Prefix=prefix)
+    return ({v["VersionId"] for v in listed.get("Versions", [])},
+            {m["VersionId"] for m in listed.get("DeleteMarkers", [])})
+
+
+def version_id_at(micros):
+    """A version id in Confiance's form (docs/meta_keys.md): the time in
+    microseconds and 8 random bytes, in lower-case base32hex."""
+    raw = micros.to_bytes(8, "big") + os.urandom(8)
+    return base64.b32hexencode(raw).decode().rstrip("=").lower()
+
+
+def test_replicas_keep_the_source_version_ids(source, dest):
+    """As in S3: a replica has its source version's id, so a client that
+    fails over to the destination finds the versions it knows. A copy older
+    than the key's current version goes in as noncurrent (two sites writing
+    one key end with the same current version); the same copy again changes
+    nothing; an id never names two versions."""
+    a, d = s3(source, ACME), s3(dest, DR)
+    versioned_bucket(a, "repl-ids")
+    configure(a, "repl-ids", rule(prefix="ids/"))
+    first = a.put_object(Bucket="repl-ids", Key="ids/k", Body=b"first")["VersionId"]
+    second = a.put_object(Bucket="repl-ids", Key="ids/k", Body=b"second")["VersionId"]
+    marker = a.delete_object(Bucket="repl-ids", Key="ids/k")["VersionId"]
+    wait_for(lambda: version_ids(d, "replica", "ids/k")[1], what="the delete marker")
+    assert version_ids(d, "replica", "ids/k") == ({first, second}, {marker}) == version_ids(a, "repl-ids", "ids/k")
+    assert d.get_object(Bucket="replica", Key="ids/k", VersionId=first)["Body"].read() == b"first"
+
+    # Copies as another server sends them (the replica headers, by the
+    # destination's root, who holds s3:ReplicateObject).
+    def put_replica(key, body, source_version):
+        def mark(request, **_):
+            request.headers["x-confiance-replication"] = "replica"
+            request.headers["x-confiance-replica-source-version"] = source_version
+        d.meta.events.register("before-sign.s3.PutObject", mark)
+        try:
+            return d.put_object(Bucket="replica", Key=key, Body=body)
+        finally:
+            d.meta.events.unregister("before-sign.s3.PutObject", mark)
+
+    d.put_object(Bucket="replica", Key="ids/k", Body=b"written at the destination")
+    current = d.head_object(Bucket="replica", Key="ids/k")["VersionId"]
+    older = version_id_at(int((time.time() - 3600) * 1e6))
+    assert put_replica("ids/k", b"an hour old", older)["VersionId"] == older
+    assert put_replica("ids/k", b"an hour old", older)["VersionId"] == older
+    head = d.head_object(Bucket="replica", Key="ids/k")
+    assert head["VersionId"] == current, head
+    listed = d.list_object_versions(Bucket="replica", Prefix="ids/k")["Versions"]
+    assert [(v["VersionId"], v["IsLatest"]) for v in listed if v["VersionId"] in (older, current)] == [
+        (current, True), (older, False)], listed
+    assert d.get_object(Bucket="replica", Key="ids/k", VersionId=older)["Body"].read() == b"an hour old"
+    # A copy of a version held already is kept out: a version is never
+    # rewritten, even by a writer with s3:ReplicateObject.
+    assert put_replica("ids/k", b"sent again", first)["VersionId"] == first
+    assert d.get_object(Bucket="replica", Key="ids/k", VersionId=first)["Body"].read() == b"first"
+    assert s3_code(put_replica, "ids/k", b"forged", current) == (400, "InvalidRequest")
+    assert d.get_object(Bucket="replica", Key="ids/k", VersionId=current)["Body"].read() == (
+        b"written at the destination")
+    # A newer copy becomes the current version under its source's id.
+    newer = version_id_at(int(time.time() * 1e6) + 1000)
+    put_replica("ids/k", b"newer", newer)
+    assert d.head_object(Bucket="replica", Key="ids/k")["VersionId"] == newer
 
 
 def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):
