@@ -218,7 +218,10 @@ def test_versions_arrive_byte_identical_with_their_metadata(source, dest):
     for key in ("in/small.txt", "in/dir/large bin+%.dat", "in/multi.bin", "in/copy.txt"):
         wait_for(lambda: a.head_object(Bucket="repl-data", Key=key).get("ReplicationStatus") == "COMPLETED",
                  what="COMPLETED for " + key)
-        assert s3(dest, DR).head_object(Bucket="replica", Key=key)["ReplicationStatus"] == "REPLICA"
+        copied = s3(dest, DR).head_object(Bucket="replica", Key=key)
+        assert copied["ReplicationStatus"] == "REPLICA"
+        # Under the source version's id, copied in one PUT or in parts.
+        assert copied["VersionId"] == a.head_object(Bucket="repl-data", Key=key)["VersionId"], key
     assert "ReplicationStatus" not in a.head_object(Bucket="repl-data", Key="out/ignored.txt")
     assert a.get_object(Bucket="repl-data", Key="in/small.txt")["ReplicationStatus"] == "COMPLETED"
 
