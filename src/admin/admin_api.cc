@@ -146,6 +146,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kShredBucket: return ShredBucket(caller, route, body);
     case O::kGetBucketQuota:
     case O::kSetBucketQuota: return BucketQuota(route, body);
+    case O::kResyncBucketReplication: return ResyncBucketReplication(route);
     case O::kRotateBucketKey: return RotateBucketKey(route);
     case O::kGetBucketKeyRotation: return GetBucketKeyRotation(route);
     case O::kGetReclamation: return GetReclamation(route);

@@ -164,6 +164,8 @@ class AdminApi {
   // bucket_quota_handlers.cc: GET (the quota and the bucket's usage) and
   // PATCH (the fields given replace those limits).
   ApiReply BucketQuota(const AdminRoute& route, std::string_view body);
+  // admin/replication_handlers.cc
+  ApiReply ResyncBucketReplication(const AdminRoute& route);
   ApiReply GetReclamation(const AdminRoute& route);
 
   // access_request_handlers.cc (the lockbox)

@@ -11,7 +11,8 @@ namespace confiance::admin {
 namespace {
 
 // "tenant/acme", "tenant/acme/user/alice", ".../key/AKID", ".../policy/p",
-// "tenant/acme/kms-key/payroll".
+// "tenant/acme/kms-key/payroll", "tenant/acme/bucket/photos/replication/dr"
+// (main/replication_dispatcher.h reads the last one back).
 std::string Target(const AdminRoute& r) {
   if (r.op == AdminOp::kCreateOperator && !r.user.empty()) return "operator/" + r.user;
   if (r.tenant.empty()) return r.access_request.empty() ? "" : "access-request/" + r.access_request;
@@ -21,6 +22,7 @@ std::string Target(const AdminRoute& r) {
   if (!r.access_key.empty()) t += "/key/" + r.access_key;
   if (!r.policy.empty()) t += "/policy/" + r.policy;
   if (!r.bucket.empty()) t += "/bucket/" + r.bucket;
+  if (!r.destination.empty()) t += "/replication/" + r.destination;
   if (!r.kms_key.empty()) t += "/kms-key/" + r.kms_key;
   return t;
 }

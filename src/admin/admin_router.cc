@@ -116,6 +116,9 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
   if (s[2] == "buckets" && s.size() == 5 && s[4] == "quota") {
     return Pick(method, {{"GET", O::kGetBucketQuota}, {"PATCH", O::kSetBucketQuota}});
   }
+  if (s[2] == "buckets" && s.size() == 7 && s[4] == "replication" && s[6] == "resync") {
+    return Pick(method, {{"POST", O::kResyncBucketReplication}});
+  }
   if (s[2] == "buckets" && s.size() == 6 && s[4] == "key" && s[5] == "rotate") {
     return Pick(method, {{"POST", O::kRotateBucketKey}});
   }
@@ -194,6 +197,7 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kShredBucket: return "ShredBucket";
     case O::kGetBucketQuota: return "GetBucketQuota";
     case O::kSetBucketQuota: return "SetBucketQuota";
+    case O::kResyncBucketReplication: return "ResyncBucketReplication";
     case O::kGetReclamation: return "GetReclamation";
     case O::kPutExternalKey: return "PutTenantExternalKey";
     case O::kDeleteExternalKey: return "DeleteTenantExternalKey";
@@ -267,6 +271,7 @@ Result<AdminRoute> RouteAdminRequest(std::string_view method, std::string_view r
   if (s.size() >= 2 && s[0] == "tenants") route.tenant = s[1];
   if (s.size() >= 4 && s[2] == "buckets") {
     route.bucket = s[3];
+    if (s.size() >= 6 && s[4] == "replication") route.destination = s[5];
     return route;
   }
   if (s.size() >= 4 && s[2] == "kms-keys") route.kms_key = s[3];

@@ -106,6 +106,8 @@ enum class AdminOp {
   kGetBucketKeyRotation,    // GET /tenants/{id}/buckets/{b}/key/rotation
   kGetBucketQuota,          // GET /tenants/{id}/buckets/{b}/quota (admin/bucket_quota_handlers.cc)
   kSetBucketQuota,          // PATCH /tenants/{id}/buckets/{b}/quota
+  // POST /tenants/{id}/buckets/{b}/replication/{destination}/resync
+  kResyncBucketReplication,
   kRotateRootKey,           // POST /root-key/rotate (admin/root_key_rotation.h)
   kGetRootKeyRotation,      // GET /root-key/rotation
   kStartBackup,             // POST /backup (admin/backup_service.h)
@@ -143,6 +145,7 @@ struct AdminRoute {
   std::string access_request;  // decoded; set for /access-requests/{id}...
   std::string bucket;      // decoded; set for .../buckets/{bucket}/... ops
   std::string kms_key;     // decoded; set for .../kms-keys/{name}... ops
+  std::string destination;  // decoded; set for .../replication/{destination}/...
 
   // The op's name as in the docs ("CreateTenant"), for logs.
   std::string_view OpName() const;

@@ -203,6 +203,25 @@ TEST(AdminRouterTest, ShredRoutes) {
 namespace confiance::admin {
 namespace {
 
+TEST(AdminRouterTest, ReplicationResyncRoute) {
+  Result<AdminRoute> r =
+      RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr/resync");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->op, AdminOp::kResyncBucketReplication);
+  EXPECT_EQ(r->tenant, "acme");
+  EXPECT_EQ(r->bucket, "photos");
+  EXPECT_EQ(r->destination, "dr");
+  EXPECT_EQ(r->OpName(), "ResyncBucketReplication");
+  EXPECT_EQ(RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr/resync")
+                .status()
+                .code(),
+            StatusCode::kUnimplemented);
+  EXPECT_EQ(RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr")
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+}
+
 TEST(AdminRouterTest, BucketKeyRotationRoutes) {
   Result<AdminRoute> rotate =
       RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/b%2Ex/key/rotate");

@@ -52,6 +52,9 @@ bool TenantRootMayPerform(AdminOp op) {
     // A bucket's quota: a budget inside the tenant's (operators too).
     case O::kGetBucketQuota:
     case O::kSetBucketQuota:
+    // Copying a bucket's versions again to a destination its owner replicates
+    // to: no access to data for the caller (operators too).
+    case O::kResyncBucketReplication:
     case O::kPutExternalKey:
     case O::kDeleteExternalKey:
     case O::kListKmsKeys:

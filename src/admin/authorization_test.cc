@@ -184,7 +184,8 @@ namespace {
 // Rotating a bucket key gives no access to data: the tenant's root or an
 // operator, as for a tenant key; no other tenant, no plain user.
 TEST(AuthorizationTest, BucketKeyRotationIsTheTenantRootsOrAnOperators) {
-  for (AdminOp op : {AdminOp::kRotateBucketKey, AdminOp::kGetBucketKeyRotation}) {
+  // (A replication resync, too: it copies data the tenant replicates already.)
+  for (AdminOp op : {AdminOp::kRotateBucketKey, AdminOp::kGetBucketKeyRotation, AdminOp::kResyncBucketReplication}) {
     EXPECT_OK(AuthorizeAdmin(Operator(), RouteFor(op, "acme")));
     EXPECT_OK(AuthorizeAdmin(TenantPrincipal("acme", "root"), RouteFor(op, "acme")));
     EXPECT_STATUS_CODE(AuthorizeAdmin(TenantPrincipal("globex", "root"), RouteFor(op, "acme")), kPermissionDenied);

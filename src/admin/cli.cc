@@ -167,6 +167,7 @@ struct AdminCli::State {
   void AddResidencyCommands(CLI::App& admin);
   void AddShredCommands(CLI::App& admin);
   void AddBucketKeyCommands(CLI::App& admin);
+  void AddReplicationCommands(CLI::App& admin);
   void AddRootKeyCommands(CLI::App& admin);
   void AddBackupCommands(CLI::App& admin);
   void AddScrubCommands(CLI::App& admin);
@@ -185,8 +186,8 @@ struct AdminCli::State {
   std::vector<std::string> buckets, prefixes, operations;
   uint64_t duration = 0, max_duration = 0;
 
-  // residency
-  std::string bucket;
+  // residency; replication resync
+  std::string bucket, destination;
   std::vector<std::string> jurisdictions;
   bool ciphertext_abroad = false;
 };
@@ -796,6 +797,27 @@ void AdminCli::State::AddBucketKeyCommands(CLI::App& admin) {
   }, format);
 }
 
+// Bucket replication (docs/replication.md): copy a bucket's versions again
+// to a destination that lost them.
+void AdminCli::State::AddReplicationCommands(CLI::App& admin) {
+  CLI::App* g = admin.add_subcommand("replication", "A bucket's replication: resync (tenant root or operator)");
+  g->require_subcommand(1);
+  g->fallthrough();
+  CLI::App* resync = Leaf(g, "resync",
+                          "Copy every version of a bucket again to one of its replication destinations "
+                          "(one that lost its copies); versions it still holds are not sent again");
+  resync->add_option("BUCKET", bucket, "Bucket name")->required();
+  resync->add_option("DESTINATION", destination, "The destination's name (as in its ARN)")->required();
+  resync->add_option("--tenant", tenant, "The owning tenant")->required();
+  Add(resync, [this] {
+    return Result<ApiCall>(
+        ApiCall{"POST", AdminPath({"tenants", tenant, "buckets", bucket, "replication", destination, "resync"}), ""});
+  }, [](const json& j) {
+    return "bucket " + j.value("bucket", "") + " of tenant " + j.value("tenant", "") + ": resync to " +
+           j.value("arn", "") + " " + j.value("state", "") + " (the replication worker copies; see the tenant's log)\n";
+  });
+}
+
 void AdminCli::State::AddShredCommands(CLI::App& admin) {
   CLI::App* g = admin.add_subcommand("bucket", "A bucket: quota (tenant root or operator), shred (tenant root)");
   g->require_subcommand(1);
@@ -1040,6 +1062,7 @@ AdminCli::AdminCli(CLI::App& admin) : state_(std::make_unique<State>()) {
   s.AddResidencyCommands(admin);
   s.AddShredCommands(admin);
   s.AddBucketKeyCommands(admin);
+  s.AddReplicationCommands(admin);
   s.AddRootKeyCommands(admin);
   s.AddBackupCommands(admin);
   s.AddScrubCommands(admin);

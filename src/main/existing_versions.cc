@@ -15,12 +15,13 @@ bool Holds(const std::vector<std::string>& names, std::string_view name) {
 
 }  // namespace
 
-ExistingVersion ExistingVersionOf(const catalog::ObjectRecord& record, std::string_view destination) {
+ExistingVersion ExistingVersionOf(const catalog::ObjectRecord& record, std::string_view destination, ScanKind kind) {
   ExistingVersion v;
   v.version_id = catalog::ExternalVersionId(record);
   v.delete_marker = record.delete_marker;
+  v.held = Holds(record.replicated_to, destination);
   v.there =
-      record.replication_status == catalog::ReplicationStatus::kReplica || Holds(record.replicated_to, destination);
+      record.replication_status == catalog::ReplicationStatus::kReplica || (kind == ScanKind::kExisting && v.held);
   v.pending = Holds(record.replication_pending, destination);
   return v;
 }
@@ -36,8 +37,8 @@ std::vector<ExistingVersion> VersionsToCopy(const std::vector<ExistingVersion>& 
 }
 
 Result<ExistingVersionsPage> NextExistingVersions(catalog::Catalog& catalog, const catalog::BucketRecord& bucket,
-                                                  std::string_view destination, std::string_view after_key,
-                                                  size_t page) {
+                                                  std::string_view destination, std::string_view after_key, size_t page,
+                                                  ScanKind kind) {
   catalog::ListVersionsOptions options;
   options.key_marker = std::string(after_key);
   options.max_keys = std::max<size_t>(page, 1);
@@ -55,7 +56,7 @@ Result<ExistingVersionsPage> NextExistingVersions(catalog::Catalog& catalog, con
         }
         newest_first.emplace_back(v.key, std::vector<ExistingVersion>());
       }
-      newest_first.back().second.push_back(ExistingVersionOf(v.record, destination));
+      newest_first.back().second.push_back(ExistingVersionOf(v.record, destination, kind));
     }
     result.more = next_key || listed.truncated;
     if (next_key || !listed.truncated || newest_first.empty()) break;
@@ -66,6 +67,24 @@ Result<ExistingVersionsPage> NextExistingVersions(catalog::Catalog& catalog, con
   }
   for (auto& [key, versions] : newest_first) result.keys.emplace_back(std::move(key), VersionsToCopy(versions));
   return result;
+}
+
+std::optional<ResyncRequest> ParseResyncTarget(std::string_view action, std::string_view target) {
+  if (action != "ResyncBucketReplication") return std::nullopt;
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    const size_t slash = target.find('/', start);
+    parts.push_back(target.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() != 6 || parts[0] != "tenant" || parts[2] != "bucket" || parts[4] != "replication") {
+    return std::nullopt;
+  }
+  for (std::string_view p : parts) {
+    if (p.empty()) return std::nullopt;
+  }
+  return ResyncRequest{std::string(parts[1]), std::string(parts[3]), std::string(parts[5])};
 }
 
 std::string EncodeExistingScanState(const ExistingScanState& state) {

@@ -31,14 +31,23 @@ struct ExistingVersion {
   std::string version_id;  // S3 form
   bool delete_marker = false;
   // The destination holds a copy, or the version is a replica: never sent.
+  // (A resync counts only replicas: the destination may have lost copies.)
   bool there = false;
+  // The version records a copy at the destination (sent before).
+  bool held = false;
   // The destination's own replication still has it to copy (it was
   // written since the configuration): left to it.
   bool pending = false;
 };
 
+// What a scan does: copy existing versions the destination does not hold
+// (a rule's ExistingObjectReplication), or copy every version again
+// (ResyncBucketReplication: the destination lost copies).
+enum class ScanKind { kExisting, kResync };
+
 // The state of `record` for the destination named `destination`.
-ExistingVersion ExistingVersionOf(const catalog::ObjectRecord& record, std::string_view destination);
+ExistingVersion ExistingVersionOf(const catalog::ObjectRecord& record, std::string_view destination,
+                                  ScanKind kind = ScanKind::kExisting);
 
 // The versions of one key to copy, oldest first, from the key's versions
 // newest first: those neither there nor pending that are older than none
@@ -55,8 +64,17 @@ struct ExistingVersionsPage {
 // Reads about `page` versions, and every version of the last key whatever
 // their number (a key's versions must be decided together).
 Result<ExistingVersionsPage> NextExistingVersions(catalog::Catalog& catalog, const catalog::BucketRecord& bucket,
-                                                  std::string_view destination, std::string_view after_key,
-                                                  size_t page);
+                                                  std::string_view destination, std::string_view after_key, size_t page,
+                                                  ScanKind kind = ScanKind::kExisting);
+
+// A ResyncBucketReplication control entry of a tenant's log (the admin
+// API's, admin/replication_handlers.cc): its target is
+// "tenant/T/bucket/B/replication/D" (admin/admin_audit.cc). nullopt for
+// any other entry.
+struct ResyncRequest {
+  std::string tenant, bucket, destination;
+};
+std::optional<ResyncRequest> ParseResyncTarget(std::string_view action, std::string_view target);
 
 // Where a destination's scan stands: started by the entry at `index` of its
 // tenant's log (the PutBucketReplication), every key up to `after_key`

@@ -57,6 +57,35 @@ TEST(ExistingVersionOfTest, ThereMeansThisDestinationsCopyOrAReplica) {
   EXPECT_TRUE(ExistingVersionOf(r, "other").there);
 }
 
+// A resync sends again what the destination is recorded to hold (it may
+// have lost it), never a replica.
+TEST(ExistingVersionOfTest, AResyncCountsOnlyReplicasThere) {
+  catalog::ObjectRecord r;
+  r.version_id = std::string(16, 'v');
+  r.replicated_to = {"dr"};
+  const ExistingVersion held = ExistingVersionOf(r, "dr", ScanKind::kResync);
+  EXPECT_FALSE(held.there);
+  EXPECT_TRUE(held.held);
+  EXPECT_FALSE(ExistingVersionOf(r, "us", ScanKind::kResync).held);
+  r.replication_status = catalog::ReplicationStatus::kReplica;
+  EXPECT_TRUE(ExistingVersionOf(r, "dr", ScanKind::kResync).there);
+}
+
+TEST(ParseResyncTargetTest, OnlyTheResyncEntrysTarget) {
+  std::optional<ResyncRequest> r =
+      ParseResyncTarget("ResyncBucketReplication", "tenant/acme/bucket/photos/replication/dr-frankfurt");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->tenant, "acme");
+  EXPECT_EQ(r->bucket, "photos");
+  EXPECT_EQ(r->destination, "dr-frankfurt");
+  EXPECT_FALSE(ParseResyncTarget("SetBucketQuota", "tenant/acme/bucket/photos/replication/dr").has_value());
+  for (const char* bad :
+       {"tenant/acme/bucket/photos", "tenant/acme/bucket/photos/replication/", "tenant/acme/bucket//replication/dr",
+        "tenant/acme/bucket/photos/replication/dr/x", "tenant/acme/user/photos/replication/dr", ""}) {
+    EXPECT_FALSE(ParseResyncTarget("ResyncBucketReplication", bad).has_value()) << bad;
+  }
+}
+
 TEST(ExistingScanStateTest, RoundTripsAnyKey) {
   for (const ExistingScanState& s : {ExistingScanState{0, ""}, ExistingScanState{42, "a/b\nc d"}}) {
     std::optional<ExistingScanState> back = DecodeExistingScanState(EncodeExistingScanState(s));
@@ -89,11 +118,11 @@ class ExistingScanTest : public catalog::CatalogOverMemoryStore {
     return catalog::ExternalVersionId(r);
   }
   // Every (key, versions to copy) of a whole scan in steps of `page`.
-  std::vector<std::pair<std::string, Ids_>> Scan(size_t page) {
+  std::vector<std::pair<std::string, Ids_>> Scan(size_t page, ScanKind kind = ScanKind::kExisting) {
     std::vector<std::pair<std::string, Ids_>> out;
     std::string after;
     for (int steps = 0; steps < 100; ++steps) {
-      Result<ExistingVersionsPage> p = NextExistingVersions(catalog_, bucket_, "dr", after, page);
+      Result<ExistingVersionsPage> p = NextExistingVersions(catalog_, bucket_, "dr", after, page, kind);
       EXPECT_TRUE(p.ok()) << p.status().ToString();
       if (!p.ok()) break;
       for (const auto& [key, versions] : p->keys) out.emplace_back(key, Ids(versions));
@@ -103,7 +132,6 @@ class ExistingScanTest : public catalog::CatalogOverMemoryStore {
     }
     return out;
   }
-
 };
 
 TEST_F(ExistingScanTest, StepsNeverSplitAKeyAndSkipWhatIsThere) {
@@ -124,6 +152,18 @@ TEST_F(ExistingScanTest, StepsNeverSplitAKeyAndSkipWhatIsThere) {
     EXPECT_EQ(got[3].first, "d");
     EXPECT_EQ(got[3].second.size(), 1u);
   }
+}
+
+// A resync's scan lists every version of every key, oldest first, those
+// recorded as copied to the destination too.
+TEST_F(ExistingScanTest, AResyncListsEveryVersionAgain) {
+  const std::string a1 = Put("a", {"dr"});
+  const std::string a2 = Put("a", {"dr"});
+  const std::string b1 = Put("b");
+  const std::string b2 = Put("b", {"dr"});
+  const std::vector<std::pair<std::string, Ids_>> want = {{"a", {a1, a2}}, {"b", {b1, b2}}};
+  for (size_t page : {1, 3, 1000}) EXPECT_EQ(Scan(page, ScanKind::kResync), want) << "page " << page;
+  EXPECT_EQ(Scan(1000), (std::vector<std::pair<std::string, Ids_>>{{"a", {}}, {"b", {}}}));
 }
 
 }  // namespace

@@ -95,10 +95,11 @@ const s3::ReplicationRule* RuleForVersion(const s3::ReplicationConfiguration& co
   return rule;
 }
 
-// Whether a rule of `config` asks for existing versions to go to `arn`.
-bool AsksForExistingVersions(const s3::ReplicationConfiguration& config, std::string_view arn) {
+// Whether a rule of `config` has a scan of kind `kind` send versions to
+// `arn`: for existing versions one that asks for them, for a resync any.
+bool ScanApplies(const s3::ReplicationConfiguration& config, std::string_view arn, ScanKind kind) {
   return std::any_of(config.rules.begin(), config.rules.end(), [&](const s3::ReplicationRule& r) {
-    return r.enabled && r.existing_objects && r.destination == arn;
+    return r.enabled && (kind == ScanKind::kResync || r.existing_objects) && r.destination == arn;
   });
 }
 
@@ -119,7 +120,16 @@ ReplicationDispatcher::~ReplicationDispatcher() { Stop(); }
 LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyLog& /*log*/, audit::Event& event,
                                                   uint64_t index, uint64_t /*size*/) {
   if (event.operation == "PutBucketReplication") {
-    return event.error.empty() ? ReplicateExisting(i, event.bucket, index) : Step::kDone;
+    return event.error.empty() ? ReplicateExisting(i, event.bucket, index, ScanKind::kExisting) : Step::kDone;
+  }
+  if (event.kind == audit::EventKind::kControl) {
+    const std::optional<ResyncRequest> resync = ParseResyncTarget(event.action, event.target);
+    const ReplicationTarget& t = deps_.targets[i];
+    if (!event.error.empty() || !resync || resync->tenant != t.destination.tenant ||
+        resync->destination != t.destination.name) {
+      return Step::kDone;
+    }
+    return ReplicateExisting(i, resync->bucket, index, ScanKind::kResync);
   }
   const std::string name = s3::NotificationEventName(event);
   const bool created = name.starts_with("ObjectCreated:");
@@ -127,11 +137,11 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
   Result<std::optional<Copy>> copy = WhatToCopy(i, event, created);
   if (!copy.ok()) return Step::kFailed;
   if (!*copy) return Step::kDone;
-  return Conclude(i, **copy, event, Attempt(i, **copy, event.key), /*existing=*/false);
+  return Conclude(i, **copy, event, Attempt(i, **copy, event.key), std::nullopt);
 }
 
 LogDispatcher::Step ReplicationDispatcher::Conclude(size_t i, const Copy& copy, const audit::Event& event,
-                                                    const Outcome& outcome, bool existing) {
+                                                    const Outcome& outcome, std::optional<ScanKind> scan) {
   const bool marker = !copy.record;
   const char* operation = marker ? "ReplicateDeleteMarker" : "ReplicateObject";
   if (outcome.error.empty()) {
@@ -149,11 +159,12 @@ LogDispatcher::Step ReplicationDispatcher::Conclude(size_t i, const Copy& copy, 
   if (outcome.step == Step::kDone && !event.version_id.empty()) {
     SetStatus(i, copy.bucket, event.key, event.version_id, outcome.error.empty(), marker);
   }
-  if (!Record(i, copy.bucket, event, operation, outcome, existing)) return Step::kFailed;
+  if (!Record(i, copy.bucket, event, operation, outcome, scan)) return Step::kFailed;
   return outcome.step;
 }
 
-LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index) {
+LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index,
+                                                             ScanKind kind) {
   const ReplicationTarget& t = deps_.targets[i];
   auto finish = [&] {
     KeepScanState(*deps_.store, t, std::nullopt);
@@ -165,7 +176,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
       s3::CachedReplicationConfiguration(bucket->replication);
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  if (!config.ok() || !AsksForExistingVersions(**config, arn)) return finish();
+  if (!config.ok() || !ScanApplies(**config, arn, kind)) return finish();
   Result<std::optional<std::string>> saved = deps_.store->Get(kReplicatePartition, ScanStateKey(t));
   if (!saved.ok()) return Step::kFailed;
   ExistingScanState state{index, ""};
@@ -174,7 +185,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
     if (resumed && resumed->index == index) state = std::move(*resumed);
   }
   Result<ExistingVersionsPage> page =
-      NextExistingVersions(*deps_.catalog, *bucket, t.destination.name, state.after_key, kExistingVersionsPage);
+      NextExistingVersions(*deps_.catalog, *bucket, t.destination.name, state.after_key, kExistingVersionsPage, kind);
   if (!page.ok()) {
     spdlog::warn("replication to {}: listing {} after '{}': {}", t.destination.name, bucket_name, state.after_key,
                  page.status().ToString());
@@ -182,7 +193,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   }
   for (const auto& [key, versions] : page->keys) {
     for (const ExistingVersion& v : versions) {
-      if (CopyExisting(i, *bucket, **config, key, v) == Step::kFailed) {
+      if (CopyExisting(i, *bucket, **config, key, v, kind) == Step::kFailed) {
         KeepScanState(*deps_.store, t, state);
         return Step::kFailed;
       }
@@ -196,16 +207,19 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
 
 LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog::BucketRecord& bucket,
                                                         const s3::ReplicationConfiguration& config,
-                                                        const std::string& key, const ExistingVersion& version) {
+                                                        const std::string& key, const ExistingVersion& version,
+                                                        ScanKind kind) {
   const ReplicationTarget& t = deps_.targets[i];
   Result<catalog::ObjectRecord> record = deps_.catalog->GetObjectVersion(bucket, key, version.version_id);
   if (!record.ok()) return record.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
   // Looked at again: it may have been copied or written since the listing.
-  const ExistingVersion now = ExistingVersionOf(*record, t.destination.name);
+  const ExistingVersion now = ExistingVersionOf(*record, t.destination.name, kind);
   if (now.there || now.pending) return Step::kDone;
   const s3::ReplicationRule* rule =
       RuleForVersion(config, s3::ReplicationTargetArn(t.destination.tenant, t.destination.name), key, &*record);
-  if (rule == nullptr || !rule->existing_objects) return Step::kDone;
+  if (rule == nullptr || (kind == ScanKind::kExisting && !rule->existing_objects)) return Step::kDone;
+  // (A delete marker sent again costs no more than the question.)
+  if (now.held && !record->delete_marker && HoldsVersion(i, version.version_id, key)) return Step::kDone;
   Copy copy;
   copy.bucket = bucket;
   copy.rule = *rule;
@@ -215,7 +229,7 @@ LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog:
   event.bucket = bucket.name;
   event.key = key;
   event.version_id = version.version_id;
-  return Conclude(i, copy, event, Attempt(i, copy, key), /*existing=*/true);
+  return Conclude(i, copy, event, Attempt(i, copy, key), kind);
 }
 
 Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatToCopy(size_t i,
@@ -298,6 +312,18 @@ bool ReplicationDispatcher::ArrivedAlready(size_t i, const std::string& version_
   // since; then the copy goes again.)
   return reply.ok() && (reply->status == 200 || reply->status == 404) &&
          reply->Header(s3::kReplicaSourceHeader) == version_id;
+}
+
+bool ReplicationDispatcher::HoldsVersion(size_t i, const std::string& version_id, const std::string& key) {
+  const ReplicationTarget& t = deps_.targets[i];
+  const std::string path = ReplicaPath(t.bucket, key);
+  const std::string query = "versionId=" + version_id;  // (ids are URL-safe)
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {}, query);
+  if (!headers.ok()) return false;
+  Result<admin::HttpReply> reply = clients_[i]->Send("HEAD", path + "?" + query, *headers, "", deps_.timeout);
+  // Anything else (404 NoSuchVersion, a destination that knows no such id,
+  // no answer): sent again.
+  return reply.ok() && reply->status == 200 && reply->Header(s3::kReplicaSourceHeader) == version_id;
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key,
@@ -457,7 +483,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::
 }
 
 bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,
-                                   const char* operation, const Outcome& outcome, bool existing) {
+                                   const char* operation, const Outcome& outcome, std::optional<ScanKind> scan) {
   const ReplicationTarget& t = deps_.targets[i];
   audit::Event e;
   e.kind = audit::EventKind::kData;
@@ -479,7 +505,8 @@ bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket
   }
   e.details["destination"] = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
   e.details["destination_jurisdiction"] = t.destination.jurisdiction;
-  if (existing) e.details["existing"] = "true";  // a version from before the configuration
+  if (scan == ScanKind::kExisting) e.details["existing"] = "true";  // a version from before the configuration
+  if (scan == ScanKind::kResync) e.details["resync"] = "true";      // sent again on request
   Result<uint64_t> appended = deps_.log->AppendAndWait(bucket.owner, e);
   if (!appended.ok()) {
     spdlog::warn("replication to {}: logging the attempt: {}", e.details["destination"], appended.status().ToString());

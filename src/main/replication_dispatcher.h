@@ -38,6 +38,10 @@
 // steps of about 100 versions; the destination's later entries wait behind
 // the scan, so every key's versions still arrive in order. A scan's
 // progress is kept (`existing/TENANT/NAME`) and resumed after a restart.
+// A ResyncBucketReplication entry (admin/replication_handlers.cc) starts
+// the same scan for the destination it names, copying every version again
+// but those the destination still holds (asked by HEAD ?versionId=): a
+// destination that lost its copies gets them back, under their ids.
 //
 // Thread-safety: one background thread (LogDispatcher's).
 #pragma once
@@ -107,12 +111,15 @@ class ReplicationDispatcher final : public LogDispatcher {
   Step Handle(size_t i, audit::TransparencyLog& log, audit::Event& event, uint64_t index, uint64_t size) override;
   // Counts, logs and records the attempt `outcome` of `copy` (of `event`'s
   // version); the step the entry came to.
-  Step Conclude(size_t i, const Copy& copy, const audit::Event& event, const Outcome& outcome, bool existing);
-  // One step of the scan the PutBucketReplication entry at `index` started.
-  Step ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index);
+  // `scan`: the kind of scan the copy is part of; nullopt for a new version.
+  Step Conclude(size_t i, const Copy& copy, const audit::Event& event, const Outcome& outcome,
+                std::optional<ScanKind> scan);
+  // One step of the scan the entry at `index` started: a
+  // PutBucketReplication (kExisting) or a ResyncBucketReplication (kResync).
+  Step ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index, ScanKind kind);
   // Copies `version` of `key` if it still should go.
   Step CopyExisting(size_t i, const catalog::BucketRecord& bucket, const s3::ReplicationConfiguration& config,
-                    const std::string& key, const ExistingVersion& version);
+                    const std::string& key, const ExistingVersion& version, ScanKind kind);
   // What entry `event` (a version `created`, else a delete marker) asks
   // destination `i` to get under the bucket's rules now: nullopt for
   // nothing; an error to try again later.
@@ -124,6 +131,10 @@ class ReplicationDispatcher final : public LogDispatcher {
   // is a copy of source version `version_id` (s3::kReplicaSourceHeader):
   // asked only while unsure_[i].
   bool ArrivedAlready(size_t i, const std::string& version_id, const std::string& key);
+  // Whether destination `i` holds version `version_id` of `key` under that
+  // id (a replica made since replicas keep their source's id): a resync
+  // does not send it again.
+  bool HoldsVersion(size_t i, const std::string& version_id, const std::string& key);
   Outcome CopyVersion(size_t i, const catalog::BucketRecord& bucket, const catalog::ObjectRecord& record,
                       const s3::ReplicationRule& rule, const std::string& key);
   // A version larger than `part_size`, as a multipart upload (aborted if
@@ -144,10 +155,10 @@ class ReplicationDispatcher final : public LogDispatcher {
   // (FAILED); a delete marker has no status.
   void SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
                  bool copied, bool delete_marker);
-  // Logs the attempt in the owner's log (`existing`: a scan's); false if
-  // the entry could not be made durable (the entry is then handled again).
+  // Logs the attempt in the owner's log (`scan`: a scan's); false if the
+  // entry could not be made durable (the entry is then handled again).
   bool Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, const char* operation,
-              const Outcome& outcome, bool existing);
+              const Outcome& outcome, std::optional<ScanKind> scan);
 
   const Deps deps_;
   std::vector<std::unique_ptr<admin::KeepAliveHttpClient>> clients_;  // by target

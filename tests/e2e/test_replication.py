@@ -505,6 +505,43 @@ def test_replicas_keep_the_source_version_ids(source, dest):
     assert d.head_object(Bucket="replica", Key="ids/k")["VersionId"] == newer
 
 
+def test_a_destination_that_lost_its_copies_gets_them_back_by_a_resync(source, dest):
+    """`confiance admin replication resync` (the tenant's root, or an
+    operator) copies a bucket's versions again to one destination: what it
+    lost comes back in order under the same ids, what it still holds is
+    not sent again, and each copy is in the tenant's log as a resync."""
+    a, d = s3(source, ACME), s3(dest, DR)
+    versioned_bucket(a, "repl-resync")
+    configure(a, "repl-resync", rule(prefix="rs/"))
+    ids = {key: [a.put_object(Bucket="repl-resync", Key=key, Body=b"%s v%d" % (key.encode(), n))["VersionId"]
+                 for n in range(2)] for key in ("rs/lost", "rs/kept")}
+    for key in ids:
+        wait_for(lambda: len(version_ids(d, "replica", key)[0]) == 2, what=key)
+    for v in d.list_object_versions(Bucket="replica", Prefix="rs/lost")["Versions"]:
+        d.delete_object(Bucket="replica", Key="rs/lost", VersionId=v["VersionId"])
+    assert version_ids(d, "replica", "rs/lost") == (set(), set())
+
+    assert "no enabled replication rule" in cli(source, "replication", "resync", "repl-resync", "us",
+                                                  "--tenant", "acme", creds=ACME, expect=1).err
+    cli(source, "replication", "resync", "repl-resync", "dr", "--tenant", "acme", creds=OTHER, expect=1)
+    out = cli(source, "replication", "resync", "repl-resync", "dr", "--tenant", "acme", creds=ACME).out
+    assert "resync to " + DR_ARN + " queued" in out, out
+
+    bodies = wait_for(lambda: (lambda got: got if len(got) == 2 else None)(version_bodies(d, "replica", "rs/lost")),
+                      what="the resync")
+    assert bodies == [b"rs/lost v1", b"rs/lost v0"]
+    listed = d.list_object_versions(Bucket="replica", Prefix="rs/lost")["Versions"]
+    assert [v["VersionId"] for v in listed] == ids["rs/lost"][::-1]
+    source.stop_clean()
+    try:
+        resent = [(e.get("key"), e.get("version_id")) for e in export_log(source, "acme")
+                  if e.get("operation") == "ReplicateObject" and e.get("details", {}).get("resync") == "true"]
+    finally:
+        source.start()
+    assert resent == [("rs/lost", v) for v in ids["rs/lost"]], resent  # none of rs/kept
+    assert version_ids(d, "replica", "rs/kept") == (set(ids["rs/kept"]), set())
+
+
 def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):
     """The destination replicates its bucket back to the source: a version
     written on either side reaches the other once, as a REPLICA that is
