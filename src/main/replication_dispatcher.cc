@@ -299,31 +299,34 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
   return outcome;
 }
 
-bool ReplicationDispatcher::ArrivedAlready(size_t i, const std::string& version_id, const std::string& key) {
-  if (version_id.empty()) return false;  // (a replica answering no source would match it)
+std::optional<ReplicationDispatcher::HeadAnswer> ReplicationDispatcher::HeadAtDestination(size_t i,
+                                                                                          const std::string& key,
+                                                                                          const std::string& query) {
   const ReplicationTarget& t = deps_.targets[i];
   const std::string path = ReplicaPath(t.bucket, key);
-  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {});
-  if (!headers.ok()) return false;
-  Result<admin::HttpReply> reply = clients_[i]->Send("HEAD", path, *headers, "", deps_.timeout);
+  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {}, query);
+  if (!headers.ok()) return std::nullopt;
+  Result<admin::HttpReply> reply =
+      clients_[i]->Send("HEAD", query.empty() ? path : path + "?" + query, *headers, "", deps_.timeout);
+  if (!reply.ok()) return std::nullopt;
+  return HeadAnswer{reply->status, std::string(reply->Header(s3::kReplicaSourceHeader))};
+}
+
+bool ReplicationDispatcher::ArrivedAlready(size_t i, const std::string& version_id, const std::string& key) {
+  if (version_id.empty()) return false;  // (a replica answering no source would match it)
+  const std::optional<HeadAnswer> head = HeadAtDestination(i, key, "");
   // (Copies of a key go in order: if the copy arrived, it is the key's
   // current version there (a delete marker's HEAD is a 404 with the
   // marker's headers), unless the destination's own writers wrote the key
-  // since; then the copy goes again.)
-  return reply.ok() && (reply->status == 200 || reply->status == 404) &&
-         reply->Header(s3::kReplicaSourceHeader) == version_id;
+  // since; then the copy goes again, and is kept out there.)
+  return head && (head->status == 200 || head->status == 404) && head->replica_source == version_id;
 }
 
 bool ReplicationDispatcher::HoldsVersion(size_t i, const std::string& version_id, const std::string& key) {
-  const ReplicationTarget& t = deps_.targets[i];
-  const std::string path = ReplicaPath(t.bucket, key);
-  const std::string query = "versionId=" + version_id;  // (ids are URL-safe)
-  Result<std::vector<admin::HttpHeader>> headers = SignForTarget(t, "HEAD", path, {}, query);
-  if (!headers.ok()) return false;
-  Result<admin::HttpReply> reply = clients_[i]->Send("HEAD", path + "?" + query, *headers, "", deps_.timeout);
+  const std::optional<HeadAnswer> head = HeadAtDestination(i, key, "versionId=" + version_id);  // (ids are URL-safe)
   // Anything else (404 NoSuchVersion, a destination that knows no such id,
   // no answer): sent again.
-  return reply.ok() && reply->status == 200 && reply->Header(s3::kReplicaSourceHeader) == version_id;
+  return head && head->status == 200 && head->replica_source == version_id;
 }
 
 void ReplicationDispatcher::SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key,

@@ -131,6 +131,13 @@ class ReplicationDispatcher final : public LogDispatcher {
   // is a copy of source version `version_id` (s3::kReplicaSourceHeader):
   // asked only while unsure_[i].
   bool ArrivedAlready(size_t i, const std::string& version_id, const std::string& key);
+  // A signed HEAD of `key` (with `query`, "" for none) at destination `i`:
+  // its status and s3::kReplicaSourceHeader; nullopt without an answer.
+  struct HeadAnswer {
+    int status = 0;
+    std::string replica_source;
+  };
+  std::optional<HeadAnswer> HeadAtDestination(size_t i, const std::string& key, const std::string& query);
   // Whether destination `i` holds version `version_id` of `key` under that
   // id (a replica made since replicas keep their source's id): a resync
   // does not send it again.
