@@ -8,7 +8,9 @@
 #include "catalog/version_id.h"
 #include "common/iso8601.h"
 #include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "s3/sigv4/canonical.h"
+#include "s3/xml/tagging_xml.h"
 
 namespace confiance {
 namespace {
@@ -30,6 +32,24 @@ std::string TaggingHeader(const catalog::TagMap& tags) {
 
 std::string ReplicaPath(std::string_view bucket, std::string_view key) {
   return "/" + std::string(bucket) + "/" + sigv4::UriEncode(key, /*keep_slash=*/true);
+}
+
+TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags) {
+  TaggingRequest r;
+  r.query = "tagging=&versionId=" + sigv4::UriEncode(version_id, /*keep_slash=*/false);
+  if (tags.empty()) {
+    r.method = "DELETE";
+    return r;
+  }
+  r.method = "PUT";
+  r.body = s3::xml::RenderTagging(tags);
+  crypto::Md5 md5;
+  md5.Update(r.body);
+  const crypto::Md5::Digest digest = md5.Finish();
+  r.headers = {{"content-type", "application/xml"},
+               {"content-md5",
+                crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()))}};
+  return r;
 }
 
 std::vector<admin::HttpHeader> ReplicaOfHeaders(std::string_view version_id) {

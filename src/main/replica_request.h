@@ -53,6 +53,19 @@ std::string UploadQuery(std::string_view upload_id);
 // answers gave them, quotes included) as parts 1..N.
 std::string CompleteUploadBody(const std::vector<std::string>& etags);
 
+// The request that gives the replica of source version `version_id` the
+// tag set `tags` (a PutObjectTagging or DeleteObjectTagging of the source
+// sent on: "Replica tags" in docs/replication.md): PUT
+// ?tagging&versionId= with the document (and its Content-MD5, which S3
+// asks of tagging), or DELETE of it for no tags.
+struct TaggingRequest {
+  std::string method;
+  std::string query;
+  std::vector<admin::HttpHeader> headers;
+  std::string body;
+};
+TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags);
+
 // The x-amz-content-sha256 of every copying request: the body streams
 // (TLS and Content-MD5 guard it); sign with admin::SignHeaders.
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";

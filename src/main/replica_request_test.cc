@@ -6,6 +6,8 @@
 #include <map>
 
 #include "catalog/version_id.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "s3/sigv4/auth_parse.h"
 
 namespace confiance {
@@ -19,6 +21,27 @@ std::map<std::string, std::string> AsMap(const std::vector<admin::HttpHeader>& h
 
 TEST(ReplicaRequestTest, PathEncodesTheKeyOnce) {
   EXPECT_EQ(ReplicaPath("copies", "a/b c+d%.txt"), "/copies/a/b%20c%2Bd%25.txt");
+}
+
+// A tag change sent on: the version's whole tag set, checked by its MD5;
+// no tags is a DELETE of them.
+TEST(ReplicaRequestTest, TheTaggingRequestOfAVersion) {
+  const TaggingRequest put = ReplicaTaggingRequest("0abc", {{"class", "gold & silver"}});
+  EXPECT_EQ(put.method, "PUT");
+  EXPECT_EQ(put.query, "tagging=&versionId=0abc");
+  EXPECT_NE(put.body.find("<Key>class</Key><Value>gold &amp; silver</Value>"), std::string::npos) << put.body;
+  const std::map<std::string, std::string> h = AsMap(put.headers);
+  EXPECT_EQ(h.at("content-type"), "application/xml");
+  crypto::Md5 md5;
+  md5.Update(put.body);
+  const crypto::Md5::Digest d = md5.Finish();
+  EXPECT_EQ(h.at("content-md5"),
+            crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())));
+  const TaggingRequest del = ReplicaTaggingRequest("0abc", {});
+  EXPECT_EQ(del.method, "DELETE");
+  EXPECT_EQ(del.query, "tagging=&versionId=0abc");
+  EXPECT_TRUE(del.body.empty());
+  EXPECT_TRUE(del.headers.empty());
 }
 
 TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {

@@ -95,11 +95,11 @@ const s3::ReplicationRule* RuleForVersion(const s3::ReplicationConfiguration& co
   return rule;
 }
 
-// Whether a rule of `config` has a scan of kind `kind` send versions to
-// `arn`: for existing versions one that asks for them, for a resync any.
-bool ScanApplies(const s3::ReplicationConfiguration& config, std::string_view arn, ScanKind kind) {
+// Whether an enabled rule of `config` sends to `arn` (`existing`: one that
+// asks for existing versions too).
+bool RuleSendsTo(const s3::ReplicationConfiguration& config, std::string_view arn, bool existing) {
   return std::any_of(config.rules.begin(), config.rules.end(), [&](const s3::ReplicationRule& r) {
-    return r.enabled && (kind == ScanKind::kResync || r.existing_objects) && r.destination == arn;
+    return r.enabled && (!existing || r.existing_objects) && r.destination == arn;
   });
 }
 
@@ -121,6 +121,9 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
                                                   uint64_t index, uint64_t /*size*/) {
   if (event.operation == "PutBucketReplication") {
     return event.error.empty() ? ReplicateExisting(i, event.bucket, index, ScanKind::kExisting) : Step::kDone;
+  }
+  if (event.operation == "PutObjectTagging" || event.operation == "DeleteObjectTagging") {
+    return event.error.empty() ? ReplicateTags(i, event) : Step::kDone;
   }
   if (event.kind == audit::EventKind::kControl) {
     const std::optional<ResyncRequest> resync = ParseResyncTarget(event.action, event.target);
@@ -176,7 +179,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
       s3::CachedReplicationConfiguration(bucket->replication);
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  if (!config.ok() || !ScanApplies(**config, arn, kind)) return finish();
+  if (!config.ok() || !RuleSendsTo(**config, arn, kind == ScanKind::kExisting)) return finish();
   Result<std::optional<std::string>> saved = deps_.store->Get(kReplicatePartition, ScanStateKey(t));
   if (!saved.ok()) return Step::kFailed;
   ExistingScanState state{index, ""};
@@ -203,6 +206,41 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   if (!page->more) return finish();
   KeepScanState(*deps_.store, t, state);
   return Step::kProgress;
+}
+
+LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::Event& event) {
+  const ReplicationTarget& t = deps_.targets[i];
+  if (event.version_id.empty()) return Step::kDone;  // (an unversioned bucket replicates nothing)
+  Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
+  if (!bucket.ok()) return bucket.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
+  if (bucket->owner != t.destination.tenant || bucket->replication.empty()) return Step::kDone;
+  Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
+      s3::CachedReplicationConfiguration(bucket->replication);
+  const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
+  if (!config.ok() || !RuleSendsTo(**config, arn, /*existing=*/false)) return Step::kDone;
+  // The version's tags as they are now (a later change's entry sends its
+  // own): what the destination should end with, whatever came between.
+  Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
+  if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
+  if (!ExistingVersionOf(*r, t.destination.name).held) return Step::kDone;
+  const TaggingRequest request = ReplicaTaggingRequest(event.version_id, r->tags);
+  const std::string path = ReplicaPath(t.bucket, event.key);
+  Result<std::vector<admin::HttpHeader>> headers =
+      SignForTarget(t, request.method, path, request.headers, request.query);
+  Outcome outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+  if (headers.ok()) {
+    const std::string target = path + "?" + request.query;
+    outcome = Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
+  }
+  if (outcome.error.empty()) {
+    deps_.stats->replications.Add();
+  } else {
+    (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
+    spdlog::warn("replication to {} (tags of {}/{} version {}): {}", arn, event.bucket, event.key, event.version_id,
+                 outcome.error);
+  }
+  if (!Record(i, *bucket, event, "ReplicateObjectTagging", outcome, std::nullopt)) return Step::kFailed;
+  return outcome.step;
 }
 
 LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog::BucketRecord& bucket,

@@ -542,6 +542,39 @@ def test_a_destination_that_lost_its_copies_gets_them_back_by_a_resync(source, d
     assert version_ids(d, "replica", "rs/kept") == (set(ids["rs/kept"]), set())
 
 
+def test_tag_changes_reach_the_replica(source, dest):
+    """As S3 does: PutObjectTagging and DeleteObjectTagging of a version
+    the destination holds are sent on (under the same version id), each
+    an entry of the tenant's log."""
+    a, d = s3(source, ACME), s3(dest, DR)
+    versioned_bucket(a, "repl-tags")
+    configure(a, "repl-tags", rule(prefix="t/"))
+    first = a.put_object(Bucket="repl-tags", Key="t/obj", Body=b"one", Tagging="stage=new")["VersionId"]
+    wait_for(lambda: replica(dest, "replica", "t/obj"))
+
+    def replica_tags(version):
+        return {t["Key"]: t["Value"] for t in d.get_object_tagging(Bucket="replica", Key="t/obj",
+                                                                   VersionId=version)["TagSet"]}
+
+    assert replica_tags(first) == {"stage": "new"}
+    a.put_object_tagging(Bucket="repl-tags", Key="t/obj",
+                         Tagging={"TagSet": [{"Key": "stage", "Value": "reviewed"}, {"Key": "owner", "Value": "ops"}]})
+    wait_for(lambda: replica_tags(first) == {"stage": "reviewed", "owner": "ops"}, what="the new tags")
+    second = a.put_object(Bucket="repl-tags", Key="t/obj", Body=b"two")["VersionId"]
+    wait_for(lambda: replica(dest, "replica", "t/obj")[0] == b"two")
+    # A noncurrent version's tags, by its id; then no tags at all.
+    a.delete_object_tagging(Bucket="repl-tags", Key="t/obj", VersionId=first)
+    wait_for(lambda: replica_tags(first) == {}, what="the tags deleted")
+    assert replica_tags(second) == {}
+    source.stop_clean()
+    try:
+        sent = [(e.get("version_id"), e.get("status")) for e in export_log(source, "acme")
+                if e.get("operation") == "ReplicateObjectTagging" and e.get("key") == "t/obj"]
+    finally:
+        source.start()
+    assert sent == [(first, 200), (first, 204)], sent
+
+
 def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):
     """The destination replicates its bucket back to the source: a version
     written on either side reaches the other once, as a REPLICA that is
