@@ -604,6 +604,14 @@ def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, 
         for client, bucket in ((a, "repl-loop"), (d, "replica")):
             versions = client.list_object_versions(Bucket=bucket, Prefix="loop/")["Versions"]
             assert sorted(v["Key"] for v in versions) == ["loop/from-dest.txt", "loop/from-source.txt"], versions
+        # One key written on both sides at once: the copy that arrives after
+        # the other side's own write goes in as noncurrent (ids are
+        # time-ordered and shared), so both end with the newest as current.
+        older = d.put_object(Bucket="replica", Key="loop/both.txt", Body=b"first, at the destination")["VersionId"]
+        newer = a.put_object(Bucket="repl-loop", Key="loop/both.txt", Body=b"then at the source")["VersionId"]
+        for client, bucket in ((a, "repl-loop"), (d, "replica")):
+            wait_for(lambda: version_ids(client, bucket, "loop/both.txt")[0] == {older, newer}, what="both versions")
+            assert client.head_object(Bucket=bucket, Key="loop/both.txt")["VersionId"] == newer, bucket
         # A delete marker too: its copy is a replica, never copied back.
         a.delete_object(Bucket="repl-loop", Key="loop/from-source.txt")
         wait_for(lambda: replica(dest, "replica", "loop/from-source.txt") is None)
