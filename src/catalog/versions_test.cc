@@ -75,8 +75,8 @@ class VersionsTest : public ::testing::Test {
       return OkStatus();
     }));
   }
-  // Puts a stamped object of `size` bytes with blob `blob`; returns its S3 version id.
-  std::string Put(const std::string& key, uint64_t size, const std::string& blob = "") {
+  // A stamped record of `size` bytes with blob `blob`.
+  ObjectRecord Stamped(uint64_t size, const std::string& blob) {
     ObjectRecord r;
     r.size = size;
     r.etag = "e" + std::to_string(size);
@@ -86,28 +86,29 @@ class VersionsTest : public ::testing::Test {
     r.segments.push_back(s);
     r.op_tag = NewOpTag();
     StampVersion(bucket_, r);
+    return r;
+  }
+  // Commits `r` as a put of `key`; keeps what it replaced in last_removed_.
+  Status Commit(const std::string& key, const ObjectRecord& r) {
     Result<std::optional<ObjectRecord>> replaced = catalog_.PutObject(bucket_, key, r);
-    EXPECT_TRUE(replaced.ok()) << replaced.status().ToString();
     last_removed_ = replaced.ok() ? *replaced : std::nullopt;
+    return replaced.status();
+  }
+  // Puts a stamped object of `size` bytes with blob `blob`; returns its S3 version id.
+  std::string Put(const std::string& key, uint64_t size, const std::string& blob = "") {
+    const ObjectRecord r = Stamped(size, blob);
+    Status s = Commit(key, r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
     return ExternalVersionId(r);
   }
   // Puts a replication copy of source version `source` (S3 form), as the
   // destination's PutObject stamps it; returns the put's status.
   Status PutReplica(const std::string& key, uint64_t size, const std::string& blob, const std::string& source) {
-    ObjectRecord r;
-    r.size = size;
-    Segment s;
-    s.blob_id = blob;
-    s.plain_size = size;
-    r.segments.push_back(s);
-    r.op_tag = NewOpTag();
-    StampVersion(bucket_, r);
+    ObjectRecord r = Stamped(size, blob);
     r.replication_status = ReplicationStatus::kReplica;
     r.replica_source_version = source;
     AdoptVersionId(bucket_, source, r);
-    Result<std::optional<ObjectRecord>> replaced = catalog_.PutObject(bucket_, key, r);
-    last_removed_ = replaced.ok() ? *replaced : std::nullopt;
-    return replaced.status();
+    return Commit(key, r);
   }
   // (key, version id, latest, marker) of a whole ListObjectVersions walk in
   // pages of `page_size`.
