@@ -110,6 +110,21 @@ class VersionsTest : public ::testing::Test {
     AdoptVersionId(bucket_, source, r);
     return Commit(key, r);
   }
+  // The bucket's usage counters and a recount agree on `bytes` and `objects`.
+  void ExpectUsage(int64_t bytes, int64_t objects) {
+    ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
+    EXPECT_EQ(u.bytes, bytes);
+    EXPECT_EQ(u.objects, objects);
+    ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
+    EXPECT_EQ(recount.bytes, bytes);
+    EXPECT_EQ(recount.objects, objects);
+  }
+  // The blobs the sweeper sees referenced.
+  std::set<std::string> ReferencedBlobs() {
+    std::set<std::string> marked;
+    EXPECT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { marked.insert(id); }));
+    return marked;
+  }
   // (key, version id, latest, marker) of a whole ListObjectVersions walk in
   // pages of `page_size`.
   struct Entry {
@@ -210,17 +225,10 @@ TEST_F(VersionsTest, PutKeepsEveryVersionAndReleasesNothing) {
   EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", "null"), kNotFound);
   EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", "bogus"), kInvalidArgument);
   EXPECT_STATUS_CODE(catalog_.GetObjectVersion(bucket_, "k", EncodeVersionId(NewVersionId())), kNotFound);
-  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
-  EXPECT_EQ(u.bytes, 6);
-  EXPECT_EQ(u.objects, 3);
-  ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
-  EXPECT_EQ(recount.bytes, 6);
-  EXPECT_EQ(recount.objects, 3);
+  ExpectUsage(6, 3);
   EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v3, true, false}, {"k", v2, false, false}, {"k", v1, false, false}}));
   // The sweeper sees the blobs of every version.
-  std::set<std::string> marked;
-  ASSERT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { marked.insert(id); }));
-  EXPECT_EQ(marked, (std::set<std::string>{"blob1", "blob2", "blob3"}));
+  EXPECT_EQ(ReferencedBlobs(), (std::set<std::string>{"blob1", "blob2", "blob3"}));
 }
 
 TEST_F(VersionsTest, DeleteMarkerHidesAndDeletingItRestores) {
@@ -349,15 +357,8 @@ TEST_F(VersionsTest, AReplicaTakesItsSourceVersionIdInOrder) {
   ASSERT_TRUE(last_removed_);
   EXPECT_EQ(last_removed_->segments[0].blob_id, "older-again");
   EXPECT_EQ(ListAll(1000).size(), 3u);
-  ASSERT_OK_AND_ASSIGN(Usage u, catalog_.BucketUsage(bucket_));
-  EXPECT_EQ(u.bytes, 6);
-  EXPECT_EQ(u.objects, 3);
-  ASSERT_OK_AND_ASSIGN(Usage recount, catalog_.RecountBucketUsage(bucket_));
-  EXPECT_EQ(recount.bytes, 6);
-  EXPECT_EQ(recount.objects, 3);
-  std::set<std::string> marked;
-  ASSERT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { marked.insert(id); }));
-  EXPECT_EQ(marked, (std::set<std::string>{"local", "newer", "older"}));
+  ExpectUsage(6, 3);
+  EXPECT_EQ(ReferencedBlobs(), (std::set<std::string>{"local", "newer", "older"}));
 }
 
 // A multipart copy of a version the key holds already is kept out whole:
