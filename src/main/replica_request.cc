@@ -37,6 +37,7 @@ std::string ReplicaPath(std::string_view bucket, std::string_view key) {
 TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags) {
   TaggingRequest r;
   r.query = "tagging=&versionId=" + sigv4::UriEncode(version_id, /*keep_slash=*/false);
+  r.headers = ReplicaOfHeaders(version_id);
   if (tags.empty()) {
     r.method = "DELETE";
     return r;
@@ -46,9 +47,9 @@ TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog:
   crypto::Md5 md5;
   md5.Update(r.body);
   const crypto::Md5::Digest digest = md5.Finish();
-  r.headers = {{"content-type", "application/xml"},
-               {"content-md5",
-                crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()))}};
+  r.headers.push_back({"content-type", "application/xml"});
+  const std::string_view digest_bytes(reinterpret_cast<const char*>(digest.data()), digest.size());
+  r.headers.push_back({"content-md5", crypto::Base64Encode(digest_bytes)});
   return r;
 }
 

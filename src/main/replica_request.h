@@ -53,11 +53,12 @@ std::string UploadQuery(std::string_view upload_id);
 // answers gave them, quotes included) as parts 1..N.
 std::string CompleteUploadBody(const std::vector<std::string>& etags);
 
-// The request that gives the replica of source version `version_id` the
-// tag set `tags` (a PutObjectTagging or DeleteObjectTagging of the source
-// sent on: "Replica tags" in docs/replication.md): PUT
-// ?tagging&versionId= with the document (and its Content-MD5, which S3
-// asks of tagging), or DELETE of it for no tags.
+// The request that gives the copy of version `version_id` the tag set
+// `tags` (a PutObjectTagging or DeleteObjectTagging sent on: "Tag
+// changes" in docs/replication.md): PUT ?tagging&versionId= with the
+// document (and its Content-MD5, which S3 asks of tagging), or DELETE of
+// it for no tags; marked as replication's (ReplicaOfHeaders), so that the
+// destination never sends it on again.
 struct TaggingRequest {
   std::string method;
   std::string query;

@@ -32,6 +32,8 @@ TEST(ReplicaRequestTest, TheTaggingRequestOfAVersion) {
   EXPECT_NE(put.body.find("<Key>class</Key><Value>gold &amp; silver</Value>"), std::string::npos) << put.body;
   const std::map<std::string, std::string> h = AsMap(put.headers);
   EXPECT_EQ(h.at("content-type"), "application/xml");
+  EXPECT_EQ(h.at(std::string(s3::kReplicaHeader)), s3::kReplicaHeaderValue);
+  EXPECT_EQ(h.at(std::string(s3::kReplicaSourceHeader)), "0abc");
   crypto::Md5 md5;
   md5.Update(put.body);
   const crypto::Md5::Digest d = md5.Finish();
@@ -41,7 +43,7 @@ TEST(ReplicaRequestTest, TheTaggingRequestOfAVersion) {
   EXPECT_EQ(del.method, "DELETE");
   EXPECT_EQ(del.query, "tagging=&versionId=0abc");
   EXPECT_TRUE(del.body.empty());
-  EXPECT_TRUE(del.headers.empty());
+  EXPECT_EQ(AsMap(del.headers).size(), 2u);  // the replica marks alone
 }
 
 TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {

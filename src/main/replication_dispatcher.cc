@@ -123,7 +123,9 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
     return event.error.empty() ? ReplicateExisting(i, event.bucket, index, ScanKind::kExisting) : Step::kDone;
   }
   if (event.operation == "PutObjectTagging" || event.operation == "DeleteObjectTagging") {
-    return event.error.empty() ? ReplicateTags(i, event) : Step::kDone;
+    // (A change replication made is never sent on: no loops.)
+    const bool sent_here = event.details.contains("replica");
+    return event.error.empty() && !sent_here ? ReplicateTags(i, event) : Step::kDone;
   }
   if (event.kind == audit::EventKind::kControl) {
     const std::optional<ResyncRequest> resync = ParseResyncTarget(event.action, event.target);
@@ -222,7 +224,14 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::
   // own): what the destination should end with, whatever came between.
   Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
   if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
-  if (!ExistingVersionOf(*r, t.destination.name).held) return Step::kDone;
+  if (r->replication_status == catalog::ReplicationStatus::kReplica) {
+    // A replica's tags go only where a rule asks for replica modifications
+    // (to the server it came from, in a two-way setup).
+    const s3::ReplicationRule* rule = s3::ReplicationRuleFor(**config, arn, event.key, &r->tags);
+    if (rule == nullptr || !rule->replica_modifications) return Step::kDone;
+  } else if (!ExistingVersionOf(*r, t.destination.name).held) {
+    return Step::kDone;
+  }
   const TaggingRequest request = ReplicaTaggingRequest(event.version_id, r->tags);
   const std::string path = ReplicaPath(t.bucket, event.key);
   Result<std::vector<admin::HttpHeader>> headers =

@@ -87,6 +87,7 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     e.details["size"] = std::to_string(ctx.written->size);
   }
   if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
+  if (ctx.replica_change) e.details["replica"] = "true";
   if (ctx.sts_call) {
     e.operation = ctx.sts_call->action;
     if (!ctx.sts_call->session_name.empty()) e.details["session_name"] = ctx.sts_call->session_name;

@@ -71,6 +71,10 @@ struct S3Service::Ctx {
   };
   std::optional<StsCallRecord> sts_call;
   bool delete_marker_created = false;
+  // A change marked as made by replication (s3::kReplicaHeader) and
+  // allowed as such: its log entry says so, and replication never sends it
+  // on (main/replication_dispatcher.h: no loops between two servers).
+  bool replica_change = false;
   // DeleteObjects: each named key's outcome, in the request's order; each
   // is an entry of its own in the log, after the request's
   // (docs/audit-log.md, "DeleteObjects").

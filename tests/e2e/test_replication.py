@@ -36,7 +36,9 @@ def dest(tmp_path_factory):
     pools = conf / "pools.toml"  # a second class, for replicas written in it
     pools.write_text('[[pool]]\nname = "cold"\ndirectory = "%s"\njurisdiction = "FR"\nstorage_class = "STANDARD_IA"\n'
                      % (conf / "cold"))
-    for srv in serve_module(tmp_path_factory, "repl-dest", ["--pools", str(pools)]):
+    token_file, token = write_token(str(conf))
+    for srv in serve_module(tmp_path_factory, "repl-dest", ["--pools", str(pools), "--metrics-token-file", token_file]):
+        srv.metrics_token = token
         cli(srv, "tenant", "create", "drsite", "--access-key", DR[0], "--secret-key", DR[1])
         d = s3(srv, DR)
         for name in ("replica", "replica-us", "replica-other"):
@@ -156,8 +158,8 @@ def test_configuration_is_validated_and_kept(source):
                 "arn:aws:s3:::elsewhere"):
         assert s3_code(configure, a, "repl-config", rule(arn=arn)) == (400, "InvalidRequest"), arn
     assert s3_code(configure, a, "repl-config", rule(), rule(arn=US_ARN)) == (400, "InvalidRequest")  # priorities
-    assert s3_code(configure, a, "repl-config", rule(SourceSelectionCriteria={
-        "ReplicaModifications": {"Status": "Enabled"}})) == (400, "InvalidRequest")
+    assert s3_code(configure, a, "repl-config", rule(Destination={
+        "Bucket": DR_ARN, "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}}})) == (400, "InvalidRequest")
     # A refused configuration left the last one in place.
     assert len(a.get_bucket_replication(Bucket="repl-config")["ReplicationConfiguration"]["Rules"]) == 2
     # Versioning stays Enabled while the configuration is there.
@@ -593,7 +595,10 @@ def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, 
         a, d = s3(source, ACME), s3(dest, DR)
         versioned_bucket(a, "repl-loop")
         configure(a, "repl-loop", rule())  # to drsite's "replica"
-        configure(d, "replica", rule(arn="arn:confiance:replication::drsite:home", prefix="loop/"))
+        configure(d, "replica", rule(arn="arn:confiance:replication::drsite:home", prefix="loop/",
+                                     SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}}))
+        back_rule = d.get_bucket_replication(Bucket="replica")["ReplicationConfiguration"]["Rules"][0]
+        assert back_rule["SourceSelectionCriteria"] == {"ReplicaModifications": {"Status": "Enabled"}}
         a.put_object(Bucket="repl-loop", Key="loop/from-source.txt", Body=b"written at the source")
         d.put_object(Bucket="replica", Key="loop/from-dest.txt", Body=b"written at the destination")
         wait_for(lambda: replica(dest, "replica", "loop/from-source.txt"))
@@ -612,6 +617,17 @@ def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, 
         for client, bucket in ((a, "repl-loop"), (d, "replica")):
             wait_for(lambda: version_ids(client, bucket, "loop/both.txt")[0] == {older, newer}, what="both versions")
             assert client.head_object(Bucket=bucket, Key="loop/both.txt")["VersionId"] == newer, bucket
+        # ReplicaModifications: a tag change of a replica goes back to the
+        # version it copies, and no change goes round (each is marked as
+        # replication's where it lands).
+        d.put_object_tagging(Bucket="replica", Key="loop/from-source.txt",
+                             Tagging={"TagSet": [{"Key": "reviewed", "Value": "at the destination"}]})
+        wait_for(lambda: a.get_object_tagging(Bucket="repl-loop", Key="loop/from-source.txt")["TagSet"] == [
+            {"Key": "reviewed", "Value": "at the destination"}], what="the replica's tags at the source")
+        time.sleep(0.5)  # (the destination counts its send once the answer is in)
+        counts = (replications(source), replications(dest))
+        time.sleep(1.5)
+        assert (replications(source), replications(dest)) == counts
         # A delete marker too: its copy is a replica, never copied back.
         a.delete_object(Bucket="repl-loop", Key="loop/from-source.txt")
         wait_for(lambda: replica(dest, "replica", "loop/from-source.txt") is None)
@@ -747,6 +763,15 @@ def test_marking_a_write_a_replica_takes_s3_replicate_object(dest):
     cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=delete, creds=DR)
     assert s3_code(w.delete_object, Bucket="replica", Key="marked/by-writer") == (403, "AccessDenied")
     assert s3(dest, DR).head_object(Bucket="replica", Key="marked/by-writer")["ContentLength"] == 1
+    # A tag change marked so takes s3:ReplicateTags besides the tagging action.
+    tagging = put_only.replace('"s3:PutObject"', '"s3:PutObjectTagging"')
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=tagging, creds=DR)
+    tags = {"TagSet": [{"Key": "k", "Value": "v"}]}
+    assert s3_code(w.put_object_tagging, Bucket="replica", Key="marked/by-writer", Tagging=tags) == (403, "AccessDenied")
+    tagging = put_only.replace('"s3:PutObject"', '["s3:PutObjectTagging", "s3:ReplicateTags"]')
+    cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=tagging, creds=DR)
+    w.put_object_tagging(Bucket="replica", Key="marked/by-writer", Tagging=tags)
+    assert s3(dest, DR).get_object_tagging(Bucket="replica", Key="marked/by-writer")["TagSet"] == tags["TagSet"]
     delete = put_only.replace('"s3:PutObject"', '["s3:DeleteObject", "s3:ReplicateDelete"]')
     cli(dest, "policy", "put", "--tenant", "drsite", "--user", "writer", "put", stdin=delete, creds=DR)
     w.delete_object(Bucket="replica", Key="marked/by-writer")

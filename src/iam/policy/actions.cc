@@ -92,6 +92,9 @@ constexpr ActionInfo kActions[] = {
     {"s3:ReplicateObject", kObject},
     // Writing a delete marker marked so (DeleteObject with kReplicaHeader).
     {"s3:ReplicateDelete", kObject},
+    // Changing a version's tags marked so (Put/DeleteObjectTagging with
+    // kReplicaHeader: replication sending tag changes on).
+    {"s3:ReplicateTags", kObject},
     {"s3:RestoreObject", kObject},
     {"s3:GetObjectTorrent", kObject},
     {"s3:GetObjectVersionTorrent", kObject},

@@ -112,8 +112,7 @@ Result<ReplicationRule> ParseRule(pugi::xml_node node) {
         ASSIGN_OR_RETURN(rule.sse_kms_objects, StatusOf(kms, "SseKmsEncryptedObjects", true));
       }
       if (pugi::xml_node replicas = child.child("ReplicaModifications")) {
-        ASSIGN_OR_RETURN(bool on, StatusOf(replicas, "ReplicaModifications", true));
-        if (on) rule.enabled_unsupported.emplace_back("ReplicaModifications");
+        ASSIGN_OR_RETURN(rule.replica_modifications, StatusOf(replicas, "ReplicaModifications", true));
       }
     } else if (name == "ExistingObjectReplication") {
       ASSIGN_OR_RETURN(rule.existing_objects, StatusOf(child, "ExistingObjectReplication", true));
@@ -191,8 +190,11 @@ std::string RenderReplicationConfiguration(const ReplicationConfiguration& confi
     }
     if (rule.filter || !rule.delete_markers)
       w.Open("DeleteMarkerReplication").Element("Status", StatusName(rule.delete_markers)).Close();
-    if (rule.sse_kms_objects) {
-      w.Open("SourceSelectionCriteria").Open("SseKmsEncryptedObjects").Element("Status", "Enabled").Close().Close();
+    if (rule.sse_kms_objects || rule.replica_modifications) {
+      w.Open("SourceSelectionCriteria");
+      if (rule.sse_kms_objects) w.Open("SseKmsEncryptedObjects").Element("Status", "Enabled").Close();
+      if (rule.replica_modifications) w.Open("ReplicaModifications").Element("Status", "Enabled").Close();
+      w.Close();
     }
     if (rule.existing_objects) w.Open("ExistingObjectReplication").Element("Status", "Enabled").Close();
     w.Open("Destination").Element("Bucket", rule.destination);

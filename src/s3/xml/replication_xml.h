@@ -36,6 +36,10 @@ struct ReplicationRule {
   // ExistingObjectReplication/Status Enabled: the versions written before
   // the configuration are copied too (main/existing_versions.h).
   bool existing_objects = false;
+  // SourceSelectionCriteria/ReplicaModifications/Status Enabled: tag
+  // changes of the bucket's replicas go to the destination too (two sites
+  // replicating to each other keep one tag set: docs/replication.md).
+  bool replica_modifications = false;
   // Settings the validator refuses when enabled (not offered): each name,
   // e.g. "ExistingObjectReplication".
   std::vector<std::string> enabled_unsupported;

@@ -64,6 +64,12 @@ TEST(ReplicationXmlTest, RenderedDocumentsParseBackToTheSameConfiguration) {
   a.replica_kms_key_id = "key-1";
   a.sse_kms_objects = true;
   a.existing_objects = true;
+  a.replica_modifications = true;
+  ReplicationRule replicas;  // replica modifications alone
+  replicas.id = "r";
+  replicas.filter = true;
+  replicas.destination = "arn:confiance:replication::t:e";
+  replicas.replica_modifications = true;
   ReplicationRule b;  // a legacy rule that turned delete markers off
   b.id = "b";
   b.prefix = "p";
@@ -73,7 +79,7 @@ TEST(ReplicationXmlTest, RenderedDocumentsParseBackToTheSameConfiguration) {
   single_tag.filter = true;
   single_tag.tags = {{"only", "tag"}};
   single_tag.destination = "arn:confiance:replication::t:d";
-  c.rules = {a, b, single_tag};
+  c.rules = {a, b, single_tag, replicas};
   Result<ReplicationConfiguration> back = ParseReplicationConfiguration(RenderReplicationConfiguration(c));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, c);
