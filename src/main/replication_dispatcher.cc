@@ -149,15 +149,7 @@ LogDispatcher::Step ReplicationDispatcher::Conclude(size_t i, const Copy& copy, 
                                                     const Outcome& outcome, std::optional<ScanKind> scan) {
   const bool marker = !copy.record;
   const char* operation = marker ? "ReplicateDeleteMarker" : "ReplicateObject";
-  if (outcome.error.empty()) {
-    deps_.stats->replications.Add();
-    deps_.stats->replicated_bytes.Add(outcome.bytes);
-  } else {
-    (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
-    spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", copy.rule.destination, operation, event.bucket,
-                 event.key, event.version_id, outcome.error,
-                 outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
-  }
+  Count(outcome, copy.rule.destination, operation, event);
   // The status first, without a sync of its own: the log entry's sync
   // makes both durable (one store). A crash before it loses both, and the
   // copy is made again.
@@ -232,24 +224,23 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::
   } else if (!ExistingVersionOf(*r, t.destination.name).held) {
     return Step::kDone;
   }
-  const TaggingRequest request = ReplicaTaggingRequest(event.version_id, r->tags);
-  const std::string path = ReplicaPath(t.bucket, event.key);
-  Result<std::vector<admin::HttpHeader>> headers =
-      SignForTarget(t, request.method, path, request.headers, request.query);
-  Outcome outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
-  if (headers.ok()) {
-    const std::string target = path + "?" + request.query;
-    outcome = Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
+  // (Tags tell of the data: they go only where the residency rule lets copies go.)
+  std::optional<Outcome> outcome = ResidencyRefusal(i, *bucket);
+  if (!outcome) {
+    const TaggingRequest request = ReplicaTaggingRequest(event.version_id, r->tags);
+    const std::string path = ReplicaPath(t.bucket, event.key);
+    Result<std::vector<admin::HttpHeader>> headers =
+        SignForTarget(t, request.method, path, request.headers, request.query);
+    outcome = Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+    if (headers.ok()) {
+      const std::string target = path + "?" + request.query;
+      outcome = Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
+    }
   }
-  if (outcome.error.empty()) {
-    deps_.stats->replications.Add();
-  } else {
-    (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
-    spdlog::warn("replication to {} (tags of {}/{} version {}): {}", arn, event.bucket, event.key, event.version_id,
-                 outcome.error);
-  }
-  if (!Record(i, *bucket, event, "ReplicateObjectTagging", outcome, std::nullopt)) return Step::kFailed;
-  return outcome.step;
+  const char* operation = "ReplicateObjectTagging";
+  Count(*outcome, arn, operation, event);
+  if (!Record(i, *bucket, event, operation, *outcome, std::nullopt)) return Step::kFailed;
+  return outcome->step;
 }
 
 LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog::BucketRecord& bucket,
@@ -318,11 +309,12 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
   return std::optional<Copy>(std::move(copy));
 }
 
-ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Copy& copy, const std::string& key) {
+std::optional<ReplicationDispatcher::Outcome> ReplicationDispatcher::ResidencyRefusal(
+    size_t i, const catalog::BucketRecord& bucket) {
   const ReplicationTarget& t = deps_.targets[i];
   std::optional<sovereignty::ResidencyRule> residency;
   if (deps_.residency != nullptr) {
-    Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(copy.bucket);
+    Result<std::optional<sovereignty::ResidencyRule>> r = deps_.residency->EffectiveRule(bucket);
     if (!r.ok()) {
       return Outcome{Step::kFailed, 0, "the residency rule: " + r.status().ToString(), 0,
                      "the residency rule could not be read"};
@@ -335,6 +327,11 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Co
                        ") does not allow copies in " + t.destination.jurisdiction,
                    0};
   }
+  return std::nullopt;
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::Attempt(size_t i, const Copy& copy, const std::string& key) {
+  if (std::optional<Outcome> refused = ResidencyRefusal(i, copy.bucket)) return *refused;
   if (unsure_[i] && ArrivedAlready(i, copy.version_id, key)) {
     unsure_[i] = false;
     // (What the copy's own answer would have said.)
@@ -530,6 +527,18 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::
   if (std::string code = ErrorCodeOf(reply->body); !code.empty()) why += " " + code;
   const bool transient = status >= 500 || status == 408 || status == 429;
   return Outcome{transient ? Step::kFailed : Step::kDone, status, why, 0};
+}
+
+void ReplicationDispatcher::Count(const Outcome& outcome, std::string_view arn, std::string_view operation,
+                                  const audit::Event& event) {
+  if (outcome.error.empty()) {
+    deps_.stats->replications.Add();
+    deps_.stats->replicated_bytes.Add(outcome.bytes);
+    return;
+  }
+  (outcome.step == Step::kFailed ? deps_.stats->failed_replications : deps_.stats->abandoned_replications).Add();
+  spdlog::warn("replication to {} ({} {}/{} version {}): {}{}", arn, operation, event.bucket, event.key,
+               event.version_id, outcome.error, outcome.step == Step::kFailed ? " (will retry)" : " (given up)");
 }
 
 bool ReplicationDispatcher::Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event,

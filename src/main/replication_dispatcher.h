@@ -131,6 +131,11 @@ class ReplicationDispatcher final : public LogDispatcher {
   // Checks the residency rule again, then copies (unless the copy
   // arrived already).
   Outcome Attempt(size_t i, const Copy& copy, const std::string& key);
+  // The outcome of sending anything of `bucket` to destination `i` when
+  // the bucket's residency rule (read now: it may have narrowed since the
+  // configuration) does not allow it there, or cannot be read; nullopt if
+  // it allows it.
+  std::optional<Outcome> ResidencyRefusal(size_t i, const catalog::BucketRecord& bucket);
   // Whether destination `i`'s current version of `key` (or delete marker)
   // is a copy of source version `version_id` (s3::kReplicaSourceHeader):
   // asked only while unsure_[i].
@@ -166,6 +171,9 @@ class ReplicationDispatcher final : public LogDispatcher {
   // (FAILED); a delete marker has no status.
   void SetStatus(size_t i, const catalog::BucketRecord& bucket, const std::string& key, const std::string& version_id,
                  bool copied, bool delete_marker);
+  // Counts `outcome` of `operation` on `event`'s version at destination
+  // `arn`; a failure is also a warning in the server's log.
+  void Count(const Outcome& outcome, std::string_view arn, std::string_view operation, const audit::Event& event);
   // Logs the attempt in the owner's log (`scan`: a scan's); false if the
   // entry could not be made durable (the entry is then handled again).
   bool Record(size_t i, const catalog::BucketRecord& bucket, const audit::Event& event, const char* operation,

@@ -293,7 +293,10 @@ def test_residency_bounds_where_copies_go(source, dest):
         cli(source, "residency", "set", "--tenant", "acme", "--jurisdiction", "FR")
         a.put_object(Bucket="repl-residency", Key="fr-only.txt", Body=b"stays in FR")
         a.put_object(Bucket="repl-residency", Key="fr-later.txt", Body=b"stays too")
-        wait_for(lambda: replications(source)["abandoned"] >= before["abandoned"] + 2, what="the refusals")
+        # A tag change of a version copied before goes no more either.
+        a.put_object_tagging(Bucket="repl-residency", Key="eu.txt", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+        wait_for(lambda: replications(source)["abandoned"] >= before["abandoned"] + 3, what="the refusals")
+        assert s3(dest, DR).get_object_tagging(Bucket="replica", Key="eu.txt")["TagSet"] == []
         assert replica(dest, "replica", "fr-only.txt") is None
         assert replica(dest, "replica", "fr-later.txt") is None
         assert a.head_object(Bucket="repl-residency", Key="fr-only.txt")["ReplicationStatus"] == "FAILED"
