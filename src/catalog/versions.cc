@@ -100,10 +100,6 @@ VersionedWrite KeepHeld(ObjectRecord replica, std::vector<meta::Condition> condi
   return w;
 }
 
-}  // namespace
-
-namespace {
-
 // The noncurrent branch of PlanVersionedWrite: `replica` (counted in
 // `bytes` and `objects` already) under its own version key, unless that
 // key holds it already; the current entry is left as it is (the batch

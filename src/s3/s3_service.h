@@ -164,7 +164,8 @@ class S3Service {
   // s3:ReplicateObject on the key (and names its source version well). A
   // replica is never replicated again, so marking one is a permission of
   // its own, not every writer's.
-  // (`action`: s3:ReplicateDelete for a delete marker.)
+  // (`action`: s3:ReplicateDelete for a delete marker, s3:ReplicateTags
+  // for a tag change.)
   std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
                                           std::string_view action = "s3:ReplicateObject");
   // For a tag change marked so (replication sending a change on): whether
