@@ -10,6 +10,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "s3/sigv4/canonical.h"
+#include "s3/xml/object_lock_xml.h"
 #include "s3/xml/tagging_xml.h"
 
 namespace confiance {
@@ -28,28 +29,53 @@ std::string TaggingHeader(const catalog::TagMap& tags) {
   return out;
 }
 
+// A request to the `subresource` of version `version_id`, marked as
+// replication's; PUT until told otherwise.
+SettingRequest VersionSetting(std::string_view subresource, std::string_view version_id) {
+  SettingRequest r;
+  r.method = "PUT";
+  r.query = std::string(subresource) + "=&versionId=" + sigv4::UriEncode(version_id, /*keep_slash=*/false);
+  r.headers = ReplicaOfHeaders(version_id);
+  return r;
+}
+
+// `body` as the request's XML document, with its Content-MD5.
+void WithDocument(SettingRequest& r, std::string body) {
+  crypto::Md5 md5;
+  md5.Update(body);
+  const crypto::Md5::Digest digest = md5.Finish();
+  const std::string_view digest_bytes(reinterpret_cast<const char*>(digest.data()), digest.size());
+  r.headers.push_back({"content-type", "application/xml"});
+  r.headers.push_back({"content-md5", crypto::Base64Encode(digest_bytes)});
+  r.body = std::move(body);
+}
+
 }  // namespace
 
 std::string ReplicaPath(std::string_view bucket, std::string_view key) {
   return "/" + std::string(bucket) + "/" + sigv4::UriEncode(key, /*keep_slash=*/true);
 }
 
-TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags) {
-  TaggingRequest r;
-  r.query = "tagging=&versionId=" + sigv4::UriEncode(version_id, /*keep_slash=*/false);
-  r.headers = ReplicaOfHeaders(version_id);
+SettingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags) {
+  SettingRequest r = VersionSetting("tagging", version_id);
   if (tags.empty()) {
     r.method = "DELETE";
     return r;
   }
-  r.method = "PUT";
-  r.body = s3::xml::RenderTagging(tags);
-  crypto::Md5 md5;
-  md5.Update(r.body);
-  const crypto::Md5::Digest digest = md5.Finish();
-  r.headers.push_back({"content-type", "application/xml"});
-  const std::string_view digest_bytes(reinterpret_cast<const char*>(digest.data()), digest.size());
-  r.headers.push_back({"content-md5", crypto::Base64Encode(digest_bytes)});
+  WithDocument(r, s3::xml::RenderTagging(tags));
+  return r;
+}
+
+SettingRequest ReplicaLegalHoldRequest(std::string_view version_id, bool on) {
+  SettingRequest r = VersionSetting("legal-hold", version_id);
+  WithDocument(r, s3::xml::RenderLegalHold(on));
+  return r;
+}
+
+SettingRequest ReplicaRetentionRequest(std::string_view version_id, catalog::LockMode mode, uint64_t retain_until_ms) {
+  SettingRequest r = VersionSetting("retention", version_id);
+  r.headers.push_back({"x-amz-bypass-governance-retention", "true"});
+  WithDocument(r, s3::xml::RenderRetention(mode, retain_until_ms));
   return r;
 }
 

@@ -53,19 +53,26 @@ std::string UploadQuery(std::string_view upload_id);
 // answers gave them, quotes included) as parts 1..N.
 std::string CompleteUploadBody(const std::vector<std::string>& etags);
 
-// The request that gives the copy of version `version_id` the tag set
-// `tags` (a PutObjectTagging or DeleteObjectTagging sent on: "Tag
-// changes" in docs/replication.md): PUT ?tagging&versionId= with the
-// document (and its Content-MD5, which S3 asks of tagging), or DELETE of
-// it for no tags; marked as replication's (ReplicaOfHeaders), so that the
-// destination never sends it on again.
-struct TaggingRequest {
+// A change of one version's settings sent on to its copy ("Changes of a
+// version" in docs/replication.md): the request, addressed to the version
+// by its id (which its copy shares) and marked as replication's
+// (ReplicaOfHeaders), so that the destination never sends it on again. A
+// document goes with its Content-MD5, which S3 asks of these requests.
+struct SettingRequest {
   std::string method;
   std::string query;
   std::vector<admin::HttpHeader> headers;
   std::string body;
 };
-TaggingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags);
+// The tag set `tags`: PUT ?tagging&versionId=, or DELETE of it for no tags.
+SettingRequest ReplicaTaggingRequest(std::string_view version_id, const catalog::TagMap& tags);
+// The legal hold: PUT ?legal-hold&versionId=.
+SettingRequest ReplicaLegalHoldRequest(std::string_view version_id, bool on);
+// The retention (`mode` kNone: none): PUT ?retention&versionId=, asking for
+// the governance bypass, which the destination grants only to credentials
+// holding s3:BypassGovernanceRetention (so that a GOVERNANCE retention
+// shortened or lifted at the source is there too; never COMPLIANCE).
+SettingRequest ReplicaRetentionRequest(std::string_view version_id, catalog::LockMode mode, uint64_t retain_until_ms);
 
 // The x-amz-content-sha256 of every copying request: the body streams
 // (TLS and Content-MD5 guard it); sign with admin::SignHeaders.

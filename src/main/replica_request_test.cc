@@ -26,7 +26,7 @@ TEST(ReplicaRequestTest, PathEncodesTheKeyOnce) {
 // A tag change sent on: the version's whole tag set, checked by its MD5;
 // no tags is a DELETE of them.
 TEST(ReplicaRequestTest, TheTaggingRequestOfAVersion) {
-  const TaggingRequest put = ReplicaTaggingRequest("0abc", {{"class", "gold & silver"}});
+  const SettingRequest put = ReplicaTaggingRequest("0abc", {{"class", "gold & silver"}});
   EXPECT_EQ(put.method, "PUT");
   EXPECT_EQ(put.query, "tagging=&versionId=0abc");
   EXPECT_NE(put.body.find("<Key>class</Key><Value>gold &amp; silver</Value>"), std::string::npos) << put.body;
@@ -39,11 +39,33 @@ TEST(ReplicaRequestTest, TheTaggingRequestOfAVersion) {
   const crypto::Md5::Digest d = md5.Finish();
   EXPECT_EQ(h.at("content-md5"),
             crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())));
-  const TaggingRequest del = ReplicaTaggingRequest("0abc", {});
+  const SettingRequest del = ReplicaTaggingRequest("0abc", {});
   EXPECT_EQ(del.method, "DELETE");
   EXPECT_EQ(del.query, "tagging=&versionId=0abc");
   EXPECT_TRUE(del.body.empty());
   EXPECT_EQ(AsMap(del.headers).size(), 2u);  // the replica marks alone
+}
+
+// Object Lock settings sent on: each by its version id, with the
+// document's Content-MD5 (S3 asks for it), a retention with the governance
+// bypass asked for.
+TEST(ReplicaRequestTest, TheLockSettingRequestsOfAVersion) {
+  const SettingRequest hold = ReplicaLegalHoldRequest("0abc", true);
+  EXPECT_EQ(hold.method, "PUT");
+  EXPECT_EQ(hold.query, "legal-hold=&versionId=0abc");
+  EXPECT_NE(hold.body.find("<Status>ON</Status>"), std::string::npos) << hold.body;
+  EXPECT_TRUE(AsMap(hold.headers).contains("content-md5"));
+  EXPECT_FALSE(AsMap(hold.headers).contains("x-amz-bypass-governance-retention"));
+  const SettingRequest kept = ReplicaRetentionRequest("0abc", catalog::LockMode::kGovernance, 1893456000000);
+  EXPECT_EQ(kept.method, "PUT");
+  EXPECT_EQ(kept.query, "retention=&versionId=0abc");
+  EXPECT_NE(kept.body.find("<Mode>GOVERNANCE</Mode>"), std::string::npos) << kept.body;
+  EXPECT_NE(kept.body.find("2030-01-01T00:00:00"), std::string::npos) << kept.body;
+  const std::map<std::string, std::string> h = AsMap(kept.headers);
+  EXPECT_EQ(h.at("x-amz-bypass-governance-retention"), "true");
+  EXPECT_EQ(h.at(std::string(s3::kReplicaSourceHeader)), "0abc");
+  const SettingRequest none = ReplicaRetentionRequest("0abc", catalog::LockMode::kNone, 0);
+  EXPECT_EQ(none.body.find("<Mode>"), std::string::npos) << none.body;
 }
 
 TEST(ReplicaRequestTest, CarriesWhatAGetWouldReturn) {

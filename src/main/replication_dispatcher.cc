@@ -95,6 +95,24 @@ const s3::ReplicationRule* RuleForVersion(const s3::ReplicationConfiguration& co
   return rule;
 }
 
+// The operation of the log entry that sends on a change of a version's
+// settings made by S3 operation `op`; null if `op` changes none.
+const char* SettingChangeOperation(std::string_view op) {
+  if (op == "PutObjectTagging" || op == "DeleteObjectTagging") return "ReplicateObjectTagging";
+  if (op == "PutObjectLegalHold") return "ReplicateObjectLegalHold";
+  if (op == "PutObjectRetention") return "ReplicateObjectRetention";
+  return nullptr;
+}
+
+// The request that gives the copy of `record` (version `version_id`) the
+// setting S3 operation `op` changed, as the version has it now.
+SettingRequest SettingRequestFor(std::string_view op, std::string_view version_id,
+                                 const catalog::ObjectRecord& record) {
+  if (op == "PutObjectLegalHold") return ReplicaLegalHoldRequest(version_id, record.legal_hold);
+  if (op == "PutObjectRetention") return ReplicaRetentionRequest(version_id, record.lock_mode, record.lock_until_ms);
+  return ReplicaTaggingRequest(version_id, record.tags);
+}
+
 // Whether an enabled rule of `config` sends to `arn` (`existing`: one that
 // asks for existing versions too).
 bool RuleSendsTo(const s3::ReplicationConfiguration& config, std::string_view arn, bool existing) {
@@ -122,10 +140,10 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
   if (event.operation == "PutBucketReplication") {
     return event.error.empty() ? ReplicateExisting(i, event.bucket, index, ScanKind::kExisting) : Step::kDone;
   }
-  if (event.operation == "PutObjectTagging" || event.operation == "DeleteObjectTagging") {
+  if (const char* operation = SettingChangeOperation(event.operation)) {
     // (A change replication made is never sent on: no loops.)
     const bool sent_here = event.details.contains("replica");
-    return event.error.empty() && !sent_here ? ReplicateTags(i, event) : Step::kDone;
+    return event.error.empty() && !sent_here ? ReplicateChange(i, event, operation) : Step::kDone;
   }
   if (event.kind == audit::EventKind::kControl) {
     const std::optional<ResyncRequest> resync = ParseResyncTarget(event.action, event.target);
@@ -202,7 +220,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   return Step::kProgress;
 }
 
-LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::Event& event) {
+LogDispatcher::Step ReplicationDispatcher::ReplicateChange(size_t i, const audit::Event& event, const char* operation) {
   const ReplicationTarget& t = deps_.targets[i];
   if (event.version_id.empty()) return Step::kDone;  // (an unversioned bucket replicates nothing)
   Result<catalog::BucketRecord> bucket = deps_.catalog->GetBucket(event.bucket);
@@ -212,22 +230,22 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::
       s3::CachedReplicationConfiguration(bucket->replication);
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
   if (!config.ok() || !RuleSendsTo(**config, arn, /*existing=*/false)) return Step::kDone;
-  // The version's tags as they are now (a later change's entry sends its
+  // The version's setting as it is now (a later change's entry sends its
   // own): what the destination should end with, whatever came between.
   Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);
   if (!r.ok()) return r.status().code() == StatusCode::kNotFound ? Step::kDone : Step::kFailed;
   if (r->replication_status == catalog::ReplicationStatus::kReplica) {
-    // A replica's tags go only where a rule asks for replica modifications
+    // A replica's changes go only where a rule asks for replica modifications
     // (to the server it came from, in a two-way setup).
     const s3::ReplicationRule* rule = s3::ReplicationRuleFor(**config, arn, event.key, &r->tags);
     if (rule == nullptr || !rule->replica_modifications) return Step::kDone;
   } else if (!ExistingVersionOf(*r, t.destination.name).held) {
     return Step::kDone;
   }
-  // (Tags tell of the data: they go only where the residency rule lets copies go.)
+  // (Settings tell of the data: they go only where the residency rule lets copies go.)
   std::optional<Outcome> outcome = ResidencyRefusal(i, *bucket);
   if (!outcome) {
-    const TaggingRequest request = ReplicaTaggingRequest(event.version_id, r->tags);
+    const SettingRequest request = SettingRequestFor(event.operation, event.version_id, *r);
     const std::string path = ReplicaPath(t.bucket, event.key);
     Result<std::vector<admin::HttpHeader>> headers =
         SignForTarget(t, request.method, path, request.headers, request.query);
@@ -237,7 +255,6 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateTags(size_t i, const audit::
       outcome = Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
     }
   }
-  const char* operation = "ReplicateObjectTagging";
   Count(*outcome, arn, operation, event);
   if (!Record(i, *bucket, event, operation, *outcome, std::nullopt)) return Step::kFailed;
   return outcome->step;

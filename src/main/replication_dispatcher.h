@@ -117,10 +117,11 @@ class ReplicationDispatcher final : public LogDispatcher {
   // One step of the scan the entry at `index` started: a
   // PutBucketReplication (kExisting) or a ResyncBucketReplication (kResync).
   Step ReplicateExisting(size_t i, const std::string& bucket_name, uint64_t index, ScanKind kind);
-  // Sends the tag set of the version a PutObjectTagging or
-  // DeleteObjectTagging `event` changed to destination `i`, if it holds a
-  // copy of that version (a copy made later carries the tags itself).
-  Step ReplicateTags(size_t i, const audit::Event& event);
+  // Sends the setting of the version that `event` changed (its tags, legal
+  // hold or retention) to destination `i`, if it holds a copy of that
+  // version (a copy made later carries the setting itself); the attempt is
+  // logged as `operation`.
+  Step ReplicateChange(size_t i, const audit::Event& event, const char* operation);
   // Copies `version` of `key` if it still should go.
   Step CopyExisting(size_t i, const catalog::BucketRecord& bucket, const s3::ReplicationConfiguration& config,
                     const std::string& key, const ExistingVersion& version, ScanKind kind);

@@ -205,6 +205,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectRetention(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   if (!bucket->object_lock_enabled) co_return MissingLockConfiguration();
   if (!HasIntegrityHeader(ctx.req)) co_return MissingIntegrity();
+  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket, "s3:ReplicateObject")) co_return *denied;
   const std::optional<std::string> version = ctx.route.Query("versionId");
   if (version && !ValidVersionId(*version)) {
     co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
@@ -250,6 +251,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectLegalHold(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   if (!bucket->object_lock_enabled) co_return MissingLockConfiguration();
   if (!HasIntegrityHeader(ctx.req)) co_return MissingIntegrity();
+  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket, "s3:ReplicateObject")) co_return *denied;
   Result<std::string> body = co_await ReadSmallBody(ctx, kMaxLockBody, &error);
   if (!body.ok()) co_return error;
   Result<bool> on = xml::ParseLegalHold(*body);

@@ -347,6 +347,14 @@ std::optional<S3Error> S3Service::AuthorizeReplica(Ctx& ctx, const catalog::Buck
   return AuthorizeAccess(ctx, action, bucket, ctx.route.key);
 }
 
+std::optional<S3Error> S3Service::AuthorizeReplicaChange(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                                         std::string_view action) {
+  if (!ReplicaOf(ctx)) return std::nullopt;
+  if (std::optional<S3Error> denied = AuthorizeReplica(ctx, bucket, action)) return denied;
+  ctx.replica_change = true;
+  return std::nullopt;
+}
+
 std::optional<std::string_view> S3Service::ReplicaOf(const Ctx& ctx) {
   if (ctx.req.FindHeader(kReplicaHeader) != kReplicaHeaderValue) return std::nullopt;
   return ctx.req.FindHeader(kReplicaSourceHeader).value_or("");

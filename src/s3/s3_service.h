@@ -168,11 +168,12 @@ class S3Service {
   // for a tag change.)
   std::optional<S3Error> AuthorizeReplica(Ctx& ctx, const catalog::BucketRecord& bucket,
                                           std::string_view action = "s3:ReplicateObject");
-  // For a tag change marked so (replication sending a change on): whether
-  // the requester may perform s3:ReplicateTags; if so the change is marked
-  // a replica's (ctx.replica_change) and never sent on again. Nothing for
-  // an unmarked request.
-  std::optional<S3Error> AuthorizeReplicaChange(Ctx& ctx, const catalog::BucketRecord& bucket);
+  // For a change of a version's settings marked so (replication sending a
+  // change on): whether the requester may perform `action`
+  // (s3:ReplicateTags for tags, s3:ReplicateObject for Object Lock
+  // settings); if so the change is marked a replica's (ctx.replica_change)
+  // and never sent on again. Nothing for an unmarked request.
+  std::optional<S3Error> AuthorizeReplicaChange(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view action);
   // What the request says it writes: nullopt for no replica, else the
   // source version the replica copies (kReplicaSourceHeader, "" if none).
   static std::optional<std::string_view> ReplicaOf(const Ctx& ctx);

@@ -19,13 +19,6 @@ constexpr size_t kMaxTaggingBody = 128 * 1024;
 
 }  // namespace
 
-std::optional<S3Error> S3Service::AuthorizeReplicaChange(Ctx& ctx, const catalog::BucketRecord& bucket) {
-  if (!ReplicaOf(ctx)) return std::nullopt;
-  if (std::optional<S3Error> denied = AuthorizeReplica(ctx, bucket, "s3:ReplicateTags")) return denied;
-  ctx.replica_change = true;
-  return std::nullopt;
-}
-
 asio::awaitable<Result<catalog::TagMap>> S3Service::ReadTagSet(Ctx& ctx, TagScope scope, S3Error* error) {
   Result<std::string> body = co_await ReadSmallBody(ctx, kMaxTaggingBody, error);
   if (!body.ok()) co_return body.status();
@@ -58,7 +51,7 @@ asio::awaitable<S3Service::Reply> S3Service::PutObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket)) co_return *denied;
+  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket, "s3:ReplicateTags")) co_return *denied;
   Result<catalog::TagMap> tags = co_await ReadTagSet(ctx, TagScope::kObject, &error);
   if (!tags.ok()) co_return error;
   ObjectEdit edit = [&](catalog::ObjectRecord& r) {
@@ -72,7 +65,7 @@ asio::awaitable<S3Service::Reply> S3Service::DeleteObjectTagging(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
   if (!bucket.ok()) co_return error;
-  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket)) co_return *denied;
+  if (std::optional<S3Error> denied = AuthorizeReplicaChange(ctx, *bucket, "s3:ReplicateTags")) co_return *denied;
   ObjectEdit edit = [](catalog::ObjectRecord& r) {
     r.tags.clear();
     return OkStatus();

@@ -9,6 +9,7 @@ destination outage or a SIGKILL of the source; the residency rule bounds
 where copies may go; every copy is an entry of the tenant's log."""
 
 import base64
+import datetime
 import hashlib
 import os
 import socket
@@ -28,6 +29,7 @@ DR = ("DRSITEROOTKEY0000001", "dr-site-root-secret-0123456789abcdefg")
 DR_ARN = "arn:confiance:replication::acme:dr"
 US_ARN = "arn:confiance:replication::acme:us"
 LOST_ARN = "arn:confiance:replication::acme:lost"  # the destination behind an AnswerDroppingProxy
+LOCK_ARN = "arn:confiance:replication::acme:lock"  # a destination bucket with Object Lock
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +46,7 @@ def dest(tmp_path_factory):
         for name in ("replica", "replica-us", "replica-other"):
             d.create_bucket(Bucket=name)
             d.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        d.create_bucket(Bucket="replica-lock", ObjectLockEnabledForBucket=True)
         yield srv
 
 
@@ -57,7 +60,8 @@ def targets_file(workdir, dest_srv, lost_port):
         lost = "http://127.0.0.1:%d" % lost_port
         for tenant, name, endpoint, bucket, jurisdiction in (
                 ("acme", "dr", dest_srv.endpoint, "replica", "DE"), ("acme", "us", dest_srv.endpoint, "replica-us", "US"),
-                ("acme", "lost", lost, "replica", "DE"), ("other", "dr", dest_srv.endpoint, "replica-other", "DE")):
+                ("acme", "lost", lost, "replica", "DE"), ("acme", "lock", dest_srv.endpoint, "replica-lock", "DE"),
+                ("other", "dr", dest_srv.endpoint, "replica-other", "DE")):
             f.write('[[target]]\ntenant = "%s"\nname = "%s"\nendpoint = "%s"\nbucket = "%s"\n'
                     'access_key = "%s"\nsecret_key_file = "%s"\njurisdiction = "%s"\n\n'
                     % (tenant, name, endpoint, bucket, DR[0], secret, jurisdiction))
@@ -127,7 +131,8 @@ def replica(dest, bucket, key):
 def test_a_tenant_sees_the_destinations_declared_for_it(source, dest):
     shown = cli(source, "--json", "tenant", "show", "acme", creds=ACME).json()
     assert [(d["arn"], d["jurisdiction"], d["bucket"]) for d in shown["replication_destinations"]] == [
-        (DR_ARN, "DE", "replica"), (US_ARN, "US", "replica-us"), (LOST_ARN, "DE", "replica")]
+        (DR_ARN, "DE", "replica"), (US_ARN, "US", "replica-us"), (LOST_ARN, "DE", "replica"),
+        (LOCK_ARN, "DE", "replica-lock")]
     assert shown["replication_destinations"][0]["endpoint"] == dest.endpoint
     other = cli(source, "--json", "tenant", "show", "other", creds=OTHER).json()
     assert [d["arn"] for d in other["replication_destinations"]] == ["arn:confiance:replication::other:dr"]
@@ -578,6 +583,51 @@ def test_tag_changes_reach_the_replica(source, dest):
     finally:
         source.start()
     assert sent == [(first, 200), (first, 204)], sent
+
+
+def test_legal_hold_and_retention_changes_reach_the_replica(source, dest):
+    """As MinIO does: a legal hold placed or lifted and a retention set,
+    extended or lifted on a copied version reach its replica (under the
+    same version id), each an entry of the tenant's log; the governance
+    bypass goes with a retention, for credentials that hold it."""
+    a, d = s3(source, ACME), s3(dest, DR)
+    a.create_bucket(Bucket="repl-lock", ObjectLockEnabledForBucket=True)
+    configure(a, "repl-lock", rule(arn=LOCK_ARN, prefix="l/"))
+    version = a.put_object(Bucket="repl-lock", Key="l/doc", Body=b"evidence")["VersionId"]
+    wait_for(lambda: replica(dest, "replica-lock", "l/doc"))
+
+    def at_destination():
+        try:
+            hold = d.get_object_legal_hold(Bucket="replica-lock", Key="l/doc", VersionId=version)["LegalHold"]["Status"]
+        except ClientError:
+            hold = None
+        try:
+            kept = d.get_object_retention(Bucket="replica-lock", Key="l/doc", VersionId=version)["Retention"]
+            kept = (kept["Mode"], kept["RetainUntilDate"])
+        except ClientError:
+            kept = None
+        return hold, kept
+
+    a.put_object_legal_hold(Bucket="repl-lock", Key="l/doc", LegalHold={"Status": "ON"})
+    wait_for(lambda: at_destination()[0] == "ON", what="the legal hold")
+    until = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(days=1)
+    a.put_object_retention(Bucket="repl-lock", Key="l/doc", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until})
+    wait_for(lambda: at_destination() == ("ON", ("GOVERNANCE", until)), what="the retention")
+    # Lifted at the source (the root may bypass governance): lifted at the
+    # destination too, whose credentials may as well.
+    a.put_object_legal_hold(Bucket="repl-lock", Key="l/doc", LegalHold={"Status": "OFF"})
+    a.put_object_retention(Bucket="repl-lock", Key="l/doc", Retention={}, BypassGovernanceRetention=True)
+    wait_for(lambda: at_destination() == ("OFF", None), what="the lifted lock")
+    d.delete_object(Bucket="replica-lock", Key="l/doc", VersionId=version)  # (nothing protects it any more)
+    source.stop_clean()
+    try:
+        sent = [(e.get("operation"), e.get("status")) for e in export_log(source, "acme")
+                if e.get("operation", "").startswith("ReplicateObjectL") or
+                e.get("operation", "").startswith("ReplicateObjectR")]
+    finally:
+        source.start()
+    assert sent == [("ReplicateObjectLegalHold", 200), ("ReplicateObjectRetention", 200),
+                    ("ReplicateObjectLegalHold", 200), ("ReplicateObjectRetention", 200)], sent
 
 
 def test_two_servers_replicating_to_each_other_do_not_copy_copies(source, dest, tmp_path):

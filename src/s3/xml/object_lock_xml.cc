@@ -121,9 +121,10 @@ Result<RetentionDoc> ParseRetention(std::string_view body) {
 
 std::string RenderRetention(catalog::LockMode mode, uint64_t retain_until_ms) {
   XmlWriter w;
-  w.OpenRoot("Retention")
-      .Element("Mode", catalog::LockModeName(mode))
-      .Element("RetainUntilDate", RenderLockDate(retain_until_ms));
+  w.OpenRoot("Retention");
+  if (mode != catalog::LockMode::kNone) {
+    w.Element("Mode", catalog::LockModeName(mode)).Element("RetainUntilDate", RenderLockDate(retain_until_ms));
+  }
   return w.Finish();
 }
 

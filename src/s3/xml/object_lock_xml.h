@@ -38,6 +38,7 @@ struct RetentionDoc {
   uint64_t retain_until_ms = 0;
 };
 Result<RetentionDoc> ParseRetention(std::string_view body);
+// (kNone: the empty Retention.)
 std::string RenderRetention(catalog::LockMode mode, uint64_t retain_until_ms);
 
 // A LegalHold document: true for ON. MalformedXML otherwise.

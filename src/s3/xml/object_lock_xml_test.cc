@@ -69,6 +69,8 @@ TEST(ObjectLockXml, Retention) {
             RenderRetention(LockMode::kCompliance, *ParseLockDate("2030-01-01T00:00:00.000Z")));
   ASSERT_OK_AND_ASSIGN(r, ParseRetention("<Retention/>"));
   EXPECT_EQ(r.mode, LockMode::kNone);
+  ASSERT_OK_AND_ASSIGN(r, ParseRetention(RenderRetention(LockMode::kNone, 0)));  // no retention, round trip
+  EXPECT_EQ(r.mode, LockMode::kNone);
   EXPECT_FALSE(ParseRetention("<Retention><Mode>governance</Mode>"
                               "<RetainUntilDate>2030-01-01T00:00:00Z</RetainUntilDate></Retention>")
                    .ok());
