@@ -243,21 +243,23 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateChange(size_t i, const audit
     return Step::kDone;
   }
   // (Settings tell of the data: they go only where the residency rule lets copies go.)
-  std::optional<Outcome> outcome = ResidencyRefusal(i, *bucket);
-  if (!outcome) {
-    const SettingRequest request = SettingRequestFor(event.operation, event.version_id, *r);
-    const std::string path = ReplicaPath(t.bucket, event.key);
-    Result<std::vector<admin::HttpHeader>> headers =
-        SignForTarget(t, request.method, path, request.headers, request.query);
-    outcome = Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
-    if (headers.ok()) {
-      const std::string target = path + "?" + request.query;
-      outcome = Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
-    }
-  }
-  Count(*outcome, arn, operation, event);
-  if (!Record(i, *bucket, event, operation, *outcome, std::nullopt)) return Step::kFailed;
-  return outcome->step;
+  const std::optional<Outcome> refused = ResidencyRefusal(i, *bucket);
+  const Outcome outcome = refused ? *refused : SendSetting(i, event, *r);
+  Count(outcome, arn, operation, event);
+  if (!Record(i, *bucket, event, operation, outcome, std::nullopt)) return Step::kFailed;
+  return outcome.step;
+}
+
+ReplicationDispatcher::Outcome ReplicationDispatcher::SendSetting(size_t i, const audit::Event& event,
+                                                                  const catalog::ObjectRecord& record) {
+  const ReplicationTarget& t = deps_.targets[i];
+  const SettingRequest request = SettingRequestFor(event.operation, event.version_id, record);
+  const std::string path = ReplicaPath(t.bucket, event.key);
+  Result<std::vector<admin::HttpHeader>> headers =
+      SignForTarget(t, request.method, path, request.headers, request.query);
+  if (!headers.ok()) return Outcome{Step::kDone, 0, headers.status().ToString(), 0, "the key cannot be signed for"};
+  const std::string target = path + "?" + request.query;
+  return Judge(clients_[i]->Send(request.method, target, *headers, request.body, deps_.timeout), 0);
 }
 
 LogDispatcher::Step ReplicationDispatcher::CopyExisting(size_t i, const catalog::BucketRecord& bucket,

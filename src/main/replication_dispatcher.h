@@ -122,6 +122,8 @@ class ReplicationDispatcher final : public LogDispatcher {
   // version (a copy made later carries the setting itself); the attempt is
   // logged as `operation`.
   Step ReplicateChange(size_t i, const audit::Event& event, const char* operation);
+  // Sends the setting `event` changed, as `record` (its version) has it now.
+  Outcome SendSetting(size_t i, const audit::Event& event, const catalog::ObjectRecord& record);
   // Copies `version` of `key` if it still should go.
   Step CopyExisting(size_t i, const catalog::BucketRecord& bucket, const s3::ReplicationConfiguration& config,
                     const std::string& key, const ExistingVersion& version, ScanKind kind);
