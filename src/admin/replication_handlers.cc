@@ -28,14 +28,10 @@ ApiReply AdminApi::ResyncBucketReplication(const AdminRoute& route) {
   Result<catalog::BucketRecord> bucket = OwnedBucket(route, &error);
   if (!bucket.ok()) return error;
   const std::string arn = s3::ReplicationTargetArn(route.tenant, route.destination);
-  bool replicated = false;
-  if (!bucket->replication.empty()) {
-    Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
-        s3::CachedReplicationConfiguration(bucket->replication);
-    if (!config.ok()) return StatusReply(config.status());
-    for (const s3::ReplicationRule& rule : (*config)->rules) replicated |= rule.enabled && rule.destination == arn;
-  }
-  if (!replicated) {
+  Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
+      s3::CachedReplicationConfiguration(bucket->replication);  // (none: no rule)
+  if (!config.ok()) return StatusReply(config.status());
+  if (!s3::AnyRuleSendsTo(**config, arn)) {
     return ErrorReply(C::kInvalidRequest,
                       "no enabled replication rule of bucket " + route.bucket + " has the destination " + arn);
   }

@@ -113,14 +113,6 @@ SettingRequest SettingRequestFor(std::string_view op, std::string_view version_i
   return ReplicaTaggingRequest(version_id, record.tags);
 }
 
-// Whether an enabled rule of `config` sends to `arn` (`existing`: one that
-// asks for existing versions too).
-bool RuleSendsTo(const s3::ReplicationConfiguration& config, std::string_view arn, bool existing) {
-  return std::any_of(config.rules.begin(), config.rules.end(), [&](const s3::ReplicationRule& r) {
-    return r.enabled && (!existing || r.existing_objects) && r.destination == arn;
-  });
-}
-
 }  // namespace
 
 ReplicationDispatcher::ReplicationDispatcher(Deps deps)
@@ -142,8 +134,8 @@ LogDispatcher::Step ReplicationDispatcher::Handle(size_t i, audit::TransparencyL
   }
   if (const char* operation = SettingChangeOperation(event.operation)) {
     // (A change replication made is never sent on: no loops.)
-    const bool sent_here = event.details.contains("replica");
-    return event.error.empty() && !sent_here ? ReplicateChange(i, event, operation) : Step::kDone;
+    const bool by_replication = event.details.contains("replica");
+    return event.error.empty() && !by_replication ? ReplicateChange(i, event, operation) : Step::kDone;
   }
   if (event.kind == audit::EventKind::kControl) {
     const std::optional<ResyncRequest> resync = ParseResyncTarget(event.action, event.target);
@@ -191,7 +183,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateExisting(size_t i, const std
   Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
       s3::CachedReplicationConfiguration(bucket->replication);
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  if (!config.ok() || !RuleSendsTo(**config, arn, kind == ScanKind::kExisting)) return finish();
+  if (!config.ok() || !s3::AnyRuleSendsTo(**config, arn, kind == ScanKind::kExisting)) return finish();
   Result<std::optional<std::string>> saved = deps_.store->Get(kReplicatePartition, ScanStateKey(t));
   if (!saved.ok()) return Step::kFailed;
   ExistingScanState state{index, ""};
@@ -229,7 +221,7 @@ LogDispatcher::Step ReplicationDispatcher::ReplicateChange(size_t i, const audit
   Result<std::shared_ptr<const s3::ReplicationConfiguration>> config =
       s3::CachedReplicationConfiguration(bucket->replication);
   const std::string arn = s3::ReplicationTargetArn(t.destination.tenant, t.destination.name);
-  if (!config.ok() || !RuleSendsTo(**config, arn, /*existing=*/false)) return Step::kDone;
+  if (!config.ok() || !s3::AnyRuleSendsTo(**config, arn)) return Step::kDone;
   // The version's setting as it is now (a later change's entry sends its
   // own): what the destination should end with, whatever came between.
   Result<catalog::ObjectRecord> r = deps_.catalog->GetObjectVersion(*bucket, event.key, event.version_id);

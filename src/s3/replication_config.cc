@@ -147,6 +147,12 @@ Result<std::shared_ptr<const ReplicationConfiguration>> CachedReplicationConfigu
   return last;
 }
 
+bool AnyRuleSendsTo(const ReplicationConfiguration& config, std::string_view arn, bool existing_only) {
+  return std::any_of(config.rules.begin(), config.rules.end(), [&](const ReplicationRule& r) {
+    return r.enabled && (!existing_only || r.existing_objects) && r.destination == arn;
+  });
+}
+
 const ReplicationRule* ReplicationRuleFor(const ReplicationConfiguration& config, std::string_view arn,
                                           std::string_view key, const catalog::TagMap* tags) {
   const ReplicationRule* best = nullptr;

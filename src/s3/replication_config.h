@@ -73,6 +73,10 @@ Result<ReplicationConfiguration> DecodeReplicationConfiguration(std::string_view
 // consults its configuration, which rarely changes.
 Result<std::shared_ptr<const ReplicationConfiguration>> CachedReplicationConfiguration(std::string_view encoded);
 
+// Whether an enabled rule of `config` sends to the destination `arn`
+// (`existing_only`: one that also asks for existing versions).
+bool AnyRuleSendsTo(const ReplicationConfiguration& config, std::string_view arn, bool existing_only = false);
+
 // The rule that decides what the destination `arn` gets of the object
 // `key` with `tags`: among the enabled rules for that destination whose
 // filter matches, the one of highest priority (the first given among
