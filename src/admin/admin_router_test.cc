@@ -204,22 +204,15 @@ namespace confiance::admin {
 namespace {
 
 TEST(AdminRouterTest, ReplicationResyncRoute) {
-  Result<AdminRoute> r =
-      RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr/resync");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->op, AdminOp::kResyncBucketReplication);
-  EXPECT_EQ(r->tenant, "acme");
-  EXPECT_EQ(r->bucket, "photos");
-  EXPECT_EQ(r->destination, "dr");
-  EXPECT_EQ(r->OpName(), "ResyncBucketReplication");
-  EXPECT_EQ(RouteAdminRequest("GET", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr/resync")
-                .status()
-                .code(),
-            StatusCode::kUnimplemented);
-  EXPECT_EQ(RouteAdminRequest("POST", std::string(kAdminPrefix) + "/tenants/acme/buckets/photos/replication/dr")
-                .status()
-                .code(),
-            StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(AdminRoute r,
+                       RouteAdminRequest("POST", P("/tenants/acme/buckets/photos/replication/dr/resync")));
+  EXPECT_EQ(r.op, AdminOp::kResyncBucketReplication);
+  EXPECT_EQ(r.tenant, "acme");
+  EXPECT_EQ(r.bucket, "photos");
+  EXPECT_EQ(r.destination, "dr");
+  EXPECT_EQ(r.OpName(), "ResyncBucketReplication");
+  EXPECT_STATUS_CODE(RouteAdminRequest("GET", P("/tenants/acme/buckets/photos/replication/dr/resync")), kUnimplemented);
+  EXPECT_STATUS_CODE(RouteAdminRequest("POST", P("/tenants/acme/buckets/photos/replication/dr")), kNotFound);
 }
 
 TEST(AdminRouterTest, BucketKeyRotationRoutes) {
