@@ -311,7 +311,14 @@ Result<std::optional<ReplicationDispatcher::Copy>> ReplicationDispatcher::WhatTo
   }
   // (A version that is not what the entry logged, a version or a marker,
   // is not this entry's to copy.)
-  if (r->delete_marker == created || ExistingVersionOf(*r, t.destination.name).there) return std::optional<Copy>();
+  const ExistingVersion state = ExistingVersionOf(*r, t.destination.name);
+  if (r->delete_marker == created || state.there) return std::optional<Copy>();
+  // Nor is a version that no rule sent here when it was written: written
+  // before the configuration, its entry read only since (the worker reads
+  // the bucket's configuration as it is now). It is the existing-versions
+  // scan's, if a rule asks for existing objects. (A version stays pending
+  // until its copy is done or given up.)
+  if (created && !state.pending) return std::optional<Copy>();
   const s3::ReplicationRule* rule = RuleForVersion(**config, arn, event.key, &*r);
   if (created) copy.record = std::move(r).value();
   copy.version_id = event.version_id;
