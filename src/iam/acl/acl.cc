@@ -1,6 +1,7 @@
 // File: iam/acl/acl.cc
 #include "iam/acl/acl.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -93,6 +94,11 @@ bool Allows(const Acl& acl, const Requester& requester, Permission wanted) {
     if (GranteeMatches(grant.grantee, requester)) return true;
   }
   return false;
+}
+
+void ListGroupGrantsFirst(std::vector<Grant>& grants) {
+  std::stable_partition(grants.begin(), grants.end(),
+                        [](const Grant& grant) { return grant.grantee.type == Grantee::Type::kGroup; });
 }
 
 bool IsPublic(const Acl& acl) {

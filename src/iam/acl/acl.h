@@ -78,14 +78,24 @@ struct Grant {
 // AWS accepts at most 100 grants in one ACL.
 inline constexpr size_t kMaxGrants = 100;
 
-// A bucket's or an object's ACL. Grants are kept in the order given; a
-// repeated grant is harmless (evaluation is "any grant matches").
+// A bucket's or an object's ACL. Grants are kept in the order given, except
+// that an ACL built from a request (canned ACL, grant headers, an
+// AccessControlPolicy body) lists group grants first (ListGroupGrantsFirst);
+// a repeated grant is harmless (evaluation is "any grant matches").
 struct Acl {
   CanonicalUser owner;
   std::vector<Grant> grants;
 
   friend bool operator==(const Acl&, const Acl&) = default;
 };
+
+// Moves the group grants ahead of the others, keeping the order within each
+// kind. S3 gives grant order no meaning and AWS lists the owner's grant
+// first; Ceph RGW lists group grants first, and clients written against RGW
+// rely on it (ceph/s3-tests reads Grants[2] of a public-read-write bucket
+// as the owner's). So every ACL built from a request goes through here, and
+// GetBucketAcl and GetObjectAcl answer in RGW's order.
+void ListGroupGrantsFirst(std::vector<Grant>& grants);
 
 // Who is asking. An anonymous request has no canonical id.
 struct Requester {

@@ -119,6 +119,20 @@ TEST(IsPublicTest, GroupsThatMakeAnAclPublic) {
   EXPECT_TRUE(IsPublic(OneGrant(Grantee::OfGroup(Group::kAuthenticatedUsers), Permission::kRead)));
 }
 
+TEST(ListGroupGrantsFirstTest, MovesGroupsAheadKeepingTheOrderWithinEachKind) {
+  std::vector<Grant> grants = {{Grantee::User("owner"), Permission::kFullControl},
+                               {Grantee::OfGroup(Group::kAllUsers), Permission::kRead},
+                               {Grantee::User("alice"), Permission::kRead},
+                               {Grantee::OfGroup(Group::kAllUsers), Permission::kWrite},
+                               {Grantee::OfGroup(Group::kLogDelivery), Permission::kReadAcp}};
+  ListGroupGrantsFirst(grants);
+  EXPECT_EQ(grants, (std::vector<Grant>{{Grantee::OfGroup(Group::kAllUsers), Permission::kRead},
+                                        {Grantee::OfGroup(Group::kAllUsers), Permission::kWrite},
+                                        {Grantee::OfGroup(Group::kLogDelivery), Permission::kReadAcp},
+                                        {Grantee::User("owner"), Permission::kFullControl},
+                                        {Grantee::User("alice"), Permission::kRead}}));
+}
+
 TEST(GrantsOnlyToTest, EveryGrantMustNameTheUserAndThePermissionIfGiven) {
   EXPECT_TRUE(GrantsOnlyTo(Acl{{"o", ""}, {}}, "o"));
   const Acl owner_full = OneGrant(Grantee::User("o"), Permission::kFullControl);

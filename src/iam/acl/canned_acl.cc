@@ -74,6 +74,7 @@ Acl CannedBucketAcl(CannedAcl canned, const CanonicalUser& bucket_owner) {
     AddGroup(acl, Group::kLogDelivery, Permission::kWrite);
     AddGroup(acl, Group::kLogDelivery, Permission::kReadAcp);
   }
+  ListGroupGrantsFirst(acl.grants);
   return acl;
 }
 
@@ -89,6 +90,7 @@ Acl CannedObjectAcl(CannedAcl canned, const CanonicalUser& object_owner,
     acl.grants.push_back(
         {Grantee::User(bucket_owner.id, bucket_owner.display_name), Permission::kFullControl});
   }
+  ListGroupGrantsFirst(acl.grants);
   return acl;
 }
 

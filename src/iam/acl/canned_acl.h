@@ -1,7 +1,8 @@
 // File: iam/acl/canned_acl.h
 // Canned ACLs (the x-amz-acl header): each name expands to a full ACL for a
 // given resource owner, as the "Canned ACL" table of AWS's ACL overview
-// documents it. The owner always gets FULL_CONTROL; then:
+// documents it. The owner always gets FULL_CONTROL (listed after the group
+// grants: ListGroupGrantsFirst in acl.h); then:
 //
 //   name                        bucket                     object
 //   --------------------------  -------------------------  --------------------------------

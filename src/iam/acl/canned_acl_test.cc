@@ -62,9 +62,18 @@ std::vector<CannedCase> Cases() {
   };
 }
 
-std::vector<Grant> WithOwner(const CanonicalUser& owner, std::vector<Grant> rest) {
-  rest.insert(rest.begin(), UserGrant(owner, Permission::kFullControl));
-  return rest;
+// The grants listed as RGW lists them: the group grants, the owner's
+// FULL_CONTROL, then the other users' grants.
+std::vector<Grant> WithOwner(const CanonicalUser& owner, const std::vector<Grant>& rest) {
+  std::vector<Grant> all;
+  for (const Grant& g : rest) {
+    if (g.grantee.type == Grantee::Type::kGroup) all.push_back(g);
+  }
+  all.push_back(UserGrant(owner, Permission::kFullControl));
+  for (const Grant& g : rest) {
+    if (g.grantee.type != Grantee::Type::kGroup) all.push_back(g);
+  }
+  return all;
 }
 
 TEST(CannedAclTest, EveryCannedAclOnABucket) {

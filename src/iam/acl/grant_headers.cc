@@ -86,6 +86,7 @@ Result<std::vector<Grant>> AllHeaderGrants(const AclHeaders& headers) {
     grants.insert(grants.end(), more.begin(), more.end());
   }
   if (grants.size() > kMaxGrants) return Malformed("more than 100 grants");
+  ListGroupGrantsFirst(grants);
   return grants;
 }
 

@@ -118,7 +118,8 @@ TEST(AclFromHeadersTest, UnknownCannedAcl) {
   EXPECT_EQ(ErrorKindOf(r.status()), ErrorKind::kInvalidCannedAcl);
 }
 
-TEST(AclFromHeadersTest, GrantHeadersGiveExactlyTheirGrantsInHeaderOrder) {
+// Header order, except that group grants come first (ListGroupGrantsFirst).
+TEST(AclFromHeadersTest, GrantHeadersGiveExactlyTheirGrantsGroupsFirstThenInHeaderOrder) {
   AclHeaders h;
   h.grant_full_control = "id=\"fc\"";
   h.grant_write_acp = "id=\"wacp\"";
@@ -129,9 +130,9 @@ TEST(AclFromHeadersTest, GrantHeadersGiveExactlyTheirGrantsInHeaderOrder) {
   ASSERT_TRUE(acl.has_value());
   EXPECT_EQ(acl->owner, kWriterUser);
   std::vector<Grant> want = {
+      {Grantee::OfGroup(Group::kAuthenticatedUsers), Permission::kWrite},
       {Grantee::User("r1"), Permission::kRead},
       {Grantee::User("r2"), Permission::kRead},
-      {Grantee::OfGroup(Group::kAuthenticatedUsers), Permission::kWrite},
       {Grantee::User("racp"), Permission::kReadAcp},
       {Grantee::User("wacp"), Permission::kWriteAcp},
       {Grantee::User("fc"), Permission::kFullControl},

@@ -156,6 +156,7 @@ Result<iam::acl::Acl> ParseAccessControlPolicy(std::string_view body) {
     ASSIGN_OR_RETURN(acl::Grant g, ParseGrant(grant));
     result.grants.push_back(std::move(g));
   }
+  acl::ListGroupGrantsFirst(result.grants);
   return result;
 }
 

@@ -113,9 +113,19 @@ TEST(AclXmlTest, ParsesAClientBodyWithWhitespace) {
   </AccessControlList>
 </AccessControlPolicy>)"));
   acl::Acl want{{"owner", "Owner"},
-                {{Grantee::User("alice", "Alice"), Permission::kWriteAcp},
-                 {Grantee::OfGroup(Group::kLogDelivery), Permission::kWrite}}};
+                {{Grantee::OfGroup(Group::kLogDelivery), Permission::kWrite},
+                 {Grantee::User("alice", "Alice"), Permission::kWriteAcp}}};
   EXPECT_EQ(got, want);
+}
+
+TEST(AclXmlTest, ParsedGrantsListGroupsFirst) {
+  ASSERT_OK_AND_ASSIGN(acl::Acl got, ParseAccessControlPolicy(Policy(
+      "<Grant><Grantee xsi:type=\"CanonicalUser\"><ID>owner</ID></Grantee>"
+      "<Permission>FULL_CONTROL</Permission></Grant>"
+      "<Grant><Grantee xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>"
+      "</Grantee><Permission>READ</Permission></Grant>")));
+  EXPECT_EQ(got.grants, (std::vector<acl::Grant>{{Grantee::OfGroup(Group::kAllUsers), Permission::kRead},
+                                                 {Grantee::User("owner"), Permission::kFullControl}}));
 }
 
 TEST(AclXmlTest, XsiPrefixIsResolvedThroughItsNamespace) {
