@@ -16,6 +16,7 @@
 #include "http/response_head.h"
 #include "iam/acl/acl_format.h"
 #include "iam/acl/bucket_controls.h"
+#include "iam/acl/canned_acl.h"
 #include "s3/bucket_name.h"
 #include "s3/quota.h"
 #include "s3/s3_context.h"
@@ -23,6 +24,23 @@
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3 {
+namespace {
+
+// x-amz-bucket-object-lock-enabled: absent, "true" or "false" (any case).
+enum class LockHeader { kAbsent, kTrue, kFalse, kInvalid };
+
+LockHeader ReadLockHeader(const http::Request& req) {
+  std::optional<std::string_view> lock = req.FindHeader("x-amz-bucket-object-lock-enabled");
+  if (!lock) return LockHeader::kAbsent;
+  const std::string value(*lock);
+  if (strcasecmp(value.c_str(), "true") == 0) return LockHeader::kTrue;
+  if (strcasecmp(value.c_str(), "false") == 0) return LockHeader::kFalse;
+  return LockHeader::kInvalid;
+}
+
+constexpr const char* kInvalidLockHeader = "Invalid x-amz-bucket-object-lock-enabled header";
+
+}  // namespace
 
 std::string IsoTime(uint64_t ms) { return FormatUtcMs(static_cast<int64_t>(ms)); }
 
@@ -116,9 +134,11 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
                                     options_.region));
   }
   if (Result<catalog::BucketRecord> existing = deps_.catalog.GetBucket(ctx.route.bucket); existing.ok()) {
-    co_return MakeError(existing->owner == ctx.auth.principal.tenant_id
-                            ? S3ErrorCode::kBucketAlreadyOwnedByYou
-                            : S3ErrorCode::kBucketAlreadyExists);
+    if (existing->owner != ctx.auth.principal.tenant_id) co_return MakeError(S3ErrorCode::kBucketAlreadyExists);
+    if (std::optional<S3Error> refused = RecreateOwnBucket(ctx, *existing)) co_return *refused;
+    std::vector<http::Header> hdrs = Headers(http::Header{"Location", "/" + existing->name});
+    co_await SendEmpty(ctx, 200, hdrs);
+    co_return std::nullopt;
   }
   if (std::optional<S3Error> over = CheckBucketQuota(deps_.catalog, ctx.tenant)) co_return *over;
   catalog::BucketRecord bucket;
@@ -138,17 +158,15 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   }
   // Object Lock at creation (s3:PutBucketObjectLockConfiguration is needed
   // too, as S3 documents): versioning comes Enabled with it, for good.
-  if (std::optional<std::string_view> lock = ctx.req.FindHeader("x-amz-bucket-object-lock-enabled")) {
-    if (strcasecmp(std::string(*lock).c_str(), "true") == 0) {
-      if (std::optional<S3Error> denied =
-              AuthorizeWithoutBucket(ctx, "s3:PutBucketObjectLockConfiguration", ctx.route.bucket)) {
-        co_return *denied;
-      }
-      bucket.object_lock_enabled = true;
-      bucket.versioning = catalog::BucketVersioning::kEnabled;
-    } else if (strcasecmp(std::string(*lock).c_str(), "false") != 0) {
-      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-bucket-object-lock-enabled header");
+  const LockHeader lock = ReadLockHeader(ctx.req);
+  if (lock == LockHeader::kInvalid) co_return MakeError(S3ErrorCode::kInvalidArgument, kInvalidLockHeader);
+  if (lock == LockHeader::kTrue) {
+    if (std::optional<S3Error> denied =
+            AuthorizeWithoutBucket(ctx, "s3:PutBucketObjectLockConfiguration", ctx.route.bucket)) {
+      co_return *denied;
     }
+    bucket.object_lock_enabled = true;
+    bucket.versioning = catalog::BucketVersioning::kEnabled;
   }
   {
     Result<std::optional<iam::acl::Acl>> acl = AclFromRequestHeaders(ctx, bucket, false, &error);
@@ -171,6 +189,38 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
     co_await SendEmpty(ctx, 200, hdrs);
   }
   co_return std::nullopt;
+}
+
+std::optional<S3Error> S3Service::RecreateOwnBucket(Ctx& ctx, const catalog::BucketRecord& existing) {
+  if (options_.region != "us-east-1") return MakeError(S3ErrorCode::kBucketAlreadyOwnedByYou);
+  constexpr std::string_view kOther =
+      "The bucket is yours and has another {} than this request asks for; CreateBucket does not change it";
+  if (std::optional<std::string_view> own = ctx.req.FindHeader("x-amz-object-ownership")) {
+    std::optional<iam::acl::ObjectOwnership> asked = iam::acl::ParseObjectOwnership(*own);
+    if (!asked) return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-object-ownership header");
+    if (*asked !=
+        iam::acl::ParseObjectOwnership(existing.ownership).value_or(iam::acl::ObjectOwnership::kObjectWriter)) {
+      return MakeError(S3ErrorCode::kBucketAlreadyExists, fmt::format(kOther, "Object Ownership"));
+    }
+  }
+  const LockHeader lock = ReadLockHeader(ctx.req);
+  if (lock == LockHeader::kInvalid) return MakeError(S3ErrorCode::kInvalidArgument, kInvalidLockHeader);
+  if (lock != LockHeader::kAbsent && (lock == LockHeader::kTrue) != existing.object_lock_enabled) {
+    return MakeError(S3ErrorCode::kBucketAlreadyExists, fmt::format(kOther, "Object Lock setting"));
+  }
+  S3Error error{S3ErrorCode::kInternalError, {}, {}};
+  Result<std::optional<iam::acl::Acl>> asked = AclFromRequestHeaders(ctx, existing, false, &error);
+  if (!asked.ok()) return error;
+  Result<iam::TenantRecord> owner = deps_.directory.GetTenant(existing.owner);
+  if (!owner.ok()) return ErrorFromStatus(owner.status());
+  Result<iam::acl::Acl> current = BucketAclOf(existing, *owner);
+  if (!current.ok()) return ErrorFromStatus(current.status());
+  const iam::acl::Acl wanted =
+      asked->value_or(iam::acl::CannedBucketAcl(iam::acl::CannedAcl::kPrivate, OwnerOf(existing)));
+  if (!iam::acl::SameGrants(wanted, *current)) {
+    return MakeError(S3ErrorCode::kBucketAlreadyExists, fmt::format(kOther, "ACL"));
+  }
+  return std::nullopt;
 }
 
 asio::awaitable<S3Service::Reply> S3Service::HeadBucket(Ctx& ctx) {

@@ -264,6 +264,14 @@ class S3Service {
   // bucket_handlers.cc
   asio::awaitable<Reply> ListBuckets(Ctx& ctx);
   asio::awaitable<Reply> CreateBucket(Ctx& ctx);
+  // CreateBucket on a bucket the requester owns. AWS answers 200 in
+  // us-east-1 (resetting the bucket's ACL to the request's) and 409
+  // BucketAlreadyOwnedByYou in every other region. In us-east-1 Confiance
+  // answers 200 and changes nothing (nullopt here) only when the request
+  // asks for the ACL, Object Ownership and Object Lock setting the bucket
+  // has; one asking for another gets Ceph RGW's 409 BucketAlreadyExists
+  // rather than a silent change of who may read the bucket.
+  std::optional<S3Error> RecreateOwnBucket(Ctx& ctx, const catalog::BucketRecord& existing);
   asio::awaitable<Reply> HeadBucket(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucket(Ctx& ctx);
   asio::awaitable<Reply> GetBucketLocation(Ctx& ctx);

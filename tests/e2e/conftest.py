@@ -251,7 +251,8 @@ class Server:
 
     # -------------------------------------------------------- clients
     def client(self, access_key=None, secret_key=None, addressing_style="path",
-               endpoint_url=None, session_token=None, **config_kw):
+               endpoint_url=None, session_token=None, region=REGION,
+               **config_kw):
         cfg = dict(signature_version="s3v4",
                    s3={"addressing_style": addressing_style},
                    retries={"total_max_attempts": 1, "mode": "standard"},
@@ -261,7 +262,7 @@ class Server:
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
             aws_session_token=session_token,
-            region_name=REGION)
+            region_name=region)
         client = session.client("s3", endpoint_url=endpoint_url or self.endpoint,
                                 config=botocore.config.Config(**cfg),
                                 verify=self.tls_ca if self.tls_ca else None)

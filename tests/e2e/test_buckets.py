@@ -44,12 +44,50 @@ def test_list_buckets_sorted(server, s3):
             s3.delete_bucket(Bucket=n)
 
 
-def test_create_existing_own_bucket(server, s3, bucket):
+def test_recreating_an_own_bucket_in_us_east_1_changes_nothing(server, s3):
+    # AWS in us-east-1 (and Ceph RGW) answer 200 to a CreateBucket on a
+    # bucket one owns; asking for nothing new changes nothing.
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name, ACL="public-read")
+    try:
+        s3.put_object(Bucket=name, Key="kept", Body=b"x")
+        acl_before = s3.get_bucket_acl(Bucket=name)["Grants"]
+        r = s3.create_bucket(Bucket=name, ACL="public-read")
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+        r = server.request("PUT", object_path(name),
+                           headers={"x-amz-acl": "public-read"})
+        assert r.status == 200, r
+        assert s3.get_bucket_acl(Bucket=name)["Grants"] == acl_before
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]]
+        assert keys == ["kept"]
+        # Another ACL, Object Ownership or Object Lock setting is refused
+        # (RGW's answer) rather than applied: AWS would reset the ACL.
+        for kw in ({}, {"ACL": "private"},
+                   {"ObjectOwnership": "BucketOwnerEnforced"},
+                   {"ObjectLockEnabledForBucket": True}):
+            with pytest.raises(ClientError) as ei:
+                s3.create_bucket(Bucket=name, **kw)
+            assert client_error(ei) == (409, "BucketAlreadyExists"), kw
+        assert s3.get_bucket_acl(Bucket=name)["Grants"] == acl_before
+        with pytest.raises(ClientError) as ei:
+            s3.get_object_lock_configuration(Bucket=name)
+        assert client_error(ei)[0] == 404
+    finally:
+        s3.delete_object(Bucket=name, Key="kept")
+        s3.delete_bucket(Bucket=name)
+
+
+def test_recreating_an_own_bucket_elsewhere_than_us_east_1_is_a_conflict(
+        server_factory):
+    srv = server_factory(extra_args=["--region", "eu-west-3"])
+    s3 = srv.client(region="eu-west-3")
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={
+        "LocationConstraint": "eu-west-3"})
     with pytest.raises(ClientError) as ei:
-        s3.create_bucket(Bucket=bucket)
+        s3.create_bucket(Bucket=name)
     assert client_error(ei) == (409, "BucketAlreadyOwnedByYou")
-    r = server.request("PUT", object_path(bucket))
-    assert_s3_error(r, 409, "BucketAlreadyOwnedByYou")
+    s3.delete_bucket(Bucket=name)
 
 
 @pytest.mark.parametrize("name", [

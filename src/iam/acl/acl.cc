@@ -101,6 +101,15 @@ void ListGroupGrantsFirst(std::vector<Grant>& grants) {
                         [](const Grant& grant) { return grant.grantee.type == Grantee::Type::kGroup; });
 }
 
+bool SameGrants(const Acl& a, const Acl& b) {
+  auto same = [](const Grant& x, const Grant& y) {
+    return x.permission == y.permission && x.grantee.type == y.grantee.type && x.grantee.user.id == y.grantee.user.id &&
+           x.grantee.group == y.grantee.group && x.grantee.email == y.grantee.email;
+  };
+  return a.grants.size() == b.grants.size() &&
+         std::is_permutation(a.grants.begin(), a.grants.end(), b.grants.begin(), same);
+}
+
 bool IsPublic(const Acl& acl) {
   for (const Grant& grant : acl.grants) {
     if (grant.grantee.type != Grantee::Type::kGroup) continue;

@@ -97,6 +97,11 @@ struct Acl {
 // GetBucketAcl and GetObjectAcl answer in RGW's order.
 void ListGroupGrantsFirst(std::vector<Grant>& grants);
 
+// True if `a` and `b` list the same grants, in any order and counting
+// repeats, display names aside (they are informative only): the test of
+// "this request asks for the ACL the resource has".
+bool SameGrants(const Acl& a, const Acl& b);
+
 // Who is asking. An anonymous request has no canonical id.
 struct Requester {
   bool anonymous = true;

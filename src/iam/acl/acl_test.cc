@@ -133,6 +133,20 @@ TEST(ListGroupGrantsFirstTest, MovesGroupsAheadKeepingTheOrderWithinEachKind) {
                                         {Grantee::User("alice"), Permission::kRead}}));
 }
 
+TEST(SameGrantsTest, OrderAndDisplayNamesAsideButRepeatsCount) {
+  const Grant owner{Grantee::User("o", "Owner"), Permission::kFullControl};
+  const Grant all_read{Grantee::OfGroup(Group::kAllUsers), Permission::kRead};
+  const Acl acl{{"o", ""}, {owner, all_read}};
+  EXPECT_TRUE(SameGrants(acl, Acl{{"o", ""}, {all_read, owner}}));
+  EXPECT_TRUE(SameGrants(acl, Acl{{"o", ""}, {{Grantee::User("o", "renamed"), Permission::kFullControl}, all_read}}));
+  EXPECT_FALSE(SameGrants(acl, Acl{{"o", ""}, {owner}}));
+  EXPECT_FALSE(SameGrants(acl, Acl{{"o", ""}, {owner, all_read, all_read}}));
+  EXPECT_FALSE(SameGrants(acl, Acl{{"o", ""}, {owner, {Grantee::OfGroup(Group::kAllUsers), Permission::kWrite}}}));
+  EXPECT_FALSE(
+      SameGrants(acl, Acl{{"o", ""}, {owner, {Grantee::OfGroup(Group::kAuthenticatedUsers), Permission::kRead}}}));
+  EXPECT_FALSE(SameGrants(acl, Acl{{"o", ""}, {{Grantee::User("p"), Permission::kFullControl}, all_read}}));
+}
+
 TEST(GrantsOnlyToTest, EveryGrantMustNameTheUserAndThePermissionIfGiven) {
   EXPECT_TRUE(GrantsOnlyTo(Acl{{"o", ""}, {}}, "o"));
   const Acl owner_full = OneGrant(Grantee::User("o"), Permission::kFullControl);
