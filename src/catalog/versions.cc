@@ -29,8 +29,21 @@ struct Located {
   bool current = false;
 };
 
+// Reads of Locate before it gives up on a key that keeps changing (as
+// Catalog::kMaxCasAttempts for writes).
+constexpr int kMaxLocateAttempts = 64;
+
 // Finds version `version_id` (S3 form; "" = the current entry) of `key`.
 // nullopt if it does not exist; InvalidArgument if the id is malformed.
+//
+// The current entry and a version key are two reads. Deleting the current
+// version moves the next one from its version key to the current entry in
+// one commit, and reads on either side of that commit would see that
+// version nowhere: a DeleteObjectVersion of it then answered success and
+// deleted nothing. So a version key read absent counts only if the current
+// entry is unchanged when read again (then both reads describe the instant
+// of the second: every commit that moves a version rewrites the current
+// entry, with a new op tag).
 Result<std::optional<Located>> Locate(meta::MetaStore& store, const std::string& partition, std::string_view key,
                                       std::string_view version_id) {
   std::optional<std::string> wanted_id;  // internal; unset for "null"
@@ -40,22 +53,28 @@ Result<std::optional<Located>> Locate(meta::MetaStore& store, const std::string&
     if (!wanted_id) return InvalidArgumentError("invalid version id");
   }
   Located at;
-  ASSIGN_OR_RETURN(at.current_raw, store.Get(partition, key));
-  if (!at.current_raw) return std::optional<Located>();
-  ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at.current_raw, false));
-  const bool is_current = version_id.empty() || (want_null && cur.is_null_version()) ||
-                          (wanted_id && !cur.null_version && cur.version_id == *wanted_id);
-  if (is_current) {
-    at.store_key = std::string(key);
-    at.raw = *at.current_raw;
-    at.current = true;
-    return std::optional<Located>(std::move(at));
+  std::optional<std::string> raw;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kMaxLocateAttempts) return AbortedError("too many concurrent writers on one key");
+    ASSIGN_OR_RETURN(at.current_raw, store.Get(partition, key));
+    if (!at.current_raw) return std::optional<Located>();
+    ASSIGN_OR_RETURN(ObjectRecord cur, DecodeObject(*at.current_raw, false));
+    const bool is_current = version_id.empty() || (want_null && cur.is_null_version()) ||
+                            (wanted_id && !cur.null_version && cur.version_id == *wanted_id);
+    if (is_current) {
+      at.store_key = std::string(key);
+      at.raw = *at.current_raw;
+      at.current = true;
+      return std::optional<Located>(std::move(at));
+    }
+    const std::string id = want_null ? cur.noncurrent_null_id : *wanted_id;
+    if (id.empty()) return std::optional<Located>();
+    at.store_key = VersionKey(key, id);
+    ASSIGN_OR_RETURN(raw, store.Get(partition, at.store_key));
+    if (raw) break;
+    ASSIGN_OR_RETURN(std::optional<std::string> again, store.Get(partition, key));
+    if (again == at.current_raw) return std::optional<Located>();
   }
-  const std::string id = want_null ? cur.noncurrent_null_id : *wanted_id;
-  if (id.empty()) return std::optional<Located>();
-  at.store_key = VersionKey(key, id);
-  ASSIGN_OR_RETURN(std::optional<std::string> raw, store.Get(partition, at.store_key));
-  if (!raw) return std::optional<Located>();
   at.raw = std::move(*raw);
   // The null version is addressed as "null" only, never by its internal id.
   if (!want_null) {

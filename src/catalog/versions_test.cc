@@ -632,6 +632,66 @@ TEST(CompletionVersionTest, ANewerWriteRightAfterTheCommitDoesNotHideTheVersionI
   EXPECT_EQ(current.op_tag, newer.op_tag);
 }
 
+// Runs `before_get` once, just before the `gets_left`-th Get from now.
+class BeforeGetStore : public meta::ForwardingMetaStore {
+ public:
+  BeforeGetStore() : ForwardingMetaStore(memory) {}
+  Result<std::optional<std::string>> Get(std::string_view p, std::string_view k) override {
+    if (before_get && --gets_left == 0) std::exchange(before_get, nullptr)();
+    return ForwardingMetaStore::Get(p, k);
+  }
+
+  meta::MemoryMetaStore memory;
+  int gets_left = 0;
+  std::function<void()> before_get;
+};
+
+// Versions v1, v2, v3 of "k" in a versioned bucket, and the deletion of v3
+// (the current one, so v2 moves from its version key to the current entry)
+// run between the two reads that find v2: after the current entry's, before
+// v2's version key's.
+class PromotedMeanwhileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "race";
+    bucket_.id = "b3";
+    bucket_.owner = "root";
+    bucket_.versioning = BucketVersioning::kEnabled;
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+    for (uint64_t size : {1, 2, 3}) {
+      ObjectRecord r;
+      r.size = size;
+      r.op_tag = NewOpTag();
+      StampVersion(bucket_, r);
+      ASSERT_OK(catalog_.PutObject(bucket_, "k", r).status());
+      ids_.push_back(ExternalVersionId(r));
+    }
+    store_.gets_left = 2;
+    store_.before_get = [&] { ASSERT_OK(catalog_.DeleteObjectVersion(bucket_, "k", ids_[2]).status()); };
+  }
+
+  BeforeGetStore store_;
+  Catalog catalog_{store_};
+  BucketRecord bucket_;
+  std::vector<std::string> ids_;
+};
+
+TEST_F(PromotedMeanwhileTest, DeletingTheVersionDeletesIt) {
+  ASSERT_OK_AND_ASSIGN(DeleteOutcome out, catalog_.DeleteObjectVersion(bucket_, "k", ids_[1]));
+  EXPECT_EQ(store_.before_get, nullptr);  // the race ran
+  ASSERT_TRUE(out.removed);
+  EXPECT_EQ(out.removed->size, 2u);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord current, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(current), ids_[0]);
+  EXPECT_EQ(catalog_.GetObjectVersion(bucket_, "k", ids_[1]).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(PromotedMeanwhileTest, ReadingTheVersionFindsIt) {
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObjectVersion(bucket_, "k", ids_[1]));
+  EXPECT_EQ(store_.before_get, nullptr);
+  EXPECT_EQ(got.size, 2u);
+}
+
 TEST_F(VersionsTest, RetriedCompletionAfterANewerWriteKeepsTheEarlierVersion) {
   SetVersioning(BucketVersioning::kEnabled);
   UploadRecord up;
