@@ -53,6 +53,8 @@ std::string NewVersionId() {
   return id;
 }
 
+uint64_t VersionIdMicros(std::string_view internal) { return IdMicros(internal); }
+
 std::string LegacyVersionId(uint64_t modified_ms) {
   std::string id;
   PutBigEndian(id, modified_ms * 1000);

@@ -29,6 +29,9 @@ std::string NewVersionId();
 // The internal id a record written before its bucket was versioned is given
 // when it becomes noncurrent: its modification time, zero random bytes.
 std::string LegacyVersionId(uint64_t modified_ms);
+// The time an internal id was made (or, for a legacy id, the record's
+// modification), in microseconds since the epoch.
+uint64_t VersionIdMicros(std::string_view internal);
 // Internal id <-> the S3 form.
 std::string EncodeVersionId(std::string_view internal);
 // nullopt if `external` is not an id this server made ("null" included:

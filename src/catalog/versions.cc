@@ -119,22 +119,44 @@ VersionedWrite KeepHeld(ObjectRecord replica, std::vector<meta::Condition> condi
   return w;
 }
 
-// The noncurrent branch of PlanVersionedWrite: `replica` (counted in
-// `bytes` and `objects` already) under its own version key, unless that
-// key holds it already; the current entry is left as it is (the batch
-// still expects it).
-Result<VersionedWrite> PlanNoncurrentReplica(meta::MetaStore& store, const std::string& partition, std::string_view key,
-                                             ObjectRecord replica, int64_t bytes, int64_t objects) {
+// How far (in microseconds) a write's version id may be older than the key's
+// current one and still count as a race lost (StampedBeforeCurrent).
+constexpr uint64_t kMaxRaceSkewMicros = 1'000'000;
+
+// True if `next`, a local write with a version id, was stamped before the
+// key's current version `cur` though it commits after it: two writes of
+// one key racing between their stamp and their commit. S3's rule is that
+// "the request with the latest timestamp wins", so `next` goes in as a
+// noncurrent version, and the current version always has the key's newest
+// id; replicas, which place versions by id (a replica older than the
+// current version is noncurrent there), then end with the same current
+// version as the source. An id older by more than kMaxRaceSkewMicros is no
+// race but a clock set back (and a restart): commit order decides, or every
+// write to a recently written key would go in as noncurrent until the
+// clock caught up.
+bool StampedBeforeCurrent(const ObjectRecord& next, const ObjectRecord& cur) {
+  if (next.version_id.empty() || next.null_version || HasAdoptedId(next)) return false;
+  const std::string cur_id = OrderId(cur);
+  return next.version_id < cur_id && VersionIdMicros(cur_id) - VersionIdMicros(next.version_id) <= kMaxRaceSkewMicros;
+}
+
+// The noncurrent branch of PlanVersionedWrite: `version` (counted in
+// `bytes` and `objects` already), a replica older than the current version
+// or a write that lost a race (StampedBeforeCurrent), under its own version
+// key, unless that key holds it already; the current entry is left as it
+// is (the batch still expects it).
+Result<VersionedWrite> PlanNoncurrent(meta::MetaStore& store, const std::string& partition, std::string_view key,
+                                      ObjectRecord version, int64_t bytes, int64_t objects) {
   VersionedWrite w;
-  const std::string vkey = VersionKey(key, replica.version_id);
+  const std::string vkey = VersionKey(key, version.version_id);
   ASSIGN_OR_RETURN(std::optional<std::string> raw, store.Get(partition, vkey));
   w.conditions.push_back({vkey, raw});
   if (raw) {
     ASSIGN_OR_RETURN(ObjectRecord held, DecodeObject(*raw, false));
-    RETURN_IF_ERROR(CheckSameVersionAgain(held, replica));
-    return KeepHeld(std::move(replica), std::move(w.conditions));
+    RETURN_IF_ERROR(CheckSameVersionAgain(held, version));
+    return KeepHeld(std::move(version), std::move(w.conditions));
   }
-  w.mutations.push_back({vkey, EncodeObject(replica), {}});
+  w.mutations.push_back({vkey, EncodeObject(version), {}});
   w.mutations.push_back({std::string(kUsageKey), std::nullopt, {bytes, objects}});
   return w;
 }
@@ -159,13 +181,17 @@ Result<VersionedWrite> PlanVersionedWrite(meta::MetaStore& store, const BucketRe
       // A replica older than the key's current version (two servers
       // replicating to each other, writes on both): it goes in as a
       // noncurrent version, so both sides end with the newest as current.
-      return PlanNoncurrentReplica(store, partition, key, std::move(next), bytes, objects);
+      return PlanNoncurrent(store, partition, key, std::move(next), bytes, objects);
     }
     if (adopted && next.version_id == OrderId(cur)) {
       RETURN_IF_ERROR(CheckSameVersionAgain(cur, next));
       return KeepHeld(std::move(next));
     }
-    if (!next.upload_id.empty() && next.upload_id == cur.upload_id && !cur.delete_marker) {
+    const bool retried_completion = !next.upload_id.empty() && next.upload_id == cur.upload_id && !cur.delete_marker;
+    if (!retried_completion && StampedBeforeCurrent(next, cur)) {
+      return PlanNoncurrent(store, partition, key, std::move(next), bytes, objects);
+    }
+    if (retried_completion) {
       // A retried completion of the upload the current version came from.
       next.version_id = cur.version_id;
       next.null_version = cur.null_version;

@@ -13,6 +13,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/version_id.h"
+#include "common/wall_clock.h"
 #include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
@@ -428,6 +429,37 @@ TEST_F(VersionsTest, DeletingTheCurrentVersionPromotesTheNewestOld) {
   ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
   EXPECT_EQ(ExternalVersionId(cur), v1);
   EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v1, true, false}}));
+}
+
+TEST_F(VersionsTest, AWriteThatLostARaceBetweenStampAndCommitGoesInAsNoncurrent) {
+  SetVersioning(BucketVersioning::kEnabled);
+  const ObjectRecord early = Stamped(1, "early");  // stamped first ...
+  const std::string later = Put("k", 2, "later");
+  ASSERT_OK(Commit("k", early));  // ... committed last
+  EXPECT_EQ(last_removed_, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), later);
+  EXPECT_EQ(ListAll(1000),
+            (std::vector<Entry>{{"k", later, true, false}, {"k", ExternalVersionId(early), false, false}}));
+  ExpectUsage(3, 2);
+  // A delete marker too: the write stamped after it stays current.
+  ObjectRecord marker = NewDeleteMarker(bucket_);
+  const std::string newest = Put("k", 4, "newest");
+  ASSERT_OK(Commit("k", marker));
+  ASSERT_OK_AND_ASSIGN(cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), newest);
+  EXPECT_EQ(ListAll(1000).size(), 4u);
+}
+
+TEST_F(VersionsTest, AnIdFromAClockSetBackIsNoRaceAndCommitOrderDecides) {
+  SetVersioning(BucketVersioning::kEnabled);
+  const std::string first = Put("k", 1, "first");
+  ObjectRecord after_reset = Stamped(2, "after-reset");
+  after_reset.version_id = LegacyVersionId(UnixMillisNow() - 5000);  // made 5 s before the current one
+  ASSERT_OK(Commit("k", after_reset));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord cur, catalog_.GetObject(bucket_, "k"));
+  EXPECT_EQ(ExternalVersionId(cur), ExternalVersionId(after_reset));
+  ExpectUsage(3, 2);
 }
 
 TEST_F(VersionsTest, NullVersionBeforeAndWhileSuspended) {
