@@ -20,10 +20,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/records.h"
@@ -341,7 +342,11 @@ class Catalog {
   // `object` (whose op_tag and upload_id must be set), then removes the
   // upload and its part list. Returns the object record it replaced and the
   // parts that `object` does not use, for the caller to release. Repeating
-  // a completion that crashed half-way is safe.
+  // a completion that crashed half-way is safe. A completion of an upload
+  // that another completion of this process is running now is Aborted, not
+  // run: the other one releases the parts its own object does not use,
+  // which this one's part list may name. (Aborted is also what a completion
+  // gets that a concurrent Abort or completion beat to the upload record.)
   struct Completion {
     // The object the upload became: `object`, or, when an earlier attempt
     // of this completion committed a version that a newer write has since
@@ -497,6 +502,9 @@ class Catalog {
   // watch/notify).
   std::mutex bucket_mu_;
   std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
+  // The uploads whose CompleteUpload runs in this process now.
+  std::mutex completing_mu_;
+  std::set<std::string> completing_;  // GUARDED_BY(completing_mu_)
   // Bumped by every update and delete: a lookup that started before it
   // must not re-insert what it read.
   uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)

@@ -91,6 +91,20 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
                                                     const ObjectRecord& object) {
   const std::string up_partition = UploadPartition(bucket);
   const std::string up_key = UploadKey(upload.key, upload.upload_id);
+  {
+    std::lock_guard lock(completing_mu_);
+    if (!completing_.insert(upload.upload_id).second) {
+      return AbortedError("another completion of this upload is under way");
+    }
+  }
+  struct Done {
+    Catalog& catalog;
+    const std::string& upload_id;
+    ~Done() {
+      std::lock_guard lock(catalog.completing_mu_);
+      catalog.completing_.erase(upload_id);
+    }
+  } done_guard{*this, upload.upload_id};
   // 1. The intent.
   ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
   if (!current) return NotFoundError("no such upload");
@@ -111,7 +125,12 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
     b.op_tag = object.op_tag;
     b.Expect(up_key, *current).Put(up_key, EncodeUpload(marked));
     Status s = store_.Apply(up_partition, b);
-    if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("upload changed concurrently");
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      // Aborted meanwhile (or completed by another process): gone is NotFound.
+      ASSIGN_OR_RETURN(std::optional<std::string> again, store_.Get(up_partition, up_key));
+      if (!again) return NotFoundError("no such upload");
+      return AbortedError("upload changed concurrently");
+    }
     RETURN_IF_ERROR(s);
   }
   // 2. The object.
@@ -196,16 +215,22 @@ Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
                                                      const UploadRecord& upload) {
   const std::string up_partition = UploadPartition(bucket);
   const std::string up_key = UploadKey(upload.key, upload.upload_id);
-  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
-  if (!current) return NotFoundError("no such upload");
-  ASSIGN_OR_RETURN(UploadRecord rec, DecodeUpload(*current));
-  if (!rec.completing_tag.empty()) return FailedPreconditionError("upload is being completed");
-  meta::Batch b;
-  b.op_tag = NewOpTag();
-  b.Expect(up_key, *current).Delete(up_key);
-  Status s = store_.Apply(up_partition, b);
-  if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("upload changed concurrently");
-  RETURN_IF_ERROR(s);
+  // Read again when a completion marked the upload between the read and the
+  // commit: then it is being completed (FailedPrecondition), or gone.
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kMaxCasAttempts) return AbortedError("upload changed concurrently");
+    ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
+    if (!current) return NotFoundError("no such upload");
+    ASSIGN_OR_RETURN(UploadRecord rec, DecodeUpload(*current));
+    if (!rec.completing_tag.empty()) return FailedPreconditionError("upload is being completed");
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    b.Expect(up_key, *current).Delete(up_key);
+    Status s = store_.Apply(up_partition, b);
+    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    RETURN_IF_ERROR(s);
+    break;
+  }
   // The upload is gone: no completion can start any more, so its parts are
   // free. A part upload racing with the abort may still add a record; the
   // sweeper drops such lists.

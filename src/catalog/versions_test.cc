@@ -724,6 +724,65 @@ TEST_F(PromotedMeanwhileTest, ReadingTheVersionFindsIt) {
   EXPECT_EQ(got.size, 2u);
 }
 
+TEST(CompletionVersionTest, ASecondCompletionWhileOneIsUnderWayIsAbortedAndAbortWaitsItsTurn) {
+  AfterObjectCommitStore store;
+  Catalog catalog(store);
+  BucketRecord bucket;
+  bucket.name = "race";
+  bucket.id = "b4";
+  bucket.owner = "root";
+  ASSERT_OK(catalog.CreateBucket(bucket));
+  const UploadRecord up = UploadU1();
+  ASSERT_OK(catalog.CreateUpload(bucket, up));
+  const ObjectRecord obj = CompletedU1(bucket);
+  store.tag = obj.op_tag;
+  store.after_object_commit = [&] {
+    // The first completion committed its object and has not removed the
+    // upload yet: a second one would release parts by its own part list.
+    EXPECT_EQ(catalog.CompleteUpload(bucket, up, CompletedU1(bucket)).status().code(), StatusCode::kAborted);
+    EXPECT_EQ(catalog.AbortUpload(bucket, up).status().code(), StatusCode::kFailedPrecondition);
+  };
+  ASSERT_OK(catalog.CompleteUpload(bucket, up, obj).status());
+  EXPECT_EQ(store.after_object_commit, nullptr);  // the hook ran
+  // Once it is over, the upload is gone for both.
+  EXPECT_EQ(catalog.CompleteUpload(bucket, up, CompletedU1(bucket)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog.AbortUpload(bucket, up).status().code(), StatusCode::kNotFound);
+}
+
+// Runs `before_delete` once, before the first batch that deletes a key of an
+// uploads partition ("u/...").
+class BeforeUploadDeleteStore : public meta::ForwardingMetaStore {
+ public:
+  BeforeUploadDeleteStore() : ForwardingMetaStore(memory) {}
+  Status Apply(std::string_view p, const meta::Batch& b) override {
+    const bool deletes = std::any_of(b.mutations.begin(), b.mutations.end(),
+                                     [](const meta::Mutation& m) { return !m.value && m.add.empty(); });
+    if (before_delete && p.rfind("u/", 0) == 0 && deletes) std::exchange(before_delete, nullptr)();
+    return ForwardingMetaStore::Apply(p, b);
+  }
+
+  meta::MemoryMetaStore memory;
+  std::function<void()> before_delete;
+};
+
+TEST(CompletionVersionTest, AnAbortThatACompletionOvertakesAnswersThatTheUploadIsGone) {
+  BeforeUploadDeleteStore store;
+  Catalog catalog(store);
+  BucketRecord bucket;
+  bucket.name = "race";
+  bucket.id = "b5";
+  bucket.owner = "root";
+  ASSERT_OK(catalog.CreateBucket(bucket));
+  const UploadRecord up = UploadU1();
+  ASSERT_OK(catalog.CreateUpload(bucket, up));
+  // Between the abort's read of the upload and its commit, a completion
+  // marks the upload (its first step; the hook runs it whole).
+  store.before_delete = [&] { ASSERT_OK(catalog.CompleteUpload(bucket, up, CompletedU1(bucket)).status()); };
+  EXPECT_EQ(catalog.AbortUpload(bucket, up).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.before_delete, nullptr);
+  ASSERT_OK(catalog.GetObject(bucket, "k").status());
+}
+
 TEST_F(VersionsTest, RetriedCompletionAfterANewerWriteKeepsTheEarlierVersion) {
   SetVersioning(BucketVersioning::kEnabled);
   UploadRecord up;

@@ -11,7 +11,7 @@ confiance_library(confiance_s3
 confiance_test(s3_test SOURCES acl_error_test.cc checksum_request_test.cc object_attributes_test.cc range_test.cc
                         copy_source_test.cc router_test.cc bucket_name_test.cc conditional_test.cc
                         form_data_test.cc post_policy_test.cc sse_test.cc rate_limiter_test.cc
-                        notification_config_test.cc sts_request_test.cc DEPS confiance_s3)
+                        notification_config_test.cc sts_request_test.cc s3_error_test.cc DEPS confiance_s3)
 confiance_test(s3_authorize_test SOURCES authorize_test.cc authorize_policy_test.cc DEPS confiance_s3 confiance_kms confiance_meta)
 confiance_test(s3_lifecycle_test SOURCES lifecycle_config_test.cc lifecycle_test.cc lifecycle_worker_test.cc
   DEPS confiance_s3 confiance_meta confiance_blob)

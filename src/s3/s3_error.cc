@@ -141,9 +141,11 @@ constexpr std::array kTable = {
     Entry{"ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"},
     Entry{"InvalidToken", 400, "The provided token is malformed or otherwise invalid."},
     Entry{"ExpiredToken", 400, "The provided token has expired."},
+    Entry{"OperationAborted", 409,
+          "A conflicting conditional operation is currently in progress against this resource. Try again."},
 };
 
-static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kExpiredToken) + 1,
+static_assert(kTable.size() == static_cast<size_t>(S3ErrorCode::kOperationAborted) + 1,
               "every S3ErrorCode needs a table entry");
 
 const Entry& Lookup(S3ErrorCode code) { return kTable[static_cast<size_t>(code)]; }
@@ -171,6 +173,10 @@ S3Error ErrorFromStatus(const Status& status) {
       return MakeError(S3ErrorCode::kInsufficientStorage);
     case StatusCode::kDeadlineExceeded:
       return MakeError(S3ErrorCode::kRequestTimeout);
+    case StatusCode::kAborted:
+      // Concurrent writers of one key or upload (the catalog's
+      // compare-and-set retries ran out, or a completion is under way).
+      return MakeError(S3ErrorCode::kOperationAborted);
     case StatusCode::kPermissionDenied:
       // The key hierarchy's refusals (catalog/tenant_keys.h) are meant for
       // the requester. Other PermissionDenied statuses (a wrapped key that

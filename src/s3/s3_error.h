@@ -99,6 +99,9 @@ enum class S3ErrorCode {
   // Temporary credentials (docs/sts.md).
   kInvalidToken,
   kExpiredToken,
+  // A concurrent operation on the same resource won (a completion of the
+  // same upload under way, a key rewritten too often to commit).
+  kOperationAborted,
 };
 
 struct S3Error {
@@ -119,7 +122,9 @@ S3Error MakeError(S3ErrorCode code, std::string message = {});
 // Maps a Status from a lower layer to an S3 error when the caller has no
 // more precise mapping: Unavailable -> ServiceUnavailable (503),
 // ResourceExhausted (disk full) -> InsufficientStorage (507), DeadlineExceeded
-// -> RequestTimeout, everything else -> InternalError. The
+// -> RequestTimeout, Aborted (a compare-and-set lost to concurrent writers
+// too often, or another completion of the upload under way) ->
+// OperationAborted (409, "try again"), everything else -> InternalError. The
 // Status message is never sent to the client for internal errors (it may
 // name paths); it is logged with the request id instead.
 S3Error ErrorFromStatus(const Status& status);

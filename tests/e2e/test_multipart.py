@@ -5,6 +5,7 @@ EntityTooSmall, NoSuchUpload (and MalformedXML). UploadPartCopy: whole
 sources and x-amz-copy-source-range, copy-source conditions, encoded source
 keys, and another tenant's bucket refused as a source unless granted."""
 
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -62,6 +63,43 @@ def _complete(s3, bucket, key, uid, etags, numbers=None):
         Bucket=bucket, Key=key, UploadId=uid,
         MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e}
                                    for n, e in zip(numbers, etags)]})
+
+
+def _at_once(calls):
+    """Runs `calls` at once; each one's (HTTP status, S3 code or None)."""
+    def status(call):
+        try:
+            return call()["ResponseMetadata"]["HTTPStatusCode"], None
+        except ClientError as e:
+            return e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(status, c) for c in calls]]
+
+
+def test_concurrent_completions_and_aborts_of_one_upload(s3, bucket):
+    # One completion wins; the others are told that it did (the upload is
+    # gone: 404 NoSuchUpload) or that it is under way (409 OperationAborted),
+    # never 500, and the object is whole. An abort racing with a completion:
+    # exactly one of them took effect.
+    small = [rnd(5 * MiB, 7), rnd(1000, 8)]
+    for round_ in range(6):
+        key = "race/complete-%d" % round_
+        uid, etags = _upload(s3, bucket, key, small)
+        got = _at_once([lambda: _complete(s3, bucket, key, uid, etags)] * 4)
+        assert (200, None) in got and set(got) <= {(200, None), (404, "NoSuchUpload"),
+                                                    (409, "OperationAborted")}, got
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"".join(small)
+        key = "race/abort-%d" % round_
+        uid, etags = _upload(s3, bucket, key, small[1:])
+        got = _at_once([lambda: _complete(s3, bucket, key, uid, etags),
+                        lambda: s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid)])
+        completed, aborted = got[0] == (200, None), got[1] == (204, None)
+        assert completed != aborted and set(got) <= {(200, None), (204, None), (404, "NoSuchUpload"),
+                                                      (409, "OperationAborted")}, got
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0)
+        assert listed == (1 if completed else 0), got
+        s3.delete_object(Bucket=bucket, Key=key)
+        s3.delete_object(Bucket=bucket, Key="race/complete-%d" % round_)
 
 
 def test_multipart_roundtrip(server, s3, bucket, parts):
