@@ -62,6 +62,19 @@ ObjectRecord CompletedU1(const BucketRecord& bucket) {
   return obj;
 }
 
+// The bucket "race" (id `id`) of the root tenant, for the tests that race a
+// Catalog over a store of their own; `upload_u1` also creates UploadU1 in it.
+BucketRecord CreateRaceBucket(Catalog& catalog, std::string id, bool versioned, bool upload_u1) {
+  BucketRecord bucket;
+  bucket.name = "race";
+  bucket.id = std::move(id);
+  bucket.owner = "root";
+  if (versioned) bucket.versioning = BucketVersioning::kEnabled;
+  EXPECT_OK(catalog.CreateBucket(bucket));
+  if (upload_u1) EXPECT_OK(catalog.CreateUpload(bucket, UploadU1()));
+  return bucket;
+}
+
 class VersionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -640,14 +653,8 @@ class AfterObjectCommitStore : public meta::ForwardingMetaStore {
 TEST(CompletionVersionTest, ANewerWriteRightAfterTheCommitDoesNotHideTheVersionId) {
   AfterObjectCommitStore store;
   Catalog catalog(store);
-  BucketRecord bucket;
-  bucket.name = "race";
-  bucket.id = "b2";
-  bucket.owner = "root";
-  bucket.versioning = BucketVersioning::kEnabled;
-  ASSERT_OK(catalog.CreateBucket(bucket));
+  const BucketRecord bucket = CreateRaceBucket(catalog, "b2", true, true);
   const UploadRecord up = UploadU1();
-  ASSERT_OK(catalog.CreateUpload(bucket, up));
   const ObjectRecord obj = CompletedU1(bucket);
   ObjectRecord newer;
   newer.size = 9;
@@ -685,11 +692,7 @@ class BeforeGetStore : public meta::ForwardingMetaStore {
 class PromotedMeanwhileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bucket_.name = "race";
-    bucket_.id = "b3";
-    bucket_.owner = "root";
-    bucket_.versioning = BucketVersioning::kEnabled;
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
+    bucket_ = CreateRaceBucket(catalog_, "b3", true, false);
     for (uint64_t size : {1, 2, 3}) {
       ObjectRecord r;
       r.size = size;
@@ -727,13 +730,8 @@ TEST_F(PromotedMeanwhileTest, ReadingTheVersionFindsIt) {
 TEST(CompletionVersionTest, ASecondCompletionWhileOneIsUnderWayIsAbortedAndAbortWaitsItsTurn) {
   AfterObjectCommitStore store;
   Catalog catalog(store);
-  BucketRecord bucket;
-  bucket.name = "race";
-  bucket.id = "b4";
-  bucket.owner = "root";
-  ASSERT_OK(catalog.CreateBucket(bucket));
+  const BucketRecord bucket = CreateRaceBucket(catalog, "b4", false, true);
   const UploadRecord up = UploadU1();
-  ASSERT_OK(catalog.CreateUpload(bucket, up));
   const ObjectRecord obj = CompletedU1(bucket);
   store.tag = obj.op_tag;
   store.after_object_commit = [&] {
@@ -768,13 +766,8 @@ class BeforeUploadDeleteStore : public meta::ForwardingMetaStore {
 TEST(CompletionVersionTest, AnAbortThatACompletionOvertakesAnswersThatTheUploadIsGone) {
   BeforeUploadDeleteStore store;
   Catalog catalog(store);
-  BucketRecord bucket;
-  bucket.name = "race";
-  bucket.id = "b5";
-  bucket.owner = "root";
-  ASSERT_OK(catalog.CreateBucket(bucket));
+  const BucketRecord bucket = CreateRaceBucket(catalog, "b5", false, true);
   const UploadRecord up = UploadU1();
-  ASSERT_OK(catalog.CreateUpload(bucket, up));
   // Between the abort's read of the upload and its commit, a completion
   // marks the upload (its first step; the hook runs it whole).
   store.before_delete = [&] { ASSERT_OK(catalog.CompleteUpload(bucket, up, CompletedU1(bucket)).status()); };
