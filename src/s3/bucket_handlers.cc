@@ -39,6 +39,7 @@ LockHeader ReadLockHeader(const http::Request& req) {
 }
 
 constexpr const char* kInvalidLockHeader = "Invalid x-amz-bucket-object-lock-enabled header";
+constexpr const char* kInvalidOwnershipHeader = "Invalid x-amz-object-ownership header";
 
 }  // namespace
 
@@ -152,7 +153,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   bucket.index_shards = 1;
   if (std::optional<std::string_view> own = ctx.req.FindHeader("x-amz-object-ownership")) {
     if (!iam::acl::ParseObjectOwnership(*own)) {
-      co_return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-object-ownership header");
+      co_return MakeError(S3ErrorCode::kInvalidArgument, kInvalidOwnershipHeader);
     }
     bucket.ownership = std::string(*own);
   }
@@ -197,7 +198,7 @@ std::optional<S3Error> S3Service::RecreateOwnBucket(Ctx& ctx, const catalog::Buc
       "The bucket is yours and has another {} than this request asks for; CreateBucket does not change it";
   if (std::optional<std::string_view> own = ctx.req.FindHeader("x-amz-object-ownership")) {
     std::optional<iam::acl::ObjectOwnership> asked = iam::acl::ParseObjectOwnership(*own);
-    if (!asked) return MakeError(S3ErrorCode::kInvalidArgument, "Invalid x-amz-object-ownership header");
+    if (!asked) return MakeError(S3ErrorCode::kInvalidArgument, kInvalidOwnershipHeader);
     if (*asked !=
         iam::acl::ParseObjectOwnership(existing.ownership).value_or(iam::acl::ObjectOwnership::kObjectWriter)) {
       return MakeError(S3ErrorCode::kBucketAlreadyExists, fmt::format(kOther, "Object Ownership"));
@@ -215,8 +216,8 @@ std::optional<S3Error> S3Service::RecreateOwnBucket(Ctx& ctx, const catalog::Buc
   if (!owner.ok()) return ErrorFromStatus(owner.status());
   Result<iam::acl::Acl> current = BucketAclOf(existing, *owner);
   if (!current.ok()) return ErrorFromStatus(current.status());
-  const iam::acl::Acl wanted =
-      asked->value_or(iam::acl::CannedBucketAcl(iam::acl::CannedAcl::kPrivate, OwnerOf(existing)));
+  const iam::acl::Acl wanted = asked->value_or(
+      iam::acl::CannedBucketAcl(iam::acl::CannedAcl::kPrivate, {owner->canonical_id, owner->display_name}));
   if (!iam::acl::SameGrants(wanted, *current)) {
     return MakeError(S3ErrorCode::kBucketAlreadyExists, fmt::format(kOther, "ACL"));
   }
