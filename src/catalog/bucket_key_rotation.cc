@@ -229,7 +229,7 @@ Status BucketKeyRotation::OpenKeys(const BucketRecord& bucket, KeysByVersion& ke
 Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketRecord& bucket,
                                         const std::string& partition, const KeysByVersion& keys, Pass& pass,
                                         const std::stop_token& stop) {
-  std::string start(kUsageKey);  // the usage counters: not a record
+  std::string start(kLastReservedKey);  // the usage counters, a delete fence: not records
   for (;;) {
     std::vector<meta::Record> recs;
     uint64_t examined = 0;

@@ -120,47 +120,13 @@ Result<BucketRecord> Catalog::UpdateBucket(std::string_view name,
     b.Expect(std::string(name), old).Put(std::string(name), EncodeBucket(record));
     Status s = store_.Apply(kBucketsPartition, b);
     if (s.code() == StatusCode::kFailedPrecondition) continue;
-    {
-      // Whatever the outcome (a failed write may still land), the cached
-      // copy may be stale: drop it and let the next lookup read the store.
-      std::lock_guard lock(bucket_mu_);
-      ++bucket_generation_;
-      bucket_cache_.erase(std::string(name));
-    }
+    // Whatever the outcome (a failed write may still land), the cached copy
+    // may be stale: drop it and let the next lookup read the store.
+    ForgetCachedBucket(std::string(name));
     RETURN_IF_ERROR(s);
     return record;
   }
   return AbortedError("too many concurrent writers on one bucket");
-}
-
-Status Catalog::DeleteBucket(const BucketRecord& bucket) {
-  // Any entry but the usage counters (a current object, a delete marker, a
-  // noncurrent version) keeps the bucket, as S3 refuses to delete a bucket
-  // that still holds versions.
-  meta::ScanOptions probe;
-  probe.limit = 1;
-  ASSIGN_OR_RETURN(std::vector<meta::Record> any, MergedScan(bucket, probe));
-  if (!any.empty()) return FailedPreconditionError("bucket not empty");
-  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(kBucketsPartition, bucket.name));
-  if (!current) return NotFoundError("no such bucket");
-  meta::Batch b;
-  b.op_tag = NewOpTag();
-  b.Expect(bucket.name, *current).Delete(bucket.name);
-  Status s = store_.Apply(kBucketsPartition, b);
-  if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("bucket changed concurrently");
-  RETURN_IF_ERROR(s);
-  {
-    std::lock_guard lock(bucket_mu_);
-    ++bucket_generation_;
-    bucket_cache_.erase(bucket.name);
-  }
-  // The bucket record is gone, so no new object can be written; a PUT that
-  // read the record before the delete may still land in a dropped
-  // partition, where nothing can reach it again (its blob is swept).
-  for (uint32_t i = 0; i < bucket.index_shards; ++i) {
-    RETURN_IF_ERROR(store_.DropPartition(fmt::format("o/{}/{}", bucket.id, i)));
-  }
-  return store_.DropPartition("u/" + bucket.id);
 }
 
 Result<uint64_t> Catalog::DropOrphanPartitions() {
@@ -272,6 +238,9 @@ Result<Catalog::PutPlan> Catalog::PlanPut(const BucketRecord& bucket, const std:
   PutPlan plan;
   plan.batch.op_tag = record.op_tag;
   plan.batch.Expect(std::string(key), old);
+  // Adds an entry, or may: not while a DeleteBucket holds the bucket
+  // (bucket_delete.cc).
+  plan.batch.Expect(std::string(kDeleteFenceKey), std::nullopt);
   if (!bucket.versioned()) {
     plan.batch.Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
     plan.removed = Replaced(old);
@@ -294,8 +263,12 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition));
     Status s = store_.Apply(partition, plan.batch);
-    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      RETURN_IF_ERROR(CheckDeleteFence(partition, bucket.name, bucket.id));
+      continue;
+    }
     RETURN_IF_ERROR(s);
+    RETURN_IF_ERROR(CheckBucketLives(bucket.name, bucket.id));
     return std::move(plan.removed);
   }
   return AbortedError("too many concurrent writers on one key");
@@ -308,6 +281,10 @@ struct Catalog::AsyncWrite {
   PutCallback done;
   meta::Durability durability = meta::Durability::kSynced;
   int attempt = 0;
+  // A write that adds an entry (a put) names its bucket, whose record is
+  // checked before the write is acknowledged (CheckBucketLives).
+  std::string adds_to_bucket;
+  std::string adds_to_bucket_id;
 };
 
 struct Catalog::AsyncPut : AsyncWrite {
@@ -323,7 +300,16 @@ void Catalog::CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, s
   auto held = std::make_shared<std::optional<ObjectRecord>>(std::move(removed));
   std::string partition = op->partition;
   store_.ApplyAsync(partition, std::move(batch),
-                    [op = std::move(op), held, next = std::move(next_attempt)](Status s) {
+                    [this, op = std::move(op), held, next = std::move(next_attempt)](Status s) {
+                      if (s.code() == StatusCode::kFailedPrecondition && !op->adds_to_bucket_id.empty()) {
+                        Status fence = CheckDeleteFence(op->partition, op->adds_to_bucket, op->adds_to_bucket_id);
+                        if (!fence.ok()) return op->done(fence);
+                      }
+                      if (s.ok() && !op->adds_to_bucket_id.empty()) {
+                        if (Status lives = CheckBucketLives(op->adds_to_bucket, op->adds_to_bucket_id); !lives.ok()) {
+                          return op->done(lives);
+                        }
+                      }
                       if (s.code() == StatusCode::kFailedPrecondition && ++op->attempt < kMaxCasAttempts) {
                         next();
                       } else if (s.code() == StatusCode::kFailedPrecondition) {
@@ -341,6 +327,8 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                PutCallback done, meta::Durability durability) {
   auto op = std::make_shared<AsyncPut>();
   op->bucket.versioning = bucket.versioning;
+  op->adds_to_bucket = bucket.name;
+  op->adds_to_bucket_id = bucket.id;
   op->partition = ObjectPartition(bucket, key);
   op->key = std::string(key);
   op->value = EncodeObject(record);
@@ -488,7 +476,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
   // Objects.
   RETURN_IF_ERROR(list_all("o/", [&](const std::string& p) {
     return scan_all(p, [&](const meta::Record& r) -> Status {
-      if (r.key == kUsageKey) return OkStatus();
+      if (r.key <= kLastReservedKey) return OkStatus();  // the usage counters, a delete fence
       Result<ObjectRecord> o = DecodeObject(r.value, false);
       if (!o.ok()) return o.status();  // never sweep what we cannot read
       for (const Segment& s : o->segments) {

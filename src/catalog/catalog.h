@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,6 +72,22 @@ struct UploadPage {
 // (meta/counters.h), changed by Batch::Add in the same atomic batch as every
 // object put and delete: usage is exact after any crash. Listings skip it.
 inline constexpr std::string_view kUsageKey = "";
+// In every object partition of a bucket a DeleteBucket is deleting, the key
+// 0x00 (never an S3 key, which holds no NUL, and not a version key, which
+// is longer) holds that DeleteBucket's token: every commit that can add an
+// entry expects it absent, so none lands after the delete checked that the
+// bucket is empty (catalog/bucket_delete.cc).
+inline constexpr std::string_view kDeleteFenceKey{"\0", 1};
+// The last key of an object partition that is not an entry: a scan from
+// here, exclusive, reads entries only.
+inline constexpr std::string_view kLastReservedKey = kDeleteFenceKey;
+// How long a DeleteBucket may hold its mark (BucketRecord::delete_mark):
+// past this, another DeleteBucket or RecoverInterruptedDeletes takes it
+// as the mark of a crashed one.
+inline constexpr uint64_t kStaleDeleteMarkMs = 60 * 1000;
+// The message of the NotFound status a write gets when its bucket was
+// deleted before it was acknowledged (s3/ answers it 404 NoSuchBucket).
+inline constexpr std::string_view kBucketDeleted = "The bucket was deleted";
 
 struct Usage {
   int64_t bytes = 0;
@@ -169,8 +186,17 @@ class Catalog {
                                     const std::function<Status(BucketRecord&)>& mutate);
   // FailedPrecondition if the bucket holds objects. Drops the bucket's
   // partitions (in-progress uploads go with it; the sweeper reclaims their
-  // parts).
+  // parts). No write of an object racing with it is acknowledged and lost:
+  // a write committed before it looked is seen (FailedPrecondition), one
+  // after gets Aborted (bucket_delete.cc). Aborted too while another
+  // DeleteBucket of the bucket is under way, or if the record changed
+  // meanwhile.
   Status DeleteBucket(const BucketRecord& bucket);
+  // Clears the marks of DeleteBucket calls that began before
+  // `now_ms - kStaleDeleteMarkMs` (a crashed process's) and lifts the
+  // delete fences no mark holds, so that writes to those buckets resume.
+  // Returns how many buckets it freed. For the sweeper and the start.
+  Result<uint64_t> RecoverInterruptedDeletes(uint64_t now_ms);
 
   // Objects. Get: NotFound if absent. Without inline data, small objects'
   // bytes are not copied out (HEAD).
@@ -467,6 +493,23 @@ class Catalog {
   // the error or `removed`.
   void CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, std::optional<ObjectRecord> removed,
                      std::function<void()> next_attempt);
+  // What a commit that failed its conditions asks before it retries:
+  // Aborted if `partition` holds a delete fence (the bucket is being
+  // deleted), or NotFound (kBucketDeleted) if its record is gone already;
+  // else OK.
+  Status CheckDeleteFence(const std::string& partition, std::string_view bucket_name, std::string_view bucket_id);
+  // What a commit that added an entry asks before it is acknowledged:
+  // NotFound (kBucketDeleted) unless the store holds the record of bucket
+  // `bucket_id` now. The delete fences stop writes while a DeleteBucket
+  // runs; this stops those that commit once it has dropped the partitions
+  // (fences and all), having read the record before it was deleted.
+  Status CheckBucketLives(std::string_view bucket_name, std::string_view bucket_id);
+  // bucket_delete.cc: the steps of DeleteBucket and of its recovery.
+  Status SetDeleteFences(const BucketRecord& bucket, const std::string& token);
+  Result<bool> HoldsEntries(const BucketRecord& bucket);
+  Status ClearDeleteMark(const BucketRecord& bucket, const std::string& token);
+  Result<uint64_t> LiftDeadFences(const BucketRecord& bucket);
+  void ForgetCachedBucket(const std::string& name);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
   // MergedScan without copies for an unsharded bucket (the common case):
   // visits the records MergedScan would return, in order.
@@ -508,6 +551,15 @@ class Catalog {
   // Bumped by every update and delete: a lookup that started before it
   // must not re-insert what it read.
   uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)
+  // CheckBucketLives runs after every put: per bucket name, the record
+  // bytes it last decoded and the id they hold, so that an unchanged record
+  // costs a read and a comparison, not a decode.
+  struct SeenRecord {
+    std::string bytes;
+    std::string id;
+  };
+  std::mutex seen_mu_;
+  std::map<std::string, SeenRecord, std::less<>> seen_records_;  // GUARDED_BY(seen_mu_)
 };
 
 // True if a failed commit (PutObject, PutObjectIf, PutPart) certainly left

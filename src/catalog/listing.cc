@@ -12,11 +12,22 @@
 #include "meta/counters.h"
 
 namespace confiance::catalog {
+namespace {
+
+// Moves a scan from the start of an object partition past the usage
+// counters and a delete fence, which are not entries.
+void SkipReservedKeys(meta::ScanOptions& options) {
+  if (options.start > kLastReservedKey) return;
+  options.start = std::string(kLastReservedKey);
+  options.start_exclusive = true;
+}
+
+}  // namespace
 
 Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket,
                                                       const meta::ScanOptions& requested) {
   meta::ScanOptions options = requested;
-  if (options.start.empty()) options.start_exclusive = true;  // skip kUsageKey
+  SkipReservedKeys(options);
   if (bucket.index_shards <= 1) {
     return store_.Scan(fmt::format("o/{}/0", bucket.id), options);
   }
@@ -37,7 +48,7 @@ Status Catalog::MergedScanEach(const BucketRecord& bucket, const meta::ScanOptio
                               const meta::MetaStore::ScanVisitor& visit) {
   if (bucket.index_shards <= 1) {
     meta::ScanOptions options = requested;
-    if (options.start.empty()) options.start_exclusive = true;  // skip kUsageKey
+    SkipReservedKeys(options);
     return store_.ScanEach(fmt::format("o/{}/0", bucket.id), options, visit);
   }
   ASSIGN_OR_RETURN(std::vector<meta::Record> records, MergedScan(bucket, requested));

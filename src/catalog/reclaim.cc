@@ -286,7 +286,7 @@ Status Reclaimer::EmptyBucket(const std::string& key, const std::string& bucket_
     for (;;) {
       if (stop.stop_requested()) return AbortedError("stopped");
       meta::ScanOptions opt;
-      opt.start = std::string(kUsageKey);
+      opt.start = std::string(kLastReservedKey);  // the usage counters last (below)
       opt.start_exclusive = true;
       opt.limit = kBatch;
       ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(partition, opt));

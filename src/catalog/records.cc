@@ -171,6 +171,7 @@ std::string EncodeBucket(const BucketRecord& r) {
     }
     j["ol"] = std::move(ol);
   }
+  if (r.delete_mark) j["dm"] = json::array({r.delete_mark->token, r.delete_mark->since_ms});
   return Encode(j);
 }
 
@@ -253,6 +254,12 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
       }
       r.default_retention = rule;
     }
+  }
+  if (auto it = j.find("dm"); it != j.end()) {
+    if (!it->is_array() || it->size() != 2 || !(*it)[0].is_string() || !(*it)[1].is_number_unsigned()) {
+      return DataLossError("bucket record has a malformed delete mark");
+    }
+    r.delete_mark = BucketRecord::DeleteMark{(*it)[0].get<std::string>(), (*it)[1].get<uint64_t>()};
   }
   return r;
 }

@@ -119,6 +119,14 @@ struct BucketRecord {
   bool object_lock_enabled = false;
   std::optional<DefaultRetention> default_retention;
   BucketQuota quota;  // admin API .../buckets/{b}/quota
+  // A DeleteBucket under way (catalog/bucket_delete.cc): the token its
+  // delete fences hold and when it began. The record is deleted only while
+  // it still holds this mark, so clearing the mark stops that DeleteBucket.
+  struct DeleteMark {
+    std::string token;
+    uint64_t since_ms = 0;
+  };
+  std::optional<DeleteMark> delete_mark;
 };
 
 // One encrypted segment of an object's data: the whole object (single PUT)

@@ -11,6 +11,7 @@ Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
   SweepStats stats;
   // First, so that the blobs only their records referenced become orphans
   // too (swept once past the grace period, as every orphan).
+  ASSIGN_OR_RETURN(stats.interrupted_deletes, catalog_.RecoverInterruptedDeletes(now_seconds * 1000));
   ASSIGN_OR_RETURN(stats.orphan_partitions, catalog_.DropOrphanPartitions());
   std::vector<std::string> candidates;
   std::string after;

@@ -275,8 +275,12 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
       plan.batch.durability = durability;
       Status s = store_.Apply(partition, plan.batch);
-      if (s.code() == StatusCode::kFailedPrecondition) continue;
+      if (s.code() == StatusCode::kFailedPrecondition) {
+        RETURN_IF_ERROR(CheckDeleteFence(partition, bucket.name, bucket.id));
+        continue;
+      }
       RETURN_IF_ERROR(s);
+      RETURN_IF_ERROR(CheckBucketLives(bucket.name, bucket.id));
       outcome.removed = std::move(plan.removed);
       outcome.delete_marker = true;
       outcome.version_id = ExternalVersionId(marker);

@@ -51,6 +51,7 @@
 #include "common/iso8601.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "common/wall_clock.h"
 #include "crypto/openssl_process.h"
 #include "crypto/random.h"
 #include "http/server.h"
@@ -512,6 +513,13 @@ int RunServer(const ServerFlags& flags) {
     spdlog::info("interrupted multipart completions: {} finished (their objects were committed), {} back in progress",
                  settled->finished, settled->reopened);
   }
+  // DeleteBucket calls a crash cut short leave their buckets fenced
+  // (catalog/bucket_delete.cc): writes resume once their marks are stale.
+  if (Result<uint64_t> freed = (*dir)->catalog->RecoverInterruptedDeletes(UnixMillisNow()); !freed.ok()) {
+    spdlog::error("interrupted bucket deletes: cannot recover them: {}", freed.status().ToString());
+  } else if (*freed > 0) {
+    spdlog::info("interrupted bucket deletes: {} buckets open to writes again", *freed);
+  }
   // Reclamation after shreds (catalog/reclaim.h): resumes the jobs queued
   // before a restart; stopped before the data directory closes.
   catalog::Reclaimer reclaimer(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys,
@@ -677,9 +685,11 @@ int RunServer(const ServerFlags& flags) {
       }
       if (!st.ok()) {
         spdlog::warn("orphan sweep failed: {}", st.status().ToString());
-      } else if (st->deleted > 0 || st->orphan_partitions > 0) {
-        spdlog::info("orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped",
-                     st->blobs_seen, st->deleted, st->orphan_partitions);
+      } else if (st->deleted > 0 || st->orphan_partitions > 0 || st->interrupted_deletes > 0) {
+        spdlog::info(
+            "orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped, {} buckets "
+            "freed from an interrupted delete",
+            st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes);
       }
       lock.lock();
     }

@@ -485,7 +485,9 @@ asio::awaitable<S3Service::Reply> S3Service::CompleteMultipartUpload(Ctx& ctx) {
   Result<catalog::Catalog::Completion> done =
       co_await deps_.pool.Run([&] { return deps_.catalog.CompleteUpload(*bucket, *up, rec); });
   if (!done.ok()) {
-    if (done.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    if (done.status().code() == StatusCode::kNotFound && !IsBucketDeleted(done.status())) {
+      co_return MakeError(S3ErrorCode::kNoSuchUpload);
+    }
     co_return ErrorFromStatus(done.status());
   }
   {

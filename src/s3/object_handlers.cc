@@ -141,7 +141,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
       if (replaced.status().code() == StatusCode::kFailedPrecondition) {
         co_return MakeError(S3ErrorCode::kPreconditionFailed);
       }
-      if (replaced.status().code() == StatusCode::kNotFound) co_return MakeError(S3ErrorCode::kNoSuchKey);
+      if (replaced.status().code() == StatusCode::kNotFound && !IsBucketDeleted(replaced.status())) {
+        co_return MakeError(S3ErrorCode::kNoSuchKey);
+      }
     }
     spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
     co_return ErrorFromStatus(replaced.status());

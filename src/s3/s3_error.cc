@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "catalog/catalog.h"
 #include "catalog/object_lock.h"
 #include "catalog/tenant_keys.h"
 #include "catalog/version_id.h"
@@ -189,6 +190,9 @@ S3Error ErrorFromStatus(const Status& status) {
         return MakeError(S3ErrorCode::kAccessDenied, status.message());
       }
       return MakeError(S3ErrorCode::kInternalError);
+    case StatusCode::kNotFound:
+      if (IsBucketDeleted(status)) return MakeError(S3ErrorCode::kNoSuchBucket);
+      return MakeError(S3ErrorCode::kInternalError);
     case StatusCode::kAlreadyExists:
       // A replica whose version id names another version (catalog/version_id.h).
       if (status.message().starts_with(catalog::kVersionIdInUse)) {
@@ -198,6 +202,10 @@ S3Error ErrorFromStatus(const Status& status) {
     default:
       return MakeError(S3ErrorCode::kInternalError);
   }
+}
+
+bool IsBucketDeleted(const Status& status) {
+  return status.code() == StatusCode::kNotFound && status.message() == catalog::kBucketDeleted;
 }
 
 }  // namespace confiance::s3

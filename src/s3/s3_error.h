@@ -123,10 +123,16 @@ S3Error MakeError(S3ErrorCode code, std::string message = {});
 // more precise mapping: Unavailable -> ServiceUnavailable (503),
 // ResourceExhausted (disk full) -> InsufficientStorage (507), DeadlineExceeded
 // -> RequestTimeout, Aborted (a compare-and-set lost to concurrent writers
-// too often, or another completion of the upload under way) ->
-// OperationAborted (409, "try again"), everything else -> InternalError. The
+// too often, another completion of the upload under way, or a DeleteBucket
+// under way) -> OperationAborted (409, "try again"), a write whose bucket
+// was deleted before it was acknowledged (IsBucketDeleted) -> NoSuchBucket,
+// everything else -> InternalError. The
 // Status message is never sent to the client for internal errors (it may
 // name paths); it is logged with the request id instead.
 S3Error ErrorFromStatus(const Status& status);
+// True for the NotFound status of a write whose bucket a DeleteBucket
+// removed before the write was acknowledged (catalog::kBucketDeleted): a
+// caller that maps NotFound itself (NoSuchKey, NoSuchUpload) asks first.
+bool IsBucketDeleted(const Status& status);
 
 }  // namespace confiance::s3

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog.h"
 #include "catalog/object_lock.h"
 
 namespace confiance::s3 {
@@ -21,6 +22,8 @@ TEST(ErrorFromStatusTest, LowerLayerStatusesMapToTheirS3Errors) {
       {AbortedError("too many concurrent writers on one key"), "OperationAborted", 409},
       {PermissionDeniedError(std::string(catalog::kObjectLocked) + "retention"), "AccessDenied", 403},
       {PermissionDeniedError("a wrapped key did not authenticate"), "InternalError", 500},
+      {NotFoundError(std::string(catalog::kBucketDeleted)), "NoSuchBucket", 404},
+      {NotFoundError("no such blob"), "InternalError", 500},
       {InternalError("anything else"), "InternalError", 500},
   };
   for (const Row& row : rows) {

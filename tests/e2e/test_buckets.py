@@ -3,6 +3,8 @@ CreateBucket (name rules, already owned, LocationConstraint), HeadBucket,
 DeleteBucket (BucketNotEmpty, NoSuchBucket), GetBucketLocation, and the S3
 error XML shape."""
 
+import collections
+import concurrent.futures
 import datetime
 
 import pytest
@@ -152,6 +154,45 @@ def test_delete_non_empty_bucket(server, s3):
     with pytest.raises(ClientError) as ei:
         s3.head_bucket(Bucket=name)
     assert client_error(ei)[0] == 404
+
+
+def test_a_put_racing_with_delete_bucket_is_never_acknowledged_and_lost(server, s3):
+    # One DeleteBucket and three PUTs at once into an empty bucket. Before
+    # the delete fences (catalog/bucket_delete.cc), 22 of 40 rounds answered
+    # 204 to the delete and 200 to PUTs whose objects went with the bucket.
+    outcomes = collections.Counter()
+    for round_ in range(40):
+        name = unique_bucket("race")
+        s3.create_bucket(Bucket=name)
+        calls = [lambda i=i: s3.put_object(Bucket=name, Key="k%d" % i, Body=b"x") for i in range(3)]
+        calls.insert(1, lambda: s3.delete_bucket(Bucket=name))
+        with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+            futures = [pool.submit(call) for call in calls]
+        answers = []
+        for f in futures:
+            try:
+                f.result()
+                answers.append("OK")
+            except ClientError as e:
+                answers.append(e.response["Error"]["Code"])
+        deleted = answers.pop(1)
+        acked = {"k%d" % i for i, a in enumerate(answers) if a == "OK"}
+        if deleted == "OK":
+            assert not acked, (round_, answers)
+            assert set(answers) <= {"NoSuchBucket", "OperationAborted"}, (round_, answers)
+            with pytest.raises(ClientError) as gone:
+                s3.head_bucket(Bucket=name)
+            assert client_error(gone)[0] == 404
+        else:
+            assert deleted == "BucketNotEmpty", (round_, deleted, answers)
+            assert set(answers) <= {"OK", "OperationAborted"}, (round_, answers)
+            stored = {o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])}
+            assert stored == acked, (round_, answers, stored)
+            for key in stored:
+                s3.delete_object(Bucket=name, Key=key)
+            s3.delete_bucket(Bucket=name)
+        outcomes[(deleted, tuple(sorted(answers)))] += 1
+    print(dict(outcomes))
 
 
 def test_recreate_after_delete(server, s3):
