@@ -218,12 +218,24 @@ std::vector<int64_t> UsageDelta(const ObjectRecord& record, const std::optional<
   return {bytes, objects};
 }
 
-// The record a successful put replaced, for the caller to release.
+// The record a successful put or delete replaced, for the caller to
+// release: none if the key was absent, or if its record cannot be decoded
+// (the orphan sweeper frees its blobs).
 std::optional<ObjectRecord> Replaced(const std::optional<std::string>& old) {
   if (!old) return std::nullopt;
   Result<ObjectRecord> decoded = DecodeObject(*old, false);
-  if (!decoded.ok()) return std::nullopt;  // unreadable: the sweeper reclaims its blobs
+  if (!decoded.ok()) return std::nullopt;
   return std::move(decoded).value();
+}
+
+// For a write that takes the bucket for unversioned: a current entry with a
+// version id was written by a versioned write, so the bucket is versioned
+// now (never unversioned again) and the caller's copy of its record is
+// stale. Replacing or deleting that entry would destroy a version: Aborted
+// instead (409 OperationAborted; a retry reads the bucket again).
+Status CheckStillUnversioned(const std::optional<ObjectRecord>& current) {
+  if (current && !current->version_id.empty()) return AbortedError("versioning was enabled on the bucket meanwhile");
+  return OkStatus();
 }
 
 }  // namespace
@@ -244,6 +256,7 @@ Result<Catalog::PutPlan> Catalog::PlanPut(const BucketRecord& bucket, const std:
   if (!bucket.versioned()) {
     plan.batch.Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
     plan.removed = Replaced(old);
+    RETURN_IF_ERROR(CheckStillUnversioned(plan.removed));
     return plan;
   }
   ASSIGN_OR_RETURN(VersionedWrite w, PlanVersionedWrite(store_, bucket, partition, key, record, old));
@@ -393,15 +406,6 @@ meta::Batch UnversionedDeleteBatch(std::string_view key, const std::optional<std
   return b;
 }
 
-// What such a delete removed, for its blobs: none if the key was absent,
-// or if its record cannot be decoded (the orphan sweeper frees its blobs).
-std::optional<ObjectRecord> RemovedRecord(const std::optional<std::string>& old) {
-  if (!old) return std::nullopt;
-  Result<ObjectRecord> decoded = DecodeObject(*old, false);
-  if (!decoded.ok()) return std::nullopt;
-  return std::move(decoded).value();
-}
-
 }  // namespace
 
 Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bucket,
@@ -413,10 +417,12 @@ Result<std::optional<ObjectRecord>> Catalog::DeleteObject(const BucketRecord& bu
   const std::string partition = ObjectPartition(bucket, key);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
+    std::optional<ObjectRecord> removed = Replaced(old);
+    RETURN_IF_ERROR(CheckStillUnversioned(removed));
     Status s = store_.Apply(partition, UnversionedDeleteBatch(key, old, durability));
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     RETURN_IF_ERROR(s);
-    return RemovedRecord(old);
+    return removed;
   }
   return AbortedError("too many concurrent writers on one key");
 }
@@ -442,7 +448,9 @@ void Catalog::DeleteObjectAsync(const BucketRecord& bucket, std::string_view key
 void Catalog::StartAsyncDelete(std::shared_ptr<AsyncDelete> op) {
   Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
   if (!old.ok()) return op->done(old.status());
-  CommitAttempt(op, UnversionedDeleteBatch(op->key, *old, op->durability), RemovedRecord(*old),
+  std::optional<ObjectRecord> removed = Replaced(*old);
+  if (Status unversioned = CheckStillUnversioned(removed); !unversioned.ok()) return op->done(unversioned);
+  CommitAttempt(op, UnversionedDeleteBatch(op->key, *old, op->durability), std::move(removed),
                 [this, op] { StartAsyncDelete(op); });
 }
 

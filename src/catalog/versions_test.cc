@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <set>
 #include <utility>
 
@@ -462,6 +463,33 @@ TEST_F(VersionsTest, AWriteThatLostARaceBetweenStampAndCommitGoesInAsNoncurrent)
   ASSERT_OK_AND_ASSIGN(cur, catalog_.GetObject(bucket_, "k"));
   EXPECT_EQ(ExternalVersionId(cur), newest);
   EXPECT_EQ(ListAll(1000).size(), 4u);
+}
+
+TEST_F(VersionsTest, AWriteThatReadTheBucketBeforeVersioningWasEnabledDestroysNoVersion) {
+  // A PUT and a DELETE read the bucket record before versioning was
+  // enabled and commit after a versioned write of their key: as writes of
+  // an unversioned bucket they would replace or delete that version for
+  // good. They are refused instead (a retry reads the bucket again).
+  const BucketRecord before = bucket_;
+  ObjectRecord stale = Stamped(1, "stale");
+  SetVersioning(BucketVersioning::kEnabled);
+  const std::string v1 = Put("k", 2, "v1");
+  EXPECT_STATUS_CODE(catalog_.PutObject(before, "k", stale), kAborted);
+  std::promise<Result<std::optional<ObjectRecord>>> put_done;
+  catalog_.PutObjectIfAsync(before, "k", stale, Catalog::PutCondition{},
+                            [&](Result<std::optional<ObjectRecord>> r) { put_done.set_value(std::move(r)); });
+  EXPECT_STATUS_CODE(put_done.get_future().get(), kAborted);
+  EXPECT_STATUS_CODE(catalog_.DeleteObject(before, "k"), kAborted);
+  std::promise<Result<std::optional<ObjectRecord>>> delete_done;
+  catalog_.DeleteObjectAsync(before, "k",
+                             [&](Result<std::optional<ObjectRecord>> r) { delete_done.set_value(std::move(r)); });
+  EXPECT_STATUS_CODE(delete_done.get_future().get(), kAborted);
+  EXPECT_EQ(ListAll(1000), (std::vector<Entry>{{"k", v1, true, false}}));
+  EXPECT_TRUE(ReferencedBlobs().contains("v1"));
+  ExpectUsage(2, 1);
+  // A key written before versioning was enabled holds no version id: such
+  // a write goes in as if it came just before the change (S3's null version).
+  ASSERT_OK(catalog_.PutObject(before, "fresh", stale));
 }
 
 TEST_F(VersionsTest, AnIdFromAClockSetBackIsNoRaceAndCommitOrderDecides) {

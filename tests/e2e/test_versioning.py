@@ -5,13 +5,15 @@ and suspended writes, ListObjectVersions paging and DeleteObjects with
 version ids, against a real server."""
 
 import concurrent.futures
+import http.client
 import json
 import subprocess
+import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from s3util import client_error
+from s3util import client_error, object_path, sign_headers, xml_text
 
 
 def enable(s3, bucket, status="Enabled"):
@@ -169,6 +171,35 @@ def test_the_current_version_has_the_newest_id_whatever_the_commit_order(s3, vbu
         assert len(listed) == 2 + 3 + 1, (round_, listed)
         latest = [v for v in listed if v[2]]
         assert len(latest) == 1 and latest[0][1] == max(v[1] for v in listed), (round_, listed)
+
+
+def test_a_write_that_read_the_bucket_before_versioning_destroys_no_version(server, s3, bucket):
+    # A PUT reads the bucket record as its request starts and commits once
+    # its body is in. Versioning enabled and the key written in between:
+    # committed as a write of an unversioned bucket, the PUT would replace
+    # that version for good. It is refused (409, retry) instead.
+    path = object_path(bucket, "k")
+    signed = sign_headers("PUT", path, None, {"Host": server.hostport}, "UNSIGNED-PAYLOAD",
+                          server.access_key, server.secret_key)
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    try:
+        conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in signed.headers.items():
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", "10")
+        conn.endheaders()
+        conn.send(b"stale")
+        time.sleep(0.5)  # the server holds the bucket record and half the body
+        enable(s3, bucket)
+        v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"v1")["VersionId"]
+        conn.send(b"-body")
+        r = conn.getresponse()
+        answer = r.read()
+    finally:
+        conn.close()
+    assert (r.status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
+    assert [v[1] for v in all_versions(s3, bucket, Prefix="k")] == [v1]
+    assert body(s3, bucket, "k") == b"v1"
 
 
 def test_null_version_and_suspended_bucket(s3, bucket):
