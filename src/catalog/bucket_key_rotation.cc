@@ -314,6 +314,7 @@ Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketReco
           rewrapped = sse_c = examined = 0;
           applied = OkStatus();
           for (const meta::Record& r : recs) {
+            if (r.key == kCompletionFenceKey) continue;
             ASSIGN_OR_RETURN(PartRecord part, DecodePart(r.value));
             ++examined;
             if (part.segment.key_version == bucket.key_version) continue;

@@ -520,6 +520,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
       continue;
     }
     RETURN_IF_ERROR(scan_all(p, [&](const meta::Record& r) -> Status {
+      if (r.key == kCompletionFenceKey) return OkStatus();
       ASSIGN_OR_RETURN(PartRecord part, DecodePart(r.value));
       if (!part.segment.blob_id.empty()) fn(part.segment.blob_id);
       return OkStatus();

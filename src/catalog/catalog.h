@@ -85,6 +85,11 @@ inline constexpr std::string_view kLastReservedKey = kDeleteFenceKey;
 // past this, another DeleteBucket or RecoverInterruptedDeletes takes it
 // as the mark of a crashed one.
 inline constexpr uint64_t kStaleDeleteMarkMs = 60 * 1000;
+// In the part list of an upload ("p/<upload id>") a completion is
+// completing, the key 0x00 (before every part number) is its fence: PutPart
+// expects it absent, so no part the completion uses is replaced (and its
+// blob released by the UploadPart that replaced it) under the object.
+inline constexpr std::string_view kCompletionFenceKey{"\0", 1};
 // The message of the NotFound status a write gets when its bucket was
 // deleted before it was acknowledged (s3/ answers it 404 NoSuchBucket).
 inline constexpr std::string_view kBucketDeleted = "The bucket was deleted";
@@ -360,7 +365,8 @@ class Catalog {
   Result<UploadRecord> GetUpload(const BucketRecord& bucket, std::string_view key,
                                  std::string_view upload_id);
   // Stores a part, replacing any earlier part with its number; returns the
-  // replaced part so the caller can release its blob.
+  // replaced part so the caller can release its blob. Aborted while a
+  // completion of the upload is under way (kCompletionFenceKey).
   Result<std::optional<PartRecord>> PutPart(std::string_view upload_id, const PartRecord& part);
   // Parts in number order, after `after_part`, at most `limit`.
   Result<std::vector<PartRecord>> ListParts(std::string_view upload_id, int after_part, size_t limit);
@@ -373,6 +379,10 @@ class Catalog {
   // run: the other one releases the parts its own object does not use,
   // which this one's part list may name. (Aborted is also what a completion
   // gets that a concurrent Abort or completion beat to the upload record.)
+  // From its intent on, the completion fences the part list, then checks
+  // that every blob `object` uses is still one of the upload's parts: a
+  // part replaced since the caller listed them is Aborted (its UploadPart
+  // releases the blob it replaced).
   struct Completion {
     // The object the upload became: `object`, or, when an earlier attempt
     // of this completion committed a version that a newer write has since
@@ -506,6 +516,11 @@ class Catalog {
   Status CheckBucketLives(std::string_view bucket_name, std::string_view bucket_id);
   // bucket_delete.cc: the steps of DeleteBucket and of its recovery.
   Status SetDeleteFences(const BucketRecord& bucket, const std::string& token);
+  // uploads.cc: the completion fence of an upload's part list, and the
+  // check it makes possible.
+  Status SetCompletionFence(std::string_view upload_id, const std::string& op_tag);
+  Status LiftCompletionFence(std::string_view upload_id);
+  Status CheckPartsUnchanged(std::string_view upload_id, const ObjectRecord& object);
   Result<bool> HoldsEntries(const BucketRecord& bucket);
   Status ClearDeleteMark(const BucketRecord& bucket, const std::string& token);
   Result<uint64_t> LiftDeadFences(const BucketRecord& bucket);

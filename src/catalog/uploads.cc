@@ -58,9 +58,13 @@ Result<std::optional<PartRecord>> Catalog::PutPart(std::string_view upload_id, c
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     meta::Batch b;
     b.op_tag = NewOpTag();
-    b.Expect(key, old).Put(key, value);
+    b.Expect(key, old).Expect(std::string(kCompletionFenceKey), std::nullopt).Put(key, value);
     Status s = store_.Apply(partition, b);
-    if (s.code() == StatusCode::kFailedPrecondition) continue;
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      ASSIGN_OR_RETURN(std::optional<std::string> fence, store_.Get(partition, kCompletionFenceKey));
+      if (fence) return AbortedError("a completion of the upload is under way");
+      continue;
+    }
     RETURN_IF_ERROR(s);
     if (!old) return std::optional<PartRecord>();
     Result<PartRecord> decoded = DecodePart(*old);
@@ -133,12 +137,29 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
     }
     RETURN_IF_ERROR(s);
   }
+  // 1b. No part is replaced from here on; one replaced since the caller
+  // listed the parts stops the completion, as the blob the object would
+  // use is released (or about to be) by the UploadPart that replaced it.
+  RETURN_IF_ERROR(SetCompletionFence(upload.upload_id, object.op_tag));
+  if (!earlier) {
+    if (Status unchanged = CheckPartsUnchanged(upload.upload_id, object); !unchanged.ok()) {
+      RETURN_IF_ERROR(LiftCompletionFence(upload.upload_id));
+      return unchanged;
+    }
+  }
   // 2. The object.
   Completion done;
   done.object = earlier ? *earlier : object;
   if (!earlier && bucket.versioned() && done.object.version_id.empty()) StampVersion(bucket, done.object);
   if (!earlier) {
-    ASSIGN_OR_RETURN(done.replaced, PutObject(bucket, upload.key, done.object));
+    Result<std::optional<ObjectRecord>> put = PutObject(bucket, upload.key, done.object);
+    if (!put.ok()) {
+      // Refused for sure: parts may be uploaded again. (Otherwise the
+      // fence stays until the completion is retried, or settled at start.)
+      if (CommitRefused(put.status())) RETURN_IF_ERROR(LiftCompletionFence(upload.upload_id));
+      return put.status();
+    }
+    done.replaced = std::move(put).value();
   }
   // A replica the key holds already is kept out (PlanVersionedWrite hands
   // the write itself back, same op tag): none of this upload's parts is used.
@@ -184,6 +205,41 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   RETURN_IF_ERROR(store_.Apply(up_partition, del));
   RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
   return done;
+}
+
+Status Catalog::SetCompletionFence(std::string_view upload_id, const std::string& op_tag) {
+  meta::Batch b;
+  b.op_tag = op_tag;
+  // Synced by the object's commit, which follows; a fence a crash loses
+  // refused no part that was answered.
+  b.durability = meta::Durability::kWithNextSync;
+  b.Put(std::string(kCompletionFenceKey), op_tag);
+  return store_.Apply(PartsPartition(upload_id), b);
+}
+
+Status Catalog::LiftCompletionFence(std::string_view upload_id) {
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  b.Delete(std::string(kCompletionFenceKey));
+  return store_.Apply(PartsPartition(upload_id), b);
+}
+
+Status Catalog::CheckPartsUnchanged(std::string_view upload_id, const ObjectRecord& object) {
+  std::set<std::string> part_blobs;
+  int after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<PartRecord> parts, ListParts(upload_id, after, 1000));
+    for (const PartRecord& p : parts) part_blobs.insert(p.segment.blob_id);
+    if (parts.size() < 1000) break;
+    after = parts.back().part_number;
+  }
+  for (const Segment& s : object.segments) {
+    // (An inline part is a copy in the object's record: nothing to lose.)
+    if (!s.blob_id.empty() && !part_blobs.contains(s.blob_id)) {
+      return AbortedError("a part of the upload was replaced during its completion");
+    }
+  }
+  return OkStatus();
 }
 
 Result<std::vector<Segment>> Catalog::ReleasableSegments(const BucketRecord& bucket, std::string_view key,
@@ -296,6 +352,8 @@ Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket
   // A crash before the drop leaves a part list without its upload, which
   // the sweeper's mark phase drops (MarkReferencedBlobs).
   if (committed) RETURN_IF_ERROR(store_.DropPartition(PartsPartition(upload.upload_id)));
+  // In progress again: its parts may be uploaded again.
+  if (!committed) RETURN_IF_ERROR(LiftCompletionFence(upload.upload_id));
   return std::optional<bool>(committed);
 }
 

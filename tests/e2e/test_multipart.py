@@ -5,6 +5,7 @@ EntityTooSmall, NoSuchUpload (and MalformedXML). UploadPartCopy: whole
 sources and x-amz-copy-source-range, copy-source conditions, encoded source
 keys, and another tenant's bucket refused as a source unless granted."""
 
+import collections
 import concurrent.futures
 import datetime
 import hashlib
@@ -100,6 +101,35 @@ def test_concurrent_completions_and_aborts_of_one_upload(s3, bucket):
         assert listed == (1 if completed else 0), got
         s3.delete_object(Bucket=bucket, Key=key)
         s3.delete_object(Bucket=bucket, Key="race/complete-%d" % round_)
+
+
+def test_a_part_uploaded_again_during_the_completion_never_breaks_the_object(s3, bucket):
+    # A part uploaded again (the same bytes, as a retry sends them) while
+    # the upload completes: the new part used to replace the one the
+    # completed object was made of, and its UploadPart released that blob,
+    # so the acknowledged object could not be read. Four uploads race at
+    # once, for a busier server.
+    data = rnd(300 * 1024, 9)
+    outcomes = collections.Counter()
+    for round_ in range(15):
+        keys = ["race/part-%d-%d" % (round_, i) for i in range(4)]
+        uploads = [_upload(s3, bucket, key, [data]) for key in keys]
+        calls = []
+        for key, (uid, etags) in zip(keys, uploads):
+            calls.append(lambda key=key, uid=uid, etags=etags: _complete(s3, bucket, key, uid, etags))
+            calls.append(lambda key=key, uid=uid: s3.upload_part(Bucket=bucket, Key=key, UploadId=uid,
+                                                                 PartNumber=1, Body=data))
+        got = _at_once(calls)
+        for i, (key, (uid, etags)) in enumerate(zip(keys, uploads)):
+            completed, part = got[2 * i], got[2 * i + 1]
+            assert completed in {(200, None), (409, "OperationAborted")}, got
+            assert part in {(200, None), (404, "NoSuchUpload"), (409, "OperationAborted")}, got
+            if completed != (200, None):
+                _complete(s3, bucket, key, uid, etags)  # a retry completes it
+            assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == data, (round_, key, got)
+            s3.delete_object(Bucket=bucket, Key=key)
+            outcomes[(completed, part)] += 1
+    print(dict(outcomes))
 
 
 def test_multipart_roundtrip(server, s3, bucket, parts):

@@ -1,0 +1,110 @@
+// File: catalog/completion_fence_test.cc
+// UploadPart racing with CompleteMultipartUpload: no part the completed
+// object uses is replaced (and its blob released) under it.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <utility>
+
+#include "catalog/catalog.h"
+#include "meta/forwarding_meta_store.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+// Runs `before_object_commit` once, before the first commit to an object
+// partition: a request that arrives while a completion is under way.
+class PartsRaceStore : public meta::ForwardingMetaStore {
+ public:
+  PartsRaceStore() : ForwardingMetaStore(memory) {}
+  Status Apply(std::string_view p, const meta::Batch& b) override {
+    if (p.starts_with("o/") && before_object_commit) std::exchange(before_object_commit, nullptr)();
+    return ForwardingMetaStore::Apply(p, b);
+  }
+
+  meta::MemoryMetaStore memory;
+  std::function<void()> before_object_commit;
+};
+
+PartRecord BlobPart(int n, std::string blob) {
+  PartRecord p;
+  p.part_number = n;
+  p.segment.blob_id = std::move(blob);
+  p.segment.plain_size = 10;
+  return p;
+}
+
+class CompletionFenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "parts";
+    bucket_.id = "p1";
+    bucket_.owner = "root";
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+    upload_.upload_id = "u7";
+    upload_.key = "big";
+    ASSERT_OK(catalog_.CreateUpload(bucket_, upload_));
+    ASSERT_OK(catalog_.PutPart("u7", BlobPart(1, "a")));
+  }
+  // The object a completion of the parts listed now makes.
+  ObjectRecord FromListedParts() {
+    Result<std::vector<PartRecord>> parts = catalog_.ListParts("u7", 0, 100);
+    EXPECT_TRUE(parts.ok());
+    ObjectRecord obj;
+    obj.size = 10;
+    obj.op_tag = NewOpTag();
+    obj.upload_id = "u7";
+    for (const PartRecord& p : *parts) obj.segments.push_back(p.segment);
+    return obj;
+  }
+
+  PartsRaceStore store_;
+  Catalog catalog_{store_};
+  BucketRecord bucket_;
+  UploadRecord upload_;
+};
+
+TEST_F(CompletionFenceTest, APartUploadedWhileTheObjectCommitsIsRefused) {
+  // Without the fence the new part replaces "a", and its UploadPart
+  // releases blob "a", which the completed object uses.
+  store_.before_object_commit = [&] { EXPECT_STATUS_CODE(catalog_.PutPart("u7", BlobPart(1, "b")), kAborted); };
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, FromListedParts()));
+  EXPECT_EQ(store_.before_object_commit, nullptr);  // the hook ran
+  EXPECT_TRUE(done.unused_parts.empty());
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "big"));
+  ASSERT_EQ(got.segments.size(), 1u);
+  EXPECT_EQ(got.segments[0].blob_id, "a");
+}
+
+TEST_F(CompletionFenceTest, APartReplacedSinceTheListingStopsTheCompletionAndPartsMayFollow) {
+  const ObjectRecord stale = FromListedParts();
+  ASSERT_OK_AND_ASSIGN(std::optional<PartRecord> replaced, catalog_.PutPart("u7", BlobPart(1, "b")));
+  ASSERT_TRUE(replaced.has_value());  // its UploadPart releases blob "a"
+  EXPECT_STATUS_CODE(catalog_.CompleteUpload(bucket_, upload_, stale), kAborted);
+  EXPECT_STATUS_CODE(catalog_.GetObject(bucket_, "big"), kNotFound);
+  // The fence is lifted: the upload takes parts again, and completes.
+  ASSERT_OK(catalog_.PutPart("u7", BlobPart(2, "c")));
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, FromListedParts()));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "big"));
+  ASSERT_EQ(got.segments.size(), 2u);
+  EXPECT_EQ(got.segments[0].blob_id, "b");
+}
+
+TEST_F(CompletionFenceTest, AnInterruptedCompletionSettledAsReopenedTakesPartsAgain) {
+  // A crash after the fence: the object's commit fails.
+  store_.before_object_commit = [&] { store_.memory.FailNextApply(UnavailableError("disk gone")); };
+  EXPECT_STATUS_CODE(catalog_.CompleteUpload(bucket_, upload_, FromListedParts()), kUnavailable);
+  EXPECT_STATUS_CODE(catalog_.PutPart("u7", BlobPart(2, "c")), kAborted);
+  ASSERT_OK_AND_ASSIGN(Catalog::SettledCompletions settled, catalog_.SettleInterruptedCompletions());
+  EXPECT_EQ(settled.reopened, 1u);
+  ASSERT_OK(catalog_.PutPart("u7", BlobPart(2, "c")));
+  // The fence is no part, for every reader of part lists.
+  ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> parts, catalog_.ListParts("u7", 0, 100));
+  EXPECT_EQ(parts.size(), 2u);
+  ASSERT_OK(catalog_.MarkReferencedBlobs([](const std::string&) {}));
+}
+
+}  // namespace
+}  // namespace confiance::catalog
