@@ -382,7 +382,9 @@ class Catalog {
   // From its intent on, the completion fences the part list, then checks
   // that every blob `object` uses is still one of the upload's parts: a
   // part replaced since the caller listed them is Aborted (its UploadPart
-  // releases the blob it replaced).
+  // releases the blob it replaced). A completion that certainly committed
+  // nothing settles the upload before it returns (as
+  // SettleInterruptedCompletions does at start): in progress again.
   struct Completion {
     // The object the upload became: `object`, or, when an earlier attempt
     // of this completion committed a version that a newer write has since

@@ -84,7 +84,10 @@ TEST_F(CompletionFenceTest, APartReplacedSinceTheListingStopsTheCompletionAndPar
   ASSERT_TRUE(replaced.has_value());  // its UploadPart releases blob "a"
   EXPECT_STATUS_CODE(catalog_.CompleteUpload(bucket_, upload_, stale), kAborted);
   EXPECT_STATUS_CODE(catalog_.GetObject(bucket_, "big"), kNotFound);
-  // The fence is lifted: the upload takes parts again, and completes.
+  // In progress again: listed (not hidden as completing), takes parts, completes.
+  ASSERT_OK_AND_ASSIGN(std::vector<UploadRecord> listed, catalog_.ListUploads(bucket_, 10));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_TRUE(listed[0].completing_tag.empty());
   ASSERT_OK(catalog_.PutPart("u7", BlobPart(2, "c")));
   ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, FromListedParts()));
   ASSERT_OK_AND_ASSIGN(ObjectRecord got, catalog_.GetObject(bucket_, "big"));

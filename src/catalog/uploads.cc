@@ -141,11 +141,15 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   // listed the parts stops the completion, as the blob the object would
   // use is released (or about to be) by the UploadPart that replaced it.
   RETURN_IF_ERROR(SetCompletionFence(upload.upload_id, object.op_tag));
+  // A failure that certainly committed nothing settles the upload at once,
+  // as the next start would: in progress again (listed, abortable, its
+  // parts free to change), unless an earlier attempt's object is there.
+  auto settle_now = [&](Status failure) -> Status {
+    RETURN_IF_ERROR(SettleCompletion(bucket, upload).status());
+    return failure;
+  };
   if (!earlier) {
-    if (Status unchanged = CheckPartsUnchanged(upload.upload_id, object); !unchanged.ok()) {
-      RETURN_IF_ERROR(LiftCompletionFence(upload.upload_id));
-      return unchanged;
-    }
+    if (Status unchanged = CheckPartsUnchanged(upload.upload_id, object); !unchanged.ok()) return settle_now(unchanged);
   }
   // 2. The object.
   Completion done;
@@ -154,9 +158,9 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   if (!earlier) {
     Result<std::optional<ObjectRecord>> put = PutObject(bucket, upload.key, done.object);
     if (!put.ok()) {
-      // Refused for sure: parts may be uploaded again. (Otherwise the
-      // fence stays until the completion is retried, or settled at start.)
-      if (CommitRefused(put.status())) RETURN_IF_ERROR(LiftCompletionFence(upload.upload_id));
+      // (Otherwise the intent and the fence stay until the completion is
+      // retried, or settled at the next start.)
+      if (CommitRefused(put.status())) return settle_now(put.status());
       return put.status();
     }
     done.replaced = std::move(put).value();
