@@ -45,6 +45,7 @@
 #include "admin/admin_service.h"
 #include "admin/cli.h"
 #include "admin/console_endpoint.h"
+#include "catalog/catalog.h"
 #include "catalog/reclaim.h"
 #include "catalog/sweeper.h"
 #include "common/blocking_pool.h"
@@ -514,8 +515,12 @@ int RunServer(const ServerFlags& flags) {
                  settled->finished, settled->reopened);
   }
   // DeleteBucket calls a crash cut short leave their buckets fenced
-  // (catalog/bucket_delete.cc): writes resume once their marks are stale.
-  if (Result<uint64_t> freed = (*dir)->catalog->RecoverInterruptedDeletes(UnixMillisNow()); !freed.ok()) {
+  // (catalog/bucket_delete.cc). The embedded metadata store is this
+  // process's alone (RocksDB's lock), so every mark found now is a crashed
+  // process's, however young: all are taken for stale. (A store shared by
+  // several gateways would pass the clock alone.)
+  const uint64_t every_mark_so_far = UnixMillisNow() + catalog::kStaleDeleteMarkMs;
+  if (Result<uint64_t> freed = (*dir)->catalog->RecoverInterruptedDeletes(every_mark_so_far); !freed.ok()) {
     spdlog::error("interrupted bucket deletes: cannot recover them: {}", freed.status().ToString());
   } else if (*freed > 0) {
     spdlog::info("interrupted bucket deletes: {} buckets open to writes again", *freed);
