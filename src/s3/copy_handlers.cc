@@ -335,9 +335,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   Result<std::optional<catalog::ObjectRecord>> replaced =
       co_await deps_.pool.Run([&] { return deps_.catalog.PutObject(*bucket, ctx.route.key, out); });
   if (!replaced.ok()) {
-    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
-    // As in PutObject: keep the blob unless the commit was refused for sure.
-    if (catalog::CommitRefused(replaced.status())) co_await Release(out.segments);
+    co_await AfterFailedCommit(ctx, replaced.status(), out.segments);
     co_return ErrorFromStatus(replaced.status());
   }
   {

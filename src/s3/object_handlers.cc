@@ -133,19 +133,18 @@ asio::awaitable<S3Service::Reply> S3Service::PutObject(Ctx& ctx) {
     deps_.catalog.PutObjectIfAsync(*bucket, ctx.route.key, rec, *condition, std::move(done), commit_durability_);
   });
   if (!replaced.ok()) {
-    // Only a definite refusal frees the new blob: after any other failure
-    // the record may still land (a failed WAL fsync resurfaces on restart),
-    // and the orphan sweeper frees the blob if it does not.
-    if (catalog::CommitRefused(replaced.status())) co_await Release(rec.segments);
+    // The request's own condition did not hold (a refusal: the blob goes).
     if (condition->kind != catalog::Catalog::PutCondition::Kind::kNone) {
       if (replaced.status().code() == StatusCode::kFailedPrecondition) {
+        co_await Release(rec.segments);
         co_return MakeError(S3ErrorCode::kPreconditionFailed);
       }
       if (replaced.status().code() == StatusCode::kNotFound && !IsBucketDeleted(replaced.status())) {
+        co_await Release(rec.segments);
         co_return MakeError(S3ErrorCode::kNoSuchKey);
       }
     }
-    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
+    co_await AfterFailedCommit(ctx, replaced.status(), rec.segments);
     co_return ErrorFromStatus(replaced.status());
   }
   {

@@ -504,8 +504,7 @@ asio::awaitable<S3Service::Reply> S3Service::PostObject(Ctx& ctx) {
     deps_.catalog.PutObjectIfAsync(*bucket, key, rec, unconditional, std::move(done));
   });
   if (!replaced.ok()) {
-    if (catalog::CommitRefused(replaced.status())) co_await Release(rec.segments);
-    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, replaced.status().ToString());
+    co_await AfterFailedCommit(ctx, replaced.status(), rec.segments);
     co_return ErrorFromStatus(replaced.status());
   }
 

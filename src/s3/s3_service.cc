@@ -772,6 +772,16 @@ asio::awaitable<void> S3Service::Release(const std::vector<catalog::Segment>& se
   if (!st.ok()) spdlog::warn("releasing blobs failed (the sweeper will retry): {}", st.ToString());
 }
 
+asio::awaitable<void> S3Service::AfterFailedCommit(const Ctx& ctx, const Status& status,
+                                                   const std::vector<catalog::Segment>& segments) {
+  if (!catalog::CommitRefused(status)) {
+    spdlog::error("request {}: metadata commit failed: {}", ctx.request_id, status.ToString());
+    co_return;
+  }
+  spdlog::info("request {}: metadata commit refused: {}", ctx.request_id, status.ToString());
+  co_await Release(segments);
+}
+
 bool S3Service::CommitsDurable(const Ctx& ctx) const {
   return commit_durability_ == meta::Durability::kSynced || ctx.resp.recorded();
 }

@@ -529,6 +529,14 @@ class S3Service {
   // Releases blobs no longer referenced, off the network thread; failures
   // only leave orphans for the sweeper.
   asio::awaitable<void> Release(const std::vector<catalog::Segment>& segments);
+  // After the commit of a new object's record failed: releases its blobs
+  // only if the commit was refused for sure (catalog::CommitRefused; after
+  // any other failure the record may still land, and the orphan sweeper
+  // frees them if it does not), and logs the failure: a refusal is a race
+  // another request won (a key's writers, a DeleteBucket, a completion)
+  // and is logged at info, anything else is a fault (error).
+  asio::awaitable<void> AfterFailedCommit(const Ctx& ctx, const Status& status,
+                                          const std::vector<catalog::Segment>& segments);
   // Releases what a commit replaced or deleted at `key`, except blobs that
   // a record can still reference (Catalog::ReleasableSegments).
   asio::awaitable<void> ReleaseReplaced(const catalog::BucketRecord& bucket, const std::string& key,
