@@ -25,8 +25,6 @@
 // taken for a crashed DeleteBucket's; clearing it (a compare-and-set) stops
 // that DeleteBucket at step 4 if it was only slow, so a wrong guess costs a
 // retry, never an object.
-#include <fmt/format.h>
-
 #include <string>
 #include <vector>
 
@@ -42,7 +40,7 @@ bool MarkStale(const BucketRecord::DeleteMark& mark, uint64_t now_ms) {
 
 std::vector<std::string> ObjectPartitions(const BucketRecord& bucket) {
   std::vector<std::string> partitions;
-  for (uint32_t i = 0; i < bucket.index_shards; ++i) partitions.push_back(fmt::format("o/{}/{}", bucket.id, i));
+  for (uint32_t i = 0; i < bucket.index_shards; ++i) partitions.push_back(Catalog::ShardPartition(bucket, i));
   return partitions;
 }
 

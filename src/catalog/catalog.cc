@@ -58,6 +58,10 @@ std::string Catalog::ObjectPartition(const BucketRecord& bucket, std::string_vie
   if (bucket.index_shards > 1) {
     shard = static_cast<uint32_t>(std::hash<std::string_view>()(key) % bucket.index_shards);
   }
+  return ShardPartition(bucket, shard);
+}
+
+std::string Catalog::ShardPartition(const BucketRecord& bucket, uint32_t shard) {
   return fmt::format("o/{}/{}", bucket.id, shard);
 }
 
@@ -294,14 +298,15 @@ struct Catalog::AsyncWrite {
   PutCallback done;
   meta::Durability durability = meta::Durability::kSynced;
   int attempt = 0;
-  // A write that adds an entry (a put) names its bucket, whose record is
-  // checked before the write is acknowledged (CheckBucketLives).
-  std::string adds_to_bucket;
-  std::string adds_to_bucket_id;
+  // A write that adds an entry (a put) holds its bucket's name, id and
+  // versioning state (all PlanPut reads; no copy of policies): the fence
+  // and the record are checked before it is acknowledged
+  // (CheckDeleteFence, CheckBucketLives). Empty for a delete.
+  BucketRecord bucket;
+  bool adds_entry() const { return !bucket.id.empty(); }
 };
 
 struct Catalog::AsyncPut : AsyncWrite {
-  BucketRecord bucket;  // only its versioning state (all PlanPut reads): no copy of policies
   ObjectRecord record;  // without inline data: `value` holds the record
   std::string value;
   PutCondition condition;
@@ -314,12 +319,12 @@ void Catalog::CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, s
   std::string partition = op->partition;
   store_.ApplyAsync(partition, std::move(batch),
                     [this, op = std::move(op), held, next = std::move(next_attempt)](Status s) {
-                      if (s.code() == StatusCode::kFailedPrecondition && !op->adds_to_bucket_id.empty()) {
-                        Status fence = CheckDeleteFence(op->partition, op->adds_to_bucket, op->adds_to_bucket_id);
+                      if (s.code() == StatusCode::kFailedPrecondition && op->adds_entry()) {
+                        Status fence = CheckDeleteFence(op->partition, op->bucket.name, op->bucket.id);
                         if (!fence.ok()) return op->done(fence);
                       }
-                      if (s.ok() && !op->adds_to_bucket_id.empty()) {
-                        if (Status lives = CheckBucketLives(op->adds_to_bucket, op->adds_to_bucket_id); !lives.ok()) {
+                      if (s.ok() && op->adds_entry()) {
+                        if (Status lives = CheckBucketLives(op->bucket.name, op->bucket.id); !lives.ok()) {
                           return op->done(lives);
                         }
                       }
@@ -339,9 +344,9 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
                                const ObjectRecord& record, const PutCondition& condition,
                                PutCallback done, meta::Durability durability) {
   auto op = std::make_shared<AsyncPut>();
+  op->bucket.name = bucket.name;
+  op->bucket.id = bucket.id;
   op->bucket.versioning = bucket.versioning;
-  op->adds_to_bucket = bucket.name;
-  op->adds_to_bucket_id = bucket.id;
   op->partition = ObjectPartition(bucket, key);
   op->key = std::string(key);
   op->value = EncodeObject(record);

@@ -482,6 +482,8 @@ class Catalog {
                                                        const VersionFilter& only = {});
 
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
+  // The object partition of index shard `shard` of `bucket` ("o/<id>/<shard>").
+  static std::string ShardPartition(const BucketRecord& bucket, uint32_t shard);
 
  private:
   // Bounded retries of a compare-and-set that lost a race with another

@@ -3,8 +3,6 @@
 // key order, rolling keys up into common prefixes at the delimiter. A rolled
 // up prefix is skipped in one seek (to its successor), so a listing never
 // walks the keys under a common prefix.
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "catalog/catalog.h"
@@ -29,13 +27,12 @@ Result<std::vector<meta::Record>> Catalog::MergedScan(const BucketRecord& bucket
   meta::ScanOptions options = requested;
   SkipReservedKeys(options);
   if (bucket.index_shards <= 1) {
-    return store_.Scan(fmt::format("o/{}/0", bucket.id), options);
+    return store_.Scan(ShardPartition(bucket, 0), options);
   }
   // Each shard's first `limit` records contain the merged first `limit`.
   std::vector<meta::Record> merged;
   for (uint32_t i = 0; i < bucket.index_shards; ++i) {
-    ASSIGN_OR_RETURN(std::vector<meta::Record> recs,
-                     store_.Scan(fmt::format("o/{}/{}", bucket.id, i), options));
+    ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(ShardPartition(bucket, i), options));
     for (auto& r : recs) merged.push_back(std::move(r));
   }
   std::sort(merged.begin(), merged.end(),
@@ -49,7 +46,7 @@ Status Catalog::MergedScanEach(const BucketRecord& bucket, const meta::ScanOptio
   if (bucket.index_shards <= 1) {
     meta::ScanOptions options = requested;
     SkipReservedKeys(options);
-    return store_.ScanEach(fmt::format("o/{}/0", bucket.id), options, visit);
+    return store_.ScanEach(ShardPartition(bucket, 0), options, visit);
   }
   ASSIGN_OR_RETURN(std::vector<meta::Record> records, MergedScan(bucket, requested));
   for (const meta::Record& r : records) {
@@ -193,7 +190,7 @@ Result<BasicListPage<Entry>> Catalog::ListCurrentAs(const BucketRecord& bucket, 
 Result<Usage> Catalog::BucketUsage(const BucketRecord& bucket) {
   Usage total;
   for (uint32_t i = 0; i < std::max<uint32_t>(bucket.index_shards, 1); ++i) {
-    ASSIGN_OR_RETURN(std::optional<std::string> raw, store_.Get(fmt::format("o/{}/{}", bucket.id, i), kUsageKey));
+    ASSIGN_OR_RETURN(std::optional<std::string> raw, store_.Get(ShardPartition(bucket, i), kUsageKey));
     if (!raw) continue;
     ASSIGN_OR_RETURN(std::vector<int64_t> c, meta::DecodeCounters(*raw));
     if (c.size() > 0) total.bytes += c[0];
