@@ -10,8 +10,11 @@
 // batches, each one compare-and-set on the records it rewrites; the
 // unwraps are justified SYSTEM_MAINTENANCE. Once a whole pass finds no data
 // key under n any more (it passes again after rewrapping, to catch records
-// written under n meanwhile), version n is retired: removed from the bucket
-// record and the metadata files purged of its old copies.
+// written under n meanwhile), the job fences n (from then on no commit
+// stores a data key under it: catalog/retired_key_fence.cc), makes a
+// verifying pass that rewraps what committed before the fences, and
+// retires version n: removes it from the bucket record and purges the
+// metadata files of its old copies.
 //
 // SSE-C data keys are wrapped under a KEK derived from the bucket key and
 // the customer's key, which the server does not keep: the job cannot
@@ -90,6 +93,9 @@ class BucketKeyRotation {
   // Tests: called after each committed batch of rewraps (between batches a
   // test writes concurrently, or stops the job).
   std::function<void()> after_batch_for_test;
+  // Tests: called after the first pass that found nothing to rewrap, just
+  // before the fences (catalog/retired_key_fence.cc) go up.
+  std::function<void()> before_fences_for_test;
   // Tests: called after the verifying pass, just before the retirement.
   std::function<void()> before_retire_for_test;
   // Tests: called after each pass has read the bucket record, before it

@@ -2,8 +2,8 @@
 // Bucket-key rotation over the fakes: the versioned records (old records
 // read as version 1), the rewrap job (every data key rewrapped, blobs
 // untouched, the old version retired), an interrupted job resumed, writes
-// under the old version made during the job caught by its next pass,
-// SSE-KMS rewrapped, SSE-C refused (the customer key is not kept), upload
+// under the old version made during the job caught by its next pass, and
+// refused once the old version is fenced, SSE-KMS rewrapped, SSE-C refused (the customer key is not kept), upload
 // parts, and a tenant-key rotation rewrapping every bucket-key version.
 #include "catalog/bucket_key_rotation.h"
 
@@ -79,6 +79,19 @@ class BucketKeyRotationTest : public ::testing::Test {
   // record `b` (possibly read before a rotation).
   void Put(const BucketRecord& b, const std::string& key, size_t size, int parts = 1, const SseKms& kms = {},
            const crypto::SecretBytes* customer = nullptr) {
+    ASSERT_OK(TryPut(b, key, size, parts, kms, customer));
+  }
+  // Put, but the commit may be refused (then nothing is expected of `key`).
+  Status TryPut(const BucketRecord& b, const std::string& key, size_t size, int parts = 1, const SseKms& kms = {},
+                const crypto::SecretBytes* customer = nullptr) {
+    ObjectRecord r = Record(b, key, size, parts, kms, customer);
+    RETURN_IF_ERROR(catalog_.PutObject(b, key, r).status());
+    expected_[key] = pending_;
+    return OkStatus();
+  }
+  // The record Put commits (its segments written); its bytes in pending_.
+  ObjectRecord Record(const BucketRecord& b, const std::string& key, size_t size, int parts = 1, const SseKms& kms = {},
+                      const crypto::SecretBytes* customer = nullptr) {
     ObjectRecord r;
     r.kms = kms;
     if (customer != nullptr) {
@@ -94,8 +107,8 @@ class BucketKeyRotationTest : public ::testing::Test {
     }
     r.size = all.size();
     r.op_tag = NewOpTag();
-    ASSERT_OK(catalog_.PutObject(b, key, r));
-    expected_[key] = all;
+    pending_ = all;
+    return r;
   }
   // Reads `key` back through the current bucket record, each segment with
   // the bucket-key version it names.
@@ -152,6 +165,7 @@ class BucketKeyRotationTest : public ::testing::Test {
   BucketKeyRotation rotation_{store_, catalog_, keys_};
   BucketRecord bucket_;
   std::map<std::string, std::string> expected_;
+  std::string pending_;
 };
 
 TEST(BucketKeyRecordsTest, VersionsRoundTripAndOldRecordsReadAsVersionOne) {
@@ -312,16 +326,76 @@ TEST_F(BucketKeyRotationTest, WritesUnderTheOldVersionDuringTheJobAreCaughtByThe
   ExpectAllReadable();
 }
 
-TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheVerifyingPassIsRewrappedAfterRetirement) {
+TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionJustBeforeTheFencesIsRewrappedByTheVerifyingPass) {
   Put(bucket_, "a", 1500);
-  const BucketRecord before = Fresh();
+  const BucketRecord before = Fresh();  // a request that read the record before the rotation
   AddVersion();
-  rotation_.before_retire_for_test = [&] { Put(before, "late", 2500); };
+  rotation_.before_fences_for_test = [&] { Put(before, "late", 2500); };
   ASSERT_OK(rotation_.RunJob("acme", "photos", std::stop_token()));
   EXPECT_TRUE(Fresh().previous_keys.empty());
   EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{2});
   keys_.ForgetVersion(bucket_.id, 1);
   ExpectAllReadable();
+}
+
+TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheFencesIsRefusedAndLeavesNothing) {
+  Put(bucket_, "a", 1500);
+  UploadRecord up;
+  up.upload_id = "up1";
+  up.key = "mp";
+  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  const BucketRecord before = Fresh();  // requests that read the record before the rotation
+  AddVersion();
+  const BucketRecord current = Fresh();
+  Status late_put, overwrite, async_put;
+  Result<std::optional<PartRecord>> late_part = std::optional<PartRecord>();
+  rotation_.before_retire_for_test = [&] {
+    late_put = TryPut(before, "late", 2500);
+    overwrite = TryPut(before, "a", 700);
+    std::promise<Status> done;
+    catalog_.PutObjectIfAsync(
+        before, "async", Record(before, "async", 3000), Catalog::PutCondition{},
+        [&](const Result<std::optional<ObjectRecord>>& r) { done.set_value(r.ok() ? OkStatus() : r.status()); });
+    async_put = done.get_future().get();
+    PartRecord part;
+    part.part_number = 1;
+    part.segment = WriteSegment(before, Data(2048, 'p'), *Kek(before, 1, {}, nullptr, ""));
+    late_part = catalog_.PutPart("up1", part);
+    // Under the new version, all of them land.
+    Put(current, "new", 2000);
+    part.segment = WriteSegment(current, Data(2048, 'q'), *Kek(current, 2, {}, nullptr, ""));
+    EXPECT_OK(catalog_.PutPart("up1", part));
+  };
+  ASSERT_OK(rotation_.RunJob("acme", "photos", std::stop_token()));
+  EXPECT_STATUS_CODE(late_put, kAborted);
+  EXPECT_STATUS_CODE(overwrite, kAborted);
+  EXPECT_STATUS_CODE(async_put, kAborted);
+  EXPECT_STATUS_CODE(late_part.status(), kAborted);
+  EXPECT_TRUE(Fresh().previous_keys.empty()) << "version 1 retired";
+  EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{2});
+  keys_.ForgetVersion(bucket_.id, 1);
+  ExpectAllReadable();  // "a" as first written, "new"
+  EXPECT_STATUS_CODE(catalog_.GetObject(Fresh(), "late").status(), kNotFound);
+  EXPECT_STATUS_CODE(catalog_.GetObject(Fresh(), "async").status(), kNotFound);
+
+  // The fences are no entries: listings, usage, parts and the sweeper's
+  // walk pass over them, and an emptied bucket can be deleted.
+  ASSERT_OK_AND_ASSIGN(ListPage page, catalog_.ListObjects(Fresh(), ListOptions{}));
+  std::vector<std::string> keys;
+  for (const auto& o : page.objects) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "new"}));
+  ASSERT_OK_AND_ASSIGN(Usage usage, catalog_.BucketUsage(Fresh()));
+  EXPECT_EQ(usage.objects, 2);
+  ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> parts, catalog_.ListParts("up1", 0, 10));
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].segment.key_version, 2u);
+  std::set<std::string> referenced;
+  ASSERT_OK(catalog_.MarkReferencedBlobs([&](const std::string& id) { referenced.insert(id); }));
+  EXPECT_EQ(referenced.size(), 3u);  // "a", "new" and the part
+  ASSERT_OK(catalog_.AbortUpload(Fresh(), up).status());
+  ASSERT_OK(catalog_.DeleteObject(Fresh(), "a").status());
+  ASSERT_OK(catalog_.DeleteObject(Fresh(), "new").status());
+  ASSERT_OK(catalog_.DeleteBucket(Fresh()));
 }
 
 TEST_F(BucketKeyRotationTest, SseCObjectsKeepTheOldVersionUntilRewrittenWithTheirKey) {

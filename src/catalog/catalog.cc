@@ -245,9 +245,9 @@ Status CheckStillUnversioned(const std::optional<ObjectRecord>& current) {
 }  // namespace
 
 Result<Catalog::PutPlan> Catalog::PlanPut(const BucketRecord& bucket, const std::string& partition,
-                                          std::string_view key, const ObjectRecord& record,
-                                          const std::string& value, const std::optional<std::string>& old,
-                                          const PutCondition& condition) {
+                                          std::string_view key, const ObjectRecord& record, const std::string& value,
+                                          const std::optional<std::string>& old, const PutCondition& condition,
+                                          const std::vector<uint32_t>& key_versions) {
   // The condition is judged on the entry the batch expects: if another
   // writer changes it first, the batch fails and the caller judges again.
   RETURN_IF_ERROR(CheckPutCondition(condition, old));
@@ -257,6 +257,9 @@ Result<Catalog::PutPlan> Catalog::PlanPut(const BucketRecord& bucket, const std:
   // Adds an entry, or may: not while a DeleteBucket holds the bucket
   // (bucket_delete.cc).
   plan.batch.Expect(std::string(kDeleteFenceKey), std::nullopt);
+  // Stores data keys: none under a version a rotation is retiring
+  // (retired_key_fence.cc).
+  for (uint32_t v : key_versions) plan.batch.Expect(RetiredKeyFence(v), std::nullopt);
   if (!bucket.versioned()) {
     plan.batch.Put(std::string(key), value).Add(std::string(kUsageKey), UsageDelta(record, old));
     plan.removed = Replaced(old);
@@ -276,12 +279,14 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
                                                          const PutCondition& condition) {
   const std::string partition = ObjectPartition(bucket, key);
   const std::string value = EncodeObject(record);
+  const std::vector<uint32_t> key_versions = KeyVersionsOf(record);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-    ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition));
+    ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition, key_versions));
     Status s = store_.Apply(partition, plan.batch);
     if (s.code() == StatusCode::kFailedPrecondition) {
       RETURN_IF_ERROR(CheckDeleteFence(partition, bucket.name, bucket.id));
+      RETURN_IF_ERROR(CheckRetiredKeyFences(partition, key_versions));
       continue;
     }
     RETURN_IF_ERROR(s);
@@ -304,6 +309,9 @@ struct Catalog::AsyncWrite {
   // (CheckDeleteFence, CheckBucketLives). Empty for a delete.
   BucketRecord bucket;
   bool adds_entry() const { return !bucket.id.empty(); }
+  // The bucket-key versions of the data keys it stores (KeyVersionsOf):
+  // their fences are checked too.
+  std::vector<uint32_t> key_versions;
 };
 
 struct Catalog::AsyncPut : AsyncWrite {
@@ -321,6 +329,7 @@ void Catalog::CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, s
                     [this, op = std::move(op), held, next = std::move(next_attempt)](Status s) {
                       if (s.code() == StatusCode::kFailedPrecondition && op->adds_entry()) {
                         Status fence = CheckDeleteFence(op->partition, op->bucket.name, op->bucket.id);
+                        if (fence.ok()) fence = CheckRetiredKeyFences(op->partition, op->key_versions);
                         if (!fence.ok()) return op->done(fence);
                       }
                       if (s.ok() && op->adds_entry()) {
@@ -351,6 +360,7 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
   op->key = std::string(key);
   op->value = EncodeObject(record);
   op->record = record;
+  op->key_versions = KeyVersionsOf(record);
   // A versioned bucket re-encodes the record (it moves versions); an
   // unversioned one needs only its size and op tag.
   if (!bucket.versioned()) op->record.segments.clear();
@@ -365,7 +375,8 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
 void Catalog::StartAsyncPut(std::shared_ptr<AsyncPut> op) {
   Result<std::optional<std::string>> old = store_.Get(op->partition, op->key);
   if (!old.ok()) return op->done(old.status());
-  Result<PutPlan> plan = PlanPut(op->bucket, op->partition, op->key, op->record, op->value, *old, op->condition);
+  Result<PutPlan> plan =
+      PlanPut(op->bucket, op->partition, op->key, op->record, op->value, *old, op->condition, op->key_versions);
   if (!plan.ok()) return op->done(plan.status());
   CommitAttempt(op, std::move(plan->batch), std::move(plan->removed), [this, op] { StartAsyncPut(op); });
 }
@@ -489,7 +500,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
   // Objects.
   RETURN_IF_ERROR(list_all("o/", [&](const std::string& p) {
     return scan_all(p, [&](const meta::Record& r) -> Status {
-      if (r.key <= kLastReservedKey) return OkStatus();  // the usage counters, a delete fence
+      if (r.key <= kLastReservedKey) return OkStatus();  // the usage counters, the fences
       Result<ObjectRecord> o = DecodeObject(r.value, false);
       if (!o.ok()) return o.status();  // never sweep what we cannot read
       for (const Segment& s : o->segments) {
@@ -525,7 +536,7 @@ Status Catalog::MarkReferencedBlobs(const std::function<void(const std::string&)
       continue;
     }
     RETURN_IF_ERROR(scan_all(p, [&](const meta::Record& r) -> Status {
-      if (r.key == kCompletionFenceKey) return OkStatus();
+      if (IsPartListFence(r.key)) return OkStatus();
       ASSIGN_OR_RETURN(PartRecord part, DecodePart(r.value));
       if (!part.segment.blob_id.empty()) fn(part.segment.blob_id);
       return OkStatus();

@@ -78,9 +78,19 @@ inline constexpr std::string_view kUsageKey = "";
 // entry expects it absent, so none lands after the delete checked that the
 // bucket is empty (catalog/bucket_delete.cc).
 inline constexpr std::string_view kDeleteFenceKey{"\0", 1};
-// The last key of an object partition that is not an entry: a scan from
-// here, exclusive, reads entries only.
-inline constexpr std::string_view kLastReservedKey = kDeleteFenceKey;
+// In every object partition of a bucket, and in the part list of every
+// upload in progress in it, once a bucket-key rotation is about to retire
+// version v of the bucket's key: RetiredKeyFence(v), "\0\0k" and v as 4
+// bytes big-endian (after the delete fence, before every entry: an entry
+// key's second byte is never NUL). Every commit that stores a data key
+// wrapped under v expects it absent, so none lands under a version that no
+// key will open (catalog/retired_key_fence.cc). Fences stay: a fenced
+// version is never current again.
+std::string RetiredKeyFence(uint32_t version);
+// The last key of an object partition that is not an entry (above every
+// fence; never a key itself): a scan from here, exclusive, reads entries
+// only.
+inline constexpr std::string_view kLastReservedKey{"\0\0\xff", 3};
 // How long a DeleteBucket may hold its mark (BucketRecord::delete_mark):
 // past this, another DeleteBucket or RecoverInterruptedDeletes takes it
 // as the mark of a crashed one.
@@ -90,6 +100,9 @@ inline constexpr uint64_t kStaleDeleteMarkMs = 60 * 1000;
 // expects it absent, so no part the completion uses is replaced (and its
 // blob released by the UploadPart that replaced it) under the object.
 inline constexpr std::string_view kCompletionFenceKey{"\0", 1};
+// Whether `key` of a part list is a fence (the completion fence, a retired
+// key version's fence) rather than a part (whose key is its number).
+inline bool IsPartListFence(std::string_view key) { return !key.empty() && key[0] == '\0'; }
 // The message of the NotFound status a write gets when its bucket was
 // deleted before it was acknowledged (s3/ answers it 404 NoSuchBucket).
 inline constexpr std::string_view kBucketDeleted = "The bucket was deleted";
@@ -202,6 +215,13 @@ class Catalog {
   // delete fences no mark holds, so that writes to those buckets resume.
   // Returns how many buckets it freed. For the sweeper and the start.
   Result<uint64_t> RecoverInterruptedDeletes(uint64_t now_ms);
+  // Bucket-key rotation (catalog/bucket_key_rotation.h), before it retires
+  // `versions`: puts their fences (RetiredKeyFence) in every object
+  // partition of `bucket` and in the part list of every upload in progress
+  // in it, synced. From here no put, completion or part stores a data key
+  // under them (Aborted instead), so a pass over the bucket afterwards sees
+  // every such key there will ever be.
+  Status FenceRetiredKeyVersions(const BucketRecord& bucket, const std::vector<uint32_t>& versions);
 
   // Objects. Get: NotFound if absent. Without inline data, small objects'
   // bytes are not copied out (HEAD).
@@ -366,7 +386,10 @@ class Catalog {
                                  std::string_view upload_id);
   // Stores a part, replacing any earlier part with its number; returns the
   // replaced part so the caller can release its blob. Aborted while a
-  // completion of the upload is under way (kCompletionFenceKey).
+  // completion of the upload is under way (kCompletionFenceKey), or if the
+  // part's data key is under a bucket-key version a rotation is retiring
+  // (RetiredKeyFence: the caller read the bucket record before the
+  // rotation; a retry reads it again).
   Result<std::optional<PartRecord>> PutPart(std::string_view upload_id, const PartRecord& part);
   // Parts in number order, after `after_part`, at most `limit`.
   Result<std::vector<PartRecord>> ListParts(std::string_view upload_id, int after_part, size_t limit);
@@ -512,6 +535,11 @@ class Catalog {
   // deleted), or NotFound (kBucketDeleted) if its record is gone already;
   // else OK.
   Status CheckDeleteFence(const std::string& partition, std::string_view bucket_name, std::string_view bucket_id);
+  // Likewise: Aborted if `partition` fences one of `key_versions` (the
+  // bucket-key versions of the data keys the commit stores: a rotation is
+  // retiring it, and the caller's bucket record predates the rotation);
+  // else OK.
+  Status CheckRetiredKeyFences(const std::string& partition, const std::vector<uint32_t>& key_versions);
   // What a commit that added an entry asks before it is acknowledged:
   // NotFound (kBucketDeleted) unless the store holds the record of bucket
   // `bucket_id` now. The delete fences stop writes while a DeleteBucket
@@ -538,13 +566,16 @@ class Catalog {
   // current entry `old`, with the usage change, under `condition`; and the
   // record it removes for good (for the caller to release). May read the
   // store (the noncurrent null version a suspended write replaces).
+  // `key_versions`: the bucket-key versions of the record's data keys
+  // (KeyVersionsOf; none for a delete marker), whose fences the batch
+  // expects absent.
   struct PutPlan {
     meta::Batch batch;
     std::optional<ObjectRecord> removed;
   };
   Result<PutPlan> PlanPut(const BucketRecord& bucket, const std::string& partition, std::string_view key,
-                          const ObjectRecord& record, const std::string& value,
-                          const std::optional<std::string>& old, const PutCondition& condition);
+                          const ObjectRecord& record, const std::string& value, const std::optional<std::string>& old,
+                          const PutCondition& condition, const std::vector<uint32_t>& key_versions);
   // DeleteObjectVersion by id; with `expected_op_tag`, ExpireVersionIfUnchanged.
   // Refuses (PermissionDenied) a version that Object Lock protects under `lock`.
   Result<DeleteOutcome> RemoveVersion(const BucketRecord& bucket, std::string_view key, std::string_view version_id,

@@ -13,7 +13,7 @@ namespace confiance::catalog {
 namespace {
 
 // Moves a scan from the start of an object partition past the usage
-// counters and a delete fence, which are not entries.
+// counters and the fences, which are not entries.
 void SkipReservedKeys(meta::ScanOptions& options) {
   if (options.start > kLastReservedKey) return;
   options.start = std::string(kLastReservedKey);

@@ -116,14 +116,6 @@ ObjectReader::ObjectReader(blob::BlobStore& blobs, const ObjectRecord& record, S
 
 ObjectReader::~ObjectReader() = default;
 
-std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record) {
-  std::vector<uint32_t> out;
-  for (const catalog::Segment& s : record.segments) {
-    if (std::find(out.begin(), out.end(), s.key_version) == out.end()) out.push_back(s.key_version);
-  }
-  return out;
-}
-
 Status ObjectReader::OpenBlobs() {
   blobs_open_.resize(record_.segments.size());
   for (size_t i = 0; i < record_.segments.size(); ++i) {

@@ -86,9 +86,6 @@ class SegmentWriter {
 // each bucket-key version an object's segments use (Segment::key_version).
 using SegmentKeks = std::map<uint32_t, std::shared_ptr<const crypto::SecretBytes>>;
 
-// The bucket-key versions `record`'s segments are wrapped under.
-std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record);
-
 class ObjectReader {
  public:
   // REQUIRES: `record` outlives the reader. `bucket_key` unwraps every

@@ -340,6 +340,7 @@ Status Reclaimer::EmptyBucket(const std::string& key, const std::string& bucket_
         for (;;) {
           ASSIGN_OR_RETURN(std::vector<meta::Record> parts, store_.Scan("p/" + upload_id, popt));
           for (const meta::Record& pr : parts) {
+            if (IsPartListFence(pr.key)) continue;
             if (Result<PartRecord> part = DecodePart(pr.value); part.ok() && !part->segment.blob_id.empty()) {
               segments.push_back(std::move(part->segment));
             }

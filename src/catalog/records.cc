@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -779,6 +780,14 @@ Result<PartRecord> DecodePart(std::string_view bytes) {
   }
   r.modified_ms = U64(j, "mtime");
   return r;
+}
+
+std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record) {
+  std::vector<uint32_t> out;
+  for (const Segment& s : record.segments) {
+    if (std::find(out.begin(), out.end(), s.key_version) == out.end()) out.push_back(s.key_version);
+  }
+  return out;
 }
 
 }  // namespace confiance::catalog

@@ -313,4 +313,7 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes);
 std::string EncodePart(const PartRecord& r);
 Result<PartRecord> DecodePart(std::string_view bytes);
 
+// The bucket-key versions `record`'s segments are wrapped under, each once.
+std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record);
+
 }  // namespace confiance::catalog

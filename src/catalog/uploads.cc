@@ -58,11 +58,13 @@ Result<std::optional<PartRecord>> Catalog::PutPart(std::string_view upload_id, c
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     meta::Batch b;
     b.op_tag = NewOpTag();
-    b.Expect(key, old).Expect(std::string(kCompletionFenceKey), std::nullopt).Put(key, value);
+    b.Expect(key, old).Expect(std::string(kCompletionFenceKey), std::nullopt);
+    b.Expect(RetiredKeyFence(part.segment.key_version), std::nullopt).Put(key, value);
     Status s = store_.Apply(partition, b);
     if (s.code() == StatusCode::kFailedPrecondition) {
       ASSIGN_OR_RETURN(std::optional<std::string> fence, store_.Get(partition, kCompletionFenceKey));
       if (fence) return AbortedError("a completion of the upload is under way");
+      RETURN_IF_ERROR(CheckRetiredKeyFences(partition, {part.segment.key_version}));
       continue;
     }
     RETURN_IF_ERROR(s);

@@ -272,7 +272,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
     }
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-      ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}));
+      ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}, {}));
       plan.batch.durability = durability;
       Status s = store_.Apply(partition, plan.batch);
       if (s.code() == StatusCode::kFailedPrecondition) {
