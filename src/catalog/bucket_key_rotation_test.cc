@@ -377,6 +377,18 @@ TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheFencesIsRefusedAnd
   ExpectAllReadable();  // "a" as first written, "new"
   EXPECT_STATUS_CODE(catalog_.GetObject(Fresh(), "late").status(), kNotFound);
   EXPECT_STATUS_CODE(catalog_.GetObject(Fresh(), "async").status(), kNotFound);
+  // An upload created after the fences (through a record that still
+  // predates the rotation, as a lagging cache of another gateway would
+  // hold) takes them too: its part list refuses version 1.
+  UploadRecord up2;
+  up2.upload_id = "up2";
+  up2.key = "mp2";
+  ASSERT_OK(catalog_.CreateUpload(before, up2));
+  PartRecord stale;
+  stale.part_number = 1;
+  stale.segment = WriteSegment(before, Data(100, 's'), *Kek(before, 1, {}, nullptr, ""));
+  EXPECT_STATUS_CODE(catalog_.PutPart("up2", stale).status(), kAborted);
+  ASSERT_OK(catalog_.AbortUpload(Fresh(), up2).status());
 
   // The fences are no entries: listings, usage, parts and the sweeper's
   // walk pass over them, and an emptied bucket can be deleted.

@@ -540,6 +540,9 @@ class Catalog {
   // retiring it, and the caller's bucket record predates the rotation);
   // else OK.
   Status CheckRetiredKeyFences(const std::string& partition, const std::vector<uint32_t>& key_versions);
+  // Copies the retired key versions' fences of `bucket` into `part_list`
+  // (a new upload's; retired_key_fence.cc).
+  Status CopyRetiredKeyFences(const BucketRecord& bucket, const std::string& part_list);
   // What a commit that added an entry asks before it is acknowledged:
   // NotFound (kBucketDeleted) unless the store holds the record of bucket
   // `bucket_id` now. The delete fences stop writes while a DeleteBucket

@@ -16,11 +16,13 @@
 // OperationAborted; the client's retry reads the record again) and stores
 // nothing, and one that committed before the fence is found by the pass.
 //
-// A part list created after the fences has none. Its parts are written by
-// UploadPart requests naming an upload id that did not exist when the
-// rotation began, so they read the bucket record after it began and wrap
-// under the new version (with one store and the bucket cache it keeps
-// coherent; docs/rados.md says what a shared store needs).
+// A part list created after the fences gets copies of them: its
+// UploadPart requests may hold a bucket record older than the rotation
+// (a gateway whose cache lags, with a store shared by several: docs/rados.md).
+// CreateUpload copies the fences of the bucket's first object shard before
+// it commits the upload record (so that a crash leaves no upload without
+// them) and again after (a rotation that fenced the shards meanwhile lists
+// the uploads only after that, and may have missed this one).
 #include <string>
 #include <vector>
 
@@ -51,6 +53,19 @@ Status Catalog::FenceRetiredKeyVersions(const BucketRecord& bucket, const std::v
     after_key = uploads.back().key;
     after_id = uploads.back().upload_id;
   }
+}
+
+Status Catalog::CopyRetiredKeyFences(const BucketRecord& bucket, const std::string& part_list) {
+  meta::ScanOptions opt;
+  opt.start = RetiredKeyFence(0);
+  opt.end = std::string(kLastReservedKey);
+  opt.limit = 1000;
+  ASSIGN_OR_RETURN(std::vector<meta::Record> fences, store_.Scan(ShardPartition(bucket, 0), opt));
+  if (fences.empty()) return OkStatus();  // no rotation retired a version of this bucket's key
+  meta::Batch b;
+  b.op_tag = NewOpTag();
+  for (const meta::Record& f : fences) b.Put(f.key, f.value);
+  return store_.Apply(part_list, b);
 }
 
 Status Catalog::CheckRetiredKeyFences(const std::string& partition, const std::vector<uint32_t>& key_versions) {

@@ -35,11 +35,16 @@ std::string PartKey(int n) { return fmt::format("{:05d}", n); }
 }  // namespace
 
 Status Catalog::CreateUpload(const BucketRecord& bucket, const UploadRecord& upload) {
+  // Its part list takes the fences of the bucket's retired key versions,
+  // before and after the upload exists (retired_key_fence.cc).
+  const std::string parts = PartsPartition(upload.upload_id);
+  RETURN_IF_ERROR(CopyRetiredKeyFences(bucket, parts));
   meta::Batch b;
   b.op_tag = NewOpTag();
   std::string k = UploadKey(upload.key, upload.upload_id);
   b.Expect(k, std::nullopt).Put(k, EncodeUpload(upload));
-  return store_.Apply(UploadPartition(bucket), b);
+  RETURN_IF_ERROR(store_.Apply(UploadPartition(bucket), b));
+  return CopyRetiredKeyFences(bucket, parts);
 }
 
 Result<UploadRecord> Catalog::GetUpload(const BucketRecord& bucket, std::string_view key,
