@@ -679,6 +679,22 @@ TEST_F(RocksMetaStoreFaultTest, WriteFailureTurnsStoreReadOnly) {
   EXPECT_STATUS_CODE(store_->Apply("p", PutBatch("k2", "v")), kUnavailable);
 }
 
+// A purge's flush writes a table file; RocksDB stops its writes after such
+// an error, and the store says so at once rather than at the next write.
+TEST_F(RocksMetaStoreFaultTest, PurgeFailureTurnsStoreReadOnly) {
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  for (int i = 0; i < 20; ++i) ASSERT_OK(store_->Apply("p", PutBatch("k" + std::to_string(i), "v")));
+  fault_env_.FailAfter(1, ENOSPC, testutil::kFaultAppend);
+  Status purged = store_->Purge("p");
+  EXPECT_FALSE(purged.ok());
+  EXPECT_GE(fault_env_.injected_failures(), 1);
+  EXPECT_NE(purged.message().find("read-only"), std::string::npos) << purged.message();
+  EXPECT_TRUE(store_->read_only());
+  EXPECT_STATUS_CODE(store_->Apply("p", PutBatch("after", "v")), kUnavailable);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store_->Get("p", "k3"));
+  EXPECT_EQ(v, "v");
+}
+
 }  // namespace
 }  // namespace confiance::meta
 

@@ -474,15 +474,24 @@ Status RocksMetaStore::Purge(std::string_view partition) {
   if (read_only()) return ReadOnlyError();
   rocksdb::FlushOptions flush;
   flush.wait = true;
+  // A flush or compaction that fails on I/O (a table file, the MANIFEST)
+  // leaves RocksDB with a background error that stops its writes: the
+  // store turns read-only at once, as after a failed write, so the next
+  // request is refused with that reason rather than failing obscurely.
+  auto failed = [&](const rocksdb::Status& st, const std::string& what) -> Status {
+    if (!st.IsIOError() && !st.IsCorruption()) return FromRocks(st, what);
+    read_only_.store(true, std::memory_order_release);
+    return FromRocks(st, what + "; store is now read-only");
+  };
   rocksdb::Status s = db_->Flush(flush);
-  if (!s.ok()) return FromRocks(s, "meta: purge: flush");
+  if (!s.ok()) return failed(s, "meta: purge: flush");
   const std::string begin = PartitionBegin(partition);
   const std::string end = PartitionEnd(partition);
   rocksdb::Slice b(begin), e(end);
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   s = db_->CompactRange(compact, &b, &e);
-  if (!s.ok()) return FromRocks(s, "meta: purge: compaction");
+  if (!s.ok()) return failed(s, "meta: purge: compaction");
   return OkStatus();
 }
 

@@ -152,7 +152,8 @@ class RocksMetaStore final : public MetaStore {
   // is replayed at open; the memtable is memory).
   Status VerifyChecksums() override;
 
-  // True once a write error has turned the store read-only.
+  // True once a write error (or a purge's flush or compaction error) has
+  // turned the store read-only.
   bool read_only() const { return read_only_.load(std::memory_order_acquire); }
   Status Writable() const override { return read_only() ? ReadOnlyError() : OkStatus(); }
 
