@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "catalog/bucket_key_rotation.h"
 #include "catalog/catalog.h"
 #include "catalog/object_data.h"
 #include "catalog/sweeper.h"
@@ -81,6 +82,7 @@ const char* OpKindName(OpKind kind) {
     case OpKind::kComplete: return "complete-upload";
     case OpKind::kAbort: return "abort-upload";
     case OpKind::kSweep: return "sweep";
+    case OpKind::kRotateKey: return "rotate-key";
     case OpKind::kCount: break;
   }
   return "?";
@@ -111,9 +113,11 @@ std::shared_ptr<const std::string> Workload::NewPlaintext() {
 
 Result<catalog::Segment> Workload::StoreSegment(Ctx& ctx, int bucket, const std::string& plain) {
   const catalog::BucketRecord& b = ctx.buckets[bucket];
+  // Under the version the record names, as the handlers do: an older one
+  // when the record predates a rotation.
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key, ctx.dir.bucket_keys->Get(b, kms::Justification::kTenantRequest));
   ASSIGN_OR_RETURN(std::unique_ptr<catalog::SegmentWriter> writer,
-                   catalog::SegmentWriter::Create(*ctx.dir.blobs, *key, b.id, kInlineLimit));
+                   catalog::SegmentWriter::Create(*ctx.dir.blobs, *key, b.id, kInlineLimit, b.key_version));
   static constexpr size_t kChunks[] = {16 << 10, 64 << 10, 1 << 20};
   const size_t chunk = kChunks[Uniform(0, 2)];
   for (size_t at = 0; at < plain.size(); at += chunk) {
@@ -123,7 +127,7 @@ Result<catalog::Segment> Workload::StoreSegment(Ctx& ctx, int bucket, const std:
   return writer->Finish();
 }
 
-OpOutcome Workload::RunOne(DataDir& dir, const std::vector<catalog::BucketRecord>& buckets,
+OpOutcome Workload::RunOne(DataDir& dir, std::vector<catalog::BucketRecord>& buckets,
                            std::vector<std::string>& violations) {
   Ctx ctx{dir, buckets, violations};
   // A completion found unfinished after a crash is retried, as S3 clients
@@ -145,7 +149,18 @@ OpOutcome Workload::RunOne(DataDir& dir, const std::vector<catalog::BucketRecord
     return Complete(ctx, open[Uniform(0, open.size() - 1)], /*retry=*/false);
   }
   if (r < 96) return Abort(ctx);
-  return Sweep(ctx);
+  if (r < 99 || !rotations_) return Sweep(ctx);
+  return RotateKey(ctx);
+}
+
+bool Workload::RefusedForStaleKey(Ctx& ctx, int b, const Status& status) {
+  // Operations run one at a time: no other writer, DeleteBucket or
+  // completion can make a commit Aborted; only a retired key's fence can.
+  if (status.code() != StatusCode::kAborted) return false;
+  if (Result<catalog::BucketRecord> fresh = ctx.dir.catalog->GetBucket(ctx.buckets[b].name); fresh.ok()) {
+    ctx.buckets[b] = std::move(fresh).value();
+  }
+  return true;
 }
 
 OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
@@ -215,6 +230,7 @@ OpOutcome Workload::Put(Ctx& ctx, OpKind kind) {
   if (condition.kind != Kind::kNone && (code == StatusCode::kFailedPrecondition || code == StatusCode::kNotFound)) {
     return Outcome(kind, Verdict::kRefused, detail, replaced.status());
   }
+  if (RefusedForStaleKey(ctx, b, replaced.status())) return Outcome(kind, Verdict::kRefused, detail, replaced.status());
   cand.AddUnacknowledged(Content{plain, rec.etag});
   return Outcome(kind, Verdict::kFailed, detail, replaced.status());
 }
@@ -309,8 +325,11 @@ OpOutcome Workload::UploadPart(Ctx& ctx) {
   part.modified_ms = NowMs();
   Result<std::optional<catalog::PartRecord>> replaced = ctx.dir.catalog->PutPart(up.record.upload_id, part);
   if (!replaced.ok()) {
-    up.parts[number].AddUnacknowledged(Content{plain, part.segment.etag});
     if (catalog::CommitRefused(replaced.status())) Release(ctx.dir, {part.segment});
+    if (RefusedForStaleKey(ctx, up.bucket, replaced.status())) {
+      return Outcome(OpKind::kUploadPart, Verdict::kRefused, detail, replaced.status());
+    }
+    up.parts[number].AddUnacknowledged(Content{plain, part.segment.etag});
     return Outcome(OpKind::kUploadPart, Verdict::kFailed, detail, replaced.status());
   }
   Acknowledged();
@@ -386,6 +405,14 @@ OpOutcome Workload::Complete(Ctx& ctx, const std::string& upload_id, bool retry)
     up.completion_parts = chosen;
     up.completion_content = completed;
     up.completion_must_show = true;
+    // Parts still under a fenced key version (a rotation interrupted
+    // between its fences and its retirement): the completion committed
+    // nothing and settled itself; the model keeps it as in flight, which
+    // the next verification resolves (reopened, or an earlier attempt's
+    // object finished).
+    if (RefusedForStaleKey(ctx, up.bucket, done.status())) {
+      return Outcome(OpKind::kComplete, Verdict::kRefused, detail, done.status());
+    }
     return Outcome(OpKind::kComplete, Verdict::kFailed, detail, done.status());
   }
   Acknowledged();
@@ -439,6 +466,35 @@ OpOutcome Workload::Sweep(Ctx& ctx) {
   Acknowledged();
   return Outcome(OpKind::kSweep, Verdict::kAcknowledged,
                  fmt::format("sweep: {} blobs, {} deleted", swept->blobs_seen, swept->deleted));
+}
+
+OpOutcome Workload::RotateKey(Ctx& ctx) {
+  const int b = PickBucket();
+  const catalog::BucketRecord held = ctx.buckets[b];
+  std::string detail = fmt::format("rotate-key b{} (held record: version {})", b, held.key_version);
+  rotated_ = true;
+  // Start's first step (BucketKeyRotation::Start) in this thread: a new
+  // version, unless an interrupted rotation left one to retire.
+  Result<catalog::BucketRecord> rotating =
+      ctx.dir.catalog->UpdateBucket(held.name, [&](catalog::BucketRecord& r) -> Status {
+        if (!r.previous_keys.empty()) return OkStatus();
+        return ctx.dir.bucket_keys->AddVersion(r, kms::Justification::kSystemMaintenance);
+      });
+  if (!rotating.ok()) return Outcome(OpKind::kRotateKey, Verdict::kFailed, detail, rotating.status());
+  detail += fmt::format(" {} -> {}", rotating->previous_keys.front().version, rotating->key_version);
+  catalog::BucketKeyRotation rotation(*ctx.dir.meta, *ctx.dir.catalog, *ctx.dir.bucket_keys);
+  if (Status s = rotation.RunJob(held.owner, held.name, std::stop_token()); !s.ok()) {
+    return Outcome(OpKind::kRotateKey, Verdict::kFailed, detail, s);
+  }
+  Acknowledged();
+  // Half the time the workload goes on with the record it held, as a
+  // request that read it before the rotation: its next write is refused.
+  if (Uniform(0, 1) == 0) {
+    if (Result<catalog::BucketRecord> fresh = ctx.dir.catalog->GetBucket(held.name); fresh.ok()) {
+      ctx.buckets[b] = std::move(fresh).value();
+    }
+  }
+  return Outcome(OpKind::kRotateKey, Verdict::kAcknowledged, detail);
 }
 
 }  // namespace confiance::crashtest

@@ -9,7 +9,14 @@
 // several 64 KiB packages), conditional PUT (If-None-Match: *, If-Match),
 // DELETE, GET (read-your-writes), CreateMultipartUpload, UploadPart (also
 // replacing a part), CompleteMultipartUpload (all parts or a subset),
-// AbortMultipartUpload and an orphan-sweeper pass. Half of the PUTs and
+// AbortMultipartUpload, an orphan-sweeper pass and a bucket-key rotation
+// run to its end in the workload's thread (catalog/bucket_key_rotation.h:
+// every data key rewrapped, the old version fenced, then retired and the
+// metadata purged of it). A rotation leaves the bucket record the workload
+// holds stale half the time, as a request that read it before the rotation
+// would: its writes wrap under the old version, and once that is fenced
+// they are refused (Aborted, nothing stored) and the record read again.
+// Half of the PUTs and
 // DELETEs commit as the server does with the transparency log on: without
 // a sync of their own, acknowledged once a synced stand-in of their log
 // entry has followed (LogEntryFor). Operations run one at a
@@ -24,6 +31,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog/records.h"
@@ -54,6 +62,7 @@ enum class OpKind {
   kComplete,
   kAbort,
   kSweep,
+  kRotateKey,
   kCount,  // not an operation
 };
 const char* OpKindName(OpKind kind);
@@ -85,13 +94,19 @@ class Workload {
   // and records its outcome in the model. Read-your-writes violations seen on the way (a GET or a
   // conditional PUT that disagrees with a certain model, an acknowledged
   // part that is missing) are appended to `violations`.
-  OpOutcome RunOne(DataDir& dir, const std::vector<catalog::BucketRecord>& buckets,
-                   std::vector<std::string>& violations);
+  // `buckets` are the records the workload writes through; a rotation or
+  // a write refused for a stale record replaces one with the stored record.
+  OpOutcome RunOne(DataDir& dir, std::vector<catalog::BucketRecord>& buckets, std::vector<std::string>& violations);
+  // True once if a rotation ran (or was tried) since the last call: every
+  // object's bytes are then worth decrypting at the next verification.
+  bool TakeRotated() { return std::exchange(rotated_, false); }
+  // Whether the mix includes bucket-key rotations (default yes).
+  void set_rotations(bool on) { rotations_ = on; }
 
  private:
   struct Ctx {
     DataDir& dir;
-    const std::vector<catalog::BucketRecord>& buckets;
+    std::vector<catalog::BucketRecord>& buckets;
     std::vector<std::string>& violations;
   };
 
@@ -103,6 +118,11 @@ class Workload {
   OpOutcome Complete(Ctx& ctx, const std::string& upload_id, bool retry);
   OpOutcome Abort(Ctx& ctx);
   OpOutcome Sweep(Ctx& ctx);
+  OpOutcome RotateKey(Ctx& ctx);
+  // A commit refused because the record of bucket `b` the workload holds
+  // predates a rotation that fenced its key version (Aborted): reads the
+  // record again, as the client's retry would, and says whether it was so.
+  bool RefusedForStaleKey(Ctx& ctx, int b, const Status& status);
 
   // The server's path with the transparency log on: a PUT or DELETE commits
   // with meta::Durability::kWithNextSync and is acknowledged only once its
@@ -131,6 +151,8 @@ class Workload {
   std::mt19937_64 rng_;
   uint64_t log_entries_ = 0;
   std::function<void()> on_acknowledged_;
+  bool rotated_ = false;
+  bool rotations_ = true;
 };
 
 }  // namespace confiance::crashtest
