@@ -83,6 +83,7 @@ const char* OpKindName(OpKind kind) {
     case OpKind::kAbort: return "abort-upload";
     case OpKind::kSweep: return "sweep";
     case OpKind::kRotateKey: return "rotate-key";
+    case OpKind::kDeleteBucket: return "delete-bucket";
     case OpKind::kCount: break;
   }
   return "?";
@@ -149,14 +150,18 @@ OpOutcome Workload::RunOne(DataDir& dir, std::vector<catalog::BucketRecord>& buc
     return Complete(ctx, open[Uniform(0, open.size() - 1)], /*retry=*/false);
   }
   if (r < 96) return Abort(ctx);
-  if (r < 99 || !rotations_) return Sweep(ctx);
+  if (r < 98) return Sweep(ctx);
+  if (r < 99 || !rotations_) return DeleteBucket(ctx);
   return RotateKey(ctx);
 }
 
 bool Workload::RefusedForStaleKey(Ctx& ctx, int b, const Status& status) {
-  // Operations run one at a time: no other writer, DeleteBucket or
-  // completion can make a commit Aborted; only a retired key's fence can.
-  if (status.code() != StatusCode::kAborted) return false;
+  // Operations run one at a time: no other writer or completion can make
+  // a commit Aborted; a retired key's fence can, and so could a delete
+  // fence that the start-up failed to lift (a violation, so told apart).
+  if (status.code() != StatusCode::kAborted || status.message().find("retired by a rotation") == std::string::npos) {
+    return false;
+  }
   if (Result<catalog::BucketRecord> fresh = ctx.dir.catalog->GetBucket(ctx.buckets[b].name); fresh.ok()) {
     ctx.buckets[b] = std::move(fresh).value();
   }
@@ -495,6 +500,25 @@ OpOutcome Workload::RotateKey(Ctx& ctx) {
     }
   }
   return Outcome(OpKind::kRotateKey, Verdict::kAcknowledged, detail);
+}
+
+OpOutcome Workload::DeleteBucket(Ctx& ctx) {
+  const int b = PickBucket();
+  bool holds_object = false;
+  for (const std::string& key : model_.keys()) {
+    const Candidates& c = model_.Object(b, key);
+    holds_object = holds_object || (c.certain() && c.only().present());
+  }
+  // An empty bucket would go, and the harness keeps its buckets.
+  if (!holds_object) return Get(ctx);
+  std::string detail = fmt::format("delete-bucket b{} (holds an object)", b);
+  Status s = ctx.dir.catalog->DeleteBucket(ctx.buckets[b]);
+  if (s.ok()) {
+    ctx.violations.push_back(detail + ": deleted");
+    return Outcome(OpKind::kDeleteBucket, Verdict::kAcknowledged, detail);
+  }
+  if (s.code() == StatusCode::kFailedPrecondition) return Outcome(OpKind::kDeleteBucket, Verdict::kRefused, detail, s);
+  return Outcome(OpKind::kDeleteBucket, Verdict::kFailed, detail, s);
 }
 
 }  // namespace confiance::crashtest

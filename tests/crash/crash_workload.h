@@ -16,6 +16,10 @@
 // holds stale half the time, as a request that read it before the rotation
 // would: its writes wrap under the old version, and once that is fenced
 // they are refused (Aborted, nothing stored) and the record read again.
+// And DeleteBucket of a bucket the model knows holds an object: refused
+// (BucketNotEmpty), after marking the record and fencing the shards
+// (catalog/bucket_delete.cc), which a crash may leave for the start-up to
+// clear.
 // Half of the PUTs and
 // DELETEs commit as the server does with the transparency log on: without
 // a sync of their own, acknowledged once a synced stand-in of their log
@@ -63,6 +67,7 @@ enum class OpKind {
   kAbort,
   kSweep,
   kRotateKey,
+  kDeleteBucket,
   kCount,  // not an operation
 };
 const char* OpKindName(OpKind kind);
@@ -119,6 +124,7 @@ class Workload {
   OpOutcome Abort(Ctx& ctx);
   OpOutcome Sweep(Ctx& ctx);
   OpOutcome RotateKey(Ctx& ctx);
+  OpOutcome DeleteBucket(Ctx& ctx);
   // A commit refused because the record of bucket `b` the workload holds
   // predates a rotation that fenced its key version (Aborted): reads the
   // record again, as the client's retry would, and says whether it was so.

@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "catalog/catalog.h"
 #include "crypto/random.h"
 #include "tests/crash/crash_verifier.h"
 #include "tests/crash/deterministic_random.h"
@@ -375,6 +376,12 @@ bool Lifetime::Recover(bool power_loss) {
         mine_.completions_reopened_at_start += s->reopened;
       }
       settled = s.status();
+      // Then the marks and fences of DeleteBucket calls the crash cut
+      // short: every one is a crashed process's at start-up.
+      if (settled.ok()) {
+        const uint64_t every_mark = Env::Default()->NowMicros() / 1000 + catalog::kStaleDeleteMarkMs;
+        settled = (*opened)->catalog->RecoverInterruptedDeletes(every_mark).status();
+      }
     }
     fault_.CrashAfter(0);
     // The workload's crash window opens once the background work the
