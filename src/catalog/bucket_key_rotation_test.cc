@@ -125,6 +125,21 @@ class BucketKeyRotationTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << key << ": " << st.ToString();
     return out;
   }
+  // Creates upload `id` of `key` through the record `b`.
+  UploadRecord CreateUpload(const BucketRecord& b, const std::string& id, const std::string& key) {
+    UploadRecord up;
+    up.upload_id = id;
+    up.key = key;
+    EXPECT_OK(catalog_.CreateUpload(b, up));
+    return up;
+  }
+  // Part 1, `size` bytes, written through the record `b` under its version.
+  PartRecord Part(const BucketRecord& b, size_t size, char seed) {
+    PartRecord part;
+    part.part_number = 1;
+    part.segment = WriteSegment(b, Data(size, seed), *Kek(b, b.key_version, {}, nullptr, ""));
+    return part;
+  }
   std::map<std::string, std::string> BlobBytes() {
     std::map<std::string, std::string> out;
     auto page = blobs_.List("", 100000);
@@ -228,14 +243,8 @@ TEST_F(BucketKeyRotationTest, RewrapsEveryDataKeyLeavesBlobsAndRetiresTheOldVers
   Put(bucket_, "blob", 5000);
   Put(bucket_, "multi", 3000, 3);
   Put(bucket_, "kms", 4000, 2, SseKms{"acme-key", "e30=", false});
-  UploadRecord up;
-  up.upload_id = "up1";
-  up.key = "mp";
-  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
-  PartRecord part;
-  part.part_number = 1;
-  part.segment = WriteSegment(bucket_, Data(2048, 'p'), *Kek(bucket_, 1, {}, nullptr, ""));
-  ASSERT_OK(catalog_.PutPart("up1", part));
+  CreateUpload(bucket_, "up1", "mp");
+  ASSERT_OK(catalog_.PutPart("up1", Part(bucket_, 2048, 'p')));
   const std::map<std::string, std::string> blobs_before = BlobBytes();
   ASSERT_EQ(blobs_before.size(), 7u);  // 1 + 3 + 2 segments and the part; "inline" is in its record
 
@@ -340,10 +349,7 @@ TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionJustBeforeTheFencesIsRewra
 
 TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheFencesIsRefusedAndLeavesNothing) {
   Put(bucket_, "a", 1500);
-  UploadRecord up;
-  up.upload_id = "up1";
-  up.key = "mp";
-  ASSERT_OK(catalog_.CreateUpload(bucket_, up));
+  const UploadRecord up = CreateUpload(bucket_, "up1", "mp");
   const BucketRecord before = Fresh();  // requests that read the record before the rotation
   AddVersion();
   const BucketRecord current = Fresh();
@@ -357,14 +363,10 @@ TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheFencesIsRefusedAnd
         before, "async", Record(before, "async", 3000), Catalog::PutCondition{},
         [&](const Result<std::optional<ObjectRecord>>& r) { done.set_value(r.ok() ? OkStatus() : r.status()); });
     async_put = done.get_future().get();
-    PartRecord part;
-    part.part_number = 1;
-    part.segment = WriteSegment(before, Data(2048, 'p'), *Kek(before, 1, {}, nullptr, ""));
-    late_part = catalog_.PutPart("up1", part);
+    late_part = catalog_.PutPart("up1", Part(before, 2048, 'p'));
     // Under the new version, all of them land.
     Put(current, "new", 2000);
-    part.segment = WriteSegment(current, Data(2048, 'q'), *Kek(current, 2, {}, nullptr, ""));
-    EXPECT_OK(catalog_.PutPart("up1", part));
+    EXPECT_OK(catalog_.PutPart("up1", Part(current, 2048, 'q')));
   };
   ASSERT_OK(rotation_.RunJob("acme", "photos", std::stop_token()));
   EXPECT_STATUS_CODE(late_put, kAborted);
@@ -380,14 +382,8 @@ TEST_F(BucketKeyRotationTest, AWriteUnderTheOldVersionAfterTheFencesIsRefusedAnd
   // An upload created after the fences (through a record that still
   // predates the rotation, as a lagging cache of another gateway would
   // hold) takes them too: its part list refuses version 1.
-  UploadRecord up2;
-  up2.upload_id = "up2";
-  up2.key = "mp2";
-  ASSERT_OK(catalog_.CreateUpload(before, up2));
-  PartRecord stale;
-  stale.part_number = 1;
-  stale.segment = WriteSegment(before, Data(100, 's'), *Kek(before, 1, {}, nullptr, ""));
-  EXPECT_STATUS_CODE(catalog_.PutPart("up2", stale).status(), kAborted);
+  const UploadRecord up2 = CreateUpload(before, "up2", "mp2");
+  EXPECT_STATUS_CODE(catalog_.PutPart("up2", Part(before, 100, 's')).status(), kAborted);
   ASSERT_OK(catalog_.AbortUpload(Fresh(), up2).status());
 
   // The fences are no entries: listings, usage, parts and the sweeper's
