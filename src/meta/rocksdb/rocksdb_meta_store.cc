@@ -191,9 +191,12 @@ Status RocksMetaStore::Write(rocksdb::WriteBatch& batch, bool sync, std::string_
   // unknown and the kernel may have dropped the dirty pages, so a retry could
   // "succeed" without the data. Refuse every later write instead; RocksDB
   // also stops writing by itself (background error).
+  return FailReadOnly(s, "meta: write of batch '" + std::string(op_tag) + "' failed");
+}
+
+Status RocksMetaStore::FailReadOnly(const rocksdb::Status& s, const std::string& what) {
   read_only_.store(true, std::memory_order_release);
-  return FromRocks(s, "meta: write of batch '" + std::string(op_tag) +
-                          "' failed; store is now read-only");
+  return FromRocks(s, what + "; store is now read-only");
 }
 
 Status RocksMetaStore::Apply(std::string_view partition, const Batch& batch) {
@@ -480,8 +483,7 @@ Status RocksMetaStore::Purge(std::string_view partition) {
   // request is refused with that reason rather than failing obscurely.
   auto failed = [&](const rocksdb::Status& st, const std::string& what) -> Status {
     if (!st.IsIOError() && !st.IsCorruption()) return FromRocks(st, what);
-    read_only_.store(true, std::memory_order_release);
-    return FromRocks(st, what + "; store is now read-only");
+    return FailReadOnly(st, what);
   };
   rocksdb::Status s = db_->Flush(flush);
   if (!s.ok()) return failed(s, "meta: purge: flush");

@@ -189,6 +189,9 @@ class RocksMetaStore final : public MetaStore {
   Status Write(rocksdb::WriteBatch& batch, bool sync, std::string_view op_tag);
   Status WriteSynced(rocksdb::WriteBatch& batch, std::string_view op_tag) { return Write(batch, true, op_tag); }
   Status ReadOnlyError() const;
+  // Turns the store read-only after RocksDB failed `what` (fsyncgate: see
+  // Write) and returns the failure, saying so.
+  Status FailReadOnly(const rocksdb::Status& s, const std::string& what);
 
   // Destroyed in reverse order: the DB before the Env it runs on.
   std::unique_ptr<rocksdb::Env> rocks_env_;  // null when Options.env is null
