@@ -437,6 +437,18 @@ class Catalog {
     uint64_t reopened = 0;  // no object: uploads back in progress
   };
   Result<SettledCompletions> SettleInterruptedCompletions();
+  // What every start runs before the first request (the server's, and the
+  // power-loss harness's reopen): SettleInterruptedCompletions, then
+  // RecoverInterruptedDeletes of every mark so far, since the embedded
+  // metadata store is this process's alone (RocksDB's lock): every mark
+  // found is a crashed process's, however young. (A store shared by
+  // several gateways would leave that to the sweeper's clock.) The second
+  // step runs even if the first failed.
+  struct StartRecovery {
+    Result<SettledCompletions> completions;
+    Result<uint64_t> buckets_freed;  // DeleteBucket marks cleared
+  };
+  StartRecovery RecoverAtStart(uint64_t now_ms);
   // Removes the upload and returns its parts for the caller to release.
   // NotFound if absent. FailedPrecondition if a completion is under way.
   Result<std::vector<PartRecord>> AbortUpload(const BucketRecord& bucket, const UploadRecord& upload);

@@ -334,6 +334,11 @@ Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions() {
   return settled;
 }
 
+Catalog::StartRecovery Catalog::RecoverAtStart(uint64_t now_ms) {
+  // (Braced initialisers run in order.)
+  return StartRecovery{SettleInterruptedCompletions(), RecoverInterruptedDeletes(now_ms + kStaleDeleteMarkMs)};
+}
+
 Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload) {
   const std::string up_partition = UploadPartition(bucket);
   const std::string up_key = UploadKey(upload.key, upload.upload_id);

@@ -506,21 +506,17 @@ int RunServer(const ServerFlags& flags) {
   }
   // Multipart completions that a crash or a failed request stopped half-way
   // (catalog/catalog.h): settled before the first request, so that none
-  // stays hidden and unabortable, holding its parts.
-  if (Result<catalog::Catalog::SettledCompletions> settled = (*dir)->catalog->SettleInterruptedCompletions();
-      !settled.ok()) {
+  // stays hidden and unabortable, holding its parts. And DeleteBucket calls
+  // a crash cut short, which left their buckets fenced
+  // (catalog/bucket_delete.cc): their marks are cleared.
+  const catalog::Catalog::StartRecovery recovered = (*dir)->catalog->RecoverAtStart(UnixMillisNow());
+  if (const Result<catalog::Catalog::SettledCompletions>& settled = recovered.completions; !settled.ok()) {
     spdlog::error("interrupted multipart completions: cannot settle them: {}", settled.status().ToString());
   } else if (settled->finished + settled->reopened > 0) {
     spdlog::info("interrupted multipart completions: {} finished (their objects were committed), {} back in progress",
                  settled->finished, settled->reopened);
   }
-  // DeleteBucket calls a crash cut short leave their buckets fenced
-  // (catalog/bucket_delete.cc). The embedded metadata store is this
-  // process's alone (RocksDB's lock), so every mark found now is a crashed
-  // process's, however young: all are taken for stale. (A store shared by
-  // several gateways would pass the clock alone.)
-  const uint64_t every_mark_so_far = UnixMillisNow() + catalog::kStaleDeleteMarkMs;
-  if (Result<uint64_t> freed = (*dir)->catalog->RecoverInterruptedDeletes(every_mark_so_far); !freed.ok()) {
+  if (const Result<uint64_t>& freed = recovered.buckets_freed; !freed.ok()) {
     spdlog::error("interrupted bucket deletes: cannot recover them: {}", freed.status().ToString());
   } else if (*freed > 0) {
     spdlog::info("interrupted bucket deletes: {} buckets open to writes again", *freed);

@@ -370,18 +370,12 @@ bool Lifetime::Recover(bool power_loss) {
     // crash point may fall inside it too.
     Status settled = OkStatus();
     if (opened.ok()) {
-      Result<catalog::Catalog::SettledCompletions> s = (*opened)->catalog->SettleInterruptedCompletions();
-      if (s.ok()) {
-        mine_.completions_finished_at_start += s->finished;
-        mine_.completions_reopened_at_start += s->reopened;
+      catalog::Catalog::StartRecovery r = (*opened)->catalog->RecoverAtStart(Env::Default()->NowMicros() / 1000);
+      if (r.completions.ok()) {
+        mine_.completions_finished_at_start += r.completions->finished;
+        mine_.completions_reopened_at_start += r.completions->reopened;
       }
-      settled = s.status();
-      // Then the marks and fences of DeleteBucket calls the crash cut
-      // short: every one is a crashed process's at start-up.
-      if (settled.ok()) {
-        const uint64_t every_mark = Env::Default()->NowMicros() / 1000 + catalog::kStaleDeleteMarkMs;
-        settled = (*opened)->catalog->RecoverInterruptedDeletes(every_mark).status();
-      }
+      settled = !r.completions.ok() ? r.completions.status() : r.buckets_freed.status();
     }
     fault_.CrashAfter(0);
     // The workload's crash window opens once the background work the
