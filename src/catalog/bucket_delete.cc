@@ -38,12 +38,6 @@ bool MarkStale(const BucketRecord::DeleteMark& mark, uint64_t now_ms) {
   return mark.since_ms + kStaleDeleteMarkMs <= now_ms;
 }
 
-std::vector<std::string> ObjectPartitions(const BucketRecord& bucket) {
-  std::vector<std::string> partitions;
-  for (uint32_t i = 0; i < bucket.index_shards; ++i) partitions.push_back(Catalog::ShardPartition(bucket, i));
-  return partitions;
-}
-
 }  // namespace
 
 Status Catalog::DeleteBucket(const BucketRecord& bucket) {
@@ -76,12 +70,12 @@ Status Catalog::DeleteBucket(const BucketRecord& bucket) {
   RETURN_IF_ERROR(s);
   // The record is gone: a crash from here leaves the partitions to
   // DropOrphanPartitions.
-  for (const std::string& p : ObjectPartitions(marked)) RETURN_IF_ERROR(store_.DropPartition(p));
+  for (const std::string& p : ShardPartitions(marked)) RETURN_IF_ERROR(store_.DropPartition(p));
   return store_.DropPartition("u/" + bucket.id);
 }
 
 Status Catalog::SetDeleteFences(const BucketRecord& bucket, const std::string& token) {
-  for (const std::string& p : ObjectPartitions(bucket)) {
+  for (const std::string& p : ShardPartitions(bucket)) {
     meta::Batch b;
     b.op_tag = token;
     // Synced by the commit that ends the delete (record deleted or mark
@@ -116,7 +110,7 @@ Status Catalog::ClearDeleteMark(const BucketRecord& bucket, const std::string& t
 
 Result<uint64_t> Catalog::LiftDeadFences(const BucketRecord& bucket) {
   uint64_t lifted = 0;
-  for (const std::string& p : ObjectPartitions(bucket)) {
+  for (const std::string& p : ShardPartitions(bucket)) {
     ASSIGN_OR_RETURN(std::optional<std::string> fence, store_.Get(p, kDeleteFenceKey));
     if (!fence) continue;
     // Read after the fence: tokens are unique, so a mark that is not the

@@ -182,8 +182,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     Pass pass;
     // Every index shard, not only those that exist now: one may get its
     // first entry during the pass.
-    std::vector<std::string> shards;
-    for (uint32_t i = 0; i < bucket.index_shards; ++i) shards.push_back(Catalog::ShardPartition(bucket, i));
+    const std::vector<std::string> shards = Catalog::ShardPartitions(bucket);
     for (const std::string& partition : shards) {
       RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, pass, stop));
     }
@@ -303,7 +302,7 @@ Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketReco
     for (const meta::Record& u : ups) {
       Result<UploadRecord> upload = DecodeUpload(u.value);
       if (!upload.ok()) return upload.status();
-      const std::string parts = "p/" + upload->upload_id;
+      const std::string parts = Catalog::PartsPartition(upload->upload_id);
       std::string start;
       bool first = true;
       for (;;) {

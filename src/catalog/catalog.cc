@@ -65,6 +65,14 @@ std::string Catalog::ShardPartition(const BucketRecord& bucket, uint32_t shard) 
   return fmt::format("o/{}/{}", bucket.id, shard);
 }
 
+std::vector<std::string> Catalog::ShardPartitions(const BucketRecord& bucket) {
+  std::vector<std::string> partitions;
+  for (uint32_t i = 0; i < bucket.index_shards; ++i) partitions.push_back(ShardPartition(bucket, i));
+  return partitions;
+}
+
+std::string Catalog::PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
+
 Status Catalog::CreateBucket(const BucketRecord& bucket) {
   meta::Batch b;
   b.op_tag = NewOpTag();

@@ -519,6 +519,11 @@ class Catalog {
   static std::string ObjectPartition(const BucketRecord& bucket, std::string_view key);
   // The object partition of index shard `shard` of `bucket` ("o/<id>/<shard>").
   static std::string ShardPartition(const BucketRecord& bucket, uint32_t shard);
+  // Every object partition of `bucket`, existing yet or not (a shard gets
+  // its partition with its first key).
+  static std::vector<std::string> ShardPartitions(const BucketRecord& bucket);
+  // The part list of upload `upload_id` ("p/<upload id>").
+  static std::string PartsPartition(std::string_view upload_id);
 
  private:
   // Bounded retries of a compare-and-set that lost a race with another

@@ -338,7 +338,7 @@ Status Reclaimer::EmptyBucket(const std::string& key, const std::string& bucket_
         meta::ScanOptions popt;
         popt.limit = 1000;
         for (;;) {
-          ASSIGN_OR_RETURN(std::vector<meta::Record> parts, store_.Scan("p/" + upload_id, popt));
+          ASSIGN_OR_RETURN(std::vector<meta::Record> parts, store_.Scan(Catalog::PartsPartition(upload_id), popt));
           for (const meta::Record& pr : parts) {
             if (IsPartListFence(pr.key)) continue;
             if (Result<PartRecord> part = DecodePart(pr.value); part.ok() && !part->segment.blob_id.empty()) {
@@ -354,7 +354,7 @@ Status Reclaimer::EmptyBucket(const std::string& key, const std::string& bucket_
       batch.op_tag = NewOpTag();
       batch.Delete(r.key);
       RETURN_IF_ERROR(store_.Apply(uploads, batch));
-      if (!upload_id.empty()) RETURN_IF_ERROR(store_.DropPartition("p/" + upload_id));
+      if (!upload_id.empty()) RETURN_IF_ERROR(store_.DropPartition(Catalog::PartsPartition(upload_id)));
       Status released = ReleaseSegments(blobs_, segments);
       if (!released.ok()) spdlog::warn("reclamation: releasing parts failed (the sweeper will retry): {}", released.ToString());
       Update(key, [&](ReclaimProgress& p) {

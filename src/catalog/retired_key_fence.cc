@@ -43,12 +43,12 @@ Status Catalog::FenceRetiredKeyVersions(const BucketRecord& bucket, const std::v
     for (uint32_t v : versions) b.Put(RetiredKeyFence(v), b.op_tag);
     return store_.Apply(partition, b);
   };
-  for (uint32_t i = 0; i < bucket.index_shards; ++i) RETURN_IF_ERROR(fence(ShardPartition(bucket, i)));
+  for (const std::string& shard : ShardPartitions(bucket)) RETURN_IF_ERROR(fence(shard));
   std::string after_key;
   std::string after_id;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<UploadRecord> uploads, ListUploadsAfter(bucket, after_key, after_id, 1000));
-    for (const UploadRecord& u : uploads) RETURN_IF_ERROR(fence("p/" + u.upload_id));
+    for (const UploadRecord& u : uploads) RETURN_IF_ERROR(fence(PartsPartition(u.upload_id)));
     if (uploads.size() < 1000) return OkStatus();
     after_key = uploads.back().key;
     after_id = uploads.back().upload_id;

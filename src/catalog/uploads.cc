@@ -29,7 +29,6 @@ std::string UploadKey(std::string_view key, std::string_view upload_id) {
   k.append(upload_id);
   return k;
 }
-std::string PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
 std::string PartKey(int n) { return fmt::format("{:05d}", n); }
 
 }  // namespace
