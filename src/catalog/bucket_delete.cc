@@ -146,10 +146,10 @@ Result<uint64_t> Catalog::RecoverInterruptedDeletes(uint64_t now_ms) {
   return freed;
 }
 
-Status Catalog::CheckDeleteFence(const std::string& partition, std::string_view bucket_name,
-                                 std::string_view bucket_id) {
+Status Catalog::CheckFences(const std::string& partition, std::string_view bucket_name, std::string_view bucket_id,
+                            const std::vector<uint32_t>& key_versions) {
   ASSIGN_OR_RETURN(std::optional<std::string> fence, store_.Get(partition, kDeleteFenceKey));
-  if (!fence) return OkStatus();
+  if (!fence) return CheckRetiredKeyFences(partition, key_versions);
   RETURN_IF_ERROR(CheckBucketLives(bucket_name, bucket_id));
   return AbortedError("the bucket is being deleted");
 }

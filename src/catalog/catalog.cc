@@ -293,8 +293,7 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
     ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition, key_versions));
     Status s = store_.Apply(partition, plan.batch);
     if (s.code() == StatusCode::kFailedPrecondition) {
-      RETURN_IF_ERROR(CheckDeleteFence(partition, bucket.name, bucket.id));
-      RETURN_IF_ERROR(CheckRetiredKeyFences(partition, key_versions));
+      RETURN_IF_ERROR(CheckFences(partition, bucket.name, bucket.id, key_versions));
       continue;
     }
     RETURN_IF_ERROR(s);
@@ -314,7 +313,7 @@ struct Catalog::AsyncWrite {
   // A write that adds an entry (a put) holds its bucket's name, id and
   // versioning state (all PlanPut reads; no copy of policies): the fence
   // and the record are checked before it is acknowledged
-  // (CheckDeleteFence, CheckBucketLives). Empty for a delete.
+  // (CheckFences, CheckBucketLives). Empty for a delete.
   BucketRecord bucket;
   bool adds_entry() const { return !bucket.id.empty(); }
   // The bucket-key versions of the data keys it stores (KeyVersionsOf):
@@ -336,8 +335,7 @@ void Catalog::CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, s
   store_.ApplyAsync(partition, std::move(batch),
                     [this, op = std::move(op), held, next = std::move(next_attempt)](Status s) {
                       if (s.code() == StatusCode::kFailedPrecondition && op->adds_entry()) {
-                        Status fence = CheckDeleteFence(op->partition, op->bucket.name, op->bucket.id);
-                        if (fence.ok()) fence = CheckRetiredKeyFences(op->partition, op->key_versions);
+                        Status fence = CheckFences(op->partition, op->bucket.name, op->bucket.id, op->key_versions);
                         if (!fence.ok()) return op->done(fence);
                       }
                       if (s.ok() && op->adds_entry()) {

@@ -106,6 +106,12 @@ inline bool IsPartListFence(std::string_view key) { return !key.empty() && key[0
 // The message of the NotFound status a write gets when its bucket was
 // deleted before it was acknowledged (s3/ answers it 404 NoSuchBucket).
 inline constexpr std::string_view kBucketDeleted = "The bucket was deleted";
+// The message of the Aborted status a write gets when the bucket-key
+// version its data key is wrapped under is being retired by a rotation
+// (its request read the bucket record before the rotation; a retry reads
+// it again): catalog/retired_key_fence.cc.
+inline constexpr std::string_view kRetiredKeyVersion =
+    "The bucket key version this write used was retired by a key rotation meanwhile";
 
 struct Usage {
   int64_t bytes = 0;
@@ -547,15 +553,15 @@ class Catalog {
   // the error or `removed`.
   void CommitAttempt(std::shared_ptr<AsyncWrite> op, meta::Batch batch, std::optional<ObjectRecord> removed,
                      std::function<void()> next_attempt);
-  // What a commit that failed its conditions asks before it retries:
-  // Aborted if `partition` holds a delete fence (the bucket is being
-  // deleted), or NotFound (kBucketDeleted) if its record is gone already;
-  // else OK.
-  Status CheckDeleteFence(const std::string& partition, std::string_view bucket_name, std::string_view bucket_id);
-  // Likewise: Aborted if `partition` fences one of `key_versions` (the
-  // bucket-key versions of the data keys the commit stores: a rotation is
-  // retiring it, and the caller's bucket record predates the rotation);
-  // else OK.
+  // What a commit into an object partition that failed its conditions
+  // asks before it retries: Aborted if `partition` holds a delete fence
+  // (the bucket is being deleted), or NotFound (kBucketDeleted) if its
+  // record is gone already; Aborted (kRetiredKeyVersion) if it fences one
+  // of `key_versions` (the bucket-key versions of the data keys the commit
+  // stores); else OK (another writer won: retry).
+  Status CheckFences(const std::string& partition, std::string_view bucket_name, std::string_view bucket_id,
+                     const std::vector<uint32_t>& key_versions);
+  // The second half of CheckFences, for any partition (a part list too).
   Status CheckRetiredKeyFences(const std::string& partition, const std::vector<uint32_t>& key_versions);
   // Copies the retired key versions' fences of `bucket` into `part_list`
   // (a new upload's; retired_key_fence.cc).

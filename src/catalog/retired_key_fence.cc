@@ -71,10 +71,7 @@ Status Catalog::CopyRetiredKeyFences(const BucketRecord& bucket, const std::stri
 Status Catalog::CheckRetiredKeyFences(const std::string& partition, const std::vector<uint32_t>& key_versions) {
   for (uint32_t v : key_versions) {
     ASSIGN_OR_RETURN(std::optional<std::string> fence, store_.Get(partition, RetiredKeyFence(v)));
-    if (fence) {
-      return AbortedError("the bucket key this write used (version " + std::to_string(v) +
-                          ") was retired by a rotation meanwhile");
-    }
+    if (fence) return AbortedError(std::string(kRetiredKeyVersion));
   }
   return OkStatus();
 }

@@ -276,7 +276,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       plan.batch.durability = durability;
       Status s = store_.Apply(partition, plan.batch);
       if (s.code() == StatusCode::kFailedPrecondition) {
-        RETURN_IF_ERROR(CheckDeleteFence(partition, bucket.name, bucket.id));
+        RETURN_IF_ERROR(CheckFences(partition, bucket.name, bucket.id, {}));  // a marker holds no data key
         continue;
       }
       RETURN_IF_ERROR(s);

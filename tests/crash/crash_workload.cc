@@ -159,9 +159,7 @@ bool Workload::RefusedForStaleKey(Ctx& ctx, int b, const Status& status) {
   // Operations run one at a time: no other writer or completion can make
   // a commit Aborted; a retired key's fence can, and so could a delete
   // fence that the start-up failed to lift (a violation, so told apart).
-  if (status.code() != StatusCode::kAborted || status.message().find("retired by a rotation") == std::string::npos) {
-    return false;
-  }
+  if (status.code() != StatusCode::kAborted || status.message() != catalog::kRetiredKeyVersion) return false;
   if (Result<catalog::BucketRecord> fresh = ctx.dir.catalog->GetBucket(ctx.buckets[b].name); fresh.ok()) {
     ctx.buckets[b] = std::move(fresh).value();
   }
