@@ -109,9 +109,10 @@ inline constexpr std::string_view kBucketDeleted = "The bucket was deleted";
 // The message of the Aborted status a write gets when the bucket-key
 // version its data key is wrapped under is being retired by a rotation
 // (its request read the bucket record before the rotation; a retry reads
-// it again): catalog/retired_key_fence.cc.
+// it again), or was destroyed with its tenant's key (a retry is refused
+// as every request on the bucket is): catalog/retired_key_fence.cc.
 inline constexpr std::string_view kRetiredKeyVersion =
-    "The bucket key version this write used was retired by a key rotation meanwhile";
+    "The bucket key version this write used was retired (key rotation) or destroyed (crypto-shred) meanwhile";
 
 struct Usage {
   int64_t bytes = 0;
@@ -222,7 +223,8 @@ class Catalog {
   // Returns how many buckets it freed. For the sweeper and the start.
   Result<uint64_t> RecoverInterruptedDeletes(uint64_t now_ms);
   // Bucket-key rotation (catalog/bucket_key_rotation.h), before it retires
-  // `versions`: puts their fences (RetiredKeyFence) in every object
+  // `versions`, and a tenant shred's reclamation (catalog/reclaim.h),
+  // before it empties the bucket: puts their fences (RetiredKeyFence) in every object
   // partition of `bucket` and in the part list of every upload in progress
   // in it, synced. From here no put, completion or part stores a data key
   // under them (Aborted instead), so a pass over the bucket afterwards sees

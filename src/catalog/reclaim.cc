@@ -25,6 +25,15 @@ void DestroyKeyVersions(BucketRecord& b) {
   b.previous_keys.clear();
 }
 
+// Every version a data key of `b` can be wrapped under: 1 to the current
+// one (a rotation adds one at a time; DropProviderWrappedKeys may already
+// have removed the older ones from the record).
+std::vector<uint32_t> EveryKeyVersion(const BucketRecord& b) {
+  std::vector<uint32_t> out;
+  for (uint32_t v = 1; v <= b.key_version; ++v) out.push_back(v);
+  return out;
+}
+
 // Records deleted per commit: bounded batches keep each commit (and the
 // blobs released after it) small.
 constexpr size_t kBatch = 256;
@@ -237,7 +246,13 @@ Status Reclaimer::RunJob(const std::string& key, const ReclaimProgress& job, con
     RETURN_IF_ERROR(DropProviderWrappedKeys(job.tenant, all));
     std::vector<std::string> ids;
     for (const BucketRecord& b : all) {
-      if (b.owner == job.tenant) ids.push_back(b.id);
+      if (b.owner != job.tenant) continue;
+      // A write that unwrapped its key before the destruction (its body
+      // still arriving) commits whenever it ends; one landing after this
+      // bucket's pass would stay, an entry no key opens. Fenced first, no
+      // such write lands: one committed before is removed by the pass.
+      RETURN_IF_ERROR(catalog_.FenceRetiredKeyVersions(b, EveryKeyVersion(b)));
+      ids.push_back(b.id);
     }
     Update(key, [&](ReclaimProgress& p) {
       p.buckets_total = ids.size();

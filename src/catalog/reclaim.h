@@ -9,6 +9,9 @@
 //     was destroyed). A bucket key wrapped by the provider itself (a bucket
 //     from before tenant keys) does not die with the tenant key: it is
 //     destroyed at once, as a bucket shred's is (DropProviderWrappedKeys).
+//     Each bucket gets the fences of every version of its key before it is
+//     emptied (Catalog::FenceRetiredKeyVersions), so that a write whose
+//     body was still arriving at the destruction cannot land after it.
 //   - Bucket shred (ShredBucket): the bucket key is destroyed at once (the
 //     record's wrapped key removed, the "buckets" partition purged), then
 //     the bucket is emptied and its record deleted: the name is free again.

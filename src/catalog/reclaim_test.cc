@@ -44,7 +44,7 @@ class ReclaimTest : public ::testing::Test {
   Segment WriteSegment(const BucketRecord& b, size_t n) {
     auto key = keys_.Get(b, kms::Justification::kTenantRequest);
     EXPECT_TRUE(key.ok());
-    auto w = SegmentWriter::Create(blobs_, **key, b.id, kInlineLimit);
+    auto w = SegmentWriter::Create(blobs_, **key, b.id, kInlineLimit, b.key_version);
     EXPECT_TRUE(w.ok());
     std::string data(n, 'x');
     EXPECT_OK((*w)->Write(std::as_bytes(std::span(data.data(), data.size()))));
@@ -52,12 +52,17 @@ class ReclaimTest : public ::testing::Test {
     EXPECT_TRUE(seg.ok());
     return seg.ok() ? *seg : Segment{};
   }
-  void Put(const BucketRecord& b, const std::string& key, size_t n) {
+  // A record ready to commit: its data stored, its data key wrapped under
+  // b's current key version.
+  ObjectRecord Record(const BucketRecord& b, size_t n) {
     ObjectRecord r;
     r.segments.push_back(WriteSegment(b, n));
     r.size = n;
     r.op_tag = NewOpTag();
-    ASSERT_OK(catalog_.PutObject(b, key, r));
+    return r;
+  }
+  void Put(const BucketRecord& b, const std::string& key, size_t n) {
+    ASSERT_OK(catalog_.PutObject(b, key, Record(b, n)));
   }
   void Upload(const BucketRecord& b, const std::string& id) {
     UploadRecord up;
@@ -209,6 +214,40 @@ TEST_F(ReclaimTest, TenantShredEmptiesItsBucketsAndKeepsTheirRecords) {
   Status denied = keys_.CheckNotShredded(still);
   EXPECT_THAT(std::string(denied.message()), ::testing::HasSubstr("crypto-shredded"));
   EXPECT_OK(catalog_.GetObject(g, "w").status());
+}
+
+TEST_F(ReclaimTest, TenantShredRefusesAWriteWhoseBodyWasStillArriving) {
+  BucketRecord a1 = MakeBucket("a1", "b1", "acme");
+  const BucketRecord before = a1;  // held by requests from before a rotation
+  ASSERT_OK(catalog_.UpdateBucket(
+      "a1", [&](BucketRecord& b) { return keys_.AddVersion(b, kms::Justification::kSystemMaintenance); }));
+  ASSERT_OK_AND_ASSIGN(const BucketRecord current, catalog_.GetBucket("a1"));
+  ASSERT_EQ(current.key_version, 2u);
+  Put(current, "x", 8192);
+  // Writes that unwrapped their keys before the destruction and commit
+  // after the reclamation: under either key version, blob or inline.
+  const ObjectRecord late_v1 = Record(before, 8192);
+  const ObjectRecord late_v2 = Record(current, 8192);
+  const ObjectRecord late_inline = Record(current, 10);
+  ASSERT_OK(tenant_keys_.Destroy("acme").status());
+  Reclaimer reclaimer(store_, catalog_, tenant_keys_, keys_, blobs_);
+  ASSERT_OK(reclaimer.EnqueueTenant("acme"));
+  std::stop_source stop;
+  ASSERT_OK(reclaimer.RunQueued(stop.get_token()));
+
+  for (const auto& [key, record] : {std::pair{"late1", late_v1}, {"late2", late_v2}, {"late3", late_inline}}) {
+    Result<std::optional<ObjectRecord>> put = catalog_.PutObject(current, key, record);
+    EXPECT_STATUS_CODE(put.status(), kAborted);
+    EXPECT_EQ(put.status().message(), kRetiredKeyVersion) << key;
+  }
+  // Nothing stays that no key opens: the bucket reads empty and, as every
+  // emptied bucket of a shredded tenant, can be deleted.
+  ASSERT_OK_AND_ASSIGN(BucketRecord still, catalog_.GetBucket("a1"));
+  ASSERT_OK_AND_ASSIGN(ListPage page, catalog_.ListObjects(still, ListOptions{}));
+  EXPECT_TRUE(page.objects.empty());
+  ASSERT_OK_AND_ASSIGN(Usage usage, catalog_.BucketUsage(still));
+  EXPECT_EQ(usage.objects, 0);
+  ASSERT_OK(catalog_.DeleteBucket(still));
 }
 
 TEST_F(ReclaimTest, TenantShredDestroysBucketKeysTheProviderWrapsAtOnce) {

@@ -10,17 +10,22 @@ the whole data directory:
     request on the bucket is refused naming the shred; the reclamation job
     removes its records and blobs and frees its name;
   - `tenant-key destroy` queues the same reclamation for a whole tenant;
+    a PUT whose body was still arriving then is refused, not left behind
+    in the emptied bucket;
   - in the data directory afterwards: no shredded object's plaintext
     marker in any file (blobs, metadata files, WAL), none of their blob
     files left, and an offline scrub (which unwraps every key still in the
     store) opens exactly the remaining objects;
   - the control events are in the tenant's transparency log."""
 
+import http.client
 import os
 import subprocess
+import time
 
 from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, verify_receipt, wait_reclaimed
 from conftest import unique_bucket
+from s3util import object_path, sign_headers, xml_text
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
 GLOBEX_ROOT = ("GLOBEXSHREDROOTKEY01", "globex-shred-root-secret-012345678")
@@ -170,3 +175,47 @@ def test_bucket_and_tenant_shred_leave_nothing_readable(tmp_path):
     r = cli(srv, "--json", "bucket", "reclamation", "--tenant", "acme", creds=ACME_ROOT).json()
     assert r["jobs"] == [], r
     srv.stop_clean()
+
+
+def test_a_put_still_arriving_at_a_tenant_shred_is_refused_not_left_behind(tmp_path):
+    # A PUT unwraps its data key as it starts and commits once its body is
+    # in. One that commits after the reclamation emptied its bucket would
+    # stay there, counted, and keep the bucket (and so the tenant) from
+    # being deleted, since every request on it is refused. The reclamation
+    # fences the bucket's key versions first: the late PUT gets 409.
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    try:
+        (acme,) = tenant_clients(srv, (("acme", ACME_ROOT),))
+        b = unique_bucket("shredslow")
+        acme.create_bucket(Bucket=b)
+        acme.put_object(Bucket=b, Key="early", Body=b"x" * 5000)
+        payload = os.urandom(200 * 1024)
+        path = object_path(b, "slow")
+        signed = sign_headers("PUT", path, None, {"Host": srv.hostport}, "UNSIGNED-PAYLOAD", *ACME_ROOT)
+        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=60)
+        try:
+            conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
+            for name, value in signed.headers.items():
+                conn.putheader(name, value)
+            conn.putheader("Content-Length", str(len(payload)))
+            conn.endheaders()
+            conn.send(payload[:1000])
+            time.sleep(0.5)  # the server holds the bucket key and the start of the body
+            cli(srv, "tenant-key", "destroy", "acme", "--confirm", "acme", creds=ACME_ROOT)
+            jobs = wait_reclaimed(srv, "acme", ACME_ROOT)
+            assert jobs[0]["objects_removed"] == 1, jobs
+            conn.send(payload[1000:])
+            resp = conn.getresponse()
+            answer = resp.read()
+        finally:
+            conn.close()
+        assert (resp.status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
+        # Its retry is refused as every request on the bucket is; the
+        # emptied bucket can be deleted.
+        assert s3_code(acme.put_object, Bucket=b, Key="slow", Body=payload) == (403, "AccessDenied")
+        acme.delete_bucket(Bucket=b)
+        assert s3_code(acme.head_bucket, Bucket=b) == (404, "404")
+    finally:
+        if srv.alive():
+            srv.stop_clean()
