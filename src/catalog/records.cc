@@ -790,4 +790,9 @@ std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record) {
   return out;
 }
 
+bool NeedsNewerBucketRecord(const BucketRecord& bucket, const ObjectRecord& record) {
+  return std::any_of(record.segments.begin(), record.segments.end(),
+                     [&](const Segment& s) { return s.key_version > bucket.key_version; });
+}
+
 }  // namespace confiance::catalog

@@ -315,5 +315,10 @@ Result<PartRecord> DecodePart(std::string_view bytes);
 
 // The bucket-key versions `record`'s segments are wrapped under, each once.
 std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record);
+// Whether a segment of `record` is under a bucket-key version newer than
+// `bucket`'s current one: `bucket` was read before a rotation that has
+// since rewrapped the object (docs/keys.md). Its keys are in the bucket
+// record as it is now: read it again.
+bool NeedsNewerBucketRecord(const BucketRecord& bucket, const ObjectRecord& record);
 
 }  // namespace confiance::catalog

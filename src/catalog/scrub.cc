@@ -270,6 +270,14 @@ class Walker {
     const std::string version = ExternalVersionId(listed.record);
     BucketRecord bucket = listed_bucket;
     BucketKey bucket_key = listed_key;
+    // The bucket's record and key read again; false if the bucket went away.
+    auto read_bucket_again = [&] {
+      Result<BucketRecord> fresh = catalog_.GetBucket(bucket.name);
+      if (!fresh.ok() || fresh->id != bucket.id) return false;
+      bucket = std::move(fresh).value();
+      bucket_key = KeyOf(bucket);
+      return true;
+    };
     Result<ObjectRecord> rec = catalog_.GetObjectVersion(bucket, listed.key, version, /*with_inline_data=*/true);
     for (int reread = 0;; ++reread) {
       if (!rec.ok()) {
@@ -277,6 +285,8 @@ class Walker {
         AddDamage({bucket.name, listed.key, Kind::kUndecodableRecord, rec.status().ToString()});
         return OkStatus();
       }
+      // Rewrapped by a bucket-key rotation that began after the listing.
+      if (NeedsNewerBucketRecord(bucket, *rec) && !read_bucket_again()) return OkStatus();
       std::vector<Problem> problems = CheckObject(bucket, bucket_key, *rec);
       if (problems.empty()) return OkStatus();
       if (problems.front().detail == kStopped) return Stopped();
@@ -292,10 +302,7 @@ class Walker {
         }
         // Changed: a rewrite may have come with a bucket-key rotation, so
         // the bucket's record and key are read again too.
-        Result<BucketRecord> fresh = catalog_.GetBucket(bucket.name);
-        if (!fresh.ok() || fresh->id != bucket.id) return OkStatus();  // the bucket went away
-        bucket = std::move(fresh).value();
-        bucket_key = KeyOf(bucket);
+        if (!read_bucket_again()) return OkStatus();
       }
       rec = std::move(now);
     }

@@ -500,10 +500,19 @@ asio::awaitable<Result<catalog::SegmentKeks>> S3Service::ObjectKeksAsync(const C
                                                                         const catalog::BucketRecord& bucket,
                                                                         const std::optional<CustomerKey>& customer,
                                                                         const catalog::ObjectRecord& rec) {
+  // The request read the bucket record before a bucket-key rotation that
+  // has since rewrapped the object: the new version's key is in the record
+  // as it is now (rare: read it off the network thread).
+  std::optional<catalog::BucketRecord> newer;
+  if (catalog::NeedsNewerBucketRecord(bucket, rec)) {
+    Result<catalog::BucketRecord> fresh = co_await deps_.pool.Run([&] { return deps_.catalog.GetBucket(bucket.name); });
+    if (fresh.ok() && fresh->id == bucket.id) newer = std::move(fresh).value();
+  }
+  const catalog::BucketRecord& keys_of = newer ? *newer : bucket;
   catalog::SegmentKeks keks;
   for (uint32_t version : catalog::KeyVersionsOf(rec)) {
     Result<std::shared_ptr<const crypto::SecretBytes>> kek =
-        co_await DataKekAsync(ctx, bucket, customer, rec.sse_c_salt, rec.kms, version);
+        co_await DataKekAsync(ctx, keys_of, customer, rec.sse_c_salt, rec.kms, version);
     if (!kek.ok()) co_return kek.status();
     keks[version] = std::move(kek).value();
   }
