@@ -424,7 +424,16 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
                                                                   const std::string& key) {
   const ReplicationTarget& t = deps_.targets[i];
   if (record.sse_c()) return Outcome{Step::kDone, 0, "an SSE-C object: its key is the client's", 0};
-  Result<catalog::SegmentKeks> keks = ReplicationKeks(*deps_.bucket_keys, bucket, record);
+  // Rewrapped by a bucket-key rotation begun after `bucket` was read: the
+  // new version's key is in the record as it is now.
+  std::optional<catalog::BucketRecord> newer;
+  if (catalog::NeedsNewerBucketRecord(bucket, record)) {
+    if (Result<catalog::BucketRecord> fresh = deps_.catalog->GetBucket(bucket.name);
+        fresh.ok() && fresh->id == bucket.id) {
+      newer = std::move(fresh).value();
+    }
+  }
+  Result<catalog::SegmentKeks> keks = ReplicationKeks(*deps_.bucket_keys, newer ? *newer : bucket, record);
   if (!keks.ok()) {
     // A key policy that refuses SYSTEM_MAINTENANCE is the tenant's say.
     const bool refused = keks.status().code() == StatusCode::kPermissionDenied;
