@@ -163,6 +163,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kCreateKmsKey: return CreateKmsKey(route, body);
     case O::kGetKmsKey: return GetKmsKey(route);
     case O::kPutKmsKeyPolicy: return PutKmsKeyPolicy(route, body);
+    case O::kRotateKmsKey: return RotateKmsKey(route);
     case O::kDestroyKmsKey: return DestroyKmsKey(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);

@@ -483,7 +483,7 @@ TEST_F(AdminApiTest, TenantKeyPolicyAndDestructionAreTheTenantsAlone) {
 // lists, restricts and destroys them; operators only read; destroying one
 // shreds that key alone, with a receipt; the tenant key's destruction takes
 // them all.
-TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
+TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeRotateAndDestroy) {
   iam::Principal root = MakeTenant("acme");
   ApiReply r = Call(root, "POST", "/tenants/acme/kms-keys/payroll", R"({"description":"salaries"})");
   ASSERT_EQ(r.status, 201) << r.body;
@@ -511,7 +511,9 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
   EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/mine").status, 403);
   EXPECT_EQ(Op("PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})").status, 403);
   EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})").status, 403);
+  EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/payroll/rotate").status, 403);
   iam::Principal other = MakeTenant("globex");
+  EXPECT_EQ(Call(other, "POST", "/tenants/acme/kms-keys/payroll/rotate").status, 403);
   EXPECT_EQ(Call(other, "GET", "/tenants/acme/kms-keys").status, 403);
   EXPECT_EQ(Call(other, "POST", "/tenants/acme/kms-keys/mole").status, 403);
 
@@ -519,6 +521,14 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_STATUS_CODE(tenant_keys_.Check("acme/payroll", kms::Justification::kSystemMaintenance), kPermissionDenied);
   EXPECT_OK(tenant_keys_.Check("acme/archive", kms::Justification::kSystemMaintenance));
+
+  // Rotation: a new current version, the older ones kept.
+  r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/rotate");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["version"], 2);
+  EXPECT_EQ(Body(r)["previous_versions"], nlohmann::json::array({1}));
+  EXPECT_TRUE(Body(r).contains("rotated_ms"));
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/nope/rotate")), "NoSuchKmsKey");
 
   r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"acme"})");
   EXPECT_EQ(r.status, 400);
@@ -536,6 +546,8 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeAndDestroy) {
   EXPECT_OK(tenant_keys_.Check("acme/archive", kms::Justification::kTenantRequest));
   EXPECT_EQ(Code(Call(root, "PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})")),
             "Conflict");
+  EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll/rotate")), "Conflict");
+  EXPECT_TRUE(Body(Call(root, "GET", "/tenants/acme/kms-keys/payroll"))["previous_versions"].empty());
   EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll")), "KmsKeyAlreadyExists");
 
   // The tenant key's destruction takes the named keys left with it.

@@ -120,6 +120,7 @@ enum class AdminOp {
   kCreateKmsKey,     // POST /tenants/{id}/kms-keys/{name}
   kGetKmsKey,        // GET /tenants/{id}/kms-keys/{name}
   kPutKmsKeyPolicy,  // PUT /tenants/{id}/kms-keys/{name}/policy
+  kRotateKmsKey,     // POST /tenants/{id}/kms-keys/{name}/rotate
   kDestroyKmsKey,    // POST /tenants/{id}/kms-keys/{name}/destroy
   // Keep last: kAdminOpCount counts the ops above.
 };

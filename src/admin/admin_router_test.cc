@@ -50,6 +50,7 @@ TEST(AdminRouterTest, RoutesEveryResource) {
       {"POST", "/tenants/acme/kms-keys/payroll", AdminOp::kCreateKmsKey},
       {"GET", "/tenants/acme/kms-keys/payroll", AdminOp::kGetKmsKey},
       {"PUT", "/tenants/acme/kms-keys/payroll/policy", AdminOp::kPutKmsKeyPolicy},
+      {"POST", "/tenants/acme/kms-keys/payroll/rotate", AdminOp::kRotateKmsKey},
       {"POST", "/tenants/acme/kms-keys/payroll/destroy", AdminOp::kDestroyKmsKey},
   };
   for (const Case& c : cases) {

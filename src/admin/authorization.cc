@@ -61,6 +61,7 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kCreateKmsKey:
     case O::kGetKmsKey:
     case O::kPutKmsKeyPolicy:
+    case O::kRotateKmsKey:
     case O::kDestroyKmsKey:
       return true;
     case O::kCreateOperator:
@@ -110,10 +111,11 @@ bool GrantsAccessToTenantData(AdminOp op) {
     // moving it back to the server's provider would undo that choice.
     case O::kPutExternalKey:
     case O::kDeleteExternalKey:
-    // A named KMS key's life (made, its policy, destroyed) is the tenant's,
-    // as its tenant key's.
+    // A named KMS key's life (made, its policy, rotated, destroyed) is the
+    // tenant's, as its tenant key's.
     case O::kCreateKmsKey:
     case O::kPutKmsKeyPolicy:
+    case O::kRotateKmsKey:
     case O::kDestroyKmsKey:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its

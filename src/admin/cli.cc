@@ -503,16 +503,22 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
 }
 
 // A tenant's named KMS keys (docs/keys.md "Named KMS keys"), for SSE-KMS:
-// listed and shown for operators and the tenant's root; made, restricted
-// and destroyed by the tenant's root only.
+// listed and shown for operators and the tenant's root; made, restricted,
+// rotated and destroyed by the tenant's root only.
 void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
-  CLI::App* g = admin.add_subcommand("kms-key", "A tenant's named KMS keys for SSE-KMS: create, list, policy, destroy");
+  CLI::App* g =
+      admin.add_subcommand("kms-key", "A tenant's named KMS keys for SSE-KMS: create, list, policy, rotate, destroy");
   g->require_subcommand(1);
   g->fallthrough();
   auto format = [](const json& j) {
     std::string out =
         "KMS key " + j.value("key_id", "") + " (" + j.value("arn", "") + "): " + j.value("state", "") + "\n";
     if (j.contains("description")) out += "description: " + j.value("description", "") + "\n";
+    // After a rotation: which version new objects get, and that the older
+    // ones still open theirs.
+    if (j.value("version", 1) > 1) {
+      out += "version: " + std::to_string(j.value("version", 1)) + " (older versions kept for the objects under them)\n";
+    }
     return out + AllowedJustificationsLine(j);
   };
   auto key_path = [this](std::initializer_list<std::string> rest) {
@@ -550,6 +556,12 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   allow->add_option("NAME", kms_name, "Key name")->required();
   AddJustificationArgs(allow);
   Add(allow, [this, key_path] { return KeyPolicyCall(key_path({"policy"})); }, format);
+
+  CLI::App* rotate = Leaf(
+      g, "rotate", "Rotate a named KMS key: new objects get a new version, older ones keep theirs (tenant root)");
+  rotate->add_option("TENANT", tenant, "Tenant id")->required();
+  rotate->add_option("NAME", kms_name, "Key name")->required();
+  Add(rotate, [key_path] { return Result<ApiCall>(ApiCall{"POST", key_path({"rotate"}), ""}); }, format);
 
   CLI::App* destroy =
       Leaf(g, "destroy", "Destroy a named KMS key: every object under it becomes unreadable, for good (tenant root)");

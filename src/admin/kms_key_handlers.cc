@@ -1,6 +1,7 @@
 // File: admin/kms_key_handlers.cc
 // A tenant's named KMS keys (catalog/tenant_keys.h, docs/keys.md "Named KMS
-// keys"): created, listed, read, their key policy set, and destroyed, which
+// keys"): created, listed, read, their key policy set, rotated (new
+// objects under a new version, older ones kept), and destroyed, which
 // crypto-shreds the SSE-KMS objects under the key and nothing else. Reading
 // is for the tenant's root and operators; the rest is the tenant root's
 // alone (authorization.cc). Documents: docs/admin-api.md.
@@ -95,6 +96,17 @@ ApiReply AdminApi::PutKmsKeyPolicy(const AdminRoute& route, std::string_view bod
   Result<catalog::TenantKeyInfo> info = tenant_keys_.SetAllowed(ref.RecordId(), *allowed);
   if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
     return ErrorReply(C::kConflict, "the KMS key was destroyed; its policy can no longer change");
+  }
+  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
+  return JsonReply(200, NamedKeyJson(ref, *info));
+}
+
+ApiReply AdminApi::RotateKmsKey(const AdminRoute& route) {
+  catalog::KmsKeyRef ref;
+  if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
+  Result<catalog::TenantKeyInfo> info = tenant_keys_.RotateNamed(ref);
+  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
+    return ErrorReply(C::kConflict, "the KMS key was destroyed; it can no longer be rotated");
   }
   if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
   return JsonReply(200, NamedKeyJson(ref, *info));

@@ -542,6 +542,16 @@ TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
   EXPECT_EQ(locked.lock_mode, LockMode::kCompliance);
   EXPECT_EQ(locked.lock_until_ms, 1234567u);
   EXPECT_TRUE(locked.legal_hold);
+  // A rotated named key's version: flag 2 and the version after the flags;
+  // version 1 is written as before rotations existed.
+  obj.kms.key_version = 300;
+  const std::string rotated = EncodeObject(obj);
+  EXPECT_EQ(rotated.size(), both.size() + 2);  // the varint 300
+  ASSERT_OK_AND_ASSIGN(ObjectRecord named, DecodeObject(rotated));
+  EXPECT_EQ(named.kms, obj.kms);
+  EXPECT_EQ(named.kms.key_version, 300u);
+  obj.kms.key_version = 1;
+  EXPECT_EQ(EncodeObject(obj), both);
   // SSE-KMS with SSE-C is nonsense.
   obj.sse_c_salt = std::string(16, 's');
   obj.sse_c_verifier = std::string(32, 'v');
@@ -552,6 +562,10 @@ TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
   up.kms = SseKms{"acme", "", false};
   ASSERT_OK_AND_ASSIGN(UploadRecord up2, DecodeUpload(EncodeUpload(up)));
   EXPECT_EQ(up2.kms, up.kms);
+  EXPECT_EQ(EncodeUpload(up).find("kms_v"), std::string::npos);  // version 1: as before rotations
+  up.kms.key_version = 7;
+  ASSERT_OK_AND_ASSIGN(up2, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(up2.kms.key_version, 7u);
   UploadRecord none;
   ASSERT_OK_AND_ASSIGN(UploadRecord none2, DecodeUpload(EncodeUpload(none)));
   EXPECT_TRUE(none2.kms.empty());

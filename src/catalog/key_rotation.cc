@@ -69,6 +69,8 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, tenant_keys_.ListTenantsWithKeys());
   std::vector<std::string> resumed;
   for (const std::string& tenant : tenants) {
+    // (A named key keeps its previous versions for good: not a rotation's.)
+    if (NamedKeyOfRecordId(tenant)) continue;
     Result<TenantKeyInfo> info = tenant_keys_.Info(tenant);
     if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
     if (Result<RotationProgress> p = Start(tenant); p.ok()) {

@@ -1,6 +1,6 @@
 // File: catalog/named_kms_keys_test.cc
 // A tenant's named KMS keys (docs/keys.md "Named KMS keys"): made only by
-// CreateNamed, listed per tenant, never rotated, and the KEK of an SSE-KMS
+// CreateNamed, listed per tenant, rotated keeping every version, and the KEK of an SSE-KMS
 // object under one needs it (catalog/sse_kms_kek.h): destroying it or
 // refusing a justification closes exactly the objects under it.
 #include <gmock/gmock.h>
@@ -74,10 +74,74 @@ TEST_F(NamedKmsKeysTest, ListsOneTenantsNamesOnly) {
   EXPECT_TRUE(tenant_keys_.ListNamed("zeta").value().empty());
 }
 
-TEST_F(NamedKmsKeysTest, ANamedKeyIsNotRotated) {
-  ASSERT_OK(tenant_keys_.CreateNamed({"acme", "payroll"}, "").status());
+TEST_F(NamedKmsKeysTest, ARotatedNamedKeyKeepsEveryVersionUntilDestroyed) {
+  const KmsKeyRef payroll{"acme", "payroll"};
+  EXPECT_STATUS_CODE(tenant_keys_.RotateNamed(payroll), kNotFound);
+  ASSERT_OK(tenant_keys_.CreateNamed(payroll, "").status());
+  // Not as a tenant key (whose rotation retires versions), nor to a
+  // tenant's own KMS.
   EXPECT_STATUS_CODE(tenant_keys_.Rotate("acme/payroll"), kFailedPrecondition);
   EXPECT_STATUS_CODE(tenant_keys_.RotateTo("acme/payroll", std::nullopt), kFailedPrecondition);
+
+  uint32_t current = 0;
+  ASSERT_OK(tenant_keys_.Check("acme/payroll", Justification::kTenantRequest, &current));
+  EXPECT_EQ(current, 1u);
+  ASSERT_OK_AND_ASSIGN(auto v1, Kek("acme/payroll"));
+  ASSERT_OK(tenant_keys_.RotateNamed(payroll).status());
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.RotateNamed(payroll));
+  EXPECT_EQ(info.version, 3u);
+  EXPECT_THAT(info.previous_versions, ElementsAre(1, 2));
+  ASSERT_OK(tenant_keys_.Check("acme/payroll", Justification::kTenantRequest, &current));
+  EXPECT_EQ(current, 3u);
+  current = 0;
+  std::chrono::milliseconds unused;
+  std::optional<Status> cached = tenant_keys_.CheckCached("acme/payroll", Justification::kTenantRequest, &unused,
+                                                          &current);
+  ASSERT_TRUE(cached.has_value());
+  ASSERT_OK(*cached);
+  EXPECT_EQ(current, 3u);
+  // Each version gives its own KEK; version 1's is the one before the
+  // rotations (an object written then still opens), from the store too.
+  SseKms kms{"acme/payroll", "", false};
+  auto kek = [&](uint32_t version, TenantKeys& keys) {
+    kms.key_version = version;
+    return SseKmsKek(keys, bucket_, *bucket_key_, kms, Justification::kTenantRequest);
+  };
+  ASSERT_OK_AND_ASSIGN(auto again1, kek(1, tenant_keys_));
+  ASSERT_OK_AND_ASSIGN(auto v2, kek(2, tenant_keys_));
+  ASSERT_OK_AND_ASSIGN(auto v3, kek(3, tenant_keys_));
+  EXPECT_TRUE(SameSecret(*again1, *v1));
+  EXPECT_FALSE(SameSecret(*v1, *v2));
+  EXPECT_FALSE(SameSecret(*v2, *v3));
+  TenantKeys fresh(store_, kms_);  // another process: nothing cached
+  ASSERT_OK_AND_ASSIGN(auto fresh1, kek(1, fresh));
+  EXPECT_TRUE(SameSecret(*fresh1, *v1));
+  EXPECT_STATUS_CODE(kek(4, tenant_keys_), kPermissionDenied);
+
+  // The destruction takes every version.
+  ASSERT_OK(tenant_keys_.Destroy("acme/payroll").status());
+  TenantKeys after(store_, kms_);
+  for (uint32_t v : {1u, 2u, 3u}) {
+    EXPECT_STATUS_CODE(kek(v, tenant_keys_), kPermissionDenied) << v;
+    EXPECT_STATUS_CODE(kek(v, after), kPermissionDenied) << v;
+  }
+  EXPECT_TRUE(tenant_keys_.Info("acme/payroll").value().previous_versions.empty());
+  EXPECT_STATUS_CODE(tenant_keys_.RotateNamed(payroll), kFailedPrecondition);
+}
+
+// A process whose cached record predates a rotation made by another (a
+// store shared by gateways) reads the record again for the newer version.
+TEST_F(NamedKmsKeysTest, AVersionNewerThanTheCachedRecordIsReadFromTheStore) {
+  const KmsKeyRef payroll{"acme", "payroll"};
+  ASSERT_OK(tenant_keys_.CreateNamed(payroll, "").status());
+  TenantKeys other(store_, kms_);
+  ASSERT_OK(other.Get("acme/payroll", Justification::kTenantRequest).status());  // cached at version 1
+  ASSERT_OK(tenant_keys_.RotateNamed(payroll).status());
+  SseKms kms{"acme/payroll", "", false};
+  kms.key_version = 2;
+  ASSERT_OK_AND_ASSIGN(auto here, SseKmsKek(tenant_keys_, bucket_, *bucket_key_, kms, Justification::kTenantRequest));
+  ASSERT_OK_AND_ASSIGN(auto there, SseKmsKek(other, bucket_, *bucket_key_, kms, Justification::kTenantRequest));
+  EXPECT_TRUE(SameSecret(*here, *there));
 }
 
 TEST_F(NamedKmsKeysTest, TheKekNeedsTheNamedKeyAndItsIdAsWritten) {

@@ -278,7 +278,8 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
 //   | sse_c_salt | sse_c_verifier                         (version >= 5)
 //   | version_id | flags | noncurrent_null_id            (version >= 6)
 //   | lock_mode | retain_until_ms | legal_hold            (version 7)
-//   | kms_key_id | kms_context | kms flags (1 bucket key) (version >= 8)
+//   | kms_key_id | kms_context | kms flags (1 bucket key, (version >= 8)
+//     2 a named-key version follows) [| named-key version]
 //   | replication status | n, n x pending destination     (version >= 10)
 //   | n, n x destination holding a copy                 (version >= 11)
 //   | storage class                                     (version 12)
@@ -312,7 +313,10 @@ constexpr uint8_t kObjectVersionLocked = 7;
 // Version 8 (SSE-KMS) adds, after the lock fields (then always present,
 // zeros without a lock): kms_key_id | kms_context | flags (1 bucket key
 // enabled). Written only for SSE-KMS objects, so that a release predating
-// SSE-KMS refuses them instead of reading them without their KEK.
+// SSE-KMS refuses them instead of reading them without their KEK. Flag 2
+// (a rotated named key) adds the named key's version after the flags; a
+// release predating it refuses flags above 1 instead of deriving the KEK
+// from the wrong version.
 constexpr uint8_t kObjectVersionKms = 8;
 // Version 9 (bucket-key rotation) adds, after each segment's checksum, the
 // version of the bucket key that wraps its data key (version 8 and older:
@@ -496,7 +500,9 @@ std::string EncodeObject(const ObjectRecord& r) {
   if (format >= kObjectVersionKms) {
     PutString(out, r.kms.key_id);
     PutString(out, r.kms.context);
-    PutVarint(out, r.kms.bucket_key_enabled ? 1u : 0u);
+    const bool named_version = r.kms.key_version != 1;
+    PutVarint(out, (r.kms.bucket_key_enabled ? 1u : 0u) | (named_version ? 2u : 0u));
+    if (named_version) PutVarint(out, r.kms.key_version);
   }
   if (format >= kObjectVersionReplication) {
     PutVarint(out, static_cast<uint64_t>(r.replication_status));
@@ -641,8 +647,13 @@ Result<ObjectRecord> DecodeObject(std::string_view bytes, bool with_inline_data)
     r.kms.key_id = in.String();
     r.kms.context = in.String();
     uint64_t flags = in.Varint();
-    if (flags > 1) return DataLossError("object record has unknown SSE-KMS flags");
-    r.kms.bucket_key_enabled = flags == 1;
+    if (flags > 3) return DataLossError("object record has unknown SSE-KMS flags");
+    r.kms.bucket_key_enabled = (flags & 1) != 0;
+    if ((flags & 2) != 0) {
+      const uint64_t v = in.Varint();
+      if (v < 2 || v > UINT32_MAX) return DataLossError("object record has a malformed SSE-KMS key version");
+      r.kms.key_version = static_cast<uint32_t>(v);
+    }
     if (in.ok() && ((version == kObjectVersionKms && r.kms.key_id.empty()) || (!r.kms.key_id.empty() && r.sse_c()) ||
                     (r.kms.key_id.empty() && (!r.kms.context.empty() || flags != 0)))) {
       return DataLossError("object record has a malformed SSE-KMS");
@@ -724,6 +735,7 @@ std::string EncodeUpload(const UploadRecord& r) {
     j["kms_id"] = r.kms.key_id;
     j["kms_ctx"] = r.kms.context;
     j["kms_bk"] = r.kms.bucket_key_enabled;
+    if (r.kms.key_version != 1) j["kms_v"] = r.kms.key_version;  // optional: a rotated named key
   }
   if (!r.acl.empty()) j["acl"] = Bin(r.acl);  // optional: uploads without an ACL header have none
   return Encode(j);
@@ -762,6 +774,12 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.kms.key_id = Str(j, "kms_id");
   r.kms.context = Str(j, "kms_ctx");
   if (auto it = j.find("kms_bk"); it != j.end() && it->is_boolean()) r.kms.bucket_key_enabled = it->get<bool>();
+  if (auto it = j.find("kms_v"); it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < 2 || it->get<uint64_t>() > UINT32_MAX) {
+      return DataLossError("upload record has a malformed SSE-KMS key version");
+    }
+    r.kms.key_version = static_cast<uint32_t>(it->get<uint64_t>());
+  }
   if (auto it = j.find("acl"); it != j.end()) r.acl = FromBin(*it);
   return r;
 }

@@ -41,10 +41,14 @@ struct CorsRule {
 // = none) and x-amz-server-side-encryption-bucket-key-enabled. The data
 // keys are wrapped under a KEK derived from the bucket key, the key id and
 // the context (crypto/sse_kms.h). key_id empty: not SSE-KMS.
+// key_version: the version of the named key the KEK is derived from
+// (docs/keys.md "Rotating a named key"; pinned to the key's current
+// version when a write starts); 1 for the tenant key.
 struct SseKms {
   std::string key_id;
   std::string context;
   bool bucket_key_enabled = false;
+  uint32_t key_version = 1;
   bool empty() const { return key_id.empty(); }
   bool operator==(const SseKms&) const = default;
 };

@@ -26,7 +26,8 @@ Result<std::shared_ptr<const crypto::SecretBytes>> SseKmsKek(TenantKeys& tenant_
   if (!named) return Shared(crypto::DeriveKmsKek(bucket_key, kms.key_id, kms.context));
   // Objects of a bucket are under its owner's keys only (s3/sse_kms.cc).
   if (named->tenant != bucket.owner) return NotFoundError("no KMS key " + kms.key_id + " for this bucket");
-  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key, tenant_keys.GetVersion(named->RecordId(), use, 0));
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::SecretBytes> key,
+                   tenant_keys.GetVersion(named->RecordId(), use, kms.key_version));
   return Shared(crypto::DeriveNamedKmsKek(bucket_key, *key, kms.key_id, kms.context));
 }
 
@@ -36,7 +37,7 @@ std::optional<Result<std::shared_ptr<const crypto::SecretBytes>>> SseKmsKekIfCac
   std::optional<KmsKeyRef> named = NamedKmsKeyOf(bucket, kms);
   if (!named) return Shared(crypto::DeriveKmsKek(bucket_key, kms.key_id, kms.context));
   if (named->tenant != bucket.owner) return std::nullopt;  // the blocking path answers
-  std::shared_ptr<const crypto::SecretBytes> key = tenant_keys.GetCachedKey(named->RecordId(), use, 0);
+  std::shared_ptr<const crypto::SecretBytes> key = tenant_keys.GetCachedKey(named->RecordId(), use, kms.key_version);
   if (!key) return std::nullopt;
   return Shared(crypto::DeriveNamedKmsKek(bucket_key, *key, kms.key_id, kms.context));
 }

@@ -31,7 +31,7 @@ namespace confiance::catalog {
 std::optional<KmsKeyRef> NamedKmsKeyOf(const BucketRecord& bucket, const SseKms& kms);
 
 // The KEK under `bucket_key` (one version of `bucket`'s key) for `kms`
-// (not empty). May read the store and call the key provider: not on
+// (not empty), from version kms.key_version of the named key it names. May read the store and call the key provider: not on
 // network threads.
 Result<std::shared_ptr<const crypto::SecretBytes>> SseKmsKek(TenantKeys& tenant_keys, const BucketRecord& bucket,
                                                              const crypto::SecretBytes& bucket_key, const SseKms& kms,

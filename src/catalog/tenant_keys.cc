@@ -233,7 +233,7 @@ Status TenantKeys::Allowed(const std::string& tenant, const Record& r, kms::Just
   return OkStatus();
 }
 
-Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
+Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why, uint32_t* current_version) {
   const std::string tenant(tenant_view);
   // Only reads: a tenant without a key yet has the default policy (every
   // reason allowed), and creating the key is Get's job (at bucket creation,
@@ -243,6 +243,7 @@ Status TenantKeys::Check(std::string_view tenant_view, kms::Justification why) {
     if (std::optional<KmsKeyRef> named = NamedKeyOfRecordId(tenant)) return NoSuchNamedKey(*named);
     return OkStatus();
   }
+  if (current_version != nullptr) *current_version = entry->record.info.version;
   return Allowed(tenant, entry->record, why);
 }
 
@@ -264,6 +265,15 @@ Result<std::shared_ptr<const crypto::SecretBytes>> TenantKeys::GetVersion(std::s
   const std::string tenant(tenant_view);
   const kms::Justification why = use.why;
   ASSIGN_OR_RETURN(std::shared_ptr<Cached> entry, Load(tenant, /*create=*/true));
+  if (version > entry->record.info.version) {
+    // Rotated since this entry was read (by another process sharing the
+    // store): read the record again.
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = cache_.find(tenant); it != cache_.end() && it->second == entry) cache_.erase(it);
+    }
+    ASSIGN_OR_RETURN(entry, Load(tenant, /*create=*/true));
+  }
   RETURN_IF_ERROR(Allowed(tenant, entry->record, why));
   const bool current = version == 0 || version == entry->record.info.version;
   if (current) version = entry->record.info.version;
@@ -448,9 +458,8 @@ Result<TenantKeyInfo> TenantKeys::Destroy(std::string_view tenant) {
 // and no version still being retired.
 Status TenantKeys::CheckCanAddVersion(const Record& r, const std::string& tenant) {
   if (NamedKeyOfRecordId(tenant)) {
-    // Objects derive their KEK from the named key's only version
-    // (crypto/sse_kms.h); a new version would need every object rewrapped.
-    return FailedPreconditionError("the " + KeyOwnerText(tenant) + " is a named key: named keys are not rotated");
+    // Its versions are never retired (RotateNamed), nor held in a tenant's KMS.
+    return FailedPreconditionError("the " + KeyOwnerText(tenant) + " is a named key: rotate it as one");
   }
   if (r.info.destroyed) return FailedPreconditionError("the tenant's key was destroyed");
   if (!r.previous.empty()) {
@@ -466,24 +475,38 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
   if (!bytes) return NotFoundError("tenant " + tenant + " has no key yet");
   return Update(tenant, [&](Record& r) -> Status {
     RETURN_IF_ERROR(CheckCanAddVersion(r, tenant));
-    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
-    const uint32_t next = r.info.version + 1;
-    ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
-    if (!r.info.external && r.info.provider_key_id != provider_.DefaultKeyId()) {
-      // The server's root key was rotated and this record not rewrapped
-      // yet: the new version goes under the current root key, the old one
-      // keeps its wrapper until the root rotation rewraps it.
-      r.previous_wrappers[r.info.version] = std::make_pair(r.info.provider_key_id, std::nullopt);
-      r.info.provider_key_id = provider_.DefaultKeyId();
-    }
-    ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next),
-                                                         kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
-    r.previous[r.info.version] = std::move(r.wrapped);
-    r.wrapped = std::move(wrapped);
-    r.info.version = next;
-    r.info.rotated_ms = UnixMillisNow();
-    return OkStatus();
+    return AddVersion(r, tenant);
   });
+}
+
+Result<TenantKeyInfo> TenantKeys::RotateNamed(const KmsKeyRef& ref) {
+  const std::string id = ref.RecordId();
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
+  if (!ref.named() || !bytes) return NoSuchNamedKey(ref);
+  return Update(id, [&](Record& r) -> Status {
+    if (r.info.destroyed) return FailedPreconditionError("the " + KeyOwnerText(id) + " was destroyed");
+    return AddVersion(r, id);
+  });
+}
+
+Status TenantKeys::AddVersion(Record& r, const std::string& tenant) {
+  ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::RandomBytes(crypto::kDataKeySize));
+  const uint32_t next = r.info.version + 1;
+  ASSIGN_OR_RETURN(kms::KeyProvider * provider, ProviderFor(r.info.external));
+  if (!r.info.external && r.info.provider_key_id != provider_.DefaultKeyId()) {
+    // The server's root key was rotated and this record not rewrapped
+    // yet: the new version goes under the current root key, the old one
+    // keeps its wrapper until the root rotation rewraps it.
+    r.previous_wrappers[r.info.version] = std::make_pair(r.info.provider_key_id, std::nullopt);
+    r.info.provider_key_id = provider_.DefaultKeyId();
+  }
+  ASSIGN_OR_RETURN(std::string wrapped, provider->Wrap(r.info.provider_key_id, key, Context(tenant, next),
+                                                       kms::KeyUse{kms::Justification::kSystemMaintenance, {}}));
+  r.previous[r.info.version] = std::move(r.wrapped);
+  r.wrapped = std::move(wrapped);
+  r.info.version = next;
+  r.info.rotated_ms = UnixMillisNow();
+  return OkStatus();
 }
 
 Result<TenantKeyInfo> TenantKeys::Retire(std::string_view tenant, uint32_t version) {
@@ -628,7 +651,8 @@ Result<TenantKeyInfo> TenantKeys::RotateTo(std::string_view tenant_view,
 }
 
 std::optional<Status> TenantKeys::CheckCached(std::string_view tenant_view, kms::Justification why,
-                                              std::chrono::milliseconds* bucket_key_lifetime) {
+                                              std::chrono::milliseconds* bucket_key_lifetime,
+                                              uint32_t* current_version) {
   const std::string tenant(tenant_view);
   std::lock_guard lock(mu_);
   auto it = cache_.find(tenant);
@@ -638,6 +662,7 @@ std::optional<Status> TenantKeys::CheckCached(std::string_view tenant_view, kms:
   const Record& r = it->second->record;
   *bucket_key_lifetime = (r.info.external || !r.previous_wrappers.empty()) ? std::chrono::milliseconds(0)
                                                                           : std::chrono::milliseconds::max();
+  if (current_version != nullptr) *current_version = r.info.version;
   return Allowed(tenant, r, why);
 }
 

@@ -11,7 +11,9 @@
 // which SSE-KMS objects name instead of the tenant key: the same records,
 // under the id "<tenant>/<name>" (catalog/kms_key_ref.h), with the same key
 // policy, destruction and root-key rewrap. Unlike a tenant key, a named key
-// is never made on first use (CreateNamed makes it) and is not rotated.
+// is never made on first use (CreateNamed makes it), and its rotation
+// (RotateNamed) keeps every version for good: an object names the version
+// its KEK derives from (SseKms::key_version), and nothing is rewrapped.
 //
 // Storage: partition "tkeys", key = tenant id (or "<tenant>/<name>"), value
 // = TenantKeyRecord (CBOR, docs/meta_keys.md). Unwrapped keys and records are cached for
@@ -104,8 +106,9 @@ class TenantKeys {
   // allows `why`; a tenant without a key yet allows every reason): for
   // callers holding a key derived from it (BucketKeys' cache). Only reads
   // (cached): it never creates the key nor unwraps it. For a named key's id,
-  // NotFound if there is no such key.
-  Status Check(std::string_view tenant, kms::Justification why);
+  // NotFound if there is no such key. `current_version`, if given, gets the
+  // key's current version when there is a key.
+  Status Check(std::string_view tenant, kms::Justification why, uint32_t* current_version = nullptr);
   // As Check, but only refuses a destroyed key (whatever the policy): for
   // requests that decrypt nothing but must not outlive a shred (listings).
   Status CheckNotDestroyed(std::string_view tenant);
@@ -133,6 +136,12 @@ class TenantKeys {
   // destroyed or an earlier rotation still has a previous version (finish
   // it first), NotFound if the tenant has no key.
   Result<TenantKeyInfo> Rotate(std::string_view tenant);
+  // Rotation of a named key (docs/keys.md "Rotating a named key"): a new
+  // random key becomes its current version, which new objects and uploads
+  // name; every older version stays, for good, for the objects that name
+  // it (until the key is destroyed, with all its versions). NotFound if
+  // there is no such key, FailedPrecondition if it is destroyed.
+  Result<TenantKeyInfo> RotateNamed(const KmsKeyRef& ref);
   // Removes previous version `version` for good (no bucket key may still be
   // wrapped under it: the caller's job) and purges the partition as Destroy
   // does, so that the old wrapped key leaves the store's files. Idempotent.
@@ -165,7 +174,8 @@ class TenantKeys {
   // or a KMS (for network threads): nullopt when the tenant's entry is not
   // cached (or expired); the caller then takes the blocking path.
   std::optional<Status> CheckCached(std::string_view tenant, kms::Justification why,
-                                    std::chrono::milliseconds* bucket_key_lifetime);
+                                    std::chrono::milliseconds* bucket_key_lifetime,
+                                    uint32_t* current_version = nullptr);
   // GetVersion from memory alone: the unwrapped key of `version` (0: the
   // current one) if it is cached, not expired and `why` is allowed; else
   // null (the caller then takes the blocking path).
@@ -212,6 +222,9 @@ class TenantKeys {
   // concurrent change) and refreshes the cache.
   Result<TenantKeyInfo> Update(std::string_view tenant, const std::function<Status(Record&)>& edit);
   static Status CheckCanAddVersion(const Record& r, const std::string& tenant);
+  // A new random key becomes `r`'s current version (for an Update edit);
+  // the current one joins r.previous.
+  Status AddVersion(Record& r, const std::string& tenant);
   static Status Allowed(const std::string& tenant, const Record& r, kms::Justification why);
   // The provider wrapping under `external` (the server's when unset).
   Result<kms::KeyProvider*> ProviderFor(const std::optional<kms::ExternalKey>& external);

@@ -42,12 +42,16 @@ asio::awaitable<Result<catalog::SseKms>> S3Service::ResolveSseKms(const Ctx& ctx
   }
   if (!ref->named()) co_return out;
   // A named key must exist, and allow this request, before anything is
-  // written under it (a multipart upload uses it only at its parts).
+  // written under it (a multipart upload uses it only at its parts). The
+  // write names its current version (docs/keys.md "Rotating a named key"):
+  // all of it, parts included, derives its KEK from that one.
   catalog::TenantKeys& tenant_keys = deps_.bucket_keys.tenant_keys();
   const std::string id = ref->RecordId();
   std::chrono::milliseconds unused;
-  std::optional<Status> usable = tenant_keys.CheckCached(id, ctx.justification, &unused);
-  if (!usable) usable = co_await deps_.pool.Run([&] { return tenant_keys.Check(id, ctx.justification); });
+  std::optional<Status> usable = tenant_keys.CheckCached(id, ctx.justification, &unused, &out.key_version);
+  if (!usable) {
+    usable = co_await deps_.pool.Run([&] { return tenant_keys.Check(id, ctx.justification, &out.key_version); });
+  }
   if (usable->code() == StatusCode::kNotFound) {
     *error = MakeError(S3ErrorCode::kKmsNotFound, "Invalid keyId '" + out.key_id + "'");
     co_return NotFoundError("kms key");

@@ -12,12 +12,17 @@ server driven by boto3 and the `confiance admin` CLI.
     receipt) shreds exactly the objects under it, also after a restart;
     the rest of the tenant's data is untouched, and an offline scrub
     counts the shredded objects as refused, not damaged;
-  - every step is a control event in the tenant's transparency log."""
+  - every step is a control event in the tenant's transparency log;
+  - a rotated key (`kms-key rotate`) keeps every object readable, those
+    written before it, after it and across it (a multipart upload begun
+    before), also after a restart and a bucket-key rotation, until its
+    destruction takes every version."""
 
 import base64
 import datetime
 import hashlib
 import subprocess
+import time
 
 
 from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, verify_receipt
@@ -182,3 +187,70 @@ def test_named_kms_keys(tmp_path):
     names = ("payroll", "archive", "legal", "scratch")
     assert {e.get("target") for e in created} == {"tenant/acme/kms-key/" + n for n in names}, created
     srv.check_transparency_log()
+
+
+def test_a_rotated_named_key_keeps_every_version(tmp_path):
+    srv = AdminServer(str(tmp_path))
+    srv.start()
+    (acme,) = tenant_clients(srv, (("acme", ACME_ROOT),))
+    bucket = unique_bucket("acme-rot")
+    acme.create_bucket(Bucket=bucket)
+    cli(srv, "tenant-key", "allow", "acme", "TENANT_REQUEST", "SYSTEM_MAINTENANCE", creds=ACME_ROOT)
+    cli(srv, "kms-key", "create", "acme", "payroll", creds=ACME_ROOT)
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/payroll"}
+    objects = {"before.txt": b"written under version 1"}
+    acme.put_object(Bucket=bucket, Key="before.txt", Body=objects["before.txt"], **sse)
+    # An upload begun before the rotation, its second part sent after it.
+    up = acme.create_multipart_upload(Bucket=bucket, Key="across.bin", **sse)
+    etag1 = acme.upload_part(Bucket=bucket, Key="across.bin", UploadId=up["UploadId"], PartNumber=1,
+                             Body=b"1" * PART)["ETag"]
+
+    r = cli(srv, "kms-key", "rotate", "acme", "payroll", expect=None)  # an operator
+    assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
+    r = cli(srv, "kms-key", "rotate", "acme", "payroll", creds=ACME_ROOT)
+    assert "version: 2 (older versions kept for the objects under them)" in r.out, r
+    shown = cli(srv, "--json", "kms-key", "show", "acme", "payroll", creds=ACME_ROOT).json()
+    assert shown["version"] == 2 and shown["previous_versions"] == [1], shown
+
+    etag2 = acme.upload_part(Bucket=bucket, Key="across.bin", UploadId=up["UploadId"], PartNumber=2,
+                             Body=b"2" * 1000)["ETag"]
+    acme.complete_multipart_upload(Bucket=bucket, Key="across.bin", UploadId=up["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": etag1}, {"PartNumber": 2, "ETag": etag2}]})
+    objects["across.bin"] = b"1" * PART + b"2" * 1000
+    objects["after.txt"] = b"written under version 2"
+    acme.put_object(Bucket=bucket, Key="after.txt", Body=objects["after.txt"], **sse)
+    acme.copy_object(Bucket=bucket, Key="copied.txt", CopySource={"Bucket": bucket, "Key": "before.txt"}, **sse)
+    objects["copied.txt"] = objects["before.txt"]
+    cli(srv, "kms-key", "rotate", "acme", "payroll", creds=ACME_ROOT)
+    objects["third.txt"] = b"written under version 3"
+    acme.put_object(Bucket=bucket, Key="third.txt", Body=objects["third.txt"], **sse)
+
+    def check_all():
+        for key, body in objects.items():
+            assert read(acme, bucket, key) == body, key
+            assert acme.head_object(Bucket=bucket, Key=key)["SSEKMSKeyId"] == "alias/payroll", key
+
+    check_all()
+    srv.stop_clean()
+    srv.start()  # nothing cached: every version unwrapped from the store
+    check_all()
+    # A bucket-key rotation rewraps objects under every version of the named key.
+    cli(srv, "bucket-key", "rotate", bucket, "--tenant", "acme", creds=ACME_ROOT)
+    for _ in range(200):
+        rot = cli(srv, "--json", "bucket-key", "rotation", bucket, "--tenant", "acme", creds=ACME_ROOT).json()
+        if rot["state"] != "running":
+            break
+        time.sleep(0.1)
+    assert rot["state"] == "done", rot
+    check_all()
+
+    # The destruction takes every version.
+    cli(srv, "kms-key", "destroy", "acme", "payroll", "--confirm", "payroll", creds=ACME_ROOT)
+    for key in objects:
+        resp = srv.request("GET", "/%s/%s" % (bucket, key), access_key=ACME_ROOT[0], secret_key=ACME_ROOT[1])
+        assert resp.status == 403 and b"KMS key payroll of tenant acme was destroyed" in resp.body, (key, resp.body)
+    r = cli(srv, "kms-key", "rotate", "acme", "payroll", creds=ACME_ROOT, expect=None)
+    assert r.rc != 0 and "Conflict" in r.err + r.out, r
+    srv.stop_clean()
+    actions = [e.get("action") for e in export_log(srv, "acme") if e.get("kind") == "control"]
+    assert actions.count("RotateKmsKey") == 4, actions  # the operator's and the destroyed key's refusals too
