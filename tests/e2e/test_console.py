@@ -1032,6 +1032,16 @@ def test_named_kms_keys_in_the_console(srv, browser):
     kmsco.put_object(Bucket=bucket, Key="other.txt", Body=b"kept")
     assert kmsco.get_object(Bucket=bucket, Key="pay.txt")["Body"].read() == b"salary"
 
+    # Rotated in the console: version 2 for new objects, the old one still reads.
+    version = "#kms-keys tr[data-key=payroll] td.version"
+    assert browser.find_element(By.CSS_SELECTOR, version).text == "1"
+    click(browser, "#kms-keys tr[data-key=payroll] button.rotate")
+    wait_for(browser, "rotated", lambda d: d.find_element(By.CSS_SELECTOR, version).text == "2")
+    kmsco.put_object(Bucket=bucket, Key="pay2.txt", Body=b"raise", ServerSideEncryption="aws:kms",
+                     SSEKMSKeyId="alias/payroll")
+    assert kmsco.get_object(Bucket=bucket, Key="pay.txt")["Body"].read() == b"salary"
+    assert kmsco.get_object(Bucket=bucket, Key="pay2.txt")["Body"].read() == b"raise"
+
     # Destroyed only with its name typed twice; then its objects are gone, the rest kept.
     browser.find_element(By.ID, "kms-key-destroy-name").send_keys("payroll")
     browser.find_element(By.ID, "kms-key-destroy-confirm").send_keys("payrol")

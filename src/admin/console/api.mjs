@@ -658,6 +658,11 @@ export class Client {
     return this.admin("POST", this.#kmsKeyPath(tenant, name), description ? { description } : {});
   }
 
+  // A new current version; the objects under the older ones stay readable.
+  async rotateKmsKey(tenant, name) {
+    return this.admin("POST", this.#kmsKeyPath(tenant, name, "/rotate"));
+  }
+
   // Crypto-shredding of the objects under the key: final. `confirm` must be its name.
   async destroyKmsKey(tenant, name, confirm) {
     return this.admin("POST", this.#kmsKeyPath(tenant, name, "/destroy"), { confirm });

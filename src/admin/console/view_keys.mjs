@@ -1,5 +1,5 @@
 // The tenant key, for its tenant's root (docs/keys.md): justifications, rotation, crypto-shredding;
-// and the tenant's named KMS keys for SSE-KMS: listed, created, destroyed.
+// and the tenant's named KMS keys for SSE-KMS: listed, created, rotated, destroyed.
 
 import {
   $,
@@ -152,8 +152,26 @@ async function kmsKeysSection(tenant) {
       h("td", {}, k.name),
       h("td", {}, h("code", {}, `alias/${k.name}`)),
       h("td", { class: "state" }, k.state),
+      h("td", { class: "version" }, String(k.version || 1)),
       h("td", {}, (k.allowed_justifications || []).join(", ") || "none"),
       h("td", {}, k.description || ""),
+      // A rotation re-encrypts nothing: new objects get the new version,
+      // older ones keep theirs (docs/keys.md "Rotating a named key").
+      h(
+        "td",
+        {},
+        k.state === "active"
+          ? h(
+              "button",
+              {
+                class: "rotate",
+                type: "button",
+                onclick: () => act(`Rotating KMS key ${k.name}`, () => session.client.rotateKmsKey(tenant, k.name)),
+              },
+              "Rotate",
+            )
+          : "",
+      ),
     ),
   );
   const section = h(
@@ -164,14 +182,15 @@ async function kmsKeysSection(tenant) {
       "p",
       { class: "muted" },
       "SSE-KMS objects may name one of these keys instead of the tenant key " +
-        "(aws s3 cp … --sse aws:kms --sse-kms-key-id alias/NAME). Destroying one makes exactly the objects " +
+        "(aws s3 cp … --sse aws:kms --sse-kms-key-id alias/NAME). Rotating one gives new objects a new " +
+        "version and keeps the older ones readable. Destroying one makes exactly the objects " +
         "under it unreadable for good.",
     ),
     keys.length
       ? h(
           "table",
           { id: "kms-keys" },
-          headerRow("Name", "Key id", "State", "Allowed justifications", "Description"),
+          headerRow("Name", "Key id", "State", "Version", "Allowed justifications", "Description", ""),
           rows,
         )
       : h("p", { id: "kms-keys" }, "No named key yet."),
