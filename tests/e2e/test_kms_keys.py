@@ -243,6 +243,13 @@ def test_a_rotated_named_key_keeps_every_version(tmp_path):
         time.sleep(0.1)
     assert rot["state"] == "done", rot
     check_all()
+    # An offline scrub opens every object, each under its version.
+    srv.stop_clean()
+    scrub = subprocess.run([srv.binary, "admin", "scrub", "--data", srv.data_dir],
+                           capture_output=True, text=True, timeout=120)
+    assert scrub.returncode == 0, scrub
+    assert ", %d objects, " % len(objects) in scrub.stdout and "0 damaged" in scrub.stdout, scrub.stdout
+    srv.start()
 
     # The destruction takes every version.
     cli(srv, "kms-key", "destroy", "acme", "payroll", "--confirm", "payroll", creds=ACME_ROOT)
