@@ -164,6 +164,7 @@ ApiReply AdminApi::Dispatch(const iam::Principal& caller, const AdminRoute& rout
     case O::kGetKmsKey: return GetKmsKey(route);
     case O::kPutKmsKeyPolicy: return PutKmsKeyPolicy(route, body);
     case O::kRotateKmsKey: return RotateKmsKey(route);
+    case O::kPutKmsKeyRotation: return PutKmsKeyRotation(route, body);
     case O::kDestroyKmsKey: return DestroyKmsKey(caller, route, body);
   }
   return ErrorReply(AdminErrorCode::kNoSuchResource);

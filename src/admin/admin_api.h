@@ -139,6 +139,7 @@ class AdminApi {
   ApiReply GetKmsKey(const AdminRoute& route);
   ApiReply PutKmsKeyPolicy(const AdminRoute& route, std::string_view body);
   ApiReply RotateKmsKey(const AdminRoute& route);
+  ApiReply PutKmsKeyRotation(const AdminRoute& route, std::string_view body);
   ApiReply DestroyKmsKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body);
   ApiReply GetKeyRotation(const AdminRoute& route);
   ApiReply RotateBucketKey(const AdminRoute& route);

@@ -512,6 +512,7 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeRotateAndDestroy) {
   EXPECT_EQ(Op("PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})").status, 403);
   EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"payroll"})").status, 403);
   EXPECT_EQ(Op("POST", "/tenants/acme/kms-keys/payroll/rotate").status, 403);
+  EXPECT_EQ(Op("PUT", "/tenants/acme/kms-keys/payroll/rotation", R"({"period_days":90})").status, 403);
   iam::Principal other = MakeTenant("globex");
   EXPECT_EQ(Call(other, "POST", "/tenants/acme/kms-keys/payroll/rotate").status, 403);
   EXPECT_EQ(Call(other, "GET", "/tenants/acme/kms-keys").status, 403);
@@ -529,6 +530,17 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeRotateAndDestroy) {
   EXPECT_EQ(Body(r)["previous_versions"], nlohmann::json::array({1}));
   EXPECT_TRUE(Body(r).contains("rotated_ms"));
   EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/nope/rotate")), "NoSuchKmsKey");
+  // A schedule: 0 (on request only) to 2560 days.
+  r = Call(root, "PUT", "/tenants/acme/kms-keys/payroll/rotation", R"({"period_days":90})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["rotation_period_days"], 90);
+  for (const char* bad : {R"({"period_days":2561})", R"({"period_days":-1})", R"({"period_days":"90"})", R"({})",
+                          R"({"period_days":90,"x":1})"}) {
+    EXPECT_EQ(Code(Call(root, "PUT", "/tenants/acme/kms-keys/payroll/rotation", bad)), "InvalidRequest") << bad;
+  }
+  r = Call(root, "PUT", "/tenants/acme/kms-keys/payroll/rotation", R"({"period_days":0})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(Body(r).contains("rotation_period_days"));
 
   r = Call(root, "POST", "/tenants/acme/kms-keys/payroll/destroy", R"({"confirm":"acme"})");
   EXPECT_EQ(r.status, 400);
@@ -547,6 +559,8 @@ TEST_F(AdminApiTest, NamedKmsKeysAreTheTenantRootsToMakeRotateAndDestroy) {
   EXPECT_EQ(Code(Call(root, "PUT", "/tenants/acme/kms-keys/payroll/policy", R"({"allowed_justifications":[]})")),
             "Conflict");
   EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll/rotate")), "Conflict");
+  EXPECT_EQ(Code(Call(root, "PUT", "/tenants/acme/kms-keys/payroll/rotation", R"({"period_days":90})")),
+            "Conflict");
   EXPECT_TRUE(Body(Call(root, "GET", "/tenants/acme/kms-keys/payroll"))["previous_versions"].empty());
   EXPECT_EQ(Code(Call(root, "POST", "/tenants/acme/kms-keys/payroll")), "KmsKeyAlreadyExists");
 

@@ -131,6 +131,7 @@ Result<AdminOp> OpOf(std::string_view method, const std::vector<std::string>& s)
     if (s.size() == 4) return Pick(method, {{"POST", O::kCreateKmsKey}, {"GET", O::kGetKmsKey}});
     if (s.size() == 5 && s[4] == "policy") return Pick(method, {{"PUT", O::kPutKmsKeyPolicy}});
     if (s.size() == 5 && s[4] == "rotate") return Pick(method, {{"POST", O::kRotateKmsKey}});
+    if (s.size() == 5 && s[4] == "rotation") return Pick(method, {{"PUT", O::kPutKmsKeyRotation}});
     if (s.size() == 5 && s[4] == "destroy") return Pick(method, {{"POST", O::kDestroyKmsKey}});
     return NotFoundError("no such admin resource");
   }
@@ -216,6 +217,7 @@ std::string_view AdminOpName(AdminOp op) {
     case O::kGetKmsKey: return "GetKmsKey";
     case O::kPutKmsKeyPolicy: return "PutKmsKeyPolicy";
     case O::kRotateKmsKey: return "RotateKmsKey";
+    case O::kPutKmsKeyRotation: return "PutKmsKeyRotation";
     case O::kDestroyKmsKey: return "DestroyKmsKey";
   }
   return "Unknown";

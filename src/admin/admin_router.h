@@ -121,6 +121,7 @@ enum class AdminOp {
   kGetKmsKey,        // GET /tenants/{id}/kms-keys/{name}
   kPutKmsKeyPolicy,  // PUT /tenants/{id}/kms-keys/{name}/policy
   kRotateKmsKey,     // POST /tenants/{id}/kms-keys/{name}/rotate
+  kPutKmsKeyRotation,  // PUT /tenants/{id}/kms-keys/{name}/rotation (the schedule)
   kDestroyKmsKey,    // POST /tenants/{id}/kms-keys/{name}/destroy
   // Keep last: kAdminOpCount counts the ops above.
 };

@@ -51,6 +51,7 @@ TEST(AdminRouterTest, RoutesEveryResource) {
       {"GET", "/tenants/acme/kms-keys/payroll", AdminOp::kGetKmsKey},
       {"PUT", "/tenants/acme/kms-keys/payroll/policy", AdminOp::kPutKmsKeyPolicy},
       {"POST", "/tenants/acme/kms-keys/payroll/rotate", AdminOp::kRotateKmsKey},
+      {"PUT", "/tenants/acme/kms-keys/payroll/rotation", AdminOp::kPutKmsKeyRotation},
       {"POST", "/tenants/acme/kms-keys/payroll/destroy", AdminOp::kDestroyKmsKey},
   };
   for (const Case& c : cases) {

@@ -62,6 +62,7 @@ bool TenantRootMayPerform(AdminOp op) {
     case O::kGetKmsKey:
     case O::kPutKmsKeyPolicy:
     case O::kRotateKmsKey:
+    case O::kPutKmsKeyRotation:
     case O::kDestroyKmsKey:
       return true;
     case O::kCreateOperator:
@@ -116,6 +117,7 @@ bool GrantsAccessToTenantData(AdminOp op) {
     case O::kCreateKmsKey:
     case O::kPutKmsKeyPolicy:
     case O::kRotateKmsKey:
+    case O::kPutKmsKeyRotation:
     case O::kDestroyKmsKey:
     // The lockbox: approving, denying, and the tenant's maximum approval
     // are the tenant's decisions (an operator cancels or revokes only its

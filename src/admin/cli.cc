@@ -153,6 +153,7 @@ struct AdminCli::State {
   std::string kms_endpoint, kms_ca, kms_key_id, kms_key_name;
   // kms-key (named KMS keys).
   std::string kms_name, kms_description;
+  uint32_t kms_rotation_days = 0;
   bool kms_off = false;
   bool kms_send_justification = false;
 
@@ -507,7 +508,7 @@ void AdminCli::State::AddTenantKeyCommands(CLI::App& admin) {
 // rotated and destroyed by the tenant's root only.
 void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   CLI::App* g =
-      admin.add_subcommand("kms-key", "A tenant's named KMS keys for SSE-KMS: create, list, policy, rotate, destroy");
+      admin.add_subcommand("kms-key", "A tenant's named KMS keys for SSE-KMS: create, list, policy, rotate, schedule, destroy");
   g->require_subcommand(1);
   g->fallthrough();
   auto format = [](const json& j) {
@@ -518,6 +519,9 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
     // ones still open theirs.
     if (j.value("version", 1) > 1) {
       out += "version: " + std::to_string(j.value("version", 1)) + " (older versions kept for the objects under them)\n";
+    }
+    if (j.contains("rotation_period_days")) {
+      out += "rotated every " + std::to_string(j.value("rotation_period_days", 0)) + " days\n";
     }
     return out + AllowedJustificationsLine(j);
   };
@@ -562,6 +566,17 @@ void AdminCli::State::AddKmsKeyCommands(CLI::App& admin) {
   rotate->add_option("TENANT", tenant, "Tenant id")->required();
   rotate->add_option("NAME", kms_name, "Key name")->required();
   Add(rotate, [key_path] { return Result<ApiCall>(ApiCall{"POST", key_path({"rotate"}), ""}); }, format);
+
+  CLI::App* schedule =
+      Leaf(g, "schedule", "Rotate a named KMS key every N days, or only on request with 0 (tenant root)");
+  schedule->add_option("TENANT", tenant, "Tenant id")->required();
+  schedule->add_option("NAME", kms_name, "Key name")->required();
+  schedule->add_option("--every-days", kms_rotation_days, "Days between rotations: 1 to 2560; 0 = on request only")
+      ->required();
+  Add(schedule, [this, key_path] {
+    json body = {{"period_days", kms_rotation_days}};
+    return Result<ApiCall>(ApiCall{"PUT", key_path({"rotation"}), body.dump()});
+  }, format);
 
   CLI::App* destroy =
       Leaf(g, "destroy", "Destroy a named KMS key: every object under it becomes unreadable, for good (tenant root)");

@@ -1,7 +1,8 @@
 // File: admin/kms_key_handlers.cc
 // A tenant's named KMS keys (catalog/tenant_keys.h, docs/keys.md "Named KMS
 // keys"): created, listed, read, their key policy set, rotated (new
-// objects under a new version, older ones kept), and destroyed, which
+// objects under a new version, older ones kept; on request or on a
+// schedule), and destroyed, which
 // crypto-shreds the SSE-KMS objects under the key and nothing else. Reading
 // is for the tenant's root and operators; the rest is the tenant root's
 // alone (authorization.cc). Documents: docs/admin-api.md.
@@ -26,6 +27,7 @@ json NamedKeyJson(const catalog::KmsKeyRef& ref, const catalog::TenantKeyInfo& i
   json j = {{"tenant", ref.tenant}, {"name", ref.name}, {"key_id", ref.RecordId()}, {"arn", catalog::KmsKeyArn(ref)}};
   if (!info.description.empty()) j["description"] = info.description;
   AddKeyState(j, info);
+  if (info.rotation_period_days != 0) j["rotation_period_days"] = info.rotation_period_days;
   return j;
 }
 
@@ -105,6 +107,26 @@ ApiReply AdminApi::RotateKmsKey(const AdminRoute& route) {
   catalog::KmsKeyRef ref;
   if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
   Result<catalog::TenantKeyInfo> info = tenant_keys_.RotateNamed(ref);
+  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
+    return ErrorReply(C::kConflict, "the KMS key was destroyed; it can no longer be rotated");
+  }
+  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
+  return JsonReply(200, NamedKeyJson(ref, *info));
+}
+
+ApiReply AdminApi::PutKmsKeyRotation(const AdminRoute& route, std::string_view body) {
+  Result<json> doc = ParseJsonObjectBody(body);
+  auto days = doc.ok() ? doc->find("period_days") : json::iterator();
+  if (!doc.ok() || doc->size() != 1 || days == doc->end() || !days->is_number_unsigned() ||
+      days->get<uint64_t>() > catalog::kMaxRotationPeriodDays) {
+    return ErrorReply(C::kInvalidRequest, R"(expected {"period_days": N}, N from 1 to )" +
+                                              std::to_string(catalog::kMaxRotationPeriodDays) +
+                                              " days, or 0 to rotate on request only");
+  }
+  catalog::KmsKeyRef ref;
+  if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
+  Result<catalog::TenantKeyInfo> info =
+      tenant_keys_.SetRotationPeriod(ref, static_cast<uint32_t>(days->get<uint64_t>()));
   if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
     return ErrorReply(C::kConflict, "the KMS key was destroyed; it can no longer be rotated");
   }

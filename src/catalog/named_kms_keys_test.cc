@@ -129,6 +129,49 @@ TEST_F(NamedKmsKeysTest, ARotatedNamedKeyKeepsEveryVersionUntilDestroyed) {
   EXPECT_STATUS_CODE(tenant_keys_.RotateNamed(payroll), kFailedPrecondition);
 }
 
+// A schedule rotates a key once its period has passed since its last
+// rotation (or its creation), once per due time, and never a destroyed
+// key, a key without a schedule or a tenant key.
+TEST_F(NamedKmsKeysTest, AScheduleRotatesAKeyOncePerPeriod) {
+  const KmsKeyRef payroll{"acme", "payroll"}, manual{"acme", "manual"}, doomed{"acme", "doomed"};
+  constexpr uint64_t kDay = 1000;
+  EXPECT_STATUS_CODE(tenant_keys_.SetRotationPeriod(payroll, 2), kNotFound);
+  ASSERT_OK(tenant_keys_.Get("acme", Justification::kTenantRequest).status());  // the tenant key exists too
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo created, tenant_keys_.CreateNamed(payroll, ""));
+  ASSERT_OK(tenant_keys_.CreateNamed(manual, "").status());
+  ASSERT_OK(tenant_keys_.CreateNamed(doomed, "").status());
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo set, tenant_keys_.SetRotationPeriod(payroll, 2));
+  EXPECT_EQ(set.rotation_period_days, 2u);
+  ASSERT_OK(tenant_keys_.SetRotationPeriod(doomed, 1).status());
+  ASSERT_OK(tenant_keys_.Destroy("acme/doomed").status());
+  EXPECT_STATUS_CODE(tenant_keys_.SetRotationPeriod(doomed, 1), kFailedPrecondition);
+
+  const uint64_t t0 = created.created_ms;
+  ASSERT_OK_AND_ASSIGN(auto none, tenant_keys_.RotateDueNamedKeys(t0 + 2 * kDay - 1, kDay));
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(auto first, tenant_keys_.RotateDueNamedKeys(t0 + 2 * kDay, kDay));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].key, payroll);
+  EXPECT_EQ(first[0].info.version, 2u);
+  EXPECT_EQ(first[0].info.rotated_ms, t0 + 2 * kDay);
+  // Once per due time; the next period counts from this rotation.
+  ASSERT_OK_AND_ASSIGN(none, tenant_keys_.RotateDueNamedKeys(t0 + 2 * kDay, kDay));
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(none, tenant_keys_.RotateDueNamedKeys(t0 + 4 * kDay - 1, kDay));
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(auto second, tenant_keys_.RotateDueNamedKeys(t0 + 4 * kDay, kDay));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].info.version, 3u);
+  // The schedule survives in the record; 0 turns it off.
+  TenantKeys fresh(store_, kms_);
+  EXPECT_EQ(fresh.Info("acme/payroll").value().rotation_period_days, 2u);
+  ASSERT_OK(tenant_keys_.SetRotationPeriod(payroll, 0).status());
+  ASSERT_OK_AND_ASSIGN(none, tenant_keys_.RotateDueNamedKeys(t0 + 100 * kDay, kDay));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(tenant_keys_.Info("acme/manual").value().version, 1u);
+  EXPECT_EQ(tenant_keys_.Info("acme").value().version, 1u);
+}
+
 // A process whose cached record predates a rotation made by another (a
 // store shared by gateways) reads the record again for the newer version.
 TEST_F(NamedKmsKeysTest, AVersionNewerThanTheCachedRecordIsReadFromTheStore) {

@@ -78,6 +78,7 @@ std::string EncodeTenantKey(const TenantKeyInfo& info, std::string_view wrapped,
   // Hold your own key, absent for a key wrapped by the server's provider.
   if (info.external) j["x"] = ExternalJson(*info.external);
   if (!info.description.empty()) j["ds"] = info.description;
+  if (info.rotation_period_days != 0) j["rp"] = info.rotation_period_days;  // a named key's schedule
   if (!previous_wrappers.empty()) {
     json pw = json::array();
     for (const auto& [n, w] : previous_wrappers) {
@@ -115,6 +116,7 @@ Result<std::pair<TenantKeyInfo, std::string>> DecodeTenantKey(std::string_view b
     info.version = j.value("kv", uint32_t{1});
     info.rotated_ms = j.value("rm", uint64_t{0});
     info.description = j.value("ds", std::string());
+    info.rotation_period_days = j.value("rp", uint32_t{0});
     if (auto pv = j.find("pv"); pv != j.end()) {
       for (const json& e : pv->get_ref<const json::array_t&>()) {
         const auto n = e.at(0).get<uint32_t>();
@@ -487,6 +489,55 @@ Result<TenantKeyInfo> TenantKeys::RotateNamed(const KmsKeyRef& ref) {
     if (r.info.destroyed) return FailedPreconditionError("the " + KeyOwnerText(id) + " was destroyed");
     return AddVersion(r, id);
   });
+}
+
+Result<TenantKeyInfo> TenantKeys::SetRotationPeriod(const KmsKeyRef& ref, uint32_t days) {
+  const std::string id = ref.RecordId();
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
+  if (!ref.named() || !bytes) return NoSuchNamedKey(ref);
+  return Update(id, [&](Record& r) -> Status {
+    if (r.info.destroyed) return FailedPreconditionError("the " + KeyOwnerText(id) + " was destroyed");
+    r.info.rotation_period_days = days;
+    return OkStatus();
+  });
+}
+
+namespace {
+
+// Whether a named key's schedule calls for a rotation at `now_ms`.
+bool RotationDue(const TenantKeyInfo& info, uint64_t now_ms, uint64_t day_ms) {
+  if (info.destroyed || info.rotation_period_days == 0) return false;
+  const uint64_t since = info.rotated_ms != 0 ? info.rotated_ms : info.created_ms;
+  return now_ms >= since + uint64_t{info.rotation_period_days} * day_ms;
+}
+
+}  // namespace
+
+Result<std::vector<TenantKeys::ScheduledRotation>> TenantKeys::RotateDueNamedKeys(uint64_t now_ms, uint64_t day_ms) {
+  std::vector<ScheduledRotation> out;
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, ListTenantsWithKeys());
+  for (const std::string& id : ids) {
+    std::optional<KmsKeyRef> ref = NamedKeyOfRecordId(id);
+    if (!ref) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
+    if (!bytes) continue;
+    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, nullptr, nullptr));
+    if (!RotationDue(decoded.first, now_ms, day_ms)) continue;
+    // Due as read; checked again on the record the rotation edits, so that
+    // two processes (or the tenant) rotating at once make one version.
+    bool rotated = false;
+    Result<TenantKeyInfo> info = Update(id, [&](Record& r) -> Status {
+      rotated = RotationDue(r.info, now_ms, day_ms);
+      if (!rotated) return AbortedError("no longer due");
+      RETURN_IF_ERROR(AddVersion(r, id));
+      r.info.rotated_ms = now_ms;  // the schedule's clock: the next one is due a period after this
+      return OkStatus();
+    });
+    if (!rotated) continue;
+    if (!info.ok()) return info.status();
+    out.push_back(ScheduledRotation{*ref, *std::move(info)});
+  }
+  return out;
 }
 
 Status TenantKeys::AddVersion(Record& r, const std::string& tenant) {

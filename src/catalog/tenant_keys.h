@@ -81,7 +81,14 @@ struct TenantKeyInfo {
   std::optional<kms::ExternalKey> external;
   // A named key's description, as its creator gave it (empty otherwise).
   std::string description;
+  // A named key's rotation schedule: rotated (RotateDueNamedKeys) once this
+  // many days have passed since its last rotation, or its creation; 0 = on
+  // request only.
+  uint32_t rotation_period_days = 0;
 };
+
+// The longest rotation period a named key may have (AWS KMS's bound).
+inline constexpr uint32_t kMaxRotationPeriodDays = 2560;
 
 class TenantKeys {
  public:
@@ -142,6 +149,20 @@ class TenantKeys {
   // it (until the key is destroyed, with all its versions). NotFound if
   // there is no such key, FailedPrecondition if it is destroyed.
   Result<TenantKeyInfo> RotateNamed(const KmsKeyRef& ref);
+  // Sets a named key's rotation schedule (TenantKeyInfo::rotation_period_days,
+  // 0 to 2560; the caller checks the range). NotFound, FailedPrecondition as
+  // RotateNamed.
+  Result<TenantKeyInfo> SetRotationPeriod(const KmsKeyRef& ref, uint32_t days);
+  // Rotates every named key whose schedule is due at `now_ms`, a day lasting
+  // `day_ms` (a debug setting shortens it in tests), and returns each
+  // rotated key with its new state. A key rotated by someone else meanwhile
+  // (another process, the tenant) is left for its next due time. The first
+  // error stops the pass (the next one retries).
+  struct ScheduledRotation {
+    KmsKeyRef key;
+    TenantKeyInfo info;
+  };
+  Result<std::vector<ScheduledRotation>> RotateDueNamedKeys(uint64_t now_ms, uint64_t day_ms);
   // Removes previous version `version` for good (no bucket key may still be
   // wrapped under it: the caller's job) and purges the partition as Destroy
   // does, so that the old wrapped key leaves the store's files. Idempotent.

@@ -3,6 +3,7 @@
 
 #include "common/env.h"
 #include "common/logging.h"
+#include "main/kms_key_schedule.h"
 
 namespace confiance {
 namespace {
@@ -28,6 +29,9 @@ s3::LifecycleWorkerOptions WorkerOptions(DataDir& dir, const LifecycleRunnerOpti
 LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const LifecycleRunnerOptions& options,
                                  admin::BackgroundStats* stats, s3::LifecycleOutcomes* outcomes)
     : worker_(*dir.catalog, *dir.router, *dir.meta, log, WorkerOptions(dir, options, outcomes)),
+      tenant_keys_(*dir.tenant_keys),
+      log_(log),
+      day_ms_(std::max<uint64_t>(options.day_seconds, 1) * 1000),
       stats_(stats),
       interval_(std::max<uint64_t>(options.interval_s, 1)) {
   if (options.day_seconds != 86400) {
@@ -50,6 +54,7 @@ void LifecycleRunner::Loop() {
   while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
     lock.unlock();
     const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
+    RotateScheduledKmsKeys(tenant_keys_, log_, static_cast<uint64_t>(now_ms), day_ms_);
     Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);
     if (stats_ != nullptr) {
       if (st.ok()) {

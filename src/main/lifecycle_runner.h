@@ -1,7 +1,9 @@
 // File: main/lifecycle_runner.h
 // LifecycleRunner: the thread that runs the lifecycle worker
 // (s3/lifecycle_worker.h) every `interval`, off the network threads, until
-// destroyed. Settings (README, "Lifecycle"):
+// destroyed, and then the named KMS keys' rotation schedules
+// (main/kms_key_schedule.h), whose days are the lifecycle's. Settings
+// (README, "Lifecycle"):
 //   --lifecycle-interval S        seconds between ticks (default 60)
 //   --lifecycle-day-seconds N     length of a lifecycle "day" (default 86400;
 //                                 a debug setting: tests use 10, as RGW's
@@ -41,6 +43,9 @@ class LifecycleRunner {
   void Loop();
 
   s3::LifecycleWorker worker_;
+  catalog::TenantKeys& tenant_keys_;
+  audit::AuditLog* const log_;
+  const uint64_t day_ms_;
   admin::BackgroundStats* const stats_;
   const std::chrono::seconds interval_;
   std::mutex mu_;

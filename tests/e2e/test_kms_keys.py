@@ -261,3 +261,44 @@ def test_a_rotated_named_key_keeps_every_version(tmp_path):
     srv.stop_clean()
     actions = [e.get("action") for e in export_log(srv, "acme") if e.get("kind") == "control"]
     assert actions.count("RotateKmsKey") == 4, actions  # the operator's and the destroyed key's refusals too
+
+
+def test_a_named_key_rotates_on_its_schedule(tmp_path):
+    # A lifecycle "day" of one second (a debug setting), ticks every second.
+    srv = AdminServer(str(tmp_path), extra_args=["--lifecycle-day-seconds", "1", "--lifecycle-interval", "1"])
+    srv.start()
+    (acme,) = tenant_clients(srv, (("acme", ACME_ROOT),))
+    bucket = unique_bucket("acme-sched")
+    acme.create_bucket(Bucket=bucket)
+    cli(srv, "kms-key", "create", "acme", "payroll", creds=ACME_ROOT)
+    cli(srv, "kms-key", "create", "acme", "manual", creds=ACME_ROOT)
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/payroll"}
+    acme.put_object(Bucket=bucket, Key="first.txt", Body=b"first", **sse)
+    r = cli(srv, "kms-key", "schedule", "acme", "payroll", "--every-days", "2561", creds=ACME_ROOT, expect=None)
+    assert r.rc != 0 and "InvalidRequest" in r.err + r.out, r
+    r = cli(srv, "kms-key", "schedule", "acme", "payroll", "--every-days", "2", expect=None)  # an operator
+    assert r.rc != 0 and "AccessDenied" in r.err + r.out, r
+    r = cli(srv, "kms-key", "schedule", "acme", "payroll", "--every-days", "2", creds=ACME_ROOT)
+    assert "rotated every 2 days" in r.out, r
+    deadline = time.time() + 30
+    while True:
+        shown = cli(srv, "--json", "kms-key", "show", "acme", "payroll", creds=ACME_ROOT).json()
+        if shown["version"] >= 3:
+            break
+        assert time.time() < deadline, shown
+        time.sleep(0.5)
+    assert shown["rotation_period_days"] == 2 and shown["previous_versions"][:2] == [1, 2], shown
+    acme.put_object(Bucket=bucket, Key="later.txt", Body=b"later", **sse)
+    assert read(acme, bucket, "first.txt") == b"first" and read(acme, bucket, "later.txt") == b"later"
+    # Off again: the key stays at its version; a key without a schedule never moved.
+    cli(srv, "kms-key", "schedule", "acme", "payroll", "--every-days", "0", creds=ACME_ROOT)
+    stopped_at = cli(srv, "--json", "kms-key", "show", "acme", "payroll", creds=ACME_ROOT).json()["version"]
+    time.sleep(3)
+    assert cli(srv, "--json", "kms-key", "show", "acme", "payroll", creds=ACME_ROOT).json()["version"] == stopped_at
+    assert cli(srv, "--json", "kms-key", "show", "acme", "manual", creds=ACME_ROOT).json()["version"] == 1
+    srv.stop_clean()
+    events = [e for e in export_log(srv, "acme") if e.get("action") == "RotateKmsKey"]
+    scheduled = [e for e in events if e.get("principal", {}).get("type") == "system"]
+    assert len(scheduled) == stopped_at - 1, events
+    assert all(e["target"] == "tenant/acme/kms-key/payroll" and e["status"] == 200 for e in scheduled), scheduled
+    assert [e["details"]["version"] for e in scheduled] == [str(v) for v in range(2, stopped_at + 1)], scheduled
