@@ -521,8 +521,10 @@ Result<std::vector<TenantKeys::ScheduledRotation>> TenantKeys::RotateDueNamedKey
     if (!ref) continue;
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
     if (!bytes) continue;
-    ASSIGN_OR_RETURN(auto decoded, DecodeTenantKey(*bytes, nullptr, nullptr));
-    if (!RotationDue(decoded.first, now_ms, day_ms)) continue;
+    // (An undecodable record holds up no other key's schedule; every use
+    // of that key reports it.)
+    Result<std::pair<TenantKeyInfo, std::string>> decoded = DecodeTenantKey(*bytes, nullptr, nullptr);
+    if (!decoded.ok() || !RotationDue(decoded->first, now_ms, day_ms)) continue;
     // Due as read; checked again on the record the rotation edits, so that
     // two processes (or the tenant) rotating at once make one version.
     bool rotated = false;

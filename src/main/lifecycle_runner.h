@@ -1,7 +1,7 @@
 // File: main/lifecycle_runner.h
 // LifecycleRunner: the thread that runs the lifecycle worker
 // (s3/lifecycle_worker.h) every `interval`, off the network threads, until
-// destroyed, and then the named KMS keys' rotation schedules
+// destroyed, and on each tick first the named KMS keys' rotation schedules
 // (main/kms_key_schedule.h), whose days are the lifecycle's. Settings
 // (README, "Lifecycle"):
 //   --lifecycle-interval S        seconds between ticks (default 60)
