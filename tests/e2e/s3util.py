@@ -427,3 +427,27 @@ def loopback_domain(domain):
         yield
     finally:
         socket.getaddrinfo = real
+
+
+def put_with_a_pause(srv, bucket, key, body, creds, during):
+    """PUTs `body` to bucket/key (UNSIGNED-PAYLOAD) and pauses after its
+    first 1000 bytes: `during()` runs while the server holds the request's
+    start (its bucket record, its keys), then the rest is sent. Returns
+    the answer's (status, body)."""
+    path = object_path(bucket, key)
+    signed = sign_headers("PUT", path, None, {"Host": srv.hostport}, "UNSIGNED-PAYLOAD", *creds)
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=60)
+    try:
+        conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in signed.headers.items():
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        conn.send(body[:1000])
+        time.sleep(0.5)  # the server has read the headers and the start of the body
+        during()
+        conn.send(body[1000:])
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()

@@ -16,7 +16,6 @@ object, a shredded bucket is refused with 409, and both calls are in the
 tenant's transparency log."""
 
 import hashlib
-import http.client
 import json
 import os
 import subprocess
@@ -24,7 +23,7 @@ import time
 
 from adminutil import AdminServer, cli, export_log, s3 as s3_for
 from conftest import unique_bucket
-from s3util import object_path, sign_headers, xml_text
+from s3util import put_with_a_pause, xml_text
 
 ACME_ROOT = ("ACMEBKROTROOTKEY0001", "acme-bkrot-root-secret-0123456789")
 MiB = 1024 * 1024
@@ -240,27 +239,15 @@ def test_a_put_that_outlives_the_rotation_is_refused_not_stored_unreadable(tmp_p
         kept = os.urandom(3000)
         acme.put_object(Bucket=b, Key="kept", Body=kept)
         body = os.urandom(200 * 1024)
-        path = object_path(b, "slow")
-        signed = sign_headers("PUT", path, None, {"Host": srv.hostport}, "UNSIGNED-PAYLOAD", *ACME_ROOT)
-        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=60)
-        try:
-            conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
-            for name, value in signed.headers.items():
-                conn.putheader(name, value)
-            conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders()
-            conn.send(body[:1000])
-            time.sleep(0.5)  # the server holds the bucket record and the start of the body
+
+        def rotate():
             r = cli(srv, "--json", "bucket-key", "rotate", b, "--tenant", "acme", creds=ACME_ROOT).json()
             assert (r["from_version"], r["to_version"]) == (1, 2), r
             r = wait_done(srv, b)
             assert r["state"] == "done", r
-            conn.send(body[1000:])
-            resp = conn.getresponse()
-            answer = resp.read()
-        finally:
-            conn.close()
-        assert (resp.status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
+
+        status, answer = put_with_a_pause(srv, b, "slow", body, ACME_ROOT, rotate)
+        assert (status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
         assert [o["Key"] for o in acme.list_objects_v2(Bucket=b).get("Contents", [])] == ["kept"]
         assert acme.put_object(Bucket=b, Key="slow", Body=body)["ETag"].strip('"') == hashlib.md5(body).hexdigest()
         # After a restart (no key cached) both open under version 2 alone.

@@ -18,14 +18,12 @@ the whole data directory:
     store) opens exactly the remaining objects;
   - the control events are in the tenant's transparency log."""
 
-import http.client
 import os
 import subprocess
-import time
 
 from adminutil import AdminServer, cli, export_log, receipt_of, s3_code, tenant_clients, verify_receipt, wait_reclaimed
 from conftest import unique_bucket
-from s3util import object_path, sign_headers, xml_text
+from s3util import put_with_a_pause, xml_text
 
 ACME_ROOT = ("ACMESHREDROOTKEY0001", "acme-shred-root-secret-0123456789")
 GLOBEX_ROOT = ("GLOBEXSHREDROOTKEY01", "globex-shred-root-secret-012345678")
@@ -191,26 +189,14 @@ def test_a_put_still_arriving_at_a_tenant_shred_is_refused_not_left_behind(tmp_p
         acme.create_bucket(Bucket=b)
         acme.put_object(Bucket=b, Key="early", Body=b"x" * 5000)
         payload = os.urandom(200 * 1024)
-        path = object_path(b, "slow")
-        signed = sign_headers("PUT", path, None, {"Host": srv.hostport}, "UNSIGNED-PAYLOAD", *ACME_ROOT)
-        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=60)
-        try:
-            conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
-            for name, value in signed.headers.items():
-                conn.putheader(name, value)
-            conn.putheader("Content-Length", str(len(payload)))
-            conn.endheaders()
-            conn.send(payload[:1000])
-            time.sleep(0.5)  # the server holds the bucket key and the start of the body
+
+        def shred():
             cli(srv, "tenant-key", "destroy", "acme", "--confirm", "acme", creds=ACME_ROOT)
             jobs = wait_reclaimed(srv, "acme", ACME_ROOT)
             assert jobs[0]["objects_removed"] == 1, jobs
-            conn.send(payload[1000:])
-            resp = conn.getresponse()
-            answer = resp.read()
-        finally:
-            conn.close()
-        assert (resp.status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
+
+        status, answer = put_with_a_pause(srv, b, "slow", payload, ACME_ROOT, shred)
+        assert (status, xml_text(answer, "Code")) == (409, "OperationAborted"), answer
         # Its retry is refused as every request on the bucket is; the
         # emptied bucket can be deleted.
         assert s3_code(acme.put_object, Bucket=b, Key="slow", Body=payload) == (403, "AccessDenied")
