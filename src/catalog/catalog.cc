@@ -101,6 +101,12 @@ Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
   return b;
 }
 
+std::optional<BucketRecord> Catalog::BucketRecordNow(const BucketRecord& held) {
+  Result<BucketRecord> now = GetBucket(held.name);
+  if (!now.ok() || now->id != held.id) return std::nullopt;
+  return std::move(now).value();
+}
+
 Result<std::vector<BucketRecord>> Catalog::ListBuckets() {
   std::vector<BucketRecord> out;
   meta::ScanOptions opt;

@@ -198,6 +198,11 @@ class Catalog {
   Status CreateBucket(const BucketRecord& bucket);
   // NotFound if absent.
   Result<BucketRecord> GetBucket(std::string_view name);
+  // The record of the bucket `held` was read from, as it is now (for a
+  // reader whose copy predates a bucket-key rotation: records.h,
+  // NeedsNewerBucketRecord); nullopt if the bucket is gone (or another of
+  // that name took its place) or the read failed.
+  std::optional<BucketRecord> BucketRecordNow(const BucketRecord& held);
   // Buckets in name order (all owners; callers filter).
   Result<std::vector<BucketRecord>> ListBuckets();
   // Read-modify-write of a bucket record (its settings: tagging, CORS...)

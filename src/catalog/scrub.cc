@@ -272,9 +272,9 @@ class Walker {
     BucketKey bucket_key = listed_key;
     // The bucket's record and key read again; false if the bucket went away.
     auto read_bucket_again = [&] {
-      Result<BucketRecord> fresh = catalog_.GetBucket(bucket.name);
-      if (!fresh.ok() || fresh->id != bucket.id) return false;
-      bucket = std::move(fresh).value();
+      std::optional<BucketRecord> fresh = catalog_.BucketRecordNow(bucket);
+      if (!fresh) return false;
+      bucket = std::move(*fresh);
       bucket_key = KeyOf(bucket);
       return true;
     };

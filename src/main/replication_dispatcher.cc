@@ -427,12 +427,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyVersion(size_t i, cons
   // Rewrapped by a bucket-key rotation begun after `bucket` was read: the
   // new version's key is in the record as it is now.
   std::optional<catalog::BucketRecord> newer;
-  if (catalog::NeedsNewerBucketRecord(bucket, record)) {
-    if (Result<catalog::BucketRecord> fresh = deps_.catalog->GetBucket(bucket.name);
-        fresh.ok() && fresh->id == bucket.id) {
-      newer = std::move(fresh).value();
-    }
-  }
+  if (catalog::NeedsNewerBucketRecord(bucket, record)) newer = deps_.catalog->BucketRecordNow(bucket);
   Result<catalog::SegmentKeks> keks = ReplicationKeks(*deps_.bucket_keys, newer ? *newer : bucket, record);
   if (!keks.ok()) {
     // A key policy that refuses SYSTEM_MAINTENANCE is the tenant's say.

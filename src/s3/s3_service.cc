@@ -505,8 +505,7 @@ asio::awaitable<Result<catalog::SegmentKeks>> S3Service::ObjectKeksAsync(const C
   // as it is now (rare: read it off the network thread).
   std::optional<catalog::BucketRecord> newer;
   if (catalog::NeedsNewerBucketRecord(bucket, rec)) {
-    Result<catalog::BucketRecord> fresh = co_await deps_.pool.Run([&] { return deps_.catalog.GetBucket(bucket.name); });
-    if (fresh.ok() && fresh->id == bucket.id) newer = std::move(fresh).value();
+    newer = co_await deps_.pool.Run([&] { return deps_.catalog.BucketRecordNow(bucket); });
   }
   const catalog::BucketRecord& keys_of = newer ? *newer : bucket;
   catalog::SegmentKeks keks;
