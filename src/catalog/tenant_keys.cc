@@ -481,22 +481,23 @@ Result<TenantKeyInfo> TenantKeys::Rotate(std::string_view tenant_view) {
   });
 }
 
-Result<TenantKeyInfo> TenantKeys::RotateNamed(const KmsKeyRef& ref) {
+Result<TenantKeyInfo> TenantKeys::UpdateLiveNamed(const KmsKeyRef& ref, const std::function<Status(Record&)>& edit) {
+  // (Update's read answers NotFound for a named key never created; an id
+  // that names no named key would be a tenant's, which Update creates.)
+  if (!ref.named()) return NoSuchNamedKey(ref);
   const std::string id = ref.RecordId();
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
-  if (!ref.named() || !bytes) return NoSuchNamedKey(ref);
   return Update(id, [&](Record& r) -> Status {
     if (r.info.destroyed) return FailedPreconditionError("the " + KeyOwnerText(id) + " was destroyed");
-    return AddVersion(r, id);
+    return edit(r);
   });
 }
 
+Result<TenantKeyInfo> TenantKeys::RotateNamed(const KmsKeyRef& ref) {
+  return UpdateLiveNamed(ref, [&](Record& r) { return AddVersion(r, ref.RecordId()); });
+}
+
 Result<TenantKeyInfo> TenantKeys::SetRotationPeriod(const KmsKeyRef& ref, uint32_t days) {
-  const std::string id = ref.RecordId();
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
-  if (!ref.named() || !bytes) return NoSuchNamedKey(ref);
-  return Update(id, [&](Record& r) -> Status {
-    if (r.info.destroyed) return FailedPreconditionError("the " + KeyOwnerText(id) + " was destroyed");
+  return UpdateLiveNamed(ref, [&](Record& r) {
     r.info.rotation_period_days = days;
     return OkStatus();
   });
@@ -515,16 +516,14 @@ bool RotationDue(const TenantKeyInfo& info, uint64_t now_ms, uint64_t day_ms) {
 
 Result<std::vector<TenantKeys::ScheduledRotation>> TenantKeys::RotateDueNamedKeys(uint64_t now_ms, uint64_t day_ms) {
   std::vector<ScheduledRotation> out;
-  ASSIGN_OR_RETURN(std::vector<std::string> ids, ListTenantsWithKeys());
-  for (const std::string& id : ids) {
+  RETURN_IF_ERROR(ForEachKeyRecord([&](meta::Record& rec) -> Status {
+    const std::string& id = rec.key;
     std::optional<KmsKeyRef> ref = NamedKeyOfRecordId(id);
-    if (!ref) continue;
-    ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.Get(kTenantKeyPartition, id));
-    if (!bytes) continue;
+    if (!ref) return OkStatus();
     // (An undecodable record holds up no other key's schedule; every use
     // of that key reports it.)
-    Result<std::pair<TenantKeyInfo, std::string>> decoded = DecodeTenantKey(*bytes, nullptr, nullptr);
-    if (!decoded.ok() || !RotationDue(decoded->first, now_ms, day_ms)) continue;
+    Result<std::pair<TenantKeyInfo, std::string>> decoded = DecodeTenantKey(rec.value, nullptr, nullptr);
+    if (!decoded.ok() || !RotationDue(decoded->first, now_ms, day_ms)) return OkStatus();
     // Due as read; checked again on the record the rotation edits, so that
     // two processes (or the tenant) rotating at once make one version.
     bool rotated = false;
@@ -535,10 +534,11 @@ Result<std::vector<TenantKeys::ScheduledRotation>> TenantKeys::RotateDueNamedKey
       r.info.rotated_ms = now_ms;  // the schedule's clock: the next one is due a period after this
       return OkStatus();
     });
-    if (!rotated) continue;
+    if (!rotated) return OkStatus();
     if (!info.ok()) return info.status();
     out.push_back(ScheduledRotation{*ref, *std::move(info)});
-  }
+    return OkStatus();
+  }));
   return out;
 }
 
@@ -622,17 +622,26 @@ Result<int> TenantKeys::RewrapUnderDefaultProviderKey(std::string_view tenant_vi
   return rewrapped;
 }
 
-Result<std::vector<std::string>> TenantKeys::ListTenantsWithKeys() {
-  std::vector<std::string> out;
+Status TenantKeys::ForEachKeyRecord(const std::function<Status(meta::Record&)>& f) {
   meta::ScanOptions opt;
   opt.limit = 1000;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kTenantKeyPartition, opt));
-    for (meta::Record& r : recs) out.push_back(std::move(r.key));
-    if (recs.size() < opt.limit) return out;
-    opt.start = out.back();
+    if (recs.empty()) return OkStatus();
+    opt.start = recs.back().key;
     opt.start_exclusive = true;
+    for (meta::Record& r : recs) RETURN_IF_ERROR(f(r));
+    if (recs.size() < opt.limit) return OkStatus();
   }
+}
+
+Result<std::vector<std::string>> TenantKeys::ListTenantsWithKeys() {
+  std::vector<std::string> out;
+  RETURN_IF_ERROR(ForEachKeyRecord([&](meta::Record& r) {
+    out.push_back(std::move(r.key));
+    return OkStatus();
+  }));
+  return out;
 }
 
 void TenantKeys::SetExternalKeys(kms::ExternalKeys* external) { external_ = external; }

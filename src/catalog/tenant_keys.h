@@ -243,6 +243,12 @@ class TenantKeys {
   // concurrent change) and refreshes the cache.
   Result<TenantKeyInfo> Update(std::string_view tenant, const std::function<Status(Record&)>& edit);
   static Status CheckCanAddVersion(const Record& r, const std::string& tenant);
+  // Calls `f` on every record of the partition, in key order, a page read
+  // at a time; stops at its first error.
+  Status ForEachKeyRecord(const std::function<Status(meta::Record&)>& f);
+  // Update of named key `ref` (NotFound if it was never created) that
+  // refuses a destroyed one (FailedPrecondition) before `edit`.
+  Result<TenantKeyInfo> UpdateLiveNamed(const KmsKeyRef& ref, const std::function<Status(Record&)>& edit);
   // A new random key becomes `r`'s current version (for an Update edit);
   // the current one joins r.previous.
   Status AddVersion(Record& r, const std::string& tenant);
