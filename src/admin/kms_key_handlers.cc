@@ -44,6 +44,17 @@ std::optional<ApiReply> CheckRoute(iam::Directory& directory, const AdminRoute& 
   return std::nullopt;
 }
 
+// The reply to a change of key `ref` that gave `info`: the key document,
+// 409 Conflict (saying `refused`) for a destroyed key, 404 for none.
+ApiReply ChangedKeyReply(const catalog::KmsKeyRef& ref, const Result<catalog::TenantKeyInfo>& info,
+                         std::string_view refused) {
+  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
+    return ErrorReply(C::kConflict, "the KMS key was destroyed; " + std::string(refused));
+  }
+  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
+  return JsonReply(200, NamedKeyJson(ref, *info));
+}
+
 }  // namespace
 
 ApiReply AdminApi::ListKmsKeys(const AdminRoute& route) {
@@ -95,23 +106,13 @@ ApiReply AdminApi::PutKmsKeyPolicy(const AdminRoute& route, std::string_view bod
   if (!allowed.ok()) return ErrorReply(C::kInvalidRequest, allowed.status().message());
   catalog::KmsKeyRef ref;
   if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
-  Result<catalog::TenantKeyInfo> info = tenant_keys_.SetAllowed(ref.RecordId(), *allowed);
-  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
-    return ErrorReply(C::kConflict, "the KMS key was destroyed; its policy can no longer change");
-  }
-  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
-  return JsonReply(200, NamedKeyJson(ref, *info));
+  return ChangedKeyReply(ref, tenant_keys_.SetAllowed(ref.RecordId(), *allowed), "its policy can no longer change");
 }
 
 ApiReply AdminApi::RotateKmsKey(const AdminRoute& route) {
   catalog::KmsKeyRef ref;
   if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
-  Result<catalog::TenantKeyInfo> info = tenant_keys_.RotateNamed(ref);
-  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
-    return ErrorReply(C::kConflict, "the KMS key was destroyed; it can no longer be rotated");
-  }
-  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
-  return JsonReply(200, NamedKeyJson(ref, *info));
+  return ChangedKeyReply(ref, tenant_keys_.RotateNamed(ref), "it can no longer be rotated");
 }
 
 ApiReply AdminApi::PutKmsKeyRotation(const AdminRoute& route, std::string_view body) {
@@ -125,13 +126,8 @@ ApiReply AdminApi::PutKmsKeyRotation(const AdminRoute& route, std::string_view b
   }
   catalog::KmsKeyRef ref;
   if (std::optional<ApiReply> refused = CheckRoute(directory_, route, &ref)) return *refused;
-  Result<catalog::TenantKeyInfo> info =
-      tenant_keys_.SetRotationPeriod(ref, static_cast<uint32_t>(days->get<uint64_t>()));
-  if (!info.ok() && info.status().code() == StatusCode::kFailedPrecondition) {
-    return ErrorReply(C::kConflict, "the KMS key was destroyed; it can no longer be rotated");
-  }
-  if (!info.ok()) return StatusReply(info.status(), C::kNoSuchKmsKey);
-  return JsonReply(200, NamedKeyJson(ref, *info));
+  return ChangedKeyReply(ref, tenant_keys_.SetRotationPeriod(ref, static_cast<uint32_t>(days->get<uint64_t>())),
+                         "it can no longer be rotated");
 }
 
 ApiReply AdminApi::DestroyKmsKey(const iam::Principal& caller, const AdminRoute& route, std::string_view body) {
