@@ -16,14 +16,16 @@ constexpr std::string_view kBetaCanonical = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
 // Owns the strings a RequestContext views.
 struct Who {
-  std::string account, user, canonical, arn;
+  std::string account, user, canonical, arn, service;
 
   static Who Anonymous() { return {}; }
+  static Who Service(std::string name) { return {"", "", "", "", std::move(name)}; }
   static Who Of(std::string account, std::string user, std::string_view canonical) {
     std::string arn = PrincipalArn(account, user);
     return {std::move(account), std::move(user), std::string(canonical), std::move(arn)};
   }
   Requester AsRequester() const {
+    if (!service.empty()) return Requester{true, "", "", "", "", service};
     if (account.empty()) return Requester{};
     return Requester{false, account, user, canonical, arn};
   }
@@ -88,6 +90,22 @@ TEST(EvaluateTest, UserPrincipalMatchesOnlyThatUser) {
   EXPECT_EQ(For(p, Who::Of("acme", "mallory", kAcmeCanonical)), Decision::kNoMatch);
   EXPECT_EQ(For(p, kBob), Decision::kNoMatch);
   EXPECT_EQ(For(p, kNobody), Decision::kNoMatch);
+}
+
+// Server access log delivery asks as "logging.s3.amazonaws.com"
+// (docs/bucket-logging.md): a statement naming it, or everyone, matches
+// it; one naming a tenant or a user never does, and a service principal
+// matches no tenant's request.
+TEST(EvaluateTest, ServicePrincipalMatchesOnlyThatService) {
+  const Who logging = Who::Service("logging.s3.amazonaws.com");
+  Policy named = MustParse(WithPrincipal(R"({"Service":"logging.s3.amazonaws.com"})"));
+  EXPECT_EQ(For(named, logging), Decision::kAllow);
+  EXPECT_EQ(For(named, Who::Service("cloudtrail.amazonaws.com")), Decision::kNoMatch);
+  EXPECT_EQ(For(named, kAcmeRoot), Decision::kNoMatch);
+  EXPECT_EQ(For(named, kNobody), Decision::kNoMatch);
+  EXPECT_EQ(For(MustParse(WithPrincipal(R"("*")")), logging), Decision::kAllow);
+  EXPECT_EQ(For(MustParse(WithPrincipal(R"({"AWS":"acme"})")), logging), Decision::kNoMatch);
+  EXPECT_EQ(For(MustParse(WithPrincipal(R"({"AWS":"acme"})", "NotPrincipal", "Deny")), logging), Decision::kDeny);
 }
 
 TEST(EvaluateTest, NotPrincipalAppliesToEveryoneElse) {

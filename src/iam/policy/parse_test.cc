@@ -183,8 +183,8 @@ TEST(ParseTest, InvalidPrincipals) {
   for (const char* principal :
        {R"("acme")", R"({"AWS":"arn:aws:iam::Acme:root"})", R"({"AWS":"arn:aws:iam::acme:user/"})",
         R"({"AWS":"arn:aws:iam::acme:role/admin"})", R"({"AWS":"arn:aws:iam::*:root"})", R"({"AWS":[]})",
-        R"({"AWS":7})", R"({"Service":"logging.s3.amazonaws.com"})", R"({"CanonicalUser":"abc"})", R"({})",
-        R"(["*"])"}) {
+        R"({"AWS":7})", R"({"Service":"*"})", R"({"Service":"Logging.S3"})", R"({"Federated":"x"})",
+        R"({"CanonicalUser":"abc"})", R"({})", R"(["*"])"}) {
     SCOPED_TRACE(principal);
     EXPECT_THAT(Error(OneStatement(std::string(R"({"Effect":"Allow","Principal":)") + principal +
                                    R"(,"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"})")),

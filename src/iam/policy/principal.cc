@@ -40,6 +40,14 @@ bool IsCanonicalId(std::string_view s) {
   return true;
 }
 
+bool IsServiceName(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+  }
+  return true;
+}
+
 Status Invalid(std::string_view what) {
   return InvalidArgumentError("Invalid principal in policy: " + Excerpt(what));
 }
@@ -65,6 +73,11 @@ Result<PrincipalPattern> ParseCanonical(std::string_view v) {
   return PrincipalPattern{Kind::kCanonicalUser, ToLower(v)};
 }
 
+Result<PrincipalPattern> ParseService(std::string_view v) {
+  if (!IsServiceName(v)) return Invalid(v);
+  return PrincipalPattern{Kind::kService, std::string(v)};
+}
+
 }  // namespace
 
 bool PrincipalPattern::Matches(const Requester& requester) const {
@@ -73,6 +86,7 @@ bool PrincipalPattern::Matches(const Requester& requester) const {
     case Kind::kAccount: return !requester.anonymous && requester.account == value;
     case Kind::kUser: return !requester.anonymous && requester.arn == value;
     case Kind::kCanonicalUser: return !requester.anonymous && requester.canonical_id == value;
+    case Kind::kService: return !requester.service.empty() && requester.service == value;
   }
   return false;
 }
@@ -86,8 +100,9 @@ Result<std::vector<PrincipalPattern>> ParsePrincipalElement(const nlohmann::json
   }
   if (!element.is_object() || element.empty()) return Invalid("expected \"*\" or an object");
   for (const auto& [type, values] : element.items()) {
-    bool aws = type == "AWS";
-    if (!aws && type != "CanonicalUser") return Invalid("unsupported principal type " + type);
+    if (type != "AWS" && type != "CanonicalUser" && type != "Service") {
+      return Invalid("unsupported principal type " + type);
+    }
     const nlohmann::json* items = &values;
     nlohmann::json single = nlohmann::json::array();
     if (values.is_string()) {
@@ -98,7 +113,9 @@ Result<std::vector<PrincipalPattern>> ParsePrincipalElement(const nlohmann::json
     for (const auto& v : *items) {
       if (!v.is_string()) return Invalid(type + " must be a string or a list of strings");
       const std::string& s = v.get_ref<const std::string&>();
-      ASSIGN_OR_RETURN(PrincipalPattern p, aws ? ParseAws(s) : ParseCanonical(s));
+      ASSIGN_OR_RETURN(PrincipalPattern p, type == "AWS"       ? ParseAws(s)
+                                           : type == "Service" ? ParseService(s)
+                                                               : ParseCanonical(s));
       out.push_back(std::move(p));
     }
   }

@@ -10,9 +10,17 @@
 //   {"AWS": "arn:aws:iam::<tenant>:user/<name>"}   that user
 //   {"CanonicalUser": "<64 hex>"}             any principal of the tenant
 //                                             with that S3 Owner ID
-// A tenant id is 1-63 lowercase letters, digits and '-'. Anything else
-// (other principal types such as "Service", wildcards inside an ARN) is an
-// invalid principal.
+//   {"Service": "<name>"}                     a service of this server acting
+//                                             for a tenant: only
+//                                             "logging.s3.amazonaws.com",
+//                                             server access log delivery
+//                                             (docs/bucket-logging.md), ever
+//                                             asks; other names parse, as
+//                                             AWS's, and match nothing
+// A tenant id is 1-63 lowercase letters, digits and '-'; a service name
+// 1-128 lowercase letters, digits, '.' and '-'. Anything else (wildcards
+// inside an ARN or a service name, other principal types) is an invalid
+// principal.
 //
 // Thread-safety: immutable values.
 #pragma once
@@ -28,11 +36,13 @@
 namespace confiance::iam::policy {
 
 struct PrincipalPattern {
-  enum class Kind { kEveryone, kAccount, kUser, kCanonicalUser };
+  enum class Kind { kEveryone, kAccount, kUser, kCanonicalUser, kService };
   Kind kind = Kind::kEveryone;
-  std::string value;  // tenant id, user ARN, or lowercase canonical id
+  std::string value;  // tenant id, user ARN, lowercase canonical id, or service name
 
-  // kEveryone matches anyone; the others never match an anonymous requester.
+  // kEveryone matches anyone, services included; kService only that
+  // service; the others never match an anonymous requester (a service is
+  // one: it signs nothing).
   bool Matches(const Requester& requester) const;
 };
 

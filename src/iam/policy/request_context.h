@@ -29,13 +29,17 @@
 
 namespace confiance::iam::policy {
 
-// Who sends the request. For an anonymous request only `anonymous` is set.
+// Who sends the request. For an anonymous request only `anonymous` is set;
+// for a service of this server acting for a tenant (server access log
+// delivery), `anonymous` and `service`: it signs nothing, and only a
+// statement naming it or everyone matches it.
 struct Requester {
   bool anonymous = true;
   std::string_view account;       // tenant id, e.g. "acme"
   std::string_view user;          // user name; "root" for the tenant's root principal
   std::string_view canonical_id;  // the tenant's 64-hex S3 Owner ID
   std::string_view arn;           // PrincipalArn(account, user)
+  std::string_view service;       // "logging.s3.amazonaws.com"; "" = not a service
 };
 
 // "arn:aws:iam::<account>:root" when `user` is "root", else
