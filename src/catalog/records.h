@@ -110,6 +110,9 @@ struct BucketRecord {
   // PutBucketReplication, in s3/replication_config.h's encoding (opaque
   // here); "" = no replication.
   std::string replication;
+  // PutBucketLogging (server access logging), in s3/bucket_logging.h's
+  // encoding (opaque here); "" = logging off.
+  std::string logging;
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;

@@ -64,6 +64,8 @@
 #include "main/encrypt_metadata_command.h"
 #include "main/kms_flags.h"
 #include "main/lifecycle_runner.h"
+#include "main/access_log_delivery.h"
+#include "main/service_put.h"
 #include "main/lockbox_flags.h"
 #include "main/log_command.h"
 #include "main/log_export_command.h"
@@ -117,6 +119,7 @@ struct ServerFlags {
   bool no_console = false;          // --no-console: /_confiance/console/ answers 404
   uint64_t console_idle_timeout_s = 1800;  // the console signs out after this long idle (0: never)
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
+  uint64_t access_log_interval_s = 60;  // between server access log deliveries (main/access_log_delivery.h)
   // The online scrub (main/scrub_job.h): its default rate (MiB/s verified,
   // 0: unlimited) and schedule (hours between scrubs, 0: none; weekly by
   // default, as Ceph's deep scrub).
@@ -702,6 +705,26 @@ int RunServer(const ServerFlags& flags) {
   lifecycle.emplace(**dir, transparency ? &transparency->log() : nullptr, flags.lifecycle, &background_stats,
                     &lifecycle_outcomes);
 
+  // Server access logs (docs/bucket-logging.md), derived from the tenants'
+  // transparency logs and written through S3 as the logging service;
+  // stops before the pools it writes with.
+  std::optional<AccessLogDelivery> access_logs;
+  if (transparency) {
+    AccessLogDelivery::Deps deps;
+    deps.log = &transparency->log();
+    deps.catalog = (*dir)->catalog.get();
+    deps.store = (*dir)->meta.get();
+    deps.directory = (*dir)->directory.get();
+    deps.put = [&service](const s3::S3Service::ServiceCaller& caller, const std::string& bucket,
+                          const std::string& key, const std::string& body, std::string* error_code) {
+      return PutAsService(service, caller, bucket, key, body, error_code);
+    };
+    deps.region = flags.region;
+    deps.interval = std::chrono::seconds(flags.access_log_interval_s);
+    access_logs.emplace(std::move(deps));
+    access_logs->Start();
+  }
+
   spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data,
                flags.region, reserve);
@@ -720,6 +743,7 @@ int RunServer(const ServerFlags& flags) {
   sweep_cv.notify_all();
   sweeper.join();
   lifecycle.reset();
+  access_logs.reset();
   signals_io.stop();
   signal_thread.join();
   scan_pool.Stop();
@@ -857,6 +881,10 @@ int main(int argc, char** argv) {
   server->add_option("--sweep-grace", flags.sweep_grace_s, "Minimum age (s) of a blob the sweeper may delete")->capture_default_str();
   server->add_option("--lifecycle-interval", flags.lifecycle.interval_s, "Seconds between lifecycle worker ticks")
       ->capture_default_str();
+  server->add_option("--access-log-interval", flags.access_log_interval_s,
+                     "Seconds between deliveries of server access logs to their target buckets")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{24} * 3600));
   server->add_option("--lifecycle-day-seconds", flags.lifecycle.day_seconds,
                      "Length of a lifecycle day in seconds (debug setting: tests shorten it)")
       ->capture_default_str();

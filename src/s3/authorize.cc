@@ -152,8 +152,40 @@ Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& pr
   return CachedIdentityPolicy("session/" + principal.access_key_id, principal.session->policy);
 }
 
+std::optional<S3Error> Authorizer::CheckService(const http::Request& request, const RequesterInfo& requester,
+                                                const AccessCheck& access) {
+  const catalog::BucketRecord* bucket = access.bucket_record;
+  // A service acts for one tenant, and only on that tenant's buckets.
+  if (bucket == nullptr || requester.service_source_account.empty() ||
+      bucket->owner != requester.service_source_account) {
+    return Denied("a service acts only on buckets of the tenant it acts for");
+  }
+  const std::string resource = access.key.empty() ? fmt::format("arn:aws:s3:::{}", access.bucket)
+                                                  : fmt::format("arn:aws:s3:::{}/{}", access.bucket, access.key);
+  const auto now = std::chrono::system_clock::now();
+  const std::string current_time = IsoNow(now);
+  const std::string epoch = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  iam::policy::RequestContext ctx;
+  ctx.action = access.action;
+  ctx.resource = resource;
+  ctx.requester.service = requester.service;
+  ctx.Add("aws:SourceArn", requester.service_source_arn);
+  ctx.Add("aws:SourceAccount", requester.service_source_account);
+  ctx.Add("aws:SecureTransport", request.secure ? "true" : "false");
+  ctx.Add("aws:CurrentTime", current_time);
+  ctx.Add("aws:EpochTime", epoch);
+  for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
+  Result<PolicyRef> bp = BucketPolicy(*bucket);
+  if (!bp.ok()) return ErrorFromStatus(bp.status());
+  const Decision d = bp->policy ? bp->policy->Evaluate(ctx) : Decision::kNoMatch;
+  if (d == Decision::kDeny) return Denied("explicitly denied by the bucket policy");
+  if (d != Decision::kAllow) return Denied("the bucket policy does not grant this action to the service");
+  return std::nullopt;
+}
+
 std::optional<S3Error> Authorizer::Check(const http::Request& request, const RequesterInfo& requester,
                                          const AccessCheck& access) {
+  if (!requester.service.empty()) return CheckService(request, requester, access);
   const catalog::BucketRecord* bucket = access.bucket_record;
   const bool anonymous = requester.anonymous;
   const bool is_root = !anonymous && requester.principal->user == iam::kRootUser;

@@ -61,6 +61,14 @@ struct RequesterInfo {
   // (SigV2) or "AWS4-HMAC-SHA256". Empty when anonymous (keys absent).
   std::string_view auth_type;
   std::string_view signature_version;
+  // A service of this server acting for a tenant (server access log
+  // delivery, s3/bucket_logging.h): anonymous, with the service's name,
+  // the ARN of the resource it acts for (aws:SourceArn) and that
+  // resource's tenant (aws:SourceAccount). Only the bucket policy of a
+  // bucket of that same tenant can let it through. Empty otherwise.
+  std::string_view service;
+  std::string_view service_source_arn;
+  std::string_view service_source_account;
 };
 
 // One access to check. Views must outlive the call.
@@ -116,6 +124,9 @@ class Authorizer {
     PolicyRef ref;
   };
   static PolicyRef MakeRef(std::string_view text, std::shared_ptr<const iam::policy::Policy> policy);
+  // Check for a service requester (RequesterInfo::service).
+  std::optional<S3Error> CheckService(const http::Request& request, const RequesterInfo& requester,
+                                      const AccessCheck& access);
 
   Result<PolicyRef> BucketPolicy(const catalog::BucketRecord& bucket);
   // An identity-kind policy (a user's, or a session's) parsed once per

@@ -297,6 +297,8 @@ std::string NotificationMessage(const audit::Event& e, std::string_view event_na
   std::string principal = "anonymous";
   if (e.principal.type == "system") {
     principal = "confiance:" + e.principal.user;  // the server itself (the lifecycle worker)
+  } else if (e.principal.type == "service") {
+    principal = e.principal.user;  // a service for the tenant: log delivery (s3/bucket_logging.h)
   } else if (!e.principal.tenant.empty()) {
     principal = e.principal.type == "operator" ? "operator:" + e.principal.user
                                                : iam::UserArn(e.principal.tenant, e.principal.user);

@@ -191,5 +191,15 @@ TEST(NotificationConfigTest, MessageIsS3sEventStructure) {
   EXPECT_EQ(r["s3"]["object"]["sequencer"], "000000000000012C");
 }
 
+// A log object the delivery service wrote (s3/bucket_logging.h) names the
+// service, not a user of the tenant it acts for.
+TEST(NotificationConfigTest, AServicesWriteNamesTheService) {
+  audit::Event e = Entry("PutObject", "logs/2026-12-07-00-00-00-0123456789ABCDEF");
+  e.principal = {"service", "acme", "logging.s3.amazonaws.com", ""};
+  nlohmann::json m = nlohmann::json::parse(
+      NotificationMessage(e, "ObjectCreated:Put", Rule({"s3:ObjectCreated:*"}), "acme", "eu-west-3", 1));
+  EXPECT_EQ(m["Records"][0]["userIdentity"]["principalId"], "logging.s3.amazonaws.com");
+}
+
 }  // namespace
 }  // namespace confiance::s3

@@ -85,9 +85,11 @@ enum class Operation {
   // (unset_settings_handlers.cc); setting one is NotImplemented.
   kGetBucketWebsite,
   kDeleteBucketWebsite,
-  kGetBucketLogging,
   kGetBucketRequestPayment,
   kGetBucketAccelerate,
+  // Server access logging to a bucket (s3/bucket_logging.h).
+  kGetBucketLogging,
+  kPutBucketLogging,
   // Bucket replication (s3/replication_config.h).
   kGetBucketReplication,
   kPutBucketReplication,

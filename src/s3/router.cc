@@ -19,7 +19,7 @@ constexpr std::array kUnimplementedSubresources = {
     "torrent",        "website",
 };
 
-// Of those, the bucket settings whose unset state a GET (and for two, a
+// Of those, the bucket settings whose unset state a GET (and for one, a
 // DELETE) answers: tools that read every setting of a bucket (Terraform's
 // aws_s3_bucket, backup and audit scripts) then work. Setting one stays
 // NotImplemented.
@@ -29,7 +29,6 @@ struct UnsetSetting {
 };
 constexpr UnsetSetting kUnsetSettings[] = {
     {"website", Operation::kGetBucketWebsite, Operation::kDeleteBucketWebsite},
-    {"logging", Operation::kGetBucketLogging, Operation::kNotImplemented},
     {"requestPayment", Operation::kGetBucketRequestPayment, Operation::kNotImplemented},
     {"accelerate", Operation::kGetBucketAccelerate, Operation::kNotImplemented},
 };
@@ -88,6 +87,7 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"lifecycle", Operation::kGetBucketLifecycle, Operation::kPutBucketLifecycle, Operation::kDeleteBucketLifecycle},
       {"notification", Operation::kGetBucketNotification, Operation::kPutBucketNotification,
        Operation::kNotImplemented},
+      {"logging", Operation::kGetBucketLogging, Operation::kPutBucketLogging, Operation::kNotImplemented},
       {"replication", Operation::kGetBucketReplication, Operation::kPutBucketReplication,
        Operation::kDeleteBucketReplication},
       {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
@@ -304,6 +304,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetBucketWebsite: return "GetBucketWebsite";
     case Operation::kDeleteBucketWebsite: return "DeleteBucketWebsite";
     case Operation::kGetBucketLogging: return "GetBucketLogging";
+    case Operation::kPutBucketLogging: return "PutBucketLogging";
     case Operation::kGetBucketReplication: return "GetBucketReplication";
     case Operation::kDeleteBucketReplication: return "DeleteBucketReplication";
     case Operation::kPutBucketReplication:
@@ -385,6 +386,7 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetBucketWebsite: return "s3:GetBucketWebsite";
     case Operation::kDeleteBucketWebsite: return "s3:DeleteBucketWebsite";
     case Operation::kGetBucketLogging: return "s3:GetBucketLogging";
+    case Operation::kPutBucketLogging: return "s3:PutBucketLogging";
     case Operation::kGetBucketReplication: return "s3:GetReplicationConfiguration";
     // As for encryption and lifecycle, the delete needs the put.
     case Operation::kDeleteBucketReplication: return "s3:PutReplicationConfiguration";

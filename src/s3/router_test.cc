@@ -69,8 +69,9 @@ TEST(RouterTest, PostOnTheServiceIsTheStsQueryApi) {
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("PUT", "/b?website").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kPutBucketLogging);
   EXPECT_EQ(MustRoute("DELETE", "/b?logging").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("POST", "/b?analytics").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b?inventory").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?website").op, Operation::kNotImplemented);

@@ -23,7 +23,10 @@ target_sources(confiance_s3 PRIVATE notification_handlers.cc)
 # Bucket replication (docs/replication.md): configuration and handlers.
 target_sources(confiance_s3 PRIVATE tenant_target_arn.cc replication_config.cc replication_handlers.cc)
 confiance_test(s3_replication_config_test SOURCES replication_config_test.cc DEPS confiance_s3)
-# Website, logging, Requester Pays, acceleration: never set here.
+# Server access logging to a bucket (docs/bucket-logging.md).
+target_sources(confiance_s3 PRIVATE bucket_logging.cc logging_handlers.cc)
+confiance_test(s3_bucket_logging_test SOURCES bucket_logging_test.cc DEPS confiance_s3)
+# Website, Requester Pays, acceleration: never set here.
 target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)

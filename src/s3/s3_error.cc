@@ -140,6 +140,7 @@ constexpr std::array kTable = {
           "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
     Entry{"NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration"},
     Entry{"ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"},
+    Entry{"InvalidTargetBucketForLogging", 400, "The target bucket for logging does not exist"},
     Entry{"InvalidToken", 400, "The provided token is malformed or otherwise invalid."},
     Entry{"ExpiredToken", 400, "The provided token has expired."},
     Entry{"OperationAborted", 409,

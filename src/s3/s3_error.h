@@ -96,6 +96,8 @@ enum class S3ErrorCode {
   // Bucket settings never set (unset_settings_handlers.cc).
   kNoSuchWebsiteConfiguration,
   kReplicationConfigurationNotFoundError,
+  // PutBucketLogging: a target bucket that cannot receive the logs.
+  kInvalidTargetBucketForLogging,
   // Temporary credentials (docs/sts.md).
   kInvalidToken,
   kExpiredToken,

@@ -55,7 +55,7 @@ S3Service::S3Service(S3Deps deps, S3Options options)
 }
 
 asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
-                                        http::ResponseWriter& response) {
+                                        http::ResponseWriter& response, const ServiceCaller* as_service) {
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
     (void)co_await response.Send(200, h, "ok\n");
@@ -74,6 +74,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (deps_.audit_log != nullptr) audit.emplace(*this, *deps_.audit_log);
   AuditedResponseWriter audited(writer, audit ? &*audit : nullptr);
   Ctx ctx{request, body, audited};
+  ctx.service = as_service;
   if (audit) audit->Bind(ctx);
   ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
@@ -97,6 +98,10 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   ctx.route = std::move(route).value();
   ctx.route_resolved = true;
   ctx.resource = "/" + ctx.route.bucket + (ctx.route.key.empty() ? "" : "/" + ctx.route.key);
+  // A service's own request (log delivery) writes objects, and only that.
+  if (ctx.service != nullptr && ctx.route.op != Operation::kPutObject) {
+    co_return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: a service may only write objects");
+  }
 
   // CORS comes before authentication: a preflight carries no credentials,
   // and S3 sends the CORS headers on refusals too.
@@ -120,7 +125,14 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
                          !ctx.route.HasQuery("X-Amz-Signature") && !ctx.route.HasQuery("Signature") &&
                          !ctx.route.HasQuery("AWSAccessKeyId");
   ctx.credentials_presented = !anonymous;
-  if (anonymous) {
+  if (ctx.service != nullptr) {
+    // Anonymous, named by its service principal, authorized per bucket
+    // (Authorizer::CheckService).
+    ctx.requester.anonymous = true;
+    ctx.requester.service = ctx.service->service;
+    ctx.requester.service_source_arn = ctx.service->source_arn;
+    ctx.requester.service_source_account = ctx.service->source_account;
+  } else if (anonymous) {
     ctx.requester.anonymous = true;
     if (ctx.route.op == Operation::kListBuckets || ctx.route.op == Operation::kCreateBucket) {
       co_return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: anonymous requests cannot list or create buckets");
@@ -233,9 +245,10 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutObjectRetention: co_return co_await PutObjectRetention(ctx);
     case Operation::kGetObjectLegalHold: co_return co_await GetObjectLegalHold(ctx);
     case Operation::kPutObjectLegalHold: co_return co_await PutObjectLegalHold(ctx);
+    case Operation::kGetBucketLogging: co_return co_await GetBucketLogging(ctx);
+    case Operation::kPutBucketLogging: co_return co_await PutBucketLogging(ctx);
     case Operation::kGetBucketWebsite:
     case Operation::kDeleteBucketWebsite:
-    case Operation::kGetBucketLogging:
     case Operation::kGetBucketRequestPayment:
     case Operation::kGetBucketAccelerate: co_return co_await UnsetBucketSetting(ctx);
     case Operation::kSts:  // answered above

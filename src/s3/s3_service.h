@@ -110,8 +110,22 @@ class S3Service {
  public:
   S3Service(S3Deps deps, S3Options options);
 
-  asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body,
-                               http::ResponseWriter& response);
+  // A service of this server acting for a tenant: server access log
+  // delivery (s3/bucket_logging.h), which writes its log objects through
+  // S3 like any writer, so that they are encrypted, placed, counted,
+  // logged and notified as every object is.
+  struct ServiceCaller {
+    std::string service;         // its principal, e.g. kLogDeliveryService
+    std::string source_arn;      // aws:SourceArn: "arn:aws:s3:::<bucket>"
+    std::string source_account;  // aws:SourceAccount: the tenant it acts for
+  };
+
+  // Serves one request. `as_service`: a request made in this process by
+  // that service (never one from the network, which always passes null):
+  // it carries no signature, only PutObject is served, and only a bucket
+  // policy of the tenant it acts for can let it through.
+  asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
+                               const ServiceCaller* as_service = nullptr);
 
  private:
   struct Ctx;
@@ -383,12 +397,15 @@ class S3Service {
   // bucket/key: x-amz-bypass-governance-retention: true and the
   // requester's s3:BypassGovernanceRetention, both.
   catalog::LockOverride LockOverrideFor(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key);
-  // unset_settings_handlers.cc: website, logging, replication, request
-  // payment and transfer acceleration, never set on any bucket here.
+  // unset_settings_handlers.cc: website, request payment and transfer
+  // acceleration, never set on any bucket here.
   asio::awaitable<Reply> UnsetBucketSetting(Ctx& ctx);
   // notification_handlers.cc
   asio::awaitable<Reply> GetBucketNotification(Ctx& ctx);
   asio::awaitable<Reply> PutBucketNotification(Ctx& ctx);
+  // logging_handlers.cc
+  asio::awaitable<Reply> GetBucketLogging(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketLogging(Ctx& ctx);
   asio::awaitable<Reply> GetBucketReplication(Ctx& ctx);
   asio::awaitable<Reply> PutBucketReplication(Ctx& ctx);
   asio::awaitable<Reply> DeleteBucketReplication(Ctx& ctx);

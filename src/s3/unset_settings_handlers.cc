@@ -1,10 +1,9 @@
 // File: s3/unset_settings_handlers.cc
-// Bucket settings Confiance does not offer (static website hosting, server
-// access logging to a bucket, Requester Pays, transfer
-// acceleration; replication is offered since, s3/replication_config.h), answered as S3 answers for a bucket that never
-// had them: tools that read every setting of a bucket (Terraform's aws_s3_bucket, inventory and audit scripts) then
-// work unchanged, and nothing claims a feature that is not there. Setting one is NotImplemented (router.cc). The
-// tenant's own verifiable log (docs/audit-log.md) is what S3's server access logging gives elsewhere.
+// Bucket settings Confiance does not offer (static website hosting, Requester Pays, transfer acceleration;
+// replication and server access logging are offered since, s3/replication_config.h and s3/bucket_logging.h),
+// answered as S3 answers for a bucket that never had them: tools that read every setting of a bucket (Terraform's
+// aws_s3_bucket, inventory and audit scripts) then work unchanged, and nothing claims a feature that is not there.
+// Setting one is NotImplemented (router.cc).
 #include "s3/s3_context.h"
 #include "s3/xml/xml_writer.h"
 
@@ -22,10 +21,6 @@ asio::awaitable<S3Service::Reply> S3Service::UnsetBucketSetting(Ctx& ctx) {
       // Nothing to remove: S3 answers 204 all the same.
       co_await SendEmpty(ctx, 204, {});
       co_return std::nullopt;
-    case Operation::kGetBucketLogging:
-      // No LoggingEnabled element: logging is off.
-      w.OpenRoot("BucketLoggingStatus");
-      break;
     case Operation::kGetBucketRequestPayment:
       w.OpenRoot("RequestPaymentConfiguration").PlainElement("Payer", "BucketOwner");
       break;

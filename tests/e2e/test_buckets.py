@@ -328,11 +328,12 @@ def test_list_buckets_paginated(server, s3):
 
 
 def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
-    """Website, logging, Requester Pays and acceleration are not offered:
-    reading them gives S3's answer for a bucket that never had them (so
-    tools that read every setting work), deleting website is a 204 no-op,
-    and setting any of them is 501. Replication is offered
-    (test_replication.py); a bucket without it answers as S3's does."""
+    """Website, Requester Pays and acceleration are not offered: reading
+    them gives S3's answer for a bucket that never had them (so tools that
+    read every setting work), deleting website is a 204 no-op, and setting
+    any of them is 501. Replication and logging are offered
+    (test_replication.py, test_bucket_logging.py); a bucket without them
+    answers as S3's does."""
     with pytest.raises(ClientError) as ei:
         s3.get_bucket_website(Bucket=bucket)
     assert client_error(ei) == (404, "NoSuchWebsiteConfiguration")
@@ -356,8 +357,6 @@ def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
     puts = [
         lambda: s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
             "IndexDocument": {"Suffix": "index.html"}}),
-        lambda: s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "l/"}}),
         lambda: s3.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={
             "Payer": "Requester"}),
         lambda: s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={
@@ -374,3 +373,4 @@ def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
     with pytest.raises(ClientError) as ei:
         s3.get_bucket_logging(Bucket=unique_bucket("nosuch"))
     assert client_error(ei) == (404, "NoSuchBucket")
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
