@@ -205,6 +205,16 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
   out.Sample(kReplications, {{"result", "abandoned"}}, s.abandoned_replications.value());
   out.Single("confiance_replicated_bytes_total", "counter", "Object bytes replicated to declared destinations.",
              s.replicated_bytes.value());
+  const char* kAccessLogRecords = "confiance_access_log_records_total";
+  out.Family(kAccessLogRecords, "counter",
+             "Server access log records for buckets with logging on, by result: delivered (written into the target "
+             "bucket) or dropped (the target refused them; the server's log names it).");
+  out.Sample(kAccessLogRecords, {{"result", "delivered"}}, s.access_log_records.value());
+  out.Sample(kAccessLogRecords, {{"result", "dropped"}}, s.access_log_dropped_records.value());
+  ResultCounter(out, "confiance_access_log_objects_total",
+                "Server access log objects written into target buckets, by result: ok, or failed (the server "
+                "answered 5xx; the pass is tried again).",
+                s.access_log_objects, s.failed_access_log_deliveries);
 }
 
 // Per target of the workers reading the tenants' logs: how many entries

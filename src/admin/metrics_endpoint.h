@@ -115,6 +115,13 @@ struct BackgroundStats {
   metrics::Counter failed_replications;
   metrics::Counter abandoned_replications;
   metrics::Counter replicated_bytes;
+  // Server access logs to buckets (main/access_log_delivery.h): log
+  // objects written, records in them, records a target refused (dropped),
+  // and deliveries that failed and will be tried again.
+  metrics::Counter access_log_objects;
+  metrics::Counter access_log_records;
+  metrics::Counter access_log_dropped_records;
+  metrics::Counter failed_access_log_deliveries;
 };
 
 // A storage pool on a Ceph cluster (docs/rados.md).

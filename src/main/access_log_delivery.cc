@@ -158,13 +158,17 @@ Status AccessLogDelivery::DeliverTenant(const std::string& tenant, const std::ve
     if (status >= 200 && status < 300) {
       ++stats.objects;
       stats.records += batch.records;
+      deps_.stats->access_log_objects.Add();
+      deps_.stats->access_log_records.Add(batch.records);
       continue;
     }
     if (status >= 500 || status == 409) {  // the server's trouble, or a race: try again
+      deps_.stats->failed_access_log_deliveries.Add();
       return UnavailableError("writing " + target.target_bucket + "/" + key + ": HTTP " + std::to_string(status) + " " +
                               error_code);
     }
     stats.dropped += batch.records;
+    deps_.stats->access_log_dropped_records.Add(batch.records);
     spdlog::warn("access logs of bucket {}: target bucket {} refused {} records (HTTP {} {}); they are dropped",
                  source.bucket.name, target.target_bucket, batch.records, status, error_code);
   }

@@ -41,6 +41,7 @@
 #include <string>
 #include <thread>
 
+#include "admin/metrics_endpoint.h"
 #include "audit/audit_log.h"
 #include "catalog/catalog.h"
 #include "common/status.h"
@@ -67,6 +68,9 @@ class AccessLogDelivery {
     Put put;
     std::string region;  // the region of a bucket created without a LocationConstraint
     std::chrono::milliseconds interval{60000};
+    // Counts objects, records delivered and dropped, and failed writes
+    // for the metrics (access_log_* counters). Required.
+    admin::BackgroundStats* stats = nullptr;
     // Entries of one tenant's log read per object batch: bounds the
     // records held in memory (a few hundred bytes each) while they are
     // written.

@@ -85,6 +85,7 @@ class AccessLogDeliveryTest : public ::testing::Test {
     deps.store = &store_;
     deps.directory = &directory_;
     deps.region = "eu-west-3";
+    deps.stats = &stats_;
     deps.put = [this](const s3::S3Service::ServiceCaller& caller, const std::string& bucket, const std::string& key,
                       const std::string& body, std::string* error_code) -> Result<int> {
       writes_.push_back({caller.service, caller.source_arn, caller.source_account, bucket, key, body});
@@ -104,6 +105,7 @@ class AccessLogDeliveryTest : public ::testing::Test {
   std::unique_ptr<audit::AuditLog> log_;
   std::vector<Write> writes_;
   int status_ = 200;
+  admin::BackgroundStats stats_;
 };
 
 TEST_F(AccessLogDeliveryTest, DeliversEachRecordOfTheBucketOnceAsTheLoggingService) {
@@ -117,6 +119,8 @@ TEST_F(AccessLogDeliveryTest, DeliversEachRecordOfTheBucketOnceAsTheLoggingServi
   ASSERT_OK_AND_ASSIGN(AccessLogDelivery::PassStats stats, delivery->RunOnce());
   EXPECT_EQ(stats.objects, 1u);
   EXPECT_EQ(stats.records, 2u);
+  EXPECT_EQ(stats_.access_log_objects.value(), 1u);
+  EXPECT_EQ(stats_.access_log_records.value(), 2u);
   ASSERT_EQ(writes_.size(), 1u);
   const Write& w = writes_[0];
   EXPECT_EQ(w.service, "logging.s3.amazonaws.com");
@@ -151,6 +155,7 @@ TEST_F(AccessLogDeliveryTest, AFailedPassIsRepeatedUnderTheSameKeys) {
   status_ = 503;
   EXPECT_FALSE(delivery->RunOnce().ok());
   ASSERT_EQ(writes_.size(), 1u);
+  EXPECT_EQ(stats_.failed_access_log_deliveries.value(), 1u);
   Log("photos", "b");
   status_ = 200;
   ASSERT_OK_AND_ASSIGN(AccessLogDelivery::PassStats stats, delivery->RunOnce());
@@ -163,6 +168,29 @@ TEST_F(AccessLogDeliveryTest, AFailedPassIsRepeatedUnderTheSameKeys) {
   EXPECT_EQ(Lines(writes_[1].body), 2u);
 }
 
+// A crash after a pass wrote its objects but before its cursor was
+// durable: the cursor is back where the pass began, and the repeated pass
+// writes the same objects (same keys, the same records and any since).
+TEST_F(AccessLogDeliveryTest, APassWhoseCursorACrashLostRewritesTheSameObjects) {
+  EnableLogging();
+  ASSERT_OK_AND_ASSIGN(audit::TransparencyLog * log, log_->TenantLog("acme"));
+  const uint64_t begin = log->size();
+  Log("photos", "a");
+  Log("photos", "b");
+  meta::Batch at_begin;
+  at_begin.Put("cursor/acme", std::to_string(begin));
+  ASSERT_OK(store_.Apply(kAccessLogPartition, at_begin));
+  ASSERT_OK(Delivery()->RunOnce().status());
+  ASSERT_OK(store_.Apply(kAccessLogPartition, at_begin));  // the crash
+  Log("photos", "c");
+  ASSERT_OK(Delivery()->RunOnce().status());
+  ASSERT_EQ(writes_.size(), 2u);
+  EXPECT_EQ(writes_[1].key, writes_[0].key);
+  EXPECT_EQ(writes_[1].body.substr(0, writes_[0].body.size()), writes_[0].body);
+  EXPECT_EQ(Lines(writes_[0].body), 2u);
+  EXPECT_EQ(Lines(writes_[1].body), 3u);
+}
+
 TEST_F(AccessLogDeliveryTest, ARefusingTargetDropsItsRecordsAndTheCursorMovesOn) {
   EnableLogging();
   Log("photos", "a");
@@ -171,6 +199,7 @@ TEST_F(AccessLogDeliveryTest, ARefusingTargetDropsItsRecordsAndTheCursorMovesOn)
   ASSERT_OK_AND_ASSIGN(AccessLogDelivery::PassStats stats, delivery->RunOnce());
   EXPECT_EQ(stats.dropped, 1u);
   EXPECT_EQ(stats.objects, 0u);
+  EXPECT_EQ(stats_.access_log_dropped_records.value(), 1u);
   status_ = 200;
   ASSERT_OK_AND_ASSIGN(stats, delivery->RunOnce());
   EXPECT_EQ(writes_.size(), 1u);  // not tried again

@@ -721,6 +721,7 @@ int RunServer(const ServerFlags& flags) {
     };
     deps.region = flags.region;
     deps.interval = std::chrono::seconds(flags.access_log_interval_s);
+    deps.stats = &background_stats;
     access_logs.emplace(std::move(deps));
     access_logs->Start();
   }
