@@ -2,7 +2,8 @@
 // libFuzzer target: the S3 request-document parsers (CompleteMultipartUpload,
 // CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
 // AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration,
-// ServerSideEncryptionConfiguration, ReplicationConfiguration)
+// ServerSideEncryptionConfiguration, ReplicationConfiguration,
+// BucketLoggingStatus)
 // must reject or accept any input without crashing; escaping must always
 // produce text without raw markup; and a document these parsers accept must
 // survive render -> parse unchanged.
@@ -16,6 +17,7 @@
 #include "s3/xml/acl_xml.h"
 #include "s3/xml/cors_xml.h"
 #include "s3/xml/encryption_xml.h"
+#include "s3/xml/logging_xml.h"
 #include "s3/xml/replication_xml.h"
 #include "s3/xml/tagging_xml.h"
 #include "s3/xml/xml_reader.h"
@@ -76,6 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (offered) {
       CheckRoundTrip(*replication, xml::RenderReplicationConfiguration, xml::ParseReplicationConfiguration);
     }
+  }
+  // TargetGrants are noted (and refused by the handler), not rendered.
+  if (auto logging = xml::ParseBucketLoggingStatus(in); logging.ok() && !(*logging && (*logging)->has_target_grants)) {
+    CheckRoundTrip(*logging, xml::RenderBucketLoggingStatus, xml::ParseBucketLoggingStatus);
   }
   CheckTaggingRoundTrip(in);
   CheckCorsRoundTrip(in);
