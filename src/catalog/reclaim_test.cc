@@ -250,6 +250,31 @@ TEST_F(ReclaimTest, TenantShredRefusesAWriteWhoseBodyWasStillArriving) {
   ASSERT_OK(catalog_.DeleteBucket(still));
 }
 
+// A DeleteObject of a versioned bucket in flight at the shred: its delete
+// marker holds no key, but would stay as an entry of the emptied bucket.
+TEST_F(ReclaimTest, TenantShredRefusesADeleteMarkerStillInFlight) {
+  BucketRecord a1 = MakeBucket("a1", "b1", "acme");
+  ASSERT_OK(catalog_.UpdateBucket("a1", [](BucketRecord& b) {
+    b.versioning = BucketVersioning::kEnabled;
+    return OkStatus();
+  }));
+  ASSERT_OK_AND_ASSIGN(const BucketRecord versioned, catalog_.GetBucket("a1"));
+  Put(versioned, "x", 10);
+  ASSERT_OK(tenant_keys_.Destroy("acme").status());
+  Reclaimer reclaimer(store_, catalog_, tenant_keys_, keys_, blobs_);
+  ASSERT_OK(reclaimer.EnqueueTenant("acme"));
+  std::stop_source stop;
+  ASSERT_OK(reclaimer.RunQueued(stop.get_token()));
+
+  Result<DeleteOutcome> late = catalog_.DeleteObjectVersion(versioned, "x", std::nullopt, {});
+  EXPECT_STATUS_CODE(late.status(), kAborted);
+  EXPECT_EQ(late.status().message(), kRetiredKeyVersion);
+  ASSERT_OK_AND_ASSIGN(BucketRecord still, catalog_.GetBucket("a1"));
+  ASSERT_OK_AND_ASSIGN(VersionsPage versions, catalog_.ListObjectVersions(still, ListVersionsOptions{}));
+  EXPECT_TRUE(versions.versions.empty());
+  ASSERT_OK(catalog_.DeleteBucket(still));
+}
+
 TEST_F(ReclaimTest, TenantShredDestroysBucketKeysTheProviderWrapsAtOnce) {
   // A bucket from before tenant keys: its key wrapped by the provider.
   BucketRecord old;

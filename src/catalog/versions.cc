@@ -270,13 +270,19 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       marker.replica_source_version = *replica_source_version;
       AdoptVersionId(bucket, *replica_source_version, marker);
     }
+    // A marker holds no data key, but lands under the bucket's current
+    // key version: after a tenant's crypto-shred fenced every version, a
+    // marker still in flight is refused as a late write is, and leaves
+    // nothing behind in the emptied bucket (catalog/reclaim.h).
+    const std::vector<uint32_t> marker_versions = {bucket.key_version};
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
-      ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}, {}));
+      ASSIGN_OR_RETURN(PutPlan plan,
+                       PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}, marker_versions));
       plan.batch.durability = durability;
       Status s = store_.Apply(partition, plan.batch);
       if (s.code() == StatusCode::kFailedPrecondition) {
-        RETURN_IF_ERROR(CheckFences(partition, bucket.name, bucket.id, {}));  // a marker holds no data key
+        RETURN_IF_ERROR(CheckFences(partition, bucket.name, bucket.id, marker_versions));
         continue;
       }
       RETURN_IF_ERROR(s);
