@@ -122,14 +122,15 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketLogging(Ctx& ctx) {
   // lost. (One turned off whose last records are not delivered yet is
   // replaced: those are lost, as records are on AWS when the logging
   // configuration changes.)
-  BucketLogging logging{target, log_size, std::nullopt};
-  BucketEdit on = [logging](catalog::BucketRecord& b) mutable {
+  const BucketLogging logging{target, log_size, std::nullopt};
+  BucketEdit on = [logging](catalog::BucketRecord& b) {
+    BucketLogging next = logging;  // (an edit may run again, on a newer record)
     if (!b.logging.empty()) {
       if (Result<BucketLogging> before = DecodeBucketLogging(b.logging); before.ok() && before->on()) {
-        logging.since_index = before->since_index;
+        next.since_index = before->since_index;
       }
     }
-    b.logging = EncodeBucketLogging(logging);
+    b.logging = EncodeBucketLogging(next);
   };
   co_return co_await UpdateBucketSetting(ctx, *bucket, on, 200);
 }
