@@ -17,6 +17,8 @@ logging.s3.amazonaws.com that the target's bucket policy lets in.
     prefixes), belong to the bucket owner, and their writes are in the
     owner's transparency log under the service principal;
   - a bucket may log into itself: deliveries make no records, so no loop;
+  - a target whose policy no longer lets the service in drops the
+    records (counted in the metrics) instead of stalling;
   - a restart or a SIGKILL loses and repeats no record; logging turned
     off delivers what came before it and nothing after."""
 
@@ -30,6 +32,7 @@ import requests
 
 from adminutil import export_log, s3_code, serve_module, tenant_clients
 from conftest import unique_bucket
+from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMELOGGINGROOTKEY01", "acme-logging-root-secret-0123456789")
 GLOBEX = ("GLOBEXLOGGINGROOTK01", "globex-logging-root-secret-0123456789")
@@ -38,7 +41,19 @@ SERVICE = "logging.s3.amazonaws.com"
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    yield from serve_module(tmp_path_factory, "bucket-logging", ["--access-log-interval", "1"])
+    token_file, token = write_token(str(tmp_path_factory.mktemp("bucket-logging-conf")))
+    for server in serve_module(tmp_path_factory, "bucket-logging",
+                               ["--access-log-interval", "1", "--metrics-token-file", token_file]):
+        server.metrics_token = token
+        yield server
+
+
+def access_log_metrics(srv):
+    """(records delivered, records dropped, objects written) from the metrics."""
+    m = samples(scrape(srv, srv.metrics_token))
+    return (m.get(("confiance_access_log_records_total", frozenset({("result", "delivered")})), 0),
+            m.get(("confiance_access_log_records_total", frozenset({("result", "dropped")})), 0),
+            m.get(("confiance_access_log_objects_total", frozenset({("result", "ok")})), 0))
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +174,7 @@ def test_every_request_has_one_record(srv, clients):
     acme.create_bucket(Bucket=logs)
     allow_logging(acme, logs, "access/", src)
     owner_id = acme.list_buckets()["Owner"]["ID"]
+    delivered_before, dropped_before, objects_before = access_log_metrics(srv)
 
     # The request that turns logging on is the first with a record.
     r = acme.put_bucket_logging(Bucket=src, BucketLoggingStatus={
@@ -182,6 +198,10 @@ def test_every_request_has_one_record(srv, clients):
 
     got = wait_records(acme, logs, "access/", len(ids))
     assert len(got) == len(ids), got
+    # (The other tests' buckets may deliver meanwhile: at least these.)
+    delivered, dropped, objects = access_log_metrics(srv)
+    assert delivered - delivered_before >= len(ids) and dropped == dropped_before, (delivered, dropped)
+    assert objects - objects_before >= len(log_objects(acme, logs, "access/")), objects
     assert sorted(f[5] for f in got) == sorted(ids), got
     for f in got:
         op, key, status, error = ids[f[5]]
@@ -212,6 +232,24 @@ def test_every_request_has_one_record(srv, clients):
     time.sleep(2.5)
     got = records(acme, logs, "access/")
     assert sorted(f[5] for f in got) == sorted(list(ids) + [last]), got
+
+
+def test_a_target_that_no_longer_lets_the_service_in_drops_the_records(srv, clients):
+    acme, _ = clients
+    src, logs = unique_bucket("ldrop"), unique_bucket("llogs")
+    acme.create_bucket(Bucket=src)
+    acme.create_bucket(Bucket=logs)
+    allow_logging(acme, logs, "d/", src)
+    enable(acme, src, logs, "d/")
+    wait_records(acme, logs, "d/", 1)  # the PutBucketLogging's own record
+    _, dropped_before, _ = access_log_metrics(srv)
+    acme.delete_bucket_policy(Bucket=logs)
+    acme.put_object(Bucket=src, Key="k", Body=b"v")
+    deadline = time.time() + 30
+    while access_log_metrics(srv)[1] == dropped_before and time.time() < deadline:
+        time.sleep(0.3)
+    assert access_log_metrics(srv)[1] >= dropped_before + 1
+    assert len(records(acme, logs, "d/")) == 1
 
 
 def test_a_crash_during_deliveries_loses_and_repeats_no_record(srv, clients):
