@@ -903,6 +903,28 @@ def test_bucket_policy_and_incomplete_uploads(srv, browser):
     wait_for(browser, "no rules", lambda d: d.find_elements(By.ID, "no-lifecycle"))
     assert s3_code(acme.get_bucket_lifecycle_configuration, Bucket=bucket) == (404, "NoSuchLifecycleConfiguration")
 
+    # Server access logs: refused while the target's policy does not let
+    # the logging service in, then on, then off again.
+    logs = unique_bucket("logs")
+    acme.create_bucket(Bucket=logs)
+    wait_for(browser, "logging off", lambda d: d.find_element(By.ID, "logging").text.startswith("Off"))
+    browser.find_element(By.ID, "logging-target").send_keys(logs)
+    browser.find_element(By.ID, "logging-prefix").send_keys("access/")
+    click(browser, "#logging-form button[type=submit]")
+    wait_for(browser, "refused", lambda d: d.find_element(By.ID, "error").text.startswith("InvalidTargetBucketForLogging"))
+    acme.put_bucket_policy(Bucket=logs, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::%s/access/*" % logs}]}))
+    wait_for(browser, "form back", lambda d: d.find_element(By.ID, "logging-target").get_attribute("value") == "")
+    browser.find_element(By.ID, "logging-target").send_keys(logs)
+    browser.find_element(By.ID, "logging-prefix").send_keys("access/")
+    click(browser, "#logging-form button[type=submit]")
+    wait_for(browser, "logging on", lambda d: d.find_element(By.ID, "logging").text == "Written to %s/access/" % logs)
+    assert acme.get_bucket_logging(Bucket=bucket)["LoggingEnabled"] == {"TargetBucket": logs, "TargetPrefix": "access/"}
+    click(browser, "#logging-off")
+    wait_for(browser, "logging off again", lambda d: d.find_element(By.ID, "logging").text.startswith("Off"))
+    assert "LoggingEnabled" not in acme.get_bucket_logging(Bucket=bucket)
+
     # The unfinished upload, aborted from the page.
     row = "#uploads tr[data-upload='%s']" % upload
     assert browser.find_element(By.CSS_SELECTOR, row).text.startswith("big/unfinished.bin")

@@ -392,6 +392,28 @@ export class Client {
     await this.request(text ? "PUT" : "DELETE", encodePath(bucket), { query, body: text || null });
   }
 
+  // Server access logging (docs/bucket-logging.md): {targetBucket,
+  // targetPrefix}, or null when off.
+  async bucketLogging(bucket) {
+    const doc = await this.xml("GET", encodePath(bucket), { query: [["logging", ""]] });
+    if (doc.getElementsByTagName("LoggingEnabled").length === 0) return null;
+    return { targetBucket: xmlText(doc, "TargetBucket"), targetPrefix: xmlText(doc, "TargetPrefix") };
+  }
+
+  // `target`: {targetBucket, targetPrefix}, or null to turn logging off.
+  // The target's policy must let logging.s3.amazonaws.com write there
+  // (the server refuses with InvalidTargetBucketForLogging otherwise).
+  async setBucketLogging(bucket, target) {
+    const enabled = target
+      ? "<LoggingEnabled>" +
+        `<TargetBucket>${escapeXml(target.targetBucket)}</TargetBucket>` +
+        `<TargetPrefix>${escapeXml(target.targetPrefix)}</TargetPrefix>` +
+        "</LoggingEnabled>"
+      : "";
+    const body = `<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${enabled}</BucketLoggingStatus>`;
+    await this.request("PUT", encodePath(bucket), { query: [["logging", ""]], body });
+  }
+
   // The bucket's lifecycle rules, each as {id, status, prefix,
   // expirationDays, abortDays, xml}: `xml` is the rule element as stored,
   // so that rules the console does not edit (transitions, tags, dates,

@@ -1,5 +1,6 @@
-// A bucket's settings: versioning, the bucket policy, lifecycle rules, incomplete
-// multipart uploads, its quota, and its data residency (docs/SOVEREIGNTY.md).
+// A bucket's settings: versioning, the bucket policy, lifecycle rules, server
+// access logs, incomplete multipart uploads, its quota, and its data residency
+// (docs/SOVEREIGNTY.md).
 
 import { ApiError, simpleLifecycleRule } from "./api.mjs";
 import {
@@ -130,6 +131,57 @@ async function lifecycleSection(bucket) {
   );
 }
 
+// Server access logs (docs/bucket-logging.md): where the bucket's requests
+// are written as S3 access log records. The target's policy must let the
+// logging service write there; the server says so when it does not.
+async function loggingSection(bucket) {
+  const logging = await session.client.bucketLogging(bucket);
+  const target = h("input", { id: "logging-target", placeholder: "target bucket", required: true });
+  const prefix = h("input", { id: "logging-prefix", placeholder: "key prefix, e.g. logs/" });
+  const form = h(
+    "form",
+    { id: "logging-form" },
+    target,
+    prefix,
+    h("button", { type: "submit" }, logging ? "Change" : "Turn on"),
+    logging
+      ? h(
+          "button",
+          {
+            id: "logging-off",
+            class: "danger",
+            type: "button",
+            onclick: () => act("Turning access logs off", () => session.client.setBucketLogging(bucket, null)),
+          },
+          "Turn off",
+        )
+      : null,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const to = { targetBucket: target.value.trim(), targetPrefix: prefix.value };
+    act("Saving the access log target", () => session.client.setBucketLogging(bucket, to));
+  });
+  return h(
+    "div",
+    {},
+    h("h3", {}, "Server access logs"),
+    h(
+      "p",
+      { id: "logging" },
+      logging
+        ? `Written to ${logging.targetBucket}/${logging.targetPrefix}`
+        : "Off: the requests are in the tenant's transparency log only.",
+    ),
+    h(
+      "p",
+      { class: "muted" },
+      'The target bucket\'s policy must allow "logging.s3.amazonaws.com" s3:PutObject under the prefix.',
+    ),
+    form,
+  );
+}
+
 async function uploadsSection(bucket) {
   const uploads = await session.client.incompleteUploads(bucket);
   return h(
@@ -238,7 +290,12 @@ export async function settingsView({ bucket }) {
     h("p", {}, "Status: ", h("strong", { id: "versioning" }, versioning || "never enabled"), " "),
     versioning === "Enabled" ? setVersioning("Suspended") : setVersioning("Enabled"),
   );
-  section.append(await policySection(bucket), await lifecycleSection(bucket), await uploadsSection(bucket));
+  section.append(
+    await policySection(bucket),
+    await lifecycleSection(bucket),
+    await loggingSection(bucket),
+    await uploadsSection(bucket),
+  );
 
   if (!isTenantRoot()) {
     section.append(
