@@ -95,8 +95,9 @@ constexpr std::pair<std::string_view, std::string_view> kOperations[] = {
 // sent.
 bool ReceivesBody(std::string_view op) { return op == "PutObject" || op == "UploadPart" || op == "PostObject"; }
 
-// A field that may hold spaces, in double quotes (S3 quotes Request-URI,
-// Referer and User-Agent); the fields Confiance fills never hold a quote.
+// A field's text, or "-" for an empty one, as S3 writes what it does not
+// have. (No field Confiance fills holds a space or a quote: keys are
+// URL-encoded, the rest are names, numbers and codes.)
 std::string_view Dash(std::string_view v) { return v.empty() ? std::string_view("-") : v; }
 
 // Who asked, as S3 names it: an IAM ARN for a tenant's principal; the
@@ -113,6 +114,7 @@ std::string BracketTime(uint64_t ms) {
   static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const std::string iso = FormatUtcMs(static_cast<int64_t>(ms));  // YYYY-MM-DDTHH:MM:SS.mmmZ
+  if (iso.size() != 24) return "[" + iso + "]";  // a year outside 0-9999: never logged
   const int month = (iso[5] - '0') * 10 + (iso[6] - '0');
   std::string out = "[";
   out.append(iso, 8, 2).append("/").append(kMonths[month - 1]).append("/").append(iso, 0, 4);
