@@ -18,8 +18,9 @@
 // the source bucket, the pass's first entry and the day, so a pass that a
 // crash interrupted writes the same keys again when repeated (each holding
 // at least the records it held), never a second copy of a record. The
-// cursor's write rides on the next synced write of the store: the log
-// objects' own commits, which are synced, make it durable with them.
+// cursor's write is not synced itself: it rides on the store's next synced
+// write (a request's commit, the next pass's objects), and a crash before
+// that sets it back, which only repeats the pass.
 //
 // A target that refuses a delivery (deleted, its policy no longer grants
 // the service, its tenant's keys shredded: a 4xx) loses those records, as
