@@ -22,6 +22,7 @@ logging.s3.amazonaws.com that the target's bucket policy lets in.
   - a restart or a SIGKILL loses and repeats no record; logging turned
     off delivers what came before it and nothing after."""
 
+import json
 import random
 import re
 import shlex
@@ -31,7 +32,7 @@ import pytest
 import requests
 
 from adminutil import export_log, s3_code, serve_module, tenant_clients
-from conftest import unique_bucket
+from conftest import run_aws, unique_bucket
 from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMELOGGINGROOTKEY01", "acme-logging-root-secret-0123456789")
@@ -232,6 +233,39 @@ def test_every_request_has_one_record(srv, clients):
     time.sleep(2.5)
     got = records(acme, logs, "access/")
     assert sorted(f[5] for f in got) == sorted(list(ids) + [last]), got
+
+
+def test_aws_cli_sets_and_reads_the_configuration(srv, clients, tmp_path):
+    """Debian's aws-cli, as the AWS documentation has it: the policy from
+    a file, then put-bucket-logging and get-bucket-logging."""
+    acme, _ = clients
+    src, logs = unique_bucket("lcli"), unique_bucket("llogs")
+    acme.create_bucket(Bucket=src)
+    acme.create_bucket(Bucket=logs)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow",
+        "Principal": {"Service": SERVICE}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::%s/cli/*" % logs,
+        "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::%s" % src},
+                      "StringEquals": {"aws:SourceAccount": "acme"}}}]}))
+
+    def aws(*args, check=True):
+        return run_aws(srv.endpoint, ACME[0], ACME[1], list(args), check=check)
+
+    status = json.dumps({"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": "cli/"}})
+    refused = aws("s3api", "put-bucket-logging", "--bucket", src, "--bucket-logging-status", status, check=False)
+    assert refused.returncode != 0 and "InvalidTargetBucketForLogging" in refused.stderr, refused
+    aws("s3api", "put-bucket-policy", "--bucket", logs, "--policy", "file://%s" % policy)
+    aws("s3api", "put-bucket-logging", "--bucket", src, "--bucket-logging-status", status)
+    got = json.loads(aws("s3api", "get-bucket-logging", "--bucket", src).stdout)
+    assert got["LoggingEnabled"] == {"TargetBucket": logs, "TargetPrefix": "cli/"}, got
+    aws("s3api", "put-object", "--bucket", src, "--key", "via-cli", "--body", str(policy))
+    got = wait_records(acme, logs, "cli/", 3, source=src)
+    # (In one object or two: objects list by name, not by time.)
+    assert sorted(f[6] for f in got) == ["REST.GET.LOGGING_STATUS", "REST.PUT.LOGGING_STATUS", "REST.PUT.OBJECT"], got
+    aws("s3api", "put-bucket-logging", "--bucket", src, "--bucket-logging-status", "{}")
+    assert "LoggingEnabled" not in json.loads(aws("s3api", "get-bucket-logging", "--bucket", src).stdout or "{}")
 
 
 def test_a_target_that_no_longer_lets_the_service_in_drops_the_records(srv, clients):
