@@ -74,6 +74,16 @@ def allow_logging(client, target, prefix, source, account="acme"):
                       "StringEquals": {"aws:SourceAccount": "%s"}}}]}""" % (SERVICE, target, prefix, source, account))
 
 
+def source_and_target(client, stem, prefix):
+    """A new source bucket and a new target whose policy lets the logging
+    service write under `prefix` for that source: their names."""
+    src, logs = unique_bucket(stem), unique_bucket("llogs")
+    client.create_bucket(Bucket=src)
+    client.create_bucket(Bucket=logs)
+    allow_logging(client, logs, prefix, src)
+    return src, logs
+
+
 def enable(client, source, target, prefix):
     client.put_bucket_logging(Bucket=source, BucketLoggingStatus={
         "LoggingEnabled": {"TargetBucket": target, "TargetPrefix": prefix}})
@@ -170,10 +180,7 @@ def test_put_bucket_logging_checks_the_target(srv, clients):
 
 def test_every_request_has_one_record(srv, clients):
     acme, _ = clients
-    src, logs = unique_bucket("lsrc"), unique_bucket("llogs")
-    acme.create_bucket(Bucket=src)
-    acme.create_bucket(Bucket=logs)
-    allow_logging(acme, logs, "access/", src)
+    src, logs = source_and_target(acme, "lsrc", "access/")
     owner_id = acme.list_buckets()["Owner"]["ID"]
     delivered_before, dropped_before, objects_before = access_log_metrics(srv)
 
@@ -270,10 +277,7 @@ def test_aws_cli_sets_and_reads_the_configuration(srv, clients, tmp_path):
 
 def test_a_target_that_no_longer_lets_the_service_in_drops_the_records(srv, clients):
     acme, _ = clients
-    src, logs = unique_bucket("ldrop"), unique_bucket("llogs")
-    acme.create_bucket(Bucket=src)
-    acme.create_bucket(Bucket=logs)
-    allow_logging(acme, logs, "d/", src)
+    src, logs = source_and_target(acme, "ldrop", "d/")
     enable(acme, src, logs, "d/")
     wait_records(acme, logs, "d/", 1)  # the PutBucketLogging's own record
     _, dropped_before, _ = access_log_metrics(srv)
@@ -292,10 +296,7 @@ def test_a_crash_during_deliveries_loses_and_repeats_no_record(srv, clients):
     kill between a pass's objects and its cursor, is pinned by
     access_log_delivery_test: the repeated pass rewrites the same keys.)"""
     acme, _ = clients
-    src, logs = unique_bucket("lcrash"), unique_bucket("llogs")
-    acme.create_bucket(Bucket=src)
-    acme.create_bucket(Bucket=logs)
-    allow_logging(acme, logs, "crash/", src)
+    src, logs = source_and_target(acme, "lcrash", "crash/")
     acked = [acme.put_bucket_logging(Bucket=src, BucketLoggingStatus={"LoggingEnabled": {
         "TargetBucket": logs, "TargetPrefix": "crash/"}})["ResponseMetadata"]["RequestId"]]
     rng = random.Random(2026120749)
