@@ -151,8 +151,7 @@ Status AccessLogDelivery::DeliverTenant(const std::string& tenant, const std::ve
     // The same pass (same first entry) writes the same key again.
     const std::string seed = source.bucket.id + "/" + std::to_string(start) + "/" + std::to_string(where.second);
     const std::string key = s3::AccessLogObjectKey(target, tenant, region, source.bucket.name, batch.first_ms, seed);
-    const s3::S3Service::ServiceCaller caller{std::string(s3::kLogDeliveryService),
-                                              "arn:aws:s3:::" + source.bucket.name, tenant};
+    const s3::ServicePrincipal caller = s3::LogDeliveryFor(source.bucket);
     std::string error_code;
     ASSIGN_OR_RETURN(int status, deps_.put(caller, target.target_bucket, key, batch.body, &error_code));
     if (status >= 200 && status < 300) {

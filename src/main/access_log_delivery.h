@@ -59,7 +59,7 @@ class AccessLogDelivery {
   // Writes `body` as object `key` of `bucket`, as the logging service
   // acting for `caller`: the HTTP status S3 answered (with its error code
   // in `*error_code`), or an error if no answer came.
-  using Put = std::function<Result<int>(const s3::S3Service::ServiceCaller& caller, const std::string& bucket,
+  using Put = std::function<Result<int>(const s3::ServicePrincipal& caller, const std::string& bucket,
                                         const std::string& key, const std::string& body, std::string* error_code)>;
   struct Deps {
     audit::AuditLog* log = nullptr;

@@ -86,7 +86,7 @@ class AccessLogDeliveryTest : public ::testing::Test {
     deps.directory = &directory_;
     deps.region = "eu-west-3";
     deps.stats = &stats_;
-    deps.put = [this](const s3::S3Service::ServiceCaller& caller, const std::string& bucket, const std::string& key,
+    deps.put = [this](const s3::ServicePrincipal& caller, const std::string& bucket, const std::string& key,
                       const std::string& body, std::string* error_code) -> Result<int> {
       writes_.push_back({caller.service, caller.source_arn, caller.source_account, bucket, key, body});
       *error_code = status_ == 200 ? "" : "SomeError";

@@ -715,7 +715,7 @@ int RunServer(const ServerFlags& flags) {
     deps.catalog = (*dir)->catalog.get();
     deps.store = (*dir)->meta.get();
     deps.directory = (*dir)->directory.get();
-    deps.put = [&service](const s3::S3Service::ServiceCaller& caller, const std::string& bucket,
+    deps.put = [&service](const s3::ServicePrincipal& caller, const std::string& bucket,
                           const std::string& key, const std::string& body, std::string* error_code) {
       return PutAsService(service, caller, bucket, key, body, error_code);
     };

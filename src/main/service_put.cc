@@ -67,7 +67,7 @@ class CapturedResponse final : public http::ResponseWriter {
 
 }  // namespace
 
-Result<int> PutAsService(s3::S3Service& service, const s3::S3Service::ServiceCaller& caller, const std::string& bucket,
+Result<int> PutAsService(s3::S3Service& service, const s3::ServicePrincipal& caller, const std::string& bucket,
                          const std::string& key, const std::string& body, std::string* error_code) {
   http::Request request;
   request.method = "PUT";

@@ -1,6 +1,6 @@
 // File: main/service_put.h
 // PutAsService: one PutObject made in this process by a service of the
-// server acting for a tenant (S3Service::ServiceCaller; server access log
+// server acting for a tenant (s3::ServicePrincipal; server access log
 // delivery, main/access_log_delivery.h). The request goes through
 // S3Service::Handle like any other, on a private io_context run by the
 // calling thread, which therefore blocks until the answer: call it from a
@@ -16,7 +16,7 @@ namespace confiance {
 
 // The HTTP status S3 answered, and the S3 error code of an error answer in
 // `*error_code` ("" for a success).
-Result<int> PutAsService(s3::S3Service& service, const s3::S3Service::ServiceCaller& caller, const std::string& bucket,
+Result<int> PutAsService(s3::S3Service& service, const s3::ServicePrincipal& caller, const std::string& bucket,
                          const std::string& key, const std::string& body, std::string* error_code);
 
 }  // namespace confiance

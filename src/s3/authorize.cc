@@ -156,8 +156,8 @@ std::optional<S3Error> Authorizer::CheckService(const http::Request& request, co
                                                 const AccessCheck& access) {
   const catalog::BucketRecord* bucket = access.bucket_record;
   // A service acts for one tenant, and only on that tenant's buckets.
-  if (bucket == nullptr || requester.service_source_account.empty() ||
-      bucket->owner != requester.service_source_account) {
+  const ServicePrincipal& service = *requester.service;
+  if (bucket == nullptr || service.source_account.empty() || bucket->owner != service.source_account) {
     return Denied("a service acts only on buckets of the tenant it acts for");
   }
   const std::string resource = access.key.empty() ? fmt::format("arn:aws:s3:::{}", access.bucket)
@@ -168,9 +168,9 @@ std::optional<S3Error> Authorizer::CheckService(const http::Request& request, co
   iam::policy::RequestContext ctx;
   ctx.action = access.action;
   ctx.resource = resource;
-  ctx.requester.service = requester.service;
-  ctx.Add("aws:SourceArn", requester.service_source_arn);
-  ctx.Add("aws:SourceAccount", requester.service_source_account);
+  ctx.requester.service = service.service;
+  ctx.Add("aws:SourceArn", service.source_arn);
+  ctx.Add("aws:SourceAccount", service.source_account);
   ctx.Add("aws:SecureTransport", request.secure ? "true" : "false");
   ctx.Add("aws:CurrentTime", current_time);
   ctx.Add("aws:EpochTime", epoch);
@@ -185,7 +185,7 @@ std::optional<S3Error> Authorizer::CheckService(const http::Request& request, co
 
 std::optional<S3Error> Authorizer::Check(const http::Request& request, const RequesterInfo& requester,
                                          const AccessCheck& access) {
-  if (!requester.service.empty()) return CheckService(request, requester, access);
+  if (requester.service != nullptr) return CheckService(request, requester, access);
   const catalog::BucketRecord* bucket = access.bucket_record;
   const bool anonymous = requester.anonymous;
   const bool is_root = !anonymous && requester.principal->user == iam::kRootUser;

@@ -50,6 +50,16 @@
 
 namespace confiance::s3 {
 
+// A service of this server acting for a tenant: server access log delivery
+// (s3/bucket_logging.h), which writes its log objects through S3 like any
+// writer. It signs nothing: only the bucket policy of a bucket of
+// `source_account` can let it through (Authorizer::CheckService).
+struct ServicePrincipal {
+  std::string service;         // its name, e.g. kLogDeliveryService
+  std::string source_arn;      // aws:SourceArn: "arn:aws:s3:::<bucket>" it acts for
+  std::string source_account;  // aws:SourceAccount: the tenant it acts for
+};
+
 // The requester, as authentication left it.
 struct RequesterInfo {
   bool anonymous = true;
@@ -61,14 +71,8 @@ struct RequesterInfo {
   // (SigV2) or "AWS4-HMAC-SHA256". Empty when anonymous (keys absent).
   std::string_view auth_type;
   std::string_view signature_version;
-  // A service of this server acting for a tenant (server access log
-  // delivery, s3/bucket_logging.h): anonymous, with the service's name,
-  // the ARN of the resource it acts for (aws:SourceArn) and that
-  // resource's tenant (aws:SourceAccount). Only the bucket policy of a
-  // bucket of that same tenant can let it through. Empty otherwise.
-  std::string_view service;
-  std::string_view service_source_arn;
-  std::string_view service_source_account;
+  // Set for a service's in-process request (anonymous too); null otherwise.
+  const ServicePrincipal* service = nullptr;
 };
 
 // One access to check. Views must outlive the call.

@@ -124,6 +124,10 @@ std::string BracketTime(uint64_t ms) {
 
 }  // namespace
 
+ServicePrincipal LogDeliveryFor(const catalog::BucketRecord& source) {
+  return {std::string(kLogDeliveryService), "arn:aws:s3:::" + source.name, source.owner};
+}
+
 std::string EncodeBucketLogging(const BucketLogging& logging) {
   json j;
   j["b"] = logging.target.target_bucket;

@@ -20,7 +20,9 @@
 #include <string_view>
 
 #include "audit/event.h"
+#include "catalog/records.h"
 #include "common/status.h"
+#include "s3/authorize.h"
 #include "s3/xml/logging_xml.h"
 
 namespace confiance::s3 {
@@ -47,6 +49,11 @@ struct BucketLogging {
 
   friend bool operator==(const BucketLogging&, const BucketLogging&) = default;
 };
+
+// Who delivers the logs of bucket `source`: the logging service, acting for
+// the bucket's tenant, with the bucket as aws:SourceArn. PutBucketLogging
+// checks the target's policy with it; the delivery writes as it.
+ServicePrincipal LogDeliveryFor(const catalog::BucketRecord& source);
 
 // The bucket record's encoding (JSON), and back (DataLoss for bytes that
 // are not one).

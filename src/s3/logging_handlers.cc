@@ -102,11 +102,9 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketLogging(Ctx& ctx) {
   // it (what the first delivery would otherwise find out, and drop).
   const std::string region = bucket->location.empty() ? options_.region : bucket->location;
   const std::string sample = AccessLogObjectKey(target, bucket->owner, region, bucket->name, 0, "");
-  const std::string source_arn = "arn:aws:s3:::" + bucket->name;
+  const ServicePrincipal delivery = LogDeliveryFor(*bucket);
   RequesterInfo service;
-  service.service = kLogDeliveryService;
-  service.service_source_arn = source_arn;
-  service.service_source_account = bucket->owner;
+  service.service = &delivery;
   AccessCheck put;
   put.action = "s3:PutObject";
   put.bucket = to->name;

@@ -50,12 +50,12 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
       e.justification = std::string(kms::JustificationName(kms::Justification::kOperatorApproved));
       e.approval_id = ctx.approval_id;
     }
-  } else if (!ctx.requester.service.empty()) {
+  } else if (ctx.requester.service != nullptr) {
     // A service acting for a tenant (log delivery): named as such, with
     // the tenant it acts for.
     e.principal.type = "service";
-    e.principal.tenant = std::string(ctx.requester.service_source_account);
-    e.principal.user = std::string(ctx.requester.service);
+    e.principal.tenant = ctx.requester.service->source_account;
+    e.principal.user = ctx.requester.service->service;
   } else {
     // Signed but not verified (unknown key, bad signature, refused
     // principal) is not the same as anonymous.

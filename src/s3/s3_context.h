@@ -37,7 +37,6 @@ struct S3Service::Ctx {
   // audit event; "" = none, or the one ?versionId= names.
   std::string version_id;
   Authenticated auth;
-  const ServiceCaller* service = nullptr;  // set: a service's in-process request (S3Service::Handle)
   iam::TenantRecord tenant;  // the requester's tenant (unset when anonymous)
   RequesterInfo requester;   // who asks, for authorization
   RequestSse sse;            // SSE-C keys the request carries (s3/sse.h)

@@ -55,7 +55,7 @@ S3Service::S3Service(S3Deps deps, S3Options options)
 }
 
 asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
-                                        http::ResponseWriter& response, const ServiceCaller* as_service) {
+                                        http::ResponseWriter& response, const ServicePrincipal* as_service) {
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
     (void)co_await response.Send(200, h, "ok\n");
@@ -74,7 +74,7 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (deps_.audit_log != nullptr) audit.emplace(*this, *deps_.audit_log);
   AuditedResponseWriter audited(writer, audit ? &*audit : nullptr);
   Ctx ctx{request, body, audited};
-  ctx.service = as_service;
+  ctx.requester.service = as_service;
   if (audit) audit->Bind(ctx);
   ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
@@ -99,7 +99,7 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
   ctx.route_resolved = true;
   ctx.resource = "/" + ctx.route.bucket + (ctx.route.key.empty() ? "" : "/" + ctx.route.key);
   // A service's own request (log delivery) writes objects, and only that.
-  if (ctx.service != nullptr && ctx.route.op != Operation::kPutObject) {
+  if (ctx.requester.service != nullptr && ctx.route.op != Operation::kPutObject) {
     co_return MakeError(S3ErrorCode::kAccessDenied, "Access Denied: a service may only write objects");
   }
 
@@ -125,13 +125,10 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
                          !ctx.route.HasQuery("X-Amz-Signature") && !ctx.route.HasQuery("Signature") &&
                          !ctx.route.HasQuery("AWSAccessKeyId");
   ctx.credentials_presented = !anonymous;
-  if (ctx.service != nullptr) {
+  if (ctx.requester.service != nullptr) {
     // Anonymous, named by its service principal, authorized per bucket
     // (Authorizer::CheckService).
     ctx.requester.anonymous = true;
-    ctx.requester.service = ctx.service->service;
-    ctx.requester.service_source_arn = ctx.service->source_arn;
-    ctx.requester.service_source_account = ctx.service->source_account;
   } else if (anonymous) {
     ctx.requester.anonymous = true;
     if (ctx.route.op == Operation::kListBuckets || ctx.route.op == Operation::kCreateBucket) {

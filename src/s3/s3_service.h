@@ -110,22 +110,14 @@ class S3Service {
  public:
   S3Service(S3Deps deps, S3Options options);
 
-  // A service of this server acting for a tenant: server access log
-  // delivery (s3/bucket_logging.h), which writes its log objects through
-  // S3 like any writer, so that they are encrypted, placed, counted,
-  // logged and notified as every object is.
-  struct ServiceCaller {
-    std::string service;         // its principal, e.g. kLogDeliveryService
-    std::string source_arn;      // aws:SourceArn: "arn:aws:s3:::<bucket>"
-    std::string source_account;  // aws:SourceAccount: the tenant it acts for
-  };
-
   // Serves one request. `as_service`: a request made in this process by
-  // that service (never one from the network, which always passes null):
-  // it carries no signature, only PutObject is served, and only a bucket
-  // policy of the tenant it acts for can let it through.
+  // a service of the server acting for a tenant (s3/authorize.h; never
+  // one from the network, which always passes null): it carries no
+  // signature, only PutObject is served, and only a bucket policy of the
+  // tenant it acts for can let it through. So log objects are encrypted,
+  // placed, counted, logged and notified as every object is.
   asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
-                               const ServiceCaller* as_service = nullptr);
+                               const ServicePrincipal* as_service = nullptr);
 
  private:
   struct Ctx;
