@@ -293,7 +293,7 @@ Result<std::optional<ObjectRecord>> Catalog::PutObjectIf(const BucketRecord& buc
                                                          const PutCondition& condition) {
   const std::string partition = ObjectPartition(bucket, key);
   const std::string value = EncodeObject(record);
-  const std::vector<uint32_t> key_versions = KeyVersionsOf(record);
+  const std::vector<uint32_t> key_versions = FencedKeyVersions(bucket, record);
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
     ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, record, value, old, condition, key_versions));
@@ -322,8 +322,8 @@ struct Catalog::AsyncWrite {
   // (CheckFences, CheckBucketLives). Empty for a delete.
   BucketRecord bucket;
   bool adds_entry() const { return !bucket.id.empty(); }
-  // The bucket-key versions of the data keys it stores (KeyVersionsOf):
-  // their fences are checked too.
+  // The bucket-key versions whose fences it expects absent
+  // (FencedKeyVersions): checked too.
   std::vector<uint32_t> key_versions;
 };
 
@@ -372,7 +372,7 @@ void Catalog::PutObjectIfAsync(const BucketRecord& bucket, std::string_view key,
   op->key = std::string(key);
   op->value = EncodeObject(record);
   op->record = record;
-  op->key_versions = KeyVersionsOf(record);
+  op->key_versions = FencedKeyVersions(bucket, record);
   // A versioned bucket re-encodes the record (it moves versions); an
   // unversioned one needs only its size and op tag.
   if (!bucket.versioned()) op->record.segments.clear();

@@ -599,9 +599,8 @@ class Catalog {
   // current entry `old`, with the usage change, under `condition`; and the
   // record it removes for good (for the caller to release). May read the
   // store (the noncurrent null version a suspended write replaces).
-  // `key_versions`: the bucket-key versions of the record's data keys
-  // (KeyVersionsOf; none for a delete marker), whose fences the batch
-  // expects absent.
+  // `key_versions`: the bucket-key versions whose fences the batch expects
+  // absent (FencedKeyVersions).
   struct PutPlan {
     meta::Batch batch;
     std::optional<ObjectRecord> removed;

@@ -21,9 +21,8 @@ Result<DeleteOutcome> Catalog::DeleteObjectIfUnchanged(const BucketRecord& bucke
     // suspended, replacing the null version) becomes current, over exactly
     // the entry read (PlanPut expects `old`), so a rewrite meanwhile wins.
     const ObjectRecord marker = NewDeleteMarker(bucket);
-    // Under the bucket's current key version, as DeleteObjectVersion's.
-    ASSIGN_OR_RETURN(PutPlan plan,
-                     PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{}, {bucket.key_version}));
+    ASSIGN_OR_RETURN(PutPlan plan, PlanPut(bucket, partition, key, marker, std::string(), old, PutCondition{},
+                                           FencedKeyVersions(bucket, marker)));
     RETURN_IF_ERROR(store_.Apply(partition, plan.batch));
     outcome.removed = std::move(plan.removed);
     outcome.delete_marker = true;

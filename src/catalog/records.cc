@@ -810,6 +810,11 @@ std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record) {
   return out;
 }
 
+std::vector<uint32_t> FencedKeyVersions(const BucketRecord& bucket, const ObjectRecord& record) {
+  if (record.delete_marker) return {bucket.key_version};
+  return KeyVersionsOf(record);
+}
+
 bool NeedsNewerBucketRecord(const BucketRecord& bucket, const ObjectRecord& record) {
   return std::any_of(record.segments.begin(), record.segments.end(),
                      [&](const Segment& s) { return s.key_version > bucket.key_version; });

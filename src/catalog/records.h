@@ -322,6 +322,12 @@ Result<PartRecord> DecodePart(std::string_view bytes);
 
 // The bucket-key versions `record`'s segments are wrapped under, each once.
 std::vector<uint32_t> KeyVersionsOf(const ObjectRecord& record);
+// The bucket-key versions whose retired-key fences a commit of `record`
+// into `bucket` expects absent (docs/keys.md "Retirement"): its segments'
+// (KeyVersionsOf); for a delete marker, which holds no data key, the
+// bucket's current one, so that a marker still in flight at a tenant's
+// crypto-shred is refused as a late write is (catalog/reclaim.h).
+std::vector<uint32_t> FencedKeyVersions(const BucketRecord& bucket, const ObjectRecord& record);
 // Whether a segment of `record` is under a bucket-key version newer than
 // `bucket`'s current one: `bucket` was read before a rotation that has
 // since rewrapped the object (docs/keys.md). Its keys are in the bucket

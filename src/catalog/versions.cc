@@ -270,11 +270,7 @@ Result<DeleteOutcome> Catalog::DeleteObjectVersion(const BucketRecord& bucket, s
       marker.replica_source_version = *replica_source_version;
       AdoptVersionId(bucket, *replica_source_version, marker);
     }
-    // A marker holds no data key, but lands under the bucket's current
-    // key version: after a tenant's crypto-shred fenced every version, a
-    // marker still in flight is refused as a late write is, and leaves
-    // nothing behind in the emptied bucket (catalog/reclaim.h).
-    const std::vector<uint32_t> marker_versions = {bucket.key_version};
+    const std::vector<uint32_t> marker_versions = FencedKeyVersions(bucket, marker);
     for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
       ASSIGN_OR_RETURN(std::optional<std::string> old, store_.Get(partition, key));
       ASSIGN_OR_RETURN(PutPlan plan,
