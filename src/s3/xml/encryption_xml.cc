@@ -11,12 +11,10 @@ namespace {
 
 // The text of the only child `name` of `parent` ("" when absent);
 // Malformed when repeated.
-Result<std::string> OnlyChild(pugi::xml_node parent, const char* name, bool* present) {
-  pugi::xml_node first = parent.child(name);
-  *present = static_cast<bool>(first);
-  if (!first) return std::string();
-  if (first.next_sibling(name)) return MalformedXml(std::string("repeated ") + name);
-  return std::string(TrimXmlSpace(first.text().get()));
+Result<std::string> OnlyChildText(pugi::xml_node parent, const char* name, bool* present) {
+  ASSIGN_OR_RETURN(pugi::xml_node node, OnlyChild(parent, name));
+  *present = static_cast<bool>(node);
+  return std::string(TrimXmlSpace(node.text().get()));
 }
 
 }  // namespace
@@ -38,10 +36,10 @@ Result<catalog::BucketEncryption> ParseServerSideEncryptionConfiguration(std::st
   }
   catalog::BucketEncryption out;
   bool present = false;
-  ASSIGN_OR_RETURN(out.sse_algorithm, OnlyChild(apply, "SSEAlgorithm", &present));
+  ASSIGN_OR_RETURN(out.sse_algorithm, OnlyChildText(apply, "SSEAlgorithm", &present));
   if (out.sse_algorithm.empty()) return MalformedXml("SSEAlgorithm is required");
-  ASSIGN_OR_RETURN(out.kms_key_id, OnlyChild(apply, "KMSMasterKeyID", &present));
-  ASSIGN_OR_RETURN(std::string bucket_key, OnlyChild(rule, "BucketKeyEnabled", &present));
+  ASSIGN_OR_RETURN(out.kms_key_id, OnlyChildText(apply, "KMSMasterKeyID", &present));
+  ASSIGN_OR_RETURN(std::string bucket_key, OnlyChildText(rule, "BucketKeyEnabled", &present));
   if (present) {
     if (bucket_key == "true") {
       out.bucket_key_enabled = true;

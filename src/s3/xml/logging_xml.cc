@@ -7,17 +7,6 @@
 #include "s3/xml/xml_writer.h"
 
 namespace confiance::s3::xml {
-namespace {
-
-// The only child `name` of `parent` (empty node when absent); Malformed
-// when repeated.
-Result<pugi::xml_node> OnlyNode(pugi::xml_node parent, const char* name) {
-  pugi::xml_node first = parent.child(name);
-  if (first && first.next_sibling(name)) return MalformedXml(std::string("repeated ") + name);
-  return first;
-}
-
-}  // namespace
 
 Result<std::optional<LoggingEnabled>> ParseBucketLoggingStatus(std::string_view body) {
   pugi::xml_document doc;
@@ -26,26 +15,26 @@ Result<std::optional<LoggingEnabled>> ParseBucketLoggingStatus(std::string_view 
   if (!r) return MalformedXml(r.description());
   pugi::xml_node root = doc.document_element();
   if (std::string_view(root.name()) != "BucketLoggingStatus") return MalformedXml("missing BucketLoggingStatus");
-  ASSIGN_OR_RETURN(pugi::xml_node enabled, OnlyNode(root, "LoggingEnabled"));
+  ASSIGN_OR_RETURN(pugi::xml_node enabled, OnlyChild(root, "LoggingEnabled"));
   if (!enabled) return std::optional<LoggingEnabled>();
   LoggingEnabled out;
-  ASSIGN_OR_RETURN(pugi::xml_node bucket, OnlyNode(enabled, "TargetBucket"));
+  ASSIGN_OR_RETURN(pugi::xml_node bucket, OnlyChild(enabled, "TargetBucket"));
   out.target_bucket = std::string(TrimXmlSpace(bucket.text().get()));
   if (out.target_bucket.empty()) return MalformedXml("TargetBucket is required");
-  ASSIGN_OR_RETURN(pugi::xml_node prefix, OnlyNode(enabled, "TargetPrefix"));
+  ASSIGN_OR_RETURN(pugi::xml_node prefix, OnlyChild(enabled, "TargetPrefix"));
   out.target_prefix = prefix.text().get();  // as given: white space may be part of a key
-  ASSIGN_OR_RETURN(pugi::xml_node grants, OnlyNode(enabled, "TargetGrants"));
+  ASSIGN_OR_RETURN(pugi::xml_node grants, OnlyChild(enabled, "TargetGrants"));
   out.has_target_grants = static_cast<bool>(grants) && static_cast<bool>(grants.first_child());
-  ASSIGN_OR_RETURN(pugi::xml_node format, OnlyNode(enabled, "TargetObjectKeyFormat"));
+  ASSIGN_OR_RETURN(pugi::xml_node format, OnlyChild(enabled, "TargetObjectKeyFormat"));
   if (format) {
-    ASSIGN_OR_RETURN(pugi::xml_node simple, OnlyNode(format, "SimplePrefix"));
-    ASSIGN_OR_RETURN(pugi::xml_node partitioned, OnlyNode(format, "PartitionedPrefix"));
+    ASSIGN_OR_RETURN(pugi::xml_node simple, OnlyChild(format, "SimplePrefix"));
+    ASSIGN_OR_RETURN(pugi::xml_node partitioned, OnlyChild(format, "PartitionedPrefix"));
     if (static_cast<bool>(simple) == static_cast<bool>(partitioned)) {
       return MalformedXml("TargetObjectKeyFormat takes one of SimplePrefix and PartitionedPrefix");
     }
     if (partitioned) {
       out.partitioned = true;
-      ASSIGN_OR_RETURN(pugi::xml_node source, OnlyNode(partitioned, "PartitionDateSource"));
+      ASSIGN_OR_RETURN(pugi::xml_node source, OnlyChild(partitioned, "PartitionDateSource"));
       out.partition_date_source = source ? std::string(TrimXmlSpace(source.text().get())) : "DeliveryTime";
       if (out.partition_date_source != "EventTime" && out.partition_date_source != "DeliveryTime") {
         return MalformedXml("PartitionDateSource must be EventTime or DeliveryTime");

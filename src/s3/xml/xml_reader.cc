@@ -81,9 +81,8 @@ Result<VersioningConfiguration> ParseVersioningConfiguration(std::string_view bo
   VersioningConfiguration out;
   for (auto [name, field, a, b] : {std::tuple{"Status", &out.status, "Enabled", "Suspended"},
                                    std::tuple{"MfaDelete", &out.mfa_delete, "Enabled", "Disabled"}}) {
-    pugi::xml_node n = root.child(name);
+    ASSIGN_OR_RETURN(pugi::xml_node n, OnlyChild(root, name));
     if (!n) continue;
-    if (n.next_sibling(name)) return MalformedXml(std::string("repeated ") + name);
     *field = std::string(TrimXmlSpace(n.child_value()));
     if (*field != a && *field != b) return MalformedXml(std::string("bad ") + name);
   }

@@ -2,6 +2,7 @@
 // What the request-document parsers of this folder share.
 #pragma once
 
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,14 @@ inline std::string_view TrimXmlSpace(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// The only child `name` of `parent` (an empty node when absent);
+// MalformedXML when it is repeated, as S3 refuses a repeated element.
+inline Result<pugi::xml_node> OnlyChild(pugi::xml_node parent, const char* name) {
+  pugi::xml_node first = parent.child(name);
+  if (first && first.next_sibling(name)) return MalformedXml(std::string("repeated ") + name);
+  return first;
 }
 
 }  // namespace confiance::s3::xml
