@@ -18,14 +18,6 @@ std::vector<LogDispatcher::TargetName> TargetNames(const std::vector<Replication
   return names;
 }
 
-// The Code of an S3 error document ("" if none): for the log's reason.
-std::string ErrorCodeOf(std::string_view body) {
-  const size_t open = body.find("<Code>");
-  const size_t close = body.find("</Code>");
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return "";
-  return std::string(body.substr(open + 6, std::min<size_t>(close - open - 6, 64)));
-}
-
 // The KEK of each bucket-key version `record` uses, for a read justified
 // as SYSTEM_MAINTENANCE.
 Result<catalog::SegmentKeks> ReplicationKeks(catalog::BucketKeys& keys, const catalog::BucketRecord& bucket,
@@ -493,7 +485,8 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, cata
       outcome = Judge(done, record.size);
       // S3 may answer a completion 200 with an error document.
       if (outcome.error.empty() && done->body.find("<Error>") != std::string::npos) {
-        outcome = Outcome{Step::kFailed, done->status, "CompleteMultipartUpload: " + ErrorCodeOf(done->body), 0};
+        outcome = Outcome{Step::kFailed, done->status,
+                          "CompleteMultipartUpload: " + s3::ErrorCodeOfDocument(done->body), 0};
       }
       if (outcome.error.empty()) return outcome;
     } else {
@@ -546,7 +539,7 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::Judge(const Result<admin::
   const int status = reply->status;
   if (status >= 200 && status < 300) return Outcome{Step::kDone, status, "", bytes};
   std::string why = "the destination answered HTTP " + std::to_string(status);
-  if (std::string code = ErrorCodeOf(reply->body); !code.empty()) why += " " + code;
+  if (std::string code = s3::ErrorCodeOfDocument(reply->body); !code.empty()) why += " " + code;
   const bool transient = status >= 500 || status == 408 || status == 429;
   return Outcome{transient ? Step::kFailed : Step::kDone, status, why, 0};
 }

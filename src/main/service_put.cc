@@ -7,6 +7,7 @@
 #include <exception>
 #include <utility>  // before Asio headers (Boost 1.74 with g++ 12)
 
+#include "s3/s3_error.h"
 #include "s3/sigv4/canonical.h"
 
 namespace confiance {
@@ -50,13 +51,7 @@ class CapturedResponse final : public http::ResponseWriter {
   void CloseAfterResponse() override {}
 
   int status() const { return status_; }
-  // The <Code> of an S3 error document, "" if none.
-  std::string ErrorCode() const {
-    const size_t open = body_.find("<Code>");
-    const size_t close = body_.find("</Code>");
-    if (open == std::string::npos || close == std::string::npos || close < open) return "";
-    return body_.substr(open + 6, close - open - 6);
-  }
+  const std::string& body() const { return body_; }
 
  private:
   static constexpr size_t kMaxKept = 4096;  // an error document is smaller
@@ -83,7 +78,7 @@ Result<int> PutAsService(s3::S3Service& service, const s3::ServicePrincipal& cal
   ioc.run();
   if (failure) return InternalError("the request threw");
   if (!response.started()) return InternalError("no answer");
-  *error_code = response.ErrorCode();
+  *error_code = s3::ErrorCodeOfDocument(response.body());
   return response.status();
 }
 

@@ -1,6 +1,7 @@
 // File: s3/s3_error.cc
 #include "s3/s3_error.h"
 
+#include <algorithm>
 #include <array>
 
 #include "catalog/catalog.h"
@@ -158,6 +159,13 @@ std::string_view S3Error::CodeString() const { return Lookup(code).code; }
 int S3Error::HttpStatus() const { return Lookup(code).status; }
 std::string_view S3Error::Message() const {
   return message.empty() ? Lookup(code).message : std::string_view(message);
+}
+
+std::string ErrorCodeOfDocument(std::string_view body) {
+  const size_t open = body.find("<Code>");
+  const size_t close = body.find("</Code>");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return "";
+  return std::string(body.substr(open + 6, std::min<size_t>(close - open - 6, 64)));
 }
 
 S3Error MakeError(S3ErrorCode code, std::string message) {

@@ -121,6 +121,10 @@ struct S3Error {
 
 S3Error MakeError(S3ErrorCode code, std::string message = {});
 
+// The <Code> of an S3 error document, at most 64 bytes of it ("" if none):
+// for a log line about an answer this server or another S3 service gave.
+std::string ErrorCodeOfDocument(std::string_view body);
+
 // Maps a Status from a lower layer to an S3 error when the caller has no
 // more precise mapping: Unavailable -> ServiceUnavailable (503),
 // ResourceExhausted (disk full) -> InsufficientStorage (507), DeadlineExceeded

@@ -35,5 +35,13 @@ TEST(ErrorFromStatusTest, LowerLayerStatusesMapToTheirS3Errors) {
   EXPECT_EQ(ErrorFromStatus(InternalError("/data/blobs/x")).Message().find("/data"), std::string_view::npos);
 }
 
+TEST(S3ErrorTest, ErrorCodeOfDocumentReadsTheCode) {
+  EXPECT_EQ(ErrorCodeOfDocument("<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>x</Message></Error>"),
+            "AccessDenied");
+  EXPECT_EQ(ErrorCodeOfDocument("<Error><Message>no code</Message></Error>"), "");
+  EXPECT_EQ(ErrorCodeOfDocument("</Code><Code>"), "");
+  EXPECT_EQ(ErrorCodeOfDocument("<Code>" + std::string(100, 'x') + "</Code>").size(), 64u);
+}
+
 }  // namespace
 }  // namespace confiance::s3
