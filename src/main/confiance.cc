@@ -715,8 +715,8 @@ int RunServer(const ServerFlags& flags) {
     deps.catalog = (*dir)->catalog.get();
     deps.store = (*dir)->meta.get();
     deps.directory = (*dir)->directory.get();
-    deps.put = [&service](const s3::ServicePrincipal& caller, const std::string& bucket,
-                          const std::string& key, const std::string& body, std::string* error_code) {
+    deps.put = [&service](const s3::ServicePrincipal& caller, const std::string& bucket, const std::string& key,
+                          const std::string& body, std::string* error_code) {
       return PutAsService(service, caller, bucket, key, body, error_code);
     };
     deps.region = flags.region;

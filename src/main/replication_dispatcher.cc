@@ -485,8 +485,8 @@ ReplicationDispatcher::Outcome ReplicationDispatcher::CopyInParts(size_t i, cata
       outcome = Judge(done, record.size);
       // S3 may answer a completion 200 with an error document.
       if (outcome.error.empty() && done->body.find("<Error>") != std::string::npos) {
-        outcome = Outcome{Step::kFailed, done->status,
-                          "CompleteMultipartUpload: " + s3::ErrorCodeOfDocument(done->body), 0};
+        outcome =
+            Outcome{Step::kFailed, done->status, "CompleteMultipartUpload: " + s3::ErrorCodeOfDocument(done->body), 0};
       }
       if (outcome.error.empty()) return outcome;
     } else {

@@ -54,8 +54,8 @@ S3Service::S3Service(S3Deps deps, S3Options options)
   router_options_.domain = options_.domain;
 }
 
-asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body,
-                                        http::ResponseWriter& response, const ServicePrincipal* as_service) {
+asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
+                                        const ServicePrincipal* as_service) {
   if (request.target == "/_confiance/health" || request.target.starts_with("/_confiance/health?")) {
     std::vector<http::Header> h = {{"Content-Type", "text/plain"}};
     (void)co_await response.Send(200, h, "ok\n");
