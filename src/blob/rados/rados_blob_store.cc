@@ -21,7 +21,6 @@ namespace confiance::blob {
 namespace {
 
 constexpr char kOwnerOid[] = "confiance.owner";
-constexpr char kLockName[] = "confiance";
 constexpr char kBootsOid[] = "confiance.boots";
 constexpr char kGcRegistryOid[] = "confiance.gc";
 constexpr uint64_t kGcBucketSeconds = 60;
@@ -108,7 +107,7 @@ class RadosBlobStore::Writer final : public BlobWriter {
     Status s = error_;
     if (s.ok() && !buffer_.empty()) s = Flush();
     if (s.ok()) s = WaitAll();
-    if (s.ok()) s = store_.CheckLease();
+    if (s.ok()) s = store_.lease_->Check();
     if (s.ok()) {
       IndexEntry e{size_, store_.options_.stripe_size, UnixSecondsNow()};
       // The commit point: one atomic omap op on the blob's index shard.
@@ -208,7 +207,10 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
   ASSIGN_OR_RETURN(s->io_, RadosIo::Connect(options.connection));
   ASSIGN_OR_RETURN(s->boot_, NewBlobId());
   s->intents_oid_ = IntentsOid(s->boot_);
-  RETURN_IF_ERROR(s->TakeLease());
+  s->lease_ = std::make_unique<RadosLease>(
+      *s->io_, kOwnerOid, s->boot_, "Confiance blob store", options.lease_seconds,
+      "RADOS pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
+  RETURN_IF_ERROR(s->lease_->Take());
   RETURN_IF_ERROR(s->RecoverIntents());
   RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
   // (Without usage figures, the space check lets writes through until the
@@ -230,61 +232,7 @@ RadosBlobStore::~RadosBlobStore() {
   if (lease_thread_.joinable()) lease_thread_.join();
   if (gc_thread_.joinable()) gc_thread_.join();
   if (io_ != nullptr) FlushDroppedIntents();  // (RadosIo's destructor waits for it)
-  if (io_ != nullptr && !lease_lost_) {
-    rados_unlock(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str());
-  }
-}
-
-namespace {
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
-int RadosBlobStore::LockOnce() {
-  timeval tv{static_cast<time_t>(options_.lease_seconds), 0};
-  const int64_t asked = SteadyMillis();
-  const int rc = rados_lock_exclusive(io_->ioctx(), kOwnerOid, kLockName, boot_.c_str(), "Confiance blob store", &tv,
-                                      LIBRADOS_LOCK_FLAG_MAY_RENEW);
-  if (rc >= 0) lease_valid_until_ms_ = asked + int64_t{options_.lease_seconds} * 1000;
-  return rc;
-}
-
-Status RadosBlobStore::TakeLease() {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.lease_seconds + 2);
-  for (;;) {
-    const int rc = LockOnce();
-    if (rc >= 0) return OkStatus();
-    if (rc != -EBUSY) return io_->Check(rc, "rados_lock_exclusive", kOwnerOid);
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return FailedPreconditionError(
-          "RADOS pool " + options_.connection.pool + " namespace '" + options_.connection.name_space +
-          "' is in use by another Confiance server (its lease on " + kOwnerOid + " is held): one server per namespace");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-}
-
-Status RadosBlobStore::RenewLease() {
-  const int rc = LockOnce();
-  if (rc == -EBUSY) lease_lost_ = true;  // another instance took it after it expired
-  return io_->Check(rc, "renewing the lease", kOwnerOid);
-}
-
-Status RadosBlobStore::CheckLease() const {
-  // Unavailable (503) in both cases: the request was fine, this server
-  // cannot write there now; with the lease taken, /_confiance/ready says so
-  // and a load balancer sends the writes to another gateway.
-  if (lease_lost_) {
-    return UnavailableError("RADOS pool " + options_.connection.pool +
-                            ": another server took this server's lease on the namespace; restart it");
-  }
-  if (SteadyMillis() >= lease_valid_until_ms_) {
-    return UnavailableError("RADOS pool " + options_.connection.pool +
-                            ": the lease on the namespace could not be renewed in time (is the cluster reachable?)");
-  }
-  return OkStatus();
+  if (lease_ != nullptr) lease_->Release();
 }
 
 void RadosBlobStore::DropIntent(const std::string& id) {
@@ -374,12 +322,12 @@ bool RadosBlobStore::SleepUnlessStopping(std::chrono::seconds how_long) {
 void RadosBlobStore::LeaseLoop() {
   const auto every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
   while (SleepUnlessStopping(every)) {
-    const bool was_lost = lease_lost_;
-    if (Status s = RenewLease(); !s.ok()) {
-      if (lease_lost_ && !was_lost) {
+    const bool was_lost = lease_->lost();
+    if (Status s = lease_->Renew(); !s.ok()) {
+      if (lease_->lost() && !was_lost) {
         spdlog::error("RADOS pool {}: another server holds the lease on its namespace; refusing writes until restart",
                       options_.connection.pool);
-      } else if (!lease_lost_) {
+      } else if (!lease_->lost()) {
         spdlog::warn("RADOS pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
       }
     }
@@ -391,14 +339,14 @@ void RadosBlobStore::LeaseLoop() {
 void RadosBlobStore::GcLoop() {
   const auto every = std::chrono::seconds(std::clamp<uint64_t>(options_.gc_delay_seconds / 2, 1, 60));
   while (SleepUnlessStopping(every)) {
-    if (!CheckLease().ok()) continue;
+    if (!lease_->Check().ok()) continue;
     Result<size_t> n = CollectGarbage(UnixSecondsNow());
     if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
   }
 }
 
 Result<std::unique_ptr<BlobWriter>> RadosBlobStore::NewBlob() {
-  RETURN_IF_ERROR(CheckLease());
+  RETURN_IF_ERROR(lease_->Check());
   ASSIGN_OR_RETURN(std::string id, NewBlobId());
   // Before any stripe: a crash from here on leaves something recovery finds.
   RETURN_IF_ERROR(io_->OmapUpdate(intents_oid_, {{id, std::to_string(UnixSecondsNow())}}, {}));
@@ -415,7 +363,7 @@ Result<std::unique_ptr<BlobReader>> RadosBlobStore::Open(const std::string& id) 
 
 Status RadosBlobStore::Delete(const std::string& id) {
   RETURN_IF_ERROR(CheckBlobId(id));
-  RETURN_IF_ERROR(CheckLease());
+  RETURN_IF_ERROR(lease_->Check());
   ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
   if (found.empty()) return OkStatus();
   const std::string bucket = GcBucketName(UnixSecondsNow());

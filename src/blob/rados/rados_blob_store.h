@@ -41,14 +41,11 @@
 // (the store's gc thread, or CollectGarbage) removes a ripe bucket's stripes,
 // then the bucket object whole.
 //
-// One store instance per namespace: Open takes the lease (waiting up to one
-// lease period for a crashed holder's to expire) and the store's lease thread
-// renews it; a second server on the same namespace is refused (it would
-// sweep the first one's blobs as orphans). A store that fails to renew its
-// lease refuses writes and deletions while its last renewal is older than
-// the lease (it may have expired), and for good once another instance
-// holds it. (The lease is a guard against misconfiguration, by time: a RADOS
-// op cannot assert a lock held on another object.)
+// One store instance per namespace: Open takes the lease (blob/rados/
+// rados_lease.h) and the store's lease thread renews it; a second server on
+// the same namespace is refused (it would sweep the first one's blobs as
+// orphans). A store that fails to renew its lease refuses writes and
+// deletions (RadosLease::Check).
 //
 // Space: CheckSpace refuses new data (ResourceExhausted) once the cluster
 // is `full_ratio` used (by default 0.90, below Ceph's own full ratio, 0.95,
@@ -71,6 +68,7 @@
 
 #include "blob/blob_store.h"
 #include "blob/rados/rados_io.h"
+#include "blob/rados/rados_lease.h"
 #include "blob/rados/rados_options.h"
 
 namespace confiance::blob {
@@ -103,10 +101,10 @@ class RadosBlobStore final : public BlobStore {
   // For the operator's metrics (blob/rados/rados_stats.h).
   const RadosStats& stats() const { return io_->stats(); }
   // Whether this instance holds the lease for sure (writes are allowed).
-  bool HoldsLease() const { return CheckLease().ok(); }
+  bool HoldsLease() const { return lease_->Check().ok(); }
   // Whether another instance took the lease: writes are refused until a
   // restart.
-  bool LeaseTakenByAnother() const { return lease_lost_; }
+  bool LeaseTakenByAnother() const { return lease_->lost(); }
   // The cluster's used and total bytes as last refreshed (every few
   // seconds, by the lease thread); {0, 0} before the first answer.
   std::pair<uint64_t, uint64_t> ClusterBytes() const { return {used_bytes_, total_bytes_}; }
@@ -115,13 +113,7 @@ class RadosBlobStore final : public BlobStore {
   class Writer;
   explicit RadosBlobStore(const RadosOptions& options) : options_(options) {}
 
-  // One rados_lock_exclusive of the lease (taking or renewing it); on
-  // success, moves lease_valid_until_ms_. Returns librados' code.
-  int LockOnce();
-  Status TakeLease();
-  Status RenewLease();
   Status RecoverIntents();
-  Status CheckLease() const;
   Status RefreshSpace();
   // The store's threads: one renews the lease (and refreshes the space
   // figures, flushes dropped intents), one collects garbage, so that a long
@@ -142,9 +134,7 @@ class RadosBlobStore final : public BlobStore {
   std::unique_ptr<RadosIo> io_;
   std::string boot_;
   std::string intents_oid_;
-  std::atomic<bool> lease_lost_{false};  // taken by another instance: for good
-  // Until when (steady clock, ms) the last renewal holds the lease for sure.
-  std::atomic<int64_t> lease_valid_until_ms_{0};
+  std::unique_ptr<RadosLease> lease_;
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<uint64_t> total_bytes_{0};
   std::mutex registry_mu_;  // guards last_gc_bucket_

@@ -1,0 +1,74 @@
+// File: blob/rados/rados_lease.cc
+#include "blob/rados/rados_lease.h"
+
+#include <sys/time.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+#include <utility>
+
+namespace confiance::blob {
+namespace {
+
+constexpr char kLockName[] = "confiance";
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+RadosLease::RadosLease(RadosIo& io, std::string oid, std::string cookie, std::string description, uint32_t seconds,
+                       std::string what)
+    : io_(io),
+      oid_(std::move(oid)),
+      cookie_(std::move(cookie)),
+      description_(std::move(description)),
+      seconds_(seconds),
+      what_(std::move(what)) {}
+
+int RadosLease::LockOnce() {
+  timeval tv{static_cast<time_t>(seconds_), 0};
+  const int64_t asked = SteadyMillis();
+  const int rc = rados_lock_exclusive(io_.ioctx(), oid_.c_str(), kLockName, cookie_.c_str(), description_.c_str(), &tv,
+                                      LIBRADOS_LOCK_FLAG_MAY_RENEW);
+  if (rc >= 0) valid_until_ms_ = asked + int64_t{seconds_} * 1000;
+  return rc;
+}
+
+Status RadosLease::Take() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds_ + 2);
+  for (;;) {
+    const int rc = LockOnce();
+    if (rc >= 0) return OkStatus();
+    if (rc != -EBUSY) return io_.Check(rc, "rados_lock_exclusive", oid_);
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return FailedPreconditionError(what_ + " is in use by another Confiance server (its lease on " + oid_ +
+                                     " is held): one server per namespace");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+Status RadosLease::Renew() {
+  const int rc = LockOnce();
+  if (rc == -EBUSY) lost_ = true;  // another instance took it after it expired
+  return io_.Check(rc, "renewing the lease", oid_);
+}
+
+Status RadosLease::Check() const {
+  if (lost_) return UnavailableError(what_ + ": another server took this server's lease on the namespace; restart it");
+  if (SteadyMillis() >= valid_until_ms_) {
+    return UnavailableError(what_ +
+                            ": the lease on the namespace could not be renewed in time (is the cluster reachable?)");
+  }
+  return OkStatus();
+}
+
+void RadosLease::Release() {
+  if (!lost_) rados_unlock(io_.ioctx(), oid_.c_str(), kLockName, cookie_.c_str());
+}
+
+}  // namespace confiance::blob
