@@ -1,0 +1,535 @@
+// File: meta/rados/rados_meta_store.cc
+#include "meta/rados/rados_meta_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "blob/blob_id.h"
+#include "meta/batch_checks.h"
+#include "meta/counters.h"
+
+namespace confiance::meta {
+namespace {
+
+using blob::RadosOp;
+
+constexpr char kOwnerOid[] = "confiance.meta.owner";
+constexpr char kPartitionPrefix[] = "m.";
+constexpr char kOmapKeyPrefix = 'k';
+// The OSDs cap an omap page at 1,024 entries (osd_max_omap_entries_per_request).
+constexpr uint64_t kPage = 1000;
+// A batch whose counters another add changed meanwhile is tried again; this
+// many times at most, with a short random pause between.
+constexpr int kMaxAddAttempts = 100;
+constexpr int kMaxScanAttempts = 20;
+
+// Frees a librados omap iterator when it goes out of scope.
+struct OmapIter {
+  rados_omap_iter_t it = nullptr;
+  ~OmapIter() {
+    if (it != nullptr) rados_omap_get_end(it);
+  }
+};
+
+// Calls fn(key, value) for every entry of an iterator.
+template <typename Fn>
+Status DrainOmap(rados_omap_iter_t it, Fn&& fn) {
+  for (;;) {
+    char* key = nullptr;
+    char* val = nullptr;
+    size_t key_len = 0;
+    size_t val_len = 0;
+    int rc = rados_omap_get_next2(it, &key, &val, &key_len, &val_len);
+    if (rc < 0) return InternalError("rados_omap_get_next2: " + std::string(strerror(-rc)));
+    if (key == nullptr) return OkStatus();
+    RETURN_IF_ERROR(fn(std::string_view(key, key_len), std::string_view(val == nullptr ? "" : val, val_len)));
+  }
+}
+
+// Strings as librados' C calls take them: pointers and lengths. The strings
+// live in a deque, so that the pointers stay valid as it grows.
+struct CStrings {
+  const std::string& Add(std::string s) {
+    const std::string& kept = strings.emplace_back(std::move(s));
+    ptrs.push_back(kept.data());
+    lens.push_back(kept.size());
+    return kept;
+  }
+  std::deque<std::string> strings;
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+};
+
+// Frees librados ops and completions when they go out of scope.
+struct WriteOp {
+  rados_write_op_t op = rados_create_write_op();
+  ~WriteOp() { rados_release_write_op(op); }
+};
+struct ReadOp {
+  rados_read_op_t op = rados_create_read_op();
+  ~ReadOp() { rados_release_read_op(op); }
+};
+
+// Runs `op` on `oid` and waits; returns librados' code and, through
+// `version`, the object's version it read (per call, unlike
+// rados_get_last_version, which is per I/O context).
+int OperateRead(rados_ioctx_t io, rados_read_op_t op, const std::string& oid, uint64_t* version) {
+  rados_completion_t c = nullptr;
+  int rc = rados_aio_create_completion2(nullptr, nullptr, &c);
+  if (rc < 0) return rc;
+  rc = rados_aio_read_op_operate(op, io, c, oid.c_str(), 0);
+  if (rc >= 0) {
+    rados_aio_wait_for_complete(c);
+    rc = rados_aio_get_return_value(c);
+    if (version != nullptr) *version = rados_aio_get_version(c);
+  }
+  rados_aio_release(c);
+  return rc;
+}
+
+bool Printable(unsigned char c) { return c > 0x20 && c < 0x7f && c != '%'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string RadosMetaStore::ObjectName(std::string_view partition) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = kPartitionPrefix;
+  for (unsigned char c : partition) {
+    if (Printable(c)) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> RadosMetaStore::PartitionOf(std::string_view name) {
+  if (!name.starts_with(kPartitionPrefix)) return std::nullopt;
+  name.remove_prefix(sizeof(kPartitionPrefix) - 1);
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != '%') {
+      out += name[i];
+      continue;
+    }
+    if (i + 2 >= name.size()) return std::nullopt;
+    const int hi = HexValue(name[i + 1]), lo = HexValue(name[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::string RadosMetaStore::OmapKey(std::string_view key) {
+  std::string out(1, kOmapKeyPrefix);
+  out.reserve(key.size() + 1);
+  for (char c : key) {
+    if (c == '\x00') {
+      out += "\x01\x01";
+    } else if (c == '\x01') {
+      out += "\x01\x02";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> RadosMetaStore::RecordKey(std::string_view omap_key) {
+  if (omap_key.empty() || omap_key[0] != kOmapKeyPrefix) return std::nullopt;
+  std::string out;
+  for (size_t i = 1; i < omap_key.size(); ++i) {
+    if (omap_key[i] != '\x01') {
+      out += omap_key[i];
+      continue;
+    }
+    if (i + 1 >= omap_key.size()) return std::nullopt;
+    const char next = omap_key[++i];
+    if (next == '\x01') {
+      out += '\x00';
+    } else if (next == '\x02') {
+      out += '\x01';
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& options) {
+  if (options.lease_seconds < 3) return InvalidArgumentError("RADOS lease must be at least 3 s");
+  std::unique_ptr<RadosMetaStore> s(new RadosMetaStore(options));
+  ASSIGN_OR_RETURN(s->io_, blob::RadosIo::Connect(options.connection));
+  ASSIGN_OR_RETURN(std::string cookie, blob::NewBlobId());
+  s->lease_ = std::make_unique<blob::RadosLease>(
+      *s->io_, kOwnerOid, cookie, "Confiance metadata store", options.lease_seconds,
+      "RADOS metadata pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
+  RETURN_IF_ERROR(s->lease_->Take());
+  s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
+  return s;
+}
+
+RadosMetaStore::~RadosMetaStore() {
+  {
+    std::lock_guard<std::mutex> l(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (lease_thread_.joinable()) lease_thread_.join();
+  if (lease_ != nullptr) lease_->Release();
+}
+
+void RadosMetaStore::LeaseLoop() {
+  const auto every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
+  std::unique_lock<std::mutex> l(stop_mu_);
+  while (!stop_cv_.wait_for(l, every, [this] { return stopping_; })) {
+    l.unlock();
+    const bool was_lost = lease_->lost();
+    if (Status s = lease_->Renew(); !s.ok()) {
+      if (lease_->lost() && !was_lost) {
+        spdlog::error(
+            "RADOS metadata pool {}: another server holds the lease on its namespace; refusing writes "
+            "until restart",
+            options_.connection.pool);
+      } else if (!lease_->lost()) {
+        spdlog::warn("RADOS metadata pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
+      }
+    }
+    l.lock();
+  }
+}
+
+std::string RadosMetaStore::Seal(std::string_view partition, std::string_view key, std::string_view value) const {
+  if (options_.sealer == nullptr) return std::string(value);
+  return options_.sealer->Seal(partition, key, value);
+}
+
+Result<std::string> RadosMetaStore::Unseal(std::string_view partition, std::string_view key,
+                                           std::string_view stored) const {
+  if (options_.sealer == nullptr) return std::string(stored);
+  return options_.sealer->Open(partition, key, stored);
+}
+
+Result<std::map<std::string, std::string>> RadosMetaStore::GetOmap(const std::string& oid,
+                                                                   const std::vector<std::string>& omap_keys) {
+  CStrings keys;
+  for (const std::string& k : omap_keys) keys.Add(k);
+  ReadOp read;
+  OmapIter it;
+  int prval = 0;
+  rados_read_op_omap_get_vals_by_keys2(read.op, keys.ptrs.data(), keys.ptrs.size(), keys.lens.data(), &it.it, &prval);
+  const int rc = io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, nullptr); });
+  std::map<std::string, std::string> out;  // by omap key, as stored
+  if (rc == -ENOENT) return out;
+  RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : prval, "omap get", oid));
+  RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view v) {
+    out.emplace(std::string(k), std::string(v));
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<std::optional<std::string>> RadosMetaStore::Get(std::string_view partition, std::string_view key) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  const std::string oid = ObjectName(partition);
+  const std::string omap_key = OmapKey(key);
+  ASSIGN_OR_RETURN(auto found, GetOmap(oid, {omap_key}));
+  auto f = found.find(omap_key);
+  if (f == found.end()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string value, Unseal(partition, key, f->second));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RadosMetaStore::Apply(std::string_view partition, const Batch& batch) {
+  RETURN_IF_ERROR(CheckBatch(partition, batch));
+  RETURN_IF_ERROR(lease_->Check());
+  const std::string oid = ObjectName(partition);
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    Status s = ApplyOnce(oid, partition, batch);
+    if (s.code() != StatusCode::kAborted) return s;
+    if (attempt == kMaxAddAttempts) {
+      return UnavailableError("meta: counters of batch '" + batch.op_tag + "' kept changing under it (" +
+                              std::to_string(attempt) + " attempts)");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (200 * std::min(attempt, 10))));
+  }
+}
+
+Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch) {
+  // The counters' current values (stored bytes, by omap key), read first.
+  std::set<std::string> add_keys;
+  for (const Mutation& m : batch.mutations) {
+    if (!m.add.empty()) add_keys.insert(OmapKey(m.key));
+  }
+  std::map<std::string, std::string> counters;
+  if (!add_keys.empty()) {
+    ASSIGN_OR_RETURN(counters, GetOmap(oid, std::vector<std::string>(add_keys.begin(), add_keys.end())));
+  }
+  // The batch's final state, by record key (nullopt: deleted).
+  std::map<std::string, std::optional<std::string>> final_state;
+  for (const Mutation& m : batch.mutations) {
+    if (m.add.empty()) {
+      final_state[m.key] = m.value;
+      continue;
+    }
+    std::optional<std::string> current;
+    if (auto f = final_state.find(m.key); f != final_state.end()) {
+      current = f->second;
+    } else if (auto c = counters.find(OmapKey(m.key)); c != counters.end()) {
+      ASSIGN_OR_RETURN(current, Unseal(partition, m.key, c->second));
+    }
+    ASSIGN_OR_RETURN(std::string added, AddCounters(current, m.add));
+    final_state[m.key] = std::move(added);
+  }
+
+  // Comparisons: the batch's conditions, then the counters as read.
+  CStrings cmp_keys, cmp_values;
+  for (const Condition& c : batch.conditions) {
+    cmp_keys.Add(OmapKey(c.key));
+    cmp_values.Add(c.expected ? Seal(partition, c.key, *c.expected) : std::string());
+  }
+  const size_t user_conditions = cmp_keys.ptrs.size();
+  for (const std::string& k : add_keys) {
+    cmp_keys.Add(k);
+    auto c = counters.find(k);
+    cmp_values.Add(c == counters.end() ? std::string() : c->second);
+  }
+  std::vector<int> cmp_rvals(cmp_keys.ptrs.size(), 0);
+
+  int rc = 0;
+  if (batch.mutations.empty()) {
+    // Conditions only: a read, which creates nothing.
+    if (cmp_keys.ptrs.empty()) return OkStatus();
+    ReadOp read;
+    for (size_t i = 0; i < cmp_keys.ptrs.size(); ++i) {
+      rados_read_op_omap_cmp2(read.op, cmp_keys.ptrs[i], LIBRADOS_CMPXATTR_OP_EQ, cmp_values.ptrs[i], cmp_keys.lens[i],
+                              cmp_values.lens[i], &cmp_rvals[i]);
+    }
+    rc = io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, nullptr); });
+    if (rc == -ENOENT) {
+      // No object: every key is absent.
+      for (const Condition& c : batch.conditions) {
+        if (c.expected) return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
+      }
+      return OkStatus();
+    }
+  } else {
+    CStrings set_keys, set_values, rm_keys;
+    for (const auto& [key, value] : final_state) {
+      if (value) {
+        set_keys.Add(OmapKey(key));
+        set_values.Add(Seal(partition, key, *value));
+      } else {
+        rm_keys.Add(OmapKey(key));
+      }
+    }
+    WriteOp write;
+    // So that the comparisons and removals find an object (a failed
+    // comparison undoes the creation with the rest).
+    rados_write_op_create(write.op, LIBRADOS_CREATE_IDEMPOTENT, nullptr);
+    for (size_t i = 0; i < cmp_keys.ptrs.size(); ++i) {
+      rados_write_op_omap_cmp2(write.op, cmp_keys.ptrs[i], LIBRADOS_CMPXATTR_OP_EQ, cmp_values.ptrs[i],
+                               cmp_keys.lens[i], cmp_values.lens[i], &cmp_rvals[i]);
+    }
+    if (!set_keys.ptrs.empty()) {
+      rados_write_op_omap_set2(write.op, set_keys.ptrs.data(), set_values.ptrs.data(), set_keys.lens.data(),
+                               set_values.lens.data(), set_keys.ptrs.size());
+    }
+    if (!rm_keys.ptrs.empty()) {
+      rados_write_op_omap_rm_keys2(write.op, rm_keys.ptrs.data(), rm_keys.lens.data(), rm_keys.ptrs.size());
+    }
+    rc = io_->Timed(RadosOp::kOmapWrite,
+                    [&] { return rados_write_op_operate2(write.op, io_->ioctx(), oid.c_str(), nullptr, 0); });
+  }
+  if (rc != -ECANCELED) return io_->Check(rc, batch.mutations.empty() ? "omap compare" : "omap commit", oid);
+
+  // A comparison failed. If the batch has no counters, it was one of its
+  // conditions. Otherwise, see whether its conditions hold now: if they do,
+  // a counter moved under it; try again.
+  if (add_keys.empty()) {
+    return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
+  }
+  if (user_conditions > 0) {
+    std::vector<std::string> keys(cmp_keys.strings.begin(), cmp_keys.strings.begin() + user_conditions);
+    ASSIGN_OR_RETURN(auto now, GetOmap(oid, keys));
+    for (size_t i = 0; i < user_conditions; ++i) {
+      auto f = now.find(keys[i]);
+      const std::string_view stored = f == now.end() ? std::string_view() : std::string_view(f->second);
+      if (stored != cmp_values.strings[i]) {
+        return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
+      }
+    }
+  }
+  return AbortedError("meta: a counter changed under batch '" + batch.op_tag + "'");
+}
+
+Result<std::vector<Record>> RadosMetaStore::Scan(std::string_view partition, const ScanOptions& options) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  const std::string oid = ObjectName(partition);
+  std::vector<Record> out;
+  for (int attempt = 1;; ++attempt) {
+    out.clear();
+    Status s = ScanOnce(oid, partition, options, &out);
+    if (s.code() != StatusCode::kAborted) {
+      RETURN_IF_ERROR(s);
+      return out;
+    }
+    if (attempt == kMaxScanAttempts) {
+      return UnavailableError("meta: partition kept changing during a scan of " + std::to_string(options.limit) +
+                              " records (" + std::to_string(attempt) + " attempts)");
+    }
+    // A burst of writes passes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+  }
+}
+
+Status RadosMetaStore::ScanOnce(const std::string& oid, std::string_view partition, const ScanOptions& options,
+                                std::vector<Record>* out) {
+  if (options.limit == 0) return OkStatus();
+  const std::string start = OmapKey(options.start);
+  const std::optional<std::string> end =
+      options.end.empty() ? std::nullopt : std::optional<std::string>(OmapKey(options.end));
+  std::string after = start;
+  uint64_t version = 0;
+  for (bool first = true;; first = false) {
+    ReadOp read;
+    if (!first) rados_read_op_assert_version(read.op, version);
+    // The start itself, when it is included: in the same op, so in the
+    // same snapshot.
+    OmapIter start_it;
+    int start_rval = 0;
+    const char* start_ptr = start.data();
+    const size_t start_len = start.size();
+    const bool with_start = first && !options.start_exclusive;
+    if (with_start) {
+      rados_read_op_omap_get_vals_by_keys2(read.op, &start_ptr, 1, &start_len, &start_it.it, &start_rval);
+    }
+    OmapIter it;
+    unsigned char more = 0;
+    int rval = 0;
+    const uint64_t want = std::min<uint64_t>(kPage, options.limit - out->size());
+    rados_read_op_omap_get_vals2(read.op, after.c_str(), "", want, &it.it, &more, &rval);
+    uint64_t read_version = 0;
+    const int rc =
+        io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, &read_version); });
+    if (rc == -ENOENT) {
+      if (first) return OkStatus();  // no partition: empty
+      return AbortedError("meta: partition removed during a scan");
+    }
+    if (rc == -ERANGE || rc == -EOVERFLOW) return AbortedError("meta: partition changed during a scan");
+    RETURN_IF_ERROR(io_->Check(rc, "omap scan", oid));
+    RETURN_IF_ERROR(io_->Check(rval, "omap scan", oid));
+    if (first) version = read_version;
+    bool done = false;
+    auto take = [&](std::string_view k, std::string_view v) -> Status {
+      if (done) return OkStatus();
+      if ((end && k >= *end) || out->size() >= options.limit) {
+        done = true;
+        return OkStatus();
+      }
+      std::optional<std::string> key = RecordKey(k);
+      if (!key) {  // past the records (no other key is written today)
+        done = true;
+        return OkStatus();
+      }
+      ASSIGN_OR_RETURN(std::string value, Unseal(partition, *key, v));
+      out->push_back({std::move(*key), std::move(value)});
+      return OkStatus();
+    };
+    if (with_start) {
+      RETURN_IF_ERROR(io_->Check(start_rval, "omap scan", oid));
+      RETURN_IF_ERROR(DrainOmap(start_it.it, take));
+    }
+    std::string last;
+    size_t page_entries = 0;
+    RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view v) {
+      last.assign(k);
+      ++page_entries;
+      return take(k, v);
+    }));
+    if (done || !more || page_entries == 0 || out->size() >= options.limit) return OkStatus();
+    after = std::move(last);
+  }
+}
+
+Result<bool> RadosMetaStore::HasRecords(const std::string& oid) {
+  ReadOp read;
+  OmapIter it;
+  unsigned char more = 0;
+  int rval = 0;
+  rados_read_op_omap_get_vals2(read.op, "", "", 1, &it.it, &more, &rval);
+  const int rc = io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, nullptr); });
+  if (rc == -ENOENT) return false;
+  RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : rval, "omap list", oid));
+  bool any = false;
+  RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view) {
+    any = any || RecordKey(k).has_value();
+    return OkStatus();
+  }));
+  return any;
+}
+
+Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view prefix, std::string_view start_after,
+                                                                size_t limit) {
+  // RADOS lists a namespace in hash order: every partition's name is read,
+  // then sorted. For sweepers and admin tools, not request paths.
+  std::vector<std::string> names;
+  rados_list_ctx_t ctx = nullptr;
+  RETURN_IF_ERROR(io_->Check(rados_nobjects_list_open(io_->ioctx(), &ctx), "listing the namespace", ""));
+  Status listed = OkStatus();
+  for (;;) {
+    const char* entry = nullptr;
+    const char* locator = nullptr;
+    const char* nspace = nullptr;
+    size_t entry_size = 0, locator_size = 0, nspace_size = 0;
+    const int rc = rados_nobjects_list_next2(ctx, &entry, &locator, &nspace, &entry_size, &locator_size, &nspace_size);
+    if (rc == -ENOENT) break;
+    if (rc < 0) {
+      listed = io_->Check(rc, "listing the namespace", "");
+      break;
+    }
+    std::optional<std::string> name = PartitionOf(std::string_view(entry, entry_size));
+    if (name && name->starts_with(prefix) && *name > start_after) names.push_back(std::move(*name));
+  }
+  rados_nobjects_list_close(ctx);
+  RETURN_IF_ERROR(listed);
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> out;
+  for (std::string& name : names) {
+    if (out.size() >= limit) break;
+    // An object whose records were all deleted is no partition.
+    ASSIGN_OR_RETURN(bool has_records, HasRecords(ObjectName(name)));
+    if (has_records) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+Status RadosMetaStore::DropPartition(std::string_view partition) {
+  RETURN_IF_ERROR(CheckPartition(partition));
+  RETURN_IF_ERROR(lease_->Check());
+  return io_->Remove(ObjectName(partition));
+}
+
+}  // namespace confiance::meta

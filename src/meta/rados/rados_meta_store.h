@@ -1,0 +1,123 @@
+// File: meta/rados/rados_meta_store.h
+// RadosMetaStore: the MetaStore on a Ceph RADOS pool (librados), so that an
+// operator's Ceph cluster holds the metadata as well as the data
+// (docs/rados.md, "Metadata on RADOS"). The layout of ../shared/RADOS.md,
+// on plain librados (no object class to install on the OSDs):
+//
+//   m.<partition>          one object per partition: its records are the
+//                          object's omap. The name is the partition's bytes
+//                          with '%', and any byte outside printable ASCII,
+//                          as %XX.
+//   confiance.meta.owner   an exclusive lock (blob/rados/rados_lease.h)
+//                          naming the one store instance allowed to use the
+//                          namespace
+//
+// Omap keys are "k" + the record key with byte 0x00 as 0x01 0x01 and 0x01
+// as 0x01 0x02: librados' C calls take a listing's start as a C string, and
+// this escape keeps memcmp order. Values are stored as given, or sealed by
+// Options::sealer (the metadata key: values are then ciphertext on the
+// OSDs; keys and partition names are not, see docs/rados.md).
+//
+// Apply is one atomic compound op on the partition's object: omap_cmp for
+// each condition (a missing key compares as the empty value, which no
+// record holds), then omap_set and omap_rm_keys of the batch's final state.
+// Counter adds (Batch::Add) read the counters first and compare them too,
+// retrying on a race: adds never conflict for the caller. Every write is on
+// every replica's disk when it is acknowledged, so kWithNextSync is kSynced.
+//
+// A Scan of more than one OSD page (1,000 records) asserts the object's
+// version from its first page on, and starts again if a write came in
+// between: the scan is one snapshot.
+//
+// An error of the cluster (Unavailable for a timeout, and so on) fails the
+// call; it does not turn the store read-only, as a local store's failed
+// sync must (there is no page cache between us and the OSDs to lie about
+// what landed). A timed-out Apply may still land later (RADOS.md, trap a):
+// callers resolve by reading, as the contract says.
+//
+// One store instance per namespace (the lease), as RadosBlobStore. Checkpoint,
+// VerifyChecksums and Purge are not this store's: Ceph snapshots and
+// deep-scrubs its pools itself, and the OSDs' own compaction drops
+// overwritten omap values.
+//
+// Thread-safety: safe for concurrent use. Every call blocks on the network.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "blob/rados/rados_io.h"
+#include "blob/rados/rados_lease.h"
+#include "blob/rados/rados_options.h"
+#include "meta/meta_store.h"
+#include "meta/value_sealer.h"
+
+namespace confiance::meta {
+
+class RadosMetaStore final : public MetaStore {
+ public:
+  struct Options {
+    blob::RadosConnection connection;
+    uint32_t lease_seconds = 15;
+    // Seals every value before it leaves the process; null: values as given.
+    // Must outlive the store.
+    const ValueSealer* sealer = nullptr;
+  };
+
+  // Connects and takes the lease. InvalidArgument for bad options;
+  // FailedPrecondition if another instance holds the lease.
+  static Result<std::unique_ptr<RadosMetaStore>> Open(const Options& options);
+  ~RadosMetaStore() override;  // stops the lease thread and releases the lease
+
+  Result<std::optional<std::string>> Get(std::string_view partition, std::string_view key) override;
+  Status Apply(std::string_view partition, const Batch& batch) override;
+  Status Writable() const override { return lease_->Check(); }
+  Result<std::vector<Record>> Scan(std::string_view partition, const ScanOptions& options) override;
+  Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view start_after,
+                                                  size_t limit) override;
+  Status DropPartition(std::string_view partition) override;
+
+  // For the operator's metrics.
+  const blob::RadosStats& stats() const { return io_->stats(); }
+  bool HoldsLease() const { return lease_->Check().ok(); }
+
+  // The object that holds `partition`, and back (nullopt: not a partition's).
+  static std::string ObjectName(std::string_view partition);
+  static std::optional<std::string> PartitionOf(std::string_view object_name);
+  // A record key as an omap key, and back (nullopt: not a record's).
+  static std::string OmapKey(std::string_view key);
+  static std::optional<std::string> RecordKey(std::string_view omap_key);
+
+ private:
+  explicit RadosMetaStore(const Options& options) : options_(options) {}
+
+  // One attempt at Apply: FailedPrecondition for a condition that did not
+  // hold; Aborted if only a counter read before raced with another add.
+  Status ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch);
+  // Those of `omap_keys` present in `oid`, with their values as stored.
+  Result<std::map<std::string, std::string>> GetOmap(const std::string& oid, const std::vector<std::string>& omap_keys);
+  // One attempt at Scan; Aborted if the object changed between two pages.
+  Status ScanOnce(const std::string& oid, std::string_view partition, const ScanOptions& options,
+                  std::vector<Record>* out);
+  Result<bool> HasRecords(const std::string& oid);
+  std::string Seal(std::string_view partition, std::string_view key, std::string_view value) const;
+  Result<std::string> Unseal(std::string_view partition, std::string_view key, std::string_view stored) const;
+  void LeaseLoop();
+
+  const Options options_;
+  std::unique_ptr<blob::RadosIo> io_;
+  std::unique_ptr<blob::RadosLease> lease_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread lease_thread_;
+};
+
+}  // namespace confiance::meta
