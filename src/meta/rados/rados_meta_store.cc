@@ -187,10 +187,19 @@ Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& opti
       "RADOS metadata pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
   RETURN_IF_ERROR(s->lease_->Take());
   s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
+  for (size_t i = 0; i < std::max<size_t>(1, options.apply_threads); ++i) {
+    s->apply_threads_.emplace_back([p = s.get()] { p->ApplyLoop(); });
+  }
   return s;
 }
 
 RadosMetaStore::~RadosMetaStore() {
+  {
+    std::lock_guard<std::mutex> l(apply_mu_);
+    apply_stopping_ = true;
+  }
+  apply_cv_.notify_all();
+  for (std::thread& t : apply_threads_) t.join();  // (each finishes what is queued)
   {
     std::lock_guard<std::mutex> l(stop_mu_);
     stopping_ = true;
@@ -216,6 +225,27 @@ void RadosMetaStore::LeaseLoop() {
         spdlog::warn("RADOS metadata pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
       }
     }
+    l.lock();
+  }
+}
+
+void RadosMetaStore::ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) {
+  {
+    std::lock_guard<std::mutex> l(apply_mu_);
+    pending_.push_back({std::string(partition), std::move(batch), std::move(done)});
+  }
+  apply_cv_.notify_one();
+}
+
+void RadosMetaStore::ApplyLoop() {
+  std::unique_lock<std::mutex> l(apply_mu_);
+  for (;;) {
+    apply_cv_.wait(l, [this] { return apply_stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, and nothing left
+    PendingApply p = std::move(pending_.front());
+    pending_.pop_front();
+    l.unlock();
+    p.done(Apply(p.partition, p.batch));
     l.lock();
   }
 }

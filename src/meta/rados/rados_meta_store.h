@@ -25,6 +25,10 @@
 // retrying on a race: adds never conflict for the caller. Every write is on
 // every replica's disk when it is acknowledged, so kWithNextSync is kSynced.
 //
+// ApplyAsync hands the batch to one of the store's own threads
+// (Options::apply_threads), which run Apply and then `done`: a network
+// thread never waits on the cluster for a commit.
+//
 // A Scan of more than one OSD page (1,000 records) asserts the object's
 // version from its first page on, and starts again if a write came in
 // between: the scan is one snapshot.
@@ -44,6 +48,8 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,6 +75,9 @@ class RadosMetaStore final : public MetaStore {
     // Seals every value before it leaves the process; null: values as given.
     // Must outlive the store.
     const ValueSealer* sealer = nullptr;
+    // Threads that run ApplyAsync's batches (each waits on one commit at a
+    // time): at most this many commits of ApplyAsync in flight.
+    size_t apply_threads = 16;
   };
 
   // Connects and takes the lease. InvalidArgument for bad options;
@@ -78,6 +87,7 @@ class RadosMetaStore final : public MetaStore {
 
   Result<std::optional<std::string>> Get(std::string_view partition, std::string_view key) override;
   Status Apply(std::string_view partition, const Batch& batch) override;
+  void ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) override;
   Status Writable() const override { return lease_->Check(); }
   Result<std::vector<Record>> Scan(std::string_view partition, const ScanOptions& options) override;
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view start_after,
@@ -110,6 +120,13 @@ class RadosMetaStore final : public MetaStore {
   std::string Seal(std::string_view partition, std::string_view key, std::string_view value) const;
   Result<std::string> Unseal(std::string_view partition, std::string_view key, std::string_view stored) const;
   void LeaseLoop();
+  void ApplyLoop();
+
+  struct PendingApply {
+    std::string partition;
+    Batch batch;
+    std::function<void(Status)> done;
+  };
 
   const Options options_;
   std::unique_ptr<blob::RadosIo> io_;
@@ -118,6 +135,11 @@ class RadosMetaStore final : public MetaStore {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread lease_thread_;
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::deque<PendingApply> pending_;  // guarded by apply_mu_
+  bool apply_stopping_ = false;       // guarded by apply_mu_
+  std::vector<std::thread> apply_threads_;
 };
 
 }  // namespace confiance::meta
