@@ -7,6 +7,7 @@
 #include "common/ascii.h"
 #include "kms/embedded/embedded_key_provider.h"
 #include "kms/embedded/key_file_format.h"
+#include "kms/wrapped_key_file.h"
 #include "main/malloc_tuning.h"
 
 namespace confiance {
@@ -78,6 +79,11 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   d->lock = std::move(lock).value();
   ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
   d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
+  const std::string location_file = path + "/" + kMetadataLocationFile;
+  if (!read_only && env.FileExists(location_file)) {
+    RETURN_IF_ERROR(d->OpenRadosMeta(env, location_file));
+    return d;
+  }
   ASSIGN_OR_RETURN(d->meta_env, OpenMetadataEnv(env, path, *d->keys, /*create=*/!read_only));
   meta::RocksMetaStore::Options mo;
   mo.path = path + "/meta";
@@ -86,8 +92,37 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   // The transparency logs append: entries, node hashes and sizes grow.
   mo.append_partition_prefixes = {audit::TransparencyLog::PartitionName("")};
   mo.bind_memtable_arena = MemtableArenaBinder();
-  ASSIGN_OR_RETURN(d->meta, meta::RocksMetaStore::Open(mo));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> rocks, meta::RocksMetaStore::Open(mo));
+  d->rocks_meta = rocks.get();
+  d->meta = std::move(rocks);
   return d;
+}
+
+Status DataDir::OpenRadosMeta(Env& env, const std::string& location_file) {
+  if (env.FileExists(path + "/meta/CURRENT")) {
+    return FailedPreconditionError("data directory " + path + " holds local metadata (meta/), but " + location_file +
+                                   " puts the metadata on RADOS: there is no conversion from one to the other; "
+                                   "remove " +
+                                   location_file + " to keep the local metadata");
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, location_file));
+  meta::RadosMetaStore::Options o;
+  ASSIGN_OR_RETURN(o.connection, sovereignty::ParseRadosConnectionToml(text, location_file));
+  const std::string key_file = path + "/" + kMetadataKeyFile;
+  crypto::SecretBytes key;
+  if (env.FileExists(key_file)) {
+    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, *keys, kms::kMetadataKeyContext));
+  } else {
+    ASSIGN_OR_RETURN(
+        key, kms::CreateWrappedKeyFile(env, key_file, *keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
+  }
+  ASSIGN_OR_RETURN(meta_sealer, crypto::RecordSealer::Create(key));
+  o.sealer = meta_sealer.get();
+  Result<std::unique_ptr<meta::RadosMetaStore>> store = meta::RadosMetaStore::Open(o);
+  if (!store.ok()) return Status(store.status().code(), "metadata: " + store.status().message());
+  rados_meta = store->get();
+  meta = std::move(store).value();
+  return OkStatus();
 }
 
 Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path, const KmsOptions& kms,
@@ -131,6 +166,10 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(Env& env, const std::string& path
 }
 
 Result<std::unique_ptr<DataDir>> DataDir::OpenReadOnly(Env& env, const std::string& path, const KmsOptions& kms) {
+  if (const std::string location_file = path + "/" + kMetadataLocationFile; env.FileExists(location_file)) {
+    return FailedPreconditionError("the metadata of " + path + " is on RADOS (" + location_file +
+                                   "): this offline command reads local metadata only");
+  }
   if (!env.FileExists(path + "/meta")) return NotFoundError("no data directory at " + path);
   if (!kms.kmip && !env.FileExists(path + "/keys/" + kms::kRootKeyFileName)) {
     // Opening the embedded keystore would make a new root key.

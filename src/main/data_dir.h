@@ -8,7 +8,11 @@
 //               opened with the other provider by mistake
 //   DIR/meta.key the metadata key, wrapped under the root key
 //   DIR/meta/   RocksDB (catalog and IAM records), encrypted under it
-//               (crypto/encrypted_env.h)
+//               (crypto/encrypted_env.h), unless...
+//   DIR/metadata.toml ...this file names a RADOS pool that holds them
+//               instead (meta/rados/rados_meta_store.h; docs/rados.md,
+//               "Metadata on RADOS"), their values sealed under keys
+//               derived from the metadata key (crypto/record_sealer.h)
 //   DIR/blobs/  encrypted blob files: the default storage pool; other pools
 //               (--pools FILE, sovereignty/residency/pools.h) are
 //               directories of their own, each used by one server only
@@ -25,6 +29,7 @@
 #include "catalog/tenant_keys.h"
 #include "common/env.h"
 #include "crypto/encrypted_env.h"
+#include "crypto/record_sealer.h"
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "iam/session_tokens.h"
@@ -33,6 +38,7 @@
 #include "kms/kmip/kmip_key_provider.h"
 #include "kms/root_key_versions.h"
 #include "main/metadata_encryption.h"
+#include "meta/rados/rados_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "sovereignty/residency/residency.h"
 
@@ -40,6 +46,8 @@ namespace confiance {
 
 // The file in a data directory that names its root key in a KMIP KMS.
 inline constexpr char kKmsMarker[] = "KMS";
+// The file in a data directory that puts its metadata on a RADOS pool.
+inline constexpr char kMetadataLocationFile[] = "metadata.toml";
 
 // Which KeyProvider holds the root key.
 struct KmsOptions {
@@ -71,7 +79,8 @@ struct DataDir {
   static Result<std::unique_ptr<DataDir>> Open(Env& env, const std::string& path, const KmsOptions& kms = {},
                                                std::vector<sovereignty::PoolSpec> pools = {});
   // For offline checks that must see the directory's files as they were
-  // (the shred check): the metadata store opened read-only
+  // (the shred check; FailedPrecondition for a directory whose metadata is
+  // on RADOS, which has no such files): the metadata store opened read-only
   // (RocksMetaStore::Options::read_only), and only `lock`, `keys`,
   // `root_key_versions`, `external_keys`, `meta`, `catalog`, `tenant_keys`
   // and `bucket_keys` set (no blob store: opening one removes its stale
@@ -90,8 +99,14 @@ struct DataDir {
   // metadata encryption existed (in the clear; `meta` then uses the Env
   // given to Open). Declared before `meta`, which uses it until destroyed.
   std::unique_ptr<crypto::EncryptedEnv> meta_env;
+  // What seals the values of metadata kept on RADOS; null otherwise.
+  // Declared before `meta`, which uses it until destroyed.
+  std::unique_ptr<crypto::RecordSealer> meta_sealer;
   std::unique_ptr<kms::ExternalKeys> external_keys;  // null without KmsOptions::hyok
-  std::unique_ptr<meta::RocksMetaStore> meta;
+  // RocksDB in DIR/meta, or the RADOS pool DIR/metadata.toml names.
+  std::unique_ptr<meta::MetaStore> meta;
+  meta::RocksMetaStore* rocks_meta = nullptr;   // `meta`, when it is RocksDB (tests, harnesses)
+  meta::RadosMetaStore* rados_meta = nullptr;   // `meta`, when it is on RADOS (metrics)
   std::unique_ptr<blob::LocalBlobStore> blobs;  // the default pool's store
   std::vector<std::unique_ptr<blob::LocalBlobStore>> pool_stores;   // the other local pools'
   // The pools on Ceph (docs/rados.md) by name, owning their stores (metrics,
@@ -114,8 +129,11 @@ struct DataDir {
   // What Open and OpenReadOnly share: the LOCK taken (FailedPrecondition
   // while another process holds it), the key provider and the metadata
   // store opened (read-only: the files as they are, no WAL replay).
+  // The metadata on RADOS when DIR/metadata.toml says so.
   static Result<std::unique_ptr<DataDir>> OpenCore(Env& env, const std::string& path, const KmsOptions& kms,
                                                    bool read_only);
+  // `meta` (and `meta_sealer`) on the RADOS pool that `location_file` names.
+  Status OpenRadosMeta(Env& env, const std::string& location_file);
   // tenant_keys, bucket_keys and external_keys over `keys` and `meta`.
   void MakeKeys(const KmsOptions& kms);
 };

@@ -289,7 +289,7 @@ OpOutcome Lifetime::RunUntilIoError() {
   for (int ops = 0; ops < kMaxOpsPerCrashPoint && !(fired && more == 0); ++ops) {
     if (fired) --more;
     const int at_start = fault_.injected_failures();
-    const bool read_only = dir_->meta->read_only();
+    const bool read_only = dir_->rocks_meta->read_only();
     injected_at_ack = -1;
     OpOutcome o = workload_.RunOne(*dir_, buckets_, violations_);
     Trace(o);
@@ -325,7 +325,7 @@ OpOutcome Lifetime::RunUntilIoError() {
         if (IsWalFault(*f)) {
           ++mine_.io_errors_on_wal;
           // fsyncgate: the WAL's durable content is unknown from now on.
-          if (!dir_->meta->read_only()) {
+          if (!dir_->rocks_meta->read_only()) {
             violations_.push_back(fmt::format("{}: {} failed but the metadata store still accepts writes", o.detail,
                                               fault));
           }
@@ -382,7 +382,7 @@ bool Lifetime::Recover(bool power_loss) {
     // recovery started (a compaction) is over, so that its crash points
     // count the same calls on every replay.
     if (opened.ok() && fault_.filesystem_active()) {
-      (*opened)->meta->TEST_WaitForBackgroundWork().IgnoreError();
+      (*opened)->rocks_meta->TEST_WaitForBackgroundWork().IgnoreError();
     }
     if (!fault_.filesystem_active()) {
       // Power lost again while recovering: abandon what opened and start over.

@@ -186,6 +186,7 @@ Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& opti
       *s->io_, kOwnerOid, cookie, "Confiance metadata store", options.lease_seconds,
       "RADOS metadata pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
   RETURN_IF_ERROR(s->lease_->Take());
+  RETURN_IF_ERROR(s->CheckSealer());
   s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
   for (size_t i = 0; i < std::max<size_t>(1, options.apply_threads); ++i) {
     s->apply_threads_.emplace_back([p = s.get()] { p->ApplyLoop(); });
@@ -227,6 +228,21 @@ void RadosMetaStore::LeaseLoop() {
     }
     l.lock();
   }
+}
+
+Status RadosMetaStore::CheckSealer() {
+  if (options_.sealer == nullptr) return OkStatus();
+  constexpr char kCheckKey[] = "sealer-check";
+  constexpr char kCheckValue[] = "confiance metadata";
+  ASSIGN_OR_RETURN(auto found, GetOmap(kOwnerOid, {kCheckKey}));
+  if (auto f = found.find(kCheckKey); f != found.end()) {
+    if (Unseal("", kCheckKey, f->second).ok()) return OkStatus();
+    return FailedPreconditionError("the metadata in RADOS pool " + options_.connection.pool + " namespace '" +
+                                   options_.connection.name_space +
+                                   "' was sealed under another metadata key: start with the data directory (its "
+                                   "meta.key and root key) that wrote it");
+  }
+  return io_->OmapUpdate(kOwnerOid, {{kCheckKey, Seal("", kCheckKey, kCheckValue)}}, {});
 }
 
 void RadosMetaStore::ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) {
@@ -554,6 +570,12 @@ Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view
     if (has_records) out.push_back(std::move(name));
   }
   return out;
+}
+
+Status RadosMetaStore::Checkpoint(const std::string& dir) {
+  (void)dir;
+  return UnimplementedError("the metadata is in RADOS pool " + options_.connection.pool +
+                            ": a checkpoint of it is Ceph's to take (pool snapshots, rbd-mirror; docs/rados.md)");
 }
 
 Status RadosMetaStore::DropPartition(std::string_view partition) {

@@ -10,7 +10,9 @@
 //                          as %XX.
 //   confiance.meta.owner   an exclusive lock (blob/rados/rados_lease.h)
 //                          naming the one store instance allowed to use the
-//                          namespace
+//                          namespace; with a sealer, its omap holds a check
+//                          value sealed under the namespace's key, so that
+//                          a server with another key is refused at Open
 //
 // Omap keys are "k" + the record key with byte 0x00 as 0x01 0x01 and 0x01
 // as 0x01 0x02: librados' C calls take a listing's start as a C string, and
@@ -93,6 +95,7 @@ class RadosMetaStore final : public MetaStore {
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view start_after,
                                                   size_t limit) override;
   Status DropPartition(std::string_view partition) override;
+  Status Checkpoint(const std::string& dir) override;
 
   // For the operator's metrics.
   const blob::RadosStats& stats() const { return io_->stats(); }
@@ -119,6 +122,10 @@ class RadosMetaStore final : public MetaStore {
   Result<bool> HasRecords(const std::string& oid);
   std::string Seal(std::string_view partition, std::string_view key, std::string_view value) const;
   Result<std::string> Unseal(std::string_view partition, std::string_view key, std::string_view stored) const;
+  // With a sealer: FailedPrecondition if the namespace holds values sealed
+  // under another key (a check value kept beside the lease); a new
+  // namespace gets one.
+  Status CheckSealer();
   void LeaseLoop();
   void ApplyLoop();
 

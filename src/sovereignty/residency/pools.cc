@@ -72,6 +72,22 @@ Result<int64_t> IntField(const toml::table& t, std::string_view key, int64_t fal
   return n->as_integer()->get();
 }
 
+// The connection keys of a table that names `rados_pool`.
+Result<blob::RadosConnection> ConnectionFields(const toml::table& t, const std::string& rados_pool,
+                                               std::string_view pool) {
+  blob::RadosConnection c;
+  c.pool = rados_pool;
+  ASSIGN_OR_RETURN(std::string conf, StringField(t, "ceph_conf", false, pool));
+  if (!conf.empty()) c.ceph_conf = conf;
+  ASSIGN_OR_RETURN(std::string user, StringField(t, "ceph_user", false, pool));
+  if (!user.empty()) c.user = user;
+  ASSIGN_OR_RETURN(c.keyring, StringField(t, "ceph_keyring", false, pool));
+  ASSIGN_OR_RETURN(c.name_space, StringField(t, "rados_namespace", false, pool));
+  ASSIGN_OR_RETURN(int64_t op_timeout, IntField(t, "rados_op_timeout", 30, 1, 600, pool));
+  c.op_timeout_seconds = static_cast<uint32_t>(op_timeout);
+  return c;
+}
+
 // The RADOS keys of a [[pool]] table; nullopt when it names no rados_pool.
 Result<std::optional<blob::RadosOptions>> RadosFields(const toml::table& t, std::string_view pool) {
   ASSIGN_OR_RETURN(std::string rados_pool, StringField(t, "rados_pool", false, pool));
@@ -84,19 +100,11 @@ Result<std::optional<blob::RadosOptions>> RadosFields(const toml::table& t, std:
     return std::optional<blob::RadosOptions>();
   }
   blob::RadosOptions o;
-  o.connection.pool = rados_pool;
-  ASSIGN_OR_RETURN(std::string conf, StringField(t, "ceph_conf", false, pool));
-  if (!conf.empty()) o.connection.ceph_conf = conf;
-  ASSIGN_OR_RETURN(std::string user, StringField(t, "ceph_user", false, pool));
-  if (!user.empty()) o.connection.user = user;
-  ASSIGN_OR_RETURN(o.connection.keyring, StringField(t, "ceph_keyring", false, pool));
-  ASSIGN_OR_RETURN(o.connection.name_space, StringField(t, "rados_namespace", false, pool));
+  ASSIGN_OR_RETURN(o.connection, ConnectionFields(t, rados_pool, pool));
   ASSIGN_OR_RETURN(int64_t stripe_mib, IntField(t, "rados_stripe_mib", 4, 1, 64, pool));
   o.stripe_size = static_cast<uint64_t>(stripe_mib) << 20;
   ASSIGN_OR_RETURN(int64_t gc_delay, IntField(t, "rados_gc_delay", 7200, 0, int64_t{30} * 86400, pool));
   o.gc_delay_seconds = static_cast<uint64_t>(gc_delay);
-  ASSIGN_OR_RETURN(int64_t op_timeout, IntField(t, "rados_op_timeout", 30, 1, 600, pool));
-  o.connection.op_timeout_seconds = static_cast<uint32_t>(op_timeout);
   if (const toml::node* n = t.get("rados_full_ratio")) {
     std::optional<double> r = n->value<double>();
     if (!r || *r < 0 || *r > 1) {
@@ -214,6 +222,27 @@ Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_
     pools.push_back(d[0]);
   }
   return pools;
+}
+
+Result<blob::RadosConnection> ParseRadosConnectionToml(std::string_view text, std::string_view what) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << what << ": " << e.description() << " (line " << e.source().begin.line << ")";
+    return InvalidArgumentError(msg.str());
+  }
+  static const std::set<std::string> kKnown = {"rados_pool",   "ceph_conf",       "ceph_user",
+                                               "ceph_keyring", "rados_namespace", "rados_op_timeout"};
+  for (const auto& [key, value] : root) {
+    if (!kKnown.contains(std::string(key.str()))) {
+      return InvalidArgumentError(std::string(what) + ": unknown key '" + std::string(key.str()) + "'");
+    }
+  }
+  ASSIGN_OR_RETURN(std::string rados_pool, StringField(root, "rados_pool", true, what));
+  if (rados_pool.empty()) return InvalidArgumentError(std::string(what) + ": rados_pool is empty");
+  return ConnectionFields(root, rados_pool, what);
 }
 
 }  // namespace confiance::sovereignty

@@ -86,6 +86,11 @@ std::set<std::string> ExpandJurisdictions(const std::vector<std::string>& codes)
 // relative or missing directory). The result is in file order, with the
 // default pool added as described above; `default_jurisdiction` labels it.
 Result<std::vector<PoolSpec>> ParsePoolsToml(std::string_view text, std::string_view default_jurisdiction);
+// A RADOS pool's connection keys alone (rados_pool, required; ceph_conf,
+// ceph_user, ceph_keyring, rados_namespace, rados_op_timeout, as in a
+// [[pool]] table): the metadata location file (docs/rados.md, "Metadata on
+// RADOS"). InvalidArgument naming `what` and the problem.
+Result<blob::RadosConnection> ParseRadosConnectionToml(std::string_view text, std::string_view what);
 // The pools with no file: the default pool alone.
 std::vector<PoolSpec> DefaultPools(std::string_view default_jurisdiction);
 

@@ -1,0 +1,255 @@
+"""Metadata on a Ceph cluster (docs/rados.md, "Metadata on RADOS"), end to
+end: a real single-node Ceph cluster (tests/ceph/ceph_cluster.py) and the
+real server whose data directory holds a `metadata.toml` naming a RADOS
+pool. Every record (buckets, objects, users, the transparency log) is then
+an omap entry there: the data directory has no `meta/`, the values on the
+OSDs are sealed (no marker written in user metadata, tags or inline data
+appears in them), S3 works as on the embedded store, a SIGKILL during
+concurrent PUTs loses no acknowledged object, a second server on the
+namespace and a data directory with another metadata key are refused, and
+a directory with local metadata is not switched over by mistake."""
+
+import concurrent.futures
+import hashlib
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import pytest
+import rados
+
+from adminutil import AdminServer, cli, s3
+from conftest import ServerDied
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
+import ceph_cluster  # noqa: E402
+import raw_omap  # noqa: E402
+
+ACME = ("ACMERADOSMETAKEY0001", "acme-rados-meta-secret-0123456789abc")
+MARKER = b"CONFIANCE-META-PLAINTEXT-MARKER-51c2"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if not ceph_cluster.installed():
+        pytest.fail("the Ceph daemons are not installed (scripts/install-deps.sh)")
+    workdir = tempfile.mkdtemp(prefix="confiance-e2e-ceph-meta-")
+    c = ceph_cluster.CephCluster(workdir)
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+        ceph_cluster.remove(workdir)
+
+
+class Namespace:
+    """A RADOS namespace of the test pool, read with python3-rados (and raw_omap)."""
+
+    def __init__(self, cluster, name):
+        env = cluster.env()
+        self.handle = rados.Rados(conffile=env["CONFIANCE_CEPH_CONF"], rados_id=env["CONFIANCE_CEPH_USER"],
+                                  conf={"keyring": env["CONFIANCE_CEPH_KEYRING"]})
+        self.handle.connect(timeout=30)
+        self.io = self.handle.open_ioctx(env["CONFIANCE_CEPH_POOL"])
+        self.io.set_namespace(name)
+        self.raw = raw_omap.RawOmap(env["CONFIANCE_CEPH_CONF"], env["CONFIANCE_CEPH_USER"],
+                                    env["CONFIANCE_CEPH_KEYRING"], env["CONFIANCE_CEPH_POOL"], name)
+
+    def objects(self):
+        return sorted(o.key for o in self.io.list_objects())
+
+    def omap(self, oid):
+        """{key: value}, both as bytes (the store's keys are binary)."""
+        return self.raw.omap(oid)
+
+    def close(self):
+        self.raw.close()
+        self.io.close()
+        self.handle.shutdown()
+
+
+def write_location(data_dir, cluster, namespace):
+    env = cluster.env()
+    os.makedirs(data_dir, exist_ok=True)
+    with open(os.path.join(data_dir, "metadata.toml"), "w") as f:
+        f.write('rados_pool = "%s"\nceph_conf = "%s"\nceph_user = "%s"\nceph_keyring = "%s"\n'
+                'rados_namespace = "%s"\n' % (env["CONFIANCE_CEPH_POOL"], env["CONFIANCE_CEPH_CONF"],
+                                              env["CONFIANCE_CEPH_USER"], env["CONFIANCE_CEPH_KEYRING"], namespace))
+
+
+def server(tmp_path, cluster, namespace, name=None):
+    srv = AdminServer(os.path.join(str(tmp_path), name or ("srv-" + namespace)))
+    os.makedirs(srv.workdir, exist_ok=True)
+    write_location(srv.data_dir, cluster, namespace)
+    return srv
+
+
+def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
+    srv = server(tmp_path, cluster, "s3")
+    srv.start()
+    ns = Namespace(cluster, "s3")
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="meta")
+        a.put_bucket_versioning(Bucket="meta", VersioningConfiguration={"Status": "Enabled"})
+        # Small objects live inline in the metadata: the marker is in a
+        # record's value, as are the user metadata and the tags.
+        bodies = {"docs/a.txt": MARKER, "docs/b.txt": MARKER * 3, "big.bin": os.urandom(300_000)}
+        for key, body in bodies.items():
+            a.put_object(Bucket="meta", Key=key, Body=body, Metadata={"note": MARKER.decode()},
+                         Tagging="label=" + MARKER.decode())
+        v1 = a.put_object(Bucket="meta", Key="docs/a.txt", Body=b"second")["VersionId"]
+        for key, body in bodies.items():
+            if key != "docs/a.txt":
+                got = a.get_object(Bucket="meta", Key=key)
+                assert got["Body"].read() == body, key
+                assert got["Metadata"] == {"note": MARKER.decode()}
+        assert a.get_object(Bucket="meta", Key="docs/a.txt")["Body"].read() == b"second"
+        versions = a.list_object_versions(Bucket="meta", Prefix="docs/a.txt")["Versions"]
+        assert [v["VersionId"] for v in versions if v["IsLatest"]] == [v1]
+        listing = a.list_objects_v2(Bucket="meta", Prefix="docs/", Delimiter="/")
+        assert [o["Key"] for o in listing["Contents"]] == ["docs/a.txt", "docs/b.txt"], listing
+        # Many keys: listings merge partitions and page.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: a.put_object(Bucket="meta", Key="many/%04d" % i, Body=b"x"), range(300)))
+        keys = []
+        for page in a.get_paginator("list_objects_v2").paginate(Bucket="meta", Prefix="many/",
+                                                               PaginationConfig={"PageSize": 70}):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        assert keys == ["many/%04d" % i for i in range(300)]
+        a.delete_object(Bucket="meta", Key="big.bin")
+        assert "Contents" not in a.list_objects_v2(Bucket="meta", Prefix="big")
+
+        # No local metadata store: the records are omap entries in Ceph.
+        assert not os.path.exists(os.path.join(srv.data_dir, "meta")), os.listdir(srv.data_dir)
+        assert os.path.exists(os.path.join(srv.data_dir, "meta.key"))
+        objects = ns.objects()
+        assert "confiance.meta.owner" in objects, objects
+        partitions = [o for o in objects if o.startswith("m.")]
+        assert len(partitions) >= 5, objects
+        values = 0
+        for oid in partitions:
+            for k, v in ns.omap(oid).items():
+                values += 1
+                assert MARKER not in v, "plaintext in %s %r" % (oid, k)
+                assert v[:1] == b"\x01", (oid, k, v[:8])  # sealed, version 1
+        assert values > 300, values
+    finally:
+        ns.close()
+        srv.stop_clean()
+    # The transparency log, read back offline from Ceph, has every request.
+    srv.check_transparency_log()
+
+    # A restart finds everything again.
+    srv.start()
+    try:
+        a = s3(srv, ACME)
+        assert a.get_object(Bucket="meta", Key="docs/b.txt")["Body"].read() == MARKER * 3
+        assert a.get_object_tagging(Bucket="meta", Key="docs/b.txt")["TagSet"] == [
+            {"Key": "label", "Value": MARKER.decode()}]
+    finally:
+        srv.stop_clean()
+
+
+def test_sigkill_during_puts_loses_no_acknowledged_object(tmp_path, cluster):
+    srv = server(tmp_path, cluster, "crash")
+    srv.start()
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        s3(srv, ACME).create_bucket(Bucket="crash")
+        rnd = random.Random(int(os.environ.get("CONFIANCE_E2E_SEED", str(int(time.time())))))
+        acked = {}     # key -> md5 of its last acknowledged body
+        unanswered = {}  # key -> md5 of the body in flight at the kill
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def writer(t):
+            c = s3(srv, ACME)
+            for i in range(2000):
+                if stop.is_set():
+                    return
+                body = os.urandom(rnd.choice((100, 5_000, 200_000)))
+                key = "t%d/%d" % (t, i % 40)  # overwrites too; each key has one writer
+                try:
+                    c.put_object(Bucket="crash", Key=key, Body=body)
+                except Exception:  # the kill: unacknowledged, may or may not have landed
+                    with lock:
+                        unanswered[key] = hashlib.md5(body).hexdigest()
+                    return
+                with lock:
+                    acked[key] = hashlib.md5(body).hexdigest()
+
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(writer, t) for t in range(6)]
+            time.sleep(rnd.uniform(2.0, 4.0))
+            srv.kill()
+            stop.set()
+            for f in futures:
+                f.result(timeout=120)
+        assert len(acked) >= 6, acked
+        # The restart waits out the dead server's lease (15 s at most).
+        srv.start()
+        a = s3(srv, ACME)
+        for key, md5 in sorted(acked.items()):
+            body = a.get_object(Bucket="crash", Key=key)["Body"].read()
+            # The last acknowledged write of a key, or the one in flight at
+            # the kill (its PUT may have landed without its answer).
+            assert hashlib.md5(body).hexdigest() in (md5, unanswered.get(key)), key
+        listed = {o["Key"] for o in a.list_objects_v2(Bucket="crash", MaxKeys=1000).get("Contents", [])}
+        assert set(acked) <= listed, sorted(set(acked) - listed)[:5]
+    finally:
+        if srv.alive():
+            srv.stop_clean()
+
+
+def test_a_second_server_or_another_key_is_refused(tmp_path, cluster):
+    first = server(tmp_path, cluster, "shared", name="first")
+    first.start()
+    try:
+        second = server(tmp_path, cluster, "shared", name="second")
+        with pytest.raises(ServerDied) as e:
+            second.start()
+        assert "in use by another Confiance server" in str(e.value), str(e.value)[-2000:]
+        assert first.request("PUT", "/still").status == 200
+    finally:
+        first.stop_clean()
+    # Once the first has stopped, a directory with another root key and
+    # metadata key cannot open the namespace's sealed records.
+    third = server(tmp_path, cluster, "shared", name="third")
+    with pytest.raises(ServerDied) as e:
+        third.start()
+    assert "sealed under another metadata key" in str(e.value), str(e.value)[-2000:]
+
+
+def test_local_metadata_is_not_switched_over(tmp_path, cluster):
+    srv = AdminServer(os.path.join(str(tmp_path), "local"))
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    srv.stop_clean()
+    assert os.path.exists(os.path.join(srv.data_dir, "meta", "CURRENT"))
+    write_location(srv.data_dir, cluster, "switch")
+    with pytest.raises(ServerDied) as e:
+        srv.start()
+    assert "holds local metadata" in str(e.value), str(e.value)[-2000:]
+    # A bad location file is refused with its problem.
+    with open(os.path.join(srv.data_dir, "metadata.toml"), "w") as f:
+        f.write('rados_pool = "x"\nrados_stripe_mib = 4\n')
+    shutil.rmtree(os.path.join(srv.data_dir, "meta"))
+    with pytest.raises(ServerDied) as e:
+        srv.start()
+    assert "unknown key 'rados_stripe_mib'" in str(e.value), str(e.value)[-2000:]
+    # An offline command that reads the directory's files says it cannot.
+    write_location(srv.data_dir, cluster, "switch")
+    receipt = os.path.join(str(tmp_path), "receipt")
+    with open(receipt, "w") as f:
+        f.write("{}")
+    out = subprocess.run([srv.binary, "admin", "shred-check", "--data", srv.data_dir, "--receipt", receipt],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "reads local metadata only" in out.stdout + out.stderr, out
