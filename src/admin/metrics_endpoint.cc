@@ -10,6 +10,7 @@
 #include "blob/rados/rados_blob_store.h"
 #include "common/version.h"
 #include "crypto/encoding.h"
+#include "meta/rados/rados_meta_store.h"
 
 namespace confiance::admin {
 namespace {
@@ -68,27 +69,57 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
   }
 }
 
+// What a store on a Ceph cluster saw of it: its failed calls by kind and
+// the time of its calls by kind, labelled with `pool` unless it is empty.
+void WriteRadosErrors(const char* family, std::string_view pool, const blob::RadosStats& s,
+                      metrics::PrometheusText& out) {
+  for (const auto& [kind, counter] : {std::pair<const char*, const metrics::Counter*>{"timeout", &s.timeouts},
+                                      {"full", &s.full},
+                                      {"denied", &s.denied},
+                                      {"other", &s.other_errors}}) {
+    if (pool.empty()) {
+      out.Sample(family, {{"kind", kind}}, counter->value());
+    } else {
+      out.Sample(family, {{"pool", pool}, {"kind", kind}}, counter->value());
+    }
+  }
+}
+void WriteRadosDurations(const char* family, std::string_view pool, const blob::RadosStats& s,
+                         metrics::PrometheusText& out) {
+  for (size_t op = 0; op < blob::kRadosOpCount; ++op) {
+    if (pool.empty()) {
+      out.HistogramSamples(family, {{"op", blob::kRadosOpNames[op]}}, s.op_duration[op]);
+    } else {
+      out.HistogramSamples(family, {{"pool", pool}, {"op", blob::kRadosOpNames[op]}}, s.op_duration[op]);
+    }
+  }
+}
+
+// The metadata store on a Ceph cluster (docs/rados.md, "Metadata on RADOS").
+void WriteRadosMetadata(const meta::RadosMetaStore& store, metrics::PrometheusText& out) {
+  out.Family("confiance_rados_metadata_errors_total", "counter",
+             "Calls to the RADOS pool holding the metadata that failed, by kind (timeout, full, denied, other).");
+  WriteRadosErrors("confiance_rados_metadata_errors_total", "", store.stats(), out);
+  out.Family("confiance_rados_metadata_op_duration_seconds", "histogram",
+             "Time of the calls to the RADOS pool holding the metadata, by kind (omap_read: a record read or scan "
+             "page; omap_write: a commit; remove: a dropped partition).");
+  WriteRadosDurations("confiance_rados_metadata_op_duration_seconds", "", store.stats(), out);
+  out.Single("confiance_rados_metadata_lease_held", "gauge",
+             "1 while this server holds the lease on the metadata's namespace for sure (writes allowed), else 0.",
+             uint64_t{store.HoldsLease() ? 1u : 0u});
+}
+
 // The pools on a Ceph cluster: what the cluster answered, and its space.
 void WriteRadosPools(const std::vector<RadosPoolSource>& pools, metrics::PrometheusText& out) {
   out.Family("confiance_rados_errors_total", "counter",
              "RADOS calls that failed, by pool and kind (timeout, full, denied, other); the server's log says which.");
-  for (const RadosPoolSource& p : pools) {
-    const blob::RadosStats& s = p.store->stats();
-    for (const auto& [kind, counter] : {std::pair<const char*, const metrics::Counter*>{"timeout", &s.timeouts},
-                                        {"full", &s.full},
-                                        {"denied", &s.denied},
-                                        {"other", &s.other_errors}}) {
-      out.Sample("confiance_rados_errors_total", {{"pool", p.name}, {"kind", kind}}, counter->value());
-    }
-  }
+  for (const RadosPoolSource& p : pools)
+    WriteRadosErrors("confiance_rados_errors_total", p.name, p.store->stats(), out);
   out.Family("confiance_rados_op_duration_seconds", "histogram",
              "Time of the calls to each RADOS pool, by kind, from their issue to their completion by librados "
              "(timed-out calls included).");
   for (const RadosPoolSource& p : pools) {
-    for (size_t op = 0; op < blob::kRadosOpCount; ++op) {
-      out.HistogramSamples("confiance_rados_op_duration_seconds", {{"pool", p.name}, {"op", blob::kRadosOpNames[op]}},
-                           p.store->stats().op_duration[op]);
-    }
+    WriteRadosDurations("confiance_rados_op_duration_seconds", p.name, p.store->stats(), out);
   }
   struct Row {
     const char* name;
@@ -343,6 +374,7 @@ std::string MetricsEndpoint::Render() const {
     }
   }
   if (!sources_.rados_pools.empty()) WriteRadosPools(sources_.rados_pools, out);
+  if (sources_.rados_meta != nullptr) WriteRadosMetadata(*sources_.rados_meta, out);
   if (const int64_t not_after = cert_not_after_.load(std::memory_order_relaxed); not_after > 0) {
     out.Single("confiance_tls_certificate_expiry_timestamp_seconds", "gauge",
                "End of validity of the TLS certificate the listener serves (seconds since the epoch).",

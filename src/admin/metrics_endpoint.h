@@ -54,6 +54,7 @@
 #include "http/server.h"
 #include "kms/kms_call_stats.h"
 #include "meta/meta_store.h"
+#include "meta/rados/rados_meta_store.h"
 #include "s3/rate_limiter.h"
 #include "s3/request_metrics.h"
 
@@ -148,6 +149,7 @@ struct MetricsSources {
   std::function<std::vector<DispatchLag>()> notification_lags;  // null: no webhooks
   std::vector<PoolDisk> pools;
   std::vector<RadosPoolSource> rados_pools;
+  const meta::RadosMetaStore* rados_meta = nullptr;  // the metadata, when it is on RADOS
 };
 
 class MetricsEndpoint {

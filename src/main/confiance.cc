@@ -598,6 +598,7 @@ int RunServer(const ServerFlags& flags) {
   if (kms->hyok) metrics_sources.tenant_kms = &tenant_kms_stats;
   metrics_sources.pools = PoolDisks(**dir);
   for (const auto& [name, store] : (*dir)->rados_pools) metrics_sources.rados_pools.push_back({name, store.get()});
+  metrics_sources.rados_meta = (*dir)->rados_meta;
   admin::MetricsEndpoint monitoring(std::move(metrics_sources), std::move(*metrics_token));
   if (served_certificate) monitoring.SetCertificateExpiry(served_certificate->not_after);
   if (flags.metrics_token_file.empty()) {

@@ -25,6 +25,7 @@ import rados
 
 from adminutil import AdminServer, cli, s3
 from conftest import ServerDied
+from metricsutil import samples, scrape, value, write_token
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
 import ceph_cluster  # noqa: E402
@@ -83,15 +84,16 @@ def write_location(data_dir, cluster, namespace):
                                               env["CONFIANCE_CEPH_USER"], env["CONFIANCE_CEPH_KEYRING"], namespace))
 
 
-def server(tmp_path, cluster, namespace, name=None):
-    srv = AdminServer(os.path.join(str(tmp_path), name or ("srv-" + namespace)))
+def server(tmp_path, cluster, namespace, name=None, extra_args=()):
+    srv = AdminServer(os.path.join(str(tmp_path), name or ("srv-" + namespace)), extra_args=list(extra_args))
     os.makedirs(srv.workdir, exist_ok=True)
     write_location(srv.data_dir, cluster, namespace)
     return srv
 
 
 def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
-    srv = server(tmp_path, cluster, "s3")
+    token_file, token = write_token(str(tmp_path))
+    srv = server(tmp_path, cluster, "s3", extra_args=["--metrics-token-file", token_file])
     srv.start()
     ns = Namespace(cluster, "s3")
     try:
@@ -141,6 +143,13 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
                 assert MARKER not in v, "plaintext in %s %r" % (oid, k)
                 assert v[:1] == b"\x01", (oid, k, v[:8])  # sealed, version 1
         assert values > 300, values
+
+        # The operator sees the metadata's calls to the cluster, and the lease.
+        m = samples(scrape(srv, token))
+        assert value(m, "confiance_rados_metadata_lease_held") == 1
+        assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_write") > 300, m
+        assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_read") > 300, m
+        assert value(m, "confiance_rados_metadata_errors_total", kind="timeout") == 0
     finally:
         ns.close()
         srv.stop_clean()
