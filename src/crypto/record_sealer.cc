@@ -1,7 +1,6 @@
 // File: crypto/record_sealer.cc
 #include "crypto/record_sealer.h"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <cstdint>
@@ -99,13 +98,6 @@ Result<std::string> RecordSealer::Open(std::string_view partition, std::string_v
   }
   if (EVP_DecryptFinal_ex(ctx.get(), U8(plain.data()) + len, &len) != 1) {
     return DataLossError("a metadata record's value fails its authentication (damaged, moved, or another key)");
-  }
-  // The synthetic nonce must be the value's own: the GCM tag already
-  // authenticates the bytes, this also refuses a value sealed with a nonce
-  // not derived from it.
-  const std::string expected = Nonce(record, plain);
-  if (CRYPTO_memcmp(expected.data(), nonce.data(), kSivNonceSize) != 0) {
-    return DataLossError("a metadata record's value does not match its synthetic nonce");
   }
   return plain;
 }

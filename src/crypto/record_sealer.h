@@ -11,6 +11,11 @@
 //   sealed  = 0x01 | nonce | AES-256-GCM(enc_key, nonce, value,
 //                                        aad = "confiance/meta-record/v1" | record)
 //
+// Opening checks the GCM tag only: it authenticates the nonce, the value
+// and the record, so recomputing the nonce (as RFC 5297 must, having no
+// other authenticator) would add an HMAC over every value read and no
+// check.
+//
 // The same record and value always seal to the same bytes (a condition's
 // expected value is compared inside the OSD); two different values share a
 // nonce only if their HMACs collide in 96 bits. The nonce binds the value,
