@@ -26,12 +26,17 @@ using blob::RadosOp;
 constexpr char kOwnerOid[] = "confiance.meta.owner";
 constexpr char kPartitionPrefix[] = "m.";
 constexpr char kOmapKeyPrefix = 'k';
-// The OSDs cap an omap page at 1,024 entries (osd_max_omap_entries_per_request).
-constexpr uint64_t kPage = 1000;
+// The OSDs cap an omap page at 1,024 entries (osd_max_omap_entries_per_request,
+// its default): a listing's 1,001 records (1,000 and one to learn whether
+// there are more) are one page.
+constexpr uint64_t kPage = 1024;
 // A batch whose counters another add changed meanwhile is tried again; this
 // many times at most, with a short random pause between.
 constexpr int kMaxAddAttempts = 100;
 constexpr int kMaxScanAttempts = 20;
+// Counter values a stripe remembers (RadosMetaStore::CounterStripe) before
+// it forgets them all.
+constexpr size_t kMaxKnownCounters = 4096;
 
 // Frees a librados omap iterator when it goes out of scope.
 struct OmapIter {
@@ -311,11 +316,18 @@ Status RadosMetaStore::Apply(std::string_view partition, const Batch& batch) {
   RETURN_IF_ERROR(CheckBatch(partition, batch));
   RETURN_IF_ERROR(lease_->Check());
   const std::string oid = ObjectName(partition);
+  const bool adds =
+      std::any_of(batch.mutations.begin(), batch.mutations.end(), [](const Mutation& m) { return !m.add.empty(); });
+  CounterStripe* stripe = adds ? &counter_stripes_[std::hash<std::string>{}(oid) % counter_stripes_.size()] : nullptr;
+  std::unique_lock<std::mutex> serialised;
+  if (stripe != nullptr) serialised = std::unique_lock<std::mutex>(stripe->mu);
   thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
-    Status s = ApplyOnce(oid, partition, batch);
+    Status s = ApplyOnce(oid, partition, batch, stripe);
     if (s.code() != StatusCode::kAborted) return s;
     if (attempt == kMaxAddAttempts) {
+      spdlog::warn("RADOS metadata: the counters of batch '{}' kept changing under it ({} attempts)", batch.op_tag,
+                   attempt);
       return UnavailableError("meta: counters of batch '" + batch.op_tag + "' kept changing under it (" +
                               std::to_string(attempt) + " attempts)");
     }
@@ -323,16 +335,52 @@ Status RadosMetaStore::Apply(std::string_view partition, const Batch& batch) {
   }
 }
 
-Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch) {
-  // The counters' current values (stored bytes, by omap key), read first.
+Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch,
+                                 CounterStripe* stripe) {
+  // The counters' current values (stored bytes, by omap key): as this
+  // process last wrote or read them, or read now.
   std::set<std::string> add_keys;
   for (const Mutation& m : batch.mutations) {
     if (!m.add.empty()) add_keys.insert(OmapKey(m.key));
   }
+  auto cache_key = [&oid](const std::string& omap_key) { return oid + '\0' + omap_key; };
   std::map<std::string, std::string> counters;
   if (!add_keys.empty()) {
-    ASSIGN_OR_RETURN(counters, GetOmap(oid, std::vector<std::string>(add_keys.begin(), add_keys.end())));
+    std::vector<std::string> unknown;
+    for (const std::string& k : add_keys) {
+      auto f = stripe->known.find(cache_key(k));
+      if (f == stripe->known.end()) {
+        unknown.push_back(k);
+      } else if (f->second) {
+        counters.emplace(k, *f->second);
+      }
+    }
+    if (!unknown.empty()) {
+      ASSIGN_OR_RETURN(auto read, GetOmap(oid, unknown));
+      if (stripe->known.size() > kMaxKnownCounters) stripe->known.clear();
+      for (const std::string& k : unknown) {
+        auto r = read.find(k);
+        stripe->known[cache_key(k)] = r == read.end() ? std::nullopt : std::optional<std::string>(r->second);
+        if (r != read.end()) counters.emplace(k, r->second);
+      }
+    }
   }
+  // Whatever the outcome below, the cache holds what the cluster holds
+  // after it, or forgets it.
+  std::map<std::string, std::optional<std::string>> stored_after;  // by omap key
+  auto update_cache = [&](bool landed) {
+    if (stripe == nullptr) return;
+    for (const std::string& k : add_keys) {
+      if (!landed) {
+        stripe->known.erase(cache_key(k));
+      }
+    }
+    if (!landed) return;
+    for (const auto& [k, v] : stored_after) {
+      auto f = stripe->known.find(cache_key(k));
+      if (f != stripe->known.end()) f->second = v;
+    }
+  };
   // The batch's final state, by record key (nullopt: deleted).
   std::map<std::string, std::optional<std::string>> final_state;
   for (const Mutation& m : batch.mutations) {
@@ -385,10 +433,10 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
     CStrings set_keys, set_values, rm_keys;
     for (const auto& [key, value] : final_state) {
       if (value) {
-        set_keys.Add(OmapKey(key));
-        set_values.Add(Seal(partition, key, *value));
+        const std::string& k = set_keys.Add(OmapKey(key));
+        stored_after[k] = set_values.Add(Seal(partition, key, *value));
       } else {
-        rm_keys.Add(OmapKey(key));
+        stored_after[rm_keys.Add(OmapKey(key))] = std::nullopt;
       }
     }
     WriteOp write;
@@ -409,7 +457,11 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
     rc = io_->Timed(RadosOp::kOmapWrite,
                     [&] { return rados_write_op_operate2(write.op, io_->ioctx(), oid.c_str(), nullptr, 0); });
   }
-  if (rc != -ECANCELED) return io_->Check(rc, batch.mutations.empty() ? "omap compare" : "omap commit", oid);
+  if (rc != -ECANCELED) {
+    update_cache(/*landed=*/rc >= 0);  // (a failed commit may still land: forget)
+    return io_->Check(rc, batch.mutations.empty() ? "omap compare" : "omap commit", oid);
+  }
+  update_cache(/*landed=*/false);
 
   // A comparison failed. If the batch has no counters, it was one of its
   // conditions. Otherwise, see whether its conditions hold now: if they do,

@@ -23,15 +23,20 @@
 // Apply is one atomic compound op on the partition's object: omap_cmp for
 // each condition (a missing key compares as the empty value, which no
 // record holds), then omap_set and omap_rm_keys of the batch's final state.
-// Counter adds (Batch::Add) read the counters first and compare them too,
-// retrying on a race: adds never conflict for the caller. Every write is on
+// Counter adds (Batch::Add) compare the counters' values too. The lease
+// makes this process the namespace's only writer, so batches with adds to
+// one partition take turns (a striped lock, CounterStripe), each knowing the
+// counters' values from the one before: no read, and no retry unless a
+// batch without adds deleted a counter meanwhile. A comparison that fails
+// for that reason makes the batch forget, read and try again: adds never
+// conflict for the caller. Every write is on
 // every replica's disk when it is acknowledged, so kWithNextSync is kSynced.
 //
 // ApplyAsync hands the batch to one of the store's own threads
 // (Options::apply_threads), which run Apply and then `done`: a network
 // thread never waits on the cluster for a commit.
 //
-// A Scan of more than one OSD page (1,000 records) asserts the object's
+// A Scan of more than one OSD page (1,024 records) asserts the object's
 // version from its first page on, and starts again if a write came in
 // between: the scan is one snapshot.
 //
@@ -49,6 +54,7 @@
 // Thread-safety: safe for concurrent use. Every call blocks on the network.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -59,6 +65,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "blob/rados/rados_io.h"
@@ -111,9 +118,19 @@ class RadosMetaStore final : public MetaStore {
  private:
   explicit RadosMetaStore(const Options& options) : options_(options) {}
 
+  // Batches with counter adds to the partitions of one stripe take turns;
+  // `known` is what the counters of those partitions held after the last
+  // such batch (or a read), by object name + '\0' + omap key (nullopt:
+  // absent). Guarded by `mu`.
+  struct CounterStripe {
+    std::mutex mu;
+    std::unordered_map<std::string, std::optional<std::string>> known;
+  };
+
   // One attempt at Apply: FailedPrecondition for a condition that did not
-  // hold; Aborted if only a counter read before raced with another add.
-  Status ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch);
+  // hold; Aborted if only a counter's value was not the one expected.
+  // `stripe`: the partition's, held, for a batch with adds (else null).
+  Status ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch, CounterStripe* stripe);
   // Those of `omap_keys` present in `oid`, with their values as stored.
   Result<std::map<std::string, std::string>> GetOmap(const std::string& oid, const std::vector<std::string>& omap_keys);
   // One attempt at Scan; Aborted if the object changed between two pages.
@@ -147,6 +164,7 @@ class RadosMetaStore final : public MetaStore {
   std::deque<PendingApply> pending_;  // guarded by apply_mu_
   bool apply_stopping_ = false;       // guarded by apply_mu_
   std::vector<std::thread> apply_threads_;
+  std::array<CounterStripe, 64> counter_stripes_;
 };
 
 }  // namespace confiance::meta

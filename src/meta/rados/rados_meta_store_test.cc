@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "blob/rados/rados_io.h"
+#include "meta/counters.h"
 #include "meta/meta_store_contract_test.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -131,7 +132,7 @@ class RadosMetaStoreTest : public ::testing::Test {
   std::unique_ptr<RadosMetaStore> store_;
 };
 
-// Pages of the OSD (1,000 records) make one snapshot: a batch that changes
+// Pages of the OSD (1,024 records) make one snapshot: a batch that changes
 // the first and the last record together is seen whole or not at all by a
 // scan that reads them in different pages.
 TEST_F(RadosMetaStoreTest, ScanAcrossPagesIsOneSnapshot) {
@@ -252,6 +253,42 @@ TEST_F(RadosMetaStoreTest, ValuesLeaveSealedAndComeBackOpened) {
                                 {{RadosMetaStore::OmapKey("moved"), raw.at(RadosMetaStore::OmapKey("plain"))}}, {}));
   }
   EXPECT_STATUS_CODE(store_->Get("p", "moved"), kDataLoss);
+}
+
+// Adds remember the counters they wrote; a batch without adds that deletes
+// or replaces a counter meanwhile makes the next add's comparison fail, and
+// it reads again: the sums stay exact.
+TEST_F(RadosMetaStoreTest, AddsAfterOtherWritesToTheirCountersStayExact) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  auto add = [&](int64_t n) {
+    Batch b;
+    b.op_tag = "add";
+    b.Add("count", {n});
+    return store_->Apply("p", b);
+  };
+  auto count = [&]() -> std::vector<int64_t> {
+    Result<std::optional<std::string>> v = store_->Get("p", "count");
+    EXPECT_TRUE(v.ok() && v->has_value());
+    if (!v.ok() || !v->has_value()) return {};
+    Result<std::vector<int64_t>> c = DecodeCounters(**v);
+    EXPECT_TRUE(c.ok());
+    return c.ok() ? *c : std::vector<int64_t>{};
+  };
+  ASSERT_OK(add(5));
+  ASSERT_OK(add(2));
+  EXPECT_EQ(count(), std::vector<int64_t>{7});
+  Batch del;
+  del.op_tag = "del";
+  del.Delete("count");
+  ASSERT_OK(store_->Apply("p", del));
+  ASSERT_OK(add(3));
+  EXPECT_EQ(count(), std::vector<int64_t>{3});
+  ASSERT_OK(store_->Apply("p", contract::PutBatch("count", EncodeCounters({100, 1}))));
+  ASSERT_OK(add(1));
+  EXPECT_EQ(count(), (std::vector<int64_t>{101, 1}));
+  ASSERT_OK(store_->DropPartition("p"));
+  ASSERT_OK(add(4));
+  EXPECT_EQ(count(), std::vector<int64_t>{4});
 }
 
 // A second server on the namespace is refused while the first holds the
