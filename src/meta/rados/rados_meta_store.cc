@@ -37,6 +37,8 @@ constexpr int kMaxScanAttempts = 20;
 // Counter values a stripe remembers (RadosMetaStore::CounterStripe) before
 // it forgets them all.
 constexpr size_t kMaxKnownCounters = 4096;
+// Batches with adds committed as one, at most.
+constexpr size_t kMaxGroup = 64;
 
 // Frees a librados omap iterator when it goes out of scope.
 struct OmapIter {
@@ -318,9 +320,87 @@ Status RadosMetaStore::Apply(std::string_view partition, const Batch& batch) {
   const std::string oid = ObjectName(partition);
   const bool adds =
       std::any_of(batch.mutations.begin(), batch.mutations.end(), [](const Mutation& m) { return !m.add.empty(); });
-  CounterStripe* stripe = adds ? &counter_stripes_[std::hash<std::string>{}(oid) % counter_stripes_.size()] : nullptr;
-  std::unique_lock<std::mutex> serialised;
-  if (stripe != nullptr) serialised = std::unique_lock<std::mutex>(stripe->mu);
+  if (!adds) return ApplyWithRetries(oid, partition, batch, nullptr);
+
+  // Batches with adds to one stripe's partitions take turns: whoever finds
+  // no commit under way commits the batch at the head of the queue, with
+  // the batches behind it that may join it, then hands over.
+  CounterStripe& stripe = counter_stripes_[std::hash<std::string>{}(oid) % counter_stripes_.size()];
+  QueuedBatch me{&oid, partition, &batch};
+  std::unique_lock<std::mutex> l(stripe.mu);
+  stripe.queue.push_back(&me);
+  while (!me.done) {
+    if (stripe.committing) {
+      stripe.cv.wait(l);
+      continue;
+    }
+    stripe.committing = true;
+    std::vector<QueuedBatch*> group = TakeGroup(stripe);
+    l.unlock();
+    CommitGroup(group, stripe);
+    l.lock();
+    for (QueuedBatch* q : group) q->done = true;
+    stripe.committing = false;
+    stripe.cv.notify_all();
+  }
+  return me.result;
+}
+
+std::vector<RadosMetaStore::QueuedBatch*> RadosMetaStore::TakeGroup(CounterStripe& stripe) {
+  std::vector<QueuedBatch*> group = {stripe.queue.front()};
+  stripe.queue.pop_front();
+  // The record keys the group writes: a batch whose conditions read one of
+  // them cannot join (its conditions are compared before the group's
+  // writes, not after those of the batches before it).
+  std::set<std::string_view> written;
+  auto note_writes = [&written](const Batch& b) {
+    for (const Mutation& m : b.mutations) written.insert(m.key);
+  };
+  note_writes(*group[0]->batch);
+  for (auto it = stripe.queue.begin(); it != stripe.queue.end() && group.size() < kMaxGroup;) {
+    QueuedBatch* q = *it;
+    const bool joins =
+        *q->oid == *group[0]->oid && std::none_of(q->batch->conditions.begin(), q->batch->conditions.end(),
+                                                  [&written](const Condition& c) { return written.contains(c.key); });
+    if (!joins) {
+      ++it;
+      continue;
+    }
+    note_writes(*q->batch);
+    group.push_back(q);
+    it = stripe.queue.erase(it);
+  }
+  return group;
+}
+
+void RadosMetaStore::CommitGroup(const std::vector<QueuedBatch*>& group, CounterStripe& stripe) {
+  const QueuedBatch& first = *group[0];
+  if (group.size() == 1) {
+    group[0]->result = ApplyWithRetries(*first.oid, first.partition, *first.batch, &stripe);
+    return;
+  }
+  // One commit for all: their conditions, then their mutations in order
+  // (so counters add up, and a later write of a key wins).
+  Batch all;
+  all.op_tag = first.batch->op_tag + "+" + std::to_string(group.size() - 1);
+  for (const QueuedBatch* q : group) {
+    all.conditions.insert(all.conditions.end(), q->batch->conditions.begin(), q->batch->conditions.end());
+    all.mutations.insert(all.mutations.end(), q->batch->mutations.begin(), q->batch->mutations.end());
+  }
+  Status s = ApplyWithRetries(*first.oid, first.partition, all, &stripe);
+  if (s.code() != StatusCode::kFailedPrecondition) {
+    // Applied for all, or failed for all (a commit that failed otherwise
+    // may still land: each batch gets that error, as alone it would).
+    for (QueuedBatch* q : group) q->result = s;
+    return;
+  }
+  // A condition of one of them did not hold, and nothing was applied: each
+  // on its own, in order, so that each gets its own answer.
+  for (QueuedBatch* q : group) q->result = ApplyWithRetries(*q->oid, q->partition, *q->batch, &stripe);
+}
+
+Status RadosMetaStore::ApplyWithRetries(const std::string& oid, std::string_view partition, const Batch& batch,
+                                        CounterStripe* stripe) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
     Status s = ApplyOnce(oid, partition, batch, stripe);

@@ -25,11 +25,14 @@
 // record holds), then omap_set and omap_rm_keys of the batch's final state.
 // Counter adds (Batch::Add) compare the counters' values too. The lease
 // makes this process the namespace's only writer, so batches with adds to
-// one partition take turns (a striped lock, CounterStripe), each knowing the
-// counters' values from the one before: no read, and no retry unless a
-// batch without adds deleted a counter meanwhile. A comparison that fails
-// for that reason makes the batch forget, read and try again: adds never
-// conflict for the caller. Every write is on
+// one partition take turns (CounterStripe), each knowing the counters'
+// values from the one before: no read, and no retry unless a batch without
+// adds deleted a counter meanwhile. A comparison that fails for that reason
+// makes the batch forget, read and try again: adds never conflict for the
+// caller. Batches with adds that queued meanwhile on the same partition
+// commit as one op (up to 64; group commit: 16 PUTs into one bucket share
+// one commit), unless a batch's conditions read a key an earlier one
+// writes; if a condition of the group fails, each batch is tried alone. Every write is on
 // every replica's disk when it is acknowledged, so kWithNextSync is kSynced.
 //
 // ApplyAsync hands the batch to one of the store's own threads
@@ -118,14 +121,34 @@ class RadosMetaStore final : public MetaStore {
  private:
   explicit RadosMetaStore(const Options& options) : options_(options) {}
 
-  // Batches with counter adds to the partitions of one stripe take turns;
-  // `known` is what the counters of those partitions held after the last
-  // such batch (or a read), by object name + '\0' + omap key (nullopt:
-  // absent). Guarded by `mu`.
+  // Batches with counter adds to the partitions of one stripe take turns
+  // (one commit under way per stripe); `known` is what the counters of
+  // those partitions held after the last such commit (or a read), by object
+  // name + '\0' + omap key (nullopt: absent).
+  struct QueuedBatch {
+    const std::string* oid;
+    std::string_view partition;
+    const Batch* batch;
+    bool done = false;  // guarded by the stripe's mu
+    Status result;      // set by the committer before `done`
+  };
   struct CounterStripe {
     std::mutex mu;
+    std::condition_variable cv;      // a commit ended
+    std::deque<QueuedBatch*> queue;  // guarded by mu
+    bool committing = false;         // guarded by mu
+    // Used only by the committing thread.
     std::unordered_map<std::string, std::optional<std::string>> known;
   };
+
+  // ApplyOnce until it is not Aborted (kMaxAddAttempts at most).
+  Status ApplyWithRetries(const std::string& oid, std::string_view partition, const Batch& batch,
+                          CounterStripe* stripe);
+  // Removes from the stripe's queue its head and the batches that may join
+  // it in one commit. REQUIRES: mu held, queue not empty.
+  std::vector<QueuedBatch*> TakeGroup(CounterStripe& stripe);
+  // Commits the group and sets each batch's result (not `done`).
+  void CommitGroup(const std::vector<QueuedBatch*>& group, CounterStripe& stripe);
 
   // One attempt at Apply: FailedPrecondition for a condition that did not
   // hold; Aborted if only a counter's value was not the one expected.
