@@ -9,7 +9,8 @@
 #   - WORK: a temporary directory, removed with the server at exit;
 #   - PORT: a free loopback port;
 #   - start_server [flags...]: (re)starts `confiance server --threads 1`
-#     pinned to core 0 (SERVER_CPUS=0,1 gives it both cores) on WORK/data
+#     (SERVER_THREADS=N: N network threads) pinned to core 0 (SERVER_CPUS=0,1
+#     gives it both cores) on WORK/data
 #     and waits for its health check (over HTTPS when flags has --tls-cert);
 #   - stop_server;
 #   - cpu_ticks: the server's utime+stime so far, in TICKs (clock ticks
@@ -83,7 +84,8 @@ cpu_run() {
 start_server() {
   stop_server
   CONFIANCE_ROOT_ACCESS_KEY=$AK CONFIANCE_ROOT_SECRET_KEY=$SK \
-    taskset -c "${SERVER_CPUS:-0}" "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" --threads 1 "$@" \
+    taskset -c "${SERVER_CPUS:-0}" "$CONFIANCE" server --data "$WORK/data" --listen "127.0.0.1:$PORT" \
+    --threads "${SERVER_THREADS:-1}" "$@" \
     >>"$WORK/confiance.log" 2>&1 &
   CONF_PID=$!
   # python3 is there already; curl may not be. With --tls-cert the check
