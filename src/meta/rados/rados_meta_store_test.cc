@@ -291,6 +291,62 @@ TEST_F(RadosMetaStoreTest, AddsAfterOtherWritesToTheirCountersStayExact) {
   EXPECT_EQ(count(), std::vector<int64_t>{4});
 }
 
+// Concurrent batches with adds to one partition (PUTs into one bucket, each
+// adding to its usage counters) share commits, and every one lands whole.
+TEST_F(RadosMetaStoreTest, ConcurrentAddsToOnePartitionShareCommits) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 20;
+  const uint64_t writes_before = store_->stats().duration(blob::RadosOp::kOmapWrite).count();
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string key = "obj-" + std::to_string(t) + "-" + std::to_string(i);
+        Batch b;
+        b.op_tag = key;
+        b.Expect(key, std::nullopt).Put(key, "v").Add("usage", {1, 4096});
+        if (!store_->Apply("bucket", b).ok()) ++errors;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  const uint64_t writes = store_->stats().duration(blob::RadosOp::kOmapWrite).count() - writes_before;
+  EXPECT_LT(writes, uint64_t{kThreads * kPerThread}) << "no batch shared a commit";
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> usage, store_->Get("bucket", "usage"));
+  ASSERT_TRUE(usage.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> sums, DecodeCounters(*usage));
+  EXPECT_EQ(sums, (std::vector<int64_t>{kThreads * kPerThread, int64_t{kThreads} * kPerThread * 4096}));
+  ScanOptions all;
+  all.limit = 1000;
+  ASSERT_OK_AND_ASSIGN(std::vector<Record> records, store_->Scan("bucket", all));
+  EXPECT_EQ(records.size(), size_t{kThreads * kPerThread + 1});
+  // A group whose batch fails its condition: that one alone fails.
+  std::vector<std::thread> racers;
+  std::atomic<int> won{0}, lost{0};
+  for (int t = 0; t < kThreads; ++t) {
+    racers.emplace_back([&] {
+      Batch b;
+      b.op_tag = "race";
+      b.Expect("contested", std::nullopt).Put("contested", "mine").Add("usage", {1, 0});
+      Status s = store_->Apply("bucket", b);
+      if (s.ok()) {
+        ++won;
+      } else if (s.code() == StatusCode::kFailedPrecondition) {
+        ++lost;
+      }
+    });
+  }
+  for (std::thread& t : racers) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), kThreads - 1);
+  ASSERT_OK_AND_ASSIGN(usage, store_->Get("bucket", "usage"));
+  ASSERT_OK_AND_ASSIGN(sums, DecodeCounters(*usage));
+  EXPECT_EQ(sums[0], kThreads * kPerThread + 1);
+}
+
 // A second server on the namespace is refused while the first holds the
 // lease; once it lets go, the namespace opens again with its records.
 TEST_F(RadosMetaStoreTest, TheLeaseKeepsOneServerPerNamespace) {
