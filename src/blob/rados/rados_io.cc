@@ -9,26 +9,14 @@ namespace confiance::blob {
 
 namespace {
 
-// Frees a librados omap iterator when it goes out of scope.
-struct OmapIter {
-  rados_omap_iter_t it = nullptr;
-  ~OmapIter() {
-    if (it != nullptr) rados_omap_get_end(it);
-  }
-};
+using OmapIter = OmapIterator;
 
 // Drains an omap iterator into key/value pairs.
 Status DrainOmap(rados_omap_iter_t it, RadosIo::KeyValues* out) {
-  for (;;) {
-    char* key = nullptr;
-    char* val = nullptr;
-    size_t key_len = 0;
-    size_t val_len = 0;
-    int rc = rados_omap_get_next2(it, &key, &val, &key_len, &val_len);
-    if (rc < 0) return InternalError("rados_omap_get_next2: " + std::string(strerror(-rc)));
-    if (key == nullptr) return OkStatus();
-    out->emplace_back(std::string(key, key_len), std::string(val == nullptr ? "" : val, val == nullptr ? 0 : val_len));
-  }
+  return ForEachOmapEntry(it, [out](std::string_view k, std::string_view v) {
+    out->emplace_back(std::string(k), std::string(v));
+    return OkStatus();
+  });
 }
 
 // Strings as librados' C calls take them: pointers and lengths (views of
@@ -45,6 +33,20 @@ struct CStrings {
 };
 
 }  // namespace
+
+Status ForEachOmapEntry(rados_omap_iter_t it, const std::function<Status(std::string_view, std::string_view)>& fn) {
+  for (;;) {
+    char* key = nullptr;
+    char* val = nullptr;
+    size_t key_len = 0;
+    size_t val_len = 0;
+    int rc = rados_omap_get_next2(it, &key, &val, &key_len, &val_len);
+    if (rc < 0) return InternalError("rados_omap_get_next2: " + std::string(strerror(-rc)));
+    if (key == nullptr) return OkStatus();
+    RETURN_IF_ERROR(
+        fn(std::string_view(key, key_len), std::string_view(val == nullptr ? "" : val, val == nullptr ? 0 : val_len)));
+  }
+}
 
 // What a timed completion's callback needs; owned by the callback, or
 // freed by DiscardUnsubmitted if it never runs.

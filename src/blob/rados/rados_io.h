@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,22 @@
 #include "common/status.h"
 
 namespace confiance::blob {
+
+// Frees a librados omap iterator when it goes out of scope.
+struct OmapIterator {
+  rados_omap_iter_t it = nullptr;
+  OmapIterator() = default;
+  OmapIterator(const OmapIterator&) = delete;
+  OmapIterator& operator=(const OmapIterator&) = delete;
+  ~OmapIterator() {
+    if (it != nullptr) rados_omap_get_end(it);
+  }
+};
+
+// Calls fn(key, value) for each entry of `it` (filled by a completed read
+// op), in order, until fn returns an error (returned). The views are valid
+// during the call only.
+Status ForEachOmapEntry(rados_omap_iter_t it, const std::function<Status(std::string_view, std::string_view)>& fn);
 
 class RadosIo {
  public:
