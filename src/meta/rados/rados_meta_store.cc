@@ -40,28 +40,8 @@ constexpr size_t kMaxKnownCounters = 4096;
 // Batches with adds committed as one, at most.
 constexpr size_t kMaxGroup = 64;
 
-// Frees a librados omap iterator when it goes out of scope.
-struct OmapIter {
-  rados_omap_iter_t it = nullptr;
-  ~OmapIter() {
-    if (it != nullptr) rados_omap_get_end(it);
-  }
-};
-
-// Calls fn(key, value) for every entry of an iterator.
-template <typename Fn>
-Status DrainOmap(rados_omap_iter_t it, Fn&& fn) {
-  for (;;) {
-    char* key = nullptr;
-    char* val = nullptr;
-    size_t key_len = 0;
-    size_t val_len = 0;
-    int rc = rados_omap_get_next2(it, &key, &val, &key_len, &val_len);
-    if (rc < 0) return InternalError("rados_omap_get_next2: " + std::string(strerror(-rc)));
-    if (key == nullptr) return OkStatus();
-    RETURN_IF_ERROR(fn(std::string_view(key, key_len), std::string_view(val == nullptr ? "" : val, val_len)));
-  }
-}
+using blob::ForEachOmapEntry;
+using OmapIter = blob::OmapIterator;
 
 // Strings as librados' C calls take them: pointers and lengths. The strings
 // live in a deque, so that the pointers stay valid as it grows.
@@ -296,7 +276,7 @@ Result<std::map<std::string, std::string>> RadosMetaStore::GetOmap(const std::st
   std::map<std::string, std::string> out;  // by omap key, as stored
   if (rc == -ENOENT) return out;
   RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : prval, "omap get", oid));
-  RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view v) {
+  RETURN_IF_ERROR(ForEachOmapEntry(it.it, [&](std::string_view k, std::string_view v) {
     out.emplace(std::string(k), std::string(v));
     return OkStatus();
   }));
@@ -388,13 +368,14 @@ void RadosMetaStore::CommitGroup(const std::vector<QueuedBatch*>& group, Counter
     all.mutations.insert(all.mutations.end(), q->batch->mutations.begin(), q->batch->mutations.end());
   }
   Status s = ApplyWithRetries(*first.oid, first.partition, all, &stripe);
-  if (s.code() != StatusCode::kFailedPrecondition) {
+  if (s.code() != StatusCode::kFailedPrecondition && s.code() != StatusCode::kDataLoss) {
     // Applied for all, or failed for all (a commit that failed otherwise
     // may still land: each batch gets that error, as alone it would).
     for (QueuedBatch* q : group) q->result = s;
     return;
   }
-  // A condition of one of them did not hold, and nothing was applied: each
+  // A condition of one of them did not hold, or a counter one adds to is
+  // malformed (found before anything was sent): nothing was applied. Each
   // on its own, in order, so that each gets its own answer.
   for (QueuedBatch* q : group) q->result = ApplyWithRetries(*q->oid, q->partition, *q->batch, &stripe);
 }
@@ -450,12 +431,10 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
   std::map<std::string, std::optional<std::string>> stored_after;  // by omap key
   auto update_cache = [&](bool landed) {
     if (stripe == nullptr) return;
-    for (const std::string& k : add_keys) {
-      if (!landed) {
-        stripe->known.erase(cache_key(k));
-      }
+    if (!landed) {
+      for (const std::string& k : add_keys) stripe->known.erase(cache_key(k));
+      return;
     }
-    if (!landed) return;
     for (const auto& [k, v] : stored_after) {
       auto f = stripe->known.find(cache_key(k));
       if (f != stripe->known.end()) f->second = v;
@@ -638,11 +617,11 @@ Status RadosMetaStore::ScanOnce(const std::string& oid, std::string_view partiti
     };
     if (with_start) {
       RETURN_IF_ERROR(io_->Check(start_rval, "omap scan", oid));
-      RETURN_IF_ERROR(DrainOmap(start_it.it, take));
+      RETURN_IF_ERROR(ForEachOmapEntry(start_it.it, take));
     }
     std::string last;
     size_t page_entries = 0;
-    RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view v) {
+    RETURN_IF_ERROR(ForEachOmapEntry(it.it, [&](std::string_view k, std::string_view v) {
       last.assign(k);
       ++page_entries;
       return take(k, v);
@@ -662,7 +641,7 @@ Result<bool> RadosMetaStore::HasRecords(const std::string& oid) {
   if (rc == -ENOENT) return false;
   RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : rval, "omap list", oid));
   bool any = false;
-  RETURN_IF_ERROR(DrainOmap(it.it, [&](std::string_view k, std::string_view) {
+  RETURN_IF_ERROR(ForEachOmapEntry(it.it, [&](std::string_view k, std::string_view) {
     any = any || RecordKey(k).has_value();
     return OkStatus();
   }));
@@ -707,7 +686,7 @@ Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view
 Status RadosMetaStore::Checkpoint(const std::string& dir) {
   (void)dir;
   return UnimplementedError("the metadata is in RADOS pool " + options_.connection.pool +
-                            ": a checkpoint of it is Ceph's to take (pool snapshots, rbd-mirror; docs/rados.md)");
+                            ": a checkpoint of it is Ceph's to take (pool snapshots, a second cluster; docs/rados.md)");
 }
 
 Status RadosMetaStore::DropPartition(std::string_view partition) {
