@@ -6,8 +6,9 @@ an omap entry there: the data directory has no `meta/`, the values on the
 OSDs are sealed (no marker written in user metadata, tags or inline data
 appears in them), S3 works as on the embedded store, a SIGKILL during
 concurrent PUTs loses no acknowledged object, a second server on the
-namespace and a data directory with another metadata key are refused, and
-a directory with local metadata is not switched over by mistake."""
+namespace and a data directory with another metadata key are refused, as
+are a directory with local metadata (no switch by mistake) and an online
+backup (no checkpoint of a RADOS pool)."""
 
 import concurrent.futures
 import hashlib
@@ -15,21 +16,15 @@ import os
 import random
 import shutil
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 
 import pytest
-import rados
 
+import cephutil
 from adminutil import AdminServer, cli, s3
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
-import ceph_cluster  # noqa: E402
-import raw_omap  # noqa: E402
 
 ACME = ("ACMERADOSMETAKEY0001", "acme-rados-meta-secret-0123456789abc")
 MARKER = b"CONFIANCE-META-PLAINTEXT-MARKER-51c2"
@@ -37,42 +32,7 @@ MARKER = b"CONFIANCE-META-PLAINTEXT-MARKER-51c2"
 
 @pytest.fixture(scope="module")
 def cluster():
-    if not ceph_cluster.installed():
-        pytest.fail("the Ceph daemons are not installed (scripts/install-deps.sh)")
-    workdir = tempfile.mkdtemp(prefix="confiance-e2e-ceph-meta-")
-    c = ceph_cluster.CephCluster(workdir)
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
-        ceph_cluster.remove(workdir)
-
-
-class Namespace:
-    """A RADOS namespace of the test pool, read with python3-rados (and raw_omap)."""
-
-    def __init__(self, cluster, name):
-        env = cluster.env()
-        self.handle = rados.Rados(conffile=env["CONFIANCE_CEPH_CONF"], rados_id=env["CONFIANCE_CEPH_USER"],
-                                  conf={"keyring": env["CONFIANCE_CEPH_KEYRING"]})
-        self.handle.connect(timeout=30)
-        self.io = self.handle.open_ioctx(env["CONFIANCE_CEPH_POOL"])
-        self.io.set_namespace(name)
-        self.raw = raw_omap.RawOmap(env["CONFIANCE_CEPH_CONF"], env["CONFIANCE_CEPH_USER"],
-                                    env["CONFIANCE_CEPH_KEYRING"], env["CONFIANCE_CEPH_POOL"], name)
-
-    def objects(self):
-        return sorted(o.key for o in self.io.list_objects())
-
-    def omap(self, oid):
-        """{key: value}, both as bytes (the store's keys are binary)."""
-        return self.raw.omap(oid)
-
-    def close(self):
-        self.raw.close()
-        self.io.close()
-        self.handle.shutdown()
+    yield from cephutil.serve_cluster("ceph-meta")
 
 
 def write_location(data_dir, cluster, namespace):
@@ -95,7 +55,7 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
     token_file, token = write_token(str(tmp_path))
     srv = server(tmp_path, cluster, "s3", extra_args=["--metrics-token-file", token_file])
     srv.start()
-    ns = Namespace(cluster, "s3")
+    ns = cephutil.Namespace(cluster, "s3")
     try:
         cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
         a = s3(srv, ACME)
@@ -150,6 +110,12 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
         assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_write") > 300, m
         assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_read") > 300, m
         assert value(m, "confiance_rados_metadata_errors_total", kind="timeout") == 0
+
+        # An online backup cannot take a checkpoint of metadata on RADOS,
+        # and says so.
+        failed = cli(srv, "--json", "backup", "start", os.path.join(str(tmp_path), "backup"), "--wait",
+                     expect=None)
+        assert failed.rc != 0 and "a checkpoint of it is Ceph's to take" in failed.out + failed.err, failed
     finally:
         ns.close()
         srv.stop_clean()

@@ -16,22 +16,17 @@ import os
 import random
 import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 
 import pytest
-import rados
 import requests
 
+import cephutil
 from adminutil import AdminServer, admin_request, cli, s3, s3_code
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
 from test_residency import blob_files
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
-import ceph_cluster  # noqa: E402
 
 ACME = ("ACMERADOSROOTKEY0001", "acme-rados-root-secret-0123456789abc")
 MARKER = b"CONFIANCE-RADOS-PLAINTEXT-MARKER-7f3a"
@@ -39,41 +34,11 @@ MARKER = b"CONFIANCE-RADOS-PLAINTEXT-MARKER-7f3a"
 
 @pytest.fixture(scope="module")
 def cluster():
-    if not ceph_cluster.installed():
-        pytest.fail("the Ceph daemons are not installed (scripts/install-deps.sh)")
-    workdir = tempfile.mkdtemp(prefix="confiance-e2e-ceph-")
-    c = ceph_cluster.CephCluster(workdir)
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
-        ceph_cluster.remove(workdir)
+    yield from cephutil.serve_cluster("ceph")
 
 
-class Namespace:
-    """A RADOS namespace of the test pool, read with python3-rados."""
-
-    def __init__(self, cluster, name):
-        env = cluster.env()
-        self.name = name
-        self.handle = rados.Rados(conffile=env["CONFIANCE_CEPH_CONF"], rados_id=env["CONFIANCE_CEPH_USER"],
-                                  conf={"keyring": env["CONFIANCE_CEPH_KEYRING"]})
-        self.handle.connect(timeout=30)
-        self.io = self.handle.open_ioctx(env["CONFIANCE_CEPH_POOL"])
-        self.io.set_namespace(name)
-
-    def objects(self):
-        return sorted(o.key for o in self.io.list_objects())
-
-    def omap_keys(self, oid):
-        with rados.ReadOpCtx() as op:
-            it, ret = self.io.get_omap_vals(op, "", "", 100000)
-            try:
-                self.io.operate_read_op(op, oid)
-            except rados.ObjectNotFound:
-                return []
-            return [k for k, _ in it]
+class Namespace(cephutil.Namespace):
+    """The blob store's objects in a namespace (blob/rados/rados_blob_store.h)."""
 
     def keys_under(self, prefix):
         """The omap keys of every object whose name starts with `prefix`."""
@@ -100,13 +65,6 @@ class Namespace:
             blob, n = oid.rsplit(".", 1)
             out.setdefault(blob, []).append(int(n))
         return out
-
-    def read(self, oid):
-        return self.io.read(oid, length=64 << 20)
-
-    def close(self):
-        self.io.close()
-        self.handle.shutdown()
 
 
 def pools_file(tmp_path, cluster, namespace, **extra):
