@@ -17,15 +17,8 @@ set -euo pipefail
 # shellcheck source=bench/lib_server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh" "${1:-}"
 
-CEPH_DIR="$WORK/ceph"
-mkdir -p "$CEPH_DIR"
-cleanup_all() {
-  stop_server
-  /usr/bin/python3 "$SRC/tests/ceph/ceph_cluster.py" stop "$CEPH_DIR" || true
-  rm -rf "$WORK"
-}
-trap cleanup_all EXIT
-eval "$(/usr/bin/python3 "$SRC/tests/ceph/ceph_cluster.py" start "$CEPH_DIR" | sed 's/^/export /')"
+# shellcheck source=bench/lib_ceph.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_ceph.sh"
 
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| metadata | op | c | requests | req/s | p50 ms | p99 ms |"
