@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "main/data_dir.h"
 #include "main/metadata_encryption.h"
 
 namespace confiance {
@@ -15,6 +16,12 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
   };
   Result<std::unique_ptr<FileLock>> lock = env.LockFile(data + "/LOCK");
   if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
+  if (env.FileExists(data + "/" + kMetadataLocationFile)) {
+    return fail(FailedPreconditionError(
+        "its metadata is on RADOS (" + std::string(kMetadataLocationFile) +
+        "): its values are sealed as they are written (docs/rados.md); sealing them again under a new metadata key "
+        "is not there yet"));
+  }
   Result<std::unique_ptr<kms::KeyProvider>> keys = OpenKeyProvider(env, data, kms);
   if (!keys.ok()) return fail(keys.status());
   Result<MetadataConversion> done =

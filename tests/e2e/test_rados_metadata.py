@@ -6,9 +6,11 @@ an omap entry there: the data directory has no `meta/`, the values on the
 OSDs are sealed (no marker written in user metadata, tags or inline data
 appears in them), S3 works as on the embedded store, a SIGKILL during
 concurrent PUTs loses no acknowledged object, a second server on the
-namespace and a data directory with another metadata key are refused, as
-are a directory with local metadata (no switch by mistake) and an online
-backup (no checkpoint of a RADOS pool)."""
+namespace and a data directory with another metadata key are refused, a
+replacement gateway given only the lost one's keys serves what it stored,
+and a directory with local metadata, an online backup and a re-sealing
+under a new key are refused too (no switch by mistake, no checkpoint of a
+RADOS pool, no re-sealing yet)."""
 
 import concurrent.futures
 import hashlib
@@ -25,6 +27,7 @@ import cephutil
 from adminutil import AdminServer, cli, s3
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
+from test_residency import blob_files
 
 ACME = ("ACMERADOSMETAKEY0001", "acme-rados-meta-secret-0123456789abc")
 MARKER = b"CONFIANCE-META-PLAINTEXT-MARKER-51c2"
@@ -182,6 +185,51 @@ def test_sigkill_during_puts_loses_no_acknowledged_object(tmp_path, cluster):
     finally:
         if srv.alive():
             srv.stop_clean()
+
+
+def test_a_replacement_gateway_serves_what_the_lost_one_stored(tmp_path, cluster):
+    # Everything on Ceph: the metadata, and the objects in a RADOS pool
+    # listed first. The gateway dies (SIGKILL); another data directory with
+    # only its keys, meta.key and metadata.toml takes over.
+    env = cluster.env()
+    pools = os.path.join(str(tmp_path), "pools.toml")
+    with open(pools, "w") as f:
+        f.write('[[pool]]\nname = "ceph-fr"\njurisdiction = "FR"\nrados_pool = "%s"\nceph_conf = "%s"\n'
+                'ceph_user = "%s"\nceph_keyring = "%s"\nrados_namespace = "failover-data"\n' % (
+                    env["CONFIANCE_CEPH_POOL"], env["CONFIANCE_CEPH_CONF"], env["CONFIANCE_CEPH_USER"],
+                    env["CONFIANCE_CEPH_KEYRING"]))
+    lost = server(tmp_path, cluster, "failover", name="lost", extra_args=["--pools", pools])
+    lost.start()
+    bodies = {"small": MARKER, "large": os.urandom(3_000_000), "dir/x": b"x" * 70_000}
+    try:
+        cli(lost, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        a = s3(lost, ACME)
+        a.create_bucket(Bucket="kept")
+        for key, body in bodies.items():
+            a.put_object(Bucket="kept", Key=key, Body=body)
+    finally:
+        lost.kill()
+    assert blob_files(os.path.join(lost.data_dir, "blobs")) == set(), "objects on the lost gateway's disk"
+
+    replacement = server(tmp_path, cluster, "failover", name="replacement", extra_args=["--pools", pools])
+    shutil.copytree(os.path.join(lost.data_dir, "keys"), os.path.join(replacement.data_dir, "keys"))
+    shutil.copy2(os.path.join(lost.data_dir, "meta.key"), os.path.join(replacement.data_dir, "meta.key"))
+    started = time.time()
+    replacement.start()  # waits out the lost one's leases
+    try:
+        assert time.time() - started < 60
+        a = s3(replacement, ACME)
+        for key, body in bodies.items():
+            assert a.get_object(Bucket="kept", Key=key)["Body"].read() == body, key
+        assert sorted(o["Key"] for o in a.list_objects_v2(Bucket="kept")["Contents"]) == sorted(bodies)
+        a.put_object(Bucket="kept", Key="after", Body=b"new")
+        assert a.get_object(Bucket="kept", Key="after")["Body"].read() == b"new"
+    finally:
+        replacement.stop_clean()
+    # Re-sealing under a new metadata key is refused, with the reason.
+    out = subprocess.run([replacement.binary, "admin", "encrypt-metadata", "--new-key", "--data", replacement.data_dir],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "its metadata is on RADOS" in out.stderr, out
 
 
 def test_a_second_server_or_another_key_is_refused(tmp_path, cluster):
