@@ -118,6 +118,38 @@ TEST(PoolsToml, RefusesBadRadosPools) {
   }
 }
 
+TEST(RadosConnectionToml, ParsesTheMetadataLocation) {
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, ParseRadosConnectionToml(R"(
+rados_pool = "confiance-meta"
+ceph_user = "confiance"
+ceph_keyring = "/etc/ceph/k"
+rados_namespace = "gw"
+rados_op_timeout = 7
+)",
+                                                                         "metadata.toml"));
+  EXPECT_EQ(c.pool, "confiance-meta");
+  EXPECT_EQ(c.ceph_conf, "/etc/ceph/ceph.conf");  // the default
+  EXPECT_EQ(c.user, "confiance");
+  EXPECT_EQ(c.keyring, "/etc/ceph/k");
+  EXPECT_EQ(c.name_space, "gw");
+  EXPECT_EQ(c.op_timeout_seconds, 7u);
+  ASSERT_OK_AND_ASSIGN(c, ParseRadosConnectionToml("rados_pool = \"p\"\n", "metadata.toml"));
+  EXPECT_EQ(c.user, "admin");
+  EXPECT_EQ(c.op_timeout_seconds, 30u);
+}
+
+TEST(RadosConnectionToml, RefusesWhatIsNotAConnection) {
+  for (const char* text : {"", "rados_pool = \"\"\n", "ceph_user = \"x\"\n",
+                           "rados_pool = \"p\"\nrados_stripe_mib = 4\n", "rados_pool = \"p\"\nrados_op_timeout = 0\n",
+                           "rados_pool = 3\n", "[[pool]]\nname = \"x\"\n", "rados_pool = \"p"}) {
+    Result<blob::RadosConnection> c = ParseRadosConnectionToml(text, "metadata.toml");
+    EXPECT_STATUS_CODE(c, kInvalidArgument) << text;
+    if (!c.ok()) {
+      EXPECT_NE(c.status().message().find("metadata.toml"), std::string::npos) << c.status().message();
+    }
+  }
+}
+
 TEST(PoolsToml, RefusesBadFiles) {
   for (const char* bad : {
            "[[pool]]\nname = \"a\"\ndirectory = \"/x\"\n",                           // no jurisdiction
