@@ -22,6 +22,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 import cephutil
 from adminutil import AdminServer, cli, s3
@@ -249,6 +250,36 @@ def test_a_second_server_or_another_key_is_refused(tmp_path, cluster):
     with pytest.raises(ServerDied) as e:
         third.start()
     assert "sealed under another metadata key" in str(e.value), str(e.value)[-2000:]
+
+
+def test_a_server_whose_lease_was_taken_refuses_writes_and_says_so(tmp_path, cluster):
+    token_file, token = write_token(str(tmp_path))
+    srv = server(tmp_path, cluster, "taken", extra_args=["--metrics-token-file", token_file])
+    srv.start()
+    ns = cephutil.Namespace(cluster, "taken")
+    try:
+        assert srv.request("PUT", "/kept").status == 200
+        assert srv.request("PUT", "/kept/k", body=b"v").status == 200
+        # Another holder takes the lease behind the server's back (as a
+        # misconfigured second server would once it lapsed): at its next
+        # renewal the server refuses writes and reports itself not ready.
+        ns.io.remove_object("confiance.meta.owner")
+        ns.io.lock_exclusive("confiance.meta.owner", "confiance", "intruder", desc="test", duration=120)
+        deadline = time.time() + 20
+        while True:
+            ready = requests.get(srv.endpoint + "/_confiance/ready", timeout=5)
+            if ready.status_code == 503 or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        assert ready.status_code == 503, ready.text
+        assert "another server took this server's lease" in ready.text, ready.text
+        r = srv.request("PUT", "/kept/refused", body=b"x")
+        assert r.status == 503 and r.error_code() == "ServiceUnavailable", r.body
+        assert value(samples(scrape(srv, token)), "confiance_rados_metadata_lease_held") == 0
+        ns.io.unlock("confiance.meta.owner", "confiance", "intruder")
+    finally:
+        ns.close()
+        srv.kill()
 
 
 def test_local_metadata_is_not_switched_over(tmp_path, cluster):
