@@ -2,8 +2,13 @@
 fixed operator credentials, the `confiance admin` CLI runner, boto3 clients
 for given credentials, and the admin API's JSON errors."""
 
+import concurrent.futures
+import hashlib
 import json
+import os
+import random
 import subprocess
+import threading
 import time
 
 import pytest
@@ -72,6 +77,44 @@ def cli(srv, *args, creds=OPERATOR, endpoint=None, expect=0, stdin=None):
 def s3(srv, creds):
     """A boto3 client signing with `creds` (access key, secret key)."""
     return srv.client(access_key=creds[0], secret_key=creds[1])
+
+
+def kill_during_puts(srv, creds, bucket, writers, sizes, keys_per_writer=1000):
+    """Runs `writers` threads that PUT random bodies of `sizes` into `bucket`
+    (writer t writes keys "t<t>/<i % keys_per_writer>": overwrites when
+    fewer keys than PUTs, each key one writer's), SIGKILLs the server after
+    2-4 s (seeded by CONFIANCE_E2E_SEED) and returns (acked, unanswered):
+    {key: md5 of its last acknowledged body} and {key: md5 of the body in
+    flight at the kill, which may or may not have landed}."""
+    rnd = random.Random(int(os.environ.get("CONFIANCE_E2E_SEED", str(int(time.time())))))
+    acked, unanswered = {}, {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(t):
+        c = s3(srv, creds)
+        for i in range(100_000):
+            if stop.is_set():
+                return
+            body = os.urandom(rnd.choice(sizes))
+            key = "t%d/%d" % (t, i % keys_per_writer)
+            try:
+                c.put_object(Bucket=bucket, Key=key, Body=body)
+            except Exception:  # the kill: unacknowledged
+                with lock:
+                    unanswered[key] = hashlib.md5(body).hexdigest()
+                return
+            with lock:
+                acked[key] = hashlib.md5(body).hexdigest()
+
+    with concurrent.futures.ThreadPoolExecutor(writers) as pool:
+        futures = [pool.submit(writer, t) for t in range(writers)]
+        time.sleep(rnd.uniform(2.0, 4.0))
+        srv.kill()
+        stop.set()
+        for f in futures:
+            f.result(timeout=120)
+    return acked, unanswered
 
 
 def tenant_clients(srv, tenants):

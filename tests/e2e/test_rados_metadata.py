@@ -15,17 +15,15 @@ RADOS pool, no re-sealing yet)."""
 import concurrent.futures
 import hashlib
 import os
-import random
 import shutil
 import subprocess
-import threading
 import time
 
 import pytest
 import requests
 
 import cephutil
-from adminutil import AdminServer, cli, s3
+from adminutil import AdminServer, cli, kill_during_puts, s3
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
 from test_residency import blob_files
@@ -143,35 +141,9 @@ def test_sigkill_during_puts_loses_no_acknowledged_object(tmp_path, cluster):
     try:
         cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
         s3(srv, ACME).create_bucket(Bucket="crash")
-        rnd = random.Random(int(os.environ.get("CONFIANCE_E2E_SEED", str(int(time.time())))))
-        acked = {}     # key -> md5 of its last acknowledged body
-        unanswered = {}  # key -> md5 of the body in flight at the kill
-        lock = threading.Lock()
-        stop = threading.Event()
-
-        def writer(t):
-            c = s3(srv, ACME)
-            for i in range(2000):
-                if stop.is_set():
-                    return
-                body = os.urandom(rnd.choice((100, 5_000, 200_000)))
-                key = "t%d/%d" % (t, i % 40)  # overwrites too; each key has one writer
-                try:
-                    c.put_object(Bucket="crash", Key=key, Body=body)
-                except Exception:  # the kill: unacknowledged, may or may not have landed
-                    with lock:
-                        unanswered[key] = hashlib.md5(body).hexdigest()
-                    return
-                with lock:
-                    acked[key] = hashlib.md5(body).hexdigest()
-
-        with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            futures = [pool.submit(writer, t) for t in range(6)]
-            time.sleep(rnd.uniform(2.0, 4.0))
-            srv.kill()
-            stop.set()
-            for f in futures:
-                f.result(timeout=120)
+        # Small and inline, or not; each key overwritten about every 40 PUTs.
+        acked, unanswered = kill_during_puts(srv, ACME, "crash", writers=6, sizes=(100, 5_000, 200_000),
+                                             keys_per_writer=40)
         assert len(acked) >= 6, acked
         # The restart waits out the dead server's lease (15 s at most).
         srv.start()

@@ -9,21 +9,18 @@ object and leaves no stripe that no index entry or gc bucket accounts for;
 a second server on the same namespace is refused; a stalled OSD makes
 writes fail with 503 after the op timeout, and they resume by themselves."""
 
-import concurrent.futures
 import hashlib
 import json
 import os
-import random
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 import requests
 
 import cephutil
-from adminutil import AdminServer, admin_request, cli, s3, s3_code
+from adminutil import AdminServer, admin_request, cli, kill_during_puts, s3, s3_code
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
 from test_residency import blob_files
@@ -188,32 +185,7 @@ def test_sigkill_during_puts_loses_no_acknowledged_object(tmp_path, cluster):
     ns = Namespace(cluster, "crash")
     try:
         s3(srv, ACME).create_bucket(Bucket="crash")
-        rnd = random.Random(int(os.environ.get("CONFIANCE_E2E_SEED", str(int(time.time())))))
-        acked = {}
-        lock = threading.Lock()
-        stop = threading.Event()
-
-        def writer(t):
-            c = s3(srv, ACME)
-            for i in range(1000):
-                if stop.is_set():
-                    return
-                body = os.urandom(rnd.choice((70_000, 900_000, 2_500_000)))
-                key = "t%d/%d" % (t, i)
-                try:
-                    c.put_object(Bucket="crash", Key=key, Body=body)
-                except Exception:  # the kill: unacknowledged
-                    return
-                with lock:
-                    acked[key] = hashlib.md5(body).hexdigest()
-
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            futures = [pool.submit(writer, t) for t in range(4)]
-            time.sleep(rnd.uniform(2.0, 4.0))
-            srv.kill()
-            stop.set()
-            for f in futures:
-                f.result(timeout=120)
+        acked, _ = kill_during_puts(srv, ACME, "crash", writers=4, sizes=(70_000, 900_000, 2_500_000))
         assert len(acked) >= 4, acked
         # The restart waits out the dead server's lease (15 s at most).
         srv.start()
