@@ -741,6 +741,10 @@ int RunServer(const ServerFlags& flags) {
   spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data,
                flags.region, reserve);
+  if (const meta::RadosMetaStore* rados = (*dir)->rados_meta; rados != nullptr) {
+    spdlog::info("metadata in RADOS pool {} namespace '{}' as client.{}, values sealed (docs/rados.md)",
+                 rados->connection().pool, rados->connection().name_space, rados->connection().user);
+  }
   if (!flags.no_console) {
     spdlog::info("web console at {}://{}:{}/_confiance/console/ (--no-console turns it off)",
                  (*server)->tls() ? "https" : "http", listen->first, (*server)->port());

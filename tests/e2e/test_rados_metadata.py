@@ -59,6 +59,9 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
     srv.start()
     ns = cephutil.Namespace(cluster, "s3")
     try:
+        with open(srv.log_path, "rb") as f:
+            started = f.read().decode(errors="replace")
+        assert "metadata in RADOS pool %s namespace 's3'" % cluster.env()["CONFIANCE_CEPH_POOL"] in started, started
         cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
         a = s3(srv, ACME)
         a.create_bucket(Bucket="meta")

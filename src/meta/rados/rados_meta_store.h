@@ -107,8 +107,9 @@ class RadosMetaStore final : public MetaStore {
   Status DropPartition(std::string_view partition) override;
   Status Checkpoint(const std::string& dir) override;
 
-  // For the operator's metrics.
+  // For the operator's metrics and logs.
   const blob::RadosStats& stats() const { return io_->stats(); }
+  const blob::RadosConnection& connection() const { return options_.connection; }
   bool HoldsLease() const { return lease_->Check().ok(); }
 
   // The object that holds `partition`, and back (nullopt: not a partition's).
