@@ -7,9 +7,11 @@ since python3-rados decodes keys as UTF-8)."""
 import os
 import sys
 import tempfile
+import time
 
 import pytest
 import rados
+import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ceph"))
 import ceph_cluster  # noqa: E402
@@ -65,3 +67,19 @@ class Namespace:
         self.raw.close()
         self.io.close()
         self.handle.shutdown()
+
+    def take_lease_from(self, srv, oid, timeout=20):
+        """Takes the lease on `oid` behind `srv`'s back (as a misconfigured
+        second server would once it lapsed) and waits until `srv` reports
+        itself not ready; returns that answer. `release_lease` gives it back."""
+        self.io.remove_object(oid)
+        self.io.lock_exclusive(oid, "confiance", "intruder", desc="test", duration=120)
+        deadline = time.time() + timeout
+        while True:
+            ready = requests.get(srv.endpoint + "/_confiance/ready", timeout=5)
+            if ready.status_code == 503 or time.time() > deadline:
+                return ready
+            time.sleep(0.5)
+
+    def release_lease(self, oid):
+        self.io.unlock(oid, "confiance", "intruder")

@@ -20,7 +20,6 @@ import subprocess
 import time
 
 import pytest
-import requests
 
 import cephutil
 from adminutil import AdminServer, cli, kill_during_puts, s3
@@ -238,20 +237,13 @@ def test_a_server_whose_lease_was_taken_refuses_writes_and_says_so(tmp_path, clu
         # Another holder takes the lease behind the server's back (as a
         # misconfigured second server would once it lapsed): at its next
         # renewal the server refuses writes and reports itself not ready.
-        ns.io.remove_object("confiance.meta.owner")
-        ns.io.lock_exclusive("confiance.meta.owner", "confiance", "intruder", desc="test", duration=120)
-        deadline = time.time() + 20
-        while True:
-            ready = requests.get(srv.endpoint + "/_confiance/ready", timeout=5)
-            if ready.status_code == 503 or time.time() > deadline:
-                break
-            time.sleep(0.5)
+        ready = ns.take_lease_from(srv, "confiance.meta.owner")
         assert ready.status_code == 503, ready.text
         assert "another server took this server's lease" in ready.text, ready.text
         r = srv.request("PUT", "/kept/refused", body=b"x")
         assert r.status == 503 and r.error_code() == "ServiceUnavailable", r.body
         assert value(samples(scrape(srv, token)), "confiance_rados_metadata_lease_held") == 0
-        ns.io.unlock("confiance.meta.owner", "confiance", "intruder")
+        ns.release_lease("confiance.meta.owner")
     finally:
         ns.close()
         srv.kill()

@@ -17,7 +17,6 @@ import subprocess
 import time
 
 import pytest
-import requests
 
 import cephutil
 from adminutil import AdminServer, admin_request, cli, kill_during_puts, s3, s3_code
@@ -226,19 +225,12 @@ def test_a_second_server_on_the_namespace_is_refused(tmp_path, cluster):
         # ready, naming the pool, until a restart.
         ns = Namespace(cluster, "shared")
         try:
-            ns.io.remove_object("confiance.owner")
-            ns.io.lock_exclusive("confiance.owner", "confiance", "intruder", desc="test", duration=120)
-            deadline = time.time() + 20
-            while True:
-                ready = requests.get(first.endpoint + "/_confiance/ready", timeout=5)
-                if ready.status_code == 503 or time.time() > deadline:
-                    break
-                time.sleep(0.5)
+            ready = ns.take_lease_from(first, "confiance.owner")
             assert ready.status_code == 503, ready.text
             assert "RADOS pool ceph-fr: another server took the lease" in ready.text, ready.text
             assert s3_code(a.put_object, Bucket="still", Key="refused", Body=b"x")[0] == 503
             assert len(a.get_object(Bucket="still", Key="k")["Body"].read()) == 200_000
-            ns.io.unlock("confiance.owner", "confiance", "intruder")
+            ns.release_lease("confiance.owner")
         finally:
             ns.close()
     finally:
