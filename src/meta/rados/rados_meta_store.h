@@ -30,10 +30,11 @@
 // adds deleted a counter meanwhile. A comparison that fails for that reason
 // makes the batch forget, read and try again: adds never conflict for the
 // caller. Batches with adds that queued meanwhile on the same partition
-// commit as one op (up to 64; group commit: 16 PUTs into one bucket share
-// one commit), unless a batch's conditions read a key an earlier one
-// writes; if a condition of the group fails, each batch is tried alone. Every write is on
-// every replica's disk when it is acknowledged, so kWithNextSync is kSynced.
+// commit as one op, up to 64 (group commit: concurrent PUTs into one bucket
+// share commits), unless a batch's conditions read a key an earlier one
+// writes; if a condition of the group fails, each batch is tried alone.
+// Every write is on every replica's disk when it is acknowledged, so
+// kWithNextSync is kSynced.
 //
 // ApplyAsync hands the batch to one of the store's own threads
 // (Options::apply_threads), which run Apply and then `done`: a network
