@@ -79,26 +79,66 @@ class GcmLease {
 
 }  // namespace
 
-Result<std::string> TEST_WrapKeyWithNonce(const SecretBytes& kek, const SecretBytes& key,
-                                          std::string_view context, std::span<const std::byte, 12> nonce) {
+Status SealEnvelope(const SecretBytes& kek, std::span<const std::byte> plain, std::string_view context,
+                    std::span<const std::byte, 12> nonce, std::span<std::byte> out) {
+  if (kek.size() != kKekSize) return InvalidArgumentError("envelope: KEK must be 32 bytes");
+  if (out.size() != kWrapOverhead + plain.size()) return InvalidArgumentError("envelope: bad output size");
+  char* o = reinterpret_cast<char*>(out.data());
+  o[0] = static_cast<char>(kWrapVersion);
+  std::memcpy(o + 1, nonce.data(), kNonceLen);
+  char* ct = o + 1 + kNonceLen;
+  GcmLease lease(kek, U8(o + 1), /*encrypt=*/true);
+  EVP_CIPHER_CTX* ctx = lease.get();
+  if (ctx == nullptr) return internal::OpenSslError("envelope: cipher setup");
+  const std::string aad = MakeAad(context);
+  int len = 0;
+  const int n = static_cast<int>(plain.size());
+  if (EVP_EncryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx, U8(ct), &len, reinterpret_cast<const unsigned char*>(plain.data()), n) != 1 ||
+      EVP_EncryptFinal_ex(ctx, U8(ct) + n, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
+    lease.Discard();
+    return internal::OpenSslError("envelope: seal");
+  }
+  return OkStatus();
+}
+
+Status OpenEnvelope(const SecretBytes& kek, std::string_view sealed, std::string_view context,
+                    std::span<std::byte> out) {
+  if (kek.size() != kKekSize) return InvalidArgumentError("envelope: KEK must be 32 bytes");
+  if (sealed.size() < kWrapOverhead) return DataLossError("envelope: too short");
+  if (static_cast<uint8_t>(sealed[0]) != kWrapVersion) return DataLossError("envelope: unknown version");
+  const size_t n = sealed.size() - kWrapOverhead;
+  if (out.size() != n) return InvalidArgumentError("envelope: bad output size");
+  const char* nonce = sealed.data() + 1;
+  const char* ct = nonce + kNonceLen;
+  GcmLease lease(kek, U8(nonce), /*encrypt=*/false);
+  EVP_CIPHER_CTX* ctx = lease.get();
+  if (ctx == nullptr) return internal::OpenSslError("envelope: cipher setup");
+  unsigned char tag[kTagLen];
+  std::memcpy(tag, ct + n, kTagLen);
+  const std::string aad = MakeAad(context);
+  auto* plain = reinterpret_cast<unsigned char*>(out.data());
+  int len = 0;
+  if (EVP_DecryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(ctx, plain, &len, U8(ct), static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
+    lease.Discard();
+    return internal::OpenSslError("envelope: open");
+  }
+  if (EVP_DecryptFinal_ex(ctx, plain + n, &len) != 1) {
+    lease.Discard();
+    return PermissionDeniedError("envelope does not authenticate under this key and context");
+  }
+  return OkStatus();
+}
+
+Result<std::string> TEST_WrapKeyWithNonce(const SecretBytes& kek, const SecretBytes& key, std::string_view context,
+                                          std::span<const std::byte, 12> nonce) {
   if (kek.size() != kKekSize) return InvalidArgumentError("WrapKey: KEK must be 32 bytes");
   if (key.empty() || key.size() > kMaxWrappedKey) return InvalidArgumentError("WrapKey: bad key size");
   std::string out(kWrapOverhead + key.size(), '\0');
-  out[0] = static_cast<char>(kWrapVersion);
-  std::memcpy(out.data() + 1, nonce.data(), kNonceLen);
-  char* ct = out.data() + 1 + kNonceLen;
-  GcmLease lease(kek, U8(out.data() + 1), /*encrypt=*/true);
-  EVP_CIPHER_CTX* ctx = lease.get();
-  if (ctx == nullptr) return internal::OpenSslError("WrapKey: cipher setup");
-  const std::string aad = MakeAad(context);
-  int len = 0;
-  const int n = static_cast<int>(key.size());
-  if (EVP_EncryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx, U8(ct), &len, key.data(), n) != 1 || EVP_EncryptFinal_ex(ctx, U8(ct) + n, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagLen, U8(ct) + n) != 1) {
-    lease.Discard();
-    return internal::OpenSslError("WrapKey");
-  }
+  RETURN_IF_ERROR(SealEnvelope(kek, key.span(), context, nonce, std::as_writable_bytes(std::span(out))));
   return out;
 }
 
@@ -114,28 +154,14 @@ Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, 
     return DataLossError("wrapped key: bad length");
   }
   if (static_cast<uint8_t>(wrapped[0]) != kWrapVersion) return DataLossError("wrapped key: unknown version");
-  const size_t n = wrapped.size() - kWrapOverhead;
-  const char* nonce = wrapped.data() + 1;
-  const char* ct = nonce + kNonceLen;
-  GcmLease lease(kek, U8(nonce), /*encrypt=*/false);
-  EVP_CIPHER_CTX* ctx = lease.get();
-  if (ctx == nullptr) return internal::OpenSslError("UnwrapKey: cipher setup");
-  unsigned char tag[kTagLen];
-  std::memcpy(tag, ct + n, kTagLen);
-  const std::string aad = MakeAad(context);
-  SecretBytes key(n);
-  int len = 0;
-  if (EVP_DecryptUpdate(ctx, nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx, key.mutable_data(), &len, U8(ct), static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag) != 1) {
-    lease.Discard();
-    return internal::OpenSslError("UnwrapKey");
-  }
-  if (EVP_DecryptFinal_ex(ctx, key.mutable_data() + n, &len) != 1) {
-    lease.Discard();
-    // `key` holds unauthenticated bytes; SecretBytes wipes them on return.
+  // On a failure `key` may hold unauthenticated bytes; SecretBytes wipes
+  // them on return.
+  SecretBytes key(wrapped.size() - kWrapOverhead);
+  Status opened = OpenEnvelope(kek, wrapped, context, key.mutable_span());
+  if (opened.code() == StatusCode::kPermissionDenied) {
     return PermissionDeniedError("wrapped key does not authenticate under this key and context");
   }
+  RETURN_IF_ERROR(opened);
   return key;
 }
 

@@ -43,6 +43,21 @@ Result<std::string> WrapKey(const SecretBytes& kek, const SecretBytes& key, std:
 // by design). InvalidArgument on a bad KEK size.
 Result<SecretBytes> UnwrapKey(const SecretBytes& kek, std::string_view wrapped, std::string_view context);
 
+// The envelope itself, around any bytes, for sealers that choose their own
+// nonces (RecordSealer's synthetic ones): writes the format above, for
+// `plain` under `kek`, `context` and `nonce`, into `out`, which must be
+// kWrapOverhead + plain.size() bytes. REQUIRES: a (kek, nonce) pair never
+// seals two different (plain, context) pairs. InvalidArgument on a bad KEK
+// or output size, Internal on an OpenSSL failure.
+Status SealEnvelope(const SecretBytes& kek, std::span<const std::byte> plain, std::string_view context,
+                    std::span<const std::byte, 12> nonce, std::span<std::byte> out);
+// Reverses SealEnvelope into `out` (sealed.size() - kWrapOverhead bytes),
+// which holds unauthenticated bytes on a failure: callers of secrets pass a
+// SecretBytes' span. DataLoss if `sealed` is malformed; PermissionDenied if
+// it does not authenticate under `kek` and `context`.
+Status OpenEnvelope(const SecretBytes& kek, std::string_view sealed, std::string_view context,
+                    std::span<std::byte> out);
+
 // As WrapKey with a caller-chosen nonce, for deterministic fakes and test
 // vectors only. REQUIRES: a (kek, nonce) pair never wraps two different
 // (key, context) pairs.

@@ -1,22 +1,20 @@
 // File: crypto/record_sealer.cc
 #include "crypto/record_sealer.h"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "crypto/customer_key.h"
+#include "crypto/envelope.h"
 #include "crypto/hash.h"
 #include "crypto/openssl_util.h"
 
 namespace confiance::crypto {
 namespace {
 
-constexpr char kSealVersion = 0x01;
 constexpr size_t kSivNonceSize = 12;
-constexpr size_t kSivTagSize = 16;
-constexpr std::string_view kAadLabel = "confiance/meta-record/v1";
+constexpr std::string_view kContextLabel = "confiance/meta-record/v1";
 
 void AppendLengthPrefixed(std::string* out, std::string_view s) {
   const auto n = static_cast<uint32_t>(s.size());
@@ -32,9 +30,6 @@ std::string Record(std::string_view partition, std::string_view key) {
   return r;
 }
 
-const unsigned char* U8(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
-unsigned char* U8(char* p) { return reinterpret_cast<unsigned char*>(p); }
-
 }  // namespace
 
 Result<std::unique_ptr<RecordSealer>> RecordSealer::Create(const SecretBytes& metadata_key) {
@@ -44,61 +39,35 @@ Result<std::unique_ptr<RecordSealer>> RecordSealer::Create(const SecretBytes& me
   return std::unique_ptr<RecordSealer>(new RecordSealer(std::move(enc), std::move(mac)));
 }
 
-std::string RecordSealer::Nonce(std::string_view record, std::string_view value) const {
+std::string RecordSealer::Seal(std::string_view partition, std::string_view key, std::string_view value) const {
+  const std::string record = Record(partition, key);
   std::string input;
   input.reserve(record.size() + value.size());
   input.append(record).append(value);
   const std::array<uint8_t, 32> mac = HmacSha256(mac_key_.span(), input);
-  return std::string(reinterpret_cast<const char*>(mac.data()), kSivNonceSize);
-}
-
-std::string RecordSealer::Seal(std::string_view partition, std::string_view key, std::string_view value) const {
-  const std::string record = Record(partition, key);
-  const std::string nonce = Nonce(record, value);
-  const std::string aad = std::string(kAadLabel) + record;
-  std::string out(1 + kSivNonceSize + value.size() + kSivTagSize, '\0');
-  out[0] = kSealVersion;
-  out.replace(1, kSivNonceSize, nonce);
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  const auto* k = reinterpret_cast<const unsigned char*>(enc_key_.span().data());
-  // Only memory exhaustion makes these fail with AES-256-GCM and 12-byte
-  // nonces, which aborts as operator new would.
-  if (ctx == nullptr || EVP_EncryptInit_ex2(ctx.get(), internal::Aes256Gcm(), k, U8(nonce.data()), nullptr) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), U8(out.data() + 1 + kSivNonceSize), &len, U8(value.data()),
-                        static_cast<int>(value.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), U8(out.data() + 1 + kSivNonceSize + len), &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kSivTagSize,
-                          out.data() + 1 + kSivNonceSize + value.size()) != 1) {
-    internal::OpenSslFatal("sealing a metadata record");
-  }
+  const auto nonce = std::as_bytes(std::span(mac)).first<kSivNonceSize>();
+  std::string out(kOverhead + value.size(), '\0');
+  // Fails only on an OpenSSL failure (memory exhaustion, with AES-256-GCM
+  // and these sizes), which aborts as operator new would.
+  Status sealed = SealEnvelope(enc_key_, std::as_bytes(std::span(value)), std::string(kContextLabel) + record, nonce,
+                               std::as_writable_bytes(std::span(out)));
+  if (!sealed.ok()) internal::OpenSslFatal("sealing a metadata record: " + sealed.ToString());
   return out;
 }
 
 Result<std::string> RecordSealer::Open(std::string_view partition, std::string_view key,
                                        std::string_view sealed) const {
-  if (sealed.size() < kOverhead || sealed[0] != kSealVersion) {
-    return DataLossError("a metadata record's value is not a sealed value of version 1");
-  }
-  const std::string record = Record(partition, key);
-  const std::string aad = std::string(kAadLabel) + record;
-  const std::string_view nonce = sealed.substr(1, kSivNonceSize);
-  const std::string_view body = sealed.substr(1 + kSivNonceSize, sealed.size() - kOverhead);
-  std::string tag(sealed.substr(sealed.size() - kSivTagSize));
-  std::string plain(body.size(), '\0');
-  internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  const auto* k = reinterpret_cast<const unsigned char*>(enc_key_.span().data());
-  if (ctx == nullptr || EVP_DecryptInit_ex2(ctx.get(), internal::Aes256Gcm(), k, U8(nonce.data()), nullptr) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U8(aad.data()), static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), U8(plain.data()), &len, U8(body.data()), static_cast<int>(body.size())) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kSivTagSize, tag.data()) != 1) {
-    return internal::OpenSslError("opening a metadata record");
-  }
-  if (EVP_DecryptFinal_ex(ctx.get(), U8(plain.data()) + len, &len) != 1) {
+  if (sealed.size() < kOverhead) return DataLossError("a metadata record's value is too short to be sealed");
+  std::string plain(sealed.size() - kOverhead, '\0');
+  Status opened = OpenEnvelope(enc_key_, sealed, std::string(kContextLabel) + Record(partition, key),
+                               std::as_writable_bytes(std::span(plain)));
+  if (opened.code() == StatusCode::kPermissionDenied) {
     return DataLossError("a metadata record's value fails its authentication (damaged, moved, or another key)");
   }
+  if (opened.code() == StatusCode::kDataLoss) {
+    return DataLossError("a metadata record's value is not sealed: " + opened.message());
+  }
+  RETURN_IF_ERROR(opened);
   return plain;
 }
 

@@ -8,20 +8,21 @@
 //   mac_key = HKDF-SHA256(metadata key, info "confiance/meta-record/v1/siv")
 //   record  = u32be(len partition) | partition | u32be(len key) | key
 //   nonce   = HMAC-SHA256(mac_key, record | value)[0:12]
-//   sealed  = 0x01 | nonce | AES-256-GCM(enc_key, nonce, value,
-//                                        aad = "confiance/meta-record/v1" | record)
+//   sealed  = the envelope of crypto/envelope.h (0x01 | nonce |
+//             AES-256-GCM(enc_key, nonce, value) | tag) under the context
+//             "confiance/meta-record/v1" | record
+//
+// The same record and value always seal to the same bytes (a condition's
+// expected value is compared inside the OSD); two different values share a
+// nonce only if their HMACs collide in 96 bits. The nonce binds the value,
+// the context binds the record: a value moved to another key, or any
+// changed byte, fails to open (DataLoss). Equal values of one record are
+// recognisable as equal: that is all determinism gives away.
 //
 // Opening checks the GCM tag only: it authenticates the nonce, the value
 // and the record, so recomputing the nonce (as RFC 5297 must, having no
 // other authenticator) would add an HMAC over every value read and no
 // check.
-//
-// The same record and value always seal to the same bytes (a condition's
-// expected value is compared inside the OSD); two different values share a
-// nonce only if their HMACs collide in 96 bits. The nonce binds the value,
-// the AAD binds the record: a value moved to another key, or any changed
-// byte, fails to open (DataLoss). Equal values of one record are
-// recognisable as equal: that is all determinism gives away.
 //
 // Thread-safety: Seal and Open are safe for concurrent use.
 #pragma once
@@ -30,6 +31,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "crypto/envelope.h"
 #include "crypto/secret_bytes.h"
 #include "meta/value_sealer.h"
 
@@ -37,7 +39,7 @@ namespace confiance::crypto {
 
 class RecordSealer final : public meta::ValueSealer {
  public:
-  static constexpr size_t kOverhead = 1 + 12 + 16;  // version, nonce, tag
+  static constexpr size_t kOverhead = kWrapOverhead;  // version, nonce, tag
 
   // Derives the two keys from `metadata_key` (any length of at least 32
   // bytes). InvalidArgument if shorter.
@@ -48,7 +50,6 @@ class RecordSealer final : public meta::ValueSealer {
 
  private:
   RecordSealer(SecretBytes enc_key, SecretBytes mac_key) : enc_key_(std::move(enc_key)), mac_key_(std::move(mac_key)) {}
-  std::string Nonce(std::string_view record, std::string_view value) const;
 
   const SecretBytes enc_key_;
   const SecretBytes mac_key_;
