@@ -320,17 +320,8 @@ bool RadosBlobStore::SleepUnlessStopping(std::chrono::seconds how_long) {
 }
 
 void RadosBlobStore::LeaseLoop() {
-  const auto every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
-  while (SleepUnlessStopping(every)) {
-    const bool was_lost = lease_->lost();
-    if (Status s = lease_->Renew(); !s.ok()) {
-      if (lease_->lost() && !was_lost) {
-        spdlog::error("RADOS pool {}: another server holds the lease on its namespace; refusing writes until restart",
-                      options_.connection.pool);
-      } else if (!lease_->lost()) {
-        spdlog::warn("RADOS pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
-      }
-    }
+  while (SleepUnlessStopping(lease_->renew_interval())) {
+    lease_->Renew().IgnoreError();  // (it logs its failures)
     FlushDroppedIntents();
     if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
   }

@@ -1,6 +1,7 @@
 // File: blob/rados/rados_lease.cc
 #include "blob/rados/rados_lease.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -53,9 +54,16 @@ Status RadosLease::Take() {
 }
 
 Status RadosLease::Renew() {
+  const bool was_lost = lost_;
   const int rc = LockOnce();
   if (rc == -EBUSY) lost_ = true;  // another instance took it after it expired
-  return io_.Check(rc, "renewing the lease", oid_);
+  Status s = io_.Check(rc, "renewing the lease", oid_);
+  if (!s.ok() && lost_ && !was_lost) {
+    spdlog::error("{}: another server holds the lease on the namespace; refusing writes until restart", what_);
+  } else if (!s.ok() && !lost_) {
+    spdlog::warn("{}: renewing the lease: {}", what_, s.ToString());
+  }
+  return s;
 }
 
 Status RadosLease::Check() const {

@@ -13,7 +13,9 @@
 // Release from one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -32,9 +34,12 @@ class RadosLease {
   // crashed holder's to expire. FailedPrecondition if another instance
   // still holds it then.
   Status Take();
-  // Renews it; an error if that failed. Once another instance holds it,
-  // lost() is true for good.
+  // Renews it; an error if that failed, which it logs: an error the first
+  // time another instance is found holding it (lost() is then true for
+  // good), a warning for any other failure.
   Status Renew();
+  // How often the owner's thread calls Renew: a third of the lease.
+  std::chrono::seconds renew_interval() const { return std::chrono::seconds(std::max<uint32_t>(1, seconds_ / 3)); }
   // OK while this instance holds the lease for sure; otherwise Unavailable
   // (503: the request was fine, this server cannot write there now; a load
   // balancer sends it elsewhere), saying why.

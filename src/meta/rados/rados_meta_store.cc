@@ -198,21 +198,10 @@ RadosMetaStore::~RadosMetaStore() {
 }
 
 void RadosMetaStore::LeaseLoop() {
-  const auto every = std::chrono::seconds(std::max<uint32_t>(1, options_.lease_seconds / 3));
   std::unique_lock<std::mutex> l(stop_mu_);
-  while (!stop_cv_.wait_for(l, every, [this] { return stopping_; })) {
+  while (!stop_cv_.wait_for(l, lease_->renew_interval(), [this] { return stopping_; })) {
     l.unlock();
-    const bool was_lost = lease_->lost();
-    if (Status s = lease_->Renew(); !s.ok()) {
-      if (lease_->lost() && !was_lost) {
-        spdlog::error(
-            "RADOS metadata pool {}: another server holds the lease on its namespace; refusing writes "
-            "until restart",
-            options_.connection.pool);
-      } else if (!lease_->lost()) {
-        spdlog::warn("RADOS metadata pool {}: renewing the lease: {}", options_.connection.pool, s.ToString());
-      }
-    }
+    lease_->Renew().IgnoreError();  // (it logs its failures)
     l.lock();
   }
 }
