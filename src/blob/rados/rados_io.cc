@@ -19,19 +19,6 @@ Status DrainOmap(rados_omap_iter_t it, RadosIo::KeyValues* out) {
   });
 }
 
-// Strings as librados' C calls take them: pointers and lengths (views of
-// `strings`, which must outlive it).
-struct CStrings {
-  explicit CStrings(const std::vector<std::string>& strings) {
-    for (const std::string& s : strings) {
-      ptrs.push_back(s.data());
-      lens.push_back(s.size());
-    }
-  }
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-};
-
 }  // namespace
 
 Status ForEachOmapEntry(rados_omap_iter_t it, const std::function<Status(std::string_view, std::string_view)>& fn) {

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,32 @@
 #include "common/status.h"
 
 namespace confiance::blob {
+
+// Strings as librados' C calls take them: pointers and lengths. Views of
+// the strings given to the constructor (which must outlive it), then of
+// copies of those given to Add (kept in a deque, so that their pointers
+// stay valid as it grows).
+struct CStrings {
+  CStrings() = default;
+  explicit CStrings(const std::vector<std::string>& strings) {
+    for (const std::string& s : strings) {
+      ptrs.push_back(s.data());
+      lens.push_back(s.size());
+    }
+  }
+  CStrings(const CStrings&) = delete;
+  CStrings& operator=(const CStrings&) = delete;
+  // Adds a copy of `s`; returns it.
+  const std::string& Add(std::string s) {
+    const std::string& kept = owned.emplace_back(std::move(s));
+    ptrs.push_back(kept.data());
+    lens.push_back(kept.size());
+    return kept;
+  }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  std::deque<std::string> owned;
+};
 
 // Frees a librados omap iterator when it goes out of scope.
 struct OmapIterator {

@@ -43,19 +43,7 @@ constexpr size_t kMaxGroup = 64;
 using blob::ForEachOmapEntry;
 using OmapIter = blob::OmapIterator;
 
-// Strings as librados' C calls take them: pointers and lengths. The strings
-// live in a deque, so that the pointers stay valid as it grows.
-struct CStrings {
-  const std::string& Add(std::string s) {
-    const std::string& kept = strings.emplace_back(std::move(s));
-    ptrs.push_back(kept.data());
-    lens.push_back(kept.size());
-    return kept;
-  }
-  std::deque<std::string> strings;
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-};
+using blob::CStrings;
 
 // Frees librados ops and completions when they go out of scope.
 struct WriteOp {
@@ -210,7 +198,7 @@ Status RadosMetaStore::CheckSealer() {
   if (options_.sealer == nullptr) return OkStatus();
   constexpr char kCheckKey[] = "sealer-check";
   constexpr char kCheckValue[] = "confiance metadata";
-  ASSIGN_OR_RETURN(auto found, GetOmap(kOwnerOid, {kCheckKey}));
+  ASSIGN_OR_RETURN(auto found, io_->OmapGet(kOwnerOid, {kCheckKey}));
   if (auto f = found.find(kCheckKey); f != found.end()) {
     if (Unseal("", kCheckKey, f->second).ok()) return OkStatus();
     return FailedPreconditionError("the metadata in RADOS pool " + options_.connection.pool + " namespace '" +
@@ -253,30 +241,11 @@ Result<std::string> RadosMetaStore::Unseal(std::string_view partition, std::stri
   return options_.sealer->Open(partition, key, stored);
 }
 
-Result<std::map<std::string, std::string>> RadosMetaStore::GetOmap(const std::string& oid,
-                                                                   const std::vector<std::string>& omap_keys) {
-  CStrings keys;
-  for (const std::string& k : omap_keys) keys.Add(k);
-  ReadOp read;
-  OmapIter it;
-  int prval = 0;
-  rados_read_op_omap_get_vals_by_keys2(read.op, keys.ptrs.data(), keys.ptrs.size(), keys.lens.data(), &it.it, &prval);
-  const int rc = io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, nullptr); });
-  std::map<std::string, std::string> out;  // by omap key, as stored
-  if (rc == -ENOENT) return out;
-  RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : prval, "omap get", oid));
-  RETURN_IF_ERROR(ForEachOmapEntry(it.it, [&](std::string_view k, std::string_view v) {
-    out.emplace(std::string(k), std::string(v));
-    return OkStatus();
-  }));
-  return out;
-}
-
 Result<std::optional<std::string>> RadosMetaStore::Get(std::string_view partition, std::string_view key) {
   RETURN_IF_ERROR(CheckPartition(partition));
   const std::string oid = ObjectName(partition);
   const std::string omap_key = OmapKey(key);
-  ASSIGN_OR_RETURN(auto found, GetOmap(oid, {omap_key}));
+  ASSIGN_OR_RETURN(auto found, io_->OmapGet(oid, {omap_key}));
   auto f = found.find(omap_key);
   if (f == found.end()) return std::optional<std::string>();
   ASSIGN_OR_RETURN(std::string value, Unseal(partition, key, f->second));
@@ -406,7 +375,7 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
       }
     }
     if (!unknown.empty()) {
-      ASSIGN_OR_RETURN(auto read, GetOmap(oid, unknown));
+      ASSIGN_OR_RETURN(auto read, io_->OmapGet(oid, unknown));
       if (stripe->known.size() > kMaxKnownCounters) stripe->known.clear();
       for (const std::string& k : unknown) {
         auto r = read.find(k);
@@ -518,12 +487,12 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
     return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
   }
   if (user_conditions > 0) {
-    std::vector<std::string> keys(cmp_keys.strings.begin(), cmp_keys.strings.begin() + user_conditions);
-    ASSIGN_OR_RETURN(auto now, GetOmap(oid, keys));
+    std::vector<std::string> keys(cmp_keys.owned.begin(), cmp_keys.owned.begin() + user_conditions);
+    ASSIGN_OR_RETURN(auto now, io_->OmapGet(oid, keys));
     for (size_t i = 0; i < user_conditions; ++i) {
       auto f = now.find(keys[i]);
       const std::string_view stored = f == now.end() ? std::string_view() : std::string_view(f->second);
-      if (stored != cmp_values.strings[i]) {
+      if (stored != cmp_values.owned[i]) {
         return FailedPreconditionError("meta: condition on key failed in batch '" + batch.op_tag + "'");
       }
     }
@@ -621,20 +590,9 @@ Status RadosMetaStore::ScanOnce(const std::string& oid, std::string_view partiti
 }
 
 Result<bool> RadosMetaStore::HasRecords(const std::string& oid) {
-  ReadOp read;
-  OmapIter it;
-  unsigned char more = 0;
-  int rval = 0;
-  rados_read_op_omap_get_vals2(read.op, "", "", 1, &it.it, &more, &rval);
-  const int rc = io_->Timed(RadosOp::kOmapRead, [&] { return OperateRead(io_->ioctx(), read.op, oid, nullptr); });
-  if (rc == -ENOENT) return false;
-  RETURN_IF_ERROR(io_->Check(rc < 0 ? rc : rval, "omap list", oid));
-  bool any = false;
-  RETURN_IF_ERROR(ForEachOmapEntry(it.it, [&](std::string_view k, std::string_view) {
-    any = any || RecordKey(k).has_value();
-    return OkStatus();
-  }));
-  return any;
+  bool more = false;
+  ASSIGN_OR_RETURN(blob::RadosIo::KeyValues first, io_->OmapList(oid, "", 1, &more));
+  return !first.empty() && RecordKey(first.front().first).has_value();
 }
 
 Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view prefix, std::string_view start_after,

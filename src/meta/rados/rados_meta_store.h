@@ -156,8 +156,6 @@ class RadosMetaStore final : public MetaStore {
   // hold; Aborted if only a counter's value was not the one expected.
   // `stripe`: the partition's, held, for a batch with adds (else null).
   Status ApplyOnce(const std::string& oid, std::string_view partition, const Batch& batch, CounterStripe* stripe);
-  // Those of `omap_keys` present in `oid`, with their values as stored.
-  Result<std::map<std::string, std::string>> GetOmap(const std::string& oid, const std::vector<std::string>& omap_keys);
   // One attempt at Scan; Aborted if the object changed between two pages.
   Status ScanOnce(const std::string& oid, std::string_view partition, const ScanOptions& options,
                   std::vector<Record>* out);
