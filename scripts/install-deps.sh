@@ -7,10 +7,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev librocksdb-dev libssl-dev zlib1g-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libjemalloc-dev
-  # RADOS pools (src/blob/rados/): librados, and for their tests a real
-  # single-node Ceph cluster (tests/ceph/ceph_cluster.py: monitor, manager,
-  # OSD, the ceph/rados/ceph-authtool/monmaptool tools, and python3-rados
-  # for tests/e2e/test_rados_pools.py).
+  # RADOS pools and metadata (src/blob/rados/, src/meta/rados/): librados,
+  # and for their tests a real single-node Ceph cluster
+  # (tests/ceph/ceph_cluster.py: monitor, manager, OSD, the
+  # ceph/rados/ceph-authtool/monmaptool tools), and python3-rados for the
+  # Ceph end-to-end tests (tests/e2e/cephutil.py; tests/ceph/raw_omap.py
+  # loads librados.so.2 itself).
   librados-dev ceph-mon ceph-mgr ceph-osd ceph-base ceph-common python3-rados
   libgtest-dev libgmock-dev libbenchmark-dev
   # sd_notify: the server tells systemd when it is ready (Type=notify).
