@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "kms/wrapped_key_file.h"
+#include "main/local_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 
 namespace confiance {
@@ -25,26 +26,6 @@ struct Names {
   const std::string old_clear, old_keyed;
 };
 
-// Whether a store's CURRENT file is there: a store, not a leftover.
-bool HasStore(Env& env, const std::string& dir) { return env.FileExists(dir + "/CURRENT"); }
-
-// Removes a store's directory (flat: RocksDB makes no subdirectories).
-Status RemoveStore(Env& env, const std::string& dir) {
-  if (!env.FileExists(dir)) return OkStatus();
-  ASSIGN_OR_RETURN(std::vector<std::string> children, env.GetChildren(dir));
-  for (const std::string& c : children) RETURN_IF_ERROR(env.RemoveFile(dir + "/" + c));
-  return env.RemoveDir(dir);
-}
-
-meta::RocksMetaStore::Options StoreOptions(const std::string& path, Env& env, bool read_only) {
-  meta::RocksMetaStore::Options o;
-  o.path = path;
-  o.env = &env;
-  o.read_only = read_only;
-  o.block_cache_bytes = size_t{8} << 20;
-  return o;
-}
-
 // FailedPrecondition if the store under DIR/meta is encrypted (its CURRENT
 // is one of ours) although DIR/meta.key is missing (a backup restored
 // without it): a store in the clear has a clear CURRENT.
@@ -63,9 +44,9 @@ Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const st
   const Names n(path);
   // No store under its name (mid-swap), or a finished copy waiting to take
   // its place (a store opened now would take writes the copy lacks).
-  const bool mid_swap =
-      !HasStore(env, n.meta) && (env.FileExists(n.old_clear) || env.FileExists(n.old_keyed) || env.FileExists(n.done));
-  if (mid_swap || (env.FileExists(n.done) && HasStore(env, n.encrypted))) {
+  const bool mid_swap = !HasLocalMetaStore(env, n.meta) &&
+                        (env.FileExists(n.old_clear) || env.FileExists(n.old_keyed) || env.FileExists(n.done));
+  if (mid_swap || (env.FileExists(n.done) && HasLocalMetaStore(env, n.encrypted))) {
     return FailedPreconditionError("the encryption of " + path +
                                    "'s metadata under a new key was interrupted: run `confiance admin "
                                    "encrypt-metadata --data " +
@@ -74,7 +55,7 @@ Result<std::unique_ptr<crypto::EncryptedEnv>> OpenMetadataEnv(Env& env, const st
   crypto::SecretBytes key;
   if (env.FileExists(n.key)) {
     ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, n.key, keys, kms::kMetadataKeyContext));
-  } else if (HasStore(env, n.meta)) {
+  } else if (HasLocalMetaStore(env, n.meta)) {
     // Metadata from before metadata encryption, in the clear.
     RETURN_IF_ERROR(RefuseEncryptedStoreWithoutKey(env, n, path));
     return std::unique_ptr<crypto::EncryptedEnv>();
@@ -94,9 +75,9 @@ namespace {
 enum class From { kCopy, kSwapOut, kKeyInPlace, kStoreInPlace, kCleanUp, kNothing };
 
 Result<From> WhereToStart(Env& env, const Names& n, const std::string& path, bool new_key) {
-  const bool has_key = env.FileExists(n.key), has_meta = HasStore(env, n.meta);
+  const bool has_key = env.FileExists(n.key), has_meta = HasLocalMetaStore(env, n.meta);
   if (env.FileExists(n.done)) {  // the copy was complete
-    const bool has_copy = HasStore(env, n.encrypted);
+    const bool has_copy = HasLocalMetaStore(env, n.encrypted);
     if (has_copy && env.FileExists(n.encrypted_key)) return has_meta ? From::kSwapOut : From::kKeyInPlace;
     if (has_copy && has_key && !has_meta) return From::kStoreInPlace;
     if (!has_copy && has_key && has_meta) return From::kCleanUp;
@@ -123,7 +104,7 @@ Result<std::unique_ptr<crypto::EncryptedEnv>> CurrentEnv(Env& env, const Names& 
 Result<uint64_t> CopyUnderNewKey(Env& env, const Names& n, kms::KeyProvider& keys,
                                  const std::function<Status()>& stepped) {
   // Leftovers of a run that stopped before its copy was complete.
-  RETURN_IF_ERROR(RemoveStore(env, n.encrypted));
+  RETURN_IF_ERROR(RemoveLocalMetaStore(env, n.encrypted));
   if (env.FileExists(n.encrypted_key)) RETURN_IF_ERROR(env.RemoveFile(n.encrypted_key));
   RETURN_IF_ERROR(env.SyncDir(n.dir));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> current, CurrentEnv(env, n, keys));
@@ -132,10 +113,11 @@ Result<uint64_t> CopyUnderNewKey(Env& env, const Names& n, kms::KeyProvider& key
       kms::CreateWrappedKeyFile(env, n.encrypted_key, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
   RETURN_IF_ERROR(stepped());  // 1
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> sealed_env, crypto::EncryptedEnv::Create(env, key));
-  ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> source,
-                   meta::RocksMetaStore::Open(StoreOptions(n.meta, current ? *current : env, /*read_only=*/true)));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<meta::RocksMetaStore> source,
+      meta::RocksMetaStore::Open(OfflineMetaStoreOptions(n.meta, current ? *current : env, /*read_only=*/true)));
   ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> sealed,
-                   meta::RocksMetaStore::Open(StoreOptions(n.encrypted, *sealed_env, /*read_only=*/false)));
+                   meta::RocksMetaStore::Open(OfflineMetaStoreOptions(n.encrypted, *sealed_env, /*read_only=*/false)));
   return source->CopyInto(*sealed);
 }
 
@@ -182,8 +164,8 @@ Result<MetadataConversion> ConvertMetadata(Env& env, const std::string& path, km
     RETURN_IF_ERROR(stepped());  // 6
   }
   // The replaced store goes (its blocks are freed, not overwritten).
-  RETURN_IF_ERROR(RemoveStore(env, n.old_clear));
-  RETURN_IF_ERROR(RemoveStore(env, n.old_keyed));
+  RETURN_IF_ERROR(RemoveLocalMetaStore(env, n.old_clear));
+  RETURN_IF_ERROR(RemoveLocalMetaStore(env, n.old_keyed));
   if (env.FileExists(n.done)) RETURN_IF_ERROR(env.RemoveFile(n.done));
   RETURN_IF_ERROR(env.SyncDir(path));
   RETURN_IF_ERROR(stepped());  // 7
