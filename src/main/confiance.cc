@@ -71,6 +71,7 @@
 #include "main/log_tail_command.h"
 #include "main/malloc_tuning.h"
 #include "main/monitoring.h"
+#include "main/move_metadata_command.h"
 #include "main/notification_dispatcher.h"
 #include "main/receipt_command.h"
 #include "main/replication_dispatcher.h"
@@ -996,6 +997,19 @@ int main(int argc, char** argv) {
                              "Metadata already encrypted: copy it under a new metadata key and remove the files "
                              "under the old one (a suspected leak of the key)");
   offline_kms.Register(*encrypt_metadata);
+  std::string move_data = "./data", move_to_rados;
+  bool move_to_local = false;
+  CLI::App* move_metadata = admin->add_subcommand(
+      "move-metadata",
+      "Move a data directory's metadata from its local store onto a RADOS pool, or back; the objects' data stays "
+      "where it is (offline: server stopped; docs/rados.md)");
+  move_metadata->add_option("--data", move_data, "Data directory")->capture_default_str();
+  CLI::Option* to_rados_option = move_metadata->add_option(
+      "--to-rados", move_to_rados, "A metadata.toml naming the pool and an empty namespace (it becomes DIR's)");
+  CLI::Option* to_local_option = move_metadata->add_flag(
+      "--to-local", move_to_local, "From the pool DIR/metadata.toml names into DIR/meta (the namespace is emptied)");
+  to_rados_option->excludes(to_local_option);
+  offline_kms.Register(*move_metadata);
   std::string credentials_path;
   CLI::App* generate_credentials = admin->add_subcommand(
       "generate-credentials",
@@ -1130,9 +1144,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (create_key->parsed() || list_keys->parsed() || scrub->parsed() || shred_check->parsed() || log_export->parsed() ||
-      log_list->parsed() || verify_backup->parsed() || encrypt_metadata->parsed()) {
+      log_list->parsed() || verify_backup->parsed() || encrypt_metadata->parsed() || move_metadata->parsed()) {
     std::optional<KmsOptions> kms = OfflineKms(offline_kms);
     if (!kms) return 2;
+    if (move_metadata->parsed()) {
+      if (move_to_rados.empty() == !move_to_local) {
+        std::fprintf(stderr, "move-metadata: give --to-rados FILE or --to-local\n");
+        return 2;
+      }
+      return RunMoveMetadata(move_data, move_to_rados, *kms);
+    }
     if (encrypt_metadata->parsed()) return RunEncryptMetadata(encrypt_data, encrypt_new_key, *kms);
     if (verify_backup->parsed()) return RunBackupVerify(verify_path, *kms, verify_keys_of);
     if (create_key->parsed()) return CreateAccessKey(admin_data, tenant, user, *kms);

@@ -77,6 +77,7 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
                                    " is in use by another process (" + lock.status().message() + ")");
   }
   d->lock = std::move(lock).value();
+  RETURN_IF_ERROR(RefuseUnfinishedMetadataMove(env, path));
   ASSIGN_OR_RETURN(d->keys, OpenKeyProvider(env, path, kms));
   d->root_key_versions = dynamic_cast<kms::RootKeyVersions*>(d->keys.get());
   const std::string location_file = path + "/" + kMetadataLocationFile;
@@ -98,30 +99,41 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   return d;
 }
 
-Status DataDir::OpenRadosMeta(Env& env, const std::string& location_file) {
-  if (env.FileExists(path + "/meta/CURRENT")) {
-    return FailedPreconditionError("data directory " + path + " holds local metadata (meta/), but " + location_file +
-                                   " puts the metadata on RADOS: there is no conversion from one to the other; "
-                                   "remove " +
-                                   location_file + " to keep the local metadata");
-  }
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, location_file));
+Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, const std::string& path,
+                                                                  kms::KeyProvider& keys,
+                                                                  const std::string& connection_toml,
+                                                                  const std::string& origin,
+                                                                  std::unique_ptr<crypto::RecordSealer>& sealer) {
   meta::RadosMetaStore::Options o;
-  ASSIGN_OR_RETURN(o.connection, sovereignty::ParseRadosConnectionToml(text, location_file));
+  ASSIGN_OR_RETURN(o.connection, sovereignty::ParseRadosConnectionToml(connection_toml, origin));
   const std::string key_file = path + "/" + kMetadataKeyFile;
   crypto::SecretBytes key;
   if (env.FileExists(key_file)) {
-    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, *keys, kms::kMetadataKeyContext));
+    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext));
   } else {
     ASSIGN_OR_RETURN(
-        key, kms::CreateWrappedKeyFile(env, key_file, *keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
+        key, kms::CreateWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
   }
-  ASSIGN_OR_RETURN(meta_sealer, crypto::RecordSealer::Create(key));
-  o.sealer = meta_sealer.get();
+  ASSIGN_OR_RETURN(sealer, crypto::RecordSealer::Create(key));
+  o.sealer = sealer.get();
   Result<std::unique_ptr<meta::RadosMetaStore>> store = meta::RadosMetaStore::Open(o);
   if (!store.ok()) return Status(store.status().code(), "metadata: " + store.status().message());
-  rados_meta = store->get();
-  meta = std::move(store).value();
+  return store;
+}
+
+Status DataDir::OpenRadosMeta(Env& env, const std::string& location_file) {
+  if (env.FileExists(path + "/meta/CURRENT")) {
+    return FailedPreconditionError("data directory " + path + " holds local metadata (meta/), but " + location_file +
+                                   " puts the metadata on RADOS: remove " + location_file +
+                                   " to keep the local metadata, or move it there with `confiance admin "
+                                   "move-metadata --data " +
+                                   path + " --to-rados FILE` (docs/rados.md)");
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, location_file));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::RadosMetaStore> store,
+                   OpenSealedRadosMeta(env, path, *keys, text, location_file, meta_sealer));
+  rados_meta = store.get();
+  meta = std::move(store);
   return OkStatus();
 }
 

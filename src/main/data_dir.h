@@ -38,6 +38,7 @@
 #include "kms/kmip/kmip_key_provider.h"
 #include "kms/root_key_versions.h"
 #include "main/metadata_encryption.h"
+#include "main/metadata_move.h"
 #include "meta/rados/rados_meta_store.h"
 #include "meta/rocksdb/rocksdb_meta_store.h"
 #include "sovereignty/residency/residency.h"
@@ -46,8 +47,6 @@ namespace confiance {
 
 // The file in a data directory that names its root key in a KMIP KMS.
 inline constexpr char kKmsMarker[] = "KMS";
-// The file in a data directory that puts its metadata on a RADOS pool.
-inline constexpr char kMetadataLocationFile[] = "metadata.toml";
 
 // Which KeyProvider holds the root key.
 struct KmsOptions {
@@ -70,6 +69,17 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
 // default pool alone), the implicit default pool labelled `jurisdiction`.
 Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
                                                      const std::string& jurisdiction);
+
+// The metadata store on the RADOS pool that `connection_toml` (the text of
+// the file `origin`: a metadata.toml) names, its values sealed by `sealer`,
+// which this makes from the metadata key of the directory at `path`
+// (DIR/meta.key, created if missing) and which must outlive the store.
+// FailedPrecondition if another server holds the namespace's lease.
+Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, const std::string& path,
+                                                                  kms::KeyProvider& keys,
+                                                                  const std::string& connection_toml,
+                                                                  const std::string& origin,
+                                                                  std::unique_ptr<crypto::RecordSealer>& sealer);
 
 struct DataDir {
   // FailedPrecondition if the directory is in use, or was set up with the

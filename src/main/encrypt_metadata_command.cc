@@ -16,6 +16,7 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
   };
   Result<std::unique_ptr<FileLock>> lock = env.LockFile(data + "/LOCK");
   if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
+  if (Status s = RefuseUnfinishedMetadataMove(env, data); !s.ok()) return fail(s);
   if (env.FileExists(data + "/" + kMetadataLocationFile)) {
     return fail(FailedPreconditionError(
         "its metadata is on RADOS (" + std::string(kMetadataLocationFile) +

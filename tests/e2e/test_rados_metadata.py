@@ -10,7 +10,9 @@ namespace and a data directory with another metadata key are refused, a
 replacement gateway given only the lost one's keys serves what it stored,
 and a directory with local metadata, an online backup and a re-sealing
 under a new key are refused too (no switch by mistake, no checkpoint of a
-RADOS pool, no re-sealing yet)."""
+RADOS pool, no re-sealing yet). A directory's metadata moves from its local
+store onto the pool and back (`admin move-metadata`) with every object,
+version, tag and transparency-log entry, and leaves no copy behind."""
 
 import concurrent.futures
 import hashlib
@@ -37,12 +39,16 @@ def cluster():
 
 
 def write_location(data_dir, cluster, namespace):
-    env = cluster.env()
     os.makedirs(data_dir, exist_ok=True)
     with open(os.path.join(data_dir, "metadata.toml"), "w") as f:
-        f.write('rados_pool = "%s"\nceph_conf = "%s"\nceph_user = "%s"\nceph_keyring = "%s"\n'
-                'rados_namespace = "%s"\n' % (env["CONFIANCE_CEPH_POOL"], env["CONFIANCE_CEPH_CONF"],
-                                              env["CONFIANCE_CEPH_USER"], env["CONFIANCE_CEPH_KEYRING"], namespace))
+        f.write(location_text(cluster, namespace))
+
+
+def location_text(cluster, namespace):
+    env = cluster.env()
+    return ('rados_pool = "%s"\nceph_conf = "%s"\nceph_user = "%s"\nceph_keyring = "%s"\nrados_namespace = "%s"\n' % (
+        env["CONFIANCE_CEPH_POOL"], env["CONFIANCE_CEPH_CONF"], env["CONFIANCE_CEPH_USER"],
+        env["CONFIANCE_CEPH_KEYRING"], namespace))
 
 
 def server(tmp_path, cluster, namespace, name=None, extra_args=()):
@@ -274,3 +280,118 @@ def test_local_metadata_is_not_switched_over(tmp_path, cluster):
     out = subprocess.run([srv.binary, "admin", "shred-check", "--data", srv.data_dir, "--receipt", receipt],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "reads local metadata only" in out.stdout + out.stderr, out
+
+
+def move_metadata(srv, *args):
+    return subprocess.run([srv.binary, "admin", "move-metadata", "--data", srv.data_dir] + list(args),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
+    srv = AdminServer(os.path.join(str(tmp_path), "moving"))
+    os.makedirs(srv.workdir, exist_ok=True)
+    srv.start()
+    big = os.urandom(2_000_000)
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="moving")
+        a.put_bucket_versioning(Bucket="moving", VersioningConfiguration={"Status": "Enabled"})
+        first = a.put_object(Bucket="moving", Key="doc", Body=MARKER, Tagging="label=one")["VersionId"]
+        second = a.put_object(Bucket="moving", Key="doc", Body=b"second", Metadata={"note": "kept"})["VersionId"]
+        a.put_object(Bucket="moving", Key="big.bin", Body=big)
+        # More than one page of a listing and of the copy's scans.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: a.put_object(Bucket="moving", Key="many/%04d" % i, Body=b"%d" % i), range(1200)))
+    finally:
+        srv.stop_clean()
+
+    def expect_everything(a, more=()):
+        assert a.get_object(Bucket="moving", Key="doc")["Body"].read() == b"second"
+        assert a.get_object(Bucket="moving", Key="doc", VersionId=first)["Body"].read() == MARKER
+        assert a.get_object_tagging(Bucket="moving", Key="doc", VersionId=first)["TagSet"] == [
+            {"Key": "label", "Value": "one"}]
+        assert a.head_object(Bucket="moving", Key="doc")["Metadata"] == {"note": "kept"}
+        assert [v["VersionId"] for v in a.list_object_versions(Bucket="moving", Prefix="doc")["Versions"]] == [
+            second, first]
+        assert a.get_object(Bucket="moving", Key="big.bin")["Body"].read() == big
+        keys = []
+        for page in a.get_paginator("list_objects_v2").paginate(Bucket="moving", Prefix="many/"):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        assert keys == ["many/%04d" % i for i in range(1200)]
+        for key, body in more:
+            assert a.get_object(Bucket="moving", Key=key)["Body"].read() == body
+
+    # Onto Ceph: the target file is the operator's; it becomes the
+    # directory's metadata.toml.
+    target = os.path.join(str(tmp_path), "target.toml")
+    with open(target, "w") as f:
+        f.write(location_text(cluster, "moved"))
+    out = move_metadata(srv, "--to-rados", target)
+    assert out.returncode == 0, out
+    assert "copied onto RADOS and compared" in out.stdout, out
+    assert sorted(os.listdir(srv.data_dir)) == ["LOCK", "blobs", "keys", "meta.key", "metadata.toml"], \
+        os.listdir(srv.data_dir)
+    ns = cephutil.Namespace(cluster, "moved")
+    try:
+        partitions = [o for o in ns.objects() if o.startswith("m.")]
+        assert len(partitions) >= 5, partitions
+        for oid in partitions:
+            for k, v in ns.omap(oid).items():
+                assert MARKER not in v and v[:1] == b"\x01", (oid, k)
+        # Twice is refused, and so is another directory into the same
+        # namespace (before it looks for partitions there: the namespace is
+        # bound to this directory's metadata key).
+        again = move_metadata(srv, "--to-rados", target)
+        assert again.returncode != 0 and "is on RADOS already" in again.stderr, again
+        other = AdminServer(os.path.join(str(tmp_path), "other"))
+        os.makedirs(other.workdir, exist_ok=True)
+        other.start()
+        other.stop_clean()
+        refused = move_metadata(other, "--to-rados", target)
+        assert refused.returncode != 0 and "sealed under another metadata key" in refused.stderr, refused
+        assert os.path.exists(os.path.join(other.data_dir, "meta", "CURRENT"))
+
+        srv.start()
+        try:
+            with open(srv.log_path, "rb") as f:
+                assert b"namespace 'moved'" in f.read()
+            a = s3(srv, ACME)
+            expect_everything(a)
+            a.put_object(Bucket="moving", Key="written-on-ceph", Body=b"ceph")
+            a.delete_object(Bucket="moving", Key="many/0000")
+            a.put_object(Bucket="moving", Key="many/0000", Body=b"0")
+        finally:
+            srv.stop_clean()
+        # The transparency log continues across the move: every response
+        # before and after it has its entry, in one tree.
+        srv.check_transparency_log()
+
+        # And back: the namespace is emptied.
+        out = move_metadata(srv, "--to-local")
+        assert out.returncode == 0, out
+        assert "copied into a local store and compared" in out.stdout, out
+        assert [o for o in ns.objects() if o.startswith("m.")] == [], ns.objects()
+    finally:
+        ns.close()
+    assert sorted(os.listdir(srv.data_dir)) == ["LOCK", "blobs", "keys", "meta", "meta.key"], os.listdir(srv.data_dir)
+    srv.start()
+    try:
+        expect_everything(s3(srv, ACME), more=[("written-on-ceph", b"ceph")])
+    finally:
+        srv.stop_clean()
+    srv.check_transparency_log()
+
+    # A move stopped half-way (as a crash after its first step leaves it):
+    # the server refuses the directory, and the move run again finishes.
+    shutil.copy2(target, os.path.join(srv.data_dir, "metadata.to-rados"))
+    with pytest.raises(ServerDied) as e:
+        srv.start()
+    assert "metadata to RADOS was interrupted" in str(e.value), str(e.value)[-2000:]
+    out = move_metadata(srv, "--to-rados", target)
+    assert out.returncode == 0 and "(started again)" in out.stdout, out
+    srv.start()
+    try:
+        expect_everything(s3(srv, ACME), more=[("written-on-ceph", b"ceph")])
+    finally:
+        srv.stop_clean()

@@ -1,0 +1,216 @@
+// File: main/metadata_move.cc
+#include "main/metadata_move.h"
+
+#include <memory>
+#include <utility>
+
+#include "main/local_meta_store.h"
+#include "main/metadata_encryption.h"
+#include "meta/copy_records.h"
+#include "meta/rocksdb/rocksdb_meta_store.h"
+
+namespace confiance {
+namespace {
+
+struct MoveNames {
+  explicit MoveNames(const std::string& dir)
+      : dir(dir),
+        key(dir + "/" + kMetadataKeyFile),
+        meta(dir + "/meta"),
+        location(dir + "/" + kMetadataLocationFile),
+        to_rados(dir + "/metadata.to-rados"),
+        moved_local(dir + "/meta.moved-to-rados"),
+        to_local(dir + "/metadata.to-local"),
+        from_rados(dir + "/meta.from-rados") {}
+  const std::string dir, key, meta, location, to_rados, moved_local, to_local, from_rados;
+};
+
+std::string FinishCommand(const std::string& path, bool to_rados) {
+  return "`confiance admin move-metadata --data " + path + (to_rados ? " --to-rados FILE`" : " --to-local`");
+}
+
+// The local store of the directory, read-only, through its metadata key.
+struct OpenedLocal {
+  std::unique_ptr<crypto::EncryptedEnv> env;  // declared before the store, which uses it
+  std::unique_ptr<meta::RocksMetaStore> store;
+};
+
+Result<OpenedLocal> OpenLocal(Env& env, const MoveNames& n, kms::KeyProvider& keys, const std::string& dir,
+                              bool read_only) {
+  OpenedLocal local;
+  ASSIGN_OR_RETURN(local.env, OpenMetadataEnv(env, n.dir, keys, /*create=*/false));
+  if (local.env == nullptr) {
+    return FailedPreconditionError("the metadata of " + n.dir + " has no metadata key (" +
+                                   std::string(kMetadataKeyFile) + ")");
+  }
+  ASSIGN_OR_RETURN(local.store, meta::RocksMetaStore::Open(OfflineMetaStoreOptions(dir, *local.env, read_only)));
+  return local;
+}
+
+// Copies every record of `from` into `to` and compares the two copies.
+Status CopyAndCompare(meta::MetaStore& from, meta::MetaStore& to, MetadataMove& result) {
+  ASSIGN_OR_RETURN(meta::CopyStats copied, meta::CopyAllRecords(from, to));
+  result.partitions = copied.partitions;
+  result.records = copied.records;
+  result.bytes = copied.bytes;
+  return meta::ExpectSameRecords(from, to);
+}
+
+}  // namespace
+
+Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path) {
+  const MoveNames n(path);
+  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local)) {
+    return FailedPreconditionError("the move of " + path + "'s metadata to RADOS was interrupted: run " +
+                                   FinishCommand(path, true) + " again to finish it");
+  }
+  if (env.FileExists(n.to_local)) {
+    return FailedPreconditionError("the move of " + path + "'s metadata from RADOS was interrupted: run " +
+                                   FinishCommand(path, false) + " again to finish it");
+  }
+  return OkStatus();
+}
+
+Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                         const std::string& connection_toml, const RadosMetaOpener& open,
+                                         const std::function<Status(int step)>& after_step) {
+  const MoveNames n(path);
+  MetadataMove result;
+  auto stepped = [&](int step) -> Status { return after_step ? after_step(step) : OkStatus(); };
+  if (env.FileExists(n.to_local)) return RefuseUnfinishedMetadataMove(env, path);
+
+  // Where to start: the steps below, in order.
+  enum class From { kStart, kCopy, kLocationInPlace, kCleanUp } from;
+  if (env.FileExists(n.to_rados)) {
+    ASSIGN_OR_RETURN(std::string pending, ReadSmallFile(env, n.to_rados));
+    if (pending != connection_toml) {
+      return FailedPreconditionError("an interrupted move of " + path + "'s metadata was to the pool " + n.to_rados +
+                                     " names, not this one: finish it with that file");
+    }
+    if (HasLocalMetaStore(env, n.meta)) {
+      from = From::kCopy;
+    } else if (HasLocalMetaStore(env, n.moved_local)) {
+      from = From::kLocationInPlace;
+    } else {
+      return FailedPreconditionError(path + ": an interrupted move of its metadata left " + n.to_rados +
+                                     " with no local store to move");
+    }
+    result.resumed = true;
+  } else if (env.FileExists(n.location)) {
+    if (!env.FileExists(n.moved_local)) {
+      return FailedPreconditionError("the metadata of " + path + " is on RADOS already (" + n.location + ")");
+    }
+    from = From::kCleanUp;
+    result.resumed = true;
+  } else {
+    if (!HasLocalMetaStore(env, n.meta)) return NotFoundError("no metadata store at " + n.meta);
+    if (!env.FileExists(n.key)) {
+      return FailedPreconditionError("the metadata of " + path +
+                                     " is in the clear: encrypt it first (`confiance admin encrypt-metadata --data " +
+                                     path + "`)");
+    }
+    from = From::kStart;
+  }
+
+  std::unique_ptr<meta::MetaStore> target;
+  if (from == From::kStart || from == From::kCopy) {
+    ASSIGN_OR_RETURN(target, open(connection_toml));
+  }
+  if (from == From::kStart) {
+    ASSIGN_OR_RETURN(std::vector<std::string> there, target->ListPartitions("", "", 1));
+    if (!there.empty()) {
+      return FailedPreconditionError("the RADOS namespace already holds metadata (partition '" + there[0] +
+                                     "'): give a namespace of its own (rados_namespace) to each data directory");
+    }
+    // From here on the server refuses the directory until the move is done.
+    RETURN_IF_ERROR(WriteFileDurably(env, n.to_rados, connection_toml));
+    RETURN_IF_ERROR(stepped(1));
+    from = From::kCopy;
+  }
+  if (from == From::kCopy) {
+    // A copy an earlier run began is not trusted: start again on an empty
+    // namespace.
+    if (result.resumed) RETURN_IF_ERROR(meta::DropAllPartitions(*target).status());
+    ASSIGN_OR_RETURN(OpenedLocal local, OpenLocal(env, n, keys, n.meta, /*read_only=*/true));
+    RETURN_IF_ERROR(CopyAndCompare(*local.store, *target, result));
+    RETURN_IF_ERROR(stepped(2));
+    local.store.reset();  // closed before its files are renamed
+    RETURN_IF_ERROR(env.RenameFile(n.meta, n.moved_local));
+    RETURN_IF_ERROR(env.SyncDir(path));
+    RETURN_IF_ERROR(stepped(3));
+    from = From::kLocationInPlace;
+  }
+  if (from == From::kLocationInPlace) {
+    RETURN_IF_ERROR(env.RenameFile(n.to_rados, n.location));
+    RETURN_IF_ERROR(env.SyncDir(path));
+    RETURN_IF_ERROR(stepped(4));
+  }
+  // The local copy goes (its blocks are freed, not overwritten).
+  RETURN_IF_ERROR(RemoveLocalMetaStore(env, n.moved_local));
+  RETURN_IF_ERROR(env.SyncDir(path));
+  RETURN_IF_ERROR(stepped(5));
+  return result;
+}
+
+Result<MetadataMove> MoveMetadataToLocal(Env& env, const std::string& path, kms::KeyProvider& keys,
+                                         const RadosMetaOpener& open,
+                                         const std::function<Status(int step)>& after_step) {
+  const MoveNames n(path);
+  MetadataMove result;
+  auto stepped = [&](int step) -> Status { return after_step ? after_step(step) : OkStatus(); };
+  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local)) return RefuseUnfinishedMetadataMove(env, path);
+
+  enum class From { kStart, kCopy, kEmptySource } from;
+  if (env.FileExists(n.to_local)) {
+    from = HasLocalMetaStore(env, n.meta) ? From::kEmptySource : From::kCopy;
+    result.resumed = true;
+  } else if (env.FileExists(n.location)) {
+    if (HasLocalMetaStore(env, n.meta)) {
+      return FailedPreconditionError("data directory " + path + " holds local metadata (meta/) and " + n.location +
+                                     ": it is not clear which is its metadata");
+    }
+    if (!env.FileExists(n.key)) return FailedPreconditionError("no metadata key at " + n.key);
+    from = From::kStart;
+  } else {
+    return FailedPreconditionError("the metadata of " + path + " is local already (no " + n.location + ")");
+  }
+
+  // The connection is kept until the end (it says which namespace to empty).
+  ASSIGN_OR_RETURN(const std::string connection, ReadSmallFile(env, from == From::kStart ? n.location : n.to_local));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::MetaStore> source, open(connection));
+  if (from == From::kStart) {
+    // From here on the server refuses the directory until the move is done.
+    RETURN_IF_ERROR(WriteFileDurably(env, n.to_local, connection));
+    RETURN_IF_ERROR(stepped(1));
+    RETURN_IF_ERROR(env.RemoveFile(n.location));
+    RETURN_IF_ERROR(env.SyncDir(path));
+    RETURN_IF_ERROR(stepped(2));
+    from = From::kCopy;
+  }
+  if (from == From::kCopy) {
+    if (env.FileExists(n.location)) {  // stopped between steps 1 and 2
+      RETURN_IF_ERROR(env.RemoveFile(n.location));
+      RETURN_IF_ERROR(env.SyncDir(path));
+    }
+    RETURN_IF_ERROR(RemoveLocalMetaStore(env, n.from_rados));  // an earlier run's unfinished copy
+    RETURN_IF_ERROR(env.SyncDir(path));
+    {
+      ASSIGN_OR_RETURN(OpenedLocal local, OpenLocal(env, n, keys, n.from_rados, /*read_only=*/false));
+      RETURN_IF_ERROR(CopyAndCompare(*source, *local.store, result));
+    }  // closed (every batch was synced) before its directory is renamed
+    RETURN_IF_ERROR(env.SyncDir(n.from_rados));
+    RETURN_IF_ERROR(stepped(3));
+    RETURN_IF_ERROR(env.RenameFile(n.from_rados, n.meta));
+    RETURN_IF_ERROR(env.SyncDir(path));
+    RETURN_IF_ERROR(stepped(4));
+  }
+  // The namespace's copy goes; its connection file last.
+  ASSIGN_OR_RETURN(result.dropped_partitions, meta::DropAllPartitions(*source));
+  RETURN_IF_ERROR(stepped(5));
+  RETURN_IF_ERROR(env.RemoveFile(n.to_local));
+  RETURN_IF_ERROR(env.SyncDir(path));
+  RETURN_IF_ERROR(stepped(6));
+  return result;
+}
+
+}  // namespace confiance
