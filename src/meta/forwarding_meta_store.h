@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,7 @@ class ForwardingMetaStore : public MetaStore {
   Status DropPartition(std::string_view partition) override { return base_.DropPartition(partition); }
   Status Purge(std::string_view partition) override { return base_.Purge(partition); }
   Status Checkpoint(const std::string& dir) override { return base_.Checkpoint(dir); }
+  Result<std::unique_ptr<MetaStore>> Snapshot() override { return base_.Snapshot(); }
   Status VerifyChecksums() override { return base_.VerifyChecksums(); }
 
  private:

@@ -217,6 +217,17 @@ class MetaStore {
     return UnimplementedError("this metadata store cannot write a checkpoint");
   }
 
+  // A read-only view of the whole store as of one point of its commit
+  // order, kept while writes go on: for online backups of a store that
+  // cannot write a checkpoint of its own files (Checkpoint is
+  // Unimplemented), which copy the view instead (meta/copy_records.h).
+  // Every write to the view fails with FailedPrecondition. Destroy it before
+  // the store. Unimplemented for stores without one (RocksDB checkpoints;
+  // the in-memory fake).
+  virtual Result<std::unique_ptr<MetaStore>> Snapshot() {
+    return UnimplementedError("this metadata store cannot take a snapshot");
+  }
+
   // Reads back everything the store keeps in its table files and checks it
   // against the checksums written with it, while writes go on: the scrub's
   // metadata pass (catalog/scrub.h), which finds bitrot in records that no

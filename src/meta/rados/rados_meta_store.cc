@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -152,6 +153,43 @@ std::optional<std::string> RadosMetaStore::RecordKey(std::string_view omap_key) 
   return out;
 }
 
+// A write to a partition, counted while it is under way; it waits while
+// writes are held.
+class RadosMetaStore::WriteGate {
+ public:
+  explicit WriteGate(RadosMetaStore& store) : store_(store) { store_.EnterWrite(); }
+  ~WriteGate() { store_.ExitWrite(); }
+  WriteGate(const WriteGate&) = delete;
+  WriteGate& operator=(const WriteGate&) = delete;
+
+ private:
+  RadosMetaStore& store_;
+};
+
+// Holds writes: waits until no other holder is left and every write under
+// way has ended; new writes wait until it is destroyed.
+class RadosMetaStore::HeldWrites {
+ public:
+  explicit HeldWrites(RadosMetaStore& store) : store_(store) {
+    std::unique_lock<std::mutex> l(store_.gate_mu_);
+    store_.gate_cv_.wait(l, [this] { return !store_.writes_held_; });
+    store_.writes_held_ = true;
+    store_.gate_cv_.wait(l, [this] { return store_.writes_in_flight_ == 0; });
+  }
+  ~HeldWrites() {
+    {
+      std::lock_guard<std::mutex> l(store_.gate_mu_);
+      store_.writes_held_ = false;
+    }
+    store_.gate_cv_.notify_all();
+  }
+  HeldWrites(const HeldWrites&) = delete;
+  HeldWrites& operator=(const HeldWrites&) = delete;
+
+ private:
+  RadosMetaStore& store_;
+};
+
 Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& options) {
   if (options.lease_seconds < 3) return InvalidArgumentError("RADOS lease must be at least 3 s");
   std::unique_ptr<RadosMetaStore> s(new RadosMetaStore(options));
@@ -170,6 +208,7 @@ Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& opti
 }
 
 RadosMetaStore::~RadosMetaStore() {
+  if (snapshot_of_ != nullptr) snapshot_of_->ReleaseSnapshot(snap_id_);
   {
     std::lock_guard<std::mutex> l(apply_mu_);
     apply_stopping_ = true;
@@ -210,6 +249,7 @@ Status RadosMetaStore::CheckSealer() {
 }
 
 void RadosMetaStore::ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) {
+  if (snapshot_of_ != nullptr) return done(CheckWritable());  // (a view has no apply threads)
   {
     std::lock_guard<std::mutex> l(apply_mu_);
     pending_.push_back({std::string(partition), std::move(batch), std::move(done)});
@@ -254,7 +294,7 @@ Result<std::optional<std::string>> RadosMetaStore::Get(std::string_view partitio
 
 Status RadosMetaStore::Apply(std::string_view partition, const Batch& batch) {
   RETURN_IF_ERROR(CheckBatch(partition, batch));
-  RETURN_IF_ERROR(lease_->Check());
+  RETURN_IF_ERROR(CheckWritable());
   const std::string oid = ObjectName(partition);
   const bool adds =
       std::any_of(batch.mutations.begin(), batch.mutations.end(), [](const Mutation& m) { return !m.add.empty(); });
@@ -471,6 +511,7 @@ Status RadosMetaStore::ApplyOnce(const std::string& oid, std::string_view partit
     if (!rm_keys.ptrs.empty()) {
       rados_write_op_omap_rm_keys2(write.op, rm_keys.ptrs.data(), rm_keys.lens.data(), rm_keys.ptrs.size());
     }
+    WriteGate gate(*this);
     rc = io_->Timed(RadosOp::kOmapWrite,
                     [&] { return rados_write_op_operate2(write.op, io_->ioctx(), oid.c_str(), nullptr, 0); });
   }
@@ -595,8 +636,8 @@ Result<bool> RadosMetaStore::HasRecords(const std::string& oid) {
   return !first.empty() && RecordKey(first.front().first).has_value();
 }
 
-Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view prefix, std::string_view start_after,
-                                                                size_t limit) {
+Result<std::vector<std::string>> RadosMetaStore::ListPartitionObjects(std::string_view prefix,
+                                                                      std::string_view start_after) {
   // RADOS lists a namespace in hash order: every partition's name is read,
   // then sorted. For sweepers and admin tools, not request paths.
   std::vector<std::string> names;
@@ -620,6 +661,21 @@ Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view
   rados_nobjects_list_close(ctx);
   RETURN_IF_ERROR(listed);
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view prefix, std::string_view start_after,
+                                                                size_t limit) {
+  std::vector<std::string> names;
+  if (snapshot_of_ == nullptr) {
+    ASSIGN_OR_RETURN(names, ListPartitionObjects(prefix, start_after));
+  } else {
+    // A view lists what there was at its snapshot (a listing of the
+    // namespace is always of its head).
+    for (const std::string& name : snapshot_objects_) {
+      if (name.starts_with(prefix) && name > start_after) names.push_back(name);
+    }
+  }
   std::vector<std::string> out;
   for (std::string& name : names) {
     if (out.size() >= limit) break;
@@ -633,13 +689,100 @@ Result<std::vector<std::string>> RadosMetaStore::ListPartitions(std::string_view
 Status RadosMetaStore::Checkpoint(const std::string& dir) {
   (void)dir;
   return UnimplementedError("the metadata is in RADOS pool " + options_.connection.pool +
-                            ": a checkpoint of it is Ceph's to take (pool snapshots, a second cluster; docs/rados.md)");
+                            ": it has no files to checkpoint; copy a Snapshot()");
 }
 
 Status RadosMetaStore::DropPartition(std::string_view partition) {
   RETURN_IF_ERROR(CheckPartition(partition));
-  RETURN_IF_ERROR(lease_->Check());
+  RETURN_IF_ERROR(CheckWritable());
+  WriteGate gate(*this);
   return io_->Remove(ObjectName(partition));
+}
+
+Status RadosMetaStore::Writable() const { return CheckWritable(); }
+
+Status RadosMetaStore::CheckWritable() const {
+  if (snapshot_of_ != nullptr) return FailedPreconditionError("meta: a snapshot of the metadata is read-only");
+  return lease_->Check();
+}
+
+void RadosMetaStore::EnterWrite() {
+  std::unique_lock<std::mutex> l(gate_mu_);
+  gate_cv_.wait(l, [this] { return !writes_held_; });
+  ++writes_in_flight_;
+}
+
+void RadosMetaStore::ExitWrite() {
+  {
+    std::lock_guard<std::mutex> l(gate_mu_);
+    --writes_in_flight_;
+  }
+  gate_cv_.notify_all();
+}
+
+Status RadosMetaStore::SetSnapWriteContext() {
+  std::vector<rados_snap_t> snaps(snaps_.begin(), snaps_.end());  // newest first, as librados wants
+  return io_->Check(
+      rados_ioctx_selfmanaged_snap_set_write_ctx(io_->ioctx(), snap_seq_, snaps.data(), static_cast<int>(snaps.size())),
+      "setting the snapshot write context", "");
+}
+
+Result<std::unique_ptr<MetaStore>> RadosMetaStore::Snapshot() {
+  RETURN_IF_ERROR(CheckWritable());
+  std::unique_ptr<RadosMetaStore> view(new RadosMetaStore(options_));
+  // Its own connection (a monitor round trip) before writes are held: its
+  // reads are at the snapshot, the store's at the head.
+  ASSIGN_OR_RETURN(view->io_, blob::RadosIo::Connect(options_.connection));
+  // The snapshot's id first (a round of the monitors', which can take a
+  // good part of a second): a self-managed snapshot is the point at which
+  // writes begin to carry it in their write context, not its creation.
+  rados_snap_t snap = 0;
+  const int rc = rados_ioctx_selfmanaged_snap_create(io_->ioctx(), &snap);
+  if (rc == -EINVAL) {
+    return FailedPreconditionError("the RADOS pool " + options_.connection.pool +
+                                   " of the metadata cannot take a self-managed snapshot: it has pool snapshots "
+                                   "(ceph osd pool mksnap), which exclude them");
+  }
+  RETURN_IF_ERROR(io_->Check(rc, "taking a snapshot of the namespace", ""));
+  view->snap_id_ = snap;
+  const auto hold_start = std::chrono::steady_clock::now();
+  {
+    // The point: every write acknowledged before it is in the snapshot,
+    // every write after it carries the snapshot (the OSD clones the object
+    // first), and the partitions are those there are at it.
+    HeldWrites held(*this);
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(view->snapshot_objects_, ListPartitionObjects("", ""));
+      snaps_.push_back(snap);
+      std::sort(snaps_.begin(), snaps_.end(), std::greater<>());
+      snap_seq_ = std::max<uint64_t>(snap_seq_, snap);
+      Status set = SetSnapWriteContext();
+      if (!set.ok()) snaps_.erase(std::find(snaps_.begin(), snaps_.end(), snap));
+      return set;
+    }();
+    if (!s.ok()) {
+      rados_ioctx_selfmanaged_snap_remove(io_->ioctx(), snap);
+      return s;
+    }
+  }
+  spdlog::info("metadata snapshot {} taken: {} partition objects, writes held {:.1f} ms", view->snap_id_,
+               view->snapshot_objects_.size(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - hold_start).count());
+  rados_ioctx_snap_set_read(view->io_->ioctx(), view->snap_id_);
+  view->snapshot_of_ = this;
+  return std::unique_ptr<MetaStore>(std::move(view));
+}
+
+void RadosMetaStore::ReleaseSnapshot(uint64_t snap) {
+  {
+    HeldWrites held(*this);
+    snaps_.erase(std::remove(snaps_.begin(), snaps_.end(), snap), snaps_.end());
+    if (Status s = SetSnapWriteContext(); !s.ok()) spdlog::warn("metadata snapshot {}: {}", snap, s.ToString());
+  }
+  // (The OSDs trim its clones in the background.)
+  if (const int rc = rados_ioctx_selfmanaged_snap_remove(io_->ioctx(), snap); rc < 0) {
+    spdlog::warn("metadata snapshot {}: not removed: {}", snap, std::strerror(-rc));
+  }
 }
 
 }  // namespace confiance::meta

@@ -101,17 +101,28 @@ class RadosMetaStore final : public MetaStore {
   Result<std::optional<std::string>> Get(std::string_view partition, std::string_view key) override;
   Status Apply(std::string_view partition, const Batch& batch) override;
   void ApplyAsync(std::string_view partition, Batch batch, std::function<void(Status)> done) override;
-  Status Writable() const override { return lease_->Check(); }
+  Status Writable() const override;
   Result<std::vector<Record>> Scan(std::string_view partition, const ScanOptions& options) override;
   Result<std::vector<std::string>> ListPartitions(std::string_view prefix, std::string_view start_after,
                                                   size_t limit) override;
   Status DropPartition(std::string_view partition) override;
   Status Checkpoint(const std::string& dir) override;
+  // A self-managed snapshot: its id is taken from the monitors first, then
+  // writes are held (every write under way ends first) while the namespace
+  // is listed and the snapshot put in the write context of every later
+  // write, so that the view is one point of the commit order: every write
+  // acknowledged before is in it, none begun after. From then on the OSDs
+  // keep, on each partition's first write, a clone of its data and omap.
+  // The view reads at the snapshot through a connection of its own;
+  // destroying it removes the snapshot (the OSDs trim the clones).
+  // FailedPrecondition if the pool cannot take one: it has pool snapshots
+  // (`ceph osd pool mksnap`), which exclude self-managed ones.
+  Result<std::unique_ptr<MetaStore>> Snapshot() override;
 
   // For the operator's metrics and logs.
   const blob::RadosStats& stats() const { return io_->stats(); }
   const blob::RadosConnection& connection() const { return options_.connection; }
-  bool HoldsLease() const { return lease_->Check().ok(); }
+  bool HoldsLease() const { return lease_ != nullptr && lease_->Check().ok(); }
 
   // The object that holds `partition`, and back (nullopt: not a partition's).
   static std::string ObjectName(std::string_view partition);
@@ -160,6 +171,25 @@ class RadosMetaStore final : public MetaStore {
   Status ScanOnce(const std::string& oid, std::string_view partition, const ScanOptions& options,
                   std::vector<Record>* out);
   Result<bool> HasRecords(const std::string& oid);
+  // The names of the partition objects in the namespace (those with no
+  // record left included), sorted.
+  Result<std::vector<std::string>> ListPartitionObjects(std::string_view prefix, std::string_view start_after);
+  // FailedPrecondition for a snapshot's view (it is read-only), else the
+  // lease's state.
+  Status CheckWritable() const;
+
+  // Writes to partitions (commits and removals) pass the gate; Snapshot
+  // holds it shut while it lists the namespace and takes its snapshot, once
+  // every write that passed has ended.
+  class WriteGate;
+  class HeldWrites;
+  void EnterWrite();
+  void ExitWrite();
+  // Tells the store's connection which snapshots its writes must preserve.
+  // REQUIRES: writes held.
+  Status SetSnapWriteContext();
+  // The view's destructor: the snapshot is no longer preserved.
+  void ReleaseSnapshot(uint64_t snap);
   std::string Seal(std::string_view partition, std::string_view key, std::string_view value) const;
   Result<std::string> Unseal(std::string_view partition, std::string_view key, std::string_view stored) const;
   // With a sealer: FailedPrecondition if the namespace holds values sealed
@@ -188,6 +218,19 @@ class RadosMetaStore final : public MetaStore {
   bool apply_stopping_ = false;       // guarded by apply_mu_
   std::vector<std::thread> apply_threads_;
   std::array<CounterStripe, 64> counter_stripes_;
+
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  int writes_in_flight_ = 0;     // guarded by gate_mu_
+  bool writes_held_ = false;     // guarded by gate_mu_
+  std::vector<uint64_t> snaps_;  // live snapshots, newest first; changed with writes held
+  uint64_t snap_seq_ = 0;        // the newest snapshot ever taken; changed with writes held
+
+  // A snapshot's view (Snapshot): the store it was taken of, the snapshot,
+  // and the partition objects there were.
+  RadosMetaStore* snapshot_of_ = nullptr;
+  uint64_t snap_id_ = 0;
+  std::vector<std::string> snapshot_objects_;
 };
 
 }  // namespace confiance::meta

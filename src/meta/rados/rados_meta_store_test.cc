@@ -2,7 +2,7 @@
 // RadosMetaStore against a real Ceph cluster (tests/ceph/run_with_ceph.py):
 // the MetaStore contract suite, then what is this store's own: the names it
 // gives partitions and keys, scans longer than an OSD page (one snapshot),
-// sealed values.
+// sealed values, snapshots of the whole namespace.
 #include "meta/rados/rados_meta_store.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "blob/rados/rados_io.h"
+#include "meta/copy_records.h"
 #include "meta/counters.h"
+#include "meta/memory/memory_meta_store.h"
 #include "meta/meta_store_contract_test.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -362,6 +364,76 @@ TEST_F(RadosMetaStoreTest, TheLeaseKeepsOneServerPerNamespace) {
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> v, store_->Get("p", "k"));
   EXPECT_EQ(v, "v");
+}
+
+// A snapshot is one point of the commit order while a writer goes on: the
+// writer puts i into "first" then into "second", so any point sees second
+// equal to first or one behind. Then the view stays as it was: later
+// writes, a partition created after and one dropped after do not show.
+TEST_F(RadosMetaStoreTest, SnapshotIsOnePointOfTheCommitOrderAndStaysIt) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_OK(store_->Apply("dropped later", contract::PutBatch("k", "kept in the snapshot")));
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 1; !stop && i < 100000; ++i) {
+      ASSERT_OK(store_->Apply("first", contract::PutBatch("n", std::to_string(i))));
+      ASSERT_OK(store_->Apply("second", contract::PutBatch("n", std::to_string(i))));
+      written = i;
+    }
+  });
+  while (written < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::vector<std::unique_ptr<MetaStore>> views;
+  for (int i = 0; i < 3; ++i) {  // (overlapping snapshots: each its own point)
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<MetaStore> view, store_->Snapshot());
+    views.push_back(std::move(view));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  const int at_views = written;
+  while (written < at_views + 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop = true;
+  writer.join();
+  ASSERT_OK(store_->DropPartition("dropped later"));
+  ASSERT_OK(store_->Apply("created later", contract::PutBatch("k", "v")));
+
+  auto number = [](MetaStore& s, const char* partition) {
+    Result<std::optional<std::string>> v = s.Get(partition, "n");
+    EXPECT_TRUE(v.ok() && v->has_value()) << partition;
+    return v.ok() && v->has_value() ? std::stoi(**v) : -1;
+  };
+  int previous = 0;
+  for (auto& view : views) {
+    const int first = number(*view, "first"), second = number(*view, "second");
+    EXPECT_TRUE(second == first || second == first - 1) << first << " " << second;
+    EXPECT_GT(first, previous);  // later snapshots, later points
+    EXPECT_LE(first, at_views + 1);
+    previous = first;
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> partitions, view->ListPartitions("", "", 100));
+    EXPECT_EQ(partitions, (std::vector<std::string>{"dropped later", "first", "second"}));
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> kept, view->Get("dropped later", "k"));
+    EXPECT_EQ(kept, "kept in the snapshot");
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> later, view->Get("created later", "k"));
+    EXPECT_EQ(later, std::nullopt);
+    // Read-only.
+    EXPECT_EQ(view->Apply("first", contract::PutBatch("n", "0")).code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(view->DropPartition("first").code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(view->Writable().code(), StatusCode::kFailedPrecondition);
+    Status async;
+    view->ApplyAsync("first", contract::PutBatch("n", "0"), [&](Status s) { async = s; });
+    EXPECT_EQ(async.code(), StatusCode::kFailedPrecondition);
+  }
+  // What a backup does with a view: copy it, whole.
+  MemoryMetaStore copy;
+  ASSERT_OK(CopyAllRecords(*views.back(), copy).status());
+  ASSERT_OK(ExpectSameRecords(*views.back(), copy));
+  EXPECT_EQ(number(copy, "first"), number(*views.back(), "first"));
+  // The head went on.
+  EXPECT_GT(number(*store_, "first"), at_views);
+  views.clear();  // the snapshots go; writes go on
+  ASSERT_OK(store_->Apply("first", contract::PutBatch("n", "after")));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MetaStore> again, store_->Snapshot());
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> now, again->Get("first", "n"));
+  EXPECT_EQ(now, "after");
 }
 
 }  // namespace
