@@ -19,6 +19,8 @@
 #include "common/wall_clock.h"
 #include "kms/embedded/key_file_format.h"
 #include "main/data_dir.h"
+#include "main/local_meta_store.h"
+#include "meta/copy_records.h"
 
 namespace confiance {
 namespace {
@@ -240,7 +242,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
 
   // 2. The metadata as of one point of its commit order.
   phase("metadata");
-  RETURN_IF_ERROR(d_.meta->Checkpoint(partial + "/meta"));
+  ASSIGN_OR_RETURN(const std::string metadata_copy, CopyMetadata(partial));
   if (RootKeyState() != keys_before) {
     return AbortedError(
         "the root key was rotated during the backup: the copied key and metadata may not match; "
@@ -285,6 +287,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
                 {"root_key", root_key},
                 {"pools", pools},
                 {"pools_not_copied", pools_not_copied_},
+                {"metadata", metadata_copy},
                 {"blobs", progress_.blobs_done},
                 {"blob_bytes", progress_.blob_bytes}};
     if (!base.path.empty()) {
@@ -299,6 +302,31 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
   if (stop.stop_requested()) return AbortedError("the server is shutting down");
   RETURN_IF_ERROR(env.RenameFile(partial, request.path));
   return env.SyncDir(fs::path(request.path).parent_path().string());
+}
+
+Result<std::string> BackupJob::CopyMetadata(const std::string& into) {
+  const std::string dir = into + "/meta";
+  Status checkpoint = d_.meta->Checkpoint(dir);
+  if (checkpoint.code() != StatusCode::kUnimplemented) {
+    RETURN_IF_ERROR(checkpoint);
+    return std::string("checkpoint");
+  }
+  // No files to checkpoint (metadata on RADOS): a snapshot, copied into a
+  // local store under the metadata key whose file CopyKeys copied. Writes
+  // go on meanwhile; the snapshot goes with the view.
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::MetaStore> snapshot, d_.meta->Snapshot());
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::EncryptedEnv> env,
+                   OpenMetadataEnv(*d_.env, into, *d_.keys, /*create=*/false));
+  if (env == nullptr) return FailedPreconditionError("no metadata key to encrypt the backup's metadata under");
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> copy,
+                     meta::RocksMetaStore::Open(OfflineMetaStoreOptions(dir, *env, /*read_only=*/false)));
+    ASSIGN_OR_RETURN(meta::CopyStats copied, meta::CopyAllRecords(*snapshot, *copy));
+    spdlog::info("backup: {} metadata records ({} partitions) copied from a snapshot", copied.records,
+                 copied.partitions);
+  }
+  RETURN_IF_ERROR(d_.env->SyncDir(dir));
+  return std::string("snapshot");
 }
 
 Status BackupJob::CopyKeys(const admin::BackupRequest& request, const std::string& into) {

@@ -3,7 +3,11 @@
 // (admin::BackupService; docs/backup.md). The result is itself a data
 // directory, so restoring is starting a server on it:
 //   PATH/meta/         a RocksDB checkpoint of the metadata
-//                      (MetaStore::Checkpoint: one point of its commit order)
+//                      (MetaStore::Checkpoint: one point of its commit order),
+//                      or for metadata on RADOS, which has no files, a new
+//                      local store holding a copy of a snapshot of it
+//                      (MetaStore::Snapshot: one point too), encrypted under
+//                      the metadata key
 //   PATH/blobs/        the default pool's blob files
 //   PATH/pools/<name>/ every other pool's (to be put back where the pools
 //                      file points)
@@ -89,6 +93,9 @@ class BackupJob final : public admin::BackupService {
   Result<Base> CheckBase(const std::string& requested, const std::string& path) const;
   Status Run(const std::stop_token& stop, const admin::BackupRequest& request, const Base& base);
   Status CopyKeys(const admin::BackupRequest& request, const std::string& into);
+  // Step 2: the metadata into `into`/meta. Returns how: "checkpoint" or
+  // "snapshot".
+  Result<std::string> CopyMetadata(const std::string& into);
   Status ExportBlobs(const std::stop_token& stop, const std::string& into, const Base& base);
   std::string RootKeyState() const;
 

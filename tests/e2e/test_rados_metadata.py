@@ -8,17 +8,19 @@ appears in them), S3 works as on the embedded store, a SIGKILL during
 concurrent PUTs loses no acknowledged object, a second server on the
 namespace and a data directory with another metadata key are refused, a
 replacement gateway given only the lost one's keys serves what it stored,
-and a directory with local metadata, an online backup and a re-sealing
-under a new key are refused too (no switch by mistake, no checkpoint of a
-RADOS pool, no re-sealing yet). A directory's metadata moves from its local
+an online backup taken during writes restores as one point of the commit
+order, and a directory with local metadata and a re-sealing under a new
+key are refused (no switch by mistake, no re-sealing yet). A directory's metadata moves from its local
 store onto the pool and back (`admin move-metadata`) with every object,
 version, tag and transparency-log entry, and leaves no copy behind."""
 
 import concurrent.futures
 import hashlib
+import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
@@ -121,14 +123,66 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
         assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_read") > 300, m
         assert value(m, "confiance_rados_metadata_errors_total", kind="timeout") == 0
 
-        # An online backup cannot take a checkpoint of metadata on RADOS,
-        # and says so.
-        failed = cli(srv, "--json", "backup", "start", os.path.join(str(tmp_path), "backup"), "--wait",
-                     expect=None)
-        assert failed.rc != 0 and "a checkpoint of it is Ceph's to take" in failed.out + failed.err, failed
+        # An online backup copies a snapshot of the metadata into a local
+        # store while writes go on: the backup is a data directory with
+        # local metadata, of one point of the commit order.
+        backup = os.path.join(str(tmp_path), "backup")
+        stop = threading.Event()
+        during = []
+
+        def writer():
+            i = 0
+            while not stop.is_set() and i < 2000:
+                a.put_object(Bucket="meta", Key="during/%04d" % i, Body=b"during %d" % i)
+                during.append(i)
+                i += 1
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(0.3)
+        try:
+            done = cli(srv, "--json", "backup", "start", backup, "--include-root-key", "--wait").json()
+        finally:
+            time.sleep(0.3)
+            stop.set()
+            thread.join(timeout=60)
+        assert done["state"] == "done", done
+        assert len(during) > 5, during
+        with open(os.path.join(backup, "BACKUP.json")) as f:
+            assert json.load(f)["metadata"] == "snapshot"
+        assert os.path.isfile(os.path.join(backup, "meta", "CURRENT"))
+        assert not os.path.exists(os.path.join(backup, "metadata.toml"))
+        for root, _, files in os.walk(os.path.join(backup, "meta")):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    assert MARKER not in f.read(), name  # encrypted under the metadata key
     finally:
         ns.close()
         srv.stop_clean()
+
+    # The backup, restored: everything from before it, and of the writes
+    # during it a prefix (each listed key reads back).
+    restored = AdminServer(os.path.join(str(tmp_path), "restored"), data_dir=backup)
+    os.makedirs(restored.workdir, exist_ok=True)
+    restored.start()
+    try:
+        r = s3(restored, ACME)
+        assert r.get_object(Bucket="meta", Key="docs/b.txt")["Body"].read() == MARKER * 3
+        assert r.get_object(Bucket="meta", Key="docs/a.txt")["Body"].read() == b"second"
+        assert r.get_object_tagging(Bucket="meta", Key="docs/b.txt")["TagSet"] == [
+            {"Key": "label", "Value": MARKER.decode()}]
+        keys = []
+        for page in r.get_paginator("list_objects_v2").paginate(Bucket="meta", Prefix="many/"):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        assert keys == ["many/%04d" % i for i in range(300)]
+        got = [o["Key"] for o in r.list_objects_v2(Bucket="meta", Prefix="during/", MaxKeys=1000).get("Contents", [])]
+        assert got == ["during/%04d" % i for i in range(len(got))], got
+        assert 0 < len(got) < len(during) + 1, (len(got), len(during))
+        for key in got:
+            assert r.get_object(Bucket="meta", Key=key)["Body"].read() == b"during %d" % int(key[-4:])
+    finally:
+        restored.stop_clean()
+    restored.check_transparency_log()
+
     # The transparency log, read back offline from Ceph, has every request.
     srv.check_transparency_log()
 
