@@ -99,6 +99,15 @@ Result<std::unique_ptr<DataDir>> DataDir::OpenCore(Env& env, const std::string& 
   return d;
 }
 
+Result<StoppedDataDir> OpenStoppedDataDir(Env& env, const std::string& path, const KmsOptions& kms) {
+  StoppedDataDir d;
+  Result<std::unique_ptr<FileLock>> lock = env.LockFile(path + "/LOCK");
+  if (!lock.ok()) return Status(lock.status().code(), "in use by a running server? " + lock.status().message());
+  d.lock = std::move(lock).value();
+  ASSIGN_OR_RETURN(d.keys, OpenKeyProvider(env, path, kms));
+  return d;
+}
+
 Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, const std::string& path,
                                                                   kms::KeyProvider& keys,
                                                                   const std::string& connection_toml,

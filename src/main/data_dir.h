@@ -70,6 +70,15 @@ Result<std::unique_ptr<kms::KeyProvider>> OpenKeyProvider(Env& env, const std::s
 Result<std::vector<sovereignty::PoolSpec>> LoadPools(Env& env, const std::string& pools_file,
                                                      const std::string& jurisdiction);
 
+// What an offline command that rewrites a stopped server's data directory
+// holds: its LOCK (taken first; the error then says a server may hold it)
+// and its key provider.
+struct StoppedDataDir {
+  std::unique_ptr<FileLock> lock;
+  std::unique_ptr<kms::KeyProvider> keys;
+};
+Result<StoppedDataDir> OpenStoppedDataDir(Env& env, const std::string& path, const KmsOptions& kms);
+
 // The metadata store on the RADOS pool that `connection_toml` (the text of
 // the file `origin`: a metadata.toml) names, its values sealed by `sealer`,
 // which this makes from the metadata key of the directory at `path`

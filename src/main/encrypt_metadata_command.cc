@@ -14,8 +14,8 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
     std::fprintf(stderr, "encrypt-metadata: %s: %s\n", data.c_str(), s.ToString().c_str());
     return 1;
   };
-  Result<std::unique_ptr<FileLock>> lock = env.LockFile(data + "/LOCK");
-  if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
+  Result<StoppedDataDir> dir = OpenStoppedDataDir(env, data, kms);
+  if (!dir.ok()) return fail(dir.status());
   if (Status s = RefuseUnfinishedMetadataMove(env, data); !s.ok()) return fail(s);
   if (env.FileExists(data + "/" + kMetadataLocationFile)) {
     return fail(FailedPreconditionError(
@@ -23,10 +23,8 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
         "): its values are sealed as they are written (docs/rados.md); sealing them again under a new metadata key "
         "is not there yet"));
   }
-  Result<std::unique_ptr<kms::KeyProvider>> keys = OpenKeyProvider(env, data, kms);
-  if (!keys.ok()) return fail(keys.status());
   Result<MetadataConversion> done =
-      new_key ? ReencryptMetadataUnderNewKey(env, data, **keys) : EncryptMetadata(env, data, **keys);
+      new_key ? ReencryptMetadataUnderNewKey(env, data, *dir->keys) : EncryptMetadata(env, data, *dir->keys);
   if (!done.ok()) return fail(done.status());
   if (done->already_encrypted) {
     std::printf("encrypt-metadata: the metadata of %s is already encrypted; nothing to do\n", data.c_str());

@@ -106,6 +106,14 @@ class MetadataMoveTest : public ::testing::Test {
     return names;
   }
 
+  // The directory with a new local store, and an empty pool.
+  void StartAgain() {
+    ASSERT_OK(RemoveLocalMetaStore(env_, dir_.Sub("meta")));
+    if (env_.FileExists(dir_.Sub("metadata.toml"))) ASSERT_OK(env_.RemoveFile(dir_.Sub("metadata.toml")));
+    ASSERT_OK(meta::DropAllPartitions(pool_).status());
+    WriteLocalStore();
+  }
+
   // A stop after `step`, as a crash.
   static std::function<Status(int)> StopAfter(int stop) {
     return [stop](int step) {
@@ -144,10 +152,7 @@ TEST_F(MetadataMoveTest, MovesEveryRecordToRadosAndBack) {
 TEST_F(MetadataMoveTest, AMoveToRadosStoppedAfterAnyStepIsRefusedThenFinished) {
   for (int stop = 1; stop <= 5; ++stop) {
     SCOPED_TRACE("stopped after step " + std::to_string(stop));
-    ASSERT_OK(RemoveLocalMetaStore(env_, dir_.Sub("meta")));
-    if (env_.FileExists(dir_.Sub("metadata.toml"))) ASSERT_OK(env_.RemoveFile(dir_.Sub("metadata.toml")));
-    ASSERT_OK(meta::DropAllPartitions(pool_).status());
-    WriteLocalStore();
+    ASSERT_NO_FATAL_FAILURE(StartAgain());
     Result<MetadataMove> stopped =
         MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
@@ -169,10 +174,7 @@ TEST_F(MetadataMoveTest, AMoveToRadosStoppedAfterAnyStepIsRefusedThenFinished) {
 TEST_F(MetadataMoveTest, AMoveToLocalStoppedAfterAnyStepIsRefusedThenFinished) {
   for (int stop = 1; stop <= 6; ++stop) {
     SCOPED_TRACE("stopped after step " + std::to_string(stop));
-    ASSERT_OK(RemoveLocalMetaStore(env_, dir_.Sub("meta")));
-    if (env_.FileExists(dir_.Sub("metadata.toml"))) ASSERT_OK(env_.RemoveFile(dir_.Sub("metadata.toml")));
-    ASSERT_OK(meta::DropAllPartitions(pool_).status());
-    WriteLocalStore();
+    ASSERT_NO_FATAL_FAILURE(StartAgain());
     ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
     Result<MetadataMove> stopped = MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener(), StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();

@@ -13,23 +13,22 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, c
     std::fprintf(stderr, "move-metadata: %s: %s\n", data.c_str(), s.ToString().c_str());
     return 1;
   };
-  Result<std::unique_ptr<FileLock>> lock = env.LockFile(data + "/LOCK");
-  if (!lock.ok()) return fail(Status(lock.status().code(), "in use by a running server? " + lock.status().message()));
-  Result<std::unique_ptr<kms::KeyProvider>> keys = OpenKeyProvider(env, data, kms);
-  if (!keys.ok()) return fail(keys.status());
+  Result<StoppedDataDir> dir = OpenStoppedDataDir(env, data, kms);
+  if (!dir.ok()) return fail(dir.status());
+  kms::KeyProvider& keys = *dir->keys;
   // Outlives the store the opener makes, which the move closes before it
   // returns.
   std::unique_ptr<crypto::RecordSealer> sealer;
   const std::string origin = to_rados_file.empty() ? data + "/" + kMetadataLocationFile : to_rados_file;
   RadosMetaOpener open = [&](const std::string& connection) -> Result<std::unique_ptr<meta::MetaStore>> {
     ASSIGN_OR_RETURN(std::unique_ptr<meta::RadosMetaStore> store,
-                     OpenSealedRadosMeta(env, data, **keys, connection, origin, sealer));
+                     OpenSealedRadosMeta(env, data, keys, connection, origin, sealer));
     return std::unique_ptr<meta::MetaStore>(std::move(store));
   };
   Result<MetadataMove> moved = [&]() -> Result<MetadataMove> {
-    if (to_rados_file.empty()) return MoveMetadataToLocal(env, data, **keys, open);
+    if (to_rados_file.empty()) return MoveMetadataToLocal(env, data, keys, open);
     ASSIGN_OR_RETURN(std::string connection, ReadSmallFile(env, to_rados_file));
-    return MoveMetadataToRados(env, data, **keys, connection, open);
+    return MoveMetadataToRados(env, data, keys, connection, open);
   }();
   if (!moved.ok()) return fail(moved.status());
   if (moved->resumed && moved->records == 0) {
