@@ -1001,11 +1001,13 @@ int main(int argc, char** argv) {
   bool move_to_local = false;
   CLI::App* move_metadata = admin->add_subcommand(
       "move-metadata",
-      "Move a data directory's metadata from its local store onto a RADOS pool, or back; the objects' data stays "
-      "where it is (offline: server stopped; docs/rados.md)");
+      "Move a data directory's metadata from its local store onto a RADOS pool, from one pool to another, or back; "
+      "the objects' data stays where it is (offline: server stopped; docs/rados.md)");
   move_metadata->add_option("--data", move_data, "Data directory")->capture_default_str();
   CLI::Option* to_rados_option = move_metadata->add_option(
-      "--to-rados", move_to_rados, "A metadata.toml naming the pool and an empty namespace (it becomes DIR's)");
+      "--to-rados", move_to_rados,
+      "A metadata.toml naming the pool and an empty namespace (it becomes DIR's; the namespace left, if any, is "
+      "emptied)");
   CLI::Option* to_local_option = move_metadata->add_flag(
       "--to-local", move_to_local, "From the pool DIR/metadata.toml names into DIR/meta (the namespace is emptied)");
   to_rados_option->excludes(to_local_option);

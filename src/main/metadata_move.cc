@@ -21,15 +21,16 @@ struct MoveNames {
         to_rados(dir + "/metadata.to-rados"),
         moved_local(dir + "/meta.moved-to-rados"),
         to_local(dir + "/metadata.to-local"),
-        from_rados(dir + "/meta.from-rados") {}
-  const std::string dir, key, meta, location, to_rados, moved_local, to_local, from_rados;
+        from_rados(dir + "/meta.from-rados"),
+        previous_pool(dir + "/metadata.from-rados") {}
+  const std::string dir, key, meta, location, to_rados, moved_local, to_local, from_rados, previous_pool;
 };
 
 std::string FinishCommand(const std::string& path, bool to_rados) {
   return "`confiance admin move-metadata --data " + path + (to_rados ? " --to-rados FILE`" : " --to-local`");
 }
 
-// The local store of the directory, read-only, through its metadata key.
+// A local store of the directory (in `dir`), through its metadata key.
 struct OpenedLocal {
   std::unique_ptr<crypto::EncryptedEnv> env;  // declared before the store, which uses it
   std::unique_ptr<meta::RocksMetaStore> store;
@@ -56,11 +57,92 @@ Status CopyAndCompare(meta::MetaStore& from, meta::MetaStore& to, MetadataMove& 
   return meta::ExpectSameRecords(from, to);
 }
 
+// From the pool the directory's metadata.toml names to another (another
+// namespace, pool or cluster): MoveMetadataToRados when its metadata is on
+// RADOS already. Steps: 1 the pending move recorded, 2 the copy complete and
+// compared, 3 the source's connection kept, 4 metadata.toml replaced, 5 the
+// source namespace emptied, 6 done.
+Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, const std::string& connection_toml,
+                                      const RadosMetaOpener& open, const std::function<Status(int)>& stepped) {
+  MetadataMove result;
+  if (HasLocalMetaStore(env, n.meta)) {
+    return FailedPreconditionError("data directory " + n.dir + " holds local metadata (meta/) and " + n.location +
+                                   ": it is not clear which is its metadata");
+  }
+  enum class From { kStart, kCopy, kSwitch, kEmptySource } from;
+  const bool pending = env.FileExists(n.to_rados), previous = env.FileExists(n.previous_pool);
+  ASSIGN_OR_RETURN(const std::string location, ReadSmallFile(env, n.location));
+  if (pending) {
+    ASSIGN_OR_RETURN(std::string target, ReadSmallFile(env, n.to_rados));
+    if (target != connection_toml) {
+      return FailedPreconditionError("an interrupted move of " + n.dir + "'s metadata was to the pool " + n.to_rados +
+                                     " names, not this one: finish it with that file");
+    }
+    from = previous ? From::kSwitch : From::kCopy;
+    result.resumed = true;
+  } else if (previous) {
+    if (location != connection_toml) {
+      return FailedPreconditionError("an interrupted move of " + n.dir + "'s metadata was to the pool " + n.location +
+                                     " names, not this one: finish it with that file");
+    }
+    from = From::kEmptySource;
+    result.resumed = true;
+  } else {
+    if (location == connection_toml) {
+      return FailedPreconditionError("the metadata of " + n.dir + " is on that RADOS pool already (" + n.location +
+                                     ")");
+    }
+    from = From::kStart;
+  }
+
+  std::unique_ptr<meta::MetaStore> source, target;
+  if (from == From::kStart || from == From::kCopy) {
+    // (The same namespace under another text is refused here: its lease is
+    // the source's.)
+    ASSIGN_OR_RETURN(source, open(location));
+    ASSIGN_OR_RETURN(target, open(connection_toml));
+  }
+  if (from == From::kStart) {
+    ASSIGN_OR_RETURN(std::vector<std::string> there, target->ListPartitions("", "", 1));
+    if (!there.empty()) {
+      return FailedPreconditionError("the RADOS namespace already holds metadata (partition '" + there[0] +
+                                     "'): give a namespace of its own (rados_namespace) to each data directory");
+    }
+    RETURN_IF_ERROR(WriteFileDurably(env, n.to_rados, connection_toml));
+    RETURN_IF_ERROR(stepped(1));
+    from = From::kCopy;
+  }
+  if (from == From::kCopy) {
+    if (result.resumed) RETURN_IF_ERROR(meta::DropAllPartitions(*target).status());
+    RETURN_IF_ERROR(CopyAndCompare(*source, *target, result));
+    RETURN_IF_ERROR(stepped(2));
+    RETURN_IF_ERROR(WriteFileDurably(env, n.previous_pool, location));
+    RETURN_IF_ERROR(stepped(3));
+    from = From::kSwitch;
+  }
+  if (from == From::kSwitch) {
+    RETURN_IF_ERROR(env.RenameFile(n.to_rados, n.location));
+    RETURN_IF_ERROR(env.SyncDir(n.dir));
+    RETURN_IF_ERROR(stepped(4));
+  }
+  // The source namespace's copy goes; its connection file last.
+  if (source == nullptr) {
+    ASSIGN_OR_RETURN(const std::string source_location, ReadSmallFile(env, n.previous_pool));
+    ASSIGN_OR_RETURN(source, open(source_location));
+  }
+  ASSIGN_OR_RETURN(result.dropped_partitions, meta::DropAllPartitions(*source));
+  RETURN_IF_ERROR(stepped(5));
+  RETURN_IF_ERROR(env.RemoveFile(n.previous_pool));
+  RETURN_IF_ERROR(env.SyncDir(n.dir));
+  RETURN_IF_ERROR(stepped(6));
+  return result;
+}
+
 }  // namespace
 
 Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path) {
   const MoveNames n(path);
-  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local)) {
+  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local) || env.FileExists(n.previous_pool)) {
     return FailedPreconditionError("the move of " + path + "'s metadata to RADOS was interrupted: run " +
                                    FinishCommand(path, true) + " again to finish it");
   }
@@ -78,6 +160,10 @@ Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms:
   MetadataMove result;
   auto stepped = [&](int step) -> Status { return after_step ? after_step(step) : OkStatus(); };
   if (env.FileExists(n.to_local)) return RefuseUnfinishedMetadataMove(env, path);
+  // On RADOS already (and not the end of a move from local): to another pool.
+  if (env.FileExists(n.location) && !env.FileExists(n.moved_local)) {
+    return MoveBetweenPools(env, n, connection_toml, open, stepped);
+  }
 
   // Where to start: the steps below, in order.
   enum class From { kStart, kCopy, kLocationInPlace, kCleanUp } from;
@@ -96,10 +182,7 @@ Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms:
                                      " with no local store to move");
     }
     result.resumed = true;
-  } else if (env.FileExists(n.location)) {
-    if (!env.FileExists(n.moved_local)) {
-      return FailedPreconditionError("the metadata of " + path + " is on RADOS already (" + n.location + ")");
-    }
+  } else if (env.FileExists(n.location)) {  // (and meta.moved-to-rados/: see above)
     from = From::kCleanUp;
     result.resumed = true;
   } else {
@@ -158,7 +241,9 @@ Result<MetadataMove> MoveMetadataToLocal(Env& env, const std::string& path, kms:
   const MoveNames n(path);
   MetadataMove result;
   auto stepped = [&](int step) -> Status { return after_step ? after_step(step) : OkStatus(); };
-  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local)) return RefuseUnfinishedMetadataMove(env, path);
+  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local) || env.FileExists(n.previous_pool)) {
+    return RefuseUnfinishedMetadataMove(env, path);
+  }
 
   enum class From { kStart, kCopy, kEmptySource } from;
   if (env.FileExists(n.to_local)) {

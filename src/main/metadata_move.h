@@ -1,8 +1,9 @@
 // File: main/metadata_move.h
 // Moving a data directory's metadata between its local store (DIR/meta,
 // RocksDB) and a RADOS pool (DIR/metadata.toml; docs/rados.md, "Metadata on
-// RADOS"), offline: `confiance admin move-metadata --data DIR --to-rados
-// FILE | --to-local`. The blobs stay where they are: only the records move.
+// RADOS"), or from one pool to another (namespace, pool or cluster),
+// offline: `confiance admin move-metadata --data DIR --to-rados FILE |
+// --to-local`. The blobs stay where they are: only the records move.
 //
 // Every record is copied through the MetaStore contract
 // (meta/copy_records.h) and the two copies compared before the directory
@@ -18,6 +19,9 @@
 //   DIR/metadata.to-local     the source pool's connection (the replaced
 //                             metadata.toml), until its namespace is emptied
 //   DIR/meta.from-rados/      the local store being filled
+//   DIR/metadata.from-rados   from one pool to another: the source pool's
+//                             connection, once the target's is in place,
+//                             until the source namespace is emptied
 // While one of these is there the directory is refused
 // (RefuseUnfinishedMetadataMove), and running the same move again finishes
 // it: every step is durable before the next, and a crash at any point
@@ -55,18 +59,23 @@ Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path);
 
 // Opens the store on the RADOS pool that a connection file's text names,
 // sealed under the directory's metadata key (OpenSealedRadosMeta; tests
-// pass another store). Called only once the move's preconditions hold.
+// pass another store). Called only once the move's preconditions hold;
+// from one pool to another, twice (both stores open at once).
 using RadosMetaOpener = std::function<Result<std::unique_ptr<meta::MetaStore>>(const std::string& connection_toml)>;
 
-// Moves the local metadata of the directory at `path` (server stopped, its
-// LOCK held by the caller) into the store on the RADOS pool that
-// `connection_toml` names. That store must hold no partition, unless this
-// finishes an interrupted move to the same connection (then it is emptied
-// and the copy starts again). Refused for metadata in the clear (encrypt
-// it first: `encrypt-metadata`). `after_step` (tests): called after each
-// durable step with its number (1 the pending move recorded, 2 the copy
-// complete and compared, 3 the local store set aside, 4 metadata.toml in
-// place, 5 the local store removed); an error from it stops the move
+// Moves the metadata of the directory at `path` (server stopped, its LOCK
+// held by the caller) into the store on the RADOS pool that
+// `connection_toml` names: from its local store, or from the pool its
+// metadata.toml names (then that namespace is emptied once the directory
+// has switched). The target must hold no partition, unless this finishes
+// an interrupted move to the same connection (then it is emptied and the
+// copy starts again). Refused for metadata in the clear (encrypt it first:
+// `encrypt-metadata`). `after_step` (tests): called after each durable
+// step with its number (from local: 1 the pending move recorded, 2 the
+// copy complete and compared, 3 the local store set aside, 4
+// metadata.toml in place, 5 the local store removed; from a pool: 1, 2 as
+// well, 3 the source's connection kept, 4 metadata.toml replaced, 5 the
+// source namespace emptied, 6 done); an error from it stops the move
 // there, as a crash.
 Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms::KeyProvider& keys,
                                          const std::string& connection_toml, const RadosMetaOpener& open,

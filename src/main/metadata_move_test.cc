@@ -27,6 +27,7 @@ namespace confiance {
 namespace {
 
 constexpr char kConnection[] = "rados_pool = \"meta\"\nrados_namespace = \"dir-1\"\n";
+constexpr char kOtherConnection[] = "rados_pool = \"ssd-meta\"\nrados_namespace = \"dir-1\"\n";
 
 // What the opener hands out: a view of the test's "pool", so that it
 // outlives each move.
@@ -58,9 +59,13 @@ class MetadataMoveTest : public ::testing::Test {
 
   RadosMetaOpener Opener() {
     return [this](const std::string& connection) -> Result<std::unique_ptr<meta::MetaStore>> {
-      EXPECT_EQ(connection, kConnection);
       ++opens_;
-      return std::unique_ptr<meta::MetaStore>(std::make_unique<PoolView>(pool_));
+      if (connection == kConnection) return std::unique_ptr<meta::MetaStore>(std::make_unique<PoolView>(pool_));
+      if (connection == kOtherConnection) {
+        return std::unique_ptr<meta::MetaStore>(std::make_unique<PoolView>(other_pool_));
+      }
+      ADD_FAILURE() << "no such pool: " << connection;
+      return NotFoundError("no such pool");
     };
   }
 
@@ -74,12 +79,15 @@ class MetadataMoveTest : public ::testing::Test {
     ASSERT_OK(meta::CopyAllRecords(expected_, *store).status());
   }
 
-  // The directory once on "RADOS": its files, the pool's records.
-  void ExpectOnRados() {
+  // The directory once on "RADOS": its files, the pool's records, the
+  // other pool empty.
+  void ExpectOnRados(bool other = false) {
     EXPECT_EQ(Names(), (std::vector<std::string>{"keys", "meta.key", "metadata.toml"}));
     ASSERT_OK_AND_ASSIGN(std::string location, ReadSmallFile(env_, dir_.Sub("metadata.toml")));
-    EXPECT_EQ(location, kConnection);
-    EXPECT_OK(meta::ExpectSameRecords(expected_, pool_));
+    EXPECT_EQ(location, other ? kOtherConnection : kConnection);
+    EXPECT_OK(meta::ExpectSameRecords(expected_, other ? other_pool_ : pool_));
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> left, (other ? pool_ : other_pool_).ListPartitions("", "", 10));
+    EXPECT_TRUE(left.empty());
     EXPECT_OK(RefuseUnfinishedMetadataMove(env_, dir_.path()));
   }
 
@@ -111,6 +119,7 @@ class MetadataMoveTest : public ::testing::Test {
     ASSERT_OK(RemoveLocalMetaStore(env_, dir_.Sub("meta")));
     if (env_.FileExists(dir_.Sub("metadata.toml"))) ASSERT_OK(env_.RemoveFile(dir_.Sub("metadata.toml")));
     ASSERT_OK(meta::DropAllPartitions(pool_).status());
+    ASSERT_OK(meta::DropAllPartitions(other_pool_).status());
     WriteLocalStore();
   }
 
@@ -125,7 +134,8 @@ class MetadataMoveTest : public ::testing::Test {
   testutil::TempDir dir_;
   std::unique_ptr<kms::EmbeddedKeyProvider> keys_;
   meta::MemoryMetaStore expected_;
-  meta::MemoryMetaStore pool_;  // stands in for the RADOS namespace
+  meta::MemoryMetaStore pool_;        // stands in for the RADOS namespace
+  meta::MemoryMetaStore other_pool_;  // and for one in another pool
   int opens_ = 0;
 };
 
@@ -191,6 +201,45 @@ TEST_F(MetadataMoveTest, AMoveToLocalStoppedAfterAnyStepIsRefusedThenFinished) {
   }
 }
 
+TEST_F(MetadataMoveTest, MovesFromOnePoolToAnother) {
+  WriteLocalStore();
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+  ASSERT_OK_AND_ASSIGN(MetadataMove moved, MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener()));
+  EXPECT_EQ(moved.records, 2500u + 4 * 3u + 1u);
+  EXPECT_EQ(moved.dropped_partitions, 6u);
+  ExpectOnRados(/*other=*/true);
+  // And back to the first, then local.
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+  ExpectOnRados();
+  ASSERT_OK(MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()).status());
+  ExpectLocal();
+}
+
+TEST_F(MetadataMoveTest, AMoveBetweenPoolsStoppedAfterAnyStepIsRefusedThenFinished) {
+  for (int stop = 1; stop <= 6; ++stop) {
+    SCOPED_TRACE("stopped after step " + std::to_string(stop));
+    ASSERT_NO_FATAL_FAILURE(StartAgain());
+    ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+    Result<MetadataMove> stopped =
+        MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), StopAfter(stop));
+    ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
+    if (stop < 6) {
+      Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
+      EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+      EXPECT_NE(refused.message().find("--to-rados FILE` again"), std::string::npos) << refused.ToString();
+      EXPECT_EQ(MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()).status().code(),
+                StatusCode::kFailedPrecondition);
+      // Finished with the file it was moving to, not another.
+      EXPECT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status().code(),
+                StatusCode::kFailedPrecondition);
+      ASSERT_OK_AND_ASSIGN(MetadataMove finished,
+                           MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener()));
+      EXPECT_TRUE(finished.resumed);
+    }
+    ExpectOnRados(/*other=*/true);
+  }
+}
+
 TEST_F(MetadataMoveTest, AFailedCopyIsStartedAgainOnAnEmptiedNamespace) {
   WriteLocalStore();
   pool_.FailNextApply(UnavailableError("cluster away"));
@@ -241,10 +290,19 @@ TEST_F(MetadataMoveTest, Refusals) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("not this one"), std::string::npos) << r.status().ToString();
   ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
-  // On RADOS already.
+  // On that pool already.
   r = MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(r.status().message().find("is on RADOS already"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("is on that RADOS pool already"), std::string::npos) << r.status().ToString();
+  // Another pool that holds metadata.
+  meta::Batch occupied;
+  occupied.op_tag = "occupied";
+  occupied.Put("k", "v");
+  ASSERT_OK(other_pool_.Apply("another directory's", occupied));
+  r = MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("already holds metadata"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(Names(), (std::vector<std::string>{"keys", "meta.key", "metadata.toml"}));
 }
 
 TEST_F(MetadataMoveTest, MetadataInTheClearIsRefused) {

@@ -2,6 +2,7 @@
 #include "main/move_metadata_command.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "main/metadata_move.h"
 
@@ -16,20 +17,25 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, c
   Result<StoppedDataDir> dir = OpenStoppedDataDir(env, data, kms);
   if (!dir.ok()) return fail(dir.status());
   kms::KeyProvider& keys = *dir->keys;
-  // Outlives the store the opener makes, which the move closes before it
-  // returns.
-  std::unique_ptr<crypto::RecordSealer> sealer;
-  const std::string origin = to_rados_file.empty() ? data + "/" + kMetadataLocationFile : to_rados_file;
+  std::string connection_file_text;
+  if (!to_rados_file.empty()) {
+    Result<std::string> text = ReadSmallFile(env, to_rados_file);
+    if (!text.ok()) return fail(text.status());
+    connection_file_text = std::move(text).value();
+  }
+  // They outlive the stores the opener makes, which the move closes before
+  // it returns (from one pool to another, two at once).
+  std::vector<std::unique_ptr<crypto::RecordSealer>> sealers;
   RadosMetaOpener open = [&](const std::string& connection) -> Result<std::unique_ptr<meta::MetaStore>> {
+    const std::string origin = connection_file_text == connection ? to_rados_file : data + "/" + kMetadataLocationFile;
+    std::unique_ptr<crypto::RecordSealer> sealer;
     ASSIGN_OR_RETURN(std::unique_ptr<meta::RadosMetaStore> store,
                      OpenSealedRadosMeta(env, data, keys, connection, origin, sealer));
+    sealers.push_back(std::move(sealer));
     return std::unique_ptr<meta::MetaStore>(std::move(store));
   };
-  Result<MetadataMove> moved = [&]() -> Result<MetadataMove> {
-    if (to_rados_file.empty()) return MoveMetadataToLocal(env, data, keys, open);
-    ASSIGN_OR_RETURN(std::string connection, ReadSmallFile(env, to_rados_file));
-    return MoveMetadataToRados(env, data, keys, connection, open);
-  }();
+  Result<MetadataMove> moved = to_rados_file.empty() ? MoveMetadataToLocal(env, data, keys, open)
+                                                     : MoveMetadataToRados(env, data, keys, connection_file_text, open);
   if (!moved.ok()) return fail(moved.status());
   if (moved->resumed && moved->records == 0) {
     std::printf("move-metadata: finished the interrupted move of %s's metadata %s\n", data.c_str(),
@@ -46,6 +52,12 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, c
         "move-metadata: the metadata of %s is local (meta/, encrypted under %s); %llu partitions dropped from the "
         "RADOS namespace it left\n",
         data.c_str(), kMetadataKeyFile, static_cast<unsigned long long>(moved->dropped_partitions));
+  } else if (moved->dropped_partitions > 0) {
+    std::printf(
+        "move-metadata: the metadata of %s is on the RADOS pool %s names (sealed under %s); %llu partitions dropped "
+        "from the namespace it left\n",
+        data.c_str(), kMetadataLocationFile, kMetadataKeyFile,
+        static_cast<unsigned long long>(moved->dropped_partitions));
   } else {
     std::printf(
         "move-metadata: the metadata of %s is on RADOS (%s, sealed under %s); the local store is removed (unlinked, "

@@ -1,9 +1,10 @@
 // File: main/move_metadata_command.h
 // `confiance admin move-metadata --data DIR --to-rados FILE | --to-local
 // [--kms ...]` (offline: the server stopped): moves a data directory's
-// metadata from its local store onto the RADOS pool that FILE (a
-// metadata.toml, docs/rados.md) names, or back (main/metadata_move.h). Run
-// again after an interruption, it finishes what was interrupted.
+// metadata from its local store (or the pool it is on) onto the RADOS pool
+// that FILE (a metadata.toml, docs/rados.md) names, or back
+// (main/metadata_move.h). Run again after an interruption, it finishes
+// what was interrupted.
 #pragma once
 
 #include <string>

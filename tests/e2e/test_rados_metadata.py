@@ -11,8 +11,9 @@ replacement gateway given only the lost one's keys serves what it stored,
 an online backup taken during writes restores as one point of the commit
 order, and a directory with local metadata and a re-sealing under a new
 key are refused (no switch by mistake, no re-sealing yet). A directory's metadata moves from its local
-store onto the pool and back (`admin move-metadata`) with every object,
-version, tag and transparency-log entry, and leaves no copy behind."""
+store onto the pool, to another namespace and back (`admin
+move-metadata`) with every object, version, tag and transparency-log
+entry, and leaves no copy behind."""
 
 import concurrent.futures
 import hashlib
@@ -397,7 +398,7 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
         # namespace (before it looks for partitions there: the namespace is
         # bound to this directory's metadata key).
         again = move_metadata(srv, "--to-rados", target)
-        assert again.returncode != 0 and "is on RADOS already" in again.stderr, again
+        assert again.returncode != 0 and "is on that RADOS pool already" in again.stderr, again
         other = AdminServer(os.path.join(str(tmp_path), "other"))
         os.makedirs(other.workdir, exist_ok=True)
         other.start()
@@ -421,11 +422,33 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
         # before and after it has its entry, in one tree.
         srv.check_transparency_log()
 
-        # And back: the namespace is emptied.
-        out = move_metadata(srv, "--to-local")
+        # To another namespace (as to another pool or cluster): the one it
+        # leaves is emptied.
+        other_namespace = os.path.join(str(tmp_path), "moved-2.toml")
+        with open(other_namespace, "w") as f:
+            f.write(location_text(cluster, "moved-2"))
+        out = move_metadata(srv, "--to-rados", other_namespace)
         assert out.returncode == 0, out
-        assert "copied into a local store and compared" in out.stdout, out
+        assert "partitions dropped from the namespace it left" in out.stdout, out
         assert [o for o in ns.objects() if o.startswith("m.")] == [], ns.objects()
+        with open(os.path.join(srv.data_dir, "metadata.toml")) as f:
+            assert 'rados_namespace = "moved-2"' in f.read()
+        srv.start()
+        try:
+            with open(srv.log_path, "rb") as f:
+                assert b"namespace 'moved-2'" in f.read()
+            expect_everything(s3(srv, ACME), more=[("written-on-ceph", b"ceph")])
+        finally:
+            srv.stop_clean()
+        ns2 = cephutil.Namespace(cluster, "moved-2")
+        try:
+            # And back: the namespace is emptied.
+            out = move_metadata(srv, "--to-local")
+            assert out.returncode == 0, out
+            assert "copied into a local store and compared" in out.stdout, out
+            assert [o for o in ns2.objects() if o.startswith("m.")] == [], ns2.objects()
+        finally:
+            ns2.close()
     finally:
         ns.close()
     assert sorted(os.listdir(srv.data_dir)) == ["LOCK", "blobs", "keys", "meta", "meta.key"], os.listdir(srv.data_dir)
