@@ -1011,6 +1011,11 @@ int main(int argc, char** argv) {
   CLI::Option* to_local_option = move_metadata->add_flag(
       "--to-local", move_to_local, "From the pool DIR/metadata.toml names into DIR/meta (the namespace is emptied)");
   to_rados_option->excludes(to_local_option);
+  bool move_new_key = false;
+  move_metadata
+      ->add_flag("--new-key", move_new_key,
+                 "From one pool to another: seal the target under a new metadata key, which replaces meta.key")
+      ->needs(to_rados_option);
   offline_kms.Register(*move_metadata);
   std::string credentials_path;
   CLI::App* generate_credentials = admin->add_subcommand(
@@ -1154,7 +1159,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "move-metadata: give --to-rados FILE or --to-local\n");
         return 2;
       }
-      return RunMoveMetadata(move_data, move_to_rados, *kms);
+      return RunMoveMetadata(move_data, move_to_rados, move_new_key, *kms);
     }
     if (encrypt_metadata->parsed()) return RunEncryptMetadata(encrypt_data, encrypt_new_key, *kms);
     if (verify_backup->parsed()) return RunBackupVerify(verify_path, *kms, verify_keys_of);

@@ -108,23 +108,24 @@ Result<StoppedDataDir> OpenStoppedDataDir(Env& env, const std::string& path, con
   return d;
 }
 
-Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, const std::string& path,
-                                                                  kms::KeyProvider& keys,
+Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, kms::KeyProvider& keys,
                                                                   const std::string& connection_toml,
                                                                   const std::string& origin,
+                                                                  const std::string& key_file,
                                                                   std::unique_ptr<crypto::RecordSealer>& sealer) {
   meta::RadosMetaStore::Options o;
   ASSIGN_OR_RETURN(o.connection, sovereignty::ParseRadosConnectionToml(connection_toml, origin));
-  const std::string key_file = path + "/" + kMetadataKeyFile;
-  crypto::SecretBytes key;
-  if (env.FileExists(key_file)) {
-    ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext));
-  } else {
-    ASSIGN_OR_RETURN(
-        key, kms::CreateWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize));
+  if (!key_file.empty()) {
+    crypto::SecretBytes key;
+    if (env.FileExists(key_file)) {
+      ASSIGN_OR_RETURN(key, kms::LoadWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext));
+    } else {
+      ASSIGN_OR_RETURN(key, kms::CreateWrappedKeyFile(env, key_file, keys, kms::kMetadataKeyContext,
+                                                      crypto::EncryptedEnv::kKeySize));
+    }
+    ASSIGN_OR_RETURN(sealer, crypto::RecordSealer::Create(key));
+    o.sealer = sealer.get();
   }
-  ASSIGN_OR_RETURN(sealer, crypto::RecordSealer::Create(key));
-  o.sealer = sealer.get();
   Result<std::unique_ptr<meta::RadosMetaStore>> store = meta::RadosMetaStore::Open(o);
   if (!store.ok()) return Status(store.status().code(), "metadata: " + store.status().message());
   return store;
@@ -140,7 +141,7 @@ Status DataDir::OpenRadosMeta(Env& env, const std::string& location_file) {
   }
   ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, location_file));
   ASSIGN_OR_RETURN(std::unique_ptr<meta::RadosMetaStore> store,
-                   OpenSealedRadosMeta(env, path, *keys, text, location_file, meta_sealer));
+                   OpenSealedRadosMeta(env, *keys, text, location_file, path + "/" + kMetadataKeyFile, meta_sealer));
   rados_meta = store.get();
   meta = std::move(store);
   return OkStatus();

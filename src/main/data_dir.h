@@ -81,13 +81,14 @@ Result<StoppedDataDir> OpenStoppedDataDir(Env& env, const std::string& path, con
 
 // The metadata store on the RADOS pool that `connection_toml` (the text of
 // the file `origin`: a metadata.toml) names, its values sealed by `sealer`,
-// which this makes from the metadata key of the directory at `path`
-// (DIR/meta.key, created if missing) and which must outlive the store.
-// FailedPrecondition if another server holds the namespace's lease.
-Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, const std::string& path,
-                                                                  kms::KeyProvider& keys,
+// which this makes from the metadata key in `key_file` (created if missing;
+// empty: no sealer, only to drop a namespace's partitions) and which must
+// outlive the store. FailedPrecondition if another server holds the
+// namespace's lease.
+Result<std::unique_ptr<meta::RadosMetaStore>> OpenSealedRadosMeta(Env& env, kms::KeyProvider& keys,
                                                                   const std::string& connection_toml,
                                                                   const std::string& origin,
+                                                                  const std::string& key_file,
                                                                   std::unique_ptr<crypto::RecordSealer>& sealer);
 
 struct DataDir {

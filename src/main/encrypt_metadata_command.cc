@@ -20,8 +20,9 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
   if (env.FileExists(data + "/" + kMetadataLocationFile)) {
     return fail(FailedPreconditionError(
         "its metadata is on RADOS (" + std::string(kMetadataLocationFile) +
-        "): its values are sealed as they are written (docs/rados.md); sealing them again under a new metadata key "
-        "is not there yet"));
+        "): its values are sealed as they are written; to seal them under a new metadata key, move them to "
+        "another namespace with `confiance admin move-metadata --data " +
+        data + " --to-rados FILE --new-key` (docs/rados.md)"));
   }
   Result<MetadataConversion> done =
       new_key ? ReencryptMetadataUnderNewKey(env, data, *dir->keys) : EncryptMetadata(env, data, *dir->keys);

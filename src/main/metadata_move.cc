@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "kms/wrapped_key_file.h"
 #include "main/local_meta_store.h"
 #include "main/metadata_encryption.h"
 #include "meta/copy_records.h"
@@ -22,8 +23,9 @@ struct MoveNames {
         moved_local(dir + "/meta.moved-to-rados"),
         to_local(dir + "/metadata.to-local"),
         from_rados(dir + "/meta.from-rados"),
-        previous_pool(dir + "/metadata.from-rados") {}
-  const std::string dir, key, meta, location, to_rados, moved_local, to_local, from_rados, previous_pool;
+        previous_pool(dir + "/metadata.from-rados"),
+        new_key(dir + "/" + kNewMetadataKeyFile) {}
+  const std::string dir, key, meta, location, to_rados, moved_local, to_local, from_rados, previous_pool, new_key;
 };
 
 std::string FinishCommand(const std::string& path, bool to_rados) {
@@ -60,10 +62,13 @@ Status CopyAndCompare(meta::MetaStore& from, meta::MetaStore& to, MetadataMove& 
 // From the pool the directory's metadata.toml names to another (another
 // namespace, pool or cluster): MoveMetadataToRados when its metadata is on
 // RADOS already. Steps: 1 the pending move recorded, 2 the copy complete and
-// compared, 3 the source's connection kept, 4 metadata.toml replaced, 5 the
-// source namespace emptied, 6 done.
-Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, const std::string& connection_toml,
-                                      const RadosMetaOpener& open, const std::function<Status(int)>& stepped) {
+// compared, 3 the source's connection kept, 4 metadata.toml (and with a new
+// key, meta.key) replaced, 5 the source namespace emptied, 6 done. Whether
+// the move has a new key is `new_key` when it starts, then whether
+// meta.new.key is there.
+Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, kms::KeyProvider& keys,
+                                      const std::string& connection_toml, const RadosMetaOpener& open, bool new_key,
+                                      const std::function<Status(int)>& stepped) {
   MetadataMove result;
   if (HasLocalMetaStore(env, n.meta)) {
     return FailedPreconditionError("data directory " + n.dir + " holds local metadata (meta/) and " + n.location +
@@ -95,19 +100,37 @@ Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, const std::s
     from = From::kStart;
   }
 
+  bool made_key = false;
+  if (from == From::kStart && new_key && !env.FileExists(n.new_key)) {
+    // (Kept if there: a run stopped before step 1 may have sealed the
+    // target's check value under it.)
+    RETURN_IF_ERROR(
+        kms::CreateWrappedKeyFile(env, n.new_key, keys, kms::kMetadataKeyContext, crypto::EncryptedEnv::kKeySize)
+            .status());
+    made_key = true;
+  } else if (from == From::kStart && !new_key && env.FileExists(n.new_key)) {
+    RETURN_IF_ERROR(env.RemoveFile(n.new_key));  // a run with a new key stopped before step 1
+  }
+  const SealUnder target_seal = env.FileExists(n.new_key) ? SealUnder::kNewMetadataKey : SealUnder::kMetadataKey;
   std::unique_ptr<meta::MetaStore> source, target;
   if (from == From::kStart || from == From::kCopy) {
     // (The same namespace under another text is refused here: its lease is
     // the source's.)
-    ASSIGN_OR_RETURN(source, open(location));
-    ASSIGN_OR_RETURN(target, open(connection_toml));
-  }
-  if (from == From::kStart) {
-    ASSIGN_OR_RETURN(std::vector<std::string> there, target->ListPartitions("", "", 1));
-    if (!there.empty()) {
+    Status opened = [&]() -> Status {
+      ASSIGN_OR_RETURN(source, open(location, SealUnder::kMetadataKey));
+      ASSIGN_OR_RETURN(target, open(connection_toml, target_seal));
+      if (from != From::kStart) return OkStatus();
+      ASSIGN_OR_RETURN(std::vector<std::string> there, target->ListPartitions("", "", 1));
+      if (there.empty()) return OkStatus();
       return FailedPreconditionError("the RADOS namespace already holds metadata (partition '" + there[0] +
                                      "'): give a namespace of its own (rados_namespace) to each data directory");
+    }();
+    if (!opened.ok()) {
+      if (made_key) env.RemoveFile(n.new_key).IgnoreError();  // nothing was moved
+      return opened;
     }
+  }
+  if (from == From::kStart) {
     RETURN_IF_ERROR(WriteFileDurably(env, n.to_rados, connection_toml));
     RETURN_IF_ERROR(stepped(1));
     from = From::kCopy;
@@ -123,12 +146,18 @@ Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, const std::s
   if (from == From::kSwitch) {
     RETURN_IF_ERROR(env.RenameFile(n.to_rados, n.location));
     RETURN_IF_ERROR(env.SyncDir(n.dir));
-    RETURN_IF_ERROR(stepped(4));
   }
-  // The source namespace's copy goes; its connection file last.
+  // (metadata.to-rados gone, meta.new.key there: stopped between the two.)
+  if (env.FileExists(n.new_key)) {
+    RETURN_IF_ERROR(env.RenameFile(n.new_key, n.key));
+    RETURN_IF_ERROR(env.SyncDir(n.dir));
+  }
+  if (from == From::kSwitch) RETURN_IF_ERROR(stepped(4));
+  // The source namespace's copy goes; its connection file last. (Opened
+  // again, it is opened unsealed: with a new key, its key is gone.)
   if (source == nullptr) {
     ASSIGN_OR_RETURN(const std::string source_location, ReadSmallFile(env, n.previous_pool));
-    ASSIGN_OR_RETURN(source, open(source_location));
+    ASSIGN_OR_RETURN(source, open(source_location, SealUnder::kNothing));
   }
   ASSIGN_OR_RETURN(result.dropped_partitions, meta::DropAllPartitions(*source));
   RETURN_IF_ERROR(stepped(5));
@@ -154,7 +183,7 @@ Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path) {
 }
 
 Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms::KeyProvider& keys,
-                                         const std::string& connection_toml, const RadosMetaOpener& open,
+                                         const std::string& connection_toml, const RadosMetaOpener& open, bool new_key,
                                          const std::function<Status(int step)>& after_step) {
   const MoveNames n(path);
   MetadataMove result;
@@ -162,7 +191,13 @@ Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms:
   if (env.FileExists(n.to_local)) return RefuseUnfinishedMetadataMove(env, path);
   // On RADOS already (and not the end of a move from local): to another pool.
   if (env.FileExists(n.location) && !env.FileExists(n.moved_local)) {
-    return MoveBetweenPools(env, n, connection_toml, open, stepped);
+    return MoveBetweenPools(env, n, keys, connection_toml, open, new_key, stepped);
+  }
+  if (new_key) {
+    return FailedPreconditionError(
+        "a new metadata key comes with a move from one pool to another; the local "
+        "metadata of " +
+        path + " gets one with `confiance admin encrypt-metadata --new-key`, then moves");
   }
 
   // Where to start: the steps below, in order.
@@ -197,7 +232,7 @@ Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms:
 
   std::unique_ptr<meta::MetaStore> target;
   if (from == From::kStart || from == From::kCopy) {
-    ASSIGN_OR_RETURN(target, open(connection_toml));
+    ASSIGN_OR_RETURN(target, open(connection_toml, SealUnder::kMetadataKey));
   }
   if (from == From::kStart) {
     ASSIGN_OR_RETURN(std::vector<std::string> there, target->ListPartitions("", "", 1));
@@ -262,7 +297,7 @@ Result<MetadataMove> MoveMetadataToLocal(Env& env, const std::string& path, kms:
 
   // The connection is kept until the end (it says which namespace to empty).
   ASSIGN_OR_RETURN(const std::string connection, ReadSmallFile(env, from == From::kStart ? n.location : n.to_local));
-  ASSIGN_OR_RETURN(std::unique_ptr<meta::MetaStore> source, open(connection));
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::MetaStore> source, open(connection, SealUnder::kMetadataKey));
   if (from == From::kStart) {
     // From here on the server refuses the directory until the move is done.
     RETURN_IF_ERROR(WriteFileDurably(env, n.to_local, connection));

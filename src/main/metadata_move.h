@@ -22,6 +22,8 @@
 //   DIR/metadata.from-rados   from one pool to another: the source pool's
 //                             connection, once the target's is in place,
 //                             until the source namespace is emptied
+//   DIR/meta.new.key          from one pool to another with a new key: the
+//                             target's key, until it replaces meta.key
 // While one of these is there the directory is refused
 // (RefuseUnfinishedMetadataMove), and running the same move again finishes
 // it: every step is durable before the next, and a crash at any point
@@ -57,29 +59,41 @@ struct MetadataMove {
 // unfinished, saying how to finish it.
 Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path);
 
+// The key a store opened for a move seals its values under.
+enum class SealUnder {
+  kMetadataKey,     // DIR/meta.key
+  kNewMetadataKey,  // DIR/meta.new.key (a move with a new key)
+  kNothing,         // none: only to drop the partitions of a namespace left
+};
+
+// The file of the new metadata key of a move with a new key, until it
+// replaces meta.key.
+inline constexpr char kNewMetadataKeyFile[] = "meta.new.key";
+
 // Opens the store on the RADOS pool that a connection file's text names,
-// sealed under the directory's metadata key (OpenSealedRadosMeta; tests
-// pass another store). Called only once the move's preconditions hold;
-// from one pool to another, twice (both stores open at once).
-using RadosMetaOpener = std::function<Result<std::unique_ptr<meta::MetaStore>>(const std::string& connection_toml)>;
+// sealed as `seal` says (OpenSealedRadosMeta; tests pass another store).
+// Called only once the move's preconditions hold; from one pool to
+// another, twice (both stores open at once).
+using RadosMetaOpener =
+    std::function<Result<std::unique_ptr<meta::MetaStore>>(const std::string& connection_toml, SealUnder seal)>;
 
 // Moves the metadata of the directory at `path` (server stopped, its LOCK
 // held by the caller) into the store on the RADOS pool that
 // `connection_toml` names: from its local store, or from the pool its
 // metadata.toml names (then that namespace is emptied once the directory
-// has switched). The target must hold no partition, unless this finishes
-// an interrupted move to the same connection (then it is emptied and the
-// copy starts again). Refused for metadata in the clear (encrypt it first:
-// `encrypt-metadata`). `after_step` (tests): called after each durable
-// step with its number (from local: 1 the pending move recorded, 2 the
-// copy complete and compared, 3 the local store set aside, 4
-// metadata.toml in place, 5 the local store removed; from a pool: 1, 2 as
-// well, 3 the source's connection kept, 4 metadata.toml replaced, 5 the
-// source namespace emptied, 6 done); an error from it stops the move
-// there, as a crash.
+// has switched). With `new_key` (from a pool only: a local store gets a
+// new key with `encrypt-metadata --new-key`), the target is sealed under a
+// new metadata key (DIR/meta.new.key), which replaces meta.key when the
+// directory switches: the old key then opens nothing the directory uses. The target must hold no partition, unless this
+// finishes an interrupted move to the same connection (then it is emptied and the copy starts again). Refused for
+// metadata in the clear (encrypt it first: `encrypt-metadata`). `after_step` (tests): called after each durable step
+// with its number (from local: 1 the pending move recorded, 2 the copy complete and compared, 3 the local store set
+// aside, 4 metadata.toml in place, 5 the local store removed; from a pool: 1, 2 as well, 3 the source's connection
+// kept, 4 metadata.toml (and meta.key) replaced, 5 the source namespace emptied, 6 done); an error from it stops the
+// move there, as a crash.
 Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms::KeyProvider& keys,
                                          const std::string& connection_toml, const RadosMetaOpener& open,
-                                         const std::function<Status(int step)>& after_step = {});
+                                         bool new_key = false, const std::function<Status(int step)>& after_step = {});
 
 // Moves the metadata of the directory at `path` from the RADOS pool its
 // metadata.toml names into a new local store encrypted under the

@@ -58,8 +58,9 @@ class MetadataMoveTest : public ::testing::Test {
   }
 
   RadosMetaOpener Opener() {
-    return [this](const std::string& connection) -> Result<std::unique_ptr<meta::MetaStore>> {
+    return [this](const std::string& connection, SealUnder seal) -> Result<std::unique_ptr<meta::MetaStore>> {
       ++opens_;
+      seals_.emplace_back(connection, seal);
       if (connection == kConnection) return std::unique_ptr<meta::MetaStore>(std::make_unique<PoolView>(pool_));
       if (connection == kOtherConnection) {
         return std::unique_ptr<meta::MetaStore>(std::make_unique<PoolView>(other_pool_));
@@ -137,6 +138,7 @@ class MetadataMoveTest : public ::testing::Test {
   meta::MemoryMetaStore pool_;        // stands in for the RADOS namespace
   meta::MemoryMetaStore other_pool_;  // and for one in another pool
   int opens_ = 0;
+  std::vector<std::pair<std::string, SealUnder>> seals_;  // what each open sealed under
 };
 
 TEST_F(MetadataMoveTest, MovesEveryRecordToRadosAndBack) {
@@ -164,7 +166,7 @@ TEST_F(MetadataMoveTest, AMoveToRadosStoppedAfterAnyStepIsRefusedThenFinished) {
     SCOPED_TRACE("stopped after step " + std::to_string(stop));
     ASSERT_NO_FATAL_FAILURE(StartAgain());
     Result<MetadataMove> stopped =
-        MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), StopAfter(stop));
+        MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), false, StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
     if (stop < 5) {
       Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
@@ -221,7 +223,7 @@ TEST_F(MetadataMoveTest, AMoveBetweenPoolsStoppedAfterAnyStepIsRefusedThenFinish
     ASSERT_NO_FATAL_FAILURE(StartAgain());
     ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
     Result<MetadataMove> stopped =
-        MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), StopAfter(stop));
+        MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), false, StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
     if (stop < 6) {
       Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
@@ -240,13 +242,69 @@ TEST_F(MetadataMoveTest, AMoveBetweenPoolsStoppedAfterAnyStepIsRefusedThenFinish
   }
 }
 
+TEST_F(MetadataMoveTest, MovesBetweenPoolsUnderANewKey) {
+  WriteLocalStore();
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+  ASSERT_OK_AND_ASSIGN(const std::string old_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+  seals_.clear();
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), /*new_key=*/true).status());
+  ExpectOnRados(/*other=*/true);
+  ASSERT_OK_AND_ASSIGN(const std::string new_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+  EXPECT_NE(new_key, old_key);
+  EXPECT_EQ(seals_, (std::vector<std::pair<std::string, SealUnder>>{{kConnection, SealUnder::kMetadataKey},
+                                                                    {kOtherConnection, SealUnder::kNewMetadataKey}}));
+  // A local store gets its new key another way.
+  ASSERT_OK(MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()).status());
+  ExpectLocal();
+  Result<MetadataMove> r = MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), /*new_key=*/true);
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("encrypt-metadata --new-key"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(MetadataMoveTest, AMoveUnderANewKeyStoppedAfterAnyStepEndsUnderTheNewKey) {
+  for (int stop = 1; stop <= 6; ++stop) {
+    SCOPED_TRACE("stopped after step " + std::to_string(stop));
+    ASSERT_NO_FATAL_FAILURE(StartAgain());
+    ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+    ASSERT_OK_AND_ASSIGN(const std::string old_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+    Result<MetadataMove> stopped =
+        MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), /*new_key=*/true, StopAfter(stop));
+    ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
+    if (stop < 6) {
+      EXPECT_EQ(RefuseUnfinishedMetadataMove(env_, dir_.path()).code(), StatusCode::kFailedPrecondition);
+      // Finished without saying --new-key again: the directory says it.
+      ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener()).status());
+    }
+    ExpectOnRados(/*other=*/true);
+    ASSERT_OK_AND_ASSIGN(const std::string new_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+    EXPECT_NE(new_key, old_key);
+  }
+}
+
+// The switch is two renames (metadata.toml, then meta.key): a stop between
+// them is finished too.
+TEST_F(MetadataMoveTest, AMoveUnderANewKeyStoppedBetweenTheSwitchsRenamesIsFinished) {
+  WriteLocalStore();
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status());
+  ASSERT_OK_AND_ASSIGN(const std::string old_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+  ASSERT_EQ(
+      MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), true, StopAfter(3)).status().code(),
+      StatusCode::kAborted);
+  ASSERT_OK(env_.RenameFile(dir_.Sub("metadata.to-rados"), dir_.Sub("metadata.toml")));
+  EXPECT_EQ(RefuseUnfinishedMetadataMove(env_, dir_.path()).code(), StatusCode::kFailedPrecondition);
+  ASSERT_OK(MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener()).status());
+  ExpectOnRados(/*other=*/true);
+  ASSERT_OK_AND_ASSIGN(const std::string new_key, ReadSmallFile(env_, dir_.Sub("meta.key")));
+  EXPECT_NE(new_key, old_key);
+}
+
 TEST_F(MetadataMoveTest, AFailedCopyIsStartedAgainOnAnEmptiedNamespace) {
   WriteLocalStore();
   pool_.FailNextApply(UnavailableError("cluster away"));
   Result<MetadataMove> failed = MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener());
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable) << failed.status().ToString();
   // Half a copy, from a run stopped later.
-  ASSERT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(),
+  ASSERT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), false,
                                 [this](int step) {
                                   if (step != 2) return OkStatus();
                                   meta::Batch stray;
@@ -284,7 +342,7 @@ TEST_F(MetadataMoveTest, Refusals) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("is local already"), std::string::npos) << r.status().ToString();
   // An interrupted move finished with another connection.
-  ASSERT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), StopAfter(1)).status().code(),
+  ASSERT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), false, StopAfter(1)).status().code(),
             StatusCode::kAborted);
   r = MoveMetadataToRados(env_, dir_.path(), *keys_, "rados_pool = \"elsewhere\"\n", Opener());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
@@ -299,10 +357,12 @@ TEST_F(MetadataMoveTest, Refusals) {
   occupied.op_tag = "occupied";
   occupied.Put("k", "v");
   ASSERT_OK(other_pool_.Apply("another directory's", occupied));
-  r = MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener());
-  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(r.status().message().find("already holds metadata"), std::string::npos) << r.status().ToString();
-  EXPECT_EQ(Names(), (std::vector<std::string>{"keys", "meta.key", "metadata.toml"}));
+  for (bool new_key : {false, true}) {
+    r = MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), new_key);
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(r.status().message().find("already holds metadata"), std::string::npos) << r.status().ToString();
+    EXPECT_EQ(Names(), (std::vector<std::string>{"keys", "meta.key", "metadata.toml"}));  // no new key left
+  }
 }
 
 TEST_F(MetadataMoveTest, MetadataInTheClearIsRefused) {

@@ -8,7 +8,7 @@
 
 namespace confiance {
 
-int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, const KmsOptions& kms) {
+int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, bool new_key, const KmsOptions& kms) {
   Env& env = *Env::Default();
   auto fail = [&](const Status& s) {
     std::fprintf(stderr, "move-metadata: %s: %s\n", data.c_str(), s.ToString().c_str());
@@ -26,16 +26,21 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, c
   // They outlive the stores the opener makes, which the move closes before
   // it returns (from one pool to another, two at once).
   std::vector<std::unique_ptr<crypto::RecordSealer>> sealers;
-  RadosMetaOpener open = [&](const std::string& connection) -> Result<std::unique_ptr<meta::MetaStore>> {
+  RadosMetaOpener open = [&](const std::string& connection,
+                             SealUnder seal) -> Result<std::unique_ptr<meta::MetaStore>> {
     const std::string origin = connection_file_text == connection ? to_rados_file : data + "/" + kMetadataLocationFile;
+    const std::string key_file = seal == SealUnder::kMetadataKey      ? data + "/" + kMetadataKeyFile
+                                 : seal == SealUnder::kNewMetadataKey ? data + "/" + kNewMetadataKeyFile
+                                                                      : std::string();
     std::unique_ptr<crypto::RecordSealer> sealer;
     ASSIGN_OR_RETURN(std::unique_ptr<meta::RadosMetaStore> store,
-                     OpenSealedRadosMeta(env, data, keys, connection, origin, sealer));
+                     OpenSealedRadosMeta(env, keys, connection, origin, key_file, sealer));
     sealers.push_back(std::move(sealer));
     return std::unique_ptr<meta::MetaStore>(std::move(store));
   };
-  Result<MetadataMove> moved = to_rados_file.empty() ? MoveMetadataToLocal(env, data, keys, open)
-                                                     : MoveMetadataToRados(env, data, keys, connection_file_text, open);
+  Result<MetadataMove> moved = to_rados_file.empty()
+                                   ? MoveMetadataToLocal(env, data, keys, open)
+                                   : MoveMetadataToRados(env, data, keys, connection_file_text, open, new_key);
   if (!moved.ok()) return fail(moved.status());
   if (moved->resumed && moved->records == 0) {
     std::printf("move-metadata: finished the interrupted move of %s's metadata %s\n", data.c_str(),
@@ -54,9 +59,9 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, c
         data.c_str(), kMetadataKeyFile, static_cast<unsigned long long>(moved->dropped_partitions));
   } else if (moved->dropped_partitions > 0) {
     std::printf(
-        "move-metadata: the metadata of %s is on the RADOS pool %s names (sealed under %s); %llu partitions dropped "
-        "from the namespace it left\n",
-        data.c_str(), kMetadataLocationFile, kMetadataKeyFile,
+        "move-metadata: the metadata of %s is on the RADOS pool %s names (sealed under %s%s); %llu partitions "
+        "dropped from the namespace it left\n",
+        data.c_str(), kMetadataLocationFile, kMetadataKeyFile, new_key ? ", a new metadata key" : "",
         static_cast<unsigned long long>(moved->dropped_partitions));
   } else {
     std::printf(

@@ -11,9 +11,9 @@ replacement gateway given only the lost one's keys serves what it stored,
 an online backup taken during writes restores as one point of the commit
 order, and a directory with local metadata and a re-sealing under a new
 key are refused (no switch by mistake, no re-sealing yet). A directory's metadata moves from its local
-store onto the pool, to another namespace and back (`admin
-move-metadata`) with every object, version, tag and transparency-log
-entry, and leaves no copy behind."""
+store onto the pool, to another namespace under a new metadata key and
+back (`admin move-metadata`) with every object, version, tag and
+transparency-log entry, and leaves no copy behind."""
 
 import concurrent.futures
 import hashlib
@@ -262,10 +262,11 @@ def test_a_replacement_gateway_serves_what_the_lost_one_stored(tmp_path, cluster
         assert a.get_object(Bucket="kept", Key="after")["Body"].read() == b"new"
     finally:
         replacement.stop_clean()
-    # Re-sealing under a new metadata key is refused, with the reason.
+    # Re-sealing in place under a new metadata key is refused, saying how.
     out = subprocess.run([replacement.binary, "admin", "encrypt-metadata", "--new-key", "--data", replacement.data_dir],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "its metadata is on RADOS" in out.stderr, out
+    assert "--to-rados FILE --new-key" in out.stderr, out
 
 
 def test_a_second_server_or_another_key_is_refused(tmp_path, cluster):
@@ -422,14 +423,19 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
         # before and after it has its entry, in one tree.
         srv.check_transparency_log()
 
-        # To another namespace (as to another pool or cluster): the one it
-        # leaves is emptied.
+        # To another namespace (as to another pool or cluster), under a new
+        # metadata key: the namespace it leaves is emptied, the old key gone.
         other_namespace = os.path.join(str(tmp_path), "moved-2.toml")
         with open(other_namespace, "w") as f:
             f.write(location_text(cluster, "moved-2"))
-        out = move_metadata(srv, "--to-rados", other_namespace)
+        with open(os.path.join(srv.data_dir, "meta.key"), "rb") as f:
+            old_key = f.read()
+        out = move_metadata(srv, "--to-rados", other_namespace, "--new-key")
         assert out.returncode == 0, out
-        assert "partitions dropped from the namespace it left" in out.stdout, out
+        assert "a new metadata key); " in out.stdout and "dropped from the namespace it left" in out.stdout, out
+        with open(os.path.join(srv.data_dir, "meta.key"), "rb") as f:
+            assert f.read() != old_key
+        assert not os.path.exists(os.path.join(srv.data_dir, "meta.new.key"))
         assert [o for o in ns.objects() if o.startswith("m.")] == [], ns.objects()
         with open(os.path.join(srv.data_dir, "metadata.toml")) as f:
             assert 'rados_namespace = "moved-2"' in f.read()
@@ -460,12 +466,18 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
     srv.check_transparency_log()
 
     # A move stopped half-way (as a crash after its first step leaves it):
-    # the server refuses the directory, and the move run again finishes.
-    shutil.copy2(target, os.path.join(srv.data_dir, "metadata.to-rados"))
+    # the server refuses the directory, and the move run again finishes. (A
+    # new namespace: "moved" stays bound to the metadata key of before.)
+    third = os.path.join(str(tmp_path), "moved-3.toml")
+    with open(third, "w") as f:
+        f.write(location_text(cluster, "moved-3"))
+    refused = move_metadata(srv, "--to-rados", target)
+    assert refused.returncode != 0 and "sealed under another metadata key" in refused.stderr, refused
+    shutil.copy2(third, os.path.join(srv.data_dir, "metadata.to-rados"))
     with pytest.raises(ServerDied) as e:
         srv.start()
     assert "metadata to RADOS was interrupted" in str(e.value), str(e.value)[-2000:]
-    out = move_metadata(srv, "--to-rados", target)
+    out = move_metadata(srv, "--to-rados", third)
     assert out.returncode == 0 and "(started again)" in out.stdout, out
     srv.start()
     try:
