@@ -50,10 +50,13 @@
 // what landed). A timed-out Apply may still land later (RADOS.md, trap a):
 // callers resolve by reading, as the contract says.
 //
+// Snapshot (an online backup's view of one point) is a self-managed RADOS
+// snapshot of the namespace, read through a connection of its own.
+//
 // One store instance per namespace (the lease), as RadosBlobStore. Checkpoint,
-// VerifyChecksums and Purge are not this store's: Ceph snapshots and
-// deep-scrubs its pools itself, and the OSDs' own compaction drops
-// overwritten omap values.
+// VerifyChecksums and Purge are not this store's: there are no files to
+// checkpoint (backups copy a Snapshot), Ceph deep-scrubs its pools itself,
+// and the OSDs' own compaction drops overwritten omap values.
 //
 // Thread-safety: safe for concurrent use. Every call blocks on the network.
 #pragma once
@@ -179,8 +182,8 @@ class RadosMetaStore final : public MetaStore {
   Status CheckWritable() const;
 
   // Writes to partitions (commits and removals) pass the gate; Snapshot
-  // holds it shut while it lists the namespace and takes its snapshot, once
-  // every write that passed has ended.
+  // holds it shut while it lists the namespace and puts its snapshot in the
+  // write context, once every write that passed has ended.
   class WriteGate;
   class HeldWrites;
   void EnterWrite();
