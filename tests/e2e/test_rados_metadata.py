@@ -160,6 +160,11 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
         ns.close()
         srv.stop_clean()
 
+    # The backup checks out (every blob its metadata names, at its size).
+    verified = subprocess.run([srv.binary, "admin", "verify-backup", backup], capture_output=True, text=True,
+                              timeout=120)
+    assert verified.returncode == 0 and ": 0 damaged" in verified.stdout, verified
+
     # The backup, restored: everything from before it, and of the writes
     # during it a prefix (each listed key reads back).
     restored = AdminServer(os.path.join(str(tmp_path), "restored"), data_dir=backup)
