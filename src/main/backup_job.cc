@@ -242,7 +242,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
 
   // 2. The metadata as of one point of its commit order.
   phase("metadata");
-  ASSIGN_OR_RETURN(const std::string metadata_copy, CopyMetadata(partial));
+  ASSIGN_OR_RETURN(const std::string metadata_copy, CopyMetadata(stop, partial));
   if (RootKeyState() != keys_before) {
     return AbortedError(
         "the root key was rotated during the backup: the copied key and metadata may not match; "
@@ -304,7 +304,7 @@ Status BackupJob::Run(const std::stop_token& stop, const admin::BackupRequest& r
   return env.SyncDir(fs::path(request.path).parent_path().string());
 }
 
-Result<std::string> BackupJob::CopyMetadata(const std::string& into) {
+Result<std::string> BackupJob::CopyMetadata(const std::stop_token& stop, const std::string& into) {
   const std::string dir = into + "/meta";
   Status checkpoint = d_.meta->Checkpoint(dir);
   if (checkpoint.code() != StatusCode::kUnimplemented) {
@@ -321,9 +321,12 @@ Result<std::string> BackupJob::CopyMetadata(const std::string& into) {
   {
     ASSIGN_OR_RETURN(std::unique_ptr<meta::RocksMetaStore> copy,
                      meta::RocksMetaStore::Open(OfflineMetaStoreOptions(dir, *env, /*read_only=*/false)));
-    ASSIGN_OR_RETURN(meta::CopyStats copied, meta::CopyAllRecords(*snapshot, *copy));
-    spdlog::info("backup: {} metadata records ({} partitions) copied from a snapshot", copied.records,
-                 copied.partitions);
+    Result<meta::CopyStats> copied =
+        meta::CopyAllRecords(*snapshot, *copy, {}, [&stop] { return stop.stop_requested(); });
+    if (copied.status().code() == StatusCode::kCancelled) return AbortedError("the server is shutting down");
+    RETURN_IF_ERROR(copied.status());
+    spdlog::info("backup: {} metadata records ({} partitions) copied from a snapshot", copied->records,
+                 copied->partitions);
   }
   RETURN_IF_ERROR(d_.env->SyncDir(dir));
   return std::string("snapshot");

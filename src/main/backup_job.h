@@ -94,8 +94,8 @@ class BackupJob final : public admin::BackupService {
   Status Run(const std::stop_token& stop, const admin::BackupRequest& request, const Base& base);
   Status CopyKeys(const admin::BackupRequest& request, const std::string& into);
   // Step 2: the metadata into `into`/meta. Returns how: "checkpoint" or
-  // "snapshot".
-  Result<std::string> CopyMetadata(const std::string& into);
+  // "snapshot" (a copy that a stop request ends).
+  Result<std::string> CopyMetadata(const std::stop_token& stop, const std::string& into);
   Status ExportBlobs(const std::stop_token& stop, const std::string& into, const Base& base);
   std::string RootKeyState() const;
 

@@ -44,8 +44,8 @@ Result<std::vector<std::string>> AllPartitions(MetaStore& store) {
 
 }  // namespace
 
-Result<CopyStats> CopyAllRecords(MetaStore& from, MetaStore& to,
-                                 const std::function<void(const CopyStats&)>& progress) {
+Result<CopyStats> CopyAllRecords(MetaStore& from, MetaStore& to, const std::function<void(const CopyStats&)>& progress,
+                                 const std::function<bool()>& stop) {
   CopyStats stats;
   Batch batch;
   size_t batch_bytes = 0;
@@ -61,6 +61,7 @@ Result<CopyStats> CopyAllRecords(MetaStore& from, MetaStore& to,
   RETURN_IF_ERROR(ForEachPartition(from, [&](const std::string& partition) -> Status {
     std::string after;
     for (bool first = true;; first = false) {
+      if (stop && stop()) return Status(StatusCode::kCancelled, "the copy was stopped");
       ASSIGN_OR_RETURN(std::vector<Record> records, Page(from, partition, after, first));
       for (Record& r : records) {
         const size_t bytes = r.key.size() + r.value.size();

@@ -26,9 +26,12 @@ struct CopyStats {
 // remembers the counter values it wrote).
 // REQUIRES: nothing writes either store meanwhile (offline), and `to`
 // holds none of `from`'s partitions (DropAllPartitions empties it).
-// `progress` (may be empty) is called after each partition.
+// `progress` (may be empty) is called after each partition. `stop` (may be
+// empty) is asked before each page: once it says so, the copy ends with
+// Cancelled (what was copied stays).
 Result<CopyStats> CopyAllRecords(MetaStore& from, MetaStore& to,
-                                 const std::function<void(const CopyStats&)>& progress = {});
+                                 const std::function<void(const CopyStats&)>& progress = {},
+                                 const std::function<bool()>& stop = {});
 
 // OK if `a` and `b` hold exactly the same partitions and records; DataLoss
 // naming the first difference otherwise. Reads both whole.

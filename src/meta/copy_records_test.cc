@@ -121,6 +121,16 @@ TEST(CopyRecordsTest, AFailedBatchStopsTheCopyAndNamesItsPartition) {
   EXPECT_NE(copied.status().message().find("cluster away"), std::string::npos);
 }
 
+TEST(CopyRecordsTest, AStoppedCopyEndsCancelled) {
+  MemoryMetaStore from, to;
+  for (int i = 0; i < 10; ++i) Put(from, "p" + std::to_string(i), "k", "v");
+  int asked = 0;
+  Result<CopyStats> copied = CopyAllRecords(from, to, {}, [&] { return ++asked > 3; });
+  EXPECT_EQ(copied.status().code(), StatusCode::kCancelled) << copied.status().ToString();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> there, to.ListPartitions("", "", 100));
+  EXPECT_EQ(there.size(), 3u);  // the pages before the stop
+}
+
 TEST(CopyRecordsTest, EveryKindOfDifferenceIsFound) {
   MemoryMetaStore a, b;
   for (MetaStore* s : {static_cast<MetaStore*>(&a), static_cast<MetaStore*>(&b)}) {
