@@ -185,6 +185,7 @@ def test_online_backup_restores_the_service_as_it_was(tmp_path):
     assert sorted((p["name"], p["directory"]) for p in manifest["pools"]) == [
         ("de-frankfurt", "pools/de-frankfurt"), ("fr-paris", "pools/fr-paris"), ("local", "blobs")], manifest
     assert manifest["blobs"] == done["blobs_done"]
+    assert manifest["metadata"] == "checkpoint"  # (metadata on RADOS: "snapshot", test_rados_metadata.py)
     for name in ("fr-paris", "de-frankfurt"):
         assert os.listdir(os.path.join(backup, "pools", name)), name
     assert os.path.isfile(os.path.join(backup, "meta", "CURRENT"))
