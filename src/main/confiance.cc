@@ -73,6 +73,7 @@
 #include "main/monitoring.h"
 #include "main/move_metadata_command.h"
 #include "main/notification_dispatcher.h"
+#include "main/offline_audit.h"
 #include "main/receipt_command.h"
 #include "main/replication_dispatcher.h"
 #include "main/scrub_command.h"
@@ -789,6 +790,16 @@ int CreateAccessKey(const std::string& data, const std::string& tenant, const st
   Result<iam::NewAccessKey> k = (*dir)->directory->CreateUserKey(tenant, user);
   if (!k.ok()) {
     std::fprintf(stderr, "confiance: %s\n", k.status().ToString().c_str());
+    return 1;
+  }
+  // Logged as the admin API logs it, in the operator's log and the
+  // tenant's; a key that cannot be logged is not given out.
+  audit::Event event =
+      OfflineActionEvent("CreateAccessKey", "tenant/" + tenant + "/user/" + user + "/key/" + k->access_key_id);
+  if (Status logged = LogOfflineAction(**dir, audit::ValidLogTenantId(tenant) ? tenant : "", event); !logged.ok()) {
+    Status deleted = (*dir)->credentials->DeleteAccessKey(k->access_key_id);
+    std::fprintf(stderr, "confiance: the access key could not be logged (%s); %s\n", logged.ToString().c_str(),
+                 deleted.ok() ? "it is deleted again" : ("deleting it failed too: " + deleted.ToString()).c_str());
     return 1;
   }
   std::printf("access_key=%s\nsecret_key=%s\n", k->access_key_id.c_str(), k->secret.c_str());

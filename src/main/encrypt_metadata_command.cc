@@ -5,6 +5,7 @@
 
 #include "main/data_dir.h"
 #include "main/metadata_encryption.h"
+#include "main/offline_audit.h"
 
 namespace confiance {
 
@@ -41,6 +42,20 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
         static_cast<unsigned long long>(done->records), data.c_str(),
         done->was_clear ? "an encrypted store" : "a store", kMetadataKeyFile,
         done->was_clear ? "clear-text files" : "files under the old key");
+  }
+  if (done->already_encrypted) return 0;
+  // Logged in the operator's transparency log (main/offline_audit.h), the
+  // directory opened again as a server opens it once this lock is released.
+  audit::Event event = OfflineActionEvent(new_key ? "NewMetadataKey" : "EncryptMetadata", "metadata");
+  event.details["records"] = std::to_string(done->records);
+  *dir = StoppedDataDir();
+  Result<std::unique_ptr<DataDir>> opened = DataDir::Open(env, data, kms);
+  Status logged = opened.ok() ? LogOfflineAction(**opened, "", event) : opened.status();
+  if (!logged.ok()) {
+    return fail(Status(logged.code(),
+                       "the metadata is encrypted, but that could not be logged in the operator's "
+                       "transparency log: " +
+                           logged.message()));
   }
   return 0;
 }

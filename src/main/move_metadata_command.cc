@@ -5,8 +5,19 @@
 #include <vector>
 
 #include "main/metadata_move.h"
+#include "main/offline_audit.h"
+#include "sovereignty/residency/pools.h"
 
 namespace confiance {
+namespace {
+
+// "rados pool P namespace 'N'" for a connection file's text.
+std::string PoolOf(const std::string& connection_toml) {
+  Result<blob::RadosConnection> c = sovereignty::ParseRadosConnectionToml(connection_toml, "the connection file");
+  return c.ok() ? "rados pool " + c->pool + " namespace '" + c->name_space + "'" : "rados";
+}
+
+}  // namespace
 
 int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, bool new_key, const KmsOptions& kms) {
   Env& env = *Env::Default();
@@ -42,6 +53,23 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, b
                                    ? MoveMetadataToLocal(env, data, keys, open)
                                    : MoveMetadataToRados(env, data, keys, connection_file_text, open, new_key);
   if (!moved.ok()) return fail(moved.status());
+  // Logged in the operator's transparency log, which is now where the
+  // directory's metadata is (the directory opened again as a server opens
+  // it, once this command's lock is released).
+  audit::Event event = OfflineActionEvent("MoveMetadata", "metadata");
+  event.details["to"] = to_rados_file.empty() ? "local" : PoolOf(connection_file_text);
+  event.details["records"] = std::to_string(moved->records);
+  if (new_key) event.details["new_metadata_key"] = "true";
+  sealers.clear();
+  *dir = StoppedDataDir();
+  Result<std::unique_ptr<DataDir>> opened = DataDir::Open(env, data, kms);
+  Status logged = opened.ok() ? LogOfflineAction(**opened, "", event) : opened.status();
+  if (!logged.ok()) {
+    return fail(Status(logged.code(),
+                       "the metadata moved, but the move could not be logged in the operator's "
+                       "transparency log: " +
+                           logged.message()));
+  }
   if (moved->resumed && moved->records == 0) {
     std::printf("move-metadata: finished the interrupted move of %s's metadata %s\n", data.c_str(),
                 to_rados_file.empty() ? "from RADOS" : "to RADOS");

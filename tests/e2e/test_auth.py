@@ -22,6 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+import logcheck
 import s3util
 from s3util import (STREAMING_PAYLOAD, assert_s3_error, aws_chunked_body,
                     aws_chunked_length, client_error, md5_hex, object_path,
@@ -503,6 +504,14 @@ def test_admin_create_access_key(server_factory):
     assert ak and sk, cp.stdout
     ak, sk = ak.group(1), sk.group(1)
     assert ak != srv.access_key
+    # Logged as the admin API logs it: in the operator's log and the
+    # tenant's, by the offline operator.
+    logs = logcheck.read_logs(srv.binary, srv.data_dir)
+    made = [(origin, e) for origin, entries in logs.items() for e in entries
+            if e.get("action") == "CreateAccessKey" and e.get("target", "").endswith("/key/" + ak)]
+    assert sorted(o.split("/", 1)[1] for o, _ in made) == ["operator", "tenant/default"], made
+    assert all(e["principal"] == {"type": "operator", "user": "offline"} and e["source"] == "offline"
+               for _, e in made), made
     srv.start()
     c2 = srv.client(access_key=ak, secret_key=sk)
     names = [b["Name"] for b in c2.list_buckets()["Buckets"]]

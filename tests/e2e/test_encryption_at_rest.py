@@ -16,6 +16,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
+import logcheck
 import s3util
 from s3util import object_path
 
@@ -278,6 +279,12 @@ def test_metadata_reencrypted_under_a_new_key(server_factory):
     assert after != before and after.startswith("confiance wrapped key v1\n"), after
     leftovers = [n for n in os.listdir(srv.data_dir) if n.startswith("meta.") and n != "meta.key"]
     assert not leftovers, leftovers
+    # The operator's log says so (main/offline_audit.h).
+    operator_log = next(entries for origin, entries in logcheck.read_logs(srv.binary, srv.data_dir).items()
+                        if origin.endswith("/operator"))
+    rekeyed = [e for e in operator_log if e.get("action") == "NewMetadataKey"]
+    assert len(rekeyed) == 1 and rekeyed[0]["principal"]["user"] == "offline", rekeyed
+    assert int(rekeyed[0]["details"]["records"]) > 40, rekeyed
     hits, files = scan(srv.data_dir, [tag.encode()])
     assert files > 5 and not hits, hits
 

@@ -27,6 +27,7 @@ import time
 import pytest
 
 import cephutil
+import logcheck
 from adminutil import AdminServer, cli, kill_during_puts, s3
 from conftest import ServerDied
 from metricsutil import samples, scrape, value, write_token
@@ -463,6 +464,14 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
     finally:
         ns.close()
     assert sorted(os.listdir(srv.data_dir)) == ["LOCK", "blobs", "keys", "meta", "meta.key"], os.listdir(srv.data_dir)
+    # Each move is in the operator's transparency log, where it went.
+    operator_log = next(entries for origin, entries in logcheck.read_logs(srv.binary, srv.data_dir).items()
+                        if origin.endswith("/operator"))
+    moves = [(e["details"]["to"], e["details"].get("new_metadata_key")) for e in operator_log
+             if e.get("action") == "MoveMetadata"]
+    assert moves == [("rados pool %s namespace 'moved'" % cluster.env()["CONFIANCE_CEPH_POOL"], None),
+                     ("rados pool %s namespace 'moved-2'" % cluster.env()["CONFIANCE_CEPH_POOL"], "true"),
+                     ("local", None)], moves
     srv.start()
     try:
         expect_everything(s3(srv, ACME), more=[("written-on-ceph", b"ceph")])
