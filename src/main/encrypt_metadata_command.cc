@@ -49,12 +49,9 @@ int RunEncryptMetadata(const std::string& data, bool new_key, const KmsOptions& 
   audit::Event event = OfflineActionEvent(new_key ? "NewMetadataKey" : "EncryptMetadata", "metadata");
   event.details["records"] = std::to_string(done->records);
   *dir = StoppedDataDir();
-  Result<std::unique_ptr<DataDir>> opened = DataDir::Open(env, data, kms);
-  Status logged = opened.ok() ? LogOfflineAction(**opened, "", event) : opened.status();
-  if (!logged.ok()) {
+  if (Status logged = LogOfflineAction(env, data, kms, "", event); !logged.ok()) {
     return fail(Status(logged.code(),
-                       "the metadata is encrypted, but that could not be logged in the operator's "
-                       "transparency log: " +
+                       "the metadata is encrypted, but that could not be logged in the operator's transparency log: " +
                            logged.message()));
   }
   return 0;

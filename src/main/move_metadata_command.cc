@@ -62,12 +62,9 @@ int RunMoveMetadata(const std::string& data, const std::string& to_rados_file, b
   if (new_key) event.details["new_metadata_key"] = "true";
   sealers.clear();
   *dir = StoppedDataDir();
-  Result<std::unique_ptr<DataDir>> opened = DataDir::Open(env, data, kms);
-  Status logged = opened.ok() ? LogOfflineAction(**opened, "", event) : opened.status();
-  if (!logged.ok()) {
+  if (Status logged = LogOfflineAction(env, data, kms, "", event); !logged.ok()) {
     return fail(Status(logged.code(),
-                       "the metadata moved, but the move could not be logged in the operator's "
-                       "transparency log: " +
+                       "the metadata moved, but the move could not be logged in the operator's transparency log: " +
                            logged.message()));
   }
   if (moved->resumed && moved->records == 0) {

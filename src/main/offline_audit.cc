@@ -37,4 +37,10 @@ Status LogOfflineAction(DataDir& dir, std::string_view tenant_id, const audit::E
   return OkStatus();
 }
 
+Status LogOfflineAction(Env& env, const std::string& path, const KmsOptions& kms, std::string_view tenant_id,
+                        const audit::Event& event) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DataDir> dir, DataDir::Open(env, path, kms));
+  return LogOfflineAction(*dir, tenant_id, event);
+}
+
 }  // namespace confiance

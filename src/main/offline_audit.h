@@ -31,4 +31,9 @@ audit::Event OfflineActionEvent(std::string action, std::string target);
 // be made durable.
 Status LogOfflineAction(DataDir& dir, std::string_view tenant_id, const audit::Event& event);
 
+// The same for a command that changed the directory at `path` and has
+// released it: opens it as a server does (DataDir::Open), then logs.
+Status LogOfflineAction(Env& env, const std::string& path, const KmsOptions& kms, std::string_view tenant_id,
+                        const audit::Event& event);
+
 }  // namespace confiance

@@ -55,6 +55,14 @@ def location_text(cluster, namespace):
         env["CONFIANCE_CEPH_KEYRING"], namespace))
 
 
+def location_file(tmp_path, cluster, namespace):
+    """A metadata.toml for `namespace`, outside any data directory."""
+    path = os.path.join(str(tmp_path), namespace + ".toml")
+    with open(path, "w") as f:
+        f.write(location_text(cluster, namespace))
+    return path
+
+
 def server(tmp_path, cluster, namespace, name=None, extra_args=()):
     srv = AdminServer(os.path.join(str(tmp_path), name or ("srv-" + namespace)), extra_args=list(extra_args))
     os.makedirs(srv.workdir, exist_ok=True)
@@ -386,9 +394,7 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
 
     # Onto Ceph: the target file is the operator's; it becomes the
     # directory's metadata.toml.
-    target = os.path.join(str(tmp_path), "target.toml")
-    with open(target, "w") as f:
-        f.write(location_text(cluster, "moved"))
+    target = location_file(tmp_path, cluster, "moved")
     out = move_metadata(srv, "--to-rados", target)
     assert out.returncode == 0, out
     assert "copied onto RADOS and compared" in out.stdout, out
@@ -431,9 +437,7 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
 
         # To another namespace (as to another pool or cluster), under a new
         # metadata key: the namespace it leaves is emptied, the old key gone.
-        other_namespace = os.path.join(str(tmp_path), "moved-2.toml")
-        with open(other_namespace, "w") as f:
-            f.write(location_text(cluster, "moved-2"))
+        other_namespace = location_file(tmp_path, cluster, "moved-2")
         with open(os.path.join(srv.data_dir, "meta.key"), "rb") as f:
             old_key = f.read()
         out = move_metadata(srv, "--to-rados", other_namespace, "--new-key")
@@ -482,9 +486,7 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
     # A move stopped half-way (as a crash after its first step leaves it):
     # the server refuses the directory, and the move run again finishes. (A
     # new namespace: "moved" stays bound to the metadata key of before.)
-    third = os.path.join(str(tmp_path), "moved-3.toml")
-    with open(third, "w") as f:
-        f.write(location_text(cluster, "moved-3"))
+    third = location_file(tmp_path, cluster, "moved-3")
     refused = move_metadata(srv, "--to-rados", target)
     assert refused.returncode != 0 and "sealed under another metadata key" in refused.stderr, refused
     shutil.copy2(third, os.path.join(srv.data_dir, "metadata.to-rados"))
