@@ -50,6 +50,26 @@ Result<OpenedLocal> OpenLocal(Env& env, const MoveNames& n, kms::KeyProvider& ke
   return local;
 }
 
+// Whether a move to RADOS (from local or from another pool) is unfinished.
+bool MoveToRadosUnfinished(Env& env, const MoveNames& n) {
+  return env.FileExists(n.to_rados) || env.FileExists(n.moved_local) || env.FileExists(n.previous_pool);
+}
+
+// An interrupted move is finished with the connection it was started with:
+// FailedPrecondition unless `recorded` (the text of `file`) is
+// `connection_toml`.
+Status RefuseAnotherTarget(const MoveNames& n, const std::string& recorded, const std::string& file,
+                           const std::string& connection_toml) {
+  if (recorded == connection_toml) return OkStatus();
+  return FailedPreconditionError("an interrupted move of " + n.dir + "'s metadata was to the pool " + file +
+                                 " names, not this one: finish it with that file");
+}
+
+Status RefuseLocalAndRadosAtOnce(const MoveNames& n) {
+  return FailedPreconditionError("data directory " + n.dir + " holds local metadata (meta/) and " + n.location +
+                                 ": it is not clear which is its metadata");
+}
+
 // Copies every record of `from` into `to` and compares the two copies.
 Status CopyAndCompare(meta::MetaStore& from, meta::MetaStore& to, MetadataMove& result) {
   ASSIGN_OR_RETURN(meta::CopyStats copied, meta::CopyAllRecords(from, to));
@@ -70,26 +90,17 @@ Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, kms::KeyProv
                                       const std::string& connection_toml, const RadosMetaOpener& open, bool new_key,
                                       const std::function<Status(int)>& stepped) {
   MetadataMove result;
-  if (HasLocalMetaStore(env, n.meta)) {
-    return FailedPreconditionError("data directory " + n.dir + " holds local metadata (meta/) and " + n.location +
-                                   ": it is not clear which is its metadata");
-  }
+  if (HasLocalMetaStore(env, n.meta)) return RefuseLocalAndRadosAtOnce(n);
   enum class From { kStart, kCopy, kSwitch, kEmptySource } from;
   const bool pending = env.FileExists(n.to_rados), previous = env.FileExists(n.previous_pool);
   ASSIGN_OR_RETURN(const std::string location, ReadSmallFile(env, n.location));
   if (pending) {
     ASSIGN_OR_RETURN(std::string target, ReadSmallFile(env, n.to_rados));
-    if (target != connection_toml) {
-      return FailedPreconditionError("an interrupted move of " + n.dir + "'s metadata was to the pool " + n.to_rados +
-                                     " names, not this one: finish it with that file");
-    }
+    RETURN_IF_ERROR(RefuseAnotherTarget(n, target, n.to_rados, connection_toml));
     from = previous ? From::kSwitch : From::kCopy;
     result.resumed = true;
   } else if (previous) {
-    if (location != connection_toml) {
-      return FailedPreconditionError("an interrupted move of " + n.dir + "'s metadata was to the pool " + n.location +
-                                     " names, not this one: finish it with that file");
-    }
+    RETURN_IF_ERROR(RefuseAnotherTarget(n, location, n.location, connection_toml));
     from = From::kEmptySource;
     result.resumed = true;
   } else {
@@ -171,7 +182,7 @@ Result<MetadataMove> MoveBetweenPools(Env& env, const MoveNames& n, kms::KeyProv
 
 Status RefuseUnfinishedMetadataMove(Env& env, const std::string& path) {
   const MoveNames n(path);
-  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local) || env.FileExists(n.previous_pool)) {
+  if (MoveToRadosUnfinished(env, n)) {
     return FailedPreconditionError("the move of " + path + "'s metadata to RADOS was interrupted: run " +
                                    FinishCommand(path, true) + " again to finish it");
   }
@@ -204,10 +215,7 @@ Result<MetadataMove> MoveMetadataToRados(Env& env, const std::string& path, kms:
   enum class From { kStart, kCopy, kLocationInPlace, kCleanUp } from;
   if (env.FileExists(n.to_rados)) {
     ASSIGN_OR_RETURN(std::string pending, ReadSmallFile(env, n.to_rados));
-    if (pending != connection_toml) {
-      return FailedPreconditionError("an interrupted move of " + path + "'s metadata was to the pool " + n.to_rados +
-                                     " names, not this one: finish it with that file");
-    }
+    RETURN_IF_ERROR(RefuseAnotherTarget(n, pending, n.to_rados, connection_toml));
     if (HasLocalMetaStore(env, n.meta)) {
       from = From::kCopy;
     } else if (HasLocalMetaStore(env, n.moved_local)) {
@@ -276,19 +284,14 @@ Result<MetadataMove> MoveMetadataToLocal(Env& env, const std::string& path, kms:
   const MoveNames n(path);
   MetadataMove result;
   auto stepped = [&](int step) -> Status { return after_step ? after_step(step) : OkStatus(); };
-  if (env.FileExists(n.to_rados) || env.FileExists(n.moved_local) || env.FileExists(n.previous_pool)) {
-    return RefuseUnfinishedMetadataMove(env, path);
-  }
+  if (MoveToRadosUnfinished(env, n)) return RefuseUnfinishedMetadataMove(env, path);
 
   enum class From { kStart, kCopy, kEmptySource } from;
   if (env.FileExists(n.to_local)) {
     from = HasLocalMetaStore(env, n.meta) ? From::kEmptySource : From::kCopy;
     result.resumed = true;
   } else if (env.FileExists(n.location)) {
-    if (HasLocalMetaStore(env, n.meta)) {
-      return FailedPreconditionError("data directory " + path + " holds local metadata (meta/) and " + n.location +
-                                     ": it is not clear which is its metadata");
-    }
+    if (HasLocalMetaStore(env, n.meta)) return RefuseLocalAndRadosAtOnce(n);
     if (!env.FileExists(n.key)) return FailedPreconditionError("no metadata key at " + n.key);
     from = From::kStart;
   } else {

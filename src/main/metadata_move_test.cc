@@ -124,6 +124,14 @@ class MetadataMoveTest : public ::testing::Test {
     WriteLocalStore();
   }
 
+  // The directory is refused (as DataDir refuses it) until the move that
+  // `finish` names is run again.
+  void ExpectRefusedUntilFinishedWith(const std::string& finish) {
+    Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
+    EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(refused.message().find(finish + "` again"), std::string::npos) << refused.ToString();
+  }
+
   // A stop after `step`, as a crash.
   static std::function<Status(int)> StopAfter(int stop) {
     return [stop](int step) {
@@ -169,9 +177,7 @@ TEST_F(MetadataMoveTest, AMoveToRadosStoppedAfterAnyStepIsRefusedThenFinished) {
         MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener(), false, StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
     if (stop < 5) {
-      Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
-      EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
-      EXPECT_NE(refused.message().find("--to-rados FILE` again"), std::string::npos) << refused.ToString();
+      ExpectRefusedUntilFinishedWith("--to-rados FILE");
       // The other way is refused too until this one is done.
       EXPECT_EQ(MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()).status().code(),
                 StatusCode::kFailedPrecondition);
@@ -191,9 +197,7 @@ TEST_F(MetadataMoveTest, AMoveToLocalStoppedAfterAnyStepIsRefusedThenFinished) {
     Result<MetadataMove> stopped = MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener(), StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
     if (stop < 6) {
-      Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
-      EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
-      EXPECT_NE(refused.message().find("--to-local` again"), std::string::npos) << refused.ToString();
+      ExpectRefusedUntilFinishedWith("--to-local");
       EXPECT_EQ(MoveMetadataToRados(env_, dir_.path(), *keys_, kConnection, Opener()).status().code(),
                 StatusCode::kFailedPrecondition);
       ASSERT_OK_AND_ASSIGN(MetadataMove finished, MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()));
@@ -226,9 +230,7 @@ TEST_F(MetadataMoveTest, AMoveBetweenPoolsStoppedAfterAnyStepIsRefusedThenFinish
         MoveMetadataToRados(env_, dir_.path(), *keys_, kOtherConnection, Opener(), false, StopAfter(stop));
     ASSERT_EQ(stopped.status().code(), StatusCode::kAborted) << stopped.status().ToString();
     if (stop < 6) {
-      Status refused = RefuseUnfinishedMetadataMove(env_, dir_.path());
-      EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
-      EXPECT_NE(refused.message().find("--to-rados FILE` again"), std::string::npos) << refused.ToString();
+      ExpectRefusedUntilFinishedWith("--to-rados FILE");
       EXPECT_EQ(MoveMetadataToLocal(env_, dir_.path(), *keys_, Opener()).status().code(),
                 StatusCode::kFailedPrecondition);
       // Finished with the file it was moving to, not another.
