@@ -3,7 +3,7 @@
 // CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
 // AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration,
 // ServerSideEncryptionConfiguration, ReplicationConfiguration,
-// BucketLoggingStatus)
+// BucketLoggingStatus, WebsiteConfiguration)
 // must reject or accept any input without crashing; escaping must always
 // produce text without raw markup; and a document these parsers accept must
 // survive render -> parse unchanged.
@@ -20,6 +20,7 @@
 #include "s3/xml/logging_xml.h"
 #include "s3/xml/replication_xml.h"
 #include "s3/xml/tagging_xml.h"
+#include "s3/xml/website_xml.h"
 #include "s3/xml/xml_reader.h"
 #include "s3/xml/xml_writer.h"
 
@@ -82,6 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // TargetGrants are noted (and refused by the handler), not rendered.
   if (auto logging = xml::ParseBucketLoggingStatus(in); logging.ok() && !(*logging && (*logging)->has_target_grants)) {
     CheckRoundTrip(*logging, xml::RenderBucketLoggingStatus, xml::ParseBucketLoggingStatus);
+  }
+  if (auto website = xml::ParseWebsiteConfiguration(in); website.ok()) {
+    CheckRoundTrip(*website, xml::RenderWebsiteConfiguration, xml::ParseWebsiteConfiguration);
   }
   CheckTaggingRoundTrip(in);
   CheckCorsRoundTrip(in);

@@ -113,6 +113,9 @@ struct BucketRecord {
   // PutBucketLogging (server access logging), in s3/bucket_logging.h's
   // encoding (opaque here); "" = logging off.
   std::string logging;
+  // PutBucketWebsite (static website hosting), in s3/website.h's encoding
+  // (opaque here); "" = no website configuration.
+  std::string website;
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;

@@ -100,6 +100,7 @@ struct ServerFlags {
   std::string data = "./data";
   std::string listen = "127.0.0.1:9000";
   std::string domain;
+  std::string website_domain;
   std::string region = "us-east-1";
   std::string log_level = "info";
   int threads = 0;  // 0: one per core (kNetworkThreadsPerCoreWithRadosMetadata with metadata on RADOS)
@@ -399,6 +400,7 @@ int RunServer(const ServerFlags& flags) {
   s3::S3Options s3_options;
   s3_options.region = flags.region;
   s3_options.domain = flags.domain;
+  s3_options.website_domain = flags.website_domain;
   s3_options.max_object_size = flags.max_object_size;
   s3_options.sse_c_allow_http = flags.sse_c_allow_http;
   s3_options.max_session_seconds = flags.max_session_seconds;
@@ -630,6 +632,8 @@ int RunServer(const ServerFlags& flags) {
         // /_confiance/health) is S3Service's, which answers 404 for
         // /_confiance/console/ when the console is off.
         const std::string_view host = req.FindHeader("host").value_or("");
+        // A bucket's website endpoint serves its pages, and nothing else.
+        if (service.IsWebsiteHost(host)) return service.HandleWebsite(req, body, resp);
         if (admin::IsAdminTarget(req.target, host, flags.domain)) {
           return admin_service.Handle(req, body, resp);
         }
@@ -853,6 +857,9 @@ int main(int argc, char** argv) {
   server->add_option("--data", flags.data, "Data directory")->capture_default_str();
   server->add_option("--listen", flags.listen, "HOST:PORT to listen on")->capture_default_str();
   server->add_option("--domain", flags.domain, "Base domain for virtual-host-style requests");
+  server->add_option("--website-domain", flags.website_domain,
+                     "Base domain of static website endpoints: <bucket>.<domain> serves the bucket's website "
+                     "(docs/website.md); unset: no website endpoint");
   server->add_option("--region", flags.region, "The region this server serves")->capture_default_str();
   AddTlsOptions(*server, flags.tls, "serve HTTPS instead of HTTP (with --tls-key; SIGHUP reloads both)");
   server->add_flag("--sse-c-allow-http", flags.sse_c_allow_http,

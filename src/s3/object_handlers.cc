@@ -210,6 +210,14 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       }
       co_return MissingKeyError(ctx, *bucket);
     }
+    // On the website endpoint, an object with a redirect location is that
+    // redirect (s3/website.h).
+    if (ctx.website) {
+      if (auto to = rec->headers.find(std::string(kWebsiteRedirectHeader)); to != rec->headers.end()) {
+        co_await SendWebsiteRedirect(ctx, 301, to->second);
+        co_return std::nullopt;
+      }
+    }
     // An SSE-C object needs its key even for HEAD (S3 answers 400 without
     // it, 403 with a wrong one), before any condition is evaluated.
     if (std::optional<S3Error> refused = CheckCustomerKey(ctx.sse.customer, rec->sse_c_salt, rec->sse_c_verifier)) {
@@ -306,6 +314,8 @@ asio::awaitable<S3Service::Reply> S3Service::GetObject(Ctx& ctx, bool head) {
       }
     }
   }
+  // A website's error document goes out with the error's status.
+  if (ctx.website && ctx.website->status_override != 0) status = ctx.website->status_override;
   if (head) {
     (void)co_await ctx.resp.Start(status, headers, length);
     (void)co_await ctx.resp.Finish();

@@ -12,8 +12,10 @@ namespace confiance::s3 {
 namespace {
 
 constexpr size_t kMaxUserMetadata = 2048;
-constexpr std::array<std::string_view, 5> kStoredHeaders = {
-    "cache-control", "content-disposition", "content-encoding", "content-language", "expires"};
+constexpr std::array<std::string_view, 6> kStoredHeaders = {
+    "cache-control", "content-disposition", "content-encoding", "content-language", "expires", kWebsiteRedirectHeader};
+// S3's limit on a website redirect location.
+constexpr size_t kMaxWebsiteRedirect = 2048;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -67,6 +69,15 @@ Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error
           if (!v.empty()) out.headers[name] = v;
         }
       }
+    }
+  }
+  if (auto to = out.headers.find(std::string(kWebsiteRedirectHeader)); to != out.headers.end()) {
+    const std::string& v = to->second;
+    if (!(v.starts_with("/") || v.starts_with("http://") || v.starts_with("https://")) ||
+        v.size() > kMaxWebsiteRedirect) {
+      *error = MakeError(S3ErrorCode::kInvalidArgument,
+                         "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
+      return InvalidArgumentError("website redirect location");
     }
   }
   if (meta_bytes > kMaxUserMetadata) {

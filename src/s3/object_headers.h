@@ -19,8 +19,14 @@ struct StoredHeaders {
   std::map<std::string, std::string> user_meta;  // x-amz-meta-<name> (lowercase name)
 };
 
+// x-amz-website-redirect-location: stored with the object, and on the
+// website endpoint a redirect instead of its content (s3/website.h).
+inline constexpr std::string_view kWebsiteRedirectHeader = "x-amz-website-redirect-location";
+
 // Collects the headers S3 stores with an object. MetadataTooLarge when the
-// user metadata exceeds 2 KiB (as S3 counts it: names and values).
+// user metadata exceeds 2 KiB (as S3 counts it: names and values);
+// InvalidArgument for a website redirect location that is not a path or an
+// http(s) URL, or longer than 2 KiB.
 Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error* error);
 
 // The tag set of the request's x-amz-tagging header (PutObject,

@@ -80,11 +80,13 @@ enum class Operation {
   kPutObjectRetention,
   kGetObjectLegalHold,
   kPutObjectLegalHold,
+  // Static website hosting (s3/website.h).
+  kGetBucketWebsite,
+  kPutBucketWebsite,
+  kDeleteBucketWebsite,
   // Bucket settings Confiance does not offer, answered with their unset
   // state as S3 answers for a bucket that never had them
   // (unset_settings_handlers.cc); setting one is NotImplemented.
-  kGetBucketWebsite,
-  kDeleteBucketWebsite,
   kGetBucketRequestPayment,
   kGetBucketAccelerate,
   // Server access logging to a bucket (s3/bucket_logging.h).

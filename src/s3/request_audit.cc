@@ -93,6 +93,11 @@ audit::Event S3Service::RequestAudit::MakeEvent(int status, std::optional<uint64
     e.details["size"] = std::to_string(ctx.written->size);
   }
   if (ctx.delete_marker_created) e.details["delete_marker"] = "created";
+  // A website request that read another object (an index or error
+  // document) names the path it asked for.
+  if (ctx.website && ctx.website->requested_key != ctx.route.key) {
+    e.details["website_path"] = "/" + ctx.website->requested_key;
+  }
   if (ctx.replica_change) e.details["replica"] = "true";
   if (ctx.sts_call) {
     e.operation = ctx.sts_call->action;

@@ -13,10 +13,8 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate",     "analytics", "intelligent-tiering",
-    "inventory",      "logging",   "metrics",
-    "requestPayment", "restore",   "select",
-    "torrent",        "website",
+    "accelerate", "analytics", "intelligent-tiering", "inventory", "logging", "metrics", "requestPayment", "restore",
+    "select",     "torrent",
 };
 
 // Of those, the bucket settings whose unset state a GET (and for one, a
@@ -28,7 +26,6 @@ struct UnsetSetting {
   Operation get, del;
 };
 constexpr UnsetSetting kUnsetSettings[] = {
-    {"website", Operation::kGetBucketWebsite, Operation::kDeleteBucketWebsite},
     {"requestPayment", Operation::kGetBucketRequestPayment, Operation::kNotImplemented},
     {"accelerate", Operation::kGetBucketAccelerate, Operation::kNotImplemented},
 };
@@ -88,6 +85,7 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"notification", Operation::kGetBucketNotification, Operation::kPutBucketNotification,
        Operation::kNotImplemented},
       {"logging", Operation::kGetBucketLogging, Operation::kPutBucketLogging, Operation::kNotImplemented},
+      {"website", Operation::kGetBucketWebsite, Operation::kPutBucketWebsite, Operation::kDeleteBucketWebsite},
       {"replication", Operation::kGetBucketReplication, Operation::kPutBucketReplication,
        Operation::kDeleteBucketReplication},
       {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
@@ -157,10 +155,10 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "PUT") return Operation::kPutObjectLegalHold;
     return InvalidArgumentError("method not allowed");
   }
-  // ?cors, ?encryption and ?notification name a bucket's configuration,
+  // ?cors, ?encryption, ?notification and ?website name a bucket's configuration,
   // not an object's.
   if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption") || r.HasQuery("object-lock") ||
-      r.HasQuery("notification")) {
+      r.HasQuery("notification") || r.HasQuery("website")) {
     return Operation::kNotImplemented;
   }
   const bool upload = r.HasQuery("uploadId");
@@ -183,6 +181,19 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
 }
 
 }  // namespace
+
+std::optional<std::string> VirtualHostBucket(std::string_view host, std::string_view domain) {
+  // Host names are case-insensitive (RFC 3986); bucket names are lowercase.
+  std::string h(StripPort(host));
+  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (domain.empty() || h.size() <= domain.size() + 1 ||
+      !sigv4::EqualsIgnoreCase(std::string_view(h).substr(h.size() - domain.size()), domain) ||
+      h[h.size() - domain.size() - 1] != '.') {
+    return std::nullopt;
+  }
+  h.resize(h.size() - domain.size() - 1);
+  return h;
+}
 
 std::optional<std::string> Route::Query(std::string_view name) const {
   auto it = query.find(name);
@@ -210,13 +221,8 @@ Result<Route> RouteRequest(std::string_view method, std::string_view target,
   for (auto& [k, v] : *params) r.query.emplace(std::move(k), std::move(v));
 
   std::string_view rest = std::string_view(*path).substr(1);
-  // Host names are case-insensitive (RFC 3986); bucket names are lowercase.
-  std::string h(StripPort(host));
-  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!options.domain.empty() && h.size() > options.domain.size() + 1 &&
-      sigv4::EqualsIgnoreCase(std::string_view(h).substr(h.size() - options.domain.size()), options.domain) &&
-      h[h.size() - options.domain.size() - 1] == '.') {
-    r.bucket = h.substr(0, h.size() - options.domain.size() - 1);
+  if (std::optional<std::string> bucket = VirtualHostBucket(host, options.domain)) {
+    r.bucket = std::move(*bucket);
     r.key = std::string(rest);
     r.virtual_host = true;
   } else {
@@ -302,6 +308,8 @@ std::string_view OperationName(Operation op) {
     case Operation::kGetObjectLegalHold: return "GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "PutObjectLegalHold";
     case Operation::kGetBucketWebsite: return "GetBucketWebsite";
+    case Operation::kPutBucketWebsite:
+      return "PutBucketWebsite";
     case Operation::kDeleteBucketWebsite: return "DeleteBucketWebsite";
     case Operation::kGetBucketLogging: return "GetBucketLogging";
     case Operation::kPutBucketLogging: return "PutBucketLogging";
@@ -384,6 +392,8 @@ std::string_view IamAction(Operation op) {
     case Operation::kGetObjectLegalHold: return "s3:GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "s3:PutObjectLegalHold";
     case Operation::kGetBucketWebsite: return "s3:GetBucketWebsite";
+    case Operation::kPutBucketWebsite:
+      return "s3:PutBucketWebsite";
     case Operation::kDeleteBucketWebsite: return "s3:DeleteBucketWebsite";
     case Operation::kGetBucketLogging: return "s3:GetBucketLogging";
     case Operation::kPutBucketLogging: return "s3:PutBucketLogging";

@@ -36,6 +36,11 @@ struct RouterOptions {
   std::string domain;  // e.g. "s3.example.com"; empty = path-style only
 };
 
+// The bucket a virtual-host-style Host header ("bucket.<domain>[:port]",
+// any case) names; nullopt if `host` is not under `domain` (or domain is
+// empty).
+std::optional<std::string> VirtualHostBucket(std::string_view host, std::string_view domain);
+
 // Errors: InvalidURI-like targets -> InvalidArgument; methods S3 does not
 // use on the resource -> MethodNotAllowed (as an S3Error).
 Result<Route> RouteRequest(std::string_view method, std::string_view target,

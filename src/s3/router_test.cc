@@ -68,7 +68,6 @@ TEST(RouterTest, PostOnTheServiceIsTheStsQueryApi) {
 }
 
 TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
-  EXPECT_EQ(MustRoute("PUT", "/b?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?logging").op, Operation::kPutBucketLogging);
   EXPECT_EQ(MustRoute("DELETE", "/b?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b/k?logging").op, Operation::kNotImplemented);
@@ -90,9 +89,22 @@ TEST(RouterTest, ReplicationIsABucketConfiguration) {
   EXPECT_FALSE(IsObjectOperation(Operation::kPutBucketReplication));
 }
 
-TEST(RouterTest, UnsetBucketSettingsAreReadable) {
+TEST(RouterTest, WebsiteIsABucketConfiguration) {
   EXPECT_EQ(MustRoute("GET", "/b?website").op, Operation::kGetBucketWebsite);
+  EXPECT_EQ(MustRoute("PUT", "/b?website").op, Operation::kPutBucketWebsite);
   EXPECT_EQ(MustRoute("DELETE", "/b?website").op, Operation::kDeleteBucketWebsite);
+  EXPECT_EQ(IamAction(Operation::kPutBucketWebsite), "s3:PutBucketWebsite");
+}
+
+TEST(RouterTest, VirtualHostBucketIsTheLabelsBeforeTheDomain) {
+  EXPECT_EQ(VirtualHostBucket("site.web.example.org", "web.example.org"), "site");
+  EXPECT_EQ(VirtualHostBucket("Www.Example.COM.web.example.org:8080", "web.example.org"), "www.example.com");
+  EXPECT_EQ(VirtualHostBucket("web.example.org", "web.example.org"), std::nullopt);
+  EXPECT_EQ(VirtualHostBucket("siteweb.example.org", "web.example.org"), std::nullopt);
+  EXPECT_EQ(VirtualHostBucket("site.web.example.org", ""), std::nullopt);
+}
+
+TEST(RouterTest, UnsetBucketSettingsAreReadable) {
   EXPECT_EQ(MustRoute("GET", "/b?logging").op, Operation::kGetBucketLogging);
   EXPECT_EQ(MustRoute("GET", "/b?requestPayment").op, Operation::kGetBucketRequestPayment);
   EXPECT_EQ(MustRoute("GET", "/b?accelerate").op, Operation::kGetBucketAccelerate);

@@ -26,7 +26,10 @@ confiance_test(s3_replication_config_test SOURCES replication_config_test.cc DEP
 # Server access logging to a bucket (docs/bucket-logging.md).
 target_sources(confiance_s3 PRIVATE bucket_logging.cc logging_handlers.cc)
 confiance_test(s3_bucket_logging_test SOURCES bucket_logging_test.cc DEPS confiance_s3)
-# Website, Requester Pays, acceleration: never set here.
+# Static website hosting (docs/website.md).
+target_sources(confiance_s3 PRIVATE website.cc website_handlers.cc)
+confiance_test(s3_website_test SOURCES website_test.cc DEPS confiance_s3)
+# Requester Pays, acceleration: never set here.
 target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)
 # Object Lock (docs/object-lock.md).
 target_sources(confiance_s3 PRIVATE object_lock_handlers.cc)

@@ -86,6 +86,15 @@ struct S3Service::Ctx {
     bool delete_marker_created = false;
   };
   std::vector<KeyOutcome> key_outcomes;
+  // A request to the website endpoint (website_handlers.cc): the path it
+  // asked for (its log entry names it when the object read is another, an
+  // index or error document), and the status GetObject answers with
+  // instead of 200 (an error document goes out with the error's status).
+  struct WebsiteRequest {
+    std::string requested_key;
+    int status_override = 0;
+  };
+  std::optional<WebsiteRequest> website;
   // The tenant whose read byte limit the response's body is charged to
   // (S3Service::AdmitRate); "" = none.
   std::string rate_charged_tenant;

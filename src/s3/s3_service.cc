@@ -66,6 +66,11 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
     co_await ServeLogApiRequest(log_api, request, response);
     co_return;
   }
+  co_await Serve(request, body, response, as_service, /*website=*/false);
+}
+
+asio::awaitable<void> S3Service::Serve(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
+                                       const ServicePrincipal* as_service, bool website) {
   const auto started = std::chrono::steady_clock::now();
   // Decorators, innermost first: CORS headers decided before the handler,
   // then the transparency-log entry made durable before the first byte.
@@ -78,8 +83,14 @@ asio::awaitable<void> S3Service::Handle(http::Request& request, http::BodyReader
   if (audit) audit->Bind(ctx);
   ctx.extra_headers = &writer;
   ctx.request_id = NewRequestId();
-  Reply reply = co_await Dispatch(ctx);
-  if (reply) co_await SendError(ctx, *reply);
+  if (website) {
+    ctx.requester.anonymous = true;
+    Reply reply = co_await ServeWebsite(ctx);
+    if (reply) co_await SendWebsiteError(ctx, *reply);
+  } else {
+    Reply reply = co_await Dispatch(ctx);
+    if (reply) co_await SendError(ctx, *reply);
+  }
   ChargeRate(ctx);
   WipeCustomerKeyHeaders(request);  // also when Dispatch refused before parsing them
   if (deps_.request_metrics != nullptr) {
@@ -245,7 +256,11 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kGetBucketLogging: co_return co_await GetBucketLogging(ctx);
     case Operation::kPutBucketLogging: co_return co_await PutBucketLogging(ctx);
     case Operation::kGetBucketWebsite:
+      co_return co_await GetBucketWebsite(ctx);
+    case Operation::kPutBucketWebsite:
+      co_return co_await PutBucketWebsite(ctx);
     case Operation::kDeleteBucketWebsite:
+      co_return co_await DeleteBucketWebsite(ctx);
     case Operation::kGetBucketRequestPayment:
     case Operation::kGetBucketAccelerate: co_return co_await UnsetBucketSetting(ctx);
     case Operation::kSts:  // answered above

@@ -43,6 +43,7 @@
 #include "s3/s3_error.h"
 #include "s3/sse.h"
 #include "s3/tagging.h"
+#include "s3/website.h"
 #include "sovereignty/lockbox.h"
 #include "sovereignty/residency/residency.h"
 
@@ -53,6 +54,8 @@ namespace asio = boost::asio;
 struct S3Options {
   std::string region = "us-east-1";
   std::string domain;                    // virtual-host style base domain; "" = off
+  // Static website endpoints: "<bucket>.<website_domain>" (docs/website.md); "" = off.
+  std::string website_domain;
   size_t inline_limit = 64 * 1024 + 64;  // sealed bytes kept in the metadata record
   uint64_t max_object_size = 5ull << 30; // single PUT, part and copy source limit (S3: 5 GiB)
   uint64_t max_multipart_object_size = 5ull << 40;  // a completed upload (S3: 5 TiB)
@@ -119,11 +122,25 @@ class S3Service {
   asio::awaitable<void> Handle(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
                                const ServicePrincipal* as_service = nullptr);
 
+  // Static website hosting (docs/website.md): whether `host` (a Host
+  // header) names a bucket's website endpoint, "<bucket>.<website_domain>";
+  // and serves such a request. Every website request is anonymous: it gets
+  // what the bucket's policy and ACLs grant to everyone, as a GET or HEAD
+  // of the object, logged in the bucket owner's transparency log.
+  bool IsWebsiteHost(std::string_view host) const;
+  asio::awaitable<void> HandleWebsite(http::Request& request, http::BodyReader& body, http::ResponseWriter& response);
+
  private:
   struct Ctx;
   class RequestAudit;  // s3/request_audit.h
   using Reply = std::optional<S3Error>;  // nullopt: the handler answered
 
+  // One request: the response's decorators (CORS headers, the log entry),
+  // the request's context, the handler (Dispatch, or ServeWebsite for the
+  // website endpoint), its error if it answered none, the rate charge and
+  // the metrics.
+  asio::awaitable<void> Serve(http::Request& request, http::BodyReader& body, http::ResponseWriter& response,
+                              const ServicePrincipal* as_service, bool website);
   asio::awaitable<Reply> Dispatch(Ctx& ctx);
   BlockingPool& ScanPool() { return deps_.scan_pool != nullptr ? *deps_.scan_pool : deps_.pool; }
   // Runs a listing's scan: on the scan pool, or here while this request's
@@ -389,9 +406,23 @@ class S3Service {
   // bucket/key: x-amz-bypass-governance-retention: true and the
   // requester's s3:BypassGovernanceRetention, both.
   catalog::LockOverride LockOverrideFor(Ctx& ctx, const catalog::BucketRecord& bucket, std::string_view key);
-  // unset_settings_handlers.cc: website, request payment and transfer
+  // unset_settings_handlers.cc: request payment and transfer
   // acceleration, never set on any bucket here.
   asio::awaitable<Reply> UnsetBucketSetting(Ctx& ctx);
+  // website_handlers.cc
+  asio::awaitable<Reply> GetBucketWebsite(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketWebsite(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketWebsite(Ctx& ctx);
+  // A request to the website endpoint, routed (bucket, key requested):
+  // the page, a redirect, or the error (sent as HTML by HandleWebsite).
+  asio::awaitable<Reply> ServeWebsite(Ctx& ctx);
+  // After a website read failed with `failed`: the redirect of a folder
+  // without its slash, of a routing rule for the error, or the error
+  // document; nullopt once one of them answered.
+  asio::awaitable<Reply> AnswerWebsiteError(Ctx& ctx, const catalog::BucketRecord& bucket,
+                                            const WebsiteConfiguration& config, const S3Error& failed);
+  asio::awaitable<void> SendWebsiteRedirect(Ctx& ctx, int status, const std::string& location);
+  asio::awaitable<void> SendWebsiteError(Ctx& ctx, const S3Error& error);
   // notification_handlers.cc
   asio::awaitable<Reply> GetBucketNotification(Ctx& ctx);
   asio::awaitable<Reply> PutBucketNotification(Ctx& ctx);

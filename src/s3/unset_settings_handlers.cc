@@ -1,6 +1,7 @@
 // File: s3/unset_settings_handlers.cc
-// Bucket settings Confiance does not offer (static website hosting, Requester Pays, transfer acceleration;
-// replication and server access logging are offered since, s3/replication_config.h and s3/bucket_logging.h),
+// Bucket settings Confiance does not offer (Requester Pays, transfer acceleration; replication, server access
+// logging and static website hosting are offered since, s3/replication_config.h, s3/bucket_logging.h and
+// s3/website.h),
 // answered as S3 answers for a bucket that never had them: tools that read every setting of a bucket (Terraform's
 // aws_s3_bucket, inventory and audit scripts) then work unchanged, and nothing claims a feature that is not there.
 // Setting one is NotImplemented (router.cc).
@@ -15,12 +16,6 @@ asio::awaitable<S3Service::Reply> S3Service::UnsetBucketSetting(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   xml::XmlWriter w;
   switch (ctx.route.op) {
-    case Operation::kGetBucketWebsite:
-      co_return MakeError(S3ErrorCode::kNoSuchWebsiteConfiguration);
-    case Operation::kDeleteBucketWebsite:
-      // Nothing to remove: S3 answers 204 all the same.
-      co_await SendEmpty(ctx, 204, {});
-      co_return std::nullopt;
     case Operation::kGetBucketRequestPayment:
       w.OpenRoot("RequestPaymentConfiguration").PlainElement("Payer", "BucketOwner");
       break;

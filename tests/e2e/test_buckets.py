@@ -328,12 +328,13 @@ def test_list_buckets_paginated(server, s3):
 
 
 def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
-    """Website, Requester Pays and acceleration are not offered: reading
-    them gives S3's answer for a bucket that never had them (so tools that
-    read every setting work), deleting website is a 204 no-op, and setting
-    any of them is 501. Replication and logging are offered
-    (test_replication.py, test_bucket_logging.py); a bucket without them
-    answers as S3's does."""
+    """Requester Pays and acceleration are not offered: reading them gives
+    S3's answer for a bucket that never had them (so tools that read every
+    setting work), and setting either is 501. Website hosting, replication
+    and logging are offered (test_website.py, test_replication.py,
+    test_bucket_logging.py); a bucket without them answers as S3's does,
+    and deleting an absent website or replication configuration is a 204
+    no-op."""
     with pytest.raises(ClientError) as ei:
         s3.get_bucket_website(Bucket=bucket)
     assert client_error(ei) == (404, "NoSuchWebsiteConfiguration")
@@ -355,8 +356,6 @@ def test_unset_settings_read_as_s3_answers_them(server, s3, bucket):
     assert '"Payer": "BucketOwner"' in out.stdout, out
 
     puts = [
-        lambda: s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
-            "IndexDocument": {"Suffix": "index.html"}}),
         lambda: s3.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={
             "Payer": "Requester"}),
         lambda: s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={
