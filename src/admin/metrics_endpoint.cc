@@ -54,6 +54,9 @@ void WriteLogStats(const audit::LogStats& s, metrics::PrometheusText& out) {
   out.Single("confiance_audit_log_failed_groups_total", "counter",
              "Groups whose batch failed: their requests were refused with 503 and the log must be reopened.",
              s.failed_groups.value());
+  out.Single("confiance_audit_log_conflicts_total", "counter",
+             "Groups sent again because another writer of a shared metadata store appended to the log first.",
+             s.conflicts.value());
   out.Family("confiance_audit_log_commit_duration_seconds", "histogram",
              "From a group's batch submitted to the store to its completion (mostly the device's sync).");
   out.HistogramSamples("confiance_audit_log_commit_duration_seconds", {}, s.commit_latency);

@@ -24,6 +24,8 @@ struct LogStats {
   metrics::Counter entries;
   metrics::Counter groups;
   metrics::Counter failed_groups;
+  // Groups sent again because another writer of the store appended first.
+  metrics::Counter conflicts;
   metrics::Histogram commit_latency;
   metrics::Counter checkpoint_failures;
   std::map<std::string, metrics::Counter> witness_failures;  // by witness name

@@ -209,7 +209,57 @@ Result<std::vector<tlog::Hash>> TransparencyLog::LeafHashes(uint64_t begin, uint
   return hashes;
 }
 
+Result<TransparencyLog::Tail> TransparencyLog::ReadTail() {
+  ASSIGN_OR_RETURN(auto size_rec, store_.Get(partition_, kSizeKey));
+  DecodedSizeRecord stored;
+  if (size_rec) {
+    ASSIGN_OR_RETURN(stored, DecodeSizeRecord(*size_rec));
+  }
+  std::vector<tlog::Hash> edge;
+  if (stored.edge) {
+    edge = std::move(*stored.edge);
+  } else {  // the older layout: from the stored nodes and the entries
+    for (const auto& [level, index] : EdgeNodes(stored.size)) {
+      ASSIGN_OR_RETURN(tlog::Hash h, Nodes()(level, index));
+      edge.push_back(h);
+    }
+  }
+  Tail tail;
+  ASSIGN_OR_RETURN(tail.range, tlog::CompactRange::FromHashes(stored.size, std::move(edge)));
+  tail.record = std::move(size_rec);
+  return tail;
+}
+
+Status TransparencyLog::CatchUp() {
+  ASSIGN_OR_RETURN(Tail tail, ReadTail());
+  std::lock_guard lock(mu_);
+  AdvanceLocked(tail.range, tail.record);
+  return OkStatus();
+}
+
+void TransparencyLog::AdvanceLocked(const tlog::CompactRange& range, const std::optional<std::string>& record) {
+  // Never back: a tail read before a group of ours landed is older.
+  if (range.size() <= range_.size() && size_record_.has_value()) return;
+  range_ = range;
+  size_record_ = record;
+}
+
 Status TransparencyLog::Recover() {
+  // Another writer may append between the reads below (a shared store):
+  // what they see then disagrees with the size read first, and the whole
+  // check starts again from the new size.
+  Status last;
+  for (int attempt = 0; attempt < kMaxOpenAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(auto before, store_.Get(partition_, kSizeKey));
+    last = RecoverOnce();
+    if (last.ok() || last.code() != StatusCode::kDataLoss) return last;
+    ASSIGN_OR_RETURN(auto after, store_.Get(partition_, kSizeKey));
+    if (after == before) return last;  // nobody appended: the log itself disagrees
+  }
+  return last;
+}
+
+Status TransparencyLog::RecoverOnce() {
   ASSIGN_OR_RETURN(auto size_rec, store_.Get(partition_, kSizeKey));
   DecodedSizeRecord stored;
   if (size_rec) {
@@ -299,10 +349,20 @@ void TransparencyLog::Append(std::string entry, AppendCallback done) {
 
 std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::Batch& batch) {
   auto group = std::make_shared<Group>();
-  group->first_index = range_.size();
-  group->range_after = range_;
-  uint64_t old_size = range_.size();
-  batch.op_tag = "tlog:" + origin_ + ":" + std::to_string(old_size);
+  group->taken = std::chrono::steady_clock::now();
+  while (!queue_.empty() && group->appends.size() < kMaxGroup) {
+    group->appends.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  FillBatchLocked(*group, batch);
+  in_flight_ = true;
+  return group;
+}
+
+void TransparencyLog::FillBatchLocked(Group& group, meta::Batch& batch) {
+  group.first_index = range_.size();
+  group.range_after = range_;
+  batch.op_tag = "tlog:" + origin_ + ":" + std::to_string(range_.size());
   batch.Expect(std::string(kSizeKey), size_record_);
   // The batch lists its keys in order (entries, then node hashes by level
   // and index, then the size): RocksDB's memtable inserts a key next to the
@@ -310,22 +370,38 @@ std::shared_ptr<TransparencyLog::Group> TransparencyLog::TakeGroupLocked(meta::B
   // a search from the top (interleaving them cost ~25k instructions per
   // entry, issue 7).
   std::vector<std::pair<std::string, std::string>> nodes;
-  while (!queue_.empty() && group->appends.size() < kMaxGroup) {
-    Pending p = std::move(queue_.front());
-    queue_.pop_front();
-    batch.Put(EntryKey(group->range_after.size()), kEntryFormat + p.entry);
-    group->range_after.Append(tlog::HashLeaf(p.entry), [&nodes](int level, uint64_t index, const tlog::Hash& h) {
+  for (const Pending& p : group.appends) {
+    batch.Put(EntryKey(group.range_after.size()), kEntryFormat + p.entry);
+    group.range_after.Append(tlog::HashLeaf(p.entry), [&nodes](int level, uint64_t index, const tlog::Hash& h) {
       if (level < kFirstStoredLevel) return;
       nodes.emplace_back(NodeKey(level, index), std::string(reinterpret_cast<const char*>(h.data()), h.size()));
     });
-    group->appends.push_back(std::move(p));
   }
   std::sort(nodes.begin(), nodes.end());
   for (auto& [key, hash] : nodes) batch.Put(std::move(key), std::move(hash));
-  group->size_record_after = SizeRecord(group->range_after);
-  batch.Put(std::string(kSizeKey), group->size_record_after);
-  in_flight_ = true;
-  return group;
+  group.size_record_after = SizeRecord(group.range_after);
+  batch.Put(std::string(kSizeKey), group.size_record_after);
+}
+
+bool TransparencyLog::RetryAfterAnotherWriter(const std::shared_ptr<Group>& group, const Status& status) {
+  if (status.code() != StatusCode::kFailedPrecondition ||
+      std::chrono::steady_clock::now() - group->taken > kMaxConflictWait) {
+    return false;
+  }
+  // The size record changed under the batch: another writer of the store
+  // appended (or this log's own tail is not what the store holds).
+  Result<Tail> tail = ReadTail();
+  meta::Batch batch;
+  {
+    std::lock_guard lock(mu_);
+    // (Not grown past the batch's base: the store disagrees with this log.)
+    if (!tail.ok() || !failed_.ok() || tail->range.size() <= group->first_index) return false;
+    AdvanceLocked(tail->range, tail->record);
+    FillBatchLocked(*group, batch);  // the same appends, after the stored tail
+  }
+  if (group_options_.stats != nullptr) group_options_.stats->conflicts.Add();
+  Submit(group, std::move(batch));
+  return true;
 }
 
 void TransparencyLog::Submit(std::shared_ptr<Group> group, meta::Batch batch, bool here) {
@@ -339,6 +415,7 @@ void TransparencyLog::Submit(std::shared_ptr<Group> group, meta::Batch batch, bo
 }
 
 void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Status& status) {
+  if (!status.ok() && RetryAfterAnotherWriter(group, status)) return;
   std::shared_ptr<Group> next;
   meta::Batch next_batch;
   std::deque<Pending> refused;
@@ -355,8 +432,7 @@ void TransparencyLog::Completed(const std::shared_ptr<Group>& group, const Statu
   {
     std::lock_guard lock(mu_);
     if (status.ok()) {
-      range_ = group->range_after;
-      size_record_ = std::move(group->size_record_after);
+      AdvanceLocked(group->range_after, group->size_record_after);
     } else if (failed_.ok()) {
       failed_ = UnavailableError("tlog " + origin_ + ": an append failed (" + status.message() +
                                  "); the log must be reopened");
@@ -430,6 +506,8 @@ tlog::Hash TransparencyLog::root() const {
 
 Result<std::string> TransparencyLog::PublishCheckpoint() {
   std::lock_guard publish(publish_mu_);
+  // The tree as stored, which another writer of the store may have grown.
+  RETURN_IF_ERROR(CatchUp());
   tlog::Checkpoint cp;
   cp.origin = origin_;
   {
@@ -437,12 +515,26 @@ Result<std::string> TransparencyLog::PublishCheckpoint() {
     cp.size = range_.size();
     cp.root = range_.Root();
   }
-  ASSIGN_OR_RETURN(std::string note, signer_.Sign(cp.Format()));
-  meta::Batch batch;
-  batch.op_tag = "tlog-checkpoint:" + origin_ + ":" + std::to_string(cp.size);
-  batch.Put(std::string(kCheckpointKey), note);
-  RETURN_IF_ERROR(store_.Apply(partition_, batch));
-  return note;
+  Status last;
+  for (int attempt = 0; attempt < kMaxOpenAttempts; ++attempt) {
+    // The stored checkpoint never goes back: one of this size or larger
+    // (another writer's, or this one cosigned) stays, and is the answer.
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.Get(partition_, kCheckpointKey));
+    if (stored) {
+      ASSIGN_OR_RETURN(tlog::Note n, tlog::ParseNote(*stored));
+      ASSIGN_OR_RETURN(tlog::Checkpoint had, tlog::ParseCheckpoint(n.text));
+      if (had.size >= cp.size) return std::move(*stored);
+    }
+    ASSIGN_OR_RETURN(std::string note, signer_.Sign(cp.Format()));
+    meta::Batch batch;
+    batch.op_tag = "tlog-checkpoint:" + origin_ + ":" + std::to_string(cp.size);
+    batch.Expect(std::string(kCheckpointKey), stored);
+    batch.Put(std::string(kCheckpointKey), note);
+    last = store_.Apply(partition_, batch);
+    if (last.ok()) return note;
+    if (last.code() != StatusCode::kFailedPrecondition) return last;
+  }
+  return last;
 }
 
 Status TransparencyLog::StoreCosignedCheckpoint(const std::string& note, const std::string& cosigned) {
@@ -460,7 +552,13 @@ Result<std::string> TransparencyLog::LatestCheckpoint() {
   return std::move(*note);
 }
 
+Status TransparencyLog::CatchUpTo(uint64_t tree_size) {
+  if (tree_size <= size()) return OkStatus();
+  return CatchUp();
+}
+
 Result<std::string> TransparencyLog::Entry(uint64_t index) {
+  RETURN_IF_ERROR(CatchUpTo(index + 1));
   if (index >= size()) return OutOfRangeError("tlog: entry beyond the tree");
   ASSIGN_OR_RETURN(auto v, store_.Get(partition_, EntryKey(index)));
   if (!v) return DataLossError("tlog " + origin_ + ": entry missing");
@@ -468,13 +566,18 @@ Result<std::string> TransparencyLog::Entry(uint64_t index) {
 }
 
 Result<tlog::Hash> TransparencyLog::NodeHash(int level, uint64_t index) {
-  if (level < 0 || level >= 64 || index >= (size() >> level)) {
+  if (level < 0 || level >= 64) return OutOfRangeError("tlog: node beyond the tree");
+  RETURN_IF_ERROR(CatchUpTo((index + 1) << level));
+  if (index >= (size() >> level)) {
     return OutOfRangeError("tlog: node beyond the tree");
   }
   return Nodes()(level, index);
 }
 
 Result<std::string> TransparencyLog::HashTile(int tile_level, uint64_t index, uint64_t width) {
+  if (tile_level >= 0 && tile_level * tlog::kTileHeight < 64 && width <= tlog::kTileWidth) {
+    RETURN_IF_ERROR(CatchUpTo((index * tlog::kTileWidth + width) << (tile_level * tlog::kTileHeight)));
+  }
   if (width == 0 || width > tlog::kTileWidth || tile_level < 0 ||
       tlog::TileWidth(tile_level, index, size()) < width) {
     return OutOfRangeError("tlog: tile beyond the tree");
@@ -502,6 +605,7 @@ Result<std::string> TransparencyLog::HashTile(int tile_level, uint64_t index, ui
 }
 
 Result<std::string> TransparencyLog::EntryBundle(uint64_t index, uint64_t width) {
+  if (width <= tlog::kTileWidth) RETURN_IF_ERROR(CatchUpTo(index * tlog::kTileWidth + width));
   if (width == 0 || width > tlog::kTileWidth || tlog::TileWidth(0, index, size()) < width) {
     return OutOfRangeError("tlog: entry bundle beyond the tree");
   }
@@ -510,11 +614,13 @@ Result<std::string> TransparencyLog::EntryBundle(uint64_t index, uint64_t width)
 }
 
 Result<std::vector<tlog::Hash>> TransparencyLog::InclusionProof(uint64_t index, uint64_t tree_size) {
+  RETURN_IF_ERROR(CatchUpTo(tree_size));
   if (tree_size > size()) return OutOfRangeError("tlog: tree size beyond the log");
   return tlog::InclusionProof(index, tree_size, Nodes());
 }
 
 Result<std::vector<tlog::Hash>> TransparencyLog::ConsistencyProof(uint64_t size1, uint64_t size2) {
+  RETURN_IF_ERROR(CatchUpTo(size2));
   if (size2 > size()) return OutOfRangeError("tlog: tree size beyond the log");
   return tlog::ConsistencyProof(size1, size2, Nodes());
 }

@@ -47,6 +47,21 @@
 // every later append fails with Unavailable until the log is reopened (the
 // batch may or may not have landed; the store resolves it on reopen).
 //
+// Several writers (gateways sharing one store, docs/rados.md): a batch
+// whose size condition fails because the stored tree grew meanwhile is not
+// a failure. The log reads the stored tail (the size record holds the
+// right edge), puts the same appends after it, and sends the batch again
+// (for at most kMaxConflictWait); their indices are where they landed. The
+// in-memory tree only moves forward. Checkpoints are published by
+// compare-and-set and never replace a larger one; reads that reach beyond
+// this log's tree first read the stored tail; Open retries its checks when
+// the tree grew while it read. This is not fair: a writer whose next batch
+// is always ready first can win every round, and the other's appends then
+// wait until it pauses (or fail after kMaxConflictWait). It suits a log that one writer appends to at a time (a
+// sequencer's handover, occasional operator actions); a tenant's log
+// written hard from several gateways needs a sequencer (docs/rados.md,
+// "Several gateways").
+//
 // Thread-safety: safe for concurrent use.
 #pragma once
 
@@ -147,11 +162,25 @@ class TransparencyLog {
     tlog::CompactRange range_after;
     std::string size_record_after;  // the "s" record the batch stores
     std::chrono::steady_clock::time_point submitted;  // for LogStats::commit_latency
+    std::chrono::steady_clock::time_point taken;      // when its appends left the queue
+  };
+  // The stored tree: its range and the "s" record it was read from.
+  struct Tail {
+    tlog::CompactRange range;
+    std::optional<std::string> record;
   };
 
   TransparencyLog(meta::MetaStore& store, std::string origin, const tlog::NoteSigner& signer,
                   GroupOptions group_options);
   Status Recover();
+  Status RecoverOnce();
+  Result<Tail> ReadTail();
+  // Moves the in-memory tree to the stored one if that is larger (another
+  // writer appended); CatchUpTo only when `tree_size` is beyond this log's.
+  Status CatchUp();
+  Status CatchUpTo(uint64_t tree_size);
+  // REQUIRES mu_ held. Forward only.
+  void AdvanceLocked(const tlog::CompactRange& range, const std::optional<std::string>& record);
   // Complete-subtree hashes: read (levels of 256 leaves and up) or
   // recomputed from the entries under them (below), as Nodes() chooses.
   tlog::NodeSource Nodes();
@@ -164,6 +193,11 @@ class TransparencyLog {
   // REQUIRES mu_ held, !in_flight_, !queue_.empty(). Takes the queued
   // appends and builds their batch against range_.
   std::shared_ptr<Group> TakeGroupLocked(meta::Batch& batch);
+  // REQUIRES mu_ held. The batch of `group`'s appends after range_.
+  void FillBatchLocked(Group& group, meta::Batch& batch);
+  // After a failed batch: if another writer grew the stored tree, sends
+  // the group again after it and returns true.
+  bool RetryAfterAnotherWriter(const std::shared_ptr<Group>& group, const Status& status);
   // Hands `group` to the store's committer (`here`: commits it on this
   // thread, ApplyHere).
   void Submit(std::shared_ptr<Group> group, meta::Batch batch, bool here = false);
@@ -177,6 +211,10 @@ class TransparencyLog {
   const tlog::NoteSigner& signer_;
   const GroupOptions group_options_;
   static constexpr size_t kMaxGroup = 4096;
+  // How long a group keeps going again behind other writers' appends
+  // before its appends fail (Unavailable, as any failed group's).
+  static constexpr std::chrono::seconds kMaxConflictWait{10};
+  static constexpr int kMaxOpenAttempts = 8;  // Open's checks, a checkpoint's compare-and-set
 
   std::mutex publish_mu_;  // orders checkpoint writes
   mutable std::mutex mu_;
