@@ -91,6 +91,7 @@ struct Flags {
   std::string write_payload;  // write the --size payload to this file and exit
   size_t read_chunk = 1 << 20;  // response body buffer per connection
   bool tls = false;             // HTTPS
+  std::string host_header;      // "" = HOST:PORT
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -100,8 +101,9 @@ struct Flags {
                "  [--access-key AK] [--secret-key SK] [--session-token T] [--region R] [--size BYTES]\n"
                "  [--connections C] [--requests N] [--max-seconds S] [--keys K]\n"
                "  [--bucket B] [--prefix P] [--setup] [--verify] [--list-max-keys M]\n"
-               "  [--no-auth --path-template '/files/f{k}'] [--write-payload FILE] [--tls]\n"
-               "  (--no-auth: get and head of plain files, or put to a WebDAV server)\n");
+               "  [--no-auth --path-template '/files/f{k}'] [--host-header H] [--write-payload FILE] [--tls]\n"
+               "  (--no-auth: get and head of plain files, or put to a WebDAV server;\n"
+               "   --host-header: the Host sent instead of HOST:PORT, e.g. a bucket's website endpoint)\n");
   std::exit(2);
 }
 
@@ -152,6 +154,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--list-max-keys") f.list_max_keys = ParseSize(next());
     else if (a == "--write-payload") f.write_payload = next();
     else if (a == "--tls") f.tls = true;
+    else if (a == "--host-header") f.host_header = next();
     else Usage(("unknown flag " + a).c_str());
   }
   if (f.host != "127.0.0.1" && f.host != "localhost") Usage("only 127.0.0.1 may be a target");
@@ -472,7 +475,7 @@ int main(int argc, char** argv) {
   }
   Shared sh;
   sh.flags = &f;
-  sh.host_header = f.host + ":" + std::to_string(f.port);
+  sh.host_header = f.host_header.empty() ? f.host + ":" + std::to_string(f.port) : f.host_header;
   if (f.op == Op::kPut || f.op == Op::kGet || f.setup) sh.payload = MakePayload(f.size);
 
   // Setup (untimed, bounded by --max-seconds too): create the bucket and,
