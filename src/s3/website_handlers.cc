@@ -2,7 +2,8 @@
 // Static website hosting (docs/website.md, s3/website.h): Get, Put and
 // DeleteBucketWebsite, and the requests of the website endpoint.
 //
-// A website request is a GET or HEAD of the object its path names, made
+// A website request is a GET or HEAD of the object its path names (or a
+// CORS preflight, answered from the bucket's CORS rules), made
 // anonymously: it reads what the bucket's policy and ACLs let everyone
 // read, through GetObject, so that ranges, conditional headers, encryption
 // at rest and the transparency log work as for any read. Errors are HTML
@@ -84,7 +85,8 @@ asio::awaitable<void> S3Service::HandleWebsite(http::Request& request, http::Bod
 
 asio::awaitable<S3Service::Reply> S3Service::ServeWebsite(Ctx& ctx) {
   const bool head = ctx.req.method == "HEAD";
-  if (!head && ctx.req.method != "GET") co_return MakeError(S3ErrorCode::kMethodNotAllowed);
+  const bool preflight = ctx.req.method == "OPTIONS";
+  if (!head && !preflight && ctx.req.method != "GET") co_return MakeError(S3ErrorCode::kMethodNotAllowed);
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   RouterOptions website;
   website.domain = options_.website_domain;
@@ -92,6 +94,14 @@ asio::awaitable<S3Service::Reply> S3Service::ServeWebsite(Ctx& ctx) {
                                      /*has_copy_source=*/false, website, &error);
   if (!route.ok()) co_return error;
   ctx.route = std::move(route).value();
+  // The bucket's CORS rules apply to its pages, as to its objects: a
+  // preflight is answered from them, and a page gets their headers.
+  if (preflight) {
+    ctx.route.op = Operation::kPreflightCors;
+    ctx.route_resolved = true;
+    co_return co_await PreflightCors(ctx);
+  }
+  AddCorsHeaders(ctx);
   // The object its path names, whatever the query says.
   ctx.route.op = head ? Operation::kHeadObject : Operation::kGetObject;
   ctx.route.query.clear();

@@ -156,6 +156,24 @@ def test_private_content_and_missing_settings_are_html_errors(wserver, ws3):
     assert ws3.get_object(Bucket=b, Key="index.html")["Body"].read() == b"secret page"
 
 
+def test_the_buckets_cors_rules_apply_to_its_pages(wserver, ws3):
+    b = public_site(ws3, {"IndexDocument": {"Suffix": "index.html"}}, {"data.json": (b"{}", "application/json")})
+    ws3.put_bucket_cors(Bucket=b, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["https://app.example.org"], "AllowedMethods": ["GET"], "MaxAgeSeconds": 600}]})
+    origin = {"Origin": "https://app.example.org"}
+    r = visit(wserver, b, "/data.json", headers=origin)
+    assert (r.status, r.body) == (200, b"{}")
+    assert r.headers["Access-Control-Allow-Origin"] == "https://app.example.org"
+    r = visit(wserver, b, "/data.json", headers={"Origin": "https://elsewhere.example"})
+    assert r.status == 200 and "Access-Control-Allow-Origin" not in r.headers
+    r = visit(wserver, b, "/data.json", method="OPTIONS",
+              headers=dict(origin, **{"Access-Control-Request-Method": "GET"}))
+    assert r.status == 200 and r.headers["Access-Control-Max-Age"] == "600"
+    r = visit(wserver, b, "/data.json", method="OPTIONS",
+              headers=dict(origin, **{"Access-Control-Request-Method": "DELETE"}))
+    assert r.status == 403
+
+
 def test_routing_rules_and_redirects(wserver, ws3):
     b = public_site(ws3, {
         "IndexDocument": {"Suffix": "index.html"},
