@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/logging.h"
 #include "common/wall_clock.h"
 
 namespace confiance::catalog {
@@ -63,7 +64,7 @@ Status Catalog::DeleteBucket(const BucketRecord& bucket) {
   b.op_tag = NewOpTag();
   b.Expect(bucket.name, EncodeBucket(marked)).Delete(bucket.name);
   Status s = store_.Apply(kBucketsPartition, b);
-  ForgetCachedBucket(bucket.name);
+  BucketChanged(bucket.name);
   // Its settings changed meanwhile, or a recovery took the mark for a
   // crashed delete's.
   if (s.code() == StatusCode::kFailedPrecondition) return give_up(AbortedError("bucket changed concurrently"));
@@ -174,10 +175,23 @@ Status Catalog::CheckBucketLives(std::string_view bucket_name, std::string_view 
   return OkStatus();
 }
 
-void Catalog::ForgetCachedBucket(const std::string& name) {
+void Catalog::BucketChanged(const std::string& name) {
+  DropCachedBucket(name);
+  // The change stands whatever the answer: a process not told keeps a
+  // stale copy (docs/rados.md, "Several gateways").
+  if (Status told = store_.Announce(kBucketNotices, name); !told.ok()) {
+    spdlog::warn("bucket {} changed: {}", name, told.ToString());
+  }
+}
+
+void Catalog::DropCachedBucket(std::string_view name) {
   std::lock_guard lock(bucket_mu_);
   ++bucket_generation_;
-  bucket_cache_.erase(name);
+  if (name.empty()) {
+    bucket_cache_.clear();
+  } else {
+    bucket_cache_.erase(std::string(name));
+  }
 }
 
 }  // namespace confiance::catalog

@@ -73,6 +73,10 @@ std::vector<std::string> Catalog::ShardPartitions(const BucketRecord& bucket) {
 
 std::string Catalog::PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
 
+Catalog::Catalog(meta::MetaStore& store) : store_(store) {
+  bucket_notices_ = store_.Watch(kBucketNotices, [this](std::string_view name) { DropCachedBucket(name); });
+}
+
 Status Catalog::CreateBucket(const BucketRecord& bucket) {
   meta::Batch b;
   b.op_tag = NewOpTag();
@@ -140,7 +144,7 @@ Result<BucketRecord> Catalog::UpdateBucket(std::string_view name,
     if (s.code() == StatusCode::kFailedPrecondition) continue;
     // Whatever the outcome (a failed write may still land), the cached copy
     // may be stale: drop it and let the next lookup read the store.
-    ForgetCachedBucket(std::string(name));
+    BucketChanged(std::string(name));
     RETURN_IF_ERROR(s);
     return record;
   }

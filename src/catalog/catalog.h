@@ -188,7 +188,9 @@ using SummaryPage = BasicListPage<ListedSummary>;
 
 class Catalog {
  public:
-  explicit Catalog(meta::MetaStore& store) : store_(store) {}
+  // Watches the store's bucket notices (MetaStore::Watch): another process
+  // sharing the store that changes a bucket makes this one drop its copy.
+  explicit Catalog(meta::MetaStore& store);
   // The store the catalog commits to.
   meta::MetaStore& store() const { return store_; }
   Catalog(const Catalog&) = delete;
@@ -589,7 +591,12 @@ class Catalog {
   Result<bool> HoldsEntries(const BucketRecord& bucket);
   Status ClearDeleteMark(const BucketRecord& bucket, const std::string& token);
   Result<uint64_t> LiftDeadFences(const BucketRecord& bucket);
-  void ForgetCachedBucket(const std::string& name);
+  // The cached record of `name` is stale (this process changed it):
+  // dropped here, and other processes sharing the store are told
+  // (kBucketNotices).
+  void BucketChanged(const std::string& name);
+  // Drops the cached record of `name` ("" = every record).
+  void DropCachedBucket(std::string_view name);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
   // MergedScan without copies for an unsharded bucket (the common case):
   // visits the records MergedScan would return, in order.
@@ -622,9 +629,8 @@ class Catalog {
 
   meta::MetaStore& store_;
   // Bucket records are read on every request and change only through
-  // CreateBucket/UpdateBucket/DeleteBucket of this process (the embedded
-  // store has one writer; a shared store will invalidate through
-  // watch/notify).
+  // CreateBucket/UpdateBucket/DeleteBucket: of this process, or of another
+  // sharing the store, whose notice drops the copy (bucket_notices_).
   std::mutex bucket_mu_;
   std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
   // The uploads whose CompleteUpload runs in this process now.
@@ -642,7 +648,12 @@ class Catalog {
   };
   std::mutex seen_mu_;
   std::map<std::string, SeenRecord, std::less<>> seen_records_;  // GUARDED_BY(seen_mu_)
+  // Last: released first, so that no notice reaches a half-destroyed catalog.
+  std::unique_ptr<meta::MetaStore::NoticeWatch> bucket_notices_;
 };
+
+// The MetaStore notice topic of bucket records; the subject is the name.
+inline constexpr std::string_view kBucketNotices = "bucket";
 
 // True if a failed commit (PutObject, PutObjectIf, PutPart) certainly left
 // the store unchanged: a condition did not hold (FailedPrecondition; NotFound

@@ -1,9 +1,10 @@
 // File: iam/credentials.cc
 #include "iam/credentials.h"
-#include "common/cbor.h"
 
 #include <nlohmann/json.hpp>
 
+#include "common/cbor.h"
+#include "common/logging.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -167,13 +168,33 @@ Result<Principal> CredentialStore::GetAccessKey(const std::string& access_key_id
   return PrincipalOf(access_key_id, j);
 }
 
+CredentialStore::CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys) : store_(store), keys_(keys) {
+  notices_ = store_.Watch(kAccessKeyNotices, [this](std::string_view id) { DropCached(id); });
+}
+
+void CredentialStore::DropCached(std::string_view access_key_id) {
+  std::lock_guard lock(mu_);
+  if (access_key_id.empty()) {
+    cache_.clear();
+  } else {
+    cache_.erase(std::string(access_key_id));
+  }
+}
+
+void CredentialStore::KeyChanged(const std::string& access_key_id) {
+  DropCached(access_key_id);
+  // The change stands whatever the answer (docs/rados.md, "Several gateways").
+  if (Status told = store_.Announce(kAccessKeyNotices, access_key_id); !told.ok()) {
+    spdlog::warn("access key {} changed: {}", access_key_id, told.ToString());
+  }
+}
+
 Status CredentialStore::DeleteAccessKey(const std::string& access_key_id) {
   meta::Batch b;
   b.Delete("ak/" + access_key_id);
-  RETURN_IF_ERROR(store_.Apply(kPartition, b));
-  std::lock_guard lock(mu_);
-  cache_.erase(access_key_id);
-  return OkStatus();
+  Status s = store_.Apply(kPartition, b);
+  KeyChanged(access_key_id);  // (a failed write may still land)
+  return s;
 }
 
 Result<bool> CredentialStore::RewrapUnderDefaultKey(const std::string& access_key_id) {
@@ -213,10 +234,9 @@ Status CredentialStore::SetAccessKeyActive(const std::string& access_key_id, boo
   j["active"] = active;
   meta::Batch b;
   b.Expect(rec_key, *v).Put(rec_key, ToString(j));
-  RETURN_IF_ERROR(store_.Apply(kPartition, b));
-  std::lock_guard lock(mu_);
-  cache_.erase(access_key_id);
-  return OkStatus();
+  Status s = store_.Apply(kPartition, b);
+  KeyChanged(access_key_id);  // (a failed write may still land)
+  return s;
 }
 
 }  // namespace confiance::iam

@@ -73,7 +73,10 @@ Result<NewAccessKey> GenerateAccessKey(std::string_view prefix = "CF");
 
 class CredentialStore {
  public:
-  CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys) : store_(store), keys_(keys) {}
+  // Watches the store's access-key notices (MetaStore::Watch): a key
+  // disabled or deleted by another process sharing the store is dropped
+  // from this one's cache.
+  CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys);
 
   // Creates an access key for (tenant, user), or for operator `user` when
   // `kind` is kOperator (tenant_id then empty). With `given`, uses that id and
@@ -99,10 +102,20 @@ class CredentialStore {
   Result<bool> RewrapUnderDefaultKey(const std::string& access_key_id);
 
  private:
+  // Drops the cached key ("" = every key); and that, then tells the other
+  // processes sharing the store (kAccessKeyNotices).
+  void DropCached(std::string_view access_key_id);
+  void KeyChanged(const std::string& access_key_id);
+
   meta::MetaStore& store_;
   kms::KeyProvider& keys_;
   std::mutex mu_;
   std::unordered_map<std::string, Credential> cache_;  // GUARDED_BY(mu_)
+  // Last: released first, so that no notice reaches a half-destroyed store.
+  std::unique_ptr<meta::MetaStore::NoticeWatch> notices_;
 };
+
+// The MetaStore notice topic of access keys; the subject is the key id.
+inline constexpr std::string_view kAccessKeyNotices = "access-key";
 
 }  // namespace confiance::iam

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/cbor.h"
+#include "common/logging.h"
 #include "common/wall_clock.h"
 #include "crypto/random.h"
 
@@ -201,8 +202,11 @@ Status Directory::UpdateTenant(const TenantRecord& tenant) {
   Status s = ApplyIam(b);
   if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("tenant changed concurrently; retry");
   RETURN_IF_ERROR(s);
-  std::lock_guard lock(mu_);
-  tenant_cache_[next.id] = next;
+  {
+    std::lock_guard lock(mu_);
+    tenant_cache_[next.id] = next;
+  }
+  TenantChanged(next.id);
   return OkStatus();
 }
 
@@ -222,11 +226,13 @@ Status Directory::DeleteTenant(std::string_view id) {
   for (const meta::Record& u : users) b.Delete(u.key);
   b.Delete(CanonicalKey(t.canonical_id)).Delete(TenantKey(t.id));
   Status s = ApplyIam(b);
-  ForgetUsers();
-  RETURN_IF_ERROR(s);
-  std::lock_guard lock(mu_);
-  tenant_cache_.erase(t.id);
-  return OkStatus();
+  UsersChanged();
+  {
+    std::lock_guard lock(mu_);
+    tenant_cache_.erase(t.id);
+  }
+  TenantChanged(t.id);
+  return s;
 }
 
 Status Directory::CreateUser(std::string_view tenant_id, std::string_view name) {
@@ -258,7 +264,7 @@ Status Directory::StoreUser(const UserRecord& user, const std::optional<std::str
   b.op_tag = "update-user/" + user.tenant_id + "/" + user.name;
   b.Expect(UserKey(user.tenant_id, user.name), expected).Put(UserKey(user.tenant_id, user.name), EncodeUser(user));
   Status s = ApplyIam(b);
-  ForgetUsers();
+  UsersChanged();
   if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("user changed concurrently; retry");
   return s;
 }
@@ -277,9 +283,35 @@ Result<UserRecord> Directory::GetUser(std::string_view tenant_id, std::string_vi
   return u;
 }
 
+Directory::Directory(meta::MetaStore& store, CredentialStore& credentials) : store_(store), credentials_(credentials) {
+  tenant_notices_ = store_.Watch(kTenantNotices, [this](std::string_view id) {
+    std::lock_guard lock(mu_);
+    if (id.empty()) {
+      tenant_cache_.clear();
+    } else {
+      tenant_cache_.erase(std::string(id));
+    }
+  });
+  user_notices_ = store_.Watch(kUserNotices, [this](std::string_view) { ForgetUsers(); });
+}
+
 void Directory::ForgetUsers() {
   std::lock_guard lock(mu_);
   user_cache_.clear();
+}
+
+void Directory::UsersChanged() {
+  ForgetUsers();
+  // The change stands whatever the answer (docs/rados.md, "Several gateways").
+  if (Status told = store_.Announce(kUserNotices, ""); !told.ok()) {
+    spdlog::warn("users changed: {}", told.ToString());
+  }
+}
+
+void Directory::TenantChanged(const std::string& id) {
+  if (Status told = store_.Announce(kTenantNotices, id); !told.ok()) {
+    spdlog::warn("tenant {} changed: {}", id, told.ToString());
+  }
 }
 
 Result<std::vector<UserRecord>> Directory::ListUsers(std::string_view tenant_id) {
@@ -305,7 +337,7 @@ Status Directory::DeleteUser(std::string_view tenant_id, std::string_view name) 
   b.op_tag = "delete-user/" + std::string(tenant_id) + "/" + std::string(name);
   b.Delete(UserKey(tenant_id, name));
   Status s = ApplyIam(b);
-  ForgetUsers();
+  UsersChanged();
   return s;
 }
 

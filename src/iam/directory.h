@@ -102,8 +102,9 @@ bool ValidUserName(std::string_view name);
 
 class Directory {
  public:
-  Directory(meta::MetaStore& store, CredentialStore& credentials)
-      : store_(store), credentials_(credentials) {}
+  // Watches the store's tenant and user notices (MetaStore::Watch): a
+  // change another process sharing the store makes drops this one's copy.
+  Directory(meta::MetaStore& store, CredentialStore& credentials);
 
   // Tenants. CreateTenant writes the tenant, its canonical-id index entry
   // and its root user in one batch (AlreadyExists if the id is taken), then
@@ -148,6 +149,10 @@ class Directory {
   Result<UserRecord> LoadUser(std::string_view tenant_id, std::string_view name, std::optional<std::string>* raw);
   Status StoreUser(const UserRecord& user, const std::optional<std::string>& expected);
   void ForgetUsers();
+  // The cached users (every one: user changes are rare) or tenant `id` are
+  // stale: dropped here, and the other processes sharing the store told.
+  void UsersChanged();
+  void TenantChanged(const std::string& id);
 
   meta::MetaStore& store_;
   CredentialStore& credentials_;
@@ -157,6 +162,14 @@ class Directory {
   // policies on each of its requests. Every user mutation clears it (they
   // are rare, and all go through this object).
   std::unordered_map<std::string, UserRecord> user_cache_;  // GUARDED_BY(mu_)
+  // Last: released first, so that no notice reaches a half-destroyed directory.
+  std::unique_ptr<meta::MetaStore::NoticeWatch> tenant_notices_;
+  std::unique_ptr<meta::MetaStore::NoticeWatch> user_notices_;
 };
+
+// The MetaStore notice topics of tenants (subject: the tenant id) and users
+// (subject "": every user).
+inline constexpr std::string_view kTenantNotices = "tenant";
+inline constexpr std::string_view kUserNotices = "user";
 
 }  // namespace confiance::iam

@@ -50,6 +50,10 @@ class ForwardingMetaStore : public MetaStore {
   Status Checkpoint(const std::string& dir) override { return base_.Checkpoint(dir); }
   Result<std::unique_ptr<MetaStore>> Snapshot() override { return base_.Snapshot(); }
   Status VerifyChecksums() override { return base_.VerifyChecksums(); }
+  Status Announce(std::string_view topic, std::string_view subject) override { return base_.Announce(topic, subject); }
+  std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override {
+    return base_.Watch(topic, std::move(changed));
+  }
 
  private:
   MetaStore& base_;

@@ -235,6 +235,27 @@ class MetaStore {
   // Unimplemented for stores with nothing of their own to check (the
   // in-memory fake; RADOS deep-scrubs its objects itself).
   virtual Status VerifyChecksums() { return UnimplementedError("this metadata store keeps no checksums to verify"); }
+
+  // Change notices between the processes that share this store (several
+  // gateways on one RADOS namespace; docs/rados.md, "Several gateways").
+  // A writer that changed a record other processes may cache (a bucket
+  // record, an access key) calls Announce(topic, subject) after the change:
+  // it returns once every other process watching the store acknowledged
+  // the notice (Unavailable if that could not be confirmed; the change
+  // itself stands). Watch calls `changed` on a store thread with the
+  // subject of each notice of `topic` from another process, and with ""
+  // when notices may have been missed (drop everything cached under the
+  // topic), until the returned handle is destroyed (which waits for a
+  // call under way). `changed` must be quick and must not call the store.
+  // A store that one process alone uses has no one to tell: both do
+  // nothing (Watch returns null).
+  using NoticeHandler = std::function<void(std::string_view subject)>;
+  class NoticeWatch {
+   public:
+    virtual ~NoticeWatch() = default;
+  };
+  virtual Status Announce(std::string_view topic, std::string_view subject) { return OkStatus(); }
+  virtual std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) { return nullptr; }
 };
 
 }  // namespace confiance::meta

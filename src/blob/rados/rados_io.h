@@ -86,6 +86,7 @@ class RadosIo {
   RadosIo& operator=(const RadosIo&) = delete;
 
   rados_ioctx_t ioctx() const { return io_; }
+  rados_t cluster() const { return cluster_; }
   // OK for rc >= 0, else the error as described in the file comment
   // (counted in stats(), except -ENOENT).
   Status Check(int rc, const char* call, const std::string& oid);

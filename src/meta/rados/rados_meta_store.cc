@@ -200,6 +200,7 @@ Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& opti
       "RADOS metadata pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
   RETURN_IF_ERROR(s->lease_->Take());
   RETURN_IF_ERROR(s->CheckSealer());
+  ASSIGN_OR_RETURN(s->notices_, RadosNotices::Open(*s->io_, cookie));
   s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
   for (size_t i = 0; i < std::max<size_t>(1, options.apply_threads); ++i) {
     s->apply_threads_.emplace_back([p = s.get()] { p->ApplyLoop(); });
@@ -224,11 +225,24 @@ RadosMetaStore::~RadosMetaStore() {
   if (lease_ != nullptr) lease_->Release();
 }
 
+Status RadosMetaStore::Announce(std::string_view topic, std::string_view subject) {
+  if (notices_ == nullptr) return OkStatus();
+  return notices_->Announce(topic, subject);
+}
+
+std::unique_ptr<MetaStore::NoticeWatch> RadosMetaStore::Watch(std::string_view topic, NoticeHandler changed) {
+  if (notices_ == nullptr) return nullptr;
+  return notices_->Watch(topic, std::move(changed));
+}
+
 void RadosMetaStore::LeaseLoop() {
   std::unique_lock<std::mutex> l(stop_mu_);
   while (!stop_cv_.wait_for(l, lease_->renew_interval(), [this] { return stopping_; })) {
     l.unlock();
     lease_->Renew().IgnoreError();  // (it logs its failures)
+    if (Status watching = notices_->Check(); !watching.ok()) {
+      spdlog::warn("RADOS metadata change notices: cannot watch: {}", watching.ToString());
+    }
     l.lock();
   }
 }

@@ -53,6 +53,10 @@
 // Snapshot (an online backup's view of one point) is a self-managed RADOS
 // snapshot of the namespace, read through a connection of its own.
 //
+// Announce and Watch (change notices for other processes' caches) use
+// watch/notify on one object of the namespace (meta/rados/rados_notices.h);
+// the lease thread makes a broken watch again.
+//
 // One store instance per namespace (the lease), as RadosBlobStore. Checkpoint,
 // VerifyChecksums and Purge are not this store's: there are no files to
 // checkpoint (backups copy a Snapshot), Ceph deep-scrubs its pools itself,
@@ -79,6 +83,7 @@
 #include "blob/rados/rados_lease.h"
 #include "blob/rados/rados_options.h"
 #include "meta/meta_store.h"
+#include "meta/rados/rados_notices.h"
 #include "meta/value_sealer.h"
 
 namespace confiance::meta {
@@ -121,6 +126,9 @@ class RadosMetaStore final : public MetaStore {
   // FailedPrecondition if the pool cannot take one: it has pool snapshots
   // (`ceph osd pool mksnap`), which exclude self-managed ones.
   Result<std::unique_ptr<MetaStore>> Snapshot() override;
+  // Change notices by watch/notify on the namespace (meta/rados/rados_notices.h).
+  Status Announce(std::string_view topic, std::string_view subject) override;
+  std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override;
 
   // For the operator's metrics and logs.
   const blob::RadosStats& stats() const { return io_->stats(); }
@@ -211,6 +219,7 @@ class RadosMetaStore final : public MetaStore {
   const Options options_;
   std::unique_ptr<blob::RadosIo> io_;
   std::unique_ptr<blob::RadosLease> lease_;
+  std::unique_ptr<RadosNotices> notices_;  // null in a snapshot's view
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
