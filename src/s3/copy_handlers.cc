@@ -233,6 +233,10 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   if (!bucket.ok()) co_return error;
   Result<catalog::BucketRecord> src_bucket = CopySourceBucket(ctx, *source, *bucket, &error);
   if (!src_bucket.ok()) co_return error;
+  // A website redirect location is the request's, never the source's
+  // (S3 does not copy it, whatever the directive).
+  Result<std::optional<std::string>> redirect = WebsiteRedirectOf(ctx.req, &error);
+  if (!redirect.ok()) co_return error;
   // Replacing the metadata: validated before any data moves.
   std::optional<StoredHeaders> replaced_headers;
   if (replace) {
@@ -268,7 +272,7 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
   // A new checksum algorithm is a change too (how S3 adds a checksum to an
   // existing object), and a new storage class (how S3 moves one).
   const bool changes_class = *storage_class != catalog::StorageClassOf(rec);
-  if (same_object && !replace && !changes_encryption && !*wanted_checksum && !changes_class) {
+  if (same_object && !replace && !changes_encryption && !*wanted_checksum && !changes_class && !*redirect) {
     co_return MakeError(S3ErrorCode::kInvalidRequest,
                         "This copy request is illegal because it is trying to copy an object to itself "
                         "without changing the object's metadata, storage class, website redirect location "
@@ -312,6 +316,8 @@ asio::awaitable<S3Service::Reply> S3Service::CopyObject(Ctx& ctx) {
     out.content_type = rec.content_type;
     out.headers = rec.headers;
     out.user_meta = rec.user_meta;
+    out.headers.erase(std::string(kWebsiteRedirectHeader));
+    if (*redirect) out.headers[std::string(kWebsiteRedirectHeader)] = **redirect;
   }
   out.tags = replaced_tags ? std::move(*replaced_tags) : rec.tags;
   if (*acl) out.acl = iam::acl::EncodeAcl(**acl);

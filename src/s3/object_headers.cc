@@ -71,21 +71,25 @@ Result<StoredHeaders> CollectStoredHeaders(const http::Request& request, S3Error
       }
     }
   }
-  if (auto to = out.headers.find(std::string(kWebsiteRedirectHeader)); to != out.headers.end()) {
-    const std::string& v = to->second;
-    if (!(v.starts_with("/") || v.starts_with("http://") || v.starts_with("https://")) ||
-        v.size() > kMaxWebsiteRedirect) {
-      *error = MakeError(S3ErrorCode::kInvalidArgument,
-                         "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
-      return InvalidArgumentError("website redirect location");
-    }
-  }
+  RETURN_IF_ERROR(WebsiteRedirectOf(request, error).status());
   if (meta_bytes > kMaxUserMetadata) {
     *error = MakeError(S3ErrorCode::kMetadataTooLarge);
     return InvalidArgumentError("metadata too large");
   }
   if (out.content_type.empty()) out.content_type = "binary/octet-stream";
   return out;
+}
+
+Result<std::optional<std::string>> WebsiteRedirectOf(const http::Request& request, S3Error* error) {
+  std::optional<std::string_view> v = request.FindHeader(kWebsiteRedirectHeader);
+  if (!v || v->empty()) return std::optional<std::string>();
+  if (!(v->starts_with("/") || v->starts_with("http://") || v->starts_with("https://")) ||
+      v->size() > kMaxWebsiteRedirect) {
+    *error = MakeError(S3ErrorCode::kInvalidArgument,
+                       "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
+    return InvalidArgumentError("website redirect location");
+  }
+  return std::optional<std::string>(*v);
 }
 
 Result<catalog::TagMap> CollectTags(const http::Request& request, S3Error* error) {

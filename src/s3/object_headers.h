@@ -23,6 +23,11 @@ struct StoredHeaders {
 // website endpoint a redirect instead of its content (s3/website.h).
 inline constexpr std::string_view kWebsiteRedirectHeader = "x-amz-website-redirect-location";
 
+// The request's x-amz-website-redirect-location (nullopt if absent or
+// empty); InvalidArgument for one that is not a path or an http(s) URL, or
+// longer than 2 KiB.
+Result<std::optional<std::string>> WebsiteRedirectOf(const http::Request& request, S3Error* error);
+
 // Collects the headers S3 stores with an object. MetadataTooLarge when the
 // user metadata exceeds 2 KiB (as S3 counts it: names and values);
 // InvalidArgument for a website redirect location that is not a path or an

@@ -129,7 +129,9 @@ def test_s3_on_metadata_in_ceph_with_sealed_values(tmp_path, cluster):
         # The operator sees the metadata's calls to the cluster, and the lease.
         m = samples(scrape(srv, token))
         assert value(m, "confiance_rados_metadata_lease_held") == 1
-        assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_write") > 300, m
+        # (Concurrent commits to one partition share one write: 8 at a time
+        # above, so the 300 PUTs alone make at least 300 / 8.)
+        assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_write") >= 300 / 8, m
         assert value(m, "confiance_rados_metadata_op_duration_seconds_count", op="omap_read") > 300, m
         assert value(m, "confiance_rados_metadata_errors_total", kind="timeout") == 0
 

@@ -203,6 +203,15 @@ def test_routing_rules_and_redirects(wserver, ws3):
     with pytest.raises(ClientError) as e:
         ws3.put_object(Bucket=b, Key="bad.html", Body=b"x", WebsiteRedirectLocation="ftp://x")
     assert client_error(e) == (400, "InvalidArgument")
+    # A copy keeps the source's metadata but never its redirect location
+    # (as on S3); the copy request may give one of its own.
+    ws3.copy_object(Bucket=b, Key="copy.html", CopySource={"Bucket": b, "Key": "old.html"})
+    assert "WebsiteRedirectLocation" not in ws3.head_object(Bucket=b, Key="copy.html")
+    assert visit(wserver, b, "/copy.html").body == b"old"
+    ws3.copy_object(Bucket=b, Key="old.html", CopySource={"Bucket": b, "Key": "old.html"},
+                    WebsiteRedirectLocation="https://example.org/newer.html")
+    r = visit(wserver, b, "/old.html")
+    assert (r.status, r.headers["Location"]) == (301, "https://example.org/newer.html")
     # A whole site moved elsewhere.
     moved = unique_bucket("moved")
     ws3.create_bucket(Bucket=moved)
