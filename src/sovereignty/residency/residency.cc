@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/version_id.h"
+#include "common/logging.h"
 #include "crypto/hash.h"
 
 namespace confiance::sovereignty {
@@ -71,7 +72,19 @@ json RuleToJson(const std::optional<ResidencyRule>& rule) {
 
 Residency::Residency(std::vector<PoolSpec> pools, blob::PoolRouter& router, meta::MetaStore& store,
                      catalog::Catalog& catalog)
-    : pools_(std::move(pools)), router_(router), store_(store), catalog_(catalog) {}
+    : pools_(std::move(pools)), router_(router), store_(store), catalog_(catalog) {
+  notices_ = store_.Watch(kResidencyNotices, [this](std::string_view key) { DropCached(key); });
+}
+
+void Residency::DropCached(std::string_view key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  if (key.empty()) {
+    cache_.clear();
+  } else {
+    cache_.erase(std::string(key));
+  }
+}
 
 const PoolSpec* Residency::FindPool(std::string_view name) const {
   for (const PoolSpec& p : pools_) {
@@ -81,9 +94,11 @@ const PoolSpec* Residency::FindPool(std::string_view name) const {
 }
 
 Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key) {
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    generation = generation_;
   }
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
   std::optional<ResidencyRule> rule;
@@ -92,6 +107,8 @@ Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key)
     rule = std::move(r);
   }
   std::lock_guard<std::mutex> lock(mu_);
+  // Dropped meanwhile (another process changed it): not cached.
+  if (generation != generation_) return rule;
   // A concurrent WriteRule's value wins over what was read before it.
   return cache_.emplace(key, rule).first->second;
 }
@@ -104,11 +121,18 @@ Status Residency::WriteRule(const std::string& key, const std::optional<Residenc
   } else {
     b.Delete(key);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  cache_.erase(key);
-  Status s = store_.Apply(kPartition, b);
-  // On error the stored state is unknown: leave it uncached, to be read again.
-  if (s.ok()) cache_[key] = rule;
+  Status s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.erase(key);
+    s = store_.Apply(kPartition, b);
+    // On error the stored state is unknown: leave it uncached, to be read again.
+    if (s.ok()) cache_[key] = rule;
+  }
+  // The change stands whatever the answer (docs/rados.md, "Several gateways").
+  if (Status told = store_.Announce(kResidencyNotices, key); !told.ok()) {
+    spdlog::warn("residency rule {} changed: {}", key, told.ToString());
+  }
   return s;
 }
 

@@ -158,10 +158,12 @@ class Residency {
                                                  std::string_view expected_op_tag);
 
   // A rule by its store key, read through a cache: rules are read on every
-  // write and change only through this object (one process per data
-  // directory, as the catalog's bucket cache).
+  // write and change only through this object, in this process or in
+  // another sharing the store, whose notice drops the copy (kResidencyNotices).
   Result<std::optional<ResidencyRule>> ReadRule(const std::string& key);
   Status WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule);
+  // Drops the cached rule of `key` ("" = every rule).
+  void DropCached(std::string_view key);
 
   std::vector<PoolSpec> pools_;
   blob::PoolRouter& router_;
@@ -169,6 +171,15 @@ class Residency {
   catalog::Catalog& catalog_;
   std::mutex mu_;
   std::unordered_map<std::string, std::optional<ResidencyRule>> cache_;  // GUARDED_BY(mu_)
+  // Bumped by every drop: a read that started before it does not cache
+  // what it read.
+  uint64_t generation_ = 0;  // GUARDED_BY(mu_)
+  // Last: released first, so that no notice reaches a half-destroyed object.
+  std::unique_ptr<meta::MetaStore::NoticeWatch> notices_;
 };
+
+// The MetaStore notice topic of residency rules; the subject is the rule's
+// store key.
+inline constexpr std::string_view kResidencyNotices = "residency";
 
 }  // namespace confiance::sovereignty

@@ -12,6 +12,7 @@
 #include "catalog/sweeper.h"
 #include "catalog/version_id.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/notice_bus_testing.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::sovereignty {
@@ -208,6 +209,40 @@ TEST_F(ResidencyTest, SweeperSeesEveryPool) {
   EXPECT_EQ(Count("us-east"), 0u);
   EXPECT_EQ(Count("fr-paris"), 1u);
   EXPECT_EQ(Read("kept"), "x");
+}
+
+// Another process sharing the store (several gateways, docs/rados.md): a
+// rule narrowed there is the rule here, through the store's change
+// notices; a process without them keeps what it cached.
+TEST(ResidencyNoticesTest, ARuleChangedElsewhereIsTheRuleHere) {
+  meta::MemoryMetaStore shared;
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(shared, bus), there(shared, bus);
+  catalog::Catalog catalog(shared);
+  blob::MemoryBlobStore local;
+  std::vector<std::pair<std::string, blob::BlobStore*>> stores = {{"local", &local}};
+  ASSERT_OK_AND_ASSIGN(auto router, blob::PoolRouter::Create("local", stores));
+  const std::vector<PoolSpec> pools = {MakePool("local", "FR", "", false, true)};
+  Residency writer(pools, *router, here, catalog), reader(pools, *router, there, catalog),
+      unwatched(pools, *router, shared, catalog);
+  const ResidencyRule eu{{"EU"}, false};
+  const ResidencyRule fr{{"FR"}, false};
+  ASSERT_OK(writer.SetTenantRule("acme", eu));
+  for (Residency* r : {&reader, &unwatched}) {  // cached from here on
+    ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> got, r->TenantRule("acme"));
+    EXPECT_EQ(got, eu);
+  }
+  ASSERT_OK(writer.SetTenantRule("acme", fr));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader.TenantRule("acme"));
+  EXPECT_EQ(seen, fr);
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> stale, unwatched.TenantRule("acme"));
+  EXPECT_EQ(stale, eu);
+  // An absent rule is cached too: one set elsewhere is seen.
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> none, reader.TenantRule("globex"));
+  EXPECT_FALSE(none.has_value());
+  ASSERT_OK(writer.SetTenantRule("globex", fr));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> now, reader.TenantRule("globex"));
+  EXPECT_EQ(now, fr);
 }
 
 }  // namespace
