@@ -1,7 +1,7 @@
 // File: meta/rados/rados_notices.cc
 #include "meta/rados/rados_notices.h"
 
-#include <vector>
+#include <cstring>
 
 #include "common/logging.h"
 
@@ -22,8 +22,8 @@ class RadosNotices::Registration final : public MetaStore::NoticeWatch {
 
 Result<std::unique_ptr<RadosNotices>> RadosNotices::Open(blob::RadosIo& io, std::string instance_id) {
   std::unique_ptr<RadosNotices> n(new RadosNotices(io, std::move(instance_id)));
-  // A watch needs the object: created empty if missing (an exclusive
-  // create that finds it is fine).
+  // A watch needs the object to exist; it holds nothing, so writing it
+  // empty (again) is harmless.
   const int rc = rados_write_full(io.ioctx(), kOid, "", 0);
   RETURN_IF_ERROR(io.Check(rc, "rados_write_full", kOid));
   RETURN_IF_ERROR(n->WatchOnce());
@@ -111,8 +111,8 @@ void RadosNotices::OnNotify(void* arg, uint64_t notify_id, uint64_t handle, uint
   if (second != std::string_view::npos && payload.substr(0, first) != self->instance_id_) {
     const std::string_view topic = payload.substr(first + 1, second - first - 1);
     const std::string_view subject = payload.substr(second + 1);
-    // A notice naming no topic or subject would mean "everything": one
-    // that does not parse is dropped instead (only ours write here).
+    // (An empty topic would reach every handler: a notice without one is
+    // dropped; only Announce writes here.)
     if (!topic.empty()) self->Dispatch(topic, subject);
   }
   rados_notify_ack(self->io_.ioctx(), kOid, notify_id, handle, nullptr, 0);
