@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/logging.h"
 #include "common/wall_clock.h"
 #include "crypto/random.h"
 
@@ -34,10 +35,26 @@ std::string_view LockboxEventName(LockboxEvent e) {
 }
 
 Lockbox::Lockbox(meta::MetaStore& store, LockboxOptions options, audit::AuditLog* log, Clock now_ms)
-    : store_(store), options_(options), log_(log), now_ms_(now_ms ? std::move(now_ms) : Clock(UnixMillisNow)) {}
+    : store_(store), options_(options), log_(log), now_ms_(now_ms ? std::move(now_ms) : Clock(UnixMillisNow)) {
+  // (No lock in the handler: a notice may arrive while this process holds
+  // mu_ across a commit.)
+  notices_ = store_.Watch(kLockboxNotices, [this](std::string_view) { stale_ = true; });
+}
+
+void Lockbox::Changed(const std::string& key) {
+  // The change stands whatever the answer (docs/rados.md, "Several gateways").
+  if (Status told = store_.Announce(kLockboxNotices, key); !told.ok()) {
+    spdlog::warn("lockbox record {} changed: {}", key, told.ToString());
+  }
+}
 
 Status Lockbox::LoadLocked() {
-  if (loaded_) return OkStatus();
+  // Another process sharing the store changed a record: everything is read
+  // again (changes are rare; Authorize then reads memory as before).
+  if (loaded_ && !stale_.exchange(false)) return OkStatus();
+  loaded_ = false;
+  requests_.clear();
+  max_seconds_.clear();
   meta::ScanOptions scan;
   scan.limit = 1000;
   for (;;) {
@@ -75,8 +92,11 @@ Status Lockbox::SetMaxApprovalSeconds(std::string_view tenant, uint64_t seconds)
   batch.op_tag = "lockbox-max:" + std::string(tenant) + ":" + std::to_string(now_ms_());
   batch.Put(std::string(kMaxPrefix) + std::string(tenant), std::to_string(seconds));
   RETURN_IF_ERROR(store_.Apply(kLockboxPartition, batch));
-  std::lock_guard lock(mu_);
-  max_seconds_[std::string(tenant)] = seconds;
+  {
+    std::lock_guard lock(mu_);
+    max_seconds_[std::string(tenant)] = seconds;
+  }
+  Changed(std::string(kMaxPrefix) + std::string(tenant));
   return OkStatus();
 }
 
@@ -122,6 +142,7 @@ Result<AccessRequest> Lockbox::Create(AccessRequest draft) {
     std::lock_guard lock(mu_);
     requests_[r.id] = r;
   }
+  Changed(RequestKey(r.id));
   Notify(LockboxEvent::kRequested, r);
   return r;
 }
@@ -163,8 +184,11 @@ Result<AccessRequest> Lockbox::Update(std::string_view id, const std::function<S
   Status st = store_.Apply(kLockboxPartition, batch);
   if (st.code() == StatusCode::kFailedPrecondition) return AbortedError("access request changed concurrently; retry");
   RETURN_IF_ERROR(st);
-  std::lock_guard lock(mu_);
-  requests_[next.id] = next;
+  {
+    std::lock_guard lock(mu_);
+    requests_[next.id] = next;
+  }
+  Changed(RequestKey(next.id));
   return next;
 }
 

@@ -19,7 +19,9 @@
 // approval in seconds (decimal). Every record is loaded into memory on
 // first use and every change goes through this object (compare-and-set on
 // the stored bytes), so that Authorize, on the request path, reads memory
-// only. One process per store (as Directory's caches assume).
+// only. Another process sharing the store (several gateways) announces its
+// changes (MetaStore::Announce, kLockboxNotices): the next call then reads
+// every record again, so a revocation made there binds here at once.
 //
 // Listener: called after each committed change (request, approval, denial,
 // revocation, co-signature, break-glass opening), on the caller's thread;
@@ -29,8 +31,10 @@
 // commits (and, for break-glass, on the log): not on network threads.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -116,6 +120,8 @@ class Lockbox {
   void Notify(LockboxEvent e, const AccessRequest& r) {
     if (listener_) listener_(e, r);
   }
+  // Tells the other processes sharing the store that record `key` changed.
+  void Changed(const std::string& key);
 
   meta::MetaStore& store_;
   const LockboxOptions options_;
@@ -124,9 +130,15 @@ class Lockbox {
   Listener listener_;
   std::mutex mu_;
   bool loaded_ = false;                                // GUARDED_BY(mu_)
+  std::atomic<bool> stale_{false};                     // another process announced a change
   std::map<std::string, AccessRequest> requests_;      // GUARDED_BY(mu_), by id
   std::map<std::string, uint64_t> max_seconds_;        // GUARDED_BY(mu_), by tenant
   std::mutex update_mu_;  // serializes read-modify-write cycles (held without mu_ across commits)
+  // Last: released first, so that no notice reaches a half-destroyed lockbox.
+  std::unique_ptr<meta::MetaStore::NoticeWatch> notices_;
 };
+
+// The MetaStore notice topic of the lockbox; the subject is the record's key.
+inline constexpr std::string_view kLockboxNotices = "lockbox";
 
 }  // namespace confiance::sovereignty

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "meta/memory/memory_meta_store.h"
+#include "meta/notice_bus_testing.h"
 
 namespace confiance::sovereignty {
 namespace {
@@ -150,6 +151,47 @@ TEST_F(LockboxTest, StateSurvivesANewInstance) {
   EXPECT_EQ(again.Get("ar-missing").status().code(), StatusCode::kNotFound);
   std::vector<AccessRequest> mine = again.List([](const AccessRequest& x) { return x.operator_name == "ops"; });
   EXPECT_EQ(mine.size(), 1u);
+}
+
+// Another process sharing the store (several gateways, docs/rados.md): a
+// request approved or revoked there is approved or revoked here at once,
+// through the store's change notices; a process without them keeps what it
+// loaded.
+TEST(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
+  meta::MemoryMetaStore shared;
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(shared, bus), there(shared, bus);
+  uint64_t now = 1'800'000'000'000;
+  auto clock = [&now] { return now; };
+  Lockbox tenant_side(here, LockboxOptions{}, nullptr, clock);
+  Lockbox gateway(there, LockboxOptions{}, nullptr, clock);
+  Lockbox unwatched(shared, LockboxOptions{}, nullptr, clock);
+  AccessRequest d;
+  d.operator_name = "ops";
+  d.tenant = "acme";
+  d.scope.buckets = {"data"};
+  d.scope.Add(AccessOp::kRead);
+  d.reason = "ticket 7";
+  d.category = AccessCategory::kSupportCase;
+  d.requested_seconds = 600;
+  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
+  Result<AccessRequest> r = tenant_side.Create(d);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Both load the pending request.
+  EXPECT_FALSE(gateway.Authorize(read).ok());
+  EXPECT_FALSE(unwatched.Authorize(read).ok());
+  ASSERT_TRUE(tenant_side.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
+  EXPECT_TRUE(gateway.Authorize(read).ok());
+  EXPECT_FALSE(unwatched.Authorize(read).ok());  // what a cache without notices says
+  ASSERT_TRUE(tenant_side.Revoke(r->id, "tenant:acme/root", "done").ok());
+  EXPECT_THAT(gateway.Authorize(read).status().message(), HasSubstr("revoked"));
+  // A change made through the gateway is not refused as concurrent there
+  // once it has read the others' changes.
+  Result<AccessRequest> again = gateway.Create(d);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(tenant_side.Deny(again->id, "tenant:acme/root", "no").ok());
+  EXPECT_EQ(gateway.Approve(again->id, "tenant:acme/root", std::nullopt).status().code(),
+            StatusCode::kFailedPrecondition);  // already decided: seen here
 }
 
 }  // namespace
