@@ -31,6 +31,7 @@
 #include "catalog/catalog.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
+#include "meta/change_notices.h"
 
 namespace confiance::catalog {
 namespace {
@@ -177,11 +178,7 @@ Status Catalog::CheckBucketLives(std::string_view bucket_name, std::string_view 
 
 void Catalog::BucketChanged(const std::string& name) {
   DropCachedBucket(name);
-  // The change stands whatever the answer: a process not told keeps a
-  // stale copy (docs/rados.md, "Several gateways").
-  if (Status told = store_.Announce(kBucketNotices, name); !told.ok()) {
-    spdlog::warn("bucket {} changed: {}", name, told.ToString());
-  }
+  meta::AnnounceChange(store_, kBucketNotices, name);
 }
 
 void Catalog::DropCachedBucket(std::string_view name) {

@@ -8,6 +8,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "meta/change_notices.h"
 
 namespace confiance::iam {
 namespace {
@@ -183,10 +184,7 @@ void CredentialStore::DropCached(std::string_view access_key_id) {
 
 void CredentialStore::KeyChanged(const std::string& access_key_id) {
   DropCached(access_key_id);
-  // The change stands whatever the answer (docs/rados.md, "Several gateways").
-  if (Status told = store_.Announce(kAccessKeyNotices, access_key_id); !told.ok()) {
-    spdlog::warn("access key {} changed: {}", access_key_id, told.ToString());
-  }
+  meta::AnnounceChange(store_, kAccessKeyNotices, access_key_id);
 }
 
 Status CredentialStore::DeleteAccessKey(const std::string& access_key_id) {

@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "crypto/random.h"
+#include "meta/change_notices.h"
 
 namespace confiance::iam {
 namespace {
@@ -302,17 +303,10 @@ void Directory::ForgetUsers() {
 
 void Directory::UsersChanged() {
   ForgetUsers();
-  // The change stands whatever the answer (docs/rados.md, "Several gateways").
-  if (Status told = store_.Announce(kUserNotices, ""); !told.ok()) {
-    spdlog::warn("users changed: {}", told.ToString());
-  }
+  meta::AnnounceChange(store_, kUserNotices, "");
 }
 
-void Directory::TenantChanged(const std::string& id) {
-  if (Status told = store_.Announce(kTenantNotices, id); !told.ok()) {
-    spdlog::warn("tenant {} changed: {}", id, told.ToString());
-  }
-}
+void Directory::TenantChanged(const std::string& id) { meta::AnnounceChange(store_, kTenantNotices, id); }
 
 Result<std::vector<UserRecord>> Directory::ListUsers(std::string_view tenant_id) {
   ASSIGN_OR_RETURN(std::vector<meta::Record> recs, ScanPrefix(store_, "user/" + std::string(tenant_id) + "/"));

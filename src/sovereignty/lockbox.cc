@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "crypto/random.h"
+#include "meta/change_notices.h"
 
 namespace confiance::sovereignty {
 namespace {
@@ -41,12 +42,7 @@ Lockbox::Lockbox(meta::MetaStore& store, LockboxOptions options, audit::AuditLog
   notices_ = store_.Watch(kLockboxNotices, [this](std::string_view) { stale_ = true; });
 }
 
-void Lockbox::Changed(const std::string& key) {
-  // The change stands whatever the answer (docs/rados.md, "Several gateways").
-  if (Status told = store_.Announce(kLockboxNotices, key); !told.ok()) {
-    spdlog::warn("lockbox record {} changed: {}", key, told.ToString());
-  }
-}
+void Lockbox::Changed(const std::string& key) { meta::AnnounceChange(store_, kLockboxNotices, key); }
 
 Status Lockbox::LoadLocked() {
   // Another process sharing the store changed a record: everything is read

@@ -7,6 +7,7 @@
 #include "catalog/version_id.h"
 #include "common/logging.h"
 #include "crypto/hash.h"
+#include "meta/change_notices.h"
 
 namespace confiance::sovereignty {
 namespace {
@@ -129,10 +130,7 @@ Status Residency::WriteRule(const std::string& key, const std::optional<Residenc
     // On error the stored state is unknown: leave it uncached, to be read again.
     if (s.ok()) cache_[key] = rule;
   }
-  // The change stands whatever the answer (docs/rados.md, "Several gateways").
-  if (Status told = store_.Announce(kResidencyNotices, key); !told.ok()) {
-    spdlog::warn("residency rule {} changed: {}", key, told.ToString());
-  }
+  meta::AnnounceChange(store_, kResidencyNotices, key);
   return s;
 }
 
