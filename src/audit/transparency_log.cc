@@ -552,14 +552,15 @@ Result<std::string> TransparencyLog::LatestCheckpoint() {
   return std::move(*note);
 }
 
-Status TransparencyLog::CatchUpTo(uint64_t tree_size) {
-  if (tree_size <= size()) return OkStatus();
-  return CatchUp();
+Result<bool> TransparencyLog::WithinTree(const std::function<bool()>& within) {
+  if (within()) return true;
+  RETURN_IF_ERROR(CatchUp());
+  return within();
 }
 
 Result<std::string> TransparencyLog::Entry(uint64_t index) {
-  RETURN_IF_ERROR(CatchUpTo(index + 1));
-  if (index >= size()) return OutOfRangeError("tlog: entry beyond the tree");
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return index < size(); }));
+  if (!within) return OutOfRangeError("tlog: entry beyond the tree");
   ASSIGN_OR_RETURN(auto v, store_.Get(partition_, EntryKey(index)));
   if (!v) return DataLossError("tlog " + origin_ + ": entry missing");
   return DecodeEntry(*v);
@@ -567,19 +568,17 @@ Result<std::string> TransparencyLog::Entry(uint64_t index) {
 
 Result<tlog::Hash> TransparencyLog::NodeHash(int level, uint64_t index) {
   if (level < 0 || level >= 64) return OutOfRangeError("tlog: node beyond the tree");
-  RETURN_IF_ERROR(CatchUpTo((index + 1) << level));
-  if (index >= (size() >> level)) {
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return index < (size() >> level); }));
+  if (!within) {
     return OutOfRangeError("tlog: node beyond the tree");
   }
   return Nodes()(level, index);
 }
 
 Result<std::string> TransparencyLog::HashTile(int tile_level, uint64_t index, uint64_t width) {
-  if (tile_level >= 0 && tile_level * tlog::kTileHeight < 64 && width <= tlog::kTileWidth) {
-    RETURN_IF_ERROR(CatchUpTo((index * tlog::kTileWidth + width) << (tile_level * tlog::kTileHeight)));
-  }
-  if (width == 0 || width > tlog::kTileWidth || tile_level < 0 ||
-      tlog::TileWidth(tile_level, index, size()) < width) {
+  if (width == 0 || width > tlog::kTileWidth || tile_level < 0) return OutOfRangeError("tlog: tile beyond the tree");
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return tlog::TileWidth(tile_level, index, size()) >= width; }));
+  if (!within) {
     return OutOfRangeError("tlog: tile beyond the tree");
   }
   const int level = tile_level * tlog::kTileHeight;
@@ -605,8 +604,9 @@ Result<std::string> TransparencyLog::HashTile(int tile_level, uint64_t index, ui
 }
 
 Result<std::string> TransparencyLog::EntryBundle(uint64_t index, uint64_t width) {
-  if (width <= tlog::kTileWidth) RETURN_IF_ERROR(CatchUpTo(index * tlog::kTileWidth + width));
-  if (width == 0 || width > tlog::kTileWidth || tlog::TileWidth(0, index, size()) < width) {
+  if (width == 0 || width > tlog::kTileWidth) return OutOfRangeError("tlog: entry bundle beyond the tree");
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return tlog::TileWidth(0, index, size()) >= width; }));
+  if (!within) {
     return OutOfRangeError("tlog: entry bundle beyond the tree");
   }
   ASSIGN_OR_RETURN(auto entries, ReadEntries(index * tlog::kTileWidth, index * tlog::kTileWidth + width));
@@ -614,14 +614,14 @@ Result<std::string> TransparencyLog::EntryBundle(uint64_t index, uint64_t width)
 }
 
 Result<std::vector<tlog::Hash>> TransparencyLog::InclusionProof(uint64_t index, uint64_t tree_size) {
-  RETURN_IF_ERROR(CatchUpTo(tree_size));
-  if (tree_size > size()) return OutOfRangeError("tlog: tree size beyond the log");
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return tree_size <= size(); }));
+  if (!within) return OutOfRangeError("tlog: tree size beyond the log");
   return tlog::InclusionProof(index, tree_size, Nodes());
 }
 
 Result<std::vector<tlog::Hash>> TransparencyLog::ConsistencyProof(uint64_t size1, uint64_t size2) {
-  RETURN_IF_ERROR(CatchUpTo(size2));
-  if (size2 > size()) return OutOfRangeError("tlog: tree size beyond the log");
+  ASSIGN_OR_RETURN(bool within, WithinTree([&] { return size2 <= size(); }));
+  if (!within) return OutOfRangeError("tlog: tree size beyond the log");
   return tlog::ConsistencyProof(size1, size2, Nodes());
 }
 

@@ -176,9 +176,11 @@ class TransparencyLog {
   Status RecoverOnce();
   Result<Tail> ReadTail();
   // Moves the in-memory tree to the stored one if that is larger (another
-  // writer appended); CatchUpTo only when `tree_size` is beyond this log's.
+  // writer appended).
   Status CatchUp();
-  Status CatchUpTo(uint64_t tree_size);
+  // Whether a read's bounds check `within` holds for this log's tree,
+  // asked again after CatchUp when it did not: the store's error otherwise.
+  Result<bool> WithinTree(const std::function<bool()>& within);
   // REQUIRES mu_ held. Forward only.
   void AdvanceLocked(const tlog::CompactRange& range, const std::optional<std::string>& record);
   // Complete-subtree hashes: read (levels of 256 leaves and up) or
