@@ -54,6 +54,10 @@ class ForwardingMetaStore : public MetaStore {
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override {
     return base_.Watch(topic, std::move(changed));
   }
+  Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override {
+    return base_.HoldLease(name, period);
+  }
+  void ReleaseLease(std::string_view name) override { base_.ReleaseLease(name); }
 
  private:
   MetaStore& base_;

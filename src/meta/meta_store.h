@@ -34,6 +34,7 @@
 // (it syncs): never call it on a network thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -256,6 +257,24 @@ class MetaStore {
   };
   virtual Status Announce(std::string_view topic, std::string_view subject) { return OkStatus(); }
   virtual std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) { return nullptr; }
+
+  // Leases on background work between the processes that share this store
+  // (several gateways on one RADOS namespace): a job that one of them
+  // should do at a time (the lifecycle's passes, the sweeper, a log's
+  // dispatcher) runs in the process that holds the lease named after it
+  // (meta/worker_lease.h). HoldLease takes the lease `name` for this
+  // process, or renews it, for `period` from now: true if this process
+  // holds it, false if another does (it is free once that one releases it
+  // or has not renewed it for its period). A lease makes duplicated work
+  // rare, not impossible (a process stalled past its period still acts as
+  // the holder until its next HoldLease): what the job writes must still
+  // be compare-and-set (../shared/RADOS.md: safety from the CAS on the
+  // object changed, never from the lease alone). ReleaseLease gives it up
+  // at once, for a clean stop. A store that one process alone uses has no
+  // one to share with: HoldLease is always true.
+  // REQUIRES: `name` is non-empty, of [a-z0-9.-] only.
+  virtual Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) { return true; }
+  virtual void ReleaseLease(std::string_view name) {}
 };
 
 }  // namespace confiance::meta

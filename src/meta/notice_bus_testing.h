@@ -1,10 +1,13 @@
 // File: meta/notice_bus_testing.h
-// For unit tests of what caches records: MetaStore change notices between
-// several handles on one store in one test process, as gateways sharing a
-// RADOS namespace get them (meta/rados/rados_notices.h does it for real).
-// Each BusStore is one "process": its Announce reaches the watchers of
-// every other BusStore on the same NoticeBus, synchronously, and not its
-// own. Unit tests only.
+// For unit tests of what caches records or works in the background:
+// MetaStore change notices and worker leases between several handles on
+// one store in one test process, as gateways sharing a RADOS namespace get
+// them (meta/rados/rados_notices.h and rados_worker_leases.h do it for
+// real). Each BusStore is one "process": its Announce reaches the watchers
+// of every other BusStore on the same NoticeBus, synchronously, and not
+// its own; a lease one holds the others do not get until it is released
+// or the test lets it lapse (NoticeBus::Lapse: the holder stopped
+// renewing). Unit tests only.
 #pragma once
 
 #include <map>
@@ -44,12 +47,28 @@ class NoticeBus {
     std::lock_guard lock(mu_);
     return published_;
   }
+  // Leases: no clock; a lease is held until released or lapsed.
+  bool HoldLease(const void* process, std::string_view name) {
+    std::lock_guard lock(mu_);
+    auto [it, taken] = leases_.try_emplace(std::string(name), process);
+    return taken || it->second == process;
+  }
+  void ReleaseLease(const void* process, std::string_view name) {
+    std::lock_guard lock(mu_);
+    if (auto it = leases_.find(std::string(name)); it != leases_.end() && it->second == process) leases_.erase(it);
+  }
+  // As if the holder of `name` had not renewed it for its period.
+  void Lapse(std::string_view name) {
+    std::lock_guard lock(mu_);
+    leases_.erase(std::string(name));
+  }
 
  private:
   std::mutex mu_;
   uint64_t next_ = 1;
   int published_ = 0;
   std::map<uint64_t, Watcher> watchers_;
+  std::map<std::string, const void*> leases_;  // name -> holder
 };
 
 class BusStore final : public ForwardingMetaStore {
@@ -62,6 +81,8 @@ class BusStore final : public ForwardingMetaStore {
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override {
     return std::make_unique<Registration>(bus_, bus_.Subscribe({this, std::string(topic), std::move(changed)}));
   }
+  Result<bool> HoldLease(std::string_view name, std::chrono::seconds) override { return bus_.HoldLease(this, name); }
+  void ReleaseLease(std::string_view name) override { bus_.ReleaseLease(this, name); }
 
  private:
   class Registration final : public NoticeWatch {

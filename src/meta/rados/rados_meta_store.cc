@@ -201,6 +201,7 @@ Result<std::unique_ptr<RadosMetaStore>> RadosMetaStore::Open(const Options& opti
   RETURN_IF_ERROR(s->lease_->Take());
   RETURN_IF_ERROR(s->CheckSealer());
   ASSIGN_OR_RETURN(s->notices_, RadosNotices::Open(*s->io_, cookie));
+  s->worker_leases_ = std::make_unique<RadosWorkerLeases>(*s->io_, cookie);
   s->lease_thread_ = std::thread([p = s.get()] { p->LeaseLoop(); });
   for (size_t i = 0; i < std::max<size_t>(1, options.apply_threads); ++i) {
     s->apply_threads_.emplace_back([p = s.get()] { p->ApplyLoop(); });
@@ -222,6 +223,7 @@ RadosMetaStore::~RadosMetaStore() {
   }
   stop_cv_.notify_all();
   if (lease_thread_.joinable()) lease_thread_.join();
+  worker_leases_.reset();  // (releases the workers' leases)
   if (lease_ != nullptr) lease_->Release();
 }
 
@@ -233,6 +235,16 @@ Status RadosMetaStore::Announce(std::string_view topic, std::string_view subject
 std::unique_ptr<MetaStore::NoticeWatch> RadosMetaStore::Watch(std::string_view topic, NoticeHandler changed) {
   if (notices_ == nullptr) return nullptr;
   return notices_->Watch(topic, std::move(changed));
+}
+
+Result<bool> RadosMetaStore::HoldLease(std::string_view name, std::chrono::seconds period) {
+  if (worker_leases_ == nullptr) return true;
+  RETURN_IF_ERROR(lease_->Check());
+  return worker_leases_->Hold(name, period);
+}
+
+void RadosMetaStore::ReleaseLease(std::string_view name) {
+  if (worker_leases_ != nullptr) worker_leases_->Release(name);
 }
 
 void RadosMetaStore::LeaseLoop() {

@@ -55,7 +55,10 @@
 //
 // Announce and Watch (change notices for other processes' caches) use
 // watch/notify on one object of the namespace (meta/rados/rados_notices.h);
-// the lease thread makes a broken watch again.
+// the lease thread makes a broken watch again. HoldLease (background work
+// done by one process at a time) is a cls_lock on an object of the
+// namespace per lease, `confiance.meta.worker.<name>`
+// (meta/rados/rados_worker_leases.h).
 //
 // One store instance per namespace (the lease), as RadosBlobStore. Checkpoint,
 // VerifyChecksums and Purge are not this store's: there are no files to
@@ -84,6 +87,7 @@
 #include "blob/rados/rados_options.h"
 #include "meta/meta_store.h"
 #include "meta/rados/rados_notices.h"
+#include "meta/rados/rados_worker_leases.h"
 #include "meta/value_sealer.h"
 
 namespace confiance::meta {
@@ -129,6 +133,10 @@ class RadosMetaStore final : public MetaStore {
   // Change notices by watch/notify on the namespace (meta/rados/rados_notices.h).
   Status Announce(std::string_view topic, std::string_view subject) override;
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override;
+  // Worker leases as cls_locks (meta/rados/rados_worker_leases.h); the
+  // namespace's lease's error while this instance may have lost that.
+  Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override;
+  void ReleaseLease(std::string_view name) override;
 
   // For the operator's metrics and logs.
   const blob::RadosStats& stats() const { return io_->stats(); }
@@ -220,6 +228,7 @@ class RadosMetaStore final : public MetaStore {
   std::unique_ptr<blob::RadosIo> io_;
   std::unique_ptr<blob::RadosLease> lease_;
   std::unique_ptr<RadosNotices> notices_;  // null in a snapshot's view
+  std::unique_ptr<RadosWorkerLeases> worker_leases_;  // null in a snapshot's view
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

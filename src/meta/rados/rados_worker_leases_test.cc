@@ -1,0 +1,109 @@
+// File: meta/rados/rados_worker_leases_test.cc
+// Worker leases between store instances on one namespace, against the real
+// Ceph cluster of tests/ceph/run_with_ceph.py: two RadosWorkerLeases on two
+// connections (two gateways' worth).
+#include "meta/rados/rados_worker_leases.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "tests/testutil/status_matchers.h"
+#include "tests/testutil/temp_dir.h"
+
+namespace confiance::meta {
+namespace {
+
+using std::chrono::seconds;
+
+Result<blob::RadosConnection> LeasesConnection(const testutil::TempDir& dir) {
+  const char* conf = std::getenv("CONFIANCE_CEPH_CONF");
+  if (conf == nullptr) return UnavailableError("no Ceph cluster: run under tests/ceph/run_with_ceph.py");
+  blob::RadosConnection c;
+  c.ceph_conf = conf;
+  c.user = std::getenv("CONFIANCE_CEPH_USER");
+  c.keyring = std::getenv("CONFIANCE_CEPH_KEYRING");
+  c.pool = std::getenv("CONFIANCE_CEPH_POOL");
+  c.name_space = "leases-test-" + dir.path().substr(dir.path().rfind('/') + 1);
+  return c;
+}
+
+// Whether `leases` holds `name` now; a failure of the test if it could not tell.
+bool Holds(RadosWorkerLeases& leases, std::string_view name, seconds period) {
+  Result<bool> held = leases.Hold(name, period);
+  EXPECT_TRUE(held.ok()) << held.status().ToString();
+  return held.ok() && *held;
+}
+
+TEST(RadosWorkerLeasesTest, OneInstanceAtATimeUntilReleased) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
+  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
+  RadosWorkerLeases a(*io_a, "gateway-a");
+  RadosWorkerLeases b(*io_b, "gateway-b");
+  EXPECT_TRUE(Holds(a, "lifecycle", seconds(30)));
+  EXPECT_FALSE(Holds(b, "lifecycle", seconds(30)));
+  // Another lease is another lock.
+  EXPECT_TRUE(Holds(b, "sweeper", seconds(30)));
+  EXPECT_FALSE(Holds(a, "sweeper", seconds(30)));
+  // The holder renews its own.
+  EXPECT_TRUE(Holds(a, "lifecycle", seconds(30)));
+  EXPECT_FALSE(Holds(b, "lifecycle", seconds(30)));
+  // Released: the other takes it at once, and then the first may not.
+  a.Release("lifecycle");
+  EXPECT_TRUE(Holds(b, "lifecycle", seconds(30)));
+  EXPECT_FALSE(Holds(a, "lifecycle", seconds(30)));
+  // Releasing what one does not hold leaves the holder's.
+  a.Release("lifecycle");
+  EXPECT_FALSE(Holds(a, "lifecycle", seconds(30)));
+  // The object holding the lock is named after the lease.
+  ASSERT_OK_AND_ASSIGN(auto found, io_a->OmapGet("confiance.meta.worker.lifecycle", {"x"}));
+  EXPECT_TRUE(found.empty());
+}
+
+TEST(RadosWorkerLeasesTest, ALeaseNotRenewedLapsesAfterItsPeriod) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
+  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
+  RadosWorkerLeases a(*io_a, "gateway-a");
+  RadosWorkerLeases b(*io_b, "gateway-b");
+  ASSERT_TRUE(Holds(a, "scrub", seconds(2)));
+  EXPECT_FALSE(Holds(b, "scrub", seconds(2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // a stopped renewing (a crash, a stall)
+  EXPECT_TRUE(Holds(b, "scrub", seconds(30)));
+  EXPECT_FALSE(Holds(a, "scrub", seconds(2)));
+}
+
+TEST(RadosWorkerLeasesTest, ADestroyedInstanceReleasesWhatItHeld) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
+  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
+  RadosWorkerLeases b(*io_b, "gateway-b");
+  {
+    RadosWorkerLeases a(*io_a, "gateway-a");
+    ASSERT_TRUE(Holds(a, "notifications", seconds(60)));
+    ASSERT_TRUE(Holds(a, "replication", seconds(60)));
+    EXPECT_FALSE(Holds(b, "notifications", seconds(60)));
+  }
+  EXPECT_TRUE(Holds(b, "notifications", seconds(60)));
+  EXPECT_TRUE(Holds(b, "replication", seconds(60)));
+}
+
+TEST(RadosWorkerLeasesTest, RefusesBadNamesAndPeriods) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io, blob::RadosIo::Connect(c));
+  RadosWorkerLeases a(*io, "gateway-a");
+  EXPECT_STATUS_CODE(a.Hold("", seconds(10)), kInvalidArgument);
+  EXPECT_STATUS_CODE(a.Hold("Lifecycle", seconds(10)), kInvalidArgument);
+  EXPECT_STATUS_CODE(a.Hold("a/b", seconds(10)), kInvalidArgument);
+  EXPECT_STATUS_CODE(a.Hold("lifecycle", seconds(0)), kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace confiance::meta
