@@ -11,9 +11,13 @@
 #include "catalog/object_lock.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
+#include "meta/worker_lease.h"
 
 namespace confiance::catalog {
 namespace {
+
+// How often the worker runs the queue when nothing wakes it.
+constexpr std::chrono::seconds kReclaimRetry{60};
 
 using json = nlohmann::json;
 
@@ -173,11 +177,13 @@ Result<BucketRecord> Reclaimer::ShredBucket(std::string_view name, std::string_v
 
 void Reclaimer::Start() {
   worker_ = std::jthread([this](std::stop_token stop) {
+    // Of several gateways sharing the metadata, one reclaims at a time.
+    meta::WorkerLease lease(store_, "reclaim", meta::WorkerLease::PeriodFor(kReclaimRetry));
     while (!stop.stop_requested()) {
-      Status st = RunQueued(stop);
+      Status st = lease.Hold() ? RunQueued(stop) : OkStatus();
       if (!st.ok() && !stop.stop_requested()) spdlog::warn("reclamation: {} (retried in a minute)", st.ToString());
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, stop, std::chrono::minutes(1), [this] { return wake_; });
+      cv_.wait_for(lock, stop, kReclaimRetry, [this] { return wake_; });
       wake_ = false;
     }
   });

@@ -91,7 +91,12 @@ class Reclaimer {
   Status EnqueueTenant(const std::string& tenant);
 
   // Starts the worker: it runs every queued job (those of an earlier run
-  // first), then each new one, and retries failed ones every minute.
+  // first), then each new one, and retries failed ones every minute. Of
+  // several gateways sharing the metadata, the one holding the worker
+  // lease "reclaim" runs them (meta/worker_lease.h): a job queued on
+  // another gateway runs within a minute, and its progress is known there
+  // only (Progress). A job longer than the lease's 3 minutes may be run by
+  // two at once: each step is a compare-and-set, so that costs only time.
   void Start();
   // The jobs of `tenant` known to this process (queued at start-up or
   // since), tenant scope first.

@@ -32,7 +32,10 @@ struct AccessLogDelivery::Source {
   s3::BucketLogging logging;
 };
 
-AccessLogDelivery::AccessLogDelivery(Deps deps) : deps_(std::move(deps)) {}
+AccessLogDelivery::AccessLogDelivery(Deps deps)
+    : deps_(std::move(deps)),
+      lease_(*deps_.store, "access-logs",
+             meta::WorkerLease::PeriodFor(std::chrono::duration_cast<std::chrono::seconds>(deps_.interval))) {}
 
 AccessLogDelivery::~AccessLogDelivery() { Stop(); }
 
@@ -61,6 +64,7 @@ void AccessLogDelivery::Run() {
 }
 
 Result<AccessLogDelivery::PassStats> AccessLogDelivery::RunOnce() {
+  if (!lease_.Hold()) return PassStats{};  // another gateway delivers
   ASSIGN_OR_RETURN(std::vector<catalog::BucketRecord> buckets, deps_.catalog->ListBuckets());
   std::map<std::string, std::vector<Source>> by_tenant;
   for (catalog::BucketRecord& b : buckets) {
@@ -97,12 +101,15 @@ Status AccessLogDelivery::ForgetCursorsExcept(const std::vector<std::string>& te
   meta::Batch batch;
   for (const meta::Record& r : cursors) {
     const std::string tenant = r.key.substr(std::string_view("cursor/").size());
-    if (!std::binary_search(tenants.begin(), tenants.end(), tenant)) batch.Delete(r.key);
+    if (!std::binary_search(tenants.begin(), tenants.end(), tenant)) batch.Expect(r.key, r.value).Delete(r.key);
   }
   if (batch.mutations.empty()) return OkStatus();
   batch.op_tag = "access-log-forget";
   batch.durability = meta::Durability::kWithNextSync;
-  return deps_.store->Apply(kAccessLogPartition, batch);
+  Status s = deps_.store->Apply(kAccessLogPartition, batch);
+  // Moved meanwhile by another gateway (a tenant's logging turned on
+  // again): forgotten at a later pass.
+  return s.code() == StatusCode::kFailedPrecondition ? OkStatus() : s;
 }
 
 Status AccessLogDelivery::DeliverTenant(const std::string& tenant, const std::vector<Source>& sources,
@@ -175,8 +182,16 @@ Status AccessLogDelivery::DeliverTenant(const std::string& tenant, const std::ve
   meta::Batch cursor;
   cursor.op_tag = "access-log-cursor/" + tenant;
   cursor.durability = meta::Durability::kWithNextSync;
+  cursor.Expect(CursorKey(tenant), saved);
   cursor.Put(CursorKey(tenant), std::to_string(end));
-  RETURN_IF_ERROR(deps_.store->Apply(kAccessLogPartition, cursor));
+  const Status moved = deps_.store->Apply(kAccessLogPartition, cursor);
+  if (moved.code() == StatusCode::kFailedPrecondition) {
+    // Another gateway delivered this pass meanwhile (it wrote the same
+    // keys): its cursor stands.
+    spdlog::info("access logs of tenant {}: another server moved the cursor", tenant);
+    return OkStatus();
+  }
+  RETURN_IF_ERROR(moved);
   return ClearFinished(sources, end);
 }
 

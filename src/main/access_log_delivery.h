@@ -30,6 +30,12 @@
 // configuration goes. A tenant with no bucket logging loses its cursor:
 // logging turned on again starts at its configuration's own start.
 //
+// Of several gateways sharing the metadata, the one holding the worker
+// lease "access-logs" delivers (meta/worker_lease.h). A pass reads the
+// cursors and moves them by compare-and-set: a gateway stalled past its
+// lease that delivers a pass again writes the same keys, and leaves the
+// cursor as the other moved it.
+//
 // Thread-safety: one background thread; RunOnce is for tests and must not
 // be called while it runs.
 #pragma once
@@ -48,6 +54,7 @@
 #include "common/status.h"
 #include "iam/directory.h"
 #include "meta/meta_store.h"
+#include "meta/worker_lease.h"
 #include "s3/s3_service.h"
 
 namespace confiance {
@@ -93,6 +100,7 @@ class AccessLogDelivery {
   void Stop();
   // One pass over every tenant with bucket logging on. The first error (a
   // read, a cursor, a 5xx) stops that tenant's pass; the others go on.
+  // Nothing while another gateway holds the worker lease.
   Result<PassStats> RunOnce();
 
  private:
@@ -105,6 +113,7 @@ class AccessLogDelivery {
   void Run();
 
   const Deps deps_;
+  meta::WorkerLease lease_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)

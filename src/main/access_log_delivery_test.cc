@@ -9,6 +9,7 @@
 
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/notice_bus_testing.h"
 #include "s3/bucket_logging.h"
 #include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
@@ -78,11 +79,12 @@ class AccessLogDeliveryTest : public ::testing::Test {
     ASSERT_OK(log_->AppendAndWait("acme", e).status());
   }
 
-  std::unique_ptr<AccessLogDelivery> Delivery() {
+  // Keeping its cursors and lease in `store` (null: store_).
+  std::unique_ptr<AccessLogDelivery> Delivery(meta::MetaStore* store = nullptr) {
     AccessLogDelivery::Deps deps;
     deps.log = log_.get();
     deps.catalog = &catalog_;
-    deps.store = &store_;
+    deps.store = store != nullptr ? store : &store_;
     deps.directory = &directory_;
     deps.region = "eu-west-3";
     deps.stats = &stats_;
@@ -107,6 +109,29 @@ class AccessLogDeliveryTest : public ::testing::Test {
   int status_ = 200;
   admin::BackgroundStats stats_;
 };
+
+// Two gateways sharing the metadata: the one holding the worker lease
+// delivers; the other, once it holds it, goes on from the stored cursor.
+TEST_F(AccessLogDeliveryTest, OfTwoGatewaysTheLeaseHolderDelivers) {
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore a_store(store_, bus), b_store(store_, bus);
+  std::unique_ptr<AccessLogDelivery> a = Delivery(&a_store);
+  std::unique_ptr<AccessLogDelivery> b = Delivery(&b_store);
+  EnableLogging();
+  Log("photos", "a");
+  ASSERT_OK_AND_ASSIGN(AccessLogDelivery::PassStats stats, a->RunOnce());
+  EXPECT_EQ(stats.records, 1u);
+  Log("photos", "b");
+  ASSERT_OK_AND_ASSIGN(stats, b->RunOnce());
+  EXPECT_EQ(stats.records, 0u);  // a holds the lease
+  EXPECT_EQ(writes_.size(), 1u);
+  bus.Lapse("access-logs");
+  ASSERT_OK_AND_ASSIGN(stats, b->RunOnce());
+  EXPECT_EQ(stats.records, 1u);  // b only, not a's again
+  ASSERT_EQ(writes_.size(), 2u);
+  EXPECT_NE(writes_[1].body.find("req-b REST.GET.OBJECT b "), std::string::npos) << writes_[1].body;
+  EXPECT_EQ(writes_[1].body.find("req-a "), std::string::npos) << writes_[1].body;
+}
 
 TEST_F(AccessLogDeliveryTest, DeliversEachRecordOfTheBucketOnceAsTheLoggingService) {
   Log("photos", "before");  // before logging was on: not reported

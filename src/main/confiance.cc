@@ -85,6 +85,7 @@
 #include "main/transparency.h"
 #include "main/webhook_post.h"
 #include "main/witness_command.h"
+#include "meta/worker_lease.h"
 #include "s3/s3_service.h"
 
 namespace confiance {
@@ -695,9 +696,16 @@ int RunServer(const ServerFlags& flags) {
   bool stopping = false;
   std::thread sweeper([&] {
     catalog::OrphanSweeper sw(*(*dir)->catalog, *(*dir)->router, flags.sweep_grace_s);
+    // Gateways sharing the metadata take turns (meta/worker_lease.h).
+    const std::chrono::seconds interval(flags.sweep_interval_s);
+    meta::WorkerLease lease(*(*dir)->meta, "sweeper", meta::WorkerLease::PeriodFor(interval));
     std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, std::chrono::seconds(flags.sweep_interval_s), [&] { return stopping; })) {
+    while (!sweep_cv.wait_for(lock, interval, [&] { return stopping; })) {
       lock.unlock();
+      if (!lease.Hold()) {
+        lock.lock();
+        continue;
+      }
       Result<catalog::SweepStats> st = sw.SweepOnce(Env::Default()->NowMicros() / 1000000);
       if (st.ok()) {
         background_stats.sweeps.Add();

@@ -33,7 +33,8 @@ LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const Lifec
       log_(log),
       day_ms_(std::max<uint64_t>(options.day_seconds, 1) * 1000),
       stats_(stats),
-      interval_(std::max<uint64_t>(options.interval_s, 1)) {
+      interval_(std::max<uint64_t>(options.interval_s, 1)),
+      lease_(*dir.meta, "lifecycle", meta::WorkerLease::PeriodFor(interval_)) {
   if (options.day_seconds != 86400) {
     spdlog::warn("lifecycle: a day lasts {} s (--lifecycle-day-seconds, a debug setting)", options.day_seconds);
   }
@@ -53,6 +54,10 @@ void LifecycleRunner::Loop() {
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
     lock.unlock();
+    if (!lease_.Hold()) {  // another gateway sharing the metadata runs it
+      lock.lock();
+      continue;
+    }
     const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
     RotateScheduledKmsKeys(tenant_keys_, log_, static_cast<uint64_t>(now_ms), day_ms_);
     Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);

@@ -2,7 +2,9 @@
 // LifecycleRunner: the thread that runs the lifecycle worker
 // (s3/lifecycle_worker.h) every `interval`, off the network threads, until
 // destroyed, and on each tick first the named KMS keys' rotation schedules
-// (main/kms_key_schedule.h), whose days are the lifecycle's. Settings
+// (main/kms_key_schedule.h), whose days are the lifecycle's. Of several
+// gateways sharing the metadata, the one holding the worker lease
+// "lifecycle" ticks (meta/worker_lease.h). Settings
 // (README, "Lifecycle"):
 //   --lifecycle-interval S        seconds between ticks (default 60)
 //   --lifecycle-day-seconds N     length of a lifecycle "day" (default 86400;
@@ -18,6 +20,7 @@
 
 #include "admin/metrics_endpoint.h"
 #include "main/data_dir.h"
+#include "meta/worker_lease.h"
 #include "s3/lifecycle_worker.h"
 
 namespace confiance {
@@ -48,6 +51,8 @@ class LifecycleRunner {
   const uint64_t day_ms_;
   admin::BackgroundStats* const stats_;
   const std::chrono::seconds interval_;
+  // Several gateways sharing the metadata: the one holding it ticks.
+  meta::WorkerLease lease_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)

@@ -21,7 +21,12 @@ LogDispatcher::LogDispatcher(Options options, std::vector<TargetName> targets)
       targets_(std::move(targets)),
       cursors_(targets_.size()),
       behind_(std::make_unique<std::atomic<uint64_t>[]>(targets_.size())),
-      retrying_(std::make_unique<std::atomic<bool>[]>(targets_.size())) {}
+      retrying_(std::make_unique<std::atomic<bool>[]>(targets_.size())) {
+  if (options_.store != nullptr) {
+    lease_ = std::make_unique<meta::WorkerLease>(
+        *options_.store, options_.what, meta::WorkerLease::PeriodFor(std::chrono::seconds(10)), options_.lease_recheck);
+  }
+}
 
 std::vector<admin::DispatchLag> LogDispatcher::Lags(std::string (*arn)(std::string_view tenant,
                                                                        std::string_view name)) const {
@@ -60,6 +65,12 @@ void LogDispatcher::Run() {
 }
 
 bool LogDispatcher::RunOnce(size_t max_entries) {
+  if (lease_ != nullptr) {
+    if (!lease_->Hold()) return false;  // another gateway dispatches
+    if (lease_->taken_now()) {
+      for (Cursor& c : cursors_) c.loaded = false;  // the last holder moved them
+    }
+  }
   const auto now = std::chrono::steady_clock::now();
   bool more = false;
   for (size_t i = 0; i < targets_.size(); ++i) {
@@ -79,14 +90,25 @@ bool LogDispatcher::RunOnce(size_t max_entries) {
   return more;
 }
 
-Status LogDispatcher::SaveCursor(const TargetName& t, uint64_t next) {
+Status LogDispatcher::SaveCursor(size_t i, uint64_t next) {
+  const TargetName& t = targets_[i];
+  Cursor& c = cursors_[i];
   meta::Batch b;
   b.op_tag = options_.partition + "-cursor/" + t.tenant + "/" + t.name;
   // A cursor that a crash sets back only repeats some actions: at least
   // once, without a sync of its own.
   b.durability = meta::Durability::kWithNextSync;
-  b.Put(CursorKey(t), std::to_string(next));
-  return options_.store->Apply(options_.partition, b);
+  b.Expect(CursorKey(t), c.saved);
+  std::string value = std::to_string(next);
+  b.Put(CursorKey(t), value);
+  Status s = options_.store->Apply(options_.partition, b);
+  if (s.ok()) {
+    c.saved = std::move(value);
+  } else if (s.code() == StatusCode::kFailedPrecondition) {
+    c.loaded = false;
+    spdlog::info("{} to {}:{}: another server moved the cursor; read again", options_.what, t.tenant, t.name);
+  }
+  return s;
 }
 
 bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
@@ -102,6 +124,7 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
     Result<std::optional<std::string>> saved = options_.store->Get(options_.partition, CursorKey(t));
     if (!saved.ok()) return false;
     uint64_t next = size;  // a new target: from now on
+    c.saved = *saved;
     if (*saved) {
       const std::string& v = **saved;
       if (std::from_chars(v.data(), v.data() + v.size(), next).ec != std::errc()) {
@@ -109,7 +132,7 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
                       v);
         next = size;
       }
-    } else if (!SaveCursor(t, next).ok()) {
+    } else if (!SaveCursor(i, next).ok()) {
       return false;
     }
     c.next = std::min(next, size);
@@ -141,7 +164,7 @@ bool LogDispatcher::Drain(size_t i, size_t max_entries, bool* more) {
     c.next = index + 1;
   }
   if (c.next != start) {
-    if (Status s = SaveCursor(t, c.next); !s.ok()) {
+    if (Status s = SaveCursor(i, c.next); !s.ok() && s.code() != StatusCode::kFailedPrecondition) {
       spdlog::warn("{} to {}:{}: saving the cursor: {}", options_.what, t.tenant, t.name, s.ToString());
     }
   }

@@ -15,6 +15,12 @@
 // doubles from 1 s up to 60 s; meanwhile the other targets go on. A new
 // target starts at the end of its tenant's log (no history is replayed).
 //
+// Of several gateways sharing the metadata, the one holding the worker
+// lease named `what` dispatches (meta/worker_lease.h); it reads every
+// cursor again when it takes the lease over, and moves a cursor by
+// compare-and-set, so that a gateway stalled past its lease never sets
+// back what the new holder did (it reads the cursor again instead).
+//
 // Thread-safety: one background thread; RunOnce is for tests and must not
 // be called while it runs. A subclass must call Stop() in its destructor
 // (the thread calls its Handle).
@@ -26,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +41,7 @@
 #include "audit/audit_log.h"
 #include "audit/event.h"
 #include "meta/meta_store.h"
+#include "meta/worker_lease.h"
 
 namespace confiance {
 
@@ -49,6 +57,9 @@ class LogDispatcher {
     std::string partition;  // where the cursors are kept
     std::string what;       // names the worker in the server's log ("notifications")
     std::chrono::milliseconds poll{200};
+    // The worker lease is asked for again at most this often (the thread
+    // polls far more often).
+    std::chrono::milliseconds lease_recheck{3000};
   };
 
   LogDispatcher(Options options, std::vector<TargetName> targets);
@@ -90,18 +101,22 @@ class LogDispatcher {
   struct Cursor {
     bool loaded = false;
     uint64_t next = 0;
+    std::optional<std::string> saved;  // the stored cursor as read or last written (nullopt: absent)
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds pause{0};
   };
   // Handles what target `i` has not had yet, up to `max_entries` entries;
   // false after a failure. `*more`: entries are left.
   bool Drain(size_t i, size_t max_entries, bool* more);
-  Status SaveCursor(const TargetName& t, uint64_t next);
+  // Moves target `i`'s cursor to `next`, unless another process moved it
+  // since it was read (FailedPrecondition: the cursor is read again).
+  Status SaveCursor(size_t i, uint64_t next);
   void Run();
 
   const Options options_;
   const std::vector<TargetName> targets_;
   std::vector<Cursor> cursors_;  // by target; the dispatching thread's
+  std::unique_ptr<meta::WorkerLease> lease_;  // null without a store
   // By target, as Lags gives them: written by the dispatching thread.
   std::unique_ptr<std::atomic<uint64_t>[]> behind_;
   std::unique_ptr<std::atomic<bool>[]> retrying_;

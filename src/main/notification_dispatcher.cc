@@ -22,8 +22,9 @@ std::vector<LogDispatcher::TargetName> TargetNames(const std::vector<Notificatio
 }  // namespace
 
 NotificationDispatcher::NotificationDispatcher(Deps deps)
-    : LogDispatcher(Options{deps.log, deps.store, std::string(kNotifyPartition), "notifications", deps.poll},
-                    TargetNames(deps.targets)),
+    : LogDispatcher(
+          Options{deps.log, deps.store, std::string(kNotifyPartition), "notifications", deps.poll, deps.lease_recheck},
+          TargetNames(deps.targets)),
       deps_(std::move(deps)) {}
 
 NotificationDispatcher::~NotificationDispatcher() { Stop(); }

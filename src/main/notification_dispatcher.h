@@ -53,6 +53,7 @@ class NotificationDispatcher final : public LogDispatcher {
     // The outcomes of the lifecycle worker's expiries in this process
     // (s3/lifecycle_outcomes.h); null: each is judged from the log alone.
     const s3::LifecycleOutcomes* lifecycle = nullptr;
+    std::chrono::milliseconds lease_recheck{3000};  // LogDispatcher::Options
   };
 
   explicit NotificationDispatcher(Deps deps);

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/notice_bus_testing.h"
 #include "sovereignty/webhook.h"
 #include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
@@ -34,12 +36,14 @@ class NotificationDispatcherTest : public ::testing::Test {
     ASSERT_OK(catalog_.CreateBucket(b));
   }
 
-  // A dispatcher for webhook acme:hook whose POSTs answer `status_`.
-  std::unique_ptr<NotificationDispatcher> Dispatcher() {
+  // A dispatcher for webhook acme:hook whose POSTs answer `status_`,
+  // keeping its cursor and lease in `store` (null: store_).
+  std::unique_ptr<NotificationDispatcher> Dispatcher(meta::MetaStore* store = nullptr) {
     NotificationDispatcher::Deps deps;
     deps.log = log_.get();
     deps.catalog = &catalog_;
-    deps.store = &store_;
+    deps.store = store != nullptr ? store : &store_;
+    deps.lease_recheck = std::chrono::milliseconds(0);
     deps.secret = crypto::SecretBytes(std::as_bytes(std::span(kSecret)));
     deps.region = "eu-west-3";
     deps.stats = &stats_;
@@ -237,6 +241,71 @@ TEST_F(NotificationDispatcherTest, EventsOfABucketDeletedSinceAreDropped) {
   EXPECT_FALSE(d->RunOnce());
   EXPECT_TRUE(posts_.empty());
   EXPECT_EQ(stats_.failed_notifications.value(), 0u);
+}
+
+std::string StoredCursor(meta::MetaStore& store) {
+  Result<std::optional<std::string>> v = store.Get(kNotifyPartition, "cursor/acme/hook");
+  return v.ok() && *v ? **v : "";
+}
+
+std::vector<std::string> Keys(const std::vector<std::tuple<std::string, std::string, std::string>>& posted) {
+  std::vector<std::string> keys;
+  for (const auto& [name, key, seq] : posted) keys.push_back(key);
+  return keys;
+}
+
+// Two gateways sharing the metadata (a BusStore each): the one holding the
+// worker lease sends; the other, taking over, goes on from the stored
+// cursor; and the first, taking it back, from where the second left it.
+TEST_F(NotificationDispatcherTest, OfTwoGatewaysTheLeaseHolderSendsAndATakerGoesOnFromTheCursor) {
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore a_store(store_, bus), b_store(store_, bus);
+  auto a = Dispatcher(&a_store);
+  auto b = Dispatcher(&b_store);
+  a->RunOnce();  // a takes the lease; the target starts at the log's end
+  Log("PutObject", "in/1");
+  EXPECT_FALSE(b->RunOnce());
+  EXPECT_TRUE(posts_.empty());
+  a->RunOnce();
+  EXPECT_EQ(Keys(Posted()), std::vector<std::string>{"in/1"});
+  bus.Lapse("notifications");  // a stopped renewing it
+  Log("PutObject", "in/2");
+  b->RunOnce();
+  a->RunOnce();  // b holds it now
+  EXPECT_EQ(Keys(Posted()), (std::vector<std::string>{"in/1", "in/2"}));
+  bus.Lapse("notifications");
+  Log("PutObject", "in/3");
+  a->RunOnce();  // a again: it reads the cursor b moved, not its own
+  b->RunOnce();
+  EXPECT_EQ(Keys(Posted()), (std::vector<std::string>{"in/1", "in/2", "in/3"}));
+}
+
+// A gateway stalled past its lease acts as the holder until it asks again
+// (a store that always grants the lease stands in for it): it may repeat
+// what the new holder sent (at least once), but never sets its cursor
+// back, and reads it again.
+TEST_F(NotificationDispatcherTest, AStalledFormerHolderNeverSetsTheCursorBack) {
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore b_store(store_, bus);
+  meta::ForwardingMetaStore stalled_store(store_);
+  auto stalled = Dispatcher(&stalled_store);
+  auto b = Dispatcher(&b_store);
+  stalled->RunOnce();
+  Log("PutObject", "in/1");
+  stalled->RunOnce();
+  b->RunOnce();  // the lease was never taken through the bus: b has it
+  Log("PutObject", "in/2");
+  const uint64_t in3 = Log("PutObject", "in/3");
+  b->RunOnce();
+  EXPECT_EQ(Keys(Posted()), (std::vector<std::string>{"in/1", "in/2", "in/3"}));
+  EXPECT_EQ(StoredCursor(store_), std::to_string(in3 + 1));
+  stalled->RunOnce();  // sends in/2 and in/3 again; its cursor's write fails
+  EXPECT_EQ(Keys(Posted()), (std::vector<std::string>{"in/1", "in/2", "in/3", "in/2", "in/3"}));
+  EXPECT_EQ(StoredCursor(store_), std::to_string(in3 + 1));
+  const uint64_t in4 = Log("PutObject", "in/4");
+  stalled->RunOnce();  // read again: in/4 only
+  EXPECT_EQ(Keys(Posted()), (std::vector<std::string>{"in/1", "in/2", "in/3", "in/2", "in/3", "in/4"}));
+  EXPECT_EQ(StoredCursor(store_), std::to_string(in4 + 1));
 }
 
 }  // namespace

@@ -18,6 +18,9 @@ namespace {
 
 // An overdue scheduled scrub waits this long after a start.
 constexpr uint64_t kScheduleMinDelayMs = 60'000;
+// The worker lease of scheduled scrubs: renewed every minute while one
+// runs, so it lapses only if the process stalls or dies.
+constexpr std::chrono::seconds kScrubLeasePeriod{600};
 
 // Sleeps until `deadline` or until `stop` is requested, whichever is first.
 template <typename Clock, typename Duration>
@@ -32,6 +35,10 @@ void SleepUntil(const std::stop_token& stop, std::chrono::time_point<Clock, Dura
 
 ScrubJob::ScrubJob(Deps deps) : d_(std::move(deps)) {
   LoadLast();
+  if (d_.interval.count() > 0 && d_.store != nullptr) {
+    // Renewed while a scrub runs: from Pace, asking the store once a minute.
+    lease_ = std::make_unique<meta::WorkerLease>(*d_.store, "scrub", kScrubLeasePeriod, std::chrono::minutes(1));
+  }
   if (d_.interval.count() > 0) {
     schedule_ = std::jthread([this](std::stop_token stop) { Schedule(stop); });
   }
@@ -61,6 +68,18 @@ void ScrubJob::LoadLast() {
   }
   std::lock_guard lock(mu_);
   progress_ = std::move(last).value();
+  NoteCompleted();
+}
+
+void ScrubJob::RefreshLast() {
+  Result<std::optional<std::string>> record = d_.store->Get(kScrubPartition, kLastScrubKey);
+  if (!record.ok() || !record->has_value()) return;
+  Result<admin::ScrubJobProgress> last = DecodeScrubRecord(**record);
+  if (!last.ok()) return;
+  std::lock_guard lock(mu_);
+  if (progress_.state == "running" || last->finished_ms <= last_completed_ms_) return;
+  progress_ = std::move(last).value();
+  last_attempt_ms_ = 0;  // the base is the newer completion
   NoteCompleted();
 }
 
@@ -105,6 +124,12 @@ void ScrubJob::Schedule(const std::stop_token& stop) {
     SleepUntil(stop, std::chrono::steady_clock::now() + std::chrono::milliseconds(due - now));
     if (stop.stop_requested()) return;
     if (UnixMillisNow() < due) continue;  // the wall clock was set back: wait again
+    if (lease_ != nullptr) {
+      if (!lease_->Hold()) continue;  // another gateway scrubs on the schedule
+      // A scrub that gateway completed meanwhile counts: due again?
+      RefreshLast();
+      if (NextScrubDueMs(ScheduleBaseMs(), UnixMillisNow(), interval_ms, 0) > UnixMillisNow()) continue;
+    }
     Result<admin::ScrubJobProgress> started = Start(admin::ScrubRequest{std::nullopt, "schedule"});
     if (!started.ok()) spdlog::info("scrub: the scheduled scrub did not start: {}", started.status().message());
   }
@@ -168,6 +193,7 @@ Result<admin::ScrubJobProgress> ScrubJob::Stop() {
 }
 
 void ScrubJob::Pace(const std::stop_token& stop, uint64_t rate, uint64_t bytes) {
+  if (lease_ != nullptr) lease_->Hold();  // (renewed once a minute at most; logs a loss)
   if (d_.stats != nullptr) d_.stats->scrub_bytes_verified.Add(bytes);
   paced_bytes_ += bytes;
   if (rate == 0) return;

@@ -18,13 +18,17 @@
 //    counted from the last completed scrub, across restarts: the last
 //    completed scrub's document is kept in the metadata store
 //    (main/scrub_record.h), so that GET /scrub and the damage gauge still
-//    tell what it found after a restart.
+//    tell what it found after a restart. Of several gateways sharing the
+//    metadata, the one holding the worker lease "scrub" scrubs on the
+//    schedule, after reading the last completed scrub again (another
+//    gateway's counts), and renews it while it scrubs.
 // Thread-safety: safe for concurrent use; one scrub at a time; the
 // destructor stops the scrub and the schedule and joins them.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -37,6 +41,7 @@
 #include "catalog/catalog.h"
 #include "catalog/scrub.h"
 #include "meta/meta_store.h"
+#include "meta/worker_lease.h"
 
 namespace confiance {
 
@@ -73,6 +78,9 @@ class ScrubJob final : public admin::ScrubService {
   void Schedule(const std::stop_token& stop);
   // The last completed scrub from the store, into progress_ and the gauges.
   void LoadLast();
+  // LoadLast if the store holds a scrub completed after the last one this
+  // process knows of (another gateway's) and none is running here.
+  void RefreshLast();
   // progress_ holds a completed scrub: the schedule's base and the gauges
   // follow it. REQUIRES: mu_ held.
   void NoteCompleted();
@@ -90,6 +98,10 @@ class ScrubJob final : public admin::ScrubService {
   // The pacing of the running scrub (its thread only).
   std::chrono::steady_clock::time_point pace_start_;
   uint64_t paced_bytes_ = 0;
+  // Several gateways sharing the metadata: the one holding it scrubs on
+  // the schedule (and renews it while any scrub runs). Null without a
+  // schedule.
+  std::unique_ptr<meta::WorkerLease> lease_;
   std::jthread schedule_;  // last: stopped and joined first
 };
 

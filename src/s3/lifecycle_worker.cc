@@ -44,6 +44,7 @@ LifecycleWorker::LifecycleWorker(catalog::Catalog& catalog, blob::BlobStore& blo
 
 Status LifecycleWorker::LoadCursor() {
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kCursorPartition, kCursorKey));
+  cursor_text_ = v;
   Cursor c;
   if (v) {
     nlohmann::json j = nlohmann::json::parse(*v, nullptr, /*allow_exceptions=*/false);
@@ -71,10 +72,20 @@ Status LifecycleWorker::SaveCursor() {
                       {"version", cursor_->version},
                       {"prev_ms", cursor_->prev_ms},
                       {"newer_noncurrent", cursor_->newer_noncurrent}};
+  std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   meta::Batch b;
   b.op_tag = catalog::NewOpTag();
-  b.Put(std::string(kCursorKey), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  return store_.Apply(kCursorPartition, b);
+  // Unless another process moved it meanwhile (gateways sharing the
+  // metadata, one of them stalled past its lease): its pass goes on.
+  b.Expect(std::string(kCursorKey), cursor_text_);
+  b.Put(std::string(kCursorKey), text);
+  Status s = store_.Apply(kCursorPartition, b);
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    spdlog::info("lifecycle: another server moved the cursor; its pass goes on from there");
+    return OkStatus();
+  }
+  if (s.ok()) cursor_text_ = std::move(text);
+  return s;
 }
 
 Result<std::optional<catalog::BucketRecord>> LifecycleWorker::NextBucket(const std::string& name, bool inclusive) {
@@ -87,7 +98,8 @@ Result<std::optional<catalog::BucketRecord>> LifecycleWorker::NextBucket(const s
 }
 
 Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
-  if (!cursor_) RETURN_IF_ERROR(LoadCursor());
+  // Read at every tick: another process sharing the store may have moved it.
+  RETURN_IF_ERROR(LoadCursor());
   LifecycleTickStats stats;
   const Cursor start = *cursor_;
   Status status = OkStatus();

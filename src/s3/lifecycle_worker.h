@@ -27,7 +27,10 @@
 // (partition "lifecycle", key "cursor"; docs/meta_keys.md), so a restart
 // resumes where the last tick stopped. A pass visits the buckets that have
 // a configuration in name order, each bucket's objects then its uploads;
-// the tick after a finished pass starts the next one.
+// the tick after a finished pass starts the next one. The cursor is read
+// at each tick and written by compare-and-set: of two processes sharing
+// the store that both tick (one stalled past its worker lease), the
+// second to write it leaves the other's.
 //
 // Safe against concurrent writers: each expiry is a compare-and-set on the
 // record the worker evaluated (Catalog::DeleteObjectIfUnchanged), so an
@@ -157,7 +160,8 @@ class LifecycleWorker {
   meta::MetaStore& store_;
   audit::AuditLog* log_;
   LifecycleWorkerOptions options_;
-  std::optional<Cursor> cursor_;  // loaded on the first tick
+  std::optional<Cursor> cursor_;            // read at each tick
+  std::optional<std::string> cursor_text_;  // as read or last written (nullopt: absent)
 };
 
 }  // namespace confiance::s3

@@ -8,8 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "audit/event.h"
-#include "catalog/version_id.h"
 #include "blob/memory/memory_blob_store.h"
+#include "catalog/version_id.h"
+#include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/note_signer.h"
 #include "tests/testutil/status_matchers.h"
@@ -426,6 +427,59 @@ TEST_F(LifecycleWorkerTest, BoundedTicksResumeAfterARestart) {
   EXPECT_TRUE(s.pass_finished);
   EXPECT_TRUE(Keys().empty());
   EXPECT_EQ(Events().size(), 5u);
+}
+
+// Two workers on one store (gateways sharing the metadata, one after the
+// other as the worker lease passes): each tick goes on from the stored
+// cursor, wherever the other left it, not from its own.
+TEST_F(LifecycleWorkerTest, EachTickGoesOnFromTheStoredCursor) {
+  for (int i = 0; i < 6; ++i) Put("k" + std::to_string(i), kT0);
+  SetRules({Rule("all", "", 100)});  // examined, never due here
+  LifecycleWorker a = NewWorker(2);
+  LifecycleWorker b = NewWorker(2);
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, a.Tick(kT0));  // k0 k1
+  EXPECT_EQ(s.examined, 2u);
+  ASSERT_OK_AND_ASSIGN(s, b.Tick(kT0));  // k2 k3
+  EXPECT_EQ(s.examined, 2u);
+  ASSERT_OK_AND_ASSIGN(s, b.Tick(kT0));  // k4 k5
+  EXPECT_EQ(s.examined, 2u);
+  EXPECT_FALSE(s.pass_finished);
+  // a's own cursor was after k1; the stored one is after k5.
+  ASSERT_OK_AND_ASSIGN(s, a.Tick(kT0));
+  EXPECT_EQ(s.examined, 0u);
+  EXPECT_TRUE(s.pass_finished);
+}
+
+// A store on which another process moves the lifecycle cursor right after
+// this one read it (two gateways ticking at once: one stalled past its
+// lease).
+class CursorRacingStore final : public meta::ForwardingMetaStore {
+ public:
+  CursorRacingStore(meta::MetaStore& base, std::string other_cursor)
+      : ForwardingMetaStore(base), base_(base), other_(std::move(other_cursor)) {}
+  Result<std::optional<std::string>> Get(std::string_view partition, std::string_view key) override {
+    Result<std::optional<std::string>> v = base_.Get(partition, key);
+    if (partition == "lifecycle" && key == "cursor") {
+      EXPECT_OK(base_.Apply(partition, meta::Batch().Put("cursor", other_)));
+    }
+    return v;
+  }
+
+ private:
+  meta::MetaStore& base_;
+  const std::string other_;
+};
+
+TEST_F(LifecycleWorkerTest, ACursorMovedByAnotherProcessMeanwhileStands) {
+  for (int i = 0; i < 4; ++i) Put("k" + std::to_string(i), kT0);
+  SetRules({Rule("all", "", 100)});
+  const std::string other = R"({"v":1,"bucket":"bucket","key":"k3"})";
+  CursorRacingStore racing(store_, other);
+  LifecycleWorker worker(catalog_, blobs_, racing, log_.get(), LifecycleWorkerOptions{kTestDay, 2});
+  ASSERT_OK_AND_ASSIGN(LifecycleTickStats s, worker.Tick(kT0));
+  EXPECT_EQ(s.examined, 2u);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> stored, store_.Get("lifecycle", "cursor"));
+  EXPECT_EQ(stored, other);  // its write lost the compare-and-set; the other's stands
 }
 
 TEST_F(LifecycleWorkerTest, AbortsOldUploadsAndReleasesTheirParts) {

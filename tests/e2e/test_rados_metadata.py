@@ -13,7 +13,8 @@ order, and a directory with local metadata and a re-sealing under a new
 key are refused (no switch by mistake, no re-sealing yet). A directory's metadata moves from its local
 store onto the pool, to another namespace under a new metadata key and
 back (`admin move-metadata`) with every object, version, tag and
-transparency-log entry, and leaves no copy behind."""
+transparency-log entry, and leaves no copy behind. Background work waits
+for its worker lease on the namespace."""
 
 import concurrent.futures
 import hashlib
@@ -25,6 +26,7 @@ import threading
 import time
 
 import pytest
+import rados
 
 import cephutil
 import logcheck
@@ -325,6 +327,56 @@ def test_a_server_whose_lease_was_taken_refuses_writes_and_says_so(tmp_path, clu
     finally:
         ns.close()
         srv.kill()
+
+
+def test_background_work_waits_for_its_worker_lease(tmp_path, cluster):
+    """Each kind of background work takes a worker lease on the namespace
+    (docs/rados.md, "Several gateways"): while another gateway holds the
+    lifecycle's, this server expires nothing; once that one lets it go, this
+    server takes it over and does the work, and holds it until it stops."""
+    ns = cephutil.Namespace(cluster, "workers")
+    oid = "confiance.meta.worker.lifecycle"
+    ns.io.lock_exclusive(oid, "confiance.worker", "other-gateway", desc="test", duration=120)
+    srv = server(tmp_path, cluster, "workers",
+                 extra_args=["--lifecycle-interval", "1", "--lifecycle-day-seconds", "1"])
+    srv.start()
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="expiring")
+        a.put_object(Bucket="expiring", Key="old", Body=b"x")
+        a.put_bucket_lifecycle_configuration(Bucket="expiring", LifecycleConfiguration={"Rules": [
+            {"ID": "all", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}]})
+
+        def keys():
+            return [o["Key"] for o in a.list_objects_v2(Bucket="expiring").get("Contents", [])]
+
+        def logged(text):
+            with open(srv.log_path, "rb") as f:
+                return text in f.read().decode(errors="replace")
+
+        # Due after a "day" of 1 s; ticks every second; for 6 s, not this
+        # server's work.
+        time.sleep(6)
+        assert keys() == ["old"]
+        assert logged("background work 'lifecycle': another server does it")
+        ns.io.unlock(oid, "confiance.worker", "other-gateway")
+        deadline = time.monotonic() + 30
+        while keys() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert keys() == []
+        assert logged("background work 'lifecycle': this server does it now")
+        # Now the server's: another gateway cannot take it.
+        with pytest.raises(rados.Error):
+            ns.io.lock_exclusive(oid, "confiance.worker", "other-gateway", desc="test", duration=120)
+        srv.stop_clean()
+        # Released at a clean stop: free at once.
+        ns.io.lock_exclusive(oid, "confiance.worker", "other-gateway", desc="test", duration=120)
+        ns.io.unlock(oid, "confiance.worker", "other-gateway")
+    finally:
+        ns.close()
+        if srv.alive():
+            srv.kill()
 
 
 def test_local_metadata_is_not_switched_over(tmp_path, cluster):
