@@ -73,7 +73,7 @@ std::vector<std::string> Catalog::ShardPartitions(const BucketRecord& bucket) {
 
 std::string Catalog::PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
 
-Catalog::Catalog(meta::MetaStore& store) : store_(store) {
+Catalog::Catalog(meta::MetaStore& store) : store_(store), instance_id_(NewOpTag()) {
   bucket_notices_ = store_.Watch(kBucketNotices, [this](std::string_view name) { DropCachedBucket(name); });
 }
 

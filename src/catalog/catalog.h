@@ -415,8 +415,12 @@ class Catalog {
   // a completion that crashed half-way is safe. A completion of an upload
   // that another completion of this process is running now is Aborted, not
   // run: the other one releases the parts its own object does not use,
-  // which this one's part list may name. (Aborted is also what a completion
-  // gets that a concurrent Abort or completion beat to the upload record.)
+  // which this one's part list may name. So is one while another process
+  // sharing the store marked the upload less than kCompletionTakeoverMs
+  // ago (a client retrying through another gateway); an older mark of
+  // another process is a crashed attempt's, and this completion goes on as
+  // its retry. (Aborted is also what a completion gets that a concurrent
+  // Abort or completion beat to the upload record.)
   // From its intent on, the completion fences the part list, then checks
   // that every blob `object` uses is still one of the upload's parts: a
   // part replaced since the caller listed them is Aborted (its UploadPart
@@ -434,6 +438,8 @@ class Catalog {
   };
   Result<Completion> CompleteUpload(const BucketRecord& bucket, const UploadRecord& upload,
                                     const ObjectRecord& object);
+  // A completion takes far less (metadata only: no data is copied).
+  static constexpr uint64_t kCompletionTakeoverMs = 60'000;
   // Settles every completion that stopped between its first and last step
   // (a crash, or a request that failed half-way), so that no upload stays
   // marked as completing, hidden from listings and refused by Abort:
@@ -633,6 +639,9 @@ class Catalog {
   // sharing the store, whose notice drops the copy (bucket_notices_).
   std::mutex bucket_mu_;
   std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
+  // Names this instance in the marks of its completions (one Catalog per
+  // process): random.
+  const std::string instance_id_;
   // The uploads whose CompleteUpload runs in this process now.
   std::mutex completing_mu_;
   std::set<std::string> completing_;  // GUARDED_BY(completing_mu_)

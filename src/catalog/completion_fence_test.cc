@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "catalog/catalog.h"
+#include "catalog/records.h"
 #include "meta/forwarding_meta_store.h"
 #include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
@@ -107,6 +108,54 @@ TEST_F(CompletionFenceTest, AnInterruptedCompletionSettledAsReopenedTakesPartsAg
   ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> parts, catalog_.ListParts("u7", 0, 100));
   EXPECT_EQ(parts.size(), 2u);
   ASSERT_OK(catalog_.MarkReferencedBlobs([](const std::string&) {}));
+}
+
+// Two processes sharing the store (gateways on one RADOS namespace), each
+// with its Catalog: a client retrying its completion through the other
+// one while the first still runs is told to try again (two completions at
+// once could commit two versions sharing the parts' blobs).
+TEST_F(CompletionFenceTest, ACompletionUnderWayInAnotherProcessIsNotRunTwice) {
+  Catalog other(store_);
+  const ObjectRecord object = FromListedParts();
+  store_.before_object_commit = [&] {
+    Result<Catalog::Completion> retry = other.CompleteUpload(bucket_, upload_, object);
+    EXPECT_STATUS_CODE(retry, kAborted);
+    EXPECT_EQ(retry.status().message(), "another server is completing this upload");
+  };
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, object));
+  EXPECT_EQ(done.object.op_tag, object.op_tag);
+  EXPECT_FALSE(store_.before_object_commit);  // (the retry did run)
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "u7"), kNotFound);
+}
+
+// A mark another process left long ago is a crashed attempt's: a
+// completion through this process goes on as its retry. A young one waits;
+// the process that set it retries at once (it knows none of its own runs).
+TEST_F(CompletionFenceTest, AnotherProcesssOldMarkIsTakenOverAndAYoungOneWaits) {
+  Catalog crashed(store_);
+  const ObjectRecord object = FromListedParts();
+  store_.before_object_commit = [&] { store_.memory.FailNextApply(UnavailableError("the gateway died")); };
+  EXPECT_STATUS_CODE(crashed.CompleteUpload(bucket_, upload_, object), kUnavailable);
+  EXPECT_STATUS_CODE(catalog_.CompleteUpload(bucket_, upload_, object), kAborted);
+  // Its mark, aged past kCompletionTakeoverMs.
+  ASSERT_OK_AND_ASSIGN(UploadRecord marked, crashed.GetUpload(bucket_, "big", "u7"));
+  EXPECT_EQ(marked.completing_tag, object.op_tag);
+  ASSERT_FALSE(marked.completing_by.empty());
+  UploadRecord aged = marked;
+  aged.completing_ms -= Catalog::kCompletionTakeoverMs + 1000;
+  const std::string key = std::string("big") + '\0' + "u7";
+  ASSERT_OK(store_.Apply("u/p1", meta::Batch().Expect(key, EncodeUpload(marked)).Put(key, EncodeUpload(aged))));
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, object));
+  EXPECT_EQ(done.object.op_tag, object.op_tag);
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "u7"), kNotFound);
+}
+
+TEST_F(CompletionFenceTest, TheProcessThatMarkedItRetriesAtOnce) {
+  const ObjectRecord object = FromListedParts();
+  store_.before_object_commit = [&] { store_.memory.FailNextApply(UnavailableError("a timeout")); };
+  EXPECT_STATUS_CODE(catalog_.CompleteUpload(bucket_, upload_, object), kUnavailable);
+  ASSERT_OK_AND_ASSIGN(Catalog::Completion done, catalog_.CompleteUpload(bucket_, upload_, object));
+  EXPECT_EQ(done.object.op_tag, object.op_tag);
 }
 
 }  // namespace

@@ -719,6 +719,10 @@ std::string EncodeUpload(const UploadRecord& r) {
             {"init", r.initiated_ms}, {"owner", r.owner}, {"ct", r.content_type},
             {"hdr", r.headers}, {"meta", r.user_meta}, {"completing", r.completing_tag},
             {"tags", r.tags}};
+  if (!r.completing_by.empty()) {  // optional: marked uploads only
+    j["completing_by"] = r.completing_by;
+    j["completing_ms"] = r.completing_ms;
+  }
   if (!r.checksum_algorithm.empty()) j["ca"] = r.checksum_algorithm;  // optional: older uploads have none
   if (r.checksum_full_object) j["cfo"] = true;
   if (r.replica) j["replica"] = true;                       // optional: replication copies only
@@ -756,6 +760,8 @@ Result<UploadRecord> DecodeUpload(std::string_view bytes) {
   r.headers = Map(j, "hdr");
   r.user_meta = Map(j, "meta");
   r.completing_tag = Str(j, "completing");
+  r.completing_by = Str(j, "completing_by");
+  r.completing_ms = U64(j, "completing_ms");
   r.tags = Map(j, "tags");
   r.checksum_algorithm = Str(j, "ca");
   if (auto it = j.find("cfo"); it != j.end() && it->is_boolean()) r.checksum_full_object = it->get<bool>();

@@ -248,6 +248,13 @@ struct UploadRecord {
   // the op tag of the object record being written. While set, Abort must not
   // delete part blobs the completed object may reference.
   std::string completing_tag;
+  // Who set the mark (the Catalog instance: one per process) and when (ms
+  // since the epoch): a completion under way in another process sharing
+  // the store is told from a crashed one's by its age
+  // (Catalog::kCompletionTakeoverMs). Empty and 0 in marks of earlier
+  // versions.
+  std::string completing_by;
+  uint64_t completing_ms = 0;
   TagMap tags;  // x-amz-tagging of CreateMultipartUpload, applied at completion
   // A replication copy's upload (s3/replication_config.h kReplicaHeader):
   // the completed version is a REPLICA.

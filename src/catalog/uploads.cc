@@ -18,6 +18,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/version_id.h"
+#include "common/wall_clock.h"
 
 namespace confiance::catalog {
 namespace {
@@ -119,6 +120,15 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
   if (!current) return NotFoundError("no such upload");
   ASSIGN_OR_RETURN(UploadRecord stored, DecodeUpload(*current));
+  // A mark this process set is an earlier attempt's (completing_ says none
+  // runs here). Another process's young one is a completion under way
+  // there (a client's retry through another gateway): two at once could
+  // commit two versions sharing the parts' blobs, so this one waits.
+  const uint64_t now_ms = UnixMillisNow();
+  if (!stored.completing_tag.empty() && !stored.completing_by.empty() && stored.completing_by != instance_id_ &&
+      now_ms < stored.completing_ms + kCompletionTakeoverMs) {
+    return AbortedError("another server is completing this upload");
+  }
   // An earlier attempt that got past step 1 may have committed its version
   // and then been overtaken by a newer write of the key. Committing again
   // would make a second version sharing the same part blobs, and deleting
@@ -130,6 +140,8 @@ Result<Catalog::Completion> Catalog::CompleteUpload(const BucketRecord& bucket,
   }
   UploadRecord marked = upload;
   marked.completing_tag = object.op_tag;
+  marked.completing_by = instance_id_;
+  marked.completing_ms = now_ms;
   {
     meta::Batch b;
     b.op_tag = object.op_tag;
@@ -359,6 +371,8 @@ Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket
     // (ReleasableSegments), so even an object that was committed and then
     // replaced or deleted left them to the upload.
     stored.completing_tag.clear();
+    stored.completing_by.clear();
+    stored.completing_ms = 0;
     b.Expect(up_key, *current).Put(up_key, EncodeUpload(stored));
   }
   Status s = store_.Apply(up_partition, b);
