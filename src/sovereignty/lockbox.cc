@@ -178,7 +178,12 @@ Result<AccessRequest> Lockbox::Update(std::string_view id, const std::function<S
   batch.Expect(RequestKey(next.id), EncodeAccessRequest(old));
   batch.Put(RequestKey(next.id), EncodeAccessRequest(next));
   Status st = store_.Apply(kLockboxPartition, batch);
-  if (st.code() == StatusCode::kFailedPrecondition) return AbortedError("access request changed concurrently; retry");
+  if (st.code() == StatusCode::kFailedPrecondition) {
+    // Changed by another process whose notice did not reach this one (or
+    // not yet): what this one holds is stale; the retry reads it again.
+    stale_ = true;
+    return AbortedError("access request changed concurrently; retry");
+  }
   RETURN_IF_ERROR(st);
   {
     std::lock_guard lock(mu_);

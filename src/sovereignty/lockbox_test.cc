@@ -194,5 +194,35 @@ TEST(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
             StatusCode::kFailedPrecondition);  // already decided: seen here
 }
 
+// A change another process made without a notice reaching this one: this
+// one's next change of that request fails its compare-and-set, and then
+// this process reads the requests again, so the retry decides on what is
+// stored (and an access revoked there is refused here).
+TEST(LockboxNoticesTest, AChangeRefusedAsConcurrentMakesTheRetryReadAgain) {
+  meta::MemoryMetaStore shared;
+  uint64_t now = 1'800'000'000'000;
+  auto clock = [&now] { return now; };
+  Lockbox here(shared, LockboxOptions{}, nullptr, clock);
+  Lockbox there(shared, LockboxOptions{}, nullptr, clock);  // no notices between the two
+  AccessRequest d;
+  d.operator_name = "ops";
+  d.tenant = "acme";
+  d.scope.buckets = {"data"};
+  d.scope.Add(AccessOp::kRead);
+  d.reason = "ticket 8";
+  d.category = AccessCategory::kSupportCase;
+  d.requested_seconds = 600;
+  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
+  Result<AccessRequest> r = here.Create(d);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(here.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
+  EXPECT_TRUE(there.Authorize(read).ok());
+  ASSERT_TRUE(here.Revoke(r->id, "tenant:acme/root", "done").ok());
+  EXPECT_TRUE(there.Authorize(read).ok());  // not told
+  EXPECT_EQ(there.Revoke(r->id, "tenant:acme/root", "again").status().code(), StatusCode::kAborted);
+  EXPECT_THAT(there.Authorize(read).status().message(), HasSubstr("revoked"));
+  EXPECT_EQ(there.Revoke(r->id, "tenant:acme/root", "again").status().code(), StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace confiance::sovereignty
