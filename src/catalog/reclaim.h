@@ -96,7 +96,8 @@ class Reclaimer {
   // lease "reclaim" runs them (meta/worker_lease.h): a job queued on
   // another gateway runs within a minute, and its progress is known there
   // only (Progress). A job longer than the lease's 3 minutes may be run by
-  // two at once: each step is a compare-and-set, so that costs only time.
+  // two at once: its steps are idempotent (records deleted, then their
+  // blobs), so that costs only time.
   void Start();
   // The jobs of `tenant` known to this process (queued at start-up or
   // since), tenant scope first.

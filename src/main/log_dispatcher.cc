@@ -23,8 +23,10 @@ LogDispatcher::LogDispatcher(Options options, std::vector<TargetName> targets)
       behind_(std::make_unique<std::atomic<uint64_t>[]>(targets_.size())),
       retrying_(std::make_unique<std::atomic<bool>[]>(targets_.size())) {
   if (options_.store != nullptr) {
-    lease_ = std::make_unique<meta::WorkerLease>(
-        *options_.store, options_.what, meta::WorkerLease::PeriodFor(std::chrono::seconds(10)), options_.lease_recheck);
+    // Renewed every lease_recheck (3 s) while the thread polls: 30 s leave
+    // room for a slow pass.
+    lease_ = std::make_unique<meta::WorkerLease>(*options_.store, options_.what, std::chrono::seconds(30),
+                                                 options_.lease_recheck);
   }
 }
 
