@@ -110,6 +110,12 @@ void WriteRadosMetadata(const meta::RadosMetaStore& store, metrics::PrometheusTe
   out.Single("confiance_rados_metadata_lease_held", "gauge",
              "1 while this server holds the lease on the metadata's namespace for sure (writes allowed), else 0.",
              uint64_t{store.HoldsLease() ? 1u : 0u});
+  out.Family("confiance_rados_metadata_worker_lease_held", "gauge",
+             "Per kind of background work (lifecycle, sweeper, notifications...), 1 while this server holds its worker "
+             "lease and does it, 0 while another server sharing the metadata does (docs/rados.md).");
+  for (const auto& [work, held] : store.WorkerLeases()) {
+    out.Sample("confiance_rados_metadata_worker_lease_held", {{"work", work}}, uint64_t{held ? 1u : 0u});
+  }
 }
 
 // The pools on a Ceph cluster: what the cluster answered, and its space.

@@ -337,8 +337,17 @@ def test_background_work_waits_for_its_worker_lease(tmp_path, cluster):
     ns = cephutil.Namespace(cluster, "workers")
     oid = "confiance.meta.worker.lifecycle"
     ns.io.lock_exclusive(oid, "confiance.worker", "other-gateway", desc="test", duration=120)
+    token_file, token = write_token(str(tmp_path))
     srv = server(tmp_path, cluster, "workers",
-                 extra_args=["--lifecycle-interval", "1", "--lifecycle-day-seconds", "1"])
+                 extra_args=["--lifecycle-interval", "1", "--lifecycle-day-seconds", "1",
+                             "--metrics-token-file", token_file])
+
+    def lease_held(work):
+        parsed = samples(scrape(srv, token))
+        key = ("confiance_rados_metadata_worker_lease_held", frozenset({("work", work)}))
+        assert key in parsed, sorted(k for k in parsed if "worker_lease" in k[0])
+        return parsed[key]
+
     srv.start()
     try:
         cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
@@ -360,12 +369,14 @@ def test_background_work_waits_for_its_worker_lease(tmp_path, cluster):
         time.sleep(6)
         assert keys() == ["old"]
         assert logged("background work 'lifecycle': another server does it")
+        assert lease_held("lifecycle") == 0
         ns.io.unlock(oid, "confiance.worker", "other-gateway")
         deadline = time.monotonic() + 30
         while keys() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert keys() == []
         assert logged("background work 'lifecycle': this server does it now")
+        assert lease_held("lifecycle") == 1
         # Now the server's: another gateway cannot take it.
         with pytest.raises(rados.Error):
             ns.io.lock_exclusive(oid, "confiance.worker", "other-gateway", desc="test", duration=120)

@@ -142,6 +142,11 @@ class RadosMetaStore final : public MetaStore {
   const blob::RadosStats& stats() const { return io_->stats(); }
   const blob::RadosConnection& connection() const { return options_.connection; }
   bool HoldsLease() const { return lease_ != nullptr && lease_->Check().ok(); }
+  // The worker leases asked for, and whether this server holds each
+  // (RadosWorkerLeases::Asked).
+  std::vector<std::pair<std::string, bool>> WorkerLeases() const {
+    return worker_leases_ != nullptr ? worker_leases_->Asked() : std::vector<std::pair<std::string, bool>>{};
+  }
 
   // The object that holds `partition`, and back (nullopt: not a partition's).
   static std::string ObjectName(std::string_view partition);

@@ -35,6 +35,7 @@ Result<bool> RadosWorkerLeases::Hold(std::string_view name, std::chrono::seconds
   const int rc = rados_lock_exclusive(io_.ioctx(), oid.c_str(), kLockName, instance_id_.c_str(),
                                       "Confiance background work", &tv, LIBRADOS_LOCK_FLAG_MAY_RENEW);
   std::lock_guard lock(mu_);
+  asked_[std::string(name)] = rc >= 0;
   if (rc == -EBUSY || rc == -EEXIST) {  // another instance's, and not expired
     held_.erase(oid);
     return false;
@@ -47,9 +48,15 @@ Result<bool> RadosWorkerLeases::Hold(std::string_view name, std::chrono::seconds
   return true;
 }
 
+std::vector<std::pair<std::string, bool>> RadosWorkerLeases::Asked() const {
+  std::lock_guard lock(mu_);
+  return {asked_.begin(), asked_.end()};
+}
+
 void RadosWorkerLeases::Release(std::string_view name) {
   const std::string oid = kObjectPrefix + std::string(name);
   std::lock_guard lock(mu_);
+  if (auto it = asked_.find(std::string(name)); it != asked_.end()) it->second = false;
   if (held_.erase(oid) == 0) return;
   // (-ENOENT if it had lapsed and another instance took it: nothing to do.)
   rados_unlock(io_.ioctx(), oid.c_str(), kLockName, instance_id_.c_str());

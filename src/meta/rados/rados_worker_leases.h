@@ -15,10 +15,13 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "blob/rados/rados_io.h"
 #include "common/status.h"
@@ -39,6 +42,10 @@ class RadosWorkerLeases {
   // the cluster's error otherwise.
   Result<bool> Hold(std::string_view name, std::chrono::seconds period);
   void Release(std::string_view name);
+  // Every lease asked for so far, by name, and whether this instance held
+  // it at the last answer (false: another did, or the cluster failed to
+  // say), in name order: for the operator's metrics.
+  std::vector<std::pair<std::string, bool>> Asked() const;
 
   static constexpr char kObjectPrefix[] = "confiance.meta.worker.";
   static constexpr char kLockName[] = "confiance.worker";
@@ -46,8 +53,9 @@ class RadosWorkerLeases {
  private:
   blob::RadosIo& io_;
   const std::string instance_id_;
-  std::mutex mu_;
-  std::set<std::string> held_;  // GUARDED_BY(mu_): the objects of the leases this instance holds
+  mutable std::mutex mu_;
+  std::set<std::string> held_;         // GUARDED_BY(mu_): the objects of the leases this instance holds
+  std::map<std::string, bool> asked_;  // GUARDED_BY(mu_): see Asked
 };
 
 }  // namespace confiance::meta

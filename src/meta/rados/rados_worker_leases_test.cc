@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -59,6 +61,12 @@ TEST(RadosWorkerLeasesTest, OneInstanceAtATimeUntilReleased) {
   // Releasing what one does not hold leaves the holder's.
   a.Release("lifecycle");
   EXPECT_FALSE(Holds(a, "lifecycle", seconds(30)));
+  // What each says of the leases it asked for (the metrics).
+  using Asked = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(a.Asked(), (Asked{{"lifecycle", false}, {"sweeper", false}}));
+  EXPECT_EQ(b.Asked(), (Asked{{"lifecycle", true}, {"sweeper", true}}));
+  b.Release("sweeper");
+  EXPECT_EQ(b.Asked(), (Asked{{"lifecycle", true}, {"sweeper", false}}));
   // The object holding the lock is named after the lease.
   ASSERT_OK_AND_ASSIGN(auto found, io_a->OmapGet("confiance.meta.worker.lifecycle", {"x"}));
   EXPECT_TRUE(found.empty());
