@@ -16,12 +16,17 @@ namespace {
 
 using std::chrono::seconds;
 
-TEST(WorkerLeaseTest, OneProcessAtATimeAndTheTakerIsToldToReadAgain) {
-  MemoryMetaStore shared;
-  testing::NoticeBus bus;
-  testing::BusStore a_store(shared, bus), b_store(shared, bus);
-  auto a = std::make_unique<WorkerLease>(a_store, "lifecycle", seconds(180));
-  auto b = std::make_unique<WorkerLease>(b_store, "lifecycle", seconds(180));
+// Two "processes" sharing one store.
+class TwoProcessesTest : public ::testing::Test {
+ protected:
+  MemoryMetaStore shared_;
+  testing::NoticeBus bus_;
+  testing::BusStore a_store_{shared_, bus_}, b_store_{shared_, bus_};
+};
+
+TEST_F(TwoProcessesTest, OneProcessAtATimeAndTheTakerIsToldToReadAgain) {
+  auto a = std::make_unique<WorkerLease>(a_store_, "lifecycle", seconds(180));
+  auto b = std::make_unique<WorkerLease>(b_store_, "lifecycle", seconds(180));
   EXPECT_TRUE(b->Hold());
   EXPECT_TRUE(b->taken_now());
   EXPECT_TRUE(b->held());
@@ -31,7 +36,7 @@ TEST(WorkerLeaseTest, OneProcessAtATimeAndTheTakerIsToldToReadAgain) {
   EXPECT_TRUE(b->Hold());  // renewed: nothing to read again
   EXPECT_FALSE(b->taken_now());
   // The holder stops renewing (a crash, a stall): the other takes over.
-  bus.Lapse("lifecycle");
+  bus_.Lapse("lifecycle");
   EXPECT_TRUE(a->Hold());
   EXPECT_TRUE(a->taken_now());
   EXPECT_FALSE(b->Hold());
@@ -58,12 +63,9 @@ TEST(WorkerLeaseTest, AHoldAfterMoreThanAPeriodCountsAsTaken) {
   EXPECT_TRUE(a.taken_now());
 }
 
-TEST(WorkerLeaseTest, LeasesOfOtherWorkIndependent) {
-  MemoryMetaStore shared;
-  testing::NoticeBus bus;
-  testing::BusStore a_store(shared, bus), b_store(shared, bus);
-  WorkerLease a_sweeper(a_store, "sweeper", seconds(60)), b_sweeper(b_store, "sweeper", seconds(60));
-  WorkerLease a_scrub(a_store, "scrub", seconds(60)), b_scrub(b_store, "scrub", seconds(60));
+TEST_F(TwoProcessesTest, LeasesOfOtherWorkIndependent) {
+  WorkerLease a_sweeper(a_store_, "sweeper", seconds(60)), b_sweeper(b_store_, "sweeper", seconds(60));
+  WorkerLease a_scrub(a_store_, "scrub", seconds(60)), b_scrub(b_store_, "scrub", seconds(60));
   EXPECT_TRUE(a_sweeper.Hold());
   EXPECT_TRUE(b_scrub.Hold());
   EXPECT_FALSE(b_sweeper.Hold());
@@ -80,14 +82,11 @@ TEST(WorkerLeaseTest, AStoreOneProcessUsesAlwaysGrantsIt) {
   EXPECT_FALSE(a.taken_now());
 }
 
-TEST(WorkerLeaseTest, WithinRecheckAfterItAnswersWithoutAskingTheStore) {
-  MemoryMetaStore shared;
-  testing::NoticeBus bus;
-  testing::BusStore a_store(shared, bus), b_store(shared, bus);
-  WorkerLease a(a_store, "notifications", seconds(30), std::chrono::hours(1));
-  WorkerLease b(b_store, "notifications", seconds(30));
+TEST_F(TwoProcessesTest, WithinRecheckAfterItAnswersWithoutAskingTheStore) {
+  WorkerLease a(a_store_, "notifications", seconds(30), std::chrono::hours(1));
+  WorkerLease b(b_store_, "notifications", seconds(30));
   EXPECT_TRUE(a.Hold());
-  bus.Lapse("notifications");
+  bus_.Lapse("notifications");
   EXPECT_TRUE(b.Hold());
   EXPECT_TRUE(a.Hold());  // as it last asked: the store is asked again an hour later
   EXPECT_FALSE(a.taken_now());

@@ -153,6 +153,19 @@ TEST_F(LockboxTest, StateSurvivesANewInstance) {
   EXPECT_EQ(mine.size(), 1u);
 }
 
+// Operator "ops" asks to read acme's bucket "data" for 10 minutes.
+AccessRequest OpsReadRequest(std::string reason) {
+  AccessRequest d;
+  d.operator_name = "ops";
+  d.tenant = "acme";
+  d.scope.buckets = {"data"};
+  d.scope.Add(AccessOp::kRead);
+  d.reason = std::move(reason);
+  d.category = AccessCategory::kSupportCase;
+  d.requested_seconds = 600;
+  return d;
+}
+
 // Another process sharing the store (several gateways, docs/rados.md): a
 // request approved or revoked there is approved or revoked here at once,
 // through the store's change notices; a process without them keeps what it
@@ -166,14 +179,7 @@ TEST(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
   Lockbox tenant_side(here, LockboxOptions{}, nullptr, clock);
   Lockbox gateway(there, LockboxOptions{}, nullptr, clock);
   Lockbox unwatched(shared, LockboxOptions{}, nullptr, clock);
-  AccessRequest d;
-  d.operator_name = "ops";
-  d.tenant = "acme";
-  d.scope.buckets = {"data"};
-  d.scope.Add(AccessOp::kRead);
-  d.reason = "ticket 7";
-  d.category = AccessCategory::kSupportCase;
-  d.requested_seconds = 600;
+  const AccessRequest d = OpsReadRequest("ticket 7");
   const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
   Result<AccessRequest> r = tenant_side.Create(d);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -204,14 +210,7 @@ TEST(LockboxNoticesTest, AChangeRefusedAsConcurrentMakesTheRetryReadAgain) {
   auto clock = [&now] { return now; };
   Lockbox here(shared, LockboxOptions{}, nullptr, clock);
   Lockbox there(shared, LockboxOptions{}, nullptr, clock);  // no notices between the two
-  AccessRequest d;
-  d.operator_name = "ops";
-  d.tenant = "acme";
-  d.scope.buckets = {"data"};
-  d.scope.Add(AccessOp::kRead);
-  d.reason = "ticket 8";
-  d.category = AccessCategory::kSupportCase;
-  d.requested_seconds = 600;
+  const AccessRequest d = OpsReadRequest("ticket 8");
   const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
   Result<AccessRequest> r = here.Create(d);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

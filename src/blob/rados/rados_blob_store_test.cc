@@ -19,6 +19,7 @@
 
 #include "blob/blob_id.h"
 #include "blob/blob_store_contract_test.h"
+#include "blob/rados/rados_test_connection.h"
 #include "common/wall_clock.h"
 
 namespace confiance::blob {
@@ -30,15 +31,11 @@ using contract::Pattern;
 // The cluster from the environment, on a fresh namespace; nullopt (and the
 // test skipped) when run without run_with_ceph.py.
 std::optional<RadosOptions> TestOptions() {
-  const char* conf = std::getenv("CONFIANCE_CEPH_CONF");
-  if (conf == nullptr) return std::nullopt;
-  RadosOptions o;
-  o.connection.ceph_conf = conf;
-  o.connection.user = std::getenv("CONFIANCE_CEPH_USER");
-  o.connection.keyring = std::getenv("CONFIANCE_CEPH_KEYRING");
-  o.connection.pool = std::getenv("CONFIANCE_CEPH_POOL");
   Result<std::string> ns = NewBlobId();
-  o.connection.name_space = "test-" + (ns.ok() ? *ns : std::string("x"));
+  Result<RadosConnection> connection = TestConnection("test-" + (ns.ok() ? *ns : std::string("x")));
+  if (!connection.ok()) return std::nullopt;
+  RadosOptions o;
+  o.connection = std::move(connection).value();
   o.lease_seconds = 3;
   return o;
 }

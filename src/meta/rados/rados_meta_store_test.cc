@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "blob/rados/rados_io.h"
+#include "blob/rados/rados_test_connection.h"
 #include "meta/copy_records.h"
 #include "meta/counters.h"
 #include "meta/memory/memory_meta_store.h"
@@ -32,14 +33,8 @@ using std::string_literals::operator""s;
 // The cluster from the environment, on a namespace of the test's own (named
 // after its temporary directory, so that a reopening finds it again).
 Result<RadosMetaStore::Options> TestOptions(const testutil::TempDir& dir) {
-  const char* conf = std::getenv("CONFIANCE_CEPH_CONF");
-  if (conf == nullptr) return UnavailableError("no Ceph cluster: run under tests/ceph/run_with_ceph.py");
   RadosMetaStore::Options o;
-  o.connection.ceph_conf = conf;
-  o.connection.user = std::getenv("CONFIANCE_CEPH_USER");
-  o.connection.keyring = std::getenv("CONFIANCE_CEPH_KEYRING");
-  o.connection.pool = std::getenv("CONFIANCE_CEPH_POOL");
-  o.connection.name_space = "meta-test-" + dir.path().substr(dir.path().rfind('/') + 1);
+  ASSIGN_OR_RETURN(o.connection, blob::TestConnection("meta-test-" + dir.path().substr(dir.path().rfind('/') + 1)));
   o.lease_seconds = 3;
   return o;
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "blob/rados/rados_test_connection.h"
 #include "meta/rados/rados_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
@@ -20,15 +21,7 @@ namespace confiance::meta {
 namespace {
 
 Result<blob::RadosConnection> NoticesConnection(const testutil::TempDir& dir) {
-  const char* conf = std::getenv("CONFIANCE_CEPH_CONF");
-  if (conf == nullptr) return UnavailableError("no Ceph cluster: run under tests/ceph/run_with_ceph.py");
-  blob::RadosConnection c;
-  c.ceph_conf = conf;
-  c.user = std::getenv("CONFIANCE_CEPH_USER");
-  c.keyring = std::getenv("CONFIANCE_CEPH_KEYRING");
-  c.pool = std::getenv("CONFIANCE_CEPH_POOL");
-  c.name_space = "notices-test-" + dir.path().substr(dir.path().rfind('/') + 1);
-  return c;
+  return blob::TestConnection("notices-test-" + dir.path().substr(dir.path().rfind('/') + 1));
 }
 
 // What a watcher was told, in order.

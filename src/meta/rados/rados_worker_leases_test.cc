@@ -7,11 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
+#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "blob/rados/rados_test_connection.h"
 #include "tests/testutil/status_matchers.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -20,18 +21,6 @@ namespace {
 
 using std::chrono::seconds;
 
-Result<blob::RadosConnection> LeasesConnection(const testutil::TempDir& dir) {
-  const char* conf = std::getenv("CONFIANCE_CEPH_CONF");
-  if (conf == nullptr) return UnavailableError("no Ceph cluster: run under tests/ceph/run_with_ceph.py");
-  blob::RadosConnection c;
-  c.ceph_conf = conf;
-  c.user = std::getenv("CONFIANCE_CEPH_USER");
-  c.keyring = std::getenv("CONFIANCE_CEPH_KEYRING");
-  c.pool = std::getenv("CONFIANCE_CEPH_POOL");
-  c.name_space = "leases-test-" + dir.path().substr(dir.path().rfind('/') + 1);
-  return c;
-}
-
 // Whether `leases` holds `name` now; a failure of the test if it could not tell.
 bool Holds(RadosWorkerLeases& leases, std::string_view name, seconds period) {
   Result<bool> held = leases.Hold(name, period);
@@ -39,13 +28,23 @@ bool Holds(RadosWorkerLeases& leases, std::string_view name, seconds period) {
   return held.ok() && *held;
 }
 
-TEST(RadosWorkerLeasesTest, OneInstanceAtATimeUntilReleased) {
-  testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
-  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
-  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
-  RadosWorkerLeases a(*io_a, "gateway-a");
-  RadosWorkerLeases b(*io_b, "gateway-b");
+// Two connections to a namespace of the test's own: two gateways' worth.
+class RadosWorkerLeasesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(blob::RadosConnection c,
+                         blob::TestConnection("leases-test-" + dir_.path().substr(dir_.path().rfind('/') + 1)));
+    ASSERT_OK_AND_ASSIGN(io_a_, blob::RadosIo::Connect(c));
+    ASSERT_OK_AND_ASSIGN(io_b_, blob::RadosIo::Connect(c));
+  }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<blob::RadosIo> io_a_, io_b_;
+};
+
+TEST_F(RadosWorkerLeasesTest, OneInstanceAtATimeUntilReleased) {
+  RadosWorkerLeases a(*io_a_, "gateway-a");
+  RadosWorkerLeases b(*io_b_, "gateway-b");
   EXPECT_TRUE(Holds(a, "lifecycle", seconds(30)));
   EXPECT_FALSE(Holds(b, "lifecycle", seconds(30)));
   // Another lease is another lock.
@@ -68,17 +67,13 @@ TEST(RadosWorkerLeasesTest, OneInstanceAtATimeUntilReleased) {
   b.Release("sweeper");
   EXPECT_EQ(b.Asked(), (Asked{{"lifecycle", true}, {"sweeper", false}}));
   // The object holding the lock is named after the lease.
-  ASSERT_OK_AND_ASSIGN(auto found, io_a->OmapGet("confiance.meta.worker.lifecycle", {"x"}));
+  ASSERT_OK_AND_ASSIGN(auto found, io_a_->OmapGet("confiance.meta.worker.lifecycle", {"x"}));
   EXPECT_TRUE(found.empty());
 }
 
-TEST(RadosWorkerLeasesTest, ALeaseNotRenewedLapsesAfterItsPeriod) {
-  testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
-  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
-  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
-  RadosWorkerLeases a(*io_a, "gateway-a");
-  RadosWorkerLeases b(*io_b, "gateway-b");
+TEST_F(RadosWorkerLeasesTest, ALeaseNotRenewedLapsesAfterItsPeriod) {
+  RadosWorkerLeases a(*io_a_, "gateway-a");
+  RadosWorkerLeases b(*io_b_, "gateway-b");
   ASSERT_TRUE(Holds(a, "scrub", seconds(2)));
   EXPECT_FALSE(Holds(b, "scrub", seconds(2)));
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // a stopped renewing (a crash, a stall)
@@ -86,14 +81,10 @@ TEST(RadosWorkerLeasesTest, ALeaseNotRenewedLapsesAfterItsPeriod) {
   EXPECT_FALSE(Holds(a, "scrub", seconds(2)));
 }
 
-TEST(RadosWorkerLeasesTest, ADestroyedInstanceReleasesWhatItHeld) {
-  testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
-  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
-  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
-  RadosWorkerLeases b(*io_b, "gateway-b");
+TEST_F(RadosWorkerLeasesTest, ADestroyedInstanceReleasesWhatItHeld) {
+  RadosWorkerLeases b(*io_b_, "gateway-b");
   {
-    RadosWorkerLeases a(*io_a, "gateway-a");
+    RadosWorkerLeases a(*io_a_, "gateway-a");
     ASSERT_TRUE(Holds(a, "notifications", seconds(60)));
     ASSERT_TRUE(Holds(a, "replication", seconds(60)));
     EXPECT_FALSE(Holds(b, "notifications", seconds(60)));
@@ -102,11 +93,8 @@ TEST(RadosWorkerLeasesTest, ADestroyedInstanceReleasesWhatItHeld) {
   EXPECT_TRUE(Holds(b, "replication", seconds(60)));
 }
 
-TEST(RadosWorkerLeasesTest, RefusesBadNamesAndPeriods) {
-  testutil::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, LeasesConnection(dir));
-  ASSERT_OK_AND_ASSIGN(auto io, blob::RadosIo::Connect(c));
-  RadosWorkerLeases a(*io, "gateway-a");
+TEST_F(RadosWorkerLeasesTest, RefusesBadNamesAndPeriods) {
+  RadosWorkerLeases a(*io_a_, "gateway-a");
   EXPECT_STATUS_CODE(a.Hold("", seconds(10)), kInvalidArgument);
   EXPECT_STATUS_CODE(a.Hold("Lifecycle", seconds(10)), kInvalidArgument);
   EXPECT_STATUS_CODE(a.Hold("a/b", seconds(10)), kInvalidArgument);
