@@ -194,8 +194,14 @@ asio::awaitable<void> S3Service::SendWebsiteError(Ctx& ctx, const S3Error& error
                  error.Message());
   }
   const std::string page = WebsiteErrorPage(error.HttpStatus(), error.CodeString(), error.Message(), ctx.request_id);
+  // The code and message in headers too, as S3 and RGW send them with a
+  // website's error page (a client cannot parse the page).
+  std::string message(error.Message());
+  std::replace_if(message.begin(), message.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
   std::vector<http::Header> headers = Headers(http::Header{"Content-Type", "text/html; charset=utf-8"},
-                                              http::Header{"x-amz-request-id", ctx.request_id});
+                                              http::Header{"x-amz-request-id", ctx.request_id},
+                                              http::Header{"x-amz-error-code", std::string(error.CodeString())},
+                                              http::Header{"x-amz-error-message", std::move(message)});
   (void)co_await ctx.resp.Send(error.HttpStatus(), headers, page);
 }
 

@@ -139,6 +139,9 @@ def test_private_content_and_missing_settings_are_html_errors(wserver, ws3):
     r = visit(wserver, b, "/")
     assert r.status == 404 and r.headers["Content-Type"].startswith("text/html")
     assert b"NoSuchWebsiteConfiguration" in r.body
+    # The code and message in headers too, as S3 and RGW send them.
+    assert r.headers["x-amz-error-code"] == "NoSuchWebsiteConfiguration", r.headers
+    assert r.headers["x-amz-error-message"] == "The specified bucket does not have a website configuration", r.headers
     ws3.put_object(Bucket=b, Key="index.html", Body=b"secret page")
     ws3.put_object(Bucket=b, Key="404.html", Body=b"private error page")
     ws3.put_bucket_website(Bucket=b, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"},
@@ -147,6 +150,7 @@ def test_private_content_and_missing_settings_are_html_errors(wserver, ws3):
     # either, so the page is the server's own.
     r = visit(wserver, b, "/")
     assert r.status == 403 and b"AccessDenied" in r.body and b"secret" not in r.body
+    assert r.headers["x-amz-error-code"] == "AccessDenied", r.headers
     assert b"private error page" not in r.body
     r = visit(wserver, unique_bucket("nobucket"), "/")
     assert r.status == 404 and b"NoSuchBucket" in r.body
