@@ -1,8 +1,9 @@
 // File: fuzz/catalog_records_fuzz.cc
 // libFuzzer target: the catalog's record decoders (catalog/records.h), the
 // hand-rolled binary object record (versions 1 to 13, with bucket-key
-// versions per segment) and the CBOR bucket and part records (with
-// bucket-key versions): any input is decoded or refused without crashing,
+// versions per segment), the CBOR bucket and part records (with
+// bucket-key versions) and the upload record (a completion's mark): any
+// input is decoded or refused without crashing,
 // and whatever decodes survives encode -> decode with the fields the
 // bucket-key rotation relies on unchanged.
 #include <cstddef>
@@ -45,6 +46,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           p.version >= b->key_version) {
         std::abort();
       }
+    }
+  }
+  if (auto u = c::DecodeUpload(in); u.ok()) {
+    auto again = c::DecodeUpload(c::EncodeUpload(*u));
+    if (!again.ok() || again->upload_id != u->upload_id || again->completing_tag != u->completing_tag ||
+        again->completing_by != u->completing_by ||
+        (!u->completing_by.empty() && again->completing_ms != u->completing_ms)) {
+      std::abort();
     }
   }
   if (auto p = c::DecodePart(in); p.ok()) {

@@ -571,6 +571,29 @@ TEST(RecordsTest, SseKmsRoundTripsInObjectAndUploadRecords) {
   EXPECT_TRUE(none2.kms.empty());
 }
 
+// The completion's mark names its process and time (catalog.h
+// kCompletionTakeoverMs); an unmarked upload, and marks of earlier
+// versions, have neither.
+TEST(RecordsTest, AnUploadsCompletionMarkRoundTripsWithItsProcessAndTime) {
+  UploadRecord up;
+  up.upload_id = "u";
+  up.completing_tag = "tag-1";
+  up.completing_by = "process-a";
+  up.completing_ms = 1'800'000'000'123;
+  ASSERT_OK_AND_ASSIGN(UploadRecord again, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(again.completing_tag, "tag-1");
+  EXPECT_EQ(again.completing_by, "process-a");
+  EXPECT_EQ(again.completing_ms, 1'800'000'000'123u);
+  UploadRecord unmarked;
+  unmarked.upload_id = "v";
+  EXPECT_EQ(EncodeUpload(unmarked).find("completing_by"), std::string::npos);
+  up.completing_by.clear();  // a mark of an earlier version
+  ASSERT_OK_AND_ASSIGN(again, DecodeUpload(EncodeUpload(up)));
+  EXPECT_EQ(again.completing_tag, "tag-1");
+  EXPECT_EQ(again.completing_by, "");
+  EXPECT_EQ(again.completing_ms, 0u);
+}
+
 TEST(RecordsTest, ReplicationStatusRoundTripsOnlyInVersionsTenAndEleven) {
   ObjectRecord obj;
   obj.size = 3;
