@@ -54,31 +54,35 @@ ScrubJob::~ScrubJob() {
   // Joined outside mu_: the job takes it to report progress.
 }
 
-void ScrubJob::LoadLast() {
-  if (d_.store == nullptr) return;
+std::optional<admin::ScrubJobProgress> ScrubJob::ReadLast() {
   Result<std::optional<std::string>> record = d_.store->Get(kScrubPartition, kLastScrubKey);
   if (!record.ok() || !record->has_value()) {
     if (!record.ok()) spdlog::warn("scrub: the last scrub's record cannot be read: {}", record.status().ToString());
-    return;
+    return std::nullopt;
   }
   Result<admin::ScrubJobProgress> last = DecodeScrubRecord(**record);
   if (!last.ok()) {
     spdlog::warn("scrub: the last scrub's record is damaged: {}", last.status().ToString());
-    return;
+    return std::nullopt;
   }
+  return std::move(last).value();
+}
+
+void ScrubJob::LoadLast() {
+  if (d_.store == nullptr) return;
+  std::optional<admin::ScrubJobProgress> last = ReadLast();
+  if (!last) return;
   std::lock_guard lock(mu_);
-  progress_ = std::move(last).value();
+  progress_ = std::move(*last);
   NoteCompleted();
 }
 
 void ScrubJob::RefreshLast() {
-  Result<std::optional<std::string>> record = d_.store->Get(kScrubPartition, kLastScrubKey);
-  if (!record.ok() || !record->has_value()) return;
-  Result<admin::ScrubJobProgress> last = DecodeScrubRecord(**record);
-  if (!last.ok()) return;
+  std::optional<admin::ScrubJobProgress> last = ReadLast();
+  if (!last) return;
   std::lock_guard lock(mu_);
   if (progress_.state == "running" || last->finished_ms <= last_completed_ms_) return;
-  progress_ = std::move(last).value();
+  progress_ = std::move(*last);
   last_attempt_ms_ = 0;  // the base is the newer completion
   NoteCompleted();
 }

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -76,6 +77,9 @@ class ScrubJob final : public admin::ScrubService {
                    const catalog::ScrubReport& before, const catalog::ScrubReport& after);
   void Copy(const catalog::ScrubReport& report);  // REQUIRES: mu_ held
   void Schedule(const std::stop_token& stop);
+  // The last completed scrub as the store holds it; nullopt (logged) when
+  // there is none or it cannot be read. REQUIRES: d_.store set.
+  std::optional<admin::ScrubJobProgress> ReadLast();
   // The last completed scrub from the store, into progress_ and the gauges.
   void LoadLast();
   // LoadLast if the store holds a scrub completed after the last one this

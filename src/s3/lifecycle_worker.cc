@@ -65,13 +65,13 @@ Status LifecycleWorker::LoadCursor() {
 
 Status LifecycleWorker::SaveCursor() {
   nlohmann::json j = {{"v", 1},
-                      {"bucket", cursor_->bucket},
-                      {"uploads", cursor_->uploads},
-                      {"key", cursor_->key},
-                      {"upload", cursor_->upload_id},
-                      {"version", cursor_->version},
-                      {"prev_ms", cursor_->prev_ms},
-                      {"newer_noncurrent", cursor_->newer_noncurrent}};
+                      {"bucket", cursor_.bucket},
+                      {"uploads", cursor_.uploads},
+                      {"key", cursor_.key},
+                      {"upload", cursor_.upload_id},
+                      {"version", cursor_.version},
+                      {"prev_ms", cursor_.prev_ms},
+                      {"newer_noncurrent", cursor_.newer_noncurrent}};
   std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   meta::Batch b;
   b.op_tag = catalog::NewOpTag();
@@ -101,24 +101,24 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
   // Read at every tick: another process sharing the store may have moved it.
   RETURN_IF_ERROR(LoadCursor());
   LifecycleTickStats stats;
-  const Cursor start = *cursor_;
+  const Cursor start = cursor_;
   Status status = OkStatus();
   while (stats.examined < options_.objects_per_tick) {
     // The bucket the cursor names, if it still has a configuration (and is
     // the same bucket: a re-created one starts from its beginning).
-    Result<std::optional<catalog::BucketRecord>> bucket = NextBucket(cursor_->bucket, true);
+    Result<std::optional<catalog::BucketRecord>> bucket = NextBucket(cursor_.bucket, true);
     if (!bucket.ok()) {
       status = bucket.status();
       break;
     }
     if (!*bucket) {  // end of the pass
-      *cursor_ = Cursor{};
+      cursor_ = Cursor{};
       stats.pass_finished = true;
       break;
     }
-    if ((*bucket)->name != cursor_->bucket) *cursor_ = Cursor{(*bucket)->name};
+    if ((*bucket)->name != cursor_.bucket) cursor_ = Cursor{(*bucket)->name};
     const size_t budget = options_.objects_per_tick - stats.examined;
-    if (cursor_->uploads) {
+    if (cursor_.uploads) {
       status = UploadStep(**bucket, budget, now_ms, stats);
     } else if ((*bucket)->versioned()) {
       status = VersionStep(**bucket, budget, now_ms, stats);
@@ -126,7 +126,7 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
       status = ObjectStep(**bucket, budget, now_ms, stats);
     }
     if (!status.ok()) break;
-    if (cursor_->bucket.empty()) {
+    if (cursor_.bucket.empty()) {
       // UploadStep finished the bucket: go on after it.
       Result<std::optional<catalog::BucketRecord>> next = NextBucket((*bucket)->name, false);
       if (!next.ok()) {
@@ -137,10 +137,10 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
         stats.pass_finished = true;
         break;
       }
-      *cursor_ = Cursor{(*next)->name};
+      cursor_ = Cursor{(*next)->name};
     }
   }
-  if (!(*cursor_ == start)) {
+  if (!(cursor_ == start)) {
     Status saved = SaveCursor();
     if (status.ok()) status = saved;
   }
@@ -151,7 +151,7 @@ Result<LifecycleTickStats> LifecycleWorker::Tick(int64_t now_ms) {
 Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t budget, int64_t now_ms,
                                    LifecycleTickStats& stats) {
   catalog::ListOptions opt;
-  opt.start_after = cursor_->key;
+  opt.start_after = cursor_.key;
   opt.max_keys = std::min(budget, kMaxPage);
   ASSIGN_OR_RETURN(catalog::ListPage page, catalog_.ListObjects(bucket, opt));
   for (const catalog::ListedObject& object : page.objects) {
@@ -168,9 +168,9 @@ Status LifecycleWorker::ObjectStep(const catalog::BucketRecord& bucket, size_t b
                                           now_ms, options_.day_ms),
                      now_ms, stats));
     }
-    cursor_->key = object.key;
+    cursor_.key = object.key;
   }
-  if (!page.truncated) *cursor_ = Cursor{cursor_->bucket, /*uploads=*/true};
+  if (!page.truncated) cursor_ = Cursor{cursor_.bucket, /*uploads=*/true};
   return OkStatus();
 }
 
@@ -178,15 +178,15 @@ Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t 
                                     LifecycleTickStats& stats) {
   const catalog::LifecycleConfiguration& config = *bucket.lifecycle;
   catalog::ListVersionsOptions opt;
-  opt.key_marker = cursor_->key;
-  opt.version_id_marker = cursor_->version;
+  opt.key_marker = cursor_.key;
+  opt.version_id_marker = cursor_.version;
   opt.max_keys = std::min(budget, kMaxPage);
   ASSIGN_OR_RETURN(catalog::VersionsPage page, catalog_.ListObjectVersions(bucket, opt));
   for (size_t i = 0; i < page.versions.size(); ++i) {
     const catalog::ListedVersion& v = page.versions[i];
     const catalog::ObjectRecord& r = v.record;
     ++stats.examined;
-    if (v.key != cursor_->key) *cursor_ = Cursor{cursor_->bucket, false, v.key};
+    if (v.key != cursor_.key) cursor_ = Cursor{cursor_.bucket, false, v.key};
     bool removed = false;
     if (v.is_latest && !r.delete_marker) {
       // As in an unversioned bucket; Expire writes a delete marker.
@@ -215,25 +215,25 @@ Status LifecycleWorker::VersionStep(const catalog::BucketRecord& bucket, size_t 
       }
     } else {
       LifecycleSubject subject{v.key, &r.tags, r.size};
-      std::optional<DueRule> due = EarliestNoncurrentExpiration(config, subject, cursor_->prev_ms,
-                                                                cursor_->newer_noncurrent, options_.day_ms);
+      std::optional<DueRule> due =
+          EarliestNoncurrentExpiration(config, subject, cursor_.prev_ms, cursor_.newer_noncurrent, options_.day_ms);
       if (due && due->due_ms <= now_ms) {
         ASSIGN_OR_RETURN(removed, ExpireVersion(bucket, v, *due->rule, now_ms, stats));
       } else if (!r.delete_marker) {
         RETURN_IF_ERROR(Transition(bucket, v.key, catalog::ExternalVersionId(r), r,
-                                   NoncurrentTransitionDue(config, subject, cursor_->prev_ms, cursor_->newer_noncurrent,
+                                   NoncurrentTransitionDue(config, subject, cursor_.prev_ms, cursor_.newer_noncurrent,
                                                            now_ms, options_.day_ms),
                                    now_ms, stats));
       }
-      ++cursor_->newer_noncurrent;
+      ++cursor_.newer_noncurrent;
     }
     // The next older version of the key became noncurrent when this one
     // was written. The cursor names the last version kept: a listing
     // resumes after a version that still exists.
-    cursor_->prev_ms = static_cast<int64_t>(r.modified_ms);
-    if (!removed) cursor_->version = catalog::ExternalVersionId(r);
+    cursor_.prev_ms = static_cast<int64_t>(r.modified_ms);
+    if (!removed) cursor_.version = catalog::ExternalVersionId(r);
   }
-  if (!page.truncated) *cursor_ = Cursor{cursor_->bucket, /*uploads=*/true};
+  if (!page.truncated) cursor_ = Cursor{cursor_.bucket, /*uploads=*/true};
   return OkStatus();
 }
 
@@ -246,17 +246,17 @@ Status LifecycleWorker::UploadStep(const catalog::BucketRecord& bucket, size_t b
   const size_t limit = std::min(budget, kMaxPage);
   std::vector<catalog::UploadRecord> uploads;
   if (any_abort_rule) {
-    ASSIGN_OR_RETURN(uploads, catalog_.ListUploadsAfter(bucket, cursor_->key, cursor_->upload_id, limit));
+    ASSIGN_OR_RETURN(uploads, catalog_.ListUploadsAfter(bucket, cursor_.key, cursor_.upload_id, limit));
   }
   for (const catalog::UploadRecord& upload : uploads) {
     ++stats.examined;
     std::optional<DueRule> due =
         EarliestAbort(*bucket.lifecycle, upload.key, static_cast<int64_t>(upload.initiated_ms), options_.day_ms);
     if (due && due->due_ms <= now_ms) RETURN_IF_ERROR(Abort(bucket, upload, *due->rule, now_ms, stats));
-    cursor_->key = upload.key;
-    cursor_->upload_id = upload.upload_id;
+    cursor_.key = upload.key;
+    cursor_.upload_id = upload.upload_id;
   }
-  if (uploads.size() < limit) *cursor_ = Cursor{};  // the bucket is done
+  if (uploads.size() < limit) cursor_ = Cursor{};  // the bucket is done
   return OkStatus();
 }
 

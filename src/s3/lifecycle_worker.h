@@ -160,7 +160,7 @@ class LifecycleWorker {
   meta::MetaStore& store_;
   audit::AuditLog* log_;
   LifecycleWorkerOptions options_;
-  std::optional<Cursor> cursor_;            // read at each tick
+  Cursor cursor_;                           // read at each tick
   std::optional<std::string> cursor_text_;  // as read or last written (nullopt: absent)
 };
 
