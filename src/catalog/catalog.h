@@ -450,21 +450,30 @@ class Catalog {
   //    are then unreferenced: the orphan sweeper deletes their blobs;
   //  - otherwise it clears the mark: the upload is in progress again, to be
   //    completed (with the same or other parts) or aborted.
-  // For start-up, before requests are served. Every change is a
-  // compare-and-set on the upload record, so a request racing with it fails
-  // its own compare-and-set at worst (Aborted) and nothing is lost.
+  // Only marks set before `marked_before_ms` (marks of earlier releases,
+  // which carry no time, count as old), and none of a completion running
+  // in this process now. For the start, before requests are served (every
+  // mark), and for the sweeper (marks older than kCompletionTakeoverMs: by
+  // then a completion that set one is a crashed or failed one, whichever
+  // process ran it). Every change is a compare-and-set on the upload
+  // record, so a request racing with it fails its own compare-and-set at
+  // worst (Aborted) and nothing is lost.
   struct SettledCompletions {
     uint64_t finished = 0;  // objects committed: uploads removed
     uint64_t reopened = 0;  // no object: uploads back in progress
   };
-  Result<SettledCompletions> SettleInterruptedCompletions();
+  static constexpr uint64_t kEveryMark = UINT64_MAX;
+  Result<SettledCompletions> SettleInterruptedCompletions(uint64_t marked_before_ms = kEveryMark);
   // What every start runs before the first request (the server's, and the
   // power-loss harness's reopen): SettleInterruptedCompletions, then
-  // RecoverInterruptedDeletes of every mark so far, since the embedded
-  // metadata store is this process's alone (RocksDB's lock): every mark
-  // found is a crashed process's, however young. (A store shared by
-  // several gateways would leave that to the sweeper's clock.) The second
-  // step runs even if the first failed.
+  // RecoverInterruptedDeletes. With a metadata store of its own (the
+  // embedded one is, by RocksDB's lock; one on RADOS is while its lease is
+  // exclusive), every mark found is a crashed process's, however young:
+  // all are settled. With a store other processes write too
+  // (MetaStore::SharedWithOtherProcesses), a young mark may be a live
+  // gateway's work under way: only marks past their takeover age
+  // (kCompletionTakeoverMs, kStaleDeleteMarkMs) are, the rest are left to
+  // the sweeper's clock. The second step runs even if the first failed.
   struct StartRecovery {
     Result<SettledCompletions> completions;
     Result<uint64_t> buckets_freed;  // DeleteBucket marks cleared
@@ -553,8 +562,12 @@ class Catalog {
   static constexpr int kMaxCasAttempts = 64;
   struct AsyncWrite;
   // One upload of SettleInterruptedCompletions: true if it was finished,
-  // false if reopened, nullopt if its record changed or went meanwhile.
-  Result<std::optional<bool>> SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload);
+  // false if reopened, nullopt if its record changed or went meanwhile, or
+  // its stored mark is not older than `marked_before_ms`.
+  Result<std::optional<bool>> SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload,
+                                               uint64_t marked_before_ms = kEveryMark);
+  // Whether this process runs a completion of the upload now.
+  bool CompletionRunsHere(const std::string& upload_id);
   // Whether a completion of `upload` committed an object that still exists
   // (current, or a noncurrent version in a versioned bucket).
   Result<bool> CompletedObjectExists(const BucketRecord& bucket, const UploadRecord& upload);

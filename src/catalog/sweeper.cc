@@ -11,7 +11,14 @@ Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
   SweepStats stats;
   // First, so that the blobs only their records referenced become orphans
   // too (swept once past the grace period, as every orphan).
-  ASSIGN_OR_RETURN(stats.interrupted_deletes, catalog_.RecoverInterruptedDeletes(now_seconds * 1000));
+  const uint64_t now_ms = now_seconds * 1000;
+  ASSIGN_OR_RETURN(stats.interrupted_deletes, catalog_.RecoverInterruptedDeletes(now_ms));
+  // Completions past their takeover age are a crashed or failed request's
+  // (of this process since its start, or of another sharing the store):
+  // settled, so that none stays hidden from listings and unabortable.
+  const uint64_t marked_before = now_ms > Catalog::kCompletionTakeoverMs ? now_ms - Catalog::kCompletionTakeoverMs : 0;
+  ASSIGN_OR_RETURN(Catalog::SettledCompletions settled, catalog_.SettleInterruptedCompletions(marked_before));
+  stats.interrupted_completions = settled.finished + settled.reopened;
   ASSIGN_OR_RETURN(stats.orphan_partitions, catalog_.DropOrphanPartitions());
   std::vector<std::string> candidates;
   std::string after;

@@ -3,7 +3,10 @@
 // between a blob commit and its metadata commit, by a failed request, or
 // by a cleanup that did not finish). Mark and sweep:
 //   0. free the buckets a crashed DeleteBucket left fenced
-//      (Catalog::RecoverInterruptedDeletes), and drop the partitions of buckets whose record is gone (a DeleteBucket
+//      (Catalog::RecoverInterruptedDeletes), settle the multipart
+//      completions a crash or a failure stopped more than
+//      Catalog::kCompletionTakeoverMs ago (SettleInterruptedCompletions),
+//      and drop the partitions of buckets whose record is gone (a DeleteBucket
 //      cut short by a crash), so that their blobs are orphans too;
 //   1. list the blobs older than the grace period (the candidates);
 //   2. mark every blob referenced by the catalog;
@@ -31,6 +34,7 @@ struct SweepStats {
   uint64_t deleted = 0;
   uint64_t orphan_partitions = 0;  // of deleted buckets, dropped (Catalog::DropOrphanPartitions)
   uint64_t interrupted_deletes = 0;  // buckets whose delete fences were lifted
+  uint64_t interrupted_completions = 0;  // multipart completions settled (finished or reopened)
 };
 
 class OrphanSweeper {

@@ -324,7 +324,7 @@ Result<std::vector<PartRecord>> Catalog::AbortUpload(const BucketRecord& bucket,
   return parts;
 }
 
-Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions() {
+Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions(uint64_t marked_before_ms) {
   SettledCompletions settled;
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ListBuckets());
   for (const BucketRecord& bucket : buckets) {
@@ -333,8 +333,9 @@ Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions() {
     for (;;) {
       ASSIGN_OR_RETURN(std::vector<UploadRecord> page, ListUploadsAfter(bucket, after_key, after_id, 1000));
       for (const UploadRecord& upload : page) {
-        if (upload.completing_tag.empty()) continue;
-        ASSIGN_OR_RETURN(std::optional<bool> finished, SettleCompletion(bucket, upload));
+        if (upload.completing_tag.empty() || upload.completing_ms >= marked_before_ms) continue;
+        if (CompletionRunsHere(upload.upload_id)) continue;
+        ASSIGN_OR_RETURN(std::optional<bool> finished, SettleCompletion(bucket, upload, marked_before_ms));
         if (finished) ++(*finished ? settled.finished : settled.reopened);
       }
       if (page.size() < 1000) break;
@@ -347,16 +348,27 @@ Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions() {
 
 Catalog::StartRecovery Catalog::RecoverAtStart(uint64_t now_ms) {
   // (Braced initialisers run in order.)
-  return StartRecovery{SettleInterruptedCompletions(), RecoverInterruptedDeletes(now_ms + kStaleDeleteMarkMs)};
+  if (store_.SharedWithOtherProcesses()) {
+    const uint64_t takeover_age = now_ms > kCompletionTakeoverMs ? now_ms - kCompletionTakeoverMs : 0;
+    return StartRecovery{SettleInterruptedCompletions(takeover_age), RecoverInterruptedDeletes(now_ms)};
+  }
+  return StartRecovery{SettleInterruptedCompletions(kEveryMark),
+                       RecoverInterruptedDeletes(now_ms + kStaleDeleteMarkMs)};
 }
 
-Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload) {
+bool Catalog::CompletionRunsHere(const std::string& upload_id) {
+  std::lock_guard lock(completing_mu_);
+  return completing_.count(upload_id) > 0;
+}
+
+Result<std::optional<bool>> Catalog::SettleCompletion(const BucketRecord& bucket, const UploadRecord& upload,
+                                                      uint64_t marked_before_ms) {
   const std::string up_partition = UploadPartition(bucket);
   const std::string up_key = UploadKey(upload.key, upload.upload_id);
   ASSIGN_OR_RETURN(std::optional<std::string> current, store_.Get(up_partition, up_key));
   if (!current) return std::optional<bool>();
   ASSIGN_OR_RETURN(UploadRecord stored, DecodeUpload(*current));
-  if (stored.completing_tag.empty()) return std::optional<bool>();
+  if (stored.completing_tag.empty() || stored.completing_ms >= marked_before_ms) return std::optional<bool>();
   // Read after the upload record: a completion that commits its object
   // after this read changes the record first (its step 1), and then the
   // compare-and-set below fails.

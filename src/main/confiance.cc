@@ -715,11 +715,12 @@ int RunServer(const ServerFlags& flags) {
       }
       if (!st.ok()) {
         spdlog::warn("orphan sweep failed: {}", st.status().ToString());
-      } else if (st->deleted > 0 || st->orphan_partitions > 0 || st->interrupted_deletes > 0) {
+      } else if (st->deleted > 0 || st->orphan_partitions > 0 || st->interrupted_deletes > 0 ||
+                 st->interrupted_completions > 0) {
         spdlog::info(
             "orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped, {} buckets "
-            "freed from an interrupted delete",
-            st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes);
+            "freed from an interrupted delete, {} interrupted multipart completions settled",
+            st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes, st->interrupted_completions);
       }
       lock.lock();
     }

@@ -58,6 +58,7 @@ class ForwardingMetaStore : public MetaStore {
     return base_.HoldLease(name, period);
   }
   void ReleaseLease(std::string_view name) override { base_.ReleaseLease(name); }
+  bool SharedWithOtherProcesses() const override { return base_.SharedWithOtherProcesses(); }
 
  private:
   MetaStore& base_;

@@ -275,6 +275,14 @@ class MetaStore {
   // REQUIRES: `name` is non-empty, of [a-z0-9.-] only.
   virtual Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) { return true; }
   virtual void ReleaseLease(std::string_view name) {}
+
+  // Whether other processes may be writing this store while this one
+  // runs (gateways sharing a RADOS namespace). Recovery at start relies on
+  // it: with a store of its own, every interrupted operation it finds (a
+  // multipart completion's mark, a DeleteBucket's) is a crashed process's
+  // and is settled at once; with a shared one, a young mark may be another
+  // live process's work under way, left to the sweeper's clock.
+  virtual bool SharedWithOtherProcesses() const { return false; }
 };
 
 }  // namespace confiance::meta

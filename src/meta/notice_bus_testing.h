@@ -83,6 +83,7 @@ class BusStore final : public ForwardingMetaStore {
   }
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds) override { return bus_.HoldLease(this, name); }
   void ReleaseLease(std::string_view name) override { bus_.ReleaseLease(this, name); }
+  bool SharedWithOtherProcesses() const override { return true; }
 
  private:
   class Registration final : public NoticeWatch {

@@ -137,6 +137,9 @@ class RadosMetaStore final : public MetaStore {
   // namespace's lease's error while this instance may have lost that.
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override;
   void ReleaseLease(std::string_view name) override;
+  // Not yet: the namespace's lease is exclusive, so no other instance
+  // writes while this one holds it (docs/rados.md, "Several gateways").
+  bool SharedWithOtherProcesses() const override { return false; }
 
   // For the operator's metrics and logs.
   const blob::RadosStats& stats() const { return io_->stats(); }

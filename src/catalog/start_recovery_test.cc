@@ -1,0 +1,197 @@
+// File: catalog/start_recovery_test.cc
+// Catalog::RecoverAtStart and the sweeper's settling of interrupted
+// multipart completions: with a metadata store of its own, a start settles
+// every mark it finds, however young (a crashed process's); with one other
+// processes write too, a young mark may be a live gateway's completion or
+// DeleteBucket under way, so the start and the sweeper leave it until its
+// takeover age.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "blob/memory/memory_blob_store.h"
+#include "catalog/catalog.h"
+#include "catalog/records.h"
+#include "catalog/sweeper.h"
+#include "common/wall_clock.h"
+#include "meta/forwarding_meta_store.h"
+#include "meta/memory/memory_meta_store.h"
+#include "tests/testutil/status_matchers.h"
+
+namespace confiance::catalog {
+namespace {
+
+// `shared` says whether other processes write it; `before_object_commit`
+// runs once, before the first commit to an object partition (inside a
+// completion, between its mark and its object).
+class RecoveryStore : public meta::ForwardingMetaStore {
+ public:
+  RecoveryStore() : ForwardingMetaStore(memory) {}
+  Status Apply(std::string_view p, const meta::Batch& b) override {
+    if (p.starts_with("o/") && before_object_commit) std::exchange(before_object_commit, nullptr)();
+    return ForwardingMetaStore::Apply(p, b);
+  }
+  bool SharedWithOtherProcesses() const override { return shared; }
+
+  meta::MemoryMetaStore memory;
+  bool shared = false;
+  std::function<void()> before_object_commit;
+};
+
+class StartRecoveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket_.name = "uploads";
+    bucket_.id = "u1";
+    bucket_.owner = "root";
+    ASSERT_OK(catalog_.CreateBucket(bucket_));
+    upload_.upload_id = "up1";
+    upload_.key = "big";
+    ASSERT_OK(catalog_.CreateUpload(bucket_, upload_));
+    PartRecord part;
+    part.part_number = 1;
+    part.segment.blob_id = "part-blob";
+    part.segment.plain_size = 10;
+    ASSERT_OK(catalog_.PutPart("up1", part));
+  }
+  ObjectRecord Completed() {
+    ObjectRecord obj;
+    obj.size = 10;
+    obj.op_tag = NewOpTag();
+    obj.upload_id = "up1";
+    Segment s;
+    s.blob_id = "part-blob";
+    s.plain_size = 10;
+    obj.segments.push_back(s);
+    return obj;
+  }
+  // What a gateway that died between a completion's mark and its object
+  // leaves (`other`: the Catalog of that gateway). Returns the mark's time.
+  uint64_t CompletionCutShort(Catalog& other) {
+    store_.before_object_commit = [&] { store_.memory.FailNextApply(UnavailableError("the gateway died")); };
+    EXPECT_STATUS_CODE(other.CompleteUpload(bucket_, upload_, Completed()), kUnavailable);
+    Result<UploadRecord> marked = catalog_.GetUpload(bucket_, "big", "up1");
+    EXPECT_TRUE(marked.ok() && !marked->completing_tag.empty());
+    return marked.ok() ? marked->completing_ms : 0;
+  }
+  // A DeleteBucket under way (or cut short) since `since_ms`.
+  void MarkDeleted(uint64_t since_ms) {
+    ASSERT_OK(catalog_.UpdateBucket(bucket_.name, [&](BucketRecord& r) {
+      r.delete_mark = BucketRecord::DeleteMark{"token-of-a-delete", since_ms};
+      return OkStatus();
+    }));
+  }
+  bool Marked() {
+    Result<UploadRecord> up = catalog_.GetUpload(bucket_, "big", "up1");
+    return up.ok() && !up->completing_tag.empty();
+  }
+  bool DeleteMarked() {
+    Result<BucketRecord> b = catalog_.GetBucket(bucket_.name);
+    return b.ok() && b->delete_mark.has_value();
+  }
+
+  RecoveryStore store_;
+  Catalog catalog_{store_};
+  BucketRecord bucket_;
+  UploadRecord upload_;
+};
+
+TEST_F(StartRecoveryTest, AStoreOfItsOwnSettlesEveryMarkAtStartHoweverYoung) {
+  Catalog crashed(store_);
+  const uint64_t marked_ms = CompletionCutShort(crashed);
+  MarkDeleted(marked_ms);
+
+  Catalog::StartRecovery recovered = catalog_.RecoverAtStart(marked_ms);
+  ASSERT_OK(recovered.completions);
+  EXPECT_EQ(recovered.completions->reopened, 1u);
+  ASSERT_OK(recovered.buckets_freed);
+  EXPECT_FALSE(Marked());
+  EXPECT_FALSE(DeleteMarked());
+}
+
+TEST_F(StartRecoveryTest, ASharedStoreLeavesYoungMarksToTheirTakeoverAge) {
+  store_.shared = true;
+  Catalog live(store_);  // another gateway, still running
+  const uint64_t marked_ms = CompletionCutShort(live);
+  MarkDeleted(marked_ms);
+
+  // A restart of this gateway a second later.
+  Catalog::StartRecovery young = catalog_.RecoverAtStart(marked_ms + 1000);
+  ASSERT_OK(young.completions);
+  EXPECT_EQ(young.completions->reopened + young.completions->finished, 0u);
+  ASSERT_OK(young.buckets_freed);
+  EXPECT_TRUE(Marked());
+  EXPECT_TRUE(DeleteMarked());
+
+  // Past both ages the marks are a crashed gateway's: settled.
+  static_assert(kStaleDeleteMarkMs <= Catalog::kCompletionTakeoverMs);
+  Catalog::StartRecovery old = catalog_.RecoverAtStart(marked_ms + Catalog::kCompletionTakeoverMs + 1);
+  ASSERT_OK(old.completions);
+  EXPECT_EQ(old.completions->reopened, 1u);
+  EXPECT_FALSE(Marked());
+  EXPECT_FALSE(DeleteMarked());
+  // In progress again: abortable, and its part back to the upload.
+  ASSERT_OK_AND_ASSIGN(UploadRecord now, catalog_.GetUpload(bucket_, "big", "up1"));
+  ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> freed, catalog_.AbortUpload(bucket_, now));
+  EXPECT_EQ(freed.size(), 1u);
+}
+
+// Marks written before they carried a time count as old.
+TEST_F(StartRecoveryTest, AMarkWithoutATimeIsOld) {
+  store_.shared = true;
+  Catalog crashed(store_);
+  CompletionCutShort(crashed);
+  ASSERT_OK_AND_ASSIGN(UploadRecord marked, catalog_.GetUpload(bucket_, "big", "up1"));
+  UploadRecord earlier = marked;
+  earlier.completing_by.clear();
+  earlier.completing_ms = 0;
+  const std::string key = std::string("big") + '\0' + "up1";
+  ASSERT_OK(store_.Apply("u/u1", meta::Batch().Expect(key, EncodeUpload(marked)).Put(key, EncodeUpload(earlier))));
+
+  Catalog::StartRecovery recovered = catalog_.RecoverAtStart(UnixMillisNow());
+  ASSERT_OK(recovered.completions);
+  EXPECT_EQ(recovered.completions->reopened, 1u);
+}
+
+// A completion running in this process is never settled under it, even
+// when every mark is asked for; another process's young one is not
+// either, at its takeover age.
+TEST_F(StartRecoveryTest, ACompletionUnderWayIsNotSettled) {
+  Catalog other(store_);
+  store_.before_object_commit = [&] {
+    Result<Catalog::SettledCompletions> here = catalog_.SettleInterruptedCompletions(Catalog::kEveryMark);
+    ASSERT_OK(here);
+    EXPECT_EQ(here->finished + here->reopened, 0u);
+    Result<Catalog::SettledCompletions> there =
+        other.SettleInterruptedCompletions(UnixMillisNow() - Catalog::kCompletionTakeoverMs);
+    ASSERT_OK(there);
+    EXPECT_EQ(there->finished + there->reopened, 0u);
+  };
+  ASSERT_OK(catalog_.CompleteUpload(bucket_, upload_, Completed()));
+  EXPECT_FALSE(store_.before_object_commit);  // (the hook ran)
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "up1"), kNotFound);
+}
+
+// The sweeper settles what a failed request or a crashed gateway left
+// once it is past its takeover age, so that no upload stays hidden and
+// unabortable until a restart.
+TEST_F(StartRecoveryTest, TheSweeperSettlesCompletionsPastTheirTakeoverAge) {
+  store_.shared = true;
+  Catalog crashed(store_);
+  const uint64_t marked_ms = CompletionCutShort(crashed);
+  blob::MemoryBlobStore blobs;
+  OrphanSweeper sweeper(catalog_, blobs, 3600);
+
+  ASSERT_OK_AND_ASSIGN(SweepStats young, sweeper.SweepOnce(marked_ms / 1000));
+  EXPECT_EQ(young.interrupted_completions, 0u);
+  EXPECT_TRUE(Marked());
+  const uint64_t past_s = (marked_ms + Catalog::kCompletionTakeoverMs) / 1000 + 1;
+  ASSERT_OK_AND_ASSIGN(SweepStats old, sweeper.SweepOnce(past_s));
+  EXPECT_EQ(old.interrupted_completions, 1u);
+  EXPECT_FALSE(Marked());
+}
+
+}  // namespace
+}  // namespace confiance::catalog
