@@ -270,7 +270,9 @@ class MetaStore {
   // the holder until its next HoldLease): what the job writes must still
   // be compare-and-set (../shared/RADOS.md: safety from the CAS on the
   // object changed, never from the lease alone). ReleaseLease gives it up
-  // at once, for a clean stop. A store that one process alone uses has no
+  // at once, for a clean stop or a job's end, and forgets that this
+  // process asked for it; a lease another process holds stays that one's.
+  // A store that one process alone uses has no
   // one to share with: HoldLease is always true.
   // REQUIRES: `name` is non-empty, of [a-z0-9.-] only.
   virtual Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) { return true; }

@@ -12,7 +12,11 @@ WorkerLease::WorkerLease(MetaStore& store, std::string name, std::chrono::second
     : store_(store), name_(std::move(name)), period_(period), recheck_after_(recheck_after) {}
 
 WorkerLease::~WorkerLease() {
-  if (held()) store_.ReleaseLease(name_);
+  // Also when another process held it at the last Hold: the store then
+  // forgets this process asked (RADOS lists each lease asked for in the
+  // metrics), and releases nothing another process holds.
+  std::lock_guard lock(mu_);
+  if (state_ != State::kUnknown) store_.ReleaseLease(name_);
 }
 
 bool WorkerLease::Hold() {

@@ -33,7 +33,7 @@ class WorkerLease {
   // `period`, which is then renewed that much later).
   WorkerLease(MetaStore& store, std::string name, std::chrono::seconds period,
               std::chrono::milliseconds recheck_after = std::chrono::milliseconds(0));
-  ~WorkerLease();  // releases the lease if held
+  ~WorkerLease();  // releases the lease if held (ReleaseLease once it was asked for)
   WorkerLease(const WorkerLease&) = delete;
   WorkerLease& operator=(const WorkerLease&) = delete;
 

@@ -56,7 +56,9 @@ std::vector<std::pair<std::string, bool>> RadosWorkerLeases::Asked() const {
 void RadosWorkerLeases::Release(std::string_view name) {
   const std::string oid = kObjectPrefix + std::string(name);
   std::lock_guard lock(mu_);
-  if (auto it = asked_.find(std::string(name)); it != asked_.end()) it->second = false;
+  // No longer this server's concern: not listed (a key rotation's lease,
+  // one per rotated bucket, would otherwise stay in the metrics for good).
+  asked_.erase(std::string(name));
   if (held_.erase(oid) == 0) return;
   // (-ENOENT if it had lapsed and another instance took it: nothing to do.)
   rados_unlock(io_.ioctx(), oid.c_str(), kLockName, instance_id_.c_str());

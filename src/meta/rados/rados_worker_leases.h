@@ -42,7 +42,7 @@ class RadosWorkerLeases {
   // the cluster's error otherwise.
   Result<bool> Hold(std::string_view name, std::chrono::seconds period);
   void Release(std::string_view name);
-  // Every lease asked for so far, by name, and whether this instance held
+  // Every lease asked for and not released since, by name, and whether this instance held
   // it at the last answer (false: another did, or the cluster failed to
   // say), in name order: for the operator's metrics.
   std::vector<std::pair<std::string, bool>> Asked() const;
