@@ -604,7 +604,7 @@ TEST_F(AdminApiTest, ExternalKeyIsTheTenantRootsChoice) {
   external.tenant_kms.AddKey("id-of-k");
   tenant_keys_.SetExternalKeys(&external);
   catalog::BucketKeys bucket_keys(keys_, tenant_keys_);
-  catalog::KeyRotation rotation(catalog_, tenant_keys_, bucket_keys);
+  catalog::KeyRotation rotation(store_, catalog_, tenant_keys_, bucket_keys);
   api_.SetExternalKeys(&external);
   api_.SetKeyRotation(&rotation);
 

@@ -90,6 +90,12 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
   if (Status shredded = bucket_keys_.CheckNotShredded(b); !shredded.ok()) {
     return FailedPreconditionError(std::string(shredded.message()));
   }
+  // Before a new version is made: one rotation at a time across processes.
+  std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "bucket", bucket);
+  if (lease == nullptr) {
+    return FailedPreconditionError("a rotation of the key of bucket " + bucket + " " +
+                                   std::string(kRotationRunsElsewhere));
+  }
   if (b.previous_keys.empty()) {
     // Nothing left over from an earlier rotation: a new version.
     const std::string id = b.id;
@@ -109,8 +115,9 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
     it->second.join();  // the previous job already ended (state not running)
     jobs_.erase(it);
   }
-  jobs_.emplace(key, std::jthread([this, tenant, bucket, key](std::stop_token stop) {
-                  Status st = RunJob(tenant, bucket, stop);
+  jobs_.emplace(key, std::jthread([this, tenant, bucket, key, lease = std::move(lease)](std::stop_token stop) mutable {
+                  Status st = RunJob(tenant, bucket, stop, lease.get());
+                  lease.reset();  // released before the job reads as ended
                   if (!st.ok()) spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString());
                   Set(key, [&](BucketRotationProgress& q) {
                     q.finished_ms = UnixMillisNow();
@@ -128,6 +135,8 @@ Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
     if (b.previous_keys.empty()) continue;
     if (Result<BucketRotationProgress> p = Start(b.owner, b.name); p.ok()) {
       resumed.push_back(JobKey(b.owner, b.name));
+    } else if (p.status().message().ends_with(kRotationRunsElsewhere)) {
+      spdlog::info("bucket-key rotation of {}: another server runs it", JobKey(b.owner, b.name));
     } else {
       spdlog::warn("bucket-key rotation of {}: cannot resume: {}", JobKey(b.owner, b.name), p.status().ToString());
     }
@@ -150,8 +159,9 @@ BucketRotationProgress BucketKeyRotation::Progress(const std::string& tenant, co
   return p;
 }
 
-Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& bucket_name,
-                                 const std::stop_token& stop) {
+Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& bucket_name, const std::stop_token& stop,
+                                 meta::WorkerLease* lease) {
+  const RotationStop until{stop, lease};
   const std::string key = JobKey(tenant, bucket_name);
   for (int pass_no = 0; pass_no < kMaxBucketRotationPasses; ++pass_no) {
     ASSIGN_OR_RETURN(BucketRecord bucket, catalog_.GetBucket(bucket_name));
@@ -184,16 +194,16 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     // first entry during the pass.
     const std::vector<std::string> shards = Catalog::ShardPartitions(bucket);
     for (const std::string& partition : shards) {
-      RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, pass, stop));
+      RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, pass, until));
     }
-    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, pass, stop));
+    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, pass, until));
     Set(key, [&](BucketRotationProgress& p) {
       p.rewrapped += pass.rewrapped;
       p.sse_c_pending = pass.sse_c_pending;
     });
     if (pass.rewrapped > 0) continue;  // pass again: records written under the old version meanwhile
     if (pass.sse_c_pending > 0) return SseCPending(bucket_name, bucket, pass.sse_c_pending);
-    if (stop.stop_requested()) return AbortedError("stopped");
+    RETURN_IF_ERROR(until.Check());
     // A request that read the bucket record before the rotation may still
     // commit a data key under the old version. From the fences on none
     // can (catalog/retired_key_fence.cc): the verifying pass then sees, and
@@ -208,9 +218,9 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     });
     Pass verifying;
     for (const std::string& partition : shards) {
-      RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, verifying, stop));
+      RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, verifying, until));
     }
-    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, verifying, stop));
+    RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, verifying, until));
     Set(key, [&](BucketRotationProgress& p) {
       p.rewrapped += verifying.rewrapped;
       p.sse_c_pending = verifying.sse_c_pending;
@@ -219,7 +229,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     if (verifying.rewrapped > 0) {
       spdlog::info("bucket-key rotation of {}: {} late record(s) rewrapped", key, verifying.rewrapped);
     }
-    if (stop.stop_requested()) return AbortedError("stopped");
+    RETURN_IF_ERROR(until.Check());
     if (before_retire_for_test) before_retire_for_test();
     return Retire(bucket);
   }
@@ -237,7 +247,7 @@ Status BucketKeyRotation::OpenKeys(const BucketRecord& bucket, KeysByVersion& ke
 
 Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketRecord& bucket,
                                         const std::string& partition, const KeysByVersion& keys, Pass& pass,
-                                        const std::stop_token& stop) {
+                                        const RotationStop& until) {
   std::string start(kLastReservedKey);  // the usage counters and the fences: not records
   for (;;) {
     std::vector<meta::Record> recs;
@@ -246,7 +256,7 @@ Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketReco
     uint64_t sse_c = 0;
     Status applied;
     for (int attempt = 0;; ++attempt) {
-      if (stop.stop_requested()) return AbortedError("stopped");
+      RETURN_IF_ERROR(until.Check());
       meta::ScanOptions opt;
       opt.start = start;
       opt.start_exclusive = true;
@@ -292,8 +302,8 @@ Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketReco
   }
 }
 
-Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketRecord& bucket,
-                                        const KeysByVersion& keys, Pass& pass, const std::stop_token& stop) {
+Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketRecord& bucket, const KeysByVersion& keys,
+                                        Pass& pass, const RotationStop& until) {
   const std::string uploads = "u/" + bucket.id;
   meta::ScanOptions uopt;
   uopt.limit = 64;
@@ -312,7 +322,7 @@ Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketReco
         uint64_t examined = 0;
         Status applied;
         for (int attempt = 0;; ++attempt) {
-          if (stop.stop_requested()) return AbortedError("stopped");
+          RETURN_IF_ERROR(until.Check());
           meta::ScanOptions opt;
           opt.start = start;
           opt.start_exclusive = !first;

@@ -43,9 +43,11 @@
 
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/rotation_lease.h"
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
 #include "meta/meta_store.h"
+#include "meta/worker_lease.h"
 
 namespace confiance::catalog {
 
@@ -88,7 +90,9 @@ class BucketKeyRotation {
   // versions are then read from the bucket record).
   BucketRotationProgress Progress(const std::string& tenant, const std::string& bucket);
   // Runs the job in the calling thread (Start's job; tests).
-  Status RunJob(const std::string& tenant, const std::string& bucket, const std::stop_token& stop);
+  // Until done, stopped, or `lease` (when given) is another process's.
+  Status RunJob(const std::string& tenant, const std::string& bucket, const std::stop_token& stop,
+                meta::WorkerLease* lease = nullptr);
 
   // Tests: called after each committed batch of rewraps (between batches a
   // test writes concurrently, or stops the job).
@@ -115,9 +119,9 @@ class BucketKeyRotation {
   // Every bucket-key version `bucket` names (current and previous), opened.
   Status OpenKeys(const BucketRecord& bucket, KeysByVersion& keys);
   Status RewrapObjects(const std::string& key, const BucketRecord& bucket, const std::string& partition,
-                       const KeysByVersion& keys, Pass& pass, const std::stop_token& stop);
-  Status RewrapUploads(const std::string& key, const BucketRecord& bucket, const KeysByVersion& keys,
-                       Pass& pass, const std::stop_token& stop);
+                       const KeysByVersion& keys, Pass& pass, const RotationStop& until);
+  Status RewrapUploads(const std::string& key, const BucketRecord& bucket, const KeysByVersion& keys, Pass& pass,
+                       const RotationStop& until);
   Status Retire(const BucketRecord& bucket);
 
   meta::MetaStore& store_;

@@ -19,11 +19,14 @@
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/key_rotation.h"
 #include "catalog/object_data.h"
+#include "catalog/rotation_lease.h"
 #include "crypto/customer_key.h"
 #include "crypto/random.h"
 #include "crypto/sse_kms.h"
 #include "kms/fake_key_provider.h"
 #include "meta/memory/memory_meta_store.h"
+#include "meta/notice_bus_testing.h"
+#include "meta/worker_lease.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
@@ -464,7 +467,7 @@ TEST_F(BucketKeyRotationTest, RefusesAShreddedBucketAndAnotherTenantsBucket) {
 TEST_F(BucketKeyRotationTest, ATenantKeyRotationRewrapsEveryBucketKeyVersion) {
   Put(bucket_, "x", 2000);
   AddVersion();  // rotation left unfinished: versions 1 and 2 in the record
-  KeyRotation tenant_rotation(catalog_, tenant_keys_, keys_);
+  KeyRotation tenant_rotation(store_, catalog_, tenant_keys_, keys_);
   ASSERT_OK(tenant_keys_.Rotate("acme").status());
   ASSERT_OK(tenant_rotation.RunJob("acme", std::stop_token()));
   BucketRecord b = Fresh();
@@ -490,7 +493,7 @@ TEST_F(BucketKeyRotationTest, ATenantRotationBetweenReadingTheRecordAndOpeningIt
   for (int i = 0; i < 3; ++i) Put(bucket_, "r" + std::to_string(i), 1500);
   AddVersion();
   ASSERT_OK(tenant_keys_.Rotate("acme").status());
-  KeyRotation tenant_rotation(catalog_, tenant_keys_, keys_);
+  KeyRotation tenant_rotation(store_, catalog_, tenant_keys_, keys_);
   BucketKeys cold(kms_, tenant_keys_);
   BucketKeyRotation bucket_rotation(store_, catalog_, cold);
   int reads = 0;
@@ -519,7 +522,7 @@ TEST_F(BucketKeyRotationTest, UnfinishedRotationsResumeAtStartUp) {
   ASSERT_OK(tenant_keys_.Rotate("acme").status());
 
   // "At start-up": fresh job objects over the same store.
-  KeyRotation tenant_rotation(catalog_, tenant_keys_, keys_);
+  KeyRotation tenant_rotation(store_, catalog_, tenant_keys_, keys_);
   BucketKeyRotation bucket_rotation(store_, catalog_, keys_);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> tenants, tenant_rotation.ResumeUnfinished());
   EXPECT_EQ(tenants, std::vector<std::string>{"acme"});
@@ -543,6 +546,77 @@ TEST_F(BucketKeyRotationTest, UnfinishedRotationsResumeAtStartUp) {
   EXPECT_TRUE(tenants.empty());
   ASSERT_OK_AND_ASSIGN(buckets, bucket_rotation.ResumeUnfinished());
   EXPECT_TRUE(buckets.empty());
+}
+
+// Two processes sharing the store (gateways on one RADOS namespace): while
+// one runs a bucket's rotation, the other's Start is refused and its
+// start-up does not resume it; once the job ends, its lease is free.
+TEST_F(BucketKeyRotationTest, ARotationRunsInOneProcessAtATime) {
+  for (int i = 0; i < 3; ++i) Put(bucket_, "r" + std::to_string(i), 1500);
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(store_, bus), there(store_, bus);
+  BucketKeyRotation running(here, catalog_, keys_), other(there, catalog_, keys_);
+  running.batch_size = 1;
+  int batches = 0;
+  running.after_batch_for_test = [&] {
+    if (++batches != 1) return;
+    Result<BucketRotationProgress> refused = other.Start("acme", "photos");
+    EXPECT_STATUS_CODE(refused, kFailedPrecondition);
+    EXPECT_TRUE(refused.status().message().ends_with(kRotationRunsElsewhere)) << refused.status().ToString();
+    Result<std::vector<std::string>> resumed = other.ResumeUnfinished();
+    ASSERT_OK(resumed);
+    EXPECT_TRUE(resumed->empty());
+  };
+  ASSERT_OK(running.Start("acme", "photos"));
+  for (int i = 0; i < 1000 && running.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(running.Progress("acme", "photos").state, "done") << running.Progress("acme", "photos").error;
+  EXPECT_GE(batches, 1);
+  EXPECT_EQ(Fresh().key_version, 2u);
+  // The next rotation may run in the other process.
+  ASSERT_OK(other.Start("acme", "photos"));
+  for (int i = 0; i < 1000 && other.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(other.Progress("acme", "photos").state, "done") << other.Progress("acme", "photos").error;
+  EXPECT_EQ(Fresh().key_version, 3u);
+  EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{3});
+  ExpectAllReadable();
+}
+
+// A job whose process stalled past its lease, while another took the
+// rotation over, stops at its next step instead of going on beside it.
+TEST_F(BucketKeyRotationTest, AJobWhoseLeaseAnotherProcessTookStops) {
+  Put(bucket_, "x", 1500);
+  AddVersion();
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(store_, bus), there(store_, bus);
+  std::unique_ptr<meta::WorkerLease> taken_over = TakeRotationLease(there, "bucket", "photos");
+  ASSERT_NE(taken_over, nullptr);
+  meta::WorkerLease stalled(here, taken_over->name(), kRotationLeasePeriod);
+  BucketKeyRotation job(here, catalog_, keys_);
+  Status st = job.RunJob("acme", "photos", std::stop_token(), &stalled);
+  EXPECT_STATUS_CODE(st, kAborted);
+  EXPECT_EQ(st.message(), "another server took the rotation over");
+  EXPECT_EQ(Fresh().previous_keys.size(), 1u);  // nothing retired
+  // The same for a tenant-key rotation: no new version while another
+  // process runs one, and a start-up leaves it to that process.
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo before, tenant_keys_.Info("acme"));
+  std::unique_ptr<meta::WorkerLease> tenant_job = TakeRotationLease(there, "tenant", "acme");
+  ASSERT_NE(tenant_job, nullptr);
+  KeyRotation tenant_rotation(here, catalog_, tenant_keys_, keys_);
+  Result<RotationProgress> refused = tenant_rotation.Start("acme");
+  EXPECT_STATUS_CODE(refused, kFailedPrecondition);
+  EXPECT_TRUE(refused.status().message().ends_with(kRotationRunsElsewhere)) << refused.status().ToString();
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo after, tenant_keys_.Info("acme"));
+  EXPECT_EQ(after.version, before.version);
+  ASSERT_OK(tenant_keys_.Rotate("acme").status());  // as the other process's rotation left it
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> resumed, tenant_rotation.ResumeUnfinished());
+  EXPECT_TRUE(resumed.empty());
+  tenant_job.reset();  // that process is gone, its lease released
+  ASSERT_OK_AND_ASSIGN(resumed, tenant_rotation.ResumeUnfinished());
+  EXPECT_EQ(resumed, std::vector<std::string>{"acme"});
 }
 
 }  // namespace

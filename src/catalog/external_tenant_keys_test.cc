@@ -84,7 +84,7 @@ class ExternalTenantKeysTest : public ::testing::Test {
   FakeExternalKeys external_{200ms};
   TenantKeys tenant_keys_{store_, root_};
   BucketKeys bucket_keys_{root_, tenant_keys_};
-  KeyRotation rotation_{catalog_, tenant_keys_, bucket_keys_};
+  KeyRotation rotation_{store_, catalog_, tenant_keys_, bucket_keys_};
   const kms::ExternalKey k1_{"kms.tenant:5696", "CA PEM", "k1"};
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "catalog/rotation_lease.h"
 #include "common/wall_clock.h"
 
 namespace confiance::catalog {
@@ -40,6 +41,15 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   }
   ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));
   if (info.destroyed) return FailedPreconditionError("the key of tenant " + tenant + " was destroyed");
+  // Before a new version is made: one rotation at a time across processes.
+  std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "tenant", tenant);
+  if (lease == nullptr) {
+    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " " +
+                                   std::string(kRotationRunsElsewhere));
+  }
+  // Read again under the lease: the process that held it may have moved
+  // the versions on.
+  ASSIGN_OR_RETURN(info, tenant_keys_.Info(tenant));
   if (info.previous_versions.empty()) {
     // Nothing left over from an earlier rotation: make a new version.
     ASSIGN_OR_RETURN(info, tenant_keys_.Rotate(tenant));
@@ -54,8 +64,9 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
     it->second.join();  // the previous job already ended (state not running)
     jobs_.erase(it);
   }
-  jobs_.emplace(tenant, std::jthread([this, tenant](std::stop_token stop) {
-                  Status st = RunJob(tenant, stop);
+  jobs_.emplace(tenant, std::jthread([this, tenant, lease = std::move(lease)](std::stop_token stop) mutable {
+                  Status st = RunJob(tenant, stop, lease.get());
+                  lease.reset();  // released before the job reads as ended
                   Set(tenant, [&](RotationProgress& q) {
                     q.finished_ms = UnixMillisNow();
                     q.state = st.ok() ? "done" : "failed";
@@ -75,6 +86,8 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
     if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
     if (Result<RotationProgress> p = Start(tenant); p.ok()) {
       resumed.push_back(tenant);
+    } else if (p.status().message().ends_with(kRotationRunsElsewhere)) {
+      spdlog::info("tenant-key rotation of {}: another server runs it", tenant);
     } else {
       spdlog::warn("tenant-key rotation of {}: cannot resume: {}", tenant, p.status().ToString());
     }
@@ -96,7 +109,8 @@ Result<RotationProgress> KeyRotation::StartSwitch(const std::string& tenant,
   return Start(tenant);
 }
 
-Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& stop) {
+Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& stop, meta::WorkerLease* lease) {
+  const RotationStop until{stop, lease};
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));
     if (info.destroyed) return FailedPreconditionError("the key was destroyed during the rotation");
@@ -119,13 +133,13 @@ Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& sto
     if (behind == 0) {
       // Every bucket key is under the current version: retire the others.
       for (uint32_t old : info.previous_versions) {
-        if (stop.stop_requested()) return AbortedError("stopped");
+        RETURN_IF_ERROR(until.Check());
         RETURN_IF_ERROR(tenant_keys_.Retire(tenant, old).status());
       }
       return OkStatus();
     }
     for (const std::string& name : mine) {
-      if (stop.stop_requested()) return AbortedError("stopped");
+      RETURN_IF_ERROR(until.Check());
       bool rewrapped = false;
       Result<BucketRecord> updated = catalog_.UpdateBucket(name, [&](BucketRecord& b) -> Status {
         if (b.owner != tenant) return OkStatus();  // deleted and re-created by someone else

@@ -19,13 +19,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
-#include <functional>
 #include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,6 +33,8 @@
 #include "catalog/catalog.h"
 #include "catalog/tenant_keys.h"
 #include "common/status.h"
+#include "meta/meta_store.h"
+#include "meta/worker_lease.h"
 
 namespace confiance::catalog {
 
@@ -49,15 +51,18 @@ struct RotationProgress {
 
 class KeyRotation {
  public:
-  KeyRotation(Catalog& catalog, TenantKeys& tenant_keys, BucketKeys& bucket_keys)
-      : catalog_(catalog), tenant_keys_(tenant_keys), bucket_keys_(bucket_keys) {}
+  // `store`: the catalog's, for the lease each job holds
+  // (catalog/rotation_lease.h).
+  KeyRotation(meta::MetaStore& store, Catalog& catalog, TenantKeys& tenant_keys, BucketKeys& bucket_keys)
+      : store_(store), catalog_(catalog), tenant_keys_(tenant_keys), bucket_keys_(bucket_keys) {}
   ~KeyRotation();
   KeyRotation(const KeyRotation&) = delete;
   KeyRotation& operator=(const KeyRotation&) = delete;
 
   // Rotates `tenant`'s key (or resumes an unfinished rotation) and starts
-  // the rewrap job. FailedPrecondition if a job for it is running or its key
-  // is destroyed; NotFound if it has no key.
+  // the rewrap job. FailedPrecondition if a job for it is running (here, or
+  // in another process sharing the store: kRotationRunsElsewhere) or its
+  // key is destroyed; NotFound if it has no key.
   Result<RotationProgress> Start(const std::string& tenant);
   // Hold your own key: a rotation whose new version is wrapped by the
   // tenant's KMS key `target` (or by the server's provider when unset), then
@@ -66,17 +71,20 @@ class KeyRotation {
   // Start for every tenant whose key still holds a version an earlier
   // rotation did not retire (at start-up: a restart interrupted it).
   // Returns the tenants resumed; a tenant that cannot be (a destroyed key,
-  // an unreadable record) is skipped and logged.
+  // an unreadable record) is skipped and logged, and so, quietly, is one
+  // whose rotation another process runs.
   Result<std::vector<std::string>> ResumeUnfinished();
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the key record).
   RotationProgress Progress(const std::string& tenant);
-  // Runs the job for `tenant` in the calling thread (Start's job; tests).
-  Status RunJob(const std::string& tenant, const std::stop_token& stop);
+  // Runs the job for `tenant` in the calling thread (Start's job; tests),
+  // until done, stopped, or `lease` (when given) is another process's.
+  Status RunJob(const std::string& tenant, const std::stop_token& stop, meta::WorkerLease* lease = nullptr);
 
  private:
   void Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f);
 
+  meta::MetaStore& store_;
   Catalog& catalog_;
   TenantKeys& tenant_keys_;
   BucketKeys& bucket_keys_;

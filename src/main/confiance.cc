@@ -487,7 +487,7 @@ int RunServer(const ServerFlags& flags) {
   admin_api.SetTenantServerSettings(std::move(tenant_settings));
   if (transparency) admin_api.SetReceiptSigner(&transparency->log().signer());
   admin_api.set_residency((*dir)->residency.get());
-  catalog::KeyRotation key_rotation(*(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
+  catalog::KeyRotation key_rotation(*(*dir)->meta, *(*dir)->catalog, *(*dir)->tenant_keys, *(*dir)->bucket_keys);
   admin_api.SetKeyRotation(&key_rotation);
   catalog::BucketKeyRotation bucket_key_rotation(*(*dir)->meta, *(*dir)->catalog, *(*dir)->bucket_keys);
   admin_api.SetBucketKeyRotation(&bucket_key_rotation);
