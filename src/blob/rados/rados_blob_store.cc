@@ -71,6 +71,15 @@ Result<IndexEntry> DecodeEntry(const std::string& id, std::string_view v) {
   return e;
 }
 
+// What a recovery leaves at the index entry of a blob it took for
+// abandoned (its writer dead, or stalled past its lease): "0 <time>". A
+// late Commit of that blob, which sets the entry only if absent, then fails
+// instead of making visible a blob whose stripes are gone. The gc removes
+// the tombstone after the gc delay, and any stripe that writer wrote after
+// the recovery with it.
+std::string Tombstone(uint64_t now) { return "0 " + std::to_string(now); }
+bool IsTombstone(std::string_view entry) { return entry.starts_with("0 "); }
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -110,8 +119,13 @@ class RadosBlobStore::Writer final : public BlobWriter {
     if (s.ok()) s = store_.lease_->Check();
     if (s.ok()) {
       IndexEntry e{size_, store_.options_.stripe_size, UnixSecondsNow()};
-      // The commit point: one atomic omap op on the blob's index shard.
-      s = store_.io_->OmapUpdate(IndexOid(id_), {{id_, EncodeEntry(e)}}, {});
+      // The commit point: one atomic omap op on the blob's index shard,
+      // refused if a recovery put a tombstone there.
+      s = store_.io_->OmapSetIfAbsent(IndexOid(id_), id_, EncodeEntry(e));
+      if (s.code() == StatusCode::kFailedPrecondition) {
+        s = UnavailableError("blob " + id_ +
+                             ": a recovery took its write for abandoned (this server stalled past its lease)");
+      }
     }
     if (!s.ok()) {
       Abort();
@@ -283,27 +297,38 @@ Status RadosBlobStore::RecoverIntents() {
     boots.push_back(boot);
     return true;
   }));
-  for (const std::string& boot : boots) {
-    const std::string oid = IntentsOid(boot);
-    RETURN_IF_ERROR(io_->ForEachOmap(oid, [&](const std::string& id, const std::string&) -> Result<bool> {
-      if (!IsValidBlobId(id)) return true;
-      ASSIGN_OR_RETURN(auto committed, io_->OmapGet(IndexOid(id), {id}));
-      if (!committed.empty()) {
-        ++kept;
-        return true;
-      }
-      RETURN_IF_ERROR(RemoveUnknownStripes(id));
-      ++removed;
-      return true;
-    }));
-    RETURN_IF_ERROR(io_->Remove(oid));
-    RETURN_IF_ERROR(io_->OmapUpdate(kBootsOid, {}, {boot}));
-  }
+  for (const std::string& boot : boots) RETURN_IF_ERROR(RecoverBoot(boot, kept, removed));
   if (kept + removed > 0) {
     spdlog::info("RADOS pool {}: recovered writes of earlier runs: {} committed, {} unfinished removed",
                  options_.connection.pool, kept, removed);
   }
   return OkStatus();
+}
+
+Status RadosBlobStore::RecoverBoot(const std::string& boot, size_t& kept, size_t& removed) {
+  const std::string oid = IntentsOid(boot);
+  RETURN_IF_ERROR(io_->ForEachOmap(oid, [&](const std::string& id, const std::string&) -> Result<bool> {
+    if (!IsValidBlobId(id)) return true;
+    // The tombstone first: from here no late Commit of the blob lands.
+    const std::string tombstone = Tombstone(UnixSecondsNow());
+    Status marked = io_->OmapSetIfAbsent(IndexOid(id), id, tombstone);
+    if (marked.code() == StatusCode::kFailedPrecondition) {
+      ASSIGN_OR_RETURN(auto entry, io_->OmapGet(IndexOid(id), {id}));
+      if (!entry.empty() && !IsTombstone(entry.begin()->second)) {
+        ++kept;  // committed
+        return true;
+      }
+      // An earlier recovery's tombstone (it stopped before the end): go on.
+    } else {
+      RETURN_IF_ERROR(marked);
+    }
+    RETURN_IF_ERROR(RemoveUnknownStripes(id));
+    RETURN_IF_ERROR(AddToGc(id, tombstone));
+    ++removed;
+    return true;
+  }));
+  RETURN_IF_ERROR(io_->Remove(oid));
+  return io_->OmapUpdate(kBootsOid, {}, {boot});
 }
 
 Status RadosBlobStore::RefreshSpace() {
@@ -347,7 +372,9 @@ Result<std::unique_ptr<BlobWriter>> RadosBlobStore::NewBlob() {
 Result<std::unique_ptr<BlobReader>> RadosBlobStore::Open(const std::string& id) {
   RETURN_IF_ERROR(CheckBlobId(id));
   ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
-  if (found.empty()) return NotFoundError("blob " + id + " not found in RADOS pool " + options_.connection.pool);
+  if (found.empty() || IsTombstone(found.begin()->second)) {
+    return NotFoundError("blob " + id + " not found in RADOS pool " + options_.connection.pool);
+  }
   ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, found.begin()->second));
   return std::unique_ptr<BlobReader>(new RadosBlobReader(*io_, id, e.size, e.stripe_size));
 }
@@ -356,7 +383,12 @@ Status RadosBlobStore::Delete(const std::string& id) {
   RETURN_IF_ERROR(CheckBlobId(id));
   RETURN_IF_ERROR(lease_->Check());
   ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
-  if (found.empty()) return OkStatus();
+  if (found.empty() || IsTombstone(found.begin()->second)) return OkStatus();  // (a tombstone's gc is registered)
+  RETURN_IF_ERROR(AddToGc(id, found.begin()->second));
+  return io_->OmapUpdate(IndexOid(id), {}, {id});
+}
+
+Status RadosBlobStore::AddToGc(const std::string& id, const std::string& entry) {
   const std::string bucket = GcBucketName(UnixSecondsNow());
   {
     std::lock_guard<std::mutex> l(registry_mu_);
@@ -365,8 +397,7 @@ Status RadosBlobStore::Delete(const std::string& id) {
       last_gc_bucket_ = bucket;
     }
   }
-  RETURN_IF_ERROR(io_->OmapUpdate(GcBucketOid(bucket), {{id, found.begin()->second}}, {}));
-  return io_->OmapUpdate(IndexOid(id), {}, {id});
+  return io_->OmapUpdate(GcBucketOid(bucket), {{id, entry}}, {});
 }
 
 Result<std::vector<BlobInfo>> RadosBlobStore::List(const std::string& start_after, size_t limit) {
@@ -382,9 +413,10 @@ Result<std::vector<BlobInfo>> RadosBlobStore::List(const std::string& start_afte
       ASSIGN_OR_RETURN(RadosIo::KeyValues page,
                        io_->OmapList(IndexOid(hh), after, std::min<size_t>(kRadosPage, limit - out.size()), &more));
       for (const auto& [id, value] : page) {
+        after = id;
+        if (IsTombstone(value)) continue;
         ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
         out.push_back(BlobInfo{id, e.size, e.mtime});
-        after = id;
       }
       if (page.empty()) break;
     }
@@ -421,6 +453,15 @@ Result<size_t> RadosBlobStore::CollectGarbage(uint64_t now_seconds) {
   for (const std::string& bucket : ripe) {
     const std::string oid = GcBucketOid(bucket);
     RETURN_IF_ERROR(io_->ForEachOmap(oid, [&](const std::string& id, const std::string& value) -> Result<bool> {
+      if (IsTombstone(value)) {
+        // The tombstone goes, and any stripe its stalled writer wrote
+        // after the recovery.
+        RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));
+        RETURN_IF_ERROR(RemoveUnknownStripes(id));
+        ++collected;
+        io_->stats().gc_collected.Add();
+        return true;
+      }
       ASSIGN_OR_RETURN(IndexEntry e, DecodeEntry(id, value));
       // (The index entry too, in case Delete stopped before removing it.)
       RETURN_IF_ERROR(io_->OmapUpdate(IndexOid(id), {}, {id}));

@@ -11,7 +11,9 @@
 //                         one op is limited to 90 MiB)
 //   confiance.index.<hh>  omap: id -> "1 <size> <S> <mtime>" for every
 //                         committed blob whose id starts with <hh> (256
-//                         shards, so that listing by id is ordered)
+//                         shards, so that listing by id is ordered), and
+//                         "0 <time>", a tombstone, for a blob a recovery
+//                         took for abandoned, until the gc removes it
 //   confiance.intents.<b> omap: id -> time, the blobs being written by the
 //                         store instance (boot) <b>
 //   confiance.boots       omap: the boots that may have left intents
@@ -28,9 +30,14 @@
 // lost in a crash: harmless, see below).
 //
 // Crash recovery (Open): for each earlier boot's intents, a blob with an
-// index entry is kept; any other's stripes are removed. Then the boot's
-// intents object goes whole (deleted omap keys would slow later listings of
-// their object: RADOS.md trap c).
+// index entry is kept; any other gets a tombstone as its index entry (set
+// only if the entry is absent, in one op), then its stripes are removed and
+// the tombstone is queued for the gc. Commit sets the entry only if absent
+// too, so a writer that outlived its boot's recovery (stalled past its
+// lease) fails to commit instead of making visible a blob without its
+// stripes; the tombstone's gc, a gc delay later, removes any stripe it
+// wrote since. Then the boot's intents object goes whole (deleted omap keys
+// would slow later listings of their object: RADOS.md trap c).
 //
 // Delete: the blob's index entry moves to the current minute's gc bucket
 // (registered first, so that no bucket is ever lost), then it is removed
@@ -96,6 +103,11 @@ class RadosBlobStore final : public BlobStore {
   Result<size_t> CollectGarbage(uint64_t now_seconds);
   // This instance's boot id (its lease cookie and intents object).
   const std::string& boot() const { return boot_; }
+  // Recovers the writes boot `boot` left unfinished, as Open does for
+  // every earlier boot: `kept` counts those it committed, `removed` those
+  // it did not (tombstoned, their stripes removed). Public for tests: a
+  // writer that outlives its boot's recovery.
+  Status RecoverBoot(const std::string& boot, size_t& kept, size_t& removed);
   const RadosOptions& options() const { return options_; }
 
   // For the operator's metrics (blob/rados/rados_stats.h).
@@ -129,6 +141,9 @@ class RadosBlobStore final : public BlobStore {
   void DropIntent(const std::string& id);
   void FlushDroppedIntents();
   Status RemoveUnknownStripes(const std::string& id);
+  // Puts `entry` (an index entry, or a tombstone) for `id` in the current
+  // minute's gc bucket, registering the bucket first.
+  Status AddToGc(const std::string& id, const std::string& entry);
 
   const RadosOptions options_;
   std::unique_ptr<RadosIo> io_;

@@ -224,6 +224,51 @@ TEST_F(RadosBlobStoreTest, OpenRemovesWhatAnEarlierRunLeftUnfinished) {
   for (int n = 0; n < 3; ++n) EXPECT_TRUE(ObjectExists(committed + "." + std::to_string(n))) << n;
 }
 
+// A writer that outlives its boot's recovery (its server stalled past the
+// lease while another recovered the namespace) cannot commit: the
+// recovery's tombstone refuses it, so no blob becomes visible without its
+// stripes. The tombstone's gc removes the stripes written after it.
+TEST_F(RadosBlobStoreTest, AWriterThatOutlivesItsRecoveryCannotCommit) {
+  options_.stripe_size = 1 << 20;
+  options_.gc_delay_seconds = 600;
+  ASSERT_OK_AND_ASSIGN(auto store, RadosBlobStore::Open(options_));
+  const std::string committed = Put(*store, Pattern(1 << 20, 2));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> late, store->NewBlob());
+  const std::string id = late->id();
+  ASSERT_OK(late->Append(AsBytes(Pattern((1 << 20) + 10, 4))));  // stripe 0 sent, 10 bytes buffered
+  size_t kept = 0, removed = 0;
+  ASSERT_OK(store->RecoverBoot(store->boot(), kept, removed));
+  EXPECT_EQ(removed, 1u);
+  EXPECT_FALSE(ObjectExists(id + ".0"));
+  // The writer goes on: its last stripe lands, and its commit is refused.
+  Status commit = late->Commit();
+  EXPECT_STATUS_CODE(commit, kUnavailable);
+  EXPECT_NE(commit.message().find("a recovery took its write for abandoned"), std::string::npos) << commit.message();
+  EXPECT_STATUS_CODE(store->Open(id), kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::vector<BlobInfo> listed, store->List("", 100));
+  for (const BlobInfo& b : listed) EXPECT_NE(b.id, id);
+  ASSERT_OK(store->Delete(id));  // nothing there to delete
+  // A recovery that stopped after its tombstone is done again safely, and
+  // a committed blob's intent stays the blob's.
+  ASSERT_OK(io_->OmapUpdate("confiance.intents.again", {{id, "1"}, {committed, "1"}}, {}));
+  kept = removed = 0;
+  ASSERT_OK(store->RecoverBoot("again", kept, removed));
+  EXPECT_EQ(kept, 1u);
+  EXPECT_EQ(removed, 1u);
+  // A stripe the stalled writer sent after the recovery goes with the
+  // tombstone, a gc delay later.
+  const std::string chunk(1 << 20, 'z');
+  rados_write_full(io_->ioctx(), (id + ".1").c_str(), chunk.data(), chunk.size());
+  const uint64_t now = UnixMillisNow() / 1000;
+  ASSERT_OK_AND_ASSIGN(size_t collected, store->CollectGarbage(now + 600 + 120));
+  EXPECT_GE(collected, 1u);
+  EXPECT_FALSE(ObjectExists(id + ".1"));
+  ASSERT_OK_AND_ASSIGN(auto entry, io_->OmapGet("confiance.index." + id.substr(0, 2), {id}));
+  EXPECT_TRUE(entry.empty());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(committed));
+  EXPECT_EQ(r->size(), uint64_t{1} << 20);
+}
+
 TEST_F(RadosBlobStoreTest, AbortRemovesStripesAndIntent) {
   options_.stripe_size = 1 << 20;
   ASSERT_OK_AND_ASSIGN(auto store, RadosBlobStore::Open(options_));

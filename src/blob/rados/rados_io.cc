@@ -210,6 +210,24 @@ Status RadosIo::OmapUpdate(const std::string& oid, const KeyValues& set, const s
   return Check(rc, "omap update", oid);
 }
 
+Status RadosIo::OmapSetIfAbsent(const std::string& oid, const std::string& key, const std::string& value) {
+  if (value.empty()) return InvalidArgumentError("omap set-if-absent of an empty value");
+  const char* k = key.data();
+  const char* v = value.data();
+  const size_t klen = key.size();
+  const size_t vlen = value.size();
+  int cmp_rval = 0;
+  rados_write_op_t op = rados_create_write_op();
+  // So that the comparison finds an object (undone with the rest if it fails).
+  rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, nullptr);
+  rados_write_op_omap_cmp2(op, k, LIBRADOS_CMPXATTR_OP_EQ, "", klen, 0, &cmp_rval);
+  rados_write_op_omap_set2(op, &k, &v, &klen, &vlen, 1);
+  int rc = Timed(RadosOp::kOmapWrite, [&] { return rados_write_op_operate(op, io_, oid.c_str(), nullptr, 0); });
+  rados_release_write_op(op);
+  if (rc == -ECANCELED) return FailedPreconditionError("omap key of " + oid + " is set already");
+  return Check(rc, "omap set-if-absent", oid);
+}
+
 void RadosIo::OmapRemoveInBackground(const std::string& oid, const std::vector<std::string>& keys) {
   const CStrings rm(keys);
   rados_write_op_t op = rados_create_write_op();

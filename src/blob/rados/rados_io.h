@@ -137,6 +137,12 @@ class RadosIo {
   // `set` is not empty; OK if it only removes from a missing object.
   Status OmapUpdate(const std::string& oid, const KeyValues& set, const std::vector<std::string>& remove);
 
+  // One atomic op: sets `key` to `value` unless `oid` holds `key` already
+  // (FailedPrecondition then, and nothing changes). Creates the object if
+  // need be. (An absent key compares as the empty value, so no value set
+  // this way may be empty.)
+  Status OmapSetIfAbsent(const std::string& oid, const std::string& key, const std::string& value);
+
   // Sends the removal of `keys` from `oid` and returns without waiting; its
   // outcome is not reported (for removals a later pass redoes if lost).
   // The destructor waits for those still in flight.
