@@ -32,6 +32,9 @@ constexpr size_t kRadosPage = 1000;
 
 std::string IndexOid(std::string_view id) { return "confiance.index." + std::string(id.substr(0, 2)); }
 std::string IntentsOid(const std::string& boot) { return "confiance.intents." + boot; }
+// A shared namespace's per-boot lock: held by its boot while it runs, then
+// by a recovery for good.
+std::string BootLockOid(const std::string& boot) { return "confiance.boot." + boot; }
 std::string GcBucketOid(const std::string& bucket) { return "confiance.gc." + bucket; }
 // Zero-padded so that the registry's key order is time order.
 std::string GcBucketName(uint64_t now) {
@@ -116,7 +119,7 @@ class RadosBlobStore::Writer final : public BlobWriter {
     Status s = error_;
     if (s.ok() && !buffer_.empty()) s = Flush();
     if (s.ok()) s = WaitAll();
-    if (s.ok()) s = store_.lease_->Check();
+    if (s.ok()) s = store_.CheckLeases();
     if (s.ok()) {
       IndexEntry e{size_, store_.options_.stripe_size, UnixSecondsNow()};
       // The commit point: one atomic omap op on the blob's index shard,
@@ -221,12 +224,24 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
   ASSIGN_OR_RETURN(s->io_, RadosIo::Connect(options.connection));
   ASSIGN_OR_RETURN(s->boot_, NewBlobId());
   s->intents_oid_ = IntentsOid(s->boot_);
-  s->lease_ = std::make_unique<RadosLease>(
-      *s->io_, kOwnerOid, s->boot_, "Confiance blob store", options.lease_seconds,
-      "RADOS pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'");
+  const std::string what =
+      "RADOS pool " + options.connection.pool + " namespace '" + options.connection.name_space + "'";
+  s->lease_ =
+      std::make_unique<RadosLease>(*s->io_, kOwnerOid, s->boot_, "Confiance blob store", options.lease_seconds, what,
+                                   options.shared ? RadosLease::Kind::kShared : RadosLease::Kind::kExclusive);
   RETURN_IF_ERROR(s->lease_->Take());
-  RETURN_IF_ERROR(s->RecoverIntents());
-  RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
+  if (options.shared) {
+    // Locked before the boot is listed: a recovery that finds it listed
+    // finds it locked while it lives.
+    s->boot_lease_ = std::make_unique<RadosLease>(*s->io_, BootLockOid(s->boot_), s->boot_, "Confiance blob store boot",
+                                                  options.lease_seconds, what + " (this server's boot lock)");
+    RETURN_IF_ERROR(s->boot_lease_->Take());
+    RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
+    RETURN_IF_ERROR(s->RecoverIntents());
+  } else {
+    RETURN_IF_ERROR(s->RecoverIntents());
+    RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
+  }
   // (Without usage figures, the space check lets writes through until the
   // lease thread gets them.)
   if (Status st = s->RefreshSpace(); !st.ok()) {
@@ -246,7 +261,17 @@ RadosBlobStore::~RadosBlobStore() {
   if (lease_thread_.joinable()) lease_thread_.join();
   if (gc_thread_.joinable()) gc_thread_.join();
   if (io_ != nullptr) FlushDroppedIntents();  // (RadosIo's destructor waits for it)
+  if (boot_lease_ != nullptr) boot_lease_->Release();
   if (lease_ != nullptr) lease_->Release();
+}
+
+Status RadosBlobStore::CheckLeases() const {
+  RETURN_IF_ERROR(lease_->Check());
+  return boot_lease_ != nullptr ? boot_lease_->Check() : OkStatus();
+}
+
+bool RadosBlobStore::LeaseTakenByAnother() const {
+  return lease_->lost() || (boot_lease_ != nullptr && boot_lease_->lost());
 }
 
 void RadosBlobStore::DropIntent(const std::string& id) {
@@ -297,7 +322,16 @@ Status RadosBlobStore::RecoverIntents() {
     boots.push_back(boot);
     return true;
   }));
-  for (const std::string& boot : boots) RETURN_IF_ERROR(RecoverBoot(boot, kept, removed));
+  for (const std::string& boot : boots) {
+    if (boot == boot_) continue;
+    if (options_.shared) {
+      // Only a dead boot's (its lock lapsed); from here it never renews it.
+      Status taken = RadosLease::TakeForGood(*io_, BootLockOid(boot));
+      if (taken.code() == StatusCode::kFailedPrecondition) continue;  // alive
+      RETURN_IF_ERROR(taken);
+    }
+    RETURN_IF_ERROR(RecoverBoot(boot, kept, removed));
+  }
   if (kept + removed > 0) {
     spdlog::info("RADOS pool {}: recovered writes of earlier runs: {} committed, {} unfinished removed",
                  options_.connection.pool, kept, removed);
@@ -347,6 +381,7 @@ bool RadosBlobStore::SleepUnlessStopping(std::chrono::seconds how_long) {
 void RadosBlobStore::LeaseLoop() {
   while (SleepUnlessStopping(lease_->renew_interval())) {
     lease_->Renew().IgnoreError();  // (it logs its failures)
+    if (boot_lease_ != nullptr) boot_lease_->Renew().IgnoreError();
     FlushDroppedIntents();
     if (Status s = RefreshSpace(); !s.ok()) spdlog::warn("RADOS pool {}: {}", options_.connection.pool, s.ToString());
   }
@@ -355,14 +390,21 @@ void RadosBlobStore::LeaseLoop() {
 void RadosBlobStore::GcLoop() {
   const auto every = std::chrono::seconds(std::clamp<uint64_t>(options_.gc_delay_seconds / 2, 1, 60));
   while (SleepUnlessStopping(every)) {
-    if (!lease_->Check().ok()) continue;
+    if (!CheckLeases().ok()) continue;
+    // Shared: the writes of a boot that died while the others run are
+    // recovered within a pass (its lock lapses after a lease period).
+    if (options_.shared) {
+      if (Status st = RecoverIntents(); !st.ok()) {
+        spdlog::warn("RADOS pool {}: recovering dead servers' writes: {}", options_.connection.pool, st.ToString());
+      }
+    }
     Result<size_t> n = CollectGarbage(UnixSecondsNow());
     if (!n.ok()) spdlog::warn("RADOS pool {}: gc: {}", options_.connection.pool, n.status().ToString());
   }
 }
 
 Result<std::unique_ptr<BlobWriter>> RadosBlobStore::NewBlob() {
-  RETURN_IF_ERROR(lease_->Check());
+  RETURN_IF_ERROR(CheckLeases());
   ASSIGN_OR_RETURN(std::string id, NewBlobId());
   // Before any stripe: a crash from here on leaves something recovery finds.
   RETURN_IF_ERROR(io_->OmapUpdate(intents_oid_, {{id, std::to_string(UnixSecondsNow())}}, {}));
@@ -381,7 +423,7 @@ Result<std::unique_ptr<BlobReader>> RadosBlobStore::Open(const std::string& id) 
 
 Status RadosBlobStore::Delete(const std::string& id) {
   RETURN_IF_ERROR(CheckBlobId(id));
-  RETURN_IF_ERROR(lease_->Check());
+  RETURN_IF_ERROR(CheckLeases());
   ASSIGN_OR_RETURN(auto found, io_->OmapGet(IndexOid(id), {id}));
   if (found.empty() || IsTombstone(found.begin()->second)) return OkStatus();  // (a tombstone's gc is registered)
   RETURN_IF_ERROR(AddToGc(id, found.begin()->second));

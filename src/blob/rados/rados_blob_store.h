@@ -20,7 +20,10 @@
 //   confiance.gc          omap: the minute buckets that hold deletions
 //   confiance.gc.<m>      omap: id -> entry, blobs deleted in minute <m>
 //   confiance.owner       an exclusive lock (cls_lock lease) naming the one
-//                         store instance allowed to use the namespace
+//                         store instance allowed to use the namespace (or
+//                         shared ones, each instance's, see below)
+//   confiance.boot.<b>    shared namespaces: boot <b>'s lock while it runs,
+//                         then a recovery's for good
 //
 // Write: the intent is recorded, stripes are written (up to kMaxInFlight
 // writes of kWriteUnit bytes in flight; an acknowledged RADOS write is on
@@ -53,6 +56,16 @@
 // the same namespace is refused (it would sweep the first one's blobs as
 // orphans). A store that fails to renew its lease refuses writes and
 // deletions (RadosLease::Check).
+//
+// Unless every instance on the namespace is opened `shared` (several
+// gateways over one metadata store): then each holds a shared lock on
+// confiance.owner (refusing, and refused by, an unshared instance) and an
+// exclusive one on its own confiance.boot.<b>, listed in confiance.boots
+// only once locked. Recovery (at Open, then at every gc pass) takes only
+// the boots whose lock it can take, for good (RadosLease::TakeForGood): a
+// dead boot's. A boot that was only stalled then finds its lock taken and
+// refuses writes until restarted, and its late commits meet the
+// tombstones. Every instance runs the gc passes (each step is idempotent).
 //
 // Space: CheckSpace refuses new data (ResourceExhausted) once the cluster
 // is `full_ratio` used (by default 0.90, below Ceph's own full ratio, 0.95,
@@ -113,10 +126,10 @@ class RadosBlobStore final : public BlobStore {
   // For the operator's metrics (blob/rados/rados_stats.h).
   const RadosStats& stats() const { return io_->stats(); }
   // Whether this instance holds the lease for sure (writes are allowed).
-  bool HoldsLease() const { return lease_->Check().ok(); }
-  // Whether another instance took the lease: writes are refused until a
-  // restart.
-  bool LeaseTakenByAnother() const { return lease_->lost(); }
+  bool HoldsLease() const { return CheckLeases().ok(); }
+  // Whether another instance took the lease (or, shared, a recovery took
+  // this boot's): writes are refused until a restart.
+  bool LeaseTakenByAnother() const;
   // The cluster's used and total bytes as last refreshed (every few
   // seconds, by the lease thread); {0, 0} before the first answer.
   std::pair<uint64_t, uint64_t> ClusterBytes() const { return {used_bytes_, total_bytes_}; }
@@ -125,7 +138,11 @@ class RadosBlobStore final : public BlobStore {
   class Writer;
   explicit RadosBlobStore(const RadosOptions& options) : options_(options) {}
 
+  // Recovers every earlier boot's writes (shared: every dead boot's).
   Status RecoverIntents();
+  // OK while writes are allowed: the namespace's lease, and shared, this
+  // boot's lock.
+  Status CheckLeases() const;
   Status RefreshSpace();
   // The store's threads: one renews the lease (and refreshes the space
   // figures, flushes dropped intents), one collects garbage, so that a long
@@ -149,7 +166,8 @@ class RadosBlobStore final : public BlobStore {
   std::unique_ptr<RadosIo> io_;
   std::string boot_;
   std::string intents_oid_;
-  std::unique_ptr<RadosLease> lease_;
+  std::unique_ptr<RadosLease> lease_;       // on confiance.owner: exclusive, or shared
+  std::unique_ptr<RadosLease> boot_lease_;  // shared only: on confiance.boot.<boot>
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<uint64_t> total_bytes_{0};
   std::mutex registry_mu_;  // guards last_gc_bucket_

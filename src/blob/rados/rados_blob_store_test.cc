@@ -8,8 +8,10 @@
 #include "blob/rados/rados_blob_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/time.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -19,6 +21,7 @@
 
 #include "blob/blob_id.h"
 #include "blob/blob_store_contract_test.h"
+#include "blob/rados/rados_lease.h"
 #include "blob/rados/rados_test_connection.h"
 #include "common/wall_clock.h"
 
@@ -267,6 +270,80 @@ TEST_F(RadosBlobStoreTest, AWriterThatOutlivesItsRecoveryCannotCommit) {
   EXPECT_TRUE(entry.empty());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, store->Open(committed));
   EXPECT_EQ(r->size(), uint64_t{1} << 20);
+}
+
+// Several instances sharing a namespace (gateways over one metadata
+// store): each one's recovery leaves the others' writes under way alone,
+// each reads what the others committed, and an unshared instance is
+// refused beside them.
+TEST_F(RadosBlobStoreTest, SharedInstancesLeaveEachOthersLiveWritesAlone) {
+  options_.stripe_size = 1 << 20;
+  options_.lease_seconds = 3;
+  options_.shared = true;
+  ASSERT_OK_AND_ASSIGN(auto a, RadosBlobStore::Open(options_));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> w, a->NewBlob());
+  const std::string data = Pattern((2 << 20) + 5, 6);
+  ASSERT_OK(w->Append(AsBytes(data)));
+  ASSERT_OK_AND_ASSIGN(auto b, RadosBlobStore::Open(options_));  // its recovery runs
+  ASSERT_OK(w->Commit());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> r, b->Open(w->id()));
+  std::string buf(data.size(), '\0');
+  ASSERT_OK_AND_ASSIGN(size_t n, r->ReadAt(0, std::as_writable_bytes(std::span(buf))));
+  EXPECT_EQ(n, data.size());
+  EXPECT_EQ(buf, data);
+  const std::string from_b = Put(*b, "written through b");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> rb, a->Open(from_b));
+  EXPECT_EQ(rb->size(), 17u);
+  // An unshared instance would take every boot's writes for a dead one's.
+  RadosOptions alone = options_;
+  alone.shared = false;
+  Result<std::unique_ptr<RadosBlobStore>> refused = RadosBlobStore::Open(alone);
+  EXPECT_STATUS_CODE(refused, kFailedPrecondition);
+  EXPECT_TRUE(a->HoldsLease());
+  EXPECT_TRUE(b->HoldsLease());
+}
+
+// A boot that died (its lock lapsed, or never renewed) is recovered by the
+// others, and its lock is then a recovery's for good: the same boot could
+// never renew it (a stalled one stops writing instead).
+TEST_F(RadosBlobStoreTest, ADeadSharedBootIsRecoveredAndAStalledOneStopsWriting) {
+  options_.stripe_size = 1 << 20;
+  options_.lease_seconds = 3;
+  options_.shared = true;
+  ASSERT_OK_AND_ASSIGN(std::string dead_boot, NewBlobId());
+  ASSERT_OK_AND_ASSIGN(std::string unfinished, NewBlobId());
+  ASSERT_OK(io_->OmapUpdate("confiance.boots", {{dead_boot, "1"}}, {}));
+  ASSERT_OK(io_->OmapUpdate("confiance.intents." + dead_boot, {{unfinished, "1"}}, {}));
+  const std::string chunk(1 << 20, 'x');
+  rados_write_full(io_->ioctx(), (unfinished + ".0").c_str(), chunk.data(), chunk.size());
+  ASSERT_OK_AND_ASSIGN(auto live, RadosBlobStore::Open(options_));
+  EXPECT_FALSE(ObjectExists(unfinished + ".0"));
+  ASSERT_OK_AND_ASSIGN(auto boots, io_->OmapGet("confiance.boots", {dead_boot, live->boot()}));
+  EXPECT_EQ(boots.count(dead_boot), 0u);
+  EXPECT_EQ(boots.count(live->boot()), 1u);
+  timeval tv{30, 0};
+  EXPECT_EQ(rados_lock_exclusive(io_->ioctx(), ("confiance.boot." + dead_boot).c_str(), "confiance", dead_boot.c_str(),
+                                 "", &tv, LIBRADOS_LOCK_FLAG_MAY_RENEW),
+            -EBUSY);
+  EXPECT_OK(RadosLease::TakeForGood(*io_, "confiance.boot." + dead_boot));  // (a recovery's, through another client)
+  // A live boot's lock is its own.
+  const std::string live_lock = "confiance.boot." + live->boot();
+  EXPECT_STATUS_CODE(RadosLease::TakeForGood(*io_, live_lock), kFailedPrecondition);
+  // Stalled past its lease: its lock lapsed and a recovery took it (the
+  // lapse made here by breaking it). The store stops writing.
+  char clients[1024] = {0}, cookies[1024] = {0}, addrs[1024] = {0}, tag[64] = {0};
+  size_t clients_len = sizeof(clients), cookies_len = sizeof(cookies), addrs_len = sizeof(addrs), tag_len = sizeof(tag);
+  int exclusive = 0;
+  ASSERT_EQ(rados_list_lockers(io_->ioctx(), live_lock.c_str(), "confiance", &exclusive, tag, &tag_len, clients,
+                               &clients_len, cookies, &cookies_len, addrs, &addrs_len),
+            1);
+  ASSERT_EQ(rados_break_lock(io_->ioctx(), live_lock.c_str(), "confiance", clients, cookies), 0);
+  ASSERT_OK(RadosLease::TakeForGood(*io_, live_lock));
+  for (int i = 0; i < 100 && !live->LeaseTakenByAnother(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(live->LeaseTakenByAnother());
+  EXPECT_STATUS_CODE(live->NewBlob(), kUnavailable);
 }
 
 TEST_F(RadosBlobStoreTest, AbortRemovesStripesAndIntent) {

@@ -25,10 +25,21 @@ namespace confiance::blob {
 
 class RadosLease {
  public:
+  // kShared: a shared lock, held with every other instance that shares the
+  // namespace, and refusing (and refused by) an exclusive one.
+  enum class Kind { kExclusive, kShared };
   // `cookie`: this instance's id (unique per boot); `what` names the
   // namespace in messages ("RADOS pool P namespace 'N'").
   RadosLease(RadosIo& io, std::string oid, std::string cookie, std::string description, uint32_t seconds,
-             std::string what);
+             std::string what, Kind kind = Kind::kExclusive);
+
+  // Takes the exclusive lock on `oid` for good (no expiry) under the
+  // cookie "recovered", once: OK if taken now (nobody held it, or its
+  // holder let it expire) or by an earlier call (one that stopped half-way
+  // is done again), FailedPrecondition if a live instance holds it. For the
+  // recovery of a dead instance's work: from here that instance's lease on
+  // `oid` can never be renewed (lost() then).
+  static Status TakeForGood(RadosIo& io, const std::string& oid);
 
   // Takes the lease, waiting up to one lease period (plus 2 s) for a
   // crashed holder's to expire. FailedPrecondition if another instance
@@ -61,6 +72,7 @@ class RadosLease {
   const std::string description_;
   const uint32_t seconds_;
   const std::string what_;
+  const Kind kind_;
   std::atomic<bool> lost_{false};
   // Until when (steady clock, ms) the last renewal holds the lease for sure.
   std::atomic<int64_t> valid_until_ms_{0};

@@ -25,6 +25,11 @@ struct RadosOptions {
   uint64_t gc_delay_seconds = 7200;
   double full_ratio = 0.90;  // 0 disables the space check
   uint32_t lease_seconds = 15;
+  // Whether this instance shares the namespace with other instances (each
+  // gateway of several on one Ceph cluster; RadosBlobStore's header). Not a
+  // pools-file setting yet: gateways with metadata of their own would
+  // sweep each other's blobs as orphans (docs/rados.md, "Several gateways").
+  bool shared = false;
 };
 
 }  // namespace confiance::blob
