@@ -7,27 +7,12 @@
 #include <utility>
 
 #include "catalog/catalog.h"
+#include "catalog/object_commit_hook_store.h"
 #include "catalog/records.h"
-#include "meta/forwarding_meta_store.h"
-#include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
 namespace {
-
-// Runs `before_object_commit` once, before the first commit to an object
-// partition: a request that arrives while a completion is under way.
-class PartsRaceStore : public meta::ForwardingMetaStore {
- public:
-  PartsRaceStore() : ForwardingMetaStore(memory) {}
-  Status Apply(std::string_view p, const meta::Batch& b) override {
-    if (p.starts_with("o/") && before_object_commit) std::exchange(before_object_commit, nullptr)();
-    return ForwardingMetaStore::Apply(p, b);
-  }
-
-  meta::MemoryMetaStore memory;
-  std::function<void()> before_object_commit;
-};
 
 PartRecord BlobPart(int n, std::string blob) {
   PartRecord p;
@@ -61,7 +46,7 @@ class CompletionFenceTest : public ::testing::Test {
     return obj;
   }
 
-  PartsRaceStore store_;
+  ObjectCommitHookStore store_;
   Catalog catalog_{store_};
   BucketRecord bucket_;
   UploadRecord upload_;

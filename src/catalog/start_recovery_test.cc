@@ -13,32 +13,14 @@
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/catalog.h"
+#include "catalog/object_commit_hook_store.h"
 #include "catalog/records.h"
 #include "catalog/sweeper.h"
 #include "common/wall_clock.h"
-#include "meta/forwarding_meta_store.h"
-#include "meta/memory/memory_meta_store.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
 namespace {
-
-// `shared` says whether other processes write it; `before_object_commit`
-// runs once, before the first commit to an object partition (inside a
-// completion, between its mark and its object).
-class RecoveryStore : public meta::ForwardingMetaStore {
- public:
-  RecoveryStore() : ForwardingMetaStore(memory) {}
-  Status Apply(std::string_view p, const meta::Batch& b) override {
-    if (p.starts_with("o/") && before_object_commit) std::exchange(before_object_commit, nullptr)();
-    return ForwardingMetaStore::Apply(p, b);
-  }
-  bool SharedWithOtherProcesses() const override { return shared; }
-
-  meta::MemoryMetaStore memory;
-  bool shared = false;
-  std::function<void()> before_object_commit;
-};
 
 class StartRecoveryTest : public ::testing::Test {
  protected:
@@ -92,7 +74,7 @@ class StartRecoveryTest : public ::testing::Test {
     return b.ok() && b->delete_mark.has_value();
   }
 
-  RecoveryStore store_;
+  ObjectCommitHookStore store_;
   Catalog catalog_{store_};
   BucketRecord bucket_;
   UploadRecord upload_;
