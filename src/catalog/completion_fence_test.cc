@@ -3,54 +3,15 @@
 // object uses is replaced (and its blob released) under it.
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <utility>
-
 #include "catalog/catalog.h"
-#include "catalog/object_commit_hook_store.h"
+#include "catalog/one_upload_fixture.h"
 #include "catalog/records.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::catalog {
 namespace {
 
-PartRecord BlobPart(int n, std::string blob) {
-  PartRecord p;
-  p.part_number = n;
-  p.segment.blob_id = std::move(blob);
-  p.segment.plain_size = 10;
-  return p;
-}
-
-class CompletionFenceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    bucket_.name = "parts";
-    bucket_.id = "p1";
-    bucket_.owner = "root";
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
-    upload_.upload_id = "u7";
-    upload_.key = "big";
-    ASSERT_OK(catalog_.CreateUpload(bucket_, upload_));
-    ASSERT_OK(catalog_.PutPart("u7", BlobPart(1, "a")));
-  }
-  // The object a completion of the parts listed now makes.
-  ObjectRecord FromListedParts() {
-    Result<std::vector<PartRecord>> parts = catalog_.ListParts("u7", 0, 100);
-    EXPECT_TRUE(parts.ok());
-    ObjectRecord obj;
-    obj.size = 10;
-    obj.op_tag = NewOpTag();
-    obj.upload_id = "u7";
-    for (const PartRecord& p : *parts) obj.segments.push_back(p.segment);
-    return obj;
-  }
-
-  ObjectCommitHookStore store_;
-  Catalog catalog_{store_};
-  BucketRecord bucket_;
-  UploadRecord upload_;
-};
+using CompletionFenceTest = OneUploadTest;
 
 TEST_F(CompletionFenceTest, APartUploadedWhileTheObjectCommitsIsRefused) {
   // Without the fence the new part replaces "a", and its UploadPart

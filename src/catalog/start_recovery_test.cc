@@ -13,7 +13,7 @@
 
 #include "blob/memory/memory_blob_store.h"
 #include "catalog/catalog.h"
-#include "catalog/object_commit_hook_store.h"
+#include "catalog/one_upload_fixture.h"
 #include "catalog/records.h"
 #include "catalog/sweeper.h"
 #include "common/wall_clock.h"
@@ -22,39 +22,14 @@
 namespace confiance::catalog {
 namespace {
 
-class StartRecoveryTest : public ::testing::Test {
+class StartRecoveryTest : public OneUploadTest {
  protected:
-  void SetUp() override {
-    bucket_.name = "uploads";
-    bucket_.id = "u1";
-    bucket_.owner = "root";
-    ASSERT_OK(catalog_.CreateBucket(bucket_));
-    upload_.upload_id = "up1";
-    upload_.key = "big";
-    ASSERT_OK(catalog_.CreateUpload(bucket_, upload_));
-    PartRecord part;
-    part.part_number = 1;
-    part.segment.blob_id = "part-blob";
-    part.segment.plain_size = 10;
-    ASSERT_OK(catalog_.PutPart("up1", part));
-  }
-  ObjectRecord Completed() {
-    ObjectRecord obj;
-    obj.size = 10;
-    obj.op_tag = NewOpTag();
-    obj.upload_id = "up1";
-    Segment s;
-    s.blob_id = "part-blob";
-    s.plain_size = 10;
-    obj.segments.push_back(s);
-    return obj;
-  }
   // What a gateway that died between a completion's mark and its object
   // leaves (`other`: the Catalog of that gateway). Returns the mark's time.
   uint64_t CompletionCutShort(Catalog& other) {
     store_.before_object_commit = [&] { store_.memory.FailNextApply(UnavailableError("the gateway died")); };
-    EXPECT_STATUS_CODE(other.CompleteUpload(bucket_, upload_, Completed()), kUnavailable);
-    Result<UploadRecord> marked = catalog_.GetUpload(bucket_, "big", "up1");
+    EXPECT_STATUS_CODE(other.CompleteUpload(bucket_, upload_, FromListedParts()), kUnavailable);
+    Result<UploadRecord> marked = catalog_.GetUpload(bucket_, "big", "u7");
     EXPECT_TRUE(marked.ok() && !marked->completing_tag.empty());
     return marked.ok() ? marked->completing_ms : 0;
   }
@@ -66,18 +41,13 @@ class StartRecoveryTest : public ::testing::Test {
     }));
   }
   bool Marked() {
-    Result<UploadRecord> up = catalog_.GetUpload(bucket_, "big", "up1");
+    Result<UploadRecord> up = catalog_.GetUpload(bucket_, "big", "u7");
     return up.ok() && !up->completing_tag.empty();
   }
   bool DeleteMarked() {
     Result<BucketRecord> b = catalog_.GetBucket(bucket_.name);
     return b.ok() && b->delete_mark.has_value();
   }
-
-  ObjectCommitHookStore store_;
-  Catalog catalog_{store_};
-  BucketRecord bucket_;
-  UploadRecord upload_;
 };
 
 TEST_F(StartRecoveryTest, AStoreOfItsOwnSettlesEveryMarkAtStartHoweverYoung) {
@@ -115,7 +85,7 @@ TEST_F(StartRecoveryTest, ASharedStoreLeavesYoungMarksToTheirTakeoverAge) {
   EXPECT_FALSE(Marked());
   EXPECT_FALSE(DeleteMarked());
   // In progress again: abortable, and its part back to the upload.
-  ASSERT_OK_AND_ASSIGN(UploadRecord now, catalog_.GetUpload(bucket_, "big", "up1"));
+  ASSERT_OK_AND_ASSIGN(UploadRecord now, catalog_.GetUpload(bucket_, "big", "u7"));
   ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> freed, catalog_.AbortUpload(bucket_, now));
   EXPECT_EQ(freed.size(), 1u);
 }
@@ -125,12 +95,12 @@ TEST_F(StartRecoveryTest, AMarkWithoutATimeIsOld) {
   store_.shared = true;
   Catalog crashed(store_);
   CompletionCutShort(crashed);
-  ASSERT_OK_AND_ASSIGN(UploadRecord marked, catalog_.GetUpload(bucket_, "big", "up1"));
+  ASSERT_OK_AND_ASSIGN(UploadRecord marked, catalog_.GetUpload(bucket_, "big", "u7"));
   UploadRecord earlier = marked;
   earlier.completing_by.clear();
   earlier.completing_ms = 0;
-  const std::string key = std::string("big") + '\0' + "up1";
-  ASSERT_OK(store_.Apply("u/u1", meta::Batch().Expect(key, EncodeUpload(marked)).Put(key, EncodeUpload(earlier))));
+  const std::string key = std::string("big") + '\0' + "u7";
+  ASSERT_OK(store_.Apply("u/p1", meta::Batch().Expect(key, EncodeUpload(marked)).Put(key, EncodeUpload(earlier))));
 
   Catalog::StartRecovery recovered = catalog_.RecoverAtStart(UnixMillisNow());
   ASSERT_OK(recovered.completions);
@@ -151,9 +121,9 @@ TEST_F(StartRecoveryTest, ACompletionUnderWayIsNotSettled) {
     ASSERT_OK(there);
     EXPECT_EQ(there->finished + there->reopened, 0u);
   };
-  ASSERT_OK(catalog_.CompleteUpload(bucket_, upload_, Completed()));
+  ASSERT_OK(catalog_.CompleteUpload(bucket_, upload_, FromListedParts()));
   EXPECT_FALSE(store_.before_object_commit);  // (the hook ran)
-  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "up1"), kNotFound);
+  EXPECT_STATUS_CODE(catalog_.GetUpload(bucket_, "big", "u7"), kNotFound);
 }
 
 // The sweeper settles what a failed request or a crashed gateway left
