@@ -79,6 +79,16 @@ void BucketKeyRotation::Set(const std::string& key, const std::function<void(Buc
 }
 
 Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenant, const std::string& bucket) {
+  ASSIGN_OR_RETURN(std::optional<BucketRotationProgress> p, StartHere(tenant, bucket));
+  if (!p) {
+    return FailedPreconditionError("a rotation of the key of bucket " + bucket + " " +
+                                   std::string(kRotationRunsElsewhere));
+  }
+  return *std::move(p);
+}
+
+Result<std::optional<BucketRotationProgress>> BucketKeyRotation::StartHere(const std::string& tenant,
+                                                                           const std::string& bucket) {
   const std::string key = JobKey(tenant, bucket);
   std::lock_guard lock(mu_);
   if (auto it = progress_.find(key); it != progress_.end() && it->second.state == "running") {
@@ -92,10 +102,7 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
   }
   // Before a new version is made: one rotation at a time across processes.
   std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "bucket", bucket);
-  if (lease == nullptr) {
-    return FailedPreconditionError("a rotation of the key of bucket " + bucket + " " +
-                                   std::string(kRotationRunsElsewhere));
-  }
+  if (lease == nullptr) return std::optional<BucketRotationProgress>();
   if (b.previous_keys.empty()) {
     // Nothing left over from an earlier rotation: a new version.
     const std::string id = b.id;
@@ -125,7 +132,7 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
                     if (!st.ok()) q.error = st.ToString();
                   });
                 }));
-  return p;
+  return std::optional<BucketRotationProgress>(std::move(p));
 }
 
 Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
@@ -133,9 +140,9 @@ Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
   std::vector<std::string> resumed;
   for (const BucketRecord& b : buckets) {
     if (b.previous_keys.empty()) continue;
-    if (Result<BucketRotationProgress> p = Start(b.owner, b.name); p.ok()) {
+    if (Result<std::optional<BucketRotationProgress>> p = StartHere(b.owner, b.name); p.ok() && p->has_value()) {
       resumed.push_back(JobKey(b.owner, b.name));
-    } else if (p.status().message().ends_with(kRotationRunsElsewhere)) {
+    } else if (p.ok()) {
       spdlog::info("bucket-key rotation of {}: another server runs it", JobKey(b.owner, b.name));
     } else {
       spdlog::warn("bucket-key rotation of {}: cannot resume: {}", JobKey(b.owner, b.name), p.status().ToString());

@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -116,6 +117,9 @@ class BucketKeyRotation {
     uint64_t sse_c_pending = 0;
   };
   void Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f);
+  // Start, save that a rotation another process runs is nullopt, not an
+  // error (ResumeUnfinished tells it apart from a failure).
+  Result<std::optional<BucketRotationProgress>> StartHere(const std::string& tenant, const std::string& bucket);
   // Every bucket-key version `bucket` names (current and previous), opened.
   Status OpenKeys(const BucketRecord& bucket, KeysByVersion& keys);
   Status RewrapObjects(const std::string& key, const BucketRecord& bucket, const std::string& partition,

@@ -440,6 +440,11 @@ class Catalog {
                                     const ObjectRecord& object);
   // A completion takes far less (metadata only: no data is copied).
   static constexpr uint64_t kCompletionTakeoverMs = 60'000;
+  // At `now_ms`, the time before which a completion's mark is past its
+  // takeover age (0 while the clock reads less than that age).
+  static constexpr uint64_t CompletionTakeoverCutoff(uint64_t now_ms) {
+    return now_ms > kCompletionTakeoverMs ? now_ms - kCompletionTakeoverMs : 0;
+  }
   // Settles every completion that stopped between its first and last step
   // (a crash, or a request that failed half-way), so that no upload stays
   // marked as completing, hidden from listings and refused by Abort:

@@ -35,6 +35,15 @@ void KeyRotation::Set(const std::string& tenant, const std::function<void(Rotati
 }
 
 Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
+  ASSIGN_OR_RETURN(std::optional<RotationProgress> p, StartHere(tenant));
+  if (!p) {
+    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " " +
+                                   std::string(kRotationRunsElsewhere));
+  }
+  return *std::move(p);
+}
+
+Result<std::optional<RotationProgress>> KeyRotation::StartHere(const std::string& tenant) {
   std::lock_guard lock(mu_);
   if (auto it = progress_.find(tenant); it != progress_.end() && it->second.state == "running") {
     return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
@@ -43,10 +52,7 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   if (info.destroyed) return FailedPreconditionError("the key of tenant " + tenant + " was destroyed");
   // Before a new version is made: one rotation at a time across processes.
   std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "tenant", tenant);
-  if (lease == nullptr) {
-    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " " +
-                                   std::string(kRotationRunsElsewhere));
-  }
+  if (lease == nullptr) return std::optional<RotationProgress>();
   // Read again under the lease: the process that held it may have moved
   // the versions on.
   ASSIGN_OR_RETURN(info, tenant_keys_.Info(tenant));
@@ -73,7 +79,7 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
                     if (!st.ok()) q.error = st.ToString();
                   });
                 }));
-  return p;
+  return std::optional<RotationProgress>(std::move(p));
 }
 
 Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
@@ -84,9 +90,9 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
     if (NamedKeyOfRecordId(tenant)) continue;
     Result<TenantKeyInfo> info = tenant_keys_.Info(tenant);
     if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
-    if (Result<RotationProgress> p = Start(tenant); p.ok()) {
+    if (Result<std::optional<RotationProgress>> p = StartHere(tenant); p.ok() && p->has_value()) {
       resumed.push_back(tenant);
-    } else if (p.status().message().ends_with(kRotationRunsElsewhere)) {
+    } else if (p.ok()) {
       spdlog::info("tenant-key rotation of {}: another server runs it", tenant);
     } else {
       spdlog::warn("tenant-key rotation of {}: cannot resume: {}", tenant, p.status().ToString());

@@ -83,6 +83,9 @@ class KeyRotation {
 
  private:
   void Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f);
+  // Start, save that a rotation another process runs is nullopt, not an
+  // error (ResumeUnfinished tells it apart from a failure).
+  Result<std::optional<RotationProgress>> StartHere(const std::string& tenant);
 
   meta::MetaStore& store_;
   Catalog& catalog_;

@@ -16,8 +16,8 @@ Result<SweepStats> OrphanSweeper::SweepOnce(uint64_t now_seconds) {
   // Completions past their takeover age are a crashed or failed request's
   // (of this process since its start, or of another sharing the store):
   // settled, so that none stays hidden from listings and unabortable.
-  const uint64_t marked_before = now_ms > Catalog::kCompletionTakeoverMs ? now_ms - Catalog::kCompletionTakeoverMs : 0;
-  ASSIGN_OR_RETURN(Catalog::SettledCompletions settled, catalog_.SettleInterruptedCompletions(marked_before));
+  ASSIGN_OR_RETURN(Catalog::SettledCompletions settled,
+                   catalog_.SettleInterruptedCompletions(Catalog::CompletionTakeoverCutoff(now_ms)));
   stats.interrupted_completions = settled.finished + settled.reopened;
   ASSIGN_OR_RETURN(stats.orphan_partitions, catalog_.DropOrphanPartitions());
   std::vector<std::string> candidates;

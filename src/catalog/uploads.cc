@@ -349,8 +349,8 @@ Result<Catalog::SettledCompletions> Catalog::SettleInterruptedCompletions(uint64
 Catalog::StartRecovery Catalog::RecoverAtStart(uint64_t now_ms) {
   // (Braced initialisers run in order.)
   if (store_.SharedWithOtherProcesses()) {
-    const uint64_t takeover_age = now_ms > kCompletionTakeoverMs ? now_ms - kCompletionTakeoverMs : 0;
-    return StartRecovery{SettleInterruptedCompletions(takeover_age), RecoverInterruptedDeletes(now_ms)};
+    return StartRecovery{SettleInterruptedCompletions(CompletionTakeoverCutoff(now_ms)),
+                         RecoverInterruptedDeletes(now_ms)};
   }
   return StartRecovery{SettleInterruptedCompletions(kEveryMark),
                        RecoverInterruptedDeletes(now_ms + kStaleDeleteMarkMs)};
