@@ -101,7 +101,7 @@ Result<std::optional<BucketRotationProgress>> BucketKeyRotation::StartHere(const
     return FailedPreconditionError(std::string(shredded.message()));
   }
   // Before a new version is made: one rotation at a time across processes.
-  std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "bucket", bucket);
+  std::unique_ptr<meta::WorkerLease> lease = TakeRotationLease(store_, "bucket", bucket, lease_recheck);
   if (lease == nullptr) return std::optional<BucketRotationProgress>();
   if (b.previous_keys.empty()) {
     // Nothing left over from an earlier rotation: a new version.
@@ -118,28 +118,37 @@ Result<std::optional<BucketRotationProgress>> BucketKeyRotation::StartHere(const
   p.to_version = b.key_version;
   p.started_ms = UnixMillisNow();
   progress_[key] = p;
+  failed_here_.erase(key);
   if (auto it = jobs_.find(key); it != jobs_.end()) {
     it->second.join();  // the previous job already ended (state not running)
     jobs_.erase(it);
   }
   jobs_.emplace(key, std::jthread([this, tenant, bucket, key, lease = std::move(lease)](std::stop_token stop) mutable {
                   Status st = RunJob(tenant, bucket, stop, lease.get());
+                  const bool handed_over = !lease->held();  // to whichever process resumes it
                   lease.reset();  // released before the job reads as ended
                   if (!st.ok()) spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString());
                   Set(key, [&](BucketRotationProgress& q) {
                     q.finished_ms = UnixMillisNow();
                     q.state = st.ok() ? "done" : "failed";
                     if (!st.ok()) q.error = st.ToString();
+                    if (!st.ok() && !handed_over) failed_here_.insert(key);  // (under mu_, as Set runs f)
                   });
                 }));
   return std::optional<BucketRotationProgress>(std::move(p));
+}
+
+bool BucketKeyRotation::LeftToThisProcess(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = progress_.find(key);
+  return failed_here_.contains(key) || (it != progress_.end() && it->second.state == "running");
 }
 
 Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog_.ListBuckets());
   std::vector<std::string> resumed;
   for (const BucketRecord& b : buckets) {
-    if (b.previous_keys.empty()) continue;
+    if (b.previous_keys.empty() || LeftToThisProcess(JobKey(b.owner, b.name))) continue;
     if (Result<std::optional<BucketRotationProgress>> p = StartHere(b.owner, b.name); p.ok() && p->has_value()) {
       resumed.push_back(JobKey(b.owner, b.name));
     } else if (p.ok()) {

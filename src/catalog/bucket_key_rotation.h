@@ -31,12 +31,14 @@
 // rotation, stopped and joined by the destructor.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -82,10 +84,12 @@ class BucketKeyRotation {
   // SYSTEM_MAINTENANCE.
   Result<BucketRotationProgress> Start(const std::string& tenant, const std::string& bucket);
   // Start for every bucket whose record still holds a key version an
-  // earlier rotation did not retire (at start-up: a restart interrupted
-  // it). Returns "tenant/bucket" of each job resumed; a bucket that cannot
-  // be (shredded, its tenant's policy refuses SYSTEM_MAINTENANCE) is
-  // skipped and logged.
+  // earlier rotation did not retire, and whose rotation no process runs
+  // (as KeyRotation::ResumeUnfinished: at start-up and at every sweep).
+  // Returns "tenant/bucket" of each job resumed; a bucket that cannot be
+  // (its tenant's policy refuses SYSTEM_MAINTENANCE) is skipped and
+  // logged, and so, quietly, is one whose rotation this or another process
+  // runs.
   Result<std::vector<std::string>> ResumeUnfinished();
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the bucket record).
@@ -108,6 +112,9 @@ class BucketKeyRotation {
   std::function<void()> after_record_read_for_test;
   // Records rewritten per compare-and-set (tests use small batches).
   size_t batch_size = 256;
+  // How long a job trusts its lease between asking the store (tests: 0,
+  // at every step).
+  std::chrono::milliseconds lease_recheck = kRotationLeaseRecheck;
 
  private:
   // The unwrapped bucket key of each version, current and previous.
@@ -117,6 +124,11 @@ class BucketKeyRotation {
     uint64_t sse_c_pending = 0;
   };
   void Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f);
+  // True while this process runs the job of `key`, and after its job
+  // failed here for a reason of its own (not handed over to another
+  // process): ResumeUnfinished leaves it to a Start (or a restart), not to
+  // every sweep (a bucket's SSE-C objects would make each a full pass).
+  bool LeftToThisProcess(const std::string& key);
   // Start, save that a rotation another process runs is nullopt, not an
   // error (ResumeUnfinished tells it apart from a failure).
   Result<std::optional<BucketRotationProgress>> StartHere(const std::string& tenant, const std::string& bucket);
@@ -134,6 +146,7 @@ class BucketKeyRotation {
   std::mutex mu_;
   std::map<std::string, BucketRotationProgress> progress_;  // GUARDED_BY(mu_), by tenant/bucket
   std::map<std::string, std::jthread> jobs_;                // GUARDED_BY(mu_)
+  std::set<std::string> failed_here_;                       // GUARDED_BY(mu_): LeftToThisProcess
 };
 
 }  // namespace confiance::catalog

@@ -619,5 +619,78 @@ TEST_F(BucketKeyRotationTest, AJobWhoseLeaseAnotherProcessTookStops) {
   EXPECT_EQ(resumed, std::vector<std::string>{"acme"});
 }
 
+// A job that another process took over and then dropped (its gateway
+// died) is resumed by the next ResumeUnfinished of the process it was
+// taken from (every sweep runs one), not only at a restart; while the
+// other holds it, or while it runs here, ResumeUnfinished leaves it alone.
+TEST_F(BucketKeyRotationTest, ARotationHandedOverAndDroppedIsResumedByTheNextSweep) {
+  for (int i = 0; i < 3; ++i) Put(bucket_, "h" + std::to_string(i), 1500);
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(store_, bus), there(store_, bus);
+  BucketKeyRotation job(here, catalog_, keys_);
+  job.batch_size = 1;
+  job.lease_recheck = std::chrono::milliseconds(0);
+  std::unique_ptr<meta::WorkerLease> taken_over;
+  int batches = 0;
+  job.after_batch_for_test = [&] {
+    if (++batches != 1) return;
+    // Running here: left alone, quietly.
+    Result<std::vector<std::string>> resumed = job.ResumeUnfinished();
+    ASSERT_OK(resumed);
+    EXPECT_TRUE(resumed->empty());
+    // This process stalls past its period; the other takes the job over.
+    std::unique_ptr<meta::WorkerLease> probe = TakeRotationLease(there, "bucket", "photos");
+    ASSERT_EQ(probe, nullptr);
+    bus.Lapse(RotationLeaseName("bucket", "photos"));
+    taken_over = TakeRotationLease(there, "bucket", "photos");
+    ASSERT_NE(taken_over, nullptr);
+  };
+  ASSERT_OK(job.Start("acme", "photos"));
+  for (int i = 0; i < 1000 && job.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(job.Progress("acme", "photos").state, "failed");
+  EXPECT_NE(job.Progress("acme", "photos").error.find("another server took the rotation over"), std::string::npos)
+      << job.Progress("acme", "photos").error;
+  EXPECT_EQ(Fresh().previous_keys.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> resumed, job.ResumeUnfinished());
+  EXPECT_TRUE(resumed.empty());  // the other process runs it
+  taken_over.reset();            // and dies, its lease released
+  ASSERT_OK_AND_ASSIGN(resumed, job.ResumeUnfinished());
+  EXPECT_EQ(resumed, std::vector<std::string>{"acme/photos"});
+  for (int i = 0; i < 1000 && job.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(job.Progress("acme", "photos").state, "done") << job.Progress("acme", "photos").error;
+  EXPECT_TRUE(Fresh().previous_keys.empty());
+  EXPECT_EQ(VersionsInUse(), std::set<uint32_t>{2});
+  ExpectAllReadable();
+}
+
+// A job that failed here for a reason of its own (an SSE-C object only its
+// tenant can rewrite) is not retried by every sweep, each a full pass over
+// the bucket: a Start retries it (or a restart).
+TEST_F(BucketKeyRotationTest, ARotationThatFailedHereWaitsForAStart) {
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes customer, crypto::RandomBytes(32));
+  Put(bucket_, "plain", 2000);
+  Put(bucket_, "ssec", 2000, 1, {}, &customer);
+  ASSERT_OK(rotation_.Start("acme", "photos"));
+  for (int i = 0; i < 1000 && rotation_.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(rotation_.Progress("acme", "photos").state, "failed");
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> resumed, rotation_.ResumeUnfinished());
+  EXPECT_TRUE(resumed.empty());
+  EXPECT_EQ(rotation_.Progress("acme", "photos").state, "failed");
+  // The tenant rewrites its object; a Start then finishes the rotation.
+  Put(Fresh(), "ssec", 2000, 1, {}, &customer);
+  ASSERT_OK(rotation_.Start("acme", "photos"));
+  for (int i = 0; i < 1000 && rotation_.Progress("acme", "photos").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(rotation_.Progress("acme", "photos").state, "done") << rotation_.Progress("acme", "photos").error;
+  EXPECT_TRUE(Fresh().previous_keys.empty());
+}
+
 }  // namespace
 }  // namespace confiance::catalog

@@ -66,20 +66,29 @@ Result<std::optional<RotationProgress>> KeyRotation::StartHere(const std::string
   p.to_version = info.version;
   p.started_ms = UnixMillisNow();
   progress_[tenant] = p;
+  failed_here_.erase(tenant);
   if (auto it = jobs_.find(tenant); it != jobs_.end()) {
     it->second.join();  // the previous job already ended (state not running)
     jobs_.erase(it);
   }
   jobs_.emplace(tenant, std::jthread([this, tenant, lease = std::move(lease)](std::stop_token stop) mutable {
                   Status st = RunJob(tenant, stop, lease.get());
+                  const bool handed_over = !lease->held();  // to whichever process resumes it
                   lease.reset();  // released before the job reads as ended
                   Set(tenant, [&](RotationProgress& q) {
                     q.finished_ms = UnixMillisNow();
                     q.state = st.ok() ? "done" : "failed";
                     if (!st.ok()) q.error = st.ToString();
+                    if (!st.ok() && !handed_over) failed_here_.insert(tenant);  // (under mu_, as Set runs f)
                   });
                 }));
   return std::optional<RotationProgress>(std::move(p));
+}
+
+bool KeyRotation::LeftToThisProcess(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  auto it = progress_.find(tenant);
+  return failed_here_.contains(tenant) || (it != progress_.end() && it->second.state == "running");
 }
 
 Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
@@ -90,6 +99,7 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
     if (NamedKeyOfRecordId(tenant)) continue;
     Result<TenantKeyInfo> info = tenant_keys_.Info(tenant);
     if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
+    if (LeftToThisProcess(tenant)) continue;
     if (Result<std::optional<RotationProgress>> p = StartHere(tenant); p.ok() && p->has_value()) {
       resumed.push_back(tenant);
     } else if (p.ok()) {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -69,10 +70,12 @@ class KeyRotation {
   // the same job. FailedPrecondition as Start, or if a rotation is unfinished.
   Result<RotationProgress> StartSwitch(const std::string& tenant, const std::optional<kms::ExternalKey>& target);
   // Start for every tenant whose key still holds a version an earlier
-  // rotation did not retire (at start-up: a restart interrupted it).
+  // rotation did not retire, and whose rotation no process runs: at
+  // start-up, one a restart interrupted; at every sweep (main/confiance.cc),
+  // one whose job failed, or whose gateway died, sharing the store.
   // Returns the tenants resumed; a tenant that cannot be (a destroyed key,
   // an unreadable record) is skipped and logged, and so, quietly, is one
-  // whose rotation another process runs.
+  // whose rotation this or another process runs.
   Result<std::vector<std::string>> ResumeUnfinished();
   // The job's progress (state "idle" if none ran in this process; the
   // versions are then read from the key record).
@@ -83,6 +86,11 @@ class KeyRotation {
 
  private:
   void Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f);
+  // True while this process runs the job of `tenant`, and after its job
+  // failed here for a reason of its own (not handed over to another
+  // process): ResumeUnfinished leaves it to a Start (or a restart), not to
+  // every sweep (a bucket's SSE-C objects would make each a full pass).
+  bool LeftToThisProcess(const std::string& tenant);
   // Start, save that a rotation another process runs is nullopt, not an
   // error (ResumeUnfinished tells it apart from a failure).
   Result<std::optional<RotationProgress>> StartHere(const std::string& tenant);
@@ -94,6 +102,7 @@ class KeyRotation {
   std::mutex mu_;
   std::map<std::string, RotationProgress> progress_;  // GUARDED_BY(mu_)
   std::map<std::string, std::jthread> jobs_;          // GUARDED_BY(mu_)
+  std::set<std::string> failed_here_;                 // GUARDED_BY(mu_): LeftToThisProcess
 };
 
 }  // namespace confiance::catalog

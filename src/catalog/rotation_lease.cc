@@ -5,11 +5,14 @@
 
 namespace confiance::catalog {
 
+std::string RotationLeaseName(std::string_view kind, std::string_view subject) {
+  return "rotation." + std::string(kind) + "." + crypto::Sha256Hex(subject).substr(0, 32);
+}
+
 std::unique_ptr<meta::WorkerLease> TakeRotationLease(meta::MetaStore& store, std::string_view kind,
-                                                     std::string_view subject) {
-  // Lease names take [a-z0-9.-] only, tenant ids and bucket names more.
-  std::string name = "rotation." + std::string(kind) + "." + crypto::Sha256Hex(subject).substr(0, 32);
-  auto lease = std::make_unique<meta::WorkerLease>(store, std::move(name), kRotationLeasePeriod, kRotationLeaseRecheck);
+                                                     std::string_view subject, std::chrono::milliseconds recheck) {
+  auto lease =
+      std::make_unique<meta::WorkerLease>(store, RotationLeaseName(kind, subject), kRotationLeasePeriod, recheck);
   if (!lease->Hold()) return nullptr;
   return lease;
 }

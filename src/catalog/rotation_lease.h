@@ -30,8 +30,14 @@ inline constexpr std::string_view kRotationRunsElsewhere = "is running on anothe
 
 // The lease for the rotation of `kind` ("tenant", "bucket") of `subject`
 // (a tenant id, a bucket name), held; nullptr if another process holds it.
+// The name of that lease: "rotation.<kind>.<h>", h the first 32 hex digits
+// of the SHA-256 of `subject` (lease names take [a-z0-9.-] only, tenant
+// ids and bucket names more).
+std::string RotationLeaseName(std::string_view kind, std::string_view subject);
+// `recheck`: kRotationLeaseRecheck but in tests.
 std::unique_ptr<meta::WorkerLease> TakeRotationLease(meta::MetaStore& store, std::string_view kind,
-                                                     std::string_view subject);
+                                                     std::string_view subject,
+                                                     std::chrono::milliseconds recheck = kRotationLeaseRecheck);
 // What ends a rotation job before it is done: its stop token, or its
 // lease (when it has one) found another process's (that process took the
 // job over after this one stalled past the period).

@@ -293,6 +293,23 @@ void AddTlsOptions(CLI::App& command, http::TlsFiles& files, const std::string& 
   key->check(CLI::ExistingFile)->needs(cert);
 }
 
+// Resumes the tenant- and bucket-key rotations that no process runs and
+// that did not fail here (KeyRotation::ResumeUnfinished): at start-up, and
+// after each sweep, for a rotation whose gateway died (several sharing the
+// metadata) or that another took over and then dropped.
+void ResumeKeyRotations(catalog::KeyRotation& tenant_keys, catalog::BucketKeyRotation& bucket_keys) {
+  if (Result<std::vector<std::string>> resumed = tenant_keys.ResumeUnfinished(); !resumed.ok()) {
+    spdlog::error("tenant-key rotations: cannot resume: {}", resumed.status().ToString());
+  } else if (!resumed->empty()) {
+    spdlog::info("tenant-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
+  }
+  if (Result<std::vector<std::string>> resumed = bucket_keys.ResumeUnfinished(); !resumed.ok()) {
+    spdlog::error("bucket-key rotations: cannot resume: {}", resumed.status().ToString());
+  } else if (!resumed->empty()) {
+    spdlog::info("bucket-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
+  }
+}
+
 int RunServer(const ServerFlags& flags) {
   InitLogging(flags.log_level);
   RaiseFileLimit();
@@ -505,16 +522,7 @@ int RunServer(const ServerFlags& flags) {
   }
   // Tenant- and bucket-key rotations a restart interrupted go on by
   // themselves (their versions are still in the records; docs/keys.md).
-  if (Result<std::vector<std::string>> resumed = key_rotation.ResumeUnfinished(); !resumed.ok()) {
-    spdlog::error("tenant-key rotations: cannot resume: {}", resumed.status().ToString());
-  } else if (!resumed->empty()) {
-    spdlog::info("tenant-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
-  }
-  if (Result<std::vector<std::string>> resumed = bucket_key_rotation.ResumeUnfinished(); !resumed.ok()) {
-    spdlog::error("bucket-key rotations: cannot resume: {}", resumed.status().ToString());
-  } else if (!resumed->empty()) {
-    spdlog::info("bucket-key rotations: resumed {} ({})", resumed->size(), fmt::join(*resumed, ", "));
-  }
+  ResumeKeyRotations(key_rotation, bucket_key_rotation);
   // Multipart completions that a crash or a failed request stopped half-way
   // (catalog/catalog.h): settled before the first request, so that none
   // stays hidden and unabortable, holding its parts. And DeleteBucket calls
@@ -722,6 +730,7 @@ int RunServer(const ServerFlags& flags) {
             "freed from an interrupted delete, {} interrupted multipart completions settled",
             st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes, st->interrupted_completions);
       }
+      ResumeKeyRotations(key_rotation, bucket_key_rotation);
       lock.lock();
     }
   });
