@@ -692,5 +692,38 @@ TEST_F(BucketKeyRotationTest, ARotationThatFailedHereWaitsForAStart) {
   EXPECT_TRUE(Fresh().previous_keys.empty());
 }
 
+// The same for a tenant-key rotation, failed here by the tenant's policy
+// (no SYSTEM_MAINTENANCE): the sweeps leave it, a Start retries it.
+TEST_F(BucketKeyRotationTest, ATenantRotationThatFailedHereWaitsForAStart) {
+  Put(bucket_, "t", 1500);
+  KeyRotation rotation(store_, catalog_, tenant_keys_, keys_);
+  kms::JustificationSet only;
+  only.Add(kms::Justification::kTenantRequest);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", only).status());
+  Result<RotationProgress> started = rotation.Start("acme");
+  if (started.ok()) {
+    for (int i = 0; i < 1000 && rotation.Progress("acme").state == "running"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_EQ(rotation.Progress("acme").state, "failed") << started.status().ToString();
+  ASSERT_OK_AND_ASSIGN(TenantKeyInfo info, tenant_keys_.Info("acme"));
+  ASSERT_FALSE(info.previous_versions.empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> resumed, rotation.ResumeUnfinished());
+  EXPECT_TRUE(resumed.empty());
+  // A process that did not see it fail (a restart) resumes it.
+  KeyRotation restarted(store_, catalog_, tenant_keys_, keys_);
+  ASSERT_OK(tenant_keys_.SetAllowed("acme", kms::JustificationSet::All()).status());
+  ASSERT_OK_AND_ASSIGN(resumed, restarted.ResumeUnfinished());
+  EXPECT_EQ(resumed, std::vector<std::string>{"acme"});
+  for (int i = 0; i < 1000 && restarted.Progress("acme").state == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(restarted.Progress("acme").state, "done") << restarted.Progress("acme").error;
+  ASSERT_OK_AND_ASSIGN(info, tenant_keys_.Info("acme"));
+  EXPECT_TRUE(info.previous_versions.empty());
+  ExpectAllReadable();
+}
+
 }  // namespace
 }  // namespace confiance::catalog
