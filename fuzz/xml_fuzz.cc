@@ -3,7 +3,7 @@
 // CreateBucketConfiguration, Delete, Tagging, CORSConfiguration,
 // AccessControlPolicy, OwnershipControls, PublicAccessBlockConfiguration,
 // ServerSideEncryptionConfiguration, ReplicationConfiguration,
-// BucketLoggingStatus, WebsiteConfiguration)
+// BucketLoggingStatus, WebsiteConfiguration, InventoryConfiguration)
 // must reject or accept any input without crashing; escaping must always
 // produce text without raw markup; and a document these parsers accept must
 // survive render -> parse unchanged.
@@ -17,6 +17,7 @@
 #include "s3/xml/acl_xml.h"
 #include "s3/xml/cors_xml.h"
 #include "s3/xml/encryption_xml.h"
+#include "s3/xml/inventory_xml.h"
 #include "s3/xml/logging_xml.h"
 #include "s3/xml/replication_xml.h"
 #include "s3/xml/tagging_xml.h"
@@ -86,6 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto website = xml::ParseWebsiteConfiguration(in); website.ok()) {
     CheckRoundTrip(*website, xml::RenderWebsiteConfiguration, xml::ParseWebsiteConfiguration);
+  }
+  if (auto inventory = xml::ParseInventoryConfiguration(in); inventory.ok()) {
+    CheckRoundTrip(*inventory, xml::RenderInventoryConfiguration, xml::ParseInventoryConfiguration);
   }
   CheckTaggingRoundTrip(in);
   CheckCorsRoundTrip(in);

@@ -148,6 +148,7 @@ std::string EncodeBucket(const BucketRecord& r) {
   if (!r.replication.empty()) j["repl"] = r.replication;
   if (!r.logging.empty()) j["log"] = r.logging;
   if (!r.website.empty()) j["web"] = r.website;
+  if (!r.inventory.empty()) j["inv"] = r.inventory;
   if (r.public_access_block >= 0) j["pab"] = r.public_access_block;
   if (r.quota.limited()) j["quota"] = json::array({r.quota.max_bytes, r.quota.max_objects});
   if (r.encryption) {
@@ -196,6 +197,7 @@ Result<BucketRecord> DecodeBucket(std::string_view bytes) {
   r.replication = Str(j, "repl");
   r.logging = Str(j, "log");
   r.website = Str(j, "web");
+  r.inventory = Str(j, "inv");
   if (auto it = j.find("pab"); it != j.end() && it->is_number_integer()) r.public_access_block = it->get<int32_t>();
   if (r.index_shards == 0) return DataLossError("bucket record without index shards");
   r.tags = Map(j, "tags");

@@ -116,6 +116,9 @@ struct BucketRecord {
   // PutBucketWebsite (static website hosting), in s3/website.h's encoding
   // (opaque here); "" = no website configuration.
   std::string website;
+  // PutBucketInventoryConfiguration (every configuration of the bucket),
+  // in s3/inventory.h's encoding (opaque here); "" = none.
+  std::string inventory;
   // PutBucketEncryption; nullopt = never set (SSE-S3 applies: every object
   // is encrypted at rest whatever this says).
   std::optional<BucketEncryption> encryption;

@@ -63,6 +63,7 @@
 #include "main/credentials_file.h"
 #include "main/data_dir.h"
 #include "main/encrypt_metadata_command.h"
+#include "main/inventory_delivery.h"
 #include "main/kms_flags.h"
 #include "main/lifecycle_runner.h"
 #include "main/lockbox_flags.h"
@@ -127,6 +128,7 @@ struct ServerFlags {
   uint64_t console_idle_timeout_s = 1800;  // the console signs out after this long idle (0: never)
   LifecycleRunnerOptions lifecycle;  // the lifecycle worker (main/lifecycle_runner.h)
   uint64_t access_log_interval_s = 60;  // between server access log deliveries (main/access_log_delivery.h)
+  uint64_t inventory_interval_s = 300;  // between passes of the inventory reports (main/inventory_delivery.h)
   // The online scrub (main/scrub_job.h): its default rate (MiB/s verified,
   // 0: unlimited) and schedule (hours between scrubs, 0: none; weekly by
   // default, as Ceph's deep scrub).
@@ -762,6 +764,22 @@ int RunServer(const ServerFlags& flags) {
     access_logs->Start();
   }
 
+  // S3 Inventory reports (docs/inventory.md), written through S3 as the
+  // service s3.amazonaws.com; stops before the pools it writes with.
+  InventoryDelivery::Deps inventory_deps;
+  inventory_deps.catalog = (*dir)->catalog.get();
+  inventory_deps.store = (*dir)->meta.get();
+  inventory_deps.put = [&service](const s3::ServicePrincipal& caller, const std::string& bucket, const std::string& key,
+                                  const std::string& body, std::string* error_code,
+                                  const std::vector<http::Header>& headers) {
+    return PutAsService(service, caller, bucket, key, body, error_code, headers);
+  };
+  inventory_deps.interval = std::chrono::seconds(flags.inventory_interval_s);
+  inventory_deps.day = std::chrono::seconds(std::max<uint64_t>(flags.lifecycle.day_seconds, 1));
+  std::optional<InventoryDelivery> inventory;
+  inventory.emplace(std::move(inventory_deps));
+  inventory->Start();
+
   spdlog::info("Confiance {} serving S3 on {}://{}:{} (data {}, region {}, space reserve {} bytes)",
                kConfianceVersion, (*server)->tls() ? "https" : "http", listen->first, (*server)->port(), flags.data,
                flags.region, reserve);
@@ -785,6 +803,7 @@ int RunServer(const ServerFlags& flags) {
   sweeper.join();
   lifecycle.reset();
   access_logs.reset();
+  inventory.reset();
   signals_io.stop();
   signal_thread.join();
   scan_pool.Stop();
@@ -938,6 +957,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--access-log-interval", flags.access_log_interval_s,
                      "Seconds between deliveries of server access logs to their target buckets")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{24} * 3600));
+  server
+      ->add_option("--inventory-interval", flags.inventory_interval_s,
+                   "Seconds between looks for due S3 Inventory reports (their days are the lifecycle's)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{24} * 3600));
   server->add_option("--lifecycle-day-seconds", flags.lifecycle.day_seconds,

@@ -63,11 +63,13 @@ class CapturedResponse final : public http::ResponseWriter {
 }  // namespace
 
 Result<int> PutAsService(s3::S3Service& service, const s3::ServicePrincipal& caller, const std::string& bucket,
-                         const std::string& key, const std::string& body, std::string* error_code) {
+                         const std::string& key, const std::string& body, std::string* error_code,
+                         const std::vector<http::Header>& headers) {
   http::Request request;
   request.method = "PUT";
   request.target = "/" + bucket + "/" + sigv4::UriEncode(key, /*keep_slash=*/true);
-  request.headers.push_back({"Content-Type", "text/plain"});
+  request.headers = headers;
+  if (!request.FindHeader("content-type")) request.headers.push_back({"Content-Type", "text/plain"});
   request.content_length = body.size();
   StringBody reader(body);
   CapturedResponse response;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "s3/s3_service.h"
@@ -15,8 +16,10 @@
 namespace confiance {
 
 // The HTTP status S3 answered, and the S3 error code of an error answer in
-// `*error_code` ("" for a success).
+// `*error_code` ("" for a success). `headers`: the request's, besides its
+// Content-Length (Content-Type text/plain when they have none).
 Result<int> PutAsService(s3::S3Service& service, const s3::ServicePrincipal& caller, const std::string& bucket,
-                         const std::string& key, const std::string& body, std::string* error_code);
+                         const std::string& key, const std::string& body, std::string* error_code,
+                         const std::vector<http::Header>& headers = {});
 
 }  // namespace confiance

@@ -152,6 +152,23 @@ Result<Authorizer::PolicyRef> Authorizer::SessionPolicy(const iam::Principal& pr
   return CachedIdentityPolicy("session/" + principal.access_key_id, principal.session->policy);
 }
 
+namespace {
+
+// Condition keys named after request headers, present only when sent.
+// s3:x-amz-copy-source is "bucket/key" as sent, which S3 compares
+// undecoded and without a leading slash. The values are views into
+// `request`, which must outlive `ctx`.
+void AddHeaderConditionKeys(const http::Request& request, iam::policy::RequestContext& ctx) {
+  for (std::string_view header : kHeaderConditionKeys) {
+    std::optional<std::string_view> value = request.FindHeader(header.substr(3));
+    if (!value) continue;
+    if (header == "s3:x-amz-copy-source" && !value->empty() && value->front() == '/') value->remove_prefix(1);
+    ctx.Add(header, *value);
+  }
+}
+
+}  // namespace
+
 std::optional<S3Error> Authorizer::CheckService(const http::Request& request, const RequesterInfo& requester,
                                                 const AccessCheck& access) {
   const catalog::BucketRecord* bucket = access.bucket_record;
@@ -174,6 +191,9 @@ std::optional<S3Error> Authorizer::CheckService(const http::Request& request, co
   ctx.Add("aws:SecureTransport", request.secure ? "true" : "false");
   ctx.Add("aws:CurrentTime", current_time);
   ctx.Add("aws:EpochTime", epoch);
+  // (s3:x-amz-acl: the inventory service sends bucket-owner-full-control,
+  // which the policy AWS documents for it requires.)
+  AddHeaderConditionKeys(request, ctx);
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
   Result<PolicyRef> bp = BucketPolicy(*bucket);
   if (!bp.ok()) return ErrorFromStatus(bp.status());
@@ -229,15 +249,7 @@ std::optional<S3Error> Authorizer::Check(const http::Request& request, const Req
   ctx.Add("aws:SecureTransport", request.secure ? "true" : "false");
   ctx.Add("aws:CurrentTime", current_time);
   ctx.Add("aws:EpochTime", epoch);
-  // Condition keys named after request headers, present only when sent.
-  // s3:x-amz-copy-source is "bucket/key" as sent, which S3 compares
-  // undecoded and without a leading slash.
-  for (std::string_view header : kHeaderConditionKeys) {
-    std::optional<std::string_view> value = request.FindHeader(header.substr(3));
-    if (!value) continue;
-    if (header == "s3:x-amz-copy-source" && !value->empty() && value->front() == '/') value->remove_prefix(1);
-    ctx.Add(header, *value);
-  }
+  AddHeaderConditionKeys(request, ctx);
   for (const auto& [k, v] : access.conditions) ctx.Add(k, v);
   std::string token_issue_time;
   if (session != nullptr) {

@@ -80,6 +80,11 @@ enum class Operation {
   kPutObjectRetention,
   kGetObjectLegalHold,
   kPutObjectLegalHold,
+  // S3 Inventory (s3/inventory.h): ?inventory&id=ID, and the list without id.
+  kGetBucketInventory,
+  kPutBucketInventory,
+  kDeleteBucketInventory,
+  kListBucketInventory,
   // Static website hosting (s3/website.h).
   kGetBucketWebsite,
   kPutBucketWebsite,

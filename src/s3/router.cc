@@ -13,7 +13,7 @@ namespace {
 // implement yet: a request naming one must get NotImplemented, never be
 // mistaken for a plain GET/PUT of the bucket or object.
 constexpr std::array kUnimplementedSubresources = {
-    "accelerate", "analytics", "intelligent-tiering", "inventory", "logging", "metrics", "requestPayment", "restore",
+    "accelerate", "analytics", "intelligent-tiering", "logging", "metrics", "requestPayment", "restore",
     "select",     "torrent",
 };
 
@@ -91,6 +91,13 @@ std::optional<Result<Operation>> BucketConfigOp(std::string_view method, const R
       {"object-lock", Operation::kGetObjectLockConfiguration, Operation::kPutObjectLockConfiguration,
        Operation::kNotImplemented},
   };
+  if (r.HasQuery("inventory")) {
+    // One configuration by its id; without one, a GET lists them.
+    if (method == "GET") return r.HasQuery("id") ? Operation::kGetBucketInventory : Operation::kListBucketInventory;
+    if (method == "PUT") return Operation::kPutBucketInventory;
+    if (method == "DELETE") return Operation::kDeleteBucketInventory;
+    return Result<Operation>(InvalidArgumentError("method not allowed"));
+  }
   for (const Family& f : kFamilies) {
     if (!r.HasQuery(f.subresource)) continue;
     if (method == "GET") return f.get;
@@ -155,10 +162,10 @@ Result<Operation> ObjectOp(std::string_view method, const Route& r, bool has_cop
     if (method == "PUT") return Operation::kPutObjectLegalHold;
     return InvalidArgumentError("method not allowed");
   }
-  // ?cors, ?encryption, ?notification and ?website name a bucket's configuration,
-  // not an object's.
+  // ?cors, ?encryption, ?notification, ?website and ?inventory name a
+  // bucket's configuration, not an object's.
   if (HasUnimplementedSubresource(r) || r.HasQuery("cors") || r.HasQuery("encryption") || r.HasQuery("object-lock") ||
-      r.HasQuery("notification") || r.HasQuery("website")) {
+      r.HasQuery("notification") || r.HasQuery("website") || r.HasQuery("inventory")) {
     return Operation::kNotImplemented;
   }
   const bool upload = r.HasQuery("uploadId");
@@ -307,6 +314,14 @@ std::string_view OperationName(Operation op) {
     case Operation::kPutObjectRetention: return "PutObjectRetention";
     case Operation::kGetObjectLegalHold: return "GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "PutObjectLegalHold";
+    case Operation::kGetBucketInventory:
+      return "GetBucketInventoryConfiguration";
+    case Operation::kPutBucketInventory:
+      return "PutBucketInventoryConfiguration";
+    case Operation::kDeleteBucketInventory:
+      return "DeleteBucketInventoryConfiguration";
+    case Operation::kListBucketInventory:
+      return "ListBucketInventoryConfigurations";
     case Operation::kGetBucketWebsite: return "GetBucketWebsite";
     case Operation::kPutBucketWebsite:
       return "PutBucketWebsite";
@@ -391,6 +406,13 @@ std::string_view IamAction(Operation op) {
     case Operation::kPutObjectRetention: return "s3:PutObjectRetention";
     case Operation::kGetObjectLegalHold: return "s3:GetObjectLegalHold";
     case Operation::kPutObjectLegalHold: return "s3:PutObjectLegalHold";
+    // As on S3: reading and listing need the get, deleting the put.
+    case Operation::kGetBucketInventory:
+    case Operation::kListBucketInventory:
+      return "s3:GetInventoryConfiguration";
+    case Operation::kPutBucketInventory:
+    case Operation::kDeleteBucketInventory:
+      return "s3:PutInventoryConfiguration";
     case Operation::kGetBucketWebsite: return "s3:GetBucketWebsite";
     case Operation::kPutBucketWebsite:
       return "s3:PutBucketWebsite";

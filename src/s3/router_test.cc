@@ -72,12 +72,23 @@ TEST(RouterTest, UnimplementedSubresourcesAreNeverPlainOperations) {
   EXPECT_EQ(MustRoute("DELETE", "/b?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b/k?logging").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("POST", "/b?analytics").op, Operation::kNotImplemented);
-  EXPECT_EQ(MustRoute("GET", "/b?inventory").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("GET", "/b?metrics").op, Operation::kNotImplemented);
+  EXPECT_EQ(MustRoute("PUT", "/b/k?inventory").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?website").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?object-lock").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?restore").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("GET", "/b/k?cors").op, Operation::kNotImplemented);
   EXPECT_EQ(MustRoute("PUT", "/b?policyStatus").op, Operation::kNotImplemented);
+}
+
+TEST(RouterTest, InventoryConfigurationsAreNamedByTheirIdAndListedWithoutOne) {
+  EXPECT_EQ(MustRoute("GET", "/b?inventory&id=x").op, Operation::kGetBucketInventory);
+  EXPECT_EQ(MustRoute("GET", "/b?inventory").op, Operation::kListBucketInventory);
+  EXPECT_EQ(MustRoute("PUT", "/b?inventory&id=x").op, Operation::kPutBucketInventory);
+  EXPECT_EQ(MustRoute("DELETE", "/b?inventory&id=x").op, Operation::kDeleteBucketInventory);
+  EXPECT_EQ(IamAction(Operation::kListBucketInventory), "s3:GetInventoryConfiguration");
+  EXPECT_EQ(IamAction(Operation::kDeleteBucketInventory), "s3:PutInventoryConfiguration");
+  EXPECT_EQ(OperationName(Operation::kListBucketInventory), "ListBucketInventoryConfigurations");
 }
 
 TEST(RouterTest, ReplicationIsABucketConfiguration) {

@@ -29,6 +29,10 @@ confiance_test(s3_bucket_logging_test SOURCES bucket_logging_test.cc DEPS confia
 # Static website hosting (docs/website.md).
 target_sources(confiance_s3 PRIVATE website.cc website_handlers.cc)
 confiance_test(s3_website_test SOURCES website_test.cc DEPS confiance_s3)
+# S3 Inventory (docs/inventory.md): configurations and report pieces; the
+# reports are written by main/inventory_delivery.h.
+target_sources(confiance_s3 PRIVATE inventory.cc inventory_handlers.cc)
+confiance_test(s3_inventory_test SOURCES inventory_test.cc DEPS confiance_s3)
 # Requester Pays, acceleration: never set here.
 target_sources(confiance_s3 PRIVATE unset_settings_handlers.cc)
 # Object Lock (docs/object-lock.md).

@@ -43,8 +43,7 @@ constexpr std::array kTable = {
     Entry{"IncompleteBody", 400,
           "You did not provide the number of bytes specified by the Content-Length HTTP header."},
     Entry{"InternalError", 500, "We encountered an internal error. Please try again."},
-    Entry{"InvalidAccessKeyId", 403,
-          "The AWS Access Key Id you provided does not exist in our records."},
+    Entry{"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."},
     Entry{"InvalidArgument", 400, "Invalid Argument"},
     Entry{"InvalidBucketName", 400, "The specified bucket is not valid."},
     Entry{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."},
@@ -68,8 +67,7 @@ constexpr std::array kTable = {
     Entry{"MalformedXML", 400,
           "The XML you provided was not well-formed or did not validate against our published "
           "schema."},
-    Entry{"MetadataTooLarge", 400,
-          "Your metadata headers exceed the maximum allowed metadata size."},
+    Entry{"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."},
     Entry{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
     Entry{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
     Entry{"MissingRequestBodyError", 400, "Request Body is empty"},
@@ -82,15 +80,12 @@ constexpr std::array kTable = {
     Entry{"NoSuchUpload", 404,
           "The specified upload does not exist. The upload ID may be invalid, or the upload may "
           "have been aborted or completed."},
-    Entry{"NotImplemented", 501,
-          "A header or query you provided implies functionality that is not implemented."},
-    Entry{"PreconditionFailed", 412,
-          "At least one of the preconditions you specified did not hold."},
+    Entry{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."},
+    Entry{"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."},
     Entry{"RequestTimeout", 400,
           "Your socket connection to the server was not read from or written to within the "
           "timeout period."},
-    Entry{"RequestTimeTooSkewed", 403,
-          "The difference between the request time and the server's time is too large."},
+    Entry{"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."},
     Entry{"ServiceUnavailable", 503, "Please reduce your request rate."},
     Entry{"SignatureDoesNotMatch", 403,
           "The request signature we calculated does not match the signature you provided. Check "
@@ -124,7 +119,8 @@ constexpr std::array kTable = {
     Entry{"MalformedTrailerError", 400,
           "The request contained trailing data that was not well-formed or did not conform to our "
           "published schema."},
-    Entry{"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."},
+    Entry{"InvalidPolicyDocument", 400,
+          "The content of the form does not meet the conditions specified in the policy document."},
     Entry{"MaxPostPreDataLengthExceeded", 400, "Your POST request fields preceding the upload file were too large."},
     Entry{"IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."},
     Entry{"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."},
@@ -144,6 +140,10 @@ constexpr std::array kTable = {
     Entry{"InvalidTargetBucketForLogging", 400, "The target bucket for logging does not exist"},
     Entry{"InvalidToken", 400, "The provided token is malformed or otherwise invalid."},
     Entry{"ExpiredToken", 400, "The provided token has expired."},
+    Entry{"NoSuchConfiguration", 404, "The specified configuration does not exist."},
+    Entry{"TooManyConfigurations", 400,
+          "You are attempting to create a new configuration but have already reached the 1,000-configuration "
+          "limit."},
     Entry{"OperationAborted", 409,
           "A conflicting conditional operation is currently in progress against this resource. Try again."},
 };

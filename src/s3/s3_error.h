@@ -101,6 +101,10 @@ enum class S3ErrorCode {
   // Temporary credentials (docs/sts.md).
   kInvalidToken,
   kExpiredToken,
+  // Inventory configurations (s3/inventory.h): none with that id; the
+  // bucket's 1,000 reached.
+  kNoSuchConfiguration,
+  kTooManyConfigurations,
   // A concurrent operation on the same resource won (a completion of the
   // same upload under way, a key rewritten too often to commit).
   kOperationAborted,

@@ -255,6 +255,14 @@ asio::awaitable<S3Service::Reply> S3Service::Dispatch(Ctx& ctx) {
     case Operation::kPutObjectLegalHold: co_return co_await PutObjectLegalHold(ctx);
     case Operation::kGetBucketLogging: co_return co_await GetBucketLogging(ctx);
     case Operation::kPutBucketLogging: co_return co_await PutBucketLogging(ctx);
+    case Operation::kGetBucketInventory:
+      co_return co_await GetBucketInventory(ctx);
+    case Operation::kPutBucketInventory:
+      co_return co_await PutBucketInventory(ctx);
+    case Operation::kDeleteBucketInventory:
+      co_return co_await DeleteBucketInventory(ctx);
+    case Operation::kListBucketInventory:
+      co_return co_await ListBucketInventory(ctx);
     case Operation::kGetBucketWebsite:
       co_return co_await GetBucketWebsite(ctx);
     case Operation::kPutBucketWebsite:

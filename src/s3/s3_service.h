@@ -409,6 +409,11 @@ class S3Service {
   // unset_settings_handlers.cc: request payment and transfer
   // acceleration, never set on any bucket here.
   asio::awaitable<Reply> UnsetBucketSetting(Ctx& ctx);
+  // inventory_handlers.cc
+  asio::awaitable<Reply> GetBucketInventory(Ctx& ctx);
+  asio::awaitable<Reply> PutBucketInventory(Ctx& ctx);
+  asio::awaitable<Reply> DeleteBucketInventory(Ctx& ctx);
+  asio::awaitable<Reply> ListBucketInventory(Ctx& ctx);
   // website_handlers.cc
   asio::awaitable<Reply> GetBucketWebsite(Ctx& ctx);
   asio::awaitable<Reply> PutBucketWebsite(Ctx& ctx);

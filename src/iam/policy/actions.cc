@@ -52,6 +52,8 @@ constexpr ActionInfo kActions[] = {
     {"s3:GetBucketWebsite", kBucket},
     {"s3:PutBucketWebsite", kBucket},
     {"s3:DeleteBucketWebsite", kBucket},
+    {"s3:GetInventoryConfiguration", kBucket},
+    {"s3:PutInventoryConfiguration", kBucket},
     {"s3:GetBucketLogging", kBucket},
     {"s3:PutBucketLogging", kBucket},
     {"s3:GetBucketNotification", kBucket},

@@ -1,0 +1,243 @@
+// File: main/inventory_delivery.cc
+#include "main/inventory_delivery.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <utility>
+
+#include "common/logging.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "s3/inventory.h"
+
+namespace confiance {
+namespace {
+
+// One data file, compressed as its lines arrive (gzip, as S3's reports).
+class GzipFile {
+ public:
+  GzipFile() {
+    // 15 + 16: a gzip header and trailer around the deflate stream.
+    ok_ = deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  ~GzipFile() { deflateEnd(&z_); }
+  GzipFile(const GzipFile&) = delete;
+  GzipFile& operator=(const GzipFile&) = delete;
+
+  Status Append(std::string_view data) { return Deflate(data, Z_NO_FLUSH); }
+  // The whole file; no Append after.
+  Result<std::string> Finish() {
+    RETURN_IF_ERROR(Deflate({}, Z_FINISH));
+    return std::move(out_);
+  }
+
+ private:
+  Status Deflate(std::string_view data, int flush) {
+    if (!ok_) return InternalError("zlib: deflateInit2 failed");
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z_.avail_in = static_cast<uInt>(data.size());  // a line or a flush: far below 4 GiB
+    for (;;) {
+      char buf[16384];
+      z_.next_out = reinterpret_cast<Bytef*>(buf);
+      z_.avail_out = sizeof buf;
+      const int rc = deflate(&z_, flush);
+      if (rc == Z_STREAM_ERROR) return InternalError("zlib: deflate failed");
+      out_.append(buf, sizeof buf - z_.avail_out);
+      if (flush == Z_FINISH ? rc == Z_STREAM_END : z_.avail_out != 0) return OkStatus();
+    }
+  }
+
+  z_stream z_{};
+  bool ok_ = false;
+  std::string out_;
+};
+
+std::string StateKey(const catalog::BucketRecord& bucket, const s3::xml::InventoryConfiguration& config) {
+  return bucket.id + "/" + config.id;
+}
+
+}  // namespace
+
+InventoryDelivery::InventoryDelivery(Deps deps)
+    : deps_(std::move(deps)),
+      lease_(*deps_.store, "inventory",
+             meta::WorkerLease::PeriodFor(std::chrono::duration_cast<std::chrono::seconds>(deps_.interval))) {}
+
+InventoryDelivery::~InventoryDelivery() { Stop(); }
+
+void InventoryDelivery::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void InventoryDelivery::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void InventoryDelivery::Run() {
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, deps_.interval, [this] { return stopping_; })) {
+    lock.unlock();
+    const auto now_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    Result<PassStats> pass = RunOnce(now_ms);
+    if (!pass.ok()) {
+      spdlog::warn("inventory reports: {}", pass.status().ToString());
+    } else if (pass->reports > 0 || pass->failed > 0) {
+      spdlog::info("inventory reports: {} written ({} data files, {} lines), {} failed", pass->reports, pass->files,
+                   pass->lines, pass->failed);
+    }
+    lock.lock();
+  }
+}
+
+Result<InventoryDelivery::PassStats> InventoryDelivery::RunOnce(uint64_t now_ms) {
+  PassStats stats;
+  if (!lease_.Hold()) return stats;  // another gateway writes them
+  ASSIGN_OR_RETURN(std::vector<catalog::BucketRecord> buckets, deps_.catalog->ListBuckets());
+  for (const catalog::BucketRecord& bucket : buckets) {
+    if (bucket.inventory.empty() || bucket.delete_mark) continue;
+    Result<std::vector<s3::xml::InventoryConfiguration>> configs = s3::DecodeInventory(bucket.inventory);
+    if (!configs.ok()) {
+      spdlog::error("inventory reports: bucket {}: {}", bucket.name, configs.status().ToString());
+      continue;
+    }
+    for (const s3::xml::InventoryConfiguration& config : *configs) {
+      if (!config.enabled) continue;
+      std::optional<std::string> last;
+      Result<bool> due = Due(bucket, config, now_ms, &last);
+      if (!due.ok()) {
+        ++stats.failed;
+        spdlog::warn("inventory report {} of bucket {}: {}", config.id, bucket.name, due.status().ToString());
+        continue;
+      }
+      if (!*due) continue;
+      const std::string state_key = StateKey(bucket, config);
+      if (auto it = retry_after_.find(state_key); it != retry_after_.end()) {
+        if (now_ms < it->second) continue;
+        retry_after_.erase(it);
+      }
+      if (Status st = Write(bucket, config, now_ms, stats); !st.ok()) {
+        ++stats.failed;
+        const uint64_t backoff = std::min<uint64_t>(
+            static_cast<uint64_t>(deps_.day.count()),
+            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(kInventoryRetryAfter).count()));
+        retry_after_[state_key] = now_ms + backoff;
+        spdlog::warn("inventory report {} of bucket {} not written (tried again in {} s): {}", config.id, bucket.name,
+                     backoff / 1000, st.ToString());
+        continue;
+      }
+      // The report's time, by compare-and-set on the value read: a
+      // gateway that wrote the same report meanwhile moved it already.
+      meta::Batch batch;
+      batch.Expect(state_key, last).Put(state_key, std::to_string(now_ms));
+      if (Status st = deps_.store->Apply(std::string(kInventoryPartition), batch);
+          !st.ok() && st.code() != StatusCode::kFailedPrecondition) {
+        spdlog::warn("inventory report {} of bucket {}: its time not recorded: {}", config.id, bucket.name,
+                     st.ToString());
+      }
+      ++stats.reports;
+    }
+  }
+  return stats;
+}
+
+Result<bool> InventoryDelivery::Due(const catalog::BucketRecord& bucket, const s3::xml::InventoryConfiguration& config,
+                                    uint64_t now_ms, std::optional<std::string>* last) {
+  ASSIGN_OR_RETURN(*last, deps_.store->Get(std::string(kInventoryPartition), StateKey(bucket, config)));
+  if (!*last) return true;
+  uint64_t last_ms = 0;
+  const std::string& v = **last;
+  if (std::from_chars(v.data(), v.data() + v.size(), last_ms).ec != std::errc()) return true;
+  const uint64_t period =
+      static_cast<uint64_t>(deps_.day.count()) * (config.frequency == "Weekly" ? uint64_t{7} : uint64_t{1});
+  return now_ms >= last_ms + period;
+}
+
+Status InventoryDelivery::PutObject(const catalog::BucketRecord& source, const s3::xml::InventoryConfiguration& config,
+                                    const std::string& key, const std::string& body, std::string_view content_type) {
+  const s3::ServicePrincipal caller{std::string(s3::kInventoryService), "arn:aws:s3:::" + source.name, source.owner};
+  const std::vector<http::Header> headers = {{"Content-Type", std::string(content_type)},
+                                             {"x-amz-acl", "bucket-owner-full-control"}};
+  std::string error_code;
+  ASSIGN_OR_RETURN(int status, deps_.put(caller, config.destination_bucket, key, body, &error_code, headers));
+  if (status >= 300) {
+    return UnavailableError("the destination bucket " + config.destination_bucket + " answered " +
+                            std::to_string(status) + " " + error_code + " to " + key);
+  }
+  return OkStatus();
+}
+
+Status InventoryDelivery::Write(const catalog::BucketRecord& bucket, const s3::xml::InventoryConfiguration& config,
+                                uint64_t now_ms, PassStats& stats) {
+  const std::string base = s3::InventoryBase(config, bucket.name);
+  std::byte rnd[8];
+  RETURN_IF_ERROR(crypto::FillRandom(rnd));
+  const std::string report_id = crypto::HexEncode(rnd);
+  std::vector<s3::InventoryFile> files;
+  std::optional<GzipFile> file;
+  size_t lines_in_file = 0;
+  auto flush = [&]() -> Status {
+    if (!file) return OkStatus();
+    ASSIGN_OR_RETURN(std::string gz, file->Finish());
+    file.reset();
+    s3::InventoryFile f;
+    f.key = base + "data/" + report_id + "-" + std::to_string(files.size()) + ".csv.gz";
+    f.size = gz.size();
+    const std::array<uint8_t, 16> md5 = crypto::Md5Digest(gz);
+    f.md5_hex = crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size()));
+    RETURN_IF_ERROR(PutObject(bucket, config, f.key, gz, "application/x-gzip"));
+    files.push_back(std::move(f));
+    ++stats.files;
+    lines_in_file = 0;
+    return OkStatus();
+  };
+  auto add = [&](const std::string& key, const catalog::ObjectRecord& record, bool is_latest) -> Status {
+    if (!file) file.emplace();
+    RETURN_IF_ERROR(file->Append(s3::InventoryCsvLine(config, bucket.name, key, record, is_latest, bucket.owner)));
+    ++stats.lines;
+    if (++lines_in_file >= deps_.lines_per_file) RETURN_IF_ERROR(flush());
+    return OkStatus();
+  };
+  const std::string prefix = config.filter_prefix.value_or("");
+  if (config.included_versions == "All") {
+    catalog::ListVersionsOptions opt;
+    opt.prefix = prefix;
+    for (;;) {
+      ASSIGN_OR_RETURN(catalog::VersionsPage page, deps_.catalog->ListObjectVersions(bucket, opt));
+      for (const catalog::ListedVersion& v : page.versions) RETURN_IF_ERROR(add(v.key, v.record, v.is_latest));
+      if (!page.truncated) break;
+      opt.key_marker = page.next_key_marker;
+      opt.version_id_marker = page.next_version_id_marker;
+    }
+  } else {
+    catalog::ListOptions opt;
+    opt.prefix = prefix;
+    for (;;) {
+      ASSIGN_OR_RETURN(catalog::ListPage page, deps_.catalog->ListObjects(bucket, opt));
+      for (const catalog::ListedObject& o : page.objects) RETURN_IF_ERROR(add(o.key, o.record, true));
+      if (!page.truncated) break;
+      opt.start_after = page.last_returned;
+    }
+  }
+  RETURN_IF_ERROR(flush());
+  const std::string dir = base + s3::InventoryStamp(now_ms) + "/";
+  const std::string manifest = s3::InventoryManifest(config, bucket.name, now_ms, files);
+  const std::array<uint8_t, 16> md5 = crypto::Md5Digest(manifest);
+  RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.json", manifest, "application/json"));
+  RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.checksum",
+                            crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size())),
+                            "text/plain"));
+  return OkStatus();
+}
+
+}  // namespace confiance
