@@ -255,6 +255,10 @@ void WriteBackgroundStats(const BackgroundStats& s, metrics::PrometheusText& out
                 "Server access log objects written into target buckets, by result: ok, or failed (the server "
                 "answered 5xx; the pass is tried again).",
                 s.access_log_objects, s.failed_access_log_deliveries);
+  ResultCounter(out, "confiance_inventory_reports_total",
+                "S3 Inventory reports written into destination buckets, by result: ok (its manifest written), or "
+                "failed (tried again an hour later; the server's log says why).",
+                s.inventory_reports, s.failed_inventory_reports);
 }
 
 // Per target of the workers reading the tenants' logs: how many entries

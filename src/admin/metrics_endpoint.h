@@ -123,6 +123,10 @@ struct BackgroundStats {
   metrics::Counter access_log_records;
   metrics::Counter access_log_dropped_records;
   metrics::Counter failed_access_log_deliveries;
+  // S3 Inventory (main/inventory_delivery.h): reports written (their
+  // manifests), and reports that failed and will be tried again.
+  metrics::Counter inventory_reports;
+  metrics::Counter failed_inventory_reports;
 };
 
 // A storage pool on a Ceph cluster (docs/rados.md).

@@ -776,6 +776,7 @@ int RunServer(const ServerFlags& flags) {
   };
   inventory_deps.interval = std::chrono::seconds(flags.inventory_interval_s);
   inventory_deps.day = std::chrono::seconds(std::max<uint64_t>(flags.lifecycle.day_seconds, 1));
+  inventory_deps.stats = &background_stats;
   std::optional<InventoryDelivery> inventory;
   inventory.emplace(std::move(inventory_deps));
   inventory->Start();

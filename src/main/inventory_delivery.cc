@@ -104,13 +104,18 @@ Result<InventoryDelivery::PassStats> InventoryDelivery::RunOnce(uint64_t now_ms)
   PassStats stats;
   if (!lease_.Hold()) return stats;  // another gateway writes them
   ASSIGN_OR_RETURN(std::vector<catalog::BucketRecord> buckets, deps_.catalog->ListBuckets());
+  std::set<std::string> live;  // the state keys of every configuration
+  bool every_bucket_read = true;
   for (const catalog::BucketRecord& bucket : buckets) {
-    if (bucket.inventory.empty() || bucket.delete_mark) continue;
+    if (bucket.inventory.empty()) continue;
     Result<std::vector<s3::xml::InventoryConfiguration>> configs = s3::DecodeInventory(bucket.inventory);
     if (!configs.ok()) {
+      every_bucket_read = false;
       spdlog::error("inventory reports: bucket {}: {}", bucket.name, configs.status().ToString());
       continue;
     }
+    for (const s3::xml::InventoryConfiguration& config : *configs) live.insert(StateKey(bucket, config));
+    if (bucket.delete_mark) continue;
     for (const s3::xml::InventoryConfiguration& config : *configs) {
       if (!config.enabled) continue;
       std::optional<std::string> last;
@@ -128,6 +133,7 @@ Result<InventoryDelivery::PassStats> InventoryDelivery::RunOnce(uint64_t now_ms)
       }
       if (Status st = Write(bucket, config, now_ms, stats); !st.ok()) {
         ++stats.failed;
+        if (deps_.stats != nullptr) deps_.stats->failed_inventory_reports.Add();
         const uint64_t backoff = std::min<uint64_t>(
             static_cast<uint64_t>(deps_.day.count()),
             static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(kInventoryRetryAfter).count()));
@@ -146,9 +152,34 @@ Result<InventoryDelivery::PassStats> InventoryDelivery::RunOnce(uint64_t now_ms)
                      st.ToString());
       }
       ++stats.reports;
+      if (deps_.stats != nullptr) deps_.stats->inventory_reports.Add();
     }
   }
+  // (A bucket whose configurations cannot be read keeps its times.)
+  if (every_bucket_read) RETURN_IF_ERROR(ForgetTimesExcept(live));
   return stats;
+}
+
+Status InventoryDelivery::ForgetTimesExcept(const std::set<std::string>& live) {
+  const std::string partition(kInventoryPartition);
+  meta::ScanOptions opt;
+  opt.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<meta::Record> page, deps_.store->Scan(partition, opt));
+    meta::Batch gone;
+    for (const meta::Record& r : page) {
+      if (!live.contains(r.key)) gone.Expect(r.key, r.value).Delete(r.key);
+    }
+    // Compare-and-set: a report recorded meanwhile keeps its time.
+    if (!gone.mutations.empty()) {
+      if (Status st = deps_.store->Apply(partition, gone); !st.ok() && st.code() != StatusCode::kFailedPrecondition) {
+        return st;
+      }
+    }
+    if (page.size() < opt.limit) return OkStatus();
+    opt.start = page.back().key;
+    opt.start_exclusive = true;
+  }
 }
 
 Result<bool> InventoryDelivery::Due(const catalog::BucketRecord& bucket, const s3::xml::InventoryConfiguration& config,

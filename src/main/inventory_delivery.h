@@ -29,6 +29,9 @@
 // compare-and-set, so a stalled gateway repeating a report does not move
 // it twice.
 //
+// The times of configurations removed since (or of deleted buckets) are
+// removed at the end of each pass.
+//
 // Memory: one data file's compressed bytes at a time (the lines are
 // compressed as they are listed).
 //
@@ -42,10 +45,12 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "admin/metrics_endpoint.h"
 #include "catalog/catalog.h"
 #include "common/status.h"
 #include "http/http.h"
@@ -75,6 +80,8 @@ class InventoryDelivery {
     std::chrono::milliseconds interval{300000};
     std::chrono::milliseconds day{86400000};
     size_t lines_per_file = kInventoryLinesPerFile;  // tests: fewer
+    // Counts reports written and failed for the metrics (null: not counted).
+    admin::BackgroundStats* stats = nullptr;
   };
   struct PassStats {
     uint64_t reports = 0;  // manifests written
@@ -101,6 +108,9 @@ class InventoryDelivery {
                    std::optional<std::string>* last);
   Status Write(const catalog::BucketRecord& bucket, const s3::xml::InventoryConfiguration& config, uint64_t now_ms,
                PassStats& stats);
+  // Removes the recorded times of configurations that are gone (deleted,
+  // or their bucket deleted): every key of the partition not in `live`.
+  Status ForgetTimesExcept(const std::set<std::string>& live);
   Status PutObject(const catalog::BucketRecord& source, const s3::xml::InventoryConfiguration& config,
                    const std::string& key, const std::string& body, std::string_view content_type);
   void Run();

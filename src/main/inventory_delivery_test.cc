@@ -113,6 +113,7 @@ class InventoryDeliveryTest : public ::testing::Test {
     deps.store = store != nullptr ? store : &store_;
     deps.day = std::chrono::milliseconds(kDay);
     deps.lines_per_file = lines_per_file_;
+    deps.stats = &stats_;
     deps.put = [this](const s3::ServicePrincipal& caller, const std::string& bucket, const std::string& key,
                       const std::string& body, std::string* error_code,
                       const std::vector<http::Header>& headers) -> Result<int> {
@@ -157,6 +158,7 @@ class InventoryDeliveryTest : public ::testing::Test {
   std::vector<Written> writes_;
   int status_ = 200;
   size_t lines_per_file_ = kInventoryLinesPerFile;
+  admin::BackgroundStats stats_;
 };
 
 TEST_F(InventoryDeliveryTest, WritesADailyReportOfTheCurrentObjectsUnderThePrefix) {
@@ -288,6 +290,7 @@ TEST_F(InventoryDeliveryTest, ARefusedReportIsWrittenAgainAnHourLater) {
   ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats stats, d->RunOnce(kNow));
   EXPECT_EQ(stats.reports, 0u);
   EXPECT_EQ(stats.failed, 1u);
+  EXPECT_EQ(stats_.failed_inventory_reports.value(), 1u);
   status_ = 200;
   constexpr uint64_t kHour = 3600000;
   ASSERT_OK_AND_ASSIGN(stats, d->RunOnce(kNow + kHour - 1));
@@ -296,6 +299,26 @@ TEST_F(InventoryDeliveryTest, ARefusedReportIsWrittenAgainAnHourLater) {
   ASSERT_OK_AND_ASSIGN(stats, d->RunOnce(kNow + kHour));
   EXPECT_EQ(stats.reports, 1u);
   EXPECT_NE(Find("/manifest.json"), nullptr);
+}
+
+// The time of a configuration deleted (or of a deleted bucket's) goes at
+// the next pass; a configuration still there keeps its time.
+TEST_F(InventoryDeliveryTest, TheTimesOfConfigurationsThatAreGoneAreForgotten) {
+  Configure({Config("kept"), Config("dropped")});
+  std::unique_ptr<InventoryDelivery> d = Delivery();
+  ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats stats, d->RunOnce(kNow));
+  EXPECT_EQ(stats.reports, 2u);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> dropped,
+                       store_.Get(std::string(kInventoryPartition), "id-photos/dropped"));
+  EXPECT_EQ(dropped, std::to_string(kNow));
+  Configure({Config("kept")});
+  ASSERT_OK_AND_ASSIGN(stats, d->RunOnce(kNow + 1000));
+  EXPECT_EQ(stats.reports, 0u);
+  ASSERT_OK_AND_ASSIGN(dropped, store_.Get(std::string(kInventoryPartition), "id-photos/dropped"));
+  EXPECT_FALSE(dropped.has_value());
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> kept, store_.Get(std::string(kInventoryPartition), "id-photos/kept"));
+  EXPECT_EQ(kept, std::to_string(kNow));
+  EXPECT_EQ(stats_.inventory_reports.value(), 2u);
 }
 
 // Two gateways sharing the metadata: the one holding the worker lease

@@ -23,6 +23,7 @@ import pytest
 
 from adminutil import s3_code, serve_module, tenant_clients
 from conftest import unique_bucket
+from metricsutil import samples, scrape, write_token
 
 ACME = ("ACMEINVENTORYROOTK01", "acme-inventory-root-secret-0123456789")
 GLOBEX = ("GLOBEXINVENTORYROOT1", "globex-inventory-root-secret-0123456789")
@@ -31,9 +32,20 @@ SERVICE = "s3.amazonaws.com"
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
+    token_file, token = write_token(str(tmp_path_factory.mktemp("inventory-conf")))
     # A "day" of 10 s, looked at every second: a report within seconds.
-    yield from serve_module(tmp_path_factory, "inventory",
-                            ["--inventory-interval", "1", "--lifecycle-day-seconds", "10"])
+    for server in serve_module(tmp_path_factory, "inventory",
+                               ["--inventory-interval", "1", "--lifecycle-day-seconds", "10",
+                                "--metrics-token-file", token_file]):
+        server.metrics_token = token
+        yield server
+
+
+def inventory_metrics(srv):
+    """(reports written, reports failed) from the metrics."""
+    m = samples(scrape(srv, srv.metrics_token))
+    return (m.get(("confiance_inventory_reports_total", frozenset({("result", "ok")})), 0),
+            m.get(("confiance_inventory_reports_total", frozenset({("result", "failed")})), 0))
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +197,7 @@ def test_a_report_lists_the_objects_under_the_prefix(clients):
     assert head["ContentType"] == "application/json"
 
 
-def test_every_version_and_a_destination_that_does_not_let_the_service_in(clients):
+def test_every_version_and_a_destination_that_does_not_let_the_service_in(srv, clients):
     acme, _ = clients
     src, dest, closed = unique_bucket("invver"), unique_bucket("invdst"), unique_bucket("invclosed")
     for b in (src, dest, closed):
@@ -204,6 +216,9 @@ def test_every_version_and_a_destination_that_does_not_let_the_service_in(client
     assert manifest["fileSchema"] == "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size"
     assert [fields_of(line)[2:] for line in lines] == [
         [marker, "true", "true", ""], [v2, "false", "false", "2"], [v1, "false", "false", "1"]]
-    # The closed destination: no policy for the service, so nothing.
+    # The closed destination: no policy for the service, so nothing; the
+    # metrics count the written reports and the refused one.
     time.sleep(3)
     assert acme.list_objects_v2(Bucket=closed).get("KeyCount") == 0
+    written, failed = inventory_metrics(srv)
+    assert written >= 2 and failed >= 1, (written, failed)
