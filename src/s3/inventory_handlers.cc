@@ -11,6 +11,7 @@
 // destination, which SSE-S3 names).
 #include <algorithm>
 
+#include "s3/bucket_name.h"
 #include "s3/inventory.h"
 #include "s3/s3_context.h"
 
@@ -68,6 +69,10 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketInventory(Ctx& ctx) {
   if (config->id != id) {
     co_return MakeError(S3ErrorCode::kInvalidArgument,
                         "The ID in the configuration does not match the ID in the request.");
+  }
+  // (The report's writes name it in their paths.)
+  if (!IsValidBucketName(config->destination_bucket)) {
+    co_return MakeError(S3ErrorCode::kInvalidArgument, "The destination bucket name is not valid.");
   }
   if (config->format != "CSV") {
     co_return MakeError(S3ErrorCode::kNotImplemented, "Inventory reports are written in the CSV format only.");

@@ -6,7 +6,8 @@ that the destination's bucket policy lets in.
   - Put, Get, List and DeleteBucketInventoryConfiguration round-trip the
     document; an unknown id is 404 NoSuchConfiguration, an Id differing
     from the request's 400 InvalidArgument, a malformed document 400
-    MalformedXML, ORC 501 NotImplemented, another tenant 403;
+    MalformedXML, a destination that is no bucket name 400
+    InvalidArgument, ORC 501 NotImplemented, another tenant 403;
   - a report is S3's layout: gzip CSV data files, manifest.json naming
     them with their sizes and MD5s, manifest.checksum the manifest's MD5;
     its lines are the source's objects under the filter prefix (or every
@@ -144,6 +145,8 @@ def test_configurations_round_trip_and_errors(clients):
     # Refusals.
     assert s3_code(acme.put_bucket_inventory_configuration, Bucket=src, Id="other",
                    InventoryConfiguration=config("one", dest)) == (400, "InvalidArgument")
+    assert s3_code(acme.put_bucket_inventory_configuration, Bucket=src, Id="bad",
+                   InventoryConfiguration=config("bad", "a/b")) == (400, "InvalidArgument")
     assert s3_code(acme.put_bucket_inventory_configuration, Bucket=src, Id="orc",
                    InventoryConfiguration=config("orc", dest, fmt="ORC")) == (501, "NotImplemented")
     assert s3_code(globex.get_bucket_inventory_configuration, Bucket=src, Id="one")[0] == 403
