@@ -15,25 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// S3's order of the optional fields in a report.
-constexpr std::string_view kOptionalFieldOrder[] = {
-    "Size",
-    "LastModifiedDate",
-    "ETag",
-    "StorageClass",
-    "IsMultipartUploaded",
-    "ReplicationStatus",
-    "EncryptionStatus",
-    "ObjectLockRetainUntilDate",
-    "ObjectLockMode",
-    "ObjectLockLegalHoldStatus",
-    "IntelligentTieringAccessTier",
-    "BucketKeyStatus",
-    "ChecksumAlgorithm",
-    "ObjectAccessControlList",
-    "ObjectOwner",
-};
-
 bool AllVersions(const xml::InventoryConfiguration& config) { return config.included_versions == "All"; }
 
 std::string EncryptionStatus(const catalog::ObjectRecord& r) {
@@ -137,7 +118,7 @@ std::vector<std::string> InventorySchema(const xml::InventoryConfiguration& conf
   if (AllVersions(config)) {
     fields.insert(fields.end(), {"VersionId", "IsLatest", "IsDeleteMarker"});
   }
-  for (std::string_view f : kOptionalFieldOrder) {
+  for (std::string_view f : xml::kInventoryOptionalFields) {  // S3's column order
     if (std::find(config.optional_fields.begin(), config.optional_fields.end(), f) != config.optional_fields.end()) {
       fields.emplace_back(f);
     }

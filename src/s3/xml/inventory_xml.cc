@@ -16,25 +16,6 @@ namespace {
 constexpr std::string_view kInventoryArnPrefix = "arn:aws:s3:::";
 constexpr size_t kMaxInventoryIdLength = 64;
 
-// The names S3 accepts in <OptionalFields><Field>.
-constexpr std::array<std::string_view, 15> kInventoryFields = {
-    "Size",
-    "LastModifiedDate",
-    "StorageClass",
-    "ETag",
-    "IsMultipartUploaded",
-    "ReplicationStatus",
-    "EncryptionStatus",
-    "ObjectLockRetainUntilDate",
-    "ObjectLockMode",
-    "ObjectLockLegalHoldStatus",
-    "IntelligentTieringAccessTier",
-    "BucketKeyStatus",
-    "ChecksumAlgorithm",
-    "ObjectAccessControlList",
-    "ObjectOwner",
-};
-
 Status InventoryRefused(std::string message) { return InvalidArgumentError("InvalidArgument: " + std::move(message)); }
 
 // The text of the only child `name`, trimmed; nullopt when absent.
@@ -111,7 +92,8 @@ Status ParseInventoryOptionalFields(pugi::xml_node fields, std::vector<std::stri
     if (child.type() != pugi::node_element) continue;
     if (std::string_view(child.name()) != "Field") return MalformedXml("OptionalFields holds Field only");
     std::string field(TrimXmlSpace(child.text().get()));
-    if (std::find(kInventoryFields.begin(), kInventoryFields.end(), field) == kInventoryFields.end()) {
+    if (std::find(kInventoryOptionalFields.begin(), kInventoryOptionalFields.end(), field) ==
+        kInventoryOptionalFields.end()) {
       return MalformedXml("unknown inventory Field \"" + field + "\"");
     }
     if (std::find(out.begin(), out.end(), field) != out.end()) {

@@ -24,6 +24,7 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -36,6 +37,26 @@ namespace confiance::s3::xml {
 
 // At most this many inventory configurations per bucket, as on S3.
 inline constexpr size_t kMaxInventoryConfigurations = 1000;
+
+// The names S3 accepts in <OptionalFields><Field>, in the order S3's
+// reports put their columns (s3/inventory.h).
+inline constexpr std::array<std::string_view, 15> kInventoryOptionalFields = {
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+    "IsMultipartUploaded",
+    "ReplicationStatus",
+    "EncryptionStatus",
+    "ObjectLockRetainUntilDate",
+    "ObjectLockMode",
+    "ObjectLockLegalHoldStatus",
+    "IntelligentTieringAccessTier",
+    "BucketKeyStatus",
+    "ChecksumAlgorithm",
+    "ObjectAccessControlList",
+    "ObjectOwner",
+};
 
 // Values are the document's, trimmed of XML white space, except the two
 // prefixes, which are taken as given (white space may be part of a key).
