@@ -51,6 +51,7 @@
 #include "common/blocking_pool.h"
 #include "common/iso8601.h"
 #include "common/logging.h"
+#include "common/periodic_thread.h"
 #include "common/version.h"
 #include "common/wall_clock.h"
 #include "crypto/openssl_process.h"
@@ -700,41 +701,31 @@ int RunServer(const ServerFlags& flags) {
   await_reload();
   std::thread signal_thread([&] { signals_io.run(); });
 
-  // The orphan sweeper, off the request path.
-  std::mutex sweep_mu;
-  std::condition_variable sweep_cv;
-  bool stopping = false;
-  std::thread sweeper([&] {
-    catalog::OrphanSweeper sw(*(*dir)->catalog, *(*dir)->router, flags.sweep_grace_s);
-    // Gateways sharing the metadata take turns (meta/worker_lease.h).
-    const std::chrono::seconds interval(flags.sweep_interval_s);
-    meta::WorkerLease lease(*(*dir)->meta, "sweeper", meta::WorkerLease::PeriodFor(interval));
-    std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, interval, [&] { return stopping; })) {
-      lock.unlock();
-      if (!lease.Hold()) {
-        lock.lock();
-        continue;
-      }
-      Result<catalog::SweepStats> st = sw.SweepOnce(Env::Default()->NowMicros() / 1000000);
-      if (st.ok()) {
-        background_stats.sweeps.Add();
-        background_stats.orphans_deleted.Add(st->deleted);
-      } else {
-        background_stats.failed_sweeps.Add();
-      }
-      if (!st.ok()) {
-        spdlog::warn("orphan sweep failed: {}", st.status().ToString());
-      } else if (st->deleted > 0 || st->orphan_partitions > 0 || st->interrupted_deletes > 0 ||
-                 st->interrupted_completions > 0) {
-        spdlog::info(
-            "orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped, {} buckets "
-            "freed from an interrupted delete, {} interrupted multipart completions settled",
-            st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes, st->interrupted_completions);
-      }
-      ResumeKeyRotations(key_rotation, bucket_key_rotation);
-      lock.lock();
+  // The orphan sweeper, off the request path; after each pass, the key
+  // rotations left to no process (ResumeKeyRotations). Gateways sharing
+  // the metadata take turns (meta/worker_lease.h).
+  catalog::OrphanSweeper sweeper_work(*(*dir)->catalog, *(*dir)->router, flags.sweep_grace_s);
+  const std::chrono::seconds sweep_interval(flags.sweep_interval_s);
+  meta::WorkerLease sweeper_lease(*(*dir)->meta, "sweeper", meta::WorkerLease::PeriodFor(sweep_interval));
+  PeriodicThread sweeper(sweep_interval, [&] {
+    if (!sweeper_lease.Hold()) return;
+    Result<catalog::SweepStats> st = sweeper_work.SweepOnce(Env::Default()->NowMicros() / 1000000);
+    if (st.ok()) {
+      background_stats.sweeps.Add();
+      background_stats.orphans_deleted.Add(st->deleted);
+    } else {
+      background_stats.failed_sweeps.Add();
     }
+    if (!st.ok()) {
+      spdlog::warn("orphan sweep failed: {}", st.status().ToString());
+    } else if (st->deleted > 0 || st->orphan_partitions > 0 || st->interrupted_deletes > 0 ||
+               st->interrupted_completions > 0) {
+      spdlog::info(
+          "orphan sweep: {} blobs seen, {} orphans deleted, {} partitions of deleted buckets dropped, {} buckets "
+          "freed from an interrupted delete, {} interrupted multipart completions settled",
+          st->blobs_seen, st->deleted, st->orphan_partitions, st->interrupted_deletes, st->interrupted_completions);
+    }
+    ResumeKeyRotations(key_rotation, bucket_key_rotation);
   });
 
   // The lifecycle worker, off the request path; stops before the data
@@ -796,12 +787,7 @@ int RunServer(const ServerFlags& flags) {
                           (*server)->port()));
   (*server)->Run();
   spdlog::info("server stopped");
-  {
-    std::lock_guard lock(sweep_mu);
-    stopping = true;
-  }
-  sweep_cv.notify_all();
-  sweeper.join();
+  sweeper.Stop();
   lifecycle.reset();
   access_logs.reset();
   inventory.reset();

@@ -70,33 +70,21 @@ InventoryDelivery::InventoryDelivery(Deps deps)
 InventoryDelivery::~InventoryDelivery() { Stop(); }
 
 void InventoryDelivery::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_.emplace(deps_.interval, [this] { RunPass(); });
 }
 
-void InventoryDelivery::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void InventoryDelivery::Stop() { thread_.reset(); }
 
-void InventoryDelivery::Run() {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, deps_.interval, [this] { return stopping_; })) {
-    lock.unlock();
-    const auto now_ms = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-    Result<PassStats> pass = RunOnce(now_ms);
-    if (!pass.ok()) {
-      spdlog::warn("inventory reports: {}", pass.status().ToString());
-    } else if (pass->reports > 0 || pass->failed > 0) {
-      spdlog::info("inventory reports: {} written ({} data files, {} lines), {} failed", pass->reports, pass->files,
-                   pass->lines, pass->failed);
-    }
-    lock.lock();
+void InventoryDelivery::RunPass() {
+  const auto now_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  Result<PassStats> pass = RunOnce(now_ms);
+  if (!pass.ok()) {
+    spdlog::warn("inventory reports: {}", pass.status().ToString());
+  } else if (pass->reports > 0 || pass->failed > 0) {
+    spdlog::info("inventory reports: {} written ({} data files, {} lines), {} failed", pass->reports, pass->files,
+                 pass->lines, pass->failed);
   }
 }
 

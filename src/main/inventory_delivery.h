@@ -40,18 +40,17 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "admin/metrics_endpoint.h"
 #include "catalog/catalog.h"
+#include "common/periodic_thread.h"
 #include "common/status.h"
 #include "http/http.h"
 #include "meta/meta_store.h"
@@ -113,17 +112,14 @@ class InventoryDelivery {
   Status ForgetTimesExcept(const std::set<std::string>& live);
   Status PutObject(const catalog::BucketRecord& source, const s3::xml::InventoryConfiguration& config,
                    const std::string& key, const std::string& body, std::string_view content_type);
-  void Run();
+  void RunPass();
 
   const Deps deps_;
   meta::WorkerLease lease_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
   // Configurations whose report failed: not before this time (ms). Only
   // the thread that runs the passes uses it.
   std::map<std::string, uint64_t> retry_after_;
+  std::optional<PeriodicThread> thread_;  // last: stopped first
 };
 
 }  // namespace confiance

@@ -34,57 +34,42 @@ LifecycleRunner::LifecycleRunner(DataDir& dir, audit::AuditLog* log, const Lifec
       day_ms_(std::max<uint64_t>(options.day_seconds, 1) * 1000),
       stats_(stats),
       interval_(std::max<uint64_t>(options.interval_s, 1)),
-      lease_(*dir.meta, "lifecycle", meta::WorkerLease::PeriodFor(interval_)) {
+      lease_(*dir.meta, "lifecycle", meta::WorkerLease::PeriodFor(interval_)),
+      thread_(interval_, [this] { Tick(); }) {
   if (options.day_seconds != 86400) {
     spdlog::warn("lifecycle: a day lasts {} s (--lifecycle-day-seconds, a debug setting)", options.day_seconds);
   }
-  thread_ = std::thread([this] { Loop(); });
 }
 
-LifecycleRunner::~LifecycleRunner() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+LifecycleRunner::~LifecycleRunner() { thread_.Stop(); }
+
+void LifecycleRunner::Tick() {
+  if (!lease_.Hold()) return;  // another gateway sharing the metadata runs it
+  const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
+  RotateScheduledKmsKeys(tenant_keys_, log_, static_cast<uint64_t>(now_ms), day_ms_);
+  Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);
+  if (stats_ != nullptr) {
+    if (st.ok()) {
+      stats_->lifecycle_ticks.Add();
+      stats_->lifecycle_expired.Add(st->expired);
+      stats_->lifecycle_aborted.Add(st->aborted);
+      stats_->lifecycle_transitioned.Add(st->transitioned);
+    } else {
+      stats_->lifecycle_failed_ticks.Add();
+    }
   }
-  cv_.notify_all();
-  thread_.join();
-}
-
-void LifecycleRunner::Loop() {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
-    lock.unlock();
-    if (!lease_.Hold()) {  // another gateway sharing the metadata runs it
-      lock.lock();
-      continue;
-    }
-    const auto now_ms = static_cast<int64_t>(Env::Default()->NowMicros() / 1000);
-    RotateScheduledKmsKeys(tenant_keys_, log_, static_cast<uint64_t>(now_ms), day_ms_);
-    Result<s3::LifecycleTickStats> st = worker_.Tick(now_ms);
-    if (stats_ != nullptr) {
-      if (st.ok()) {
-        stats_->lifecycle_ticks.Add();
-        stats_->lifecycle_expired.Add(st->expired);
-        stats_->lifecycle_aborted.Add(st->aborted);
-        stats_->lifecycle_transitioned.Add(st->transitioned);
-      } else {
-        stats_->lifecycle_failed_ticks.Add();
-      }
-    }
-    if (st.ok() && st->unplaceable > 0) {
-      // One line per tick, however many versions are stuck.
-      spdlog::warn("lifecycle: {} versions stay in their storage class, for want of an allowed pool (last: {})",
-                   st->unplaceable, st->unplaceable_reason);
-    }
-    if (!st.ok()) {
-      spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
-    } else if (st->expired > 0 || st->aborted > 0 || st->transitioned > 0) {
-      spdlog::info(
-          "lifecycle: {} examined, {} expired, {} uploads aborted, {} moved to another storage class, {} "
-          "skipped (changed)",
-          st->examined, st->expired, st->aborted, st->transitioned, st->refused);
-    }
-    lock.lock();
+  if (st.ok() && st->unplaceable > 0) {
+    // One line per tick, however many versions are stuck.
+    spdlog::warn("lifecycle: {} versions stay in their storage class, for want of an allowed pool (last: {})",
+                 st->unplaceable, st->unplaceable_reason);
+  }
+  if (!st.ok()) {
+    spdlog::warn("lifecycle tick failed (retried next tick): {}", st.status().ToString());
+  } else if (st->expired > 0 || st->aborted > 0 || st->transitioned > 0) {
+    spdlog::info(
+        "lifecycle: {} examined, {} expired, {} uploads aborted, {} moved to another storage class, {} "
+        "skipped (changed)",
+        st->examined, st->expired, st->aborted, st->transitioned, st->refused);
   }
 }
 

@@ -14,11 +14,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "admin/metrics_endpoint.h"
+#include "common/periodic_thread.h"
 #include "main/data_dir.h"
 #include "meta/worker_lease.h"
 #include "s3/lifecycle_worker.h"
@@ -43,7 +41,7 @@ class LifecycleRunner {
   LifecycleRunner& operator=(const LifecycleRunner&) = delete;
 
  private:
-  void Loop();
+  void Tick();
 
   s3::LifecycleWorker worker_;
   catalog::TenantKeys& tenant_keys_;
@@ -53,10 +51,7 @@ class LifecycleRunner {
   const std::chrono::seconds interval_;
   // Several gateways sharing the metadata: the one holding it ticks.
   meta::WorkerLease lease_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  PeriodicThread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace confiance

@@ -32,27 +32,18 @@ KmipKeyProvider::KmipKeyProvider(const KmipKeyProviderOptions& options, std::uni
     : client_(std::move(client)),
       send_justification_(options.send_justification),
       cache_(options.cache_lifetime, options.cache_max_entries) {
-  if (options.cache_lifetime.count() > 0) sweeper_ = std::thread([this] { SweepLoop(); });
+  if (options.cache_lifetime.count() > 0) {
+    // Wipes expired keys even when no call comes to trigger the cache's
+    // own sweep: at most a quarter of the lifetime (and 1 s) late.
+    const auto period =
+        std::clamp(cache_.lifetime() / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    sweeper_.emplace(period, [this] { cache_.Sweep(); });
+  }
 }
 
 KmipKeyProvider::~KmipKeyProvider() {
-  {
-    std::lock_guard lock(sweep_mu_);
-    stopping_ = true;
-  }
-  sweep_cv_.notify_all();
-  if (sweeper_.joinable()) sweeper_.join();
+  sweeper_.reset();
   cache_.Clear();
-}
-
-void KmipKeyProvider::SweepLoop() {
-  // Wipes expired keys even when no call comes to trigger the cache's own
-  // sweep: at most a quarter of the lifetime (and 1 s) late.
-  const auto period = std::clamp(cache_.lifetime() / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  std::unique_lock lock(sweep_mu_);
-  while (!sweep_cv_.wait_for(lock, period, [this] { return stopping_; })) {
-    cache_.Sweep();
-  }
 }
 
 Status KmipKeyProvider::ResolveRootKey(const KmipKeyProviderOptions& options) {

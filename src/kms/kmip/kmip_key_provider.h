@@ -28,14 +28,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
+#include "common/periodic_thread.h"
 #include "kms/key_provider.h"
 #include "kms/kmip/kmip_client.h"
 #include "kms/kmip/unwrap_cache.h"
@@ -86,7 +84,6 @@ class KmipKeyProvider final : public KeyProvider {
  private:
   KmipKeyProvider(const KmipKeyProviderOptions& options, std::unique_ptr<kmip::KmipClient> client);
   Status ResolveRootKey(const KmipKeyProviderOptions& options);
-  void SweepLoop();
   // `use` null: no reason known, none sent.
   Result<std::string> DoWrap(std::string_view key_id, const crypto::SecretBytes& plaintext_key,
                              std::string_view context, const KeyUse* use);
@@ -99,10 +96,7 @@ class KmipKeyProvider final : public KeyProvider {
   const bool send_justification_;
   std::string root_key_id_;
   kmip::UnwrapCache cache_;
-  std::mutex sweep_mu_;
-  std::condition_variable sweep_cv_;
-  bool stopping_ = false;  // GUARDED_BY(sweep_mu_)
-  std::thread sweeper_;
+  std::optional<PeriodicThread> sweeper_;
 };
 
 }  // namespace confiance::kms
