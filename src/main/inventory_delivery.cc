@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "common/wall_clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -76,10 +77,7 @@ void InventoryDelivery::Start() {
 void InventoryDelivery::Stop() { thread_.reset(); }
 
 void InventoryDelivery::RunPass() {
-  const auto now_ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-  Result<PassStats> pass = RunOnce(now_ms);
+  Result<PassStats> pass = RunOnce(UnixMillisNow());
   if (!pass.ok()) {
     spdlog::warn("inventory reports: {}", pass.status().ToString());
   } else if (pass->reports > 0 || pass->failed > 0) {
@@ -212,8 +210,7 @@ Status InventoryDelivery::Write(const catalog::BucketRecord& bucket, const s3::x
     s3::InventoryFile f;
     f.key = base + "data/" + report_id + "-" + std::to_string(files.size()) + ".csv.gz";
     f.size = gz.size();
-    const std::array<uint8_t, 16> md5 = crypto::Md5Digest(gz);
-    f.md5_hex = crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size()));
+    f.md5_hex = crypto::DigestHex(crypto::Md5Digest(gz));
     RETURN_IF_ERROR(PutObject(bucket, config, f.key, gz, "application/x-gzip"));
     files.push_back(std::move(f));
     ++stats.files;
@@ -251,10 +248,8 @@ Status InventoryDelivery::Write(const catalog::BucketRecord& bucket, const s3::x
   RETURN_IF_ERROR(flush());
   const std::string dir = base + s3::InventoryStamp(now_ms) + "/";
   const std::string manifest = s3::InventoryManifest(config, bucket.name, now_ms, files);
-  const std::array<uint8_t, 16> md5 = crypto::Md5Digest(manifest);
   RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.json", manifest, "application/json"));
-  RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.checksum",
-                            crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md5.data()), md5.size())),
+  RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.checksum", crypto::DigestHex(crypto::Md5Digest(manifest)),
                             "text/plain"));
   return OkStatus();
 }

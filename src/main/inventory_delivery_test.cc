@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/version_id.h"
-#include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "meta/memory/memory_meta_store.h"
 #include "meta/notice_bus_testing.h"
@@ -52,10 +51,7 @@ std::string Gunzip(const std::string& gz) {
   return out;
 }
 
-std::string Md5Hex(const std::string& data) {
-  const std::array<uint8_t, 16> d = crypto::Md5Digest(data);
-  return crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
+std::string Md5Hex(const std::string& data) { return crypto::DigestHex(crypto::Md5Digest(data)); }
 
 class InventoryDeliveryTest : public ::testing::Test {
  protected:
