@@ -236,12 +236,12 @@ Result<std::unique_ptr<RadosBlobStore>> RadosBlobStore::Open(const RadosOptions&
     s->boot_lease_ = std::make_unique<RadosLease>(*s->io_, BootLockOid(s->boot_), s->boot_, "Confiance blob store boot",
                                                   options.lease_seconds, what + " (this server's boot lock)");
     RETURN_IF_ERROR(s->boot_lease_->Take());
-    RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
-    RETURN_IF_ERROR(s->RecoverIntents());
-  } else {
-    RETURN_IF_ERROR(s->RecoverIntents());
-    RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
   }
+  // Listed before the recovery, which passes over this boot's own writes
+  // (a store that fails to open leaves an empty listed boot: the next
+  // recovery removes it).
+  RETURN_IF_ERROR(s->io_->OmapUpdate(kBootsOid, {{s->boot_, std::to_string(UnixSecondsNow())}}, {}));
+  RETURN_IF_ERROR(s->RecoverIntents());
   // (Without usage figures, the space check lets writes through until the
   // lease thread gets them.)
   if (Status st = s->RefreshSpace(); !st.ok()) {
