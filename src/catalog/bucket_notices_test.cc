@@ -85,5 +85,18 @@ TEST_F(BucketNoticesTest, AProcessIsNotToldOfItsOwnChanges) {
   EXPECT_EQ(own.policy, "p");
 }
 
+// The fence (meta/notice_trust.h): a reader whose watch went unconfirmed
+// misses notices, and uses no cached bucket until it hears them again.
+TEST_F(BucketNoticesTest, AReaderThatMayHaveMissedNoticesReadsTheStoreInstead) {
+  there_.Deafen();
+  ASSERT_OK(SetPolicy("{\"Statement\": []}"));
+  ASSERT_OK_AND_ASSIGN(BucketRecord seen, reader_.GetBucket("site"));
+  EXPECT_EQ(seen.policy, "{\"Statement\": []}");
+  ASSERT_OK(SetPolicy(""));  // (unheard, after a read while deaf)
+  there_.Hear();
+  ASSERT_OK_AND_ASSIGN(seen, reader_.GetBucket("site"));
+  EXPECT_EQ(seen.policy, "");
+}
+
 }  // namespace
 }  // namespace confiance::catalog

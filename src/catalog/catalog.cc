@@ -88,10 +88,11 @@ Status Catalog::CreateBucket(const BucketRecord& bucket) {
 
 Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
   uint64_t generation;
+  const bool cache_usable = store_.NoticesCurrent();  // (see MetaStore::NoticesCurrent)
   {
     std::lock_guard lock(bucket_mu_);
     auto it = bucket_cache_.find(std::string(name));
-    if (it != bucket_cache_.end()) return it->second;
+    if (cache_usable && it != bucket_cache_.end()) return it->second;
     generation = bucket_generation_;
   }
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));

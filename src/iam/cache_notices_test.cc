@@ -7,6 +7,9 @@
 // cache alone would give.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "iam/credentials.h"
 #include "iam/directory.h"
 #include "kms/fake_key_provider.h"
@@ -87,6 +90,68 @@ TEST_F(IamNoticesTest, ATenantDeletedElsewhereIsGoneWithItsKeys) {
   EXPECT_STATUS_CODE(gateway_.directory.GetTenant("acme"), kNotFound);
   EXPECT_STATUS_CODE(gateway_.directory.GetUser("acme", "alice"), kNotFound);
   EXPECT_STATUS_CODE(gateway_.credentials.Lookup(root_key_), kNotFound);
+}
+
+// The fence (meta/notice_trust.h): a gateway whose watch went unconfirmed
+// misses notices, and then uses nothing it cached until it hears them
+// again; what it read meanwhile is dropped then.
+TEST_F(IamNoticesTest, AGatewayThatMayHaveMissedNoticesReadsTheStoreInstead) {
+  gateway_store_.Deafen();
+  ASSERT_OK(admin_.credentials.SetAccessKeyActive(root_key_, false));
+  ASSERT_OK_AND_ASSIGN(TenantRecord t, admin_.directory.GetTenant("acme"));
+  t.active = false;
+  ASSERT_OK(admin_.directory.UpdateTenant(t));
+  ASSERT_OK(admin_.directory.DeleteUserPolicy("acme", "alice", "read"));
+  EXPECT_STATUS_CODE(gateway_.credentials.Lookup(root_key_), kNotFound);
+  ASSERT_OK_AND_ASSIGN(TenantRecord seen, gateway_.directory.GetTenant("acme"));
+  EXPECT_FALSE(seen.active);
+  ASSERT_OK_AND_ASSIGN(UserRecord user, gateway_.directory.GetUser("acme", "alice"));
+  EXPECT_TRUE(user.policies.empty());
+  // Read while deaf, then changed again unheard: dropped when it hears.
+  ASSERT_OK(admin_.credentials.SetAccessKeyActive(root_key_, true));
+  t.active = true;
+  ASSERT_OK(admin_.directory.UpdateTenant(t));
+  gateway_store_.Hear();
+  EXPECT_OK(gateway_.credentials.Lookup(root_key_).status());
+  ASSERT_OK_AND_ASSIGN(seen, gateway_.directory.GetTenant("acme"));
+  EXPECT_TRUE(seen.active);
+}
+
+// Stands in for a notice that arrives while a gateway reads a record: the
+// other process changes it right after the read.
+class ChangeAfterRead final : public meta::testing::BusStore {
+ public:
+  using BusStore::BusStore;
+  Result<std::optional<std::string>> Get(std::string_view partition, std::string_view key) override {
+    Result<std::optional<std::string>> v = BusStore::Get(partition, key);
+    if (std::function<void()> change = std::exchange(after_next_get, nullptr)) change();
+    return v;
+  }
+  std::function<void()> after_next_get;
+};
+
+TEST_F(IamNoticesTest, ARecordChangedDuringItsReadIsNotCachedStale) {
+  ChangeAfterRead racing_store(shared_, bus_);
+  Process racing(racing_store, keys_);
+  racing_store.after_next_get = [&] { ASSERT_OK(admin_.credentials.SetAccessKeyActive(root_key_, false)); };
+  EXPECT_OK(racing.credentials.Lookup(root_key_).status());  // (the value read before the change)
+  EXPECT_STATUS_CODE(racing.credentials.Lookup(root_key_), kNotFound);
+
+  racing_store.after_next_get = [&] {
+    ASSERT_OK_AND_ASSIGN(TenantRecord t, admin_.directory.GetTenant("acme"));
+    t.active = false;
+    ASSERT_OK(admin_.directory.UpdateTenant(t));
+  };
+  ASSERT_OK_AND_ASSIGN(TenantRecord first, racing.directory.GetTenant("acme"));
+  EXPECT_TRUE(first.active);
+  ASSERT_OK_AND_ASSIGN(TenantRecord second, racing.directory.GetTenant("acme"));
+  EXPECT_FALSE(second.active);
+
+  racing_store.after_next_get = [&] { ASSERT_OK(admin_.directory.DeleteUserPolicy("acme", "alice", "read")); };
+  ASSERT_OK_AND_ASSIGN(UserRecord before, racing.directory.GetUser("acme", "alice"));
+  EXPECT_EQ(before.policies.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(UserRecord after, racing.directory.GetUser("acme", "alice"));
+  EXPECT_TRUE(after.policies.empty());
 }
 
 }  // namespace

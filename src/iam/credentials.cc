@@ -8,7 +8,6 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
-#include "meta/change_notices.h"
 
 namespace confiance::iam {
 namespace {
@@ -125,11 +124,8 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
 }
 
 Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(access_key_id);
-    if (it != cache_.end()) return it->second;
-  }
+  if (std::optional<Credential> cached = cache_.Find(access_key_id)) return *std::move(cached);
+  const uint64_t ticket = cache_.Ticket();
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "ak/" + access_key_id));
   if (!v) return NotFoundError("unknown access key");
   ASSIGN_OR_RETURN(json j, FromString(*v));
@@ -143,8 +139,7 @@ Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {
   Credential c;
   c.principal = PrincipalOf(access_key_id, j);
   c.secret = std::make_shared<const crypto::SecretBytes>(std::move(secret));
-  std::lock_guard lock(mu_);
-  cache_[access_key_id] = c;
+  cache_.Put(ticket, access_key_id, c);
   return c;
 }
 
@@ -169,23 +164,10 @@ Result<Principal> CredentialStore::GetAccessKey(const std::string& access_key_id
   return PrincipalOf(access_key_id, j);
 }
 
-CredentialStore::CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys) : store_(store), keys_(keys) {
-  notices_ = store_.Watch(kAccessKeyNotices, [this](std::string_view id) { DropCached(id); });
-}
+CredentialStore::CredentialStore(meta::MetaStore& store, kms::KeyProvider& keys)
+    : store_(store), keys_(keys), cache_(store, kAccessKeyNotices) {}
 
-void CredentialStore::DropCached(std::string_view access_key_id) {
-  std::lock_guard lock(mu_);
-  if (access_key_id.empty()) {
-    cache_.clear();
-  } else {
-    cache_.erase(std::string(access_key_id));
-  }
-}
-
-void CredentialStore::KeyChanged(const std::string& access_key_id) {
-  DropCached(access_key_id);
-  meta::AnnounceChange(store_, kAccessKeyNotices, access_key_id);
-}
+void CredentialStore::KeyChanged(const std::string& access_key_id) { cache_.Changed(access_key_id); }
 
 Status CredentialStore::DeleteAccessKey(const std::string& access_key_id) {
   meta::Batch b;

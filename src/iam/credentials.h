@@ -11,16 +11,15 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
 #include "kms/key_provider.h"
 #include "meta/meta_store.h"
+#include "meta/noticed_cache.h"
 
 namespace confiance::iam {
 
@@ -102,17 +101,13 @@ class CredentialStore {
   Result<bool> RewrapUnderDefaultKey(const std::string& access_key_id);
 
  private:
-  // Drops the cached key ("" = every key); and that, then tells the other
-  // processes sharing the store (kAccessKeyNotices).
-  void DropCached(std::string_view access_key_id);
+  // Drops the cached key and tells the other processes sharing the store
+  // (kAccessKeyNotices).
   void KeyChanged(const std::string& access_key_id);
 
   meta::MetaStore& store_;
   kms::KeyProvider& keys_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Credential> cache_;  // GUARDED_BY(mu_)
-  // Last: released first, so that no notice reaches a half-destroyed store.
-  std::unique_ptr<meta::MetaStore::NoticeWatch> notices_;
+  meta::NoticedCache<Credential> cache_;  // by access key id
 };
 
 // The MetaStore notice topic of access keys; the subject is the key id.

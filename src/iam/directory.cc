@@ -8,7 +8,6 @@
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "crypto/random.h"
-#include "meta/change_notices.h"
 
 namespace confiance::iam {
 namespace {
@@ -153,23 +152,17 @@ Result<NewAccessKey> Directory::CreateTenant(TenantRecord tenant, const std::opt
   Status s = ApplyIam(b);
   if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("tenant already exists");
   RETURN_IF_ERROR(s);
-  {
-    std::lock_guard lock(mu_);
-    tenant_cache_[tenant.id] = tenant;
-  }
   return credentials_.CreateAccessKey(tenant.id, std::string(kRootUser), given);
 }
 
 Result<TenantRecord> Directory::GetTenant(std::string_view id) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = tenant_cache_.find(std::string(id)); it != tenant_cache_.end()) return it->second;
-  }
+  const std::string key(id);
+  if (std::optional<TenantRecord> cached = tenant_cache_.Find(key)) return *std::move(cached);
+  const uint64_t ticket = tenant_cache_.Ticket();
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, TenantKey(id)));
   if (!v) return NotFoundError("no such tenant");
   ASSIGN_OR_RETURN(TenantRecord t, DecodeTenant(*v));
-  std::lock_guard lock(mu_);
-  tenant_cache_[t.id] = t;
+  tenant_cache_.Put(ticket, key, t);
   return t;
 }
 
@@ -203,10 +196,6 @@ Status Directory::UpdateTenant(const TenantRecord& tenant) {
   Status s = ApplyIam(b);
   if (s.code() == StatusCode::kFailedPrecondition) return AbortedError("tenant changed concurrently; retry");
   RETURN_IF_ERROR(s);
-  {
-    std::lock_guard lock(mu_);
-    tenant_cache_[next.id] = next;
-  }
   TenantChanged(next.id);
   return OkStatus();
 }
@@ -228,10 +217,6 @@ Status Directory::DeleteTenant(std::string_view id) {
   b.Delete(CanonicalKey(t.canonical_id)).Delete(TenantKey(t.id));
   Status s = ApplyIam(b);
   UsersChanged();
-  {
-    std::lock_guard lock(mu_);
-    tenant_cache_.erase(t.id);
-  }
   TenantChanged(t.id);
   return s;
 }
@@ -272,41 +257,24 @@ Status Directory::StoreUser(const UserRecord& user, const std::optional<std::str
 
 Result<UserRecord> Directory::GetUser(std::string_view tenant_id, std::string_view name) {
   const std::string key = UserKey(tenant_id, name);
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = user_cache_.find(key); it != user_cache_.end()) return it->second;
-  }
+  if (std::optional<UserRecord> cached = user_cache_.Find(key)) return *std::move(cached);
+  const uint64_t ticket = user_cache_.Ticket();
   std::optional<std::string> raw;
   ASSIGN_OR_RETURN(UserRecord u, LoadUser(tenant_id, name, &raw));
-  std::lock_guard lock(mu_);
-  if (user_cache_.size() > 100000) user_cache_.clear();
-  user_cache_[key] = u;
+  user_cache_.Put(ticket, key, u);
   return u;
 }
 
-Directory::Directory(meta::MetaStore& store, CredentialStore& credentials) : store_(store), credentials_(credentials) {
-  tenant_notices_ = store_.Watch(kTenantNotices, [this](std::string_view id) {
-    std::lock_guard lock(mu_);
-    if (id.empty()) {
-      tenant_cache_.clear();
-    } else {
-      tenant_cache_.erase(std::string(id));
-    }
-  });
-  user_notices_ = store_.Watch(kUserNotices, [this](std::string_view) { ForgetUsers(); });
-}
+Directory::Directory(meta::MetaStore& store, CredentialStore& credentials)
+    : store_(store),
+      credentials_(credentials),
+      tenant_cache_(store, kTenantNotices),
+      user_cache_(store, kUserNotices) {}
 
-void Directory::ForgetUsers() {
-  std::lock_guard lock(mu_);
-  user_cache_.clear();
-}
+// (Every user at once: user changes are rare.)
+void Directory::UsersChanged() { user_cache_.Changed(""); }
 
-void Directory::UsersChanged() {
-  ForgetUsers();
-  meta::AnnounceChange(store_, kUserNotices, "");
-}
-
-void Directory::TenantChanged(const std::string& id) { meta::AnnounceChange(store_, kTenantNotices, id); }
+void Directory::TenantChanged(const std::string& id) { tenant_cache_.Changed(id); }
 
 Result<std::vector<UserRecord>> Directory::ListUsers(std::string_view tenant_id) {
   ASSIGN_OR_RETURN(std::vector<meta::Record> recs, ScanPrefix(store_, "user/" + std::string(tenant_id) + "/"));

@@ -22,16 +22,15 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
 #include "common/tenant_id.h"
 #include "iam/credentials.h"
 #include "meta/meta_store.h"
+#include "meta/noticed_cache.h"
 
 namespace confiance::iam {
 
@@ -148,7 +147,6 @@ class Directory {
   Status ApplyIam(const meta::Batch& batch);
   Result<UserRecord> LoadUser(std::string_view tenant_id, std::string_view name, std::optional<std::string>* raw);
   Status StoreUser(const UserRecord& user, const std::optional<std::string>& expected);
-  void ForgetUsers();
   // The cached users (every one: user changes are rare) or tenant `id` are
   // stale: dropped here, and the other processes sharing the store told.
   void UsersChanged();
@@ -156,15 +154,10 @@ class Directory {
 
   meta::MetaStore& store_;
   CredentialStore& credentials_;
-  std::mutex mu_;
-  std::unordered_map<std::string, TenantRecord> tenant_cache_;  // GUARDED_BY(mu_)
+  meta::NoticedCache<TenantRecord> tenant_cache_;  // by tenant id
   // Users by "user/<tenant>/<name>": the authorizer reads a user's identity
-  // policies on each of its requests. Every user mutation clears it (they
-  // are rare, and all go through this object).
-  std::unordered_map<std::string, UserRecord> user_cache_;  // GUARDED_BY(mu_)
-  // Last: released first, so that no notice reaches a half-destroyed directory.
-  std::unique_ptr<meta::MetaStore::NoticeWatch> tenant_notices_;
-  std::unique_ptr<meta::MetaStore::NoticeWatch> user_notices_;
+  // policies on each of its requests.
+  meta::NoticedCache<UserRecord> user_cache_;
 };
 
 // The MetaStore notice topics of tenants (subject: the tenant id) and users

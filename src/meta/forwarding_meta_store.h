@@ -54,6 +54,7 @@ class ForwardingMetaStore : public MetaStore {
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override {
     return base_.Watch(topic, std::move(changed));
   }
+  bool NoticesCurrent() override { return base_.NoticesCurrent(); }
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override {
     return base_.HoldLease(name, period);
   }

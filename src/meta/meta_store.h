@@ -241,9 +241,12 @@ class MetaStore {
   // gateways on one RADOS namespace; docs/rados.md, "Several gateways").
   // A writer that changed a record other processes may cache (a bucket
   // record, an access key) calls Announce(topic, subject) after the change:
-  // it returns once every other process watching the store acknowledged
-  // the notice (Unavailable if that could not be confirmed; the change
-  // itself stands). Watch calls `changed` on a store thread with the
+  // it returns once every other process watching the store either
+  // acknowledged the notice or can no longer use what it cached before it
+  // (its NoticesCurrent is false until it drops everything; Unavailable if
+  // neither could be confirmed; the change itself stands). So a revocation
+  // acknowledged to its requester is in force in every process. Watch
+  // calls `changed` on a store thread with the
   // subject of each notice of `topic` from another process, and with ""
   // when notices may have been missed (drop everything cached under the
   // topic), until the returned handle is destroyed (which waits for a
@@ -257,6 +260,16 @@ class MetaStore {
   };
   virtual Status Announce(std::string_view topic, std::string_view subject) { return OkStatus(); }
   virtual std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) { return nullptr; }
+  // Whether this process may use what it cached from the topics it
+  // watches: false while a notice from another process may have been
+  // missed (on RADOS: the watch broke, or went unconfirmed longer than the
+  // fence the notifiers wait out; meta/notice_trust.h). A cache owner asks
+  // before each use of a cached value and reads the store instead while
+  // it is false; before it turns true again, every watcher of this store
+  // was called with "" (drop everything), so that nothing filled while it
+  // was false outlives it. Cheap (a clock read) when true; may ask the
+  // store otherwise. Not to be called from a NoticeHandler.
+  virtual bool NoticesCurrent() { return true; }
 
   // Leases on background work between the processes that share this store
   // (several gateways on one RADOS namespace): a job that one of them

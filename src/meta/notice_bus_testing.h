@@ -7,12 +7,16 @@
 // of every other BusStore on the same NoticeBus, synchronously, and not
 // its own; a lease one holds the others do not get until it is released
 // or the test lets it lapse (NoticeBus::Lapse: the holder stopped
-// renewing). Unit tests only.
+// renewing). A process can be made deaf (Deafen: as if its watch went
+// unconfirmed past the fence, meta/notice_trust.h): it gets no notices
+// and its NoticesCurrent is false until Hear, which first tells each of
+// its watchers "". Unit tests only.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -40,8 +44,23 @@ class NoticeBus {
     std::lock_guard lock(mu_);
     ++published_;
     for (const auto& [id, w] : watchers_) {
-      if (w.process != from && w.topic == topic) w.changed(subject);
+      if (w.process != from && w.topic == topic && !deaf_.contains(w.process)) w.changed(subject);
     }
+  }
+  void Deafen(const void* process) {
+    std::lock_guard lock(mu_);
+    deaf_.insert(process);
+  }
+  void Hear(const void* process) {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, w] : watchers_) {
+      if (w.process == process) w.changed("");
+    }
+    deaf_.erase(process);
+  }
+  bool Deaf(const void* process) {
+    std::lock_guard lock(mu_);
+    return deaf_.contains(process);
   }
   int published() {
     std::lock_guard lock(mu_);
@@ -69,9 +88,10 @@ class NoticeBus {
   int published_ = 0;
   std::map<uint64_t, Watcher> watchers_;
   std::map<std::string, const void*> leases_;  // name -> holder
+  std::set<const void*> deaf_;
 };
 
-class BusStore final : public ForwardingMetaStore {
+class BusStore : public ForwardingMetaStore {
  public:
   BusStore(MetaStore& base, NoticeBus& bus) : ForwardingMetaStore(base), bus_(bus) {}
   Status Announce(std::string_view topic, std::string_view subject) override {
@@ -84,6 +104,9 @@ class BusStore final : public ForwardingMetaStore {
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds) override { return bus_.HoldLease(this, name); }
   void ReleaseLease(std::string_view name) override { bus_.ReleaseLease(this, name); }
   bool SharedWithOtherProcesses() const override { return true; }
+  bool NoticesCurrent() override { return !bus_.Deaf(this); }
+  void Deafen() { bus_.Deafen(this); }
+  void Hear() { bus_.Hear(this); }
 
  private:
   class Registration final : public NoticeWatch {

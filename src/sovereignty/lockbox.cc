@@ -47,7 +47,9 @@ void Lockbox::Changed(const std::string& key) { meta::AnnounceChange(store_, kLo
 Status Lockbox::LoadLocked() {
   // Another process sharing the store changed a record: everything is read
   // again (changes are rare; Authorize then reads memory as before).
-  if (loaded_ && !stale_.exchange(false)) return OkStatus();
+  // So is everything while a notice may have been missed
+  // (MetaStore::NoticesCurrent).
+  if (loaded_ && store_.NoticesCurrent() && !stale_.exchange(false)) return OkStatus();
   loaded_ = false;
   requests_.clear();
   max_seconds_.clear();

@@ -200,6 +200,27 @@ TEST(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
             StatusCode::kFailedPrecondition);  // already decided: seen here
 }
 
+// The fence (meta/notice_trust.h): a gateway whose watch went unconfirmed
+// misses notices, and reads the requests again at each decision until it
+// hears them again.
+TEST(LockboxNoticesTest, AGatewayThatMayHaveMissedNoticesReadsTheRequestsAgain) {
+  meta::MemoryMetaStore shared;
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(shared, bus), there(shared, bus);
+  uint64_t now = 1'800'000'000'000;
+  auto clock = [&now] { return now; };
+  Lockbox tenant_side(here, LockboxOptions{}, nullptr, clock);
+  Lockbox gateway(there, LockboxOptions{}, nullptr, clock);
+  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
+  Result<AccessRequest> r = tenant_side.Create(OpsReadRequest("ticket 9"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(tenant_side.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
+  EXPECT_TRUE(gateway.Authorize(read).ok());
+  there.Deafen();
+  ASSERT_TRUE(tenant_side.Revoke(r->id, "tenant:acme/root", "done").ok());
+  EXPECT_THAT(gateway.Authorize(read).status().message(), HasSubstr("revoked"));
+}
+
 // A change another process made without a notice reaching this one: this
 // one's next change of that request fails its compare-and-set, and then
 // this process reads the requests again, so the retry decides on what is

@@ -237,6 +237,8 @@ std::unique_ptr<MetaStore::NoticeWatch> RadosMetaStore::Watch(std::string_view t
   return notices_->Watch(topic, std::move(changed));
 }
 
+bool RadosMetaStore::NoticesCurrent() { return notices_ == nullptr || notices_->Current(); }
+
 Result<bool> RadosMetaStore::HoldLease(std::string_view name, std::chrono::seconds period) {
   if (worker_leases_ == nullptr) return true;
   RETURN_IF_ERROR(lease_->Check());

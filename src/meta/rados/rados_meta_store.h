@@ -133,6 +133,7 @@ class RadosMetaStore final : public MetaStore {
   // Change notices by watch/notify on the namespace (meta/rados/rados_notices.h).
   Status Announce(std::string_view topic, std::string_view subject) override;
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override;
+  bool NoticesCurrent() override;
   // Worker leases as cls_locks (meta/rados/rados_worker_leases.h); the
   // namespace's lease's error while this instance may have lost that.
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "blob/rados/rados_test_connection.h"
@@ -101,6 +102,100 @@ TEST(RadosNoticesTest, TheStoreAnnouncesToOtherWatchersOfItsNamespace) {
   EXPECT_EQ(other_heard.Now(), std::vector<std::string>{"acme"});
   ASSERT_OK(other->Announce("tenant", "globex"));
   EXPECT_EQ(store_heard.WaitFor(1), std::vector<std::string>{"globex"});
+}
+
+// The fence (meta/notice_trust.h): a watcher that never acknowledges (a
+// gateway paused, or cut off while the OSD still holds its watch) makes a
+// notice time out; Announce then waits until such a watcher can no longer
+// be using its caches, and reports the change as in force.
+TEST(RadosNoticesTest, ANoticeAWatcherLeavesUnansweredWaitsOutTheFence) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, NoticesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io_a, blob::RadosIo::Connect(c));
+  ASSERT_OK_AND_ASSIGN(auto io_b, blob::RadosIo::Connect(c));
+  ASSERT_OK_AND_ASSIGN(auto io_silent, blob::RadosIo::Connect(c));
+  // (Whole seconds: the OSD counts a notice's timeout in seconds.)
+  const RadosNotices::Timing timing{.notify_timeout_ms = 1000, .fence_ms = 2000, .fence_margin_ms = 200};
+  ASSERT_OK_AND_ASSIGN(auto a, RadosNotices::Open(*io_a, "gateway-a", timing));
+  ASSERT_OK_AND_ASSIGN(auto b, RadosNotices::Open(*io_b, "gateway-b", timing));
+  EXPECT_TRUE(a->Current());
+  EXPECT_TRUE(b->Current());
+
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  ASSERT_OK(a->Announce("bucket", "answered"));
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(1000));
+
+  uint64_t silent = 0;
+  ASSERT_EQ(rados_watch3(
+                io_silent->ioctx(), RadosNotices::kOid, &silent,
+                [](void*, uint64_t, uint64_t, uint64_t, void*, size_t) {}, [](void*, uint64_t, int) {}, 30, nullptr),
+            0);
+  Heard b_heard;
+  auto wb = b->Watch("bucket", b_heard.Handler());
+  start = Clock::now();
+  ASSERT_OK(a->Announce("bucket", "unanswered"));
+  // Returned once the notice timed out (1 s after the OSD sent it), plus
+  // the fence past that, less what the timeout already waited, plus the margin.
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(2200 - 20));
+  EXPECT_EQ(b_heard.Now(), std::vector<std::string>{"unanswered"});  // (the others did hear it)
+  EXPECT_EQ(rados_unwatch2(io_silent->ioctx(), silent), 0);
+}
+
+// The watcher's side, with librados' own confirmations (every 5 s): under
+// a fence of 100 ms the watch is trusted only just after each one, and
+// every return of trust first drops the caches ("" to every handler).
+TEST(RadosNoticesTest, AWatchUnconfirmedPastTheFenceIsNotTrustedAndItsReturnDropsTheCaches) {
+  testutil::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(blob::RadosConnection c, NoticesConnection(dir));
+  ASSERT_OK_AND_ASSIGN(auto io, blob::RadosIo::Connect(c));
+  const RadosNotices::Timing timing{.notify_timeout_ms = 1000, .fence_ms = 100, .fence_margin_ms = 0};
+  ASSERT_OK_AND_ASSIGN(auto n, RadosNotices::Open(*io, "gateway", timing));
+  Heard heard;
+  auto w = n->Watch("bucket", heard.Handler());
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point end = Clock::now() + std::chrono::seconds(12);
+  int distrusted = 0, trusted_again = 0;
+  bool was_trusted = true;
+  while (Clock::now() < end && trusted_again < 2) {
+    const size_t drops_before = heard.Now().size();
+    const bool trusted = n->Current();
+    if (!trusted) ++distrusted;
+    if (trusted && !was_trusted) {
+      ++trusted_again;
+      EXPECT_EQ(heard.Now().size(), drops_before + 1);  // dropped before trusted
+    }
+    was_trusted = trusted;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GT(distrusted, 0);
+  EXPECT_EQ(trusted_again, 2);
+  for (const std::string& subject : heard.Now()) EXPECT_EQ(subject, "");
+}
+
+TEST(RadosNoticesTest, TheWatchersThatDidNotAnswerAreReadFromTheReply) {
+  // librados' reply: map<pair<gid, cookie>, bufferlist> of the acks, then
+  // set<pair<gid, cookie>> of the timeouts, little-endian.
+  std::string reply;
+  auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) reply.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  auto u64 = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i) reply.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  u32(1);
+  u64(4100);
+  u64(1);
+  u32(2);
+  reply += "ok";
+  u32(2);
+  u64(4123);
+  u64(7);
+  u64(0x1'0000'0001);
+  u64(9);
+  EXPECT_EQ(RadosNotices::SilentWatchers(reply), (std::vector<uint64_t>{4123, 0x1'0000'0001}));
+  EXPECT_TRUE(RadosNotices::SilentWatchers(reply.substr(0, reply.size() - 1)).empty());
+  EXPECT_TRUE(RadosNotices::SilentWatchers("").empty());
 }
 
 }  // namespace

@@ -96,9 +96,10 @@ const PoolSpec* Residency::FindPool(std::string_view name) const {
 
 Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key) {
   uint64_t generation = 0;
+  const bool cache_usable = store_.NoticesCurrent();  // (see MetaStore::NoticesCurrent)
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(key); cache_usable && it != cache_.end()) return it->second;
     generation = generation_;
   }
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
@@ -108,8 +109,9 @@ Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key)
     rule = std::move(r);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  // Dropped meanwhile (another process changed it): not cached.
-  if (generation != generation_) return rule;
+  // Dropped meanwhile (another process changed it): not cached. Nor while
+  // the cache may not be used: what it holds is not the answer then.
+  if (generation != generation_ || !cache_usable) return rule;
   // A concurrent WriteRule's value wins over what was read before it.
   return cache_.emplace(key, rule).first->second;
 }

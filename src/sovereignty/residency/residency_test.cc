@@ -245,5 +245,31 @@ TEST(ResidencyNoticesTest, ARuleChangedElsewhereIsTheRuleHere) {
   EXPECT_EQ(now, fr);
 }
 
+// The fence (meta/notice_trust.h): a process whose watch went unconfirmed
+// misses notices, and uses no cached rule until it hears them again.
+TEST(ResidencyNoticesTest, AProcessThatMayHaveMissedNoticesReadsTheRuleAgain) {
+  meta::MemoryMetaStore shared;
+  meta::testing::NoticeBus bus;
+  meta::testing::BusStore here(shared, bus), there(shared, bus);
+  catalog::Catalog catalog(shared);
+  blob::MemoryBlobStore local;
+  std::vector<std::pair<std::string, blob::BlobStore*>> stores = {{"local", &local}};
+  ASSERT_OK_AND_ASSIGN(auto router, blob::PoolRouter::Create("local", stores));
+  const std::vector<PoolSpec> pools = {MakePool("local", "FR", "", false, true)};
+  Residency writer(pools, *router, here, catalog), reader(pools, *router, there, catalog);
+  const ResidencyRule eu{{"EU"}, false};
+  const ResidencyRule fr{{"FR"}, false};
+  ASSERT_OK(writer.SetTenantRule("acme", eu));
+  ASSERT_OK(reader.TenantRule("acme").status());  // cached
+  there.Deafen();
+  ASSERT_OK(writer.SetTenantRule("acme", fr));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader.TenantRule("acme"));
+  EXPECT_EQ(seen, fr);
+  ASSERT_OK(writer.SetTenantRule("acme", eu));  // (unheard, after a read while deaf)
+  there.Hear();
+  ASSERT_OK_AND_ASSIGN(seen, reader.TenantRule("acme"));
+  EXPECT_EQ(seen, eu);
+}
+
 }  // namespace
 }  // namespace confiance::sovereignty
