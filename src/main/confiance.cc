@@ -765,6 +765,13 @@ int RunServer(const ServerFlags& flags) {
                                   const std::vector<http::Header>& headers) {
     return PutAsService(service, caller, bucket, key, body, error_code, headers);
   };
+  inventory_deps.owner_of =
+      [directory = (*dir)->directory.get()](const std::string& tenant_id) -> Result<iam::acl::CanonicalUser> {
+    Result<iam::TenantRecord> t = directory->GetTenant(tenant_id);
+    if (t.status().code() == StatusCode::kNotFound) return iam::acl::CanonicalUser{};
+    RETURN_IF_ERROR(t.status());
+    return iam::acl::CanonicalUser{t->canonical_id, t->display_name};
+  };
   inventory_deps.interval = std::chrono::seconds(flags.inventory_interval_s);
   inventory_deps.day = std::chrono::seconds(std::max<uint64_t>(flags.lifecycle.day_seconds, 1));
   inventory_deps.stats = &background_stats;

@@ -217,9 +217,13 @@ Status InventoryDelivery::Write(const catalog::BucketRecord& bucket, const s3::x
     lines_in_file = 0;
     return OkStatus();
   };
+  iam::acl::CanonicalUser owner;
+  if (deps_.owner_of) {
+    ASSIGN_OR_RETURN(owner, deps_.owner_of(bucket.owner));
+  }
   auto add = [&](const std::string& key, const catalog::ObjectRecord& record, bool is_latest) -> Status {
     if (!file) file.emplace();
-    RETURN_IF_ERROR(file->Append(s3::InventoryCsvLine(config, bucket.name, key, record, is_latest, bucket.owner)));
+    RETURN_IF_ERROR(file->Append(s3::InventoryCsvLine(config, bucket.name, key, record, is_latest, owner)));
     ++stats.lines;
     if (++lines_in_file >= deps_.lines_per_file) RETURN_IF_ERROR(flush());
     return OkStatus();

@@ -53,6 +53,7 @@
 #include "common/periodic_thread.h"
 #include "common/status.h"
 #include "http/http.h"
+#include "iam/acl/acl.h"
 #include "meta/meta_store.h"
 #include "meta/worker_lease.h"
 #include "s3/authorize.h"
@@ -76,6 +77,11 @@ class InventoryDelivery {
     catalog::Catalog* catalog = nullptr;
     meta::MetaStore* store = nullptr;
     Put put;
+    // The canonical user of a tenant (ObjectOwner, the grants of private
+    // objects): an empty id for a tenant that is gone (s3::InventoryCsvLine
+    // then says UNAVAILABLE); an error fails the report (retried later).
+    // Null: every owner unknown.
+    std::function<Result<iam::acl::CanonicalUser>(const std::string& tenant_id)> owner_of;
     std::chrono::milliseconds interval{300000};
     std::chrono::milliseconds day{86400000};
     size_t lines_per_file = kInventoryLinesPerFile;  // tests: fewer

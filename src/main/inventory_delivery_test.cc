@@ -110,6 +110,10 @@ class InventoryDeliveryTest : public ::testing::Test {
     deps.day = std::chrono::milliseconds(kDay);
     deps.lines_per_file = lines_per_file_;
     deps.stats = &stats_;
+    deps.owner_of = [this](const std::string& tenant) -> Result<iam::acl::CanonicalUser> {
+      if (!owner_error_.ok()) return owner_error_;
+      return iam::acl::CanonicalUser{"canonical-" + tenant, tenant};
+    };
     deps.put = [this](const s3::ServicePrincipal& caller, const std::string& bucket, const std::string& key,
                       const std::string& body, std::string* error_code,
                       const std::vector<http::Header>& headers) -> Result<int> {
@@ -153,6 +157,7 @@ class InventoryDeliveryTest : public ::testing::Test {
   catalog::Catalog catalog_{store_};
   std::vector<Written> writes_;
   int status_ = 200;
+  Status owner_error_;  // what owner_of answers, if not OK
   size_t lines_per_file_ = kInventoryLinesPerFile;
   admin::BackgroundStats stats_;
 };
@@ -335,6 +340,25 @@ TEST_F(InventoryDeliveryTest, OfTwoGatewaysTheLeaseHolderWritesAndTheOtherSeesIt
   EXPECT_EQ(stats.reports, 0u);  // not due: a wrote it
   ASSERT_OK_AND_ASSIGN(stats, b->RunOnce(kNow + kDay));
   EXPECT_EQ(stats.reports, 1u);
+}
+
+// ObjectOwner is the owner's canonical id; a tenant directory that cannot
+// answer fails the report (retried later), it does not write UNAVAILABLE.
+TEST_F(InventoryDeliveryTest, TheOwnerIsNamedByItsCanonicalIdAndAnUnknownOneFailsTheReport) {
+  PutObject("photos", "k", 1);
+  s3::xml::InventoryConfiguration c = Config("owners");
+  c.optional_fields = {"ObjectOwner"};
+  Configure({c});
+  owner_error_ = UnavailableError("directory unreachable");
+  ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats failed, Delivery()->RunOnce(kNow));
+  EXPECT_EQ(failed.failed, 1u);
+  EXPECT_TRUE(writes_.empty());
+  owner_error_ = OkStatus();
+  ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats stats, Delivery()->RunOnce(kNow + kDay));
+  EXPECT_EQ(stats.reports, 1u);
+  const Written* manifest = Find("/manifest.json");
+  ASSERT_NE(manifest, nullptr);
+  EXPECT_EQ(Lines(json::parse(manifest->body)), std::vector<std::string>{R"("photos","k","canonical-acme")"});
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 #include "catalog/object_lock.h"
 #include "catalog/version_id.h"
 #include "common/iso8601.h"
+#include "crypto/encoding.h"
+#include "iam/acl/acl_format.h"
+#include "iam/acl/canned_acl.h"
 #include "s3/sigv4/canonical.h"
 
 namespace confiance::s3 {
@@ -23,7 +26,7 @@ std::string EncryptionStatus(const catalog::ObjectRecord& r) {
   return "SSE-S3";  // every object is encrypted at rest (docs/encryption.md)
 }
 
-std::string FieldValue(std::string_view field, const catalog::ObjectRecord& r, std::string_view owner) {
+std::string FieldValue(std::string_view field, const catalog::ObjectRecord& r, const iam::acl::CanonicalUser& owner) {
   const bool marker = r.delete_marker;
   if (field == "Size") return marker ? "" : std::to_string(r.size);
   if (field == "LastModifiedDate") return FormatUtcMs(static_cast<int64_t>(r.modified_ms));
@@ -41,8 +44,9 @@ std::string FieldValue(std::string_view field, const catalog::ObjectRecord& r, s
     return r.kms.empty() ? "" : (r.kms.bucket_key_enabled ? "ENABLED" : "DISABLED");
   }
   if (field == "ChecksumAlgorithm") return r.checksum_algorithm;
-  if (field == "ObjectOwner") return std::string(owner);  // objects belong to the bucket owner (docs/tenancy.md)
-  return "";                                              // IntelligentTieringAccessTier, ObjectAccessControlList
+  if (field == "ObjectOwner") return owner.id.empty() ? "UNAVAILABLE" : owner.id;
+  if (field == "ObjectAccessControlList") return marker ? "" : crypto::Base64Encode(InventoryAclField(r, owner));
+  return "";  // IntelligentTieringAccessTier
 }
 
 // A CSV field: quoted, inner quotes doubled.
@@ -126,8 +130,33 @@ std::vector<std::string> InventorySchema(const xml::InventoryConfiguration& conf
   return fields;
 }
 
+std::string InventoryAclField(const catalog::ObjectRecord& record, const iam::acl::CanonicalUser& owner) {
+  // (In S3's order of keys.)
+  nlohmann::ordered_json field = {{"version", "2022-11-10"}, {"status", "UNAVAILABLE"}};
+  if (owner.id.empty()) return field.dump();
+  Result<iam::acl::Acl> acl =
+      record.acl.empty() ? Result<iam::acl::Acl>(iam::acl::CannedObjectAcl(iam::acl::CannedAcl::kPrivate, owner, owner))
+                         : iam::acl::DecodeAcl(record.acl);
+  if (!acl.ok()) return field.dump();
+  nlohmann::ordered_json grants = nlohmann::ordered_json::array();
+  for (const iam::acl::Grant& g : acl->grants) {
+    const std::string permission(iam::acl::PermissionName(g.permission));
+    if (g.grantee.type == iam::acl::Grantee::Type::kGroup) {
+      grants.push_back(nlohmann::ordered_json{
+          {"uri", iam::acl::GroupUri(g.grantee.group)}, {"type", "Group"}, {"permission", permission}});
+    } else if (g.grantee.type == iam::acl::Grantee::Type::kCanonicalUser) {
+      grants.push_back(nlohmann::ordered_json{
+          {"canonicalId", g.grantee.user.id}, {"type", "CanonicalUser"}, {"permission", permission}});
+    }  // (e-mail grantees are never stored: iam/acl/acl.h)
+  }
+  field["status"] = "AVAILABLE";
+  field["grants"] = std::move(grants);
+  return field.dump();
+}
+
 std::string InventoryCsvLine(const xml::InventoryConfiguration& config, std::string_view bucket, std::string_view key,
-                             const catalog::ObjectRecord& record, bool is_latest, std::string_view owner) {
+                             const catalog::ObjectRecord& record, bool is_latest,
+                             const iam::acl::CanonicalUser& owner) {
   std::string line;
   for (const std::string& field : InventorySchema(config)) {
     if (field == "Bucket") {

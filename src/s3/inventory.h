@@ -21,6 +21,7 @@
 
 #include "catalog/records.h"
 #include "common/status.h"
+#include "iam/acl/acl.h"
 #include "s3/xml/inventory_xml.h"
 
 namespace confiance::s3 {
@@ -40,11 +41,23 @@ Result<std::vector<xml::InventoryConfiguration>> DecodeInventory(std::string_vie
 std::vector<std::string> InventorySchema(const xml::InventoryConfiguration& config);
 // One CSV line (with its "\n") of `record`, version `key` of `bucket`,
 // with InventorySchema's fields. The key is URL-encoded, as S3's reports
-// have it; fields Confiance has no value for (IntelligentTieringAccessTier,
-// ObjectAccessControlList), and those of a delete marker that S3 leaves
-// empty, are empty.
+// have it. `owner` is the bucket owner, who owns every object
+// (docs/tenancy.md): ObjectOwner is its canonical id, or UNAVAILABLE if
+// that id is empty (the tenant is gone). ObjectAccessControlList is S3's
+// base64-encoded JSON of the object's grants (InventoryAclField). The
+// field Confiance has no value for (IntelligentTieringAccessTier), and
+// those of a delete marker that S3 leaves empty, are empty.
 std::string InventoryCsvLine(const xml::InventoryConfiguration& config, std::string_view bucket, std::string_view key,
-                             const catalog::ObjectRecord& record, bool is_latest, std::string_view owner);
+                             const catalog::ObjectRecord& record, bool is_latest, const iam::acl::CanonicalUser& owner);
+
+// The ObjectAccessControlList value before its base64: S3's JSON,
+//   {"version":"2022-11-10","status":"AVAILABLE","grants":[
+//     {"canonicalId":"<id>","type":"CanonicalUser","permission":"READ"},
+//     {"uri":"http://acs.amazonaws.com/groups/global/AllUsers","type":"Group","permission":"READ"}]}
+// of the ACL stored with the object (iam/acl/acl_format.h; none stored:
+// the owner's FULL_CONTROL). Status UNAVAILABLE, without grants, when the
+// owner is not known or the stored ACL cannot be read.
+std::string InventoryAclField(const catalog::ObjectRecord& record, const iam::acl::CanonicalUser& owner);
 
 // The report's keys (see the layout above). `stamp` is the report's time
 // as YYYY-MM-DDTHH-MMZ (InventoryStamp).

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/version_id.h"
+#include "crypto/encoding.h"
+#include "iam/acl/acl_format.h"
 #include "tests/testutil/status_matchers.h"
 
 namespace confiance::s3 {
@@ -62,7 +64,7 @@ TEST(InventoryTest, ALineQuotesEveryFieldAndEncodesTheKey) {
   r.version_id = std::string(catalog::kVersionIdBytes, '\x01');
   r.lock_mode = catalog::LockMode::kCompliance;
   r.lock_until_ms = 1765000000000;
-  const std::string line = InventoryCsvLine(Full(), "src", "a \"b\"/ü", r, true, "owner-id");
+  const std::string line = InventoryCsvLine(Full(), "src", "a \"b\"/ü", r, true, {"owner-id", "Owner"});
   EXPECT_EQ(line, "\"src\",\"a%20%22b%22/%C3%BC\",\"" + catalog::EncodeVersionId(r.version_id) +
                       "\",\"true\",\"false\",\"42\",\"2025-12-06T05:46:40.123Z\",\"SSE-S3\",\"COMPLIANCE\","
                       "\"owner-id\"\n");
@@ -72,20 +74,50 @@ TEST(InventoryTest, ALineQuotesEveryFieldAndEncodesTheKey) {
   null_version.version_id.clear();
   null_version.sse_c_salt = std::string(16, 's');
   null_version.lock_mode = catalog::LockMode::kNone;
-  const std::string second = InventoryCsvLine(Full(), "src", "k", null_version, false, "o\"x");
+  const std::string second = InventoryCsvLine(Full(), "src", "k", null_version, false, {"o\"x", ""});
   EXPECT_EQ(second,
             "\"src\",\"k\",\"\",\"false\",\"false\",\"42\",\"2025-12-06T05:46:40.123Z\",\"SSE-C\",\"\",\"o\"\"x\"\n");
   catalog::ObjectRecord kms = null_version;
   kms.sse_c_salt.clear();
   kms.kms.key_id = "k1";
-  EXPECT_NE(InventoryCsvLine(Full(), "src", "k", kms, false, "o").find("\"SSE-KMS\""), std::string::npos);
+  EXPECT_NE(InventoryCsvLine(Full(), "src", "k", kms, false, {"o", ""}).find("\"SSE-KMS\""), std::string::npos);
   // A delete marker has no size or encryption.
   catalog::ObjectRecord marker = r;
   marker.delete_marker = true;
   marker.lock_mode = catalog::LockMode::kNone;
-  EXPECT_EQ(InventoryCsvLine(Full(), "src", "k", marker, true, "o"),
+  EXPECT_EQ(InventoryCsvLine(Full(), "src", "k", marker, true, {"o", ""}),
             "\"src\",\"k\",\"" + catalog::EncodeVersionId(r.version_id) +
                 "\",\"true\",\"true\",\"\",\"2025-12-06T05:46:40.123Z\",\"\",\"\",\"o\"\n");
+}
+
+TEST(InventoryTest, TheAclFieldIsS3sJsonOfTheObjectsGrants) {
+  const iam::acl::CanonicalUser owner{"0wner", "acme"};
+  catalog::ObjectRecord r;
+  // No ACL stored: private, the owner's FULL_CONTROL.
+  EXPECT_EQ(InventoryAclField(r, owner),
+            R"({"version":"2022-11-10","status":"AVAILABLE","grants":[)"
+            R"({"canonicalId":"0wner","type":"CanonicalUser","permission":"FULL_CONTROL"}]})");
+  iam::acl::Acl acl;
+  acl.owner = owner;
+  acl.grants = {{iam::acl::Grantee::OfGroup(iam::acl::Group::kAllUsers), iam::acl::Permission::kRead},
+                {iam::acl::Grantee::User("r3ader"), iam::acl::Permission::kReadAcp}};
+  r.acl = iam::acl::EncodeAcl(acl);
+  EXPECT_EQ(InventoryAclField(r, owner),
+            R"({"version":"2022-11-10","status":"AVAILABLE","grants":[)"
+            R"({"uri":"http://acs.amazonaws.com/groups/global/AllUsers","type":"Group","permission":"READ"},)"
+            R"({"canonicalId":"r3ader","type":"CanonicalUser","permission":"READ_ACP"}]})");
+  // In the line, base64 (S3's column order: the ACL, then the owner); the
+  // owner gone: UNAVAILABLE, in both fields.
+  xml::InventoryConfiguration c = Full();
+  c.included_versions = "Current";
+  c.optional_fields = {"ObjectOwner", "ObjectAccessControlList"};
+  EXPECT_EQ(InventoryCsvLine(c, "src", "k", r, true, owner),
+            "\"src\",\"k\",\"" + crypto::Base64Encode(InventoryAclField(r, owner)) + "\",\"0wner\"\n");
+  EXPECT_EQ(InventoryAclField(r, {}), R"({"version":"2022-11-10","status":"UNAVAILABLE"})");
+  EXPECT_EQ(InventoryCsvLine(c, "src", "k", r, true, {}),
+            "\"src\",\"k\",\"" + crypto::Base64Encode(InventoryAclField(r, {})) + "\",\"UNAVAILABLE\"\n");
+  r.acl = "not an acl";
+  EXPECT_EQ(InventoryAclField(r, owner), R"({"version":"2022-11-10","status":"UNAVAILABLE"})");
 }
 
 TEST(InventoryTest, ReportKeysFollowS3sLayout) {

@@ -12,8 +12,11 @@ that the destination's bucket policy lets in.
     them with their sizes and MD5s, manifest.checksum the manifest's MD5;
     its lines are the source's objects under the filter prefix (or every
     version), with the fields asked for;
+  - ObjectOwner is the owner's canonical id, ObjectAccessControlList S3's
+    base64-encoded JSON of the object's grants;
   - a destination whose policy does not let the service in gets nothing."""
 
+import base64
 import gzip
 import hashlib
 import json
@@ -225,3 +228,38 @@ def test_every_version_and_a_destination_that_does_not_let_the_service_in(srv, c
     assert acme.list_objects_v2(Bucket=closed).get("KeyCount") == 0
     written, failed = inventory_metrics(srv)
     assert written >= 2 and failed >= 1, (written, failed)
+
+
+def test_a_report_names_each_objects_owner_and_grants(clients):
+    acme, globex = clients
+    src, dest = unique_bucket("invacl"), unique_bucket("invdst")
+    acme.create_bucket(Bucket=src)
+    acme.create_bucket(Bucket=dest)
+    allow_inventory(acme, dest, src)
+    owner_id = acme.list_buckets()["Owner"]["ID"]
+    reader_id = globex.list_buckets()["Owner"]["ID"]
+    acme.put_object(Bucket=src, Key="private", Body=b"p")
+    acme.put_object(Bucket=src, Key="shared", Body=b"s", GrantRead='id="%s"' % reader_id)
+    acme.put_bucket_inventory_configuration(
+        Bucket=src, Id="acl",
+        InventoryConfiguration=config("acl", dest, fields=("ObjectAccessControlList", "ObjectOwner")))
+    manifest, lines = read_report(acme, dest, wait_for_manifest(acme, dest, "reports/%s/acl/" % src))
+    schema = manifest["fileSchema"].split(", ")
+    assert set(schema) == {"Bucket", "Key", "ObjectOwner", "ObjectAccessControlList"}
+    rows = {}
+    for line in lines:
+        row = dict(zip(schema, fields_of(line)))
+        rows[row["Key"]] = row
+    assert set(rows) == {"private", "shared"}
+    for key, row in rows.items():
+        assert row["ObjectOwner"] == owner_id
+        field = json.loads(base64.b64decode(row["ObjectAccessControlList"]))
+        assert field["version"] == "2022-11-10" and field["status"] == "AVAILABLE"
+        # The grants GetObjectAcl shows, in the report's spelling.
+        shown = acme.get_object_acl(Bucket=src, Key=key)["Grants"]
+        expected = sorted((g["Grantee"]["ID"], "CanonicalUser", g["Permission"]) for g in shown)
+        assert sorted((g["canonicalId"], g["type"], g["permission"]) for g in field["grants"]) == expected
+    private = json.loads(base64.b64decode(rows["private"]["ObjectAccessControlList"]))["grants"]
+    assert private == [{"canonicalId": owner_id, "type": "CanonicalUser", "permission": "FULL_CONTROL"}]
+    shared = json.loads(base64.b64decode(rows["shared"]["ObjectAccessControlList"]))["grants"]
+    assert {"canonicalId": reader_id, "type": "CanonicalUser", "permission": "READ"} in shared
