@@ -116,6 +116,14 @@ void WriteRadosMetadata(const meta::RadosMetaStore& store, metrics::PrometheusTe
   for (const auto& [work, held] : store.WorkerLeases()) {
     out.Sample("confiance_rados_metadata_worker_lease_held", {{"work", work}}, uint64_t{held ? 1u : 0u});
   }
+  const meta::RadosNotices::Stats notices = store.NoticeStats();
+  out.Family("confiance_rados_metadata_notices_total", "counter",
+             "Change notices this server sent to the others sharing the metadata, by result: acknowledged by every "
+             "server; fenced (some server did not answer, and the change waited until it no longer uses its caches); "
+             "failed (not sent; the change stands, logged). docs/rados.md, \"Several gateways\".");
+  out.Sample("confiance_rados_metadata_notices_total", {{"result", "acknowledged"}}, notices.acknowledged);
+  out.Sample("confiance_rados_metadata_notices_total", {{"result", "fenced"}}, notices.fenced);
+  out.Sample("confiance_rados_metadata_notices_total", {{"result", "failed"}}, notices.failed);
 }
 
 // The pools on a Ceph cluster: what the cluster answered, and its space.

@@ -14,7 +14,8 @@ key are refused (no switch by mistake, no re-sealing yet). A directory's metadat
 store onto the pool, to another namespace under a new metadata key and
 back (`admin move-metadata`) with every object, version, tag and
 transparency-log entry, and leaves no copy behind. Background work waits
-for its worker lease on the namespace."""
+for its worker lease on the namespace. A change another gateway leaves
+unacknowledged waits out that gateway's fence before it is answered."""
 
 import concurrent.futures
 import hashlib
@@ -565,3 +566,53 @@ def test_metadata_moves_onto_ceph_and_back(tmp_path, cluster):
         expect_everything(s3(srv, ACME), more=[("written-on-ceph", b"ceph")])
     finally:
         srv.stop_clean()
+
+
+def test_a_change_a_silent_gateway_leaves_unanswered_waits_out_its_fence(tmp_path, cluster):
+    """docs/rados.md, "Several gateways", item 1: a watcher of the change
+    notices that does not acknowledge (here a python watch whose callback
+    outlasts the notice's 5 s timeout, as a paused gateway) makes a bucket
+    change wait until such a gateway can no longer use its caches (5 s,
+    then the rest of the 10 s fence and a 1 s margin) before its 200; the
+    metrics count it as fenced. With only answering watchers, a change is
+    answered at once and counted as acknowledged."""
+    ns = cephutil.Namespace(cluster, "fence")
+    token_file, token = write_token(str(tmp_path))
+    srv = server(tmp_path, cluster, "fence", extra_args=["--metrics-token-file", token_file])
+    srv.start()
+    try:
+        cli(srv, "tenant", "create", "acme", "--access-key", ACME[0], "--secret-key", ACME[1])
+        a = s3(srv, ACME)
+        a.create_bucket(Bucket="fenced")
+        start = time.monotonic()
+        a.put_bucket_tagging(Bucket="fenced", Tagging={"TagSet": [{"Key": "k", "Value": "answered"}]})
+        assert time.monotonic() - start < 3
+        notices = samples(scrape(srv, token))
+        acknowledged = value(notices, "confiance_rados_metadata_notices_total", result="acknowledged")
+        assert acknowledged >= 1
+        assert value(notices, "confiance_rados_metadata_notices_total", result="fenced") == 0
+
+        heard = []
+
+        def silent(notify_id, notifier_id, watch_id, data):
+            heard.append(data)
+            time.sleep(7)  # (the acknowledgement goes after the callback)
+
+        watch = ns.io.watch("confiance.meta.notices", silent)
+        try:
+            start = time.monotonic()
+            a.put_bucket_tagging(Bucket="fenced", Tagging={"TagSet": [{"Key": "k", "Value": "fenced"}]})
+            took = time.monotonic() - start
+            assert took >= 10.5, took
+            assert any(b"fenced" in d for d in heard), heard
+            notices = samples(scrape(srv, token))
+            assert value(notices, "confiance_rados_metadata_notices_total", result="fenced") == 1
+            assert value(notices, "confiance_rados_metadata_notices_total", result="failed") == 0
+            assert a.get_bucket_tagging(Bucket="fenced")["TagSet"] == [{"Key": "k", "Value": "fenced"}]
+        finally:
+            watch.close()
+        with open(srv.log_path, "rb") as f:
+            assert b"not acknowledged within 5000 ms by client." in f.read()
+    finally:
+        ns.close()
+        srv.kill()

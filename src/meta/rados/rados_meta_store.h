@@ -134,6 +134,9 @@ class RadosMetaStore final : public MetaStore {
   Status Announce(std::string_view topic, std::string_view subject) override;
   std::unique_ptr<NoticeWatch> Watch(std::string_view topic, NoticeHandler changed) override;
   bool NoticesCurrent() override;
+  // This instance's notices by outcome (RadosNotices::Stats); zeros in a
+  // snapshot's view.
+  RadosNotices::Stats NoticeStats() const { return notices_ != nullptr ? notices_->stats() : RadosNotices::Stats{}; }
   // Worker leases as cls_locks (meta/rados/rados_worker_leases.h); the
   // namespace's lease's error while this instance may have lost that.
   Result<bool> HoldLease(std::string_view name, std::chrono::seconds period) override;

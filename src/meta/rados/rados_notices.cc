@@ -147,8 +147,12 @@ Status RadosNotices::Announce(std::string_view topic, std::string_view subject) 
       silent = SilentWatchers(std::string_view(reply, reply_len));
       rados_buffer_free(reply);
     }
-    if (rc >= 0) return OkStatus();
+    if (rc >= 0) {
+      acknowledged_.fetch_add(1, std::memory_order_relaxed);
+      return OkStatus();
+    }
     if (rc != -ETIMEDOUT) continue;
+    fenced_.fetch_add(1, std::memory_order_relaxed);
     // The OSD sent the notice at least notify_timeout_ms before it gave up,
     // and a watcher that did not answer was last confirmed before it got
     // there: from then plus the fence on, it no longer uses its caches
@@ -164,6 +168,7 @@ Status RadosNotices::Announce(std::string_view topic, std::string_view subject) 
     if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     return OkStatus();
   }
+  failed_.fetch_add(1, std::memory_order_relaxed);
   Status st = io_.Check(rc, "rados_notify2", kOid);
   return UnavailableError("a change notice (" + std::string(topic) + ") could not be sent: " + st.message());
 }

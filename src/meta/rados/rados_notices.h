@@ -27,6 +27,7 @@
 // callback thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -69,6 +70,17 @@ class RadosNotices {
   // notice could not be sent.
   Status Announce(std::string_view topic, std::string_view subject);
   std::unique_ptr<MetaStore::NoticeWatch> Watch(std::string_view topic, MetaStore::NoticeHandler changed);
+  // The notices this instance announced, by outcome: acknowledged by
+  // every watcher; fenced (some watcher silent, its fence waited out);
+  // failed (could not be sent: Unavailable).
+  struct Stats {
+    uint64_t acknowledged = 0, fenced = 0, failed = 0;
+  };
+  Stats stats() const {
+    return {acknowledged_.load(std::memory_order_relaxed), fenced_.load(std::memory_order_relaxed),
+            failed_.load(std::memory_order_relaxed)};
+  }
+
   // MetaStore::NoticesCurrent: the watch holds and was confirmed within
   // the fence. Asks librados only when the last answer ran out.
   bool Current();
@@ -98,6 +110,7 @@ class RadosNotices {
   blob::RadosIo& io_;
   const std::string instance_id_;
   const Timing timing_;
+  std::atomic<uint64_t> acknowledged_{0}, fenced_{0}, failed_{0};
   // Serialises NoticeTrust's updates (taken before watch_mu_).
   std::mutex trust_mu_;
   NoticeTrust trust_;
