@@ -31,7 +31,6 @@
 #include "catalog/catalog.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
-#include "meta/change_notices.h"
 
 namespace confiance::catalog {
 namespace {
@@ -176,19 +175,6 @@ Status Catalog::CheckBucketLives(std::string_view bucket_name, std::string_view 
   return OkStatus();
 }
 
-void Catalog::BucketChanged(const std::string& name) {
-  DropCachedBucket(name);
-  meta::AnnounceChange(store_, kBucketNotices, name);
-}
-
-void Catalog::DropCachedBucket(std::string_view name) {
-  std::lock_guard lock(bucket_mu_);
-  ++bucket_generation_;
-  if (name.empty()) {
-    bucket_cache_.clear();
-  } else {
-    bucket_cache_.erase(std::string(name));
-  }
-}
+void Catalog::BucketChanged(const std::string& name) { bucket_cache_.Changed(name); }
 
 }  // namespace confiance::catalog

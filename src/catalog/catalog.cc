@@ -73,9 +73,8 @@ std::vector<std::string> Catalog::ShardPartitions(const BucketRecord& bucket) {
 
 std::string Catalog::PartsPartition(std::string_view upload_id) { return "p/" + std::string(upload_id); }
 
-Catalog::Catalog(meta::MetaStore& store) : store_(store), instance_id_(NewOpTag()) {
-  bucket_notices_ = store_.Watch(kBucketNotices, [this](std::string_view name) { DropCachedBucket(name); });
-}
+Catalog::Catalog(meta::MetaStore& store)
+    : store_(store), bucket_cache_(store, kBucketNotices), instance_id_(NewOpTag()) {}
 
 Status Catalog::CreateBucket(const BucketRecord& bucket) {
   meta::Batch b;
@@ -87,22 +86,13 @@ Status Catalog::CreateBucket(const BucketRecord& bucket) {
 }
 
 Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
-  uint64_t generation;
-  const bool cache_usable = store_.NoticesCurrent();  // (see MetaStore::NoticesCurrent)
-  {
-    std::lock_guard lock(bucket_mu_);
-    auto it = bucket_cache_.find(std::string(name));
-    if (cache_usable && it != bucket_cache_.end()) return it->second;
-    generation = bucket_generation_;
-  }
+  const std::string key(name);
+  if (std::optional<BucketRecord> cached = bucket_cache_.Find(key)) return *std::move(cached);
+  const uint64_t ticket = bucket_cache_.Ticket();
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));
   if (!v) return NotFoundError("no such bucket");
   ASSIGN_OR_RETURN(BucketRecord b, DecodeBucket(*v));
-  std::lock_guard lock(bucket_mu_);
-  if (generation == bucket_generation_) {
-    if (bucket_cache_.size() > 100000) bucket_cache_.clear();
-    bucket_cache_.emplace(b.name, b);
-  }
+  bucket_cache_.Put(ticket, key, b);
   return b;
 }
 

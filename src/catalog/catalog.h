@@ -31,6 +31,7 @@
 #include "catalog/records.h"
 #include "common/status.h"
 #include "meta/meta_store.h"
+#include "meta/noticed_cache.h"
 
 namespace confiance::catalog {
 
@@ -619,8 +620,6 @@ class Catalog {
   // dropped here, and other processes sharing the store are told
   // (kBucketNotices).
   void BucketChanged(const std::string& name);
-  // Drops the cached record of `name` ("" = every record).
-  void DropCachedBucket(std::string_view name);
   Result<std::vector<meta::Record>> MergedScan(const BucketRecord& bucket, const meta::ScanOptions& options);
   // MergedScan without copies for an unsharded bucket (the common case):
   // visits the records MergedScan would return, in order.
@@ -654,18 +653,14 @@ class Catalog {
   meta::MetaStore& store_;
   // Bucket records are read on every request and change only through
   // CreateBucket/UpdateBucket/DeleteBucket: of this process, or of another
-  // sharing the store, whose notice drops the copy (bucket_notices_).
-  std::mutex bucket_mu_;
-  std::unordered_map<std::string, BucketRecord> bucket_cache_;  // GUARDED_BY(bucket_mu_)
+  // sharing the store, whose notice drops the copy. By name.
+  meta::NoticedCache<BucketRecord> bucket_cache_;
   // Names this instance in the marks of its completions (one Catalog per
   // process): random.
   const std::string instance_id_;
   // The uploads whose CompleteUpload runs in this process now.
   std::mutex completing_mu_;
   std::set<std::string> completing_;  // GUARDED_BY(completing_mu_)
-  // Bumped by every update and delete: a lookup that started before it
-  // must not re-insert what it read.
-  uint64_t bucket_generation_ = 0;  // GUARDED_BY(bucket_mu_)
   // CheckBucketLives runs after every put: per bucket name, the record
   // bytes it last decoded and the id they hold, so that an unchanged record
   // costs a read and a comparison, not a decode.
@@ -675,8 +670,6 @@ class Catalog {
   };
   std::mutex seen_mu_;
   std::map<std::string, SeenRecord, std::less<>> seen_records_;  // GUARDED_BY(seen_mu_)
-  // Last: released first, so that no notice reaches a half-destroyed catalog.
-  std::unique_ptr<meta::MetaStore::NoticeWatch> bucket_notices_;
 };
 
 // The MetaStore notice topic of bucket records; the subject is the name.

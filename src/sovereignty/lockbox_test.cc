@@ -166,81 +166,73 @@ AccessRequest OpsReadRequest(std::string reason) {
   return d;
 }
 
-// Another process sharing the store (several gateways, docs/rados.md): a
-// request approved or revoked there is approved or revoked here at once,
-// through the store's change notices; a process without them keeps what it
-// loaded.
-TEST(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
-  meta::MemoryMetaStore shared;
-  meta::testing::NoticeBus bus;
-  meta::testing::BusStore here(shared, bus), there(shared, bus);
-  uint64_t now = 1'800'000'000'000;
-  auto clock = [&now] { return now; };
-  Lockbox tenant_side(here, LockboxOptions{}, nullptr, clock);
-  Lockbox gateway(there, LockboxOptions{}, nullptr, clock);
-  Lockbox unwatched(shared, LockboxOptions{}, nullptr, clock);
+// Other processes sharing the store (several gateways, docs/rados.md):
+// `tenant_side` and `gateway` are told of each other's changes by the
+// store's notices; `unwatched` gets none.
+class LockboxNoticesTest : public ::testing::Test {
+ protected:
+  meta::MemoryMetaStore shared_;
+  meta::testing::NoticeBus bus_;
+  meta::testing::BusStore here_{shared_, bus_}, there_{shared_, bus_};
+  uint64_t now_ = 1'800'000'000'000;
+  Lockbox::Clock clock_ = [this] { return now_; };
+  Lockbox tenant_side_{here_, LockboxOptions{}, nullptr, clock_};
+  Lockbox gateway_{there_, LockboxOptions{}, nullptr, clock_};
+  Lockbox unwatched_{shared_, LockboxOptions{}, nullptr, clock_};
+  const AccessAttempt read_{"ops", "acme", "data", "k", AccessOp::kRead};
+};
+
+// A request approved or revoked elsewhere is approved or revoked here at
+// once; a process without notices keeps what it loaded.
+TEST_F(LockboxNoticesTest, ADecisionMadeElsewhereBindsHere) {
   const AccessRequest d = OpsReadRequest("ticket 7");
-  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
-  Result<AccessRequest> r = tenant_side.Create(d);
+  Result<AccessRequest> r = tenant_side_.Create(d);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // Both load the pending request.
-  EXPECT_FALSE(gateway.Authorize(read).ok());
-  EXPECT_FALSE(unwatched.Authorize(read).ok());
-  ASSERT_TRUE(tenant_side.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
-  EXPECT_TRUE(gateway.Authorize(read).ok());
-  EXPECT_FALSE(unwatched.Authorize(read).ok());  // what a cache without notices says
-  ASSERT_TRUE(tenant_side.Revoke(r->id, "tenant:acme/root", "done").ok());
-  EXPECT_THAT(gateway.Authorize(read).status().message(), HasSubstr("revoked"));
+  EXPECT_FALSE(gateway_.Authorize(read_).ok());
+  EXPECT_FALSE(unwatched_.Authorize(read_).ok());
+  ASSERT_TRUE(tenant_side_.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
+  EXPECT_TRUE(gateway_.Authorize(read_).ok());
+  EXPECT_FALSE(unwatched_.Authorize(read_).ok());  // what a cache without notices says
+  ASSERT_TRUE(tenant_side_.Revoke(r->id, "tenant:acme/root", "done").ok());
+  EXPECT_THAT(gateway_.Authorize(read_).status().message(), HasSubstr("revoked"));
   // A change made through the gateway is not refused as concurrent there
   // once it has read the others' changes.
-  Result<AccessRequest> again = gateway.Create(d);
+  Result<AccessRequest> again = gateway_.Create(d);
   ASSERT_TRUE(again.ok());
-  ASSERT_TRUE(tenant_side.Deny(again->id, "tenant:acme/root", "no").ok());
-  EXPECT_EQ(gateway.Approve(again->id, "tenant:acme/root", std::nullopt).status().code(),
+  ASSERT_TRUE(tenant_side_.Deny(again->id, "tenant:acme/root", "no").ok());
+  EXPECT_EQ(gateway_.Approve(again->id, "tenant:acme/root", std::nullopt).status().code(),
             StatusCode::kFailedPrecondition);  // already decided: seen here
 }
 
 // The fence (meta/notice_trust.h): a gateway whose watch went unconfirmed
 // misses notices, and reads the requests again at each decision until it
 // hears them again.
-TEST(LockboxNoticesTest, AGatewayThatMayHaveMissedNoticesReadsTheRequestsAgain) {
-  meta::MemoryMetaStore shared;
-  meta::testing::NoticeBus bus;
-  meta::testing::BusStore here(shared, bus), there(shared, bus);
-  uint64_t now = 1'800'000'000'000;
-  auto clock = [&now] { return now; };
-  Lockbox tenant_side(here, LockboxOptions{}, nullptr, clock);
-  Lockbox gateway(there, LockboxOptions{}, nullptr, clock);
-  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
-  Result<AccessRequest> r = tenant_side.Create(OpsReadRequest("ticket 9"));
+TEST_F(LockboxNoticesTest, AGatewayThatMayHaveMissedNoticesReadsTheRequestsAgain) {
+  Result<AccessRequest> r = tenant_side_.Create(OpsReadRequest("ticket 9"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_TRUE(tenant_side.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
-  EXPECT_TRUE(gateway.Authorize(read).ok());
-  there.Deafen();
-  ASSERT_TRUE(tenant_side.Revoke(r->id, "tenant:acme/root", "done").ok());
-  EXPECT_THAT(gateway.Authorize(read).status().message(), HasSubstr("revoked"));
+  ASSERT_TRUE(tenant_side_.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
+  EXPECT_TRUE(gateway_.Authorize(read_).ok());
+  there_.Deafen();
+  ASSERT_TRUE(tenant_side_.Revoke(r->id, "tenant:acme/root", "done").ok());
+  EXPECT_THAT(gateway_.Authorize(read_).status().message(), HasSubstr("revoked"));
 }
 
 // A change another process made without a notice reaching this one: this
 // one's next change of that request fails its compare-and-set, and then
 // this process reads the requests again, so the retry decides on what is
 // stored (and an access revoked there is refused here).
-TEST(LockboxNoticesTest, AChangeRefusedAsConcurrentMakesTheRetryReadAgain) {
-  meta::MemoryMetaStore shared;
-  uint64_t now = 1'800'000'000'000;
-  auto clock = [&now] { return now; };
-  Lockbox here(shared, LockboxOptions{}, nullptr, clock);
-  Lockbox there(shared, LockboxOptions{}, nullptr, clock);  // no notices between the two
-  const AccessRequest d = OpsReadRequest("ticket 8");
-  const AccessAttempt read{"ops", "acme", "data", "k", AccessOp::kRead};
-  Result<AccessRequest> r = here.Create(d);
+TEST_F(LockboxNoticesTest, AChangeRefusedAsConcurrentMakesTheRetryReadAgain) {
+  Lockbox& here = tenant_side_;
+  Lockbox& there = unwatched_;  // (no notices between the two)
+  Result<AccessRequest> r = here.Create(OpsReadRequest("ticket 8"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(here.Approve(r->id, "tenant:acme/root", std::nullopt).ok());
-  EXPECT_TRUE(there.Authorize(read).ok());
+  EXPECT_TRUE(there.Authorize(read_).ok());
   ASSERT_TRUE(here.Revoke(r->id, "tenant:acme/root", "done").ok());
-  EXPECT_TRUE(there.Authorize(read).ok());  // not told
+  EXPECT_TRUE(there.Authorize(read_).ok());  // not told
   EXPECT_EQ(there.Revoke(r->id, "tenant:acme/root", "again").status().code(), StatusCode::kAborted);
-  EXPECT_THAT(there.Authorize(read).status().message(), HasSubstr("revoked"));
+  EXPECT_THAT(there.Authorize(read_).status().message(), HasSubstr("revoked"));
   EXPECT_EQ(there.Revoke(r->id, "tenant:acme/root", "again").status().code(), StatusCode::kFailedPrecondition);
 }
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "blob/memory/memory_blob_store.h"
@@ -211,64 +213,65 @@ TEST_F(ResidencyTest, SweeperSeesEveryPool) {
   EXPECT_EQ(Read("kept"), "x");
 }
 
-// Another process sharing the store (several gateways, docs/rados.md): a
-// rule narrowed there is the rule here, through the store's change
-// notices; a process without them keeps what it cached.
-TEST(ResidencyNoticesTest, ARuleChangedElsewhereIsTheRuleHere) {
-  meta::MemoryMetaStore shared;
-  meta::testing::NoticeBus bus;
-  meta::testing::BusStore here(shared, bus), there(shared, bus);
-  catalog::Catalog catalog(shared);
-  blob::MemoryBlobStore local;
-  std::vector<std::pair<std::string, blob::BlobStore*>> stores = {{"local", &local}};
-  ASSERT_OK_AND_ASSIGN(auto router, blob::PoolRouter::Create("local", stores));
-  const std::vector<PoolSpec> pools = {MakePool("local", "FR", "", false, true)};
-  Residency writer(pools, *router, here, catalog), reader(pools, *router, there, catalog),
-      unwatched(pools, *router, shared, catalog);
-  const ResidencyRule eu{{"EU"}, false};
-  const ResidencyRule fr{{"FR"}, false};
-  ASSERT_OK(writer.SetTenantRule("acme", eu));
-  for (Residency* r : {&reader, &unwatched}) {  // cached from here on
-    ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> got, r->TenantRule("acme"));
-    EXPECT_EQ(got, eu);
+// Another process sharing the store (several gateways, docs/rados.md):
+// `writer` and `reader` are two processes told of each other's changes by
+// the store's notices; `unwatched` gets none.
+class ResidencyNoticesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<std::pair<std::string, blob::BlobStore*>> stores = {{"local", &local_}};
+    ASSERT_OK_AND_ASSIGN(router_, blob::PoolRouter::Create("local", stores));
+    const std::vector<PoolSpec> pools = {MakePool("local", "FR", "", false, true)};
+    writer_.emplace(pools, *router_, here_, catalog_);
+    reader_.emplace(pools, *router_, there_, catalog_);
+    unwatched_.emplace(pools, *router_, shared_, catalog_);
   }
-  ASSERT_OK(writer.SetTenantRule("acme", fr));
-  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader.TenantRule("acme"));
-  EXPECT_EQ(seen, fr);
-  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> stale, unwatched.TenantRule("acme"));
-  EXPECT_EQ(stale, eu);
+
+  const ResidencyRule eu_{{"EU"}, false};
+  const ResidencyRule fr_{{"FR"}, false};
+  meta::MemoryMetaStore shared_;
+  meta::testing::NoticeBus bus_;
+  meta::testing::BusStore here_{shared_, bus_}, there_{shared_, bus_};
+  catalog::Catalog catalog_{shared_};
+  blob::MemoryBlobStore local_;
+  std::unique_ptr<blob::PoolRouter> router_;
+  std::optional<Residency> writer_, reader_, unwatched_;
+};
+
+// A rule narrowed elsewhere is the rule here; a process without notices
+// keeps what it cached.
+TEST_F(ResidencyNoticesTest, ARuleChangedElsewhereIsTheRuleHere) {
+  ASSERT_OK(writer_->SetTenantRule("acme", eu_));
+  for (std::optional<Residency>* r : {&reader_, &unwatched_}) {  // cached from here on
+    ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> got, (*r)->TenantRule("acme"));
+    EXPECT_EQ(got, eu_);
+  }
+  ASSERT_OK(writer_->SetTenantRule("acme", fr_));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader_->TenantRule("acme"));
+  EXPECT_EQ(seen, fr_);
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> stale, unwatched_->TenantRule("acme"));
+  EXPECT_EQ(stale, eu_);
   // An absent rule is cached too: one set elsewhere is seen.
-  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> none, reader.TenantRule("globex"));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> none, reader_->TenantRule("globex"));
   EXPECT_FALSE(none.has_value());
-  ASSERT_OK(writer.SetTenantRule("globex", fr));
-  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> now, reader.TenantRule("globex"));
-  EXPECT_EQ(now, fr);
+  ASSERT_OK(writer_->SetTenantRule("globex", fr_));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> now, reader_->TenantRule("globex"));
+  EXPECT_EQ(now, fr_);
 }
 
 // The fence (meta/notice_trust.h): a process whose watch went unconfirmed
 // misses notices, and uses no cached rule until it hears them again.
-TEST(ResidencyNoticesTest, AProcessThatMayHaveMissedNoticesReadsTheRuleAgain) {
-  meta::MemoryMetaStore shared;
-  meta::testing::NoticeBus bus;
-  meta::testing::BusStore here(shared, bus), there(shared, bus);
-  catalog::Catalog catalog(shared);
-  blob::MemoryBlobStore local;
-  std::vector<std::pair<std::string, blob::BlobStore*>> stores = {{"local", &local}};
-  ASSERT_OK_AND_ASSIGN(auto router, blob::PoolRouter::Create("local", stores));
-  const std::vector<PoolSpec> pools = {MakePool("local", "FR", "", false, true)};
-  Residency writer(pools, *router, here, catalog), reader(pools, *router, there, catalog);
-  const ResidencyRule eu{{"EU"}, false};
-  const ResidencyRule fr{{"FR"}, false};
-  ASSERT_OK(writer.SetTenantRule("acme", eu));
-  ASSERT_OK(reader.TenantRule("acme").status());  // cached
-  there.Deafen();
-  ASSERT_OK(writer.SetTenantRule("acme", fr));
-  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader.TenantRule("acme"));
-  EXPECT_EQ(seen, fr);
-  ASSERT_OK(writer.SetTenantRule("acme", eu));  // (unheard, after a read while deaf)
-  there.Hear();
-  ASSERT_OK_AND_ASSIGN(seen, reader.TenantRule("acme"));
-  EXPECT_EQ(seen, eu);
+TEST_F(ResidencyNoticesTest, AProcessThatMayHaveMissedNoticesReadsTheRuleAgain) {
+  ASSERT_OK(writer_->SetTenantRule("acme", eu_));
+  ASSERT_OK(reader_->TenantRule("acme").status());  // cached
+  there_.Deafen();
+  ASSERT_OK(writer_->SetTenantRule("acme", fr_));
+  ASSERT_OK_AND_ASSIGN(std::optional<ResidencyRule> seen, reader_->TenantRule("acme"));
+  EXPECT_EQ(seen, fr_);
+  ASSERT_OK(writer_->SetTenantRule("acme", eu_));  // (unheard, after a read while deaf)
+  there_.Hear();
+  ASSERT_OK_AND_ASSIGN(seen, reader_->TenantRule("acme"));
+  EXPECT_EQ(seen, eu_);
 }
 
 }  // namespace
