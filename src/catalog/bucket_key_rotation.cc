@@ -63,21 +63,6 @@ Status SseCPending(const std::string& bucket_name, const BucketRecord& bucket, u
 
 }  // namespace
 
-BucketKeyRotation::~BucketKeyRotation() {
-  std::map<std::string, std::jthread> jobs;
-  {
-    std::lock_guard lock(mu_);
-    jobs.swap(jobs_);
-  }
-  for (auto& [key, job] : jobs) job.request_stop();
-  // jthreads join when `jobs` is destroyed.
-}
-
-void BucketKeyRotation::Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f) {
-  std::lock_guard lock(mu_);
-  f(progress_[key]);
-}
-
 Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenant, const std::string& bucket) {
   ASSIGN_OR_RETURN(std::optional<BucketRotationProgress> p, StartHere(tenant, bucket));
   if (!p) {
@@ -90,8 +75,8 @@ Result<BucketRotationProgress> BucketKeyRotation::Start(const std::string& tenan
 Result<std::optional<BucketRotationProgress>> BucketKeyRotation::StartHere(const std::string& tenant,
                                                                            const std::string& bucket) {
   const std::string key = JobKey(tenant, bucket);
-  std::lock_guard lock(mu_);
-  if (auto it = progress_.find(key); it != progress_.end() && it->second.state == "running") {
+  std::unique_lock lock = jobs_.Lock();
+  if (jobs_.RunningLocked(key)) {
     return FailedPreconditionError("a rotation of the key of bucket " + bucket + " is running");
   }
   ASSIGN_OR_RETURN(BucketRecord b, catalog_.GetBucket(bucket));
@@ -117,38 +102,20 @@ Result<std::optional<BucketRotationProgress>> BucketKeyRotation::StartHere(const
   p.from_version = b.previous_keys.empty() ? b.key_version : b.previous_keys.front().version;
   p.to_version = b.key_version;
   p.started_ms = UnixMillisNow();
-  progress_[key] = p;
-  failed_here_.erase(key);
-  if (auto it = jobs_.find(key); it != jobs_.end()) {
-    it->second.join();  // the previous job already ended (state not running)
-    jobs_.erase(it);
-  }
-  jobs_.emplace(key, std::jthread([this, tenant, bucket, key, lease = std::move(lease)](std::stop_token stop) mutable {
-                  Status st = RunJob(tenant, bucket, stop, lease.get());
-                  const bool handed_over = !lease->held();  // to whichever process resumes it
-                  lease.reset();  // released before the job reads as ended
-                  if (!st.ok()) spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString());
-                  Set(key, [&](BucketRotationProgress& q) {
-                    q.finished_ms = UnixMillisNow();
-                    q.state = st.ok() ? "done" : "failed";
-                    if (!st.ok()) q.error = st.ToString();
-                    if (!st.ok() && !handed_over) failed_here_.insert(key);  // (under mu_, as Set runs f)
-                  });
-                }));
+  jobs_.LaunchLocked(
+      key, p, std::move(lease),
+      [this, tenant, bucket](std::stop_token stop, meta::WorkerLease* held) {
+        return RunJob(tenant, bucket, stop, held);
+      },
+      [key](const Status& st) { spdlog::warn("bucket-key rotation of {}: {}", key, st.ToString()); });
   return std::optional<BucketRotationProgress>(std::move(p));
-}
-
-bool BucketKeyRotation::LeftToThisProcess(const std::string& key) {
-  std::lock_guard lock(mu_);
-  auto it = progress_.find(key);
-  return failed_here_.contains(key) || (it != progress_.end() && it->second.state == "running");
 }
 
 Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, catalog_.ListBuckets());
   std::vector<std::string> resumed;
   for (const BucketRecord& b : buckets) {
-    if (b.previous_keys.empty() || LeftToThisProcess(JobKey(b.owner, b.name))) continue;
+    if (b.previous_keys.empty() || jobs_.LeftToThisProcess(JobKey(b.owner, b.name))) continue;
     if (Result<std::optional<BucketRotationProgress>> p = StartHere(b.owner, b.name); p.ok() && p->has_value()) {
       resumed.push_back(JobKey(b.owner, b.name));
     } else if (p.ok()) {
@@ -161,11 +128,7 @@ Result<std::vector<std::string>> BucketKeyRotation::ResumeUnfinished() {
 }
 
 BucketRotationProgress BucketKeyRotation::Progress(const std::string& tenant, const std::string& bucket) {
-  BucketRotationProgress p;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = progress_.find(JobKey(tenant, bucket)); it != progress_.end()) p = it->second;
-  }
+  BucketRotationProgress p = jobs_.Get(JobKey(tenant, bucket));
   if (p.state == "idle") {
     if (Result<BucketRecord> b = catalog_.GetBucket(bucket); b.ok() && b->owner == tenant) {
       p.to_version = b->key_version;
@@ -198,7 +161,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     }
     uint64_t total = 0;
     if (Result<Usage> usage = catalog_.BucketUsage(bucket); usage.ok()) total = static_cast<uint64_t>(usage->objects);
-    Set(key, [&](BucketRotationProgress& p) {
+    jobs_.Update(key, [&](BucketRotationProgress& p) {
       p.from_version = bucket.previous_keys.front().version;
       p.to_version = bucket.key_version;
       p.objects_total = total;
@@ -213,7 +176,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
       RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, pass, until));
     }
     RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, pass, until));
-    Set(key, [&](BucketRotationProgress& p) {
+    jobs_.Update(key, [&](BucketRotationProgress& p) {
       p.rewrapped += pass.rewrapped;
       p.sse_c_pending = pass.sse_c_pending;
     });
@@ -228,7 +191,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
     for (const BucketRecord::PreviousKey& k : bucket.previous_keys) retiring.push_back(k.version);
     if (before_fences_for_test) before_fences_for_test();
     RETURN_IF_ERROR(catalog_.FenceRetiredKeyVersions(bucket, retiring));
-    Set(key, [&](BucketRotationProgress& p) {
+    jobs_.Update(key, [&](BucketRotationProgress& p) {
       p.objects_done = 0;
       p.parts_done = 0;
     });
@@ -237,7 +200,7 @@ Status BucketKeyRotation::RunJob(const std::string& tenant, const std::string& b
       RETURN_IF_ERROR(RewrapObjects(key, bucket, partition, keys, verifying, until));
     }
     RETURN_IF_ERROR(RewrapUploads(key, bucket, keys, verifying, until));
-    Set(key, [&](BucketRotationProgress& p) {
+    jobs_.Update(key, [&](BucketRotationProgress& p) {
       p.rewrapped += verifying.rewrapped;
       p.sse_c_pending = verifying.sse_c_pending;
     });
@@ -311,7 +274,7 @@ Status BucketKeyRotation::RewrapObjects(const std::string& key, const BucketReco
     RETURN_IF_ERROR(applied);
     pass.rewrapped += rewrapped;
     pass.sse_c_pending += sse_c;
-    Set(key, [&](BucketRotationProgress& p) { p.objects_done += examined - sse_c; });
+    jobs_.Update(key, [&](BucketRotationProgress& p) { p.objects_done += examined - sse_c; });
     if (rewrapped > 0 && after_batch_for_test) after_batch_for_test();
     if (recs.size() < batch_size) return OkStatus();
     start = recs.back().key;
@@ -369,7 +332,7 @@ Status BucketKeyRotation::RewrapUploads(const std::string& key, const BucketReco
         RETURN_IF_ERROR(applied);
         pass.rewrapped += rewrapped;
         pass.sse_c_pending += sse_c;
-        Set(key, [&](BucketRotationProgress& p) { p.parts_done += examined - sse_c; });
+        jobs_.Update(key, [&](BucketRotationProgress& p) { p.parts_done += examined - sse_c; });
         if (rewrapped > 0 && after_batch_for_test) after_batch_for_test();
         if (recs.size() < batch_size) break;
         start = recs.back().key;

@@ -36,16 +36,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/rotation_jobs.h"
 #include "catalog/rotation_lease.h"
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
@@ -72,7 +70,6 @@ class BucketKeyRotation {
  public:
   BucketKeyRotation(meta::MetaStore& store, Catalog& catalog, BucketKeys& bucket_keys)
       : store_(store), catalog_(catalog), bucket_keys_(bucket_keys) {}
-  ~BucketKeyRotation();
   BucketKeyRotation(const BucketKeyRotation&) = delete;
   BucketKeyRotation& operator=(const BucketKeyRotation&) = delete;
 
@@ -123,12 +120,6 @@ class BucketKeyRotation {
     uint64_t rewrapped = 0;
     uint64_t sse_c_pending = 0;
   };
-  void Set(const std::string& key, const std::function<void(BucketRotationProgress&)>& f);
-  // True while this process runs the job of `key`, and after its job
-  // failed here for a reason of its own (not handed over to another
-  // process): ResumeUnfinished leaves it to a Start (or a restart), not to
-  // every sweep (a bucket's SSE-C objects would make each a full pass).
-  bool LeftToThisProcess(const std::string& key);
   // Start, save that a rotation another process runs is nullopt, not an
   // error (ResumeUnfinished tells it apart from a failure).
   Result<std::optional<BucketRotationProgress>> StartHere(const std::string& tenant, const std::string& bucket);
@@ -143,10 +134,8 @@ class BucketKeyRotation {
   meta::MetaStore& store_;
   Catalog& catalog_;
   BucketKeys& bucket_keys_;
-  std::mutex mu_;
-  std::map<std::string, BucketRotationProgress> progress_;  // GUARDED_BY(mu_), by tenant/bucket
-  std::map<std::string, std::jthread> jobs_;                // GUARDED_BY(mu_)
-  std::set<std::string> failed_here_;                       // GUARDED_BY(mu_): LeftToThisProcess
+  // Last: destroyed first, stopping the jobs while what they use stands.
+  RotationJobs<BucketRotationProgress> jobs_;  // by tenant/bucket
 };
 
 }  // namespace confiance::catalog

@@ -19,21 +19,6 @@ constexpr int kMaxPasses = 5;
 
 }  // namespace
 
-KeyRotation::~KeyRotation() {
-  std::map<std::string, std::jthread> jobs;
-  {
-    std::lock_guard lock(mu_);
-    jobs.swap(jobs_);
-  }
-  for (auto& [tenant, job] : jobs) job.request_stop();
-  // jthreads join when `jobs` is destroyed.
-}
-
-void KeyRotation::Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f) {
-  std::lock_guard lock(mu_);
-  f(progress_[tenant]);
-}
-
 Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
   ASSIGN_OR_RETURN(std::optional<RotationProgress> p, StartHere(tenant));
   if (!p) {
@@ -44,8 +29,8 @@ Result<RotationProgress> KeyRotation::Start(const std::string& tenant) {
 }
 
 Result<std::optional<RotationProgress>> KeyRotation::StartHere(const std::string& tenant) {
-  std::lock_guard lock(mu_);
-  if (auto it = progress_.find(tenant); it != progress_.end() && it->second.state == "running") {
+  std::unique_lock lock = jobs_.Lock();
+  if (jobs_.RunningLocked(tenant)) {
     return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
   }
   ASSIGN_OR_RETURN(TenantKeyInfo info, tenant_keys_.Info(tenant));
@@ -65,30 +50,10 @@ Result<std::optional<RotationProgress>> KeyRotation::StartHere(const std::string
   p.from_version = info.previous_versions.empty() ? info.version - 1 : info.previous_versions.front();
   p.to_version = info.version;
   p.started_ms = UnixMillisNow();
-  progress_[tenant] = p;
-  failed_here_.erase(tenant);
-  if (auto it = jobs_.find(tenant); it != jobs_.end()) {
-    it->second.join();  // the previous job already ended (state not running)
-    jobs_.erase(it);
-  }
-  jobs_.emplace(tenant, std::jthread([this, tenant, lease = std::move(lease)](std::stop_token stop) mutable {
-                  Status st = RunJob(tenant, stop, lease.get());
-                  const bool handed_over = !lease->held();  // to whichever process resumes it
-                  lease.reset();  // released before the job reads as ended
-                  Set(tenant, [&](RotationProgress& q) {
-                    q.finished_ms = UnixMillisNow();
-                    q.state = st.ok() ? "done" : "failed";
-                    if (!st.ok()) q.error = st.ToString();
-                    if (!st.ok() && !handed_over) failed_here_.insert(tenant);  // (under mu_, as Set runs f)
-                  });
-                }));
+  jobs_.LaunchLocked(tenant, p, std::move(lease), [this, tenant](std::stop_token stop, meta::WorkerLease* held) {
+    return RunJob(tenant, stop, held);
+  });
   return std::optional<RotationProgress>(std::move(p));
-}
-
-bool KeyRotation::LeftToThisProcess(const std::string& tenant) {
-  std::lock_guard lock(mu_);
-  auto it = progress_.find(tenant);
-  return failed_here_.contains(tenant) || (it != progress_.end() && it->second.state == "running");
 }
 
 Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
@@ -99,7 +64,7 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
     if (NamedKeyOfRecordId(tenant)) continue;
     Result<TenantKeyInfo> info = tenant_keys_.Info(tenant);
     if (!info.ok() || info->destroyed || info->previous_versions.empty()) continue;
-    if (LeftToThisProcess(tenant)) continue;
+    if (jobs_.LeftToThisProcess(tenant)) continue;
     if (Result<std::optional<RotationProgress>> p = StartHere(tenant); p.ok() && p->has_value()) {
       resumed.push_back(tenant);
     } else if (p.ok()) {
@@ -113,11 +78,8 @@ Result<std::vector<std::string>> KeyRotation::ResumeUnfinished() {
 
 Result<RotationProgress> KeyRotation::StartSwitch(const std::string& tenant,
                                                   const std::optional<kms::ExternalKey>& target) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = progress_.find(tenant); it != progress_.end() && it->second.state == "running") {
-      return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
-    }
+  if (jobs_.Get(tenant).state == "running") {
+    return FailedPreconditionError("a rotation of the key of tenant " + tenant + " is running");
   }
   // The new version under `target`; then Start finds the previous version
   // still in place and runs the job that rewraps and retires it.
@@ -142,7 +104,7 @@ Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& sto
       mine.push_back(b.name);
       if (std::ranges::any_of(versions, [&](uint32_t v) { return v != info.version; })) ++behind;
     }
-    Set(tenant, [&](RotationProgress& p) {
+    jobs_.Update(tenant, [&](RotationProgress& p) {
       p.buckets_total = mine.size();
       p.buckets_done = mine.size() - behind;
     });
@@ -163,18 +125,14 @@ Status KeyRotation::RunJob(const std::string& tenant, const std::stop_token& sto
         return OkStatus();
       });
       if (!updated.ok() && updated.status().code() != StatusCode::kNotFound) return updated.status();
-      if (rewrapped) Set(tenant, [](RotationProgress& p) { ++p.buckets_done; });
+      if (rewrapped) jobs_.Update(tenant, [](RotationProgress& p) { ++p.buckets_done; });
     }
   }
   return AbortedError("buckets kept appearing under the previous key version; start the rotation again");
 }
 
 RotationProgress KeyRotation::Progress(const std::string& tenant) {
-  RotationProgress p;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = progress_.find(tenant); it != progress_.end()) p = it->second;
-  }
+  RotationProgress p = jobs_.Get(tenant);
   if (p.state == "idle") {
     if (Result<TenantKeyInfo> info = tenant_keys_.Info(tenant); info.ok()) {
       p.to_version = info->version;

@@ -20,18 +20,15 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "catalog/bucket_keys.h"
 #include "catalog/catalog.h"
+#include "catalog/rotation_jobs.h"
 #include "catalog/tenant_keys.h"
 #include "common/status.h"
 #include "meta/meta_store.h"
@@ -56,7 +53,6 @@ class KeyRotation {
   // (catalog/rotation_lease.h).
   KeyRotation(meta::MetaStore& store, Catalog& catalog, TenantKeys& tenant_keys, BucketKeys& bucket_keys)
       : store_(store), catalog_(catalog), tenant_keys_(tenant_keys), bucket_keys_(bucket_keys) {}
-  ~KeyRotation();
   KeyRotation(const KeyRotation&) = delete;
   KeyRotation& operator=(const KeyRotation&) = delete;
 
@@ -85,12 +81,6 @@ class KeyRotation {
   Status RunJob(const std::string& tenant, const std::stop_token& stop, meta::WorkerLease* lease = nullptr);
 
  private:
-  void Set(const std::string& tenant, const std::function<void(RotationProgress&)>& f);
-  // True while this process runs the job of `tenant`, and after its job
-  // failed here for a reason of its own (not handed over to another
-  // process): ResumeUnfinished leaves it to a Start (or a restart), not to
-  // every sweep (a bucket's SSE-C objects would make each a full pass).
-  bool LeftToThisProcess(const std::string& tenant);
   // Start, save that a rotation another process runs is nullopt, not an
   // error (ResumeUnfinished tells it apart from a failure).
   Result<std::optional<RotationProgress>> StartHere(const std::string& tenant);
@@ -99,10 +89,8 @@ class KeyRotation {
   Catalog& catalog_;
   TenantKeys& tenant_keys_;
   BucketKeys& bucket_keys_;
-  std::mutex mu_;
-  std::map<std::string, RotationProgress> progress_;  // GUARDED_BY(mu_)
-  std::map<std::string, std::jthread> jobs_;          // GUARDED_BY(mu_)
-  std::set<std::string> failed_here_;                 // GUARDED_BY(mu_): LeftToThisProcess
+  // Last: destroyed first, stopping the jobs while what they use stands.
+  RotationJobs<RotationProgress> jobs_;  // by tenant
 };
 
 }  // namespace confiance::catalog
