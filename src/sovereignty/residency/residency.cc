@@ -7,7 +7,6 @@
 #include "catalog/version_id.h"
 #include "common/logging.h"
 #include "crypto/hash.h"
-#include "meta/change_notices.h"
 
 namespace confiance::sovereignty {
 namespace {
@@ -73,19 +72,7 @@ json RuleToJson(const std::optional<ResidencyRule>& rule) {
 
 Residency::Residency(std::vector<PoolSpec> pools, blob::PoolRouter& router, meta::MetaStore& store,
                      catalog::Catalog& catalog)
-    : pools_(std::move(pools)), router_(router), store_(store), catalog_(catalog) {
-  notices_ = store_.Watch(kResidencyNotices, [this](std::string_view key) { DropCached(key); });
-}
-
-void Residency::DropCached(std::string_view key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++generation_;
-  if (key.empty()) {
-    cache_.clear();
-  } else {
-    cache_.erase(std::string(key));
-  }
-}
+    : pools_(std::move(pools)), router_(router), store_(store), catalog_(catalog), cache_(store, kResidencyNotices) {}
 
 const PoolSpec* Residency::FindPool(std::string_view name) const {
   for (const PoolSpec& p : pools_) {
@@ -95,25 +82,16 @@ const PoolSpec* Residency::FindPool(std::string_view name) const {
 }
 
 Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key) {
-  uint64_t generation = 0;
-  const bool cache_usable = store_.NoticesCurrent();  // (see MetaStore::NoticesCurrent)
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = cache_.find(key); cache_usable && it != cache_.end()) return it->second;
-    generation = generation_;
-  }
+  if (std::optional<std::optional<ResidencyRule>> cached = cache_.Find(key)) return *std::move(cached);
+  const uint64_t ticket = cache_.Ticket();
   ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
   std::optional<ResidencyRule> rule;
   if (v) {
     ASSIGN_OR_RETURN(ResidencyRule r, DecodeRule(*v));
     rule = std::move(r);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  // Dropped meanwhile (another process changed it): not cached. Nor while
-  // the cache may not be used: what it holds is not the answer then.
-  if (generation != generation_ || !cache_usable) return rule;
-  // A concurrent WriteRule's value wins over what was read before it.
-  return cache_.emplace(key, rule).first->second;
+  cache_.Put(ticket, key, rule);
+  return rule;
 }
 
 Status Residency::WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule) {
@@ -124,15 +102,10 @@ Status Residency::WriteRule(const std::string& key, const std::optional<Residenc
   } else {
     b.Delete(key);
   }
-  Status s;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    cache_.erase(key);
-    s = store_.Apply(kPartition, b);
-    // On error the stored state is unknown: leave it uncached, to be read again.
-    if (s.ok()) cache_[key] = rule;
-  }
-  meta::AnnounceChange(store_, kResidencyNotices, key);
+  Status s = store_.Apply(kPartition, b);
+  // Dropped whatever the result (a failed write may still land), and the
+  // other processes told; the next read caches what is stored.
+  cache_.Changed(key);
   return s;
 }
 

@@ -17,12 +17,9 @@
 // metadata store or on blob I/O: call them off the network threads.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
-#include <mutex>
-#include <unordered_map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +27,7 @@
 #include "blob/pools/pool_router.h"
 #include "catalog/catalog.h"
 #include "meta/meta_store.h"
+#include "meta/noticed_cache.h"
 #include "sovereignty/residency/pools.h"
 #include "sovereignty/residency/rules.h"
 
@@ -162,20 +160,13 @@ class Residency {
   // another sharing the store, whose notice drops the copy (kResidencyNotices).
   Result<std::optional<ResidencyRule>> ReadRule(const std::string& key);
   Status WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule);
-  // Drops the cached rule of `key` ("" = every rule).
-  void DropCached(std::string_view key);
 
   std::vector<PoolSpec> pools_;
   blob::PoolRouter& router_;
   meta::MetaStore& store_;
   catalog::Catalog& catalog_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::optional<ResidencyRule>> cache_;  // GUARDED_BY(mu_)
-  // Bumped by every drop: a read that started before it does not cache
-  // what it read.
-  uint64_t generation_ = 0;  // GUARDED_BY(mu_)
-  // Last: released first, so that no notice reaches a half-destroyed object.
-  std::unique_ptr<meta::MetaStore::NoticeWatch> notices_;
+  // By store key; an absent rule is cached too (nullopt).
+  meta::NoticedCache<std::optional<ResidencyRule>> cache_;
 };
 
 // The MetaStore notice topic of residency rules; the subject is the rule's
