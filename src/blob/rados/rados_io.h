@@ -33,6 +33,14 @@
 
 namespace confiance::blob {
 
+// The clock of leases and watch confirmations on the cluster, in ms:
+// steady, and going on while the process is paused, so a process that
+// wakes up finds what it held expired.
+inline int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // Strings as librados' C calls take them: pointers and lengths. Views of
 // the strings given to the constructor (which must outlive it), then of
 // copies of those given to Add (kept in a deque, so that their pointers

@@ -18,11 +18,6 @@ constexpr char kLockName[] = "confiance";
 // The tag every shared holder gives (cls_lock's shared lockers must agree).
 constexpr char kSharedTag[] = "confiance.shared";
 
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 RadosLease::RadosLease(RadosIo& io, std::string oid, std::string cookie, std::string description, uint32_t seconds,

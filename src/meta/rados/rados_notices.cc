@@ -11,11 +11,6 @@
 namespace confiance::meta {
 namespace {
 
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Little-endian fields of a librados-encoded buffer, read in order; every
 // read past the end fails.
 class Decoder {
@@ -107,9 +102,9 @@ Status RadosNotices::Check() {
 }
 
 bool RadosNotices::Current() {
-  if (trust_.TrustedAt(SteadyMillis())) return true;
+  if (trust_.TrustedAt(blob::SteadyMillis())) return true;
   std::lock_guard trust_lock(trust_mu_);
-  const int64_t now = SteadyMillis();
+  const int64_t now = blob::SteadyMillis();
   if (trust_.TrustedAt(now)) return true;  // (another thread asked meanwhile)
   std::optional<int64_t> age_ms;
   {
@@ -141,7 +136,7 @@ Status RadosNotices::Announce(std::string_view topic, std::string_view subject) 
     size_t reply_len = 0;
     rc = rados_notify2(io_.ioctx(), kOid, payload.data(), static_cast<int>(payload.size()), timing_.notify_timeout_ms,
                        &reply, &reply_len);
-    const int64_t returned_ms = SteadyMillis();
+    const int64_t returned_ms = blob::SteadyMillis();
     std::vector<uint64_t> silent;
     if (reply != nullptr) {
       silent = SilentWatchers(std::string_view(reply, reply_len));
@@ -160,7 +155,7 @@ Status RadosNotices::Announce(std::string_view topic, std::string_view subject) 
     std::string who;
     for (uint64_t id : silent) who += (who.empty() ? "client." : ", client.") + std::to_string(id);
     const int64_t sent_by_ms = returned_ms - static_cast<int64_t>(timing_.notify_timeout_ms);
-    const int64_t wait_ms = sent_by_ms + timing_.fence_ms + timing_.fence_margin_ms - SteadyMillis();
+    const int64_t wait_ms = sent_by_ms + timing_.fence_ms + timing_.fence_margin_ms - blob::SteadyMillis();
     spdlog::warn(
         "RADOS metadata change notice ({}) not acknowledged within {} ms by {}: waiting {} ms until they can no "
         "longer use their caches",
