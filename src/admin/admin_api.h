@@ -10,7 +10,6 @@
 // metadata commits: call it off the network threads (BlockingPool).
 #pragma once
 
-#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -211,9 +210,6 @@ class AdminApi {
   kms::ExternalKeys* external_keys_ = nullptr;     // null: no tenant may name its own KMS
   const s3::RateLimiter* rate_limiter_ = nullptr;  // null: usage says nothing of refusals
   TenantServerSettings tenant_settings_;
-  // Serializes key creation so that kMaxKeysPerUser holds exactly within
-  // this process (count-then-create is not one commit).
-  std::mutex key_mu_;
 };
 
 }  // namespace confiance::admin

@@ -23,25 +23,22 @@ Result<std::vector<iam::Principal>> AdminApi::KeysOf(std::string_view tenant, st
 
 Result<iam::NewAccessKey> AdminApi::NewKeyFor(const iam::UserRecord& user,
                                               const std::optional<iam::NewAccessKey>& given, ApiReply* error) {
-  std::lock_guard lock(key_mu_);
-  Result<std::vector<iam::Principal>> keys = KeysOf(user.tenant_id, user.name);
-  if (!keys.ok()) {
-    *error = StatusReply(keys.status());
-    return keys.status();
-  }
-  if (keys->size() >= kMaxKeysPerUser) {
-    *error = ErrorReply(C::kLimitExceeded, "user " + user.name + " already has " + std::to_string(keys->size()) +
-                                               " access keys (the limit); delete one first");
-    return ResourceExhaustedError("key limit");
-  }
   if (given && directory_.credentials().GetAccessKey(given->access_key_id).ok()) {
     // CredentialStore accepts a repeat of the same key and secret as a
     // no-op; here a given id must be new.
     *error = ErrorReply(C::kAccessKeyAlreadyExists);
     return AlreadyExistsError("key exists");
   }
-  Result<iam::NewAccessKey> key = directory_.CreateUserKey(user.tenant_id, user.name, given);
-  if (!key.ok()) *error = StatusReply(key.status(), C::kNoSuchUser, C::kAccessKeyAlreadyExists);
+  // The limit is counted at the commit (CredentialStore::CreateAccessKey),
+  // so that it holds against concurrent creations here and on other
+  // servers sharing the metadata.
+  Result<iam::NewAccessKey> key = directory_.CreateUserKey(user.tenant_id, user.name, given, kMaxKeysPerUser);
+  if (key.status().code() == StatusCode::kResourceExhausted) {
+    *error = ErrorReply(C::kLimitExceeded, "user " + user.name + " already has " + std::to_string(kMaxKeysPerUser) +
+                                               " access keys (the limit); delete one first");
+  } else if (!key.ok()) {
+    *error = StatusReply(key.status(), C::kNoSuchUser, C::kAccessKeyAlreadyExists);
+  }
   return key;
 }
 

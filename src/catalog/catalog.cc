@@ -3,8 +3,6 @@
 // multipart uploads in uploads.cc.
 #include "catalog/catalog.h"
 
-#include "catalog/versioned_write.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,8 +10,10 @@
 #include <functional>
 #include <set>
 
+#include "catalog/versioned_write.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "meta/creation_guard.h"
 
 namespace confiance::catalog {
 std::string PrefixSuccessor(std::string_view prefix) {
@@ -76,13 +76,40 @@ std::string Catalog::PartsPartition(std::string_view upload_id) { return "p/" + 
 Catalog::Catalog(meta::MetaStore& store)
     : store_(store), bucket_cache_(store, kBucketNotices), instance_id_(NewOpTag()) {}
 
-Status Catalog::CreateBucket(const BucketRecord& bucket) {
-  meta::Batch b;
-  b.op_tag = NewOpTag();
-  b.Expect(bucket.name, std::nullopt).Put(bucket.name, EncodeBucket(bucket));
-  Status s = store_.Apply(kBucketsPartition, b);
-  if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("bucket exists");
-  return s;
+namespace {
+
+// Keys of the buckets partition that are not bucket names: a bucket name
+// never holds '!' (and sorts after it: names start with a letter or digit).
+constexpr std::string_view kCreationGuardPrefix = "!created/";
+
+bool IsBucketName(std::string_view key) { return !key.starts_with('!'); }
+
+}  // namespace
+
+Status Catalog::CreateBucket(const BucketRecord& bucket, std::optional<uint64_t> max_owned) {
+  const std::string guard_key = std::string(kCreationGuardPrefix) + bucket.owner;
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> guard, store_.Get(kBucketsPartition, guard_key));
+    if (max_owned) {
+      ASSIGN_OR_RETURN(std::vector<BucketRecord> all, ListBuckets());
+      const uint64_t owned = static_cast<uint64_t>(
+          std::count_if(all.begin(), all.end(), [&](const BucketRecord& b) { return b.owner == bucket.owner; }));
+      if (owned >= *max_owned) {
+        return ResourceExhaustedError(fmt::format("the owner has {} buckets, the most allowed", owned));
+      }
+    }
+    meta::Batch b;
+    b.op_tag = NewOpTag();
+    b.Expect(bucket.name, std::nullopt).Put(bucket.name, EncodeBucket(bucket));
+    meta::GuardCreation(b, guard_key, guard);
+    Status s = store_.Apply(kBucketsPartition, b);
+    if (s.code() != StatusCode::kFailedPrecondition) return s;
+    // Either the name was taken or another creation for this owner landed
+    // since the guard was read: tell which.
+    ASSIGN_OR_RETURN(std::optional<std::string> taken, store_.Get(kBucketsPartition, bucket.name));
+    if (taken) return AlreadyExistsError("bucket exists");
+  }
+  return AbortedError("too many concurrent bucket creations for one owner");
 }
 
 Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
@@ -109,6 +136,7 @@ Result<std::vector<BucketRecord>> Catalog::ListBuckets() {
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<meta::Record> recs, store_.Scan(kBucketsPartition, opt));
     for (const meta::Record& r : recs) {
+      if (!IsBucketName(r.key)) continue;
       ASSIGN_OR_RETURN(BucketRecord b, DecodeBucket(r.value));
       out.push_back(std::move(b));
     }

@@ -4,6 +4,8 @@
 // partition (ARCHITECTURE.md "Scale-out"). Partition layout
 // (docs/meta_keys.md):
 //   "buckets"              bucket name -> BucketRecord
+//                          "!created/<tenant id>" -> creation guard
+//                          (CreateBucket; never a bucket name)
 //   "o/<bucket id>/<n>"    object key  -> ObjectRecord   (n = shard of the key)
 //                          0 key 0 ~version id -> noncurrent ObjectRecord
 //                          (versioned buckets; catalog/version_id.h)
@@ -197,8 +199,13 @@ class Catalog {
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 
-  // Buckets. CreateBucket: AlreadyExists if the name is taken.
-  Status CreateBucket(const BucketRecord& bucket);
+  // Buckets. CreateBucket: AlreadyExists if the name is taken. With
+  // `max_owned`, ResourceExhausted if the owner already has that many
+  // buckets. The count holds against concurrent creators in this process
+  // and in others sharing the store: every creation for an owner also
+  // changes that owner's creation guard (meta/creation_guard.h), so a
+  // count taken before another creation landed is taken again.
+  Status CreateBucket(const BucketRecord& bucket, std::optional<uint64_t> max_owned = std::nullopt);
   // NotFound if absent.
   Result<BucketRecord> GetBucket(std::string_view name);
   // The record of the bucket `held` was read from, as it is now (for a

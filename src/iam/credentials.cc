@@ -1,6 +1,9 @@
 // File: iam/credentials.cc
 #include "iam/credentials.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/cbor.h"
@@ -8,6 +11,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "meta/creation_guard.h"
 
 namespace confiance::iam {
 namespace {
@@ -15,6 +19,7 @@ namespace {
 using json = nlohmann::json;
 constexpr std::string_view kPartition = "iam";
 constexpr int kVersion = 1;
+constexpr int kMaxCreateAttempts = 64;
 
 std::string SecretContext(const std::string& access_key_id) {
   return "confiance/access-key-secret/v1/" + access_key_id;
@@ -81,10 +86,9 @@ Result<NewAccessKey> GenerateAccessKey(std::string_view prefix) {
   return key;
 }
 
-Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_id,
-                                                      const std::string& user,
-                                                      const std::optional<NewAccessKey>& given,
-                                                      PrincipalKind kind) {
+Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_id, const std::string& user,
+                                                      const std::optional<NewAccessKey>& given, PrincipalKind kind,
+                                                      std::optional<size_t> max_keys) {
   NewAccessKey key;
   if (given) {
     if (!ValidId(given->access_key_id)) return InvalidArgumentError("access key id must be 3-128 characters of [A-Za-z0-9_-]");
@@ -111,16 +115,38 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
     if (!same) return AlreadyExistsError("access key id already in use with another secret or principal");
     return key;
   }
-  meta::Batch b;
-  b.Expect(rec_key, std::nullopt)
-      .Put(rec_key, ToString({{"v", kVersion}, {"tenant", tenant_id}, {"user", user}, {"active", true},
-                              {"kind", kind == PrincipalKind::kOperator ? "operator" : "tenant"},
-                              {"kid", kid},
-                              {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}}));
-  Status s = store_.Apply(kPartition, b);
-  if (s.code() == StatusCode::kFailedPrecondition) return AlreadyExistsError("access key id already in use");
-  RETURN_IF_ERROR(s);
-  return key;
+  const std::string record = ToString({{"v", kVersion},
+                                       {"tenant", tenant_id},
+                                       {"user", user},
+                                       {"active", true},
+                                       {"kind", kind == PrincipalKind::kOperator ? "operator" : "tenant"},
+                                       {"kid", kid},
+                                       {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}});
+  const std::string guard_key =
+      fmt::format("akg/{}/{}/{}", kind == PrincipalKind::kOperator ? "o" : "t", tenant_id, user);
+  for (int attempt = 0; attempt < kMaxCreateAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<std::string> guard, store_.Get(kPartition, guard_key));
+    if (max_keys) {
+      ASSIGN_OR_RETURN(std::vector<Principal> all, ListAccessKeys());
+      const size_t held = static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const Principal& p) {
+        return p.kind == kind && p.tenant_id == tenant_id && p.user == user;
+      }));
+      if (held >= *max_keys) return ResourceExhaustedError(fmt::format("the principal has {} access keys", held));
+    }
+    meta::Batch b;
+    b.Expect(rec_key, std::nullopt).Put(rec_key, record);
+    meta::GuardCreation(b, guard_key, guard);
+    Status s = store_.Apply(kPartition, b);
+    if (s.code() != StatusCode::kFailedPrecondition) {
+      RETURN_IF_ERROR(s);
+      return key;
+    }
+    // The id was taken meanwhile, or another key of this principal landed
+    // since the guard was read (count again).
+    ASSIGN_OR_RETURN(std::optional<std::string> taken, store_.Get(kPartition, rec_key));
+    if (taken) return AlreadyExistsError("access key id already in use");
+  }
+  return AbortedError("too many concurrent access key creations for one principal");
 }
 
 Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {

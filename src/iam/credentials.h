@@ -3,7 +3,8 @@
 // principal (a tenant's user, or an operator). Secrets are stored sealed
 // under the KeyProvider's root key (SigV4 needs the secret itself, so it
 // cannot be a one-way hash) and shown once, at creation. Records live in the
-// "iam" partition under "ak/<access key>". Tenants and users: directory.h.
+// "iam" partition under "ak/<access key>", each principal's creation guard
+// under "akg/<t|o>/<tenant id>/<user>". Tenants and users: directory.h.
 //
 // Thread-safety: safe for concurrent use. Lookups are cached in memory
 // (unwrapped secrets in SecretBytes); creating keys blocks on a commit.
@@ -81,10 +82,16 @@ class CredentialStore {
   // `kind` is kOperator (tenant_id then empty). With `given`, uses that id and
   // secret (the CONFIANCE_ROOT_* convention); AlreadyExists if the id is
   // taken by another principal, OK if it is the same principal with the same
-  // secret; InvalidArgument for ids/secrets outside AWS's shapes.
+  // secret; InvalidArgument for ids/secrets outside AWS's shapes. With
+  // `max_keys`, ResourceExhausted if the principal already has that many
+  // keys. The count holds against concurrent creators in this process and
+  // in others sharing the store: every creation also changes the
+  // principal's creation guard ("akg/...", meta/creation_guard.h), so a
+  // count taken before another creation landed is taken again.
   Result<NewAccessKey> CreateAccessKey(const std::string& tenant_id, const std::string& user,
                                        const std::optional<NewAccessKey>& given = std::nullopt,
-                                       PrincipalKind kind = PrincipalKind::kTenant);
+                                       PrincipalKind kind = PrincipalKind::kTenant,
+                                       std::optional<size_t> max_keys = std::nullopt);
   // NotFound for an unknown or disabled key.
   Result<Credential> Lookup(const std::string& access_key_id);
   // Every key (active or not), in access-key order.

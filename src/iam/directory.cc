@@ -325,9 +325,11 @@ Status Directory::DeleteUserPolicy(std::string_view tenant_id, std::string_view 
 }
 
 Result<NewAccessKey> Directory::CreateUserKey(std::string_view tenant_id, std::string_view user,
-                                              const std::optional<NewAccessKey>& given) {
+                                              const std::optional<NewAccessKey>& given,
+                                              std::optional<size_t> max_keys) {
   RETURN_IF_ERROR(GetUser(tenant_id, user).status());
-  return credentials_.CreateAccessKey(std::string(tenant_id), std::string(user), given);
+  return credentials_.CreateAccessKey(std::string(tenant_id), std::string(user), given, PrincipalKind::kTenant,
+                                      max_keys);
 }
 
 Result<NewAccessKey> Directory::CreateOperator(std::string_view name, const std::optional<NewAccessKey>& given) {

@@ -132,9 +132,11 @@ class Directory {
                        std::string_view document);
   Status DeleteUserPolicy(std::string_view tenant_id, std::string_view user, std::string_view policy_name);
 
-  // Access keys of a user (the user must exist).
+  // Access keys of a user (the user must exist); with `max_keys`, within
+  // that many (CredentialStore::CreateAccessKey).
   Result<NewAccessKey> CreateUserKey(std::string_view tenant_id, std::string_view user,
-                                     const std::optional<NewAccessKey>& given = std::nullopt);
+                                     const std::optional<NewAccessKey>& given = std::nullopt,
+                                     std::optional<size_t> max_keys = std::nullopt);
 
   // Operators. CreateOperator is idempotent for the same name; it creates
   // (or, with `given`, ensures) an access key of kind operator.

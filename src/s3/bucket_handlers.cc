@@ -141,7 +141,6 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
     co_await SendEmpty(ctx, 200, hdrs);
     co_return std::nullopt;
   }
-  if (std::optional<S3Error> over = CheckBucketQuota(deps_.catalog, ctx.tenant)) co_return *over;
   catalog::BucketRecord bucket;
   bucket.name = ctx.route.bucket;
   Result<std::string> id = crypto::RandomHex(12);
@@ -176,8 +175,9 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
   }
   Status st = co_await deps_.pool.Run([&] {
     RETURN_IF_ERROR(deps_.bucket_keys.CreateFor(bucket));
-    return deps_.catalog.CreateBucket(bucket);
+    return deps_.catalog.CreateBucket(bucket, BucketQuotaOf(ctx.tenant));
   });
+  if (st.code() == StatusCode::kResourceExhausted) co_return TooManyBucketsError(ctx.tenant);
   if (st.code() == StatusCode::kAlreadyExists) {
     // Lost a race with another creator of the same name.
     Result<catalog::BucketRecord> winner = deps_.catalog.GetBucket(ctx.route.bucket);

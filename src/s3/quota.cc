@@ -82,18 +82,15 @@ uint64_t DeclaredBodySize(const http::Request& request) {
   return request.content_length.value_or(0);
 }
 
-std::optional<S3Error> CheckBucketQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant) {
+std::optional<uint64_t> BucketQuotaOf(const iam::TenantRecord& tenant) {
   if (tenant.quotas.max_buckets == 0) return std::nullopt;
-  Result<std::vector<catalog::BucketRecord>> buckets = catalog.ListBuckets();
-  if (!buckets.ok()) return ErrorFromStatus(buckets.status());
-  uint64_t owned = 0;
-  for (const catalog::BucketRecord& b : *buckets) owned += b.owner == tenant.id ? 1 : 0;
-  if (owned + 1 > tenant.quotas.max_buckets) {
-    return MakeError(S3ErrorCode::kTooManyBuckets,
-                     fmt::format("You have attempted to create more buckets than allowed ({}).",
-                                 tenant.quotas.max_buckets));
-  }
-  return std::nullopt;
+  return tenant.quotas.max_buckets;
+}
+
+S3Error TooManyBucketsError(const iam::TenantRecord& tenant) {
+  return MakeError(
+      S3ErrorCode::kTooManyBuckets,
+      fmt::format("You have attempted to create more buckets than allowed ({}).", tenant.quotas.max_buckets));
 }
 
 }  // namespace confiance::s3

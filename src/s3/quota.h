@@ -1,7 +1,7 @@
 // File: s3/quota.h
 // Tenant quotas (iam::Quotas) checked before a write is accepted: bytes and
-// objects on PutObject, CopyObject and CompleteMultipartUpload, the bucket
-// count on CreateBucket. A bucket's own quota (catalog::BucketQuota) is
+// objects on PutObject, CopyObject and CompleteMultipartUpload. (The bucket
+// count is counted by Catalog::CreateBucket at its commit, exactly.) A bucket's own quota (catalog::BucketQuota) is
 // checked the same way against that bucket's counters. Objects belong to the bucket's owner
 // (docs/tenancy.md), so a write is charged to the bucket owner's quota
 // whoever sends it. The check reads the exact usage counters
@@ -35,7 +35,10 @@ std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& 
 // aws-chunked bodies, else Content-Length; 0 when unknown).
 uint64_t DeclaredBodySize(const http::Request& request);
 
-// nullopt when `tenant` may create one more bucket.
-std::optional<S3Error> CheckBucketQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant);
+// The most buckets `tenant` may own, for Catalog::CreateBucket (which
+// counts at commit); nullopt when unlimited.
+std::optional<uint64_t> BucketQuotaOf(const iam::TenantRecord& tenant);
+// What CreateBucket answers when the catalog refuses for that limit.
+S3Error TooManyBucketsError(const iam::TenantRecord& tenant);
 
 }  // namespace confiance::s3

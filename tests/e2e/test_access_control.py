@@ -17,6 +17,7 @@ Rules under test: docs/tenancy.md and docs/policies.md.
 
 import json
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import botocore
 import pytest
@@ -1516,6 +1517,37 @@ def test_bucket_quota(server, gamma):
     for b in (names[0], names[2]):
         gamma.delete_bucket(Bucket=b)
     cli(server, "tenant", "set-quota", "gamma", "--max-buckets", "0")
+
+
+def test_bucket_quota_holds_against_concurrent_creators(server, gamma):
+    """The count is taken at the commit (Catalog::CreateBucket), so twelve
+    creations at once leave exactly the quota's three."""
+    cli(server, "tenant", "set-quota", "gamma", "--max-buckets", "3")
+    names = [unique_bucket("gc") for _ in range(12)]
+
+    def create(name):
+        client = s3(server, GAMMA_ROOT)
+        try:
+            client.create_bucket(Bucket=name)
+            return "ok"
+        except botocore.exceptions.ClientError as e:
+            return (e.response["ResponseMetadata"]["HTTPStatusCode"],
+                    e.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        results = list(pool.map(create, names))
+    created = [n for n, r in zip(names, results) if r == "ok"]
+    refused = [r for r in results if r != "ok"]
+    try:
+        assert len(created) == 3, results
+        assert refused == [(400, "TooManyBuckets")] * 9, results
+        listed = {b["Name"] for b in gamma.list_buckets()["Buckets"]}
+        assert listed == set(created), listed
+        assert usage(server, "gamma")["buckets"] == 3
+    finally:
+        for b in created:
+            gamma.delete_bucket(Bucket=b)
+        cli(server, "tenant", "set-quota", "gamma", "--max-buckets", "0")
 
 
 def test_object_and_byte_quotas_and_exact_usage(server, world, gamma):
