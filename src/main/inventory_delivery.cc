@@ -255,6 +255,10 @@ Status InventoryDelivery::Write(const catalog::BucketRecord& bucket, const s3::x
   RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.json", manifest, "application/json"));
   RETURN_IF_ERROR(PutObject(bucket, config, dir + "manifest.checksum", crypto::DigestHex(crypto::Md5Digest(manifest)),
                             "text/plain"));
+  // Last, as S3 does it: a Hive table over the reports gains this
+  // partition only once the report is whole.
+  RETURN_IF_ERROR(PutObject(bucket, config, s3::InventoryHiveKey(config, bucket.name, now_ms),
+                            s3::InventorySymlink(config, files), "text/plain"));
   return OkStatus();
 }
 

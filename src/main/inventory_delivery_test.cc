@@ -175,7 +175,7 @@ TEST_F(InventoryDeliveryTest, WritesADailyReportOfTheCurrentObjectsUnderThePrefi
   EXPECT_EQ(stats.files, 1u);
   EXPECT_EQ(stats.lines, 2u);
   EXPECT_EQ(stats.failed, 0u);
-  ASSERT_EQ(writes_.size(), 3u);  // one data file, the manifest, its checksum
+  ASSERT_EQ(writes_.size(), 4u);  // one data file, the manifest, its checksum, the Hive symlink
   for (const Written& w : writes_) {
     EXPECT_EQ(w.bucket, "reports");
     EXPECT_EQ(w.caller.service, s3::kInventoryService);
@@ -193,6 +193,9 @@ TEST_F(InventoryDeliveryTest, WritesADailyReportOfTheCurrentObjectsUnderThePrefi
   const Written* checksum = Find("/manifest.checksum");
   ASSERT_NE(checksum, nullptr);
   EXPECT_EQ(checksum->body, Md5Hex(manifest->body));
+  // Written last, once the report is whole.
+  EXPECT_EQ(writes_.back().key, s3::InventoryHiveKey(c, "photos", kNow));
+  EXPECT_EQ(writes_.back().body, "s3://reports/" + writes_[0].key + "\n");
   const json m = json::parse(manifest->body);
   EXPECT_EQ(m["sourceBucket"], "photos");
   EXPECT_EQ(m["destinationBucket"], "arn:aws:s3:::reports");
@@ -278,6 +281,9 @@ TEST_F(InventoryDeliveryTest, AnEmptyBucketGetsAManifestWithoutFiles) {
   const Written* manifest = Find("/manifest.json");
   ASSERT_NE(manifest, nullptr);
   EXPECT_TRUE(json::parse(manifest->body)["files"].empty());
+  const Written* symlink = Find("/symlink.txt");
+  ASSERT_NE(symlink, nullptr);
+  EXPECT_EQ(symlink->body, "");
 }
 
 // A destination that refuses (no policy for the service, gone): nothing

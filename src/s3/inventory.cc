@@ -193,6 +193,22 @@ std::string InventoryStamp(uint64_t ms) {
   return buf;
 }
 
+std::string InventoryHiveKey(const xml::InventoryConfiguration& config, std::string_view source_bucket, uint64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d-%H-%M", &tm);
+  return InventoryBase(config, source_bucket) + "hive/dt=" + buf + "/symlink.txt";
+}
+
+std::string InventorySymlink(const xml::InventoryConfiguration& config, const std::vector<InventoryFile>& files) {
+  std::string out;
+  for (const InventoryFile& f : files)
+    out.append("s3://").append(config.destination_bucket).append("/").append(f.key) += '\n';
+  return out;
+}
+
 std::string InventoryManifest(const xml::InventoryConfiguration& config, std::string_view source_bucket,
                               uint64_t created_ms, const std::vector<InventoryFile>& files) {
   std::string schema;

@@ -6,10 +6,14 @@
 //   <prefix>/<source bucket>/<config id>/data/<report id>-<n>.csv.gz
 //   <prefix>/<source bucket>/<config id>/<YYYY-MM-DDTHH-MMZ>/manifest.json
 //   <prefix>/<source bucket>/<config id>/<YYYY-MM-DDTHH-MMZ>/manifest.checksum
+//   <prefix>/<source bucket>/<config id>/hive/dt=<YYYY-MM-DD-HH-MM>/symlink.txt
 // ("<prefix>/" absent when the destination has no prefix). A data file is
 // gzip-compressed CSV, one object version per line, every field quoted;
 // the manifest lists the files and names the fields (fileSchema), and its
-// checksum file holds the manifest's MD5 in hex, as on S3.
+// checksum file holds the manifest's MD5 in hex, as on S3. symlink.txt
+// lists the data files' s3:// URIs, one a line: Apache Hive's
+// SymlinkTextInputFormat, which Athena, Presto/Trino and Spark read, with
+// the dt= directory as the table's partition.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -69,6 +73,12 @@ struct InventoryFile {
   uint64_t size = 0;
   std::string md5_hex;  // of the compressed file
 };
+// The key of a report's symlink.txt: its time as a Hive partition,
+// dt=YYYY-MM-DD-HH-MM (UTC), the same minute as InventoryStamp's.
+std::string InventoryHiveKey(const xml::InventoryConfiguration& config, std::string_view source_bucket, uint64_t ms);
+// symlink.txt: "s3://<destination bucket>/<key>\n" for each data file, in
+// order (empty for a report without data files).
+std::string InventorySymlink(const xml::InventoryConfiguration& config, const std::vector<InventoryFile>& files);
 // manifest.json.
 std::string InventoryManifest(const xml::InventoryConfiguration& config, std::string_view source_bucket,
                               uint64_t created_ms, const std::vector<InventoryFile>& files);

@@ -128,6 +128,16 @@ TEST(InventoryTest, ReportKeysFollowS3sLayout) {
   c.destination_prefix.clear();
   EXPECT_EQ(InventoryBase(c, "src"), "src/report-1/");
   EXPECT_EQ(InventoryStamp(1765000000123), "2025-12-06T05-46Z");
+  c.destination_prefix = "p";
+  EXPECT_EQ(InventoryHiveKey(c, "src", 1765000000123), "p/src/report-1/hive/dt=2025-12-06-05-46/symlink.txt");
+}
+
+TEST(InventoryTest, TheSymlinkListsEveryDataFilesUriInOrder) {
+  EXPECT_EQ(InventorySymlink(
+                Full(), {{"p/src/report-1/data/x-0.csv.gz", 7, "abc"}, {"p/src/report-1/data/x-1.csv.gz", 9, "def"}}),
+            "s3://dest/p/src/report-1/data/x-0.csv.gz\n"
+            "s3://dest/p/src/report-1/data/x-1.csv.gz\n");
+  EXPECT_EQ(InventorySymlink(Full(), {}), "");
 }
 
 TEST(InventoryTest, TheManifestNamesTheFilesAndTheSchema) {

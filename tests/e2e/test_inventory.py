@@ -9,7 +9,8 @@ that the destination's bucket policy lets in.
     MalformedXML, a destination that is no bucket name 400
     InvalidArgument, ORC 501 NotImplemented, another tenant 403;
   - a report is S3's layout: gzip CSV data files, manifest.json naming
-    them with their sizes and MD5s, manifest.checksum the manifest's MD5;
+    them with their sizes and MD5s, manifest.checksum the manifest's MD5,
+    hive/dt=.../symlink.txt their s3:// URIs;
     its lines are the source's objects under the filter prefix (or every
     version), with the fields asked for;
   - ObjectOwner is the owner's canonical id, ObjectAccessControlList S3's
@@ -111,7 +112,24 @@ def read_report(client, dest, manifest_key):
         assert len(data) == f["size"]
         assert hashlib.md5(data).hexdigest() == f["MD5checksum"]
         lines += gzip.decompress(data).decode().splitlines()
+    assert hive_symlink(client, dest, manifest_key) == [
+        "s3://%s/%s" % (dest, f["key"]) for f in manifest["files"]]
     return manifest, lines
+
+
+def hive_symlink(client, dest, manifest_key, timeout=10):
+    """The lines of the report's hive/dt=YYYY-MM-DD-HH-MM/symlink.txt, the
+    partition Athena reads; written just after the manifest."""
+    base, stamp = manifest_key.rsplit("/", 2)[:2]
+    key = "%s/hive/dt=%s/symlink.txt" % (base, stamp.replace("T", "-").rstrip("Z"))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return client.get_object(Bucket=dest, Key=key)["Body"].read().decode().splitlines()
+        except client.exceptions.NoSuchKey:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def fields_of(line):
