@@ -273,6 +273,43 @@ TEST_F(InventoryDeliveryTest, AReportIsSplitIntoFilesOfBoundedLines) {
   EXPECT_EQ(Lines(m).size(), 5u);
 }
 
+// The configuration's Encryption reaches every write as PutObject's SSE
+// headers (SSE-KMS with its KeyId); none, none.
+TEST_F(InventoryDeliveryTest, EveryWriteAsksForTheReportsEncryption) {
+  PutObject("photos", "k", 1);
+  s3::xml::InventoryConfiguration kms = Config("kms");
+  kms.encryption = "SSE-KMS";
+  kms.kms_key_id = "alias/reports";
+  s3::xml::InventoryConfiguration sse_s3 = Config("sse-s3");
+  sse_s3.encryption = "SSE-S3";
+  Configure({kms, sse_s3, Config("plain")});
+  ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats stats, Delivery()->RunOnce(kNow));
+  ASSERT_EQ(stats.reports, 3u);
+  auto header = [](const Written& w, std::string_view name) -> std::string {
+    for (const http::Header& h : w.headers) {
+      if (h.name == name) return h.value;
+    }
+    return "(absent)";
+  };
+  size_t seen = 0;
+  for (const Written& w : writes_) {
+    const std::string sse = header(w, "x-amz-server-side-encryption");
+    const std::string key_id = header(w, "x-amz-server-side-encryption-aws-kms-key-id");
+    if (w.key.starts_with("inv/photos/kms/")) {
+      EXPECT_EQ(sse, "aws:kms") << w.key;
+      EXPECT_EQ(key_id, "alias/reports") << w.key;
+    } else if (w.key.starts_with("inv/photos/sse-s3/")) {
+      EXPECT_EQ(sse, "AES256") << w.key;
+      EXPECT_EQ(key_id, "(absent)") << w.key;
+    } else {
+      EXPECT_EQ(sse, "(absent)") << w.key;
+      EXPECT_EQ(key_id, "(absent)") << w.key;
+    }
+    ++seen;
+  }
+  EXPECT_EQ(seen, 12u);  // per report: a data file, the manifest, its checksum, the symlink
+}
+
 TEST_F(InventoryDeliveryTest, AnEmptyBucketGetsAManifestWithoutFiles) {
   Configure({Config("empty")});
   ASSERT_OK_AND_ASSIGN(InventoryDelivery::PassStats stats, Delivery()->RunOnce(kNow));

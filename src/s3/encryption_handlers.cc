@@ -36,6 +36,21 @@ asio::awaitable<S3Service::Reply> S3Service::GetBucketEncryption(Ctx& ctx) {
   co_return std::nullopt;
 }
 
+asio::awaitable<std::optional<S3Error>> S3Service::CheckOwnersKmsKeyId(const catalog::BucketRecord& bucket,
+                                                                       std::string_view key_id) {
+  std::optional<catalog::KmsKeyRef> ref = catalog::ParseKmsKeyId(key_id, bucket.owner);
+  Status exists = OkStatus();
+  if (ref && ref->tenant == bucket.owner && ref->named()) {
+    catalog::TenantKeys& tenant_keys = deps_.bucket_keys.tenant_keys();
+    exists = co_await deps_.pool.Run([&] { return tenant_keys.Info(ref->RecordId()).status(); });
+    if (!exists.ok() && exists.code() != StatusCode::kNotFound) co_return ErrorFromStatus(exists);
+  }
+  if (!ref || ref->tenant != bucket.owner || !exists.ok()) {
+    co_return MakeError(S3ErrorCode::kKmsNotFound, "Invalid keyId '" + std::string(key_id) + "'");
+  }
+  co_return std::nullopt;
+}
+
 asio::awaitable<S3Service::Reply> S3Service::PutBucketEncryption(Ctx& ctx) {
   S3Error error{S3ErrorCode::kInternalError, {}, {}};
   Result<catalog::BucketRecord> bucket = AuthorizedBucket(ctx, &error);
@@ -51,16 +66,8 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketEncryption(Ctx& ctx) {
   }
   if (config->sse_algorithm == "aws:kms") {
     if (!config->kms_key_id.empty()) {
-      // The owner's tenant key or one of its named keys (which must exist).
-      std::optional<catalog::KmsKeyRef> ref = catalog::ParseKmsKeyId(config->kms_key_id, bucket->owner);
-      Status exists = OkStatus();
-      if (ref && ref->tenant == bucket->owner && ref->named()) {
-        catalog::TenantKeys& tenant_keys = deps_.bucket_keys.tenant_keys();
-        exists = co_await deps_.pool.Run([&] { return tenant_keys.Info(ref->RecordId()).status(); });
-        if (!exists.ok() && exists.code() != StatusCode::kNotFound) co_return ErrorFromStatus(exists);
-      }
-      if (!ref || ref->tenant != bucket->owner || !exists.ok()) {
-        co_return MakeError(S3ErrorCode::kKmsNotFound, "Invalid keyId '" + config->kms_key_id + "'");
+      if (std::optional<S3Error> refused = co_await CheckOwnersKmsKeyId(*bucket, config->kms_key_id)) {
+        co_return *refused;
       }
     }
   } else if (config->sse_algorithm != "AES256") {

@@ -6,9 +6,9 @@
 // request's `id`, which the document's Id must repeat. The destination is
 // checked when a report is written, not here (S3 does the same): its
 // bucket policy must let kInventoryService write. Reports are CSV; ORC and
-// Parquet are refused (NotImplemented), and so is an SSE-KMS key for the
-// reports (every report is encrypted at rest as any object of the
-// destination, which SSE-S3 names).
+// Parquet are refused (NotImplemented). An SSE-KMS KeyId must name a KMS
+// key of the bucket's owner (400 KMS.NotFoundException otherwise); the
+// reports are then written under it.
 #include <algorithm>
 
 #include "s3/bucket_name.h"
@@ -77,10 +77,12 @@ asio::awaitable<S3Service::Reply> S3Service::PutBucketInventory(Ctx& ctx) {
   if (config->format != "CSV") {
     co_return MakeError(S3ErrorCode::kNotImplemented, "Inventory reports are written in the CSV format only.");
   }
+  // The reports go into a bucket of the same tenant (s3/authorize.h), so
+  // their KMS key is one of the owner's.
   if (config->encryption == "SSE-KMS") {
-    co_return MakeError(S3ErrorCode::kNotImplemented,
-                        "Inventory reports are encrypted as any object of the destination bucket (SSE-S3); an "
-                        "SSE-KMS key for them is not supported.");
+    if (std::optional<S3Error> refused = co_await CheckOwnersKmsKeyId(*bucket, config->kms_key_id)) {
+      co_return *refused;
+    }
   }
   Result<Configs> configs = DecodeInventory(bucket->inventory);
   if (!configs.ok()) co_return ErrorFromStatus(configs.status());

@@ -555,6 +555,11 @@ class S3Service {
   // checked against Content-MD5 when the request has one (InvalidDigest,
   // BadDigest).
   asio::awaitable<Result<std::string>> ReadSmallBody(Ctx& ctx, size_t limit, S3Error* error);
+  // nullopt when `key_id` names the tenant key or an existing named KMS
+  // key of `bucket`'s owner (docs/encryption.md's forms); else 400
+  // KMS.NotFoundException, as for a KMSMasterKeyID or an SSE-KMS PUT.
+  asio::awaitable<std::optional<S3Error>> CheckOwnersKmsKeyId(const catalog::BucketRecord& bucket,
+                                                              std::string_view key_id);
   // Applies `edit` to the bucket's record (compare-and-set, off the network
   // thread; NoSuchBucket if the bucket was deleted, or deleted and created
   // again, meanwhile), then answers `status` with no body.

@@ -8,6 +8,8 @@ that the destination's bucket policy lets in.
     from the request's 400 InvalidArgument, a malformed document 400
     MalformedXML, a destination that is no bucket name 400
     InvalidArgument, ORC 501 NotImplemented, another tenant 403;
+  - an SSE-KMS KeyId must name a key of the owner (else 400
+    KMS.NotFoundException), and the reports are written under it;
   - a report is S3's layout: gzip CSV data files, manifest.json naming
     them with their sizes and MD5s, manifest.checksum the manifest's MD5,
     hive/dt=.../symlink.txt their s3:// URIs;
@@ -26,7 +28,7 @@ import urllib.parse
 
 import pytest
 
-from adminutil import s3_code, serve_module, tenant_clients
+from adminutil import cli, s3_code, serve_module, tenant_clients
 from conftest import unique_bucket
 from metricsutil import samples, scrape, write_token
 
@@ -219,6 +221,39 @@ def test_a_report_lists_the_objects_under_the_prefix(clients):
     # The report's objects belong to the destination's owner, who reads them.
     head = acme.head_object(Bucket=dest, Key=manifest_key)
     assert head["ContentType"] == "application/json"
+
+
+def test_reports_under_an_sse_kms_key_of_the_owner(srv, clients):
+    acme, _ = clients
+    src, dest = unique_bucket("invsrc"), unique_bucket("invdst")
+    acme.create_bucket(Bucket=src)
+    acme.create_bucket(Bucket=dest)
+    allow_inventory(acme, dest, src)
+    acme.put_object(Bucket=src, Key="k", Body=b"k")
+    cli(srv, "kms-key", "create", "acme", "reports", creds=ACME)
+
+    def with_key(config_id, key_id):
+        c = config(config_id, dest)
+        c["Destination"]["S3BucketDestination"]["Encryption"] = {"SSEKMS": {"KeyId": key_id}}
+        return c
+
+    # A key the owner does not have is refused when set, as a bucket's
+    # default encryption naming one is.
+    for key_id in ("alias/none", "globex", "arn:aws:kms:us-east-1:111122223333:key/x"):
+        assert s3_code(acme.put_bucket_inventory_configuration, Bucket=src, Id="kms",
+                       InventoryConfiguration=with_key("kms", key_id)) == (400, "KMS.NotFoundException"), key_id
+    acme.put_bucket_inventory_configuration(Bucket=src, Id="kms",
+                                            InventoryConfiguration=with_key("kms", "alias/reports"))
+    got = acme.get_bucket_inventory_configuration(Bucket=src, Id="kms")["InventoryConfiguration"]
+    assert got["Destination"]["S3BucketDestination"]["Encryption"] == {"SSEKMS": {"KeyId": "alias/reports"}}
+    manifest_key = wait_for_manifest(acme, dest, "reports/%s/kms/" % src)
+    manifest, lines = read_report(acme, dest, manifest_key)
+    assert len(lines) == 1
+    written = [f["key"] for f in manifest["files"]] + [manifest_key]
+    for key in written:
+        head = acme.head_object(Bucket=dest, Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms", (key, head)
+        assert head["SSEKMSKeyId"] == "alias/reports", (key, head)
 
 
 def test_every_version_and_a_destination_that_does_not_let_the_service_in(srv, clients):
