@@ -141,6 +141,7 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
     co_await SendEmpty(ctx, 200, hdrs);
     co_return std::nullopt;
   }
+  if (std::optional<S3Error> over = CheckBucketQuota(deps_.catalog, ctx.tenant)) co_return *over;
   catalog::BucketRecord bucket;
   bucket.name = ctx.route.bucket;
   Result<std::string> id = crypto::RandomHex(12);

@@ -1,8 +1,9 @@
 // File: s3/quota.h
 // Tenant quotas (iam::Quotas) checked before a write is accepted: bytes and
-// objects on PutObject, CopyObject and CompleteMultipartUpload. (The bucket
-// count is counted by Catalog::CreateBucket at its commit, exactly.) A bucket's own quota (catalog::BucketQuota) is
-// checked the same way against that bucket's counters. Objects belong to the bucket's owner
+// objects on PutObject, CopyObject and CompleteMultipartUpload, the bucket
+// count on CreateBucket (and again, exactly, by Catalog::CreateBucket at
+// its commit). A bucket's own quota (catalog::BucketQuota) is checked the
+// same way against that bucket's counters. Objects belong to the bucket's owner
 // (docs/tenancy.md), so a write is charged to the bucket owner's quota
 // whoever sends it. The check reads the exact usage counters
 // (catalog::Catalog::UsageOfOwner) and is not atomic with the commit, so
@@ -35,8 +36,13 @@ std::optional<S3Error> CheckPutQuota(catalog::Catalog& catalog, iam::Directory& 
 // aws-chunked bodies, else Content-Length; 0 when unknown).
 uint64_t DeclaredBodySize(const http::Request& request);
 
+// nullopt when `tenant` may create one more bucket now: a first count,
+// before the bucket's key is made (which may call the tenant's external
+// KMS and log a key access), so that an over-quota CreateBucket costs
+// neither. Not atomic with the commit: BucketQuotaOf's limit is.
+std::optional<S3Error> CheckBucketQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant);
 // The most buckets `tenant` may own, for Catalog::CreateBucket (which
-// counts at commit); nullopt when unlimited.
+// counts at its commit); nullopt when unlimited.
 std::optional<uint64_t> BucketQuotaOf(const iam::TenantRecord& tenant);
 // What CreateBucket answers when the catalog refuses for that limit.
 S3Error TooManyBucketsError(const iam::TenantRecord& tenant);
