@@ -33,7 +33,7 @@ Result<iam::NewAccessKey> AdminApi::NewKeyFor(const iam::UserRecord& user,
   // so that it holds against concurrent creations here and on other
   // servers sharing the metadata.
   Result<iam::NewAccessKey> key = directory_.CreateUserKey(user.tenant_id, user.name, given, kMaxKeysPerUser);
-  if (key.status().code() == StatusCode::kResourceExhausted) {
+  if (key.status().code() == StatusCode::kFailedPrecondition) {
     *error = ErrorReply(C::kLimitExceeded, "user " + user.name + " already has " + std::to_string(kMaxKeysPerUser) +
                                                " access keys (the limit); delete one first");
   } else if (!key.ok()) {

@@ -54,7 +54,7 @@ TEST(BucketCountLimitTest, TheOwnersCountIsHeldAndAnotherOwnersIsNotCharged) {
   Catalog catalog(store);
   ASSERT_OK(catalog.CreateBucket(BucketOf("acme", "a1"), 2));
   ASSERT_OK(catalog.CreateBucket(BucketOf("acme", "a2"), 2));
-  EXPECT_STATUS_CODE(catalog.CreateBucket(BucketOf("acme", "a3"), 2), kResourceExhausted);
+  EXPECT_STATUS_CODE(catalog.CreateBucket(BucketOf("acme", "a3"), 2), kFailedPrecondition);
   ASSERT_OK(catalog.CreateBucket(BucketOf("globex", "g1"), 2));
   // Without a limit (an unlimited tenant) nothing is counted.
   ASSERT_OK(catalog.CreateBucket(BucketOf("acme", "a4")));
@@ -80,7 +80,7 @@ TEST(BucketCountLimitTest, ACreationLandingElsewhereBetweenCountAndCommitIsCount
   // Gateway A counts one bucket; before its commit, gateway B creates the
   // second. A's commit must see that and refuse the third.
   here.before_bucket_commit = [&] { ASSERT_OK(gateway_b.CreateBucket(BucketOf("acme", "second"), 2)); };
-  EXPECT_STATUS_CODE(gateway_a.CreateBucket(BucketOf("acme", "third"), 2), kResourceExhausted);
+  EXPECT_STATUS_CODE(gateway_a.CreateBucket(BucketOf("acme", "third"), 2), kFailedPrecondition);
   EXPECT_FALSE(here.before_bucket_commit);  // the race did happen
   EXPECT_EQ(Owned(gateway_a, "acme"), 2u);
   EXPECT_STATUS_CODE(gateway_a.GetBucket("third"), kNotFound);
@@ -113,7 +113,7 @@ TEST(BucketCountLimitTest, ConcurrentCreatorsOnTwoGatewaysNeverOvershoot) {
       Catalog& catalog = t % 2 == 0 ? gateway_a : gateway_b;
       for (int i = 0; i < kTriesPerThread; ++i) {
         Status s = catalog.CreateBucket(BucketOf("acme", "b-" + std::to_string(t) + "-" + std::to_string(i)), kLimit);
-        (s.ok() ? created : s.code() == StatusCode::kResourceExhausted ? refused : other)++;
+        (s.ok() ? created : s.code() == StatusCode::kFailedPrecondition ? refused : other)++;
       }
     });
   }

@@ -95,7 +95,7 @@ Status Catalog::CreateBucket(const BucketRecord& bucket, std::optional<uint64_t>
       const uint64_t owned = static_cast<uint64_t>(
           std::count_if(all.begin(), all.end(), [&](const BucketRecord& b) { return b.owner == bucket.owner; }));
       if (owned >= *max_owned) {
-        return ResourceExhaustedError(fmt::format("the owner has {} buckets, the most allowed", owned));
+        return FailedPreconditionError(fmt::format("the owner has {} buckets, the most allowed", owned));
       }
     }
     meta::Batch b;

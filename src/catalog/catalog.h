@@ -200,7 +200,7 @@ class Catalog {
   Catalog& operator=(const Catalog&) = delete;
 
   // Buckets. CreateBucket: AlreadyExists if the name is taken. With
-  // `max_owned`, ResourceExhausted if the owner already has that many
+  // `max_owned`, FailedPrecondition if the owner already has that many
   // buckets. The count holds against concurrent creators in this process
   // and in others sharing the store: every creation for an owner also
   // changes that owner's creation guard (meta/creation_guard.h), so a

@@ -56,7 +56,7 @@ TEST_F(AccessKeyLimitTest, AUsersCountIsHeldAndAnotherUsersIsNot) {
   CredentialStore creds(shared_, keys_);
   ASSERT_OK(Create(creds, "alice", 2).status());
   ASSERT_OK_AND_ASSIGN(NewAccessKey second, Create(creds, "alice", 2));
-  EXPECT_STATUS_CODE(Create(creds, "alice", 2), kResourceExhausted);
+  EXPECT_STATUS_CODE(Create(creds, "alice", 2), kFailedPrecondition);
   ASSERT_OK(Create(creds, "bob", 2).status());
   // The guard records are not keys.
   ASSERT_OK_AND_ASSIGN(std::vector<Principal> all, creds.ListAccessKeys());
@@ -73,7 +73,7 @@ TEST_F(AccessKeyLimitTest, AKeyCreatedElsewhereBetweenCountAndCommitIsCounted) {
   CredentialStore gateway_b(shared_, keys_);
   ASSERT_OK(Create(gateway_a, "alice", 2).status());
   here.before_iam_commit = [&] { ASSERT_OK(Create(gateway_b, "alice", 2).status()); };
-  EXPECT_STATUS_CODE(Create(gateway_a, "alice", 2), kResourceExhausted);
+  EXPECT_STATUS_CODE(Create(gateway_a, "alice", 2), kFailedPrecondition);
   EXPECT_FALSE(here.before_iam_commit);  // the race did happen
   EXPECT_EQ(KeysOfUser(gateway_a, "acme", "alice"), 2u);
 }
@@ -92,7 +92,7 @@ TEST_F(AccessKeyLimitTest, ConcurrentCreatorsOnTwoGatewaysNeverOvershoot) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kTriesPerThread; ++i) {
         Status s = Create(t % 2 == 0 ? gateway_a : gateway_b, "alice", kLimit).status();
-        (s.ok() ? created : s.code() == StatusCode::kResourceExhausted ? refused : other)++;
+        (s.ok() ? created : s.code() == StatusCode::kFailedPrecondition ? refused : other)++;
       }
     });
   }
@@ -108,7 +108,7 @@ TEST_F(AccessKeyLimitTest, AGivenKeyIsLimitedToo) {
   ASSERT_OK(Create(creds, "carol", 1).status());
   EXPECT_STATUS_CODE(
       creds.CreateAccessKey("acme", "carol", NewAccessKey{"CAROLKEY2", "carol-secret-2"}, PrincipalKind::kTenant, 1),
-      kResourceExhausted);
+      kFailedPrecondition);
   EXPECT_STATUS_CODE(creds.GetAccessKey("CAROLKEY2"), kNotFound);
 }
 

@@ -131,7 +131,7 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
       const size_t held = static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const Principal& p) {
         return p.kind == kind && p.tenant_id == tenant_id && p.user == user;
       }));
-      if (held >= *max_keys) return ResourceExhaustedError(fmt::format("the principal has {} access keys", held));
+      if (held >= *max_keys) return FailedPreconditionError(fmt::format("the principal has {} access keys", held));
     }
     meta::Batch b;
     b.Expect(rec_key, std::nullopt).Put(rec_key, record);

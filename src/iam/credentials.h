@@ -83,7 +83,7 @@ class CredentialStore {
   // secret (the CONFIANCE_ROOT_* convention); AlreadyExists if the id is
   // taken by another principal, OK if it is the same principal with the same
   // secret; InvalidArgument for ids/secrets outside AWS's shapes. With
-  // `max_keys`, ResourceExhausted if the principal already has that many
+  // `max_keys`, FailedPrecondition if the principal already has that many
   // keys. The count holds against concurrent creators in this process and
   // in others sharing the store: every creation also changes the
   // principal's creation guard ("akg/...", meta/creation_guard.h), so a

@@ -178,7 +178,8 @@ asio::awaitable<S3Service::Reply> S3Service::CreateBucket(Ctx& ctx) {
     RETURN_IF_ERROR(deps_.bucket_keys.CreateFor(bucket));
     return deps_.catalog.CreateBucket(bucket, BucketQuotaOf(ctx.tenant));
   });
-  if (st.code() == StatusCode::kResourceExhausted) co_return TooManyBucketsError(ctx.tenant);
+  // (Not ResourceExhausted, which is a full disk.)
+  if (st.code() == StatusCode::kFailedPrecondition) co_return TooManyBucketsError(ctx.tenant);
   if (st.code() == StatusCode::kAlreadyExists) {
     // Lost a race with another creator of the same name.
     Result<catalog::BucketRecord> winner = deps_.catalog.GetBucket(ctx.route.bucket);

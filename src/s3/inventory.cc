@@ -204,8 +204,9 @@ std::string InventoryHiveKey(const xml::InventoryConfiguration& config, std::str
 
 std::string InventorySymlink(const xml::InventoryConfiguration& config, const std::vector<InventoryFile>& files) {
   std::string out;
-  for (const InventoryFile& f : files)
+  for (const InventoryFile& f : files) {
     out.append("s3://").append(config.destination_bucket).append("/").append(f.key) += '\n';
+  }
   return out;
 }
 
