@@ -270,6 +270,31 @@ TEST_F(AdminApiTest, KeysRotateDisableDelete) {
   EXPECT_EQ(Call(acme, "POST", "/tenants/acme/users/bob/keys", "{}").status, 201);  // room again
 }
 
+TEST_F(AdminApiTest, AUserHoldsAtMostTenPolicies) {
+  iam::Principal acme = MakeTenant("acme");
+  ASSERT_EQ(
+      Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB1","secret_key":"bob-secret-1"})").status,
+      201);
+  const std::string doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})";
+  for (int i = 0; i < 10; ++i) {
+    ApiReply r = Call(acme, "PUT", "/tenants/acme/users/bob/policies/p" + std::to_string(i), doc);
+    ASSERT_EQ(r.status, 200) << i << " " << r.body;
+  }
+  ApiReply eleventh = Call(acme, "PUT", "/tenants/acme/users/bob/policies/p10", doc);
+  EXPECT_EQ(eleventh.status, 409) << eleventh.body;
+  EXPECT_EQ(Code(eleventh), "LimitExceeded");
+  EXPECT_EQ(Call(acme, "PUT", "/tenants/acme/users/bob/policies/p3", doc).status, 200);  // a replacement
+}
+
+// A full disk (the stores' ENOSPC is ResourceExhausted) is the server's
+// state, not a limit the caller reached.
+TEST(AdminErrorTest, AFullDiskIsInsufficientStorage) {
+  ApiReply full = StatusReply(ResourceExhaustedError("no space left on device"), AdminErrorCode::kNoSuchUser);
+  EXPECT_EQ(full.status, 507);
+  EXPECT_NE(full.body.find("InsufficientStorage"), std::string::npos) << full.body;
+  EXPECT_EQ(full.body.find("no space left"), std::string::npos) << "the detail stays in the server's log";
+}
+
 TEST_F(AdminApiTest, OperatorsCannotGrantAccessToTenantData) {
   iam::Principal acme = MakeTenant("acme");
   ASSERT_EQ(Op("POST", "/tenants/acme/users", R"({"name":"bob","access_key":"AKBOB1","secret_key":"bob-secret-1"})")

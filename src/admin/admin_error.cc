@@ -42,6 +42,8 @@ Entry EntryOf(AdminErrorCode code) {
     case C::kObjectLocked:
       return {"ObjectLocked", 409, "Object Lock protects data this operation would destroy."};
     case C::kEntityTooLarge: return {"EntityTooLarge", 413, "The request body is too large."};
+    case C::kInsufficientStorage:
+      return {"InsufficientStorage", 507, "The server has no room left to store this change; retry later."};
     case C::kInternalError: return {"InternalError", 500, "We encountered an internal error. Please try again."};
     case C::kServiceUnavailable: return {"ServiceUnavailable", 503, "Please reduce your request rate."};
   }
@@ -77,7 +79,9 @@ ApiReply StatusReply(const Status& status, AdminErrorCode not_found, AdminErrorC
     case StatusCode::kNotFound: return ErrorReply(not_found, status.message());
     case StatusCode::kAlreadyExists: return ErrorReply(exists, status.message());
     case StatusCode::kInvalidArgument: return ErrorReply(C::kInvalidRequest, status.message());
-    case StatusCode::kResourceExhausted: return ErrorReply(C::kLimitExceeded, status.message());
+    case StatusCode::kResourceExhausted:
+      spdlog::warn("admin API: {}", status.ToString());
+      return ErrorReply(C::kInsufficientStorage);
     case StatusCode::kAborted:
     case StatusCode::kFailedPrecondition: return ErrorReply(C::kConflict, status.message());
     case StatusCode::kUnavailable: return ErrorReply(C::kServiceUnavailable);

@@ -42,6 +42,7 @@ enum class AdminErrorCode {
   kConflict,                // 409: changed concurrently; retry
   kObjectLocked,            // 409: an Object Lock forbids it (docs/object-lock.md)
   kEntityTooLarge,          // 413: request body over the limit
+  kInsufficientStorage,     // 507: the server's metadata disk is full
   kInternalError,           // 500
   kServiceUnavailable,      // 503
 };
@@ -69,8 +70,10 @@ ApiReply ErrorReply(int http_status, std::string_view code, std::string_view mes
 
 // The reply for a failed call into iam/ or catalog/: NotFound becomes
 // `not_found`, AlreadyExists `exists`, InvalidArgument kInvalidRequest,
-// ResourceExhausted kLimitExceeded, Aborted and FailedPrecondition
-// kConflict (with the Status message, which these layers write for users);
+// Aborted and FailedPrecondition kConflict (with the Status message, which
+// these layers write for users); ResourceExhausted (a full disk: the
+// stores' ENOSPC) kInsufficientStorage; a reached limit (two keys, ten
+// policies) is answered kLimitExceeded by its handler;
 // Unavailable kServiceUnavailable; anything else kInternalError (the
 // Status is logged, not sent). REQUIRES: !status.ok().
 ApiReply StatusReply(const Status& status, AdminErrorCode not_found = AdminErrorCode::kNoSuchResource,

@@ -87,6 +87,9 @@ ApiReply AdminApi::PutPolicy(const AdminRoute& route, std::string_view body) {
     return ErrorReply(C::kMalformedPolicy, valid.message());
   }
   if (Status s = directory_.PutUserPolicy(route.tenant, route.user, route.policy, body); !s.ok()) {
+    // FailedPrecondition: the user holds the most policies (a concurrent
+    // change is Aborted).
+    if (s.code() == StatusCode::kFailedPrecondition) return ErrorReply(C::kLimitExceeded, s.message());
     return StatusReply(s, C::kNoSuchUser);
   }
   return JsonReply(200, json{{"tenant", route.tenant}, {"user", route.user}, {"policy", route.policy}});

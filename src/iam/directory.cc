@@ -311,7 +311,7 @@ Status Directory::PutUserPolicy(std::string_view tenant_id, std::string_view use
   std::optional<std::string> raw;
   ASSIGN_OR_RETURN(UserRecord u, LoadUser(tenant_id, user, &raw));
   if (u.policies.size() >= 10 && !u.policies.contains(std::string(policy_name))) {
-    return ResourceExhaustedError("a user holds at most 10 policies");
+    return FailedPreconditionError("a user holds at most 10 policies");
   }
   u.policies[std::string(policy_name)] = std::string(document);
   return StoreUser(u, raw);
