@@ -13,12 +13,7 @@ using json = nlohmann::json;
 using C = AdminErrorCode;
 
 Result<std::vector<iam::Principal>> AdminApi::KeysOf(std::string_view tenant, std::string_view user) {
-  ASSIGN_OR_RETURN(std::vector<iam::Principal> all, directory_.credentials().ListAccessKeys());
-  std::vector<iam::Principal> out;
-  for (iam::Principal& k : all) {
-    if (k.kind == iam::PrincipalKind::kTenant && k.tenant_id == tenant && k.user == user) out.push_back(std::move(k));
-  }
-  return out;
+  return directory_.credentials().KeysOf(iam::PrincipalKind::kTenant, tenant, user);
 }
 
 Result<iam::NewAccessKey> AdminApi::NewKeyFor(const iam::UserRecord& user,

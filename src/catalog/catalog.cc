@@ -87,40 +87,33 @@ bool IsBucketName(std::string_view key) { return !key.starts_with('!'); }
 }  // namespace
 
 Status Catalog::CreateBucket(const BucketRecord& bucket, std::optional<uint64_t> max_owned) {
-  const std::string guard_key = std::string(kCreationGuardPrefix) + bucket.owner;
-  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<std::string> guard, store_.Get(kBucketsPartition, guard_key));
-    if (max_owned) {
-      ASSIGN_OR_RETURN(std::vector<BucketRecord> all, ListBuckets());
-      const uint64_t owned = static_cast<uint64_t>(
-          std::count_if(all.begin(), all.end(), [&](const BucketRecord& b) { return b.owner == bucket.owner; }));
-      if (owned >= *max_owned) {
-        return FailedPreconditionError(fmt::format("the owner has {} buckets, the most allowed", owned));
-      }
-    }
-    meta::Batch b;
-    b.op_tag = NewOpTag();
-    b.Expect(bucket.name, std::nullopt).Put(bucket.name, EncodeBucket(bucket));
-    meta::GuardCreation(b, guard_key, guard);
-    Status s = store_.Apply(kBucketsPartition, b);
-    if (s.code() != StatusCode::kFailedPrecondition) return s;
-    // Either the name was taken or another creation for this owner landed
-    // since the guard was read: tell which.
-    ASSIGN_OR_RETURN(std::optional<std::string> taken, store_.Get(kBucketsPartition, bucket.name));
-    if (taken) return AlreadyExistsError("bucket exists");
-  }
-  return AbortedError("too many concurrent bucket creations for one owner");
+  meta::GuardedCreation creation;
+  creation.partition = std::string(kBucketsPartition);
+  creation.guard_key = std::string(kCreationGuardPrefix) + bucket.owner;
+  creation.created_key = bucket.name;
+  creation.batch.op_tag = NewOpTag();
+  creation.batch.Put(bucket.name, EncodeBucket(bucket));
+  creation.limit = max_owned;
+  creation.count = [&] { return BucketsOwnedBy(bucket.owner); };
+  creation.what = "buckets of " + bucket.owner;
+  Status s = meta::ApplyGuardedCreation(store_, creation, kMaxCasAttempts);
+  if (s.code() == StatusCode::kAlreadyExists) return AlreadyExistsError("bucket exists");
+  return s;
+}
+
+Result<uint64_t> Catalog::BucketsOwnedBy(std::string_view owner) {
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> all, ListBuckets());
+  return static_cast<uint64_t>(
+      std::count_if(all.begin(), all.end(), [&](const BucketRecord& b) { return b.owner == owner; }));
 }
 
 Result<BucketRecord> Catalog::GetBucket(std::string_view name) {
   const std::string key(name);
-  if (std::optional<BucketRecord> cached = bucket_cache_.Find(key)) return *std::move(cached);
-  const uint64_t ticket = bucket_cache_.Ticket();
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));
-  if (!v) return NotFoundError("no such bucket");
-  ASSIGN_OR_RETURN(BucketRecord b, DecodeBucket(*v));
-  bucket_cache_.Put(ticket, key, b);
-  return b;
+  return bucket_cache_.FindOrLoad(key, [&]() -> Result<BucketRecord> {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kBucketsPartition, name));
+    if (!v) return NotFoundError("no such bucket");
+    return DecodeBucket(*v);
+  });
 }
 
 std::optional<BucketRecord> Catalog::BucketRecordNow(const BucketRecord& held) {

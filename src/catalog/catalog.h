@@ -206,6 +206,8 @@ class Catalog {
   // changes that owner's creation guard (meta/creation_guard.h), so a
   // count taken before another creation landed is taken again.
   Status CreateBucket(const BucketRecord& bucket, std::optional<uint64_t> max_owned = std::nullopt);
+  // How many buckets `owner` has (a listing of every bucket).
+  Result<uint64_t> BucketsOwnedBy(std::string_view owner);
   // NotFound if absent.
   Result<BucketRecord> GetBucket(std::string_view name);
   // The record of the bucket `held` was read from, as it is now (for a

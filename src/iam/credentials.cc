@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/cbor.h"
@@ -19,7 +18,6 @@ namespace {
 using json = nlohmann::json;
 constexpr std::string_view kPartition = "iam";
 constexpr int kVersion = 1;
-constexpr int kMaxCreateAttempts = 64;
 
 std::string SecretContext(const std::string& access_key_id) {
   return "confiance/access-key-secret/v1/" + access_key_id;
@@ -122,51 +120,40 @@ Result<NewAccessKey> CredentialStore::CreateAccessKey(const std::string& tenant_
                                        {"kind", kind == PrincipalKind::kOperator ? "operator" : "tenant"},
                                        {"kid", kid},
                                        {"sealed", json::binary(std::vector<uint8_t>(sealed.begin(), sealed.end()))}});
-  const std::string guard_key =
-      fmt::format("akg/{}/{}/{}", kind == PrincipalKind::kOperator ? "o" : "t", tenant_id, user);
-  for (int attempt = 0; attempt < kMaxCreateAttempts; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<std::string> guard, store_.Get(kPartition, guard_key));
-    if (max_keys) {
-      ASSIGN_OR_RETURN(std::vector<Principal> all, ListAccessKeys());
-      const size_t held = static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const Principal& p) {
-        return p.kind == kind && p.tenant_id == tenant_id && p.user == user;
-      }));
-      if (held >= *max_keys) return FailedPreconditionError(fmt::format("the principal has {} access keys", held));
-    }
-    meta::Batch b;
-    b.Expect(rec_key, std::nullopt).Put(rec_key, record);
-    meta::GuardCreation(b, guard_key, guard);
-    Status s = store_.Apply(kPartition, b);
-    if (s.code() != StatusCode::kFailedPrecondition) {
-      RETURN_IF_ERROR(s);
-      return key;
-    }
-    // The id was taken meanwhile, or another key of this principal landed
-    // since the guard was read (count again).
-    ASSIGN_OR_RETURN(std::optional<std::string> taken, store_.Get(kPartition, rec_key));
-    if (taken) return AlreadyExistsError("access key id already in use");
-  }
-  return AbortedError("too many concurrent access key creations for one principal");
+  meta::GuardedCreation creation;
+  creation.partition = std::string(kPartition);
+  creation.guard_key = fmt::format("akg/{}/{}/{}", kind == PrincipalKind::kOperator ? "o" : "t", tenant_id, user);
+  creation.created_key = rec_key;
+  creation.batch.Put(rec_key, record);
+  creation.limit = max_keys;
+  creation.count = [&]() -> Result<uint64_t> {
+    ASSIGN_OR_RETURN(std::vector<Principal> held, KeysOf(kind, tenant_id, user));
+    return held.size();
+  };
+  creation.what = "access keys of " + user;
+  Status s = meta::ApplyGuardedCreation(store_, creation);
+  if (s.code() == StatusCode::kAlreadyExists) return AlreadyExistsError("access key id already in use");
+  RETURN_IF_ERROR(s);
+  return key;
 }
 
 Result<Credential> CredentialStore::Lookup(const std::string& access_key_id) {
-  if (std::optional<Credential> cached = cache_.Find(access_key_id)) return *std::move(cached);
-  const uint64_t ticket = cache_.Ticket();
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "ak/" + access_key_id));
-  if (!v) return NotFoundError("unknown access key");
-  ASSIGN_OR_RETURN(json j, FromString(*v));
-  if (!j.value("active", false)) return NotFoundError("access key disabled");
-  auto sealed_it = j.find("sealed");
-  if (sealed_it == j.end() || !sealed_it->is_binary()) return DataLossError("access key without secret");
-  const auto& bin = sealed_it->get_binary();
-  std::string sealed(bin.begin(), bin.end());
-  ASSIGN_OR_RETURN(crypto::SecretBytes secret,
-                   keys_.Unwrap(j.value("kid", ""), sealed, SecretContext(access_key_id)));
-  Credential c;
-  c.principal = PrincipalOf(access_key_id, j);
-  c.secret = std::make_shared<const crypto::SecretBytes>(std::move(secret));
-  cache_.Put(ticket, access_key_id, c);
-  return c;
+  return cache_.FindOrLoad(access_key_id, [&]() -> Result<Credential> {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, "ak/" + access_key_id));
+    if (!v) return NotFoundError("unknown access key");
+    ASSIGN_OR_RETURN(json j, FromString(*v));
+    if (!j.value("active", false)) return NotFoundError("access key disabled");
+    auto sealed_it = j.find("sealed");
+    if (sealed_it == j.end() || !sealed_it->is_binary()) return DataLossError("access key without secret");
+    const auto& bin = sealed_it->get_binary();
+    std::string sealed(bin.begin(), bin.end());
+    ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                     keys_.Unwrap(j.value("kid", ""), sealed, SecretContext(access_key_id)));
+    Credential c;
+    c.principal = PrincipalOf(access_key_id, j);
+    c.secret = std::make_shared<const crypto::SecretBytes>(std::move(secret));
+    return c;
+  });
 }
 
 Result<std::vector<Principal>> CredentialStore::ListAccessKeys() {
@@ -181,6 +168,13 @@ Result<std::vector<Principal>> CredentialStore::ListAccessKeys() {
     out.push_back(PrincipalOf(r.key.substr(3), j));
   }
   return out;
+}
+
+Result<std::vector<Principal>> CredentialStore::KeysOf(PrincipalKind kind, std::string_view tenant_id,
+                                                       std::string_view user) {
+  ASSIGN_OR_RETURN(std::vector<Principal> all, ListAccessKeys());
+  std::erase_if(all, [&](const Principal& p) { return p.kind != kind || p.tenant_id != tenant_id || p.user != user; });
+  return all;
 }
 
 Result<Principal> CredentialStore::GetAccessKey(const std::string& access_key_id) {

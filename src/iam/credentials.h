@@ -96,6 +96,8 @@ class CredentialStore {
   Result<Credential> Lookup(const std::string& access_key_id);
   // Every key (active or not), in access-key order.
   Result<std::vector<Principal>> ListAccessKeys();
+  // The keys of one principal (active or not), in access-key order.
+  Result<std::vector<Principal>> KeysOf(PrincipalKind kind, std::string_view tenant_id, std::string_view user);
   // NotFound for an unknown key.
   Result<Principal> GetAccessKey(const std::string& access_key_id);
   Status SetAccessKeyActive(const std::string& access_key_id, bool active);

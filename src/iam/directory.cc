@@ -157,13 +157,11 @@ Result<NewAccessKey> Directory::CreateTenant(TenantRecord tenant, const std::opt
 
 Result<TenantRecord> Directory::GetTenant(std::string_view id) {
   const std::string key(id);
-  if (std::optional<TenantRecord> cached = tenant_cache_.Find(key)) return *std::move(cached);
-  const uint64_t ticket = tenant_cache_.Ticket();
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, TenantKey(id)));
-  if (!v) return NotFoundError("no such tenant");
-  ASSIGN_OR_RETURN(TenantRecord t, DecodeTenant(*v));
-  tenant_cache_.Put(ticket, key, t);
-  return t;
+  return tenant_cache_.FindOrLoad(key, [&]() -> Result<TenantRecord> {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kIamPartition, TenantKey(id)));
+    if (!v) return NotFoundError("no such tenant");
+    return DecodeTenant(*v);
+  });
 }
 
 Result<TenantRecord> Directory::GetTenantByCanonicalId(std::string_view canonical_id) {
@@ -257,12 +255,10 @@ Status Directory::StoreUser(const UserRecord& user, const std::optional<std::str
 
 Result<UserRecord> Directory::GetUser(std::string_view tenant_id, std::string_view name) {
   const std::string key = UserKey(tenant_id, name);
-  if (std::optional<UserRecord> cached = user_cache_.Find(key)) return *std::move(cached);
-  const uint64_t ticket = user_cache_.Ticket();
-  std::optional<std::string> raw;
-  ASSIGN_OR_RETURN(UserRecord u, LoadUser(tenant_id, name, &raw));
-  user_cache_.Put(ticket, key, u);
-  return u;
+  return user_cache_.FindOrLoad(key, [&] {
+    std::optional<std::string> raw;
+    return LoadUser(tenant_id, name, &raw);
+  });
 }
 
 Directory::Directory(meta::MetaStore& store, CredentialStore& credentials)

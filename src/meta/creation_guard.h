@@ -1,33 +1,40 @@
 // File: meta/creation_guard.h
-// A creation guard: a record that every creation of one kind of thing for
-// one owner changes (a tenant's buckets, a user's access keys), compared at
-// the commit. A limit on how many the owner has is counted before the
-// commit; if another creation landed meanwhile, in this process or in
-// another sharing the store, the commit fails on the guard and the count is
-// taken again, so the limit holds exactly. Deletions need not touch it:
-// they can only make a count too high.
-//
-// Usage, in a retry loop: read the guard's record (`seen`, nullopt when
-// absent), count, then add GuardCreation(batch, key, seen) to the batch
-// that creates, in the guard's partition.
+// Creations under a limit on how many one owner has (a tenant's buckets, a
+// user's access keys), exact against concurrent creators in this process
+// and in others sharing the store. Each creation also increments the
+// owner's creation guard, a record in the same partition compared at the
+// commit: the count is taken before the commit, and if another creation
+// landed meanwhile the commit fails on the guard and the count is taken
+// again. Deletions need not touch the guard: they can only make a count too
+// high.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "common/status.h"
 #include "meta/meta_store.h"
 
 namespace confiance::meta {
 
-// Expects the guard at `seen` and sets it to its next value: a decimal
-// counter of creations, so that it never takes a value twice.
-inline void GuardCreation(Batch& batch, const std::string& key, const std::optional<std::string>& seen) {
-  uint64_t n = 0;
-  if (seen) {
-    for (char c : *seen) n = (c >= '0' && c <= '9') ? n * 10 + static_cast<uint64_t>(c - '0') : n;
-  }
-  batch.Expect(key, seen).Put(key, std::to_string(n + 1));
-}
+struct GuardedCreation {
+  std::string partition;
+  std::string guard_key;    // the owner's guard: a decimal counter of its creations
+  std::string created_key;  // the record `batch` creates; it must be absent
+  Batch batch;              // the creation (its Puts); conditions are added here
+  // With `limit`: how many the owner has now, asked before every attempt,
+  // and what they are (for the refusal's message: "buckets of acme").
+  std::optional<uint64_t> limit;
+  std::function<Result<uint64_t>()> count;
+  std::string what;
+};
+
+// Applies `creation` with its guard, again while only the guard moved.
+// FailedPrecondition when the count has reached the limit, AlreadyExists
+// when `created_key` is taken, Aborted after `max_attempts` lost races;
+// otherwise the store's answer.
+Status ApplyGuardedCreation(MetaStore& store, const GuardedCreation& creation, int max_attempts = 64);
 
 }  // namespace confiance::meta

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/status.h"
 #include "meta/change_notices.h"
 #include "meta/meta_store.h"
 
@@ -54,6 +55,17 @@ class NoticedCache {
   uint64_t Ticket() {
     std::lock_guard lock(mu_);
     return generation_;
+  }
+  // The value of `key`: the cached one, or `load()`'s (a Result<V>),
+  // cached if nothing was dropped while it ran (Find, Ticket and Put in
+  // their order). An error is returned, not cached.
+  template <typename Load>
+  Result<V> FindOrLoad(const std::string& key, Load&& load) {
+    if (std::optional<V> cached = Find(key)) return *std::move(cached);
+    const uint64_t ticket = Ticket();
+    Result<V> loaded = load();
+    if (loaded.ok()) Put(ticket, key, *loaded);
+    return loaded;
   }
   // Caches `value` for `key` unless something was dropped since `ticket`.
   void Put(uint64_t ticket, const std::string& key, V value) {

@@ -84,11 +84,9 @@ uint64_t DeclaredBodySize(const http::Request& request) {
 
 std::optional<S3Error> CheckBucketQuota(catalog::Catalog& catalog, const iam::TenantRecord& tenant) {
   if (tenant.quotas.max_buckets == 0) return std::nullopt;
-  Result<std::vector<catalog::BucketRecord>> buckets = catalog.ListBuckets();
-  if (!buckets.ok()) return ErrorFromStatus(buckets.status());
-  const auto owned = std::count_if(buckets->begin(), buckets->end(),
-                                   [&](const catalog::BucketRecord& b) { return b.owner == tenant.id; });
-  if (static_cast<uint64_t>(owned) >= tenant.quotas.max_buckets) return TooManyBucketsError(tenant);
+  Result<uint64_t> owned = catalog.BucketsOwnedBy(tenant.id);
+  if (!owned.ok()) return ErrorFromStatus(owned.status());
+  if (*owned >= tenant.quotas.max_buckets) return TooManyBucketsError(tenant);
   return std::nullopt;
 }
 

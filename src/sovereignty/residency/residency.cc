@@ -82,16 +82,12 @@ const PoolSpec* Residency::FindPool(std::string_view name) const {
 }
 
 Result<std::optional<ResidencyRule>> Residency::ReadRule(const std::string& key) {
-  if (std::optional<std::optional<ResidencyRule>> cached = cache_.Find(key)) return *std::move(cached);
-  const uint64_t ticket = cache_.Ticket();
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
-  std::optional<ResidencyRule> rule;
-  if (v) {
+  return cache_.FindOrLoad(key, [&]() -> Result<std::optional<ResidencyRule>> {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, store_.Get(kPartition, key));
+    if (!v) return std::optional<ResidencyRule>();
     ASSIGN_OR_RETURN(ResidencyRule r, DecodeRule(*v));
-    rule = std::move(r);
-  }
-  cache_.Put(ticket, key, rule);
-  return rule;
+    return std::optional<ResidencyRule>(std::move(r));
+  });
 }
 
 Status Residency::WriteRule(const std::string& key, const std::optional<ResidencyRule>& rule) {
